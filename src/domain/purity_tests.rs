@@ -1,0 +1,66 @@
+//! Enforces invariant 1 of ARCHITECTURE.md: `src/domain` imports no web or UI crate.
+use std::path::Path;
+
+const FORBIDDEN: &[&str] = &["leptos", "web_sys", "gloo", "wasm_bindgen", "js_sys"];
+
+/// The forbidden crate paths named in `source` (as `use x`, `x::`, or `extern crate x`).
+fn forbidden_uses(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (n, line) in source.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        for krate in FORBIDDEN {
+            let mut rest = code;
+            while let Some(pos) = rest.find(krate) {
+                let before = rest[..pos].chars().last();
+                let after = &rest[pos + krate.len()..];
+                let starts_word = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                let is_path = after.starts_with("::") || after.starts_with('_') && *krate == "gloo";
+                let is_use = code.trim_start().starts_with("use ") || code.contains("extern crate");
+                let ends_word = after.chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                if starts_word && (is_path || (is_use && ends_word)) {
+                    found.push(format!("line {}: {}", n + 1, line.trim()));
+                }
+                rest = &rest[pos + krate.len()..];
+            }
+        }
+    }
+    found
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read src/domain") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn domain_imports_no_web_crate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() > 2, "found too few files under {root:?}");
+    let mut offences = Vec::new();
+    for f in files.iter().filter(|f| !f.ends_with("purity_tests.rs")) {
+        let text = std::fs::read_to_string(f).expect("read source");
+        for o in forbidden_uses(&text) {
+            offences.push(format!("{}: {o}", f.display()));
+        }
+    }
+    assert!(offences.is_empty(), "src/domain must stay pure:\n{}", offences.join("\n"));
+}
+
+#[test]
+fn the_scanner_catches_each_form() {
+    assert_eq!(forbidden_uses("use leptos::prelude::*;").len(), 1);
+    assert_eq!(forbidden_uses("    use web_sys::Window;").len(), 1);
+    assert_eq!(forbidden_uses("let x = wasm_bindgen::JsValue::NULL;").len(), 1);
+    assert_eq!(forbidden_uses("use gloo_net::http::Request;").len(), 1);
+    assert_eq!(forbidden_uses("extern crate js_sys;").len(), 1);
+    assert!(forbidden_uses("// leptos:: is fine in a comment").is_empty());
+    assert!(forbidden_uses("let leptos_like = 1; let my_js_sys = 2;").is_empty());
+}

@@ -1,0 +1,79 @@
+//! The only code that touches the network or browser storage: HTTP calls, timers, and saved settings.
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::domain::http::host_of;
+
+/// A failure of a browser-side operation, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetError {
+    /// The request could not be sent or got no answer (server down, CORS refusal, offline).
+    #[error("could not reach {host}: {detail}")]
+    Unreachable { host: String, detail: String },
+    /// No answer within the time limit.
+    #[error("{host} did not answer within {seconds} s")]
+    Timeout { host: String, seconds: u32 },
+    /// The server answered with an HTTP error.
+    #[error("{host} answered HTTP {status}")]
+    Status { host: String, status: u16, body: String },
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().expect("window");
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// `GET url` with a time limit; returns the body of a 2xx answer.
+pub async fn get_text(url: &str, timeout_ms: u32) -> Result<String, NetError> {
+    let host = host_of(url);
+    let controller = web_sys::AbortController::new().map_err(|e| unreachable_err(&host, &e))?;
+    let signal = controller.signal();
+    let timer = {
+        let controller = controller.clone();
+        let cb = wasm_bindgen::closure::Closure::once_into_js(move || controller.abort());
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), timeout_ms as i32)
+            .ok()
+    };
+    let result = gloo_net::http::Request::get(url).abort_signal(Some(&signal)).send().await;
+    if let Some(id) = timer {
+        web_sys::window().expect("window").clear_timeout_with_handle(id);
+    }
+    let response = match result {
+        Ok(r) => r,
+        Err(_) if signal.aborted() => return Err(NetError::Timeout { host, seconds: timeout_ms / 1000 }),
+        Err(e) => return Err(NetError::Unreachable { host, detail: e.to_string() }),
+    };
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if (200..300).contains(&status) {
+        Ok(body)
+    } else {
+        Err(NetError::Status { host, status, body })
+    }
+}
+
+fn unreachable_err(host: &str, e: &JsValue) -> NetError {
+    NetError::Unreachable { host: host.to_owned(), detail: format!("{e:?}") }
+}
+
+/// Small settings kept in `localStorage` (drafts go to IndexedDB).
+pub mod settings {
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    /// The saved value, if storage is available and holds one.
+    pub fn load(key: &str) -> Option<String> {
+        storage()?.get_item(key).ok()?
+    }
+
+    /// Saves a value; false when storage is unavailable or full.
+    pub fn save(key: &str, value: &str) -> bool {
+        storage().is_some_and(|s| s.set_item(key, value).is_ok())
+    }
+}

@@ -1,0 +1,106 @@
+//! Reactive glue between the pure domain, the network layer and the UI: signals and hooks.
+use leptos::prelude::*;
+
+use crate::domain::local_model::{self, LocalModelStatus};
+use crate::net;
+
+/// The colour theme a person picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow the operating system (`prefers-color-scheme`).
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    const KEY: &'static str = "pw.theme";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::Light => "light",
+            Self::Dark => "dark",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "light" => Self::Light,
+            "dark" => Self::Dark,
+            _ => Self::System,
+        }
+    }
+
+    /// The next theme in the header's toggle cycle.
+    pub fn next(self) -> Self {
+        match self {
+            Self::System => Self::Light,
+            Self::Light => Self::Dark,
+            Self::Dark => Self::System,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::System => "Theme: follow system",
+            Self::Light => "Theme: light",
+            Self::Dark => "Theme: dark",
+        }
+    }
+}
+
+/// A handle to the theme, shared through context.
+#[derive(Clone, Copy)]
+pub struct ThemeHandle {
+    pub theme: RwSignal<Theme>,
+}
+
+impl ThemeHandle {
+    /// Reads the saved theme, applies it to `<html data-theme>`, and keeps both in step.
+    pub fn provide() -> Self {
+        let saved = net::settings::load(Theme::KEY).map_or(Theme::System, |s| Theme::parse(&s));
+        let theme = RwSignal::new(saved);
+        Effect::new(move |_| {
+            let t = theme.get();
+            if let Some(root) = document().document_element() {
+                let _ = root.set_attribute("data-theme", t.as_str());
+            }
+            net::settings::save(Theme::KEY, t.as_str());
+        });
+        let handle = Self { theme };
+        provide_context(handle);
+        handle
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+}
+
+/// Keeps probing the local model (every 3 s until it answers, then every 15 s) and exposes its status.
+pub fn use_local_model_status(base_url: Signal<String>) -> ReadSignal<LocalModelStatus> {
+    let (status, set_status) = signal(LocalModelStatus::Checking);
+    let alive = StoredValue::new(true);
+    on_cleanup(move || alive.set_value(false));
+    leptos::task::spawn_local(async move {
+        loop {
+            let url = format!("{}/models", base_url.get_untracked().trim_end_matches('/'));
+            let next = match net::get_text(&url, 2_500).await {
+                Ok(body) => LocalModelStatus::Ready {
+                    model: local_model::first_model_id(&body).unwrap_or_else(|| "local model".into()),
+                },
+                Err(_) => LocalModelStatus::Unreachable,
+            };
+            if !alive.try_get_value().unwrap_or(false) {
+                break;
+            }
+            let ready = matches!(next, LocalModelStatus::Ready { .. });
+            if status.get_untracked() != next {
+                set_status.set(next);
+            }
+            net::sleep(if ready { 15_000 } else { 3_000 }).await;
+        }
+    });
+    status
+}

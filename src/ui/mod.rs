@@ -1,0 +1,46 @@
+//! Leptos pages and components: the app shell, the work area, and the settings panel.
+use leptos::prelude::*;
+
+pub mod crash;
+pub mod icons;
+pub mod settings;
+pub mod shell;
+pub mod workspace;
+
+use crate::domain::local_model;
+use crate::state::{self, ThemeHandle};
+
+/// Mounts the app into `#app` (replacing the loading note) and marks the first render for the bench.
+pub fn mount() {
+    let document = document();
+    let target = document
+        .get_element_by_id("app")
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        .or_else(|| document.body())
+        .expect("a <body> to mount into");
+    target.set_inner_html("");
+    leptos::mount::mount_to(target, App).forget();
+    if let Some(perf) = window().performance() {
+        let _ = perf.mark("pw-shell-rendered");
+    }
+}
+
+/// The whole page: header, work area, settings panel.
+#[component]
+pub fn App() -> impl IntoView {
+    ThemeHandle::provide();
+    let settings_open = RwSignal::new(false);
+    let local_url = RwSignal::new(local_model::DEFAULT_BASE_URL.to_owned());
+    let local_status = state::use_local_model_status(local_url.into());
+    view! {
+        <a class="pw-skip" href="#pw-main">"Skip to the work area"</a>
+        <shell::Header
+            local_status=local_status
+            on_settings=Callback::new(move |_| settings_open.set(true))
+        />
+        <main id="pw-main" class="pw-main" tabindex="-1">
+            <workspace::Workspace local_status=local_status/>
+        </main>
+        <settings::SettingsPanel open=settings_open local_url=local_url local_status=local_status/>
+    }
+}

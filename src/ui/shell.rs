@@ -1,0 +1,106 @@
+//! The page header: product name, the steps of the loop, the local-model badge, theme and settings.
+use leptos::prelude::*;
+
+use super::icons::{GearIcon, Logo, ThemeIcon};
+use crate::domain::local_model::LocalModelStatus;
+use crate::state::ThemeHandle;
+
+/// The five steps a person walks through, in order.
+pub const STEPS: [(&str, &str); 5] = [
+    ("Idea", "Say in one line what your assistant should do"),
+    ("Prompt", "Get a structured set of instructions for the model"),
+    ("Test", "Check it on example inputs"),
+    ("Improve", "Let Promptwright fix what failed"),
+    ("Share", "Copy the result or send a link"),
+];
+
+#[component]
+pub fn Header(
+    /// Whether the embedded local model answers.
+    local_status: ReadSignal<LocalModelStatus>,
+    /// Opens the settings panel.
+    on_settings: Callback<()>,
+) -> impl IntoView {
+    let theme = ThemeHandle::expect().theme;
+    view! {
+        <header class="pw-header">
+            <div class="pw-header__brand">
+                <Logo/>
+                <div>
+                    <h1 class="pw-header__title">"Promptwright"</h1>
+                    <p class="pw-header__tagline">"From a one-line idea to a tested system prompt"</p>
+                </div>
+            </div>
+            <div class="pw-header__actions">
+                <LocalModelBadge status=local_status/>
+                <button
+                    type="button"
+                    class="pw-icon-button"
+                    aria-label=move || format!("{} (press to change)", theme.get().label())
+                    title=move || theme.get().label()
+                    on:click=move |_| theme.update(|t| *t = t.next())
+                >
+                    <ThemeIcon/>
+                </button>
+                <button type="button" class="pw-button pw-button--ghost" on:click=move |_| on_settings.run(())>
+                    <GearIcon/>
+                    <span>"Settings"</span>
+                </button>
+            </div>
+        </header>
+        <StepPath current=Signal::stored(0)/>
+    }
+}
+
+/// The progress path Idea -> Prompt -> Test -> Improve -> Share.
+#[component]
+pub fn StepPath(
+    /// Index of the current step.
+    #[prop(into)]
+    current: Signal<usize>,
+) -> impl IntoView {
+    view! {
+        <nav class="pw-steps" aria-label="Progress">
+            <ol class="pw-steps__list">
+                {STEPS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, hint))| {
+                        let state = move || {
+                            let c = current.get();
+                            if i < c { "done" } else if i == c { "current" } else { "todo" }
+                        };
+                        view! {
+                            <li
+                                class=move || format!("pw-steps__item pw-steps__item--{}", state())
+                                aria-current=move || (state() == "current").then_some("step")
+                                title=*hint
+                            >
+                                <span class="pw-steps__num" aria-hidden="true">{i + 1}</span>
+                                <span class="pw-steps__name">{*name}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
+/// Shows whether the local model is reachable, with a plain-words hint.
+#[component]
+pub fn LocalModelBadge(
+    /// The probed status.
+    status: ReadSignal<LocalModelStatus>,
+) -> impl IntoView {
+    view! {
+        <span
+            class=move || format!("pw-badge pw-badge--{}", status.get().as_str())
+            role="status"
+            title=move || status.get().hint()
+        >
+            <span class="pw-badge__dot" aria-hidden="true"></span>
+            {move || status.get().label()}
+        </span>
+    }
+}

@@ -1,0 +1,117 @@
+//! The bench command: prints a table of the release build's transfer sizes (raw, gzip, brotli) and
+//! the time from navigation to the first render of the shell in headless Chromium.
+use std::io::Write;
+use std::path::Path;
+
+use pw_harness::browser::Browser;
+use pw_harness::paths;
+use pw_harness::static_site::StaticSite;
+
+#[derive(Default, Clone, Copy)]
+struct Size {
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+impl std::ops::AddAssign for Size {
+    fn add_assign(&mut self, o: Self) {
+        self.raw += o.raw;
+        self.gzip += o.gzip;
+        self.brotli += o.brotli;
+    }
+}
+
+fn measure(bytes: &[u8]) -> Size {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).expect("gzip");
+    let gzip = gz.finish().expect("gzip").len();
+    let mut br = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut br, &brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() })
+        .expect("brotli");
+    Size { raw: bytes.len(), gzip, brotli: br.len() }
+}
+
+fn kb(n: usize) -> String {
+    format!("{:.1} KB", n as f64 / 1024.0)
+}
+
+fn sizes(dist: &Path) -> Vec<(String, Size)> {
+    let mut groups: Vec<(String, Size)> =
+        ["wasm", "js", "css", "html", "other"].iter().map(|k| (k.to_string(), Size::default())).collect();
+    for entry in std::fs::read_dir(dist).expect("read dist") {
+        let path = entry.expect("entry").path();
+        if !path.is_file() {
+            continue;
+        }
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let key = match ext {
+            "wasm" | "js" | "css" | "html" => ext,
+            _ => "other",
+        };
+        let bytes = std::fs::read(&path).expect("read file");
+        let slot = groups.iter_mut().find(|(k, _)| k == key).expect("group");
+        slot.1 += measure(&bytes);
+    }
+    groups
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let loads: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(9);
+    let dist = paths::dist_dir();
+
+    println!("\n## Transfer size of the release build (dist/)\n");
+    println!("| part | raw | gzip | brotli |");
+    println!("|---|---:|---:|---:|");
+    let mut total = Size::default();
+    for (name, s) in sizes(&dist) {
+        if s.raw == 0 {
+            continue;
+        }
+        total += s;
+        println!("| {name} | {} | {} | {} |", kb(s.raw), kb(s.gzip), kb(s.brotli));
+    }
+    println!("| **whole transfer** | {} | {} | {} |", kb(total.raw), kb(total.gzip), kb(total.brotli));
+    println!("\nGoal: whole transfer <= 350 KB gzip: {}", if total.gzip <= 350 * 1024 { "met" } else { "NOT met" });
+
+    let site = StaticSite::start(&dist, "/").await?;
+    let browser = Browser::start(1280, 900).await?;
+    let mut render = Vec::new();
+    let mut fcp = Vec::new();
+    for _ in 0..loads {
+        browser.open_app(&site.url()).await?;
+        browser
+            .wait_until("return performance.getEntriesByName('pw-shell-rendered').length > 0", "the render mark")
+            .await?;
+        let t = browser.eval("return performance.getEntriesByName('pw-shell-rendered')[0].startTime").await?;
+        render.push(t.as_f64().unwrap_or(f64::NAN));
+        let p = browser
+            .eval("const e = performance.getEntriesByName('first-contentful-paint')[0]; return e ? e.startTime : null")
+            .await?;
+        if let Some(p) = p.as_f64() {
+            fcp.push(p);
+        }
+    }
+    browser.close().await?;
+    println!("\n## Time to first render (headless Chromium, localhost, {loads} loads)\n");
+    println!("| measure | median | min | max |");
+    println!("|---|---:|---:|---:|");
+    let row = |name: &str, v: &Vec<f64>| {
+        if v.is_empty() {
+            return;
+        }
+        let min = v.iter().cloned().fold(f64::INFINITY, f64::min);
+        let max = v.iter().cloned().fold(0.0, f64::max);
+        println!("| {name} | {:.0} ms | {min:.0} ms | {max:.0} ms |", median(v.clone()));
+    };
+    row("navigation -> shell rendered (app mark)", &render);
+    row("navigation -> first contentful paint", &fcp);
+    println!("\nGoal: first render <= 150 ms: {}", if median(render) <= 150.0 { "met" } else { "NOT met" });
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Headless Chromium through chromedriver, with helpers that find elements by role, label and
+//! text (never by CSS class), wait for text instead of sleeping, and save screenshots.
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// How long a `wait_*` helper polls before failing.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// One chromedriver process with one browser session; both end when this is dropped or closed.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: TempDir,
+}
+
+/// A throw-away folder (a fresh browser profile per session).
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Chromium's flags for this machine: headless, as root, and quiet on the closed network.
+pub fn chromium_args(width: u32, height: u32, profile: &str) -> Vec<String> {
+    vec![
+        "--headless=new".into(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-extensions".into(),
+        "--hide-scrollbars".into(),
+        format!("--window-size={width},{height}"),
+        format!("--user-data-dir={profile}"),
+    ]
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium profile with the given window size.
+    pub async fn start(width: u32, height: u32) -> Result<Self> {
+        Self::start_with(width, height, &[]).await
+    }
+
+    /// Like [`start`](Self::start), with extra Chromium flags (e.g. `--force-dark-mode`).
+    pub async fn start_with(width: u32, height: u32, extra: &[&str]) -> Result<Self> {
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port()?;
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {driver_bin} (run scripts/setup.sh browser)"))?;
+        let profile = std::env::temp_dir().join(format!("pw-profile-{port}-{}", std::process::id()));
+        std::fs::create_dir_all(&profile)?;
+        let mut args = chromium_args(width, height, &profile.to_string_lossy());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": args,
+                "prefs": {"profile.default_content_setting_values.clipboard": 1},
+            }),
+        );
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut driver = driver;
+        let client = loop {
+            match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => {
+                    let _ = driver.kill();
+                    bail!("chromedriver on {url} did not start a session: {e}");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+            }
+        };
+        Ok(Self { client, driver, _profile: TempDir(profile) })
+    }
+
+    /// Opens `url` and waits until the app has rendered its shell.
+    pub async fn open_app(&self, url: &str) -> Result<()> {
+        self.client.goto(url).await?;
+        self.wait_for_role_name("heading", "Promptwright").await?;
+        Ok(())
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Polls until an element with this ARIA role and accessible name (exact, trimmed) exists.
+    pub async fn wait_for_role_name(&self, role: &str, name: &str) -> Result<Element> {
+        let locator = role_xpath(role, name);
+        self.wait_for(&locator, &format!("{role} named {name:?}")).await
+    }
+
+    /// Polls until a button with this visible text or aria-label exists.
+    pub async fn button(&self, name: &str) -> Result<Element> {
+        self.wait_for_role_name("button", name).await
+    }
+
+    /// Polls until a form control labelled `label` exists.
+    pub async fn field(&self, label: &str) -> Result<Element> {
+        let q = xpath_literal(label);
+        let xpath = format!(
+            "//*[self::input or self::textarea or self::select][@id = //label[normalize-space(.)={q}]/@for or @aria-label={q}]"
+        );
+        self.wait_for(&xpath, &format!("field labelled {label:?}")).await
+    }
+
+    /// Polls until some element's visible text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) -> Result<Element> {
+        let xpath = format!("//body//*[contains(normalize-space(.), {})][not(*[contains(normalize-space(.), {})])]",
+            xpath_literal(text), xpath_literal(text));
+        self.wait_for(&xpath, &format!("text {text:?}")).await
+    }
+
+    async fn wait_for(&self, xpath: &str, what: &str) -> Result<Element> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(e) = self.client.find(Locator::XPath(xpath)).await {
+                return Ok(e);
+            }
+            if Instant::now() > deadline {
+                let body = self.eval("return document.body.innerText").await.unwrap_or_default();
+                return Err(anyhow!("no {what} after {WAIT:?}; the page says:\n{}", body.as_str().unwrap_or("")));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Polls until `script` returns true.
+    pub async fn wait_until(&self, script: &str, what: &str) -> Result<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if self.eval(script).await? == Value::Bool(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a PNG screenshot of the page into the artifacts folder.
+    pub async fn screenshot(&self, name: &str) -> Result<std::path::PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = crate::paths::artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Sends a key to the focused element (e.g. `"\u{E00C}"` for Escape).
+    pub async fn press(&self, key: &str) -> Result<()> {
+        let active = self.client.active_element().await?;
+        active.send_keys(key).await?;
+        Ok(())
+    }
+
+    /// Ends the session and chromedriver.
+    pub async fn close(mut self) -> Result<()> {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        Ok(())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+/// XPath for an element with an ARIA role (explicit, or implied by its tag) and accessible name.
+pub fn role_xpath(role: &str, name: &str) -> String {
+    let tags: &[&str] = match role {
+        "button" => &["button"],
+        "heading" => &["h1", "h2", "h3", "h4"],
+        "link" => &["a"],
+        "dialog" => &[],
+        "textbox" => &["textarea", "input"],
+        _ => &[],
+    };
+    let mut kinds = vec![format!("@role='{role}'")];
+    kinds.extend(tags.iter().map(|t| format!("self::{t}")));
+    let q = xpath_literal(name);
+    let named = format!(
+        "normalize-space(@aria-label)={q} or normalize-space(.)={q} or @aria-labelledby = //*[normalize-space(.)={q}]/@id"
+    );
+    format!("//*[({})][{named}]", kinds.join(" or "))
+}
+
+/// Quotes a string for XPath 1.0 (which has no escape sequences).
+pub fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+/// The WebDriver key code for Escape.
+pub const ESCAPE: &str = "\u{E00C}";
