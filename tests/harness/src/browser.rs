@@ -71,15 +71,17 @@ impl Browser {
         std::fs::create_dir_all(&profile)?;
         let mut args = chromium_args(width, height, &profile.to_string_lossy());
         args.extend(extra.iter().map(|s| s.to_string()));
+        let mut options = json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": args,
+        });
+        // Headless windows cannot be narrower than ~500 px: emulate a phone's viewport instead.
+        if width < 600 {
+            options["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true}});
+        }
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": args,
-                "prefs": {"profile.default_content_setting_values.clipboard": 1},
-            }),
-        );
+        caps.insert("goog:chromeOptions".into(), options);
         caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
