@@ -4,7 +4,9 @@
 //! `purity_tests`, and by the native build, which does not even compile those crates).
 pub mod http;
 pub mod local_model;
+pub mod provider;
 pub mod sse;
+pub mod structured;
 
 #[cfg(test)]
 mod purity_tests;

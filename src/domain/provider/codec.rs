@@ -1,0 +1,264 @@
+//! Request builders per wire format, and model-list parsing. Pure: they return data for `net`.
+use serde_json::{Map, Value, json};
+
+use super::{ApiKey, ChatRequest, HttpRequest, ModelInfo, ProviderConfig, ProviderKind, Speaker, StructuredSupport, Wire};
+
+/// The Anthropic API version this codec speaks.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+fn join(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim().trim_end_matches('/'), path.trim_start_matches('/'))
+}
+
+/// Headers that carry the key, per wire format (the only place a key is ever written).
+fn auth_headers(cfg: &ProviderConfig, key: Option<&ApiKey>) -> Vec<(String, String)> {
+    let mut h = Vec::new();
+    match cfg.kind.wire() {
+        Wire::OpenAi => {
+            if let Some(k) = key {
+                h.push(("authorization".into(), format!("Bearer {}", k.expose())));
+            }
+            if cfg.kind == ProviderKind::OpenRouter {
+                // OpenRouter's optional attribution headers (it allows them from browsers).
+                h.push(("x-title".into(), "Promptwright".into()));
+            }
+        }
+        Wire::Anthropic => {
+            if let Some(k) = key {
+                h.push(("x-api-key".into(), k.expose().to_owned()));
+            }
+            h.push(("anthropic-version".into(), ANTHROPIC_VERSION.into()));
+            h.push(("anthropic-dangerous-direct-browser-access".into(), "true".into()));
+        }
+        Wire::Gemini => {
+            if let Some(k) = key {
+                h.push(("x-goog-api-key".into(), k.expose().to_owned()));
+            }
+        }
+    }
+    h
+}
+
+/// OpenAI's reasoning models accept only the default temperature.
+fn openai_fixed_temperature(model: &str) -> bool {
+    let m = model.rsplit('/').next().unwrap_or(model);
+    m.starts_with("o1") || m.starts_with("o3") || m.starts_with("o4") || m.starts_with("gpt-5")
+}
+
+/// Builds the streamed chat call for `cfg`'s provider.
+pub fn build_request(req: &ChatRequest, cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpRequest {
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+    headers.extend(auth_headers(cfg, key));
+    let (url, body) = match cfg.kind.wire() {
+        Wire::OpenAi => (join(&cfg.base_url, "chat/completions"), openai_body(req, cfg)),
+        Wire::Anthropic => (join(&cfg.base_url, "messages"), anthropic_body(req, cfg)),
+        Wire::Gemini => {
+            let model = cfg.model.trim().trim_start_matches("models/");
+            (join(&cfg.base_url, &format!("models/{model}:streamGenerateContent?alt=sse")), gemini_body(req))
+        }
+    };
+    HttpRequest { method: "POST", url, headers, body: Some(body.to_string()) }
+}
+
+fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
+    let mut messages = Vec::new();
+    let mut system = req.system.clone().unwrap_or_default();
+    if let (Some(s), StructuredSupport::JsonObject) = (&req.schema, cfg.kind.structured()) {
+        if !system.is_empty() {
+            system.push_str("\n\n");
+        }
+        system.push_str(&format!(
+            "Reply with one JSON object, and nothing else, that follows this JSON schema:\n{}",
+            s.schema
+        ));
+    }
+    if !system.is_empty() {
+        messages.push(json!({"role": "system", "content": system}));
+    }
+    for m in &req.messages {
+        let role = match m.speaker {
+            Speaker::User => "user",
+            Speaker::Assistant => "assistant",
+        };
+        messages.push(json!({"role": role, "content": m.text}));
+    }
+    let mut body = Map::new();
+    body.insert("model".into(), json!(cfg.model.trim()));
+    body.insert("messages".into(), Value::Array(messages));
+    body.insert("stream".into(), json!(true));
+    match cfg.kind {
+        ProviderKind::OpenAi => {
+            if !openai_fixed_temperature(&cfg.model) {
+                body.insert("temperature".into(), json!(req.temperature));
+            }
+            body.insert("max_completion_tokens".into(), json!(req.max_tokens));
+        }
+        _ => {
+            body.insert("temperature".into(), json!(req.temperature));
+            body.insert("max_tokens".into(), json!(req.max_tokens));
+        }
+    }
+    // Usage arrives in a final chunk only when asked for; Mistral rejects the field and always sends it.
+    if cfg.kind != ProviderKind::Mistral {
+        body.insert("stream_options".into(), json!({"include_usage": true}));
+    }
+    if let Some(s) = &req.schema {
+        let format = match cfg.kind.structured() {
+            StructuredSupport::JsonObject => json!({"type": "json_object"}),
+            _ => json!({"type": "json_schema", "json_schema": {"name": s.name, "schema": s.schema, "strict": strict_ok(&s.schema)}}),
+        };
+        body.insert("response_format".into(), format);
+    }
+    Value::Object(body)
+}
+
+/// OpenAI's strict mode needs every object closed and every property required; use it only then.
+fn strict_ok(schema: &Value) -> bool {
+    match schema {
+        Value::Object(o) => {
+            if o.get("type") == Some(&json!("object")) {
+                let props = o.get("properties").and_then(Value::as_object);
+                let required = o.get("required").and_then(Value::as_array);
+                let closed = o.get("additionalProperties") == Some(&json!(false));
+                let all_required = match (props, required) {
+                    (Some(p), Some(r)) => p.keys().all(|k| r.iter().any(|x| x == k)),
+                    (None, _) => true,
+                    _ => false,
+                };
+                if !closed || !all_required {
+                    return false;
+                }
+            }
+            o.values().all(strict_ok)
+        }
+        Value::Array(a) => a.iter().all(strict_ok),
+        _ => true,
+    }
+}
+
+fn anthropic_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
+    let messages: Vec<Value> = req
+        .messages
+        .iter()
+        .map(|m| {
+            let role = match m.speaker {
+                Speaker::User => "user",
+                Speaker::Assistant => "assistant",
+            };
+            json!({"role": role, "content": m.text})
+        })
+        .collect();
+    let mut body = Map::new();
+    body.insert("model".into(), json!(cfg.model.trim()));
+    body.insert("max_tokens".into(), json!(req.max_tokens));
+    if let Some(s) = req.system.as_ref().filter(|s| !s.is_empty()) {
+        body.insert("system".into(), json!(s));
+    }
+    body.insert("messages".into(), Value::Array(messages));
+    body.insert("temperature".into(), json!(req.temperature.min(1.0)));
+    body.insert("stream".into(), json!(true));
+    if let Some(s) = &req.schema {
+        // A forced tool: its input is the structured reply, streamed as `input_json_delta`s.
+        body.insert(
+            "tools".into(),
+            json!([{"name": s.name, "description": "Give the reply in this structure.", "input_schema": s.schema}]),
+        );
+        body.insert("tool_choice".into(), json!({"type": "tool", "name": s.name}));
+    }
+    Value::Object(body)
+}
+
+fn gemini_body(req: &ChatRequest) -> Value {
+    let contents: Vec<Value> = req
+        .messages
+        .iter()
+        .map(|m| {
+            let role = match m.speaker {
+                Speaker::User => "user",
+                Speaker::Assistant => "model",
+            };
+            json!({"role": role, "parts": [{"text": m.text}]})
+        })
+        .collect();
+    let mut config = json!({"temperature": req.temperature, "maxOutputTokens": req.max_tokens});
+    if let Some(s) = &req.schema {
+        config["responseMimeType"] = json!("application/json");
+        config["responseSchema"] = gemini_schema(&s.schema);
+    }
+    let mut body = json!({"contents": contents, "generationConfig": config});
+    if let Some(s) = req.system.as_ref().filter(|s| !s.is_empty()) {
+        body["systemInstruction"] = json!({"parts": [{"text": s}]});
+    }
+    body
+}
+
+/// Gemini's `responseSchema` takes an OpenAPI subset: keep only the keywords it knows.
+fn gemini_schema(schema: &Value) -> Value {
+    const KEEP: &[&str] = &[
+        "type", "format", "description", "nullable", "enum", "maxItems", "minItems", "properties",
+        "required", "items", "anyOf", "propertyOrdering", "minimum", "maximum",
+    ];
+    match schema {
+        Value::Object(o) => {
+            let mut out = Map::new();
+            for (k, v) in o {
+                if !KEEP.contains(&k.as_str()) {
+                    continue;
+                }
+                let v = match k.as_str() {
+                    "properties" => Value::Object(
+                        v.as_object().map(|p| p.iter().map(|(n, s)| (n.clone(), gemini_schema(s))).collect()).unwrap_or_default(),
+                    ),
+                    "items" => gemini_schema(v),
+                    "anyOf" => Value::Array(v.as_array().map(|a| a.iter().map(gemini_schema).collect()).unwrap_or_default()),
+                    _ => v.clone(),
+                };
+                out.insert(k.clone(), v);
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Builds the call that lists a provider's models.
+pub fn build_models_request(cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpRequest {
+    let url = match cfg.kind.wire() {
+        Wire::Gemini => join(&cfg.base_url, "models?pageSize=1000"),
+        _ => join(&cfg.base_url, "models"),
+    };
+    HttpRequest { method: "GET", url, headers: auth_headers(cfg, key), body: None }
+}
+
+/// Reads a model list (OpenAI/compatible and Anthropic `{data: [{id}]}`, Ollama's
+/// `{models: [{name}]}`, Gemini's `{models: [{name: "models/x", displayName}]}`), sorted by id.
+pub fn parse_models(kind: ProviderKind, body: &str) -> Result<Vec<ModelInfo>, String> {
+    let v: Value = serde_json::from_str(body).map_err(|e| format!("the model list is not JSON ({e})"))?;
+    let mut out = Vec::new();
+    if let Some(data) = v.get("data").and_then(Value::as_array) {
+        for m in data {
+            if let Some(id) = m.get("id").and_then(Value::as_str) {
+                let label = m.get("display_name").or_else(|| m.get("name")).and_then(Value::as_str).map(str::to_owned);
+                out.push(ModelInfo { id: id.to_owned(), label: label.filter(|l| l != id) });
+            }
+        }
+    } else if let Some(models) = v.get("models").and_then(Value::as_array) {
+        for m in models {
+            let Some(name) = m.get("name").or_else(|| m.get("model")).and_then(Value::as_str) else { continue };
+            if kind == ProviderKind::Gemini {
+                let methods = m.get("supportedGenerationMethods").and_then(Value::as_array);
+                if methods.is_some_and(|ms| !ms.iter().any(|x| x == "generateContent")) {
+                    continue;
+                }
+            }
+            let id = name.strip_prefix("models/").unwrap_or(name).to_owned();
+            let label = m.get("displayName").and_then(Value::as_str).map(str::to_owned);
+            out.push(ModelInfo { id, label });
+        }
+    } else {
+        return Err("the reply has no model list (no \"data\" or \"models\" field)".into());
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out.dedup_by(|a, b| a.id == b.id);
+    Ok(out)
+}

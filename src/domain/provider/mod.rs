@@ -1,0 +1,366 @@
+//! Model providers: the presets a person picks from, their settings, the API key type, and the
+//! codecs that turn a [`ChatRequest`] into an [`HttpRequest`] and a streamed reply into
+//! [`ChatEvent`]s. No IO here: `net` sends what these build.
+//!
+//! Wire formats: OpenAI chat completions (<https://platform.openai.com/docs/api-reference/chat>),
+//! Anthropic Messages (<https://docs.anthropic.com/en/api/messages-streaming>), Google Gemini
+//! (<https://ai.google.dev/api/generate-content>); the OpenAI-compatible family shares the first.
+use serde::{Deserialize, Serialize};
+
+mod codec;
+mod error;
+mod stream;
+
+pub use codec::{build_models_request, build_request, parse_models};
+pub use error::{
+    ErrorKind, ProviderError, RetryPolicy, classify_http_error, classify_network_error, classify_stream_error,
+    parse_retry_after, provider_message,
+};
+pub use stream::{ChatEvent, StopReason, StreamDecoder, Usage};
+
+use crate::domain::http::host_of;
+
+/// The wire format a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    OpenAi,
+    Anthropic,
+    Gemini,
+}
+
+/// How a provider accepts a JSON schema for structured output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StructuredSupport {
+    /// `response_format: {type: "json_schema", ...}` (OpenAI and most compatibles).
+    JsonSchema,
+    /// Only `response_format: {type: "json_object"}`; the schema goes into the prompt (DeepSeek).
+    JsonObject,
+    /// A forced tool whose input schema is the schema (Anthropic).
+    Tool,
+    /// `generationConfig.responseSchema` (Gemini).
+    GeminiSchema,
+}
+
+/// The provider presets offered in Settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    /// The embedded local model (llama.cpp's llama-server), the default with no key.
+    LlamaCpp,
+    OpenAi,
+    Anthropic,
+    Gemini,
+    OpenRouter,
+    Groq,
+    Mistral,
+    Together,
+    DeepSeek,
+    Ollama,
+    LmStudio,
+    /// Any OpenAI-compatible endpoint at a base URL the person types.
+    Custom,
+}
+
+impl ProviderKind {
+    /// Every preset, in the order Settings lists them.
+    pub const ALL: [ProviderKind; 12] = [
+        Self::LlamaCpp,
+        Self::OpenAi,
+        Self::Anthropic,
+        Self::Gemini,
+        Self::OpenRouter,
+        Self::Groq,
+        Self::Mistral,
+        Self::Together,
+        Self::DeepSeek,
+        Self::Ollama,
+        Self::LmStudio,
+        Self::Custom,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::LlamaCpp => "Local model (llama.cpp, built in)",
+            Self::OpenAi => "OpenAI",
+            Self::Anthropic => "Anthropic (Claude)",
+            Self::Gemini => "Google Gemini",
+            Self::OpenRouter => "OpenRouter",
+            Self::Groq => "Groq",
+            Self::Mistral => "Mistral",
+            Self::Together => "Together AI",
+            Self::DeepSeek => "DeepSeek",
+            Self::Ollama => "Ollama (on this computer)",
+            Self::LmStudio => "LM Studio (on this computer)",
+            Self::Custom => "OpenAI-compatible (custom address)",
+        }
+    }
+
+    /// A stable identifier (used in saved settings and element ids).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LlamaCpp => "llama-cpp",
+            Self::OpenAi => "open-ai",
+            Self::Anthropic => "anthropic",
+            Self::Gemini => "gemini",
+            Self::OpenRouter => "open-router",
+            Self::Groq => "groq",
+            Self::Mistral => "mistral",
+            Self::Together => "together",
+            Self::DeepSeek => "deep-seek",
+            Self::Ollama => "ollama",
+            Self::LmStudio => "lm-studio",
+            Self::Custom => "custom",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn wire(self) -> Wire {
+        match self {
+            Self::Anthropic => Wire::Anthropic,
+            Self::Gemini => Wire::Gemini,
+            _ => Wire::OpenAi,
+        }
+    }
+
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            Self::LlamaCpp => crate::domain::local_model::DEFAULT_BASE_URL,
+            Self::OpenAi => "https://api.openai.com/v1",
+            Self::Anthropic => "https://api.anthropic.com/v1",
+            Self::Gemini => "https://generativelanguage.googleapis.com/v1beta",
+            Self::OpenRouter => "https://openrouter.ai/api/v1",
+            Self::Groq => "https://api.groq.com/openai/v1",
+            Self::Mistral => "https://api.mistral.ai/v1",
+            Self::Together => "https://api.together.xyz/v1",
+            Self::DeepSeek => "https://api.deepseek.com/v1",
+            Self::Ollama => "http://localhost:11434/v1",
+            Self::LmStudio => "http://localhost:1234/v1",
+            Self::Custom => "",
+        }
+    }
+
+    /// A model to start with, so a person with a key can try at once.
+    pub fn default_model(self) -> &'static str {
+        match self {
+            Self::LlamaCpp => "SmolLM2-135M-Instruct",
+            Self::OpenAi => "gpt-4o-mini",
+            Self::Anthropic => "claude-sonnet-4-5",
+            Self::Gemini => "gemini-2.5-flash",
+            Self::OpenRouter => "openai/gpt-4o-mini",
+            Self::Groq => "llama-3.3-70b-versatile",
+            Self::Mistral => "mistral-small-latest",
+            Self::Together => "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            Self::DeepSeek => "deepseek-chat",
+            Self::Ollama => "llama3.2",
+            Self::LmStudio => "",
+            Self::Custom => "",
+        }
+    }
+
+    /// Whether a key is needed (local servers run without one; a key may still be given).
+    pub fn needs_key(self) -> bool {
+        !matches!(self, Self::LlamaCpp | Self::Ollama | Self::LmStudio | Self::Custom)
+    }
+
+    /// Runs on this computer (the key, if any, never leaves it).
+    pub fn is_local(self) -> bool {
+        matches!(self, Self::LlamaCpp | Self::Ollama | Self::LmStudio)
+    }
+
+    pub fn structured(self) -> StructuredSupport {
+        match self {
+            Self::Anthropic => StructuredSupport::Tool,
+            Self::Gemini => StructuredSupport::GeminiSchema,
+            Self::DeepSeek => StructuredSupport::JsonObject,
+            _ => StructuredSupport::JsonSchema,
+        }
+    }
+
+    /// Where a person gets a key, for the hint next to the key field.
+    pub fn key_page(self) -> Option<&'static str> {
+        match self {
+            Self::OpenAi => Some("platform.openai.com/api-keys"),
+            Self::Anthropic => Some("console.anthropic.com/settings/keys"),
+            Self::Gemini => Some("aistudio.google.com/apikey"),
+            Self::OpenRouter => Some("openrouter.ai/keys"),
+            Self::Groq => Some("console.groq.com/keys"),
+            Self::Mistral => Some("console.mistral.ai/api-keys"),
+            Self::Together => Some("api.together.ai/settings/api-keys"),
+            Self::DeepSeek => Some("platform.deepseek.com/api_keys"),
+            _ => None,
+        }
+    }
+}
+
+/// The three jobs a model does in Promptwright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Writes and refines prompts.
+    Meta,
+    /// Runs the prompt on test cases.
+    Execution,
+    /// Scores outputs.
+    Judge,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Self::Meta, Self::Execution, Self::Judge];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Meta => "meta",
+            Self::Execution => "execution",
+            Self::Judge => "judge",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Meta => "Writes and improves prompts",
+            Self::Execution => "Runs your test cases",
+            Self::Judge => "Scores the answers",
+        }
+    }
+
+    pub fn hint(self) -> &'static str {
+        match self {
+            Self::Meta => "The \"meta\" model. Use the strongest model you have: it writes the instructions.",
+            Self::Execution => "The model your prompt is meant for. A cheaper model is fine and keeps test runs cheap.",
+            Self::Judge => "Reads each answer and grades it against your rubric. A careful model at a low temperature.",
+        }
+    }
+
+    /// The temperature each job starts with (high to explore, low to judge).
+    pub fn default_temperature(self) -> f32 {
+        match self {
+            Self::Meta => 0.7,
+            Self::Execution => 0.3,
+            Self::Judge => 0.0,
+        }
+    }
+}
+
+/// Where and how to call a model for one role. Holds no key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    pub kind: ProviderKind,
+    pub base_url: String,
+    pub model: String,
+    pub temperature: f32,
+}
+
+impl ProviderConfig {
+    pub fn preset(kind: ProviderKind, role: Role) -> Self {
+        Self {
+            kind,
+            base_url: kind.default_base_url().to_owned(),
+            model: kind.default_model().to_owned(),
+            temperature: role.default_temperature(),
+        }
+    }
+
+    /// The host the key (if any) is sent to.
+    pub fn host(&self) -> String {
+        host_of(&self.base_url)
+    }
+}
+
+/// An API key. Deliberately has no `Serialize`, and its `Debug` hides the value, so it cannot end
+/// up in a share link, an export or a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// A key from what the person pasted (trimmed); `None` when empty.
+    pub fn new(raw: &str) -> Option<Self> {
+        let k = raw.trim();
+        (!k.is_empty()).then(|| Self(k.to_owned()))
+    }
+
+    /// The secret, for the one place that needs it: the request header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(***)")
+    }
+}
+
+/// Who said a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Speaker {
+    User,
+    Assistant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub speaker: Speaker,
+    pub text: String,
+}
+
+impl Message {
+    pub fn user(text: impl Into<String>) -> Self {
+        Self { speaker: Speaker::User, text: text.into() }
+    }
+    pub fn assistant(text: impl Into<String>) -> Self {
+        Self { speaker: Speaker::Assistant, text: text.into() }
+    }
+}
+
+/// A JSON schema the reply must follow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputSchema {
+    /// A short identifier (`[a-zA-Z0-9_-]`), required by OpenAI and used as the Anthropic tool name.
+    pub name: String,
+    pub schema: serde_json::Value,
+}
+
+/// One model call, independent of provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRequest {
+    pub system: Option<String>,
+    pub messages: Vec<Message>,
+    pub temperature: f32,
+    pub max_tokens: u32,
+    pub schema: Option<OutputSchema>,
+}
+
+impl ChatRequest {
+    pub fn new(system: Option<String>, user: impl Into<String>) -> Self {
+        Self { system, messages: vec![Message::user(user)], temperature: 0.3, max_tokens: 2048, schema: None }
+    }
+}
+
+/// An HTTP request described as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+impl HttpRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A model offered by a provider's model list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelInfo {
+    pub id: String,
+    pub label: Option<String>,
+}
+
+#[cfg(test)]
+mod tests;

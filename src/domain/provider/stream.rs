@@ -1,0 +1,242 @@
+//! Turns a provider's streamed reply (SSE frames) into one event type shared by all providers.
+use serde_json::Value;
+
+use super::error::classify_stream_error;
+use super::{ErrorKind, ProviderError, ProviderKind, Wire};
+use crate::domain::sse::{SseDecoder, SseEvent};
+
+/// Tokens counted by the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+}
+
+/// Why the model stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// Finished normally.
+    End,
+    /// Hit the output token limit: the reply is cut short.
+    MaxTokens,
+    /// Stopped by the provider's safety filter.
+    ContentFilter,
+    /// Ended by a (forced) tool call.
+    ToolUse,
+    Other(String),
+}
+
+/// One thing that happened in a streamed reply, the same for every provider.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEvent {
+    /// More reply text (for structured output through a tool, more JSON).
+    Text(String),
+    /// Token counts so far (the last one wins).
+    Usage(Usage),
+    Stop(StopReason),
+    /// The model declined to answer; the text says why.
+    Refusal(String),
+    /// The stream failed; nothing more will come.
+    Error(ProviderError),
+}
+
+/// Decodes one streamed reply. Feed bytes as they arrive; call [`finish`](Self::finish) at the end
+/// (it reports a stream that ended before the reply was complete).
+#[derive(Debug)]
+pub struct StreamDecoder {
+    provider: ProviderKind,
+    host: String,
+    sse: SseDecoder,
+    /// A terminator was seen (`[DONE]`, `message_stop`) or a stop reason.
+    complete: bool,
+    failed: bool,
+    input_tokens: u32,
+}
+
+impl StreamDecoder {
+    pub fn new(provider: ProviderKind, host: &str) -> Self {
+        Self { provider, host: host.to_owned(), sse: SseDecoder::new(), complete: false, failed: false, input_tokens: 0 }
+    }
+
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<ChatEvent> {
+        let frames = self.sse.feed_bytes(bytes);
+        self.frames(frames)
+    }
+
+    /// The stream closed: delivers what is left, and an error if the reply was not complete.
+    pub fn finish(&mut self) -> Vec<ChatEvent> {
+        let frames = self.sse.finish();
+        let mut out = self.frames(frames);
+        if !self.complete && !self.failed {
+            self.failed = true;
+            out.push(ChatEvent::Error(self.error(ErrorKind::Truncated, "the stream ended without its final event")));
+        }
+        out
+    }
+
+    /// Whether the reply ended properly.
+    pub fn is_complete(&self) -> bool {
+        self.complete && !self.failed
+    }
+
+    fn error(&self, kind: ErrorKind, detail: &str) -> ProviderError {
+        ProviderError::new(kind, self.provider, &self.host, None, detail)
+    }
+
+    fn frames(&mut self, frames: Vec<SseEvent>) -> Vec<ChatEvent> {
+        let mut out = Vec::new();
+        for f in frames {
+            if self.failed {
+                break;
+            }
+            match self.provider.wire() {
+                Wire::OpenAi => self.openai(&f, &mut out),
+                Wire::Anthropic => self.anthropic(&f, &mut out),
+                Wire::Gemini => self.gemini(&f, &mut out),
+            }
+            if matches!(out.last(), Some(ChatEvent::Error(_))) {
+                self.failed = true;
+            }
+        }
+        out
+    }
+
+    fn parse(&self, f: &SseEvent, out: &mut Vec<ChatEvent>) -> Option<Value> {
+        match serde_json::from_str::<Value>(&f.data) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                out.push(ChatEvent::Error(self.error(ErrorKind::Malformed, &format!("unreadable frame: {}", f.data))));
+                None
+            }
+        }
+    }
+
+    fn openai(&mut self, f: &SseEvent, out: &mut Vec<ChatEvent>) {
+        if f.data.trim() == "[DONE]" {
+            self.complete = true;
+            return;
+        }
+        if f.data.trim().is_empty() {
+            return;
+        }
+        let Some(v) = self.parse(f, out) else { return };
+        // OpenRouter (and some compatibles) report failures inside a 200 stream.
+        if let Some(err) = v.get("error") {
+            out.push(ChatEvent::Error(classify_stream_error(self.provider, &self.host, err)));
+            return;
+        }
+        if let Some(choice) = v.get("choices").and_then(Value::as_array).and_then(|c| c.first()) {
+            let delta = &choice["delta"];
+            if let Some(t) = delta.get("content").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                out.push(ChatEvent::Text(t.to_owned()));
+            }
+            if let Some(r) = delta.get("refusal").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                out.push(ChatEvent::Refusal(r.to_owned()));
+            }
+            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+                self.complete = true;
+                if reason == "error" {
+                    out.push(ChatEvent::Error(self.error(ErrorKind::InStream, "the provider ended the reply with an error")));
+                    return;
+                }
+                out.push(ChatEvent::Stop(match reason {
+                    "stop" => StopReason::End,
+                    "length" => StopReason::MaxTokens,
+                    "content_filter" => StopReason::ContentFilter,
+                    "tool_calls" | "function_call" => StopReason::ToolUse,
+                    other => StopReason::Other(other.to_owned()),
+                }));
+            }
+        }
+        let usage = v.get("usage").filter(|u| u.is_object()).or_else(|| v.pointer("/x_groq/usage"));
+        if let Some(u) = usage {
+            out.push(ChatEvent::Usage(Usage {
+                input_tokens: u["prompt_tokens"].as_u64().unwrap_or(0) as u32,
+                output_tokens: u["completion_tokens"].as_u64().unwrap_or(0) as u32,
+            }));
+        }
+    }
+
+    fn anthropic(&mut self, f: &SseEvent, out: &mut Vec<ChatEvent>) {
+        let name = f.event.as_deref().unwrap_or("");
+        if name == "ping" {
+            return;
+        }
+        let Some(v) = self.parse(f, out) else { return };
+        let typ = v.get("type").and_then(Value::as_str).unwrap_or(name);
+        match typ {
+            "message_start" => {
+                self.input_tokens = v.pointer("/message/usage/input_tokens").and_then(Value::as_u64).unwrap_or(0) as u32;
+            }
+            "content_block_delta" => {
+                let d = &v["delta"];
+                let text = d.get("text").or_else(|| d.get("partial_json")).and_then(Value::as_str);
+                if let Some(t) = text.filter(|t| !t.is_empty()) {
+                    out.push(ChatEvent::Text(t.to_owned()));
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = v.pointer("/delta/stop_reason").and_then(Value::as_str) {
+                    out.push(match reason {
+                        "refusal" => ChatEvent::Refusal("the model declined to answer".into()),
+                        "end_turn" | "stop_sequence" => ChatEvent::Stop(StopReason::End),
+                        "max_tokens" => ChatEvent::Stop(StopReason::MaxTokens),
+                        "tool_use" => ChatEvent::Stop(StopReason::ToolUse),
+                        other => ChatEvent::Stop(StopReason::Other(other.to_owned())),
+                    });
+                }
+                if let Some(u) = v.get("usage") {
+                    let input = u.get("input_tokens").and_then(Value::as_u64).map_or(self.input_tokens, |x| x as u32);
+                    out.push(ChatEvent::Usage(Usage {
+                        input_tokens: input,
+                        output_tokens: u["output_tokens"].as_u64().unwrap_or(0) as u32,
+                    }));
+                }
+            }
+            "message_stop" => self.complete = true,
+            "error" => out.push(ChatEvent::Error(classify_stream_error(self.provider, &self.host, &v["error"]))),
+            _ => {}
+        }
+    }
+
+    fn gemini(&mut self, f: &SseEvent, out: &mut Vec<ChatEvent>) {
+        let Some(v) = self.parse(f, out) else { return };
+        if let Some(err) = v.get("error") {
+            out.push(ChatEvent::Error(classify_stream_error(self.provider, &self.host, err)));
+            return;
+        }
+        if let Some(reason) = v.pointer("/promptFeedback/blockReason").and_then(Value::as_str) {
+            self.complete = true;
+            out.push(ChatEvent::Refusal(format!("the prompt was blocked ({reason})")));
+            return;
+        }
+        if let Some(c) = v.get("candidates").and_then(Value::as_array).and_then(|c| c.first()) {
+            if let Some(parts) = c.pointer("/content/parts").and_then(Value::as_array) {
+                for p in parts {
+                    // Thought summaries are not part of the reply.
+                    if p.get("thought").and_then(Value::as_bool) == Some(true) {
+                        continue;
+                    }
+                    if let Some(t) = p.get("text").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                        out.push(ChatEvent::Text(t.to_owned()));
+                    }
+                }
+            }
+            if let Some(reason) = c.get("finishReason").and_then(Value::as_str) {
+                self.complete = true;
+                out.push(ChatEvent::Stop(match reason {
+                    "STOP" => StopReason::End,
+                    "MAX_TOKENS" => StopReason::MaxTokens,
+                    "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" => StopReason::ContentFilter,
+                    other => StopReason::Other(other.to_owned()),
+                }));
+            }
+        }
+        if let Some(u) = v.get("usageMetadata") {
+            out.push(ChatEvent::Usage(Usage {
+                input_tokens: u["promptTokenCount"].as_u64().unwrap_or(0) as u32,
+                output_tokens: u["candidatesTokenCount"].as_u64().unwrap_or(0) as u32,
+            }));
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! Tests for the provider codecs: request building per provider (snapshots), stream decoding on
+//! recorded and hand-written streams fed in every split, error classification and retry policy.
+use expect_test::{Expect, expect};
+use serde_json::{Value, json};
+
+use super::*;
+
+fn cfg(kind: ProviderKind, model: &str) -> ProviderConfig {
+    ProviderConfig { kind, base_url: kind.default_base_url().to_owned(), model: model.to_owned(), temperature: 0.2 }
+}
+
+fn key() -> ApiKey {
+    ApiKey::new("  sk-test-KEY-1234567890  ").unwrap()
+}
+
+fn sample(schema: bool) -> ChatRequest {
+    let mut r = ChatRequest::new(Some("You are terse.".into()), "Name three colours.");
+    r.temperature = 0.2;
+    r.max_tokens = 100;
+    if schema {
+        r.schema = Some(OutputSchema {
+            name: "colours".into(),
+            schema: json!({"type": "object", "properties": {"colours": {"type": "array", "items": {"type": "string"}}},
+                "required": ["colours"], "additionalProperties": false}),
+        });
+    }
+    r
+}
+
+/// Renders a request as method, URL, headers and pretty body, for snapshots.
+fn render(r: &HttpRequest) -> String {
+    let mut s = format!("{} {}\n", r.method, r.url);
+    for (k, v) in &r.headers {
+        s.push_str(&format!("{k}: {v}\n"));
+    }
+    if let Some(b) = &r.body {
+        let v: Value = serde_json::from_str(b).unwrap();
+        s.push_str(&serde_json::to_string_pretty(&v).unwrap());
+        s.push('\n');
+    }
+    s
+}
+
+fn check_request(kind: ProviderKind, model: &str, schema: bool, expected: Expect) {
+    expected.assert_eq(&render(&build_request(&sample(schema), &cfg(kind, model), Some(&key()))));
+}
+
+#[test]
+fn openai_request() {
+    check_request(ProviderKind::OpenAi, "gpt-4o-mini", true, expect![[r#"
+        POST https://api.openai.com/v1/chat/completions
+        content-type: application/json
+        authorization: Bearer sk-test-KEY-1234567890
+        {
+          "max_completion_tokens": 100,
+          "messages": [
+            {
+              "content": "You are terse.",
+              "role": "system"
+            },
+            {
+              "content": "Name three colours.",
+              "role": "user"
+            }
+          ],
+          "model": "gpt-4o-mini",
+          "response_format": {
+            "json_schema": {
+              "name": "colours",
+              "schema": {
+                "additionalProperties": false,
+                "properties": {
+                  "colours": {
+                    "items": {
+                      "type": "string"
+                    },
+                    "type": "array"
+                  }
+                },
+                "required": [
+                  "colours"
+                ],
+                "type": "object"
+              },
+              "strict": true
+            },
+            "type": "json_schema"
+          },
+          "stream": true,
+          "stream_options": {
+            "include_usage": true
+          },
+          "temperature": 0.20000000298023224
+        }
+    "#]]);
+}
+
+#[test]
+fn openai_reasoning_models_get_no_temperature() {
+    let r = build_request(&sample(false), &cfg(ProviderKind::OpenAi, "o3-mini"), Some(&key()));
+    let body: Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+    assert!(body.get("temperature").is_none());
+}
+
+#[test]
+fn anthropic_request_uses_a_forced_tool_for_structure() {
+    check_request(ProviderKind::Anthropic, "claude-sonnet-4-5", true, expect![[r#"
+        POST https://api.anthropic.com/v1/messages
+        content-type: application/json
+        x-api-key: sk-test-KEY-1234567890
+        anthropic-version: 2023-06-01
+        anthropic-dangerous-direct-browser-access: true
+        {
+          "max_tokens": 100,
+          "messages": [
+            {
+              "content": "Name three colours.",
+              "role": "user"
+            }
+          ],
+          "model": "claude-sonnet-4-5",
+          "stream": true,
+          "system": "You are terse.",
+          "temperature": 0.20000000298023224,
+          "tool_choice": {
+            "name": "colours",
+            "type": "tool"
+          },
+          "tools": [
+            {
+              "description": "Give the reply in this structure.",
+              "input_schema": {
+                "additionalProperties": false,
+                "properties": {
+                  "colours": {
+                    "items": {
+                      "type": "string"
+                    },
+                    "type": "array"
+                  }
+                },
+                "required": [
+                  "colours"
+                ],
+                "type": "object"
+              },
+              "name": "colours"
+            }
+          ]
+        }
+    "#]]);
+}
+
+#[test]
+fn gemini_request_uses_response_schema_and_header_key() {
+    check_request(ProviderKind::Gemini, "models/gemini-2.5-flash", true, expect![[r#"
+        POST https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse
+        content-type: application/json
+        x-goog-api-key: sk-test-KEY-1234567890
+        {
+          "contents": [
+            {
+              "parts": [
+                {
+                  "text": "Name three colours."
+                }
+              ],
+              "role": "user"
+            }
+          ],
+          "generationConfig": {
+            "maxOutputTokens": 100,
+            "responseMimeType": "application/json",
+            "responseSchema": {
+              "properties": {
+                "colours": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                }
+              },
+              "required": [
+                "colours"
+              ],
+              "type": "object"
+            },
+            "temperature": 0.20000000298023224
+          },
+          "systemInstruction": {
+            "parts": [
+              {
+                "text": "You are terse."
+              }
+            ]
+          }
+        }
+    "#]]);
+}
+
+#[test]
+fn deepseek_gets_json_object_and_the_schema_in_the_prompt() {
+    let r = build_request(&sample(true), &cfg(ProviderKind::DeepSeek, "deepseek-chat"), Some(&key()));
+    let body: Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["response_format"], json!({"type": "json_object"}));
+    let system = body["messages"][0]["content"].as_str().unwrap();
+    assert!(system.starts_with("You are terse.\n\nReply with one JSON object"), "{system}");
+    assert!(system.contains("\"colours\""));
+}
+
+#[test]
+fn mistral_gets_minimal_headers_and_no_stream_options() {
+    let r = build_request(&sample(false), &cfg(ProviderKind::Mistral, "mistral-small-latest"), Some(&key()));
+    let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["content-type", "authorization"]);
+    let body: Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+    assert!(body.get("stream_options").is_none());
+}
+
+#[test]
+fn every_preset_builds_a_request_to_its_own_host_with_the_key_only_in_a_header() {
+    for kind in ProviderKind::ALL {
+        let mut c = cfg(kind, "some-model");
+        if kind == ProviderKind::Custom {
+            c.base_url = "https://llm.example.com/v1/".into();
+        }
+        let r = build_request(&sample(true), &c, Some(&key()));
+        assert!(r.url.starts_with(c.base_url.trim_end_matches('/')), "{kind:?}: {}", r.url);
+        assert!(!r.url.contains("sk-test"), "{kind:?}: key in URL");
+        assert!(!r.body.as_deref().unwrap().contains("sk-test"), "{kind:?}: key in body");
+        let carrying: Vec<&str> =
+            r.headers.iter().filter(|(_, v)| v.contains("sk-test")).map(|(k, _)| k.as_str()).collect();
+        assert_eq!(carrying.len(), 1, "{kind:?}: key in exactly one header");
+        let m = build_models_request(&c, Some(&key()));
+        assert!(!m.url.contains("sk-test"));
+        assert!(m.url.contains("/models"), "{kind:?}: {}", m.url);
+    }
+    // Without a key no auth header is sent (local servers).
+    let r = build_request(&sample(false), &cfg(ProviderKind::LlamaCpp, "m"), None);
+    assert_eq!(r.header("authorization"), None);
+}
+
+#[test]
+fn api_key_debug_hides_the_secret() {
+    assert_eq!(format!("{:?}", key()), "ApiKey(***)");
+    assert!(ApiKey::new("   ").is_none());
+    assert_eq!(key().expose(), "sk-test-KEY-1234567890");
+}
+
+#[test]
+fn model_lists() {
+    let openai = r#"{"object":"list","data":[{"id":"gpt-4o","object":"model"},{"id":"gpt-4o-mini","object":"model"}]}"#;
+    let ids: Vec<String> = parse_models(ProviderKind::OpenAi, openai).unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(ids, ["gpt-4o", "gpt-4o-mini"]);
+    let anthropic = r#"{"data":[{"type":"model","id":"claude-sonnet-4-5","display_name":"Claude Sonnet 4.5"}],"has_more":false}"#;
+    let m = parse_models(ProviderKind::Anthropic, anthropic).unwrap();
+    assert_eq!(m[0].label.as_deref(), Some("Claude Sonnet 4.5"));
+    let gemini = r#"{"models":[{"name":"models/gemini-2.5-flash","displayName":"Gemini 2.5 Flash","supportedGenerationMethods":["generateContent"]},
+        {"name":"models/embedding-001","supportedGenerationMethods":["embedContent"]}]}"#;
+    let m = parse_models(ProviderKind::Gemini, gemini).unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].id, "gemini-2.5-flash");
+    assert!(parse_models(ProviderKind::OpenAi, "<html>").unwrap_err().contains("not JSON"));
+    assert!(parse_models(ProviderKind::OpenAi, "{}").unwrap_err().contains("no model list"));
+}
+
+/// Stream decoding on recorded/hand-written streams: whole and split at every byte.
+mod streams {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/src/domain/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn decode(kind: ProviderKind, parts: &[&[u8]]) -> Vec<ChatEvent> {
+        let mut d = StreamDecoder::new(kind, "host.test");
+        let mut out = Vec::new();
+        for p in parts {
+            out.extend(d.feed(p));
+        }
+        out.extend(d.finish());
+        out
+    }
+
+    /// Renders events compactly: text is concatenated into one line, other events one per line.
+    fn summary(events: &[ChatEvent]) -> String {
+        let mut text = String::new();
+        let mut rest = String::new();
+        for e in events {
+            match e {
+                ChatEvent::Text(t) => text.push_str(t),
+                ChatEvent::Usage(u) => rest = format!("{rest}usage {}/{}\n", u.input_tokens, u.output_tokens),
+                ChatEvent::Stop(s) => rest = format!("{rest}stop {s:?}\n"),
+                ChatEvent::Refusal(r) => rest = format!("{rest}refusal {r}\n"),
+                ChatEvent::Error(e) => rest = format!("{rest}error {:?} {:?}\n", e.kind, e.detail),
+            }
+        }
+        format!("text {text:?}\n{rest}")
+    }
+
+    fn check(kind: ProviderKind, name: &str, expected: Expect) {
+        let bytes = fixture(name);
+        let whole = decode(kind, &[&bytes]);
+        let whole_summary = summary(&whole);
+        for i in 1..bytes.len() {
+            let split = decode(kind, &[&bytes[..i], &bytes[i..]]);
+            assert_eq!(summary(&split), whole_summary, "{name}: split at byte {i}");
+        }
+        expected.assert_eq(&whole_summary);
+    }
+
+    #[test]
+    fn llama_openai() {
+        check(ProviderKind::LlamaCpp, "llama_openai_chat.sse", expect![[r#"
+            text "There are three colors: blue, red, and green."
+            stop End
+            usage 23/13
+        "#]]);
+    }
+
+    #[test]
+    fn llama_anthropic() {
+        check(ProviderKind::Anthropic, "llama_anthropic_messages.sse", expect![[r#"
+            text "There are three colors: blue, red, and green."
+            stop End
+            usage 1/13
+        "#]]);
+    }
+
+    #[test]
+    fn anthropic_tool_json_is_text() {
+        check(ProviderKind::Anthropic, "anthropic_tool_json.sse", expect![[r#"
+            text "{\"persona\": \"A meticulous meeting analyst — précis\"}"
+            stop ToolUse
+            usage 412/27
+        "#]]);
+    }
+
+    #[test]
+    fn anthropic_error_event() {
+        check(ProviderKind::Anthropic, "anthropic_overloaded.sse", expect![[r#"
+            text "Hello"
+            error Overloaded "Overloaded"
+        "#]]);
+    }
+
+    #[test]
+    fn gemini() {
+        check(ProviderKind::Gemini, "gemini_stream.sse", expect![[r#"
+            text "Red, green and blue."
+            usage 9/2
+            stop End
+            usage 9/6
+        "#]]);
+    }
+
+    #[test]
+    fn openrouter_error_inside_200() {
+        check(ProviderKind::OpenRouter, "openrouter_error_in_200.sse", expect![[r#"
+            text "Par"
+            error Server "Provider returned error"
+        "#]]);
+    }
+
+    #[test]
+    fn truncated_stream_is_reported() {
+        check(ProviderKind::OpenAi, "openai_truncated.sse", expect![[r#"
+            text "Half a sen"
+            error Truncated "the stream ended without its final event"
+        "#]]);
+    }
+
+    #[test]
+    fn malformed_frame_is_reported_once_and_stops_decoding() {
+        let events = decode(ProviderKind::OpenAi, &[b"data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: <html>oops\n\ndata: [DONE]\n\n"]);
+        expect![[r#"
+            text "a"
+            error Malformed "unreadable frame: <html>oops"
+        "#]]
+        .assert_eq(&summary(&events));
+    }
+}
+
+mod errors {
+    use super::*;
+
+    fn kind_of(provider: ProviderKind, status: u16, body: &str, retry_after: Option<&str>) -> ErrorKind {
+        classify_http_error(provider, "h", status, body, retry_after).kind
+    }
+
+    #[test]
+    fn classification_table() {
+        use ErrorKind::*;
+        let p = ProviderKind::OpenAi;
+        let gemini_bad_key = r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"reason":"API_KEY_INVALID"}]}}"#;
+        assert_eq!(kind_of(ProviderKind::Gemini, 400, gemini_bad_key, None), BadKey);
+        assert_eq!(kind_of(p, 401, r#"{"error":{"message":"Incorrect API key"}}"#, None), BadKey);
+        assert_eq!(kind_of(p, 403, "", None), BadKey);
+        assert_eq!(kind_of(p, 402, "", None), NoCredit);
+        assert_eq!(kind_of(p, 404, "", None), UnknownModel);
+        assert_eq!(kind_of(p, 413, "", None), TooLong);
+        let llama_ctx = r#"{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}"#;
+        assert_eq!(kind_of(ProviderKind::LlamaCpp, 400, llama_ctx, None), TooLong);
+        assert_eq!(kind_of(p, 400, r#"{"error":{"code":"context_length_exceeded"}}"#, None), TooLong);
+        assert_eq!(kind_of(p, 429, "", Some("2")), RateLimited { retry_after_ms: Some(2000) });
+        assert_eq!(kind_of(p, 429, "", None), RateLimited { retry_after_ms: None });
+        assert_eq!(kind_of(p, 429, r#"{"error":{"code":"insufficient_quota"}}"#, Some("1")), QuotaExhausted);
+        assert_eq!(kind_of(ProviderKind::Anthropic, 529, "", None), Overloaded);
+        assert_eq!(kind_of(p, 503, "", None), Overloaded);
+        assert_eq!(kind_of(p, 500, "", None), Server);
+        assert_eq!(kind_of(p, 502, "", None), Server);
+        assert_eq!(kind_of(p, 408, "", None), Transient);
+        assert_eq!(kind_of(p, 422, "{}", None), BadRequest);
+    }
+
+    #[test]
+    fn provider_messages_are_extracted() {
+        let anthropic = r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#;
+        assert_eq!(classify_http_error(ProviderKind::Anthropic, "h", 401, anthropic, None).detail, "invalid x-api-key");
+        assert_eq!(provider_message(r#"[{"error":{"message":"gemini list form"}}]"#).as_deref(), Some("gemini list form"));
+        assert_eq!(provider_message(r#"{"error":"plain"}"#).as_deref(), Some("plain"));
+        // A non-JSON body is kept, shortened.
+        let long = "x".repeat(1000);
+        assert!(classify_http_error(ProviderKind::OpenAi, "h", 500, &long, None).detail.chars().count() <= 401);
+    }
+
+    #[test]
+    fn messages_say_what_to_do_and_never_hold_the_key() {
+        let body = r#"{"error":{"message":"Incorrect API key provided: sk-test-KEY-1234567890. You can find your key at..."}}"#;
+        let e = classify_http_error(ProviderKind::OpenAi, "api.openai.com", 401, body, None).scrubbed("sk-test-KEY-1234567890");
+        assert!(!e.detail.contains("sk-test"), "{}", e.detail);
+        assert!(e.message().contains("api.openai.com"));
+        assert!(e.message().contains("Check that you pasted the whole key"));
+        let masked = classify_http_error(ProviderKind::OpenAi, "h", 401, "Incorrect API key provided: sk-te****7890", None)
+            .scrubbed("sk-test-KEY-1234567890");
+        assert!(!masked.detail.contains("7890"), "{}", masked.detail);
+        for kind in ProviderKind::ALL {
+            let net = classify_network_error(kind, "host", "Failed to fetch");
+            assert!(!net.message().is_empty() && !net.title().is_empty());
+        }
+        assert!(classify_network_error(ProviderKind::Ollama, "h", "").message().contains("OLLAMA_ORIGINS"));
+        assert!(classify_network_error(ProviderKind::LmStudio, "h", "").message().contains("CORS"));
+        assert!(classify_network_error(ProviderKind::Anthropic, "h", "").message().contains("browser access"));
+    }
+
+    #[test]
+    fn retry_policy() {
+        let p = RetryPolicy::default();
+        let err = |k| ProviderError::new(k, ProviderKind::OpenAi, "h", None, "");
+        // Exponential, capped, within the jitter band.
+        assert_eq!(p.delay_ms(0, &err(ErrorKind::Server), 0.0), Some(500));
+        assert_eq!(p.delay_ms(1, &err(ErrorKind::Server), 0.0), Some(1000));
+        assert_eq!(p.delay_ms(2, &err(ErrorKind::Server), 0.999), Some(1500));
+        assert_eq!(p.delay_ms(3, &err(ErrorKind::Server), 0.0), None, "bounded");
+        let big = RetryPolicy { max_retries: 10, ..p };
+        assert_eq!(big.delay_ms(9, &err(ErrorKind::Overloaded), 0.0), Some(8000), "capped");
+        // Retry-after is honoured; a very long one is not waited for.
+        let rl = |ms| err(ErrorKind::RateLimited { retry_after_ms: Some(ms) });
+        assert_eq!(p.delay_ms(0, &rl(2000), 0.5), Some(2000));
+        assert_eq!(p.delay_ms(0, &rl(120_000), 0.5), None);
+        // Not retried: the person must act.
+        for k in [ErrorKind::BadKey, ErrorKind::QuotaExhausted, ErrorKind::NoCredit, ErrorKind::TooLong, ErrorKind::Aborted, ErrorKind::Network] {
+            assert_eq!(p.delay_ms(0, &err(k.clone()), 0.0), None, "{k:?}");
+        }
+        assert_eq!(parse_retry_after("1.5"), Some(1500));
+        assert_eq!(parse_retry_after("250ms"), Some(250));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+}

@@ -1,0 +1,243 @@
+//! Reading a model's reply as a typed value: the JSON is found (the whole reply, a code fence, or
+//! the first balanced object inside prose), checked against a JSON schema, and deserialized; a
+//! failure says exactly what is wrong, so it can be shown, or sent back once for repair.
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Why a reply could not be read as the expected structure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StructuredError {
+    #[error("the reply contains no JSON")]
+    NoJson,
+    #[error("the reply's JSON is not valid: {0}")]
+    Invalid(String),
+    #[error("the reply's JSON does not follow the expected structure: {}", .0.join("; "))]
+    Schema(Vec<String>),
+}
+
+/// Finds the JSON value in a reply: the whole text, else a ```json fence, else the first balanced
+/// `{...}` or `[...]` in the text.
+pub fn extract_json(text: &str) -> Result<Value, StructuredError> {
+    let t = text.trim();
+    if let Ok(v) = serde_json::from_str::<Value>(t) {
+        return Ok(v);
+    }
+    let mut first_err = None;
+    for candidate in fenced_blocks(t).into_iter().chain(balanced_spans(t)) {
+        match serde_json::from_str::<Value>(candidate.trim()) {
+            Ok(v) if v.is_object() || v.is_array() => return Ok(v),
+            Ok(_) => {}
+            Err(e) => {
+                first_err.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+    Err(first_err.map_or(StructuredError::NoJson, StructuredError::Invalid))
+}
+
+/// The contents of Markdown code fences, in order.
+fn fenced_blocks(t: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(start) = rest.find("```") {
+        let after = &rest[start + 3..];
+        let body_start = after.find('\n').map_or(after.len(), |i| i + 1);
+        let body = &after[body_start..];
+        match body.find("```") {
+            Some(end) => {
+                out.push(&body[..end]);
+                rest = &body[end + 3..];
+            }
+            None => {
+                out.push(body);
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Spans from each `{` or `[` to its matching close, skipping brackets inside strings.
+fn balanced_spans(t: &str) -> Vec<&str> {
+    let bytes = t.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && out.len() < 8 {
+        if bytes[i] == b'{' || bytes[i] == b'[' {
+            if let Some(end) = matching_close(bytes, i) {
+                out.push(&t[i..=end]);
+                i = end + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn matching_close(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for (j, &b) in bytes.iter().enumerate().skip(start) {
+        if in_str {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Checks `value` against the subset of JSON Schema the app's schemas use: `type` (one or a list),
+/// `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `minItems`/`maxItems`,
+/// `minLength`/`maxLength`, `minimum`/`maximum`, `anyOf`. Returns every problem, each with its path.
+pub fn validate(value: &Value, schema: &Value) -> Vec<String> {
+    let mut errs = Vec::new();
+    check(value, schema, "$", &mut errs);
+    errs
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn type_matches(v: &Value, t: &str) -> bool {
+    let actual = type_name(v);
+    actual == t || (t == "number" && actual == "integer")
+}
+
+fn check(v: &Value, s: &Value, path: &str, errs: &mut Vec<String>) {
+    let Some(s) = s.as_object() else { return };
+    if let Some(t) = s.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(one) => vec![one.as_str()],
+            Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        if !types.is_empty() && !types.iter().any(|t| type_matches(v, t)) {
+            errs.push(format!("{path} should be {} but is {}", types.join(" or "), type_name(v)));
+            return;
+        }
+    }
+    if let Some(options) = s.get("enum").and_then(Value::as_array) {
+        if !options.contains(v) {
+            let list: Vec<String> = options.iter().map(Value::to_string).collect();
+            errs.push(format!("{path} should be one of {}", list.join(", ")));
+        }
+    }
+    if let Some(any) = s.get("anyOf").and_then(Value::as_array) {
+        if !any.iter().any(|alt| validate(v, alt).is_empty()) {
+            errs.push(format!("{path} matches none of the allowed forms"));
+        }
+    }
+    match v {
+        Value::Object(o) => {
+            if let Some(req) = s.get("required").and_then(Value::as_array) {
+                for r in req.iter().filter_map(Value::as_str) {
+                    if !o.contains_key(r) {
+                        errs.push(format!("{path} is missing \"{r}\""));
+                    }
+                }
+            }
+            let props = s.get("properties").and_then(Value::as_object);
+            for (k, child) in o {
+                match props.and_then(|p| p.get(k)) {
+                    Some(cs) => check(child, cs, &format!("{path}.{k}"), errs),
+                    None if s.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                        errs.push(format!("{path} has an unexpected field \"{k}\""));
+                    }
+                    None => {}
+                }
+            }
+        }
+        Value::Array(a) => {
+            if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
+                if (a.len() as u64) < min {
+                    errs.push(format!("{path} should have at least {min} items but has {}", a.len()));
+                }
+            }
+            if let Some(max) = s.get("maxItems").and_then(Value::as_u64) {
+                if a.len() as u64 > max {
+                    errs.push(format!("{path} should have at most {max} items but has {}", a.len()));
+                }
+            }
+            if let Some(items) = s.get("items") {
+                for (i, item) in a.iter().enumerate() {
+                    check(item, items, &format!("{path}[{i}]"), errs);
+                }
+            }
+        }
+        Value::String(st) => {
+            let n = st.chars().count() as u64;
+            if let Some(min) = s.get("minLength").and_then(Value::as_u64) {
+                if n < min {
+                    errs.push(format!("{path} should have at least {min} characters"));
+                }
+            }
+            if let Some(max) = s.get("maxLength").and_then(Value::as_u64) {
+                if n > max {
+                    errs.push(format!("{path} should have at most {max} characters"));
+                }
+            }
+        }
+        Value::Number(num) => {
+            let x = num.as_f64().unwrap_or(0.0);
+            if let Some(min) = s.get("minimum").and_then(Value::as_f64) {
+                if x < min {
+                    errs.push(format!("{path} should be at least {min}"));
+                }
+            }
+            if let Some(max) = s.get("maximum").and_then(Value::as_f64) {
+                if x > max {
+                    errs.push(format!("{path} should be at most {max}"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Extracts, validates and deserializes a reply.
+pub fn parse_reply<T: DeserializeOwned>(text: &str, schema: &Value) -> Result<T, StructuredError> {
+    let v = extract_json(text)?;
+    let errs = validate(&v, schema);
+    if !errs.is_empty() {
+        return Err(StructuredError::Schema(errs));
+    }
+    serde_json::from_value(v).map_err(|e| StructuredError::Invalid(e.to_string()))
+}
+
+/// The follow-up message for the one automatic repair attempt.
+pub fn repair_message(err: &StructuredError, schema: &Value) -> String {
+    format!(
+        "Your previous reply could not be used: {err}. Reply again with only the corrected JSON, \
+         following this JSON schema exactly:\n{schema}"
+    )
+}
+
+#[cfg(test)]
+mod tests;
