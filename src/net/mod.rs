@@ -1,4 +1,5 @@
 //! The only code that touches the network or browser storage: HTTP calls, timers, and saved settings.
+pub mod chat;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::http::host_of;
@@ -75,5 +76,12 @@ pub mod settings {
     /// Saves a value; false when storage is unavailable or full.
     pub fn save(key: &str, value: &str) -> bool {
         storage().is_some_and(|s| s.set_item(key, value).is_ok())
+    }
+
+    /// Removes a value (nothing happens when storage is unavailable).
+    pub fn remove(key: &str) {
+        if let Some(s) = storage() {
+            let _ = s.remove_item(key);
+        }
     }
 }

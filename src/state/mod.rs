@@ -1,4 +1,8 @@
 //! Reactive glue between the pure domain, the network layer and the UI: signals and hooks.
+
+pub mod call;
+pub mod settings;
+
 use leptos::prelude::*;
 
 use crate::domain::local_model::{self, LocalModelStatus};

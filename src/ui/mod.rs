@@ -3,11 +3,14 @@ use leptos::prelude::*;
 
 pub mod crash;
 pub mod icons;
+pub mod notice;
 pub mod settings;
 pub mod shell;
 pub mod workspace;
 
 use crate::domain::local_model;
+use crate::domain::provider::{ProviderKind, Role};
+use crate::state::settings::SettingsHandle;
 use crate::state::{self, ThemeHandle};
 
 /// Mounts the app into `#app` (replacing the loading note) and marks the first render for the bench.
@@ -30,8 +33,18 @@ pub fn mount() {
 pub fn App() -> impl IntoView {
     ThemeHandle::provide();
     let settings_open = RwSignal::new(false);
-    let local_url = RwSignal::new(local_model::DEFAULT_BASE_URL.to_owned());
-    let local_status = state::use_local_model_status(local_url.into());
+    let settings = SettingsHandle::provide();
+    // The local model is looked for where the llama.cpp preset points (the default address otherwise).
+    let local_url = Signal::derive(move || {
+        settings.roles.with(|r| {
+            Role::ALL
+                .iter()
+                .map(|x| r.get(*x))
+                .find(|c| c.kind == ProviderKind::LlamaCpp)
+                .map_or_else(|| local_model::DEFAULT_BASE_URL.to_owned(), |c| c.base_url.clone())
+        })
+    });
+    let local_status = state::use_local_model_status(local_url);
     view! {
         <a class="pw-skip" href="#pw-main">"Skip to the work area"</a>
         <shell::Header
@@ -41,6 +54,6 @@ pub fn App() -> impl IntoView {
         <main id="pw-main" class="pw-main" tabindex="-1">
             <workspace::Workspace local_status=local_status/>
         </main>
-        <settings::SettingsPanel open=settings_open local_url=local_url local_status=local_status/>
+        <settings::SettingsPanel open=settings_open/>
     }
 }

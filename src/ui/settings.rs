@@ -1,22 +1,34 @@
-//! The settings panel: where the models are configured.
+//! The settings drawer: which provider, model and temperature each job uses, the API keys (with
+//! where they are sent), a connection test with a searchable model list, and a test message.
 use leptos::prelude::*;
 
 use super::icons::CloseIcon;
-use crate::domain::local_model::{self, LocalModelStatus};
+use super::notice::ErrorNotice;
+use crate::domain::provider::{ChatRequest, ModelInfo, ProviderError, ProviderKind, Role};
+use crate::net::chat;
+use crate::state::call::ChatCall;
+use crate::state::settings::SettingsHandle;
 use crate::state::{Theme, ThemeHandle};
+
+/// Short tab names for the three jobs.
+fn tab_name(role: Role) -> &'static str {
+    match role {
+        Role::Meta => "Writing prompts",
+        Role::Execution => "Running tests",
+        Role::Judge => "Scoring",
+    }
+}
 
 #[component]
 pub fn SettingsPanel(
-    /// Whether the panel is shown.
+    /// Whether the drawer is shown.
     open: RwSignal<bool>,
-    /// Base URL of the local model's OpenAI-compatible API.
-    local_url: RwSignal<String>,
-    /// Whether the local model answers.
-    local_status: ReadSignal<LocalModelStatus>,
 ) -> impl IntoView {
     let theme = ThemeHandle::expect().theme;
+    let settings = SettingsHandle::expect();
     let close = move || open.set(false);
     let panel_ref = NodeRef::<leptos::html::Div>::new();
+    let active = RwSignal::new(Role::Meta);
     Effect::new(move |_| {
         if open.get() {
             if let Some(panel) = panel_ref.get() {
@@ -46,20 +58,64 @@ pub fn SettingsPanel(
                         <CloseIcon/>
                     </button>
                 </header>
-                <section class="pw-field-group" aria-labelledby="pw-local-title">
-                    <h3 id="pw-local-title">"Local model"</h3>
-                    <p class="pw-hint">{move || local_status.get().hint()}</p>
-                    <label class="pw-label" for="pw-local-url">"Address of the local model"</label>
+                <section class="pw-field-group" aria-labelledby="pw-models-title">
+                    <h3 id="pw-models-title">"Models"</h3>
+                    <p class="pw-hint">
+                        "Promptwright uses a model for three jobs; each can use its own provider. Calls go straight from this page to the provider: there is no server in between."
+                    </p>
+                    <div class="pw-tabs" role="tablist" aria-label="Jobs">
+                        {Role::ALL
+                            .into_iter()
+                            .map(|role| {
+                                view! {
+                                    <button
+                                        type="button"
+                                        role="tab"
+                                        id=format!("pw-tab-{}", role.as_str())
+                                        class="pw-tab"
+                                        aria-selected=move || (active.get() == role).to_string()
+                                        aria-controls="pw-role-panel"
+                                        tabindex=move || if active.get() == role { "0" } else { "-1" }
+                                        on:click=move |_| {
+                                            if active.get_untracked() != role {
+                                                active.set(role);
+                                            }
+                                        }
+                                    >
+                                        {tab_name(role)}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                    <div
+                        id="pw-role-panel"
+                        role="tabpanel"
+                        aria-labelledby=move || format!("pw-tab-{}", active.get().as_str())
+                    >
+                        {move || {
+                            let role = active.get();
+                            view! { <RoleSettings role=role/> }
+                        }}
+                    </div>
+                </section>
+                <section class="pw-field-group" aria-labelledby="pw-advanced-title">
+                    <h3 id="pw-advanced-title">"Patience"</h3>
+                    <label class="pw-label" for="pw-stall">"Give up on a silent reply after (seconds)"</label>
                     <input
-                        id="pw-local-url"
-                        class="pw-input"
-                        type="url"
-                        prop:value=move || local_url.get()
+                        id="pw-stall"
+                        class="pw-input pw-input--short"
+                        type="number"
+                        min="1"
+                        max="600"
+                        prop:value=move || settings.stall_seconds.get().to_string()
                         on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            local_url.set(if v.trim().is_empty() { local_model::DEFAULT_BASE_URL.to_owned() } else { v });
+                            if let Ok(n) = event_target_value(&ev).trim().parse::<u32>() {
+                                settings.stall_seconds.set(n.clamp(1, 600));
+                            }
                         }
                     />
+                    <p class="pw-hint">"If a provider sends nothing for this long, the call stops and what arrived is kept."</p>
                 </section>
                 <section class="pw-field-group" aria-labelledby="pw-theme-title">
                     <h3 id="pw-theme-title">"Appearance"</h3>
@@ -82,5 +138,264 @@ pub fn SettingsPanel(
                 </section>
             </div>
         </Show>
+    }
+}
+
+/// The settings of one job: provider, address, key, model, temperature; connection and test call.
+#[component]
+fn RoleSettings(
+    /// The job being configured.
+    role: Role,
+) -> impl IntoView {
+    let s = SettingsHandle::expect();
+    let cfg = move || s.config(role);
+    let kind = move || cfg().kind;
+    let show_key = RwSignal::new(false);
+    let models = RwSignal::new(None::<Result<Vec<ModelInfo>, ProviderError>>);
+    let testing = RwSignal::new(false);
+    let search = RwSignal::new(String::new());
+    let call = ChatCall::new();
+    let id = move |what: &str| format!("pw-{}-{what}", role.as_str());
+
+    let test_connection = move || {
+        let c = cfg();
+        let key = s.key(c.kind);
+        testing.set(true);
+        models.set(None);
+        leptos::task::spawn_local(async move {
+            let r = chat::list_models(&c, key.as_ref(), 15_000).await;
+            models.try_set(Some(r));
+            testing.try_set(false);
+        });
+    };
+    let send_test = move || {
+        let c = cfg();
+        let mut req = ChatRequest::new(
+            Some("You are a friendly assistant. Answer in one short sentence.".into()),
+            "Say hello to a new Promptwright user.",
+        );
+        req.temperature = c.temperature;
+        req.max_tokens = 80;
+        call.start(c.clone(), s.key(c.kind), req, s.call_options());
+    };
+
+    view! {
+        <p class="pw-hint">{role.hint()}</p>
+        <div class="pw-field">
+            <label class="pw-label" for=id("provider")>"Provider"</label>
+            <select
+                id=id("provider")
+                class="pw-select"
+                on:change=move |ev| {
+                    if let Some(k) = ProviderKind::parse(&event_target_value(&ev)) {
+                        s.roles.update(|r| r.switch_kind(role, k));
+                        models.set(None);
+                    }
+                }
+            >
+                {ProviderKind::ALL
+                    .into_iter()
+                    .map(|k| view! { <option value=k.as_str() selected=move || kind() == k>{k.label()}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+        <div class="pw-field">
+            <label class="pw-label" for=id("base-url")>"Address (base URL)"</label>
+            <input
+                id=id("base-url")
+                class="pw-input"
+                type="url"
+                spellcheck="false"
+                placeholder="https://…/v1"
+                prop:value=move || cfg().base_url
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    s.update(role, |c| c.base_url = if v.trim().is_empty() { c.kind.default_base_url().to_owned() } else { v.trim().to_owned() });
+                }
+            />
+        </div>
+        <div class="pw-field">
+            <label class="pw-label" for=id("key")>
+                {move || if kind().needs_key() { "API key" } else { "API key (optional)" }}
+            </label>
+            <div class="pw-row">
+                <input
+                    id=id("key")
+                    class="pw-input"
+                    type=move || if show_key.get() { "text" } else { "password" }
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder=move || if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                    prop:value=move || s.key(kind()).map(|k| k.expose().to_owned()).unwrap_or_default()
+                    on:input=move |ev| s.set_key(kind(), &event_target_value(&ev))
+                />
+                <button
+                    type="button"
+                    class="pw-button"
+                    aria-pressed=move || show_key.get().to_string()
+                    on:click=move |_| show_key.update(|v| *v = !*v)
+                >
+                    {move || if show_key.get() { "Hide key" } else { "Show key" }}
+                </button>
+            </div>
+            <p class="pw-hint pw-hint--key">
+                {move || {
+                    let host = cfg().host();
+                    if host.is_empty() {
+                        "Type the address of your server first.".to_owned()
+                    } else if kind().is_local() {
+                        format!("This model runs on your computer ({host}); your key, if any, is sent only there.")
+                    } else {
+                        format!("Your key is sent only to {host}, and only when Promptwright calls this model.")
+                    }
+                }}
+                {move || kind().key_page().map(|p| format!(" Get a key at {p}."))}
+            </p>
+            <div class="pw-row pw-row--wrap">
+                <label class="pw-check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || s.is_remembered(kind())
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            s.set_remember(kind(), on);
+                        }
+                    />
+                    <span>"Remember on this device"</span>
+                </label>
+                <button
+                    type="button"
+                    class="pw-button pw-button--ghost"
+                    disabled=move || !s.has_key(kind()) && !s.is_remembered(kind())
+                    on:click=move |_| s.forget_key(kind())
+                >
+                    "Forget key"
+                </button>
+            </div>
+            <Show when=move || s.is_remembered(kind())>
+                <p class="pw-hint pw-hint--warn">
+                    "The key is saved in this browser's storage: anyone who uses this browser profile can read it. Untick to keep it in memory only (gone when you close the tab)."
+                </p>
+            </Show>
+        </div>
+        <div class="pw-field">
+            <label class="pw-label" for=id("model")>"Model"</label>
+            <div class="pw-row">
+                <input
+                    id=id("model")
+                    class="pw-input"
+                    spellcheck="false"
+                    prop:value=move || cfg().model
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        s.update(role, |c| c.model = v.trim().to_owned());
+                    }
+                />
+                <button type="button" class="pw-button" disabled=move || testing.get() on:click=move |_| test_connection()>
+                    {move || if testing.get() { "Testing…" } else { "Test connection" }}
+                </button>
+            </div>
+            {move || match models.get() {
+                None => ().into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e on_retry=Callback::new(move |_| test_connection())/> }.into_any(),
+                Some(Ok(list)) => {
+                    let count = list.len();
+                    let list = StoredValue::new(list);
+                    view! {
+                        <p class="pw-notice pw-notice--ok" role="status">
+                            {format!("Connected: {count} model{} available. Pick one below.", if count == 1 { "" } else { "s" })}
+                        </p>
+                        <label class="pw-label" for=id("model-search")>"Search models"</label>
+                        <input
+                            id=id("model-search")
+                            class="pw-input"
+                            type="search"
+                            prop:value=move || search.get()
+                            on:input=move |ev| search.set(event_target_value(&ev))
+                        />
+                        <ul class="pw-model-list" aria-label="Models">
+                            {move || {
+                                let q = search.get().to_lowercase();
+                                list.with_value(|l| {
+                                    l.iter()
+                                        .filter(|m| q.is_empty() || m.id.to_lowercase().contains(&q)
+                                            || m.label.as_deref().is_some_and(|x| x.to_lowercase().contains(&q)))
+                                        .take(200)
+                                        .map(|m| {
+                                            let mid = m.id.clone();
+                                            let chosen = mid.clone();
+                                            let label = match &m.label {
+                                                Some(l) => format!("{} ({l})", m.id),
+                                                None => m.id.clone(),
+                                            };
+                                            view! {
+                                                <li>
+                                                    <button
+                                                        type="button"
+                                                        class="pw-model-list__item"
+                                                        aria-pressed=move || (cfg().model == mid).to_string()
+                                                        on:click=move |_| { let c = chosen.clone(); s.update(role, |x| x.model = c) }
+                                                    >
+                                                        {label}
+                                                    </button>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()
+                                })
+                            }}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            }}
+        </div>
+        <div class="pw-field">
+            <label class="pw-label" for=id("temperature")>
+                "Temperature: " {move || format!("{:.1}", cfg().temperature)}
+            </label>
+            <input
+                id=id("temperature")
+                class="pw-range"
+                type="range"
+                min="0"
+                max="2"
+                step="0.1"
+                prop:value=move || cfg().temperature.to_string()
+                on:input=move |ev| {
+                    if let Ok(t) = event_target_value(&ev).parse::<f32>() {
+                        s.update(role, |c| c.temperature = t);
+                    }
+                }
+            />
+            <p class="pw-hint">
+                "How varied the wording is. Low (0-0.3) gives steady, predictable answers, best for scoring; high (0.7-1) explores more ideas."
+            </p>
+        </div>
+        <div class="pw-row pw-row--wrap">
+            <button type="button" class="pw-button pw-button--primary" disabled=move || call.running.get() on:click=move |_| send_test()>
+                "Send a test message"
+            </button>
+            <Show when=move || call.running.get()>
+                <button type="button" class="pw-button" on:click=move |_| call.stop()>"Stop"</button>
+            </Show>
+            <button
+                type="button"
+                class="pw-button pw-button--ghost"
+                on:click=move |_| s.roles.update(|r| r.copy_to_all(role))
+            >
+                "Use this provider and model for all three jobs"
+            </button>
+        </div>
+        <Show when=move || call.note.get().is_some()>
+            <p class="pw-notice pw-notice--info" role="status">{move || call.note.get()}</p>
+        </Show>
+        <Show when=move || !call.text.get().is_empty()>
+            <figure class="pw-output">
+                <figcaption class="pw-output__label">"Written by the model"</figcaption>
+                <p class="pw-output__text" aria-live="polite">{move || call.text.get()}</p>
+            </figure>
+        </Show>
+        {move || call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| send_test())/> })}
     }
 }

@@ -152,10 +152,11 @@ impl ProviderError {
                  on the provider's site or use another key."
             ),
             ErrorKind::Overloaded => {
-                format!("{who} is overloaded right now{status}. Promptwright retried a few times; try again in a minute.")
+                format!("{who} is overloaded right now{status}. Try again in a minute, or pick another model in Settings.")
             }
             ErrorKind::Server | ErrorKind::Transient => format!(
-                "{who} had an internal problem{status}. Promptwright retried a few times; try again in a minute."
+                "{who} had an internal problem{status}. Try again in a minute; if it keeps happening, the provider \
+                 may be having an outage."
             ),
             ErrorKind::BadRequest => format!(
                 "{who} refused the request{status}. The details below say why; a different model or setting may \
@@ -169,7 +170,7 @@ impl ProviderError {
                 "The connection to {host} closed before the reply was finished. What arrived is kept; press Retry."
             ),
             ErrorKind::Malformed => format!(
-                "{host} sent something that is not a {who} reply. Check the address and the provider preset in Settings."
+                "{host} sent something that is not a reply in the {who} format. Check the address and the provider preset in Settings."
             ),
             ErrorKind::InStream => format!(
                 "{who} stopped the reply with an error. What arrived is kept; press Retry."

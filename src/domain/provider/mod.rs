@@ -364,3 +364,77 @@ pub struct ModelInfo {
 
 #[cfg(test)]
 mod tests;
+
+/// The model settings of the three roles. Holds no key (keys live in memory, see `state`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleConfigs {
+    pub meta: ProviderConfig,
+    pub execution: ProviderConfig,
+    pub judge: ProviderConfig,
+}
+
+impl Default for RoleConfigs {
+    /// All three on the embedded local model: works with no key.
+    fn default() -> Self {
+        Self::all(ProviderKind::LlamaCpp)
+    }
+}
+
+impl RoleConfigs {
+    pub fn all(kind: ProviderKind) -> Self {
+        Self {
+            meta: ProviderConfig::preset(kind, Role::Meta),
+            execution: ProviderConfig::preset(kind, Role::Execution),
+            judge: ProviderConfig::preset(kind, Role::Judge),
+        }
+    }
+
+    pub fn get(&self, role: Role) -> &ProviderConfig {
+        match role {
+            Role::Meta => &self.meta,
+            Role::Execution => &self.execution,
+            Role::Judge => &self.judge,
+        }
+    }
+
+    pub fn get_mut(&mut self, role: Role) -> &mut ProviderConfig {
+        match role {
+            Role::Meta => &mut self.meta,
+            Role::Execution => &mut self.execution,
+            Role::Judge => &mut self.judge,
+        }
+    }
+
+    /// Switches a role to another provider: the address and model another role already uses
+    /// with that provider, else the preset's.
+    pub fn switch_kind(&mut self, role: Role, kind: ProviderKind) {
+        if self.get(role).kind == kind {
+            return;
+        }
+        let temperature = self.get(role).temperature;
+        let from_other = Role::ALL.iter().map(|r| self.get(*r)).find(|c| c.kind == kind).cloned();
+        let mut next = from_other.unwrap_or_else(|| ProviderConfig::preset(kind, role));
+        next.temperature = temperature;
+        *self.get_mut(role) = next;
+    }
+
+    /// Copies one role's provider, address and model to the other two (each keeps its temperature).
+    pub fn copy_to_all(&mut self, from: Role) {
+        let src = self.get(from).clone();
+        for r in Role::ALL {
+            let c = self.get_mut(r);
+            c.kind = src.kind;
+            c.base_url = src.base_url.clone();
+            c.model = src.model.clone();
+        }
+    }
+
+    /// The providers in use, each once.
+    pub fn kinds(&self) -> Vec<ProviderKind> {
+        let mut v: Vec<ProviderKind> = Role::ALL.iter().map(|r| self.get(*r).kind).collect();
+        v.dedup();
+        v.sort_by_key(|k| k.as_str());
+        v.dedup();
+        v
+    }
+}

@@ -468,3 +468,23 @@ mod errors {
         assert_eq!(parse_retry_after("-1"), None);
     }
 }
+
+#[test]
+fn role_configs_default_to_the_local_model_and_switch_sensibly() {
+    let mut r = RoleConfigs::default();
+    assert!(Role::ALL.iter().all(|x| r.get(*x).kind == ProviderKind::LlamaCpp));
+    assert_eq!(r.judge.temperature, 0.0);
+    r.switch_kind(Role::Meta, ProviderKind::OpenAi);
+    assert_eq!(r.meta.base_url, "https://api.openai.com/v1");
+    assert_eq!(r.meta.temperature, 0.7, "keeps its temperature");
+    r.meta.model = "gpt-4.1".into();
+    r.switch_kind(Role::Judge, ProviderKind::OpenAi);
+    assert_eq!(r.judge.model, "gpt-4.1", "reuses another role's model for the same provider");
+    assert_eq!(r.judge.temperature, 0.0);
+    r.copy_to_all(Role::Meta);
+    assert_eq!(r.kinds(), [ProviderKind::OpenAi]);
+    assert_eq!(r.execution.temperature, 0.3);
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(!json.contains("key"), "no key field in saved settings: {json}");
+    assert_eq!(serde_json::from_str::<RoleConfigs>(&json).unwrap(), r);
+}

@@ -1,0 +1,347 @@
+//! Model calls over `fetch`: the reply body is read incrementally and decoded as it arrives,
+//! a call can be aborted at any moment, a stall (no byte for a while) ends it, and failures that
+//! may pass are retried with backoff (honouring retry-after when the browser can read it).
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, Headers, Request, RequestCache, RequestCredentials, RequestInit, RequestMode, Response};
+
+use crate::domain::http::host_of;
+use crate::domain::provider::{
+    ApiKey, ChatEvent, ChatRequest, ErrorKind, HttpRequest, ModelInfo, ProviderConfig, ProviderError, RetryPolicy,
+    StopReason, StreamDecoder, Usage, build_models_request, build_request, classify_http_error,
+    classify_network_error, parse_models, provider_message,
+};
+
+/// What a streaming call reports while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// A decoded event (text, usage, stop, refusal). Errors come back as the call's result.
+    Event(ChatEvent),
+    /// A failure that may pass: waiting `wait_ms` before attempt `attempt` of `of`.
+    Retrying { attempt: u32, of: u32, wait_ms: u32, reason: ProviderError },
+}
+
+/// A finished reply.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Completion {
+    pub text: String,
+    pub usage: Usage,
+    pub stop: Option<StopReason>,
+    pub refusal: Option<String>,
+}
+
+/// A failed call, with the text that had arrived before it failed (never thrown away).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub error: ProviderError,
+    pub partial: String,
+}
+
+/// How patient a call is.
+#[derive(Debug, Clone, Copy)]
+pub struct CallOptions {
+    /// End the call when no byte arrives for this long.
+    pub stall_ms: u32,
+    pub retry: RetryPolicy,
+}
+
+impl Default for CallOptions {
+    fn default() -> Self {
+        Self { stall_ms: 45_000, retry: RetryPolicy::default() }
+    }
+}
+
+/// Cancels a call (and its retries) from anywhere.
+#[derive(Clone)]
+pub struct Abort(AbortController);
+
+impl Abort {
+    pub fn new() -> Self {
+        Self(AbortController::new().expect("AbortController"))
+    }
+    pub fn abort(&self) {
+        self.0.abort();
+    }
+    pub fn is_aborted(&self) -> bool {
+        self.0.signal().aborted()
+    }
+    fn signal(&self) -> AbortSignal {
+        self.0.signal()
+    }
+}
+
+impl Default for Abort {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Streams one chat call, retrying failures that may pass while nothing has been delivered yet.
+pub async fn stream_chat(
+    cfg: &ProviderConfig,
+    key: Option<&ApiKey>,
+    req: &ChatRequest,
+    abort: &Abort,
+    opts: CallOptions,
+    mut on_progress: impl FnMut(Progress),
+) -> Result<Completion, Failure> {
+    let http = build_request(req, cfg, key);
+    let mut attempt = 0u32;
+    loop {
+        let mut completion = Completion::default();
+        let result = send_streaming(cfg, &http, abort, opts.stall_ms, &mut |ev| {
+            match &ev {
+                ChatEvent::Text(t) => completion.text.push_str(t),
+                ChatEvent::Usage(u) => completion.usage = *u,
+                ChatEvent::Stop(s) => completion.stop = Some(s.clone()),
+                ChatEvent::Refusal(r) => completion.refusal = Some(r.clone()),
+                ChatEvent::Error(_) => {}
+            }
+            on_progress(Progress::Event(ev));
+        })
+        .await;
+        let error = match result {
+            Ok(()) => return Ok(completion),
+            Err(e) => scrub(e, key),
+        };
+        let nothing_delivered = completion.text.is_empty();
+        let wait = if nothing_delivered && !abort.is_aborted() {
+            opts.retry.delay_ms(attempt, &error, js_sys::Math::random())
+        } else {
+            None
+        };
+        match wait {
+            Some(wait_ms) => {
+                attempt += 1;
+                on_progress(Progress::Retrying { attempt: attempt + 1, of: opts.retry.max_retries + 1, wait_ms, reason: error });
+                super::sleep(wait_ms).await;
+                if abort.is_aborted() {
+                    return Err(Failure { error: aborted(cfg), partial: String::new() });
+                }
+            }
+            None => return Err(Failure { error, partial: completion.text }),
+        }
+    }
+}
+
+fn scrub(e: ProviderError, key: Option<&ApiKey>) -> ProviderError {
+    match key {
+        Some(k) => e.scrubbed(k.expose()),
+        None => e,
+    }
+}
+
+fn aborted(cfg: &ProviderConfig) -> ProviderError {
+    ProviderError::new(ErrorKind::Aborted, cfg.kind, &cfg.host(), None, "")
+}
+
+/// Builds the browser request: CORS, no cookies, no cache, linked to `signal`.
+fn to_request(http: &HttpRequest, signal: &AbortSignal) -> Result<Request, JsValue> {
+    let init = RequestInit::new();
+    init.set_method(http.method);
+    let headers = Headers::new()?;
+    for (k, v) in &http.headers {
+        headers.set(k, v)?;
+    }
+    init.set_headers(&headers);
+    if let Some(body) = &http.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_mode(RequestMode::Cors);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(signal));
+    Request::new_with_str_and_init(&http.url, &init)
+}
+
+/// One attempt's cancellation: aborted by the caller's [`Abort`] or by the stall timer.
+struct Attempt {
+    controller: AbortController,
+    stalled: Rc<Cell<bool>>,
+    timer: Cell<Option<i32>>,
+    on_stall: Closure<dyn FnMut()>,
+    _forward: Closure<dyn FnMut()>,
+    outer: AbortSignal,
+}
+
+impl Attempt {
+    fn new(outer: &Abort) -> Self {
+        let controller = AbortController::new().expect("AbortController");
+        let stalled = Rc::new(Cell::new(false));
+        let on_stall = {
+            let c = controller.clone();
+            let s = stalled.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                s.set(true);
+                c.abort();
+            })
+        };
+        let forward = {
+            let c = controller.clone();
+            Closure::<dyn FnMut()>::new(move || c.abort())
+        };
+        let outer = outer.signal();
+        if outer.aborted() {
+            controller.abort();
+        }
+        let _ = outer.add_event_listener_with_callback("abort", forward.as_ref().unchecked_ref());
+        Self { controller, stalled, timer: Cell::new(None), on_stall, _forward: forward, outer }
+    }
+
+    /// (Re)starts the stall timer.
+    fn arm(&self, ms: u32) {
+        let w = web_sys::window().expect("window");
+        if let Some(id) = self.timer.take() {
+            w.clear_timeout_with_handle(id);
+        }
+        let id = w
+            .set_timeout_with_callback_and_timeout_and_arguments_0(self.on_stall.as_ref().unchecked_ref(), ms as i32)
+            .ok();
+        self.timer.set(id);
+    }
+
+    /// Why the attempt ended, if it was cut short on purpose.
+    fn cut_short(&self, cfg: &ProviderConfig, host: &str, stall_ms: u32) -> Option<ProviderError> {
+        if self.outer.aborted() {
+            Some(aborted(cfg))
+        } else if self.stalled.get() {
+            Some(ProviderError::new(ErrorKind::Stalled { seconds: stall_ms.div_ceil(1000) }, cfg.kind, host, None, ""))
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if let Some(id) = self.timer.take() {
+            if let Some(w) = web_sys::window() {
+                w.clear_timeout_with_handle(id);
+            }
+        }
+        let _ = self.outer.remove_event_listener_with_callback("abort", self._forward.as_ref().unchecked_ref());
+    }
+}
+
+fn js_text(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Sends the request and reads the answer; `Err` when it failed, with decoded events delivered.
+async fn send_streaming(
+    cfg: &ProviderConfig,
+    http: &HttpRequest,
+    abort: &Abort,
+    stall_ms: u32,
+    on_event: &mut dyn FnMut(ChatEvent),
+) -> Result<(), ProviderError> {
+    let host = host_of(&http.url);
+    let attempt = Attempt::new(abort);
+    let request = to_request(http, &attempt.controller.signal())
+        .map_err(|e| classify_network_error(cfg.kind, &host, &format!("the address is not valid: {}", js_text(&e))))?;
+    attempt.arm(stall_ms);
+    let window = web_sys::window().expect("window");
+    let response: Response = match JsFuture::from(window.fetch_with_request(&request)).await {
+        Ok(r) => r.unchecked_into(),
+        Err(e) => {
+            return Err(attempt.cut_short(cfg, &host, stall_ms).unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e))));
+        }
+    };
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        let retry_after = response
+            .headers()
+            .get("retry-after-ms")
+            .ok()
+            .flatten()
+            .map(|ms| format!("{ms}ms"))
+            .or_else(|| response.headers().get("retry-after").ok().flatten());
+        let body = read_text(&response).await;
+        return Err(classify_http_error(cfg.kind, &host, status, &body, retry_after.as_deref()));
+    }
+    let content_type = response.headers().get("content-type").ok().flatten().unwrap_or_default();
+    if content_type.contains("application/json") {
+        // A server that ignored `stream: true`, or an error with a 200 status.
+        let body = read_text(&response).await;
+        let detail = provider_message(&body).unwrap_or_else(|| format!("expected a stream, got: {body}"));
+        return Err(ProviderError::new(ErrorKind::Malformed, cfg.kind, &host, Some(status), &detail));
+    }
+    let Some(body) = response.body() else {
+        return Err(ProviderError::new(ErrorKind::Truncated, cfg.kind, &host, Some(status), "the reply had no body"));
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut decoder = StreamDecoder::new(cfg.kind, &host);
+    loop {
+        let chunk = match JsFuture::from(reader.read()).await {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = reader.cancel();
+                return Err(attempt.cut_short(cfg, &host, stall_ms).unwrap_or_else(|| {
+                    ProviderError::new(ErrorKind::Truncated, cfg.kind, &host, Some(status), &js_text(&e))
+                }));
+            }
+        };
+        attempt.arm(stall_ms);
+        let done = Reflect::get(&chunk, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
+        let events = if done {
+            decoder.finish()
+        } else {
+            let value = Reflect::get(&chunk, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+            decoder.feed(&Uint8Array::new(&value).to_vec())
+        };
+        for ev in events {
+            if let ChatEvent::Error(e) = ev {
+                let _ = reader.cancel();
+                return Err(e);
+            }
+            on_event(ev);
+        }
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+async fn read_text(response: &Response) -> String {
+    match response.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Lists the provider's models (its model-list endpoint).
+pub async fn list_models(cfg: &ProviderConfig, key: Option<&ApiKey>, timeout_ms: u32) -> Result<Vec<ModelInfo>, ProviderError> {
+    let http = build_models_request(cfg, key);
+    let host = host_of(&http.url);
+    let abort = Abort::new();
+    let attempt = Attempt::new(&abort);
+    let result: Result<Vec<ModelInfo>, ProviderError> = async {
+        let request = to_request(&http, &attempt.controller.signal())
+            .map_err(|e| classify_network_error(cfg.kind, &host, &format!("the address is not valid: {}", js_text(&e))))?;
+        attempt.arm(timeout_ms);
+        let window = web_sys::window().expect("window");
+        let response: Response = match JsFuture::from(window.fetch_with_request(&request)).await {
+            Ok(r) => r.unchecked_into(),
+            Err(e) => {
+                return Err(attempt
+                    .cut_short(cfg, &host, timeout_ms)
+                    .unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e))));
+            }
+        };
+        let status = response.status();
+        let body = read_text(&response).await;
+        if !(200..300).contains(&status) {
+            let retry_after = response.headers().get("retry-after").ok().flatten();
+            return Err(classify_http_error(cfg.kind, &host, status, &body, retry_after.as_deref()));
+        }
+        parse_models(cfg.kind, &body).map_err(|d| ProviderError::new(ErrorKind::Malformed, cfg.kind, &host, Some(status), &d))
+    }
+    .await;
+    result.map_err(|e| scrub(e, key))
+}
+

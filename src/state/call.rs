@@ -1,0 +1,86 @@
+//! A hook for one streamed model call: its text as it arrives, progress notes (retries), the
+//! typed error, usage, and controls to start and stop it.
+use leptos::prelude::*;
+
+use crate::domain::provider::{ApiKey, ChatRequest, ProviderConfig, ProviderError, Usage};
+use crate::net::chat::{self, Abort, CallOptions, Progress};
+
+/// The state and controls of one call. `Copy`: pass it to components.
+#[derive(Clone, Copy)]
+pub struct ChatCall {
+    /// The reply so far (kept when the call fails or is stopped).
+    pub text: RwSignal<String>,
+    pub running: RwSignal<bool>,
+    pub error: RwSignal<Option<ProviderError>>,
+    /// A passing note, e.g. "Rate limited: retrying in 2 s (attempt 2 of 4)".
+    pub note: RwSignal<Option<String>>,
+    pub usage: RwSignal<Option<Usage>>,
+    abort: StoredValue<Option<Abort>, LocalStorage>,
+}
+
+impl ChatCall {
+    /// A new call; an unfinished call is aborted when the owner is cleaned up.
+    pub fn new() -> Self {
+        let call = Self {
+            text: RwSignal::new(String::new()),
+            running: RwSignal::new(false),
+            error: RwSignal::new(None),
+            note: RwSignal::new(None),
+            usage: RwSignal::new(None),
+            abort: StoredValue::new_local(None),
+        };
+        on_cleanup(move || call.stop());
+        call
+    }
+
+    /// Starts a call (stopping one still running).
+    pub fn start(self, cfg: ProviderConfig, key: Option<ApiKey>, req: ChatRequest, opts: CallOptions) {
+        self.stop();
+        let abort = Abort::new();
+        self.abort.set_value(Some(abort.clone()));
+        self.text.set(String::new());
+        self.error.set(None);
+        self.note.set(None);
+        self.usage.set(None);
+        self.running.set(true);
+        leptos::task::spawn_local(async move {
+            let result = chat::stream_chat(&cfg, key.as_ref(), &req, &abort, opts, |p| match p {
+                Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
+                    self.note.try_set(None);
+                    self.text.try_update(|s| s.push_str(&t));
+                }
+                Progress::Event(crate::domain::provider::ChatEvent::Usage(u)) => {
+                    self.usage.try_set(Some(u));
+                }
+                Progress::Event(_) => {}
+                Progress::Retrying { attempt, of, wait_ms, reason } => {
+                    self.note.try_set(Some(format!(
+                        "{}: trying again in {:.0} s (attempt {attempt} of {of})",
+                        reason.title(),
+                        (wait_ms as f64 / 1000.0).ceil()
+                    )));
+                }
+            })
+            .await;
+            self.note.try_set(None);
+            if let Err(f) = result {
+                // The partial text is already in `text`; the error says what happened.
+                self.error.try_set(Some(f.error));
+            }
+            self.running.try_set(false);
+        });
+    }
+
+    /// Stops the call; what arrived is kept.
+    pub fn stop(self) {
+        if let Some(a) = self.abort.try_get_value().flatten() {
+            a.abort();
+        }
+    }
+}
+
+impl Default for ChatCall {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,145 @@
+//! The model settings of the three roles, and the API keys: in memory only, unless the person
+//! ticks "remember on this device" for a provider (then `localStorage`, key by key).
+use std::collections::{HashMap, HashSet};
+
+use leptos::prelude::*;
+
+use crate::domain::provider::{ApiKey, ProviderConfig, ProviderKind, Role, RoleConfigs};
+use crate::net::chat::CallOptions;
+use crate::net::settings as store;
+
+const SETTINGS_KEY: &str = "pw.settings.v1";
+const STALL_KEY: &str = "pw.stall-seconds";
+/// The default patience for a silent reply (slow local models need a while for long prompts).
+pub const DEFAULT_STALL_SECONDS: u32 = 45;
+
+fn key_slot(kind: ProviderKind) -> String {
+    format!("pw.key.{}", kind.as_str())
+}
+
+/// The settings, shared through context. `Copy`: hand it to any component.
+#[derive(Clone, Copy)]
+pub struct SettingsHandle {
+    pub roles: RwSignal<RoleConfigs>,
+    keys: RwSignal<HashMap<ProviderKind, ApiKey>, LocalStorage>,
+    remembered: RwSignal<HashSet<ProviderKind>>,
+    /// Give up on a reply when no byte arrives for this many seconds.
+    pub stall_seconds: RwSignal<u32>,
+}
+
+impl SettingsHandle {
+    /// Loads saved settings and remembered keys, provides the handle, and saves every change.
+    pub fn provide() -> Self {
+        let roles = store::load(SETTINGS_KEY)
+            .and_then(|s| serde_json::from_str::<RoleConfigs>(&s).ok())
+            .unwrap_or_default();
+        let mut keys = HashMap::new();
+        let mut remembered = HashSet::new();
+        for kind in ProviderKind::ALL {
+            if let Some(k) = store::load(&key_slot(kind)).and_then(|s| ApiKey::new(&s)) {
+                keys.insert(kind, k);
+                remembered.insert(kind);
+            }
+        }
+        let handle = Self {
+            roles: RwSignal::new(roles),
+            keys: RwSignal::new_local(keys),
+            remembered: RwSignal::new(remembered),
+            stall_seconds: RwSignal::new(
+                store::load(STALL_KEY).and_then(|s| s.parse().ok()).filter(|s| *s > 0).unwrap_or(DEFAULT_STALL_SECONDS),
+            ),
+        };
+        Effect::new(move |_| {
+            store::save(STALL_KEY, &handle.stall_seconds.get().to_string());
+        });
+        Effect::new(move |_| {
+            let json = serde_json::to_string(&handle.roles.get()).unwrap_or_default();
+            store::save(SETTINGS_KEY, &json);
+        });
+        provide_context(handle);
+        handle
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// How patient model calls are.
+    pub fn call_options(self) -> CallOptions {
+        CallOptions { stall_ms: self.stall_seconds.get_untracked().max(1) * 1000, ..CallOptions::default() }
+    }
+
+    /// The current settings of one role (tracked).
+    pub fn config(self, role: Role) -> ProviderConfig {
+        self.roles.with(|r| r.get(role).clone())
+    }
+
+    pub fn update(self, role: Role, f: impl FnOnce(&mut ProviderConfig)) {
+        self.roles.update(|r| f(r.get_mut(role)));
+    }
+
+    /// The key for a provider, if one was given (tracked).
+    pub fn key(self, kind: ProviderKind) -> Option<ApiKey> {
+        self.keys.with(|k| k.get(&kind).cloned())
+    }
+
+    pub fn has_key(self, kind: ProviderKind) -> bool {
+        self.keys.with(|k| k.contains_key(&kind))
+    }
+
+    /// Sets (or clears, when blank) the key; saved to storage only if remembered.
+    pub fn set_key(self, kind: ProviderKind, raw: &str) {
+        let key = ApiKey::new(raw);
+        if self.is_remembered(kind) {
+            match &key {
+                Some(k) => {
+                    store::save(&key_slot(kind), k.expose());
+                }
+                None => store::remove(&key_slot(kind)),
+            }
+        }
+        self.keys.update(|m| match key {
+            Some(k) => {
+                m.insert(kind, k);
+            }
+            None => {
+                m.remove(&kind);
+            }
+        });
+    }
+
+    pub fn is_remembered(self, kind: ProviderKind) -> bool {
+        self.remembered.with(|r| r.contains(&kind))
+    }
+
+    /// Ticks or unticks "remember on this device". Returns false if storage refused the key.
+    pub fn set_remember(self, kind: ProviderKind, on: bool) -> bool {
+        let mut ok = true;
+        if on {
+            if let Some(k) = self.keys.with_untracked(|m| m.get(&kind).cloned()) {
+                ok = store::save(&key_slot(kind), k.expose());
+            }
+        } else {
+            store::remove(&key_slot(kind));
+        }
+        self.remembered.update(|r| {
+            if on && ok {
+                r.insert(kind);
+            } else {
+                r.remove(&kind);
+            }
+        });
+        ok
+    }
+
+    /// Removes the key everywhere: memory and storage.
+    pub fn forget_key(self, kind: ProviderKind) {
+        store::remove(&key_slot(kind));
+        self.remembered.update(|r| {
+            r.remove(&kind);
+        });
+        self.keys.update(|m| {
+            m.remove(&kind);
+        });
+    }
+}

@@ -1,0 +1,122 @@
+//! Page objects: one per screen, acting the way a person does (labels, roles, visible text).
+use anyhow::{Result, bail};
+use fantoccini::elements::Element;
+
+use crate::browser::Browser;
+
+/// The WebDriver key for Tab (moves focus, which fires `change` on the field left).
+pub const TAB: &str = "\u{E004}";
+/// Ctrl+A, then release the modifier (WebDriver's NULL key).
+pub const SELECT_ALL: &str = "\u{E009}a\u{E000}";
+
+/// The Settings drawer.
+pub struct SettingsPage<'a> {
+    pub b: &'a Browser,
+}
+
+impl<'a> SettingsPage<'a> {
+    /// Opens Settings from the header.
+    pub async fn open(b: &'a Browser) -> Result<Self> {
+        if b.client.find(fantoccini::Locator::Css("[role=dialog]")).await.is_err() {
+            b.button("Settings").await?.click().await?;
+        }
+        b.wait_for_role_name("dialog", "Settings").await?;
+        Ok(Self { b })
+    }
+
+    /// Picks the job tab ("Writing prompts", "Running tests", "Scoring").
+    pub async fn job(&self, tab: &str) -> Result<()> {
+        self.b.wait_for_role_name("tab", tab).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn provider(&self, label: &str) -> Result<()> {
+        self.b.field("Provider").await?.select_by_label(label).await?;
+        Ok(())
+    }
+
+    /// Replaces a text field's value and leaves it (so `change` fires).
+    pub async fn fill(&self, label: &str, value: &str) -> Result<Element> {
+        let f = self.b.field(label).await?;
+        // Select all and type over it, as a person would (clearing first would fire `change`).
+        f.send_keys(&format!("{SELECT_ALL}{value}{TAB}")).await?;
+        Ok(f)
+    }
+
+    pub async fn base_url(&self, url: &str) -> Result<()> {
+        self.fill("Address (base URL)", url).await?;
+        Ok(())
+    }
+
+    /// Types the key into the API key field (its label may say "(optional)").
+    pub async fn key(&self, key: &str) -> Result<()> {
+        let f = match self.b.field("API key").await {
+            Ok(f) => f,
+            Err(_) => self.b.field("API key (optional)").await?,
+        };
+        f.send_keys(&format!("{SELECT_ALL}{key}")).await?;
+        Ok(())
+    }
+
+    pub async fn model(&self, model: &str) -> Result<()> {
+        self.fill("Model", model).await?;
+        Ok(())
+    }
+
+    pub async fn stall_seconds(&self, s: u32) -> Result<()> {
+        self.fill("Give up on a silent reply after (seconds)", &s.to_string()).await?;
+        Ok(())
+    }
+
+    pub async fn test_connection(&self) -> Result<()> {
+        self.b.button("Test connection").await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn send_test(&self) -> Result<()> {
+        self.b.button("Send a test message").await?.click().await?;
+        Ok(())
+    }
+
+    /// Waits for the model's reply box to contain `text`.
+    pub async fn wait_reply(&self, text: &str) -> Result<String> {
+        self.b
+            .wait_until(
+                &format!(
+                    "const o = document.querySelector('.pw-output__text'); return !!o && o.textContent.includes({})",
+                    serde_json::to_string(text)?
+                ),
+                &format!("the reply to contain {text:?}"),
+            )
+            .await?;
+        Ok(self.b.eval("return document.querySelector('.pw-output__text').textContent").await?.as_str().unwrap_or("").to_owned())
+    }
+
+    /// Waits for an error notice whose title is `title`; returns its title and message.
+    pub async fn wait_error(&self, title: &str) -> Result<String> {
+        let read = "const a = document.querySelector('.pw-drawer [role=alert]'); \
+            return a ? a.querySelector('.pw-notice__title').textContent + ' — ' + a.querySelector('.pw-notice__text').textContent : ''";
+        let deadline = std::time::Instant::now() + crate::browser::WAIT;
+        loop {
+            let text = self.b.eval(read).await?.as_str().unwrap_or("").to_owned();
+            if text.starts_with(title) {
+                return Ok(text);
+            }
+            if std::time::Instant::now() > deadline {
+                bail!("expected an error titled {title:?}, the page shows {text:?}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Presses the Retry button of the error notice.
+    pub async fn retry(&self) -> Result<()> {
+        self.b.button("Retry").await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) -> Result<()> {
+        self.b.button("Close settings").await?.click().await?;
+        Ok(())
+    }
+}
