@@ -39,6 +39,6 @@ echo "[test] tier 1 + 3: native tests and end-to-end suites"
 cargo test --workspace --locked
 
 echo "[test] tier 2: component tests in headless Chromium"
-cargo test --locked --target wasm32-unknown-unknown --test component
+cargo test --locked --target wasm32-unknown-unknown --test component --test local_model
 
 echo "[test] all tiers passed; screenshots in $PW_ARTIFACTS"

@@ -8,6 +8,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("Promptwright runs in the browser: start it with `scripts/serve.sh` (see README.md).");
+    eprintln!(
+        "Promptwright runs in the browser: start it with `scripts/serve.sh` (see README.md)."
+    );
     std::process::exit(2);
 }

@@ -12,7 +12,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// A fresh element to mount into.
 fn container() -> web_sys::HtmlElement {
     let document = document();
-    let el = document.create_element("div").unwrap().unchecked_into::<web_sys::HtmlElement>();
+    let el = document
+        .create_element("div")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>();
     document.body().unwrap().append_child(&el).unwrap();
     el
 }
@@ -21,35 +24,62 @@ fn container() -> web_sys::HtmlElement {
 async fn step_path_marks_the_current_step() {
     let root = container();
     let current = RwSignal::new(1usize);
-    let _handle = leptos::mount::mount_to(root.clone(), move || view! { <shell::StepPath current=current/> });
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <shell::StepPath current=current/> },
+    );
     leptos::task::tick().await;
     let items = root.query_selector_all("li").unwrap();
     assert_eq!(items.length(), 5);
-    let current_item = root.query_selector("[aria-current=step]").unwrap().expect("one current step");
+    let current_item = root
+        .query_selector("[aria-current=step]")
+        .unwrap()
+        .expect("one current step");
     assert!(current_item.text_content().unwrap().contains("Prompt"));
-    assert_eq!(root.query_selector_all(".pw-steps__item--done").unwrap().length(), 1);
+    assert_eq!(
+        root.query_selector_all(".pw-steps__item--done")
+            .unwrap()
+            .length(),
+        1
+    );
 
     current.set(3);
     leptos::task::tick().await;
     let current_item = root.query_selector("[aria-current=step]").unwrap().unwrap();
     assert!(current_item.text_content().unwrap().contains("Improve"));
-    assert_eq!(root.query_selector_all(".pw-steps__item--done").unwrap().length(), 3);
+    assert_eq!(
+        root.query_selector_all(".pw-steps__item--done")
+            .unwrap()
+            .length(),
+        3
+    );
 }
 
 #[wasm_bindgen_test]
 async fn local_model_badge_follows_the_status() {
     let root = container();
     let (status, set_status) = signal(LocalModelStatus::Checking);
-    let _handle = leptos::mount::mount_to(root.clone(), move || view! { <shell::LocalModelBadge status=status/> });
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <shell::LocalModelBadge status=status/> },
+    );
     leptos::task::tick().await;
     let badge = root.query_selector("[role=status]").unwrap().unwrap();
     assert!(badge.text_content().unwrap().contains("Checking"));
 
-    set_status.set(LocalModelStatus::Ready { model: "m/SmolLM2-135M-Instruct.Q4_1.gguf".into() });
+    set_status.set(LocalModelStatus::Ready {
+        model: "m/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+    });
     leptos::task::tick().await;
-    assert_eq!(badge.text_content().unwrap(), "Local model ready: SmolLM2-135M-Instruct");
+    assert_eq!(
+        badge.text_content().unwrap(),
+        "Local model ready: SmolLM2-135M-Instruct"
+    );
     assert!(badge.class_name().contains("pw-badge--ready"));
-    assert!(badge.get_attribute("title").unwrap().contains("API key"), "nudges toward a real key");
+    assert!(
+        badge.get_attribute("title").unwrap().contains("API key"),
+        "nudges toward a real key"
+    );
 
     set_status.set(LocalModelStatus::Unreachable);
     leptos::task::tick().await;
@@ -61,16 +91,27 @@ fn crash_message_is_readable_and_shows_details_as_text() {
     let payload = "panicked at <img src=x onerror=alert(1)>";
     crash::show_crash(payload);
     let document = document();
-    let overlay = document.get_element_by_id("pw-crash").expect("crash overlay shown");
-    assert_eq!(overlay.get_attribute("role").as_deref(), Some("alertdialog"));
+    let overlay = document
+        .get_element_by_id("pw-crash")
+        .expect("crash overlay shown");
+    assert_eq!(
+        overlay.get_attribute("role").as_deref(),
+        Some("alertdialog")
+    );
     let text = overlay.text_content().unwrap();
     assert!(text.contains("Something went wrong"));
     assert!(text.contains("Reload the page"));
     assert!(text.contains(payload), "the details are shown verbatim");
-    assert!(overlay.query_selector("img").unwrap().is_none(), "details are text, not HTML");
+    assert!(
+        overlay.query_selector("img").unwrap().is_none(),
+        "details are text, not HTML"
+    );
     // Showing it twice replaces the first.
     crash::show_crash("second");
-    assert_eq!(document.query_selector_all("#pw-crash").unwrap().length(), 1);
+    assert_eq!(
+        document.query_selector_all("#pw-crash").unwrap().length(),
+        1
+    );
     overlay.remove();
     document.get_element_by_id("pw-crash").unwrap().remove();
 }

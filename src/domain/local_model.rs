@@ -72,7 +72,12 @@ struct ModelEntry {
 
 /// Reads the first model id from an OpenAI-style `GET /models` body.
 pub fn first_model_id(body: &str) -> Option<String> {
-    serde_json::from_str::<ModelList>(body).ok()?.data.into_iter().next().map(|m| m.id)
+    serde_json::from_str::<ModelList>(body)
+        .ok()?
+        .data
+        .into_iter()
+        .next()
+        .map(|m| m.id)
 }
 
 #[cfg(test)]
@@ -81,8 +86,14 @@ mod tests {
 
     #[test]
     fn short_names() {
-        assert_eq!(short_model_name("/x/models/SmolLM2-135M-Instruct.Q4_1.gguf"), "SmolLM2-135M-Instruct");
-        assert_eq!(short_model_name("SmolLM2-135M-Instruct.Q4_1.gguf"), "SmolLM2-135M-Instruct");
+        assert_eq!(
+            short_model_name("/x/models/SmolLM2-135M-Instruct.Q4_1.gguf"),
+            "SmolLM2-135M-Instruct"
+        );
+        assert_eq!(
+            short_model_name("SmolLM2-135M-Instruct.Q4_1.gguf"),
+            "SmolLM2-135M-Instruct"
+        );
         assert_eq!(short_model_name("llama3.2"), "llama3.2");
         assert_eq!(short_model_name("gpt-4o"), "gpt-4o");
     }
@@ -97,7 +108,9 @@ mod tests {
 
     #[test]
     fn labels_name_the_model() {
-        let s = LocalModelStatus::Ready { model: "a/SmolLM2-135M-Instruct.Q4_1.gguf".into() };
+        let s = LocalModelStatus::Ready {
+            model: "a/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        };
         assert_eq!(s.label(), "Local model ready: SmolLM2-135M-Instruct");
         assert!(LocalModelStatus::Unreachable.hint().contains("API key"));
     }

@@ -16,7 +16,10 @@ fn forbidden_uses(source: &str) -> Vec<String> {
                 let starts_word = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
                 let is_path = after.starts_with("::") || after.starts_with('_') && *krate == "gloo";
                 let is_use = code.trim_start().starts_with("use ") || code.contains("extern crate");
-                let ends_word = after.chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                let ends_word = after
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
                 if starts_word && (is_path || (is_use && ends_word)) {
                     found.push(format!("line {}: {}", n + 1, line.trim()));
                 }
@@ -51,14 +54,21 @@ fn domain_imports_no_web_crate() {
             offences.push(format!("{}: {o}", f.display()));
         }
     }
-    assert!(offences.is_empty(), "src/domain must stay pure:\n{}", offences.join("\n"));
+    assert!(
+        offences.is_empty(),
+        "src/domain must stay pure:\n{}",
+        offences.join("\n")
+    );
 }
 
 #[test]
 fn the_scanner_catches_each_form() {
     assert_eq!(forbidden_uses("use leptos::prelude::*;").len(), 1);
     assert_eq!(forbidden_uses("    use web_sys::Window;").len(), 1);
-    assert_eq!(forbidden_uses("let x = wasm_bindgen::JsValue::NULL;").len(), 1);
+    assert_eq!(
+        forbidden_uses("let x = wasm_bindgen::JsValue::NULL;").len(),
+        1
+    );
     assert_eq!(forbidden_uses("use gloo_net::http::Request;").len(), 1);
     assert_eq!(forbidden_uses("extern crate js_sys;").len(), 1);
     assert!(forbidden_uses("// leptos:: is fine in a comment").is_empty());

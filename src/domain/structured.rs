@@ -139,7 +139,11 @@ fn check(v: &Value, s: &Value, path: &str, errs: &mut Vec<String>) {
             _ => vec![],
         };
         if !types.is_empty() && !types.iter().any(|t| type_matches(v, t)) {
-            errs.push(format!("{path} should be {} but is {}", types.join(" or "), type_name(v)));
+            errs.push(format!(
+                "{path} should be {} but is {}",
+                types.join(" or "),
+                type_name(v)
+            ));
             return;
         }
     }
@@ -177,12 +181,18 @@ fn check(v: &Value, s: &Value, path: &str, errs: &mut Vec<String>) {
         Value::Array(a) => {
             if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
                 if (a.len() as u64) < min {
-                    errs.push(format!("{path} should have at least {min} items but has {}", a.len()));
+                    errs.push(format!(
+                        "{path} should have at least {min} items but has {}",
+                        a.len()
+                    ));
                 }
             }
             if let Some(max) = s.get("maxItems").and_then(Value::as_u64) {
                 if a.len() as u64 > max {
-                    errs.push(format!("{path} should have at most {max} items but has {}", a.len()));
+                    errs.push(format!(
+                        "{path} should have at most {max} items but has {}",
+                        a.len()
+                    ));
                 }
             }
             if let Some(items) = s.get("items") {

@@ -8,13 +8,16 @@ use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, Request, RequestCache, RequestCredentials, RequestInit, RequestMode, Response};
+use web_sys::{
+    AbortController, AbortSignal, Headers, Request, RequestCache, RequestCredentials, RequestInit,
+    RequestMode, Response,
+};
 
 use crate::domain::http::host_of;
 use crate::domain::provider::{
-    ApiKey, ChatEvent, ChatRequest, ErrorKind, HttpRequest, ModelInfo, ProviderConfig, ProviderError, RetryPolicy,
-    StopReason, StreamDecoder, Usage, build_models_request, build_request, classify_http_error,
-    classify_network_error, parse_models, provider_message,
+    ApiKey, ChatEvent, ChatRequest, ErrorKind, HttpRequest, ModelInfo, ProviderConfig,
+    ProviderError, RetryPolicy, StopReason, StreamDecoder, Usage, build_models_request,
+    build_request, classify_http_error, classify_network_error, parse_models, provider_message,
 };
 
 /// What a streaming call reports while it runs.
@@ -23,7 +26,12 @@ pub enum Progress {
     /// A decoded event (text, usage, stop, refusal). Errors come back as the call's result.
     Event(ChatEvent),
     /// A failure that may pass: waiting `wait_ms` before attempt `attempt` of `of`.
-    Retrying { attempt: u32, of: u32, wait_ms: u32, reason: ProviderError },
+    Retrying {
+        attempt: u32,
+        of: u32,
+        wait_ms: u32,
+        reason: ProviderError,
+    },
 }
 
 /// A finished reply.
@@ -52,7 +60,10 @@ pub struct CallOptions {
 
 impl Default for CallOptions {
     fn default() -> Self {
-        Self { stall_ms: 45_000, retry: RetryPolicy::default() }
+        Self {
+            stall_ms: 45_000,
+            retry: RetryPolicy::default(),
+        }
     }
 }
 
@@ -118,13 +129,26 @@ pub async fn stream_chat(
         match wait {
             Some(wait_ms) => {
                 attempt += 1;
-                on_progress(Progress::Retrying { attempt: attempt + 1, of: opts.retry.max_retries + 1, wait_ms, reason: error });
+                on_progress(Progress::Retrying {
+                    attempt: attempt + 1,
+                    of: opts.retry.max_retries + 1,
+                    wait_ms,
+                    reason: error,
+                });
                 super::sleep(wait_ms).await;
                 if abort.is_aborted() {
-                    return Err(Failure { error: aborted(cfg), partial: String::new() });
+                    return Err(Failure {
+                        error: aborted(cfg),
+                        partial: String::new(),
+                    });
                 }
             }
-            None => return Err(Failure { error, partial: completion.text }),
+            None => {
+                return Err(Failure {
+                    error,
+                    partial: completion.text,
+                });
+            }
         }
     }
 }
@@ -190,7 +214,14 @@ impl Attempt {
             controller.abort();
         }
         let _ = outer.add_event_listener_with_callback("abort", forward.as_ref().unchecked_ref());
-        Self { controller, stalled, timer: Cell::new(None), on_stall, _forward: forward, outer }
+        Self {
+            controller,
+            stalled,
+            timer: Cell::new(None),
+            on_stall,
+            _forward: forward,
+            outer,
+        }
     }
 
     /// (Re)starts the stall timer.
@@ -200,7 +231,10 @@ impl Attempt {
             w.clear_timeout_with_handle(id);
         }
         let id = w
-            .set_timeout_with_callback_and_timeout_and_arguments_0(self.on_stall.as_ref().unchecked_ref(), ms as i32)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                self.on_stall.as_ref().unchecked_ref(),
+                ms as i32,
+            )
             .ok();
         self.timer.set(id);
     }
@@ -210,7 +244,15 @@ impl Attempt {
         if self.outer.aborted() {
             Some(aborted(cfg))
         } else if self.stalled.get() {
-            Some(ProviderError::new(ErrorKind::Stalled { seconds: stall_ms.div_ceil(1000) }, cfg.kind, host, None, ""))
+            Some(ProviderError::new(
+                ErrorKind::Stalled {
+                    seconds: stall_ms.div_ceil(1000),
+                },
+                cfg.kind,
+                host,
+                None,
+                "",
+            ))
         } else {
             None
         }
@@ -224,12 +266,16 @@ impl Drop for Attempt {
                 w.clear_timeout_with_handle(id);
             }
         }
-        let _ = self.outer.remove_event_listener_with_callback("abort", self._forward.as_ref().unchecked_ref());
+        let _ = self
+            .outer
+            .remove_event_listener_with_callback("abort", self._forward.as_ref().unchecked_ref());
     }
 }
 
 fn js_text(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"))
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// Sends the request and reads the answer; `Err` when it failed, with decoded events delivered.
@@ -242,14 +288,21 @@ async fn send_streaming(
 ) -> Result<(), ProviderError> {
     let host = host_of(&http.url);
     let attempt = Attempt::new(abort);
-    let request = to_request(http, &attempt.controller.signal())
-        .map_err(|e| classify_network_error(cfg.kind, &host, &format!("the address is not valid: {}", js_text(&e))))?;
+    let request = to_request(http, &attempt.controller.signal()).map_err(|e| {
+        classify_network_error(
+            cfg.kind,
+            &host,
+            &format!("the address is not valid: {}", js_text(&e)),
+        )
+    })?;
     attempt.arm(stall_ms);
     let window = web_sys::window().expect("window");
     let response: Response = match JsFuture::from(window.fetch_with_request(&request)).await {
         Ok(r) => r.unchecked_into(),
         Err(e) => {
-            return Err(attempt.cut_short(cfg, &host, stall_ms).unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e))));
+            return Err(attempt
+                .cut_short(cfg, &host, stall_ms)
+                .unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e))));
         }
     };
     let status = response.status();
@@ -262,17 +315,41 @@ async fn send_streaming(
             .map(|ms| format!("{ms}ms"))
             .or_else(|| response.headers().get("retry-after").ok().flatten());
         let body = read_text(&response).await;
-        return Err(classify_http_error(cfg.kind, &host, status, &body, retry_after.as_deref()));
+        return Err(classify_http_error(
+            cfg.kind,
+            &host,
+            status,
+            &body,
+            retry_after.as_deref(),
+        ));
     }
-    let content_type = response.headers().get("content-type").ok().flatten().unwrap_or_default();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if content_type.contains("application/json") {
         // A server that ignored `stream: true`, or an error with a 200 status.
         let body = read_text(&response).await;
-        let detail = provider_message(&body).unwrap_or_else(|| format!("expected a stream, got: {body}"));
-        return Err(ProviderError::new(ErrorKind::Malformed, cfg.kind, &host, Some(status), &detail));
+        let detail =
+            provider_message(&body).unwrap_or_else(|| format!("expected a stream, got: {body}"));
+        return Err(ProviderError::new(
+            ErrorKind::Malformed,
+            cfg.kind,
+            &host,
+            Some(status),
+            &detail,
+        ));
     }
     let Some(body) = response.body() else {
-        return Err(ProviderError::new(ErrorKind::Truncated, cfg.kind, &host, Some(status), "the reply had no body"));
+        return Err(ProviderError::new(
+            ErrorKind::Truncated,
+            cfg.kind,
+            &host,
+            Some(status),
+            "the reply had no body",
+        ));
     };
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut decoder = StreamDecoder::new(cfg.kind, &host);
@@ -282,16 +359,26 @@ async fn send_streaming(
             Err(e) => {
                 let _ = reader.cancel();
                 return Err(attempt.cut_short(cfg, &host, stall_ms).unwrap_or_else(|| {
-                    ProviderError::new(ErrorKind::Truncated, cfg.kind, &host, Some(status), &js_text(&e))
+                    ProviderError::new(
+                        ErrorKind::Truncated,
+                        cfg.kind,
+                        &host,
+                        Some(status),
+                        &js_text(&e),
+                    )
                 }));
             }
         };
         attempt.arm(stall_ms);
-        let done = Reflect::get(&chunk, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
+        let done = Reflect::get(&chunk, &JsValue::from_str("done"))
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
         let events = if done {
             decoder.finish()
         } else {
-            let value = Reflect::get(&chunk, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+            let value =
+                Reflect::get(&chunk, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
             decoder.feed(&Uint8Array::new(&value).to_vec())
         };
         for ev in events {
@@ -309,20 +396,33 @@ async fn send_streaming(
 
 async fn read_text(response: &Response) -> String {
     match response.text() {
-        Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
         Err(_) => String::new(),
     }
 }
 
 /// Lists the provider's models (its model-list endpoint).
-pub async fn list_models(cfg: &ProviderConfig, key: Option<&ApiKey>, timeout_ms: u32) -> Result<Vec<ModelInfo>, ProviderError> {
+pub async fn list_models(
+    cfg: &ProviderConfig,
+    key: Option<&ApiKey>,
+    timeout_ms: u32,
+) -> Result<Vec<ModelInfo>, ProviderError> {
     let http = build_models_request(cfg, key);
     let host = host_of(&http.url);
     let abort = Abort::new();
     let attempt = Attempt::new(&abort);
     let result: Result<Vec<ModelInfo>, ProviderError> = async {
-        let request = to_request(&http, &attempt.controller.signal())
-            .map_err(|e| classify_network_error(cfg.kind, &host, &format!("the address is not valid: {}", js_text(&e))))?;
+        let request = to_request(&http, &attempt.controller.signal()).map_err(|e| {
+            classify_network_error(
+                cfg.kind,
+                &host,
+                &format!("the address is not valid: {}", js_text(&e)),
+            )
+        })?;
         attempt.arm(timeout_ms);
         let window = web_sys::window().expect("window");
         let response: Response = match JsFuture::from(window.fetch_with_request(&request)).await {
@@ -337,11 +437,18 @@ pub async fn list_models(cfg: &ProviderConfig, key: Option<&ApiKey>, timeout_ms:
         let body = read_text(&response).await;
         if !(200..300).contains(&status) {
             let retry_after = response.headers().get("retry-after").ok().flatten();
-            return Err(classify_http_error(cfg.kind, &host, status, &body, retry_after.as_deref()));
+            return Err(classify_http_error(
+                cfg.kind,
+                &host,
+                status,
+                &body,
+                retry_after.as_deref(),
+            ));
         }
-        parse_models(cfg.kind, &body).map_err(|d| ProviderError::new(ErrorKind::Malformed, cfg.kind, &host, Some(status), &d))
+        parse_models(cfg.kind, &body).map_err(|d| {
+            ProviderError::new(ErrorKind::Malformed, cfg.kind, &host, Some(status), &d)
+        })
     }
     .await;
     result.map_err(|e| scrub(e, key))
 }
-

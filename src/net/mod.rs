@@ -15,7 +15,11 @@ pub enum NetError {
     Timeout { host: String, seconds: u32 },
     /// The server answered with an HTTP error.
     #[error("{host} answered HTTP {status}")]
-    Status { host: String, status: u16, body: String },
+    Status {
+        host: String,
+        status: u16,
+        body: String,
+    },
 }
 
 /// Resolves after `ms` milliseconds.
@@ -37,17 +41,35 @@ pub async fn get_text(url: &str, timeout_ms: u32) -> Result<String, NetError> {
         let cb = wasm_bindgen::closure::Closure::once_into_js(move || controller.abort());
         web_sys::window()
             .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), timeout_ms as i32)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.unchecked_ref(),
+                timeout_ms as i32,
+            )
             .ok()
     };
-    let result = gloo_net::http::Request::get(url).abort_signal(Some(&signal)).send().await;
+    let result = gloo_net::http::Request::get(url)
+        .abort_signal(Some(&signal))
+        .send()
+        .await;
     if let Some(id) = timer {
-        web_sys::window().expect("window").clear_timeout_with_handle(id);
+        web_sys::window()
+            .expect("window")
+            .clear_timeout_with_handle(id);
     }
     let response = match result {
         Ok(r) => r,
-        Err(_) if signal.aborted() => return Err(NetError::Timeout { host, seconds: timeout_ms / 1000 }),
-        Err(e) => return Err(NetError::Unreachable { host, detail: e.to_string() }),
+        Err(_) if signal.aborted() => {
+            return Err(NetError::Timeout {
+                host,
+                seconds: timeout_ms / 1000,
+            });
+        }
+        Err(e) => {
+            return Err(NetError::Unreachable {
+                host,
+                detail: e.to_string(),
+            });
+        }
     };
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
@@ -59,7 +81,10 @@ pub async fn get_text(url: &str, timeout_ms: u32) -> Result<String, NetError> {
 }
 
 fn unreachable_err(host: &str, e: &JsValue) -> NetError {
-    NetError::Unreachable { host: host.to_owned(), detail: format!("{e:?}") }
+    NetError::Unreachable {
+        host: host.to_owned(),
+        detail: format!("{e:?}"),
+    }
 }
 
 /// Small settings kept in `localStorage` (drafts go to IndexedDB).

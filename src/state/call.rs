@@ -34,7 +34,13 @@ impl ChatCall {
     }
 
     /// Starts a call (stopping one still running).
-    pub fn start(self, cfg: ProviderConfig, key: Option<ApiKey>, req: ChatRequest, opts: CallOptions) {
+    pub fn start(
+        self,
+        cfg: ProviderConfig,
+        key: Option<ApiKey>,
+        req: ChatRequest,
+        opts: CallOptions,
+    ) {
         self.stop();
         let abort = Abort::new();
         self.abort.set_value(Some(abort.clone()));
@@ -53,7 +59,12 @@ impl ChatCall {
                     self.usage.try_set(Some(u));
                 }
                 Progress::Event(_) => {}
-                Progress::Retrying { attempt, of, wait_ms, reason } => {
+                Progress::Retrying {
+                    attempt,
+                    of,
+                    wait_ms,
+                    reason,
+                } => {
                     self.note.try_set(Some(format!(
                         "{}: trying again in {:.0} s (attempt {attempt} of {of})",
                         reason.title(),

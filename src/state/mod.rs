@@ -92,7 +92,8 @@ pub fn use_local_model_status(base_url: Signal<String>) -> ReadSignal<LocalModel
             let url = format!("{}/models", base_url.get_untracked().trim_end_matches('/'));
             let next = match net::get_text(&url, 2_500).await {
                 Ok(body) => LocalModelStatus::Ready {
-                    model: local_model::first_model_id(&body).unwrap_or_else(|| "local model".into()),
+                    model: local_model::first_model_id(&body)
+                        .unwrap_or_else(|| "local model".into()),
                 },
                 Err(_) => LocalModelStatus::Unreachable,
             };

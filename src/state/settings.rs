@@ -46,7 +46,10 @@ impl SettingsHandle {
             keys: RwSignal::new_local(keys),
             remembered: RwSignal::new(remembered),
             stall_seconds: RwSignal::new(
-                store::load(STALL_KEY).and_then(|s| s.parse().ok()).filter(|s| *s > 0).unwrap_or(DEFAULT_STALL_SECONDS),
+                store::load(STALL_KEY)
+                    .and_then(|s| s.parse().ok())
+                    .filter(|s| *s > 0)
+                    .unwrap_or(DEFAULT_STALL_SECONDS),
             ),
         };
         Effect::new(move |_| {
@@ -66,7 +69,10 @@ impl SettingsHandle {
 
     /// How patient model calls are.
     pub fn call_options(self) -> CallOptions {
-        CallOptions { stall_ms: self.stall_seconds.get_untracked().max(1) * 1000, ..CallOptions::default() }
+        CallOptions {
+            stall_ms: self.stall_seconds.get_untracked().max(1) * 1000,
+            ..CallOptions::default()
+        }
     }
 
     /// The current settings of one role (tracked).

@@ -15,7 +15,9 @@ pub fn install_panic_hook() {
 
 /// Shows the crash message over the page; safe to call more than once. `detail` is shown as text.
 pub fn show_crash(detail: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let Some(body) = document.body() else { return };
     if let Some(old) = document.get_element_by_id("pw-crash") {
         old.remove();
@@ -25,7 +27,8 @@ pub fn show_crash(detail: &str) {
         root.set_id("pw-crash");
         root.set_class_name("pw-crash");
         root.set_attribute("role", "alertdialog").ok()?;
-        root.set_attribute("aria-labelledby", "pw-crash-title").ok()?;
+        root.set_attribute("aria-labelledby", "pw-crash-title")
+            .ok()?;
         let card = document.create_element("div").ok()?;
         card.set_class_name("pw-crash__card");
         let title = document.create_element("h2").ok()?;
@@ -56,6 +59,8 @@ pub fn show_crash(detail: &str) {
         Some(())
     };
     if build().is_none() {
-        body.set_text_content(Some(&format!("Promptwright stopped with an internal error: {detail}")));
+        body.set_text_content(Some(&format!(
+            "Promptwright stopped with an internal error: {detail}"
+        )));
     }
 }

@@ -41,7 +41,10 @@ pub fn App() -> impl IntoView {
                 .iter()
                 .map(|x| r.get(*x))
                 .find(|c| c.kind == ProviderKind::LlamaCpp)
-                .map_or_else(|| local_model::DEFAULT_BASE_URL.to_owned(), |c| c.base_url.clone())
+                .map_or_else(
+                    || local_model::DEFAULT_BASE_URL.to_owned(),
+                    |c| c.base_url.clone(),
+                )
         })
     });
     let local_status = state::use_local_model_status(local_url);

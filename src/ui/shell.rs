@@ -8,7 +8,10 @@ use crate::state::ThemeHandle;
 /// The five steps a person walks through, in order.
 pub const STEPS: [(&str, &str); 5] = [
     ("Idea", "Say in one line what your assistant should do"),
-    ("Prompt", "Get a structured set of instructions for the model"),
+    (
+        "Prompt",
+        "Get a structured set of instructions for the model",
+    ),
     ("Test", "Check it on example inputs"),
     ("Improve", "Let Promptwright fix what failed"),
     ("Share", "Copy the result or send a link"),

@@ -1,13 +1,20 @@
 //! Request builders per wire format, and model-list parsing. Pure: they return data for `net`.
 use serde_json::{Map, Value, json};
 
-use super::{ApiKey, ChatRequest, HttpRequest, ModelInfo, ProviderConfig, ProviderKind, Speaker, StructuredSupport, Wire};
+use super::{
+    ApiKey, ChatRequest, HttpRequest, ModelInfo, ProviderConfig, ProviderKind, Speaker,
+    StructuredSupport, Wire,
+};
 
 /// The Anthropic API version this codec speaks.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
 fn join(base: &str, path: &str) -> String {
-    format!("{}/{}", base.trim().trim_end_matches('/'), path.trim_start_matches('/'))
+    format!(
+        "{}/{}",
+        base.trim().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
 }
 
 /// Headers that carry the key, per wire format (the only place a key is ever written).
@@ -28,7 +35,10 @@ fn auth_headers(cfg: &ProviderConfig, key: Option<&ApiKey>) -> Vec<(String, Stri
                 h.push(("x-api-key".into(), k.expose().to_owned()));
             }
             h.push(("anthropic-version".into(), ANTHROPIC_VERSION.into()));
-            h.push(("anthropic-dangerous-direct-browser-access".into(), "true".into()));
+            h.push((
+                "anthropic-dangerous-direct-browser-access".into(),
+                "true".into(),
+            ));
         }
         Wire::Gemini => {
             if let Some(k) = key {
@@ -50,14 +60,28 @@ pub fn build_request(req: &ChatRequest, cfg: &ProviderConfig, key: Option<&ApiKe
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     headers.extend(auth_headers(cfg, key));
     let (url, body) = match cfg.kind.wire() {
-        Wire::OpenAi => (join(&cfg.base_url, "chat/completions"), openai_body(req, cfg)),
+        Wire::OpenAi => (
+            join(&cfg.base_url, "chat/completions"),
+            openai_body(req, cfg),
+        ),
         Wire::Anthropic => (join(&cfg.base_url, "messages"), anthropic_body(req, cfg)),
         Wire::Gemini => {
             let model = cfg.model.trim().trim_start_matches("models/");
-            (join(&cfg.base_url, &format!("models/{model}:streamGenerateContent?alt=sse")), gemini_body(req))
+            (
+                join(
+                    &cfg.base_url,
+                    &format!("models/{model}:streamGenerateContent?alt=sse"),
+                ),
+                gemini_body(req),
+            )
         }
     };
-    HttpRequest { method: "POST", url, headers, body: Some(body.to_string()) }
+    HttpRequest {
+        method: "POST",
+        url,
+        headers,
+        body: Some(body.to_string()),
+    }
 }
 
 fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
@@ -105,7 +129,9 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
     if let Some(s) = &req.schema {
         let format = match cfg.kind.structured() {
             StructuredSupport::JsonObject => json!({"type": "json_object"}),
-            _ => json!({"type": "json_schema", "json_schema": {"name": s.name, "schema": s.schema, "strict": strict_ok(&s.schema)}}),
+            _ => {
+                json!({"type": "json_schema", "json_schema": {"name": s.name, "schema": s.schema, "strict": strict_ok(&s.schema)}})
+            }
         };
         body.insert("response_format".into(), format);
     }
@@ -163,7 +189,10 @@ fn anthropic_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
             "tools".into(),
             json!([{"name": s.name, "description": "Give the reply in this structure.", "input_schema": s.schema}]),
         );
-        body.insert("tool_choice".into(), json!({"type": "tool", "name": s.name}));
+        body.insert(
+            "tool_choice".into(),
+            json!({"type": "tool", "name": s.name}),
+        );
     }
     Value::Object(body)
 }
@@ -195,8 +224,20 @@ fn gemini_body(req: &ChatRequest) -> Value {
 /// Gemini's `responseSchema` takes an OpenAPI subset: keep only the keywords it knows.
 fn gemini_schema(schema: &Value) -> Value {
     const KEEP: &[&str] = &[
-        "type", "format", "description", "nullable", "enum", "maxItems", "minItems", "properties",
-        "required", "items", "anyOf", "propertyOrdering", "minimum", "maximum",
+        "type",
+        "format",
+        "description",
+        "nullable",
+        "enum",
+        "maxItems",
+        "minItems",
+        "properties",
+        "required",
+        "items",
+        "anyOf",
+        "propertyOrdering",
+        "minimum",
+        "maximum",
     ];
     match schema {
         Value::Object(o) => {
@@ -207,10 +248,20 @@ fn gemini_schema(schema: &Value) -> Value {
                 }
                 let v = match k.as_str() {
                     "properties" => Value::Object(
-                        v.as_object().map(|p| p.iter().map(|(n, s)| (n.clone(), gemini_schema(s))).collect()).unwrap_or_default(),
+                        v.as_object()
+                            .map(|p| {
+                                p.iter()
+                                    .map(|(n, s)| (n.clone(), gemini_schema(s)))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
                     ),
                     "items" => gemini_schema(v),
-                    "anyOf" => Value::Array(v.as_array().map(|a| a.iter().map(gemini_schema).collect()).unwrap_or_default()),
+                    "anyOf" => Value::Array(
+                        v.as_array()
+                            .map(|a| a.iter().map(gemini_schema).collect())
+                            .unwrap_or_default(),
+                    ),
                     _ => v.clone(),
                 };
                 out.insert(k.clone(), v);
@@ -227,32 +278,56 @@ pub fn build_models_request(cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpR
         Wire::Gemini => join(&cfg.base_url, "models?pageSize=1000"),
         _ => join(&cfg.base_url, "models"),
     };
-    HttpRequest { method: "GET", url, headers: auth_headers(cfg, key), body: None }
+    HttpRequest {
+        method: "GET",
+        url,
+        headers: auth_headers(cfg, key),
+        body: None,
+    }
 }
 
 /// Reads a model list (OpenAI/compatible and Anthropic `{data: [{id}]}`, Ollama's
 /// `{models: [{name}]}`, Gemini's `{models: [{name: "models/x", displayName}]}`), sorted by id.
 pub fn parse_models(kind: ProviderKind, body: &str) -> Result<Vec<ModelInfo>, String> {
-    let v: Value = serde_json::from_str(body).map_err(|e| format!("the model list is not JSON ({e})"))?;
+    let v: Value =
+        serde_json::from_str(body).map_err(|e| format!("the model list is not JSON ({e})"))?;
     let mut out = Vec::new();
     if let Some(data) = v.get("data").and_then(Value::as_array) {
         for m in data {
             if let Some(id) = m.get("id").and_then(Value::as_str) {
-                let label = m.get("display_name").or_else(|| m.get("name")).and_then(Value::as_str).map(str::to_owned);
-                out.push(ModelInfo { id: id.to_owned(), label: label.filter(|l| l != id) });
+                let label = m
+                    .get("display_name")
+                    .or_else(|| m.get("name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                out.push(ModelInfo {
+                    id: id.to_owned(),
+                    label: label.filter(|l| l != id),
+                });
             }
         }
     } else if let Some(models) = v.get("models").and_then(Value::as_array) {
         for m in models {
-            let Some(name) = m.get("name").or_else(|| m.get("model")).and_then(Value::as_str) else { continue };
+            let Some(name) = m
+                .get("name")
+                .or_else(|| m.get("model"))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
             if kind == ProviderKind::Gemini {
-                let methods = m.get("supportedGenerationMethods").and_then(Value::as_array);
+                let methods = m
+                    .get("supportedGenerationMethods")
+                    .and_then(Value::as_array);
                 if methods.is_some_and(|ms| !ms.iter().any(|x| x == "generateContent")) {
                     continue;
                 }
             }
             let id = name.strip_prefix("models/").unwrap_or(name).to_owned();
-            let label = m.get("displayName").and_then(Value::as_str).map(str::to_owned);
+            let label = m
+                .get("displayName")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             out.push(ModelInfo { id, label });
         }
     } else {

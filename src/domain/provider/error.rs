@@ -65,8 +65,20 @@ fn shorten(s: &str) -> String {
 }
 
 impl ProviderError {
-    pub fn new(kind: ErrorKind, provider: ProviderKind, host: &str, status: Option<u16>, detail: &str) -> Self {
-        Self { kind, provider, host: host.to_owned(), status, detail: shorten(detail) }
+    pub fn new(
+        kind: ErrorKind,
+        provider: ProviderKind,
+        host: &str,
+        status: Option<u16>,
+        detail: &str,
+    ) -> Self {
+        Self {
+            kind,
+            provider,
+            host: host.to_owned(),
+            status,
+            detail: shorten(detail),
+        }
     }
 
     /// Removes every trace of the key from the detail (some providers echo part of it).
@@ -120,7 +132,10 @@ impl ProviderError {
     pub fn message(&self) -> String {
         let who = self.provider.label();
         let host = &self.host;
-        let status = self.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+        let status = self
+            .status
+            .map(|s| format!(" (HTTP {s})"))
+            .unwrap_or_default();
         match &self.kind {
             ErrorKind::BadKey => format!(
                 "{who} at {host} refused the API key{status}. Check that you pasted the whole key, that it \
@@ -138,12 +153,16 @@ impl ProviderError {
                 "The request is longer than this model can read{status}. Shorten the prompt or the test input, \
                  or pick a model with a larger context."
             ),
-            ErrorKind::RateLimited { retry_after_ms: Some(ms) } => format!(
+            ErrorKind::RateLimited {
+                retry_after_ms: Some(ms),
+            } => format!(
                 "{who} is limiting how fast you can send requests{status}. It asked to wait {:.0} s; \
                  Promptwright waits and retries by itself.",
                 (*ms as f64 / 1000.0).ceil()
             ),
-            ErrorKind::RateLimited { retry_after_ms: None } => format!(
+            ErrorKind::RateLimited {
+                retry_after_ms: None,
+            } => format!(
                 "{who} is limiting how fast you can send requests{status}. Wait a little and retry, or lower \
                  the number of calls run at once."
             ),
@@ -152,7 +171,9 @@ impl ProviderError {
                  on the provider's site or use another key."
             ),
             ErrorKind::Overloaded => {
-                format!("{who} is overloaded right now{status}. Try again in a minute, or pick another model in Settings.")
+                format!(
+                    "{who} is overloaded right now{status}. Try again in a minute, or pick another model in Settings."
+                )
             }
             ErrorKind::Server | ErrorKind::Transient => format!(
                 "{who} had an internal problem{status}. Try again in a minute; if it keeps happening, the provider \
@@ -172,10 +193,13 @@ impl ProviderError {
             ErrorKind::Malformed => format!(
                 "{host} sent something that is not a reply in the {who} format. Check the address and the provider preset in Settings."
             ),
-            ErrorKind::InStream => format!(
-                "{who} stopped the reply with an error. What arrived is kept; press Retry."
+            ErrorKind::InStream => {
+                format!("{who} stopped the reply with an error. What arrived is kept; press Retry.")
+            }
+            ErrorKind::Network => format!(
+                "Nothing answered from {host}. {}",
+                network_hint(self.provider)
             ),
-            ErrorKind::Network => format!("Nothing answered from {host}. {}", network_hint(self.provider)),
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
         }
     }
@@ -202,19 +226,27 @@ fn network_hint(kind: ProviderKind) -> &'static str {
             "Check the address for typos (it usually ends in /v1). The server must also allow calls from web \
              pages (CORS)."
         }
-        _ => "Check your internet connection and the address in Settings; a firewall or ad-blocker may block it.",
+        _ => {
+            "Check your internet connection and the address in Settings; a firewall or ad-blocker may block it."
+        }
     }
 }
 
 /// The provider's own error message from an error body, if it has one.
 pub fn provider_message(body: &str) -> Option<String> {
     let v: Value = serde_json::from_str(body).ok()?;
-    let v = if let Value::Array(a) = &v { a.first()?.clone() } else { v };
+    let v = if let Value::Array(a) = &v {
+        a.first()?.clone()
+    } else {
+        v
+    };
     let err = v.get("error").unwrap_or(&v);
     if let Some(s) = err.as_str() {
         return Some(s.to_owned());
     }
-    err.get("message").and_then(Value::as_str).map(str::to_owned)
+    err.get("message")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 fn mentions(body: &str, needles: &[&str]) -> bool {
@@ -230,11 +262,33 @@ pub fn classify_http_error(
     body: &str,
     retry_after: Option<&str>,
 ) -> ProviderError {
-    let too_long = ["context_length", "context length", "exceed_context", "too long", "too many tokens", "maximum context"];
+    let too_long = [
+        "context_length",
+        "context length",
+        "exceed_context",
+        "too long",
+        "too many tokens",
+        "maximum context",
+    ];
     let ek = match status {
-        400 if mentions(body, &["api_key_invalid", "api key not valid", "invalid api key"]) => ErrorKind::BadKey,
+        400 if mentions(
+            body,
+            &["api_key_invalid", "api key not valid", "invalid api key"],
+        ) =>
+        {
+            ErrorKind::BadKey
+        }
         400 | 422 if mentions(body, &too_long) => ErrorKind::TooLong,
-        400 if mentions(body, &["model_not_found", "model not found", "does not exist", "unknown model"]) => {
+        400 if mentions(
+            body,
+            &[
+                "model_not_found",
+                "model not found",
+                "does not exist",
+                "unknown model",
+            ],
+        ) =>
+        {
             ErrorKind::UnknownModel
         }
         401 | 403 => ErrorKind::BadKey,
@@ -242,10 +296,21 @@ pub fn classify_http_error(
         404 => ErrorKind::UnknownModel,
         408 | 409 => ErrorKind::Transient,
         413 => ErrorKind::TooLong,
-        429 if mentions(body, &["insufficient_quota", "quota exceeded", "exceeded your current quota", "billing"]) => {
+        429 if mentions(
+            body,
+            &[
+                "insufficient_quota",
+                "quota exceeded",
+                "exceeded your current quota",
+                "billing",
+            ],
+        ) =>
+        {
             ErrorKind::QuotaExhausted
         }
-        429 => ErrorKind::RateLimited { retry_after_ms: retry_after.and_then(parse_retry_after) },
+        429 => ErrorKind::RateLimited {
+            retry_after_ms: retry_after.and_then(parse_retry_after),
+        },
         503 | 529 => ErrorKind::Overloaded,
         500..=599 => ErrorKind::Server,
         _ => ErrorKind::BadRequest,
@@ -257,12 +322,18 @@ pub fn classify_http_error(
 /// Classifies an error the provider sent inside a stream (Anthropic `error` events, OpenRouter's
 /// errors in a 200 stream, Gemini error frames).
 pub fn classify_stream_error(kind: ProviderKind, host: &str, err: &Value) -> ProviderError {
-    let typ = err.get("type").or_else(|| err.get("status")).and_then(Value::as_str).unwrap_or("");
+    let typ = err
+        .get("type")
+        .or_else(|| err.get("status"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let code = err.get("code").and_then(Value::as_u64).map(|c| c as u16);
     let msg = err.get("message").and_then(Value::as_str).unwrap_or(typ);
     let ek = match (typ, code) {
         ("overloaded_error", _) | (_, Some(529)) | (_, Some(503)) => ErrorKind::Overloaded,
-        ("rate_limit_error", _) | (_, Some(429)) => ErrorKind::RateLimited { retry_after_ms: None },
+        ("rate_limit_error", _) | (_, Some(429)) => ErrorKind::RateLimited {
+            retry_after_ms: None,
+        },
         ("api_error", _) | (_, Some(500..=599)) => ErrorKind::Server,
         ("authentication_error", _) | (_, Some(401)) => ErrorKind::BadKey,
         _ => ErrorKind::InStream,
@@ -279,9 +350,17 @@ pub fn classify_network_error(kind: ProviderKind, host: &str, detail: &str) -> P
 pub fn parse_retry_after(value: &str) -> Option<u32> {
     let v = value.trim();
     if let Some(ms) = v.strip_suffix("ms") {
-        return ms.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as u32);
+        return ms
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .map(|x| x as u32);
     }
-    v.parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).map(|s| (s * 1000.0).min(u32::MAX as f64) as u32)
+    v.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0)
+        .map(|s| (s * 1000.0).min(u32::MAX as f64) as u32)
 }
 
 /// How often and how long to wait before retrying, like the official SDKs.
@@ -296,7 +375,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_retries: 3, base_delay_ms: 500, max_delay_ms: 8_000, max_retry_after_ms: 60_000 }
+        Self {
+            max_retries: 3,
+            base_delay_ms: 500,
+            max_delay_ms: 8_000,
+            max_retry_after_ms: 60_000,
+        }
     }
 }
 
@@ -307,10 +391,16 @@ impl RetryPolicy {
         if !err.retryable() || attempt >= self.max_retries {
             return None;
         }
-        if let ErrorKind::RateLimited { retry_after_ms: Some(ms) } = err.kind {
+        if let ErrorKind::RateLimited {
+            retry_after_ms: Some(ms),
+        } = err.kind
+        {
             return (ms <= self.max_retry_after_ms).then_some(ms);
         }
-        let exp = self.base_delay_ms.saturating_mul(1 << attempt.min(16)).min(self.max_delay_ms) as f64;
+        let exp = self
+            .base_delay_ms
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.max_delay_ms) as f64;
         // "Full jitter" within the top quarter keeps retries spread without waiting much less.
         Some((exp * (1.0 - 0.25 * jitter.clamp(0.0, 1.0))) as u32)
     }

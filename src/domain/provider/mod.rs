@@ -13,8 +13,8 @@ mod stream;
 
 pub use codec::{build_models_request, build_request, parse_models};
 pub use error::{
-    ErrorKind, ProviderError, RetryPolicy, classify_http_error, classify_network_error, classify_stream_error,
-    parse_retry_after, provider_message,
+    ErrorKind, ProviderError, RetryPolicy, classify_http_error, classify_network_error,
+    classify_stream_error, parse_retry_after, provider_message,
 };
 pub use stream::{ChatEvent, StopReason, StreamDecoder, Usage};
 
@@ -162,7 +162,10 @@ impl ProviderKind {
 
     /// Whether a key is needed (local servers run without one; a key may still be given).
     pub fn needs_key(self) -> bool {
-        !matches!(self, Self::LlamaCpp | Self::Ollama | Self::LmStudio | Self::Custom)
+        !matches!(
+            self,
+            Self::LlamaCpp | Self::Ollama | Self::LmStudio | Self::Custom
+        )
     }
 
     /// Runs on this computer (the key, if any, never leaves it).
@@ -228,9 +231,15 @@ impl Role {
 
     pub fn hint(self) -> &'static str {
         match self {
-            Self::Meta => "The \"meta\" model. Use the strongest model you have: it writes the instructions.",
-            Self::Execution => "The model your prompt is meant for. A cheaper model is fine and keeps test runs cheap.",
-            Self::Judge => "Reads each answer and grades it against your rubric. A careful model at a low temperature.",
+            Self::Meta => {
+                "The \"meta\" model. Use the strongest model you have: it writes the instructions."
+            }
+            Self::Execution => {
+                "The model your prompt is meant for. A cheaper model is fine and keeps test runs cheap."
+            }
+            Self::Judge => {
+                "Reads each answer and grades it against your rubric. A careful model at a low temperature."
+            }
         }
     }
 
@@ -309,10 +318,16 @@ pub struct Message {
 
 impl Message {
     pub fn user(text: impl Into<String>) -> Self {
-        Self { speaker: Speaker::User, text: text.into() }
+        Self {
+            speaker: Speaker::User,
+            text: text.into(),
+        }
     }
     pub fn assistant(text: impl Into<String>) -> Self {
-        Self { speaker: Speaker::Assistant, text: text.into() }
+        Self {
+            speaker: Speaker::Assistant,
+            text: text.into(),
+        }
     }
 }
 
@@ -336,7 +351,13 @@ pub struct ChatRequest {
 
 impl ChatRequest {
     pub fn new(system: Option<String>, user: impl Into<String>) -> Self {
-        Self { system, messages: vec![Message::user(user)], temperature: 0.3, max_tokens: 2048, schema: None }
+        Self {
+            system,
+            messages: vec![Message::user(user)],
+            temperature: 0.3,
+            max_tokens: 2048,
+            schema: None,
+        }
     }
 }
 
@@ -351,7 +372,10 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -412,7 +436,11 @@ impl RoleConfigs {
             return;
         }
         let temperature = self.get(role).temperature;
-        let from_other = Role::ALL.iter().map(|r| self.get(*r)).find(|c| c.kind == kind).cloned();
+        let from_other = Role::ALL
+            .iter()
+            .map(|r| self.get(*r))
+            .find(|c| c.kind == kind)
+            .cloned();
         let mut next = from_other.unwrap_or_else(|| ProviderConfig::preset(kind, role));
         next.temperature = temperature;
         *self.get_mut(role) = next;

@@ -55,7 +55,14 @@ pub struct StreamDecoder {
 
 impl StreamDecoder {
     pub fn new(provider: ProviderKind, host: &str) -> Self {
-        Self { provider, host: host.to_owned(), sse: SseDecoder::new(), complete: false, failed: false, input_tokens: 0 }
+        Self {
+            provider,
+            host: host.to_owned(),
+            sse: SseDecoder::new(),
+            complete: false,
+            failed: false,
+            input_tokens: 0,
+        }
     }
 
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<ChatEvent> {
@@ -69,7 +76,10 @@ impl StreamDecoder {
         let mut out = self.frames(frames);
         if !self.complete && !self.failed {
             self.failed = true;
-            out.push(ChatEvent::Error(self.error(ErrorKind::Truncated, "the stream ended without its final event")));
+            out.push(ChatEvent::Error(self.error(
+                ErrorKind::Truncated,
+                "the stream ended without its final event",
+            )));
         }
         out
     }
@@ -105,7 +115,10 @@ impl StreamDecoder {
         match serde_json::from_str::<Value>(&f.data) {
             Ok(v) => Some(v),
             Err(_) => {
-                out.push(ChatEvent::Error(self.error(ErrorKind::Malformed, &format!("unreadable frame: {}", f.data))));
+                out.push(ChatEvent::Error(self.error(
+                    ErrorKind::Malformed,
+                    &format!("unreadable frame: {}", f.data),
+                )));
                 None
             }
         }
@@ -122,21 +135,40 @@ impl StreamDecoder {
         let Some(v) = self.parse(f, out) else { return };
         // OpenRouter (and some compatibles) report failures inside a 200 stream.
         if let Some(err) = v.get("error") {
-            out.push(ChatEvent::Error(classify_stream_error(self.provider, &self.host, err)));
+            out.push(ChatEvent::Error(classify_stream_error(
+                self.provider,
+                &self.host,
+                err,
+            )));
             return;
         }
-        if let Some(choice) = v.get("choices").and_then(Value::as_array).and_then(|c| c.first()) {
+        if let Some(choice) = v
+            .get("choices")
+            .and_then(Value::as_array)
+            .and_then(|c| c.first())
+        {
             let delta = &choice["delta"];
-            if let Some(t) = delta.get("content").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+            if let Some(t) = delta
+                .get("content")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+            {
                 out.push(ChatEvent::Text(t.to_owned()));
             }
-            if let Some(r) = delta.get("refusal").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+            if let Some(r) = delta
+                .get("refusal")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+            {
                 out.push(ChatEvent::Refusal(r.to_owned()));
             }
             if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
                 self.complete = true;
                 if reason == "error" {
-                    out.push(ChatEvent::Error(self.error(ErrorKind::InStream, "the provider ended the reply with an error")));
+                    out.push(ChatEvent::Error(self.error(
+                        ErrorKind::InStream,
+                        "the provider ended the reply with an error",
+                    )));
                     return;
                 }
                 out.push(ChatEvent::Stop(match reason {
@@ -148,7 +180,10 @@ impl StreamDecoder {
                 }));
             }
         }
-        let usage = v.get("usage").filter(|u| u.is_object()).or_else(|| v.pointer("/x_groq/usage"));
+        let usage = v
+            .get("usage")
+            .filter(|u| u.is_object())
+            .or_else(|| v.pointer("/x_groq/usage"));
         if let Some(u) = usage {
             out.push(ChatEvent::Usage(Usage {
                 input_tokens: u["prompt_tokens"].as_u64().unwrap_or(0) as u32,
@@ -166,11 +201,17 @@ impl StreamDecoder {
         let typ = v.get("type").and_then(Value::as_str).unwrap_or(name);
         match typ {
             "message_start" => {
-                self.input_tokens = v.pointer("/message/usage/input_tokens").and_then(Value::as_u64).unwrap_or(0) as u32;
+                self.input_tokens = v
+                    .pointer("/message/usage/input_tokens")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0) as u32;
             }
             "content_block_delta" => {
                 let d = &v["delta"];
-                let text = d.get("text").or_else(|| d.get("partial_json")).and_then(Value::as_str);
+                let text = d
+                    .get("text")
+                    .or_else(|| d.get("partial_json"))
+                    .and_then(Value::as_str);
                 if let Some(t) = text.filter(|t| !t.is_empty()) {
                     out.push(ChatEvent::Text(t.to_owned()));
                 }
@@ -186,7 +227,10 @@ impl StreamDecoder {
                     });
                 }
                 if let Some(u) = v.get("usage") {
-                    let input = u.get("input_tokens").and_then(Value::as_u64).map_or(self.input_tokens, |x| x as u32);
+                    let input = u
+                        .get("input_tokens")
+                        .and_then(Value::as_u64)
+                        .map_or(self.input_tokens, |x| x as u32);
                     out.push(ChatEvent::Usage(Usage {
                         input_tokens: input,
                         output_tokens: u["output_tokens"].as_u64().unwrap_or(0) as u32,
@@ -194,7 +238,11 @@ impl StreamDecoder {
                 }
             }
             "message_stop" => self.complete = true,
-            "error" => out.push(ChatEvent::Error(classify_stream_error(self.provider, &self.host, &v["error"]))),
+            "error" => out.push(ChatEvent::Error(classify_stream_error(
+                self.provider,
+                &self.host,
+                &v["error"],
+            ))),
             _ => {}
         }
     }
@@ -202,22 +250,39 @@ impl StreamDecoder {
     fn gemini(&mut self, f: &SseEvent, out: &mut Vec<ChatEvent>) {
         let Some(v) = self.parse(f, out) else { return };
         if let Some(err) = v.get("error") {
-            out.push(ChatEvent::Error(classify_stream_error(self.provider, &self.host, err)));
+            out.push(ChatEvent::Error(classify_stream_error(
+                self.provider,
+                &self.host,
+                err,
+            )));
             return;
         }
-        if let Some(reason) = v.pointer("/promptFeedback/blockReason").and_then(Value::as_str) {
+        if let Some(reason) = v
+            .pointer("/promptFeedback/blockReason")
+            .and_then(Value::as_str)
+        {
             self.complete = true;
-            out.push(ChatEvent::Refusal(format!("the prompt was blocked ({reason})")));
+            out.push(ChatEvent::Refusal(format!(
+                "the prompt was blocked ({reason})"
+            )));
             return;
         }
-        if let Some(c) = v.get("candidates").and_then(Value::as_array).and_then(|c| c.first()) {
+        if let Some(c) = v
+            .get("candidates")
+            .and_then(Value::as_array)
+            .and_then(|c| c.first())
+        {
             if let Some(parts) = c.pointer("/content/parts").and_then(Value::as_array) {
                 for p in parts {
                     // Thought summaries are not part of the reply.
                     if p.get("thought").and_then(Value::as_bool) == Some(true) {
                         continue;
                     }
-                    if let Some(t) = p.get("text").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+                    if let Some(t) = p
+                        .get("text")
+                        .and_then(Value::as_str)
+                        .filter(|t| !t.is_empty())
+                    {
                         out.push(ChatEvent::Text(t.to_owned()));
                     }
                 }
@@ -227,7 +292,9 @@ impl StreamDecoder {
                 out.push(ChatEvent::Stop(match reason {
                     "STOP" => StopReason::End,
                     "MAX_TOKENS" => StopReason::MaxTokens,
-                    "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" => StopReason::ContentFilter,
+                    "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" => {
+                        StopReason::ContentFilter
+                    }
                     other => StopReason::Other(other.to_owned()),
                 }));
             }

@@ -6,7 +6,12 @@ use serde_json::{Value, json};
 use super::*;
 
 fn cfg(kind: ProviderKind, model: &str) -> ProviderConfig {
-    ProviderConfig { kind, base_url: kind.default_base_url().to_owned(), model: model.to_owned(), temperature: 0.2 }
+    ProviderConfig {
+        kind,
+        base_url: kind.default_base_url().to_owned(),
+        model: model.to_owned(),
+        temperature: 0.2,
+    }
 }
 
 fn key() -> ApiKey {
@@ -42,12 +47,20 @@ fn render(r: &HttpRequest) -> String {
 }
 
 fn check_request(kind: ProviderKind, model: &str, schema: bool, expected: Expect) {
-    expected.assert_eq(&render(&build_request(&sample(schema), &cfg(kind, model), Some(&key()))));
+    expected.assert_eq(&render(&build_request(
+        &sample(schema),
+        &cfg(kind, model),
+        Some(&key()),
+    )));
 }
 
 #[test]
 fn openai_request() {
-    check_request(ProviderKind::OpenAi, "gpt-4o-mini", true, expect![[r#"
+    check_request(
+        ProviderKind::OpenAi,
+        "gpt-4o-mini",
+        true,
+        expect![[r#"
         POST https://api.openai.com/v1/chat/completions
         content-type: application/json
         authorization: Bearer sk-test-KEY-1234567890
@@ -92,19 +105,28 @@ fn openai_request() {
           },
           "temperature": 0.20000000298023224
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn openai_reasoning_models_get_no_temperature() {
-    let r = build_request(&sample(false), &cfg(ProviderKind::OpenAi, "o3-mini"), Some(&key()));
+    let r = build_request(
+        &sample(false),
+        &cfg(ProviderKind::OpenAi, "o3-mini"),
+        Some(&key()),
+    );
     let body: Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
     assert!(body.get("temperature").is_none());
 }
 
 #[test]
 fn anthropic_request_uses_a_forced_tool_for_structure() {
-    check_request(ProviderKind::Anthropic, "claude-sonnet-4-5", true, expect![[r#"
+    check_request(
+        ProviderKind::Anthropic,
+        "claude-sonnet-4-5",
+        true,
+        expect![[r#"
         POST https://api.anthropic.com/v1/messages
         content-type: application/json
         x-api-key: sk-test-KEY-1234567890
@@ -148,12 +170,17 @@ fn anthropic_request_uses_a_forced_tool_for_structure() {
             }
           ]
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn gemini_request_uses_response_schema_and_header_key() {
-    check_request(ProviderKind::Gemini, "models/gemini-2.5-flash", true, expect![[r#"
+    check_request(
+        ProviderKind::Gemini,
+        "models/gemini-2.5-flash",
+        true,
+        expect![[r#"
         POST https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse
         content-type: application/json
         x-goog-api-key: sk-test-KEY-1234567890
@@ -195,22 +222,34 @@ fn gemini_request_uses_response_schema_and_header_key() {
             ]
           }
         }
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn deepseek_gets_json_object_and_the_schema_in_the_prompt() {
-    let r = build_request(&sample(true), &cfg(ProviderKind::DeepSeek, "deepseek-chat"), Some(&key()));
+    let r = build_request(
+        &sample(true),
+        &cfg(ProviderKind::DeepSeek, "deepseek-chat"),
+        Some(&key()),
+    );
     let body: Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
     assert_eq!(body["response_format"], json!({"type": "json_object"}));
     let system = body["messages"][0]["content"].as_str().unwrap();
-    assert!(system.starts_with("You are terse.\n\nReply with one JSON object"), "{system}");
+    assert!(
+        system.starts_with("You are terse.\n\nReply with one JSON object"),
+        "{system}"
+    );
     assert!(system.contains("\"colours\""));
 }
 
 #[test]
 fn mistral_gets_minimal_headers_and_no_stream_options() {
-    let r = build_request(&sample(false), &cfg(ProviderKind::Mistral, "mistral-small-latest"), Some(&key()));
+    let r = build_request(
+        &sample(false),
+        &cfg(ProviderKind::Mistral, "mistral-small-latest"),
+        Some(&key()),
+    );
     let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["content-type", "authorization"]);
     let body: Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
@@ -225,11 +264,22 @@ fn every_preset_builds_a_request_to_its_own_host_with_the_key_only_in_a_header()
             c.base_url = "https://llm.example.com/v1/".into();
         }
         let r = build_request(&sample(true), &c, Some(&key()));
-        assert!(r.url.starts_with(c.base_url.trim_end_matches('/')), "{kind:?}: {}", r.url);
+        assert!(
+            r.url.starts_with(c.base_url.trim_end_matches('/')),
+            "{kind:?}: {}",
+            r.url
+        );
         assert!(!r.url.contains("sk-test"), "{kind:?}: key in URL");
-        assert!(!r.body.as_deref().unwrap().contains("sk-test"), "{kind:?}: key in body");
-        let carrying: Vec<&str> =
-            r.headers.iter().filter(|(_, v)| v.contains("sk-test")).map(|(k, _)| k.as_str()).collect();
+        assert!(
+            !r.body.as_deref().unwrap().contains("sk-test"),
+            "{kind:?}: key in body"
+        );
+        let carrying: Vec<&str> = r
+            .headers
+            .iter()
+            .filter(|(_, v)| v.contains("sk-test"))
+            .map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(carrying.len(), 1, "{kind:?}: key in exactly one header");
         let m = build_models_request(&c, Some(&key()));
         assert!(!m.url.contains("sk-test"));
@@ -250,7 +300,11 @@ fn api_key_debug_hides_the_secret() {
 #[test]
 fn model_lists() {
     let openai = r#"{"object":"list","data":[{"id":"gpt-4o","object":"model"},{"id":"gpt-4o-mini","object":"model"}]}"#;
-    let ids: Vec<String> = parse_models(ProviderKind::OpenAi, openai).unwrap().into_iter().map(|m| m.id).collect();
+    let ids: Vec<String> = parse_models(ProviderKind::OpenAi, openai)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
     assert_eq!(ids, ["gpt-4o", "gpt-4o-mini"]);
     let anthropic = r#"{"data":[{"type":"model","id":"claude-sonnet-4-5","display_name":"Claude Sonnet 4.5"}],"has_more":false}"#;
     let m = parse_models(ProviderKind::Anthropic, anthropic).unwrap();
@@ -260,8 +314,16 @@ fn model_lists() {
     let m = parse_models(ProviderKind::Gemini, gemini).unwrap();
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].id, "gemini-2.5-flash");
-    assert!(parse_models(ProviderKind::OpenAi, "<html>").unwrap_err().contains("not JSON"));
-    assert!(parse_models(ProviderKind::OpenAi, "{}").unwrap_err().contains("no model list"));
+    assert!(
+        parse_models(ProviderKind::OpenAi, "<html>")
+            .unwrap_err()
+            .contains("not JSON")
+    );
+    assert!(
+        parse_models(ProviderKind::OpenAi, "{}")
+            .unwrap_err()
+            .contains("no model list")
+    );
 }
 
 /// Stream decoding on recorded/hand-written streams: whole and split at every byte.
@@ -269,7 +331,11 @@ mod streams {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/src/domain/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        std::fs::read(format!(
+            "{}/src/domain/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     }
 
     fn decode(kind: ProviderKind, parts: &[&[u8]]) -> Vec<ChatEvent> {
@@ -289,7 +355,9 @@ mod streams {
         for e in events {
             match e {
                 ChatEvent::Text(t) => text.push_str(t),
-                ChatEvent::Usage(u) => rest = format!("{rest}usage {}/{}\n", u.input_tokens, u.output_tokens),
+                ChatEvent::Usage(u) => {
+                    rest = format!("{rest}usage {}/{}\n", u.input_tokens, u.output_tokens)
+                }
                 ChatEvent::Stop(s) => rest = format!("{rest}stop {s:?}\n"),
                 ChatEvent::Refusal(r) => rest = format!("{rest}refusal {r}\n"),
                 ChatEvent::Error(e) => rest = format!("{rest}error {:?} {:?}\n", e.kind, e.detail),
@@ -311,63 +379,91 @@ mod streams {
 
     #[test]
     fn llama_openai() {
-        check(ProviderKind::LlamaCpp, "llama_openai_chat.sse", expect![[r#"
+        check(
+            ProviderKind::LlamaCpp,
+            "llama_openai_chat.sse",
+            expect![[r#"
             text "There are three colors: blue, red, and green."
             stop End
             usage 23/13
-        "#]]);
+        "#]],
+        );
     }
 
     #[test]
     fn llama_anthropic() {
-        check(ProviderKind::Anthropic, "llama_anthropic_messages.sse", expect![[r#"
+        check(
+            ProviderKind::Anthropic,
+            "llama_anthropic_messages.sse",
+            expect![[r#"
             text "There are three colors: blue, red, and green."
             stop End
             usage 1/13
-        "#]]);
+        "#]],
+        );
     }
 
     #[test]
     fn anthropic_tool_json_is_text() {
-        check(ProviderKind::Anthropic, "anthropic_tool_json.sse", expect![[r#"
+        check(
+            ProviderKind::Anthropic,
+            "anthropic_tool_json.sse",
+            expect![[r#"
             text "{\"persona\": \"A meticulous meeting analyst — précis\"}"
             stop ToolUse
             usage 412/27
-        "#]]);
+        "#]],
+        );
     }
 
     #[test]
     fn anthropic_error_event() {
-        check(ProviderKind::Anthropic, "anthropic_overloaded.sse", expect![[r#"
+        check(
+            ProviderKind::Anthropic,
+            "anthropic_overloaded.sse",
+            expect![[r#"
             text "Hello"
             error Overloaded "Overloaded"
-        "#]]);
+        "#]],
+        );
     }
 
     #[test]
     fn gemini() {
-        check(ProviderKind::Gemini, "gemini_stream.sse", expect![[r#"
+        check(
+            ProviderKind::Gemini,
+            "gemini_stream.sse",
+            expect![[r#"
             text "Red, green and blue."
             usage 9/2
             stop End
             usage 9/6
-        "#]]);
+        "#]],
+        );
     }
 
     #[test]
     fn openrouter_error_inside_200() {
-        check(ProviderKind::OpenRouter, "openrouter_error_in_200.sse", expect![[r#"
+        check(
+            ProviderKind::OpenRouter,
+            "openrouter_error_in_200.sse",
+            expect![[r#"
             text "Par"
             error Server "Provider returned error"
-        "#]]);
+        "#]],
+        );
     }
 
     #[test]
     fn truncated_stream_is_reported() {
-        check(ProviderKind::OpenAi, "openai_truncated.sse", expect![[r#"
+        check(
+            ProviderKind::OpenAi,
+            "openai_truncated.sse",
+            expect![[r#"
             text "Half a sen"
             error Truncated "the stream ended without its final event"
-        "#]]);
+        "#]],
+        );
     }
 
     #[test]
@@ -384,7 +480,12 @@ mod streams {
 mod errors {
     use super::*;
 
-    fn kind_of(provider: ProviderKind, status: u16, body: &str, retry_after: Option<&str>) -> ErrorKind {
+    fn kind_of(
+        provider: ProviderKind,
+        status: u16,
+        body: &str,
+        retry_after: Option<&str>,
+    ) -> ErrorKind {
         classify_http_error(provider, "h", status, body, retry_after).kind
     }
 
@@ -393,18 +494,53 @@ mod errors {
         use ErrorKind::*;
         let p = ProviderKind::OpenAi;
         let gemini_bad_key = r#"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"reason":"API_KEY_INVALID"}]}}"#;
-        assert_eq!(kind_of(ProviderKind::Gemini, 400, gemini_bad_key, None), BadKey);
-        assert_eq!(kind_of(p, 401, r#"{"error":{"message":"Incorrect API key"}}"#, None), BadKey);
+        assert_eq!(
+            kind_of(ProviderKind::Gemini, 400, gemini_bad_key, None),
+            BadKey
+        );
+        assert_eq!(
+            kind_of(p, 401, r#"{"error":{"message":"Incorrect API key"}}"#, None),
+            BadKey
+        );
         assert_eq!(kind_of(p, 403, "", None), BadKey);
         assert_eq!(kind_of(p, 402, "", None), NoCredit);
         assert_eq!(kind_of(p, 404, "", None), UnknownModel);
         assert_eq!(kind_of(p, 413, "", None), TooLong);
         let llama_ctx = r#"{"error":{"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}}"#;
-        assert_eq!(kind_of(ProviderKind::LlamaCpp, 400, llama_ctx, None), TooLong);
-        assert_eq!(kind_of(p, 400, r#"{"error":{"code":"context_length_exceeded"}}"#, None), TooLong);
-        assert_eq!(kind_of(p, 429, "", Some("2")), RateLimited { retry_after_ms: Some(2000) });
-        assert_eq!(kind_of(p, 429, "", None), RateLimited { retry_after_ms: None });
-        assert_eq!(kind_of(p, 429, r#"{"error":{"code":"insufficient_quota"}}"#, Some("1")), QuotaExhausted);
+        assert_eq!(
+            kind_of(ProviderKind::LlamaCpp, 400, llama_ctx, None),
+            TooLong
+        );
+        assert_eq!(
+            kind_of(
+                p,
+                400,
+                r#"{"error":{"code":"context_length_exceeded"}}"#,
+                None
+            ),
+            TooLong
+        );
+        assert_eq!(
+            kind_of(p, 429, "", Some("2")),
+            RateLimited {
+                retry_after_ms: Some(2000)
+            }
+        );
+        assert_eq!(
+            kind_of(p, 429, "", None),
+            RateLimited {
+                retry_after_ms: None
+            }
+        );
+        assert_eq!(
+            kind_of(
+                p,
+                429,
+                r#"{"error":{"code":"insufficient_quota"}}"#,
+                Some("1")
+            ),
+            QuotaExhausted
+        );
         assert_eq!(kind_of(ProviderKind::Anthropic, 529, "", None), Overloaded);
         assert_eq!(kind_of(p, 503, "", None), Overloaded);
         assert_eq!(kind_of(p, 500, "", None), Server);
@@ -416,31 +552,65 @@ mod errors {
     #[test]
     fn provider_messages_are_extracted() {
         let anthropic = r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#;
-        assert_eq!(classify_http_error(ProviderKind::Anthropic, "h", 401, anthropic, None).detail, "invalid x-api-key");
-        assert_eq!(provider_message(r#"[{"error":{"message":"gemini list form"}}]"#).as_deref(), Some("gemini list form"));
-        assert_eq!(provider_message(r#"{"error":"plain"}"#).as_deref(), Some("plain"));
+        assert_eq!(
+            classify_http_error(ProviderKind::Anthropic, "h", 401, anthropic, None).detail,
+            "invalid x-api-key"
+        );
+        assert_eq!(
+            provider_message(r#"[{"error":{"message":"gemini list form"}}]"#).as_deref(),
+            Some("gemini list form")
+        );
+        assert_eq!(
+            provider_message(r#"{"error":"plain"}"#).as_deref(),
+            Some("plain")
+        );
         // A non-JSON body is kept, shortened.
         let long = "x".repeat(1000);
-        assert!(classify_http_error(ProviderKind::OpenAi, "h", 500, &long, None).detail.chars().count() <= 401);
+        assert!(
+            classify_http_error(ProviderKind::OpenAi, "h", 500, &long, None)
+                .detail
+                .chars()
+                .count()
+                <= 401
+        );
     }
 
     #[test]
     fn messages_say_what_to_do_and_never_hold_the_key() {
         let body = r#"{"error":{"message":"Incorrect API key provided: sk-test-KEY-1234567890. You can find your key at..."}}"#;
-        let e = classify_http_error(ProviderKind::OpenAi, "api.openai.com", 401, body, None).scrubbed("sk-test-KEY-1234567890");
+        let e = classify_http_error(ProviderKind::OpenAi, "api.openai.com", 401, body, None)
+            .scrubbed("sk-test-KEY-1234567890");
         assert!(!e.detail.contains("sk-test"), "{}", e.detail);
         assert!(e.message().contains("api.openai.com"));
         assert!(e.message().contains("Check that you pasted the whole key"));
-        let masked = classify_http_error(ProviderKind::OpenAi, "h", 401, "Incorrect API key provided: sk-te****7890", None)
-            .scrubbed("sk-test-KEY-1234567890");
+        let masked = classify_http_error(
+            ProviderKind::OpenAi,
+            "h",
+            401,
+            "Incorrect API key provided: sk-te****7890",
+            None,
+        )
+        .scrubbed("sk-test-KEY-1234567890");
         assert!(!masked.detail.contains("7890"), "{}", masked.detail);
         for kind in ProviderKind::ALL {
             let net = classify_network_error(kind, "host", "Failed to fetch");
             assert!(!net.message().is_empty() && !net.title().is_empty());
         }
-        assert!(classify_network_error(ProviderKind::Ollama, "h", "").message().contains("OLLAMA_ORIGINS"));
-        assert!(classify_network_error(ProviderKind::LmStudio, "h", "").message().contains("CORS"));
-        assert!(classify_network_error(ProviderKind::Anthropic, "h", "").message().contains("browser access"));
+        assert!(
+            classify_network_error(ProviderKind::Ollama, "h", "")
+                .message()
+                .contains("OLLAMA_ORIGINS")
+        );
+        assert!(
+            classify_network_error(ProviderKind::LmStudio, "h", "")
+                .message()
+                .contains("CORS")
+        );
+        assert!(
+            classify_network_error(ProviderKind::Anthropic, "h", "")
+                .message()
+                .contains("browser access")
+        );
     }
 
     #[test]
@@ -452,14 +622,32 @@ mod errors {
         assert_eq!(p.delay_ms(1, &err(ErrorKind::Server), 0.0), Some(1000));
         assert_eq!(p.delay_ms(2, &err(ErrorKind::Server), 0.999), Some(1500));
         assert_eq!(p.delay_ms(3, &err(ErrorKind::Server), 0.0), None, "bounded");
-        let big = RetryPolicy { max_retries: 10, ..p };
-        assert_eq!(big.delay_ms(9, &err(ErrorKind::Overloaded), 0.0), Some(8000), "capped");
+        let big = RetryPolicy {
+            max_retries: 10,
+            ..p
+        };
+        assert_eq!(
+            big.delay_ms(9, &err(ErrorKind::Overloaded), 0.0),
+            Some(8000),
+            "capped"
+        );
         // Retry-after is honoured; a very long one is not waited for.
-        let rl = |ms| err(ErrorKind::RateLimited { retry_after_ms: Some(ms) });
+        let rl = |ms| {
+            err(ErrorKind::RateLimited {
+                retry_after_ms: Some(ms),
+            })
+        };
         assert_eq!(p.delay_ms(0, &rl(2000), 0.5), Some(2000));
         assert_eq!(p.delay_ms(0, &rl(120_000), 0.5), None);
         // Not retried: the person must act.
-        for k in [ErrorKind::BadKey, ErrorKind::QuotaExhausted, ErrorKind::NoCredit, ErrorKind::TooLong, ErrorKind::Aborted, ErrorKind::Network] {
+        for k in [
+            ErrorKind::BadKey,
+            ErrorKind::QuotaExhausted,
+            ErrorKind::NoCredit,
+            ErrorKind::TooLong,
+            ErrorKind::Aborted,
+            ErrorKind::Network,
+        ] {
             assert_eq!(p.delay_ms(0, &err(k.clone()), 0.0), None, "{k:?}");
         }
         assert_eq!(parse_retry_after("1.5"), Some(1500));
@@ -472,19 +660,29 @@ mod errors {
 #[test]
 fn role_configs_default_to_the_local_model_and_switch_sensibly() {
     let mut r = RoleConfigs::default();
-    assert!(Role::ALL.iter().all(|x| r.get(*x).kind == ProviderKind::LlamaCpp));
+    assert!(
+        Role::ALL
+            .iter()
+            .all(|x| r.get(*x).kind == ProviderKind::LlamaCpp)
+    );
     assert_eq!(r.judge.temperature, 0.0);
     r.switch_kind(Role::Meta, ProviderKind::OpenAi);
     assert_eq!(r.meta.base_url, "https://api.openai.com/v1");
     assert_eq!(r.meta.temperature, 0.7, "keeps its temperature");
     r.meta.model = "gpt-4.1".into();
     r.switch_kind(Role::Judge, ProviderKind::OpenAi);
-    assert_eq!(r.judge.model, "gpt-4.1", "reuses another role's model for the same provider");
+    assert_eq!(
+        r.judge.model, "gpt-4.1",
+        "reuses another role's model for the same provider"
+    );
     assert_eq!(r.judge.temperature, 0.0);
     r.copy_to_all(Role::Meta);
     assert_eq!(r.kinds(), [ProviderKind::OpenAi]);
     assert_eq!(r.execution.temperature, 0.3);
     let json = serde_json::to_string(&r).unwrap();
-    assert!(!json.contains("key"), "no key field in saved settings: {json}");
+    assert!(
+        !json.contains("key"),
+        "no key field in saved settings: {json}"
+    );
     assert_eq!(serde_json::from_str::<RoleConfigs>(&json).unwrap(), r);
 }

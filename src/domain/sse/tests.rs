@@ -71,33 +71,45 @@ fn check(input: &str, expected: Expect) {
 
 #[test]
 fn line_endings_lf_crlf_cr() {
-    check("data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: d\n\r\n", expect![[r#"
+    check(
+        "data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: d\n\r\n",
+        expect![[r#"
         "a"
         "b"
         "c"
         "d"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn comments_are_skipped() {
-    check(": OPENROUTER PROCESSING\n\ndata: x\n:keep-alive\n\n", expect![[r#"
+    check(
+        ": OPENROUTER PROCESSING\n\ndata: x\n:keep-alive\n\n",
+        expect![[r#"
         "x"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn multi_line_data_joined_with_newline() {
-    check("data: one\ndata:two\ndata:  three\n\n", expect![[r#"
+    check(
+        "data: one\ndata:two\ndata:  three\n\n",
+        expect![[r#"
         "one\ntwo\n three"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn only_one_leading_space_is_stripped() {
-    check("data:   spaced  \n\n", expect![[r#"
+    check(
+        "data:   spaced  \n\n",
+        expect![[r#"
         "  spaced  "
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -114,50 +126,71 @@ fn event_names_are_kept_and_reset_per_event() {
 
 #[test]
 fn final_event_without_blank_line_is_flushed() {
-    check("data: first\n\ndata: last", expect![[r#"
+    check(
+        "data: first\n\ndata: last",
+        expect![[r#"
         "first"
         "last"
-    "#]]);
-    check("data: last\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "data: last\n",
+        expect![[r#"
         "last"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn field_without_colon_and_empty_data() {
-    check("data\n\ndata:\n\n", expect![[r#"
+    check(
+        "data\n\ndata:\n\n",
+        expect![[r#"
         ""
         ""
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn event_without_data_is_not_dispatched() {
-    check("event: lonely\n\ndata: next\n\n", expect![[r#"
+    check(
+        "event: lonely\n\ndata: next\n\n",
+        expect![[r#"
         "next"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn id_and_retry_fields() {
-    check("id: 7\nretry: 1500\ndata: a\n\nretry: x1\ndata: b\n\n", expect![[r#"
+    check(
+        "id: 7\nretry: 1500\ndata: a\n\nretry: x1\ndata: b\n\n",
+        expect![[r#"
         "a" id=7 retry=1500
         "b" id=7
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn unknown_fields_ignored_and_bom_dropped() {
-    check("\u{feff}foo: bar\ndata: ok\n\n", expect![[r#"
+    check(
+        "\u{feff}foo: bar\ndata: ok\n\n",
+        expect![[r#"
         "ok"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn multibyte_text_survives_every_byte_split() {
-    check("data: héllo wörld — 日本語 🎉\n\n", expect![[r#"
+    check(
+        "data: héllo wörld — 日本語 🎉\n\n",
+        expect![[r#"
         "héllo wörld — 日本語 🎉"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -184,7 +217,11 @@ mod recorded {
         let whole = decode_whole(&input);
         let bytes = input.as_bytes();
         for i in 1..bytes.len() {
-            assert_eq!(decode_byte_pieces(&[&bytes[..i], &bytes[i..]]), whole, "{name}: byte split {i}");
+            assert_eq!(
+                decode_byte_pieces(&[&bytes[..i], &bytes[i..]]),
+                whole,
+                "{name}: byte split {i}"
+            );
         }
         whole
     }

@@ -23,9 +23,15 @@ fn finds_json_whole_fenced_or_in_prose() {
     for c in cases {
         assert_eq!(extract_json(c).unwrap(), json!({"a": 1}), "{c}");
     }
-    assert_eq!(extract_json("prose with \"quoted } brace\" and [1, 2]").unwrap(), json!([1, 2]));
+    assert_eq!(
+        extract_json("prose with \"quoted } brace\" and [1, 2]").unwrap(),
+        json!([1, 2])
+    );
     assert_eq!(extract_json("no json here"), Err(StructuredError::NoJson));
-    assert!(matches!(extract_json("{\"a\": }"), Err(StructuredError::Invalid(_))));
+    assert!(matches!(
+        extract_json("{\"a\": }"),
+        Err(StructuredError::Invalid(_))
+    ));
 }
 
 #[test]
@@ -42,9 +48,21 @@ fn validation_names_every_problem_with_its_path() {
             "$.title should have at least 1 characters",
         ]
     );
-    assert_eq!(validate(&json!({"title": "x"}), &schema()), ["$ is missing \"steps\""]);
-    assert!(validate(&json!({"title": "x", "steps": ["a"], "score": 3}), &schema()).is_empty());
-    assert_eq!(validate(&json!(3.5), &json!({"type": "integer"})), ["$ should be integer but is number"]);
+    assert_eq!(
+        validate(&json!({"title": "x"}), &schema()),
+        ["$ is missing \"steps\""]
+    );
+    assert!(
+        validate(
+            &json!({"title": "x", "steps": ["a"], "score": 3}),
+            &schema()
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        validate(&json!(3.5), &json!({"type": "integer"})),
+        ["$ should be integer but is number"]
+    );
     assert!(validate(&json!(3), &json!({"type": ["number", "null"]})).is_empty());
 }
 
@@ -55,10 +73,17 @@ fn parse_reply_and_repair_message() {
         title: String,
         steps: Vec<String>,
     }
-    let p: Plan = parse_reply("```json\n{\"title\":\"T\",\"steps\":[\"a\",\"b\"]}\n```", &schema()).unwrap();
+    let p: Plan = parse_reply(
+        "```json\n{\"title\":\"T\",\"steps\":[\"a\",\"b\"]}\n```",
+        &schema(),
+    )
+    .unwrap();
     assert_eq!((p.title.as_str(), p.steps.len()), ("T", 2));
     let err = parse_reply::<Plan>("{\"title\":\"T\"}", &schema()).unwrap_err();
-    assert_eq!(err.to_string(), "the reply's JSON does not follow the expected structure: $ is missing \"steps\"");
+    assert_eq!(
+        err.to_string(),
+        "the reply's JSON does not follow the expected structure: $ is missing \"steps\""
+    );
     let msg = repair_message(&err, &schema());
     assert!(msg.contains("missing \"steps\"") && msg.contains("\"required\""));
 }

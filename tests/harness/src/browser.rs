@@ -59,7 +59,8 @@ impl Browser {
 
     /// Like [`start`](Self::start), with extra Chromium flags (e.g. `--force-dark-mode`).
     pub async fn start_with(width: u32, height: u32, extra: &[&str]) -> Result<Self> {
-        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port()?;
         let driver = Command::new(&driver_bin)
             .arg(format!("--port={port}"))
@@ -67,7 +68,8 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {driver_bin} (run scripts/setup.sh browser)"))?;
-        let profile = std::env::temp_dir().join(format!("pw-profile-{port}-{}", std::process::id()));
+        let profile =
+            std::env::temp_dir().join(format!("pw-profile-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&profile)?;
         let mut args = chromium_args(width, height, &profile.to_string_lossy());
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -77,8 +79,7 @@ impl Browser {
         });
         // Headless windows cannot be narrower than ~500 px: emulate a phone's viewport instead.
         if width < 600 {
-            options["mobileEmulation"] =
-                json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true}});
+            options["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true}});
         }
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), options);
@@ -88,7 +89,11 @@ impl Browser {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let mut driver = driver;
         let client = loop {
-            match ClientBuilder::new(connector.clone()).capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(c) => break c,
                 Err(e) if Instant::now() > deadline => {
                     let _ = driver.kill();
@@ -97,7 +102,11 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
             }
         };
-        Ok(Self { client, driver, _profile: TempDir(profile) })
+        Ok(Self {
+            client,
+            driver,
+            _profile: TempDir(profile),
+        })
     }
 
     /// Opens `url` and waits until the app has rendered its shell.
@@ -115,7 +124,8 @@ impl Browser {
     /// Polls until an element with this ARIA role and accessible name (exact, trimmed) exists.
     pub async fn wait_for_role_name(&self, role: &str, name: &str) -> Result<Element> {
         let locator = role_xpath(role, name);
-        self.wait_for(&locator, &format!("{role} named {name:?}")).await
+        self.wait_for(&locator, &format!("{role} named {name:?}"))
+            .await
     }
 
     /// Polls until a button with this visible text or aria-label exists.
@@ -129,13 +139,17 @@ impl Browser {
         let xpath = format!(
             "//*[self::input or self::textarea or self::select][@id = //label[normalize-space(.)={q}]/@for or @aria-label={q}]"
         );
-        self.wait_for(&xpath, &format!("field labelled {label:?}")).await
+        self.wait_for(&xpath, &format!("field labelled {label:?}"))
+            .await
     }
 
     /// Polls until some element's visible text contains `text`.
     pub async fn wait_for_text(&self, text: &str) -> Result<Element> {
-        let xpath = format!("//body//*[contains(normalize-space(.), {})][not(*[contains(normalize-space(.), {})])]",
-            xpath_literal(text), xpath_literal(text));
+        let xpath = format!(
+            "//body//*[contains(normalize-space(.), {})][not(*[contains(normalize-space(.), {})])]",
+            xpath_literal(text),
+            xpath_literal(text)
+        );
         self.wait_for(&xpath, &format!("text {text:?}")).await
     }
 
@@ -146,8 +160,14 @@ impl Browser {
                 return Ok(e);
             }
             if Instant::now() > deadline {
-                let body = self.eval("return document.body.innerText").await.unwrap_or_default();
-                return Err(anyhow!("no {what} after {WAIT:?}; the page says:\n{}", body.as_str().unwrap_or("")));
+                let body = self
+                    .eval("return document.body.innerText")
+                    .await
+                    .unwrap_or_default();
+                return Err(anyhow!(
+                    "no {what} after {WAIT:?}; the page says:\n{}",
+                    body.as_str().unwrap_or("")
+                ));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

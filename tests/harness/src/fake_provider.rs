@@ -25,7 +25,13 @@ use tokio_stream::wrappers::ReceiverStream;
 pub enum Fault {
     /// An HTTP error with the provider's error body. `retry_after` is sent as a header, readable by
     /// the page only when `expose` is true (Access-Control-Expose-Headers).
-    Status { code: u16, message: String, kind: Option<String>, retry_after: Option<String>, expose: bool },
+    Status {
+        code: u16,
+        message: String,
+        kind: Option<String>,
+        retry_after: Option<String>,
+        expose: bool,
+    },
     /// Sends `after_chunks` text chunks, then nothing (connection kept open).
     Stall { after_chunks: usize },
     /// Sends `after_chunks` text chunks, then closes without the final event.
@@ -41,7 +47,13 @@ pub enum Fault {
 
 impl Fault {
     pub fn status(code: u16, message: &str) -> Self {
-        Self::Status { code, message: message.into(), kind: None, retry_after: None, expose: false }
+        Self::Status {
+            code,
+            message: message.into(),
+            kind: None,
+            retry_after: None,
+            expose: false,
+        }
     }
 }
 
@@ -59,7 +71,10 @@ pub struct Recorded {
 
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -124,7 +139,11 @@ impl FakeProvider {
                 chunk_chars: 6,
                 chunk_delay: Duration::from_millis(15),
                 latency: Duration::ZERO,
-                models: vec!["fake-large".into(), "fake-mini".into(), "fake-reasoner".into()],
+                models: vec![
+                    "fake-large".into(),
+                    "fake-mini".into(),
+                    "fake-reasoner".into(),
+                ],
                 requests: Vec::new(),
             })),
             started: Instant::now(),
@@ -181,7 +200,10 @@ impl FakeProvider {
 
     /// Requests that asked for a reply (not preflights, not model lists).
     pub fn chat_requests(&self) -> Vec<Recorded> {
-        self.requests().into_iter().filter(|r| r.method == "POST").collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == "POST")
+            .collect()
     }
 
     pub fn clear(&self) {
@@ -201,23 +223,39 @@ impl Drop for FakeProvider {
 
 fn cors(headers: &mut HeaderMap, req_headers: Option<&HeaderValue>, expose: bool) {
     headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    headers.insert("access-control-allow-methods", HeaderValue::from_static("GET, POST, OPTIONS"));
+    headers.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
     headers.insert(
         "access-control-allow-headers",
-        req_headers.cloned().unwrap_or_else(|| HeaderValue::from_static("content-type, authorization")),
+        req_headers
+            .cloned()
+            .unwrap_or_else(|| HeaderValue::from_static("content-type, authorization")),
     );
     headers.insert("access-control-max-age", HeaderValue::from_static("0"));
     if expose {
-        headers.insert("access-control-expose-headers", HeaderValue::from_static("retry-after"));
+        headers.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static("retry-after"),
+        );
     }
 }
 
-fn json_response(status: StatusCode, body: Value, cors_on: bool, extra: &[(&'static str, String)], expose: bool) -> Response<Body> {
+fn json_response(
+    status: StatusCode,
+    body: Value,
+    cors_on: bool,
+    extra: &[(&'static str, String)],
+    expose: bool,
+) -> Response<Body> {
     let mut r = Response::new(Body::from(body.to_string()));
     *r.status_mut() = status;
-    r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
     for (k, v) in extra {
-        r.headers_mut().insert(*k, HeaderValue::from_str(v).unwrap());
+        r.headers_mut()
+            .insert(*k, HeaderValue::from_str(v).unwrap());
     }
     if cors_on {
         cors(r.headers_mut(), None, expose);
@@ -230,13 +268,18 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let headers = req.headers().clone();
-    let body = axum::body::to_bytes(req.into_body(), 16 << 20).await.unwrap_or_default();
+    let body = axum::body::to_bytes(req.into_body(), 16 << 20)
+        .await
+        .unwrap_or_default();
     let body_text = String::from_utf8_lossy(&body).into_owned();
     shared.script.lock().unwrap().requests.push(Recorded {
         method: method.to_string(),
         path: path.clone(),
         query: query.clone(),
-        headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned())).collect(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+            .collect(),
         body: body_text.clone(),
         at_ms: shared.started.elapsed().as_millis() as u64,
     });
@@ -244,7 +287,11 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
     if method == Method::OPTIONS {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NO_CONTENT;
-        cors(r.headers_mut(), headers.get("access-control-request-headers"), true);
+        cors(
+            r.headers_mut(),
+            headers.get("access-control-request-headers"),
+            true,
+        );
         return r;
     }
     if path == "/__control" {
@@ -262,7 +309,13 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
     }
     if path == "/__requests" {
         let reqs = shared.script.lock().unwrap().requests.clone();
-        return json_response(StatusCode::OK, serde_json::to_value(reqs).unwrap(), true, &[], false);
+        return json_response(
+            StatusCode::OK,
+            serde_json::to_value(reqs).unwrap(),
+            true,
+            &[],
+            false,
+        );
     }
 
     let wire = if path.starts_with("/anthropic/") {
@@ -272,7 +325,13 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
     } else if path.starts_with("/openai/") {
         Wire::OpenAi
     } else {
-        return json_response(StatusCode::NOT_FOUND, json!({"error": {"message": "no such route"}}), true, &[], false);
+        return json_response(
+            StatusCode::NOT_FOUND,
+            json!({"error": {"message": "no such route"}}),
+            true,
+            &[],
+            false,
+        );
     };
     let (fault, latency, models) = {
         let mut s = shared.script.lock().unwrap();
@@ -283,50 +342,104 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
     }
     let cors_on = fault != Some(Fault::NoCors);
 
-    if let Some(Fault::Status { code, message, kind, retry_after, expose }) = &fault {
+    if let Some(Fault::Status {
+        code,
+        message,
+        kind,
+        retry_after,
+        expose,
+    }) = &fault
+    {
         let status = StatusCode::from_u16(*code).unwrap();
-        let kind = kind.clone().unwrap_or_else(|| default_error_type(wire, *code).to_owned());
+        let kind = kind
+            .clone()
+            .unwrap_or_else(|| default_error_type(wire, *code).to_owned());
         let body = error_body(wire, *code, &kind, message);
-        let extra: Vec<(&'static str, String)> = retry_after.iter().map(|v| ("retry-after", v.clone())).collect();
+        let extra: Vec<(&'static str, String)> = retry_after
+            .iter()
+            .map(|v| ("retry-after", v.clone()))
+            .collect();
         return json_response(status, body, true, &extra, *expose);
     }
 
     if method == Method::GET && path.ends_with("/models") {
         let list = match wire {
-            Wire::Gemini => json!({"models": models.iter().map(|m| json!({"name": format!("models/{m}"), "displayName": m, "supportedGenerationMethods": ["generateContent"]})).collect::<Vec<_>>()}),
-            Wire::Anthropic => json!({"data": models.iter().map(|m| json!({"type": "model", "id": m, "display_name": m})).collect::<Vec<_>>(), "has_more": false}),
-            Wire::OpenAi => json!({"object": "list", "data": models.iter().map(|m| json!({"id": m, "object": "model"})).collect::<Vec<_>>()}),
+            Wire::Gemini => {
+                json!({"models": models.iter().map(|m| json!({"name": format!("models/{m}"), "displayName": m, "supportedGenerationMethods": ["generateContent"]})).collect::<Vec<_>>()})
+            }
+            Wire::Anthropic => {
+                json!({"data": models.iter().map(|m| json!({"type": "model", "id": m, "display_name": m})).collect::<Vec<_>>(), "has_more": false})
+            }
+            Wire::OpenAi => {
+                json!({"object": "list", "data": models.iter().map(|m| json!({"id": m, "object": "model"})).collect::<Vec<_>>()})
+            }
         };
         return json_response(StatusCode::OK, list, cors_on, &[], false);
     }
 
     if method != Method::POST {
-        return json_response(StatusCode::METHOD_NOT_ALLOWED, json!({"error": {"message": "use POST"}}), true, &[], false);
+        return json_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            json!({"error": {"message": "use POST"}}),
+            true,
+            &[],
+            false,
+        );
     }
     let request: Value = serde_json::from_str(&body_text).unwrap_or(Value::Null);
     let model = match wire {
-        Wire::Gemini => path.rsplit('/').next().unwrap_or("").split(':').next().unwrap_or("").to_owned(),
+        Wire::Gemini => path
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_owned(),
         _ => request["model"].as_str().unwrap_or("").to_owned(),
     };
     if !models.contains(&model) {
-        let body = error_body(wire, 404, default_error_type(wire, 404), &format!("The model `{model}` does not exist"));
+        let body = error_body(
+            wire,
+            404,
+            default_error_type(wire, 404),
+            &format!("The model `{model}` does not exist"),
+        );
         return json_response(StatusCode::NOT_FOUND, body, true, &[], false);
     }
     let (text, chunk_chars, delay) = {
         let mut s = shared.script.lock().unwrap();
-        let t = s.replies.pop_front().unwrap_or_else(|| s.default_reply.clone());
+        let t = s
+            .replies
+            .pop_front()
+            .unwrap_or_else(|| s.default_reply.clone());
         (t, s.chunk_chars, s.chunk_delay)
     };
     let chunks: Vec<String> = {
         let chars: Vec<char> = text.chars().collect();
-        chars.chunks(chunk_chars).map(|c| c.iter().collect()).collect()
+        chars
+            .chunks(chunk_chars)
+            .map(|c| c.iter().collect())
+            .collect()
     };
     let input_tokens = (body_text.len() / 4) as u32;
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(64);
-    tokio::spawn(stream_reply(wire, model, chunks, delay, fault, input_tokens, tx));
+    tokio::spawn(stream_reply(
+        wire,
+        model,
+        chunks,
+        delay,
+        fault,
+        input_tokens,
+        tx,
+    ));
     let mut r = Response::new(Body::from_stream(ReceiverStream::new(rx)));
-    r.headers_mut().insert("content-type", HeaderValue::from_static("text/event-stream"));
-    r.headers_mut().insert("cache-control", HeaderValue::from_static("no-cache"));
+    r.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("text/event-stream"),
+    );
+    r.headers_mut()
+        .insert("cache-control", HeaderValue::from_static("no-cache"));
     if cors_on {
         cors(r.headers_mut(), None, false);
     }
@@ -359,7 +472,9 @@ fn default_error_type(wire: Wire, code: u16) -> &'static str {
 /// The error body each provider documents.
 fn error_body(wire: Wire, code: u16, kind: &str, message: &str) -> Value {
     match wire {
-        Wire::OpenAi => json!({"error": {"message": message, "type": kind, "code": kind, "param": null}}),
+        Wire::OpenAi => {
+            json!({"error": {"message": message, "type": kind, "code": kind, "param": null}})
+        }
         Wire::Anthropic => json!({"type": "error", "error": {"type": kind, "message": message}}),
         Wire::Gemini => {
             let mut e = json!({"error": {"code": code, "message": message, "status": kind}});
@@ -400,27 +515,46 @@ async fn stream_reply(
     tx: Tx,
 ) {
     let cut_after = match &fault {
-        Some(Fault::Stall { after_chunks }) | Some(Fault::Truncate { after_chunks }) => Some(*after_chunks),
+        Some(Fault::Stall { after_chunks }) | Some(Fault::Truncate { after_chunks }) => {
+            Some(*after_chunks)
+        }
         Some(Fault::StreamError { .. }) => Some(1),
         _ => None,
     };
     let output_tokens = chunks.len() as u32;
     // Opening frames.
     let opening = match wire {
-        Wire::OpenAi => openai_frame(&model, json!({"role": "assistant", "content": ""}), Value::Null, None),
+        Wire::OpenAi => openai_frame(
+            &model,
+            json!({"role": "assistant", "content": ""}),
+            Value::Null,
+            None,
+        ),
         Wire::Anthropic => {
-            anthropic_frame("message_start", json!({"type": "message_start", "message": {"id": "msg_fake", "type": "message", "role": "assistant", "content": [], "model": model, "stop_reason": null, "usage": {"input_tokens": input_tokens, "output_tokens": 1}}}))
-                + &anthropic_frame("content_block_start", json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}))
-                + &anthropic_frame("ping", json!({"type": "ping"}))
+            anthropic_frame(
+                "message_start",
+                json!({"type": "message_start", "message": {"id": "msg_fake", "type": "message", "role": "assistant", "content": [], "model": model, "stop_reason": null, "usage": {"input_tokens": input_tokens, "output_tokens": 1}}}),
+            ) + &anthropic_frame(
+                "content_block_start",
+                json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            ) + &anthropic_frame("ping", json!({"type": "ping"}))
         }
         Wire::Gemini => String::new(),
     };
-    let opening = if matches!(wire, Wire::OpenAi) { format!(": keep-alive comment\n\n{opening}") } else { opening };
+    let opening = if matches!(wire, Wire::OpenAi) {
+        format!(": keep-alive comment\n\n{opening}")
+    } else {
+        opening
+    };
     if !opening.is_empty() && !send(&tx, opening).await {
         return;
     }
     if fault == Some(Fault::Malformed) {
-        let _ = send(&tx, "data: <html><body>502 Bad Gateway</body></html>\n\n".into()).await;
+        let _ = send(
+            &tx,
+            "data: <html><body>502 Bad Gateway</body></html>\n\n".into(),
+        )
+        .await;
         return;
     }
     for (i, c) in chunks.iter().enumerate() {
@@ -430,8 +564,14 @@ async fn stream_reply(
         tokio::time::sleep(delay).await;
         let frame = match wire {
             Wire::OpenAi => openai_frame(&model, json!({"content": c}), Value::Null, None),
-            Wire::Anthropic => anthropic_frame("content_block_delta", json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": c}})),
-            Wire::Gemini => format!("data: {}\r\n\r\n", json!({"candidates": [{"content": {"parts": [{"text": c}], "role": "model"}, "index": 0}], "usageMetadata": {"promptTokenCount": input_tokens, "candidatesTokenCount": i + 1}})),
+            Wire::Anthropic => anthropic_frame(
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": c}}),
+            ),
+            Wire::Gemini => format!(
+                "data: {}\r\n\r\n",
+                json!({"candidates": [{"content": {"parts": [{"text": c}], "role": "model"}, "index": 0}], "usageMetadata": {"promptTokenCount": input_tokens, "candidatesTokenCount": i + 1}})
+            ),
         };
         if !send(&tx, frame).await {
             return;
@@ -446,9 +586,20 @@ async fn stream_reply(
         Some(Fault::Truncate { .. }) => return,
         Some(Fault::StreamError { message }) => {
             let frame = match wire {
-                Wire::OpenAi => openai_frame(&model, json!({"content": ""}), json!("error"), Some(("error", json!({"code": 502, "message": message})))),
-                Wire::Anthropic => anthropic_frame("error", json!({"type": "error", "error": {"type": "overloaded_error", "message": message}})),
-                Wire::Gemini => format!("data: {}\n\n", json!({"error": {"code": 500, "message": message, "status": "INTERNAL"}})),
+                Wire::OpenAi => openai_frame(
+                    &model,
+                    json!({"content": ""}),
+                    json!("error"),
+                    Some(("error", json!({"code": 502, "message": message}))),
+                ),
+                Wire::Anthropic => anthropic_frame(
+                    "error",
+                    json!({"type": "error", "error": {"type": "overloaded_error", "message": message}}),
+                ),
+                Wire::Gemini => format!(
+                    "data: {}\n\n",
+                    json!({"error": {"code": 500, "message": message, "status": "INTERNAL"}})
+                ),
             };
             let _ = send(&tx, frame).await;
             return;
@@ -458,13 +609,20 @@ async fn stream_reply(
     let closing = match wire {
         Wire::OpenAi => {
             openai_frame(&model, json!({}), json!("stop"), None)
-                + &format!("data: {}\n\n", json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model, "choices": [], "usage": {"prompt_tokens": input_tokens, "completion_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}}))
+                + &format!(
+                    "data: {}\n\n",
+                    json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model, "choices": [], "usage": {"prompt_tokens": input_tokens, "completion_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}})
+                )
                 + "data: [DONE]\n\n"
         }
         Wire::Anthropic => {
-            anthropic_frame("content_block_stop", json!({"type": "content_block_stop", "index": 0}))
-                + &anthropic_frame("message_delta", json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": output_tokens}}))
-                + &anthropic_frame("message_stop", json!({"type": "message_stop"}))
+            anthropic_frame(
+                "content_block_stop",
+                json!({"type": "content_block_stop", "index": 0}),
+            ) + &anthropic_frame(
+                "message_delta",
+                json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": output_tokens}}),
+            ) + &anthropic_frame("message_stop", json!({"type": "message_stop"}))
         }
         Wire::Gemini => format!(
             "data: {}\r\n\r\n",

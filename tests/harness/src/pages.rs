@@ -17,7 +17,11 @@ pub struct SettingsPage<'a> {
 impl<'a> SettingsPage<'a> {
     /// Opens Settings from the header.
     pub async fn open(b: &'a Browser) -> Result<Self> {
-        if b.client.find(fantoccini::Locator::Css("[role=dialog]")).await.is_err() {
+        if b.client
+            .find(fantoccini::Locator::Css("[role=dialog]"))
+            .await
+            .is_err()
+        {
             b.button("Settings").await?.click().await?;
         }
         b.wait_for_role_name("dialog", "Settings").await?;
@@ -31,7 +35,11 @@ impl<'a> SettingsPage<'a> {
     }
 
     pub async fn provider(&self, label: &str) -> Result<()> {
-        self.b.field("Provider").await?.select_by_label(label).await?;
+        self.b
+            .field("Provider")
+            .await?
+            .select_by_label(label)
+            .await?;
         Ok(())
     }
 
@@ -64,7 +72,8 @@ impl<'a> SettingsPage<'a> {
     }
 
     pub async fn stall_seconds(&self, s: u32) -> Result<()> {
-        self.fill("Give up on a silent reply after (seconds)", &s.to_string()).await?;
+        self.fill("Give up on a silent reply after (seconds)", &s.to_string())
+            .await?;
         Ok(())
     }
 
@@ -89,7 +98,13 @@ impl<'a> SettingsPage<'a> {
                 &format!("the reply to contain {text:?}"),
             )
             .await?;
-        Ok(self.b.eval("return document.querySelector('.pw-output__text').textContent").await?.as_str().unwrap_or("").to_owned())
+        Ok(self
+            .b
+            .eval("return document.querySelector('.pw-output__text').textContent")
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_owned())
     }
 
     /// Waits for an error notice whose title is `title`; returns its title and message.

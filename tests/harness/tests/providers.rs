@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
-use pw_harness::fake_provider::{Fault, FakeProvider};
+use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::SettingsPage;
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
@@ -22,7 +22,11 @@ async fn setup() -> anyhow::Result<Env> {
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let browser = Browser::start(1280, 1000).await?;
     browser.open_app(&site.url()).await?;
-    Ok(Env { fake, _site: site, browser })
+    Ok(Env {
+        fake,
+        _site: site,
+        browser,
+    })
 }
 
 /// Writes a row of the fault matrix to `artifacts/fault-matrix.md` (the report of issue 3).
@@ -36,7 +40,11 @@ fn report(rows: &[(String, String)], name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()> {
-    let Env { fake, browser, _site } = setup().await?;
+    let Env {
+        fake,
+        browser,
+        _site,
+    } = setup().await?;
     let page = SettingsPage::open(&browser).await?;
     page.provider("OpenAI-compatible (custom address)").await?;
     page.base_url(&fake.openai_url()).await?;
@@ -46,7 +54,9 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
 
     // Test connection lists the models into a searchable picker.
     page.test_connection().await?;
-    browser.wait_for_text("Connected: 3 models available").await?;
+    browser
+        .wait_for_text("Connected: 3 models available")
+        .await?;
     page.fill("Search models", "large").await?;
     browser.button("fake-large").await?.click().await?;
     let model = browser.field("Model").await?.prop("value").await?;
@@ -59,25 +69,101 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     let mut rows = Vec::new();
     // (fault, how many times, expected title, requests expected for this send)
     let cases: Vec<(&str, Vec<Fault>, &str, usize)> = vec![
-        ("401 bad key", vec![Fault::status(401, "Incorrect API key provided: sk-LEAK*****cdef")], "The key was not accepted", 1),
-        ("402 no credit", vec![Fault::status(402, "Insufficient credits")], "No credit left", 1),
-        ("404 unknown model", vec![Fault::status(404, "The model does not exist")], "Model not found", 1),
-        ("413 too long", vec![Fault::status(413, "Request too large")], "Too long for this model", 1),
+        (
+            "401 bad key",
+            vec![Fault::status(
+                401,
+                "Incorrect API key provided: sk-LEAK*****cdef",
+            )],
+            "The key was not accepted",
+            1,
+        ),
+        (
+            "402 no credit",
+            vec![Fault::status(402, "Insufficient credits")],
+            "No credit left",
+            1,
+        ),
+        (
+            "404 unknown model",
+            vec![Fault::status(404, "The model does not exist")],
+            "Model not found",
+            1,
+        ),
+        (
+            "413 too long",
+            vec![Fault::status(413, "Request too large")],
+            "Too long for this model",
+            1,
+        ),
         (
             "429 quota exhausted (not retried)",
-            vec![Fault::Status { code: 429, message: "You exceeded your current quota".into(), kind: Some("insufficient_quota".into()), retry_after: None, expose: false }],
+            vec![Fault::Status {
+                code: 429,
+                message: "You exceeded your current quota".into(),
+                kind: Some("insufficient_quota".into()),
+                retry_after: None,
+                expose: false,
+            }],
             "Usage limit reached",
             1,
         ),
-        ("429 rate limit, 4 times (backoff, bounded)", vec![Fault::status(429, "Rate limit reached"); 4], "Too many requests", 4),
-        ("500 server error, 4 times", vec![Fault::status(500, "The server had an error"); 4], "The provider had a problem", 4),
-        ("502 bad gateway, 4 times", vec![Fault::status(502, "Bad gateway"); 4], "The provider had a problem", 4),
-        ("503 unavailable, 4 times", vec![Fault::status(503, "Service unavailable"); 4], "The provider is overloaded", 4),
-        ("stall after 2 chunks", vec![Fault::Stall { after_chunks: 2 }], "The reply stopped coming", 1),
-        ("stream truncated after 2 chunks", vec![Fault::Truncate { after_chunks: 2 }], "The reply was cut off", 1),
-        ("malformed stream", vec![Fault::Malformed], "The reply could not be read", 1),
-        ("error inside a 200 stream", vec![Fault::StreamError { message: "Upstream provider failed".into() }], "The provider had a problem", 1),
-        ("no CORS / unreachable", vec![Fault::NoCors], "Could not reach the provider", 1),
+        (
+            "429 rate limit, 4 times (backoff, bounded)",
+            vec![Fault::status(429, "Rate limit reached"); 4],
+            "Too many requests",
+            4,
+        ),
+        (
+            "500 server error, 4 times",
+            vec![Fault::status(500, "The server had an error"); 4],
+            "The provider had a problem",
+            4,
+        ),
+        (
+            "502 bad gateway, 4 times",
+            vec![Fault::status(502, "Bad gateway"); 4],
+            "The provider had a problem",
+            4,
+        ),
+        (
+            "503 unavailable, 4 times",
+            vec![Fault::status(503, "Service unavailable"); 4],
+            "The provider is overloaded",
+            4,
+        ),
+        (
+            "stall after 2 chunks",
+            vec![Fault::Stall { after_chunks: 2 }],
+            "The reply stopped coming",
+            1,
+        ),
+        (
+            "stream truncated after 2 chunks",
+            vec![Fault::Truncate { after_chunks: 2 }],
+            "The reply was cut off",
+            1,
+        ),
+        (
+            "malformed stream",
+            vec![Fault::Malformed],
+            "The reply could not be read",
+            1,
+        ),
+        (
+            "error inside a 200 stream",
+            vec![Fault::StreamError {
+                message: "Upstream provider failed".into(),
+            }],
+            "The provider had a problem",
+            1,
+        ),
+        (
+            "no CORS / unreachable",
+            vec![Fault::NoCors],
+            "Could not reach the provider",
+            1,
+        ),
     ];
     for (name, faults, title, expected_requests) in cases {
         fake.clear();
@@ -85,12 +171,25 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
         page.send_test().await?;
         let shown = page.wait_error(title).await?;
         rows.push((name.to_owned(), shown.clone()));
-        assert!(!shown.contains(KEY) && !shown.contains("cdef"), "{name}: the key leaked into the message: {shown}");
-        assert_eq!(fake.chat_requests().len(), expected_requests, "{name}: requests sent");
+        assert!(
+            !shown.contains(KEY) && !shown.contains("cdef"),
+            "{name}: the key leaked into the message: {shown}"
+        );
+        assert_eq!(
+            fake.chat_requests().len(),
+            expected_requests,
+            "{name}: requests sent"
+        );
         if name.starts_with("stall") || name.starts_with("stream truncated") {
             // What arrived is kept.
-            let kept = browser.eval("return document.querySelector('.pw-output__text')?.textContent ?? ''").await?;
-            assert_eq!(kept.as_str(), Some("Hello from t"), "{name}: partial text kept");
+            let kept = browser
+                .eval("return document.querySelector('.pw-output__text')?.textContent ?? ''")
+                .await?;
+            assert_eq!(
+                kept.as_str(),
+                Some("Hello from t"),
+                "{name}: partial text kept"
+            );
         }
         if name == "401 bad key" {
             browser.screenshot("settings-error-1280-light").await?;
@@ -106,18 +205,36 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     page.send_test().await?;
     page.wait_reply(HELLO).await?;
     assert_eq!(fake.chat_requests().len(), 2);
-    rows.push(("500 once (retried automatically)".into(), "no message: the reply arrives after one retry".into()));
+    rows.push((
+        "500 once (retried automatically)".into(),
+        "no message: the reply arrives after one retry".into(),
+    ));
 
     // A 429 with a readable retry-after is honoured.
     fake.clear();
-    fake.push_faults([Fault::Status { code: 429, message: "slow down".into(), kind: None, retry_after: Some("2".into()), expose: true }]);
+    fake.push_faults([Fault::Status {
+        code: 429,
+        message: "slow down".into(),
+        kind: None,
+        retry_after: Some("2".into()),
+        expose: true,
+    }]);
     page.send_test().await?;
-    browser.wait_for_text("Too many requests: trying again in 2 s").await?;
+    browser
+        .wait_for_text("Too many requests: trying again in 2 s")
+        .await?;
     page.wait_reply(HELLO).await?;
     let posts = fake.chat_requests();
     assert_eq!(posts.len(), 2);
-    assert!(posts[1].at_ms - posts[0].at_ms >= 1900, "waited for retry-after: {} ms", posts[1].at_ms - posts[0].at_ms);
-    rows.push(("429 with retry-after: 2 (exposed)".into(), "Too many requests: trying again in 2 s (attempt 2 of 4), then the reply".into()));
+    assert!(
+        posts[1].at_ms - posts[0].at_ms >= 1900,
+        "waited for retry-after: {} ms",
+        posts[1].at_ms - posts[0].at_ms
+    );
+    rows.push((
+        "429 with retry-after: 2 (exposed)".into(),
+        "Too many requests: trying again in 2 s (attempt 2 of 4), then the reply".into(),
+    ));
 
     // Stop keeps what arrived.
     fake.clear();
@@ -136,7 +253,11 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anthropic_and_gemini_wire_formats() -> anyhow::Result<()> {
-    let Env { fake, browser, _site } = setup().await?;
+    let Env {
+        fake,
+        browser,
+        _site,
+    } = setup().await?;
     let page = SettingsPage::open(&browser).await?;
     let mut rows = Vec::new();
 
@@ -145,27 +266,40 @@ async fn anthropic_and_gemini_wire_formats() -> anyhow::Result<()> {
     page.key(KEY).await?;
     page.model("fake-large").await?;
     page.test_connection().await?;
-    browser.wait_for_text("Connected: 3 models available").await?;
+    browser
+        .wait_for_text("Connected: 3 models available")
+        .await?;
     page.send_test().await?;
     page.wait_reply(HELLO).await?;
     let post = fake.chat_requests().pop().unwrap();
     assert_eq!(post.path, "/anthropic/v1/messages");
     assert_eq!(post.header("x-api-key"), Some(KEY));
-    assert_eq!(post.header("anthropic-dangerous-direct-browser-access"), Some("true"));
+    assert_eq!(
+        post.header("anthropic-dangerous-direct-browser-access"),
+        Some("true")
+    );
     assert_eq!(post.header("authorization"), None);
 
     fake.clear();
     fake.push_faults(vec![Fault::status(529, "Overloaded"); 4]);
     page.send_test().await?;
-    rows.push(("Anthropic 529 overloaded, 4 times".into(), page.wait_error("The provider is overloaded").await?));
+    rows.push((
+        "Anthropic 529 overloaded, 4 times".into(),
+        page.wait_error("The provider is overloaded").await?,
+    ));
     assert_eq!(fake.chat_requests().len(), 4);
     page.retry().await?;
     page.wait_reply(HELLO).await?;
 
     fake.clear();
-    fake.push_faults([Fault::StreamError { message: "Overloaded".into() }]);
+    fake.push_faults([Fault::StreamError {
+        message: "Overloaded".into(),
+    }]);
     page.send_test().await?;
-    rows.push(("Anthropic error event mid-stream".into(), page.wait_error("The provider is overloaded").await?));
+    rows.push((
+        "Anthropic error event mid-stream".into(),
+        page.wait_error("The provider is overloaded").await?,
+    ));
     page.retry().await?;
     page.wait_reply(HELLO).await?;
 
@@ -178,14 +312,23 @@ async fn anthropic_and_gemini_wire_formats() -> anyhow::Result<()> {
     page.send_test().await?;
     page.wait_reply(HELLO).await?;
     let post = fake.chat_requests().pop().unwrap();
-    assert_eq!(post.path, "/gemini/v1beta/models/fake-mini:streamGenerateContent");
+    assert_eq!(
+        post.path,
+        "/gemini/v1beta/models/fake-mini:streamGenerateContent"
+    );
     assert_eq!(post.query, "alt=sse");
     assert_eq!(post.header("x-goog-api-key"), Some(KEY));
 
     fake.clear();
-    fake.push_faults([Fault::status(400, "API key not valid. Please pass a valid API key.")]);
+    fake.push_faults([Fault::status(
+        400,
+        "API key not valid. Please pass a valid API key.",
+    )]);
     page.send_test().await?;
-    rows.push(("Gemini 400 API_KEY_INVALID".into(), page.wait_error("The key was not accepted").await?));
+    rows.push((
+        "Gemini 400 API_KEY_INVALID".into(),
+        page.wait_error("The key was not accepted").await?,
+    ));
     page.retry().await?;
     page.wait_reply(HELLO).await?;
 
@@ -196,7 +339,11 @@ async fn anthropic_and_gemini_wire_formats() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
-    let Env { fake, browser, _site } = setup().await?;
+    let Env {
+        fake,
+        browser,
+        _site,
+    } = setup().await?;
     let other = FakeProvider::start().await?;
     let page = SettingsPage::open(&browser).await?;
 
@@ -205,7 +352,9 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
     page.provider("OpenAI").await?;
     page.base_url(&fake.openai_url()).await?;
     page.key(KEY).await?;
-    browser.wait_for_text(&format!("Your key is sent only to {}", fake.addr)).await?;
+    browser
+        .wait_for_text(&format!("Your key is sent only to {}", fake.addr))
+        .await?;
     page.model("fake-mini").await?;
     page.send_test().await?;
     page.wait_reply(HELLO).await?;
@@ -219,34 +368,65 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
     page.wait_reply(HELLO).await?;
 
     let a = fake.requests();
-    assert!(a.iter().filter(|r| r.method == "POST").all(|r| r.header("authorization") == Some(&format!("Bearer {KEY}"))));
+    assert!(
+        a.iter()
+            .filter(|r| r.method == "POST")
+            .all(|r| r.header("authorization") == Some(&format!("Bearer {KEY}")))
+    );
     for r in other.requests() {
         let everything = format!("{} {} {:?} {}", r.path, r.query, r.headers, r.body);
-        assert!(!everything.contains(KEY), "the key reached the other host: {everything}");
+        assert!(
+            !everything.contains(KEY),
+            "the key reached the other host: {everything}"
+        );
     }
     for r in &a {
-        assert!(!r.path.contains(KEY) && !r.query.contains(KEY) && !r.body.contains(KEY), "key outside the header");
+        assert!(
+            !r.path.contains(KEY) && !r.query.contains(KEY) && !r.body.contains(KEY),
+            "key outside the header"
+        );
     }
 
     let url = browser.eval("return location.href").await?;
     assert!(!url.as_str().unwrap().contains(KEY));
     let storage = "return JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})";
-    assert!(!browser.eval(storage).await?.as_str().unwrap().contains(KEY), "key stored without 'remember'");
+    assert!(
+        !browser.eval(storage).await?.as_str().unwrap().contains(KEY),
+        "key stored without 'remember'"
+    );
 
     // "Remember on this device" stores it; a reload keeps it; "Forget key" removes it everywhere.
     page.job("Writing prompts").await?;
     browser.field("Remember on this device").await.ok();
-    browser.wait_for_text("Remember on this device").await?.click().await?;
-    browser.wait_for_text("The key is saved in this browser's storage").await?;
+    browser
+        .wait_for_text("Remember on this device")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("The key is saved in this browser's storage")
+        .await?;
     assert!(browser.eval(storage).await?.as_str().unwrap().contains(KEY));
     browser.client.refresh().await?;
     let page = SettingsPage::open(&browser).await?;
     let kept = browser.field("API key").await?.prop("value").await?;
-    assert_eq!(kept.as_deref(), Some(KEY), "remembered key restored after reload");
+    assert_eq!(
+        kept.as_deref(),
+        Some(KEY),
+        "remembered key restored after reload"
+    );
     browser.button("Forget key").await?.click().await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!browser.eval(storage).await?.as_str().unwrap().contains(KEY));
-    assert_eq!(browser.field("API key").await?.prop("value").await?.as_deref(), Some(""));
+    assert_eq!(
+        browser
+            .field("API key")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("")
+    );
     let _ = page;
     browser.close().await?;
     Ok(())

@@ -15,18 +15,30 @@ async fn shell_renders_and_finds_the_local_model() -> anyhow::Result<()> {
         browser.wait_for_text(step).await?;
     }
     browser.wait_for_role_name("heading", "Your idea").await?;
-    browser.wait_for_role_name("heading", "System prompt").await?;
+    browser
+        .wait_for_role_name("heading", "System prompt")
+        .await?;
     browser.wait_for_role_name("heading", "Test cases").await?;
     browser.wait_for_role_name("heading", "Results").await?;
 
     // The embedded local model (started by scripts/test.sh) is reported reachable.
     let badge = browser.wait_for_text("Local model ready").await?;
-    assert!(badge.text().await?.contains("SmolLM2"), "badge names the model");
+    assert!(
+        badge.text().await?.contains("SmolLM2"),
+        "badge names the model"
+    );
 
     // An example idea fills the idea box.
-    browser.button("A bot that pulls action items out of meeting notes").await?.click().await?;
+    browser
+        .button("A bot that pulls action items out of meeting notes")
+        .await?
+        .click()
+        .await?;
     let idea = browser.field("What should your assistant do?").await?;
-    assert_eq!(idea.prop("value").await?.as_deref(), Some("A bot that pulls action items out of meeting notes"));
+    assert_eq!(
+        idea.prop("value").await?.as_deref(),
+        Some("A bot that pulls action items out of meeting notes")
+    );
     browser.screenshot("shell-1280-light").await?;
 
     // Settings opens as a dialog and closes with Escape.
@@ -35,18 +47,32 @@ async fn shell_renders_and_finds_the_local_model() -> anyhow::Result<()> {
     browser.screenshot("settings-1280-light").await?;
     browser.press(ESCAPE).await?;
     browser
-        .wait_until("return document.querySelector('[role=dialog]') === null", "the settings dialog to close")
+        .wait_until(
+            "return document.querySelector('[role=dialog]') === null",
+            "the settings dialog to close",
+        )
         .await?;
 
     // The theme switch cycles system -> light -> dark and is remembered across a reload.
     let theme = || browser.eval("return document.documentElement.dataset.theme");
     assert_eq!(theme().await?, "system");
-    let toggle = browser.button("Theme: follow system (press to change)").await?;
+    let toggle = browser
+        .button("Theme: follow system (press to change)")
+        .await?;
     toggle.click().await?;
-    browser.button("Theme: light (press to change)").await?.click().await?;
+    browser
+        .button("Theme: light (press to change)")
+        .await?
+        .click()
+        .await?;
     assert_eq!(theme().await?, "dark");
-    let bg = browser.eval("return getComputedStyle(document.body).backgroundColor").await?;
-    assert_eq!(bg, "rgb(17, 19, 26)", "dark theme colours come from the CSS variables");
+    let bg = browser
+        .eval("return getComputedStyle(document.body).backgroundColor")
+        .await?;
+    assert_eq!(
+        bg, "rgb(17, 19, 26)",
+        "dark theme colours come from the CSS variables"
+    );
     browser.screenshot("shell-1280-dark").await?;
     browser.open_app(&site.url()).await?;
     assert_eq!(theme().await?, "dark", "theme survives a reload");
@@ -66,6 +92,86 @@ async fn shell_fits_a_phone_and_works_under_a_sub_path() -> anyhow::Result<()> {
         .await?;
     assert_eq!(overflow, 0, "no horizontal scrolling at 390 px");
     browser.screenshot("shell-390-light").await?;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_reach_the_real_local_model() -> anyhow::Result<()> {
+    use pw_harness::pages::SettingsPage;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1000).await?;
+    browser.open_app(&site.url()).await?;
+    let page = SettingsPage::open(&browser).await?;
+    // The default: every job on the built-in local model, no key needed.
+    assert_eq!(
+        browser
+            .field("Provider")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("llama-cpp")
+    );
+    page.test_connection().await?;
+    browser
+        .wait_for_text("Connected: 1 model available")
+        .await?;
+    browser.button("SmolLM2-135M-Instruct").await?;
+    page.send_test().await?;
+    browser
+        .wait_until(
+            "const o = document.querySelector('.pw-output__text'); \
+             return !!o && o.textContent.trim().length > 0 && !document.querySelector('.pw-drawer [role=alert]') \
+             && !Array.from(document.querySelectorAll('.pw-drawer button')).some(b => b.textContent === 'Stop')",
+            "a streamed reply from the local model",
+        )
+        .await?;
+    browser
+        .screenshot("settings-local-model-1280-light")
+        .await?;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_security_policy_blocks_injected_scripts() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.open_app(&site.url()).await?;
+    let csp = browser
+        .eval("return document.querySelector('meta[http-equiv=Content-Security-Policy]')?.content ?? ''")
+        .await?;
+    let csp = csp.as_str().unwrap_or("");
+    for part in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval' 'sha256-",
+        "object-src 'none'",
+        "connect-src 'self' https:",
+    ] {
+        assert!(csp.contains(part), "CSP lacks {part:?}: {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    // The app itself ran under the policy (it rendered); an injected inline script does not run.
+    let verdict = browser
+        .eval(
+            "return await new Promise(done => {
+                document.addEventListener('securitypolicyviolation', e => done(e.violatedDirective), {once: true});
+                const s = document.createElement('script');
+                s.textContent = 'window.__pwInjected = true';
+                document.body.appendChild(s);
+                setTimeout(() => done('no violation'), 2000);
+            })",
+        )
+        .await?;
+    assert!(
+        verdict.as_str().unwrap_or("").starts_with("script-src"),
+        "{verdict}"
+    );
+    assert_eq!(
+        browser.eval("return window.__pwInjected === true").await?,
+        false
+    );
     browser.close().await?;
     Ok(())
 }

@@ -27,9 +27,20 @@ fn measure(bytes: &[u8]) -> Size {
     gz.write_all(bytes).expect("gzip");
     let gzip = gz.finish().expect("gzip").len();
     let mut br = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut br, &brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() })
-        .expect("brotli");
-    Size { raw: bytes.len(), gzip, brotli: br.len() }
+    brotli::BrotliCompress(
+        &mut &bytes[..],
+        &mut br,
+        &brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            ..Default::default()
+        },
+    )
+    .expect("brotli");
+    Size {
+        raw: bytes.len(),
+        gzip,
+        brotli: br.len(),
+    }
 }
 
 fn kb(n: usize) -> String {
@@ -37,8 +48,10 @@ fn kb(n: usize) -> String {
 }
 
 fn sizes(dist: &Path) -> Vec<(String, Size)> {
-    let mut groups: Vec<(String, Size)> =
-        ["wasm", "js", "css", "html", "other"].iter().map(|k| (k.to_string(), Size::default())).collect();
+    let mut groups: Vec<(String, Size)> = ["wasm", "js", "css", "html", "other"]
+        .iter()
+        .map(|k| (k.to_string(), Size::default()))
+        .collect();
     for entry in std::fs::read_dir(dist).expect("read dist") {
         let path = entry.expect("entry").path();
         if !path.is_file() {
@@ -63,7 +76,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
-    let loads: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(9);
+    let loads: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(9);
     let dist = paths::dist_dir();
 
     println!("\n## Transfer size of the release build (dist/)\n");
@@ -75,10 +91,27 @@ async fn main() -> anyhow::Result<()> {
             continue;
         }
         total += s;
-        println!("| {name} | {} | {} | {} |", kb(s.raw), kb(s.gzip), kb(s.brotli));
+        println!(
+            "| {name} | {} | {} | {} |",
+            kb(s.raw),
+            kb(s.gzip),
+            kb(s.brotli)
+        );
     }
-    println!("| **whole transfer** | {} | {} | {} |", kb(total.raw), kb(total.gzip), kb(total.brotli));
-    println!("\nGoal: whole transfer <= 350 KB gzip: {}", if total.gzip <= 350 * 1024 { "met" } else { "NOT met" });
+    println!(
+        "| **whole transfer** | {} | {} | {} |",
+        kb(total.raw),
+        kb(total.gzip),
+        kb(total.brotli)
+    );
+    println!(
+        "\nGoal: whole transfer <= 350 KB gzip: {}",
+        if total.gzip <= 350 * 1024 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
 
     let site = StaticSite::start(&dist, "/").await?;
     let browser = Browser::start(1280, 900).await?;
@@ -87,9 +120,14 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..loads {
         browser.open_app(&site.url()).await?;
         browser
-            .wait_until("return performance.getEntriesByName('pw-shell-rendered').length > 0", "the render mark")
+            .wait_until(
+                "return performance.getEntriesByName('pw-shell-rendered').length > 0",
+                "the render mark",
+            )
             .await?;
-        let t = browser.eval("return performance.getEntriesByName('pw-shell-rendered')[0].startTime").await?;
+        let t = browser
+            .eval("return performance.getEntriesByName('pw-shell-rendered')[0].startTime")
+            .await?;
         render.push(t.as_f64().unwrap_or(f64::NAN));
         let p = browser
             .eval("const e = performance.getEntriesByName('first-contentful-paint')[0]; return e ? e.startTime : null")
@@ -108,10 +146,20 @@ async fn main() -> anyhow::Result<()> {
         }
         let min = v.iter().cloned().fold(f64::INFINITY, f64::min);
         let max = v.iter().cloned().fold(0.0, f64::max);
-        println!("| {name} | {:.0} ms | {min:.0} ms | {max:.0} ms |", median(v.clone()));
+        println!(
+            "| {name} | {:.0} ms | {min:.0} ms | {max:.0} ms |",
+            median(v.clone())
+        );
     };
     row("navigation -> shell rendered (app mark)", &render);
     row("navigation -> first contentful paint", &fcp);
-    println!("\nGoal: first render <= 150 ms: {}", if median(render) <= 150.0 { "met" } else { "NOT met" });
+    println!(
+        "\nGoal: first render <= 150 ms: {}",
+        if median(render) <= 150.0 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
     Ok(())
 }

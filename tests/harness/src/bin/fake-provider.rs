@@ -4,7 +4,9 @@ use pw_harness::fake_provider::FakeProvider;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8090".into());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8090".into());
     let fake = FakeProvider::start_on(&addr).await?;
     println!("fake provider on http://{}", fake.addr);
     println!("  OpenAI-compatible: {}", fake.openai_url());
