@@ -4,7 +4,10 @@
 //! `purity_tests`, and by the native build, which does not even compile those crates).
 pub mod http;
 pub mod local_model;
+pub mod meta;
+pub mod partial_json;
 pub mod provider;
+pub mod spec;
 pub mod sse;
 pub mod structured;
 

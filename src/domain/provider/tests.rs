@@ -61,51 +61,51 @@ fn openai_request() {
         "gpt-4o-mini",
         true,
         expect![[r#"
-        POST https://api.openai.com/v1/chat/completions
-        content-type: application/json
-        authorization: Bearer sk-test-KEY-1234567890
-        {
-          "max_completion_tokens": 100,
-          "messages": [
+            POST https://api.openai.com/v1/chat/completions
+            content-type: application/json
+            authorization: Bearer sk-test-KEY-1234567890
             {
-              "content": "You are terse.",
-              "role": "system"
-            },
-            {
-              "content": "Name three colours.",
-              "role": "user"
-            }
-          ],
-          "model": "gpt-4o-mini",
-          "response_format": {
-            "json_schema": {
-              "name": "colours",
-              "schema": {
-                "additionalProperties": false,
-                "properties": {
-                  "colours": {
-                    "items": {
-                      "type": "string"
-                    },
-                    "type": "array"
-                  }
+              "model": "gpt-4o-mini",
+              "messages": [
+                {
+                  "role": "system",
+                  "content": "You are terse."
                 },
-                "required": [
-                  "colours"
-                ],
-                "type": "object"
+                {
+                  "role": "user",
+                  "content": "Name three colours."
+                }
+              ],
+              "stream": true,
+              "temperature": 0.20000000298023224,
+              "max_completion_tokens": 100,
+              "stream_options": {
+                "include_usage": true
               },
-              "strict": true
-            },
-            "type": "json_schema"
-          },
-          "stream": true,
-          "stream_options": {
-            "include_usage": true
-          },
-          "temperature": 0.20000000298023224
-        }
-    "#]],
+              "response_format": {
+                "type": "json_schema",
+                "json_schema": {
+                  "name": "colours",
+                  "schema": {
+                    "type": "object",
+                    "properties": {
+                      "colours": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "required": [
+                      "colours"
+                    ],
+                    "additionalProperties": false
+                  },
+                  "strict": true
+                }
+              }
+            }
+        "#]],
     );
 }
 
@@ -127,50 +127,50 @@ fn anthropic_request_uses_a_forced_tool_for_structure() {
         "claude-sonnet-4-5",
         true,
         expect![[r#"
-        POST https://api.anthropic.com/v1/messages
-        content-type: application/json
-        x-api-key: sk-test-KEY-1234567890
-        anthropic-version: 2023-06-01
-        anthropic-dangerous-direct-browser-access: true
-        {
-          "max_tokens": 100,
-          "messages": [
+            POST https://api.anthropic.com/v1/messages
+            content-type: application/json
+            x-api-key: sk-test-KEY-1234567890
+            anthropic-version: 2023-06-01
+            anthropic-dangerous-direct-browser-access: true
             {
-              "content": "Name three colours.",
-              "role": "user"
-            }
-          ],
-          "model": "claude-sonnet-4-5",
-          "stream": true,
-          "system": "You are terse.",
-          "temperature": 0.20000000298023224,
-          "tool_choice": {
-            "name": "colours",
-            "type": "tool"
-          },
-          "tools": [
-            {
-              "description": "Give the reply in this structure.",
-              "input_schema": {
-                "additionalProperties": false,
-                "properties": {
-                  "colours": {
-                    "items": {
-                      "type": "string"
+              "model": "claude-sonnet-4-5",
+              "max_tokens": 100,
+              "system": "You are terse.",
+              "messages": [
+                {
+                  "role": "user",
+                  "content": "Name three colours."
+                }
+              ],
+              "temperature": 0.20000000298023224,
+              "stream": true,
+              "tools": [
+                {
+                  "name": "colours",
+                  "description": "Give the reply in this structure.",
+                  "input_schema": {
+                    "type": "object",
+                    "properties": {
+                      "colours": {
+                        "type": "array",
+                        "items": {
+                          "type": "string"
+                        }
+                      }
                     },
-                    "type": "array"
+                    "required": [
+                      "colours"
+                    ],
+                    "additionalProperties": false
                   }
-                },
-                "required": [
-                  "colours"
-                ],
-                "type": "object"
-              },
-              "name": "colours"
+                }
+              ],
+              "tool_choice": {
+                "type": "tool",
+                "name": "colours"
+              }
             }
-          ]
-        }
-    "#]],
+        "#]],
     );
 }
 
@@ -181,48 +181,48 @@ fn gemini_request_uses_response_schema_and_header_key() {
         "models/gemini-2.5-flash",
         true,
         expect![[r#"
-        POST https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse
-        content-type: application/json
-        x-goog-api-key: sk-test-KEY-1234567890
-        {
-          "contents": [
+            POST https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse
+            content-type: application/json
+            x-goog-api-key: sk-test-KEY-1234567890
             {
-              "parts": [
+              "contents": [
                 {
-                  "text": "Name three colours."
+                  "role": "user",
+                  "parts": [
+                    {
+                      "text": "Name three colours."
+                    }
+                  ]
                 }
               ],
-              "role": "user"
-            }
-          ],
-          "generationConfig": {
-            "maxOutputTokens": 100,
-            "responseMimeType": "application/json",
-            "responseSchema": {
-              "properties": {
-                "colours": {
-                  "items": {
-                    "type": "string"
+              "generationConfig": {
+                "temperature": 0.20000000298023224,
+                "maxOutputTokens": 100,
+                "responseMimeType": "application/json",
+                "responseSchema": {
+                  "type": "object",
+                  "properties": {
+                    "colours": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    }
                   },
-                  "type": "array"
+                  "required": [
+                    "colours"
+                  ]
                 }
               },
-              "required": [
-                "colours"
-              ],
-              "type": "object"
-            },
-            "temperature": 0.20000000298023224
-          },
-          "systemInstruction": {
-            "parts": [
-              {
-                "text": "You are terse."
+              "systemInstruction": {
+                "parts": [
+                  {
+                    "text": "You are terse."
+                  }
+                ]
               }
-            ]
-          }
-        }
-    "#]],
+            }
+        "#]],
     );
 }
 

@@ -41,11 +41,11 @@ fn validation_names_every_problem_with_its_path() {
     assert_eq!(
         errs,
         [
-            "$ has an unexpected field \"extra\"",
+            "$.title should have at least 1 characters",
+            "$.steps[0] should be string but is integer",
             "$.level should be one of \"low\", \"high\"",
             "$.score should be at most 10",
-            "$.steps[0] should be string but is integer",
-            "$.title should have at least 1 characters",
+            "$ has an unexpected field \"extra\"",
         ]
     );
     assert_eq!(

@@ -1,0 +1,313 @@
+//! The meta-prompts (kept as text files beside this module, included at compile time) and the
+//! requests built from them: generate a prompt from an idea, rewrite one section, adapt a prompt
+//! for another model family. Each reply has a JSON schema and is parsed into a [`PromptSpec`].
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::domain::provider::{ChatRequest, OutputSchema};
+use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
+use crate::domain::structured::{self, StructuredError};
+
+const GENERATE: &str = include_str!("generate.md");
+const GENERATE_USER: &str = include_str!("generate_user.md");
+const SECTION: &str = include_str!("section.md");
+const SECTION_USER: &str = include_str!("section_user.md");
+const ADAPT: &str = include_str!("adapt.md");
+const ADAPT_USER: &str = include_str!("adapt_user.md");
+const SPEC_SCHEMA: &str = include_str!("spec.schema.json");
+
+/// The JSON schema of a generated prompt.
+pub fn spec_schema() -> Value {
+    serde_json::from_str(SPEC_SCHEMA).expect("spec.schema.json is valid JSON")
+}
+
+/// What kind of answer the assistant should give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputKind {
+    /// Let the meta model choose.
+    #[default]
+    Auto,
+    Text,
+    Markdown,
+    Json,
+}
+
+impl OutputKind {
+    pub const ALL: [OutputKind; 4] = [Self::Auto, Self::Text, Self::Markdown, Self::Json];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Text => "text",
+            Self::Markdown => "markdown",
+            Self::Json => "json",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Auto => "Let the model decide",
+            Self::Text => "Plain text",
+            Self::Markdown => "Markdown (headings, lists)",
+            Self::Json => "JSON (for programs)",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        Self::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or_default()
+    }
+}
+
+/// The family of model a prompt is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelFamily {
+    #[default]
+    Any,
+    Gpt,
+    Claude,
+    Gemini,
+    SmallLocal,
+}
+
+impl ModelFamily {
+    pub const ALL: [ModelFamily; 5] = [Self::Any, Self::Gpt, Self::Claude, Self::Gemini, Self::SmallLocal];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Any => "any",
+            Self::Gpt => "gpt",
+            Self::Claude => "claude",
+            Self::Gemini => "gemini",
+            Self::SmallLocal => "small-local",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Any => "Any model",
+            Self::Gpt => "OpenAI GPT",
+            Self::Claude => "Anthropic Claude",
+            Self::Gemini => "Google Gemini",
+            Self::SmallLocal => "Small local models",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        Self::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or_default()
+    }
+    /// The layout that family follows best.
+    pub fn style(self) -> RenderStyle {
+        match self {
+            Self::Claude => RenderStyle::Xml,
+            _ => RenderStyle::Markdown,
+        }
+    }
+}
+
+/// What the person typed: the idea and the optional details.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IdeaInput {
+    pub idea: String,
+    #[serde(default)]
+    pub audience: String,
+    #[serde(default)]
+    pub tone: String,
+    #[serde(default)]
+    pub output: OutputKind,
+    #[serde(default)]
+    pub target: ModelFamily,
+    /// Variables the prompt will receive, e.g. `transcript` (written `{{transcript}}`).
+    #[serde(default)]
+    pub variables: Vec<String>,
+}
+
+/// Why an idea cannot be sent yet (shown inline; nothing is sent).
+pub fn check_idea(idea: &str) -> Result<(), &'static str> {
+    let t = idea.trim();
+    if t.is_empty() {
+        Err("Describe the task first: one sentence is enough.")
+    } else if t.chars().count() < 4 {
+        Err("That is too short to work from: say what the assistant should do, e.g. \"summarise support emails\".")
+    } else {
+        Ok(())
+    }
+}
+
+/// Parses "transcript, {{notes}} lang" into clean variable names.
+pub fn parse_variables(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in s.split([',', ' ', '\n', ';']) {
+        let name: String = raw.trim().trim_start_matches("{{").trim_end_matches("}}").chars().filter(|c| c.is_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The request that turns an idea into a prompt.
+pub fn generate_request(input: &IdeaInput) -> ChatRequest {
+    let mut details = String::new();
+    if !input.audience.trim().is_empty() {
+        details.push_str(&format!("Audience: {}\n", input.audience.trim()));
+    }
+    if !input.tone.trim().is_empty() {
+        details.push_str(&format!("Tone: {}\n", input.tone.trim()));
+    }
+    match input.output {
+        OutputKind::Auto => {}
+        OutputKind::Json => details.push_str("Output format: JSON (include a JSON schema for the answer)\n"),
+        k => details.push_str(&format!("Output format: {}\n", k.label())),
+    }
+    details.push_str(&format!("Target model family: {}\n", input.target.label()));
+    if !input.variables.is_empty() {
+        let vars: Vec<String> = input.variables.iter().map(|v| format!("{{{{{v}}}}}")).collect();
+        details.push_str(&format!("Variables the prompt receives: {}\n", vars.join(", ")));
+    }
+    let user = GENERATE_USER.replace("{idea}", input.idea.trim()).replace("{details}", &details);
+    let mut req = ChatRequest::new(Some(GENERATE.trim().to_owned()), user.trim());
+    req.max_tokens = 3000;
+    req.schema = Some(OutputSchema { name: "system_prompt".into(), schema: spec_schema() });
+    req
+}
+
+/// The JSON schema for one rewritten section.
+pub fn section_schema(section: Section) -> Value {
+    let full = spec_schema();
+    let key = section.as_str();
+    let mut props = serde_json::Map::new();
+    props.insert(key.to_owned(), full["properties"][key].clone());
+    let mut required = vec![json!(key)];
+    if section == Section::Format {
+        props.insert("json_schema".into(), full["properties"]["json_schema"].clone());
+        required.push(json!("json_schema"));
+    }
+    json!({"type": "object", "additionalProperties": false, "required": required, "properties": props})
+}
+
+/// The request that rewrites one section following an instruction.
+pub fn section_request(spec: &PromptSpec, section: Section, instruction: &str) -> ChatRequest {
+    let instruction = if instruction.trim().is_empty() { "Make it clearer and more specific." } else { instruction.trim() };
+    let user = SECTION_USER
+        .replace("{prompt}", &spec.render(RenderStyle::Markdown))
+        .replace("{section}", section.as_str())
+        .replace("{instruction}", instruction);
+    let mut req = ChatRequest::new(Some(SECTION.trim().to_owned()), user.trim());
+    req.max_tokens = 1500;
+    req.schema = Some(OutputSchema { name: format!("section_{}", section.as_str()), schema: section_schema(section) });
+    req
+}
+
+/// The request that adapts a prompt for another model family.
+pub fn adapt_request(spec: &PromptSpec, family: ModelFamily) -> ChatRequest {
+    let user = ADAPT_USER.replace("{family}", family.label()).replace("{prompt}", &spec.render(RenderStyle::Markdown));
+    let mut req = ChatRequest::new(Some(ADAPT.trim().to_owned()), user.trim());
+    req.max_tokens = 3000;
+    req.schema = Some(OutputSchema { name: "system_prompt".into(), schema: spec_schema() });
+    req
+}
+
+/// A reply that could not be read as a full prompt; what arrived is kept in `partial`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecError {
+    pub partial: PromptSpec,
+    pub error: StructuredError,
+}
+
+impl SpecError {
+    /// What is wrong, in plain words.
+    pub fn message(&self) -> String {
+        let missing = self.partial.missing();
+        if !missing.is_empty() && !matches!(self.error, StructuredError::NoJson) {
+            let names: Vec<&str> = missing.iter().map(|s| s.title()).collect();
+            return format!("The reply is missing: {}. What arrived is kept.", names.join(", "));
+        }
+        match &self.error {
+            StructuredError::NoJson => "The reply has no JSON in it, so no sections could be read.".into(),
+            StructuredError::Invalid(e) => format!("The reply's JSON is broken ({e}). What arrived is kept."),
+            StructuredError::Schema(errs) => format!("The reply does not have the expected shape: {}.", errs.join("; ")),
+        }
+    }
+}
+
+/// The sections found so far in a reply that may still be streaming (or was cut off).
+pub fn spec_from_partial(text: &str) -> PromptSpec {
+    crate::domain::partial_json::parse_partial(text).map(|v| spec_from_value(&v)).unwrap_or_default()
+}
+
+fn spec_from_value(v: &Value) -> PromptSpec {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let steps = v
+        .get("steps")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(|t| crate::domain::spec::strip_list_marker(t).to_owned())).collect())
+        .unwrap_or_default();
+    let examples = v
+        .get("examples")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|e| Example {
+                    input: e.get("input").and_then(Value::as_str).unwrap_or("").to_owned(),
+                    output: e.get("output").and_then(Value::as_str).unwrap_or("").to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    PromptSpec { notes: s("analysis"), persona: s("persona"), context: s("context"), steps, format: s("format"), json_schema: s("json_schema"), examples }
+}
+
+/// Reads a finished reply as a full prompt: JSON found, checked against the schema, all five
+/// sections present.
+pub fn spec_from_reply(text: &str) -> Result<PromptSpec, SpecError> {
+    let value = structured::extract_json(text).map_err(|error| SpecError { partial: spec_from_partial(text), error })?;
+    if !value.is_object() {
+        // Only an inner piece was complete (the reply was cut off): keep what the prefix holds.
+        let error = StructuredError::Invalid("it is cut off before its end".into());
+        return Err(SpecError { partial: spec_from_partial(text), error });
+    }
+    let spec = spec_from_value(&value);
+    let errs = structured::validate(&value, &spec_schema());
+    if !errs.is_empty() {
+        return Err(SpecError { partial: spec, error: StructuredError::Schema(errs) });
+    }
+    if !spec.missing().is_empty() {
+        let errs = spec.missing().iter().map(|s| format!("{} is empty", s.title())).collect();
+        return Err(SpecError { partial: spec, error: StructuredError::Schema(errs) });
+    }
+    Ok(spec)
+}
+
+/// Applies a rewritten-section reply to a copy of `spec`.
+pub fn apply_section_reply(spec: &PromptSpec, section: Section, text: &str) -> Result<PromptSpec, StructuredError> {
+    let value = structured::extract_json(text)?;
+    let errs = structured::validate(&value, &section_schema(section));
+    if !errs.is_empty() {
+        return Err(StructuredError::Schema(errs));
+    }
+    let part = spec_from_value(&value);
+    let mut next = spec.clone();
+    match section {
+        Section::Persona => next.persona = part.persona,
+        Section::Context => next.context = part.context,
+        Section::Steps => next.steps = part.steps,
+        Section::Format => {
+            next.format = part.format;
+            next.json_schema = part.json_schema;
+        }
+        Section::Examples => next.examples = part.examples,
+    }
+    Ok(next)
+}
+
+/// The exact messages of a request, for manual mode (copy into any chat app).
+pub fn manual_text(req: &ChatRequest) -> (String, String) {
+    let system = req.system.clone().unwrap_or_default();
+    let mut user = req.messages.iter().map(|m| m.text.clone()).collect::<Vec<_>>().join("\n\n");
+    if let Some(s) = &req.schema {
+        user.push_str(&format!(
+            "\n\nReply with one JSON object, and nothing else, that follows this JSON schema:\n{}",
+            serde_json::to_string_pretty(&s.schema).unwrap_or_default()
+        ));
+    }
+    (system, user)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,185 @@
+//! Completes a JSON text cut off at any point into the best value it already holds, so sections
+//! can fill in while a reply streams: open strings are closed (keeping their text so far), open
+//! arrays and objects are closed, and a trailing key, comma or half-written literal is dropped.
+use serde_json::Value;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Frame {
+    Object,
+    Array,
+}
+
+/// The value a prefix of a JSON text holds so far; `None` when nothing usable has arrived.
+/// Text before the first `{` or `[` (prose, a code fence) is skipped.
+pub fn parse_partial(text: &str) -> Option<Value> {
+    let start = text.find(['{', '['])?;
+    let s = &text[start..];
+    let bytes = s.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    // The longest prefix that ends after a complete value or an opening bracket, with the stack then.
+    let mut safe = (0usize, Vec::<Frame>::new());
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut str_start = 0usize;
+    // Whether the string being read is an object key.
+    let mut str_is_key = false;
+    // In an object, whether the next string is a key (true) or a value (false).
+    let mut expect_key: Vec<bool> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+                if !str_is_key {
+                    safe = (i + 1, stack.clone());
+                }
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_str = true;
+                str_start = i;
+                str_is_key = stack.last() == Some(&Frame::Object) && expect_key.last() == Some(&true);
+            }
+            b'{' => {
+                stack.push(Frame::Object);
+                expect_key.push(true);
+                safe = (i + 1, stack.clone());
+            }
+            b'[' => {
+                stack.push(Frame::Array);
+                expect_key.push(false);
+                safe = (i + 1, stack.clone());
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key.pop();
+                safe = (i + 1, stack.clone());
+                if stack.is_empty() {
+                    return serde_json::from_str(&s[..=i]).ok();
+                }
+            }
+            b':' => {
+                if let Some(k) = expect_key.last_mut() {
+                    *k = false;
+                }
+            }
+            b',' => {
+                if stack.last() == Some(&Frame::Object) {
+                    if let Some(k) = expect_key.last_mut() {
+                        *k = true;
+                    }
+                }
+            }
+            b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
+                // A literal or number: complete only when followed by a delimiter.
+                let end = s[i..].find([',', '}', ']', ' ', '\n', '\r', '\t']).map(|e| i + e);
+                match end {
+                    Some(e) => {
+                        safe = (e, stack.clone());
+                        i = e;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Cut off inside a string value: keep its text so far.
+    let mut candidate = if in_str && !str_is_key {
+        let mut body = &s[str_start..];
+        // Drop a half-written escape at the very end.
+        if let Some(pos) = body.rfind('\\') {
+            let tail = &body[pos..];
+            let complete = tail.len() >= 2 && (tail.as_bytes()[1] != b'u' || tail.len() >= 6);
+            if !complete {
+                body = &body[..pos];
+            }
+        }
+        let mut c = s[..str_start].to_owned();
+        c.push_str(body);
+        c.push('"');
+        (c, stack.clone())
+    } else {
+        (s[..safe.0].to_owned(), safe.1.clone())
+    };
+    // A dangling comma or "key": left at the end would not parse.
+    loop {
+        let t = candidate.0.trim_end();
+        if let Some(stripped) = t.strip_suffix(',') {
+            candidate.0 = stripped.to_owned();
+            continue;
+        }
+        break;
+    }
+    let mut out = candidate.0;
+    for f in candidate.1.iter().rev() {
+        out.push(if *f == Frame::Object { '}' } else { ']' });
+    }
+    serde_json::from_str(&out).ok().or_else(|| {
+        // Fall back to the last safe point (e.g. a value string right after a key we could not close).
+        let mut o = s[..safe.0].trim_end().trim_end_matches(',').to_owned();
+        for f in safe.1.iter().rev() {
+            o.push(if *f == Frame::Object { '}' } else { ']' });
+        }
+        serde_json::from_str(&o).ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn prefixes_of_a_document() {
+        let cases: &[(&str, Value)] = &[
+            ("", Value::Null),
+            ("{", json!({})),
+            ("{\"per", json!({})),
+            ("{\"persona\"", json!({})),
+            ("{\"persona\":", json!({})),
+            ("{\"persona\": \"An exp", json!({"persona": "An exp"})),
+            ("{\"persona\": \"A \\\"quoted", json!({"persona": "A \"quoted"})),
+            ("{\"persona\": \"line\\", json!({"persona": "line"})),
+            ("{\"persona\": \"caf\\u00e", json!({"persona": "caf"})),
+            ("{\"a\": \"x\", \"steps\": [\"one\", \"tw", json!({"a": "x", "steps": ["one", "tw"]})),
+            ("{\"a\": \"x\",", json!({"a": "x"})),
+            ("{\"n\": 12", json!({})),
+            ("{\"n\": 12,", json!({"n": 12})),
+            ("{\"ok\": tru", json!({})),
+            ("{\"ok\": true}", json!({"ok": true})),
+            ("{\"ex\": [{\"input\": \"hi\", \"output\": \"yo", json!({"ex": [{"input": "hi", "output": "yo"}]})),
+            ("Sure! ```json\n{\"persona\": \"X\"", json!({"persona": "X"})),
+        ];
+        for (input, expected) in cases {
+            let got = parse_partial(input).unwrap_or(Value::Null);
+            assert_eq!(&got, expected, "for {input:?}");
+        }
+    }
+
+    #[test]
+    fn every_prefix_of_a_real_reply_parses_and_grows() {
+        let full = r#"{"analysis": "Needs a list", "persona": "You are an analyst — précis 🎯", "steps": ["Read \"all\" notes", "List items"], "examples": [{"input": "a\nb", "output": "- x"}], "n": -1.5e3, "b": false, "z": null}"#;
+        let whole: Value = serde_json::from_str(full).unwrap();
+        let mut last_len = 0;
+        for (i, _) in full.char_indices().skip(1) {
+            let v = parse_partial(&full[..i]).unwrap_or_else(|| panic!("prefix {i} gave nothing: {:?}", &full[..i]));
+            let len = v.to_string().len();
+            assert!(v.is_object(), "prefix {i}");
+            // Values never disappear once seen (they only grow or get completed).
+            assert!(len + 16 >= last_len, "prefix {i} shrank: {v}");
+            last_len = len;
+        }
+        assert_eq!(parse_partial(full).unwrap(), whole);
+    }
+}

@@ -1,0 +1,276 @@
+//! The structured system prompt (Persona, Context, Steps, Format, Examples) and its rendering
+//! to the final prompt text, as Markdown headings or XML tags.
+use serde::{Deserialize, Serialize};
+
+/// One few-shot example.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Example {
+    pub input: String,
+    pub output: String,
+}
+
+/// A system prompt in five sections. `notes` is the meta model's reasoning, not part of the prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PromptSpec {
+    #[serde(default, rename = "analysis")]
+    pub notes: String,
+    #[serde(default)]
+    pub persona: String,
+    #[serde(default)]
+    pub context: String,
+    #[serde(default)]
+    pub steps: Vec<String>,
+    #[serde(default)]
+    pub format: String,
+    /// A JSON schema (as text) when the output format is JSON; empty otherwise.
+    #[serde(default)]
+    pub json_schema: String,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+/// The five sections, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    Persona,
+    Context,
+    Steps,
+    Format,
+    Examples,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [Self::Persona, Self::Context, Self::Steps, Self::Format, Self::Examples];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Persona => "Persona",
+            Self::Context => "Context",
+            Self::Steps => "Steps",
+            Self::Format => "Format",
+            Self::Examples => "Examples",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Persona => "persona",
+            Self::Context => "context",
+            Self::Steps => "steps",
+            Self::Format => "format",
+            Self::Examples => "examples",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// What the section is for, in plain words.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Self::Persona => "Who the model should be: a specific expert role.",
+            Self::Context => "Background, audience and rules it must keep to.",
+            Self::Steps => "How it should work through each request, step by step.",
+            Self::Format => "Exactly what its answer should look like.",
+            Self::Examples => "Three sample inputs with ideal answers.",
+        }
+    }
+
+    /// XML tag name used in the XML rendering.
+    fn tag(self) -> &'static str {
+        match self {
+            Self::Persona => "persona",
+            Self::Context => "context",
+            Self::Steps => "steps",
+            Self::Format => "output_format",
+            Self::Examples => "examples",
+        }
+    }
+}
+
+/// How the final prompt is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RenderStyle {
+    /// `## Persona` headings (suits GPT-style models).
+    #[default]
+    Markdown,
+    /// `<persona>…</persona>` tags (suits Claude).
+    Xml,
+}
+
+impl PromptSpec {
+    /// The text of one section as shown in its editor (steps one per line, examples as blocks).
+    pub fn section_text(&self, s: Section) -> String {
+        match s {
+            Section::Persona => self.persona.clone(),
+            Section::Context => self.context.clone(),
+            Section::Steps => self.steps.iter().enumerate().map(|(i, st)| format!("{}. {st}", i + 1)).collect::<Vec<_>>().join("\n"),
+            Section::Format => {
+                if self.json_schema.trim().is_empty() {
+                    self.format.clone()
+                } else {
+                    format!("{}\n\nJSON schema:\n{}", self.format.trim_end(), self.json_schema.trim())
+                }
+            }
+            Section::Examples => self
+                .examples
+                .iter()
+                .map(|e| format!("Input:\n{}\nOutput:\n{}", e.input.trim(), e.output.trim()))
+                .collect::<Vec<_>>()
+                .join("\n---\n"),
+        }
+    }
+
+    /// Sets a section from its editor text (the inverse of [`section_text`](Self::section_text)).
+    pub fn set_section_text(&mut self, s: Section, text: &str) {
+        match s {
+            Section::Persona => self.persona = text.trim().to_owned(),
+            Section::Context => self.context = text.trim().to_owned(),
+            Section::Steps => {
+                self.steps = text
+                    .lines()
+                    .map(strip_list_marker)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+            }
+            Section::Format => match text.split_once("\nJSON schema:\n") {
+                Some((f, schema)) => {
+                    self.format = f.trim().to_owned();
+                    self.json_schema = schema.trim().to_owned();
+                }
+                None => {
+                    self.format = text.trim().to_owned();
+                    self.json_schema.clear();
+                }
+            },
+            Section::Examples => {
+                self.examples = text
+                    .split("\n---\n")
+                    .filter_map(|block| {
+                        let block = block.trim();
+                        let rest = block.strip_prefix("Input:")?;
+                        let (input, output) = rest.split_once("\nOutput:").unwrap_or((rest, ""));
+                        Some(Example { input: input.trim().to_owned(), output: output.trim().to_owned() })
+                    })
+                    .collect();
+            }
+        }
+    }
+
+    /// Whether a section has any content.
+    pub fn has(&self, s: Section) -> bool {
+        match s {
+            Section::Persona => !self.persona.trim().is_empty(),
+            Section::Context => !self.context.trim().is_empty(),
+            Section::Steps => self.steps.iter().any(|x| !x.trim().is_empty()),
+            Section::Format => !self.format.trim().is_empty(),
+            Section::Examples => self.examples.iter().any(|e| !e.input.trim().is_empty()),
+        }
+    }
+
+    /// The sections still missing, for messages ("the reply has no Steps").
+    pub fn missing(&self) -> Vec<Section> {
+        Section::ALL.into_iter().filter(|s| !self.has(*s)).collect()
+    }
+
+    /// Whether the output format asks for JSON.
+    pub fn wants_json(&self) -> bool {
+        !self.json_schema.trim().is_empty() || self.format.to_ascii_lowercase().contains("json")
+    }
+
+    /// The final system prompt.
+    pub fn render(&self, style: RenderStyle) -> String {
+        let mut out = String::new();
+        for s in Section::ALL {
+            if !self.has(s) {
+                continue;
+            }
+            let body = self.section_text(s);
+            match style {
+                RenderStyle::Markdown => {
+                    if !out.is_empty() {
+                        out.push_str("\n\n");
+                    }
+                    out.push_str(&format!("## {}\n\n", s.title()));
+                    out.push_str(&render_body_markdown(self, s, &body));
+                }
+                RenderStyle::Xml => {
+                    if !out.is_empty() {
+                        out.push('\n');
+                    }
+                    out.push_str(&format!("<{}>\n", s.tag()));
+                    out.push_str(&render_body_xml(self, s, &body));
+                    out.push_str(&format!("\n</{}>", s.tag()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The template variables (`{{name}}`) used anywhere in the prompt, in order of appearance.
+    pub fn variables(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let all = self.render(RenderStyle::Markdown);
+        let mut rest = all.as_str();
+        while let Some(start) = rest.find("{{") {
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else { break };
+            let name = after[..end].trim();
+            if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') && !found.iter().any(|f| f == name) {
+                found.push(name.to_owned());
+            }
+            rest = &after[end + 2..];
+        }
+        found
+    }
+}
+
+/// A list item's text without its `1.`, `2)`, `-` or `*` marker.
+pub fn strip_list_marker(line: &str) -> &str {
+    let l = line.trim();
+    let digits = l.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 {
+        if let Some(rest) = l[digits..].strip_prefix('.').or_else(|| l[digits..].strip_prefix(')')) {
+            return rest.trim();
+        }
+    }
+    l.strip_prefix("- ").or_else(|| l.strip_prefix("* ")).unwrap_or(l).trim()
+}
+
+fn render_body_markdown(spec: &PromptSpec, s: Section, body: &str) -> String {
+    match s {
+        Section::Examples => spec
+            .examples
+            .iter()
+            .enumerate()
+            .map(|(i, e)| format!("### Example {}\n\nInput:\n{}\n\nOutput:\n{}", i + 1, e.input.trim(), e.output.trim()))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        Section::Format if !spec.json_schema.trim().is_empty() => {
+            format!("{}\n\nJSON schema:\n\n```json\n{}\n```", spec.format.trim(), spec.json_schema.trim())
+        }
+        _ => body.to_owned(),
+    }
+}
+
+fn render_body_xml(spec: &PromptSpec, s: Section, body: &str) -> String {
+    match s {
+        Section::Examples => spec
+            .examples
+            .iter()
+            .map(|e| format!("<example>\n<input>\n{}\n</input>\n<output>\n{}\n</output>\n</example>", e.input.trim(), e.output.trim()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Section::Format if !spec.json_schema.trim().is_empty() => {
+            format!("{}\n<json_schema>\n{}\n</json_schema>", spec.format.trim(), spec.json_schema.trim())
+        }
+        _ => body.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

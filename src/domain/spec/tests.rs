@@ -1,0 +1,136 @@
+//! Tests for the prompt spec: rendering snapshots (Markdown and XML), editor text round trips,
+//! variables.
+use expect_test::expect;
+
+use super::*;
+
+fn sample() -> PromptSpec {
+    PromptSpec {
+        notes: "internal".into(),
+        persona: "You are a meticulous meeting analyst.".into(),
+        context: "Inputs are raw meeting notes in {{transcript}}. Never invent owners.".into(),
+        steps: vec!["Read the notes.".into(), "List every action item with its owner.".into()],
+        format: "Reply with JSON.".into(),
+        json_schema: r#"{"type":"array"}"#.into(),
+        examples: vec![
+            Example { input: "Bob will send the deck.".into(), output: r#"[{"task":"send the deck","owner":"Bob"}]"#.into() },
+            Example { input: "Nothing decided.".into(), output: "[]".into() },
+        ],
+    }
+}
+
+#[test]
+fn markdown_rendering() {
+    expect![[r#"
+        ## Persona
+
+        You are a meticulous meeting analyst.
+
+        ## Context
+
+        Inputs are raw meeting notes in {{transcript}}. Never invent owners.
+
+        ## Steps
+
+        1. Read the notes.
+        2. List every action item with its owner.
+
+        ## Format
+
+        Reply with JSON.
+
+        JSON schema:
+
+        ```json
+        {"type":"array"}
+        ```
+
+        ## Examples
+
+        ### Example 1
+
+        Input:
+        Bob will send the deck.
+
+        Output:
+        [{"task":"send the deck","owner":"Bob"}]
+
+        ### Example 2
+
+        Input:
+        Nothing decided.
+
+        Output:
+        []"#]]
+    .assert_eq(&sample().render(RenderStyle::Markdown));
+}
+
+#[test]
+fn xml_rendering() {
+    expect![[r#"
+        <persona>
+        You are a meticulous meeting analyst.
+        </persona>
+        <context>
+        Inputs are raw meeting notes in {{transcript}}. Never invent owners.
+        </context>
+        <steps>
+        1. Read the notes.
+        2. List every action item with its owner.
+        </steps>
+        <output_format>
+        Reply with JSON.
+        <json_schema>
+        {"type":"array"}
+        </json_schema>
+        </output_format>
+        <examples>
+        <example>
+        <input>
+        Bob will send the deck.
+        </input>
+        <output>
+        [{"task":"send the deck","owner":"Bob"}]
+        </output>
+        </example>
+        <example>
+        <input>
+        Nothing decided.
+        </input>
+        <output>
+        []
+        </output>
+        </example>
+        </examples>"#]]
+    .assert_eq(&sample().render(RenderStyle::Xml));
+}
+
+#[test]
+fn empty_sections_are_left_out() {
+    let spec = PromptSpec { persona: "You are X.".into(), ..Default::default() };
+    assert_eq!(spec.render(RenderStyle::Markdown), "## Persona\n\nYou are X.");
+    assert_eq!(spec.missing(), [Section::Context, Section::Steps, Section::Format, Section::Examples]);
+}
+
+#[test]
+fn editor_text_round_trips_for_every_section() {
+    let spec = sample();
+    for s in Section::ALL {
+        let mut copy = spec.clone();
+        copy.set_section_text(s, &spec.section_text(s));
+        assert_eq!(copy, spec, "{s:?}");
+    }
+    let mut edited = spec.clone();
+    edited.set_section_text(Section::Steps, "- first\n\n2) second\nthird");
+    assert_eq!(edited.steps, ["first", "second", "third"]);
+    edited.set_section_text(Section::Format, "Plain text only.");
+    assert!(edited.json_schema.is_empty());
+}
+
+#[test]
+fn variables_are_found_once_in_order() {
+    let mut spec = sample();
+    spec.steps.push("Compare with {{ agenda }} and {{transcript}}.".into());
+    assert_eq!(spec.variables(), ["transcript", "agenda"]);
+    assert!(spec.wants_json());
+}
