@@ -2,11 +2,15 @@
 //!
 //! Nothing under `domain` may import leptos, web-sys, gloo, wasm-bindgen or js-sys (checked by
 //! `purity_tests`, and by the native build, which does not even compile those crates).
+pub mod diff;
+pub mod draft;
+pub mod estimate;
 pub mod http;
 pub mod local_model;
 pub mod meta;
 pub mod partial_json;
 pub mod provider;
+pub mod snippet;
 pub mod spec;
 pub mod sse;
 pub mod structured;

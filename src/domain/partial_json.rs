@@ -46,7 +46,8 @@ pub fn parse_partial(text: &str) -> Option<Value> {
             b'"' => {
                 in_str = true;
                 str_start = i;
-                str_is_key = stack.last() == Some(&Frame::Object) && expect_key.last() == Some(&true);
+                str_is_key =
+                    stack.last() == Some(&Frame::Object) && expect_key.last() == Some(&true);
             }
             b'{' => {
                 stack.push(Frame::Object);
@@ -80,7 +81,9 @@ pub fn parse_partial(text: &str) -> Option<Value> {
             }
             b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
                 // A literal or number: complete only when followed by a delimiter.
-                let end = s[i..].find([',', '}', ']', ' ', '\n', '\r', '\t']).map(|e| i + e);
+                let end = s[i..]
+                    .find([',', '}', ']', ' ', '\n', '\r', '\t'])
+                    .map(|e| i + e);
                 match end {
                     Some(e) => {
                         safe = (e, stack.clone());
@@ -149,17 +152,29 @@ mod tests {
             ("{\"persona\"", json!({})),
             ("{\"persona\":", json!({})),
             ("{\"persona\": \"An exp", json!({"persona": "An exp"})),
-            ("{\"persona\": \"A \\\"quoted", json!({"persona": "A \"quoted"})),
+            (
+                "{\"persona\": \"A \\\"quoted",
+                json!({"persona": "A \"quoted"}),
+            ),
             ("{\"persona\": \"line\\", json!({"persona": "line"})),
             ("{\"persona\": \"caf\\u00e", json!({"persona": "caf"})),
-            ("{\"a\": \"x\", \"steps\": [\"one\", \"tw", json!({"a": "x", "steps": ["one", "tw"]})),
+            (
+                "{\"a\": \"x\", \"steps\": [\"one\", \"tw",
+                json!({"a": "x", "steps": ["one", "tw"]}),
+            ),
             ("{\"a\": \"x\",", json!({"a": "x"})),
             ("{\"n\": 12", json!({})),
             ("{\"n\": 12,", json!({"n": 12})),
             ("{\"ok\": tru", json!({})),
             ("{\"ok\": true}", json!({"ok": true})),
-            ("{\"ex\": [{\"input\": \"hi\", \"output\": \"yo", json!({"ex": [{"input": "hi", "output": "yo"}]})),
-            ("Sure! ```json\n{\"persona\": \"X\"", json!({"persona": "X"})),
+            (
+                "{\"ex\": [{\"input\": \"hi\", \"output\": \"yo",
+                json!({"ex": [{"input": "hi", "output": "yo"}]}),
+            ),
+            (
+                "Sure! ```json\n{\"persona\": \"X\"",
+                json!({"persona": "X"}),
+            ),
         ];
         for (input, expected) in cases {
             let got = parse_partial(input).unwrap_or(Value::Null);
@@ -173,7 +188,8 @@ mod tests {
         let whole: Value = serde_json::from_str(full).unwrap();
         let mut last_len = 0;
         for (i, _) in full.char_indices().skip(1) {
-            let v = parse_partial(&full[..i]).unwrap_or_else(|| panic!("prefix {i} gave nothing: {:?}", &full[..i]));
+            let v = parse_partial(&full[..i])
+                .unwrap_or_else(|| panic!("prefix {i} gave nothing: {:?}", &full[..i]));
             let len = v.to_string().len();
             assert!(v.is_object(), "prefix {i}");
             // Values never disappear once seen (they only grow or get completed).

@@ -52,7 +52,10 @@ impl OutputKind {
         }
     }
     pub fn parse(s: &str) -> Self {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or_default()
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .unwrap_or_default()
     }
 }
 
@@ -69,7 +72,13 @@ pub enum ModelFamily {
 }
 
 impl ModelFamily {
-    pub const ALL: [ModelFamily; 5] = [Self::Any, Self::Gpt, Self::Claude, Self::Gemini, Self::SmallLocal];
+    pub const ALL: [ModelFamily; 5] = [
+        Self::Any,
+        Self::Gpt,
+        Self::Claude,
+        Self::Gemini,
+        Self::SmallLocal,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Any => "any",
@@ -89,7 +98,10 @@ impl ModelFamily {
         }
     }
     pub fn parse(s: &str) -> Self {
-        Self::ALL.into_iter().find(|k| k.as_str() == s).unwrap_or_default()
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .unwrap_or_default()
     }
     /// The layout that family follows best.
     pub fn style(self) -> RenderStyle {
@@ -123,7 +135,9 @@ pub fn check_idea(idea: &str) -> Result<(), &'static str> {
     if t.is_empty() {
         Err("Describe the task first: one sentence is enough.")
     } else if t.chars().count() < 4 {
-        Err("That is too short to work from: say what the assistant should do, e.g. \"summarise support emails\".")
+        Err(
+            "That is too short to work from: say what the assistant should do, e.g. \"summarise support emails\".",
+        )
     } else {
         Ok(())
     }
@@ -133,7 +147,13 @@ pub fn check_idea(idea: &str) -> Result<(), &'static str> {
 pub fn parse_variables(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for raw in s.split([',', ' ', '\n', ';']) {
-        let name: String = raw.trim().trim_start_matches("{{").trim_end_matches("}}").chars().filter(|c| c.is_alphanumeric() || *c == '_').collect();
+        let name: String = raw
+            .trim()
+            .trim_start_matches("{{")
+            .trim_end_matches("}}")
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         if !name.is_empty() && !out.contains(&name) {
             out.push(name);
         }
@@ -152,18 +172,32 @@ pub fn generate_request(input: &IdeaInput) -> ChatRequest {
     }
     match input.output {
         OutputKind::Auto => {}
-        OutputKind::Json => details.push_str("Output format: JSON (include a JSON schema for the answer)\n"),
+        OutputKind::Json => {
+            details.push_str("Output format: JSON (include a JSON schema for the answer)\n")
+        }
         k => details.push_str(&format!("Output format: {}\n", k.label())),
     }
     details.push_str(&format!("Target model family: {}\n", input.target.label()));
     if !input.variables.is_empty() {
-        let vars: Vec<String> = input.variables.iter().map(|v| format!("{{{{{v}}}}}")).collect();
-        details.push_str(&format!("Variables the prompt receives: {}\n", vars.join(", ")));
+        let vars: Vec<String> = input
+            .variables
+            .iter()
+            .map(|v| format!("{{{{{v}}}}}"))
+            .collect();
+        details.push_str(&format!(
+            "Variables the prompt receives: {}\n",
+            vars.join(", ")
+        ));
     }
-    let user = GENERATE_USER.replace("{idea}", input.idea.trim()).replace("{details}", &details);
+    let user = GENERATE_USER
+        .replace("{idea}", input.idea.trim())
+        .replace("{details}", &details);
     let mut req = ChatRequest::new(Some(GENERATE.trim().to_owned()), user.trim());
     req.max_tokens = 3000;
-    req.schema = Some(OutputSchema { name: "system_prompt".into(), schema: spec_schema() });
+    req.schema = Some(OutputSchema {
+        name: "system_prompt".into(),
+        schema: spec_schema(),
+    });
     req
 }
 
@@ -175,7 +209,10 @@ pub fn section_schema(section: Section) -> Value {
     props.insert(key.to_owned(), full["properties"][key].clone());
     let mut required = vec![json!(key)];
     if section == Section::Format {
-        props.insert("json_schema".into(), full["properties"]["json_schema"].clone());
+        props.insert(
+            "json_schema".into(),
+            full["properties"]["json_schema"].clone(),
+        );
         required.push(json!("json_schema"));
     }
     json!({"type": "object", "additionalProperties": false, "required": required, "properties": props})
@@ -183,23 +220,35 @@ pub fn section_schema(section: Section) -> Value {
 
 /// The request that rewrites one section following an instruction.
 pub fn section_request(spec: &PromptSpec, section: Section, instruction: &str) -> ChatRequest {
-    let instruction = if instruction.trim().is_empty() { "Make it clearer and more specific." } else { instruction.trim() };
+    let instruction = if instruction.trim().is_empty() {
+        "Make it clearer and more specific."
+    } else {
+        instruction.trim()
+    };
     let user = SECTION_USER
         .replace("{prompt}", &spec.render(RenderStyle::Markdown))
         .replace("{section}", section.as_str())
         .replace("{instruction}", instruction);
     let mut req = ChatRequest::new(Some(SECTION.trim().to_owned()), user.trim());
     req.max_tokens = 1500;
-    req.schema = Some(OutputSchema { name: format!("section_{}", section.as_str()), schema: section_schema(section) });
+    req.schema = Some(OutputSchema {
+        name: format!("section_{}", section.as_str()),
+        schema: section_schema(section),
+    });
     req
 }
 
 /// The request that adapts a prompt for another model family.
 pub fn adapt_request(spec: &PromptSpec, family: ModelFamily) -> ChatRequest {
-    let user = ADAPT_USER.replace("{family}", family.label()).replace("{prompt}", &spec.render(RenderStyle::Markdown));
+    let user = ADAPT_USER
+        .replace("{family}", family.label())
+        .replace("{prompt}", &spec.render(RenderStyle::Markdown));
     let mut req = ChatRequest::new(Some(ADAPT.trim().to_owned()), user.trim());
     req.max_tokens = 3000;
-    req.schema = Some(OutputSchema { name: "system_prompt".into(), schema: spec_schema() });
+    req.schema = Some(OutputSchema {
+        name: "system_prompt".into(),
+        schema: spec_schema(),
+    });
     req
 }
 
@@ -216,19 +265,31 @@ impl SpecError {
         let missing = self.partial.missing();
         if !missing.is_empty() && !matches!(self.error, StructuredError::NoJson) {
             let names: Vec<&str> = missing.iter().map(|s| s.title()).collect();
-            return format!("The reply is missing: {}. What arrived is kept.", names.join(", "));
+            return format!(
+                "The reply is missing: {}. What arrived is kept.",
+                names.join(", ")
+            );
         }
         match &self.error {
-            StructuredError::NoJson => "The reply has no JSON in it, so no sections could be read.".into(),
-            StructuredError::Invalid(e) => format!("The reply's JSON is broken ({e}). What arrived is kept."),
-            StructuredError::Schema(errs) => format!("The reply does not have the expected shape: {}.", errs.join("; ")),
+            StructuredError::NoJson => {
+                "The reply has no JSON in it, so no sections could be read.".into()
+            }
+            StructuredError::Invalid(e) => {
+                format!("The reply's JSON is broken ({e}). What arrived is kept.")
+            }
+            StructuredError::Schema(errs) => format!(
+                "The reply does not have the expected shape: {}.",
+                errs.join("; ")
+            ),
         }
     }
 }
 
 /// The sections found so far in a reply that may still be streaming (or was cut off).
 pub fn spec_from_partial(text: &str) -> PromptSpec {
-    crate::domain::partial_json::parse_partial(text).map(|v| spec_from_value(&v)).unwrap_or_default()
+    crate::domain::partial_json::parse_partial(text)
+        .map(|v| spec_from_value(&v))
+        .unwrap_or_default()
 }
 
 fn spec_from_value(v: &Value) -> PromptSpec {
@@ -236,7 +297,14 @@ fn spec_from_value(v: &Value) -> PromptSpec {
     let steps = v
         .get("steps")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(|t| crate::domain::spec::strip_list_marker(t).to_owned())).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| {
+                    x.as_str()
+                        .map(|t| crate::domain::spec::strip_list_marker(t).to_owned())
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let examples = v
         .get("examples")
@@ -244,38 +312,74 @@ fn spec_from_value(v: &Value) -> PromptSpec {
         .map(|a| {
             a.iter()
                 .map(|e| Example {
-                    input: e.get("input").and_then(Value::as_str).unwrap_or("").to_owned(),
-                    output: e.get("output").and_then(Value::as_str).unwrap_or("").to_owned(),
+                    input: e
+                        .get("input")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
+                    output: e
+                        .get("output")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
                 })
                 .collect()
         })
         .unwrap_or_default();
-    PromptSpec { notes: s("analysis"), persona: s("persona"), context: s("context"), steps, format: s("format"), json_schema: s("json_schema"), examples }
+    PromptSpec {
+        notes: s("analysis"),
+        persona: s("persona"),
+        context: s("context"),
+        steps,
+        format: s("format"),
+        json_schema: s("json_schema"),
+        examples,
+    }
 }
 
 /// Reads a finished reply as a full prompt: JSON found, checked against the schema, all five
 /// sections present.
 pub fn spec_from_reply(text: &str) -> Result<PromptSpec, SpecError> {
-    let value = structured::extract_json(text).map_err(|error| SpecError { partial: spec_from_partial(text), error })?;
+    let value = structured::extract_json(text).map_err(|error| SpecError {
+        partial: spec_from_partial(text),
+        error,
+    })?;
     if !value.is_object() {
         // Only an inner piece was complete (the reply was cut off): keep what the prefix holds.
         let error = StructuredError::Invalid("it is cut off before its end".into());
-        return Err(SpecError { partial: spec_from_partial(text), error });
+        return Err(SpecError {
+            partial: spec_from_partial(text),
+            error,
+        });
     }
     let spec = spec_from_value(&value);
     let errs = structured::validate(&value, &spec_schema());
     if !errs.is_empty() {
-        return Err(SpecError { partial: spec, error: StructuredError::Schema(errs) });
+        return Err(SpecError {
+            partial: spec,
+            error: StructuredError::Schema(errs),
+        });
     }
     if !spec.missing().is_empty() {
-        let errs = spec.missing().iter().map(|s| format!("{} is empty", s.title())).collect();
-        return Err(SpecError { partial: spec, error: StructuredError::Schema(errs) });
+        let errs = spec
+            .missing()
+            .iter()
+            .map(|s| format!("{} is empty", s.title()))
+            .collect();
+        return Err(SpecError {
+            partial: spec,
+            error: StructuredError::Schema(errs),
+        });
     }
     Ok(spec)
 }
 
 /// Applies a rewritten-section reply to a copy of `spec`.
-pub fn apply_section_reply(spec: &PromptSpec, section: Section, text: &str) -> Result<PromptSpec, StructuredError> {
+pub fn apply_section_reply(
+    spec: &PromptSpec,
+    section: Section,
+    text: &str,
+) -> Result<PromptSpec, StructuredError> {
     let value = structured::extract_json(text)?;
     let errs = structured::validate(&value, &section_schema(section));
     if !errs.is_empty() {
@@ -299,7 +403,12 @@ pub fn apply_section_reply(spec: &PromptSpec, section: Section, text: &str) -> R
 /// The exact messages of a request, for manual mode (copy into any chat app).
 pub fn manual_text(req: &ChatRequest) -> (String, String) {
     let system = req.system.clone().unwrap_or_default();
-    let mut user = req.messages.iter().map(|m| m.text.clone()).collect::<Vec<_>>().join("\n\n");
+    let mut user = req
+        .messages
+        .iter()
+        .map(|m| m.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n\n");
     if let Some(s) = &req.schema {
         user.push_str(&format!(
             "\n\nReply with one JSON object, and nothing else, that follows this JSON schema:\n{}",

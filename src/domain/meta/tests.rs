@@ -17,7 +17,11 @@ fn idea() -> IdeaInput {
 }
 
 fn recorded() -> String {
-    std::fs::read_to_string(format!("{}/src/domain/fixtures/llama_generate_reply.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/src/domain/fixtures/llama_generate_reply.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 #[test]
@@ -26,14 +30,31 @@ fn generate_request_carries_the_idea_details_and_schema() {
     let user = &req.messages[0].text;
     assert!(user.contains("Task: a bot that pulls action items out of meeting notes"));
     assert!(user.contains("Audience: project managers") && user.contains("Tone: brief"));
-    assert!(user.contains("Output format: JSON") && user.contains("Target model family: Anthropic Claude"));
+    assert!(
+        user.contains("Output format: JSON")
+            && user.contains("Target model family: Anthropic Claude")
+    );
     assert!(user.contains("{{transcript}}"));
-    assert!(req.system.as_deref().unwrap().contains("\"analysis\""), "reasoning comes first");
+    assert!(
+        req.system.as_deref().unwrap().contains("\"analysis\""),
+        "reasoning comes first"
+    );
     assert_eq!(req.schema.as_ref().unwrap().schema, spec_schema());
     // The schema lists sections in prompt order (serde_json keeps insertion order).
     let schema = spec_schema();
     let keys: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["analysis", "persona", "context", "steps", "format", "json_schema", "examples"]);
+    assert_eq!(
+        keys,
+        [
+            "analysis",
+            "persona",
+            "context",
+            "steps",
+            "format",
+            "json_schema",
+            "examples"
+        ]
+    );
 }
 
 #[test]
@@ -45,13 +66,19 @@ fn generate_request_per_provider_uses_each_native_structured_form() {
         let schema_at = match kind {
             ProviderKind::Anthropic => body.pointer("/tools/0/input_schema"),
             ProviderKind::Gemini => body.pointer("/generationConfig/responseSchema"),
-            ProviderKind::DeepSeek => body.pointer("/response_format").filter(|f| f["type"] == "json_object"),
+            ProviderKind::DeepSeek => body
+                .pointer("/response_format")
+                .filter(|f| f["type"] == "json_object"),
             _ => body.pointer("/response_format/json_schema/schema"),
         };
         assert!(schema_at.is_some(), "{kind:?}: {body}");
     }
     // Gemini's schema subset drops keywords it does not know (additionalProperties, minLength…).
-    let http = build_request(&req, &ProviderConfig::preset(ProviderKind::Gemini, Role::Meta), None);
+    let http = build_request(
+        &req,
+        &ProviderConfig::preset(ProviderKind::Gemini, Role::Meta),
+        None,
+    );
     assert!(!http.body.unwrap().contains("additionalProperties"));
 }
 
@@ -59,12 +86,28 @@ fn generate_request_per_provider_uses_each_native_structured_form() {
 fn section_and_adapt_requests() {
     let spec = spec_from_reply(&recorded()).unwrap();
     let r = section_request(&spec, Section::Steps, "more concise");
-    assert!(r.messages[0].text.contains("Rewrite only the \"steps\" section. Instruction: more concise"));
-    let props = r.schema.unwrap().schema["properties"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert!(
+        r.messages[0]
+            .text
+            .contains("Rewrite only the \"steps\" section. Instruction: more concise")
+    );
+    let props = r.schema.unwrap().schema["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>();
     assert_eq!(props, ["steps"]);
-    assert_eq!(section_schema(Section::Format)["required"], serde_json::json!(["format", "json_schema"]));
+    assert_eq!(
+        section_schema(Section::Format)["required"],
+        serde_json::json!(["format", "json_schema"])
+    );
     let a = adapt_request(&spec, ModelFamily::SmallLocal);
-    assert!(a.messages[0].text.starts_with("Adapt this system prompt for Small local models"));
+    assert!(
+        a.messages[0]
+            .text
+            .starts_with("Adapt this system prompt for Small local models")
+    );
     assert!(a.messages[0].text.contains("## Persona"));
 }
 
@@ -73,7 +116,10 @@ fn ideas_are_checked_before_sending() {
     assert!(check_idea("").is_err());
     assert!(check_idea(" x ").is_err());
     assert!(check_idea("summarise emails").is_ok());
-    assert_eq!(parse_variables("transcript, {{notes}} lang;lang"), ["transcript", "notes", "lang"]);
+    assert_eq!(
+        parse_variables("transcript, {{notes}} lang;lang"),
+        ["transcript", "notes", "lang"]
+    );
 }
 
 #[test]
@@ -90,7 +136,10 @@ fn every_prefix_of_a_recorded_reply_gives_growing_sections() {
     for (i, _) in text.char_indices() {
         let spec = spec_from_partial(&text[..i]);
         let filled = Section::ALL.iter().filter(|s| spec.has(**s)).count();
-        assert!(filled + 1 >= seen, "prefix {i}: sections went from {seen} to {filled}");
+        assert!(
+            filled + 1 >= seen,
+            "prefix {i}: sections went from {seen} to {filled}"
+        );
         seen = seen.max(filled);
     }
     assert_eq!(seen, 5);
@@ -102,9 +151,15 @@ fn broken_replies_keep_what_arrived_and_say_what_is_missing() {
     let cut = &text[..text.find("\"format\"").unwrap()];
     let err = spec_from_reply(cut).unwrap_err();
     assert!(err.partial.has(Section::Persona) && err.partial.has(Section::Steps));
-    assert_eq!(err.message(), "The reply is missing: Format, Examples. What arrived is kept.");
+    assert_eq!(
+        err.message(),
+        "The reply is missing: Format, Examples. What arrived is kept."
+    );
     let err = spec_from_reply("I cannot help with that.").unwrap_err();
-    assert_eq!(err.message(), "The reply has no JSON in it, so no sections could be read.");
+    assert_eq!(
+        err.message(),
+        "The reply has no JSON in it, so no sections could be read."
+    );
     let no_steps = r#"{"analysis":"","persona":"P","context":"C","steps":[],"format":"F","json_schema":"","examples":[{"input":"i","output":"o"},{"input":"i","output":"o"},{"input":"i","output":"o"}]}"#;
     let err = spec_from_reply(no_steps).unwrap_err();
     assert!(err.message().contains("Steps"), "{}", err.message());
@@ -113,7 +168,8 @@ fn broken_replies_keep_what_arrived_and_say_what_is_missing() {
 #[test]
 fn section_replies_change_only_their_section() {
     let spec = spec_from_reply(&recorded()).unwrap();
-    let next = apply_section_reply(&spec, Section::Steps, r#"{"steps": ["One.", "Two."]}"#).unwrap();
+    let next =
+        apply_section_reply(&spec, Section::Steps, r#"{"steps": ["One.", "Two."]}"#).unwrap();
     assert_eq!(next.steps, ["One.", "Two."]);
     assert_eq!(next.persona, spec.persona);
     assert!(apply_section_reply(&spec, Section::Steps, r#"{"persona": "x"}"#).is_err());
@@ -133,10 +189,16 @@ fn manual_mode_shows_the_exact_messages_with_the_schema() {
 #[test]
 #[ignore]
 fn record_generate_request() {
-    let req = generate_request(&IdeaInput { idea: "a bot that pulls action items out of meeting notes".into(), ..Default::default() });
+    let req = generate_request(&IdeaInput {
+        idea: "a bot that pulls action items out of meeting notes".into(),
+        ..Default::default()
+    });
     let mut cfg = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Meta);
     cfg.temperature = 0.0;
     let http = build_request(&req, &cfg, None);
-    let path = format!("{}/target/generate_request.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/target/generate_request.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::write(&path, http.body.unwrap()).unwrap();
 }

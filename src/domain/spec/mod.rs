@@ -41,7 +41,13 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [Self::Persona, Self::Context, Self::Steps, Self::Format, Self::Examples];
+    pub const ALL: [Section; 5] = [
+        Self::Persona,
+        Self::Context,
+        Self::Steps,
+        Self::Format,
+        Self::Examples,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -107,12 +113,22 @@ impl PromptSpec {
         match s {
             Section::Persona => self.persona.clone(),
             Section::Context => self.context.clone(),
-            Section::Steps => self.steps.iter().enumerate().map(|(i, st)| format!("{}. {st}", i + 1)).collect::<Vec<_>>().join("\n"),
+            Section::Steps => self
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, st)| format!("{}. {st}", i + 1))
+                .collect::<Vec<_>>()
+                .join("\n"),
             Section::Format => {
                 if self.json_schema.trim().is_empty() {
                     self.format.clone()
                 } else {
-                    format!("{}\n\nJSON schema:\n{}", self.format.trim_end(), self.json_schema.trim())
+                    format!(
+                        "{}\n\nJSON schema:\n{}",
+                        self.format.trim_end(),
+                        self.json_schema.trim()
+                    )
                 }
             }
             Section::Examples => self
@@ -154,7 +170,10 @@ impl PromptSpec {
                         let block = block.trim();
                         let rest = block.strip_prefix("Input:")?;
                         let (input, output) = rest.split_once("\nOutput:").unwrap_or((rest, ""));
-                        Some(Example { input: input.trim().to_owned(), output: output.trim().to_owned() })
+                        Some(Example {
+                            input: input.trim().to_owned(),
+                            output: output.trim().to_owned(),
+                        })
                     })
                     .collect();
             }
@@ -220,7 +239,10 @@ impl PromptSpec {
             let after = &rest[start + 2..];
             let Some(end) = after.find("}}") else { break };
             let name = after[..end].trim();
-            if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') && !found.iter().any(|f| f == name) {
+            if !name.is_empty()
+                && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !found.iter().any(|f| f == name)
+            {
                 found.push(name.to_owned());
             }
             rest = &after[end + 2..];
@@ -234,11 +256,17 @@ pub fn strip_list_marker(line: &str) -> &str {
     let l = line.trim();
     let digits = l.chars().take_while(char::is_ascii_digit).count();
     if digits > 0 {
-        if let Some(rest) = l[digits..].strip_prefix('.').or_else(|| l[digits..].strip_prefix(')')) {
+        if let Some(rest) = l[digits..]
+            .strip_prefix('.')
+            .or_else(|| l[digits..].strip_prefix(')'))
+        {
             return rest.trim();
         }
     }
-    l.strip_prefix("- ").or_else(|| l.strip_prefix("* ")).unwrap_or(l).trim()
+    l.strip_prefix("- ")
+        .or_else(|| l.strip_prefix("* "))
+        .unwrap_or(l)
+        .trim()
 }
 
 fn render_body_markdown(spec: &PromptSpec, s: Section, body: &str) -> String {
@@ -247,11 +275,22 @@ fn render_body_markdown(spec: &PromptSpec, s: Section, body: &str) -> String {
             .examples
             .iter()
             .enumerate()
-            .map(|(i, e)| format!("### Example {}\n\nInput:\n{}\n\nOutput:\n{}", i + 1, e.input.trim(), e.output.trim()))
+            .map(|(i, e)| {
+                format!(
+                    "### Example {}\n\nInput:\n{}\n\nOutput:\n{}",
+                    i + 1,
+                    e.input.trim(),
+                    e.output.trim()
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n\n"),
         Section::Format if !spec.json_schema.trim().is_empty() => {
-            format!("{}\n\nJSON schema:\n\n```json\n{}\n```", spec.format.trim(), spec.json_schema.trim())
+            format!(
+                "{}\n\nJSON schema:\n\n```json\n{}\n```",
+                spec.format.trim(),
+                spec.json_schema.trim()
+            )
         }
         _ => body.to_owned(),
     }
@@ -262,11 +301,21 @@ fn render_body_xml(spec: &PromptSpec, s: Section, body: &str) -> String {
         Section::Examples => spec
             .examples
             .iter()
-            .map(|e| format!("<example>\n<input>\n{}\n</input>\n<output>\n{}\n</output>\n</example>", e.input.trim(), e.output.trim()))
+            .map(|e| {
+                format!(
+                    "<example>\n<input>\n{}\n</input>\n<output>\n{}\n</output>\n</example>",
+                    e.input.trim(),
+                    e.output.trim()
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         Section::Format if !spec.json_schema.trim().is_empty() => {
-            format!("{}\n<json_schema>\n{}\n</json_schema>", spec.format.trim(), spec.json_schema.trim())
+            format!(
+                "{}\n<json_schema>\n{}\n</json_schema>",
+                spec.format.trim(),
+                spec.json_schema.trim()
+            )
         }
         _ => body.to_owned(),
     }

@@ -9,12 +9,21 @@ fn sample() -> PromptSpec {
         notes: "internal".into(),
         persona: "You are a meticulous meeting analyst.".into(),
         context: "Inputs are raw meeting notes in {{transcript}}. Never invent owners.".into(),
-        steps: vec!["Read the notes.".into(), "List every action item with its owner.".into()],
+        steps: vec![
+            "Read the notes.".into(),
+            "List every action item with its owner.".into(),
+        ],
         format: "Reply with JSON.".into(),
         json_schema: r#"{"type":"array"}"#.into(),
         examples: vec![
-            Example { input: "Bob will send the deck.".into(), output: r#"[{"task":"send the deck","owner":"Bob"}]"#.into() },
-            Example { input: "Nothing decided.".into(), output: "[]".into() },
+            Example {
+                input: "Bob will send the deck.".into(),
+                output: r#"[{"task":"send the deck","owner":"Bob"}]"#.into(),
+            },
+            Example {
+                input: "Nothing decided.".into(),
+                output: "[]".into(),
+            },
         ],
     }
 }
@@ -107,9 +116,23 @@ fn xml_rendering() {
 
 #[test]
 fn empty_sections_are_left_out() {
-    let spec = PromptSpec { persona: "You are X.".into(), ..Default::default() };
-    assert_eq!(spec.render(RenderStyle::Markdown), "## Persona\n\nYou are X.");
-    assert_eq!(spec.missing(), [Section::Context, Section::Steps, Section::Format, Section::Examples]);
+    let spec = PromptSpec {
+        persona: "You are X.".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        spec.render(RenderStyle::Markdown),
+        "## Persona\n\nYou are X."
+    );
+    assert_eq!(
+        spec.missing(),
+        [
+            Section::Context,
+            Section::Steps,
+            Section::Format,
+            Section::Examples
+        ]
+    );
 }
 
 #[test]
@@ -130,7 +153,8 @@ fn editor_text_round_trips_for_every_section() {
 #[test]
 fn variables_are_found_once_in_order() {
     let mut spec = sample();
-    spec.steps.push("Compare with {{ agenda }} and {{transcript}}.".into());
+    spec.steps
+        .push("Compare with {{ agenda }} and {{transcript}}.".into());
     assert_eq!(spec.variables(), ["transcript", "agenda"]);
     assert!(spec.wants_json());
 }

@@ -1,0 +1,216 @@
+//! Differences between two versions of a prompt, section by section, word by word, and the
+//! constraints a change removed (a refined prompt can silently drop one).
+use similar::{ChangeTag, TextDiff};
+
+use crate::domain::spec::{PromptSpec, Section};
+
+/// A run of words that is the same, added or removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Same(String),
+    Added(String),
+    Removed(String),
+}
+
+/// The difference in one section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionDiff {
+    pub section: Section,
+    pub pieces: Vec<Piece>,
+}
+
+impl SectionDiff {
+    pub fn changed(&self) -> bool {
+        self.pieces.iter().any(|p| !matches!(p, Piece::Same(_)))
+    }
+}
+
+/// Word-level differences of every section.
+pub fn diff_specs(old: &PromptSpec, new: &PromptSpec) -> Vec<SectionDiff> {
+    Section::ALL
+        .into_iter()
+        .map(|s| SectionDiff {
+            section: s,
+            pieces: diff_words(&old.section_text(s), &new.section_text(s)),
+        })
+        .collect()
+}
+
+/// Word-level difference of two texts, with runs of the same kind merged.
+pub fn diff_words(old: &str, new: &str) -> Vec<Piece> {
+    let diff = TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(200))
+        .diff_words(old, new);
+    let mut out: Vec<Piece> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let text = change.value();
+        let merged = match (out.last_mut(), change.tag()) {
+            (Some(Piece::Same(s)), ChangeTag::Equal)
+            | (Some(Piece::Added(s)), ChangeTag::Insert)
+            | (Some(Piece::Removed(s)), ChangeTag::Delete) => {
+                s.push_str(text);
+                true
+            }
+            _ => false,
+        };
+        if !merged {
+            out.push(match change.tag() {
+                ChangeTag::Equal => Piece::Same(text.to_owned()),
+                ChangeTag::Insert => Piece::Added(text.to_owned()),
+                ChangeTag::Delete => Piece::Removed(text.to_owned()),
+            });
+        }
+    }
+    out
+}
+
+/// Words that mark a rule or limit in a sentence.
+const CONSTRAINT_MARKERS: &[&str] = &[
+    "must",
+    "never",
+    "always",
+    "only",
+    "do not",
+    "don't",
+    "avoid",
+    "at most",
+    "at least",
+    "no more than",
+    "exactly",
+    "required",
+    "forbidden",
+    "should not",
+    "without",
+];
+
+/// Sentences of `old` that state a constraint and no longer appear in `new`.
+pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
+    let new_text = normalise(
+        &Section::ALL
+            .iter()
+            .map(|s| new.section_text(*s))
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    let mut out = Vec::new();
+    for s in Section::ALL {
+        if s == Section::Examples {
+            continue;
+        }
+        for sentence in sentences(&old.section_text(s)) {
+            let lower = sentence.to_lowercase();
+            let is_rule = CONSTRAINT_MARKERS.iter().any(|m| contains_word(&lower, m));
+            if is_rule
+                && !new_text.contains(&normalise(sentence))
+                && !out.iter().any(|o| o == sentence)
+            {
+                out.push(sentence.to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn contains_word(haystack: &str, word: &str) -> bool {
+    haystack.match_indices(word).any(|(i, _)| {
+        let before = haystack[..i].chars().last();
+        let after = haystack[i + word.len()..].chars().next();
+        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+fn normalise(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .trim_end_matches(['.', '!', ';'])
+        .to_owned()
+}
+
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut start = 0;
+        let bytes = line.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let end_of_sentence = matches!(b, b'.' | b'!' | b'?' | b';')
+                && bytes.get(i + 1).is_none_or(|n| *n == b' ');
+            if end_of_sentence {
+                let s = line[start..=i].trim();
+                if s.len() > 3 {
+                    out.push(crate::domain::spec::strip_list_marker(s));
+                }
+                start = i + 1;
+            }
+        }
+        let s = line[start..].trim();
+        if s.len() > 3 {
+            out.push(crate::domain::spec::strip_list_marker(s));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_level_pieces() {
+        let d = diff_words(
+            "List every action item with its owner.",
+            "List each action item with owner and date.",
+        );
+        let rendered: String = d
+            .iter()
+            .map(|p| match p {
+                Piece::Same(s) => s.clone(),
+                Piece::Added(s) => format!("[+{s}]"),
+                Piece::Removed(s) => format!("[-{s}]"),
+            })
+            .collect();
+        assert_eq!(
+            rendered,
+            "List [-every][+each] action item with [-its][+owner and] [-owner.][+date.]"
+        );
+        assert!(
+            diff_words("same", "same")
+                .iter()
+                .all(|p| matches!(p, Piece::Same(_)))
+        );
+    }
+
+    #[test]
+    fn removed_constraints_are_flagged() {
+        let old = PromptSpec {
+            context:
+                "Inputs are notes. Never invent owners. Keep it short; answer only in English."
+                    .into(),
+            steps: vec!["Read the notes.".into(), "You must list dates.".into()],
+            ..Default::default()
+        };
+        let mut new = old.clone();
+        new.context = "Inputs are notes. Keep it short; answer only in English.".into();
+        new.steps = vec![
+            "Read the notes carefully.".into(),
+            "You must list dates".into(),
+        ];
+        assert_eq!(removed_constraints(&old, &new), ["Never invent owners."]);
+        let diffs = diff_specs(&old, &new);
+        assert!(
+            diffs
+                .iter()
+                .find(|d| d.section == Section::Context)
+                .unwrap()
+                .changed()
+        );
+        assert!(
+            !diffs
+                .iter()
+                .find(|d| d.section == Section::Persona)
+                .unwrap()
+                .changed()
+        );
+    }
+}
