@@ -1,6 +1,7 @@
 //! Reactive glue between the pure domain, the network layer and the UI: signals and hooks.
 
 pub mod call;
+pub mod draft;
 pub mod settings;
 
 use leptos::prelude::*;

@@ -1,7 +1,9 @@
 //! Leptos pages and components: the app shell, the work area, and the settings panel.
 use leptos::prelude::*;
 
+pub mod browser;
 pub mod crash;
+pub mod generate;
 pub mod icons;
 pub mod notice;
 pub mod settings;
@@ -10,6 +12,7 @@ pub mod workspace;
 
 use crate::domain::local_model;
 use crate::domain::provider::{ProviderKind, Role};
+use crate::state::draft::{DraftHandle, Generator};
 use crate::state::settings::SettingsHandle;
 use crate::state::{self, ThemeHandle};
 
@@ -34,6 +37,15 @@ pub fn App() -> impl IntoView {
     ThemeHandle::provide();
     let settings_open = RwSignal::new(false);
     let settings = SettingsHandle::provide();
+    let drafts = DraftHandle::provide();
+    Generator::provide();
+    let step = Signal::derive(move || {
+        if drafts.draft.with(|d| d.versions.is_empty()) {
+            0
+        } else {
+            1
+        }
+    });
     // The local model is looked for where the llama.cpp preset points (the default address otherwise).
     let local_url = Signal::derive(move || {
         settings.roles.with(|r| {
@@ -53,6 +65,7 @@ pub fn App() -> impl IntoView {
         <shell::Header
             local_status=local_status
             on_settings=Callback::new(move |_| settings_open.set(true))
+            step=step
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
             <workspace::Workspace local_status=local_status/>

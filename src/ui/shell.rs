@@ -23,6 +23,8 @@ pub fn Header(
     local_status: ReadSignal<LocalModelStatus>,
     /// Opens the settings panel.
     on_settings: Callback<()>,
+    /// The step of the loop the person is at.
+    step: Signal<usize>,
 ) -> impl IntoView {
     let theme = ThemeHandle::expect().theme;
     view! {
@@ -51,7 +53,7 @@ pub fn Header(
                 </button>
             </div>
         </header>
-        <StepPath current=Signal::stored(0)/>
+        <StepPath current=step/>
     }
 }
 

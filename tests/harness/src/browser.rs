@@ -143,6 +143,16 @@ impl Browser {
             .await
     }
 
+    /// Clicks the label of a radio button or checkbox, as a person would.
+    pub async fn choose(&self, label: &str) -> Result<()> {
+        let xpath = format!("//label[normalize-space(.)={}]", xpath_literal(label));
+        self.wait_for(&xpath, &format!("option {label:?}"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
     /// Polls until some element's visible text contains `text`.
     pub async fn wait_for_text(&self, text: &str) -> Result<Element> {
         let xpath = format!(
@@ -181,7 +191,14 @@ impl Browser {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("timed out waiting for {what}");
+                let body = self
+                    .eval("return document.body.innerText")
+                    .await
+                    .unwrap_or_default();
+                bail!(
+                    "timed out waiting for {what}; the page says:\n{}",
+                    body.as_str().unwrap_or("")
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -135,3 +135,79 @@ impl<'a> SettingsPage<'a> {
         Ok(())
     }
 }
+
+/// The idea and prompt part of the work area.
+pub struct PromptPage<'a> {
+    pub b: &'a Browser,
+}
+
+impl<'a> PromptPage<'a> {
+    pub fn new(b: &'a Browser) -> Self {
+        Self { b }
+    }
+
+    pub async fn idea(&self, text: &str) -> Result<()> {
+        let f = self.b.field("What should your assistant do?").await?;
+        f.send_keys(&format!("{SELECT_ALL}{text}")).await?;
+        Ok(())
+    }
+
+    pub async fn generate(&self) -> Result<()> {
+        let b = match self.b.button("Generate prompt").await {
+            Ok(b) => b,
+            Err(_) => self.b.button("Generate again").await?,
+        };
+        b.click().await?;
+        Ok(())
+    }
+
+    /// The text of a section's editor ("Persona", "Steps", …).
+    pub async fn section(&self, title: &str) -> Result<String> {
+        Ok(self
+            .b
+            .field(title)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Waits until the version list shows version `n`.
+    pub async fn wait_version(&self, n: u32) -> Result<()> {
+        self.b
+            .wait_until(
+                &format!("return Array.from(document.querySelectorAll('.pw-versions__num')).some(e => e.textContent === 'v{n}')"),
+                &format!("version v{n}"),
+            )
+            .await
+    }
+
+    /// The description of the current version.
+    pub async fn current_version(&self) -> Result<String> {
+        let v = self
+            .b
+            .eval("const c = document.querySelector('.pw-versions__item--current'); return c ? c.querySelector('.pw-versions__num').textContent + ' ' + c.querySelector('.pw-versions__what').textContent : ''")
+            .await?;
+        Ok(v.as_str().unwrap_or("").to_owned())
+    }
+
+    pub async fn final_text(&self) -> Result<String> {
+        Ok(self
+            .b
+            .field("The final system prompt")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Waits until the generator is idle (no Stop button in the idea card).
+    pub async fn wait_idle(&self) -> Result<()> {
+        self.b
+            .wait_until(
+                "return !Array.from(document.querySelectorAll('.pw-card--idea button')).some(b => b.textContent === 'Stop')",
+                "the generation to end",
+            )
+            .await
+    }
+}

@@ -1,0 +1,338 @@
+//! The draft being worked on, shared through context, kept in browser storage after each change,
+//! and the generator hook that fills it: generate from the idea, rewrite one section, adapt for a
+//! model family, repair a broken reply, or read a reply pasted in manual mode.
+use leptos::prelude::*;
+
+use crate::domain::draft::{Draft, Origin};
+use crate::domain::meta::{self, ModelFamily, SpecError};
+use crate::domain::provider::{ChatRequest, Message, ProviderError, Role};
+use crate::domain::spec::{PromptSpec, Section};
+use crate::domain::structured;
+use crate::net::chat::{self, Abort, Progress};
+use crate::net::settings as store;
+use crate::state::settings::SettingsHandle;
+
+const DRAFT_KEY: &str = "pw.draft.current";
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The current draft. `Copy`: hand it to any component.
+#[derive(Clone, Copy)]
+pub struct DraftHandle {
+    pub draft: RwSignal<Draft>,
+    /// Set when the last save failed (storage full or unavailable); the draft stays in memory.
+    pub save_error: RwSignal<Option<String>>,
+}
+
+impl DraftHandle {
+    pub fn provide() -> Self {
+        let saved = store::load(DRAFT_KEY)
+            .and_then(|s| serde_json::from_str::<Draft>(&s).ok())
+            .unwrap_or_default();
+        let h = Self {
+            draft: RwSignal::new(saved),
+            save_error: RwSignal::new(None),
+        };
+        Effect::new(move |_| {
+            let json = h
+                .draft
+                .with(|d| serde_json::to_string(d).unwrap_or_default());
+            let ok = store::save(DRAFT_KEY, &json);
+            h.save_error.set((!ok).then(|| {
+                "Your browser refused to save this draft (storage full or disabled). It is kept while this tab stays open; copy or download the prompt to keep it.".to_owned()
+            }));
+        });
+        provide_context(h);
+        h
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    pub fn commit(self, spec: PromptSpec, origin: Origin) {
+        self.draft.update(|d| {
+            d.commit(spec, origin, now_ms());
+        });
+    }
+
+    /// A section edited by hand (a new version when the text changed).
+    pub fn edit_section(self, section: Section, text: &str) {
+        let Some(mut spec) = self.draft.with_untracked(|d| d.current_spec().cloned()) else {
+            return;
+        };
+        spec.set_section_text(section, text);
+        self.commit(spec, Origin::Edited { section });
+    }
+}
+
+/// What the generator is doing or did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Generate,
+    Rewrite {
+        section: Section,
+        instruction: String,
+    },
+    Adapt {
+        family: ModelFamily,
+    },
+}
+
+/// Why the last job did not produce a full prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GenError {
+    /// The call failed (the provider's typed error).
+    Call(ProviderError),
+    /// The reply arrived but could not be used; says what is missing.
+    Reply(String),
+}
+
+/// The generator: live text while a job streams, its job, error and controls.
+#[derive(Clone, Copy)]
+pub struct Generator {
+    pub text: RwSignal<String>,
+    pub running: RwSignal<bool>,
+    pub job: RwSignal<Option<Job>>,
+    pub error: RwSignal<Option<GenError>>,
+    pub note: RwSignal<Option<String>>,
+    abort: StoredValue<Option<Abort>, LocalStorage>,
+    /// The last request and reply, for Retry and "fix with the model".
+    last: StoredValue<Option<(ChatRequest, String)>>,
+}
+
+impl Generator {
+    pub fn provide() -> Self {
+        let g = Self {
+            text: RwSignal::new(String::new()),
+            running: RwSignal::new(false),
+            job: RwSignal::new(None),
+            error: RwSignal::new(None),
+            note: RwSignal::new(None),
+            abort: StoredValue::new_local(None),
+            last: StoredValue::new(None),
+        };
+        on_cleanup(move || g.stop());
+        provide_context(g);
+        g
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// The sections of a generation as they stream in.
+    pub fn live_spec(self) -> PromptSpec {
+        self.text.with(|t| meta::spec_from_partial(t))
+    }
+
+    pub fn stop(self) {
+        if let Some(a) = self.abort.try_get_value().flatten() {
+            a.abort();
+        }
+    }
+
+    /// Generates a prompt from the draft's idea.
+    pub fn generate(self) {
+        let input = DraftHandle::expect()
+            .draft
+            .with_untracked(|d| d.idea.clone());
+        if meta::check_idea(&input.idea).is_err() {
+            return;
+        }
+        self.run(Job::Generate, meta::generate_request(&input));
+    }
+
+    pub fn rewrite(self, section: Section, instruction: String) {
+        let Some(spec) = DraftHandle::expect()
+            .draft
+            .with_untracked(|d| d.current_spec().cloned())
+        else {
+            return;
+        };
+        let req = meta::section_request(&spec, section, &instruction);
+        self.run(
+            Job::Rewrite {
+                section,
+                instruction,
+            },
+            req,
+        );
+    }
+
+    pub fn adapt(self, family: ModelFamily) {
+        let Some(spec) = DraftHandle::expect()
+            .draft
+            .with_untracked(|d| d.current_spec().cloned())
+        else {
+            return;
+        };
+        self.run(Job::Adapt { family }, meta::adapt_request(&spec, family));
+    }
+
+    /// Runs the last request again.
+    pub fn retry(self) {
+        if let (Some((req, _)), Some(job)) = (self.last.get_value(), self.job.get_untracked()) {
+            self.run(job, req);
+        }
+    }
+
+    /// Sends the broken reply back once with what is wrong, asking for a corrected one.
+    pub fn repair(self) {
+        let (Some((req, reply)), Some(job)) = (self.last.get_value(), self.job.get_untracked())
+        else {
+            return;
+        };
+        let Some(schema) = req.schema.clone() else {
+            return;
+        };
+        let problem = match job {
+            Job::Rewrite { section, .. } => {
+                meta::apply_section_reply(&PromptSpec::default(), section, &reply).err()
+            }
+            _ => meta::spec_from_reply(&reply).err().map(|e| e.error),
+        };
+        let Some(problem) = problem else { return };
+        let mut fixed = req.clone();
+        fixed.messages.push(Message::assistant(reply));
+        fixed
+            .messages
+            .push(Message::user(structured::repair_message(
+                &problem,
+                &schema.schema,
+            )));
+        self.run(job, fixed);
+    }
+
+    fn run(self, job: Job, req: ChatRequest) {
+        self.stop();
+        let settings = SettingsHandle::expect();
+        let drafts = DraftHandle::expect();
+        let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
+        let key = settings.key(cfg.kind);
+        let opts = settings.call_options();
+        let abort = Abort::new();
+        self.abort.set_value(Some(abort.clone()));
+        let mut req = req;
+        req.temperature = cfg.temperature;
+        self.job.set(Some(job.clone()));
+        self.text.set(String::new());
+        self.error.set(None);
+        self.note.set(None);
+        self.running.set(true);
+        leptos::task::spawn_local(async move {
+            let result = chat::stream_chat(&cfg, key.as_ref(), &req, &abort, opts, |p| match p {
+                Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
+                    self.note.try_set(None);
+                    self.text.try_update(|s| s.push_str(&t));
+                }
+                Progress::Retrying {
+                    attempt,
+                    of,
+                    wait_ms,
+                    reason,
+                } => {
+                    self.note.try_set(Some(format!(
+                        "{}: trying again in {:.0} s (attempt {attempt} of {of})",
+                        reason.title(),
+                        (wait_ms as f64 / 1000.0).ceil()
+                    )));
+                }
+                _ => {}
+            })
+            .await;
+            let model = cfg.model.clone();
+            let text = self.text.get_untracked();
+            self.last.set_value(Some((req.clone(), text.clone())));
+            let call_error = result.err().map(|f| f.error);
+            let outcome = finish(&job, &text, &model, drafts);
+            match (call_error, outcome) {
+                (None, Ok(())) => {}
+                (Some(e), _) => {
+                    self.error.try_set(Some(GenError::Call(e)));
+                }
+                (None, Err(msg)) => {
+                    self.error.try_set(Some(GenError::Reply(msg)));
+                }
+            }
+            self.note.try_set(None);
+            self.running.try_set(false);
+        });
+    }
+
+    /// Reads a reply pasted in manual mode (same parsing as a streamed one).
+    pub fn paste(self, text: &str) -> Result<(), String> {
+        let drafts = DraftHandle::expect();
+        match meta::spec_from_reply(text) {
+            Ok(spec) => {
+                drafts.commit(spec, Origin::Pasted);
+                Ok(())
+            }
+            Err(e) => Err(e.message()),
+        }
+    }
+}
+
+/// Turns a finished (or cut-off) reply into a version; `Err` says what was wrong. Whatever
+/// arrived is kept: an incomplete generation becomes a version marked incomplete.
+fn finish(job: &Job, text: &str, model: &str, drafts: DraftHandle) -> Result<(), String> {
+    match job {
+        Job::Generate | Job::Adapt { .. } => match meta::spec_from_reply(text) {
+            Ok(spec) => {
+                let origin = match job {
+                    Job::Adapt { family } => Origin::Adapted {
+                        family: *family,
+                        model: model.to_owned(),
+                    },
+                    _ => Origin::Generated {
+                        model: model.to_owned(),
+                    },
+                };
+                drafts.commit(spec, origin);
+                Ok(())
+            }
+            Err(SpecError { partial, error }) => {
+                let e = SpecError {
+                    partial: partial.clone(),
+                    error,
+                };
+                if partial != PromptSpec::default() {
+                    drafts.commit(
+                        partial,
+                        Origin::Partial {
+                            model: model.to_owned(),
+                        },
+                    );
+                }
+                Err(e.message())
+            }
+        },
+        Job::Rewrite {
+            section,
+            instruction,
+        } => {
+            let Some(spec) = drafts.draft.with_untracked(|d| d.current_spec().cloned()) else {
+                return Ok(());
+            };
+            match meta::apply_section_reply(&spec, *section, text) {
+                Ok(next) => {
+                    drafts.commit(
+                        next,
+                        Origin::Rewritten {
+                            section: *section,
+                            instruction: instruction.clone(),
+                            model: model.to_owned(),
+                        },
+                    );
+                    Ok(())
+                }
+                Err(e) => Err(format!(
+                    "The rewritten {} could not be read: {e}.",
+                    section.title()
+                )),
+            }
+        }
+    }
+}

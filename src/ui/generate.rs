@@ -1,0 +1,621 @@
+//! The idea -> prompt part of the loop: the idea form (with optional details and manual mode),
+//! the five sections filling in while the reply streams (editable, each can be rewritten), the
+//! final prompt (Markdown/XML, tokens and cost, copy, download, code), and the version history
+//! with word-level diffs.
+use leptos::prelude::*;
+
+use super::browser::{copy_text, download, file_stem};
+use super::notice::ErrorNotice;
+use crate::domain::diff::{self, Piece};
+use crate::domain::draft::Origin;
+use crate::domain::estimate::{call_cost, estimate_tokens, format_cost};
+use crate::domain::meta::{self, ModelFamily, OutputKind};
+use crate::domain::provider::{ProviderKind, Role};
+use crate::domain::snippet::{self, Lang};
+use crate::domain::spec::{RenderStyle, Section};
+use crate::state::draft::{DraftHandle, GenError, Generator, Job};
+use crate::state::settings::SettingsHandle;
+
+/// Ideas offered to a first-time visitor.
+pub const EXAMPLE_IDEAS: [&str; 4] = [
+    "A bot that pulls action items out of meeting notes",
+    "Answer customer emails about late deliveries, politely and briefly",
+    "Turn a recipe into a shopping list grouped by supermarket aisle",
+    "Explain error messages to beginners learning Python",
+];
+
+/// Step 1: the idea, its optional details, Generate, and manual mode.
+#[component]
+pub fn IdeaCard() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let g = Generator::expect();
+    let settings = SettingsHandle::expect();
+    let hint = RwSignal::new(None::<&'static str>);
+    let manual = RwSignal::new(false);
+    let idea = move || d.draft.with(|x| x.idea.idea.clone());
+    let set_idea = move |v: String| {
+        hint.set(None);
+        d.draft.update(|x| x.idea.idea = v);
+    };
+    let generate = move || match meta::check_idea(&d.draft.with_untracked(|x| x.idea.idea.clone()))
+    {
+        Ok(()) => g.generate(),
+        Err(h) => hint.set(Some(h)),
+    };
+    let meta_label = move || {
+        let c = settings.config(Role::Meta);
+        if c.kind == ProviderKind::LlamaCpp {
+            "Uses the tiny built-in model: expect rough drafts. Add a key in Settings for real quality.".to_owned()
+        } else {
+            format!("Written by {} ({}).", c.model, c.kind.label())
+        }
+    };
+    view! {
+        <section class="pw-card pw-card--idea" aria-labelledby="pw-idea-title">
+            <header class="pw-card__header">
+                <span class="pw-card__step" aria-hidden="true">"1"</span>
+                <h2 id="pw-idea-title" class="pw-card__title">"Your idea"</h2>
+            </header>
+            <label class="pw-label" for="pw-idea">"What should your assistant do?"</label>
+            <textarea
+                id="pw-idea"
+                class="pw-textarea"
+                rows="3"
+                placeholder="e.g. a bot that pulls action items out of meeting notes"
+                aria-describedby="pw-idea-hint"
+                prop:value=idea
+                on:input=move |ev| set_idea(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                        ev.prevent_default();
+                        generate();
+                    }
+                }
+            ></textarea>
+            <p id="pw-idea-hint" class="pw-hint pw-hint--inline" role="status">
+                {move || hint.get().unwrap_or("")}
+            </p>
+            <Show when=move || d.draft.with(|x| x.versions.is_empty()) && !g.running.get()>
+                <p class="pw-hint" id="pw-examples-label">"Or start from an example:"</p>
+                <ul class="pw-chips" aria-labelledby="pw-examples-label">
+                    {EXAMPLE_IDEAS
+                        .iter()
+                        .map(|text| {
+                            view! {
+                                <li>
+                                    <button type="button" class="pw-chip" on:click=move |_| set_idea((*text).to_owned())>
+                                        {*text}
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </Show>
+            <details class="pw-details">
+                <summary>"More details (optional)"</summary>
+                <div class="pw-details__grid">
+                    <div class="pw-field">
+                        <label class="pw-label" for="pw-audience">"Who will use it?"</label>
+                        <input id="pw-audience" class="pw-input" placeholder="e.g. busy project managers"
+                            prop:value=move || d.draft.with(|x| x.idea.audience.clone())
+                            on:input=move |ev| d.draft.update(|x| x.idea.audience = event_target_value(&ev))/>
+                    </div>
+                    <div class="pw-field">
+                        <label class="pw-label" for="pw-tone">"Tone"</label>
+                        <input id="pw-tone" class="pw-input" placeholder="e.g. friendly and brief"
+                            prop:value=move || d.draft.with(|x| x.idea.tone.clone())
+                            on:input=move |ev| d.draft.update(|x| x.idea.tone = event_target_value(&ev))/>
+                    </div>
+                    <div class="pw-field">
+                        <label class="pw-label" for="pw-output">"Answer format"</label>
+                        <select id="pw-output" class="pw-select"
+                            on:change=move |ev| d.draft.update(|x| x.idea.output = OutputKind::parse(&event_target_value(&ev)))>
+                            {OutputKind::ALL.into_iter().map(|k| view! {
+                                <option value=k.as_str() selected=move || d.draft.with(|x| x.idea.output == k)>{k.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="pw-field">
+                        <label class="pw-label" for="pw-target">"Model it is for"</label>
+                        <select id="pw-target" class="pw-select"
+                            on:change=move |ev| d.draft.update(|x| x.idea.target = ModelFamily::parse(&event_target_value(&ev)))>
+                            {ModelFamily::ALL.into_iter().map(|k| view! {
+                                <option value=k.as_str() selected=move || d.draft.with(|x| x.idea.target == k)>{k.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="pw-field pw-field--wide">
+                        <label class="pw-label" for="pw-variables">"Data it receives (variables)"</label>
+                        <input id="pw-variables" class="pw-input" placeholder="e.g. transcript, language"
+                            prop:value=move || d.draft.with(|x| x.idea.variables.join(", "))
+                            on:change=move |ev| d.draft.update(|x| x.idea.variables = meta::parse_variables(&event_target_value(&ev)))/>
+                        <p class="pw-hint">"Names of the inputs your app fills in; the prompt will refer to them as {{name}}."</p>
+                    </div>
+                </div>
+            </details>
+            <div class="pw-row pw-row--wrap pw-actions">
+                <button type="button" class="pw-button pw-button--primary" disabled=move || g.running.get()
+                    aria-keyshortcuts="Control+Enter" on:click=move |_| generate()>
+                    {move || if d.draft.with(|x| x.versions.is_empty()) { "Generate prompt" } else { "Generate again" }}
+                </button>
+                <Show when=move || g.running.get()>
+                    <button type="button" class="pw-button" on:click=move |_| g.stop()>"Stop"</button>
+                </Show>
+                <button type="button" class="pw-button pw-button--ghost" aria-expanded=move || manual.get().to_string()
+                    on:click=move |_| manual.update(|m| *m = !*m)>
+                    "No API access? Manual mode"
+                </button>
+            </div>
+            <p class="pw-hint">{meta_label}</p>
+            <Show when=move || manual.get()>
+                <ManualMode/>
+            </Show>
+        </section>
+    }
+}
+
+/// Manual mode: the exact request to paste into any chat app, and a box for its reply.
+#[component]
+fn ManualMode() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let g = Generator::expect();
+    let req = Memo::new(move |_| {
+        meta::manual_text(&meta::generate_request(&d.draft.with(|x| x.idea.clone())))
+    });
+    let reply = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<(), String>>);
+    view! {
+        <div class="pw-manual" role="region" aria-labelledby="pw-manual-title">
+            <h3 id="pw-manual-title">"Manual mode"</h3>
+            <p class="pw-hint">"Paste these two messages into any chat app (ChatGPT, Claude, Gemini…): the first as instructions or the first message, the second after it. Then paste its whole reply below."</p>
+            <CopyBlock id="pw-manual-system" label="1. Instructions (system message)" text=Signal::derive(move || req.get().0)/>
+            <CopyBlock id="pw-manual-user" label="2. Message" text=Signal::derive(move || req.get().1)/>
+            <label class="pw-label" for="pw-manual-reply">"3. Paste the reply here"</label>
+            <textarea id="pw-manual-reply" class="pw-textarea" rows="6"
+                prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+            <button type="button" class="pw-button pw-button--primary"
+                on:click=move |_| result.set(Some(g.paste(&reply.get_untracked())))>
+                "Use this reply"
+            </button>
+            {move || match result.get() {
+                Some(Ok(())) => view! { <p class="pw-notice pw-notice--ok" role="status">"Read the reply: your prompt is below."</p> }.into_any(),
+                Some(Err(m)) => view! { <div class="pw-notice pw-notice--error" role="alert"><p class="pw-notice__title">"That reply could not be used"</p><p>{m}</p></div> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
+    }
+}
+
+/// A read-only text with a Copy button.
+#[component]
+fn CopyBlock(
+    /// Element id of the text box.
+    id: &'static str,
+    /// Label above it.
+    label: &'static str,
+    /// The text.
+    #[prop(into)]
+    text: Signal<String>,
+) -> impl IntoView {
+    let copied = RwSignal::new(None::<Result<(), String>>);
+    view! {
+        <div class="pw-field">
+            <label class="pw-label" for=id>{label}</label>
+            <textarea id=id class="pw-textarea pw-textarea--mono" rows="5" readonly prop:value=move || text.get()></textarea>
+            <button type="button" class="pw-button" aria-label=format!("Copy {label}")
+                on:click=move |_| {
+                    let t = text.get_untracked();
+                    leptos::task::spawn_local(async move { copied.try_set(Some(copy_text(&t).await)); });
+                }>
+                "Copy"
+            </button>
+            <CopyResult result=copied/>
+        </div>
+    }
+}
+
+#[component]
+fn CopyResult(
+    /// The outcome of the last copy.
+    result: RwSignal<Option<Result<(), String>>>,
+) -> impl IntoView {
+    move || match result.get() {
+        Some(Ok(())) => {
+            view! { <span class="pw-hint pw-hint--ok" role="status">"Copied"</span> }.into_any()
+        }
+        Some(Err(m)) => {
+            view! { <span class="pw-hint pw-hint--warn" role="alert">{m}</span> }.into_any()
+        }
+        None => ().into_any(),
+    }
+}
+
+/// Step 2: the five sections, live while streaming, editable afterwards.
+#[component]
+pub fn PromptCard() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let g = Generator::expect();
+    let generating = move || {
+        g.running.get() && matches!(g.job.get(), Some(Job::Generate) | Some(Job::Adapt { .. }))
+    };
+    let has_version = move || d.draft.with(|x| x.current_version().is_some());
+    view! {
+        <section class="pw-card pw-card--prompt" aria-labelledby="pw-prompt-title" aria-busy=move || g.running.get().to_string()>
+            <header class="pw-card__header">
+                <span class="pw-card__step" aria-hidden="true">"2"</span>
+                <h2 id="pw-prompt-title" class="pw-card__title">"System prompt"</h2>
+                <Show when=move || has_version() || generating()>
+                    <span class="pw-tag" title="Text written by an AI model: check it before you rely on it.">"Written by the model"</span>
+                </Show>
+            </header>
+            <Show when=move || g.note.get().is_some()>
+                <p class="pw-notice pw-notice--info" role="status">{move || g.note.get()}</p>
+            </Show>
+            <GenErrorView/>
+            <Show when=move || d.draft.with(|x| matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }))) && !generating()>
+                <p class="pw-notice pw-notice--warn" role="status">
+                    "This version is incomplete: the generation stopped before the end. Sections marked \u{201c}missing\u{201d} are empty; generate again, or fill them in."
+                </p>
+            </Show>
+            {move || {
+                if !has_version() && !generating() {
+                    return view! {
+                        <p class="pw-empty">"Your prompt appears here in five parts (who the model should be, background, steps, output format, examples) once it is generated. You can edit every part."</p>
+                    }.into_any();
+                }
+                view! {
+                    <div class="pw-sections">
+                        {Section::ALL.into_iter().map(|s| view! { <SectionEditor section=s/> }).collect_view()}
+                    </div>
+                    <Show when=move || d.draft.with(|x| x.current_spec().is_some_and(|s| !s.notes.is_empty())) && !generating()>
+                        <details class="pw-details">
+                            <summary>"The model's notes (not part of the prompt)"</summary>
+                            <p class="pw-output__text">{move || d.draft.with(|x| x.current_spec().map(|s| s.notes.clone()).unwrap_or_default())}</p>
+                        </details>
+                    </Show>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Shows why the last generator job failed, with Retry and (for unreadable replies) a fix.
+#[component]
+fn GenErrorView() -> impl IntoView {
+    let g = Generator::expect();
+    move || {
+        match g.error.get() {
+        None => ().into_any(),
+        Some(GenError::Call(e)) => view! { <ErrorNotice error=e on_retry=Callback::new(move |_| g.retry())/> }.into_any(),
+        Some(GenError::Reply(m)) => view! {
+            <div class="pw-notice pw-notice--error" role="alert">
+                <p class="pw-notice__title">"The reply could not be fully used"</p>
+                <p class="pw-notice__text">{m}</p>
+                <div class="pw-row pw-row--wrap">
+                    <button type="button" class="pw-button" on:click=move |_| g.retry()>"Retry"</button>
+                    <button type="button" class="pw-button" on:click=move |_| g.repair()>"Fix with the model"</button>
+                </div>
+            </div>
+        }
+        .into_any(),
+    }
+    }
+}
+
+/// One section: live text while generating, an editor afterwards, and "Rewrite…".
+#[component]
+fn SectionEditor(
+    /// Which section.
+    section: Section,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let g = Generator::expect();
+    let streaming = move || {
+        g.running.get() && matches!(g.job.get(), Some(Job::Generate) | Some(Job::Adapt { .. }))
+    };
+    let rewriting = move || {
+        g.running.get()
+            && matches!(g.job.get(), Some(Job::Rewrite { section: s, .. }) if s == section)
+    };
+    let text = move || {
+        if streaming() {
+            g.live_spec().section_text(section)
+        } else {
+            d.draft.with(|x| {
+                x.current_spec()
+                    .map(|s| s.section_text(section))
+                    .unwrap_or_default()
+            })
+        }
+    };
+    let live_has = move || g.live_spec().has(section);
+    let status = move || {
+        if streaming() {
+            let spec = g.live_spec();
+            let writing = Section::ALL.iter().rev().find(|s| spec.has(**s)).copied();
+            if writing == Some(section) {
+                "writing…"
+            } else if live_has() {
+                "done"
+            } else {
+                "waiting"
+            }
+        } else if rewriting() {
+            "rewriting…"
+        } else if d
+            .draft
+            .with(|x| x.current_spec().is_some_and(|s| !s.has(section)))
+        {
+            "missing"
+        } else {
+            ""
+        }
+    };
+    let open_rewrite = RwSignal::new(false);
+    let instruction = RwSignal::new(String::new());
+    let id = format!("pw-section-{}", section.as_str());
+    let id2 = id.clone();
+    let rewrite_id = format!("pw-rewrite-{}", section.as_str());
+    let rewrite_id2 = rewrite_id.clone();
+    view! {
+        <div class=move || format!("pw-section pw-section--{}", if status().is_empty() { "idle" } else { status().trim_end_matches('…') })>
+            <div class="pw-section__head">
+                <label class="pw-section__title" for=id.clone()>{section.title()}</label>
+                <span class="pw-section__hint">{section.hint()}</span>
+                <span class="pw-section__status" aria-live="polite">{status}</span>
+            </div>
+            <textarea
+                id=id2
+                class="pw-textarea pw-section__text"
+                rows=move || if section == Section::Examples { "8" } else { "4" }
+                readonly=move || streaming() || rewriting()
+                prop:value=text
+                on:change=move |ev| d.edit_section(section, &event_target_value(&ev))
+            ></textarea>
+            <div class="pw-row pw-row--wrap">
+                <button type="button" class="pw-button pw-button--small" aria-expanded=move || open_rewrite.get().to_string()
+                    disabled=move || g.running.get() || d.draft.with(|x| x.current_version().is_none())
+                    aria-label=format!("Rewrite {} with the model", section.title())
+                    on:click=move |_| open_rewrite.update(|o| *o = !*o)>
+                    "Rewrite…"
+                </button>
+            </div>
+            <Show when=move || open_rewrite.get()>
+                <div class="pw-row pw-row--wrap pw-rewrite">
+                    <label class="pw-label pw-sr-only" for=rewrite_id.clone()>{format!("How should {} change?", section.title())}</label>
+                    <input id=rewrite_id2.clone() class="pw-input" placeholder="e.g. more concise"
+                        prop:value=move || instruction.get() on:input=move |ev| instruction.set(event_target_value(&ev))/>
+                    <button type="button" class="pw-button pw-button--primary" disabled=move || g.running.get()
+                        on:click=move |_| { open_rewrite.set(false); g.rewrite(section, instruction.get_untracked()); }>
+                        {format!("Rewrite {}", section.title())}
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// The final prompt: layout switch, size and cost, copy, downloads, code, adapt.
+#[component]
+pub fn FinalCard() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let g = Generator::expect();
+    let settings = SettingsHandle::expect();
+    let rendered = Memo::new(move |_| d.draft.with(|x| x.rendered()));
+    let tokens = move || estimate_tokens(&rendered.get());
+    let cost = move || {
+        let cfg = settings.config(Role::Execution);
+        // One call: the prompt plus a short message in, a few hundred tokens out.
+        format_cost(call_cost(&cfg, tokens() + 200, 400))
+    };
+    let copied = RwSignal::new(None::<Result<(), String>>);
+    let dl_error = RwSignal::new(None::<String>);
+    let lang = RwSignal::new(Lang::Curl);
+    let family = RwSignal::new(ModelFamily::Claude);
+    let copy = move || {
+        let t = rendered.get_untracked();
+        leptos::task::spawn_local(async move {
+            copied.try_set(Some(copy_text(&t).await));
+        });
+    };
+    let save = move |ext: &'static str| {
+        let (name, body, mime) = d.draft.with_untracked(|x| {
+            let stem = file_stem(&x.name);
+            match ext {
+                "json" => (
+                    format!("{stem}.json"),
+                    serde_json::to_string_pretty(&serde_json::json!({"name": x.name, "idea": x.idea, "prompt": x.current_spec()})).unwrap_or_default(),
+                    "application/json",
+                ),
+                "md" => (format!("{stem}.md"), x.current_spec().map(|s| s.render(RenderStyle::Markdown)).unwrap_or_default(), "text/markdown"),
+                _ => (format!("{stem}.txt"), x.rendered(), "text/plain"),
+            }
+        });
+        dl_error.set(download(&name, mime, &body).err());
+    };
+    view! {
+        <Show when=move || d.draft.with(|x| x.current_version().is_some())>
+            <section class="pw-card pw-card--final" aria-labelledby="pw-final-title">
+                <header class="pw-card__header">
+                    <span class="pw-card__step" aria-hidden="true">"✓"</span>
+                    <h2 id="pw-final-title" class="pw-card__title">"Final prompt"</h2>
+                </header>
+                <div class="pw-row pw-row--wrap">
+                    <fieldset class="pw-segmented">
+                        <legend class="pw-sr-only">"Layout"</legend>
+                        <label class="pw-segmented__item">
+                            <input type="radio" name="pw-style" checked=move || d.draft.with(|x| x.style == RenderStyle::Markdown)
+                                on:change=move |_| d.draft.update(|x| x.style = RenderStyle::Markdown)/>
+                            <span>"Markdown headings"</span>
+                        </label>
+                        <label class="pw-segmented__item">
+                            <input type="radio" name="pw-style" checked=move || d.draft.with(|x| x.style == RenderStyle::Xml)
+                                on:change=move |_| d.draft.update(|x| x.style = RenderStyle::Xml)/>
+                            <span>"XML tags"</span>
+                        </label>
+                    </fieldset>
+                    <span class="pw-meter" title="Tokens are the pieces of text models count and bill by; about 4 characters each.">
+                        {move || format!("About {} tokens · {} per call with the test model", tokens(), cost())}
+                    </span>
+                </div>
+                <label class="pw-label pw-sr-only" for="pw-final-text">"The final system prompt"</label>
+                <textarea id="pw-final-text" class="pw-textarea pw-textarea--mono pw-final" rows="14" readonly prop:value=move || rendered.get()></textarea>
+                <div class="pw-row pw-row--wrap pw-actions">
+                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| copy()>
+                        "Copy prompt"
+                    </button>
+                    <CopyResult result=copied/>
+                    <button type="button" class="pw-button" on:click=move |_| save("md")>"Download .md"</button>
+                    <button type="button" class="pw-button" on:click=move |_| save("txt")>"Download .txt"</button>
+                    <button type="button" class="pw-button" on:click=move |_| save("json")>"Download .json"</button>
+                </div>
+                {move || dl_error.get().map(|m| view! { <p class="pw-hint pw-hint--warn" role="alert">{m}</p> })}
+                <details class="pw-details">
+                    <summary>"Use it in code"</summary>
+                    <div class="pw-tabs" role="tablist" aria-label="Language">
+                        {Lang::ALL.into_iter().map(|l| view! {
+                            <button type="button" role="tab" class="pw-tab" aria-selected=move || (lang.get() == l).to_string()
+                                on:click=move |_| lang.set(l)>{l.label()}</button>
+                        }).collect_view()}
+                    </div>
+                    <p class="pw-hint">{move || {
+                        let c = settings.config(Role::Execution);
+                        format!("Calls {} with the model of \u{201c}Running tests\u{201d} ({}). The key is read from the {} environment variable.", c.kind.label(), c.model, snippet::key_var(c.kind))
+                    }}</p>
+                    <pre class="pw-code" tabindex="0" aria-label="Code snippet">{move || snippet::snippet(lang.get(), &settings.config(Role::Execution), &rendered.get())}</pre>
+                </details>
+                <div class="pw-row pw-row--wrap pw-adapt">
+                    <label class="pw-label" for="pw-adapt-family">"Adapt for another model"</label>
+                    <select id="pw-adapt-family" class="pw-select pw-select--auto"
+                        on:change=move |ev| family.set(ModelFamily::parse(&event_target_value(&ev)))>
+                        {ModelFamily::ALL.into_iter().filter(|f| *f != ModelFamily::Any).map(|f| view! {
+                            <option value=f.as_str() selected=move || family.get() == f>{f.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <button type="button" class="pw-button" disabled=move || g.running.get()
+                        on:click=move |_| { let f = family.get_untracked(); d.draft.update(|x| x.style = f.style()); g.adapt(f); }>
+                        "Adapt"
+                    </button>
+                </div>
+            </section>
+        </Show>
+    }
+}
+
+/// Every version, and the difference between any two.
+#[component]
+pub fn VersionsCard() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let from = RwSignal::new(0u32);
+    let to = RwSignal::new(0u32);
+    // Default comparison: the current version against its parent.
+    Effect::new(move |_| {
+        let (cur, parent) = d.draft.with(|x| {
+            (
+                x.current,
+                x.current_version().and_then(|v| v.parent).unwrap_or(0),
+            )
+        });
+        to.set(cur);
+        from.set(parent);
+    });
+    let fmt_time = |ms: f64| {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+        String::from(date.to_locale_time_string("default"))
+    };
+    view! {
+        <Show when=move || d.draft.with(|x| !x.versions.is_empty())>
+            <section class="pw-card pw-card--versions" aria-labelledby="pw-versions-title">
+                <header class="pw-card__header">
+                    <span class="pw-card__step" aria-hidden="true">"⟲"</span>
+                    <h2 id="pw-versions-title" class="pw-card__title">"Versions"</h2>
+                </header>
+                <ol class="pw-versions" reversed>
+                    {move || d.draft.with(|x| x.versions.iter().rev().map(|v| {
+                        let n = v.number;
+                        let current = n == x.current;
+                        view! {
+                            <li class="pw-versions__item" class:pw-versions__item--current=current>
+                                <span class="pw-versions__num">{format!("v{n}")}</span>
+                                <span class="pw-versions__what">{v.origin.describe()}</span>
+                                <span class="pw-versions__when">{fmt_time(v.created_ms)}</span>
+                                {if current {
+                                    view! { <span class="pw-tag">"current"</span> }.into_any()
+                                } else {
+                                    view! { <button type="button" class="pw-button pw-button--small" aria-label=format!("Make version {n} current")
+                                        on:click=move |_| { d.draft.update(|x| { x.restore(n); }); }>"Make current"</button> }.into_any()
+                                }}
+                            </li>
+                        }
+                    }).collect_view())}
+                </ol>
+                <div class="pw-row pw-row--wrap">
+                    <label class="pw-label" for="pw-diff-from">"Compare"</label>
+                    <select id="pw-diff-from" class="pw-select pw-select--auto" on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        <option value="0" selected=move || from.get() == 0>"(nothing)"</option>
+                        {move || d.draft.with(|x| x.versions.iter().map(|v| { let n = v.number; view! {
+                            <option value=n.to_string() selected=move || from.get() == n>{format!("v{n}")}</option>
+                        }}).collect_view())}
+                    </select>
+                    <label class="pw-label" for="pw-diff-to">"with"</label>
+                    <select id="pw-diff-to" class="pw-select pw-select--auto" on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {move || d.draft.with(|x| x.versions.iter().map(|v| { let n = v.number; view! {
+                            <option value=n.to_string() selected=move || to.get() == n>{format!("v{n}")}</option>
+                        }}).collect_view())}
+                    </select>
+                </div>
+                <DiffView from=from to=to/>
+            </section>
+        </Show>
+    }
+}
+
+/// The word-level difference between two versions, section by section.
+#[component]
+fn DiffView(
+    /// Older version number (0: compare with nothing).
+    from: RwSignal<u32>,
+    /// Newer version number.
+    to: RwSignal<u32>,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    move || {
+        let (old, new) = d.draft.with(|x| {
+            (
+                x.version(from.get())
+                    .map(|v| v.spec.clone())
+                    .unwrap_or_default(),
+                x.version(to.get()).map(|v| v.spec.clone()),
+            )
+        });
+        let Some(new) = new else { return ().into_any() };
+        let removed = diff::removed_constraints(&old, &new);
+        let sections = diff::diff_specs(&old, &new);
+        let changed: Vec<_> = sections.into_iter().filter(|s| s.changed()).collect();
+        view! {
+            <div class="pw-diff" aria-label="Differences">
+                {(!removed.is_empty()).then(|| view! {
+                    <div class="pw-notice pw-notice--warn" role="alert">
+                        <p class="pw-notice__title">"Removed constraints: check these were meant to go"</p>
+                        <ul>{removed.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+                    </div>
+                })}
+                {if changed.is_empty() { Some(view! { <p class="pw-hint">"No differences."</p> }) } else { None }}
+                {changed.into_iter().map(|s| view! {
+                    <div class="pw-diff__section">
+                        <h3 class="pw-diff__title">{s.section.title()}</h3>
+                        <p class="pw-diff__text">
+                            {s.pieces.into_iter().map(|p| match p {
+                                Piece::Same(t) => view! { <span>{t}</span> }.into_any(),
+                                Piece::Added(t) => view! { <ins class="pw-diff__add">{t}</ins> }.into_any(),
+                                Piece::Removed(t) => view! { <del class="pw-diff__del">{t}</del> }.into_any(),
+                            }).collect_view()}
+                        </p>
+                    </div>
+                }).collect_view()}
+            </div>
+        }
+        .into_any()
+    }
+}

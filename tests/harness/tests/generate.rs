@@ -1,0 +1,357 @@
+//! End-to-end: an idea becomes a five-section prompt, streamed live, edited, diffed, rewritten,
+//! adapted, copied; stop, broken replies and manual mode. Against the scripted fake provider, and
+//! once against the real local model.
+use std::time::{Duration, Instant};
+
+use pw_harness::browser::Browser;
+use pw_harness::fake_provider::FakeProvider;
+use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::paths;
+use pw_harness::static_site::StaticSite;
+use serde_json::json;
+
+fn spec_reply(tag: &str) -> String {
+    serde_json::to_string_pretty(&json!({
+        "analysis": "Meeting notes are messy; owners and dates matter most.",
+        "persona": format!("You are a meticulous meeting analyst {tag}."),
+        "context": "Inputs are raw meeting notes in {{transcript}}. Never invent owners. Keep each item under 20 words.",
+        "steps": ["Read the whole transcript.", "Find every commitment.", "Check each item has an owner and a due date."],
+        "format": "A Markdown list: one line per action item, owner in bold.",
+        "json_schema": "",
+        "examples": [
+            {"input": "Bob will send the deck by Friday.", "output": "- **Bob**: send the deck (Friday)"},
+            {"input": "We talked about lunch.", "output": "No action items."},
+            {"input": "(an empty message)", "output": "Please paste the meeting notes."}
+        ]
+    }))
+    .unwrap()
+}
+
+async fn point_meta_at(browser: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
+    let page = SettingsPage::open(browser).await?;
+    page.provider("OpenAI-compatible (custom address)").await?;
+    page.base_url(&fake.openai_url()).await?;
+    page.model("fake-large").await?;
+    page.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    let p = PromptPage::new(&browser);
+
+    // Nothing is sent for an empty or one-character idea.
+    p.idea("x").await?;
+    p.generate().await?;
+    browser
+        .wait_for_text("That is too short to work from")
+        .await?;
+    assert!(fake.chat_requests().is_empty());
+
+    // Generate: sections fill in while the reply streams.
+    fake.set_timing(0, 25, 8);
+    fake.push_replies([spec_reply("v1")]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    let started = Instant::now();
+    p.generate().await?;
+    browser
+        .wait_until(
+            "const v = id => document.getElementById(id).value; \
+             return v('pw-section-persona').length > 5 && v('pw-section-examples') === ''",
+            "the persona to appear before the examples",
+        )
+        .await?;
+    browser.wait_for_text("writing…").await?;
+    browser.screenshot("generate-streaming-1280-light").await?;
+    p.wait_version(1).await?;
+    let generation_ms = started.elapsed().as_millis();
+    for s in ["Persona", "Context", "Steps", "Format", "Examples"] {
+        assert!(!p.section(s).await?.trim().is_empty(), "{s} is filled");
+    }
+    assert!(
+        p.section("Steps")
+            .await?
+            .starts_with("1. Read the whole transcript.")
+    );
+    let body = &fake.chat_requests()[0].body;
+    assert!(body.contains("response_format") && body.contains("a bot that pulls action items"));
+    let final_md = p.final_text().await?;
+    assert!(
+        final_md.starts_with("## Persona\n\nYou are a meticulous meeting analyst v1."),
+        "{final_md}"
+    );
+    assert!(
+        browser
+            .wait_for_text("tokens ·")
+            .await?
+            .text()
+            .await?
+            .contains("free"),
+        "local-price note"
+    );
+    browser.screenshot("generate-done-1280-light").await?;
+
+    // Edit a section by hand: a new version, and its diff against the previous one.
+    let steps = browser.field("Steps").await?;
+    steps.send_keys(&format!("{SELECT_ALL}1. Read the whole transcript.\n2. List every commitment with its owner.{TAB}")).await?;
+    p.wait_version(2).await?;
+    assert_eq!(p.current_version().await?, "v2 Steps edited by hand");
+    let flagged = browser
+        .eval("return document.body.textContent.includes('Removed constraints')")
+        .await?;
+    assert_eq!(flagged, false, "no rule was removed by this edit");
+    let ins = browser.eval("return Array.from(document.querySelectorAll('.pw-diff__add')).map(e => e.textContent).join('|')").await?;
+    assert!(
+        ins.as_str().unwrap().contains("List"),
+        "word-level insertions shown: {ins}"
+    );
+    let del = browser.eval("return Array.from(document.querySelectorAll('.pw-diff__del')).map(e => e.textContent).join('|')").await?;
+    assert!(
+        del.as_str().unwrap().contains("Check"),
+        "removed words shown: {del}"
+    );
+    browser.screenshot("generate-diff-1280-light").await?;
+
+    // Markdown / XML switch, copy.
+    browser.choose("XML tags").await?;
+    assert!(
+        p.final_text()
+            .await?
+            .starts_with("<persona>\nYou are a meticulous meeting analyst v1.\n</persona>")
+    );
+    browser.button("Copy prompt").await?.click().await?;
+    browser.wait_for_text("Copied").await?;
+    // Paste it somewhere (Ctrl+V), as a person would: the clipboard holds the prompt.
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    let paste_box = browser.field("3. Paste the reply here").await?;
+    paste_box.send_keys("\u{E009}v\u{E000}").await?;
+    let pasted = paste_box.prop("value").await?.unwrap_or_default();
+    assert!(
+        pasted.starts_with("<persona>"),
+        "clipboard holds the prompt: {pasted}"
+    );
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+
+    // Rewrite one section with the model: only Steps changes.
+    fake.push_replies([json!({"steps": ["Read it.", "List commitments."]}).to_string()]);
+    browser
+        .button("Rewrite Steps with the model")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("How should Steps change?")
+        .await?
+        .send_keys("more concise")
+        .await?;
+    browser.button("Rewrite Steps").await?.click().await?;
+    p.wait_version(3).await?;
+    assert_eq!(
+        p.current_version().await?,
+        "v3 Steps rewritten by fake-large: \u{201c}more concise\u{201d}"
+    );
+    assert_eq!(
+        p.section("Steps").await?,
+        "1. Read it.\n2. List commitments."
+    );
+    assert!(p.section("Persona").await?.ends_with("analyst v1."));
+    let req = fake.chat_requests().pop().unwrap();
+    assert!(
+        req.body.contains("Rewrite only the \\\"steps\\\" section"),
+        "{}",
+        req.body
+    );
+
+    // Adapt for another model family: a new version.
+    fake.push_replies([spec_reply("for small models")]);
+    browser
+        .field("Adapt for another model")
+        .await?
+        .select_by_label("Small local models")
+        .await?;
+    browser.button("Adapt").await?.click().await?;
+    p.wait_version(4).await?;
+    assert!(
+        p.current_version()
+            .await?
+            .starts_with("v4 Adapted for Small local models")
+    );
+
+    // Stop keeps what arrived, marked incomplete.
+    fake.set_timing(0, 120, 4);
+    fake.push_replies([spec_reply("v5")]);
+    p.generate().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-section-persona').value.length > 10",
+            "some persona text",
+        )
+        .await?;
+    browser.button("Stop").await?.click().await?;
+    p.wait_version(5).await?;
+    browser.wait_for_text("This version is incomplete").await?;
+    assert!(p.current_version().await?.starts_with("v5 Incomplete"));
+    browser.wait_for_text("missing").await?;
+    fake.set_timing(0, 5, 40);
+
+    // A reply that misses a section: what arrived is kept, the message names what is missing,
+    // and "Fix with the model" sends the problem back once.
+    let mut broken: serde_json::Value = serde_json::from_str(&spec_reply("v6")).unwrap();
+    broken["examples"] = json!([]);
+    fake.push_replies([broken.to_string(), spec_reply("v7 fixed")]);
+    p.generate().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("The reply could not be fully used")
+        .await?;
+    browser
+        .screenshot("generate-broken-reply-1280-light")
+        .await?;
+    browser.button("Fix with the model").await?.click().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-section-persona').value.includes('v7 fixed')",
+            "the fixed reply",
+        )
+        .await?;
+    let fix = fake.chat_requests().pop().unwrap();
+    assert!(
+        fix.body.contains("could not be used") && fix.body.contains("\"role\":\"assistant\""),
+        "repair carries the problem"
+    );
+
+    // Everything survives a reload.
+    browser.client.refresh().await?;
+    browser.wait_for_role_name("heading", "Versions").await?;
+    assert!(p.section("Persona").await?.contains("v7 fixed"));
+    browser.close().await?;
+    println!(
+        "generation with the fake provider (1.3 KB reply, 25 ms per 8 chars): {generation_ms} ms"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_mode_round_trip() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1200).await?;
+    browser.open_app(&site.url()).await?;
+    let p = PromptPage::new(&browser);
+    p.idea("turn recipes into shopping lists").await?;
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    let system = browser
+        .field("1. Instructions (system message)")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap();
+    assert!(system.starts_with("You are a senior prompt engineer."));
+    let user = browser
+        .field("2. Message")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap();
+    assert!(
+        user.contains("Task: turn recipes into shopping lists") && user.contains("JSON schema")
+    );
+    let reply = browser.field("3. Paste the reply here").await?;
+    reply
+        .send_keys("Sure! Here it is:\n```json\n{\"persona\": \"no\"}\n```")
+        .await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser
+        .wait_for_text("That reply could not be used")
+        .await?;
+    browser
+        .wait_for_text("The reply is missing: Context, Steps, Format, Examples")
+        .await?;
+    reply
+        .send_keys(&format!(
+            "{SELECT_ALL}Here you go:\n```json\n{}\n```",
+            spec_reply("pasted")
+        ))
+        .await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser
+        .wait_for_text("Read the reply: your prompt is below.")
+        .await?;
+    assert!(p.current_version().await?.starts_with("v1 Pasted"));
+    assert!(p.section("Persona").await?.contains("pasted"));
+    browser.screenshot("manual-mode-1280-light").await?;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_local_model_fills_all_five_sections() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    browser.wait_for_text("Local model ready").await?;
+    let p = PromptPage::new(&browser);
+    let started = Instant::now();
+    browser
+        .button("A bot that pulls action items out of meeting notes")
+        .await?
+        .click()
+        .await?;
+    p.generate().await?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if p.current_version().await?.starts_with("v1") {
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "no version after 120 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let idea_to_prompt = started.elapsed();
+    assert!(
+        p.current_version()
+            .await?
+            .starts_with("v1 Generated by SmolLM2-135M-Instruct"),
+        "{}",
+        p.current_version().await?
+    );
+    for s in ["Persona", "Context", "Steps", "Format", "Examples"] {
+        assert!(
+            !p.section(s).await?.trim().is_empty(),
+            "{s} is filled by the local model"
+        );
+    }
+    browser.button("Copy prompt").await?.click().await?;
+    browser.wait_for_text("Copied").await?;
+    let first_visitor = started.elapsed();
+    browser
+        .screenshot("generate-local-model-1280-light")
+        .await?;
+    std::fs::write(
+        paths::artifacts_dir().join("generate-timings.txt"),
+        format!(
+            "local model: idea -> five sections {:.1} s; idea -> copied prompt {:.1} s\n",
+            idea_to_prompt.as_secs_f64(),
+            first_visitor.as_secs_f64()
+        ),
+    )?;
+    browser.close().await?;
+    Ok(())
+}
