@@ -1,0 +1,68 @@
+//! Native checks of invariants that span the browser layers (see ARCHITECTURE.md).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Invariant 3: nothing is ever written into the page as HTML, except clearing the loading note.
+#[test]
+fn no_html_injection_anywhere_in_the_shell() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut offences = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let risky = [
+                "inner_html",
+                "outer_html",
+                "insert_adjacent_html",
+                "document.write",
+            ];
+            if risky.iter().any(|r| code.contains(r)) && !code.contains("set_inner_html(\"\")") {
+                offences.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "HTML written into the page:\n{}",
+        offences.join("\n")
+    );
+    assert!(files.len() > 20, "scanned too few files");
+}
+
+/// Invariant 2: the key type cannot be serialized.
+#[test]
+fn the_api_key_type_has_no_serialize() {
+    let src = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain/provider/mod.rs"),
+    )
+    .unwrap();
+    let at = src.find("pub struct ApiKey").expect("ApiKey defined");
+    let derive_line = src[..at]
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with("#[derive"))
+        .unwrap_or("");
+    assert!(
+        !derive_line.contains("Serialize"),
+        "ApiKey must not derive Serialize: {derive_line}"
+    );
+    assert!(
+        !src.contains("impl Serialize for ApiKey")
+            && !src.contains("impl serde::Serialize for ApiKey")
+    );
+}
