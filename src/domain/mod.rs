@@ -10,10 +10,12 @@ pub mod local_model;
 pub mod meta;
 pub mod partial_json;
 pub mod provider;
+pub mod share;
 pub mod snippet;
 pub mod spec;
 pub mod sse;
 pub mod structured;
+pub mod wire;
 
 #[cfg(test)]
 mod purity_tests;

@@ -355,3 +355,72 @@ async fn the_real_local_model_fills_all_five_sections() -> anyhow::Result<()> {
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generation_works_on_every_provider_preset() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1000).await?;
+    browser.open_app(&site.url()).await?;
+    fake.set_timing(0, 2, 64);
+    let p = PromptPage::new(&browser);
+    p.idea("answer customer emails about late deliveries")
+        .await?;
+    let presets = [
+        ("OpenAI", "openai"),
+        ("Anthropic (Claude)", "anthropic"),
+        ("Google Gemini", "gemini"),
+        ("OpenRouter", "openai"),
+        ("Groq", "openai"),
+        ("Mistral", "openai"),
+        ("Together AI", "openai"),
+        ("DeepSeek", "openai"),
+        ("Ollama (on this computer)", "openai"),
+        ("LM Studio (on this computer)", "openai"),
+        ("Local model (llama.cpp, built in)", "openai"),
+        ("OpenAI-compatible (custom address)", "openai"),
+    ];
+    for (n, (label, wire)) in presets.iter().enumerate() {
+        let settings = SettingsPage::open(&browser).await?;
+        settings.provider(label).await?;
+        let base = match *wire {
+            "anthropic" => fake.anthropic_url(),
+            "gemini" => fake.gemini_url(),
+            _ => fake.openai_url(),
+        };
+        settings.base_url(&base).await?;
+        settings.key("sk-preset-test-key").await?;
+        settings.model("fake-mini").await?;
+        settings.close().await?;
+        fake.clear();
+        fake.push_replies([spec_reply(&format!("via {label}"))]);
+        p.generate().await?;
+        p.wait_version(n as u32 + 1).await?;
+        assert!(
+            p.section("Persona")
+                .await?
+                .contains(&format!("via {label}")),
+            "{label}"
+        );
+        let req = fake.chat_requests().pop().unwrap();
+        let expected_path = match *wire {
+            "anthropic" => "/anthropic/v1/messages".to_owned(),
+            "gemini" => "/gemini/v1beta/models/fake-mini:streamGenerateContent".to_owned(),
+            _ => "/openai/v1/chat/completions".to_owned(),
+        };
+        assert_eq!(req.path, expected_path, "{label}");
+        let structured = match *wire {
+            "anthropic" => req.body.contains("\"tool_choice\""),
+            "gemini" => req.body.contains("\"responseSchema\""),
+            _ if *label == "DeepSeek" => req.body.contains("json_object"),
+            _ => req.body.contains("json_schema"),
+        };
+        assert!(
+            structured,
+            "{label}: native structured-output form in {}",
+            req.body
+        );
+    }
+    browser.close().await?;
+    Ok(())
+}

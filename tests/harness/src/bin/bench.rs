@@ -69,6 +69,27 @@ fn sizes(dist: &Path) -> Vec<(String, Size)> {
     groups
 }
 
+/// Link length of our codec against lz-string's `compressToEncodedURIComponent` on the JSON of the
+/// same draft (what an app without its own codec would put in the URL).
+fn share_links() {
+    use promptwright::domain::share::{encode, reference_drafts};
+    use promptwright::domain::wire::{DraftV1, Include};
+    println!("\n## Share-link length (fragment payload, characters)\n");
+    println!("| reference draft | ours | lz-string | ratio | goal <= 0.80 |");
+    println!("|---|---:|---:|---:|---|");
+    for (name, draft) in reference_drafts() {
+        let include = Include { history: true };
+        let ours = encode(&draft, include).len();
+        let json = serde_json::to_string(&DraftV1::from_draft(&draft, include)).expect("json");
+        let lz = lz_str::compress_to_encoded_uri_component(&json).len();
+        let ratio = ours as f64 / lz as f64;
+        println!(
+            "| {name} | {ours} | {lz} | {ratio:.2} | {} |",
+            if ratio <= 0.80 { "met" } else { "NOT met" }
+        );
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -112,6 +133,8 @@ async fn main() -> anyhow::Result<()> {
             "NOT met"
         }
     );
+
+    share_links();
 
     let site = StaticSite::start(&dist, "/").await?;
     let browser = Browser::start(1280, 900).await?;

@@ -1,0 +1,446 @@
+//! The share-link codec: a draft in the URL fragment (`#pw=2.…`), so it never reaches a server.
+//! Version 2 packs the wire draft positionally (JSON arrays, no key names), deflates it, adds a
+//! checksum, and writes URL-safe base64. Version 1 (plain JSON in base64) still opens. Decoding is
+//! bounded: link length, decompressed size, and a checksum against tampering.
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+use crate::domain::draft::Draft;
+use crate::domain::wire::{DraftV1, Include, OriginV1, SpecV1, VersionV1};
+
+/// The fragment key: `https://host/#pw=2.xxxx`.
+pub const FRAGMENT_KEY: &str = "pw=";
+/// Links longer than this are refused before any work.
+pub const MAX_LINK_CHARS: usize = 256 * 1024;
+/// Decompressed payloads larger than this are refused (no decompression bomb).
+pub const MAX_PAYLOAD_BYTES: usize = 4 * 1024 * 1024;
+/// Above this many characters some chat apps cut links.
+pub const WARN_LINK_CHARS: usize = 8 * 1024;
+
+/// Why a link could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShareError {
+    #[error("the link holds no draft")]
+    Empty,
+    #[error("the link was made by a newer version of Promptwright (format {0})")]
+    UnknownVersion(String),
+    #[error("the link is damaged: it has characters a share link never has")]
+    NotBase64,
+    #[error(
+        "the link is damaged or incomplete: its check does not match (was it cut off when copied?)"
+    )]
+    Corrupt,
+    #[error("the link is too long to open ({0} characters)")]
+    Oversized(usize),
+    #[error("the link's draft is too large to open")]
+    TooLarge,
+    #[error("the link's draft could not be read: {0}")]
+    Invalid(String),
+}
+
+fn fnv24(bytes: &[u8]) -> [u8; 3] {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in bytes {
+        h ^= *b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    let h = h ^ (h >> 24);
+    [(h >> 16) as u8, (h >> 8) as u8, h as u8]
+}
+
+/// The positional form of a wire draft (arrays in a fixed order, trailing defaults kept short).
+fn pack(d: &DraftV1) -> Value {
+    let versions: Vec<Value> = d
+        .versions
+        .iter()
+        .map(|v| {
+            let o = &v.origin;
+            let sp = &v.spec;
+            let examples: Vec<Value> = sp.examples.iter().map(|(i, o)| json!([i, o])).collect();
+            json!([
+                v.n,
+                v.parent.unwrap_or(0),
+                [o.kind, o.model, o.section, o.instruction, o.family],
+                [
+                    sp.persona,
+                    sp.context,
+                    sp.steps,
+                    sp.format,
+                    sp.json_schema,
+                    examples,
+                    sp.analysis
+                ],
+                (v.at / 1000.0).round() as i64
+            ])
+        })
+        .collect();
+    let i = &d.idea;
+    json!([
+        d.name,
+        [i.idea, i.audience, i.tone, i.output, i.target, i.variables],
+        if d.style == "xml" { 1 } else { 0 },
+        d.current,
+        versions
+    ])
+}
+
+fn text(v: &Value, i: usize) -> String {
+    v.get(i).and_then(Value::as_str).unwrap_or("").to_owned()
+}
+
+fn texts(v: &Value, i: usize) -> Vec<String> {
+    v.get(i)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
+    let bad = || ShareError::Invalid("unexpected layout".into());
+    let top = v.as_array().ok_or_else(bad)?;
+    let none = Value::Null;
+    let idea = top.get(1).unwrap_or(&none);
+    let empty = Vec::new();
+    let versions = match top.get(4) {
+        None => &empty,
+        Some(x) => x.as_array().ok_or_else(bad)?,
+    };
+    let mut out = Vec::new();
+    for ver in versions {
+        let o = ver.get(2).unwrap_or(&none);
+        let sp = ver.get(3).unwrap_or(&none);
+        let examples = sp
+            .get(5)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|e| (text(e, 0), text(e, 1))).collect())
+            .unwrap_or_default();
+        out.push(VersionV1 {
+            n: ver.get(0).and_then(Value::as_u64).ok_or_else(bad)? as u32,
+            parent: ver
+                .get(1)
+                .and_then(Value::as_u64)
+                .filter(|p| *p > 0)
+                .map(|p| p as u32),
+            origin: OriginV1 {
+                kind: text(o, 0),
+                model: text(o, 1),
+                section: text(o, 2),
+                instruction: text(o, 3),
+                family: text(o, 4),
+            },
+            spec: SpecV1 {
+                persona: text(sp, 0),
+                context: text(sp, 1),
+                steps: texts(sp, 2),
+                format: text(sp, 3),
+                json_schema: text(sp, 4),
+                examples,
+                analysis: text(sp, 6),
+            },
+            at: ver.get(4).and_then(Value::as_f64).unwrap_or(0.0) * 1000.0,
+        });
+    }
+    Ok(DraftV1 {
+        name: text(v, 0),
+        idea: crate::domain::wire::IdeaV1 {
+            idea: text(idea, 0),
+            audience: text(idea, 1),
+            tone: text(idea, 2),
+            output: text(idea, 3),
+            target: text(idea, 4),
+            variables: texts(idea, 5),
+        },
+        style: if top.get(2).and_then(Value::as_u64) == Some(1) {
+            "xml".into()
+        } else {
+            "markdown".into()
+        },
+        current: top.get(3).and_then(Value::as_u64).unwrap_or(0) as u32,
+        versions: out,
+    })
+}
+
+/// The fragment payload (`2.…`, without `pw=`) for a draft.
+pub fn encode(d: &Draft, include: Include) -> String {
+    let mut wire = DraftV1::from_draft(d, include);
+    if !include.history {
+        // A link without history carries the prompt, not the model's notes or timestamps.
+        for v in &mut wire.versions {
+            v.spec.analysis.clear();
+            v.at = 0.0;
+        }
+    }
+    let bytes = serde_json::to_vec(&trim(pack(&wire))).expect("json");
+    // Deflate the UTF-8 bytes, or the UTF-16 code units (smaller for text mostly outside Latin
+    // scripts), or store them as they are: whichever is shortest.
+    let utf16: Vec<u8> = String::from_utf8_lossy(&bytes)
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let candidates = [
+        (0u8, bytes.clone()),
+        (1u8, deflate(&bytes, false)),
+        (1u8, deflate(&bytes, true)),
+        (2u8, deflate(&utf16, false)),
+        (2u8, deflate(&utf16, true)),
+    ];
+    let (method, body) = candidates
+        .into_iter()
+        .min_by_key(|(_, b)| b.len())
+        .expect("candidates");
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.push(method);
+    out.extend_from_slice(&fnv24(&bytes));
+    out.extend_from_slice(&body);
+    format!("2.{}", URL_SAFE_NO_PAD.encode(out))
+}
+
+/// The whole fragment, `#pw=2.…`.
+pub fn fragment(d: &Draft, include: Include) -> String {
+    format!("#{FRAGMENT_KEY}{}", encode(d, include))
+}
+
+/// Reads a payload (with or without `#pw=`); never panics, whatever the input.
+pub fn decode(input: &str) -> Result<Draft, ShareError> {
+    let t = input.trim();
+    if t.len() > MAX_LINK_CHARS {
+        return Err(ShareError::Oversized(t.len()));
+    }
+    let t = t.strip_prefix('#').unwrap_or(t);
+    let t = t.strip_prefix(FRAGMENT_KEY).unwrap_or(t);
+    if t.is_empty() {
+        return Err(ShareError::Empty);
+    }
+    let (version, payload) = t
+        .split_once('.')
+        .ok_or_else(|| ShareError::UnknownVersion(t.chars().take(8).collect()))?;
+    let raw = URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| ShareError::NotBase64)?;
+    match version {
+        "1" => {
+            if raw.len() > MAX_PAYLOAD_BYTES {
+                return Err(ShareError::TooLarge);
+            }
+            let wire: DraftV1 =
+                serde_json::from_slice(&raw).map_err(|e| ShareError::Invalid(e.to_string()))?;
+            Ok(wire.into_draft())
+        }
+        "2" => {
+            if raw.len() < 4 {
+                return Err(ShareError::Corrupt);
+            }
+            let (method, sum, body) = (raw[0], &raw[1..4], &raw[4..]);
+            let bytes = match method {
+                0 => body.to_vec(),
+                1 => inflate(body)?,
+                2 => {
+                    let units = inflate(body)?;
+                    if units.len() % 2 != 0 {
+                        return Err(ShareError::Corrupt);
+                    }
+                    let words: Vec<u16> = units
+                        .chunks_exact(2)
+                        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                        .collect();
+                    String::from_utf16(&words)
+                        .map_err(|_| ShareError::Corrupt)?
+                        .into_bytes()
+                }
+                _ => return Err(ShareError::Corrupt),
+            };
+            if fnv24(&bytes) != sum {
+                return Err(ShareError::Corrupt);
+            }
+            let v: Value =
+                serde_json::from_slice(&bytes).map_err(|e| ShareError::Invalid(e.to_string()))?;
+            Ok(unpack(&v)?.into_draft())
+        }
+        other => Err(ShareError::UnknownVersion(other.chars().take(8).collect())),
+    }
+}
+
+/// Raw deflate at the highest level; `fixed` forces the static Huffman code, which wins on short
+/// texts where a dynamic code table costs more than it saves.
+fn deflate(input: &[u8], fixed: bool) -> Vec<u8> {
+    use miniz_oxide::deflate::core::{
+        CompressorOxide, TDEFLFlush, TDEFLStatus, compress, create_comp_flags_from_zip_params,
+    };
+    const Z_FIXED: i32 = 4;
+    let flags = create_comp_flags_from_zip_params(10, -15, if fixed { Z_FIXED } else { 0 });
+    let mut c = CompressorOxide::new(flags);
+    let mut out = vec![0u8; input.len() + 64];
+    let mut input = input;
+    let mut pos = 0;
+    loop {
+        let (status, read, written) = compress(&mut c, input, &mut out[pos..], TDEFLFlush::Finish);
+        pos += written;
+        input = &input[read..];
+        match status {
+            TDEFLStatus::Done => break,
+            TDEFLStatus::Okay => out.resize(out.len() * 2, 0),
+            // The compressor cannot fail on in-memory input; fall back to the default path.
+            _ => return miniz_oxide::deflate::compress_to_vec(input, 10),
+        }
+    }
+    out.truncate(pos);
+    out
+}
+
+fn inflate(body: &[u8]) -> Result<Vec<u8>, ShareError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_PAYLOAD_BYTES).map_err(|e| {
+        if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+            ShareError::TooLarge
+        } else {
+            ShareError::Corrupt
+        }
+    })
+}
+
+/// Drops trailing empty strings, empty arrays and zeros from every array (the reader treats a
+/// missing position as empty), recursively.
+fn trim(v: Value) -> Value {
+    match v {
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.into_iter().map(trim).collect();
+            while items.last().is_some_and(|x| match x {
+                Value::String(s) => s.is_empty(),
+                Value::Array(a) => a.is_empty(),
+                Value::Number(n) => n.as_u64() == Some(0),
+                Value::Null => true,
+                _ => false,
+            }) {
+                items.pop();
+            }
+            Value::Array(items)
+        }
+        other => other,
+    }
+}
+
+/// The version-1 form (plain JSON in base64), kept so links made with it still open.
+pub fn encode_v1(d: &Draft, include: Include) -> String {
+    let json = serde_json::to_vec(&DraftV1::from_draft(d, include)).expect("json");
+    format!("1.{}", URL_SAFE_NO_PAD.encode(json))
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Reference drafts for the round-trip tests and the link-length bench.
+pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
+    use crate::domain::draft::Origin;
+    use crate::domain::meta::IdeaInput;
+    use crate::domain::spec::{Example, PromptSpec, Section};
+    let idea_only = Draft {
+        name: "Action items".into(),
+        idea: IdeaInput {
+            idea: "a bot that pulls action items out of meeting notes".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let spec = PromptSpec {
+        notes: "Notes are messy; owners and dates matter most.".into(),
+        persona: "You are a meticulous meeting analyst who turns messy notes into clear, assignable action items.".into(),
+        context: "Inputs are raw meeting notes in {{transcript}}, often with typos and half sentences. Never invent owners or dates: write \"unassigned\" or \"no date\". Ignore small talk. If the notes are empty or not about a meeting, say so in one sentence.".into(),
+        steps: vec![
+            "Read the whole transcript once before writing anything.".into(),
+            "Find every commitment: a person agreeing to do something.".into(),
+            "For each, note the owner, the task in a short imperative phrase, and the due date if one was said.".into(),
+            "Merge duplicates and drop items that were cancelled later in the meeting.".into(),
+            "Check every line against the format before replying.".into(),
+        ],
+        format: "A Markdown list, one line per action item: **Owner** — task (due date). No introduction or closing remarks.".into(),
+        json_schema: String::new(),
+        examples: vec![
+            Example { input: "Bob: I'll send the deck by Friday. Ana will book the room.".into(), output: "- **Bob** — send the deck (Friday)\n- **Ana** — book the room (no date)".into() },
+            Example { input: "We chatted about the weekend and the new coffee machine.".into(), output: "No action items.".into() },
+            Example { input: "".into(), output: "Please paste the meeting notes.".into() },
+        ],
+    };
+    let mut full = idea_only.clone();
+    full.commit(
+        spec.clone(),
+        Origin::Generated {
+            model: "gpt-4o".into(),
+        },
+        1_763_700_000_000.0,
+    );
+    let mut history = full.clone();
+    for (i, instruction) in ["shorter", "add dates", "friendlier tone", "stricter format"]
+        .iter()
+        .enumerate()
+    {
+        let mut next = history.current_spec().cloned().unwrap_or_default();
+        next.steps
+            .push(format!("Extra rule number {}: {instruction}.", i + 1));
+        history.commit(
+            next,
+            Origin::Rewritten {
+                section: Section::Steps,
+                instruction: (*instruction).into(),
+                model: "gpt-4o".into(),
+            },
+            1_763_700_000_000.0 + i as f64 * 60_000.0,
+        );
+    }
+    let mut long = full.clone();
+    let mut big = spec.clone();
+    for i in 0..30 {
+        big.examples.push(Example {
+            input: format!("Meeting {i}: Carla will review contract {i} before the board call; Dev owns the budget sheet for region {i}."),
+            output: format!("- **Carla** — review contract {i} (before the board call)\n- **Dev** — own the budget sheet for region {i} (no date)"),
+        });
+    }
+    long.commit(
+        big,
+        Origin::Edited {
+            section: Section::Examples,
+        },
+        1_763_700_100_000.0,
+    );
+    let mut foreign = Draft {
+        name: "Résumé des réunions".into(),
+        idea: IdeaInput {
+            idea: "un assistant qui résume les comptes rendus de réunion — 会議の議事録を要約する"
+                .into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    foreign.commit(
+        PromptSpec {
+            persona: "Tu es un secrétaire de séance rigoureux qui transforme des notes de réunion désordonnées en comptes rendus clairs. あなたは几帳面な書記で、乱雑な議事メモを明確な議事録にまとめます。".into(),
+            context: "Les notes arrivent dans {{notes}}, souvent avec des fautes de frappe et des phrases inachevées. N'invente jamais de responsable ni de date : écris « non attribué » ou « sans date ». Ignore les bavardages. 担当者や期日を決して捏造しないこと。雑談は無視すること。メモが空の場合は一文でそう伝えること。".into(),
+            steps: vec![
+                "Lis l'ensemble des notes avant d'écrire quoi que ce soit.".into(),
+                "Repère chaque décision et chaque engagement pris par une personne.".into(),
+                "Pour chaque action, note le responsable, la tâche et l'échéance si elle a été dite.".into(),
+                "要点を三つにまとめ、重複する項目は一つに統合する。".into(),
+                "Vérifie chaque ligne par rapport au format avant de répondre.".into(),
+            ],
+            format: "Une liste à puces en français : **Responsable** — tâche (échéance). 日本語のメモの場合は日本語の箇条書きで答えること。Pas d'introduction ni de conclusion.".into(),
+            examples: vec![
+                Example { input: "Paul enverra le devis vendredi. Marie réserve la salle.".into(), output: "- **Paul** — envoyer le devis (vendredi)\n- **Marie** — réserver la salle (sans date)".into() },
+                Example { input: "田中さんが来週までに見積書を送ります。".into(), output: "- **田中** — 見積書を送る(来週まで)".into() },
+                Example { input: "On a parlé du week-end.".into(), output: "Aucune action.".into() },
+            ],
+            ..Default::default()
+        },
+        Origin::Generated { model: "claude-sonnet-4-5".into() },
+        1_763_700_000_000.0,
+    );
+    vec![
+        ("small idea only", idea_only),
+        ("full spec", full),
+        ("spec + 5 versions of history", history),
+        ("spec + 33 examples", long),
+        ("non-English text", foreign),
+    ]
+}
