@@ -321,3 +321,65 @@ mod tests {
         assert_eq!(d.idea.output, OutputKind::Auto);
     }
 }
+
+/// The file written by "Export": one or all drafts, with their whole history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportV1 {
+    /// Always "promptwright-drafts".
+    pub format: String,
+    pub version: u32,
+    pub drafts: Vec<DraftV1>,
+}
+
+pub const EXPORT_FORMAT: &str = "promptwright-drafts";
+
+impl ExportV1 {
+    pub fn new(drafts: &[&Draft]) -> Self {
+        Self {
+            format: EXPORT_FORMAT.into(),
+            version: 1,
+            drafts: drafts.iter().map(|d| DraftV1::from_draft(d, Include { history: true })).collect(),
+        }
+    }
+}
+
+/// Reads an export file (or a single exported draft); says plainly what is wrong otherwise.
+pub fn parse_import(text: &str) -> Result<Vec<Draft>, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("This file is not a Promptwright export (not valid JSON: {e})."))?;
+    if v.get("format").and_then(|f| f.as_str()) == Some(EXPORT_FORMAT) {
+        let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
+        if version != 1 {
+            return Err(format!("This export was made by a newer Promptwright (format version {version})."));
+        }
+        let export: ExportV1 = serde_json::from_value(v).map_err(|e| format!("This export is damaged: {e}."))?;
+        if export.drafts.is_empty() {
+            return Err("This export holds no drafts.".into());
+        }
+        return Ok(export.drafts.into_iter().map(DraftV1::into_draft).collect());
+    }
+    if v.get("versions").is_some() && v.get("idea").is_some() {
+        let one: DraftV1 = serde_json::from_value(v).map_err(|e| format!("This draft file is damaged: {e}."))?;
+        return Ok(vec![one.into_draft()]);
+    }
+    Err("This file is not a Promptwright export: it has no drafts in it.".into())
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+
+    #[test]
+    fn export_round_trip_and_bad_files() {
+        let d = tests::sample_draft();
+        let json = serde_json::to_string(&ExportV1::new(&[&d, &d])).unwrap();
+        let back = parse_import(&json).unwrap();
+        assert_eq!(back, vec![d.clone(), d.clone()]);
+        let single = serde_json::to_string(&DraftV1::from_draft(&d, Include { history: true })).unwrap();
+        assert_eq!(parse_import(&single).unwrap(), vec![d]);
+        assert!(parse_import("not json").unwrap_err().contains("not a Promptwright export"));
+        assert!(parse_import("{\"a\":1}").unwrap_err().contains("no drafts"));
+        assert!(parse_import(r#"{"format":"promptwright-drafts","version":7,"drafts":[]}"#).unwrap_err().contains("newer"));
+        assert!(!json.to_lowercase().contains("\"key"), "no key field in exports");
+    }
+}

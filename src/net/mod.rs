@@ -1,5 +1,6 @@
 //! The only code that touches the network or browser storage: HTTP calls, timers, and saved settings.
 pub mod chat;
+pub mod store;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::domain::http::host_of;

@@ -1,5 +1,5 @@
-//! The draft being worked on, shared through context, kept in browser storage after each change,
-//! and the generator hook that fills it: generate from the idea, rewrite one section, adapt for a
+//! The draft being worked on, shared through context (saved by `state::library`), and the
+//! generator hook that fills it: generate from the idea, rewrite one section, adapt for a
 //! model family, repair a broken reply, or read a reply pasted in manual mode.
 use leptos::prelude::*;
 
@@ -9,10 +9,7 @@ use crate::domain::provider::{ChatRequest, Message, ProviderError, Role};
 use crate::domain::spec::{PromptSpec, Section};
 use crate::domain::structured;
 use crate::net::chat::{self, Abort, Progress};
-use crate::net::settings as store;
 use crate::state::settings::SettingsHandle;
-
-const DRAFT_KEY: &str = "pw.draft.current";
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -22,28 +19,12 @@ fn now_ms() -> f64 {
 #[derive(Clone, Copy)]
 pub struct DraftHandle {
     pub draft: RwSignal<Draft>,
-    /// Set when the last save failed (storage full or unavailable); the draft stays in memory.
-    pub save_error: RwSignal<Option<String>>,
 }
 
 impl DraftHandle {
+    /// The draft in memory; `state::library` loads and saves it.
     pub fn provide() -> Self {
-        let saved = store::load(DRAFT_KEY)
-            .and_then(|s| serde_json::from_str::<Draft>(&s).ok())
-            .unwrap_or_default();
-        let h = Self {
-            draft: RwSignal::new(saved),
-            save_error: RwSignal::new(None),
-        };
-        Effect::new(move |_| {
-            let json = h
-                .draft
-                .with(|d| serde_json::to_string(d).unwrap_or_default());
-            let ok = store::save(DRAFT_KEY, &json);
-            h.save_error.set((!ok).then(|| {
-                "Your browser refused to save this draft (storage full or disabled). It is kept while this tab stays open; copy or download the prompt to keep it.".to_owned()
-            }));
-        });
+        let h = Self { draft: RwSignal::new(Draft::default()) };
         provide_context(h);
         h
     }

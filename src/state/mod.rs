@@ -2,6 +2,7 @@
 
 pub mod call;
 pub mod draft;
+pub mod library;
 pub mod settings;
 
 use leptos::prelude::*;

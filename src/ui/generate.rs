@@ -485,6 +485,7 @@ pub fn FinalCard() -> impl IntoView {
                     }}</p>
                     <pre class="pw-code" tabindex="0" aria-label="Code snippet">{move || snippet::snippet(lang.get(), &settings.config(Role::Execution), &rendered.get())}</pre>
                 </details>
+                <super::drafts::SharePanel/>
                 <div class="pw-row pw-row--wrap pw-adapt">
                     <label class="pw-label" for="pw-adapt-family">"Adapt for another model"</label>
                     <select id="pw-adapt-family" class="pw-select pw-select--auto"

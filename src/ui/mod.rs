@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 pub mod browser;
 pub mod crash;
+pub mod drafts;
 pub mod generate;
 pub mod icons;
 pub mod notice;
@@ -13,6 +14,7 @@ pub mod workspace;
 use crate::domain::local_model;
 use crate::domain::provider::{ProviderKind, Role};
 use crate::state::draft::{DraftHandle, Generator};
+use crate::state::library::{Library, SharedView};
 use crate::state::settings::SettingsHandle;
 use crate::state::{self, ThemeHandle};
 
@@ -39,6 +41,8 @@ pub fn App() -> impl IntoView {
     let settings = SettingsHandle::provide();
     let drafts = DraftHandle::provide();
     Generator::provide();
+    let library = Library::provide(drafts);
+    let drafts_open = RwSignal::new(false);
     let step = Signal::derive(move || {
         if drafts.draft.with(|d| d.versions.is_empty()) {
             0
@@ -65,11 +69,18 @@ pub fn App() -> impl IntoView {
         <shell::Header
             local_status=local_status
             on_settings=Callback::new(move |_| settings_open.set(true))
+            on_drafts=Callback::new(move |_| drafts_open.set(true))
             step=step
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
-            <workspace::Workspace local_status=local_status/>
+            <drafts::LibraryBanners/>
+            {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
+                view! { <drafts::SharedDraftView/> }.into_any()
+            } else {
+                view! { <workspace::Workspace local_status=local_status/> }.into_any()
+            }}
         </main>
         <settings::SettingsPanel open=settings_open/>
+        <drafts::DraftsPanel open=drafts_open/>
     }
 }

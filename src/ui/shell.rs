@@ -23,6 +23,8 @@ pub fn Header(
     local_status: ReadSignal<LocalModelStatus>,
     /// Opens the settings panel.
     on_settings: Callback<()>,
+    /// Opens the drafts panel.
+    on_drafts: Callback<()>,
     /// The step of the loop the person is at.
     step: Signal<usize>,
 ) -> impl IntoView {
@@ -46,6 +48,9 @@ pub fn Header(
                     on:click=move |_| theme.update(|t| *t = t.next())
                 >
                     <ThemeIcon/>
+                </button>
+                <button type="button" class="pw-button pw-button--ghost" on:click=move |_| on_drafts.run(())>
+                    <span>"Drafts"</span>
                 </button>
                 <button type="button" class="pw-button pw-button--ghost" on:click=move |_| on_settings.run(())>
                     <GearIcon/>

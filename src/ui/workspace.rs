@@ -3,14 +3,12 @@ use leptos::prelude::*;
 
 use super::generate::{FinalCard, IdeaCard, PromptCard, VersionsCard};
 use crate::domain::local_model::LocalModelStatus;
-use crate::state::draft::DraftHandle;
 
 #[component]
 pub fn Workspace(
     /// Whether the embedded local model answers.
     local_status: ReadSignal<LocalModelStatus>,
 ) -> impl IntoView {
-    let d = DraftHandle::expect();
     view! {
         <section class="pw-intro" aria-labelledby="pw-intro-title">
             <h2 id="pw-intro-title" class="pw-intro__title">
@@ -18,7 +16,6 @@ pub fn Workspace(
             </h2>
             <p class="pw-intro__model">{move || local_status.get().hint()}</p>
         </section>
-        {move || d.save_error.get().map(|m| view! { <p class="pw-notice pw-notice--warn" role="alert">{m}</p> })}
         <div class="pw-grid">
             <IdeaCard/>
             <PromptCard/>

@@ -59,6 +59,15 @@ impl Browser {
 
     /// Like [`start`](Self::start), with extra Chromium flags (e.g. `--force-dark-mode`).
     pub async fn start_with(width: u32, height: u32, extra: &[&str]) -> Result<Self> {
+        Self::start_full(width, height, extra, None).await
+    }
+
+    /// Like [`start`](Self::start), saving downloads into `downloads`.
+    pub async fn start_downloading(width: u32, height: u32, downloads: &std::path::Path) -> Result<Self> {
+        Self::start_full(width, height, &[], Some(downloads)).await
+    }
+
+    async fn start_full(width: u32, height: u32, extra: &[&str], downloads: Option<&std::path::Path>) -> Result<Self> {
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port()?;
@@ -77,6 +86,13 @@ impl Browser {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": args,
         });
+        if let Some(dir) = downloads {
+            options["prefs"] = json!({
+                "download.default_directory": dir.to_string_lossy(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+            });
+        }
         // Headless windows cannot be narrower than ~500 px: emulate a phone's viewport instead.
         if width < 600 {
             options["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true}});

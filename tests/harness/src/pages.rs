@@ -211,3 +211,36 @@ impl<'a> PromptPage<'a> {
             .await
     }
 }
+
+/// The drafts drawer.
+pub struct DraftsPage<'a> {
+    pub b: &'a Browser,
+}
+
+impl<'a> DraftsPage<'a> {
+    pub async fn open(b: &'a Browser) -> Result<Self> {
+        if b.client.find(fantoccini::Locator::Css("[aria-labelledby=pw-drafts-title]")).await.is_err() {
+            b.button("Drafts").await?.click().await?;
+        }
+        b.wait_for_role_name("dialog", "Your drafts").await?;
+        Ok(Self { b })
+    }
+
+    /// The names in the list, in order.
+    pub async fn names(&self) -> Result<Vec<String>> {
+        let v = self.b.eval("return Array.from(document.querySelectorAll('.pw-draft-list__name')).map(e => e.textContent)").await?;
+        Ok(v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default())
+    }
+
+    /// Waits until the list has exactly `n` drafts.
+    pub async fn wait_count(&self, n: usize) -> Result<()> {
+        self.b
+            .wait_until(&format!("return document.querySelectorAll('.pw-draft-list__item').length === {n}"), &format!("{n} drafts in the list"))
+            .await
+    }
+
+    pub async fn close(&self) -> Result<()> {
+        self.b.button("Close drafts").await?.click().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,435 @@
+//! The person's drafts: a list kept in IndexedDB, the one being worked on, automatic saving
+//! shortly after each change, conflicts with other tabs (detected, then the person chooses),
+//! delete with undo, export and import, and a shared draft opened from a link (read-only until
+//! saved).
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::domain::draft::Draft;
+use crate::domain::share;
+use crate::domain::wire::{ExportV1, parse_import};
+use crate::net::settings as prefs;
+use crate::net::store::{DraftStore, Record, Saved, StoreError};
+use crate::state::draft::DraftHandle;
+
+const CURRENT_KEY: &str = "pw.current-draft";
+/// The single-draft key of the first builds: read once to migrate.
+const LEGACY_KEY: &str = "pw.draft.current";
+const CHANNEL: &str = "promptwright-drafts";
+const SAVE_DELAY_MS: u32 = 700;
+
+/// One line of the draft list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftMeta {
+    pub id: String,
+    pub name: String,
+    pub updated_ms: f64,
+    pub versions: usize,
+}
+
+impl DraftMeta {
+    fn of(r: &Record) -> Self {
+        let name = if r.draft.name.trim().is_empty() { "Untitled prompt".to_owned() } else { r.draft.name.clone() };
+        Self { id: r.id.clone(), name, updated_ms: r.updated_ms, versions: r.draft.versions.len() }
+    }
+}
+
+/// Whether drafts are being saved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageStatus {
+    Loading,
+    Ready,
+    /// Not saving; the message says why and what to do.
+    Failing(String),
+}
+
+/// A shared draft opened from a link, or why the link could not be opened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SharedView {
+    Draft(Draft),
+    Broken(String),
+}
+
+fn new_id() -> String {
+    let r = (js_sys::Math::random() * 1e12) as u64;
+    format!("d{:x}{:x}", js_sys::Date::now() as u64, r)
+}
+
+/// The library handle. `Copy`: hand it to any component.
+#[derive(Clone, Copy)]
+pub struct Library {
+    pub list: RwSignal<Vec<DraftMeta>>,
+    pub current_id: RwSignal<String>,
+    pub status: RwSignal<StorageStatus>,
+    /// Another tab's newer version of the current draft, while this tab has unsaved changes.
+    pub conflict: RwSignal<Option<Draft>>,
+    /// The last deleted draft, for Undo.
+    pub deleted: RwSignal<Option<Record>, LocalStorage>,
+    pub shared: RwSignal<Option<SharedView>>,
+    drafts: DraftHandle,
+    store: StoredValue<Option<Rc<DraftStore>>, LocalStorage>,
+    base_rev: StoredValue<Option<u64>>,
+    last_saved: StoredValue<String>,
+    seq: StoredValue<u64>,
+    channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
+}
+
+impl Library {
+    pub fn provide(drafts: DraftHandle) -> Self {
+        let lib = Self {
+            list: RwSignal::new(Vec::new()),
+            current_id: RwSignal::new(String::new()),
+            status: RwSignal::new(StorageStatus::Loading),
+            conflict: RwSignal::new(None),
+            deleted: RwSignal::new_local(None),
+            shared: RwSignal::new(None),
+            drafts,
+            store: StoredValue::new_local(None),
+            base_rev: StoredValue::new(None),
+            last_saved: StoredValue::new(String::new()),
+            seq: StoredValue::new(0),
+            channel: StoredValue::new_local(None),
+        };
+        provide_context(lib);
+        lib.open_link_from_url();
+        lib.listen_for_links();
+        leptos::task::spawn_local(async move { lib.start().await });
+        // Save shortly after each change of the current draft.
+        Effect::new(move |_| {
+            let json = drafts.draft.with(|d| serde_json::to_string(d).unwrap_or_default());
+            if lib.status.get_untracked() == StorageStatus::Loading || json == lib.last_saved.get_value() {
+                return;
+            }
+            let n = lib.seq.get_value() + 1;
+            lib.seq.set_value(n);
+            leptos::task::spawn_local(async move {
+                crate::net::sleep(SAVE_DELAY_MS).await;
+                if lib.seq.try_get_value() == Some(n) {
+                    lib.save_now(false).await;
+                }
+            });
+        });
+        lib
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    async fn start(self) {
+        match DraftStore::open().await {
+            Ok(store) => {
+                self.store.set_value(Some(Rc::new(store)));
+            }
+            Err(e) => {
+                self.status.set(StorageStatus::Failing(e.message()));
+                // Keep working in memory, starting from an earlier build's saved draft if any.
+                if let Some(d) = prefs::load(LEGACY_KEY).and_then(|s| serde_json::from_str::<Draft>(&s).ok()) {
+                    self.drafts.draft.set(d);
+                }
+                return;
+            }
+        }
+        self.listen_to_other_tabs();
+        let mut records = self.all().await.unwrap_or_default();
+        if records.is_empty() {
+            // First run (or the single draft of an earlier build): make it the first record.
+            let legacy = prefs::load(LEGACY_KEY).and_then(|s| serde_json::from_str::<Draft>(&s).ok());
+            let first = legacy.unwrap_or_else(|| self.drafts.draft.get_untracked());
+            let rec = Record::new(&new_id(), 1, &first);
+            if let Some(store) = self.store.get_value() {
+                if let Err(e) = store.save(rec.clone(), None).await {
+                    self.status.set(StorageStatus::Failing(e.message()));
+                }
+            }
+            records.push(rec);
+        }
+        records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+        self.list.set(records.iter().map(DraftMeta::of).collect());
+        let wanted = prefs::load(CURRENT_KEY);
+        let pick = records.iter().find(|r| Some(&r.id) == wanted.as_ref()).unwrap_or(&records[0]).clone();
+        self.load_record(pick);
+        if self.status.get_untracked() == StorageStatus::Loading {
+            self.status.set(StorageStatus::Ready);
+        }
+    }
+
+    async fn all(self) -> Result<Vec<Record>, StoreError> {
+        match self.store.get_value() {
+            Some(s) => s.all().await,
+            None => Err(StoreError::Unavailable(String::new())),
+        }
+    }
+
+    fn load_record(self, r: Record) {
+        let draft = r.draft.into_draft();
+        self.last_saved.set_value(serde_json::to_string(&draft).unwrap_or_default());
+        self.base_rev.set_value(Some(r.rev));
+        self.current_id.set(r.id.clone());
+        prefs::save(CURRENT_KEY, &r.id);
+        self.conflict.set(None);
+        self.drafts.draft.set(draft);
+    }
+
+    async fn refresh_list(self) {
+        if let Ok(mut records) = self.all().await {
+            records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+            self.list.set(records.iter().map(DraftMeta::of).collect());
+        }
+    }
+
+    /// Saves the current draft now. `force` overwrites another tab's newer version.
+    pub async fn save_now(self, force: bool) {
+        let Some(store) = self.store.get_value() else { return };
+        let id = self.current_id.get_untracked();
+        if id.is_empty() {
+            return;
+        }
+        let draft = self.drafts.draft.get_untracked();
+        let json = serde_json::to_string(&draft).unwrap_or_default();
+        let expected = if force { None } else { self.base_rev.get_value() };
+        match store.save(Record::new(&id, 0, &draft), expected).await {
+            Ok(Saved::Ok(rev)) => {
+                self.base_rev.set_value(Some(rev));
+                self.last_saved.set_value(json);
+                self.status.set(StorageStatus::Ready);
+                self.announce(&id, rev);
+                self.refresh_list().await;
+            }
+            Ok(Saved::Conflict(theirs)) => {
+                self.conflict.set(Some(theirs.draft.into_draft()));
+            }
+            Err(e) => self.status.set(StorageStatus::Failing(e.message())),
+        }
+    }
+
+    fn announce(self, id: &str, rev: u64) {
+        if let Some(ch) = self.channel.get_value() {
+            let _ = ch.post_message(&wasm_bindgen::JsValue::from_str(&format!("{id} {rev}")));
+        }
+    }
+
+    fn listen_to_other_tabs(self) {
+        let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) else { return };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let Some(text) = ev.data().as_string() else { return };
+            let Some((id, rev)) = text.split_once(' ') else { return };
+            let rev: u64 = rev.parse().unwrap_or(0);
+            let id = id.to_owned();
+            leptos::task::spawn_local(async move {
+                self.refresh_list().await;
+                if id != self.current_id.get_untracked() || Some(rev) <= self.base_rev.get_value() {
+                    return;
+                }
+                let Some(store) = self.store.get_value() else { return };
+                let Ok(Some(theirs)) = store.get(&id).await else { return };
+                let ours = self.drafts.draft.with_untracked(|d| serde_json::to_string(d).unwrap_or_default());
+                if ours == self.last_saved.get_value() {
+                    // Nothing unsaved here: follow the other tab.
+                    self.load_record(theirs);
+                } else {
+                    self.conflict.set(Some(theirs.draft.into_draft()));
+                }
+            });
+        });
+        ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        self.channel.set_value(Some(ch));
+    }
+
+    /// Conflict: take the other tab's version (ours is dropped).
+    pub fn take_theirs(self) {
+        let id = self.current_id.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Some(store) = self.store.get_value() {
+                if let Ok(Some(r)) = store.get(&id).await {
+                    self.load_record(r);
+                }
+            }
+        });
+    }
+
+    /// Conflict: keep ours, overwriting the other tab's version.
+    pub fn keep_mine(self) {
+        self.conflict.set(None);
+        leptos::task::spawn_local(async move { self.save_now(true).await });
+    }
+
+    /// Conflict: keep both: ours becomes a new draft, the original follows the other tab.
+    pub fn keep_both(self) {
+        let mut mine = self.drafts.draft.get_untracked();
+        mine.name = format!("{} (this tab)", mine.name);
+        self.take_theirs();
+        self.add(mine);
+    }
+
+    /// Adds a draft as a new record and opens it.
+    pub fn add(self, draft: Draft) {
+        leptos::task::spawn_local(async move {
+            let rec = Record::new(&new_id(), 1, &draft);
+            if let Some(store) = self.store.get_value() {
+                if let Err(e) = store.save(rec.clone(), None).await {
+                    self.status.set(StorageStatus::Failing(e.message()));
+                }
+            }
+            self.load_record(rec);
+            self.refresh_list().await;
+        });
+    }
+
+    pub fn new_draft(self) {
+        self.add(Draft::default());
+    }
+
+    /// Opens a draft from the list (the current one is saved first).
+    pub fn open(self, id: String) {
+        leptos::task::spawn_local(async move {
+            self.save_now(false).await;
+            if let Some(store) = self.store.get_value() {
+                if let Ok(Some(r)) = store.get(&id).await {
+                    self.load_record(r);
+                }
+            }
+        });
+    }
+
+    pub fn rename(self, id: String, name: String) {
+        let name = name.trim().to_owned();
+        if name.is_empty() {
+            return;
+        }
+        if id == self.current_id.get_untracked() {
+            self.drafts.draft.update(|d| d.name = name);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let Some(store) = self.store.get_value() else { return };
+            if let Ok(Some(mut r)) = store.get(&id).await {
+                r.draft.name = name;
+                let rev = r.rev;
+                let _ = store.save(r, Some(rev)).await;
+                self.refresh_list().await;
+            }
+        });
+    }
+
+    pub fn duplicate(self, id: String) {
+        leptos::task::spawn_local(async move {
+            let Some(store) = self.store.get_value() else { return };
+            self.save_now(false).await;
+            if let Ok(Some(r)) = store.get(&id).await {
+                let mut d = r.draft.into_draft();
+                d.name = format!("{} (copy)", d.name);
+                self.add(d);
+            }
+        });
+    }
+
+    /// Deletes a draft; it can be brought back with [`undo_delete`](Self::undo_delete).
+    pub fn delete(self, id: String) {
+        leptos::task::spawn_local(async move {
+            let Some(store) = self.store.get_value() else { return };
+            self.save_now(false).await;
+            let Ok(Some(r)) = store.get(&id).await else { return };
+            if store.delete(&id).await.is_err() {
+                return;
+            }
+            self.deleted.set(Some(r));
+            let rest = self.all().await.unwrap_or_default();
+            if id == self.current_id.get_untracked() {
+                match rest.into_iter().max_by(|a, b| a.updated_ms.total_cmp(&b.updated_ms)) {
+                    Some(next) => self.load_record(next),
+                    None => self.new_draft(),
+                }
+            }
+            self.refresh_list().await;
+        });
+    }
+
+    pub fn undo_delete(self) {
+        let Some(r) = self.deleted.get_untracked() else { return };
+        self.deleted.set(None);
+        leptos::task::spawn_local(async move {
+            if let Some(store) = self.store.get_value() {
+                let _ = store.save(r.clone(), None).await;
+            }
+            self.load_record(r);
+            self.refresh_list().await;
+        });
+    }
+
+    /// The export file for one draft (`Some(id)`) or all of them.
+    pub async fn export(self, id: Option<String>) -> Result<String, String> {
+        self.save_now(false).await;
+        let records = self.all().await.map_err(|e| e.message())?;
+        let mut drafts: Vec<Draft> = records.into_iter().filter(|r| id.as_ref().is_none_or(|i| *i == r.id)).map(|r| r.draft.into_draft()).collect();
+        if drafts.is_empty() {
+            // Storage unavailable: export what is in memory.
+            drafts.push(self.drafts.draft.get_untracked());
+        }
+        let refs: Vec<&Draft> = drafts.iter().collect();
+        serde_json::to_string_pretty(&ExportV1::new(&refs)).map_err(|e| e.to_string())
+    }
+
+    /// Imports drafts from an export file as new drafts (nothing existing is replaced); returns how many.
+    pub async fn import(self, text: &str) -> Result<usize, String> {
+        let drafts = parse_import(text)?;
+        let names: Vec<String> = self.list.get_untracked().into_iter().map(|m| m.name).collect();
+        let n = drafts.len();
+        let mut last = None;
+        for mut d in drafts {
+            if names.contains(&d.name) {
+                d.name = format!("{} (imported)", d.name);
+            }
+            let rec = Record::new(&new_id(), 1, &d);
+            if let Some(store) = self.store.get_value() {
+                store.save(rec.clone(), None).await.map_err(|e| e.message())?;
+            }
+            last = Some(rec);
+        }
+        if let Some(r) = last {
+            self.save_now(false).await;
+            self.load_record(r);
+        }
+        self.refresh_list().await;
+        Ok(n)
+    }
+
+    /// Reads `#pw=…` from the address, if present.
+    fn open_link_from_url(self) {
+        let hash = window().location().hash().unwrap_or_default();
+        if hash.starts_with(&format!("#{}", share::FRAGMENT_KEY)) {
+            self.shared.set(Some(match share::decode(&hash) {
+                Ok(d) => SharedView::Draft(d),
+                Err(e) => SharedView::Broken(format!("This share link cannot be opened: {e}. Your own drafts are untouched.")),
+            }));
+        }
+    }
+
+    fn listen_for_links(self) {
+        let on_hash = Closure::<dyn FnMut()>::new(move || self.open_link_from_url());
+        let _ = window().add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+        on_hash.forget();
+    }
+
+    /// Leaves the shared view and removes the link from the address bar.
+    pub fn close_shared(self) {
+        self.shared.set(None);
+        let loc = window().location();
+        let clean = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+        if let Ok(h) = window().history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
+        }
+    }
+
+    /// Saves the shared draft as a new draft of this person's and opens it.
+    pub fn save_shared(self) {
+        if let Some(SharedView::Draft(d)) = self.shared.get_untracked() {
+            self.add(d);
+        }
+        self.close_shared();
+    }
+}

@@ -1,0 +1,258 @@
+//! Drafts and sharing: the drafts drawer (new, open, rename, duplicate, delete with undo, export,
+//! import), banners for storage problems and conflicts with other tabs, the share panel, and the
+//! read-only view of a draft opened from a link.
+use leptos::prelude::*;
+
+use super::browser::{copy_text, download, file_stem};
+use super::icons::CloseIcon;
+use crate::domain::share::{self, WARN_LINK_CHARS};
+use crate::domain::spec::Section;
+use crate::domain::wire::Include;
+use crate::state::draft::DraftHandle;
+use crate::state::library::{Library, SharedView, StorageStatus};
+
+fn when(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!("{} {}", String::from(d.to_locale_date_string("default", &wasm_bindgen::JsValue::UNDEFINED)), String::from(d.to_locale_time_string("default")))
+}
+
+/// The drafts drawer.
+#[component]
+pub fn DraftsPanel(
+    /// Whether the drawer is shown.
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let lib = Library::expect();
+    let close = move || open.set(false);
+    let renaming = RwSignal::new(None::<String>);
+    let name_text = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let export = move |id: Option<String>| {
+        leptos::task::spawn_local(async move {
+            let stem = match &id {
+                Some(i) => lib.list.get_untracked().into_iter().find(|m| &m.id == i).map(|m| file_stem(&m.name)).unwrap_or_else(|| "draft".into()),
+                None => "promptwright-drafts".into(),
+            };
+            let r = match lib.export(id).await {
+                Ok(json) => download(&format!("{stem}.json"), "application/json", &json).map(|_| "Exported.".to_owned()),
+                Err(e) => Err(e),
+            };
+            message.try_set(Some(r));
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let r = lib.import(&text).await.map(|n| format!("Imported {n} draft{}.", if n == 1 { "" } else { "s" }));
+            message.try_set(Some(r));
+        });
+    };
+    view! {
+        <Show when=move || open.get()>
+            <div class="pw-overlay" on:click=move |_| close()></div>
+            <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1"
+                on:keydown=move |ev| if ev.key() == "Escape" { close() }>
+                <header class="pw-drawer__header">
+                    <h2 id="pw-drafts-title">"Your drafts"</h2>
+                    <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
+                </header>
+                <p class="pw-hint">"Drafts are saved in this browser automatically. Nothing is sent anywhere."</p>
+                <div class="pw-row pw-row--wrap">
+                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| { lib.new_draft(); close(); }>"New draft"</button>
+                    <button type="button" class="pw-button" on:click=move |_| export(None)>"Export all"</button>
+                    <label class="pw-button pw-file">
+                        "Import…"
+                        <input type="file" accept=".json,application/json" class="pw-sr-only" aria-label="Import drafts from a file" on:change=import/>
+                    </label>
+                </div>
+                {move || message.get().map(|m| match m {
+                    Ok(t) => view! { <p class="pw-notice pw-notice--ok" role="status">{t}</p> }.into_any(),
+                    Err(t) => view! { <p class="pw-notice pw-notice--error" role="alert">{t}</p> }.into_any(),
+                })}
+                <ul class="pw-draft-list" aria-label="Drafts">
+                    {move || lib.list.get().into_iter().map(|m| {
+                        let id = m.id.clone();
+                        let current = id == lib.current_id.get();
+                        let (i1, i2, i3, i4, i5, i6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                        let name = m.name.clone();
+                        let name2 = m.name.clone();
+                        view! {
+                            <li class="pw-draft-list__item" class:pw-draft-list__item--current=current>
+                                {move || if renaming.get().as_deref() == Some(i1.as_str()) {
+                                    let (a, b) = (i2.clone(), i2.clone());
+                                    view! {
+                                        <div class="pw-row">
+                                            <label class="pw-sr-only" for="pw-rename">"New name"</label>
+                                            <input id="pw-rename" class="pw-input" prop:value=move || name_text.get()
+                                                on:input=move |ev| name_text.set(event_target_value(&ev))
+                                                on:keydown=move |ev| if ev.key() == "Enter" { lib.rename(a.clone(), name_text.get_untracked()); renaming.set(None); }/>
+                                            <button type="button" class="pw-button pw-button--small" on:click=move |_| { lib.rename(b.clone(), name_text.get_untracked()); renaming.set(None); }>"Save name"</button>
+                                        </div>
+                                    }.into_any()
+                                } else {
+                                    let open_id = i3.clone();
+                                    view! {
+                                        <button type="button" class="pw-draft-list__open" aria-current=current.then_some("true")
+                                            on:click=move |_| { lib.open(open_id.clone()); open.set(false); }>
+                                            <span class="pw-draft-list__name">{name.clone()}</span>
+                                            <span class="pw-draft-list__meta">{format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" })}</span>
+                                        </button>
+                                    }.into_any()
+                                }}
+                                <div class="pw-row pw-row--wrap">
+                                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Rename {name2}")
+                                        on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| x.name).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
+                                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Duplicate {name2}") on:click=move |_| lib.duplicate(i5.clone())>"Duplicate"</button>
+                                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Export {name2}") on:click=move |_| export(Some(i6.clone()))>"Export"</button>
+                                    <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=format!("Delete {name2}") on:click=move |_| lib.delete(id.clone())>"Delete"</button>
+                                </div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
+    }
+}
+
+/// Storage problems, conflicts with other tabs, undo after delete, broken share links.
+#[component]
+pub fn LibraryBanners() -> impl IntoView {
+    let lib = Library::expect();
+    let exported = RwSignal::new(None::<String>);
+    let export_now = move || {
+        leptos::task::spawn_local(async move {
+            let r = lib.export(None).await.and_then(|json| download("promptwright-drafts.json", "application/json", &json));
+            exported.try_set(Some(match r {
+                Ok(()) => "Exported.".into(),
+                Err(e) => e,
+            }));
+        });
+    };
+    view! {
+        {move || match lib.status.get() {
+            StorageStatus::Failing(m) => Some(view! {
+                <div class="pw-notice pw-notice--warn" role="alert">
+                    <p class="pw-notice__title">"Not saved"</p>
+                    <p>{m}</p>
+                    <button type="button" class="pw-button" on:click=move |_| export_now()>"Export my drafts"</button>
+                    {move || exported.get()}
+                </div>
+            }),
+            _ => None,
+        }}
+        <Show when=move || lib.conflict.get().is_some()>
+            <div class="pw-notice pw-notice--warn" role="alert">
+                <p class="pw-notice__title">"This draft was changed in another tab"</p>
+                <p>"Both tabs changed it. Choose which version to keep; nothing has been overwritten yet."</p>
+                <div class="pw-row pw-row--wrap">
+                    <button type="button" class="pw-button" on:click=move |_| lib.take_theirs()>"Use the other tab's version"</button>
+                    <button type="button" class="pw-button" on:click=move |_| lib.keep_mine()>"Keep this tab's version"</button>
+                    <button type="button" class="pw-button" on:click=move |_| lib.keep_both()>"Keep both"</button>
+                </div>
+            </div>
+        </Show>
+        {move || lib.deleted.get().map(|r| view! {
+            <div class="pw-toast" role="status">
+                <span>{format!("Deleted \u{201c}{}\u{201d}.", r.draft.name)}</span>
+                <button type="button" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
+                <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| lib.deleted.set(None)><CloseIcon/></button>
+            </div>
+        })}
+        {move || match lib.shared.get() {
+            Some(SharedView::Broken(m)) => Some(view! {
+                <div class="pw-notice pw-notice--error" role="alert">
+                    <p class="pw-notice__title">"Share link problem"</p>
+                    <p>{m}</p>
+                    <button type="button" class="pw-button" on:click=move |_| lib.close_shared()>"Close"</button>
+                </div>
+            }),
+            _ => None,
+        }}
+    }
+}
+
+/// A draft opened from a share link: read-only, until the person saves it as their own.
+#[component]
+pub fn SharedDraftView() -> impl IntoView {
+    let lib = Library::expect();
+    move || {
+        let Some(SharedView::Draft(d)) = lib.shared.get() else { return ().into_any() };
+        let spec = d.current_spec().cloned().unwrap_or_default();
+        let rendered = spec.render(d.style);
+        view! {
+            <section class="pw-card pw-card--shared" aria-labelledby="pw-shared-title">
+                <header class="pw-card__header">
+                    <h2 id="pw-shared-title" class="pw-card__title">{format!("Shared draft: {}", if d.name.is_empty() { "Untitled prompt".to_owned() } else { d.name.clone() })}</h2>
+                    <span class="pw-tag">"read-only"</span>
+                </header>
+                <p class="pw-hint">"Someone shared this draft with you. It is not saved in your browser until you choose to; your own drafts are untouched."</p>
+                <div class="pw-row pw-row--wrap">
+                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| lib.save_shared()>"Save as my draft"</button>
+                    <button type="button" class="pw-button" on:click=move |_| lib.close_shared()>"Close"</button>
+                </div>
+                <p class="pw-label">"Idea"</p>
+                <p>{d.idea.idea.clone()}</p>
+                {Section::ALL.into_iter().filter(|s| spec.has(*s)).map(|s| view! {
+                    <div class="pw-section">
+                        <p class="pw-section__title">{s.title()}</p>
+                        <p class="pw-output__text">{spec.section_text(s)}</p>
+                    </div>
+                }).collect_view()}
+                <details class="pw-details">
+                    <summary>"The whole prompt"</summary>
+                    <pre class="pw-code">{rendered}</pre>
+                </details>
+                <p class="pw-hint">{format!("{} version{} included.", d.versions.len(), if d.versions.len() == 1 { "" } else { "s" })}</p>
+            </section>
+        }
+        .into_any()
+    }
+}
+
+/// The share panel: options, the link, its length, copy.
+#[component]
+pub fn SharePanel() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let history = RwSignal::new(false);
+    let copied = RwSignal::new(None::<Result<(), String>>);
+    let link = Memo::new(move |_| {
+        let frag = d.draft.with(|x| share::fragment(x, Include { history: history.get() }));
+        let loc = window().location();
+        format!("{}{}{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default(), frag)
+    });
+    view! {
+        <details class="pw-details pw-share">
+            <summary>"Share a link"</summary>
+            <p class="pw-hint">"The draft travels inside the link itself (after the #), so no server ever sees it. Your API keys are never included."</p>
+            <label class="pw-check">
+                <input type="checkbox" prop:checked=move || history.get() on:change=move |ev| history.set(event_target_checked(&ev))/>
+                <span>"Include the version history"</span>
+            </label>
+            <p class="pw-hint">"Test cases and results will be offered here once you have some."</p>
+            <label class="pw-label" for="pw-share-link">"Share link"</label>
+            <input id="pw-share-link" class="pw-input pw-input--mono" readonly prop:value=move || link.get()/>
+            <p class="pw-hint" role="status">{move || {
+                let n = link.get().len();
+                format!("{n} characters")
+            }}</p>
+            <Show when=move || { link.get().len() > WARN_LINK_CHARS }>
+                <p class="pw-notice pw-notice--warn" role="alert">
+                    {move || format!("This link is over {} KB: some chat apps cut long links. {}", WARN_LINK_CHARS / 1024,
+                        if history.get() { "Leave out the version history to shorten it." } else { "Shorten the examples, or send the exported file instead." })}
+                </p>
+            </Show>
+            <button type="button" class="pw-button pw-button--primary" on:click=move |_| {
+                let t = link.get_untracked();
+                leptos::task::spawn_local(async move { copied.try_set(Some(copy_text(&t).await)); });
+            }>"Copy link"</button>
+            {move || copied.get().map(|r| match r {
+                Ok(()) => view! { <span class="pw-hint pw-hint--ok" role="status">"Link copied"</span> }.into_any(),
+                Err(m) => view! { <span class="pw-hint pw-hint--warn" role="alert">{m}</span> }.into_any(),
+            })}
+        </details>
+    }
+}

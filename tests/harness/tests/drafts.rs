@@ -1,0 +1,188 @@
+//! End-to-end: drafts are saved automatically and survive a reload; many drafts can be managed;
+//! a share link opens in a fresh browser profile and can be saved; a damaged link explains itself;
+//! two tabs on one draft do not silently overwrite each other; keys appear in no link or export.
+use std::time::Duration;
+
+use pw_harness::browser::Browser;
+use pw_harness::pages::{DraftsPage, PromptPage, SELECT_ALL, SettingsPage};
+use pw_harness::paths;
+use pw_harness::static_site::StaticSite;
+use serde_json::json;
+
+const KEY: &str = "sk-SHARELEAK-9876543210fedcba";
+
+fn spec_reply(tag: &str) -> String {
+    json!({
+        "analysis": "", "persona": format!("You are a careful recipe planner {tag}."),
+        "context": "Recipes arrive in {{recipe}}. Never add ingredients that are not in the recipe.",
+        "steps": ["Read the recipe.", "Group ingredients by aisle."], "format": "A Markdown list per aisle.", "json_schema": "",
+        "examples": [{"input": "Pancakes: flour, milk, eggs", "output": "Dairy: milk, eggs\nBaking: flour"},
+                     {"input": "Salad: lettuce", "output": "Produce: lettuce"}, {"input": "hello", "output": "Please paste a recipe."}]
+    })
+    .to_string()
+}
+
+/// Makes a version without any provider, through manual mode.
+async fn paste_version(b: &Browser, tag: &str) -> anyhow::Result<()> {
+    let p = PromptPage::new(b);
+    p.idea("turn a recipe into a shopping list").await?;
+    b.button("No API access? Manual mode").await?.click().await?;
+    b.field("3. Paste the reply here").await?.send_keys(&format!("{SELECT_ALL}{}", spec_reply(tag))).await?;
+    b.button("Use this reply").await?.click().await?;
+    b.wait_for_text("Read the reply: your prompt is below.").await?;
+    b.button("No API access? Manual mode").await?.click().await?;
+    Ok(())
+}
+
+async fn saved(b: &Browser) {
+    // Saving happens 0.7 s after the last change.
+    let _ = b;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1000).await?;
+    b.open_app(&site.url()).await?;
+    let p = PromptPage::new(&b);
+
+    // Mid-edit: an idea typed but never generated survives a reload.
+    p.idea("an assistant that plans weekly menus").await?;
+    saved(&b).await;
+    b.client.refresh().await?;
+    b.wait_until("return document.getElementById('pw-idea').value === 'an assistant that plans weekly menus'", "the idea after reload").await?;
+
+    // A second draft.
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(1).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until("return document.getElementById('pw-idea').value === ''", "an empty new draft").await?;
+    paste_version(&b, "two").await?;
+    saved(&b).await;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    assert!(d.names().await?.contains(&"turn a recipe into a shopping list".to_owned()), "{:?}", d.names().await?);
+
+    // Rename, duplicate, delete with undo.
+    b.button("Rename turn a recipe into a shopping list").await?.click().await?;
+    b.field("New name").await?.send_keys(&format!("{SELECT_ALL}Shopping list\u{E007}")).await?;
+    b.wait_until("return Array.from(document.querySelectorAll('.pw-draft-list__name')).some(e => e.textContent === 'Shopping list')", "the new name").await?;
+    b.button("Duplicate Shopping list").await?.click().await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(3).await?;
+    assert!(d.names().await?.contains(&"Shopping list (copy)".to_owned()));
+    b.screenshot("drafts-1280-light").await?;
+    b.button("Delete Shopping list (copy)").await?.click().await?;
+    d.wait_count(2).await?;
+    b.wait_for_text("Deleted \u{201c}Shopping list (copy)\u{201d}.").await?;
+    b.button("Undo").await?.click().await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(3).await?;
+
+    // Everything is still there after a reload.
+    b.client.refresh().await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(3).await?;
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let downloads = std::env::temp_dir().join(format!("pw-downloads-{}", std::process::id()));
+    std::fs::create_dir_all(&downloads)?;
+    let a = Browser::start_downloading(1280, 1200, &downloads).await?;
+    a.open_app(&site.url()).await?;
+
+    // A key typed in Settings (not remembered).
+    let s = SettingsPage::open(&a).await?;
+    s.provider("OpenAI").await?;
+    s.key(KEY).await?;
+    s.close().await?;
+    paste_version(&a, "shared").await?;
+
+    a.wait_for_text("Share a link").await?.click().await?;
+    let link = a.field("Share link").await?.prop("value").await?.unwrap_or_default();
+    assert!(link.contains("#pw=2."), "{link}");
+    assert!(!link.contains(KEY), "the key is in the link");
+    a.wait_for_text(&format!("{} characters", link.len())).await?;
+    a.screenshot("share-1280-light").await?;
+
+    // Export all drafts: the file has the draft and not the key.
+    saved(&a).await;
+    let d = DraftsPage::open(&a).await?;
+    a.button("Export all").await?.click().await?;
+    a.wait_for_text("Exported.").await?;
+    let file = downloads.join("promptwright-drafts.json");
+    for _ in 0..50 {
+        if file.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exported = std::fs::read_to_string(&file)?;
+    assert!(exported.contains("careful recipe planner shared"));
+    assert!(!exported.contains(KEY), "the key is in the export");
+    d.close().await?;
+    a.close().await?;
+
+    // A fresh profile opens the link read-only, then saves it.
+    let b = Browser::start(1280, 1200).await?;
+    b.client.goto(&link.replace(&format!("http://{}/", site.addr), &site.url())).await?;
+    b.wait_for_role_name("heading", "Shared draft: turn a recipe into a shopping list").await?;
+    b.wait_for_text("You are a careful recipe planner shared.").await?;
+    b.screenshot("shared-view-1280-light").await?;
+    b.button("Save as my draft").await?.click().await?;
+    b.wait_until("return (document.getElementById('pw-section-persona')?.value ?? '').includes('planner shared')", "the saved draft in the editor").await?;
+    assert_eq!(b.eval("return location.hash").await?, "");
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    d.close().await?;
+
+    // A damaged link explains itself and leaves the person's drafts alone.
+    let mut chars: Vec<char> = link.chars().collect();
+    let mid = link.find("#pw=2.").unwrap() + 20;
+    chars[mid] = if chars[mid] == 'Q' { 'R' } else { 'Q' };
+    let tampered: String = chars.into_iter().collect();
+    b.client.goto(&tampered).await?;
+    b.client.refresh().await?;
+    b.wait_for_text("This share link cannot be opened").await?;
+    b.screenshot("share-broken-1280-light").await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    b.close().await?;
+    let _ = std::fs::remove_dir_all(&downloads);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1000).await?;
+    b.open_app(&site.url()).await?;
+    let p = PromptPage::new(&b);
+    p.idea("first words").await?;
+    saved(&b).await;
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_until("return document.getElementById('pw-idea').value === 'first words'", "the same draft in tab B").await?;
+
+    // Both tabs change the draft within the save delay: B saves first, A must ask.
+    p.idea("changed in tab B").await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    p.idea("changed in tab A").await?;
+    b.wait_for_text("This draft was changed in another tab").await?;
+    b.screenshot("two-tabs-conflict-1280-light").await?;
+    assert_eq!(b.eval("return document.getElementById('pw-idea').value").await?, "changed in tab A", "nothing overwritten");
+    b.button("Keep both").await?.click().await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    let names = d.names().await?;
+    assert!(names.iter().any(|n| n.ends_with("(this tab)")), "{names:?}");
+    b.close().await?;
+    Ok(())
+}
