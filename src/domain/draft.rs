@@ -1,13 +1,10 @@
 //! A draft: the idea, every version of its prompt (each with where it came from), and which
 //! version is current. Versions are never changed or dropped: edits add new ones.
-use serde::{Deserialize, Serialize};
-
 use crate::domain::meta::{IdeaInput, ModelFamily};
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 
 /// How a version came to be.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// Written by the meta model from the idea.
     Generated { model: String },
@@ -55,7 +52,7 @@ impl Origin {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Version {
     /// 1, 2, 3… in order of creation.
     pub number: u32,
@@ -66,8 +63,9 @@ pub struct Version {
     pub created_ms: f64,
 }
 
-/// Everything a person makes for one prompt.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// Everything a person makes for one prompt. Kept and shared through the versioned wire types in
+/// `domain::wire`, never serialized directly.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Draft {
     pub name: String,
     pub idea: IdeaInput,

@@ -338,28 +338,35 @@ impl ExportV1 {
         Self {
             format: EXPORT_FORMAT.into(),
             version: 1,
-            drafts: drafts.iter().map(|d| DraftV1::from_draft(d, Include { history: true })).collect(),
+            drafts: drafts
+                .iter()
+                .map(|d| DraftV1::from_draft(d, Include { history: true }))
+                .collect(),
         }
     }
 }
 
 /// Reads an export file (or a single exported draft); says plainly what is wrong otherwise.
 pub fn parse_import(text: &str) -> Result<Vec<Draft>, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("This file is not a Promptwright export (not valid JSON: {e})."))?;
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("This file is not a Promptwright export (not valid JSON: {e})."))?;
     if v.get("format").and_then(|f| f.as_str()) == Some(EXPORT_FORMAT) {
         let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
         if version != 1 {
-            return Err(format!("This export was made by a newer Promptwright (format version {version})."));
+            return Err(format!(
+                "This export was made by a newer Promptwright (format version {version})."
+            ));
         }
-        let export: ExportV1 = serde_json::from_value(v).map_err(|e| format!("This export is damaged: {e}."))?;
+        let export: ExportV1 =
+            serde_json::from_value(v).map_err(|e| format!("This export is damaged: {e}."))?;
         if export.drafts.is_empty() {
             return Err("This export holds no drafts.".into());
         }
         return Ok(export.drafts.into_iter().map(DraftV1::into_draft).collect());
     }
     if v.get("versions").is_some() && v.get("idea").is_some() {
-        let one: DraftV1 = serde_json::from_value(v).map_err(|e| format!("This draft file is damaged: {e}."))?;
+        let one: DraftV1 =
+            serde_json::from_value(v).map_err(|e| format!("This draft file is damaged: {e}."))?;
         return Ok(vec![one.into_draft()]);
     }
     Err("This file is not a Promptwright export: it has no drafts in it.".into())
@@ -375,11 +382,23 @@ mod export_tests {
         let json = serde_json::to_string(&ExportV1::new(&[&d, &d])).unwrap();
         let back = parse_import(&json).unwrap();
         assert_eq!(back, vec![d.clone(), d.clone()]);
-        let single = serde_json::to_string(&DraftV1::from_draft(&d, Include { history: true })).unwrap();
+        let single =
+            serde_json::to_string(&DraftV1::from_draft(&d, Include { history: true })).unwrap();
         assert_eq!(parse_import(&single).unwrap(), vec![d]);
-        assert!(parse_import("not json").unwrap_err().contains("not a Promptwright export"));
+        assert!(
+            parse_import("not json")
+                .unwrap_err()
+                .contains("not a Promptwright export")
+        );
         assert!(parse_import("{\"a\":1}").unwrap_err().contains("no drafts"));
-        assert!(parse_import(r#"{"format":"promptwright-drafts","version":7,"drafts":[]}"#).unwrap_err().contains("newer"));
-        assert!(!json.to_lowercase().contains("\"key"), "no key field in exports");
+        assert!(
+            parse_import(r#"{"format":"promptwright-drafts","version":7,"drafts":[]}"#)
+                .unwrap_err()
+                .contains("newer")
+        );
+        assert!(
+            !json.to_lowercase().contains("\"key"),
+            "no key field in exports"
+        );
     }
 }

@@ -22,7 +22,12 @@ pub struct Record {
 
 impl Record {
     pub fn new(id: &str, rev: u64, draft: &Draft) -> Self {
-        Self { id: id.to_owned(), rev, updated_ms: js_sys::Date::now(), draft: DraftV1::from_draft(draft, Include { history: true }) }
+        Self {
+            id: id.to_owned(),
+            rev,
+            updated_ms: js_sys::Date::now(),
+            draft: DraftV1::from_draft(draft, Include { history: true }),
+        }
     }
 }
 
@@ -84,25 +89,46 @@ impl DraftStore {
 
     /// Every readable record (unreadable ones are skipped, never deleted).
     pub async fn all(&self) -> Result<Vec<Record>, StoreError> {
-        let tx = self.db.transaction(&[STORE], TransactionMode::ReadOnly).map_err(StoreError::from)?;
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadOnly)
+            .map_err(StoreError::from)?;
         let store = tx.store(STORE).map_err(StoreError::from)?;
         let values = store.get_all(None, None).await.map_err(StoreError::from)?;
         Ok(values.into_iter().filter_map(Self::parse).collect())
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
-        let tx = self.db.transaction(&[STORE], TransactionMode::ReadOnly).map_err(StoreError::from)?;
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadOnly)
+            .map_err(StoreError::from)?;
         let store = tx.store(STORE).map_err(StoreError::from)?;
-        Ok(store.get(JsValue::from_str(id)).await.map_err(StoreError::from)?.and_then(Self::parse))
+        Ok(store
+            .get(JsValue::from_str(id))
+            .await
+            .map_err(StoreError::from)?
+            .and_then(Self::parse))
     }
 
     /// Saves `record` only if the stored revision is still `expected` (`None`: must not exist or
     /// be overwritten as is). Read and write happen in one transaction.
-    pub async fn save(&self, mut record: Record, expected: Option<u64>) -> Result<Saved, StoreError> {
-        let tx = self.db.transaction(&[STORE], TransactionMode::ReadWrite).map_err(StoreError::from)?;
+    pub async fn save(
+        &self,
+        mut record: Record,
+        expected: Option<u64>,
+    ) -> Result<Saved, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadWrite)
+            .map_err(StoreError::from)?;
         let store = tx.store(STORE).map_err(StoreError::from)?;
         let key = JsValue::from_str(&record.id);
-        let current = store.get(key.clone()).await.map_err(StoreError::from)?.and_then(Self::parse);
+        let current = store
+            .get(key.clone())
+            .await
+            .map_err(StoreError::from)?
+            .and_then(Self::parse);
         if let (Some(cur), Some(exp)) = (&current, expected) {
             if cur.rev != exp {
                 return Ok(Saved::Conflict(cur.clone()));
@@ -110,15 +136,24 @@ impl DraftStore {
         }
         record.rev = current.map_or(1, |c| c.rev + 1).max(record.rev);
         let json = serde_json::to_string(&record).map_err(|e| StoreError::Other(e.to_string()))?;
-        store.put(&JsValue::from_str(&json), Some(&key)).await.map_err(StoreError::from)?;
+        store
+            .put(&JsValue::from_str(&json), Some(&key))
+            .await
+            .map_err(StoreError::from)?;
         tx.done().await.map_err(StoreError::from)?;
         Ok(Saved::Ok(record.rev))
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
-        let tx = self.db.transaction(&[STORE], TransactionMode::ReadWrite).map_err(StoreError::from)?;
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadWrite)
+            .map_err(StoreError::from)?;
         let store = tx.store(STORE).map_err(StoreError::from)?;
-        store.delete(JsValue::from_str(id)).await.map_err(StoreError::from)?;
+        store
+            .delete(JsValue::from_str(id))
+            .await
+            .map_err(StoreError::from)?;
         tx.done().await.map_err(StoreError::from)?;
         Ok(())
     }

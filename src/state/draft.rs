@@ -24,7 +24,9 @@ pub struct DraftHandle {
 impl DraftHandle {
     /// The draft in memory; `state::library` loads and saves it.
     pub fn provide() -> Self {
-        let h = Self { draft: RwSignal::new(Draft::default()) };
+        let h = Self {
+            draft: RwSignal::new(Draft::default()),
+        };
         provide_context(h);
         h
     }

@@ -16,10 +16,8 @@ use crate::net::store::{DraftStore, Record, Saved, StoreError};
 use crate::state::draft::DraftHandle;
 
 const CURRENT_KEY: &str = "pw.current-draft";
-/// The single-draft key of the first builds: read once to migrate.
-const LEGACY_KEY: &str = "pw.draft.current";
 const CHANNEL: &str = "promptwright-drafts";
-const SAVE_DELAY_MS: u32 = 700;
+const SAVE_DELAY_MS: u32 = 400;
 
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,8 +30,17 @@ pub struct DraftMeta {
 
 impl DraftMeta {
     fn of(r: &Record) -> Self {
-        let name = if r.draft.name.trim().is_empty() { "Untitled prompt".to_owned() } else { r.draft.name.clone() };
-        Self { id: r.id.clone(), name, updated_ms: r.updated_ms, versions: r.draft.versions.len() }
+        let name = if r.draft.name.trim().is_empty() {
+            "Untitled prompt".to_owned()
+        } else {
+            r.draft.name.clone()
+        };
+        Self {
+            id: r.id.clone(),
+            name,
+            updated_ms: r.updated_ms,
+            versions: r.draft.versions.len(),
+        }
     }
 }
 
@@ -72,7 +79,8 @@ pub struct Library {
     drafts: DraftHandle,
     store: StoredValue<Option<Rc<DraftStore>>, LocalStorage>,
     base_rev: StoredValue<Option<u64>>,
-    last_saved: StoredValue<String>,
+    /// The draft as last saved (or loaded), to tell unsaved changes apart.
+    last_saved: StoredValue<Draft>,
     seq: StoredValue<u64>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
@@ -89,18 +97,19 @@ impl Library {
             drafts,
             store: StoredValue::new_local(None),
             base_rev: StoredValue::new(None),
-            last_saved: StoredValue::new(String::new()),
+            last_saved: StoredValue::new(Draft::default()),
             seq: StoredValue::new(0),
             channel: StoredValue::new_local(None),
         };
         provide_context(lib);
         lib.open_link_from_url();
         lib.listen_for_links();
+        lib.flush_when_hidden();
         leptos::task::spawn_local(async move { lib.start().await });
         // Save shortly after each change of the current draft.
         Effect::new(move |_| {
-            let json = drafts.draft.with(|d| serde_json::to_string(d).unwrap_or_default());
-            if lib.status.get_untracked() == StorageStatus::Loading || json == lib.last_saved.get_value() {
+            let unchanged = drafts.draft.with(|d| lib.last_saved.with_value(|s| s == d));
+            if lib.status.get_untracked() == StorageStatus::Loading || unchanged {
                 return;
             }
             let n = lib.seq.get_value() + 1;
@@ -126,19 +135,15 @@ impl Library {
             }
             Err(e) => {
                 self.status.set(StorageStatus::Failing(e.message()));
-                // Keep working in memory, starting from an earlier build's saved draft if any.
-                if let Some(d) = prefs::load(LEGACY_KEY).and_then(|s| serde_json::from_str::<Draft>(&s).ok()) {
-                    self.drafts.draft.set(d);
-                }
+                // Keep working in memory.
                 return;
             }
         }
         self.listen_to_other_tabs();
         let mut records = self.all().await.unwrap_or_default();
         if records.is_empty() {
-            // First run (or the single draft of an earlier build): make it the first record.
-            let legacy = prefs::load(LEGACY_KEY).and_then(|s| serde_json::from_str::<Draft>(&s).ok());
-            let first = legacy.unwrap_or_else(|| self.drafts.draft.get_untracked());
+            // First run: what is in memory becomes the first draft.
+            let first = self.drafts.draft.get_untracked();
             let rec = Record::new(&new_id(), 1, &first);
             if let Some(store) = self.store.get_value() {
                 if let Err(e) = store.save(rec.clone(), None).await {
@@ -150,7 +155,11 @@ impl Library {
         records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
         self.list.set(records.iter().map(DraftMeta::of).collect());
         let wanted = prefs::load(CURRENT_KEY);
-        let pick = records.iter().find(|r| Some(&r.id) == wanted.as_ref()).unwrap_or(&records[0]).clone();
+        let pick = records
+            .iter()
+            .find(|r| Some(&r.id) == wanted.as_ref())
+            .unwrap_or(&records[0])
+            .clone();
         self.load_record(pick);
         if self.status.get_untracked() == StorageStatus::Loading {
             self.status.set(StorageStatus::Ready);
@@ -166,7 +175,7 @@ impl Library {
 
     fn load_record(self, r: Record) {
         let draft = r.draft.into_draft();
-        self.last_saved.set_value(serde_json::to_string(&draft).unwrap_or_default());
+        self.last_saved.set_value(draft.clone());
         self.base_rev.set_value(Some(r.rev));
         self.current_id.set(r.id.clone());
         prefs::save(CURRENT_KEY, &r.id);
@@ -183,18 +192,23 @@ impl Library {
 
     /// Saves the current draft now. `force` overwrites another tab's newer version.
     pub async fn save_now(self, force: bool) {
-        let Some(store) = self.store.get_value() else { return };
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
         let id = self.current_id.get_untracked();
         if id.is_empty() {
             return;
         }
         let draft = self.drafts.draft.get_untracked();
-        let json = serde_json::to_string(&draft).unwrap_or_default();
-        let expected = if force { None } else { self.base_rev.get_value() };
+        let expected = if force {
+            None
+        } else {
+            self.base_rev.get_value()
+        };
         match store.save(Record::new(&id, 0, &draft), expected).await {
             Ok(Saved::Ok(rev)) => {
                 self.base_rev.set_value(Some(rev));
-                self.last_saved.set_value(json);
+                self.last_saved.set_value(draft);
                 self.status.set(StorageStatus::Ready);
                 self.announce(&id, rev);
                 self.refresh_list().await;
@@ -213,28 +227,44 @@ impl Library {
     }
 
     fn listen_to_other_tabs(self) {
-        let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) else { return };
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let Some(text) = ev.data().as_string() else { return };
-            let Some((id, rev)) = text.split_once(' ') else { return };
-            let rev: u64 = rev.parse().unwrap_or(0);
-            let id = id.to_owned();
-            leptos::task::spawn_local(async move {
-                self.refresh_list().await;
-                if id != self.current_id.get_untracked() || Some(rev) <= self.base_rev.get_value() {
+        let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) else {
+            return;
+        };
+        let on_message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let Some(text) = ev.data().as_string() else {
                     return;
-                }
-                let Some(store) = self.store.get_value() else { return };
-                let Ok(Some(theirs)) = store.get(&id).await else { return };
-                let ours = self.drafts.draft.with_untracked(|d| serde_json::to_string(d).unwrap_or_default());
-                if ours == self.last_saved.get_value() {
-                    // Nothing unsaved here: follow the other tab.
-                    self.load_record(theirs);
-                } else {
-                    self.conflict.set(Some(theirs.draft.into_draft()));
-                }
+                };
+                let Some((id, rev)) = text.split_once(' ') else {
+                    return;
+                };
+                let rev: u64 = rev.parse().unwrap_or(0);
+                let id = id.to_owned();
+                leptos::task::spawn_local(async move {
+                    self.refresh_list().await;
+                    if id != self.current_id.get_untracked()
+                        || Some(rev) <= self.base_rev.get_value()
+                    {
+                        return;
+                    }
+                    let Some(store) = self.store.get_value() else {
+                        return;
+                    };
+                    let Ok(Some(theirs)) = store.get(&id).await else {
+                        return;
+                    };
+                    let unsaved = self
+                        .drafts
+                        .draft
+                        .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+                    if !unsaved {
+                        // Nothing unsaved here: follow the other tab.
+                        self.load_record(theirs);
+                    } else {
+                        self.conflict.set(Some(theirs.draft.into_draft()));
+                    }
+                });
             });
-        });
         ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
         self.channel.set_value(Some(ch));
@@ -306,7 +336,9 @@ impl Library {
             return;
         }
         leptos::task::spawn_local(async move {
-            let Some(store) = self.store.get_value() else { return };
+            let Some(store) = self.store.get_value() else {
+                return;
+            };
             if let Ok(Some(mut r)) = store.get(&id).await {
                 r.draft.name = name;
                 let rev = r.rev;
@@ -318,7 +350,9 @@ impl Library {
 
     pub fn duplicate(self, id: String) {
         leptos::task::spawn_local(async move {
-            let Some(store) = self.store.get_value() else { return };
+            let Some(store) = self.store.get_value() else {
+                return;
+            };
             self.save_now(false).await;
             if let Ok(Some(r)) = store.get(&id).await {
                 let mut d = r.draft.into_draft();
@@ -331,16 +365,23 @@ impl Library {
     /// Deletes a draft; it can be brought back with [`undo_delete`](Self::undo_delete).
     pub fn delete(self, id: String) {
         leptos::task::spawn_local(async move {
-            let Some(store) = self.store.get_value() else { return };
+            let Some(store) = self.store.get_value() else {
+                return;
+            };
             self.save_now(false).await;
-            let Ok(Some(r)) = store.get(&id).await else { return };
+            let Ok(Some(r)) = store.get(&id).await else {
+                return;
+            };
             if store.delete(&id).await.is_err() {
                 return;
             }
             self.deleted.set(Some(r));
             let rest = self.all().await.unwrap_or_default();
             if id == self.current_id.get_untracked() {
-                match rest.into_iter().max_by(|a, b| a.updated_ms.total_cmp(&b.updated_ms)) {
+                match rest
+                    .into_iter()
+                    .max_by(|a, b| a.updated_ms.total_cmp(&b.updated_ms))
+                {
                     Some(next) => self.load_record(next),
                     None => self.new_draft(),
                 }
@@ -350,7 +391,9 @@ impl Library {
     }
 
     pub fn undo_delete(self) {
-        let Some(r) = self.deleted.get_untracked() else { return };
+        let Some(r) = self.deleted.get_untracked() else {
+            return;
+        };
         self.deleted.set(None);
         leptos::task::spawn_local(async move {
             if let Some(store) = self.store.get_value() {
@@ -365,7 +408,11 @@ impl Library {
     pub async fn export(self, id: Option<String>) -> Result<String, String> {
         self.save_now(false).await;
         let records = self.all().await.map_err(|e| e.message())?;
-        let mut drafts: Vec<Draft> = records.into_iter().filter(|r| id.as_ref().is_none_or(|i| *i == r.id)).map(|r| r.draft.into_draft()).collect();
+        let mut drafts: Vec<Draft> = records
+            .into_iter()
+            .filter(|r| id.as_ref().is_none_or(|i| *i == r.id))
+            .map(|r| r.draft.into_draft())
+            .collect();
         if drafts.is_empty() {
             // Storage unavailable: export what is in memory.
             drafts.push(self.drafts.draft.get_untracked());
@@ -377,7 +424,12 @@ impl Library {
     /// Imports drafts from an export file as new drafts (nothing existing is replaced); returns how many.
     pub async fn import(self, text: &str) -> Result<usize, String> {
         let drafts = parse_import(text)?;
-        let names: Vec<String> = self.list.get_untracked().into_iter().map(|m| m.name).collect();
+        let names: Vec<String> = self
+            .list
+            .get_untracked()
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
         let n = drafts.len();
         let mut last = None;
         for mut d in drafts {
@@ -386,7 +438,10 @@ impl Library {
             }
             let rec = Record::new(&new_id(), 1, &d);
             if let Some(store) = self.store.get_value() {
-                store.save(rec.clone(), None).await.map_err(|e| e.message())?;
+                store
+                    .save(rec.clone(), None)
+                    .await
+                    .map_err(|e| e.message())?;
             }
             last = Some(rec);
         }
@@ -398,20 +453,41 @@ impl Library {
         Ok(n)
     }
 
+    /// Saves at once when the tab is hidden or closed, so the last change never waits on a timer.
+    fn flush_when_hidden(self) {
+        let flush = Closure::<dyn FnMut()>::new(move || {
+            let unsaved = self
+                .drafts
+                .draft
+                .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+            if unsaved {
+                leptos::task::spawn_local(async move { self.save_now(false).await });
+            }
+        });
+        let _ =
+            window().add_event_listener_with_callback("pagehide", flush.as_ref().unchecked_ref());
+        let _ = document()
+            .add_event_listener_with_callback("visibilitychange", flush.as_ref().unchecked_ref());
+        flush.forget();
+    }
+
     /// Reads `#pw=…` from the address, if present.
     fn open_link_from_url(self) {
         let hash = window().location().hash().unwrap_or_default();
         if hash.starts_with(&format!("#{}", share::FRAGMENT_KEY)) {
             self.shared.set(Some(match share::decode(&hash) {
                 Ok(d) => SharedView::Draft(d),
-                Err(e) => SharedView::Broken(format!("This share link cannot be opened: {e}. Your own drafts are untouched.")),
+                Err(e) => SharedView::Broken(format!(
+                    "This share link cannot be opened: {e}. Your own drafts are untouched."
+                )),
             }));
         }
     }
 
     fn listen_for_links(self) {
         let on_hash = Closure::<dyn FnMut()>::new(move || self.open_link_from_url());
-        let _ = window().add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+        let _ = window()
+            .add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
         on_hash.forget();
     }
 
@@ -419,7 +495,11 @@ impl Library {
     pub fn close_shared(self) {
         self.shared.set(None);
         let loc = window().location();
-        let clean = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+        let clean = format!(
+            "{}{}",
+            loc.pathname().unwrap_or_default(),
+            loc.search().unwrap_or_default()
+        );
         if let Ok(h) = window().history() {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&clean));
         }

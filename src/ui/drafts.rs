@@ -13,7 +13,11 @@ use crate::state::library::{Library, SharedView, StorageStatus};
 
 fn when(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    format!("{} {}", String::from(d.to_locale_date_string("default", &wasm_bindgen::JsValue::UNDEFINED)), String::from(d.to_locale_time_string("default")))
+    format!(
+        "{} {}",
+        String::from(d.to_locale_date_string("default", &wasm_bindgen::JsValue::UNDEFINED)),
+        String::from(d.to_locale_time_string("default"))
+    )
 }
 
 /// The drafts drawer.
@@ -30,11 +34,18 @@ pub fn DraftsPanel(
     let export = move |id: Option<String>| {
         leptos::task::spawn_local(async move {
             let stem = match &id {
-                Some(i) => lib.list.get_untracked().into_iter().find(|m| &m.id == i).map(|m| file_stem(&m.name)).unwrap_or_else(|| "draft".into()),
+                Some(i) => lib
+                    .list
+                    .get_untracked()
+                    .into_iter()
+                    .find(|m| &m.id == i)
+                    .map(|m| file_stem(&m.name))
+                    .unwrap_or_else(|| "draft".into()),
                 None => "promptwright-drafts".into(),
             };
             let r = match lib.export(id).await {
-                Ok(json) => download(&format!("{stem}.json"), "application/json", &json).map(|_| "Exported.".to_owned()),
+                Ok(json) => download(&format!("{stem}.json"), "application/json", &json)
+                    .map(|_| "Exported.".to_owned()),
                 Err(e) => Err(e),
             };
             message.try_set(Some(r));
@@ -42,11 +53,20 @@ pub fn DraftsPanel(
     };
     let import = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
-            let r = lib.import(&text).await.map(|n| format!("Imported {n} draft{}.", if n == 1 { "" } else { "s" }));
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            let r = lib
+                .import(&text)
+                .await
+                .map(|n| format!("Imported {n} draft{}.", if n == 1 { "" } else { "s" }));
             message.try_set(Some(r));
         });
     };
@@ -125,7 +145,10 @@ pub fn LibraryBanners() -> impl IntoView {
     let exported = RwSignal::new(None::<String>);
     let export_now = move || {
         leptos::task::spawn_local(async move {
-            let r = lib.export(None).await.and_then(|json| download("promptwright-drafts.json", "application/json", &json));
+            let r = lib
+                .export(None)
+                .await
+                .and_then(|json| download("promptwright-drafts.json", "application/json", &json));
             exported.try_set(Some(match r {
                 Ok(()) => "Exported.".into(),
                 Err(e) => e,
@@ -180,7 +203,9 @@ pub fn LibraryBanners() -> impl IntoView {
 pub fn SharedDraftView() -> impl IntoView {
     let lib = Library::expect();
     move || {
-        let Some(SharedView::Draft(d)) = lib.shared.get() else { return ().into_any() };
+        let Some(SharedView::Draft(d)) = lib.shared.get() else {
+            return ().into_any();
+        };
         let spec = d.current_spec().cloned().unwrap_or_default();
         let rendered = spec.render(d.style);
         view! {
@@ -220,9 +245,22 @@ pub fn SharePanel() -> impl IntoView {
     let history = RwSignal::new(false);
     let copied = RwSignal::new(None::<Result<(), String>>);
     let link = Memo::new(move |_| {
-        let frag = d.draft.with(|x| share::fragment(x, Include { history: history.get() }));
+        let frag = d.draft.with(|x| {
+            share::fragment(
+                x,
+                Include {
+                    history: history.get(),
+                },
+            )
+        });
         let loc = window().location();
-        format!("{}{}{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default(), frag)
+        format!(
+            "{}{}{}{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default(),
+            loc.search().unwrap_or_default(),
+            frag
+        )
     });
     view! {
         <details class="pw-details pw-share">

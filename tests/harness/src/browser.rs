@@ -63,11 +63,20 @@ impl Browser {
     }
 
     /// Like [`start`](Self::start), saving downloads into `downloads`.
-    pub async fn start_downloading(width: u32, height: u32, downloads: &std::path::Path) -> Result<Self> {
+    pub async fn start_downloading(
+        width: u32,
+        height: u32,
+        downloads: &std::path::Path,
+    ) -> Result<Self> {
         Self::start_full(width, height, &[], Some(downloads)).await
     }
 
-    async fn start_full(width: u32, height: u32, extra: &[&str], downloads: Option<&std::path::Path>) -> Result<Self> {
+    async fn start_full(
+        width: u32,
+        height: u32,
+        extra: &[&str],
+        downloads: Option<&std::path::Path>,
+    ) -> Result<Self> {
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port()?;

@@ -219,7 +219,13 @@ pub struct DraftsPage<'a> {
 
 impl<'a> DraftsPage<'a> {
     pub async fn open(b: &'a Browser) -> Result<Self> {
-        if b.client.find(fantoccini::Locator::Css("[aria-labelledby=pw-drafts-title]")).await.is_err() {
+        if b.client
+            .find(fantoccini::Locator::Css(
+                "[aria-labelledby=pw-drafts-title]",
+            ))
+            .await
+            .is_err()
+        {
             b.button("Drafts").await?.click().await?;
         }
         b.wait_for_role_name("dialog", "Your drafts").await?;
@@ -229,13 +235,22 @@ impl<'a> DraftsPage<'a> {
     /// The names in the list, in order.
     pub async fn names(&self) -> Result<Vec<String>> {
         let v = self.b.eval("return Array.from(document.querySelectorAll('.pw-draft-list__name')).map(e => e.textContent)").await?;
-        Ok(v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default())
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Waits until the list has exactly `n` drafts.
     pub async fn wait_count(&self, n: usize) -> Result<()> {
         self.b
-            .wait_until(&format!("return document.querySelectorAll('.pw-draft-list__item').length === {n}"), &format!("{n} drafts in the list"))
+            .wait_until(
+                &format!("return document.querySelectorAll('.pw-draft-list__item').length === {n}"),
+                &format!("{n} drafts in the list"),
+            )
             .await
     }
 

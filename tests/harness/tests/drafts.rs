@@ -26,11 +26,21 @@ fn spec_reply(tag: &str) -> String {
 async fn paste_version(b: &Browser, tag: &str) -> anyhow::Result<()> {
     let p = PromptPage::new(b);
     p.idea("turn a recipe into a shopping list").await?;
-    b.button("No API access? Manual mode").await?.click().await?;
-    b.field("3. Paste the reply here").await?.send_keys(&format!("{SELECT_ALL}{}", spec_reply(tag))).await?;
+    b.button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    b.field("3. Paste the reply here")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}{}", spec_reply(tag)))
+        .await?;
     b.button("Use this reply").await?.click().await?;
-    b.wait_for_text("Read the reply: your prompt is below.").await?;
-    b.button("No API access? Manual mode").await?.click().await?;
+    b.wait_for_text("Read the reply: your prompt is below.")
+        .await?;
+    b.button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
     Ok(())
 }
 
@@ -57,25 +67,49 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     let d = DraftsPage::open(&b).await?;
     d.wait_count(1).await?;
     b.button("New draft").await?.click().await?;
-    b.wait_until("return document.getElementById('pw-idea').value === ''", "an empty new draft").await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "an empty new draft",
+    )
+    .await?;
     paste_version(&b, "two").await?;
     saved(&b).await;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
-    assert!(d.names().await?.contains(&"turn a recipe into a shopping list".to_owned()), "{:?}", d.names().await?);
+    assert!(
+        d.names()
+            .await?
+            .contains(&"turn a recipe into a shopping list".to_owned()),
+        "{:?}",
+        d.names().await?
+    );
 
     // Rename, duplicate, delete with undo.
-    b.button("Rename turn a recipe into a shopping list").await?.click().await?;
-    b.field("New name").await?.send_keys(&format!("{SELECT_ALL}Shopping list\u{E007}")).await?;
+    b.button("Rename turn a recipe into a shopping list")
+        .await?
+        .click()
+        .await?;
+    b.field("New name")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}Shopping list\u{E007}"))
+        .await?;
     b.wait_until("return Array.from(document.querySelectorAll('.pw-draft-list__name')).some(e => e.textContent === 'Shopping list')", "the new name").await?;
     b.button("Duplicate Shopping list").await?.click().await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(3).await?;
-    assert!(d.names().await?.contains(&"Shopping list (copy)".to_owned()));
+    assert!(
+        d.names()
+            .await?
+            .contains(&"Shopping list (copy)".to_owned())
+    );
     b.screenshot("drafts-1280-light").await?;
-    b.button("Delete Shopping list (copy)").await?.click().await?;
+    b.button("Delete Shopping list (copy)")
+        .await?
+        .click()
+        .await?;
     d.wait_count(2).await?;
-    b.wait_for_text("Deleted \u{201c}Shopping list (copy)\u{201d}.").await?;
+    b.wait_for_text("Deleted \u{201c}Shopping list (copy)\u{201d}.")
+        .await?;
     b.button("Undo").await?.click().await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(3).await?;
@@ -104,10 +138,16 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     paste_version(&a, "shared").await?;
 
     a.wait_for_text("Share a link").await?.click().await?;
-    let link = a.field("Share link").await?.prop("value").await?.unwrap_or_default();
+    let link = a
+        .field("Share link")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
     assert!(link.contains("#pw=2."), "{link}");
     assert!(!link.contains(KEY), "the key is in the link");
-    a.wait_for_text(&format!("{} characters", link.len())).await?;
+    a.wait_for_text(&format!("{} characters", link.len()))
+        .await?;
     a.screenshot("share-1280-light").await?;
 
     // Export all drafts: the file has the draft and not the key.
@@ -130,9 +170,16 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
 
     // A fresh profile opens the link read-only, then saves it.
     let b = Browser::start(1280, 1200).await?;
-    b.client.goto(&link.replace(&format!("http://{}/", site.addr), &site.url())).await?;
-    b.wait_for_role_name("heading", "Shared draft: turn a recipe into a shopping list").await?;
-    b.wait_for_text("You are a careful recipe planner shared.").await?;
+    b.client
+        .goto(&link.replace(&format!("http://{}/", site.addr), &site.url()))
+        .await?;
+    b.wait_for_role_name(
+        "heading",
+        "Shared draft: turn a recipe into a shopping list",
+    )
+    .await?;
+    b.wait_for_text("You are a careful recipe planner shared.")
+        .await?;
     b.screenshot("shared-view-1280-light").await?;
     b.button("Save as my draft").await?.click().await?;
     b.wait_until("return (document.getElementById('pw-section-persona')?.value ?? '').includes('planner shared')", "the saved draft in the editor").await?;
@@ -169,15 +216,25 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     let tab_b = b.client.new_window(true).await?.handle;
     b.client.switch_to_window(tab_b.clone()).await?;
     b.open_app(&site.url()).await?;
-    b.wait_until("return document.getElementById('pw-idea').value === 'first words'", "the same draft in tab B").await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === 'first words'",
+        "the same draft in tab B",
+    )
+    .await?;
 
     // Both tabs change the draft within the save delay: B saves first, A must ask.
     p.idea("changed in tab B").await?;
     b.client.switch_to_window(tab_a.clone()).await?;
     p.idea("changed in tab A").await?;
-    b.wait_for_text("This draft was changed in another tab").await?;
+    b.wait_for_text("This draft was changed in another tab")
+        .await?;
     b.screenshot("two-tabs-conflict-1280-light").await?;
-    assert_eq!(b.eval("return document.getElementById('pw-idea').value").await?, "changed in tab A", "nothing overwritten");
+    assert_eq!(
+        b.eval("return document.getElementById('pw-idea').value")
+            .await?,
+        "changed in tab A",
+        "nothing overwritten"
+    );
     b.button("Keep both").await?.click().await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
