@@ -5,6 +5,6 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 port=${1:-8081}
 bash "$PW_ROOT/scripts/setup.sh" model
-# 4 parallel slots of 4096 tokens each; 2 threads (this machine has 2 cores).
+# 4 parallel slots of 8192 tokens each; 2 threads (this machine has 2 cores).
 exec "$PW_LLAMA_SERVER" -m "$PW_MODEL" --host 127.0.0.1 --port "$port" \
-  --ctx-size 16384 --parallel 4 --threads "$(nproc)" --alias SmolLM2-135M-Instruct --log-disable
+  --ctx-size 32768 --parallel 4 --threads "$(nproc)" --alias SmolLM2-135M-Instruct --log-disable

@@ -76,6 +76,8 @@ pub struct Library {
     /// The last deleted draft, for Undo.
     pub deleted: RwSignal<Option<Record>, LocalStorage>,
     pub shared: RwSignal<Option<SharedView>>,
+    /// Whether the current draft has changes not yet written.
+    pub pending: RwSignal<bool>,
     drafts: DraftHandle,
     store: StoredValue<Option<Rc<DraftStore>>, LocalStorage>,
     base_rev: StoredValue<Option<u64>>,
@@ -94,6 +96,7 @@ impl Library {
             conflict: RwSignal::new(None),
             deleted: RwSignal::new_local(None),
             shared: RwSignal::new(None),
+            pending: RwSignal::new(false),
             drafts,
             store: StoredValue::new_local(None),
             base_rev: StoredValue::new(None),
@@ -108,14 +111,20 @@ impl Library {
         leptos::task::spawn_local(async move { lib.start().await });
         // Save shortly after each change of the current draft.
         Effect::new(move |_| {
-            let unchanged = drafts.draft.with(|d| lib.last_saved.with_value(|s| s == d));
+            let (unchanged, new_version) = drafts.draft.with(|d| {
+                lib.last_saved
+                    .with_value(|s| (s == d, s.versions.len() != d.versions.len()))
+            });
             if lib.status.get_untracked() == StorageStatus::Loading || unchanged {
                 return;
             }
+            lib.pending.set(true);
             let n = lib.seq.get_value() + 1;
             lib.seq.set_value(n);
+            // Typing is saved after a short pause; a new version at once.
+            let delay = if new_version { 0 } else { SAVE_DELAY_MS };
             leptos::task::spawn_local(async move {
-                crate::net::sleep(SAVE_DELAY_MS).await;
+                crate::net::sleep(delay).await;
                 if lib.seq.try_get_value() == Some(n) {
                     lib.save_now(false).await;
                 }
@@ -176,6 +185,7 @@ impl Library {
     fn load_record(self, r: Record) {
         let draft = r.draft.into_draft();
         self.last_saved.set_value(draft.clone());
+        self.pending.set(false);
         self.base_rev.set_value(Some(r.rev));
         self.current_id.set(r.id.clone());
         prefs::save(CURRENT_KEY, &r.id);
@@ -208,7 +218,11 @@ impl Library {
         match store.save(Record::new(&id, 0, &draft), expected).await {
             Ok(Saved::Ok(rev)) => {
                 self.base_rev.set_value(Some(rev));
+                let still_same = self.drafts.draft.with_untracked(|d| *d == draft);
                 self.last_saved.set_value(draft);
+                if still_same {
+                    self.pending.set(false);
+                }
                 self.status.set(StorageStatus::Ready);
                 self.announce(&id, rev);
                 self.refresh_list().await;

@@ -138,6 +138,22 @@ pub fn DraftsPanel(
     }
 }
 
+/// "Saved" / "Saving…": whether the current draft is safely in the browser.
+#[component]
+pub fn SaveStatus() -> impl IntoView {
+    let lib = Library::expect();
+    view! {
+        <span class="pw-save" role="status" aria-live="polite">
+            {move || match lib.status.get() {
+                StorageStatus::Loading => "Opening your drafts…",
+                StorageStatus::Failing(_) => "Not saved",
+                StorageStatus::Ready if lib.pending.get() => "Saving…",
+                StorageStatus::Ready => "Saved in this browser",
+            }}
+        </span>
+    }
+}
+
 /// Storage problems, conflicts with other tabs, undo after delete, broken share links.
 #[component]
 pub fn LibraryBanners() -> impl IntoView {

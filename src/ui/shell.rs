@@ -39,6 +39,7 @@ pub fn Header(
                 </div>
             </div>
             <div class="pw-header__actions">
+                <super::drafts::SaveStatus/>
                 <LocalModelBadge status=local_status/>
                 <button
                     type="button"

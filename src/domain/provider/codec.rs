@@ -138,6 +138,25 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
     Value::Object(body)
 }
 
+/// The schema without `minLength`/`maxLength`/`minItems`/`maxItems`, recursively.
+fn without_length_keywords(schema: &Value) -> Value {
+    match schema {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "minLength" | "maxLength" | "minItems" | "maxItems"
+                    )
+                })
+                .map(|(k, v)| (k.clone(), without_length_keywords(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(without_length_keywords).collect()),
+        other => other.clone(),
+    }
+}
+
 /// OpenAI's strict mode needs every object closed and every property required; use it only then.
 fn strict_ok(schema: &Value) -> bool {
     match schema {

@@ -264,11 +264,17 @@ pub struct ProviderConfig {
 
 impl ProviderConfig {
     pub fn preset(kind: ProviderKind, role: Role) -> Self {
+        // A tiny local model falls apart at high temperatures: keep it low.
+        let temperature = if kind == ProviderKind::LlamaCpp {
+            role.default_temperature().min(0.2)
+        } else {
+            role.default_temperature()
+        };
         Self {
             kind,
             base_url: kind.default_base_url().to_owned(),
             model: kind.default_model().to_owned(),
-            temperature: role.default_temperature(),
+            temperature,
         }
     }
 

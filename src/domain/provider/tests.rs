@@ -668,7 +668,10 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
     assert_eq!(r.judge.temperature, 0.0);
     r.switch_kind(Role::Meta, ProviderKind::OpenAi);
     assert_eq!(r.meta.base_url, "https://api.openai.com/v1");
-    assert_eq!(r.meta.temperature, 0.7, "keeps its temperature");
+    assert_eq!(
+        r.meta.temperature, 0.2,
+        "keeps its (local-model) temperature"
+    );
     r.meta.model = "gpt-4.1".into();
     r.switch_kind(Role::Judge, ProviderKind::OpenAi);
     assert_eq!(
@@ -678,7 +681,10 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
     assert_eq!(r.judge.temperature, 0.0);
     r.copy_to_all(Role::Meta);
     assert_eq!(r.kinds(), [ProviderKind::OpenAi]);
-    assert_eq!(r.execution.temperature, 0.3);
+    assert_eq!(
+        r.execution.temperature, 0.2,
+        "each role keeps its own temperature"
+    );
     let json = serde_json::to_string(&r).unwrap();
     assert!(
         !json.contains("key"),

@@ -44,10 +44,15 @@ async fn paste_version(b: &Browser, tag: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Waits until the page says the draft is saved (typing is saved after a short pause).
 async fn saved(b: &Browser) {
-    // Saving happens 0.7 s after the last change.
-    let _ = b;
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-save')).some(e => e.textContent === 'Saved in this browser')",
+        "the draft to be saved",
+    )
+    .await
+    .expect("saved");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -235,7 +235,8 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
         "repair carries the problem"
     );
 
-    // Everything survives a reload.
+    // Everything survives a reload, once the page says it is saved.
+    browser.wait_for_text("Saved in this browser").await?;
     browser.client.refresh().await?;
     browser.wait_for_role_name("heading", "Versions").await?;
     assert!(p.section("Persona").await?.contains("v7 fixed"));
