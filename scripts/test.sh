@@ -36,7 +36,7 @@ done
 curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null || { echo "[test] the local model did not start" >&2; tail -20 "$PW_ARTIFACTS/local-model.log" >&2; exit 1; }
 
 echo "[test] tier 1 + 3: native tests and end-to-end suites"
-cargo test --workspace --locked
+cargo test --workspace --locked -- --test-threads=2
 
 echo "[test] tier 2: component tests in headless Chromium"
 cargo test --locked --target wasm32-unknown-unknown --test component --test local_model

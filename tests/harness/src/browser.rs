@@ -158,6 +158,31 @@ impl Browser {
         self.wait_for_role_name("button", name).await
     }
 
+    /// Polls until a button with any of these names exists (for a label that changes with state).
+    pub async fn button_any(&self, names: &[&str]) -> Result<Element> {
+        let xpath = names
+            .iter()
+            .map(|n| role_xpath("button", n))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        self.wait_for(&xpath, &format!("a button named one of {names:?}"))
+            .await
+    }
+
+    /// Polls until a form control labelled with any of these labels exists.
+    pub async fn field_any(&self, labels: &[&str]) -> Result<Element> {
+        let xpath = labels
+            .iter()
+            .map(|l| {
+                let q = xpath_literal(l);
+                format!("//*[self::input or self::textarea or self::select][@id = //label[normalize-space(.)={q}]/@for or @aria-label={q}]")
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
+        self.wait_for(&xpath, &format!("a field labelled one of {labels:?}"))
+            .await
+    }
+
     /// Polls until a form control labelled `label` exists.
     pub async fn field(&self, label: &str) -> Result<Element> {
         let q = xpath_literal(label);

@@ -58,10 +58,7 @@ impl<'a> SettingsPage<'a> {
 
     /// Types the key into the API key field (its label may say "(optional)").
     pub async fn key(&self, key: &str) -> Result<()> {
-        let f = match self.b.field("API key").await {
-            Ok(f) => f,
-            Err(_) => self.b.field("API key (optional)").await?,
-        };
+        let f = self.b.field_any(&["API key", "API key (optional)"]).await?;
         f.send_keys(&format!("{SELECT_ALL}{key}")).await?;
         Ok(())
     }
@@ -153,11 +150,11 @@ impl<'a> PromptPage<'a> {
     }
 
     pub async fn generate(&self) -> Result<()> {
-        let b = match self.b.button("Generate prompt").await {
-            Ok(b) => b,
-            Err(_) => self.b.button("Generate again").await?,
-        };
-        b.click().await?;
+        self.b
+            .button_any(&["Generate prompt", "Generate again"])
+            .await?
+            .click()
+            .await?;
         Ok(())
     }
 

@@ -397,12 +397,7 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
 
     // "Remember on this device" stores it; a reload keeps it; "Forget key" removes it everywhere.
     page.job("Writing prompts").await?;
-    browser.field("Remember on this device").await.ok();
-    browser
-        .wait_for_text("Remember on this device")
-        .await?
-        .click()
-        .await?;
+    browser.choose("Remember on this device").await?;
     browser
         .wait_for_text("The key is saved in this browser's storage")
         .await?;
