@@ -73,6 +73,25 @@ fn generate_request_per_provider_uses_each_native_structured_form() {
         };
         assert!(schema_at.is_some(), "{kind:?}: {body}");
     }
+    // Hosted OpenAI-style strict modes get no length keywords; llama.cpp's grammar keeps them.
+    let http = build_request(
+        &req,
+        &ProviderConfig::preset(ProviderKind::OpenAi, Role::Meta),
+        None,
+    );
+    let body = http.body.unwrap();
+    assert!(
+        !body.contains("maxLength")
+            && !body.contains("minItems")
+            && body.contains("\"strict\":true"),
+        "{body}"
+    );
+    let http = build_request(
+        &req,
+        &ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Meta),
+        None,
+    );
+    assert!(http.body.unwrap().contains("maxLength"));
     // Gemini's schema subset drops keywords it does not know (additionalProperties, minLength…).
     let http = build_request(
         &req,

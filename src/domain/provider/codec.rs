@@ -127,10 +127,17 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
         body.insert("stream_options".into(), json!({"include_usage": true}));
     }
     if let Some(s) = &req.schema {
+        // llama.cpp turns the whole schema into a grammar (lengths included); hosted providers'
+        // strict modes reject length keywords, which are still checked when the reply arrives.
+        let schema = if cfg.kind == ProviderKind::LlamaCpp {
+            s.schema.clone()
+        } else {
+            without_length_keywords(&s.schema)
+        };
         let format = match cfg.kind.structured() {
             StructuredSupport::JsonObject => json!({"type": "json_object"}),
             _ => {
-                json!({"type": "json_schema", "json_schema": {"name": s.name, "schema": s.schema, "strict": strict_ok(&s.schema)}})
+                json!({"type": "json_schema", "json_schema": {"name": s.name, "schema": schema, "strict": strict_ok(&schema)}})
             }
         };
         body.insert("response_format".into(), format);
