@@ -1,0 +1,120 @@
+//! Accessibility and looks: axe-core (injected from the npm package that scripts/setup.sh
+//! installs) runs on every screen, in light and dark, at 390 px and 1280 px; any serious or
+//! critical violation fails the test. Screenshots of each go to the artifacts folder.
+use pw_harness::browser::Browser;
+use pw_harness::pages::{DraftsPage, SELECT_ALL, SettingsPage};
+use pw_harness::paths;
+use pw_harness::static_site::StaticSite;
+use serde_json::{Value, json};
+
+fn axe_source() -> String {
+    let path = std::env::var("PW_AXE").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        format!("{home}/.cache/promptwright/axe/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("axe-core not found at {path} ({e}): run scripts/setup.sh browser")
+    })
+}
+
+/// Runs axe on the page; returns "screen: rule (impact) on target" lines for serious/critical ones.
+async fn axe(b: &Browser, screen: &str, source: &str) -> anyhow::Result<Vec<String>> {
+    b.client.execute(source, vec![]).await?;
+    let result = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v =>
+                 ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))
+               .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), targets: []}]));",
+            vec![],
+        )
+        .await?;
+    let mut out = Vec::new();
+    for v in result.as_array().cloned().unwrap_or_default() {
+        let impact = v["impact"].as_str().unwrap_or("");
+        if impact == "serious" || impact == "critical" {
+            out.push(format!(
+                "{screen}: {} ({impact}): {} on {}",
+                v["id"], v["help"], v["targets"]
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn reply() -> String {
+    json!({"analysis": "", "persona": "You are a patient Python tutor.", "context": "Learners paste an error message in {{error}}. Never mock them.",
+        "steps": ["Read the error.", "Explain the cause in one sentence.", "Show the fix."], "format": "Two short paragraphs.", "json_schema": "",
+        "examples": [{"input": "NameError: x", "output": "x is not defined yet..."}, {"input": "IndentationError", "output": "Python uses spaces..."},
+                     {"input": "hi", "output": "Paste an error message and I will explain it."}]})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_passes_axe_in_light_and_dark_at_two_widths() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let source = axe_source();
+    let mut problems: Vec<String> = Vec::new();
+    for (width, height) in [(1280u32, 900u32), (390, 844)] {
+        for theme in ["light", "dark"] {
+            let b = Browser::start(width, height).await?;
+            b.client.goto(&site.url()).await?;
+            b.eval(&format!(
+                "localStorage.setItem('pw.theme', '{theme}'); return true"
+            ))
+            .await?;
+            b.open_app(&site.url()).await?;
+            let tag = |screen: &str| format!("{screen}-{width}-{theme}");
+
+            // First visit: the empty page with example ideas.
+            b.wait_for_text("Or start from an example:").await?;
+            problems.extend(axe(&b, &tag("start"), &source).await?);
+            b.screenshot(&tag("start")).await?;
+
+            // A prompt made through manual mode.
+            b.field("What should your assistant do?")
+                .await?
+                .send_keys("explain Python errors to beginners")
+                .await?;
+            b.button("No API access? Manual mode")
+                .await?
+                .click()
+                .await?;
+            problems.extend(axe(&b, &tag("manual-mode"), &source).await?);
+            b.field("3. Paste the reply here")
+                .await?
+                .send_keys(&format!("{SELECT_ALL}{}", reply()))
+                .await?;
+            b.button("Use this reply").await?.click().await?;
+            b.wait_for_text("Read the reply: your prompt is below.")
+                .await?;
+            problems.extend(axe(&b, &tag("prompt"), &source).await?);
+            b.screenshot(&tag("prompt")).await?;
+
+            // Settings, with an error shown.
+            let s = SettingsPage::open(&b).await?;
+            s.provider("OpenAI-compatible (custom address)").await?;
+            s.base_url("http://127.0.0.1:9/v1").await?;
+            s.send_test().await?;
+            s.wait_error("Could not reach the provider").await?;
+            problems.extend(axe(&b, &tag("settings"), &source).await?);
+            b.screenshot(&tag("settings")).await?;
+            s.close().await?;
+
+            // Drafts.
+            let d = DraftsPage::open(&b).await?;
+            problems.extend(axe(&b, &tag("drafts"), &source).await?);
+            b.screenshot(&tag("drafts")).await?;
+            d.close().await?;
+            b.close().await?;
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "serious or critical accessibility violations:\n{}",
+        problems.join("\n")
+    );
+    let _: Value = Value::Null;
+    Ok(())
+}
