@@ -34,6 +34,25 @@ pub enum Progress {
     },
 }
 
+impl Progress {
+    /// The passing note shown while waiting to retry, if this is one.
+    pub fn retry_note(&self) -> Option<String> {
+        match self {
+            Progress::Retrying {
+                attempt,
+                of,
+                wait_ms,
+                reason,
+            } => Some(format!(
+                "{}: trying again in {:.0} s (attempt {attempt} of {of})",
+                reason.title(),
+                (*wait_ms as f64 / 1000.0).ceil()
+            )),
+            Progress::Event(_) => None,
+        }
+    }
+}
+
 /// A finished reply.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Completion {
@@ -278,6 +297,31 @@ fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
+/// Sends the request and waits for the answer's head (the timer runs from the start).
+async fn open(
+    cfg: &ProviderConfig,
+    http: &HttpRequest,
+    attempt: &Attempt,
+    limit_ms: u32,
+) -> Result<Response, ProviderError> {
+    let host = host_of(&http.url);
+    let request = to_request(http, &attempt.controller.signal()).map_err(|e| {
+        classify_network_error(
+            cfg.kind,
+            &host,
+            &format!("the address is not valid: {}", js_text(&e)),
+        )
+    })?;
+    attempt.arm(limit_ms);
+    let window = web_sys::window().expect("window");
+    match JsFuture::from(window.fetch_with_request(&request)).await {
+        Ok(r) => Ok(r.unchecked_into()),
+        Err(e) => Err(attempt
+            .cut_short(cfg, &host, limit_ms)
+            .unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e)))),
+    }
+}
+
 /// Sends the request and reads the answer; `Err` when it failed, with decoded events delivered.
 async fn send_streaming(
     cfg: &ProviderConfig,
@@ -288,23 +332,7 @@ async fn send_streaming(
 ) -> Result<(), ProviderError> {
     let host = host_of(&http.url);
     let attempt = Attempt::new(abort);
-    let request = to_request(http, &attempt.controller.signal()).map_err(|e| {
-        classify_network_error(
-            cfg.kind,
-            &host,
-            &format!("the address is not valid: {}", js_text(&e)),
-        )
-    })?;
-    attempt.arm(stall_ms);
-    let window = web_sys::window().expect("window");
-    let response: Response = match JsFuture::from(window.fetch_with_request(&request)).await {
-        Ok(r) => r.unchecked_into(),
-        Err(e) => {
-            return Err(attempt
-                .cut_short(cfg, &host, stall_ms)
-                .unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e))));
-        }
-    };
+    let response = open(cfg, http, &attempt, stall_ms).await?;
     let status = response.status();
     if !(200..300).contains(&status) {
         let retry_after = response
@@ -416,23 +444,7 @@ pub async fn list_models(
     let abort = Abort::new();
     let attempt = Attempt::new(&abort);
     let result: Result<Vec<ModelInfo>, ProviderError> = async {
-        let request = to_request(&http, &attempt.controller.signal()).map_err(|e| {
-            classify_network_error(
-                cfg.kind,
-                &host,
-                &format!("the address is not valid: {}", js_text(&e)),
-            )
-        })?;
-        attempt.arm(timeout_ms);
-        let window = web_sys::window().expect("window");
-        let response: Response = match JsFuture::from(window.fetch_with_request(&request)).await {
-            Ok(r) => r.unchecked_into(),
-            Err(e) => {
-                return Err(attempt
-                    .cut_short(cfg, &host, timeout_ms)
-                    .unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e))));
-            }
-        };
+        let response = open(cfg, &http, &attempt, timeout_ms).await?;
         let status = response.status();
         let body = read_text(&response).await;
         if !(200..300).contains(&status) {

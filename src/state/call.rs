@@ -59,17 +59,8 @@ impl ChatCall {
                     self.usage.try_set(Some(u));
                 }
                 Progress::Event(_) => {}
-                Progress::Retrying {
-                    attempt,
-                    of,
-                    wait_ms,
-                    reason,
-                } => {
-                    self.note.try_set(Some(format!(
-                        "{}: trying again in {:.0} s (attempt {attempt} of {of})",
-                        reason.title(),
-                        (wait_ms as f64 / 1000.0).ceil()
-                    )));
+                retry @ Progress::Retrying { .. } => {
+                    self.note.try_set(retry.retry_note());
                 }
             })
             .await;

@@ -211,17 +211,8 @@ impl Generator {
                     self.note.try_set(None);
                     self.text.try_update(|s| s.push_str(&t));
                 }
-                Progress::Retrying {
-                    attempt,
-                    of,
-                    wait_ms,
-                    reason,
-                } => {
-                    self.note.try_set(Some(format!(
-                        "{}: trying again in {:.0} s (attempt {attempt} of {of})",
-                        reason.title(),
-                        (wait_ms as f64 / 1000.0).ceil()
-                    )));
+                retry @ Progress::Retrying { .. } => {
+                    self.note.try_set(retry.retry_note());
                 }
                 _ => {}
             })
