@@ -31,6 +31,11 @@ pub fn mount() {
     if let Some(perf) = window().performance() {
         let _ = perf.mark("pw-shell-rendered");
     }
+    // Installable and usable offline after the first visit (see public/sw.js).
+    let protocol = window().location().protocol().unwrap_or_default();
+    if protocol == "http:" || protocol == "https:" {
+        let _ = window().navigator().service_worker().register("sw.js");
+    }
 }
 
 /// The whole page: header, work area, settings panel.
@@ -73,6 +78,7 @@ pub fn App() -> impl IntoView {
             step=step
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
+            <shell::OfflineBanner/>
             <drafts::LibraryBanners/>
             {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
                 view! { <drafts::SharedDraftView/> }.into_any()

@@ -115,3 +115,24 @@ pub fn LocalModelBadge(
         </span>
     }
 }
+
+/// Says so when the browser is offline: the page works, calls to hosted providers do not.
+#[component]
+pub fn OfflineBanner() -> impl IntoView {
+    let online = RwSignal::new(window().navigator().on_line());
+    for (event, value) in [("online", true), ("offline", false)] {
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || online.set(value));
+        let _ = window().add_event_listener_with_callback(
+            event,
+            wasm_bindgen::JsCast::unchecked_ref(cb.as_ref()),
+        );
+        cb.forget();
+    }
+    view! {
+        <Show when=move || !online.get()>
+            <p class="pw-notice pw-notice--warn" role="status">
+                "You are offline. Your drafts and this page still work; calls to model providers need a connection (a model running on this computer still works)."
+            </p>
+        </Show>
+    }
+}

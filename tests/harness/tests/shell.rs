@@ -175,3 +175,41 @@ async fn content_security_policy_blocks_injected_scripts() -> anyhow::Result<()>
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opens_with_no_network_after_the_first_visit() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/promptwright/").await?;
+    let url = site.url();
+    let browser = Browser::start(1280, 900).await?;
+    browser.open_app(&url).await?;
+    let manifest = browser
+        .eval("return document.querySelector('link[rel=manifest]')?.href ?? ''")
+        .await?;
+    assert!(
+        manifest
+            .as_str()
+            .unwrap()
+            .ends_with("/promptwright/manifest.webmanifest"),
+        "{manifest}"
+    );
+    browser.client.refresh().await?;
+    browser
+        .wait_until(
+            "return !!navigator.serviceWorker.controller",
+            "the service worker to control the page",
+        )
+        .await?;
+    browser.open_app(&url).await?;
+    // The server goes away: the app still opens from the cache.
+    drop(site);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    browser.client.refresh().await?;
+    browser.wait_for_role_name("heading", "Your idea").await?;
+    // And says what works offline.
+    browser
+        .eval("window.dispatchEvent(new Event('offline')); return true")
+        .await?;
+    browser.wait_for_text("You are offline.").await?;
+    browser.close().await?;
+    Ok(())
+}
