@@ -79,6 +79,12 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
             1,
         ),
         (
+            "403 forbidden",
+            vec![Fault::status(403, "This key may not use this model")],
+            "The key was not accepted",
+            1,
+        ),
+        (
             "402 no credit",
             vec![Fault::status(402, "Insufficient credits")],
             "No credit left",
