@@ -264,9 +264,10 @@ pub struct ProviderConfig {
 
 impl ProviderConfig {
     pub fn preset(kind: ProviderKind, role: Role) -> Self {
-        // A tiny local model falls apart at high temperatures: keep it low.
+        // A tiny local model falls apart above zero (it loops until a length limit): keep it
+        // deterministic.
         let temperature = if kind == ProviderKind::LlamaCpp {
-            role.default_temperature().min(0.2)
+            0.0
         } else {
             role.default_temperature()
         };

@@ -669,7 +669,7 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
     r.switch_kind(Role::Meta, ProviderKind::OpenAi);
     assert_eq!(r.meta.base_url, "https://api.openai.com/v1");
     assert_eq!(
-        r.meta.temperature, 0.2,
+        r.meta.temperature, 0.0,
         "keeps its (local-model) temperature"
     );
     r.meta.model = "gpt-4.1".into();
@@ -682,7 +682,7 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
     r.copy_to_all(Role::Meta);
     assert_eq!(r.kinds(), [ProviderKind::OpenAi]);
     assert_eq!(
-        r.execution.temperature, 0.2,
+        r.execution.temperature, 0.0,
         "each role keeps its own temperature"
     );
     let json = serde_json::to_string(&r).unwrap();

@@ -326,6 +326,13 @@ async fn the_real_local_model_fills_all_five_sections() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let idea_to_prompt = started.elapsed();
+    let problem = browser
+        .eval("return document.querySelector('.pw-card--prompt [role=alert]')?.textContent ?? ''")
+        .await?;
+    assert!(
+        problem.as_str() == Some(""),
+        "the local model's reply was not usable: {problem}"
+    );
     assert!(
         p.current_version()
             .await?
