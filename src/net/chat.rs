@@ -335,20 +335,13 @@ async fn send_streaming(
     let response = open(cfg, http, &attempt, stall_ms).await?;
     let status = response.status();
     if !(200..300).contains(&status) {
-        let retry_after = response
-            .headers()
-            .get("retry-after-ms")
-            .ok()
-            .flatten()
-            .map(|ms| format!("{ms}ms"))
-            .or_else(|| response.headers().get("retry-after").ok().flatten());
         let body = read_text(&response).await;
         return Err(classify_http_error(
             cfg.kind,
             &host,
             status,
             &body,
-            retry_after.as_deref(),
+            retry_after(&response).as_deref(),
         ));
     }
     let content_type = response
@@ -422,6 +415,18 @@ async fn send_streaming(
     }
 }
 
+/// The wait a server asked for, when the browser may read it (`retry-after-ms` as "Nms", else
+/// `retry-after`).
+fn retry_after(response: &Response) -> Option<String> {
+    let headers = response.headers();
+    headers
+        .get("retry-after-ms")
+        .ok()
+        .flatten()
+        .map(|ms| format!("{ms}ms"))
+        .or_else(|| headers.get("retry-after").ok().flatten())
+}
+
 async fn read_text(response: &Response) -> String {
     match response.text() {
         Ok(p) => JsFuture::from(p)
@@ -448,13 +453,12 @@ pub async fn list_models(
         let status = response.status();
         let body = read_text(&response).await;
         if !(200..300).contains(&status) {
-            let retry_after = response.headers().get("retry-after").ok().flatten();
             return Err(classify_http_error(
                 cfg.kind,
                 &host,
                 status,
                 &body,
-                retry_after.as_deref(),
+                retry_after(&response).as_deref(),
             ));
         }
         parse_models(cfg.kind, &body).map_err(|d| {

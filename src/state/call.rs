@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::domain::provider::{ApiKey, ChatRequest, ProviderConfig, ProviderError, Usage};
-use crate::net::chat::{self, Abort, CallOptions, Progress};
+use crate::net::chat::{self, Abort, CallOptions, Completion, Failure, Progress};
 
 /// The state and controls of one call. `Copy`: pass it to components.
 #[derive(Clone, Copy)]
@@ -41,6 +41,18 @@ impl ChatCall {
         req: ChatRequest,
         opts: CallOptions,
     ) {
+        self.start_then(cfg, key, req, opts, |_| {});
+    }
+
+    /// Starts a call and hands its outcome to `on_done` (before `running` turns false).
+    pub fn start_then(
+        self,
+        cfg: ProviderConfig,
+        key: Option<ApiKey>,
+        req: ChatRequest,
+        opts: CallOptions,
+        on_done: impl FnOnce(Result<Completion, Failure>) + 'static,
+    ) {
         self.stop();
         let abort = Abort::new();
         self.abort.set_value(Some(abort.clone()));
@@ -65,10 +77,11 @@ impl ChatCall {
             })
             .await;
             self.note.try_set(None);
-            if let Err(f) = result {
+            if let Err(f) = &result {
                 // The partial text is already in `text`; the error says what happened.
-                self.error.try_set(Some(f.error));
+                self.error.try_set(Some(f.error.clone()));
             }
+            on_done(result);
             self.running.try_set(false);
         });
     }

@@ -8,7 +8,7 @@ use crate::domain::meta::{self, ModelFamily, SpecError};
 use crate::domain::provider::{ChatRequest, Message, ProviderError, Role};
 use crate::domain::spec::{PromptSpec, Section};
 use crate::domain::structured;
-use crate::net::chat::{self, Abort, Progress};
+use crate::state::call::ChatCall;
 use crate::state::settings::SettingsHandle;
 
 fn now_ms() -> f64 {
@@ -76,12 +76,10 @@ pub enum GenError {
 /// The generator: live text while a job streams, its job, error and controls.
 #[derive(Clone, Copy)]
 pub struct Generator {
-    pub text: RwSignal<String>,
-    pub running: RwSignal<bool>,
+    /// The streamed meta call: text as it arrives, running, retry notes.
+    pub call: ChatCall,
     pub job: RwSignal<Option<Job>>,
     pub error: RwSignal<Option<GenError>>,
-    pub note: RwSignal<Option<String>>,
-    abort: StoredValue<Option<Abort>, LocalStorage>,
     /// The last request and reply, for Retry and "fix with the model".
     last: StoredValue<Option<(ChatRequest, String)>>,
 }
@@ -89,15 +87,11 @@ pub struct Generator {
 impl Generator {
     pub fn provide() -> Self {
         let g = Self {
-            text: RwSignal::new(String::new()),
-            running: RwSignal::new(false),
+            call: ChatCall::new(),
             job: RwSignal::new(None),
             error: RwSignal::new(None),
-            note: RwSignal::new(None),
-            abort: StoredValue::new_local(None),
             last: StoredValue::new(None),
         };
-        on_cleanup(move || g.stop());
         provide_context(g);
         g
     }
@@ -108,13 +102,11 @@ impl Generator {
 
     /// The sections of a generation as they stream in.
     pub fn live_spec(self) -> PromptSpec {
-        self.text.with(|t| meta::spec_from_partial(t))
+        self.call.text.with(|t| meta::spec_from_partial(t))
     }
 
     pub fn stop(self) {
-        if let Some(a) = self.abort.try_get_value().flatten() {
-            a.abort();
-        }
+        self.call.stop();
     }
 
     /// Generates a prompt from the draft's idea.
@@ -190,50 +182,28 @@ impl Generator {
     }
 
     fn run(self, job: Job, req: ChatRequest) {
-        self.stop();
         let settings = SettingsHandle::expect();
         let drafts = DraftHandle::expect();
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
         let key = settings.key(cfg.kind);
-        let opts = settings.call_options();
-        let abort = Abort::new();
-        self.abort.set_value(Some(abort.clone()));
         let mut req = req;
         req.temperature = cfg.temperature;
         self.job.set(Some(job.clone()));
-        self.text.set(String::new());
         self.error.set(None);
-        self.note.set(None);
-        self.running.set(true);
-        leptos::task::spawn_local(async move {
-            let result = chat::stream_chat(&cfg, key.as_ref(), &req, &abort, opts, |p| match p {
-                Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
-                    self.note.try_set(None);
-                    self.text.try_update(|s| s.push_str(&t));
-                }
-                retry @ Progress::Retrying { .. } => {
-                    self.note.try_set(retry.retry_note());
-                }
-                _ => {}
-            })
-            .await;
-            let model = cfg.model.clone();
-            let text = self.text.get_untracked();
-            self.last.set_value(Some((req.clone(), text.clone())));
-            let call_error = result.err().map(|f| f.error);
-            let outcome = finish(&job, &text, &model, drafts);
-            match (call_error, outcome) {
-                (None, Ok(())) => {}
-                (Some(e), _) => {
-                    self.error.try_set(Some(GenError::Call(e)));
-                }
-                (None, Err(msg)) => {
-                    self.error.try_set(Some(GenError::Reply(msg)));
-                }
-            }
-            self.note.try_set(None);
-            self.running.try_set(false);
-        });
+        let model = cfg.model.clone();
+        let sent = req.clone();
+        self.call
+            .start_then(cfg, key, req, settings.call_options(), move |result| {
+                let text = self.call.text.get_untracked();
+                self.last.set_value(Some((sent, text.clone())));
+                let outcome = finish(&job, &text, &model, drafts);
+                let error = match (result, outcome) {
+                    (Err(f), _) => Some(GenError::Call(f.error)),
+                    (Ok(_), Err(msg)) => Some(GenError::Reply(msg)),
+                    (Ok(_), Ok(())) => None,
+                };
+                self.error.try_set(error);
+            });
     }
 
     /// Reads a reply pasted in manual mode (same parsing as a streamed one).

@@ -75,7 +75,7 @@ pub fn IdeaCard() -> impl IntoView {
             <p id="pw-idea-hint" class="pw-hint pw-hint--inline" role="status">
                 {move || hint.get().unwrap_or("")}
             </p>
-            <Show when=move || d.draft.with(|x| x.versions.is_empty()) && !g.running.get()>
+            <Show when=move || d.draft.with(|x| x.versions.is_empty()) && !g.call.running.get()>
                 <p class="pw-hint" id="pw-examples-label">"Or start from an example:"</p>
                 <ul class="pw-chips" aria-labelledby="pw-examples-label">
                     {EXAMPLE_IDEAS
@@ -135,11 +135,11 @@ pub fn IdeaCard() -> impl IntoView {
                 </div>
             </details>
             <div class="pw-row pw-row--wrap pw-actions">
-                <button type="button" class="pw-button pw-button--primary" disabled=move || g.running.get()
+                <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get()
                     aria-keyshortcuts="Control+Enter" on:click=move |_| generate()>
                     {move || if d.draft.with(|x| x.versions.is_empty()) { "Generate prompt" } else { "Generate again" }}
                 </button>
-                <Show when=move || g.running.get()>
+                <Show when=move || g.call.running.get()>
                     <button type="button" class="pw-button" on:click=move |_| g.stop()>"Stop"</button>
                 </Show>
                 <button type="button" class="pw-button pw-button--ghost" aria-expanded=move || manual.get().to_string()
@@ -237,11 +237,11 @@ pub fn PromptCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let g = Generator::expect();
     let generating = move || {
-        g.running.get() && matches!(g.job.get(), Some(Job::Generate) | Some(Job::Adapt { .. }))
+        g.call.running.get() && matches!(g.job.get(), Some(Job::Generate) | Some(Job::Adapt { .. }))
     };
     let has_version = move || d.draft.with(|x| x.current_version().is_some());
     view! {
-        <section class="pw-card pw-card--prompt" aria-labelledby="pw-prompt-title" aria-busy=move || g.running.get().to_string()>
+        <section class="pw-card pw-card--prompt" aria-labelledby="pw-prompt-title" aria-busy=move || g.call.running.get().to_string()>
             <header class="pw-card__header">
                 <span class="pw-card__step" aria-hidden="true">"2"</span>
                 <h2 id="pw-prompt-title" class="pw-card__title">"System prompt"</h2>
@@ -249,8 +249,8 @@ pub fn PromptCard() -> impl IntoView {
                     <span class="pw-tag" title="Text written by an AI model: check it before you rely on it.">"Written by the model"</span>
                 </Show>
             </header>
-            <Show when=move || g.note.get().is_some()>
-                <p class="pw-notice pw-notice--info" role="status">{move || g.note.get()}</p>
+            <Show when=move || g.call.note.get().is_some()>
+                <p class="pw-notice pw-notice--info" role="status">{move || g.call.note.get()}</p>
             </Show>
             <GenErrorView/>
             <Show when=move || d.draft.with(|x| matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }))) && !generating()>
@@ -312,10 +312,10 @@ fn SectionEditor(
     let d = DraftHandle::expect();
     let g = Generator::expect();
     let streaming = move || {
-        g.running.get() && matches!(g.job.get(), Some(Job::Generate) | Some(Job::Adapt { .. }))
+        g.call.running.get() && matches!(g.job.get(), Some(Job::Generate) | Some(Job::Adapt { .. }))
     };
     let rewriting = move || {
-        g.running.get()
+        g.call.running.get()
             && matches!(g.job.get(), Some(Job::Rewrite { section: s, .. }) if s == section)
     };
     let text = move || {
@@ -375,7 +375,7 @@ fn SectionEditor(
             ></textarea>
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--small" aria-expanded=move || open_rewrite.get().to_string()
-                    disabled=move || g.running.get() || d.draft.with(|x| x.current_version().is_none())
+                    disabled=move || g.call.running.get() || d.draft.with(|x| x.current_version().is_none())
                     aria-label=format!("Rewrite {} with the model", section.title())
                     on:click=move |_| open_rewrite.update(|o| *o = !*o)>
                     "Rewrite…"
@@ -386,7 +386,7 @@ fn SectionEditor(
                     <label class="pw-label pw-sr-only" for=rewrite_id.clone()>{format!("How should {} change?", section.title())}</label>
                     <input id=rewrite_id2.clone() class="pw-input" placeholder="e.g. more concise"
                         prop:value=move || instruction.get() on:input=move |ev| instruction.set(event_target_value(&ev))/>
-                    <button type="button" class="pw-button pw-button--primary" disabled=move || g.running.get()
+                    <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get()
                         on:click=move |_| { open_rewrite.set(false); g.rewrite(section, instruction.get_untracked()); }>
                         {format!("Rewrite {}", section.title())}
                     </button>
@@ -494,7 +494,7 @@ pub fn FinalCard() -> impl IntoView {
                             <option value=f.as_str() selected=move || family.get() == f>{f.label()}</option>
                         }).collect_view()}
                     </select>
-                    <button type="button" class="pw-button" disabled=move || g.running.get()
+                    <button type="button" class="pw-button" disabled=move || g.call.running.get()
                         on:click=move |_| { let f = family.get_untracked(); d.draft.update(|x| x.style = f.style()); g.adapt(f); }>
                         "Adapt"
                     </button>
