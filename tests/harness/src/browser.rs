@@ -236,9 +236,14 @@ impl Browser {
     /// Polls until `script` returns true.
     pub async fn wait_until(&self, script: &str, what: &str) -> Result<()> {
         let deadline = Instant::now() + WAIT;
+        let mut last_error = String::new();
         loop {
-            if self.eval(script).await? == Value::Bool(true) {
-                return Ok(());
+            // A script error (say, an element missing while the page reloads)
+            // means "not yet"; the last one is reported if time runs out.
+            match self.eval(script).await {
+                Ok(Value::Bool(true)) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => last_error = format!(" (last script error: {e})"),
             }
             if Instant::now() > deadline {
                 let body = self
@@ -246,7 +251,7 @@ impl Browser {
                     .await
                     .unwrap_or_default();
                 bail!(
-                    "timed out waiting for {what}; the page says:\n{}",
+                    "timed out waiting for {what}{last_error}; the page says:\n{}",
                     body.as_str().unwrap_or("")
                 );
             }
