@@ -2,6 +2,8 @@
 //! version is current. Versions are never changed or dropped: edits add new ones.
 use crate::domain::meta::{IdeaInput, ModelFamily};
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
+use crate::domain::eval::Suite;
+use crate::domain::eval::run::Run;
 
 /// How a version came to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +75,10 @@ pub struct Draft {
     pub versions: Vec<Version>,
     /// Number of the current version (0 when there is none).
     pub current: u32,
+    /// The test cases and the assertions for all of them.
+    pub suite: Suite,
+    /// The latest run of each version that has been run.
+    pub runs: Vec<Run>,
 }
 
 impl Draft {
@@ -118,6 +124,22 @@ impl Draft {
         } else {
             false
         }
+    }
+
+    /// The latest run of a version.
+    pub fn run_of(&self, version: u32) -> Option<&Run> {
+        self.runs.iter().find(|r| r.version == version)
+    }
+
+    pub fn run_of_mut(&mut self, version: u32) -> Option<&mut Run> {
+        self.runs.iter_mut().find(|r| r.version == version)
+    }
+
+    /// Keeps `run` as the latest run of its version (replacing an earlier one).
+    pub fn put_run(&mut self, run: Run) {
+        self.runs.retain(|r| r.version != run.version);
+        self.runs.push(run);
+        self.runs.sort_by_key(|r| r.version);
     }
 
     /// The current prompt as text.

@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod draft;
 pub mod estimate;
+pub mod eval;
 pub mod http;
 pub mod local_model;
 pub mod meta;

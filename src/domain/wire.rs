@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::draft::{Draft, Origin, Version};
+use crate::domain::eval::judge::Judgement;
+use crate::domain::eval::run::{CaseRun, Run, Status};
+use crate::domain::eval::{Assertion, Check, LengthUnit, Split, Suite, TestCase};
 use crate::domain::meta::{IdeaInput, ModelFamily, OutputKind};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 
@@ -21,6 +24,165 @@ pub struct DraftV1 {
     pub versions: Vec<VersionV1>,
     #[serde(default)]
     pub current: u32,
+    /// Test cases, with their ids (runs refer to them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<StoredCaseV1>,
+    /// Assertions for every case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<AssertionV1>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<RunV1>,
+}
+
+/// A case as kept in a draft: its id and the case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredCaseV1 {
+    pub id: u32,
+    #[serde(flatten)]
+    pub case: CaseV1,
+}
+
+/// The latest run of one version.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RunV1 {
+    pub version: u32,
+    #[serde(default)]
+    pub model: String,
+    #[serde(default)]
+    pub at: f64,
+    #[serde(default)]
+    pub cases: Vec<CaseRunV1>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseRunV1 {
+    pub id: u32,
+    /// "done", "failed" or "cancelled" (a call still running when the page closed reads as cancelled).
+    pub status: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub error: String,
+    #[serde(default)]
+    pub output: String,
+    #[serde(default)]
+    pub tokens: [u32; 4],
+    #[serde(default)]
+    pub ms: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judge: Vec<JudgementV1>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct JudgementV1 {
+    pub rubric: String,
+    /// 1-10; absent when the reply was unreadable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub error: String,
+}
+
+impl From<&Run> for RunV1 {
+    fn from(r: &Run) -> Self {
+        Self {
+            version: r.version,
+            model: r.model.clone(),
+            at: r.started_ms,
+            cases: r
+                .cases
+                .iter()
+                .filter(|(_, c)| c.status != Status::Queued)
+                .map(|(id, c)| CaseRunV1 {
+                    id: *id,
+                    status: match c.status {
+                        Status::Done => "done",
+                        Status::Failed(_) => "failed",
+                        _ => "cancelled",
+                    }
+                    .into(),
+                    error: match &c.status {
+                        Status::Failed(e) => e.clone(),
+                        _ => String::new(),
+                    },
+                    output: c.output.clone(),
+                    tokens: [
+                        c.input_tokens,
+                        c.output_tokens,
+                        c.judge_tokens.0,
+                        c.judge_tokens.1,
+                    ],
+                    ms: c.ms,
+                    judge: c
+                        .judgements
+                        .iter()
+                        .map(|(rubric, j)| match j {
+                            Judgement::Scored { score, reasoning } => JudgementV1 {
+                                rubric: rubric.clone(),
+                                score: Some(*score),
+                                text: reasoning.clone(),
+                                error: String::new(),
+                            },
+                            Judgement::Unreadable { raw, error } => JudgementV1 {
+                                rubric: rubric.clone(),
+                                score: None,
+                                text: raw.clone(),
+                                error: error.clone(),
+                            },
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<RunV1> for Run {
+    fn from(w: RunV1) -> Self {
+        Run {
+            version: w.version,
+            model: w.model,
+            started_ms: w.at,
+            cases: w
+                .cases
+                .into_iter()
+                .map(|c| {
+                    let status = match c.status.as_str() {
+                        "done" => Status::Done,
+                        "failed" => Status::Failed(c.error),
+                        _ => Status::Cancelled,
+                    };
+                    let judgements = c
+                        .judge
+                        .into_iter()
+                        .map(|j| {
+                            let v = match j.score {
+                                Some(score) if (1..=10).contains(&score) => Judgement::Scored {
+                                    score,
+                                    reasoning: j.text,
+                                },
+                                _ => Judgement::Unreadable {
+                                    raw: j.text,
+                                    error: j.error,
+                                },
+                            };
+                            (j.rubric, v)
+                        })
+                        .collect();
+                    let run = CaseRun {
+                        status,
+                        output: c.output,
+                        input_tokens: c.tokens[0],
+                        output_tokens: c.tokens[1],
+                        judge_tokens: (c.tokens[2], c.tokens[3]),
+                        judgements,
+                        ms: c.ms,
+                    };
+                    (c.id, run)
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -179,6 +341,19 @@ impl From<OriginV1> for Origin {
 pub struct Include {
     /// Every version (else only the current one).
     pub history: bool,
+    /// The test cases and their assertions.
+    pub cases: bool,
+    /// Run results (outputs, judgements) of the versions included.
+    pub results: bool,
+}
+
+impl Include {
+    /// Everything: for storage and exports.
+    pub const ALL: Include = Include {
+        history: true,
+        cases: true,
+        results: true,
+    };
 }
 
 impl DraftV1 {
@@ -219,6 +394,32 @@ impl DraftV1 {
             },
             versions,
             current: d.current,
+            cases: if include.cases {
+                d.suite
+                    .cases
+                    .iter()
+                    .map(|c| StoredCaseV1 {
+                        id: c.id,
+                        case: c.into(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            checks: if include.cases {
+                d.suite.global.iter().map(AssertionV1::from).collect()
+            } else {
+                Vec::new()
+            },
+            runs: if include.results && include.cases {
+                d.runs
+                    .iter()
+                    .filter(|r| include.history || r.version == d.current)
+                    .map(RunV1::from)
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -240,7 +441,29 @@ impl DraftV1 {
         } else {
             versions.iter().map(|v| v.number).max().unwrap_or(0)
         };
+        // Cases keep their ids when they have unique ones; others get fresh ids.
+        let mut suite = Suite::default();
+        for stored in self.cases {
+            let Ok(mut case) = TestCase::try_from(stored.case) else {
+                continue;
+            };
+            let id = stored.id;
+            if id > 0 && suite.case(id).is_none() {
+                case.id = id;
+                suite.cases.push(case);
+            } else {
+                suite.add(case);
+            }
+        }
+        suite.global = self
+            .checks
+            .iter()
+            .filter_map(|a| Assertion::try_from(a).ok())
+            .collect();
+        let runs: Vec<Run> = self.runs.into_iter().map(Run::from).collect();
         Draft {
+            suite,
+            runs,
             name: self.name,
             idea: IdeaInput {
                 idea: self.idea.idea,
@@ -296,17 +519,56 @@ mod tests {
             2.0,
         );
         d.style = RenderStyle::Xml;
+        let id = d.suite.add(TestCase {
+            input: "Where is my order?".into(),
+            vars: vec![("name".into(), "Zoë".into())],
+            expected: "asks for the order number".into(),
+            assertions: vec![Assertion::new(Check::ContainsAny(vec!["order".into()]))],
+            tags: vec!["edge".into()],
+            split: Split::HeldOut,
+            ..Default::default()
+        });
+        d.suite.global.push(Assertion::new(Check::Judge {
+            rubric: "polite".into(),
+            threshold: 7,
+        }));
+        let mut run = Run {
+            version: 2,
+            model: "m".into(),
+            started_ms: 5.0,
+            ..Default::default()
+        };
+        run.cases.insert(
+            id,
+            CaseRun {
+                status: Status::Done,
+                output: "Which order?".into(),
+                input_tokens: 10,
+                output_tokens: 3,
+                judge_tokens: (50, 20),
+                ms: 120.0,
+                judgements: [(
+                    "polite".to_owned(),
+                    Judgement::Scored {
+                        score: 8,
+                        reasoning: "kind".into(),
+                    },
+                )]
+                .into(),
+            },
+        );
+        d.put_run(run);
         d
     }
 
     #[test]
     fn round_trip_with_and_without_history() {
         let d = sample_draft();
-        let full = DraftV1::from_draft(&d, Include { history: true });
+        let full = DraftV1::from_draft(&d, Include::ALL);
         let json = serde_json::to_string(&full).unwrap();
         let back: DraftV1 = serde_json::from_str(&json).unwrap();
         assert_eq!(back.into_draft(), d);
-        let only = DraftV1::from_draft(&d, Include { history: false }).into_draft();
+        let only = DraftV1::from_draft(&d, Include { history: false, cases: false, results: false }).into_draft();
         assert_eq!(only.versions.len(), 1);
         assert_eq!(only.current_spec(), d.current_spec());
         assert!(!json.to_lowercase().contains("key"), "no key field: {json}");
@@ -340,7 +602,7 @@ impl ExportV1 {
             version: 1,
             drafts: drafts
                 .iter()
-                .map(|d| DraftV1::from_draft(d, Include { history: true }))
+                .map(|d| DraftV1::from_draft(d, Include::ALL))
                 .collect(),
         }
     }
@@ -383,7 +645,7 @@ mod export_tests {
         let back = parse_import(&json).unwrap();
         assert_eq!(back, vec![d.clone(), d.clone()]);
         let single =
-            serde_json::to_string(&DraftV1::from_draft(&d, Include { history: true })).unwrap();
+            serde_json::to_string(&DraftV1::from_draft(&d, Include::ALL)).unwrap();
         assert_eq!(parse_import(&single).unwrap(), vec![d]);
         assert!(
             parse_import("not json")
@@ -400,5 +662,247 @@ mod export_tests {
             !json.to_lowercase().contains("\"key"),
             "no key field in exports"
         );
+    }
+}
+
+/// One assertion in files and links, in promptfoo's vocabulary (`type`, `value`, `threshold`) with
+/// two extensions of ours: `matches-schema` and `length`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AssertionV1 {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    /// For `llm-rubric`: promptfoo's 0-1 scale (0.7 is a pass mark of 7/10); values above 1 are read as x/10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+    /// For `length`: "chars" (default) or "words".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// One test case in files and links; the field names follow promptfoo's test format (`description`,
+/// `vars`, `assert`) so its files read directly, plus ours (`input`, `expected`, `tags`, `split`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseV1 {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub input: String,
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub vars: serde_json::Map<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub expected: String,
+    #[serde(default, rename = "assert", skip_serializing_if = "Vec::is_empty")]
+    pub assertions: Vec<AssertionV1>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// "train" (default) or "held-out".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub split: String,
+}
+
+fn text_of(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn list_of(v: Option<&serde_json::Value>) -> Vec<String> {
+    match v {
+        Some(serde_json::Value::Array(items)) => items.iter().map(text_of).collect(),
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(other) => vec![text_of(other)],
+        None => Vec::new(),
+    }
+}
+
+impl From<&Assertion> for AssertionV1 {
+    fn from(a: &Assertion) -> Self {
+        use serde_json::json;
+        let i = if a.ignore_case { "i" } else { "" };
+        let mut w = AssertionV1::default();
+        match &a.check {
+            Check::Equals(s) => {
+                w.kind = if a.ignore_case { "iequals" } else { "equals" }.into();
+                w.value = Some(json!(s));
+            }
+            Check::ContainsAll(v) => {
+                w.kind = format!("{i}contains-all");
+                w.value = Some(json!(v));
+            }
+            Check::ContainsAny(v) => {
+                w.kind = format!("{i}contains-any");
+                w.value = Some(json!(v));
+            }
+            Check::NotContains(v) => {
+                // promptfoo's not-contains takes one string; several become not-contains-any.
+                if v.len() == 1 {
+                    w.kind = format!("not-{i}contains");
+                    w.value = Some(json!(v[0]));
+                } else {
+                    w.kind = format!("not-{i}contains-any");
+                    w.value = Some(json!(v));
+                }
+            }
+            Check::StartsWith(s) => {
+                w.kind = if a.ignore_case { "istarts-with" } else { "starts-with" }.into();
+                w.value = Some(json!(s));
+            }
+            Check::Regex(r) => {
+                w.kind = "regex".into();
+                w.value = Some(json!(if a.ignore_case {
+                    format!("(?i){r}")
+                } else {
+                    r.clone()
+                }));
+            }
+            Check::IsJson => w.kind = "is-json".into(),
+            Check::MatchesSchema(None) => w.kind = "matches-schema".into(),
+            Check::MatchesSchema(Some(s)) => {
+                w.kind = "is-json".into();
+                w.value = Some(serde_json::from_str(s).unwrap_or_else(|_| json!(s)));
+            }
+            Check::Length { unit, min, max } => {
+                w.kind = "length".into();
+                w.min = *min;
+                w.max = *max;
+                w.unit = Some(
+                    match unit {
+                        LengthUnit::Chars => "chars",
+                        LengthUnit::Words => "words",
+                    }
+                    .into(),
+                );
+            }
+            Check::Judge { rubric, threshold } => {
+                w.kind = "llm-rubric".into();
+                w.value = Some(json!(rubric));
+                w.threshold = Some(f64::from(*threshold) / 10.0);
+            }
+        }
+        w
+    }
+}
+
+impl TryFrom<&AssertionV1> for Assertion {
+    type Error = String;
+    /// Reads promptfoo's names (with `i…` and `not-…` variants for the text checks we support);
+    /// anything else is an error naming the type.
+    fn try_from(w: &AssertionV1) -> Result<Self, String> {
+        let kind = w.kind.trim().to_ascii_lowercase();
+        let one = || w.value.as_ref().map(text_of).unwrap_or_default();
+        let many = || list_of(w.value.as_ref());
+        let (check, ignore_case) = match kind.as_str() {
+            "equals" => (Check::Equals(one()), false),
+            "iequals" => (Check::Equals(one()), true),
+            "contains" => (Check::ContainsAll(vec![one()]), false),
+            "icontains" => (Check::ContainsAll(vec![one()]), true),
+            "contains-all" => (Check::ContainsAll(many()), false),
+            "icontains-all" => (Check::ContainsAll(many()), true),
+            "contains-any" => (Check::ContainsAny(many()), false),
+            "icontains-any" => (Check::ContainsAny(many()), true),
+            "not-contains" | "not-contains-any" => (Check::NotContains(many()), false),
+            "not-icontains" | "not-icontains-any" => (Check::NotContains(many()), true),
+            "starts-with" => (Check::StartsWith(one()), false),
+            "istarts-with" => (Check::StartsWith(one()), true),
+            "regex" => {
+                let r = one();
+                match r.strip_prefix("(?i)") {
+                    Some(rest) => (Check::Regex(rest.to_owned()), true),
+                    None => (Check::Regex(r), false),
+                }
+            }
+            "is-json" | "contains-json" if w.value.is_none() => (Check::IsJson, false),
+            "is-json" => {
+                let schema = match w.value.as_ref() {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
+                    None => String::new(),
+                };
+                (Check::MatchesSchema(Some(schema)), false)
+            }
+            "matches-schema" => (Check::MatchesSchema(None), false),
+            "length" => (
+                Check::Length {
+                    unit: if w.unit.as_deref() == Some("words") {
+                        LengthUnit::Words
+                    } else {
+                        LengthUnit::Chars
+                    },
+                    min: w.min,
+                    max: w.max,
+                },
+                false,
+            ),
+            "llm-rubric" | "model-graded-closedqa" | "g-eval" => {
+                let t = w.threshold.unwrap_or(0.7);
+                let t = if t <= 1.0 { t * 10.0 } else { t };
+                (
+                    Check::Judge {
+                        rubric: one(),
+                        threshold: t.round().clamp(1.0, 10.0) as u8,
+                    },
+                    false,
+                )
+            }
+            "" => return Err("an assertion has no type".into()),
+            other => {
+                return Err(format!(
+                    "the assertion type \u{201c}{other}\u{201d} is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)"
+                ));
+            }
+        };
+        Ok(Assertion { check, ignore_case })
+    }
+}
+
+impl From<&TestCase> for CaseV1 {
+    fn from(c: &TestCase) -> Self {
+        Self {
+            description: c.description.clone(),
+            input: c.input.clone(),
+            vars: c
+                .vars
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+            expected: c.expected.clone(),
+            assertions: c.assertions.iter().map(AssertionV1::from).collect(),
+            tags: c.tags.clone(),
+            split: if c.split == Split::Train {
+                String::new()
+            } else {
+                c.split.as_str().into()
+            },
+        }
+    }
+}
+
+impl TryFrom<CaseV1> for TestCase {
+    type Error = String;
+    /// The id is left at 0: the suite gives one when the case joins it.
+    fn try_from(w: CaseV1) -> Result<Self, String> {
+        let assertions = w
+            .assertions
+            .iter()
+            .map(Assertion::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TestCase {
+            id: 0,
+            description: w.description,
+            input: w.input,
+            vars: w.vars.iter().map(|(k, v)| (k.clone(), text_of(v))).collect(),
+            expected: w.expected,
+            assertions,
+            tags: w.tags,
+            split: Split::parse(&w.split),
+        })
     }
 }

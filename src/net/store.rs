@@ -26,7 +26,7 @@ impl Record {
             id: id.to_owned(),
             rev,
             updated_ms: js_sys::Date::now(),
-            draft: DraftV1::from_draft(draft, Include { history: true }),
+            draft: DraftV1::from_draft(draft, Include::ALL),
         }
     }
 }

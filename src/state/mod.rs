@@ -1,8 +1,10 @@
 //! Reactive glue between the pure domain, the network layer and the UI: signals and hooks.
 
 pub mod call;
+pub mod cases;
 pub mod draft;
 pub mod library;
+pub mod runner;
 pub mod settings;
 
 use leptos::prelude::*;

@@ -89,6 +89,11 @@ impl SettingsHandle {
         self.keys.with(|k| k.get(&kind).cloned())
     }
 
+    /// The key for a provider, read without tracking (for calls started from events).
+    pub fn keys_untracked(self, kind: ProviderKind) -> Option<ApiKey> {
+        self.keys.with_untracked(|k| k.get(&kind).cloned())
+    }
+
     pub fn has_key(self, kind: ProviderKind) -> bool {
         self.keys.with(|k| k.contains_key(&kind))
     }

@@ -259,6 +259,8 @@ pub fn SharedDraftView() -> impl IntoView {
 pub fn SharePanel() -> impl IntoView {
     let d = DraftHandle::expect();
     let history = RwSignal::new(false);
+    let with_cases = RwSignal::new(true);
+    let with_results = RwSignal::new(false);
     let copied = RwSignal::new(None::<Result<(), String>>);
     let link = Memo::new(move |_| {
         let frag = d.draft.with(|x| {
@@ -266,6 +268,8 @@ pub fn SharePanel() -> impl IntoView {
                 x,
                 Include {
                     history: history.get(),
+                    cases: with_cases.get(),
+                    results: with_results.get(),
                 },
             )
         });
@@ -286,7 +290,16 @@ pub fn SharePanel() -> impl IntoView {
                 <input type="checkbox" prop:checked=move || history.get() on:change=move |ev| history.set(event_target_checked(&ev))/>
                 <span>"Include the version history"</span>
             </label>
-            <p class="pw-hint">"Test cases and results will be offered here once you have some."</p>
+            <Show when=move || d.draft.with(|x| !x.suite.cases.is_empty())>
+                <label class="pw-check">
+                    <input type="checkbox" prop:checked=move || with_cases.get() on:change=move |ev| with_cases.set(event_target_checked(&ev))/>
+                    <span>{move || format!("Include the {} test cases and their checks", d.draft.with(|x| x.suite.cases.len()))}</span>
+                </label>
+                <label class="pw-check">
+                    <input type="checkbox" disabled=move || !with_cases.get() prop:checked=move || with_results.get() on:change=move |ev| with_results.set(event_target_checked(&ev))/>
+                    <span>"Include the run results (outputs and scores)"</span>
+                </label>
+            </Show>
             <label class="pw-label" for="pw-share-link">"Share link"</label>
             <input id="pw-share-link" class="pw-input pw-input--mono" readonly prop:value=move || link.get()/>
             <p class="pw-hint" role="status">{move || {
@@ -296,7 +309,7 @@ pub fn SharePanel() -> impl IntoView {
             <Show when=move || { link.get().len() > WARN_LINK_CHARS }>
                 <p class="pw-notice pw-notice--warn" role="alert">
                     {move || format!("This link is over {} KB: some chat apps cut long links. {}", WARN_LINK_CHARS / 1024,
-                        if history.get() { "Leave out the version history to shorten it." } else { "Shorten the examples, or send the exported file instead." })}
+                        if history.get() { "Leave out the version history to shorten it." } else if with_results.get() { "Leave out the run results to shorten it." } else { "Shorten the examples, or send the exported file instead." })}
                 </p>
             </Show>
             <button type="button" class="pw-button pw-button--primary" on:click=move |_| {

@@ -2,11 +2,13 @@
 use leptos::prelude::*;
 
 pub mod browser;
+pub mod cases;
 pub mod crash;
 pub mod drafts;
 pub mod generate;
 pub mod icons;
 pub mod notice;
+pub mod results;
 pub mod settings;
 pub mod shell;
 pub mod workspace;
@@ -47,6 +49,9 @@ pub fn App() -> impl IntoView {
     let drafts = DraftHandle::provide();
     Generator::provide();
     let library = Library::provide(drafts);
+    state::runner::Runner::provide();
+    state::cases::CaseSynth::provide();
+    cases::Selection::provide();
     let drafts_open = RwSignal::new(false);
     let step = Signal::derive(move || {
         if drafts.draft.with(|d| d.versions.is_empty()) {

@@ -3,8 +3,8 @@
 use super::*;
 use crate::domain::wire::Include;
 
-const ALL: Include = Include { history: true };
-const CURRENT: Include = Include { history: false };
+const ALL: Include = Include::ALL;
+const CURRENT: Include = Include { history: false, cases: false, results: false };
 
 #[test]
 fn every_reference_draft_round_trips() {

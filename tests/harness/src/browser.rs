@@ -246,8 +246,9 @@ impl Browser {
                 Err(e) => last_error = format!(" (last script error: {e})"),
             }
             if Instant::now() > deadline {
+                // The crash overlay keeps the panic message folded away: show it too.
                 let body = self
-                    .eval("return document.body.innerText")
+                    .eval("return document.body.innerText + (document.querySelector('.pw-crash pre')?.textContent ?? '')")
                     .await
                     .unwrap_or_default();
                 bail!(

@@ -101,6 +101,19 @@ struct Script {
     latency: Duration,
     models: Vec<String>,
     requests: Vec<Recorded>,
+    /// Replies and faults chosen by what the request says (checked before the queues).
+    rules: Vec<Rule>,
+}
+
+/// A reply or fault for requests whose body contains a text: lets concurrent requests get
+/// deterministic answers whatever order they arrive in.
+#[derive(Debug, Clone)]
+struct Rule {
+    contains: String,
+    reply: Option<String>,
+    fault: Option<Fault>,
+    /// How many more requests it applies to (`None`: all).
+    remaining: Option<u32>,
 }
 
 #[derive(Clone)]
@@ -145,6 +158,7 @@ impl FakeProvider {
                     "fake-reasoner".into(),
                 ],
                 requests: Vec::new(),
+                rules: Vec::new(),
             })),
             started: Instant::now(),
         };
@@ -179,6 +193,37 @@ impl FakeProvider {
     /// Queues reply texts for the next successful calls (then the default reply).
     pub fn push_replies(&self, replies: impl IntoIterator<Item = String>) {
         self.with(|s| s.replies.extend(replies));
+    }
+
+    /// Replies with `reply` to every request whose body contains `contains` (first rule wins).
+    pub fn reply_when(&self, contains: &str, reply: &str) {
+        self.with(|s| {
+            s.rules.push(Rule {
+                contains: contains.to_owned(),
+                reply: Some(reply.to_owned()),
+                fault: None,
+                remaining: None,
+            })
+        });
+    }
+
+    /// Injects `fault` into the next `times` requests whose body contains `contains`.
+    pub fn fault_when(&self, contains: &str, fault: Fault, times: u32) {
+        self.with(|s| {
+            s.rules.insert(
+                0,
+                Rule {
+                    contains: contains.to_owned(),
+                    reply: None,
+                    fault: Some(fault),
+                    remaining: Some(times),
+                },
+            )
+        });
+    }
+
+    pub fn clear_rules(&self) {
+        self.with(|s| s.rules.clear());
     }
 
     pub fn set_default_reply(&self, text: &str) {
@@ -263,6 +308,18 @@ fn json_response(
     r
 }
 
+/// The first live rule of a kind matching a body (its use is counted).
+fn rule_for(s: &mut Script, body: &str, kind: impl Fn(&Rule) -> bool) -> Option<Rule> {
+    let i = s.rules.iter().position(|r| {
+        kind(r) && r.remaining != Some(0) && body.contains(&r.contains)
+    })?;
+    let r = &mut s.rules[i];
+    if let Some(n) = &mut r.remaining {
+        *n -= 1;
+    }
+    Some(r.clone())
+}
+
 async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body> {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
@@ -335,7 +392,9 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
     };
     let (fault, latency, models) = {
         let mut s = shared.script.lock().unwrap();
-        (s.faults.pop_front(), s.latency, s.models.clone())
+        let ruled = rule_for(&mut s, &body_text, |r| r.fault.is_some()).and_then(|r| r.fault);
+        let fault = ruled.or_else(|| s.faults.pop_front());
+        (fault, s.latency, s.models.clone())
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -409,10 +468,13 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
     }
     let (text, chunk_chars, delay) = {
         let mut s = shared.script.lock().unwrap();
-        let t = s
-            .replies
-            .pop_front()
-            .unwrap_or_else(|| s.default_reply.clone());
+        let t = match rule_for(&mut s, &body_text, |r| r.reply.is_some()).and_then(|r| r.reply) {
+            Some(t) => t,
+            None => s
+                .replies
+                .pop_front()
+                .unwrap_or_else(|| s.default_reply.clone()),
+        };
         (t, s.chunk_chars, s.chunk_delay)
     };
     let chunks: Vec<String> = {

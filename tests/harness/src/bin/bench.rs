@@ -78,7 +78,7 @@ fn share_links() {
     println!("| reference draft | ours | lz-string | ratio | goal <= 0.80 |");
     println!("|---|---:|---:|---:|---|");
     for (name, draft) in reference_drafts() {
-        let include = Include { history: true };
+        let include = Include::ALL;
         let ours = encode(&draft, include).len();
         let json = serde_json::to_string(&DraftV1::from_draft(&draft, include)).expect("json");
         let lz = lz_str::compress_to_encoded_uri_component(&json).len();

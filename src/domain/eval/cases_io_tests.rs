@@ -1,0 +1,1019 @@
+//! Tests for reading and writing case files: hand-written files in every format (good and bad rows,
+//! with the bad rows' exact lines), promptfoo fixtures, round trips, and a 10,000-row file.
+use super::*;
+use crate::domain::eval::{Check, LengthUnit};
+use expect_test::{Expect, expect};
+use proptest::prelude::*;
+
+const PROMPTFOO_CONFIG: &str = include_str!("fixtures/promptfooconfig.yaml");
+const PROMPTFOO_TESTS_YAML: &str = include_str!("fixtures/tests.yaml");
+const PROMPTFOO_CSV: &str = include_str!("fixtures/promptfoo_tests.csv");
+const CASES_JSONL: &str = include_str!("fixtures/cases.jsonl");
+const CASES_JSON: &str = include_str!("fixtures/cases.json");
+
+fn render_assertion(a: &Assertion) -> String {
+    let ic = if a.ignore_case { " (any case)" } else { "" };
+    format!("{:?}{ic}", a.check)
+}
+
+/// An import rendered one fact a line, the form the expectations below are written in.
+fn render(r: &Result<Imported, String>) -> String {
+    let im = match r {
+        Ok(im) => im,
+        Err(e) => return format!("ERROR {e}\n"),
+    };
+    let mut s = format!("format {}\n", im.format);
+    for c in &im.cases {
+        assert_eq!(c.id, 0, "imported cases have no id yet");
+        s.push_str(&format!(
+            "case {:?} split={}",
+            c.description,
+            c.split.as_str()
+        ));
+        if !c.tags.is_empty() {
+            s.push_str(&format!(" tags={:?}", c.tags));
+        }
+        s.push('\n');
+        if !c.input.is_empty() {
+            s.push_str(&format!("  input {:?}\n", c.input));
+        }
+        for (k, v) in &c.vars {
+            s.push_str(&format!("  var {k} = {v:?}\n"));
+        }
+        if !c.expected.is_empty() {
+            s.push_str(&format!("  expected {:?}\n", c.expected));
+        }
+        for a in &c.assertions {
+            s.push_str(&format!("  assert {}\n", render_assertion(a)));
+        }
+    }
+    for a in &im.global {
+        s.push_str(&format!("global {}\n", render_assertion(a)));
+    }
+    for b in &im.bad {
+        s.push_str(&format!("bad line {}: {}\n", b.line, b.why));
+    }
+    s
+}
+
+/// Imports `text` under `file_name` and compares the rendering with `expected`.
+fn check(file_name: &str, text: &str, expected: Expect) {
+    expected.assert_eq(&render(&import(file_name, text)));
+}
+
+fn bad_lines(file_name: &str, text: &str) -> Vec<usize> {
+    import(file_name, text)
+        .expect("readable")
+        .bad
+        .iter()
+        .map(|b| b.line)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Format detection
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn format_from_extension_then_content() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("a.csv", "input\nhi\n", "CSV"),
+        ("A.CSV", "input\nhi\n", "CSV"),
+        ("a.tsv", "input\tx\nhi\t1\n", "TSV"),
+        ("a.jsonl", "{\"input\":\"hi\"}\n", "JSONL"),
+        ("a.ndjson", "{\"input\":\"hi\"}\n", "JSONL"),
+        ("a.json", "[{\"input\":\"hi\"}]", "JSON"),
+        ("a.yaml", "- input: hi\n", "YAML"),
+        ("a.yml", "tests:\n  - input: hi\n", "YAML"),
+        // No or unknown extension: the content decides.
+        ("", "input,expected_output\nhi,hello\n", "CSV"),
+        ("cases.txt", "input\texpected_output\nhi\thello\n", "TSV"),
+        ("", "[{\"input\":\"hi\"}]", "JSON"),
+        ("", "{\"input\":\"a\"}\n{\"input\":\"b\"}\n", "JSONL"),
+        ("", "{\n  \"input\": \"a\"\n}\n", "JSON"),
+        ("", "# a comment\n---\ntests:\n  - vars: {a: 1}\n", "YAML"),
+        ("", "- vars:\n    a: 1\n", "YAML"),
+        ("", "description: one test\nvars:\n  a: b\n", "YAML"),
+        ("notes", "__metadata:x,input\n1,hi\n", "CSV"),
+        // A `.json` file holding JSON lines is read as JSONL.
+        ("a.json", "{\"input\":\"a\"}\n{\"input\":\"b\"}\n", "JSONL"),
+        ("\u{1F600}.csv", "input\nhi\n", "CSV"),
+    ];
+    for (name, text, want) in cases {
+        let got = import(name, text).map(|i| i.format);
+        assert_eq!(got, Ok(*want), "{name:?} {text:?}");
+    }
+}
+
+#[test]
+fn whole_file_errors() {
+    check(
+        "a.csv",
+        "",
+        expect![[r#"
+        ERROR The file is empty.
+    "#]],
+    );
+    check(
+        "a.csv",
+        "\u{feff}  \n\n",
+        expect![[r#"
+        ERROR The file is empty.
+    "#]],
+    );
+    check(
+        "a.csv",
+        "input,expected_output\n\n",
+        expect![[r#"
+        ERROR The file holds no test cases.
+    "#]],
+    );
+    check(
+        "a.json",
+        "[]",
+        expect![[r#"
+        ERROR The file holds no test cases.
+    "#]],
+    );
+    check(
+        "a.json",
+        "{\"input\": \"x\",\n  \"vars\": {]}",
+        expect![[r#"
+        ERROR This JSON file could not be read: key must be a string (line 2, column 12).
+    "#]],
+    );
+    check(
+        "a.json",
+        "42",
+        expect![[r#"
+        ERROR This JSON file holds a number, not a list of test cases.
+    "#]],
+    );
+    check(
+        "a.yaml",
+        "just text",
+        expect![[r#"
+        ERROR This YAML file holds a single value, not a list of tests.
+    "#]],
+    );
+    check(
+        "a.yaml",
+        "prompts: [p.txt]\nproviders: [openai:gpt-4o]\n",
+        expect![[r#"
+        ERROR This YAML file is neither a list of tests nor a promptfoo config with tests.
+    "#]],
+    );
+    check(
+        "a.yaml",
+        "- input: a\n---\n- input: b\n",
+        expect![[r#"
+        ERROR This YAML file holds several documents (the second starts on line 3); put the tests in one.
+    "#]],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSONL and JSON
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn jsonl_good_and_bad_lines() {
+    check(
+        "cases.jsonl",
+        CASES_JSONL,
+        expect![[r#"
+        format JSONL
+        case "Greets in Spanish" split=train tags=["es", "greeting"]
+          input "Hola"
+          expected "¡Hola! ¿En qué puedo ayudarte?"
+          assert StartsWith("¡Hola")
+        case "" split=train
+          var question = "2+2?"
+          var format = "digits"
+          assert Equals("4")
+        case "" split=held-out
+          input "emoji 🎉 test"
+          assert Judge { rubric: "Celebrates", threshold: 9 }
+          assert Length { unit: Words, min: None, max: Some(50) }
+        case "" split=train
+          var n = "42"
+          var flag = "true"
+          var list = "[1,\"a\"]"
+          var obj = "{\"k\":null}"
+        bad line 4: this line is not valid JSON (near character 21)
+        bad line 5: this is not a test case: expected a set of fields such as vars and assert, found a list
+        bad line 6: the assertion type “python” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 7: its vars are not a set of name: value pairs (found a piece of text)
+    "#]],
+    );
+    assert_eq!(bad_lines("cases.jsonl", CASES_JSONL), vec![4, 5, 6, 7]);
+}
+
+#[test]
+fn jsonl_crlf_blank_lines_and_odd_fields() {
+    check(
+        "x.jsonl",
+        "\u{feff}{\"input\":\"a\"}\r\n\r\n   \r\n{\"input\":\"b\",\"tags\":\"x; y ,\",\"description\":7}\r\n{\"assert\":{\"type\":\"equals\"}}\r\n{\"assert\":[\"contains\"]}\r\n{\"tags\":{\"a\":1}}\r\n",
+        expect![[r#"
+            format JSONL
+            case "" split=train
+              input "a"
+            case "7" split=train tags=["x", "y"]
+              input "b"
+            bad line 5: its assert field is not a list of assertions (found a set of fields)
+            bad line 6: its assertion 1 is not a set of fields such as type and value (found a piece of text)
+            bad line 7: its tags are not a list of words (found a set of fields)
+        "#]],
+    );
+}
+
+#[test]
+fn json_array_reports_each_element_line() {
+    check(
+        "cases.json",
+        CASES_JSON,
+        expect![[r#"
+        format JSON
+        case "Ünïcödé ok" split=train
+          var name = "Zoë"
+          var city = "Kraków"
+          assert ContainsAll(["zoë"]) (any case)
+        case "" split=train
+          input "same line \"}\" tricky, [x]"
+          expected "ok"
+        bad line 7: the assertion type “webhook” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 11: this is not a test case: expected a set of fields such as vars and assert, found a piece of text
+    "#]],
+    );
+    assert_eq!(bad_lines("cases.json", CASES_JSON), vec![7, 11]);
+}
+
+#[test]
+fn json_element_lines_skip_strings_and_nesting() {
+    let text = "[\n  {\"a\": \"[,]\\\"{\"},\n\n  [1,\n 2], \"x\",\n3]";
+    assert_eq!(json_element_lines(text), vec![2, 4, 5, 6]);
+    assert_eq!(json_element_lines("[]"), Vec::<usize>::new());
+    assert_eq!(json_element_lines(" [ 1 , 2 ] "), vec![1, 1]);
+}
+
+#[test]
+fn json_single_case_and_promptfoo_config() {
+    check(
+        "one.json",
+        "\n\n{\"input\": \"only one\"}",
+        expect![[r#"
+        format JSON
+        case "" split=train
+          input "only one"
+    "#]],
+    );
+    check(
+        "promptfooconfig.json",
+        r#"{
+  "prompts": ["Answer: {{q}}"],
+  "defaultTest": {"assert": [{"type": "icontains", "value": "yes"}]},
+  "tests": [
+    {"vars": {"q": "Is water wet? 💧", "n": 1.50}},
+    {"vars": {"q": "no"}, "assert": [{"type": "rouge-n", "value": "x"}]}
+  ]
+}"#,
+        expect![[r#"
+            format JSON
+            case "" split=train
+              var q = "Is water wet? 💧"
+              var n = "1.50"
+            global ContainsAll(["yes"]) (any case)
+            bad line 6: the assertion type “rouge-n” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        "#]],
+    );
+}
+
+/// JSON the YAML reader refuses (an escaped surrogate pair) is still read, without line numbers.
+#[test]
+fn json_config_the_yaml_reader_cannot_take() {
+    check(
+        "promptfooconfig.json",
+        "{\"tests\": [\n  {\"vars\": {\"q\": \"\\ud83d\\ude00\"}},\n  {\"assert\": [{\"type\": \"cost\"}]}\n]}",
+        expect![[r#"
+            format JSON
+            case "" split=train
+              var q = "😀"
+            bad line 1: the assertion type “cost” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        "#]],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn csv_our_columns_and_bare_names() {
+    check(
+        "x.csv",
+        "description,input,expected_output,tags,split,tone\nFirst,Hello,Hi there,\"a, b;c ;\",held-out,warm\n",
+        expect![[r#"
+            format CSV
+            case "First" split=held-out tags=["a", "b", "c"]
+              input "Hello"
+              var tone = "warm"
+              expected "Hi there"
+        "#]],
+    );
+    // With `__input` present, a bare `input` column is a variable (promptfoo's {{input}}).
+    check(
+        "x.csv",
+        "__input,input,__description,__split\nmessage,var value,d,TEST\n",
+        expect![[r#"
+            format CSV
+            case "d" split=held-out
+              input "message"
+              var input = "var value"
+        "#]],
+    );
+}
+
+#[test]
+fn csv_quoted_fields_and_line_numbers() {
+    let text = "input,note\n\"multi\nline, \"\"quoted\"\"\",x\nshort row\n\n,,\n\"a\",\"b\",\"c\"\n\"é 😀\",\"\"\n";
+    check(
+        "x.csv",
+        text,
+        expect![[r#"
+        format CSV
+        case "" split=train
+          input "multi\nline, \"quoted\""
+          var note = "x"
+        case "" split=train
+          input "é 😀"
+          var note = ""
+        bad line 4: this row has 1 cell but the header has 2 columns
+        bad line 7: this row has 3 cells but the header has 2 columns
+    "#]],
+    );
+    assert_eq!(bad_lines("x.csv", text), vec![4, 7]);
+}
+
+#[test]
+fn csv_assert_column() {
+    let text = concat!(
+        "__input,__assert\n",
+        "a,\"[{\"\"type\"\":\"\"contains-all\"\",\"\"value\"\":[\"\"x\"\",\"\"y\"\"]},{\"\"type\"\":\"\"length\"\",\"\"max\"\":5,\"\"unit\"\":\"\"words\"\"}]\"\n",
+        "b,\"{\"\"type\"\":\"\"is-json\"\"}\"\n",
+        "c,not json\n",
+        "d,\"[{\"\"type\"\":\"\"cost\"\",\"\"threshold\"\":0.1}]\"\n",
+        "e,\n",
+    );
+    check(
+        "x.csv",
+        text,
+        expect![[r#"
+        format CSV
+        case "" split=train
+          input "a"
+          assert ContainsAll(["x", "y"])
+          assert Length { unit: Words, min: None, max: Some(5) }
+        case "" split=train
+          input "b"
+          assert IsJson
+        case "" split=train
+          input "e"
+        bad line 4: the cell in column __assert is not valid JSON
+        bad line 5: column __assert: the assertion type “cost” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+    "#]],
+    );
+    assert_eq!(bad_lines("x.csv", text), vec![4, 5]);
+}
+
+#[test]
+fn promptfoo_csv_fixture() {
+    check(
+        "tests.csv",
+        PROMPTFOO_CSV,
+        expect![[r#"
+        format CSV
+        case "Capital city" split=train
+          var question = "What is the capital of France?"
+          var context = "Geography"
+          assert Equals("Paris")
+          assert ContainsAny(["Paris", "paris"])
+        case "Haiku" split=train
+          var question = "Write a haiku about \"autumn\""
+          var context = "Poetry"
+          assert ContainsAll(["autumn", "leaves"])
+          assert NotContains(["As an AI"])
+          assert Judge { rubric: "Is a haiku (5-7-5 syllables)", threshold: 7 }
+        case "Summary as JSON" split=train
+          var question = "Summarise:\nline one, with a comma\nline two"
+          var context = "Multi-line input"
+          assert IsJson
+          assert MatchesSchema(Some("{\"type\":\"object\",\"required\":[\"summary\"]}"))
+        case "Japanese" split=train
+          var question = "Translate 'good night' into Japanese"
+          var context = "Translation"
+          assert ContainsAll(["おやすみ"]) (any case)
+          assert StartsWith("おやすみ")
+          assert Regex("^[ぁ-ん]+")
+        case "Emoji" split=train
+          var question = "Rate this 😀 emoji"
+          var context = "Emoji"
+          assert Judge { rubric: "Mentions what the emoji means", threshold: 7 }
+          assert ContainsAny(["smile", "happy"]) (any case)
+          assert NotContains(["SAD"]) (any case)
+        case "Plain equals" split=train
+          var question = "Count to three"
+          var context = "Numbers"
+          assert Equals("1 2 3")
+          assert ContainsAll(["one", "two"]) (any case)
+        case "Unknown prefix is plain text" split=train
+          var question = "Define it"
+          var context = "Defs"
+          assert Equals("Note: a plain answer")
+          assert Equals("exact")
+        bad line 8: column __expected1: the assertion type “javascript” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 9: column __expected1: the assertion type “similar” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 12: this row has 9 cells but the header has 8 columns
+        bad line 14: column __expected1: the assertion type “python” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 16: column __expected1: the assertion type “levenshtein” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 17: column __expected1: the assertion type “not-equals” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 18: column __expected1: the assertion type “javascript” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+    "#]],
+    );
+    assert_eq!(
+        bad_lines("tests.csv", PROMPTFOO_CSV),
+        vec![8, 9, 12, 14, 16, 17, 18]
+    );
+}
+
+/// One `__expected` cell, as promptfoo writes them, read into our assertion or the error.
+#[test]
+fn promptfoo_expected_cell_syntax() {
+    let cases: &[(&str, &str)] = &[
+        ("Paris", r#"Equals("Paris")"#),
+        ("equals:Paris", r#"Equals("Paris")"#),
+        ("Note: plain text", r#"Equals("Note: plain text")"#),
+        ("contains:Par", r#"ContainsAll(["Par"])"#),
+        ("icontains:par", r#"ContainsAll(["par"]) (any case)"#),
+        ("contains-any:a, b,c", r#"ContainsAny(["a", "b", "c"])"#),
+        ("contains-all:a,b", r#"ContainsAll(["a", "b"])"#),
+        ("icontains-any:A", r#"ContainsAny(["A"]) (any case)"#),
+        (
+            "icontains-all:A, B",
+            r#"ContainsAll(["A", "B"]) (any case)"#,
+        ),
+        ("not-contains:sorry", r#"NotContains(["sorry"])"#),
+        (
+            "not-icontains:Sorry",
+            r#"NotContains(["Sorry"]) (any case)"#,
+        ),
+        ("starts-with:Dear", r#"StartsWith("Dear")"#),
+        ("regex:^\\d+$", r#"Regex("^\\d+$")"#),
+        ("is-json", "IsJson"),
+        ("is-json:", "IsJson"),
+        ("contains-json", "IsJson"),
+        (
+            "is-json:{\"type\":\"object\"}",
+            r#"MatchesSchema(Some("{\"type\":\"object\"}"))"#,
+        ),
+        (
+            "llm-rubric:Is kind",
+            r#"Judge { rubric: "Is kind", threshold: 7 }"#,
+        ),
+        (
+            "grade:Is kind, short",
+            r#"Judge { rubric: "Is kind, short", threshold: 7 }"#,
+        ),
+        (
+            "llm-rubric(0.9):Is kind",
+            r#"Judge { rubric: "Is kind", threshold: 9 }"#,
+        ),
+        ("starts-with(0.5):x", r#"StartsWith("x")"#),
+        ("contains(abc):x", r#"Equals("contains(abc):x")"#),
+        ("unknown-type:x", r#"Equals("unknown-type:x")"#),
+        ("日本語:テスト", r#"Equals("日本語:テスト")"#),
+        ("javascript:output.length > 1", "ERR javascript"),
+        ("fn:output.includes('a')", "ERR javascript"),
+        ("eval:1", "ERR javascript"),
+        ("python:len(output)", "ERR python"),
+        ("file://checks/grade.py", "ERR python"),
+        ("file://checks/grade.js:check", "ERR javascript"),
+        ("similar:hello", "ERR similar"),
+        ("similar(0.8):hello", "ERR similar"),
+        ("similar:cosine:hello", "ERR similar:cosine"),
+        ("levenshtein(5):hello", "ERR levenshtein"),
+        ("not-equals:x", "ERR not-equals"),
+        ("not-regex:x", "ERR not-regex"),
+        ("is-xml", "ERR is-xml"),
+        ("rouge-n(0.5):x", "ERR rouge-n"),
+    ];
+    for (cell, want) in cases {
+        let got = match Assertion::try_from(&promptfoo_assertion(cell)) {
+            Ok(a) => render_assertion(&a),
+            Err(e) => {
+                let name = e
+                    .split('\u{201c}')
+                    .nth(1)
+                    .and_then(|r| r.split('\u{201d}').next())
+                    .unwrap_or(&e)
+                    .to_owned();
+                assert!(e.contains("not supported"), "{cell}: {e}");
+                format!("ERR {name}")
+            }
+        };
+        assert_eq!(&got, want, "cell {cell:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// promptfoo YAML
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn promptfoo_config_fixture() {
+    check(
+        "promptfooconfig.yaml",
+        PROMPTFOO_CONFIG,
+        expect![[r#"
+        format YAML
+        case "Login problem, in French" split=train
+          var ticket = "Je n'arrive pas à me connecter depuis hier 😞"
+          var language = "French"
+          var priority = "2"
+          var product = "Acme Cloud"
+          assert ContainsAll(["login"]) (any case)
+          assert ContainsAny(["urgent", "high"])
+        case "日本語のチケット" split=train
+          var ticket = "パスワードを忘れました"
+          var product = "Acme Cloud"
+          var language = "English"
+          assert Regex("\"category\":\\s*\"account\"")
+          assert MatchesSchema(Some("{\n  \"type\": \"object\",\n  \"required\": [\n    \"category\"\n  ]\n}"))
+        case "Spam" split=train
+          var ticket = "BUY CHEAP WATCHES"
+          var product = "Acme Cloud"
+          var language = "English"
+          assert Equals("{\"category\":\"spam\"}")
+          assert Judge { rubric: "Flags the message as spam", threshold: 7 }
+        global IsJson
+        global Judge { rubric: "The reply is polite and never blames the customer", threshold: 8 }
+        bad line 22: defaultTest assertion: the assertion type “javascript” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 37: the assertion type “similar” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+        bad line 61: this entry points to another file (file://tests/more_tests.yaml); import that file on its own
+        bad line 63: its vars are not a set of name: value pairs (found a piece of text)
+    "#]],
+    );
+    // defaultTest's javascript, the `similar` test, the file:// entry, vars given as text.
+    assert_eq!(
+        bad_lines("promptfooconfig.yaml", PROMPTFOO_CONFIG),
+        vec![22, 37, 61, 63]
+    );
+}
+
+#[test]
+fn promptfoo_tests_file_with_anchors_and_merge_keys() {
+    check(
+        "tests.yaml",
+        PROMPTFOO_TESTS_YAML,
+        expect![[r#"
+            format YAML
+            case "Greeting in Arabic" split=train
+              var message = "مرحبا، كيف حالك؟"
+              var formal = "true"
+              assert StartsWith("مرحبا")
+            case "Greeting, informal" split=train
+              var message = "hey 👋"
+              assert StartsWith("مرحبا")
+            case "" split=train
+              var message = "bye"
+              var count = "0x1F"
+              assert ContainsAll(["bye", "👋"])
+              assert Length { unit: Words, min: None, max: Some(40) }
+            case "Greeting in Arabic" split=train
+              var message = "مرحبا، كيف حالك؟"
+              var formal = "true"
+              assert StartsWith("مرحبا")
+            bad line 16: this is not a test case: expected a set of fields such as vars and assert, found a piece of text
+            bad line 18: its vars are not a set of name: value pairs (found a list)
+            bad line 19: its vars are not a set of name: value pairs (found a list)
+        "#]],
+    );
+    // An alias is reported where it stands, not where its anchor is.
+    assert_eq!(
+        bad_lines("tests.yaml", PROMPTFOO_TESTS_YAML),
+        vec![16, 18, 19]
+    );
+}
+
+#[test]
+fn yaml_values_become_text_as_written() {
+    check(
+        "t.yaml",
+        "- description: 42\n  vars:\n    price: 1.50\n    big: 123456789012345678901234567890\n    yes: yes\n    on: true\n    none: ~\n    quoted: \"007\"\n    list: [1, two, 3.0]\n    map: {a: 1, b: [x]}\n    block: >\n      folded\n      text\n  expected: 0o17\n  assert:\n    - type: length\n      min: 2\n      max: 0x10\n    - type: llm-rubric\n      value: ok\n      threshold: 8\n",
+        expect![[r#"
+            format YAML
+            case "42" split=train
+              var price = "1.50"
+              var big = "123456789012345678901234567890"
+              var yes = "yes"
+              var on = "true"
+              var none = ""
+              var quoted = "007"
+              var list = "[1,\"two\",3.0]"
+              var map = "{\"a\":1,\"b\":[\"x\"]}"
+              var block = "folded text\n"
+              expected "0o17"
+              assert Length { unit: Chars, min: Some(2), max: Some(16) }
+              assert Judge { rubric: "ok", threshold: 8 }
+        "#]],
+    );
+}
+
+#[test]
+fn yaml_whole_file_errors_name_the_line() {
+    check(
+        "c.yaml",
+        "tests:\n  - vars:\n      a: [1, 2\n  - vars: {b: 1}\n",
+        expect![[r#"
+        ERROR This YAML file could not be read: line 4: illegal placement of ':' indicator.
+    "#]],
+    );
+    check(
+        "c.yaml",
+        "tests: file://tests/*.csv\n",
+        expect![[r#"
+        ERROR The tests of this promptfoo config live in another file (file://tests/*.csv): import that file instead.
+    "#]],
+    );
+    check(
+        "c.yaml",
+        "prompts: [a]\ntests: 'file://cases.yaml'\n",
+        expect![[r#"
+        ERROR The tests of this promptfoo config live in another file (file://cases.yaml): import that file instead.
+    "#]],
+    );
+    check(
+        "c.yaml",
+        "tests:\n  a: 1\n",
+        expect![[r#"
+        ERROR The tests: of this promptfoo config (line 2) are not a list.
+    "#]],
+    );
+    check(
+        "c.yaml",
+        "- &a [x, *a]\n",
+        expect![[r#"
+        ERROR This YAML file could not be read: line 1: an alias names no anchor.
+    "#]],
+    );
+}
+
+#[test]
+fn yaml_bad_items_and_default_test_variants() {
+    let text = "defaultTest: file://default.yaml\ntests:\n  - 12\n  - [a, b]\n  - vars: [a]\n  - assert: {type: equals}\n  - assert:\n      - just text\n  -\n\n    # the test is below its dash\n    vars: {ok: yes}\n    assert: [{type: webhook}]\n  - vars: {ok: yes}\n";
+    check(
+        "c.yaml",
+        text,
+        expect![[r#"
+        format YAML
+        case "" split=train
+          var ok = "yes"
+        bad line 1: defaultTest lives in another file (file://default.yaml); its assertions were not imported
+        bad line 3: this is not a test case: expected a set of fields such as vars and assert, found a number
+        bad line 4: this is not a test case: expected a set of fields such as vars and assert, found a list
+        bad line 5: its vars are not a set of name: value pairs (found a list)
+        bad line 6: its assert field is not a list of assertions (found a set of fields)
+        bad line 7: its assertion 1 is not a set of fields such as type and value (found a piece of text)
+        bad line 9: the assertion type “webhook” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+    "#]],
+    );
+    assert_eq!(bad_lines("c.yaml", text), vec![1, 3, 4, 5, 6, 7, 9]);
+    check(
+        "c.yaml",
+        "defaultTest:\n  assert: {type: is-json}\ntests:\n  - vars: {a: b}\n",
+        expect![[r#"
+            format YAML
+            case "" split=train
+              var a = "b"
+            bad line 2: defaultTest's assert is not a list of assertions
+        "#]],
+    );
+}
+
+#[test]
+fn yaml_alias_bomb_is_refused() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    text.push_str("tests: [*a8]\n");
+    check(
+        "bomb.yaml",
+        &text,
+        expect![[r#"
+        ERROR This YAML file repeats its anchors too many times to be read.
+    "#]],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export and round trips
+// ---------------------------------------------------------------------------------------------
+
+fn a(check: Check) -> Assertion {
+    Assertion::new(check)
+}
+
+fn ai(check: Check) -> Assertion {
+    Assertion {
+        check,
+        ignore_case: true,
+    }
+}
+
+/// Cases with every field, awkward text, every kind of assertion.
+fn varied_cases() -> Vec<TestCase> {
+    let vars = |a: &str, b: &str| {
+        vec![
+            ("topic".to_owned(), a.to_owned()),
+            ("tone".to_owned(), b.to_owned()),
+        ]
+    };
+    vec![
+        TestCase {
+            id: 0,
+            description: "Commas, \"quotes\" and\nnew lines".into(),
+            input: "Line one\r\nLine two, with a comma\n\"quoted\"".into(),
+            vars: vars("billing, refunds", ""),
+            expected: "  leading and trailing spaces  ".into(),
+            assertions: vec![
+                a(Check::ContainsAll(vec!["refund".into(), "a,b".into()])),
+                ai(Check::ContainsAny(vec!["Yes".into()])),
+                a(Check::NotContains(vec!["sorry".into()])),
+                ai(Check::NotContains(vec!["x".into(), "y".into()])),
+                ai(Check::Equals("OK".into())),
+                a(Check::StartsWith("Dear".into())),
+                ai(Check::Regex(r"^\d{4}-\d{2}$".into())),
+            ],
+            tags: vec!["billing".into(), "edge case".into()],
+            split: Split::HeldOut,
+        },
+        TestCase {
+            id: 0,
+            description: "日本語とemoji 😀🎉".into(),
+            input: String::new(),
+            vars: vars("مرحبا", "Zoë — “curly” ‘quotes’"),
+            expected: String::new(),
+            assertions: vec![
+                a(Check::IsJson),
+                a(Check::MatchesSchema(None)),
+                a(Check::MatchesSchema(Some(
+                    "{\n  \"type\": \"object\"\n}".into(),
+                ))),
+                a(Check::MatchesSchema(Some("not json".into()))),
+                a(Check::Length {
+                    unit: LengthUnit::Words,
+                    min: Some(3),
+                    max: None,
+                }),
+                a(Check::Judge {
+                    rubric: "Polite; \"kind\", brief.".into(),
+                    threshold: 8,
+                }),
+            ],
+            tags: vec![],
+            split: Split::Train,
+        },
+        TestCase {
+            id: 0,
+            description: String::new(),
+            input: "=SUM(A1:A2)\ttab".into(),
+            vars: vars("", "\"\""),
+            expected: "\n".into(),
+            assertions: vec![],
+            tags: vec!["ü".into()],
+            split: Split::Train,
+        },
+    ]
+}
+
+#[test]
+fn csv_round_trip_of_varied_cases() {
+    let cases = varied_cases();
+    let csv = to_csv(&cases);
+    let back = import("cases.csv", &csv).expect("readable");
+    assert!(back.bad.is_empty(), "{:?}", back.bad);
+    assert_eq!(back.cases, cases);
+    // Sniffed too, without the extension.
+    assert_eq!(import("", &csv).expect("readable").cases, cases);
+}
+
+#[test]
+fn jsonl_round_trip_of_varied_cases() {
+    let cases = varied_cases();
+    let jsonl = to_jsonl(&cases);
+    assert_eq!(jsonl.lines().count(), cases.len());
+    let back = import("cases.jsonl", &jsonl).expect("readable");
+    assert!(back.bad.is_empty(), "{:?}", back.bad);
+    assert_eq!(back.cases, cases);
+    assert_eq!(import("", &jsonl).expect("readable").cases, cases);
+}
+
+#[test]
+fn csv_export_layout() {
+    let cases = vec![
+        TestCase {
+            description: "One".into(),
+            input: "hi".into(),
+            vars: vec![("b".into(), "1".into()), ("a".into(), "x, y".into())],
+            tags: vec!["t1".into(), "t2".into()],
+            assertions: vec![ai(Check::ContainsAll(vec!["hello".into()]))],
+            ..TestCase::default()
+        },
+        TestCase {
+            vars: vec![("c".into(), "new".into()), ("a".into(), "2".into())],
+            expected: "bye".into(),
+            split: Split::HeldOut,
+            ..TestCase::default()
+        },
+    ];
+    let csv = to_csv(&cases);
+    assert_eq!(
+        csv.matches("\r\n").count(),
+        3,
+        "RFC 4180 line ends: {csv:?}"
+    );
+    expect![[r#"
+        __description,__input,b,a,c,__reference,__tags,__split,__assert
+        One,hi,1,"x, y",,,"t1, t2",train,"[{""type"":""icontains-all"",""value"":[""hello""]}]"
+        ,,,2,new,bye,,held-out,
+    "#]]
+    .assert_eq(&csv.replace("\r\n", "\n"));
+    expect![[r#"
+        {"description":"One","input":"hi","vars":{"b":"1","a":"x, y"},"assert":[{"type":"icontains-all","value":["hello"]}],"tags":["t1","t2"]}
+        {"vars":{"c":"new","a":"2"},"expected":"bye","split":"held-out"}
+    "#]].assert_eq(&to_jsonl(&cases));
+    // Variables a case lacks come back empty.
+    let back = import("x.csv", &to_csv(&cases)).expect("readable").cases;
+    assert_eq!(
+        back[1].vars,
+        vec![
+            ("b".to_owned(), String::new()),
+            ("a".to_owned(), "2".to_owned()),
+            ("c".to_owned(), "new".to_owned())
+        ]
+    );
+    assert_eq!(
+        to_csv(&[]),
+        "__description,__input,__reference,__tags,__split,__assert\r\n"
+    );
+}
+
+fn arb_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-z ,\"\n\r;:é日😀]{0,12}",
+        Just(String::new()),
+    ]
+}
+
+fn arb_list() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(arb_text(), 0..3)
+}
+
+/// Assertions in the forms the wire format keeps exactly (see `AssertionV1`).
+fn arb_assertion() -> impl Strategy<Value = Assertion> {
+    let text_check = prop_oneof![
+        arb_text().prop_map(Check::Equals),
+        arb_list().prop_map(Check::ContainsAll),
+        arb_list().prop_map(Check::ContainsAny),
+        arb_list().prop_map(Check::NotContains),
+        arb_text().prop_map(Check::StartsWith),
+        "[a-z.*+?()\\[\\]\\\\^$]{0,10}".prop_map(Check::Regex),
+    ];
+    let other = prop_oneof![
+        Just(Check::IsJson),
+        Just(Check::MatchesSchema(None)),
+        "x[a-z{}\" ]{0,8}".prop_map(|s| Check::MatchesSchema(Some(s))),
+        (any::<bool>(), any::<Option<u32>>(), any::<Option<u32>>()).prop_map(|(w, min, max)| {
+            Check::Length {
+                unit: if w {
+                    LengthUnit::Words
+                } else {
+                    LengthUnit::Chars
+                },
+                min,
+                max,
+            }
+        }),
+        (arb_text(), 1u8..=10).prop_map(|(rubric, threshold)| Check::Judge { rubric, threshold }),
+    ];
+    prop_oneof![
+        (text_check, any::<bool>())
+            .prop_map(|(check, ignore_case)| Assertion { check, ignore_case }),
+        other.prop_map(Assertion::new),
+    ]
+}
+
+/// Cases sharing their variable names (as the cases of one prompt do).
+fn arb_cases() -> impl Strategy<Value = Vec<TestCase>> {
+    let names = prop::collection::btree_set("[a-z][a-z0-9_]{0,5}", 0..4);
+    names.prop_flat_map(|names| {
+        let names: Vec<String> = names.into_iter().collect();
+        let n = names.len();
+        let case = (
+            arb_text(),
+            arb_text(),
+            prop::collection::vec(arb_text(), n),
+            arb_text(),
+            prop::collection::vec(arb_assertion(), 0..4),
+            prop::collection::vec("[\\p{L}\\p{N}_!-]{1,6}", 0..3),
+            any::<bool>(),
+        )
+            .prop_map(
+                move |(description, input, values, expected, assertions, tags, held)| TestCase {
+                    id: 0,
+                    description,
+                    input,
+                    vars: names.iter().cloned().zip(values).collect(),
+                    expected,
+                    assertions,
+                    tags,
+                    split: if held { Split::HeldOut } else { Split::Train },
+                },
+            );
+        prop::collection::vec(case, 1..6)
+    })
+}
+
+proptest! {
+    #[test]
+    fn csv_round_trips(cases in arb_cases()) {
+        let back = import("cases.csv", &to_csv(&cases)).map_err(TestCaseError::fail)?;
+        prop_assert!(back.bad.is_empty(), "{:?}", back.bad);
+        prop_assert_eq!(back.cases, cases);
+    }
+
+    #[test]
+    fn jsonl_round_trips(cases in arb_cases()) {
+        let back = import("cases.jsonl", &to_jsonl(&cases)).map_err(TestCaseError::fail)?;
+        prop_assert!(back.bad.is_empty(), "{:?}", back.bad);
+        prop_assert_eq!(back.cases, cases);
+    }
+
+    /// Any text at all: an answer or an error, never a panic.
+    #[test]
+    fn import_never_panics(text in any::<String>(), ext in prop_oneof![Just(""), Just("x.csv"), Just("x.json"), Just("x.jsonl"), Just("x.yaml")]) {
+        let _ = import(ext, &text);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large files
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn ten_thousand_rows() {
+    let mut csv = String::from("question,__expected1,__description\n");
+    for i in 0..10_000 {
+        csv.push_str(&format!(
+            "\"Question {i}, with a comma\",\"contains-any:{i}, n{i}\",Row {i} 😀\n"
+        ));
+    }
+    csv.push_str("broken,row\n");
+    let started = std::time::Instant::now();
+    let im = import("big.csv", &csv).expect("readable");
+    assert_eq!(im.cases.len(), 10_000);
+    assert_eq!(
+        im.bad,
+        vec![BadRow {
+            line: 10_002,
+            why: "this row has 2 cells but the header has 3 columns".into()
+        }]
+    );
+    assert_eq!(
+        im.cases[9_999].vars,
+        vec![(
+            "question".to_owned(),
+            "Question 9999, with a comma".to_owned()
+        )]
+    );
+
+    let cases = im.cases;
+    let jsonl = to_jsonl(&cases);
+    assert_eq!(import("big.jsonl", &jsonl).expect("readable").cases, cases);
+    let again = to_csv(&cases);
+    assert_eq!(import("big.csv", &again).expect("readable").cases, cases);
+
+    let mut yaml = String::from("tests:\n");
+    for i in 0..10_000 {
+        yaml.push_str(&format!("  - vars: {{question: \"Q{i}\"}}\n    assert:\n      - type: icontains\n        value: a{i}\n"));
+    }
+    let im = import("big.yaml", &yaml).expect("readable");
+    assert_eq!(im.cases.len(), 10_000);
+    assert!(im.bad.is_empty());
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs() < 30, "10,000 rows took {elapsed:?}");
+}

@@ -1,0 +1,177 @@
+//! A run: the current prompt on a set of cases with the execution model. The request per case, the
+//! record of each case's output and judgements (kept per prompt version, so two versions can be
+//! compared on the same cases), and the progress figures (done, ETA, tokens, cost).
+use std::collections::BTreeMap;
+
+use super::judge::Judgement;
+use super::{Aggregate, CaseScore, Check, Suite, TestCase, aggregate, fill_variables, score_case};
+use crate::domain::provider::ChatRequest;
+use crate::domain::spec::PromptSpec;
+
+/// How far one case has got.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Status {
+    #[default]
+    Queued,
+    Running,
+    /// The output is complete (judging may still be pending).
+    Done,
+    /// The call failed; what arrived is kept in `output`.
+    Failed(String),
+    /// Stopped by the person before it finished.
+    Cancelled,
+}
+
+impl Status {
+    pub fn finished(&self) -> bool {
+        matches!(self, Self::Done | Self::Failed(_) | Self::Cancelled)
+    }
+}
+
+/// One case's result in a run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CaseRun {
+    pub status: Status,
+    pub output: String,
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+    /// Judge verdicts by rubric (trimmed text).
+    pub judgements: BTreeMap<String, Judgement>,
+    /// Judge calls' tokens, counted in the tally.
+    pub judge_tokens: (u32, u32),
+    /// Wall time of the execution call.
+    pub ms: f64,
+}
+
+/// The results of one prompt version on the suite's cases.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Run {
+    pub version: u32,
+    /// The execution model's label, e.g. "OpenAI gpt-4o-mini".
+    pub model: String,
+    pub started_ms: f64,
+    pub cases: BTreeMap<u32, CaseRun>,
+}
+
+/// The execution request for one case.
+pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32) -> ChatRequest {
+    let mut req = ChatRequest::new(
+        Some(fill_variables(prompt, &case.vars)),
+        case.user_message(),
+    );
+    req.temperature = temperature;
+    req.max_tokens = max_tokens;
+    req
+}
+
+/// The judge rubrics that apply to a case and have no verdict yet in `cr` (or an unreadable one
+/// when `rejudge` is set).
+pub fn rubrics_to_judge(suite: &Suite, case: &TestCase, cr: &CaseRun, rejudge: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in suite.assertions_for(case) {
+        if let Check::Judge { rubric, .. } = &a.check {
+            let r = rubric.trim().to_owned();
+            if r.is_empty() || out.contains(&r) {
+                continue;
+            }
+            match cr.judgements.get(&r) {
+                None => out.push(r),
+                Some(Judgement::Unreadable { .. }) if rejudge => out.push(r),
+                Some(_) => {}
+            }
+        }
+    }
+    out
+}
+
+impl Run {
+    /// Scores of every finished case (in suite order), by case id.
+    pub fn scores(&self, suite: &Suite, spec: Option<&PromptSpec>) -> BTreeMap<u32, CaseScore> {
+        suite
+            .cases
+            .iter()
+            .filter_map(|c| {
+                let cr = self.cases.get(&c.id)?;
+                (cr.status == Status::Done)
+                    .then(|| (c.id, score_case(suite, c, &cr.output, spec, &cr.judgements)))
+            })
+            .collect()
+    }
+
+    pub fn aggregate(&self, suite: &Suite, spec: Option<&PromptSpec>) -> Aggregate {
+        aggregate(self.scores(suite, spec).values())
+    }
+
+    /// Per-case scores (0..=1) for comparing versions.
+    pub fn score_map(&self, suite: &Suite, spec: Option<&PromptSpec>) -> BTreeMap<u32, f64> {
+        self.scores(suite, spec)
+            .into_iter()
+            .filter_map(|(id, s)| Some((id, s.score?)))
+            .collect()
+    }
+
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress {
+            total: self.cases.len(),
+            ..Default::default()
+        };
+        for cr in self.cases.values() {
+            match cr.status {
+                Status::Queued => {}
+                Status::Running => p.running += 1,
+                Status::Done => p.done += 1,
+                Status::Failed(_) => p.failed += 1,
+                Status::Cancelled => p.cancelled += 1,
+            }
+            p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
+            p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
+        }
+        p
+    }
+}
+
+/// Counts and token totals of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub total: usize,
+    pub running: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+impl Progress {
+    pub fn finished(&self) -> usize {
+        self.done + self.failed + self.cancelled
+    }
+
+    /// Fraction finished, 0..=1.
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.finished() as f64 / self.total as f64
+        }
+    }
+}
+
+/// Estimated milliseconds left, from the time spent so far: the finished cases' pace continues
+/// for the cases left. `None` until one case has finished.
+pub fn eta_ms(finished: usize, total: usize, elapsed_ms: f64) -> Option<f64> {
+    if finished == 0 || finished >= total {
+        return (finished >= total).then_some(0.0);
+    }
+    Some(elapsed_ms / finished as f64 * (total - finished) as f64)
+}
+
+/// "about 12 s", "about 3 min".
+pub fn format_eta(ms: f64) -> String {
+    let s = (ms / 1000.0).ceil() as u64;
+    if s < 90 {
+        format!("about {s} s left")
+    } else {
+        format!("about {} min left", s.div_ceil(60))
+    }
+}

@@ -1,0 +1,182 @@
+//! Synthetic test cases: asks the meta model for N cases, marks near-duplicates, asks it to flag
+//! unrealistic ones, and holds the proposals while the person keeps, edits or discards each.
+use leptos::prelude::*;
+
+use crate::domain::eval::synth::{self, Proposal};
+use crate::domain::provider::{ProviderError, Role};
+use crate::state::call::ChatCall;
+use crate::state::draft::DraftHandle;
+use crate::state::settings::SettingsHandle;
+
+/// Where a synthesis is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    Idle,
+    Writing,
+    Reviewing,
+    /// Proposals ready for the person.
+    Review,
+}
+
+/// One proposal and whether the person keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pick {
+    pub proposal: Proposal,
+    pub keep: bool,
+}
+
+#[derive(Clone, Copy)]
+pub struct CaseSynth {
+    pub call: ChatCall,
+    /// The realism review of the proposals.
+    pub review: ChatCall,
+    pub stage: RwSignal<Stage>,
+    pub picks: RwSignal<Vec<Pick>>,
+    /// A reply that could not be used, or a failed call.
+    pub error: RwSignal<Option<String>>,
+    pub call_error: RwSignal<Option<ProviderError>>,
+    /// The review could not be done (the proposals are still offered).
+    pub review_note: RwSignal<Option<String>>,
+    drafts: DraftHandle,
+    settings: SettingsHandle,
+}
+
+impl CaseSynth {
+    pub fn provide() -> Self {
+        let s = Self {
+            call: ChatCall::new(),
+            review: ChatCall::new(),
+            stage: RwSignal::new(Stage::Idle),
+            picks: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            call_error: RwSignal::new(None),
+            review_note: RwSignal::new(None),
+            drafts: DraftHandle::expect(),
+            settings: SettingsHandle::expect(),
+        };
+        provide_context(s);
+        s
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// Asks for `n` cases for the current prompt.
+    pub fn generate(self, n: u32) {
+        let d = self.drafts;
+        let Some((prompt, vars, existing)) = d.draft.with_untracked(|x| {
+            x.current_spec()?;
+            Some((x.rendered(), x.idea.variables.clone(), x.suite.cases.clone()))
+        }) else {
+            self.error
+                .set(Some("Generate or paste a prompt first: cases are written from it.".into()));
+            return;
+        };
+        let settings = self.settings;
+        let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
+        let key = settings.keys_untracked(cfg.kind);
+        let req = synth::request(&prompt, &vars, n);
+        self.stage.set(Stage::Writing);
+        self.error.set(None);
+        self.call_error.set(None);
+        self.review_note.set(None);
+        self.picks.set(Vec::new());
+        let opts = settings.call_options();
+        self.call
+            .start_then(cfg.clone(), key.clone(), req, opts, move |result| {
+                let text = match result {
+                    Ok(done) => done.text,
+                    Err(f) => {
+                        self.call_error.set(Some(f.error));
+                        self.stage.set(Stage::Idle);
+                        return;
+                    }
+                };
+                let proposals = match synth::parse(&text, &existing) {
+                    Ok(p) if !p.is_empty() => p,
+                    Ok(_) => {
+                        self.error.set(Some("The model proposed no usable cases. Try again, or a stronger meta model.".into()));
+                        self.stage.set(Stage::Idle);
+                        return;
+                    }
+                    Err(e) => {
+                        self.error.set(Some(format!(
+                            "The model's reply could not be read as test cases: {e}. Try again."
+                        )));
+                        self.stage.set(Stage::Idle);
+                        return;
+                    }
+                };
+                self.set_picks(proposals.clone());
+                // The model reviews its own cases for realism.
+                self.stage.set(Stage::Reviewing);
+                let review = synth::review_request(&prompt, &proposals);
+                self.review.start_then(cfg, key, review, opts, move |result| {
+                    match result {
+                        Ok(done) => {
+                            let mut p = proposals;
+                            match synth::apply_review(&done.text, &mut p) {
+                                Ok(_) => self.set_picks(p),
+                                Err(e) => self.review_note.set(Some(format!(
+                                    "The realism review could not be read ({e}); judge the cases yourself."
+                                ))),
+                            }
+                        }
+                        Err(f) => self.review_note.set(Some(format!(
+                            "The realism review failed ({}); judge the cases yourself.",
+                            f.error.title()
+                        ))),
+                    }
+                    self.stage.set(Stage::Review);
+                });
+            });
+    }
+
+    fn set_picks(self, proposals: Vec<Proposal>) {
+        self.picks.set(
+            proposals
+                .into_iter()
+                .map(|p| Pick {
+                    keep: p.duplicate_of.is_none() && p.unrealistic.is_none(),
+                    proposal: p,
+                })
+                .collect(),
+        );
+    }
+
+    /// Skips the review and shows the proposals now.
+    pub fn stop(self) {
+        self.call.stop();
+        self.review.stop();
+        if self.stage.get_untracked() == Stage::Reviewing {
+            self.stage.set(Stage::Review);
+        } else {
+            self.stage.set(Stage::Idle);
+        }
+    }
+
+    /// Adds the kept proposals to the table.
+    pub fn accept(self) -> usize {
+        let kept: Vec<_> = self
+            .picks
+            .get_untracked()
+            .into_iter()
+            .filter(|p| p.keep)
+            .map(|p| p.proposal.case)
+            .collect();
+        let n = kept.len();
+        self.drafts.draft.update(|x| {
+            for c in kept {
+                x.suite.add(c);
+            }
+        });
+        self.discard();
+        n
+    }
+
+    pub fn discard(self) {
+        self.picks.set(Vec::new());
+        self.stage.set(Stage::Idle);
+    }
+}

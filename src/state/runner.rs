@@ -1,0 +1,450 @@
+//! Runs the current prompt on test cases with the execution model: a pool of at most N calls at
+//! once, outputs streamed into their rows (batched to a few paints a second), judge calls after
+//! each output, cancel, retry and re-judge of one case. Results land in the draft as they finish,
+//! so a reload or a fault mid-run loses nothing that had finished.
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::domain::estimate::estimate_tokens;
+use crate::domain::eval::judge::{self, Judgement};
+use crate::domain::eval::run::{self, CaseRun, Run, Status};
+use crate::domain::eval::TestCase;
+use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
+use crate::net::chat::{self, Abort, CallOptions, Progress};
+use crate::state::draft::DraftHandle;
+use crate::state::library::Library;
+use crate::state::settings::SettingsHandle;
+
+/// Streamed text is pushed to the page at most this often per case.
+const PAINT_MS: f64 = 80.0;
+/// Most tokens an execution reply may use.
+pub const MAX_OUTPUT_TOKENS: u32 = 1500;
+
+/// What a run in progress is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Active {
+    pub version: u32,
+    pub started_ms: f64,
+    /// Cases this run was asked to do (retries add to it).
+    pub total: usize,
+    pub cancelling: bool,
+}
+
+/// Everything a worker needs, fixed when the run starts.
+#[derive(Clone)]
+struct Job {
+    version: u32,
+    draft_id: String,
+    prompt: String,
+    exec: ProviderConfig,
+    judge: ProviderConfig,
+    opts: CallOptions,
+}
+
+/// The run controls. `Copy`: hand them to components.
+#[derive(Clone, Copy)]
+pub struct Runner {
+    pub active: RwSignal<Option<Active>>,
+    /// Live text of outputs still streaming, by case id.
+    pub live: RwSignal<BTreeMap<u32, RwSignal<String>>>,
+    /// Calls at once (1-16).
+    pub concurrency: RwSignal<u32>,
+    /// Why the last run could not start, if it could not.
+    pub refused: RwSignal<Option<String>>,
+    queue: StoredValue<Rc<RefCell<VecDeque<u32>>>, LocalStorage>,
+    aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
+    job: StoredValue<Option<Job>, LocalStorage>,
+    workers: StoredValue<Rc<RefCell<u32>>, LocalStorage>,
+    // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
+    drafts: DraftHandle,
+    settings: SettingsHandle,
+    library: Library,
+}
+
+impl Runner {
+    pub fn provide() -> Self {
+        let r = Self {
+            active: RwSignal::new(None),
+            live: RwSignal::new(BTreeMap::new()),
+            concurrency: RwSignal::new(4),
+            refused: RwSignal::new(None),
+            queue: StoredValue::new_local(Rc::default()),
+            aborts: StoredValue::new_local(Rc::default()),
+            job: StoredValue::new_local(None),
+            workers: StoredValue::new_local(Rc::default()),
+            drafts: DraftHandle::expect(),
+            settings: SettingsHandle::expect(),
+            library: Library::expect(),
+        };
+        provide_context(r);
+        // Opening another draft ends a run of this one.
+        let lib = r.library;
+        Effect::new(move |prev: Option<String>| {
+            let id = lib.current_id.get();
+            if prev.is_some_and(|p| p != id) {
+                r.cancel();
+            }
+            id
+        });
+        r
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    pub fn running(self) -> bool {
+        self.active.with(Option::is_some)
+    }
+
+    /// Runs the current version on these cases (all when empty). Refuses, with a reason in
+    /// `refused`, when an assertion is unusable or there is nothing to run.
+    pub fn run(self, ids: Vec<u32>) {
+        let d = self.drafts;
+        let (version, prompt, suite, problems) = d.draft.with_untracked(|x| {
+            (
+                x.current,
+                x.rendered(),
+                x.suite.clone(),
+                x.suite.problems(x.current_spec()),
+            )
+        });
+        let ids: Vec<u32> = if ids.is_empty() {
+            suite.cases.iter().map(|c| c.id).collect()
+        } else {
+            ids
+        };
+        let refuse = if version == 0 {
+            Some("Generate or paste a prompt first: there is nothing to run.".to_owned())
+        } else if ids.is_empty() {
+            Some("Add a test case first.".to_owned())
+        } else if let Some((case, _, p)) = problems.first() {
+            let whose = match case {
+                None => "An assertion for all cases".to_owned(),
+                Some(id) => format!("An assertion of case #{id}"),
+            };
+            Some(format!(
+                "{whose} needs fixing before a run can start: {p}{}",
+                if problems.len() > 1 {
+                    format!(" ({} problems in all)", problems.len())
+                } else {
+                    String::new()
+                }
+            ))
+        } else {
+            None
+        };
+        self.refused.set(refuse.clone());
+        if refuse.is_some() {
+            return;
+        }
+        if self.active.with_untracked(|a| a.as_ref().is_some_and(|a| a.version == version)) {
+            // A run of this version is going: add the cases to its queue.
+            self.enqueue(&ids);
+            return;
+        }
+        if self.running_untracked() {
+            self.cancel();
+        }
+        let s = self.settings;
+        let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
+        let judge = s.roles.with_untracked(|r| r.get(Role::Judge).clone());
+        let job = Job {
+            version,
+            draft_id: self.library.current_id.get_untracked(),
+            prompt,
+            exec: exec.clone(),
+            judge,
+            opts: s.call_options(),
+        };
+        self.job.set_value(Some(job));
+        let started = js_sys::Date::now();
+        d.draft.update(|x| {
+            let mut run = x.run_of(version).cloned().unwrap_or_default();
+            run.version = version;
+            run.model = format!("{} {}", exec.kind.label(), exec.model);
+            run.started_ms = started;
+            // Cases no longer in the suite are dropped from the record.
+            run.cases.retain(|id, _| x.suite.case(*id).is_some());
+            x.put_run(run);
+        });
+        self.active.set(Some(Active {
+            version,
+            started_ms: started,
+            total: 0,
+            cancelling: false,
+        }));
+        self.enqueue(&ids);
+    }
+
+    fn running_untracked(self) -> bool {
+        self.active.with_untracked(Option::is_some)
+    }
+
+    fn enqueue(self, ids: &[u32]) {
+        let Some(job) = self.job.get_value() else {
+            return;
+        };
+        let d = self.drafts;
+        let queue = self.queue.get_value();
+        let mut added = 0;
+        d.draft.update(|x| {
+            let Some(run) = x.run_of_mut(job.version) else {
+                return;
+            };
+            for id in ids {
+                if queue.borrow().contains(id)
+                    || run.cases.get(id).is_some_and(|c| c.status == Status::Running)
+                {
+                    continue;
+                }
+                run.cases.insert(*id, CaseRun::default());
+                queue.borrow_mut().push_back(*id);
+                added += 1;
+            }
+        });
+        self.active.update(|a| {
+            if let Some(a) = a {
+                a.total += added;
+            }
+        });
+        let want = self.concurrency.get_untracked().clamp(1, 16);
+        let workers = self.workers.get_value();
+        let spawn = want
+            .saturating_sub(*workers.borrow())
+            .min(queue.borrow().len() as u32);
+        for _ in 0..spawn {
+            *workers.borrow_mut() += 1;
+            leptos::task::spawn_local(async move { self.worker().await });
+        }
+    }
+
+    async fn worker(self) {
+        let queue = self.queue.get_value();
+        loop {
+            let next = queue.borrow_mut().pop_front();
+            let Some(id) = next else { break };
+            let Some(job) = self.job.get_value() else { break };
+            self.case(&job, id).await;
+        }
+        let workers = self.workers.get_value();
+        *workers.borrow_mut() -= 1;
+        if *workers.borrow() == 0 && queue.borrow().is_empty() {
+            self.active.try_set(None);
+            self.job.set_value(None);
+            self.aborts.get_value().borrow_mut().clear();
+        }
+    }
+
+    /// Whether this job still belongs to the draft on screen.
+    fn same_draft(self, job: &Job) -> bool {
+        self.library.current_id.get_untracked() == job.draft_id
+    }
+
+    fn update_case(self, job: &Job, id: u32, f: impl FnOnce(&mut CaseRun)) {
+        if !self.same_draft(job) {
+            return;
+        }
+        self.drafts.draft.update(|x| {
+            if let Some(c) = x.run_of_mut(job.version).and_then(|r| r.cases.get_mut(&id)) {
+                f(c);
+            }
+        });
+    }
+
+    async fn case(self, job: &Job, id: u32) {
+        let d = self.drafts;
+        let Some((case, suite)) =
+            d.draft.with_untracked(|x| x.suite.case(id).cloned().map(|c| (c, x.suite.clone())))
+        else {
+            return;
+        };
+        let s = self.settings;
+        let abort = Abort::new();
+        self.aborts.get_value().borrow_mut().push(abort.clone());
+        let live = RwSignal::new(String::new());
+        self.live.update(|m| {
+            m.insert(id, live);
+        });
+        self.update_case(job, id, |c| {
+            *c = CaseRun {
+                status: Status::Running,
+                ..Default::default()
+            }
+        });
+        let req = run::request(&job.prompt, &case, job.exec.temperature, MAX_OUTPUT_TOKENS);
+        let t0 = js_sys::Date::now();
+        let key = s.keys_untracked(job.exec.kind);
+        let mut pending = String::new();
+        let mut last_paint = t0;
+        let result = chat::stream_chat(&job.exec, key.as_ref(), &req, &abort, job.opts, |p| {
+            if let Progress::Event(ChatEvent::Text(t)) = p {
+                pending.push_str(&t);
+                let now = js_sys::Date::now();
+                if now - last_paint >= PAINT_MS {
+                    last_paint = now;
+                    let chunk = std::mem::take(&mut pending);
+                    live.try_update(|s| s.push_str(&chunk));
+                }
+            }
+        })
+        .await;
+        let ms = js_sys::Date::now() - t0;
+        self.live.update(|m| {
+            m.remove(&id);
+        });
+        let judge_after = match result {
+            Ok(done) => {
+                let (tin, tout) = if done.usage.input_tokens + done.usage.output_tokens > 0 {
+                    (done.usage.input_tokens, done.usage.output_tokens)
+                } else {
+                    (
+                        estimate_tokens(&job.prompt) + estimate_tokens(&case.user_message()),
+                        estimate_tokens(&done.text),
+                    )
+                };
+                self.update_case(job, id, |c| {
+                    c.status = Status::Done;
+                    c.output = done.text;
+                    c.input_tokens = tin;
+                    c.output_tokens = tout;
+                    c.ms = ms;
+                });
+                true
+            }
+            Err(f) => {
+                let status = if f.error.kind == ErrorKind::Aborted {
+                    Status::Cancelled
+                } else {
+                    Status::Failed(f.error.message())
+                };
+                self.update_case(job, id, |c| {
+                    c.status = status;
+                    c.output = f.partial;
+                    c.ms = ms;
+                });
+                false
+            }
+        };
+        if judge_after && !abort.is_aborted() {
+            self.judge_case(job, &case, &suite, false, &abort).await;
+        }
+    }
+
+    /// Asks the judge about every rubric of the case without a verdict (or an unreadable one
+    /// when `rejudge`).
+    async fn judge_case(
+        self,
+        job: &Job,
+        case: &TestCase,
+        suite: &crate::domain::eval::Suite,
+        rejudge: bool,
+        abort: &Abort,
+    ) {
+        let d = self.drafts;
+        let Some(cr) = d
+            .draft
+            .with_untracked(|x| x.run_of(job.version).and_then(|r| r.cases.get(&case.id).cloned()))
+        else {
+            return;
+        };
+        let key = self.settings.keys_untracked(job.judge.kind);
+        for rubric in run::rubrics_to_judge(suite, case, &cr, rejudge) {
+            let mut req = judge::request(
+                &rubric,
+                &job.prompt,
+                &case.user_message(),
+                &case.expected,
+                &cr.output,
+            );
+            req.temperature = job.judge.temperature.min(0.3);
+            let result = chat::stream_chat(&job.judge, key.as_ref(), &req, abort, job.opts, |_| {}).await;
+            let (verdict, tokens) = match result {
+                Ok(done) => {
+                    let t = if done.usage.input_tokens + done.usage.output_tokens > 0 {
+                        (done.usage.input_tokens, done.usage.output_tokens)
+                    } else {
+                        (500, estimate_tokens(&done.text))
+                    };
+                    (judge::parse(&done.text), t)
+                }
+                Err(f) if f.error.kind == ErrorKind::Aborted => return,
+                Err(f) => (
+                    Judgement::Unreadable {
+                        raw: f.partial,
+                        error: format!("The judge call failed: {}", f.error.message()),
+                    },
+                    (0, 0),
+                ),
+            };
+            self.update_case(job, case.id, |c| {
+                c.judgements.insert(rubric.clone(), verdict);
+                c.judge_tokens.0 += tokens.0;
+                c.judge_tokens.1 += tokens.1;
+            });
+        }
+    }
+
+    /// Asks the judge again for a case whose judge reply could not be read.
+    pub fn rejudge(self, id: u32) {
+        let d = self.drafts;
+        let Some((version, prompt, case, suite)) = d.draft.with_untracked(|x| {
+            Some((x.current, x.rendered(), x.suite.case(id)?.clone(), x.suite.clone()))
+        }) else {
+            return;
+        };
+        let s = self.settings;
+        let job = Job {
+            version,
+            draft_id: self.library.current_id.get_untracked(),
+            prompt,
+            exec: s.roles.with_untracked(|r| r.get(Role::Execution).clone()),
+            judge: s.roles.with_untracked(|r| r.get(Role::Judge).clone()),
+            opts: s.call_options(),
+        };
+        let abort = Abort::new();
+        self.aborts.get_value().borrow_mut().push(abort.clone());
+        leptos::task::spawn_local(async move {
+            self.judge_case(&job, &case, &suite, true, &abort).await;
+        });
+    }
+
+    /// Stops the run: calls in flight are aborted (what arrived is kept), queued cases are marked
+    /// cancelled; finished results stay.
+    pub fn cancel(self) {
+        let queue = self.queue.get_value();
+        let dropped: Vec<u32> = queue.borrow_mut().drain(..).collect();
+        for a in self.aborts.get_value().borrow().iter() {
+            a.abort();
+        }
+        if let Some(job) = self.job.get_value() {
+            if self.same_draft(&job) {
+                self.drafts.draft.update(|x| {
+                    if let Some(r) = x.run_of_mut(job.version) {
+                        for id in &dropped {
+                            if let Some(c) = r.cases.get_mut(id) {
+                                c.status = Status::Cancelled;
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        self.active.update(|a| {
+            if let Some(a) = a {
+                a.cancelling = true;
+            }
+        });
+        if *self.workers.get_value().borrow() == 0 {
+            self.active.set(None);
+        }
+    }
+}
+
+/// The run of the current version (if any) and progress figures, for the results view.
+pub fn current_run(d: DraftHandle) -> Option<Run> {
+    d.draft.with(|x| x.run_of(x.current).cloned())
+}

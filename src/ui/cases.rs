@@ -1,0 +1,728 @@
+//! Step 3, the test cases: the table (add, edit, duplicate, delete with undo, reorder, tag,
+//! train/held-out), assertions per case and for all cases (with inline problems), model-written
+//! cases with a review step, and import/export as CSV, JSONL and promptfoo files.
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+use super::browser::{download, file_stem};
+use super::notice::ErrorNotice;
+use crate::domain::eval::cases_io::{self, Imported};
+use crate::domain::eval::synth::Similar;
+use crate::domain::eval::{
+    self, Assertion, Check, CheckKind, LengthUnit, Split, TestCase, proposed_global,
+};
+use crate::state::cases::{CaseSynth, Stage};
+use crate::state::draft::DraftHandle;
+
+/// Cases shown at first; more on request, so long tables stay quick.
+const PAGE: usize = 100;
+
+/// Which cases are ticked for "Run selected". `Copy`, in context.
+#[derive(Clone, Copy)]
+pub struct Selection(pub RwSignal<BTreeSet<u32>>);
+
+impl Selection {
+    pub fn provide() -> Self {
+        let s = Self(RwSignal::new(BTreeSet::new()));
+        provide_context(s);
+        s
+    }
+    pub fn expect() -> Self {
+        expect_context()
+    }
+}
+
+/// Whose assertions: one case's, or the ones for every case.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Owner {
+    Global,
+    Case(u32),
+}
+
+impl Owner {
+    fn prefix(self) -> String {
+        match self {
+            Owner::Global => "pw-global".into(),
+            Owner::Case(id) => format!("pw-case-{id}"),
+        }
+    }
+}
+
+fn with_assertions(d: DraftHandle, owner: Owner, f: impl FnOnce(&mut Vec<Assertion>)) {
+    d.draft.update(|x| match owner {
+        Owner::Global => f(&mut x.suite.global),
+        Owner::Case(id) => {
+            if let Some(c) = x.suite.cases.iter_mut().find(|c| c.id == id) {
+                f(&mut c.assertions);
+            }
+        }
+    });
+}
+
+fn read_assertion(d: DraftHandle, owner: Owner, i: usize) -> Option<Assertion> {
+    d.draft.with(|x| match owner {
+        Owner::Global => x.suite.global.get(i).cloned(),
+        Owner::Case(id) => x.suite.case(id).and_then(|c| c.assertions.get(i).cloned()),
+    })
+}
+
+fn update_case(d: DraftHandle, id: u32, f: impl FnOnce(&mut TestCase)) {
+    d.draft.update(|x| {
+        if let Some(c) = x.suite.cases.iter_mut().find(|c| c.id == id) {
+            f(c);
+        }
+    });
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::to_owned).filter(|l| !l.trim().is_empty()).collect()
+}
+
+/// Step 3: the test cases card.
+#[component]
+pub fn CasesCard() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let shown = RwSignal::new(PAGE);
+    let deleted = RwSignal::new(None::<(usize, TestCase)>);
+    let ids = Memo::new(move |_| d.draft.with(|x| x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>()));
+    let counts = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let held = x.suite.cases.iter().filter(|c| c.split == Split::HeldOut).count();
+            (x.suite.cases.len(), held)
+        })
+    });
+    let editing = RwSignal::new(None::<u32>);
+    let add = move |_| {
+        let vars: Vec<(String, String)> = d.draft.with_untracked(|x| {
+            eval::prompt_variables(&x.rendered())
+                .into_iter()
+                .map(|v| (v, String::new()))
+                .collect()
+        });
+        let mut id = 0;
+        d.draft.update(|x| {
+            id = x.suite.add(TestCase {
+                vars,
+                ..Default::default()
+            });
+        });
+        editing.set(Some(id));
+        shown.update(|n| *n = (*n).max(ids.get_untracked().len()));
+    };
+    let on_delete = Callback::new(move |id: u32| {
+        let mut gone = None;
+        d.draft.update(|x| gone = x.suite.remove(id));
+        deleted.set(gone);
+    });
+    let undo = move |_| {
+        if let Some((at, case)) = deleted.get_untracked() {
+            d.draft.update(|x| {
+                let at = at.min(x.suite.cases.len());
+                x.suite.cases.insert(at, case);
+            });
+            deleted.set(None);
+        }
+    };
+    view! {
+        <section class="pw-card pw-card--cases" aria-labelledby="pw-cases-title">
+            <header class="pw-card__header">
+                <span class="pw-card__step" aria-hidden="true">"3"</span>
+                <h2 id="pw-cases-title" class="pw-card__title">"Test cases"</h2>
+                <span class="pw-card__meta">{move || {
+                    let (n, held) = counts.get();
+                    match n {
+                        0 => String::new(),
+                        1 => "1 case".to_owned(),
+                        n if held > 0 => format!("{n} cases ({} train, {held} held-out)", n - held),
+                        n => format!("{n} cases"),
+                    }
+                }}</span>
+            </header>
+            <p class="pw-hint">"Example inputs, with checks a good answer must pass. Write your own, import a file, or let a model suggest some."</p>
+            <div class="pw-row pw-row--wrap">
+                <button type="button" class="pw-button" on:click=add>"Add case"</button>
+                <ImportButton/>
+                <ExportButtons/>
+            </div>
+            <SynthPanel/>
+            <GlobalChecks/>
+            {move || deleted.get().map(|(_, c)| view! {
+                <div class="pw-notice pw-notice--info" role="status">
+                    <p class="pw-notice__text">{format!("Deleted case #{}.", c.id)}</p>
+                    <button type="button" class="pw-button pw-button--small" on:click=undo>"Undo"</button>
+                </div>
+            })}
+            <Show when=move || counts.get().0 == 0>
+                <p class="pw-empty">"No test cases yet."</p>
+            </Show>
+            <ol class="pw-case-list" aria-label="Test cases">
+                <For
+                    each={move || ids.get().into_iter().take(shown.get()).collect::<Vec<_>>()}
+                    key=|id| *id
+                    children=move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete/> }
+                />
+            </ol>
+            <Show when=move || { ids.with(Vec::len) > shown.get() }>
+                <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
+                    {move || format!("Show more cases ({} not shown)", ids.with(Vec::len) - shown.get())}
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+/// One case: a summary line with its actions, and its editor when open.
+#[component]
+fn CaseRow(
+    /// The case id.
+    id: u32,
+    /// Which case's editor is open.
+    editing: RwSignal<Option<u32>>,
+    /// Deletes the case (the card offers Undo).
+    on_delete: Callback<u32>,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let sel = Selection::expect();
+    let case = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).cloned()));
+    let open = move || editing.get() == Some(id);
+    let label = move || case.with(|c| c.as_ref().map(TestCase::summary).unwrap_or_default());
+    let name = move || format!("case #{id}");
+    view! {
+        <li class="pw-case" class:pw-case--open=open>
+            <div class="pw-case__line">
+                <input type="checkbox" class="pw-case__pick"
+                    aria-label=move || format!("Select {}", name())
+                    prop:checked=move || sel.0.with(|s| s.contains(&id))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        sel.0.update(|s| { if on { s.insert(id); } else { s.remove(&id); } });
+                    }/>
+                <span class="pw-case__id">{format!("#{id}")}</span>
+                <button type="button" class="pw-case__summary" aria-expanded=move || open().to_string()
+                    on:click=move |_| editing.set(if open() { None } else { Some(id) })>
+                    {move || { let s = label(); if s.is_empty() { "(empty input)".to_owned() } else { s } }}
+                </button>
+                <span class="pw-case__tags">
+                    {move || case.with(|c| c.as_ref().map(|c| {
+                        let mut v: Vec<AnyView> = c.tags.iter().map(|t| view! { <span class="pw-tag">{t.clone()}</span> }.into_any()).collect();
+                        if c.split == Split::HeldOut {
+                            v.push(view! { <span class="pw-tag pw-tag--held" title="Held out: the optimizer never learns from this case; it checks the winner on it.">"held-out"</span> }.into_any());
+                        }
+                        let n = c.assertions.len();
+                        if n > 0 {
+                            v.push(view! { <span class="pw-tag pw-tag--checks">{format!("{n} check{}", if n == 1 { "" } else { "s" })}</span> }.into_any());
+                        }
+                        v
+                    }).unwrap_or_default())}
+                </span>
+                <span class="pw-case__actions">
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                        aria-label=move || format!("Move {} up", name())
+                        on:click=move |_| d.draft.update(|x| { x.suite.shift(id, -1); })>"↑"</button>
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                        aria-label=move || format!("Move {} down", name())
+                        on:click=move |_| d.draft.update(|x| { x.suite.shift(id, 1); })>"↓"</button>
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                        aria-label=move || format!("Duplicate {}", name())
+                        on:click=move |_| d.draft.update(|x| { x.suite.duplicate(id); })>"Duplicate"</button>
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost pw-button--danger"
+                        aria-label=move || format!("Delete {}", name())
+                        on:click=move |_| on_delete.run(id)>"Delete"</button>
+                </span>
+            </div>
+            <Show when=open>
+                <CaseEditor id=id/>
+            </Show>
+        </li>
+    }
+}
+
+/// The fields of one case.
+#[component]
+fn CaseEditor(
+    /// The case id.
+    id: u32,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let field = move |f: fn(&TestCase) -> String| {
+        move || d.draft.with(|x| x.suite.case(id).map(f).unwrap_or_default())
+    };
+    let p = format!("pw-case-{id}");
+    let vars = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let mut names = eval::prompt_variables(&x.rendered());
+            if let Some(c) = x.suite.case(id) {
+                for (k, _) in &c.vars {
+                    if !names.contains(k) {
+                        names.push(k.clone());
+                    }
+                }
+            }
+            names
+        })
+    });
+    view! {
+        <div class="pw-case__editor">
+            <div class="pw-field pw-field--wide">
+                <label class="pw-label" for=format!("{p}-input")>{format!("Input of case #{id}")}</label>
+                <textarea id=format!("{p}-input") class="pw-textarea" rows="3"
+                    placeholder="The message a user would send"
+                    prop:value=field(|c| c.input.clone())
+                    on:input=move |ev| update_case(d, id, |c| c.input = event_target_value(&ev))></textarea>
+            </div>
+            <For each=move || vars.get() key=|v| v.clone() children=move |name| {
+                let n2 = name.clone();
+                let n3 = name.clone();
+                view! {
+                    <div class="pw-field pw-field--wide">
+                        <label class="pw-label" for=format!("pw-case-{id}-var-{name}")>{format!("Variable {{{{{name}}}}}")}</label>
+                        <textarea id=format!("pw-case-{id}-var-{name}") class="pw-textarea" rows="2"
+                            prop:value=move || d.draft.with(|x| x.suite.case(id).and_then(|c| c.vars.iter().find(|(k, _)| *k == n2).map(|(_, v)| v.clone())).unwrap_or_default())
+                            on:input=move |ev| {
+                                let v = event_target_value(&ev);
+                                let name = n3.clone();
+                                update_case(d, id, |c| match c.vars.iter_mut().find(|(k, _)| *k == name) {
+                                    Some(slot) => slot.1 = v,
+                                    None => c.vars.push((name, v)),
+                                });
+                            }></textarea>
+                    </div>
+                }
+            }/>
+            <div class="pw-field pw-field--wide">
+                <label class="pw-label" for=format!("{p}-expected")>"Expected answer (optional)"</label>
+                <textarea id=format!("{p}-expected") class="pw-textarea" rows="2"
+                    placeholder="What a good answer does; shown to the judge as a reference"
+                    prop:value=field(|c| c.expected.clone())
+                    on:input=move |ev| update_case(d, id, |c| c.expected = event_target_value(&ev))></textarea>
+            </div>
+            <div class="pw-details__grid">
+                <div class="pw-field">
+                    <label class="pw-label" for=format!("{p}-desc")>"Short description"</label>
+                    <input id=format!("{p}-desc") class="pw-input" prop:value=field(|c| c.description.clone())
+                        on:input=move |ev| update_case(d, id, |c| c.description = event_target_value(&ev))/>
+                </div>
+                <div class="pw-field">
+                    <label class="pw-label" for=format!("{p}-tags")>"Tags (comma-separated)"</label>
+                    <input id=format!("{p}-tags") class="pw-input" prop:value=field(|c| c.tags.join(", "))
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            update_case(d, id, |c| c.tags = v.split([',', ';']).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect());
+                        }/>
+                </div>
+                <div class="pw-field">
+                    <label class="pw-label" for=format!("{p}-split")>"Used for"</label>
+                    <select id=format!("{p}-split") class="pw-select"
+                        aria-describedby="pw-split-hint"
+                        on:change=move |ev| { let v = Split::parse(&event_target_value(&ev)); update_case(d, id, |c| c.split = v); }>
+                        <option value="train" selected=move || field(|c| c.split.as_str().to_owned())() == "train">"Training (the optimizer learns from it)"</option>
+                        <option value="held-out" selected=move || field(|c| c.split.as_str().to_owned())() == "held-out">"Held-out (checks the winner only)"</option>
+                    </select>
+                </div>
+            </div>
+            <AssertionList owner=Owner::Case(id) title="Checks for this case"/>
+        </div>
+    }
+}
+
+/// The checks for every case, with the ones proposed for JSON prompts.
+#[component]
+fn GlobalChecks() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let proposed = Memo::new(move |_| {
+        d.draft.with(|x| x.current_spec().map(|s| proposed_global(s, &x.suite.global)).unwrap_or_default())
+    });
+    view! {
+        <div class="pw-checks-global">
+            <AssertionList owner=Owner::Global title="Checks for every case"/>
+            <Show when=move || !proposed.with(Vec::is_empty)>
+                <div class="pw-notice pw-notice--info">
+                    <p class="pw-notice__text">"The Format section asks for JSON. Suggested checks:"</p>
+                    <div class="pw-row pw-row--wrap">
+                        {move || proposed.get().into_iter().map(|a| {
+                            let text = format!("Add check: {}", a.kind().label());
+                            view! {
+                                <button type="button" class="pw-button pw-button--small"
+                                    on:click=move |_| d.draft.update(|x| x.suite.global.push(a.clone()))>{text}</button>
+                            }
+                        }).collect_view()}
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// A list of assertions with an editor for each and an "Add check" picker.
+#[component]
+fn AssertionList(
+    /// Whose assertions.
+    owner: Owner,
+    /// Heading of the list.
+    title: &'static str,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let count = Memo::new(move |_| {
+        d.draft.with(|x| match owner {
+            Owner::Global => x.suite.global.len(),
+            Owner::Case(id) => x.suite.case(id).map_or(0, |c| c.assertions.len()),
+        })
+    });
+    let pick = RwSignal::new(CheckKind::ContainsAll.as_str().to_owned());
+    let pfx = owner.prefix();
+    let add_id = format!("{pfx}-add-kind");
+    view! {
+        <fieldset class="pw-checks">
+            <legend class="pw-label">{title}</legend>
+            <ul class="pw-checks__list">
+                <For each=move || 0..count.get() key=|i| *i children=move |i| view! { <AssertionEditor owner=owner index=i/> }/>
+            </ul>
+            <div class="pw-row pw-row--wrap">
+                <label class="pw-sr-only" for=add_id.clone()>{format!("Kind of check to add ({title})")}</label>
+                <select id=add_id class="pw-select pw-select--auto" on:change=move |ev| pick.set(event_target_value(&ev))>
+                    {CheckKind::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=move || pick.get() == k.as_str()>{k.label()}</option> }).collect_view()}
+                </select>
+                <button type="button" class="pw-button pw-button--small"
+                    aria-label=format!("Add check to {}", title.to_lowercase())
+                    on:click=move |_| {
+                        let k = CheckKind::parse(&pick.get_untracked()).unwrap_or(CheckKind::ContainsAll);
+                        with_assertions(d, owner, |v| v.push(Assertion::new(k.blank())));
+                    }>"Add check"</button>
+            </div>
+        </fieldset>
+    }
+}
+
+/// One assertion: its kind, its values, "any case", remove, and its problem inline.
+#[component]
+fn AssertionEditor(
+    /// Whose assertion.
+    owner: Owner,
+    /// Its index in the list.
+    index: usize,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let a = Memo::new(move |_| read_assertion(d, owner, index));
+    let problem = Memo::new(move |_| {
+        let spec = d.draft.with(|x| x.current_spec().cloned());
+        a.with(|a| a.as_ref().and_then(|a| a.problem(spec.as_ref())))
+    });
+    let set = move |f: Box<dyn FnOnce(&mut Assertion)>| {
+        with_assertions(d, owner, |v| {
+            if let Some(x) = v.get_mut(index) {
+                f(x);
+            }
+        })
+    };
+    let id = format!("{}-check-{index}", owner.prefix());
+    let err_id = format!("{id}-problem");
+    let kind_label = move || a.with(|a| a.as_ref().map(|a| a.kind().label()).unwrap_or(""));
+    let value_field = {
+        let id = id.clone();
+        let err_id = err_id.clone();
+        move || {
+            let Some(cur) = a.get() else { return ().into_any() };
+            let kind = cur.kind();
+            let vid = format!("{id}-value");
+            let whose = match owner {
+                Owner::Global => format!("every case, check {}", index + 1),
+                Owner::Case(c) => format!("case #{c}, check {}", index + 1),
+            };
+            let label = format!("{} ({whose})", kind.label());
+            let desc = err_id.clone();
+            match cur.check {
+                Check::Equals(s) | Check::StartsWith(s) | Check::Regex(s) => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{label}</label>
+                    <input id=vid class="pw-input" class:pw-input--mono=kind == CheckKind::Regex aria-describedby=desc
+                        placeholder=if kind == CheckKind::Regex { "e.g. ^\\d{4}-\\d{2}-\\d{2}$" } else { "text" }
+                        prop:value=s
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| match &mut x.check {
+                            Check::Equals(s) | Check::StartsWith(s) | Check::Regex(s) => *s = v, _ => {} })); }/>
+                }.into_any(),
+                Check::ContainsAll(v) | Check::ContainsAny(v) | Check::NotContains(v) => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{format!("{label}, one per line")}</label>
+                    <textarea id=vid class="pw-textarea" rows="2" aria-describedby=desc placeholder="one phrase per line"
+                        prop:value=v.join("\n")
+                        on:change=move |ev| { let v = lines(&event_target_value(&ev)); set(Box::new(move |x| match &mut x.check {
+                            Check::ContainsAll(l) | Check::ContainsAny(l) | Check::NotContains(l) => *l = v, _ => {} })); }></textarea>
+                }.into_any(),
+                Check::IsJson => ().into_any(),
+                Check::MatchesSchema(given) => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{format!("JSON schema ({whose}); empty means the Format section's")}</label>
+                    <textarea id=vid class="pw-textarea pw-textarea--mono" rows="2" aria-describedby=desc
+                        placeholder="Empty: use the JSON schema from the Format section"
+                        prop:value=given.unwrap_or_default()
+                        on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| x.check = Check::MatchesSchema((!v.trim().is_empty()).then_some(v)))); }></textarea>
+                }.into_any(),
+                Check::Length { unit, min, max } => {
+                    let num = |v: String| v.trim().parse::<u32>().ok();
+                    view! {
+                        <label class="pw-sr-only" for=format!("{vid}-min")>{format!("Minimum length ({whose})")}</label>
+                        <input id=format!("{vid}-min") class="pw-input pw-input--short" type="number" min="0" placeholder="min" aria-describedby=desc.clone()
+                            prop:value=min.map(|m| m.to_string()).unwrap_or_default()
+                            on:change=move |ev| { let v = num(event_target_value(&ev)); set(Box::new(move |x| if let Check::Length { min, .. } = &mut x.check { *min = v })); }/>
+                        <label class="pw-sr-only" for=format!("{vid}-max")>{format!("Maximum length ({whose})")}</label>
+                        <input id=format!("{vid}-max") class="pw-input pw-input--short" type="number" min="0" placeholder="max" aria-describedby=desc
+                            prop:value=max.map(|m| m.to_string()).unwrap_or_default()
+                            on:change=move |ev| { let v = num(event_target_value(&ev)); set(Box::new(move |x| if let Check::Length { max, .. } = &mut x.check { *max = v })); }/>
+                        <label class="pw-sr-only" for=format!("{vid}-unit")>{format!("Length unit ({whose})")}</label>
+                        <select id=format!("{vid}-unit") class="pw-select pw-select--auto"
+                            on:change=move |ev| { let w = event_target_value(&ev) == "words"; set(Box::new(move |x| if let Check::Length { unit, .. } = &mut x.check { *unit = if w { LengthUnit::Words } else { LengthUnit::Chars } })); }>
+                            <option value="chars" selected=unit == LengthUnit::Chars>"characters"</option>
+                            <option value="words" selected=unit == LengthUnit::Words>"words"</option>
+                        </select>
+                    }.into_any()
+                }
+                Check::Judge { rubric, threshold } => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{format!("Rubric ({whose})")}</label>
+                    <textarea id=vid.clone() class="pw-textarea" rows="2" aria-describedby=desc
+                        placeholder="What a good answer does, e.g. lists every action item with an owner"
+                        prop:value=rubric
+                        on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Judge { rubric, .. } = &mut x.check { *rubric = v })); }></textarea>
+                    <span class="pw-hint" aria-hidden="true">"Pass at"</span>
+                    <label class="pw-sr-only" for=format!("{vid}-pass")>{format!("Pass mark out of 10 ({whose})")}</label>
+                    <input id=format!("{vid}-pass") class="pw-input pw-input--short" type="number" min="1" max="10"
+                        prop:value=threshold.to_string()
+                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<u8>().unwrap_or(0); set(Box::new(move |x| if let Check::Judge { threshold, .. } = &mut x.check { *threshold = v })); }/>
+                    <span class="pw-hint">"/ 10"</span>
+                }.into_any(),
+            }
+        }
+    };
+    let text_kind = move || {
+        a.with(|a| {
+            a.as_ref().is_some_and(|a| {
+                matches!(
+                    a.check,
+                    Check::Equals(_) | Check::ContainsAll(_) | Check::ContainsAny(_) | Check::NotContains(_) | Check::StartsWith(_) | Check::Regex(_)
+                )
+            })
+        })
+    };
+    view! {
+        <li class="pw-check-row" class:pw-check-row--bad=move || problem.with(Option::is_some)>
+            <span class="pw-check-row__kind" title=move || a.with(|a| a.as_ref().map(|a| a.kind().hint()).unwrap_or(""))>{kind_label}</span>
+            <span class="pw-check-row__value">{value_field}</span>
+            <Show when=text_kind>
+                <label class="pw-check">
+                    <input type="checkbox" prop:checked=move || a.with(|a| a.as_ref().is_some_and(|a| a.ignore_case))
+                        on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.ignore_case = on)); }/>
+                    "any case"
+                </label>
+            </Show>
+            <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                aria-label=move || format!("Remove check: {}", kind_label())
+                on:click=move |_| with_assertions(d, owner, |v| { if index < v.len() { v.remove(index); } })>"Remove"</button>
+            <p id=err_id class="pw-hint pw-hint--bad" role="status">{move || problem.get().unwrap_or_default()}</p>
+        </li>
+    }
+}
+
+/// "Import cases…": reads a file, reports bad rows by line, imports the good ones on confirmation.
+#[component]
+fn ImportButton() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let pending = RwSignal::new(None::<(String, Imported)>);
+    let message = RwSignal::new(None::<Result<String, String>>);
+    let add = move |imp: Imported| {
+        let n = imp.cases.len();
+        d.draft.update(|x| {
+            for c in imp.cases {
+                x.suite.add(c);
+            }
+            for g in imp.global {
+                if !x.suite.global.contains(&g) {
+                    x.suite.global.push(g);
+                }
+            }
+        });
+        message.set(Some(Ok(format!("Imported {n} case{}.", if n == 1 { "" } else { "s" }))));
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let name = file.name();
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
+            let Some(text) = text else {
+                message.set(Some(Err("The browser could not read that file.".into())));
+                return;
+            };
+            match cases_io::import(&name, &text) {
+                Err(e) => message.set(Some(Err(e))),
+                Ok(imp) if imp.bad.is_empty() && imp.cases.is_empty() && imp.global.is_empty() => {
+                    message.set(Some(Err("The file holds no test cases.".into())))
+                }
+                Ok(imp) if imp.bad.is_empty() => add(imp),
+                Ok(imp) => {
+                    message.set(None);
+                    pending.set(Some((name, imp)));
+                }
+            }
+        });
+    };
+    view! {
+        <label class="pw-button pw-file">
+            "Import…"
+            <input type="file" accept=".csv,.jsonl,.ndjson,.json,.yaml,.yml,text/csv,application/json" class="pw-sr-only"
+                aria-label="Import test cases from a CSV, JSONL or promptfoo file" on:change=on_file/>
+        </label>
+        {move || message.get().map(|m| match m {
+            Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}</p> }.into_any(),
+            Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
+        })}
+        {move || pending.get().map(|(name, imp)| {
+            let good = imp.cases.len();
+            let bad = imp.bad.len();
+            view! {
+                <div class="pw-notice pw-notice--warn pw-import-review" role="alert">
+                    <p class="pw-notice__title">{format!("{name}: {bad} row{} cannot be imported", if bad == 1 { "" } else { "s" })}</p>
+                    <ul class="pw-import-review__bad">
+                        {imp.bad.iter().take(50).map(|b| view! { <li>{format!("Line {}: {}", b.line, b.why)}</li> }).collect_view()}
+                        {(bad > 50).then(|| view! { <li>{format!("… and {} more", bad - 50)}</li> })}
+                    </ul>
+                    <div class="pw-row pw-row--wrap">
+                        <button type="button" class="pw-button pw-button--primary" disabled=good == 0
+                            on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); }>
+                            {format!("Import the {good} good case{}", if good == 1 { "" } else { "s" })}
+                        </button>
+                        <button type="button" class="pw-button" on:click=move |_| pending.set(None)>"Cancel import"</button>
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
+
+/// Export the cases as CSV or JSONL.
+#[component]
+fn ExportButtons() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let note = RwSignal::new(None::<String>);
+    let export = move |csv: bool| {
+        let (name, cases) = d.draft.with_untracked(|x| (x.name.clone(), x.suite.cases.clone()));
+        if cases.is_empty() {
+            note.set(Some("There are no cases to export yet.".into()));
+            return;
+        }
+        let stem = format!("{}-cases", file_stem(&name));
+        let r = if csv {
+            download(&format!("{stem}.csv"), "text/csv", &cases_io::to_csv(&cases))
+        } else {
+            download(&format!("{stem}.jsonl"), "application/x-ndjson", &cases_io::to_jsonl(&cases))
+        };
+        note.set(r.err());
+    };
+    view! {
+        <button type="button" class="pw-button" on:click=move |_| export(true)>"Export CSV"</button>
+        <button type="button" class="pw-button" on:click=move |_| export(false)>"Export JSONL"</button>
+        {move || note.get().map(|n| view! { <p class="pw-hint pw-hint--bad" role="status">{n}</p> })}
+    }
+}
+
+/// "Suggest cases": N model-written cases, reviewed, kept or discarded one by one.
+#[component]
+fn SynthPanel() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let s = CaseSynth::expect();
+    let n = RwSignal::new(8u32);
+    let has_prompt = move || d.draft.with(|x| x.current > 0);
+    let busy = move || matches!(s.stage.get(), Stage::Writing | Stage::Reviewing);
+    let written = move || {
+        // A rough live count: each case has an "input" field.
+        s.call.text.with(|t| t.matches("\"input\"").count())
+    };
+    let kept = move || s.picks.with(|p| p.iter().filter(|p| p.keep).count());
+    view! {
+        <details class="pw-details pw-synth">
+            <summary>"Suggest cases with the model"</summary>
+            <p class="pw-hint">"The meta model writes typical, edge and adversarial cases from your prompt. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."</p>
+            <div class="pw-row pw-row--wrap">
+                <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>
+                <input id="pw-synth-n" class="pw-input pw-input--short" type="number" min="1" max="50"
+                    prop:value=move || n.get().to_string()
+                    on:change=move |ev| n.set(event_target_value(&ev).parse::<u32>().unwrap_or(8).clamp(1, 50))/>
+                <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt()
+                    on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>
+                <Show when=busy>
+                    <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>
+                </Show>
+            </div>
+            <Show when=move || !has_prompt()>
+                <p class="pw-hint">"Generate a prompt first: the cases are written from it."</p>
+            </Show>
+            <p class="pw-hint" role="status">{move || match s.stage.get() {
+                Stage::Writing => format!("Writing cases… {} so far", written()),
+                Stage::Reviewing => "Checking the cases for realism…".to_owned(),
+                _ => String::new(),
+            }}</p>
+            {move || s.call_error.get().map(|e| view! { <ErrorNotice error=e/> })}
+            {move || s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
+            {move || s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })}
+            <Show when=move || s.stage.get() == Stage::Review && !s.picks.with(Vec::is_empty)>
+                <ol class="pw-proposals" aria-label="Suggested cases">
+                    {move || s.picks.with(|p| (0..p.len()).collect::<Vec<_>>()).into_iter().map(|i| view! { <ProposalRow index=i/> }).collect_view()}
+                </ol>
+                <div class="pw-row pw-row--wrap">
+                    <button type="button" class="pw-button pw-button--primary" disabled=move || kept() == 0
+                        on:click=move |_| { s.accept(); }>{move || format!("Add {} kept case{}", kept(), if kept() == 1 { "" } else { "s" })}</button>
+                    <button type="button" class="pw-button" on:click=move |_| s.discard()>"Discard all"</button>
+                </div>
+            </Show>
+        </details>
+    }
+}
+
+/// One proposed case: keep or not, its input (editable), and why it might be dropped.
+#[component]
+fn ProposalRow(
+    /// Its index among the proposals.
+    index: usize,
+) -> impl IntoView {
+    let s = CaseSynth::expect();
+    let pick = move || s.picks.with(|p| p.get(index).cloned());
+    let set = move |f: Box<dyn FnOnce(&mut crate::state::cases::Pick)>| {
+        s.picks.update(|p| {
+            if let Some(x) = p.get_mut(index) {
+                f(x)
+            }
+        })
+    };
+    let id = format!("pw-proposal-{index}");
+    view! {
+        <li class="pw-proposal">
+            {move || pick().map(|p| {
+                let dup = p.proposal.duplicate_of.map(|(what, score)| match what {
+                    Similar::Existing(id) => format!("Near-duplicate of case #{id} (similarity {score:.2})"),
+                    Similar::Proposal(j) => format!("Near-duplicate of suggestion {} (similarity {score:.2})", j + 1),
+                });
+                let kind = p.proposal.kind.clone();
+                let desc = p.proposal.case.description.clone();
+                view! {
+                    <label class="pw-check">
+                        <input type="checkbox" prop:checked=p.keep on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.keep = on)); }/>
+                        {format!("Keep suggestion {}", index + 1)}
+                    </label>
+                    <span class="pw-tag">{kind}</span>
+                    <span class="pw-proposal__desc">{desc}</span>
+                    {dup.map(|t| view! { <p class="pw-hint pw-hint--warn">{t}</p> })}
+                    {p.proposal.unrealistic.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("May be unrealistic: {t}")}</p> })}
+                }.into_any()
+            })}
+            <label class="pw-sr-only" for=id.clone()>{format!("Input of suggestion {}", index + 1)}</label>
+            <textarea id=id class="pw-textarea" rows="2"
+                prop:value=move || pick().map(|p| p.proposal.case.user_message()).unwrap_or_default()
+                on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| { x.proposal.case.input = v; })); }></textarea>
+            {move || pick().and_then(|p| (!p.proposal.case.expected.is_empty()).then(|| view! {
+                <p class="pw-hint">{format!("A good answer: {}", p.proposal.case.expected)}</p>
+            }))}
+        </li>
+    }
+}

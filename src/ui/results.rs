@@ -1,0 +1,326 @@
+//! Step 4, the results: run controls (all or selected cases, concurrency, cancel), a progress bar
+//! with ETA and a running tally of tokens and cost, each case's output (streamed while it
+//! arrives) with every check's verdict and the judge's reasoning, retry and re-judge of one case,
+//! the aggregate score, and a side-by-side comparison of two versions on the same cases.
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use super::cases::Selection;
+use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::eval::run::{self, Run, Status};
+use crate::domain::eval::{self, CaseScore, Verdict};
+use crate::domain::provider::Role;
+use crate::state::draft::DraftHandle;
+use crate::state::runner::Runner;
+use crate::state::settings::SettingsHandle;
+
+/// Outputs longer than this are shown cut, with a button for the rest.
+const SHOW_CHARS: usize = 4000;
+
+/// Step 4: the results card.
+#[component]
+pub fn ResultsCard() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let r = Runner::expect();
+    let sel = Selection::expect();
+    let settings = SettingsHandle::expect();
+    let run = Memo::new(move |_| d.draft.with(|x| x.run_of(x.current).cloned()));
+    let scores = Memo::new(move |_| {
+        run.with(|r| {
+            r.as_ref()
+                .map(|r| d.draft.with(|x| r.scores(&x.suite, x.current_spec())))
+                .unwrap_or_default()
+        })
+    });
+    let agg = Memo::new(move |_| scores.with(|s| eval::aggregate(s.values())));
+    let progress = Memo::new(move |_| run.with(|r| r.as_ref().map(Run::progress).unwrap_or_default()));
+    let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
+    let n_sel = move || sel.0.with(|s| s.len());
+    let exec_label = move || {
+        let c = settings.config(Role::Execution);
+        format!("{} · {}", c.kind.label(), c.model)
+    };
+    let cost = move || {
+        let p = progress.get();
+        let exec = settings.config(Role::Execution);
+        format_cost(call_cost(&exec, p.input_tokens as u32, p.output_tokens as u32))
+    };
+    // A clock for the ETA while a run is going.
+    let now = RwSignal::new(js_sys::Date::now());
+    Effect::new(move |_| {
+        if r.running() {
+            let handle = set_interval_with_handle(
+                move || now.set(js_sys::Date::now()),
+                std::time::Duration::from_millis(1000),
+            )
+            .ok();
+            on_cleanup(move || {
+                if let Some(h) = handle {
+                    h.clear();
+                }
+            });
+        }
+    });
+    let eta = move || {
+        let a = r.active.get()?;
+        let p = progress.get();
+        let elapsed = now.get() - a.started_ms;
+        let left = p.total.saturating_sub(p.finished());
+        run::eta_ms(p.finished(), p.finished() + left, elapsed).map(run::format_eta)
+    };
+    view! {
+        <section class="pw-card pw-card--results" aria-labelledby="pw-results-title">
+            <header class="pw-card__header">
+                <span class="pw-card__step" aria-hidden="true">"4"</span>
+                <h2 id="pw-results-title" class="pw-card__title">"Results"</h2>
+                <span class="pw-card__meta">{move || d.draft.with(|x| if x.current > 0 { format!("version {}", x.current) } else { String::new() })}</span>
+            </header>
+            <div class="pw-row pw-row--wrap">
+                <button type="button" class="pw-button pw-button--primary"
+                    disabled=move || n_cases.get() == 0 || r.running()
+                    on:click=move |_| r.run(Vec::new())>{move || match n_cases.get() {
+                        1 => "Run the case".to_owned(),
+                        n => format!("Run all {n} cases"),
+                    }}</button>
+                <button type="button" class="pw-button"
+                    disabled=move || n_sel() == 0 || r.running()
+                    on:click=move |_| r.run(sel.0.get_untracked().into_iter().collect())>{move || format!("Run selected ({})", n_sel())}</button>
+                <Show when=move || r.running()>
+                    <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel()>"Cancel run"</button>
+                </Show>
+                <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
+                <input id="pw-concurrency" class="pw-input pw-input--short" type="number" min="1" max="16"
+                    aria-describedby="pw-concurrency-hint"
+                    prop:value=move || r.concurrency.get().to_string()
+                    on:change=move |ev| r.concurrency.set(event_target_value(&ev).parse::<u32>().unwrap_or(4).clamp(1, 16))/>
+                <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel (lower it if the provider rate-limits you)"</span>
+            </div>
+            <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
+            {move || r.refused.get().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
+            <Show when=move || progress.with(|p| p.total > 0)>
+                <div class="pw-progress">
+                    <progress class="pw-progress__bar" max="1" aria-label="Run progress"
+                        prop:value=move || progress.get().fraction()></progress>
+                    <p class="pw-progress__text" role="status">{move || {
+                        let p = progress.get();
+                        let mut parts = vec![format!("{} of {} done", p.finished(), p.total)];
+                        if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
+                        if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
+                        if let Some(e) = eta() { parts.push(e); }
+                        parts.push(format!("{} tokens in, {} out", p.input_tokens, p.output_tokens));
+                        parts.push(format!("cost {}", cost()));
+                        parts.join(" · ")
+                    }}</p>
+                </div>
+            </Show>
+            <Show when=move || agg.with(|a| a.scored > 0)>
+                <p class="pw-score" aria-live="polite">{move || {
+                    let a = agg.get();
+                    format!("Score {:.0} / 100 · {} of {} cases passed every check", a.mean.unwrap_or(0.0), a.passed, a.scored)
+                }}</p>
+            </Show>
+            <Show when=move || n_cases.get() == 0>
+                <p class="pw-empty">"Add test cases, then run them here."</p>
+            </Show>
+            <ol class="pw-results" aria-label="Results per case">
+                <For
+                    each={move || d.draft.with(|x| x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>())}
+                    key=|id| *id
+                    children=move |id| view! { <ResultRow id=id run=run scores=scores/> }
+                />
+            </ol>
+            <Compare/>
+        </section>
+    }
+}
+
+/// One case's result.
+#[component]
+fn ResultRow(
+    /// The case id.
+    id: u32,
+    /// The current version's run.
+    run: Memo<Option<Run>>,
+    /// Scores of finished cases.
+    scores: Memo<BTreeMap<u32, CaseScore>>,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let r = Runner::expect();
+    let status = Memo::new(move |_| run.with(|r| r.as_ref().and_then(|r| r.cases.get(&id).map(|c| c.status.clone()))));
+    let output = Memo::new(move |_| run.with(|r| r.as_ref().and_then(|r| r.cases.get(&id).map(|c| c.output.clone()))));
+    let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
+    let summary = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default()));
+    let full = RwSignal::new(false);
+    let live = move || r.live.with(|m| m.get(&id).copied());
+    let shown_output = move || {
+        if let (Some(Status::Running), Some(l)) = (status.get(), live()) {
+            return l.get();
+        }
+        let o = output.get().unwrap_or_default();
+        if !full.get() && o.chars().count() > SHOW_CHARS {
+            format!("{}…", o.chars().take(SHOW_CHARS).collect::<String>())
+        } else {
+            o
+        }
+    };
+    let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
+    let badge = move || match (status.get(), score.get()) {
+        (None, _) => ("not run", "idle"),
+        (Some(Status::Queued), _) => ("queued", "idle"),
+        (Some(Status::Running), _) => ("running…", "busy"),
+        (Some(Status::Failed(_)), _) => ("call failed", "bad"),
+        (Some(Status::Cancelled), _) => ("cancelled", "idle"),
+        (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
+        (Some(Status::Done), Some(s)) if s.verdicts.iter().any(|v| matches!(v, Verdict::JudgeError { .. })) => ("judge error", "bad"),
+        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() => ("no checks", "idle"),
+        (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
+        (Some(Status::Done), _) => ("fail", "bad"),
+    };
+    let has_judge_error = move || score.with(|s| s.as_ref().is_some_and(|s| s.verdicts.iter().any(|v| matches!(v, Verdict::JudgeError { .. }))));
+    let can_retry = move || matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled));
+    let assertions = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).map(|c| x.suite.assertions_for(c).map(|a| a.describe()).collect::<Vec<_>>()).unwrap_or_default()));
+    view! {
+        <li class="pw-result" data-case=id.to_string()>
+            <div class="pw-result__head">
+                <span class="pw-case__id">{format!("#{id}")}</span>
+                <span class="pw-result__summary">{move || summary.get()}</span>
+                <span class=move || format!("pw-verdict pw-verdict--{}", badge().1)>{move || badge().0}</span>
+                <span class="pw-result__score">{move || score.get().and_then(|s| s.score).map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default()}</span>
+                <Show when=can_retry>
+                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
+                        on:click=move |_| r.run(vec![id])>"Retry"</button>
+                </Show>
+                <Show when=has_judge_error>
+                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
+                        on:click=move |_| r.rejudge(id)>"Re-judge"</button>
+                </Show>
+            </div>
+            {move || match status.get() {
+                Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
+                _ => None,
+            }}
+            <Show when=move || status.with(|s| s.is_some() && *s != Some(Status::Queued))>
+                // Model output is untrusted: shown as text only, never as HTML.
+                <pre class="pw-output__text pw-result__output" aria-label=format!("Output of case #{id}")>{shown_output}</pre>
+                <Show when=long>
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost" on:click=move |_| full.update(|f| *f = !*f)>
+                        {move || if full.get() { "Show less" } else { "Show the whole output" }}
+                    </button>
+                </Show>
+            </Show>
+            {move || score.get().map(|s| {
+                let names = assertions.get();
+                view! {
+                    <ul class="pw-verdicts" aria-label=format!("Checks of case #{id}")>
+                        {s.verdicts.into_iter().zip(names).map(|(v, name)| {
+                            let (mark, cls, text, raw) = match v {
+                                Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
+                                Verdict::Pending => ("…", "busy", "Waiting for the judge.".to_owned(), None),
+                                Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
+                            };
+                            view! {
+                                <li class=format!("pw-verdict-row pw-verdict-row--{cls}")>
+                                    <span class="pw-verdict-row__mark" aria-hidden="true">{mark}</span>
+                                    <span class="pw-sr-only">{if cls == "ok" { "Passed: " } else if cls == "bad" { "Failed: " } else { "Pending: " }}</span>
+                                    <span class="pw-verdict-row__name">{name}</span>
+                                    <span class="pw-verdict-row__reason">{text}</span>
+                                    {raw.map(|r| view! {
+                                        <details class="pw-details"><summary>"The judge's raw reply"</summary><pre class="pw-output__text">{r}</pre></details>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
+        </li>
+    }
+}
+
+/// Two versions side by side on the same cases: per-case wins, losses and ties.
+#[component]
+fn Compare() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let versions = Memo::new(move |_| d.draft.with(|x| x.runs.iter().map(|r| r.version).collect::<Vec<_>>()));
+    let a = RwSignal::new(0u32);
+    let b = RwSignal::new(0u32);
+    // Defaults: the two latest versions that have runs.
+    Effect::new(move |_| {
+        let v = versions.get();
+        if v.len() >= 2 && (!v.contains(&a.get_untracked()) || !v.contains(&b.get_untracked()) || a.get_untracked() == b.get_untracked()) {
+            a.set(v[v.len() - 2]);
+            b.set(v[v.len() - 1]);
+        }
+    });
+    let table = Memo::new(move |_| {
+        let (va, vb) = (a.get(), b.get());
+        d.draft.with(|x| {
+            let map = |v: u32| {
+                x.run_of(v).map(|r| {
+                    let spec = x.version(v).map(|ver| &ver.spec);
+                    r.score_map(&x.suite, spec)
+                })
+            };
+            Some(eval::compare(&map(va)?, &map(vb)?))
+        })
+    });
+    let picker = move |sig: RwSignal<u32>, id: &'static str, label: &'static str| {
+        view! {
+            <label class="pw-label pw-label--inline" for=id>{label}</label>
+            <select id=id class="pw-select pw-select--auto" on:change=move |ev| sig.set(event_target_value(&ev).parse().unwrap_or(0))>
+                {move || versions.get().into_iter().map(|v| view! {
+                    <option value=v.to_string() selected=move || sig.get() == v>{format!("Version {v}")}</option>
+                }).collect_view()}
+            </select>
+        }
+    };
+    view! {
+        <Show when=move || versions.with(|v| v.len() >= 2)>
+            <details class="pw-details pw-compare">
+                <summary>"Compare two versions"</summary>
+                <div class="pw-row pw-row--wrap">
+                    {picker(a, "pw-compare-a", "Compare")}
+                    {picker(b, "pw-compare-b", "with")}
+                </div>
+                {move || table.get().map(|c| {
+                    let summary = format!(
+                        "Version {} against version {}: {} win{}, {} loss{}, {} tie{} · difference {:+.0} points",
+                        b.get_untracked(), a.get_untracked(),
+                        c.wins, if c.wins == 1 { "" } else { "s" },
+                        c.losses, if c.losses == 1 { "" } else { "es" },
+                        c.ties, if c.ties == 1 { "" } else { "s" },
+                        c.difference
+                    );
+                    view! {
+                        <p class="pw-score" role="status">{summary}</p>
+                        <table class="pw-table">
+                            <caption class="pw-sr-only">"Per-case scores of the two versions"</caption>
+                            <thead><tr>
+                                <th scope="col">"Case"</th>
+                                <th scope="col">{format!("Version {}", a.get_untracked())}</th>
+                                <th scope="col">{format!("Version {}", b.get_untracked())}</th>
+                                <th scope="col">"Outcome"</th>
+                            </tr></thead>
+                            <tbody>
+                                {c.rows.into_iter().map(|(id, x, y, ord)| {
+                                    let (text, cls) = match ord {
+                                        std::cmp::Ordering::Greater => ("win", "ok"),
+                                        std::cmp::Ordering::Less => ("loss", "bad"),
+                                        std::cmp::Ordering::Equal => ("tie", "idle"),
+                                    };
+                                    view! { <tr>
+                                        <th scope="row">{format!("#{id}")}</th>
+                                        <td>{format!("{:.0}", x * 100.0)}</td>
+                                        <td>{format!("{:.0}", y * 100.0)}</td>
+                                        <td><span class=format!("pw-verdict pw-verdict--{cls}")>{text}</span></td>
+                                    </tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
+            </details>
+        </Show>
+    }
+}

@@ -1,0 +1,375 @@
+//! End-to-end: test cases, runs and scores. Cases are added and checked, run concurrently against
+//! the scripted fake provider (answers chosen by what each request says, so order does not
+//! matter), a run is cancelled and a failed case retried, two versions are compared; bad checks
+//! block a run; imports report bad rows; model-suggested cases are reviewed; hostile outputs stay
+//! inert text. Once with the real local model: three cases run to outputs and scores.
+use std::time::Duration;
+
+use pw_harness::browser::Browser;
+use pw_harness::fake_provider::{Fault, FakeProvider};
+use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::paths;
+use pw_harness::static_site::StaticSite;
+use serde_json::json;
+
+fn spec_reply() -> String {
+    json!({
+        "analysis": "", "persona": "You are a meticulous meeting analyst.",
+        "context": "Meeting notes arrive as the user's message. Never invent owners.",
+        "steps": ["Read the notes.", "List every commitment with its owner."], "format": "A Markdown list, owner in bold.", "json_schema": "",
+        "examples": [{"input": "Bob will send the deck.", "output": "- **Bob**: send the deck"},
+                     {"input": "We talked about lunch.", "output": "No action items."}, {"input": "hi", "output": "Please paste the notes."}]
+    })
+    .to_string()
+}
+
+/// Points the three roles at the fake provider.
+async fn use_fake(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
+    let s = SettingsPage::open(b).await?;
+    for tab in ["Writing prompts", "Running tests", "Scoring"] {
+        s.job(tab).await?;
+        s.provider("OpenAI-compatible (custom address)").await?;
+        s.base_url(&fake.openai_url()).await?;
+        s.model("fake-large").await?;
+    }
+    s.close().await?;
+    Ok(())
+}
+
+/// Makes version 1 through manual mode (no provider call).
+async fn paste_prompt(b: &Browser) -> anyhow::Result<()> {
+    let p = PromptPage::new(b);
+    p.idea("a bot that pulls action items out of meeting notes").await?;
+    b.button("No API access? Manual mode").await?.click().await?;
+    b.field("3. Paste the reply here")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}{}", spec_reply()))
+        .await?;
+    b.button("Use this reply").await?.click().await?;
+    b.wait_for_text("Read the reply: your prompt is below.").await?;
+    b.button("No API access? Manual mode").await?.click().await?;
+    Ok(())
+}
+
+/// Adds a case with an input and, optionally, a "contains all of" check.
+async fn add_case(b: &Browser, n: u32, input: &str, must_contain: Option<&str>) -> anyhow::Result<()> {
+    b.button("Add case").await?.click().await?;
+    b.field(&format!("Input of case #{n}"))
+        .await?
+        .send_keys(input)
+        .await?;
+    if let Some(want) = must_contain {
+        b.button("Add check to checks for this case").await?.click().await?;
+        b.field(&format!("Contains all of (case #{n}, check 1), one per line"))
+            .await?
+            .send_keys(&format!("{want}{TAB}"))
+            .await?;
+    }
+    Ok(())
+}
+
+async fn badge(b: &Browser, id: u32) -> anyhow::Result<String> {
+    let v = b
+        .eval(&format!(
+            "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return e ? e.textContent : ''"
+        ))
+        .await?;
+    Ok(v.as_str().unwrap_or("").to_owned())
+}
+
+async fn wait_badge(b: &Browser, id: u32, want: &str) -> anyhow::Result<()> {
+    b.wait_until(
+        &format!(
+            "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return !!e && e.textContent === '{want}'"
+        ),
+        &format!("case #{id} to show {want}"),
+    )
+    .await
+}
+
+const JUDGE_MARK: &str = "strict, fair grader";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1600).await?;
+    b.open_app(&site.url()).await?;
+    use_fake(&b, &fake).await?;
+    paste_prompt(&b).await?;
+
+    // Answers by what the request says: the judge first (its request quotes the case too).
+    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Each item names its owner.","score":8}"#);
+    fake.reply_when("ALPHA", "- **Bob**: send the deck (Friday)");
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    fake.reply_when("CHARLIE", "- someone: buy snacks");
+    fake.set_timing(0, 10, 8);
+
+    add_case(&b, 1, "ALPHA: Bob will send the deck by Friday.", Some("Bob")).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", Some("Ana")).await?;
+    add_case(&b, 3, "CHARLIE: someone buys snacks.", Some("Carol")).await?;
+    b.wait_for_text("3 cases").await?;
+
+    // A bad regex blocks the run, inline and at the Run button; nothing is sent.
+    b.field("Kind of check to add (Checks for every case)")
+        .await?
+        .select_by_label("Matches pattern (regex)")
+        .await?;
+    b.button("Add check to checks for every case").await?.click().await?;
+    b.field("Matches pattern (regex) (every case, check 1)")
+        .await?
+        .send_keys("([a-z")
+        .await?;
+    b.wait_for_text("This pattern is not a valid regular expression").await?;
+    let before = fake.chat_requests().len();
+    b.button("Run all 3 cases").await?.click().await?;
+    b.wait_for_text("An assertion for all cases needs fixing before a run can start").await?;
+    assert_eq!(fake.chat_requests().len(), before, "a refused run sends nothing");
+    // Fixed: a dash-list pattern; plus a judge rubric for every case.
+    b.field("Matches pattern (regex) (every case, check 1)")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}^- "))
+        .await?;
+    b.field("Kind of check to add (Checks for every case)")
+        .await?
+        .select_by_label("Judge with a rubric")
+        .await?;
+    b.button("Add check to checks for every case").await?.click().await?;
+    b.field("Rubric (every case, check 2)")
+        .await?
+        .send_keys(&format!("Every item names its owner.{TAB}"))
+        .await?;
+
+    // Run all: three outputs, judged; case 3 misses "Carol".
+    b.button("Run all 3 cases").await?.click().await?;
+    wait_badge(&b, 1, "pass").await?;
+    wait_badge(&b, 2, "pass").await?;
+    wait_badge(&b, 3, "fail").await?;
+    b.wait_for_text("Missing: \u{201c}Carol\u{201d}.").await?;
+    b.wait_for_text("Score 8/10 (pass at 7). Each item names its owner.").await?;
+    b.wait_for_text("3 of 3 done").await?;
+    // Case 3: contains ✗ (0), regex ✓ (1), judge 0.8 → 60; cases 1 and 2: (1+1+0.8)/3 = 93.
+    b.wait_for_text("Score 82 / 100 · 2 of 3 cases passed every check").await?;
+    let judged = fake
+        .chat_requests()
+        .iter()
+        .filter(|r| r.body.contains(JUDGE_MARK))
+        .count();
+    assert_eq!(judged, 3, "one judge call per case");
+    b.screenshot("results-1280-light").await?;
+
+    // A provider fault mid-run: case 2 fails (400 is not retried), the others finish; Retry fixes it.
+    fake.fault_when("BRAVO", Fault::status(400, "Bad request: simulated"), 1);
+    b.button("Run all 3 cases").await?.click().await?;
+    wait_badge(&b, 2, "call failed").await?;
+    wait_badge(&b, 1, "pass").await?;
+    wait_badge(&b, 3, "fail").await?;
+    b.wait_for_text("1 failed").await?;
+    b.button("Retry case #2").await?.click().await?;
+    wait_badge(&b, 2, "pass").await?;
+
+    // Cancel mid-run: slow answers; finished results stay, the rest read as cancelled.
+    fake.set_timing(0, 150, 2);
+    b.field("At once").await?.send_keys(&format!("{SELECT_ALL}1{TAB}")).await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result__output') && document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict').textContent === 'running…' && document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output').textContent.length > 4",
+        "case 1 to stream",
+    )
+    .await?;
+    b.button("Cancel run").await?.click().await?;
+    wait_badge(&b, 1, "cancelled").await?;
+    wait_badge(&b, 2, "cancelled").await?;
+    let partial = b
+        .eval("return document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output').textContent")
+        .await?;
+    assert!(!partial.as_str().unwrap_or("").is_empty(), "what arrived is kept");
+    assert!(b.button("Retry case #3").await.is_ok());
+    fake.set_timing(0, 5, 16);
+    b.field("At once").await?.send_keys(&format!("{SELECT_ALL}4{TAB}")).await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    wait_badge(&b, 3, "fail").await?;
+    wait_badge(&b, 1, "pass").await?;
+
+    // Version 2 answers case 3 properly: compare shows one win and two ties.
+    fake.clear_rules();
+    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Each item names its owner.","score":8}"#);
+    fake.reply_when("ALPHA", "- **Bob**: send the deck (Friday)");
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    fake.reply_when("CHARLIE", "- **Carol**: buy snacks");
+    let persona = b.field("Persona").await?;
+    persona.send_keys(&format!("{SELECT_ALL}You are a meticulous meeting analyst who always names owners.{TAB}")).await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    wait_badge(&b, 3, "pass").await?;
+    b.wait_for_text("Compare two versions").await?.click().await?;
+    b.wait_for_text("Version 2 against version 1: 1 win, 0 losses, 2 ties").await?;
+    b.screenshot("compare-1280-light").await?;
+
+    // Results survive a reload.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.client.refresh().await?;
+    wait_badge(&b, 3, "pass").await?;
+    assert_eq!(badge(&b, 1).await?, "pass");
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1400).await?;
+    b.open_app(&site.url()).await?;
+    use_fake(&b, &fake).await?;
+    paste_prompt(&b).await?;
+    let payload = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>\
+        <a href=\"javascript:window.__pwned=3\">click</a> [link](javascript:window.__pwned=4) \
+        ![img](http://evil.example/x.png) <iframe src=\"http://evil.example/\"></iframe>";
+    fake.reply_when(JUDGE_MARK, &format!("{{\"reasoning\":\"{}\",\"score\":5}}", payload.replace('"', "\\\"")));
+    fake.reply_when("HOSTILE", payload);
+    add_case(&b, 1, "HOSTILE judge-me", None).await?;
+    b.field("Kind of check to add (Checks for every case)")
+        .await?
+        .select_by_label("Judge with a rubric")
+        .await?;
+    b.button("Add check to checks for every case").await?.click().await?;
+    b.field("Rubric (every case, check 1)")
+        .await?
+        .send_keys(&format!("judge-me{TAB}"))
+        .await?;
+    b.button("Run the case").await?.click().await?;
+    wait_badge(&b, 1, "fail").await?;
+    b.wait_for_text("<script>window.__pwned=2</script>").await?;
+    let check = b
+        .eval(
+            "const r = document.querySelector('.pw-results'); \
+             return { pwned: window.__pwned === undefined ? null : window.__pwned, \
+                      img: r.querySelectorAll('img, script, iframe, a').length, \
+                      hosts: performance.getEntriesByType('resource').map(e => new URL(e.name).hostname).filter(h => h !== '127.0.0.1') }",
+        )
+        .await?;
+    assert_eq!(check["pwned"], json!(null), "no script ran: {check}");
+    assert_eq!(check["img"], json!(0), "no element was made from the output: {check}");
+    assert_eq!(check["hosts"], json!([]), "no request left for another host: {check}");
+    let others: Vec<String> = fake
+        .requests()
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|p| p.contains("evil"))
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+    b.screenshot("hostile-output-1280-light").await?;
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1400).await?;
+    b.open_app(&site.url()).await?;
+    use_fake(&b, &fake).await?;
+    paste_prompt(&b).await?;
+
+    // A promptfoo-style CSV with one unsupported assertion on line 3.
+    let dir = std::env::temp_dir().join(format!("pw-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let csv = dir.join("tests.csv");
+    std::fs::write(
+        &csv,
+        "notes,__expected\n\"Bob sends the deck, Friday\",contains: Bob\nAna books the room,javascript: output.length > 3\nCarol buys snacks,icontains: carol\n",
+    )?;
+    let input = b
+        .client
+        .find(fantoccini::Locator::Css("input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']"))
+        .await?;
+    input.send_keys(csv.to_str().unwrap()).await?;
+    b.wait_for_text("tests.csv: 1 row cannot be imported").await?;
+    b.wait_for_text("Line 3:").await?;
+    b.button("Import the 2 good cases").await?.click().await?;
+    b.wait_for_text("Imported 2 cases.").await?;
+    b.wait_for_text("2 cases").await?;
+
+    // Suggested cases: a near-duplicate and an unrealistic one come unticked.
+    fake.reply_when(
+        "You write test cases",
+        &json!({"cases": [
+            {"kind": "typical", "description": "plain notes", "input": "Dev will fix the login bug by Monday.", "vars": [], "expected": "one item for Dev"},
+            {"kind": "typical", "description": "same again", "input": "Dev will fix the login bug by Monday!", "vars": [], "expected": ""},
+            {"kind": "edge", "description": "no owner", "input": "Someone should book a venue eventually.", "vars": [], "expected": "unassigned"},
+            {"kind": "adversarial", "description": "nonsense", "input": "Purple the meeting sideways.", "vars": [], "expected": ""}
+        ]})
+        .to_string(),
+    );
+    fake.reply_when(
+        "You review proposed test cases",
+        r#"{"reviews":[{"case":1,"realistic":true,"reason":""},{"case":2,"realistic":true,"reason":""},{"case":3,"realistic":true,"reason":""},{"case":4,"realistic":false,"reason":"not a meeting note"}]}"#,
+    );
+    b.wait_for_text("Suggest cases with the model").await?.click().await?;
+    b.field("How many").await?.send_keys(&format!("{SELECT_ALL}4{TAB}")).await?;
+    b.button("Suggest cases").await?.click().await?;
+    b.wait_for_text("Near-duplicate of suggestion 1 (similarity").await?;
+    b.wait_for_text("May be unrealistic: not a meeting note").await?;
+    b.screenshot("suggested-cases-1280-light").await?;
+    b.button("Add 2 kept cases").await?.click().await?;
+    b.wait_for_text("4 cases").await?;
+    let texts = b
+        .eval("return Array.from(document.querySelectorAll('.pw-case__summary')).map(e => e.textContent)")
+        .await?;
+    let texts: Vec<String> = serde_json::from_value(texts)?;
+    assert!(texts.iter().any(|t| t.contains("plain notes")), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.contains("nonsense")), "{texts:?}");
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1400).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_for_text("Local model ready").await?;
+    paste_prompt(&b).await?;
+    add_case(&b, 1, "Bob will send the deck by Friday. Ana books the room.", Some("Bob")).await?;
+    add_case(&b, 2, "We talked about the weather only.", None).await?;
+    add_case(&b, 3, "Carol: I'll write the release notes.", Some("Carol")).await?;
+    b.field("Kind of check to add (Checks for every case)")
+        .await?
+        .select_by_label("Judge with a rubric")
+        .await?;
+    b.button("Add check to checks for every case").await?.click().await?;
+    b.field("Rubric (every case, check 1)")
+        .await?
+        .send_keys(&format!("Lists the action items with their owners.{TAB}"))
+        .await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    // The tiny model on two cores: allow a few minutes for three answers and three gradings.
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        let done = b
+            .eval("return !!document.querySelector('.pw-progress__text')?.textContent.startsWith('3 of 3 done') && !document.querySelector('.pw-verdict--busy')")
+            .await?;
+        if done == json!(true) {
+            break;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the run did not finish in 300 s");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let outputs = b
+        .eval("return Array.from(document.querySelectorAll('.pw-result__output')).map(e => e.textContent)")
+        .await?;
+    let outputs: Vec<String> = serde_json::from_value(outputs)?;
+    assert_eq!(outputs.len(), 3);
+    assert!(outputs.iter().all(|o| !o.trim().is_empty()), "{outputs:?}");
+    b.wait_for_text("Score ").await?;
+    let scores = b
+        .eval("return Array.from(document.querySelectorAll('.pw-result__score')).map(e => e.textContent)")
+        .await?;
+    let scores: Vec<String> = serde_json::from_value(scores)?;
+    assert!(scores.iter().all(|s| s.parse::<u32>().is_ok()), "every case scored: {scores:?}");
+    b.screenshot("local-model-run-1280-light").await?;
+    b.close().await?;
+    Ok(())
+}
