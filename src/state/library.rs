@@ -18,6 +18,8 @@ use crate::state::draft::DraftHandle;
 const CURRENT_KEY: &str = "pw.current-draft";
 const CHANNEL: &str = "promptwright-drafts";
 const SAVE_DELAY_MS: u32 = 400;
+/// Changes arriving without a pause are still saved this often.
+const MAX_SAVE_WAIT_MS: f64 = 3000.0;
 
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +86,8 @@ pub struct Library {
     /// The draft as last saved (or loaded), to tell unsaved changes apart.
     last_saved: StoredValue<Draft>,
     seq: StoredValue<u64>,
+    /// When the oldest unsaved change was made (ms since the epoch).
+    pending_since: StoredValue<Option<f64>>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
 
@@ -102,6 +106,7 @@ impl Library {
             base_rev: StoredValue::new(None),
             last_saved: StoredValue::new(Draft::default()),
             seq: StoredValue::new(0),
+            pending_since: StoredValue::new(None),
             channel: StoredValue::new_local(None),
         };
         provide_context(lib);
@@ -121,8 +126,16 @@ impl Library {
             lib.pending.set(true);
             let n = lib.seq.get_value() + 1;
             lib.seq.set_value(n);
-            // Typing is saved after a short pause; a new version at once.
-            let delay = if new_version { 0 } else { SAVE_DELAY_MS };
+            // Typing is saved after a short pause; a new version at once; and changes that keep
+            // coming (a long run) at least every few seconds.
+            let now = js_sys::Date::now();
+            let since = *lib.pending_since.get_value().get_or_insert(now);
+            lib.pending_since.set_value(Some(since));
+            let delay = if new_version || now - since > MAX_SAVE_WAIT_MS {
+                0
+            } else {
+                SAVE_DELAY_MS
+            };
             leptos::task::spawn_local(async move {
                 crate::net::sleep(delay).await;
                 if lib.seq.try_get_value() == Some(n) {
@@ -202,6 +215,7 @@ impl Library {
 
     /// Saves the current draft now. `force` overwrites another tab's newer version.
     pub async fn save_now(self, force: bool) {
+        self.pending_since.set_value(None);
         let Some(store) = self.store.get_value() else {
             return;
         };

@@ -3,14 +3,14 @@
 //! each output, cancel, retry and re-judge of one case. Results land in the draft as they finish,
 //! so a reload or a fault mid-run loses nothing that had finished.
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use leptos::prelude::*;
 
 use crate::domain::estimate::estimate_tokens;
 use crate::domain::eval::judge::{self, Judgement};
-use crate::domain::eval::run::{self, CaseRun, Run, Status};
+use crate::domain::eval::run::{self, CaseRun, Status};
 use crate::domain::eval::TestCase;
 use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::{self, Abort, CallOptions, Progress};
@@ -48,8 +48,8 @@ struct Job {
 #[derive(Clone, Copy)]
 pub struct Runner {
     pub active: RwSignal<Option<Active>>,
-    /// Live text of outputs still streaming, by case id.
-    pub live: RwSignal<BTreeMap<u32, RwSignal<String>>>,
+    /// Live text of outputs still streaming, one signal per case (so a token repaints one row).
+    live: StoredValue<HashMap<u32, ArcRwSignal<Option<String>>>, LocalStorage>,
     /// Calls at once (1-16).
     pub concurrency: RwSignal<u32>,
     /// Why the last run could not start, if it could not.
@@ -68,7 +68,7 @@ impl Runner {
     pub fn provide() -> Self {
         let r = Self {
             active: RwSignal::new(None),
-            live: RwSignal::new(BTreeMap::new()),
+            live: StoredValue::new_local(HashMap::new()),
             concurrency: RwSignal::new(4),
             refused: RwSignal::new(None),
             queue: StoredValue::new_local(Rc::default()),
@@ -94,6 +94,13 @@ impl Runner {
 
     pub fn expect() -> Self {
         expect_context()
+    }
+
+    /// The live output of a case: `Some` while its call streams.
+    pub fn live(self, id: u32) -> ArcRwSignal<Option<String>> {
+        self.live
+            .try_update_value(|m| m.entry(id).or_insert_with(|| ArcRwSignal::new(None)).clone())
+            .unwrap_or_else(|| ArcRwSignal::new(None))
     }
 
     pub fn running(self) -> bool {
@@ -265,16 +272,9 @@ impl Runner {
         let s = self.settings;
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
-        let live = RwSignal::new(String::new());
-        self.live.update(|m| {
-            m.insert(id, live);
-        });
-        self.update_case(job, id, |c| {
-            *c = CaseRun {
-                status: Status::Running,
-                ..Default::default()
-            }
-        });
+        // Running is shown from the live signal; the draft changes only when the case ends.
+        let live = self.live(id);
+        live.set(Some(String::new()));
         let req = run::request(&job.prompt, &case, job.exec.temperature, MAX_OUTPUT_TOKENS);
         let t0 = js_sys::Date::now();
         let key = s.keys_untracked(job.exec.kind);
@@ -287,15 +287,17 @@ impl Runner {
                 if now - last_paint >= PAINT_MS {
                     last_paint = now;
                     let chunk = std::mem::take(&mut pending);
-                    live.try_update(|s| s.push_str(&chunk));
+                    live.try_update(|s| {
+                        if let Some(s) = s {
+                            s.push_str(&chunk)
+                        }
+                    });
                 }
             }
         })
         .await;
         let ms = js_sys::Date::now() - t0;
-        self.live.update(|m| {
-            m.remove(&id);
-        });
+        live.set(None);
         let judge_after = match result {
             Ok(done) => {
                 let (tin, tout) = if done.usage.input_tokens + done.usage.output_tokens > 0 {
@@ -442,9 +444,4 @@ impl Runner {
             self.active.set(None);
         }
     }
-}
-
-/// The run of the current version (if any) and progress figures, for the results view.
-pub fn current_run(d: DraftHandle) -> Option<Run> {
-    d.draft.with(|x| x.run_of(x.current).cloned())
 }

@@ -152,10 +152,11 @@ fn ResultRow(
     let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
     let summary = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default()));
     let full = RwSignal::new(false);
-    let live = move || r.live.with(|m| m.get(&id).copied());
+    let live = RwSignal::from(r.live(id));
+    let streaming = Memo::new(move |_| live.with(Option::is_some));
     let shown_output = move || {
-        if let (Some(Status::Running), Some(l)) = (status.get(), live()) {
-            return l.get();
+        if let Some(text) = live.get() {
+            return text;
         }
         let o = output.get().unwrap_or_default();
         if !full.get() && o.chars().count() > SHOW_CHARS {
@@ -166,6 +167,7 @@ fn ResultRow(
     };
     let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
     let badge = move || match (status.get(), score.get()) {
+        _ if streaming.get() => ("running…", "busy"),
         (None, _) => ("not run", "idle"),
         (Some(Status::Queued), _) => ("queued", "idle"),
         (Some(Status::Running), _) => ("running…", "busy"),
@@ -200,7 +202,7 @@ fn ResultRow(
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
                 _ => None,
             }}
-            <Show when=move || status.with(|s| s.is_some() && *s != Some(Status::Queued))>
+            <Show when=move || streaming.get() || status.with(|s| s.is_some() && *s != Some(Status::Queued))>
                 // Model output is untrusted: shown as text only, never as HTML.
                 <pre class="pw-output__text pw-result__output" aria-label=format!("Output of case #{id}")>{shown_output}</pre>
                 <Show when=long>

@@ -536,12 +536,7 @@ fn promptfoo_assertion(cell: &str) -> AssertionV1 {
         ("python:", "python"),
     ] {
         if let Some(rest) = cell.strip_prefix(prefix) {
-            let rest = if kind == "llm-rubric" {
-                rest
-            } else {
-                rest.trim()
-            };
-            return of(kind, text(rest));
+            return of(kind, text(rest.trim()));
         }
     }
     if let Some(path) = cell.strip_prefix("file://") {
@@ -607,7 +602,8 @@ fn promptfoo_assertion(cell: &str) -> AssertionV1 {
             )
         }),
         "is-json" | "contains-json" => value.filter(|v| !v.trim().is_empty()).and_then(text),
-        _ => Some(Value::String(value.unwrap_or("").to_owned())),
+        // Like promptfoo, `contains: Bob` means "Bob": the text after the colon is trimmed.
+        _ => Some(Value::String(value.unwrap_or("").trim().to_owned())),
     };
     AssertionV1 {
         kind: full,

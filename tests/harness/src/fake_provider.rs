@@ -125,6 +125,8 @@ struct Shared {
 /// A running fake provider; stops when dropped.
 pub struct FakeProvider {
     pub addr: SocketAddr,
+    /// Served over TLS with HTTP/2 (a self-signed certificate): no per-host connection cap.
+    tls: bool,
     shared: Shared,
     task: tokio::task::JoinHandle<()>,
 }
@@ -166,19 +168,81 @@ impl FakeProvider {
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
+            // No Nagle delay on small frames (it adds ~40 ms per streamed reply).
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self { addr, shared, task })
+        Ok(Self {
+            addr,
+            tls: false,
+            shared,
+            task,
+        })
+    }
+
+    /// Starts on a free port over HTTPS with HTTP/2, like the real providers. Browsers open at
+    /// most 6 HTTP/1.1 connections per host, which would cap a parallel run at 6 streams; over
+    /// HTTP/2 they share one connection. The certificate is self-signed: start Chromium with
+    /// `--ignore-certificate-errors`.
+    pub async fn start_tls() -> std::io::Result<Self> {
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        use hyper_util::service::TowerToHyperService;
+        let mut fake = Self::start_on("127.0.0.1:0").await?;
+        fake.task.abort();
+        let app = Router::new().fallback(handle).with_state(fake.shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        fake.addr = listener.local_addr()?;
+        fake.tls = true;
+        let err = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+        let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+            .map_err(|e| err(&e))?;
+        let key = rustls::pki_types::PrivatePkcs8KeyDer::from(cert.key_pair.serialize_der());
+        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| err(&e))?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key.into())
+        .map_err(|e| err(&e))?;
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        fake.task = tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                // Without this, Nagle's algorithm and delayed ACKs add ~40 ms to small frames.
+                let _ = tcp.set_nodelay(true);
+                let acceptor = acceptor.clone();
+                let app = app.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app))
+                        .await;
+                });
+            }
+        });
+        Ok(fake)
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.tls { "https" } else { "http" }
     }
 
     pub fn openai_url(&self) -> String {
-        format!("http://{}/openai/v1", self.addr)
+        format!("{}://{}/openai/v1", self.scheme(), self.addr)
     }
     pub fn anthropic_url(&self) -> String {
-        format!("http://{}/anthropic/v1", self.addr)
+        format!("{}://{}/anthropic/v1", self.scheme(), self.addr)
     }
     pub fn gemini_url(&self) -> String {
-        format!("http://{}/gemini/v1beta", self.addr)
+        format!("{}://{}/gemini/v1beta", self.scheme(), self.addr)
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Script) -> R) -> R {

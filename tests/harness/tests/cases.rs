@@ -78,13 +78,30 @@ async fn badge(b: &Browser, id: u32) -> anyhow::Result<String> {
 }
 
 async fn wait_badge(b: &Browser, id: u32, want: &str) -> anyhow::Result<()> {
-    b.wait_until(
-        &format!(
-            "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return !!e && e.textContent === '{want}'"
-        ),
-        &format!("case #{id} to show {want}"),
-    )
-    .await
+    let waited = b
+        .wait_until(
+            &format!(
+                "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return !!e && e.textContent === '{want}'"
+            ),
+            &format!("case #{id} to show {want}"),
+        )
+        .await;
+    if waited.is_err() {
+        // Say what the row shows instead.
+        let row = b
+            .eval(&format!("return document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? ''"))
+            .await
+            .unwrap_or_default();
+        anyhow::bail!("case #{id} never showed {want:?}; its row says:\n{}", row.as_str().unwrap_or(""));
+    }
+    Ok(())
+}
+
+async fn summaries(b: &Browser) -> anyhow::Result<Vec<String>> {
+    let v = b
+        .eval("return Array.from(document.querySelectorAll('.pw-case__summary')).map(e => e.textContent)")
+        .await?;
+    Ok(serde_json::from_value(v)?)
 }
 
 const JUDGE_MARK: &str = "strict, fair grader";
@@ -291,6 +308,35 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     b.button("Import the 2 good cases").await?.click().await?;
     b.wait_for_text("Imported 2 cases.").await?;
     b.wait_for_text("2 cases").await?;
+    assert_eq!(summaries(&b).await?, vec!["notes: Bob sends the deck, Friday", "notes: Carol buys snacks"]);
+
+    // Table editing: duplicate, reorder, tag, held-out, delete with undo.
+    b.button("Duplicate case #1").await?.click().await?;
+    b.wait_for_text("3 cases").await?;
+    // The copy (#3) sits right after its original.
+    b.wait_until("return Array.from(document.querySelectorAll('.pw-case-list .pw-case__id')).map(e => e.textContent).join() === '#1,#3,#2'", "the copy after its original").await?;
+    b.button("Move case #3 up").await?.click().await?;
+    b.wait_until("return document.querySelector('.pw-case-list .pw-case__id').textContent === '#3'", "case 3 first").await?;
+    b.button("Move case #3 down").await?.click().await?;
+    b.wait_until("return document.querySelector('.pw-case-list .pw-case__id').textContent === '#1'", "case 1 first again").await?;
+    b.wait_for_text("notes: Carol buys snacks").await?.click().await?;
+    b.field("Tags (comma-separated)").await?.send_keys(&format!("edge, snacks{TAB}")).await?;
+    b.field("Used for").await?.select_by_label("Held-out (checks the winner only)").await?;
+    b.wait_for_text("3 cases (2 train, 1 held-out)").await?;
+    b.wait_for_text("snacks").await?;
+    b.button("Delete case #2").await?.click().await?;
+    b.wait_for_text("Deleted case #2.").await?;
+    b.wait_for_text("2 cases").await?;
+    b.button("Undo").await?.click().await?;
+    b.wait_for_text("3 cases (2 train, 1 held-out)").await?;
+
+    // Run selected: only the ticked case is sent.
+    fake.reply_when("Carol", "- **Carol**: buy snacks");
+    b.field("Select case #2").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    wait_badge(&b, 2, "pass").await?;
+    assert_eq!(badge(&b, 1).await?, "not run");
+    assert_eq!(fake.chat_requests().len(), 1, "one call for one selected case");
 
     // Suggested cases: a near-duplicate and an unrealistic one come unticked.
     fake.reply_when(
@@ -314,11 +360,8 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     b.wait_for_text("May be unrealistic: not a meeting note").await?;
     b.screenshot("suggested-cases-1280-light").await?;
     b.button("Add 2 kept cases").await?.click().await?;
-    b.wait_for_text("4 cases").await?;
-    let texts = b
-        .eval("return Array.from(document.querySelectorAll('.pw-case__summary')).map(e => e.textContent)")
-        .await?;
-    let texts: Vec<String> = serde_json::from_value(texts)?;
+    b.wait_for_text("5 cases").await?;
+    let texts = summaries(&b).await?;
     assert!(texts.iter().any(|t| t.contains("plain notes")), "{texts:?}");
     assert!(!texts.iter().any(|t| t.contains("nonsense")), "{texts:?}");
     b.close().await?;

@@ -1,5 +1,8 @@
-//! The bench command: prints a table of the release build's transfer sizes (raw, gzip, brotli) and
-//! the time from navigation to the first render of the shell in headless Chromium.
+//! The bench command: prints tables of the release build's transfer sizes (raw, gzip, brotli), the
+//! share-link length against lz-string, the time from navigation to the first render of the shell
+//! in headless Chromium, and parallel-run throughput and responsiveness (see `runs`).
+mod runs;
+
 use std::io::Write;
 use std::path::Path;
 
@@ -184,5 +187,6 @@ async fn main() -> anyhow::Result<()> {
             "NOT met"
         }
     );
+    runs::bench(&dist).await?;
     Ok(())
 }

@@ -1,0 +1,222 @@
+//! The run part of the bench: N cases through the app against the fake provider (over HTTPS with
+//! HTTP/2, like real providers, so the browser's six-connections-per-host cap on HTTP/1.1 does not
+//! throttle the parallel run), timed in the page; and the longest main-thread task (PerformanceObserver
+//! long tasks, plus the longest gap between animation frames) while streams arrive and while a
+//! large table renders.
+use std::time::Duration;
+
+use pw_harness::browser::Browser;
+use pw_harness::fake_provider::FakeProvider;
+use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::static_site::StaticSite;
+use serde_json::{Value, json};
+
+/// Watches long tasks and animation-frame gaps from now on (`window.__pwPerf`).
+const WATCH: &str = r#"
+window.__pwPerf = { longest: 0, count: 0, gap: 0, last: performance.now(), on: true };
+try {
+  new PerformanceObserver(l => { for (const e of l.getEntries()) { __pwPerf.longest = Math.max(__pwPerf.longest, e.duration); __pwPerf.count++; } })
+    .observe({ type: 'longtask' });
+} catch (e) {}
+const tick = t => { if (!__pwPerf.on) return; __pwPerf.gap = Math.max(__pwPerf.gap, t - __pwPerf.last); __pwPerf.last = t; requestAnimationFrame(tick); };
+requestAnimationFrame(tick);
+return true;
+"#;
+
+const READ: &str = "__pwPerf.on = false; return __pwPerf;";
+
+/// What one scenario measured.
+pub struct Measured {
+    pub ms: f64,
+    pub longest_task: f64,
+    pub long_tasks: u64,
+    pub frame_gap: f64,
+}
+
+async fn setup(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
+    let s = SettingsPage::open(b).await?;
+    s.job("Running tests").await?;
+    s.provider("OpenAI-compatible (custom address)").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.model("fake-large").await?;
+    s.close().await?;
+    setup_prompt_only(b).await?;
+    b.field("At once").await?.send_keys(&format!("{SELECT_ALL}8{TAB}")).await?;
+    Ok(())
+}
+
+/// Imports `n` cases from a JSONL file; returns the longest task while the table rendered.
+async fn import(b: &Browser, n: usize) -> anyhow::Result<Measured> {
+    let path = std::env::temp_dir().join(format!("pw-bench-{}-{n}.jsonl", std::process::id()));
+    let body: String = (0..n)
+        .map(|i| json!({"input": format!("Bench case {i}: summarise the numbers {i}, {}, {}.", i * 2, i * 3)}).to_string() + "\n")
+        .collect();
+    std::fs::write(&path, body)?;
+    b.eval(WATCH).await?;
+    let t0 = b.eval("return performance.now()").await?.as_f64().unwrap_or(0.0);
+    let input = b
+        .client
+        .find(fantoccini::Locator::Css("input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']"))
+        .await?;
+    input.send_keys(path.to_str().unwrap_or_default()).await?;
+    b.wait_until(
+        &format!("return document.querySelectorAll('.pw-result').length === {n}"),
+        "the imported cases",
+    )
+    .await?;
+    // Two frames so the work of the last render is counted.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let t1 = b.eval("return performance.now()").await?.as_f64().unwrap_or(0.0);
+    let p = b.eval(READ).await?;
+    Ok(measured(t1 - t0, &p))
+}
+
+fn measured(ms: f64, p: &Value) -> Measured {
+    Measured {
+        ms,
+        longest_task: p["longest"].as_f64().unwrap_or(0.0),
+        long_tasks: p["count"].as_u64().unwrap_or(0),
+        frame_gap: p["gap"].as_f64().unwrap_or(0.0),
+    }
+}
+
+/// Clicks "Run all" and times, in the page, until every case has finished.
+async fn run_all(b: &Browser, n: usize) -> anyhow::Result<Measured> {
+    b.eval(WATCH).await?;
+    let start = format!(
+        r#"
+        window.__pwDone = null;
+        const want = '{n} of {n} done';
+        new MutationObserver((_, obs) => {{
+          const t = document.querySelector('.pw-progress__text');
+          if (t && t.textContent.startsWith(want) && window.__pwDone === null) {{ window.__pwDone = performance.now(); obs.disconnect(); }}
+        }}).observe(document.body, {{ subtree: true, childList: true, characterData: true }});
+        const btn = Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Run all {n} cases');
+        window.__pwStart = performance.now();
+        btn.click();
+        return true;"#
+    );
+    b.eval(&start).await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        let done = b.eval("return window.__pwDone").await?;
+        if done.is_number() {
+            break;
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the run did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ms = b
+        .eval("return window.__pwDone - window.__pwStart")
+        .await?
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    let p = b.eval(READ).await?;
+    Ok(measured(ms, &p))
+}
+
+async fn new_draft(b: &Browser) -> anyhow::Result<()> {
+    b.button("Drafts").await?.click().await?;
+    b.button("New draft").await?.click().await?;
+    Ok(())
+}
+
+fn task(m: &Measured) -> String {
+    if m.long_tasks == 0 {
+        "none over 50 ms".to_owned()
+    } else {
+        format!("{:.0} ms ({} long)", m.longest_task, m.long_tasks)
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT met" }
+}
+
+pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
+    let fake = FakeProvider::start_tls().await?;
+    let site = StaticSite::start(dist, "/").await?;
+    let b = Browser::start_with(1280, 1000, &["--ignore-certificate-errors"]).await?;
+    b.open_app(&site.url()).await?;
+    setup(&b, &fake).await?;
+
+    println!("\n## Parallel runs (fake provider over HTTPS/HTTP2, 300 ms per call, 8 at once)\n");
+    println!("| cases | ideal ceil(N/8) x 300 ms | actual | ideal / actual | goal >= 0.90 | longest task during the run | longest frame gap |");
+    println!("|---:|---:|---:|---:|---|---|---:|");
+    fake.set_timing(300, 0, 64);
+    fake.set_default_reply("Done: the numbers are summarised.");
+    let mut tables = Vec::new();
+    for n in [100usize, 500] {
+        let imported = import(&b, n).await?;
+        tables.push((n, imported));
+        fake.clear();
+        let m = run_all(&b, n).await?;
+        let mut at: Vec<u64> = fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .map(|r| r.at_ms)
+            .collect();
+        at.sort_unstable();
+        let mut spacing: Vec<u64> = at.windows(9).map(|w| w[8] - w[0]).collect();
+        spacing.sort_unstable();
+        eprintln!(
+            "[bench] {n} cases: {} calls; median spacing of call k and k+8: {} ms; first {} ms, last {} ms",
+            at.len(),
+            spacing.get(spacing.len() / 2).copied().unwrap_or(0),
+            at.first().copied().unwrap_or(0),
+            at.last().copied().unwrap_or(0)
+        );
+        let ideal = (n as f64 / 8.0).ceil() * 300.0;
+        let ratio = ideal / m.ms;
+        println!(
+            "| {n} | {ideal:.0} ms | {:.0} ms | {ratio:.2} | {} | {} | {:.0} ms |",
+            m.ms,
+            verdict(ratio >= 0.90),
+            task(&m),
+            m.frame_gap
+        );
+        new_draft(&b).await?;
+        setup_prompt_only(&b).await?;
+    }
+
+    println!("\n## Responsiveness while 8 streams deliver 2,000 tokens/s in total\n");
+    // 8 streams x 250 tokens/s: two 4-character tokens every 8 ms per stream.
+    fake.set_timing(0, 8, 8);
+    fake.set_default_reply(&"word ".repeat(240));
+    let cases = 32;
+    import(&b, cases).await?;
+    let m = run_all(&b, cases).await?;
+    let tokens = (cases * 1200 / 4) as f64;
+    println!("| measure | value | goal |");
+    println!("|---|---:|---|");
+    println!("| streams at once | 8 | |");
+    println!("| tokens delivered per second (all streams) | {:.0} | ~2000 |", tokens / (m.ms / 1000.0));
+    println!("| longest main-thread task | {} | <= 50 ms: {} |", task(&m), verdict(m.longest_task <= 50.0));
+    println!("| longest gap between frames | {:.0} ms | |", m.frame_gap);
+    println!("\n## Rendering a large table\n");
+    println!("| cases imported | time to rendered | longest main-thread task | goal <= 50 ms |");
+    println!("|---:|---:|---|---|");
+    for (n, m) in tables {
+        println!("| {n} | {:.0} ms | {} | {} |", m.ms, task(&m), verdict(m.longest_task <= 50.0));
+    }
+    b.close().await?;
+    Ok(())
+}
+
+/// A new draft needs a prompt again (the settings stay).
+async fn setup_prompt_only(b: &Browser) -> anyhow::Result<()> {
+    let spec = json!({"analysis": "", "persona": "You are a bench assistant.", "context": "Answer briefly.",
+        "steps": ["Read.", "Answer."], "format": "One line.", "json_schema": "",
+        "examples": [{"input": "a", "output": "b"}, {"input": "c", "output": "d"}, {"input": "e", "output": "f"}]});
+    PromptPage::new(b).idea("a bench prompt for parallel runs").await?;
+    b.button("No API access? Manual mode").await?.click().await?;
+    b.field("3. Paste the reply here")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}{spec}"))
+        .await?;
+    b.button("Use this reply").await?.click().await?;
+    b.wait_for_text("Read the reply: your prompt is below.").await?;
+    b.button("No API access? Manual mode").await?.click().await?;
+    Ok(())
+}
