@@ -1,5 +1,5 @@
 //! Accessibility and looks: axe-core (injected from the npm package that scripts/setup.sh
-//! installs) runs on every screen, in light and dark, at 390 px and 1280 px; any serious or
+//! installs) runs on every screen (start, manual mode, prompt, settings, test cases, drafts), in light and dark, at 390 px and 1280 px; any serious or
 //! critical violation fails the test. Screenshots of each go to the artifacts folder.
 use pw_harness::browser::Browser;
 use pw_harness::pages::{DraftsPage, SELECT_ALL, SettingsPage};
@@ -101,6 +101,29 @@ async fn every_screen_passes_axe_in_light_and_dark_at_two_widths() -> anyhow::Re
             problems.extend(axe(&b, &tag("settings"), &source).await?);
             b.screenshot(&tag("settings")).await?;
             s.close().await?;
+
+            // Test cases: a case open in its editor, a check with an inline problem, suggested
+            // cases unfolded, and the refused run's message.
+            b.button("Add case").await?.click().await?;
+            b.field("Input of case #1")
+                .await?
+                .send_keys("NameError: name 'x' is not defined")
+                .await?;
+            b.field("Kind of check to add (Checks for this case)")
+                .await?
+                .select_by_label("Matches pattern (regex)")
+                .await?;
+            b.button("Add check to checks for this case").await?.click().await?;
+            b.field("Matches pattern (regex) (case #1, check 1)")
+                .await?
+                .send_keys("([")
+                .await?;
+            b.wait_for_text("This pattern is not a valid regular expression").await?;
+            b.wait_for_text("Suggest cases with the model").await?.click().await?;
+            b.button("Run the case").await?.click().await?;
+            b.wait_for_text("needs fixing before a run can start").await?;
+            problems.extend(axe(&b, &tag("cases"), &source).await?);
+            b.screenshot(&tag("cases")).await?;
 
             // Drafts.
             let d = DraftsPage::open(&b).await?;
