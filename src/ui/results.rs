@@ -15,6 +15,8 @@ use crate::state::draft::DraftHandle;
 use crate::state::runner::Runner;
 use crate::state::settings::SettingsHandle;
 
+/// Results shown at first; more on request.
+const PAGE: usize = 100;
 /// Outputs longer than this are shown cut, with a button for the rest.
 const SHOW_CHARS: usize = 4000;
 
@@ -37,6 +39,8 @@ pub fn ResultsCard() -> impl IntoView {
     let progress = Memo::new(move |_| run.with(|r| r.as_ref().map(Run::progress).unwrap_or_default()));
     let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
     let n_sel = move || sel.0.with(|s| s.len());
+    // Long tables render a page at a time, so the page stays responsive.
+    let shown = RwSignal::new(PAGE);
     let exec_label = move || {
         let c = settings.config(Role::Execution);
         format!("{} · {}", c.kind.label(), c.model)
@@ -125,11 +129,16 @@ pub fn ResultsCard() -> impl IntoView {
             </Show>
             <ol class="pw-results" aria-label="Results per case">
                 <For
-                    each={move || d.draft.with(|x| x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>())}
+                    each={move || d.draft.with(|x| x.suite.cases.iter().take(shown.get()).map(|c| c.id).collect::<Vec<_>>())}
                     key=|id| *id
                     children=move |id| view! { <ResultRow id=id run=run scores=scores/> }
                 />
             </ol>
+            <Show when=move || { n_cases.get() > shown.get() }>
+                <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
+                    {move || format!("Show more results ({} not shown)", n_cases.get() - shown.get())}
+                </button>
+            </Show>
             <Compare/>
         </section>
     }

@@ -60,7 +60,7 @@ async fn import(b: &Browser, n: usize) -> anyhow::Result<Measured> {
         .await?;
     input.send_keys(path.to_str().unwrap_or_default()).await?;
     b.wait_until(
-        &format!("return document.querySelectorAll('.pw-result').length === {n}"),
+        &format!("return document.querySelector('.pw-card--cases .pw-card__meta')?.textContent === '{n} cases' && document.querySelectorAll('.pw-result').length === Math.min({n}, 100)"),
         "the imported cases",
     )
     .await?;
