@@ -9,6 +9,7 @@ pub mod eval;
 pub mod http;
 pub mod local_model;
 pub mod meta;
+pub mod optimize;
 pub mod partial_json;
 pub mod provider;
 pub mod share;

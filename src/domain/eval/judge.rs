@@ -11,7 +11,7 @@ const JUDGE_USER: &str = include_str!("judge_user.md");
 const JUDGE_SCHEMA: &str = include_str!("judge.schema.json");
 
 /// The judge model's verdict on one output for one rubric.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Judgement {
     Scored { score: u8, reasoning: String },
     /// No score could be read: the raw reply and why.

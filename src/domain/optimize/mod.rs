@@ -1,0 +1,1120 @@
+//! The optimization loop as a closed state machine: `step(&mut state, ctx, event) -> effects`.
+//!
+//! A round runs the best prompt so far and K new candidates on a fixed minibatch of *train* cases,
+//! scores them with the suite's checks, and asks the meta model for the next candidates from (a)
+//! earlier prompts with their scores, worst to best (OPRO), (b) the failing cases with their
+//! feedback (GEPA's reflection), and (c) named mutation styles (Promptbreeder's operators, DSPy's
+//! bootstrapped few-shot) at a high temperature, plus one low-temperature refinement of the best.
+//! Selection keeps the Pareto front across cases and the best mean; each new best is checked on the
+//! *held-out* cases. Every call is reserved against the approved budget before it is issued, so the
+//! loop never exceeds it; it stops early after `patience` rounds without gain. Pure and
+//! deterministic given the seed and the replies: the shell performs the calls and feeds replies back.
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::domain::estimate::estimate_tokens;
+use crate::domain::eval::judge::{self, Judgement};
+use crate::domain::eval::{self, Check, Suite, TestCase, score_case};
+use crate::domain::provider::{ChatRequest, OutputSchema, Role};
+use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
+use crate::domain::structured;
+
+pub mod reflexion;
+#[cfg(test)]
+mod tests;
+
+const PROPOSE: &str = include_str!("propose.md");
+const PROPOSE_USER: &str = include_str!("propose_user.md");
+const PROPOSE_SCHEMA: &str = include_str!("propose.schema.json");
+
+/// How a candidate was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mutation {
+    /// The prompt the loop started from.
+    Baseline,
+    Rephrase,
+    AddConstraint,
+    AddExample,
+    Simplify,
+    ChangeSteps,
+    /// Small fixes of the best prompt, at the low temperature.
+    Refine,
+}
+
+impl Mutation {
+    /// The exploring styles, used in turn.
+    pub const EXPLORE: [Mutation; 5] = [
+        Self::AddConstraint,
+        Self::Rephrase,
+        Self::AddExample,
+        Self::ChangeSteps,
+        Self::Simplify,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Baseline => "baseline",
+            Self::Rephrase => "rephrase",
+            Self::AddConstraint => "add-constraint",
+            Self::AddExample => "add-example",
+            Self::Simplify => "simplify",
+            Self::ChangeSteps => "change-steps",
+            Self::Refine => "refine",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Baseline => "Your prompt",
+            Self::Rephrase => "Rephrased",
+            Self::AddConstraint => "Added a missing rule",
+            Self::AddExample => "Added an example from a passing case",
+            Self::Simplify => "Simplified and shortened",
+            Self::ChangeSteps => "Changed the reasoning steps",
+            Self::Refine => "Refined (small fixes)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Rephrase,
+            Self::AddConstraint,
+            Self::AddExample,
+            Self::Simplify,
+            Self::ChangeSteps,
+            Self::Refine,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+}
+
+/// What the person chose before starting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Rounds of proposals after the baseline (1-10).
+    pub rounds: u32,
+    /// Candidates per round (1-6): K-1 exploring ones and one refinement (only exploring when 1).
+    pub k: u32,
+    /// Train cases per round (the same minibatch every round, so scores compare).
+    pub minibatch: usize,
+    /// Rounds without gain before stopping early.
+    pub patience: u32,
+    pub explore_temperature: f32,
+    pub refine_temperature: f32,
+    /// Sections candidates must not change.
+    pub locked: Vec<Section>,
+    pub seed: u64,
+    /// Most tokens of one execution reply.
+    pub exec_max_tokens: u32,
+    /// Temperature of the execution model.
+    pub exec_temperature: f32,
+    pub style: RenderStyle,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            rounds: 3,
+            k: 2,
+            minibatch: 8,
+            patience: 2,
+            explore_temperature: 0.9,
+            refine_temperature: 0.2,
+            locked: Vec::new(),
+            seed: 1,
+            exec_max_tokens: 800,
+            exec_temperature: 0.2,
+            style: RenderStyle::Markdown,
+        }
+    }
+}
+
+/// Calls and tokens per role (index: meta, execution, judge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Budget {
+    pub calls: u32,
+    pub input: [u64; 3],
+    pub output: [u64; 3],
+}
+
+fn role_index(r: Role) -> usize {
+    match r {
+        Role::Meta => 0,
+        Role::Execution => 1,
+        Role::Judge => 2,
+    }
+}
+
+impl Budget {
+    fn add(&mut self, role: Role, input: u64, output: u64) {
+        self.calls += 1;
+        self.input[role_index(role)] += input;
+        self.output[role_index(role)] += output;
+    }
+
+    fn sub(&mut self, role: Role, input: u64, output: u64) {
+        self.calls -= 1;
+        let i = role_index(role);
+        self.input[i] = self.input[i].saturating_sub(input);
+        self.output[i] = self.output[i].saturating_sub(output);
+    }
+
+    fn plus(&self, o: &Budget) -> Budget {
+        let mut b = *self;
+        b.calls += o.calls;
+        for i in 0..3 {
+            b.input[i] += o.input[i];
+            b.output[i] += o.output[i];
+        }
+        b
+    }
+
+    /// Every figure at most the limit's.
+    pub fn within(&self, limit: &Budget) -> bool {
+        self.calls <= limit.calls
+            && (0..3).all(|i| self.input[i] <= limit.input[i] && self.output[i] <= limit.output[i])
+    }
+
+    pub fn tokens(&self) -> u64 {
+        self.input.iter().sum::<u64>() + self.output.iter().sum::<u64>()
+    }
+
+    /// Tokens of one role: (input, output).
+    pub fn of(&self, role: Role) -> (u64, u64) {
+        let i = role_index(role);
+        (self.input[i], self.output[i])
+    }
+}
+
+/// One case's result for one candidate.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseEval {
+    pub output: String,
+    /// The call failed (scored 0): why.
+    pub failed: Option<String>,
+    pub judgements: BTreeMap<String, Judgement>,
+}
+
+/// A prompt the loop tried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub id: u32,
+    pub parent: Option<u32>,
+    pub round: u32,
+    pub mutation: Mutation,
+    pub rationale: String,
+    pub spec: PromptSpec,
+    /// Why it was not evaluated (e.g. it changed a locked section).
+    pub rejected: Option<String>,
+    pub train: BTreeMap<u32, CaseEval>,
+    pub held: BTreeMap<u32, CaseEval>,
+    /// Kept by selection (on the Pareto front or best mean) after its round.
+    pub kept: bool,
+}
+
+/// A unit of work: one call.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Work {
+    Exec { cand: u32, case: u32, held: bool },
+    Judge { cand: u32, case: u32, held: bool, rubric: String },
+    Propose { round: u32, refine: bool },
+}
+
+/// Where the loop is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// Running candidates of a round (round 0: the baseline) on the minibatch.
+    Evaluating(u32),
+    /// Checking the round's best on the held-out cases.
+    Checking(u32),
+    /// Waiting for the meta model's candidates of a round.
+    Proposing(u32),
+    Finished,
+}
+
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stop {
+    Completed,
+    EarlyStop,
+    BudgetReached,
+    Cancelled,
+}
+
+impl Stop {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Completed => "Finished all rounds.",
+            Self::EarlyStop => "Stopped early: the last rounds brought no gain.",
+            Self::BudgetReached => "Stopped at the approved budget.",
+            Self::Cancelled => "Cancelled.",
+        }
+    }
+}
+
+/// One round's figures, for the chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundRecord {
+    pub round: u32,
+    pub best: u32,
+    /// Best mean on the train minibatch, 0-100.
+    pub train: f64,
+    /// The best's mean on the held-out cases, 0-100 (None: no held-out cases).
+    pub held: Option<f64>,
+}
+
+/// The whole loop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Optimizer {
+    /// Format version of this snapshot (saved with the draft).
+    pub version: u32,
+    pub config: Config,
+    /// The approved budget.
+    pub limit: Budget,
+    /// Spent (finished calls, actual tokens).
+    pub spent: Budget,
+    /// Reserved for calls in flight (worst case). Not saved: after a reload nothing is in flight.
+    #[serde(skip)]
+    pub reserved: Budget,
+    pub phase: Phase,
+    pub paused: bool,
+    pub stop: Option<Stop>,
+    pub candidates: Vec<Candidate>,
+    pub minibatch: Vec<u32>,
+    pub held_out: Vec<u32>,
+    pub rounds: Vec<RoundRecord>,
+    pub best: u32,
+    pub no_gain: u32,
+    /// Calls issued and not answered, with their reservation. Not saved (see `reserved`).
+    #[serde(skip)]
+    pub in_flight: BTreeMap<Work, (Role, u64, u64)>,
+    /// Proposal calls answered (a failed one counts).
+    #[serde(default)]
+    pub proposed: BTreeSet<(u32, bool)>,
+    /// The version the loop started from.
+    pub from_version: u32,
+}
+
+/// What the shell must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Call {
+        work: Work,
+        role: Role,
+        request: ChatRequest,
+    },
+    /// The loop ended (shown, saved).
+    Finished(Stop),
+}
+
+/// A call's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub text: String,
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Start,
+    Done { work: Work, result: Result<Reply, String> },
+    Pause,
+    /// Continue (also after a reload: calls that were in flight are issued again).
+    Resume,
+    Cancel,
+}
+
+/// What the machine reads but does not own: the draft's cases and checks.
+pub struct Ctx<'a> {
+    pub suite: &'a Suite,
+}
+
+/// A tiny deterministic generator (xorshift64*).
+fn next_rand(state: &mut u64) -> u64 {
+    let mut x = (*state).max(1);
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+/// The minibatch: `m` train cases drawn without replacement (all when fewer), in suite order.
+pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
+    let train: Vec<u32> = suite
+        .cases
+        .iter()
+        .filter(|c| c.split == eval::Split::Train)
+        .map(|c| c.id)
+        .collect();
+    if train.len() <= m {
+        return train;
+    }
+    let mut pool = train.clone();
+    let mut rng = seed ^ 0x9e37_79b9_7f4a_7c15;
+    for i in (1..pool.len()).rev() {
+        let j = (next_rand(&mut rng) % (i as u64 + 1)) as usize;
+        pool.swap(i, j);
+    }
+    let chosen: BTreeSet<u32> = pool.into_iter().take(m).collect();
+    train.into_iter().filter(|id| chosen.contains(id)).collect()
+}
+
+fn rubrics(suite: &Suite, case: &TestCase) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in suite.assertions_for(case) {
+        if let Check::Judge { rubric, .. } = &a.check {
+            let r = rubric.trim().to_owned();
+            if !r.is_empty() && !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// What a call may cost at most: its input estimate with a 25% margin (token counts differ by
+/// model) and its output cap.
+pub fn worst(req: &ChatRequest) -> (u64, u64) {
+    let mut input = req.system.as_deref().map_or(0, estimate_tokens) as u64;
+    for m in &req.messages {
+        input += estimate_tokens(&m.text) as u64;
+    }
+    // Schemas and message framing.
+    input += 50 + req.schema.as_ref().map_or(0, |s| estimate_tokens(&s.schema.to_string()) as u64);
+    (input + input / 4, u64::from(req.max_tokens))
+}
+
+/// The projected budget for a configuration: every call the loop can make, at its worst case.
+/// Candidate prompts are assumed up to 1.5 times as long as the current one.
+pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
+    let mut b = Budget::default();
+    let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
+    let held: Vec<u32> = suite
+        .cases
+        .iter()
+        .filter(|c| c.split == eval::Split::HeldOut)
+        .map(|c| c.id)
+        .collect();
+    let prompt_tokens = (estimate_tokens(&spec.render(config.style)) as f64 * 1.5).ceil() as u64;
+    let eval_cost = |b: &mut Budget, ids: &[u32]| {
+        for id in ids {
+            let Some(case) = suite.case(*id) else { continue };
+            let input = prompt_tokens + estimate_tokens(&case.user_message()) as u64 + 60;
+            b.add(Role::Execution, input, u64::from(config.exec_max_tokens));
+            for r in rubrics(suite, case) {
+                let req = judge::request(&r, "", &case.user_message(), &case.expected, "");
+                let (i, o) = worst(&req);
+                b.add(
+                    Role::Judge,
+                    i + prompt_tokens + u64::from(config.exec_max_tokens),
+                    o,
+                );
+            }
+        }
+    };
+    // Baseline, then K candidates per round; each round's best (and the baseline) on held-out.
+    let candidates_evaluated = 1 + config.rounds * config.k;
+    for _ in 0..candidates_evaluated {
+        eval_cost(&mut b, &minibatch);
+    }
+    for _ in 0..=config.rounds {
+        eval_cost(&mut b, &held);
+    }
+    let per_candidate = prompt_tokens + 200;
+    let meta_input = estimate_tokens(PROPOSE) as u64
+        + estimate_tokens(PROPOSE_SCHEMA) as u64
+        + prompt_tokens * 6
+        + 6 * (400 + u64::from(config.exec_max_tokens).min(200))
+        + 300;
+    for _ in 0..config.rounds {
+        let explore = if config.k >= 2 { config.k - 1 } else { config.k };
+        b.add(Role::Meta, meta_input, per_candidate * u64::from(explore) + 100);
+        if config.k >= 2 {
+            b.add(Role::Meta, meta_input, per_candidate + 100);
+        }
+    }
+    b
+}
+
+impl Optimizer {
+    /// A loop ready to start from `spec` (version `from_version`) under the approved `limit`.
+    pub fn new(config: Config, spec: PromptSpec, from_version: u32, suite: &Suite, limit: Budget) -> Self {
+        let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
+        let held_out = suite
+            .cases
+            .iter()
+            .filter(|c| c.split == eval::Split::HeldOut)
+            .map(|c| c.id)
+            .collect();
+        Self {
+            version: 1,
+            config,
+            limit,
+            spent: Budget::default(),
+            reserved: Budget::default(),
+            phase: Phase::Evaluating(0),
+            paused: false,
+            stop: None,
+            candidates: vec![Candidate {
+                id: 0,
+                parent: None,
+                round: 0,
+                mutation: Mutation::Baseline,
+                rationale: String::new(),
+                spec,
+                rejected: None,
+                train: BTreeMap::new(),
+                held: BTreeMap::new(),
+                kept: true,
+            }],
+            minibatch,
+            held_out,
+            rounds: Vec::new(),
+            best: 0,
+            no_gain: 0,
+            in_flight: BTreeMap::new(),
+            proposed: BTreeSet::new(),
+            from_version,
+        }
+    }
+
+    pub fn candidate(&self, id: u32) -> Option<&Candidate> {
+        self.candidates.iter().find(|c| c.id == id)
+    }
+
+    pub fn finished(&self) -> bool {
+        self.phase == Phase::Finished
+    }
+
+    /// Per-case scores (0..=1) of a candidate on the minibatch or the held-out cases; a failed
+    /// call scores 0. `None` until every case (and judge) is in.
+    pub fn scores(&self, ctx: &Ctx, id: u32, held: bool) -> Option<BTreeMap<u32, f64>> {
+        let c = self.candidate(id)?;
+        let (ids, results) = if held {
+            (&self.held_out, &c.held)
+        } else {
+            (&self.minibatch, &c.train)
+        };
+        let mut out = BTreeMap::new();
+        for case_id in ids {
+            let Some(case) = ctx.suite.case(*case_id) else { continue };
+            let r = results.get(case_id)?;
+            if r.failed.is_some() {
+                out.insert(*case_id, 0.0);
+                continue;
+            }
+            let s = score_case(ctx.suite, case, &r.output, Some(&c.spec), &r.judgements);
+            if s.pending {
+                return None;
+            }
+            out.insert(*case_id, s.score.unwrap_or(if s.pass { 1.0 } else { 0.0 }));
+        }
+        Some(out)
+    }
+
+    /// Mean score 0-100 (None until complete or with no cases).
+    pub fn mean(&self, ctx: &Ctx, id: u32, held: bool) -> Option<f64> {
+        let s = self.scores(ctx, id, held)?;
+        (!s.is_empty()).then(|| 100.0 * s.values().sum::<f64>() / s.len() as f64)
+    }
+
+    /// Advances the machine by one event; returns what the shell must do now.
+    pub fn step(&mut self, ctx: &Ctx, event: Event) -> Vec<Effect> {
+        match event {
+            Event::Start | Event::Resume => {
+                if self.stop.is_some() {
+                    return Vec::new();
+                }
+                self.paused = false;
+                // After a reload nothing is in flight any more: release and re-issue.
+                let stale: Vec<(Work, (Role, u64, u64))> =
+                    std::mem::take(&mut self.in_flight).into_iter().collect();
+                for (_, (role, i, o)) in stale {
+                    self.reserved.sub(role, i, o);
+                }
+                self.advance(ctx)
+            }
+            Event::Pause => {
+                self.paused = true;
+                Vec::new()
+            }
+            Event::Cancel => {
+                self.finish(Stop::Cancelled);
+                for (_, (role, i, o)) in std::mem::take(&mut self.in_flight) {
+                    self.reserved.sub(role, i, o);
+                }
+                vec![Effect::Finished(Stop::Cancelled)]
+            }
+            Event::Done { work, result } => {
+                let Some((role, ri, ro)) = self.in_flight.remove(&work) else {
+                    // A reply for work no longer wanted (cancelled, or issued before a reload).
+                    return Vec::new();
+                };
+                self.reserved.sub(role, ri, ro);
+                // What the provider reported (an estimate when it reported nothing); a failed call
+                // is counted as a call.
+                let (ui, uo) = match &result {
+                    Ok(r) if r.input_tokens + r.output_tokens > 0 => {
+                        (u64::from(r.input_tokens), u64::from(r.output_tokens))
+                    }
+                    Ok(r) => (ri * 4 / 5, estimate_tokens(&r.text) as u64),
+                    Err(_) => (0, 0),
+                };
+                self.spent.add(role, ui, uo);
+                self.record(ctx, work, result);
+                if self.stop.is_some() {
+                    return Vec::new();
+                }
+                if self.paused {
+                    return Vec::new();
+                }
+                self.advance(ctx)
+            }
+        }
+    }
+
+    fn finish(&mut self, stop: Stop) {
+        self.stop = Some(stop);
+        self.phase = Phase::Finished;
+    }
+
+    fn record(&mut self, ctx: &Ctx, work: Work, result: Result<Reply, String>) {
+        match work {
+            Work::Exec { cand, case, held } => {
+                let Some(c) = self.candidates.iter_mut().find(|c| c.id == cand) else {
+                    return;
+                };
+                let slot = if held { &mut c.held } else { &mut c.train };
+                let e = slot.entry(case).or_default();
+                match result {
+                    Ok(r) => e.output = r.text,
+                    Err(msg) => e.failed = Some(msg),
+                }
+            }
+            Work::Judge {
+                cand,
+                case,
+                held,
+                rubric,
+            } => {
+                let Some(c) = self.candidates.iter_mut().find(|c| c.id == cand) else {
+                    return;
+                };
+                let slot = if held { &mut c.held } else { &mut c.train };
+                let e = slot.entry(case).or_default();
+                let j = match result {
+                    Ok(r) => judge::parse(&r.text),
+                    Err(msg) => Judgement::Unreadable {
+                        raw: String::new(),
+                        error: format!("The judge call failed: {msg}"),
+                    },
+                };
+                e.judgements.insert(rubric, j);
+            }
+            Work::Propose { round, refine } => {
+                self.proposed.insert((round, refine));
+                if let Ok(r) = result {
+                    self.add_candidates(ctx, round, refine, &r.text);
+                }
+            }
+        }
+    }
+
+    /// Reads a proposal reply into candidates; the ones that change a locked section are rejected.
+    fn add_candidates(&mut self, _ctx: &Ctx, round: u32, refine: bool, text: &str) {
+        let Ok(v) = structured::extract_json(text) else {
+            return;
+        };
+        let parent = self.best;
+        let parent_spec = self
+            .candidate(parent)
+            .map(|c| c.spec.clone())
+            .unwrap_or_default();
+        let wanted = self.styles_for(round, refine);
+        let items = v["candidates"].as_array().cloned().unwrap_or_default();
+        for (i, item) in items.iter().take(wanted.len()).enumerate() {
+            let Some(spec) = spec_of(item) else { continue };
+            let mutation = item["style"]
+                .as_str()
+                .and_then(Mutation::parse)
+                .unwrap_or(wanted[i]);
+            let rejected = self
+                .config
+                .locked
+                .iter()
+                .find(|s| norm(&spec.section_text(**s)) != norm(&parent_spec.section_text(**s)))
+                .map(|s| format!("It changed the locked section {}.", s.title()));
+            let rejected = rejected.or_else(|| {
+                (norm(&spec.render(RenderStyle::Markdown))
+                    == norm(&parent_spec.render(RenderStyle::Markdown)))
+                .then(|| "It is the same as its parent.".to_owned())
+            });
+            let id = self.candidates.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+            self.candidates.push(Candidate {
+                id,
+                parent: Some(parent),
+                round,
+                mutation,
+                rationale: item["rationale"].as_str().unwrap_or("").trim().to_owned(),
+                spec,
+                rejected,
+                train: BTreeMap::new(),
+                held: BTreeMap::new(),
+                kept: false,
+            });
+        }
+    }
+
+    /// The mutation styles asked for in a round's proposal call.
+    pub fn styles_for(&self, round: u32, refine: bool) -> Vec<Mutation> {
+        if refine {
+            return vec![Mutation::Refine];
+        }
+        let n = if self.config.k >= 2 {
+            self.config.k - 1
+        } else {
+            self.config.k
+        } as usize;
+        let start = (round as usize - 1) * n + (self.config.seed as usize % Mutation::EXPLORE.len());
+        (0..n)
+            .map(|i| Mutation::EXPLORE[(start + i) % Mutation::EXPLORE.len()])
+            .collect()
+    }
+
+    /// The work the current phase still needs, in a stable order.
+    fn pending(&self, ctx: &Ctx) -> Vec<Work> {
+        let eval_work = |cand: &Candidate, held: bool, out: &mut Vec<Work>| {
+            let (ids, results) = if held {
+                (&self.held_out, &cand.held)
+            } else {
+                (&self.minibatch, &cand.train)
+            };
+            for id in ids {
+                let Some(case) = ctx.suite.case(*id) else { continue };
+                match results.get(id) {
+                    None => out.push(Work::Exec {
+                        cand: cand.id,
+                        case: *id,
+                        held,
+                    }),
+                    Some(r) if r.failed.is_none() => {
+                        for rubric in rubrics(ctx.suite, case) {
+                            if !r.judgements.contains_key(&rubric) {
+                                out.push(Work::Judge {
+                                    cand: cand.id,
+                                    case: *id,
+                                    held,
+                                    rubric,
+                                });
+                            }
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+        };
+        let mut out = Vec::new();
+        match self.phase {
+            Phase::Evaluating(round) => {
+                for c in self
+                    .candidates
+                    .iter()
+                    .filter(|c| c.round == round && c.rejected.is_none())
+                {
+                    eval_work(c, false, &mut out);
+                }
+            }
+            Phase::Checking(_) => {
+                if let Some(c) = self.candidate(self.best) {
+                    eval_work(c, true, &mut out);
+                }
+            }
+            Phase::Proposing(round) => {
+                if !self.proposed.contains(&(round, false)) {
+                    out.push(Work::Propose {
+                        round,
+                        refine: false,
+                    });
+                }
+                if self.config.k >= 2 && !self.proposed.contains(&(round, true)) {
+                    out.push(Work::Propose {
+                        round,
+                        refine: true,
+                    });
+                }
+            }
+            Phase::Finished => {}
+        }
+        out
+    }
+
+    /// Issues what the budget allows; moves to the next phase when a phase's work is done.
+    fn advance(&mut self, ctx: &Ctx) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        loop {
+            if self.stop.is_some() || self.paused {
+                return effects;
+            }
+            let pending = self.pending(ctx);
+            if pending.is_empty() {
+                if !self.in_flight.is_empty() {
+                    return effects;
+                }
+                if let Some(stop) = self.next_phase(ctx) {
+                    self.finish(stop);
+                    effects.push(Effect::Finished(stop));
+                    return effects;
+                }
+                continue;
+            }
+            let mut issued_any = false;
+            for work in pending {
+                if self.in_flight.contains_key(&work) {
+                    continue;
+                }
+                let Some((role, request)) = self.request_for(ctx, &work) else {
+                    continue;
+                };
+                let (i, o) = worst(&request);
+                let mut one = Budget::default();
+                one.add(role, i, o);
+                if !self.spent.plus(&self.reserved).plus(&one).within(&self.limit) {
+                    continue;
+                }
+                self.reserved.add(role, i, o);
+                self.in_flight.insert(work.clone(), (role, i, o));
+                effects.push(Effect::Call {
+                    work,
+                    role,
+                    request,
+                });
+                issued_any = true;
+            }
+            if !issued_any && self.in_flight.is_empty() {
+                // Work is left but none of it fits the budget.
+                self.finish(Stop::BudgetReached);
+                effects.push(Effect::Finished(Stop::BudgetReached));
+            }
+            return effects;
+        }
+    }
+
+    /// Moves on when a phase's work is all in; `Some(stop)` when the loop ends.
+    fn next_phase(&mut self, ctx: &Ctx) -> Option<Stop> {
+        match self.phase {
+            Phase::Evaluating(round) => {
+                self.select(ctx, round);
+                self.phase = Phase::Checking(round);
+                None
+            }
+            Phase::Checking(round) => {
+                let train = self.mean(ctx, self.best, false).unwrap_or(0.0);
+                let held = self.mean(ctx, self.best, true);
+                self.rounds.push(RoundRecord {
+                    round,
+                    best: self.best,
+                    train,
+                    held,
+                });
+                if round >= self.config.rounds {
+                    return Some(Stop::Completed);
+                }
+                if round > 0 && self.no_gain >= self.config.patience {
+                    return Some(Stop::EarlyStop);
+                }
+                self.phase = Phase::Proposing(round + 1);
+                None
+            }
+            Phase::Proposing(round) => {
+                self.phase = Phase::Evaluating(round);
+                None
+            }
+            Phase::Finished => Some(self.stop.unwrap_or(Stop::Completed)),
+        }
+    }
+
+    /// After a round: keep the Pareto front and the best mean; count rounds without gain.
+    fn select(&mut self, ctx: &Ctx, round: u32) {
+        let previous = self.mean(ctx, self.best, false);
+        let pool: Vec<(u32, BTreeMap<u32, f64>)> = self
+            .candidates
+            .iter()
+            .filter(|c| c.rejected.is_none() && (c.kept || c.round == round))
+            .filter_map(|c| Some((c.id, self.scores(ctx, c.id, false)?)))
+            .collect();
+        let front = pareto_front(&pool);
+        let best = best_mean(&pool).unwrap_or(self.best);
+        for c in &mut self.candidates {
+            if c.round == round || c.kept {
+                c.kept = front.contains(&c.id) || c.id == best;
+            }
+        }
+        let new_mean = self.mean(ctx, best, false);
+        let gained = match (previous, new_mean) {
+            (Some(p), Some(n)) => n > p + 1e-9,
+            _ => false,
+        };
+        if round > 0 {
+            if gained {
+                self.no_gain = 0;
+            } else {
+                self.no_gain += 1;
+            }
+        }
+        self.best = best;
+    }
+
+    /// The request for one unit of work.
+    fn request_for(&self, ctx: &Ctx, work: &Work) -> Option<(Role, ChatRequest)> {
+        match work {
+            Work::Exec { cand, case, .. } => {
+                let c = self.candidate(*cand)?;
+                let case = ctx.suite.case(*case)?;
+                let req = eval::run::request(
+                    &c.spec.render(self.config.style),
+                    case,
+                    self.config.exec_temperature,
+                    self.config.exec_max_tokens,
+                );
+                Some((Role::Execution, req))
+            }
+            Work::Judge {
+                cand,
+                case,
+                held,
+                rubric,
+            } => {
+                let c = self.candidate(*cand)?;
+                let case = ctx.suite.case(*case)?;
+                let r = if *held { &c.held } else { &c.train }.get(&case.id)?;
+                let req = judge::request(
+                    rubric,
+                    &c.spec.render(self.config.style),
+                    &case.user_message(),
+                    &case.expected,
+                    &r.output,
+                );
+                Some((Role::Judge, req))
+            }
+            Work::Propose { round, refine } => Some((Role::Meta, self.propose_request(ctx, *round, *refine))),
+        }
+    }
+
+    /// OPRO history, GEPA feedback and the mutation styles, in one request.
+    pub fn propose_request(&self, ctx: &Ctx, round: u32, refine: bool) -> ChatRequest {
+        let best = self.candidate(self.best).expect("the best candidate exists");
+        let cut = |s: &str, n: usize| -> String {
+            if s.chars().count() > n {
+                format!("{}…", s.chars().take(n).collect::<String>())
+            } else {
+                s.to_owned()
+            }
+        };
+        // (a) Earlier prompts and scores, worst to best, at most 5 (the best ones).
+        let mut scored: Vec<(f64, &Candidate)> = self
+            .candidates
+            .iter()
+            .filter(|c| c.rejected.is_none() && c.id != best.id)
+            .filter_map(|c| Some((self.mean(ctx, c.id, false)?, c)))
+            .collect();
+        scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        let history = if scored.is_empty() {
+            "(none yet)".to_owned()
+        } else {
+            scored
+                .iter()
+                .rev()
+                .take(5)
+                .rev()
+                .map(|(s, c)| {
+                    format!(
+                        "### Score {s:.0} / 100 ({})\n{}",
+                        c.mutation.label(),
+                        cut(&c.spec.render(RenderStyle::Markdown), 2500)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        };
+        // (b) The best's failing cases with their feedback; passing ones for examples.
+        let scores = self.scores(ctx, best.id, false).unwrap_or_default();
+        let mut failing: Vec<(&u32, &f64)> = scores.iter().filter(|(_, s)| **s < 1.0).collect();
+        failing.sort_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)));
+        let failures = failing
+            .iter()
+            .take(5)
+            .filter_map(|(id, _)| {
+                let case = ctx.suite.case(**id)?;
+                let r = best.train.get(id)?;
+                let s = score_case(ctx.suite, case, &r.output, Some(&best.spec), &r.judgements);
+                let notes: Vec<String> = ctx
+                    .suite
+                    .assertions_for(case)
+                    .zip(s.verdicts.iter())
+                    .filter(|(_, v)| !v.passed())
+                    .map(|(a, v)| match v {
+                        eval::Verdict::Done { reason, .. } => format!("- {}: {reason}", a.describe()),
+                        _ => format!("- {}: not graded", a.describe()),
+                    })
+                    .collect();
+                Some(format!(
+                    "Input: {}\nOutput: {}\nWhat went wrong:\n{}",
+                    cut(&case.user_message(), 600),
+                    r.failed.clone().unwrap_or_else(|| cut(&r.output, 600)),
+                    notes.join("\n")
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let passes = scores
+            .iter()
+            .filter(|(_, s)| **s >= 1.0)
+            .take(2)
+            .filter_map(|(id, _)| {
+                let case = ctx.suite.case(*id)?;
+                let r = best.train.get(id)?;
+                Some(format!(
+                    "Input: {}\nOutput: {}",
+                    cut(&case.user_message(), 400),
+                    cut(&r.output, 400)
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let locked = if self.config.locked.is_empty() {
+            "(none)".to_owned()
+        } else {
+            self.config
+                .locked
+                .iter()
+                .map(|s| format!("- {}", s.title()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let styles = self
+            .styles_for(round, refine)
+            .iter()
+            .map(|m| format!("- {}", m.as_str()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let user = PROPOSE_USER
+            .replace(
+                "{score}",
+                &format!("{:.0}", self.mean(ctx, best.id, false).unwrap_or(0.0)),
+            )
+            .replace("{prompt}", &best.spec.render(RenderStyle::Markdown))
+            .replace("{history}", &history)
+            .replace(
+                "{failures}",
+                if failures.is_empty() {
+                    "(none: every case passed; make the prompt more robust)"
+                } else {
+                    &failures
+                },
+            )
+            .replace("{passes}", if passes.is_empty() { "(none)" } else { &passes })
+            .replace("{locked}", &locked)
+            .replace("{styles}", &styles);
+        let n = self.styles_for(round, refine).len() as u32;
+        let prompt_tokens = estimate_tokens(&best.spec.render(RenderStyle::Markdown));
+        let mut req = ChatRequest::new(Some(PROPOSE.trim().to_owned()), user.trim());
+        req.max_tokens = ((prompt_tokens as f64 * 1.5) as u32 + 200) * n + 100;
+        req.temperature = if refine {
+            self.config.refine_temperature
+        } else {
+            self.config.explore_temperature
+        };
+        req.schema = Some(OutputSchema {
+            name: "candidates".into(),
+            schema: propose_schema(),
+        });
+        req
+    }
+}
+
+pub fn propose_schema() -> Value {
+    serde_json::from_str(PROPOSE_SCHEMA).expect("propose.schema.json is valid JSON")
+}
+
+fn norm(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn spec_of(v: &Value) -> Option<PromptSpec> {
+    let text = |k: &str| v[k].as_str().unwrap_or("").trim().to_owned();
+    let spec = PromptSpec {
+        notes: String::new(),
+        persona: text("persona"),
+        context: text("context"),
+        steps: v["steps"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str())
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        format: text("format"),
+        json_schema: text("json_schema"),
+        examples: v["examples"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| Example {
+                        input: e["input"].as_str().unwrap_or("").to_owned(),
+                        output: e["output"].as_str().unwrap_or("").to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    (!spec.persona.is_empty() || !spec.context.is_empty() || !spec.steps.is_empty()).then_some(spec)
+}
+
+/// Candidates not dominated by another (another at least as good on every case and better on one).
+pub fn pareto_front(pool: &[(u32, BTreeMap<u32, f64>)]) -> Vec<u32> {
+    let dominates = |a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>| {
+        let mut better = false;
+        for (k, vb) in b {
+            let va = a.get(k).copied().unwrap_or(0.0);
+            if va < *vb - 1e-9 {
+                return false;
+            }
+            if va > *vb + 1e-9 {
+                better = true;
+            }
+        }
+        better
+    };
+    pool.iter()
+        .filter(|(id, s)| !pool.iter().any(|(o, so)| o != id && dominates(so, s)))
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// The candidate with the best mean (ties: the earliest).
+pub fn best_mean(pool: &[(u32, BTreeMap<u32, f64>)]) -> Option<u32> {
+    let mean = |s: &BTreeMap<u32, f64>| {
+        if s.is_empty() {
+            0.0
+        } else {
+            s.values().sum::<f64>() / s.len() as f64
+        }
+    };
+    pool.iter()
+        .max_by(|a, b| {
+            mean(&a.1)
+                .total_cmp(&mean(&b.1))
+                .then(b.0.cmp(&a.0))
+        })
+        .map(|(id, _)| *id)
+}

@@ -1,0 +1,151 @@
+//! Reflexion (seeds 000-002): for one case, the execution model's draft answer is critiqued harshly
+//! (with the case's checks and the prompt's Format in view) and rewritten into a final answer; and
+//! "Critique this prompt", which lists a prompt's weaknesses, each with a fix that can become a
+//! section rewrite.
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::domain::eval::{Assertion, TestCase, fill_variables};
+use crate::domain::provider::{ChatRequest, OutputSchema};
+use crate::domain::spec::{PromptSpec, RenderStyle, Section};
+use crate::domain::structured::{self, StructuredError};
+
+const CRITIQUE_CASE: &str = include_str!("critique_case.md");
+const CRITIQUE_CASE_USER: &str = include_str!("critique_case_user.md");
+const FINAL_CASE_USER: &str = include_str!("final_case_user.md");
+const CRITIQUE_PROMPT: &str = include_str!("critique_prompt.md");
+const CRITIQUE_PROMPT_SCHEMA: &str = include_str!("critique_prompt.schema.json");
+
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() > n {
+        format!("{}… [cut]", s.chars().take(n).collect::<String>())
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The harsh critique of a draft answer.
+pub fn critique_request(
+    spec: &PromptSpec,
+    style: RenderStyle,
+    case: &TestCase,
+    checks: &[Assertion],
+    draft: &str,
+) -> ChatRequest {
+    let prompt = fill_variables(&spec.render(style), &case.vars);
+    let checks = if checks.is_empty() {
+        "(none given)".to_owned()
+    } else {
+        checks
+            .iter()
+            .map(|a| format!("- {}", a.describe()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let format = if spec.json_schema.trim().is_empty() {
+        spec.format.clone()
+    } else {
+        format!("{}\nJSON schema: {}", spec.format, spec.json_schema)
+    };
+    let user = CRITIQUE_CASE_USER
+        .replace("{prompt}", &cut(&prompt, 6000))
+        .replace("{format}", &format)
+        .replace("{checks}", &checks)
+        .replace("{input}", &cut(&case.user_message(), 4000))
+        .replace("{draft}", &cut(draft, 6000));
+    let mut req = ChatRequest::new(Some(CRITIQUE_CASE.trim().to_owned()), user.trim());
+    req.max_tokens = 700;
+    req.temperature = 0.2;
+    req
+}
+
+/// The final answer, rewritten from the draft and its critique, with the prompt as the system message.
+pub fn final_request(
+    spec: &PromptSpec,
+    style: RenderStyle,
+    case: &TestCase,
+    draft: &str,
+    critique: &str,
+    max_tokens: u32,
+) -> ChatRequest {
+    let user = FINAL_CASE_USER
+        .replace("{input}", &case.user_message())
+        .replace("{draft}", draft)
+        .replace("{critique}", critique.trim());
+    let mut req = ChatRequest::new(
+        Some(fill_variables(&spec.render(style), &case.vars)),
+        user.trim(),
+    );
+    req.max_tokens = max_tokens;
+    req.temperature = 0.2;
+    req
+}
+
+/// Whether a critique found nothing to fix (the final answer is then the draft).
+pub fn found_nothing(critique: &str) -> bool {
+    let t = critique.trim().to_lowercase();
+    t.is_empty() || (t.starts_with("no problems found") && t.len() < 40)
+}
+
+/// One weakness of a prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Weakness {
+    /// ambiguity, missing-constraint, format-gap, examples, steps, other.
+    pub kind: String,
+    pub section: Section,
+    pub problem: String,
+    /// An instruction for rewriting the section.
+    pub fix: String,
+}
+
+pub fn critique_prompt_schema() -> Value {
+    serde_json::from_str(CRITIQUE_PROMPT_SCHEMA).expect("critique_prompt.schema.json is valid JSON")
+}
+
+/// "Critique this prompt".
+pub fn critique_prompt_request(spec: &PromptSpec) -> ChatRequest {
+    let mut req = ChatRequest::new(
+        Some(CRITIQUE_PROMPT.trim().to_owned()),
+        spec.render(RenderStyle::Markdown),
+    );
+    req.max_tokens = 1500;
+    req.temperature = 0.2;
+    req.schema = Some(OutputSchema {
+        name: "prompt_critique".into(),
+        schema: critique_prompt_schema(),
+    });
+    req
+}
+
+#[derive(Deserialize)]
+struct CritiqueReply {
+    weaknesses: Vec<WeaknessReply>,
+}
+
+#[derive(Deserialize)]
+struct WeaknessReply {
+    #[serde(default)]
+    kind: String,
+    section: String,
+    problem: String,
+    #[serde(default)]
+    fix: String,
+}
+
+pub fn parse_prompt_critique(reply: &str) -> Result<Vec<Weakness>, StructuredError> {
+    let r: CritiqueReply = structured::parse_reply(reply, &critique_prompt_schema())?;
+    Ok(r.weaknesses
+        .into_iter()
+        .filter(|w| !w.problem.trim().is_empty())
+        .map(|w| Weakness {
+            kind: if w.kind.is_empty() { "other".into() } else { w.kind },
+            section: Section::parse(w.section.trim()).unwrap_or(Section::Context),
+            fix: if w.fix.trim().is_empty() {
+                format!("Fix this: {}", w.problem.trim())
+            } else {
+                w.fix.trim().to_owned()
+            },
+            problem: w.problem.trim().to_owned(),
+        })
+        .collect())
+}

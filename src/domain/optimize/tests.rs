@@ -1,0 +1,341 @@
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::*;
+use crate::domain::eval::{Assertion, Split};
+
+/// Four train cases and one held-out, each passing only when the output says "ok".
+fn suite(with_judge: bool) -> Suite {
+    let mut s = Suite::default();
+    for i in 0..5 {
+        s.add(TestCase {
+            input: format!("case {i}"),
+            assertions: vec![Assertion::new(Check::ContainsAll(vec!["ok".into()]))],
+            split: if i == 4 { Split::HeldOut } else { Split::Train },
+            ..Default::default()
+        });
+    }
+    if with_judge {
+        s.global.push(Assertion::new(Check::Judge {
+            rubric: "is helpful".into(),
+            threshold: 6,
+        }));
+    }
+    s
+}
+
+fn spec(persona: &str) -> PromptSpec {
+    PromptSpec {
+        persona: persona.into(),
+        context: "Answer the case.".into(),
+        steps: vec!["Read.".into(), "Answer.".into()],
+        format: "One line.".into(),
+        ..Default::default()
+    }
+}
+
+/// A scripted world: the execution model answers "ok" for a case when the prompt's persona
+/// mentions the case's level (persona "L2" passes cases 1 and 2); the meta model proposes
+/// candidates from `levels`, one round after another.
+struct World {
+    levels: Vec<Vec<&'static str>>,
+    judge_score: u8,
+}
+
+impl World {
+    fn answer(&self, o: &Optimizer, work: &Work, req: &ChatRequest) -> Reply {
+        let text = match work {
+            Work::Exec { case, .. } => {
+                let level: u32 = req
+                    .system
+                    .as_deref()
+                    .and_then(|s| s.split("You are L").nth(1))
+                    .and_then(|r| r[..1].parse().ok())
+                    .unwrap_or(0);
+                if *case <= level || *case == 5 && level >= 4 {
+                    "ok, done".to_owned()
+                } else {
+                    "no".to_owned()
+                }
+            }
+            Work::Judge { .. } => {
+                json!({"reasoning": "fine", "score": self.judge_score}).to_string()
+            }
+            Work::Propose { round, refine } => {
+                let wanted = o.styles_for(*round, *refine);
+                let levels = self
+                    .levels
+                    .get(*round as usize - 1)
+                    .cloned()
+                    .unwrap_or_default();
+                let cands: Vec<serde_json::Value> = wanted
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        let p = levels.get(i + usize::from(*refine) * 9).copied().unwrap_or(levels.last().copied().unwrap_or("You are L0"));
+                        json!({"style": m.as_str(), "rationale": format!("try {p}"), "persona": p,
+                               "context": "Answer the case.", "steps": ["Read.", "Answer."], "format": "One line.",
+                               "json_schema": "", "examples": []})
+                    })
+                    .collect();
+                json!({ "candidates": cands }).to_string()
+            }
+        };
+        let (i, o_) = worst(req);
+        Reply {
+            text,
+            // Real usage is at most the reservation.
+            input_tokens: (i * 3 / 4) as u32,
+            output_tokens: (o_ / 10) as u32,
+        }
+    }
+}
+
+/// Runs the loop to its end, answering every call (in issue order, so deterministic); checks the
+/// budget after every step. Returns the effects' calls in order.
+fn drive(o: &mut Optimizer, s: &Suite, w: &World) -> Vec<Work> {
+    let ctx = Ctx { suite: s };
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    let mut log = Vec::new();
+    while let Some(e) = queue.pop_front() {
+        assert!(o.spent.plus(&o.reserved).within(&o.limit), "over budget: {:?} + {:?} > {:?}", o.spent, o.reserved, o.limit);
+        match e {
+            Effect::Call { work, request, .. } => {
+                log.push(work.clone());
+                let reply = w.answer(o, &work, &request);
+                queue.extend(o.step(&ctx, Event::Done { work, result: Ok(reply) }));
+            }
+            Effect::Finished(_) => {}
+        }
+    }
+    assert!(o.spent.within(&o.limit), "spent {:?} over {:?}", o.spent, o.limit);
+    log
+}
+
+fn improving() -> World {
+    World {
+        levels: vec![vec!["You are L2", "You are L1"], vec!["You are L3", "You are L2 again"], vec!["You are L4", "You are L3 too"]],
+        judge_score: 8,
+    }
+}
+
+#[test]
+fn an_improving_run_climbs_checks_held_out_and_stays_in_budget() {
+    let s = suite(true);
+    let config = Config { rounds: 3, k: 2, ..Default::default() };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let calls = drive(&mut o, &s, &improving());
+    assert_eq!(o.stop, Some(Stop::Completed));
+    let ctx = Ctx { suite: &s };
+    let train: Vec<f64> = o.rounds.iter().map(|r| r.train.round()).collect();
+    // Each case: contains "ok" (1 or 0) and judge 8/10; mean over 4 train cases.
+    assert_eq!(train, vec![40.0, 65.0, 78.0, 90.0], "{:?}", o.rounds);
+    assert_eq!(o.rounds.iter().map(|r| r.held.map(f64::round)).collect::<Vec<_>>(), vec![Some(40.0), Some(40.0), Some(40.0), Some(90.0)]);
+    let best = o.candidate(o.best).unwrap();
+    assert_eq!(best.spec.persona, "You are L4");
+    assert_eq!(best.mutation, Mutation::EXPLORE[(2 + 1) % 5]);
+    assert!(o.mean(&ctx, o.best, false).unwrap() > o.mean(&ctx, 0, false).unwrap());
+    // Calls: baseline 4 exec + 4 judge + held 1+1; 3 rounds x (2 proposals + 2 candidates x 8) + held-out of new bests.
+    assert_eq!(calls.iter().filter(|w| matches!(w, Work::Propose { .. })).count(), 6);
+    assert_eq!(o.spent.calls as usize, calls.len());
+    assert!(o.spent.calls <= o.limit.calls);
+    assert!(o.reserved == Budget::default() && o.in_flight.is_empty());
+}
+
+#[test]
+fn early_stop_after_patience_rounds_without_gain() {
+    let s = suite(false);
+    let w = World { levels: vec![vec!["You are L1"; 2]; 6], judge_score: 8 };
+    let config = Config { rounds: 6, k: 2, patience: 2, ..Default::default() };
+    let limit = project(&config, &spec("You are L1 first"), &s);
+    let mut o = Optimizer::new(config, spec("You are L1 first"), 1, &s, limit);
+    drive(&mut o, &s, &w);
+    assert_eq!(o.stop, Some(Stop::EarlyStop));
+    // Baseline, then two rounds with no gain.
+    assert_eq!(o.rounds.len(), 3, "{:?}", o.rounds);
+    assert_eq!(o.best, 0, "ties keep the earlier prompt");
+}
+
+#[test]
+fn the_budget_is_never_exceeded_and_stops_the_loop() {
+    let s = suite(true);
+    for calls in [0u32, 1, 5, 9, 17, 30] {
+        let config = Config { rounds: 3, k: 3, ..Default::default() };
+        let mut limit = project(&config, &spec("You are L0"), &s);
+        limit.calls = calls;
+        let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+        let log = drive(&mut o, &s, &improving());
+        assert!(log.len() as u32 <= calls, "{} calls for a limit of {calls}", log.len());
+        assert_eq!(o.stop, Some(Stop::BudgetReached), "limit {calls}");
+    }
+    // A token limit binds too.
+    let config = Config::default();
+    let mut limit = project(&config, &spec("You are L0"), &s);
+    limit.output[1] = 2000;
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive(&mut o, &s, &improving());
+    assert!(o.spent.output[1] <= 2000);
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+}
+
+#[test]
+fn locked_sections_reject_candidates_that_change_them() {
+    let s = suite(false);
+    let config = Config { rounds: 1, k: 2, locked: vec![Section::Persona], ..Default::default() };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let calls = drive(&mut o, &s, &improving());
+    let rejected: Vec<&Candidate> = o.candidates.iter().filter(|c| c.rejected.is_some()).collect();
+    assert_eq!(rejected.len(), 2, "both candidates changed the persona");
+    assert!(rejected[0].rejected.as_deref().unwrap().contains("locked section Persona"));
+    for c in rejected {
+        assert!(!calls.iter().any(|w| matches!(w, Work::Exec { cand, .. } if *cand == c.id)), "a rejected candidate is never run");
+    }
+    assert_eq!(o.best, 0);
+}
+
+#[test]
+fn selection_keeps_the_pareto_front_and_the_best_mean() {
+    let t = |v: &[f64]| -> BTreeMap<u32, f64> { v.iter().enumerate().map(|(i, x)| (i as u32, *x)).collect() };
+    let pool = vec![
+        (1, t(&[1.0, 0.0, 0.5])),
+        (2, t(&[0.0, 1.0, 0.5])), // not dominated: best on case 1
+        (3, t(&[1.0, 0.0, 0.4])), // dominated by 1
+        (4, t(&[0.9, 0.9, 0.9])), // best mean
+        (5, t(&[0.9, 0.9, 0.9])), // ties with 4: both on the front; 4 is the best (earlier)
+    ];
+    assert_eq!(pareto_front(&pool), vec![1, 2, 4, 5]);
+    assert_eq!(best_mean(&pool), Some(4));
+    assert_eq!(best_mean(&[]), None);
+}
+
+#[test]
+fn history_is_ordered_worst_to_best_like_opro() {
+    let s = suite(false);
+    let config = Config { rounds: 3, k: 3, ..Default::default() };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive(&mut o, &s, &improving());
+    let ctx = Ctx { suite: &s };
+    let req = o.propose_request(&ctx, 4, false);
+    let user = &req.messages[0].text;
+    let history = user.split("## Earlier prompts").nth(1).unwrap().split("## Failed cases").next().unwrap();
+    let scores: Vec<f64> = history
+        .match_indices("### Score ")
+        .map(|(i, _)| history[i + 10..].split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert!(scores.len() >= 3 && scores.len() <= 5, "{scores:?}");
+    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "ascending: {scores:?}");
+    assert!(req.temperature > 0.5, "exploring proposals run hot");
+    assert!(o.propose_request(&ctx, 4, true).temperature < 0.5, "refinements run cool");
+}
+
+#[test]
+fn deterministic_given_the_seed_and_replies() {
+    let s = suite(true);
+    let run = |seed| {
+        let config = Config { rounds: 2, k: 3, minibatch: 3, seed, ..Default::default() };
+        let limit = project(&config, &spec("You are L0"), &s);
+        let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+        let log = drive(&mut o, &s, &improving());
+        (o, log)
+    };
+    let (a, la) = run(7);
+    let (b, lb) = run(7);
+    assert_eq!(a, b);
+    assert_eq!(la, lb);
+    assert_eq!(a.minibatch.len(), 3);
+    let other: Vec<Vec<u32>> = (1..20).map(|seed| sample_minibatch(&s, 3, seed)).collect();
+    assert!(other.iter().any(|m| *m != a.minibatch), "the seed picks the minibatch");
+}
+
+#[test]
+fn pause_resume_and_a_reload_in_the_middle() {
+    let s = suite(true);
+    let w = improving();
+    let ctx = Ctx { suite: &s };
+    let config = Config { rounds: 2, k: 2, ..Default::default() };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let first = o.step(&ctx, Event::Start);
+    assert_eq!(first.len(), 4, "the baseline's four cases at once");
+    // Answer one, pause: nothing new is issued while paused.
+    let Effect::Call { work, request, .. } = first[0].clone() else { panic!() };
+    o.step(&ctx, Event::Pause);
+    let reply = w.answer(&o, &work, &request);
+    assert!(o.step(&ctx, Event::Done { work, result: Ok(reply) }).is_empty());
+    // The page reloads: the state comes back from storage with three calls "in flight".
+    let saved = serde_json::to_string(&o).unwrap();
+    let mut back: Optimizer = serde_json::from_str(&saved).unwrap();
+    assert!(back.in_flight.is_empty() && back.reserved == Budget::default(), "calls in flight do not survive a reload");
+    let again = back.step(&ctx, Event::Resume);
+    let works: Vec<&Work> = again.iter().filter_map(|e| match e { Effect::Call { work, .. } => Some(work), _ => None }).collect();
+    assert_eq!(works.len(), 4, "three lost calls again, plus the judge of the answered case: {works:?}");
+    // A reply to a call from before the reload is ignored.
+    let mut finished = back.clone();
+    let mut queue: std::collections::VecDeque<Effect> = again.into();
+    while let Some(e) = queue.pop_front() {
+        if let Effect::Call { work, request, .. } = e {
+            let reply = w.answer(&finished, &work, &request);
+            queue.extend(finished.step(&ctx, Event::Done { work, result: Ok(reply) }));
+        }
+    }
+    assert_eq!(finished.stop, Some(Stop::Completed));
+    // Cancel ends it at once.
+    let mut c = Optimizer::new(Config::default(), spec("You are L0"), 1, &s, limit);
+    c.step(&ctx, Event::Start);
+    assert_eq!(c.step(&ctx, Event::Cancel), vec![Effect::Finished(Stop::Cancelled)]);
+    assert!(c.step(&ctx, Event::Resume).is_empty());
+    assert_eq!(c.reserved, Budget::default());
+}
+
+#[test]
+fn failed_calls_score_zero_and_failed_proposals_count_as_no_gain() {
+    let s = suite(false);
+    let ctx = Ctx { suite: &s };
+    let config = Config { rounds: 2, k: 1, patience: 1, ..Default::default() };
+    let limit = project(&config, &spec("You are L4"), &s);
+    let mut o = Optimizer::new(config, spec("You are L4"), 1, &s, limit);
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    while let Some(e) = queue.pop_front() {
+        if let Effect::Call { work, request, .. } = e {
+            let result = match &work {
+                Work::Exec { case: 1, held: false, .. } => Err("HTTP 500".to_owned()),
+                Work::Propose { .. } => Err("HTTP 429".to_owned()),
+                _ => Ok(improving().answer(&o, &work, &request)),
+            };
+            queue.extend(o.step(&ctx, Event::Done { work, result }));
+        }
+    }
+    assert_eq!(o.mean(&ctx, 0, false), Some(75.0));
+    assert_eq!(o.stop, Some(Stop::EarlyStop));
+    assert_eq!(o.candidates.len(), 1);
+}
+
+#[test]
+fn prompt_critique_and_case_reflexion_requests() {
+    use reflexion::*;
+    let reply = json!({"weaknesses": [
+        {"kind": "missing-constraint", "section": "context", "problem": "Says nothing about empty notes.", "fix": "Add what to do with empty notes."},
+        {"kind": "format-gap", "section": "format", "problem": "No order given.", "fix": ""}
+    ]})
+    .to_string();
+    let w = parse_prompt_critique(&reply).unwrap();
+    assert_eq!(w.len(), 2);
+    assert_eq!(w[0].section, Section::Context);
+    assert_eq!(w[1].fix, "Fix this: No order given.");
+    assert!(parse_prompt_critique("nope").is_err());
+    let case = TestCase { input: "Bob ships it".into(), ..Default::default() };
+    let checks = vec![Assertion::new(Check::ContainsAll(vec!["Bob".into()]))];
+    let c = critique_request(&spec("You are L1"), RenderStyle::Markdown, &case, &checks, "draft text");
+    let u = &c.messages[0].text;
+    assert!(u.contains("contains all of \u{201c}Bob\u{201d}") && u.contains("draft text") && u.contains("One line."));
+    assert!(c.system.as_deref().unwrap().contains("Be harsh"));
+    let f = final_request(&spec("You are L1"), RenderStyle::Markdown, &case, "draft text", "Missing the date.", 500);
+    assert!(f.system.as_deref().unwrap().contains("You are L1"));
+    assert!(f.messages[0].text.contains("Missing the date.") && f.messages[0].text.starts_with("Bob ships it"));
+    assert!(found_nothing("No problems found."));
+    assert!(!found_nothing("1. The date is missing."));
+}
