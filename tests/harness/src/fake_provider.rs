@@ -271,6 +271,22 @@ impl FakeProvider {
         });
     }
 
+    /// Replies with `reply` to the next `times` requests whose body contains `contains`, before
+    /// any other rule.
+    pub fn reply_next_when(&self, contains: &str, reply: &str, times: u32) {
+        self.with(|s| {
+            s.rules.insert(
+                0,
+                Rule {
+                    contains: contains.to_owned(),
+                    reply: Some(reply.to_owned()),
+                    fault: None,
+                    remaining: Some(times),
+                },
+            )
+        });
+    }
+
     /// Injects `fault` into the next `times` requests whose body contains `contains`.
     pub fn fault_when(&self, contains: &str, fault: Fault, times: u32) {
         self.with(|s| {

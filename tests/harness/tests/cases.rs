@@ -185,6 +185,17 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.button("Retry case #2").await?.click().await?;
     wait_badge(&b, 2, "pass").await?;
 
+    // A judge reply without a score: "judge error" with the raw reply, then Re-judge.
+    // (Only the judge's request quotes the answer "book the room".)
+    fake.reply_next_when("book the room", "I think it is decent, mostly.", 1);
+    b.button("Run all 3 cases").await?.click().await?;
+    wait_badge(&b, 2, "judge error").await?;
+    b.wait_for_text("Judge error: The judge's reply has no score from 1 to 10.").await?;
+    b.wait_for_text("The judge's raw reply").await?.click().await?;
+    b.wait_for_text("I think it is decent, mostly.").await?;
+    b.button("Re-judge case #2").await?.click().await?;
+    wait_badge(&b, 2, "pass").await?;
+
     // Cancel mid-run: slow answers; finished results stay, the rest read as cancelled.
     fake.set_timing(0, 150, 2);
     b.field("At once").await?.send_keys(&format!("{SELECT_ALL}1{TAB}")).await?;
