@@ -4,6 +4,7 @@ use crate::domain::meta::{IdeaInput, ModelFamily};
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 use crate::domain::eval::Suite;
 use crate::domain::eval::run::Run;
+use crate::domain::optimize::Optimizer;
 
 /// How a version came to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub enum Origin {
     Pasted,
     /// What arrived before a generation stopped or failed.
     Partial { model: String },
+    /// A candidate of the optimizer, accepted by the person (`what`: round, how it was made, scores).
+    Optimized { what: String },
 }
 
 impl Origin {
@@ -45,6 +48,7 @@ impl Origin {
             Self::Adapted { family, model } => format!("Adapted for {} by {model}", family.label()),
             Self::Pasted => "Pasted from another chat app".to_owned(),
             Self::Partial { model } => format!("Incomplete: generation by {model} did not finish"),
+            Self::Optimized { what } => format!("Accepted from the optimizer: {what}"),
         }
     }
 
@@ -79,6 +83,8 @@ pub struct Draft {
     pub suite: Suite,
     /// The latest run of each version that has been run.
     pub runs: Vec<Run>,
+    /// The optimization loop, running or finished (its evidence stays until the next one).
+    pub optimizer: Option<Optimizer>,
 }
 
 impl Draft {

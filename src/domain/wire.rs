@@ -7,6 +7,7 @@ use crate::domain::draft::{Draft, Origin, Version};
 use crate::domain::eval::judge::Judgement;
 use crate::domain::eval::run::{CaseRun, Run, Status};
 use crate::domain::eval::{Assertion, Check, LengthUnit, Split, Suite, TestCase};
+use crate::domain::optimize::Optimizer;
 use crate::domain::meta::{IdeaInput, ModelFamily, OutputKind};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 
@@ -32,6 +33,10 @@ pub struct DraftV1 {
     pub checks: Vec<AssertionV1>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<RunV1>,
+    /// The optimizer's own versioned snapshot (`Optimizer::version`); kept in storage and exports,
+    /// never in share links. An unreadable one (from a newer app) is dropped, not fatal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimizer: Option<serde_json::Value>,
 }
 
 /// A case as kept in a draft: its id and the case.
@@ -69,6 +74,8 @@ pub struct CaseRunV1 {
     pub ms: f64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub judge: Vec<JudgementV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reflection: Option<crate::domain::eval::run::Reflection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -131,6 +138,7 @@ impl From<&Run> for RunV1 {
                             },
                         })
                         .collect(),
+                    reflection: c.reflection.clone(),
                 })
                 .collect(),
         }
@@ -177,6 +185,7 @@ impl From<RunV1> for Run {
                         judge_tokens: (c.tokens[2], c.tokens[3]),
                         judgements,
                         ms: c.ms,
+                        reflection: c.reflection,
                     };
                     (c.id, run)
                 })
@@ -309,6 +318,9 @@ impl From<&Origin> for OriginV1 {
             }
             Origin::Pasted => w.kind = "pasted".into(),
             Origin::Partial { model } => (w.kind, w.model) = ("partial".into(), model.clone()),
+            Origin::Optimized { what } => {
+                (w.kind, w.instruction) = ("optimized".into(), what.clone())
+            }
         }
         w
     }
@@ -331,6 +343,9 @@ impl From<OriginV1> for Origin {
                 model: w.model,
             },
             "partial" => Origin::Partial { model: w.model },
+            "optimized" => Origin::Optimized {
+                what: w.instruction,
+            },
             _ => Origin::Pasted,
         }
     }
@@ -411,6 +426,13 @@ impl DraftV1 {
             } else {
                 Vec::new()
             },
+            optimizer: if include.results && include.cases && include.history {
+                d.optimizer
+                    .as_ref()
+                    .and_then(|o| serde_json::to_value(o).ok())
+            } else {
+                None
+            },
             runs: if include.results && include.cases {
                 d.runs
                     .iter()
@@ -461,9 +483,14 @@ impl DraftV1 {
             .filter_map(|a| Assertion::try_from(a).ok())
             .collect();
         let runs: Vec<Run> = self.runs.into_iter().map(Run::from).collect();
+        let optimizer = self
+            .optimizer
+            .and_then(|v| serde_json::from_value::<Optimizer>(v).ok())
+            .filter(|o| o.version == 1);
         Draft {
             suite,
             runs,
+            optimizer,
             name: self.name,
             idea: IdeaInput {
                 idea: self.idea.idea,
@@ -547,6 +574,7 @@ mod tests {
                 output_tokens: 3,
                 judge_tokens: (50, 20),
                 ms: 120.0,
+                reflection: None,
                 judgements: [(
                     "polite".to_owned(),
                     Judgement::Scored {

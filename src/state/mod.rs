@@ -4,6 +4,7 @@ pub mod call;
 pub mod cases;
 pub mod draft;
 pub mod library;
+pub mod optimizer;
 pub mod runner;
 pub mod settings;
 

@@ -591,6 +591,20 @@ fn DiffView(
             )
         });
         let Some(new) = new else { return ().into_any() };
+        view! { <SpecDiff old=old new=new/> }.into_any()
+    }
+}
+
+/// Word-level differences between two prompts, section by section, with removed constraints
+/// flagged first.
+#[component]
+pub fn SpecDiff(
+    /// The older prompt.
+    old: crate::domain::spec::PromptSpec,
+    /// The newer prompt.
+    new: crate::domain::spec::PromptSpec,
+) -> impl IntoView {
+    {
         let removed = diff::removed_constraints(&old, &new);
         let sections = diff::diff_specs(&old, &new);
         let changed: Vec<_> = sections.into_iter().filter(|s| s.changed()).collect();
@@ -617,6 +631,5 @@ fn DiffView(
                 }).collect_view()}
             </div>
         }
-        .into_any()
     }
 }

@@ -7,6 +7,7 @@ pub mod crash;
 pub mod drafts;
 pub mod generate;
 pub mod icons;
+pub mod improve;
 pub mod notice;
 pub mod results;
 pub mod settings;
@@ -52,6 +53,9 @@ pub fn App() -> impl IntoView {
     state::runner::Runner::provide();
     state::cases::CaseSynth::provide();
     cases::Selection::provide();
+    state::optimizer::OptimizerHandle::provide();
+    state::optimizer::Reflector::provide();
+    state::optimizer::Critic::provide();
     let drafts_open = RwSignal::new(false);
     let step = Signal::derive(move || {
         if drafts.draft.with(|d| d.versions.is_empty()) {

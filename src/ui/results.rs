@@ -12,6 +12,7 @@ use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::provider::Role;
 use crate::state::draft::DraftHandle;
+use crate::state::optimizer::Reflector;
 use crate::state::runner::Runner;
 use crate::state::settings::SettingsHandle;
 
@@ -190,6 +191,8 @@ fn ResultRow(
     };
     let has_judge_error = move || score.with(|s| s.as_ref().is_some_and(|s| s.verdicts.iter().any(|v| matches!(v, Verdict::JudgeError { .. }))));
     let can_retry = move || matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled));
+    let reflector = Reflector::expect();
+    let reflection = Memo::new(move |_| run.with(|r| r.as_ref().and_then(|r| r.cases.get(&id).and_then(|c| c.reflection.clone()))));
     let assertions = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).map(|c| x.suite.assertions_for(c).map(|a| a.describe()).collect::<Vec<_>>()).unwrap_or_default()));
     view! {
         <li class="pw-result" data-case=id.to_string()>
@@ -201,6 +204,12 @@ fn ResultRow(
                 <Show when=can_retry>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
                         on:click=move |_| r.run(vec![id])>"Retry"</button>
+                </Show>
+                <Show when=move || status.get() == Some(Status::Done)>
+                    <button type="button" class="pw-button pw-button--small pw-button--ghost" aria-label=format!("Reflect on case #{id}")
+                        title="Draft, then a harsh critique, then a final answer written from it; both scored the same way."
+                        disabled=move || reflector.busy.with(|b| b.contains(&id))
+                        on:click=move |_| reflector.reflect(id)>"Reflect"</button>
                 </Show>
                 <Show when=has_judge_error>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
@@ -220,6 +229,42 @@ fn ResultRow(
                     </button>
                 </Show>
             </Show>
+            {move || reflection.get().map(|r| {
+                let draft_score = score.get().and_then(|s| s.score);
+                let final_score = d.draft.with(|x| {
+                    let case = x.suite.case(id)?;
+                    if r.final_output.is_empty() { return None; }
+                    eval::score_case(&x.suite, case, &r.final_output, x.current_spec(), &r.judgements).score
+                });
+                let verdict = match (r.done, draft_score, final_score) {
+                    (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
+                    (true, Some(a), Some(b)) if b + 1e-9 < a => format!("Reflection made it worse: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
+                    (true, Some(a), Some(_)) => format!("No change in score ({:.0})", a * 100.0),
+                    (true, _, _) => "Done.".to_owned(),
+                    (false, _, _) if r.error.is_some() => String::new(),
+                    (false, _, _) => "Reflecting…".to_owned(),
+                };
+                view! {
+                    <div class="pw-reflection" role="group" aria-label=format!("Reflexion on case #{id}")>
+                        <p class="pw-reflection__verdict" role="status">{verdict}</p>
+                        {r.error.clone().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
+                        <div class="pw-reflection__cols">
+                            <div class="pw-reflection__col">
+                                <h4 class="pw-reflection__title">{format!("Draft{}", draft_score.map(|x| format!(" · {:.0}", x * 100.0)).unwrap_or_default())}</h4>
+                                <pre class="pw-output__text">{output.get().unwrap_or_default()}</pre>
+                            </div>
+                            <div class="pw-reflection__col">
+                                <h4 class="pw-reflection__title">"Critique"</h4>
+                                <pre class="pw-output__text">{r.critique.clone()}</pre>
+                            </div>
+                            <div class="pw-reflection__col">
+                                <h4 class="pw-reflection__title">{format!("Final{}", final_score.map(|x| format!(" · {:.0}", x * 100.0)).unwrap_or_default())}</h4>
+                                <pre class="pw-output__text">{r.final_output.clone()}</pre>
+                            </div>
+                        </div>
+                    </div>
+                }
+            })}
             {move || score.get().map(|s| {
                 let names = assertions.get();
                 view! {

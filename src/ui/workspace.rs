@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use super::cases::CasesCard;
 use super::generate::{FinalCard, IdeaCard, PromptCard, VersionsCard};
+use super::improve::ImproveCard;
 use super::results::ResultsCard;
 use crate::domain::local_model::LocalModelStatus;
 
@@ -25,6 +26,7 @@ pub fn Workspace(
             <VersionsCard/>
             <CasesCard/>
             <ResultsCard/>
+            <ImproveCard/>
         </div>
     }
 }

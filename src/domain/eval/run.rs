@@ -41,6 +41,23 @@ pub struct CaseRun {
     pub judge_tokens: (u32, u32),
     /// Wall time of the execution call.
     pub ms: f64,
+    /// Reflexion on this output: critique and final answer.
+    pub reflection: Option<Reflection>,
+}
+
+/// Reflexion on one output (the draft): a harsh critique and the final answer written from it,
+/// scored the same way as the draft.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Reflection {
+    pub critique: String,
+    /// Empty until written.
+    pub final_output: String,
+    pub judgements: BTreeMap<String, Judgement>,
+    /// A call failed: why (what arrived is kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Critique, final answer and its judging are all done.
+    pub done: bool,
 }
 
 /// The results of one prompt version on the suite's cases.

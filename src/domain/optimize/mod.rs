@@ -137,6 +137,9 @@ impl Default for Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Budget {
     pub calls: u32,
+    /// Calls per role (meta, execution, judge).
+    #[serde(default)]
+    pub role_calls: [u32; 3],
     pub input: [u64; 3],
     pub output: [u64; 3],
 }
@@ -152,12 +155,14 @@ fn role_index(r: Role) -> usize {
 impl Budget {
     fn add(&mut self, role: Role, input: u64, output: u64) {
         self.calls += 1;
+        self.role_calls[role_index(role)] += 1;
         self.input[role_index(role)] += input;
         self.output[role_index(role)] += output;
     }
 
     fn sub(&mut self, role: Role, input: u64, output: u64) {
         self.calls -= 1;
+        self.role_calls[role_index(role)] -= 1;
         let i = role_index(role);
         self.input[i] = self.input[i].saturating_sub(input);
         self.output[i] = self.output[i].saturating_sub(output);
@@ -167,6 +172,7 @@ impl Budget {
         let mut b = *self;
         b.calls += o.calls;
         for i in 0..3 {
+            b.role_calls[i] += o.role_calls[i];
             b.input[i] += o.input[i];
             b.output[i] += o.output[i];
         }
@@ -187,6 +193,11 @@ impl Budget {
     pub fn of(&self, role: Role) -> (u64, u64) {
         let i = role_index(role);
         (self.input[i], self.output[i])
+    }
+
+    /// Calls of one role.
+    pub fn calls_of(&self, role: Role) -> u32 {
+        self.role_calls[role_index(role)]
     }
 }
 
@@ -325,8 +336,9 @@ pub enum Event {
     Start,
     Done { work: Work, result: Result<Reply, String> },
     Pause,
-    /// Continue (also after a reload: calls that were in flight are issued again).
-    Resume,
+    /// Continue. Calls in flight that the shell is no longer running (dropped on pause, lost in a
+    /// reload) are issued again; `running` names the ones still under way.
+    Resume { running: Vec<Work> },
     Cancel,
 }
 
@@ -528,19 +540,8 @@ impl Optimizer {
     /// Advances the machine by one event; returns what the shell must do now.
     pub fn step(&mut self, ctx: &Ctx, event: Event) -> Vec<Effect> {
         match event {
-            Event::Start | Event::Resume => {
-                if self.stop.is_some() {
-                    return Vec::new();
-                }
-                self.paused = false;
-                // After a reload nothing is in flight any more: release and re-issue.
-                let stale: Vec<(Work, (Role, u64, u64))> =
-                    std::mem::take(&mut self.in_flight).into_iter().collect();
-                for (_, (role, i, o)) in stale {
-                    self.reserved.sub(role, i, o);
-                }
-                self.advance(ctx)
-            }
+            Event::Start => self.resume(ctx, &[]),
+            Event::Resume { running } => self.resume(ctx, &running),
             Event::Pause => {
                 self.paused = true;
                 Vec::new()
@@ -578,6 +579,25 @@ impl Optimizer {
                 self.advance(ctx)
             }
         }
+    }
+
+    fn resume(&mut self, ctx: &Ctx, running: &[Work]) -> Vec<Effect> {
+        if self.stop.is_some() {
+            return Vec::new();
+        }
+        self.paused = false;
+        let stale: Vec<Work> = self
+            .in_flight
+            .keys()
+            .filter(|w| !running.contains(w))
+            .cloned()
+            .collect();
+        for w in stale {
+            if let Some((role, i, o)) = self.in_flight.remove(&w) {
+                self.reserved.sub(role, i, o);
+            }
+        }
+        self.advance(ctx)
     }
 
     fn finish(&mut self, stop: Stop) {

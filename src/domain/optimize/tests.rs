@@ -270,7 +270,7 @@ fn pause_resume_and_a_reload_in_the_middle() {
     let saved = serde_json::to_string(&o).unwrap();
     let mut back: Optimizer = serde_json::from_str(&saved).unwrap();
     assert!(back.in_flight.is_empty() && back.reserved == Budget::default(), "calls in flight do not survive a reload");
-    let again = back.step(&ctx, Event::Resume);
+    let again = back.step(&ctx, Event::Resume { running: vec![] });
     let works: Vec<&Work> = again.iter().filter_map(|e| match e { Effect::Call { work, .. } => Some(work), _ => None }).collect();
     assert_eq!(works.len(), 4, "three lost calls again, plus the judge of the answered case: {works:?}");
     // A reply to a call from before the reload is ignored.
@@ -287,7 +287,7 @@ fn pause_resume_and_a_reload_in_the_middle() {
     let mut c = Optimizer::new(Config::default(), spec("You are L0"), 1, &s, limit);
     c.step(&ctx, Event::Start);
     assert_eq!(c.step(&ctx, Event::Cancel), vec![Effect::Finished(Stop::Cancelled)]);
-    assert!(c.step(&ctx, Event::Resume).is_empty());
+    assert!(c.step(&ctx, Event::Resume { running: vec![] }).is_empty());
     assert_eq!(c.reserved, Budget::default());
 }
 

@@ -169,6 +169,7 @@ fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
         cases: list_at(top, 5)?,
         checks: list_at(top, 6)?,
         runs: list_at(top, 7)?,
+        optimizer: None,
     })
 }
 
@@ -183,6 +184,8 @@ fn list_at<T: serde::de::DeserializeOwned>(top: &[Value], i: usize) -> Result<Ve
 /// The fragment payload (`2.…`, without `pw=`) for a draft.
 pub fn encode(d: &Draft, include: Include) -> String {
     let mut wire = DraftV1::from_draft(d, include);
+    // The optimizer's working state stays out of links (it is large and only useful locally).
+    wire.optimizer = None;
     if !include.history {
         // A link without history carries the prompt, not the model's notes or timestamps.
         for v in &mut wire.versions {
@@ -487,6 +490,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                 output_tokens: 30,
                 judge_tokens: (600, 80),
                 ms: 900.0,
+                reflection: None,
                 judgements: [("Every item has an owner (or \"unassigned\") and nothing is invented.".to_owned(),
                     Judgement::Scored { score: 8, reasoning: "Owners named; no invented dates.".into() })].into(),
             });

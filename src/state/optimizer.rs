@@ -1,0 +1,421 @@
+//! Drives the domain's optimization loop: performs its effects (model calls, at most N at once),
+//! feeds the replies back, keeps its state in the draft (so it is saved, and continues after a
+//! reload), and turns an accepted candidate into a new version. Also Reflexion on one case's output
+//! and "Critique this prompt".
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::domain::draft::Origin;
+use crate::domain::eval::judge;
+use crate::domain::eval::run::{self, Reflection, Status};
+use crate::domain::optimize::reflexion::{self, Weakness};
+use crate::domain::optimize::{self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, Work, project};
+use crate::domain::provider::{ChatRequest, ErrorKind, ProviderKind, Role};
+use crate::net::chat::{self, Abort};
+use crate::state::call::ChatCall;
+use crate::state::draft::DraftHandle;
+use crate::state::library::Library;
+use crate::state::runner::Runner;
+use crate::state::settings::SettingsHandle;
+
+/// The loop's controls. `Copy`.
+#[derive(Clone, Copy)]
+pub struct OptimizerHandle {
+    /// A note for the person (e.g. why the loop waits after a reload).
+    pub note: RwSignal<Option<String>>,
+    /// Calls running now.
+    pub busy: RwSignal<usize>,
+    queue: StoredValue<Rc<RefCell<VecDeque<(Work, Role, ChatRequest)>>>, LocalStorage>,
+    aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
+    /// Work whose call is under way.
+    running: StoredValue<Rc<RefCell<Vec<Work>>>, LocalStorage>,
+    /// The draft the loop belongs to (calls of another draft's loop are dropped).
+    draft_id: StoredValue<String>,
+    drafts: DraftHandle,
+    settings: SettingsHandle,
+    library: Library,
+    runner: Runner,
+}
+
+impl OptimizerHandle {
+    pub fn provide() -> Self {
+        let h = Self {
+            note: RwSignal::new(None),
+            busy: RwSignal::new(0),
+            queue: StoredValue::new_local(Rc::default()),
+            aborts: StoredValue::new_local(Rc::default()),
+            running: StoredValue::new_local(Rc::default()),
+            draft_id: StoredValue::new(String::new()),
+            drafts: DraftHandle::expect(),
+            settings: SettingsHandle::expect(),
+            library: Library::expect(),
+            runner: Runner::expect(),
+        };
+        provide_context(h);
+        // When a draft opens (also after a reload) with a loop that was running, continue it if
+        // its models can be called; otherwise say what is needed.
+        let lib = h.library;
+        Effect::new(move |prev: Option<String>| {
+            let id = lib.current_id.get();
+            if prev.as_ref() != Some(&id) && !id.is_empty() {
+                h.stop_calls();
+                let running = h
+                    .drafts
+                    .draft
+                    .with_untracked(|d| d.optimizer.as_ref().is_some_and(|o| o.stop.is_none() && !o.paused));
+                if running {
+                    h.draft_id.set_value(id.clone());
+                    if h.keys_ready() {
+                        h.note.set(Some("Continuing the optimization where it was.".into()));
+                        h.event(Event::Resume { running: Vec::new() });
+                    } else {
+                        h.drafts.draft.update(|d| {
+                            if let Some(o) = &mut d.optimizer {
+                                o.paused = true;
+                            }
+                        });
+                        h.note.set(Some(
+                            "The optimization was interrupted. Enter your API key in Settings (keys are not kept unless you asked), then press Resume."
+                                .into(),
+                        ));
+                    }
+                }
+            }
+            id
+        });
+        h
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// Whether every role either needs no key or has one.
+    fn keys_ready(self) -> bool {
+        Role::ALL.iter().all(|r| {
+            let cfg = self.settings.roles.with_untracked(|x| x.get(*r).clone());
+            matches!(
+                cfg.kind,
+                ProviderKind::LlamaCpp | ProviderKind::Ollama | ProviderKind::LmStudio | ProviderKind::Custom
+            ) || self.settings.keys_untracked(cfg.kind).is_some()
+        })
+    }
+
+    /// The configuration and projected budget for the current draft.
+    pub fn projection(self, config: &Config) -> Option<Budget> {
+        self.drafts.draft.with(|d| {
+            let spec = d.current_spec()?;
+            Some(project(config, spec, &d.suite))
+        })
+    }
+
+    /// Starts a new loop on the current version with the approved budget.
+    pub fn start(self, mut config: Config) {
+        let s = self.settings;
+        let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
+        config.exec_temperature = exec.temperature;
+        config.style = self.drafts.draft.with_untracked(|d| d.style);
+        config.exec_max_tokens = config.exec_max_tokens.max(200);
+        let created = self.drafts.draft.with_untracked(|d| {
+            let spec = d.current_spec()?.clone();
+            let limit = project(&config, &spec, &d.suite);
+            Some(Optimizer::new(config, spec, d.current, &d.suite, limit))
+        });
+        let Some(o) = created else { return };
+        self.stop_calls();
+        self.note.set(None);
+        self.draft_id.set_value(self.library.current_id.get_untracked());
+        self.drafts.draft.update(|d| d.optimizer = Some(o));
+        self.event(Event::Start);
+    }
+
+    pub fn pause(self) {
+        self.event(Event::Pause);
+        // Calls not started yet are dropped (issued again on resume); running ones finish.
+        self.queue.get_value().borrow_mut().clear();
+        self.note.set(Some("Paused: calls already running finish; nothing new starts until you resume.".into()));
+    }
+
+    pub fn resume(self) {
+        self.note.set(None);
+        self.draft_id.set_value(self.library.current_id.get_untracked());
+        let running = self.running.get_value().borrow().clone();
+        self.event(Event::Resume { running });
+    }
+
+    pub fn cancel(self) {
+        self.event(Event::Cancel);
+        self.stop_calls();
+        self.note.set(None);
+    }
+
+    /// Drops the finished loop's evidence.
+    pub fn clear(self) {
+        self.cancel();
+        self.drafts.draft.update(|d| d.optimizer = None);
+    }
+
+    fn stop_calls(self) {
+        self.queue.get_value().borrow_mut().clear();
+        self.running.get_value().borrow_mut().clear();
+        for a in self.aborts.get_value().borrow_mut().drain(..) {
+            a.abort();
+        }
+    }
+
+    /// Feeds an event to the machine in the draft and queues the calls it asks for.
+    fn event(self, event: Event) {
+        let mut effects = Vec::new();
+        self.drafts.draft.update(|d| {
+            let suite = d.suite.clone();
+            if let Some(o) = &mut d.optimizer {
+                effects = o.step(&Ctx { suite: &suite }, event);
+            }
+        });
+        self.perform(effects);
+    }
+
+    fn perform(self, effects: Vec<opt::Effect>) {
+        let queue = self.queue.get_value();
+        for e in effects {
+            if let opt::Effect::Call {
+                work,
+                role,
+                request,
+            } = e
+            {
+                queue.borrow_mut().push_back((work, role, request));
+            }
+        }
+        self.pump();
+    }
+
+    /// Starts queued calls up to the concurrency limit (the same one as runs).
+    fn pump(self) {
+        let limit = self.runner.concurrency.get_untracked().clamp(1, 16) as usize;
+        loop {
+            if self.busy.get_untracked() >= limit {
+                return;
+            }
+            let next = self.queue.get_value().borrow_mut().pop_front();
+            let Some((work, role, request)) = next else { return };
+            self.busy.update(|b| *b += 1);
+            leptos::task::spawn_local(async move { self.call(work, role, request).await });
+        }
+    }
+
+    async fn call(self, work: Work, role: Role, request: ChatRequest) {
+        let cfg = self.settings.roles.with_untracked(|r| r.get(role).clone());
+        let key = self.settings.keys_untracked(cfg.kind);
+        let mut request = request;
+        if role == Role::Judge {
+            request.temperature = request.temperature.min(cfg.temperature.max(0.0));
+        }
+        let abort = Abort::new();
+        self.aborts.get_value().borrow_mut().push(abort.clone());
+        let started_for = self.draft_id.get_value();
+        self.running.get_value().borrow_mut().push(work.clone());
+        let result = chat::stream_chat(&cfg, key.as_ref(), &request, &abort, self.settings.call_options(), |_| {}).await;
+        self.running.get_value().borrow_mut().retain(|w| *w != work);
+        self.busy.update(|b| *b = b.saturating_sub(1));
+        self.pump();
+        if abort.is_aborted() || self.library.current_id.get_untracked() != started_for {
+            // Cancelled, or the person opened another draft: the reply is not this loop's.
+            return;
+        }
+        let result = match result {
+            Ok(done) => Ok(Reply {
+                text: done.text,
+                input_tokens: done.usage.input_tokens,
+                output_tokens: done.usage.output_tokens,
+            }),
+            Err(f) if f.error.kind == ErrorKind::Aborted => return,
+            Err(f) => Err(f.error.message()),
+        };
+        self.event(Event::Done { work, result });
+        self.pump();
+    }
+}
+
+/// Reflexion on the current run's outputs: draft -> critique -> final, the final scored like the draft.
+#[derive(Clone, Copy)]
+pub struct Reflector {
+    /// Cases being reflected on.
+    pub busy: RwSignal<Vec<u32>>,
+    drafts: DraftHandle,
+    settings: SettingsHandle,
+}
+
+impl Reflector {
+    pub fn provide() -> Self {
+        let r = Self {
+            busy: RwSignal::new(Vec::new()),
+            drafts: DraftHandle::expect(),
+            settings: SettingsHandle::expect(),
+        };
+        provide_context(r);
+        r
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    fn update(self, version: u32, id: u32, f: impl FnOnce(&mut Reflection)) {
+        self.drafts.draft.update(|d| {
+            if let Some(c) = d.run_of_mut(version).and_then(|r| r.cases.get_mut(&id)) {
+                f(c.reflection.get_or_insert_with(Reflection::default));
+            }
+        });
+    }
+
+    /// Critiques the case's output in the current version's run, then writes and judges the final.
+    pub fn reflect(self, id: u32) {
+        let Some((version, spec, style, case, checks, draft, suite)) = self.drafts.draft.with_untracked(|d| {
+            let run = d.run_of(d.current)?;
+            let cr = run.cases.get(&id)?;
+            if cr.status != Status::Done {
+                return None;
+            }
+            let case = d.suite.case(id)?.clone();
+            let checks: Vec<_> = d.suite.assertions_for(&case).cloned().collect();
+            Some((d.current, d.current_spec()?.clone(), d.style, case, checks, cr.output.clone(), d.suite.clone()))
+        }) else {
+            return;
+        };
+        if self.busy.with_untracked(|b| b.contains(&id)) {
+            return;
+        }
+        self.busy.update(|b| b.push(id));
+        self.update(version, id, |r| *r = Reflection::default());
+        let s = self.settings;
+        leptos::task::spawn_local(async move {
+            let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
+            let judge_cfg = s.roles.with_untracked(|r| r.get(Role::Judge).clone());
+            let key = s.keys_untracked(exec.kind);
+            let jkey = s.keys_untracked(judge_cfg.kind);
+            let opts = s.call_options();
+            let abort = Abort::new();
+            let req = reflexion::critique_request(&spec, style, &case, &checks, &draft);
+            let critique = match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
+                Ok(done) => done.text,
+                Err(f) => {
+                    self.update(version, id, |r| {
+                        r.error = Some(format!("The critique failed: {}", f.error.message()));
+                        r.critique = f.partial;
+                    });
+                    self.busy.update(|b| b.retain(|x| *x != id));
+                    return;
+                }
+            };
+            self.update(version, id, |r| r.critique = critique.clone());
+            let final_output = if reflexion::found_nothing(&critique) {
+                draft.clone()
+            } else {
+                let req = reflexion::final_request(&spec, style, &case, &draft, &critique, crate::state::runner::MAX_OUTPUT_TOKENS);
+                match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
+                    Ok(done) => done.text,
+                    Err(f) => {
+                        self.update(version, id, |r| {
+                            r.error = Some(format!("The final answer failed: {}", f.error.message()));
+                            r.final_output = f.partial;
+                        });
+                        self.busy.update(|b| b.retain(|x| *x != id));
+                        return;
+                    }
+                }
+            };
+            self.update(version, id, |r| r.final_output = final_output.clone());
+            // The final is judged on the same rubrics as the draft.
+            let empty = run::CaseRun::default();
+            for rubric in run::rubrics_to_judge(&suite, &case, &empty, false) {
+                let mut req = judge::request(&rubric, &spec.render(style), &case.user_message(), &case.expected, &final_output);
+                req.temperature = judge_cfg.temperature.min(0.3);
+                let j = match chat::stream_chat(&judge_cfg, jkey.as_ref(), &req, &abort, opts, |_| {}).await {
+                    Ok(done) => judge::parse(&done.text),
+                    Err(f) => judge::Judgement::Unreadable {
+                        raw: f.partial,
+                        error: format!("The judge call failed: {}", f.error.message()),
+                    },
+                };
+                self.update(version, id, |r| {
+                    r.judgements.insert(rubric.clone(), j);
+                });
+            }
+            self.update(version, id, |r| r.done = true);
+            self.busy.update(|b| b.retain(|x| *x != id));
+        });
+    }
+}
+
+/// "Critique this prompt": the weaknesses the meta model finds, each with a fix.
+#[derive(Clone, Copy)]
+pub struct Critic {
+    pub call: ChatCall,
+    pub weaknesses: RwSignal<Option<Result<Vec<Weakness>, String>>>,
+    drafts: DraftHandle,
+    settings: SettingsHandle,
+}
+
+impl Critic {
+    pub fn provide() -> Self {
+        let c = Self {
+            call: ChatCall::new(),
+            weaknesses: RwSignal::new(None),
+            drafts: DraftHandle::expect(),
+            settings: SettingsHandle::expect(),
+        };
+        provide_context(c);
+        c
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    pub fn critique(self) {
+        let Some(spec) = self.drafts.draft.with_untracked(|d| d.current_spec().cloned()) else {
+            return;
+        };
+        let cfg = self.settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
+        let key = self.settings.keys_untracked(cfg.kind);
+        self.weaknesses.set(None);
+        self.call.start_then(
+            cfg,
+            key,
+            reflexion::critique_prompt_request(&spec),
+            self.settings.call_options(),
+            move |result| {
+                let r = match result {
+                    Ok(done) => reflexion::parse_prompt_critique(&done.text)
+                        .map_err(|e| format!("The critique could not be read: {e}. Try again.")),
+                    Err(f) => Err(f.error.message()),
+                };
+                self.weaknesses.set(Some(r));
+            },
+        );
+    }
+}
+
+/// Makes a candidate the current version (the person accepted it).
+pub fn accept(d: DraftHandle, cand: u32) {
+    d.draft.update(|x| {
+        let Some(o) = &x.optimizer else { return };
+        let Some(c) = o.candidate(cand) else { return };
+        let suite = x.suite.clone();
+        let ctx = Ctx { suite: &suite };
+        let score = |id: u32| o.mean(&ctx, id, false).map_or("?".to_owned(), |m| format!("{m:.0}"));
+        let what = format!(
+            "round {}, {} (train score {} \u{2192} {})",
+            c.round,
+            c.mutation.label().to_lowercase(),
+            c.parent.map_or("?".to_owned(), score),
+            score(c.id)
+        );
+        let spec = c.spec.clone();
+        x.commit(spec, Origin::Optimized { what }, js_sys::Date::now());
+    });
+}

@@ -1,0 +1,472 @@
+//! Step 5, improve: "Critique this prompt" (weaknesses, each turned into a section rewrite), and the
+//! optimization loop: its settings, the projected budget the person approves, pause/resume/cancel,
+//! and the evidence (a score-history chart, every candidate with its diff against its parent,
+//! removed constraints flagged, per-case wins and losses, and Accept).
+use leptos::prelude::*;
+
+use super::generate::SpecDiff;
+use super::notice::ErrorNotice;
+use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::eval::{self, Split};
+use crate::domain::optimize::{Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, RoundRecord};
+use crate::domain::provider::Role;
+use crate::domain::spec::Section;
+use crate::state::draft::{DraftHandle, Generator};
+use crate::state::optimizer::{self, Critic, OptimizerHandle};
+use crate::state::settings::SettingsHandle;
+
+/// Step 5: the improve card.
+#[component]
+pub fn ImproveCard() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let has_prompt = move || d.draft.with(|x| x.current > 0);
+    view! {
+        <section class="pw-card pw-card--improve" aria-labelledby="pw-improve-title">
+            <header class="pw-card__header">
+                <span class="pw-card__step" aria-hidden="true">"5"</span>
+                <h2 id="pw-improve-title" class="pw-card__title">"Improve"</h2>
+            </header>
+            <Show when=has_prompt fallback=|| view! { <p class="pw-empty">"Generate a prompt and add test cases first; then it can improve itself here."</p> }>
+                <CritiquePanel/>
+                <OptimizerPanel/>
+            </Show>
+        </section>
+    }
+}
+
+/// "Critique this prompt": weaknesses with a fix each.
+#[component]
+fn CritiquePanel() -> impl IntoView {
+    let c = Critic::expect();
+    let g = Generator::expect();
+    view! {
+        <div class="pw-critique">
+            <div class="pw-row pw-row--wrap">
+                <button type="button" class="pw-button" disabled=move || c.call.running.get()
+                    on:click=move |_| c.critique()>"Critique this prompt"</button>
+                <Show when=move || c.call.running.get()>
+                    <span class="pw-hint" role="status">"Reading the prompt critically…"</span>
+                    <button type="button" class="pw-button pw-button--small" on:click=move |_| c.call.stop()>"Stop"</button>
+                </Show>
+            </div>
+            <p class="pw-hint">"The meta model lists the prompt's weaknesses: ambiguity, missing rules, gaps in the answer format. Each fix rewrites one section as a new version you can compare."</p>
+            {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e/> })}
+            {move || c.weaknesses.get().map(|r| match r {
+                Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="pw-hint pw-hint--ok">"No weaknesses found."</p> }.into_any(),
+                Ok(list) => view! {
+                    <ol class="pw-weaknesses" aria-label="Weaknesses of the prompt">
+                        {list.into_iter().enumerate().map(|(i, w)| {
+                            let fix = w.fix.clone();
+                            let section = w.section;
+                            view! {
+                                <li class="pw-weakness">
+                                    <span class="pw-tag">{w.kind.replace('-', " ")}</span>
+                                    <span class="pw-weakness__section">{section.title()}</span>
+                                    <p class="pw-weakness__problem">{w.problem.clone()}</p>
+                                    <p class="pw-hint">{format!("Fix: {}", w.fix)}</p>
+                                    <button type="button" class="pw-button pw-button--small"
+                                        aria-label=format!("Apply fix {} to {}", i + 1, section.title())
+                                        disabled=move || g.call.running.get()
+                                        on:click=move |_| g.rewrite(section, fix.clone())>
+                                        {format!("Rewrite {} with this fix", section.title())}
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+            })}
+        </div>
+    }
+}
+
+fn cost_line(settings: SettingsHandle, b: &Budget) -> String {
+    let mut total = 0.0;
+    let mut known = true;
+    for role in Role::ALL {
+        let (i, o) = b.of(role);
+        if i + o == 0 {
+            continue;
+        }
+        match call_cost(&settings.config(role), i as u32, o as u32) {
+            Some(c) => total += c,
+            None => known = false,
+        }
+    }
+    if known {
+        format_cost(Some(total))
+    } else if total > 0.0 {
+        format!("at least {}", format_cost(Some(total)))
+    } else {
+        format_cost(None)
+    }
+}
+
+/// The loop: settings and budget before it starts; progress, controls and evidence after.
+#[component]
+fn OptimizerPanel() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let h = OptimizerHandle::expect();
+    let settings = SettingsHandle::expect();
+    let rounds = RwSignal::new(3u32);
+    let k = RwSignal::new(2u32);
+    let minibatch = RwSignal::new(8usize);
+    let patience = RwSignal::new(2u32);
+    let explore = RwSignal::new(0.9f32);
+    let refine = RwSignal::new(0.2f32);
+    let locked = RwSignal::new(Vec::<Section>::new());
+    let config = move || Config {
+        rounds: rounds.get(),
+        k: k.get(),
+        minibatch: minibatch.get(),
+        patience: patience.get(),
+        explore_temperature: explore.get(),
+        refine_temperature: refine.get(),
+        locked: locked.get(),
+        seed: 1,
+        ..Config::default()
+    };
+    let budget = Memo::new(move |_| h.projection(&config()));
+    let counts = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let train = x.suite.cases.iter().filter(|c| c.split == Split::Train).count();
+            (train, x.suite.cases.len() - train)
+        })
+    });
+    let problems = Memo::new(move |_| d.draft.with(|x| x.suite.problems(x.current_spec()).len()));
+    let state = Memo::new(move |_| d.draft.with(|x| x.optimizer.clone()));
+    let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
+    let number = |sig: RwSignal<u32>, id: &'static str, label: &'static str, min: u32, max: u32, hint: &'static str| {
+        view! {
+            <div class="pw-field">
+                <label class="pw-label" for=id>{label}</label>
+                <input id=id class="pw-input pw-input--short" type="number" min=min.to_string() max=max.to_string()
+                    aria-describedby=format!("{id}-hint")
+                    prop:value=move || sig.get().to_string()
+                    on:change=move |ev| sig.set(event_target_value(&ev).parse::<u32>().unwrap_or(min).clamp(min, max))/>
+                <p id=format!("{id}-hint") class="pw-hint">{hint}</p>
+            </div>
+        }
+    };
+    let temp = |sig: RwSignal<f32>, id: &'static str, label: &'static str, hint: &'static str| {
+        view! {
+            <div class="pw-field">
+                <label class="pw-label" for=id>{label}</label>
+                <input id=id class="pw-input pw-input--short" type="number" min="0" max="1.5" step="0.1"
+                    aria-describedby=format!("{id}-hint")
+                    prop:value=move || format!("{:.1}", sig.get())
+                    on:change=move |ev| sig.set(event_target_value(&ev).parse::<f32>().unwrap_or(0.5).clamp(0.0, 1.5))/>
+                <p id=format!("{id}-hint") class="pw-hint">{hint}</p>
+            </div>
+        }
+    };
+    view! {
+        <div class="pw-optimizer">
+            <h3 class="pw-subtitle">"Optimize automatically"</h3>
+            <p class="pw-hint">"Each round runs the best prompt so far and new candidates on your training cases, scores them with your checks, and asks the meta model for better candidates from the failures. Held-out cases check the winner, so it does not just memorise the training cases. Nothing replaces your prompt until you accept a candidate."</p>
+            <Show when=move || !running()>
+                <details class="pw-details">
+                    <summary>"Settings of the loop"</summary>
+                    <div class="pw-details__grid">
+                        {number(rounds, "pw-opt-rounds", "Rounds", 1, 10, "Most gain comes in 3 to 5.")}
+                        {number(k, "pw-opt-k", "Candidates per round", 1, 6, "One of them refines the best; the others explore.")}
+                        <div class="pw-field">
+                            <label class="pw-label" for="pw-opt-batch">"Training cases per round"</label>
+                            <input id="pw-opt-batch" class="pw-input pw-input--short" type="number" min="1" max="50"
+                                prop:value=move || minibatch.get().to_string()
+                                on:change=move |ev| minibatch.set(event_target_value(&ev).parse::<usize>().unwrap_or(8).clamp(1, 50))/>
+                        </div>
+                        {number(patience, "pw-opt-patience", "Stop after rounds without gain", 1, 5, "Early stop.")}
+                        {temp(explore, "pw-opt-explore", "Temperature for new candidates", "High (0.7-1.0): more varied ideas.")}
+                        {temp(refine, "pw-opt-refine", "Temperature for refinements", "Low (0-0.3): careful small fixes.")}
+                    </div>
+                    <fieldset class="pw-checks">
+                        <legend class="pw-label">"Locked sections (the optimizer must not change them)"</legend>
+                        <div class="pw-row pw-row--wrap">
+                            {Section::ALL.into_iter().map(|s| view! {
+                                <label class="pw-check">
+                                    <input type="checkbox" prop:checked=move || locked.with(|l| l.contains(&s))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            locked.update(|l| { l.retain(|x| *x != s); if on { l.push(s); } });
+                                        }/>
+                                    {format!("Lock {}", s.title())}
+                                </label>
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                </details>
+                {move || {
+                    let (train, held) = counts.get();
+                    if train == 0 {
+                        return view! { <p class="pw-hint pw-hint--warn">"Add training cases (with checks) first: the loop learns from them."</p> }.into_any();
+                    }
+                    if problems.get() > 0 {
+                        return view! { <p class="pw-hint pw-hint--warn">"Fix the checks marked in red under Test cases first."</p> }.into_any();
+                    }
+                    let Some(b) = budget.get() else { return ().into_any() };
+                    let used = minibatch.get().min(train);
+                    let line = format!(
+                        "Up to {} calls and {} tokens, estimated cost {} ({} training case{} per round{}).",
+                        b.calls, b.tokens(), cost_line(settings, &b), used, if used == 1 { "" } else { "s" },
+                        if held > 0 { format!(", {held} held-out") } else { ", no held-out cases: add some to catch overfitting".to_owned() }
+                    );
+                    let per_role = Role::ALL
+                        .iter()
+                        .map(|r| {
+                            let (i, o) = b.of(*r);
+                            let name = match r {
+                                Role::Meta => "Meta model",
+                                Role::Execution => "Execution model",
+                                Role::Judge => "Judge model",
+                            };
+                            format!("{name}: {} calls, {} tokens", b.calls_of(*r), i + o)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    view! {
+                        <div class="pw-budget" role="group" aria-label="Budget">
+                            <p class="pw-budget__line">{line}</p>
+                            <p class="pw-hint">{format!("{per_role}. The loop never goes over this: it stops first.")}</p>
+                            <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.start(config())>
+                                {format!("Start: up to {} calls", b.calls)}
+                            </button>
+                        </div>
+                    }.into_any()
+                }}
+            </Show>
+            <Progress state=state/>
+            {move || h.note.get().map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
+            <Evidence state=state/>
+        </div>
+    }
+}
+
+/// Where the loop is, what it spent, and its controls.
+#[component]
+fn Progress(
+    /// The loop's state.
+    state: Memo<Option<Optimizer>>,
+) -> impl IntoView {
+    let h = OptimizerHandle::expect();
+    view! {
+        {move || state.get().map(|o| {
+            let phase = match (o.stop, o.phase) {
+                (Some(s), _) => s.describe().to_owned(),
+                (None, _) if o.paused => "Paused.".to_owned(),
+                (None, Phase::Evaluating(0)) => "Round 0: scoring your prompt.".to_owned(),
+                (None, Phase::Evaluating(r)) => format!("Round {r} of {}: scoring the candidates.", o.config.rounds),
+                (None, Phase::Checking(r)) => format!("Round {r} of {}: checking the best on held-out cases.", o.config.rounds),
+                (None, Phase::Proposing(r)) => format!("Round {r} of {}: the meta model writes candidates.", o.config.rounds),
+                (None, Phase::Finished) => "Finished.".to_owned(),
+            };
+            let spent = format!(
+                "{} of {} calls used · {} of {} tokens",
+                o.spent.calls, o.limit.calls, o.spent.tokens(), o.limit.tokens()
+            );
+            let live = o.stop.is_none();
+            let paused = o.paused;
+            view! {
+                <div class="pw-progress">
+                    <progress class="pw-progress__bar" max=o.limit.calls.max(1).to_string() prop:value=o.spent.calls aria-label="Calls used of the budget"></progress>
+                    <p class="pw-progress__text" role="status">{format!("{phase} {spent}")}</p>
+                    <div class="pw-row pw-row--wrap">
+                        {live.then(|| if paused {
+                            view! { <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>"Resume"</button> }.into_any()
+                        } else {
+                            view! { <button type="button" class="pw-button" on:click=move |_| h.pause()>"Pause"</button> }.into_any()
+                        })}
+                        {live.then(|| view! { <button type="button" class="pw-button pw-button--danger" on:click=move |_| h.cancel()>"Cancel optimization"</button> })}
+                        {(!live).then(|| view! { <button type="button" class="pw-button pw-button--ghost" on:click=move |_| h.clear()>"Clear the results"</button> })}
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
+
+/// The score-history chart and the candidates.
+#[component]
+fn Evidence(
+    /// The loop's state.
+    state: Memo<Option<Optimizer>>,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    view! {
+        {move || state.get().filter(|o| !o.candidates.is_empty()).map(|o| {
+            let suite = d.draft.with_untracked(|x| x.suite.clone());
+            let ctx = Ctx { suite: &suite };
+            let rows: Vec<CandidateRow> = o
+                .candidates
+                .iter()
+                .rev()
+                .map(|c| CandidateRow::of(&o, &ctx, c))
+                .collect();
+            view! {
+                <div class="pw-evidence">
+                    <Chart rounds=o.rounds.clone() total=o.config.rounds/>
+                    <ol class="pw-candidates" aria-label="Candidates, newest first">
+                        {rows.into_iter().map(|r| view! { <CandidateView row=r/> }).collect_view()}
+                    </ol>
+                </div>
+            }
+        })}
+    }
+}
+
+/// Train and held-out scores per round, as an SVG line chart.
+#[component]
+fn Chart(
+    /// The rounds so far.
+    rounds: Vec<RoundRecord>,
+    /// Rounds planned.
+    total: u32,
+) -> impl IntoView {
+    let (w, h, left, top, bottom) = (560.0, 200.0, 36.0, 12.0, 28.0);
+    let right = 12.0;
+    let n = total.max(1) as f64;
+    let x = move |r: u32| left + (w - left - right) * r as f64 / n;
+    let y = move |v: f64| top + (h - top - bottom) * (1.0 - v / 100.0);
+    let line = |pts: Vec<(u32, f64)>| pts.iter().map(|(r, v)| format!("{:.1},{:.1}", x(*r), y(*v))).collect::<Vec<_>>().join(" ");
+    let train: Vec<(u32, f64)> = rounds.iter().map(|r| (r.round, r.train)).collect();
+    let held: Vec<(u32, f64)> = rounds.iter().filter_map(|r| Some((r.round, r.held?))).collect();
+    let summary = rounds
+        .iter()
+        .map(|r| match r.held {
+            Some(hv) => format!("round {}: train {:.0}, held-out {:.0}", r.round, r.train, hv),
+            None => format!("round {}: train {:.0}", r.round, r.train),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    view! {
+        <figure class="pw-chart">
+            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=format!("Score history: {summary}") class="pw-chart__svg">
+                {[0.0, 50.0, 100.0].into_iter().map(|v| view! {
+                    <line x1=left x2=w - right y1=y(v) y2=y(v) class="pw-chart__grid"/>
+                    <text x=left - 6.0 y=y(v) + 4.0 class="pw-chart__label" text-anchor="end">{format!("{v:.0}")}</text>
+                }).collect_view()}
+                {(0..=total).map(|r| view! {
+                    <text x=x(r) y=h - 8.0 class="pw-chart__label" text-anchor="middle">{r.to_string()}</text>
+                }).collect_view()}
+                <polyline points=line(train.clone()) class="pw-chart__train" fill="none"/>
+                <polyline points=line(held.clone()) class="pw-chart__held" fill="none"/>
+                {train.iter().map(|(r, v)| view! { <circle cx=x(*r) cy=y(*v) r="4" class="pw-chart__dot pw-chart__dot--train"/> }).collect_view()}
+                {held.iter().map(|(r, v)| view! { <circle cx=x(*r) cy=y(*v) r="4" class="pw-chart__dot pw-chart__dot--held"/> }).collect_view()}
+            </svg>
+            <figcaption class="pw-chart__legend">
+                <span class="pw-chart__key pw-chart__key--train">"Training score (best so far)"</span>
+                <span class="pw-chart__key pw-chart__key--held">"Held-out score"</span>
+                <span class="pw-hint">"Rounds along the bottom; 0 is your prompt."</span>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// What one candidate's card shows.
+#[derive(Clone)]
+struct CandidateRow {
+    c: Candidate,
+    parent: Option<Candidate>,
+    train: Option<f64>,
+    held: Option<f64>,
+    parent_train: Option<f64>,
+    versus: Option<eval::Comparison>,
+    best: bool,
+    from_version: u32,
+}
+
+impl CandidateRow {
+    fn of(o: &Optimizer, ctx: &Ctx, c: &Candidate) -> Self {
+        let parent = c.parent.and_then(|p| o.candidate(p)).cloned();
+        let versus = match (
+            c.parent.and_then(|p| o.scores(ctx, p, false)),
+            o.scores(ctx, c.id, false),
+        ) {
+            (Some(a), Some(b)) => Some(eval::compare(&a, &b)),
+            _ => None,
+        };
+        Self {
+            train: o.mean(ctx, c.id, false),
+            held: o.mean(ctx, c.id, true),
+            parent_train: c.parent.and_then(|p| o.mean(ctx, p, false)),
+            versus,
+            best: o.best == c.id,
+            from_version: o.from_version,
+            parent,
+            c: c.clone(),
+        }
+    }
+}
+
+/// One candidate: how it was made, its scores, wins and losses, its diff, and Accept.
+#[component]
+fn CandidateView(
+    /// What to show.
+    row: CandidateRow,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let c = row.c.clone();
+    let id = c.id;
+    let accepted = RwSignal::new(false);
+    let status = if let Some(r) = &c.rejected {
+        format!("rejected: {r}")
+    } else if row.best {
+        "best so far".to_owned()
+    } else if c.kept {
+        "kept (on the Pareto front)".to_owned()
+    } else if row.train.is_some() {
+        "dropped".to_owned()
+    } else {
+        "being scored…".to_owned()
+    };
+    let scores = match (row.train, row.held) {
+        (Some(t), Some(h)) => format!("Training {t:.0} · held-out {h:.0}"),
+        (Some(t), None) => format!("Training {t:.0}"),
+        _ => String::new(),
+    };
+    let parent_note = match (row.parent_train, row.train) {
+        (Some(p), Some(t)) => format!(" (parent {p:.0}, {:+.0})", t - p),
+        _ => String::new(),
+    };
+    let versus = row.versus.clone().map(|v| {
+        format!(
+            "Against its parent: {} win{}, {} loss{}, {} tie{}",
+            v.wins, if v.wins == 1 { "" } else { "s" },
+            v.losses, if v.losses == 1 { "" } else { "es" },
+            v.ties, if v.ties == 1 { "" } else { "s" }
+        )
+    });
+    let title = if c.mutation == Mutation::Baseline {
+        format!("Your prompt (version {})", row.from_version)
+    } else {
+        format!("Round {} · candidate {} · {}", c.round, id, c.mutation.label())
+    };
+    let parent_spec = row.parent.as_ref().map(|p| p.spec.clone());
+    let spec = c.spec.clone();
+    let can_accept = c.mutation != Mutation::Baseline && c.rejected.is_none() && row.train.is_some();
+    view! {
+        <li class="pw-candidate" class:pw-candidate--best=row.best>
+            <div class="pw-candidate__head">
+                <h4 class="pw-candidate__title">{title.clone()}</h4>
+                <span class=format!("pw-verdict pw-verdict--{}", if row.best { "ok" } else if c.rejected.is_some() { "bad" } else { "idle" })>{status}</span>
+            </div>
+            {(!scores.is_empty()).then(|| view! { <p class="pw-candidate__scores">{format!("{scores}{parent_note}")}</p> })}
+            {versus.map(|v| view! { <p class="pw-hint">{v}</p> })}
+            {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{c.rationale.clone()}</p> })}
+            {parent_spec.map(|old| view! {
+                <details class="pw-details">
+                    <summary>{format!("Changes against its parent ({title})")}</summary>
+                    <SpecDiff old=old new=spec.clone()/>
+                </details>
+            })}
+            {can_accept.then(|| view! {
+                <button type="button" class="pw-button pw-button--primary" disabled=move || accepted.get()
+                    aria-label=format!("Accept candidate {id} as the current version")
+                    on:click=move |_| { optimizer::accept(d, id); accepted.set(true); }>
+                    {move || if accepted.get() { "Accepted: it is your current version" } else { "Accept as the current version" }}
+                </button>
+            })}
+        </li>
+    }
+}

@@ -1,0 +1,339 @@
+//! End-to-end: the prompt improves itself. Against the fake provider scripted so that candidates
+//! improve: a 3-round run within its approved budget, the chart rising, diffs with a removed
+//! constraint flagged, acceptance as a new version; the loop surviving a reload and a pause;
+//! Reflexion on one case; "Critique this prompt" turned into a rewrite. With the real local model:
+//! a 2-round, K=2 run on three cases completes within its budget.
+use std::time::{Duration, Instant};
+
+use pw_harness::browser::Browser;
+use pw_harness::fake_provider::FakeProvider;
+use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::paths;
+use pw_harness::static_site::StaticSite;
+use serde_json::{Value, json};
+
+const CONTEXT: &str = "Meeting notes arrive as the user's message. Never invent owners.";
+const PROPOSE_MARK: &str = "You improve a system prompt";
+
+fn spec(persona: &str, context: &str) -> Value {
+    json!({
+        "persona": persona, "context": context,
+        "steps": ["Read the notes.", "List every commitment with its owner."], "format": "A Markdown list.", "json_schema": "",
+        "examples": [{"input": "Bob will send the deck.", "output": "- Bob: send the deck"},
+                     {"input": "We talked about lunch.", "output": "No action items."}, {"input": "hi", "output": "Please paste the notes."}]
+    })
+}
+
+async fn use_fake(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
+    let s = SettingsPage::open(b).await?;
+    for tab in ["Writing prompts", "Running tests", "Scoring"] {
+        s.job(tab).await?;
+        s.provider("OpenAI-compatible (custom address)").await?;
+        s.base_url(&fake.openai_url()).await?;
+        s.model("fake-large").await?;
+    }
+    s.close().await?;
+    Ok(())
+}
+
+async fn paste_prompt(b: &Browser, persona: &str) -> anyhow::Result<()> {
+    let mut reply = spec(persona, CONTEXT);
+    reply["analysis"] = json!("");
+    PromptPage::new(b).idea("a bot that pulls action items out of meeting notes").await?;
+    b.button("No API access? Manual mode").await?.click().await?;
+    b.field("3. Paste the reply here")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}{reply}"))
+        .await?;
+    b.button("Use this reply").await?.click().await?;
+    b.wait_for_text("Read the reply: your prompt is below.").await?;
+    b.button("No API access? Manual mode").await?.click().await?;
+    Ok(())
+}
+
+/// Cases A-D (training) and E (held-out); case X passes when the answer names "owner-X".
+async fn add_cases(b: &Browser) -> anyhow::Result<()> {
+    for (n, letter) in ["A", "B", "C", "D", "E"].iter().enumerate() {
+        let n = n + 1;
+        b.button("Add case").await?.click().await?;
+        b.field(&format!("Input of case #{n}"))
+            .await?
+            .send_keys(&format!("Notes {letter}: someone owns task {letter}."))
+            .await?;
+        b.button("Add check to checks for this case").await?.click().await?;
+        b.field(&format!("Contains all of (case #{n}, check 1), one per line"))
+            .await?
+            .send_keys(&format!("owner-{letter}{TAB}"))
+            .await?;
+        if *letter == "E" {
+            b.field("Used for").await?.select_by_label("Held-out (checks the winner only)").await?;
+        }
+    }
+    b.wait_for_text("5 cases (4 train, 1 held-out)").await?;
+    Ok(())
+}
+
+/// A prompt at level n answers with owners A..(n+1); level 3 also passes the held-out case.
+fn script_levels(fake: &FakeProvider) {
+    fake.reply_when("LEVEL3", "- owner-A\n- owner-B\n- owner-C\n- owner-D\n- owner-E");
+    fake.reply_when("LEVEL2", "- owner-A\n- owner-B\n- owner-C");
+    fake.reply_when("LEVEL1", "- owner-A\n- owner-B");
+    fake.reply_when("LEVEL0", "- owner-A");
+}
+
+/// Proposal replies chosen by what each request says (calls run concurrently): an exploring call
+/// whose best prompt scores 25/50/75 gets a candidate one level up; a refinement gets a candidate
+/// that answers nothing useful. Round 3's candidate drops the "Never invent owners." rule.
+/// Call before `script_levels`: proposal requests quote the prompts, so their rules come first.
+fn script_proposals(fake: &FakeProvider, rounds: u32) {
+    let mut same = spec("You are a careful analyst, refined.", CONTEXT);
+    same["style"] = json!("refine");
+    same["rationale"] = json!("Small wording fixes.");
+    // The request body is JSON: the newline before the style list is written `\n`.
+    fake.reply_when(r"in order\n- refine", &json!({"candidates": [same]}).to_string());
+    for r in 1..=rounds {
+        let context = if r == 3 { "Meeting notes arrive as the user's message." } else { CONTEXT };
+        let mut up = spec(&format!("You are LEVEL{r}, a meticulous meeting analyst."), context);
+        up["style"] = json!("add-constraint");
+        up["rationale"] = json!(format!("Round {r}: name every owner explicitly."));
+        fake.reply_when(
+            &format!("The current best prompt (score {} / 100)", 25 * r),
+            &json!({"candidates": [up]}).to_string(),
+        );
+    }
+}
+
+/// The id of the best candidate's card ("Round 3 · candidate 5 · …" gives 5).
+async fn best_candidate(b: &Browser) -> anyhow::Result<(u32, String)> {
+    let t = b
+        .eval("return document.querySelector('.pw-candidate--best .pw-candidate__title')?.textContent ?? ''")
+        .await?;
+    let title = t.as_str().unwrap_or("").to_owned();
+    let id = title
+        .split("candidate ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no best candidate: {title:?}"))?;
+    Ok((id, title))
+}
+
+async fn open_improve(b: &Browser) -> anyhow::Result<()> {
+    b.wait_for_text("Settings of the loop").await?;
+    Ok(())
+}
+
+async fn wait_text_long(b: &Browser, text: &str, secs: u64) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let found = b
+            .eval(&format!("return document.body.innerText.includes({})", serde_json::to_string(text)?))
+            .await
+            .unwrap_or(Value::Bool(false));
+        if found == Value::Bool(true) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            let body = b.eval("return document.querySelector('.pw-card--improve')?.innerText ?? ''").await?;
+            anyhow::bail!("no {text:?} after {secs} s; the Improve card says:\n{}", body.as_str().unwrap_or(""));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1600).await?;
+    b.open_app(&site.url()).await?;
+    use_fake(&b, &fake).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    script_proposals(&fake, 3);
+    script_levels(&fake);
+    open_improve(&b).await?;
+
+    // Budget first: 7 candidates-evaluations x 4 cases, 4 held-out checks, 6 proposals = 38 calls.
+    let start = b.button("Start: up to 38 calls").await?;
+    b.wait_for_text("Meta model: 6 calls").await?;
+    b.wait_for_text("Execution model: 32 calls").await?;
+    b.screenshot("optimizer-budget-1280-light").await?;
+    let before = fake.chat_requests().len();
+    start.click().await?;
+    wait_text_long(&b, "Finished all rounds.", 60).await?;
+    let used = fake.chat_requests().len() - before;
+    b.wait_for_text(&format!("{used} of 38 calls used")).await?;
+    assert!(used <= 38, "{used} calls for a budget of 38");
+
+    // The chart rises: training 25 -> 50 -> 75 -> 100, held-out 0 until round 3.
+    let label = b
+        .eval("return document.querySelector('.pw-chart__svg').getAttribute('aria-label')")
+        .await?;
+    assert_eq!(
+        label.as_str().unwrap_or(""),
+        "Score history: round 0: train 25, held-out 0; round 1: train 50, held-out 0; round 2: train 75, held-out 0; round 3: train 100, held-out 100"
+    );
+    b.wait_for_text("Training 100 · held-out 100 (parent 75, +25)").await?;
+    b.wait_for_text("Against its parent: 1 win, 0 losses, 3 ties").await?;
+    b.wait_for_text("Round 3: name every owner explicitly.").await?;
+    let (id, title) = best_candidate(&b).await?;
+    assert!(title.starts_with("Round 3 · candidate ") && title.ends_with("Added a missing rule"), "{title}");
+    // Round 3's winner dropped a rule: its diff says so.
+    b.wait_for_text(&format!("Changes against its parent ({title})"))
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Removed constraints: check these were meant to go").await?;
+    b.screenshot("optimizer-evidence-1280-light").await?;
+
+    // Nothing replaced the prompt until now; Accept makes a new version.
+    assert!(PromptPage::new(&b).section("Persona").await?.contains("LEVEL0"));
+    b.button(&format!("Accept candidate {id} as the current version")).await?.click().await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    assert!(PromptPage::new(&b).section("Persona").await?.contains("LEVEL3"));
+    b.wait_for_text("Accepted from the optimizer: round 3, added a missing rule (train score 75 \u{2192} 100)").await?;
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1400).await?;
+    b.open_app(&site.url()).await?;
+    use_fake(&b, &fake).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    script_proposals(&fake, 3);
+    script_levels(&fake);
+    fake.set_timing(250, 5, 32);
+    open_improve(&b).await?;
+    b.button("Start: up to 38 calls").await?.click().await?;
+    // Reload in the middle of round 1 or 2.
+    wait_text_long(&b, "Round 1 of 3", 30).await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    b.client.refresh().await?;
+    wait_text_long(&b, "Continuing the optimization where it was.", 20).await?;
+    // Pause: nothing new starts; the page says so; then resume to the end.
+    b.button("Pause").await?.click().await?;
+    wait_text_long(&b, "Paused.", 10).await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let n = fake.chat_requests().len();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(fake.chat_requests().len(), n, "no calls while paused");
+    b.client.refresh().await?;
+    wait_text_long(&b, "Paused.", 20).await?;
+    b.button("Resume").await?.click().await?;
+    wait_text_long(&b, "Finished all rounds.", 90).await?;
+    let label = b
+        .eval("return document.querySelector('.pw-chart__svg').getAttribute('aria-label')")
+        .await?;
+    assert!(label.as_str().unwrap_or("").ends_with("round 3: train 100, held-out 100"), "{label}");
+    let used: u32 = b
+        .eval("return document.querySelector('.pw-card--improve .pw-progress__text').textContent")
+        .await?
+        .as_str()
+        .and_then(|t| t.split(" of 38 calls used").next()?.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(999);
+    assert!(used <= 38, "{used}");
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1400).await?;
+    b.open_app(&site.url()).await?;
+    use_fake(&b, &fake).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    b.button("Add case").await?.click().await?;
+    b.field("Input of case #1").await?.send_keys("Notes B: Bob owns task B.").await?;
+    b.button("Add check to checks for this case").await?.click().await?;
+    b.field("Contains all of (case #1, check 1), one per line")
+        .await?
+        .send_keys(&format!("owner-B{TAB}"))
+        .await?;
+    fake.reply_when("Be harsh", "1. The owner of task B is missing: name owner-B.");
+    fake.reply_when("A harsh review of that draft found", "- owner-B: task B");
+    script_levels(&fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until("return document.querySelector('.pw-result .pw-verdict')?.textContent === 'fail'", "the draft to fail").await?;
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
+    b.wait_for_text("1. The owner of task B is missing: name owner-B.").await?;
+    b.screenshot("reflexion-1280-light").await?;
+
+    // Critique this prompt: a weakness becomes a section rewrite (a new version).
+    fake.reply_next_when(
+        "You review a system prompt",
+        &json!({"weaknesses": [{"kind": "missing-constraint", "section": "context", "problem": "It never says what to do with empty notes.", "fix": "Add: if the notes are empty, ask for them."}]}).to_string(),
+        1,
+    );
+    fake.reply_next_when("improving one section", &json!({"context": format!("{CONTEXT} If the notes are empty, ask for them.")}).to_string(), 1);
+    b.button("Critique this prompt").await?.click().await?;
+    b.wait_for_text("It never says what to do with empty notes.").await?;
+    b.button("Apply fix 1 to Context").await?.click().await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    assert!(PromptPage::new(&b).section("Context").await?.contains("If the notes are empty, ask for them."));
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1400).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_for_text("Local model ready").await?;
+    paste_prompt(&b, "You are a meticulous meeting analyst.").await?;
+    for (n, (input, want)) in [
+        ("Bob will send the deck by Friday.", "Bob"),
+        ("Ana books the room for Monday.", "Ana"),
+        ("Carol writes the release notes.", "Carol"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let n = n + 1;
+        b.button("Add case").await?.click().await?;
+        b.field(&format!("Input of case #{n}")).await?.send_keys(input).await?;
+        b.button("Add check to checks for this case").await?.click().await?;
+        b.field(&format!("Contains all of (case #{n}, check 1), one per line"))
+            .await?
+            .send_keys(&format!("{want}{TAB}"))
+            .await?;
+    }
+    b.wait_for_text("Settings of the loop").await?.click().await?;
+    b.field("Rounds").await?.send_keys(&format!("{SELECT_ALL}2{TAB}")).await?;
+    b.field("Candidates per round").await?.send_keys(&format!("{SELECT_ALL}2{TAB}")).await?;
+    // 5 evaluations x 3 cases + 4 proposals (no held-out cases).
+    let start = b.button("Start: up to 19 calls").await?;
+    start.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let text = loop {
+        let t = b
+            .eval("return document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''")
+            .await?;
+        let t = t.as_str().unwrap_or("").to_owned();
+        if t.starts_with("Finished all rounds.") || t.starts_with("Stopped") {
+            break t;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the loop did not end in 600 s: {t}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let used: u32 = text
+        .split(" of 19 calls used")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(999);
+    assert!(used <= 19, "{text}");
+    eprintln!("[local model] {text}");
+    b.screenshot("optimizer-local-model-1280-light").await?;
+    b.close().await?;
+    Ok(())
+}
