@@ -95,11 +95,11 @@ fn cost_line(settings: SettingsHandle, b: &Budget) -> String {
         }
     }
     if known {
-        format_cost(Some(total))
+        format!("estimated cost {}", format_cost(Some(total)))
     } else if total > 0.0 {
-        format!("at least {}", format_cost(Some(total)))
+        format!("estimated cost at least {}", format_cost(Some(total)))
     } else {
-        format_cost(None)
+        "cost unknown (no list price for these models)".to_owned()
     }
 }
 
@@ -208,7 +208,7 @@ fn OptimizerPanel() -> impl IntoView {
                     let Some(b) = budget.get() else { return ().into_any() };
                     let used = minibatch.get().min(train);
                     let line = format!(
-                        "Up to {} calls and {} tokens, estimated cost {} ({} training case{} per round{}).",
+                        "Up to {} calls and {} tokens, {} ({} training case{} per round{}).",
                         b.calls, b.tokens(), cost_line(settings, &b), used, if used == 1 { "" } else { "s" },
                         if held > 0 { format!(", {held} held-out") } else { ", no held-out cases: add some to catch overfitting".to_owned() }
                     );
