@@ -168,3 +168,36 @@ fn a_million_random_and_mutated_links_never_panic() {
     // Almost every damaged link is caught by the checksum or the parser.
     assert!(accepted < 1_000, "{accepted} damaged links were accepted");
 }
+
+#[test]
+fn the_windows_transform_round_trips_every_script() {
+    let texts = [
+        "",
+        "plain ASCII text",
+        "Résumé des réunions — ça marche",
+        "会議の議事録を要約する（全角：記号）",
+        "Привет, мир! Ελληνικά",
+        "emoji 👩‍👩‍👧 and \u{FFFF}\u{FEFF}\u{FF00}\u{00FF}ÿ",
+        "mixed 日本 text \u{FEFE}\u{FFFE}",
+    ];
+    for t in texts {
+        let w = to_windows(t);
+        assert_eq!(from_windows(&w).unwrap(), t, "{t:?} -> {w:?}");
+    }
+    // Text in one script costs about a byte a character; mixed Japanese still less than UTF-8.
+    let ru = "приветмир".repeat(10);
+    assert_eq!(to_windows(&ru).len(), ru.chars().count() + 2, "one switch to Cyrillic, then a byte each");
+    let jp = "会議の議事録を要約する".repeat(10);
+    assert!(to_windows(&jp).len() < jp.len(), "{}", to_windows(&jp).len());
+    // Damaged input is an error, not a panic.
+    for bad in [&[0xFFu8][..], &[0xFF, 0xFE], &[0xFF, 0xD8, 0x00]] {
+        assert!(from_windows(bad).is_err(), "{bad:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn windows_round_trip_any_text(t in "\\PC*") {
+        proptest::prop_assert_eq!(from_windows(&to_windows(&t)).unwrap(), t);
+    }
+}
