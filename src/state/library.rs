@@ -435,11 +435,20 @@ impl Library {
     /// The export file for one draft (`Some(id)`) or all of them.
     pub async fn export(self, id: Option<String>) -> Result<String, String> {
         self.save_now(false).await;
-        let records = self.all().await.map_err(|e| e.message())?;
+        let records = self.all().await.unwrap_or_default();
+        let current = self.current_id.get_untracked();
+        // The draft on screen is exported as it is in memory: its last change may not have been
+        // saved (storage full).
         let mut drafts: Vec<Draft> = records
             .into_iter()
             .filter(|r| id.as_ref().is_none_or(|i| *i == r.id))
-            .map(|r| r.draft.into_draft())
+            .map(|r| {
+                if r.id == current {
+                    self.drafts.draft.get_untracked()
+                } else {
+                    r.draft.into_draft()
+                }
+            })
             .collect();
         if drafts.is_empty() {
             // Storage unavailable: export what is in memory.

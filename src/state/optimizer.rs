@@ -122,7 +122,16 @@ impl OptimizerHandle {
         let created = self.drafts.draft.with_untracked(|d| {
             let spec = d.current_spec()?.clone();
             let limit = project(&config, &spec, &d.suite);
-            Some(Optimizer::new(config, spec, d.current, &d.suite, limit))
+            let mut o = Optimizer::new(config, spec, d.current, &d.suite, limit);
+            // Reflexion critiques of this version's answers become feedback for the proposals.
+            if let Some(run) = d.run_of(d.current) {
+                for (id, c) in &run.cases {
+                    if let Some(r) = c.reflection.as_ref().filter(|r| !r.critique.trim().is_empty()) {
+                        o.critiques.insert(*id, r.critique.clone());
+                    }
+                }
+            }
+            Some(o)
         });
         let Some(o) = created else { return };
         self.stop_calls();

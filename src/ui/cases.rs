@@ -667,6 +667,7 @@ fn SynthPanel() -> impl IntoView {
             {move || s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
             {move || s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })}
             <Show when=move || s.stage.get() == Stage::Review && !s.picks.with(Vec::is_empty)>
+                <p class="pw-output__label">"Written by the meta model: check each before keeping it"</p>
                 <ol class="pw-proposals" aria-label="Suggested cases">
                     {move || s.picks.with(|p| (0..p.len()).collect::<Vec<_>>()).into_iter().map(|i| view! { <ProposalRow index=i/> }).collect_view()}
                 </ol>

@@ -459,6 +459,7 @@ pub fn FinalCard() -> impl IntoView {
                         {move || format!("About {} tokens · {} per call with the test model", tokens(), cost())}
                     </span>
                 </div>
+                <p class="pw-hint">"A token is a piece of a word (about 4 characters): models count and bill by tokens."</p>
                 <label class="pw-label pw-sr-only" for="pw-final-text">"The final system prompt"</label>
                 <textarea id="pw-final-text" class="pw-textarea pw-textarea--mono pw-final" rows="14" readonly prop:value=move || rendered.get()></textarea>
                 <div class="pw-row pw-row--wrap pw-actions">

@@ -453,7 +453,7 @@ fn CandidateView(
             </div>
             {(!scores.is_empty()).then(|| view! { <p class="pw-candidate__scores">{format!("{scores}{parent_note}")}</p> })}
             {versus.map(|v| view! { <p class="pw-hint">{v}</p> })}
-            {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{c.rationale.clone()}</p> })}
+            {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{format!("The meta model's note: {}", c.rationale)}</p> })}
             {parent_spec.map(|old| view! {
                 <details class="pw-details">
                     <summary>{format!("Changes against its parent ({title})")}</summary>

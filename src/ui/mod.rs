@@ -14,6 +14,7 @@ pub mod settings;
 pub mod shell;
 pub mod workspace;
 
+use crate::domain::draft::Origin;
 use crate::domain::local_model;
 use crate::domain::provider::{ProviderKind, Role};
 use crate::state::draft::{DraftHandle, Generator};
@@ -56,14 +57,28 @@ pub fn App() -> impl IntoView {
     state::optimizer::OptimizerHandle::provide();
     state::optimizer::Reflector::provide();
     state::optimizer::Critic::provide();
+    let toasts = notice::Toasts::provide();
     let drafts_open = RwSignal::new(false);
+    // Where the person is in the loop: the next thing to do is the step after the last one done.
     let step = Signal::derive(move || {
-        if drafts.draft.with(|d| d.versions.is_empty()) {
-            0
-        } else {
-            1
-        }
+        drafts.draft.with(|d| {
+            if d.versions.is_empty() {
+                0
+            } else if d.suite.cases.is_empty() {
+                1
+            } else if d.run_of(d.current).is_none() {
+                2
+            } else if d.optimizer.as_ref().is_none_or(|o| o.stop.is_none())
+                && !matches!(d.current_version().map(|v| &v.origin), Some(Origin::Optimized { .. }))
+            {
+                3
+            } else {
+                4
+            }
+        })
     });
+    background_toasts(toasts, drafts);
+    shortcuts(toasts, drafts);
     // The local model is looked for where the llama.cpp preset points (the default address otherwise).
     let local_url = Signal::derive(move || {
         settings.roles.with(|r| {
@@ -95,7 +110,102 @@ pub fn App() -> impl IntoView {
                 view! { <workspace::Workspace local_status=local_status/> }.into_any()
             }}
         </main>
+        <footer class="pw-footer">
+            <p>"No server of ours: your drafts stay in this browser, and calls go straight to the provider you chose."</p>
+            <p class="pw-footer__keys">
+                "Keyboard: " <kbd>"Ctrl"</kbd>"+"<kbd>"Enter"</kbd>" in the idea box or "<kbd>"Alt"</kbd>"+"<kbd>"G"</kbd>" generates · "
+                <kbd>"Alt"</kbd>"+"<kbd>"R"</kbd>" runs all test cases · "<kbd>"Alt"</kbd>"+"<kbd>"C"</kbd>" copies the final prompt"
+            </p>
+        </footer>
         <settings::SettingsPanel open=settings_open/>
         <drafts::DraftsPanel open=drafts_open/>
+        <notice::ToastStack/>
     }
+}
+
+/// Toasts when work ends in the background: a run, the optimizer, suggested cases.
+fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
+    let runner = state::runner::Runner::expect();
+    Effect::new(move |was: Option<bool>| {
+        let now = runner.running();
+        if was == Some(true) && !now {
+            let summary = drafts.draft.with_untracked(|d| {
+                let run = d.run_of(d.current)?;
+                let p = run.progress();
+                let a = run.aggregate(&d.suite, d.current_spec());
+                Some(match a.mean {
+                    Some(m) => format!(
+                        "Run finished: score {m:.0} / 100, {} of {} cases passed every check{}.",
+                        a.passed,
+                        a.scored,
+                        if p.failed > 0 { format!(", {} failed", p.failed) } else { String::new() }
+                    ),
+                    None => format!("Run finished: {} of {} cases done.", p.done, p.total),
+                })
+            });
+            if let Some(s) = summary {
+                toasts.push(s);
+            }
+        }
+        now
+    });
+    Effect::new(move |was: Option<Option<String>>| {
+        let stop = drafts
+            .draft
+            .with(|d| d.optimizer.as_ref().and_then(|o| o.stop).map(|s| s.describe().to_owned()));
+        if let (Some(None), Some(s)) = (&was, &stop) {
+            toasts.push(format!("Optimization: {s} See the candidates under Improve."));
+        }
+        stop
+    });
+    let synth = state::cases::CaseSynth::expect();
+    Effect::new(move |was: Option<state::cases::Stage>| {
+        let now = synth.stage.get();
+        if was.is_some_and(|w| w != state::cases::Stage::Review) && now == state::cases::Stage::Review {
+            let n = synth.picks.with_untracked(Vec::len);
+            toasts.push(format!("{n} suggested test cases are ready to review."));
+        }
+        now
+    });
+}
+
+/// Alt+G generates, Alt+R runs all cases, Alt+C copies the final prompt (by key position, so
+/// they work on every keyboard layout and with Option on a Mac).
+fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
+    let g = Generator::expect();
+    let runner = state::runner::Runner::expect();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if !ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        match ev.code().as_str() {
+            "KeyG" => {
+                ev.prevent_default();
+                g.generate();
+            }
+            "KeyR" => {
+                ev.prevent_default();
+                runner.run(Vec::new());
+                if let Some(why) = runner.refused.get_untracked() {
+                    toasts.push(why);
+                }
+            }
+            "KeyC" => {
+                ev.prevent_default();
+                let text = drafts.draft.with_untracked(|d| d.rendered());
+                if text.is_empty() {
+                    toasts.push("There is no prompt to copy yet.");
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    match browser::copy_text(&text).await {
+                        Ok(()) => toasts.push("The final prompt is copied."),
+                        Err(e) => toasts.push(e),
+                    }
+                });
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
 }

@@ -38,3 +38,61 @@ pub fn ErrorNotice(
         </div>
     }
 }
+
+/// Short messages about work that finished in the background ("Run finished: …"). `Copy`, in context.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    items: RwSignal<Vec<(u64, String)>>,
+    next: StoredValue<u64>,
+}
+
+impl Toasts {
+    pub fn provide() -> Self {
+        let t = Self {
+            items: RwSignal::new(Vec::new()),
+            next: StoredValue::new(0),
+        };
+        provide_context(t);
+        t
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// Shows a message for a few seconds (at most three at once).
+    pub fn push(self, text: impl Into<String>) {
+        let id = self.next.get_value() + 1;
+        self.next.set_value(id);
+        self.items.update(|v| {
+            v.push((id, text.into()));
+            if v.len() > 3 {
+                v.remove(0);
+            }
+        });
+        set_timeout(
+            move || self.items.try_update(|v| v.retain(|(i, _)| *i != id)).unwrap_or(()),
+            std::time::Duration::from_secs(7),
+        );
+    }
+
+    fn dismiss(self, id: u64) {
+        self.items.update(|v| v.retain(|(i, _)| *i != id));
+    }
+}
+
+/// The toast stack (bottom right), announced politely to screen readers.
+#[component]
+pub fn ToastStack() -> impl IntoView {
+    let t = Toasts::expect();
+    view! {
+        <div class="pw-toasts" role="status" aria-live="polite">
+            <For each=move || t.items.get() key=|(id, _)| *id children=move |(id, text)| view! {
+                <div class="pw-toasts__item">
+                    <span>{text}</span>
+                    <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| t.dismiss(id)>"×"</button>
+                </div>
+            }/>
+        </div>
+    }
+}

@@ -221,6 +221,7 @@ fn ResultRow(
                 _ => None,
             }}
             <Show when=move || streaming.get() || status.with(|s| s.is_some() && *s != Some(Status::Queued))>
+                <p class="pw-output__label">"Answer written by the execution model"</p>
                 // Model output is untrusted: shown as text only, never as HTML.
                 <pre class="pw-output__text pw-result__output" aria-label=format!("Output of case #{id}")>{shown_output}</pre>
                 <Show when=long>
@@ -247,6 +248,7 @@ fn ResultRow(
                 view! {
                     <div class="pw-reflection" role="group" aria-label=format!("Reflexion on case #{id}")>
                         <p class="pw-reflection__verdict" role="status">{verdict}</p>
+                        <p class="pw-hint">"All three texts are written by the execution model; the final is scored like the draft."</p>
                         {r.error.clone().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
                         <div class="pw-reflection__cols">
                             <div class="pw-reflection__col">

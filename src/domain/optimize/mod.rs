@@ -308,6 +308,9 @@ pub struct Optimizer {
     pub proposed: BTreeSet<(u32, bool)>,
     /// The version the loop started from.
     pub from_version: u32,
+    /// Reflexion critiques of the starting prompt's answers, by case (fed back as feedback).
+    #[serde(default)]
+    pub critiques: BTreeMap<u32, String>,
 }
 
 /// What the shell must do.
@@ -494,6 +497,7 @@ impl Optimizer {
             in_flight: BTreeMap::new(),
             proposed: BTreeSet::new(),
             from_version,
+            critiques: BTreeMap::new(),
         }
     }
 
@@ -984,8 +988,13 @@ impl Optimizer {
                         _ => format!("- {}: not graded", a.describe()),
                     })
                     .collect();
+                let critique = self
+                    .critiques
+                    .get(id)
+                    .map(|c| format!("\nA harsh review of the first prompt's answer said:\n{}", cut(c, 600)))
+                    .unwrap_or_default();
                 Some(format!(
-                    "Input: {}\nOutput: {}\nWhat went wrong:\n{}",
+                    "Input: {}\nOutput: {}\nWhat went wrong:\n{}{critique}",
                     cut(&case.user_message(), 600),
                     r.failed.clone().unwrap_or_else(|| cut(&r.output, 600)),
                     notes.join("\n")

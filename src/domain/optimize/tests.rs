@@ -229,7 +229,30 @@ fn history_is_ordered_worst_to_best_like_opro() {
     assert!(scores.len() >= 3 && scores.len() <= 5, "{scores:?}");
     assert!(scores.windows(2).all(|w| w[0] <= w[1]), "ascending: {scores:?}");
     assert!(req.temperature > 0.5, "exploring proposals run hot");
+    // Failing cases carry their check reasons, and a Reflexion critique when there is one.
+    let mut fresh = Optimizer::new(Config::default(), spec("You are L0"), 1, &s, limit);
+    fresh.critiques.insert(2, "The answer never names an owner.".into());
+    drive_until_proposal(&mut fresh, &s);
+    let text = fresh.propose_request(&ctx, 1, false).messages[0].text.clone();
+    assert!(text.contains("Missing: \u{201c}ok\u{201d}."), "{text}");
+    assert!(text.contains("A harsh review of the first prompt's answer said:\nThe answer never names an owner."), "{text}");
     assert!(o.propose_request(&ctx, 4, true).temperature < 0.5, "refinements run cool");
+}
+
+/// Answers calls until the first proposal is asked for.
+fn drive_until_proposal(o: &mut Optimizer, s: &Suite) {
+    let ctx = Ctx { suite: s };
+    let w = improving();
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    while let Some(e) = queue.pop_front() {
+        if let Effect::Call { work, request, .. } = e {
+            if matches!(work, Work::Propose { .. }) {
+                return;
+            }
+            let reply = w.answer(o, &work, &request);
+            queue.extend(o.step(&ctx, Event::Done { work, result: Ok(reply) }));
+        }
+    }
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Accessibility and looks: axe-core (injected from the npm package that scripts/setup.sh
-//! installs) runs on every screen (start, manual mode, prompt, settings, test cases, drafts), in light and dark, at 390 px and 1280 px; any serious or
-//! critical violation fails the test. Screenshots of each go to the artifacts folder.
+//! installs) runs on every screen (start, manual mode, prompt, settings, test cases, results,
+//! improve with the optimizer's evidence, drafts), in light and dark, at 390 px and 1280 px; any
+//! serious or critical violation fails the test. Screenshots of each go to the artifacts folder.
 use pw_harness::browser::Browser;
-use pw_harness::pages::{DraftsPage, SELECT_ALL, SettingsPage};
+use pw_harness::fake_provider::FakeProvider;
+use pw_harness::pages::{DraftsPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::{Value, json};
@@ -54,6 +56,8 @@ fn reply() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_screen_passes_axe_in_light_and_dark_at_two_widths() -> anyhow::Result<()> {
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let fake = FakeProvider::start().await?;
+    fake.set_default_reply("NameError means Python does not know the name x yet: define x = 1 before using it.");
     let source = axe_source();
     let mut problems: Vec<String> = Vec::new();
     for (width, height) in [(1280u32, 900u32), (390, 844)] {
@@ -100,6 +104,13 @@ async fn every_screen_passes_axe_in_light_and_dark_at_two_widths() -> anyhow::Re
             s.wait_error("Could not reach the provider").await?;
             problems.extend(axe(&b, &tag("settings"), &source).await?);
             b.screenshot(&tag("settings")).await?;
+            // From here on, every job goes to the scripted fake provider.
+            for tab in ["Writing prompts", "Running tests", "Scoring"] {
+                s.job(tab).await?;
+                s.provider("OpenAI-compatible (custom address)").await?;
+                s.base_url(&fake.openai_url()).await?;
+                s.model("fake-large").await?;
+            }
             s.close().await?;
 
             // Test cases: a case open in its editor, a check with an inline problem, suggested
@@ -124,6 +135,32 @@ async fn every_screen_passes_axe_in_light_and_dark_at_two_widths() -> anyhow::Re
             b.wait_for_text("needs fixing before a run can start").await?;
             problems.extend(axe(&b, &tag("cases"), &source).await?);
             b.screenshot(&tag("cases")).await?;
+
+            // Results: the case run, with its verdicts; then Reflexion on it.
+            b.field("Matches pattern (regex) (case #1, check 1)")
+                .await?
+                .send_keys(&format!("{SELECT_ALL}NameError{TAB}"))
+                .await?;
+            b.button("Run the case").await?.click().await?;
+            b.wait_for_text("Run finished:").await?;
+            b.button("Reflect on case #1").await?.click().await?;
+            b.wait_for_text("Critique").await?;
+            b.wait_until("return !document.body.innerText.includes('Reflecting…')", "the reflection to end").await?;
+            problems.extend(axe(&b, &tag("results"), &source).await?);
+            b.screenshot(&tag("results")).await?;
+
+            // Improve: the budget, then a short run of the loop and its evidence.
+            b.wait_for_text("Settings of the loop").await?.click().await?;
+            b.field("Rounds").await?.send_keys(&format!("{SELECT_ALL}1{TAB}")).await?;
+            problems.extend(axe(&b, &tag("improve-budget"), &source).await?);
+            b.eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).click(); return true").await?;
+            b.wait_until(
+                "const t = document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''; return t.startsWith('Finished') || t.startsWith('Stopped')",
+                "the loop to end",
+            )
+            .await?;
+            problems.extend(axe(&b, &tag("improve"), &source).await?);
+            b.screenshot(&tag("improve")).await?;
 
             // Drafts.
             let d = DraftsPage::open(&b).await?;

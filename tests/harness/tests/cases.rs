@@ -167,6 +167,13 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("3 of 3 done").await?;
     // Case 3: contains ✗ (0), regex ✓ (1), judge 0.8 → 60; cases 1 and 2: (1+1+0.8)/3 = 93.
     b.wait_for_text("Score 82 / 100 · 2 of 3 cases passed every check").await?;
+    // A toast reports the finished run; the step path moves on to Improve.
+    b.wait_for_text("Run finished: score 82 / 100, 2 of 3 cases passed every check.").await?;
+    b.wait_until(
+        "return document.querySelector('[aria-current=step]')?.textContent.includes('Improve')",
+        "the Improve step to be current",
+    )
+    .await?;
     let judged = fake
         .chat_requests()
         .iter()
@@ -177,13 +184,16 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
 
     // A provider fault mid-run: case 2 fails (400 is not retried), the others finish; Retry fixes it.
     fake.fault_when("BRAVO", Fault::status(400, "Bad request: simulated"), 1);
-    b.button("Run all 3 cases").await?.click().await?;
+    // Alt+R runs all cases from the keyboard; Alt+C copies the final prompt.
+    b.press("\u{E00A}r\u{E000}").await?;
     wait_badge(&b, 2, "call failed").await?;
     wait_badge(&b, 1, "pass").await?;
     wait_badge(&b, 3, "fail").await?;
     b.wait_for_text("1 failed").await?;
     b.button("Retry case #2").await?.click().await?;
     wait_badge(&b, 2, "pass").await?;
+    b.press("\u{E00A}c\u{E000}").await?;
+    b.wait_for_text("The final prompt is copied.").await?;
 
     // A judge reply without a score: "judge error" with the raw reply, then Re-judge.
     // (Only the judge's request quotes the answer "book the room".)

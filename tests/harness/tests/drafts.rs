@@ -248,3 +248,41 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     b.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let downloads = std::env::temp_dir().join(format!("pw-downloads-full-{}", std::process::id()));
+    std::fs::create_dir_all(&downloads)?;
+    let b = Browser::start_downloading(1280, 1200, &downloads).await?;
+    b.open_app(&site.url()).await?;
+    paste_version(&b, "before").await?;
+    saved(&b).await;
+    // The browser's quota runs out: every IndexedDB write now fails the way Chromium reports it.
+    b.eval(
+        "const full = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); }; \
+         IDBObjectStore.prototype.put = full; IDBObjectStore.prototype.add = full; return true",
+    )
+    .await?;
+    b.field("Persona")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}You are a careful recipe planner, edited after the disk filled up.\u{E004}"))
+        .await?;
+    b.wait_for_text("The browser's storage for this site is full").await?;
+    b.wait_for_text("Not saved").await?;
+    // The work is still on screen, and the export has it.
+    assert!(PromptPage::new(&b).section("Persona").await?.contains("edited after the disk filled up"));
+    b.button("Export my drafts").await?.click().await?;
+    let file = downloads.join("promptwright-drafts.json");
+    for _ in 0..50 {
+        if file.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exported = std::fs::read_to_string(&file)?;
+    assert!(exported.contains("edited after the disk filled up"), "the export has the unsaved change");
+    b.screenshot("storage-full-1280-light").await?;
+    b.close().await?;
+    Ok(())
+}
