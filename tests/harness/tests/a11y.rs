@@ -143,6 +143,8 @@ async fn every_screen_passes_axe_in_light_and_dark_at_two_widths() -> anyhow::Re
                 .await?;
             b.button("Run the case").await?.click().await?;
             b.wait_for_text("Run finished:").await?;
+            // The toast sits over the bottom of a phone screen: dismiss it, as a person would.
+            b.button("Dismiss").await?.click().await?;
             b.button("Reflect on case #1").await?.click().await?;
             b.wait_for_text("Critique").await?;
             b.wait_until("return !document.body.innerText.includes('Reflecting…')", "the reflection to end").await?;
