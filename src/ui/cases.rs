@@ -383,6 +383,7 @@ fn AssertionList(
                 <select id=add_id class="pw-select pw-select--auto" on:change=move |ev| pick.set(event_target_value(&ev))>
                     {CheckKind::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=move || pick.get() == k.as_str()>{k.label()}</option> }).collect_view()}
                 </select>
+                <span class="pw-hint pw-checks__hint">{move || CheckKind::parse(&pick.get()).map(|k| k.hint()).unwrap_or("")}</span>
                 <button type="button" class="pw-button pw-button--small"
                     aria-label=format!("Add check to {}", title.to_lowercase())
                     on:click=move |_| {

@@ -293,7 +293,10 @@ pub fn SharePanel() -> impl IntoView {
             <Show when=move || d.draft.with(|x| !x.suite.cases.is_empty())>
                 <label class="pw-check">
                     <input type="checkbox" prop:checked=move || with_cases.get() on:change=move |ev| with_cases.set(event_target_checked(&ev))/>
-                    <span>{move || format!("Include the {} test cases and their checks", d.draft.with(|x| x.suite.cases.len()))}</span>
+                    <span>{move || match d.draft.with(|x| x.suite.cases.len()) {
+                        1 => "Include the test case and its checks".to_owned(),
+                        n => format!("Include the {n} test cases and their checks"),
+                    }}</span>
                 </label>
                 <label class="pw-check">
                     <input type="checkbox" disabled=move || !with_cases.get() prop:checked=move || with_results.get() on:change=move |ev| with_results.set(event_target_checked(&ev))/>

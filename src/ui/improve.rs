@@ -414,7 +414,7 @@ fn CandidateView(
     } else if row.best {
         "best so far".to_owned()
     } else if c.kept {
-        "kept (on the Pareto front)".to_owned()
+        "kept (the best on some case)".to_owned()
     } else if row.train.is_some() {
         "dropped".to_owned()
     } else {

@@ -102,6 +102,7 @@ pub fn ResultsCard() -> impl IntoView {
                 <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel (lower it if the provider rate-limits you)"</span>
             </div>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
+            <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
             {move || r.refused.get().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
             <Show when=move || progress.with(|p| p.total > 0)>
                 <div class="pw-progress">

@@ -141,8 +141,12 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     s.key(KEY).await?;
     s.close().await?;
     paste_version(&a, "shared").await?;
+    // One test case travels with the link (the option is on by default).
+    a.button("Add case").await?.click().await?;
+    a.field("Input of case #1").await?.send_keys("Omelette: eggs, butter, chives").await?;
 
     a.wait_for_text("Share a link").await?.click().await?;
+    a.wait_for_text("Include the test case and its checks").await?;
     let link = a
         .field("Share link")
         .await?
@@ -189,6 +193,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     b.button("Save as my draft").await?.click().await?;
     b.wait_until("return (document.getElementById('pw-section-persona')?.value ?? '').includes('planner shared')", "the saved draft in the editor").await?;
     assert_eq!(b.eval("return location.hash").await?, "");
+    b.wait_for_text("Omelette: eggs, butter, chives").await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
     d.close().await?;
