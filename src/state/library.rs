@@ -19,7 +19,7 @@ const CURRENT_KEY: &str = "pw.current-draft";
 const CHANNEL: &str = "promptwright-drafts";
 const SAVE_DELAY_MS: u32 = 400;
 /// Changes arriving without a pause are still saved this often.
-const MAX_SAVE_WAIT_MS: f64 = 3000.0;
+const MAX_SAVE_WAIT_MS: f64 = 1500.0;
 
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +88,9 @@ pub struct Library {
     seq: StoredValue<u64>,
     /// When the oldest unsaved change was made (ms since the epoch).
     pending_since: StoredValue<Option<f64>>,
+    /// A save is under way; another was asked for meanwhile.
+    saving: StoredValue<bool>,
+    save_again: StoredValue<bool>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
 
@@ -107,6 +110,8 @@ impl Library {
             last_saved: StoredValue::new(Draft::default()),
             seq: StoredValue::new(0),
             pending_since: StoredValue::new(None),
+            saving: StoredValue::new(false),
+            save_again: StoredValue::new(false),
             channel: StoredValue::new_local(None),
         };
         provide_context(lib);
@@ -116,9 +121,20 @@ impl Library {
         leptos::task::spawn_local(async move { lib.start().await });
         // Save shortly after each change of the current draft.
         Effect::new(move |_| {
+            // A new version, and every step of the optimizer (started, a new phase, a new
+            // candidate, stopped), are saved at once: a reload right after must find them.
+            let milestone = |d: &Draft| {
+                d.optimizer.as_ref().map(|o| {
+                    (o.phase, o.candidates.len(), o.stop, o.paused, o.rounds.len())
+                })
+            };
             let (unchanged, new_version) = drafts.draft.with(|d| {
-                lib.last_saved
-                    .with_value(|s| (s == d, s.versions.len() != d.versions.len()))
+                lib.last_saved.with_value(|s| {
+                    (
+                        s == d,
+                        s.versions.len() != d.versions.len() || milestone(s) != milestone(d),
+                    )
+                })
             });
             if lib.status.get_untracked() == StorageStatus::Loading || unchanged {
                 return;
@@ -213,8 +229,26 @@ impl Library {
         }
     }
 
-    /// Saves the current draft now. `force` overwrites another tab's newer version.
+    /// Saves the current draft now. `force` overwrites another tab's newer version. Saves never
+    /// overlap (two at once would each expect the same revision and see the other as a conflict):
+    /// a save asked for while one runs happens right after it.
     pub async fn save_now(self, force: bool) {
+        if self.saving.get_value() {
+            self.save_again.set_value(true);
+            return;
+        }
+        self.saving.set_value(true);
+        loop {
+            self.save_again.set_value(false);
+            self.save_once(force).await;
+            if !self.save_again.get_value() {
+                break;
+            }
+        }
+        self.saving.set_value(false);
+    }
+
+    async fn save_once(self, force: bool) {
         self.pending_since.set_value(None);
         let Some(store) = self.store.get_value() else {
             return;

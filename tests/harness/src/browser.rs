@@ -260,6 +260,17 @@ impl Browser {
         }
     }
 
+    /// Scrolls the first element matching `selector` to the top of the window, then saves a screenshot.
+    pub async fn screenshot_at(&self, selector: &str, name: &str) -> Result<std::path::PathBuf> {
+        self.eval(&format!(
+            "document.querySelector({})?.scrollIntoView({{block: 'start'}}); return true",
+            serde_json::to_string(selector)?
+        ))
+        .await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        self.screenshot(name).await
+    }
+
     /// Saves a PNG screenshot of the page into the artifacts folder.
     pub async fn screenshot(&self, name: &str) -> Result<std::path::PathBuf> {
         let png = self.client.screenshot().await?;

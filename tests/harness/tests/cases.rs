@@ -180,7 +180,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         .filter(|r| r.body.contains(JUDGE_MARK))
         .count();
     assert_eq!(judged, 3, "one judge call per case");
-    b.screenshot("results-1280-light").await?;
+    b.screenshot_at(".pw-card--results", "results-1280-light").await?;
 
     // A provider fault mid-run: case 2 fails (400 is not retried), the others finish; Retry fixes it.
     fake.fault_when("BRAVO", Fault::status(400, "Bad request: simulated"), 1);
@@ -242,7 +242,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     wait_badge(&b, 3, "pass").await?;
     b.wait_for_text("Compare two versions").await?.click().await?;
     b.wait_for_text("Version 2 against version 1: 1 win, 0 losses, 2 ties").await?;
-    b.screenshot("compare-1280-light").await?;
+    b.screenshot_at(".pw-compare", "compare-1280-light").await?;
 
     // Results survive a reload.
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -297,7 +297,7 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
         .filter(|p| p.contains("evil"))
         .collect();
     assert!(others.is_empty(), "{others:?}");
-    b.screenshot("hostile-output-1280-light").await?;
+    b.screenshot_at(".pw-results", "hostile-output-1280-light").await?;
     b.close().await?;
     Ok(())
 }
@@ -379,7 +379,7 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     b.button("Suggest cases").await?.click().await?;
     b.wait_for_text("Near-duplicate of suggestion 1 (similarity").await?;
     b.wait_for_text("May be unrealistic: not a meeting note").await?;
-    b.screenshot("suggested-cases-1280-light").await?;
+    b.screenshot_at(".pw-synth", "suggested-cases-1280-light").await?;
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("5 cases").await?;
     let texts = summaries(&b).await?;

@@ -158,7 +158,7 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
     let start = b.button("Start: up to 38 calls").await?;
     b.wait_for_text("Meta model: 6 calls").await?;
     b.wait_for_text("Execution model: 32 calls").await?;
-    b.screenshot("optimizer-budget-1280-light").await?;
+    b.screenshot_at(".pw-card--improve", "optimizer-budget-1280-light").await?;
     let before = fake.chat_requests().len();
     start.click().await?;
     wait_text_long(&b, "Finished all rounds.", 60).await?;
@@ -185,7 +185,7 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
         .click()
         .await?;
     b.wait_for_text("Removed constraints: check these were meant to go").await?;
-    b.screenshot("optimizer-evidence-1280-light").await?;
+    b.screenshot_at(".pw-card--improve .pw-progress", "optimizer-evidence-1280-light").await?;
 
     // Nothing replaced the prompt until now; Accept makes a new version.
     assert!(PromptPage::new(&b).section("Persona").await?.contains("LEVEL0"));
@@ -265,7 +265,7 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     b.button("Reflect on case #1").await?.click().await?;
     b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
     b.wait_for_text("1. The owner of task B is missing: name owner-B.").await?;
-    b.screenshot("reflexion-1280-light").await?;
+    b.screenshot_at(".pw-result", "reflexion-1280-light").await?;
 
     // Critique this prompt: a weakness becomes a section rewrite (a new version).
     fake.reply_next_when(
