@@ -115,7 +115,7 @@ pub fn ResultsCard() -> impl IntoView {
                         if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{} tokens in, {} out", p.input_tokens, p.output_tokens));
-                        parts.push(format!("cost {}", cost()));
+                        parts.push(format!("estimated cost: {}", cost()));
                         parts.join(" · ")
                     }}</p>
                 </div>
