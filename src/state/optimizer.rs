@@ -254,6 +254,7 @@ impl OptimizerHandle {
 pub struct Reflector {
     /// Cases being reflected on.
     pub busy: RwSignal<Vec<u32>>,
+    aborts: StoredValue<Vec<(u32, Abort)>, LocalStorage>,
     drafts: DraftHandle,
     settings: SettingsHandle,
 }
@@ -262,6 +263,7 @@ impl Reflector {
     pub fn provide() -> Self {
         let r = Self {
             busy: RwSignal::new(Vec::new()),
+            aborts: StoredValue::new_local(Vec::new()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
         };
@@ -279,6 +281,17 @@ impl Reflector {
                 f(c.reflection.get_or_insert_with(Reflection::default));
             }
         });
+    }
+
+    /// Stops a reflection under way (what arrived is kept).
+    pub fn stop(self, id: u32) {
+        self.aborts.update_value(|a| {
+            for (_, ab) in a.iter().filter(|(i, _)| *i == id) {
+                ab.abort();
+            }
+            a.retain(|(i, _)| *i != id);
+        });
+        self.busy.update(|b| b.retain(|x| *x != id));
     }
 
     /// Critiques the case's output in the current version's run, then writes and judges the final.
@@ -308,6 +321,7 @@ impl Reflector {
             let jkey = s.keys_untracked(judge_cfg.kind);
             let opts = s.call_options();
             let abort = Abort::new();
+            self.aborts.update_value(|a| a.push((id, abort.clone())));
             let req = reflexion::critique_request(&spec, style, &case, &checks, &draft);
             let critique = match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
                 Ok(done) => done.text,

@@ -250,6 +250,37 @@ fn Progress(
     state: Memo<Option<Optimizer>>,
 ) -> impl IntoView {
     let h = OptimizerHandle::expect();
+    // Time left, from the pace so far: at most the calls left in the budget.
+    let now = RwSignal::new(js_sys::Date::now());
+    let since = StoredValue::new(None::<(f64, u32)>);
+    Effect::new(move |_| {
+        let live = state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none() && !o.paused));
+        if live {
+            let handle = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_millis(1000)).ok();
+            on_cleanup(move || {
+                if let Some(h) = handle {
+                    h.clear();
+                }
+            });
+        } else {
+            since.set_value(None);
+        }
+    });
+    let eta = move |o: &Optimizer| -> Option<String> {
+        if o.stop.is_some() || o.paused {
+            return None;
+        }
+        let t = now.get();
+        let (t0, c0) = *since.get_value().get_or_insert((t, o.spent.calls));
+        since.set_value(Some((t0, c0)));
+        let done = o.spent.calls.saturating_sub(c0);
+        if done < 2 {
+            return None;
+        }
+        let left = o.limit.calls.saturating_sub(o.spent.calls) as f64;
+        let ms = (t - t0) / done as f64 * left;
+        Some(format!(" · at most {}", crate::domain::eval::run::format_eta(ms)))
+    };
     view! {
         {move || state.get().map(|o| {
             let phase = match (o.stop, o.phase) {
@@ -262,8 +293,8 @@ fn Progress(
                 (None, Phase::Finished) => "Finished.".to_owned(),
             };
             let spent = format!(
-                "{} of {} calls used · {} of {} tokens",
-                o.spent.calls, o.limit.calls, o.spent.tokens(), o.limit.tokens()
+                "{} of {} calls used · {} of {} tokens{}",
+                o.spent.calls, o.limit.calls, o.spent.tokens(), o.limit.tokens(), eta(&o).unwrap_or_default()
             );
             let live = o.stop.is_none();
             let paused = o.paused;

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use super::cases::Selection;
-use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::estimate::{call_cost, estimate_tokens, format_cost};
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::provider::Role;
 use crate::state::draft::DraftHandle;
 use crate::state::optimizer::Reflector;
-use crate::state::runner::Runner;
+use crate::state::runner::{MAX_OUTPUT_TOKENS, Runner};
 use crate::state::settings::SettingsHandle;
 
 /// Results shown at first; more on request.
@@ -102,6 +102,32 @@ pub fn ResultsCard() -> impl IntoView {
                 <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel (lower it if the provider rate-limits you)"</span>
             </div>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
+            <Show when=move || { n_cases.get() > 0 }>
+                <p class="pw-hint">{move || {
+                    let (calls, judges, input) = d.draft.with(|x| {
+                        let prompt = estimate_tokens(&x.rendered());
+                        let mut judges = 0;
+                        let mut input = 0u32;
+                        for c in &x.suite.cases {
+                            input += prompt + estimate_tokens(&c.user_message());
+                            judges += x.suite.assertions_for(c).filter(|a| matches!(a.check, eval::Check::Judge { .. })).count();
+                        }
+                        (x.suite.cases.len(), judges, input)
+                    });
+                    let exec = settings.config(Role::Execution);
+                    let judge = settings.config(Role::Judge);
+                    let out = calls as u32 * MAX_OUTPUT_TOKENS;
+                    let cost = match (call_cost(&exec, input, out), call_cost(&judge, judges as u32 * 1500, judges as u32 * 600)) {
+                        (Some(a), Some(b)) => format!("at most about {}", format_cost(Some(a + b))),
+                        _ => "cost unknown (no list price for this model)".to_owned(),
+                    };
+                    format!(
+                        "Running all: {calls} call{} to the execution model{}; {cost}.",
+                        if calls == 1 { "" } else { "s" },
+                        if judges > 0 { format!(" and {judges} to the judge") } else { String::new() }
+                    )
+                }}</p>
+            </Show>
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
             {move || r.refused.get().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
             <Show when=move || progress.with(|p| p.total > 0)>
@@ -211,6 +237,10 @@ fn ResultRow(
                         title="Draft, then a harsh critique, then a final answer written from it; both scored the same way."
                         disabled=move || reflector.busy.with(|b| b.contains(&id))
                         on:click=move |_| reflector.reflect(id)>"Reflect"</button>
+                </Show>
+                <Show when=move || reflector.busy.with(|b| b.contains(&id))>
+                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Stop reflecting on case #{id}")
+                        on:click=move |_| reflector.stop(id)>"Stop"</button>
                 </Show>
                 <Show when=has_judge_error>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")

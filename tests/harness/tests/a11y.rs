@@ -19,7 +19,8 @@ fn axe_source() -> String {
     })
 }
 
-/// Runs axe on the page; returns "screen: rule (impact) on target" lines for serious/critical ones.
+/// Runs axe on the page; returns "screen: rule (impact) on target" lines for serious/critical ones,
+/// and a line when the page is wider than the window.
 async fn axe(b: &Browser, screen: &str, source: &str) -> anyhow::Result<Vec<String>> {
     b.client.execute(source, vec![]).await?;
     let result = b
@@ -33,6 +34,13 @@ async fn axe(b: &Browser, screen: &str, source: &str) -> anyhow::Result<Vec<Stri
         )
         .await?;
     let mut out = Vec::new();
+    // Layout: nothing may push the page wider than the window (long texts scroll in their panes).
+    let wide = b
+        .eval("const e = document.documentElement; return e.scrollWidth > e.clientWidth + 1 ? [e.scrollWidth, e.clientWidth] : null")
+        .await?;
+    if !wide.is_null() {
+        out.push(format!("{screen}: the page scrolls sideways ({wide})"));
+    }
     for v in result.as_array().cloned().unwrap_or_default() {
         let impact = v["impact"].as_str().unwrap_or("");
         if impact == "serious" || impact == "critical" {
