@@ -98,23 +98,7 @@ pub fn fill_variables(prompt: &str, vars: &[(String, String)]) -> String {
 }
 
 /// The `{{name}}` placeholders in a prompt, in order of first appearance.
-pub fn prompt_variables(prompt: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = prompt;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let name = after[..end].trim();
-        if !name.is_empty()
-            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-            && !out.iter().any(|n| n == name)
-        {
-            out.push(name.to_owned());
-        }
-        rest = &after[end + 2..];
-    }
-    out
-}
+pub use crate::domain::spec::placeholders as prompt_variables;
 
 /// Characters or words, for length bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -232,23 +232,27 @@ impl PromptSpec {
 
     /// The template variables (`{{name}}`) used anywhere in the prompt, in order of appearance.
     pub fn variables(&self) -> Vec<String> {
-        let mut found = Vec::new();
-        let all = self.render(RenderStyle::Markdown);
-        let mut rest = all.as_str();
-        while let Some(start) = rest.find("{{") {
-            let after = &rest[start + 2..];
-            let Some(end) = after.find("}}") else { break };
-            let name = after[..end].trim();
-            if !name.is_empty()
-                && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-                && !found.iter().any(|f| f == name)
-            {
-                found.push(name.to_owned());
-            }
-            rest = &after[end + 2..];
-        }
-        found
+        placeholders(&self.render(RenderStyle::Markdown))
     }
+}
+
+/// The `{{name}}` placeholders in a text, in order of first appearance.
+pub fn placeholders(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let name = after[..end].trim();
+        if !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !found.iter().any(|f| f == name)
+        {
+            found.push(name.to_owned());
+        }
+        rest = &after[end + 2..];
+    }
+    found
 }
 
 /// A list item's text without its `1.`, `2)`, `-` or `*` marker.

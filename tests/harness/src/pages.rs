@@ -131,6 +131,18 @@ impl<'a> SettingsPage<'a> {
         self.b.button("Close settings").await?.click().await?;
         Ok(())
     }
+
+    /// Points all three jobs at an OpenAI-compatible address (e.g. the fake provider) and model.
+    pub async fn use_everywhere(b: &'a Browser, base_url: &str, model: &str) -> Result<()> {
+        let s = Self::open(b).await?;
+        for tab in ["Writing prompts", "Running tests", "Scoring"] {
+            s.job(tab).await?;
+            s.provider("OpenAI-compatible (custom address)").await?;
+            s.base_url(base_url).await?;
+            s.model(model).await?;
+        }
+        s.close().await
+    }
 }
 
 /// The idea and prompt part of the work area.
@@ -146,6 +158,23 @@ impl<'a> PromptPage<'a> {
     pub async fn idea(&self, text: &str) -> Result<()> {
         let f = self.b.field("What should your assistant do?").await?;
         f.send_keys(&format!("{SELECT_ALL}{text}")).await?;
+        Ok(())
+    }
+
+    /// Makes a version without any provider: the idea, then a reply pasted in manual mode.
+    pub async fn paste_reply(&self, idea: &str, reply: &str) -> Result<()> {
+        self.idea(idea).await?;
+        self.b.button("No API access? Manual mode").await?.click().await?;
+        self.b
+            .field("3. Paste the reply here")
+            .await?
+            .send_keys(&format!("{SELECT_ALL}{reply}"))
+            .await?;
+        self.b.button("Use this reply").await?.click().await?;
+        self.b
+            .wait_for_text("Read the reply: your prompt is below.")
+            .await?;
+        self.b.button("No API access? Manual mode").await?.click().await?;
         Ok(())
     }
 
@@ -253,6 +282,69 @@ impl<'a> DraftsPage<'a> {
 
     pub async fn close(&self) -> Result<()> {
         self.b.button("Close drafts").await?.click().await?;
+        Ok(())
+    }
+}
+
+/// The test cases card.
+pub struct CasesPage<'a> {
+    pub b: &'a Browser,
+}
+
+impl<'a> CasesPage<'a> {
+    pub fn new(b: &'a Browser) -> Self {
+        Self { b }
+    }
+
+    /// Adds case `n` (the next one) with an input, and a "contains all of" check when given.
+    pub async fn add(&self, n: u32, input: &str, must_contain: Option<&str>) -> Result<()> {
+        self.b.button("Add case").await?.click().await?;
+        self.b
+            .field(&format!("Input of case #{n}"))
+            .await?
+            .send_keys(input)
+            .await?;
+        if let Some(want) = must_contain {
+            self.b
+                .button("Add check to checks for this case")
+                .await?
+                .click()
+                .await?;
+            self.b
+                .field(&format!(
+                    "Contains all of (case #{n}, check {}), one per line",
+                    1
+                ))
+                .await?
+                .send_keys(&format!("{want}{TAB}"))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Adds a check for every case of the kind labelled `kind` (e.g. "Judge with a rubric").
+    pub async fn add_global(&self, kind: &str) -> Result<()> {
+        self.b
+            .field("Kind of check to add (Checks for every case)")
+            .await?
+            .select_by_label(kind)
+            .await?;
+        self.b
+            .button("Add check to checks for every case")
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a judge rubric for every case (it is check `index` of the list, from 1).
+    pub async fn add_rubric(&self, index: u32, rubric: &str) -> Result<()> {
+        self.add_global("Judge with a rubric").await?;
+        self.b
+            .field(&format!("Rubric (every case, check {index})"))
+            .await?
+            .send_keys(&format!("{rubric}{TAB}"))
+            .await?;
         Ok(())
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::{Fault, FakeProvider};
-use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
@@ -25,47 +25,19 @@ fn spec_reply() -> String {
 
 /// Points the three roles at the fake provider.
 async fn use_fake(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
-    let s = SettingsPage::open(b).await?;
-    for tab in ["Writing prompts", "Running tests", "Scoring"] {
-        s.job(tab).await?;
-        s.provider("OpenAI-compatible (custom address)").await?;
-        s.base_url(&fake.openai_url()).await?;
-        s.model("fake-large").await?;
-    }
-    s.close().await?;
-    Ok(())
+    SettingsPage::use_everywhere(b, &fake.openai_url(), "fake-large").await
 }
 
 /// Makes version 1 through manual mode (no provider call).
 async fn paste_prompt(b: &Browser) -> anyhow::Result<()> {
-    let p = PromptPage::new(b);
-    p.idea("a bot that pulls action items out of meeting notes").await?;
-    b.button("No API access? Manual mode").await?.click().await?;
-    b.field("3. Paste the reply here")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}{}", spec_reply()))
-        .await?;
-    b.button("Use this reply").await?.click().await?;
-    b.wait_for_text("Read the reply: your prompt is below.").await?;
-    b.button("No API access? Manual mode").await?.click().await?;
-    Ok(())
+    PromptPage::new(b)
+        .paste_reply("a bot that pulls action items out of meeting notes", &spec_reply())
+        .await
 }
 
-/// Adds a case with an input and, optionally, a "contains all of" check.
+/// Adds a case with an input, and optionally, a "contains all of" check.
 async fn add_case(b: &Browser, n: u32, input: &str, must_contain: Option<&str>) -> anyhow::Result<()> {
-    b.button("Add case").await?.click().await?;
-    b.field(&format!("Input of case #{n}"))
-        .await?
-        .send_keys(input)
-        .await?;
-    if let Some(want) = must_contain {
-        b.button("Add check to checks for this case").await?.click().await?;
-        b.field(&format!("Contains all of (case #{n}, check 1), one per line"))
-            .await?
-            .send_keys(&format!("{want}{TAB}"))
-            .await?;
-    }
-    Ok(())
+    CasesPage::new(b).add(n, input, must_contain).await
 }
 
 async fn badge(b: &Browser, id: u32) -> anyhow::Result<String> {
@@ -128,11 +100,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("3 cases").await?;
 
     // A bad regex blocks the run, inline and at the Run button; nothing is sent.
-    b.field("Kind of check to add (Checks for every case)")
-        .await?
-        .select_by_label("Matches pattern (regex)")
-        .await?;
-    b.button("Add check to checks for every case").await?.click().await?;
+    CasesPage::new(&b).add_global("Matches pattern (regex)").await?;
     b.field("Matches pattern (regex) (every case, check 1)")
         .await?
         .send_keys("([a-z")
@@ -147,15 +115,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         .await?
         .send_keys(&format!("{SELECT_ALL}^- "))
         .await?;
-    b.field("Kind of check to add (Checks for every case)")
-        .await?
-        .select_by_label("Judge with a rubric")
-        .await?;
-    b.button("Add check to checks for every case").await?.click().await?;
-    b.field("Rubric (every case, check 2)")
-        .await?
-        .send_keys(&format!("Every item names its owner.{TAB}"))
-        .await?;
+    CasesPage::new(&b).add_rubric(2, "Every item names its owner.").await?;
 
     // Run all: three outputs, judged; case 3 misses "Carol".
     b.button("Run all 3 cases").await?.click().await?;
@@ -267,15 +227,7 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
     fake.reply_when(JUDGE_MARK, &format!("{{\"reasoning\":\"{}\",\"score\":5}}", payload.replace('"', "\\\"")));
     fake.reply_when("HOSTILE", payload);
     add_case(&b, 1, "HOSTILE judge-me", None).await?;
-    b.field("Kind of check to add (Checks for every case)")
-        .await?
-        .select_by_label("Judge with a rubric")
-        .await?;
-    b.button("Add check to checks for every case").await?.click().await?;
-    b.field("Rubric (every case, check 1)")
-        .await?
-        .send_keys(&format!("judge-me{TAB}"))
-        .await?;
+    CasesPage::new(&b).add_rubric(1, "judge-me").await?;
     b.button("Run the case").await?.click().await?;
     wait_badge(&b, 1, "fail").await?;
     b.wait_for_text("<script>window.__pwned=2</script>").await?;
@@ -399,15 +351,7 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
     add_case(&b, 1, "Bob will send the deck by Friday. Ana books the room.", Some("Bob")).await?;
     add_case(&b, 2, "We talked about the weather only.", None).await?;
     add_case(&b, 3, "Carol: I'll write the release notes.", Some("Carol")).await?;
-    b.field("Kind of check to add (Checks for every case)")
-        .await?
-        .select_by_label("Judge with a rubric")
-        .await?;
-    b.button("Add check to checks for every case").await?.click().await?;
-    b.field("Rubric (every case, check 1)")
-        .await?
-        .send_keys(&format!("Lists the action items with their owners.{TAB}"))
-        .await?;
+    CasesPage::new(&b).add_rubric(1, "Lists the action items with their owners.").await?;
     b.button("Run all 3 cases").await?.click().await?;
     // The tiny model on two cores: allow a few minutes for three answers and three gradings.
     let deadline = std::time::Instant::now() + Duration::from_secs(300);

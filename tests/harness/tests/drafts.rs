@@ -24,24 +24,9 @@ fn spec_reply(tag: &str) -> String {
 
 /// Makes a version without any provider, through manual mode.
 async fn paste_version(b: &Browser, tag: &str) -> anyhow::Result<()> {
-    let p = PromptPage::new(b);
-    p.idea("turn a recipe into a shopping list").await?;
-    b.button("No API access? Manual mode")
-        .await?
-        .click()
-        .await?;
-    b.field("3. Paste the reply here")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}{}", spec_reply(tag)))
-        .await?;
-    b.button("Use this reply").await?.click().await?;
-    b.wait_for_text("Read the reply: your prompt is below.")
-        .await?;
-    b.button("No API access? Manual mode")
-        .await?
-        .click()
-        .await?;
-    Ok(())
+    PromptPage::new(b)
+        .paste_reply("turn a recipe into a shopping list", &spec_reply(tag))
+        .await
 }
 
 /// Waits until the page says the draft is saved (typing is saved after a short pause).

@@ -7,13 +7,12 @@ use std::time::{Duration, Instant};
 
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
-use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::{Value, json};
 
 const CONTEXT: &str = "Meeting notes arrive as the user's message. Never invent owners.";
-const PROPOSE_MARK: &str = "You improve a system prompt";
 
 fn spec(persona: &str, context: &str) -> Value {
     json!({
@@ -25,45 +24,23 @@ fn spec(persona: &str, context: &str) -> Value {
 }
 
 async fn use_fake(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
-    let s = SettingsPage::open(b).await?;
-    for tab in ["Writing prompts", "Running tests", "Scoring"] {
-        s.job(tab).await?;
-        s.provider("OpenAI-compatible (custom address)").await?;
-        s.base_url(&fake.openai_url()).await?;
-        s.model("fake-large").await?;
-    }
-    s.close().await?;
-    Ok(())
+    SettingsPage::use_everywhere(b, &fake.openai_url(), "fake-large").await
 }
 
 async fn paste_prompt(b: &Browser, persona: &str) -> anyhow::Result<()> {
     let mut reply = spec(persona, CONTEXT);
     reply["analysis"] = json!("");
-    PromptPage::new(b).idea("a bot that pulls action items out of meeting notes").await?;
-    b.button("No API access? Manual mode").await?.click().await?;
-    b.field("3. Paste the reply here")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}{reply}"))
-        .await?;
-    b.button("Use this reply").await?.click().await?;
-    b.wait_for_text("Read the reply: your prompt is below.").await?;
-    b.button("No API access? Manual mode").await?.click().await?;
-    Ok(())
+    PromptPage::new(b)
+        .paste_reply("a bot that pulls action items out of meeting notes", &reply.to_string())
+        .await
 }
 
 /// Cases A-D (training) and E (held-out); case X passes when the answer names "owner-X".
 async fn add_cases(b: &Browser) -> anyhow::Result<()> {
     for (n, letter) in ["A", "B", "C", "D", "E"].iter().enumerate() {
-        let n = n + 1;
-        b.button("Add case").await?.click().await?;
-        b.field(&format!("Input of case #{n}"))
-            .await?
-            .send_keys(&format!("Notes {letter}: someone owns task {letter}."))
-            .await?;
-        b.button("Add check to checks for this case").await?.click().await?;
-        b.field(&format!("Contains all of (case #{n}, check 1), one per line"))
-            .await?
-            .send_keys(&format!("owner-{letter}{TAB}"))
+        let n = n as u32 + 1;
+        CasesPage::new(b)
+            .add(n, &format!("Notes {letter}: someone owns task {letter}."), Some(&format!("owner-{letter}")))
             .await?;
         if *letter == "E" {
             b.field("Used for").await?.select_by_label("Held-out (checks the winner only)").await?;
@@ -250,13 +227,7 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     b.open_app(&site.url()).await?;
     use_fake(&b, &fake).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    b.button("Add case").await?.click().await?;
-    b.field("Input of case #1").await?.send_keys("Notes B: Bob owns task B.").await?;
-    b.button("Add check to checks for this case").await?.click().await?;
-    b.field("Contains all of (case #1, check 1), one per line")
-        .await?
-        .send_keys(&format!("owner-B{TAB}"))
-        .await?;
+    CasesPage::new(&b).add(1, "Notes B: Bob owns task B.", Some("owner-B")).await?;
     fake.reply_when("Be harsh", "1. The owner of task B is missing: name owner-B.");
     fake.reply_when("A harsh review of that draft found", "- owner-B: task B");
     script_levels(&fake);
@@ -298,14 +269,7 @@ async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<
     .iter()
     .enumerate()
     {
-        let n = n + 1;
-        b.button("Add case").await?.click().await?;
-        b.field(&format!("Input of case #{n}")).await?.send_keys(input).await?;
-        b.button("Add check to checks for this case").await?.click().await?;
-        b.field(&format!("Contains all of (case #{n}, check 1), one per line"))
-            .await?
-            .send_keys(&format!("{want}{TAB}"))
-            .await?;
+        CasesPage::new(&b).add(n as u32 + 1, input, Some(want)).await?;
     }
     b.wait_for_text("Settings of the loop").await?.click().await?;
     b.field("Rounds").await?.send_keys(&format!("{SELECT_ALL}2{TAB}")).await?;

@@ -34,12 +34,7 @@ pub struct Measured {
 }
 
 async fn setup(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
-    let s = SettingsPage::open(b).await?;
-    s.job("Running tests").await?;
-    s.provider("OpenAI-compatible (custom address)").await?;
-    s.base_url(&fake.openai_url()).await?;
-    s.model("fake-large").await?;
-    s.close().await?;
+    SettingsPage::use_everywhere(b, &fake.openai_url(), "fake-large").await?;
     setup_prompt_only(b).await?;
     b.field("At once").await?.send_keys(&format!("{SELECT_ALL}8{TAB}")).await?;
     Ok(())
@@ -209,14 +204,7 @@ async fn setup_prompt_only(b: &Browser) -> anyhow::Result<()> {
     let spec = json!({"analysis": "", "persona": "You are a bench assistant.", "context": "Answer briefly.",
         "steps": ["Read.", "Answer."], "format": "One line.", "json_schema": "",
         "examples": [{"input": "a", "output": "b"}, {"input": "c", "output": "d"}, {"input": "e", "output": "f"}]});
-    PromptPage::new(b).idea("a bench prompt for parallel runs").await?;
-    b.button("No API access? Manual mode").await?.click().await?;
-    b.field("3. Paste the reply here")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}{spec}"))
-        .await?;
-    b.button("Use this reply").await?.click().await?;
-    b.wait_for_text("Read the reply: your prompt is below.").await?;
-    b.button("No API access? Manual mode").await?.click().await?;
-    Ok(())
+    PromptPage::new(b)
+        .paste_reply("a bench prompt for parallel runs", &spec.to_string())
+        .await
 }
