@@ -588,6 +588,15 @@ pub struct Suite {
 }
 
 impl Suite {
+    /// The ids of the cases in one split, in table order.
+    pub fn ids_in(&self, split: Split) -> Vec<u32> {
+        self.cases
+            .iter()
+            .filter(|c| c.split == split)
+            .map(|c| c.id)
+            .collect()
+    }
+
     /// The next free case id.
     pub fn next_id(&self) -> u32 {
         self.cases.iter().map(|c| c.id).max().unwrap_or(0) + 1

@@ -362,12 +362,7 @@ fn next_rand(state: &mut u64) -> u64 {
 
 /// The minibatch: `m` train cases drawn without replacement (all when fewer), in suite order.
 pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
-    let train: Vec<u32> = suite
-        .cases
-        .iter()
-        .filter(|c| c.split == eval::Split::Train)
-        .map(|c| c.id)
-        .collect();
+    let train = suite.ids_in(eval::Split::Train);
     if train.len() <= m {
         return train;
     }
@@ -411,12 +406,7 @@ pub fn worst(req: &ChatRequest) -> (u64, u64) {
 pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
     let mut b = Budget::default();
     let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
-    let held: Vec<u32> = suite
-        .cases
-        .iter()
-        .filter(|c| c.split == eval::Split::HeldOut)
-        .map(|c| c.id)
-        .collect();
+    let held = suite.ids_in(eval::Split::HeldOut);
     let prompt_tokens = (estimate_tokens(&spec.render(config.style)) as f64 * 1.5).ceil() as u64;
     let eval_cost = |b: &mut Budget, ids: &[u32]| {
         for id in ids {
@@ -462,12 +452,7 @@ impl Optimizer {
     /// A loop ready to start from `spec` (version `from_version`) under the approved `limit`.
     pub fn new(config: Config, spec: PromptSpec, from_version: u32, suite: &Suite, limit: Budget) -> Self {
         let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
-        let held_out = suite
-            .cases
-            .iter()
-            .filter(|c| c.split == eval::Split::HeldOut)
-            .map(|c| c.id)
-            .collect();
+        let held_out = suite.ids_in(eval::Split::HeldOut);
         Self {
             version: 1,
             config,

@@ -6,3 +6,17 @@ pub mod fake_provider;
 pub mod pages;
 pub mod paths;
 pub mod static_site;
+
+/// The usual start of an end-to-end test against the fake provider: the fake, the built app on a
+/// local server, a browser of the given size on the app, and all three jobs pointed at the fake.
+pub async fn with_fake(
+    width: u32,
+    height: u32,
+) -> anyhow::Result<(fake_provider::FakeProvider, static_site::StaticSite, browser::Browser)> {
+    let fake = fake_provider::FakeProvider::start().await?;
+    let site = static_site::StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = browser::Browser::start(width, height).await?;
+    b.open_app(&site.url()).await?;
+    pages::SettingsPage::use_everywhere(&b, &fake.openai_url(), "fake-large").await?;
+    Ok((fake, site, b))
+}

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
-use pw_harness::fake_provider::{Fault, FakeProvider};
-use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::fake_provider::Fault;
+use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
@@ -23,10 +23,6 @@ fn spec_reply() -> String {
     .to_string()
 }
 
-/// Points the three roles at the fake provider.
-async fn use_fake(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
-    SettingsPage::use_everywhere(b, &fake.openai_url(), "fake-large").await
-}
 
 /// Makes version 1 through manual mode (no provider call).
 async fn paste_prompt(b: &Browser) -> anyhow::Result<()> {
@@ -80,11 +76,7 @@ const JUDGE_MARK: &str = "strict, fair grader";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1600).await?;
-    b.open_app(&site.url()).await?;
-    use_fake(&b, &fake).await?;
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
     paste_prompt(&b).await?;
 
     // Answers by what the request says: the judge first (its request quotes the case too).
@@ -215,11 +207,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1400).await?;
-    b.open_app(&site.url()).await?;
-    use_fake(&b, &fake).await?;
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b).await?;
     let payload = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>\
         <a href=\"javascript:window.__pwned=3\">click</a> [link](javascript:window.__pwned=4) \
@@ -256,11 +244,7 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1400).await?;
-    b.open_app(&site.url()).await?;
-    use_fake(&b, &fake).await?;
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b).await?;
 
     // A promptfoo-style CSV with one unsupported assertion on line 3.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
-use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::{Value, json};
@@ -23,9 +23,6 @@ fn spec(persona: &str, context: &str) -> Value {
     })
 }
 
-async fn use_fake(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
-    SettingsPage::use_everywhere(b, &fake.openai_url(), "fake-large").await
-}
 
 async fn paste_prompt(b: &Browser, persona: &str) -> anyhow::Result<()> {
     let mut reply = spec(persona, CONTEXT);
@@ -120,11 +117,7 @@ async fn wait_text_long(b: &Browser, text: &str, secs: u64) -> anyhow::Result<()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1600).await?;
-    b.open_app(&site.url()).await?;
-    use_fake(&b, &fake).await?;
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     add_cases(&b).await?;
     script_proposals(&fake, 3);
@@ -176,11 +169,7 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1400).await?;
-    b.open_app(&site.url()).await?;
-    use_fake(&b, &fake).await?;
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     add_cases(&b).await?;
     script_proposals(&fake, 3);
@@ -221,11 +210,7 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1400).await?;
-    b.open_app(&site.url()).await?;
-    use_fake(&b, &fake).await?;
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     CasesPage::new(&b).add(1, "Notes B: Bob owns task B.", Some("owner-B")).await?;
     fake.reply_when("Be harsh", "1. The owner of task B is missing: name owner-B.");
