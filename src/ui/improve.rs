@@ -230,7 +230,11 @@ fn OptimizerPanel() -> impl IntoView {
                             <p class="pw-budget__line">{line}</p>
                             <p class="pw-hint">{format!("{per_role}. The loop never goes over this: it stops first.")}</p>
                             <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.start(config())>
-                                {format!("Start: up to {} calls", b.calls)}
+                                {if state.with_untracked(Option::is_some) {
+                                    format!("Start again: up to {} calls (replaces the results below)", b.calls)
+                                } else {
+                                    format!("Start: up to {} calls", b.calls)
+                                }}
                             </button>
                         </div>
                     }.into_any()

@@ -1,7 +1,8 @@
 //! Accessibility and looks: axe-core (injected from the npm package that scripts/setup.sh
 //! installs) runs on every screen (start, manual mode, prompt, settings, test cases, results,
-//! improve with the optimizer's evidence, drafts), in light and dark, at 390 px and 1280 px; any
-//! serious or critical violation fails the test. Screenshots of each go to the artifacts folder.
+//! improve with the optimizer's evidence, drafts), in light and dark, at 360, 390 and 1280 px; any
+//! serious or critical violation fails the test, and so does a screen that scrolls sideways.
+//! Screenshots of each go to the artifacts folder.
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
 use pw_harness::pages::{DraftsPage, SELECT_ALL, SettingsPage, TAB};
@@ -62,13 +63,13 @@ fn reply() -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_screen_passes_axe_in_light_and_dark_at_two_widths() -> anyhow::Result<()> {
+async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::Result<()> {
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let fake = FakeProvider::start().await?;
     fake.set_default_reply("NameError means Python does not know the name x yet: define x = 1 before using it.");
     let source = axe_source();
     let mut problems: Vec<String> = Vec::new();
-    for (width, height) in [(1280u32, 900u32), (390, 844)] {
+    for (width, height) in [(1280u32, 900u32), (390, 844), (360, 740)] {
         for theme in ["light", "dark"] {
             let b = Browser::start(width, height).await?;
             b.client.goto(&site.url()).await?;
