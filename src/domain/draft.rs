@@ -1,10 +1,10 @@
 //! A draft: the idea, every version of its prompt (each with where it came from), and which
 //! version is current. Versions are never changed or dropped: edits add new ones.
-use crate::domain::meta::{IdeaInput, ModelFamily};
-use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 use crate::domain::eval::Suite;
 use crate::domain::eval::run::Run;
+use crate::domain::meta::{IdeaInput, ModelFamily};
 use crate::domain::optimize::Optimizer;
+use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 
 /// How a version came to be.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use crate::domain::draft::{Draft, Origin, Version};
 use crate::domain::eval::judge::Judgement;
 use crate::domain::eval::run::{CaseRun, Run, Status};
 use crate::domain::eval::{Assertion, Check, LengthUnit, Split, Suite, TestCase};
-use crate::domain::optimize::Optimizer;
 use crate::domain::meta::{IdeaInput, ModelFamily, OutputKind};
+use crate::domain::optimize::Optimizer;
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 
 /// A draft, version 1 of the wire format.
@@ -596,7 +596,15 @@ mod tests {
         let json = serde_json::to_string(&full).unwrap();
         let back: DraftV1 = serde_json::from_str(&json).unwrap();
         assert_eq!(back.into_draft(), d);
-        let only = DraftV1::from_draft(&d, Include { history: false, cases: false, results: false }).into_draft();
+        let only = DraftV1::from_draft(
+            &d,
+            Include {
+                history: false,
+                cases: false,
+                results: false,
+            },
+        )
+        .into_draft();
         assert_eq!(only.versions.len(), 1);
         assert_eq!(only.current_spec(), d.current_spec());
         assert!(!json.to_lowercase().contains("key"), "no key field: {json}");
@@ -672,8 +680,7 @@ mod export_tests {
         let json = serde_json::to_string(&ExportV1::new(&[&d, &d])).unwrap();
         let back = parse_import(&json).unwrap();
         assert_eq!(back, vec![d.clone(), d.clone()]);
-        let single =
-            serde_json::to_string(&DraftV1::from_draft(&d, Include::ALL)).unwrap();
+        let single = serde_json::to_string(&DraftV1::from_draft(&d, Include::ALL)).unwrap();
         assert_eq!(parse_import(&single).unwrap(), vec![d]);
         assert!(
             parse_import("not json")
@@ -780,7 +787,12 @@ impl From<&Assertion> for AssertionV1 {
                 }
             }
             Check::StartsWith(s) => {
-                w.kind = if a.ignore_case { "istarts-with" } else { "starts-with" }.into();
+                w.kind = if a.ignore_case {
+                    "istarts-with"
+                } else {
+                    "starts-with"
+                }
+                .into();
                 w.value = Some(json!(s));
             }
             Check::Regex(r) => {
@@ -926,7 +938,11 @@ impl TryFrom<CaseV1> for TestCase {
             id: 0,
             description: w.description,
             input: w.input,
-            vars: w.vars.iter().map(|(k, v)| (k.clone(), text_of(v))).collect(),
+            vars: w
+                .vars
+                .iter()
+                .map(|(k, v)| (k.clone(), text_of(v)))
+                .collect(),
             expected: w.expected,
             assertions,
             tags: w.tags,

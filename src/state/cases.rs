@@ -67,10 +67,15 @@ impl CaseSynth {
         let d = self.drafts;
         let Some((prompt, vars, existing)) = d.draft.with_untracked(|x| {
             x.current_spec()?;
-            Some((x.rendered(), x.idea.variables.clone(), x.suite.cases.clone()))
+            Some((
+                x.rendered(),
+                x.idea.variables.clone(),
+                x.suite.cases.clone(),
+            ))
         }) else {
-            self.error
-                .set(Some("Generate or paste a prompt first: cases are written from it.".into()));
+            self.error.set(Some(
+                "Generate or paste a prompt first: cases are written from it.".into(),
+            ));
             return;
         };
         let settings = self.settings;

@@ -125,7 +125,13 @@ impl Library {
             // candidate, stopped), are saved at once: a reload right after must find them.
             let milestone = |d: &Draft| {
                 d.optimizer.as_ref().map(|o| {
-                    (o.phase, o.candidates.len(), o.stop, o.paused, o.rounds.len())
+                    (
+                        o.phase,
+                        o.candidates.len(),
+                        o.stop,
+                        o.paused,
+                        o.rounds.len(),
+                    )
                 })
             };
             let (unchanged, new_version) = drafts.draft.with(|d| {

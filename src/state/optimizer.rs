@@ -12,7 +12,9 @@ use crate::domain::draft::Origin;
 use crate::domain::eval::judge;
 use crate::domain::eval::run::{self, Reflection, Status};
 use crate::domain::optimize::reflexion::{self, Weakness};
-use crate::domain::optimize::{self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, Work, project};
+use crate::domain::optimize::{
+    self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, Work, project,
+};
 use crate::domain::provider::{ChatRequest, ErrorKind, ProviderKind, Role};
 use crate::net::chat::{self, Abort};
 use crate::state::call::ChatCall;
@@ -62,15 +64,19 @@ impl OptimizerHandle {
             let id = lib.current_id.get();
             if prev.as_ref() != Some(&id) && !id.is_empty() {
                 h.stop_calls();
-                let running = h
-                    .drafts
-                    .draft
-                    .with_untracked(|d| d.optimizer.as_ref().is_some_and(|o| o.stop.is_none() && !o.paused));
+                let running = h.drafts.draft.with_untracked(|d| {
+                    d.optimizer
+                        .as_ref()
+                        .is_some_and(|o| o.stop.is_none() && !o.paused)
+                });
                 if running {
                     h.draft_id.set_value(id.clone());
                     if h.keys_ready() {
-                        h.note.set(Some("Continuing the optimization where it was.".into()));
-                        h.event(Event::Resume { running: Vec::new() });
+                        h.note
+                            .set(Some("Continuing the optimization where it was.".into()));
+                        h.event(Event::Resume {
+                            running: Vec::new(),
+                        });
                     } else {
                         h.drafts.draft.update(|d| {
                             if let Some(o) = &mut d.optimizer {
@@ -99,7 +105,10 @@ impl OptimizerHandle {
             let cfg = self.settings.roles.with_untracked(|x| x.get(*r).clone());
             matches!(
                 cfg.kind,
-                ProviderKind::LlamaCpp | ProviderKind::Ollama | ProviderKind::LmStudio | ProviderKind::Custom
+                ProviderKind::LlamaCpp
+                    | ProviderKind::Ollama
+                    | ProviderKind::LmStudio
+                    | ProviderKind::Custom
             ) || self.settings.keys_untracked(cfg.kind).is_some()
         })
     }
@@ -126,7 +135,11 @@ impl OptimizerHandle {
             // Reflexion critiques of this version's answers become feedback for the proposals.
             if let Some(run) = d.run_of(d.current) {
                 for (id, c) in &run.cases {
-                    if let Some(r) = c.reflection.as_ref().filter(|r| !r.critique.trim().is_empty()) {
+                    if let Some(r) = c
+                        .reflection
+                        .as_ref()
+                        .filter(|r| !r.critique.trim().is_empty())
+                    {
                         o.critiques.insert(*id, r.critique.clone());
                     }
                 }
@@ -136,7 +149,8 @@ impl OptimizerHandle {
         let Some(o) = created else { return };
         self.stop_calls();
         self.note.set(None);
-        self.draft_id.set_value(self.library.current_id.get_untracked());
+        self.draft_id
+            .set_value(self.library.current_id.get_untracked());
         self.drafts.draft.update(|d| d.optimizer = Some(o));
         self.event(Event::Start);
     }
@@ -145,12 +159,15 @@ impl OptimizerHandle {
         self.event(Event::Pause);
         // Calls not started yet are dropped (issued again on resume); running ones finish.
         self.queue.get_value().borrow_mut().clear();
-        self.note.set(Some("Paused: calls already running finish; nothing new starts until you resume.".into()));
+        self.note.set(Some(
+            "Paused: calls already running finish; nothing new starts until you resume.".into(),
+        ));
     }
 
     pub fn resume(self) {
         self.note.set(None);
-        self.draft_id.set_value(self.library.current_id.get_untracked());
+        self.draft_id
+            .set_value(self.library.current_id.get_untracked());
         let running = self.running.get_value().borrow().clone();
         self.event(Event::Resume { running });
     }
@@ -210,7 +227,9 @@ impl OptimizerHandle {
                 return;
             }
             let next = self.queue.get_value().borrow_mut().pop_front();
-            let Some((work, role, request)) = next else { return };
+            let Some((work, role, request)) = next else {
+                return;
+            };
             self.busy.update(|b| *b += 1);
             leptos::task::spawn_local(async move { self.call(work, role, request).await });
         }
@@ -227,7 +246,15 @@ impl OptimizerHandle {
         self.aborts.get_value().borrow_mut().push(abort.clone());
         let started_for = self.draft_id.get_value();
         self.running.get_value().borrow_mut().push(work.clone());
-        let result = chat::stream_chat(&cfg, key.as_ref(), &request, &abort, self.settings.call_options(), |_| {}).await;
+        let result = chat::stream_chat(
+            &cfg,
+            key.as_ref(),
+            &request,
+            &abort,
+            self.settings.call_options(),
+            |_| {},
+        )
+        .await;
         self.running.get_value().borrow_mut().retain(|w| *w != work);
         self.busy.update(|b| *b = b.saturating_sub(1));
         self.pump();
@@ -296,16 +323,26 @@ impl Reflector {
 
     /// Critiques the case's output in the current version's run, then writes and judges the final.
     pub fn reflect(self, id: u32) {
-        let Some((version, spec, style, case, checks, draft, suite)) = self.drafts.draft.with_untracked(|d| {
-            let run = d.run_of(d.current)?;
-            let cr = run.cases.get(&id)?;
-            if cr.status != Status::Done {
-                return None;
-            }
-            let case = d.suite.case(id)?.clone();
-            let checks: Vec<_> = d.suite.assertions_for(&case).cloned().collect();
-            Some((d.current, d.current_spec()?.clone(), d.style, case, checks, cr.output.clone(), d.suite.clone()))
-        }) else {
+        let Some((version, spec, style, case, checks, draft, suite)) =
+            self.drafts.draft.with_untracked(|d| {
+                let run = d.run_of(d.current)?;
+                let cr = run.cases.get(&id)?;
+                if cr.status != Status::Done {
+                    return None;
+                }
+                let case = d.suite.case(id)?.clone();
+                let checks: Vec<_> = d.suite.assertions_for(&case).cloned().collect();
+                Some((
+                    d.current,
+                    d.current_spec()?.clone(),
+                    d.style,
+                    case,
+                    checks,
+                    cr.output.clone(),
+                    d.suite.clone(),
+                ))
+            })
+        else {
             return;
         };
         if self.busy.with_untracked(|b| b.contains(&id)) {
@@ -323,27 +360,36 @@ impl Reflector {
             let abort = Abort::new();
             self.aborts.update_value(|a| a.push((id, abort.clone())));
             let req = reflexion::critique_request(&spec, style, &case, &checks, &draft);
-            let critique = match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
-                Ok(done) => done.text,
-                Err(f) => {
-                    self.update(version, id, |r| {
-                        r.error = Some(format!("The critique failed: {}", f.error.message()));
-                        r.critique = f.partial;
-                    });
-                    self.busy.update(|b| b.retain(|x| *x != id));
-                    return;
-                }
-            };
-            self.update(version, id, |r| r.critique = critique.clone());
-            let final_output = if reflexion::found_nothing(&critique) {
-                draft.clone()
-            } else {
-                let req = reflexion::final_request(&spec, style, &case, &draft, &critique, crate::state::runner::MAX_OUTPUT_TOKENS);
+            let critique =
                 match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
                     Ok(done) => done.text,
                     Err(f) => {
                         self.update(version, id, |r| {
-                            r.error = Some(format!("The final answer failed: {}", f.error.message()));
+                            r.error = Some(format!("The critique failed: {}", f.error.message()));
+                            r.critique = f.partial;
+                        });
+                        self.busy.update(|b| b.retain(|x| *x != id));
+                        return;
+                    }
+                };
+            self.update(version, id, |r| r.critique = critique.clone());
+            let final_output = if reflexion::found_nothing(&critique) {
+                draft.clone()
+            } else {
+                let req = reflexion::final_request(
+                    &spec,
+                    style,
+                    &case,
+                    &draft,
+                    &critique,
+                    crate::state::runner::MAX_OUTPUT_TOKENS,
+                );
+                match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
+                    Ok(done) => done.text,
+                    Err(f) => {
+                        self.update(version, id, |r| {
+                            r.error =
+                                Some(format!("The final answer failed: {}", f.error.message()));
                             r.final_output = f.partial;
                         });
                         self.busy.update(|b| b.retain(|x| *x != id));
@@ -355,15 +401,24 @@ impl Reflector {
             // The final is judged on the same rubrics as the draft.
             let empty = run::CaseRun::default();
             for rubric in run::rubrics_to_judge(&suite, &case, &empty, false) {
-                let mut req = judge::request(&rubric, &spec.render(style), &case.user_message(), &case.expected, &final_output);
+                let mut req = judge::request(
+                    &rubric,
+                    &spec.render(style),
+                    &case.user_message(),
+                    &case.expected,
+                    &final_output,
+                );
                 req.temperature = judge_cfg.temperature.min(0.3);
-                let j = match chat::stream_chat(&judge_cfg, jkey.as_ref(), &req, &abort, opts, |_| {}).await {
-                    Ok(done) => judge::parse(&done.text),
-                    Err(f) => judge::Judgement::Unreadable {
-                        raw: f.partial,
-                        error: format!("The judge call failed: {}", f.error.message()),
-                    },
-                };
+                let j =
+                    match chat::stream_chat(&judge_cfg, jkey.as_ref(), &req, &abort, opts, |_| {})
+                        .await
+                    {
+                        Ok(done) => judge::parse(&done.text),
+                        Err(f) => judge::Judgement::Unreadable {
+                            raw: f.partial,
+                            error: format!("The judge call failed: {}", f.error.message()),
+                        },
+                    };
                 self.update(version, id, |r| {
                     r.judgements.insert(rubric.clone(), j);
                 });
@@ -400,10 +455,17 @@ impl Critic {
     }
 
     pub fn critique(self) {
-        let Some(spec) = self.drafts.draft.with_untracked(|d| d.current_spec().cloned()) else {
+        let Some(spec) = self
+            .drafts
+            .draft
+            .with_untracked(|d| d.current_spec().cloned())
+        else {
             return;
         };
-        let cfg = self.settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
+        let cfg = self
+            .settings
+            .roles
+            .with_untracked(|r| r.get(Role::Meta).clone());
         let key = self.settings.keys_untracked(cfg.kind);
         self.weaknesses.set(None);
         self.call.start_then(
@@ -430,7 +492,10 @@ pub fn accept(d: DraftHandle, cand: u32) {
         let Some(c) = o.candidate(cand) else { return };
         let suite = x.suite.clone();
         let ctx = Ctx { suite: &suite };
-        let score = |id: u32| o.mean(&ctx, id, false).map_or("?".to_owned(), |m| format!("{m:.0}"));
+        let score = |id: u32| {
+            o.mean(&ctx, id, false)
+                .map_or("?".to_owned(), |m| format!("{m:.0}"))
+        };
         let what = format!(
             "round {}, {} (train score {} \u{2192} {})",
             c.round,

@@ -9,9 +9,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::domain::estimate::estimate_tokens;
+use crate::domain::eval::TestCase;
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::eval::run::{self, CaseRun, Status};
-use crate::domain::eval::TestCase;
 use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::{self, Abort, CallOptions, Progress};
 use crate::state::draft::DraftHandle;
@@ -99,7 +99,11 @@ impl Runner {
     /// The live output of a case: `Some` while its call streams.
     pub fn live(self, id: u32) -> ArcRwSignal<Option<String>> {
         self.live
-            .try_update_value(|m| m.entry(id).or_insert_with(|| ArcRwSignal::new(None)).clone())
+            .try_update_value(|m| {
+                m.entry(id)
+                    .or_insert_with(|| ArcRwSignal::new(None))
+                    .clone()
+            })
             .unwrap_or_else(|| ArcRwSignal::new(None))
     }
 
@@ -148,7 +152,10 @@ impl Runner {
         if refuse.is_some() {
             return;
         }
-        if self.active.with_untracked(|a| a.as_ref().is_some_and(|a| a.version == version)) {
+        if self
+            .active
+            .with_untracked(|a| a.as_ref().is_some_and(|a| a.version == version))
+        {
             // A run of this version is going: add the cases to its queue.
             self.enqueue(&ids);
             return;
@@ -204,7 +211,10 @@ impl Runner {
             };
             for id in ids {
                 if queue.borrow().contains(id)
-                    || run.cases.get(id).is_some_and(|c| c.status == Status::Running)
+                    || run
+                        .cases
+                        .get(id)
+                        .is_some_and(|c| c.status == Status::Running)
                 {
                     continue;
                 }
@@ -234,7 +244,9 @@ impl Runner {
         loop {
             let next = queue.borrow_mut().pop_front();
             let Some(id) = next else { break };
-            let Some(job) = self.job.get_value() else { break };
+            let Some(job) = self.job.get_value() else {
+                break;
+            };
             self.case(&job, id).await;
         }
         let workers = self.workers.get_value();
@@ -264,8 +276,9 @@ impl Runner {
 
     async fn case(self, job: &Job, id: u32) {
         let d = self.drafts;
-        let Some((case, suite)) =
-            d.draft.with_untracked(|x| x.suite.case(id).cloned().map(|c| (c, x.suite.clone())))
+        let Some((case, suite)) = d
+            .draft
+            .with_untracked(|x| x.suite.case(id).cloned().map(|c| (c, x.suite.clone())))
         else {
             return;
         };
@@ -347,10 +360,10 @@ impl Runner {
         abort: &Abort,
     ) {
         let d = self.drafts;
-        let Some(cr) = d
-            .draft
-            .with_untracked(|x| x.run_of(job.version).and_then(|r| r.cases.get(&case.id).cloned()))
-        else {
+        let Some(cr) = d.draft.with_untracked(|x| {
+            x.run_of(job.version)
+                .and_then(|r| r.cases.get(&case.id).cloned())
+        }) else {
             return;
         };
         let key = self.settings.keys_untracked(job.judge.kind);
@@ -363,7 +376,8 @@ impl Runner {
                 &cr.output,
             );
             req.temperature = job.judge.temperature.min(0.3);
-            let result = chat::stream_chat(&job.judge, key.as_ref(), &req, abort, job.opts, |_| {}).await;
+            let result =
+                chat::stream_chat(&job.judge, key.as_ref(), &req, abort, job.opts, |_| {}).await;
             let (verdict, tokens) = match result {
                 Ok(done) => {
                     let t = if done.usage.input_tokens + done.usage.output_tokens > 0 {
@@ -394,7 +408,12 @@ impl Runner {
     pub fn rejudge(self, id: u32) {
         let d = self.drafts;
         let Some((version, prompt, case, suite)) = d.draft.with_untracked(|x| {
-            Some((x.current, x.rendered(), x.suite.case(id)?.clone(), x.suite.clone()))
+            Some((
+                x.current,
+                x.rendered(),
+                x.suite.case(id)?.clone(),
+                x.suite.clone(),
+            ))
         }) else {
             return;
         };

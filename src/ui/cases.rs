@@ -76,7 +76,10 @@ fn update_case(d: DraftHandle, id: u32, f: impl FnOnce(&mut TestCase)) {
 }
 
 fn lines(text: &str) -> Vec<String> {
-    text.lines().map(str::to_owned).filter(|l| !l.trim().is_empty()).collect()
+    text.lines()
+        .map(str::to_owned)
+        .filter(|l| !l.trim().is_empty())
+        .collect()
 }
 
 /// Step 3: the test cases card.
@@ -85,10 +88,18 @@ pub fn CasesCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let shown = RwSignal::new(PAGE);
     let deleted = RwSignal::new(None::<(usize, TestCase)>);
-    let ids = Memo::new(move |_| d.draft.with(|x| x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>()));
+    let ids = Memo::new(move |_| {
+        d.draft
+            .with(|x| x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>())
+    });
     let counts = Memo::new(move |_| {
         d.draft.with(|x| {
-            let held = x.suite.cases.iter().filter(|c| c.split == Split::HeldOut).count();
+            let held = x
+                .suite
+                .cases
+                .iter()
+                .filter(|c| c.split == Split::HeldOut)
+                .count();
             (x.suite.cases.len(), held)
         })
     });
@@ -246,7 +257,10 @@ fn CaseEditor(
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let field = move |f: fn(&TestCase) -> String| {
-        move || d.draft.with(|x| x.suite.case(id).map(f).unwrap_or_default())
+        move || {
+            d.draft
+                .with(|x| x.suite.case(id).map(f).unwrap_or_default())
+        }
     };
     let p = format!("pw-case-{id}");
     let vars = Memo::new(move |_| {
@@ -331,7 +345,11 @@ fn CaseEditor(
 fn GlobalChecks() -> impl IntoView {
     let d = DraftHandle::expect();
     let proposed = Memo::new(move |_| {
-        d.draft.with(|x| x.current_spec().map(|s| proposed_global(s, &x.suite.global)).unwrap_or_default())
+        d.draft.with(|x| {
+            x.current_spec()
+                .map(|s| proposed_global(s, &x.suite.global))
+                .unwrap_or_default()
+        })
     });
     view! {
         <div class="pw-checks-global">
@@ -423,7 +441,9 @@ fn AssertionEditor(
         let id = id.clone();
         let err_id = err_id.clone();
         move || {
-            let Some(cur) = a.get() else { return ().into_any() };
+            let Some(cur) = a.get() else {
+                return ().into_any();
+            };
             let kind = cur.kind();
             let vid = format!("{id}-value");
             let whose = match owner {
@@ -496,7 +516,12 @@ fn AssertionEditor(
             a.as_ref().is_some_and(|a| {
                 matches!(
                     a.check,
-                    Check::Equals(_) | Check::ContainsAll(_) | Check::ContainsAny(_) | Check::NotContains(_) | Check::StartsWith(_) | Check::Regex(_)
+                    Check::Equals(_)
+                        | Check::ContainsAll(_)
+                        | Check::ContainsAny(_)
+                        | Check::NotContains(_)
+                        | Check::StartsWith(_)
+                        | Check::Regex(_)
                 )
             })
         })
@@ -538,7 +563,10 @@ fn ImportButton() -> impl IntoView {
                 }
             }
         });
-        message.set(Some(Ok(format!("Imported {n} case{}.", if n == 1 { "" } else { "s" }))));
+        message.set(Some(Ok(format!(
+            "Imported {n} case{}.",
+            if n == 1 { "" } else { "s" }
+        ))));
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -608,16 +636,26 @@ fn ExportButtons() -> impl IntoView {
     let d = DraftHandle::expect();
     let note = RwSignal::new(None::<String>);
     let export = move |csv: bool| {
-        let (name, cases) = d.draft.with_untracked(|x| (x.name.clone(), x.suite.cases.clone()));
+        let (name, cases) = d
+            .draft
+            .with_untracked(|x| (x.name.clone(), x.suite.cases.clone()));
         if cases.is_empty() {
             note.set(Some("There are no cases to export yet.".into()));
             return;
         }
         let stem = format!("{}-cases", file_stem(&name));
         let r = if csv {
-            download(&format!("{stem}.csv"), "text/csv", &cases_io::to_csv(&cases))
+            download(
+                &format!("{stem}.csv"),
+                "text/csv",
+                &cases_io::to_csv(&cases),
+            )
         } else {
-            download(&format!("{stem}.jsonl"), "application/x-ndjson", &cases_io::to_jsonl(&cases))
+            download(
+                &format!("{stem}.jsonl"),
+                "application/x-ndjson",
+                &cases_io::to_jsonl(&cases),
+            )
         };
         note.set(r.err());
     };

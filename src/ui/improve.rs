@@ -8,7 +8,9 @@ use super::generate::SpecDiff;
 use super::notice::ErrorNotice;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::{self, Split};
-use crate::domain::optimize::{Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, RoundRecord};
+use crate::domain::optimize::{
+    Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, RoundRecord,
+};
 use crate::domain::provider::Role;
 use crate::domain::spec::Section;
 use crate::state::draft::{DraftHandle, Generator};
@@ -130,14 +132,24 @@ fn OptimizerPanel() -> impl IntoView {
     let budget = Memo::new(move |_| h.projection(&config()));
     let counts = Memo::new(move |_| {
         d.draft.with(|x| {
-            let train = x.suite.cases.iter().filter(|c| c.split == Split::Train).count();
+            let train = x
+                .suite
+                .cases
+                .iter()
+                .filter(|c| c.split == Split::Train)
+                .count();
             (train, x.suite.cases.len() - train)
         })
     });
     let problems = Memo::new(move |_| d.draft.with(|x| x.suite.problems(x.current_spec()).len()));
     let state = Memo::new(move |_| d.draft.with(|x| x.optimizer.clone()));
     let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
-    let number = |sig: RwSignal<u32>, id: &'static str, label: &'static str, min: u32, max: u32, hint: &'static str| {
+    let number = |sig: RwSignal<u32>,
+                  id: &'static str,
+                  label: &'static str,
+                  min: u32,
+                  max: u32,
+                  hint: &'static str| {
         view! {
             <div class="pw-field">
                 <label class="pw-label" for=id>{label}</label>
@@ -260,7 +272,11 @@ fn Progress(
     Effect::new(move |_| {
         let live = state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none() && !o.paused));
         if live {
-            let handle = set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_millis(1000)).ok();
+            let handle = set_interval_with_handle(
+                move || now.set(js_sys::Date::now()),
+                std::time::Duration::from_millis(1000),
+            )
+            .ok();
             on_cleanup(move || {
                 if let Some(h) = handle {
                     h.clear();
@@ -283,7 +299,10 @@ fn Progress(
         }
         let left = o.limit.calls.saturating_sub(o.spent.calls) as f64;
         let ms = (t - t0) / done as f64 * left;
-        Some(format!(" · at most {}", crate::domain::eval::run::format_eta(ms)))
+        Some(format!(
+            " · at most {}",
+            crate::domain::eval::run::format_eta(ms)
+        ))
     };
     view! {
         {move || state.get().map(|o| {
@@ -363,13 +382,24 @@ fn Chart(
     let n = total.max(1) as f64;
     let x = move |r: u32| left + (w - left - right) * r as f64 / n;
     let y = move |v: f64| top + (h - top - bottom) * (1.0 - v / 100.0);
-    let line = |pts: Vec<(u32, f64)>| pts.iter().map(|(r, v)| format!("{:.1},{:.1}", x(*r), y(*v))).collect::<Vec<_>>().join(" ");
+    let line = |pts: Vec<(u32, f64)>| {
+        pts.iter()
+            .map(|(r, v)| format!("{:.1},{:.1}", x(*r), y(*v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let train: Vec<(u32, f64)> = rounds.iter().map(|r| (r.round, r.train)).collect();
-    let held: Vec<(u32, f64)> = rounds.iter().filter_map(|r| Some((r.round, r.held?))).collect();
+    let held: Vec<(u32, f64)> = rounds
+        .iter()
+        .filter_map(|r| Some((r.round, r.held?)))
+        .collect();
     let summary = rounds
         .iter()
         .map(|r| match r.held {
-            Some(hv) => format!("round {}: train {:.0}, held-out {:.0}", r.round, r.train, hv),
+            Some(hv) => format!(
+                "round {}: train {:.0}, held-out {:.0}",
+                r.round, r.train, hv
+            ),
             None => format!("round {}: train {:.0}", r.round, r.train),
         })
         .collect::<Vec<_>>()
@@ -467,19 +497,28 @@ fn CandidateView(
     let versus = row.versus.clone().map(|v| {
         format!(
             "Against its parent: {} win{}, {} loss{}, {} tie{}",
-            v.wins, if v.wins == 1 { "" } else { "s" },
-            v.losses, if v.losses == 1 { "" } else { "es" },
-            v.ties, if v.ties == 1 { "" } else { "s" }
+            v.wins,
+            if v.wins == 1 { "" } else { "s" },
+            v.losses,
+            if v.losses == 1 { "" } else { "es" },
+            v.ties,
+            if v.ties == 1 { "" } else { "s" }
         )
     });
     let title = if c.mutation == Mutation::Baseline {
         format!("Your prompt (version {})", row.from_version)
     } else {
-        format!("Round {} · candidate {} · {}", c.round, id, c.mutation.label())
+        format!(
+            "Round {} · candidate {} · {}",
+            c.round,
+            id,
+            c.mutation.label()
+        )
     };
     let parent_spec = row.parent.as_ref().map(|p| p.spec.clone());
     let spec = c.spec.clone();
-    let can_accept = c.mutation != Mutation::Baseline && c.rejected.is_none() && row.train.is_some();
+    let can_accept =
+        c.mutation != Mutation::Baseline && c.rejected.is_none() && row.train.is_some();
     view! {
         <li class="pw-candidate" class:pw-candidate--best=row.best>
             <div class="pw-candidate__head">

@@ -69,7 +69,10 @@ pub fn App() -> impl IntoView {
             } else if d.run_of(d.current).is_none() {
                 2
             } else if d.optimizer.as_ref().is_none_or(|o| o.stop.is_none())
-                && !matches!(d.current_version().map(|v| &v.origin), Some(Origin::Optimized { .. }))
+                && !matches!(
+                    d.current_version().map(|v| &v.origin),
+                    Some(Origin::Optimized { .. })
+                )
             {
                 3
             } else {
@@ -138,7 +141,11 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                         "Run finished: score {m:.0} / 100, {} of {} cases passed every check{}.",
                         a.passed,
                         a.scored,
-                        if p.failed > 0 { format!(", {} failed", p.failed) } else { String::new() }
+                        if p.failed > 0 {
+                            format!(", {} failed", p.failed)
+                        } else {
+                            String::new()
+                        }
                     ),
                     None => format!("Run finished: {} of {} cases done.", p.done, p.total),
                 })
@@ -150,18 +157,25 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
         now
     });
     Effect::new(move |was: Option<Option<String>>| {
-        let stop = drafts
-            .draft
-            .with(|d| d.optimizer.as_ref().and_then(|o| o.stop).map(|s| s.describe().to_owned()));
+        let stop = drafts.draft.with(|d| {
+            d.optimizer
+                .as_ref()
+                .and_then(|o| o.stop)
+                .map(|s| s.describe().to_owned())
+        });
         if let (Some(None), Some(s)) = (&was, &stop) {
-            toasts.push(format!("Optimization: {s} See the candidates under Improve."));
+            toasts.push(format!(
+                "Optimization: {s} See the candidates under Improve."
+            ));
         }
         stop
     });
     let synth = state::cases::CaseSynth::expect();
     Effect::new(move |was: Option<state::cases::Stage>| {
         let now = synth.stage.get();
-        if was.is_some_and(|w| w != state::cases::Stage::Review) && now == state::cases::Stage::Review {
+        if was.is_some_and(|w| w != state::cases::Stage::Review)
+            && now == state::cases::Stage::Review
+        {
             let n = synth.picks.with_untracked(Vec::len);
             toasts.push(format!("{n} suggested test cases are ready to review."));
         }

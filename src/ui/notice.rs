@@ -71,7 +71,11 @@ impl Toasts {
             }
         });
         set_timeout(
-            move || self.items.try_update(|v| v.retain(|(i, _)| *i != id)).unwrap_or(()),
+            move || {
+                self.items
+                    .try_update(|v| v.retain(|(i, _)| *i != id))
+                    .unwrap_or(())
+            },
             std::time::Duration::from_secs(7),
         );
     }

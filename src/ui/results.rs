@@ -37,7 +37,8 @@ pub fn ResultsCard() -> impl IntoView {
         })
     });
     let agg = Memo::new(move |_| scores.with(|s| eval::aggregate(s.values())));
-    let progress = Memo::new(move |_| run.with(|r| r.as_ref().map(Run::progress).unwrap_or_default()));
+    let progress =
+        Memo::new(move |_| run.with(|r| r.as_ref().map(Run::progress).unwrap_or_default()));
     let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
     let n_sel = move || sel.0.with(|s| s.len());
     // Long tables render a page at a time, so the page stays responsive.
@@ -49,7 +50,11 @@ pub fn ResultsCard() -> impl IntoView {
     let cost = move || {
         let p = progress.get();
         let exec = settings.config(Role::Execution);
-        format_cost(call_cost(&exec, p.input_tokens as u32, p.output_tokens as u32))
+        format_cost(call_cost(
+            &exec,
+            p.input_tokens as u32,
+            p.output_tokens as u32,
+        ))
     };
     // A clock for the ETA while a run is going.
     let now = RwSignal::new(js_sys::Date::now());
@@ -184,10 +189,23 @@ fn ResultRow(
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let r = Runner::expect();
-    let status = Memo::new(move |_| run.with(|r| r.as_ref().and_then(|r| r.cases.get(&id).map(|c| c.status.clone()))));
-    let output = Memo::new(move |_| run.with(|r| r.as_ref().and_then(|r| r.cases.get(&id).map(|c| c.output.clone()))));
+    let status = Memo::new(move |_| {
+        run.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.cases.get(&id).map(|c| c.status.clone()))
+        })
+    });
+    let output = Memo::new(move |_| {
+        run.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.cases.get(&id).map(|c| c.output.clone()))
+        })
+    });
     let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
-    let summary = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default()));
+    let summary = Memo::new(move |_| {
+        d.draft
+            .with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default())
+    });
     let full = RwSignal::new(false);
     let live = RwSignal::from(r.live(id));
     let streaming = Memo::new(move |_| live.with(Option::is_some));
@@ -211,16 +229,47 @@ fn ResultRow(
         (Some(Status::Failed(_)), _) => ("call failed", "bad"),
         (Some(Status::Cancelled), _) => ("cancelled", "idle"),
         (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
-        (Some(Status::Done), Some(s)) if s.verdicts.iter().any(|v| matches!(v, Verdict::JudgeError { .. })) => ("judge error", "bad"),
+        (Some(Status::Done), Some(s))
+            if s.verdicts
+                .iter()
+                .any(|v| matches!(v, Verdict::JudgeError { .. })) =>
+        {
+            ("judge error", "bad")
+        }
         (Some(Status::Done), Some(s)) if s.verdicts.is_empty() => ("no checks", "idle"),
         (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
         (Some(Status::Done), _) => ("fail", "bad"),
     };
-    let has_judge_error = move || score.with(|s| s.as_ref().is_some_and(|s| s.verdicts.iter().any(|v| matches!(v, Verdict::JudgeError { .. }))));
+    let has_judge_error = move || {
+        score.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.verdicts
+                    .iter()
+                    .any(|v| matches!(v, Verdict::JudgeError { .. }))
+            })
+        })
+    };
     let can_retry = move || matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled));
     let reflector = Reflector::expect();
-    let reflection = Memo::new(move |_| run.with(|r| r.as_ref().and_then(|r| r.cases.get(&id).and_then(|c| c.reflection.clone()))));
-    let assertions = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).map(|c| x.suite.assertions_for(c).map(|a| a.describe()).collect::<Vec<_>>()).unwrap_or_default()));
+    let reflection = Memo::new(move |_| {
+        run.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.cases.get(&id).and_then(|c| c.reflection.clone()))
+        })
+    });
+    let assertions = Memo::new(move |_| {
+        d.draft.with(|x| {
+            x.suite
+                .case(id)
+                .map(|c| {
+                    x.suite
+                        .assertions_for(c)
+                        .map(|a| a.describe())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
     view! {
         <li class="pw-result" data-case=id.to_string()>
             <div class="pw-result__head">
@@ -331,13 +380,20 @@ fn ResultRow(
 #[component]
 fn Compare() -> impl IntoView {
     let d = DraftHandle::expect();
-    let versions = Memo::new(move |_| d.draft.with(|x| x.runs.iter().map(|r| r.version).collect::<Vec<_>>()));
+    let versions = Memo::new(move |_| {
+        d.draft
+            .with(|x| x.runs.iter().map(|r| r.version).collect::<Vec<_>>())
+    });
     let a = RwSignal::new(0u32);
     let b = RwSignal::new(0u32);
     // Defaults: the two latest versions that have runs.
     Effect::new(move |_| {
         let v = versions.get();
-        if v.len() >= 2 && (!v.contains(&a.get_untracked()) || !v.contains(&b.get_untracked()) || a.get_untracked() == b.get_untracked()) {
+        if v.len() >= 2
+            && (!v.contains(&a.get_untracked())
+                || !v.contains(&b.get_untracked())
+                || a.get_untracked() == b.get_untracked())
+        {
             a.set(v[v.len() - 2]);
             b.set(v[v.len() - 1]);
         }

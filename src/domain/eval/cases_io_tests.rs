@@ -456,7 +456,10 @@ fn promptfoo_expected_cell_syntax() {
         ("icontains:par", r#"ContainsAll(["par"]) (any case)"#),
         // Regression: the space after the colon is not part of the phrase (promptfoo trims it).
         ("icontains: carol", r#"ContainsAll(["carol"]) (any case)"#),
-        ("llm-rubric:  is polite ", r#"Judge { rubric: "is polite", threshold: 7 }"#),
+        (
+            "llm-rubric:  is polite ",
+            r#"Judge { rubric: "is polite", threshold: 7 }"#,
+        ),
         ("contains-any:a, b,c", r#"ContainsAny(["a", "b", "c"])"#),
         ("contains-all:a,b", r#"ContainsAll(["a", "b"])"#),
         ("icontains-any:A", r#"ContainsAny(["A"]) (any case)"#),

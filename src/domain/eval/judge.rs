@@ -13,9 +13,15 @@ const JUDGE_SCHEMA: &str = include_str!("judge.schema.json");
 /// The judge model's verdict on one output for one rubric.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Judgement {
-    Scored { score: u8, reasoning: String },
+    Scored {
+        score: u8,
+        reasoning: String,
+    },
     /// No score could be read: the raw reply and why.
-    Unreadable { raw: String, error: String },
+    Unreadable {
+        raw: String,
+        error: String,
+    },
 }
 
 pub fn schema() -> Value {
@@ -23,7 +29,13 @@ pub fn schema() -> Value {
 }
 
 /// The grading request. Long texts are cut to keep the judge's context small.
-pub fn request(rubric: &str, prompt: &str, input: &str, expected: &str, output: &str) -> ChatRequest {
+pub fn request(
+    rubric: &str,
+    prompt: &str,
+    input: &str,
+    expected: &str,
+    output: &str,
+) -> ChatRequest {
     let cut = |s: &str, n: usize| -> String {
         if s.chars().count() > n {
             format!("{}… [cut]", s.chars().take(n).collect::<String>())
@@ -94,9 +106,7 @@ fn score_of(v: &Value) -> Option<u8> {
 }
 
 fn in_range(x: f64) -> Option<u8> {
-    (1.0..=10.0)
-        .contains(&x)
-        .then(|| x.round() as u8)
+    (1.0..=10.0).contains(&x).then(|| x.round() as u8)
 }
 
 fn leading_number(s: &str) -> Option<f64> {
@@ -114,7 +124,14 @@ fn prose_score(text: &str) -> Option<u8> {
     let mut found = None;
     for (i, _) in lower.match_indices("score") {
         let rest = lower[i + 5..].trim_start_matches(|c: char| {
-            c == '*' || c == ':' || c == '-' || c == '=' || c == ' ' || c == '\u{a0}' || c == 'i' || c == 's'
+            c == '*'
+                || c == ':'
+                || c == '-'
+                || c == '='
+                || c == ' '
+                || c == '\u{a0}'
+                || c == 'i'
+                || c == 's'
         });
         if let Some(x) = leading_number(rest).and_then(in_range) {
             found = Some(x);

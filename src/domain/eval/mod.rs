@@ -32,7 +32,12 @@ impl Split {
         }
     }
     pub fn parse(s: &str) -> Self {
-        match s.trim().to_ascii_lowercase().replace(['_', ' '], "-").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['_', ' '], "-")
+            .as_str()
+        {
             "held-out" | "heldout" | "holdout" | "test" => Self::HeldOut,
             _ => Self::Train,
         }
@@ -128,7 +133,10 @@ pub enum Check {
         max: Option<u32>,
     },
     /// The judge model grades the output against a rubric, 1-10; passes at `threshold` or above.
-    Judge { rubric: String, threshold: u8 },
+    Judge {
+        rubric: String,
+        threshold: u8,
+    },
 }
 
 /// The kinds of assertion, for pickers.
@@ -280,11 +288,7 @@ impl Assertion {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let ic = if self.ignore_case {
-            " (any case)"
-        } else {
-            ""
-        };
+        let ic = if self.ignore_case { " (any case)" } else { "" };
         match &self.check {
             Check::Equals(s) => format!("equals \u{201c}{s}\u{201d}{ic}"),
             Check::ContainsAll(v) => format!("contains all of {}{ic}", list(v)),
@@ -461,7 +465,10 @@ pub fn check(
                 Verdict::done(false, format!("Missing: {}.", names.join(", ")))
             }
         }
-        Check::ContainsAny(v) => match v.iter().find(|p| !p.is_empty() && out.contains(&fold(p, ic))) {
+        Check::ContainsAny(v) => match v
+            .iter()
+            .find(|p| !p.is_empty() && out.contains(&fold(p, ic)))
+        {
             Some(p) => Verdict::done(true, format!("Found {}.", excerpt(p))),
             None => Verdict::done(false, "None of the phrases appears."),
         },

@@ -83,7 +83,12 @@ pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32)
 
 /// The judge rubrics that apply to a case and have no verdict yet in `cr` (or an unreadable one
 /// when `rejudge` is set).
-pub fn rubrics_to_judge(suite: &Suite, case: &TestCase, cr: &CaseRun, rejudge: bool) -> Vec<String> {
+pub fn rubrics_to_judge(
+    suite: &Suite,
+    case: &TestCase,
+    cr: &CaseRun,
+    rejudge: bool,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for a in suite.assertions_for(case) {
         if let Check::Judge { rubric, .. } = &a.check {

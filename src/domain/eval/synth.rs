@@ -126,7 +126,10 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Vec<Proposal>, Struct
                 .filter(|(k, _)| !k.is_empty())
                 .collect(),
             expected: c.expected.trim().to_owned(),
-            tags: vec![c.kind.clone()].into_iter().filter(|k| !k.is_empty()).collect(),
+            tags: vec![c.kind.clone()]
+                .into_iter()
+                .filter(|k| !k.is_empty())
+                .collect(),
             ..Default::default()
         };
         if case.user_message().trim().is_empty() {

@@ -230,9 +230,21 @@ pub struct Candidate {
 /// A unit of work: one call.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Work {
-    Exec { cand: u32, case: u32, held: bool },
-    Judge { cand: u32, case: u32, held: bool, rubric: String },
-    Propose { round: u32, refine: bool },
+    Exec {
+        cand: u32,
+        case: u32,
+        held: bool,
+    },
+    Judge {
+        cand: u32,
+        case: u32,
+        held: bool,
+        rubric: String,
+    },
+    Propose {
+        round: u32,
+        refine: bool,
+    },
 }
 
 /// Where the loop is.
@@ -337,11 +349,16 @@ pub struct Reply {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Start,
-    Done { work: Work, result: Result<Reply, String> },
+    Done {
+        work: Work,
+        result: Result<Reply, String>,
+    },
     Pause,
     /// Continue. Calls in flight that the shell is no longer running (dropped on pause, lost in a
     /// reload) are issued again; `running` names the ones still under way.
-    Resume { running: Vec<Work> },
+    Resume {
+        running: Vec<Work>,
+    },
     Cancel,
 }
 
@@ -397,7 +414,11 @@ pub fn worst(req: &ChatRequest) -> (u64, u64) {
         input += estimate_tokens(&m.text) as u64;
     }
     // Schemas and message framing.
-    input += 50 + req.schema.as_ref().map_or(0, |s| estimate_tokens(&s.schema.to_string()) as u64);
+    input += 50
+        + req
+            .schema
+            .as_ref()
+            .map_or(0, |s| estimate_tokens(&s.schema.to_string()) as u64);
     (input + input / 4, u64::from(req.max_tokens))
 }
 
@@ -410,7 +431,9 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
     let prompt_tokens = (estimate_tokens(&spec.render(config.style)) as f64 * 1.5).ceil() as u64;
     let eval_cost = |b: &mut Budget, ids: &[u32]| {
         for id in ids {
-            let Some(case) = suite.case(*id) else { continue };
+            let Some(case) = suite.case(*id) else {
+                continue;
+            };
             let input = prompt_tokens + estimate_tokens(&case.user_message()) as u64 + 60;
             b.add(Role::Execution, input, u64::from(config.exec_max_tokens));
             for r in rubrics(suite, case) {
@@ -439,8 +462,16 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
         + 6 * (400 + u64::from(config.exec_max_tokens).min(200))
         + 300;
     for _ in 0..config.rounds {
-        let explore = if config.k >= 2 { config.k - 1 } else { config.k };
-        b.add(Role::Meta, meta_input, per_candidate * u64::from(explore) + 100);
+        let explore = if config.k >= 2 {
+            config.k - 1
+        } else {
+            config.k
+        };
+        b.add(
+            Role::Meta,
+            meta_input,
+            per_candidate * u64::from(explore) + 100,
+        );
         if config.k >= 2 {
             b.add(Role::Meta, meta_input, per_candidate + 100);
         }
@@ -450,7 +481,13 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
 
 impl Optimizer {
     /// A loop ready to start from `spec` (version `from_version`) under the approved `limit`.
-    pub fn new(config: Config, spec: PromptSpec, from_version: u32, suite: &Suite, limit: Budget) -> Self {
+    pub fn new(
+        config: Config,
+        spec: PromptSpec,
+        from_version: u32,
+        suite: &Suite,
+        limit: Budget,
+    ) -> Self {
         let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
         let held_out = suite.ids_in(eval::Split::HeldOut);
         Self {
@@ -505,7 +542,9 @@ impl Optimizer {
         };
         let mut out = BTreeMap::new();
         for case_id in ids {
-            let Some(case) = ctx.suite.case(*case_id) else { continue };
+            let Some(case) = ctx.suite.case(*case_id) else {
+                continue;
+            };
             let r = results.get(case_id)?;
             if r.failed.is_some() {
                 out.insert(*case_id, 0.0);
@@ -691,7 +730,8 @@ impl Optimizer {
         } else {
             self.config.k
         } as usize;
-        let start = (round as usize - 1) * n + (self.config.seed as usize % Mutation::EXPLORE.len());
+        let start =
+            (round as usize - 1) * n + (self.config.seed as usize % Mutation::EXPLORE.len());
         (0..n)
             .map(|i| Mutation::EXPLORE[(start + i) % Mutation::EXPLORE.len()])
             .collect()
@@ -706,7 +746,9 @@ impl Optimizer {
                 (&self.minibatch, &cand.train)
             };
             for id in ids {
-                let Some(case) = ctx.suite.case(*id) else { continue };
+                let Some(case) = ctx.suite.case(*id) else {
+                    continue;
+                };
                 match results.get(id) {
                     None => out.push(Work::Exec {
                         cand: cand.id,
@@ -794,7 +836,12 @@ impl Optimizer {
                 let (i, o) = worst(&request);
                 let mut one = Budget::default();
                 one.add(role, i, o);
-                if !self.spent.plus(&self.reserved).plus(&one).within(&self.limit) {
+                if !self
+                    .spent
+                    .plus(&self.reserved)
+                    .plus(&one)
+                    .within(&self.limit)
+                {
                     continue;
                 }
                 self.reserved.add(role, i, o);
@@ -912,13 +959,17 @@ impl Optimizer {
                 );
                 Some((Role::Judge, req))
             }
-            Work::Propose { round, refine } => Some((Role::Meta, self.propose_request(ctx, *round, *refine))),
+            Work::Propose { round, refine } => {
+                Some((Role::Meta, self.propose_request(ctx, *round, *refine)))
+            }
         }
     }
 
     /// OPRO history, GEPA feedback and the mutation styles, in one request.
     pub fn propose_request(&self, ctx: &Ctx, round: u32, refine: bool) -> ChatRequest {
-        let best = self.candidate(self.best).expect("the best candidate exists");
+        let best = self
+            .candidate(self.best)
+            .expect("the best candidate exists");
         let cut = |s: &str, n: usize| -> String {
             if s.chars().count() > n {
                 format!("{}…", s.chars().take(n).collect::<String>())
@@ -969,14 +1020,21 @@ impl Optimizer {
                     .zip(s.verdicts.iter())
                     .filter(|(_, v)| !v.passed())
                     .map(|(a, v)| match v {
-                        eval::Verdict::Done { reason, .. } => format!("- {}: {reason}", a.describe()),
+                        eval::Verdict::Done { reason, .. } => {
+                            format!("- {}: {reason}", a.describe())
+                        }
                         _ => format!("- {}: not graded", a.describe()),
                     })
                     .collect();
                 let critique = self
                     .critiques
                     .get(id)
-                    .map(|c| format!("\nA harsh review of the first prompt's answer said:\n{}", cut(c, 600)))
+                    .map(|c| {
+                        format!(
+                            "\nA harsh review of the first prompt's answer said:\n{}",
+                            cut(c, 600)
+                        )
+                    })
                     .unwrap_or_default();
                 Some(format!(
                     "Input: {}\nOutput: {}\nWhat went wrong:\n{}{critique}",
@@ -1033,7 +1091,10 @@ impl Optimizer {
                     &failures
                 },
             )
-            .replace("{passes}", if passes.is_empty() { "(none)" } else { &passes })
+            .replace(
+                "{passes}",
+                if passes.is_empty() { "(none)" } else { &passes },
+            )
             .replace("{locked}", &locked)
             .replace("{styles}", &styles);
         let n = self.styles_for(round, refine).len() as u32;
@@ -1125,10 +1186,6 @@ pub fn best_mean(pool: &[(u32, BTreeMap<u32, f64>)]) -> Option<u32> {
         }
     };
     pool.iter()
-        .max_by(|a, b| {
-            mean(&a.1)
-                .total_cmp(&mean(&b.1))
-                .then(b.0.cmp(&a.0))
-        })
+        .max_by(|a, b| mean(&a.1).total_cmp(&mean(&b.1)).then(b.0.cmp(&a.0)))
         .map(|(id, _)| *id)
 }

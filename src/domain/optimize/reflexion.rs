@@ -138,7 +138,11 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Vec<Weakness>, StructuredErr
         .into_iter()
         .filter(|w| !w.problem.trim().is_empty())
         .map(|w| Weakness {
-            kind: if w.kind.is_empty() { "other".into() } else { w.kind },
+            kind: if w.kind.is_empty() {
+                "other".into()
+            } else {
+                w.kind
+            },
             section: Section::parse(w.section.trim()).unwrap_or(Section::Context),
             fix: if w.fix.trim().is_empty() {
                 format!("Fix this: {}", w.problem.trim())

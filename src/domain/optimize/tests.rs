@@ -99,23 +99,44 @@ fn drive(o: &mut Optimizer, s: &Suite, w: &World) -> Vec<Work> {
     let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
     let mut log = Vec::new();
     while let Some(e) = queue.pop_front() {
-        assert!(o.spent.plus(&o.reserved).within(&o.limit), "over budget: {:?} + {:?} > {:?}", o.spent, o.reserved, o.limit);
+        assert!(
+            o.spent.plus(&o.reserved).within(&o.limit),
+            "over budget: {:?} + {:?} > {:?}",
+            o.spent,
+            o.reserved,
+            o.limit
+        );
         match e {
             Effect::Call { work, request, .. } => {
                 log.push(work.clone());
                 let reply = w.answer(o, &work, &request);
-                queue.extend(o.step(&ctx, Event::Done { work, result: Ok(reply) }));
+                queue.extend(o.step(
+                    &ctx,
+                    Event::Done {
+                        work,
+                        result: Ok(reply),
+                    },
+                ));
             }
             Effect::Finished(_) => {}
         }
     }
-    assert!(o.spent.within(&o.limit), "spent {:?} over {:?}", o.spent, o.limit);
+    assert!(
+        o.spent.within(&o.limit),
+        "spent {:?} over {:?}",
+        o.spent,
+        o.limit
+    );
     log
 }
 
 fn improving() -> World {
     World {
-        levels: vec![vec!["You are L2", "You are L1"], vec!["You are L3", "You are L2 again"], vec!["You are L4", "You are L3 too"]],
+        levels: vec![
+            vec!["You are L2", "You are L1"],
+            vec!["You are L3", "You are L2 again"],
+            vec!["You are L4", "You are L3 too"],
+        ],
         judge_score: 8,
     }
 }
@@ -123,7 +144,11 @@ fn improving() -> World {
 #[test]
 fn an_improving_run_climbs_checks_held_out_and_stays_in_budget() {
     let s = suite(true);
-    let config = Config { rounds: 3, k: 2, ..Default::default() };
+    let config = Config {
+        rounds: 3,
+        k: 2,
+        ..Default::default()
+    };
     let limit = project(&config, &spec("You are L0"), &s);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     let calls = drive(&mut o, &s, &improving());
@@ -132,13 +157,25 @@ fn an_improving_run_climbs_checks_held_out_and_stays_in_budget() {
     let train: Vec<f64> = o.rounds.iter().map(|r| r.train.round()).collect();
     // Each case: contains "ok" (1 or 0) and judge 8/10; mean over 4 train cases.
     assert_eq!(train, vec![40.0, 65.0, 78.0, 90.0], "{:?}", o.rounds);
-    assert_eq!(o.rounds.iter().map(|r| r.held.map(f64::round)).collect::<Vec<_>>(), vec![Some(40.0), Some(40.0), Some(40.0), Some(90.0)]);
+    assert_eq!(
+        o.rounds
+            .iter()
+            .map(|r| r.held.map(f64::round))
+            .collect::<Vec<_>>(),
+        vec![Some(40.0), Some(40.0), Some(40.0), Some(90.0)]
+    );
     let best = o.candidate(o.best).unwrap();
     assert_eq!(best.spec.persona, "You are L4");
     assert_eq!(best.mutation, Mutation::EXPLORE[(2 + 1) % 5]);
     assert!(o.mean(&ctx, o.best, false).unwrap() > o.mean(&ctx, 0, false).unwrap());
     // Calls: baseline 4 exec + 4 judge + held 1+1; 3 rounds x (2 proposals + 2 candidates x 8) + held-out of new bests.
-    assert_eq!(calls.iter().filter(|w| matches!(w, Work::Propose { .. })).count(), 6);
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|w| matches!(w, Work::Propose { .. }))
+            .count(),
+        6
+    );
     assert_eq!(o.spent.calls as usize, calls.len());
     assert!(o.spent.calls <= o.limit.calls);
     assert!(o.reserved == Budget::default() && o.in_flight.is_empty());
@@ -147,8 +184,16 @@ fn an_improving_run_climbs_checks_held_out_and_stays_in_budget() {
 #[test]
 fn early_stop_after_patience_rounds_without_gain() {
     let s = suite(false);
-    let w = World { levels: vec![vec!["You are L1"; 2]; 6], judge_score: 8 };
-    let config = Config { rounds: 6, k: 2, patience: 2, ..Default::default() };
+    let w = World {
+        levels: vec![vec!["You are L1"; 2]; 6],
+        judge_score: 8,
+    };
+    let config = Config {
+        rounds: 6,
+        k: 2,
+        patience: 2,
+        ..Default::default()
+    };
     let limit = project(&config, &spec("You are L1 first"), &s);
     let mut o = Optimizer::new(config, spec("You are L1 first"), 1, &s, limit);
     drive(&mut o, &s, &w);
@@ -162,12 +207,20 @@ fn early_stop_after_patience_rounds_without_gain() {
 fn the_budget_is_never_exceeded_and_stops_the_loop() {
     let s = suite(true);
     for calls in [0u32, 1, 5, 9, 17, 30] {
-        let config = Config { rounds: 3, k: 3, ..Default::default() };
+        let config = Config {
+            rounds: 3,
+            k: 3,
+            ..Default::default()
+        };
         let mut limit = project(&config, &spec("You are L0"), &s);
         limit.calls = calls;
         let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
         let log = drive(&mut o, &s, &improving());
-        assert!(log.len() as u32 <= calls, "{} calls for a limit of {calls}", log.len());
+        assert!(
+            log.len() as u32 <= calls,
+            "{} calls for a limit of {calls}",
+            log.len()
+        );
         assert_eq!(o.stop, Some(Stop::BudgetReached), "limit {calls}");
     }
     // A token limit binds too.
@@ -183,22 +236,44 @@ fn the_budget_is_never_exceeded_and_stops_the_loop() {
 #[test]
 fn locked_sections_reject_candidates_that_change_them() {
     let s = suite(false);
-    let config = Config { rounds: 1, k: 2, locked: vec![Section::Persona], ..Default::default() };
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        locked: vec![Section::Persona],
+        ..Default::default()
+    };
     let limit = project(&config, &spec("You are L0"), &s);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     let calls = drive(&mut o, &s, &improving());
-    let rejected: Vec<&Candidate> = o.candidates.iter().filter(|c| c.rejected.is_some()).collect();
+    let rejected: Vec<&Candidate> = o
+        .candidates
+        .iter()
+        .filter(|c| c.rejected.is_some())
+        .collect();
     assert_eq!(rejected.len(), 2, "both candidates changed the persona");
-    assert!(rejected[0].rejected.as_deref().unwrap().contains("locked section Persona"));
+    assert!(
+        rejected[0]
+            .rejected
+            .as_deref()
+            .unwrap()
+            .contains("locked section Persona")
+    );
     for c in rejected {
-        assert!(!calls.iter().any(|w| matches!(w, Work::Exec { cand, .. } if *cand == c.id)), "a rejected candidate is never run");
+        assert!(
+            !calls
+                .iter()
+                .any(|w| matches!(w, Work::Exec { cand, .. } if *cand == c.id)),
+            "a rejected candidate is never run"
+        );
     }
     assert_eq!(o.best, 0);
 }
 
 #[test]
 fn selection_keeps_the_pareto_front_and_the_best_mean() {
-    let t = |v: &[f64]| -> BTreeMap<u32, f64> { v.iter().enumerate().map(|(i, x)| (i as u32, *x)).collect() };
+    let t = |v: &[f64]| -> BTreeMap<u32, f64> {
+        v.iter().enumerate().map(|(i, x)| (i as u32, *x)).collect()
+    };
     let pool = vec![
         (1, t(&[1.0, 0.0, 0.5])),
         (2, t(&[0.0, 1.0, 0.5])), // not dominated: best on case 1
@@ -214,29 +289,61 @@ fn selection_keeps_the_pareto_front_and_the_best_mean() {
 #[test]
 fn history_is_ordered_worst_to_best_like_opro() {
     let s = suite(false);
-    let config = Config { rounds: 3, k: 3, ..Default::default() };
+    let config = Config {
+        rounds: 3,
+        k: 3,
+        ..Default::default()
+    };
     let limit = project(&config, &spec("You are L0"), &s);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive(&mut o, &s, &improving());
     let ctx = Ctx { suite: &s };
     let req = o.propose_request(&ctx, 4, false);
     let user = &req.messages[0].text;
-    let history = user.split("## Earlier prompts").nth(1).unwrap().split("## Failed cases").next().unwrap();
+    let history = user
+        .split("## Earlier prompts")
+        .nth(1)
+        .unwrap()
+        .split("## Failed cases")
+        .next()
+        .unwrap();
     let scores: Vec<f64> = history
         .match_indices("### Score ")
-        .map(|(i, _)| history[i + 10..].split_whitespace().next().unwrap().parse().unwrap())
+        .map(|(i, _)| {
+            history[i + 10..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
         .collect();
     assert!(scores.len() >= 3 && scores.len() <= 5, "{scores:?}");
-    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "ascending: {scores:?}");
+    assert!(
+        scores.windows(2).all(|w| w[0] <= w[1]),
+        "ascending: {scores:?}"
+    );
     assert!(req.temperature > 0.5, "exploring proposals run hot");
     // Failing cases carry their check reasons, and a Reflexion critique when there is one.
     let mut fresh = Optimizer::new(Config::default(), spec("You are L0"), 1, &s, limit);
-    fresh.critiques.insert(2, "The answer never names an owner.".into());
+    fresh
+        .critiques
+        .insert(2, "The answer never names an owner.".into());
     drive_until_proposal(&mut fresh, &s);
-    let text = fresh.propose_request(&ctx, 1, false).messages[0].text.clone();
+    let text = fresh.propose_request(&ctx, 1, false).messages[0]
+        .text
+        .clone();
     assert!(text.contains("Missing: \u{201c}ok\u{201d}."), "{text}");
-    assert!(text.contains("A harsh review of the first prompt's answer said:\nThe answer never names an owner."), "{text}");
-    assert!(o.propose_request(&ctx, 4, true).temperature < 0.5, "refinements run cool");
+    assert!(
+        text.contains(
+            "A harsh review of the first prompt's answer said:\nThe answer never names an owner."
+        ),
+        "{text}"
+    );
+    assert!(
+        o.propose_request(&ctx, 4, true).temperature < 0.5,
+        "refinements run cool"
+    );
 }
 
 /// Answers calls until the first proposal is asked for.
@@ -250,7 +357,13 @@ fn drive_until_proposal(o: &mut Optimizer, s: &Suite) {
                 return;
             }
             let reply = w.answer(o, &work, &request);
-            queue.extend(o.step(&ctx, Event::Done { work, result: Ok(reply) }));
+            queue.extend(o.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(reply),
+                },
+            ));
         }
     }
 }
@@ -259,7 +372,13 @@ fn drive_until_proposal(o: &mut Optimizer, s: &Suite) {
 fn deterministic_given_the_seed_and_replies() {
     let s = suite(true);
     let run = |seed| {
-        let config = Config { rounds: 2, k: 3, minibatch: 3, seed, ..Default::default() };
+        let config = Config {
+            rounds: 2,
+            k: 3,
+            minibatch: 3,
+            seed,
+            ..Default::default()
+        };
         let limit = project(&config, &spec("You are L0"), &s);
         let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
         let log = drive(&mut o, &s, &improving());
@@ -271,7 +390,10 @@ fn deterministic_given_the_seed_and_replies() {
     assert_eq!(la, lb);
     assert_eq!(a.minibatch.len(), 3);
     let other: Vec<Vec<u32>> = (1..20).map(|seed| sample_minibatch(&s, 3, seed)).collect();
-    assert!(other.iter().any(|m| *m != a.minibatch), "the seed picks the minibatch");
+    assert!(
+        other.iter().any(|m| *m != a.minibatch),
+        "the seed picks the minibatch"
+    );
 }
 
 #[test]
@@ -279,37 +401,74 @@ fn pause_resume_and_a_reload_in_the_middle() {
     let s = suite(true);
     let w = improving();
     let ctx = Ctx { suite: &s };
-    let config = Config { rounds: 2, k: 2, ..Default::default() };
+    let config = Config {
+        rounds: 2,
+        k: 2,
+        ..Default::default()
+    };
     let limit = project(&config, &spec("You are L0"), &s);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     let first = o.step(&ctx, Event::Start);
     assert_eq!(first.len(), 4, "the baseline's four cases at once");
     // Answer one, pause: nothing new is issued while paused.
-    let Effect::Call { work, request, .. } = first[0].clone() else { panic!() };
+    let Effect::Call { work, request, .. } = first[0].clone() else {
+        panic!()
+    };
     o.step(&ctx, Event::Pause);
     let reply = w.answer(&o, &work, &request);
-    assert!(o.step(&ctx, Event::Done { work, result: Ok(reply) }).is_empty());
+    assert!(
+        o.step(
+            &ctx,
+            Event::Done {
+                work,
+                result: Ok(reply)
+            }
+        )
+        .is_empty()
+    );
     // The page reloads: the state comes back from storage with three calls "in flight".
     let saved = serde_json::to_string(&o).unwrap();
     let mut back: Optimizer = serde_json::from_str(&saved).unwrap();
-    assert!(back.in_flight.is_empty() && back.reserved == Budget::default(), "calls in flight do not survive a reload");
+    assert!(
+        back.in_flight.is_empty() && back.reserved == Budget::default(),
+        "calls in flight do not survive a reload"
+    );
     let again = back.step(&ctx, Event::Resume { running: vec![] });
-    let works: Vec<&Work> = again.iter().filter_map(|e| match e { Effect::Call { work, .. } => Some(work), _ => None }).collect();
-    assert_eq!(works.len(), 4, "three lost calls again, plus the judge of the answered case: {works:?}");
+    let works: Vec<&Work> = again
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call { work, .. } => Some(work),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        works.len(),
+        4,
+        "three lost calls again, plus the judge of the answered case: {works:?}"
+    );
     // A reply to a call from before the reload is ignored.
     let mut finished = back.clone();
     let mut queue: std::collections::VecDeque<Effect> = again.into();
     while let Some(e) = queue.pop_front() {
         if let Effect::Call { work, request, .. } = e {
             let reply = w.answer(&finished, &work, &request);
-            queue.extend(finished.step(&ctx, Event::Done { work, result: Ok(reply) }));
+            queue.extend(finished.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(reply),
+                },
+            ));
         }
     }
     assert_eq!(finished.stop, Some(Stop::Completed));
     // Cancel ends it at once.
     let mut c = Optimizer::new(Config::default(), spec("You are L0"), 1, &s, limit);
     c.step(&ctx, Event::Start);
-    assert_eq!(c.step(&ctx, Event::Cancel), vec![Effect::Finished(Stop::Cancelled)]);
+    assert_eq!(
+        c.step(&ctx, Event::Cancel),
+        vec![Effect::Finished(Stop::Cancelled)]
+    );
     assert!(c.step(&ctx, Event::Resume { running: vec![] }).is_empty());
     assert_eq!(c.reserved, Budget::default());
 }
@@ -318,14 +477,23 @@ fn pause_resume_and_a_reload_in_the_middle() {
 fn failed_calls_score_zero_and_failed_proposals_count_as_no_gain() {
     let s = suite(false);
     let ctx = Ctx { suite: &s };
-    let config = Config { rounds: 2, k: 1, patience: 1, ..Default::default() };
+    let config = Config {
+        rounds: 2,
+        k: 1,
+        patience: 1,
+        ..Default::default()
+    };
     let limit = project(&config, &spec("You are L4"), &s);
     let mut o = Optimizer::new(config, spec("You are L4"), 1, &s, limit);
     let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
     while let Some(e) = queue.pop_front() {
         if let Effect::Call { work, request, .. } = e {
             let result = match &work {
-                Work::Exec { case: 1, held: false, .. } => Err("HTTP 500".to_owned()),
+                Work::Exec {
+                    case: 1,
+                    held: false,
+                    ..
+                } => Err("HTTP 500".to_owned()),
                 Work::Propose { .. } => Err("HTTP 429".to_owned()),
                 _ => Ok(improving().answer(&o, &work, &request)),
             };
@@ -350,15 +518,38 @@ fn prompt_critique_and_case_reflexion_requests() {
     assert_eq!(w[0].section, Section::Context);
     assert_eq!(w[1].fix, "Fix this: No order given.");
     assert!(parse_prompt_critique("nope").is_err());
-    let case = TestCase { input: "Bob ships it".into(), ..Default::default() };
+    let case = TestCase {
+        input: "Bob ships it".into(),
+        ..Default::default()
+    };
     let checks = vec![Assertion::new(Check::ContainsAll(vec!["Bob".into()]))];
-    let c = critique_request(&spec("You are L1"), RenderStyle::Markdown, &case, &checks, "draft text");
+    let c = critique_request(
+        &spec("You are L1"),
+        RenderStyle::Markdown,
+        &case,
+        &checks,
+        "draft text",
+    );
     let u = &c.messages[0].text;
-    assert!(u.contains("contains all of \u{201c}Bob\u{201d}") && u.contains("draft text") && u.contains("One line."));
+    assert!(
+        u.contains("contains all of \u{201c}Bob\u{201d}")
+            && u.contains("draft text")
+            && u.contains("One line.")
+    );
     assert!(c.system.as_deref().unwrap().contains("Be harsh"));
-    let f = final_request(&spec("You are L1"), RenderStyle::Markdown, &case, "draft text", "Missing the date.", 500);
+    let f = final_request(
+        &spec("You are L1"),
+        RenderStyle::Markdown,
+        &case,
+        "draft text",
+        "Missing the date.",
+        500,
+    );
     assert!(f.system.as_deref().unwrap().contains("You are L1"));
-    assert!(f.messages[0].text.contains("Missing the date.") && f.messages[0].text.starts_with("Bob ships it"));
+    assert!(
+        f.messages[0].text.contains("Missing the date.")
+            && f.messages[0].text.starts_with("Bob ships it")
+    );
     assert!(found_nothing("No problems found."));
     assert!(!found_nothing("1. The date is missing."));
 }

@@ -4,7 +4,11 @@ use super::*;
 use crate::domain::wire::Include;
 
 const ALL: Include = Include::ALL;
-const CURRENT: Include = Include { history: false, cases: false, results: false };
+const CURRENT: Include = Include {
+    history: false,
+    cases: false,
+    results: false,
+};
 
 #[test]
 fn every_reference_draft_round_trips() {
@@ -186,9 +190,17 @@ fn the_windows_transform_round_trips_every_script() {
     }
     // Text in one script costs about a byte a character; mixed Japanese still less than UTF-8.
     let ru = "приветмир".repeat(10);
-    assert_eq!(to_windows(&ru).len(), ru.chars().count() + 2, "one switch to Cyrillic, then a byte each");
+    assert_eq!(
+        to_windows(&ru).len(),
+        ru.chars().count() + 2,
+        "one switch to Cyrillic, then a byte each"
+    );
     let jp = "会議の議事録を要約する".repeat(10);
-    assert!(to_windows(&jp).len() < jp.len(), "{}", to_windows(&jp).len());
+    assert!(
+        to_windows(&jp).len() < jp.len(),
+        "{}",
+        to_windows(&jp).len()
+    );
     // Damaged input is an error, not a panic.
     for bad in [&[0xFFu8][..], &[0xFF, 0xFE], &[0xFF, 0xD8, 0x00]] {
         assert!(from_windows(bad).is_err(), "{bad:?}");

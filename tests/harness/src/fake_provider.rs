@@ -191,7 +191,9 @@ impl FakeProvider {
         use hyper_util::service::TowerToHyperService;
         let mut fake = Self::start_on("127.0.0.1:0").await?;
         fake.task.abort();
-        let app = Router::new().fallback(handle).with_state(fake.shared.clone());
+        let app = Router::new()
+            .fallback(handle)
+            .with_state(fake.shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         fake.addr = listener.local_addr()?;
         fake.tls = true;
@@ -390,9 +392,10 @@ fn json_response(
 
 /// The first live rule of a kind matching a body (its use is counted).
 fn rule_for(s: &mut Script, body: &str, kind: impl Fn(&Rule) -> bool) -> Option<Rule> {
-    let i = s.rules.iter().position(|r| {
-        kind(r) && r.remaining != Some(0) && body.contains(&r.contains)
-    })?;
+    let i = s
+        .rules
+        .iter()
+        .position(|r| kind(r) && r.remaining != Some(0) && body.contains(&r.contains))?;
     let r = &mut s.rules[i];
     if let Some(n) = &mut r.remaining {
         *n -= 1;

@@ -12,7 +12,11 @@ pub mod static_site;
 pub async fn with_fake(
     width: u32,
     height: u32,
-) -> anyhow::Result<(fake_provider::FakeProvider, static_site::StaticSite, browser::Browser)> {
+) -> anyhow::Result<(
+    fake_provider::FakeProvider,
+    static_site::StaticSite,
+    browser::Browser,
+)> {
     let fake = fake_provider::FakeProvider::start().await?;
     let site = static_site::StaticSite::start(&paths::dist_dir(), "/").await?;
     let b = browser::Browser::start(width, height).await?;

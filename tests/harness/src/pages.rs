@@ -164,7 +164,11 @@ impl<'a> PromptPage<'a> {
     /// Makes a version without any provider: the idea, then a reply pasted in manual mode.
     pub async fn paste_reply(&self, idea: &str, reply: &str) -> Result<()> {
         self.idea(idea).await?;
-        self.b.button("No API access? Manual mode").await?.click().await?;
+        self.b
+            .button("No API access? Manual mode")
+            .await?
+            .click()
+            .await?;
         self.b
             .field("3. Paste the reply here")
             .await?
@@ -174,7 +178,11 @@ impl<'a> PromptPage<'a> {
         self.b
             .wait_for_text("Read the reply: your prompt is below.")
             .await?;
-        self.b.button("No API access? Manual mode").await?.click().await?;
+        self.b
+            .button("No API access? Manual mode")
+            .await?
+            .click()
+            .await?;
         Ok(())
     }
 

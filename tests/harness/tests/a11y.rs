@@ -66,7 +66,9 @@ fn reply() -> String {
 async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::Result<()> {
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let fake = FakeProvider::start().await?;
-    fake.set_default_reply("NameError means Python does not know the name x yet: define x = 1 before using it.");
+    fake.set_default_reply(
+        "NameError means Python does not know the name x yet: define x = 1 before using it.",
+    );
     let source = axe_source();
     let mut problems: Vec<String> = Vec::new();
     for (width, height) in [(1280u32, 900u32), (390, 844), (360, 740)] {
@@ -133,15 +135,23 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
                 .await?
                 .select_by_label("Matches pattern (regex)")
                 .await?;
-            b.button("Add check to checks for this case").await?.click().await?;
+            b.button("Add check to checks for this case")
+                .await?
+                .click()
+                .await?;
             b.field("Matches pattern (regex) (case #1, check 1)")
                 .await?
                 .send_keys("([")
                 .await?;
-            b.wait_for_text("This pattern is not a valid regular expression").await?;
-            b.wait_for_text("Suggest cases with the model").await?.click().await?;
+            b.wait_for_text("This pattern is not a valid regular expression")
+                .await?;
+            b.wait_for_text("Suggest cases with the model")
+                .await?
+                .click()
+                .await?;
             b.button("Run the case").await?.click().await?;
-            b.wait_for_text("needs fixing before a run can start").await?;
+            b.wait_for_text("needs fixing before a run can start")
+                .await?;
             problems.extend(axe(&b, &tag("cases"), &source).await?);
             b.screenshot(&tag("cases")).await?;
 
@@ -156,13 +166,23 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
             b.button("Dismiss").await?.click().await?;
             b.button("Reflect on case #1").await?.click().await?;
             b.wait_for_text("Critique").await?;
-            b.wait_until("return !document.body.innerText.includes('Reflecting…')", "the reflection to end").await?;
+            b.wait_until(
+                "return !document.body.innerText.includes('Reflecting…')",
+                "the reflection to end",
+            )
+            .await?;
             problems.extend(axe(&b, &tag("results"), &source).await?);
             b.screenshot(&tag("results")).await?;
 
             // Improve: the budget, then a short run of the loop and its evidence.
-            b.wait_for_text("Settings of the loop").await?.click().await?;
-            b.field("Rounds").await?.send_keys(&format!("{SELECT_ALL}1{TAB}")).await?;
+            b.wait_for_text("Settings of the loop")
+                .await?
+                .click()
+                .await?;
+            b.field("Rounds")
+                .await?
+                .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+                .await?;
             problems.extend(axe(&b, &tag("improve-budget"), &source).await?);
             b.eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).click(); return true").await?;
             b.wait_until(

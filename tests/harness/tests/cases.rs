@@ -23,16 +23,23 @@ fn spec_reply() -> String {
     .to_string()
 }
 
-
 /// Makes version 1 through manual mode (no provider call).
 async fn paste_prompt(b: &Browser) -> anyhow::Result<()> {
     PromptPage::new(b)
-        .paste_reply("a bot that pulls action items out of meeting notes", &spec_reply())
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &spec_reply(),
+        )
         .await
 }
 
 /// Adds a case with an input, and optionally, a "contains all of" check.
-async fn add_case(b: &Browser, n: u32, input: &str, must_contain: Option<&str>) -> anyhow::Result<()> {
+async fn add_case(
+    b: &Browser,
+    n: u32,
+    input: &str,
+    must_contain: Option<&str>,
+) -> anyhow::Result<()> {
     CasesPage::new(b).add(n, input, must_contain).await
 }
 
@@ -57,10 +64,15 @@ async fn wait_badge(b: &Browser, id: u32, want: &str) -> anyhow::Result<()> {
     if waited.is_err() {
         // Say what the row shows instead.
         let row = b
-            .eval(&format!("return document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? ''"))
+            .eval(&format!(
+                "return document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? ''"
+            ))
             .await
             .unwrap_or_default();
-        anyhow::bail!("case #{id} never showed {want:?}; its row says:\n{}", row.as_str().unwrap_or(""));
+        anyhow::bail!(
+            "case #{id} never showed {want:?}; its row says:\n{}",
+            row.as_str().unwrap_or("")
+        );
     }
     Ok(())
 }
@@ -80,34 +92,53 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     paste_prompt(&b).await?;
 
     // Answers by what the request says: the judge first (its request quotes the case too).
-    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Each item names its owner.","score":8}"#);
+    fake.reply_when(
+        JUDGE_MARK,
+        r#"{"reasoning":"Each item names its owner.","score":8}"#,
+    );
     fake.reply_when("ALPHA", "- **Bob**: send the deck (Friday)");
     fake.reply_when("BRAVO", "- **Ana**: book the room");
     fake.reply_when("CHARLIE", "- someone: buy snacks");
     fake.set_timing(0, 10, 8);
 
-    add_case(&b, 1, "ALPHA: Bob will send the deck by Friday.", Some("Bob")).await?;
+    add_case(
+        &b,
+        1,
+        "ALPHA: Bob will send the deck by Friday.",
+        Some("Bob"),
+    )
+    .await?;
     add_case(&b, 2, "BRAVO: Ana books the room.", Some("Ana")).await?;
     add_case(&b, 3, "CHARLIE: someone buys snacks.", Some("Carol")).await?;
     b.wait_for_text("3 cases").await?;
 
     // A bad regex blocks the run, inline and at the Run button; nothing is sent.
-    CasesPage::new(&b).add_global("Matches pattern (regex)").await?;
+    CasesPage::new(&b)
+        .add_global("Matches pattern (regex)")
+        .await?;
     b.field("Matches pattern (regex) (every case, check 1)")
         .await?
         .send_keys("([a-z")
         .await?;
-    b.wait_for_text("This pattern is not a valid regular expression").await?;
+    b.wait_for_text("This pattern is not a valid regular expression")
+        .await?;
     let before = fake.chat_requests().len();
     b.button("Run all 3 cases").await?.click().await?;
-    b.wait_for_text("An assertion for all cases needs fixing before a run can start").await?;
-    assert_eq!(fake.chat_requests().len(), before, "a refused run sends nothing");
+    b.wait_for_text("An assertion for all cases needs fixing before a run can start")
+        .await?;
+    assert_eq!(
+        fake.chat_requests().len(),
+        before,
+        "a refused run sends nothing"
+    );
     // Fixed: a dash-list pattern; plus a judge rubric for every case.
     b.field("Matches pattern (regex) (every case, check 1)")
         .await?
         .send_keys(&format!("{SELECT_ALL}^- "))
         .await?;
-    CasesPage::new(&b).add_rubric(2, "Every item names its owner.").await?;
+    CasesPage::new(&b)
+        .add_rubric(2, "Every item names its owner.")
+        .await?;
 
     // Run all: three outputs, judged; case 3 misses "Carol".
     b.button("Run all 3 cases").await?.click().await?;
@@ -115,12 +146,15 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     wait_badge(&b, 2, "pass").await?;
     wait_badge(&b, 3, "fail").await?;
     b.wait_for_text("Missing: \u{201c}Carol\u{201d}.").await?;
-    b.wait_for_text("Score 8/10 (pass at 7). Each item names its owner.").await?;
+    b.wait_for_text("Score 8/10 (pass at 7). Each item names its owner.")
+        .await?;
     b.wait_for_text("3 of 3 done").await?;
     // Case 3: contains ✗ (0), regex ✓ (1), judge 0.8 → 60; cases 1 and 2: (1+1+0.8)/3 = 93.
-    b.wait_for_text("Score 82 / 100 · 2 of 3 cases passed every check").await?;
+    b.wait_for_text("Score 82 / 100 · 2 of 3 cases passed every check")
+        .await?;
     // A toast reports the finished run; the step path moves on to Improve.
-    b.wait_for_text("Run finished: score 82 / 100, 2 of 3 cases passed every check.").await?;
+    b.wait_for_text("Run finished: score 82 / 100, 2 of 3 cases passed every check.")
+        .await?;
     b.wait_until(
         "return document.querySelector('[aria-current=step]')?.textContent.includes('Improve')",
         "the Improve step to be current",
@@ -132,7 +166,8 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         .filter(|r| r.body.contains(JUDGE_MARK))
         .count();
     assert_eq!(judged, 3, "one judge call per case");
-    b.screenshot_at(".pw-card--results", "results-1280-light").await?;
+    b.screenshot_at(".pw-card--results", "results-1280-light")
+        .await?;
 
     // A provider fault mid-run: case 2 fails (400 is not retried), the others finish; Retry fixes it.
     fake.fault_when("BRAVO", Fault::status(400, "Bad request: simulated"), 1);
@@ -152,15 +187,22 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     fake.reply_next_when("book the room", "I think it is decent, mostly.", 1);
     b.button("Run all 3 cases").await?.click().await?;
     wait_badge(&b, 2, "judge error").await?;
-    b.wait_for_text("Judge error: The judge's reply has no score from 1 to 10.").await?;
-    b.wait_for_text("The judge's raw reply").await?.click().await?;
+    b.wait_for_text("Judge error: The judge's reply has no score from 1 to 10.")
+        .await?;
+    b.wait_for_text("The judge's raw reply")
+        .await?
+        .click()
+        .await?;
     b.wait_for_text("I think it is decent, mostly.").await?;
     b.button("Re-judge case #2").await?.click().await?;
     wait_badge(&b, 2, "pass").await?;
 
     // Cancel mid-run: slow answers; finished results stay, the rest read as cancelled.
     fake.set_timing(0, 150, 2);
-    b.field("At once").await?.send_keys(&format!("{SELECT_ALL}1{TAB}")).await?;
+    b.field("At once")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+        .await?;
     b.button("Run all 3 cases").await?.click().await?;
     b.wait_until(
         "return document.querySelector('.pw-result__output') && document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict').textContent === 'running…' && document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output').textContent.length > 4",
@@ -173,27 +215,44 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     let partial = b
         .eval("return document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output').textContent")
         .await?;
-    assert!(!partial.as_str().unwrap_or("").is_empty(), "what arrived is kept");
+    assert!(
+        !partial.as_str().unwrap_or("").is_empty(),
+        "what arrived is kept"
+    );
     assert!(b.button("Retry case #3").await.is_ok());
     fake.set_timing(0, 5, 16);
-    b.field("At once").await?.send_keys(&format!("{SELECT_ALL}4{TAB}")).await?;
+    b.field("At once")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}4{TAB}"))
+        .await?;
     b.button("Run all 3 cases").await?.click().await?;
     wait_badge(&b, 3, "fail").await?;
     wait_badge(&b, 1, "pass").await?;
 
     // Version 2 answers case 3 properly: compare shows one win and two ties.
     fake.clear_rules();
-    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Each item names its owner.","score":8}"#);
+    fake.reply_when(
+        JUDGE_MARK,
+        r#"{"reasoning":"Each item names its owner.","score":8}"#,
+    );
     fake.reply_when("ALPHA", "- **Bob**: send the deck (Friday)");
     fake.reply_when("BRAVO", "- **Ana**: book the room");
     fake.reply_when("CHARLIE", "- **Carol**: buy snacks");
     let persona = b.field("Persona").await?;
-    persona.send_keys(&format!("{SELECT_ALL}You are a meticulous meeting analyst who always names owners.{TAB}")).await?;
+    persona
+        .send_keys(&format!(
+            "{SELECT_ALL}You are a meticulous meeting analyst who always names owners.{TAB}"
+        ))
+        .await?;
     PromptPage::new(&b).wait_version(2).await?;
     b.button("Run all 3 cases").await?.click().await?;
     wait_badge(&b, 3, "pass").await?;
-    b.wait_for_text("Compare two versions").await?.click().await?;
-    b.wait_for_text("Version 2 against version 1: 1 win, 0 losses, 2 ties").await?;
+    b.wait_for_text("Compare two versions")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Version 2 against version 1: 1 win, 0 losses, 2 ties")
+        .await?;
     b.screenshot_at(".pw-compare", "compare-1280-light").await?;
 
     // Results survive a reload.
@@ -212,7 +271,13 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
     let payload = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>\
         <a href=\"javascript:window.__pwned=3\">click</a> [link](javascript:window.__pwned=4) \
         ![img](http://evil.example/x.png) <iframe src=\"http://evil.example/\"></iframe>";
-    fake.reply_when(JUDGE_MARK, &format!("{{\"reasoning\":\"{}\",\"score\":5}}", payload.replace('"', "\\\"")));
+    fake.reply_when(
+        JUDGE_MARK,
+        &format!(
+            "{{\"reasoning\":\"{}\",\"score\":5}}",
+            payload.replace('"', "\\\"")
+        ),
+    );
     fake.reply_when("HOSTILE", payload);
     add_case(&b, 1, "HOSTILE judge-me", None).await?;
     CasesPage::new(&b).add_rubric(1, "judge-me").await?;
@@ -228,8 +293,16 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(check["pwned"], json!(null), "no script ran: {check}");
-    assert_eq!(check["img"], json!(0), "no element was made from the output: {check}");
-    assert_eq!(check["hosts"], json!([]), "no request left for another host: {check}");
+    assert_eq!(
+        check["img"],
+        json!(0),
+        "no element was made from the output: {check}"
+    );
+    assert_eq!(
+        check["hosts"],
+        json!([]),
+        "no request left for another host: {check}"
+    );
     let others: Vec<String> = fake
         .requests()
         .iter()
@@ -237,7 +310,8 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
         .filter(|p| p.contains("evil"))
         .collect();
     assert!(others.is_empty(), "{others:?}");
-    b.screenshot_at(".pw-results", "hostile-output-1280-light").await?;
+    b.screenshot_at(".pw-results", "hostile-output-1280-light")
+        .await?;
     b.close().await?;
     Ok(())
 }
@@ -257,15 +331,24 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     )?;
     let input = b
         .client
-        .find(fantoccini::Locator::Css("input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']"))
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
+        ))
         .await?;
     input.send_keys(csv.to_str().unwrap()).await?;
-    b.wait_for_text("tests.csv: 1 row cannot be imported").await?;
+    b.wait_for_text("tests.csv: 1 row cannot be imported")
+        .await?;
     b.wait_for_text("Line 3:").await?;
     b.button("Import the 2 good cases").await?.click().await?;
     b.wait_for_text("Imported 2 cases.").await?;
     b.wait_for_text("2 cases").await?;
-    assert_eq!(summaries(&b).await?, vec!["notes: Bob sends the deck, Friday", "notes: Carol buys snacks"]);
+    assert_eq!(
+        summaries(&b).await?,
+        vec![
+            "notes: Bob sends the deck, Friday",
+            "notes: Carol buys snacks"
+        ]
+    );
 
     // Table editing: duplicate, reorder, tag, held-out, delete with undo.
     b.button("Duplicate case #1").await?.click().await?;
@@ -273,12 +356,29 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     // The copy (#3) sits right after its original.
     b.wait_until("return Array.from(document.querySelectorAll('.pw-case-list .pw-case__id')).map(e => e.textContent).join() === '#1,#3,#2'", "the copy after its original").await?;
     b.button("Move case #3 up").await?.click().await?;
-    b.wait_until("return document.querySelector('.pw-case-list .pw-case__id').textContent === '#3'", "case 3 first").await?;
+    b.wait_until(
+        "return document.querySelector('.pw-case-list .pw-case__id').textContent === '#3'",
+        "case 3 first",
+    )
+    .await?;
     b.button("Move case #3 down").await?.click().await?;
-    b.wait_until("return document.querySelector('.pw-case-list .pw-case__id').textContent === '#1'", "case 1 first again").await?;
-    b.wait_for_text("notes: Carol buys snacks").await?.click().await?;
-    b.field("Tags (comma-separated)").await?.send_keys(&format!("edge, snacks{TAB}")).await?;
-    b.field("Used for").await?.select_by_label("Held-out (checks the winner only)").await?;
+    b.wait_until(
+        "return document.querySelector('.pw-case-list .pw-case__id').textContent === '#1'",
+        "case 1 first again",
+    )
+    .await?;
+    b.wait_for_text("notes: Carol buys snacks")
+        .await?
+        .click()
+        .await?;
+    b.field("Tags (comma-separated)")
+        .await?
+        .send_keys(&format!("edge, snacks{TAB}"))
+        .await?;
+    b.field("Used for")
+        .await?
+        .select_by_label("Held-out (checks the winner only)")
+        .await?;
     b.wait_for_text("3 cases (2 train, 1 held-out)").await?;
     b.wait_for_text("snacks").await?;
     b.button("Delete case #2").await?.click().await?;
@@ -293,7 +393,11 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     b.button("Run selected (1)").await?.click().await?;
     wait_badge(&b, 2, "pass").await?;
     assert_eq!(badge(&b, 1).await?, "not run");
-    assert_eq!(fake.chat_requests().len(), 1, "one call for one selected case");
+    assert_eq!(
+        fake.chat_requests().len(),
+        1,
+        "one call for one selected case"
+    );
 
     // Suggested cases: a near-duplicate and an unrealistic one come unticked.
     fake.reply_when(
@@ -310,12 +414,21 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         "You review proposed test cases",
         r#"{"reviews":[{"case":1,"realistic":true,"reason":""},{"case":2,"realistic":true,"reason":""},{"case":3,"realistic":true,"reason":""},{"case":4,"realistic":false,"reason":"not a meeting note"}]}"#,
     );
-    b.wait_for_text("Suggest cases with the model").await?.click().await?;
-    b.field("How many").await?.send_keys(&format!("{SELECT_ALL}4{TAB}")).await?;
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("How many")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}4{TAB}"))
+        .await?;
     b.button("Suggest cases").await?.click().await?;
-    b.wait_for_text("Near-duplicate of suggestion 1 (similarity").await?;
-    b.wait_for_text("May be unrealistic: not a meeting note").await?;
-    b.screenshot_at(".pw-synth", "suggested-cases-1280-light").await?;
+    b.wait_for_text("Near-duplicate of suggestion 1 (similarity")
+        .await?;
+    b.wait_for_text("May be unrealistic: not a meeting note")
+        .await?;
+    b.screenshot_at(".pw-synth", "suggested-cases-1280-light")
+        .await?;
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("5 cases").await?;
     let texts = summaries(&b).await?;
@@ -332,10 +445,18 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
     b.open_app(&site.url()).await?;
     b.wait_for_text("Local model ready").await?;
     paste_prompt(&b).await?;
-    add_case(&b, 1, "Bob will send the deck by Friday. Ana books the room.", Some("Bob")).await?;
+    add_case(
+        &b,
+        1,
+        "Bob will send the deck by Friday. Ana books the room.",
+        Some("Bob"),
+    )
+    .await?;
     add_case(&b, 2, "We talked about the weather only.", None).await?;
     add_case(&b, 3, "Carol: I'll write the release notes.", Some("Carol")).await?;
-    CasesPage::new(&b).add_rubric(1, "Lists the action items with their owners.").await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Lists the action items with their owners.")
+        .await?;
     b.button("Run all 3 cases").await?.click().await?;
     // The tiny model on two cores: allow a few minutes for three answers and three gradings.
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
@@ -346,7 +467,10 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
         if done == json!(true) {
             break;
         }
-        anyhow::ensure!(std::time::Instant::now() < deadline, "the run did not finish in 300 s");
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the run did not finish in 300 s"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let outputs = b
@@ -360,7 +484,10 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
         .eval("return Array.from(document.querySelectorAll('.pw-result__score')).map(e => e.textContent)")
         .await?;
     let scores: Vec<String> = serde_json::from_value(scores)?;
-    assert!(scores.iter().all(|s| s.parse::<u32>().is_ok()), "every case scored: {scores:?}");
+    assert!(
+        scores.iter().all(|s| s.parse::<u32>().is_ok()),
+        "every case scored: {scores:?}"
+    );
     b.screenshot("local-model-run-1280-light").await?;
     b.close().await?;
     Ok(())

@@ -128,10 +128,14 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     paste_version(&a, "shared").await?;
     // One test case travels with the link (the option is on by default).
     a.button("Add case").await?.click().await?;
-    a.field("Input of case #1").await?.send_keys("Omelette: eggs, butter, chives").await?;
+    a.field("Input of case #1")
+        .await?
+        .send_keys("Omelette: eggs, butter, chives")
+        .await?;
 
     a.wait_for_text("Share a link").await?.click().await?;
-    a.wait_for_text("Include the test case and its checks").await?;
+    a.wait_for_text("Include the test case and its checks")
+        .await?;
     let link = a
         .field("Share link")
         .await?
@@ -256,12 +260,20 @@ async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()
     .await?;
     b.field("Persona")
         .await?
-        .send_keys(&format!("{SELECT_ALL}You are a careful recipe planner, edited after the disk filled up.\u{E004}"))
+        .send_keys(&format!(
+            "{SELECT_ALL}You are a careful recipe planner, edited after the disk filled up.\u{E004}"
+        ))
         .await?;
-    b.wait_for_text("The browser's storage for this site is full").await?;
+    b.wait_for_text("The browser's storage for this site is full")
+        .await?;
     b.wait_for_text("Not saved").await?;
     // The work is still on screen, and the export has it.
-    assert!(PromptPage::new(&b).section("Persona").await?.contains("edited after the disk filled up"));
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("edited after the disk filled up")
+    );
     b.button("Export my drafts").await?.click().await?;
     let file = downloads.join("promptwright-drafts.json");
     for _ in 0..50 {
@@ -271,7 +283,10 @@ async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let exported = std::fs::read_to_string(&file)?;
-    assert!(exported.contains("edited after the disk filled up"), "the export has the unsaved change");
+    assert!(
+        exported.contains("edited after the disk filled up"),
+        "the export has the unsaved change"
+    );
     b.screenshot("storage-full-1280-light").await?;
     b.close().await?;
     Ok(())

@@ -23,12 +23,14 @@ fn spec(persona: &str, context: &str) -> Value {
     })
 }
 
-
 async fn paste_prompt(b: &Browser, persona: &str) -> anyhow::Result<()> {
     let mut reply = spec(persona, CONTEXT);
     reply["analysis"] = json!("");
     PromptPage::new(b)
-        .paste_reply("a bot that pulls action items out of meeting notes", &reply.to_string())
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &reply.to_string(),
+        )
         .await
 }
 
@@ -37,10 +39,17 @@ async fn add_cases(b: &Browser) -> anyhow::Result<()> {
     for (n, letter) in ["A", "B", "C", "D", "E"].iter().enumerate() {
         let n = n as u32 + 1;
         CasesPage::new(b)
-            .add(n, &format!("Notes {letter}: someone owns task {letter}."), Some(&format!("owner-{letter}")))
+            .add(
+                n,
+                &format!("Notes {letter}: someone owns task {letter}."),
+                Some(&format!("owner-{letter}")),
+            )
             .await?;
         if *letter == "E" {
-            b.field("Used for").await?.select_by_label("Held-out (checks the winner only)").await?;
+            b.field("Used for")
+                .await?
+                .select_by_label("Held-out (checks the winner only)")
+                .await?;
         }
     }
     b.wait_for_text("5 cases (4 train, 1 held-out)").await?;
@@ -49,7 +58,10 @@ async fn add_cases(b: &Browser) -> anyhow::Result<()> {
 
 /// A prompt at level n answers with owners A..(n+1); level 3 also passes the held-out case.
 fn script_levels(fake: &FakeProvider) {
-    fake.reply_when("LEVEL3", "- owner-A\n- owner-B\n- owner-C\n- owner-D\n- owner-E");
+    fake.reply_when(
+        "LEVEL3",
+        "- owner-A\n- owner-B\n- owner-C\n- owner-D\n- owner-E",
+    );
     fake.reply_when("LEVEL2", "- owner-A\n- owner-B\n- owner-C");
     fake.reply_when("LEVEL1", "- owner-A\n- owner-B");
     fake.reply_when("LEVEL0", "- owner-A");
@@ -64,10 +76,20 @@ fn script_proposals(fake: &FakeProvider, rounds: u32) {
     same["style"] = json!("refine");
     same["rationale"] = json!("Small wording fixes.");
     // The request body is JSON: the newline before the style list is written `\n`.
-    fake.reply_when(r"in order\n- refine", &json!({"candidates": [same]}).to_string());
+    fake.reply_when(
+        r"in order\n- refine",
+        &json!({"candidates": [same]}).to_string(),
+    );
     for r in 1..=rounds {
-        let context = if r == 3 { "Meeting notes arrive as the user's message." } else { CONTEXT };
-        let mut up = spec(&format!("You are LEVEL{r}, a meticulous meeting analyst."), context);
+        let context = if r == 3 {
+            "Meeting notes arrive as the user's message."
+        } else {
+            CONTEXT
+        };
+        let mut up = spec(
+            &format!("You are LEVEL{r}, a meticulous meeting analyst."),
+            context,
+        );
         up["style"] = json!("add-constraint");
         up["rationale"] = json!(format!("Round {r}: name every owner explicitly."));
         fake.reply_when(
@@ -101,15 +123,23 @@ async fn wait_text_long(b: &Browser, text: &str, secs: u64) -> anyhow::Result<()
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
         let found = b
-            .eval(&format!("return document.body.innerText.includes({})", serde_json::to_string(text)?))
+            .eval(&format!(
+                "return document.body.innerText.includes({})",
+                serde_json::to_string(text)?
+            ))
             .await
             .unwrap_or(Value::Bool(false));
         if found == Value::Bool(true) {
             return Ok(());
         }
         if Instant::now() > deadline {
-            let body = b.eval("return document.querySelector('.pw-card--improve')?.innerText ?? ''").await?;
-            anyhow::bail!("no {text:?} after {secs} s; the Improve card says:\n{}", body.as_str().unwrap_or(""));
+            let body = b
+                .eval("return document.querySelector('.pw-card--improve')?.innerText ?? ''")
+                .await?;
+            anyhow::bail!(
+                "no {text:?} after {secs} s; the Improve card says:\n{}",
+                body.as_str().unwrap_or("")
+            );
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -128,7 +158,8 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
     let start = b.button("Start: up to 38 calls").await?;
     b.wait_for_text("Meta model: 6 calls").await?;
     b.wait_for_text("Execution model: 32 calls").await?;
-    b.screenshot_at(".pw-card--improve", "optimizer-budget-1280-light").await?;
+    b.screenshot_at(".pw-card--improve", "optimizer-budget-1280-light")
+        .await?;
     let before = fake.chat_requests().len();
     start.click().await?;
     wait_text_long(&b, "Finished all rounds.", 60).await?;
@@ -144,25 +175,52 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
         label.as_str().unwrap_or(""),
         "Score history: round 0: train 25, held-out 0; round 1: train 50, held-out 0; round 2: train 75, held-out 0; round 3: train 100, held-out 100"
     );
-    b.wait_for_text("Training 100 · held-out 100 (parent 75, +25)").await?;
-    b.wait_for_text("Against its parent: 1 win, 0 losses, 3 ties").await?;
-    b.wait_for_text("Round 3: name every owner explicitly.").await?;
+    b.wait_for_text("Training 100 · held-out 100 (parent 75, +25)")
+        .await?;
+    b.wait_for_text("Against its parent: 1 win, 0 losses, 3 ties")
+        .await?;
+    b.wait_for_text("Round 3: name every owner explicitly.")
+        .await?;
     let (id, title) = best_candidate(&b).await?;
-    assert!(title.starts_with("Round 3 · candidate ") && title.ends_with("Added a missing rule"), "{title}");
+    assert!(
+        title.starts_with("Round 3 · candidate ") && title.ends_with("Added a missing rule"),
+        "{title}"
+    );
     // Round 3's winner dropped a rule: its diff says so.
     b.wait_for_text(&format!("Changes against its parent ({title})"))
         .await?
         .click()
         .await?;
-    b.wait_for_text("Removed constraints: check these were meant to go").await?;
-    b.screenshot_at(".pw-card--improve .pw-progress", "optimizer-evidence-1280-light").await?;
+    b.wait_for_text("Removed constraints: check these were meant to go")
+        .await?;
+    b.screenshot_at(
+        ".pw-card--improve .pw-progress",
+        "optimizer-evidence-1280-light",
+    )
+    .await?;
 
     // Nothing replaced the prompt until now; Accept makes a new version.
-    assert!(PromptPage::new(&b).section("Persona").await?.contains("LEVEL0"));
-    b.button(&format!("Accept candidate {id} as the current version")).await?.click().await?;
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("LEVEL0")
+    );
+    b.button(&format!("Accept candidate {id} as the current version"))
+        .await?
+        .click()
+        .await?;
     PromptPage::new(&b).wait_version(2).await?;
-    assert!(PromptPage::new(&b).section("Persona").await?.contains("LEVEL3"));
-    b.wait_for_text("Accepted from the optimizer: round 3, added a missing rule (train score 75 \u{2192} 100)").await?;
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("LEVEL3")
+    );
+    b.wait_for_text(
+        "Accepted from the optimizer: round 3, added a missing rule (train score 75 \u{2192} 100)",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
@@ -196,12 +254,25 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     let label = b
         .eval("return document.querySelector('.pw-chart__svg').getAttribute('aria-label')")
         .await?;
-    assert!(label.as_str().unwrap_or("").ends_with("round 3: train 100, held-out 100"), "{label}");
+    assert!(
+        label
+            .as_str()
+            .unwrap_or("")
+            .ends_with("round 3: train 100, held-out 100"),
+        "{label}"
+    );
     let used: u32 = b
         .eval("return document.querySelector('.pw-card--improve .pw-progress__text').textContent")
         .await?
         .as_str()
-        .and_then(|t| t.split(" of 38 calls used").next()?.rsplit(' ').next()?.parse().ok())
+        .and_then(|t| {
+            t.split(" of 38 calls used")
+                .next()?
+                .rsplit(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
         .unwrap_or(999);
     assert!(used <= 38, "{used}");
     b.close().await?;
@@ -212,16 +283,27 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
 async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    CasesPage::new(&b).add(1, "Notes B: Bob owns task B.", Some("owner-B")).await?;
-    fake.reply_when("Be harsh", "1. The owner of task B is missing: name owner-B.");
+    CasesPage::new(&b)
+        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
+        .await?;
+    fake.reply_when(
+        "Be harsh",
+        "1. The owner of task B is missing: name owner-B.",
+    );
     fake.reply_when("A harsh review of that draft found", "- owner-B: task B");
     script_levels(&fake);
     b.button("Run the case").await?.click().await?;
-    b.wait_until("return document.querySelector('.pw-result .pw-verdict')?.textContent === 'fail'", "the draft to fail").await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result .pw-verdict')?.textContent === 'fail'",
+        "the draft to fail",
+    )
+    .await?;
     b.button("Reflect on case #1").await?.click().await?;
     b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
-    b.wait_for_text("1. The owner of task B is missing: name owner-B.").await?;
-    b.screenshot_at(".pw-result", "reflexion-1280-light").await?;
+    b.wait_for_text("1. The owner of task B is missing: name owner-B.")
+        .await?;
+    b.screenshot_at(".pw-result", "reflexion-1280-light")
+        .await?;
 
     // Critique this prompt: a weakness becomes a section rewrite (a new version).
     fake.reply_next_when(
@@ -229,12 +311,22 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         &json!({"weaknesses": [{"kind": "missing-constraint", "section": "context", "problem": "It never says what to do with empty notes.", "fix": "Add: if the notes are empty, ask for them."}]}).to_string(),
         1,
     );
-    fake.reply_next_when("improving one section", &json!({"context": format!("{CONTEXT} If the notes are empty, ask for them.")}).to_string(), 1);
+    fake.reply_next_when(
+        "improving one section",
+        &json!({"context": format!("{CONTEXT} If the notes are empty, ask for them.")}).to_string(),
+        1,
+    );
     b.button("Critique this prompt").await?.click().await?;
-    b.wait_for_text("It never says what to do with empty notes.").await?;
+    b.wait_for_text("It never says what to do with empty notes.")
+        .await?;
     b.button("Apply fix 1 to Context").await?.click().await?;
     PromptPage::new(&b).wait_version(2).await?;
-    assert!(PromptPage::new(&b).section("Context").await?.contains("If the notes are empty, ask for them."));
+    assert!(
+        PromptPage::new(&b)
+            .section("Context")
+            .await?
+            .contains("If the notes are empty, ask for them.")
+    );
     b.close().await?;
     Ok(())
 }
@@ -254,11 +346,22 @@ async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<
     .iter()
     .enumerate()
     {
-        CasesPage::new(&b).add(n as u32 + 1, input, Some(want)).await?;
+        CasesPage::new(&b)
+            .add(n as u32 + 1, input, Some(want))
+            .await?;
     }
-    b.wait_for_text("Settings of the loop").await?.click().await?;
-    b.field("Rounds").await?.send_keys(&format!("{SELECT_ALL}2{TAB}")).await?;
-    b.field("Candidates per round").await?.send_keys(&format!("{SELECT_ALL}2{TAB}")).await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    b.field("Rounds")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .await?;
+    b.field("Candidates per round")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .await?;
     // 5 evaluations x 3 cases + 4 proposals (no held-out cases).
     let start = b.button("Start: up to 19 calls").await?;
     start.click().await?;
@@ -271,7 +374,10 @@ async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<
         if t.starts_with("Finished all rounds.") || t.starts_with("Stopped") {
             break t;
         }
-        anyhow::ensure!(Instant::now() < deadline, "the loop did not end in 600 s: {t}");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the loop did not end in 600 s: {t}"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
     let used: u32 = text

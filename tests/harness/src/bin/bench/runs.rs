@@ -36,7 +36,10 @@ pub struct Measured {
 async fn setup(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     SettingsPage::use_everywhere(b, &fake.openai_url(), "fake-large").await?;
     setup_prompt_only(b).await?;
-    b.field("At once").await?.send_keys(&format!("{SELECT_ALL}8{TAB}")).await?;
+    b.field("At once")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}8{TAB}"))
+        .await?;
     Ok(())
 }
 
@@ -48,10 +51,16 @@ async fn import(b: &Browser, n: usize) -> anyhow::Result<Measured> {
         .collect();
     std::fs::write(&path, body)?;
     b.eval(WATCH).await?;
-    let t0 = b.eval("return performance.now()").await?.as_f64().unwrap_or(0.0);
+    let t0 = b
+        .eval("return performance.now()")
+        .await?
+        .as_f64()
+        .unwrap_or(0.0);
     let input = b
         .client
-        .find(fantoccini::Locator::Css("input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']"))
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
+        ))
         .await?;
     input.send_keys(path.to_str().unwrap_or_default()).await?;
     b.wait_until(
@@ -61,7 +70,11 @@ async fn import(b: &Browser, n: usize) -> anyhow::Result<Measured> {
     .await?;
     // Two frames so the work of the last render is counted.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let t1 = b.eval("return performance.now()").await?.as_f64().unwrap_or(0.0);
+    let t1 = b
+        .eval("return performance.now()")
+        .await?
+        .as_f64()
+        .unwrap_or(0.0);
     let p = b.eval(READ).await?;
     Ok(measured(t1 - t0, &p))
 }
@@ -98,7 +111,10 @@ async fn run_all(b: &Browser, n: usize) -> anyhow::Result<Measured> {
         if done.is_number() {
             break;
         }
-        anyhow::ensure!(std::time::Instant::now() < deadline, "the run did not finish");
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the run did not finish"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let ms = b
@@ -136,7 +152,9 @@ pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
     setup(&b, &fake).await?;
 
     println!("\n## Parallel runs (fake provider over HTTPS/HTTP2, 300 ms per call, 8 at once)\n");
-    println!("| cases | ideal ceil(N/8) x 300 ms | actual | ideal / actual | goal >= 0.90 | longest task during the run | longest frame gap |");
+    println!(
+        "| cases | ideal ceil(N/8) x 300 ms | actual | ideal / actual | goal >= 0.90 | longest task during the run | longest frame gap |"
+    );
     println!("|---:|---:|---:|---:|---|---|---:|");
     fake.set_timing(300, 0, 64);
     fake.set_default_reply("Done: the numbers are summarised.");
@@ -186,14 +204,26 @@ pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
     println!("| measure | value | goal |");
     println!("|---|---:|---|");
     println!("| streams at once | 8 | |");
-    println!("| tokens delivered per second (all streams) | {:.0} | ~2000 |", tokens / (m.ms / 1000.0));
-    println!("| longest main-thread task | {} | <= 50 ms: {} |", task(&m), verdict(m.longest_task <= 50.0));
+    println!(
+        "| tokens delivered per second (all streams) | {:.0} | ~2000 |",
+        tokens / (m.ms / 1000.0)
+    );
+    println!(
+        "| longest main-thread task | {} | <= 50 ms: {} |",
+        task(&m),
+        verdict(m.longest_task <= 50.0)
+    );
     println!("| longest gap between frames | {:.0} ms | |", m.frame_gap);
     println!("\n## Rendering a large table\n");
     println!("| cases imported | time to rendered | longest main-thread task | goal <= 50 ms |");
     println!("|---:|---:|---|---|");
     for (n, m) in tables {
-        println!("| {n} | {:.0} ms | {} | {} |", m.ms, task(&m), verdict(m.longest_task <= 50.0));
+        println!(
+            "| {n} | {:.0} ms | {} | {} |",
+            m.ms,
+            task(&m),
+            verdict(m.longest_task <= 50.0)
+        );
     }
     b.close().await?;
     Ok(())
