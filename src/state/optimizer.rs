@@ -196,9 +196,9 @@ impl OptimizerHandle {
     fn event(self, event: Event) {
         let mut effects = Vec::new();
         self.drafts.draft.update(|d| {
-            let suite = d.suite.clone();
+            // Disjoint fields: the machine reads the suite while it changes itself.
             if let Some(o) = &mut d.optimizer {
-                effects = o.step(&Ctx { suite: &suite }, event);
+                effects = o.step(&Ctx { suite: &d.suite }, event);
             }
         });
         self.perform(effects);

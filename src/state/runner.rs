@@ -115,19 +115,15 @@ impl Runner {
     /// `refused`, when an assertion is unusable or there is nothing to run.
     pub fn run(self, ids: Vec<u32>) {
         let d = self.drafts;
-        let (version, prompt, suite, problems) = d.draft.with_untracked(|x| {
+        let (version, prompt, all, problems) = d.draft.with_untracked(|x| {
             (
                 x.current,
                 x.rendered(),
-                x.suite.clone(),
+                x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
                 x.suite.problems(x.current_spec()),
             )
         });
-        let ids: Vec<u32> = if ids.is_empty() {
-            suite.cases.iter().map(|c| c.id).collect()
-        } else {
-            ids
-        };
+        let ids: Vec<u32> = if ids.is_empty() { all } else { ids };
         let refuse = if version == 0 {
             Some("Generate or paste a prompt first: there is nothing to run.".to_owned())
         } else if ids.is_empty() {
@@ -276,10 +272,7 @@ impl Runner {
 
     async fn case(self, job: &Job, id: u32) {
         let d = self.drafts;
-        let Some((case, suite)) = d
-            .draft
-            .with_untracked(|x| x.suite.case(id).cloned().map(|c| (c, x.suite.clone())))
-        else {
+        let Some(case) = d.draft.with_untracked(|x| x.suite.case(id).cloned()) else {
             return;
         };
         let s = self.settings;
@@ -345,29 +338,23 @@ impl Runner {
             }
         };
         if judge_after && !abort.is_aborted() {
-            self.judge_case(job, &case, &suite, false, &abort).await;
+            self.judge_case(job, &case, false, &abort).await;
         }
     }
 
     /// Asks the judge about every rubric of the case without a verdict (or an unreadable one
     /// when `rejudge`).
-    async fn judge_case(
-        self,
-        job: &Job,
-        case: &TestCase,
-        suite: &crate::domain::eval::Suite,
-        rejudge: bool,
-        abort: &Abort,
-    ) {
+    async fn judge_case(self, job: &Job, case: &TestCase, rejudge: bool, abort: &Abort) {
         let d = self.drafts;
-        let Some(cr) = d.draft.with_untracked(|x| {
-            x.run_of(job.version)
-                .and_then(|r| r.cases.get(&case.id).cloned())
+        let Some((cr, rubrics)) = d.draft.with_untracked(|x| {
+            let cr = x.run_of(job.version)?.cases.get(&case.id)?.clone();
+            let rubrics = run::rubrics_to_judge(&x.suite, x.suite.case(case.id)?, &cr, rejudge);
+            Some((cr, rubrics))
         }) else {
             return;
         };
         let key = self.settings.keys_untracked(job.judge.kind);
-        for rubric in run::rubrics_to_judge(suite, case, &cr, rejudge) {
+        for rubric in rubrics {
             let mut req = judge::request(
                 &rubric,
                 &job.prompt,
@@ -407,14 +394,10 @@ impl Runner {
     /// Asks the judge again for a case whose judge reply could not be read.
     pub fn rejudge(self, id: u32) {
         let d = self.drafts;
-        let Some((version, prompt, case, suite)) = d.draft.with_untracked(|x| {
-            Some((
-                x.current,
-                x.rendered(),
-                x.suite.case(id)?.clone(),
-                x.suite.clone(),
-            ))
-        }) else {
+        let Some((version, prompt, case)) = d
+            .draft
+            .with_untracked(|x| Some((x.current, x.rendered(), x.suite.case(id)?.clone())))
+        else {
             return;
         };
         let s = self.settings;
@@ -429,7 +412,7 @@ impl Runner {
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
         leptos::task::spawn_local(async move {
-            self.judge_case(&job, &case, &suite, true, &abort).await;
+            self.judge_case(&job, &case, true, &abort).await;
         });
     }
 

@@ -3,6 +3,7 @@
 //! written in prose ("Score: 7/10") and keeps an unreadable reply whole so it can be shown and re-judged.
 use serde_json::Value;
 
+use super::clip;
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::structured;
 
@@ -36,24 +37,17 @@ pub fn request(
     expected: &str,
     output: &str,
 ) -> ChatRequest {
-    let cut = |s: &str, n: usize| -> String {
-        if s.chars().count() > n {
-            format!("{}… [cut]", s.chars().take(n).collect::<String>())
-        } else {
-            s.to_owned()
-        }
-    };
     let expected = if expected.trim().is_empty() {
         "(none given)".to_owned()
     } else {
-        cut(expected, 4000)
+        clip(expected, 4000)
     };
     let user = JUDGE_USER
         .replace("{rubric}", rubric.trim())
-        .replace("{prompt}", &cut(prompt, 6000))
-        .replace("{input}", &cut(input, 4000))
+        .replace("{prompt}", &clip(prompt, 6000))
+        .replace("{input}", &clip(input, 4000))
         .replace("{expected}", &expected)
-        .replace("{output}", &cut(output, 8000));
+        .replace("{output}", &clip(output, 8000));
     let mut req = ChatRequest::new(Some(JUDGE.trim().to_owned()), user.trim());
     req.max_tokens = 600;
     req.temperature = 0.0;

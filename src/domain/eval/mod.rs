@@ -419,6 +419,14 @@ fn fold(s: &str, ignore_case: bool) -> String {
     }
 }
 
+/// A long text cut to `max_chars` characters for a model request, marked where it was cut.
+pub fn clip(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}… [cut]", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 fn excerpt(s: &str) -> String {
     let one: String = s.chars().take(60).collect();
     if s.chars().count() > 60 {

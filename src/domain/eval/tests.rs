@@ -681,3 +681,10 @@ fn placeholders_are_found_once_in_order() {
         vec!["transcript".to_owned(), "lang".to_owned()]
     );
 }
+
+#[test]
+fn long_texts_are_clipped_on_a_character_boundary() {
+    assert_eq!(clip("αβγδ", 2), "αβ… [cut]");
+    assert_eq!(clip("ab", 2), "ab");
+    assert_eq!(clip("", 0), "");
+}

@@ -970,13 +970,6 @@ impl Optimizer {
         let best = self
             .candidate(self.best)
             .expect("the best candidate exists");
-        let cut = |s: &str, n: usize| -> String {
-            if s.chars().count() > n {
-                format!("{}…", s.chars().take(n).collect::<String>())
-            } else {
-                s.to_owned()
-            }
-        };
         // (a) Earlier prompts and scores, worst to best, at most 5 (the best ones).
         let mut scored: Vec<(f64, &Candidate)> = self
             .candidates
@@ -997,7 +990,7 @@ impl Optimizer {
                     format!(
                         "### Score {s:.0} / 100 ({})\n{}",
                         c.mutation.label(),
-                        cut(&c.spec.render(RenderStyle::Markdown), 2500)
+                        eval::clip(&c.spec.render(RenderStyle::Markdown), 2500)
                     )
                 })
                 .collect::<Vec<_>>()
@@ -1032,14 +1025,16 @@ impl Optimizer {
                     .map(|c| {
                         format!(
                             "\nA harsh review of the first prompt's answer said:\n{}",
-                            cut(c, 600)
+                            eval::clip(c, 600)
                         )
                     })
                     .unwrap_or_default();
                 Some(format!(
                     "Input: {}\nOutput: {}\nWhat went wrong:\n{}{critique}",
-                    cut(&case.user_message(), 600),
-                    r.failed.clone().unwrap_or_else(|| cut(&r.output, 600)),
+                    eval::clip(&case.user_message(), 600),
+                    r.failed
+                        .clone()
+                        .unwrap_or_else(|| eval::clip(&r.output, 600)),
                     notes.join("\n")
                 ))
             })
@@ -1054,8 +1049,8 @@ impl Optimizer {
                 let r = best.train.get(id)?;
                 Some(format!(
                     "Input: {}\nOutput: {}",
-                    cut(&case.user_message(), 400),
-                    cut(&r.output, 400)
+                    eval::clip(&case.user_message(), 400),
+                    eval::clip(&r.output, 400)
                 ))
             })
             .collect::<Vec<_>>()

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::eval::{Assertion, TestCase, fill_variables};
+use crate::domain::eval::{Assertion, TestCase, clip, fill_variables};
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 use crate::domain::structured::{self, StructuredError};
@@ -15,14 +15,6 @@ const CRITIQUE_CASE_USER: &str = include_str!("critique_case_user.md");
 const FINAL_CASE_USER: &str = include_str!("final_case_user.md");
 const CRITIQUE_PROMPT: &str = include_str!("critique_prompt.md");
 const CRITIQUE_PROMPT_SCHEMA: &str = include_str!("critique_prompt.schema.json");
-
-fn cut(s: &str, n: usize) -> String {
-    if s.chars().count() > n {
-        format!("{}… [cut]", s.chars().take(n).collect::<String>())
-    } else {
-        s.to_owned()
-    }
-}
 
 /// The harsh critique of a draft answer.
 pub fn critique_request(
@@ -48,11 +40,11 @@ pub fn critique_request(
         format!("{}\nJSON schema: {}", spec.format, spec.json_schema)
     };
     let user = CRITIQUE_CASE_USER
-        .replace("{prompt}", &cut(&prompt, 6000))
+        .replace("{prompt}", &clip(&prompt, 6000))
         .replace("{format}", &format)
         .replace("{checks}", &checks)
-        .replace("{input}", &cut(&case.user_message(), 4000))
-        .replace("{draft}", &cut(draft, 6000));
+        .replace("{input}", &clip(&case.user_message(), 4000))
+        .replace("{draft}", &clip(draft, 6000));
     let mut req = ChatRequest::new(Some(CRITIQUE_CASE.trim().to_owned()), user.trim());
     req.max_tokens = 700;
     req.temperature = 0.2;
