@@ -7,5 +7,8 @@ PW_CPU_KEY=$(grep -m1 '^flags' /proc/cpuinfo | md5sum | cut -c1-10)
 PW_LLAMA_SERVER="$PW_TOOLS/bin/llama-server-$PW_CPU_KEY"
 PW_MODEL="$PW_TOOLS/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 PW_AXE="$PW_TOOLS/axe/node_modules/axe-core/axe.min.js"
+# One cargo target directory for every clone on this machine, cached like the tools: a fresh clone
+# recompiles only Promptwright's own crates, not its dependencies.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PW_TOOLS/target}
 export PATH="$HOME/.cargo/bin:$PW_TOOLS/binaryen/node_modules/.bin:$PATH"
 export PW_ROOT PW_TOOLS PW_LLAMA_SERVER PW_MODEL PW_AXE

