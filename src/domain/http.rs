@@ -1,11 +1,82 @@
 //! Plain descriptions of HTTP requests and URLs, built by the codecs and sent by `net`.
 
-/// The host (and port) of a URL, for messages: never the path, query or fragment.
+/// The host (and a non-default port) of a URL, as the browser's URL parser reads it (the WHATWG URL
+/// Standard, "basic URL parser"): tabs and newlines are removed, for the special schemes (`http`,
+/// `https`, `ws`, `wss`, `ftp`) a `\` counts as `/`, user-info up to the last `@` is dropped, the
+/// host is lower-cased and percent-decoded, and the scheme's default port is left out. For messages
+/// and for the "your key is sent only to HOST" line: never the path, query or fragment. Text with no
+/// scheme (`localhost:11434`) is read as a bare authority. IDNA (Unicode hosts) is not applied:
+/// `net` compares this with the browser's own parse before a key is sent, and refuses on any
+/// difference.
 pub fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let cleaned: String = url
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let (scheme, rest) = match split_scheme(&cleaned) {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, cleaned.as_str()),
+    };
+    let special = scheme
+        .as_deref()
+        .is_none_or(|s| matches!(s, "http" | "https" | "ws" | "wss" | "ftp"));
+    let is_sep = |c: char| c == '/' || (special && c == '\\');
+    let rest = rest.trim_start_matches(is_sep);
+    let authority = rest
+        .split(|c: char| is_sep(c) || c == '?' || c == '#')
+        .next()
+        .unwrap_or(rest);
     // Drop any user-info so a credential typed into a URL never reaches a message.
-    authority.rsplit('@').next().unwrap_or(authority).to_owned()
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host_port = percent_decode(host_port).to_ascii_lowercase();
+    let default_port = match scheme.as_deref() {
+        Some("http") | Some("ws") => Some(":80"),
+        Some("https") | Some("wss") => Some(":443"),
+        Some("ftp") => Some(":21"),
+        _ => None,
+    };
+    match default_port.and_then(|p| host_port.strip_suffix(p)) {
+        Some(host) => host.to_owned(),
+        None => host_port,
+    }
+}
+
+/// `scheme:rest` when the text starts with a URL scheme followed by `:` and a slash or backslash.
+fn split_scheme(s: &str) -> Option<(String, &str)> {
+    let colon = s.find(':')?;
+    let scheme = &s[..colon];
+    let mut chars = scheme.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let rest = &s[colon + 1..];
+    (first_ok && rest_ok && rest.starts_with(['/', '\\']))
+        .then(|| (scheme.to_ascii_lowercase(), rest))
+}
+
+/// `%XX` sequences decoded where they form ASCII; anything else is kept as written.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && b[i + 1].is_ascii_hexdigit()
+            && b[i + 2].is_ascii_hexdigit()
+        {
+            let v = u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap_or(0x80);
+            if v.is_ascii() {
+                out.push(v as char);
+                i += 3;
+                continue;
+            }
+        }
+        let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -18,5 +89,25 @@ mod tests {
         assert_eq!(host_of("https://api.openai.com/v1?x=1"), "api.openai.com");
         assert_eq!(host_of("https://user:secret@example.com/v1"), "example.com");
         assert_eq!(host_of("localhost:11434"), "localhost:11434");
+        assert_eq!(host_of("HTTPS://API.OpenAI.com:443/v1"), "api.openai.com");
+        assert_eq!(host_of("http://[::1]:8080/v1"), "[::1]:8080");
+        assert_eq!(
+            host_of("https://api.openai.com:8443/v1"),
+            "api.openai.com:8443"
+        );
+        assert_eq!(host_of("  https://%65vil.example/v1 "), "evil.example");
+        assert_eq!(host_of("https://evil\t.exa\nmple/v1"), "evil.example");
+    }
+
+    // Bug: the "sent only to HOST" hint split URLs by hand, so this showed api.openai.com while the
+    // browser sends the key to evil.example (a `\` ends the authority in special schemes).
+    #[test]
+    fn a_backslash_ends_the_host_as_in_the_browser() {
+        assert_eq!(
+            host_of("https://evil.example\\@api.openai.com/v1"),
+            "evil.example"
+        );
+        assert_eq!(host_of("https:\\\\evil.example\\v1"), "evil.example");
+        assert_eq!(host_of("https://a@b@evil.example/v1"), "evil.example");
     }
 }

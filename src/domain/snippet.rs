@@ -73,32 +73,33 @@ pub fn snippet(lang: Lang, cfg: &ProviderConfig, system: &str) -> String {
             json!({"systemInstruction": {"parts": [{"text": system}]}, "contents": [{"role": "user", "parts": [{"text": user}]}]}),
         ),
     };
+    // Every text that comes from the person or a shared draft (the prompt, the model name, the
+    // address) is written as an escaped string literal of the target language, so no text can end
+    // the literal and run as code.
     let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
     match lang {
         Lang::Curl => {
-            let mut s = format!("curl {url} \\\n");
+            let mut s = format!("curl {} \\\n", shell_quote(&url));
             for (k, v) in &headers {
+                // Header names and values are ours; only `$VAR` is meant to expand.
                 s.push_str(&format!("  -H \"{k}: {v}\" \\\n"));
             }
-            // Single quotes in the JSON are closed, escaped and reopened for the shell.
-            s.push_str(&format!("  -d '{}'", pretty.replace('\'', "'\\''")));
+            s.push_str(&format!("  -d {}", shell_quote(&pretty)));
             s
         }
         Lang::Python => {
             let hs: Vec<String> = headers
                 .iter()
-                .map(|(k, v)| match v.strip_prefix('$') {
-                    Some(rest) if rest == var => format!("    \"{k}\": os.environ[\"{var}\"],"),
-                    _ => match v.split_once(&format!("${var}")) {
-                        Some((pre, _)) => {
-                            format!("    \"{k}\": \"{pre}\" + os.environ[\"{var}\"],")
-                        }
-                        None => format!("    \"{k}\": \"{v}\","),
-                    },
+                .map(|(k, v)| match v.split_once(&format!("${var}")) {
+                    Some(("", _)) => format!("    \"{k}\": os.environ[\"{var}\"],"),
+                    Some((pre, _)) => format!("    \"{k}\": \"{pre}\" + os.environ[\"{var}\"],"),
+                    None => format!("    \"{k}\": \"{v}\","),
                 })
                 .collect();
             format!(
-                "import json, os, urllib.request\n\nbody = json.loads(r'''{pretty}''')\nreq = urllib.request.Request(\n    \"{url}\",\n    data=json.dumps(body).encode(),\n    headers={{\n{}\n    }},\n)\nprint(json.load(urllib.request.urlopen(req)))",
+                "import json, os, urllib.request\n\nbody = {}\nreq = urllib.request.Request(\n    {},\n    data=json.dumps(body).encode(),\n    headers={{\n{}\n    }},\n)\nprint(json.load(urllib.request.urlopen(req)))",
+                python_literal(&body, 0),
+                json_string(&url),
                 hs.join("\n")
             )
         }
@@ -110,10 +111,54 @@ pub fn snippet(lang: Lang, cfg: &ProviderConfig, system: &str) -> String {
                     None => format!("    \"{k}\": \"{v}\","),
                 })
                 .collect();
+            // JSON is a JavaScript expression (ES2019 allows U+2028/U+2029 in strings).
             format!(
-                "const response = await fetch(\"{url}\", {{\n  method: \"POST\",\n  headers: {{\n{}\n  }},\n  body: JSON.stringify({pretty}),\n}});\nconsole.log(await response.json());",
+                "const response = await fetch({}, {{\n  method: \"POST\",\n  headers: {{\n{}\n  }},\n  body: JSON.stringify({pretty}),\n}});\nconsole.log(await response.json());",
+                json_string(&url),
                 hs.join("\n")
             )
+        }
+    }
+}
+
+/// A JSON string literal: also a valid Python 3 and JavaScript string literal (both read the same
+/// escapes `\"`, `\\`, `\n`, `\uXXXX`).
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+/// A shell word in single quotes: a `'` inside becomes `'\''` (close, escaped quote, reopen).
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// A JSON value as a Python literal (dicts, lists, True/False/None, JSON-escaped strings),
+/// indented by 4 spaces per level.
+fn python_literal(v: &serde_json::Value, depth: usize) -> String {
+    use serde_json::Value;
+    let pad = "    ".repeat(depth + 1);
+    let close = "    ".repeat(depth);
+    match v {
+        Value::Null => "None".to_owned(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => json_string(s),
+        Value::Array(a) if a.is_empty() => "[]".to_owned(),
+        Value::Array(a) => {
+            let items: Vec<String> = a
+                .iter()
+                .map(|x| format!("{pad}{},", python_literal(x, depth + 1)))
+                .collect();
+            format!("[\n{}\n{close}]", items.join("\n"))
+        }
+        Value::Object(o) if o.is_empty() => "{}".to_owned(),
+        Value::Object(o) => {
+            let items: Vec<String> = o
+                .iter()
+                .map(|(k, x)| format!("{pad}{}: {},", json_string(k), python_literal(x, depth + 1)))
+                .collect();
+            format!("{{\n{}\n{close}}}", items.join("\n"))
         }
     }
 }
@@ -148,5 +193,103 @@ mod tests {
         assert!(
             snippet(Lang::JavaScript, &cfg, "x").contains("`Bearer ${process.env.OPENAI_API_KEY}`")
         );
+    }
+
+    /// Prompts that try to end the string literal of each language and run their own code.
+    const HOSTILE: [&str; 8] = [
+        "'''\nimport os; os.system('touch /tmp/pw-pwned')\n'''",
+        "\"\"\"; import os #",
+        "`; process.exit(1); `${process.env.OPENAI_API_KEY}",
+        "'; touch /tmp/pw-pwned; echo '",
+        "$(touch /tmp/pw-pwned) \\' \\\" \\n \u{2028} \u{2029} </script>",
+        "\\",
+        "line1\r\nline2\ttab\u{1}ctl",
+        "日本語のプロンプト 🚀 \u{feff}",
+    ];
+
+    fn run(program: &str, args: &[&str], stdin: &str) -> (bool, String) {
+        use std::io::Write;
+        let mut child = std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} is needed for this test: {e}"));
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    }
+
+    /// The system prompt a snippet's request body carries, as the body's own language reads it.
+    fn system_of(body: &serde_json::Value) -> String {
+        body.pointer("/messages/0/content")
+            .filter(|_| body.get("system").is_none())
+            .or_else(|| body.get("system"))
+            .or_else(|| body.pointer("/systemInstruction/parts/0/text"))
+            .and_then(serde_json::Value::as_str)
+            .expect("a system prompt in the body")
+            .to_owned()
+    }
+
+    // Bug: the Python snippet put the prompt inside r'''…''', so a shared prompt containing '''
+    // ran its own code when the person ran the snippet with their key in the environment.
+    #[test]
+    fn no_prompt_text_can_end_a_snippets_string() {
+        let dir = std::env::temp_dir().join(format!("pw-snippet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("s.mjs");
+        for kind in [
+            ProviderKind::OpenAi,
+            ProviderKind::Anthropic,
+            ProviderKind::Gemini,
+        ] {
+            let mut cfg = ProviderConfig::preset(kind, Role::Execution);
+            cfg.model = "model'\"`$(touch /tmp/pw-pwned)".into();
+            for prompt in HOSTILE {
+                // Python: it parses, and the literal assigned to `body` holds the prompt intact.
+                let py = snippet(Lang::Python, &cfg, prompt);
+                let check = "import ast, json, sys\nsrc = sys.stdin.read()\ntree = ast.parse(src)\nbody = next(n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == 'body')\nprint(json.dumps(ast.literal_eval(body)))";
+                let (ok, out) = run("python3", &["-c", check], &py);
+                assert!(ok, "{kind:?} python {prompt:?}: {out}\n{py}");
+                let body: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+                assert_eq!(system_of(&body), prompt, "{kind:?} python");
+                // JavaScript: `node --check` parses it, and run with a stand-in `fetch` the body
+                // it sends holds the prompt intact.
+                let js = snippet(Lang::JavaScript, &cfg, prompt);
+                std::fs::write(&file, &js).unwrap();
+                let (ok, out) = run("node", &["--check", file.to_str().unwrap()], "");
+                assert!(ok, "{kind:?} js {prompt:?}: {out}\n{js}");
+                let probe = format!(
+                    "globalThis.fetch = async (u, o) => {{ process.stdout.write(o.body); return {{ json: async () => 0 }}; }};\nconsole.log = () => {{}};\n{js}"
+                );
+                std::fs::write(&file, probe).unwrap();
+                let (ok, out) = run("node", &[file.to_str().unwrap()], "");
+                assert!(ok, "{kind:?} js run {prompt:?}: {out}");
+                let body: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+                assert_eq!(system_of(&body), prompt, "{kind:?} js");
+                // curl: bash parses it, and the -d argument is exactly the JSON with the prompt.
+                let curl = snippet(Lang::Curl, &cfg, prompt);
+                let script = format!(
+                    "curl() {{ while [ $# -gt 0 ]; do if [ \"$1\" = -d ]; then printf %s \"$2\"; fi; shift; done; }}\n{curl}"
+                );
+                let (ok, out) = run("bash", &["-c", &script], "");
+                assert!(ok, "{kind:?} curl {prompt:?}: {out}\n{curl}");
+                let body: serde_json::Value = serde_json::from_str(&out).unwrap();
+                assert_eq!(system_of(&body), prompt, "{kind:?} curl");
+                assert!(
+                    !std::path::Path::new("/tmp/pw-pwned").exists(),
+                    "{kind:?} {prompt:?} ran code"
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

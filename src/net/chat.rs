@@ -17,7 +17,8 @@ use crate::domain::http::host_of;
 use crate::domain::provider::{
     ApiKey, ChatEvent, ChatRequest, ErrorKind, HttpRequest, ModelInfo, ProviderConfig,
     ProviderError, RetryPolicy, StopReason, StreamDecoder, Usage, build_models_request,
-    build_request, classify_http_error, classify_network_error, parse_models, provider_message,
+    build_request, classify_http_error, classify_network_error, parse_models, parse_retry_after,
+    provider_message,
 };
 
 /// What a streaming call reports while it runs.
@@ -154,7 +155,7 @@ pub async fn stream_chat(
                     wait_ms,
                     reason: error,
                 });
-                super::sleep(wait_ms).await;
+                sleep_unless_aborted(wait_ms, abort).await;
                 if abort.is_aborted() {
                     return Err(Failure {
                         error: aborted(cfg),
@@ -163,6 +164,8 @@ pub async fn stream_chat(
                 }
             }
             None => {
+                let mut error = error;
+                error.attempts = attempt + 1;
                 return Err(Failure {
                     error,
                     partial: completion.text,
@@ -170,6 +173,20 @@ pub async fn stream_chat(
             }
         }
     }
+}
+
+/// Waits `ms`, or less when `abort` fires first (Stop ends a backoff wait at once).
+async fn sleep_unless_aborted(ms: u32, abort: &Abort) {
+    if abort.is_aborted() {
+        return;
+    }
+    let signal = abort.signal();
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().expect("window");
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        let _ = signal.add_event_listener_with_callback("abort", &resolve);
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 fn scrub(e: ProviderError, key: Option<&ApiKey>) -> ProviderError {
@@ -305,6 +322,25 @@ async fn open(
     limit_ms: u32,
 ) -> Result<Response, ProviderError> {
     let host = host_of(&http.url);
+    // The key goes only to the host shown next to it: the browser's own URL parser must agree.
+    if http
+        .headers
+        .iter()
+        .any(|(k, _)| HttpRequest::is_secret_header(k))
+    {
+        let browser_host = web_sys::Url::new(&http.url)
+            .map(|u| u.host())
+            .unwrap_or_default();
+        if browser_host != host {
+            return Err(ProviderError::new(
+                ErrorKind::UnclearAddress { browser_host },
+                cfg.kind,
+                &host,
+                None,
+                "",
+            ));
+        }
+    }
     let request = to_request(http, &attempt.controller.signal()).map_err(|e| {
         classify_network_error(
             cfg.kind,
@@ -341,7 +377,7 @@ async fn send_streaming(
             &host,
             status,
             &body,
-            retry_after(&response).as_deref(),
+            retry_after(&response),
         ));
     }
     let content_type = response
@@ -415,16 +451,20 @@ async fn send_streaming(
     }
 }
 
-/// The wait a server asked for, when the browser may read it (`retry-after-ms` as "Nms", else
-/// `retry-after`).
-fn retry_after(response: &Response) -> Option<String> {
+/// The wait a server asked for, in ms, when the browser may read it (`retry-after-ms`, else
+/// `retry-after` in seconds or as an HTTP date); a cross-origin server must expose the header.
+fn retry_after(response: &Response) -> Option<u32> {
     let headers = response.headers();
+    let now = js_sys::Date::now();
     headers
         .get("retry-after-ms")
         .ok()
         .flatten()
-        .map(|ms| format!("{ms}ms"))
-        .or_else(|| headers.get("retry-after").ok().flatten())
+        .and_then(|ms| parse_retry_after(&format!("{ms}ms"), now))
+        .or_else(|| {
+            let v = headers.get("retry-after").ok().flatten()?;
+            parse_retry_after(&v, now)
+        })
 }
 
 async fn read_text(response: &Response) -> String {
@@ -458,7 +498,7 @@ pub async fn list_models(
                 &host,
                 status,
                 &body,
-                retry_after(&response).as_deref(),
+                retry_after(&response),
             ));
         }
         parse_models(cfg.kind, &body).map_err(|d| {

@@ -15,8 +15,8 @@ pub enum ErrorKind {
     UnknownModel,
     /// 413 or a context-length error.
     TooLong,
-    /// 429 that will pass; `retry_after_ms` when the server said (and the browser could read it).
-    RateLimited { retry_after_ms: Option<u32> },
+    /// 429 that will pass (the wait the server asked for is in [`ProviderError::retry_after_ms`]).
+    RateLimited,
     /// 429 that will not pass by waiting (quota or billing limit reached).
     QuotaExhausted,
     /// 503/529: the provider is overloaded.
@@ -39,6 +39,9 @@ pub enum ErrorKind {
     Network,
     /// The person pressed Stop.
     Aborted,
+    /// The browser reads the address as another host than the one shown next to the key, so the
+    /// request was not sent (see [`crate::domain::http::host_of`]).
+    UnclearAddress { browser_host: String },
 }
 
 /// A failed model call: what kind, where, and the provider's own words.
@@ -51,9 +54,35 @@ pub struct ProviderError {
     pub status: Option<u16>,
     /// The provider's message or the unreadable text, shortened; never contains the key.
     pub detail: String,
+    /// The wait the server asked for (`retry-after`, `retry-after-ms`), in ms, when the browser
+    /// could read it: honoured on 429, 503 and 529.
+    pub retry_after_ms: Option<u32>,
+    /// How many attempts were made before this error was final (1 = no retry).
+    pub attempts: u32,
 }
 
 const DETAIL_MAX: usize = 400;
+
+/// `text` with `secret` (trimmed, 4 characters or more) replaced by "[your key]", and, for a secret
+/// of 12 characters or more, every occurrence of its last 4 characters by "****". Never panics.
+pub fn scrub_text(text: &str, secret: &str) -> String {
+    let secret = secret.trim();
+    let n = secret.chars().count();
+    if n < 4 {
+        return text.to_owned();
+    }
+    let mut out = text.replace(secret, "[your key]");
+    if n >= 12 {
+        let tail_start = secret.char_indices().nth(n - 4).map_or(0, |(i, _)| i);
+        out = out.replace(&secret[tail_start..], "****");
+    }
+    // A secret that the markers themselves can form (say "key]") is pathological; then nothing of
+    // the text is kept rather than risk showing it.
+    if out.contains(secret) {
+        return "[hidden: it contained your key]".to_owned();
+    }
+    out
+}
 
 fn shorten(s: &str) -> String {
     let s = s.trim();
@@ -78,20 +107,16 @@ impl ProviderError {
             host: host.to_owned(),
             status,
             detail: shorten(detail),
+            retry_after_ms: None,
+            attempts: 1,
         }
     }
 
-    /// Removes every trace of the key from the detail (some providers echo part of it).
+    /// Removes every trace of the key from the detail (some providers echo part of it): the whole
+    /// key, and for keys of 12 characters or more its last 4 characters (a masked echo such as
+    /// `sk-...abcd`). Works on characters, so any string is safe (no byte slicing).
     pub fn scrubbed(mut self, secret: &str) -> Self {
-        let secret = secret.trim();
-        if secret.len() >= 4 {
-            self.detail = self.detail.replace(secret, "[your key]");
-            // A provider may echo a masked key: hide its tail too.
-            let tail = &secret[secret.len().saturating_sub(4)..];
-            if secret.len() >= 12 {
-                self.detail = self.detail.replace(tail, "****");
-            }
-        }
+        self.detail = scrub_text(&self.detail, secret);
         self
     }
 
@@ -99,7 +124,7 @@ impl ProviderError {
     pub fn retryable(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::RateLimited { .. }
+            ErrorKind::RateLimited
                 | ErrorKind::Overloaded
                 | ErrorKind::Server
                 | ErrorKind::Transient
@@ -114,7 +139,7 @@ impl ProviderError {
             ErrorKind::NoCredit => "No credit left",
             ErrorKind::UnknownModel => "Model not found",
             ErrorKind::TooLong => "Too long for this model",
-            ErrorKind::RateLimited { .. } => "Too many requests",
+            ErrorKind::RateLimited => "Too many requests",
             ErrorKind::QuotaExhausted => "Usage limit reached",
             ErrorKind::Overloaded => "The provider is overloaded",
             ErrorKind::Server | ErrorKind::Transient => "The provider had a problem",
@@ -125,6 +150,7 @@ impl ProviderError {
             ErrorKind::InStream => "The provider reported an error mid-reply",
             ErrorKind::Network => "Could not reach the provider",
             ErrorKind::Aborted => "Stopped",
+            ErrorKind::UnclearAddress { .. } => "The address is unclear",
         }
     }
 
@@ -153,39 +179,33 @@ impl ProviderError {
                 "The request is longer than this model can read{status}. Shorten the prompt or the test input, \
                  or pick a model with a larger context."
             ),
-            ErrorKind::RateLimited {
-                retry_after_ms: Some(ms),
-            } => format!(
-                "{who} is limiting how fast you can send requests{status}. It asked to wait {:.0} s; \
-                 Promptwright waits and retries by itself.",
-                (*ms as f64 / 1000.0).ceil()
-            ),
-            ErrorKind::RateLimited {
-                retry_after_ms: None,
-            } => format!(
-                "{who} is limiting how fast you can send requests{status}. Wait a little and retry, or lower \
-                 the number of calls run at once."
+            ErrorKind::RateLimited => format!(
+                "{who} is limiting how fast you can send requests{status}. {}",
+                self.gave_up_hint(
+                    "Wait a minute, then press Retry, or lower the number of calls run at once."
+                )
             ),
             ErrorKind::QuotaExhausted => format!(
                 "{who} says your usage limit or quota is used up{status}. Waiting will not help: raise the limit \
                  on the provider's site or use another key."
             ),
-            ErrorKind::Overloaded => {
-                format!(
-                    "{who} is overloaded right now{status}. Try again in a minute, or pick another model in Settings."
-                )
-            }
+            ErrorKind::Overloaded => format!(
+                "{who} is overloaded right now{status}. {}",
+                self.gave_up_hint("Press Retry in a minute, or pick another model in Settings.")
+            ),
             ErrorKind::Server | ErrorKind::Transient => format!(
-                "{who} had an internal problem{status}. Try again in a minute; if it keeps happening, the provider \
-                 may be having an outage."
+                "{who} had an internal problem{status}. {}",
+                self.gave_up_hint(
+                    "Press Retry in a minute; if it keeps happening, the provider may be having an outage."
+                )
             ),
             ErrorKind::BadRequest => format!(
                 "{who} refused the request{status}. The details below say why; a different model or setting may \
                  be needed."
             ),
             ErrorKind::Stalled { seconds } => format!(
-                "No data arrived from {host} for {seconds} s, so Promptwright stopped waiting. What arrived is \
-                 kept; press Retry."
+                "No data arrived from {host} for {seconds} s, so Promptwright stopped waiting. {}",
+                self.gave_up_hint("What arrived is kept; press Retry.")
             ),
             ErrorKind::Truncated => format!(
                 "The connection to {host} closed before the reply was finished. What arrived is kept; press Retry."
@@ -201,6 +221,34 @@ impl ProviderError {
                 network_hint(self.provider)
             ),
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
+            ErrorKind::UnclearAddress { browser_host } => format!(
+                "The browser reads this address as {browser_host}, not {host}, so Promptwright did not \
+                 send your key. Check the address in Settings: write it as https://host/path."
+            ),
+        }
+    }
+}
+
+impl ProviderError {
+    /// What Promptwright did about a failure that may pass, then `next` (what the person can do):
+    /// a wait the server asked for that is longer than Promptwright waits by itself, or how many
+    /// attempts were made before it gave up. Never claims a retry that will not happen.
+    fn gave_up_hint(&self, next: &str) -> String {
+        let limit = RetryPolicy::default().max_retry_after_ms;
+        match self.retry_after_ms {
+            Some(ms) if ms > limit => format!(
+                "It asked to wait {} s, longer than Promptwright waits by itself ({} s), so it stopped. \
+                 Press Retry after that wait.",
+                ms.div_ceil(1000),
+                limit / 1000
+            ),
+            _ if self.attempts > 1 => {
+                format!(
+                    "Promptwright tried {} times and gave up. {next}",
+                    self.attempts
+                )
+            }
+            _ => next.to_owned(),
         }
     }
 }
@@ -254,13 +302,14 @@ fn mentions(body: &str, needles: &[&str]) -> bool {
     needles.iter().any(|n| lower.contains(n))
 }
 
-/// Classifies an HTTP error answer. `retry_after` is the `retry-after` header when readable.
+/// Classifies an HTTP error answer. `retry_after_ms` is the wait the server asked for, when the
+/// browser could read it (see [`parse_retry_after`]); kept for 429, 503 and 529.
 pub fn classify_http_error(
     kind: ProviderKind,
     host: &str,
     status: u16,
     body: &str,
-    retry_after: Option<&str>,
+    retry_after_ms: Option<u32>,
 ) -> ProviderError {
     let too_long = [
         "context_length",
@@ -308,15 +357,17 @@ pub fn classify_http_error(
         {
             ErrorKind::QuotaExhausted
         }
-        429 => ErrorKind::RateLimited {
-            retry_after_ms: retry_after.and_then(parse_retry_after),
-        },
+        429 => ErrorKind::RateLimited,
         503 | 529 => ErrorKind::Overloaded,
         500..=599 => ErrorKind::Server,
         _ => ErrorKind::BadRequest,
     };
     let detail = provider_message(body).unwrap_or_else(|| body.to_owned());
-    ProviderError::new(ek, kind, host, Some(status), &detail)
+    let mut e = ProviderError::new(ek, kind, host, Some(status), &detail);
+    if matches!(e.kind, ErrorKind::RateLimited | ErrorKind::Overloaded) {
+        e.retry_after_ms = retry_after_ms;
+    }
+    e
 }
 
 /// Classifies an error the provider sent inside a stream (Anthropic `error` events, OpenRouter's
@@ -331,9 +382,7 @@ pub fn classify_stream_error(kind: ProviderKind, host: &str, err: &Value) -> Pro
     let msg = err.get("message").and_then(Value::as_str).unwrap_or(typ);
     let ek = match (typ, code) {
         ("overloaded_error", _) | (_, Some(529)) | (_, Some(503)) => ErrorKind::Overloaded,
-        ("rate_limit_error", _) | (_, Some(429)) => ErrorKind::RateLimited {
-            retry_after_ms: None,
-        },
+        ("rate_limit_error", _) | (_, Some(429)) => ErrorKind::RateLimited,
         ("api_error", _) | (_, Some(500..=599)) => ErrorKind::Server,
         ("authentication_error", _) | (_, Some(401)) => ErrorKind::BadKey,
         _ => ErrorKind::InStream,
@@ -346,21 +395,52 @@ pub fn classify_network_error(kind: ProviderKind, host: &str, detail: &str) -> P
     ProviderError::new(ErrorKind::Network, kind, host, None, detail)
 }
 
-/// `retry-after` in seconds (fractions allowed), or `retry-after-ms`-style milliseconds with `ms` suffix.
-pub fn parse_retry_after(value: &str) -> Option<u32> {
+/// The wait a `retry-after` value asks for, in ms: delay-seconds (fractions allowed), an HTTP-date
+/// (RFC 9110 section 10.2.3; IMF-fixdate such as `Wed, 21 Oct 2015 07:28:00 GMT`, counted from
+/// `now_ms`, milliseconds since the Unix epoch; a date in the past is 0), or `retry-after-ms`-style
+/// milliseconds written with an `ms` suffix. `None` for anything else.
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u32> {
     let v = value.trim();
+    let clamp = |ms: f64| (ms.is_finite() && ms >= 0.0).then(|| ms.min(u32::MAX as f64) as u32);
     if let Some(ms) = v.strip_suffix("ms") {
-        return ms
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && *x >= 0.0)
-            .map(|x| x as u32);
+        return ms.trim().parse::<f64>().ok().and_then(clamp);
     }
-    v.parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite() && *x >= 0.0)
-        .map(|s| (s * 1000.0).min(u32::MAX as f64) as u32)
+    if let Ok(s) = v.parse::<f64>() {
+        return clamp(s * 1000.0);
+    }
+    let at = http_date_ms(v)?;
+    clamp((at - now_ms).max(0.0))
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as ms since the Unix epoch.
+fn http_date_ms(v: &str) -> Option<f64> {
+    let (_, rest) = v.split_once(", ")?;
+    let parts: Vec<&str> = rest.split_whitespace().collect();
+    let [day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
+    let day: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let year: i64 = year.parse().ok().filter(|y| (1970..=9999).contains(y))?;
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, m, s] = hms.as_slice() else {
+        return None;
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
 }
 
 /// How often and how long to wait before retrying, like the official SDKs.
@@ -391,10 +471,7 @@ impl RetryPolicy {
         if !err.retryable() || attempt >= self.max_retries {
             return None;
         }
-        if let ErrorKind::RateLimited {
-            retry_after_ms: Some(ms),
-        } = err.kind
-        {
+        if let Some(ms) = err.retry_after_ms {
             return (ms <= self.max_retry_after_ms).then_some(ms);
         }
         let exp = self

@@ -368,8 +368,9 @@ impl ChatRequest {
     }
 }
 
-/// An HTTP request described as data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An HTTP request described as data. Its `Debug` hides the values of the headers that carry a key
+/// (see [`HttpRequest::is_secret_header`]).
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
@@ -377,7 +378,37 @@ pub struct HttpRequest {
     pub body: Option<String>,
 }
 
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let shown = if Self::is_secret_header(k) {
+                    "[hidden]"
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
 impl HttpRequest {
+    /// Whether a header carries a credential: `Authorization`, `x-api-key` (Anthropic),
+    /// `x-goog-api-key` (Gemini), `api-key` (Azure-style), any name containing "key" or "token".
+    pub fn is_secret_header(name: &str) -> bool {
+        let n = name.to_ascii_lowercase();
+        n == "authorization" || n.contains("key") || n.contains("token")
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

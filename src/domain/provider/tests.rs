@@ -484,7 +484,7 @@ mod errors {
         provider: ProviderKind,
         status: u16,
         body: &str,
-        retry_after: Option<&str>,
+        retry_after: Option<u32>,
     ) -> ErrorKind {
         classify_http_error(provider, "h", status, body, retry_after).kind
     }
@@ -520,24 +520,18 @@ mod errors {
             ),
             TooLong
         );
+        assert_eq!(kind_of(p, 429, "", Some(2000)), RateLimited);
         assert_eq!(
-            kind_of(p, 429, "", Some("2")),
-            RateLimited {
-                retry_after_ms: Some(2000)
-            }
+            classify_http_error(p, "h", 429, "", Some(2000)).retry_after_ms,
+            Some(2000)
         );
-        assert_eq!(
-            kind_of(p, 429, "", None),
-            RateLimited {
-                retry_after_ms: None
-            }
-        );
+        assert_eq!(kind_of(p, 429, "", None), RateLimited);
         assert_eq!(
             kind_of(
                 p,
                 429,
                 r#"{"error":{"code":"insufficient_quota"}}"#,
-                Some("1")
+                Some(1000)
             ),
             QuotaExhausted
         );
@@ -573,6 +567,85 @@ mod errors {
                 .count()
                 <= 401
         );
+    }
+
+    // Bug: when a 429 asked to wait more than 60 s, or retries ran out, the message still said
+    // Promptwright waits and retries by itself.
+    #[test]
+    fn final_messages_never_promise_a_retry() {
+        let p = ProviderKind::OpenAi;
+        for status in [429u16, 503, 529, 500] {
+            for (after, attempts) in [(None, 1), (None, 4), (Some(2_000), 4), (Some(120_000), 1)] {
+                let mut e = classify_http_error(p, "h", status, "", after);
+                e.attempts = attempts;
+                let m = e.message();
+                assert!(
+                    !m.contains("by itself.") && !m.contains("retries by itself"),
+                    "{m}"
+                );
+                if attempts > 1 && !matches!(after, Some(120_000)) {
+                    assert!(
+                        m.contains(&format!("tried {attempts} times and gave up")),
+                        "{m}"
+                    );
+                }
+                if matches!(after, Some(120_000)) && status != 500 {
+                    assert!(
+                        m.contains("asked to wait 120 s, longer than Promptwright waits"),
+                        "{m}"
+                    );
+                    assert_eq!(RetryPolicy::default().delay_ms(0, &e, 0.0), None);
+                }
+            }
+        }
+    }
+
+    // Bug: scrubbing sliced the key by bytes and panicked on a key ending in a non-ASCII
+    // character; the panic message (shown in the crash overlay) then held the key.
+    #[test]
+    fn scrubbing_a_key_that_ends_in_a_non_ascii_character_does_not_panic() {
+        let key = "sk-test-1234567890é";
+        let e = classify_http_error(
+            ProviderKind::OpenAi,
+            "h",
+            401,
+            &format!("bad key {key}"),
+            None,
+        )
+        .scrubbed(key);
+        assert!(
+            !e.detail.contains(key) && !e.detail.contains("890é"),
+            "{}",
+            e.detail
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn scrubbing_never_panics_and_never_leaves_the_key(
+            text in "\\PC{0,60}",
+            key in "\\PC{0,20}",
+            copies in 0usize..3,
+        ) {
+            let mut t = text.clone();
+            for _ in 0..copies { t.push_str(&key); t.push_str(&text); }
+            let out = crate::domain::provider::error::scrub_text(&t, &key);
+            if key.trim().chars().count() >= 4 {
+                proptest::prop_assert!(!out.contains(key.trim()), "{out:?} holds {key:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn debug_of_a_request_hides_the_key_headers() {
+        for kind in ProviderKind::ALL {
+            let cfg = cfg(kind, "m");
+            let key = ApiKey::new("sk-secret-debug-0000").unwrap();
+            let req = build_request(&ChatRequest::new(None, "hi"), &cfg, Some(&key));
+            let shown = format!("{req:?}");
+            assert!(!shown.contains("sk-secret-debug-0000"), "{kind:?}: {shown}");
+        }
     }
 
     #[test]
@@ -632,13 +705,14 @@ mod errors {
             "capped"
         );
         // Retry-after is honoured; a very long one is not waited for.
-        let rl = |ms| {
-            err(ErrorKind::RateLimited {
-                retry_after_ms: Some(ms),
-            })
+        let after = |kind, ms| ProviderError {
+            retry_after_ms: Some(ms),
+            ..err(kind)
         };
-        assert_eq!(p.delay_ms(0, &rl(2000), 0.5), Some(2000));
-        assert_eq!(p.delay_ms(0, &rl(120_000), 0.5), None);
+        for kind in [ErrorKind::RateLimited, ErrorKind::Overloaded] {
+            assert_eq!(p.delay_ms(0, &after(kind.clone(), 2000), 0.5), Some(2000));
+            assert_eq!(p.delay_ms(0, &after(kind, 120_000), 0.5), None);
+        }
         // Not retried: the person must act.
         for k in [
             ErrorKind::BadKey,
@@ -650,10 +724,26 @@ mod errors {
         ] {
             assert_eq!(p.delay_ms(0, &err(k.clone()), 0.0), None, "{k:?}");
         }
-        assert_eq!(parse_retry_after("1.5"), Some(1500));
-        assert_eq!(parse_retry_after("250ms"), Some(250));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("1.5", 0.0), Some(1500));
+        assert_eq!(parse_retry_after("250ms", 0.0), Some(250));
+        // 2015-10-21T07:28:00Z is 1445412480 s after the epoch.
+        let date = "Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(parse_retry_after(date, 1_445_412_470_000.0), Some(10_000));
+        assert_eq!(
+            parse_retry_after(date, 1_445_412_490_000.0),
+            Some(0),
+            "past: no wait"
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777_000.0),
+            Some(0)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_767_000.0),
+            Some(10_000)
+        );
+        assert_eq!(parse_retry_after("-1", 0.0), None);
+        assert_eq!(parse_retry_after("soon", 0.0), None);
     }
 }
 
