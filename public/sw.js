@@ -1,16 +1,28 @@
 // Promptwright's service worker: lets the app open with no network after the first visit.
-// The page (navigation) is fetched from the network first and cached; hashed assets (wasm, js,
-// css) are served from the cache first. Model calls (other hosts, POST) are never touched.
-const CACHE = "promptwright-v1";
+// On install it precaches every file of this build (the list and the build's name are written by
+// scripts/post_build.py); on activate it drops the caches of older builds. The page (navigation)
+// is fetched from the network first, falling back to the cached copy; other files of this origin
+// come from the cache first. Model calls (other hosts, POST) are never touched.
+const BUILD = "/*BUILD*/";
+const ASSETS = [/*ASSETS*/];
+const PREFIX = "promptwright-";
+const CACHE = PREFIX + BUILD;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(["./", "./manifest.webmanifest", "./favicon.svg"])));
-  self.skipWaiting();
+  // cache: "reload" skips the HTTP cache, so the precache holds what the server has now.
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((c) => c.addAll(ASSETS.map((u) => new Request(u, { cache: "reload" }))))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
-    caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    caches.keys()
+      .then((keys) => Promise.all(
+        keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k)),
+      ))
       .then(() => self.clients.claim()),
   );
 });
@@ -23,21 +35,17 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(
       fetch(req)
         .then((res) => {
-          const copy = res.clone();
-          caches.open(CACHE).then((c) => c.put("./", copy));
+          if (res.ok) {
+            const copy = res.clone();
+            caches.open(CACHE).then((c) => c.put("./", copy));
+          }
           return res;
         })
-        .catch(() => caches.match("./")),
+        .catch(() => caches.open(CACHE).then((c) => c.match("./"))),
     );
     return;
   }
   event.respondWith(
-    caches.match(req).then((hit) => hit || fetch(req).then((res) => {
-      if (res.ok) {
-        const copy = res.clone();
-        caches.open(CACHE).then((c) => c.put(req, copy));
-      }
-      return res;
-    })),
+    caches.open(CACHE).then((c) => c.match(req, { ignoreSearch: true }).then((hit) => hit || fetch(req))),
   );
 });

@@ -42,6 +42,43 @@ pub fn host_of(url: &str) -> String {
     }
 }
 
+/// Whether a host (as [`host_of`] gives it, port allowed) is this computer: `localhost`,
+/// `*.localhost`, `127.0.0.0/8` or `[::1]` — the "potentially trustworthy" loopback origins of the
+/// W3C Secure Contexts spec, which a page served over https may still call over http.
+pub fn is_loopback(host: &str) -> bool {
+    let name = if host.starts_with('[') {
+        host.split(']').next().map_or(host, |h| &h[1..])
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "::1"
+        || name.strip_prefix("127.").is_some_and(|rest| {
+            let parts: Vec<&str> = rest.split('.').collect();
+            parts.len() == 3 && parts.iter().all(|p| p.parse::<u8>().is_ok())
+        })
+}
+
+/// Why a page cannot call `target`, before any call is made: a page served over https
+/// (`page_is_https`) may not call an `http://` address other than this computer (the browser blocks
+/// it as mixed content, W3C Mixed Content section 4.3). `None` when nothing stands in the way.
+pub fn blocked_by_page(page_is_https: bool, target: &str) -> Option<String> {
+    let t = target.trim_start().to_ascii_lowercase();
+    if !page_is_https || !t.starts_with("http:") {
+        return None;
+    }
+    let host = host_of(target);
+    (!is_loopback(&host)).then(|| {
+        format!(
+            "This page is served over https, so your browser blocks calls to http addresses other \
+             than this computer, such as {host}. Give the server an https address (for example \
+             behind a reverse proxy with a certificate), or open Promptwright from an http:// \
+             address."
+        )
+    })
+}
+
 /// `scheme:rest` when the text starts with a URL scheme followed by `:` and a slash or backslash.
 fn split_scheme(s: &str) -> Option<(String, &str)> {
     let colon = s.find(':')?;
@@ -97,6 +134,23 @@ mod tests {
         );
         assert_eq!(host_of("  https://%65vil.example/v1 "), "evil.example");
         assert_eq!(host_of("https://evil\t.exa\nmple/v1"), "evil.example");
+    }
+
+    #[test]
+    fn an_https_page_says_before_the_call_which_http_addresses_it_cannot_call() {
+        use super::{blocked_by_page, is_loopback};
+        for h in ["localhost:11434", "127.0.0.2:8000", "[::1]:8080", "app.localhost", "127.255.0.1"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["192.168.1.20:8000", "10.0.0.5", "127.example.com", "localhost.evil.com", "[::2]"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+        let lan = "http://192.168.1.20:8000/v1";
+        let why = blocked_by_page(true, lan).expect("blocked on an https page");
+        assert!(why.contains("192.168.1.20:8000") && why.contains("https"), "{why}");
+        assert_eq!(blocked_by_page(false, lan), None, "an http page may call it");
+        assert_eq!(blocked_by_page(true, "http://127.0.0.1:8081/v1"), None);
+        assert_eq!(blocked_by_page(true, "https://192.168.1.20/v1"), None);
     }
 
     // Bug: the "sent only to HOST" hint split URLs by hand, so this showed api.openai.com while the

@@ -213,6 +213,11 @@ fn RoleSettings(
                     s.update(role, |c| c.base_url = if v.trim().is_empty() { c.kind.default_base_url().to_owned() } else { v.trim().to_owned() });
                 }
             />
+            {move || {
+                let https = window().location().protocol().is_ok_and(|p| p == "https:");
+                crate::domain::http::blocked_by_page(https, &cfg().base_url)
+                    .map(|why| view! { <p class="pw-hint pw-hint--warn" role="status">{why}</p> })
+            }}
         </div>
         <div class="pw-field">
             <label class="pw-label" for=id("key")>

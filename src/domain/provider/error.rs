@@ -42,6 +42,9 @@ pub enum ErrorKind {
     /// The browser reads the address as another host than the one shown next to the key, so the
     /// request was not sent (see [`crate::domain::http::host_of`]).
     UnclearAddress { browser_host: String },
+    /// The page cannot call this address at all (an http address from a page served over https);
+    /// the detail says why and what to do (see [`crate::domain::http::blocked_by_page`]).
+    BlockedByPage,
 }
 
 /// A failed model call: what kind, where, and the provider's own words.
@@ -151,6 +154,7 @@ impl ProviderError {
             ErrorKind::Network => "Could not reach the provider",
             ErrorKind::Aborted => "Stopped",
             ErrorKind::UnclearAddress { .. } => "The address is unclear",
+            ErrorKind::BlockedByPage => "This page cannot call that address",
         }
     }
 
@@ -221,6 +225,7 @@ impl ProviderError {
                 network_hint(self.provider)
             ),
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
+            ErrorKind::BlockedByPage => self.detail.clone(),
             ErrorKind::UnclearAddress { browser_host } => format!(
                 "The browser reads this address as {browser_host}, not {host}, so Promptwright did not \
                  send your key. Check the address in Settings: write it as https://host/path."

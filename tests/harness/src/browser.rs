@@ -16,6 +16,8 @@ pub const WAIT: Duration = Duration::from_secs(20);
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    /// chromedriver's address (`127.0.0.1:PORT`), for commands fantoccini does not have.
+    driver_addr: String,
     _profile: TempDir,
 }
 
@@ -130,8 +132,40 @@ impl Browser {
         Ok(Self {
             client,
             driver,
+            driver_addr: format!("127.0.0.1:{port}"),
             _profile: TempDir(profile),
         })
+    }
+
+    /// Runs a Chrome DevTools Protocol command (chromedriver's `goog/cdp/execute`), e.g.
+    /// `Network.clearBrowserCache`; returns its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let session = self
+            .client
+            .session_id()
+            .await?
+            .ok_or_else(|| anyhow!("no WebDriver session"))?;
+        let body = json!({"cmd": cmd, "params": params}).to_string();
+        let mut stream = tokio::net::TcpStream::connect(&self.driver_addr).await?;
+        let head = format!(
+            "POST /session/{session}/goog/cdp/execute HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.driver_addr,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body.as_bytes()).await?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await?;
+        let text = String::from_utf8_lossy(&raw);
+        let (status_line, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
+        let json_start = rest.find('{').ok_or_else(|| anyhow!("{cmd}: no JSON in {text}"))?;
+        let reply: Value = serde_json::from_str(rest[json_start..].trim_end_matches(|c| c != '}'))
+            .with_context(|| format!("{cmd}: {text}"))?;
+        if !status_line.contains(" 200 ") {
+            bail!("{cmd} failed: {status_line} {reply}");
+        }
+        Ok(reply["value"].clone())
     }
 
     /// Opens `url` and waits until the app has rendered its shell.

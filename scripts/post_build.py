@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Trunk post-build hook: adds a Content-Security-Policy to the built index.html, and writes the
+service worker's precache list and cache name (sw.js) for this build.
+
+Trunk writes its loader as an inline module script whose text changes with every build, so the
+policy allows exactly that script by its SHA-256 hash (no 'unsafe-inline'). Everything else:
+only this origin, WebAssembly compilation, and model calls to any https or http address (an http
+address on the local network, such as vLLM or Ollama on another computer, is a deliberate choice; a
+page served over https still cannot call one: the browser blocks mixed content, and the app says so
+before the call).
+
+The service worker precaches every file of the build on install, so the app opens with no network
+after one online visit even when the browser's HTTP cache is cleared; the cache name carries a hash
+of the build, and older builds' caches are dropped when a new worker activates.
+"""
+import base64
+import hashlib
+import os
+import re
+import sys
+
+staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else "dist")
+path = os.path.join(staging, "index.html")
+html = open(path, encoding="utf-8").read()
+
+hashes = []
+for m in re.finditer(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S):
+    digest = hashlib.sha256(m.group(1).encode("utf-8")).digest()
+    hashes.append("'sha256-%s'" % base64.b64encode(digest).decode())
+
+local = "http://127.0.0.1:* http://localhost:* http://[::1]:* ws://127.0.0.1:* ws://localhost:*"
+policy = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval' " + " ".join(hashes),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    # Model providers are called straight from the page: any https API (presets and custom
+    # OpenAI-compatible endpoints) and servers on this computer (llama.cpp, Ollama, LM Studio).
+    # http: too, for servers on the local network (see the module docs).
+    "connect-src 'self' https: http: " + local,
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+])
+meta = '<meta http-equiv="Content-Security-Policy" content="%s">' % policy
+html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+# Right after <meta charset> (the minified page has no <head> tag).
+html = re.sub(r"(<meta charset=[^>]*>)", lambda m: m.group(1) + meta, html, count=1, flags=re.I)
+if meta not in html:
+    sys.exit("csp_hook: no <meta charset> in " + path)
+open(path, "w", encoding="utf-8").write(html)
+
+# The service worker: the list of files to precache and a cache name unique to this build.
+sw_path = os.path.join(staging, "sw.js")
+if os.path.exists(sw_path):
+    files = []
+    for root, _dirs, names in os.walk(staging):
+        for name in names:
+            rel = os.path.relpath(os.path.join(root, name), staging).replace(os.sep, "/")
+            if rel in ("sw.js", "index.html") or rel.startswith("."):
+                continue
+            files.append(rel)
+    files.sort()
+    build = hashlib.sha256()
+    for rel in ["index.html"] + files:
+        with open(os.path.join(staging, rel), "rb") as f:
+            build.update(rel.encode() + b"\0" + hashlib.sha256(f.read()).digest())
+    sw = open(sw_path, encoding="utf-8").read()
+    assets = "[" + ", ".join(['"./"'] + ['"./%s"' % f for f in files]) + "]"
+    if "/*BUILD*/" not in sw or "/*ASSETS*/" not in sw:
+        sys.exit("post_build: sw.js lacks the /*BUILD*/ or /*ASSETS*/ marker")
+    sw = sw.replace('"/*BUILD*/"', '"%s"' % build.hexdigest()[:16]).replace("[/*ASSETS*/]", assets)
+    open(sw_path, "w", encoding="utf-8").write(sw)
