@@ -130,13 +130,24 @@ pub async fn stream_chat(
                 ChatEvent::Text(t) => completion.text.push_str(t),
                 ChatEvent::Usage(u) => completion.usage = *u,
                 ChatEvent::Stop(s) => completion.stop = Some(s.clone()),
-                ChatEvent::Refusal(r) => completion.refusal = Some(r.clone()),
+                ChatEvent::Refusal(r) => completion.refusal.get_or_insert_default().push_str(r),
                 ChatEvent::Error(_) => {}
             }
             on_progress(Progress::Event(ev));
         })
         .await;
         let error = match result {
+            // A refusal or a safety stop is one typed outcome for every provider.
+            Ok(()) if completion.refusal.is_some() => {
+                let why = completion.refusal.take().unwrap_or_default();
+                return Err(Failure {
+                    error: scrub(
+                        ProviderError::new(ErrorKind::Refused, cfg.kind, &cfg.host(), None, &why),
+                        key,
+                    ),
+                    partial: completion.text,
+                });
+            }
             Ok(()) => return Ok(completion),
             Err(e) => scrub(e, key),
         };
@@ -326,7 +337,13 @@ async fn open(
         .and_then(|w| w.location().protocol().ok())
         .is_some_and(|p| p == "https:");
     if let Some(why) = crate::domain::http::blocked_by_page(page_is_https, &http.url) {
-        return Err(ProviderError::new(ErrorKind::BlockedByPage, cfg.kind, &host, None, &why));
+        return Err(ProviderError::new(
+            ErrorKind::BlockedByPage,
+            cfg.kind,
+            &host,
+            None,
+            &why,
+        ));
     }
     // The key goes only to the host shown next to it: the browser's own URL parser must agree.
     if http

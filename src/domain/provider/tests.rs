@@ -442,6 +442,72 @@ mod streams {
         );
     }
 
+    // Bug: an OpenAI stream that refuses (`delta.refusal` pieces, `content: null`) left the
+    // output blank; the pieces must arrive in order (the shell joins them).
+    #[test]
+    fn openai_refusal_pieces_arrive_in_order() {
+        check(
+            ProviderKind::OpenAi,
+            "openai_refusal.sse",
+            expect![[r#"
+            text ""
+            refusal I'm sorry, 
+            refusal I can't help with that.
+            stop End
+            usage 31/9
+        "#]],
+        );
+    }
+
+    // Bug: Anthropic's `stop_reason: "refusal"` lost the provider's own explanation.
+    #[test]
+    fn anthropic_refusal_keeps_the_explanation() {
+        check(
+            ProviderKind::Anthropic,
+            "anthropic_refusal.sse",
+            expect![[r#"
+            text "I"
+            refusal This request asks for instructions to build a weapon.
+            usage 40/3
+        "#]],
+        );
+    }
+
+    #[test]
+    fn gemini_safety_stop_is_a_refusal_and_thinking_tokens_are_output() {
+        check(
+            ProviderKind::Gemini,
+            "gemini_safety.sse",
+            expect![[r#"
+            text "Sure, "
+            usage 12/52
+            refusal Gemini stopped the reply because of its safety rules (SAFETY: dangerous content)
+            stop ContentFilter
+            usage 12/52
+        "#]],
+        );
+        for reason in ["RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"] {
+            let frame = format!(
+                "data: {{\"candidates\":[{{\"finishReason\":\"{reason}\",\"index\":0}}]}}\n\n"
+            );
+            let events = decode(ProviderKind::Gemini, &[frame.as_bytes()]);
+            assert!(
+                events
+                    .iter()
+                    .any(|e| matches!(e, ChatEvent::Refusal(r) if r.contains(reason))),
+                "{reason}: {events:?}"
+            );
+        }
+        let filtered = decode(
+            ProviderKind::OpenAi,
+            &[b"data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\ndata: [DONE]\n\n"],
+        );
+        assert!(
+            filtered.iter().any(|e| matches!(e, ChatEvent::Refusal(_))),
+            "{filtered:?}"
+        );
+    }
+
     #[test]
     fn openrouter_error_inside_200() {
         check(
