@@ -848,3 +848,88 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
     );
     assert_eq!(serde_json::from_str::<RoleConfigs>(&json).unwrap(), r);
 }
+
+// Bug: Gemini's model list stopped at its first page (`nextPageToken` was not followed); the
+// same kind of fault held for Anthropic's `has_more`/`last_id` pages.
+#[test]
+fn model_lists_follow_every_page_and_stop_on_a_repeated_cursor() {
+    let gem = cfg(ProviderKind::Gemini, "m");
+    let page = |names: &[&str], next: Option<&str>| {
+        let models: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"name": format!("models/{n}"), "supportedGenerationMethods": ["generateContent"]}))
+            .collect();
+        let mut v = json!({ "models": models });
+        if let Some(t) = next {
+            v["nextPageToken"] = json!(t);
+        }
+        v.to_string()
+    };
+    let mut pager = ModelPager::default();
+    let first = build_models_page_request(&gem, None, None);
+    assert!(
+        first.url.ends_with("/models?pageSize=1000"),
+        "{}",
+        first.url
+    );
+    let next = pager
+        .add(parse_models_page(ProviderKind::Gemini, &page(&["b", "a"], Some("t/1="))).unwrap());
+    assert_eq!(next.as_deref(), Some("t/1="));
+    let second = build_models_page_request(&gem, None, next.as_deref());
+    assert!(
+        second.url.ends_with("&pageToken=t%2F1%3D"),
+        "{}",
+        second.url
+    );
+    let next =
+        pager.add(parse_models_page(ProviderKind::Gemini, &page(&["c"], Some("t2"))).unwrap());
+    assert_eq!(next.as_deref(), Some("t2"));
+    // A provider that hands out a token it gave before ends the list.
+    assert_eq!(
+        pager.add(parse_models_page(ProviderKind::Gemini, &page(&["d"], Some("t/1="))).unwrap()),
+        None
+    );
+    let ids: Vec<String> = pager.finish().into_iter().map(|m| m.id).collect();
+    assert_eq!(ids, ["a", "b", "c", "d"]);
+    // A provider that pages forever stops after MAX_MODEL_PAGES.
+    let mut endless = ModelPager::default();
+    let mut pages = 0;
+    while endless
+        .add(
+            parse_models_page(
+                ProviderKind::Gemini,
+                &page(&["x"], Some(&format!("t{pages}"))),
+            )
+            .unwrap(),
+        )
+        .is_some()
+    {
+        pages += 1;
+    }
+    assert_eq!(pages + 1, MAX_MODEL_PAGES);
+    // Anthropic: has_more + last_id -> after_id.
+    let ant = cfg(ProviderKind::Anthropic, "m");
+    let body =
+        json!({"data": [{"id": "claude-a"}], "has_more": true, "last_id": "claude-a"}).to_string();
+    let p = parse_models_page(ProviderKind::Anthropic, &body).unwrap();
+    assert_eq!(p.next.as_deref(), Some("claude-a"));
+    assert!(
+        build_models_page_request(&ant, None, Some("claude-a"))
+            .url
+            .ends_with("models?limit=1000&after_id=claude-a")
+    );
+    let last =
+        json!({"data": [{"id": "claude-b"}], "has_more": false, "last_id": "claude-b"}).to_string();
+    assert_eq!(
+        parse_models_page(ProviderKind::Anthropic, &last)
+            .unwrap()
+            .next,
+        None
+    );
+    // OpenAI-compatible lists come whole.
+    let oa = json!({"data": [{"id": "gpt"}], "has_more": true, "last_id": "gpt"}).to_string();
+    assert_eq!(
+        parse_models_page(ProviderKind::OpenAi, &oa).unwrap().next,
+        None
+    );
+}
