@@ -235,33 +235,42 @@ impl Library {
         }
     }
 
-    /// Saves the current draft now. `force` overwrites another tab's newer version. Saves never
-    /// overlap (two at once would each expect the same revision and see the other as a conflict):
-    /// a save asked for while one runs happens right after it.
-    pub async fn save_now(self, force: bool) {
+    /// Saves the current draft now; `true` when what is in memory now is stored. `force`
+    /// overwrites another tab's newer version. Saves never overlap (two at once would each expect
+    /// the same revision and see the other as a conflict): a save asked for while one runs
+    /// happens right after it, and this waits for it.
+    pub async fn save_now(self, force: bool) -> bool {
         if self.saving.get_value() {
             self.save_again.set_value(true);
-            return;
+            while self.saving.get_value() {
+                crate::net::sleep(20).await;
+            }
+            return self
+                .drafts
+                .draft
+                .with_untracked(|d| self.last_saved.with_value(|s| s == d));
         }
         self.saving.set_value(true);
+        let mut ok;
         loop {
             self.save_again.set_value(false);
-            self.save_once(force).await;
+            ok = self.save_once(force).await;
             if !self.save_again.get_value() {
                 break;
             }
         }
         self.saving.set_value(false);
+        ok
     }
 
-    async fn save_once(self, force: bool) {
+    async fn save_once(self, force: bool) -> bool {
         self.pending_since.set_value(None);
         let Some(store) = self.store.get_value() else {
-            return;
+            return false;
         };
         let id = self.current_id.get_untracked();
         if id.is_empty() {
-            return;
+            return false;
         }
         let draft = self.drafts.draft.get_untracked();
         let expected = if force {
@@ -280,11 +289,16 @@ impl Library {
                 self.status.set(StorageStatus::Ready);
                 self.announce(&id, rev);
                 self.refresh_list().await;
+                true
             }
             Ok(Saved::Conflict(theirs)) => {
                 self.conflict.set(Some(theirs.draft.into_draft()));
+                false
             }
-            Err(e) => self.status.set(StorageStatus::Failing(e.message())),
+            Err(e) => {
+                self.status.set(StorageStatus::Failing(e.message()));
+                false
+            }
         }
     }
 
@@ -353,7 +367,9 @@ impl Library {
     /// Conflict: keep ours, overwriting the other tab's version.
     pub fn keep_mine(self) {
         self.conflict.set(None);
-        leptos::task::spawn_local(async move { self.save_now(true).await });
+        leptos::task::spawn_local(async move {
+            self.save_now(true).await;
+        });
     }
 
     /// Conflict: keep both: ours becomes a new draft, the original follows the other tab.
@@ -538,7 +554,9 @@ impl Library {
                 .draft
                 .with_untracked(|d| self.last_saved.with_value(|s| s != d));
             if unsaved {
-                leptos::task::spawn_local(async move { self.save_now(false).await });
+                leptos::task::spawn_local(async move {
+                    self.save_now(false).await;
+                });
             }
         });
         let _ =

@@ -113,21 +113,29 @@ impl OptimizerHandle {
         })
     }
 
+    /// The settings a loop started now would run with: the execution model's temperature, the
+    /// draft's render style. The projection and the loop both use this, so what is shown before
+    /// Start is computed from the requests that will be sent.
+    fn effective(self, mut config: Config) -> Config {
+        let exec = self.settings.roles.with(|r| r.get(Role::Execution).clone());
+        config.exec_temperature = exec.temperature;
+        config.style = self.drafts.draft.with(|d| d.style);
+        config.exec_max_tokens = config.exec_max_tokens.max(200);
+        config
+    }
+
     /// The configuration and projected budget for the current draft.
     pub fn projection(self, config: &Config) -> Option<Budget> {
+        let config = self.effective(config.clone());
         self.drafts.draft.with(|d| {
             let spec = d.current_spec()?;
-            Some(project(config, spec, &d.suite))
+            Some(project(&config, spec, &d.suite))
         })
     }
 
     /// Starts a new loop on the current version with the approved budget.
-    pub fn start(self, mut config: Config) {
-        let s = self.settings;
-        let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
-        config.exec_temperature = exec.temperature;
-        config.style = self.drafts.draft.with_untracked(|d| d.style);
-        config.exec_max_tokens = config.exec_max_tokens.max(200);
+    pub fn start(self, config: Config) {
+        let config = untrack(|| self.effective(config));
         let created = self.drafts.draft.with_untracked(|d| {
             let spec = d.current_spec()?.clone();
             let limit = project(&config, &spec, &d.suite);
@@ -155,10 +163,24 @@ impl OptimizerHandle {
         self.event(Event::Start);
     }
 
+    /// Drops the calls queued but not sent yet, releasing their reservations.
+    fn drop_unsent(self) {
+        let works: Vec<Work> = self
+            .queue
+            .get_value()
+            .borrow_mut()
+            .drain(..)
+            .map(|(w, _, _)| w)
+            .collect();
+        if !works.is_empty() {
+            self.event(Event::Unsent { works });
+        }
+    }
+
     pub fn pause(self) {
         self.event(Event::Pause);
         // Calls not started yet are dropped (issued again on resume); running ones finish.
-        self.queue.get_value().borrow_mut().clear();
+        self.drop_unsent();
         self.note.set(Some(
             "Paused: calls already running finish; nothing new starts until you resume.".into(),
         ));
@@ -173,6 +195,7 @@ impl OptimizerHandle {
     }
 
     pub fn cancel(self) {
+        self.drop_unsent();
         self.event(Event::Cancel);
         self.stop_calls();
         self.note.set(None);
@@ -204,19 +227,37 @@ impl OptimizerHandle {
         self.perform(effects);
     }
 
+    /// Sends the calls the machine asked for, after the state holding their reservations is
+    /// saved: a reload then finds them and charges them (calls lost with a page are still billed).
+    /// If the state cannot be saved, the loop pauses instead of spending uncounted money.
     fn perform(self, effects: Vec<opt::Effect>) {
-        let queue = self.queue.get_value();
-        for e in effects {
-            if let opt::Effect::Call {
-                work,
-                role,
-                request,
-            } = e
-            {
-                queue.borrow_mut().push_back((work, role, request));
-            }
+        let calls: Vec<(Work, Role, ChatRequest)> = effects
+            .into_iter()
+            .filter_map(|e| match e {
+                opt::Effect::Call {
+                    work,
+                    role,
+                    request,
+                } => Some((work, role, request)),
+                opt::Effect::Finished(_) => None,
+            })
+            .collect();
+        if calls.is_empty() {
+            self.pump();
+            return;
         }
-        self.pump();
+        self.queue.get_value().borrow_mut().extend(calls);
+        leptos::task::spawn_local(async move {
+            if self.library.save_now(false).await {
+                self.pump();
+            } else {
+                self.pause();
+                self.note.set(Some(
+                    "Paused: the loop's progress could not be saved in this browser, and calls it cannot count after a reload would not stay within the budget. Free some storage (or export your drafts), then press Resume."
+                        .into(),
+                ));
+            }
+        });
     }
 
     /// Starts queued calls up to the concurrency limit (the same one as runs).

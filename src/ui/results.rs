@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use super::cases::Selection;
-use crate::domain::estimate::{call_cost, estimate_tokens, format_cost};
+use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::provider::Role;
@@ -109,21 +109,17 @@ pub fn ResultsCard() -> impl IntoView {
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
             <Show when=move || { n_cases.get() > 0 }>
                 <p class="pw-hint">{move || {
-                    let (calls, judges, input) = d.draft.with(|x| {
-                        let prompt = estimate_tokens(&x.rendered());
-                        let mut judges = 0;
-                        let mut input = 0u32;
-                        for c in &x.suite.cases {
-                            input += prompt + estimate_tokens(&c.user_message());
-                            judges += x.suite.assertions_for(c).filter(|a| matches!(a.check, eval::Check::Judge { .. })).count();
-                        }
-                        (x.suite.cases.len(), judges, input)
-                    });
                     let exec = settings.config(Role::Execution);
                     let judge = settings.config(Role::Judge);
-                    let out = calls as u32 * MAX_OUTPUT_TOKENS;
-                    let cost = match (call_cost(&exec, input, out), call_cost(&judge, judges as u32 * 1500, judges as u32 * 600)) {
-                        (Some(a), Some(b)) => format!("at most about {}", format_cost(Some(a + b))),
+                    // From the requests the run will send, each at its upper bound.
+                    let b = d.draft.with(|x| {
+                        let ids: Vec<u32> = x.suite.cases.iter().map(|c| c.id).collect();
+                        run::run_bound(&x.suite, &x.rendered(), &ids, exec.temperature, MAX_OUTPUT_TOKENS)
+                    });
+                    let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+                    let (calls, judges) = (b.exec_calls, b.judge_calls);
+                    let cost = match (call_cost(&exec, t(b.exec_input), t(b.exec_output)), call_cost(&judge, t(b.judge_input), t(b.judge_output))) {
+                        (Some(a), Some(j)) => format!("at most {}", format_cost(Some(a + j))),
                         _ => "cost unknown (no list price for this model)".to_owned(),
                     };
                     format!(

@@ -81,6 +81,55 @@ pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32)
     req
 }
 
+/// The judge sees an output clipped to 8000 characters ([`super::judge::request`], with
+/// [`super::clip`]'s "… [cut]" mark): at most this many tokens (4 UTF-8 bytes a character, see
+/// [`crate::domain::estimate::token_bound`]).
+pub const JUDGE_OUTPUT_BOUND: u64 = 4 * 8000 + 16;
+
+/// What running cases will use at most, computed from the requests the run sends: calls, input
+/// and output tokens for the execution model and for the judge, each call at its upper bound
+/// ([`crate::domain::estimate::request_bound`]); the judge's input includes the longest output
+/// it can be shown. Also the average estimate of the execution input, for "about" figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunBound {
+    pub exec_calls: u32,
+    pub exec_input: u64,
+    pub exec_output: u64,
+    pub judge_calls: u32,
+    pub judge_input: u64,
+    pub judge_output: u64,
+}
+
+/// The [`RunBound`] of running `ids` with `prompt` (the rendered system prompt), the execution
+/// model's `temperature` and output cap `max_tokens`.
+pub fn run_bound(
+    suite: &Suite,
+    prompt: &str,
+    ids: &[u32],
+    temperature: f32,
+    max_tokens: u32,
+) -> RunBound {
+    use crate::domain::estimate::request_bound;
+    let mut b = RunBound::default();
+    for case in ids.iter().filter_map(|id| suite.case(*id)) {
+        let (i, o) = request_bound(&request(prompt, case, temperature, max_tokens));
+        b.exec_calls += 1;
+        b.exec_input += i;
+        b.exec_output += o;
+        for a in suite.assertions_for(case) {
+            if let Check::Judge { rubric, .. } = &a.check {
+                let req =
+                    super::judge::request(rubric, prompt, &case.user_message(), &case.expected, "");
+                let (i, o) = request_bound(&req);
+                b.judge_calls += 1;
+                b.judge_input += i + JUDGE_OUTPUT_BOUND;
+                b.judge_output += o;
+            }
+        }
+    }
+    b
+}
+
 /// The judge rubrics that apply to a case and have no verdict yet in `cr` (or an unreadable one
 /// when `rejudge` is set).
 pub fn rubrics_to_judge(

@@ -688,3 +688,43 @@ fn long_texts_are_clipped_on_a_character_boundary() {
     assert_eq!(clip("ab", 2), "ab");
     assert_eq!(clip("", 0), "");
 }
+
+// Bug: the run estimate assumed 1,500 tokens per judge call where a judge request can hold about
+// 5,500 (and chars/4 is an average, not a bound). The bound is computed from the real requests;
+// the longest output the judge can be shown fits in it.
+#[test]
+fn run_bound_holds_for_the_longest_output_and_any_script() {
+    use crate::domain::estimate::request_bound;
+    use crate::domain::eval::run::{JUDGE_OUTPUT_BOUND, run_bound};
+    let mut suite = Suite::default();
+    let mut case = TestCase::default();
+    case.input = "会議のメモ: 田中さんが金曜までに報告書を書く。".repeat(50);
+    case.expected = "{\"owner\": \"田中\"}".repeat(20);
+    let id = suite.add(case);
+    suite.global.push(Assertion::new(Check::Judge {
+        rubric: "Every action item has an owner. 🚀".into(),
+        threshold: 7,
+    }));
+    let prompt = "You are an assistant. ```json {\"a\": [1, 2]}``` ".repeat(40);
+    let b = run_bound(&suite, &prompt, &[id], 0.2, 1500);
+    assert_eq!((b.exec_calls, b.judge_calls), (1, 1));
+    let case = suite.case(id).unwrap();
+    for output in ["", "short", &"長い出力".repeat(5000), &"x".repeat(100_000)] {
+        let req = judge::request(
+            "Every action item has an owner. 🚀",
+            &prompt,
+            &case.user_message(),
+            &case.expected,
+            output,
+        );
+        let (i, o) = request_bound(&req);
+        assert!(i <= b.judge_input, "{i} > {}", b.judge_input);
+        assert!(o <= b.judge_output);
+    }
+    let empty = request_bound(&judge::request("r", "", "", "", "")).0;
+    let full = request_bound(&judge::request("r", "", "", "", &"𝄞".repeat(20_000))).0;
+    assert!(full - empty <= JUDGE_OUTPUT_BOUND, "{}", full - empty);
+    // And the bound is far above the old average estimate for non-English text.
+    let est = crate::domain::estimate::estimate_tokens(&case.user_message()) as u64;
+    assert!(b.exec_input > 2 * est);
+}
