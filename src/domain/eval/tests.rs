@@ -590,6 +590,19 @@ fn synthesized_cases_are_reviewed() {
 }
 
 #[test]
+fn near_json_suggestions_are_read_without_asking_again() {
+    // Regression: suggested cases and the realism review in near-JSON (Python literals, single
+    // quotes, comments, a missing final brace) were unreadable.
+    let reply = "```json\n{'cases': [\n  {kind: 'typical', description: 'plain', input: 'Notes from Monday', vars: [], expected: '',}, // one\n]}\n```";
+    let mut p = synth::parse(reply, &[]).unwrap();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].case.input, "Notes from Monday");
+    let review =
+        "{\"reviews\": [{\"case\": 1, \"realistic\": False, \"reason\": \"nobody writes that\"}]";
+    assert_eq!(synth::apply_review(review, &mut p).unwrap(), 1);
+}
+
+#[test]
 fn assertions_round_trip_through_the_wire_form() {
     use Check::*;
     let all = vec![

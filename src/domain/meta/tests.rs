@@ -221,3 +221,22 @@ fn record_generate_request() {
     );
     std::fs::write(&path, http.body.unwrap()).unwrap();
 }
+
+#[test]
+fn near_json_replies_are_read_without_asking_again() {
+    // Regression: a generated prompt with a trailing comma, a comment and raw line breaks in a
+    // string failed to parse and cost a repair call.
+    let text = recorded()
+        .replacen(
+            "\"persona\": \"1.1.5.2.1.0\",",
+            "\"persona\": \"line one\nline two\", // who",
+            1,
+        )
+        .replacen("\"7.1.5.2.1.0\"", "'7.1.5.2.1.0',", 1);
+    assert!(serde_json::from_str::<Value>(&text).is_err());
+    let spec = spec_from_reply(&text).unwrap();
+    assert_eq!(spec.persona, "line one\nline two");
+    assert_eq!(spec.steps.len(), 7);
+    let next = apply_section_reply(&spec, Section::Steps, "{steps: ['One.', 'Two.',],}").unwrap();
+    assert_eq!(next.steps, ["One.", "Two."]);
+}

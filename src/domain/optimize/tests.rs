@@ -518,6 +518,9 @@ fn prompt_critique_and_case_reflexion_requests() {
     assert_eq!(w[0].section, Section::Context);
     assert_eq!(w[1].fix, "Fix this: No order given.");
     assert!(parse_prompt_critique("nope").is_err());
+    // Regression: a critique in near-JSON (comments, unquoted keys, trailing commas) was unreadable.
+    let near = "{weaknesses: [\n  {kind: 'other', section: 'steps', problem: 'Too long.', fix: 'Cut.'}, // main\n],}";
+    assert_eq!(parse_prompt_critique(near).unwrap()[0].problem, "Too long.");
     let case = TestCase {
         input: "Bob ships it".into(),
         ..Default::default()
