@@ -18,6 +18,7 @@ pub mod snippet;
 pub mod spec;
 pub mod sse;
 pub mod structured;
+pub mod template;
 pub mod wire;
 
 #[cfg(test)]
