@@ -553,6 +553,28 @@ fn near_json_suggestions_are_read_without_asking_again() {
 }
 
 #[test]
+fn suggestion_requests_carry_texts_as_written() {
+    // Regression: chained `.replace` calls re-read inserted texts, so a prompt or a proposed case
+    // that contained `{cases}` or `{prompt}` had it replaced.
+    use crate::domain::template::TRAP;
+    let user = &synth::request(&format!("prompt {TRAP}"), &[], 3).messages[0].text;
+    assert!(user.contains(&format!("prompt {TRAP}")), "{user}");
+    let proposal = synth::Proposal {
+        kind: "edge".into(),
+        case: TestCase {
+            input: format!("input {TRAP}"),
+            description: format!("about {TRAP}"),
+            ..Default::default()
+        },
+        duplicate_of: None,
+        unrealistic: None,
+    };
+    let user = &synth::review_request(&format!("prompt {TRAP}"), &[proposal]).messages[0].text;
+    assert!(user.contains(&format!("prompt {TRAP}")), "{user}");
+    assert!(user.contains(&format!("input {TRAP}")) && user.contains(&format!("about {TRAP}")));
+}
+
+#[test]
 fn assertions_round_trip_through_the_wire_form() {
     use Check::*;
     let all = vec![

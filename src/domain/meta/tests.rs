@@ -240,3 +240,25 @@ fn near_json_replies_are_read_without_asking_again() {
     let next = apply_section_reply(&spec, Section::Steps, "{steps: ['One.', 'Two.',],}").unwrap();
     assert_eq!(next.steps, ["One.", "Two."]);
 }
+
+#[test]
+fn texts_reach_the_requests_as_written() {
+    // Regression: chained `.replace` calls re-read inserted texts, so an idea or a section that
+    // contained `{details}` or `{prompt}` had it replaced.
+    use crate::domain::template::TRAP;
+    let mut input = idea();
+    input.idea = format!("idea {TRAP}");
+    input.audience = format!("audience {TRAP}");
+    let user = &generate_request(&input).messages[0].text;
+    assert!(user.contains(&format!("Task: idea {TRAP}")), "{user}");
+    assert!(user.contains(&format!("audience {TRAP}")), "{user}");
+    let spec = PromptSpec {
+        persona: format!("persona {TRAP}"),
+        ..spec_from_reply(&recorded()).unwrap()
+    };
+    let user = &section_request(&spec, Section::Steps, TRAP).messages[0].text;
+    assert!(user.contains(&format!("persona {TRAP}")), "{user}");
+    assert!(user.contains(&format!("Instruction: {TRAP}")), "{user}");
+    let user = &adapt_request(&spec, ModelFamily::Claude).messages[0].text;
+    assert!(user.contains(&format!("persona {TRAP}")), "{user}");
+}
