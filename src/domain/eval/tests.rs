@@ -448,6 +448,20 @@ fn variables_fill_the_prompt_and_make_the_message() {
         fill_variables("Notes: {{transcript}} ({{ lang }}) {{other}}", &c.vars),
         "Notes: Bob: ship it (en) {{other}}"
     );
+    // Regression: variables were filled one after another, so a value containing `{{lang}}`
+    // received the `lang` value.
+    let tricky = vec![
+        (
+            "transcript".to_owned(),
+            "say {{lang}} {{ transcript }}".to_owned(),
+        ),
+        ("lang".to_owned(), "en".to_owned()),
+        ("lang".to_owned(), "fr".to_owned()),
+    ];
+    assert_eq!(
+        fill_variables("{{transcript}} / {{lang}} / {{ {{lang}} }} / {{", &tricky),
+        "say {{lang}} {{ transcript }} / en / {{ en }} / {{"
+    );
     assert_eq!(c.user_message(), "transcript: Bob: ship it\nlang: en");
     let req = run::request(
         "P {{lang}}",
