@@ -52,3 +52,34 @@ fn the_trap_names_every_placeholder_of_every_template() {
         }
     }
 }
+
+/// Invariant 8 of ARCHITECTURE.md: no request builder fills a template with chained `.replace`.
+#[test]
+fn no_chained_replace_fills_a_template() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read src/domain") {
+            let path = entry.expect("dir entry").path();
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if name.ends_with(".rs") && name != "tests.rs" && !name.ends_with("_tests.rs") {
+                let text = std::fs::read_to_string(&path).expect("read a source file");
+                for (n, line) in text.lines().enumerate() {
+                    if line.contains(concat!(".replace(", "\"{")) {
+                        out.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain"),
+        &mut found,
+    );
+    assert!(
+        found.is_empty(),
+        "use template::fill:\n{}",
+        found.join("\n")
+    );
+}
