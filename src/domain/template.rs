@@ -22,9 +22,9 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open..];
-        if after.starts_with("{{") {
+        if let Some(inner) = after.strip_prefix("{{") {
             out.push_str("{{");
-            rest = &after[2..];
+            rest = inner;
             continue;
         }
         match name_at(after).and_then(|name| lookup(values, name).map(|v| (name, v))) {
@@ -49,14 +49,12 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let after = &rest[open..];
-        if after.starts_with("{{") {
-            rest = &after[2..];
+        if let Some(inner) = after.strip_prefix("{{") {
+            rest = inner;
             continue;
         }
-        if let Some(name) = name_at(after) {
-            if !out.contains(&name) {
-                out.push(name);
-            }
+        if let Some(name) = name_at(after).filter(|n| !out.contains(n)) {
+            out.push(name);
         }
         rest = &after[1..];
     }

@@ -112,7 +112,7 @@ pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
 /// In order: the JSON object (also near-JSON, in a fence or in prose) with a `score` (or `rating`,
 /// `grade`; any case) that is a number or a text such as `"7"`, `"7/10"`; then, when the object
 /// has no such key or there is no JSON, a score in prose. A prose score is a number after a label
-/// ("Score: 7", "**Rating:** 8", "grade is 6") or out of ten ("7/10", "8 out of 10"); labelled
+/// ("Score: 7", "**Rating:** 8", "I'd rate this a 6") or out of ten ("7/10", "8 out of 10"); labelled
 /// mentions win over bare ones, and the last one wins (the judge reasons first). Never a score:
 /// a range or a scale ("scores 1-10", "from 1 to 10", "7 or 8"), a definition ("10 means ...",
 /// "1 = useless"), another denominator ("4/5"), an anchor ("the maximum score is 10"), or a
@@ -181,11 +181,11 @@ fn in_range(x: f64) -> Option<u8> {
     (1.0..=10.0).contains(&x).then(|| x.round() as u8)
 }
 
-/// Words that name a score.
-const LABELS: [&str; 3] = ["score", "rating", "grade"];
-/// Words allowed between a label and its number ("score is 7", "rating of 8", "grade would be 6").
-const FILLERS: [&str; 9] = [
-    "is", "of", "was", "be", "would", "final", "overall", "i", "give",
+/// Words that name a score, or grade with one ("I'd rate this a 7", "it scored 8/10").
+const LABELS: [&str; 6] = ["score", "rating", "grade", "rate", "rated", "scored"];
+/// Words allowed between a label and its number ("score is 7", "rating of 8", "rate it as 6").
+const FILLERS: [&str; 13] = [
+    "is", "of", "was", "be", "would", "final", "overall", "i", "give", "it", "this", "a", "as",
 ];
 /// A label right after these is a point of the scale, not a grade ("the maximum score is 10").
 const ANCHORS: [&str; 10] = [
@@ -334,6 +334,16 @@ fn mention(chars: &[char], start: usize, end: usize, value: f64) -> Option<Menti
             d -= 1;
         }
         if d > 0 && chars[d - 1].is_ascii_digit() {
+            return None;
+        }
+    }
+    // A negative number: "score: -3".
+    if start > 0 && chars[start - 1] == '-' {
+        let mut k = start - 1;
+        while k > 0 && chars[k - 1].is_whitespace() {
+            k -= 1;
+        }
+        if k == 0 || matches!(chars[k - 1], ':' | '=' | '(' | '[' | ',') {
             return None;
         }
     }
