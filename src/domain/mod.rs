@@ -7,6 +7,7 @@ pub mod draft;
 pub mod estimate;
 pub mod eval;
 pub mod http;
+pub mod lenient_json;
 pub mod local_model;
 pub mod meta;
 pub mod optimize;
@@ -17,6 +18,7 @@ pub mod snippet;
 pub mod spec;
 pub mod sse;
 pub mod structured;
+pub mod template;
 pub mod wire;
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Reading a model's reply as a typed value: the JSON is found (the whole reply, a code fence, or
-//! the first balanced object inside prose), checked against a JSON schema, and deserialized; a
-//! failure says exactly what is wrong, so it can be shown, or sent back once for repair.
+//! the first balanced object inside prose; near-JSON through `lenient_json`), checked against a
+//! JSON schema, and deserialized; a failure says exactly what is wrong, so it can be shown, or sent
+//! back once for repair.
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::domain::lenient_json;
 
 /// Why a reply could not be read as the expected structure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,24 +18,52 @@ pub enum StructuredError {
     Schema(Vec<String>),
 }
 
-/// Finds the JSON value in a reply: the whole text, else a ```json fence, else the first balanced
-/// `{...}` or `[...]` in the text.
+/// Finds the JSON value in a reply: the whole text, else each ```json fence, else the first few
+/// `{...}` or `[...]` spans in the text. Each place is read as JSON first and then, if that fails,
+/// by the tolerant reader [`lenient_json`] (comments, raw line breaks in strings, trailing commas,
+/// single or smart quotes, unquoted keys, Python literals, a missing final brace), so a reply whose
+/// meaning is plain is read before anyone asks the model again.
+///
+/// The whole text may be any JSON value; fences and spans count only as an object or an array, and
+/// a tolerant reading only as an object or an array. Errors: [`StructuredError::NoJson`] when no
+/// place looks like JSON, else [`StructuredError::Invalid`] with `serde_json`'s first complaint.
 pub fn extract_json(text: &str) -> Result<Value, StructuredError> {
     let t = text.trim();
     if let Ok(v) = serde_json::from_str::<Value>(t) {
         return Ok(v);
     }
+    if let Some(v) = lenient_json::parse(t).ok().filter(is_container) {
+        return Ok(v);
+    }
     let mut first_err = None;
-    for candidate in fenced_blocks(t).into_iter().chain(balanced_spans(t)) {
-        match serde_json::from_str::<Value>(candidate.trim()) {
-            Ok(v) if v.is_object() || v.is_array() => return Ok(v),
-            Ok(_) => {}
-            Err(e) => {
-                first_err.get_or_insert_with(|| e.to_string());
-            }
+    let mut strict = |candidate: &str| match serde_json::from_str::<Value>(candidate.trim()) {
+        Ok(v) => Some(v).filter(is_container),
+        Err(e) => {
+            first_err.get_or_insert_with(|| e.to_string());
+            None
+        }
+    };
+    for block in fenced_blocks(t) {
+        if let Some(v) = strict(block) {
+            return Ok(v);
+        }
+        if let Some(v) = lenient_json::parse(block.trim()).ok().filter(is_container) {
+            return Ok(v);
+        }
+    }
+    for (start, end) in span_starts(t) {
+        if let Some(v) = end.and_then(|end| strict(&t[start..=end])) {
+            return Ok(v);
+        }
+        if let Ok((v, _)) = lenient_json::parse_prefix(&t[start..]) {
+            return Ok(v);
         }
     }
     Err(first_err.map_or(StructuredError::NoJson, StructuredError::Invalid))
+}
+
+fn is_container(v: &Value) -> bool {
+    v.is_object() || v.is_array()
 }
 
 /// The contents of Markdown code fences, in order.
@@ -57,18 +88,18 @@ fn fenced_blocks(t: &str) -> Vec<&str> {
     out
 }
 
-/// Spans from each `{` or `[` to its matching close, skipping brackets inside strings.
-fn balanced_spans(t: &str) -> Vec<&str> {
+/// Where the first few candidate values start (each `{` or `[`), with the end of their balanced
+/// span when there is one; the search goes on after a balanced span, else after its opening bracket.
+fn span_starts(t: &str) -> Vec<(usize, Option<usize>)> {
     let bytes = t.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() && out.len() < 8 {
         if bytes[i] == b'{' || bytes[i] == b'[' {
-            if let Some(end) = matching_close(bytes, i) {
-                out.push(&t[i..=end]);
-                i = end + 1;
-                continue;
-            }
+            let end = matching_close(bytes, i);
+            out.push((i, end));
+            i = end.map_or(i + 1, |end| end + 1);
+            continue;
         }
         i += 1;
     }

@@ -119,6 +119,8 @@ impl OptimizerHandle {
     fn effective(self, mut config: Config) -> Config {
         let exec = self.settings.roles.with(|r| r.get(Role::Execution).clone());
         config.exec_temperature = exec.temperature;
+        // The loop's judge calls are `judge::call` with this setting, like runs and Reflexion.
+        config.judge_temperature = self.settings.roles.with(|r| r.get(Role::Judge).temperature);
         config.style = self.drafts.draft.with(|d| d.style);
         config.exec_max_tokens = config.exec_max_tokens.max(200);
         config
@@ -279,10 +281,6 @@ impl OptimizerHandle {
     async fn call(self, work: Work, role: Role, request: ChatRequest) {
         let cfg = self.settings.roles.with_untracked(|r| r.get(role).clone());
         let key = self.settings.keys_untracked(cfg.kind);
-        let mut request = request;
-        if role == Role::Judge {
-            request.temperature = request.temperature.min(cfg.temperature.max(0.0));
-        }
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
         let started_for = self.draft_id.get_value();
@@ -442,19 +440,19 @@ impl Reflector {
             // The final is judged on the same rubrics as the draft.
             let empty = run::CaseRun::default();
             for rubric in run::rubrics_to_judge(&suite, &case, &empty, false) {
-                let mut req = judge::request(
-                    &rubric,
-                    &spec.render(style),
-                    &case.user_message(),
-                    &case.expected,
-                    &final_output,
-                );
-                req.temperature = judge_cfg.temperature.min(0.3);
+                let prompt = spec.render(style);
+                let subject = judge::Subject {
+                    rubric: &rubric,
+                    prompt: &prompt,
+                    case: &case,
+                    output: &final_output,
+                };
+                let req = judge::call(&subject, judge_cfg.temperature).request;
                 let j =
                     match chat::stream_chat(&judge_cfg, jkey.as_ref(), &req, &abort, opts, |_| {})
                         .await
                     {
-                        Ok(done) => judge::parse(&done.text),
+                        Ok(done) => judge::parse(&done.text, &rubric),
                         Err(f) => judge::Judgement::Unreadable {
                             raw: f.partial,
                             error: format!("The judge call failed: {}", f.error.message()),

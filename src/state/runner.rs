@@ -355,14 +355,13 @@ impl Runner {
         };
         let key = self.settings.keys_untracked(job.judge.kind);
         for rubric in rubrics {
-            let mut req = judge::request(
-                &rubric,
-                &job.prompt,
-                &case.user_message(),
-                &case.expected,
-                &cr.output,
-            );
-            req.temperature = job.judge.temperature.min(0.3);
+            let subject = judge::Subject {
+                rubric: &rubric,
+                prompt: &job.prompt,
+                case,
+                output: &cr.output,
+            };
+            let req = judge::call(&subject, job.judge.temperature).request;
             let result =
                 chat::stream_chat(&job.judge, key.as_ref(), &req, abort, job.opts, |_| {}).await;
             let (verdict, tokens) = match result {
@@ -372,7 +371,7 @@ impl Runner {
                     } else {
                         (500, estimate_tokens(&done.text))
                     };
-                    (judge::parse(&done.text), t)
+                    (judge::parse(&done.text, &rubric), t)
                 }
                 Err(f) if f.error.kind == ErrorKind::Aborted => return,
                 Err(f) => (

@@ -91,14 +91,33 @@ impl TestCase {
     }
 }
 
-/// Fills `{{name}}` placeholders in a rendered prompt with a case's variables (unknown ones stay).
+/// Fills `{{name}}` placeholders (spaces inside allowed, as `prompt_variables` finds them) in a
+/// rendered prompt with a case's variables, in one pass: a value is never read again, so a value
+/// containing `{{other}}` stays as written. Unknown names stay as written; for a name given twice,
+/// the first value is used.
 pub fn fill_variables(prompt: &str, vars: &[(String, String)]) -> String {
-    let mut out = prompt.to_owned();
-    for (k, v) in vars {
-        for pat in [format!("{{{{{k}}}}}"), format!("{{{{ {k} }}}}")] {
-            out = out.replace(&pat, v);
+    let mut out = String::with_capacity(prompt.len());
+    let mut rest = prompt;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let value = after.find("}}").and_then(|end| {
+            let name = after[..end].trim();
+            let (_, v) = vars.iter().find(|(k, _)| k == name)?;
+            Some((v, end))
+        });
+        match value {
+            Some((v, end)) => {
+                out.push_str(v);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
         }
     }
+    out.push_str(rest);
     out
 }
 

@@ -118,9 +118,13 @@ pub fn run_bound(
         b.exec_output += o;
         for a in suite.assertions_for(case) {
             if let Check::Judge { rubric, .. } = &a.check {
-                let req =
-                    super::judge::request(rubric, prompt, &case.user_message(), &case.expected, "");
-                let (i, o) = request_bound(&req);
+                let subject = super::judge::Subject {
+                    rubric,
+                    prompt,
+                    case,
+                    output: "",
+                };
+                let (i, o) = request_bound(&super::judge::call(&subject, 0.0).request);
                 b.judge_calls += 1;
                 b.judge_input += i + JUDGE_OUTPUT_BOUND;
                 b.judge_output += o;

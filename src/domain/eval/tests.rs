@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::judge::{self, Judgement};
+use super::judge::Judgement;
 use super::synth::{self, Similar};
 use super::*;
 use crate::domain::wire::AssertionV1;
@@ -325,56 +325,6 @@ fn json_prompts_propose_json_checks_once() {
 }
 
 #[test]
-fn judge_replies() {
-    let rows: Vec<(&str, Option<u8>, &str)> = vec![
-        (
-            r#"{"reasoning":"Lists all three items.","score":9}"#,
-            Some(9),
-            "Lists all three",
-        ),
-        (r#"{"reasoning":"ok","score":"7/10"}"#, Some(7), "ok"),
-        (r#"{"reasoning":"ok","score":7.6}"#, Some(8), "ok"),
-        (
-            "Here is my grade:\n```json\n{\"reasoning\": \"misses dates\", \"score\": 4}\n```",
-            Some(4),
-            "misses dates",
-        ),
-        (
-            "The answer misses the owner of each task.\n\nScore: 3/10",
-            Some(3),
-            "misses the owner",
-        ),
-        ("**Score**: 8\nGood.", Some(8), ""),
-        ("Overall I'd give it 6/10.", Some(6), ""),
-        ("The score is 10", Some(10), ""),
-        (r#"{"reasoning":"no score here"}"#, None, "no score"),
-        (r#"{"reasoning":"x","score":11}"#, None, "no score"),
-        ("I cannot grade this.", None, "no score"),
-        ("", None, "nothing"),
-        ("Score: 0", None, "no score"),
-    ];
-    for (reply, score, phrase) in rows {
-        match (judge::parse(reply), score) {
-            (
-                Judgement::Scored {
-                    score: s,
-                    reasoning,
-                },
-                Some(want),
-            ) => {
-                assert_eq!(s, want, "{reply}");
-                assert!(reasoning.contains(phrase), "{reply}: {reasoning}");
-            }
-            (Judgement::Unreadable { raw, error }, None) => {
-                assert_eq!(raw, reply);
-                assert!(error.contains(phrase), "{reply}: {error}");
-            }
-            (got, want) => panic!("{reply:?}: got {got:?}, want {want:?}"),
-        }
-    }
-}
-
-#[test]
 fn judge_verdicts_merge_into_scores() {
     let mut suite = Suite::default();
     let id = suite.add(TestCase {
@@ -498,6 +448,20 @@ fn variables_fill_the_prompt_and_make_the_message() {
         fill_variables("Notes: {{transcript}} ({{ lang }}) {{other}}", &c.vars),
         "Notes: Bob: ship it (en) {{other}}"
     );
+    // Regression: variables were filled one after another, so a value containing `{{lang}}`
+    // received the `lang` value.
+    let tricky = vec![
+        (
+            "transcript".to_owned(),
+            "say {{lang}} {{ transcript }}".to_owned(),
+        ),
+        ("lang".to_owned(), "en".to_owned()),
+        ("lang".to_owned(), "fr".to_owned()),
+    ];
+    assert_eq!(
+        fill_variables("{{transcript}} / {{lang}} / {{ {{lang}} }} / {{", &tricky),
+        "say {{lang}} {{ transcript }} / en / {{ en }} / {{"
+    );
     assert_eq!(c.user_message(), "transcript: Bob: ship it\nlang: en");
     let req = run::request(
         "P {{lang}}",
@@ -587,6 +551,41 @@ fn synthesized_cases_are_reviewed() {
         "{user}"
     );
     assert!(user.contains("{{transcript}}") && user.contains("PROMPT"));
+}
+
+#[test]
+fn near_json_suggestions_are_read_without_asking_again() {
+    // Regression: suggested cases and the realism review in near-JSON (Python literals, single
+    // quotes, comments, a missing final brace) were unreadable.
+    let reply = "```json\n{'cases': [\n  {kind: 'typical', description: 'plain', input: 'Notes from Monday', vars: [], expected: '',}, // one\n]}\n```";
+    let mut p = synth::parse(reply, &[]).unwrap();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].case.input, "Notes from Monday");
+    let review =
+        "{\"reviews\": [{\"case\": 1, \"realistic\": False, \"reason\": \"nobody writes that\"}]";
+    assert_eq!(synth::apply_review(review, &mut p).unwrap(), 1);
+}
+
+#[test]
+fn suggestion_requests_carry_texts_as_written() {
+    // Regression: chained `.replace` calls re-read inserted texts, so a prompt or a proposed case
+    // that contained `{cases}` or `{prompt}` had it replaced.
+    use crate::domain::template::TRAP;
+    let user = &synth::request(&format!("prompt {TRAP}"), &[], 3).messages[0].text;
+    assert!(user.contains(&format!("prompt {TRAP}")), "{user}");
+    let proposal = synth::Proposal {
+        kind: "edge".into(),
+        case: TestCase {
+            input: format!("input {TRAP}"),
+            description: format!("about {TRAP}"),
+            ..Default::default()
+        },
+        duplicate_of: None,
+        unrealistic: None,
+    };
+    let user = &synth::review_request(&format!("prompt {TRAP}"), &[proposal]).messages[0].text;
+    assert!(user.contains(&format!("prompt {TRAP}")), "{user}");
+    assert!(user.contains(&format!("input {TRAP}")) && user.contains(&format!("about {TRAP}")));
 }
 
 #[test]
@@ -709,20 +708,24 @@ fn run_bound_holds_for_the_longest_output_and_any_script() {
     let b = run_bound(&suite, &prompt, &[id], 0.2, 1500);
     assert_eq!((b.exec_calls, b.judge_calls), (1, 1));
     let case = suite.case(id).unwrap();
-    for output in ["", "short", &"長い出力".repeat(5000), &"x".repeat(100_000)] {
-        let req = judge::request(
-            "Every action item has an owner. 🚀",
-            &prompt,
-            &case.user_message(),
-            &case.expected,
+    let judge_req = |rubric: &str, prompt: &str, case: &TestCase, output: &str| {
+        let subject = judge::Subject {
+            rubric,
+            prompt,
+            case,
             output,
-        );
+        };
+        judge::call(&subject, 0.2).request
+    };
+    for output in ["", "short", &"長い出力".repeat(5000), &"x".repeat(100_000)] {
+        let req = judge_req("Every action item has an owner. 🚀", &prompt, case, output);
         let (i, o) = request_bound(&req);
         assert!(i <= b.judge_input, "{i} > {}", b.judge_input);
         assert!(o <= b.judge_output);
     }
-    let empty = request_bound(&judge::request("r", "", "", "", "")).0;
-    let full = request_bound(&judge::request("r", "", "", "", &"𝄞".repeat(20_000))).0;
+    let blank = TestCase::default();
+    let empty = request_bound(&judge_req("r", "", &blank, "")).0;
+    let full = request_bound(&judge_req("r", "", &blank, &"𝄞".repeat(20_000))).0;
     assert!(full - empty <= JUDGE_OUTPUT_BOUND, "{}", full - empty);
     // And the bound is far above the old average estimate for non-English text.
     let est = crate::domain::estimate::estimate_tokens(&case.user_message()) as u64;

@@ -20,6 +20,7 @@ use crate::domain::eval::{self, Check, Suite, TestCase, score_case};
 use crate::domain::provider::{ChatRequest, OutputSchema, Role};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 use crate::domain::structured;
+use crate::domain::template;
 
 pub mod reflexion;
 #[cfg(test)]
@@ -112,6 +113,10 @@ pub struct Config {
     pub exec_max_tokens: u32,
     /// Temperature of the execution model.
     pub exec_temperature: f32,
+    /// The judge role's temperature setting when the loop started; every judge call of the loop
+    /// is `judge::call` with it, as in runs. Loops saved before this field graded at 0.
+    #[serde(default)]
+    pub judge_temperature: f32,
     pub style: RenderStyle,
 }
 
@@ -128,6 +133,7 @@ impl Default for Config {
             seed: 1,
             exec_max_tokens: 800,
             exec_temperature: 0.2,
+            judge_temperature: Role::Judge.default_temperature(),
             style: RenderStyle::Markdown,
         }
     }
@@ -467,8 +473,13 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
             let (i, o) = worst(&exec);
             b.add(Role::Execution, i + allowance, o);
             for r in rubrics(suite, case) {
-                let req = judge::request(&r, &rendered, &case.user_message(), &case.expected, "");
-                let (i, o) = worst(&req);
+                let subject = judge::Subject {
+                    rubric: &r,
+                    prompt: &rendered,
+                    case,
+                    output: "",
+                };
+                let (i, o) = worst(&judge::call(&subject, config.judge_temperature).request);
                 b.add(
                     Role::Judge,
                     i + allowance + eval::run::JUDGE_OUTPUT_BOUND,
@@ -746,7 +757,7 @@ impl Optimizer {
                 let slot = if held { &mut c.held } else { &mut c.train };
                 let e = slot.entry(case).or_default();
                 let j = match result {
-                    Ok(r) => judge::parse(&r.text),
+                    Ok(r) => judge::parse(&r.text, &rubric),
                     Err(msg) => Judgement::Unreadable {
                         raw: String::new(),
                         error: format!("The judge call failed: {msg}"),
@@ -1038,14 +1049,15 @@ impl Optimizer {
                 let c = self.candidate(*cand)?;
                 let case = ctx.suite.case(*case)?;
                 let r = if *held { &c.held } else { &c.train }.get(&case.id)?;
-                let req = judge::request(
+                let prompt = c.spec.render(self.config.style);
+                let subject = judge::Subject {
                     rubric,
-                    &c.spec.render(self.config.style),
-                    &case.user_message(),
-                    &case.expected,
-                    &r.output,
-                );
-                Some((Role::Judge, req))
+                    prompt: &prompt,
+                    case,
+                    output: &r.output,
+                };
+                let call = judge::call(&subject, self.config.judge_temperature);
+                Some((call.role, call.request))
             }
             Work::Propose { round, refine } => {
                 Some((Role::Meta, self.propose_request(ctx, *round, *refine)))
@@ -1159,27 +1171,28 @@ impl Optimizer {
             .map(|m| format!("- {}", m.as_str()))
             .collect::<Vec<_>>()
             .join("\n");
-        let user = PROPOSE_USER
-            .replace(
-                "{score}",
-                &format!("{:.0}", self.mean(ctx, best.id, false).unwrap_or(0.0)),
-            )
-            .replace("{prompt}", &best.spec.render(RenderStyle::Markdown))
-            .replace("{history}", &history)
-            .replace(
-                "{failures}",
-                if failures.is_empty() {
-                    "(none: every case passed; make the prompt more robust)"
-                } else {
-                    &failures
-                },
-            )
-            .replace(
-                "{passes}",
-                if passes.is_empty() { "(none)" } else { &passes },
-            )
-            .replace("{locked}", &locked)
-            .replace("{styles}", &styles);
+        let user = template::fill(
+            PROPOSE_USER,
+            &[
+                (
+                    "score",
+                    &format!("{:.0}", self.mean(ctx, best.id, false).unwrap_or(0.0)),
+                ),
+                ("prompt", &best.spec.render(RenderStyle::Markdown)),
+                ("history", &history),
+                (
+                    "failures",
+                    if failures.is_empty() {
+                        "(none: every case passed; make the prompt more robust)"
+                    } else {
+                        &failures
+                    },
+                ),
+                ("passes", if passes.is_empty() { "(none)" } else { &passes }),
+                ("locked", &locked),
+                ("styles", &styles),
+            ],
+        );
         let n = self.styles_for(round, refine).len() as u32;
         // Sized from the starting prompt, as in `project`: the projection bounds every proposal.
         let start = self.candidate(0).map_or(&best.spec, |c| &c.spec);

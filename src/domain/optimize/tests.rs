@@ -526,6 +526,9 @@ fn prompt_critique_and_case_reflexion_requests() {
     assert_eq!(w[0].section, Section::Context);
     assert_eq!(w[1].fix, "Fix this: No order given.");
     assert!(parse_prompt_critique("nope").is_err());
+    // Regression: a critique in near-JSON (comments, unquoted keys, trailing commas) was unreadable.
+    let near = "{weaknesses: [\n  {kind: 'other', section: 'steps', problem: 'Too long.', fix: 'Cut.'}, // main\n],}";
+    assert_eq!(parse_prompt_critique(near).unwrap()[0].problem, "Too long.");
     let case = TestCase {
         input: "Bob ships it".into(),
         ..Default::default()
@@ -863,4 +866,141 @@ fn unsent_calls_are_released_and_stopped_ones_are_charged() {
     o.step(&ctx, Event::Cancel);
     assert_eq!(o.spent.calls, 1 + in_flight);
     assert_eq!(o.reserved, Budget::default());
+}
+#[test]
+fn the_optimizer_grades_with_the_same_judge_call_as_runs() {
+    // Regression: the optimizer's judge ran at temperature 0 while runs and Reflexion ran at
+    // min(setting, 0.3), so one rubric graded one output two ways.
+    let s = suite(true);
+    let config = Config {
+        judge_temperature: 0.7,
+        style: RenderStyle::Xml,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
+    let ctx = Ctx { suite: &s };
+    let effects = o.step(&ctx, Event::Start);
+    let Some(Effect::Call {
+        work: exec @ Work::Exec { case: id, .. },
+        ..
+    }) = effects.into_iter().next()
+    else {
+        panic!("the loop starts with an execution call");
+    };
+    let reply = Reply {
+        text: "ok {expected}".into(),
+        input_tokens: 1,
+        output_tokens: 1,
+    };
+    let effects = o.step(
+        &ctx,
+        Event::Done {
+            work: exec,
+            result: Ok(reply),
+        },
+    );
+    let (role, request) = effects
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Call {
+                work: Work::Judge { .. },
+                role,
+                request,
+            } => Some((role, request)),
+            _ => None,
+        })
+        .expect("the output is judged");
+    // What runs, re-judge and Reflexion send for the same output: `judge::call` with the setting.
+    let case = s.case(id).unwrap();
+    let prompt = spec("You are L0").render(RenderStyle::Xml);
+    let subject = judge::Subject {
+        rubric: "is helpful",
+        prompt: &prompt,
+        case,
+        output: "ok {expected}",
+    };
+    let same = judge::call(&subject, 0.7);
+    assert_eq!((role, request.clone()), (same.role, same.request));
+    assert_eq!(request.temperature, judge::MAX_TEMPERATURE);
+    assert!(request.messages[0].text.contains("ok {expected}"));
+    // Loops saved before the setting was kept graded at 0, and still do.
+    let mut old = serde_json::to_value(&config).unwrap();
+    old.as_object_mut().unwrap().remove("judge_temperature");
+    let old: Config = serde_json::from_value(old).unwrap();
+    assert_eq!(old.judge_temperature, 0.0);
+}
+
+#[test]
+fn reflexion_and_proposal_requests_carry_texts_as_written() {
+    // Regression: chained `.replace` calls re-read inserted texts, so a case input, a draft answer
+    // or a critique that contained `{draft}`, `{critique}` or `{input}` had it replaced.
+    use crate::domain::template::TRAP;
+    use reflexion::*;
+    let case = TestCase {
+        input: format!("input {TRAP}"),
+        ..Default::default()
+    };
+    let checks = vec![Assertion::new(Check::ContainsAll(vec![format!(
+        "check {TRAP}"
+    )]))];
+    let s = PromptSpec {
+        format: format!("format {TRAP}"),
+        ..spec(&format!("persona {TRAP}"))
+    };
+    let draft = format!("draft {TRAP}");
+    let user =
+        &critique_request(&s, RenderStyle::Markdown, &case, &checks, &draft).messages[0].text;
+    for part in ["input", "check", "format", "persona", "draft"] {
+        assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
+    }
+    let critique = format!("critique {TRAP}");
+    let f = final_request(&s, RenderStyle::Markdown, &case, &draft, &critique, 500);
+    let user = &f.messages[0].text;
+    for part in ["input", "draft", "critique"] {
+        assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
+    }
+    let user = &critique_prompt_request(&s).messages[0].text;
+    assert!(user.contains(&format!("persona {TRAP}")), "{user}");
+    // The proposal request: the best prompt and a failing case's input and output.
+    let mut suite = Suite::default();
+    suite.add(TestCase {
+        input: format!("input {TRAP}"),
+        assertions: vec![Assertion::new(Check::ContainsAll(vec!["ok".into()]))],
+        ..Default::default()
+    });
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let limit = project(&config, &s, &suite);
+    let mut o = Optimizer::new(config, s.clone(), 1, &suite, limit);
+    let ctx = Ctx { suite: &suite };
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    let mut proposal = None;
+    while let Some(e) = queue.pop_front() {
+        if let Effect::Call { work, request, .. } = e {
+            if matches!(work, Work::Propose { .. }) {
+                proposal = Some(request);
+                break;
+            }
+            let text = format!("output {TRAP}");
+            queue.extend(o.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(Reply {
+                        text,
+                        input_tokens: 1,
+                        output_tokens: 1,
+                    }),
+                },
+            ));
+        }
+    }
+    let user = &proposal.expect("a proposal is asked for").messages[0].text;
+    for part in ["input", "output", "persona"] {
+        assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
+    }
 }

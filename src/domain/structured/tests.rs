@@ -35,6 +35,39 @@ fn finds_json_whole_fenced_or_in_prose() {
 }
 
 #[test]
+fn near_json_is_repaired_before_failing() {
+    // Regression: replies whose meaning is plain (comments, raw line breaks, trailing commas,
+    // single quotes, a missing final brace) failed here and cost a repair round trip.
+    let cases = [
+        "{\n  \"reasoning\": \"Follows all three steps.\n- tone is friendly\",\n  \"score\": 7 // docked for length\n}",
+        "Here it is:\n```json\n{'reasoning': 'Follows all three steps.\n- tone is friendly', score: 7,}\n```",
+        "Sure! {reasoning: \"Follows all three steps.\n- tone is friendly\", /* why */ \"score\": 7",
+    ];
+    for c in cases {
+        assert_eq!(
+            extract_json(c).unwrap(),
+            json!({"reasoning": "Follows all three steps.\n- tone is friendly", "score": 7}),
+            "{c}"
+        );
+    }
+    // Braces inside a single-quoted string do not cut the value short.
+    assert_eq!(
+        extract_json("Result: {'note': 'uses } and [1, 2]', 'ok': True}").unwrap(),
+        json!({"note": "uses } and [1, 2]", "ok": true})
+    );
+    // Prose before a real value is skipped, as before.
+    assert_eq!(
+        extract_json("Use {name} here, then {\"a\": 1,}").unwrap(),
+        json!({"a": 1})
+    );
+    // A text cut off inside a string is still not read.
+    assert!(matches!(
+        extract_json("{\"reasoning\": \"cut off"),
+        Err(StructuredError::NoJson)
+    ));
+}
+
+#[test]
 fn validation_names_every_problem_with_its_path() {
     let v = json!({"title": "", "steps": [1], "level": "mid", "score": 11, "extra": true});
     let errs = validate(&v, &schema());
