@@ -118,6 +118,9 @@ pub struct Config {
     #[serde(default)]
     pub judge_temperature: f32,
     pub style: RenderStyle,
+    /// The person's own cap on calls, below the projection (`None`: the projection).
+    #[serde(default)]
+    pub max_calls: Option<u32>,
 }
 
 impl Default for Config {
@@ -135,6 +138,7 @@ impl Default for Config {
             exec_temperature: 0.2,
             judge_temperature: Role::Judge.default_temperature(),
             style: RenderStyle::Markdown,
+            max_calls: None,
         }
     }
 }
@@ -504,6 +508,9 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
                 b.add(Role::Meta, propose_input, propose_max_tokens(spec, n));
             }
         }
+    }
+    if let Some(cap) = config.max_calls {
+        b.calls = b.calls.min(cap);
     }
     b
 }
