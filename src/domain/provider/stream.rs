@@ -77,7 +77,19 @@ impl StreamDecoder {
     /// The stream closed: delivers what is left, and an error if the reply was not complete.
     pub fn finish(&mut self) -> Vec<ChatEvent> {
         let frames = self.sse.finish();
-        let mut out = self.frames(frames);
+        // A frame cut off by the end of the stream is a cut-off reply, not a foreign format: the
+        // settings were right, the connection ended early.
+        let (whole, cut): (Vec<SseEvent>, Vec<SseEvent>) = frames.into_iter().partition(|f| {
+            f.data.trim() == "[DONE]" || serde_json::from_str::<Value>(&f.data).is_ok()
+        });
+        let mut out = self.frames(whole);
+        if !cut.is_empty() && !self.failed {
+            self.failed = true;
+            out.push(ChatEvent::Error(self.error(
+                ErrorKind::Truncated,
+                "the stream ended in the middle of a frame",
+            )));
+        }
         if !self.complete && !self.failed {
             self.failed = true;
             out.push(ChatEvent::Error(self.error(

@@ -532,6 +532,24 @@ mod streams {
         );
     }
 
+    // Bug: a stream that ended mid-reply (inside a frame) said the server "sent something that is
+    // not a reply in the OpenAI-compatible format. Check the address…": the settings were right.
+    #[test]
+    fn a_stream_cut_inside_a_frame_is_a_cut_off_reply_for_every_provider() {
+        let cases: [(ProviderKind, &[u8]); 3] = [
+            (ProviderKind::OpenAi, b"data: {\"choices\":[{\"delta\":{\"content\":\"Half\"}}]}\n\ndata: {\"choices\":[{\"del"),
+            (ProviderKind::Anthropic, b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Half\"}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_bl"),
+            (ProviderKind::Gemini, b"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Half\"}]}}]}\r\n\r\ndata: {\"candidates\":[{\"con"),
+        ];
+        for (kind, bytes) in cases {
+            let events = decode(kind, &[bytes]);
+            let s = summary(&events);
+            assert!(s.starts_with("text \"Half\""), "{kind:?}: {s}");
+            assert!(s.contains("error Truncated"), "{kind:?}: {s}");
+            assert!(!s.contains("Malformed"), "{kind:?}: {s}");
+        }
+    }
+
     #[test]
     fn malformed_frame_is_reported_once_and_stops_decoding() {
         let events = decode(ProviderKind::OpenAi, &[b"data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: <html>oops\n\ndata: [DONE]\n\n"]);
