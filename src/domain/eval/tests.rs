@@ -122,7 +122,7 @@ fn every_assertion_type() {
             a(MatchesSchema(None)),
             r#"{"items":[1]}"#,
             false,
-            "$.items[0]",
+            "items[0]: must be a string, is an integer",
         ),
         (a(MatchesSchema(None)), r#"{}"#, false, "items"),
         (a(MatchesSchema(None)), "nope", false, "Not valid JSON"),

@@ -1,0 +1,2 @@
+//! Tests for the ECMA-262 pattern fallback.
+use super::*;
