@@ -147,10 +147,10 @@ impl Parser {
             s.parse::<u32>()
                 .map_err(|_| invalid("repetition count is too large"))
         };
-        if let Some(h) = hi {
-            if n(lo)? > n(h)? {
-                return Err(invalid("numbers out of order in {} quantifier"));
-            }
+        if let Some(h) = hi
+            && n(lo)? > n(h)?
+        {
+            return Err(invalid("numbers out of order in {} quantifier"));
         }
         self.out.push('{');
         self.out.push_str(body);
@@ -279,11 +279,10 @@ impl Parser {
         if (0xd800..0xdc00).contains(&hi)
             && self.peek() == Some('\\')
             && self.peek_at(1) == Some('u')
+            && let Some(lo) = four(self, self.i + 2).filter(|lo| (0xdc00..0xe000).contains(lo))
         {
-            if let Some(lo) = four(self, self.i + 2).filter(|lo| (0xdc00..0xe000).contains(lo)) {
-                self.i += 6;
-                return Ok(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
-            }
+            self.i += 6;
+            return Ok(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
         }
         Ok(hi)
     }

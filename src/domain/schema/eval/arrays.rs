@@ -63,10 +63,10 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        if let Some(c) = o.get("contains") {
-            if self.halt.is_none() {
-                ok &= self.contains(o, c, base, a, path, sink, seen, d7);
-            }
+        if let Some(c) = o.get("contains")
+            && self.halt.is_none()
+        {
+            ok &= self.contains(o, c, base, a, path, sink, seen, d7);
         }
         ok
     }
@@ -160,12 +160,12 @@ fn bounds(o: &Map<String, Value>, a: &[Value], path: &[Seg<'_>], sink: &mut Sink
         ));
         ok = false;
     }
-    if o.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
-        if let Some((i, j)) = first_repeat(a) {
-            let msg = format!("must not repeat items, but items {i} and {j} are equal");
-            sink.push(problem(path, msg));
-            ok = false;
-        }
+    if o.get("uniqueItems").and_then(Value::as_bool) == Some(true)
+        && let Some((i, j)) = first_repeat(a)
+    {
+        let msg = format!("must not repeat items, but items {i} and {j} are equal");
+        sink.push(problem(path, msg));
+        ok = false;
     }
     ok
 }

@@ -433,15 +433,13 @@ impl<'a> Run<'a> {
             && !fragment.is_empty()
             && !fragment.starts_with('/')
             && node.get("$dynamicAnchor").and_then(Value::as_str) == Some(fragment.as_str())
-        {
-            if let Some((n, b)) = self
+            && let Some((n, b)) = self
                 .scope
                 .iter()
                 .find_map(|res| idx.dynamic_anchor(res, &fragment))
-            {
-                node = n;
-                node_base = b;
-            }
+        {
+            node = n;
+            node_base = b;
         }
         self.eval(node, &node_base, v, path, sink)
     }

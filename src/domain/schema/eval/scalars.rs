@@ -82,23 +82,23 @@ pub(super) fn kind(o: &Map<String, Value>, v: &Value, path: &[Seg<'_>], sink: &m
         }
     }
     let mut ok = true;
-    if let Some(c) = o.get("const") {
-        if !equal(c, v) {
-            let quotes = !matches!(c, Value::Object(_) | Value::Array(_));
-            sink.push(wrong_kind(path, show(c), shown_value(v, quotes), true));
-            ok = false;
-        }
+    if let Some(c) = o.get("const")
+        && !equal(c, v)
+    {
+        let quotes = !matches!(c, Value::Object(_) | Value::Array(_));
+        sink.push(wrong_kind(path, show(c), shown_value(v, quotes), true));
+        ok = false;
     }
-    if let Some(Value::Array(options)) = o.get("enum") {
-        if !options.iter().any(|opt| equal(opt, v)) {
-            let wanted = match options.len() {
-                0 => "nothing (the enum is empty)".to_owned(),
-                1 => show(&options[0]),
-                _ => format!("one of {}", value_list(options)),
-            };
-            sink.push(wrong_kind(path, wanted, shown_value(v, true), true));
-            ok = false;
-        }
+    if let Some(Value::Array(options)) = o.get("enum")
+        && !options.iter().any(|opt| equal(opt, v))
+    {
+        let wanted = match options.len() {
+            0 => "nothing (the enum is empty)".to_owned(),
+            1 => show(&options[0]),
+            _ => format!("one of {}", value_list(options)),
+        };
+        sink.push(wrong_kind(path, wanted, shown_value(v, true), true));
+        ok = false;
     }
     Kind::Fits(ok)
 }
@@ -117,35 +117,37 @@ pub(super) fn number(
         sink.push(problem(path, msg));
         ok = false;
     };
-    if let Some(m) = o.get("multipleOf").and_then(Value::as_number) {
-        if !value::is_multiple(n, m) {
-            fail(format!("must be a multiple of {m}, is {n}"));
-        }
+    if let Some(m) = o.get("multipleOf").and_then(Value::as_number)
+        && !value::is_multiple(n, m)
+    {
+        fail(format!("must be a multiple of {m}, is {n}"));
     }
     let flag = |k: &str| o.get(k).and_then(Value::as_bool).unwrap_or(false);
     if let Some(min) = o.get("minimum").and_then(Value::as_number) {
-        if flag("exclusiveMinimum") && value::cmp(n, min) != Greater {
+        let below = value::cmp(n, min);
+        if flag("exclusiveMinimum") && below != Greater {
             fail(format!("must be more than {min}, is {n}"));
-        } else if value::cmp(n, min) == Less {
+        } else if below == Less {
             fail(format!("must be at least {min}, is {n}"));
         }
     }
     if let Some(max) = o.get("maximum").and_then(Value::as_number) {
-        if flag("exclusiveMaximum") && value::cmp(n, max) != Less {
+        let above = value::cmp(n, max);
+        if flag("exclusiveMaximum") && above != Less {
             fail(format!("must be less than {max}, is {n}"));
-        } else if value::cmp(n, max) == Greater {
+        } else if above == Greater {
             fail(format!("must be at most {max}, is {n}"));
         }
     }
-    if let Some(min) = o.get("exclusiveMinimum").and_then(Value::as_number) {
-        if value::cmp(n, min) != Greater {
-            fail(format!("must be more than {min}, is {n}"));
-        }
+    if let Some(min) = o.get("exclusiveMinimum").and_then(Value::as_number)
+        && value::cmp(n, min) != Greater
+    {
+        fail(format!("must be more than {min}, is {n}"));
     }
-    if let Some(max) = o.get("exclusiveMaximum").and_then(Value::as_number) {
-        if value::cmp(n, max) != Less {
-            fail(format!("must be less than {max}, is {n}"));
-        }
+    if let Some(max) = o.get("exclusiveMaximum").and_then(Value::as_number)
+        && value::cmp(n, max) != Less
+    {
+        fail(format!("must be less than {max}, is {n}"));
     }
     ok
 }
@@ -155,25 +157,25 @@ pub(super) fn number(
 pub(super) fn string(o: &Map<String, Value>, s: &str, path: &[Seg<'_>], sink: &mut Sink) -> bool {
     let mut ok = true;
     let len = s.chars().count() as u64;
-    if let Some(min) = o.get("minLength").and_then(count) {
-        if len < min {
-            let want = count_of(min, "character", "characters");
-            sink.push(problem(
-                path,
-                format!("must have at least {want}, has {len}"),
-            ));
-            ok = false;
-        }
+    if let Some(min) = o.get("minLength").and_then(count)
+        && len < min
+    {
+        let want = count_of(min, "character", "characters");
+        sink.push(problem(
+            path,
+            format!("must have at least {want}, has {len}"),
+        ));
+        ok = false;
     }
-    if let Some(max) = o.get("maxLength").and_then(count) {
-        if len > max {
-            let want = count_of(max, "character", "characters");
-            sink.push(problem(
-                path,
-                format!("must have at most {want}, has {len}"),
-            ));
-            ok = false;
-        }
+    if let Some(max) = o.get("maxLength").and_then(count)
+        && len > max
+    {
+        let want = count_of(max, "character", "characters");
+        sink.push(problem(
+            path,
+            format!("must have at most {want}, has {len}"),
+        ));
+        ok = false;
     }
     if let Some(p) = o.get("pattern").and_then(Value::as_str) {
         match pattern::is_match(p, s) {
