@@ -165,7 +165,10 @@ pub enum PathSegment {
 /// plain words. Displays as `items[2].due: must match the pattern ^\d{4}$`, or `the value: ...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaError {
+    /// From the whole value down to the part that breaks the rule.
     pub path: Vec<PathSegment>,
+    /// The rule in words, starting with what the part must be or do: `must be a string, is an
+    /// integer`, `is missing "city"`, `has an unexpected field "x"`.
     pub message: String,
 }
 
@@ -186,7 +189,9 @@ impl std::fmt::Display for SchemaError {
 /// more. Displays as the errors joined by `; `.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
+    /// In schema order, duplicates removed; never empty.
     pub errors: Vec<SchemaError>,
+    /// Whether errors past [`MAX_ERRORS`] were left out.
     pub truncated: bool,
 }
 
