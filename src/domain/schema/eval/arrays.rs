@@ -23,11 +23,9 @@ impl<'a> Run<'a> {
         seen: &mut Seen<'v>,
     ) -> bool {
         let d7 = self.dialect() == Dialect::Draft07;
-        self.steps += if o.contains_key("uniqueItems") {
-            a.len() as u64
-        } else {
-            0
-        };
+        if o.contains_key("uniqueItems") && !self.spend(a.len() as u64) {
+            return false;
+        }
         let mut ok = bounds(o, a, path, sink);
         if !ok && self.stop(sink) {
             return false;

@@ -199,6 +199,16 @@ impl<'a> Run<'a> {
         self.idx.dialect
     }
 
+    /// Counts `n` units of work (an evaluation, a comparison, a pattern match) against
+    /// [`MAX_STEPS`]; false, with the run halted, once the budget is spent.
+    fn spend(&mut self, n: u64) -> bool {
+        self.steps = self.steps.saturating_add(n);
+        if self.steps > MAX_STEPS {
+            self.halt = Some(Halt::Steps);
+        }
+        self.halt.is_none()
+    }
+
     /// Whether the evaluation owning `sink` can stop: it already failed, or everything stopped.
     fn stop(&self, sink: &Sink) -> bool {
         sink.full() || self.halt.is_some()
@@ -218,9 +228,7 @@ impl<'a> Run<'a> {
         if self.halt.is_some() {
             return None;
         }
-        self.steps += 1;
-        if self.steps > MAX_STEPS {
-            self.halt = Some(Halt::Steps);
+        if !self.spend(1) {
             return None;
         }
         let obj = match s {

@@ -47,6 +47,10 @@ impl<'a> Run<'a> {
         }
         let mut by_pattern: HashSet<&'v str> = HashSet::new();
         let patterns = o.get("patternProperties").and_then(Value::as_object);
+        let matches = patterns.map_or(0, |p| p.len() * m.len()) as u64;
+        if !self.spend(matches) {
+            return false;
+        }
         for (p, sub) in patterns.into_iter().flatten() {
             for (key, item) in m {
                 match pattern::is_match(p, key) {
