@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::domain::lenient_json;
+use crate::domain::{lenient_json, schema};
 
 /// Why a reply could not be read as the expected structure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -135,131 +135,14 @@ fn matching_close(bytes: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-/// Checks `value` against the subset of JSON Schema the app's schemas use: `type` (one or a list),
-/// `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `minItems`/`maxItems`,
-/// `minLength`/`maxLength`, `minimum`/`maximum`, `anyOf`. Returns every problem, each with its path.
+/// Checks `value` against a JSON schema (draft 2020-12 or draft-07, see [`schema`]): every
+/// problem in words with its place, e.g. `steps[0]: must be a string, is an integer`; empty when
+/// the value matches. A schema that cannot be used gives one problem saying why.
 pub fn validate(value: &Value, schema: &Value) -> Vec<String> {
-    let mut errs = Vec::new();
-    check(value, schema, "$", &mut errs);
-    errs
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-fn type_matches(v: &Value, t: &str) -> bool {
-    let actual = type_name(v);
-    actual == t || (t == "number" && actual == "integer")
-}
-
-fn check(v: &Value, s: &Value, path: &str, errs: &mut Vec<String>) {
-    let Some(s) = s.as_object() else { return };
-    if let Some(t) = s.get("type") {
-        let types: Vec<&str> = match t {
-            Value::String(one) => vec![one.as_str()],
-            Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        if !types.is_empty() && !types.iter().any(|t| type_matches(v, t)) {
-            errs.push(format!(
-                "{path} should be {} but is {}",
-                types.join(" or "),
-                type_name(v)
-            ));
-            return;
-        }
-    }
-    if let Some(options) = s.get("enum").and_then(Value::as_array) {
-        if !options.contains(v) {
-            let list: Vec<String> = options.iter().map(Value::to_string).collect();
-            errs.push(format!("{path} should be one of {}", list.join(", ")));
-        }
-    }
-    if let Some(any) = s.get("anyOf").and_then(Value::as_array) {
-        if !any.iter().any(|alt| validate(v, alt).is_empty()) {
-            errs.push(format!("{path} matches none of the allowed forms"));
-        }
-    }
-    match v {
-        Value::Object(o) => {
-            if let Some(req) = s.get("required").and_then(Value::as_array) {
-                for r in req.iter().filter_map(Value::as_str) {
-                    if !o.contains_key(r) {
-                        errs.push(format!("{path} is missing \"{r}\""));
-                    }
-                }
-            }
-            let props = s.get("properties").and_then(Value::as_object);
-            for (k, child) in o {
-                match props.and_then(|p| p.get(k)) {
-                    Some(cs) => check(child, cs, &format!("{path}.{k}"), errs),
-                    None if s.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                        errs.push(format!("{path} has an unexpected field \"{k}\""));
-                    }
-                    None => {}
-                }
-            }
-        }
-        Value::Array(a) => {
-            if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
-                if (a.len() as u64) < min {
-                    errs.push(format!(
-                        "{path} should have at least {min} items but has {}",
-                        a.len()
-                    ));
-                }
-            }
-            if let Some(max) = s.get("maxItems").and_then(Value::as_u64) {
-                if a.len() as u64 > max {
-                    errs.push(format!(
-                        "{path} should have at most {max} items but has {}",
-                        a.len()
-                    ));
-                }
-            }
-            if let Some(items) = s.get("items") {
-                for (i, item) in a.iter().enumerate() {
-                    check(item, items, &format!("{path}[{i}]"), errs);
-                }
-            }
-        }
-        Value::String(st) => {
-            let n = st.chars().count() as u64;
-            if let Some(min) = s.get("minLength").and_then(Value::as_u64) {
-                if n < min {
-                    errs.push(format!("{path} should have at least {min} characters"));
-                }
-            }
-            if let Some(max) = s.get("maxLength").and_then(Value::as_u64) {
-                if n > max {
-                    errs.push(format!("{path} should have at most {max} characters"));
-                }
-            }
-        }
-        Value::Number(num) => {
-            let x = num.as_f64().unwrap_or(0.0);
-            if let Some(min) = s.get("minimum").and_then(Value::as_f64) {
-                if x < min {
-                    errs.push(format!("{path} should be at least {min}"));
-                }
-            }
-            if let Some(max) = s.get("maximum").and_then(Value::as_f64) {
-                if x > max {
-                    errs.push(format!("{path} should be at most {max}"));
-                }
-            }
-        }
-        _ => {}
-    }
+    schema::validate(value, schema)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// Extracts, validates and deserializes a reply.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::domain::schema::{Validator, check_schema};
 use crate::domain::spec::PromptSpec;
-use crate::domain::structured;
 
 pub mod cases_io;
 pub mod judge;
@@ -393,10 +393,13 @@ fn compile(pattern: &str, ignore_case: bool) -> Result<regex_lite::Regex, regex_
         .build()
 }
 
-/// Whether a schema text is usable: valid JSON, an object.
+/// Whether a schema text is usable: valid JSON, an object, and a schema [`check_schema`] accepts
+/// (a known draft, no reference to another document, valid patterns).
 pub fn schema_problem(text: &str) -> Option<String> {
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(_)) => None,
+        Ok(v @ Value::Object(_)) => check_schema(&v)
+            .err()
+            .map(|p| format!("The JSON schema cannot be used: {p}.")),
         Ok(_) => Some("The JSON schema must be a JSON object.".into()),
         Err(e) => Some(format!("The JSON schema is not valid JSON: {e}")),
     }
@@ -541,30 +544,27 @@ pub fn check(
             let schema: Value = serde_json::from_str(&text).expect("checked by problem()");
             match parse_json_output(output) {
                 Err(e) => Verdict::done(false, format!("Not valid JSON: {e}.")),
-                Ok(v) => {
-                    let errs = structured::validate(&v, &schema);
-                    if errs.is_empty() {
-                        Verdict::done(true, "The JSON matches the schema.")
-                    } else {
-                        let shown: Vec<&String> = errs.iter().take(3).collect();
-                        let more = if errs.len() > 3 {
-                            format!(" (and {} more)", errs.len() - 3)
-                        } else {
-                            String::new()
+                Ok(v) => match Validator::new(&schema).map(|s| s.validate(&v)) {
+                    Err(p) => Verdict::done(false, format!("The JSON schema cannot be used: {p}.")),
+                    Ok(Ok(())) => Verdict::done(true, "The JSON matches the schema."),
+                    Ok(Err(invalid)) => {
+                        let errs = &invalid.errors;
+                        let shown: Vec<String> =
+                            errs.iter().take(3).map(|e| e.to_string()).collect();
+                        let more = match (errs.len().saturating_sub(3), invalid.truncated) {
+                            (_, true) => " (and more)".to_owned(),
+                            (0, false) => String::new(),
+                            (n, false) => format!(" (and {n} more)"),
                         };
                         Verdict::done(
                             false,
                             format!(
                                 "The JSON does not match the schema: {}{more}.",
-                                shown
-                                    .iter()
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join("; ")
+                                shown.join("; ")
                             ),
                         )
                     }
-                }
+                },
             }
         }
         Check::Length { unit, min, max } => {

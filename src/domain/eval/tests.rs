@@ -122,7 +122,7 @@ fn every_assertion_type() {
             a(MatchesSchema(None)),
             r#"{"items":[1]}"#,
             false,
-            "$.items[0]",
+            "items[0]: must be a string, is an integer",
         ),
         (a(MatchesSchema(None)), r#"{}"#, false, "items"),
         (a(MatchesSchema(None)), "nope", false, "Not valid JSON"),
@@ -292,6 +292,58 @@ fn problems_are_named_and_block_only_their_assertion() {
         text[4].starts_with("Some(1)/0: This pattern is not a valid"),
         "{text:#?}"
     );
+}
+
+#[test]
+fn schema_problems_and_verdicts_name_the_rule() {
+    assert_eq!(schema_problem(r#"{"type":"object"}"#), None);
+    let problem = |text: &str| schema_problem(text).unwrap_or_default();
+    assert_eq!(
+        problem(r#"{"$ref":"https://example.com/a.json"}"#),
+        "The JSON schema cannot be used: the schema refers to https://example.com/a.json, which \
+         is not fetched; put the definition in $defs."
+    );
+    assert!(problem(r#"{"$schema":"https://example.com/x"}"#).contains("$schema names"));
+    assert!(problem(r#"{"pattern":"("}"#).contains("the pattern ( (at /pattern) cannot be used"));
+    let schema = r#"{"type":"object","properties":{"tags":{"type":"array","maxItems":3},
+        "items":{"type":"array","items":{"type":"object","properties":{
+        "due":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"}}}}}}"#;
+    let verdict = check(
+        &a(Check::MatchesSchema(Some(schema.into()))),
+        r#"{"tags":[1,2,3,4,5],"items":[{"due":"2026-01-01"},{"due":"2026-01-02"},{"due":"soon"}]}"#,
+        None,
+        None,
+    );
+    let Verdict::Done { pass, reason, .. } = verdict else {
+        panic!("{verdict:?}")
+    };
+    assert!(!pass);
+    assert_eq!(
+        reason,
+        "The JSON does not match the schema: tags: must have at most 3 items, has 5; \
+         items[2].due: must match the pattern ^\\d{4}-\\d{2}-\\d{2}$."
+    );
+}
+
+#[test]
+fn every_schema_the_app_sends_is_usable() {
+    use crate::domain::{meta, optimize, schema};
+    let mut schemas = vec![
+        meta::spec_schema(),
+        synth::schema(),
+        synth::review_schema(),
+        judge::schema(),
+        optimize::propose_schema(),
+        optimize::reflexion::critique_prompt_schema(),
+    ];
+    schemas.extend(crate::domain::spec::Section::ALL.map(meta::section_schema));
+    for s in schemas {
+        assert_eq!(
+            schema::check_schema(&s),
+            Ok(schema::Dialect::Draft2020_12),
+            "{s}"
+        );
+    }
 }
 
 #[test]
