@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::*;
-use crate::domain::eval::{Assertion, Split};
+use crate::domain::eval::{Assertion, Check, Split};
 
 /// Four train cases and one held-out, each passing only when the output says "ok".
 fn suite(with_judge: bool) -> Suite {
@@ -88,6 +88,7 @@ impl World {
             // Real usage is at most the reservation.
             input_tokens: (i * 3 / 4) as u32,
             output_tokens: (o_ / 10) as u32,
+            observed: Default::default(),
         }
     }
 }
