@@ -168,40 +168,49 @@ const MAX_DEPTH: usize = 4;
 
 impl Ctx<'_> {
     /// The chosen files a `file://` reference written in file `from` points to (best match
-    /// first), marked as used.
+    /// first), marked as used. Best: the path from `from`'s folder; then the path's end; then
+    /// the file name in `from`'s folder; then the file name anywhere (a browser gives names only).
     fn lookup(&self, from: &str, reference: &str) -> Vec<(String, String)> {
         let r = reference.trim();
         let r = r.strip_prefix("file://").unwrap_or(r);
-        let r = r.split('#').next().unwrap_or(r).trim_start_matches("./");
-        let base = r.rsplit(['/', '\\']).next().unwrap_or(r);
-        let dir = |p: &str| p.rsplit_once(['/', '\\']).map_or("", |(d, _)| d).to_owned();
-        let wanted_path = if dir(from).is_empty() {
-            r.to_owned()
+        let r = r
+            .split('#')
+            .next()
+            .unwrap_or(r)
+            .trim_start_matches("./")
+            .replace('\\', "/");
+        let base = r.rsplit('/').next().unwrap_or(&r).to_owned();
+        let dir = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+        let from = from.replace('\\', "/");
+        let wanted_path = if dir(&from).is_empty() {
+            r.clone()
         } else {
-            format!("{}/{r}", dir(from))
+            format!("{}/{r}", dir(&from))
         };
         let mut found: Vec<(u8, usize)> = Vec::new();
         for (i, f) in self.files.iter().enumerate() {
-            if f.name == from {
+            let name = f.name.replace('\\', "/");
+            if name == from {
                 continue;
             }
-            let name = f.name.replace('\\', "/");
             let name_base = name.rsplit('/').next().unwrap_or(&name);
-            let rank = if name == wanted_path || name == r {
+            let rank = if path_ends_with(&name, &wanted_path) {
                 0
-            } else if !glob(base, name_base) {
-                continue;
-            } else if dir(&name) == dir(from) {
+            } else if path_ends_with(&name, &r) {
                 1
-            } else {
+            } else if !glob(&base, name_base) {
+                continue;
+            } else if dir(&name) == dir(&from) {
                 2
+            } else {
+                3
             };
             found.push((rank, i));
         }
         found.sort();
         if let Some(best) = found.first().map(|f| f.0) {
             // A plain name picks one file; a pattern every file it matches at the best rank.
-            let pattern = base.contains(['*', '?']);
+            let pattern = r.contains(['*', '?']);
             found.retain(|f| f.0 == best);
             if !pattern {
                 found.truncate(1);
@@ -224,6 +233,21 @@ impl Ctx<'_> {
             depth: self.depth + 1,
         }
     }
+}
+
+/// Whether `path`'s last segments match `pattern`'s, segment by segment (`*`, `?` within one).
+fn path_ends_with(path: &str, pattern: &str) -> bool {
+    let p: Vec<&str> = pattern
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    let n: Vec<&str> = path.split('/').collect();
+    !p.is_empty()
+        && n.len() >= p.len()
+        && n[n.len() - p.len()..]
+            .iter()
+            .zip(&p)
+            .all(|(name, pat)| glob(pat, name))
 }
 
 /// `*` (any run) and `?` (one character) in a file name.

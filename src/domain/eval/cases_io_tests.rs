@@ -1166,3 +1166,254 @@ fn ten_thousand_rows() {
     let elapsed = started.elapsed();
     assert!(elapsed.as_secs() < 30, "10,000 rows took {elapsed:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// promptfoo semantics: expansion, defaults, templates, values, references
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn array_vars_expand_as_promptfoo_does() {
+    check(
+        "c.yaml",
+        concat!(
+            "defaultTest:\n",
+            "  vars:\n",
+            "    tone: [warm, dry]\n",
+            "    n: 1\n",
+            "tests:\n",
+            "  - vars:\n",
+            "      city: [Kraków, 'Zürich']\n",
+            "      numbers: [1, 2]\n",
+            "      turns:\n",
+            "        - {input: hi, output: hello}\n",
+            "    assert:\n",
+            "      - type: icontains\n",
+            "        value: '{{city}}'\n",
+            "  - vars: {city: Oslo, tone: [calm]}\n",
+            "    options: {disableVarExpansion: true}\n",
+            "  - vars: {empty: []}\n",
+        ),
+        expect![[r#"
+            format YAML
+            case "" split=train
+              var tone = "warm"
+              var n = "1"
+              var city = "Kraków"
+              var numbers = "[1,2]"
+              var turns = "[{\"input\":\"hi\",\"output\":\"hello\"}]"
+              assert ContainsAll(["{{city}}"]) (any case)
+            case "" split=train
+              var tone = "warm"
+              var n = "1"
+              var city = "Zürich"
+              var numbers = "[1,2]"
+              var turns = "[{\"input\":\"hi\",\"output\":\"hello\"}]"
+              assert ContainsAll(["{{city}}"]) (any case)
+            case "" split=train
+              var tone = "dry"
+              var n = "1"
+              var city = "Kraków"
+              var numbers = "[1,2]"
+              var turns = "[{\"input\":\"hi\",\"output\":\"hello\"}]"
+              assert ContainsAll(["{{city}}"]) (any case)
+            case "" split=train
+              var tone = "dry"
+              var n = "1"
+              var city = "Zürich"
+              var numbers = "[1,2]"
+              var turns = "[{\"input\":\"hi\",\"output\":\"hello\"}]"
+              assert ContainsAll(["{{city}}"]) (any case)
+            case "" split=train
+              var tone = "[\"calm\"]"
+              var n = "1"
+              var city = "Oslo"
+            case "" split=train
+              var tone = "warm"
+              var n = "1"
+              var empty = "[]"
+            case "" split=train
+              var tone = "dry"
+              var n = "1"
+              var empty = "[]"
+        "#]],
+    );
+    // Too many combinations: reported, not imported.
+    let mut text = String::from("- vars:\n");
+    for v in ["a", "b", "c", "d", "e"] {
+        text.push_str(&format!(
+            "    {v}: [1x, 2x, 3x, 4x, 5x, 6x, 7x, 8x, 9x, 10x]\n"
+        ));
+    }
+    let im = import("t.yaml", &text).unwrap();
+    assert!(im.cases.is_empty());
+    assert!(im.bad[0].why.contains("100000 cases"), "{:?}", im.bad);
+}
+
+#[test]
+fn values_templates_and_commas_in_yaml() {
+    check(
+        "c.yaml",
+        concat!(
+            "assertionTemplates:\n",
+            "  pirate: {type: icontains, value: arrr}\n",
+            "tests:\n",
+            "  - vars: {q: math}\n",
+            "    assert:\n",
+            "      - type: contains\n",
+            "        value: 24.01\n",
+            "      - type: contains-any\n",
+            "        value: [-3.625, '-29/8', 1.50]\n",
+            "      - type: contains-all\n",
+            "        value: '\"1,000\", in stock'\n",
+            "      - $ref: '#/assertionTemplates/pirate'\n",
+            "      - $ref: '#/assertionTemplates/missing'\n",
+            "      - type: levenshtein\n",
+            "        value: 12345\n",
+            "        threshold: 1\n",
+            "      - type: not-g-eval\n",
+            "        value: [leaks data, rude]\n",
+            "        threshold: 0.75\n",
+            "      - type: equals\n",
+            "        value: file://expected.txt\n",
+            "      - type: cost\n",
+        ),
+        expect![[r#"
+            format YAML
+            case "" split=train
+              var q = "math"
+              assert ContainsAll(["24.01"])
+              assert ContainsAny(["-3.625", "-29/8", "1.50"])
+              assert ContainsAll(["1,000", "in stock"])
+              assert ContainsAll(["arrr"]) (any case)
+              assert Levenshtein { text: "12345", max_distance: 1 }
+              assert Graded { grader: GEval, value: "leaks data\nrude", threshold: 8 } (not)
+            left line 13: a check left out: its $ref points to “#/assertionTemplates/missing”, which this file's assertionTemplates do not define
+            left line 20: equals check left out: its value is in another file (file://expected.txt), which was not among the files chosen
+            left line 22: cost check left out: it has no threshold (the most dollars allowed); without one promptfoo only records the cost
+        "#]],
+    );
+}
+
+#[test]
+fn files_chosen_together_resolve_their_references() {
+    let files = [
+        FileText {
+            name: "evals/promptfooconfig.yaml".into(),
+            text: concat!(
+                "defaultTest: file://default.yaml\n",
+                "tests:\n",
+                "  - file://cases/*.csv\n",
+                "  - vars: {q: inline, doc: file://doc.txt}\n",
+                "    assert:\n",
+                "      - type: equals\n",
+                "        value: file://expected.txt\n",
+                "  - file://missing.jsonl\n",
+            )
+            .into(),
+        },
+        FileText {
+            name: "evals/default.yaml".into(),
+            text: "vars: {lang: [en, fr]}\nassert:\n  - type: is-json\n  - type: python\n    value: x\n".into(),
+        },
+        FileText {
+            name: "evals/cases/a.csv".into(),
+            text: "q,__expected\nfirst,contains: 1\n".into(),
+        },
+        FileText {
+            name: "evals/cases/b.csv".into(),
+            text: "q,__expected\nsecond,\"contains-all:\"\"1,000\"\",in stock\"\nbroken,row,extra\n".into(),
+        },
+        FileText {
+            name: "evals/doc.txt".into(),
+            text: "Zoë's document\n".into(),
+        },
+        FileText {
+            name: "evals/expected.txt".into(),
+            text: "Paris\n".into(),
+        },
+        FileText {
+            name: "other/notes.csv".into(),
+            text: "input\nstand-alone\n".into(),
+        },
+    ];
+    let results = import_files(&files);
+    let names: Vec<&str> = results.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["evals/promptfooconfig.yaml", "other/notes.csv"]);
+    expect![[r#"
+        format YAML
+        case "" split=train
+          var lang = "en"
+          var q = "first"
+          assert ContainsAll(["1"])
+        case "" split=train
+          var lang = "fr"
+          var q = "first"
+          assert ContainsAll(["1"])
+        case "" split=train
+          var lang = "en"
+          var q = "second"
+          assert ContainsAll(["1,000", "in stock"])
+        case "" split=train
+          var lang = "fr"
+          var q = "second"
+          assert ContainsAll(["1,000", "in stock"])
+        case "" split=train
+          var lang = "en"
+          var q = "inline"
+          var doc = "Zoë's document\n"
+          assert Equals("Paris")
+        case "" split=train
+          var lang = "fr"
+          var q = "inline"
+          var doc = "Zoë's document\n"
+          assert Equals("Paris")
+        global IsJson
+        left line 8: file://missing.jsonl left out: it was not among the files chosen: choose it together with this one
+        left evals/default.yaml line 4: python check left out: it would run code (a check for every case)
+        bad evals/cases/b.csv line 3: this row has 3 cells but the header has 2 columns
+    "#]]
+    .assert_eq(&render(&results[0].1));
+    assert_eq!(results[1].1.as_ref().unwrap().cases[0].input, "stand-alone");
+}
+
+#[test]
+fn csv_metadata_thresholds_and_columns() {
+    check(
+        "t.csv",
+        concat!(
+            "topic,__expected1,__expected2,__metadata:tags[],__metadata:level,__threshold,__config:__expected:threshold,__config:__expected2:threshold,__prefix,__metric\n",
+            "ML,contains: algorithm,llm-rubric:Describes {{topic}},\"ai,data\\, science\",hard,0.5,0.9,0.85,Answer:,m\n",
+            "Physics,g-eval:Accurate,,,,0,abc,,,\n",
+        ),
+        expect![[r#"
+            format CSV
+            case "" split=train tags=["ai", "data, science", "level=hard"] threshold=0.5
+              var topic = "ML"
+              assert ContainsAll(["algorithm"])
+              assert Judge { rubric: "Describes {{topic}}", threshold: 9 }
+            case "" split=train
+              var topic = "Physics"
+              assert Graded { grader: GEval, value: "Accurate", threshold: 7 }
+            left line 1: column __prefix left out: Promptwright sends the prompt as written; put that text in the prompt instead
+            left line 3: column __config:__expected:threshold left out: “abc” is not a number
+        "#]],
+    );
+}
+
+/// The file of the end-to-end import test (tests/harness/tests/cases.rs), read natively: the
+/// texts it waits for come from here.
+#[test]
+fn the_end_to_end_import_file() {
+    let text = "notes,__expected,__expected2\n\"Bob sends the deck, Friday\",contains: Bob,\nAna books the room,contains: Ana,x,y\nCarol buys snacks,icontains: carol,javascript: output.length > 3\n";
+    let im = import("tests.csv", text).unwrap();
+    assert_eq!(im.cases.len(), 2);
+    assert_eq!(im.cases[1].assertions.len(), 1);
+    assert_eq!(
+        im.left_out
+            .iter()
+            .map(|l| format!("Line {}: {}", l.line, l.message()))
+            .collect::<Vec<_>>(),
+        ["Line 4: javascript check left out: it would run code"]
+    );
+    assert_eq!(bad_lines("tests.csv", text), [3]);
+}

@@ -9,6 +9,8 @@ use crate::domain::spec::PromptSpec;
 use crate::domain::structured;
 
 pub mod cases_io;
+#[cfg(test)]
+mod checks_tests;
 pub mod judge;
 pub mod matchers;
 pub mod run;
