@@ -740,7 +740,12 @@ fn ImportButton() -> impl IntoView {
             }
             match merged {
                 None => message.set(Some(Err(errors.join(" ")))),
-                Some((_, imp)) if imp.cases.is_empty() && imp.global.is_empty() => {
+                Some((_, imp))
+                    if imp.cases.is_empty()
+                        && imp.global.is_empty()
+                        && imp.bad.is_empty()
+                        && imp.left_out.is_empty() =>
+                {
                     message.set(Some(Err("The file holds no test cases.".into())))
                 }
                 Some((_, imp))
@@ -797,7 +802,10 @@ fn ImportButton() -> impl IntoView {
                     <div class="pw-row pw-row--wrap">
                         <button type="button" class="pw-button pw-button--primary" disabled=good == 0 && imp.global.is_empty()
                             on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); }>
-                            {if bad > 0 {
+                            {if good == 0 {
+                                let g = imp.global.len();
+                                format!("Import the {g} check{} for every case", if g == 1 { "" } else { "s" })
+                            } else if bad > 0 {
                                 format!("Import the {good} good case{}", if good == 1 { "" } else { "s" })
                             } else {
                                 format!("Import the {good} case{}", if good == 1 { "" } else { "s" })
