@@ -14,6 +14,7 @@ use crate::domain::wire::{AssertionV1, CaseV1, text_of};
 mod promptfoo;
 mod yaml;
 
+/// What a [`LeftOut`] is: a check, a transform, a column, a part of a config, a file reference.
 pub use promptfoo::Omitted;
 use promptfoo::{Defaults, RawTest};
 use yaml::{Kind, Node};
@@ -37,6 +38,7 @@ pub struct LeftOut {
     pub file: Option<String>,
     /// 1-based line where it is written.
     pub line: usize,
+    /// What it is: a check (by promptfoo type), a transform, a column, a file reference.
     pub what: Omitted,
     /// Why, in plain words, starting in lower case.
     pub why: String,
@@ -57,6 +59,7 @@ pub struct Imported {
     pub cases: Vec<TestCase>,
     pub global: Vec<Assertion>,
     pub bad: Vec<BadRow>,
+    /// What did not come in while the rest of its case did, in file order.
     pub left_out: Vec<LeftOut>,
     /// "CSV", "TSV", "JSONL", "JSON" or "YAML".
     pub format: &'static str,
@@ -97,7 +100,9 @@ impl Imported {
 /// One file chosen for import: its name (a path or just the file name) and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileText {
+    /// A path (`evals/tests.csv`) or just the file name, as the browser gives it.
     pub name: String,
+    /// The whole file, UTF-8.
     pub text: String,
 }
 

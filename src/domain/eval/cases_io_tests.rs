@@ -1417,3 +1417,20 @@ fn the_end_to_end_import_file() {
     );
     assert_eq!(bad_lines("tests.csv", text), [3]);
 }
+
+// Regression: the CSV cell `contains-all:"1,000",in stock` was split at every comma, giving the
+// values `"1`, `000"` and `in stock`; a value in double quotes keeps its commas, so the check has
+// the two values `1,000` and `in stock` (promptfoo's docs: "Quote values containing commas").
+#[test]
+fn csv_contains_all_keeps_quoted_commas() {
+    let text = "item,__expected\nwidget,\"contains-all:\"\"1,000\"\",in stock\"\n";
+    let im = import("tests.csv", text).expect("readable");
+    assert_eq!(
+        im.cases[0].assertions,
+        vec![Assertion::new(Check::ContainsAll(vec![
+            "1,000".into(),
+            "in stock".into()
+        ]))]
+    );
+    assert!(im.bad.is_empty() && im.left_out.is_empty());
+}

@@ -50,7 +50,9 @@ pub fn levenshtein_within(a: &str, b: &str, limit: usize) -> Option<usize> {
 /// An element of a well-formed XML text: its name and its child elements (text is not kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XmlElement {
+    /// The tag name as written (with any `prefix:`).
     pub name: String,
+    /// Child elements in order.
     pub children: Vec<XmlElement>,
 }
 

@@ -139,6 +139,7 @@ pub enum Grader {
 }
 
 impl Grader {
+    /// Every grader, in the picker's order.
     pub const ALL: [Grader; 5] = [
         Self::GEval,
         Self::Factuality,
@@ -527,6 +528,7 @@ impl CheckKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Preset {
     pub kind: CheckKind,
+    /// The `not-` form (only "Does not equal" is offered as its own entry).
     pub negate: bool,
 }
 
@@ -551,6 +553,7 @@ impl Preset {
         self.assertion().type_name()
     }
 
+    /// The option's text in the picker.
     pub fn label(self) -> &'static str {
         match (self.kind, self.negate) {
             (CheckKind::Equals, true) => "Does not equal",
@@ -558,6 +561,7 @@ impl Preset {
         }
     }
 
+    /// A plain-words hint shown beside the picker.
     pub fn hint(self) -> &'static str {
         match (self.kind, self.negate) {
             (CheckKind::Equals, true) => "The whole answer must be anything but this text.",
@@ -1369,10 +1373,11 @@ pub struct CaseScore {
 pub fn judge_rubrics(suite: &Suite, case: &TestCase) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for a in suite.assertions_for(case) {
-        if let Some(r) = a.with_vars(&case.vars).judge_rubric() {
-            if !r.is_empty() && !out.contains(&r) {
-                out.push(r);
-            }
+        if let Some(r) = a.with_vars(&case.vars).judge_rubric()
+            && !r.is_empty()
+            && !out.contains(&r)
+        {
+            out.push(r);
         }
     }
     out

@@ -288,8 +288,11 @@ pub(super) fn metadata_list(cell: &str) -> Vec<String> {
 /// What `defaultTest` gives every test.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Defaults {
+    /// Scalars as text; lists and maps as read (lists may expand).
     pub vars: Vec<(String, Value)>,
+    /// promptfoo's test threshold, 0..=1.
     pub threshold: Option<f64>,
+    /// Become tags (see `metadata_tags`).
     pub metadata: Vec<(String, Value)>,
     /// `options.disableVarExpansion` was set.
     pub no_expansion: bool,
@@ -298,13 +301,17 @@ pub(super) struct Defaults {
 /// One test as read, before `defaultTest` is merged and its array variables expanded.
 #[derive(Debug, Clone)]
 pub(super) struct RawTest {
+    /// The referenced file it is in (`None`: the file imported).
     pub file: Option<String>,
+    /// 1-based line where it starts.
     pub line: usize,
     /// Everything but the variables.
     pub case: TestCase,
     /// Scalars as text; lists and maps as read.
     pub vars: Vec<(String, Value)>,
+    /// Become tags (see `metadata_tags`).
     pub metadata: Vec<(String, Value)>,
+    /// `options.disableVarExpansion`: lists stay one value.
     pub no_expansion: bool,
     /// What was left out of it: reported with its cases, or in its bad row when nothing of it
     /// can be used.
