@@ -325,6 +325,13 @@ fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
                 "The tests of this file are in another file ({path}), which was not among the files chosen: choose both files together."
             ));
         }
+        if !out.left_out.is_empty() {
+            let parts: Vec<String> = out.left_out.iter().map(LeftOut::message).collect();
+            return Err(format!(
+                "Nothing in this file can be imported: {}.",
+                parts.join("; ")
+            ));
+        }
         return Err("The file holds no test cases.".into());
     }
     Ok(out)

@@ -1434,3 +1434,14 @@ fn csv_contains_all_keeps_quoted_commas() {
     );
     assert!(im.bad.is_empty() && im.left_out.is_empty());
 }
+
+#[test]
+fn a_file_with_only_what_cannot_run_says_why() {
+    check(
+        "c.yaml",
+        "scenarios:\n  - config: [{vars: {a: 1}}]\n",
+        expect![[r#"
+            ERROR Nothing in this file can be imported: scenarios left out: Promptwright has no scenarios; import their tests as cases instead.
+        "#]],
+    );
+}

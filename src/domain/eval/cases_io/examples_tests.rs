@@ -458,3 +458,71 @@ fn a_config_without_its_tests_file_reports_the_reference() {
     assert_eq!(im.global.len(), 1);
     assert_eq!(im.left_out.len(), 1);
 }
+
+/// The values the README table calls out: YAML 1.2 scalars as written (`body: Yes` is "Yes"),
+/// YAML numbers in checks as their text, JSON inside a CSV cell kept as text, the cartesian
+/// product's order (the first list varies slowest), `_conversation` kept whole.
+#[test]
+fn example_values_come_in_as_written() {
+    let dir = examples_dir();
+    let one = |flat: &str| {
+        let f = file(&dir, flat);
+        super::import(&f.name, &f.text).expect("readable")
+    };
+    let var = |im: &Imported, case: usize, name: &str| {
+        im.cases[case]
+            .vars
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let im = one("examples__simple-test__promptfooconfig.yaml");
+    assert_eq!(var(&im, 0, "body"), "Yes");
+    let im = one("examples__structured-outputs-config__promptfooconfig.yaml");
+    assert_eq!(
+        im.cases[0].assertions[0].check,
+        Check::ContainsAny(vec!["-3.625".into(), "-29/8".into()])
+    );
+    assert_eq!(
+        im.cases[1].assertions[0].check,
+        Check::ContainsAll(vec!["24.01".into()])
+    );
+    let im = one("examples__simple-csv__tests.csv");
+    assert_eq!(
+        var(&im, 0, "style_config"),
+        r#"{"tone":"formal","length":"brief"}"#
+    );
+    let im = one("examples__config-multiple-translations__promptfooconfig.yaml");
+    let pairs: Vec<(String, String)> = im
+        .cases
+        .iter()
+        .take(6)
+        .map(|c| (c.vars[0].1.clone(), c.vars[1].1.clone()))
+        .collect();
+    assert_eq!(
+        pairs[..2],
+        [
+            ("French".to_owned(), "Hello world".to_owned()),
+            ("French".to_owned(), "Good morning".to_owned())
+        ]
+    );
+    assert_eq!(pairs[5], ("German".to_owned(), "Hello world".to_owned()));
+    let im = one("examples__eval-conversation-relevance__promptfooconfig.yaml");
+    let conversation = var(&im, 1, "_conversation");
+    let turns: serde_json::Value = serde_json::from_str(&conversation).expect("JSON text");
+    assert_eq!(turns.as_array().map(Vec::len), Some(4));
+    assert!(conversation.contains("°C"));
+    let im = one("examples__gpt-3.5-vs-4__promptfooconfig.yaml");
+    assert!(var(&im, 1, "riddle").contains('\u{2019}'));
+    assert_eq!(
+        im.global
+            .iter()
+            .map(|a| a.check.clone())
+            .collect::<Vec<_>>(),
+        [
+            Check::Cost { max_usd: 0.002 },
+            Check::Latency { max_ms: 3000 }
+        ]
+    );
+}
