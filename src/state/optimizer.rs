@@ -9,8 +9,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::domain::draft::Origin;
-use crate::domain::eval::judge;
+use crate::domain::estimate::call_cost;
 use crate::domain::eval::run::{self, Reflection, Status};
+use crate::domain::eval::{Observed, judge};
 use crate::domain::optimize::reflexion::{self, Weakness};
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, Work, project,
@@ -285,6 +286,7 @@ impl OptimizerHandle {
         self.aborts.get_value().borrow_mut().push(abort.clone());
         let started_for = self.draft_id.get_value();
         self.running.get_value().borrow_mut().push(work.clone());
+        let t0 = js_sys::Date::now();
         let result = chat::stream_chat(
             &cfg,
             key.as_ref(),
@@ -294,6 +296,7 @@ impl OptimizerHandle {
             |_| {},
         )
         .await;
+        let ms = js_sys::Date::now() - t0;
         self.running.get_value().borrow_mut().retain(|w| *w != work);
         self.busy.update(|b| *b = b.saturating_sub(1));
         self.pump();
@@ -303,6 +306,13 @@ impl OptimizerHandle {
         }
         let result = match result {
             Ok(done) => Ok(Reply {
+                observed: Observed {
+                    finish_reason: done.stop.as_ref().map(Observed::finish_reason_of),
+                    latency_ms: Some(ms.max(0.0).round() as u64),
+                    cost_usd: call_cost(&cfg, done.usage.input_tokens, done.usage.output_tokens),
+                    // A provider refusal becomes a typed outcome of the provider layer later.
+                    refusal: None,
+                },
                 text: done.text,
                 input_tokens: done.usage.input_tokens,
                 output_tokens: done.usage.output_tokens,

@@ -8,10 +8,10 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::estimate::estimate_tokens;
-use crate::domain::eval::TestCase;
+use crate::domain::estimate::{call_cost, estimate_tokens};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::eval::run::{self, CaseRun, Status};
+use crate::domain::eval::{Observed, TestCase};
 use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::{self, Abort, CallOptions, Progress};
 use crate::state::draft::DraftHandle;
@@ -314,12 +314,16 @@ impl Runner {
                         estimate_tokens(&done.text),
                     )
                 };
+                let cost = call_cost(&job.exec, tin, tout);
+                let stop = done.stop.as_ref().map(Observed::finish_reason_of);
                 self.update_case(job, id, |c| {
                     c.status = Status::Done;
                     c.output = done.text;
                     c.input_tokens = tin;
                     c.output_tokens = tout;
                     c.ms = ms;
+                    c.finish_reason = stop;
+                    c.cost_usd = cost;
                 });
                 true
             }

@@ -311,7 +311,8 @@ fn ResultRow(
                 let final_score = d.draft.with(|x| {
                     let case = x.suite.case(id)?;
                     if r.final_output.is_empty() { return None; }
-                    eval::score_case(&x.suite, case, &r.final_output, x.current_spec(), &r.judgements).score
+                    // The final answer's own time, cost and stop reason are not kept: those checks say so.
+                    eval::score_case(&x.suite, case, &r.final_output, eval::Observed::none(), x.current_spec(), &r.judgements).score
                 });
                 let verdict = match (r.done, draft_score, final_score) {
                     (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
@@ -352,11 +353,12 @@ fn ResultRow(
                                 Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
                                 Verdict::Pending => ("…", "busy", "Waiting for the judge.".to_owned(), None),
                                 Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
+                                Verdict::Unmeasured { reason } => ("–", "idle", reason, None),
                             };
                             view! {
                                 <li class=format!("pw-verdict-row pw-verdict-row--{cls}")>
                                     <span class="pw-verdict-row__mark" aria-hidden="true">{mark}</span>
-                                    <span class="pw-sr-only">{if cls == "ok" { "Passed: " } else if cls == "bad" { "Failed: " } else { "Pending: " }}</span>
+                                    <span class="pw-sr-only">{match cls { "ok" => "Passed: ", "bad" => "Failed: ", "idle" => "Not measured: ", _ => "Pending: " }}</span>
                                     <span class="pw-verdict-row__name">{name}</span>
                                     <span class="pw-verdict-row__reason">{text}</span>
                                     {raw.map(|r| view! {

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::judge::Judgement;
-use super::{Aggregate, CaseScore, Check, Suite, TestCase, aggregate, fill_variables, score_case};
+use super::{
+    Aggregate, CaseScore, Observed, Suite, TestCase, aggregate, fill_variables, judge_rubrics,
+    score_case,
+};
 use crate::domain::provider::ChatRequest;
 use crate::domain::spec::PromptSpec;
 
@@ -41,8 +44,27 @@ pub struct CaseRun {
     pub judge_tokens: (u32, u32),
     /// Wall time of the execution call.
     pub ms: f64,
+    /// Why the model stopped, in promptfoo's `finish-reason` words (see
+    /// [`Observed::finish_reason_of`]); `None` when the provider did not say.
+    pub finish_reason: Option<String>,
+    /// The execution call's cost in US dollars at the model's list price; `None` when unknown.
+    pub cost_usd: Option<f64>,
     /// Reflexion on this output: critique and final answer.
     pub reflection: Option<Reflection>,
+}
+
+impl CaseRun {
+    /// What the run observed about this output besides its text, for the checks that read it.
+    /// A provider refusal is not recorded yet (`refusal: None`).
+    pub fn observed(&self) -> Observed {
+        Observed {
+            finish_reason: self.finish_reason.clone(),
+            latency_ms: (self.status == Status::Done && self.ms > 0.0)
+                .then(|| self.ms.round() as u64),
+            cost_usd: self.cost_usd,
+            refusal: None,
+        }
+    }
 }
 
 /// Reflexion on one output (the draft): a harsh critique and the final answer written from it,
@@ -116,19 +138,17 @@ pub fn run_bound(
         b.exec_calls += 1;
         b.exec_input += i;
         b.exec_output += o;
-        for a in suite.assertions_for(case) {
-            if let Check::Judge { rubric, .. } = &a.check {
-                let subject = super::judge::Subject {
-                    rubric,
-                    prompt,
-                    case,
-                    output: "",
-                };
-                let (i, o) = request_bound(&super::judge::call(&subject, 0.0).request);
-                b.judge_calls += 1;
-                b.judge_input += i + JUDGE_OUTPUT_BOUND;
-                b.judge_output += o;
-            }
+        for rubric in super::judge_rubrics(suite, case) {
+            let subject = super::judge::Subject {
+                rubric: &rubric,
+                prompt,
+                case,
+                output: "",
+            };
+            let (i, o) = request_bound(&super::judge::call(&subject, 0.0).request);
+            b.judge_calls += 1;
+            b.judge_input += i + JUDGE_OUTPUT_BOUND;
+            b.judge_output += o;
         }
     }
     b
@@ -142,21 +162,14 @@ pub fn rubrics_to_judge(
     cr: &CaseRun,
     rejudge: bool,
 ) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for a in suite.assertions_for(case) {
-        if let Check::Judge { rubric, .. } = &a.check {
-            let r = rubric.trim().to_owned();
-            if r.is_empty() || out.contains(&r) {
-                continue;
-            }
-            match cr.judgements.get(&r) {
-                None => out.push(r),
-                Some(Judgement::Unreadable { .. }) if rejudge => out.push(r),
-                Some(_) => {}
-            }
-        }
-    }
-    out
+    judge_rubrics(suite, case)
+        .into_iter()
+        .filter(|r| match cr.judgements.get(r) {
+            None => true,
+            Some(Judgement::Unreadable { .. }) => rejudge,
+            Some(_) => false,
+        })
+        .collect()
 }
 
 impl Run {
@@ -167,8 +180,11 @@ impl Run {
             .iter()
             .filter_map(|c| {
                 let cr = self.cases.get(&c.id)?;
-                (cr.status == Status::Done)
-                    .then(|| (c.id, score_case(suite, c, &cr.output, spec, &cr.judgements)))
+                (cr.status == Status::Done).then(|| {
+                    let observed = cr.observed();
+                    let s = score_case(suite, c, &cr.output, &observed, spec, &cr.judgements);
+                    (c.id, s)
+                })
             })
             .collect()
     }

@@ -16,7 +16,7 @@ fn spec_with_schema() -> PromptSpec {
 /// One row: an assertion, an output, whether it passes, and a phrase its reason must hold.
 fn check_row(a: Assertion, output: &str, pass: bool, reason: &str) {
     let spec = spec_with_schema();
-    match super::check(&a, output, Some(&spec), None) {
+    match super::check(&a, output, Observed::none(), Some(&spec), None) {
         Verdict::Done {
             pass: p, reason: r, ..
         } => {
@@ -38,6 +38,7 @@ fn ic(check: Check) -> Assertion {
     Assertion {
         check,
         ignore_case: true,
+        negate: false,
     }
 }
 
@@ -230,9 +231,13 @@ fn huge_outputs_are_checked_and_reasons_stay_short() {
     check_row(a(Check::NotContains(v(&["absent"]))), &big, true, "");
     check_row(a(Check::Regex("absent".into())), &big, false, "nowhere");
     let spec = spec_with_schema();
-    let Verdict::Done { reason, .. } =
-        check(&a(Check::Equals("x".into())), &big, Some(&spec), None)
-    else {
+    let Verdict::Done { reason, .. } = check(
+        &a(Check::Equals("x".into())),
+        &big,
+        Observed::none(),
+        Some(&spec),
+        None,
+    ) else {
         panic!()
     };
     assert!(reason.chars().count() < 120, "{}", reason.len());
@@ -311,6 +316,7 @@ fn schema_problems_and_verdicts_name_the_rule() {
     let verdict = check(
         &a(Check::MatchesSchema(Some(schema.into()))),
         r#"{"tags":[1,2,3,4,5],"items":[{"due":"2026-01-01"},{"due":"2026-01-02"},{"due":"soon"}]}"#,
+        &Observed::default(),
         None,
         None,
     );
@@ -390,7 +396,14 @@ fn judge_verdicts_merge_into_scores() {
     }));
     let case = suite.case(id).unwrap().clone();
     let mut j = BTreeMap::new();
-    let s = score_case(&suite, &case, "Alice: send notes", None, &j);
+    let s = score_case(
+        &suite,
+        &case,
+        "Alice: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
     assert!(s.pending && !s.pass);
     assert_eq!(s.score, Some(1.0), "pending judges are not counted yet");
     j.insert(
@@ -400,7 +413,14 @@ fn judge_verdicts_merge_into_scores() {
             reasoning: "one lacks an owner".into(),
         },
     );
-    let s = score_case(&suite, &case, "Alice: send notes", None, &j);
+    let s = score_case(
+        &suite,
+        &case,
+        "Alice: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
     assert!(!s.pass && !s.pending);
     assert!((s.score.unwrap() - 0.8).abs() < 1e-9);
     assert!(
@@ -413,7 +433,14 @@ fn judge_verdicts_merge_into_scores() {
             error: "no score".into(),
         },
     );
-    let s = score_case(&suite, &case, "Alice: send notes", None, &j);
+    let s = score_case(
+        &suite,
+        &case,
+        "Alice: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
     assert!(matches!(&s.verdicts[1], Verdict::JudgeError { raw, .. } if raw == "??"));
     assert!(!s.pass);
     let cr = run::CaseRun {
@@ -675,10 +702,9 @@ fn assertions_round_trip_through_the_wire_form() {
         kind: "javascript".into(),
         ..Default::default()
     };
-    assert!(
-        Assertion::try_from(&bad)
-            .unwrap_err()
-            .contains("\u{201c}javascript\u{201d} is not supported")
+    assert_eq!(
+        Assertion::try_from(&bad).unwrap_err().to_string(),
+        "javascript check left out: it would run code"
     );
     let pf: AssertionV1 =
         serde_json::from_str(r#"{"type":"llm-rubric","value":"is kind","threshold":0.85}"#)

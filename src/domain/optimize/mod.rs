@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::domain::estimate::{estimate_tokens, token_bound};
 use crate::domain::eval::judge::{self, Judgement};
-use crate::domain::eval::{self, Check, Suite, TestCase, score_case};
+use crate::domain::eval::{self, Observed, Suite, TestCase, score_case};
 use crate::domain::provider::{ChatRequest, OutputSchema, Role};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 use crate::domain::structured;
@@ -218,6 +218,10 @@ pub struct CaseEval {
     /// The call failed (scored 0): why.
     pub failed: Option<String>,
     pub judgements: BTreeMap<String, Judgement>,
+    /// What the call showed besides the text (stop reason, time, cost), for the checks that
+    /// read it; empty in snapshots from before it was kept.
+    #[serde(default)]
+    pub observed: Observed,
 }
 
 /// A prompt the loop tried.
@@ -377,6 +381,9 @@ pub struct Reply {
     pub text: String,
     pub input_tokens: u32,
     pub output_tokens: u32,
+    /// What the shell saw besides the text (stop reason, time, cost); it is part of the reply,
+    /// so the machine stays deterministic given its replies.
+    pub observed: Observed,
 }
 
 /// What happened.
@@ -434,16 +441,7 @@ pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
 }
 
 fn rubrics(suite: &Suite, case: &TestCase) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for a in suite.assertions_for(case) {
-        if let Check::Judge { rubric, .. } = &a.check {
-            let r = rubric.trim().to_owned();
-            if !r.is_empty() && !out.contains(&r) {
-                out.push(r);
-            }
-        }
-    }
-    out
+    eval::judge_rubrics(suite, case)
 }
 
 /// What a call may cost at most: (input, output) tokens, a true upper bound whatever the text
@@ -632,7 +630,14 @@ impl Optimizer {
                 out.insert(*case_id, 0.0);
                 continue;
             }
-            let s = score_case(ctx.suite, case, &r.output, Some(&c.spec), &r.judgements);
+            let s = score_case(
+                ctx.suite,
+                case,
+                &r.output,
+                &r.observed,
+                Some(&c.spec),
+                &r.judgements,
+            );
             if s.pending {
                 return None;
             }
@@ -748,7 +753,10 @@ impl Optimizer {
                 let slot = if held { &mut c.held } else { &mut c.train };
                 let e = slot.entry(case).or_default();
                 match result {
-                    Ok(r) => e.output = r.text,
+                    Ok(r) => {
+                        e.output = r.text;
+                        e.observed = r.observed;
+                    }
                     Err(msg) => e.failed = Some(msg),
                 }
             }
@@ -1113,7 +1121,14 @@ impl Optimizer {
             .filter_map(|(id, _)| {
                 let case = ctx.suite.case(**id)?;
                 let r = best.train.get(id)?;
-                let s = score_case(ctx.suite, case, &r.output, Some(&best.spec), &r.judgements);
+                let s = score_case(
+                    ctx.suite,
+                    case,
+                    &r.output,
+                    &r.observed,
+                    Some(&best.spec),
+                    &r.judgements,
+                );
                 let notes: Vec<String> = ctx
                     .suite
                     .assertions_for(case)

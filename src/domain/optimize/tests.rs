@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::*;
-use crate::domain::eval::{Assertion, Split};
+use crate::domain::eval::{Assertion, Check, Split};
 
 /// Four train cases and one held-out, each passing only when the output says "ok".
 fn suite(with_judge: bool) -> Suite {
@@ -88,6 +88,7 @@ impl World {
             // Real usage is at most the reservation.
             input_tokens: (i * 3 / 4) as u32,
             output_tokens: (o_ / 10) as u32,
+            observed: Default::default(),
         }
     }
 }
@@ -892,6 +893,7 @@ fn the_optimizer_grades_with_the_same_judge_call_as_runs() {
         text: "ok {expected}".into(),
         input_tokens: 1,
         output_tokens: 1,
+        observed: Default::default(),
     };
     let effects = o.step(
         &ctx,
@@ -994,6 +996,7 @@ fn reflexion_and_proposal_requests_carry_texts_as_written() {
                         text,
                         input_tokens: 1,
                         output_tokens: 1,
+                        observed: Default::default(),
                     }),
                 },
             ));
