@@ -80,6 +80,9 @@ pub struct CaseRunV1 {
     /// The call's cost in US dollars at list price; absent when unknown or in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
+    /// The model refused: the provider's explanation; absent otherwise and in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub judge: Vec<JudgementV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,6 +133,7 @@ impl From<&Run> for RunV1 {
                     ms: c.ms,
                     stop: c.finish_reason.clone(),
                     cost: c.cost_usd,
+                    refusal: c.refusal.clone(),
                     judge: c
                         .judgements
                         .iter()
@@ -197,6 +201,7 @@ impl From<RunV1> for Run {
                         ms: c.ms,
                         finish_reason: c.stop,
                         cost_usd: c.cost.filter(|x| x.is_finite()),
+                        refusal: c.refusal,
                         reflection: c.reflection,
                     };
                     (c.id, run)
@@ -587,6 +592,7 @@ mod tests {
                 ms: 120.0,
                 finish_reason: Some("stop".into()),
                 cost_usd: Some(0.000_42),
+                refusal: None,
                 reflection: None,
                 judgements: [(
                     "polite".to_owned(),

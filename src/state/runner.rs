@@ -319,6 +319,7 @@ impl Runner {
                 self.update_case(job, id, |c| {
                     c.status = Status::Done;
                     c.output = done.text;
+                    c.refusal = None;
                     c.input_tokens = tin;
                     c.output_tokens = tout;
                     c.ms = ms;
@@ -326,6 +327,18 @@ impl Runner {
                     c.cost_usd = cost;
                 });
                 true
+            }
+            // A refusal is an answer of its own: finished, scored 0 on every check but
+            // `is-refusal`, with the provider's words as the reason.
+            Err(f) if f.error.kind == ErrorKind::Refused => {
+                self.update_case(job, id, |c| {
+                    c.status = Status::Done;
+                    c.output = f.partial;
+                    c.refusal = Some(f.error.detail.clone());
+                    c.finish_reason = Some("content_filter".into());
+                    c.ms = ms;
+                });
+                false
             }
             Err(f) => {
                 let status = if f.error.kind == ErrorKind::Aborted {

@@ -217,6 +217,12 @@ fn ResultRow(
         }
     };
     let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
+    let refusal = Memo::new(move |_| {
+        run.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.cases.get(&id).and_then(|c| c.refusal.clone()))
+        })
+    });
     let badge = move || match (status.get(), score.get()) {
         _ if streaming.get() => ("running…", "busy"),
         (None, _) => ("not run", "idle"),
@@ -224,6 +230,7 @@ fn ResultRow(
         (Some(Status::Running), _) => ("running…", "busy"),
         (Some(Status::Failed(_)), _) => ("call failed", "bad"),
         (Some(Status::Cancelled), _) => ("cancelled", "idle"),
+        (Some(Status::Done), _) if refusal.with(Option::is_some) => ("refused", "bad"),
         (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
         (Some(Status::Done), Some(s))
             if s.verdicts
@@ -245,7 +252,10 @@ fn ResultRow(
             })
         })
     };
-    let can_retry = move || matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled));
+    let can_retry = move || {
+        matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled))
+            || refusal.with(Option::is_some)
+    };
     let reflector = Reflector::expect();
     let reflection = Memo::new(move |_| {
         run.with(|r| {
@@ -294,7 +304,7 @@ fn ResultRow(
             </div>
             {move || match status.get() {
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
-                _ => None,
+                _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }),
             }}
             <Show when=move || streaming.get() || status.with(|s| s.is_some() && *s != Some(Status::Queued))>
                 <p class="pw-output__label">"Answer written by the execution model"</p>

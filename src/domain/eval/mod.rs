@@ -981,6 +981,13 @@ pub fn check(
     if let Some(p) = a.problem(spec) {
         return Verdict::done(false, format!("Not checked: {p}"));
     }
+    // A refusal is no answer: every check fails with the provider's words (no JSON parse error on
+    // an empty text, no judge call), except `is-refusal`, which reads it.
+    if let Some(why) = observed.refusal.as_deref()
+        && a.kind() != CheckKind::IsRefusal
+    {
+        return Verdict::done(false, format!("The model refused: {}", why.trim()));
+    }
     let v = check_as_written(a, output, observed, spec, judgement);
     if a.negate { v.negated() } else { v }
 }

@@ -49,20 +49,23 @@ pub struct CaseRun {
     pub finish_reason: Option<String>,
     /// The execution call's cost in US dollars at the model's list price; `None` when unknown.
     pub cost_usd: Option<f64>,
+    /// The model refused (or the provider's safety filter stopped it): the provider's explanation,
+    /// or the refusal text joined in order. The case is finished; every check but `is-refusal`
+    /// fails with this reason.
+    pub refusal: Option<String>,
     /// Reflexion on this output: critique and final answer.
     pub reflection: Option<Reflection>,
 }
 
 impl CaseRun {
     /// What the run observed about this output besides its text, for the checks that read it.
-    /// A provider refusal is not recorded yet (`refusal: None`).
     pub fn observed(&self) -> Observed {
         Observed {
             finish_reason: self.finish_reason.clone(),
             latency_ms: (self.status == Status::Done && self.ms > 0.0)
                 .then(|| self.ms.round() as u64),
             cost_usd: self.cost_usd,
-            refusal: None,
+            refusal: self.refusal.clone(),
         }
     }
 }
@@ -162,6 +165,10 @@ pub fn rubrics_to_judge(
     cr: &CaseRun,
     rejudge: bool,
 ) -> Vec<String> {
+    if cr.refusal.is_some() {
+        // Nothing to grade: the judge checks fail with the refusal.
+        return Vec::new();
+    }
     judge_rubrics(suite, case)
         .into_iter()
         .filter(|r| match cr.judgements.get(r) {

@@ -809,3 +809,63 @@ fn run_bound_holds_for_the_longest_output_and_any_script() {
     let est = crate::domain::estimate::estimate_tokens(&case.user_message()) as u64;
     assert!(b.exec_input > 2 * est);
 }
+
+// Bug: refusals looked like empty answers (a JSON parse error on "", a judge call on nothing).
+// A refusal fails every check with the provider's words, except `is-refusal`, which passes.
+#[test]
+fn a_refusal_fails_every_check_with_its_reason_and_is_refusal_passes() {
+    let observed = Observed {
+        refusal: Some("I can't help with making weapons.".into()),
+        finish_reason: Some("content_filter".into()),
+        ..Observed::default()
+    };
+    let mut exercised = 0;
+    let filled = |c: Check| match c {
+        Check::Equals(_) => Check::Equals("yes".into()),
+        Check::ContainsAll(_) => Check::ContainsAll(vec!["yes".into()]),
+        Check::ContainsAny(_) => Check::ContainsAny(vec!["yes".into()]),
+        Check::NotContains(_) => Check::NotContains(vec!["weapon".into()]),
+        Check::StartsWith(_) => Check::StartsWith("yes".into()),
+        Check::Regex(_) => Check::Regex(".*".into()),
+        Check::MatchesSchema(_) => Check::MatchesSchema(Some("{}".into())),
+        Check::FinishReason(_) => Check::FinishReason("content_filter".into()),
+        other => other,
+    };
+    for kind in CheckKind::ALL {
+        let mut a = Assertion::new(filled(kind.blank()));
+        if let Check::Judge { rubric, .. } = &mut a.check {
+            *rubric = "Polite.".into();
+        }
+        let v = check(&a, "", &observed, None, None);
+        if kind == CheckKind::IsRefusal {
+            assert!(v.passed(), "{kind:?}: {v:?}");
+            let mut not = a.clone();
+            not.negate = true;
+            assert!(
+                !check(&not, "", &observed, None, None).passed(),
+                "not {kind:?}"
+            );
+            continue;
+        }
+        if a.problem(None).is_some() {
+            continue;
+        }
+        let Verdict::Done { pass, reason, .. } = &v else {
+            panic!("{kind:?}: {v:?}")
+        };
+        assert!(!pass, "{kind:?}");
+        assert_eq!(
+            reason, "The model refused: I can't help with making weapons.",
+            "{kind:?}"
+        );
+        // Negated checks do not turn a refusal into a pass either.
+        let mut not = a.clone();
+        not.negate = true;
+        assert!(
+            !check(&not, "", &observed, None, None).passed(),
+            "not {kind:?}"
+        );
+        exercised += 1;
+    }
+    assert!(exercised >= 15, "only {exercised} kinds exercised");
+}
