@@ -495,3 +495,88 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
     b.close().await?;
     Ok(())
 }
+
+// Bug: refusals looked like empty answers (OpenAI's `delta.refusal` pieces overwrote each other
+// and never reached the page). A refusing model is said to refuse in Generate, in a run and in
+// the judge. And a promptfoo YAML with a check that cannot run here comes in with the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_said_everywhere_and_a_promptfoo_yaml_comes_in_whole() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    // Generate: the meta model refuses.
+    fake.push_faults([Fault::Refusal {
+        explanation: "I won't write that prompt.".into(),
+    }]);
+    let page = PromptPage::new(&b);
+    page.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    page.generate().await?;
+    b.wait_for_text("The model refused: I won't write that prompt.")
+        .await?;
+    let body = b.eval("return document.body.innerText").await?;
+    assert!(
+        !body.as_str().unwrap_or("").contains("no JSON"),
+        "a refusal is not a JSON error: {body}"
+    );
+    paste_prompt(&b).await?;
+
+    // A promptfoo YAML: its javascript check is left out, its case comes in with the other check.
+    let dir = std::env::temp_dir().join(format!("pw-yaml-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let yaml = dir.join("promptfooconfig.yaml");
+    std::fs::write(
+        &yaml,
+        "tests:\n  - vars:\n      notes: ALPHA Dana will fix the build.\n    assert:\n      - type: javascript\n        value: output.length > 3\n      - type: icontains\n        value: dana\n",
+    )?;
+    let input = b
+        .client
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
+        ))
+        .await?;
+    input.send_keys(yaml.to_str().unwrap()).await?;
+    b.wait_for_text("javascript check left out: it would run code")
+        .await?;
+    b.button("Import the 1 case").await?.click().await?;
+    b.wait_for_text("Imported 1 case").await?;
+    add_case(&b, 2, "BRAVO Ana books the room.", Some("Ana")).await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Every action item names its owner.")
+        .await?;
+
+    // The execution model refuses case 1; the judge refuses to grade case 2.
+    fake.fault_when(
+        JUDGE_MARK,
+        Fault::Refusal {
+            explanation: "Grading this is not allowed.".into(),
+        },
+        5,
+    );
+    fake.fault_when(
+        "ALPHA",
+        Fault::Refusal {
+            explanation: "I can't help with that.".into(),
+        },
+        5,
+    );
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    b.button("Run all 2 cases").await?.click().await?;
+    wait_badge(&b, 1, "refused").await?;
+    b.wait_for_text("The model refused: I can't help with that.")
+        .await?;
+    wait_badge(&b, 2, "judge error").await?;
+    b.wait_for_text("The model refused: Grading this is not allowed.")
+        .await?;
+    // The refused case scored 0 with the refusal as every check's reason, and its judge was never
+    // asked (one judge request: case 2's).
+    let judged = fake
+        .chat_requests()
+        .iter()
+        .filter(|r| r.body.contains(JUDGE_MARK))
+        .count();
+    assert_eq!(judged, 1, "the judge is not asked about a refusal");
+    b.screenshot_at(".pw-result[data-case=\"1\"]", "refusal-1280-light")
+        .await?;
+    b.close().await?;
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
