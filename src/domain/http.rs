@@ -139,16 +139,35 @@ mod tests {
     #[test]
     fn an_https_page_says_before_the_call_which_http_addresses_it_cannot_call() {
         use super::{blocked_by_page, is_loopback};
-        for h in ["localhost:11434", "127.0.0.2:8000", "[::1]:8080", "app.localhost", "127.255.0.1"] {
+        for h in [
+            "localhost:11434",
+            "127.0.0.2:8000",
+            "[::1]:8080",
+            "app.localhost",
+            "127.255.0.1",
+        ] {
             assert!(is_loopback(h), "{h}");
         }
-        for h in ["192.168.1.20:8000", "10.0.0.5", "127.example.com", "localhost.evil.com", "[::2]"] {
+        for h in [
+            "192.168.1.20:8000",
+            "10.0.0.5",
+            "127.example.com",
+            "localhost.evil.com",
+            "[::2]",
+        ] {
             assert!(!is_loopback(h), "{h}");
         }
         let lan = "http://192.168.1.20:8000/v1";
         let why = blocked_by_page(true, lan).expect("blocked on an https page");
-        assert!(why.contains("192.168.1.20:8000") && why.contains("https"), "{why}");
-        assert_eq!(blocked_by_page(false, lan), None, "an http page may call it");
+        assert!(
+            why.contains("192.168.1.20:8000") && why.contains("https"),
+            "{why}"
+        );
+        assert_eq!(
+            blocked_by_page(false, lan),
+            None,
+            "an http page may call it"
+        );
         assert_eq!(blocked_by_page(true, "http://127.0.0.1:8081/v1"), None);
         assert_eq!(blocked_by_page(true, "https://192.168.1.20/v1"), None);
     }

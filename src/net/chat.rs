@@ -326,7 +326,13 @@ async fn open(
         .and_then(|w| w.location().protocol().ok())
         .is_some_and(|p| p == "https:");
     if let Some(why) = crate::domain::http::blocked_by_page(page_is_https, &http.url) {
-        return Err(ProviderError::new(ErrorKind::BlockedByPage, cfg.kind, &host, None, &why));
+        return Err(ProviderError::new(
+            ErrorKind::BlockedByPage,
+            cfg.kind,
+            &host,
+            None,
+            &why,
+        ));
     }
     // The key goes only to the host shown next to it: the browser's own URL parser must agree.
     if http

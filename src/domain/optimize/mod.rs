@@ -24,6 +24,11 @@ use crate::domain::structured;
 pub mod reflexion;
 #[cfg(test)]
 mod tests;
+mod validate;
+
+#[cfg(test)]
+pub(crate) use validate::tests::sample_loop;
+pub use validate::{MAX_K, MAX_ROUNDS, SNAPSHOT_VERSION, SnapshotError};
 
 const PROPOSE: &str = include_str!("propose.md");
 const PROPOSE_USER: &str = include_str!("propose_user.md");
@@ -730,8 +735,9 @@ impl Optimizer {
         } else {
             self.config.k
         } as usize;
-        let start =
-            (round as usize - 1) * n + (self.config.seed as usize % Mutation::EXPLORE.len());
+        // Proposals start at round 1; a round 0 (only in a damaged snapshot) reads as round 1.
+        let start = (round as usize).saturating_sub(1) * n
+            + (self.config.seed as usize % Mutation::EXPLORE.len());
         (0..n)
             .map(|i| Mutation::EXPLORE[(start + i) % Mutation::EXPLORE.len()])
             .collect()
@@ -959,17 +965,16 @@ impl Optimizer {
                 );
                 Some((Role::Judge, req))
             }
-            Work::Propose { round, refine } => {
-                Some((Role::Meta, self.propose_request(ctx, *round, *refine)))
-            }
+            Work::Propose { round, refine } => self
+                .propose_request(ctx, *round, *refine)
+                .map(|req| (Role::Meta, req)),
         }
     }
 
-    /// OPRO history, GEPA feedback and the mutation styles, in one request.
-    pub fn propose_request(&self, ctx: &Ctx, round: u32, refine: bool) -> ChatRequest {
-        let best = self
-            .candidate(self.best)
-            .expect("the best candidate exists");
+    /// OPRO history, GEPA feedback and the mutation styles, in one request; `None` when the best
+    /// candidate is missing (a damaged snapshot: `validate` refuses those when one is loaded).
+    pub fn propose_request(&self, ctx: &Ctx, round: u32, refine: bool) -> Option<ChatRequest> {
+        let best = self.candidate(self.best)?;
         // (a) Earlier prompts and scores, worst to best, at most 5 (the best ones).
         let mut scored: Vec<(f64, &Candidate)> = self
             .candidates
@@ -1105,7 +1110,7 @@ impl Optimizer {
             name: "candidates".into(),
             schema: propose_schema(),
         });
-        req
+        Some(req)
     }
 }
 

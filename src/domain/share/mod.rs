@@ -1,12 +1,14 @@
 //! The share-link codec: a draft in the URL fragment (`#pw=2.…`), so it never reaches a server.
 //! Version 2 packs the wire draft positionally (JSON arrays, no key names), deflates it, adds a
 //! checksum, and writes URL-safe base64. Version 1 (plain JSON in base64) still opens. Decoding is
-//! bounded: link length, decompressed size, and a checksum against tampering.
+//! bounded: link length, decompressed size, and a checksum against tampering. The encoder checks
+//! the same bounds, so every link it makes opens; a draft too large says what to leave out.
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::domain::draft::Draft;
+use crate::domain::wire::salvage::{self, Lost, Salvaged};
 use crate::domain::wire::{DraftV1, Include, OriginV1, SpecV1, VersionV1};
 
 /// The fragment key: `https://host/#pw=2.xxxx`.
@@ -37,6 +39,50 @@ pub enum ShareError {
     TooLarge,
     #[error("the link's draft could not be read: {0}")]
     Invalid(String),
+}
+
+/// A part of a draft that can be left out of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveOut {
+    Results,
+    History,
+    Cases,
+}
+
+impl LeaveOut {
+    fn words(self) -> &'static str {
+        match self {
+            Self::Results => "the run results",
+            Self::History => "the version history",
+            Self::Cases => "the test cases",
+        }
+    }
+}
+
+/// Why no link was made: it would be larger than links open (longer than [`MAX_LINK_CHARS`], or
+/// unpacking to more than [`MAX_PAYLOAD_BYTES`]). `Display` is the sentence the share panel shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct TooLargeForLink {
+    /// Characters of the smallest link the draft makes with these choices.
+    pub chars: usize,
+    /// What to leave out, all of it, for a link that opens; empty when even the current prompt
+    /// alone is too large (then only the exported file carries it).
+    pub leave_out: Vec<LeaveOut>,
+}
+
+impl TooLargeForLink {
+    pub fn message(&self) -> String {
+        let words: Vec<&str> = self.leave_out.iter().map(|p| p.words()).collect();
+        match words.as_slice() {
+            [] => "This prompt is too large for a share link, even on its own. Export the draft and send the file instead.".to_owned(),
+            [one] => format!("This draft is too large for a share link. Leave out {one} and it fits."),
+            [init @ .., last] => format!(
+                "This draft is too large for a share link. Leave out {} and {last} and it fits.",
+                init.join(", ")
+            ),
+        }
+    }
 }
 
 fn fnv24(bytes: &[u8]) -> [u8; 3] {
@@ -104,7 +150,7 @@ fn texts(v: &Value, i: usize) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
+fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
     let bad = || ShareError::Invalid("unexpected layout".into());
     let top = v.as_array().ok_or_else(bad)?;
     let none = Value::Null;
@@ -115,7 +161,18 @@ fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
         Some(x) => x.as_array().ok_or_else(bad)?,
     };
     let mut out = Vec::new();
-    for ver in versions {
+    for (i, ver) in versions.iter().enumerate() {
+        // A trailing zero is trimmed: a version without a number is version 0.
+        let n = match ver.get(0) {
+            None => 0,
+            Some(n) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) => n,
+                None => {
+                    lost.push(Lost::Version { n: None, at: i + 1 });
+                    continue;
+                }
+            },
+        };
         let o = ver.get(2).unwrap_or(&none);
         let sp = ver.get(3).unwrap_or(&none);
         let examples = sp
@@ -124,7 +181,7 @@ fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
             .map(|a| a.iter().map(|e| (text(e, 0), text(e, 1))).collect())
             .unwrap_or_default();
         out.push(VersionV1 {
-            n: ver.get(0).and_then(Value::as_u64).ok_or_else(bad)? as u32,
+            n,
             parent: ver
                 .get(1)
                 .and_then(Value::as_u64)
@@ -166,25 +223,81 @@ fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
         },
         current: top.get(3).and_then(Value::as_u64).unwrap_or(0) as u32,
         versions: out,
-        cases: list_at(top, 5)?,
-        checks: list_at(top, 6)?,
-        runs: list_at(top, 7)?,
+        // Read item by item: one that does not read is left out, with a note.
+        cases: salvage::list(
+            top.get(5).cloned(),
+            lost,
+            || Lost::List("The test cases"),
+            salvage::case,
+        ),
+        checks: salvage::list(
+            top.get(6).cloned(),
+            lost,
+            || Lost::List("The checks for every case"),
+            salvage::check,
+        ),
+        runs: salvage::list(
+            top.get(7).cloned(),
+            lost,
+            || Lost::List("The run results"),
+            salvage::run,
+        ),
         optimizer: None,
     })
 }
 
-/// A list of wire values at a position (absent or trimmed: empty).
-fn list_at<T: serde::de::DeserializeOwned>(top: &[Value], i: usize) -> Result<Vec<T>, ShareError> {
-    match top.get(i) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(v) => {
-            serde_json::from_value(v.clone()).map_err(|e| ShareError::Invalid(e.to_string()))
-        }
-    }
+/// The fragment payload (`2.…`, without `pw=`) for a draft: the shortest link whose parts the
+/// decoder accepts (link length, unpacked size), or what to leave out when none fits.
+pub fn encode(d: &Draft, include: Include) -> Result<String, TooLargeForLink> {
+    encode_within(d, include, MAX_LINK_CHARS, MAX_PAYLOAD_BYTES)
 }
 
-/// The fragment payload (`2.…`, without `pw=`) for a draft.
-pub fn encode(d: &Draft, include: Include) -> String {
+/// [`encode`] against given caps (the tests use small ones).
+fn encode_within(
+    d: &Draft,
+    include: Include,
+    max_chars: usize,
+    max_unpacked: usize,
+) -> Result<String, TooLargeForLink> {
+    let chars = match encode_capped(d, include, max_chars, max_unpacked) {
+        Ok(link) => return Ok(link),
+        Err(chars) => chars,
+    };
+    // Leave out the largest optional parts first, until the link fits.
+    let mut smaller = include;
+    let mut leave_out = Vec::new();
+    let steps = [
+        (LeaveOut::Results, include.results && include.cases),
+        (LeaveOut::History, include.history),
+        (LeaveOut::Cases, include.cases),
+    ];
+    for (part, included) in steps {
+        if !included {
+            continue;
+        }
+        match part {
+            LeaveOut::Results => smaller.results = false,
+            LeaveOut::History => smaller.history = false,
+            LeaveOut::Cases => (smaller.cases, smaller.results) = (false, false),
+        }
+        leave_out.push(part);
+        if encode_capped(d, smaller, max_chars, max_unpacked).is_ok() {
+            return Err(TooLargeForLink { chars, leave_out });
+        }
+    }
+    Err(TooLargeForLink {
+        chars,
+        leave_out: Vec::new(),
+    })
+}
+
+/// The link, or the length of the shortest one when it is too long or unpacks to too much.
+fn encode_capped(
+    d: &Draft,
+    include: Include,
+    max_chars: usize,
+    max_unpacked: usize,
+) -> Result<String, usize> {
     let mut wire = DraftV1::from_draft(d, include);
     // The optimizer's working state stays out of links (it is large and only useful locally).
     wire.optimizer = None;
@@ -203,33 +316,58 @@ pub fn encode(d: &Draft, include: Include) -> String {
         .flat_map(u16::to_le_bytes)
         .collect();
     let windows = to_windows(&String::from_utf8_lossy(&bytes));
+    // Each with the size the decoder unpacks it to (method 0 is not unpacked).
     let candidates = [
-        (0u8, bytes.clone()),
-        (1u8, deflate(&bytes, false)),
-        (1u8, deflate(&bytes, true)),
-        (2u8, deflate(&utf16, false)),
-        (2u8, deflate(&utf16, true)),
-        (3u8, deflate(&windows, false)),
-        (3u8, deflate(&windows, true)),
+        (0u8, bytes.clone(), 0),
+        (1u8, deflate(&bytes, false), bytes.len()),
+        (1u8, deflate(&bytes, true), bytes.len()),
+        (2u8, deflate(&utf16, false), utf16.len()),
+        (2u8, deflate(&utf16, true), utf16.len()),
+        (3u8, deflate(&windows, false), windows.len()),
+        (3u8, deflate(&windows, true), windows.len()),
     ];
-    let (method, body) = candidates
+    // The fragment's length for a body: `#pw=2.` and base64 without padding.
+    let link_chars = |body: &[u8]| 1 + FRAGMENT_KEY.len() + 2 + ((4 + body.len()) * 4).div_ceil(3);
+    let Some((method, body, _)) = candidates
         .into_iter()
-        .min_by_key(|(_, b)| b.len())
-        .expect("candidates");
+        // The decoder refuses an unpacked size at its limit.
+        .filter(|(_, _, unpacked)| *unpacked < max_unpacked)
+        .min_by_key(|(_, b, _)| b.len())
+    else {
+        return Err(0);
+    };
+    let chars = link_chars(&body);
+    if chars > max_chars {
+        return Err(chars);
+    }
     let mut out = Vec::with_capacity(body.len() + 4);
     out.push(method);
     out.extend_from_slice(&fnv24(&bytes));
     out.extend_from_slice(&body);
-    format!("2.{}", URL_SAFE_NO_PAD.encode(out))
+    let link = format!("2.{}", URL_SAFE_NO_PAD.encode(out));
+    debug_assert_eq!(1 + FRAGMENT_KEY.len() + link.len(), chars);
+    Ok(link)
 }
 
-/// The whole fragment, `#pw=2.…`.
-pub fn fragment(d: &Draft, include: Include) -> String {
-    format!("#{FRAGMENT_KEY}{}", encode(d, include))
+/// The whole fragment, `#pw=2.…` (see [`encode`]).
+pub fn fragment(d: &Draft, include: Include) -> Result<String, TooLargeForLink> {
+    Ok(format!("#{FRAGMENT_KEY}{}", encode(d, include)?))
 }
 
 /// Reads a payload (with or without `#pw=`); never panics, whatever the input.
 pub fn decode(input: &str) -> Result<Draft, ShareError> {
+    decode_salvaged(input).map(|s| s.draft)
+}
+
+/// [`decode`], with what was left out of the draft (parts that did not read). A received draft's
+/// optimization loop arrives paused (links of the first format could carry one).
+pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
+    let mut s = decode_parts(input)?;
+    s.draft.pause_loop();
+    Ok(s)
+}
+
+fn decode_parts(input: &str) -> Result<Salvaged, ShareError> {
     let t = input.trim();
     if t.len() > MAX_LINK_CHARS {
         return Err(ShareError::Oversized(t.len()));
@@ -250,9 +388,9 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
             if raw.len() > MAX_PAYLOAD_BYTES {
                 return Err(ShareError::TooLarge);
             }
-            let wire: DraftV1 =
+            let v: Value =
                 serde_json::from_slice(&raw).map_err(|e| ShareError::Invalid(e.to_string()))?;
-            Ok(wire.into_draft())
+            salvage::read_draft(v).map_err(|e| ShareError::Invalid(e.why))
         }
         "2" => {
             if raw.len() < 4 {
@@ -283,7 +421,11 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
             }
             let v: Value =
                 serde_json::from_slice(&bytes).map_err(|e| ShareError::Invalid(e.to_string()))?;
-            Ok(unpack(&v)?.into_draft())
+            let mut lost = Vec::new();
+            let mut s = unpack(&v, &mut lost)?.into_salvaged();
+            lost.append(&mut s.lost);
+            s.lost = lost;
+            Ok(s)
         }
         other => Err(ShareError::UnknownVersion(other.chars().take(8).collect())),
     }

@@ -159,7 +159,9 @@ impl Browser {
         stream.read_to_end(&mut raw).await?;
         let text = String::from_utf8_lossy(&raw);
         let (status_line, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
-        let json_start = rest.find('{').ok_or_else(|| anyhow!("{cmd}: no JSON in {text}"))?;
+        let json_start = rest
+            .find('{')
+            .ok_or_else(|| anyhow!("{cmd}: no JSON in {text}"))?;
         let reply: Value = serde_json::from_str(rest[json_start..].trim_end_matches(|c| c != '}'))
             .with_context(|| format!("{cmd}: {text}"))?;
         if !status_line.contains(" 200 ") {

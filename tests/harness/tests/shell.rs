@@ -1,9 +1,9 @@
 //! End-to-end: the release build in a real Chromium shows the app shell, finds the local model,
 //! opens Settings, switches theme, and keeps screenshots of it.
 use pw_harness::browser::{Browser, ESCAPE};
-use serde_json::json;
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shell_renders_and_finds_the_local_model() -> anyhow::Result<()> {
@@ -218,15 +218,25 @@ async fn opens_with_no_network_after_the_first_visit() -> anyhow::Result<()> {
         )
         .await?;
     let cached = cached.as_str().unwrap_or_default().to_owned();
-    assert!(cached.contains(&format!("/promptwright/{wasm}")), "{cached}");
-    assert!(cached.contains(".js") && cached.contains(".css"), "{cached}");
+    assert!(
+        cached.contains(&format!("/promptwright/{wasm}")),
+        "{cached}"
+    );
+    assert!(
+        cached.contains(".js") && cached.contains(".css"),
+        "{cached}"
+    );
     // The HTTP cache is cleared and the server is gone: the app still opens, from the worker.
     browser.cdp("Network.clearBrowserCache", json!({})).await?;
     drop(site);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     browser.client.refresh().await?;
     browser.wait_for_role_name("heading", "Your idea").await?;
-    browser.field("Your idea").await?.send_keys("works offline").await?;
+    browser
+        .field("Your idea")
+        .await?
+        .send_keys("works offline")
+        .await?;
     // And says what works offline.
     browser
         .eval("window.dispatchEvent(new Event('offline')); return true")
@@ -250,7 +260,10 @@ async fn opens_with_no_network_after_the_first_visit() -> anyhow::Result<()> {
         .to_owned();
     let sw = std::fs::read_to_string(copy.join("sw.js"))?;
     let build = first.trim_start_matches("promptwright-").to_owned();
-    assert!(sw.contains(&format!("\"{build}\"")), "{first} not named in sw.js");
+    assert!(
+        sw.contains(&format!("\"{build}\"")),
+        "{first} not named in sw.js"
+    );
     std::fs::write(copy.join("sw.js"), sw.replace(&build, "0123456789abcdef"))?;
     browser
         .eval("const r = await navigator.serviceWorker.getRegistration(); await r.update(); return true")
