@@ -17,6 +17,20 @@ pub const FRAGMENT_KEY: &str = "pw=";
 pub const MAX_LINK_CHARS: usize = 256 * 1024;
 /// Decompressed payloads larger than this are refused (no decompression bomb).
 pub const MAX_PAYLOAD_BYTES: usize = 4 * 1024 * 1024;
+/// The bounds links are checked against, when made and when opened (the tests use small ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Caps {
+    /// Most characters of the fragment (`#pw=2.…`).
+    link_chars: usize,
+    /// Most bytes a payload may unpack to.
+    unpacked: usize,
+}
+
+const CAPS: Caps = Caps {
+    link_chars: MAX_LINK_CHARS,
+    unpacked: MAX_PAYLOAD_BYTES,
+};
+
 /// Above this many characters some chat apps cut links.
 pub const WARN_LINK_CHARS: usize = 8 * 1024;
 
@@ -249,40 +263,47 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
 /// The fragment payload (`2.…`, without `pw=`) for a draft: the shortest link whose parts the
 /// decoder accepts (link length, unpacked size), or what to leave out when none fits.
 pub fn encode(d: &Draft, include: Include) -> Result<String, TooLargeForLink> {
-    encode_within(d, include, MAX_LINK_CHARS, MAX_PAYLOAD_BYTES)
+    encode_within(d, include, CAPS)
 }
 
-/// [`encode`] against given caps (the tests use small ones).
-fn encode_within(
-    d: &Draft,
-    include: Include,
-    max_chars: usize,
-    max_unpacked: usize,
-) -> Result<String, TooLargeForLink> {
-    let chars = match encode_capped(d, include, max_chars, max_unpacked) {
+/// [`encode`] against given caps.
+fn encode_within(d: &Draft, include: Include, caps: Caps) -> Result<String, TooLargeForLink> {
+    let chars = match encode_capped(d, include, caps) {
         Ok(link) => return Ok(link),
         Err(chars) => chars,
     };
-    // Leave out the largest optional parts first, until the link fits.
-    let mut smaller = include;
-    let mut leave_out = Vec::new();
-    let steps = [
-        (LeaveOut::Results, include.results && include.cases),
-        (LeaveOut::History, include.history),
-        (LeaveOut::Cases, include.cases),
+    // The fewest parts to leave out for a link that fits: one part (results first), then two.
+    // Leaving out the cases leaves out their results too.
+    use LeaveOut::{Cases, History, Results};
+    let included = |p: &LeaveOut| match p {
+        Results => include.results && include.cases,
+        History => include.history,
+        Cases => include.cases,
+    };
+    let choices: [&[LeaveOut]; 5] = [
+        &[Results],
+        &[History],
+        &[Cases],
+        &[Results, History],
+        &[History, Cases],
     ];
-    for (part, included) in steps {
-        if !included {
+    for choice in choices {
+        if !choice.iter().all(included) {
             continue;
         }
-        match part {
-            LeaveOut::Results => smaller.results = false,
-            LeaveOut::History => smaller.history = false,
-            LeaveOut::Cases => (smaller.cases, smaller.results) = (false, false),
+        let mut smaller = include;
+        for p in choice {
+            match p {
+                Results => smaller.results = false,
+                History => smaller.history = false,
+                Cases => (smaller.cases, smaller.results) = (false, false),
+            }
         }
-        leave_out.push(part);
-        if encode_capped(d, smaller, max_chars, max_unpacked).is_ok() {
-            return Err(TooLargeForLink { chars, leave_out });
+        if encode_capped(d, smaller, caps).is_ok() {
+            return Err(TooLargeForLink {
+                chars,
+                leave_out: choice.to_vec(),
+            });
         }
     }
     Err(TooLargeForLink {
@@ -292,12 +313,7 @@ fn encode_within(
 }
 
 /// The link, or the length of the shortest one when it is too long or unpacks to too much.
-fn encode_capped(
-    d: &Draft,
-    include: Include,
-    max_chars: usize,
-    max_unpacked: usize,
-) -> Result<String, usize> {
+fn encode_capped(d: &Draft, include: Include, caps: Caps) -> Result<String, usize> {
     let mut wire = DraftV1::from_draft(d, include);
     // The optimizer's working state stays out of links (it is large and only useful locally).
     wire.optimizer = None;
@@ -316,28 +332,21 @@ fn encode_capped(
         .flat_map(u16::to_le_bytes)
         .collect();
     let windows = to_windows(&String::from_utf8_lossy(&bytes));
-    // Each with the size the decoder unpacks it to (method 0 is not unpacked).
-    let candidates = [
-        (0u8, bytes.clone(), 0),
-        (1u8, deflate(&bytes, false), bytes.len()),
-        (1u8, deflate(&bytes, true), bytes.len()),
-        (2u8, deflate(&utf16, false), utf16.len()),
-        (2u8, deflate(&utf16, true), utf16.len()),
-        (3u8, deflate(&windows, false), windows.len()),
-        (3u8, deflate(&windows, true), windows.len()),
-    ];
+    // Only forms the decoder may unpack (it refuses a size at its limit); method 0 is not unpacked.
+    let mut candidates = vec![(0u8, bytes.clone())];
+    for (method, form) in [(1u8, &bytes), (2, &utf16), (3, &windows)] {
+        if form.len() < caps.unpacked {
+            candidates.push((method, deflate(form, false)));
+            candidates.push((method, deflate(form, true)));
+        }
+    }
     // The fragment's length for a body: `#pw=2.` and base64 without padding.
     let link_chars = |body: &[u8]| 1 + FRAGMENT_KEY.len() + 2 + ((4 + body.len()) * 4).div_ceil(3);
-    let Some((method, body, _)) = candidates
-        .into_iter()
-        // The decoder refuses an unpacked size at its limit.
-        .filter(|(_, _, unpacked)| *unpacked < max_unpacked)
-        .min_by_key(|(_, b, _)| b.len())
-    else {
+    let Some((method, body)) = candidates.into_iter().min_by_key(|(_, b)| b.len()) else {
         return Err(0);
     };
     let chars = link_chars(&body);
-    if chars > max_chars {
+    if chars > caps.link_chars {
         return Err(chars);
     }
     let mut out = Vec::with_capacity(body.len() + 4);
@@ -362,14 +371,14 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
 /// [`decode`], with what was left out of the draft (parts that did not read). A received draft's
 /// optimization loop arrives paused (links of the first format could carry one).
 pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
-    let mut s = decode_parts(input)?;
+    let mut s = decode_within(input, CAPS)?;
     s.draft.pause_loop();
     Ok(s)
 }
 
-fn decode_parts(input: &str) -> Result<Salvaged, ShareError> {
+fn decode_within(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
     let t = input.trim();
-    if t.len() > MAX_LINK_CHARS {
+    if t.len() > caps.link_chars {
         return Err(ShareError::Oversized(t.len()));
     }
     let t = t.strip_prefix('#').unwrap_or(t);
@@ -385,7 +394,7 @@ fn decode_parts(input: &str) -> Result<Salvaged, ShareError> {
         .map_err(|_| ShareError::NotBase64)?;
     match version {
         "1" => {
-            if raw.len() > MAX_PAYLOAD_BYTES {
+            if raw.len() > caps.unpacked {
                 return Err(ShareError::TooLarge);
             }
             let v: Value =
@@ -399,9 +408,9 @@ fn decode_parts(input: &str) -> Result<Salvaged, ShareError> {
             let (method, sum, body) = (raw[0], &raw[1..4], &raw[4..]);
             let bytes = match method {
                 0 => body.to_vec(),
-                1 => inflate(body)?,
+                1 => inflate(body, caps)?,
                 2 => {
-                    let units = inflate(body)?;
+                    let units = inflate(body, caps)?;
                     if units.len() % 2 != 0 {
                         return Err(ShareError::Corrupt);
                     }
@@ -413,7 +422,7 @@ fn decode_parts(input: &str) -> Result<Salvaged, ShareError> {
                         .map_err(|_| ShareError::Corrupt)?
                         .into_bytes()
                 }
-                3 => from_windows(&inflate(body)?)?.into_bytes(),
+                3 => from_windows(&inflate(body, caps)?)?.into_bytes(),
                 _ => return Err(ShareError::Corrupt),
             };
             if fnv24(&bytes) != sum {
@@ -503,8 +512,8 @@ fn from_windows(bytes: &[u8]) -> Result<String, ShareError> {
     String::from_utf16(&units).map_err(|_| ShareError::Corrupt)
 }
 
-fn inflate(body: &[u8]) -> Result<Vec<u8>, ShareError> {
-    miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_PAYLOAD_BYTES).map_err(|e| {
+fn inflate(body: &[u8], caps: Caps) -> Result<Vec<u8>, ShareError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(body, caps.unpacked).map_err(|e| {
         if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
             ShareError::TooLarge
         } else {
