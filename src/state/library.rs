@@ -199,7 +199,10 @@ impl Library {
     /// Names the parts left out of a draft, with the draft's name.
     fn report_lost(self, name: &str, lost: &[Lost]) {
         let name = shown_name(name);
-        self.report(lost.iter().map(|l| format!("In \u{201c}{name}\u{201d}: {l}")));
+        self.report(
+            lost.iter()
+                .map(|l| format!("In \u{201c}{name}\u{201d}: {l}")),
+        );
     }
 
     /// Hides the messages about unreadable data.

@@ -115,9 +115,13 @@ impl OptimizerHandle {
                 if running {
                     h.draft_id.set_value(id.clone());
                     let hold = if !loop_runs_here(&id) {
-                        Some("This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.")
+                        Some(
+                            "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.",
+                        )
                     } else if !h.keys_ready() {
-                        Some("The optimization was interrupted. Enter your API key in Settings (keys are not kept unless you asked), then press Resume.")
+                        Some(
+                            "The optimization was interrupted. Enter your API key in Settings (keys are not kept unless you asked), then press Resume.",
+                        )
                     } else {
                         None
                     };

@@ -34,7 +34,8 @@ pub fn LoopNotice() -> impl IntoView {
                 .map(|o| (!o.paused, o.paused, o.spent.calls, o.limit.calls))
         })
     });
-    move || match (h.arrival.get(), state.get()) {
+    move || {
+        match (h.arrival.get(), state.get()) {
         (Some(Arrival::Continuing), Some((true, _, used, limit))) => view! {
             <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
                 <p class="pw-notice__title">"An optimization loop is running"</p>
@@ -52,6 +53,7 @@ pub fn LoopNotice() -> impl IntoView {
         }
         .into_any(),
         _ => ().into_any(),
+    }
     }
 }
 
