@@ -39,7 +39,7 @@ pub fn LoopNotice() -> impl IntoView {
         (Some(Arrival::Continuing), Some((true, _, used, limit))) => view! {
             <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
                 <p class="pw-notice__title">"An optimization loop is running"</p>
-                <p>{format!("It continued where it stopped before the page reloaded, and keeps calling your models within the budget you approved ({used} of {limit} calls used).")}</p>
+                <p>{format!("It picked up where it stopped when this draft was last open in this tab, and keeps calling your models within the budget you approved ({used} of {limit} calls used).")}</p>
                 <button type="button" class="pw-button" on:click=move |_| h.pause()>"Pause the loop"</button>
             </div>
         }
