@@ -451,12 +451,6 @@ impl DraftV1 {
         }
     }
 
-    /// The domain draft; a `current` that names no version falls back to the newest. What does
-    /// not convert is left out silently: see [`into_salvaged`](Self::into_salvaged).
-    pub fn into_draft(self) -> Draft {
-        self.into_salvaged().draft
-    }
-
     /// The domain draft, and what was left out: checks of a kind this app does not know, and an
     /// optimizer snapshot that does not read or breaks the loop's invariants
     /// ([`Optimizer::validate`]). A `current` that names no version falls back to the newest.
@@ -633,7 +627,13 @@ mod tests {
         let full = DraftV1::from_draft(&d, Include::ALL);
         let json = serde_json::to_string(&full).unwrap();
         let back: DraftV1 = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.into_draft(), d);
+        assert_eq!(
+            back.into_salvaged(),
+            Salvaged {
+                draft: d.clone(),
+                lost: vec![]
+            }
+        );
         let only = DraftV1::from_draft(
             &d,
             Include {
@@ -642,7 +642,8 @@ mod tests {
                 results: false,
             },
         )
-        .into_draft();
+        .into_salvaged()
+        .draft;
         assert_eq!(only.versions.len(), 1);
         assert_eq!(only.current_spec(), d.current_spec());
         assert!(!json.to_lowercase().contains("key"), "no key field: {json}");
@@ -651,7 +652,10 @@ mod tests {
     #[test]
     fn unknown_and_missing_fields_are_tolerated() {
         let json = r#"{"name":"x","idea":{"idea":"i","output":"yaml"},"versions":[{"n":3,"origin":{"kind":"evolved"},"spec":{"persona":"p"},"future":1}],"current":9}"#;
-        let d = serde_json::from_str::<DraftV1>(json).unwrap().into_draft();
+        let d = serde_json::from_str::<DraftV1>(json)
+            .unwrap()
+            .into_salvaged()
+            .draft;
         assert_eq!(d.current, 3);
         assert_eq!(d.versions[0].origin, Origin::Pasted);
         assert_eq!(d.idea.output, OutputKind::Auto);

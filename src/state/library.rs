@@ -587,7 +587,6 @@ impl Library {
         let n = drafts.len();
         let mut last = None;
         for mut d in drafts {
-            d.pause_loop();
             if names.contains(&d.name) {
                 d.name = format!("{} (imported)", d.name);
             }
