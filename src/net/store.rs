@@ -223,7 +223,9 @@ impl DraftStore {
                 return Ok(Saved::Conflict(cur.clone()));
             }
         }
-        record.rev = current.map_or(1, |c| c.rev + 1).max(record.rev);
+        record.rev = current
+            .map_or(1, |c| c.rev.saturating_add(1))
+            .max(record.rev);
         let json = record
             .to_json()
             .map_err(|e| StoreError::Other(e.to_string()))?;

@@ -26,9 +26,9 @@ pub mod reflexion;
 mod tests;
 mod validate;
 
+pub use validate::SnapshotError;
 #[cfg(test)]
 pub(crate) use validate::tests::sample_loop;
-pub use validate::{MAX_K, MAX_ROUNDS, SNAPSHOT_VERSION, SnapshotError};
 
 const PROPOSE: &str = include_str!("propose.md");
 const PROPOSE_USER: &str = include_str!("propose_user.md");

@@ -11,11 +11,11 @@ use super::{Budget, Optimizer, Phase};
 pub(crate) mod tests;
 
 /// The snapshot format this app reads (`Optimizer::version`).
-pub const SNAPSHOT_VERSION: u32 = 1;
+const SNAPSHOT_VERSION: u32 = 1;
 /// Most rounds a snapshot may plan (the page offers 1-10).
-pub const MAX_ROUNDS: u32 = 50;
+const MAX_ROUNDS: u32 = 50;
 /// Most candidates per round (the page offers 1-6).
-pub const MAX_K: u32 = 20;
+const MAX_K: u32 = 20;
 /// Most calls a budget figure may hold: sums of a few budgets stay far from `u32::MAX`.
 const MAX_CALLS: u32 = 1 << 24;
 /// Most tokens a budget figure may hold: sums of a few budgets stay far from `u64::MAX`.
@@ -30,7 +30,7 @@ pub enum SnapshotError {
     /// The JSON does not have the snapshot's shape (a field missing or of the wrong type).
     #[error("the snapshot does not have the expected shape: {0}")]
     Shape(String),
-    /// Written by another app version (`version` is not [`SNAPSHOT_VERSION`]).
+    /// Written by another app version (`version` is not 1).
     #[error("the snapshot has format version {0}")]
     Version(u32),
     /// A setting outside what the loop can run (rounds, candidates per round, temperatures).
