@@ -1,8 +1,11 @@
-//! Entry point of the wasm binary: installs the panic hook and mounts the app, nothing else.
+//! Entry point of the wasm binary: installs the panic hook and the page's regular-expression
+//! engine, and mounts the app, nothing else.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
     promptwright::ui::crash::install_panic_hook();
+    // JSON Schema patterns are ECMA-262 regular expressions: the page's own RegExp runs them.
+    promptwright::domain::pattern::install(promptwright::net::regexp_is_match);
     promptwright::ui::mount();
 }
 

@@ -115,3 +115,38 @@ fn crash_message_is_readable_and_shows_details_as_text() {
     overlay.remove();
     document.get_element_by_id("pw-crash").unwrap().remove();
 }
+
+/// JSON Schema `pattern` runs on the page's own RegExp (ECMA-262, flag `u`), installed as the
+/// domain's pattern engine; the browser's parse of an address agrees with `domain::http::host_of`.
+#[wasm_bindgen_test]
+fn schema_patterns_use_the_pages_regexp_and_hosts_match_the_browsers() {
+    use promptwright::domain::{http::host_of, pattern, schema};
+    use promptwright::net::regexp_is_match;
+    pattern::install(regexp_is_match);
+    assert_eq!(regexp_is_match("^\\p{L}+$", "日本語"), Ok(true));
+    assert_eq!(regexp_is_match("^\\d{4}-\\d{2}$", "2026-11"), Ok(true));
+    assert_eq!(
+        regexp_is_match("(?<=a)b", "ab"),
+        Ok(true),
+        "look-behind is ECMA-262"
+    );
+    assert!(regexp_is_match("(", "x").is_err());
+    let s = serde_json::json!({"type": "object", "properties": {"due": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}}});
+    let errs = schema::validate(&serde_json::json!({"due": "soon"}), &s);
+    assert_eq!(errs.len(), 1);
+    assert_eq!(
+        errs[0].to_string(),
+        "due: must match the pattern ^\\d{4}-\\d{2}-\\d{2}$"
+    );
+    for url in [
+        "https://evil.example\\@api.openai.com/v1",
+        "https://user:pw@api.openai.com:443/v1",
+        "HTTP://127.0.0.1:8081/v1",
+        "https://%65vil.example/v1",
+        "http://[::1]:8080/v1",
+        "https://api.openai.com:8443/v1?x=1#y",
+    ] {
+        let browser = web_sys::Url::new(url).unwrap().host();
+        assert_eq!(host_of(url), browser, "{url}");
+    }
+}

@@ -13,6 +13,37 @@ pub fn estimate_tokens(text: &str) -> u32 {
     ((chars + non_ascii) / 4.0).ceil() as u32
 }
 
+/// An upper bound of the tokens a text can take in any provider's tokenizer: its UTF-8 length in
+/// bytes. Byte-level BPE (OpenAI, Anthropic, Llama) and SentencePiece with byte fallback (Gemini,
+/// Gemma) never make more than one token of a byte. Unlike [`estimate_tokens`] (an average, about a
+/// quarter of this for English), this holds for any text: CJK, code, JSON, emoji.
+pub fn token_bound(text: &str) -> u64 {
+    text.len() as u64
+}
+
+/// Tokens a provider may add to any request, at most: message framing, the hidden system text of
+/// structured output or a forced tool (Anthropic documents up to 346 tokens for tool use), and
+/// the chat template's special tokens.
+pub const REQUEST_OVERHEAD_TOKENS: u64 = 600;
+/// Framing tokens per message, at most.
+pub const MESSAGE_OVERHEAD_TOKENS: u64 = 16;
+
+/// The most a call can use: (input tokens, output tokens). Input: [`token_bound`] of the system
+/// text, every message and the output schema, plus the overheads. Output: the request's output
+/// cap (`max_tokens`), which every provider applies to the whole billed output, reasoning and
+/// thinking tokens included (OpenAI `max_completion_tokens`, Anthropic `max_tokens`, Gemini
+/// `maxOutputTokens`).
+pub fn request_bound(req: &crate::domain::provider::ChatRequest) -> (u64, u64) {
+    let mut input = REQUEST_OVERHEAD_TOKENS + req.system.as_deref().map_or(0, token_bound);
+    for m in &req.messages {
+        input += MESSAGE_OVERHEAD_TOKENS + token_bound(&m.text);
+    }
+    input += req.schema.as_ref().map_or(0, |s| {
+        token_bound(&s.name) + token_bound(&s.schema.to_string())
+    });
+    (input, u64::from(req.max_tokens))
+}
+
 /// US dollars per million input and output tokens.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Price {

@@ -7,16 +7,20 @@ pub mod draft;
 pub mod estimate;
 pub mod eval;
 pub mod http;
+pub mod lenient_json;
 pub mod local_model;
 pub mod meta;
 pub mod optimize;
 pub mod partial_json;
+pub mod pattern;
 pub mod provider;
+pub mod schema;
 pub mod share;
 pub mod snippet;
 pub mod spec;
 pub mod sse;
 pub mod structured;
+pub mod template;
 pub mod wire;
 
 #[cfg(test)]

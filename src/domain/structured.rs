@@ -1,8 +1,11 @@
 //! Reading a model's reply as a typed value: the JSON is found (the whole reply, a code fence, or
-//! the first balanced object inside prose), checked against a JSON schema, and deserialized; a
-//! failure says exactly what is wrong, so it can be shown, or sent back once for repair.
+//! the first balanced object inside prose; near-JSON through `lenient_json`), checked against a
+//! JSON schema, and deserialized; a failure says exactly what is wrong, so it can be shown, or sent
+//! back once for repair.
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::domain::{lenient_json, schema};
 
 /// Why a reply could not be read as the expected structure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,24 +18,52 @@ pub enum StructuredError {
     Schema(Vec<String>),
 }
 
-/// Finds the JSON value in a reply: the whole text, else a ```json fence, else the first balanced
-/// `{...}` or `[...]` in the text.
+/// Finds the JSON value in a reply: the whole text, else each ```json fence, else the first few
+/// `{...}` or `[...]` spans in the text. Each place is read as JSON first and then, if that fails,
+/// by the tolerant reader [`lenient_json`] (comments, raw line breaks in strings, trailing commas,
+/// single or smart quotes, unquoted keys, Python literals, a missing final brace), so a reply whose
+/// meaning is plain is read before anyone asks the model again.
+///
+/// The whole text may be any JSON value; fences and spans count only as an object or an array, and
+/// a tolerant reading only as an object or an array. Errors: [`StructuredError::NoJson`] when no
+/// place looks like JSON, else [`StructuredError::Invalid`] with `serde_json`'s first complaint.
 pub fn extract_json(text: &str) -> Result<Value, StructuredError> {
     let t = text.trim();
     if let Ok(v) = serde_json::from_str::<Value>(t) {
         return Ok(v);
     }
+    if let Some(v) = lenient_json::parse(t).ok().filter(is_container) {
+        return Ok(v);
+    }
     let mut first_err = None;
-    for candidate in fenced_blocks(t).into_iter().chain(balanced_spans(t)) {
-        match serde_json::from_str::<Value>(candidate.trim()) {
-            Ok(v) if v.is_object() || v.is_array() => return Ok(v),
-            Ok(_) => {}
-            Err(e) => {
-                first_err.get_or_insert_with(|| e.to_string());
-            }
+    let mut strict = |candidate: &str| match serde_json::from_str::<Value>(candidate.trim()) {
+        Ok(v) => Some(v).filter(is_container),
+        Err(e) => {
+            first_err.get_or_insert_with(|| e.to_string());
+            None
+        }
+    };
+    for block in fenced_blocks(t) {
+        if let Some(v) = strict(block) {
+            return Ok(v);
+        }
+        if let Some(v) = lenient_json::parse(block.trim()).ok().filter(is_container) {
+            return Ok(v);
+        }
+    }
+    for (start, end) in span_starts(t) {
+        if let Some(v) = end.and_then(|end| strict(&t[start..=end])) {
+            return Ok(v);
+        }
+        if let Ok((v, _)) = lenient_json::parse_prefix(&t[start..]) {
+            return Ok(v);
         }
     }
     Err(first_err.map_or(StructuredError::NoJson, StructuredError::Invalid))
+}
+
+fn is_container(v: &Value) -> bool {
+    v.is_object() || v.is_array()
 }
 
 /// The contents of Markdown code fences, in order.
@@ -57,18 +88,18 @@ fn fenced_blocks(t: &str) -> Vec<&str> {
     out
 }
 
-/// Spans from each `{` or `[` to its matching close, skipping brackets inside strings.
-fn balanced_spans(t: &str) -> Vec<&str> {
+/// Where the first few candidate values start (each `{` or `[`), with the end of their balanced
+/// span when there is one; the search goes on after a balanced span, else after its opening bracket.
+fn span_starts(t: &str) -> Vec<(usize, Option<usize>)> {
     let bytes = t.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() && out.len() < 8 {
         if bytes[i] == b'{' || bytes[i] == b'[' {
-            if let Some(end) = matching_close(bytes, i) {
-                out.push(&t[i..=end]);
-                i = end + 1;
-                continue;
-            }
+            let end = matching_close(bytes, i);
+            out.push((i, end));
+            i = end.map_or(i + 1, |end| end + 1);
+            continue;
         }
         i += 1;
     }
@@ -104,131 +135,14 @@ fn matching_close(bytes: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-/// Checks `value` against the subset of JSON Schema the app's schemas use: `type` (one or a list),
-/// `properties`, `required`, `additionalProperties: false`, `items`, `enum`, `minItems`/`maxItems`,
-/// `minLength`/`maxLength`, `minimum`/`maximum`, `anyOf`. Returns every problem, each with its path.
+/// Checks `value` against a JSON schema (draft 2020-12 or draft-07, see [`schema`]): every
+/// problem in words with its place, e.g. `steps[0]: must be a string, is an integer`; empty when
+/// the value matches. A schema that cannot be used gives one problem saying why.
 pub fn validate(value: &Value, schema: &Value) -> Vec<String> {
-    let mut errs = Vec::new();
-    check(value, schema, "$", &mut errs);
-    errs
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-fn type_matches(v: &Value, t: &str) -> bool {
-    let actual = type_name(v);
-    actual == t || (t == "number" && actual == "integer")
-}
-
-fn check(v: &Value, s: &Value, path: &str, errs: &mut Vec<String>) {
-    let Some(s) = s.as_object() else { return };
-    if let Some(t) = s.get("type") {
-        let types: Vec<&str> = match t {
-            Value::String(one) => vec![one.as_str()],
-            Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        if !types.is_empty() && !types.iter().any(|t| type_matches(v, t)) {
-            errs.push(format!(
-                "{path} should be {} but is {}",
-                types.join(" or "),
-                type_name(v)
-            ));
-            return;
-        }
-    }
-    if let Some(options) = s.get("enum").and_then(Value::as_array) {
-        if !options.contains(v) {
-            let list: Vec<String> = options.iter().map(Value::to_string).collect();
-            errs.push(format!("{path} should be one of {}", list.join(", ")));
-        }
-    }
-    if let Some(any) = s.get("anyOf").and_then(Value::as_array) {
-        if !any.iter().any(|alt| validate(v, alt).is_empty()) {
-            errs.push(format!("{path} matches none of the allowed forms"));
-        }
-    }
-    match v {
-        Value::Object(o) => {
-            if let Some(req) = s.get("required").and_then(Value::as_array) {
-                for r in req.iter().filter_map(Value::as_str) {
-                    if !o.contains_key(r) {
-                        errs.push(format!("{path} is missing \"{r}\""));
-                    }
-                }
-            }
-            let props = s.get("properties").and_then(Value::as_object);
-            for (k, child) in o {
-                match props.and_then(|p| p.get(k)) {
-                    Some(cs) => check(child, cs, &format!("{path}.{k}"), errs),
-                    None if s.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                        errs.push(format!("{path} has an unexpected field \"{k}\""));
-                    }
-                    None => {}
-                }
-            }
-        }
-        Value::Array(a) => {
-            if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
-                if (a.len() as u64) < min {
-                    errs.push(format!(
-                        "{path} should have at least {min} items but has {}",
-                        a.len()
-                    ));
-                }
-            }
-            if let Some(max) = s.get("maxItems").and_then(Value::as_u64) {
-                if a.len() as u64 > max {
-                    errs.push(format!(
-                        "{path} should have at most {max} items but has {}",
-                        a.len()
-                    ));
-                }
-            }
-            if let Some(items) = s.get("items") {
-                for (i, item) in a.iter().enumerate() {
-                    check(item, items, &format!("{path}[{i}]"), errs);
-                }
-            }
-        }
-        Value::String(st) => {
-            let n = st.chars().count() as u64;
-            if let Some(min) = s.get("minLength").and_then(Value::as_u64) {
-                if n < min {
-                    errs.push(format!("{path} should have at least {min} characters"));
-                }
-            }
-            if let Some(max) = s.get("maxLength").and_then(Value::as_u64) {
-                if n > max {
-                    errs.push(format!("{path} should have at most {max} characters"));
-                }
-            }
-        }
-        Value::Number(num) => {
-            let x = num.as_f64().unwrap_or(0.0);
-            if let Some(min) = s.get("minimum").and_then(Value::as_f64) {
-                if x < min {
-                    errs.push(format!("{path} should be at least {min}"));
-                }
-            }
-            if let Some(max) = s.get("maximum").and_then(Value::as_f64) {
-                if x > max {
-                    errs.push(format!("{path} should be at most {max}"));
-                }
-            }
-        }
-        _ => {}
-    }
+    schema::validate(value, schema)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// Extracts, validates and deserializes a reply.

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::domain::draft::{Draft, Origin, Version};
 use crate::domain::eval::judge::Judgement;
 use crate::domain::eval::run::{CaseRun, Run, Status};
-use crate::domain::eval::{Assertion, Check, LengthUnit, Split, Suite, TestCase};
+use crate::domain::eval::{
+    Assertion, Check, Grader, LengthUnit, Split, Suite, TestCase, matchers, pass_mark,
+};
 use crate::domain::meta::{IdeaInput, ModelFamily, OutputKind};
 use crate::domain::optimize::{Optimizer, SnapshotError};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
@@ -78,6 +80,15 @@ pub struct CaseRunV1 {
     pub tokens: [u32; 4],
     #[serde(default)]
     pub ms: f64,
+    /// Why the model stopped (promptfoo's `finish-reason` words); absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<String>,
+    /// The call's cost in US dollars at list price; absent when unknown or in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// The model refused: the provider's explanation; absent otherwise and in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub judge: Vec<JudgementV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,6 +137,9 @@ impl From<&Run> for RunV1 {
                         c.judge_tokens.1,
                     ],
                     ms: c.ms,
+                    stop: c.finish_reason.clone(),
+                    cost: c.cost_usd,
+                    refusal: c.refusal.clone(),
                     judge: c
                         .judgements
                         .iter()
@@ -191,6 +205,9 @@ impl From<RunV1> for Run {
                         judge_tokens: (c.tokens[2], c.tokens[3]),
                         judgements,
                         ms: c.ms,
+                        finish_reason: c.stop,
+                        cost_usd: c.cost.filter(|x| x.is_finite()),
+                        refusal: c.refusal,
                         reflection: c.reflection,
                     };
                     (c.id, run)
@@ -476,23 +493,14 @@ impl DraftV1 {
         // does not know is left out of its case, not the case.
         let mut suite = Suite::default();
         for (i, stored) in self.cases.into_iter().enumerate() {
-            let mut wire = stored.case;
-            let mut known = Vec::new();
-            for (j, a) in std::mem::take(&mut wire.assertions).into_iter().enumerate() {
-                match Assertion::try_from(&a) {
-                    Ok(_) => known.push(a),
-                    Err(why) => lost.push(Lost::CaseCheck {
-                        case: i + 1,
-                        at: j + 1,
-                        why: Some(why),
-                    }),
-                }
+            let (mut case, left_out) = stored.case.into_case();
+            for (j, why) in left_out {
+                lost.push(Lost::CaseCheck {
+                    case: i + 1,
+                    at: j + 1,
+                    why: Some(why.to_string()),
+                });
             }
-            wire.assertions = known;
-            let Ok(mut case) = TestCase::try_from(wire) else {
-                lost.push(Lost::Case { at: i + 1 });
-                continue;
-            };
             let id = stored.id;
             if id > 0 && suite.case(id).is_none() {
                 case.id = id;
@@ -606,6 +614,9 @@ mod tests {
                 output_tokens: 3,
                 judge_tokens: (50, 20),
                 ms: 120.0,
+                finish_reason: Some("stop".into()),
+                cost_usd: Some(0.000_42),
+                refusal: None,
                 reflection: None,
                 judgements: [(
                     "polite".to_owned(),
@@ -787,14 +798,17 @@ mod export_tests {
 }
 
 /// One assertion in files and links, in promptfoo's vocabulary (`type`, `value`, `threshold`) with
-/// two extensions of ours: `matches-schema` and `length`.
+/// a few extensions of ours: `matches-schema`, `length`, `iequals`, `istarts-with`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AssertionV1 {
+    /// promptfoo's type name, with its `not-` prefix when negated.
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
-    /// For `llm-rubric`: promptfoo's 0-1 scale (0.7 is a pass mark of 7/10); values above 1 are read as x/10.
+    /// For the model-graded types: promptfoo's 0-1 scale (0.7 is a pass mark of 7/10, see
+    /// [`pass_mark`]); values above 1 are read as x/10. For `levenshtein`: the most edits; for
+    /// `latency`: the most milliseconds; for `cost`: the most US dollars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -807,7 +821,8 @@ pub struct AssertionV1 {
 }
 
 /// One test case in files and links; the field names follow promptfoo's test format (`description`,
-/// `vars`, `assert`) so its files read directly, plus ours (`input`, `expected`, `tags`, `split`).
+/// `vars`, `assert`, `threshold`) so its files read directly, plus ours (`input`, `expected`,
+/// `tags`, `split`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaseV1 {
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -825,9 +840,13 @@ pub struct CaseV1 {
     /// "train" (default) or "held-out".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub split: String,
+    /// promptfoo's test threshold (0..=1): the case passes when its score reaches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
 }
 
-fn text_of(v: &serde_json::Value) -> String {
+/// A value as text: strings as they are, nothing as empty, anything else as compact JSON.
+pub fn text_of(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => String::new(),
@@ -835,157 +854,391 @@ fn text_of(v: &serde_json::Value) -> String {
     }
 }
 
-fn list_of(v: Option<&serde_json::Value>) -> Vec<String> {
+/// A list value: a JSON array item by item, or one text split at commas the way promptfoo splits
+/// `contains-any: a, "b, c"` ([`matchers::split_values`]).
+fn list_of(v: Option<&serde_json::Value>) -> Result<Vec<String>, String> {
     match v {
-        Some(serde_json::Value::Array(items)) => items.iter().map(text_of).collect(),
-        Some(serde_json::Value::String(s)) => vec![s.clone()],
-        Some(other) => vec![text_of(other)],
-        None => Vec::new(),
+        Some(serde_json::Value::Array(items)) => Ok(items.iter().map(text_of).collect()),
+        Some(serde_json::Value::String(s)) => matchers::split_values(s),
+        Some(serde_json::Value::Null) | None => Ok(Vec::new()),
+        Some(other) => Ok(vec![text_of(other)]),
     }
 }
 
+/// Element paths of `is-xml`/`contains-xml`: `{requiredElements: [...]}`, a list, or one text
+/// with commas.
+fn xml_paths(v: Option<&serde_json::Value>) -> Result<Vec<String>, String> {
+    match v {
+        Some(serde_json::Value::Object(m)) => list_of(m.get("requiredElements")),
+        other => list_of(other),
+    }
+}
+
+/// A JSON schema given as a value: a JSON text as it is, an object as pretty JSON.
+fn schema_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        v => serde_json::to_string_pretty(v).unwrap_or_default(),
+    }
+}
+
+/// Why an assertion from a file or a newer app cannot be a check here, in plain words; the rest
+/// of its case still comes in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsupportedCheck {
+    /// promptfoo's type name as written (may be empty).
+    pub kind: String,
+    /// Why, starting in lower case.
+    pub why: String,
+}
+
+impl std::fmt::Display for UnsupportedCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind.is_empty() {
+            write!(f, "a check with no type left out: {}", self.why)
+        } else {
+            write!(f, "{} check left out: {}", self.kind, self.why)
+        }
+    }
+}
+
+/// Why promptfoo's `kind` (without `not-`) cannot run here.
+fn why_unsupported(kind: &str) -> String {
+    match kind {
+        "javascript" | "python" | "ruby" => "it would run code".into(),
+        "webhook" => "it would send the answer to another server".into(),
+        k if k == "similar" || k.starts_with("similar:") => {
+            "needs embeddings (a model that turns text into numbers), which Promptwright does not call".into()
+        }
+        "classifier" | "moderation" | "guardrails" | "pi" | "llama-guard" => {
+            "needs a classifier or moderation service".into()
+        }
+        "perplexity" | "perplexity-score" => {
+            "needs token probabilities, which Promptwright does not request".into()
+        }
+        "context-faithfulness" | "context-recall" | "context-relevance" => {
+            "grades retrieved context, which a Promptwright case does not have".into()
+        }
+        "conversation-relevance" => {
+            "grades a whole multi-turn conversation; Promptwright runs one turn per case".into()
+        }
+        "select-best-of" | "max-score" => "compares several outputs of one case".into(),
+        "assert-set" => {
+            "a group of checks with its own pass rule; add its checks one by one instead".into()
+        }
+        "human" => "needs a person's grade".into(),
+        "is-valid-function-call"
+        | "is-valid-openai-function-call"
+        | "is-valid-openai-tools-call"
+        | "tool-call-f1" => "needs the provider's tool definitions and calls".into(),
+        k if k.starts_with("trace-") || k.starts_with("trajectory:") || k == "skill-used" => {
+            "needs traces of the call".into()
+        }
+        k if PROMPTFOO_TYPES.split_whitespace().any(|t| t == k) => {
+            format!("Promptwright has no {k} check yet")
+        }
+        k => format!("\u{201c}{k}\u{201d} is not a check type Promptwright knows"),
+    }
+}
+
+/// promptfoo's assertion types (as of 2025), to tell `type:value` from a plain expected text in
+/// its CSV syntax, and a known type we lack from a typo.
+pub const PROMPTFOO_TYPES: &str = "\
+answer-relevance assert-set bleu classifier contains contains-all contains-any contains-html \
+contains-json contains-sql contains-xml context-faithfulness context-recall \
+context-relevance conversation-relevance cost equals factuality finish-reason g-eval gleu \
+guardrails human icontains icontains-all icontains-any is-html is-json is-refusal is-sql \
+is-valid-function-call is-valid-openai-function-call is-valid-openai-tools-call is-xml \
+javascript latency levenshtein llm-rubric max-score meteor model-graded-closedqa \
+model-graded-factuality moderation perplexity perplexity-score pi python regex rouge-l \
+rouge-n rouge-s ruby search-rubric select-best similar similar:cosine similar:dot \
+similar:euclidean starts-with tool-call-f1 trace-error-spans trace-span-count \
+trace-span-duration webhook word-count";
+
 impl From<&Assertion> for AssertionV1 {
     fn from(a: &Assertion) -> Self {
-        use serde_json::json;
-        let i = if a.ignore_case { "i" } else { "" };
-        let mut w = AssertionV1::default();
-        match &a.check {
-            Check::Equals(s) => {
-                w.kind = if a.ignore_case { "iequals" } else { "equals" }.into();
-                w.value = Some(json!(s));
-            }
-            Check::ContainsAll(v) => {
-                w.kind = format!("{i}contains-all");
-                w.value = Some(json!(v));
-            }
-            Check::ContainsAny(v) => {
-                w.kind = format!("{i}contains-any");
-                w.value = Some(json!(v));
-            }
-            Check::NotContains(v) => {
-                // promptfoo's not-contains takes one string; several become not-contains-any.
-                if v.len() == 1 {
-                    w.kind = format!("not-{i}contains");
-                    w.value = Some(json!(v[0]));
-                } else {
-                    w.kind = format!("not-{i}contains-any");
-                    w.value = Some(json!(v));
-                }
-            }
-            Check::StartsWith(s) => {
-                w.kind = if a.ignore_case {
-                    "istarts-with"
-                } else {
-                    "starts-with"
-                }
-                .into();
-                w.value = Some(json!(s));
-            }
-            Check::Regex(r) => {
-                w.kind = "regex".into();
-                w.value = Some(json!(if a.ignore_case {
-                    format!("(?i){r}")
-                } else {
-                    r.clone()
-                }));
-            }
-            Check::IsJson => w.kind = "is-json".into(),
-            Check::MatchesSchema(None) => w.kind = "matches-schema".into(),
-            Check::MatchesSchema(Some(s)) => {
-                w.kind = "is-json".into();
-                w.value = Some(serde_json::from_str(s).unwrap_or_else(|_| json!(s)));
-            }
-            Check::Length { unit, min, max } => {
-                w.kind = "length".into();
-                w.min = *min;
-                w.max = *max;
-                w.unit = Some(
-                    match unit {
-                        LengthUnit::Chars => "chars",
-                        LengthUnit::Words => "words",
-                    }
-                    .into(),
-                );
-            }
-            Check::Judge { rubric, threshold } => {
-                w.kind = "llm-rubric".into();
-                w.value = Some(json!(rubric));
-                w.threshold = Some(f64::from(*threshold) / 10.0);
-            }
+        let mut w = plain_v1(a);
+        if a.negate {
+            // `not-` of a negative type is the positive one (not not-contains = contains).
+            w.kind = match w.kind.strip_prefix("not-") {
+                Some(positive) => positive.to_owned(),
+                None => format!("not-{}", w.kind),
+            };
         }
         w
     }
 }
 
+/// The wire form without the `not-` flag.
+fn plain_v1(a: &Assertion) -> AssertionV1 {
+    use serde_json::json;
+    let i = if a.ignore_case { "i" } else { "" };
+    let mut w = AssertionV1::default();
+    let schema_value = |s: &str| serde_json::from_str(s).unwrap_or_else(|_| json!(s));
+    match &a.check {
+        Check::Equals(s) => {
+            w.kind = if a.ignore_case { "iequals" } else { "equals" }.into();
+            w.value = Some(json!(s));
+        }
+        Check::ContainsAll(v) if v.len() == 1 => {
+            w.kind = format!("{i}contains");
+            w.value = Some(json!(v[0]));
+        }
+        Check::ContainsAll(v) => {
+            w.kind = format!("{i}contains-all");
+            w.value = Some(json!(v));
+        }
+        Check::ContainsAny(v) => {
+            w.kind = format!("{i}contains-any");
+            w.value = Some(json!(v));
+        }
+        Check::NotContains(v) => {
+            // promptfoo's not-contains takes one string; several become not-contains-any.
+            if v.len() == 1 {
+                w.kind = format!("not-{i}contains");
+                w.value = Some(json!(v[0]));
+            } else {
+                w.kind = format!("not-{i}contains-any");
+                w.value = Some(json!(v));
+            }
+        }
+        Check::StartsWith(s) => {
+            w.kind = if a.ignore_case {
+                "istarts-with"
+            } else {
+                "starts-with"
+            }
+            .into();
+            w.value = Some(json!(s));
+        }
+        Check::Regex(r) => {
+            w.kind = "regex".into();
+            w.value = Some(json!(if a.ignore_case {
+                format!("(?i){r}")
+            } else {
+                r.clone()
+            }));
+        }
+        Check::IsJson => w.kind = "is-json".into(),
+        Check::MatchesSchema(None) => w.kind = "matches-schema".into(),
+        Check::MatchesSchema(Some(s)) => {
+            w.kind = "is-json".into();
+            w.value = Some(schema_value(s));
+        }
+        Check::Length { unit, min, max } => {
+            w.kind = "length".into();
+            w.min = *min;
+            w.max = *max;
+            w.unit = Some(
+                match unit {
+                    LengthUnit::Chars => "chars",
+                    LengthUnit::Words => "words",
+                }
+                .into(),
+            );
+        }
+        Check::Judge { rubric, threshold } => {
+            w.kind = "llm-rubric".into();
+            w.value = Some(json!(rubric));
+            w.threshold = Some(f64::from(*threshold) / 10.0);
+        }
+        Check::Levenshtein { text, max_distance } => {
+            w.kind = "levenshtein".into();
+            w.value = Some(json!(text));
+            w.threshold = Some(f64::from(*max_distance));
+        }
+        Check::ContainsJson(schema) => {
+            w.kind = "contains-json".into();
+            w.value = schema.as_deref().map(schema_value);
+        }
+        Check::IsXml(paths) | Check::ContainsXml(paths) => {
+            w.kind = if matches!(a.check, Check::IsXml(_)) {
+                "is-xml"
+            } else {
+                "contains-xml"
+            }
+            .into();
+            if !paths.is_empty() {
+                w.value = Some(json!({ "requiredElements": paths }));
+            }
+        }
+        Check::IsRefusal => w.kind = "is-refusal".into(),
+        Check::FinishReason(r) => {
+            w.kind = "finish-reason".into();
+            w.value = Some(json!(r));
+        }
+        Check::Latency { max_ms } => {
+            w.kind = "latency".into();
+            w.threshold = Some(*max_ms as f64);
+        }
+        Check::Cost { max_usd } => {
+            w.kind = "cost".into();
+            w.threshold = Some(*max_usd);
+        }
+        Check::Graded {
+            grader,
+            value,
+            threshold,
+        } => {
+            w.kind = grader.as_str().into();
+            if !value.is_empty() {
+                w.value = Some(json!(value));
+            }
+            w.threshold = Some(f64::from(*threshold) / 10.0);
+        }
+    }
+    w
+}
+
 impl TryFrom<&AssertionV1> for Assertion {
-    type Error = String;
-    /// Reads promptfoo's names (with `i…` and `not-…` variants for the text checks we support);
-    /// anything else is an error naming the type.
-    fn try_from(w: &AssertionV1) -> Result<Self, String> {
-        let kind = w.kind.trim().to_ascii_lowercase();
+    type Error = UnsupportedCheck;
+    /// Reads promptfoo's names, each with its `not-` form and, for the text checks, its `i…`
+    /// (ignore case) form; anything else is an [`UnsupportedCheck`] saying why.
+    fn try_from(w: &AssertionV1) -> Result<Self, UnsupportedCheck> {
+        let written = w.kind.trim().to_ascii_lowercase();
+        let fail = |why: String| UnsupportedCheck {
+            kind: written.clone(),
+            why,
+        };
+        if written.is_empty() {
+            return Err(fail("it has no type".into()));
+        }
+        let (negate, base) = match written.strip_prefix("not-") {
+            Some(rest) => (true, rest),
+            None => (false, written.as_str()),
+        };
         let one = || w.value.as_ref().map(text_of).unwrap_or_default();
-        let many = || list_of(w.value.as_ref());
-        let (check, ignore_case) = match kind.as_str() {
-            "equals" => (Check::Equals(one()), false),
-            "iequals" => (Check::Equals(one()), true),
-            "contains" => (Check::ContainsAll(vec![one()]), false),
-            "icontains" => (Check::ContainsAll(vec![one()]), true),
-            "contains-all" => (Check::ContainsAll(many()), false),
-            "icontains-all" => (Check::ContainsAll(many()), true),
-            "contains-any" => (Check::ContainsAny(many()), false),
-            "icontains-any" => (Check::ContainsAny(many()), true),
-            "not-contains" | "not-contains-any" => (Check::NotContains(many()), false),
-            "not-icontains" | "not-icontains-any" => (Check::NotContains(many()), true),
-            "starts-with" => (Check::StartsWith(one()), false),
-            "istarts-with" => (Check::StartsWith(one()), true),
+        let many = || list_of(w.value.as_ref()).map_err(|e| fail(format!("its value list: {e}")));
+        let plain = |check: Check| (check, false, negate);
+        let any_case = |check: Check| (check, true, negate);
+        let (check, ignore_case, negate) = match base {
+            "equals" => plain(Check::Equals(one())),
+            "iequals" => any_case(Check::Equals(one())),
+            // `not-contains` and `not-contains-any` keep their own kind (as before).
+            "contains" | "icontains" if negate => {
+                (Check::NotContains(vec![one()]), base == "icontains", false)
+            }
+            "contains-any" | "icontains-any" if negate => {
+                (Check::NotContains(many()?), base == "icontains-any", false)
+            }
+            "contains" => plain(Check::ContainsAll(vec![one()])),
+            "icontains" => any_case(Check::ContainsAll(vec![one()])),
+            "contains-all" => plain(Check::ContainsAll(many()?)),
+            "icontains-all" => any_case(Check::ContainsAll(many()?)),
+            "contains-any" => plain(Check::ContainsAny(many()?)),
+            "icontains-any" => any_case(Check::ContainsAny(many()?)),
+            "starts-with" => plain(Check::StartsWith(one())),
+            "istarts-with" => any_case(Check::StartsWith(one())),
             "regex" => {
                 let r = one();
                 match r.strip_prefix("(?i)") {
-                    Some(rest) => (Check::Regex(rest.to_owned()), true),
-                    None => (Check::Regex(r), false),
+                    Some(rest) => any_case(Check::Regex(rest.to_owned())),
+                    None => plain(Check::Regex(r)),
                 }
             }
-            "is-json" | "contains-json" if w.value.is_none() => (Check::IsJson, false),
-            "is-json" => {
-                let schema = match w.value.as_ref() {
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(v) => serde_json::to_string_pretty(v).unwrap_or_default(),
-                    None => String::new(),
-                };
-                (Check::MatchesSchema(Some(schema)), false)
-            }
-            "matches-schema" => (Check::MatchesSchema(None), false),
-            "length" => (
-                Check::Length {
-                    unit: if w.unit.as_deref() == Some("words") {
-                        LengthUnit::Words
-                    } else {
-                        LengthUnit::Chars
-                    },
-                    min: w.min,
-                    max: w.max,
+            "is-json" => match w.value.as_ref() {
+                None | Some(serde_json::Value::Null) => plain(Check::IsJson),
+                Some(serde_json::Value::String(s)) if s.trim().is_empty() => plain(Check::IsJson),
+                Some(v) => plain(Check::MatchesSchema(Some(schema_text(v)))),
+            },
+            "contains-json" => match w.value.as_ref() {
+                None | Some(serde_json::Value::Null) => plain(Check::ContainsJson(None)),
+                Some(serde_json::Value::String(s)) if s.trim().is_empty() => {
+                    plain(Check::ContainsJson(None))
+                }
+                Some(v) => plain(Check::ContainsJson(Some(schema_text(v)))),
+            },
+            "matches-schema" => plain(Check::MatchesSchema(None)),
+            "length" => plain(Check::Length {
+                unit: if w.unit.as_deref() == Some("words") {
+                    LengthUnit::Words
+                } else {
+                    LengthUnit::Chars
                 },
-                false,
-            ),
-            "llm-rubric" | "model-graded-closedqa" | "g-eval" => {
-                let t = w.threshold.unwrap_or(0.7);
-                let t = if t <= 1.0 { t * 10.0 } else { t };
-                (
-                    Check::Judge {
-                        rubric: one(),
-                        threshold: t.round().clamp(1.0, 10.0) as u8,
-                    },
-                    false,
-                )
+                min: w.min,
+                max: w.max,
+            }),
+            "word-count" => {
+                let (min, max) = match w.value.as_ref() {
+                    Some(serde_json::Value::Object(m)) => {
+                        let n = |k: &str| m.get(k).and_then(|v| v.as_u64()).map(|n| n as u32);
+                        (n("min"), n("max"))
+                    }
+                    Some(v) => {
+                        let n = v
+                            .as_u64()
+                            .or_else(|| text_of(v).trim().parse().ok())
+                            .map(|n| n as u32);
+                        (n, n)
+                    }
+                    None => (None, None),
+                };
+                plain(Check::Length {
+                    unit: LengthUnit::Words,
+                    min,
+                    max,
+                })
             }
-            "" => return Err("an assertion has no type".into()),
-            other => {
-                return Err(format!(
-                    "the assertion type \u{201c}{other}\u{201d} is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)"
-                ));
+            "llm-rubric" => plain(Check::Judge {
+                rubric: one(),
+                threshold: pass_mark(w.threshold),
+            }),
+            "levenshtein" => plain(Check::Levenshtein {
+                text: one(),
+                // promptfoo: at most 5 edits when no threshold is given.
+                max_distance: w.threshold.map_or(5, |t| t.max(0.0).floor() as u32),
+            }),
+            "is-xml" | "contains-xml" => {
+                let paths =
+                    xml_paths(w.value.as_ref()).map_err(|e| fail(format!("its elements: {e}")))?;
+                plain(if base == "is-xml" {
+                    Check::IsXml(paths)
+                } else {
+                    Check::ContainsXml(paths)
+                })
             }
+            "is-refusal" => plain(Check::IsRefusal),
+            "finish-reason" => plain(Check::FinishReason(one())),
+            "latency" => match w.threshold {
+                Some(t) if t.is_finite() && t >= 0.0 => plain(Check::Latency {
+                    max_ms: t.floor() as u64,
+                }),
+                _ => {
+                    return Err(fail(
+                        "it has no threshold (the most milliseconds allowed)".into(),
+                    ));
+                }
+            },
+            "cost" => match w.threshold {
+                Some(t) if t.is_finite() && t >= 0.0 => plain(Check::Cost { max_usd: t }),
+                _ => {
+                    return Err(fail(
+                        "it has no threshold (the most dollars allowed); without one promptfoo only records the cost".into(),
+                    ));
+                }
+            },
+            other => match Grader::parse(other) {
+                Some(grader) => {
+                    let value = match w.value.as_ref() {
+                        Some(serde_json::Value::Array(items)) => {
+                            items.iter().map(text_of).collect::<Vec<_>>().join("\n")
+                        }
+                        _ => one(),
+                    };
+                    plain(Check::Graded {
+                        grader,
+                        value,
+                        threshold: pass_mark(w.threshold),
+                    })
+                }
+                None => return Err(fail(why_unsupported(other))),
+            },
         };
-        Ok(Assertion { check, ignore_case })
+        Ok(Assertion {
+            check,
+            ignore_case,
+            negate,
+        })
     }
 }
 
@@ -1007,32 +1260,39 @@ impl From<&TestCase> for CaseV1 {
             } else {
                 c.split.as_str().into()
             },
+            threshold: c.threshold,
         }
     }
 }
 
-impl TryFrom<CaseV1> for TestCase {
-    type Error = String;
-    /// The id is left at 0: the suite gives one when the case joins it.
-    fn try_from(w: CaseV1) -> Result<Self, String> {
-        let assertions = w
-            .assertions
-            .iter()
-            .map(Assertion::try_from)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(TestCase {
+impl CaseV1 {
+    /// The domain case (id 0: the suite gives one when it joins) with the checks that can run
+    /// here, and each one that cannot with its index in `assert` and why. A case is never lost for
+    /// a check it cannot run.
+    pub fn into_case(self) -> (TestCase, Vec<(usize, UnsupportedCheck)>) {
+        let mut assertions = Vec::new();
+        let mut left_out = Vec::new();
+        for (i, w) in self.assertions.iter().enumerate() {
+            match Assertion::try_from(w) {
+                Ok(a) => assertions.push(a),
+                Err(e) => left_out.push((i, e)),
+            }
+        }
+        let case = TestCase {
             id: 0,
-            description: w.description,
-            input: w.input,
-            vars: w
+            description: self.description,
+            input: self.input,
+            vars: self
                 .vars
                 .iter()
                 .map(|(k, v)| (k.clone(), text_of(v)))
                 .collect(),
-            expected: w.expected,
+            expected: self.expected,
             assertions,
-            tags: w.tags,
-            split: Split::parse(&w.split),
-        })
+            tags: self.tags,
+            split: Split::parse(&self.split),
+            threshold: self.threshold.filter(|t| t.is_finite()),
+        };
+        (case, left_out)
     }
 }

@@ -15,10 +15,10 @@ use web_sys::{
 
 use crate::domain::http::host_of;
 use crate::domain::provider::{
-    ApiKey, ChatEvent, ChatRequest, ErrorKind, HttpRequest, ModelInfo, ProviderConfig,
-    ProviderError, RetryPolicy, StopReason, StreamDecoder, Usage, build_models_request,
-    build_request, classify_http_error, classify_network_error, parse_models, parse_retry_after,
-    provider_message,
+    ApiKey, ChatEvent, ChatRequest, ErrorKind, HttpRequest, ModelInfo, ModelPage, ModelPager,
+    ProviderConfig, ProviderError, RetryPolicy, StopReason, StreamDecoder, Usage,
+    build_models_page_request, build_request, classify_http_error, classify_network_error,
+    parse_models_page, parse_retry_after, provider_message,
 };
 
 /// What a streaming call reports while it runs.
@@ -130,13 +130,24 @@ pub async fn stream_chat(
                 ChatEvent::Text(t) => completion.text.push_str(t),
                 ChatEvent::Usage(u) => completion.usage = *u,
                 ChatEvent::Stop(s) => completion.stop = Some(s.clone()),
-                ChatEvent::Refusal(r) => completion.refusal = Some(r.clone()),
+                ChatEvent::Refusal(r) => completion.refusal.get_or_insert_default().push_str(r),
                 ChatEvent::Error(_) => {}
             }
             on_progress(Progress::Event(ev));
         })
         .await;
         let error = match result {
+            // A refusal or a safety stop is one typed outcome for every provider.
+            Ok(()) if completion.refusal.is_some() => {
+                let why = completion.refusal.take().unwrap_or_default();
+                return Err(Failure {
+                    error: scrub(
+                        ProviderError::new(ErrorKind::Refused, cfg.kind, &cfg.host(), None, &why),
+                        key,
+                    ),
+                    partial: completion.text,
+                });
+            }
             Ok(()) => return Ok(completion),
             Err(e) => scrub(e, key),
         };
@@ -490,33 +501,47 @@ async fn read_text(response: &Response) -> String {
     }
 }
 
-/// Lists the provider's models (its model-list endpoint).
+/// Lists the provider's models (its model-list endpoint), following its pages to the end
+/// (Gemini's `nextPageToken`, Anthropic's `after_id`; see `ModelPager`).
 pub async fn list_models(
     cfg: &ProviderConfig,
     key: Option<&ApiKey>,
     timeout_ms: u32,
 ) -> Result<Vec<ModelInfo>, ProviderError> {
-    let http = build_models_request(cfg, key);
+    let mut pager = ModelPager::default();
+    let mut cursor: Option<String> = None;
+    loop {
+        let http = build_models_page_request(cfg, key, cursor.as_deref());
+        let page = list_models_page(cfg, &http, timeout_ms)
+            .await
+            .map_err(|e| scrub(e, key))?;
+        match pager.add(page) {
+            Some(next) => cursor = Some(next),
+            None => return Ok(pager.finish()),
+        }
+    }
+}
+
+async fn list_models_page(
+    cfg: &ProviderConfig,
+    http: &HttpRequest,
+    timeout_ms: u32,
+) -> Result<ModelPage, ProviderError> {
     let host = host_of(&http.url);
     let abort = Abort::new();
     let attempt = Attempt::new(&abort);
-    let result: Result<Vec<ModelInfo>, ProviderError> = async {
-        let response = open(cfg, &http, &attempt, timeout_ms).await?;
-        let status = response.status();
-        let body = read_text(&response).await;
-        if !(200..300).contains(&status) {
-            return Err(classify_http_error(
-                cfg.kind,
-                &host,
-                status,
-                &body,
-                retry_after(&response),
-            ));
-        }
-        parse_models(cfg.kind, &body).map_err(|d| {
-            ProviderError::new(ErrorKind::Malformed, cfg.kind, &host, Some(status), &d)
-        })
+    let response = open(cfg, http, &attempt, timeout_ms).await?;
+    let status = response.status();
+    let body = read_text(&response).await;
+    if !(200..300).contains(&status) {
+        return Err(classify_http_error(
+            cfg.kind,
+            &host,
+            status,
+            &body,
+            retry_after(&response),
+        ));
     }
-    .await;
-    result.map_err(|e| scrub(e, key))
+    parse_models_page(cfg.kind, &body)
+        .map_err(|d| ProviderError::new(ErrorKind::Malformed, cfg.kind, &host, Some(status), &d))
 }

@@ -129,3 +129,18 @@ pub mod session {
         storage().is_some_and(|s| s.set_item(key, value).is_ok())
     }
 }
+
+/// ECMA-262 regular expressions with the page's own `RegExp` (flag `u`), for JSON Schema's
+/// `pattern` (see `domain::pattern`): `Ok(true)` when `pattern` matches anywhere in `text`;
+/// `Err` with the browser's message when the pattern is not valid.
+pub fn regexp_is_match(pattern: &str, text: &str) -> Result<bool, String> {
+    let ctor: js_sys::Function = js_sys::RegExp::new("", "").constructor();
+    let args = js_sys::Array::of2(&pattern.into(), &"u".into());
+    let re = js_sys::Reflect::construct(&ctor, &args).map_err(|e| {
+        e.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "not a valid regular expression".to_owned())
+    })?;
+    let re: js_sys::RegExp = re.unchecked_into();
+    Ok(re.test(text))
+}

@@ -102,6 +102,11 @@ pub struct Library {
     /// A save is under way; another was asked for meanwhile.
     saving: StoredValue<bool>,
     save_again: StoredValue<bool>,
+    /// Saves started so far, the latest finished and the latest that succeeded (by start number):
+    /// a caller of `save_now` knows whether a save that began after its call has stored its state.
+    saves_started: StoredValue<u64>,
+    save_done: StoredValue<u64>,
+    save_ok: StoredValue<u64>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
 
@@ -125,6 +130,9 @@ impl Library {
             pending_since: StoredValue::new(None),
             saving: StoredValue::new(false),
             save_again: StoredValue::new(false),
+            saves_started: StoredValue::new(0),
+            save_done: StoredValue::new(0),
+            save_ok: StoredValue::new(0),
             channel: StoredValue::new_local(None),
         };
         provide_context(lib);
@@ -298,33 +306,46 @@ impl Library {
         }
     }
 
-    /// Saves the current draft now. `force` overwrites another tab's newer version. Saves never
-    /// overlap (two at once would each expect the same revision and see the other as a conflict):
-    /// a save asked for while one runs happens right after it.
-    pub async fn save_now(self, force: bool) {
+    /// Saves the current draft now; `true` when the draft as it is at this call is stored (by
+    /// this save or a later one). `force` overwrites another tab's newer version. Saves never
+    /// overlap (two at once would each expect the same revision and see the other as a
+    /// conflict): a save asked for while one runs happens right after it, and this waits for it.
+    pub async fn save_now(self, force: bool) -> bool {
+        // The first save that starts after this call holds everything in memory now.
+        let need = self.saves_started.get_value() + 1;
         if self.saving.get_value() {
             self.save_again.set_value(true);
-            return;
+            while self.save_done.get_value() < need && self.saving.get_value() {
+                crate::net::sleep(20).await;
+            }
+            return self.save_ok.get_value() >= need;
         }
         self.saving.set_value(true);
         loop {
             self.save_again.set_value(false);
-            self.save_once(force).await;
+            let n = self.saves_started.get_value() + 1;
+            self.saves_started.set_value(n);
+            let ok = self.save_once(force).await;
+            self.save_done.set_value(n);
+            if ok {
+                self.save_ok.set_value(n);
+            }
             if !self.save_again.get_value() {
                 break;
             }
         }
         self.saving.set_value(false);
+        self.save_ok.get_value() >= need
     }
 
-    async fn save_once(self, force: bool) {
+    async fn save_once(self, force: bool) -> bool {
         self.pending_since.set_value(None);
         let Some(store) = self.store.get_value() else {
-            return;
+            return false;
         };
         let id = self.current_id.get_untracked();
         if id.is_empty() {
-            return;
+            return false;
         }
         let draft = self.drafts.draft.get_untracked();
         let expected = if force {
@@ -343,12 +364,17 @@ impl Library {
                 self.status.set(StorageStatus::Ready);
                 self.announce(&id, rev);
                 self.refresh_list().await;
+                true
             }
             Ok(Saved::Conflict(theirs)) => {
                 self.report_lost(&theirs.draft.name, &theirs.lost);
                 self.conflict.set(Some(theirs.draft));
+                false
             }
-            Err(e) => self.status.set(StorageStatus::Failing(e.message())),
+            Err(e) => {
+                self.status.set(StorageStatus::Failing(e.message()));
+                false
+            }
         }
     }
 
@@ -412,7 +438,9 @@ impl Library {
     /// Conflict: keep ours, overwriting the other tab's version.
     pub fn keep_mine(self) {
         self.conflict.set(None);
-        leptos::task::spawn_local(async move { self.save_now(true).await });
+        leptos::task::spawn_local(async move {
+            self.save_now(true).await;
+        });
     }
 
     /// Conflict: keep both: ours becomes a new draft (its optimization loop paused), the original
@@ -623,7 +651,9 @@ impl Library {
                 .draft
                 .with_untracked(|d| self.last_saved.with_value(|s| s != d));
             if unsaved {
-                leptos::task::spawn_local(async move { self.save_now(false).await });
+                leptos::task::spawn_local(async move {
+                    self.save_now(false).await;
+                });
             }
         });
         let _ =

@@ -10,8 +10,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::domain::draft::Origin;
-use crate::domain::eval::judge;
+use crate::domain::estimate::call_cost;
 use crate::domain::eval::run::{self, Reflection, Status};
+use crate::domain::eval::{Observed, judge};
 use crate::domain::optimize::reflexion::{self, Weakness};
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, Work, project,
@@ -167,21 +168,31 @@ impl OptimizerHandle {
         })
     }
 
+    /// The settings a loop started now would run with: the execution model's temperature, the
+    /// draft's render style. The projection and the loop both use this, so what is shown before
+    /// Start is computed from the requests that will be sent.
+    fn effective(self, mut config: Config) -> Config {
+        let exec = self.settings.roles.with(|r| r.get(Role::Execution).clone());
+        config.exec_temperature = exec.temperature;
+        // The loop's judge calls are `judge::call` with this setting, like runs and Reflexion.
+        config.judge_temperature = self.settings.roles.with(|r| r.get(Role::Judge).temperature);
+        config.style = self.drafts.draft.with(|d| d.style);
+        config.exec_max_tokens = config.exec_max_tokens.max(200);
+        config
+    }
+
     /// The configuration and projected budget for the current draft.
     pub fn projection(self, config: &Config) -> Option<Budget> {
+        let config = self.effective(config.clone());
         self.drafts.draft.with(|d| {
             let spec = d.current_spec()?;
-            Some(project(config, spec, &d.suite))
+            Some(project(&config, spec, &d.suite))
         })
     }
 
     /// Starts a new loop on the current version with the approved budget.
-    pub fn start(self, mut config: Config) {
-        let s = self.settings;
-        let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
-        config.exec_temperature = exec.temperature;
-        config.style = self.drafts.draft.with_untracked(|d| d.style);
-        config.exec_max_tokens = config.exec_max_tokens.max(200);
+    pub fn start(self, config: Config) {
+        let config = untrack(|| self.effective(config));
         let created = self.drafts.draft.with_untracked(|d| {
             let spec = d.current_spec()?.clone();
             let limit = project(&config, &spec, &d.suite);
@@ -211,11 +222,25 @@ impl OptimizerHandle {
         self.event(Event::Start);
     }
 
+    /// Drops the calls queued but not sent yet, releasing their reservations.
+    fn drop_unsent(self) {
+        let works: Vec<Work> = self
+            .queue
+            .get_value()
+            .borrow_mut()
+            .drain(..)
+            .map(|(w, _, _)| w)
+            .collect();
+        if !works.is_empty() {
+            self.event(Event::Unsent { works });
+        }
+    }
+
     pub fn pause(self) {
         self.arrival.set(None);
         self.event(Event::Pause);
         // Calls not started yet are dropped (issued again on resume); running ones finish.
-        self.queue.get_value().borrow_mut().clear();
+        self.drop_unsent();
         self.note.set(Some(
             "Paused: calls already running finish; nothing new starts until you resume.".into(),
         ));
@@ -232,6 +257,7 @@ impl OptimizerHandle {
     }
 
     pub fn cancel(self) {
+        self.drop_unsent();
         self.event(Event::Cancel);
         self.stop_calls();
         self.note.set(None);
@@ -264,19 +290,37 @@ impl OptimizerHandle {
         self.perform(effects);
     }
 
+    /// Sends the calls the machine asked for, after the state holding their reservations is
+    /// saved: a reload then finds them and charges them (calls lost with a page are still billed).
+    /// If the state cannot be saved, the loop pauses instead of spending uncounted money.
     fn perform(self, effects: Vec<opt::Effect>) {
-        let queue = self.queue.get_value();
-        for e in effects {
-            if let opt::Effect::Call {
-                work,
-                role,
-                request,
-            } = e
-            {
-                queue.borrow_mut().push_back((work, role, request));
-            }
+        let calls: Vec<(Work, Role, ChatRequest)> = effects
+            .into_iter()
+            .filter_map(|e| match e {
+                opt::Effect::Call {
+                    work,
+                    role,
+                    request,
+                } => Some((work, role, request)),
+                opt::Effect::Finished(_) => None,
+            })
+            .collect();
+        if calls.is_empty() {
+            self.pump();
+            return;
         }
-        self.pump();
+        self.queue.get_value().borrow_mut().extend(calls);
+        leptos::task::spawn_local(async move {
+            if self.library.save_now(false).await {
+                self.pump();
+            } else {
+                self.pause();
+                self.note.set(Some(
+                    "Paused: the loop's progress could not be saved in this browser, and calls it cannot count after a reload would not stay within the budget. Free some storage (or export your drafts), then press Resume."
+                        .into(),
+                ));
+            }
+        });
     }
 
     /// Starts queued calls up to the concurrency limit (the same one as runs).
@@ -298,14 +342,11 @@ impl OptimizerHandle {
     async fn call(self, work: Work, role: Role, request: ChatRequest) {
         let cfg = self.settings.roles.with_untracked(|r| r.get(role).clone());
         let key = self.settings.keys_untracked(cfg.kind);
-        let mut request = request;
-        if role == Role::Judge {
-            request.temperature = request.temperature.min(cfg.temperature.max(0.0));
-        }
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
         let started_for = self.draft_id.get_value();
         self.running.get_value().borrow_mut().push(work.clone());
+        let t0 = js_sys::Date::now();
         let result = chat::stream_chat(
             &cfg,
             key.as_ref(),
@@ -315,6 +356,7 @@ impl OptimizerHandle {
             |_| {},
         )
         .await;
+        let ms = js_sys::Date::now() - t0;
         self.running.get_value().borrow_mut().retain(|w| *w != work);
         self.busy.update(|b| *b = b.saturating_sub(1));
         self.pump();
@@ -324,6 +366,13 @@ impl OptimizerHandle {
         }
         let result = match result {
             Ok(done) => Ok(Reply {
+                observed: Observed {
+                    finish_reason: done.stop.as_ref().map(Observed::finish_reason_of),
+                    latency_ms: Some(ms.max(0.0).round() as u64),
+                    cost_usd: call_cost(&cfg, done.usage.input_tokens, done.usage.output_tokens),
+                    // A provider refusal becomes a typed outcome of the provider layer later.
+                    refusal: None,
+                },
                 text: done.text,
                 input_tokens: done.usage.input_tokens,
                 output_tokens: done.usage.output_tokens,
@@ -461,19 +510,19 @@ impl Reflector {
             // The final is judged on the same rubrics as the draft.
             let empty = run::CaseRun::default();
             for rubric in run::rubrics_to_judge(&suite, &case, &empty, false) {
-                let mut req = judge::request(
-                    &rubric,
-                    &spec.render(style),
-                    &case.user_message(),
-                    &case.expected,
-                    &final_output,
-                );
-                req.temperature = judge_cfg.temperature.min(0.3);
+                let prompt = spec.render(style);
+                let subject = judge::Subject {
+                    rubric: &rubric,
+                    prompt: &prompt,
+                    case: &case,
+                    output: &final_output,
+                };
+                let req = judge::call(&subject, judge_cfg.temperature).request;
                 let j =
                     match chat::stream_chat(&judge_cfg, jkey.as_ref(), &req, &abort, opts, |_| {})
                         .await
                     {
-                        Ok(done) => judge::parse(&done.text),
+                        Ok(done) => judge::parse(&done.text, &rubric),
                         Err(f) => judge::Judgement::Unreadable {
                             raw: f.partial,
                             error: format!("The judge call failed: {}", f.error.message()),

@@ -8,10 +8,10 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::estimate::estimate_tokens;
-use crate::domain::eval::TestCase;
+use crate::domain::estimate::{call_cost, estimate_tokens};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::eval::run::{self, CaseRun, Status};
+use crate::domain::eval::{Observed, TestCase};
 use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::{self, Abort, CallOptions, Progress};
 use crate::state::draft::DraftHandle;
@@ -314,14 +314,31 @@ impl Runner {
                         estimate_tokens(&done.text),
                     )
                 };
+                let cost = call_cost(&job.exec, tin, tout);
+                let stop = done.stop.as_ref().map(Observed::finish_reason_of);
                 self.update_case(job, id, |c| {
                     c.status = Status::Done;
                     c.output = done.text;
+                    c.refusal = None;
                     c.input_tokens = tin;
                     c.output_tokens = tout;
                     c.ms = ms;
+                    c.finish_reason = stop;
+                    c.cost_usd = cost;
                 });
                 true
+            }
+            // A refusal is an answer of its own: finished, scored 0 on every check but
+            // `is-refusal`, with the provider's words as the reason.
+            Err(f) if f.error.kind == ErrorKind::Refused => {
+                self.update_case(job, id, |c| {
+                    c.status = Status::Done;
+                    c.output = f.partial;
+                    c.refusal = Some(f.error.detail.clone());
+                    c.finish_reason = Some("content_filter".into());
+                    c.ms = ms;
+                });
+                false
             }
             Err(f) => {
                 let status = if f.error.kind == ErrorKind::Aborted {
@@ -355,14 +372,13 @@ impl Runner {
         };
         let key = self.settings.keys_untracked(job.judge.kind);
         for rubric in rubrics {
-            let mut req = judge::request(
-                &rubric,
-                &job.prompt,
-                &case.user_message(),
-                &case.expected,
-                &cr.output,
-            );
-            req.temperature = job.judge.temperature.min(0.3);
+            let subject = judge::Subject {
+                rubric: &rubric,
+                prompt: &job.prompt,
+                case,
+                output: &cr.output,
+            };
+            let req = judge::call(&subject, job.judge.temperature).request;
             let result =
                 chat::stream_chat(&job.judge, key.as_ref(), &req, abort, job.opts, |_| {}).await;
             let (verdict, tokens) = match result {
@@ -372,7 +388,7 @@ impl Runner {
                     } else {
                         (500, estimate_tokens(&done.text))
                     };
-                    (judge::parse(&done.text), t)
+                    (judge::parse(&done.text, &rubric), t)
                 }
                 Err(f) if f.error.kind == ErrorKind::Aborted => return,
                 Err(f) => (

@@ -10,7 +10,7 @@ use super::notice::ErrorNotice;
 use crate::domain::eval::cases_io::{self, Imported};
 use crate::domain::eval::synth::Similar;
 use crate::domain::eval::{
-    self, Assertion, Check, CheckKind, LengthUnit, Split, TestCase, proposed_global,
+    self, Assertion, Check, CheckKind, Grader, LengthUnit, Preset, Split, TestCase, proposed_global,
 };
 use crate::state::cases::{CaseSynth, Stage};
 use crate::state::draft::DraftHandle;
@@ -326,6 +326,17 @@ fn CaseEditor(
                         }/>
                 </div>
                 <div class="pw-field">
+                    <label class="pw-label" for=format!("{p}-threshold")>"Passes at score (optional)"</label>
+                    <input id=format!("{p}-threshold") class="pw-input pw-input--short" type="number" min="0" max="100" step="1"
+                        aria-describedby=format!("{p}-threshold-hint") placeholder="all"
+                        prop:value=field(|c| c.threshold.map(|t| format!("{}", (t * 100.0).round())).unwrap_or_default())
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev).trim().parse::<f64>().ok().filter(|t| t.is_finite()).map(|t| (t / 100.0).clamp(0.0, 1.0));
+                            update_case(d, id, |c| c.threshold = v);
+                        }/>
+                    <span id=format!("{p}-threshold-hint") class="pw-hint">"Empty: every check must pass. A number from 0 to 100: the case passes when its score reaches it, even if some checks fail."</span>
+                </div>
+                <div class="pw-field">
                     <label class="pw-label" for=format!("{p}-split")>"Used for"</label>
                     <select id=format!("{p}-split") class="pw-select"
                         aria-describedby="pw-split-hint"
@@ -387,6 +398,7 @@ fn AssertionList(
             Owner::Case(id) => x.suite.case(id).map_or(0, |c| c.assertions.len()),
         })
     });
+    // The picker's options are promptfoo's type names (`contains-all`, `not-equals`…).
     let pick = RwSignal::new(CheckKind::ContainsAll.as_str().to_owned());
     let pfx = owner.prefix();
     let add_id = format!("{pfx}-add-kind");
@@ -399,21 +411,60 @@ fn AssertionList(
             <div class="pw-row pw-row--wrap">
                 <label class="pw-sr-only" for=add_id.clone()>{format!("Kind of check to add ({title})")}</label>
                 <select id=add_id class="pw-select pw-select--auto" on:change=move |ev| pick.set(event_target_value(&ev))>
-                    {CheckKind::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=move || pick.get() == k.as_str()>{k.label()}</option> }).collect_view()}
+                    {Preset::all().into_iter().map(|p| {
+                        let name = p.name();
+                        let n2 = name.clone();
+                        view! { <option value=name selected=move || pick.get() == n2>{p.label()}</option> }
+                    }).collect_view()}
                 </select>
-                <span class="pw-hint pw-checks__hint">{move || CheckKind::parse(&pick.get()).map(|k| k.hint()).unwrap_or("")}</span>
+                <span class="pw-hint pw-checks__hint">{move || Preset::parse(&pick.get()).map(|p| p.hint()).unwrap_or("")}</span>
                 <button type="button" class="pw-button pw-button--small"
                     aria-label=format!("Add check to {}", title.to_lowercase())
                     on:click=move |_| {
-                        let k = CheckKind::parse(&pick.get_untracked()).unwrap_or(CheckKind::ContainsAll);
-                        with_assertions(d, owner, |v| v.push(Assertion::new(k.blank())));
+                        let preset = Preset::parse(&pick.get_untracked()).unwrap_or(Preset { kind: CheckKind::ContainsAll, negate: false });
+                        with_assertions(d, owner, |v| v.push(preset.assertion()));
                     }>"Add check"</button>
             </div>
         </fieldset>
     }
 }
 
-/// One assertion: its kind, its values, "any case", remove, and its problem inline.
+/// The value label of a model-graded check's text, and its placeholder.
+fn graded_field(grader: Grader) -> (&'static str, &'static str) {
+    match grader {
+        Grader::GEval => (
+            "Criteria",
+            "What a good answer does, one criterion per line",
+        ),
+        Grader::Factuality => ("Reference facts", "e.g. The capital of France is Paris."),
+        Grader::ClosedQa => (
+            "Yes/no question about the answer",
+            "e.g. Does it avoid legal advice?",
+        ),
+        Grader::AnswerRelevance => ("Question (optional)", "Empty: the case's input"),
+        Grader::SelectBest => ("Criterion", "e.g. the clearest explanation"),
+    }
+}
+
+/// A pass mark out of 10 for the judge-graded kinds.
+fn pass_mark_field(
+    vid: String,
+    whose: String,
+    threshold: u8,
+    set: impl Fn(Box<dyn FnOnce(&mut Assertion)>) + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <span class="pw-hint" aria-hidden="true">"Pass at"</span>
+        <label class="pw-sr-only" for=format!("{vid}-pass")>{format!("Pass mark out of 10 ({whose})")}</label>
+        <input id=format!("{vid}-pass") class="pw-input pw-input--short" type="number" min="1" max="10"
+            prop:value=threshold.to_string()
+            on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<u8>().unwrap_or(0); set(Box::new(move |x| if let Check::Judge { threshold, .. } | Check::Graded { threshold, .. } = &mut x.check { *threshold = v })); }/>
+        <span class="pw-hint">"/ 10"</span>
+    }
+}
+
+/// One assertion: its kind (with promptfoo's type name), its values, "any case", "not", remove,
+/// and its problem inline.
 #[component]
 fn AssertionEditor(
     /// Whose assertion.
@@ -436,7 +487,8 @@ fn AssertionEditor(
     };
     let id = format!("{}-check-{index}", owner.prefix());
     let err_id = format!("{id}-problem");
-    let kind_label = move || a.with(|a| a.as_ref().map(|a| a.kind().label()).unwrap_or(""));
+    let kind_label = move || a.with(|a| a.as_ref().map(|a| a.label()).unwrap_or_default());
+    let type_name = move || a.with(|a| a.as_ref().map(|a| a.type_name()).unwrap_or_default());
     let value_field = {
         let id = id.clone();
         let err_id = err_id.clone();
@@ -468,13 +520,70 @@ fn AssertionEditor(
                         on:change=move |ev| { let v = lines(&event_target_value(&ev)); set(Box::new(move |x| match &mut x.check {
                             Check::ContainsAll(l) | Check::ContainsAny(l) | Check::NotContains(l) => *l = v, _ => {} })); }></textarea>
                 }.into_any(),
-                Check::IsJson => ().into_any(),
+                Check::IsJson | Check::IsRefusal => ().into_any(),
                 Check::MatchesSchema(given) => view! {
                     <label class="pw-sr-only" for=vid.clone()>{format!("JSON schema ({whose}); empty means the Format section's")}</label>
                     <textarea id=vid class="pw-textarea pw-textarea--mono" rows="2" aria-describedby=desc
                         placeholder="Empty: use the JSON schema from the Format section"
                         prop:value=given.unwrap_or_default()
                         on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| x.check = Check::MatchesSchema((!v.trim().is_empty()).then_some(v)))); }></textarea>
+                }.into_any(),
+                Check::ContainsJson(given) => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{format!("JSON schema ({whose}); empty means any JSON")}</label>
+                    <textarea id=vid class="pw-textarea pw-textarea--mono" rows="2" aria-describedby=desc
+                        placeholder="Optional: a JSON schema the JSON must match"
+                        prop:value=given.unwrap_or_default()
+                        on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| x.check = Check::ContainsJson((!v.trim().is_empty()).then_some(v)))); }></textarea>
+                }.into_any(),
+                Check::IsXml(paths) | Check::ContainsXml(paths) => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{format!("Elements the XML must hold ({whose}), one per line")}</label>
+                    <textarea id=vid class="pw-textarea pw-textarea--mono" rows="2" aria-describedby=desc
+                        placeholder="Optional: elements it must hold, one per line, e.g. root.child"
+                        prop:value=paths.join("\n")
+                        on:change=move |ev| { let v = lines(&event_target_value(&ev)); set(Box::new(move |x| match &mut x.check {
+                            Check::IsXml(p) | Check::ContainsXml(p) => *p = v.iter().map(|s| s.trim().to_owned()).collect(), _ => {} })); }></textarea>
+                }.into_any(),
+                Check::Levenshtein { text, max_distance } => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{label}</label>
+                    <input id=vid.clone() class="pw-input" aria-describedby=desc placeholder="text"
+                        prop:value=text
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Levenshtein { text, .. } = &mut x.check { *text = v })); }/>
+                    <span class="pw-hint" aria-hidden="true">"at most"</span>
+                    <label class="pw-sr-only" for=format!("{vid}-max")>{format!("Most edits allowed ({whose})")}</label>
+                    <input id=format!("{vid}-max") class="pw-input pw-input--short" type="number" min="0"
+                        prop:value=max_distance.to_string()
+                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0); set(Box::new(move |x| if let Check::Levenshtein { max_distance, .. } = &mut x.check { *max_distance = v })); }/>
+                    <span class="pw-hint">"edits"</span>
+                }.into_any(),
+                Check::FinishReason(r) => {
+                    let known = ["stop", "length", "content_filter", "tool_calls"];
+                    let other = (!known.contains(&r.as_str())).then(|| r.clone());
+                    view! {
+                        <label class="pw-sr-only" for=vid.clone()>{label}</label>
+                        <select id=vid class="pw-select pw-select--auto" aria-describedby=desc
+                            on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| x.check = Check::FinishReason(v))); }>
+                            <option value="stop" selected=r == "stop">"stop: it finished"</option>
+                            <option value="length" selected=r == "length">"length: it hit the length limit"</option>
+                            <option value="content_filter" selected=r == "content_filter">"content_filter: a safety filter stopped it"</option>
+                            <option value="tool_calls" selected=r == "tool_calls">"tool_calls: it called a tool"</option>
+                            {other.map(|o| view! { <option value=o.clone() selected=true>{o.clone()}</option> })}
+                        </select>
+                    }.into_any()
+                }
+                Check::Latency { max_ms } => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{format!("Most milliseconds ({whose})")}</label>
+                    <input id=vid class="pw-input pw-input--short" type="number" min="0" step="100" aria-describedby=desc
+                        prop:value=max_ms.to_string()
+                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<u64>().unwrap_or(0); set(Box::new(move |x| x.check = Check::Latency { max_ms: v })); }/>
+                    <span class="pw-hint">"ms (1000 ms = 1 s)"</span>
+                }.into_any(),
+                Check::Cost { max_usd } => view! {
+                    <span class="pw-hint" aria-hidden="true">"$"</span>
+                    <label class="pw-sr-only" for=vid.clone()>{format!("Most US dollars per call ({whose})")}</label>
+                    <input id=vid class="pw-input pw-input--short" type="number" min="0" step="0.0001" aria-describedby=desc
+                        prop:value=max_usd.to_string()
+                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<f64>().unwrap_or(f64::NAN); set(Box::new(move |x| x.check = Check::Cost { max_usd: v })); }/>
+                    <span class="pw-hint">"per call, at list price"</span>
                 }.into_any(),
                 Check::Length { unit, min, max } => {
                     let num = |v: String| v.trim().parse::<u32>().ok();
@@ -501,34 +610,29 @@ fn AssertionEditor(
                         placeholder="What a good answer does, e.g. lists every action item with an owner"
                         prop:value=rubric
                         on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Judge { rubric, .. } = &mut x.check { *rubric = v })); }></textarea>
-                    <span class="pw-hint" aria-hidden="true">"Pass at"</span>
-                    <label class="pw-sr-only" for=format!("{vid}-pass")>{format!("Pass mark out of 10 ({whose})")}</label>
-                    <input id=format!("{vid}-pass") class="pw-input pw-input--short" type="number" min="1" max="10"
-                        prop:value=threshold.to_string()
-                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<u8>().unwrap_or(0); set(Box::new(move |x| if let Check::Judge { threshold, .. } = &mut x.check { *threshold = v })); }/>
-                    <span class="pw-hint">"/ 10"</span>
+                    {pass_mark_field(vid, whose, threshold, set)}
                 }.into_any(),
+                Check::Graded { grader, value, threshold } => {
+                    let (what, hint) = graded_field(grader);
+                    view! {
+                        <label class="pw-sr-only" for=vid.clone()>{format!("{what} ({whose})")}</label>
+                        <textarea id=vid.clone() class="pw-textarea" rows="2" aria-describedby=desc
+                            placeholder=hint
+                            prop:value=value
+                            on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Graded { value, .. } = &mut x.check { *value = v })); }></textarea>
+                        {pass_mark_field(vid, whose, threshold, set)}
+                    }.into_any()
+                }
             }
         }
     };
-    let text_kind = move || {
-        a.with(|a| {
-            a.as_ref().is_some_and(|a| {
-                matches!(
-                    a.check,
-                    Check::Equals(_)
-                        | Check::ContainsAll(_)
-                        | Check::ContainsAny(_)
-                        | Check::NotContains(_)
-                        | Check::StartsWith(_)
-                        | Check::Regex(_)
-                )
-            })
-        })
-    };
+    let text_kind = move || a.with(|a| a.as_ref().is_some_and(|a| a.kind().takes_case()));
     view! {
         <li class="pw-check-row" class:pw-check-row--bad=move || problem.with(Option::is_some)>
-            <span class="pw-check-row__kind" title=move || a.with(|a| a.as_ref().map(|a| a.kind().hint()).unwrap_or(""))>{kind_label}</span>
+            <span class="pw-check-row__kind" title=move || a.with(|a| a.as_ref().map(|a| a.kind().hint()).unwrap_or(""))>
+                {kind_label}
+                <code class="pw-check-row__type">{type_name}</code>
+            </span>
             <span class="pw-check-row__value">{value_field}</span>
             <Show when=text_kind>
                 <label class="pw-check">
@@ -537,6 +641,11 @@ fn AssertionEditor(
                     "any case"
                 </label>
             </Show>
+            <label class="pw-check" title="The check passes when this does not hold (promptfoo's not- prefix).">
+                <input type="checkbox" prop:checked=move || a.with(|a| a.as_ref().is_some_and(|a| a.negate))
+                    on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.negate = on)); }/>
+                "not"
+            </label>
             <button type="button" class="pw-button pw-button--small pw-button--ghost"
                 aria-label=move || format!("Remove check: {}", kind_label())
                 on:click=move |_| with_assertions(d, owner, |v| { if index < v.len() { v.remove(index); } })>"Remove"</button>
@@ -545,7 +654,9 @@ fn AssertionEditor(
     }
 }
 
-/// "Import cases…": reads a file, reports bad rows by line, imports the good ones on confirmation.
+/// "Import cases…": reads the chosen files (a promptfoo config with the files it refers to, or
+/// case files on their own), reports what is left out and the bad rows by file and line, and
+/// imports on confirmation when there is anything to report.
 #[component]
 fn ImportButton() -> impl IntoView {
     let d = DraftHandle::expect();
@@ -553,6 +664,7 @@ fn ImportButton() -> impl IntoView {
     let message = RwSignal::new(None::<Result<String, String>>);
     let add = move |imp: Imported| {
         let n = imp.cases.len();
+        let g = imp.global.len();
         d.draft.update(|x| {
             for c in imp.cases {
                 x.suite.add(c);
@@ -563,46 +675,103 @@ fn ImportButton() -> impl IntoView {
                 }
             }
         });
+        let checks = if g > 0 {
+            format!(
+                " and {g} check{} for every case",
+                if g == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
         message.set(Some(Ok(format!(
-            "Imported {n} case{}.",
+            "Imported {n} case{}{checks}.",
             if n == 1 { "" } else { "s" }
         ))));
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(list) = input.files() else {
             return;
         };
+        let chosen: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
         input.set_value("");
-        let name = file.name();
+        if chosen.is_empty() {
+            return;
+        }
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|v| v.as_string());
-            let Some(text) = text else {
-                message.set(Some(Err("The browser could not read that file.".into())));
-                return;
-            };
-            match cases_io::import(&name, &text) {
-                Err(e) => message.set(Some(Err(e))),
-                Ok(imp) if imp.bad.is_empty() && imp.cases.is_empty() && imp.global.is_empty() => {
+            let mut files = Vec::new();
+            for file in chosen {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string());
+                let Some(text) = text else {
+                    message.set(Some(Err(format!(
+                        "The browser could not read {}.",
+                        file.name()
+                    ))));
+                    return;
+                };
+                files.push(cases_io::FileText {
+                    name: file.name(),
+                    text,
+                });
+            }
+            let mut merged: Option<(String, Imported)> = None;
+            let mut errors = Vec::new();
+            for (name, result) in cases_io::import_files(&files) {
+                match result {
+                    Err(e) => errors.push(if files.len() > 1 {
+                        format!("{name}: {e}")
+                    } else {
+                        e
+                    }),
+                    Ok(imp) => match &mut merged {
+                        None => merged = Some((name, imp)),
+                        Some((names, all)) => {
+                            names.push_str(&format!(", {name}"));
+                            all.cases.extend(imp.cases);
+                            all.global.extend(imp.global);
+                            all.bad.extend(imp.bad);
+                            all.left_out.extend(imp.left_out);
+                        }
+                    },
+                }
+            }
+            match merged {
+                None => message.set(Some(Err(errors.join(" ")))),
+                Some((_, imp))
+                    if imp.cases.is_empty()
+                        && imp.global.is_empty()
+                        && imp.bad.is_empty()
+                        && imp.left_out.is_empty() =>
+                {
                     message.set(Some(Err("The file holds no test cases.".into())))
                 }
-                Ok(imp) if imp.bad.is_empty() => add(imp),
-                Ok(imp) => {
-                    message.set(None);
-                    pending.set(Some((name, imp)));
+                Some((_, imp))
+                    if imp.bad.is_empty() && imp.left_out.is_empty() && errors.is_empty() =>
+                {
+                    add(imp)
+                }
+                Some((names, imp)) => {
+                    message.set((!errors.is_empty()).then(|| Err(errors.join(" "))));
+                    pending.set(Some((names, imp)));
                 }
             }
         });
     };
+    let place = |file: &Option<String>, line: usize| match file {
+        Some(f) => format!("{f}, line {line}"),
+        None => format!("Line {line}"),
+    };
     view! {
         <label class="pw-button pw-file">
             "Import…"
-            <input type="file" accept=".csv,.jsonl,.ndjson,.json,.yaml,.yml,text/csv,application/json" class="pw-sr-only"
-                aria-label="Import test cases from a CSV, JSONL or promptfoo file" on:change=on_file/>
+            <input type="file" multiple=true accept=".csv,.tsv,.jsonl,.ndjson,.json,.yaml,.yml,text/csv,application/json" class="pw-sr-only"
+                aria-label="Import test cases from a CSV, JSONL or promptfoo file"
+                aria-describedby="pw-import-hint" on:change=on_file/>
         </label>
+        <span id="pw-import-hint" class="pw-sr-only">"Choose a promptfoo config together with the files it refers to, such as its tests.csv."</span>
         {move || message.get().map(|m| match m {
             Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}</p> }.into_any(),
             Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
@@ -610,17 +779,37 @@ fn ImportButton() -> impl IntoView {
         {move || pending.get().map(|(name, imp)| {
             let good = imp.cases.len();
             let bad = imp.bad.len();
+            let left = imp.left_out.len();
+            let mut title = Vec::new();
+            if bad > 0 {
+                title.push(format!("{bad} row{} cannot be imported", if bad == 1 { "" } else { "s" }));
+            }
+            if left > 0 {
+                title.push(format!("{left} thing{} left out", if left == 1 { "" } else { "s" }));
+            }
+            let lines: Vec<String> = imp.left_out.iter().map(|l| format!("{}: {}", place(&l.file, l.line), l.message()))
+                .chain(imp.bad.iter().map(|b| format!("{}: {}", place(&b.file, b.line), b.why)))
+                .collect();
+            let total = lines.len();
             view! {
                 <div class="pw-notice pw-notice--warn pw-import-review" role="alert">
-                    <p class="pw-notice__title">{format!("{name}: {bad} row{} cannot be imported", if bad == 1 { "" } else { "s" })}</p>
+                    <p class="pw-notice__title">{format!("{name}: {}", title.join(", "))}</p>
+                    <p class="pw-hint">"Cases come in with the checks that can run here; what cannot is listed below."</p>
                     <ul class="pw-import-review__bad">
-                        {imp.bad.iter().take(50).map(|b| view! { <li>{format!("Line {}: {}", b.line, b.why)}</li> }).collect_view()}
-                        {(bad > 50).then(|| view! { <li>{format!("… and {} more", bad - 50)}</li> })}
+                        {lines.into_iter().take(50).map(|t| view! { <li>{t}</li> }).collect_view()}
+                        {(total > 50).then(|| view! { <li>{format!("… and {} more", total - 50)}</li> })}
                     </ul>
                     <div class="pw-row pw-row--wrap">
-                        <button type="button" class="pw-button pw-button--primary" disabled=good == 0
+                        <button type="button" class="pw-button pw-button--primary" disabled=good == 0 && imp.global.is_empty()
                             on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); }>
-                            {format!("Import the {good} good case{}", if good == 1 { "" } else { "s" })}
+                            {if good == 0 {
+                                let g = imp.global.len();
+                                format!("Import the {g} check{} for every case", if g == 1 { "" } else { "s" })
+                            } else if bad > 0 {
+                                format!("Import the {good} good case{}", if good == 1 { "" } else { "s" })
+                            } else {
+                                format!("Import the {good} case{}", if good == 1 { "" } else { "s" })
+                            }}
                         </button>
                         <button type="button" class="pw-button" on:click=move |_| pending.set(None)>"Cancel import"</button>
                     </div>

@@ -158,7 +158,9 @@ fn OptimizerPanel() -> impl IntoView {
     let explore = RwSignal::new(0.9f32);
     let refine = RwSignal::new(0.2f32);
     let locked = RwSignal::new(Vec::<Section>::new());
+    let max_calls = RwSignal::new(None::<u32>);
     let config = move || Config {
+        max_calls: max_calls.get(),
         rounds: rounds.get(),
         k: k.get(),
         minibatch: minibatch.get(),
@@ -232,6 +234,14 @@ fn OptimizerPanel() -> impl IntoView {
                         {number(patience, "pw-opt-patience", "Stop after rounds without gain", 1, 5, "Early stop.")}
                         {temp(explore, "pw-opt-explore", "Temperature for new candidates", "High (0.7-1.0): more varied ideas.")}
                         {temp(refine, "pw-opt-refine", "Temperature for refinements", "Low (0-0.3): careful small fixes.")}
+                        <div class="pw-field">
+                            <label class="pw-label" for="pw-opt-max-calls">"Most calls (optional)"</label>
+                            <input id="pw-opt-max-calls" class="pw-input pw-input--short" type="number" min="1" max="100000"
+                                aria-describedby="pw-opt-max-calls-hint"
+                                prop:value=move || max_calls.get().map(|n| n.to_string()).unwrap_or_default()
+                                on:change=move |ev| max_calls.set(event_target_value(&ev).trim().parse::<u32>().ok().map(|n| n.max(1)))/>
+                            <p id="pw-opt-max-calls-hint" class="pw-hint">"A lower limit than the projection: the loop stops before a call that would pass it."</p>
+                        </div>
                     </div>
                     <fieldset class="pw-checks">
                         <legend class="pw-label">"Locked sections (the optimizer must not change them)"</legend>

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use super::cases::Selection;
-use crate::domain::estimate::{call_cost, estimate_tokens, format_cost};
+use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::provider::Role;
@@ -109,21 +109,17 @@ pub fn ResultsCard() -> impl IntoView {
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
             <Show when=move || { n_cases.get() > 0 }>
                 <p class="pw-hint">{move || {
-                    let (calls, judges, input) = d.draft.with(|x| {
-                        let prompt = estimate_tokens(&x.rendered());
-                        let mut judges = 0;
-                        let mut input = 0u32;
-                        for c in &x.suite.cases {
-                            input += prompt + estimate_tokens(&c.user_message());
-                            judges += x.suite.assertions_for(c).filter(|a| matches!(a.check, eval::Check::Judge { .. })).count();
-                        }
-                        (x.suite.cases.len(), judges, input)
-                    });
                     let exec = settings.config(Role::Execution);
                     let judge = settings.config(Role::Judge);
-                    let out = calls as u32 * MAX_OUTPUT_TOKENS;
-                    let cost = match (call_cost(&exec, input, out), call_cost(&judge, judges as u32 * 1500, judges as u32 * 600)) {
-                        (Some(a), Some(b)) => format!("at most about {}", format_cost(Some(a + b))),
+                    // From the requests the run will send, each at its upper bound.
+                    let b = d.draft.with(|x| {
+                        let ids: Vec<u32> = x.suite.cases.iter().map(|c| c.id).collect();
+                        run::run_bound(&x.suite, &x.rendered(), &ids, exec.temperature, MAX_OUTPUT_TOKENS)
+                    });
+                    let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+                    let (calls, judges) = (b.exec_calls, b.judge_calls);
+                    let cost = match (call_cost(&exec, t(b.exec_input), t(b.exec_output)), call_cost(&judge, t(b.judge_input), t(b.judge_output))) {
+                        (Some(a), Some(j)) => format!("at most {}", format_cost(Some(a + j))),
                         _ => "cost unknown (no list price for this model)".to_owned(),
                     };
                     format!(
@@ -221,6 +217,12 @@ fn ResultRow(
         }
     };
     let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
+    let refusal = Memo::new(move |_| {
+        run.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.cases.get(&id).and_then(|c| c.refusal.clone()))
+        })
+    });
     let badge = move || match (status.get(), score.get()) {
         _ if streaming.get() => ("running…", "busy"),
         (None, _) => ("not run", "idle"),
@@ -228,6 +230,7 @@ fn ResultRow(
         (Some(Status::Running), _) => ("running…", "busy"),
         (Some(Status::Failed(_)), _) => ("call failed", "bad"),
         (Some(Status::Cancelled), _) => ("cancelled", "idle"),
+        (Some(Status::Done), _) if refusal.with(Option::is_some) => ("refused", "bad"),
         (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
         (Some(Status::Done), Some(s))
             if s.verdicts
@@ -249,7 +252,10 @@ fn ResultRow(
             })
         })
     };
-    let can_retry = move || matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled));
+    let can_retry = move || {
+        matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled))
+            || refusal.with(Option::is_some)
+    };
     let reflector = Reflector::expect();
     let reflection = Memo::new(move |_| {
         run.with(|r| {
@@ -298,7 +304,7 @@ fn ResultRow(
             </div>
             {move || match status.get() {
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
-                _ => None,
+                _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }),
             }}
             <Show when=move || streaming.get() || status.with(|s| s.is_some() && *s != Some(Status::Queued))>
                 <p class="pw-output__label">"Answer written by the execution model"</p>
@@ -315,7 +321,8 @@ fn ResultRow(
                 let final_score = d.draft.with(|x| {
                     let case = x.suite.case(id)?;
                     if r.final_output.is_empty() { return None; }
-                    eval::score_case(&x.suite, case, &r.final_output, x.current_spec(), &r.judgements).score
+                    // The final answer's own time, cost and stop reason are not kept: those checks say so.
+                    eval::score_case(&x.suite, case, &r.final_output, eval::Observed::none(), x.current_spec(), &r.judgements).score
                 });
                 let verdict = match (r.done, draft_score, final_score) {
                     (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
@@ -356,11 +363,12 @@ fn ResultRow(
                                 Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
                                 Verdict::Pending => ("…", "busy", "Waiting for the judge.".to_owned(), None),
                                 Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
+                                Verdict::Unmeasured { reason } => ("–", "idle", reason, None),
                             };
                             view! {
                                 <li class=format!("pw-verdict-row pw-verdict-row--{cls}")>
                                     <span class="pw-verdict-row__mark" aria-hidden="true">{mark}</span>
-                                    <span class="pw-sr-only">{if cls == "ok" { "Passed: " } else if cls == "bad" { "Failed: " } else { "Pending: " }}</span>
+                                    <span class="pw-sr-only">{match cls { "ok" => "Passed: ", "bad" => "Failed: ", "idle" => "Not measured: ", _ => "Pending: " }}</span>
                                     <span class="pw-verdict-row__name">{name}</span>
                                     <span class="pw-verdict-row__reason">{text}</span>
                                     {raw.map(|r| view! {

@@ -1,31 +1,70 @@
 //! Reading and writing test cases as CSV, JSONL, JSON and promptfoo YAML files. Imports are read
-//! row by row: a bad row is reported with its line number and why, and the good rows still come in.
-use std::collections::{HashMap, HashSet};
+//! row by row: a case always comes in with the checks that can run here, and the import report
+//! lists, by file and line, each check (or transform, column, file reference) left out and why;
+//! a row that cannot be placed at all is reported by line, never imported empty. Several files
+//! chosen together resolve each other's `file://` references (a config and its `tests.csv`).
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashSet};
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde_json::{Map, Value};
 
 use crate::domain::eval::{Assertion, Split, TestCase};
-use crate::domain::wire::{AssertionV1, CaseV1};
+use crate::domain::wire::{AssertionV1, CaseV1, text_of};
 
-/// A row (or test, or line) that could not be read.
+mod promptfoo;
+mod yaml;
+
+/// What a [`LeftOut`] is: a check, a transform, a column, a part of a config, a file reference.
+pub use promptfoo::Omitted;
+use promptfoo::{Defaults, RawTest};
+use yaml::{Kind, Node};
+
+/// A row (or test, or line) that could not be placed at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadRow {
+    /// The file it is in, when it is not the file imported itself but one it refers to.
+    pub file: Option<String>,
     /// 1-based line in the file where the row starts.
     pub line: usize,
     /// Why, in plain words, starting in lower case (shown after "Line N: ").
     pub why: String,
 }
 
+/// Something from a file that did not come in while the rest of its case did: a check that
+/// cannot run here, a transform, a column, a reference to a file not chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The file it is in, when it is not the file imported itself but one it refers to.
+    pub file: Option<String>,
+    /// 1-based line where it is written.
+    pub line: usize,
+    /// What it is: a check (by promptfoo type), a transform, a column, a file reference.
+    pub what: Omitted,
+    /// Why, in plain words, starting in lower case.
+    pub why: String,
+}
+
+impl LeftOut {
+    /// "javascript check left out: it would run code".
+    pub fn message(&self) -> String {
+        format!("{} left out: {}", self.what, self.why)
+    }
+}
+
 /// What a file held: the cases that could be read (ids 0: the suite gives them), the assertions
-/// that apply to every case (promptfoo's `defaultTest`), and the rows that could not be read.
+/// that apply to every case (promptfoo's `defaultTest`), what was left out, and the rows that
+/// could not be read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
     pub cases: Vec<TestCase>,
     pub global: Vec<Assertion>,
     pub bad: Vec<BadRow>,
+    /// What did not come in while the rest of its case did, in file order.
+    pub left_out: Vec<LeftOut>,
     /// "CSV", "TSV", "JSONL", "JSON" or "YAML".
     pub format: &'static str,
+    /// The referenced file being read, while reading one.
+    here: Option<String>,
 }
 
 impl Imported {
@@ -34,23 +73,37 @@ impl Imported {
             cases: Vec::new(),
             global: Vec::new(),
             bad: Vec::new(),
+            left_out: Vec::new(),
             format,
+            here: None,
         }
     }
 
     fn bad(&mut self, line: usize, why: impl Into<String>) {
         self.bad.push(BadRow {
+            file: self.here.clone(),
             line,
             why: why.into(),
         });
     }
 
-    fn take(&mut self, line: usize, case: Result<TestCase, String>) {
-        match case {
-            Ok(c) => self.cases.push(c),
-            Err(why) => self.bad(line, why),
-        }
+    fn leave_out(&mut self, line: usize, what: Omitted, why: impl Into<String>) {
+        self.left_out.push(LeftOut {
+            file: self.here.clone(),
+            line,
+            what,
+            why: why.into(),
+        });
     }
+}
+
+/// One file chosen for import: its name (a path or just the file name) and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileText {
+    /// A path (`evals/tests.csv`) or just the file name, as the browser gives it.
+    pub name: String,
+    /// The whole file, UTF-8.
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,24 +115,275 @@ enum Format {
     Yaml,
 }
 
-/// Reads test cases from a file. The format comes from the name's extension (`.csv`, `.tsv`,
+/// Reads test cases from one file. The format comes from the name's extension (`.csv`, `.tsv`,
 /// `.jsonl`/`.ndjson`, `.json`, `.yaml`/`.yml`), else from the content. `Err` means the whole file
-/// could not be read, said in plain words; single bad rows are in [`Imported::bad`].
+/// could not be read, said in plain words; single bad rows are in [`Imported::bad`], what was
+/// left out in [`Imported::left_out`]. `file://` references are reported as left out.
 pub fn import(file_name: &str, text: &str) -> Result<Imported, String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let files = [FileText {
+        name: file_name.to_owned(),
+        text: text.to_owned(),
+    }];
+    import_files(&files)
+        .pop()
+        .map(|(_, r)| r)
+        .expect("one file gives one result")
+}
+
+/// Reads several files chosen together. A file that another one refers to with `file://` (a
+/// config's `tests: file://tests.csv`, `defaultTest: file://…`, a check's value in a file, a
+/// variable's) is read as part of that one and gives no result of its own; every other file gives
+/// `(its name, what it held)`, in the order chosen. References match a chosen file by path, else
+/// by file name (the one in the referring file's folder first); `*` and `?` work in file names.
+pub fn import_files(files: &[FileText]) -> Vec<(String, Result<Imported, String>)> {
+    let used = RefCell::new(BTreeSet::new());
+    let results: Vec<(String, Result<Imported, String>)> = (0..files.len())
+        .map(|i| {
+            let ctx = Ctx {
+                files,
+                used: &used,
+                depth: 0,
+            };
+            (files[i].name.clone(), import_one(&ctx, i))
+        })
+        .collect();
+    let used = used.into_inner();
+    if used.len() >= files.len() {
+        // Every file is referred to (a cycle): show them all.
+        return results;
+    }
+    results
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(i))
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// What every reader needs: the files chosen (for `file://`), which of them were used, and how
+/// deep references go.
+struct Ctx<'a> {
+    files: &'a [FileText],
+    used: &'a RefCell<BTreeSet<usize>>,
+    depth: usize,
+}
+
+/// References may nest this deep (a config, its tests file, a value file).
+const MAX_DEPTH: usize = 4;
+
+impl Ctx<'_> {
+    /// The chosen files a `file://` reference written in file `from` points to (best match
+    /// first), marked as used. Best: the path from `from`'s folder; then the path's end; then
+    /// the file name in `from`'s folder; then the file name anywhere (a browser gives names only).
+    fn lookup(&self, from: &str, reference: &str) -> Vec<(String, String)> {
+        let r = reference.trim();
+        let r = r.strip_prefix("file://").unwrap_or(r);
+        let r = r
+            .split('#')
+            .next()
+            .unwrap_or(r)
+            .trim_start_matches("./")
+            .replace('\\', "/");
+        let base = r.rsplit('/').next().unwrap_or(&r).to_owned();
+        let dir = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+        let from = from.replace('\\', "/");
+        let wanted_path = if dir(&from).is_empty() {
+            r.clone()
+        } else {
+            format!("{}/{r}", dir(&from))
+        };
+        let mut found: Vec<(u8, usize)> = Vec::new();
+        for (i, f) in self.files.iter().enumerate() {
+            let name = f.name.replace('\\', "/");
+            if name == from {
+                continue;
+            }
+            let name_base = name.rsplit('/').next().unwrap_or(&name);
+            let rank = if path_ends_with(&name, &wanted_path) {
+                0
+            } else if path_ends_with(&name, &r) {
+                1
+            } else if !glob(&base, name_base) {
+                continue;
+            } else if dir(&name) == dir(&from) {
+                2
+            } else {
+                3
+            };
+            found.push((rank, i));
+        }
+        found.sort();
+        if let Some(best) = found.first().map(|f| f.0) {
+            // A plain name picks one file; a pattern every file it matches at the best rank.
+            let pattern = r.contains(['*', '?']);
+            found.retain(|f| f.0 == best);
+            if !pattern {
+                found.truncate(1);
+            }
+        }
+        let mut used = self.used.borrow_mut();
+        found
+            .into_iter()
+            .map(|(_, i)| {
+                used.insert(i);
+                (self.files[i].name.clone(), self.files[i].text.clone())
+            })
+            .collect()
+    }
+
+    fn deeper(&self) -> Ctx<'_> {
+        Ctx {
+            files: self.files,
+            used: self.used,
+            depth: self.depth + 1,
+        }
+    }
+}
+
+/// Whether `path`'s last segments match `pattern`'s, segment by segment (`*`, `?` within one).
+fn path_ends_with(path: &str, pattern: &str) -> bool {
+    let p: Vec<&str> = pattern
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    let n: Vec<&str> = path.split('/').collect();
+    !p.is_empty()
+        && n.len() >= p.len()
+        && n[n.len() - p.len()..]
+            .iter()
+            .zip(&p)
+            .all(|(name, pat)| glob(pat, name))
+}
+
+/// `*` (any run) and `?` (one character) in a file name.
+fn glob(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Tests read from one file before `defaultTest` is merged in, with what applies to all.
+struct Source {
+    tests: Vec<RawTest>,
+    defaults: Defaults,
+    global: Vec<Assertion>,
+    format: &'static str,
+}
+
+impl Source {
+    fn new(format: &'static str) -> Self {
+        Self {
+            tests: Vec::new(),
+            defaults: Defaults::default(),
+            global: Vec::new(),
+            format,
+        }
+    }
+}
+
+fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
+    let f = &ctx.files[index];
+    let text = f.text.strip_prefix('\u{feff}').unwrap_or(&f.text);
     if text.trim().is_empty() {
         return Err("The file is empty.".into());
     }
-    let out = match detect(file_name, text) {
-        Format::Csv(delimiter) => read_csv(text, delimiter)?,
-        Format::Jsonl => read_jsonl(text),
-        Format::Json => read_json(text)?,
-        Format::Yaml => read_yaml(text)?,
-    };
+    let mut out = Imported::new("CSV");
+    let src = read_source(&f.name, text, ctx, &mut out)?;
+    out.format = src.format;
+    out.global = src.global;
+    for raw in src.tests {
+        finish(raw, &src.defaults, &mut out);
+    }
+    // In file order: the file imported first, then the ones it refers to.
+    out.left_out
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     if out.cases.is_empty() && out.global.is_empty() && out.bad.is_empty() {
+        if let Some(Omitted::File(path)) = out
+            .left_out
+            .iter()
+            .map(|l| &l.what)
+            .find(|w| matches!(w, Omitted::File(_)))
+        {
+            return Err(format!(
+                "The tests of this file are in another file ({path}), which was not among the files chosen: choose both files together."
+            ));
+        }
+        if !out.left_out.is_empty() {
+            let parts: Vec<String> = out.left_out.iter().map(LeftOut::message).collect();
+            return Err(format!(
+                "Nothing in this file can be imported: {}.",
+                parts.join("; ")
+            ));
+        }
         return Err("The file holds no test cases.".into());
     }
     Ok(out)
+}
+
+/// Merges `defaultTest` into one test, expands its array variables, and adds the cases; a test
+/// with nothing usable in it becomes a bad row (with what was left out of it), never an empty case.
+fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
+    let (file, line) = (raw.file.clone(), raw.line);
+    let left = std::mem::take(&mut raw.left_out);
+    match promptfoo::expand(raw, defaults) {
+        Err(why) => {
+            out.left_out.extend(left);
+            out.bad.push(BadRow { file, line, why });
+        }
+        Ok(cases) => {
+            let empty = cases.iter().all(|c| {
+                c.input.is_empty()
+                    && c.vars.is_empty()
+                    && c.expected.is_empty()
+                    && c.assertions.is_empty()
+                    && c.description.is_empty()
+                    && c.tags.is_empty()
+            });
+            if !empty {
+                out.left_out.extend(left);
+                out.cases.extend(cases);
+                return;
+            }
+            // What was left out of it is named in the bad row instead.
+            let why = if left.is_empty() {
+                "this test has nothing Promptwright can use: no variables, input or checks"
+                    .to_owned()
+            } else {
+                let parts: Vec<String> = left.iter().map(LeftOut::message).collect();
+                format!(
+                    "this test has nothing Promptwright can use: no variables or input, and {}",
+                    parts.join("; ")
+                )
+            };
+            out.bad.push(BadRow { file, line, why });
+        }
+    }
+}
+
+fn read_source(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Result<Source, String> {
+    match detect(name, text) {
+        Format::Csv(delimiter) => read_csv(name, text, delimiter, ctx, out),
+        Format::Jsonl => Ok(read_jsonl(name, text, ctx, out)),
+        Format::Json => read_json(name, text, ctx, out),
+        Format::Yaml => read_config(name, &yaml::parse_yaml(text)?, "YAML", ctx, out),
+    }
 }
 
 fn detect(file_name: &str, text: &str) -> Format {
@@ -128,7 +432,7 @@ fn looks_like_yaml_key(line: &str) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One case from a JSON value (JSONL lines, JSON arrays, YAML tests)
+// Helpers
 // ---------------------------------------------------------------------------------------------
 
 fn kind_of(v: &Value) -> &'static str {
@@ -140,91 +444,6 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Array(_) => "a list",
         Value::Object(_) => "a set of fields",
     }
-}
-
-/// Reads one test case (our `CaseV1` or a promptfoo test) from a JSON value. Text fields given as
-/// numbers or true/false are taken as their text; `tags` may be one comma-separated text.
-fn case_from_value(v: Value) -> Result<TestCase, String> {
-    let Value::Object(mut m) = v else {
-        return Err(format!(
-            "this is not a test case: expected a set of fields such as vars and assert, found {}",
-            kind_of(&v)
-        ));
-    };
-    match m.get("vars") {
-        None | Some(Value::Object(_)) => {}
-        Some(Value::Null) => {
-            m.remove("vars");
-        }
-        Some(other) => {
-            return Err(format!(
-                "its vars are not a set of name: value pairs (found {})",
-                kind_of(other)
-            ));
-        }
-    }
-    match m.get("assert") {
-        None => {}
-        Some(Value::Null) => {
-            m.remove("assert");
-        }
-        Some(Value::Array(items)) => {
-            if let Some((n, item)) = items.iter().enumerate().find(|(_, a)| !a.is_object()) {
-                return Err(format!(
-                    "its assertion {} is not a set of fields such as type and value (found {})",
-                    n + 1,
-                    kind_of(item)
-                ));
-            }
-        }
-        Some(other) => {
-            return Err(format!(
-                "its assert field is not a list of assertions (found {})",
-                kind_of(other)
-            ));
-        }
-    }
-    for key in ["description", "input", "expected", "split"] {
-        match m.get(key) {
-            None | Some(Value::String(_)) => {}
-            Some(Value::Null) => {
-                m.remove(key);
-            }
-            Some(v @ (Value::Number(_) | Value::Bool(_))) => {
-                let text = v.to_string();
-                m.insert(key.into(), Value::String(text));
-            }
-            Some(other) => {
-                return Err(format!("its {key} is not text (found {})", kind_of(other)));
-            }
-        }
-    }
-    match m.get("tags") {
-        None | Some(Value::Array(_)) => {}
-        Some(Value::Null) => {
-            m.remove("tags");
-        }
-        Some(Value::String(s)) => {
-            let tags = split_tags(s).into_iter().map(Value::String).collect();
-            m.insert("tags".into(), Value::Array(tags));
-        }
-        Some(other) => {
-            return Err(format!(
-                "its tags are not a list of words (found {})",
-                kind_of(other)
-            ));
-        }
-    }
-    if let Some(Value::Array(tags)) = m.get_mut("tags") {
-        for t in tags.iter_mut() {
-            if !t.is_string() {
-                *t = Value::String(t.to_string());
-            }
-        }
-    }
-    let wire: CaseV1 = serde_json::from_value(Value::Object(m))
-        .map_err(|e| format!("it could not be read as a test case: {e}"))?;
-    TestCase::try_from(wire)
 }
 
 /// Tags from one cell: split on `,` or `;`, trimmed, empties dropped.
@@ -262,32 +481,256 @@ fn not_json(what: &str, one_line: Option<&str>, e: &serde_json::Error) -> String
 }
 
 // ---------------------------------------------------------------------------------------------
+// One test from a JSON value (JSONL lines, JSON arrays, YAML tests)
+// ---------------------------------------------------------------------------------------------
+
+/// Reads one test (our `CaseV1` or a promptfoo test) from a JSON value: text fields given as
+/// numbers or true/false are taken as their text, `tags` may be one comma-separated text,
+/// `threshold`, `metadata` and `options` are promptfoo's. `assert_lines` are the lines of its
+/// assertions when known. `None` (with a bad row) when it cannot be placed at all.
+fn read_test(
+    v: Value,
+    line: usize,
+    assert_lines: &[usize],
+    templates: &Map<String, Value>,
+    from: &str,
+    ctx: &Ctx,
+    out: &mut Imported,
+) -> Option<RawTest> {
+    let file = out.here.clone();
+    let mut left: Vec<LeftOut> = Vec::new();
+    let mut leave = |line: usize, what: Omitted, why: String| {
+        left.push(LeftOut {
+            file: file.clone(),
+            line,
+            what,
+            why,
+        })
+    };
+    let Value::Object(mut m) = v else {
+        out.bad(
+            line,
+            format!(
+                "this is not a test case: expected a set of fields such as vars and assert, found {}",
+                kind_of(&v)
+            ),
+        );
+        return None;
+    };
+    let lookup = |r: &str| ctx.lookup(from, r).into_iter().next();
+    let vars: Vec<(String, Value)> = match m.remove("vars") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(o)) => o.into_iter().collect(),
+        Some(Value::String(s)) if s.trim().starts_with("file://") => match lookup(&s) {
+            Some((name, text)) => match vars_file(&name, &text) {
+                Ok(vars) => vars,
+                Err(why) => {
+                    leave(line, Omitted::File(s.trim().to_owned()), why);
+                    Vec::new()
+                }
+            },
+            None => {
+                leave(
+                    line,
+                    Omitted::File(s.trim().to_owned()),
+                    "the test's variables are in that file, which was not among the files chosen"
+                        .into(),
+                );
+                Vec::new()
+            }
+        },
+        Some(other) => {
+            out.bad(
+                line,
+                format!(
+                    "its vars are not a set of name: value pairs (found {})",
+                    kind_of(&other)
+                ),
+            );
+            return None;
+        }
+    };
+    // A variable naming a file takes that file's text when it was chosen too.
+    let vars = vars
+        .into_iter()
+        .map(|(k, v)| match &v {
+            Value::String(s) if s.trim().starts_with("file://") => match lookup(s) {
+                Some((_, text)) => (k, Value::String(text)),
+                None => {
+                    leave(
+                        line,
+                        Omitted::File(s.trim().to_owned()),
+                        format!(
+                            "variable {k} names that file, which was not among the files chosen, so it holds the name"
+                        ),
+                    );
+                    (k, v)
+                }
+            },
+            _ => (k, v),
+        })
+        .collect();
+    let asserts: Vec<Value> = match m.remove("assert") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            leave(
+                line,
+                Omitted::Part("the assert field".into()),
+                format!("it is not a list of checks (found {})", kind_of(&other)),
+            );
+            Vec::new()
+        }
+    };
+    let threshold = m
+        .remove("threshold")
+        .and_then(|t| t.as_f64().or_else(|| text_of(&t).trim().parse().ok()))
+        .filter(|t| t.is_finite());
+    let metadata: Vec<(String, Value)> = match m.remove("metadata") {
+        Some(Value::Object(o)) => o.into_iter().collect(),
+        _ => Vec::new(),
+    };
+    let mut no_expansion = false;
+    if let Some(Value::Object(o)) = m.remove("options") {
+        if let Some(t) = o
+            .get("transform")
+            .or_else(|| o.get("postprocess"))
+            .map(text_of)
+            .filter(|t| !t.trim().is_empty())
+        {
+            leave(
+                line,
+                Omitted::Transform,
+                format!(
+                    "\u{201c}{}\u{201d} would run code; this case's checks read the answer as it is",
+                    t.trim()
+                ),
+            );
+        }
+        no_expansion = o.get("disableVarExpansion") == Some(&Value::Bool(true));
+    }
+    for key in ["description", "input", "expected", "split"] {
+        match m.get(key) {
+            None | Some(Value::String(_)) => {}
+            Some(Value::Null) => {
+                m.remove(key);
+            }
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => {
+                let text = v.to_string();
+                m.insert(key.into(), Value::String(text));
+            }
+            Some(other) => {
+                out.bad(
+                    line,
+                    format!("its {key} is not text (found {})", kind_of(other)),
+                );
+                return None;
+            }
+        }
+    }
+    match m.get("tags") {
+        None | Some(Value::Array(_)) => {}
+        Some(Value::Null) => {
+            m.remove("tags");
+        }
+        Some(Value::String(s)) => {
+            let tags = split_tags(s).into_iter().map(Value::String).collect();
+            m.insert("tags".into(), Value::Array(tags));
+        }
+        Some(other) => {
+            out.bad(
+                line,
+                format!(
+                    "its tags are not a list of words (found {})",
+                    kind_of(other)
+                ),
+            );
+            return None;
+        }
+    }
+    if let Some(Value::Array(tags)) = m.get_mut("tags") {
+        for t in tags.iter_mut() {
+            if !t.is_string() {
+                *t = Value::String(t.to_string());
+            }
+        }
+    }
+    // promptfoo fields with no place here (providers, prompts…) are ignored by the wire form.
+    let wire: CaseV1 = match serde_json::from_value(Value::Object(m)) {
+        Ok(w) => w,
+        Err(e) => {
+            out.bad(
+                line,
+                format!("it could not be read as a test case: {}", json_message(&e)),
+            );
+            return None;
+        }
+    };
+    let (mut case, _) = wire.into_case();
+    case.threshold = case.threshold.or(threshold);
+    for (i, a) in asserts.iter().enumerate() {
+        let at = assert_lines.get(i).copied().unwrap_or(line);
+        match promptfoo::read_assertion(a, templates, &lookup) {
+            Ok(a) => case.assertions.push(a),
+            Err((what, why)) => leave(at, what, why),
+        }
+    }
+    Some(RawTest {
+        file: out.here.clone(),
+        line,
+        case,
+        vars,
+        metadata,
+        no_expansion,
+        left_out: left,
+    })
+}
+
+/// The variables in a `vars: file://…` file: a YAML or JSON map.
+fn vars_file(name: &str, text: &str) -> Result<Vec<(String, Value)>, String> {
+    let v = match serde_json::from_str::<Value>(text) {
+        Ok(v) => v,
+        Err(_) => yaml::parse_yaml(text).map(|n| yaml::vars_to_json(&n))?,
+    };
+    match v {
+        Value::Object(o) => Ok(o.into_iter().collect()),
+        other => Err(format!(
+            "{name} holds {}, not name: value pairs",
+            kind_of(&other)
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // JSONL and JSON
 // ---------------------------------------------------------------------------------------------
 
-fn read_jsonl(text: &str) -> Imported {
-    let mut out = Imported::new("JSONL");
+fn read_jsonl(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Source {
+    let mut src = Source::new("JSONL");
+    let none = Map::new();
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.trim();
         if line.is_empty() {
             continue;
         }
         match serde_json::from_str::<Value>(line) {
-            Ok(v) => out.take(i + 1, case_from_value(v)),
+            Ok(v) => src
+                .tests
+                .extend(read_test(v, i + 1, &[], &none, name, ctx, out)),
             Err(e) => out.bad(i + 1, not_json("this line", Some(line), &e)),
         }
     }
-    out
+    src
 }
 
-fn read_json(text: &str) -> Result<Imported, String> {
+fn read_json(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Result<Source, String> {
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             // Several JSON objects, one a line: JSONL under another name.
             let first = text.lines().map(str::trim).find(|l| !l.is_empty());
             if first.is_some_and(|l| matches!(serde_json::from_str(l), Ok(Value::Object(_)))) {
-                return Ok(read_jsonl(text));
+                return Ok(read_jsonl(name, text, ctx, out));
             }
             return Err(format!(
                 "This JSON file could not be read: {} (line {}, column {}).",
@@ -297,27 +740,30 @@ fn read_json(text: &str) -> Result<Imported, String> {
             ));
         }
     };
+    let none = Map::new();
     match value {
         Value::Array(items) => {
             let lines = json_element_lines(text);
-            let mut out = Imported::new("JSON");
+            let mut src = Source::new("JSON");
             for (n, item) in items.into_iter().enumerate() {
                 let line = lines.get(n).copied().unwrap_or(1);
-                out.take(line, case_from_value(item));
+                src.tests
+                    .extend(read_test(item, line, &[], &none, name, ctx, out));
             }
-            Ok(out)
+            Ok(src)
         }
         Value::Object(ref m) if m.contains_key("tests") || m.contains_key("defaultTest") => {
             // A promptfoo config written as JSON. JSON is YAML, and the YAML reader knows lines;
             // the rare JSON it cannot take (escaped surrogate pairs) is read without them.
-            let root = parse_yaml(text).unwrap_or_else(|_| node_from_json(&value, 1));
-            read_config(&root, "JSON")
+            let root = yaml::parse_yaml(text).unwrap_or_else(|_| yaml::node_from_json(&value, 1));
+            read_config(name, &root, "JSON", ctx, out)
         }
         v @ Value::Object(_) => {
             let line = text.lines().position(|l| !l.trim().is_empty()).unwrap_or(0) + 1;
-            let mut out = Imported::new("JSON");
-            out.take(line, case_from_value(v));
-            Ok(out)
+            let mut src = Source::new("JSON");
+            src.tests
+                .extend(read_test(v, line, &[], &none, name, ctx, out));
+            Ok(src)
         }
         other => Err(format!(
             "This JSON file holds {}, not a list of test cases.",
@@ -380,8 +826,20 @@ enum Col {
     Split,
     /// Ours: a JSON list of assertions.
     Assert,
-    /// promptfoo's `__expected…`: one assertion in its CSV syntax; holds the header.
+    /// promptfoo's `__expected…`: one assertion in its compact syntax; holds the header.
     PromptfooExpected(String),
+    /// promptfoo's `__threshold`: the case's pass mark, 0-1.
+    Threshold,
+    /// promptfoo's `__metadata:name` (`list` for `name[]`).
+    Metadata {
+        key: String,
+        list: bool,
+    },
+    /// promptfoo's `__config:<column>:threshold`: the threshold of the check in that `__expected`
+    /// column (`None`: every check of the row).
+    Config(Option<String>),
+    /// A promptfoo column with no place here, reported once: its header and why.
+    LeftOut(String, String),
     Ignored,
     Var(String),
 }
@@ -410,6 +868,55 @@ fn columns(header: &csv::StringRecord) -> Vec<Col> {
                 Col::Assert
             } else if name.starts_with("__expected") {
                 Col::PromptfooExpected(name.to_owned())
+            } else if name == "__threshold" {
+                Col::Threshold
+            } else if let Some(key) = name.strip_prefix("__metadata:") {
+                match key.strip_suffix("[]") {
+                    Some(k) => Col::Metadata {
+                        key: k.to_owned(),
+                        list: true,
+                    },
+                    None => Col::Metadata {
+                        key: key.to_owned(),
+                        list: false,
+                    },
+                }
+            } else if let Some(rest) = name.strip_prefix("__config:") {
+                match rest.split(':').collect::<Vec<_>>().as_slice() {
+                    [target, "threshold"] if *target == "__expected" => Col::Config(None),
+                    [target, "threshold"]
+                        if target.strip_prefix("__expected").is_some_and(|n| {
+                            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+                        }) =>
+                    {
+                        Col::Config(Some((*target).to_owned()))
+                    }
+                    [_, key] if *key != "threshold" => Col::LeftOut(
+                        name.to_owned(),
+                        "only a threshold can be set this way".into(),
+                    ),
+                    _ => Col::LeftOut(
+                        name.to_owned(),
+                        "it names no __expected column (write __config:__expected2:threshold)"
+                            .into(),
+                    ),
+                }
+            } else if name == "__metadata" {
+                Col::LeftOut(
+                    name.to_owned(),
+                    "it needs a name, e.g. __metadata:category".into(),
+                )
+            } else if matches!(name, "__prefix" | "__suffix") {
+                Col::LeftOut(
+                    name.to_owned(),
+                    "Promptwright sends the prompt as written; put that text in the prompt instead"
+                        .into(),
+                )
+            } else if name == "__providerOutput" {
+                Col::LeftOut(
+                    name.to_owned(),
+                    "Promptwright runs the model; it does not replay a fixed output".into(),
+                )
             } else if name.starts_with("__") || name.is_empty() {
                 Col::Ignored
             } else {
@@ -423,8 +930,14 @@ fn is_blank(record: &csv::StringRecord) -> bool {
     record.iter().all(|f| f.trim().is_empty())
 }
 
-fn read_csv(text: &str, delimiter: u8) -> Result<Imported, String> {
-    let mut out = Imported::new(if delimiter == b'\t' { "TSV" } else { "CSV" });
+fn read_csv(
+    name: &str,
+    text: &str,
+    delimiter: u8,
+    ctx: &Ctx,
+    out: &mut Imported,
+) -> Result<Source, String> {
+    let mut src = Source::new(if delimiter == b'\t' { "TSV" } else { "CSV" });
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -440,6 +953,12 @@ fn read_csv(text: &str, delimiter: u8) -> Result<Imported, String> {
             break columns(&record);
         }
     };
+    let header_line = record.position().map_or(1, |p| p.line() as usize);
+    for col in &cols {
+        if let Col::LeftOut(header, why) = col {
+            out.leave_out(header_line, Omitted::Column(header.clone()), why.clone());
+        }
+    }
     while reader.read_record(&mut record).map_err(unreadable)? {
         let line = record.position().map_or(0, |p| p.line() as usize);
         if is_blank(&record) {
@@ -459,512 +978,204 @@ fn read_csv(text: &str, delimiter: u8) -> Result<Imported, String> {
             );
             continue;
         }
-        out.take(line, case_from_row(&cols, &record));
+        src.tests
+            .push(test_from_row(&cols, &record, line, name, ctx, out));
     }
-    Ok(out)
+    Ok(src)
 }
 
-fn case_from_row(cols: &[Col], record: &csv::StringRecord) -> Result<TestCase, String> {
-    let mut c = TestCase::default();
+fn test_from_row(
+    cols: &[Col],
+    record: &csv::StringRecord,
+    line: usize,
+    from: &str,
+    ctx: &Ctx,
+    out: &Imported,
+) -> RawTest {
+    let mut raw = RawTest {
+        file: out.here.clone(),
+        line,
+        case: TestCase::default(),
+        vars: Vec::new(),
+        metadata: Vec::new(),
+        no_expansion: false,
+        left_out: Vec::new(),
+    };
+    let mut leave = |what: Omitted, why: String| {
+        raw.left_out.push(LeftOut {
+            file: out.here.clone(),
+            line,
+            what,
+            why,
+        })
+    };
+    let lookup = |r: &str| ctx.lookup(from, r).into_iter().next();
+    let none = Map::new();
+    let mut expected: Vec<(String, AssertionV1)> = Vec::new();
+    let mut configs: Vec<(Option<String>, String, &str)> = Vec::new();
+    let c = &mut raw.case;
+    let mut vars = Vec::new();
+    let mut metadata = Vec::new();
     for (col, cell) in cols.iter().zip(record.iter()) {
         match col {
             Col::Input => c.input = cell.to_owned(),
             Col::Expected => c.expected = cell.to_owned(),
             Col::Description => c.description = cell.to_owned(),
-            Col::Tags => c.tags = split_tags(cell),
+            Col::Tags => c.tags.extend(split_tags(cell)),
             Col::Split => c.split = Split::parse(cell),
             Col::Assert if cell.trim().is_empty() => {}
-            Col::Assert => {
-                let value: Value = serde_json::from_str(cell)
-                    .map_err(|e| not_json("the cell in column __assert", None, &e))?;
-                let wire: Vec<AssertionV1> = match value {
-                    v @ Value::Object(_) => serde_json::from_value(v).map(|a| vec![a]),
-                    v => serde_json::from_value(v),
+            Col::Assert => match serde_json::from_str::<Value>(cell) {
+                Err(e) => leave(
+                    Omitted::Column("__assert".into()),
+                    not_json("its cell", None, &e),
+                ),
+                Ok(v) => {
+                    let items = match v {
+                        Value::Array(items) => items,
+                        v @ Value::Object(_) => vec![v],
+                        other => {
+                            leave(
+                                Omitted::Column("__assert".into()),
+                                format!(
+                                    "its cell is not a JSON list of assertions (found {})",
+                                    kind_of(&other)
+                                ),
+                            );
+                            Vec::new()
+                        }
+                    };
+                    for item in &items {
+                        match promptfoo::read_assertion(item, &none, &lookup) {
+                            Ok(a) => c.assertions.push(a),
+                            Err((what, why)) => leave(what, why),
+                        }
+                    }
                 }
-                .map_err(|e| {
-                    format!(
-                        "the cell in column __assert is not a JSON list of assertions ({})",
-                        json_message(&e)
-                    )
-                })?;
-                for w in &wire {
-                    c.assertions
-                        .push(Assertion::try_from(w).map_err(|e| format!("column __assert: {e}"))?);
-                }
-            }
+            },
             Col::PromptfooExpected(_) if cell.trim().is_empty() => {}
             Col::PromptfooExpected(name) => {
-                let w = promptfoo_assertion(cell);
-                c.assertions
-                    .push(Assertion::try_from(&w).map_err(|e| format!("column {name}: {e}"))?);
+                expected.push((name.clone(), promptfoo::expected_cell(cell)));
             }
-            Col::Ignored => {}
-            Col::Var(name) => c.vars.push((name.clone(), cell.to_owned())),
-        }
-    }
-    Ok(c)
-}
-
-/// promptfoo's assertion types (as of 2025), to tell `type:value` from a plain expected text.
-const PROMPTFOO_TYPES: &str = "\
-answer-relevance bleu classifier contains contains-all contains-any contains-html \
-contains-json contains-sql contains-xml context-faithfulness context-recall \
-context-relevance conversation-relevance cost equals factuality finish-reason g-eval gleu \
-guardrails human icontains icontains-all icontains-any is-html is-json is-refusal is-sql \
-is-valid-function-call is-valid-openai-function-call is-valid-openai-tools-call is-xml \
-javascript latency levenshtein llm-rubric meteor model-graded-closedqa \
-model-graded-factuality moderation perplexity perplexity-score pi python regex rouge-l \
-rouge-n rouge-s ruby select-best similar similar:cosine similar:dot similar:euclidean \
-starts-with tool-call-f1 trace-error-spans trace-span-count trace-span-duration webhook";
-
-/// One `__expected` cell in promptfoo's CSV syntax: `type:value`, `type(threshold):value`,
-/// `not-type:value`, a few legacy prefixes (`fn:`, `grade:`, `python:`…), else `equals` the whole
-/// text. Whether the type is supported is for [`Assertion::try_from`] to say.
-fn promptfoo_assertion(cell: &str) -> AssertionV1 {
-    let text = |s: &str| Some(Value::String(s.to_owned()));
-    let of = |kind: &str, value: Option<Value>| AssertionV1 {
-        kind: kind.into(),
-        value,
-        ..AssertionV1::default()
-    };
-    for (prefix, kind) in [
-        ("javascript:", "javascript"),
-        ("fn:", "javascript"),
-        ("eval:", "javascript"),
-        ("grade:", "llm-rubric"),
-        ("llm-rubric:", "llm-rubric"),
-        ("python:", "python"),
-    ] {
-        if let Some(rest) = cell.strip_prefix(prefix) {
-            return of(kind, text(rest.trim()));
-        }
-    }
-    if let Some(path) = cell.strip_prefix("file://") {
-        for (ext, kind) in [
-            (".py", "python"),
-            (".js", "javascript"),
-            (".ts", "javascript"),
-        ] {
-            if path.ends_with(ext) || path.contains(&format!("{ext}:")) {
-                return of(kind, text(path.trim()));
+            Col::Threshold => {
+                // As promptfoo reads it: an empty cell or 0 sets no threshold.
+                c.threshold = cell
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|t| t.is_finite() && *t != 0.0);
             }
-        }
-    }
-    let (negated, rest) = match cell.strip_prefix("not-") {
-        Some(r) => (true, r),
-        None => (false, cell),
-    };
-    // The longest known type followed by the end, `(` or `:`.
-    let found = PROMPTFOO_TYPES
-        .split_whitespace()
-        .filter(|t| {
-            rest.strip_prefix(*t)
-                .is_some_and(|after| after.is_empty() || after.starts_with([':', '(']))
-        })
-        .max_by_key(|t| t.len());
-    let Some(kind) = found else {
-        return of("equals", text(cell));
-    };
-    let mut after = &rest[kind.len()..];
-    let mut threshold = None;
-    if let Some(inner) = after.strip_prefix('(') {
-        let Some((number, tail)) = inner.split_once(')') else {
-            return of("equals", text(cell));
-        };
-        let is_number = !number.is_empty()
-            && number.split_once('.').map_or(
-                number.bytes().all(|b| b.is_ascii_digit()),
-                |(a, b)| {
-                    !a.is_empty()
-                        && !b.is_empty()
-                        && a.bytes().all(|b| b.is_ascii_digit())
-                        && b.bytes().all(|b| b.is_ascii_digit())
-                },
-            );
-        if !is_number || !(tail.is_empty() || tail.starts_with(':')) {
-            return of("equals", text(cell));
-        }
-        threshold = number.parse::<f64>().ok();
-        after = tail;
-    }
-    let value = after.strip_prefix(':');
-    let full = if negated {
-        format!("not-{kind}")
-    } else {
-        kind.to_owned()
-    };
-    let value = match kind {
-        "contains-all" | "contains-any" | "icontains-all" | "icontains-any" => value.map(|v| {
-            Value::Array(
-                v.split(',')
-                    .map(|s| Value::String(s.trim().to_owned()))
-                    .collect(),
-            )
-        }),
-        "is-json" | "contains-json" => value.filter(|v| !v.trim().is_empty()).and_then(text),
-        // Like promptfoo, `contains: Bob` means "Bob": the text after the colon is trimmed.
-        _ => Some(Value::String(value.unwrap_or("").trim().to_owned())),
-    };
-    AssertionV1 {
-        kind: full,
-        value,
-        threshold,
-        ..AssertionV1::default()
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// YAML
-// ---------------------------------------------------------------------------------------------
-
-/// A YAML node with the line it starts on.
-#[derive(Debug, Clone)]
-struct Node {
-    line: usize,
-    kind: Kind,
-}
-
-#[derive(Debug, Clone)]
-enum Kind {
-    /// `plain` is false for quoted and block scalars and `!!str`: those are always text.
-    Scalar {
-        text: String,
-        plain: bool,
-    },
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-}
-
-/// How many nodes aliases may copy in all: past it, a file is an "alias bomb".
-const ALIAS_BUDGET: usize = 1_000_000;
-
-fn size(n: &Node) -> usize {
-    1 + match &n.kind {
-        Kind::Scalar { .. } => 0,
-        Kind::Seq(items) => items.iter().map(size).sum(),
-        Kind::Map(entries) => entries.iter().map(|(k, v)| size(k) + size(v)).sum(),
-    }
-}
-
-struct Open {
-    node: Node,
-    anchor: usize,
-    key: Option<Node>,
-}
-
-/// Parses the file's one YAML document into a tree of nodes with lines.
-fn parse_yaml(text: &str) -> Result<Node, String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut parser = Parser::new_from_str(text);
-    let mut stack: Vec<Open> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
-    let mut docs: Vec<Node> = Vec::new();
-    let mut budget = ALIAS_BUDGET;
-    while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| {
-            format!(
-                "This YAML file could not be read: line {}: {}.",
-                e.marker().line(),
-                e.info()
-            )
-        })?;
-        let line = item_line(
-            &lines,
-            span.start.line(),
-            span.start.col(),
-            !stack.is_empty(),
-        );
-        let done = match event {
-            Event::Scalar(value, style, anchor, tag) => {
-                let is_str = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let plain = style == ScalarStyle::Plain && !is_str;
-                let text = value.into_owned();
-                Some((line, Kind::Scalar { text, plain }, anchor))
+            Col::Metadata { key, list } => {
+                if *list {
+                    let items = promptfoo::metadata_list(cell);
+                    if !items.is_empty() {
+                        let items = items.into_iter().map(Value::String).collect();
+                        metadata.push((key.clone(), Value::Array(items)));
+                    }
+                } else if !cell.trim().is_empty() {
+                    metadata.push((key.clone(), Value::String(cell.to_owned())));
+                }
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                let kind = if matches!(event, Event::SequenceStart(..)) {
-                    Kind::Seq(Vec::new())
-                } else {
-                    Kind::Map(Vec::new())
+            Col::Config(_) if cell.trim().is_empty() => {}
+            Col::Config(target) => {
+                let header = match target {
+                    Some(t) => format!("__config:{t}:threshold"),
+                    None => "__config:__expected:threshold".to_owned(),
                 };
-                stack.push(Open {
-                    node: Node { line, kind },
-                    anchor,
-                    key: None,
-                });
-                None
+                configs.push((target.clone(), header, cell));
             }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let open = stack.pop().ok_or("This YAML file could not be read.")?;
-                Some((open.node.line, open.node.kind, open.anchor))
+            Col::LeftOut(..) | Col::Ignored => {}
+            Col::Var(name) => vars.push((name.clone(), Value::String(cell.to_owned()))),
+        }
+    }
+    // `__config:__expected:threshold` first (every check), then the ones naming a column.
+    configs.sort_by_key(|(target, ..)| target.is_some());
+    for (target, header, cell) in configs {
+        match cell.trim().parse::<f64>() {
+            Ok(t) if t.is_finite() => {
+                for (col, w) in expected.iter_mut() {
+                    if target.as_ref().is_none_or(|t| t == col) {
+                        w.threshold = Some(t);
+                    }
+                }
             }
-            Event::Alias(id) => {
-                let node = anchors.get(&id).ok_or_else(|| {
-                    format!(
-                        "This YAML file could not be read: line {line}: an alias names no anchor."
-                    )
-                })?;
-                budget = budget.checked_sub(size(node)).ok_or(
-                    "This YAML file repeats its anchors too many times to be read.".to_owned(),
-                )?;
-                // The copy starts where the alias stands.
-                Some((line, node.kind.clone(), 0))
-            }
-            _ => None,
-        };
-        let Some((line, kind, anchor)) = done else {
-            continue;
-        };
-        let node = Node { line, kind };
-        if anchor > 0 {
-            anchors.insert(anchor, node.clone());
-        }
-        match stack.last_mut() {
-            None => docs.push(node),
-            Some(open) => match &mut open.node.kind {
-                Kind::Seq(items) => items.push(node),
-                Kind::Map(entries) => match open.key.take() {
-                    None => open.key = Some(node),
-                    Some(key) => entries.push((key, node)),
-                },
-                Kind::Scalar { .. } => unreachable!("only collections are open"),
-            },
+            _ => leave(
+                Omitted::Column(header),
+                format!("\u{201c}{}\u{201d} is not a number", cell.trim()),
+            ),
         }
     }
-    let mut docs = docs.into_iter().filter(|d| !is_null(d));
-    let doc = docs.next().ok_or("The file holds no test cases.")?;
-    if let Some(second) = docs.next() {
-        return Err(format!(
-            "This YAML file holds several documents (the second starts on line {}); put the tests in one.",
-            second.line
-        ));
-    }
-    Ok(doc)
-}
-
-/// A block list item written as `-` alone on its line, its content below: the dash's line.
-fn item_line(lines: &[&str], line: usize, col: usize, nested: bool) -> usize {
-    let before_is_blank = lines
-        .get(line.wrapping_sub(1))
-        .is_some_and(|l| l.chars().take(col).all(char::is_whitespace));
-    if !nested || col == 0 || !before_is_blank {
-        return line;
-    }
-    let mut at = line.saturating_sub(1);
-    while at >= 1 {
-        let raw = lines[at - 1];
-        let l = raw.trim();
-        let indent = raw.chars().take_while(|c| c.is_whitespace()).count();
-        if (l == "-" || l.starts_with("- #")) && indent < col {
-            return at;
-        }
-        if !l.is_empty() && !l.starts_with('#') {
-            break;
-        }
-        at -= 1;
-    }
-    line
-}
-
-fn is_null(n: &Node) -> bool {
-    matches!(&n.kind, Kind::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
-}
-
-fn scalar_text(n: &Node) -> Option<&str> {
-    match &n.kind {
-        Kind::Scalar { text, .. } => Some(text),
-        _ => None,
-    }
-}
-
-/// A map's entries with keys as text, `<<` merge keys expanded (explicit keys win).
-fn entries(n: &Node) -> Vec<(String, &Node)> {
-    let Kind::Map(pairs) = &n.kind else {
-        return Vec::new();
-    };
-    let mut own: Vec<(String, &Node)> = Vec::new();
-    let mut merged: Vec<(String, &Node)> = Vec::new();
-    for (k, v) in pairs {
-        let key = match &k.kind {
-            Kind::Scalar { text, .. } => text.clone(),
-            _ => to_json(k).to_string(),
-        };
-        if key == "<<" && matches!(&k.kind, Kind::Scalar { plain: true, .. }) {
-            match &v.kind {
-                Kind::Map(_) => merged.extend(entries(v)),
-                Kind::Seq(items) => items.iter().for_each(|i| merged.extend(entries(i))),
-                Kind::Scalar { .. } => {}
-            }
-        } else {
-            own.push((key, v));
+    for (_, w) in &expected {
+        match Assertion::try_from(w) {
+            Ok(a) => c.assertions.push(a),
+            Err(e) => leave(Omitted::Check(e.kind), e.why),
         }
     }
-    for (k, v) in merged {
-        if !own.iter().any(|(o, _)| *o == k) {
-            own.push((k, v));
-        }
-    }
-    own
+    raw.vars = vars;
+    raw.metadata = metadata;
+    raw
 }
 
-fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
-    entries(n)
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
+// ---------------------------------------------------------------------------------------------
+// promptfoo configs (YAML, or JSON read as YAML)
+// ---------------------------------------------------------------------------------------------
+
+/// The lines of a test's assertions, when it is a map with an `assert` list.
+fn assert_lines(test: &Node) -> Vec<usize> {
+    match yaml::get(test, "assert").map(|a| &a.kind) {
+        Some(Kind::Seq(items)) => items.iter().map(|i| i.line).collect(),
+        _ => Vec::new(),
+    }
 }
 
-/// A plain scalar's value under YAML 1.2's core schema: null, true/false, integer, float, text.
-fn resolve(text: &str) -> Value {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        _ => {}
-    }
-    let digits = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
-    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits(unsigned, 10)
-        && let Ok(i) = text.parse::<i64>()
-    {
-        return Value::from(i);
-    }
-    for (prefix, radix) in [("0x", 16), ("0o", 8)] {
-        if let Some(d) = text.strip_prefix(prefix).filter(|d| digits(d, radix))
-            && let Ok(i) = i64::from_str_radix(d, radix)
-        {
-            return Value::from(i);
-        }
-    }
-    if is_float(unsigned)
-        && let Some(n) = text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-    {
-        return Value::Number(n);
-    }
-    Value::String(text.to_owned())
-}
-
-/// `(\.[0-9]+ | [0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-fn is_float(s: &str) -> bool {
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(at) => (&s[..at], Some(&s[at + 1..])),
-        None => (s, None),
-    };
-    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((a, b)) => all_digits(a) && all_digits(b) && !(a.is_empty() && b.is_empty()),
-        None => !mantissa.is_empty() && all_digits(mantissa),
-    };
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && all_digits(e)
-    });
-    mantissa_ok && exponent_ok
-}
-
-fn to_json(n: &Node) -> Value {
-    match &n.kind {
-        Kind::Scalar { text, plain: true } => resolve(text),
-        Kind::Scalar { text, plain: false } => Value::String(text.clone()),
-        Kind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
-        Kind::Map(_) => Value::Object(
-            entries(n)
+/// A config's `assertionTemplates`, each read like an assertion.
+fn templates_of(root: &Node) -> Map<String, Value> {
+    yaml::get(root, "assertionTemplates")
+        .map(|t| {
+            yaml::entries(t)
                 .into_iter()
-                .map(|(k, v)| (k, to_json(v)))
-                .collect(),
-        ),
-    }
+                .map(|(k, v)| (k, yaml::assertion_to_json(v)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-/// Like [`to_json`], but a scalar stays the text as written (`1.50` stays "1.50"); null stays null.
-fn to_json_as_written(n: &Node) -> Value {
-    match &n.kind {
-        Kind::Scalar { .. } if is_null(n) => Value::Null,
-        Kind::Scalar { text, .. } => Value::String(text.clone()),
-        _ => to_json(n),
-    }
-}
-
-/// One test as JSON: variables and text fields keep scalars as written; the rest (assertions'
-/// thresholds, schemas…) is typed.
-fn test_to_json(n: &Node) -> Value {
-    if !matches!(n.kind, Kind::Map(_)) {
-        return to_json(n);
-    }
-    let mut m = Map::new();
-    for (k, v) in entries(n) {
-        let value = match k.as_str() {
-            "vars" => vars_to_json(v),
-            "description" | "input" | "expected" | "split" => to_json_as_written(v),
-            _ => to_json(v),
-        };
-        m.insert(k, value);
-    }
-    Value::Object(m)
-}
-
-/// Variables as JSON, their scalar values as written.
-fn vars_to_json(v: &Node) -> Value {
-    match &v.kind {
-        Kind::Map(_) => Value::Object(
-            entries(v)
-                .into_iter()
-                .map(|(name, value)| (name, to_json_as_written(value)))
-                .collect(),
-        ),
-        _ => to_json(v),
-    }
-}
-
-fn file_reference(n: &Node) -> Option<&str> {
-    scalar_text(n).filter(|t| t.trim_start().starts_with("file://"))
-}
-
-fn read_yaml(text: &str) -> Result<Imported, String> {
-    read_config(&parse_yaml(text)?, "YAML")
-}
-
-/// A JSON value as a node tree, every line `line` (for JSON the YAML reader cannot take).
-fn node_from_json(v: &Value, line: usize) -> Node {
-    let scalar = |text: String, plain: bool| Kind::Scalar { text, plain };
-    let kind = match v {
-        Value::Null => scalar("null".into(), true),
-        Value::Bool(_) | Value::Number(_) => scalar(v.to_string(), true),
-        Value::String(s) => scalar(s.clone(), false),
-        Value::Array(items) => Kind::Seq(items.iter().map(|i| node_from_json(i, line)).collect()),
-        Value::Object(m) => Kind::Map(
-            m.iter()
-                .map(|(k, v)| {
-                    let key = Node {
-                        line,
-                        kind: scalar(k.clone(), false),
-                    };
-                    (key, node_from_json(v, line))
-                })
-                .collect(),
-        ),
-    };
-    Node { line, kind }
-}
-
-/// A list of tests, a promptfoo config (`tests:` and `defaultTest:`), or one test.
-fn read_config(root: &Node, format: &'static str) -> Result<Imported, String> {
-    let mut out = Imported::new(format);
+/// A list of tests, a promptfoo config (`tests:`, `defaultTest:`, `assertionTemplates:`), or
+/// one test.
+fn read_config(
+    name: &str,
+    root: &Node,
+    format: &'static str,
+    ctx: &Ctx,
+    out: &mut Imported,
+) -> Result<Source, String> {
+    let mut src = Source::new(format);
+    let templates = templates_of(root);
     let (tests, default) = match &root.kind {
         Kind::Seq(_) => (Some(root), None),
         Kind::Map(_) => {
-            let tests = get(root, "tests");
-            let default = get(root, "defaultTest");
+            let tests = yaml::get(root, "tests");
+            let default = yaml::get(root, "defaultTest");
+            if let Some(s) = yaml::get(root, "scenarios").filter(|s| !yaml::is_null(s)) {
+                out.leave_out(
+                    s.line,
+                    Omitted::Part("scenarios".into()),
+                    "Promptwright has no scenarios; import their tests as cases instead",
+                );
+            }
             if tests.is_none() && default.is_none() {
                 if ["vars", "assert", "description", "input"]
                     .iter()
-                    .any(|k| get(root, k).is_some())
+                    .any(|k| yaml::get(root, k).is_some())
                 {
-                    out.take(root.line, case_from_value(test_to_json(root)));
-                    return Ok(out);
+                    let lines = assert_lines(root);
+                    let test = yaml::test_to_json(root);
+                    src.tests.extend(read_test(
+                        test, root.line, &lines, &templates, name, ctx, out,
+                    ));
+                    return Ok(src);
+                }
+                if !out.left_out.is_empty() {
+                    return Ok(src);
                 }
                 return Err(format!(
                     "This {format} file is neither a list of tests nor a promptfoo config with tests."
@@ -978,68 +1189,113 @@ fn read_config(root: &Node, format: &'static str) -> Result<Imported, String> {
             ));
         }
     };
-    let mut default_vars: Vec<(String, String)> = Vec::new();
     if let Some(d) = default {
-        read_default_test(d, &mut out, &mut default_vars);
+        read_default_test(name, d, &templates, &mut src, ctx, out);
     }
-    if let Some(t) = tests {
-        match &t.kind {
-            Kind::Seq(items) => {
-                for item in items {
-                    if let Some(path) = file_reference(item) {
-                        out.bad(
-                            item.line,
-                            format!(
-                                "this entry points to another file ({}); import that file on its own",
-                                path.trim()
-                            ),
-                        );
-                        continue;
-                    }
-                    let case = case_from_value(test_to_json(item)).map(|mut c| {
-                        for (k, v) in &default_vars {
-                            if !c.vars.iter().any(|(name, _)| name == k) {
-                                c.vars.push((k.clone(), v.clone()));
-                            }
-                        }
-                        c
-                    });
-                    out.take(item.line, case);
+    let Some(t) = tests else {
+        return Ok(src);
+    };
+    match &t.kind {
+        Kind::Seq(items) => {
+            for item in items {
+                if let Some(path) = yaml::file_reference(item) {
+                    read_tests_file(name, path, item.line, &mut src, ctx, out);
+                    continue;
                 }
-            }
-            Kind::Scalar { .. } if is_null(t) => {}
-            Kind::Scalar { text, .. } => {
-                return Err(format!(
-                    "The tests of this promptfoo config live in another file ({}): import that file instead.",
-                    text.trim()
-                ));
-            }
-            Kind::Map(_) => {
-                return Err(format!(
-                    "The tests: of this promptfoo config (line {}) are not a list.",
-                    t.line
+                let lines = assert_lines(item);
+                let test = yaml::test_to_json(item);
+                src.tests.extend(read_test(
+                    test, item.line, &lines, &templates, name, ctx, out,
                 ));
             }
         }
+        Kind::Scalar { .. } if yaml::is_null(t) => {}
+        Kind::Scalar { text, .. } if text.trim().starts_with("file://") => {
+            read_tests_file(name, text, t.line, &mut src, ctx, out);
+        }
+        Kind::Scalar { text, .. } => out.leave_out(
+            t.line,
+            Omitted::File(text.trim().to_owned()),
+            "Promptwright cannot load tests from there; save them as a CSV or YAML file and choose it with this config",
+        ),
+        Kind::Map(_) => {
+            return Err(format!(
+                "The tests: of this promptfoo config (line {}) are not a list.",
+                t.line
+            ));
+        }
     }
-    Ok(out)
+    Ok(src)
 }
 
-/// promptfoo's `defaultTest`: its assertions become the global ones, its variables fill in those a
-/// test lacks.
-fn read_default_test(d: &Node, out: &mut Imported, default_vars: &mut Vec<(String, String)>) {
-    if let Some(path) = file_reference(d) {
-        out.bad(
-            d.line,
-            format!(
-                "defaultTest lives in another file ({}); its assertions were not imported",
-                path.trim()
-            ),
+/// The tests of a file a config refers to (`tests: file://tests.csv`, or one entry of the list),
+/// read when that file was chosen too; their lines are that file's.
+fn read_tests_file(
+    from: &str,
+    reference: &str,
+    line: usize,
+    src: &mut Source,
+    ctx: &Ctx,
+    out: &mut Imported,
+) {
+    let reference = reference.trim();
+    let found = if ctx.depth < MAX_DEPTH {
+        ctx.lookup(from, reference)
+    } else {
+        Vec::new()
+    };
+    if found.is_empty() {
+        out.leave_out(
+            line,
+            Omitted::File(reference.to_owned()),
+            "it was not among the files chosen: choose it together with this one",
         );
         return;
     }
+    for (name, text) in found {
+        let before = out.here.replace(name.clone());
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        match read_source(&name, text, &ctx.deeper(), out) {
+            Ok(sub) => src.tests.extend(sub.tests),
+            Err(e) => out.bad(1, e),
+        }
+        out.here = before;
+    }
+}
+
+/// promptfoo's `defaultTest`: its assertions become the global ones; its variables, threshold,
+/// metadata and `disableVarExpansion` go into every test (the test's own win).
+fn read_default_test(
+    from: &str,
+    d: &Node,
+    templates: &Map<String, Value>,
+    src: &mut Source,
+    ctx: &Ctx,
+    out: &mut Imported,
+) {
+    if let Some(path) = yaml::file_reference(d) {
+        let found = ctx.lookup(from, path).into_iter().next();
+        let Some((name, text)) = found else {
+            out.leave_out(
+                d.line,
+                Omitted::File(path.trim().to_owned()),
+                "defaultTest is in that file, which was not among the files chosen: its checks and variables did not come in",
+            );
+            return;
+        };
+        match yaml::parse_yaml(&text) {
+            Ok(node) if ctx.depth < MAX_DEPTH => {
+                let before = out.here.replace(name.clone());
+                read_default_test(&name, &node, templates, src, &ctx.deeper(), out);
+                out.here = before;
+            }
+            Ok(_) => {}
+            Err(e) => out.bad(d.line, format!("defaultTest in {name}: {e}")),
+        }
+        return;
+    }
     if !matches!(d.kind, Kind::Map(_)) {
-        if !is_null(d) {
+        if !yaml::is_null(d) {
             out.bad(
                 d.line,
                 "defaultTest is not a set of fields such as vars and assert",
@@ -1047,29 +1303,61 @@ fn read_default_test(d: &Node, out: &mut Imported, default_vars: &mut Vec<(Strin
         }
         return;
     }
-    if let Some(vars) = get(d, "vars") {
-        let only_vars = Value::Object(Map::from_iter([("vars".to_owned(), vars_to_json(vars))]));
-        match case_from_value(only_vars) {
-            Ok(c) => *default_vars = c.vars,
-            Err(why) => out.bad(vars.line, format!("defaultTest: {why}")),
+    if let Some(vars) = yaml::get(d, "vars") {
+        match yaml::vars_to_json(vars) {
+            Value::Object(o) => src.defaults.vars = o.into_iter().collect(),
+            Value::Null => {}
+            other => out.bad(
+                vars.line,
+                format!(
+                    "defaultTest: its vars are not a set of name: value pairs (found {})",
+                    kind_of(&other)
+                ),
+            ),
         }
     }
-    let Some(assert) = get(d, "assert") else {
+    if let Some(t) = yaml::get(d, "threshold") {
+        src.defaults.threshold = yaml::to_json(t).as_f64().filter(|t| t.is_finite());
+    }
+    if let Some(m) = yaml::get(d, "metadata")
+        && let Value::Object(o) = yaml::vars_to_json(m)
+    {
+        src.defaults.metadata = o.into_iter().collect();
+    }
+    if let Some(options) = yaml::get(d, "options") {
+        if let Some(t) =
+            yaml::get(options, "transform").or_else(|| yaml::get(options, "postprocess"))
+        {
+            out.leave_out(
+                t.line,
+                Omitted::Transform,
+                format!(
+                    "\u{201c}{}\u{201d} would run code; every case's checks read the answer as it is",
+                    text_of(&yaml::to_json(t)).trim()
+                ),
+            );
+        }
+        if yaml::get(options, "disableVarExpansion").map(yaml::to_json) == Some(Value::Bool(true)) {
+            src.defaults.no_expansion = true;
+        }
+    }
+    let Some(assert) = yaml::get(d, "assert") else {
         return;
     };
+    let lookup = |r: &str| ctx.lookup(from, r).into_iter().next();
     match &assert.kind {
         Kind::Seq(items) => {
             for item in items {
-                let read = serde_json::from_value::<AssertionV1>(to_json(item))
-                    .map_err(|e| format!("it could not be read as an assertion ({e})"))
-                    .and_then(|w| Assertion::try_from(&w));
-                match read {
-                    Ok(a) => out.global.push(a),
-                    Err(why) => out.bad(item.line, format!("defaultTest assertion: {why}")),
+                match promptfoo::read_assertion(&yaml::assertion_to_json(item), templates, &lookup)
+                {
+                    Ok(a) => src.global.push(a),
+                    Err((what, why)) => {
+                        out.leave_out(item.line, what, format!("{why} (a check for every case)"))
+                    }
                 }
             }
         }
-        _ if is_null(assert) => {}
+        _ if yaml::is_null(assert) => {}
         _ => out.bad(
             assert.line,
             "defaultTest's assert is not a list of assertions",
@@ -1093,7 +1381,7 @@ pub fn to_jsonl(cases: &[TestCase]) -> String {
 }
 
 /// A CSV with columns `__description, __input, <variables>, __reference, __tags, __split,
-/// __assert`; variables in first-seen order, a case without one gets an empty cell. [`import`]
+/// __assert` (and `__threshold` when a case has one); variables in first-seen order, a case without one gets an empty cell. [`import`]
 /// reads it back to the same cases when they share their variables (a missing one comes back
 /// empty) and their tags hold no `,` or `;`.
 pub fn to_csv(cases: &[TestCase]) -> String {
@@ -1113,6 +1401,10 @@ pub fn to_csv(cases: &[TestCase]) -> String {
     header.extend(&names);
     // `__reference`, not `__expected_output`: promptfoo reads every `__expected…` column as a check.
     header.extend(["__reference", "__tags", "__split", "__assert"]);
+    let thresholds = cases.iter().any(|c| c.threshold.is_some());
+    if thresholds {
+        header.push("__threshold");
+    }
     w.write_record(&header).expect("writing to memory");
     for c in cases {
         let mut row: Vec<String> = vec![c.description.clone(), c.input.clone()];
@@ -1133,12 +1425,17 @@ pub fn to_csv(cases: &[TestCase]) -> String {
             let wire: Vec<AssertionV1> = c.assertions.iter().map(AssertionV1::from).collect();
             serde_json::to_string(&wire).expect("assertions always serialize")
         });
+        if thresholds {
+            row.push(c.threshold.map(|t| t.to_string()).unwrap_or_default());
+        }
         w.write_record(&row).expect("writing to memory");
     }
     let bytes = w.into_inner().expect("writing to memory");
     String::from_utf8(bytes).expect("the CSV writer keeps UTF-8")
 }
 
+#[cfg(test)]
+mod examples_tests;
 #[cfg(test)]
 #[path = "cases_io_tests.rs"]
 mod tests;

@@ -13,7 +13,8 @@ const CASES_JSON: &str = include_str!("fixtures/cases.json");
 
 fn render_assertion(a: &Assertion) -> String {
     let ic = if a.ignore_case { " (any case)" } else { "" };
-    format!("{:?}{ic}", a.check)
+    let not = if a.negate { " (not)" } else { "" };
+    format!("{:?}{ic}{not}", a.check)
 }
 
 /// An import rendered one fact a line, the form the expectations below are written in.
@@ -33,6 +34,9 @@ fn render(r: &Result<Imported, String>) -> String {
         if !c.tags.is_empty() {
             s.push_str(&format!(" tags={:?}", c.tags));
         }
+        if let Some(t) = c.threshold {
+            s.push_str(&format!(" threshold={t}"));
+        }
         s.push('\n');
         if !c.input.is_empty() {
             s.push_str(&format!("  input {:?}\n", c.input));
@@ -50,8 +54,21 @@ fn render(r: &Result<Imported, String>) -> String {
     for a in &im.global {
         s.push_str(&format!("global {}\n", render_assertion(a)));
     }
+    for l in &im.left_out {
+        let file = l
+            .file
+            .as_deref()
+            .map(|f| format!("{f} "))
+            .unwrap_or_default();
+        s.push_str(&format!("left {file}line {}: {}\n", l.line, l.message()));
+    }
     for b in &im.bad {
-        s.push_str(&format!("bad line {}: {}\n", b.line, b.why));
+        let file = b
+            .file
+            .as_deref()
+            .map(|f| format!("{f} "))
+            .unwrap_or_default();
+        s.push_str(&format!("bad {file}line {}: {}\n", b.line, b.why));
     }
     s
 }
@@ -59,6 +76,15 @@ fn render(r: &Result<Imported, String>) -> String {
 /// Imports `text` under `file_name` and compares the rendering with `expected`.
 fn check(file_name: &str, text: &str, expected: Expect) {
     expected.assert_eq(&render(&import(file_name, text)));
+}
+
+fn left_lines(file_name: &str, text: &str) -> Vec<usize> {
+    import(file_name, text)
+        .expect("readable")
+        .left_out
+        .iter()
+        .map(|l| l.line)
+        .collect()
 }
 
 fn bad_lines(file_name: &str, text: &str) -> Vec<usize> {
@@ -182,31 +208,34 @@ fn jsonl_good_and_bad_lines() {
         "cases.jsonl",
         CASES_JSONL,
         expect![[r#"
-        format JSONL
-        case "Greets in Spanish" split=train tags=["es", "greeting"]
-          input "Hola"
-          expected "¡Hola! ¿En qué puedo ayudarte?"
-          assert StartsWith("¡Hola")
-        case "" split=train
-          var question = "2+2?"
-          var format = "digits"
-          assert Equals("4")
-        case "" split=held-out
-          input "emoji 🎉 test"
-          assert Judge { rubric: "Celebrates", threshold: 9 }
-          assert Length { unit: Words, min: None, max: Some(50) }
-        case "" split=train
-          var n = "42"
-          var flag = "true"
-          var list = "[1,\"a\"]"
-          var obj = "{\"k\":null}"
-        bad line 4: this line is not valid JSON (near character 21)
-        bad line 5: this is not a test case: expected a set of fields such as vars and assert, found a list
-        bad line 6: the assertion type “python” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 7: its vars are not a set of name: value pairs (found a piece of text)
-    "#]],
+            format JSONL
+            case "Greets in Spanish" split=train tags=["es", "greeting"]
+              input "Hola"
+              expected "¡Hola! ¿En qué puedo ayudarte?"
+              assert StartsWith("¡Hola")
+            case "" split=train
+              var question = "2+2?"
+              var format = "digits"
+              assert Equals("4")
+            case "" split=train
+              var q = "x"
+            case "" split=held-out
+              input "emoji 🎉 test"
+              assert Judge { rubric: "Celebrates", threshold: 9 }
+              assert Length { unit: Words, min: None, max: Some(50) }
+            case "" split=train
+              var n = "42"
+              var flag = "true"
+              var list = "[1,\"a\"]"
+              var obj = "{\"k\":null}"
+            left line 6: python check left out: it would run code
+            bad line 4: this line is not valid JSON (near character 21)
+            bad line 5: this is not a test case: expected a set of fields such as vars and assert, found a list
+            bad line 7: its vars are not a set of name: value pairs (found a piece of text)
+        "#]],
     );
-    assert_eq!(bad_lines("cases.jsonl", CASES_JSONL), vec![4, 5, 6, 7]);
+    assert_eq!(bad_lines("cases.jsonl", CASES_JSONL), vec![4, 5, 7]);
+    assert_eq!(left_lines("cases.jsonl", CASES_JSONL), vec![6]);
 }
 
 #[test]
@@ -220,9 +249,9 @@ fn jsonl_crlf_blank_lines_and_odd_fields() {
               input "a"
             case "7" split=train tags=["x", "y"]
               input "b"
-            bad line 5: its assert field is not a list of assertions (found a set of fields)
-            bad line 6: its assertion 1 is not a set of fields such as type and value (found a piece of text)
             bad line 7: its tags are not a list of words (found a set of fields)
+            bad line 5: this test has nothing Promptwright can use: no variables or input, and the assert field left out: it is not a list of checks (found a set of fields)
+            bad line 6: this test has nothing Promptwright can use: no variables or input, and a check left out: it is not a set of fields such as type and value (found a piece of text)
         "#]],
     );
 }
@@ -233,19 +262,22 @@ fn json_array_reports_each_element_line() {
         "cases.json",
         CASES_JSON,
         expect![[r#"
-        format JSON
-        case "Ünïcödé ok" split=train
-          var name = "Zoë"
-          var city = "Kraków"
-          assert ContainsAll(["zoë"]) (any case)
-        case "" split=train
-          input "same line \"}\" tricky, [x]"
-          expected "ok"
-        bad line 7: the assertion type “webhook” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 11: this is not a test case: expected a set of fields such as vars and assert, found a piece of text
-    "#]],
+            format JSON
+            case "Ünïcödé ok" split=train
+              var name = "Zoë"
+              var city = "Kraków"
+              assert ContainsAll(["zoë"]) (any case)
+            case "" split=train
+              var name = "Bob"
+            case "" split=train
+              input "same line \"}\" tricky, [x]"
+              expected "ok"
+            left line 7: webhook check left out: it would send the answer to another server
+            bad line 11: this is not a test case: expected a set of fields such as vars and assert, found a piece of text
+        "#]],
     );
-    assert_eq!(bad_lines("cases.json", CASES_JSON), vec![7, 11]);
+    assert_eq!(bad_lines("cases.json", CASES_JSON), vec![11]);
+    assert_eq!(left_lines("cases.json", CASES_JSON), vec![7]);
 }
 
 #[test]
@@ -282,8 +314,10 @@ fn json_single_case_and_promptfoo_config() {
             case "" split=train
               var q = "Is water wet? 💧"
               var n = "1.50"
+            case "" split=train
+              var q = "no"
             global ContainsAll(["yes"]) (any case)
-            bad line 6: the assertion type “rouge-n” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+            left line 6: rouge-n check left out: Promptwright has no rouge-n check yet
         "#]],
     );
 }
@@ -298,7 +332,7 @@ fn json_config_the_yaml_reader_cannot_take() {
             format JSON
             case "" split=train
               var q = "😀"
-            bad line 1: the assertion type “cost” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
+            bad line 1: this test has nothing Promptwright can use: no variables or input, and cost check left out: it has no threshold (the most dollars allowed); without one promptfoo only records the cost
         "#]],
     );
 }
@@ -368,21 +402,26 @@ fn csv_assert_column() {
         "x.csv",
         text,
         expect![[r#"
-        format CSV
-        case "" split=train
-          input "a"
-          assert ContainsAll(["x", "y"])
-          assert Length { unit: Words, min: None, max: Some(5) }
-        case "" split=train
-          input "b"
-          assert IsJson
-        case "" split=train
-          input "e"
-        bad line 4: the cell in column __assert is not valid JSON
-        bad line 5: column __assert: the assertion type “cost” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-    "#]],
+            format CSV
+            case "" split=train
+              input "a"
+              assert ContainsAll(["x", "y"])
+              assert Length { unit: Words, min: None, max: Some(5) }
+            case "" split=train
+              input "b"
+              assert IsJson
+            case "" split=train
+              input "c"
+            case "" split=train
+              input "d"
+              assert Cost { max_usd: 0.1 }
+            case "" split=train
+              input "e"
+            left line 4: column __assert left out: its cell is not valid JSON
+        "#]],
     );
-    assert_eq!(bad_lines("x.csv", text), vec![4, 5]);
+    assert_eq!(bad_lines("x.csv", text), Vec::<usize>::new());
+    assert_eq!(left_lines("x.csv", text), vec![4]);
 }
 
 #[test]
@@ -391,57 +430,77 @@ fn promptfoo_csv_fixture() {
         "tests.csv",
         PROMPTFOO_CSV,
         expect![[r#"
-        format CSV
-        case "Capital city" split=train
-          var question = "What is the capital of France?"
-          var context = "Geography"
-          assert Equals("Paris")
-          assert ContainsAny(["Paris", "paris"])
-        case "Haiku" split=train
-          var question = "Write a haiku about \"autumn\""
-          var context = "Poetry"
-          assert ContainsAll(["autumn", "leaves"])
-          assert NotContains(["As an AI"])
-          assert Judge { rubric: "Is a haiku (5-7-5 syllables)", threshold: 7 }
-        case "Summary as JSON" split=train
-          var question = "Summarise:\nline one, with a comma\nline two"
-          var context = "Multi-line input"
-          assert IsJson
-          assert MatchesSchema(Some("{\"type\":\"object\",\"required\":[\"summary\"]}"))
-        case "Japanese" split=train
-          var question = "Translate 'good night' into Japanese"
-          var context = "Translation"
-          assert ContainsAll(["おやすみ"]) (any case)
-          assert StartsWith("おやすみ")
-          assert Regex("^[ぁ-ん]+")
-        case "Emoji" split=train
-          var question = "Rate this 😀 emoji"
-          var context = "Emoji"
-          assert Judge { rubric: "Mentions what the emoji means", threshold: 7 }
-          assert ContainsAny(["smile", "happy"]) (any case)
-          assert NotContains(["SAD"]) (any case)
-        case "Plain equals" split=train
-          var question = "Count to three"
-          var context = "Numbers"
-          assert Equals("1 2 3")
-          assert ContainsAll(["one", "two"]) (any case)
-        case "Unknown prefix is plain text" split=train
-          var question = "Define it"
-          var context = "Defs"
-          assert Equals("Note: a plain answer")
-          assert Equals("exact")
-        bad line 8: column __expected1: the assertion type “javascript” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 9: column __expected1: the assertion type “similar” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 12: this row has 9 cells but the header has 8 columns
-        bad line 14: column __expected1: the assertion type “python” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 16: column __expected1: the assertion type “levenshtein” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 17: column __expected1: the assertion type “not-equals” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 18: column __expected1: the assertion type “javascript” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-    "#]],
+            format CSV
+            case "Capital city" split=train tags=["topic=geo"]
+              var question = "What is the capital of France?"
+              var context = "Geography"
+              assert Equals("Paris")
+              assert ContainsAny(["Paris", "paris"])
+            case "Haiku" split=train tags=["topic=poetry"]
+              var question = "Write a haiku about \"autumn\""
+              var context = "Poetry"
+              assert ContainsAll(["autumn", "leaves"])
+              assert NotContains(["As an AI"])
+              assert Judge { rubric: "Is a haiku (5-7-5 syllables)", threshold: 7 }
+            case "Summary as JSON" split=train
+              var question = "Summarise:\nline one, with a comma\nline two"
+              var context = "Multi-line input"
+              assert IsJson
+              assert MatchesSchema(Some("{\"type\":\"object\",\"required\":[\"summary\"]}"))
+            case "Japanese" split=train tags=["topic=lang"]
+              var question = "Translate 'good night' into Japanese"
+              var context = "Translation"
+              assert ContainsAll(["おやすみ"]) (any case)
+              assert StartsWith("おやすみ")
+              assert Regex("^[ぁ-ん]+")
+            case "JS check" split=train
+              var question = "Say hi"
+              var context = "Greeting"
+            case "Similarity" split=train
+              var question = "Say bye"
+              var context = "Farewell"
+            case "Emoji" split=train
+              var question = "Rate this 😀 emoji"
+              var context = "Emoji"
+              assert Judge { rubric: "Mentions what the emoji means", threshold: 7 }
+              assert ContainsAny(["smile", "happy"]) (any case)
+              assert NotContains(["SAD"]) (any case)
+            case "Plain equals" split=train
+              var question = "Count to three"
+              var context = "Numbers"
+              assert Equals("1 2 3")
+              assert ContainsAll(["one", "two"]) (any case)
+            case "Py" split=train
+              var question = "Explain"
+              var context = "Python check"
+            case "Unknown prefix is plain text" split=train
+              var question = "Define it"
+              var context = "Defs"
+              assert Equals("Note: a plain answer")
+              assert Equals("exact")
+            case "Lev" split=train
+              var question = "Levenshtein"
+              var context = "Edit distance"
+              assert Levenshtein { text: "hello", max_distance: 5 }
+            case "Neg" split=train
+              var question = "Not equal"
+              var context = "Negated"
+              assert Equals("foo") (not)
+            case "Fn" split=train
+              var question = "Legacy fn"
+              var context = "Legacy"
+            left line 1: column __prefix left out: Promptwright sends the prompt as written; put that text in the prompt instead
+            left line 8: javascript check left out: it would run code
+            left line 9: similar check left out: needs embeddings (a model that turns text into numbers), which Promptwright does not call
+            left line 14: python check left out: it would run code
+            left line 18: javascript check left out: it would run code
+            bad line 12: this row has 9 cells but the header has 8 columns
+        "#]],
     );
+    assert_eq!(bad_lines("tests.csv", PROMPTFOO_CSV), vec![12]);
     assert_eq!(
-        bad_lines("tests.csv", PROMPTFOO_CSV),
-        vec![8, 9, 12, 14, 16, 17, 18]
+        left_lines("tests.csv", PROMPTFOO_CSV),
+        vec![1, 8, 9, 14, 18]
     );
 }
 
@@ -476,7 +535,7 @@ fn promptfoo_expected_cell_syntax() {
         ("regex:^\\d+$", r#"Regex("^\\d+$")"#),
         ("is-json", "IsJson"),
         ("is-json:", "IsJson"),
-        ("contains-json", "IsJson"),
+        ("contains-json", "ContainsJson(None)"),
         (
             "is-json:{\"type\":\"object\"}",
             r#"MatchesSchema(Some("{\"type\":\"object\"}"))"#,
@@ -506,25 +565,70 @@ fn promptfoo_expected_cell_syntax() {
         ("similar:hello", "ERR similar"),
         ("similar(0.8):hello", "ERR similar"),
         ("similar:cosine:hello", "ERR similar:cosine"),
-        ("levenshtein(5):hello", "ERR levenshtein"),
-        ("not-equals:x", "ERR not-equals"),
-        ("not-regex:x", "ERR not-regex"),
-        ("is-xml", "ERR is-xml"),
+        (
+            "levenshtein(5):hello",
+            r#"Levenshtein { text: "hello", max_distance: 5 }"#,
+        ),
+        // promptfoo's CSV reader gives levenshtein 0.75 when no threshold is written: exact.
+        (
+            "levenshtein:hello",
+            r#"Levenshtein { text: "hello", max_distance: 0 }"#,
+        ),
+        ("not-equals:x", r#"Equals("x") (not)"#),
+        ("not-regex:x", r#"Regex("x") (not)"#),
+        (
+            "not-icontains-all:A,B",
+            r#"ContainsAll(["A", "B"]) (any case) (not)"#,
+        ),
+        ("not-is-json", "IsJson (not)"),
+        ("is-xml", "IsXml([])"),
+        (
+            "contains-xml:root.a, root.b",
+            r#"ContainsXml(["root.a", "root.b"])"#,
+        ),
+        ("is-refusal", "IsRefusal"),
+        ("not-is-refusal", "IsRefusal (not)"),
+        ("finish-reason:length", r#"FinishReason("length")"#),
+        ("latency(3000)", "Latency { max_ms: 3000 }"),
+        ("cost(0.002)", "Cost { max_usd: 0.002 }"),
+        (
+            "factuality:Paris is the capital",
+            r#"Graded { grader: Factuality, value: "Paris is the capital", threshold: 7 }"#,
+        ),
+        (
+            "g-eval(0.8):Clear, kind",
+            r#"Graded { grader: GEval, value: "Clear, kind", threshold: 8 }"#,
+        ),
+        (
+            "model-graded-closedqa:Is it polite?",
+            r#"Graded { grader: ClosedQa, value: "Is it polite?", threshold: 7 }"#,
+        ),
+        (
+            "answer-relevance",
+            r#"Graded { grader: AnswerRelevance, value: "", threshold: 8 }"#,
+        ),
+        (
+            "select-best:the funniest",
+            r#"Graded { grader: SelectBest, value: "the funniest", threshold: 7 }"#,
+        ),
+        // Regression (CSV cells): a quoted value keeps its commas.
+        (
+            "contains-all:\"1,000\",in stock",
+            r#"ContainsAll(["1,000", "in stock"])"#,
+        ),
+        (
+            "icontains-any:\"a, b\", c",
+            r#"ContainsAny(["a, b", "c"]) (any case)"#,
+        ),
+        ("contains-any:\"never closed", "ERR contains-any"),
+        ("  is-json  ", "IsJson"),
+        ("webhook:https://x", "ERR webhook"),
         ("rouge-n(0.5):x", "ERR rouge-n"),
     ];
     for (cell, want) in cases {
-        let got = match Assertion::try_from(&promptfoo_assertion(cell)) {
+        let got = match Assertion::try_from(&promptfoo::expected_cell(cell)) {
             Ok(a) => render_assertion(&a),
-            Err(e) => {
-                let name = e
-                    .split('\u{201c}')
-                    .nth(1)
-                    .and_then(|r| r.split('\u{201d}').next())
-                    .unwrap_or(&e)
-                    .to_owned();
-                assert!(e.contains("not supported"), "{cell}: {e}");
-                format!("ERR {name}")
-            }
+            Err(e) => format!("ERR {}", e.kind),
         };
         assert_eq!(&got, want, "cell {cell:?}");
     }
@@ -540,38 +644,56 @@ fn promptfoo_config_fixture() {
         "promptfooconfig.yaml",
         PROMPTFOO_CONFIG,
         expect![[r#"
-        format YAML
-        case "Login problem, in French" split=train
-          var ticket = "Je n'arrive pas à me connecter depuis hier 😞"
-          var language = "French"
-          var priority = "2"
-          var product = "Acme Cloud"
-          assert ContainsAll(["login"]) (any case)
-          assert ContainsAny(["urgent", "high"])
-        case "日本語のチケット" split=train
-          var ticket = "パスワードを忘れました"
-          var product = "Acme Cloud"
-          var language = "English"
-          assert Regex("\"category\":\\s*\"account\"")
-          assert MatchesSchema(Some("{\n  \"type\": \"object\",\n  \"required\": [\n    \"category\"\n  ]\n}"))
-        case "Spam" split=train
-          var ticket = "BUY CHEAP WATCHES"
-          var product = "Acme Cloud"
-          var language = "English"
-          assert Equals("{\"category\":\"spam\"}")
-          assert Judge { rubric: "Flags the message as spam", threshold: 7 }
-        global IsJson
-        global Judge { rubric: "The reply is polite and never blames the customer", threshold: 8 }
-        bad line 22: defaultTest assertion: the assertion type “javascript” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 37: the assertion type “similar” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-        bad line 61: this entry points to another file (file://tests/more_tests.yaml); import that file on its own
-        bad line 63: its vars are not a set of name: value pairs (found a piece of text)
-    "#]],
+            format YAML
+            case "Login problem, in French" split=train
+              var product = "Acme Cloud"
+              var language = "French"
+              var ticket = "Je n'arrive pas à me connecter depuis hier 😞"
+              var priority = "2"
+              assert ContainsAll(["login"]) (any case)
+              assert ContainsAny(["urgent", "high"])
+            case "" split=train
+              var product = "Acme Cloud"
+              var language = "English"
+              var ticket = "My invoice for March is wrong.\nIt charges me twice.\n"
+              var amount = "1.50"
+              var items = "seat"
+              assert NotContains(["refund guaranteed"])
+            case "" split=train
+              var product = "Acme Cloud"
+              var language = "English"
+              var ticket = "My invoice for March is wrong.\nIt charges me twice.\n"
+              var amount = "1.50"
+              var items = "storage"
+              assert NotContains(["refund guaranteed"])
+            case "日本語のチケット" split=train
+              var product = "Acme Cloud"
+              var language = "English"
+              var ticket = "パスワードを忘れました"
+              assert Regex("\"category\":\\s*\"account\"")
+              assert MatchesSchema(Some("{\n  \"type\": \"object\",\n  \"required\": [\n    \"category\"\n  ]\n}"))
+            case "Spam" split=train
+              var product = "Acme Cloud"
+              var language = "English"
+              var ticket = "BUY CHEAP WATCHES"
+              assert Equals("{\"category\":\"spam\"}")
+              assert Judge { rubric: "Flags the message as spam", threshold: 7 }
+            global IsJson
+            global Judge { rubric: "The reply is polite and never blames the customer", threshold: 8 }
+            left line 22: javascript check left out: it would run code (a check for every case)
+            left line 46: similar check left out: needs embeddings (a model that turns text into numbers), which Promptwright does not call
+            left line 61: file://tests/more_tests.yaml left out: it was not among the files chosen: choose it together with this one
+            bad line 63: its vars are not a set of name: value pairs (found a piece of text)
+        "#]],
     );
     // defaultTest's javascript, the `similar` test, the file:// entry, vars given as text.
     assert_eq!(
         bad_lines("promptfooconfig.yaml", PROMPTFOO_CONFIG),
-        vec![22, 37, 61, 63]
+        vec![63]
+    );
+    assert_eq!(
+        left_lines("promptfooconfig.yaml", PROMPTFOO_CONFIG),
+        vec![22, 46, 61]
     );
 }
 
@@ -647,15 +769,15 @@ fn yaml_whole_file_errors_name_the_line() {
         "c.yaml",
         "tests: file://tests/*.csv\n",
         expect![[r#"
-        ERROR The tests of this promptfoo config live in another file (file://tests/*.csv): import that file instead.
-    "#]],
+            ERROR The tests of this file are in another file (file://tests/*.csv), which was not among the files chosen: choose both files together.
+        "#]],
     );
     check(
         "c.yaml",
         "prompts: [a]\ntests: 'file://cases.yaml'\n",
         expect![[r#"
-        ERROR The tests of this promptfoo config live in another file (file://cases.yaml): import that file instead.
-    "#]],
+            ERROR The tests of this file are in another file (file://cases.yaml), which was not among the files chosen: choose both files together.
+        "#]],
     );
     check(
         "c.yaml",
@@ -680,19 +802,22 @@ fn yaml_bad_items_and_default_test_variants() {
         "c.yaml",
         text,
         expect![[r#"
-        format YAML
-        case "" split=train
-          var ok = "yes"
-        bad line 1: defaultTest lives in another file (file://default.yaml); its assertions were not imported
-        bad line 3: this is not a test case: expected a set of fields such as vars and assert, found a number
-        bad line 4: this is not a test case: expected a set of fields such as vars and assert, found a list
-        bad line 5: its vars are not a set of name: value pairs (found a list)
-        bad line 6: its assert field is not a list of assertions (found a set of fields)
-        bad line 7: its assertion 1 is not a set of fields such as type and value (found a piece of text)
-        bad line 9: the assertion type “webhook” is not supported (supported: equals, contains, icontains, contains-all, contains-any, not-contains, starts-with, regex, is-json, matches-schema, length, llm-rubric)
-    "#]],
+            format YAML
+            case "" split=train
+              var ok = "yes"
+            case "" split=train
+              var ok = "yes"
+            left line 1: file://default.yaml left out: defaultTest is in that file, which was not among the files chosen: its checks and variables did not come in
+            left line 13: webhook check left out: it would send the answer to another server
+            bad line 3: this is not a test case: expected a set of fields such as vars and assert, found a number
+            bad line 4: this is not a test case: expected a set of fields such as vars and assert, found a list
+            bad line 5: its vars are not a set of name: value pairs (found a list)
+            bad line 6: this test has nothing Promptwright can use: no variables or input, and the assert field left out: it is not a list of checks (found a set of fields)
+            bad line 7: this test has nothing Promptwright can use: no variables or input, and a check left out: it is not a set of fields such as type and value (found a piece of text)
+        "#]],
     );
-    assert_eq!(bad_lines("c.yaml", text), vec![1, 3, 4, 5, 6, 7, 9]);
+    assert_eq!(bad_lines("c.yaml", text), vec![3, 4, 5, 6, 7]);
+    assert_eq!(left_lines("c.yaml", text), vec![1, 13]);
     check(
         "c.yaml",
         "defaultTest:\n  assert: {type: is-json}\ntests:\n  - vars: {a: b}\n",
@@ -736,6 +861,7 @@ fn ai(check: Check) -> Assertion {
     Assertion {
         check,
         ignore_case: true,
+        negate: false,
     }
 }
 
@@ -765,6 +891,7 @@ fn varied_cases() -> Vec<TestCase> {
             ],
             tags: vec!["billing".into(), "edge case".into()],
             split: Split::HeldOut,
+            threshold: None,
         },
         TestCase {
             id: 0,
@@ -791,6 +918,7 @@ fn varied_cases() -> Vec<TestCase> {
             ],
             tags: vec![],
             split: Split::Train,
+            threshold: None,
         },
         TestCase {
             id: 0,
@@ -801,6 +929,7 @@ fn varied_cases() -> Vec<TestCase> {
             assertions: vec![],
             tags: vec!["ü".into()],
             split: Split::Train,
+            threshold: Some(0.5),
         },
     ]
 }
@@ -853,12 +982,12 @@ fn csv_export_layout() {
     );
     expect![[r#"
         __description,__input,b,a,c,__reference,__tags,__split,__assert
-        One,hi,1,"x, y",,,"t1, t2",train,"[{""type"":""icontains-all"",""value"":[""hello""]}]"
+        One,hi,1,"x, y",,,"t1, t2",train,"[{""type"":""icontains"",""value"":""hello""}]"
         ,,,2,new,bye,,held-out,
     "#]]
     .assert_eq(&csv.replace("\r\n", "\n"));
     expect![[r#"
-        {"description":"One","input":"hi","vars":{"b":"1","a":"x, y"},"assert":[{"type":"icontains-all","value":["hello"]}],"tags":["t1","t2"]}
+        {"description":"One","input":"hi","vars":{"b":"1","a":"x, y"},"assert":[{"type":"icontains","value":"hello"}],"tags":["t1","t2"]}
         {"vars":{"c":"new","a":"2"},"expected":"bye","split":"held-out"}
     "#]].assert_eq(&to_jsonl(&cases));
     // Variables a case lacks come back empty.
@@ -917,8 +1046,11 @@ fn arb_assertion() -> impl Strategy<Value = Assertion> {
         (arb_text(), 1u8..=10).prop_map(|(rubric, threshold)| Check::Judge { rubric, threshold }),
     ];
     prop_oneof![
-        (text_check, any::<bool>())
-            .prop_map(|(check, ignore_case)| Assertion { check, ignore_case }),
+        (text_check, any::<bool>()).prop_map(|(check, ignore_case)| Assertion {
+            check,
+            ignore_case,
+            negate: false,
+        }),
         other.prop_map(Assertion::new),
     ]
 }
@@ -948,8 +1080,18 @@ fn arb_cases() -> impl Strategy<Value = Vec<TestCase>> {
                     assertions,
                     tags,
                     split: if held { Split::HeldOut } else { Split::Train },
+                    threshold: None,
                 },
             );
+        // A case with nothing in it is reported, not imported (see `finish`).
+        let case = case.prop_filter("a case with something in it", |c| {
+            !(c.input.is_empty()
+                && c.vars.is_empty()
+                && c.expected.is_empty()
+                && c.assertions.is_empty()
+                && c.description.is_empty()
+                && c.tags.is_empty())
+        });
         prop::collection::vec(case, 1..6)
     })
 }
@@ -995,6 +1137,7 @@ fn ten_thousand_rows() {
     assert_eq!(
         im.bad,
         vec![BadRow {
+            file: None,
             line: 10_002,
             why: "this row has 2 cells but the header has 3 columns".into()
         }]
@@ -1022,4 +1165,301 @@ fn ten_thousand_rows() {
     assert!(im.bad.is_empty());
     let elapsed = started.elapsed();
     assert!(elapsed.as_secs() < 30, "10,000 rows took {elapsed:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// promptfoo semantics: expansion, defaults, templates, values, references
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn array_vars_expand_as_promptfoo_does() {
+    check(
+        "c.yaml",
+        concat!(
+            "defaultTest:\n",
+            "  vars:\n",
+            "    tone: [warm, dry]\n",
+            "    n: 1\n",
+            "tests:\n",
+            "  - vars:\n",
+            "      city: [Kraków, 'Zürich']\n",
+            "      numbers: [1, 2]\n",
+            "      turns:\n",
+            "        - {input: hi, output: hello}\n",
+            "    assert:\n",
+            "      - type: icontains\n",
+            "        value: '{{city}}'\n",
+            "  - vars: {city: Oslo, tone: [calm]}\n",
+            "    options: {disableVarExpansion: true}\n",
+            "  - vars: {empty: []}\n",
+        ),
+        expect![[r#"
+            format YAML
+            case "" split=train
+              var tone = "warm"
+              var n = "1"
+              var city = "Kraków"
+              var numbers = "[1,2]"
+              var turns = "[{\"input\":\"hi\",\"output\":\"hello\"}]"
+              assert ContainsAll(["{{city}}"]) (any case)
+            case "" split=train
+              var tone = "warm"
+              var n = "1"
+              var city = "Zürich"
+              var numbers = "[1,2]"
+              var turns = "[{\"input\":\"hi\",\"output\":\"hello\"}]"
+              assert ContainsAll(["{{city}}"]) (any case)
+            case "" split=train
+              var tone = "dry"
+              var n = "1"
+              var city = "Kraków"
+              var numbers = "[1,2]"
+              var turns = "[{\"input\":\"hi\",\"output\":\"hello\"}]"
+              assert ContainsAll(["{{city}}"]) (any case)
+            case "" split=train
+              var tone = "dry"
+              var n = "1"
+              var city = "Zürich"
+              var numbers = "[1,2]"
+              var turns = "[{\"input\":\"hi\",\"output\":\"hello\"}]"
+              assert ContainsAll(["{{city}}"]) (any case)
+            case "" split=train
+              var tone = "[\"calm\"]"
+              var n = "1"
+              var city = "Oslo"
+            case "" split=train
+              var tone = "warm"
+              var n = "1"
+              var empty = "[]"
+            case "" split=train
+              var tone = "dry"
+              var n = "1"
+              var empty = "[]"
+        "#]],
+    );
+    // Too many combinations: reported, not imported.
+    let mut text = String::from("- vars:\n");
+    for v in ["a", "b", "c", "d", "e"] {
+        text.push_str(&format!(
+            "    {v}: [1x, 2x, 3x, 4x, 5x, 6x, 7x, 8x, 9x, 10x]\n"
+        ));
+    }
+    let im = import("t.yaml", &text).unwrap();
+    assert!(im.cases.is_empty());
+    assert!(im.bad[0].why.contains("100000 cases"), "{:?}", im.bad);
+}
+
+#[test]
+fn values_templates_and_commas_in_yaml() {
+    check(
+        "c.yaml",
+        concat!(
+            "assertionTemplates:\n",
+            "  pirate: {type: icontains, value: arrr}\n",
+            "tests:\n",
+            "  - vars: {q: math}\n",
+            "    assert:\n",
+            "      - type: contains\n",
+            "        value: 24.01\n",
+            "      - type: contains-any\n",
+            "        value: [-3.625, '-29/8', 1.50]\n",
+            "      - type: contains-all\n",
+            "        value: '\"1,000\", in stock'\n",
+            "      - $ref: '#/assertionTemplates/pirate'\n",
+            "      - $ref: '#/assertionTemplates/missing'\n",
+            "      - type: levenshtein\n",
+            "        value: 12345\n",
+            "        threshold: 1\n",
+            "      - type: not-g-eval\n",
+            "        value: [leaks data, rude]\n",
+            "        threshold: 0.75\n",
+            "      - type: equals\n",
+            "        value: file://expected.txt\n",
+            "      - type: cost\n",
+        ),
+        expect![[r#"
+            format YAML
+            case "" split=train
+              var q = "math"
+              assert ContainsAll(["24.01"])
+              assert ContainsAny(["-3.625", "-29/8", "1.50"])
+              assert ContainsAll(["1,000", "in stock"])
+              assert ContainsAll(["arrr"]) (any case)
+              assert Levenshtein { text: "12345", max_distance: 1 }
+              assert Graded { grader: GEval, value: "leaks data\nrude", threshold: 8 } (not)
+            left line 13: a check left out: its $ref points to “#/assertionTemplates/missing”, which this file's assertionTemplates do not define
+            left line 20: equals check left out: its value is in another file (file://expected.txt), which was not among the files chosen
+            left line 22: cost check left out: it has no threshold (the most dollars allowed); without one promptfoo only records the cost
+        "#]],
+    );
+}
+
+#[test]
+fn files_chosen_together_resolve_their_references() {
+    let files = [
+        FileText {
+            name: "evals/promptfooconfig.yaml".into(),
+            text: concat!(
+                "defaultTest: file://default.yaml\n",
+                "tests:\n",
+                "  - file://cases/*.csv\n",
+                "  - vars: {q: inline, doc: file://doc.txt}\n",
+                "    assert:\n",
+                "      - type: equals\n",
+                "        value: file://expected.txt\n",
+                "  - file://missing.jsonl\n",
+            )
+            .into(),
+        },
+        FileText {
+            name: "evals/default.yaml".into(),
+            text: "vars: {lang: [en, fr]}\nassert:\n  - type: is-json\n  - type: python\n    value: x\n".into(),
+        },
+        FileText {
+            name: "evals/cases/a.csv".into(),
+            text: "q,__expected\nfirst,contains: 1\n".into(),
+        },
+        FileText {
+            name: "evals/cases/b.csv".into(),
+            text: "q,__expected\nsecond,\"contains-all:\"\"1,000\"\",in stock\"\nbroken,row,extra\n".into(),
+        },
+        FileText {
+            name: "evals/doc.txt".into(),
+            text: "Zoë's document\n".into(),
+        },
+        FileText {
+            name: "evals/expected.txt".into(),
+            text: "Paris\n".into(),
+        },
+        FileText {
+            name: "other/notes.csv".into(),
+            text: "input\nstand-alone\n".into(),
+        },
+    ];
+    let results = import_files(&files);
+    let names: Vec<&str> = results.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["evals/promptfooconfig.yaml", "other/notes.csv"]);
+    expect![[r#"
+        format YAML
+        case "" split=train
+          var lang = "en"
+          var q = "first"
+          assert ContainsAll(["1"])
+        case "" split=train
+          var lang = "fr"
+          var q = "first"
+          assert ContainsAll(["1"])
+        case "" split=train
+          var lang = "en"
+          var q = "second"
+          assert ContainsAll(["1,000", "in stock"])
+        case "" split=train
+          var lang = "fr"
+          var q = "second"
+          assert ContainsAll(["1,000", "in stock"])
+        case "" split=train
+          var lang = "en"
+          var q = "inline"
+          var doc = "Zoë's document\n"
+          assert Equals("Paris")
+        case "" split=train
+          var lang = "fr"
+          var q = "inline"
+          var doc = "Zoë's document\n"
+          assert Equals("Paris")
+        global IsJson
+        left line 8: file://missing.jsonl left out: it was not among the files chosen: choose it together with this one
+        left evals/default.yaml line 4: python check left out: it would run code (a check for every case)
+        bad evals/cases/b.csv line 3: this row has 3 cells but the header has 2 columns
+    "#]]
+    .assert_eq(&render(&results[0].1));
+    assert_eq!(results[1].1.as_ref().unwrap().cases[0].input, "stand-alone");
+}
+
+#[test]
+fn csv_metadata_thresholds_and_columns() {
+    check(
+        "t.csv",
+        concat!(
+            "topic,__expected1,__expected2,__metadata:tags[],__metadata:level,__threshold,__config:__expected:threshold,__config:__expected2:threshold,__prefix,__metric\n",
+            "ML,contains: algorithm,llm-rubric:Describes {{topic}},\"ai,data\\, science\",hard,0.5,0.9,0.85,Answer:,m\n",
+            "Physics,g-eval:Accurate,,,,0,abc,,,\n",
+        ),
+        expect![[r#"
+            format CSV
+            case "" split=train tags=["ai", "data, science", "level=hard"] threshold=0.5
+              var topic = "ML"
+              assert ContainsAll(["algorithm"])
+              assert Judge { rubric: "Describes {{topic}}", threshold: 9 }
+            case "" split=train
+              var topic = "Physics"
+              assert Graded { grader: GEval, value: "Accurate", threshold: 7 }
+            left line 1: column __prefix left out: Promptwright sends the prompt as written; put that text in the prompt instead
+            left line 3: column __config:__expected:threshold left out: “abc” is not a number
+        "#]],
+    );
+}
+
+/// The file of the end-to-end import test (tests/harness/tests/cases.rs), read natively: the
+/// texts it waits for come from here.
+#[test]
+fn the_end_to_end_import_file() {
+    let text = "notes,__expected,__expected2\n\"Bob sends the deck, Friday\",contains: Bob,\nAna books the room,contains: Ana,x,y\nCarol buys snacks,icontains: carol,javascript: output.length > 3\n";
+    let im = import("tests.csv", text).unwrap();
+    assert_eq!(im.cases.len(), 2);
+    assert_eq!(im.cases[1].assertions.len(), 1);
+    assert_eq!(
+        im.left_out
+            .iter()
+            .map(|l| format!("Line {}: {}", l.line, l.message()))
+            .collect::<Vec<_>>(),
+        ["Line 4: javascript check left out: it would run code"]
+    );
+    assert_eq!(bad_lines("tests.csv", text), [3]);
+}
+
+// Regression: the CSV cell `contains-all:"1,000",in stock` was split at every comma, giving the
+// values `"1`, `000"` and `in stock`; a value in double quotes keeps its commas, so the check has
+// the two values `1,000` and `in stock` (promptfoo's docs: "Quote values containing commas").
+#[test]
+fn csv_contains_all_keeps_quoted_commas() {
+    let text = "item,__expected\nwidget,\"contains-all:\"\"1,000\"\",in stock\"\n";
+    let im = import("tests.csv", text).expect("readable");
+    assert_eq!(
+        im.cases[0].assertions,
+        vec![Assertion::new(Check::ContainsAll(vec![
+            "1,000".into(),
+            "in stock".into()
+        ]))]
+    );
+    assert!(im.bad.is_empty() && im.left_out.is_empty());
+}
+
+#[test]
+fn a_file_with_only_what_cannot_run_says_why() {
+    check(
+        "c.yaml",
+        "scenarios:\n  - config: [{vars: {a: 1}}]\n",
+        expect![[r#"
+            ERROR Nothing in this file can be imported: scenarios left out: Promptwright has no scenarios; import their tests as cases instead.
+        "#]],
+    );
+}
+
+// Bug: YAML nesting depth was unbounded; a deeply nested file could overflow the stack when the
+// tree was walked. Past the bound it is refused with a clear message.
+#[test]
+fn yaml_nesting_is_bounded_with_a_clear_message() {
+    for (open, close) in [("[", "]"), ("{a: ", "}")] {
+        let deep = format!("tests: {}1{}", open.repeat(100_000), close.repeat(100_000));
+        let err = import("deep.yaml", &deep).err().expect("refused");
+        assert!(err.contains("more than 64 levels deep"), "{err}");
+    }
+    // 60 levels read.
+    let ok = format!(
+        "tests:\n  - vars:\n      notes: {}x{}\n",
+        "[".repeat(60),
+        "]".repeat(60)
+    );
+    assert!(import("ok.yaml", &ok).is_ok());
 }

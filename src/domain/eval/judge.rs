@@ -1,15 +1,25 @@
-//! The LLM judge: the request that asks the judge model to grade one output against a rubric
-//! (reasoning first, then a score 1-10), and the parser of its reply, which also reads scores
-//! written in prose ("Score: 7/10") and keeps an unreadable reply whole so it can be shown and re-judged.
+//! The LLM judge: the one call that asks the judge model to grade one output against a rubric
+//! (reasoning first, then a score 1-10), made the same way by every workflow (runs, re-judge,
+//! Reflexion, the optimizer), and the reader of its reply. The reader takes the JSON the judge was
+//! asked for, also when it is near-JSON (comments, raw line breaks, ...), else a score written in
+//! prose ("Score: 7/10", "Rating - 8 out of 10"); it never takes a number from a scale, a range or
+//! the rubric echoed back, and keeps an unreadable reply whole so it can be shown and re-judged.
 use serde_json::Value;
 
-use super::clip;
-use crate::domain::provider::{ChatRequest, OutputSchema};
+use super::{TestCase, clip};
+use crate::domain::provider::{ChatRequest, OutputSchema, Role};
 use crate::domain::structured;
+use crate::domain::template;
 
 const JUDGE: &str = include_str!("judge.md");
 const JUDGE_USER: &str = include_str!("judge_user.md");
 const JUDGE_SCHEMA: &str = include_str!("judge.schema.json");
+
+/// The highest temperature the judge is ever called at, whatever its setting: a grade should not
+/// depend on luck.
+pub const MAX_TEMPERATURE: f32 = 0.3;
+/// The most tokens of one judge reply (the reasoning and the score).
+pub const MAX_TOKENS: u32 = 600;
 
 /// The judge model's verdict on one output for one rubric.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -25,125 +35,433 @@ pub enum Judgement {
     },
 }
 
+/// The JSON schema of the judge's reply (`judge.schema.json`): `{"reasoning": string, "score":
+/// integer 1-10}`.
 pub fn schema() -> Value {
     serde_json::from_str(JUDGE_SCHEMA).expect("judge.schema.json is valid JSON")
 }
 
-/// The grading request. Long texts are cut to keep the judge's context small.
-pub fn request(
-    rubric: &str,
-    prompt: &str,
-    input: &str,
-    expected: &str,
-    output: &str,
-) -> ChatRequest {
-    let expected = if expected.trim().is_empty() {
+/// What the judge grades: one output of one prompt on one case, against one rubric. The input and
+/// the reference answer are taken from the case (`TestCase::user_message`, `TestCase::expected`)
+/// so every workflow shows the judge the same texts.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub rubric: &'a str,
+    /// The system prompt that produced the output, rendered in the draft's style.
+    pub prompt: &'a str,
+    pub case: &'a TestCase,
+    pub output: &'a str,
+}
+
+/// One judge call: the role whose model answers it and the request (with its temperature and
+/// token cap). Built only by [`call`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// Always [`Role::Judge`].
+    pub role: Role,
+    pub request: ChatRequest,
+}
+
+/// The judge's temperature for the judge role's setting: the setting, capped at
+/// [`MAX_TEMPERATURE`]; a negative or non-number setting gives 0.
+pub fn temperature(setting: f32) -> f32 {
+    if setting.is_nan() {
+        0.0
+    } else {
+        setting.clamp(0.0, MAX_TEMPERATURE)
+    }
+}
+
+/// The one way to call the judge, used by runs, re-judge, Reflexion and the optimizer: the same
+/// subject and setting give the same request wherever the output is graded. `temperature_setting`
+/// is the judge role's temperature (see [`temperature`]); the reply is capped at [`MAX_TOKENS`]
+/// and must follow [`schema`]. Long texts are cut (rubric whole; prompt 6000, input 4000,
+/// reference 4000, output 8000 characters) to keep the judge's context small.
+pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
+    let case = subject.case;
+    let expected = if case.expected.trim().is_empty() {
         "(none given)".to_owned()
     } else {
-        clip(expected, 4000)
+        clip(&case.expected, 4000)
     };
-    let user = JUDGE_USER
-        .replace("{rubric}", rubric.trim())
-        .replace("{prompt}", &clip(prompt, 6000))
-        .replace("{input}", &clip(input, 4000))
-        .replace("{expected}", &expected)
-        .replace("{output}", &clip(output, 8000));
-    let mut req = ChatRequest::new(Some(JUDGE.trim().to_owned()), user.trim());
-    req.max_tokens = 600;
-    req.temperature = 0.0;
-    req.schema = Some(OutputSchema {
+    let user = template::fill(
+        JUDGE_USER,
+        &[
+            ("rubric", subject.rubric.trim()),
+            ("prompt", &clip(subject.prompt, 6000)),
+            ("input", &clip(&case.user_message(), 4000)),
+            ("expected", &expected),
+            ("output", &clip(subject.output, 8000)),
+        ],
+    );
+    let mut request = ChatRequest::new(Some(JUDGE.trim().to_owned()), user.trim());
+    request.max_tokens = MAX_TOKENS;
+    request.temperature = temperature(temperature_setting);
+    request.schema = Some(OutputSchema {
         name: "grade".into(),
         schema: schema(),
     });
-    req
+    Call {
+        role: Role::Judge,
+        request,
+    }
 }
 
-/// Reads the judge's reply: the JSON object, else a score in prose ("score: 7", "7/10").
-pub fn parse(reply: &str) -> Judgement {
+/// Reads the judge's reply to a call about `rubric`.
+///
+/// In order: the JSON object (also near-JSON, in a fence or in prose) with a `score` (or `rating`,
+/// `grade`; any case) that is a number or a text such as `"7"`, `"7/10"`; then, when the object
+/// has no such key or there is no JSON, a score in prose. A prose score is a number after a label
+/// ("Score: 7", "**Rating:** 8", "I'd rate this a 6") or out of ten ("7/10", "8 out of 10"); labelled
+/// mentions win over bare ones, and the last one wins (the judge reasons first). Never a score:
+/// a range or a scale ("scores 1-10", "from 1 to 10", "7 or 8"), a definition ("10 means ...",
+/// "1 = useless"), another denominator ("4/5"), an anchor ("the maximum score is 10"), or a
+/// sentence copied from the rubric or the judge's instructions. Scores outside 1-10 are not
+/// scores; fractions are rounded.
+///
+/// Returns [`Judgement::Unreadable`] with the raw reply when no score can be read.
+pub fn parse(reply: &str, rubric: &str) -> Judgement {
     let unreadable = |error: &str| Judgement::Unreadable {
         raw: reply.to_owned(),
         error: error.to_owned(),
     };
+    const NO_SCORE: &str = "The judge's reply has no score from 1 to 10.";
     if reply.trim().is_empty() {
         return unreadable("The judge replied with nothing.");
     }
-    if let Ok(v) = structured::extract_json(reply) {
-        if v.is_object() {
-            let reasoning = ["reasoning", "reason", "explanation", "justification"]
-                .iter()
-                .find_map(|k| v.get(*k).and_then(Value::as_str))
-                .unwrap_or("")
-                .trim()
-                .to_owned();
-            return match v.get("score").and_then(score_of) {
-                Some(score) => Judgement::Scored { score, reasoning },
-                None => unreadable("The judge's reply has no score from 1 to 10."),
-            };
-        }
+    let json = structured::extract_json(reply)
+        .ok()
+        .filter(Value::is_object);
+    let reasoning = json
+        .as_ref()
+        .and_then(|v| field(v, &["reasoning", "reason", "explanation", "justification"]))
+        .and_then(Value::as_str)
+        .map(|s| s.trim().to_owned());
+    if let Some(v) = json
+        .as_ref()
+        .and_then(|v| field(v, &["score", "rating", "grade"]))
+    {
+        return match score_value(v) {
+            Some(score) => Judgement::Scored {
+                score,
+                reasoning: reasoning.unwrap_or_default(),
+            },
+            None => unreadable(NO_SCORE),
+        };
     }
-    match prose_score(reply) {
-        Some(score) => {
-            let reasoning = reply.trim().to_owned();
-            Judgement::Scored { score, reasoning }
-        }
-        None => unreadable("The judge's reply has no score from 1 to 10."),
+    match prose_score(reply, &[rubric, JUDGE]) {
+        Some(score) => Judgement::Scored {
+            score,
+            reasoning: reasoning.unwrap_or_else(|| reply.trim().to_owned()),
+        },
+        None => unreadable(NO_SCORE),
     }
 }
 
-fn score_of(v: &Value) -> Option<u8> {
-    let x = match v {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => leading_number(s.trim())?,
-        _ => return None,
-    };
-    in_range(x)
+/// The first of `names` present in the object, compared without case.
+fn field<'v>(v: &'v Value, names: &[&str]) -> Option<&'v Value> {
+    let map = v.as_object()?;
+    names.iter().find_map(|name| {
+        map.iter()
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+/// A JSON score: a number, or a text read like a labelled prose score ("7", "7/10", not "7-8").
+fn score_value(v: &Value) -> Option<u8> {
+    match v {
+        Value::Number(n) => in_range(n.as_f64()?),
+        Value::String(s) => prose_score(&format!("score: {s}"), &[]),
+        _ => None,
+    }
 }
 
 fn in_range(x: f64) -> Option<u8> {
     (1.0..=10.0).contains(&x).then(|| x.round() as u8)
 }
 
-fn leading_number(s: &str) -> Option<f64> {
-    let end = s
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
-        .map_or(s.len(), |(i, _)| i);
-    s[..end].trim_end_matches('.').parse().ok()
+/// Words that name a score, or grade with one ("I'd rate this a 7", "it scored 8/10").
+const LABELS: [&str; 6] = ["score", "rating", "grade", "rate", "rated", "scored"];
+/// Words allowed between a label and its number ("score is 7", "rating of 8", "rate it as 6").
+const FILLERS: [&str; 13] = [
+    "is", "of", "was", "be", "would", "final", "overall", "i", "give", "it", "this", "a", "as",
+];
+/// A label right after these is a point of the scale, not a grade ("the maximum score is 10").
+const ANCHORS: [&str; 10] = [
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+    "highest",
+    "lowest",
+    "possible",
+    "perfect",
+    "passing",
+    "threshold",
+];
+/// A number followed by these defines a point of the scale ("10 means no flaw").
+const DEFINITIONS: [&str; 12] = [
+    "means",
+    "meaning",
+    "indicates",
+    "represents",
+    "corresponds",
+    "if",
+    "when",
+    "should",
+    "would",
+    "only",
+    "is",
+    "are",
+];
+
+/// The score written in prose, if any (see [`parse`]); `echo_sources` are texts the judge was
+/// shown, whose sentences are not read as its verdict.
+fn prose_score(text: &str, echo_sources: &[&str]) -> Option<u8> {
+    let chars: Vec<char> = normalize(text).chars().collect();
+    let sources: Vec<String> = echo_sources
+        .iter()
+        .map(|s| collapse(&normalize(s)))
+        .collect();
+    let mut labelled = None;
+    let mut bare = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_number = chars[i].is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '.' | '/')));
+        if !starts_number {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (value, end) = number_at(&chars, start);
+        i = end;
+        let Some(m) = mention(&chars, start, end, value) else {
+            continue;
+        };
+        if is_echo(&chars, m.start, m.end, &sources) {
+            continue;
+        }
+        if m.labelled {
+            labelled = Some(m.score);
+        } else {
+            bare = Some(m.score);
+        }
+    }
+    labelled.or(bare)
 }
 
-/// "Score: 7", "score - 8/10", "**Score**: 9", or "7/10" anywhere; the last mention wins, since
-/// the judge is asked to reason first.
-fn prose_score(text: &str) -> Option<u8> {
-    let lower = text.to_lowercase();
-    let mut found = None;
-    for (i, _) in lower.match_indices("score") {
-        let rest = lower[i + 5..].trim_start_matches(|c: char| {
-            c == '*'
-                || c == ':'
-                || c == '-'
-                || c == '='
-                || c == ' '
-                || c == '\u{a0}'
-                || c == 'i'
-                || c == 's'
-        });
-        if let Some(x) = leading_number(rest).and_then(in_range) {
-            found = Some(x);
-        }
-    }
-    if found.is_some() {
-        return found;
-    }
-    for (i, _) in lower.match_indices("/10") {
-        let before = lower[..i].trim_end();
-        let start = before
-            .char_indices()
-            .rev()
-            .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
-            .map_or(0, |(j, c)| j + c.len_utf8());
-        if let Some(x) = before[start..].parse::<f64>().ok().and_then(in_range) {
-            found = Some(x);
-        }
-    }
-    found
+/// Lowercase, without Markdown emphasis (`*`, `` ` ``, `#`).
+fn normalize(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, '*' | '`' | '#'))
+        .collect()
 }
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The number at `i` (digits, then `.digits`), and where it ends.
+fn number_at(chars: &[char], i: usize) -> (f64, usize) {
+    let mut end = i;
+    while end < chars.len() && chars[end].is_ascii_digit() {
+        end += 1;
+    }
+    if end + 1 < chars.len() && chars[end] == '.' && chars[end + 1].is_ascii_digit() {
+        end += 1;
+        while end < chars.len() && chars[end].is_ascii_digit() {
+            end += 1;
+        }
+    }
+    let text: String = chars[i..end].iter().collect();
+    (text.parse().unwrap_or(f64::NAN), end)
+}
+
+/// A number that reads as a grade.
+struct Mention {
+    score: u8,
+    labelled: bool,
+    /// The span of the mention (label to denominator), in chars.
+    start: usize,
+    end: usize,
+}
+
+fn skip_spaces(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len() && matches!(chars[i], ' ' | '\t' | '\u{a0}') {
+        i += 1;
+    }
+    i
+}
+
+/// The word (letters) ending at or before `end` (after skipping spaces back), with its start.
+fn word_before(chars: &[char], end: usize) -> (String, usize) {
+    let mut e = end;
+    while e > 0 && chars[e - 1].is_whitespace() {
+        e -= 1;
+    }
+    let mut s = e;
+    while s > 0 && chars[s - 1].is_alphabetic() {
+        s -= 1;
+    }
+    (chars[s..e].iter().collect(), s)
+}
+
+/// The word (letters) starting at `i`, and where it ends.
+fn word_at(chars: &[char], i: usize) -> (String, usize) {
+    let mut e = i;
+    while e < chars.len() && chars[e].is_alphabetic() {
+        e += 1;
+    }
+    (chars[i..e].iter().collect(), e)
+}
+
+/// Reads the number `value` at `start..end` as a grade, or not.
+fn mention(chars: &[char], start: usize, end: usize, value: f64) -> Option<Mention> {
+    // A range's second end: "1-10", "1 to 10", "between 6 and 8", "7 or 8".
+    let before = {
+        let mut b = start;
+        while b > 0 && chars[b - 1].is_whitespace() {
+            b -= 1;
+        }
+        b
+    };
+    if before > 0 && matches!(chars[before - 1], '-' | '\u{2013}' | '\u{2014}' | '~') {
+        let mut d = before - 1;
+        while d > 0 && chars[d - 1].is_whitespace() {
+            d -= 1;
+        }
+        if d > 0 && chars[d - 1].is_ascii_digit() {
+            return None;
+        }
+    }
+    // A negative number: "score: -3".
+    if start > 0 && chars[start - 1] == '-' {
+        let mut k = start - 1;
+        while k > 0 && chars[k - 1].is_whitespace() {
+            k -= 1;
+        }
+        if k == 0 || matches!(chars[k - 1], ':' | '=' | '(' | '[' | ',') {
+            return None;
+        }
+    }
+    let (prev_word, _) = word_before(chars, start);
+    if ["to", "and", "or", "from", "between", "through"].contains(&prev_word.as_str()) {
+        return None;
+    }
+    // After the number: an optional denominator, which must be 10.
+    let mut after = skip_spaces(chars, end);
+    let mut out_of_ten = false;
+    let denominator_at = if after < chars.len() && chars[after] == '/' {
+        Some(skip_spaces(chars, after + 1))
+    } else {
+        let (w1, e1) = word_at(chars, after);
+        let (w2, e2) = word_at(chars, skip_spaces(chars, e1));
+        (w1 == "out" && w2 == "of").then(|| skip_spaces(chars, e2))
+    };
+    if let Some(d) = denominator_at {
+        if d >= chars.len() || !chars[d].is_ascii_digit() {
+            return None;
+        }
+        let (den, d_end) = number_at(chars, d);
+        let followed = chars.get(d_end).copied();
+        if den != 10.0 || followed.is_some_and(|c| c.is_ascii_digit() || c == '/') {
+            return None;
+        }
+        out_of_ten = true;
+        after = skip_spaces(chars, d_end);
+    }
+    // What follows must not make it a range, a percentage or a definition.
+    if let Some(&c) = chars.get(after) {
+        if matches!(c, '%' | '=') {
+            return None;
+        }
+        if matches!(c, '-' | '\u{2013}' | '\u{2014}' | '~') {
+            let n = skip_spaces(chars, after + 1);
+            if chars.get(n).is_some_and(char::is_ascii_digit) {
+                return None;
+            }
+        }
+        let (w, w_end) = word_at(chars, after);
+        if ["to", "or", "and", "through"].contains(&w.as_str())
+            && chars
+                .get(skip_spaces(chars, w_end))
+                .is_some_and(char::is_ascii_digit)
+        {
+            return None;
+        }
+        if DEFINITIONS.contains(&w.as_str()) {
+            return None;
+        }
+    }
+    let label_start = label_before(chars, start);
+    if label_start.is_none() && !out_of_ten {
+        return None;
+    }
+    Some(Mention {
+        score: in_range(value)?,
+        labelled: label_start.is_some(),
+        start: label_start.unwrap_or(start),
+        end: after,
+    })
+}
+
+/// Where the label naming the number at `start` begins: back over separators (`:` `-` `=` quotes
+/// brackets, spaces) and a few filler words to "score", "rating" or "grade" as a whole word, not
+/// right after an anchor ("maximum score").
+fn label_before(chars: &[char], start: usize) -> Option<usize> {
+    let mut i = start;
+    let mut fillers = 0;
+    loop {
+        while i > 0
+            && (chars[i - 1].is_whitespace()
+                || matches!(
+                    chars[i - 1],
+                    ':' | '-' | '\u{2013}' | '\u{2014}' | '=' | '"' | '\'' | '(' | '[' | '_'
+                ))
+        {
+            i -= 1;
+        }
+        let (w, s) = word_before(chars, i);
+        if w.is_empty() {
+            return None;
+        }
+        if LABELS.contains(&w.as_str()) {
+            let (anchor, _) = word_before(chars, s);
+            return (!ANCHORS.contains(&anchor.as_str())).then_some(s);
+        }
+        if !FILLERS.contains(&w.as_str()) || fillers == 3 {
+            return None;
+        }
+        fillers += 1;
+        i = s;
+    }
+}
+
+/// Whether the sentence around `start..end` was copied from one of the texts the judge was shown
+/// (at least three words of it, found there word for word).
+fn is_echo(chars: &[char], start: usize, end: usize, sources: &[String]) -> bool {
+    if sources.is_empty() {
+        return false;
+    }
+    let boundary = |i: usize| {
+        matches!(chars[i], '\n' | ';' | '!' | '?')
+            || (chars[i] == '.' && chars.get(i + 1).is_none_or(|c| c.is_whitespace()))
+    };
+    let mut s = start;
+    while s > 0 && !boundary(s - 1) {
+        s -= 1;
+    }
+    let mut e = end.min(chars.len());
+    while e < chars.len() && !boundary(e) {
+        e += 1;
+    }
+    let sentence = collapse(&chars[s..e].iter().collect::<String>());
+    let sentence = sentence.trim_matches(|c: char| !c.is_alphanumeric());
+    sentence.split_whitespace().count() >= 3 && sources.iter().any(|src| src.contains(sentence))
+}
+
+#[cfg(test)]
+mod tests;

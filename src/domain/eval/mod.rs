@@ -5,11 +5,15 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::domain::schema::{Validator, check_schema};
 use crate::domain::spec::PromptSpec;
 use crate::domain::structured;
 
 pub mod cases_io;
+#[cfg(test)]
+mod checks_tests;
 pub mod judge;
+pub mod matchers;
 pub mod run;
 pub mod synth;
 #[cfg(test)]
@@ -60,6 +64,9 @@ pub struct TestCase {
     pub assertions: Vec<Assertion>,
     pub tags: Vec<String>,
     pub split: Split,
+    /// promptfoo's test `threshold` (0..=1): when set, the case passes when its score reaches it,
+    /// even if some checks fail; when unset, every check must pass.
+    pub threshold: Option<f64>,
 }
 
 impl TestCase {
@@ -91,14 +98,33 @@ impl TestCase {
     }
 }
 
-/// Fills `{{name}}` placeholders in a rendered prompt with a case's variables (unknown ones stay).
+/// Fills `{{name}}` placeholders (spaces inside allowed, as `prompt_variables` finds them) in a
+/// rendered prompt with a case's variables, in one pass: a value is never read again, so a value
+/// containing `{{other}}` stays as written. Unknown names stay as written; for a name given twice,
+/// the first value is used.
 pub fn fill_variables(prompt: &str, vars: &[(String, String)]) -> String {
-    let mut out = prompt.to_owned();
-    for (k, v) in vars {
-        for pat in [format!("{{{{{k}}}}}"), format!("{{{{ {k} }}}}")] {
-            out = out.replace(&pat, v);
+    let mut out = String::with_capacity(prompt.len());
+    let mut rest = prompt;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let value = after.find("}}").and_then(|end| {
+            let name = after[..end].trim();
+            let (_, v) = vars.iter().find(|(k, _)| k == name)?;
+            Some((v, end))
+        });
+        match value {
+            Some((v, end)) => {
+                out.push_str(v);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -113,7 +139,125 @@ pub enum LengthUnit {
     Words,
 }
 
-/// What an assertion checks.
+/// The model-graded checks other than `llm-rubric`: each has its own rubric template (our own
+/// wording, in `graders/*.md`) that the judge request grades against, 1-10. Names and meaning
+/// follow promptfoo's docs ("Model-graded metrics").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grader {
+    /// `g-eval`: the judge writes its own checking steps for the criteria, then scores.
+    GEval,
+    /// `factuality`: consistency with reference facts (contradiction fails).
+    Factuality,
+    /// `model-graded-closedqa`: a yes/no criterion.
+    ClosedQa,
+    /// `answer-relevance`: the answer is about what the input asked.
+    AnswerRelevance,
+    /// `select-best`: how strongly the answer would win on a criterion. promptfoo compares the
+    /// outputs of several prompts at once; a run here has one output per case, so each is scored
+    /// on its own.
+    SelectBest,
+}
+
+impl Grader {
+    /// Every grader, in the picker's order.
+    pub const ALL: [Grader; 5] = [
+        Self::GEval,
+        Self::Factuality,
+        Self::ClosedQa,
+        Self::AnswerRelevance,
+        Self::SelectBest,
+    ];
+
+    /// promptfoo's type name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GEval => "g-eval",
+            Self::Factuality => "factuality",
+            Self::ClosedQa => "model-graded-closedqa",
+            Self::AnswerRelevance => "answer-relevance",
+            Self::SelectBest => "select-best",
+        }
+    }
+
+    /// Reads a type name (also promptfoo's alias `model-graded-factuality`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "model-graded-factuality" => Some(Self::Factuality),
+            _ => Self::ALL.into_iter().find(|g| g.as_str() == s),
+        }
+    }
+
+    /// Whether the check needs a value (answer-relevance grades against the input when it has none).
+    pub fn needs_value(self) -> bool {
+        self != Self::AnswerRelevance
+    }
+
+    /// The rubric the judge grades against: this grader's template with the check's value in it.
+    pub fn rubric(self, value: &str) -> String {
+        let template = match self {
+            Self::GEval => include_str!("graders/g_eval.md"),
+            Self::Factuality => include_str!("graders/factuality.md"),
+            Self::ClosedQa => include_str!("graders/closed_qa.md"),
+            Self::AnswerRelevance => include_str!("graders/answer_relevance.md"),
+            Self::SelectBest => include_str!("graders/select_best.md"),
+        };
+        let value = value.trim();
+        let value = if value.is_empty() {
+            "the input above"
+        } else {
+            value
+        };
+        crate::domain::template::fill(template.trim(), &[("value", value)])
+    }
+}
+
+/// What a run observed about one answer besides its text (promptfoo's provider response fields),
+/// read by `finish-reason`, `latency`, `cost` and `is-refusal`. `None` means not observed: the
+/// check then says so ([`Verdict::Unmeasured`]) instead of guessing.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Observed {
+    /// Why the model stopped, in promptfoo's words: "stop", "length", "content_filter",
+    /// "tool_calls", or the provider's own word (see [`Observed::finish_reason_of`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<String>,
+    /// Wall time of the call, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+    /// What the call cost in US dollars (tokens at the model's list price), when the price is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// The provider's own refusal message, when it reported one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
+}
+
+impl Observed {
+    /// A stop reason in promptfoo's `finish-reason` vocabulary.
+    pub fn finish_reason_of(stop: &crate::domain::provider::StopReason) -> String {
+        use crate::domain::provider::StopReason;
+        match stop {
+            StopReason::End => "stop".into(),
+            StopReason::MaxTokens => "length".into(),
+            StopReason::ContentFilter => "content_filter".into(),
+            StopReason::ToolUse => "tool_calls".into(),
+            StopReason::Other(s) => s.to_lowercase(),
+        }
+    }
+
+    /// Nothing observed (replies scored from their text alone).
+    pub fn none() -> &'static Observed {
+        static NONE: Observed = Observed {
+            finish_reason: None,
+            latency_ms: None,
+            cost_usd: None,
+            refusal: None,
+        };
+        &NONE
+    }
+}
+
+/// What an assertion checks. Each kind is named after promptfoo's assertion type (in
+/// [`CheckKind::as_str`]); `not-` and the `i…` (ignore case) variants are flags on [`Assertion`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Check {
     /// The whole output equals the text (ends trimmed).
@@ -137,6 +281,39 @@ pub enum Check {
         rubric: String,
         threshold: u8,
     },
+    /// promptfoo `levenshtein`: the whole answer (ends trimmed) is at most `max_distance`
+    /// single-character edits from the text.
+    Levenshtein {
+        text: String,
+        max_distance: u32,
+    },
+    /// promptfoo `contains-json`: some valid JSON inside the answer, matching the JSON schema
+    /// when one is given.
+    ContainsJson(Option<String>),
+    /// promptfoo `is-xml`: the whole answer is one well-formed XML document holding every listed
+    /// element path (`root.child`).
+    IsXml(Vec<String>),
+    /// promptfoo `contains-xml`: some well-formed XML element inside the answer holding every
+    /// listed element path.
+    ContainsXml(Vec<String>),
+    /// promptfoo `is-refusal`: the provider reported a refusal, or the text reads as one.
+    IsRefusal,
+    /// promptfoo `finish-reason`: the model stopped for this reason (any case).
+    FinishReason(String),
+    /// promptfoo `latency`: the call took at most this many milliseconds.
+    Latency {
+        max_ms: u64,
+    },
+    /// promptfoo `cost`: the call cost at most this many US dollars.
+    Cost {
+        max_usd: f64,
+    },
+    /// A model-graded check with its own rubric template; passes at `threshold` (1-10) or above.
+    Graded {
+        grader: Grader,
+        value: String,
+        threshold: u8,
+    },
 }
 
 /// The kinds of assertion, for pickers.
@@ -152,20 +329,43 @@ pub enum CheckKind {
     MatchesSchema,
     Length,
     Judge,
+    Levenshtein,
+    ContainsJson,
+    IsXml,
+    ContainsXml,
+    IsRefusal,
+    FinishReason,
+    Latency,
+    Cost,
+    Graded(Grader),
 }
 
 impl CheckKind {
-    pub const ALL: [CheckKind; 10] = [
+    /// Every kind, in the picker's order.
+    pub const ALL: [CheckKind; 23] = [
         Self::ContainsAll,
         Self::ContainsAny,
         Self::NotContains,
         Self::Equals,
         Self::StartsWith,
         Self::Regex,
+        Self::Levenshtein,
         Self::IsJson,
+        Self::ContainsJson,
         Self::MatchesSchema,
+        Self::IsXml,
+        Self::ContainsXml,
         Self::Length,
+        Self::IsRefusal,
+        Self::FinishReason,
+        Self::Latency,
+        Self::Cost,
         Self::Judge,
+        Self::Graded(Grader::GEval),
+        Self::Graded(Grader::Factuality),
+        Self::Graded(Grader::ClosedQa),
+        Self::Graded(Grader::AnswerRelevance),
+        Self::Graded(Grader::SelectBest),
     ];
 
     /// The promptfoo-style name used in files.
@@ -181,6 +381,15 @@ impl CheckKind {
             Self::MatchesSchema => "matches-schema",
             Self::Length => "length",
             Self::Judge => "llm-rubric",
+            Self::Levenshtein => "levenshtein",
+            Self::ContainsJson => "contains-json",
+            Self::IsXml => "is-xml",
+            Self::ContainsXml => "contains-xml",
+            Self::IsRefusal => "is-refusal",
+            Self::FinishReason => "finish-reason",
+            Self::Latency => "latency",
+            Self::Cost => "cost",
+            Self::Graded(g) => g.as_str(),
         }
     }
 
@@ -196,6 +405,19 @@ impl CheckKind {
             Self::MatchesSchema => "Matches the JSON schema",
             Self::Length => "Length between",
             Self::Judge => "Judge with a rubric",
+            Self::Levenshtein => "Close to (few typos)",
+            Self::ContainsJson => "Contains JSON",
+            Self::IsXml => "Is valid XML",
+            Self::ContainsXml => "Contains XML",
+            Self::IsRefusal => "Is a refusal",
+            Self::FinishReason => "Stopped because",
+            Self::Latency => "Answers within (ms)",
+            Self::Cost => "Costs at most ($)",
+            Self::Graded(Grader::GEval) => "Judge with criteria (G-Eval)",
+            Self::Graded(Grader::Factuality) => "Agrees with the facts",
+            Self::Graded(Grader::ClosedQa) => "Meets a yes/no criterion",
+            Self::Graded(Grader::AnswerRelevance) => "Answers the question asked",
+            Self::Graded(Grader::SelectBest) => "Best by a criterion",
         }
     }
 
@@ -218,11 +440,68 @@ impl CheckKind {
             Self::Judge => {
                 "The judge model reads the answer, explains its reasoning, then scores it 1-10 against your rubric."
             }
+            Self::Levenshtein => {
+                "The whole answer must be this text give or take a few typos: at most N letters added, removed or changed (edit distance)."
+            }
+            Self::ContainsJson => {
+                "Somewhere in the answer there must be valid JSON data (shaped like a JSON schema, if you paste one)."
+            }
+            Self::IsXml => {
+                "The whole answer must be well-formed XML. Optionally list elements it must hold, one per line, as paths like root.child."
+            }
+            Self::ContainsXml => {
+                "Somewhere in the answer there must be well-formed XML. Optionally list elements it must hold, as paths like root.child."
+            }
+            Self::IsRefusal => {
+                "The model declines to answer (\u{201c}I can't help with that\u{201d}), or the provider reports a refusal. Tick \u{201c}not\u{201d} to require a real answer."
+            }
+            Self::FinishReason => {
+                "Why the model stopped: stop (it finished), length (it hit the length limit), content_filter (a safety filter), tool_calls."
+            }
+            Self::Latency => {
+                "The call must take at most this many milliseconds (1000 ms = 1 second)."
+            }
+            Self::Cost => {
+                "The call must cost at most this many US dollars, at the model's list price."
+            }
+            Self::Graded(Grader::GEval) => {
+                "The judge first writes the steps it will use to check your criteria, then scores the answer 1-10."
+            }
+            Self::Graded(Grader::Factuality) => {
+                "The judge compares the answer with the reference facts you give; a contradiction fails."
+            }
+            Self::Graded(Grader::ClosedQa) => {
+                "The judge answers a yes/no question about the answer: yes scores 10, no scores 1."
+            }
+            Self::Graded(Grader::AnswerRelevance) => {
+                "The judge checks that the answer is about what the input asked, not something else."
+            }
+            Self::Graded(Grader::SelectBest) => {
+                "The judge rates how strongly this answer would win against other answers on your criterion (scored alone, not side by side)."
+            }
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the judge model grades this kind.
+    pub fn is_judged(self) -> bool {
+        matches!(self, Self::Judge | Self::Graded(_))
+    }
+
+    /// Whether "any case" applies to this kind.
+    pub fn takes_case(self) -> bool {
+        matches!(
+            self,
+            Self::Equals
+                | Self::ContainsAll
+                | Self::ContainsAny
+                | Self::NotContains
+                | Self::StartsWith
+                | Self::Regex
+        )
     }
 
     /// A fresh assertion of this kind with empty values.
@@ -245,6 +524,82 @@ impl CheckKind {
                 rubric: String::new(),
                 threshold: 7,
             },
+            Self::Levenshtein => Check::Levenshtein {
+                text: String::new(),
+                max_distance: 5,
+            },
+            Self::ContainsJson => Check::ContainsJson(None),
+            Self::IsXml => Check::IsXml(Vec::new()),
+            Self::ContainsXml => Check::ContainsXml(Vec::new()),
+            Self::IsRefusal => Check::IsRefusal,
+            Self::FinishReason => Check::FinishReason("stop".into()),
+            Self::Latency => Check::Latency { max_ms: 5000 },
+            Self::Cost => Check::Cost { max_usd: 0.01 },
+            Self::Graded(grader) => Check::Graded {
+                grader,
+                value: String::new(),
+                threshold: 7,
+            },
+        }
+    }
+}
+
+/// An entry of the "Add check" picker: the kind plus the `not-` flag, named in promptfoo's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preset {
+    pub kind: CheckKind,
+    /// The `not-` form (only "Does not equal" is offered as its own entry).
+    pub negate: bool,
+}
+
+impl Preset {
+    /// Every kind, with "Does not equal" (`not-equals`) after "Equals exactly".
+    pub fn all() -> Vec<Preset> {
+        let mut out = Vec::new();
+        for kind in CheckKind::ALL {
+            out.push(Preset {
+                kind,
+                negate: false,
+            });
+            if kind == CheckKind::Equals {
+                out.push(Preset { kind, negate: true });
+            }
+        }
+        out
+    }
+
+    /// promptfoo's type name, e.g. `not-equals`: the picker's option value.
+    pub fn name(self) -> String {
+        self.assertion().type_name()
+    }
+
+    /// The option's text in the picker.
+    pub fn label(self) -> &'static str {
+        match (self.kind, self.negate) {
+            (CheckKind::Equals, true) => "Does not equal",
+            (k, _) => k.label(),
+        }
+    }
+
+    /// A plain-words hint shown beside the picker.
+    pub fn hint(self) -> &'static str {
+        match (self.kind, self.negate) {
+            (CheckKind::Equals, true) => "The whole answer must be anything but this text.",
+            (k, _) => k.hint(),
+        }
+    }
+
+    /// Finds a preset by its [`name`](Self::name).
+    pub fn parse(name: &str) -> Option<Preset> {
+        Self::all().into_iter().find(|p| p.name() == name)
+    }
+
+    /// A fresh assertion with empty values.
+    pub fn assertion(self) -> Assertion {
+        Assertion {
+            check: self.kind.blank(),
+            ignore_case: false,
+            negate: self.negate,
         }
     }
 }
@@ -253,8 +608,11 @@ impl CheckKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assertion {
     pub check: Check,
-    /// Compare text without regard to letter case (text checks only).
+    /// Compare text without regard to letter case (text checks only; promptfoo's `i…` types).
     pub ignore_case: bool,
+    /// Passes when the check fails and the other way round (promptfoo's `not-` prefix, which
+    /// works with every type).
+    pub negate: bool,
 }
 
 impl Assertion {
@@ -262,6 +620,7 @@ impl Assertion {
         Self {
             check,
             ignore_case: false,
+            negate: false,
         }
     }
 
@@ -277,11 +636,96 @@ impl Assertion {
             Check::MatchesSchema(_) => CheckKind::MatchesSchema,
             Check::Length { .. } => CheckKind::Length,
             Check::Judge { .. } => CheckKind::Judge,
+            Check::Levenshtein { .. } => CheckKind::Levenshtein,
+            Check::ContainsJson(_) => CheckKind::ContainsJson,
+            Check::IsXml(_) => CheckKind::IsXml,
+            Check::ContainsXml(_) => CheckKind::ContainsXml,
+            Check::IsRefusal => CheckKind::IsRefusal,
+            Check::FinishReason(_) => CheckKind::FinishReason,
+            Check::Latency { .. } => CheckKind::Latency,
+            Check::Cost { .. } => CheckKind::Cost,
+            Check::Graded { grader, .. } => CheckKind::Graded(grader),
+        }
+    }
+
+    /// promptfoo's type name for this assertion, with its `not-` and `i` variants
+    /// (`not-equals`, `icontains-any`…): what files and the check list show.
+    pub fn type_name(&self) -> String {
+        crate::domain::wire::AssertionV1::from(self).kind
+    }
+
+    /// The label to show: the kind's, or "Does not equal" / "Not: …" when negated.
+    pub fn label(&self) -> String {
+        match (self.kind(), self.negate) {
+            (k, false) => k.label().to_owned(),
+            (CheckKind::Equals, true) => "Does not equal".to_owned(),
+            (CheckKind::NotContains, true) => "Contains any of".to_owned(),
+            (k, true) => format!("Not: {}", k.label().to_lowercase()),
+        }
+    }
+
+    /// The same assertion with `{{variable}}` placeholders in its texts filled from a case's
+    /// variables (promptfoo renders assertion values with the test's vars).
+    pub fn with_vars(&self, vars: &[(String, String)]) -> Assertion {
+        if vars.is_empty() {
+            return self.clone();
+        }
+        let f = |s: &String| fill_variables(s, vars);
+        let list = |v: &Vec<String>| v.iter().map(f).collect::<Vec<_>>();
+        let check = match &self.check {
+            Check::Equals(s) => Check::Equals(f(s)),
+            Check::ContainsAll(v) => Check::ContainsAll(list(v)),
+            Check::ContainsAny(v) => Check::ContainsAny(list(v)),
+            Check::NotContains(v) => Check::NotContains(list(v)),
+            Check::StartsWith(s) => Check::StartsWith(f(s)),
+            Check::Regex(s) => Check::Regex(f(s)),
+            Check::Judge { rubric, threshold } => Check::Judge {
+                rubric: f(rubric),
+                threshold: *threshold,
+            },
+            Check::Levenshtein { text, max_distance } => Check::Levenshtein {
+                text: f(text),
+                max_distance: *max_distance,
+            },
+            Check::FinishReason(s) => Check::FinishReason(f(s)),
+            Check::Graded {
+                grader,
+                value,
+                threshold,
+            } => Check::Graded {
+                grader: *grader,
+                value: f(value),
+                threshold: *threshold,
+            },
+            other => other.clone(),
+        };
+        Assertion {
+            check,
+            ..self.clone()
+        }
+    }
+
+    /// The rubric the judge grades this assertion against (variables already filled), or `None`
+    /// for checks that need no judge. It is also the key of the judge's verdict in a run.
+    pub fn judge_rubric(&self) -> Option<String> {
+        match &self.check {
+            Check::Judge { rubric, .. } => Some(rubric.trim().to_owned()),
+            Check::Graded { grader, value, .. } => Some(grader.rubric(value)),
+            _ => None,
         }
     }
 
     /// A short description, e.g. `contains all of "a", "b"`.
     pub fn describe(&self) -> String {
+        let plain = self.describe_plain();
+        if self.negate {
+            format!("not: {plain}")
+        } else {
+            plain
+        }
+    }
+
+    fn describe_plain(&self) -> String {
         let list = |v: &[String]| {
             v.iter()
                 .map(|s| format!("\u{201c}{s}\u{201d}"))
@@ -314,12 +758,35 @@ impl Assertion {
             Check::Judge { rubric, threshold } => {
                 format!("judge: \u{201c}{rubric}\u{201d} (pass at {threshold}/10)")
             }
+            Check::Levenshtein { text, max_distance } => format!(
+                "within {max_distance} edit{} of \u{201c}{text}\u{201d}",
+                if *max_distance == 1 { "" } else { "s" }
+            ),
+            Check::ContainsJson(None) => "contains valid JSON".into(),
+            Check::ContainsJson(Some(_)) => "contains JSON matching the given schema".into(),
+            Check::IsXml(p) if p.is_empty() => "is valid XML".into(),
+            Check::IsXml(p) => format!("is valid XML with {}", list(p)),
+            Check::ContainsXml(p) if p.is_empty() => "contains valid XML".into(),
+            Check::ContainsXml(p) => format!("contains valid XML with {}", list(p)),
+            Check::IsRefusal => "is a refusal".into(),
+            Check::FinishReason(r) => format!("stops because of \u{201c}{r}\u{201d}"),
+            Check::Latency { max_ms } => format!("answers within {max_ms} ms"),
+            Check::Cost { max_usd } => format!("costs at most ${max_usd}"),
+            Check::Graded {
+                grader,
+                value,
+                threshold,
+            } => format!(
+                "{}: \u{201c}{value}\u{201d} (pass at {threshold}/10)",
+                grader.as_str()
+            ),
         }
     }
 
     /// What makes this assertion unusable, if anything (shown inline; a run will not start).
     pub fn problem(&self, spec: Option<&PromptSpec>) -> Option<String> {
         let empty_list = |v: &[String]| v.iter().all(|s| s.trim().is_empty());
+        let schema = |given: &Option<String>| given.as_deref().and_then(schema_problem);
         match &self.check {
             Check::Equals(s) | Check::StartsWith(s) if s.is_empty() => {
                 Some("Type the text to compare with.".into())
@@ -346,6 +813,7 @@ impl Assertion {
                 }
                 schema_problem(&text)
             }
+            Check::ContainsJson(given) => schema(given),
             Check::Length {
                 min: Some(a),
                 max: Some(b),
@@ -359,8 +827,33 @@ impl Assertion {
             Check::Judge { rubric, .. } if rubric.trim().is_empty() => {
                 Some("Write the rubric: what a good answer does.".into())
             }
-            Check::Judge { threshold, .. } if !(1..=10).contains(threshold) => {
+            Check::Judge { threshold, .. } | Check::Graded { threshold, .. }
+                if !(1..=10).contains(threshold) =>
+            {
                 Some("The pass mark must be between 1 and 10.".into())
+            }
+            Check::Graded { grader, value, .. }
+                if grader.needs_value() && value.trim().is_empty() =>
+            {
+                Some(
+                    match grader {
+                        Grader::Factuality => {
+                            "Write the reference facts the answer must agree with."
+                        }
+                        Grader::ClosedQa => "Write the yes/no question about the answer.",
+                        _ => "Write the criteria the judge grades against.",
+                    }
+                    .into(),
+                )
+            }
+            Check::Levenshtein { text, .. } if text.is_empty() => {
+                Some("Type the text to compare with.".into())
+            }
+            Check::FinishReason(r) if r.trim().is_empty() => {
+                Some("Type the reason, e.g. stop or length.".into())
+            }
+            Check::Cost { max_usd } if !max_usd.is_finite() || *max_usd < 0.0 => {
+                Some("The cost limit must be a number of dollars, 0 or more.".into())
             }
             _ => None,
         }
@@ -374,12 +867,27 @@ fn compile(pattern: &str, ignore_case: bool) -> Result<regex_lite::Regex, regex_
         .build()
 }
 
-/// Whether a schema text is usable: valid JSON, an object.
+/// Whether a schema text is usable: valid JSON, an object, and a schema [`check_schema`] accepts
+/// (a known draft, no reference to another document, valid patterns).
 pub fn schema_problem(text: &str) -> Option<String> {
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(_)) => None,
+        Ok(v @ Value::Object(_)) => check_schema(&v)
+            .err()
+            .map(|p| format!("The JSON schema cannot be used: {p}.")),
         Ok(_) => Some("The JSON schema must be a JSON object.".into()),
         Err(e) => Some(format!("The JSON schema is not valid JSON: {e}")),
+    }
+}
+
+/// promptfoo's 0-1 `threshold` of a model-graded check as a pass mark on the judge's 1-10 scale:
+/// the smallest whole score that meets it (0.75 → 8, since 7/10 is below 0.75; 0.7 → 7). Values
+/// above 1 are read as a mark out of 10; no threshold gives 7.
+pub fn pass_mark(threshold: Option<f64>) -> u8 {
+    match threshold {
+        None => 7,
+        Some(t) if !t.is_finite() => 7,
+        Some(t) if t <= 1.0 => (t * 10.0 - 1e-9).ceil().clamp(1.0, 10.0) as u8,
+        Some(t) => t.round().clamp(1.0, 10.0) as u8,
     }
 }
 
@@ -396,6 +904,9 @@ pub enum Verdict {
     Pending,
     /// The judge's reply could not be read; its raw text is kept to show.
     JudgeError { raw: String, error: String },
+    /// What the check reads was not observed for this answer (a time, a cost, a stop reason):
+    /// neither a pass nor a fail, and left out of the score.
+    Unmeasured { reason: String },
 }
 
 impl Verdict {
@@ -408,6 +919,26 @@ impl Verdict {
     }
     pub fn passed(&self) -> bool {
         matches!(self, Self::Done { pass: true, .. })
+    }
+
+    /// The verdict of the `not-` form: pass and fail swap, the score becomes 1 - score.
+    fn negated(self) -> Self {
+        match self {
+            Self::Done {
+                pass,
+                score,
+                reason,
+            } => Self::Done {
+                pass: !pass,
+                score: 1.0 - score,
+                reason: if pass {
+                    format!("Fails: this must not hold, and it does. {reason}")
+                } else {
+                    format!("Passes: this must not hold, and it does not. {reason}")
+                },
+            },
+            other => other,
+        }
     }
 }
 
@@ -436,17 +967,52 @@ fn excerpt(s: &str) -> String {
     }
 }
 
-/// Checks a deterministic assertion on an output. Judge assertions return
-/// [`Verdict::Pending`] unless a judgement for their rubric is given.
+/// Checks one assertion on an output. `observed` is what the run saw besides the text (read by
+/// `finish-reason`, `latency`, `cost`, `is-refusal`); judge assertions return
+/// [`Verdict::Pending`] until `judgement` (the judge's verdict on their [`Assertion::judge_rubric`])
+/// is given. Variables are not filled here: see [`Assertion::with_vars`].
 pub fn check(
     a: &Assertion,
     output: &str,
+    observed: &Observed,
     spec: Option<&PromptSpec>,
     judgement: Option<&judge::Judgement>,
 ) -> Verdict {
     if let Some(p) = a.problem(spec) {
         return Verdict::done(false, format!("Not checked: {p}"));
     }
+    // A refusal is no answer: every check fails with the provider's words (no JSON parse error on
+    // an empty text, no judge call), except `is-refusal`, which reads it.
+    if let Some(why) = observed.refusal.as_deref()
+        && a.kind() != CheckKind::IsRefusal
+    {
+        return Verdict::done(false, format!("The model refused: {}", why.trim()));
+    }
+    let v = check_as_written(a, output, observed, spec, judgement);
+    if a.negate { v.negated() } else { v }
+}
+
+/// Why a JSON schema check failed, in a few words (at most three errors named).
+fn schema_mismatch(errs: &[String]) -> String {
+    let shown: Vec<&str> = errs.iter().take(3).map(String::as_str).collect();
+    let more = if errs.len() > 3 {
+        format!(" (and {} more)", errs.len() - 3)
+    } else {
+        String::new()
+    };
+    format!(
+        "The JSON does not match the schema: {}{more}.",
+        shown.join("; ")
+    )
+}
+
+fn check_as_written(
+    a: &Assertion,
+    output: &str,
+    observed: &Observed,
+    spec: Option<&PromptSpec>,
+    judgement: Option<&judge::Judgement>,
+) -> Verdict {
     let ic = a.ignore_case;
     let out = fold(output, ic);
     match &a.check {
@@ -522,30 +1088,27 @@ pub fn check(
             let schema: Value = serde_json::from_str(&text).expect("checked by problem()");
             match parse_json_output(output) {
                 Err(e) => Verdict::done(false, format!("Not valid JSON: {e}.")),
-                Ok(v) => {
-                    let errs = structured::validate(&v, &schema);
-                    if errs.is_empty() {
-                        Verdict::done(true, "The JSON matches the schema.")
-                    } else {
-                        let shown: Vec<&String> = errs.iter().take(3).collect();
-                        let more = if errs.len() > 3 {
-                            format!(" (and {} more)", errs.len() - 3)
-                        } else {
-                            String::new()
+                Ok(v) => match Validator::new(&schema).map(|s| s.validate(&v)) {
+                    Err(p) => Verdict::done(false, format!("The JSON schema cannot be used: {p}.")),
+                    Ok(Ok(())) => Verdict::done(true, "The JSON matches the schema."),
+                    Ok(Err(invalid)) => {
+                        let errs = &invalid.errors;
+                        let shown: Vec<String> =
+                            errs.iter().take(3).map(|e| e.to_string()).collect();
+                        let more = match (errs.len().saturating_sub(3), invalid.truncated) {
+                            (_, true) => " (and more)".to_owned(),
+                            (0, false) => String::new(),
+                            (n, false) => format!(" (and {n} more)"),
                         };
                         Verdict::done(
                             false,
                             format!(
                                 "The JSON does not match the schema: {}{more}.",
-                                shown
-                                    .iter()
-                                    .map(|s| s.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join("; ")
+                                shown.join("; ")
                             ),
                         )
                     }
-                }
+                },
             }
         }
         Check::Length { unit, min, max } => {
@@ -569,7 +1132,7 @@ pub fn check(
             };
             Verdict::done(ok, why)
         }
-        Check::Judge { threshold, .. } => match judgement {
+        Check::Judge { threshold, .. } | Check::Graded { threshold, .. } => match judgement {
             None => Verdict::Pending,
             Some(judge::Judgement::Scored { score, reasoning }) => Verdict::Done {
                 pass: *score >= *threshold,
@@ -580,6 +1143,145 @@ pub fn check(
                 raw: raw.clone(),
                 error: error.clone(),
             },
+        },
+        Check::Levenshtein { text, max_distance } => {
+            let limit = *max_distance as usize;
+            let edits = |n: usize| format!("{n} edit{}", if n == 1 { "" } else { "s" });
+            match matchers::levenshtein_within(output.trim(), text.trim(), limit) {
+                Some(d) => Verdict::done(
+                    true,
+                    format!(
+                        "{} from the expected text (at most {limit} allowed).",
+                        edits(d)
+                    ),
+                ),
+                None => Verdict::done(
+                    false,
+                    format!(
+                        "More than {} from the expected text: the answer is {}.",
+                        edits(limit),
+                        excerpt(output.trim())
+                    ),
+                ),
+            }
+        }
+        Check::ContainsJson(schema) => {
+            let Ok(found) = structured::extract_json(output) else {
+                return Verdict::done(false, "There is no valid JSON in the answer.");
+            };
+            match schema {
+                None => Verdict::done(true, "The answer contains valid JSON."),
+                Some(text) => {
+                    let schema: Value = serde_json::from_str(text).expect("checked by problem()");
+                    let errs = structured::validate(&found, &schema);
+                    if errs.is_empty() {
+                        Verdict::done(true, "The JSON in the answer matches the schema.")
+                    } else {
+                        Verdict::done(false, schema_mismatch(&errs))
+                    }
+                }
+            }
+        }
+        Check::IsXml(paths) => match matchers::xml_document(output.trim()) {
+            Err(why) => Verdict::done(false, format!("Not valid XML: {why}.")),
+            Ok(root) => {
+                let missing: Vec<String> = paths
+                    .iter()
+                    .filter(|p| !p.trim().is_empty() && !root.has_path(p))
+                    .map(|p| excerpt(p.trim()))
+                    .collect();
+                if missing.is_empty() {
+                    Verdict::done(true, "The answer is valid XML.")
+                } else {
+                    Verdict::done(
+                        false,
+                        format!("Valid XML, but it lacks {}.", missing.join(", ")),
+                    )
+                }
+            }
+        },
+        Check::ContainsXml(paths) => {
+            let fragments = matchers::xml_fragments(output);
+            if fragments.is_empty() {
+                return Verdict::done(false, "There is no well-formed XML in the answer.");
+            }
+            let wanted: Vec<&String> = paths.iter().filter(|p| !p.trim().is_empty()).collect();
+            if fragments
+                .iter()
+                .any(|f| wanted.iter().all(|p| f.has_path(p)))
+            {
+                Verdict::done(true, "The answer contains valid XML.")
+            } else {
+                let names: Vec<String> = wanted.iter().map(|p| excerpt(p.trim())).collect();
+                Verdict::done(
+                    false,
+                    format!(
+                        "The answer has XML, but none of it holds {}.",
+                        names.join(", ")
+                    ),
+                )
+            }
+        }
+        Check::IsRefusal => {
+            if let Some(msg) = &observed.refusal {
+                return Verdict::done(
+                    true,
+                    format!("The provider reported a refusal: {}.", excerpt(msg)),
+                );
+            }
+            match matchers::refusal_wording(output) {
+                Some(w) if w.is_empty() => Verdict::done(true, "The answer is empty: a refusal."),
+                Some(w) => Verdict::done(true, format!("It reads as a refusal ({}).", excerpt(&w))),
+                None => Verdict::done(false, "It answers: no refusal wording found."),
+            }
+        }
+        Check::FinishReason(want) => match &observed.finish_reason {
+            None => Verdict::Unmeasured {
+                reason: "The provider did not say why the model stopped.".into(),
+            },
+            Some(got) => {
+                let ok = got.trim().eq_ignore_ascii_case(want.trim());
+                Verdict::done(
+                    ok,
+                    if ok {
+                        format!("The model stopped because of \u{201c}{got}\u{201d}.")
+                    } else {
+                        format!(
+                            "The model stopped because of \u{201c}{got}\u{201d}, not \u{201c}{}\u{201d}.",
+                            want.trim()
+                        )
+                    },
+                )
+            }
+        },
+        Check::Latency { max_ms } => match observed.latency_ms {
+            None => Verdict::Unmeasured {
+                reason: "The time this answer took was not recorded.".into(),
+            },
+            Some(ms) => Verdict::done(
+                ms <= *max_ms,
+                if ms <= *max_ms {
+                    format!("It took {ms} ms (at most {max_ms} allowed).")
+                } else {
+                    format!("It took {ms} ms, more than {max_ms}.")
+                },
+            ),
+        },
+        Check::Cost { max_usd } => match observed.cost_usd {
+            None => Verdict::Unmeasured {
+                reason: "The cost of this answer is unknown (no list price for this model).".into(),
+            },
+            Some(usd) => {
+                let ok = usd <= *max_usd;
+                Verdict::done(
+                    ok,
+                    if ok {
+                        format!("It cost ${usd:.6} (at most ${max_usd} allowed).")
+                    } else {
+                        format!("It cost ${usd:.6}, more than ${max_usd}.")
+                    },
+                )
+            }
         },
     }
 }
@@ -703,29 +1405,44 @@ pub struct CaseScore {
     pub verdicts: Vec<Verdict>,
     /// Mean over checked assertions, 0..=1; `None` when nothing could be checked.
     pub score: Option<f64>,
-    /// Every assertion checked and passed.
+    /// Every assertion checked and passed (or, with a case threshold, the score reaches it).
     pub pass: bool,
     /// Some judge verdict is still pending.
     pub pending: bool,
 }
 
-/// Scores one output against the assertions that apply to the case. `judgements` maps a rubric to
-/// the judge's verdict on this output.
+/// The judge rubrics a case needs (its own assertions, then the global ones, variables filled,
+/// each once, in order): the texts to send to the judge and the keys of its verdicts.
+pub fn judge_rubrics(suite: &Suite, case: &TestCase) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in suite.assertions_for(case) {
+        if let Some(r) = a.with_vars(&case.vars).judge_rubric()
+            && !r.is_empty()
+            && !out.contains(&r)
+        {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Scores one output against the assertions that apply to the case, their `{{variables}}`
+/// filled from the case. `observed` is what the run saw besides the text; `judgements` maps a
+/// judge rubric ([`judge_rubrics`]) to the judge's verdict on this output.
 pub fn score_case(
     suite: &Suite,
     case: &TestCase,
     output: &str,
+    observed: &Observed,
     spec: Option<&PromptSpec>,
     judgements: &BTreeMap<String, judge::Judgement>,
 ) -> CaseScore {
     let verdicts: Vec<Verdict> = suite
         .assertions_for(case)
         .map(|a| {
-            let j = match &a.check {
-                Check::Judge { rubric, .. } => judgements.get(rubric.trim()),
-                _ => None,
-            };
-            check(a, output, spec, j)
+            let a = a.with_vars(&case.vars);
+            let j = a.judge_rubric().and_then(|r| judgements.get(&r));
+            check(&a, output, observed, spec, j)
         })
         .collect();
     let scores: Vec<f64> = verdicts
@@ -736,9 +1453,19 @@ pub fn score_case(
         })
         .collect();
     let score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+    let pending = verdicts.iter().any(|v| matches!(v, Verdict::Pending));
+    let pass = match case.threshold {
+        Some(t) => !pending && score.is_some_and(|s| s + 1e-9 >= t),
+        None => {
+            !scores.is_empty()
+                && verdicts
+                    .iter()
+                    .all(|v| v.passed() || matches!(v, Verdict::Unmeasured { .. }))
+        }
+    };
     CaseScore {
-        pass: !verdicts.is_empty() && verdicts.iter().all(Verdict::passed),
-        pending: verdicts.iter().any(|v| matches!(v, Verdict::Pending)),
+        pass,
+        pending,
         score,
         verdicts,
     }

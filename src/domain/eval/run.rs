@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::judge::Judgement;
-use super::{Aggregate, CaseScore, Check, Suite, TestCase, aggregate, fill_variables, score_case};
+use super::{
+    Aggregate, CaseScore, Observed, Suite, TestCase, aggregate, fill_variables, judge_rubrics,
+    score_case,
+};
 use crate::domain::provider::ChatRequest;
 use crate::domain::spec::PromptSpec;
 
@@ -41,8 +44,30 @@ pub struct CaseRun {
     pub judge_tokens: (u32, u32),
     /// Wall time of the execution call.
     pub ms: f64,
+    /// Why the model stopped, in promptfoo's `finish-reason` words (see
+    /// [`Observed::finish_reason_of`]); `None` when the provider did not say.
+    pub finish_reason: Option<String>,
+    /// The execution call's cost in US dollars at the model's list price; `None` when unknown.
+    pub cost_usd: Option<f64>,
+    /// The model refused (or the provider's safety filter stopped it): the provider's explanation,
+    /// or the refusal text joined in order. The case is finished; every check but `is-refusal`
+    /// fails with this reason.
+    pub refusal: Option<String>,
     /// Reflexion on this output: critique and final answer.
     pub reflection: Option<Reflection>,
+}
+
+impl CaseRun {
+    /// What the run observed about this output besides its text, for the checks that read it.
+    pub fn observed(&self) -> Observed {
+        Observed {
+            finish_reason: self.finish_reason.clone(),
+            latency_ms: (self.status == Status::Done && self.ms > 0.0)
+                .then(|| self.ms.round() as u64),
+            cost_usd: self.cost_usd,
+            refusal: self.refusal.clone(),
+        }
+    }
 }
 
 /// Reflexion on one output (the draft): a harsh critique and the final answer written from it,
@@ -81,6 +106,57 @@ pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32)
     req
 }
 
+/// The judge sees an output clipped to 8000 characters ([`super::judge::request`], with
+/// [`super::clip`]'s "… [cut]" mark): at most this many tokens (4 UTF-8 bytes a character, see
+/// [`crate::domain::estimate::token_bound`]).
+pub const JUDGE_OUTPUT_BOUND: u64 = 4 * 8000 + 16;
+
+/// What running cases will use at most, computed from the requests the run sends: calls, input
+/// and output tokens for the execution model and for the judge, each call at its upper bound
+/// ([`crate::domain::estimate::request_bound`]); the judge's input includes the longest output
+/// it can be shown. Also the average estimate of the execution input, for "about" figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunBound {
+    pub exec_calls: u32,
+    pub exec_input: u64,
+    pub exec_output: u64,
+    pub judge_calls: u32,
+    pub judge_input: u64,
+    pub judge_output: u64,
+}
+
+/// The [`RunBound`] of running `ids` with `prompt` (the rendered system prompt), the execution
+/// model's `temperature` and output cap `max_tokens`.
+pub fn run_bound(
+    suite: &Suite,
+    prompt: &str,
+    ids: &[u32],
+    temperature: f32,
+    max_tokens: u32,
+) -> RunBound {
+    use crate::domain::estimate::request_bound;
+    let mut b = RunBound::default();
+    for case in ids.iter().filter_map(|id| suite.case(*id)) {
+        let (i, o) = request_bound(&request(prompt, case, temperature, max_tokens));
+        b.exec_calls += 1;
+        b.exec_input += i;
+        b.exec_output += o;
+        for rubric in super::judge_rubrics(suite, case) {
+            let subject = super::judge::Subject {
+                rubric: &rubric,
+                prompt,
+                case,
+                output: "",
+            };
+            let (i, o) = request_bound(&super::judge::call(&subject, 0.0).request);
+            b.judge_calls += 1;
+            b.judge_input += i + JUDGE_OUTPUT_BOUND;
+            b.judge_output += o;
+        }
+    }
+    b
+}
+
 /// The judge rubrics that apply to a case and have no verdict yet in `cr` (or an unreadable one
 /// when `rejudge` is set).
 pub fn rubrics_to_judge(
@@ -89,21 +165,18 @@ pub fn rubrics_to_judge(
     cr: &CaseRun,
     rejudge: bool,
 ) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for a in suite.assertions_for(case) {
-        if let Check::Judge { rubric, .. } = &a.check {
-            let r = rubric.trim().to_owned();
-            if r.is_empty() || out.contains(&r) {
-                continue;
-            }
-            match cr.judgements.get(&r) {
-                None => out.push(r),
-                Some(Judgement::Unreadable { .. }) if rejudge => out.push(r),
-                Some(_) => {}
-            }
-        }
+    if cr.refusal.is_some() {
+        // Nothing to grade: the judge checks fail with the refusal.
+        return Vec::new();
     }
-    out
+    judge_rubrics(suite, case)
+        .into_iter()
+        .filter(|r| match cr.judgements.get(r) {
+            None => true,
+            Some(Judgement::Unreadable { .. }) => rejudge,
+            Some(_) => false,
+        })
+        .collect()
 }
 
 impl Run {
@@ -114,8 +187,11 @@ impl Run {
             .iter()
             .filter_map(|c| {
                 let cr = self.cases.get(&c.id)?;
-                (cr.status == Status::Done)
-                    .then(|| (c.id, score_case(suite, c, &cr.output, spec, &cr.judgements)))
+                (cr.status == Status::Done).then(|| {
+                    let observed = cr.observed();
+                    let s = score_case(suite, c, &cr.output, &observed, spec, &cr.judgements);
+                    (c.id, s)
+                })
             })
             .collect()
     }

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::TestCase;
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::structured::{self, StructuredError};
+use crate::domain::template;
 
 const SYNTH: &str = include_str!("synth.md");
 const SYNTH_USER: &str = include_str!("synth_user.md");
@@ -44,13 +45,17 @@ pub fn request(prompt: &str, variables: &[String], n: u32) -> ChatRequest {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let user = SYNTH_USER
-        .replace("{n}", &n.to_string())
-        .replace("{typical}", &typical.to_string())
-        .replace("{edge}", &edge.to_string())
-        .replace("{adversarial}", &adversarial.to_string())
-        .replace("{variables}", &vars)
-        .replace("{prompt}", prompt.trim());
+    let user = template::fill(
+        SYNTH_USER,
+        &[
+            ("n", &n.to_string()),
+            ("typical", &typical.to_string()),
+            ("edge", &edge.to_string()),
+            ("adversarial", &adversarial.to_string()),
+            ("variables", &vars),
+            ("prompt", prompt.trim()),
+        ],
+    );
     let mut req = ChatRequest::new(Some(SYNTH.trim().to_owned()), user.trim());
     req.max_tokens = 400 + 350 * n;
     req.temperature = 0.8;
@@ -226,9 +231,7 @@ pub fn review_request(prompt: &str, proposals: &[Proposal]) -> ChatRequest {
         })
         .collect::<Vec<_>>()
         .join("\n\n");
-    let user = REVIEW_USER
-        .replace("{prompt}", prompt.trim())
-        .replace("{cases}", &cases);
+    let user = template::fill(REVIEW_USER, &[("prompt", prompt.trim()), ("cases", &cases)]);
     let mut req = ChatRequest::new(Some(REVIEW.trim().to_owned()), user.trim());
     req.max_tokens = 200 + 80 * proposals.len() as u32;
     req.temperature = 0.0;

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::judge::{self, Judgement};
+use super::judge::Judgement;
 use super::synth::{self, Similar};
 use super::*;
 use crate::domain::wire::AssertionV1;
@@ -16,7 +16,7 @@ fn spec_with_schema() -> PromptSpec {
 /// One row: an assertion, an output, whether it passes, and a phrase its reason must hold.
 fn check_row(a: Assertion, output: &str, pass: bool, reason: &str) {
     let spec = spec_with_schema();
-    match super::check(&a, output, Some(&spec), None) {
+    match super::check(&a, output, Observed::none(), Some(&spec), None) {
         Verdict::Done {
             pass: p, reason: r, ..
         } => {
@@ -38,6 +38,7 @@ fn ic(check: Check) -> Assertion {
     Assertion {
         check,
         ignore_case: true,
+        negate: false,
     }
 }
 
@@ -122,7 +123,7 @@ fn every_assertion_type() {
             a(MatchesSchema(None)),
             r#"{"items":[1]}"#,
             false,
-            "$.items[0]",
+            "items[0]: must be a string, is an integer",
         ),
         (a(MatchesSchema(None)), r#"{}"#, false, "items"),
         (a(MatchesSchema(None)), "nope", false, "Not valid JSON"),
@@ -230,9 +231,13 @@ fn huge_outputs_are_checked_and_reasons_stay_short() {
     check_row(a(Check::NotContains(v(&["absent"]))), &big, true, "");
     check_row(a(Check::Regex("absent".into())), &big, false, "nowhere");
     let spec = spec_with_schema();
-    let Verdict::Done { reason, .. } =
-        check(&a(Check::Equals("x".into())), &big, Some(&spec), None)
-    else {
+    let Verdict::Done { reason, .. } = check(
+        &a(Check::Equals("x".into())),
+        &big,
+        Observed::none(),
+        Some(&spec),
+        None,
+    ) else {
         panic!()
     };
     assert!(reason.chars().count() < 120, "{}", reason.len());
@@ -295,6 +300,59 @@ fn problems_are_named_and_block_only_their_assertion() {
 }
 
 #[test]
+fn schema_problems_and_verdicts_name_the_rule() {
+    assert_eq!(schema_problem(r#"{"type":"object"}"#), None);
+    let problem = |text: &str| schema_problem(text).unwrap_or_default();
+    assert_eq!(
+        problem(r#"{"$ref":"https://example.com/a.json"}"#),
+        "The JSON schema cannot be used: the schema refers to https://example.com/a.json, which \
+         is not fetched; put the definition in $defs."
+    );
+    assert!(problem(r#"{"$schema":"https://example.com/x"}"#).contains("$schema names"));
+    assert!(problem(r#"{"pattern":"("}"#).contains("the pattern ( (at /pattern) cannot be used"));
+    let schema = r#"{"type":"object","properties":{"tags":{"type":"array","maxItems":3},
+        "items":{"type":"array","items":{"type":"object","properties":{
+        "due":{"type":"string","pattern":"^\\d{4}-\\d{2}-\\d{2}$"}}}}}}"#;
+    let verdict = check(
+        &a(Check::MatchesSchema(Some(schema.into()))),
+        r#"{"tags":[1,2,3,4,5],"items":[{"due":"2026-01-01"},{"due":"2026-01-02"},{"due":"soon"}]}"#,
+        &Observed::default(),
+        None,
+        None,
+    );
+    let Verdict::Done { pass, reason, .. } = verdict else {
+        panic!("{verdict:?}")
+    };
+    assert!(!pass);
+    assert_eq!(
+        reason,
+        "The JSON does not match the schema: tags: must have at most 3 items, has 5; \
+         items[2].due: must match the pattern ^\\d{4}-\\d{2}-\\d{2}$."
+    );
+}
+
+#[test]
+fn every_schema_the_app_sends_is_usable() {
+    use crate::domain::{meta, optimize, schema};
+    let mut schemas = vec![
+        meta::spec_schema(),
+        synth::schema(),
+        synth::review_schema(),
+        judge::schema(),
+        optimize::propose_schema(),
+        optimize::reflexion::critique_prompt_schema(),
+    ];
+    schemas.extend(crate::domain::spec::Section::ALL.map(meta::section_schema));
+    for s in schemas {
+        assert_eq!(
+            schema::check_schema(&s),
+            Ok(schema::Dialect::Draft2020_12),
+            "{s}"
+        );
+    }
+}
+
+#[test]
 fn json_prompts_propose_json_checks_once() {
     let spec = spec_with_schema();
     let p = proposed_global(&spec, &[]);
@@ -325,56 +383,6 @@ fn json_prompts_propose_json_checks_once() {
 }
 
 #[test]
-fn judge_replies() {
-    let rows: Vec<(&str, Option<u8>, &str)> = vec![
-        (
-            r#"{"reasoning":"Lists all three items.","score":9}"#,
-            Some(9),
-            "Lists all three",
-        ),
-        (r#"{"reasoning":"ok","score":"7/10"}"#, Some(7), "ok"),
-        (r#"{"reasoning":"ok","score":7.6}"#, Some(8), "ok"),
-        (
-            "Here is my grade:\n```json\n{\"reasoning\": \"misses dates\", \"score\": 4}\n```",
-            Some(4),
-            "misses dates",
-        ),
-        (
-            "The answer misses the owner of each task.\n\nScore: 3/10",
-            Some(3),
-            "misses the owner",
-        ),
-        ("**Score**: 8\nGood.", Some(8), ""),
-        ("Overall I'd give it 6/10.", Some(6), ""),
-        ("The score is 10", Some(10), ""),
-        (r#"{"reasoning":"no score here"}"#, None, "no score"),
-        (r#"{"reasoning":"x","score":11}"#, None, "no score"),
-        ("I cannot grade this.", None, "no score"),
-        ("", None, "nothing"),
-        ("Score: 0", None, "no score"),
-    ];
-    for (reply, score, phrase) in rows {
-        match (judge::parse(reply), score) {
-            (
-                Judgement::Scored {
-                    score: s,
-                    reasoning,
-                },
-                Some(want),
-            ) => {
-                assert_eq!(s, want, "{reply}");
-                assert!(reasoning.contains(phrase), "{reply}: {reasoning}");
-            }
-            (Judgement::Unreadable { raw, error }, None) => {
-                assert_eq!(raw, reply);
-                assert!(error.contains(phrase), "{reply}: {error}");
-            }
-            (got, want) => panic!("{reply:?}: got {got:?}, want {want:?}"),
-        }
-    }
-}
-
-#[test]
 fn judge_verdicts_merge_into_scores() {
     let mut suite = Suite::default();
     let id = suite.add(TestCase {
@@ -388,7 +396,14 @@ fn judge_verdicts_merge_into_scores() {
     }));
     let case = suite.case(id).unwrap().clone();
     let mut j = BTreeMap::new();
-    let s = score_case(&suite, &case, "Alice: send notes", None, &j);
+    let s = score_case(
+        &suite,
+        &case,
+        "Alice: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
     assert!(s.pending && !s.pass);
     assert_eq!(s.score, Some(1.0), "pending judges are not counted yet");
     j.insert(
@@ -398,7 +413,14 @@ fn judge_verdicts_merge_into_scores() {
             reasoning: "one lacks an owner".into(),
         },
     );
-    let s = score_case(&suite, &case, "Alice: send notes", None, &j);
+    let s = score_case(
+        &suite,
+        &case,
+        "Alice: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
     assert!(!s.pass && !s.pending);
     assert!((s.score.unwrap() - 0.8).abs() < 1e-9);
     assert!(
@@ -411,7 +433,14 @@ fn judge_verdicts_merge_into_scores() {
             error: "no score".into(),
         },
     );
-    let s = score_case(&suite, &case, "Alice: send notes", None, &j);
+    let s = score_case(
+        &suite,
+        &case,
+        "Alice: send notes",
+        Observed::none(),
+        None,
+        &j,
+    );
     assert!(matches!(&s.verdicts[1], Verdict::JudgeError { raw, .. } if raw == "??"));
     assert!(!s.pass);
     let cr = run::CaseRun {
@@ -497,6 +526,20 @@ fn variables_fill_the_prompt_and_make_the_message() {
     assert_eq!(
         fill_variables("Notes: {{transcript}} ({{ lang }}) {{other}}", &c.vars),
         "Notes: Bob: ship it (en) {{other}}"
+    );
+    // Regression: variables were filled one after another, so a value containing `{{lang}}`
+    // received the `lang` value.
+    let tricky = vec![
+        (
+            "transcript".to_owned(),
+            "say {{lang}} {{ transcript }}".to_owned(),
+        ),
+        ("lang".to_owned(), "en".to_owned()),
+        ("lang".to_owned(), "fr".to_owned()),
+    ];
+    assert_eq!(
+        fill_variables("{{transcript}} / {{lang}} / {{ {{lang}} }} / {{", &tricky),
+        "say {{lang}} {{ transcript }} / en / {{ en }} / {{"
     );
     assert_eq!(c.user_message(), "transcript: Bob: ship it\nlang: en");
     let req = run::request(
@@ -590,6 +633,41 @@ fn synthesized_cases_are_reviewed() {
 }
 
 #[test]
+fn near_json_suggestions_are_read_without_asking_again() {
+    // Regression: suggested cases and the realism review in near-JSON (Python literals, single
+    // quotes, comments, a missing final brace) were unreadable.
+    let reply = "```json\n{'cases': [\n  {kind: 'typical', description: 'plain', input: 'Notes from Monday', vars: [], expected: '',}, // one\n]}\n```";
+    let mut p = synth::parse(reply, &[]).unwrap();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].case.input, "Notes from Monday");
+    let review =
+        "{\"reviews\": [{\"case\": 1, \"realistic\": False, \"reason\": \"nobody writes that\"}]";
+    assert_eq!(synth::apply_review(review, &mut p).unwrap(), 1);
+}
+
+#[test]
+fn suggestion_requests_carry_texts_as_written() {
+    // Regression: chained `.replace` calls re-read inserted texts, so a prompt or a proposed case
+    // that contained `{cases}` or `{prompt}` had it replaced.
+    use crate::domain::template::TRAP;
+    let user = &synth::request(&format!("prompt {TRAP}"), &[], 3).messages[0].text;
+    assert!(user.contains(&format!("prompt {TRAP}")), "{user}");
+    let proposal = synth::Proposal {
+        kind: "edge".into(),
+        case: TestCase {
+            input: format!("input {TRAP}"),
+            description: format!("about {TRAP}"),
+            ..Default::default()
+        },
+        duplicate_of: None,
+        unrealistic: None,
+    };
+    let user = &synth::review_request(&format!("prompt {TRAP}"), &[proposal]).messages[0].text;
+    assert!(user.contains(&format!("prompt {TRAP}")), "{user}");
+    assert!(user.contains(&format!("input {TRAP}")) && user.contains(&format!("about {TRAP}")));
+}
+
+#[test]
 fn assertions_round_trip_through_the_wire_form() {
     use Check::*;
     let all = vec![
@@ -624,10 +702,9 @@ fn assertions_round_trip_through_the_wire_form() {
         kind: "javascript".into(),
         ..Default::default()
     };
-    assert!(
-        Assertion::try_from(&bad)
-            .unwrap_err()
-            .contains("\u{201c}javascript\u{201d} is not supported")
+    assert_eq!(
+        Assertion::try_from(&bad).unwrap_err().to_string(),
+        "javascript check left out: it would run code"
     );
     let pf: AssertionV1 =
         serde_json::from_str(r#"{"type":"llm-rubric","value":"is kind","threshold":0.85}"#)
@@ -687,4 +764,108 @@ fn long_texts_are_clipped_on_a_character_boundary() {
     assert_eq!(clip("αβγδ", 2), "αβ… [cut]");
     assert_eq!(clip("ab", 2), "ab");
     assert_eq!(clip("", 0), "");
+}
+
+// Bug: the run estimate assumed 1,500 tokens per judge call where a judge request can hold about
+// 5,500 (and chars/4 is an average, not a bound). The bound is computed from the real requests;
+// the longest output the judge can be shown fits in it.
+#[test]
+fn run_bound_holds_for_the_longest_output_and_any_script() {
+    use crate::domain::estimate::request_bound;
+    use crate::domain::eval::run::{JUDGE_OUTPUT_BOUND, run_bound};
+    let mut suite = Suite::default();
+    let mut case = TestCase::default();
+    case.input = "会議のメモ: 田中さんが金曜までに報告書を書く。".repeat(50);
+    case.expected = "{\"owner\": \"田中\"}".repeat(20);
+    let id = suite.add(case);
+    suite.global.push(Assertion::new(Check::Judge {
+        rubric: "Every action item has an owner. 🚀".into(),
+        threshold: 7,
+    }));
+    let prompt = "You are an assistant. ```json {\"a\": [1, 2]}``` ".repeat(40);
+    let b = run_bound(&suite, &prompt, &[id], 0.2, 1500);
+    assert_eq!((b.exec_calls, b.judge_calls), (1, 1));
+    let case = suite.case(id).unwrap();
+    let judge_req = |rubric: &str, prompt: &str, case: &TestCase, output: &str| {
+        let subject = judge::Subject {
+            rubric,
+            prompt,
+            case,
+            output,
+        };
+        judge::call(&subject, 0.2).request
+    };
+    for output in ["", "short", &"長い出力".repeat(5000), &"x".repeat(100_000)] {
+        let req = judge_req("Every action item has an owner. 🚀", &prompt, case, output);
+        let (i, o) = request_bound(&req);
+        assert!(i <= b.judge_input, "{i} > {}", b.judge_input);
+        assert!(o <= b.judge_output);
+    }
+    let blank = TestCase::default();
+    let empty = request_bound(&judge_req("r", "", &blank, "")).0;
+    let full = request_bound(&judge_req("r", "", &blank, &"𝄞".repeat(20_000))).0;
+    assert!(full - empty <= JUDGE_OUTPUT_BOUND, "{}", full - empty);
+    // And the bound is far above the old average estimate for non-English text.
+    let est = crate::domain::estimate::estimate_tokens(&case.user_message()) as u64;
+    assert!(b.exec_input > 2 * est);
+}
+
+// Bug: refusals looked like empty answers (a JSON parse error on "", a judge call on nothing).
+// A refusal fails every check with the provider's words, except `is-refusal`, which passes.
+#[test]
+fn a_refusal_fails_every_check_with_its_reason_and_is_refusal_passes() {
+    let observed = Observed {
+        refusal: Some("I can't help with making weapons.".into()),
+        finish_reason: Some("content_filter".into()),
+        ..Observed::default()
+    };
+    let mut exercised = 0;
+    let filled = |c: Check| match c {
+        Check::Equals(_) => Check::Equals("yes".into()),
+        Check::ContainsAll(_) => Check::ContainsAll(vec!["yes".into()]),
+        Check::ContainsAny(_) => Check::ContainsAny(vec!["yes".into()]),
+        Check::NotContains(_) => Check::NotContains(vec!["weapon".into()]),
+        Check::StartsWith(_) => Check::StartsWith("yes".into()),
+        Check::Regex(_) => Check::Regex(".*".into()),
+        Check::MatchesSchema(_) => Check::MatchesSchema(Some("{}".into())),
+        Check::FinishReason(_) => Check::FinishReason("content_filter".into()),
+        other => other,
+    };
+    for kind in CheckKind::ALL {
+        let mut a = Assertion::new(filled(kind.blank()));
+        if let Check::Judge { rubric, .. } = &mut a.check {
+            *rubric = "Polite.".into();
+        }
+        let v = check(&a, "", &observed, None, None);
+        if kind == CheckKind::IsRefusal {
+            assert!(v.passed(), "{kind:?}: {v:?}");
+            let mut not = a.clone();
+            not.negate = true;
+            assert!(
+                !check(&not, "", &observed, None, None).passed(),
+                "not {kind:?}"
+            );
+            continue;
+        }
+        if a.problem(None).is_some() {
+            continue;
+        }
+        let Verdict::Done { pass, reason, .. } = &v else {
+            panic!("{kind:?}: {v:?}")
+        };
+        assert!(!pass, "{kind:?}");
+        assert_eq!(
+            reason, "The model refused: I can't help with making weapons.",
+            "{kind:?}"
+        );
+        // Negated checks do not turn a refusal into a pass either.
+        let mut not = a.clone();
+        not.negate = true;
+        assert!(
+            !check(&not, "", &observed, None, None).passed(),
+            "not {kind:?}"
+        );
+        exercised += 1;
+    }
+    assert!(exercised >= 15, "only {exercised} kinds exercised");
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 use crate::domain::structured::{self, StructuredError};
+use crate::domain::template;
 
 const GENERATE: &str = include_str!("generate.md");
 const GENERATE_USER: &str = include_str!("generate_user.md");
@@ -189,9 +190,10 @@ pub fn generate_request(input: &IdeaInput) -> ChatRequest {
             vars.join(", ")
         ));
     }
-    let user = GENERATE_USER
-        .replace("{idea}", input.idea.trim())
-        .replace("{details}", &details);
+    let user = template::fill(
+        GENERATE_USER,
+        &[("idea", input.idea.trim()), ("details", &details)],
+    );
     let mut req = ChatRequest::new(Some(GENERATE.trim().to_owned()), user.trim());
     req.max_tokens = 3000;
     req.schema = Some(OutputSchema {
@@ -225,10 +227,14 @@ pub fn section_request(spec: &PromptSpec, section: Section, instruction: &str) -
     } else {
         instruction.trim()
     };
-    let user = SECTION_USER
-        .replace("{prompt}", &spec.render(RenderStyle::Markdown))
-        .replace("{section}", section.as_str())
-        .replace("{instruction}", instruction);
+    let user = template::fill(
+        SECTION_USER,
+        &[
+            ("prompt", &spec.render(RenderStyle::Markdown)),
+            ("section", section.as_str()),
+            ("instruction", instruction),
+        ],
+    );
     let mut req = ChatRequest::new(Some(SECTION.trim().to_owned()), user.trim());
     req.max_tokens = 1500;
     req.schema = Some(OutputSchema {
@@ -240,9 +246,13 @@ pub fn section_request(spec: &PromptSpec, section: Section, instruction: &str) -
 
 /// The request that adapts a prompt for another model family.
 pub fn adapt_request(spec: &PromptSpec, family: ModelFamily) -> ChatRequest {
-    let user = ADAPT_USER
-        .replace("{family}", family.label())
-        .replace("{prompt}", &spec.render(RenderStyle::Markdown));
+    let user = template::fill(
+        ADAPT_USER,
+        &[
+            ("family", family.label()),
+            ("prompt", &spec.render(RenderStyle::Markdown)),
+        ],
+    );
     let mut req = ChatRequest::new(Some(ADAPT.trim().to_owned()), user.trim());
     req.max_tokens = 3000;
     req.schema = Some(OutputSchema {

@@ -221,3 +221,44 @@ fn record_generate_request() {
     );
     std::fs::write(&path, http.body.unwrap()).unwrap();
 }
+
+#[test]
+fn near_json_replies_are_read_without_asking_again() {
+    // Regression: a generated prompt with a trailing comma, a comment and raw line breaks in a
+    // string failed to parse and cost a repair call.
+    let text = recorded()
+        .replacen(
+            "\"persona\": \"1.1.5.2.1.0\",",
+            "\"persona\": \"line one\nline two\", // who",
+            1,
+        )
+        .replacen("\"7.1.5.2.1.0\"", "'7.1.5.2.1.0',", 1);
+    assert!(serde_json::from_str::<Value>(&text).is_err());
+    let spec = spec_from_reply(&text).unwrap();
+    assert_eq!(spec.persona, "line one\nline two");
+    assert_eq!(spec.steps.len(), 7);
+    let next = apply_section_reply(&spec, Section::Steps, "{steps: ['One.', 'Two.',],}").unwrap();
+    assert_eq!(next.steps, ["One.", "Two."]);
+}
+
+#[test]
+fn texts_reach_the_requests_as_written() {
+    // Regression: chained `.replace` calls re-read inserted texts, so an idea or a section that
+    // contained `{details}` or `{prompt}` had it replaced.
+    use crate::domain::template::TRAP;
+    let mut input = idea();
+    input.idea = format!("idea {TRAP}");
+    input.audience = format!("audience {TRAP}");
+    let user = &generate_request(&input).messages[0].text;
+    assert!(user.contains(&format!("Task: idea {TRAP}")), "{user}");
+    assert!(user.contains(&format!("audience {TRAP}")), "{user}");
+    let spec = PromptSpec {
+        persona: format!("persona {TRAP}"),
+        ..spec_from_reply(&recorded()).unwrap()
+    };
+    let user = &section_request(&spec, Section::Steps, TRAP).messages[0].text;
+    assert!(user.contains(&format!("persona {TRAP}")), "{user}");
+    assert!(user.contains(&format!("Instruction: {TRAP}")), "{user}");
+    let user = &adapt_request(&spec, ModelFamily::Claude).messages[0].text;
+    assert!(user.contains(&format!("persona {TRAP}")), "{user}");
+}

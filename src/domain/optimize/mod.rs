@@ -14,12 +14,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::domain::estimate::estimate_tokens;
+use crate::domain::estimate::{estimate_tokens, token_bound};
 use crate::domain::eval::judge::{self, Judgement};
-use crate::domain::eval::{self, Check, Suite, TestCase, score_case};
+use crate::domain::eval::{self, Observed, Suite, TestCase, score_case};
 use crate::domain::provider::{ChatRequest, OutputSchema, Role};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 use crate::domain::structured;
+use crate::domain::template;
 
 pub mod reflexion;
 #[cfg(test)]
@@ -117,7 +118,14 @@ pub struct Config {
     pub exec_max_tokens: u32,
     /// Temperature of the execution model.
     pub exec_temperature: f32,
+    /// The judge role's temperature setting when the loop started; every judge call of the loop
+    /// is `judge::call` with it, as in runs. Loops saved before this field graded at 0.
+    #[serde(default)]
+    pub judge_temperature: f32,
     pub style: RenderStyle,
+    /// The person's own cap on calls, below the projection (`None`: the projection).
+    #[serde(default)]
+    pub max_calls: Option<u32>,
 }
 
 impl Default for Config {
@@ -133,7 +141,9 @@ impl Default for Config {
             seed: 1,
             exec_max_tokens: 800,
             exec_temperature: 0.2,
+            judge_temperature: Role::Judge.default_temperature(),
             style: RenderStyle::Markdown,
+            max_calls: None,
         }
     }
 }
@@ -166,8 +176,8 @@ impl Budget {
     }
 
     fn sub(&mut self, role: Role, input: u64, output: u64) {
-        self.calls -= 1;
-        self.role_calls[role_index(role)] -= 1;
+        self.calls = self.calls.saturating_sub(1);
+        self.role_calls[role_index(role)] = self.role_calls[role_index(role)].saturating_sub(1);
         let i = role_index(role);
         self.input[i] = self.input[i].saturating_sub(input);
         self.output[i] = self.output[i].saturating_sub(output);
@@ -213,6 +223,10 @@ pub struct CaseEval {
     /// The call failed (scored 0): why.
     pub failed: Option<String>,
     pub judgements: BTreeMap<String, Judgement>,
+    /// What the call showed besides the text (stop reason, time, cost), for the checks that
+    /// read it; empty in snapshots from before it was kept.
+    #[serde(default)]
+    pub observed: Observed,
 }
 
 /// A prompt the loop tried.
@@ -303,10 +317,12 @@ pub struct Optimizer {
     pub config: Config,
     /// The approved budget.
     pub limit: Budget,
-    /// Spent (finished calls, actual tokens).
+    /// Spent: what the provider reported for finished calls (thinking and reasoning tokens
+    /// included); a call that failed, was cut off, stopped or abandoned (a reload) is charged its
+    /// whole reservation, the most it may have used.
     pub spent: Budget,
-    /// Reserved for calls in flight (worst case). Not saved: after a reload nothing is in flight.
-    #[serde(skip)]
+    /// Reserved for calls in flight (worst case). Saved, so that calls lost in a reload are charged.
+    #[serde(default)]
     pub reserved: Budget,
     pub phase: Phase,
     pub paused: bool,
@@ -317,8 +333,9 @@ pub struct Optimizer {
     pub rounds: Vec<RoundRecord>,
     pub best: u32,
     pub no_gain: u32,
-    /// Calls issued and not answered, with their reservation. Not saved (see `reserved`).
-    #[serde(skip)]
+    /// Calls issued and not answered, with their reservation. Saved (the shell saves the state
+    /// before it sends the calls), so a call lost in a reload is charged, then issued again.
+    #[serde(default, with = "in_flight_serde")]
     pub in_flight: BTreeMap<Work, (Role, u64, u64)>,
     /// Proposal calls answered (a failed one counts).
     #[serde(default)]
@@ -328,6 +345,27 @@ pub struct Optimizer {
     /// Reflexion critiques of the starting prompt's answers, by case (fed back as feedback).
     #[serde(default)]
     pub critiques: BTreeMap<u32, String>,
+}
+
+/// `in_flight` as a list of pairs (JSON object keys must be strings; `Work` is not).
+mod in_flight_serde {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Role, Work};
+
+    type Map = BTreeMap<Work, (Role, u64, u64)>;
+
+    pub fn serialize<S: Serializer>(m: &Map, s: S) -> Result<S::Ok, S::Error> {
+        m.iter().collect::<Vec<_>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
+        Ok(Vec::<(Work, (Role, u64, u64))>::deserialize(d)?
+            .into_iter()
+            .collect())
+    }
 }
 
 /// What the shell must do.
@@ -348,6 +386,9 @@ pub struct Reply {
     pub text: String,
     pub input_tokens: u32,
     pub output_tokens: u32,
+    /// What the shell saw besides the text (stop reason, time, cost); it is part of the reply,
+    /// so the machine stays deterministic given its replies.
+    pub observed: Observed,
 }
 
 /// What happened.
@@ -359,11 +400,17 @@ pub enum Event {
         result: Result<Reply, String>,
     },
     Pause,
-    /// Continue. Calls in flight that the shell is no longer running (dropped on pause, lost in a
-    /// reload) are issued again; `running` names the ones still under way.
+    /// Continue. Calls in flight that the shell is no longer running (lost in a reload, stopped)
+    /// are charged their reservation and issued again; `running` names the ones still under way.
     Resume {
         running: Vec<Work>,
     },
+    /// The shell dropped these calls before sending them (pause, cancel): their reservations are
+    /// released without a charge, and they are issued again on resume.
+    Unsent {
+        works: Vec<Work>,
+    },
+    /// Stop for good; calls still in flight are charged their reservation.
     Cancel,
 }
 
@@ -399,54 +446,50 @@ pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
 }
 
 fn rubrics(suite: &Suite, case: &TestCase) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for a in suite.assertions_for(case) {
-        if let Check::Judge { rubric, .. } = &a.check {
-            let r = rubric.trim().to_owned();
-            if !r.is_empty() && !out.contains(&r) {
-                out.push(r);
-            }
-        }
-    }
-    out
+    eval::judge_rubrics(suite, case)
 }
 
-/// What a call may cost at most: its input estimate with a 25% margin (token counts differ by
-/// model) and its output cap.
+/// What a call may cost at most: (input, output) tokens, a true upper bound whatever the text
+/// (see [`crate::domain::estimate::request_bound`]).
 pub fn worst(req: &ChatRequest) -> (u64, u64) {
-    let mut input = req.system.as_deref().map_or(0, estimate_tokens) as u64;
-    for m in &req.messages {
-        input += estimate_tokens(&m.text) as u64;
-    }
-    // Schemas and message framing.
-    input += 50
-        + req
-            .schema
-            .as_ref()
-            .map_or(0, |s| estimate_tokens(&s.schema.to_string()) as u64);
-    (input + input / 4, u64::from(req.max_tokens))
+    crate::domain::estimate::request_bound(req)
 }
 
-/// The projected budget for a configuration: every call the loop can make, at its worst case.
-/// Candidate prompts are assumed up to 1.5 times as long as the current one.
+/// The projected budget for a configuration: every call the loop can make, each at its upper
+/// bound ([`worst`]), built with the same request builders and settings the loop uses. The
+/// baseline's requests are exact; candidate prompts do not exist yet and are assumed up to 1.5
+/// times as long as the current one (the loop stops before any call whose reservation does not
+/// fit, so a longer candidate can end the loop early but never go over).
 pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
     let mut b = Budget::default();
     let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
     let held = suite.ids_in(eval::Split::HeldOut);
-    let prompt_tokens = (estimate_tokens(&spec.render(config.style)) as f64 * 1.5).ceil() as u64;
+    let rendered = spec.render(config.style);
+    let allowance = token_bound(&rendered) / 2;
     let eval_cost = |b: &mut Budget, ids: &[u32]| {
         for id in ids {
             let Some(case) = suite.case(*id) else {
                 continue;
             };
-            let input = prompt_tokens + estimate_tokens(&case.user_message()) as u64 + 60;
-            b.add(Role::Execution, input, u64::from(config.exec_max_tokens));
+            let exec = eval::run::request(
+                &rendered,
+                case,
+                config.exec_temperature,
+                config.exec_max_tokens,
+            );
+            let (i, o) = worst(&exec);
+            b.add(Role::Execution, i + allowance, o);
             for r in rubrics(suite, case) {
-                let req = judge::request(&r, "", &case.user_message(), &case.expected, "");
-                let (i, o) = worst(&req);
+                let subject = judge::Subject {
+                    rubric: &r,
+                    prompt: &rendered,
+                    case,
+                    output: "",
+                };
+                let (i, o) = worst(&judge::call(&subject, config.judge_temperature).request);
                 b.add(
                     Role::Judge,
-                    i + prompt_tokens + u64::from(config.exec_max_tokens),
+                    i + allowance + eval::run::JUDGE_OUTPUT_BOUND,
                     o,
                 );
             }
@@ -460,28 +503,65 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
     for _ in 0..=config.rounds {
         eval_cost(&mut b, &held);
     }
-    let per_candidate = prompt_tokens + 200;
-    let meta_input = estimate_tokens(PROPOSE) as u64
-        + estimate_tokens(PROPOSE_SCHEMA) as u64
-        + prompt_tokens * 6
-        + 6 * (400 + u64::from(config.exec_max_tokens).min(200))
-        + 300;
-    for _ in 0..config.rounds {
-        let explore = if config.k >= 2 {
-            config.k - 1
-        } else {
-            config.k
-        };
-        b.add(
-            Role::Meta,
-            meta_input,
-            per_candidate * u64::from(explore) + 100,
-        );
-        if config.k >= 2 {
-            b.add(Role::Meta, meta_input, per_candidate + 100);
+    let propose_input = propose_input_bound(&rendered);
+    for _round in 1..=config.rounds {
+        for refine in [false, true] {
+            let n = styles_count(config.k, refine);
+            if n > 0 {
+                b.add(Role::Meta, propose_input, propose_max_tokens(spec, n));
+            }
         }
     }
+    if let Some(cap) = config.max_calls {
+        b.calls = b.calls.min(cap);
+    }
     b
+}
+
+/// `text` cut to at most `max` bytes at a character boundary.
+fn clip_bytes(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// How many candidates one proposal call asks for: K-1 exploring ones (K when K = 1) and one
+/// refinement of the best (when K >= 2).
+fn styles_count(k: u32, refine: bool) -> u32 {
+    match (refine, k) {
+        (true, k) if k >= 2 => 1,
+        (true, _) => 0,
+        (false, k) if k >= 2 => k - 1,
+        (false, k) => k,
+    }
+}
+
+/// The output cap of a proposal asking for `n` candidates like `spec`.
+fn propose_max_tokens(spec: &PromptSpec, n: u32) -> u64 {
+    let prompt_tokens = estimate_tokens(&spec.render(RenderStyle::Markdown));
+    u64::from(((prompt_tokens as f64 * 1.5) as u32 + 200) * n + 100)
+}
+
+/// The most a proposal's input can be: its system text, schema and overheads, plus its user
+/// message, which [`Optimizer::propose_request`] clips to [`propose_user_cap`] bytes.
+fn propose_input_bound(rendered: &str) -> u64 {
+    let mut req = ChatRequest::new(Some(PROPOSE.trim().to_owned()), "");
+    req.schema = Some(OutputSchema {
+        name: "candidates".into(),
+        schema: propose_schema(),
+    });
+    worst(&req).0 + propose_user_cap(rendered) as u64
+}
+
+/// The byte cap of a proposal's user message: room for the template, the best prompt and five
+/// earlier ones (each up to 1.5 times the starting prompt) and the feedback.
+fn propose_user_cap(rendered: &str) -> usize {
+    PROPOSE_USER.len() + 9 * rendered.len() + 16_000
 }
 
 impl Optimizer {
@@ -555,7 +635,14 @@ impl Optimizer {
                 out.insert(*case_id, 0.0);
                 continue;
             }
-            let s = score_case(ctx.suite, case, &r.output, Some(&c.spec), &r.judgements);
+            let s = score_case(
+                ctx.suite,
+                case,
+                &r.output,
+                &r.observed,
+                Some(&c.spec),
+                &r.judgements,
+            );
             if s.pending {
                 return None;
             }
@@ -579,32 +666,49 @@ impl Optimizer {
                 self.paused = true;
                 Vec::new()
             }
-            Event::Cancel => {
-                self.finish(Stop::Cancelled);
-                for (_, (role, i, o)) in std::mem::take(&mut self.in_flight) {
-                    self.reserved.sub(role, i, o);
+            Event::Unsent { works } => {
+                for w in works {
+                    if let Some((role, i, o)) = self.in_flight.remove(&w) {
+                        self.reserved.sub(role, i, o);
+                    }
                 }
-                vec![Effect::Finished(Stop::Cancelled)]
+                Vec::new()
+            }
+            Event::Cancel => {
+                let was_running = self.stop.is_none();
+                self.finish(Stop::Cancelled);
+                self.charge_abandoned(|_| true);
+                if was_running {
+                    vec![Effect::Finished(Stop::Cancelled)]
+                } else {
+                    Vec::new()
+                }
             }
             Event::Done { work, result } => {
                 let Some((role, ri, ro)) = self.in_flight.remove(&work) else {
-                    // A reply for work no longer wanted (cancelled, or issued before a reload).
+                    // A reply for work no longer wanted (cancelled, or issued before a reload):
+                    // it was charged when it was given up.
                     return Vec::new();
                 };
                 self.reserved.sub(role, ri, ro);
-                // What the provider reported (an estimate when it reported nothing); a failed call
-                // is counted as a call.
+                // What the provider reported; the whole reservation when it reported nothing, and
+                // for a failed or cut-off call (it may have used all of it).
                 let (ui, uo) = match &result {
                     Ok(r) if r.input_tokens + r.output_tokens > 0 => {
                         (u64::from(r.input_tokens), u64::from(r.output_tokens))
                     }
-                    Ok(r) => (ri * 4 / 5, estimate_tokens(&r.text) as u64),
-                    Err(_) => (0, 0),
+                    _ => (ri, ro),
                 };
                 self.spent.add(role, ui, uo);
                 self.record(ctx, work, result);
                 if self.stop.is_some() {
                     return Vec::new();
+                }
+                // A provider that reports more than a call can use (never seen, but it is
+                // their count that is billed): stop at once, issue nothing more.
+                if !self.spent.plus(&self.reserved).within(&self.limit) {
+                    self.finish(Stop::BudgetReached);
+                    return vec![Effect::Finished(Stop::BudgetReached)];
                 }
                 if self.paused {
                     return Vec::new();
@@ -619,18 +723,25 @@ impl Optimizer {
             return Vec::new();
         }
         self.paused = false;
-        let stale: Vec<Work> = self
+        self.charge_abandoned(|w| !running.contains(w));
+        self.advance(ctx)
+    }
+
+    /// Charges the calls in flight that `abandoned` picks their whole reservation (they may have
+    /// used all of it) and forgets them; they are issued again when the loop goes on.
+    fn charge_abandoned(&mut self, abandoned: impl Fn(&Work) -> bool) {
+        let gone: Vec<Work> = self
             .in_flight
             .keys()
-            .filter(|w| !running.contains(w))
+            .filter(|w| abandoned(w))
             .cloned()
             .collect();
-        for w in stale {
+        for w in gone {
             if let Some((role, i, o)) = self.in_flight.remove(&w) {
                 self.reserved.sub(role, i, o);
+                self.spent.add(role, i, o);
             }
         }
-        self.advance(ctx)
     }
 
     fn finish(&mut self, stop: Stop) {
@@ -647,7 +758,10 @@ impl Optimizer {
                 let slot = if held { &mut c.held } else { &mut c.train };
                 let e = slot.entry(case).or_default();
                 match result {
-                    Ok(r) => e.output = r.text,
+                    Ok(r) => {
+                        e.output = r.text;
+                        e.observed = r.observed;
+                    }
                     Err(msg) => e.failed = Some(msg),
                 }
             }
@@ -663,7 +777,7 @@ impl Optimizer {
                 let slot = if held { &mut c.held } else { &mut c.train };
                 let e = slot.entry(case).or_default();
                 let j = match result {
-                    Ok(r) => judge::parse(&r.text),
+                    Ok(r) => judge::parse(&r.text, &rubric),
                     Err(msg) => Judgement::Unreadable {
                         raw: String::new(),
                         error: format!("The judge call failed: {msg}"),
@@ -956,14 +1070,15 @@ impl Optimizer {
                 let c = self.candidate(*cand)?;
                 let case = ctx.suite.case(*case)?;
                 let r = if *held { &c.held } else { &c.train }.get(&case.id)?;
-                let req = judge::request(
+                let prompt = c.spec.render(self.config.style);
+                let subject = judge::Subject {
                     rubric,
-                    &c.spec.render(self.config.style),
-                    &case.user_message(),
-                    &case.expected,
-                    &r.output,
-                );
-                Some((Role::Judge, req))
+                    prompt: &prompt,
+                    case,
+                    output: &r.output,
+                };
+                let call = judge::call(&subject, self.config.judge_temperature);
+                Some((call.role, call.request))
             }
             Work::Propose { round, refine } => self
                 .propose_request(ctx, *round, *refine)
@@ -1011,7 +1126,14 @@ impl Optimizer {
             .filter_map(|(id, _)| {
                 let case = ctx.suite.case(**id)?;
                 let r = best.train.get(id)?;
-                let s = score_case(ctx.suite, case, &r.output, Some(&best.spec), &r.judgements);
+                let s = score_case(
+                    ctx.suite,
+                    case,
+                    &r.output,
+                    &r.observed,
+                    Some(&best.spec),
+                    &r.judgements,
+                );
                 let notes: Vec<String> = ctx
                     .suite
                     .assertions_for(case)
@@ -1076,31 +1198,35 @@ impl Optimizer {
             .map(|m| format!("- {}", m.as_str()))
             .collect::<Vec<_>>()
             .join("\n");
-        let user = PROPOSE_USER
-            .replace(
-                "{score}",
-                &format!("{:.0}", self.mean(ctx, best.id, false).unwrap_or(0.0)),
-            )
-            .replace("{prompt}", &best.spec.render(RenderStyle::Markdown))
-            .replace("{history}", &history)
-            .replace(
-                "{failures}",
-                if failures.is_empty() {
-                    "(none: every case passed; make the prompt more robust)"
-                } else {
-                    &failures
-                },
-            )
-            .replace(
-                "{passes}",
-                if passes.is_empty() { "(none)" } else { &passes },
-            )
-            .replace("{locked}", &locked)
-            .replace("{styles}", &styles);
+        let user = template::fill(
+            PROPOSE_USER,
+            &[
+                (
+                    "score",
+                    &format!("{:.0}", self.mean(ctx, best.id, false).unwrap_or(0.0)),
+                ),
+                ("prompt", &best.spec.render(RenderStyle::Markdown)),
+                ("history", &history),
+                (
+                    "failures",
+                    if failures.is_empty() {
+                        "(none: every case passed; make the prompt more robust)"
+                    } else {
+                        &failures
+                    },
+                ),
+                ("passes", if passes.is_empty() { "(none)" } else { &passes }),
+                ("locked", &locked),
+                ("styles", &styles),
+            ],
+        );
         let n = self.styles_for(round, refine).len() as u32;
-        let prompt_tokens = estimate_tokens(&best.spec.render(RenderStyle::Markdown));
-        let mut req = ChatRequest::new(Some(PROPOSE.trim().to_owned()), user.trim());
-        req.max_tokens = ((prompt_tokens as f64 * 1.5) as u32 + 200) * n + 100;
+        // Sized from the starting prompt, as in `project`: the projection bounds every proposal.
+        let start = self.candidate(0).map_or(&best.spec, |c| &c.spec);
+        let cap = propose_user_cap(&start.render(self.config.style));
+        let user = clip_bytes(user.trim(), cap);
+        let mut req = ChatRequest::new(Some(PROPOSE.trim().to_owned()), user);
+        req.max_tokens = propose_max_tokens(start, n) as u32;
         req.temperature = if refine {
             self.config.refine_temperature
         } else {

@@ -9,6 +9,7 @@ use crate::domain::eval::{Assertion, TestCase, clip, fill_variables};
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 use crate::domain::structured::{self, StructuredError};
+use crate::domain::template;
 
 const CRITIQUE_CASE: &str = include_str!("critique_case.md");
 const CRITIQUE_CASE_USER: &str = include_str!("critique_case_user.md");
@@ -39,12 +40,16 @@ pub fn critique_request(
     } else {
         format!("{}\nJSON schema: {}", spec.format, spec.json_schema)
     };
-    let user = CRITIQUE_CASE_USER
-        .replace("{prompt}", &clip(&prompt, 6000))
-        .replace("{format}", &format)
-        .replace("{checks}", &checks)
-        .replace("{input}", &clip(&case.user_message(), 4000))
-        .replace("{draft}", &clip(draft, 6000));
+    let user = template::fill(
+        CRITIQUE_CASE_USER,
+        &[
+            ("prompt", &clip(&prompt, 6000)),
+            ("format", &format),
+            ("checks", &checks),
+            ("input", &clip(&case.user_message(), 4000)),
+            ("draft", &clip(draft, 6000)),
+        ],
+    );
     let mut req = ChatRequest::new(Some(CRITIQUE_CASE.trim().to_owned()), user.trim());
     req.max_tokens = 700;
     req.temperature = 0.2;
@@ -60,10 +65,14 @@ pub fn final_request(
     critique: &str,
     max_tokens: u32,
 ) -> ChatRequest {
-    let user = FINAL_CASE_USER
-        .replace("{input}", &case.user_message())
-        .replace("{draft}", draft)
-        .replace("{critique}", critique.trim());
+    let user = template::fill(
+        FINAL_CASE_USER,
+        &[
+            ("input", &case.user_message()),
+            ("draft", draft),
+            ("critique", critique.trim()),
+        ],
+    );
     let mut req = ChatRequest::new(
         Some(fill_variables(&spec.render(style), &case.vars)),
         user.trim(),

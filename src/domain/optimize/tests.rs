@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::*;
-use crate::domain::eval::{Assertion, Split};
+use crate::domain::eval::{Assertion, Check, Split};
 
 /// Four train cases and one held-out, each passing only when the output says "ok".
 fn suite(with_judge: bool) -> Suite {
@@ -88,6 +88,7 @@ impl World {
             // Real usage is at most the reservation.
             input_tokens: (i * 3 / 4) as u32,
             output_tokens: (o_ / 10) as u32,
+            observed: Default::default(),
         }
     }
 }
@@ -406,7 +407,9 @@ fn pause_resume_and_a_reload_in_the_middle() {
         k: 2,
         ..Default::default()
     };
+    // Room for the calls charged twice (lost in the reload, then issued again).
     let limit = project(&config, &spec("You are L0"), &s);
+    let limit = limit.plus(&limit);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     let first = o.step(&ctx, Event::Start);
     assert_eq!(first.len(), 4, "the baseline's four cases at once");
@@ -429,11 +432,17 @@ fn pause_resume_and_a_reload_in_the_middle() {
     // The page reloads: the state comes back from storage with three calls "in flight".
     let saved = serde_json::to_string(&o).unwrap();
     let mut back: Optimizer = serde_json::from_str(&saved).unwrap();
-    assert!(
-        back.in_flight.is_empty() && back.reserved == Budget::default(),
-        "calls in flight do not survive a reload"
-    );
+    assert_eq!(back.in_flight.len(), 3, "calls in flight survive a reload");
+    assert_eq!(back.reserved, o.reserved);
+    let spent_before = back.spent;
+    let lost = back.reserved;
     let again = back.step(&ctx, Event::Resume { running: vec![] });
+    // The lost calls may have been billed: each is charged its whole reservation.
+    assert_eq!(
+        back.spent,
+        spent_before.plus(&lost),
+        "lost calls are charged"
+    );
     let works: Vec<&Work> = again
         .iter()
         .filter_map(|e| match e {
@@ -518,6 +527,9 @@ fn prompt_critique_and_case_reflexion_requests() {
     assert_eq!(w[0].section, Section::Context);
     assert_eq!(w[1].fix, "Fix this: No order given.");
     assert!(parse_prompt_critique("nope").is_err());
+    // Regression: a critique in near-JSON (comments, unquoted keys, trailing commas) was unreadable.
+    let near = "{weaknesses: [\n  {kind: 'other', section: 'steps', problem: 'Too long.', fix: 'Cut.'}, // main\n],}";
+    assert_eq!(parse_prompt_critique(near).unwrap()[0].problem, "Too long.");
     let case = TestCase {
         input: "Bob ships it".into(),
         ..Default::default()
@@ -552,4 +564,446 @@ fn prompt_critique_and_case_reflexion_requests() {
     );
     assert!(found_nothing("No problems found."));
     assert!(!found_nothing("1. The date is missing."));
+}
+
+/// Queues a step's effects, counting the calls among them as issued.
+fn queue_push(
+    queue: &mut std::collections::VecDeque<Effect>,
+    issued: &mut u32,
+    effects: Vec<Effect>,
+) {
+    *issued += effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Call { .. }))
+        .count() as u32;
+    queue.extend(effects);
+}
+
+/// A tiny deterministic generator for the budget property tests.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+    fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        if hi <= lo {
+            lo
+        } else {
+            lo + self.below(hi - lo + 1)
+        }
+    }
+}
+
+// Bug: calls were reserved at chars/4 + 25 %, failed or cut-off calls counted as 0, calls issued
+// again after a reload were not counted, and the old budget test's fake always reported usage
+// below the reservation, so none of this could be caught. This provider reports as much as a
+// call can use (far above the chars/4 estimate, thinking tokens inside the output), fails
+// mid-stream, reports nothing, and the page reloads mid-round.
+#[test]
+fn budgets_are_bounds_whatever_the_provider_reports() {
+    let s = suite(true);
+    let w = improving();
+    let ctx = Ctx { suite: &s };
+    let mut worst_ratio = 0.0f64;
+    let mut runs_at_limit = 0;
+    for seed in 1..=300u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let config = Config {
+            rounds: 1 + rng.below(3) as u32,
+            k: 1 + rng.below(3) as u32,
+            style: if rng.below(2) == 0 {
+                RenderStyle::Markdown
+            } else {
+                RenderStyle::Xml
+            },
+            seed,
+            ..Default::default()
+        };
+        // Non-English text tokenizes far worse than chars/4.
+        let persona = if seed % 3 == 0 {
+            "You are L0 日本語のアシスタント"
+        } else {
+            "You are L0"
+        };
+        let mut limit = project(&config, &spec(persona), &s);
+        // Sometimes a tighter approved limit: calls, or the tokens of one role.
+        match rng.below(3) {
+            0 => limit.calls = rng.below(u64::from(limit.calls) + 1) as u32,
+            1 => {
+                let r = rng.below(3) as usize;
+                limit.input[r] = rng.below(limit.input[r] + 1);
+            }
+            _ => {}
+        }
+        let mut o = Optimizer::new(config, spec(persona), 1, &s, limit);
+        // Every call the machine asks for counts as issued, answered or not.
+        let mut issued = 0;
+        let mut queue = std::collections::VecDeque::new();
+        queue_push(&mut queue, &mut issued, o.step(&ctx, Event::Start));
+        let mut steps = 0;
+        while let Some(e) = queue.pop_front() {
+            steps += 1;
+            assert!(steps < 20_000, "seed {seed}: the loop does not end");
+            assert!(
+                o.spent.plus(&o.reserved).within(&o.limit),
+                "seed {seed}: spent {:?} + reserved {:?} over {:?}",
+                o.spent,
+                o.reserved,
+                o.limit
+            );
+            let Effect::Call { work, request, .. } = e else {
+                continue;
+            };
+            let (ri, ro) = worst(&request);
+            match rng.below(20) {
+                // The page reloads: every call not answered yet is lost with the page.
+                0 => {
+                    let saved = serde_json::to_string(&o).unwrap();
+                    o = serde_json::from_str(&saved).unwrap();
+                    queue.clear();
+                    queue_push(
+                        &mut queue,
+                        &mut issued,
+                        o.step(&ctx, Event::Resume { running: vec![] }),
+                    );
+                }
+                // Fails mid-stream (cut off, 500 after some text).
+                1 | 2 => queue_push(
+                    &mut queue,
+                    &mut issued,
+                    o.step(
+                        &ctx,
+                        Event::Done {
+                            work,
+                            result: Err("cut off".into()),
+                        },
+                    ),
+                ),
+                // Answers but reports no usage.
+                3 => {
+                    let mut reply = w.answer(&o, &work, &request);
+                    reply.input_tokens = 0;
+                    reply.output_tokens = 0;
+                    queue_push(
+                        &mut queue,
+                        &mut issued,
+                        o.step(
+                            &ctx,
+                            Event::Done {
+                                work,
+                                result: Ok(reply),
+                            },
+                        ),
+                    );
+                }
+                // Bills as much as the call can use: input anywhere up to the bound, output
+                // (visible text plus thinking tokens) up to the cap.
+                _ => {
+                    let mut reply = w.answer(&o, &work, &request);
+                    let est = estimate_tokens(request.system.as_deref().unwrap_or("")) as u64
+                        + request
+                            .messages
+                            .iter()
+                            .map(|m| estimate_tokens(&m.text) as u64)
+                            .sum::<u64>();
+                    let input = rng.between(est.min(ri), ri);
+                    let thinking = rng.below(ro / 2 + 1);
+                    let visible = rng.below(ro - thinking + 1);
+                    worst_ratio = worst_ratio.max(input as f64 / est.max(1) as f64);
+                    reply.input_tokens = input as u32;
+                    reply.output_tokens = (visible + thinking) as u32;
+                    queue_push(
+                        &mut queue,
+                        &mut issued,
+                        o.step(
+                            &ctx,
+                            Event::Done {
+                                work,
+                                result: Ok(reply),
+                            },
+                        ),
+                    );
+                }
+            }
+        }
+        assert!(
+            o.spent.within(&o.limit),
+            "seed {seed}: spent {:?} over {:?}",
+            o.spent,
+            o.limit
+        );
+        assert!(
+            o.in_flight.is_empty() && o.reserved == Budget::default(),
+            "seed {seed}"
+        );
+        assert_eq!(
+            o.spent.calls, issued,
+            "seed {seed}: every call issued is charged once"
+        );
+        assert!(o.stop.is_some(), "seed {seed}");
+        if o.stop == Some(Stop::BudgetReached) {
+            runs_at_limit += 1;
+        }
+    }
+    assert!(
+        worst_ratio > 3.0,
+        "the fake billed above the estimate: {worst_ratio}"
+    );
+    assert!(
+        runs_at_limit > 30,
+        "many runs end at their limit: {runs_at_limit}"
+    );
+    eprintln!(
+        "300 runs: {runs_at_limit} stopped at the limit; usage up to {worst_ratio:.1}x the estimate"
+    );
+}
+
+/// A provider that reports more than a call can possibly use: the loop stops at once.
+#[test]
+fn a_provider_reporting_more_than_possible_stops_the_loop_at_once() {
+    let s = suite(true);
+    let w = improving();
+    let ctx = Ctx { suite: &s };
+    let config = Config {
+        rounds: 2,
+        k: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let first = o.step(&ctx, Event::Start);
+    let Effect::Call { work, request, .. } = first[0].clone() else {
+        panic!()
+    };
+    let mut reply = w.answer(&o, &work, &request);
+    reply.input_tokens = u32::MAX / 2;
+    let after = o.step(
+        &ctx,
+        Event::Done {
+            work,
+            result: Ok(reply),
+        },
+    );
+    assert_eq!(after, vec![Effect::Finished(Stop::BudgetReached)]);
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+    // The calls still in flight finish; nothing new is issued.
+    for e in &first[1..] {
+        let Effect::Call { work, request, .. } = e.clone() else {
+            continue;
+        };
+        let reply = w.answer(&o, &work, &request);
+        assert!(
+            o.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(reply)
+                }
+            )
+            .is_empty()
+        );
+    }
+}
+
+/// Calls dropped before they were sent (pause) are released, not charged; lost ones are charged.
+#[test]
+fn unsent_calls_are_released_and_stopped_ones_are_charged() {
+    let s = suite(true);
+    let ctx = Ctx { suite: &s };
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let first = o.step(&ctx, Event::Start);
+    let works: Vec<Work> = first
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call { work, .. } => Some(work.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(works.len(), 4);
+    o.step(&ctx, Event::Pause);
+    // Two were still queued in the shell: released.
+    o.step(
+        &ctx,
+        Event::Unsent {
+            works: works[2..].to_vec(),
+        },
+    );
+    assert_eq!(o.spent, Budget::default());
+    assert_eq!(o.reserved.calls, 2);
+    // One of the two running ones was lost (its tab closed): resume charges it and issues it again.
+    let again = o.step(
+        &ctx,
+        Event::Resume {
+            running: vec![works[0].clone()],
+        },
+    );
+    assert_eq!(o.spent.calls, 1);
+    let reissued: Vec<&Work> = again
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call { work, .. } => Some(work),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        reissued.contains(&&works[1]) && reissued.contains(&&works[2]),
+        "{reissued:?}"
+    );
+    // Cancel charges what is still in flight.
+    let in_flight = o.in_flight.len() as u32;
+    o.step(&ctx, Event::Cancel);
+    assert_eq!(o.spent.calls, 1 + in_flight);
+    assert_eq!(o.reserved, Budget::default());
+}
+#[test]
+fn the_optimizer_grades_with_the_same_judge_call_as_runs() {
+    // Regression: the optimizer's judge ran at temperature 0 while runs and Reflexion ran at
+    // min(setting, 0.3), so one rubric graded one output two ways.
+    let s = suite(true);
+    let config = Config {
+        judge_temperature: 0.7,
+        style: RenderStyle::Xml,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
+    let ctx = Ctx { suite: &s };
+    let effects = o.step(&ctx, Event::Start);
+    let Some(Effect::Call {
+        work: exec @ Work::Exec { case: id, .. },
+        ..
+    }) = effects.into_iter().next()
+    else {
+        panic!("the loop starts with an execution call");
+    };
+    let reply = Reply {
+        text: "ok {expected}".into(),
+        input_tokens: 1,
+        output_tokens: 1,
+        observed: Default::default(),
+    };
+    let effects = o.step(
+        &ctx,
+        Event::Done {
+            work: exec,
+            result: Ok(reply),
+        },
+    );
+    let (role, request) = effects
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Call {
+                work: Work::Judge { .. },
+                role,
+                request,
+            } => Some((role, request)),
+            _ => None,
+        })
+        .expect("the output is judged");
+    // What runs, re-judge and Reflexion send for the same output: `judge::call` with the setting.
+    let case = s.case(id).unwrap();
+    let prompt = spec("You are L0").render(RenderStyle::Xml);
+    let subject = judge::Subject {
+        rubric: "is helpful",
+        prompt: &prompt,
+        case,
+        output: "ok {expected}",
+    };
+    let same = judge::call(&subject, 0.7);
+    assert_eq!((role, request.clone()), (same.role, same.request));
+    assert_eq!(request.temperature, judge::MAX_TEMPERATURE);
+    assert!(request.messages[0].text.contains("ok {expected}"));
+    // Loops saved before the setting was kept graded at 0, and still do.
+    let mut old = serde_json::to_value(&config).unwrap();
+    old.as_object_mut().unwrap().remove("judge_temperature");
+    let old: Config = serde_json::from_value(old).unwrap();
+    assert_eq!(old.judge_temperature, 0.0);
+}
+
+#[test]
+fn reflexion_and_proposal_requests_carry_texts_as_written() {
+    // Regression: chained `.replace` calls re-read inserted texts, so a case input, a draft answer
+    // or a critique that contained `{draft}`, `{critique}` or `{input}` had it replaced.
+    use crate::domain::template::TRAP;
+    use reflexion::*;
+    let case = TestCase {
+        input: format!("input {TRAP}"),
+        ..Default::default()
+    };
+    let checks = vec![Assertion::new(Check::ContainsAll(vec![format!(
+        "check {TRAP}"
+    )]))];
+    let s = PromptSpec {
+        format: format!("format {TRAP}"),
+        ..spec(&format!("persona {TRAP}"))
+    };
+    let draft = format!("draft {TRAP}");
+    let user =
+        &critique_request(&s, RenderStyle::Markdown, &case, &checks, &draft).messages[0].text;
+    for part in ["input", "check", "format", "persona", "draft"] {
+        assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
+    }
+    let critique = format!("critique {TRAP}");
+    let f = final_request(&s, RenderStyle::Markdown, &case, &draft, &critique, 500);
+    let user = &f.messages[0].text;
+    for part in ["input", "draft", "critique"] {
+        assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
+    }
+    let user = &critique_prompt_request(&s).messages[0].text;
+    assert!(user.contains(&format!("persona {TRAP}")), "{user}");
+    // The proposal request: the best prompt and a failing case's input and output.
+    let mut suite = Suite::default();
+    suite.add(TestCase {
+        input: format!("input {TRAP}"),
+        assertions: vec![Assertion::new(Check::ContainsAll(vec!["ok".into()]))],
+        ..Default::default()
+    });
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let limit = project(&config, &s, &suite);
+    let mut o = Optimizer::new(config, s.clone(), 1, &suite, limit);
+    let ctx = Ctx { suite: &suite };
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    let mut proposal = None;
+    while let Some(e) = queue.pop_front() {
+        if let Effect::Call { work, request, .. } = e {
+            if matches!(work, Work::Propose { .. }) {
+                proposal = Some(request);
+                break;
+            }
+            let text = format!("output {TRAP}");
+            queue.extend(o.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(Reply {
+                        text,
+                        input_tokens: 1,
+                        output_tokens: 1,
+                        observed: Default::default(),
+                    }),
+                },
+            ));
+        }
+    }
+    let user = &proposal.expect("a proposal is asked for").messages[0].text;
+    for part in ["input", "output", "persona"] {
+        assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
+    }
 }

@@ -97,6 +97,18 @@ impl Optimizer {
         if !budget_ok(&self.spent) {
             return Err(SnapshotError::Budget("spent"));
         }
+        // Calls in flight (saved so a reload charges them): each within bounds, and the reserved
+        // total exactly their sum, since a reload charges the reservation of each.
+        let mut sum = Budget::default();
+        for (role, i, o) in self.in_flight.values() {
+            if *i > MAX_TOKENS || *o > MAX_TOKENS {
+                return Err(SnapshotError::Budget("reserved"));
+            }
+            sum.add(*role, *i, *o);
+        }
+        if !budget_ok(&self.reserved) || sum != self.reserved {
+            return Err(SnapshotError::Budget("reserved"));
+        }
         if self.candidates.is_empty() {
             return Err(SnapshotError::NoCandidates);
         }

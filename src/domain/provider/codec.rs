@@ -300,8 +300,39 @@ fn gemini_schema(schema: &Value) -> Value {
 
 /// Builds the call that lists a provider's models.
 pub fn build_models_request(cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpRequest {
-    let url = match cfg.kind.wire() {
-        Wire::Gemini => join(&cfg.base_url, "models?pageSize=1000"),
+    build_models_page_request(cfg, key, None)
+}
+
+/// The request for one page of the model list, starting at `cursor` (the `next` of the page
+/// before): Gemini's `pageToken` (pages of up to 1000), Anthropic's `after_id` (pages of up to
+/// 1000); other providers return the whole list at once.
+pub fn build_models_page_request(
+    cfg: &ProviderConfig,
+    key: Option<&ApiKey>,
+    cursor: Option<&str>,
+) -> HttpRequest {
+    let enc = |c: &str| {
+        c.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    let url = match (cfg.kind.wire(), cursor) {
+        (Wire::Gemini, None) => join(&cfg.base_url, "models?pageSize=1000"),
+        (Wire::Gemini, Some(c)) => join(
+            &cfg.base_url,
+            &format!("models?pageSize=1000&pageToken={}", enc(c)),
+        ),
+        (Wire::Anthropic, None) => join(&cfg.base_url, "models?limit=1000"),
+        (Wire::Anthropic, Some(c)) => join(
+            &cfg.base_url,
+            &format!("models?limit=1000&after_id={}", enc(c)),
+        ),
         _ => join(&cfg.base_url, "models"),
     };
     HttpRequest {
@@ -309,6 +340,64 @@ pub fn build_models_request(cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpR
         url,
         headers: auth_headers(cfg, key),
         body: None,
+    }
+}
+
+/// One page of a model list, and the cursor of the next page when there is one (Gemini's
+/// `nextPageToken`; Anthropic's `last_id` when `has_more` is true).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelPage {
+    pub models: Vec<ModelInfo>,
+    pub next: Option<String>,
+}
+
+/// At most this many pages of a model list are read (a provider that pages forever stops here).
+pub const MAX_MODEL_PAGES: usize = 50;
+
+/// Reads one page of a model list (see [`parse_models`] for the shapes).
+pub fn parse_models_page(kind: ProviderKind, body: &str) -> Result<ModelPage, String> {
+    let models = parse_models(kind, body)?;
+    let v: Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    let next = match kind.wire() {
+        Wire::Gemini => v.get("nextPageToken").and_then(Value::as_str),
+        Wire::Anthropic if v.get("has_more").and_then(Value::as_bool) == Some(true) => {
+            v.get("last_id").and_then(Value::as_str)
+        }
+        _ => None,
+    }
+    .filter(|c| !c.is_empty())
+    .map(str::to_owned);
+    Ok(ModelPage { models, next })
+}
+
+/// Gathers a paged model list: feed each page in order; `Some(cursor)` asks for the next page.
+/// Stops at the last page, at a cursor seen before (a provider repeating itself), or after
+/// [`MAX_MODEL_PAGES`] pages. The result is sorted by id without duplicates.
+#[derive(Debug, Default)]
+pub struct ModelPager {
+    models: Vec<ModelInfo>,
+    seen: Vec<String>,
+    pages: usize,
+}
+
+impl ModelPager {
+    /// Adds a page; returns the cursor of the page to read next, if any.
+    pub fn add(&mut self, page: ModelPage) -> Option<String> {
+        self.pages += 1;
+        self.models.extend(page.models);
+        let next = page.next?;
+        if self.pages >= MAX_MODEL_PAGES || self.seen.contains(&next) {
+            return None;
+        }
+        self.seen.push(next.clone());
+        Some(next)
+    }
+
+    /// Every model read, sorted by id, without duplicates.
+    pub fn finish(mut self) -> Vec<ModelInfo> {
+        self.models.sort_by(|a, b| a.id.cmp(&b.id));
+        self.models.dedup_by(|a, b| a.id == b.id);
+        self.models
     }
 }
 

@@ -45,6 +45,9 @@ pub enum ErrorKind {
     /// The page cannot call this address at all (an http address from a page served over https);
     /// the detail says why and what to do (see [`crate::domain::http::blocked_by_page`]).
     BlockedByPage,
+    /// The model declined to answer, or the provider's safety filter stopped the reply; the detail
+    /// holds the provider's explanation, or the refusal text joined in order.
+    Refused,
 }
 
 /// A failed model call: what kind, where, and the provider's own words.
@@ -155,6 +158,7 @@ impl ProviderError {
             ErrorKind::Aborted => "Stopped",
             ErrorKind::UnclearAddress { .. } => "The address is unclear",
             ErrorKind::BlockedByPage => "This page cannot call that address",
+            ErrorKind::Refused => "The model refused",
         }
     }
 
@@ -226,6 +230,7 @@ impl ProviderError {
             ),
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
             ErrorKind::BlockedByPage => self.detail.clone(),
+            ErrorKind::Refused => format!("The model refused: {}", self.detail.trim()),
             ErrorKind::UnclearAddress { browser_host } => format!(
                 "The browser reads this address as {browser_host}, not {host}, so Promptwright did not \
                  send your key. Check the address in Settings: write it as https://host/path."

@@ -11,7 +11,10 @@ mod codec;
 mod error;
 mod stream;
 
-pub use codec::{build_models_request, build_request, parse_models};
+pub use codec::{
+    MAX_MODEL_PAGES, ModelPage, ModelPager, build_models_page_request, build_models_request,
+    build_request, parse_models, parse_models_page,
+};
 pub use error::{
     ErrorKind, ProviderError, RetryPolicy, classify_http_error, classify_network_error,
     classify_stream_error, parse_retry_after, provider_message,

@@ -5,7 +5,9 @@ use super::error::classify_stream_error;
 use super::{ErrorKind, ProviderError, ProviderKind, Wire};
 use crate::domain::sse::{SseDecoder, SseEvent};
 
-/// Tokens counted by the provider.
+/// Tokens counted by the provider. `output_tokens` is everything billed as output: the reply plus
+/// thinking/reasoning tokens (Gemini reports those apart as `thoughtsTokenCount` and they are added
+/// here; OpenAI's `completion_tokens` and Anthropic's `output_tokens` already include them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Usage {
     pub input_tokens: u32,
@@ -34,7 +36,9 @@ pub enum ChatEvent {
     /// Token counts so far (the last one wins).
     Usage(Usage),
     Stop(StopReason),
-    /// The model declined to answer; the text says why.
+    /// The model declined to answer, or the provider's safety filter stopped the reply: a piece of
+    /// the explanation. Pieces arrive in order and are joined (OpenAI streams `delta.refusal` in
+    /// pieces; Anthropic and Gemini send one).
     Refusal(String),
     /// The stream failed; nothing more will come.
     Error(ProviderError),
@@ -73,7 +77,19 @@ impl StreamDecoder {
     /// The stream closed: delivers what is left, and an error if the reply was not complete.
     pub fn finish(&mut self) -> Vec<ChatEvent> {
         let frames = self.sse.finish();
-        let mut out = self.frames(frames);
+        // A frame cut off by the end of the stream is a cut-off reply, not a foreign format: the
+        // settings were right, the connection ended early.
+        let (whole, cut): (Vec<SseEvent>, Vec<SseEvent>) = frames.into_iter().partition(|f| {
+            f.data.trim() == "[DONE]" || serde_json::from_str::<Value>(&f.data).is_ok()
+        });
+        let mut out = self.frames(whole);
+        if !cut.is_empty() && !self.failed {
+            self.failed = true;
+            out.push(ChatEvent::Error(self.error(
+                ErrorKind::Truncated,
+                "the stream ended in the middle of a frame",
+            )));
+        }
         if !self.complete && !self.failed {
             self.failed = true;
             out.push(ChatEvent::Error(self.error(
@@ -171,6 +187,11 @@ impl StreamDecoder {
                     )));
                     return;
                 }
+                if reason == "content_filter" {
+                    out.push(ChatEvent::Refusal(
+                        "the provider's content filter stopped the reply".into(),
+                    ));
+                }
                 out.push(ChatEvent::Stop(match reason {
                     "stop" => StopReason::End,
                     "length" => StopReason::MaxTokens,
@@ -219,7 +240,17 @@ impl StreamDecoder {
             "message_delta" => {
                 if let Some(reason) = v.pointer("/delta/stop_reason").and_then(Value::as_str) {
                     out.push(match reason {
-                        "refusal" => ChatEvent::Refusal("the model declined to answer".into()),
+                        "refusal" => ChatEvent::Refusal(
+                            [
+                                "/delta/stop_details/explanation",
+                                "/stop_details/explanation",
+                            ]
+                            .iter()
+                            .find_map(|p| v.pointer(p).and_then(Value::as_str))
+                            .filter(|e| !e.trim().is_empty())
+                            .unwrap_or("the model declined to answer")
+                            .to_owned(),
+                        ),
                         "end_turn" | "stop_sequence" => ChatEvent::Stop(StopReason::End),
                         "max_tokens" => ChatEvent::Stop(StopReason::MaxTokens),
                         "tool_use" => ChatEvent::Stop(StopReason::ToolUse),
@@ -289,21 +320,74 @@ impl StreamDecoder {
             }
             if let Some(reason) = c.get("finishReason").and_then(Value::as_str) {
                 self.complete = true;
-                out.push(ChatEvent::Stop(match reason {
+                let stop = match reason {
                     "STOP" => StopReason::End,
                     "MAX_TOKENS" => StopReason::MaxTokens,
-                    "SAFETY" | "RECITATION" | "BLOCKLIST" | "PROHIBITED_CONTENT" | "SPII" => {
-                        StopReason::ContentFilter
-                    }
+                    "SAFETY"
+                    | "RECITATION"
+                    | "BLOCKLIST"
+                    | "PROHIBITED_CONTENT"
+                    | "SPII"
+                    | "IMAGE_SAFETY"
+                    | "LANGUAGE"
+                    | "MALFORMED_FUNCTION_CALL" => StopReason::ContentFilter,
                     other => StopReason::Other(other.to_owned()),
-                }));
+                };
+                if stop == StopReason::ContentFilter {
+                    out.push(ChatEvent::Refusal(gemini_stop_explanation(reason, c)));
+                }
+                out.push(ChatEvent::Stop(stop));
             }
         }
         if let Some(u) = v.get("usageMetadata") {
+            let n = |k: &str| u[k].as_u64().unwrap_or(0);
             out.push(ChatEvent::Usage(Usage {
-                input_tokens: u["promptTokenCount"].as_u64().unwrap_or(0) as u32,
-                output_tokens: u["candidatesTokenCount"].as_u64().unwrap_or(0) as u32,
+                input_tokens: n("promptTokenCount").min(u64::from(u32::MAX)) as u32,
+                // Thinking tokens are billed as output.
+                output_tokens: (n("candidatesTokenCount") + n("thoughtsTokenCount"))
+                    .min(u64::from(u32::MAX)) as u32,
             }));
         }
+    }
+}
+
+/// Gemini's safety stop in words: its `finishMessage` when it sent one, else the reason and the
+/// safety categories it rated likely (`safetyRatings` with probability MEDIUM or HIGH).
+fn gemini_stop_explanation(reason: &str, candidate: &Value) -> String {
+    if let Some(m) = candidate
+        .get("finishMessage")
+        .and_then(Value::as_str)
+        .filter(|m| !m.trim().is_empty())
+    {
+        return m.trim().to_owned();
+    }
+    let what = match reason {
+        "RECITATION" => "it would have repeated copyrighted text",
+        "BLOCKLIST" => "it contained blocked terms",
+        "PROHIBITED_CONTENT" => "it touched prohibited content",
+        "SPII" => "it contained sensitive personal information",
+        "LANGUAGE" => "the language is not supported",
+        _ => "of its safety rules",
+    };
+    let categories: Vec<String> = candidate
+        .get("safetyRatings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| matches!(r["probability"].as_str(), Some("MEDIUM" | "HIGH")))
+        .filter_map(|r| r["category"].as_str())
+        .map(|c| {
+            c.trim_start_matches("HARM_CATEGORY_")
+                .to_ascii_lowercase()
+                .replace('_', " ")
+        })
+        .collect();
+    if categories.is_empty() {
+        format!("Gemini stopped the reply because {what} ({reason})")
+    } else {
+        format!(
+            "Gemini stopped the reply because {what} ({reason}: {})",
+            categories.join(", ")
+        )
     }
 }

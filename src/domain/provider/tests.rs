@@ -442,6 +442,72 @@ mod streams {
         );
     }
 
+    // Bug: an OpenAI stream that refuses (`delta.refusal` pieces, `content: null`) left the
+    // output blank; the pieces must arrive in order (the shell joins them).
+    #[test]
+    fn openai_refusal_pieces_arrive_in_order() {
+        check(
+            ProviderKind::OpenAi,
+            "openai_refusal.sse",
+            expect![[r#"
+            text ""
+            refusal I'm sorry, 
+            refusal I can't help with that.
+            stop End
+            usage 31/9
+        "#]],
+        );
+    }
+
+    // Bug: Anthropic's `stop_reason: "refusal"` lost the provider's own explanation.
+    #[test]
+    fn anthropic_refusal_keeps_the_explanation() {
+        check(
+            ProviderKind::Anthropic,
+            "anthropic_refusal.sse",
+            expect![[r#"
+            text "I"
+            refusal This request asks for instructions to build a weapon.
+            usage 40/3
+        "#]],
+        );
+    }
+
+    #[test]
+    fn gemini_safety_stop_is_a_refusal_and_thinking_tokens_are_output() {
+        check(
+            ProviderKind::Gemini,
+            "gemini_safety.sse",
+            expect![[r#"
+            text "Sure, "
+            usage 12/52
+            refusal Gemini stopped the reply because of its safety rules (SAFETY: dangerous content)
+            stop ContentFilter
+            usage 12/52
+        "#]],
+        );
+        for reason in ["RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"] {
+            let frame = format!(
+                "data: {{\"candidates\":[{{\"finishReason\":\"{reason}\",\"index\":0}}]}}\n\n"
+            );
+            let events = decode(ProviderKind::Gemini, &[frame.as_bytes()]);
+            assert!(
+                events
+                    .iter()
+                    .any(|e| matches!(e, ChatEvent::Refusal(r) if r.contains(reason))),
+                "{reason}: {events:?}"
+            );
+        }
+        let filtered = decode(
+            ProviderKind::OpenAi,
+            &[b"data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\ndata: [DONE]\n\n"],
+        );
+        assert!(
+            filtered.iter().any(|e| matches!(e, ChatEvent::Refusal(_))),
+            "{filtered:?}"
+        );
+    }
+
     #[test]
     fn openrouter_error_inside_200() {
         check(
@@ -464,6 +530,24 @@ mod streams {
             error Truncated "the stream ended without its final event"
         "#]],
         );
+    }
+
+    // Bug: a stream that ended mid-reply (inside a frame) said the server "sent something that is
+    // not a reply in the OpenAI-compatible format. Check the address…": the settings were right.
+    #[test]
+    fn a_stream_cut_inside_a_frame_is_a_cut_off_reply_for_every_provider() {
+        let cases: [(ProviderKind, &[u8]); 3] = [
+            (ProviderKind::OpenAi, b"data: {\"choices\":[{\"delta\":{\"content\":\"Half\"}}]}\n\ndata: {\"choices\":[{\"del"),
+            (ProviderKind::Anthropic, b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Half\"}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_bl"),
+            (ProviderKind::Gemini, b"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Half\"}]}}]}\r\n\r\ndata: {\"candidates\":[{\"con"),
+        ];
+        for (kind, bytes) in cases {
+            let events = decode(kind, &[bytes]);
+            let s = summary(&events);
+            assert!(s.starts_with("text \"Half\""), "{kind:?}: {s}");
+            assert!(s.contains("error Truncated"), "{kind:?}: {s}");
+            assert!(!s.contains("Malformed"), "{kind:?}: {s}");
+        }
     }
 
     #[test]
@@ -810,4 +894,89 @@ fn saved_settings_that_do_not_read_fall_back_per_role_with_a_message() {
         assert_eq!(got, RoleConfigs::default());
         assert_eq!(lost.len(), 1, "{bad:?}");
     }
+}
+
+// Bug: Gemini's model list stopped at its first page (`nextPageToken` was not followed); the
+// same kind of fault held for Anthropic's `has_more`/`last_id` pages.
+#[test]
+fn model_lists_follow_every_page_and_stop_on_a_repeated_cursor() {
+    let gem = cfg(ProviderKind::Gemini, "m");
+    let page = |names: &[&str], next: Option<&str>| {
+        let models: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"name": format!("models/{n}"), "supportedGenerationMethods": ["generateContent"]}))
+            .collect();
+        let mut v = json!({ "models": models });
+        if let Some(t) = next {
+            v["nextPageToken"] = json!(t);
+        }
+        v.to_string()
+    };
+    let mut pager = ModelPager::default();
+    let first = build_models_page_request(&gem, None, None);
+    assert!(
+        first.url.ends_with("/models?pageSize=1000"),
+        "{}",
+        first.url
+    );
+    let next = pager
+        .add(parse_models_page(ProviderKind::Gemini, &page(&["b", "a"], Some("t/1="))).unwrap());
+    assert_eq!(next.as_deref(), Some("t/1="));
+    let second = build_models_page_request(&gem, None, next.as_deref());
+    assert!(
+        second.url.ends_with("&pageToken=t%2F1%3D"),
+        "{}",
+        second.url
+    );
+    let next =
+        pager.add(parse_models_page(ProviderKind::Gemini, &page(&["c"], Some("t2"))).unwrap());
+    assert_eq!(next.as_deref(), Some("t2"));
+    // A provider that hands out a token it gave before ends the list.
+    assert_eq!(
+        pager.add(parse_models_page(ProviderKind::Gemini, &page(&["d"], Some("t/1="))).unwrap()),
+        None
+    );
+    let ids: Vec<String> = pager.finish().into_iter().map(|m| m.id).collect();
+    assert_eq!(ids, ["a", "b", "c", "d"]);
+    // A provider that pages forever stops after MAX_MODEL_PAGES.
+    let mut endless = ModelPager::default();
+    let mut pages = 0;
+    while endless
+        .add(
+            parse_models_page(
+                ProviderKind::Gemini,
+                &page(&["x"], Some(&format!("t{pages}"))),
+            )
+            .unwrap(),
+        )
+        .is_some()
+    {
+        pages += 1;
+    }
+    assert_eq!(pages + 1, MAX_MODEL_PAGES);
+    // Anthropic: has_more + last_id -> after_id.
+    let ant = cfg(ProviderKind::Anthropic, "m");
+    let body =
+        json!({"data": [{"id": "claude-a"}], "has_more": true, "last_id": "claude-a"}).to_string();
+    let p = parse_models_page(ProviderKind::Anthropic, &body).unwrap();
+    assert_eq!(p.next.as_deref(), Some("claude-a"));
+    assert!(
+        build_models_page_request(&ant, None, Some("claude-a"))
+            .url
+            .ends_with("models?limit=1000&after_id=claude-a")
+    );
+    let last =
+        json!({"data": [{"id": "claude-b"}], "has_more": false, "last_id": "claude-b"}).to_string();
+    assert_eq!(
+        parse_models_page(ProviderKind::Anthropic, &last)
+            .unwrap()
+            .next,
+        None
+    );
+    // OpenAI-compatible lists come whole.
+    let oa = json!({"data": [{"id": "gpt"}], "has_more": true, "last_id": "gpt"}).to_string();
+    assert_eq!(
+        parse_models_page(ProviderKind::OpenAi, &oa).unwrap().next,
+        None
+    );
 }

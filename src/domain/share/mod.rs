@@ -747,6 +747,9 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     output_tokens: 30 + (i as u32 % 7),
                     judge_tokens: (600, 80),
                     ms: 900.0 + i as f64,
+                    finish_reason: None,
+                    cost_usd: None,
+                    refusal: None,
                     reflection: None,
                     judgements: [(rubric.to_owned(), Judgement::Scored { score: 6 + (i % 5) as u8, reasoning: format!("Owners named for {} of the items; nothing invented.", 1 + i % 3) })].into(),
                 });

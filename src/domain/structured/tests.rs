@@ -35,22 +35,55 @@ fn finds_json_whole_fenced_or_in_prose() {
 }
 
 #[test]
+fn near_json_is_repaired_before_failing() {
+    // Regression: replies whose meaning is plain (comments, raw line breaks, trailing commas,
+    // single quotes, a missing final brace) failed here and cost a repair round trip.
+    let cases = [
+        "{\n  \"reasoning\": \"Follows all three steps.\n- tone is friendly\",\n  \"score\": 7 // docked for length\n}",
+        "Here it is:\n```json\n{'reasoning': 'Follows all three steps.\n- tone is friendly', score: 7,}\n```",
+        "Sure! {reasoning: \"Follows all three steps.\n- tone is friendly\", /* why */ \"score\": 7",
+    ];
+    for c in cases {
+        assert_eq!(
+            extract_json(c).unwrap(),
+            json!({"reasoning": "Follows all three steps.\n- tone is friendly", "score": 7}),
+            "{c}"
+        );
+    }
+    // Braces inside a single-quoted string do not cut the value short.
+    assert_eq!(
+        extract_json("Result: {'note': 'uses } and [1, 2]', 'ok': True}").unwrap(),
+        json!({"note": "uses } and [1, 2]", "ok": true})
+    );
+    // Prose before a real value is skipped, as before.
+    assert_eq!(
+        extract_json("Use {name} here, then {\"a\": 1,}").unwrap(),
+        json!({"a": 1})
+    );
+    // A text cut off inside a string is still not read.
+    assert!(matches!(
+        extract_json("{\"reasoning\": \"cut off"),
+        Err(StructuredError::NoJson)
+    ));
+}
+
+#[test]
 fn validation_names_every_problem_with_its_path() {
     let v = json!({"title": "", "steps": [1], "level": "mid", "score": 11, "extra": true});
     let errs = validate(&v, &schema());
     assert_eq!(
         errs,
         [
-            "$.title should have at least 1 characters",
-            "$.steps[0] should be string but is integer",
-            "$.level should be one of \"low\", \"high\"",
-            "$.score should be at most 10",
-            "$ has an unexpected field \"extra\"",
+            "title: must have at least 1 character, has 0",
+            "steps[0]: must be a string, is an integer",
+            "level: must be one of \"low\" or \"high\", is \"mid\"",
+            "score: must be at most 10, is 11",
+            "the value: has an unexpected field \"extra\"",
         ]
     );
     assert_eq!(
         validate(&json!({"title": "x"}), &schema()),
-        ["$ is missing \"steps\""]
+        ["the value: is missing \"steps\""]
     );
     assert!(
         validate(
@@ -61,7 +94,7 @@ fn validation_names_every_problem_with_its_path() {
     );
     assert_eq!(
         validate(&json!(3.5), &json!({"type": "integer"})),
-        ["$ should be integer but is number"]
+        ["the value: must be an integer, is a number"]
     );
     assert!(validate(&json!(3), &json!({"type": ["number", "null"]})).is_empty());
 }
@@ -82,7 +115,7 @@ fn parse_reply_and_repair_message() {
     let err = parse_reply::<Plan>("{\"title\":\"T\"}", &schema()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "the reply's JSON does not follow the expected structure: $ is missing \"steps\""
+        "the reply's JSON does not follow the expected structure: the value: is missing \"steps\""
     );
     let msg = repair_message(&err, &schema());
     assert!(msg.contains("missing \"steps\"") && msg.contains("\"required\""));

@@ -43,6 +43,13 @@ pub enum Fault {
     StreamError { message: String },
     /// Answers without CORS headers: the browser refuses to read it (like a wrong address).
     NoCors,
+    /// Refuses in the provider's own way: OpenAI `delta.refusal` pieces with `content: null`,
+    /// Anthropic `stop_reason: "refusal"` with `stop_details.explanation`, Gemini
+    /// `finishReason: "SAFETY"` with its `finishMessage`.
+    Refusal { explanation: String },
+    /// Sends the reply's text, then stops as at the output token limit (`length`, `max_tokens`,
+    /// `MAX_TOKENS`).
+    MaxTokens,
 }
 
 impl Fault {
@@ -103,6 +110,10 @@ struct Script {
     requests: Vec<Recorded>,
     /// Replies and faults chosen by what the request says (checked before the queues).
     rules: Vec<Rule>,
+    /// Report the most a request could use (its body's bytes as input tokens, its output cap as
+    /// output tokens) instead of about a quarter of the body: a provider billing above any
+    /// average estimate.
+    bill_max: bool,
 }
 
 /// A reply or fault for requests whose body contains a text: lets concurrent requests get
@@ -161,6 +172,7 @@ impl FakeProvider {
                 ],
                 requests: Vec::new(),
                 rules: Vec::new(),
+                bill_max: false,
             })),
             started: Instant::now(),
         };
@@ -312,6 +324,11 @@ impl FakeProvider {
         self.with(|s| s.default_reply = text.to_owned());
     }
 
+    /// Reports usage at the most a request could use (see `Script::bill_max`).
+    pub fn bill_max(&self, on: bool) {
+        self.shared.script.lock().unwrap().bill_max = on;
+    }
+
     pub fn set_timing(&self, latency_ms: u64, chunk_delay_ms: u64, chunk_chars: usize) {
         self.with(|s| {
             s.latency = Duration::from_millis(latency_ms);
@@ -458,11 +475,13 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
         );
     }
 
-    let wire = if path.starts_with("/anthropic/") {
+    // The wire format is named by a path segment (anywhere, so that an address with a prefix,
+    // such as `/@api.openai.com/openai/v1`, reaches it too).
+    let wire = if path.contains("/anthropic/") {
         Wire::Anthropic
-    } else if path.starts_with("/gemini/") {
+    } else if path.contains("/gemini/") {
         Wire::Gemini
-    } else if path.starts_with("/openai/") {
+    } else if path.contains("/openai/") {
         Wire::OpenAi
     } else {
         return json_response(
@@ -567,7 +586,21 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
             .map(|c| c.iter().collect())
             .collect()
     };
-    let input_tokens = (body_text.len() / 4) as u32;
+    let bill_max = shared.script.lock().unwrap().bill_max;
+    let (input_tokens, billed_output) = if bill_max {
+        let cap = ["max_tokens", "max_completion_tokens"]
+            .iter()
+            .find_map(|k| request[*k].as_u64())
+            .or_else(|| {
+                request
+                    .pointer("/generationConfig/maxOutputTokens")
+                    .and_then(Value::as_u64)
+            })
+            .unwrap_or(chunks.len() as u64);
+        (body_text.len() as u32, Some(cap as u32))
+    } else {
+        ((body_text.len() / 4) as u32, None)
+    };
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(64);
     tokio::spawn(stream_reply(
         wire,
@@ -575,7 +608,7 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
         chunks,
         delay,
         fault,
-        input_tokens,
+        (input_tokens, billed_output),
         tx,
     ));
     let mut r = Response::new(Body::from_stream(ReceiverStream::new(rx)));
@@ -656,7 +689,7 @@ async fn stream_reply(
     chunks: Vec<String>,
     delay: Duration,
     fault: Option<Fault>,
-    input_tokens: u32,
+    (input_tokens, billed_output): (u32, Option<u32>),
     tx: Tx,
 ) {
     let cut_after = match &fault {
@@ -666,7 +699,13 @@ async fn stream_reply(
         Some(Fault::StreamError { .. }) => Some(1),
         _ => None,
     };
-    let output_tokens = chunks.len() as u32;
+    let output_tokens = billed_output.unwrap_or(chunks.len() as u32);
+    // A refusal sends no reply text.
+    let chunks = if matches!(fault, Some(Fault::Refusal { .. })) {
+        Vec::new()
+    } else {
+        chunks
+    };
     // Opening frames.
     let opening = match wire {
         Wire::OpenAi => openai_frame(
@@ -729,6 +768,42 @@ async fn stream_reply(
             return;
         }
         Some(Fault::Truncate { .. }) => return,
+        Some(Fault::Refusal { explanation }) => {
+            let frames = match wire {
+                Wire::OpenAi => {
+                    // In pieces, with `content: null`, as OpenAI streams a refusal.
+                    let words: Vec<&str> = explanation.split_inclusive(' ').collect();
+                    let mut f: String = words
+                        .iter()
+                        .map(|w| {
+                            openai_frame(
+                                &model,
+                                json!({"content": null, "refusal": w}),
+                                Value::Null,
+                                None,
+                            )
+                        })
+                        .collect();
+                    f += &openai_frame(&model, json!({}), json!("stop"), None);
+                    f + "data: [DONE]\n\n"
+                }
+                Wire::Anthropic => {
+                    anthropic_frame(
+                        "content_block_stop",
+                        json!({"type": "content_block_stop", "index": 0}),
+                    ) + &anthropic_frame(
+                        "message_delta",
+                        json!({"type": "message_delta", "delta": {"stop_reason": "refusal", "stop_sequence": null, "stop_details": {"type": "refusal", "explanation": explanation}}, "usage": {"output_tokens": 2}}),
+                    ) + &anthropic_frame("message_stop", json!({"type": "message_stop"}))
+                }
+                Wire::Gemini => format!(
+                    "data: {}\r\n\r\n",
+                    json!({"candidates": [{"content": {"parts": [], "role": "model"}, "finishReason": "SAFETY", "finishMessage": explanation, "index": 0, "safetyRatings": [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH"}]}], "usageMetadata": {"promptTokenCount": input_tokens, "candidatesTokenCount": 0}})
+                ),
+            };
+            let _ = send(&tx, frames).await;
+            return;
+        }
         Some(Fault::StreamError { message }) => {
             let frame = match wire {
                 Wire::OpenAi => openai_frame(
@@ -751,14 +826,18 @@ async fn stream_reply(
         }
         _ => {}
     }
+    let cut = fault == Some(Fault::MaxTokens);
     let closing = match wire {
         Wire::OpenAi => {
-            openai_frame(&model, json!({}), json!("stop"), None)
-                + &format!(
-                    "data: {}\n\n",
-                    json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model, "choices": [], "usage": {"prompt_tokens": input_tokens, "completion_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}})
-                )
-                + "data: [DONE]\n\n"
+            openai_frame(
+                &model,
+                json!({}),
+                json!(if cut { "length" } else { "stop" }),
+                None,
+            ) + &format!(
+                "data: {}\n\n",
+                json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model, "choices": [], "usage": {"prompt_tokens": input_tokens, "completion_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}})
+            ) + "data: [DONE]\n\n"
         }
         Wire::Anthropic => {
             anthropic_frame(
@@ -766,12 +845,12 @@ async fn stream_reply(
                 json!({"type": "content_block_stop", "index": 0}),
             ) + &anthropic_frame(
                 "message_delta",
-                json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, "usage": {"output_tokens": output_tokens}}),
+                json!({"type": "message_delta", "delta": {"stop_reason": if cut { "max_tokens" } else { "end_turn" }, "stop_sequence": null}, "usage": {"output_tokens": output_tokens}}),
             ) + &anthropic_frame("message_stop", json!({"type": "message_stop"}))
         }
         Wire::Gemini => format!(
             "data: {}\r\n\r\n",
-            json!({"candidates": [{"content": {"parts": [{"text": ""}], "role": "model"}, "finishReason": "STOP", "index": 0}], "usageMetadata": {"promptTokenCount": input_tokens, "candidatesTokenCount": output_tokens}})
+            json!({"candidates": [{"content": {"parts": [{"text": ""}], "role": "model"}, "finishReason": if cut { "MAX_TOKENS" } else { "STOP" }, "index": 0}], "usageMetadata": {"promptTokenCount": input_tokens, "candidatesTokenCount": output_tokens}})
         ),
     };
     let _ = send(&tx, closing).await;

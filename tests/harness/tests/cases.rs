@@ -321,13 +321,14 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b).await?;
 
-    // A promptfoo-style CSV with one unsupported assertion on line 3.
+    // A promptfoo-style CSV: line 3 has too many cells (cannot be placed); line 4's second check
+    // runs code, so Carol's case comes in without it and the report says so.
     let dir = std::env::temp_dir().join(format!("pw-import-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let csv = dir.join("tests.csv");
     std::fs::write(
         &csv,
-        "notes,__expected\n\"Bob sends the deck, Friday\",contains: Bob\nAna books the room,javascript: output.length > 3\nCarol buys snacks,icontains: carol\n",
+        "notes,__expected,__expected2\n\"Bob sends the deck, Friday\",contains: Bob,\nAna books the room,contains: Ana,x,y\nCarol buys snacks,icontains: carol,javascript: output.length > 3\n",
     )?;
     let input = b
         .client
@@ -339,6 +340,8 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     b.wait_for_text("tests.csv: 1 row cannot be imported")
         .await?;
     b.wait_for_text("Line 3:").await?;
+    b.wait_for_text("Line 4: javascript check left out: it would run code")
+        .await?;
     b.button("Import the 2 good cases").await?.click().await?;
     b.wait_for_text("Imported 2 cases.").await?;
     b.wait_for_text("2 cases").await?;

@@ -242,6 +242,88 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
         "Too many requests: trying again in 2 s (attempt 2 of 4), then the reply".into(),
     ));
 
+    // Bug: when a 429 asked to wait more than 60 s, the message still said Promptwright waits
+    // and retries by itself. It does not wait that long, and says so.
+    fake.clear();
+    fake.push_faults([Fault::Status {
+        code: 429,
+        message: "slow down".into(),
+        kind: None,
+        retry_after: Some("120".into()),
+        expose: true,
+    }]);
+    page.send_test().await?;
+    let shown = page.wait_error("Too many requests").await?;
+    assert!(
+        shown.contains("It asked to wait 120 s, longer than Promptwright waits by itself"),
+        "{shown}"
+    );
+    assert_eq!(fake.chat_requests().len(), 1, "not retried");
+    rows.push(("429 with retry-after: 120 (exposed)".into(), shown));
+    page.retry().await?;
+    page.wait_reply(HELLO).await?;
+
+    // retry-after is honoured on 503 too.
+    fake.clear();
+    fake.push_faults([Fault::Status {
+        code: 503,
+        message: "busy".into(),
+        kind: None,
+        retry_after: Some("2".into()),
+        expose: true,
+    }]);
+    page.send_test().await?;
+    browser
+        .wait_for_text("The provider is overloaded: trying again in 2 s")
+        .await?;
+    page.wait_reply(HELLO).await?;
+    let posts = fake.chat_requests();
+    assert!(posts.len() == 2 && posts[1].at_ms - posts[0].at_ms >= 1900);
+    rows.push((
+        "503 with retry-after: 2 (exposed)".into(),
+        "The provider is overloaded: trying again in 2 s, then the reply".into(),
+    ));
+
+    // Bug: Stop did not interrupt a backoff wait. It ends it at once.
+    fake.clear();
+    fake.push_faults([Fault::Status {
+        code: 429,
+        message: "slow down".into(),
+        kind: None,
+        retry_after: Some("30".into()),
+        expose: true,
+    }]);
+    page.send_test().await?;
+    browser
+        .wait_for_text("Too many requests: trying again in 30 s")
+        .await?;
+    let pressed = std::time::Instant::now();
+    browser.button("Stop").await?.click().await?;
+    let shown = page.wait_error("Stopped").await?;
+    assert!(
+        pressed.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        pressed.elapsed()
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.chat_requests().len(), 1, "no retry after Stop");
+    rows.push(("Stop during a 30 s backoff wait".into(), shown));
+
+    // A refusal is said as one: the provider's own words, never an empty answer.
+    fake.clear();
+    fake.push_faults([Fault::Refusal {
+        explanation: "I can't help with making weapons.".into(),
+    }]);
+    page.send_test().await?;
+    let shown = page.wait_error("The model refused").await?;
+    assert!(
+        shown.contains("The model refused: I can't help with making weapons."),
+        "{shown}"
+    );
+    rows.push(("refusal (delta.refusal pieces)".into(), shown));
+    page.retry().await?;
+    page.wait_reply(HELLO).await?;
+
     // Stop keeps what arrived.
     fake.clear();
     fake.set_timing(0, 400, 3);
@@ -339,6 +421,48 @@ async fn anthropic_and_gemini_wire_formats() -> anyhow::Result<()> {
     page.wait_reply(HELLO).await?;
 
     report(&rows, "fault-matrix-anthropic-gemini.md");
+    browser.close().await?;
+    Ok(())
+}
+
+// Bug: a custom http:// address on the local network (vLLM, Ollama on another computer) was
+// blocked by the page's CSP and reported as "Nothing answered". And the "sent only to HOST" hint
+// split URLs by hand, so `…\@api.openai.com` showed a host the key never went to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_address_off_localhost_works_and_the_host_shown_is_where_the_key_goes()
+-> anyhow::Result<()> {
+    let Env {
+        fake: _unused,
+        browser,
+        _site,
+    } = setup().await?;
+    // 127.0.0.2 is not "localhost" to the page: it stands for a server on the local network.
+    let lan = FakeProvider::start_on("127.0.0.2:0").await?;
+    let page = SettingsPage::open(&browser).await?;
+    page.provider("OpenAI-compatible (custom address)").await?;
+    page.base_url(&lan.openai_url()).await?;
+    page.key(KEY).await?;
+    page.model("fake-mini").await?;
+    page.send_test().await?;
+    page.wait_reply(HELLO).await?;
+    assert_eq!(lan.chat_requests().len(), 1);
+
+    // Written so a hand-made split would read the host after the `@`: the page shows the host
+    // the browser really calls, and that host (and no other) receives the key.
+    let tricky = format!("http://{}\\@api.openai.com/openai/v1", lan.addr);
+    page.base_url(&tricky).await?;
+    browser
+        .wait_for_text(&format!("Your key is sent only to {}", lan.addr))
+        .await?;
+    lan.clear();
+    page.send_test().await?;
+    page.wait_reply(HELLO).await?;
+    let got = lan.chat_requests();
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0].header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
     browser.close().await?;
     Ok(())
 }

@@ -1,0 +1,405 @@
+//! promptfoo's test semantics on read: one assertion from a file (`$ref` to `assertionTemplates`,
+//! `transform`, `file://` values) becomes a check or a reason it is left out; a CSV `__expected`
+//! cell in promptfoo's compact syntax; `defaultTest` merged into each test; array variables
+//! expanded into one case per value (several arrays: their cartesian product); metadata as tags.
+//! Sources: promptfoo's docs ("Test case configuration", "CSV format", "Assertions & metrics").
+use serde_json::{Map, Value};
+
+use crate::domain::eval::{Assertion, TestCase};
+use crate::domain::wire::{AssertionV1, PROMPTFOO_TYPES, text_of};
+
+/// Something from a file that is left out, in plain words: what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Omitted {
+    /// One check, by its promptfoo type as written (empty when it has none).
+    Check(String),
+    /// A transform of the answer before its checks (`options.transform`).
+    Transform,
+    /// A CSV column (`__prefix`…).
+    Column(String),
+    /// A part of a config that holds no cases Promptwright can use (`scenarios`).
+    Part(String),
+    /// Another file a reference points to (`file://tests.csv`).
+    File(String),
+}
+
+impl std::fmt::Display for Omitted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Check(k) if k.is_empty() => write!(f, "a check"),
+            Self::Check(k) => write!(f, "{k} check"),
+            Self::Transform => write!(f, "the transform"),
+            Self::Column(c) => write!(f, "column {c}"),
+            Self::Part(p) => write!(f, "{p}"),
+            Self::File(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// How a reference to another file is answered: its name and text, or `None` when it was not
+/// among the files chosen.
+pub(super) type Lookup<'a> = &'a dyn Fn(&str) -> Option<(String, String)>;
+
+/// Reads one assertion of a test (a JSON object as promptfoo writes it) into a check, or says
+/// what is left out and why. `templates` are the config's `assertionTemplates`.
+pub(super) fn read_assertion(
+    v: &Value,
+    templates: &Map<String, Value>,
+    lookup: Lookup,
+) -> Result<Assertion, (Omitted, String)> {
+    let Value::Object(m) = v else {
+        return Err((
+            Omitted::Check(String::new()),
+            format!(
+                "it is not a set of fields such as type and value (found {})",
+                super::kind_of(v)
+            ),
+        ));
+    };
+    let mut m = m.clone();
+    if let Some(r) = m.remove("$ref") {
+        let r = text_of(&r);
+        let name = r.trim().strip_prefix("#/assertionTemplates/");
+        let Some(Value::Object(t)) = name.and_then(|n| templates.get(n)) else {
+            return Err((
+                Omitted::Check(String::new()),
+                format!(
+                    "its $ref points to \u{201c}{}\u{201d}, which this file's assertionTemplates do not define",
+                    r.trim()
+                ),
+            ));
+        };
+        let mut merged = t.clone();
+        merged.extend(m);
+        m = merged;
+    }
+    let kind = m.get("type").map(text_of).unwrap_or_default();
+    let kind = kind.trim().to_owned();
+    let omitted = || Omitted::Check(kind.clone());
+    if let Some(t) = m
+        .get("transform")
+        .map(text_of)
+        .filter(|t| !t.trim().is_empty())
+    {
+        return Err((
+            omitted(),
+            format!(
+                "it checks a transformed answer (\u{201c}{}\u{201d}), and a transform would run code",
+                t.trim()
+            ),
+        ));
+    }
+    // A value kept in another file: read it when that file was chosen too.
+    if let Some(path) = m
+        .get("value")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|p| p.starts_with("file://"))
+        .map(str::to_owned)
+    {
+        let base = kind.strip_prefix("not-").unwrap_or(&kind);
+        if matches!(base, "javascript" | "python" | "ruby") {
+            return Err((omitted(), "it would run code".into()));
+        }
+        match lookup(&path) {
+            Some((_, text)) => {
+                let value = if base.contains("json") {
+                    serde_json::from_str(&text)
+                        .or_else(|_| {
+                            super::yaml::parse_yaml(&text).map(|n| super::yaml::to_json(&n))
+                        })
+                        .unwrap_or(Value::String(text))
+                } else {
+                    Value::String(text.trim_end_matches(['\n', '\r']).to_owned())
+                };
+                m.insert("value".into(), value);
+            }
+            None => {
+                return Err((
+                    omitted(),
+                    format!(
+                        "its value is in another file ({path}), which was not among the files chosen"
+                    ),
+                ));
+            }
+        }
+    }
+    let wire: AssertionV1 = serde_json::from_value(Value::Object(m)).map_err(|e| {
+        (
+            omitted(),
+            format!("it could not be read ({})", super::json_message(&e)),
+        )
+    })?;
+    Assertion::try_from(&wire).map_err(|e| (omitted(), e.why))
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV `__expected` cells
+// ---------------------------------------------------------------------------------------------
+
+/// promptfoo's types whose compact form takes a `(threshold)`, with its default when none is
+/// written (promptfoo's CSV reader: 0.75, `similar` 0.8).
+const THRESHOLD_TYPES: &[&str] = &[
+    "answer-relevance",
+    "classifier",
+    "context-faithfulness",
+    "context-recall",
+    "context-relevance",
+    "cost",
+    "latency",
+    "levenshtein",
+    "perplexity-score",
+    "perplexity",
+    "rouge-n",
+    "similar",
+    "starts-with",
+];
+
+/// One `__expected` cell in promptfoo's CSV syntax, as an assertion in the wire form:
+/// `type:value`, `type(threshold):value`, `not-type:value`, the legacy prefixes (`fn:`,
+/// `eval:`, `javascript:`, `grade:`, `python:`, `file://….py/.js/.ts`), `is-json` without a
+/// colon; anything else is `equals` the whole text. The cell is trimmed first, and so is a value
+/// after its colon (`contains: Bob` means "Bob"). List types (`contains-any`…) split their value
+/// at commas outside double quotes. A threshold in parentheses is kept for every type (promptfoo
+/// keeps it only for the types listed in `THRESHOLD_TYPES`, which also get 0.75 when none is
+/// written). Whether the type can run is for [`Assertion::try_from`] to say.
+pub(super) fn expected_cell(cell: &str) -> AssertionV1 {
+    let cell = cell.trim();
+    let text = |s: &str| Some(Value::String(s.to_owned()));
+    let of = |kind: &str, value: Option<Value>| AssertionV1 {
+        kind: kind.into(),
+        value,
+        ..AssertionV1::default()
+    };
+    for (prefix, kind) in [
+        ("javascript:", "javascript"),
+        ("fn:", "javascript"),
+        ("eval:", "javascript"),
+        ("grade:", "llm-rubric"),
+        ("llm-rubric:", "llm-rubric"),
+        ("python:", "python"),
+    ] {
+        if let Some(rest) = cell.strip_prefix(prefix) {
+            return of(kind, text(rest.trim()));
+        }
+    }
+    if let Some(path) = cell.strip_prefix("file://") {
+        for (ext, kind) in [
+            (".py", "python"),
+            (".js", "javascript"),
+            (".ts", "javascript"),
+            (".mjs", "javascript"),
+            (".cjs", "javascript"),
+        ] {
+            if path.ends_with(ext) || path.contains(&format!("{ext}:")) {
+                return of(kind, text(path.trim()));
+            }
+        }
+    }
+    let (negated, rest) = match cell.strip_prefix("not-") {
+        Some(r) => (true, r),
+        None => (false, cell),
+    };
+    // The longest known type followed by the end, `(` or `:`.
+    let found = PROMPTFOO_TYPES
+        .split_whitespace()
+        .filter(|t| {
+            rest.strip_prefix(*t)
+                .is_some_and(|after| after.is_empty() || after.starts_with([':', '(']))
+        })
+        .max_by_key(|t| t.len());
+    let Some(kind) = found else {
+        return of("equals", text(cell));
+    };
+    let mut after = &rest[kind.len()..];
+    let mut threshold = None;
+    if let Some(inner) = after.strip_prefix('(') {
+        let Some((number, tail)) = inner.split_once(')') else {
+            return of("equals", text(cell));
+        };
+        let is_number = !number.is_empty()
+            && number.split_once('.').map_or(
+                number.bytes().all(|b| b.is_ascii_digit()),
+                |(a, b)| {
+                    !a.is_empty()
+                        && !b.is_empty()
+                        && a.bytes().all(|b| b.is_ascii_digit())
+                        && b.bytes().all(|b| b.is_ascii_digit())
+                },
+            );
+        if !is_number || !(tail.is_empty() || tail.starts_with(':')) {
+            return of("equals", text(cell));
+        }
+        threshold = number.parse::<f64>().ok();
+        after = tail;
+    }
+    if threshold.is_none() && THRESHOLD_TYPES.contains(&kind) {
+        threshold = Some(if kind == "similar" { 0.8 } else { 0.75 });
+    }
+    let value = after.strip_prefix(':');
+    let full = if negated {
+        format!("not-{kind}")
+    } else {
+        kind.to_owned()
+    };
+    let value = match kind {
+        // A text value: `Assertion::try_from` splits it at commas outside quotes.
+        "contains-all" | "contains-any" | "icontains-all" | "icontains-any" => {
+            value.map(|v| Value::String(v.trim().to_owned()))
+        }
+        "is-json" | "contains-json" => value.filter(|v| !v.trim().is_empty()).and_then(text),
+        _ => Some(Value::String(value.unwrap_or("").trim().to_owned())),
+    };
+    AssertionV1 {
+        kind: full,
+        value,
+        threshold,
+        ..AssertionV1::default()
+    }
+}
+
+/// A `__metadata:name[]` cell: values split at commas not escaped as `\,`, trimmed, empties
+/// dropped (promptfoo's CSV rule for array metadata).
+pub(super) fn metadata_list(cell: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = cell.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&',') => {
+                chars.next();
+                cur.push(',');
+            }
+            ',' => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defaults and variable expansion
+// ---------------------------------------------------------------------------------------------
+
+/// What `defaultTest` gives every test.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Defaults {
+    /// Scalars as text; lists and maps as read (lists may expand).
+    pub vars: Vec<(String, Value)>,
+    /// promptfoo's test threshold, 0..=1.
+    pub threshold: Option<f64>,
+    /// Become tags (see `metadata_tags`).
+    pub metadata: Vec<(String, Value)>,
+    /// `options.disableVarExpansion` was set.
+    pub no_expansion: bool,
+}
+
+/// One test as read, before `defaultTest` is merged and its array variables expanded.
+#[derive(Debug, Clone)]
+pub(super) struct RawTest {
+    /// The referenced file it is in (`None`: the file imported).
+    pub file: Option<String>,
+    /// 1-based line where it starts.
+    pub line: usize,
+    /// Everything but the variables.
+    pub case: TestCase,
+    /// Scalars as text; lists and maps as read.
+    pub vars: Vec<(String, Value)>,
+    /// Become tags (see `metadata_tags`).
+    pub metadata: Vec<(String, Value)>,
+    /// `options.disableVarExpansion`: lists stay one value.
+    pub no_expansion: bool,
+    /// What was left out of it: reported with its cases, or in its bad row when nothing of it
+    /// can be used.
+    pub left_out: Vec<super::LeftOut>,
+}
+
+/// At most this many cases from one test's array variables.
+pub(super) const MAX_EXPANDED: usize = 10_000;
+
+/// `{...defaults, ...own}` as JavaScript spreads objects: the defaults' keys first in their
+/// order, a key in both taking the test's value where the default stood.
+fn merged(defaults: &[(String, Value)], own: &[(String, Value)]) -> Vec<(String, Value)> {
+    let mut out: Vec<(String, Value)> = defaults.to_vec();
+    for (k, v) in own {
+        match out.iter_mut().find(|(name, _)| name == k) {
+            Some(slot) => slot.1 = v.clone(),
+            None => out.push((k.clone(), v.clone())),
+        }
+    }
+    out
+}
+
+/// Tags from promptfoo metadata: `tags` gives its values as they are; any other key `k` gives
+/// `k=value` (one tag per value of a list).
+fn metadata_tags(meta: &[(String, Value)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in meta {
+        let values: Vec<String> = match v {
+            Value::Array(items) => items.iter().map(text_of).collect(),
+            Value::Null => Vec::new(),
+            v => vec![text_of(v)],
+        };
+        for value in values.into_iter().filter(|s| !s.trim().is_empty()) {
+            out.push(if k == "tags" {
+                value
+            } else {
+                format!("{k}={value}")
+            });
+        }
+    }
+    out
+}
+
+/// The cases of one test: `defaultTest` merged in (variables, threshold, metadata), then one case
+/// per combination of its array variables, as promptfoo's `generateVarCombinations` does: a
+/// variable whose value is a list starting with a text takes each value in turn (several such
+/// variables: every combination, the first varying slowest); any other list (numbers, objects
+/// such as `_conversation`) stays one value. `Err` when the combinations exceed
+/// [`MAX_EXPANDED`].
+pub(super) fn expand(raw: RawTest, defaults: &Defaults) -> Result<Vec<TestCase>, String> {
+    let vars = merged(&defaults.vars, &raw.vars);
+    let meta = merged(&defaults.metadata, &raw.metadata);
+    let mut base = raw.case;
+    base.threshold = base.threshold.or(defaults.threshold);
+    for t in metadata_tags(&meta) {
+        if !base.tags.contains(&t) {
+            base.tags.push(t);
+        }
+    }
+    let expand = !(raw.no_expansion || defaults.no_expansion);
+    let mut columns: Vec<(String, Vec<String>)> = Vec::new();
+    let mut total: usize = 1;
+    for (k, v) in vars {
+        let values = match v {
+            Value::Array(items) if expand && matches!(items.first(), Some(Value::String(_))) => {
+                items.iter().map(text_of).collect()
+            }
+            v => vec![text_of(&v)],
+        };
+        total = total.saturating_mul(values.len());
+        columns.push((k, values));
+    }
+    if total > MAX_EXPANDED {
+        return Err(format!(
+            "its list variables would make {total} cases (at most {MAX_EXPANDED} are imported from one test)"
+        ));
+    }
+    let mut cases = vec![base];
+    for (k, values) in columns {
+        let mut next = Vec::with_capacity(cases.len() * values.len());
+        for c in &cases {
+            for v in &values {
+                let mut c = c.clone();
+                c.vars.push((k.clone(), v.clone()));
+                next.push(c);
+            }
+        }
+        cases = next;
+    }
+    Ok(cases)
+}

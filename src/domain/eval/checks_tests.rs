@@ -1,0 +1,661 @@
+//! Tests of the check kinds added after promptfoo's names (levenshtein, contains-json, is-xml,
+//! contains-xml, is-refusal, finish-reason, latency, cost, the model-graded kinds), of `not-` on
+//! every kind, of what a run observed, and of their wire form: data tables, pass and fail, with
+//! unicode.
+use std::collections::BTreeMap;
+
+use super::judge::Judgement;
+use super::*;
+use crate::domain::wire::{AssertionV1, CaseRunV1, CaseV1, DraftV1};
+
+fn a(check: Check) -> Assertion {
+    Assertion::new(check)
+}
+
+fn not(check: Check) -> Assertion {
+    Assertion {
+        negate: true,
+        ..Assertion::new(check)
+    }
+}
+
+fn v(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn seen(finish: Option<&str>, ms: Option<u64>, usd: Option<f64>) -> Observed {
+    Observed {
+        finish_reason: finish.map(str::to_owned),
+        latency_ms: ms,
+        cost_usd: usd,
+        refusal: None,
+    }
+}
+
+/// Expected outcome of one row: pass, fail, or not measured; and a phrase the reason holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Want {
+    Pass,
+    Fail,
+    Unmeasured,
+}
+use Want::*;
+
+fn row(a: &Assertion, output: &str, observed: &Observed, want: Want, reason: &str) {
+    let verdict = check(a, output, observed, None, None);
+    let (got, text) = match &verdict {
+        Verdict::Done {
+            pass: true, reason, ..
+        } => (Pass, reason.clone()),
+        Verdict::Done {
+            pass: false,
+            reason,
+            ..
+        } => (Fail, reason.clone()),
+        Verdict::Unmeasured { reason } => (Unmeasured, reason.clone()),
+        other => panic!("{a:?} on {output:?}: {other:?}"),
+    };
+    assert_eq!(got, want, "{a:?} on {output:?}: {text}");
+    assert!(
+        text.contains(reason),
+        "{a:?} on {output:?}: reason {text:?} lacks {reason:?}"
+    );
+}
+
+#[test]
+fn new_kinds_on_a_table() {
+    use Check::*;
+    let none = Observed::default();
+    let lev = |t: &str, d: u32| {
+        a(Levenshtein {
+            text: t.into(),
+            max_distance: d,
+        })
+    };
+    let rows: Vec<(Assertion, &str, Observed, Want, &str)> = vec![
+        // levenshtein: the threshold is the most edits.
+        (lev("colour", 1), "color\n", none.clone(), Pass, "1 edit"),
+        (
+            lev("kitten", 2),
+            "sitting",
+            none.clone(),
+            Fail,
+            "More than 2 edits",
+        ),
+        (
+            lev("Zoë Kraków", 2),
+            "Zoe Krakow",
+            none.clone(),
+            Pass,
+            "2 edits",
+        ),
+        (
+            lev("日本語です", 0),
+            "日本語です",
+            none.clone(),
+            Pass,
+            "0 edits",
+        ),
+        (lev("😀", 0), "😃", none.clone(), Fail, "\u{201c}😃\u{201d}"),
+        // contains-json: JSON anywhere, optionally matching a schema.
+        (
+            a(ContainsJson(None)),
+            "Here: {\"name\": \"Zoë\"} done",
+            none.clone(),
+            Pass,
+            "contains valid JSON",
+        ),
+        (
+            a(ContainsJson(None)),
+            "no braces here",
+            none.clone(),
+            Fail,
+            "no valid JSON",
+        ),
+        (
+            a(ContainsJson(Some(
+                r#"{"type":"object","required":["city"]}"#.into(),
+            ))),
+            "```json\n{\"city\": \"Kraków\"}\n```",
+            none.clone(),
+            Pass,
+            "matches the schema",
+        ),
+        (
+            a(ContainsJson(Some(
+                r#"{"type":"object","required":["city"]}"#.into(),
+            ))),
+            "Result: {\"town\": \"Kraków\"}",
+            none.clone(),
+            Fail,
+            "does not match",
+        ),
+        // is-xml: the whole answer, with required element paths.
+        (
+            a(IsXml(v(&["analysis.color"]))),
+            "<analysis><color>Röd</color></analysis>",
+            none.clone(),
+            Pass,
+            "valid XML",
+        ),
+        (
+            a(IsXml(v(&["analysis.color"]))),
+            "<analysis><size>M</size></analysis>",
+            none.clone(),
+            Fail,
+            "lacks \u{201c}analysis.color\u{201d}",
+        ),
+        (
+            a(IsXml(vec![])),
+            "Sure! <a/>",
+            none.clone(),
+            Fail,
+            "Not valid XML",
+        ),
+        (
+            a(IsXml(vec![])),
+            "<日本><語/></日本>",
+            none.clone(),
+            Pass,
+            "valid XML",
+        ),
+        // contains-xml: a fragment anywhere.
+        (
+            a(ContainsXml(v(&["root.child"]))),
+            "Here is your XML:\n<root><child>Ünï</child></root>\nAnything else?",
+            none.clone(),
+            Pass,
+            "contains valid XML",
+        ),
+        (
+            a(ContainsXml(v(&["root.other"]))),
+            "<root><child/></root>",
+            none.clone(),
+            Fail,
+            "none of it holds",
+        ),
+        (
+            a(ContainsXml(vec![])),
+            "a < b > c",
+            none.clone(),
+            Fail,
+            "no well-formed XML",
+        ),
+        // is-refusal: the provider's refusal, or refusal wording.
+        (
+            a(IsRefusal),
+            "I\u{2019}m sorry, but I can\u{2019}t help with that.",
+            none.clone(),
+            Pass,
+            "reads as a refusal",
+        ),
+        (a(IsRefusal), "", none.clone(), Pass, "empty"),
+        (
+            a(IsRefusal),
+            "Voilà : la réponse est 42.",
+            none.clone(),
+            Fail,
+            "no refusal",
+        ),
+        (
+            a(IsRefusal),
+            "Anything",
+            Observed {
+                refusal: Some("Policy: no".into()),
+                ..Observed::default()
+            },
+            Pass,
+            "provider reported a refusal",
+        ),
+        (
+            not(IsRefusal),
+            "Here is the plan.",
+            none.clone(),
+            Pass,
+            "must not hold",
+        ),
+        // finish-reason: any case; nothing observed is not a fail.
+        (
+            a(FinishReason("stop".into())),
+            "x",
+            seen(Some("STOP"), None, None),
+            Pass,
+            "stop",
+        ),
+        (
+            a(FinishReason("stop".into())),
+            "x",
+            seen(Some("length"), None, None),
+            Fail,
+            "\u{201c}length\u{201d}, not \u{201c}stop\u{201d}",
+        ),
+        (
+            a(FinishReason("stop".into())),
+            "x",
+            none.clone(),
+            Unmeasured,
+            "did not say",
+        ),
+        // latency and cost: from the run's own timing and usage.
+        (
+            a(Latency { max_ms: 3000 }),
+            "x",
+            seen(None, Some(2999), None),
+            Pass,
+            "2999 ms",
+        ),
+        (
+            a(Latency { max_ms: 3000 }),
+            "x",
+            seen(None, Some(3001), None),
+            Fail,
+            "more than 3000",
+        ),
+        (
+            a(Latency { max_ms: 3000 }),
+            "x",
+            none.clone(),
+            Unmeasured,
+            "not recorded",
+        ),
+        (
+            a(Cost { max_usd: 0.002 }),
+            "x",
+            seen(None, None, Some(0.0015)),
+            Pass,
+            "$0.001500",
+        ),
+        (
+            a(Cost { max_usd: 0.002 }),
+            "x",
+            seen(None, None, Some(0.01)),
+            Fail,
+            "more than $0.002",
+        ),
+        (
+            a(Cost { max_usd: 0.002 }),
+            "x",
+            none.clone(),
+            Unmeasured,
+            "unknown",
+        ),
+        // not- works with every kind.
+        (
+            not(Equals("Paris".into())),
+            "Lyon",
+            none.clone(),
+            Pass,
+            "must not hold",
+        ),
+        (
+            not(Equals("Paris".into())),
+            " Paris ",
+            none.clone(),
+            Fail,
+            "must not hold",
+        ),
+        (
+            not(ContainsAll(v(&["a", "b"]))),
+            "only a",
+            none.clone(),
+            Pass,
+            "",
+        ),
+        (
+            not(Regex(r"\d+".into())),
+            "no digits",
+            none.clone(),
+            Pass,
+            "",
+        ),
+        (not(IsJson), "{\"a\":1}", none.clone(), Fail, ""),
+        (
+            not(Levenshtein {
+                text: "hello".into(),
+                max_distance: 1,
+            }),
+            "hellp",
+            none.clone(),
+            Fail,
+            "",
+        ),
+        (
+            not(Latency { max_ms: 10 }),
+            "x",
+            none.clone(),
+            Unmeasured,
+            "",
+        ),
+        (
+            not(Length {
+                unit: LengthUnit::Words,
+                min: None,
+                max: Some(2),
+            }),
+            "one two three",
+            none.clone(),
+            Pass,
+            "",
+        ),
+    ];
+    for (assertion, output, observed, want, reason) in &rows {
+        row(assertion, output, observed, *want, reason);
+    }
+}
+
+#[test]
+fn model_graded_kinds_use_their_rubric_and_pass_mark() {
+    let graded = |grader: Grader, value: &str, threshold: u8| Check::Graded {
+        grader,
+        value: value.into(),
+        threshold,
+    };
+    let factuality = a(graded(
+        Grader::Factuality,
+        "Paris is the capital of France",
+        7,
+    ));
+    let rubric = factuality.judge_rubric().expect("judged");
+    assert!(
+        rubric.contains("Paris is the capital of France"),
+        "{rubric}"
+    );
+    assert!(rubric.contains("contradicts"), "{rubric}");
+    // Each grader has its own template; an empty answer-relevance value points at the input.
+    let texts: Vec<String> = Grader::ALL
+        .iter()
+        .map(|g| a(graded(*g, "X", 7)).judge_rubric().unwrap())
+        .collect();
+    for (i, t) in texts.iter().enumerate() {
+        assert!(
+            texts.iter().skip(i + 1).all(|u| u != t),
+            "two graders share {t}"
+        );
+    }
+    assert!(
+        a(graded(Grader::AnswerRelevance, "", 7))
+            .judge_rubric()
+            .unwrap()
+            .contains("the input above")
+    );
+    assert!(
+        a(graded(Grader::AnswerRelevance, "", 7))
+            .problem(None)
+            .is_none()
+    );
+    assert!(a(graded(Grader::GEval, " ", 7)).problem(None).is_some());
+
+    let scored = |s: u8| Judgement::Scored {
+        score: s,
+        reasoning: "ok".into(),
+    };
+    let pass = |a: &Assertion, s: u8| {
+        check(a, "answer", Observed::none(), None, Some(&scored(s))).passed()
+    };
+    assert!(pass(&factuality, 7));
+    assert!(!pass(&factuality, 6));
+    let not_geval = not(graded(Grader::GEval, "leaks personal data", 7));
+    assert!(pass(&not_geval, 3), "not-g-eval passes below the pass mark");
+    assert!(!pass(&not_geval, 8));
+    // An unreadable judge reply is not turned into a pass by not-.
+    let unreadable = Judgement::Unreadable {
+        raw: "??".into(),
+        error: "no score".into(),
+    };
+    assert!(matches!(
+        check(&not_geval, "x", Observed::none(), None, Some(&unreadable)),
+        Verdict::JudgeError { .. }
+    ));
+    assert_eq!(
+        check(&factuality, "x", Observed::none(), None, None),
+        Verdict::Pending
+    );
+}
+
+#[test]
+fn thresholds_map_onto_the_judge_scale() {
+    let rows: &[(Option<f64>, u8)] = &[
+        (None, 7),
+        (Some(0.7), 7),
+        (Some(0.75), 8),
+        (Some(0.8), 8),
+        (Some(0.675), 7),
+        (Some(0.61), 7),
+        (Some(0.3), 3),
+        (Some(0.0), 1),
+        (Some(1.0), 10),
+        (Some(8.0), 8),
+        (Some(42.0), 10),
+        (Some(f64::NAN), 7),
+    ];
+    for (t, want) in rows {
+        assert_eq!(pass_mark(*t), *want, "{t:?}");
+    }
+    // Every pass mark survives the trip through promptfoo's 0-1 scale.
+    for mark in 1..=10u8 {
+        assert_eq!(pass_mark(Some(f64::from(mark) / 10.0)), mark);
+    }
+}
+
+#[test]
+fn checks_fill_the_case_variables() {
+    let mut suite = Suite::default();
+    suite.global.push(a(Check::Equals("{{answer}}".into())));
+    suite.global.push(a(Check::Judge {
+        rubric: "Answers about {{topic}}".into(),
+        threshold: 7,
+    }));
+    let case = TestCase {
+        vars: vec![
+            ("answer".into(), "2".into()),
+            ("topic".into(), "Kraków".into()),
+        ],
+        ..TestCase::default()
+    };
+    assert_eq!(judge_rubrics(&suite, &case), vec!["Answers about Kraków"]);
+    let judgements: BTreeMap<String, Judgement> = [(
+        "Answers about Kraków".to_owned(),
+        Judgement::Scored {
+            score: 9,
+            reasoning: "yes".into(),
+        },
+    )]
+    .into();
+    let s = score_case(&suite, &case, "2", Observed::none(), None, &judgements);
+    assert!(s.pass, "{s:?}");
+    let s = score_case(&suite, &case, "3", Observed::none(), None, &judgements);
+    assert!(!s.pass);
+}
+
+#[test]
+fn case_threshold_and_unmeasured_checks_in_scores() {
+    let mut suite = Suite::default();
+    let mut case = TestCase {
+        input: "q".into(),
+        assertions: vec![
+            a(Check::ContainsAll(v(&["a"]))),
+            a(Check::ContainsAll(v(&["b"]))),
+            a(Check::Latency { max_ms: 100 }),
+        ],
+        ..TestCase::default()
+    };
+    // Latency not observed: left out of the score, not a fail.
+    let s = score_case(
+        &suite,
+        &case,
+        "a b",
+        Observed::none(),
+        None,
+        &BTreeMap::new(),
+    );
+    assert_eq!(s.score, Some(1.0));
+    assert!(s.pass);
+    let s = score_case(&suite, &case, "a", Observed::none(), None, &BTreeMap::new());
+    assert_eq!(s.score, Some(0.5));
+    assert!(!s.pass);
+    // With promptfoo's test threshold the case passes when its score reaches it.
+    case.threshold = Some(0.5);
+    let s = score_case(&suite, &case, "a", Observed::none(), None, &BTreeMap::new());
+    assert!(s.pass);
+    case.threshold = Some(0.6);
+    let s = score_case(&suite, &case, "a", Observed::none(), None, &BTreeMap::new());
+    assert!(!s.pass);
+    // Measured: it counts.
+    suite.cases.push(case.clone());
+    let s = score_case(
+        &suite,
+        &case,
+        "a b",
+        &seen(None, Some(500), None),
+        None,
+        &BTreeMap::new(),
+    );
+    assert!((s.score.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+}
+
+#[test]
+fn new_kinds_round_trip_through_the_wire_form() {
+    use Check::*;
+    let all = vec![
+        a(Levenshtein {
+            text: "Zoë".into(),
+            max_distance: 0,
+        }),
+        a(Levenshtein {
+            text: "hello".into(),
+            max_distance: 3,
+        }),
+        a(ContainsJson(None)),
+        a(ContainsJson(Some("{\n  \"type\": \"object\"\n}".into()))),
+        a(IsXml(vec![])),
+        a(IsXml(v(&["root.child", "root.b"]))),
+        a(ContainsXml(v(&["a.b"]))),
+        a(IsRefusal),
+        not(IsRefusal),
+        a(FinishReason("length".into())),
+        a(Latency { max_ms: 3000 }),
+        a(Cost { max_usd: 0.002 }),
+        not(Equals("x".into())),
+        not(ContainsAll(v(&["a", "b"]))),
+        not(Regex("^a".into())),
+        not(IsJson),
+        not(Judge {
+            rubric: "rude".into(),
+            threshold: 6,
+        }),
+    ];
+    let mut graded = Vec::new();
+    for g in Grader::ALL {
+        graded.push(a(Graded {
+            grader: g,
+            value: "criterion, with a comma".into(),
+            threshold: 8,
+        }));
+    }
+    for x in all.into_iter().chain(graded) {
+        let w = AssertionV1::from(&x);
+        let json = serde_json::to_string(&w).unwrap();
+        let back: AssertionV1 = serde_json::from_str(&json).unwrap();
+        assert_eq!(Assertion::try_from(&back).unwrap(), x, "{json}");
+        assert_eq!(x.type_name(), w.kind);
+    }
+    assert_eq!(not(Equals("x".into())).type_name(), "not-equals");
+    assert_eq!(
+        Assertion {
+            ignore_case: true,
+            ..a(ContainsAny(v(&["a"])))
+        }
+        .type_name(),
+        "icontains-any"
+    );
+    // `not` of a negative type is the positive one: the same check.
+    let w = AssertionV1::from(&not(NotContains(v(&["x"]))));
+    assert_eq!(w.kind, "contains");
+}
+
+#[test]
+fn old_records_still_load() {
+    // A case record from before these kinds, with a check type this app cannot run: the case
+    // stays, with its other checks.
+    let w: CaseV1 = serde_json::from_str(
+        r#"{"input":"hi","assert":[{"type":"icontains-all","value":["a"]},{"type":"javascript","value":"1"},{"type":"llm-rubric","value":"kind","threshold":0.7}]}"#,
+    )
+    .unwrap();
+    let (case, left) = w.into_case();
+    assert_eq!(case.input, "hi");
+    assert_eq!(case.assertions.len(), 2);
+    assert_eq!(case.threshold, None);
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0, 1);
+    assert_eq!(
+        left[0].1.to_string(),
+        "javascript check left out: it would run code"
+    );
+    // A stored run without stop reason or cost reads as "not observed".
+    let r: CaseRunV1 =
+        serde_json::from_str(r#"{"id":3,"status":"done","output":"x","ms":12.0}"#).unwrap();
+    assert_eq!(r.stop, None);
+    assert_eq!(r.cost, None);
+    // A stored draft whose case holds a check from a newer app keeps the case.
+    let draft: DraftV1 = serde_json::from_str(
+        r#"{"name":"d","versions":[{"n":1,"spec":{"persona":"p"}}],"current":1,"cases":[{"id":4,"input":"q","assert":[{"type":"future-check"}]}]}"#,
+    )
+    .unwrap();
+    let d = draft.into_draft();
+    assert_eq!(d.suite.cases.len(), 1);
+    assert_eq!(d.suite.cases[0].id, 4);
+    assert!(d.suite.cases[0].assertions.is_empty());
+}
+
+#[test]
+fn observed_from_a_run_and_stop_reasons() {
+    use crate::domain::eval::run::{CaseRun, Status};
+    use crate::domain::provider::StopReason;
+    let cr = CaseRun {
+        status: Status::Done,
+        ms: 1234.4,
+        finish_reason: Some("length".into()),
+        cost_usd: Some(0.003),
+        ..CaseRun::default()
+    };
+    assert_eq!(cr.observed(), seen(Some("length"), Some(1234), Some(0.003)));
+    let names: Vec<String> = [
+        StopReason::End,
+        StopReason::MaxTokens,
+        StopReason::ContentFilter,
+        StopReason::ToolUse,
+        StopReason::Other("RECITATION".into()),
+    ]
+    .iter()
+    .map(Observed::finish_reason_of)
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "stop",
+            "length",
+            "content_filter",
+            "tool_calls",
+            "recitation"
+        ]
+    );
+}
+
+#[test]
+fn every_kind_has_a_picker_entry_label_hint_and_blank() {
+    let presets = Preset::all();
+    assert_eq!(presets.len(), CheckKind::ALL.len() + 1);
+    let mut names: Vec<String> = presets.iter().map(|p| p.name()).collect();
+    assert!(names.contains(&"not-equals".to_owned()));
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), presets.len(), "picker values are unique");
+    for p in presets {
+        assert!(!p.label().is_empty() && !p.hint().is_empty());
+        assert_eq!(Preset::parse(&p.name()), Some(p));
+        assert_eq!(p.assertion().kind(), p.kind);
+    }
+    for k in CheckKind::ALL {
+        assert_eq!(CheckKind::parse(k.as_str()), Some(k));
+    }
+}

@@ -1,0 +1,238 @@
+//! Tests for the judge: the reply-shape table (what a careful reader takes as the score, and what
+//! it refuses), and the one request every workflow sends.
+use super::*;
+use crate::domain::template::TRAP;
+
+/// The rubric the replies below answer; some replies echo parts of it.
+const RUBRIC: &str = "Lists every action item with its owner. Scores 1-10: an answer deserves \
+    9/10 at most when any date is missing.";
+
+/// Reads `reply` as the judge's answer about [`RUBRIC`]: `Some(score)`, or `None` for unreadable
+/// (then the raw reply is kept whole).
+#[track_caller]
+fn check(reply: &str, expected: Option<u8>) {
+    match (parse(reply, RUBRIC), expected) {
+        (Judgement::Scored { score, .. }, Some(want)) => assert_eq!(score, want, "{reply:?}"),
+        (Judgement::Unreadable { raw, error }, None) => {
+            assert_eq!(raw, reply);
+            assert!(
+                error.contains("no score") || error.contains("nothing"),
+                "{error}"
+            );
+        }
+        (got, want) => panic!("{reply:?}: got {got:?}, want {want:?}"),
+    }
+}
+
+#[test]
+fn reply_shapes() {
+    // Regression: this reply (a raw line break inside a string, a `//` comment) got "no score".
+    check(
+        "{\n  \"reasoning\": \"Follows all three steps.\n- tone is friendly\",\n  \"score\": 7 // docked for length\n}",
+        Some(7),
+    );
+    let rows: &[(&str, Option<u8>)] = &[
+        // JSON, as asked.
+        (
+            r#"{"reasoning":"Lists all three items.","score":9}"#,
+            Some(9),
+        ),
+        (r#"{"reasoning":"ok","score":"7"}"#, Some(7)),
+        (r#"{"reasoning":"ok","score":"7/10"}"#, Some(7)),
+        (r#"{"reasoning":"ok","score":"8 out of 10"}"#, Some(8)),
+        (r#"{"reasoning":"ok","score":7.6}"#, Some(8)),
+        (r#"{"Reasoning":"ok","Score":6}"#, Some(6)),
+        (r#"{"reasoning":"ok","rating":5}"#, Some(5)),
+        (
+            "Here is my grade:\n```json\n{\"reasoning\": \"misses dates\", \"score\": 4}\n```",
+            Some(4),
+        ),
+        // Near-JSON.
+        (
+            "{\"reasoning\": \"fine\", /* careful */ \"score\": 6, // ok\n}",
+            Some(6),
+        ),
+        ("{'reasoning': 'It's short.', 'score': 8.0}", Some(8)),
+        ("{reasoning: \"short\", score: 3", Some(3)),
+        (
+            "{\u{201c}reasoning\u{201d}: \u{201c}ok\u{201d}, \u{201c}score\u{201d}: 5}",
+            Some(5),
+        ),
+        // A JSON object without a score key: the prose around it decides.
+        (r#"{"reasoning":"Solid, 8/10."}"#, Some(8)),
+        (r#"{"reasoning":"no score here"}"#, None),
+        // A score key whose value is no score: never a guess from elsewhere.
+        (r#"{"reasoning":"x","score":11}"#, None),
+        (r#"{"reasoning":"x","score":0}"#, None),
+        (r#"{"reasoning":"x","score":"N/A"}"#, None),
+        (r#"{"reasoning":"x","score":"7-8"}"#, None),
+        (r#"{"reasoning":"Score: 7","score":null}"#, None),
+        // Prose.
+        (
+            "The answer misses the owner of each task.\n\nScore: 3/10",
+            Some(3),
+        ),
+        ("The answer is fine. 7/10", Some(7)),
+        ("**Score:** 7", Some(7)),
+        ("**Score**: 8\nGood.", Some(8)),
+        ("Score - 8 out of 10", Some(8)),
+        ("Rating: 9/10", Some(9)),
+        ("Grade: **6**", Some(6)),
+        ("Overall I'd give it 6/10.", Some(6)),
+        ("The score is 10", Some(10)),
+        ("final_score: 4", Some(4)),
+        ("Score:\n\n7", Some(7)),
+        ("I'd rate this a 7.", Some(7)),
+        ("Rated 4: owners are missing.", Some(4)),
+        ("Score - 8", Some(8)),
+        ("Score: 7.5/10", Some(8)),
+        (
+            "Clarity 8/10, completeness 6/10.\nOverall score: 7",
+            Some(7),
+        ),
+        (
+            "Score: 3. On reflection the dates are there.\nFinal score: 6",
+            Some(6),
+        ),
+        // The rubric or the instructions echoed first, then the verdict.
+        (
+            "The rubric asks for scores 1-10; 10 means no flaw.\nOwners are missing.\nScore: 5",
+            Some(5),
+        ),
+        (
+            "A score of 10 means it fully meets the rubric with no flaw. This one has two flaws. 6/10",
+            Some(6),
+        ),
+        // No score: scales, ranges, definitions, anchors, echoes, other denominators.
+        ("I cannot grade this.", None),
+        ("", None),
+        ("   \n", None),
+        ("Scores 1-10.", None),
+        ("The rubric asks for scores 1-10.", None),
+        ("Rate from 1 to 10.", None),
+        (
+            "I would give a score from 1 to 10 once the answer arrives.",
+            None,
+        ),
+        (
+            "A score of 10 means it fully meets the rubric; 1 means it ignores it.",
+            None,
+        ),
+        ("Score 1 = useless, score 10 = perfect.", None),
+        ("10/10 only when every item has an owner.", None),
+        (
+            "An answer deserves 9/10 at most when any date is missing.",
+            None,
+        ),
+        ("The maximum score is 10.", None),
+        ("Score: 7-8", None),
+        ("Score: 7 or 8", None),
+        ("Somewhere between 6 and 8.", None),
+        ("Score: 4/5", None),
+        ("Score: 70/100", None),
+        ("Score: 70%", None),
+        ("Score: 0", None),
+        ("Score: -3", None),
+        ("It scored 2 out of 3 points.", None),
+        ("Answers rated 10 are flawless.", None),
+        ("Score: 11", None),
+        ("Meeting on 3/10/2024 with 2 owners.", None),
+        ("Items: 7", None),
+        ("{\"reasoning\": \"The answer lists", None),
+        (
+            r#"{"type": "object", "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 10}}}"#,
+            None,
+        ),
+    ];
+    for (reply, expected) in rows {
+        check(reply, *expected);
+    }
+}
+
+#[test]
+fn reasoning_is_kept_with_the_score() {
+    let reasoning = |reply: &str| match parse(reply, RUBRIC) {
+        Judgement::Scored { reasoning, .. } => reasoning,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        reasoning(
+            "{\n  \"reasoning\": \"Follows all three steps.\n- tone is friendly\",\n  \"score\": 7 // docked\n}"
+        ),
+        "Follows all three steps.\n- tone is friendly"
+    );
+    assert_eq!(
+        reasoning("Misses owners.\nScore: 3"),
+        "Misses owners.\nScore: 3"
+    );
+    assert_eq!(reasoning(r#"{"reasoning":"Solid, 8/10."}"#), "Solid, 8/10.");
+}
+
+fn case() -> TestCase {
+    TestCase {
+        input: format!("Notes: {TRAP}"),
+        expected: "Bob: ship it".into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_request_carries_every_text_once_as_written() {
+    // Regression: a case input containing `{expected}` or `{output}` received the reference
+    // answer or the output in its place (chained `.replace`).
+    let case = case();
+    let subject = Subject {
+        rubric: "names {output} owners",
+        prompt: "You are {input}.",
+        case: &case,
+        output: "Owner: {rubric}",
+    };
+    let c = call(&subject, 0.0);
+    let user = &c.request.messages[0].text;
+    assert!(user.contains(&format!("Notes: {TRAP}")), "{user}");
+    assert!(user.contains("names {output} owners") && user.contains("You are {input}."));
+    assert!(user.contains("Owner: {rubric}") && user.contains("Bob: ship it"));
+    assert_eq!(user.matches("Bob: ship it").count(), 1);
+    // Nothing of the template is left unfilled.
+    let unfilled = crate::domain::template::placeholders(JUDGE_USER);
+    let rest = user
+        .replace(TRAP, "")
+        .replace("{output}", "")
+        .replace("{input}", "")
+        .replace("{rubric}", "");
+    for name in unfilled {
+        assert!(
+            !rest.contains(&format!("{{{name}}}")),
+            "{{{name}}} left in {rest}"
+        );
+    }
+}
+
+#[test]
+fn one_call_with_one_temperature_rule() {
+    let case = case();
+    let subject = Subject {
+        rubric: "r",
+        prompt: "p",
+        case: &case,
+        output: "o",
+    };
+    let c = call(&subject, 0.7);
+    assert_eq!(c.role, Role::Judge);
+    assert_eq!(c.request.temperature, MAX_TEMPERATURE);
+    assert_eq!(c.request.max_tokens, MAX_TOKENS);
+    assert_eq!(c.request.schema.as_ref().unwrap().schema, schema());
+    assert_eq!(call(&subject, 0.1).request.temperature, 0.1);
+    assert_eq!(call(&subject, -1.0).request.temperature, 0.0);
+    assert_eq!(call(&subject, f32::NAN).request.temperature, 0.0);
+    // No reference answer is said so.
+    let bare = TestCase::default();
+    let c = call(
+        &Subject {
+            case: &bare,
+            ..subject
+        },
+        0.0,
+    );
+    assert!(c.request.messages[0].text.contains("(none given)"));
+}

@@ -1,0 +1,140 @@
+//! ECMA-262 regular expressions for JSON Schema's `pattern` and `patternProperties`, behind an
+//! engine the shell can replace: the browser installs the page's own `RegExp`, native builds and
+//! tests use a translation to `regex-lite`.
+//!
+//! JSON Schema patterns are ECMA-262 regular expressions (JSON Schema 2020-12 Core §6.4;
+//! draft-07 Validation §4.3), matched anywhere in the text (not anchored; 2020-12 Validation
+//! §6.3.3). The test suite expects Unicode mode (`\p{Letter}` must work), so an installed engine
+//! should behave like `new RegExp(pattern, "u").test(text)`.
+//!
+//! The fallback ([`fallback_is_match`]) rewrites the pattern into `regex-lite` syntax: character
+//! classes are rebuilt as explicit code-point ranges, so `\s`, `.` and negated classes follow
+//! ECMA-262 rather than `regex-lite`'s ASCII rules. What `regex-lite` cannot run is refused with
+//! [`PatternError::Unsupported`] rather than guessed: look-around, backreferences, and Unicode
+//! properties other than the few listed in [`unicode_property`]. Those few come from the standard
+//! library's character predicates, so `\p{Letter}` means "alphabetic" (it also admits letter-like
+//! numbers and combining marks), a documented approximation.
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+mod ecma;
+#[cfg(test)]
+mod tests;
+
+/// An engine: `(pattern, text) -> Ok(matches anywhere)`, or `Err(why the pattern is invalid)`.
+pub type Engine = fn(&str, &str) -> Result<bool, String>;
+
+/// Why a pattern could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// Not a regular expression at all (unbalanced brackets, a quantifier with nothing before it).
+    #[error("{0}")]
+    Invalid(String),
+    /// Valid ECMA-262, but the offline engine cannot run it (look-around, backreferences, most
+    /// Unicode properties). The browser's own engine runs these.
+    #[error("{0} is not supported by the offline pattern engine")]
+    Unsupported(String),
+}
+
+static ENGINE: OnceLock<Engine> = OnceLock::new();
+
+/// Installs the engine every later [`is_match`] uses. The first installation wins; returns
+/// `false` (and changes nothing) when an engine was already installed.
+pub fn install(engine: Engine) -> bool {
+    ENGINE.set(engine).is_ok()
+}
+
+/// Whether `pattern` (ECMA-262 syntax) matches anywhere in `text`, with the installed engine,
+/// else with [`fallback_is_match`]. An unusable pattern is an error, never a panic.
+pub fn is_match(pattern: &str, text: &str) -> Result<bool, PatternError> {
+    match ENGINE.get() {
+        Some(engine) => engine(pattern, text).map_err(PatternError::Invalid),
+        None => fallback_is_match(pattern, text),
+    }
+}
+
+/// Whether `pattern` can be used at all (the same engine as [`is_match`]).
+pub fn check(pattern: &str) -> Result<(), PatternError> {
+    is_match(pattern, "").map(|_| ())
+}
+
+/// Compiled fallback patterns kept per thread; cleared when it grows past this many.
+const CACHE_LIMIT: usize = 64;
+/// `regex-lite`'s compiled-size limit for one pattern, in bytes.
+const SIZE_LIMIT: usize = 1 << 20;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<String, Result<regex_lite::Regex, PatternError>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// The native engine: `pattern` translated from ECMA-262 (Unicode mode) to `regex-lite` and
+/// matched anywhere in `text`. Compiled patterns are cached per thread.
+pub fn fallback_is_match(pattern: &str, text: &str) -> Result<bool, PatternError> {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(pattern) {
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(pattern.to_owned(), compile(pattern));
+        }
+        match &cache[pattern] {
+            Ok(re) => Ok(re.is_match(text)),
+            Err(e) => Err(e.clone()),
+        }
+    })
+}
+
+fn compile(pattern: &str) -> Result<regex_lite::Regex, PatternError> {
+    let translated = ecma::translate(pattern)?;
+    regex_lite::RegexBuilder::new(&translated)
+        .size_limit(SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            let text = e.to_string();
+            let last = text.lines().last().unwrap_or("invalid pattern").trim();
+            PatternError::Invalid(last.trim_start_matches("error: ").to_owned())
+        })
+}
+
+/// The code-point ranges of the Unicode properties the fallback knows (`\p{Name}`), from the
+/// standard library's predicates: `L`/`Letter`/`Alphabetic` (alphabetic), `Lu`/`Uppercase_Letter`/
+/// `Uppercase`, `Ll`/`Lowercase_Letter`/`Lowercase`, `N`/`Number`, `White_Space`, `Cc`/`Control`,
+/// `ASCII`, `Any`. `None` for any other name.
+pub fn unicode_property(name: &str) -> Option<&'static [(u32, u32)]> {
+    type Table = OnceLock<Vec<(u32, u32)>>;
+    static ALPHA: Table = OnceLock::new();
+    static UPPER: Table = OnceLock::new();
+    static LOWER: Table = OnceLock::new();
+    static NUMBER: Table = OnceLock::new();
+    static SPACE: Table = OnceLock::new();
+    static CONTROL: Table = OnceLock::new();
+    let (table, pred): (&Table, fn(char) -> bool) = match name {
+        "L" | "Letter" | "Alphabetic" | "Alpha" => (&ALPHA, char::is_alphabetic),
+        "Lu" | "Uppercase_Letter" | "Uppercase" | "Upper" => (&UPPER, char::is_uppercase),
+        "Ll" | "Lowercase_Letter" | "Lowercase" | "Lower" => (&LOWER, char::is_lowercase),
+        "N" | "Number" => (&NUMBER, char::is_numeric),
+        "White_Space" | "space" => (&SPACE, char::is_whitespace),
+        "Cc" | "Control" => (&CONTROL, char::is_control),
+        "ASCII" => return Some(&[(0, 0x7f)]),
+        "Any" => return Some(&[(0, 0x10_ffff)]),
+        _ => return None,
+    };
+    Some(table.get_or_init(|| ranges_where(pred)))
+}
+
+fn ranges_where(pred: fn(char) -> bool) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+        if pred(c) {
+            let cp = c as u32;
+            match out.last_mut() {
+                Some((_, end)) if *end + 1 == cp => *end = cp,
+                _ => out.push((cp, cp)),
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,648 @@
+//! Tests for the JSON Schema validator: error wording, choices, schema problems, limits, and
+//! random schemas and values (no panic, both entry points agree). The official suite is in
+//! `suite_tests`.
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use super::*;
+
+/// `value` against `schema`: the errors as displayed, one per line ("" when valid).
+fn errors(schema: Value, value: Value) -> String {
+    validate(&value, &schema)
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn check(schema: Value, value: Value, expected: &str) {
+    assert_eq!(
+        errors(schema.clone(), value.clone()),
+        expected,
+        "{schema} / {value}"
+    );
+}
+
+#[test]
+fn errors_name_the_place_and_the_rule() {
+    let todo = json!({
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "items": {"type": "array", "maxItems": 3, "items": {
+                "type": "object", "required": ["title", "due"],
+                "properties": {"due": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}}
+            }},
+            "address": {"type": "object", "required": ["city"]},
+            "tags": {"type": "array", "maxItems": 3, "uniqueItems": true},
+            "two words": {"type": "integer", "minimum": 1}
+        }
+    });
+    check(
+        todo.clone(),
+        json!({"items": [
+            {"title": "a", "due": "2026-01-01"},
+            {"title": "b", "due": "2026-01-02"},
+            {"title": "c", "due": "tomorrow"}
+        ], "address": {}, "tags": ["a", "b", "c", "d", "a"], "two words": 0}),
+        "items[2].due: must match the pattern ^\\d{4}-\\d{2}-\\d{2}$\n\
+         address: is missing \"city\"\n\
+         tags: must have at most 3 items, has 5\n\
+         tags: must not repeat items, but items 0 and 4 are equal\n\
+         [\"two words\"]: must be at least 1, is 0",
+    );
+    check(todo.clone(), json!({"items": []}), "");
+    check(
+        todo.clone(),
+        json!([]),
+        "the value: must be an object, is an array",
+    );
+    check(todo, json!({}), "the value: is missing \"items\"");
+}
+
+#[test]
+fn each_keyword_has_plain_words() {
+    let cases = [
+        (
+            json!({"type": ["string", "null"]}),
+            json!(1.5),
+            "the value: must be a string or null, is a number",
+        ),
+        (json!({"type": "integer"}), json!(1.0), ""),
+        (
+            json!({"const": "draft"}),
+            json!("final"),
+            "the value: must be \"draft\", is \"final\"",
+        ),
+        (json!({"const": 1}), json!(1.0), ""),
+        (
+            json!({"enum": [1, 2]}),
+            json!(3),
+            "the value: must be one of 1 or 2, is 3",
+        ),
+        (
+            json!({"multipleOf": 0.5}),
+            json!(1.2),
+            "the value: must be a multiple of 0.5, is 1.2",
+        ),
+        (
+            json!({"exclusiveMaximum": 3}),
+            json!(3),
+            "the value: must be less than 3, is 3",
+        ),
+        (
+            json!({"exclusiveMinimum": 3}),
+            json!(3),
+            "the value: must be more than 3, is 3",
+        ),
+        (
+            json!({"minLength": 2}),
+            json!("é"),
+            "the value: must have at least 2 characters, has 1",
+        ),
+        (json!({"maxLength": 1}), json!("😀"), ""),
+        (
+            json!({"minItems": 1}),
+            json!([]),
+            "the value: must have at least 1 item, has 0",
+        ),
+        (
+            json!({"minProperties": 2}),
+            json!({"a": 1}),
+            "the value: must have at least 2 fields, has 1",
+        ),
+        (
+            json!({"additionalProperties": false}),
+            json!({"x": 1}),
+            "the value: has an unexpected field \"x\"",
+        ),
+        (
+            json!({"properties": {"x": false}}),
+            json!({"x": 1}),
+            "the value: must not have the field \"x\"",
+        ),
+        (
+            json!({"propertyNames": {"pattern": "^[a-z]+$"}}),
+            json!({"Ab": 1}),
+            "the value: the field name \"Ab\" must match the pattern ^[a-z]+$",
+        ),
+        (
+            json!({"dependentRequired": {"card": ["billing"]}}),
+            json!({"card": 1}),
+            "the value: has \"card\", so it must also have \"billing\"",
+        ),
+        (
+            json!({"contains": {"const": "urgent"}}),
+            json!(["a"]),
+            "the value: must contain \"urgent\"",
+        ),
+        (
+            json!({"contains": {"type": "integer"}, "minContains": 2}),
+            json!([1, "a"]),
+            "the value: must contain at least 2 items matching the \"contains\" schema, has 1",
+        ),
+        (
+            json!({"prefixItems": [{}], "items": false}),
+            json!([1, 2]),
+            "the value: must have at most 1 item, has 2",
+        ),
+        (
+            json!({"not": {"type": "string"}}),
+            json!("x"),
+            "the value: must not be a string",
+        ),
+        (
+            json!({"not": {"required": ["a", "b"]}}),
+            json!({"a": 1, "b": 2}),
+            "the value: must not have \"a\" and \"b\"",
+        ),
+        (
+            json!({"if": {"required": ["a"]}, "then": {"required": ["b"]}}),
+            json!({"a": 1}),
+            "the value: is missing \"b\"",
+        ),
+        (
+            json!({"unevaluatedProperties": false, "allOf": [{"properties": {"a": true}}]}),
+            json!({"a": 1, "b": 2}),
+            "the value: has an unexpected field \"b\"",
+        ),
+        (
+            json!({"unevaluatedItems": false, "prefixItems": [true]}),
+            json!([1, 2]),
+            "[1]: is not allowed here",
+        ),
+        (json!(false), json!(null), "the value: is not allowed here"),
+        (json!({"format": "email"}), json!("not an email"), ""),
+    ];
+    for (schema, value, expected) in cases {
+        check(schema, value, expected);
+    }
+}
+
+#[test]
+fn failed_choices_are_summarised() {
+    // Only kinds were wanted: one line naming them.
+    check(
+        json!({"anyOf": [{"type": "string"}, {"type": "null"}, {"const": 3}]}),
+        json!(true),
+        "the value: must be a string, null or 3, is true",
+    );
+    // One option wants this kind of value: its own errors, not a summary.
+    check(
+        json!({"oneOf": [{"type": "string", "maxLength": 3}, {"type": "null"}]}),
+        json!("abcdef"),
+        "the value: must have at most 3 characters, has 6",
+    );
+    // Several options could have fitted: the first error of each.
+    check(
+        json!({"anyOf": [
+            {"type": "object", "required": ["id"]},
+            {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+        ]}),
+        json!({"name": 1}),
+        "the value: matches none of the 2 options (option 1: the value: is missing \"id\"; \
+         option 2: name: must be a string, is an integer)",
+    );
+    check(
+        json!({"oneOf": [{"minimum": 0}, {"maximum": 10}]}),
+        json!(5),
+        "the value: must match exactly one of the 2 options, matches options 1 and 2",
+    );
+}
+
+#[test]
+fn errors_stop_at_the_cap() {
+    let schema = json!({"items": {"type": "string"}});
+    let v = Validator::new(&schema).unwrap();
+    let many = Value::Array((0..50).map(|i| json!(i)).collect());
+    let invalid = v.validate(&many).unwrap_err();
+    assert_eq!(invalid.errors.len(), MAX_ERRORS);
+    assert!(invalid.truncated);
+    assert!(invalid.to_string().ends_with("; and more"));
+    assert!(!v.is_valid(&many));
+    let few = json!([1, "a", 2]);
+    let invalid = v.validate(&few).unwrap_err();
+    assert_eq!(
+        (invalid.errors.len(), invalid.truncated),
+        (2, false),
+        "{invalid}"
+    );
+}
+
+#[test]
+fn references_stay_inside_the_document() {
+    let schema = json!({
+        "$id": "https://example.com/root.json",
+        "$defs": {
+            "date": {"$anchor": "date", "type": "string", "pattern": "^\\d{4}$"},
+            "a/b": {"$id": "nested/other.json", "type": "integer"},
+            "percent%": {"type": "boolean"}
+        },
+        "properties": {
+            "d": {"$ref": "#date"},
+            "n": {"$ref": "nested/other.json"},
+            "p": {"$ref": "#/$defs/a~1b"},
+            "q": {"$ref": "#/$defs/percent%25"}
+        }
+    });
+    check(
+        schema.clone(),
+        json!({"d": "2026", "n": 1, "p": 2, "q": true}),
+        "",
+    );
+    check(
+        schema,
+        json!({"d": "x", "n": "1", "q": 0}),
+        "d: must match the pattern ^\\d{4}$\n\
+         n: must be an integer, is a string\n\
+         q: must be a boolean, is an integer",
+    );
+}
+
+#[test]
+fn unusable_schemas_are_refused_with_a_reason() {
+    let remote = json!({"properties": {"a": {"$ref": "https://example.com/a.json"}}});
+    assert_eq!(
+        check_schema(&remote).unwrap_err().to_string(),
+        "the schema refers to https://example.com/a.json, which is not fetched; put the \
+         definition in $defs"
+    );
+    check(
+        remote,
+        json!({}),
+        "the value: cannot be checked: the schema refers to https://example.com/a.json, which is \
+         not fetched; put the definition in $defs",
+    );
+    let relative =
+        json!({"$schema": "http://json-schema.org/draft-07/schema#", "$ref": "other.json#/x"});
+    assert_eq!(
+        check_schema(&relative).unwrap_err().to_string(),
+        "the schema refers to other.json#/x, which is not fetched; put the definition in definitions"
+    );
+    let with_base = json!({"$id": "https://example.com/s/root.json", "$ref": "other.json"});
+    assert_eq!(
+        check_schema(&with_base).unwrap_err(),
+        SchemaProblem::Remote {
+            shown: "other.json (https://example.com/s/other.json)".into(),
+            defs: "$defs"
+        }
+    );
+    assert!(matches!(
+        check_schema(&json!({"$ref": "https://json-schema.org/draft/2020-12/schema"})),
+        Err(SchemaProblem::Metaschema(_))
+    ));
+    assert_eq!(
+        check_schema(&json!({"$ref": "#/$defs/missing"}))
+            .unwrap_err()
+            .to_string(),
+        "the reference #/$defs/missing (at /) points to nothing in the schema"
+    );
+    assert!(matches!(
+        check_schema(&json!({"properties": {"a": {"pattern": "(unclosed"}}})),
+        Err(SchemaProblem::Pattern { at, .. }) if at == "/properties/a/pattern"
+    ));
+    assert!(matches!(
+        check_schema(&json!({"patternProperties": {"[": {}}})),
+        Err(SchemaProblem::Pattern { .. })
+    ));
+    assert_eq!(
+        check_schema(&json!([1])).unwrap_err().to_string(),
+        "the schema must be a JSON object (or true or false), not an array"
+    );
+    // An unknown dialect: refused by the check, read as 2020-12 by the validator.
+    let unknown = json!({"$schema": "https://example.com/my-dialect", "type": "string"});
+    assert!(matches!(
+        check_schema(&unknown),
+        Err(SchemaProblem::UnknownDialect(_))
+    ));
+    assert_eq!(
+        Validator::new(&unknown).unwrap().dialect(),
+        Dialect::Draft2020_12
+    );
+    assert_eq!(
+        check_schema(&json!({"type": "string"})),
+        Ok(Dialect::Draft2020_12)
+    );
+    assert_eq!(
+        check_schema(&json!({"$schema": "http://json-schema.org/draft-04/schema#"})),
+        Ok(Dialect::Draft07)
+    );
+}
+
+#[test]
+fn draft_07_rules_apply_when_named() {
+    let d7 = "http://json-schema.org/draft-07/schema#";
+    // `$ref` hides its siblings in draft-07, not in 2020-12.
+    let sibling = |dialect: &str| {
+        json!({"$schema": dialect, "$defs": {"s": {"type": "string"}},
+            "definitions": {"s": {"type": "string"}},
+            "properties": {"a": {"$ref": "#/definitions/s", "maxLength": 1}}})
+    };
+    check(sibling(d7), json!({"a": "long"}), "");
+    check(
+        sibling("https://json-schema.org/draft/2020-12/schema"),
+        json!({"a": "long"}),
+        "a: must have at most 1 character, has 4",
+    );
+    // Array `items` with `additionalItems`, and `dependencies`.
+    let tuple = json!({"$schema": d7, "items": [{"type": "string"}], "additionalItems": false,
+        "dependencies": {"a": ["b"], "c": {"required": ["d"]}}});
+    check(
+        tuple.clone(),
+        json!(["x", 1]),
+        "the value: must have at most 1 item, has 2",
+    );
+    check(
+        tuple,
+        json!({"a": 1, "c": 2}),
+        "the value: has \"a\", so it must also have \"b\"\nthe value: is missing \"d\"",
+    );
+    // 2020-12-only keywords are ignored in draft-07.
+    check(
+        json!({"$schema": d7, "prefixItems": [false]}),
+        json!([1]),
+        "",
+    );
+}
+
+#[test]
+fn dynamic_references_follow_the_dynamic_scope() {
+    // A generic list whose item schema the outer resource overrides (2020-12 Core §8.2.3.2).
+    let schema = json!({
+        "$id": "https://example.com/strings",
+        "$ref": "list",
+        "$defs": {
+            "item": {"$dynamicAnchor": "item", "type": "string"},
+            "list": {
+                "$id": "list",
+                "type": "array",
+                "items": {"$dynamicRef": "#item"},
+                "$defs": {"item": {"$dynamicAnchor": "item"}}
+            }
+        }
+    });
+    check(schema.clone(), json!(["a", "b"]), "");
+    check(
+        schema,
+        json!(["a", 2]),
+        "[1]: must be a string, is an integer",
+    );
+}
+
+#[test]
+fn loops_depth_and_effort_are_bounded() {
+    let halted = |schema: Value, value: Value| {
+        let e = errors(schema, value);
+        assert!(e.starts_with("the value: cannot be checked:"), "{e}");
+        e
+    };
+    let e = halted(json!({"$ref": "#"}), json!(1));
+    assert!(e.contains("loop"), "{e}");
+    halted(
+        json!({"$defs": {"a": {"anyOf": [{"$ref": "#/$defs/b"}]}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}},
+            "$ref": "#/$defs/a"}),
+        json!({}),
+    );
+    // Evaluating the same place twice side by side is not a loop (suite: infinite-loop-detection).
+    check(
+        json!({"$defs": {"i": {"type": "integer"}}, "allOf": [{"$ref": "#/$defs/i"}, {"$ref": "#/$defs/i"}]}),
+        json!(1),
+        "",
+    );
+    // A value deeper than the limit stops with an error instead of exhausting the stack.
+    let mut deep = json!(1);
+    for _ in 0..(MAX_DEPTH * 2) {
+        deep = json!([deep]);
+    }
+    let e = halted(json!({"items": {"$ref": "#"}}), deep.clone());
+    assert!(e.contains("nest more than"), "{e}");
+    // Exponential work stops at the step budget: each definition tries the previous one twice,
+    // so a schema of 31 definitions asks for 2^30 evaluations.
+    let mut defs = serde_json::Map::new();
+    defs.insert("d0".into(), json!({"type": "integer"}));
+    for i in 1..=30 {
+        let previous = format!("#/$defs/d{}", i - 1);
+        defs.insert(
+            format!("d{i}"),
+            json!({"anyOf": [{"$ref": previous}, {"$ref": previous}]}),
+        );
+    }
+    let e = halted(json!({"$defs": defs, "$ref": "#/$defs/d30"}), json!("x"));
+    assert!(e.contains("steps"), "{e}");
+    // A schema nested beyond the limit is refused before it is walked further.
+    let mut tall = json!({});
+    for _ in 0..(MAX_DEPTH + 10) {
+        tall = json!({"not": tall});
+    }
+    assert_eq!(check_schema(&tall), Err(SchemaProblem::TooDeep));
+}
+
+/// Stack one level of evaluation may take in a debug build; release frames are smaller.
+const STACK_PER_LEVEL: usize = 6 << 10;
+
+#[test]
+fn the_deepest_evaluation_fits_in_a_test_thread() {
+    // Regression: frames of 7.6 KiB per level (one function doing every keyword) put
+    // MAX_DEPTH levels at 1.95 MB, the edge of a 2 MiB test thread.
+    let run = || {
+        let top = 0u8;
+        let top = std::ptr::addr_of!(top) as usize;
+        let mut deep = json!("leaf");
+        for _ in 0..MAX_DEPTH {
+            deep = json!({"child": [deep]});
+        }
+        let schema = json!({"anyOf": [{"type": "string"}, {"type": "object",
+            "properties": {"child": {"items": {"$ref": "#"}}}, "unevaluatedProperties": false}]});
+        let outcome = Validator::new(&schema).unwrap().validate(&deep);
+        let (low, levels) = super::eval::stack_probe::read();
+        (outcome, top.saturating_sub(low), levels)
+    };
+    let (outcome, used, levels) = std::thread::Builder::new()
+        .stack_size(MAX_DEPTH * STACK_PER_LEVEL + (256 << 10))
+        .spawn(run)
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(levels, MAX_DEPTH);
+    eprintln!("{} bytes of stack per level of evaluation", used / levels);
+    let e = outcome.unwrap_err().to_string();
+    assert!(e.contains("nest more than"), "{e}");
+    assert!(
+        used / levels < STACK_PER_LEVEL,
+        "{} bytes of stack per level of evaluation",
+        used / levels
+    );
+}
+
+/// Random JSON values, up to a few levels deep.
+fn arb_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        (-1e6f64..1e6).prop_map(|f| json!(f)),
+        Just(json!(1.0)),
+        "[a-c0-9é😀 ]{0,4}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-c$]{0,2}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Random schemas built from real keywords, references that may or may not resolve, and
+/// patterns that may or may not be valid.
+fn arb_schema() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(json!(true)),
+        Just(json!(false)),
+        Just(json!({})),
+        prop_oneof![
+            Just("string"),
+            Just("integer"),
+            Just("number"),
+            Just("object"),
+            Just("array"),
+            Just("null"),
+            Just("boolean"),
+            Just("nonsense")
+        ]
+        .prop_map(|t| json!({"type": t})),
+        arb_value().prop_map(|v| json!({"const": v})),
+        prop::collection::vec(arb_value(), 0..3).prop_map(|v| json!({"enum": v})),
+        (
+            prop_oneof![
+                Just("minimum"),
+                Just("maximum"),
+                Just("exclusiveMinimum"),
+                Just("exclusiveMaximum"),
+                Just("multipleOf"),
+                Just("minLength"),
+                Just("maxLength"),
+                Just("minItems"),
+                Just("maxItems"),
+                Just("minProperties"),
+                Just("maxProperties"),
+                Just("minContains"),
+                Just("maxContains")
+            ],
+            prop_oneof![
+                Just(json!(0)),
+                Just(json!(2)),
+                Just(json!(-1)),
+                Just(json!(0.5)),
+                Just(json!("x"))
+            ]
+        )
+            .prop_map(|(k, v)| json!({ k: v })),
+        prop_oneof![
+            Just("^a"),
+            Just("[0-9]+"),
+            Just("(unclosed"),
+            Just("\\p{L}"),
+            Just("(?=x)"),
+            Just("a{2,1}")
+        ]
+        .prop_map(|p| json!({"pattern": p})),
+        prop_oneof![
+            Just("#"),
+            Just("#/$defs/a"),
+            Just("#/$defs/missing"),
+            Just("#anchor"),
+            Just("other.json"),
+            Just("#/properties/x"),
+            Just("#/items/0")
+        ]
+        .prop_map(|r| json!({"$ref": r})),
+        prop_oneof![Just("#anchor"), Just("#/$defs/a")].prop_map(|r| json!({"$dynamicRef": r})),
+        Just(json!({"uniqueItems": true})),
+        Just(json!({"required": ["a", "b"]})),
+        Just(json!({"$schema": "http://json-schema.org/draft-07/schema#"})),
+    ];
+    leaf.prop_recursive(4, 40, 4, |inner| {
+        let one = prop_oneof![
+            Just("not"),
+            Just("if"),
+            Just("then"),
+            Just("else"),
+            Just("items"),
+            Just("contains"),
+            Just("additionalProperties"),
+            Just("propertyNames"),
+            Just("unevaluatedItems"),
+            Just("unevaluatedProperties"),
+            Just("additionalItems")
+        ];
+        let list = prop_oneof![
+            Just("allOf"),
+            Just("anyOf"),
+            Just("oneOf"),
+            Just("prefixItems"),
+            Just("items")
+        ];
+        let map = prop_oneof![
+            Just("properties"),
+            Just("patternProperties"),
+            Just("$defs"),
+            Just("dependentSchemas"),
+            Just("dependencies"),
+            Just("definitions")
+        ];
+        prop_oneof![
+            (one, inner.clone()).prop_map(|(k, s)| json!({ k: s })),
+            (list, prop::collection::vec(inner.clone(), 0..3)).prop_map(|(k, s)| json!({ k: s })),
+            (
+                map,
+                prop::collection::btree_map("[a-c]|x|\\^a", inner.clone(), 0..3)
+            )
+                .prop_map(|(k, m)| json!({ k: Value::Object(m.into_iter().collect()) })),
+            (
+                inner.clone(),
+                inner.clone(),
+                prop_oneof![Just("anchor"), Just("a")]
+            )
+                .prop_map(|(a, b, name)| {
+                    let mut o = serde_json::Map::new();
+                    o.insert(
+                        "$defs".into(),
+                        json!({"a": a, "b": {"$dynamicAnchor": name}}),
+                    );
+                    o.insert("$anchor".into(), json!(name));
+                    o.insert("$id".into(), json!("https://example.com/x.json"));
+                    o.insert("allOf".into(), json!([b]));
+                    Value::Object(o)
+                }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    /// No schema and no value make the validator panic, and its two entry points agree.
+    #[test]
+    fn random_schemas_and_values_never_panic(schema in arb_schema(), value in arb_value()) {
+        let _ = check_schema(&schema);
+        let _ = validate(&value, &schema);
+        for dialect in [Dialect::Draft2020_12, Dialect::Draft07] {
+            if let Ok(v) = Validator::with_default(&schema, dialect) {
+                let full = v.validate(&value);
+                prop_assert_eq!(v.is_valid(&value), full.is_ok());
+                if let Err(invalid) = full {
+                    prop_assert!(!invalid.errors.is_empty());
+                    prop_assert!(invalid.errors.len() <= MAX_ERRORS);
+                }
+            }
+        }
+    }
+
+    /// Any JSON value at all, used as a schema, is refused or evaluated without a panic.
+    #[test]
+    fn any_value_as_a_schema_never_panics(schema in arb_value(), value in arb_value()) {
+        let _ = check_schema(&schema);
+        let _ = validate(&value, &schema);
+    }
+}
