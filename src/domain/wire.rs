@@ -514,7 +514,7 @@ impl DraftV1 {
                 Ok(a) => suite.global.push(a),
                 Err(why) => lost.push(Lost::Check {
                     at: i + 1,
-                    why: Some(why),
+                    why: Some(why.to_string()),
                 }),
             }
         }

@@ -339,6 +339,7 @@ pub(crate) fn case(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<StoredCa
         assertions,
         tags: field(&mut obj, "tags", lost, part("its tags")),
         split: field(&mut obj, "split", lost, part("whether it is held out")),
+        threshold: field(&mut obj, "threshold", lost, part("its pass score")),
     };
     Some(StoredCaseV1 { id, case })
 }

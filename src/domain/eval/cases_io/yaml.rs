@@ -55,11 +55,20 @@ pub(super) fn parse_yaml(text: &str) -> Result<Node, String> {
     let mut budget = ALIAS_BUDGET;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| {
-            format!(
-                "This YAML file could not be read: line {}: {}.",
-                e.marker().line(),
-                e.info()
-            )
+            if e.info().contains("recursion limit") {
+                // The parser's own bound on flow nesting ([[[…]]]): the same message as ours.
+                format!(
+                    "This YAML file nests lists and maps more than {MAX_DEPTH} levels deep \
+                     (line {}); a test file needs far fewer.",
+                    e.marker().line()
+                )
+            } else {
+                format!(
+                    "This YAML file could not be read: line {}: {}.",
+                    e.marker().line(),
+                    e.info()
+                )
+            }
         })?;
         let line = item_line(
             &lines,

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::super::*;
-use crate::domain::eval::{Assertion, Split};
+use crate::domain::eval::{Assertion, Check, Split};
 
 /// Three train cases and one held-out case, each with a check, and a judge rubric for all.
 pub(crate) fn sample_suite() -> Suite {
@@ -52,6 +52,7 @@ fn reply(work: &Work) -> Reply {
         text,
         input_tokens: 100,
         output_tokens: 20,
+        observed: Default::default(),
     }
 }
 
