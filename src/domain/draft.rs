@@ -132,6 +132,25 @@ impl Draft {
         }
     }
 
+    /// Whether an optimization loop is under way and not paused (it spends when the page runs it).
+    pub fn loop_running(&self) -> bool {
+        self.optimizer
+            .as_ref()
+            .is_some_and(|o| o.stop.is_none() && !o.paused)
+    }
+
+    /// Pauses an optimization loop that is under way, so a copied, imported or received draft
+    /// spends nothing until the person presses Resume. Returns whether a loop was paused.
+    pub fn pause_loop(&mut self) -> bool {
+        match &mut self.optimizer {
+            Some(o) if o.stop.is_none() && !o.paused => {
+                o.paused = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The latest run of a version.
     pub fn run_of(&self, version: u32) -> Option<&Run> {
         self.runs.iter().find(|r| r.version == version)

@@ -10,8 +10,14 @@ use crate::domain::eval::{
     Assertion, Check, Grader, LengthUnit, Split, Suite, TestCase, matchers, pass_mark,
 };
 use crate::domain::meta::{IdeaInput, ModelFamily, OutputKind};
-use crate::domain::optimize::Optimizer;
+use crate::domain::optimize::{Optimizer, SnapshotError};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
+
+pub(crate) mod salvage;
+#[cfg(test)]
+mod salvage_tests;
+
+pub use salvage::{Lost, RecordRead, Salvaged, Unusable, read_draft, read_record};
 
 /// A draft, version 1 of the wire format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -462,8 +468,11 @@ impl DraftV1 {
         }
     }
 
-    /// The domain draft; a `current` that names no version falls back to the newest.
-    pub fn into_draft(self) -> Draft {
+    /// The domain draft, and what was left out: checks of a kind this app does not know, and an
+    /// optimizer snapshot that does not read or breaks the loop's invariants
+    /// ([`Optimizer::validate`]). A `current` that names no version falls back to the newest.
+    pub fn into_salvaged(self) -> Salvaged {
+        let mut lost = Vec::new();
         let versions: Vec<Version> = self
             .versions
             .into_iter()
@@ -480,11 +489,18 @@ impl DraftV1 {
         } else {
             versions.iter().map(|v| v.number).max().unwrap_or(0)
         };
-        // Cases keep their ids when they have unique ones; others get fresh ids.
+        // Cases keep their ids when they have unique ones; others get fresh ids. A check this app
+        // does not know is left out of its case, not the case.
         let mut suite = Suite::default();
-        for stored in self.cases {
-            // Checks this app cannot read (from a newer app) are dropped; the case stays.
-            let (mut case, _) = stored.case.into_case();
+        for (i, stored) in self.cases.into_iter().enumerate() {
+            let (mut case, left_out) = stored.case.into_case();
+            for (j, why) in left_out {
+                lost.push(Lost::CaseCheck {
+                    case: i + 1,
+                    at: j + 1,
+                    why: Some(why.to_string()),
+                });
+            }
             let id = stored.id;
             if id > 0 && suite.case(id).is_none() {
                 case.id = id;
@@ -493,17 +509,24 @@ impl DraftV1 {
                 suite.add(case);
             }
         }
-        suite.global = self
-            .checks
-            .iter()
-            .filter_map(|a| Assertion::try_from(a).ok())
-            .collect();
+        for (i, a) in self.checks.iter().enumerate() {
+            match Assertion::try_from(a) {
+                Ok(a) => suite.global.push(a),
+                Err(why) => lost.push(Lost::Check {
+                    at: i + 1,
+                    why: Some(why.to_string()),
+                }),
+            }
+        }
         let runs: Vec<Run> = self.runs.into_iter().map(Run::from).collect();
-        let optimizer = self
-            .optimizer
-            .and_then(|v| serde_json::from_value::<Optimizer>(v).ok())
-            .filter(|o| o.version == 1);
-        Draft {
+        let optimizer = self.optimizer.and_then(|v| {
+            serde_json::from_value::<Optimizer>(v)
+                .map_err(|e| SnapshotError::Shape(e.to_string()))
+                .and_then(|o| o.validate().map(|()| o))
+                .map_err(|e| lost.push(Lost::Optimizer(e)))
+                .ok()
+        });
+        let draft = Draft {
             suite,
             runs,
             optimizer,
@@ -523,7 +546,8 @@ impl DraftV1 {
             },
             versions,
             current,
-        }
+        };
+        Salvaged { draft, lost }
     }
 }
 
@@ -614,7 +638,13 @@ mod tests {
         let full = DraftV1::from_draft(&d, Include::ALL);
         let json = serde_json::to_string(&full).unwrap();
         let back: DraftV1 = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.into_draft(), d);
+        assert_eq!(
+            back.into_salvaged(),
+            Salvaged {
+                draft: d.clone(),
+                lost: vec![]
+            }
+        );
         let only = DraftV1::from_draft(
             &d,
             Include {
@@ -623,7 +653,8 @@ mod tests {
                 results: false,
             },
         )
-        .into_draft();
+        .into_salvaged()
+        .draft;
         assert_eq!(only.versions.len(), 1);
         assert_eq!(only.current_spec(), d.current_spec());
         assert!(!json.to_lowercase().contains("key"), "no key field: {json}");
@@ -632,7 +663,10 @@ mod tests {
     #[test]
     fn unknown_and_missing_fields_are_tolerated() {
         let json = r#"{"name":"x","idea":{"idea":"i","output":"yaml"},"versions":[{"n":3,"origin":{"kind":"evolved"},"spec":{"persona":"p"},"future":1}],"current":9}"#;
-        let d = serde_json::from_str::<DraftV1>(json).unwrap().into_draft();
+        let d = serde_json::from_str::<DraftV1>(json)
+            .unwrap()
+            .into_salvaged()
+            .draft;
         assert_eq!(d.current, 3);
         assert_eq!(d.versions[0].origin, Origin::Pasted);
         assert_eq!(d.idea.output, OutputKind::Auto);
@@ -663,30 +697,64 @@ impl ExportV1 {
     }
 }
 
-/// Reads an export file (or a single exported draft); says plainly what is wrong otherwise.
-pub fn parse_import(text: &str) -> Result<Vec<Draft>, String> {
-    let v: serde_json::Value = serde_json::from_str(text)
+/// What an import file holds: the drafts that could be read, each with what was left out of it,
+/// and, by their place in the file (1 is the first), the ones with nothing usable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub drafts: Vec<Salvaged>,
+    pub unreadable: Vec<(usize, Unusable)>,
+}
+
+/// Reads an export file (or a single exported draft) draft by draft and part by part (see
+/// [`read_draft`]); says plainly what is wrong when no draft in it can be read. Every draft's
+/// optimization loop arrives paused: an import never spends until the person resumes it.
+pub fn parse_import(text: &str) -> Result<Imported, String> {
+    let mut v: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| format!("This file is not a Promptwright export (not valid JSON: {e})."))?;
-    if v.get("format").and_then(|f| f.as_str()) == Some(EXPORT_FORMAT) {
-        let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
-        if version != 1 {
-            return Err(format!(
-                "This export was made by a newer Promptwright (format version {version})."
-            ));
+    let items: Vec<serde_json::Value> =
+        if v.get("format").and_then(|f| f.as_str()) == Some(EXPORT_FORMAT) {
+            let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
+            if version != 1 {
+                return Err(format!(
+                    "This export was made by a newer Promptwright (format version {version})."
+                ));
+            }
+            match v.get_mut("drafts").map(serde_json::Value::take) {
+                Some(serde_json::Value::Array(items)) if !items.is_empty() => items,
+                Some(serde_json::Value::Array(_)) | None => {
+                    return Err("This export holds no drafts.".into());
+                }
+                Some(_) => {
+                    return Err("This export is damaged: its list of drafts is not a list.".into());
+                }
+            }
+        } else if v.get("versions").is_some() && v.get("idea").is_some() {
+            vec![v]
+        } else {
+            return Err("This file is not a Promptwright export: it has no drafts in it.".into());
+        };
+    let total = items.len();
+    let mut out = Imported {
+        drafts: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        match read_draft(item) {
+            Ok(mut s) => {
+                s.draft.pause_loop();
+                out.drafts.push(s);
+            }
+            Err(e) => out.unreadable.push((i + 1, e)),
         }
-        let export: ExportV1 =
-            serde_json::from_value(v).map_err(|e| format!("This export is damaged: {e}."))?;
-        if export.drafts.is_empty() {
-            return Err("This export holds no drafts.".into());
-        }
-        return Ok(export.drafts.into_iter().map(DraftV1::into_draft).collect());
     }
-    if v.get("versions").is_some() && v.get("idea").is_some() {
-        let one: DraftV1 =
-            serde_json::from_value(v).map_err(|e| format!("This draft file is damaged: {e}."))?;
-        return Ok(vec![one.into_draft()]);
+    if out.drafts.is_empty() {
+        return Err(if total == 1 {
+            "This draft file is damaged: nothing in it could be read.".into()
+        } else {
+            format!("This export is damaged: none of its {total} drafts could be read.")
+        });
     }
-    Err("This file is not a Promptwright export: it has no drafts in it.".into())
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -697,10 +765,20 @@ mod export_tests {
     fn export_round_trip_and_bad_files() {
         let d = tests::sample_draft();
         let json = serde_json::to_string(&ExportV1::new(&[&d, &d])).unwrap();
-        let back = parse_import(&json).unwrap();
-        assert_eq!(back, vec![d.clone(), d.clone()]);
+        let drafts = |text: &str| -> Vec<Draft> {
+            let i = parse_import(text).unwrap();
+            assert!(i.unreadable.is_empty(), "{:?}", i.unreadable);
+            i.drafts
+                .into_iter()
+                .map(|s| {
+                    assert!(s.lost.is_empty(), "{:?}", s.lost);
+                    s.draft
+                })
+                .collect()
+        };
+        assert_eq!(drafts(&json), vec![d.clone(), d.clone()]);
         let single = serde_json::to_string(&DraftV1::from_draft(&d, Include::ALL)).unwrap();
-        assert_eq!(parse_import(&single).unwrap(), vec![d]);
+        assert_eq!(drafts(&single), vec![d]);
         assert!(
             parse_import("not json")
                 .unwrap_err()

@@ -1,4 +1,5 @@
-//! The only code that touches the network or browser storage: HTTP calls, timers, and saved settings.
+//! The only code that touches the network or browser storage: HTTP calls, timers, saved settings
+//! (`localStorage`) and what this tab remembers across a reload (`sessionStorage`).
 pub mod chat;
 pub mod store;
 use wasm_bindgen::{JsCast, JsValue};
@@ -109,6 +110,23 @@ pub mod settings {
         if let Some(s) = storage() {
             let _ = s.remove_item(key);
         }
+    }
+}
+
+/// Small values kept in `sessionStorage`: this tab only, surviving a reload of it.
+pub mod session {
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok()?
+    }
+
+    /// The saved value, if storage is available and holds one.
+    pub fn load(key: &str) -> Option<String> {
+        storage()?.get_item(key).ok()?
+    }
+
+    /// Saves a value; false when storage is unavailable or full.
+    pub fn save(key: &str, value: &str) -> bool {
+        storage().is_some_and(|s| s.set_item(key, value).is_ok())
     }
 }
 

@@ -1,7 +1,10 @@
 //! The person's drafts: a list kept in IndexedDB, the one being worked on, automatic saving
 //! shortly after each change, conflicts with other tabs (detected, then the person chooses),
 //! delete with undo, export and import, and a shared draft opened from a link (read-only until
-//! saved).
+//! saved). What was kept but could not be read (parts of a draft, whole records, parts of an
+//! imported file or a link) is named in `damage`, shown in the drafts area. A copied, imported or
+//! received draft's optimization loop arrives paused.
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -10,9 +13,9 @@ use wasm_bindgen::closure::Closure;
 
 use crate::domain::draft::Draft;
 use crate::domain::share;
-use crate::domain::wire::{ExportV1, parse_import};
+use crate::domain::wire::{ExportV1, Lost, parse_import};
 use crate::net::settings as prefs;
-use crate::net::store::{DraftStore, Record, Saved, StoreError};
+use crate::net::store::{DraftStore, Listing, Record, Saved, StoreError};
 use crate::state::draft::DraftHandle;
 
 const CURRENT_KEY: &str = "pw.current-draft";
@@ -30,16 +33,20 @@ pub struct DraftMeta {
     pub versions: usize,
 }
 
+/// A draft's name as the list shows it.
+fn shown_name(name: &str) -> String {
+    if name.trim().is_empty() {
+        "Untitled prompt".to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
 impl DraftMeta {
     fn of(r: &Record) -> Self {
-        let name = if r.draft.name.trim().is_empty() {
-            "Untitled prompt".to_owned()
-        } else {
-            r.draft.name.clone()
-        };
         Self {
             id: r.id.clone(),
-            name,
+            name: shown_name(&r.draft.name),
             updated_ms: r.updated_ms,
             versions: r.draft.versions.len(),
         }
@@ -80,6 +87,10 @@ pub struct Library {
     pub shared: RwSignal<Option<SharedView>>,
     /// Whether the current draft has changes not yet written.
     pub pending: RwSignal<bool>,
+    /// What was kept but could not be read, in plain words (cleared when the person dismisses it).
+    pub damage: RwSignal<Vec<String>>,
+    /// Every message shown in `damage` since the page opened (each is shown once).
+    reported: StoredValue<HashSet<String>>,
     drafts: DraftHandle,
     store: StoredValue<Option<Rc<DraftStore>>, LocalStorage>,
     base_rev: StoredValue<Option<u64>>,
@@ -91,6 +102,11 @@ pub struct Library {
     /// A save is under way; another was asked for meanwhile.
     saving: StoredValue<bool>,
     save_again: StoredValue<bool>,
+    /// Saves started so far, the latest finished and the latest that succeeded (by start number):
+    /// a caller of `save_now` knows whether a save that began after its call has stored its state.
+    saves_started: StoredValue<u64>,
+    save_done: StoredValue<u64>,
+    save_ok: StoredValue<u64>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
 
@@ -104,6 +120,8 @@ impl Library {
             deleted: RwSignal::new_local(None),
             shared: RwSignal::new(None),
             pending: RwSignal::new(false),
+            damage: RwSignal::new(Vec::new()),
+            reported: StoredValue::new(HashSet::new()),
             drafts,
             store: StoredValue::new_local(None),
             base_rev: StoredValue::new(None),
@@ -112,6 +130,9 @@ impl Library {
             pending_since: StoredValue::new(None),
             saving: StoredValue::new(false),
             save_again: StoredValue::new(false),
+            saves_started: StoredValue::new(0),
+            save_done: StoredValue::new(0),
+            save_ok: StoredValue::new(0),
             channel: StoredValue::new_local(None),
         };
         provide_context(lib);
@@ -172,6 +193,31 @@ impl Library {
         expect_context()
     }
 
+    /// Shows messages about kept data that could not be read; each message once per page load.
+    pub fn report(self, messages: impl IntoIterator<Item = String>) {
+        let fresh: Vec<String> = messages
+            .into_iter()
+            .filter(|m| self.reported.try_update_value(|r| r.insert(m.clone())) == Some(true))
+            .collect();
+        if !fresh.is_empty() {
+            self.damage.update(|d| d.extend(fresh));
+        }
+    }
+
+    /// Names the parts left out of a draft, with the draft's name.
+    fn report_lost(self, name: &str, lost: &[Lost]) {
+        let name = shown_name(name);
+        self.report(
+            lost.iter()
+                .map(|l| format!("In \u{201c}{name}\u{201d}: {l}")),
+        );
+    }
+
+    /// Hides the messages about unreadable data.
+    pub fn dismiss_damage(self) {
+        self.damage.set(Vec::new());
+    }
+
     async fn start(self) {
         match DraftStore::open().await {
             Ok(store) => {
@@ -184,7 +230,7 @@ impl Library {
             }
         }
         self.listen_to_other_tabs();
-        let mut records = self.all().await.unwrap_or_default();
+        let mut records = self.listing().await.unwrap_or_default();
         if records.is_empty() {
             // First run: what is in memory becomes the first draft.
             let first = self.drafts.draft.get_untracked();
@@ -210,15 +256,40 @@ impl Library {
         }
     }
 
-    async fn all(self) -> Result<Vec<Record>, StoreError> {
+    async fn all(self) -> Result<Listing, StoreError> {
         match self.store.get_value() {
             Some(s) => s.all().await,
             None => Err(StoreError::Unavailable(String::new())),
         }
     }
 
+    /// The records that open; the ones that cannot be read at all are reported.
+    async fn listing(self) -> Result<Vec<Record>, StoreError> {
+        let l = self.all().await?;
+        self.report(l.unreadable.iter().map(|u| u.message()));
+        Ok(l.records)
+    }
+
+    /// One record, with what was left out of it reported; one that cannot be read at all is
+    /// reported and reads as none.
+    async fn fetch(self, id: &str) -> Option<Record> {
+        let store = self.store.get_value()?;
+        match store.get(id).await {
+            Ok(Some(Ok(r))) => {
+                self.report_lost(&r.draft.name, &r.lost);
+                Some(r)
+            }
+            Ok(Some(Err(u))) => {
+                self.report([u.message()]);
+                None
+            }
+            Ok(None) | Err(_) => None,
+        }
+    }
+
     fn load_record(self, r: Record) {
-        let draft = r.draft.into_draft();
+        self.report_lost(&r.draft.name, &r.lost);
+        let draft = r.draft;
         self.last_saved.set_value(draft.clone());
         self.pending.set(false);
         self.base_rev.set_value(Some(r.rev));
@@ -229,38 +300,42 @@ impl Library {
     }
 
     async fn refresh_list(self) {
-        if let Ok(mut records) = self.all().await {
+        if let Ok(mut records) = self.listing().await {
             records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
             self.list.set(records.iter().map(DraftMeta::of).collect());
         }
     }
 
-    /// Saves the current draft now; `true` when what is in memory now is stored. `force`
-    /// overwrites another tab's newer version. Saves never overlap (two at once would each expect
-    /// the same revision and see the other as a conflict): a save asked for while one runs
-    /// happens right after it, and this waits for it.
+    /// Saves the current draft now; `true` when the draft as it is at this call is stored (by
+    /// this save or a later one). `force` overwrites another tab's newer version. Saves never
+    /// overlap (two at once would each expect the same revision and see the other as a
+    /// conflict): a save asked for while one runs happens right after it, and this waits for it.
     pub async fn save_now(self, force: bool) -> bool {
+        // The first save that starts after this call holds everything in memory now.
+        let need = self.saves_started.get_value() + 1;
         if self.saving.get_value() {
             self.save_again.set_value(true);
-            while self.saving.get_value() {
+            while self.save_done.get_value() < need && self.saving.get_value() {
                 crate::net::sleep(20).await;
             }
-            return self
-                .drafts
-                .draft
-                .with_untracked(|d| self.last_saved.with_value(|s| s == d));
+            return self.save_ok.get_value() >= need;
         }
         self.saving.set_value(true);
-        let mut ok;
         loop {
             self.save_again.set_value(false);
-            ok = self.save_once(force).await;
+            let n = self.saves_started.get_value() + 1;
+            self.saves_started.set_value(n);
+            let ok = self.save_once(force).await;
+            self.save_done.set_value(n);
+            if ok {
+                self.save_ok.set_value(n);
+            }
             if !self.save_again.get_value() {
                 break;
             }
         }
         self.saving.set_value(false);
-        ok
+        self.save_ok.get_value() >= need
     }
 
     async fn save_once(self, force: bool) -> bool {
@@ -292,7 +367,8 @@ impl Library {
                 true
             }
             Ok(Saved::Conflict(theirs)) => {
-                self.conflict.set(Some(theirs.draft.into_draft()));
+                self.report_lost(&theirs.draft.name, &theirs.lost);
+                self.conflict.set(Some(theirs.draft));
                 false
             }
             Err(e) => {
@@ -329,10 +405,7 @@ impl Library {
                     {
                         return;
                     }
-                    let Some(store) = self.store.get_value() else {
-                        return;
-                    };
-                    let Ok(Some(theirs)) = store.get(&id).await else {
+                    let Some(theirs) = self.fetch(&id).await else {
                         return;
                     };
                     let unsaved = self
@@ -343,7 +416,7 @@ impl Library {
                         // Nothing unsaved here: follow the other tab.
                         self.load_record(theirs);
                     } else {
-                        self.conflict.set(Some(theirs.draft.into_draft()));
+                        self.conflict.set(Some(theirs.draft));
                     }
                 });
             });
@@ -356,10 +429,8 @@ impl Library {
     pub fn take_theirs(self) {
         let id = self.current_id.get_untracked();
         leptos::task::spawn_local(async move {
-            if let Some(store) = self.store.get_value() {
-                if let Ok(Some(r)) = store.get(&id).await {
-                    self.load_record(r);
-                }
+            if let Some(r) = self.fetch(&id).await {
+                self.load_record(r);
             }
         });
     }
@@ -372,7 +443,8 @@ impl Library {
         });
     }
 
-    /// Conflict: keep both: ours becomes a new draft, the original follows the other tab.
+    /// Conflict: keep both: ours becomes a new draft (its optimization loop paused), the original
+    /// follows the other tab.
     pub fn keep_both(self) {
         let mut mine = self.drafts.draft.get_untracked();
         mine.name = format!("{} (this tab)", mine.name);
@@ -380,8 +452,10 @@ impl Library {
         self.add(mine);
     }
 
-    /// Adds a draft as a new record and opens it.
-    pub fn add(self, draft: Draft) {
+    /// Adds a draft as a new record and opens it. Every new record is a copy or a new draft: an
+    /// optimization loop in it arrives paused, so a copy never spends until the person resumes it.
+    pub fn add(self, mut draft: Draft) {
+        draft.pause_loop();
         leptos::task::spawn_local(async move {
             let rec = Record::new(&new_id(), 1, &draft);
             if let Some(store) = self.store.get_value() {
@@ -402,10 +476,8 @@ impl Library {
     pub fn open(self, id: String) {
         leptos::task::spawn_local(async move {
             self.save_now(false).await;
-            if let Some(store) = self.store.get_value() {
-                if let Ok(Some(r)) = store.get(&id).await {
-                    self.load_record(r);
-                }
+            if let Some(r) = self.fetch(&id).await {
+                self.load_record(r);
             }
         });
     }
@@ -423,7 +495,7 @@ impl Library {
             let Some(store) = self.store.get_value() else {
                 return;
             };
-            if let Ok(Some(mut r)) = store.get(&id).await {
+            if let Some(mut r) = self.fetch(&id).await {
                 r.draft.name = name;
                 let rev = r.rev;
                 let _ = store.save(r, Some(rev)).await;
@@ -432,14 +504,12 @@ impl Library {
         });
     }
 
+    /// Copies a draft as a new one and opens it (an optimization loop in it arrives paused).
     pub fn duplicate(self, id: String) {
         leptos::task::spawn_local(async move {
-            let Some(store) = self.store.get_value() else {
-                return;
-            };
             self.save_now(false).await;
-            if let Ok(Some(r)) = store.get(&id).await {
-                let mut d = r.draft.into_draft();
+            if let Some(r) = self.fetch(&id).await {
+                let mut d = r.draft;
                 d.name = format!("{} (copy)", d.name);
                 self.add(d);
             }
@@ -453,14 +523,14 @@ impl Library {
                 return;
             };
             self.save_now(false).await;
-            let Ok(Some(r)) = store.get(&id).await else {
+            let Some(r) = self.fetch(&id).await else {
                 return;
             };
             if store.delete(&id).await.is_err() {
                 return;
             }
             self.deleted.set(Some(r));
-            let rest = self.all().await.unwrap_or_default();
+            let rest = self.listing().await.unwrap_or_default();
             if id == self.current_id.get_untracked() {
                 match rest
                     .into_iter()
@@ -491,7 +561,7 @@ impl Library {
     /// The export file for one draft (`Some(id)`) or all of them.
     pub async fn export(self, id: Option<String>) -> Result<String, String> {
         self.save_now(false).await;
-        let records = self.all().await.unwrap_or_default();
+        let records = self.listing().await.unwrap_or_default();
         let current = self.current_id.get_untracked();
         // The draft on screen is exported as it is in memory: its last change may not have been
         // saved (storage full).
@@ -502,7 +572,7 @@ impl Library {
                 if r.id == current {
                     self.drafts.draft.get_untracked()
                 } else {
-                    r.draft.into_draft()
+                    r.draft
                 }
             })
             .collect();
@@ -514,9 +584,28 @@ impl Library {
         serde_json::to_string_pretty(&ExportV1::new(&refs)).map_err(|e| e.to_string())
     }
 
-    /// Imports drafts from an export file as new drafts (nothing existing is replaced); returns how many.
-    pub async fn import(self, text: &str) -> Result<usize, String> {
-        let drafts = parse_import(text)?;
+    /// Imports drafts from an export file as new drafts (nothing existing is replaced, optimization
+    /// loops arrive paused); returns what to tell the person. What could not be read is reported.
+    pub async fn import(self, text: &str) -> Result<String, String> {
+        let imported = parse_import(text)?;
+        self.report(imported.unreadable.iter().map(|(at, u)| match &u.name {
+            Some(n) => format!(
+                "The draft \u{201c}{n}\u{201d} in the imported file could not be read at all and was not imported."
+            ),
+            None => format!(
+                "Draft {at} in the imported file could not be read at all and was not imported."
+            ),
+        }));
+        let mut left_out = !imported.unreadable.is_empty();
+        let drafts: Vec<Draft> = imported
+            .drafts
+            .into_iter()
+            .map(|s| {
+                self.report_lost(&s.draft.name, &s.lost);
+                left_out |= !s.lost.is_empty();
+                s.draft
+            })
+            .collect();
         let names: Vec<String> = self
             .list
             .get_untracked()
@@ -543,7 +632,15 @@ impl Library {
             self.load_record(r);
         }
         self.refresh_list().await;
-        Ok(n)
+        Ok(format!(
+            "Imported {n} draft{}.{}",
+            if n == 1 { "" } else { "s" },
+            if left_out {
+                " Some parts could not be read and were left out: the notice on the page lists them."
+            } else {
+                ""
+            }
+        ))
     }
 
     /// Saves at once when the tab is hidden or closed, so the last change never waits on a timer.
@@ -570,8 +667,11 @@ impl Library {
     fn open_link_from_url(self) {
         let hash = window().location().hash().unwrap_or_default();
         if hash.starts_with(&format!("#{}", share::FRAGMENT_KEY)) {
-            self.shared.set(Some(match share::decode(&hash) {
-                Ok(d) => SharedView::Draft(d),
+            self.shared.set(Some(match share::decode_salvaged(&hash) {
+                Ok(s) => {
+                    self.report_lost(&s.draft.name, &s.lost);
+                    SharedView::Draft(s.draft)
+                }
                 Err(e) => SharedView::Broken(format!(
                     "This share link cannot be opened: {e}. Your own drafts are untouched."
                 )),
@@ -600,7 +700,8 @@ impl Library {
         }
     }
 
-    /// Saves the shared draft as a new draft of this person's and opens it.
+    /// Saves the shared draft as a new draft of this person's and opens it (an optimization loop
+    /// in it arrives paused).
     pub fn save_shared(self) {
         if let Some(SharedView::Draft(d)) = self.shared.get_untracked() {
             self.add(d);

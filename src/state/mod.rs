@@ -23,7 +23,7 @@ pub enum Theme {
 }
 
 impl Theme {
-    const KEY: &'static str = "pw.theme";
+    pub(crate) const KEY: &'static str = "pw.theme";
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,10 +34,16 @@ impl Theme {
     }
 
     fn parse(s: &str) -> Self {
+        Self::read(s).unwrap_or(Self::System)
+    }
+
+    /// A saved theme; `None` when the text names none.
+    pub(crate) fn read(s: &str) -> Option<Self> {
         match s {
-            "light" => Self::Light,
-            "dark" => Self::Dark,
-            _ => Self::System,
+            "system" => Some(Self::System),
+            "light" => Some(Self::Light),
+            "dark" => Some(Self::Dark),
+            _ => None,
         }
     }
 

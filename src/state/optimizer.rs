@@ -1,7 +1,8 @@
 //! Drives the domain's optimization loop: performs its effects (model calls, at most N at once),
 //! feeds the replies back, keeps its state in the draft (so it is saved, and continues after a
-//! reload), and turns an accepted candidate into a new version. Also Reflexion on one case's output
-//! and "Critique this prompt".
+//! reload of the tab that ran it, saying so), and turns an accepted candidate into a new version.
+//! A loop this tab did not run (a copy, an import, another tab's) is paused when its draft opens:
+//! nothing is spent without a click. Also Reflexion on one case's output and "Critique this prompt".
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -18,17 +19,51 @@ use crate::domain::optimize::{
 };
 use crate::domain::provider::{ChatRequest, ErrorKind, ProviderKind, Role};
 use crate::net::chat::{self, Abort};
+use crate::net::session;
 use crate::state::call::ChatCall;
 use crate::state::draft::DraftHandle;
 use crate::state::library::Library;
 use crate::state::runner::Runner;
 use crate::state::settings::SettingsHandle;
 
+/// The tab remembers (in `sessionStorage`, which survives a reload of this tab only) the drafts
+/// whose loop it started or resumed: only those continue by themselves when they open.
+const LOOPS_HERE_KEY: &str = "pw.loops-in-this-tab";
+
+fn loop_runs_here(id: &str) -> bool {
+    session::load(LOOPS_HERE_KEY).is_some_and(|v| v.split(' ').any(|x| x == id))
+}
+
+fn mark_loop_here(id: &str) {
+    let mut ids: Vec<String> = session::load(LOOPS_HERE_KEY)
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|x| !x.is_empty() && *x != id)
+        .map(str::to_owned)
+        .collect();
+    ids.push(id.to_owned());
+    // A few are plenty: only the drafts opened in this tab lately matter.
+    let from = ids.len().saturating_sub(20);
+    session::save(LOOPS_HERE_KEY, &ids[from..].join(" "));
+}
+
+/// How the current draft's unfinished loop was found when the draft opened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arrival {
+    /// It continued by itself (this tab ran it before a reload): it spends until paused.
+    Continuing,
+    /// It is paused and waits for the person (why, in plain words).
+    Held(String),
+}
+
 /// The loop's controls. `Copy`.
 #[derive(Clone, Copy)]
 pub struct OptimizerHandle {
     /// A note for the person (e.g. why the loop waits after a reload).
     pub note: RwSignal<Option<String>>,
+    /// How the current draft's unfinished loop was found when it opened (for the notice at the
+    /// top of the page); `None` once the person starts, pauses, resumes or cancels.
+    pub arrival: RwSignal<Option<Arrival>>,
     /// Calls running now.
     pub busy: RwSignal<usize>,
     queue: StoredValue<Rc<RefCell<VecDeque<(Work, Role, ChatRequest)>>>, LocalStorage>,
@@ -47,6 +82,7 @@ impl OptimizerHandle {
     pub fn provide() -> Self {
         let h = Self {
             note: RwSignal::new(None),
+            arrival: RwSignal::new(None),
             busy: RwSignal::new(0),
             queue: StoredValue::new_local(Rc::default()),
             aborts: StoredValue::new_local(Rc::default()),
@@ -58,36 +94,54 @@ impl OptimizerHandle {
             runner: Runner::expect(),
         };
         provide_context(h);
-        // When a draft opens (also after a reload) with a loop that was running, continue it if
-        // its models can be called; otherwise say what is needed.
+        // When a draft opens (also after a reload) with a loop that was running: continue it if
+        // this tab ran it and its models can be called, and say so at the top of the page;
+        // otherwise pause it and say what is needed. A paused loop is pointed out with Resume.
         let lib = h.library;
         Effect::new(move |prev: Option<String>| {
             let id = lib.current_id.get();
             if prev.as_ref() != Some(&id) && !id.is_empty() {
                 h.stop_calls();
-                let running = h.drafts.draft.with_untracked(|d| {
-                    d.optimizer
-                        .as_ref()
-                        .is_some_and(|o| o.stop.is_none() && !o.paused)
+                h.note.set(None);
+                let (running, paused) = h.drafts.draft.with_untracked(|d| {
+                    let unfinished = d.optimizer.as_ref().is_some_and(|o| o.stop.is_none());
+                    (d.loop_running(), unfinished && !d.loop_running())
                 });
+                h.arrival.set(paused.then(|| {
+                    Arrival::Held(
+                        "This draft's optimization loop is paused: nothing is spent until you resume it."
+                            .into(),
+                    )
+                }));
                 if running {
                     h.draft_id.set_value(id.clone());
-                    if h.keys_ready() {
-                        h.note
-                            .set(Some("Continuing the optimization where it was.".into()));
-                        h.event(Event::Resume {
-                            running: Vec::new(),
-                        });
+                    let hold = if !loop_runs_here(&id) {
+                        Some(
+                            "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.",
+                        )
+                    } else if !h.keys_ready() {
+                        Some(
+                            "The optimization was interrupted. Enter your API key in Settings (keys are not kept unless you asked), then press Resume.",
+                        )
                     } else {
-                        h.drafts.draft.update(|d| {
-                            if let Some(o) = &mut d.optimizer {
-                                o.paused = true;
-                            }
-                        });
-                        h.note.set(Some(
-                            "The optimization was interrupted. Enter your API key in Settings (keys are not kept unless you asked), then press Resume."
-                                .into(),
-                        ));
+                        None
+                    };
+                    match hold {
+                        None => {
+                            h.note
+                                .set(Some("Continuing the optimization where it was.".into()));
+                            h.arrival.set(Some(Arrival::Continuing));
+                            h.event(Event::Resume {
+                                running: Vec::new(),
+                            });
+                        }
+                        Some(why) => {
+                            h.drafts.draft.update(|d| {
+                                d.pause_loop();
+                            });
+                            h.note.set(Some(why.into()));
+                            h.arrival.set(Some(Arrival::Held(why.into())));
+                        }
                     }
                 }
             }
@@ -160,8 +214,10 @@ impl OptimizerHandle {
         let Some(o) = created else { return };
         self.stop_calls();
         self.note.set(None);
-        self.draft_id
-            .set_value(self.library.current_id.get_untracked());
+        self.arrival.set(None);
+        let id = self.library.current_id.get_untracked();
+        mark_loop_here(&id);
+        self.draft_id.set_value(id);
         self.drafts.draft.update(|d| d.optimizer = Some(o));
         self.event(Event::Start);
     }
@@ -181,6 +237,7 @@ impl OptimizerHandle {
     }
 
     pub fn pause(self) {
+        self.arrival.set(None);
         self.event(Event::Pause);
         // Calls not started yet are dropped (issued again on resume); running ones finish.
         self.drop_unsent();
@@ -191,8 +248,10 @@ impl OptimizerHandle {
 
     pub fn resume(self) {
         self.note.set(None);
-        self.draft_id
-            .set_value(self.library.current_id.get_untracked());
+        self.arrival.set(None);
+        let id = self.library.current_id.get_untracked();
+        mark_loop_here(&id);
+        self.draft_id.set_value(id);
         let running = self.running.get_value().borrow().clone();
         self.event(Event::Resume { running });
     }
@@ -202,6 +261,7 @@ impl OptimizerHandle {
         self.event(Event::Cancel);
         self.stop_calls();
         self.note.set(None);
+        self.arrival.set(None);
     }
 
     /// Drops the finished loop's evidence.

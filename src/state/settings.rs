@@ -1,5 +1,6 @@
 //! The model settings of the three roles, and the API keys: in memory only, unless the person
-//! ticks "remember on this device" for a provider (then `localStorage`, key by key).
+//! ticks "remember on this device" for a provider (then `localStorage`, key by key). Saved
+//! settings that do not read fall back to their defaults, with a message in `unreadable`.
 use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
@@ -25,14 +26,32 @@ pub struct SettingsHandle {
     remembered: RwSignal<HashSet<ProviderKind>>,
     /// Give up on a reply when no byte arrives for this many seconds.
     pub stall_seconds: RwSignal<u32>,
+    /// Saved settings that could not be read and were replaced by defaults, in plain words.
+    pub unreadable: RwSignal<Vec<String>>,
 }
 
 impl SettingsHandle {
     /// Loads saved settings and remembered keys, provides the handle, and saves every change.
     pub fn provide() -> Self {
-        let roles = store::load(SETTINGS_KEY)
-            .and_then(|s| serde_json::from_str::<RoleConfigs>(&s).ok())
+        let (roles, mut unreadable) = store::load(SETTINGS_KEY)
+            .map(|s| RoleConfigs::read_saved(&s))
             .unwrap_or_default();
+        if store::load(crate::state::Theme::KEY)
+            .is_some_and(|t| crate::state::Theme::read(&t).is_none())
+        {
+            unreadable.push(
+                "The saved colour theme could not be read, so the page follows the system's."
+                    .to_owned(),
+            );
+        }
+        let stall_seconds = match store::load(STALL_KEY).map(|s| s.trim().parse::<u32>()) {
+            None => DEFAULT_STALL_SECONDS,
+            Some(Ok(s)) if s > 0 => s,
+            Some(_) => {
+                unreadable.push(format!("The saved waiting time for a silent reply could not be read, so the default ({DEFAULT_STALL_SECONDS} s) is used."));
+                DEFAULT_STALL_SECONDS
+            }
+        };
         let mut keys = HashMap::new();
         let mut remembered = HashSet::new();
         for kind in ProviderKind::ALL {
@@ -45,12 +64,8 @@ impl SettingsHandle {
             roles: RwSignal::new(roles),
             keys: RwSignal::new_local(keys),
             remembered: RwSignal::new(remembered),
-            stall_seconds: RwSignal::new(
-                store::load(STALL_KEY)
-                    .and_then(|s| s.parse().ok())
-                    .filter(|s| *s > 0)
-                    .unwrap_or(DEFAULT_STALL_SECONDS),
-            ),
+            stall_seconds: RwSignal::new(stall_seconds),
+            unreadable: RwSignal::new(unreadable),
         };
         Effect::new(move |_| {
             store::save(STALL_KEY, &handle.stall_seconds.get().to_string());

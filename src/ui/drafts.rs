@@ -1,6 +1,6 @@
 //! Drafts and sharing: the drafts drawer (new, open, rename, duplicate, delete with undo, export,
-//! import), banners for storage problems and conflicts with other tabs, the share panel, and the
-//! read-only view of a draft opened from a link.
+//! import), banners for storage problems, conflicts with other tabs and saved data that could not
+//! be read, the share panel, and the read-only view of a draft opened from a link.
 use leptos::prelude::*;
 
 use super::browser::{copy_text, download, file_stem};
@@ -10,6 +10,7 @@ use crate::domain::spec::Section;
 use crate::domain::wire::Include;
 use crate::state::draft::DraftHandle;
 use crate::state::library::{Library, SharedView, StorageStatus};
+use crate::state::settings::SettingsHandle;
 
 fn when(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
@@ -63,10 +64,7 @@ pub fn DraftsPanel(
                 .ok()
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
-            let r = lib
-                .import(&text)
-                .await
-                .map(|n| format!("Imported {n} draft{}.", if n == 1 { "" } else { "s" }));
+            let r = lib.import(&text).await;
             message.try_set(Some(r));
         });
     };
@@ -154,10 +152,12 @@ pub fn SaveStatus() -> impl IntoView {
     }
 }
 
-/// Storage problems, conflicts with other tabs, undo after delete, broken share links.
+/// Storage problems, saved data that could not be read, conflicts with other tabs, undo after
+/// delete, broken share links.
 #[component]
 pub fn LibraryBanners() -> impl IntoView {
     let lib = Library::expect();
+    let settings = SettingsHandle::expect();
     let exported = RwSignal::new(None::<String>);
     let export_now = move || {
         leptos::task::spawn_local(async move {
@@ -182,6 +182,23 @@ pub fn LibraryBanners() -> impl IntoView {
                 </div>
             }),
             _ => None,
+        }}
+        {move || {
+            let mut lost = settings.unreadable.get();
+            lost.extend(lib.damage.get());
+            (!lost.is_empty()).then(|| view! {
+                <div class="pw-notice pw-notice--warn" role="alert">
+                    <p class="pw-notice__title">"Some saved data could not be read"</p>
+                    <p>"It was left out; everything else opened as usual."</p>
+                    <ul aria-label="What was left out">
+                        {lost.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                    </ul>
+                    <button type="button" class="pw-button" on:click=move |_| {
+                        lib.dismiss_damage();
+                        settings.unreadable.set(Vec::new());
+                    }>"Dismiss"</button>
+                </div>
+            })
         }}
         <Show when=move || lib.conflict.get().is_some()>
             <div class="pw-notice pw-notice--warn" role="alert">
@@ -262,7 +279,8 @@ pub fn SharePanel() -> impl IntoView {
     let with_cases = RwSignal::new(true);
     let with_results = RwSignal::new(false);
     let copied = RwSignal::new(None::<Result<(), String>>);
-    let link = Memo::new(move |_| {
+    // The link, or what to leave out when the draft is too large for one that opens.
+    let made = Memo::new(move |_| {
         let frag = d.draft.with(|x| {
             share::fragment(
                 x,
@@ -274,14 +292,18 @@ pub fn SharePanel() -> impl IntoView {
             )
         });
         let loc = window().location();
-        format!(
-            "{}{}{}{}",
-            loc.origin().unwrap_or_default(),
-            loc.pathname().unwrap_or_default(),
-            loc.search().unwrap_or_default(),
-            frag
-        )
+        frag.map(|frag| {
+            format!(
+                "{}{}{}{}",
+                loc.origin().unwrap_or_default(),
+                loc.pathname().unwrap_or_default(),
+                loc.search().unwrap_or_default(),
+                frag
+            )
+        })
+        .map_err(|e| e.to_string())
     });
+    let link = Memo::new(move |_| made.get().unwrap_or_default());
     view! {
         <details class="pw-details pw-share">
             <summary>"Share a link"</summary>
@@ -305,17 +327,17 @@ pub fn SharePanel() -> impl IntoView {
             </Show>
             <label class="pw-label" for="pw-share-link">"Share link"</label>
             <input id="pw-share-link" class="pw-input pw-input--mono" readonly prop:value=move || link.get()/>
-            <p class="pw-hint" role="status">{move || {
-                let n = link.get().len();
-                format!("{n} characters")
-            }}</p>
+            {move || match made.get() {
+                Ok(l) => view! { <p class="pw-hint" role="status">{format!("{} characters", l.len())}</p> }.into_any(),
+                Err(e) => view! { <p class="pw-notice pw-notice--error" role="alert">{e}</p> }.into_any(),
+            }}
             <Show when=move || { link.get().len() > WARN_LINK_CHARS }>
                 <p class="pw-notice pw-notice--warn" role="alert">
                     {move || format!("This link is over {} KB: some chat apps cut long links. {}", WARN_LINK_CHARS / 1024,
                         if history.get() { "Leave out the version history to shorten it." } else if with_results.get() { "Leave out the run results to shorten it." } else { "Shorten the examples, or send the exported file instead." })}
                 </p>
             </Show>
-            <button type="button" class="pw-button pw-button--primary" on:click=move |_| {
+            <button type="button" class="pw-button pw-button--primary" disabled=move || made.with(Result::is_err) on:click=move |_| {
                 let t = link.get_untracked();
                 leptos::task::spawn_local(async move { copied.try_set(Some(copy_text(&t).await)); });
             }>"Copy link"</button>

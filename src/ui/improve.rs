@@ -1,7 +1,8 @@
 //! Step 5, improve: "Critique this prompt" (weaknesses, each turned into a section rewrite), and the
 //! optimization loop: its settings, the projected budget the person approves, pause/resume/cancel,
 //! and the evidence (a score-history chart, every candidate with its diff against its parent,
-//! removed constraints flagged, per-case wins and losses, and Accept).
+//! removed constraints flagged, per-case wins and losses, and Accept). Also the notice at the top
+//! of the page when a loop continued by itself after a reload (with Pause) or waits (with Resume).
 use leptos::prelude::*;
 
 use super::generate::SpecDiff;
@@ -14,8 +15,47 @@ use crate::domain::optimize::{
 use crate::domain::provider::Role;
 use crate::domain::spec::Section;
 use crate::state::draft::{DraftHandle, Generator};
-use crate::state::optimizer::{self, Critic, OptimizerHandle};
+use crate::state::optimizer::{self, Arrival, Critic, OptimizerHandle};
 use crate::state::settings::SettingsHandle;
+
+/// At the top of the page: an optimization loop that continued by itself after a reload, with
+/// Pause; or an unfinished loop that waits for the person (a copy, an import, a paused one), with
+/// Resume.
+#[component]
+pub fn LoopNotice() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let h = OptimizerHandle::expect();
+    // (running, paused, calls used, calls approved) of an unfinished loop.
+    let state = Memo::new(move |_| {
+        d.draft.with(|x| {
+            x.optimizer
+                .as_ref()
+                .filter(|o| o.stop.is_none())
+                .map(|o| (!o.paused, o.paused, o.spent.calls, o.limit.calls))
+        })
+    });
+    move || {
+        match (h.arrival.get(), state.get()) {
+        (Some(Arrival::Continuing), Some((true, _, used, limit))) => view! {
+            <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
+                <p class="pw-notice__title">"An optimization loop is running"</p>
+                <p>{format!("It picked up where it stopped when this draft was last open in this tab, and keeps calling your models within the budget you approved ({used} of {limit} calls used).")}</p>
+                <button type="button" class="pw-button" on:click=move |_| h.pause()>"Pause the loop"</button>
+            </div>
+        }
+        .into_any(),
+        (Some(Arrival::Held(why)), Some((_, true, used, limit))) => view! {
+            <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
+                <p class="pw-notice__title">"The optimization loop is paused"</p>
+                <p>{format!("{why} ({used} of {limit} calls used.)")}</p>
+                <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>"Resume the loop"</button>
+            </div>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+    }
+}
 
 /// Step 5: the improve card.
 #[component]

@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
         <main id="pw-main" class="pw-main" tabindex="-1">
             <shell::OfflineBanner/>
             <drafts::LibraryBanners/>
+            <improve::LoopNotice/>
             {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
                 view! { <drafts::SharedDraftView/> }.into_any()
             } else {

@@ -1445,3 +1445,21 @@ fn a_file_with_only_what_cannot_run_says_why() {
         "#]],
     );
 }
+
+// Bug: YAML nesting depth was unbounded; a deeply nested file could overflow the stack when the
+// tree was walked. Past the bound it is refused with a clear message.
+#[test]
+fn yaml_nesting_is_bounded_with_a_clear_message() {
+    for (open, close) in [("[", "]"), ("{a: ", "}")] {
+        let deep = format!("tests: {}1{}", open.repeat(100_000), close.repeat(100_000));
+        let err = import("deep.yaml", &deep).err().expect("refused");
+        assert!(err.contains("more than 64 levels deep"), "{err}");
+    }
+    // 60 levels read.
+    let ok = format!(
+        "tests:\n  - vars:\n      notes: {}x{}\n",
+        "[".repeat(60),
+        "]".repeat(60)
+    );
+    assert!(import("ok.yaml", &ok).is_ok());
+}

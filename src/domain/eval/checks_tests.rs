@@ -601,7 +601,7 @@ fn old_records_still_load() {
         r#"{"name":"d","versions":[{"n":1,"spec":{"persona":"p"}}],"current":1,"cases":[{"id":4,"input":"q","assert":[{"type":"future-check"}]}]}"#,
     )
     .unwrap();
-    let d = draft.into_draft();
+    let d = draft.into_salvaged().draft;
     assert_eq!(d.suite.cases.len(), 1);
     assert_eq!(d.suite.cases[0].id, 4);
     assert!(d.suite.cases[0].assertions.is_empty());

@@ -25,6 +25,11 @@ use crate::domain::template;
 pub mod reflexion;
 #[cfg(test)]
 mod tests;
+mod validate;
+
+pub use validate::SnapshotError;
+#[cfg(test)]
+pub(crate) use validate::tests::sample_loop;
 
 const PROPOSE: &str = include_str!("propose.md");
 const PROPOSE_USER: &str = include_str!("propose_user.md");
@@ -844,8 +849,9 @@ impl Optimizer {
         } else {
             self.config.k
         } as usize;
-        let start =
-            (round as usize - 1) * n + (self.config.seed as usize % Mutation::EXPLORE.len());
+        // Proposals start at round 1; a round 0 (only in a damaged snapshot) reads as round 1.
+        let start = (round as usize).saturating_sub(1) * n
+            + (self.config.seed as usize % Mutation::EXPLORE.len());
         (0..n)
             .map(|i| Mutation::EXPLORE[(start + i) % Mutation::EXPLORE.len()])
             .collect()
@@ -1074,17 +1080,16 @@ impl Optimizer {
                 let call = judge::call(&subject, self.config.judge_temperature);
                 Some((call.role, call.request))
             }
-            Work::Propose { round, refine } => {
-                Some((Role::Meta, self.propose_request(ctx, *round, *refine)))
-            }
+            Work::Propose { round, refine } => self
+                .propose_request(ctx, *round, *refine)
+                .map(|req| (Role::Meta, req)),
         }
     }
 
-    /// OPRO history, GEPA feedback and the mutation styles, in one request.
-    pub fn propose_request(&self, ctx: &Ctx, round: u32, refine: bool) -> ChatRequest {
-        let best = self
-            .candidate(self.best)
-            .expect("the best candidate exists");
+    /// OPRO history, GEPA feedback and the mutation styles, in one request; `None` when the best
+    /// candidate is missing (a damaged snapshot: `validate` refuses those when one is loaded).
+    pub fn propose_request(&self, ctx: &Ctx, round: u32, refine: bool) -> Option<ChatRequest> {
+        let best = self.candidate(self.best)?;
         // (a) Earlier prompts and scores, worst to best, at most 5 (the best ones).
         let mut scored: Vec<(f64, &Candidate)> = self
             .candidates
@@ -1231,7 +1236,7 @@ impl Optimizer {
             name: "candidates".into(),
             schema: propose_schema(),
         });
-        req
+        Some(req)
     }
 }
 

@@ -299,7 +299,7 @@ fn history_is_ordered_worst_to_best_like_opro() {
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive(&mut o, &s, &improving());
     let ctx = Ctx { suite: &s };
-    let req = o.propose_request(&ctx, 4, false);
+    let req = o.propose_request(&ctx, 4, false).unwrap();
     let user = &req.messages[0].text;
     let history = user
         .split("## Earlier prompts")
@@ -331,7 +331,7 @@ fn history_is_ordered_worst_to_best_like_opro() {
         .critiques
         .insert(2, "The answer never names an owner.".into());
     drive_until_proposal(&mut fresh, &s);
-    let text = fresh.propose_request(&ctx, 1, false).messages[0]
+    let text = fresh.propose_request(&ctx, 1, false).unwrap().messages[0]
         .text
         .clone();
     assert!(text.contains("Missing: \u{201c}ok\u{201d}."), "{text}");
@@ -342,7 +342,7 @@ fn history_is_ordered_worst_to_best_like_opro() {
         "{text}"
     );
     assert!(
-        o.propose_request(&ctx, 4, true).temperature < 0.5,
+        o.propose_request(&ctx, 4, true).unwrap().temperature < 0.5,
         "refinements run cool"
     );
 }

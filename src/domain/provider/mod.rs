@@ -446,6 +446,35 @@ impl Default for RoleConfigs {
 }
 
 impl RoleConfigs {
+    /// Reads saved settings role by role. A role whose settings do not read (or hold a temperature
+    /// out of range) gets its default, the built-in local model; text that is not a JSON object
+    /// gives the defaults for all three. The messages name what was replaced, in plain words.
+    pub fn read_saved(text: &str) -> (Self, Vec<String>) {
+        let mut out = Self::default();
+        let Ok(serde_json::Value::Object(mut saved)) = serde_json::from_str(text) else {
+            return (
+                out,
+                vec!["The saved model settings could not be read, so the defaults (the built-in local model for all three jobs) are used.".to_owned()],
+            );
+        };
+        let mut lost = Vec::new();
+        for role in Role::ALL {
+            match saved
+                .remove(role.as_str())
+                .map(serde_json::from_value::<ProviderConfig>)
+            {
+                Some(Ok(c)) if c.temperature.is_finite() && c.temperature >= 0.0 => {
+                    *out.get_mut(role) = c;
+                }
+                _ => lost.push(format!(
+                    "The saved settings for \u{201c}{}\u{201d} could not be read, so the default (the built-in local model) is used.",
+                    role.title()
+                )),
+            }
+        }
+        (out, lost)
+    }
+
     pub fn all(kind: ProviderKind) -> Self {
         Self {
             meta: ProviderConfig::preset(kind, Role::Meta),

@@ -867,6 +867,35 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
     assert_eq!(serde_json::from_str::<RoleConfigs>(&json).unwrap(), r);
 }
 
+#[test]
+fn saved_settings_that_do_not_read_fall_back_per_role_with_a_message() {
+    // Regression: settings in localStorage that did not parse fell back to the defaults without
+    // a word, so the person's three model choices vanished silently.
+    let mut saved = RoleConfigs::all(ProviderKind::OpenAi);
+    saved.judge.temperature = 0.1;
+    let text = serde_json::to_string(&saved).unwrap();
+    assert_eq!(RoleConfigs::read_saved(&text), (saved.clone(), vec![]));
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["execution"]["kind"] = serde_json::json!("no-such-provider");
+    v["judge"]["temperature"] = serde_json::json!(1e300);
+    let (got, lost) = RoleConfigs::read_saved(&v.to_string());
+    assert_eq!(got.meta, saved.meta, "a role that reads is kept");
+    assert_eq!(got.execution, RoleConfigs::default().execution);
+    assert_eq!(got.judge, RoleConfigs::default().judge);
+    assert_eq!(
+        lost,
+        [
+            "The saved settings for \u{201c}Runs your test cases\u{201d} could not be read, so the default (the built-in local model) is used.",
+            "The saved settings for \u{201c}Scores the answers\u{201d} could not be read, so the default (the built-in local model) is used.",
+        ]
+    );
+    for bad in ["", "{", "[1]", "null"] {
+        let (got, lost) = RoleConfigs::read_saved(bad);
+        assert_eq!(got, RoleConfigs::default());
+        assert_eq!(lost.len(), 1, "{bad:?}");
+    }
+}
+
 // Bug: Gemini's model list stopped at its first page (`nextPageToken` was not followed); the
 // same kind of fault held for Anthropic's `has_more`/`last_id` pages.
 #[test]

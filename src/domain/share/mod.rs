@@ -1,12 +1,14 @@
 //! The share-link codec: a draft in the URL fragment (`#pw=2.…`), so it never reaches a server.
 //! Version 2 packs the wire draft positionally (JSON arrays, no key names), deflates it, adds a
 //! checksum, and writes URL-safe base64. Version 1 (plain JSON in base64) still opens. Decoding is
-//! bounded: link length, decompressed size, and a checksum against tampering.
+//! bounded: link length, decompressed size, and a checksum against tampering. The encoder checks
+//! the same bounds, so every link it makes opens; a draft too large says what to leave out.
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::domain::draft::Draft;
+use crate::domain::wire::salvage::{self, Lost, Salvaged};
 use crate::domain::wire::{DraftV1, Include, OriginV1, SpecV1, VersionV1};
 
 /// The fragment key: `https://host/#pw=2.xxxx`.
@@ -15,6 +17,20 @@ pub const FRAGMENT_KEY: &str = "pw=";
 pub const MAX_LINK_CHARS: usize = 256 * 1024;
 /// Decompressed payloads larger than this are refused (no decompression bomb).
 pub const MAX_PAYLOAD_BYTES: usize = 4 * 1024 * 1024;
+/// The bounds links are checked against, when made and when opened (the tests use small ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Caps {
+    /// Most characters of the fragment (`#pw=2.…`).
+    link_chars: usize,
+    /// Most bytes a payload may unpack to.
+    unpacked: usize,
+}
+
+const CAPS: Caps = Caps {
+    link_chars: MAX_LINK_CHARS,
+    unpacked: MAX_PAYLOAD_BYTES,
+};
+
 /// Above this many characters some chat apps cut links.
 pub const WARN_LINK_CHARS: usize = 8 * 1024;
 
@@ -37,6 +53,50 @@ pub enum ShareError {
     TooLarge,
     #[error("the link's draft could not be read: {0}")]
     Invalid(String),
+}
+
+/// A part of a draft that can be left out of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveOut {
+    Results,
+    History,
+    Cases,
+}
+
+impl LeaveOut {
+    fn words(self) -> &'static str {
+        match self {
+            Self::Results => "the run results",
+            Self::History => "the version history",
+            Self::Cases => "the test cases",
+        }
+    }
+}
+
+/// Why no link was made: it would be larger than links open (longer than [`MAX_LINK_CHARS`], or
+/// unpacking to more than [`MAX_PAYLOAD_BYTES`]). `Display` is the sentence the share panel shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct TooLargeForLink {
+    /// Characters of the smallest link the draft makes with these choices.
+    pub chars: usize,
+    /// What to leave out, all of it, for a link that opens; empty when even the current prompt
+    /// alone is too large (then only the exported file carries it).
+    pub leave_out: Vec<LeaveOut>,
+}
+
+impl TooLargeForLink {
+    pub fn message(&self) -> String {
+        let words: Vec<&str> = self.leave_out.iter().map(|p| p.words()).collect();
+        match words.as_slice() {
+            [] => "This prompt is too large for a share link, even on its own. Export the draft and send the file instead.".to_owned(),
+            [one] => format!("This draft is too large for a share link. Leave out {one} and it fits."),
+            [init @ .., last] => format!(
+                "This draft is too large for a share link. Leave out {} and {last} and it fits.",
+                init.join(", ")
+            ),
+        }
+    }
 }
 
 fn fnv24(bytes: &[u8]) -> [u8; 3] {
@@ -104,7 +164,7 @@ fn texts(v: &Value, i: usize) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
+fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
     let bad = || ShareError::Invalid("unexpected layout".into());
     let top = v.as_array().ok_or_else(bad)?;
     let none = Value::Null;
@@ -115,7 +175,18 @@ fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
         Some(x) => x.as_array().ok_or_else(bad)?,
     };
     let mut out = Vec::new();
-    for ver in versions {
+    for (i, ver) in versions.iter().enumerate() {
+        // A trailing zero is trimmed: a version without a number is version 0.
+        let n = match ver.get(0) {
+            None => 0,
+            Some(n) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) => n,
+                None => {
+                    lost.push(Lost::Version { n: None, at: i + 1 });
+                    continue;
+                }
+            },
+        };
         let o = ver.get(2).unwrap_or(&none);
         let sp = ver.get(3).unwrap_or(&none);
         let examples = sp
@@ -124,7 +195,7 @@ fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
             .map(|a| a.iter().map(|e| (text(e, 0), text(e, 1))).collect())
             .unwrap_or_default();
         out.push(VersionV1 {
-            n: ver.get(0).and_then(Value::as_u64).ok_or_else(bad)? as u32,
+            n,
             parent: ver
                 .get(1)
                 .and_then(Value::as_u64)
@@ -166,25 +237,83 @@ fn unpack(v: &Value) -> Result<DraftV1, ShareError> {
         },
         current: top.get(3).and_then(Value::as_u64).unwrap_or(0) as u32,
         versions: out,
-        cases: list_at(top, 5)?,
-        checks: list_at(top, 6)?,
-        runs: list_at(top, 7)?,
+        // Read item by item: one that does not read is left out, with a note.
+        cases: salvage::list(
+            top.get(5).cloned(),
+            lost,
+            || Lost::List("The test cases"),
+            salvage::case,
+        ),
+        checks: salvage::list(
+            top.get(6).cloned(),
+            lost,
+            || Lost::List("The checks for every case"),
+            salvage::check,
+        ),
+        runs: salvage::list(
+            top.get(7).cloned(),
+            lost,
+            || Lost::List("The run results"),
+            salvage::run,
+        ),
         optimizer: None,
     })
 }
 
-/// A list of wire values at a position (absent or trimmed: empty).
-fn list_at<T: serde::de::DeserializeOwned>(top: &[Value], i: usize) -> Result<Vec<T>, ShareError> {
-    match top.get(i) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(v) => {
-            serde_json::from_value(v.clone()).map_err(|e| ShareError::Invalid(e.to_string()))
-        }
-    }
+/// The fragment payload (`2.…`, without `pw=`) for a draft: the shortest link whose parts the
+/// decoder accepts (link length, unpacked size), or what to leave out when none fits.
+pub fn encode(d: &Draft, include: Include) -> Result<String, TooLargeForLink> {
+    encode_within(d, include, CAPS)
 }
 
-/// The fragment payload (`2.…`, without `pw=`) for a draft.
-pub fn encode(d: &Draft, include: Include) -> String {
+/// [`encode`] against given caps.
+fn encode_within(d: &Draft, include: Include, caps: Caps) -> Result<String, TooLargeForLink> {
+    let chars = match encode_capped(d, include, caps) {
+        Ok(link) => return Ok(link),
+        Err(chars) => chars,
+    };
+    // The fewest parts to leave out for a link that fits: one part (results first), then two.
+    // Leaving out the cases leaves out their results too.
+    use LeaveOut::{Cases, History, Results};
+    let included = |p: &LeaveOut| match p {
+        Results => include.results && include.cases,
+        History => include.history,
+        Cases => include.cases,
+    };
+    let choices: [&[LeaveOut]; 5] = [
+        &[Results],
+        &[History],
+        &[Cases],
+        &[Results, History],
+        &[History, Cases],
+    ];
+    for choice in choices {
+        if !choice.iter().all(included) {
+            continue;
+        }
+        let mut smaller = include;
+        for p in choice {
+            match p {
+                Results => smaller.results = false,
+                History => smaller.history = false,
+                Cases => (smaller.cases, smaller.results) = (false, false),
+            }
+        }
+        if encode_capped(d, smaller, caps).is_ok() {
+            return Err(TooLargeForLink {
+                chars,
+                leave_out: choice.to_vec(),
+            });
+        }
+    }
+    Err(TooLargeForLink {
+        chars,
+        leave_out: Vec::new(),
+    })
+}
+
+/// The link, or the length of the shortest one when it is too long or unpacks to too much.
+fn encode_capped(d: &Draft, include: Include, caps: Caps) -> Result<String, usize> {
     let mut wire = DraftV1::from_draft(d, include);
     // The optimizer's working state stays out of links (it is large and only useful locally).
     wire.optimizer = None;
@@ -203,35 +332,53 @@ pub fn encode(d: &Draft, include: Include) -> String {
         .flat_map(u16::to_le_bytes)
         .collect();
     let windows = to_windows(&String::from_utf8_lossy(&bytes));
-    let candidates = [
-        (0u8, bytes.clone()),
-        (1u8, deflate(&bytes, false)),
-        (1u8, deflate(&bytes, true)),
-        (2u8, deflate(&utf16, false)),
-        (2u8, deflate(&utf16, true)),
-        (3u8, deflate(&windows, false)),
-        (3u8, deflate(&windows, true)),
-    ];
-    let (method, body) = candidates
-        .into_iter()
-        .min_by_key(|(_, b)| b.len())
-        .expect("candidates");
+    // Only forms the decoder may unpack (it refuses a size at its limit); method 0 is not unpacked.
+    let mut candidates = vec![(0u8, bytes.clone())];
+    for (method, form) in [(1u8, &bytes), (2, &utf16), (3, &windows)] {
+        if form.len() < caps.unpacked {
+            candidates.push((method, deflate(form, false)));
+            candidates.push((method, deflate(form, true)));
+        }
+    }
+    // The fragment's length for a body: `#pw=2.` and base64 without padding.
+    let link_chars = |body: &[u8]| 1 + FRAGMENT_KEY.len() + 2 + ((4 + body.len()) * 4).div_ceil(3);
+    let Some((method, body)) = candidates.into_iter().min_by_key(|(_, b)| b.len()) else {
+        return Err(0);
+    };
+    let chars = link_chars(&body);
+    if chars > caps.link_chars {
+        return Err(chars);
+    }
     let mut out = Vec::with_capacity(body.len() + 4);
     out.push(method);
     out.extend_from_slice(&fnv24(&bytes));
     out.extend_from_slice(&body);
-    format!("2.{}", URL_SAFE_NO_PAD.encode(out))
+    let link = format!("2.{}", URL_SAFE_NO_PAD.encode(out));
+    debug_assert_eq!(1 + FRAGMENT_KEY.len() + link.len(), chars);
+    Ok(link)
 }
 
-/// The whole fragment, `#pw=2.…`.
-pub fn fragment(d: &Draft, include: Include) -> String {
-    format!("#{FRAGMENT_KEY}{}", encode(d, include))
+/// The whole fragment, `#pw=2.…` (see [`encode`]).
+pub fn fragment(d: &Draft, include: Include) -> Result<String, TooLargeForLink> {
+    Ok(format!("#{FRAGMENT_KEY}{}", encode(d, include)?))
 }
 
 /// Reads a payload (with or without `#pw=`); never panics, whatever the input.
 pub fn decode(input: &str) -> Result<Draft, ShareError> {
+    decode_salvaged(input).map(|s| s.draft)
+}
+
+/// [`decode`], with what was left out of the draft (parts that did not read). A received draft's
+/// optimization loop arrives paused (links of the first format could carry one).
+pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
+    let mut s = decode_within(input, CAPS)?;
+    s.draft.pause_loop();
+    Ok(s)
+}
+
+fn decode_within(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
     let t = input.trim();
-    if t.len() > MAX_LINK_CHARS {
+    if t.len() > caps.link_chars {
         return Err(ShareError::Oversized(t.len()));
     }
     let t = t.strip_prefix('#').unwrap_or(t);
@@ -247,12 +394,12 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
         .map_err(|_| ShareError::NotBase64)?;
     match version {
         "1" => {
-            if raw.len() > MAX_PAYLOAD_BYTES {
+            if raw.len() > caps.unpacked {
                 return Err(ShareError::TooLarge);
             }
-            let wire: DraftV1 =
+            let v: Value =
                 serde_json::from_slice(&raw).map_err(|e| ShareError::Invalid(e.to_string()))?;
-            Ok(wire.into_draft())
+            salvage::read_draft(v).map_err(|e| ShareError::Invalid(e.why))
         }
         "2" => {
             if raw.len() < 4 {
@@ -261,9 +408,9 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
             let (method, sum, body) = (raw[0], &raw[1..4], &raw[4..]);
             let bytes = match method {
                 0 => body.to_vec(),
-                1 => inflate(body)?,
+                1 => inflate(body, caps)?,
                 2 => {
-                    let units = inflate(body)?;
+                    let units = inflate(body, caps)?;
                     if units.len() % 2 != 0 {
                         return Err(ShareError::Corrupt);
                     }
@@ -275,7 +422,7 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
                         .map_err(|_| ShareError::Corrupt)?
                         .into_bytes()
                 }
-                3 => from_windows(&inflate(body)?)?.into_bytes(),
+                3 => from_windows(&inflate(body, caps)?)?.into_bytes(),
                 _ => return Err(ShareError::Corrupt),
             };
             if fnv24(&bytes) != sum {
@@ -283,7 +430,11 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
             }
             let v: Value =
                 serde_json::from_slice(&bytes).map_err(|e| ShareError::Invalid(e.to_string()))?;
-            Ok(unpack(&v)?.into_draft())
+            let mut lost = Vec::new();
+            let mut s = unpack(&v, &mut lost)?.into_salvaged();
+            lost.append(&mut s.lost);
+            s.lost = lost;
+            Ok(s)
         }
         other => Err(ShareError::UnknownVersion(other.chars().take(8).collect())),
     }
@@ -361,8 +512,8 @@ fn from_windows(bytes: &[u8]) -> Result<String, ShareError> {
     String::from_utf16(&units).map_err(|_| ShareError::Corrupt)
 }
 
-fn inflate(body: &[u8]) -> Result<Vec<u8>, ShareError> {
-    miniz_oxide::inflate::decompress_to_vec_with_limit(body, MAX_PAYLOAD_BYTES).map_err(|e| {
+fn inflate(body: &[u8], caps: Caps) -> Result<Vec<u8>, ShareError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(body, caps.unpacked).map_err(|e| {
         if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
             ShareError::TooLarge
         } else {

@@ -13,14 +13,14 @@ const CURRENT: Include = Include {
 #[test]
 fn every_reference_draft_round_trips() {
     for (name, d) in reference_drafts() {
-        let back = decode(&encode(&d, ALL)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let back = decode(&encode(&d, ALL).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
         // Timestamps travel in whole seconds.
         let mut expected = d.clone();
         for v in &mut expected.versions {
             v.created_ms = (v.created_ms / 1000.0).round() * 1000.0;
         }
         assert_eq!(back, expected, "{name}");
-        let current = decode(&fragment(&d, CURRENT)).unwrap();
+        let current = decode(&fragment(&d, CURRENT).unwrap()).unwrap();
         assert_eq!(
             current
                 .current_spec()
@@ -36,7 +36,7 @@ fn every_reference_draft_round_trips() {
 #[test]
 fn links_are_url_safe_and_hold_no_key_field() {
     for (_, d) in reference_drafts() {
-        let f = fragment(&d, ALL);
+        let f = fragment(&d, ALL).unwrap();
         assert!(f.starts_with("#pw=2."));
         assert!(
             f[1..]
@@ -75,7 +75,7 @@ fn version_one_links_still_open() {
 #[test]
 fn damaged_links_say_what_is_wrong() {
     let (_, d) = &reference_drafts()[1];
-    let good = encode(d, ALL);
+    let good = encode(d, ALL).unwrap();
     assert_eq!(decode(""), Err(ShareError::Empty));
     assert_eq!(decode("#pw="), Err(ShareError::Empty));
     assert_eq!(decode("9.abc"), Err(ShareError::UnknownVersion("9".into())));
@@ -139,7 +139,7 @@ fn a_million_random_and_mutated_links_never_panic() {
             .collect();
     let seeds: Vec<String> = reference_drafts()
         .iter()
-        .map(|(_, d)| encode(d, ALL))
+        .map(|(_, d)| encode(d, ALL).unwrap())
         .collect();
     let mut accepted = 0;
     for i in 0..1_000_000u64 {
@@ -212,4 +212,210 @@ proptest::proptest! {
     fn windows_round_trip_any_text(t in "\\PC*") {
         proptest::prop_assert_eq!(from_windows(&to_windows(&t)).unwrap(), t);
     }
+}
+
+/// Text of `len` characters: a few words repeated (deflates well) or random characters from
+/// several scripts (does not).
+fn text(rng: &mut XorShift, len: usize, repetitive: bool) -> String {
+    const WORDS: [&str; 8] = [
+        "action ",
+        "items ",
+        "réunion ",
+        "会議の",
+        "привет ",
+        "😀 ",
+        "\"q\" ",
+        "{{notes}} ",
+    ];
+    let mut s = String::with_capacity(len);
+    let mut chars = 0;
+    while chars < len {
+        if repetitive {
+            let w = WORDS[(rng.next() % 8) as usize];
+            s.push_str(w);
+            chars += w.chars().count();
+        } else {
+            let ranges = [
+                (0x20u32, 0x7e),
+                (0xc0, 0x24f),
+                (0x3040, 0x30ff),
+                (0x4e00, 0x9fff),
+            ];
+            let (lo, hi) = ranges[(rng.next() % 4) as usize];
+            s.extend(char::from_u32(
+                lo + (rng.next() % u64::from(hi - lo)) as u32,
+            ));
+            chars += 1;
+        }
+    }
+    s
+}
+
+/// A draft with random versions, cases, checks and runs; `scale` sets how much text.
+fn random_draft(seed: u64, scale: usize) -> Draft {
+    use crate::domain::draft::Origin;
+    use crate::domain::eval::run::{CaseRun, Run, Status};
+    use crate::domain::eval::{Assertion, Check, TestCase};
+    use crate::domain::spec::PromptSpec;
+    let mut rng = XorShift(seed | 1);
+    let rep = rng.next() % 2 == 0;
+    let len = |rng: &mut XorShift| (rng.next() % (scale as u64 * 40 + 1)) as usize;
+    let mut d = Draft::default();
+    let n = len(&mut rng);
+    d.name = text(&mut rng, n % 60, rep);
+    let n = len(&mut rng);
+    d.idea.idea = text(&mut rng, n, rep);
+    for v in 0..1 + rng.next() % 5 {
+        let (a, b, c) = (len(&mut rng), len(&mut rng), len(&mut rng));
+        let spec = PromptSpec {
+            persona: text(&mut rng, a, rep),
+            context: text(&mut rng, b, rep),
+            steps: (0..rng.next() % 6)
+                .map(|_| text(&mut rng, c / 3, rep))
+                .collect(),
+            format: format!("v{v}"),
+            ..Default::default()
+        };
+        d.commit(spec, Origin::Pasted, 1e12 + v as f64 * 1000.0);
+    }
+    for _ in 0..rng.next() % 8 {
+        let (a, b) = (len(&mut rng), len(&mut rng));
+        let input = text(&mut rng, a, rep);
+        let expected = text(&mut rng, b, rep);
+        d.suite.add(TestCase {
+            input,
+            expected: expected.clone(),
+            assertions: vec![Assertion::new(Check::ContainsAny(vec![expected]))],
+            ..Default::default()
+        });
+    }
+    let mut run = Run {
+        version: d.current,
+        model: "m".into(),
+        started_ms: 1e12,
+        ..Default::default()
+    };
+    for c in d.suite.cases.clone() {
+        let n = len(&mut rng) * 4;
+        run.cases.insert(
+            c.id,
+            CaseRun {
+                status: Status::Done,
+                output: text(&mut rng, n, rep),
+                ..Default::default()
+            },
+        );
+    }
+    d.put_run(run);
+    d
+}
+
+/// Caps and choices: is the link refused when made, or does it open?
+fn check_link(d: &Draft, include: Include, caps: Caps) {
+    match encode_within(d, include, caps) {
+        Ok(link) => {
+            let frag = format!("#{FRAGMENT_KEY}{link}");
+            assert!(frag.len() <= caps.link_chars, "{} > {caps:?}", frag.len());
+            decode_within(&frag, caps).unwrap_or_else(|e| panic!("made but refused: {e}"));
+        }
+        Err(e) => {
+            let mut smaller = include;
+            for p in &e.leave_out {
+                match p {
+                    LeaveOut::Results => {
+                        assert!(include.results && include.cases);
+                        smaller.results = false;
+                    }
+                    LeaveOut::History => {
+                        assert!(include.history);
+                        smaller.history = false;
+                    }
+                    LeaveOut::Cases => {
+                        assert!(include.cases);
+                        (smaller.cases, smaller.results) = (false, false);
+                    }
+                }
+            }
+            if e.leave_out.is_empty() {
+                // Nothing helps: even the current prompt alone does not fit.
+                assert!(encode_within(d, CURRENT, caps).is_err(), "{e:?}");
+            } else {
+                let link = encode_within(d, smaller, caps)
+                    .unwrap_or_else(|e2| panic!("advice {e:?} does not fit: {e2:?}"));
+                decode_within(&format!("#{FRAGMENT_KEY}{link}"), caps).unwrap();
+            }
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(96))]
+    #[test]
+    fn every_link_the_encoder_makes_opens(
+        seed in proptest::prelude::any::<u64>(),
+        scale in 0usize..40,
+        history: bool, cases: bool, results: bool,
+        link_chars in 40usize..12_000,
+        unpacked in 16usize..40_000,
+    ) {
+        let d = random_draft(seed, scale);
+        let include = Include { history, cases, results };
+        check_link(&d, include, Caps { link_chars, unpacked });
+        check_link(&d, include, CAPS);
+    }
+}
+
+#[test]
+fn drafts_too_large_for_a_link_say_what_to_leave_out() {
+    // Regression: a draft that deflates well but unpacks to more than 4 MB (long run outputs)
+    // got a short link that its own decoder refused as too large; a draft with much varied text
+    // got a link longer than the decoder opens. The share panel offered both.
+    let mut rng = XorShift(7);
+    let (_, base) = &reference_drafts()[1];
+    let mut big_results = base.clone();
+    let mut run = big_results
+        .run_of(big_results.current)
+        .cloned()
+        .unwrap_or_default();
+    run.version = big_results.current;
+    let id = big_results.suite.cases[0].id;
+    let case = run.cases.entry(id).or_default();
+    case.status = crate::domain::eval::run::Status::Done;
+    case.output = text(&mut rng, 4_500_000, true);
+    big_results.put_run(run);
+    let e = encode(&big_results, ALL).unwrap_err();
+    assert_eq!(e.leave_out, vec![LeaveOut::Results]);
+    assert_eq!(
+        e.to_string(),
+        "This draft is too large for a share link. Leave out the run results and it fits."
+    );
+    check_link(&big_results, ALL, CAPS);
+
+    let mut long_history = base.clone();
+    let mut spec = long_history.current_spec().cloned().unwrap();
+    spec.context = text(&mut rng, 400_000, false);
+    long_history.commit(spec, crate::domain::draft::Origin::Pasted, 1.0);
+    let mut spec = long_history.current_spec().cloned().unwrap();
+    spec.context = "Short again.".into();
+    long_history.commit(spec, crate::domain::draft::Origin::Pasted, 2.0);
+    let e = encode(&long_history, ALL).unwrap_err();
+    assert_eq!(e.leave_out, vec![LeaveOut::History]);
+    assert!(e.chars > MAX_LINK_CHARS, "{}", e.chars);
+    check_link(&long_history, ALL, CAPS);
+
+    let mut huge_prompt = base.clone();
+    let mut spec = huge_prompt.current_spec().cloned().unwrap();
+    spec.persona = text(&mut rng, 400_000, false);
+    huge_prompt.commit(spec, crate::domain::draft::Origin::Pasted, 3.0);
+    let e = encode(&huge_prompt, ALL).unwrap_err();
+    assert_eq!(e.leave_out, vec![]);
+    assert!(e.to_string().contains("Export the draft"), "{e}");
+    check_link(&huge_prompt, CURRENT, CAPS);
+
+    // Just under the caps, links are made and open.
+    let mut fits = base.clone();
+    let mut spec = fits.current_spec().cloned().unwrap();
+    spec.persona = text(&mut rng, 40_000, false);
+    fits.commit(spec, crate::domain::draft::Origin::Pasted, 4.0);
+    assert!(decode(&fragment(&fits, ALL).unwrap()).is_ok());
 }

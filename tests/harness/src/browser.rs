@@ -147,23 +147,49 @@ impl Browser {
             .await?
             .ok_or_else(|| anyhow!("no WebDriver session"))?;
         let body = json!({"cmd": cmd, "params": params}).to_string();
-        let mut stream = tokio::net::TcpStream::connect(&self.driver_addr).await?;
-        let head = format!(
-            "POST /session/{session}/goog/cdp/execute HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            self.driver_addr,
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(body.as_bytes()).await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        let text = String::from_utf8_lossy(&raw);
-        let (status_line, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
-        let json_start = rest
-            .find('{')
-            .ok_or_else(|| anyhow!("{cmd}: no JSON in {text}"))?;
-        let reply: Value = serde_json::from_str(rest[json_start..].trim_end_matches(|c| c != '}'))
-            .with_context(|| format!("{cmd}: {text}"))?;
+        let exchange = async {
+            let mut stream = tokio::net::TcpStream::connect(&self.driver_addr).await?;
+            let head = format!(
+                "POST /session/{session}/goog/cdp/execute HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                self.driver_addr,
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).await?;
+            stream.write_all(body.as_bytes()).await?;
+            // Read the head, then exactly Content-Length bytes (the driver may keep the
+            // connection open).
+            let mut raw = Vec::new();
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = stream.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&raw);
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if raw.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            anyhow::Ok(String::from_utf8_lossy(&raw).into_owned())
+        };
+        let text = tokio::time::timeout(Duration::from_secs(20), exchange)
+            .await
+            .map_err(|_| anyhow!("{cmd}: chromedriver did not answer in 20 s"))??;
+        let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status_line = head.lines().next().unwrap_or("");
+        let reply: Value =
+            serde_json::from_str(rest.trim()).with_context(|| format!("{cmd}: {text}"))?;
         if !status_line.contains(" 200 ") {
             bail!("{cmd} failed: {status_line} {reply}");
         }

@@ -1,6 +1,7 @@
 //! End-to-end: drafts are saved automatically and survive a reload; many drafts can be managed;
 //! a share link opens in a fresh browser profile and can be saved; a damaged link explains itself;
-//! two tabs on one draft do not silently overwrite each other; keys appear in no link or export.
+//! two tabs on one draft do not silently overwrite each other; keys appear in no link or export;
+//! damaged saved data opens with what was lost named.
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
@@ -288,6 +289,102 @@ async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()
         "the export has the unsaved change"
     );
     b.screenshot("storage-full-1280-light").await?;
+    b.close().await?;
+    Ok(())
+}
+
+/// Writes records as they are into the app's IndexedDB store (`[key, text]` pairs).
+const PUT_RECORDS: &str = r#"
+const [pairs, done] = [arguments[0], arguments[arguments.length - 1]];
+const open = indexedDB.open('promptwright', 1);
+open.onerror = () => done('open failed');
+open.onsuccess = () => {
+    const tx = open.result.transaction('drafts', 'readwrite');
+    for (const [key, text] of pairs) tx.objectStore('drafts').put(text, key);
+    tx.oncomplete = () => { open.result.close(); done('ok'); };
+    tx.onerror = () => done('write failed');
+};
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<()> {
+    // Regression: one unreadable part made a whole saved draft vanish from the list without a word,
+    // a saved optimizer snapshot that did not load was dropped silently (or crashed the page at
+    // every start), and settings that did not parse were replaced silently.
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1000).await?;
+    b.open_app(&site.url()).await?;
+    paste_version(&b, "one").await?;
+    saved(&b).await;
+    let damaged = json!({
+        "id": "dbad", "rev": 1, "updated_ms": 1.0e12,
+        "draft": {
+            "name": "Damaged", "idea": {"idea": "still an idea"}, "style": "markdown", "current": 1,
+            "versions": [{"n": 1, "origin": {"kind": "pasted"}, "at": 1.0,
+                "spec": {"persona": "You are still here.", "context": "c", "steps": ["s"], "format": "f"}}],
+            "cases": [{"id": 1, "input": "a case that reads"}, {"id": 2, "input": 5}],
+            "optimizer": {"version": 1, "best": 9}
+        }
+    });
+    let written = b
+        .client
+        .execute_async(
+            PUT_RECORDS,
+            vec![json!([
+                ["dbad", damaged.to_string()],
+                ["djunk", "{ not json"]
+            ])],
+        )
+        .await?;
+    assert_eq!(written, json!("ok"));
+    b.eval("localStorage.setItem('pw.current-draft', 'dbad'); localStorage.setItem('pw.stall-seconds', 'soon'); return true")
+        .await?;
+    b.client.refresh().await?;
+
+    b.wait_for_text("Some saved data could not be read").await?;
+    b.wait_for_text(
+        "In \u{201c}Damaged\u{201d}: The optimizer's saved state could not be read and was left out.",
+    )
+    .await?;
+    b.wait_for_text(
+        "In \u{201c}Damaged\u{201d}: Part of test case 2 (its input) could not be read and was left out.",
+    )
+    .await?;
+    b.wait_for_text("A saved draft (id djunk) could not be read at all")
+        .await?;
+    b.wait_for_text("The saved waiting time for a silent reply could not be read")
+        .await?;
+    b.screenshot("damaged-data-1280-light").await?;
+    // The rest of the draft opened, and the page works.
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("You are still here.")
+    );
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    d.close().await?;
+    b.button("Dismiss").await?.click().await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('Some saved data could not be read')",
+        "the notice to go",
+    )
+    .await?;
+    // The unreadable record was left as it was.
+    let kept = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const open = indexedDB.open('promptwright', 1);
+               open.onsuccess = () => {
+                   const get = open.result.transaction('drafts').objectStore('drafts').get('djunk');
+                   get.onsuccess = () => { open.result.close(); done(get.result ?? null); };
+               };"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(kept, json!("{ not json"));
     b.close().await?;
     Ok(())
 }

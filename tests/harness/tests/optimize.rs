@@ -1,13 +1,14 @@
 //! End-to-end: the prompt improves itself. Against the fake provider scripted so that candidates
 //! improve: a 3-round run within its approved budget, the chart rising, diffs with a removed
 //! constraint flagged, acceptance as a new version; the loop surviving a reload and a pause;
-//! Reflexion on one case; "Critique this prompt" turned into a rewrite. With the real local model:
-//! a 2-round, K=2 run on three cases completes within its budget.
+//! Reflexion on one case; "Critique this prompt" turned into a rewrite; a copy of a draft with a
+//! running loop arrives paused and spends nothing. With the real local model: a 2-round, K=2 run
+//! on three cases completes within its budget.
 use std::time::{Duration, Instant};
 
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
-use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, TAB};
+use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::{Value, json};
@@ -271,6 +272,9 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(600)).await;
     b.client.refresh().await?;
     wait_text_long(&b, "Continuing the optimization where it was.", 20).await?;
+    // The top of the page says so too, with Pause in reach.
+    wait_text_long(&b, "An optimization loop is running", 10).await?;
+    b.button("Pause the loop").await?;
     // Pause: nothing new starts; the page says so; then resume to the end.
     b.button("Pause").await?.click().await?;
     wait_text_long(&b, "Paused.", 10).await?;
@@ -329,6 +333,61 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
         })
         .unwrap_or(999);
     assert!(used <= 38, "{used}");
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Result<()> {
+    // Regression: duplicating a draft whose optimization loop was running brought the loop along,
+    // and opening the copy resumed it on the remembered key: every copy spent the budget again.
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    script_proposals(&fake, 3);
+    script_levels(&fake);
+    fake.set_timing(250, 5, 32);
+    open_improve(&b).await?;
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Round 1 of 3", 30).await?;
+
+    // Duplicate the draft while its loop runs: the copy opens.
+    let drafts = DraftsPage::open(&b).await?;
+    b.client
+        .find(fantoccini::Locator::XPath(
+            "//button[starts-with(@aria-label, 'Duplicate ')]",
+        ))
+        .await?
+        .click()
+        .await?;
+    drafts.wait_count(2).await?;
+    b.wait_until(
+        "return document.querySelector('.pw-draft-list__item--current .pw-draft-list__name')?.textContent.endsWith('(copy)') === true",
+        "the copy to be the open draft",
+    )
+    .await?;
+    drafts.close().await?;
+
+    // Its loop is paused, with Resume at the top of the page and in the Improve card.
+    wait_text_long(&b, "The optimization loop is paused", 10).await?;
+    b.button("Resume the loop").await?;
+    wait_text_long(&b, "Paused.", 10).await?;
+    b.button("Resume").await?;
+    // Calls the original had under way end; then nothing new is asked for.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let n = fake.chat_requests().len();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(fake.chat_requests().len(), n, "the copy spends nothing");
+
+    // A reload keeps it paused.
+    b.client.refresh().await?;
+    wait_text_long(&b, "Paused.", 20).await?;
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert_eq!(
+        fake.chat_requests().len(),
+        n,
+        "the copy spends nothing after a reload"
+    );
     b.close().await?;
     Ok(())
 }

@@ -27,6 +27,10 @@ pub(super) enum Kind {
 /// How many nodes aliases may copy in all: past it, a file is an "alias bomb".
 const ALIAS_BUDGET: usize = 1_000_000;
 
+/// How deep lists and maps may nest. promptfoo files need a handful of levels; the tree is walked
+/// recursively after parsing, so an unbounded depth could overflow the stack.
+pub(super) const MAX_DEPTH: usize = 64;
+
 fn size(n: &Node) -> usize {
     1 + match &n.kind {
         Kind::Scalar { .. } => 0,
@@ -51,11 +55,20 @@ pub(super) fn parse_yaml(text: &str) -> Result<Node, String> {
     let mut budget = ALIAS_BUDGET;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| {
-            format!(
-                "This YAML file could not be read: line {}: {}.",
-                e.marker().line(),
-                e.info()
-            )
+            if e.info().contains("recursion limit") {
+                // The parser's own bound on flow nesting ([[[…]]]): the same message as ours.
+                format!(
+                    "This YAML file nests lists and maps more than {MAX_DEPTH} levels deep \
+                     (line {}); a test file needs far fewer.",
+                    e.marker().line()
+                )
+            } else {
+                format!(
+                    "This YAML file could not be read: line {}: {}.",
+                    e.marker().line(),
+                    e.info()
+                )
+            }
         })?;
         let line = item_line(
             &lines,
@@ -71,6 +84,12 @@ pub(super) fn parse_yaml(text: &str) -> Result<Node, String> {
                 Some((line, Kind::Scalar { text, plain }, anchor))
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!(
+                        "This YAML file nests lists and maps more than {MAX_DEPTH} levels deep \
+                         (line {line}); a test file needs far fewer."
+                    ));
+                }
                 let kind = if matches!(event, Event::SequenceStart(..)) {
                     Kind::Seq(Vec::new())
                 } else {

@@ -1,0 +1,363 @@
+//! Reading kept drafts part by part: an IndexedDB record, a draft in an export file or a share
+//! link is parsed to JSON first, then each part (name, idea, each version, each test case and
+//! check, each run, the optimizer's snapshot) is read on its own. A part that does not read is
+//! left out and named in a [`Lost`]; the rest of the draft opens. Only a draft with nothing usable
+//! in it is refused, as [`Unusable`]. Never panics, whatever the input.
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::{
+    AssertionV1, CaseV1, DraftV1, IdeaV1, OriginV1, RunV1, SpecV1, StoredCaseV1, VersionV1,
+};
+use crate::domain::draft::Draft;
+use crate::domain::optimize::SnapshotError;
+
+/// One part of a kept draft that could not be read and was left out. `Display` is the sentence
+/// the page shows.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Lost {
+    /// A field of the draft itself; the text names it ("The draft's name", "The idea's tone").
+    #[error("{0} could not be read and was left out.")]
+    Field(&'static str),
+    /// A whole list of the draft ("The test cases"), when it is not a list at all.
+    #[error("{0} could not be read and were left out.")]
+    List(&'static str),
+    /// A version: by its number, or by its place in the list when the number is unreadable.
+    #[error("{} could not be read and was left out.", version_name(*n, *at))]
+    Version { n: Option<u32>, at: usize },
+    /// One part of a version ("its steps"); the rest of the version is kept.
+    #[error("Part of version {n} ({part}) could not be read and was left out.")]
+    VersionPart { n: u32, part: &'static str },
+    /// A test case, by its place in the list (1 is the first).
+    #[error("Test case {at} could not be read and was left out.")]
+    Case { at: usize },
+    /// One part of a test case ("its tags"); the rest of the case is kept.
+    #[error("Part of test case {at} ({part}) could not be read and was left out.")]
+    CasePart { at: usize, part: &'static str },
+    /// One check of a test case; `why` when it is a check this app does not know.
+    #[error(
+        "Check {at} of test case {case} could not be read and was left out{}.",
+        because(why)
+    )]
+    CaseCheck {
+        case: usize,
+        at: usize,
+        why: Option<String>,
+    },
+    /// One check for every case.
+    #[error(
+        "Check {at} for every case could not be read and was left out{}.",
+        because(why)
+    )]
+    Check { at: usize, why: Option<String> },
+    /// The results of one run: by the version it ran, or its place in the list.
+    #[error("{} could not be read and were left out.", run_name(*version, *at))]
+    Run { version: Option<u32>, at: usize },
+    /// The optimizer's snapshot (the reason is for developers; the page says only what was lost).
+    #[error("The optimizer's saved state could not be read and was left out.")]
+    Optimizer(SnapshotError),
+}
+
+fn version_name(n: Option<u32>, at: usize) -> String {
+    match n {
+        Some(n) => format!("Version {n}"),
+        None => format!("The version in place {at} of the list"),
+    }
+}
+
+fn run_name(version: Option<u32>, at: usize) -> String {
+    match version {
+        Some(v) => format!("The run results of version {v}"),
+        None => format!("The run results in place {at} of the list"),
+    }
+}
+
+fn because(why: &Option<String>) -> String {
+    why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default()
+}
+
+/// A draft read part by part, and what was left out of it (empty when everything read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Salvaged {
+    pub draft: Draft,
+    pub lost: Vec<Lost>,
+}
+
+/// A kept draft with nothing usable in it: refused as a whole (and never deleted by the app).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("nothing in it could be read ({why})")]
+pub struct Unusable {
+    /// Its name, when at least that could be read.
+    pub name: Option<String>,
+    /// What was wrong, for developers.
+    pub why: String,
+}
+
+impl Unusable {
+    fn new(why: impl Into<String>) -> Self {
+        Self {
+            name: None,
+            why: why.into(),
+        }
+    }
+}
+
+/// A draft record as IndexedDB keeps it (`{"id", "rev", "updated_ms", "draft"}`), read part by part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRead {
+    /// The id written in the record (the store's key is the one to trust).
+    pub id: Option<String>,
+    /// Its revision (0 when unreadable: the next save then writes revision 1 or more).
+    pub rev: u64,
+    /// When it was last saved, in ms since the epoch (0 when unreadable: listed last).
+    pub updated_ms: f64,
+    pub draft: Salvaged,
+}
+
+/// Reads one IndexedDB record; `Err` when it is not JSON or its draft has nothing usable.
+pub fn read_record(text: &str) -> Result<RecordRead, Unusable> {
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| Unusable::new(format!("not JSON: {e}")))?;
+    let Value::Object(mut obj) = v else {
+        return Err(Unusable::new("not a JSON object"));
+    };
+    let id = obj.get("id").and_then(Value::as_str).map(str::to_owned);
+    let rev = obj.get("rev").and_then(Value::as_u64).unwrap_or(0);
+    let updated_ms = obj.get("updated_ms").and_then(Value::as_f64).unwrap_or(0.0);
+    let draft = read_draft(obj.remove("draft").unwrap_or(Value::Null))?;
+    Ok(RecordRead {
+        id,
+        rev,
+        updated_ms,
+        draft,
+    })
+}
+
+/// Reads a wire draft (`DraftV1` as JSON) part by part into a domain draft; `Err` when it is not
+/// an object or nothing in it could be read.
+pub fn read_draft(v: Value) -> Result<Salvaged, Unusable> {
+    let Value::Object(mut obj) = v else {
+        return Err(Unusable::new("the draft is not a JSON object"));
+    };
+    let mut lost = Vec::new();
+    let wire = wire_draft(&mut obj, &mut lost);
+    let name = wire.name.clone();
+    let mut s = wire.into_salvaged();
+    lost.append(&mut s.lost);
+    s.lost = lost;
+    if s.draft == Draft::default() && !s.lost.is_empty() {
+        return Err(Unusable {
+            name: (!name.trim().is_empty()).then_some(name),
+            why: s
+                .lost
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+        });
+    }
+    Ok(s)
+}
+
+/// A field: absent or null reads as the default; a value that does not read as `T` is `Err`.
+fn take<T: DeserializeOwned + Default>(obj: &mut Map<String, Value>, key: &str) -> Result<T, ()> {
+    match obj.remove(key) {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v) => serde_json::from_value(v).map_err(|_| ()),
+    }
+}
+
+/// A field, or its default with `lost` noted.
+fn field<T: DeserializeOwned + Default>(
+    obj: &mut Map<String, Value>,
+    key: &str,
+    lost: &mut Vec<Lost>,
+    what: impl FnOnce() -> Lost,
+) -> T {
+    take(obj, key).unwrap_or_else(|()| {
+        lost.push(what());
+        T::default()
+    })
+}
+
+/// The items of a list field, each read on its own by `item` with its place (1 is the first;
+/// `None`: left out, and `item` noted why). Absent or null is an empty list; a value that is not
+/// a list is lost as a whole (`whole`).
+pub(crate) fn list<T>(
+    v: Option<Value>,
+    lost: &mut Vec<Lost>,
+    whole: impl FnOnce() -> Lost,
+    mut item: impl FnMut(usize, Value, &mut Vec<Lost>) -> Option<T>,
+) -> Vec<T> {
+    match v {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, x)| item(i + 1, x, lost))
+            .collect(),
+        Some(_) => {
+            lost.push(whole());
+            Vec::new()
+        }
+    }
+}
+
+/// The wire draft with every readable part; the unreadable ones are noted in `lost`.
+fn wire_draft(obj: &mut Map<String, Value>, lost: &mut Vec<Lost>) -> DraftV1 {
+    let name = field(obj, "name", lost, || Lost::Field("The draft's name"));
+    let idea = match obj.remove("idea") {
+        None | Some(Value::Null) => IdeaV1::default(),
+        Some(Value::Object(mut i)) => IdeaV1 {
+            idea: field(&mut i, "idea", lost, || Lost::Field("The idea")),
+            audience: field(&mut i, "audience", lost, || {
+                Lost::Field("The idea's audience")
+            }),
+            tone: field(&mut i, "tone", lost, || Lost::Field("The idea's tone")),
+            output: field(&mut i, "output", lost, || {
+                Lost::Field("The idea's answer format")
+            }),
+            target: field(&mut i, "target", lost, || {
+                Lost::Field("The idea's target model")
+            }),
+            variables: field(&mut i, "variables", lost, || {
+                Lost::Field("The idea's variables")
+            }),
+        },
+        Some(_) => {
+            lost.push(Lost::Field("The idea"));
+            IdeaV1::default()
+        }
+    };
+    let style = field(obj, "style", lost, || Lost::Field("The prompt's layout"));
+    let versions = list(
+        obj.remove("versions"),
+        lost,
+        || Lost::List("The versions"),
+        version,
+    );
+    let current = field(obj, "current", lost, || {
+        Lost::Field("Which version is current")
+    });
+    let cases = list(
+        obj.remove("cases"),
+        lost,
+        || Lost::List("The test cases"),
+        case,
+    );
+    let checks = list(
+        obj.remove("checks"),
+        lost,
+        || Lost::List("The checks for every case"),
+        check,
+    );
+    let runs = list(
+        obj.remove("runs"),
+        lost,
+        || Lost::List("The run results"),
+        run,
+    );
+    let optimizer = obj.remove("optimizer").filter(|v| !v.is_null());
+    DraftV1 {
+        name,
+        idea,
+        style,
+        versions,
+        current,
+        cases,
+        checks,
+        runs,
+        optimizer,
+    }
+}
+
+/// One version; kept without a part that does not read, left out without a number or a prompt.
+pub(crate) fn version(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<VersionV1> {
+    let Value::Object(mut obj) = v else {
+        lost.push(Lost::Version { n: None, at });
+        return None;
+    };
+    let n = match obj.remove("n").map(serde_json::from_value::<u32>) {
+        Some(Ok(n)) => n,
+        _ => {
+            lost.push(Lost::Version { n: None, at });
+            return None;
+        }
+    };
+    let Some(Value::Object(mut sp)) = obj.remove("spec") else {
+        lost.push(Lost::Version { n: Some(n), at });
+        return None;
+    };
+    let part = |p: &'static str| move || Lost::VersionPart { n, part: p };
+    let spec = SpecV1 {
+        analysis: field(&mut sp, "analysis", lost, part("the model's notes")),
+        persona: field(&mut sp, "persona", lost, part("its Persona")),
+        context: field(&mut sp, "context", lost, part("its Context")),
+        steps: field(&mut sp, "steps", lost, part("its Steps")),
+        format: field(&mut sp, "format", lost, part("its Format")),
+        json_schema: field(&mut sp, "json_schema", lost, part("its JSON schema")),
+        examples: field(&mut sp, "examples", lost, part("its Examples")),
+    };
+    Some(VersionV1 {
+        n,
+        parent: field(&mut obj, "parent", lost, part("the version it came from")),
+        origin: field::<OriginV1>(&mut obj, "origin", lost, part("how it was made")),
+        spec,
+        at: field(&mut obj, "at", lost, part("when it was made")),
+    })
+}
+
+/// One test case; kept without a part or a check that does not read.
+pub(crate) fn case(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<StoredCaseV1> {
+    let Value::Object(mut obj) = v else {
+        lost.push(Lost::Case { at });
+        return None;
+    };
+    let part = |p: &'static str| move || Lost::CasePart { at, part: p };
+    let id = field(&mut obj, "id", lost, part("its id"));
+    let assertions = list(
+        obj.remove("assert"),
+        lost,
+        part("its checks"),
+        |j, a, lost| {
+            serde_json::from_value::<AssertionV1>(a)
+                .map_err(|_| {
+                    lost.push(Lost::CaseCheck {
+                        case: at,
+                        at: j,
+                        why: None,
+                    })
+                })
+                .ok()
+        },
+    );
+    let case = CaseV1 {
+        description: field(&mut obj, "description", lost, part("its description")),
+        input: field(&mut obj, "input", lost, part("its input")),
+        vars: field(&mut obj, "vars", lost, part("its variables")),
+        expected: field(&mut obj, "expected", lost, part("its expected answer")),
+        assertions,
+        tags: field(&mut obj, "tags", lost, part("its tags")),
+        split: field(&mut obj, "split", lost, part("whether it is held out")),
+        threshold: field(&mut obj, "threshold", lost, part("its pass score")),
+    };
+    Some(StoredCaseV1 { id, case })
+}
+
+/// One check for every case.
+pub(crate) fn check(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<AssertionV1> {
+    serde_json::from_value(v)
+        .map_err(|_| lost.push(Lost::Check { at, why: None }))
+        .ok()
+}
+
+/// One run's results (a run is kept or left out whole).
+pub(crate) fn run(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<RunV1> {
+    let version = v
+        .get("version")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok());
+    serde_json::from_value(v)
+        .map_err(|_| lost.push(Lost::Run { version, at }))
+        .ok()
+}

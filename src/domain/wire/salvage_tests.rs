@@ -1,0 +1,502 @@
+//! Tests for reading kept drafts part by part: a damaged part is left out and named while the
+//! rest opens; an invalid optimizer snapshot is dropped with its message; a record with nothing
+//! usable is refused by name; and a fuzz run over 10^5+ damaged records (wrong types in every
+//! field, huge numbers, deep nesting, byte flips, truncations) with no panic, valid parts intact.
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use super::tests::sample_draft;
+use super::*;
+use crate::domain::optimize::{Phase, sample_loop};
+
+/// A draft with every part filled: versions, cases with checks, checks for all, runs, and an
+/// optimizer in the middle of a round (calls in flight).
+fn rich_draft() -> Draft {
+    let mut d = sample_draft();
+    let (suite, o) = sample_loop();
+    let first = d.suite.cases[0].clone();
+    d.suite = suite;
+    d.suite.add(first);
+    d.suite.global.push(Assertion::new(Check::Length {
+        unit: LengthUnit::Words,
+        min: Some(1),
+        max: Some(80),
+    }));
+    let mut run = d.runs[0].clone();
+    run.version = 1;
+    d.put_run(run);
+    d.optimizer = Some(o);
+    d
+}
+
+fn record_of(d: &Draft) -> Value {
+    json!({"id": "d1", "rev": 3, "updated_ms": 5.0, "draft": DraftV1::from_draft(d, Include::ALL)})
+}
+
+/// What a record holds after a save and a load (calls in flight are kept: a reload charges them).
+fn read_back(d: &Draft) -> Draft {
+    let r = read_record(&record_of(d).to_string()).expect("a whole record reads");
+    assert_eq!(r.draft.lost, vec![], "nothing lost from a whole record");
+    r.draft.draft
+}
+
+#[test]
+fn a_whole_record_reads_exactly() {
+    let d = rich_draft();
+    let back = read_back(&d);
+    assert!(
+        !d.optimizer.as_ref().unwrap().in_flight.is_empty(),
+        "the sample has calls in flight"
+    );
+    assert_eq!(back, d);
+    let r = read_record(&record_of(&d).to_string()).unwrap();
+    assert_eq!((r.id.as_deref(), r.rev, r.updated_ms), (Some("d1"), 3, 5.0));
+}
+
+#[test]
+fn a_damaged_part_is_left_out_and_named_and_the_rest_opens() {
+    // Regression: one unreadable field anywhere made the whole IndexedDB record unreadable, and
+    // the store skipped it without a word.
+    let d = rich_draft();
+    let want = read_back(&d);
+    let mut v = record_of(&d);
+    v["draft"]["cases"][3] = json!("not a case");
+    v["draft"]["cases"][1]["tags"] = json!(7);
+    v["draft"]["cases"][0]["assert"][0] = json!({"type": "is-sarcastic"});
+    v["draft"]["versions"][0]["spec"]["steps"] = json!({"one": 1});
+    v["draft"]["checks"][1] = json!([1, 2]);
+    v["draft"]["runs"][0]["cases"] = json!("?");
+    v["draft"]["idea"]["tone"] = json!(["warm"]);
+    let r = read_record(&v.to_string()).unwrap();
+    let got = r.draft.draft;
+    let words: Vec<String> = r.draft.lost.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        words,
+        [
+            "The idea's tone could not be read and was left out.",
+            "Part of version 1 (its Steps) could not be read and was left out.",
+            "Part of test case 2 (its tags) could not be read and was left out.",
+            "Test case 4 could not be read and was left out.",
+            "Check 2 for every case could not be read and was left out.",
+            "The run results of version 1 could not be read and were left out.",
+            "Check 1 of test case 1 could not be read and was left out (is-sarcastic check left out: \u{201c}is-sarcastic\u{201d} is not a check type Promptwright knows).",
+        ]
+    );
+    // Everything else is as it was.
+    assert_eq!(got.name, want.name);
+    assert_eq!(got.idea.idea, want.idea.idea);
+    assert_eq!(got.idea.tone, "");
+    assert_eq!(got.versions[1], want.versions[1]);
+    assert_eq!(got.versions[0].spec.persona, want.versions[0].spec.persona);
+    assert!(got.versions[0].spec.steps.is_empty());
+    assert_eq!(got.current, want.current);
+    assert_eq!(got.suite.cases.len(), want.suite.cases.len() - 1);
+    assert_eq!(got.suite.cases[2], want.suite.cases[2]);
+    assert!(got.suite.cases[0].assertions.is_empty());
+    assert_eq!(got.suite.cases[0].input, want.suite.cases[0].input);
+    assert_eq!(got.suite.global, want.suite.global[..1]);
+    assert_eq!(got.runs, want.runs[1..]);
+    assert_eq!(got.optimizer, want.optimizer);
+}
+
+#[test]
+fn an_invalid_optimizer_snapshot_is_dropped_with_a_message() {
+    // Regression: a snapshot whose best candidate did not exist loaded, then panicked in
+    // `propose_request` at the next proposal, on every reload; an unreadable one vanished silently.
+    let d = rich_draft();
+    let want = read_back(&d);
+    for (damage, why) in [
+        (json!({"best": 99}), "Best(99)"),
+        (json!({"phase": {"Proposing": 0}}), "Phase(Proposing(0))"),
+        (json!({"version": 2}), "Version(2)"),
+        (json!({"candidates": "many"}), "Shape"),
+    ] {
+        let mut v = record_of(&d);
+        for (k, x) in damage.as_object().unwrap() {
+            v["draft"]["optimizer"][k] = x.clone();
+        }
+        let r = read_record(&v.to_string()).unwrap().draft;
+        assert_eq!(r.draft.optimizer, None, "{damage}");
+        assert_eq!(r.lost.len(), 1, "{damage}");
+        assert_eq!(
+            r.lost[0].to_string(),
+            "The optimizer's saved state could not be read and was left out."
+        );
+        assert!(format!("{:?}", r.lost[0]).contains(why), "{:?}", r.lost[0]);
+        let mut rest = r.draft.clone();
+        rest.optimizer = want.optimizer.clone();
+        assert_eq!(rest, want, "the rest of the draft opens");
+    }
+}
+
+#[test]
+fn a_record_with_nothing_usable_is_refused_by_name() {
+    assert!(read_record("{\"id\": \"d1\", \"draft\": ").is_err());
+    assert!(read_record("[1, 2]").is_err());
+    assert!(read_record(r#"{"id": "d1", "draft": 5}"#).is_err());
+    let e = read_record(r#"{"id": "d1", "draft": {"name": "Menus", "versions": 3, "cases": {}}}"#);
+    // A name alone is something: the draft opens with what was lost named.
+    let r = e.unwrap().draft;
+    assert_eq!(r.draft.name, "Menus");
+    assert_eq!(r.lost.len(), 2);
+    let e = read_record(r#"{"id": "d1", "draft": {"name": 5, "versions": 3}}"#).unwrap_err();
+    assert_eq!(e.name, None);
+    assert!(
+        e.why.contains("The versions could not be read"),
+        "{}",
+        e.why
+    );
+    // An empty draft (a new one) is a draft, not damage.
+    let empty = read_record(&record_of(&Draft::default()).to_string()).unwrap();
+    assert_eq!(empty.draft.draft, Draft::default());
+}
+
+#[test]
+fn imports_and_old_links_bring_a_running_loop_paused() {
+    // Regression: an imported draft (or one opened from a format-1 link) brought its running
+    // optimization loop along, and opening it resumed the loop on the remembered key: each copy
+    // spent the whole budget again.
+    let d = rich_draft();
+    assert!(d.loop_running());
+    let file = serde_json::to_string(&ExportV1::new(&[&d])).unwrap();
+    let imported = parse_import(&file).unwrap();
+    let o = imported.drafts[0].draft.optimizer.as_ref().unwrap();
+    assert!(
+        o.paused && o.stop.is_none(),
+        "arrives paused, Resume in reach"
+    );
+    let link = crate::domain::share::encode_v1(&d, Include::ALL);
+    let received = crate::domain::share::decode(&link).unwrap();
+    assert!(received.optimizer.as_ref().unwrap().paused);
+    // A finished loop stays as it was.
+    let mut done = d.clone();
+    done.optimizer.as_mut().unwrap().stop = Some(crate::domain::optimize::Stop::Completed);
+    done.optimizer.as_mut().unwrap().phase = Phase::Finished;
+    assert!(!done.clone().pause_loop());
+}
+
+#[test]
+fn an_import_keeps_the_drafts_that_read_and_names_the_others() {
+    let d = rich_draft();
+    let mut v = serde_json::to_value(ExportV1::new(&[&d, &d, &d])).unwrap();
+    v["drafts"][1] = json!("gone");
+    v["drafts"][2]["cases"][0] = json!(null);
+    let i = parse_import(&v.to_string()).unwrap();
+    assert_eq!(i.drafts.len(), 2);
+    assert_eq!(i.unreadable.len(), 1);
+    assert_eq!(i.unreadable[0].0, 2);
+    assert_eq!(
+        i.drafts[1].lost[0].to_string(),
+        "Test case 1 could not be read and was left out."
+    );
+    v["drafts"] = json!(["x", 1]);
+    assert_eq!(
+        parse_import(&v.to_string()).unwrap_err(),
+        "This export is damaged: none of its 2 drafts could be read."
+    );
+}
+
+/// A small deterministic generator, so failures reproduce.
+struct XorShift(u64);
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Seg {
+    Key(String),
+    At(usize),
+}
+
+/// Every path in a JSON tree (the root excluded).
+fn paths(v: &Value, here: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                here.push(Seg::Key(k.clone()));
+                out.push(here.clone());
+                paths(x, here, out);
+                here.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                here.push(Seg::At(i));
+                out.push(here.clone());
+                paths(x, here, out);
+                here.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at_mut<'a>(v: &'a mut Value, path: &[Seg]) -> &'a mut Value {
+    path.iter().fold(v, |v, s| match s {
+        Seg::Key(k) => &mut v[k.as_str()],
+        Seg::At(i) => &mut v[*i],
+    })
+}
+
+fn nested(depth: usize) -> Value {
+    (0..depth).fold(json!("core"), |v, i| {
+        if i % 2 == 0 {
+            json!([v])
+        } else {
+            json!({ "n": v })
+        }
+    })
+}
+
+/// Values of every type, and numbers no field holds.
+fn wrong_value(rng: &mut XorShift) -> Value {
+    match rng.below(16) {
+        0 => Value::Null,
+        1 => json!(true),
+        2 => json!(-1),
+        3 => json!(4_294_967_296u64),
+        4 => json!(u64::MAX),
+        5 => json!(-9_223_372_036_854_775_808i64),
+        6 => json!(1e300),
+        7 => json!(1.5),
+        8 => json!(""),
+        9 => json!("x"),
+        10 => json!([]),
+        11 => json!([1, "a", null]),
+        12 => json!({}),
+        13 => json!({"n": 1, "spec": [], "type": 5}),
+        14 => nested(60 + rng.below(40)),
+        _ => json!("\u{0}\u{FFFF}\u{1F600}".repeat(1 + rng.below(500))),
+    }
+}
+
+/// Items of a list the same, but for the item at `damaged` (kept changed, or left out).
+fn same_but<T: std::fmt::Debug>(
+    want: &[T],
+    got: &[T],
+    damaged: usize,
+    eq: impl Fn(&T, &T) -> bool,
+) -> bool {
+    if got.len() + 1 == want.len() {
+        let rest = want[..damaged].iter().chain(&want[damaged + 1..]);
+        rest.zip(got).all(|(w, g)| eq(w, g))
+    } else {
+        got.len() == want.len()
+            && want
+                .iter()
+                .zip(got)
+                .enumerate()
+                .all(|(i, (w, g))| i == damaged || eq(w, g))
+    }
+}
+
+/// Every part of `got` outside the one `path` points into is as in `want`. Cases are compared
+/// without their ids: a damaged id can take another case's, which then gets a fresh one.
+fn rest_intact(want: &Draft, got: &Draft, path: &[Seg]) -> bool {
+    let part = match (path.first(), path.get(1)) {
+        (Some(Seg::Key(d)), Some(Seg::Key(k))) if d == "draft" => k.as_str(),
+        _ => "",
+    };
+    let item = match path.get(2) {
+        Some(Seg::At(i)) => Some(*i),
+        _ => None,
+    };
+    let list = |name: &str| if part == name { Some(item) } else { None };
+    fn check<T: PartialEq + std::fmt::Debug>(
+        want: &[T],
+        got: &[T],
+        which: Option<Option<usize>>,
+        eq: impl Fn(&T, &T) -> bool,
+    ) -> bool {
+        match which {
+            None => want.len() == got.len() && want.iter().zip(got).all(|(w, g)| eq(w, g)),
+            Some(None) => true,
+            Some(Some(i)) => same_but(want, got, i, eq),
+        }
+    }
+    let case_eq = |a: &crate::domain::eval::TestCase, b: &crate::domain::eval::TestCase| {
+        (
+            &a.description,
+            &a.input,
+            &a.vars,
+            &a.expected,
+            &a.assertions,
+            &a.tags,
+            a.split,
+        ) == (
+            &b.description,
+            &b.input,
+            &b.vars,
+            &b.expected,
+            &b.assertions,
+            &b.tags,
+            b.split,
+        )
+    };
+    (part == "name" || got.name == want.name)
+        && (part == "idea" || got.idea == want.idea)
+        && (part == "style" || got.style == want.style)
+        && (matches!(part, "current" | "versions") || got.current == want.current)
+        && check(
+            &want.versions,
+            &got.versions,
+            list("versions"),
+            PartialEq::eq,
+        )
+        && check(&want.suite.cases, &got.suite.cases, list("cases"), case_eq)
+        && check(
+            &want.suite.global,
+            &got.suite.global,
+            list("checks"),
+            PartialEq::eq,
+        )
+        && check(&want.runs, &got.runs, list("runs"), PartialEq::eq)
+        && (part == "optimizer" || got.optimizer == want.optimizer)
+}
+
+#[test]
+fn fuzz_a_hundred_thousand_damaged_records_never_panic_and_keep_what_reads() {
+    let start = Instant::now();
+    let d = rich_draft();
+    let want = read_back(&d);
+    let base = record_of(&d);
+    let text = base.to_string();
+    let mut all = Vec::new();
+    paths(&base, &mut Vec::new(), &mut all);
+    assert!(all.len() > 300, "{} paths", all.len());
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    let (mut structured, mut bytes, mut refused, mut with_losses) = (0u32, 0u32, 0u32, 0u32);
+    const STRUCTURED: usize = 80_000;
+    const BYTES: usize = 40_000;
+    // Wrong values in every field (each path in turn, then again with other values), removed
+    // fields and items; the rest of the draft must survive untouched.
+    for i in 0..STRUCTURED {
+        let path = &all[i % all.len()];
+        let mut v = base.clone();
+        let mut removed = rng.below(5) == 0;
+        if removed {
+            let (last, parent) = path.split_last().unwrap();
+            match (at_mut(&mut v, parent), last) {
+                (Value::Object(m), Seg::Key(k)) => {
+                    m.remove(k);
+                }
+                (Value::Array(a), Seg::At(i)) => {
+                    a.remove(*i);
+                }
+                _ => unreachable!(),
+            }
+        } else {
+            let x = wrong_value(&mut rng);
+            // Null reads as "absent", like a removed field; an empty list is a valid list.
+            removed = x.is_null() || x == json!([]);
+            *at_mut(&mut v, path) = x;
+        }
+        structured += 1;
+        let r = read_record(&v.to_string());
+        if path.len() < 2 {
+            // The envelope or the whole draft.
+            if r.is_err() {
+                refused += 1;
+            }
+            continue;
+        }
+        let r = r.unwrap_or_else(|e| panic!("{path:?}: refused: {e}"));
+        let got = r.draft.draft;
+        if !r.draft.lost.is_empty() {
+            with_losses += 1;
+        }
+        if removed && matches!(path.last(), Some(Seg::At(_))) && path.len() == 3 {
+            // A removed item: the list is one shorter, with no loss to report.
+            continue;
+        }
+        assert!(
+            rest_intact(&want, &got, path),
+            "{path:?} changed another part: {got:#?}"
+        );
+        let shorter = got.versions.len() < want.versions.len()
+            || got.suite.cases.len() < want.suite.cases.len()
+            || got.suite.global.len() < want.suite.global.len()
+            || got.runs.len() < want.runs.len()
+            || (got.optimizer.is_none() && !removed);
+        // A list replaced by another valid list is not damage.
+        let new_list = path.len() == 2 && at_mut(&mut v, path).is_array();
+        if shorter && !removed && !new_list {
+            assert!(
+                !r.draft.lost.is_empty(),
+                "{path:?}: a part left out silently: {}",
+                at_mut(&mut v, path)
+            );
+        }
+        if let Some(o) = &got.optimizer {
+            // Whatever loaded passed validation: the machine may run it.
+            assert_eq!(o.validate(), Ok(()));
+            assert!(o.phase != Phase::Proposing(0));
+        }
+    }
+    let structured_time = start.elapsed();
+    // Byte-level damage: flips, truncations, insertions, huge numbers, deep nesting.
+    let raw = text.as_bytes();
+    for i in 0..BYTES {
+        let mut b = raw.to_vec();
+        match i % 6 {
+            0 => {
+                for _ in 0..=rng.below(3) {
+                    let at = rng.below(b.len());
+                    b[at] ^= 1 << rng.below(8);
+                }
+            }
+            1 => b.truncate(rng.below(b.len())),
+            2 => {
+                let at = rng.below(b.len());
+                b.splice(at..at, *b"1e999");
+            }
+            3 => {
+                let at = rng.below(b.len());
+                let n = rng.below(300);
+                let deep: Vec<u8> = std::iter::repeat_n(b'[', n)
+                    .chain(std::iter::repeat_n(b']', n))
+                    .collect();
+                b.splice(at..at, deep);
+            }
+            4 => {
+                let at = rng.below(b.len());
+                let end = (at + rng.below(40)).min(b.len());
+                b.drain(at..end);
+            }
+            _ => {
+                let at = rng.below(b.len());
+                b.splice(at..at, *b"184467440737095516150");
+            }
+        }
+        bytes += 1;
+        let Ok(s) = String::from_utf8(b) else {
+            refused += 1;
+            continue;
+        };
+        match read_record(&s) {
+            Ok(r) => {
+                if let Some(o) = &r.draft.draft.optimizer {
+                    assert_eq!(o.validate(), Ok(()));
+                }
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    let total = structured + bytes;
+    eprintln!(
+        "fuzz: {total} damaged records ({structured} structured over {} paths in {structured_time:.1?}, {bytes} byte-level) in {:.1?}: {refused} refused whole, {with_losses} opened with parts left out; record {} bytes",
+        all.len(),
+        start.elapsed(),
+        text.len()
+    );
+    assert!(total >= 100_000);
+}
