@@ -43,6 +43,18 @@ async fn add_case(
     CasesPage::new(b).add(n, input, must_contain).await
 }
 
+/// Chooses a file in the test cases' import button.
+async fn import_file(b: &Browser, path: &std::path::Path) -> anyhow::Result<()> {
+    b.client
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
+        ))
+        .await?
+        .send_keys(path.to_str().unwrap())
+        .await?;
+    Ok(())
+}
+
 async fn badge(b: &Browser, id: u32) -> anyhow::Result<String> {
     let v = b
         .eval(&format!(
@@ -330,13 +342,7 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         &csv,
         "notes,__expected,__expected2\n\"Bob sends the deck, Friday\",contains: Bob,\nAna books the room,contains: Ana,x,y\nCarol buys snacks,icontains: carol,javascript: output.length > 3\n",
     )?;
-    let input = b
-        .client
-        .find(fantoccini::Locator::Css(
-            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
-        ))
-        .await?;
-    input.send_keys(csv.to_str().unwrap()).await?;
+    import_file(&b, &csv).await?;
     b.wait_for_text("tests.csv: 1 row cannot be imported")
         .await?;
     b.wait_for_text("Line 3:").await?;
@@ -527,13 +533,7 @@ async fn refusals_are_said_everywhere_and_a_promptfoo_yaml_comes_in_whole() -> a
         &yaml,
         "tests:\n  - vars:\n      notes: ALPHA Dana will fix the build.\n    assert:\n      - type: javascript\n        value: output.length > 3\n      - type: icontains\n        value: dana\n",
     )?;
-    let input = b
-        .client
-        .find(fantoccini::Locator::Css(
-            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
-        ))
-        .await?;
-    input.send_keys(yaml.to_str().unwrap()).await?;
+    import_file(&b, &yaml).await?;
     b.wait_for_text("javascript check left out: it would run code")
         .await?;
     b.button("Import the 1 case").await?.click().await?;

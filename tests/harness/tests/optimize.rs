@@ -115,6 +115,17 @@ async fn best_candidate(b: &Browser) -> anyhow::Result<(u32, String)> {
     Ok((id, title))
 }
 
+/// The usual start: version 1 at LEVEL0, cases A-E, candidates scripted to climb, replies
+/// slowed (250 ms, then small chunks) so a test can act mid-round; the Improve panel open.
+async fn scripted_slow_loop(fake: &FakeProvider, b: &Browser) -> anyhow::Result<()> {
+    paste_prompt(b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(b).await?;
+    script_proposals(fake, 3);
+    script_levels(fake);
+    fake.set_timing(250, 5, 32);
+    open_improve(b).await
+}
+
 async fn open_improve(b: &Browser) -> anyhow::Result<()> {
     b.wait_for_text("Settings of the loop").await?;
     Ok(())
@@ -260,12 +271,7 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    add_cases(&b).await?;
-    script_proposals(&fake, 3);
-    script_levels(&fake);
-    fake.set_timing(250, 5, 32);
-    open_improve(&b).await?;
+    scripted_slow_loop(&fake, &b).await?;
     b.button("Start: up to 38 calls").await?.click().await?;
     // Reload in the middle of round 1 or 2.
     wait_text_long(&b, "Round 1 of 3", 30).await?;
@@ -342,12 +348,7 @@ async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Resul
     // Regression: duplicating a draft whose optimization loop was running brought the loop along,
     // and opening the copy resumed it on the remembered key: every copy spent the budget again.
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    add_cases(&b).await?;
-    script_proposals(&fake, 3);
-    script_levels(&fake);
-    fake.set_timing(250, 5, 32);
-    open_improve(&b).await?;
+    scripted_slow_loop(&fake, &b).await?;
     b.button("Start: up to 38 calls").await?.click().await?;
     wait_text_long(&b, "Round 1 of 3", 30).await?;
 
