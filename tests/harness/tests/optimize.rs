@@ -356,7 +356,7 @@ async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Resul
     let drafts = DraftsPage::open(&b).await?;
     b.client
         .find(fantoccini::Locator::XPath(
-            "//button[starts-with(@aria-label, 'Duplicate ')]",
+            "//*[@role='dialog']//button[starts-with(@aria-label, 'Duplicate ')]",
         ))
         .await?
         .click()
