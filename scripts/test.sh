@@ -2,7 +2,7 @@
 # Sets up what is missing and runs every test tier; exits non-zero on any failure:
 #   1. native `cargo test` (domain, the harness) and the end-to-end suites (real Chromium against
 #      the release build, the scripted fake provider and the real local model);
-#   2. component tests with wasm-bindgen-test in headless Chromium.
+#   2. component tests with wasm-bindgen-test in headless Chromium, built and run while 1 runs.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PW_ROOT"
@@ -13,8 +13,10 @@ export PW_ARTIFACTS="$PW_ROOT/artifacts"
 mkdir -p "$PW_ARTIFACTS"
 
 model_pgid=""
+tier13_pid=""
 cleanup() {
   if [ -n "$model_pgid" ]; then kill -TERM -- "-$model_pgid" 2>/dev/null || true; fi
+  if [ -n "$tier13_pid" ]; then kill -TERM "$tier13_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -35,10 +37,25 @@ for _ in $(seq 1 120); do
 done
 curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null || { echo "[test] the local model did not start" >&2; tail -20 "$PW_ARTIFACTS/local-model.log" >&2; exit 1; }
 
-echo "[test] tier 1 + 3: native tests and end-to-end suites"
-cargo test --workspace --locked -- --test-threads=2
+echo "[test] building the native tests and end-to-end suites"
+cargo test --workspace --locked --no-run
 
+# Tiers 1 and 3 mostly wait on browsers, timers and the local model, and cargo holds the build
+# lock only while it builds: tier 2 builds and runs at the same time (its output is shown after).
+echo "[test] tier 1 + 3: native tests and end-to-end suites (tier 2 builds and runs meanwhile)"
+cargo test --workspace --locked -- --test-threads=2 &
+tier13_pid=$!
+sleep 5 # tiers 1 + 3 take the build lock first: they need no build, so they let go at once
+tier2_log="$PW_ARTIFACTS/component-tests.log"
+tier2_rc=0
+cargo test --locked --target wasm32-unknown-unknown --test component --test local_model \
+  >"$tier2_log" 2>&1 || tier2_rc=$?
+tier13_rc=0
+wait "$tier13_pid" || tier13_rc=$?
+tier13_pid=""
 echo "[test] tier 2: component tests in headless Chromium"
-cargo test --locked --target wasm32-unknown-unknown --test component --test local_model
+cat "$tier2_log"
+[ "$tier13_rc" = 0 ] || { echo "[test] tier 1 or 3 failed" >&2; exit "$tier13_rc"; }
+[ "$tier2_rc" = 0 ] || { echo "[test] tier 2 failed" >&2; exit "$tier2_rc"; }
 
 echo "[test] all tiers passed; screenshots in $PW_ARTIFACTS"
