@@ -613,6 +613,8 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
     let ctx = Ctx { suite: &s };
     let mut worst_ratio = 0.0f64;
     let mut runs_at_limit = 0;
+    // The closest any run came to its approved limit (spent / approved), calls and tokens.
+    let mut closest = (0.0f64, 0.0f64);
     for seed in 1..=300u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let config = Config {
@@ -750,6 +752,14 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
         assert!(o.stop.is_some(), "seed {seed}");
         if o.stop == Some(Stop::BudgetReached) {
             runs_at_limit += 1;
+        }
+        let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        closest.0 = closest
+            .0
+            .max(ratio(u64::from(o.spent.calls), u64::from(o.limit.calls)));
+        for r in 0..3 {
+            closest.1 = closest.1.max(ratio(o.spent.input[r], o.limit.input[r]));
+            closest.1 = closest.1.max(ratio(o.spent.output[r], o.limit.output[r]));
         }
     }
     assert!(

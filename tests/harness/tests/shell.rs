@@ -233,7 +233,7 @@ async fn opens_with_no_network_after_the_first_visit() -> anyhow::Result<()> {
     browser.client.refresh().await?;
     browser.wait_for_role_name("heading", "Your idea").await?;
     browser
-        .field("Your idea")
+        .field("What should your assistant do?")
         .await?
         .send_keys("works offline")
         .await?;
