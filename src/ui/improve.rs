@@ -287,6 +287,12 @@ fn OptimizerPanel() -> impl IntoView {
                         })
                         .collect::<Vec<_>>()
                         .join(" · ");
+                    let planned: u32 = Role::ALL.iter().map(|r| b.calls_of(*r)).sum();
+                    let per_role = if b.calls < planned {
+                        format!("Your cap of {} calls is below the full plan ({per_role}), so the loop stops after {} calls", b.calls, b.calls)
+                    } else {
+                        per_role
+                    };
                     view! {
                         <div class="pw-budget" role="group" aria-label="Budget">
                             <p class="pw-budget__line">{line}</p>
@@ -489,6 +495,8 @@ struct CandidateRow {
     versus: Option<eval::Comparison>,
     best: bool,
     from_version: u32,
+    /// The loop has ended (a candidate without scores will not get them).
+    ended: bool,
 }
 
 impl CandidateRow {
@@ -508,6 +516,7 @@ impl CandidateRow {
             versus,
             best: o.best == c.id,
             from_version: o.from_version,
+            ended: o.stop.is_some(),
             parent,
             c: c.clone(),
         }
@@ -532,6 +541,8 @@ fn CandidateView(
         "kept (the best on some case)".to_owned()
     } else if row.train.is_some() {
         "dropped".to_owned()
+    } else if row.ended {
+        "not scored: the loop ended first".to_owned()
     } else {
         "being scored…".to_owned()
     };

@@ -257,11 +257,15 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     cap.send_keys("7").await?;
     cap.send_keys(TAB).await?;
     let before = fake.chat_requests().len();
+    b.wait_for_text("Your cap of 7 calls is below the full plan")
+        .await?;
     b.button("Start: up to 7 calls").await?.click().await?;
     wait_text_long(&b, "Stopped at the approved budget.", 60).await?;
     b.wait_for_text("7 of 7 calls used").await?;
     let sent = fake.chat_requests().len() - before;
     assert!(sent <= 7, "{sent} calls sent for a limit of 7");
+    // Candidates the budget did not reach say so (not "being scored").
+    b.wait_for_text("not scored: the loop ended first").await?;
     b.screenshot_at(".pw-card--improve", "optimizer-stopped-at-limit-1280-light")
         .await?;
     b.close().await?;
