@@ -10,5 +10,14 @@ PW_AXE="$PW_TOOLS/axe/node_modules/axe-core/axe.min.js"
 # One cargo target directory for every clone on this machine, cached like the tools: a fresh clone
 # recompiles only Promptwright's own crates, not its dependencies.
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PW_TOOLS/target}
+# Cargo names a workspace crate's build the same in every clone and judges it fresh by file times,
+# so a clone whose files are older than another clone's build would reuse that build (with the
+# other clone's paths baked in). When the clone using the shared directory changes, its own
+# sources are touched: Promptwright's crates are rebuilt, the dependencies are not.
+mkdir -p "$CARGO_TARGET_DIR"
+if [ "$(cat "$CARGO_TARGET_DIR/.promptwright-clone" 2>/dev/null)" != "$PW_ROOT" ]; then
+  find "$PW_ROOT/src" "$PW_ROOT/tests" -type f -exec touch {} +
+  printf '%s\n' "$PW_ROOT" >"$CARGO_TARGET_DIR/.promptwright-clone"
+fi
 export PATH="$HOME/.cargo/bin:$PW_TOOLS/binaryen/node_modules/.bin:$PATH"
 export PW_ROOT PW_TOOLS PW_LLAMA_SERVER PW_MODEL PW_AXE

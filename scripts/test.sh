@@ -45,7 +45,9 @@ cargo test --workspace --locked --no-run
 echo "[test] tier 1 + 3: native tests and end-to-end suites (tier 2 builds and runs meanwhile)"
 cargo test --workspace --locked -- --test-threads=2 &
 tier13_pid=$!
-sleep 5 # tiers 1 + 3 take the build lock first: they need no build, so they let go at once
+# Give tiers 1 + 3 the build lock first: they need no build, so they let go of it at once. (Should
+# they start later than that, they wait for tier 2's build: no worse than one after the other.)
+sleep 5
 tier2_log="$PW_ARTIFACTS/component-tests.log"
 tier2_rc=0
 cargo test --locked --target wasm32-unknown-unknown --test component --test local_model \
