@@ -4,7 +4,6 @@
 //! A loop this tab did not run (a copy, an import, another tab's) is paused when its draft opens:
 //! nothing is spent without a click. Also Reflexion on one case's output and "Critique this prompt".
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -15,7 +14,7 @@ use crate::domain::eval::run::{self, Reflection, Status};
 use crate::domain::eval::{Observed, judge};
 use crate::domain::optimize::reflexion::{self, Weakness};
 use crate::domain::optimize::{
-    self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, Work, project,
+    self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
 };
 use crate::domain::provider::{ChatRequest, ErrorKind, ProviderKind, Role};
 use crate::net::chat::{self, Abort};
@@ -66,7 +65,8 @@ pub struct OptimizerHandle {
     pub arrival: RwSignal<Option<Arrival>>,
     /// Calls running now.
     pub busy: RwSignal<usize>,
-    queue: StoredValue<Rc<RefCell<VecDeque<(Work, Role, ChatRequest)>>>, LocalStorage>,
+    /// Calls asked for; each leaves only once the state reserving it is saved.
+    queue: StoredValue<Rc<RefCell<SendGate<(Work, Role, ChatRequest)>>>, LocalStorage>,
     aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
     /// Work whose call is under way.
     running: StoredValue<Rc<RefCell<Vec<Work>>>, LocalStorage>,
@@ -228,7 +228,8 @@ impl OptimizerHandle {
             .queue
             .get_value()
             .borrow_mut()
-            .drain(..)
+            .drain()
+            .into_iter()
             .map(|(w, _, _)| w)
             .collect();
         if !works.is_empty() {
@@ -271,7 +272,7 @@ impl OptimizerHandle {
     }
 
     fn stop_calls(self) {
-        self.queue.get_value().borrow_mut().clear();
+        self.queue.get_value().borrow_mut().drain();
         self.running.get_value().borrow_mut().clear();
         for a in self.aborts.get_value().borrow_mut().drain(..) {
             a.abort();
@@ -309,9 +310,12 @@ impl OptimizerHandle {
             self.pump();
             return;
         }
-        self.queue.get_value().borrow_mut().extend(calls);
+        // Queued now (a pause or cancel meanwhile drops them), sent only after the save: a slot
+        // freed by another call before then must not send a call a reload could not find.
+        let batch = self.queue.get_value().borrow_mut().push_batch(calls);
         leptos::task::spawn_local(async move {
             if self.library.save_now(false).await {
+                self.queue.get_value().borrow_mut().mark_saved(batch);
                 self.pump();
             } else {
                 self.pause();
@@ -330,7 +334,7 @@ impl OptimizerHandle {
             if self.busy.get_untracked() >= limit {
                 return;
             }
-            let next = self.queue.get_value().borrow_mut().pop_front();
+            let next = self.queue.get_value().borrow_mut().next_ready();
             let Some((work, role, request)) = next else {
                 return;
             };

@@ -22,11 +22,13 @@ use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 use crate::domain::structured;
 use crate::domain::template;
 
+mod gate;
 pub mod reflexion;
 #[cfg(test)]
 mod tests;
 mod validate;
 
+pub use gate::SendGate;
 pub use validate::SnapshotError;
 #[cfg(test)]
 pub(crate) use validate::tests::sample_loop;
