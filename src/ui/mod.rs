@@ -96,10 +96,17 @@ pub fn App() -> impl IntoView {
         })
     });
     let local_status = state::use_local_model_status(local_url);
+    // The local model's status matters only while a job uses it.
+    let uses_local = Signal::derive(move || {
+        settings
+            .roles
+            .with(|r| Role::ALL.iter().any(|x| r.get(*x).kind == ProviderKind::LlamaCpp))
+    });
     view! {
         <a class="pw-skip" href="#pw-main">"Skip to the work area"</a>
         <shell::Header
             local_status=local_status
+            uses_local=uses_local
             on_settings=Callback::new(move |_| settings_open.set(true))
             on_drafts=Callback::new(move |_| drafts_open.set(true))
             step=step
@@ -111,7 +118,7 @@ pub fn App() -> impl IntoView {
             {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
                 view! { <drafts::SharedDraftView/> }.into_any()
             } else {
-                view! { <workspace::Workspace local_status=local_status/> }.into_any()
+                view! { <workspace::Workspace local_status=local_status uses_local=uses_local/> }.into_any()
             }}
         </main>
         <footer class="pw-footer">
