@@ -526,7 +526,28 @@ fn prompt_critique_and_case_reflexion_requests() {
     assert_eq!(w.len(), 2);
     assert_eq!(w[0].section, Section::Context);
     assert_eq!(w[1].fix, "Fix this: No order given.");
-    assert!(parse_prompt_critique("nope").is_err());
+    assert_eq!(
+        parse_prompt_critique("nope"),
+        Err(crate::domain::meta::ReplyCause::NoJson)
+    );
+    // Items are read one by one: an unknown kind is "other", a section named loosely is found,
+    // an item without a problem is left out, and the others still come in.
+    let loose = json!({"weaknesses": [
+        {"kind": "vagueness", "section": "Output format", "problem": "Unclear order."},
+        {"kind": "steps", "section": "steps"},
+        {"kind": "steps", "section": "steps", "problem": "No final check.", "fix": "Add one."}
+    ]})
+    .to_string();
+    let w = parse_prompt_critique(&loose).unwrap();
+    assert_eq!(w.len(), 2);
+    assert_eq!(
+        (w[0].kind.as_str(), w[0].section),
+        ("other", Section::Format)
+    );
+    assert_eq!(
+        (w[1].kind.as_str(), w[1].section),
+        ("steps", Section::Steps)
+    );
     // Regression: a critique in near-JSON (comments, unquoted keys, trailing commas) was unreadable.
     let near = "{weaknesses: [\n  {kind: 'other', section: 'steps', problem: 'Too long.', fix: 'Cut.'}, // main\n],}";
     assert_eq!(parse_prompt_critique(near).unwrap()[0].problem, "Too long.");
