@@ -12,6 +12,7 @@ use crate::domain::draft::Origin;
 use crate::domain::estimate::call_cost;
 use crate::domain::eval::run::{self, Reflection, Status};
 use crate::domain::eval::{Observed, judge};
+use crate::domain::meta::ReplyCause;
 use crate::domain::optimize::reflexion::{self, Weakness};
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
@@ -542,11 +543,21 @@ impl Reflector {
     }
 }
 
+/// A critique reply that could not be read: why, what to do, what arrived, and how many tries in
+/// a row failed so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CritiqueFailure {
+    pub message: String,
+    pub advice: &'static str,
+    pub raw: String,
+    pub attempt: u32,
+}
+
 /// "Critique this prompt": the weaknesses the meta model finds, each with a fix.
 #[derive(Clone, Copy)]
 pub struct Critic {
     pub call: ChatCall,
-    pub weaknesses: RwSignal<Option<Result<Vec<Weakness>, String>>>,
+    pub weaknesses: RwSignal<Option<Result<Vec<Weakness>, CritiqueFailure>>>,
     drafts: DraftHandle,
     settings: SettingsHandle,
 }
@@ -580,6 +591,11 @@ impl Critic {
             .roles
             .with_untracked(|r| r.get(Role::Meta).clone());
         let key = self.settings.keys_untracked(cfg.kind);
+        // A failure right before this one makes this the next attempt.
+        let attempt = match self.weaknesses.get_untracked() {
+            Some(Err(before)) => before.attempt + 1,
+            _ => 1,
+        };
         self.weaknesses.set(None);
         self.call.start_then(
             cfg,
@@ -588,9 +604,25 @@ impl Critic {
             self.settings.call_options(),
             move |result| {
                 let r = match result {
-                    Ok(done) => reflexion::parse_prompt_critique(&done.text)
-                        .map_err(|e| format!("The critique could not be read: {e}. Try again.")),
-                    Err(f) => Err(f.error.message()),
+                    Ok(done) => reflexion::parse_prompt_critique(&done.text).map_err(|cause| {
+                        CritiqueFailure {
+                            message: cause.message(),
+                            advice: match cause {
+                                ReplyCause::CutOff => {
+                                    "Pick a model that writes longer replies in Settings, or \
+                                         press \u{201c}Critique this prompt\u{201d} again."
+                                }
+                                _ => {
+                                    "Press \u{201c}Critique this prompt\u{201d} again, or pick a \
+                                         stronger model for writing prompts in Settings."
+                                }
+                            },
+                            raw: done.text.clone(),
+                            attempt,
+                        }
+                    }),
+                    // The provider's error is shown by the call itself.
+                    Err(_) => return,
                 };
                 self.weaknesses.set(Some(r));
             },

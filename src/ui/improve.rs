@@ -94,7 +94,14 @@ fn CritiquePanel() -> impl IntoView {
             <p class="pw-hint">"The meta model lists the prompt's weaknesses: ambiguity, missing rules, gaps in the answer format. Each fix rewrites one section as a new version you can compare."</p>
             {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e/> })}
             {move || c.weaknesses.get().map(|r| match r {
-                Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
+                Err(f) => view! {
+                    <div class="pw-notice pw-notice--error" role="alert">
+                        <p class="pw-notice__title">{format!("{}The critique could not be read", super::notice::again(f.attempt))}</p>
+                        <p class="pw-notice__text">{f.message}</p>
+                        <p class="pw-notice__text">{f.advice}</p>
+                        <super::notice::RawReply raw=f.raw/>
+                    </div>
+                }.into_any(),
                 Ok(list) if list.is_empty() => view! { <p class="pw-hint pw-hint--ok">"No weaknesses found."</p> }.into_any(),
                 Ok(list) => view! {
                     <ol class="pw-weaknesses" aria-label="Weaknesses of the prompt">

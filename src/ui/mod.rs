@@ -42,11 +42,16 @@ pub fn mount() {
     }
 }
 
+/// Whether the settings panel is open: set it to offer "Pick another model in Settings". In context.
+#[derive(Clone, Copy)]
+pub struct OpenSettings(pub RwSignal<bool>);
+
 /// The whole page: header, work area, settings panel.
 #[component]
 pub fn App() -> impl IntoView {
     ThemeHandle::provide();
     let settings_open = RwSignal::new(false);
+    provide_context(OpenSettings(settings_open));
     let settings = SettingsHandle::provide();
     let drafts = DraftHandle::provide();
     Generator::provide();
