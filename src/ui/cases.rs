@@ -894,6 +894,18 @@ fn SynthPanel() -> impl IntoView {
             {move || s.call_error.get().map(|e| view! { <ErrorNotice error=e/> })}
             {move || s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
             {move || s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })}
+            {move || s.error.get().and(s.raw.get()).map(|raw| view! {
+                <details class="pw-details">
+                    <summary>"What the model sent"</summary>
+                    <pre class="pw-code">{raw}</pre>
+                </details>
+            })}
+            {move || {
+                let left = s.left_out.get();
+                (!left.is_empty()).then(|| view! {
+                    <p class="pw-hint pw-hint--warn">{format!("Some suggestions were left out: {}", left.join(" "))}</p>
+                })
+            }}
             <Show when=move || s.stage.get() == Stage::Review && !s.picks.with(Vec::is_empty)>
                 <p class="pw-output__label">"Written by the meta model: check each before keeping it"</p>
                 <ol class="pw-proposals" aria-label="Suggested cases">
