@@ -465,6 +465,8 @@ fn aggregate_and_compare() {
         score,
         pass,
         pending: false,
+        cut_off: false,
+        failed_cut_off: false,
     };
     let agg = aggregate(&[cs(Some(1.0), true), cs(Some(0.5), false), cs(None, false)]);
     assert_eq!((agg.scored, agg.passed), (2, 1));
@@ -792,6 +794,7 @@ fn run_bound_holds_for_the_longest_output_and_any_script() {
             prompt,
             case,
             output,
+            cut_off: false,
         };
         judge::call(&subject, 0.2).request
     };

@@ -955,6 +955,7 @@ fn the_optimizer_grades_with_the_same_judge_call_as_runs() {
         prompt: &prompt,
         case,
         output: "ok {expected}",
+        cut_off: false,
     };
     let same = judge::call(&subject, 0.7);
     assert_eq!((role, request.clone()), (same.role, same.request));
