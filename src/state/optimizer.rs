@@ -437,7 +437,7 @@ impl Reflector {
 
     /// Critiques the case's output in the current version's run, then writes and judges the final.
     pub fn reflect(self, id: u32) {
-        let Some((version, spec, style, case, checks, draft, suite)) =
+        let Some((version, spec, style, case, checks, (draft, draft_stop), suite)) =
             self.drafts.draft.with_untracked(|d| {
                 let run = d.run_of(d.current)?;
                 let cr = run.cases.get(&id)?;
@@ -452,7 +452,7 @@ impl Reflector {
                     d.style,
                     case,
                     checks,
-                    cr.output.clone(),
+                    (cr.output.clone(), cr.finish_reason.clone()),
                     d.suite.clone(),
                 ))
             })
@@ -487,8 +487,9 @@ impl Reflector {
                     }
                 };
             self.update(version, id, |r| r.critique = critique.clone());
-            let final_output = if reflexion::found_nothing(&critique) {
-                draft.clone()
+            // The final's stop reason: a final cut off at the token limit is scored and judged as one.
+            let (final_output, final_stop) = if reflexion::found_nothing(&critique) {
+                (draft.clone(), draft_stop)
             } else {
                 let req = reflexion::final_request(
                     &spec,
@@ -499,7 +500,10 @@ impl Reflector {
                     crate::state::runner::MAX_OUTPUT_TOKENS,
                 );
                 match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
-                    Ok(done) => done.text,
+                    Ok(done) => (
+                        done.text,
+                        done.stop.as_ref().map(Observed::finish_reason_of),
+                    ),
                     Err(f) => {
                         self.update(version, id, |r| {
                             r.error =
@@ -511,7 +515,15 @@ impl Reflector {
                     }
                 }
             };
-            self.update(version, id, |r| r.final_output = final_output.clone());
+            self.update(version, id, |r| {
+                r.final_output = final_output.clone();
+                r.final_stop = final_stop.clone();
+            });
+            let cut_off = Observed {
+                finish_reason: final_stop,
+                ..Observed::default()
+            }
+            .cut_off();
             // The final is judged on the same rubrics as the draft.
             let empty = run::CaseRun::default();
             for rubric in run::rubrics_to_judge(&suite, &case, &empty, false) {
@@ -521,6 +533,7 @@ impl Reflector {
                     prompt: &prompt,
                     case: &case,
                     output: &final_output,
+                    cut_off,
                 };
                 let req = judge::call(&subject, judge_cfg.temperature).request;
                 let j =

@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
     state::runner::Runner::provide();
     state::cases::CaseSynth::provide();
     cases::Selection::provide();
+    cases::OpenCase::provide();
     state::optimizer::OptimizerHandle::provide();
     state::optimizer::Reflector::provide();
     state::optimizer::Critic::provide();
@@ -215,6 +216,9 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
                 runner.run(Vec::new());
                 if let Some(why) = runner.refused.get_untracked() {
                     toasts.push(why);
+                }
+                if runner.unfilled.with_untracked(Option::is_some) {
+                    toasts.push("Some cases would go out with empty variables: see Results to run them anyway or fix them.");
                 }
             }
             "KeyC" => {
