@@ -491,18 +491,18 @@ impl Runner {
         for a in self.aborts.get_value().borrow().iter() {
             a.abort();
         }
-        if let Some(job) = self.job.get_value() {
-            if self.same_draft(&job) {
-                self.drafts.draft.update(|x| {
-                    if let Some(r) = x.run_of_mut(job.version) {
-                        for id in &dropped {
-                            if let Some(c) = r.cases.get_mut(id) {
-                                c.status = Status::Cancelled;
-                            }
+        if let Some(job) = self.job.get_value()
+            && self.same_draft(&job)
+        {
+            self.drafts.draft.update(|x| {
+                if let Some(r) = x.run_of_mut(job.version) {
+                    for id in &dropped {
+                        if let Some(c) = r.cases.get_mut(id) {
+                            c.status = Status::Cancelled;
                         }
                     }
-                });
-            }
+                }
+            });
         }
         self.active.update(|a| {
             if let Some(a) = a {

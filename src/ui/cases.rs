@@ -251,9 +251,7 @@ fn CaseRow(
     let case = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).cloned()));
     // What this case would send empty: flagged on its line and in its editor.
     let gaps = Memo::new(move |_| {
-        rendered.with(|p| {
-            case.with(|c| c.as_ref().map(|c| run::gaps(p, c)).unwrap_or_default())
-        })
+        rendered.with(|p| case.with(|c| c.as_ref().map(|c| run::gaps(p, c)).unwrap_or_default()))
     });
     let open = move || editing.get() == Some(id);
     let label = move || case.with(|c| c.as_ref().map(TestCase::summary).unwrap_or_default());
@@ -354,9 +352,9 @@ fn CaseEditor(
     let input_use = move || {
         let names = in_prompt.get();
         let (input_empty, has_vars) = d.draft.with(|x| {
-            x.suite
-                .case(id)
-                .map_or((true, false), |c| (c.input.trim().is_empty(), !c.vars.is_empty()))
+            x.suite.case(id).map_or((true, false), |c| {
+                (c.input.trim().is_empty(), !c.vars.is_empty())
+            })
         });
         let mut text = if input_empty && has_vars {
             "Sent as the user message. While it is empty, the variables below are sent in its place, one \u{201c}name: value\u{201d} line each.".to_owned()
@@ -384,7 +382,12 @@ fn CaseEditor(
     let preview = move || {
         d.draft.with(|x| {
             x.suite.case(id).map(|c| {
-                let req = run::request(&rendered.get(), c, 0.0, crate::state::runner::MAX_OUTPUT_TOKENS);
+                let req = run::request(
+                    &rendered.get(),
+                    c,
+                    0.0,
+                    crate::state::runner::MAX_OUTPUT_TOKENS,
+                );
                 run::preview(&req)
             })
         })

@@ -226,7 +226,8 @@ fn ResultRow(
             (!r.is_latest(c)).then_some(c.run_ms)
         })
     });
-    let cut_off = Memo::new(move |_| score.with(|s| s.as_ref().map(|s| (s.cut_off, s.failed_cut_off))));
+    let cut_off =
+        Memo::new(move |_| score.with(|s| s.as_ref().map(|s| (s.cut_off, s.failed_cut_off))));
     let summary = Memo::new(move |_| {
         d.draft
             .with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default())
@@ -446,7 +447,10 @@ fn when(ms: f64) -> String {
     if t.to_date_string() == now.to_date_string() {
         clock
     } else {
-        format!("{}, {clock}", String::from(t.to_locale_date_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED)))
+        format!(
+            "{}, {clock}",
+            String::from(t.to_locale_date_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+        )
     }
 }
 
@@ -469,7 +473,8 @@ fn UnfilledNotice() -> impl IntoView {
                 .collect::<Vec<_>>()
         }))
     });
-    move || rows.get().map(|rows| {
+    move || {
+        rows.get().map(|rows| {
         let n = rows.len();
         let title = match n {
             0 => "Every case of this run is filled in now.".to_owned(),
@@ -502,6 +507,7 @@ fn UnfilledNotice() -> impl IntoView {
             </div>
         }
     })
+    }
 }
 
 /// Two versions side by side on the same cases: per-case wins, losses and ties.

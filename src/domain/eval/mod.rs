@@ -1499,8 +1499,7 @@ pub fn score_case(
             _ => None,
         })
         .collect();
-    let mut score =
-        (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+    let mut score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
     let pending = verdicts.iter().any(|v| matches!(v, Verdict::Pending));
     let cut_off = observed.cut_off();
     let failed_cut_off = cut_off
@@ -1513,14 +1512,14 @@ pub fn score_case(
     }
     let pass = !failed_cut_off
         && match case.threshold {
-        Some(t) => !pending && score.is_some_and(|s| s + 1e-9 >= t),
-        None => {
-            !scores.is_empty()
-                && verdicts
-                    .iter()
-                    .all(|v| v.passed() || matches!(v, Verdict::Unmeasured { .. }))
-        }
-    };
+            Some(t) => !pending && score.is_some_and(|s| s + 1e-9 >= t),
+            None => {
+                !scores.is_empty()
+                    && verdicts
+                        .iter()
+                        .all(|v| v.passed() || matches!(v, Verdict::Unmeasured { .. }))
+            }
+        };
     CaseScore {
         pass,
         pending,

@@ -36,7 +36,10 @@ fn a_cut_off_answer_fails_by_default_and_passes_its_checks_with_the_switch_off()
     let (mut suite, id) = one_case("Notes");
     assert!(suite.cut_off_fails, "on by default");
     let whole = score(&suite, id, "- **Bob**: send the deck", &stopped("stop"));
-    assert_eq!((whole.pass, whole.score, whole.cut_off), (true, Some(1.0), false));
+    assert_eq!(
+        (whole.pass, whole.score, whole.cut_off),
+        (true, Some(1.0), false)
+    );
     // The same text, stopped at the token limit: marked, failed, scored 0.
     let cut = score(&suite, id, "- **Bob**: send the", &stopped("length"));
     assert!(cut.cut_off && cut.failed_cut_off, "{cut:?}");
@@ -46,7 +49,11 @@ fn a_cut_off_answer_fails_by_default_and_passes_its_checks_with_the_switch_off()
     // Read as the `finish-reason` check reads: any case, ends trimmed.
     assert!(score(&suite, id, "Bob", &stopped(" LENGTH ")).failed_cut_off);
     // Other stops and an unknown stop are not cut off.
-    for other in [stopped("content_filter"), stopped("tool_calls"), Observed::default()] {
+    for other in [
+        stopped("content_filter"),
+        stopped("tool_calls"),
+        Observed::default(),
+    ] {
         let s = score(&suite, id, "Bob", &other);
         assert!(!s.cut_off && s.pass, "{other:?}");
     }
@@ -66,7 +73,10 @@ fn a_cut_off_answer_fails_a_case_threshold_and_one_without_checks() {
     // No checks at all: the rule alone decides, and says so with a score.
     suite.cases[0].assertions.clear();
     let s = score(&suite, id, "Bob", &stopped("length"));
-    assert_eq!((s.pass, s.score, s.failed_cut_off), (false, Some(0.0), true));
+    assert_eq!(
+        (s.pass, s.score, s.failed_cut_off),
+        (false, Some(0.0), true)
+    );
     let s = score(&suite, id, "Bob", &stopped("stop"));
     assert_eq!((s.pass, s.score), (false, None));
 }
@@ -75,7 +85,9 @@ fn a_cut_off_answer_fails_a_case_threshold_and_one_without_checks() {
 fn a_finish_reason_check_decides_about_the_stop_instead_of_the_rule() {
     // A case that asks for `length` is never failed for being cut off...
     let (mut suite, id) = one_case("Notes");
-    suite.global.push(Assertion::new(Check::FinishReason("length".into())));
+    suite
+        .global
+        .push(Assertion::new(Check::FinishReason("length".into())));
     let s = score(&suite, id, "Bob", &stopped("length"));
     assert!(s.cut_off && !s.failed_cut_off);
     assert_eq!((s.pass, s.score), (true, Some(1.0)));
@@ -113,9 +125,10 @@ fn runs_and_reflexion_finals_are_scored_with_the_rule() {
     let s = score_case(&suite, case, "Bob", &observed, None, &BTreeMap::new());
     assert!(s.failed_cut_off);
     // A final kept before its stop reason was recorded reads as not cut off.
-    let old: Reflection =
-        serde_json::from_str(r#"{"critique":"c","final_output":"Bob","judgements":{},"done":true}"#)
-            .unwrap();
+    let old: Reflection = serde_json::from_str(
+        r#"{"critique":"c","final_output":"Bob","judgements":{},"done":true}"#,
+    )
+    .unwrap();
     assert_eq!(old.final_stop, None);
     assert!(!old.final_observed().cut_off());
 }
@@ -138,7 +151,10 @@ fn the_judge_is_told_when_an_answer_was_cut_off() {
     let text = &cut.messages[0].text;
     assert!(text.contains(CUT_OFF_NOTE), "{text}");
     // Right after the answer it is about.
-    assert!(text.contains(&format!("</answer>\n{CUT_OFF_NOTE}")), "{text}");
+    assert!(
+        text.contains(&format!("</answer>\n{CUT_OFF_NOTE}")),
+        "{text}"
+    );
     assert!(!whole.messages[0].text.contains("cut off"));
     assert!(whole.messages[0].text.ends_with("</answer>"));
     // The run's estimate holds for the longer request.
@@ -184,7 +200,9 @@ fn empty_whitespace_and_missing_variables_are_gaps_with_what_the_model_would_rea
     );
     // Only spaces and line breaks count as empty.
     let c = meeting_case(&[("transcript", " \n\t "), ("lang", "English")], "");
-    assert!(matches!(&run::gaps(PROMPT, &c)[..], [Gap::Empty { name, .. }] if name == "transcript"));
+    assert!(
+        matches!(&run::gaps(PROMPT, &c)[..], [Gap::Empty { name, .. }] if name == "transcript")
+    );
     // A key the case does not have: the placeholder would go out as written.
     let c = meeting_case(&[("transcript", "Bob sends the deck.")], "");
     let gaps = run::gaps(PROMPT, &c);
@@ -233,17 +251,26 @@ fn an_empty_message_is_a_gap_and_long_lines_are_cut_around_the_placeholder() {
 
 #[test]
 fn the_preview_is_the_request_the_run_sends() {
-    let c = meeting_case(&[("transcript", "Bob sends {{lang}}."), ("lang", "en")], "Go.");
+    let c = meeting_case(
+        &[("transcript", "Bob sends {{lang}}."), ("lang", "en")],
+        "Go.",
+    );
     let req = run::request(PROMPT, &c, 0.3, 1500);
     let shown = run::preview(&req);
     assert_eq!(
         shown,
         "System message:\nYou find action items.\nInputs are meeting notes in Bob sends {{lang}}.. Never invent owners.\nAnswer in en.\n\nUser message:\nGo."
     );
-    assert_eq!(req.system.as_deref(), Some(&shown[16..shown.find("\n\nUser").unwrap()]));
+    assert_eq!(
+        req.system.as_deref(),
+        Some(&shown[16..shown.find("\n\nUser").unwrap()])
+    );
     // An empty user message is said to be empty.
     let req = run::request("S", &meeting_case(&[], ""), 0.3, 10);
-    assert_eq!(run::preview(&req), "System message:\nS\n\nUser message:\n(empty)");
+    assert_eq!(
+        run::preview(&req),
+        "System message:\nS\n\nUser message:\n(empty)"
+    );
 }
 
 #[test]
@@ -299,7 +326,13 @@ fn the_cut_off_switch_is_kept_and_old_drafts_get_the_default() {
     assert!(!back.draft.suite.cut_off_fails);
     // A draft kept before the switch existed gets the default.
     let old = serde_json::json!({"name": "d", "versions": [{"n": 1, "spec": {"persona": "p"}}], "current": 1});
-    assert!(crate::domain::wire::read_draft(old).unwrap().draft.suite.cut_off_fails);
+    assert!(
+        crate::domain::wire::read_draft(old)
+            .unwrap()
+            .draft
+            .suite
+            .cut_off_fails
+    );
     // A value that does not read is named and the default used; the rest opens.
     let odd = serde_json::json!({"name": "d", "versions": [{"n": 1, "spec": {"persona": "p"}}], "current": 1, "cut_off_fails": "maybe"});
     let s = crate::domain::wire::read_draft(odd).unwrap();

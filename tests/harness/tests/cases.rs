@@ -598,10 +598,7 @@ async fn row_text(b: &Browser, id: u32) -> anyhow::Result<String> {
 async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
     paste_prompt(&b).await?;
-    fake.reply_when(
-        JUDGE_MARK,
-        r#"{"reasoning":"Names the owner.","score":9}"#,
-    );
+    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Names the owner.","score":9}"#);
     fake.reply_when("ALPHA", "- **Bob**: send the deck by");
     fake.fault_when("ALPHA", Fault::MaxTokens, 1);
     add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
@@ -638,9 +635,11 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     b.wait_for_text("Score 95 / 100 · 1 of 1 cases passed every check")
         .await?;
     b.wait_for_text("It is scored on its checks").await?;
-    assert!(row_text(&b, 1)
-        .await?
-        .contains("cut off at the token limit"));
+    assert!(
+        row_text(&b, 1)
+            .await?
+            .contains("cut off at the token limit")
+    );
     assert_eq!(fake.chat_requests().len(), sent);
 
     // Kept with the draft.
@@ -682,8 +681,10 @@ async fn an_empty_variable_is_flagged_and_nothing_is_sent_until_confirmed() -> a
     b.wait_for_text(flag).await?;
     b.wait_for_text("Fills {{transcript}} in the system prompt.")
         .await?;
-    b.wait_for_text("The prompt's {{transcript}} is filled from the variable box below, not from this input.")
-        .await?;
+    b.wait_for_text(
+        "The prompt's {{transcript}} is filled from the variable box below, not from this input.",
+    )
+    .await?;
     add_case(&b, 2, "BRAVO go", None).await?;
     b.field("Variable {{transcript}}")
         .await?
@@ -706,7 +707,8 @@ async fn an_empty_variable_is_flagged_and_nothing_is_sent_until_confirmed() -> a
     assert!(notice.contains("Case #1 (ALPHA hi)"), "{notice}");
     assert!(notice.contains(flag), "{notice}");
     assert!(!notice.contains("Case #2"), "{notice}");
-    b.screenshot_at(".pw-unfilled", "unfilled-1280-light").await?;
+    b.screenshot_at(".pw-unfilled", "unfilled-1280-light")
+        .await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(fake.chat_requests().len(), 0, "nothing sent before a word");
     // "Fix it" opens the case at its empty variable.
@@ -763,7 +765,10 @@ async fn an_empty_variable_is_flagged_and_nothing_is_sent_until_confirmed() -> a
     );
     assert_eq!(
         shown.as_str().unwrap_or(""),
-        format!("System message:\n{system}\n\nUser message:\n{}", text_of("user"))
+        format!(
+            "System message:\n{system}\n\nUser message:\n{}",
+            text_of("user")
+        )
     );
     b.close().await?;
     Ok(())
@@ -801,7 +806,10 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
         .eval("return document.querySelector('.pw-progress__text').textContent")
         .await?;
     assert!(
-        progress.as_str().unwrap_or("").starts_with("1 of 1 done · 1 failed"),
+        progress
+            .as_str()
+            .unwrap_or("")
+            .starts_with("1 of 1 done · 1 failed"),
         "{progress}"
     );
     b.wait_for_text("Run all: 2 calls to the execution model")
