@@ -611,7 +611,7 @@ fn pass_mark_field(
     }
 }
 
-/// One assertion: its kind (with promptfoo's type name), its values, "any case", "not", remove,
+/// One assertion: its kind (with promptfoo's type name), its values, "ignore capitals", "not", remove,
 /// and its problem inline.
 #[component]
 fn AssertionEditor(
@@ -783,10 +783,10 @@ fn AssertionEditor(
             </span>
             <span class="pw-check-row__value">{value_field}</span>
             <Show when=text_kind>
-                <label class="pw-check">
+                <label class="pw-check" title="Capital and small letters count as the same (promptfoo's i- prefix, e.g. icontains).">
                     <input type="checkbox" prop:checked=move || a.with(|a| a.as_ref().is_some_and(|a| a.ignore_case))
                         on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.ignore_case = on)); }/>
-                    "any case"
+                    "ignore capitals"
                 </label>
             </Show>
             <label class="pw-check" title="The check passes when this does not hold (promptfoo's not- prefix).">

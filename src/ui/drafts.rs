@@ -283,15 +283,30 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
     let results = d.runs.len();
     let head = match (cases.len(), results) {
         (0, _) => "No test cases included.".to_owned(),
-        (n, 0) => format!("{n} test case{} included (no results):", if n == 1 { "" } else { "s" }),
-        (n, _) => format!("{n} test case{} included, with run results:", if n == 1 { "" } else { "s" }),
+        (n, 0) => format!(
+            "{n} test case{} included (no results):",
+            if n == 1 { "" } else { "s" }
+        ),
+        (n, _) => format!(
+            "{n} test case{} included, with run results:",
+            if n == 1 { "" } else { "s" }
+        ),
     };
-    let global = d.suite.global.iter().map(|a| a.describe()).collect::<Vec<_>>();
+    let global = d
+        .suite
+        .global
+        .iter()
+        .map(|a| a.describe())
+        .collect::<Vec<_>>();
     let items = cases
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let checks = c.assertions.iter().map(|a| a.describe()).collect::<Vec<_>>();
+            let checks = c
+                .assertions
+                .iter()
+                .map(|a| a.describe())
+                .collect::<Vec<_>>();
             let line = if checks.is_empty() {
                 format!("{}. {}", i + 1, c.summary())
             } else {

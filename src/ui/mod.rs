@@ -104,9 +104,11 @@ pub fn App() -> impl IntoView {
     let local_status = state::use_local_model_status(local_url);
     // The local model's status matters only while a job uses it.
     let uses_local = Signal::derive(move || {
-        settings
-            .roles
-            .with(|r| Role::ALL.iter().any(|x| r.get(*x).kind == ProviderKind::LlamaCpp))
+        settings.roles.with(|r| {
+            Role::ALL
+                .iter()
+                .any(|x| r.get(*x).kind == ProviderKind::LlamaCpp)
+        })
     });
     view! {
         <a class="pw-skip" href="#pw-main">"Skip to the work area"</a>

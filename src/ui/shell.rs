@@ -91,7 +91,8 @@ pub fn StepPath(
         let doc = document();
         let Some(card) = doc.query_selector(STEP_TARGETS[i]).ok().flatten() else {
             note.set(Some(match i {
-                1 => "Write your idea and press Generate first: the prompt appears here then.".to_owned(),
+                1 => "Write your idea and press Generate first: the prompt appears here then."
+                    .to_owned(),
                 3 => "Generate a prompt and add test cases first: Improve appears then.".to_owned(),
                 4 => "Generate a prompt first: sharing appears with it.".to_owned(),
                 _ => format!("{} is not on the page yet.", STEPS[i].0),

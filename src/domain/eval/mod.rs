@@ -512,7 +512,7 @@ impl CheckKind {
         matches!(self, Self::Judge | Self::Graded(_))
     }
 
-    /// Whether "any case" applies to this kind.
+    /// Whether "ignore capitals" (promptfoo's `i` prefix) applies to this kind.
     pub fn takes_case(self) -> bool {
         matches!(
             self,
@@ -753,7 +753,11 @@ impl Assertion {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let ic = if self.ignore_case { " (any case)" } else { "" };
+        let ic = if self.ignore_case {
+            " (capitals ignored)"
+        } else {
+            ""
+        };
         match &self.check {
             Check::Equals(s) => format!("equals \u{201c}{s}\u{201d}{ic}"),
             Check::ContainsAll(v) => format!("contains all of {}{ic}", list(v)),

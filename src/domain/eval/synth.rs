@@ -143,10 +143,12 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
     let value = structured::extract_json(reply);
     let list = match &value {
         Ok(Value::Array(a)) => Some(a.clone()),
-        Ok(Value::Object(m)) => match reply_field(m, &["cases", "test_cases", "tests", "suggestions"]) {
-            Some(Value::Array(a)) => Some(a.clone()),
-            _ => None,
-        },
+        Ok(Value::Object(m)) => {
+            match reply_field(m, &["cases", "test_cases", "tests", "suggestions"]) {
+                Some(Value::Array(a)) => Some(a.clone()),
+                _ => None,
+            }
+        }
         Err(_) => None,
         Ok(_) => None,
     };
@@ -157,8 +159,9 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
     for (n, item) in list.iter().enumerate() {
         let n = n + 1;
         let Some(m) = item.as_object() else {
-            out.left_out
-                .push(format!("Suggestion {n} is not a test case, so it was left out."));
+            out.left_out.push(format!(
+                "Suggestion {n} is not a test case, so it was left out."
+            ));
             continue;
         };
         let kind = text(reply_field(m, &["kind", "type", "category"]))
@@ -175,9 +178,12 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
                 .to_owned(),
             input: text(reply_field(m, &["input", "message", "user_message"])),
             vars: vars_of(reply_field(m, &["vars", "variables"])),
-            expected: text(reply_field(m, &["expected", "expected_output", "expectation"]))
-                .trim()
-                .to_owned(),
+            expected: text(reply_field(
+                m,
+                &["expected", "expected_output", "expectation"],
+            ))
+            .trim()
+            .to_owned(),
             tags: vec![kind.clone()],
             ..Default::default()
         };

@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::Fault;
-use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, TAB};
+use pw_harness::pages::{
+    CasesPage, PromptPage, SELECT_ALL, TAB, result_text as row_text, verdict as badge,
+    wait_verdict as wait_badge,
+};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
@@ -52,40 +55,6 @@ async fn import_file(b: &Browser, path: &std::path::Path) -> anyhow::Result<()> 
         .await?
         .send_keys(path.to_str().unwrap())
         .await?;
-    Ok(())
-}
-
-async fn badge(b: &Browser, id: u32) -> anyhow::Result<String> {
-    let v = b
-        .eval(&format!(
-            "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return e ? e.textContent : ''"
-        ))
-        .await?;
-    Ok(v.as_str().unwrap_or("").to_owned())
-}
-
-async fn wait_badge(b: &Browser, id: u32, want: &str) -> anyhow::Result<()> {
-    let waited = b
-        .wait_until(
-            &format!(
-                "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return !!e && e.textContent === '{want}'"
-            ),
-            &format!("case #{id} to show {want}"),
-        )
-        .await;
-    if waited.is_err() {
-        // Say what the row shows instead.
-        let row = b
-            .eval(&format!(
-                "return document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? ''"
-            ))
-            .await
-            .unwrap_or_default();
-        anyhow::bail!(
-            "case #{id} never showed {want:?}; its row says:\n{}",
-            row.as_str().unwrap_or("")
-        );
-    }
     Ok(())
 }
 
@@ -579,16 +548,6 @@ async fn refusals_are_said_everywhere_and_a_promptfoo_yaml_comes_in_whole() -> a
     b.close().await?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
-}
-
-/// The text of case `id`'s result row.
-async fn row_text(b: &Browser, id: u32) -> anyhow::Result<String> {
-    let v = b
-        .eval(&format!(
-            "return document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? ''"
-        ))
-        .await?;
-    Ok(v.as_str().unwrap_or("").to_owned())
 }
 
 // Issue 13, point 4: an answer that stopped at the token limit scored 100 with no sign it was cut.
