@@ -101,6 +101,10 @@ pub struct CaseRunV1 {
     /// run (`at`); absent means the latest (and in records kept before it was written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run: Option<f64>,
+    /// The fingerprint of the case's input and variables when sent (`CaseRun::sent`), as 16 hex
+    /// digits (a JSON number cannot hold every u64); absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -168,6 +172,7 @@ impl From<&Run> for RunV1 {
                         .collect(),
                     reflection: c.reflection.clone(),
                     run: (c.run_ms != r.started_ms).then_some(c.run_ms),
+                    sent: c.sent.map(|f| format!("{f:016x}")),
                 })
                 .collect(),
         }
@@ -219,6 +224,7 @@ impl From<RunV1> for Run {
                         refusal: c.refusal,
                         reflection: c.reflection,
                         run_ms: c.run.filter(|x| x.is_finite()).unwrap_or(w.at),
+                        sent: c.sent.and_then(|h| u64::from_str_radix(&h, 16).ok()),
                     };
                     (c.id, run)
                 })
@@ -633,6 +639,8 @@ mod tests {
                 refusal: None,
                 reflection: None,
                 run_ms: 5.0,
+                // Above 2^53: kept exactly (as hex text), not rounded by a JSON number.
+                sent: Some(u64::MAX - 5),
                 judgements: [(
                     "polite".to_owned(),
                     Judgement::Scored {

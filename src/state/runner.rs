@@ -330,6 +330,7 @@ impl Runner {
         let live = self.live(id);
         live.set(Some(String::new()));
         let req = run::request(&job.prompt, &case, job.exec.temperature, MAX_OUTPUT_TOKENS);
+        let sent = Some(run::fingerprint(&case));
         let t0 = js_sys::Date::now();
         let key = s.keys_untracked(job.exec.kind);
         let mut pending = String::new();
@@ -367,6 +368,7 @@ impl Runner {
                 self.update_case(job, id, |c| {
                     c.status = Status::Done;
                     c.output = done.text;
+                    c.sent = sent;
                     c.refusal = None;
                     c.input_tokens = tin;
                     c.output_tokens = tout;
@@ -382,6 +384,7 @@ impl Runner {
                 self.update_case(job, id, |c| {
                     c.status = Status::Done;
                     c.output = f.partial;
+                    c.sent = sent;
                     c.refusal = Some(f.error.detail.clone());
                     c.finish_reason = Some("content_filter".into());
                     c.ms = ms;
@@ -396,6 +399,7 @@ impl Runner {
                 };
                 self.update_case(job, id, |c| {
                     c.status = status;
+                    c.sent = sent;
                     c.output = f.partial;
                     c.ms = ms;
                 });

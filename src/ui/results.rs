@@ -226,6 +226,15 @@ fn ResultRow(
             (!r.is_latest(c)).then_some(c.run_ms)
         })
     });
+    // The case was edited since this result was made: it no longer answers the case as it is.
+    let changed = Memo::new(move |_| {
+        run.with(|r| {
+            let c = r.as_ref()?.cases.get(&id)?;
+            d.draft
+                .with(|x| x.suite.case(id).map(|case| c.case_changed(case)))
+        })
+        .unwrap_or(false)
+    });
     let cut_off =
         Memo::new(move |_| score.with(|s| s.as_ref().map(|s| (s.cut_off, s.failed_cut_off))));
     let summary = Memo::new(move |_| {
@@ -324,6 +333,11 @@ fn ResultRow(
                         </span>
                     }
                 })}
+                <Show when=move || changed.get()>
+                    <span class="pw-tag pw-tag--earlier" title="The case's input or variables were edited after this result was made: run it again to see how the prompt answers it now.">
+                        "the case changed since this result"
+                    </span>
+                </Show>
                 <span class="pw-result__score">{move || score.get().and_then(|s| s.score).map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default()}</span>
                 <Show when=can_retry>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")

@@ -61,9 +61,19 @@ pub struct CaseRun {
     /// of that run): a result whose stamp is not its record's latest start is from an earlier
     /// run ([`Run::is_latest`]).
     pub run_ms: f64,
+    /// The [`fingerprint`] of the case's input and variables when it was sent; `None` in older
+    /// records. A result whose case no longer has this fingerprint was made for other inputs
+    /// ([`CaseRun::case_changed`]).
+    pub sent: Option<u64>,
 }
 
 impl CaseRun {
+    /// Whether the case was edited (input or variables) since this result was made; `false` when
+    /// the record does not say what was sent.
+    pub fn case_changed(&self, case: &TestCase) -> bool {
+        self.sent.is_some_and(|f| f != fingerprint(case))
+    }
+
     /// What the run observed about this output besides its text, for the checks that read it.
     pub fn observed(&self) -> Observed {
         Observed {
@@ -129,6 +139,25 @@ pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32)
     req.temperature = temperature;
     req.max_tokens = max_tokens;
     req
+}
+
+/// A fingerprint of what a case sends besides the version's prompt: its user message and its
+/// variables, in order (64-bit FNV-1a over their UTF-8 bytes, each text ended by a 0 byte).
+/// Not a security hash: it tells an edited case apart, nothing more.
+pub fn fingerprint(case: &TestCase) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |text: &str| {
+        for b in text.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    eat(&case.user_message());
+    for (k, v) in &case.vars {
+        eat(k);
+        eat(v);
+    }
+    h
 }
 
 /// The messages of a request as a person reads them: each under its role's heading, the texts

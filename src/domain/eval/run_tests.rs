@@ -339,3 +339,39 @@ fn the_cut_off_switch_is_kept_and_old_drafts_get_the_default() {
     assert!(s.draft.suite.cut_off_fails);
     assert_eq!(s.lost.len(), 1);
 }
+
+#[test]
+fn a_result_knows_when_its_case_was_edited() {
+    let mut case = TestCase {
+        id: 1,
+        input: "Ann sends the deck.".into(),
+        vars: vec![("transcript".into(), "notes".into())],
+        ..Default::default()
+    };
+    let result = CaseRun {
+        sent: Some(run::fingerprint(&case)),
+        ..CaseRun::default()
+    };
+    assert!(!result.case_changed(&case));
+    // Checks and labels are not what was sent: changing them leaves the result current.
+    case.description = "renamed".into();
+    case.expected = "a list".into();
+    assert!(!result.case_changed(&case));
+    case.vars[0].1 = "other notes".into();
+    assert!(result.case_changed(&case), "a variable edited");
+    case.vars[0].1 = "notes".into();
+    case.input.push(' ');
+    assert!(result.case_changed(&case), "the input edited");
+    // Texts are ended, so moving a character between fields is a change too.
+    let a = TestCase {
+        vars: vec![("ab".into(), "c".into())],
+        ..Default::default()
+    };
+    let b = TestCase {
+        vars: vec![("a".into(), "bc".into())],
+        ..Default::default()
+    };
+    assert_ne!(run::fingerprint(&a), run::fingerprint(&b));
+    // An older record that does not say what was sent is never called changed.
+    assert!(!CaseRun::default().case_changed(&case));
+}

@@ -759,6 +759,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     refusal: None,
                     reflection: None,
                     run_ms: run.started_ms,
+                    sent: None,
                     judgements: [(rubric.to_owned(), Judgement::Scored { score: 6 + (i % 5) as u8, reasoning: format!("Owners named for {} of the items; nothing invented.", 1 + i % 3) })].into(),
                 });
             }

@@ -326,6 +326,19 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     assert_eq!(verdict(&b, 1).await?, "fail");
     b.screenshot_at(".pw-card--results", "first-hour-7-run-selected-1280-light")
         .await?;
+    // Editing case 1 after its result: the result says it no longer answers the case as it is.
+    assert!(!result_text(&b, 1).await?.contains("the case changed"));
+    b.client
+        .find(fantoccini::Locator::Css("#pw-case-1-var-transcript"))
+        .await?
+        .send_keys(&format!(" And Cy books the room.{TAB}"))
+        .await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-result[data-case=\"1\"]')?.innerText ?? '').includes('the case changed since this result')",
+        "case 1's result to say its case changed",
+    )
+    .await?;
+    assert!(!result_text(&b, 2).await?.contains("the case changed"));
 
     // Share: the link carries the cases and never the key; a fresh profile previews them.
     b.button("Share").await?.click().await?;
