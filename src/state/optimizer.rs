@@ -473,7 +473,13 @@ impl Reflector {
             let opts = s.call_options();
             let abort = Abort::new();
             self.aborts.update_value(|a| a.push((id, abort.clone())));
-            let req = reflexion::critique_request(&spec, style, &case, &checks, &draft);
+            let draft_cut_off = Observed {
+                finish_reason: draft_stop.clone(),
+                ..Observed::default()
+            }
+            .cut_off();
+            let req =
+                reflexion::critique_request(&spec, style, &case, &checks, &draft, draft_cut_off);
             let critique =
                 match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
                     Ok(done) => done.text,

@@ -24,6 +24,7 @@ pub fn critique_request(
     case: &TestCase,
     checks: &[Assertion],
     draft: &str,
+    cut_off: bool,
 ) -> ChatRequest {
     let prompt = fill_variables(&spec.render(style), &case.vars);
     let checks = if checks.is_empty() {
@@ -50,6 +51,18 @@ pub fn critique_request(
             ("draft", &clip(draft, 6000)),
         ],
     );
+    // Told like the judge: a draft that stopped at the token limit is not the model's choice.
+    let user = if cut_off {
+        format!(
+            "{}
+
+{}",
+            user.trim(),
+            crate::domain::eval::judge::CUT_OFF_NOTE
+        )
+    } else {
+        user
+    };
     let mut req = ChatRequest::new(Some(CRITIQUE_CASE.trim().to_owned()), user.trim());
     req.max_tokens = 700;
     req.temperature = 0.2;

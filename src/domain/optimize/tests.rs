@@ -562,8 +562,24 @@ fn prompt_critique_and_case_reflexion_requests() {
         &case,
         &checks,
         "draft text",
+        false,
     );
     let u = &c.messages[0].text;
+    assert!(!u.contains("cut off"));
+    let cut = critique_request(
+        &spec("You are L1"),
+        RenderStyle::Markdown,
+        &case,
+        &checks,
+        "draft te",
+        true,
+    );
+    assert!(
+        cut.messages[0]
+            .text
+            .ends_with(crate::domain::eval::judge::CUT_OFF_NOTE),
+        "the critic is told the draft was cut off"
+    );
     assert!(
         u.contains("contains all of \u{201c}Bob\u{201d}")
             && u.contains("draft text")
@@ -986,8 +1002,9 @@ fn reflexion_and_proposal_requests_carry_texts_as_written() {
         ..spec(&format!("persona {TRAP}"))
     };
     let draft = format!("draft {TRAP}");
-    let user =
-        &critique_request(&s, RenderStyle::Markdown, &case, &checks, &draft).messages[0].text;
+    let user = &critique_request(&s, RenderStyle::Markdown, &case, &checks, &draft, false).messages
+        [0]
+    .text;
     for part in ["input", "check", "format", "persona", "draft"] {
         assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
     }
