@@ -141,6 +141,24 @@ impl Draft {
         number
     }
 
+    /// Replaces the current version's prompt in place while a person is still typing in one
+    /// section: allowed only when that version is a hand edit of the same section (made by this
+    /// typing) and has no run yet, so no result ever describes another text. Returns whether it
+    /// did; otherwise the caller commits a new version.
+    pub fn amend_typing(&mut self, section: Section, spec: PromptSpec) -> bool {
+        let current = self.current;
+        if self.run_of(current).is_some() {
+            return false;
+        }
+        match self.versions.iter_mut().find(|v| v.number == current) {
+            Some(v) if v.origin == (Origin::Edited { section }) => {
+                v.spec = spec;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Makes an earlier version current again (by adding nothing: history stays as it is).
     pub fn restore(&mut self, number: u32) -> bool {
         if self.version(number).is_some() {
@@ -460,5 +478,32 @@ mod tests {
             3.0,
         );
         assert!(!names(&d).contains(&"The reply has no Persona".to_owned()));
+    }
+
+    #[test]
+    fn typing_amends_only_its_own_unrun_version() {
+        let mut d = Draft::default();
+        d.commit(spec("v1"), Origin::Pasted, 1.0);
+        // A pasted version is never changed in place.
+        assert!(!d.amend_typing(Section::Persona, spec("typing")));
+        d.commit(
+            spec("typ"),
+            Origin::Edited {
+                section: Section::Persona,
+            },
+            2.0,
+        );
+        assert!(d.amend_typing(Section::Persona, spec("typing")));
+        assert_eq!(d.versions.len(), 2);
+        assert_eq!(d.current_spec().unwrap().persona, "typing");
+        // Another section's typing is another version.
+        assert!(!d.amend_typing(Section::Context, spec("typing more")));
+        // Once the version has a run, its text stays what was run.
+        d.put_run(Run {
+            version: d.current,
+            ..Default::default()
+        });
+        assert!(!d.amend_typing(Section::Persona, spec("typing more")));
+        assert_eq!(d.current_spec().unwrap().persona, "typing");
     }
 }

@@ -21,6 +21,9 @@ fn now_ms() -> f64 {
 #[derive(Clone, Copy)]
 pub struct DraftHandle {
     pub draft: RwSignal<Draft>,
+    /// The typing session in a section editor: the section and the version its text is saved
+    /// into (kept here, not in the editor, which is drawn anew when the version changes).
+    typing: StoredValue<Option<(Section, u32)>>,
 }
 
 impl DraftHandle {
@@ -28,6 +31,7 @@ impl DraftHandle {
     pub fn provide() -> Self {
         let h = Self {
             draft: RwSignal::new(Draft::default()),
+            typing: StoredValue::new(None),
         };
         provide_context(h);
         h
@@ -41,6 +45,27 @@ impl DraftHandle {
         self.draft.update(|d| {
             d.commit(spec, origin, now_ms());
         });
+    }
+
+    /// Text typed into a section, saved as it is typed (a reload keeps it): the first save of a
+    /// typing session makes a new version; later ones replace that version's text while it is
+    /// still current, a hand edit of this section and not run yet. `done` ends the session (the
+    /// person left the box): the next typing is a new version.
+    pub fn type_section(self, section: Section, text: &str, done: bool) {
+        let Some(mut spec) = self.draft.with_untracked(|d| d.current_spec().cloned()) else {
+            return;
+        };
+        spec.set_section_text(section, text);
+        let session = self.typing.get_value();
+        let mut at = None;
+        self.draft.update(|d| {
+            let same = session == Some((section, d.current));
+            if !(same && d.amend_typing(section, spec.clone())) {
+                d.commit(spec, Origin::Edited { section }, now_ms());
+            }
+            at = Some((section, d.current));
+        });
+        self.typing.set_value(if done { None } else { at });
     }
 
     /// A section edited by hand (a new version when the text changed).

@@ -509,6 +509,8 @@ fn SectionEditor(
     };
     let open_rewrite = RwSignal::new(false);
     let instruction = RwSignal::new(String::new());
+    // The latest keystroke's number (a pause after it saves the text).
+    let typed_seq = StoredValue::new(0u64);
     let id = format!("pw-section-{}", section.as_str());
     let id2 = id.clone();
     let rewrite_id = format!("pw-rewrite-{}", section.as_str());
@@ -526,7 +528,27 @@ fn SectionEditor(
                 rows=move || if section == Section::Examples { "8" } else { "4" }
                 readonly=move || streaming() || rewriting()
                 prop:value=text
-                on:change=move |ev| d.edit_section(section, &event_target_value(&ev))
+                on:input=move |ev| {
+                    // Saved while typing, after a short pause (a reload or a closed tab keeps it);
+                    // one typing session is one version.
+                    let text = event_target_value(&ev);
+                    let n = typed_seq.get_value() + 1;
+                    typed_seq.set_value(n);
+                    set_timeout(
+                        move || {
+                            // The editor may be drawn anew by then (a new version): a newer
+                            // keystroke in it saves on its own.
+                            if typed_seq.try_get_value() == Some(n) {
+                                d.type_section(section, &text, false);
+                            }
+                        },
+                        std::time::Duration::from_millis(400),
+                    );
+                }
+                on:change=move |ev| {
+                    typed_seq.update_value(|n| *n += 1);
+                    d.type_section(section, &event_target_value(&ev), true);
+                }
             ></textarea>
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--small" aria-expanded=move || open_rewrite.get().to_string()

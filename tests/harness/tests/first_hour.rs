@@ -370,3 +370,51 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     }
     Ok(())
 }
+
+// Tryout finding: text typed into a section was saved only when the cursor left the box, so a
+// reload (or a closed tab) lost it while the header said "Saved in this browser".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_typed_in_a_section_survives_a_reload_without_leaving_the_box() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1000).await?;
+    b.open_app(&site.url()).await?;
+    PromptPage::new(&b)
+        .paste_reply("pull action items out of meeting notes", &spec_reply())
+        .await?;
+    let context = b.field("Context").await?;
+    context.click().await?;
+    context.send_keys(" Dates stay as written.").await?;
+    // No Tab, no click elsewhere: the cursor stays in the box.
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-save')).some(e => e.textContent === 'Saved in this browser') && document.activeElement?.id === 'pw-section-context'",
+        "the typing to be saved with the cursor still in the box",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Saving while typing keeps the cursor where it is: typing goes on in the same box.
+    assert_eq!(
+        b.eval("return document.activeElement?.id").await?,
+        json!("pw-section-context"),
+        "the focus after the save"
+    );
+    context.send_keys(" Always.").await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-save')).some(e => e.textContent === 'Saved in this browser')",
+        "the draft saved",
+    )
+    .await?;
+    b.client.refresh().await?;
+    b.wait_until(
+        "return (document.getElementById('pw-section-context')?.value ?? '').endsWith('Never invent owners. Dates stay as written. Always.')",
+        "the typed text after the reload",
+    )
+    .await?;
+    // One typing session is one version (v1 pasted, v2 the edit), not one per pause.
+    let versions = b
+        .eval("return document.querySelectorAll('.pw-versions__item').length")
+        .await?;
+    assert_eq!(versions, json!(2), "versions after one typing session");
+    b.close().await?;
+    Ok(())
+}
