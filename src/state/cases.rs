@@ -2,6 +2,7 @@
 //! unrealistic ones, and holds the proposals while the person keeps, edits or discards each.
 use leptos::prelude::*;
 
+use crate::domain::eval;
 use crate::domain::eval::synth::{self, Proposal};
 use crate::domain::provider::{ProviderError, Role};
 use crate::state::call::ChatCall;
@@ -73,11 +74,16 @@ impl CaseSynth {
         let d = self.drafts;
         let Some((prompt, vars, existing)) = d.draft.with_untracked(|x| {
             x.current_spec()?;
-            Some((
-                x.rendered(),
-                x.idea.variables.clone(),
-                x.suite.cases.clone(),
-            ))
+            // The variables the prompt really has (then any named in the idea form): a case
+            // must give each a value, or it goes out empty.
+            let prompt = x.rendered();
+            let mut vars = eval::prompt_variables(&prompt);
+            for v in &x.idea.variables {
+                if !vars.contains(v) {
+                    vars.push(v.clone());
+                }
+            }
+            Some((prompt, vars, x.suite.cases.clone()))
         }) else {
             self.error.set(Some(
                 "Generate or paste a prompt first: cases are written from it.".into(),

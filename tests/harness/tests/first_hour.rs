@@ -253,6 +253,27 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     b.screenshot("first-hour-4-manual-partial-1280-light")
         .await?;
 
+    // Suggested cases are asked for with the prompt's own variables; a reply that is not a list
+    // of cases says why and shows what arrived.
+    fake.push_replies(["Try an empty transcript and a long one.".to_owned()]);
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.button("Suggest cases").await?.click().await?;
+    b.wait_for_text("This model did not write JSON").await?;
+    let asked = fake.chat_requests().last().unwrap().body.clone();
+    assert!(
+        asked.contains("Variables the prompt receives: {{transcript}}"),
+        "{asked}"
+    );
+    b.wait_for_text("What the model sent")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Try an empty transcript and a long one.")
+        .await?;
+
     // Cases: one with an empty {{transcript}} is flagged and held back; nothing is sent.
     let sent_before = fake.chat_requests().len();
     let cases = CasesPage::new(&b);
