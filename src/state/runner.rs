@@ -155,17 +155,23 @@ impl Runner {
             Some("Generate or paste a prompt first: there is nothing to run.".to_owned())
         } else if ids.is_empty() {
             Some("Add a test case first.".to_owned())
-        } else if let Some((case, _, p)) = problems.first() {
-            let whose = match case {
-                None => "An assertion for all cases".to_owned(),
-                Some(id) => format!("An assertion of case #{id}"),
+        } else if !problems.is_empty() {
+            let whose = |case: &Option<u32>| match case {
+                None => "A check for every case".to_owned(),
+                Some(id) => format!("A check of case #{id}"),
             };
+            // Every problem, each with its case: the person fixes them all at once.
+            let all = problems
+                .iter()
+                .map(|(c, _, p)| format!("{}: {p}", whose(c)))
+                .collect::<Vec<_>>()
+                .join(" · ");
             Some(format!(
-                "{whose} needs fixing before a run can start: {p}{}",
+                "{} before a run can start (marked in red under Test cases). {all}",
                 if problems.len() > 1 {
-                    format!(" ({} problems in all)", problems.len())
+                    format!("{} checks need fixing", problems.len())
                 } else {
-                    String::new()
+                    "A check needs fixing".to_owned()
                 }
             ))
         } else {

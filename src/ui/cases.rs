@@ -281,6 +281,14 @@ fn CaseRow(
                         if n > 0 {
                             v.push(view! { <span class="pw-tag pw-tag--checks">{format!("{n} check{}", if n == 1 { "" } else { "s" })}</span> }.into_any());
                         }
+                        // A check that cannot run shows on the closed case too (a run waits for it).
+                        let bad = d.draft.with(|x| {
+                            let spec = x.current_spec();
+                            c.assertions.iter().filter(|a| a.problem(spec).is_some()).count()
+                        });
+                        if bad > 0 {
+                            v.push(view! { <span class="pw-tag pw-tag--bad" title="Open the case: the check is marked in red with what to fix.">{format!("{bad} check{} to fix", if bad == 1 { "" } else { "s" })}</span> }.into_any());
+                        }
                         let empty: Vec<String> = gaps.with(|g| g.iter().map(|g| match gap_variable(g) {
                             Some(name) => format!("{{{{{name}}}}}"),
                             None => "the input".to_owned(),

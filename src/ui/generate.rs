@@ -47,7 +47,12 @@ pub fn IdeaCard() -> impl IntoView {
         if c.kind == ProviderKind::LlamaCpp {
             "Uses the tiny built-in model: expect rough drafts. Add a key in Settings for real quality.".to_owned()
         } else {
-            format!("Written by {} ({}).", c.model, c.kind.label())
+            let model = if c.model.trim().is_empty() {
+                "no model chosen yet: pick one in Settings".to_owned()
+            } else {
+                c.model.clone()
+            };
+            format!("Generate writes with {}: {model}.", c.kind.label())
         }
     };
     view! {
@@ -615,7 +620,7 @@ pub fn FinalCard() -> impl IntoView {
         <Show when=move || d.draft.with(|x| x.current_version().is_some())>
             <section class="pw-card pw-card--final" aria-labelledby="pw-final-title">
                 <header class="pw-card__header">
-                    <span class="pw-card__step" aria-hidden="true">"✓"</span>
+                    <span class="pw-card__step" aria-hidden="true">"5"</span>
                     <h2 id="pw-final-title" class="pw-card__title">"Final prompt"</h2>
                 </header>
                 <div class="pw-row pw-row--wrap">

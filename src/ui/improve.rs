@@ -66,7 +66,7 @@ pub fn ImproveCard() -> impl IntoView {
     view! {
         <section class="pw-card pw-card--improve" aria-labelledby="pw-improve-title">
             <header class="pw-card__header">
-                <span class="pw-card__step" aria-hidden="true">"5"</span>
+                <span class="pw-card__step" aria-hidden="true">"4"</span>
                 <h2 id="pw-improve-title" class="pw-card__title">"Improve"</h2>
             </header>
             <Show when=has_prompt fallback=|| view! { <p class="pw-empty">"Generate a prompt and add test cases first; then it can improve itself here."</p> }>

@@ -102,19 +102,23 @@ pub fn App() -> impl IntoView {
         })
     });
     let local_status = state::use_local_model_status(local_url);
-    // The local model's status matters only while a job uses it.
-    let uses_local = Signal::derive(move || {
+    // The local model's status matters only while a job uses it; the badge says which jobs.
+    let local_jobs = Signal::derive(move || {
         settings.roles.with(|r| {
             Role::ALL
                 .iter()
-                .any(|x| r.get(*x).kind == ProviderKind::LlamaCpp)
+                .filter(|x| r.get(**x).kind == ProviderKind::LlamaCpp)
+                .map(|x| x.title().to_lowercase())
+                .collect::<Vec<_>>()
         })
     });
+    let uses_local = Signal::derive(move || local_jobs.with(|j| !j.is_empty()));
     view! {
         <a class="pw-skip" href="#pw-main">"Skip to the work area"</a>
         <shell::Header
             local_status=local_status
             uses_local=uses_local
+            local_jobs=local_jobs
             on_settings=Callback::new(move |_| settings_open.set(true))
             on_drafts=Callback::new(move |_| drafts_open.set(true))
             step=step
@@ -126,7 +130,7 @@ pub fn App() -> impl IntoView {
             {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
                 view! { <drafts::SharedDraftView/> }.into_any()
             } else {
-                view! { <workspace::Workspace local_status=local_status uses_local=uses_local/> }.into_any()
+                view! { <workspace::Workspace local_status=local_status local_jobs=local_jobs/> }.into_any()
             }}
         </main>
         <footer class="pw-footer">

@@ -175,6 +175,14 @@ fn RoleSettings(
     };
     let send_test = move || {
         let c = cfg();
+        // The built-in server answers with its one model; every other provider needs a name.
+        if c.model.trim().is_empty() && c.kind != ProviderKind::LlamaCpp {
+            call.error.set(None);
+            call.note.set(Some(
+                "Pick a model first: press Test connection and choose one from the list, or type its name under Model.".into(),
+            ));
+            return;
+        }
         let mut req = ChatRequest::new(
             Some("You are a friendly assistant. Answer in one short sentence.".into()),
             "Say hello to a new Promptwright user.",

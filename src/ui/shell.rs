@@ -24,6 +24,9 @@ pub fn Header(
     /// Whether a job uses the local model now (the badge shows only then).
     #[prop(into)]
     uses_local: Signal<bool>,
+    /// The jobs that use the local model, in words ("scores the answers"), in role order.
+    #[prop(into)]
+    local_jobs: Signal<Vec<String>>,
     /// Opens the settings panel.
     on_settings: Callback<()>,
     /// Opens the drafts panel.
@@ -44,7 +47,7 @@ pub fn Header(
             <div class="pw-header__actions">
                 <super::drafts::SaveStatus/>
                 <Show when=move || uses_local.get()>
-                    <LocalModelBadge status=local_status/>
+                    <LocalModelBadge status=local_status jobs=local_jobs/>
                 </Show>
                 <button
                     type="button"
@@ -148,7 +151,18 @@ pub fn StepPath(
 pub fn LocalModelBadge(
     /// The probed status.
     status: ReadSignal<LocalModelStatus>,
+    /// The jobs that use it, in words; named when not all three do.
+    #[prop(into, optional)]
+    jobs: Signal<Vec<String>>,
 ) -> impl IntoView {
+    let label = move || {
+        let j = jobs.get();
+        if j.is_empty() || j.len() == 3 {
+            status.get().label()
+        } else {
+            format!("{} · {}", status.get().label(), j.join(", "))
+        }
+    };
     view! {
         <span
             class=move || format!("pw-badge pw-badge--{}", status.get().as_str())
@@ -156,7 +170,7 @@ pub fn LocalModelBadge(
             title=move || status.get().hint()
         >
             <span class="pw-badge__dot" aria-hidden="true"></span>
-            {move || status.get().label()}
+            {label}
         </span>
     }
 }

@@ -6,27 +6,44 @@ use super::generate::{FinalCard, IdeaCard, PromptCard, VersionsCard};
 use super::improve::ImproveCard;
 use super::results::ResultsCard;
 use crate::domain::local_model::LocalModelStatus;
+use crate::domain::provider::{ProviderKind, Role};
 use crate::state::settings::SettingsHandle;
 
 #[component]
 pub fn Workspace(
     /// Whether the embedded local model answers.
     local_status: ReadSignal<LocalModelStatus>,
-    /// Whether a job uses the local model (its status is shown only then).
-    uses_local: Signal<bool>,
+    /// The jobs that use the local model, in words (its status is shown only then).
+    local_jobs: Signal<Vec<String>>,
 ) -> impl IntoView {
     let settings = SettingsHandle::expect();
     let intro = move || {
-        if uses_local.get() {
-            local_status.get().hint().to_owned()
-        } else {
-            let kinds = settings.roles.with(|r| r.kinds());
-            let names: Vec<&str> = kinds.iter().map(|k| k.label()).collect();
-            format!(
+        let jobs = local_jobs.get();
+        let others: Vec<&str> = settings.roles.with(|r| {
+            let mut k: Vec<&str> = Role::ALL
+                .iter()
+                .map(|x| r.get(*x).kind)
+                .filter(|k| *k != ProviderKind::LlamaCpp)
+                .map(ProviderKind::label)
+                .collect();
+            k.dedup();
+            k.sort_unstable();
+            k.dedup();
+            k
+        });
+        match (jobs.len(), others.len()) {
+            (3, _) => local_status.get().hint().to_owned(),
+            (0, n) => format!(
                 "Your jobs use {}: calls go from this browser straight to {}.",
-                names.join(" and "),
-                if names.len() == 1 { "it" } else { "them" }
-            )
+                others.join(" and "),
+                if n == 1 { "it" } else { "them" }
+            ),
+            _ => format!(
+                "The tiny built-in model {} ({}); the other jobs use {}.",
+                jobs.join(" and "),
+                local_status.get().label().to_lowercase(),
+                others.join(" and ")
+            ),
         }
     };
     view! {

@@ -105,7 +105,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         .await?;
     let before = fake.chat_requests().len();
     b.button("Run all 3 cases").await?.click().await?;
-    b.wait_for_text("An assertion for all cases needs fixing before a run can start")
+    b.wait_for_text("A check needs fixing before a run can start (marked in red under Test cases). A check for every case:")
         .await?;
     assert_eq!(
         fake.chat_requests().len(),

@@ -109,6 +109,21 @@ async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Re
         "a status about a model no job uses"
     );
 
+    // One job back on the local model: the badge returns and says which job uses it.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Scoring").await?;
+    s.provider("Local model (llama.cpp, built in)").await?;
+    s.close().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-header').innerText.includes('· scores the answers')",
+        "the badge to name the job that uses the local model",
+    )
+    .await?;
+    b.wait_for_text("The tiny built-in model scores the answers (")
+        .await?;
+    b.wait_for_text("the other jobs use OpenAI-compatible")
+        .await?;
+
     // A prompt and one test case; the share link carries the case.
     PromptPage::new(&b)
         .paste_reply("pull action items out of meeting notes", &spec_reply())
