@@ -200,10 +200,16 @@ async fn sleep_unless_aborted(ms: u32, abort: &Abort) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// The error as shown: the key scrubbed out of it, and a refused key that was never sent
+/// called what it is ([`ErrorKind::NoKeySent`]).
 fn scrub(e: ProviderError, key: Option<&ApiKey>) -> ProviderError {
     match key {
-        Some(k) => e.scrubbed(k.expose()),
-        None => e,
+        Some(k) if !k.expose().trim().is_empty() => e.scrubbed(k.expose()),
+        _ if e.kind == ErrorKind::BadKey => ProviderError {
+            kind: ErrorKind::NoKeySent,
+            ..e
+        },
+        _ => e,
     }
 }
 

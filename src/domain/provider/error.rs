@@ -9,6 +9,9 @@ use super::ProviderKind;
 pub enum ErrorKind {
     /// 401/403, or Gemini's 400 `API_KEY_INVALID`.
     BadKey,
+    /// A key was asked for (401/403) and none was sent: the person has not entered one in this
+    /// tab (keys live in memory only unless remembered), so "check your key" would mislead.
+    NoKeySent,
     /// 402: no credit left.
     NoCredit,
     /// 404: no such model (or a wrong address).
@@ -142,6 +145,7 @@ impl ProviderError {
     pub fn title(&self) -> &'static str {
         match self.kind {
             ErrorKind::BadKey => "The key was not accepted",
+            ErrorKind::NoKeySent => "No API key was sent",
             ErrorKind::NoCredit => "No credit left",
             ErrorKind::UnknownModel => "Model not found",
             ErrorKind::TooLong => "Too long for this model",
@@ -171,6 +175,11 @@ impl ProviderError {
             .map(|s| format!(" (HTTP {s})"))
             .unwrap_or_default();
         match &self.kind {
+            ErrorKind::NoKeySent => format!(
+                "{host} asks for an API key{status}, and none was sent: no key is entered for {who} in \
+                 this tab. Keys are kept only in the tab's memory and are forgotten when the page \
+                 reloads, unless \u{201c}Remember on this device\u{201d} is ticked. Enter the key in Settings, then press Retry."
+            ),
             ErrorKind::BadKey => format!(
                 "{who} at {host} refused the API key{status}. Check that you pasted the whole key, that it \
                  belongs to {who}, and that it has not been revoked."

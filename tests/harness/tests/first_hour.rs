@@ -83,6 +83,19 @@ async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Re
     b.wait_for_text("Done: all three jobs (writes and improves prompts, runs your test cases, scores the answers) now use OpenAI-compatible")
         .await?;
     b.wait_for_text("with fake-large.").await?;
+    // No key entered (a reload forgets keys unless remembered) and the server asks for one:
+    // the message says none was sent, not that the key is wrong.
+    fake.push_faults([Fault::status(401, "Missing bearer token")]);
+    b.button("Send a test message").await?.click().await?;
+    b.wait_for_text("No API key was sent").await?;
+    b.wait_for_text("and none was sent: no key is entered for OpenAI-compatible")
+        .await?;
+    assert!(
+        fake.chat_requests()
+            .last()
+            .is_some_and(|r| r.header("authorization").is_none()),
+        "a key header was sent"
+    );
     // The confirmation describes the settings only while they hold.
     s.job("Scoring").await?;
     s.model("fake-small").await?;
