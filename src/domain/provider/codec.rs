@@ -60,6 +60,9 @@ pub fn build_request(req: &ChatRequest, cfg: &ProviderConfig, key: Option<&ApiKe
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     headers.extend(auth_headers(cfg, key));
     let (url, body) = match cfg.kind.wire() {
+        Wire::OpenAi if req.plain.is_some() => {
+            (join(&cfg.base_url, "completions"), plain_body(req, cfg))
+        }
         Wire::OpenAi => (
             join(&cfg.base_url, "chat/completions"),
             openai_body(req, cfg),
@@ -141,6 +144,34 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
             }
         };
         body.insert("response_format".into(), format);
+    }
+    Value::Object(body)
+}
+
+/// A plain text completion (`POST /completions`): the user messages joined are the prompt.
+fn plain_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
+    let prompt: String = req
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::User)
+        .map(|m| m.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let mut body = Map::new();
+    body.insert("model".into(), json!(cfg.model.trim()));
+    body.insert("prompt".into(), json!(prompt));
+    body.insert("stream".into(), json!(true));
+    body.insert("stream_options".into(), json!({"include_usage": true}));
+    body.insert("temperature".into(), json!(req.temperature));
+    body.insert("max_tokens".into(), json!(req.max_tokens));
+    if let Some(p) = &req.plain {
+        if !p.stop.is_empty() {
+            body.insert("stop".into(), json!(p.stop));
+        }
+        if cfg.kind == ProviderKind::LlamaCpp {
+            body.insert("repeat_penalty".into(), json!(p.repeat_penalty));
+            body.insert("seed".into(), json!(p.seed));
+        }
     }
     Value::Object(body)
 }
