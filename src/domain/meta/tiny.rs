@@ -5,6 +5,7 @@
 //! ([`PlainCompletion`]) of three worked tasks (`tiny_shots.json`) followed by the person's task,
 //! stopped at the end of the part, greedy (temperature 0) with a mild repeat penalty.
 //!
+//! The one-line parts (persona, context, format) show three more worked tasks than the others.
 //! Seven calls, in order: persona, context, steps, format, then one example per kind (typical,
 //! harder, missing details; input and output in one completion). On two cores each takes one to
 //! three seconds. [`TinyDraft`] holds the draft so far; the shell sends [`TinyDraft::request`],
@@ -30,6 +31,16 @@ pub const MAX_STEPS: usize = 6;
 struct Shots {
     kinds: [String; 3],
     shots: Vec<Shot>,
+    more_lines: Vec<Lines>,
+}
+
+/// A task shown only in the one-line parts.
+#[derive(Deserialize)]
+struct Lines {
+    task: String,
+    persona: String,
+    context: String,
+    format: String,
 }
 
 #[derive(Deserialize)]
@@ -231,6 +242,16 @@ fn prompt_for(part: Part, task: &str) -> (String, Vec<&'static str>, u32) {
         Part::Format => ("Format:".into(), vec!["\n"], 70),
         Part::Example(k) => (format!("{}:", s.kinds[k]), vec!["\n\n", "\nTask:"], 160),
     };
+    if matches!(part, Part::Persona | Part::Context | Part::Format) {
+        for l in &s.more_lines {
+            let line = match part {
+                Part::Persona => format!("Persona: {}", l.persona),
+                Part::Context => format!("Context: {}", l.context),
+                _ => format!("Format: {}", l.format),
+            };
+            p.push_str(&format!("Task: {}\n{line}\n\n", l.task));
+        }
+    }
     for shot in &s.shots {
         p.push_str(&format!("Task: {}\n", shot.task));
         match part {
