@@ -7,7 +7,8 @@
 //!
 //! The one-line parts (persona, context, format) show three more worked tasks than the others.
 //! Seven calls, in order: persona, context, steps, format, then one example per kind (typical,
-//! harder, missing details; input and output in one completion). On two cores each takes one to
+//! harder, missing details; input and output in one completion, and one more for the reply
+//! when the model stops after the input). On two cores each takes one to
 //! three seconds. [`TinyDraft`] holds the draft so far; the shell sends [`TinyDraft::request`],
 //! feeds the reply to [`TinyDraft::accept`] and repeats until it is done.
 use serde::Deserialize;
@@ -153,6 +154,8 @@ pub struct TinyDraft {
     spec: PromptSpec,
     /// Index into [`PARTS`] of the part asked next.
     next: usize,
+    /// An example's input that came without its reply: the reply is asked next, on its own.
+    reply_for: Option<String>,
 }
 
 impl TinyDraft {
@@ -162,6 +165,7 @@ impl TinyDraft {
             variables: input.variables.clone(),
             spec: PromptSpec::default(),
             next: 0,
+            reply_for: None,
         }
     }
 
@@ -182,7 +186,10 @@ impl TinyDraft {
     /// The completion that asks for the next part; `None` when done.
     pub fn request(&self) -> Option<ChatRequest> {
         let part = self.part()?;
-        let (prompt, stop, max_tokens) = prompt_for(part, &self.task);
+        let (mut prompt, stop, max_tokens) = prompt_for(part, &self.task);
+        if let Some(input) = &self.reply_for {
+            prompt.push_str(&format!(" {input}\nReply:"));
+        }
         let mut req = ChatRequest::new(None, prompt);
         req.temperature = 0.0;
         req.max_tokens = max_tokens;
@@ -195,18 +202,34 @@ impl TinyDraft {
     }
 
     /// Reads the completion of the current part into the draft and moves to the next part.
+    /// An example's completion that stops after its input (no "Reply:") keeps the part open:
+    /// its reply is asked next, with the input in the prompt.
     pub fn accept(&mut self, text: &str) {
-        if let Some(part) = self.part() {
-            apply(&mut self.spec, part, text);
+        let Some(part) = self.part() else { return };
+        if let (Part::Example(k), Some(_)) = (part, &self.reply_for) {
+            self.spec.examples[k].output = clean(text);
+            self.reply_for = None;
             self.next += 1;
+            return;
         }
+        apply(&mut self.spec, part, text);
+        if let Part::Example(k) = part {
+            let e = &self.spec.examples[k];
+            if e.output.is_empty() && !e.input.is_empty() {
+                self.reply_for = Some(e.input.clone());
+                return;
+            }
+        }
+        self.next += 1;
     }
 
     /// The draft so far with the current part's streaming text read in (for the live view).
     pub fn live(&self, partial: &str) -> PromptSpec {
         let mut spec = self.spec();
-        if let Some(part) = self.part() {
-            apply(&mut spec, part, partial);
+        match (self.part(), &self.reply_for) {
+            (Some(Part::Example(k)), Some(_)) => spec.examples[k].output = clean(partial),
+            (Some(part), _) => apply(&mut spec, part, partial),
+            (None, _) => {}
         }
         spec
     }
@@ -240,7 +263,7 @@ fn prompt_for(part: Part, task: &str) -> (String, Vec<&'static str>, u32) {
             200,
         ),
         Part::Format => ("Format:".into(), vec!["\n"], 70),
-        Part::Example(k) => (format!("{}:", s.kinds[k]), vec!["\n\n", "\nTask:"], 160),
+        Part::Example(k) => (example_label(&s.kinds[k]), vec!["\n\n", "\nTask:"], 160),
     };
     if matches!(part, Part::Persona | Part::Context | Part::Format) {
         for l in &s.more_lines {
@@ -266,13 +289,20 @@ fn prompt_for(part: Part, task: &str) -> (String, Vec<&'static str>, u32) {
             Part::Format => p.push_str(&format!("Format: {}\n", shot.format)),
             Part::Example(k) => {
                 let (input, output) = &shot.examples[k];
-                p.push_str(&format!("{}: {input}\nReply: {output}\n", s.kinds[k]));
+                let label = example_label(&s.kinds[k]);
+                p.push_str(&format!("{label} {input}\nReply: {output}\n"));
             }
         }
         p.push('\n');
     }
     p.push_str(&format!("Task: {task}\n{head}"));
     (p, stop, cap)
+}
+
+/// "Input for this task (a typical message):": tying the input to the task line keeps the tiny
+/// model on the task more often than the kind alone ("A typical message:" drew small talk).
+fn example_label(kind: &str) -> String {
+    format!("Input for this task ({}):", kind.to_lowercase())
 }
 
 /// One line, trimmed, without stray quotes.

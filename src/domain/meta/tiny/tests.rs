@@ -46,7 +46,7 @@ fn each_part_is_a_plain_completion_of_the_worked_examples_then_the_task() {
         let tail = prompt.rsplit("Task: ").next().unwrap();
         seen.push(tail.to_owned());
         assert!(tail.starts_with("Pull action items out of meeting notes\n"));
-        d.accept("x");
+        d.accept("x\nReply: y");
     }
     assert_eq!(
         seen.iter().map(|t| t.lines().nth(1).unwrap_or("")).collect::<Vec<_>>(),
@@ -55,9 +55,9 @@ fn each_part_is_a_plain_completion_of_the_worked_examples_then_the_task() {
             "Context:",
             "Steps:",
             "Format:",
-            "A typical message:",
-            "A harder message:",
-            "A message with missing details:"
+            "Input for this task (a typical message):",
+            "Input for this task (a harder message):",
+            "Input for this task (a message with missing details):"
         ]
     );
     assert!(d.is_done());
@@ -78,6 +78,13 @@ fn completions_are_read_into_the_five_sections() {
     d.accept(" Bob sends the deck.\nReply: - Bob: send the deck");
     d.accept(" Ana and Bob talk.\nReply: - Ana: book the room");
     d.accept(" hi");
+    // The model stopped after the input: the reply is asked on its own, the input in the prompt.
+    assert!(!d.is_done());
+    let req = d.request().unwrap();
+    assert!(req.messages[0].text.ends_with("(a message with missing details): hi\nReply:"));
+    assert_eq!(d.live(" Please paste").examples[2].output, "Please paste");
+    d.accept(" Please paste the notes.");
+    assert!(d.is_done());
     let s = d.spec();
     assert_eq!(s.persona, "You are a meeting assistant who lists action items.");
     assert_eq!(
@@ -93,7 +100,7 @@ fn completions_are_read_into_the_five_sections() {
     assert_eq!(s.examples[0].input, "Bob sends the deck.");
     assert_eq!(s.examples[0].output, "- Bob: send the deck");
     assert_eq!(s.examples[2].input, "hi");
-    assert_eq!(s.examples[2].output, "", "no reply: left empty for the checks to flag");
+    assert_eq!(s.examples[2].output, "Please paste the notes.");
 }
 
 #[test]
