@@ -155,6 +155,32 @@ pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
     out
 }
 
+/// What makes one model-written text (a test output, a suggested case, a critique) unusable
+/// for `topic` (the idea or the input it answers), one plain sentence each: empty, a
+/// placeholder, a line repeated, or no content word shared with the topic (skipped when the
+/// topic has none).
+pub fn text_problems(topic: &str, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if text.trim().is_empty() {
+        out.push("The text is empty.".to_owned());
+        return out;
+    }
+    if is_placeholder(text) {
+        out.push(format!("The text is a placeholder: \u{201c}{}\u{201d}.", text.trim()));
+    }
+    if let Some(line) = repeated_line(text) {
+        out.push(format!("The text repeats the line \u{201c}{line}\u{201d}."));
+    }
+    let stems = content_stems(topic);
+    if !stems.is_empty() && !shares_stem(&stems, &content_stems(text)) {
+        out.push(format!(
+            "The text does not mention the topic (none of: {}).",
+            stems.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    out
+}
+
 /// Every pair `(list[i], list[j])` with `i < j`.
 fn pairs<T: Clone>(list: &[T]) -> Vec<(T, T)> {
     let mut out = Vec::new();

@@ -55,6 +55,10 @@ fn openai_fixed_temperature(model: &str) -> bool {
     m.starts_with("o1") || m.starts_with("o3") || m.starts_with("o4") || m.starts_with("gpt-5")
 }
 
+/// Where a plain-text chat reply of the tiny model ends: the start of another example in the
+/// layouts `PromptSpec::render` writes.
+pub const TINY_CHAT_STOP: [&str; 2] = ["\n### Example ", "\n<example>"];
+
 /// Builds the streamed chat call for `cfg`'s provider.
 pub fn build_request(req: &ChatRequest, cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpRequest {
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
@@ -124,6 +128,11 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
             body.insert("temperature".into(), json!(req.temperature));
             body.insert("max_tokens".into(), json!(req.max_tokens));
         }
+    }
+    // The tiny model goes on writing the prompt's own examples after its answer ("### Example
+    // 4", "<example>" as `PromptSpec::render` writes them) until the token limit: end it there.
+    if cfg.kind.is_tiny() && req.schema.is_none() {
+        body.insert("stop".into(), json!(TINY_CHAT_STOP));
     }
     // Usage arrives in a final chunk only when asked for; Mistral rejects the field and always sends it.
     if cfg.kind != ProviderKind::Mistral {

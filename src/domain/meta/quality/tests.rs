@@ -132,3 +132,17 @@ fn a_short_acronym_in_a_sentence_is_not_a_placeholder() {
     s.format = "A JSON list of action items with owner and task.".into();
     assert_eq!(problems(IDEA, &s), Vec::<String>::new());
 }
+
+#[test]
+fn one_text_is_judged_by_the_same_rules() {
+    let topic = "Bob will send the deck by Friday.";
+    assert_eq!(text_problems(topic, "- Bob: send the deck (Friday)"), Vec::<String>::new());
+    let has = |text: &str, want: &str| {
+        let p = text_problems(topic, text);
+        assert!(p.iter().any(|x| x.contains(want)), "{text:?}: {p:?}");
+    };
+    has("  ", "empty");
+    has("OUTPUT", "placeholder");
+    has("Bob sends the deck today.\nBob sends the deck today.", "repeats the line");
+    has("Thank you for your patience!", "does not mention the topic");
+}
