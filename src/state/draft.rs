@@ -9,8 +9,8 @@ use crate::domain::meta::{self, ModelFamily, SpecError};
 use crate::domain::provider::{ApiKey, ChatRequest, Message, ProviderConfig, ProviderError, Role};
 use crate::domain::spec::{PromptSpec, Section};
 use crate::domain::structured;
-use crate::state::call::ChatCall;
 use crate::net::chat::CallOptions;
+use crate::state::call::ChatCall;
 use crate::state::settings::SettingsHandle;
 
 fn now_ms() -> f64 {
@@ -163,7 +163,10 @@ impl Generator {
             .tiny
             .with_untracked(|d| d.as_ref().and_then(TinyDraft::request))
         else {
-            if let Some(spec) = self.tiny.with_untracked(|d| d.as_ref().map(TinyDraft::spec)) {
+            if let Some(spec) = self
+                .tiny
+                .with_untracked(|d| d.as_ref().map(TinyDraft::spec))
+            {
                 drafts.commit(spec, Origin::Generated { model });
             }
             self.tiny.set(None);
@@ -183,7 +186,9 @@ impl Generator {
                     self.tiny_next(next_cfg, next_key, opts, drafts);
                 }
                 Err(f) => {
-                    let kept = self.tiny.with_untracked(|d| d.as_ref().map(|d| d.live(&text)));
+                    let kept = self
+                        .tiny
+                        .with_untracked(|d| d.as_ref().map(|d| d.live(&text)));
                     if let Some(spec) = kept.filter(|s| *s != PromptSpec::default()) {
                         drafts.commit(spec, Origin::Partial { model });
                     }

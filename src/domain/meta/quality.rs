@@ -20,22 +20,140 @@ use crate::domain::spec::{PromptSpec, Section};
 /// Words that say nothing about a task's topic (articles, pronouns, auxiliaries, and the words
 /// every prompt uses: assistant, bot, user, answer, write…).
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "after", "all", "also", "an", "and", "answer", "any", "are", "as", "assistant",
-    "at", "be", "been", "before", "being", "bot", "but", "by", "can", "chatbot", "could", "do",
-    "does", "each", "every", "for", "from", "get", "give", "had", "has", "have", "he", "help",
-    "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "make", "may", "me",
-    "model", "more", "most", "much", "my", "no", "not", "of", "on", "one", "or", "our", "out",
-    "over", "please", "reply", "she", "should", "so", "some", "than", "that", "the", "their",
-    "them", "then", "there", "these", "they", "this", "those", "three", "to", "two", "up", "use",
-    "user", "users", "very", "was", "we", "were", "what", "when", "where", "which", "who", "why",
-    "will", "with", "would", "write", "you", "your", "ai",
+    "a",
+    "about",
+    "after",
+    "all",
+    "also",
+    "an",
+    "and",
+    "answer",
+    "any",
+    "are",
+    "as",
+    "assistant",
+    "at",
+    "be",
+    "been",
+    "before",
+    "being",
+    "bot",
+    "but",
+    "by",
+    "can",
+    "chatbot",
+    "could",
+    "do",
+    "does",
+    "each",
+    "every",
+    "for",
+    "from",
+    "get",
+    "give",
+    "had",
+    "has",
+    "have",
+    "he",
+    "help",
+    "her",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "just",
+    "make",
+    "may",
+    "me",
+    "model",
+    "more",
+    "most",
+    "much",
+    "my",
+    "no",
+    "not",
+    "of",
+    "on",
+    "one",
+    "or",
+    "our",
+    "out",
+    "over",
+    "please",
+    "reply",
+    "she",
+    "should",
+    "so",
+    "some",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "three",
+    "to",
+    "two",
+    "up",
+    "use",
+    "user",
+    "users",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "write",
+    "you",
+    "your",
+    "ai",
 ];
 
 /// Texts that are a label, not content.
 const LABELS: &[&str] = &[
-    "persona", "context", "step", "steps", "format", "example", "examples", "analysis", "input",
-    "output", "json", "text", "string", "none", "null", "n/a", "na", "todo", "tbd", "placeholder",
-    "lorem ipsum", "...", "…", "json_schema", "schema",
+    "persona",
+    "context",
+    "step",
+    "steps",
+    "format",
+    "example",
+    "examples",
+    "analysis",
+    "input",
+    "output",
+    "json",
+    "text",
+    "string",
+    "none",
+    "null",
+    "n/a",
+    "na",
+    "todo",
+    "tbd",
+    "placeholder",
+    "lorem ipsum",
+    "...",
+    "…",
+    "json_schema",
+    "schema",
 ];
 
 /// What makes `spec` a poor start for `idea`, one plain sentence each; empty when usable.
@@ -63,7 +181,10 @@ pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
             continue;
         }
         if section != Section::Steps && section != Section::Examples && is_placeholder(text) {
-            out.push(format!("{name} is a placeholder: \u{201c}{}\u{201d}.", text.trim()));
+            out.push(format!(
+                "{name} is a placeholder: \u{201c}{}\u{201d}.",
+                text.trim()
+            ));
             continue;
         }
         if let Some(line) = repeated_line(text) {
@@ -87,7 +208,9 @@ pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
     }
     let js = spec.json_schema.trim();
     if !js.is_empty() && serde_json::from_str::<serde_json::Value>(js).is_err() {
-        out.push(format!("The JSON schema is not JSON: \u{201c}{js}\u{201d}."));
+        out.push(format!(
+            "The JSON schema is not JSON: \u{201c}{js}\u{201d}."
+        ));
     }
     if !spec.steps.is_empty() && spec.steps.len() < 2 {
         out.push("Steps has only one step.".to_owned());
@@ -96,7 +219,11 @@ pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
         if s.trim().is_empty() {
             out.push(format!("Step {} is empty.", i + 1));
         } else if is_placeholder(s) {
-            out.push(format!("Step {} is a placeholder: \u{201c}{}\u{201d}.", i + 1, s.trim()));
+            out.push(format!(
+                "Step {} is a placeholder: \u{201c}{}\u{201d}.",
+                i + 1,
+                s.trim()
+            ));
         }
     }
     let numbered: Vec<(usize, String)> = spec
@@ -166,7 +293,10 @@ pub fn text_problems(topic: &str, text: &str) -> Vec<String> {
         return out;
     }
     if is_placeholder(text) {
-        out.push(format!("The text is a placeholder: \u{201c}{}\u{201d}.", text.trim()));
+        out.push(format!(
+            "The text is a placeholder: \u{201c}{}\u{201d}.",
+            text.trim()
+        ));
     }
     if let Some(line) = repeated_line(text) {
         out.push(format!("The text repeats the line \u{201c}{line}\u{201d}."));
@@ -214,9 +344,11 @@ fn is_placeholder(text: &str) -> bool {
         .filter(|w| w.chars().any(char::is_alphabetic))
         .collect();
     if !words.is_empty()
-        && words
-            .iter()
-            .all(|w| w.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase))
+        && words.iter().all(|w| {
+            w.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+        })
     {
         return true;
     }
@@ -270,10 +402,11 @@ pub fn stem(word: &str) -> String {
         ("s", ""),
     ];
     for (suffix, with) in SUFFIXES {
-        if let Some(base) = word.strip_suffix(suffix) {
-            if base.chars().count() >= 3 && !(*suffix == "s" && base.ends_with('s')) {
-                return format!("{base}{with}");
-            }
+        if let Some(base) = word.strip_suffix(suffix)
+            && base.chars().count() >= 3
+            && !(*suffix == "s" && base.ends_with('s'))
+        {
+            return format!("{base}{with}");
         }
     }
     word.to_owned()

@@ -1044,10 +1044,22 @@ fn a_plain_completion_stream_decodes_to_text_usage_and_stop() {
 fn a_tiny_chat_stops_before_another_example() {
     let c = cfg(ProviderKind::LlamaCpp, "SmolLM2-135M-Instruct");
     let body = |schema: bool| -> Value {
-        serde_json::from_str(build_request(&sample(schema), &c, None).body.as_deref().unwrap()).unwrap()
+        serde_json::from_str(
+            build_request(&sample(schema), &c, None)
+                .body
+                .as_deref()
+                .unwrap(),
+        )
+        .unwrap()
     };
-    assert_eq!(body(false)["stop"], json!(["\n### Example ", "\n<example>"]));
-    assert!(body(true).get("stop").is_none(), "a structured reply has its grammar");
+    assert_eq!(
+        body(false)["stop"],
+        json!(["\n### Example ", "\n<example>"])
+    );
+    assert!(
+        body(true).get("stop").is_none(),
+        "a structured reply has its grammar"
+    );
     let other = build_request(&sample(false), &cfg(ProviderKind::Ollama, "llama3.2"), None);
     assert!(!other.body.unwrap().contains("\"stop\""));
 }

@@ -3,12 +3,12 @@
 //! once against the real local model.
 use std::time::{Duration, Instant};
 
+use promptwright::domain::meta::{EXAMPLE_IDEAS, quality};
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
 use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
-use promptwright::domain::meta::{EXAMPLE_IDEAS, quality};
 use serde_json::json;
 
 fn spec_reply(tag: &str) -> String {
@@ -335,13 +335,18 @@ async fn the_real_local_model_writes_a_usable_draft_for_every_example_idea() -> 
             if p.current_version().await?.starts_with(&format!("v{n} ")) {
                 break;
             }
-            anyhow::ensure!(Instant::now() < deadline, "no v{n} after 180 s for {idea:?}");
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "no v{n} after 180 s for {idea:?}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         p.wait_idle().await?;
         let took = t.elapsed();
         let problem = browser
-            .eval("return document.querySelector('.pw-card--prompt [role=alert]')?.textContent ?? ''")
+            .eval(
+                "return document.querySelector('.pw-card--prompt [role=alert]')?.textContent ?? ''",
+            )
             .await?;
         assert!(
             problem.as_str() == Some(""),
@@ -372,8 +377,15 @@ async fn the_real_local_model_writes_a_usable_draft_for_every_example_idea() -> 
         started.elapsed().as_secs_f64()
     ));
     eprintln!("{timings}");
-    std::fs::write(paths::artifacts_dir().join("generate-timings.txt"), &timings)?;
-    assert!(failures.is_empty(), "drafts that are not usable:\n{}", failures.join("\n"));
+    std::fs::write(
+        paths::artifacts_dir().join("generate-timings.txt"),
+        &timings,
+    )?;
+    assert!(
+        failures.is_empty(),
+        "drafts that are not usable:\n{}",
+        failures.join("\n")
+    );
     browser.close().await?;
     Ok(())
 }

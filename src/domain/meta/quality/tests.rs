@@ -64,10 +64,17 @@ fn the_placeholder_draft_from_the_json_request_is_flagged_section_by_section() {
 
 #[test]
 fn each_rule_flags_one_fault() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut PromptSpec)>)> = vec![
+    type Spoil = Box<dyn Fn(&mut PromptSpec)>;
+    let cases: Vec<(&str, Spoil)> = vec![
         ("Persona is empty", Box::new(|s| s.persona = "  ".into())),
-        ("Context is a placeholder", Box::new(|s| s.context = "Context:".into())),
-        ("Format is a placeholder", Box::new(|s| s.format = "THE FORMAT".into())),
+        (
+            "Context is a placeholder",
+            Box::new(|s| s.context = "Context:".into()),
+        ),
+        (
+            "Format is a placeholder",
+            Box::new(|s| s.format = "THE FORMAT".into()),
+        ),
         (
             "Persona does not mention the task",
             Box::new(|s| s.persona = "You are a friendly front-desk assistant at a gym.".into()),
@@ -80,19 +87,27 @@ fn each_rule_flags_one_fault() {
         (
             "Context repeats the line",
             Box::new(|s| {
-                s.context = "List each action item from the notes.\nList each action item from the notes.".into()
+                s.context =
+                    "List each action item from the notes.\nList each action item from the notes."
+                        .into()
             }),
         ),
         (
             "Persona and Context have the same text",
             Box::new(|s| s.context = s.persona.clone()),
         ),
-        ("There are 2 examples, not 3", Box::new(|s| s.examples.truncate(2))),
+        (
+            "There are 2 examples, not 3",
+            Box::new(|s| s.examples.truncate(2)),
+        ),
         (
             "Examples 1 and 3 have the same output",
             Box::new(|s| s.examples[2].output = s.examples[0].output.to_uppercase()),
         ),
-        ("Example 2 has no output", Box::new(|s| s.examples[1].output.clear())),
+        (
+            "Example 2 has no output",
+            Box::new(|s| s.examples[1].output.clear()),
+        ),
         (
             "Format is a placeholder",
             Box::new(|s| s.format = "See json_schema_1234567890 for the items.".into()),
@@ -116,11 +131,20 @@ fn topic_words_match_through_simple_stems() {
     let mut s = good();
     s.persona = "You are a support agent for a delivery company.".into();
     s.context = "Customers write when a parcel is late.".into();
-    s.steps = vec!["Read the email.".into(), "Apologise for the late parcel.".into()];
+    s.steps = vec![
+        "Read the email.".into(),
+        "Apologise for the late parcel.".into(),
+    ];
     s.format = "A polite email of three sentences.".into();
     s.examples = vec![
-        ex("Where is my parcel? It is late.", "Sorry it is late: it arrives Monday."),
-        ex("Second late delivery this month!", "We are sorry; here is a refund."),
+        ex(
+            "Where is my parcel? It is late.",
+            "Sorry it is late: it arrives Monday.",
+        ),
+        ex(
+            "Second late delivery this month!",
+            "We are sorry; here is a refund.",
+        ),
         ex("Hi", "How can I help with your delivery?"),
     ];
     assert_eq!(problems(idea, &s), Vec::<String>::new());
@@ -136,13 +160,19 @@ fn a_short_acronym_in_a_sentence_is_not_a_placeholder() {
 #[test]
 fn one_text_is_judged_by_the_same_rules() {
     let topic = "Bob will send the deck by Friday.";
-    assert_eq!(text_problems(topic, "- Bob: send the deck (Friday)"), Vec::<String>::new());
+    assert_eq!(
+        text_problems(topic, "- Bob: send the deck (Friday)"),
+        Vec::<String>::new()
+    );
     let has = |text: &str, want: &str| {
         let p = text_problems(topic, text);
         assert!(p.iter().any(|x| x.contains(want)), "{text:?}: {p:?}");
     };
     has("  ", "empty");
     has("OUTPUT", "placeholder");
-    has("Bob sends the deck today.\nBob sends the deck today.", "repeats the line");
+    has(
+        "Bob sends the deck today.\nBob sends the deck today.",
+        "repeats the line",
+    );
     has("Thank you for your patience!", "does not mention the topic");
 }

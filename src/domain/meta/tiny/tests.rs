@@ -41,15 +41,25 @@ fn each_part_is_a_plain_completion_of_the_worked_examples_then_the_task() {
         assert_eq!(plain.repeat_penalty, REPEAT_PENALTY);
         assert!(req.system.is_none());
         let prompt = &req.messages[0].text;
-        let shown = if seen.len() < 4 && seen.len() != 2 { 7 } else { 4 };
-        assert_eq!(prompt.matches("Task: ").count(), shown, "the worked tasks and ours");
+        let shown = if seen.len() < 4 && seen.len() != 2 {
+            7
+        } else {
+            4
+        };
+        assert_eq!(
+            prompt.matches("Task: ").count(),
+            shown,
+            "the worked tasks and ours"
+        );
         let tail = prompt.rsplit("Task: ").next().unwrap();
         seen.push(tail.to_owned());
         assert!(tail.starts_with("Pull action items out of meeting notes\n"));
         d.accept("x\nReply: y");
     }
     assert_eq!(
-        seen.iter().map(|t| t.lines().nth(1).unwrap_or("")).collect::<Vec<_>>(),
+        seen.iter()
+            .map(|t| t.lines().nth(1).unwrap_or(""))
+            .collect::<Vec<_>>(),
         [
             "Persona: You are",
             "Context:",
@@ -74,19 +84,29 @@ fn completions_are_read_into_the_five_sections() {
     d.accept(" Team leads paste \"meeting notes\".");
     d.accept(" Read the notes.\n2. Find each action item.\n2. Find each action item.\nsome chatter\n3. List them.");
     d.accept(" A bulleted list of action items.");
-    assert_eq!(d.live(" Bob sends the deck.\nReply: - Bob").examples.len(), 1);
+    assert_eq!(
+        d.live(" Bob sends the deck.\nReply: - Bob").examples.len(),
+        1
+    );
     d.accept(" Bob sends the deck.\nReply: - Bob: send the deck");
     d.accept(" Ana and Bob talk.\nReply: - Ana: book the room");
     d.accept(" hi");
     // The model stopped after the input: the reply is asked on its own, the input in the prompt.
     assert!(!d.is_done());
     let req = d.request().unwrap();
-    assert!(req.messages[0].text.ends_with("(a message with missing details): hi\nReply:"));
+    assert!(
+        req.messages[0]
+            .text
+            .ends_with("(a message with missing details): hi\nReply:")
+    );
     assert_eq!(d.live(" Please paste").examples[2].output, "Please paste");
     d.accept(" Please paste the notes.");
     assert!(d.is_done());
     let s = d.spec();
-    assert_eq!(s.persona, "You are a meeting assistant who lists action items.");
+    assert_eq!(
+        s.persona,
+        "You are a meeting assistant who lists action items."
+    );
     assert_eq!(
         s.context,
         "Team leads paste \"meeting notes\". The input arrives as {{notes}}."

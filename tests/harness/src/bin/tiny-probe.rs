@@ -100,7 +100,11 @@ fn main() -> anyhow::Result<()> {
         println!(
             "===== {i}: {idea} ({:.1} s) {}\n{}\n{}",
             t.elapsed().as_secs_f64(),
-            if problems.is_empty() { "USABLE" } else { "NOT USABLE" },
+            if problems.is_empty() {
+                "USABLE"
+            } else {
+                "NOT USABLE"
+            },
             problems.join("\n"),
             spec.render(RenderStyle::Markdown)
         );
