@@ -427,7 +427,22 @@ async fn generation_works_on_every_provider_preset() -> anyhow::Result<()> {
         settings.model("fake-mini").await?;
         settings.close().await?;
         fake.clear();
-        fake.push_replies([spec_reply(&format!("via {label}"))]);
+        let tiny = label.starts_with("Local model");
+        if tiny {
+            // The tiny built-in model is asked part by part in plain completions (meta::tiny):
+            // persona, context, steps, format, three examples.
+            fake.push_replies([
+                format!(" a fake persona via {label}."),
+                " Customers write about late deliveries.".to_owned(),
+                " Read the email.\n2. Apologise for the late delivery.".to_owned(),
+                " A short, polite email about the delivery.".to_owned(),
+                " Where is my parcel?\nReply: It is late; it arrives Monday.".to_owned(),
+                " Second late delivery!\nReply: We are sorry; here is a refund.".to_owned(),
+                " hi\nReply: How can I help with your delivery?".to_owned(),
+            ]);
+        } else {
+            fake.push_replies([spec_reply(&format!("via {label}"))]);
+        }
         p.generate().await?;
         p.wait_version(n as u32 + 1).await?;
         assert!(
@@ -436,6 +451,25 @@ async fn generation_works_on_every_provider_preset() -> anyhow::Result<()> {
                 .contains(&format!("via {label}")),
             "{label}"
         );
+        if tiny {
+            let reqs = fake.chat_requests();
+            assert_eq!(reqs.len(), 7, "{label}: one plain completion per part");
+            for r in &reqs {
+                assert_eq!(r.path, "/openai/v1/completions", "{label}");
+                assert!(
+                    r.body.contains("\"prompt\"") && !r.body.contains("\"messages\""),
+                    "{label}: a plain completion, not a chat: {}",
+                    r.body
+                );
+            }
+            let spec = p.spec().await?;
+            assert_eq!(spec.steps.len(), 2, "{label}: {spec:?}");
+            assert_eq!(
+                spec.examples[2].output,
+                "How can I help with your delivery?"
+            );
+            continue;
+        }
         let req = fake.chat_requests().pop().unwrap();
         let expected_path = match *wire {
             "anthropic" => "/anthropic/v1/messages".to_owned(),
