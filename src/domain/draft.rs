@@ -2,6 +2,7 @@
 //! version is current. Versions are never changed or dropped: edits add new ones.
 use crate::domain::eval::Suite;
 use crate::domain::eval::run::Run;
+use crate::domain::meta::reply::{Gap, gaps};
 use crate::domain::meta::{IdeaInput, ModelFamily};
 use crate::domain::optimize::Optimizer;
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
@@ -54,8 +55,26 @@ impl Origin {
 
     /// Whether the text was written by a model (shown as such).
     pub fn by_model(&self) -> bool {
-        !matches!(self, Self::Edited { .. })
+        !matches!(self, Self::Edited { .. } | Self::Pasted)
     }
+
+    /// Whether this version is what a reply held as it arrived (read from the model's or a
+    /// pasted reply, whole or in part), as opposed to a change made to an earlier version.
+    pub fn from_reply(&self) -> bool {
+        matches!(
+            self,
+            Self::Generated { .. } | Self::Adapted { .. } | Self::Pasted | Self::Partial { .. }
+        )
+    }
+}
+
+/// Who made a version's text, for the label above the prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// "Written by gpt-4o", "Pasted by you", "Written by gpt-4o, edited by you".
+    pub label: String,
+    /// Whether any of the text came from a model (the page then says to check it).
+    pub by_model: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +186,81 @@ impl Draft {
         self.runs.sort_by_key(|r| r.version);
     }
 
+    /// Who made the current version's text: the reply it started from (model or paste) and the
+    /// changes since (edits by hand, sections rewritten by a model), following the parents.
+    /// `None` when there is no version.
+    pub fn provenance(&self) -> Option<Provenance> {
+        let mut edited = false;
+        let mut rewriters: Vec<&str> = Vec::new();
+        let mut at = self.current_version();
+        let mut base = None;
+        // Bounded by the number of versions: parents always have smaller numbers.
+        for _ in 0..=self.versions.len() {
+            let Some(v) = at else { break };
+            match &v.origin {
+                Origin::Edited { .. } => edited = true,
+                Origin::Rewritten { model, .. } => {
+                    if !rewriters.contains(&model.as_str()) {
+                        rewriters.push(model);
+                    }
+                }
+                other => {
+                    base = Some(other);
+                    break;
+                }
+            }
+            at = v.parent.and_then(|p| self.version(p));
+        }
+        self.current_version()?;
+        let (mut label, mut by_model) = match base {
+            Some(Origin::Generated { model }) => (format!("Written by {model}"), true),
+            Some(Origin::Adapted { model, .. }) => (format!("Adapted by {model}"), true),
+            Some(Origin::Partial { model }) => (format!("Incomplete, written by {model}"), true),
+            Some(Origin::Optimized { .. }) => ("Written by the optimizer".to_owned(), true),
+            Some(Origin::Pasted) if edited => ("Pasted and edited by you".to_owned(), false),
+            Some(Origin::Pasted) => ("Pasted by you".to_owned(), false),
+            _ => ("Written by you".to_owned(), false),
+        };
+        if edited && !matches!(base, Some(Origin::Pasted) | None) {
+            label.push_str(", edited by you");
+        }
+        if !rewriters.is_empty() {
+            label.push_str(&format!(", parts rewritten by {}", rewriters.join(" and ")));
+            by_model = true;
+        }
+        Some(Provenance { label, by_model })
+    }
+
+    /// What the current prompt still lacks that the reply it came from lacked too (see
+    /// [`gaps`](crate::domain::meta::reply::gaps)): a gap filled since, by hand or by the model,
+    /// is gone, and nothing removed by hand later is blamed on the reply.
+    pub fn open_gaps(&self) -> Vec<Gap> {
+        let Some(current) = self.current_version() else {
+            return Vec::new();
+        };
+        let mut at = Some(current);
+        let mut reply = None;
+        for _ in 0..=self.versions.len() {
+            let Some(v) = at else { break };
+            if v.origin.from_reply() {
+                reply = Some(v);
+                break;
+            }
+            if matches!(v.origin, Origin::Optimized { .. }) {
+                break;
+            }
+            at = v.parent.and_then(|p| self.version(p));
+        }
+        let Some(reply) = reply else {
+            return Vec::new();
+        };
+        let then = gaps(&reply.spec);
+        gaps(&current.spec)
+            .into_iter()
+            .filter(|g| then.contains(g))
+            .collect()
+    }
+
     /// The current prompt as text.
     pub fn rendered(&self) -> String {
         self.current_spec()
@@ -258,5 +352,113 @@ mod tests {
             .describe(),
             "Steps edited by hand"
         );
+    }
+
+    fn label(d: &Draft) -> String {
+        d.provenance().unwrap().label
+    }
+
+    #[test]
+    fn the_label_says_who_made_the_text() {
+        // Regression (issue 13): a pasted prompt was labelled "Written by the model".
+        let mut d = Draft::default();
+        assert_eq!(d.provenance(), None);
+        d.commit(spec("A"), Origin::Pasted, 1.0);
+        assert_eq!(
+            d.provenance(),
+            Some(Provenance {
+                label: "Pasted by you".into(),
+                by_model: false
+            })
+        );
+        let edit = Origin::Edited {
+            section: Section::Persona,
+        };
+        d.commit(spec("B"), edit.clone(), 2.0);
+        assert_eq!(label(&d), "Pasted and edited by you");
+        d.commit(
+            spec("C"),
+            Origin::Rewritten {
+                section: Section::Persona,
+                instruction: "shorter".into(),
+                model: "m2".into(),
+            },
+            3.0,
+        );
+        assert_eq!(label(&d), "Pasted and edited by you, parts rewritten by m2");
+        assert!(d.provenance().unwrap().by_model);
+        d.commit(
+            spec("D"),
+            Origin::Generated {
+                model: "gpt-x".into(),
+            },
+            4.0,
+        );
+        assert_eq!(
+            d.provenance(),
+            Some(Provenance {
+                label: "Written by gpt-x".into(),
+                by_model: true
+            })
+        );
+        d.commit(spec("E"), edit, 5.0);
+        assert_eq!(label(&d), "Written by gpt-x, edited by you");
+        assert!(d.restore(1));
+        assert_eq!(label(&d), "Pasted by you", "follows the current version");
+        d.commit(
+            spec("F"),
+            Origin::Partial {
+                model: "small".into(),
+            },
+            6.0,
+        );
+        assert_eq!(label(&d), "Incomplete, written by small");
+    }
+
+    #[test]
+    fn open_gaps_are_the_replys_gaps_not_yet_filled() {
+        let mut d = Draft::default();
+        let pasted = PromptSpec {
+            persona: "P".into(),
+            context: "C".into(),
+            format: "F".into(),
+            examples: vec![crate::domain::spec::Example {
+                input: "i".into(),
+                output: String::new(),
+            }],
+            ..Default::default()
+        };
+        d.commit(pasted.clone(), Origin::Pasted, 1.0);
+        let names = |d: &Draft| d.open_gaps().iter().map(Gap::message).collect::<Vec<_>>();
+        assert_eq!(
+            names(&d),
+            [
+                "The reply has no Steps",
+                "Example 1 has no output",
+                "The reply has 1 example; 3 were asked for"
+            ]
+        );
+        // Steps filled by hand: that gap is gone, the others stay.
+        let mut filled = pasted.clone();
+        filled.steps = vec!["One.".into(), "Two.".into()];
+        d.commit(
+            filled.clone(),
+            Origin::Edited {
+                section: Section::Steps,
+            },
+            2.0,
+        );
+        assert_eq!(names(&d).len(), 2);
+        assert_eq!(names(&d)[0], "Example 1 has no output");
+        // Emptying Persona by hand later is not the reply's gap.
+        filled.persona.clear();
+        d.commit(
+            filled,
+            Origin::Edited {
+                section: Section::Persona,
+            },
+            3.0,
+        );
+        assert!(!names(&d).contains(&"The reply has no Persona".to_owned()));
     }
 }

@@ -77,7 +77,8 @@ fn lookup<'v>(values: &[(&str, &'v str)], name: &str) -> Option<&'v str> {
 #[cfg(test)]
 pub(crate) const TRAP: &str = "{expected} {output} {rubric} {prompt} {input} {draft} {critique} \
     {checks} {format} {cases} {n} {typical} {edge} {adversarial} {variables} {idea} {details} \
-    {section} {instruction} {family} {score} {history} {failures} {passes} {locked} {styles}";
+    {section} {instruction} {family} {score} {history} {failures} {passes} {locked} {styles} \
+    {cut_off}";
 
 #[cfg(test)]
 mod tests;

@@ -39,6 +39,10 @@ pub struct DraftV1 {
     /// Assertions for every case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<AssertionV1>,
+    /// Whether answers cut off at the token limit fail (`Suite::cut_off_fails`); absent means
+    /// yes (the default, and drafts kept before the setting existed), so only `false` is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_off_fails: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<RunV1>,
     /// The optimizer's own versioned snapshot (`Optimizer::version`); kept in storage and exports,
@@ -93,6 +97,14 @@ pub struct CaseRunV1 {
     pub judge: Vec<JudgementV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reflection: Option<crate::domain::eval::run::Reflection>,
+    /// When the run that produced this result started, when that was not the record's latest
+    /// run (`at`); absent means the latest (and in records kept before it was written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<f64>,
+    /// The fingerprint of the case's input and variables when sent (`CaseRun::sent`), as 16 hex
+    /// digits (a JSON number cannot hold every u64); absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -159,6 +171,8 @@ impl From<&Run> for RunV1 {
                         })
                         .collect(),
                     reflection: c.reflection.clone(),
+                    run: (c.run_ms != r.started_ms).then_some(c.run_ms),
+                    sent: c.sent.map(|f| format!("{f:016x}")),
                 })
                 .collect(),
         }
@@ -209,6 +223,8 @@ impl From<RunV1> for Run {
                         cost_usd: c.cost.filter(|x| x.is_finite()),
                         refusal: c.refusal,
                         reflection: c.reflection,
+                        run_ms: c.run.filter(|x| x.is_finite()).unwrap_or(w.at),
+                        sent: c.sent.and_then(|h| u64::from_str_radix(&h, 16).ok()),
                     };
                     (c.id, run)
                 })
@@ -449,6 +465,7 @@ impl DraftV1 {
             } else {
                 Vec::new()
             },
+            cut_off_fails: (include.cases && !d.suite.cut_off_fails).then_some(false),
             optimizer: if include.results && include.cases && include.history {
                 d.optimizer
                     .as_ref()
@@ -491,7 +508,10 @@ impl DraftV1 {
         };
         // Cases keep their ids when they have unique ones; others get fresh ids. A check this app
         // does not know is left out of its case, not the case.
-        let mut suite = Suite::default();
+        let mut suite = Suite {
+            cut_off_fails: self.cut_off_fails.unwrap_or(true),
+            ..Suite::default()
+        };
         for (i, stored) in self.cases.into_iter().enumerate() {
             let (mut case, left_out) = stored.case.into_case();
             for (j, why) in left_out {
@@ -618,6 +638,9 @@ mod tests {
                 cost_usd: Some(0.000_42),
                 refusal: None,
                 reflection: None,
+                run_ms: 5.0,
+                // Above 2^53: kept exactly (as hex text), not rounded by a JSON number.
+                sent: Some(u64::MAX - 5),
                 judgements: [(
                     "polite".to_owned(),
                     Judgement::Scored {

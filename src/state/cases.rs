@@ -37,6 +37,10 @@ pub struct CaseSynth {
     pub call_error: RwSignal<Option<ProviderError>>,
     /// The review could not be done (the proposals are still offered).
     pub review_note: RwSignal<Option<String>>,
+    /// What the model sent when nothing of it could be used (shown folded, as text).
+    pub raw: RwSignal<Option<String>>,
+    /// Suggestions of the last reply that were left out, each with why (plain words).
+    pub left_out: RwSignal<Vec<String>>,
     drafts: DraftHandle,
     settings: SettingsHandle,
 }
@@ -51,6 +55,8 @@ impl CaseSynth {
             error: RwSignal::new(None),
             call_error: RwSignal::new(None),
             review_note: RwSignal::new(None),
+            raw: RwSignal::new(None),
+            left_out: RwSignal::new(Vec::new()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
         };
@@ -86,6 +92,8 @@ impl CaseSynth {
         self.error.set(None);
         self.call_error.set(None);
         self.review_note.set(None);
+        self.raw.set(None);
+        self.left_out.set(Vec::new());
         self.picks.set(Vec::new());
         let opts = settings.call_options();
         self.call
@@ -99,16 +107,22 @@ impl CaseSynth {
                     }
                 };
                 let proposals = match synth::parse(&text, &existing) {
-                    Ok(p) if !p.is_empty() => p,
-                    Ok(_) => {
-                        self.error.set(Some("The model proposed no usable cases. Try again, or a stronger meta model.".into()));
+                    Ok(got) if !got.proposals.is_empty() => {
+                        self.left_out.set(got.left_out);
+                        got.proposals
+                    }
+                    Ok(got) => {
+                        self.raw.set(Some(text.clone()));
+                        self.error.set(Some(format!(
+                            "The model proposed no usable cases. {} Try again, or pick a stronger model for writing prompts in Settings.",
+                            got.left_out.join(" ")
+                        )));
                         self.stage.set(Stage::Idle);
                         return;
                     }
-                    Err(e) => {
-                        self.error.set(Some(format!(
-                            "The model's reply could not be read as test cases: {e}. Try again."
-                        )));
+                    Err(cause) => {
+                        self.raw.set(Some(text.clone()));
+                        self.error.set(Some(format!("{} {}", cause.message(), cause.advice())));
                         self.stage.set(Stage::Idle);
                         return;
                     }
@@ -123,8 +137,9 @@ impl CaseSynth {
                             let mut p = proposals;
                             match synth::apply_review(&done.text, &mut p) {
                                 Ok(_) => self.set_picks(p),
-                                Err(e) => self.review_note.set(Some(format!(
-                                    "The realism review could not be read ({e}); judge the cases yourself."
+                                Err(cause) => self.review_note.set(Some(format!(
+                                    "The realism review could not be read: {} Judge the cases yourself.",
+                                    cause.message()
                                 ))),
                             }
                         }

@@ -1,12 +1,16 @@
 //! The draft being worked on, shared through context (saved by `state::library`), and the
 //! generator hook that fills it: generate from the idea, rewrite one section, adapt for a
-//! model family, repair a broken reply, or read a reply pasted in manual mode.
+//! model family, repair a broken reply, or read a reply pasted in manual mode. Replies are read
+//! part by part (`domain::meta::reply`); a failure keeps what arrived, its attempt number, and
+//! lasts only while the prompt it was about is shown.
 use leptos::prelude::*;
 
 use crate::domain::draft::{Draft, Origin};
 use crate::domain::meta::tiny::TinyDraft;
-use crate::domain::meta::{self, ModelFamily, SpecError};
-use crate::domain::provider::{ApiKey, ChatRequest, Message, ProviderConfig, ProviderError, Role};
+use crate::domain::meta::{self, ModelFamily, ReplyCause, reply};
+use crate::domain::provider::{
+    ApiKey, ChatRequest, Message, ProviderConfig, ProviderError, Role, StopReason,
+};
 use crate::domain::spec::{PromptSpec, Section};
 use crate::domain::structured;
 use crate::net::chat::CallOptions;
@@ -66,13 +70,57 @@ pub enum Job {
     },
 }
 
-/// Why the last job did not produce a full prompt.
+impl Job {
+    /// The request this job sends (the current idea or prompt), for a call or for manual mode;
+    /// `None` when there is no prompt to rewrite or adapt.
+    pub fn request(&self, draft: &Draft) -> Option<ChatRequest> {
+        match self {
+            Self::Generate => Some(meta::generate_request(&draft.idea)),
+            Self::Rewrite {
+                section,
+                instruction,
+            } => Some(meta::section_request(
+                draft.current_spec()?,
+                *section,
+                instruction,
+            )),
+            Self::Adapt { family } => Some(meta::adapt_request(draft.current_spec()?, *family)),
+        }
+    }
+}
+
+/// Why the last job did not give a complete result.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GenError {
-    /// The call failed (the provider's typed error).
+    /// The call failed (the provider's typed error); what had arrived may have been kept.
     Call(ProviderError),
-    /// The reply arrived but could not be used; says what is missing.
-    Reply(String),
+    /// The reply arrived but nothing of it could be used; the likeliest cause.
+    Reply(ReplyCause),
+    /// The reply stopped at the output token limit; the parts that arrived were kept.
+    CutOff,
+}
+
+/// A failed job as the page shows it: what went wrong, what arrived, which attempt it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenFailure {
+    pub error: GenError,
+    /// The job that failed (Manual mode offers its request).
+    pub job: Job,
+    /// The reply as it arrived (shown as text, folded).
+    pub raw: String,
+    /// 1 for a first try; 2 and more when Retry or "Fix with the model" failed again.
+    pub attempt: u32,
+    /// The draft when it failed (see [`stamp`]): once the draft has changed, the message is gone.
+    at: (usize, u32, u64),
+}
+
+/// Which prompt a draft shows: a message about it stays only while this is unchanged.
+fn stamp(d: &Draft) -> (usize, u32, u64) {
+    (
+        d.versions.len(),
+        d.current,
+        d.versions.last().map_or(0, |v| v.created_ms.to_bits()),
+    )
 }
 
 /// The generator: live text while a job streams, its job, error and controls.
@@ -81,7 +129,12 @@ pub struct Generator {
     /// The streamed meta call: text as it arrives, running, retry notes.
     pub call: ChatCall,
     pub job: RwSignal<Option<Job>>,
-    pub error: RwSignal<Option<GenError>>,
+    error: RwSignal<Option<GenFailure>>,
+    /// Whether Manual mode is open, and the job whose request it shows.
+    pub manual: RwSignal<bool>,
+    pub manual_job: RwSignal<Job>,
+    /// Attempts at the current job (1 for a fresh one; Retry and fixes add one).
+    attempt: StoredValue<u32>,
     /// The last request and reply, for Retry and "fix with the model".
     last: StoredValue<Option<(ChatRequest, String)>>,
     /// A Generate on the tiny built-in model, part by part (`meta::tiny`), while it runs.
@@ -94,6 +147,9 @@ impl Generator {
             call: ChatCall::new(),
             job: RwSignal::new(None),
             error: RwSignal::new(None),
+            manual: RwSignal::new(false),
+            manual_job: RwSignal::new(Job::Generate),
+            attempt: StoredValue::new(1),
             last: StoredValue::new(None),
             tiny: RwSignal::new(None),
         };
@@ -103,6 +159,14 @@ impl Generator {
 
     pub fn expect() -> Self {
         expect_context()
+    }
+
+    /// The last failure, while the prompt it was about is still the one shown: a later
+    /// generation, paste, edit or version change makes it go.
+    pub fn failure(self) -> Option<GenFailure> {
+        let f = self.error.get()?;
+        let now = DraftHandle::expect().draft.with(stamp);
+        (f.at == now).then_some(f)
     }
 
     /// The sections of a generation as they stream in.
@@ -115,6 +179,12 @@ impl Generator {
 
     pub fn stop(self) {
         self.call.stop();
+    }
+
+    /// Opens Manual mode with the request of `job`.
+    pub fn open_manual(self, job: Job) {
+        self.manual_job.set(job);
+        self.manual.set(true);
     }
 
     /// Generates a prompt from the draft's idea.
@@ -130,10 +200,11 @@ impl Generator {
             .roles
             .with_untracked(|r| r.get(Role::Meta).kind.is_tiny())
         {
+            self.attempt.set_value(1);
             self.run_tiny(TinyDraft::new(&input));
             return;
         }
-        self.run(Job::Generate, meta::generate_request(&input));
+        self.fresh(Job::Generate);
     }
 
     /// Generate on the tiny built-in model: one short plain completion per part, the sections
@@ -193,37 +264,38 @@ impl Generator {
                         drafts.commit(spec, Origin::Partial { model });
                     }
                     self.tiny.set(None);
-                    self.error.try_set(Some(GenError::Call(f.error)));
+                    self.error.try_set(Some(GenFailure {
+                        error: GenError::Call(f.error),
+                        job: Job::Generate,
+                        raw: text,
+                        attempt: self.attempt.get_value(),
+                        at: drafts.draft.with_untracked(stamp),
+                    }));
                 }
             }
         });
     }
 
     pub fn rewrite(self, section: Section, instruction: String) {
-        let Some(spec) = DraftHandle::expect()
-            .draft
-            .with_untracked(|d| d.current_spec().cloned())
-        else {
-            return;
-        };
-        let req = meta::section_request(&spec, section, &instruction);
-        self.run(
-            Job::Rewrite {
-                section,
-                instruction,
-            },
-            req,
-        );
+        self.fresh(Job::Rewrite {
+            section,
+            instruction,
+        });
     }
 
     pub fn adapt(self, family: ModelFamily) {
-        let Some(spec) = DraftHandle::expect()
+        self.fresh(Job::Adapt { family });
+    }
+
+    fn fresh(self, job: Job) {
+        let Some(req) = DraftHandle::expect()
             .draft
-            .with_untracked(|d| d.current_spec().cloned())
+            .with_untracked(|d| job.request(d))
         else {
             return;
         };
-        self.run(Job::Adapt { family }, meta::adapt_request(&spec, family));
+        self.attempt.set_value(1);
+        self.run(job, req);
     }
 
     /// Runs the last request again.
@@ -231,15 +303,21 @@ impl Generator {
         if self.last.with_value(Option::is_none) && self.job.get_untracked() == Some(Job::Generate)
         {
             // The tiny model's Generate is several calls: start it again.
-            self.generate();
+            let input = DraftHandle::expect()
+                .draft
+                .with_untracked(|d| d.idea.clone());
+            self.attempt.update_value(|a| *a += 1);
+            self.run_tiny(TinyDraft::new(&input));
             return;
         }
         if let (Some((req, _)), Some(job)) = (self.last.get_value(), self.job.get_untracked()) {
+            self.attempt.update_value(|a| *a += 1);
             self.run(job, req);
         }
     }
 
-    /// Sends the broken reply back once with what is wrong, asking for a corrected one.
+    /// Sends the unusable reply back once with what is wrong, asking for a corrected one (or,
+    /// when no reply arrived, runs the request again).
     pub fn repair(self) {
         let (Some((req, reply)), Some(job)) = (self.last.get_value(), self.job.get_untracked())
         else {
@@ -248,13 +326,18 @@ impl Generator {
         let Some(schema) = req.schema.clone() else {
             return;
         };
-        let problem = match job {
+        let problem = match &job {
             Job::Rewrite { section, .. } => {
-                meta::apply_section_reply(&PromptSpec::default(), section, &reply).err()
+                reply::read_section(&PromptSpec::default(), *section, &reply, false)
+                    .err()
+                    .map(|c| c.as_structured())
             }
-            _ => meta::spec_from_reply(&reply).err().map(|e| e.error),
+            _ => meta::spec_from_reply(&reply).err().map(|e| e.error()),
         };
-        let Some(problem) = problem else { return };
+        let Some(problem) = problem.filter(|_| !reply.trim().is_empty()) else {
+            self.retry();
+            return;
+        };
         let mut fixed = req.clone();
         fixed.messages.push(Message::assistant(reply));
         fixed
@@ -263,6 +346,7 @@ impl Generator {
                 &problem,
                 &schema.schema,
             )));
+        self.attempt.update_value(|a| *a += 1);
         self.run(job, fixed);
     }
 
@@ -282,36 +366,68 @@ impl Generator {
             .start_then(cfg, key, req, settings.call_options(), move |result| {
                 let text = self.call.text.get_untracked();
                 self.last.set_value(Some((sent, text.clone())));
-                let outcome = finish(&job, &text, &model, drafts);
-                let error = match (result, outcome) {
-                    (Err(f), _) => Some(GenError::Call(f.error)),
-                    (Ok(_), Err(msg)) => Some(GenError::Reply(msg)),
-                    (Ok(_), Ok(())) => None,
+                let (call_error, cut_off) = match result {
+                    Err(f) => (Some(f.error), false),
+                    Ok(done) => (None, done.stop == Some(StopReason::MaxTokens)),
                 };
-                self.error.try_set(error);
+                let error = finish(&job, &text, &model, call_error, cut_off, drafts);
+                let failure = error.map(|error| GenFailure {
+                    error,
+                    job: job.clone(),
+                    raw: text,
+                    attempt: self.attempt.get_value(),
+                    at: drafts.draft.with_untracked(stamp),
+                });
+                self.error.try_set(failure);
             });
     }
 
-    /// Reads a reply pasted in manual mode (same parsing as a streamed one).
-    pub fn paste(self, text: &str) -> Result<(), String> {
+    /// Reads a reply pasted in manual mode for the job Manual mode shows (the same reading as a
+    /// streamed reply): the sections that read come in as a version "pasted", and the gaps are
+    /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
+    /// be read.
+    pub fn paste(self, text: &str) -> Result<usize, ReplyCause> {
         let drafts = DraftHandle::expect();
-        match meta::spec_from_reply(text) {
-            Ok(spec) => {
-                drafts.commit(spec, Origin::Pasted);
-                Ok(())
+        let job = self.manual_job.get_untracked();
+        let spec = match &job {
+            Job::Rewrite { section, .. } => {
+                let Some(current) = drafts.draft.with_untracked(|d| d.current_spec().cloned())
+                else {
+                    return Err(ReplyCause::Empty);
+                };
+                reply::read_section(&current, *section, text, false)?
             }
-            Err(e) => Err(e.message()),
-        }
+            _ => reply::read_spec(text, false)?,
+        };
+        let gaps = reply::gaps(&spec).len();
+        drafts.commit(spec, Origin::Pasted);
+        self.error.set(None);
+        Ok(gaps)
     }
 }
 
-/// Turns a finished (or cut-off) reply into a version; `Err` says what was wrong. Whatever
-/// arrived is kept: an incomplete generation becomes a version marked incomplete.
-fn finish(job: &Job, text: &str, model: &str, drafts: DraftHandle) -> Result<(), String> {
+/// Turns a finished, failed or cut-off reply into a version, and says what went wrong. Whatever
+/// arrived and reads is kept: a whole-prompt reply that failed or was cut off becomes a version
+/// marked incomplete, one that finished with gaps a normal version whose gaps the page names.
+fn finish(
+    job: &Job,
+    text: &str,
+    model: &str,
+    call_error: Option<ProviderError>,
+    cut_off: bool,
+    drafts: DraftHandle,
+) -> Option<GenError> {
+    let failed = |cause: ReplyCause, call_error: Option<ProviderError>| {
+        Some(call_error.map_or(GenError::Reply(cause), GenError::Call))
+    };
     match job {
-        Job::Generate | Job::Adapt { .. } => match meta::spec_from_reply(text) {
+        Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
             Ok(spec) => {
+                let complete = call_error.is_none() && !cut_off;
                 let origin = match job {
+                    _ if !complete => Origin::Partial {
+                        model: model.to_owned(),
+                    },
                     Job::Adapt { family } => Origin::Adapted {
                         family: *family,
                         model: model.to_owned(),
@@ -321,33 +437,21 @@ fn finish(job: &Job, text: &str, model: &str, drafts: DraftHandle) -> Result<(),
                     },
                 };
                 drafts.commit(spec, origin);
-                Ok(())
-            }
-            Err(SpecError { partial, error }) => {
-                let e = SpecError {
-                    partial: partial.clone(),
-                    error,
-                };
-                if partial != PromptSpec::default() {
-                    drafts.commit(
-                        partial,
-                        Origin::Partial {
-                            model: model.to_owned(),
-                        },
-                    );
+                match call_error {
+                    Some(e) => Some(GenError::Call(e)),
+                    None if cut_off => Some(GenError::CutOff),
+                    None => None,
                 }
-                Err(e.message())
             }
+            Err(cause) => failed(cause, call_error),
         },
         Job::Rewrite {
             section,
             instruction,
         } => {
-            let Some(spec) = drafts.draft.with_untracked(|d| d.current_spec().cloned()) else {
-                return Ok(());
-            };
-            match meta::apply_section_reply(&spec, *section, text) {
-                Ok(next) => {
+            let spec = drafts.draft.with_untracked(|d| d.current_spec().cloned())?;
+            match reply::read_section(&spec, *section, text, cut_off) {
+                Ok(next) if call_error.is_none() => {
                     drafts.commit(
                         next,
                         Origin::Rewritten {
@@ -356,12 +460,10 @@ fn finish(job: &Job, text: &str, model: &str, drafts: DraftHandle) -> Result<(),
                             model: model.to_owned(),
                         },
                     );
-                    Ok(())
+                    cut_off.then_some(GenError::CutOff)
                 }
-                Err(e) => Err(format!(
-                    "The rewritten {} could not be read: {e}.",
-                    section.title()
-                )),
+                Ok(_) => call_error.map(GenError::Call),
+                Err(cause) => failed(cause, call_error),
             }
         }
     }

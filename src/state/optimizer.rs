@@ -12,6 +12,7 @@ use crate::domain::draft::Origin;
 use crate::domain::estimate::call_cost;
 use crate::domain::eval::run::{self, Reflection, Status};
 use crate::domain::eval::{Observed, judge};
+use crate::domain::meta::ReplyCause;
 use crate::domain::optimize::reflexion::{self, Weakness};
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
@@ -436,7 +437,7 @@ impl Reflector {
 
     /// Critiques the case's output in the current version's run, then writes and judges the final.
     pub fn reflect(self, id: u32) {
-        let Some((version, spec, style, case, checks, draft, suite)) =
+        let Some((version, spec, style, case, checks, (draft, draft_stop), suite)) =
             self.drafts.draft.with_untracked(|d| {
                 let run = d.run_of(d.current)?;
                 let cr = run.cases.get(&id)?;
@@ -451,7 +452,7 @@ impl Reflector {
                     d.style,
                     case,
                     checks,
-                    cr.output.clone(),
+                    (cr.output.clone(), cr.finish_reason.clone()),
                     d.suite.clone(),
                 ))
             })
@@ -472,7 +473,13 @@ impl Reflector {
             let opts = s.call_options();
             let abort = Abort::new();
             self.aborts.update_value(|a| a.push((id, abort.clone())));
-            let req = reflexion::critique_request(&spec, style, &case, &checks, &draft);
+            let draft_cut_off = Observed {
+                finish_reason: draft_stop.clone(),
+                ..Observed::default()
+            }
+            .cut_off();
+            let req =
+                reflexion::critique_request(&spec, style, &case, &checks, &draft, draft_cut_off);
             let critique =
                 match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
                     Ok(done) => done.text,
@@ -486,8 +493,9 @@ impl Reflector {
                     }
                 };
             self.update(version, id, |r| r.critique = critique.clone());
-            let final_output = if reflexion::found_nothing(&critique) {
-                draft.clone()
+            // The final's stop reason: a final cut off at the token limit is scored and judged as one.
+            let (final_output, final_stop) = if reflexion::found_nothing(&critique) {
+                (draft.clone(), draft_stop)
             } else {
                 let req = reflexion::final_request(
                     &spec,
@@ -498,7 +506,10 @@ impl Reflector {
                     crate::state::runner::MAX_OUTPUT_TOKENS,
                 );
                 match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
-                    Ok(done) => done.text,
+                    Ok(done) => (
+                        done.text,
+                        done.stop.as_ref().map(Observed::finish_reason_of),
+                    ),
                     Err(f) => {
                         self.update(version, id, |r| {
                             r.error =
@@ -510,7 +521,15 @@ impl Reflector {
                     }
                 }
             };
-            self.update(version, id, |r| r.final_output = final_output.clone());
+            self.update(version, id, |r| {
+                r.final_output = final_output.clone();
+                r.final_stop = final_stop.clone();
+            });
+            let cut_off = Observed {
+                finish_reason: final_stop,
+                ..Observed::default()
+            }
+            .cut_off();
             // The final is judged on the same rubrics as the draft.
             let empty = run::CaseRun::default();
             for rubric in run::rubrics_to_judge(&suite, &case, &empty, false) {
@@ -520,6 +539,7 @@ impl Reflector {
                     prompt: &prompt,
                     case: &case,
                     output: &final_output,
+                    cut_off,
                 };
                 let req = judge::call(&subject, judge_cfg.temperature).request;
                 let j =
@@ -542,11 +562,21 @@ impl Reflector {
     }
 }
 
+/// A critique reply that could not be read: why, what to do, what arrived, and how many tries in
+/// a row failed so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CritiqueFailure {
+    pub message: String,
+    pub advice: &'static str,
+    pub raw: String,
+    pub attempt: u32,
+}
+
 /// "Critique this prompt": the weaknesses the meta model finds, each with a fix.
 #[derive(Clone, Copy)]
 pub struct Critic {
     pub call: ChatCall,
-    pub weaknesses: RwSignal<Option<Result<Vec<Weakness>, String>>>,
+    pub weaknesses: RwSignal<Option<Result<Vec<Weakness>, CritiqueFailure>>>,
     drafts: DraftHandle,
     settings: SettingsHandle,
 }
@@ -580,6 +610,11 @@ impl Critic {
             .roles
             .with_untracked(|r| r.get(Role::Meta).clone());
         let key = self.settings.keys_untracked(cfg.kind);
+        // A failure right before this one makes this the next attempt.
+        let attempt = match self.weaknesses.get_untracked() {
+            Some(Err(before)) => before.attempt + 1,
+            _ => 1,
+        };
         self.weaknesses.set(None);
         self.call.start_then(
             cfg,
@@ -588,9 +623,25 @@ impl Critic {
             self.settings.call_options(),
             move |result| {
                 let r = match result {
-                    Ok(done) => reflexion::parse_prompt_critique(&done.text)
-                        .map_err(|e| format!("The critique could not be read: {e}. Try again.")),
-                    Err(f) => Err(f.error.message()),
+                    Ok(done) => reflexion::parse_prompt_critique(&done.text).map_err(|cause| {
+                        CritiqueFailure {
+                            message: cause.message(),
+                            advice: match cause {
+                                ReplyCause::CutOff => {
+                                    "Pick a model that writes longer replies in Settings, or \
+                                         press \u{201c}Critique this prompt\u{201d} again."
+                                }
+                                _ => {
+                                    "Press \u{201c}Critique this prompt\u{201d} again, or pick a \
+                                         stronger model for writing prompts in Settings."
+                                }
+                            },
+                            raw: done.text.clone(),
+                            attempt,
+                        }
+                    }),
+                    // The provider's error is shown by the call itself.
+                    Err(_) => return,
                 };
                 self.weaknesses.set(Some(r));
             },

@@ -1,7 +1,9 @@
 //! Runs the current prompt on test cases with the execution model: a pool of at most N calls at
 //! once, outputs streamed into their rows (batched to a few paints a second), judge calls after
-//! each output, cancel, retry and re-judge of one case. Results land in the draft as they finish,
-//! so a reload or a fault mid-run loses nothing that had finished.
+//! each output, cancel, retry and re-judge of one case. Before anything is sent, cases that would
+//! go out with empty variables are named and wait for the person (`unfilled`, `run_anyway`).
+//! Results land in the draft as they finish, stamped with the run that made them, so a reload or
+//! a fault mid-run loses nothing that had finished.
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
@@ -28,8 +30,8 @@ pub const MAX_OUTPUT_TOKENS: u32 = 1500;
 pub struct Active {
     pub version: u32,
     pub started_ms: f64,
-    /// Cases this run was asked to do (retries add to it).
-    pub total: usize,
+    /// The cases this run was asked to do, in the order asked (cases added while it runs join it).
+    pub ids: Vec<u32>,
     pub cancelling: bool,
 }
 
@@ -37,6 +39,8 @@ pub struct Active {
 #[derive(Clone)]
 struct Job {
     version: u32,
+    /// When the run started: every result it makes carries it (`CaseRun::run_ms`).
+    started_ms: f64,
     draft_id: String,
     prompt: String,
     exec: ProviderConfig,
@@ -54,6 +58,9 @@ pub struct Runner {
     pub concurrency: RwSignal<u32>,
     /// Why the last run could not start, if it could not.
     pub refused: RwSignal<Option<String>>,
+    /// A run held back because some of its cases would go out with empty variables
+    /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
+    pub unfilled: RwSignal<Option<Vec<u32>>>,
     queue: StoredValue<Rc<RefCell<VecDeque<u32>>>, LocalStorage>,
     aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
     job: StoredValue<Option<Job>, LocalStorage>,
@@ -71,6 +78,7 @@ impl Runner {
             live: StoredValue::new_local(HashMap::new()),
             concurrency: RwSignal::new(4),
             refused: RwSignal::new(None),
+            unfilled: RwSignal::new(None),
             queue: StoredValue::new_local(Rc::default()),
             aborts: StoredValue::new_local(Rc::default()),
             job: StoredValue::new_local(None),
@@ -86,6 +94,7 @@ impl Runner {
             let id = lib.current_id.get();
             if prev.is_some_and(|p| p != id) {
                 r.cancel();
+                r.unfilled.set(None);
             }
             id
         });
@@ -112,9 +121,27 @@ impl Runner {
     }
 
     /// Runs the current version on these cases (all when empty). Refuses, with a reason in
-    /// `refused`, when an assertion is unusable or there is nothing to run.
+    /// `refused`, when an assertion is unusable or there is nothing to run; holds the run back in
+    /// `unfilled` when a case would go out with an empty variable or message (`run::gaps`).
     pub fn run(self, ids: Vec<u32>) {
+        self.start(ids, true);
+    }
+
+    /// Runs the cases held back in `unfilled` as they are, empty variables and all.
+    pub fn run_anyway(self) {
+        if let Some(ids) = self.unfilled.get_untracked() {
+            self.start(ids, false);
+        }
+    }
+
+    /// Drops the run held back in `unfilled` (nothing was sent).
+    pub fn keep_unfilled_back(self) {
+        self.unfilled.set(None);
+    }
+
+    fn start(self, ids: Vec<u32>, hold_gaps: bool) {
         let d = self.drafts;
+        self.unfilled.set(None);
         let (version, prompt, all, problems) = d.draft.with_untracked(|x| {
             (
                 x.current,
@@ -148,6 +175,16 @@ impl Runner {
         if refuse.is_some() {
             return;
         }
+        // No silent send: cases with empty variables wait for the person's word.
+        let gaps = d.draft.with_untracked(|x| {
+            ids.iter()
+                .filter_map(|id| x.suite.case(*id))
+                .any(|c| !run::gaps(&prompt, c).is_empty())
+        });
+        if hold_gaps && gaps {
+            self.unfilled.set(Some(ids));
+            return;
+        }
         if self
             .active
             .with_untracked(|a| a.as_ref().is_some_and(|a| a.version == version))
@@ -162,8 +199,10 @@ impl Runner {
         let s = self.settings;
         let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
         let judge = s.roles.with_untracked(|r| r.get(Role::Judge).clone());
+        let started = js_sys::Date::now();
         let job = Job {
             version,
+            started_ms: started,
             draft_id: self.library.current_id.get_untracked(),
             prompt,
             exec: exec.clone(),
@@ -171,7 +210,6 @@ impl Runner {
             opts: s.call_options(),
         };
         self.job.set_value(Some(job));
-        let started = js_sys::Date::now();
         d.draft.update(|x| {
             let mut run = x.run_of(version).cloned().unwrap_or_default();
             run.version = version;
@@ -184,7 +222,7 @@ impl Runner {
         self.active.set(Some(Active {
             version,
             started_ms: started,
-            total: 0,
+            ids: Vec::new(),
             cancelling: false,
         }));
         self.enqueue(&ids);
@@ -200,7 +238,7 @@ impl Runner {
         };
         let d = self.drafts;
         let queue = self.queue.get_value();
-        let mut added = 0;
+        let mut added = Vec::new();
         d.draft.update(|x| {
             let Some(run) = x.run_of_mut(job.version) else {
                 return;
@@ -214,14 +252,24 @@ impl Runner {
                 {
                     continue;
                 }
-                run.cases.insert(*id, CaseRun::default());
+                run.cases.insert(
+                    *id,
+                    CaseRun {
+                        run_ms: job.started_ms,
+                        ..CaseRun::default()
+                    },
+                );
                 queue.borrow_mut().push_back(*id);
-                added += 1;
+                added.push(*id);
             }
         });
         self.active.update(|a| {
             if let Some(a) = a {
-                a.total += added;
+                for id in &added {
+                    if !a.ids.contains(id) {
+                        a.ids.push(*id);
+                    }
+                }
             }
         });
         let want = self.concurrency.get_untracked().clamp(1, 16);
@@ -282,6 +330,7 @@ impl Runner {
         let live = self.live(id);
         live.set(Some(String::new()));
         let req = run::request(&job.prompt, &case, job.exec.temperature, MAX_OUTPUT_TOKENS);
+        let sent = Some(run::fingerprint(&case));
         let t0 = js_sys::Date::now();
         let key = s.keys_untracked(job.exec.kind);
         let mut pending = String::new();
@@ -319,6 +368,7 @@ impl Runner {
                 self.update_case(job, id, |c| {
                     c.status = Status::Done;
                     c.output = done.text;
+                    c.sent = sent;
                     c.refusal = None;
                     c.input_tokens = tin;
                     c.output_tokens = tout;
@@ -334,6 +384,7 @@ impl Runner {
                 self.update_case(job, id, |c| {
                     c.status = Status::Done;
                     c.output = f.partial;
+                    c.sent = sent;
                     c.refusal = Some(f.error.detail.clone());
                     c.finish_reason = Some("content_filter".into());
                     c.ms = ms;
@@ -348,6 +399,7 @@ impl Runner {
                 };
                 self.update_case(job, id, |c| {
                     c.status = status;
+                    c.sent = sent;
                     c.output = f.partial;
                     c.ms = ms;
                 });
@@ -377,6 +429,7 @@ impl Runner {
                 prompt: &job.prompt,
                 case,
                 output: &cr.output,
+                cut_off: cr.observed().cut_off(),
             };
             let req = judge::call(&subject, job.judge.temperature).request;
             let result =
@@ -419,6 +472,8 @@ impl Runner {
         let s = self.settings;
         let job = Job {
             version,
+            // Re-judging adds verdicts to the results as they are: no new run.
+            started_ms: 0.0,
             draft_id: self.library.current_id.get_untracked(),
             prompt,
             exec: s.roles.with_untracked(|r| r.get(Role::Execution).clone()),
@@ -440,18 +495,18 @@ impl Runner {
         for a in self.aborts.get_value().borrow().iter() {
             a.abort();
         }
-        if let Some(job) = self.job.get_value() {
-            if self.same_draft(&job) {
-                self.drafts.draft.update(|x| {
-                    if let Some(r) = x.run_of_mut(job.version) {
-                        for id in &dropped {
-                            if let Some(c) = r.cases.get_mut(id) {
-                                c.status = Status::Cancelled;
-                            }
+        if let Some(job) = self.job.get_value()
+            && self.same_draft(&job)
+        {
+            self.drafts.draft.update(|x| {
+                if let Some(r) = x.run_of_mut(job.version) {
+                    for id in &dropped {
+                        if let Some(c) = r.cases.get_mut(id) {
+                            c.status = Status::Cancelled;
                         }
                     }
-                });
-            }
+                }
+            });
         }
         self.active.update(|a| {
             if let Some(a) = a {

@@ -1,6 +1,8 @@
 //! Step 3, the test cases: the table (add, edit, duplicate, delete with undo, reorder, tag,
-//! train/held-out), assertions per case and for all cases (with inline problems), model-written
-//! cases with a review step, and import/export as CSV, JSONL and promptfoo files.
+//! train/held-out), each case's empty variables flagged and the exact messages it sends shown,
+//! assertions per case and for all cases (with inline problems) and the rule for cut-off
+//! answers, model-written cases with a review step, and import/export as CSV, JSONL and promptfoo
+//! files.
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
@@ -8,6 +10,7 @@ use leptos::prelude::*;
 use super::browser::{download, file_stem};
 use super::notice::ErrorNotice;
 use crate::domain::eval::cases_io::{self, Imported};
+use crate::domain::eval::run::{self, Gap};
 use crate::domain::eval::synth::Similar;
 use crate::domain::eval::{
     self, Assertion, Check, CheckKind, Grader, LengthUnit, Preset, Split, TestCase, proposed_global,
@@ -30,6 +33,52 @@ impl Selection {
     }
     pub fn expect() -> Self {
         expect_context()
+    }
+}
+
+/// Which case's editor is open (one at a time). `Copy`, in context, so the results can open a
+/// case that needs fixing.
+#[derive(Clone, Copy)]
+pub struct OpenCase(pub RwSignal<Option<u32>>);
+
+impl OpenCase {
+    pub fn provide() -> Self {
+        let s = Self(RwSignal::new(None));
+        provide_context(s);
+        s
+    }
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// Opens the case's editor and puts the cursor in its first empty field (the input, or the
+    /// variable named).
+    pub fn show(self, id: u32, variable: Option<String>) {
+        self.0.set(Some(id));
+        let target = match variable {
+            Some(name) => format!("pw-case-{id}-var-{name}"),
+            None => format!("pw-case-{id}-input"),
+        };
+        set_timeout(
+            move || {
+                use wasm_bindgen::JsCast;
+                if let Some(e) = document()
+                    .get_element_by_id(&target)
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = e.focus();
+                }
+            },
+            std::time::Duration::from_millis(50),
+        );
+    }
+}
+
+/// The variable a gap is about, if any.
+pub fn gap_variable(g: &Gap) -> Option<String> {
+    match g {
+        Gap::Missing { name, .. } | Gap::Empty { name, .. } => Some(name.clone()),
+        Gap::NoMessage => None,
     }
 }
 
@@ -88,6 +137,8 @@ pub fn CasesCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let shown = RwSignal::new(PAGE);
     let deleted = RwSignal::new(None::<(usize, TestCase)>);
+    // The prompt as the run sends it (before variables are filled): one render for every row.
+    let rendered = Memo::new(move |_| d.draft.with(|x| x.rendered()));
     let ids = Memo::new(move |_| {
         d.draft
             .with(|x| x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>())
@@ -103,7 +154,7 @@ pub fn CasesCard() -> impl IntoView {
             (x.suite.cases.len(), held)
         })
     });
-    let editing = RwSignal::new(None::<u32>);
+    let editing = OpenCase::expect().0;
     let add = move |_| {
         let vars: Vec<(String, String)> = d.draft.with_untracked(|x| {
             eval::prompt_variables(&x.rendered())
@@ -171,7 +222,7 @@ pub fn CasesCard() -> impl IntoView {
                 <For
                     each={move || ids.get().into_iter().take(shown.get()).collect::<Vec<_>>()}
                     key=|id| *id
-                    children=move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete/> }
+                    children=move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered/> }
                 />
             </ol>
             <Show when=move || { ids.with(Vec::len) > shown.get() }>
@@ -192,10 +243,16 @@ fn CaseRow(
     editing: RwSignal<Option<u32>>,
     /// Deletes the case (the card offers Undo).
     on_delete: Callback<u32>,
+    /// The current prompt, rendered (variables not filled).
+    rendered: Memo<String>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let sel = Selection::expect();
     let case = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).cloned()));
+    // What this case would send empty: flagged on its line and in its editor.
+    let gaps = Memo::new(move |_| {
+        rendered.with(|p| case.with(|c| c.as_ref().map(|c| run::gaps(p, c)).unwrap_or_default()))
+    });
     let open = move || editing.get() == Some(id);
     let label = move || case.with(|c| c.as_ref().map(TestCase::summary).unwrap_or_default());
     let name = move || format!("case #{id}");
@@ -224,6 +281,14 @@ fn CaseRow(
                         if n > 0 {
                             v.push(view! { <span class="pw-tag pw-tag--checks">{format!("{n} check{}", if n == 1 { "" } else { "s" })}</span> }.into_any());
                         }
+                        let empty: Vec<String> = gaps.with(|g| g.iter().map(|g| match gap_variable(g) {
+                            Some(name) => format!("{{{{{name}}}}}"),
+                            None => "the input".to_owned(),
+                        }).collect());
+                        if !empty.is_empty() {
+                            let text = format!("empty: {}", empty.join(", "));
+                            v.push(view! { <span class="pw-tag pw-tag--gap" title="The model would get these empty. Open the case to see what it would read.">{text}</span> }.into_any());
+                        }
                         v
                     }).unwrap_or_default())}
                 </span>
@@ -243,17 +308,22 @@ fn CaseRow(
                 </span>
             </div>
             <Show when=open>
-                <CaseEditor id=id/>
+                <CaseEditor id=id rendered=rendered gaps=gaps/>
             </Show>
         </li>
     }
 }
 
-/// The fields of one case.
+/// The fields of one case, what each is for, what it would send empty, and the exact messages
+/// it sends.
 #[component]
 fn CaseEditor(
     /// The case id.
     id: u32,
+    /// The current prompt, rendered (variables not filled).
+    rendered: Memo<String>,
+    /// What the case would send empty (`run::gaps`).
+    gaps: Memo<Vec<Gap>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let field = move |f: fn(&TestCase) -> String| {
@@ -263,9 +333,10 @@ fn CaseEditor(
         }
     };
     let p = format!("pw-case-{id}");
+    let in_prompt = Memo::new(move |_| rendered.with(|p| eval::prompt_variables(p)));
     let vars = Memo::new(move |_| {
         d.draft.with(|x| {
-            let mut names = eval::prompt_variables(&x.rendered());
+            let mut names = in_prompt.get();
             if let Some(c) = x.suite.case(id) {
                 for (k, _) in &c.vars {
                     if !names.contains(k) {
@@ -276,22 +347,82 @@ fn CaseEditor(
             names
         })
     });
+    // How the input reaches the model, in words: it is the user message; the prompt's
+    // `{{variables}}` come from the boxes below, never from it.
+    let input_use = move || {
+        let names = in_prompt.get();
+        let (input_empty, has_vars) = d.draft.with(|x| {
+            x.suite.case(id).map_or((true, false), |c| {
+                (c.input.trim().is_empty(), !c.vars.is_empty())
+            })
+        });
+        let mut text = if input_empty && has_vars {
+            "Sent as the user message. While it is empty, the variables below are sent in its place, one \u{201c}name: value\u{201d} line each.".to_owned()
+        } else {
+            "Sent as the user message, after the system prompt.".to_owned()
+        };
+        if !names.is_empty() {
+            let list: Vec<String> = names.iter().map(|n| format!("{{{{{n}}}}}")).collect();
+            text.push_str(&format!(
+                " The prompt's {} {} filled from the variable box{} below, not from this input.",
+                list.join(", "),
+                if list.len() == 1 { "is" } else { "are" },
+                if list.len() == 1 { "" } else { "es" }
+            ));
+        }
+        text
+    };
+    let gap_of = move |name: Option<&str>| {
+        gaps.with(|g| {
+            g.iter()
+                .find(|g| gap_variable(g).as_deref() == name)
+                .map(Gap::describe)
+        })
+    };
+    let preview = move || {
+        d.draft.with(|x| {
+            x.suite.case(id).map(|c| {
+                let req = run::request(
+                    &rendered.get(),
+                    c,
+                    0.0,
+                    crate::state::runner::MAX_OUTPUT_TOKENS,
+                );
+                run::preview(&req)
+            })
+        })
+    };
     view! {
         <div class="pw-case__editor">
             <div class="pw-field pw-field--wide">
                 <label class="pw-label" for=format!("{p}-input")>{format!("Input of case #{id}")}</label>
                 <textarea id=format!("{p}-input") class="pw-textarea" rows="3"
                     placeholder="The message a user would send"
+                    aria-describedby=format!("{p}-input-use")
                     prop:value=field(|c| c.input.clone())
                     on:input=move |ev| update_case(d, id, |c| c.input = event_target_value(&ev))></textarea>
+                <span id=format!("{p}-input-use") class="pw-hint">{input_use}</span>
+                {move || gap_of(None).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })}
             </div>
             <For each=move || vars.get() key=|v| v.clone() children=move |name| {
                 let n2 = name.clone();
                 let n3 = name.clone();
+                let n4 = name.clone();
+                let n5 = name.clone();
+                let used = move || {
+                    if in_prompt.with(|v| v.contains(&n4)) {
+                        format!("Fills {{{{{n4}}}}} in the system prompt.")
+                    } else {
+                        format!("The prompt has no {{{{{n4}}}}}: this value is sent only while the input is empty, as a \u{201c}{n4}: value\u{201d} line of the user message.")
+                    }
+                };
                 view! {
                     <div class="pw-field pw-field--wide">
                         <label class="pw-label" for=format!("pw-case-{id}-var-{name}")>{format!("Variable {{{{{name}}}}}")}</label>
+                        <span id=format!("pw-case-{id}-var-{name}-use") class="pw-hint">{used}</span>
+                        {move || gap_of(Some(&n5)).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })}
                         <textarea id=format!("pw-case-{id}-var-{name}") class="pw-textarea" rows="2"
+                            aria-describedby=format!("pw-case-{id}-var-{name}-use")
                             prop:value=move || d.draft.with(|x| x.suite.case(id).and_then(|c| c.vars.iter().find(|(k, _)| *k == n2).map(|(_, v)| v.clone())).unwrap_or_default())
                             on:input=move |ev| {
                                 let v = event_target_value(&ev);
@@ -346,6 +477,11 @@ fn CaseEditor(
                     </select>
                 </div>
             </div>
+            <details class="pw-details pw-case__preview">
+                <summary>"What the model receives"</summary>
+                <p class="pw-hint">"The messages exactly as a run sends them for this case, with the prompt of the current version."</p>
+                <pre class="pw-output__text" aria-label=format!("Messages sent for case #{id}")>{preview}</pre>
+            </details>
             <AssertionList owner=Owner::Case(id) title="Checks for this case"/>
         </div>
     }
@@ -365,6 +501,18 @@ fn GlobalChecks() -> impl IntoView {
     view! {
         <div class="pw-checks-global">
             <AssertionList owner=Owner::Global title="Checks for every case"/>
+            <div class="pw-field">
+                <label class="pw-check">
+                    <input type="checkbox" aria-describedby="pw-cut-off-hint"
+                        prop:checked=move || d.draft.with(|x| x.suite.cut_off_fails)
+                        on:change=move |ev| { let on = event_target_checked(&ev); d.draft.update(|x| x.suite.cut_off_fails = on); }/>
+                    "Answers cut off at the token limit fail"
+                </label>
+                <span id="pw-cut-off-hint" class="pw-hint">{format!(
+                    "An answer that stops at the limit ({} tokens) is unfinished: ticked, it fails and scores 0 whatever its checks say; unticked, it is scored on its checks. Either way it is marked, and the judge is told. A \u{201c}Stopped because\u{201d} check of a case decides instead.",
+                    crate::state::runner::MAX_OUTPUT_TOKENS
+                )}</span>
+            </div>
             <Show when=move || !proposed.with(Vec::is_empty)>
                 <div class="pw-notice pw-notice--info">
                     <p class="pw-notice__text">"The Format section asks for JSON. Suggested checks:"</p>
@@ -463,7 +611,7 @@ fn pass_mark_field(
     }
 }
 
-/// One assertion: its kind (with promptfoo's type name), its values, "any case", "not", remove,
+/// One assertion: its kind (with promptfoo's type name), its values, "ignore capitals", "not", remove,
 /// and its problem inline.
 #[component]
 fn AssertionEditor(
@@ -635,10 +783,10 @@ fn AssertionEditor(
             </span>
             <span class="pw-check-row__value">{value_field}</span>
             <Show when=text_kind>
-                <label class="pw-check">
+                <label class="pw-check" title="Capital and small letters count as the same (promptfoo's i- prefix, e.g. icontains).">
                     <input type="checkbox" prop:checked=move || a.with(|a| a.as_ref().is_some_and(|a| a.ignore_case))
                         on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.ignore_case = on)); }/>
-                    "any case"
+                    "ignore capitals"
                 </label>
             </Show>
             <label class="pw-check" title="The check passes when this does not hold (promptfoo's not- prefix).">
@@ -894,6 +1042,18 @@ fn SynthPanel() -> impl IntoView {
             {move || s.call_error.get().map(|e| view! { <ErrorNotice error=e/> })}
             {move || s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
             {move || s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })}
+            {move || s.error.get().and(s.raw.get()).map(|raw| view! {
+                <details class="pw-details">
+                    <summary>"What the model sent"</summary>
+                    <pre class="pw-code">{raw}</pre>
+                </details>
+            })}
+            {move || {
+                let left = s.left_out.get();
+                (!left.is_empty()).then(|| view! {
+                    <p class="pw-hint pw-hint--warn">{format!("Some suggestions were left out: {}", left.join(" "))}</p>
+                })
+            }}
             <Show when=move || s.stage.get() == Stage::Review && !s.picks.with(Vec::is_empty)>
                 <p class="pw-output__label">"Written by the meta model: check each before keeping it"</p>
                 <ol class="pw-proposals" aria-label="Suggested cases">

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::browser::{copy_text, download, file_stem};
 use super::icons::CloseIcon;
+use crate::domain::draft::Draft;
 use crate::domain::share::{self, WARN_LINK_CHARS};
 use crate::domain::spec::Section;
 use crate::domain::wire::Include;
@@ -143,6 +144,9 @@ pub fn SaveStatus() -> impl IntoView {
     view! {
         <span class="pw-save" role="status" aria-live="polite">
             {move || match lib.status.get() {
+                _ if matches!(lib.shared.get(), Some(SharedView::Draft(_))) => {
+                    "Shared draft: not saved in this browser"
+                }
                 StorageStatus::Loading => "Opening your drafts…",
                 StorageStatus::Failing(_) => "Not saved",
                 StorageStatus::Ready if lib.pending.get() => "Saving…",
@@ -265,9 +269,56 @@ pub fn SharedDraftView() -> impl IntoView {
                     <pre class="pw-code">{rendered}</pre>
                 </details>
                 <p class="pw-hint">{format!("{} version{} included.", d.versions.len(), if d.versions.len() == 1 { "" } else { "s" })}</p>
+                {shared_cases(&d)}
             </section>
         }
         .into_any()
+    }
+}
+
+/// What a shared draft's test cases are: how many, each with its checks, and whether results
+/// came along; or that none did.
+fn shared_cases(d: &Draft) -> impl IntoView + use<> {
+    let cases = &d.suite.cases;
+    let results = d.runs.len();
+    let head = match (cases.len(), results) {
+        (0, _) => "No test cases included.".to_owned(),
+        (n, 0) => format!(
+            "{n} test case{} included (no results):",
+            if n == 1 { "" } else { "s" }
+        ),
+        (n, _) => format!(
+            "{n} test case{} included, with run results:",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    let global = d
+        .suite
+        .global
+        .iter()
+        .map(|a| a.describe())
+        .collect::<Vec<_>>();
+    let items = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let checks = c
+                .assertions
+                .iter()
+                .map(|a| a.describe())
+                .collect::<Vec<_>>();
+            let line = if checks.is_empty() {
+                format!("{}. {}", i + 1, c.summary())
+            } else {
+                format!("{}. {} — checks: {}", i + 1, c.summary(), checks.join("; "))
+            };
+            view! { <li>{line}</li> }
+        })
+        .collect_view();
+    view! {
+        <p class="pw-hint">{head}</p>
+        {(!cases.is_empty()).then(|| view! { <ul class="pw-list" aria-label="Test cases included">{items}</ul> })}
+        {(!global.is_empty()).then(|| view! { <p class="pw-hint">{format!("Checks for every case: {}", global.join("; "))}</p> })}
     }
 }
 

@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 
 use super::browser::{copy_text, download, file_stem};
-use super::notice::ErrorNotice;
+use super::notice::{self, ErrorNotice, RawReply};
 use crate::domain::diff::{self, Piece};
 use crate::domain::draft::Origin;
 use crate::domain::estimate::{call_cost, estimate_tokens, format_cost};
-use crate::domain::meta::{self, ModelFamily, OutputKind};
+use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
 use crate::domain::provider::{ProviderKind, Role};
 use crate::domain::snippet::{self, Lang};
 use crate::domain::spec::{RenderStyle, Section};
@@ -26,7 +26,7 @@ pub fn IdeaCard() -> impl IntoView {
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
     let hint = RwSignal::new(None::<&'static str>);
-    let manual = RwSignal::new(false);
+    let manual = g.manual;
     let idea = move || d.draft.with(|x| x.idea.idea.clone());
     let set_idea = move |v: String| {
         hint.set(None);
@@ -138,7 +138,12 @@ pub fn IdeaCard() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| g.stop()>"Stop"</button>
                 </Show>
                 <button type="button" class="pw-button pw-button--ghost" aria-expanded=move || manual.get().to_string()
-                    on:click=move |_| manual.update(|m| *m = !*m)>
+                    on:click=move |_| {
+                        if !manual.get_untracked() {
+                            g.manual_job.set(Job::Generate);
+                        }
+                        manual.update(|m| *m = !*m);
+                    }>
                     "No API access? Manual mode"
                 </button>
             </div>
@@ -150,20 +155,31 @@ pub fn IdeaCard() -> impl IntoView {
     }
 }
 
-/// Manual mode: the exact request to paste into any chat app, and a box for its reply.
+/// Manual mode: the exact request to paste into any chat app, and a box for its reply. It shows
+/// the request of the job it was opened for (a new prompt from the idea, or the rewrite or
+/// adaptation that failed), and reads the pasted reply the same way.
 #[component]
 fn ManualMode() -> impl IntoView {
     let d = DraftHandle::expect();
     let g = Generator::expect();
     let req = Memo::new(move |_| {
-        meta::manual_text(&meta::generate_request(&d.draft.with(|x| x.idea.clone())))
+        let job = g.manual_job.get();
+        d.draft
+            .with(|x| job.request(x))
+            .map(|r| meta::manual_text(&r))
+            .unwrap_or_default()
     });
+    let what = move || match g.manual_job.get() {
+        Job::Generate => "a new prompt from your idea".to_owned(),
+        Job::Rewrite { section, .. } => format!("a new {} section", section.title()),
+        Job::Adapt { family } => format!("the prompt adapted for {}", family.label()),
+    };
     let reply = RwSignal::new(String::new());
-    let result = RwSignal::new(None::<Result<(), String>>);
+    let result = RwSignal::new(None::<Result<usize, ReplyCause>>);
     view! {
         <div class="pw-manual" role="region" aria-labelledby="pw-manual-title">
-            <h3 id="pw-manual-title">"Manual mode"</h3>
-            <p class="pw-hint">"Paste these two messages into any chat app (ChatGPT, Claude, Gemini…): the first as instructions or the first message, the second after it. Then paste its whole reply below."</p>
+            <h3 id="pw-manual-title" tabindex="-1">"Manual mode"</h3>
+            <p class="pw-hint">{move || format!("Asks for {}. Paste these two messages into any chat app (ChatGPT, Claude, Gemini…): the first as instructions or the first message, the second after it. Then paste its whole reply below.", what())}</p>
             <CopyBlock id="pw-manual-system" label="1. Instructions (system message)" text=Signal::derive(move || req.get().0)/>
             <CopyBlock id="pw-manual-user" label="2. Message" text=Signal::derive(move || req.get().1)/>
             <label class="pw-label" for="pw-manual-reply">"3. Paste the reply here"</label>
@@ -174,8 +190,13 @@ fn ManualMode() -> impl IntoView {
                 "Use this reply"
             </button>
             {move || match result.get() {
-                Some(Ok(())) => view! { <p class="pw-notice pw-notice--ok" role="status">"Read the reply: your prompt is below."</p> }.into_any(),
-                Some(Err(m)) => view! { <div class="pw-notice pw-notice--error" role="alert"><p class="pw-notice__title">"That reply could not be used"</p><p>{m}</p></div> }.into_any(),
+                Some(Ok(0)) => view! { <p class="pw-notice pw-notice--ok" role="status">"Read the reply: your prompt is below."</p> }.into_any(),
+                Some(Ok(n)) => view! { <p class="pw-notice pw-notice--ok" role="status">{format!(
+                    "Read the reply: your prompt is below. {n} {} still missing: {} named above the sections, each with a way to fill it.",
+                    if n == 1 { "part is" } else { "parts are" },
+                    if n == 1 { "it is" } else { "they are" },
+                )}</p> }.into_any(),
+                Some(Err(cause)) => view! { <div class="pw-notice pw-notice--error" role="alert"><p class="pw-notice__title">"Nothing in that reply could be used"</p><p>{cause.message()}</p><p class="pw-hint">"Paste the chat app's whole reply: it should be one JSON object, as the message asks."</p></div> }.into_any(),
                 None => ().into_any(),
             }}
         </div>
@@ -231,6 +252,7 @@ fn CopyResult(
 pub fn PromptCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let g = Generator::expect();
+    let settings = SettingsHandle::expect();
     let generating = move || {
         g.call.running.get() && matches!(g.job.get(), Some(Job::Generate) | Some(Job::Adapt { .. }))
     };
@@ -240,9 +262,18 @@ pub fn PromptCard() -> impl IntoView {
             <header class="pw-card__header">
                 <span class="pw-card__step" aria-hidden="true">"2"</span>
                 <h2 id="pw-prompt-title" class="pw-card__title">"System prompt"</h2>
-                <Show when=move || has_version() || generating()>
-                    <span class="pw-tag" title="Text written by an AI model: check it before you rely on it.">"Written by the model"</span>
-                </Show>
+                {move || {
+                    let (label, by_model) = if generating() {
+                        (format!("Being written by {}", settings.config(Role::Meta).model), true)
+                    } else {
+                        match d.draft.with(|x| x.provenance()) {
+                            Some(p) => (p.label, p.by_model),
+                            None => return ().into_any(),
+                        }
+                    };
+                    let title = if by_model { "Text written by an AI model: check it before you rely on it." } else { "" };
+                    view! { <span class="pw-tag pw-provenance" title=title>{label}</span> }.into_any()
+                }}
             </header>
             <Show when=move || g.call.note.get().is_some()>
                 <p class="pw-notice pw-notice--info" role="status">{move || g.call.note.get()}</p>
@@ -250,8 +281,11 @@ pub fn PromptCard() -> impl IntoView {
             <GenErrorView/>
             <Show when=move || d.draft.with(|x| matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }))) && !generating()>
                 <p class="pw-notice pw-notice--warn" role="status">
-                    "This version is incomplete: the generation stopped before the end. Sections marked \u{201c}missing\u{201d} are empty; generate again, or fill them in."
+                    "This version is incomplete: the generation stopped before the end. What is missing is named below; generate again, or fill it in."
                 </p>
+            </Show>
+            <Show when=move || !generating()>
+                <GapsView/>
             </Show>
             {move || {
                 if !has_version() && !generating() {
@@ -275,26 +309,147 @@ pub fn PromptCard() -> impl IntoView {
     }
 }
 
-/// Shows why the last generator job failed, with Retry and (for unreadable replies) a fix.
+/// Why the last generator job failed, what arrived (folded, as text), and the next useful steps:
+/// Retry, "Fix with the model" for an unreadable reply, Manual mode with this job's request,
+/// another model in Settings. A second failure in a row says so.
 #[component]
 fn GenErrorView() -> impl IntoView {
     let g = Generator::expect();
+    let open_settings = use_context::<super::OpenSettings>();
     move || {
-        match g.error.get() {
-        None => ().into_any(),
-        Some(GenError::Call(e)) => view! { <ErrorNotice error=e on_retry=Callback::new(move |_| g.retry())/> }.into_any(),
-        Some(GenError::Reply(m)) => view! {
-            <div class="pw-notice pw-notice--error" role="alert">
-                <p class="pw-notice__title">"The reply could not be fully used"</p>
-                <p class="pw-notice__text">{m}</p>
+        let Some(f) = g.failure() else {
+            return ().into_any();
+        };
+        let again = notice::again(f.attempt);
+        let job = f.job.clone();
+        let manual = move |_| {
+            g.open_manual(job.clone());
+            focus("pw-manual-title");
+        };
+        let settings = move |_| {
+            if let Some(o) = open_settings {
+                o.0.set(true);
+            }
+        };
+        let (body, fixable) = match f.error.clone() {
+            GenError::Call(e) => (
+                view! {
+                    <Show when={let again = again.clone(); move || !again.is_empty()}>
+                        <p class="pw-notice pw-notice--error pw-notice__again" role="alert">{again.clone()}"the same request failed again."</p>
+                    </Show>
+                    <ErrorNotice error=e/>
+                }
+                .into_any(),
+                false,
+            ),
+            GenError::Reply(cause) => {
+                let fixable = !matches!(cause, ReplyCause::Empty | ReplyCause::CutOff);
+                let title = match f.job {
+                    Job::Rewrite { section, .. } => format!("{again}The rewritten {} could not be read", section.title()),
+                    _ => format!("{again}No part of the reply could be used"),
+                };
+                let advice = if f.attempt > 1 {
+                    format!("Asking this model again is unlikely to help. {}", cause.advice())
+                } else {
+                    cause.advice().to_owned()
+                };
+                (
+                    view! {
+                        <div class="pw-notice pw-notice--error" role="alert">
+                            <p class="pw-notice__title">{title}</p>
+                            <p class="pw-notice__text">{cause.message()}</p>
+                            <p class="pw-notice__text">{advice}</p>
+                        </div>
+                    }
+                    .into_any(),
+                    fixable,
+                )
+            }
+            GenError::CutOff => (
+                view! {
+                    <div class="pw-notice pw-notice--warn" role="status">
+                        <p class="pw-notice__title">{format!("{again}The reply was cut off at the model's length limit")}</p>
+                        <p class="pw-notice__text">"The parts that arrived complete are kept. Have the model write each missing part alone (a smaller request), below; or pick a model that writes longer replies in Settings."</p>
+                    </div>
+                }
+                .into_any(),
+                false,
+            ),
+        };
+        view! {
+            <div class="pw-failure">
+                {body}
+                <RawReply raw=f.raw.clone()/>
                 <div class="pw-row pw-row--wrap">
-                    <button type="button" class="pw-button" on:click=move |_| g.retry()>"Retry"</button>
-                    <button type="button" class="pw-button" on:click=move |_| g.repair()>"Fix with the model"</button>
+                    <button type="button" class="pw-button" disabled=move || g.call.running.get() on:click=move |_| g.retry()>"Retry"</button>
+                    {fixable.then(|| view! {
+                        <button type="button" class="pw-button" disabled=move || g.call.running.get() on:click=move |_| g.repair()>"Fix with the model"</button>
+                    })}
+                    <button type="button" class="pw-button" on:click=manual>"Use Manual mode"</button>
+                    {open_settings.map(|_| view! {
+                        <button type="button" class="pw-button pw-button--ghost" on:click=settings>"Pick another model in Settings"</button>
+                    })}
                 </div>
             </div>
         }
-        .into_any(),
+        .into_any()
     }
+}
+
+/// What the prompt still lacks from the reply it came from, each with "Fill in by hand" (focuses
+/// that section's editor) and "Write it with the model" (asks for that section alone).
+#[component]
+fn GapsView() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let g = Generator::expect();
+    move || {
+        let gaps = d.draft.with(|x| x.open_gaps());
+        if gaps.is_empty() {
+            return ().into_any();
+        }
+        view! {
+            <div class="pw-notice pw-notice--warn pw-gaps" role="region" aria-label="What is still missing">
+                <p class="pw-notice__title">"Still missing"</p>
+                <ul class="pw-gaps__list">
+                    {gaps.into_iter().map(|gap| {
+                        let section = gap.section();
+                        let message = gap.message();
+                        let instruction = gap.instruction();
+                        view! {
+                            <li class="pw-gaps__item">
+                                <span class="pw-gaps__text">{message.clone()}</span>
+                                <span class="pw-row pw-row--wrap">
+                                    <button type="button" class="pw-button pw-button--small"
+                                        aria-label=format!("Fill in by hand: {message}")
+                                        on:click=move |_| focus(&format!("pw-section-{}", section.as_str()))>
+                                        "Fill in by hand"
+                                    </button>
+                                    <button type="button" class="pw-button pw-button--small"
+                                        aria-label=format!("Write it with the model: {message}")
+                                        disabled=move || g.call.running.get()
+                                        on:click=move |_| g.rewrite(section, instruction.clone())>
+                                        "Write it with the model"
+                                    </button>
+                                </span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// Scrolls to an element and focuses it.
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        el.scroll_into_view();
+        let _ = el.focus();
     }
 }
 

@@ -5,10 +5,11 @@
 //! of the page when a loop continued by itself after a reload (with Pause) or waits (with Resume).
 use leptos::prelude::*;
 
+use super::cases::{OpenCase, gap_variable};
 use super::generate::SpecDiff;
 use super::notice::ErrorNotice;
 use crate::domain::estimate::{call_cost, format_cost};
-use crate::domain::eval::{self, Split};
+use crate::domain::eval::{self, Split, run};
 use crate::domain::optimize::{
     Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, RoundRecord,
 };
@@ -94,7 +95,14 @@ fn CritiquePanel() -> impl IntoView {
             <p class="pw-hint">"The meta model lists the prompt's weaknesses: ambiguity, missing rules, gaps in the answer format. Each fix rewrites one section as a new version you can compare."</p>
             {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e/> })}
             {move || c.weaknesses.get().map(|r| match r {
-                Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
+                Err(f) => view! {
+                    <div class="pw-notice pw-notice--error" role="alert">
+                        <p class="pw-notice__title">{format!("{}The critique could not be read", super::notice::again(f.attempt))}</p>
+                        <p class="pw-notice__text">{f.message}</p>
+                        <p class="pw-notice__text">{f.advice}</p>
+                        <super::notice::RawReply raw=f.raw/>
+                    </div>
+                }.into_any(),
                 Ok(list) if list.is_empty() => view! { <p class="pw-hint pw-hint--ok">"No weaknesses found."</p> }.into_any(),
                 Ok(list) => view! {
                     <ol class="pw-weaknesses" aria-label="Weaknesses of the prompt">
@@ -172,6 +180,20 @@ fn OptimizerPanel() -> impl IntoView {
         ..Config::default()
     };
     let budget = Memo::new(move |_| h.projection(&config()));
+    // Cases the loop would send with an empty variable or message (training and held-out): named
+    // before Start, which waits for a tick (as Run waits for "Run anyway").
+    let unfilled = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let prompt = x.rendered();
+            x.suite
+                .cases
+                .iter()
+                .map(|c| (c.id, c.summary(), run::gaps(&prompt, c)))
+                .filter(|(_, _, g)| !g.is_empty())
+                .collect::<Vec<_>>()
+        })
+    });
+    let start_anyway = RwSignal::new(false);
     let counts = Memo::new(move |_| {
         d.draft.with(|x| {
             let train = x
@@ -293,11 +315,45 @@ fn OptimizerPanel() -> impl IntoView {
                     } else {
                         per_role
                     };
+                    let open = OpenCase::expect();
+                    let gaps = unfilled.get();
+                    let held_back = !gaps.is_empty() && !start_anyway.get();
                     view! {
                         <div class="pw-budget" role="group" aria-label="Budget">
                             <p class="pw-budget__line">{line}</p>
                             <p class="pw-hint">{format!("{per_role}. The loop never goes over this: it stops first.")}</p>
-                            <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.start(config())>
+                            {(!gaps.is_empty()).then(|| {
+                                let n = gaps.len();
+                                view! {
+                                    <div class="pw-notice pw-notice--warn pw-unfilled" role="group" aria-label="Cases the loop would send with empty variables">
+                                        <p class="pw-notice__title">{if n == 1 {
+                                            "1 case would go out with empty variables in every round.".to_owned()
+                                        } else {
+                                            format!("{n} cases would go out with empty variables in every round.")
+                                        }}</p>
+                                        <ul>
+                                            {gaps.into_iter().map(|(id, summary, g)| {
+                                                let first = g.first().and_then(gap_variable);
+                                                let name = if summary.is_empty() { format!("Case #{id}") } else { format!("Case #{id} ({summary})") };
+                                                view! {
+                                                    <li>
+                                                        <span class="pw-unfilled__case">{name}</span>
+                                                        <ul>{g.iter().map(|x| view! { <li>{x.describe()}</li> }).collect_view()}</ul>
+                                                        <button type="button" class="pw-button pw-button--small" aria-label=format!("Fix case #{id}")
+                                                            on:click=move |_| open.show(id, first.clone())>"Fix it"</button>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                        <label class="pw-check">
+                                            <input type="checkbox" prop:checked=move || start_anyway.get()
+                                                on:change=move |ev| start_anyway.set(event_target_checked(&ev))/>
+                                            <span>"Start with these cases as they are"</span>
+                                        </label>
+                                    </div>
+                                }
+                            })}
+                            <button type="button" class="pw-button pw-button--primary" disabled=held_back on:click=move |_| h.start(config())>
                                 {if state.with_untracked(Option::is_some) {
                                     format!("Start again: up to {} calls (replaces the results below)", b.calls)
                                 } else {

@@ -42,11 +42,16 @@ pub fn mount() {
     }
 }
 
+/// Whether the settings panel is open: set it to offer "Pick another model in Settings". In context.
+#[derive(Clone, Copy)]
+pub struct OpenSettings(pub RwSignal<bool>);
+
 /// The whole page: header, work area, settings panel.
 #[component]
 pub fn App() -> impl IntoView {
     ThemeHandle::provide();
     let settings_open = RwSignal::new(false);
+    provide_context(OpenSettings(settings_open));
     let settings = SettingsHandle::provide();
     let drafts = DraftHandle::provide();
     Generator::provide();
@@ -54,6 +59,7 @@ pub fn App() -> impl IntoView {
     state::runner::Runner::provide();
     state::cases::CaseSynth::provide();
     cases::Selection::provide();
+    cases::OpenCase::provide();
     state::optimizer::OptimizerHandle::provide();
     state::optimizer::Reflector::provide();
     state::optimizer::Critic::provide();
@@ -96,10 +102,19 @@ pub fn App() -> impl IntoView {
         })
     });
     let local_status = state::use_local_model_status(local_url);
+    // The local model's status matters only while a job uses it.
+    let uses_local = Signal::derive(move || {
+        settings.roles.with(|r| {
+            Role::ALL
+                .iter()
+                .any(|x| r.get(*x).kind == ProviderKind::LlamaCpp)
+        })
+    });
     view! {
         <a class="pw-skip" href="#pw-main">"Skip to the work area"</a>
         <shell::Header
             local_status=local_status
+            uses_local=uses_local
             on_settings=Callback::new(move |_| settings_open.set(true))
             on_drafts=Callback::new(move |_| drafts_open.set(true))
             step=step
@@ -111,7 +126,7 @@ pub fn App() -> impl IntoView {
             {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
                 view! { <drafts::SharedDraftView/> }.into_any()
             } else {
-                view! { <workspace::Workspace local_status=local_status/> }.into_any()
+                view! { <workspace::Workspace local_status=local_status uses_local=uses_local/> }.into_any()
             }}
         </main>
         <footer class="pw-footer">
@@ -203,6 +218,9 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
                 runner.run(Vec::new());
                 if let Some(why) = runner.refused.get_untracked() {
                     toasts.push(why);
+                }
+                if runner.unfilled.with_untracked(Option::is_some) {
+                    toasts.push("Some cases would go out with empty variables: see Results to run them anyway or fix them.");
                 }
             }
             "KeyC" => {

@@ -100,3 +100,29 @@ pub fn ToastStack() -> impl IntoView {
         </div>
     }
 }
+
+/// What a model sent, folded, shown as text (never as HTML); nothing when it sent nothing.
+#[component]
+pub fn RawReply(
+    /// The reply exactly as it arrived.
+    raw: String,
+) -> impl IntoView {
+    let n = raw.chars().count();
+    (!raw.trim().is_empty()).then(|| {
+        view! {
+            <details class="pw-notice__details pw-raw">
+                <summary>{format!("What the model sent ({n} characters)")}</summary>
+                <pre class="pw-raw__text" tabindex="0">{raw}</pre>
+            </details>
+        }
+    })
+}
+
+/// "Failed again (attempt 3): " before a title when an attempt after the first failed too.
+pub fn again(attempt: u32) -> String {
+    if attempt > 1 {
+        format!("Failed again (attempt {attempt}): ")
+    } else {
+        String::new()
+    }
+}

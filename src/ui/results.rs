@@ -1,12 +1,14 @@
-//! Step 4, the results: run controls (all or selected cases, concurrency, cancel), a progress bar
-//! with ETA and a running tally of tokens and cost, each case's output (streamed while it
-//! arrives) with every check's verdict and the judge's reasoning, retry and re-judge of one case,
-//! the aggregate score, and a side-by-side comparison of two versions on the same cases.
+//! Step 4, the results: run controls (all or selected cases, concurrency, cancel), the cases a
+//! run holds back for empty variables, a progress bar with ETA and a running tally of tokens and
+//! cost for the latest run, each case's output (streamed while it arrives) with every check's
+//! verdict and the judge's reasoning, marked when it was cut off at the token limit or comes from
+//! an earlier run, retry and re-judge of one case, the aggregate score, and a side-by-side
+//! comparison of two versions on the same cases.
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-use super::cases::Selection;
+use super::cases::{OpenCase, Selection, gap_variable};
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
@@ -108,12 +110,14 @@ pub fn ResultsCard() -> impl IntoView {
             </div>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
             <Show when=move || { n_cases.get() > 0 }>
-                <p class="pw-hint">{move || {
+                <p class="pw-hint" role="status">{move || {
                     let exec = settings.config(Role::Execution);
                     let judge = settings.config(Role::Judge);
-                    // From the requests the run will send, each at its upper bound.
+                    // The run going on, else all cases: from the requests it sends, each at its
+                    // upper bound.
+                    let going = r.active.with(|a| a.as_ref().map(|a| a.ids.clone()));
                     let b = d.draft.with(|x| {
-                        let ids: Vec<u32> = x.suite.cases.iter().map(|c| c.id).collect();
+                        let ids: Vec<u32> = going.clone().unwrap_or_else(|| x.suite.cases.iter().map(|c| c.id).collect());
                         run::run_bound(&x.suite, &x.rendered(), &ids, exec.temperature, MAX_OUTPUT_TOKENS)
                     });
                     let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
@@ -122,15 +126,24 @@ pub fn ResultsCard() -> impl IntoView {
                         (Some(a), Some(j)) => format!("at most {}", format_cost(Some(a + j))),
                         _ => "cost unknown (no list price for this model)".to_owned(),
                     };
-                    format!(
-                        "Running all: {calls} call{} to the execution model{}; {cost}.",
+                    let what = format!(
+                        "{calls} call{} to the execution model{}; {cost}",
                         if calls == 1 { "" } else { "s" },
                         if judges > 0 { format!(" and {judges} to the judge") } else { String::new() }
-                    )
+                    );
+                    match going {
+                        Some(ids) => format!(
+                            "Running {} case{}: {what}\u{2026}",
+                            ids.len(),
+                            if ids.len() == 1 { "" } else { "s" }
+                        ),
+                        None => format!("Run all: {what}."),
+                    }
                 }}</p>
             </Show>
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
             {move || r.refused.get().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
+            <UnfilledNotice/>
             <Show when=move || progress.with(|p| p.total > 0)>
                 <div class="pw-progress">
                     <progress class="pw-progress__bar" max="1" aria-label="Run progress"
@@ -150,7 +163,14 @@ pub fn ResultsCard() -> impl IntoView {
             <Show when=move || agg.with(|a| a.scored > 0)>
                 <p class="pw-score" aria-live="polite">{move || {
                     let a = agg.get();
-                    format!("Score {:.0} / 100 · {} of {} cases passed every check", a.mean.unwrap_or(0.0), a.passed, a.scored)
+                    let earlier = run.with(|r| r.as_ref().map_or(0, |r| {
+                        scores.with(|s| s.keys().filter(|id| r.cases.get(id).is_some_and(|c| !r.is_latest(c))).count())
+                    }));
+                    format!(
+                        "Score {:.0} / 100 · {} of {} cases passed every check{}",
+                        a.mean.unwrap_or(0.0), a.passed, a.scored,
+                        if earlier > 0 { format!(" ({earlier} from an earlier run)") } else { String::new() }
+                    )
                 }}</p>
             </Show>
             <Show when=move || n_cases.get() == 0>
@@ -198,6 +218,25 @@ fn ResultRow(
         })
     });
     let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
+    // When the run that made this result started, if that was not the latest run.
+    let earlier = Memo::new(move |_| {
+        run.with(|r| {
+            let r = r.as_ref()?;
+            let c = r.cases.get(&id)?;
+            (!r.is_latest(c)).then_some(c.run_ms)
+        })
+    });
+    // The case was edited since this result was made: it no longer answers the case as it is.
+    let changed = Memo::new(move |_| {
+        run.with(|r| {
+            let c = r.as_ref()?.cases.get(&id)?;
+            d.draft
+                .with(|x| x.suite.case(id).map(|case| c.case_changed(case)))
+        })
+        .unwrap_or(false)
+    });
+    let cut_off =
+        Memo::new(move |_| score.with(|s| s.as_ref().map(|s| (s.cut_off, s.failed_cut_off))));
     let summary = Memo::new(move |_| {
         d.draft
             .with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default())
@@ -239,6 +278,7 @@ fn ResultRow(
         {
             ("judge error", "bad")
         }
+        (Some(Status::Done), Some(s)) if s.failed_cut_off => ("fail", "bad"),
         (Some(Status::Done), Some(s)) if s.verdicts.is_empty() => ("no checks", "idle"),
         (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
         (Some(Status::Done), _) => ("fail", "bad"),
@@ -282,6 +322,22 @@ fn ResultRow(
                 <span class="pw-case__id">{format!("#{id}")}</span>
                 <span class="pw-result__summary">{move || summary.get()}</span>
                 <span class=move || format!("pw-verdict pw-verdict--{}", badge().1)>{move || badge().0}</span>
+                {move || cut_off.get().filter(|(cut, _)| *cut).map(|_| view! {
+                    <span class="pw-tag pw-tag--cut">"cut off at the token limit"</span>
+                })}
+                {move || earlier.get().map(|ms| {
+                    let version = run.with(|r| r.as_ref().map_or(0, |r| r.version));
+                    view! {
+                        <span class="pw-tag pw-tag--earlier" title="This result was not made by the latest run: the case was not part of it.">
+                            {format!("from an earlier run (version {version}, {})", when(ms))}
+                        </span>
+                    }
+                })}
+                <Show when=move || changed.get()>
+                    <span class="pw-tag pw-tag--earlier" title="The case's input or variables were edited after this result was made: run it again to see how the prompt answers it now.">
+                        "the case changed since this result"
+                    </span>
+                </Show>
                 <span class="pw-result__score">{move || score.get().and_then(|s| s.score).map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default()}</span>
                 <Show when=can_retry>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
@@ -306,6 +362,17 @@ fn ResultRow(
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
                 _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }),
             }}
+            {move || cut_off.get().filter(|(cut, _)| *cut).map(|(_, failed)| {
+                let text = format!(
+                    "The answer was cut off at the token limit ({MAX_OUTPUT_TOKENS} tokens): it stops where the model ran out of room. {}",
+                    if failed {
+                        "It counts as failed, scored 0 (see \u{201c}Answers cut off at the token limit fail\u{201d} under Checks for every case)."
+                    } else {
+                        "It is scored on its checks: cut-off answers do not fail in this suite, or a \u{201c}Stopped because\u{201d} check decides."
+                    }
+                );
+                view! { <p class=if failed { "pw-hint pw-hint--bad" } else { "pw-hint pw-hint--warn" }>{text}</p> }
+            })}
             <Show when=move || streaming.get() || status.with(|s| s.is_some() && *s != Some(Status::Queued))>
                 <p class="pw-output__label">"Answer written by the execution model"</p>
                 // Model output is untrusted: shown as text only, never as HTML.
@@ -318,12 +385,14 @@ fn ResultRow(
             </Show>
             {move || reflection.get().map(|r| {
                 let draft_score = score.get().and_then(|s| s.score);
-                let final_score = d.draft.with(|x| {
+                let final_scored = d.draft.with(|x| {
                     let case = x.suite.case(id)?;
                     if r.final_output.is_empty() { return None; }
-                    // The final answer's own time, cost and stop reason are not kept: those checks say so.
-                    eval::score_case(&x.suite, case, &r.final_output, eval::Observed::none(), x.current_spec(), &r.judgements).score
+                    // The final answer's own time and cost are not kept: those checks say so.
+                    Some(eval::score_case(&x.suite, case, &r.final_output, &r.final_observed(), x.current_spec(), &r.judgements))
                 });
+                let final_cut = final_scored.as_ref().is_some_and(|s| s.cut_off);
+                let final_score = final_scored.and_then(|s| s.score);
                 let verdict = match (r.done, draft_score, final_score) {
                     (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
                     (true, Some(a), Some(b)) if b + 1e-9 < a => format!("Reflection made it worse: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
@@ -347,7 +416,7 @@ fn ResultRow(
                                 <pre class="pw-output__text">{r.critique.clone()}</pre>
                             </div>
                             <div class="pw-reflection__col">
-                                <h4 class="pw-reflection__title">{format!("Final{}", final_score.map(|x| format!(" · {:.0}", x * 100.0)).unwrap_or_default())}</h4>
+                                <h4 class="pw-reflection__title">{format!("Final{}{}", final_score.map(|x| format!(" · {:.0}", x * 100.0)).unwrap_or_default(), if final_cut { " · cut off at the token limit" } else { "" })}</h4>
                                 <pre class="pw-output__text">{r.final_output.clone()}</pre>
                             </div>
                         </div>
@@ -381,6 +450,77 @@ fn ResultRow(
                 }
             })}
         </li>
+    }
+}
+
+/// A time of day ("14:02"), with the date when it is not today ("3 May 2025, 14:02").
+fn when(ms: f64) -> String {
+    let t = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    let now = js_sys::Date::new_0();
+    let clock = format!("{:02}:{:02}", t.get_hours(), t.get_minutes());
+    if t.to_date_string() == now.to_date_string() {
+        clock
+    } else {
+        format!(
+            "{}, {clock}",
+            String::from(t.to_locale_date_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+        )
+    }
+}
+
+/// A run held back because some of its cases would go out with empty variables: which cases and
+/// what the model would read, with Run anyway, Don't run, and a way to open each case.
+#[component]
+fn UnfilledNotice() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let r = Runner::expect();
+    let open = OpenCase::expect();
+    // The held-back cases that still have gaps (filling one in updates the list).
+    let rows = Memo::new(move |_| {
+        let ids = r.unfilled.get()?;
+        Some(d.draft.with(|x| {
+            let prompt = x.rendered();
+            ids.iter()
+                .filter_map(|id| x.suite.case(*id))
+                .map(|c| (c.id, c.summary(), run::gaps(&prompt, c)))
+                .filter(|(_, _, g)| !g.is_empty())
+                .collect::<Vec<_>>()
+        }))
+    });
+    move || {
+        rows.get().map(|rows| {
+        let n = rows.len();
+        let title = match n {
+            0 => "Every case of this run is filled in now.".to_owned(),
+            1 => "1 case would go out with empty variables. Nothing has been sent.".to_owned(),
+            n => format!("{n} cases would go out with empty variables. Nothing has been sent."),
+        };
+        view! {
+            <div class="pw-notice pw-notice--warn pw-unfilled" role="alert" aria-label="Cases with empty variables">
+                <p class="pw-notice__title">{title}</p>
+                <ul>
+                    {rows.into_iter().map(|(id, summary, gaps)| {
+                        let first = gaps.first().and_then(gap_variable);
+                        let name = if summary.is_empty() { format!("Case #{id}") } else { format!("Case #{id} ({summary})") };
+                        view! {
+                            <li>
+                                <span class="pw-unfilled__case">{name}</span>
+                                <ul>{gaps.iter().map(|g| view! { <li>{g.describe()}</li> }).collect_view()}</ul>
+                                <button type="button" class="pw-button pw-button--small" aria-label=format!("Fix case #{id}")
+                                    on:click=move |_| open.show(id, first.clone())>"Fix it"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <div class="pw-row pw-row--wrap">
+                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| r.run_anyway()>
+                        {if n == 0 { "Run now" } else { "Run anyway" }}
+                    </button>
+                    <button type="button" class="pw-button" on:click=move |_| r.keep_unfilled_back()>"Don't run"</button>
+                </div>
+            </div>
+        }
+    })
     }
 }
 

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 
 use super::icons::CloseIcon;
 use super::notice::ErrorNotice;
-use crate::domain::provider::{ChatRequest, ModelInfo, ProviderError, ProviderKind, Role};
+use crate::domain::provider::{
+    ChatRequest, ModelInfo, ProviderError, ProviderKind, Role, RoleConfigs,
+};
 use crate::net::chat;
 use crate::state::call::ChatCall;
 use crate::state::settings::SettingsHandle;
@@ -155,6 +157,9 @@ fn RoleSettings(
     let testing = RwSignal::new(false);
     let search = RwSignal::new(String::new());
     let call = ChatCall::new();
+    // The confirmation of "use for all three jobs", with the settings it describes: it shows
+    // only while they still hold.
+    let copied_all = RwSignal::new(None::<(String, RoleConfigs)>);
     let id = move |what: &str| format!("pw-{}-{what}", role.as_str());
 
     let test_connection = move || {
@@ -387,11 +392,24 @@ fn RoleSettings(
             <button
                 type="button"
                 class="pw-button pw-button--ghost"
-                on:click=move |_| s.roles.update(|r| r.copy_to_all(role))
+                on:click=move |_| {
+                    s.roles.update(|r| r.copy_to_all(role));
+                    let c = s.roles.with_untracked(|r| r.get(role).clone());
+                    let model = if c.model.trim().is_empty() { "its default model".to_owned() } else { c.model.clone() };
+                    copied_all.set(Some((format!(
+                        "Done: all three jobs ({}, {}, {}) now use {} with {}. Each job keeps its own temperature.",
+                        Role::Meta.title().to_lowercase(),
+                        Role::Execution.title().to_lowercase(),
+                        Role::Judge.title().to_lowercase(),
+                        c.kind.label(),
+                        model,
+                    ), s.roles.get_untracked())));
+                }
             >
                 "Use this provider and model for all three jobs"
             </button>
         </div>
+        {move || copied_all.get().filter(|(_, then)| s.roles.with(|r| r == then)).map(|(m, _)| view! { <p class="pw-notice pw-notice--info" role="status">{m}</p> })}
         <Show when=move || call.note.get().is_some()>
             <p class="pw-notice pw-notice--info" role="status">{move || call.note.get()}</p>
         </Show>

@@ -21,6 +21,9 @@ pub const STEPS: [(&str, &str); 5] = [
 pub fn Header(
     /// Whether the embedded local model answers.
     local_status: ReadSignal<LocalModelStatus>,
+    /// Whether a job uses the local model now (the badge shows only then).
+    #[prop(into)]
+    uses_local: Signal<bool>,
     /// Opens the settings panel.
     on_settings: Callback<()>,
     /// Opens the drafts panel.
@@ -40,7 +43,9 @@ pub fn Header(
             </div>
             <div class="pw-header__actions">
                 <super::drafts::SaveStatus/>
-                <LocalModelBadge status=local_status/>
+                <Show when=move || uses_local.get()>
+                    <LocalModelBadge status=local_status/>
+                </Show>
                 <button
                     type="button"
                     class="pw-icon-button"
@@ -63,13 +68,51 @@ pub fn Header(
     }
 }
 
-/// The progress path Idea -> Prompt -> Test -> Improve -> Share.
+/// Where each step's work is on the page (a card, by its class), in `STEPS` order.
+const STEP_TARGETS: [&str; 5] = [
+    ".pw-card--idea",
+    ".pw-card--prompt",
+    ".pw-card--cases",
+    ".pw-card--improve",
+    ".pw-card--final",
+];
+
+/// The progress path Idea -> Prompt -> Test -> Improve -> Share. Each step is a button that
+/// brings its part of the page into view and moves the focus there; a step whose part is not on
+/// the page yet says what comes first.
 #[component]
 pub fn StepPath(
     /// Index of the current step.
     #[prop(into)]
     current: Signal<usize>,
 ) -> impl IntoView {
+    let note = RwSignal::new(None::<String>);
+    let go = move |i: usize| {
+        let doc = document();
+        let Some(card) = doc.query_selector(STEP_TARGETS[i]).ok().flatten() else {
+            note.set(Some(match i {
+                1 => "Write your idea and press Generate first: the prompt appears here then."
+                    .to_owned(),
+                3 => "Generate a prompt and add test cases first: Improve appears then.".to_owned(),
+                4 => "Generate a prompt first: sharing appears with it.".to_owned(),
+                _ => format!("{} is not on the page yet.", STEPS[i].0),
+            }));
+            return;
+        };
+        note.set(None);
+        card.scroll_into_view();
+        // The card's heading takes the focus, so keyboard and screen reader users land where
+        // the eye does.
+        if let Some(h) = card
+            .query_selector("h2")
+            .ok()
+            .flatten()
+            .and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok())
+        {
+            let _ = h.set_attribute("tabindex", "-1");
+            let _ = h.focus();
+        }
+    };
     view! {
         <nav class="pw-steps" aria-label="Progress">
             <ol class="pw-steps__list">
@@ -85,15 +128,17 @@ pub fn StepPath(
                             <li
                                 class=move || format!("pw-steps__item pw-steps__item--{}", state())
                                 aria-current=move || (state() == "current").then_some("step")
-                                title=*hint
                             >
-                                <span class="pw-steps__num" aria-hidden="true">{i + 1}</span>
-                                <span class="pw-steps__name">{*name}</span>
+                                <button type="button" class="pw-steps__go" title=*hint aria-label=*name on:click=move |_| go(i)>
+                                    <span class="pw-steps__num" aria-hidden="true">{i + 1}</span>
+                                    <span class="pw-steps__name">{*name}</span>
+                                </button>
                             </li>
                         }
                     })
                     .collect_view()}
             </ol>
+            {move || note.get().map(|m| view! { <p class="pw-hint pw-steps__note" role="status">{m}</p> })}
         </nav>
     }
 }

@@ -51,7 +51,13 @@ pub struct Subject<'a> {
     pub prompt: &'a str,
     pub case: &'a TestCase,
     pub output: &'a str,
+    /// The answer stopped at the output token limit ([`super::Observed::cut_off`]): the judge is
+    /// told ([`CUT_OFF_NOTE`]).
+    pub cut_off: bool,
 }
+
+/// The line the judge reads under an answer that was cut off at the token limit.
+pub const CUT_OFF_NOTE: &str = "Note: this answer was cut off at the token limit. The assistant ran out of room before it finished, so the answer ends where it was cut.";
 
 /// One judge call: the role whose model answers it and the request (with its temperature and
 /// token cap). Built only by [`call`].
@@ -75,7 +81,8 @@ pub fn temperature(setting: f32) -> f32 {
 /// The one way to call the judge, used by runs, re-judge, Reflexion and the optimizer: the same
 /// subject and setting give the same request wherever the output is graded. `temperature_setting`
 /// is the judge role's temperature (see [`temperature`]); the reply is capped at [`MAX_TOKENS`]
-/// and must follow [`schema`]. Long texts are cut (rubric whole; prompt 6000, input 4000,
+/// and must follow [`schema`]. An answer cut off at the token limit carries [`CUT_OFF_NOTE`] under
+/// it. Long texts are cut (rubric whole; prompt 6000, input 4000,
 /// reference 4000, output 8000 characters) to keep the judge's context small.
 pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
     let case = subject.case;
@@ -92,6 +99,7 @@ pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
             ("input", &clip(&case.user_message(), 4000)),
             ("expected", &expected),
             ("output", &clip(subject.output, 8000)),
+            ("cut_off", if subject.cut_off { CUT_OFF_NOTE } else { "" }),
         ],
     );
     let mut request = ChatRequest::new(Some(JUDGE.trim().to_owned()), user.trim());

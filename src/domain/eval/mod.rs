@@ -15,6 +15,8 @@ mod checks_tests;
 pub mod judge;
 pub mod matchers;
 pub mod run;
+#[cfg(test)]
+mod run_tests;
 pub mod synth;
 #[cfg(test)]
 mod tests;
@@ -244,6 +246,16 @@ impl Observed {
         }
     }
 
+    /// Whether the answer stopped at the output token limit: its finish reason is promptfoo's
+    /// [`CUT_OFF_REASON`] (OpenAI `length`, Anthropic `max_tokens`, Gemini `MAX_TOKENS`), compared
+    /// the way the `finish-reason` check compares ([`same_finish_reason`]). This is the one rule
+    /// for "cut off" wherever an answer is scored or judged.
+    pub fn cut_off(&self) -> bool {
+        self.finish_reason
+            .as_deref()
+            .is_some_and(|r| same_finish_reason(r, CUT_OFF_REASON))
+    }
+
     /// Nothing observed (replies scored from their text alone).
     pub fn none() -> &'static Observed {
         static NONE: Observed = Observed {
@@ -254,6 +266,15 @@ impl Observed {
         };
         &NONE
     }
+}
+
+/// promptfoo's finish reason for an answer that stopped at the output token limit.
+pub const CUT_OFF_REASON: &str = "length";
+
+/// Whether two finish reasons are the same, as the `finish-reason` check reads them: ends
+/// trimmed, any case.
+pub fn same_finish_reason(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
 }
 
 /// What an assertion checks. Each kind is named after promptfoo's assertion type (in
@@ -491,7 +512,7 @@ impl CheckKind {
         matches!(self, Self::Judge | Self::Graded(_))
     }
 
-    /// Whether "any case" applies to this kind.
+    /// Whether "ignore capitals" (promptfoo's `i` prefix) applies to this kind.
     pub fn takes_case(self) -> bool {
         matches!(
             self,
@@ -732,7 +753,11 @@ impl Assertion {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let ic = if self.ignore_case { " (any case)" } else { "" };
+        let ic = if self.ignore_case {
+            " (capitals ignored)"
+        } else {
+            ""
+        };
         match &self.check {
             Check::Equals(s) => format!("equals \u{201c}{s}\u{201d}{ic}"),
             Check::ContainsAll(v) => format!("contains all of {}{ic}", list(v)),
@@ -1240,7 +1265,7 @@ fn check_as_written(
                 reason: "The provider did not say why the model stopped.".into(),
             },
             Some(got) => {
-                let ok = got.trim().eq_ignore_ascii_case(want.trim());
+                let ok = same_finish_reason(got, want);
                 Verdict::done(
                     ok,
                     if ok {
@@ -1297,11 +1322,26 @@ fn parse_json_output(output: &str) -> Result<Value, String> {
     serde_json::from_str(body.trim()).map_err(|e| e.to_string())
 }
 
-/// The test suite of a draft: the cases and the assertions that apply to every case.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// The test suite of a draft: the cases, the assertions that apply to every case, and the rule
+/// for answers cut off at the token limit.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Suite {
     pub cases: Vec<TestCase>,
     pub global: Vec<Assertion>,
+    /// Answers cut off at the token limit ([`Observed::cut_off`]) fail, scoring 0, unless a
+    /// `finish-reason` check of the case decides about the stop reason (see [`score_case`]).
+    /// On by default, and for drafts kept before the setting existed.
+    pub cut_off_fails: bool,
+}
+
+impl Default for Suite {
+    fn default() -> Self {
+        Self {
+            cases: Vec::new(),
+            global: Vec::new(),
+            cut_off_fails: true,
+        }
+    }
 }
 
 impl Suite {
@@ -1409,6 +1449,11 @@ pub struct CaseScore {
     pub pass: bool,
     /// Some judge verdict is still pending.
     pub pending: bool,
+    /// The answer stopped at the output token limit ([`Observed::cut_off`]): shown on the result
+    /// whatever the suite's rule.
+    pub cut_off: bool,
+    /// The case failed, with score 0, because the answer was cut off ([`Suite::cut_off_fails`]).
+    pub failed_cut_off: bool,
 }
 
 /// The judge rubrics a case needs (its own assertions, then the global ones, variables filled,
@@ -1429,6 +1474,12 @@ pub fn judge_rubrics(suite: &Suite, case: &TestCase) -> Vec<String> {
 /// Scores one output against the assertions that apply to the case, their `{{variables}}`
 /// filled from the case. `observed` is what the run saw besides the text; `judgements` maps a
 /// judge rubric ([`judge_rubrics`]) to the judge's verdict on this output.
+///
+/// An answer cut off at the token limit ([`Observed::cut_off`]) fails with score 0 while the
+/// suite's [`Suite::cut_off_fails`] is on, whatever its checks say; a `finish-reason` check of the
+/// case (its own or one for every case) decides about the stop reason instead, so a check that
+/// asks for `length` is never contradicted. Every workflow that scores an output (runs,
+/// Reflexion's final answer, the optimizer) comes through here.
 pub fn score_case(
     suite: &Suite,
     case: &TestCase,
@@ -1452,22 +1503,34 @@ pub fn score_case(
             _ => None,
         })
         .collect();
-    let score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+    let mut score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
     let pending = verdicts.iter().any(|v| matches!(v, Verdict::Pending));
-    let pass = match case.threshold {
-        Some(t) => !pending && score.is_some_and(|s| s + 1e-9 >= t),
-        None => {
-            !scores.is_empty()
-                && verdicts
-                    .iter()
-                    .all(|v| v.passed() || matches!(v, Verdict::Unmeasured { .. }))
-        }
-    };
+    let cut_off = observed.cut_off();
+    let failed_cut_off = cut_off
+        && suite.cut_off_fails
+        && !suite
+            .assertions_for(case)
+            .any(|a| a.kind() == CheckKind::FinishReason);
+    if failed_cut_off {
+        score = Some(0.0);
+    }
+    let pass = !failed_cut_off
+        && match case.threshold {
+            Some(t) => !pending && score.is_some_and(|s| s + 1e-9 >= t),
+            None => {
+                !scores.is_empty()
+                    && verdicts
+                        .iter()
+                        .all(|v| v.passed() || matches!(v, Verdict::Unmeasured { .. }))
+            }
+        };
     CaseScore {
         pass,
         pending,
         score,
         verdicts,
+        cut_off,
+        failed_cut_off,
     }
 }
 

@@ -1,14 +1,16 @@
-//! A run: the current prompt on a set of cases with the execution model. The request per case, the
+//! A run: the current prompt on a set of cases with the execution model. The request per case
+//! (and its preview as text), what a case would send empty before it goes out ([`gaps`]), the
 //! record of each case's output and judgements (kept per prompt version, so two versions can be
-//! compared on the same cases), and the progress figures (done, ETA, tokens, cost).
+//! compared on the same cases, and stamped with the run that produced it), and the progress
+//! figures of the latest run (done, ETA, tokens, cost).
 use std::collections::BTreeMap;
 
 use super::judge::Judgement;
 use super::{
     Aggregate, CaseScore, Observed, Suite, TestCase, aggregate, fill_variables, judge_rubrics,
-    score_case,
+    prompt_variables, score_case,
 };
-use crate::domain::provider::ChatRequest;
+use crate::domain::provider::{ChatRequest, Speaker};
 use crate::domain::spec::PromptSpec;
 
 /// How far one case has got.
@@ -55,9 +57,23 @@ pub struct CaseRun {
     pub refusal: Option<String>,
     /// Reflexion on this output: critique and final answer.
     pub reflection: Option<Reflection>,
+    /// When the run that produced this result started (ms since the epoch, [`Run::started_ms`]
+    /// of that run): a result whose stamp is not its record's latest start is from an earlier
+    /// run ([`Run::is_latest`]).
+    pub run_ms: f64,
+    /// The [`fingerprint`] of the case's input and variables when it was sent; `None` in older
+    /// records. A result whose case no longer has this fingerprint was made for other inputs
+    /// ([`CaseRun::case_changed`]).
+    pub sent: Option<u64>,
 }
 
 impl CaseRun {
+    /// Whether the case was edited (input or variables) since this result was made; `false` when
+    /// the record does not say what was sent.
+    pub fn case_changed(&self, case: &TestCase) -> bool {
+        self.sent.is_some_and(|f| f != fingerprint(case))
+    }
+
     /// What the run observed about this output besides its text, for the checks that read it.
     pub fn observed(&self) -> Observed {
         Observed {
@@ -77,6 +93,10 @@ pub struct Reflection {
     pub critique: String,
     /// Empty until written.
     pub final_output: String,
+    /// Why the model stopped writing the final answer, in promptfoo's `finish-reason` words;
+    /// absent when unknown and in records kept before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_stop: Option<String>,
     pub judgements: BTreeMap<String, Judgement>,
     /// A call failed: why (what arrived is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,17 +105,32 @@ pub struct Reflection {
     pub done: bool,
 }
 
+impl Reflection {
+    /// What is known about the final answer besides its text: why the model stopped (so a final
+    /// answer cut off at the token limit is scored and judged as one); its time and cost are not
+    /// kept.
+    pub fn final_observed(&self) -> Observed {
+        Observed {
+            finish_reason: self.final_stop.clone(),
+            ..Observed::default()
+        }
+    }
+}
+
 /// The results of one prompt version on the suite's cases.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Run {
     pub version: u32,
     /// The execution model's label, e.g. "OpenAI gpt-4o-mini".
     pub model: String,
+    /// When the latest run of this version started (ms since the epoch).
     pub started_ms: f64,
     pub cases: BTreeMap<u32, CaseRun>,
 }
 
-/// The execution request for one case.
+/// The execution request for one case: the prompt with the case's `{{variables}}` filled
+/// ([`fill_variables`]) as the system message, [`TestCase::user_message`] as the user message.
+/// Runs, the optimizer and the case editor's preview all build it here.
 pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32) -> ChatRequest {
     let mut req = ChatRequest::new(
         Some(fill_variables(prompt, &case.vars)),
@@ -104,6 +139,136 @@ pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32)
     req.temperature = temperature;
     req.max_tokens = max_tokens;
     req
+}
+
+/// A fingerprint of what a case sends besides the version's prompt: its user message and its
+/// variables, in order (64-bit FNV-1a over their UTF-8 bytes, each text ended by a 0 byte).
+/// Not a security hash: it tells an edited case apart, nothing more.
+pub fn fingerprint(case: &TestCase) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |text: &str| {
+        for b in text.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    eat(&case.user_message());
+    for (k, v) in &case.vars {
+        eat(k);
+        eat(v);
+    }
+    h
+}
+
+/// The messages of a request as a person reads them: each under its role's heading, the texts
+/// exactly as sent (the case editor's preview of [`request`]).
+pub fn preview(req: &ChatRequest) -> String {
+    let mut out = String::new();
+    if let Some(system) = &req.system {
+        out.push_str("System message:\n");
+        out.push_str(system);
+        out.push_str("\n\n");
+    }
+    for m in &req.messages {
+        out.push_str(match m.speaker {
+            Speaker::User => "User message:\n",
+            Speaker::Assistant => "Assistant message:\n",
+        });
+        if m.text.is_empty() {
+            out.push_str("(empty)");
+        } else {
+            out.push_str(&m.text);
+        }
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// Something a case would send empty: the request goes out all the same, so a run names these
+/// before it sends anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    /// The prompt has `{{name}}` and the case gives no value for it: the placeholder goes out as
+    /// written. `excerpt` is the prompt's text around it, as the model would read it.
+    Missing { name: String, excerpt: String },
+    /// The case's value for `{{name}}` is empty or only spaces.
+    Empty { name: String, excerpt: String },
+    /// The user message would be empty: no input, and no variables to send instead.
+    NoMessage,
+}
+
+impl Gap {
+    /// The gap in plain words, with what the model would read.
+    pub fn describe(&self) -> String {
+        match self {
+            Gap::Missing { name, excerpt } => format!(
+                "{{{{{name}}}}} has no value: the model would get \u{201c}{excerpt}\u{201d} with the placeholder as written."
+            ),
+            Gap::Empty { name, excerpt } => format!(
+                "{{{{{name}}}}} is empty: the model would get \u{201c}{excerpt}\u{201d}."
+            ),
+            Gap::NoMessage => {
+                "The input is empty and there are no variables: the model would get an empty message."
+                    .to_owned()
+            }
+        }
+    }
+}
+
+/// Characters of the prompt shown before and after an empty placeholder in [`Gap`]'s excerpt.
+const AROUND: usize = 60;
+
+/// What the case would send empty with this rendered prompt: each `{{variable}}` of the prompt
+/// (in order) with no value or a value of only spaces, then an empty user message. Empty when
+/// the case is complete. The excerpts are filled by [`fill_variables`], as the request is.
+pub fn gaps(prompt: &str, case: &TestCase) -> Vec<Gap> {
+    let mut out = Vec::new();
+    for name in prompt_variables(prompt) {
+        let value = case.vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+        if value.is_some_and(|v| !v.trim().is_empty()) {
+            continue;
+        }
+        let excerpt = excerpt_at(prompt, &name, case);
+        out.push(match value {
+            None => Gap::Missing { name, excerpt },
+            Some(_) => Gap::Empty { name, excerpt },
+        });
+    }
+    if case.user_message().trim().is_empty() {
+        out.push(Gap::NoMessage);
+    }
+    out
+}
+
+/// The line of `prompt` holding the first `{{name}}`, filled with the case's variables, cut to
+/// [`AROUND`] characters either side of the placeholder.
+fn excerpt_at(prompt: &str, name: &str, case: &TestCase) -> String {
+    let found = prompt.match_indices("{{").find_map(|(at, _)| {
+        let after = &prompt[at + 2..];
+        let end = after.find("}}")?;
+        (after[..end].trim() == name).then_some((at, at + 2 + end + 2))
+    });
+    let Some((start, end)) = found else {
+        return String::new();
+    };
+    let line_start = prompt[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = prompt[end..].find('\n').map_or(prompt.len(), |i| end + i);
+    let before = fill_variables(&prompt[line_start..start], &case.vars);
+    let here = fill_variables(&prompt[start..end], &case.vars);
+    let after = fill_variables(&prompt[end..line_end], &case.vars);
+    let n = before.chars().count();
+    let before: String = if n > AROUND {
+        format!("…{}", before.chars().skip(n - AROUND).collect::<String>())
+    } else {
+        before
+    };
+    let after: String = if after.chars().count() > AROUND {
+        format!("{}…", after.chars().take(AROUND).collect::<String>())
+    } else {
+        after
+    };
+    format!("{before}{here}{after}").trim().to_owned()
 }
 
 /// The judge sees an output clipped to 8000 characters ([`super::judge::request`], with
@@ -142,11 +307,13 @@ pub fn run_bound(
         b.exec_input += i;
         b.exec_output += o;
         for rubric in super::judge_rubrics(suite, case) {
+            // The cut-off note makes the longer request: the bound holds for either.
             let subject = super::judge::Subject {
                 rubric: &rubric,
                 prompt,
                 case,
                 output: "",
+                cut_off: true,
             };
             let (i, o) = request_bound(&super::judge::call(&subject, 0.0).request);
             b.judge_calls += 1;
@@ -180,6 +347,20 @@ pub fn rubrics_to_judge(
 }
 
 impl Run {
+    /// Whether this result came from the latest run of this version (not from an earlier one).
+    pub fn is_latest(&self, cr: &CaseRun) -> bool {
+        cr.run_ms == self.started_ms
+    }
+
+    /// The ids of the cases the latest run was asked to do, in id order.
+    pub fn latest_ids(&self) -> Vec<u32> {
+        self.cases
+            .iter()
+            .filter(|(_, c)| self.is_latest(c))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     /// Scores of every finished case (in suite order), by case id.
     pub fn scores(&self, suite: &Suite, spec: Option<&PromptSpec>) -> BTreeMap<u32, CaseScore> {
         suite
@@ -208,12 +389,12 @@ impl Run {
             .collect()
     }
 
+    /// The counts and tokens of the latest run only: results from earlier runs are not part of
+    /// it.
     pub fn progress(&self) -> Progress {
-        let mut p = Progress {
-            total: self.cases.len(),
-            ..Default::default()
-        };
-        for cr in self.cases.values() {
+        let mut p = Progress::default();
+        for cr in self.cases.values().filter(|c| self.is_latest(c)) {
+            p.total += 1;
             match cr.status {
                 Status::Queued => {}
                 Status::Running => p.running += 1,

@@ -4,13 +4,17 @@
 //! proposes dropping cases too close to an earlier one.
 use std::collections::HashSet;
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::TestCase;
+use crate::domain::meta::reply::{ReplyCause, diagnose, reply_field};
 use crate::domain::provider::{ChatRequest, OutputSchema};
-use crate::domain::structured::{self, StructuredError};
+use crate::domain::structured;
 use crate::domain::template;
+
+#[cfg(test)]
+#[path = "synth_tests.rs"]
+mod tests;
 
 const SYNTH: &str = include_str!("synth.md");
 const SYNTH_USER: &str = include_str!("synth_user.md");
@@ -87,57 +91,106 @@ pub enum Similar {
     Proposal(usize),
 }
 
-#[derive(Deserialize)]
-struct Reply {
-    cases: Vec<ReplyCase>,
+/// What a suggestions reply gave: the usable cases, and the ones left out, each with why in plain
+/// words, counted from one ("Suggestion 3 has no input, so it was left out.").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Suggested {
+    pub proposals: Vec<Proposal>,
+    pub left_out: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct ReplyCase {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    input: String,
-    #[serde(default)]
-    vars: Vec<ReplyVar>,
-    #[serde(default)]
-    expected: String,
+/// The text of a field (a string, a number or a list of strings joined by lines), trimmed.
+fn text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
 }
 
-#[derive(Deserialize)]
-struct ReplyVar {
-    name: String,
-    #[serde(default)]
-    value: String,
+/// The variables of a suggested case: a list of `{"name", "value"}` (the schema's shape) or an
+/// object of name -> value (what models also write); `{{` `}}` around names dropped.
+fn vars_of(v: Option<&Value>) -> Vec<(String, String)> {
+    let clean = |k: &str| k.trim().trim_matches(['{', '}']).trim().to_owned();
+    let pairs: Vec<(String, String)> = match v {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|m| {
+                (
+                    clean(&text(reply_field(m, &["name", "variable", "key"]))),
+                    text(reply_field(m, &["value", "text"])),
+                )
+            })
+            .collect(),
+        Some(Value::Object(m)) => m.iter().map(|(k, v)| (clean(k), text(Some(v)))).collect(),
+        _ => Vec::new(),
+    };
+    pairs.into_iter().filter(|(k, _)| !k.is_empty()).collect()
 }
 
-/// Reads the generation reply and marks near-duplicates (against the table and earlier proposals).
-pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Vec<Proposal>, StructuredError> {
-    let r: Reply = structured::parse_reply(reply, &schema())?;
-    let mut out: Vec<Proposal> = Vec::new();
-    for c in r.cases {
+/// Reads the generation reply case by case (leniently: field names in any case, variables as a
+/// list or an object, an unknown kind read as "typical") and marks near-duplicates against the
+/// table and earlier proposals. A case with neither an input nor a variable value is left out and
+/// named. Errors: the likeliest cause when no list of cases can be found in the reply.
+pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause> {
+    let value = structured::extract_json(reply);
+    let list = match &value {
+        Ok(Value::Array(a)) => Some(a.clone()),
+        Ok(Value::Object(m)) => {
+            match reply_field(m, &["cases", "test_cases", "tests", "suggestions"]) {
+                Some(Value::Array(a)) => Some(a.clone()),
+                _ => None,
+            }
+        }
+        Err(_) => None,
+        Ok(_) => None,
+    };
+    let Some(list) = list else {
+        return Err(diagnose(reply, value, false));
+    };
+    let mut out = Suggested::default();
+    for (n, item) in list.iter().enumerate() {
+        let n = n + 1;
+        let Some(m) = item.as_object() else {
+            out.left_out.push(format!(
+                "Suggestion {n} is not a test case, so it was left out."
+            ));
+            continue;
+        };
+        let kind = text(reply_field(m, &["kind", "type", "category"]))
+            .trim()
+            .to_lowercase();
+        let kind = if ["typical", "edge", "adversarial"].contains(&kind.as_str()) {
+            kind
+        } else {
+            "typical".to_owned()
+        };
         let case = TestCase {
-            description: c.description.trim().to_owned(),
-            input: c.input,
-            vars: c
-                .vars
-                .into_iter()
-                .map(|v| {
-                    let name = v.name.trim().trim_matches(['{', '}']).trim().to_owned();
-                    (name, v.value)
-                })
-                .filter(|(k, _)| !k.is_empty())
-                .collect(),
-            expected: c.expected.trim().to_owned(),
-            tags: vec![c.kind.clone()]
-                .into_iter()
-                .filter(|k| !k.is_empty())
-                .collect(),
+            description: text(reply_field(m, &["description", "name", "title"]))
+                .trim()
+                .to_owned(),
+            input: text(reply_field(m, &["input", "message", "user_message"])),
+            vars: vars_of(reply_field(m, &["vars", "variables"])),
+            expected: text(reply_field(
+                m,
+                &["expected", "expected_output", "expectation"],
+            ))
+            .trim()
+            .to_owned(),
+            tags: vec![kind.clone()],
             ..Default::default()
         };
         if case.user_message().trim().is_empty() {
+            out.left_out.push(format!(
+                "Suggestion {n} has no input and no variable values, so it was left out."
+            ));
             continue;
         }
         let text = case_text(&case);
@@ -148,14 +201,14 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Vec<Proposal>, Struct
                 best = Some((Similar::Existing(e.id), s));
             }
         }
-        for (i, p) in out.iter().enumerate() {
+        for (i, p) in out.proposals.iter().enumerate() {
             let s = similarity(&text, &case_text(&p.case));
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((Similar::Proposal(i), s));
             }
         }
-        out.push(Proposal {
-            kind: c.kind,
+        out.proposals.push(Proposal {
+            kind,
             case,
             duplicate_of: best.filter(|(_, s)| *s >= NEAR_DUPLICATE),
             unrealistic: None,
@@ -242,33 +295,48 @@ pub fn review_request(prompt: &str, proposals: &[Proposal]) -> ChatRequest {
     req
 }
 
-#[derive(Deserialize)]
-struct ReviewReply {
-    reviews: Vec<Review>,
-}
-
-#[derive(Deserialize)]
-struct Review {
-    case: i64,
-    realistic: bool,
-    #[serde(default)]
-    reason: String,
-}
-
-/// Applies the review reply: proposals the model finds unrealistic get its reason. Entries naming
-/// no proposal are ignored.
-pub fn apply_review(reply: &str, proposals: &mut [Proposal]) -> Result<usize, StructuredError> {
-    let r: ReviewReply = structured::parse_reply(reply, &review_schema())?;
+/// Applies the review reply: proposals the model finds unrealistic get its reason. Read item by
+/// item (the case number as a number or text, `realistic` as a boolean or yes/no); items naming no
+/// proposal or that do not read are skipped. Returns how many were flagged; errors with the
+/// likeliest cause when the reply holds no list of reviews.
+pub fn apply_review(reply: &str, proposals: &mut [Proposal]) -> Result<usize, ReplyCause> {
+    let value = structured::extract_json(reply);
+    let list = match &value {
+        Ok(Value::Array(a)) => Some(a.clone()),
+        Ok(Value::Object(m)) => match reply_field(m, &["reviews", "cases", "review"]) {
+            Some(Value::Array(a)) => Some(a.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(list) = list else {
+        return Err(diagnose(reply, value, false));
+    };
     let mut flagged = 0;
-    for rv in r.reviews {
-        let Some(p) = usize::try_from(rv.case - 1)
-            .ok()
+    for m in list.iter().filter_map(Value::as_object) {
+        let case = match reply_field(m, &["case", "number", "index"]) {
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) => s.trim().trim_start_matches('#').parse().ok(),
+            _ => None,
+        };
+        let Some(p) = case
+            .and_then(|c| usize::try_from(c).ok()?.checked_sub(1))
             .and_then(|i| proposals.get_mut(i))
         else {
             continue;
         };
-        if !rv.realistic {
-            let reason = rv.reason.trim();
+        let realistic = match reply_field(m, &["realistic", "is_realistic"]) {
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::String(s)) => match s.trim().to_lowercase().as_str() {
+                "true" | "yes" => Some(true),
+                "false" | "no" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        if realistic == Some(false) {
+            let reason = text(reply_field(m, &["reason", "why"]));
+            let reason = reason.trim();
             p.unrealistic = Some(if reason.is_empty() {
                 "The model finds this unrealistic.".into()
             } else {

@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::domain::provider::{ChatRequest, OutputSchema};
-use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
-use crate::domain::structured::{self, StructuredError};
+use crate::domain::spec::{PromptSpec, RenderStyle, Section};
+use crate::domain::structured::StructuredError;
 use crate::domain::template;
 
 pub mod quality;
+pub mod reply;
 pub mod tiny;
+pub use reply::{Gap, ReplyCause};
 
 const GENERATE: &str = include_str!("generate.md");
 const GENERATE_USER: &str = include_str!("generate_user.md");
@@ -274,35 +276,33 @@ pub fn adapt_request(spec: &PromptSpec, family: ModelFamily) -> ChatRequest {
     req
 }
 
-/// A reply that could not be read as a full prompt; what arrived is kept in `partial`.
+/// A reply that could not be read as a full prompt; what arrived is kept in `partial`, and what
+/// it lacks is in `gaps` (or, when nothing could be read, `cause` says why).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpecError {
     pub partial: PromptSpec,
-    pub error: StructuredError,
+    pub gaps: Vec<Gap>,
+    pub cause: Option<ReplyCause>,
 }
 
 impl SpecError {
-    /// What is wrong, in plain words.
+    /// What is wrong, in plain words: the gaps ("The reply has no Steps; Example 3 has no
+    /// output."), or why nothing could be read.
     pub fn message(&self) -> String {
-        let missing = self.partial.missing();
-        if !missing.is_empty() && !matches!(self.error, StructuredError::NoJson) {
-            let names: Vec<&str> = missing.iter().map(|s| s.title()).collect();
-            return format!(
-                "The reply is missing: {}. What arrived is kept.",
-                names.join(", ")
-            );
+        match &self.cause {
+            Some(c) => c.message(),
+            None => {
+                let names: Vec<String> = self.gaps.iter().map(Gap::message).collect();
+                format!("{}. What arrived is kept.", names.join("; "))
+            }
         }
-        match &self.error {
-            StructuredError::NoJson => {
-                "The reply has no JSON in it, so no sections could be read.".into()
-            }
-            StructuredError::Invalid(e) => {
-                format!("The reply's JSON is broken ({e}). What arrived is kept.")
-            }
-            StructuredError::Schema(errs) => format!(
-                "The reply does not have the expected shape: {}.",
-                errs.join("; ")
-            ),
+    }
+
+    /// As the structured reader's error, for the one repair message.
+    pub fn error(&self) -> StructuredError {
+        match &self.cause {
+            Some(c) => c.as_structured(),
+            None => StructuredError::Schema(self.gaps.iter().map(Gap::message).collect()),
         }
     }
 }
@@ -310,116 +310,32 @@ impl SpecError {
 /// The sections found so far in a reply that may still be streaming (or was cut off).
 pub fn spec_from_partial(text: &str) -> PromptSpec {
     crate::domain::partial_json::parse_partial(text)
-        .map(|v| spec_from_value(&v))
+        .map(|v| reply::spec_from_value(&v))
         .unwrap_or_default()
 }
 
-fn spec_from_value(v: &Value) -> PromptSpec {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    let steps = v
-        .get("steps")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| {
-                    x.as_str()
-                        .map(|t| crate::domain::spec::strip_list_marker(t).to_owned())
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let examples = v
-        .get("examples")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|e| Example {
-                    input: e
-                        .get("input")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                    output: e
-                        .get("output")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    PromptSpec {
-        notes: s("analysis"),
-        persona: s("persona"),
-        context: s("context"),
-        steps,
-        format: s("format"),
-        json_schema: s("json_schema"),
-        examples,
-    }
-}
-
-/// Reads a finished reply as a full prompt: JSON found, checked against the schema, all five
-/// sections present.
+/// Reads a finished reply as a full prompt: `Ok` when every section is there with the counts
+/// the meta-prompt asks for (see [`reply::gaps`]); otherwise what arrived and what it lacks.
 pub fn spec_from_reply(text: &str) -> Result<PromptSpec, SpecError> {
-    let value = structured::extract_json(text).map_err(|error| SpecError {
-        partial: spec_from_partial(text),
-        error,
-    })?;
-    if !value.is_object() {
-        // Only an inner piece was complete (the reply was cut off): keep what the prefix holds.
-        let error = StructuredError::Invalid("it is cut off before its end".into());
-        return Err(SpecError {
-            partial: spec_from_partial(text),
-            error,
-        });
-    }
-    let spec = spec_from_value(&value);
-    let errs = structured::validate(&value, &spec_schema());
-    if !errs.is_empty() {
-        return Err(SpecError {
-            partial: spec,
-            error: StructuredError::Schema(errs),
-        });
-    }
-    if !spec.missing().is_empty() {
-        let errs = spec
-            .missing()
-            .iter()
-            .map(|s| format!("{} is empty", s.title()))
-            .collect();
-        return Err(SpecError {
-            partial: spec,
-            error: StructuredError::Schema(errs),
-        });
-    }
-    Ok(spec)
-}
-
-/// Applies a rewritten-section reply to a copy of `spec`.
-pub fn apply_section_reply(
-    spec: &PromptSpec,
-    section: Section,
-    text: &str,
-) -> Result<PromptSpec, StructuredError> {
-    let value = structured::extract_json(text)?;
-    let errs = structured::validate(&value, &section_schema(section));
-    if !errs.is_empty() {
-        return Err(StructuredError::Schema(errs));
-    }
-    let part = spec_from_value(&value);
-    let mut next = spec.clone();
-    match section {
-        Section::Persona => next.persona = part.persona,
-        Section::Context => next.context = part.context,
-        Section::Steps => next.steps = part.steps,
-        Section::Format => {
-            next.format = part.format;
-            next.json_schema = part.json_schema;
+    match reply::read_spec(text, false) {
+        Ok(spec) => {
+            let gaps = reply::gaps(&spec);
+            if gaps.is_empty() {
+                Ok(spec)
+            } else {
+                Err(SpecError {
+                    partial: spec,
+                    gaps,
+                    cause: None,
+                })
+            }
         }
-        Section::Examples => next.examples = part.examples,
+        Err(cause) => Err(SpecError {
+            partial: PromptSpec::default(),
+            gaps: Section::ALL.into_iter().map(Gap::Missing).collect(),
+            cause: Some(cause),
+        }),
     }
-    Ok(next)
 }
 
 /// The exact messages of a request, for manual mode (copy into any chat app).
@@ -440,5 +356,7 @@ pub fn manual_text(req: &ChatRequest) -> (String, String) {
     (system, user)
 }
 
+#[cfg(test)]
+mod prompt_rules_tests;
 #[cfg(test)]
 mod tests;

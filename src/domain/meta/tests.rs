@@ -172,26 +172,18 @@ fn broken_replies_keep_what_arrived_and_say_what_is_missing() {
     assert!(err.partial.has(Section::Persona) && err.partial.has(Section::Steps));
     assert_eq!(
         err.message(),
-        "The reply is missing: Format, Examples. What arrived is kept."
+        "The reply has no Format; The reply has no Examples. What arrived is kept."
     );
     let err = spec_from_reply("I cannot help with that.").unwrap_err();
     assert_eq!(
         err.message(),
-        "The reply has no JSON in it, so no sections could be read."
+        "This model did not write JSON: it answered in ordinary text, so none of it could be read."
     );
+    assert_eq!(err.cause, Some(ReplyCause::NoJson));
     let no_steps = r#"{"analysis":"","persona":"P","context":"C","steps":[],"format":"F","json_schema":"","examples":[{"input":"i","output":"o"},{"input":"i","output":"o"},{"input":"i","output":"o"}]}"#;
     let err = spec_from_reply(no_steps).unwrap_err();
-    assert!(err.message().contains("Steps"), "{}", err.message());
-}
-
-#[test]
-fn section_replies_change_only_their_section() {
-    let spec = spec_from_reply(&recorded()).unwrap();
-    let next =
-        apply_section_reply(&spec, Section::Steps, r#"{"steps": ["One.", "Two."]}"#).unwrap();
-    assert_eq!(next.steps, ["One.", "Two."]);
-    assert_eq!(next.persona, spec.persona);
-    assert!(apply_section_reply(&spec, Section::Steps, r#"{"persona": "x"}"#).is_err());
+    assert_eq!(err.gaps, [Gap::Missing(Section::Steps)]);
+    assert_eq!(err.partial.persona, "P");
 }
 
 #[test]
@@ -237,7 +229,8 @@ fn near_json_replies_are_read_without_asking_again() {
     let spec = spec_from_reply(&text).unwrap();
     assert_eq!(spec.persona, "line one\nline two");
     assert_eq!(spec.steps.len(), 7);
-    let next = apply_section_reply(&spec, Section::Steps, "{steps: ['One.', 'Two.',],}").unwrap();
+    let next =
+        reply::read_section(&spec, Section::Steps, "{steps: ['One.', 'Two.',],}", false).unwrap();
     assert_eq!(next.steps, ["One.", "Two."]);
 }
 

@@ -482,11 +482,13 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
             let (i, o) = worst(&exec);
             b.add(Role::Execution, i + allowance, o);
             for r in rubrics(suite, case) {
+                // The cut-off note makes the longer request: the bound holds for either.
                 let subject = judge::Subject {
                     rubric: &r,
                     prompt: &rendered,
                     case,
                     output: "",
+                    cut_off: true,
                 };
                 let (i, o) = worst(&judge::call(&subject, config.judge_temperature).request);
                 b.add(
@@ -1078,6 +1080,7 @@ impl Optimizer {
                     prompt: &prompt,
                     case,
                     output: &r.output,
+                    cut_off: r.observed.cut_off(),
                 };
                 let call = judge::call(&subject, self.config.judge_temperature);
                 Some((call.role, call.request))
@@ -1136,7 +1139,7 @@ impl Optimizer {
                     Some(&best.spec),
                     &r.judgements,
                 );
-                let notes: Vec<String> = ctx
+                let mut notes: Vec<String> = ctx
                     .suite
                     .assertions_for(case)
                     .zip(s.verdicts.iter())
@@ -1148,6 +1151,9 @@ impl Optimizer {
                         _ => format!("- {}: not graded", a.describe()),
                     })
                     .collect();
+                if s.cut_off {
+                    notes.push("- The answer was cut off at the token limit.".to_owned());
+                }
                 let critique = self
                     .critiques
                     .get(id)

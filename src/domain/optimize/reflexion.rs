@@ -2,13 +2,13 @@
 //! (with the case's checks and the prompt's Format in view) and rewritten into a final answer; and
 //! "Critique this prompt", which lists a prompt's weaknesses, each with a fix that can become a
 //! section rewrite.
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::eval::{Assertion, TestCase, clip, fill_variables};
+use crate::domain::meta::reply::{ReplyCause, diagnose, reply_field};
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
-use crate::domain::structured::{self, StructuredError};
+use crate::domain::structured;
 use crate::domain::template;
 
 const CRITIQUE_CASE: &str = include_str!("critique_case.md");
@@ -24,6 +24,7 @@ pub fn critique_request(
     case: &TestCase,
     checks: &[Assertion],
     draft: &str,
+    cut_off: bool,
 ) -> ChatRequest {
     let prompt = fill_variables(&spec.render(style), &case.vars);
     let checks = if checks.is_empty() {
@@ -50,6 +51,18 @@ pub fn critique_request(
             ("draft", &clip(draft, 6000)),
         ],
     );
+    // Told like the judge: a draft that stopped at the token limit is not the model's choice.
+    let user = if cut_off {
+        format!(
+            "{}
+
+{}",
+            user.trim(),
+            crate::domain::eval::judge::CUT_OFF_NOTE
+        )
+    } else {
+        user
+    };
     let mut req = ChatRequest::new(Some(CRITIQUE_CASE.trim().to_owned()), user.trim());
     req.max_tokens = 700;
     req.temperature = 0.2;
@@ -118,39 +131,60 @@ pub fn critique_prompt_request(spec: &PromptSpec) -> ChatRequest {
     req
 }
 
-#[derive(Deserialize)]
-struct CritiqueReply {
-    weaknesses: Vec<WeaknessReply>,
-}
-
-#[derive(Deserialize)]
-struct WeaknessReply {
-    #[serde(default)]
-    kind: String,
-    section: String,
-    problem: String,
-    #[serde(default)]
-    fix: String,
-}
-
-pub fn parse_prompt_critique(reply: &str) -> Result<Vec<Weakness>, StructuredError> {
-    let r: CritiqueReply = structured::parse_reply(reply, &critique_prompt_schema())?;
-    Ok(r.weaknesses
-        .into_iter()
-        .filter(|w| !w.problem.trim().is_empty())
-        .map(|w| Weakness {
-            kind: if w.kind.is_empty() {
-                "other".into()
-            } else {
-                w.kind
-            },
-            section: Section::parse(w.section.trim()).unwrap_or(Section::Context),
-            fix: if w.fix.trim().is_empty() {
-                format!("Fix this: {}", w.problem.trim())
-            } else {
-                w.fix.trim().to_owned()
-            },
-            problem: w.problem.trim().to_owned(),
+/// Reads a critique reply item by item: every weakness with a problem comes in (a kind the
+/// schema does not know becomes "other", a section it does not know becomes Context, a missing
+/// fix is made from the problem); an item without a problem is left out. `Err` names the likeliest
+/// cause when no list of weaknesses can be found at all (see [`ReplyCause`]).
+pub fn parse_prompt_critique(reply: &str) -> Result<Vec<Weakness>, ReplyCause> {
+    let value = structured::extract_json(reply);
+    let list = match &value {
+        Ok(Value::Array(a)) => Some(a.clone()),
+        Ok(Value::Object(m)) => match reply_field(m, &["weaknesses"]) {
+            Some(Value::Array(a)) => Some(a.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(list) = list else {
+        return Err(diagnose(reply, value, false));
+    };
+    let kinds = critique_prompt_schema()
+        .pointer("/properties/weaknesses/items/properties/kind/enum")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let text = |m: &serde_json::Map<String, Value>, k: &str| {
+        reply_field(m, &[k])
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    Ok(list
+        .iter()
+        .filter_map(Value::as_object)
+        .filter(|w| !text(w, "problem").is_empty())
+        .map(|w| {
+            let kind = text(w, "kind").to_lowercase().replace(' ', "-");
+            let problem = text(w, "problem");
+            let fix = text(w, "fix");
+            Weakness {
+                kind: if kinds.iter().any(|k| k == kind.as_str()) {
+                    kind
+                } else {
+                    "other".into()
+                },
+                section: Section::ALL
+                    .into_iter()
+                    .find(|s| text(w, "section").to_lowercase().contains(s.as_str()))
+                    .unwrap_or(Section::Context),
+                fix: if fix.is_empty() {
+                    format!("Fix this: {problem}")
+                } else {
+                    fix
+                },
+                problem,
+            }
         })
         .collect())
 }

@@ -526,7 +526,28 @@ fn prompt_critique_and_case_reflexion_requests() {
     assert_eq!(w.len(), 2);
     assert_eq!(w[0].section, Section::Context);
     assert_eq!(w[1].fix, "Fix this: No order given.");
-    assert!(parse_prompt_critique("nope").is_err());
+    assert_eq!(
+        parse_prompt_critique("nope"),
+        Err(crate::domain::meta::ReplyCause::NoJson)
+    );
+    // Items are read one by one: an unknown kind is "other", a section named loosely is found,
+    // an item without a problem is left out, and the others still come in.
+    let loose = json!({"weaknesses": [
+        {"kind": "vagueness", "section": "Output format", "problem": "Unclear order."},
+        {"kind": "steps", "section": "steps"},
+        {"kind": "steps", "section": "steps", "problem": "No final check.", "fix": "Add one."}
+    ]})
+    .to_string();
+    let w = parse_prompt_critique(&loose).unwrap();
+    assert_eq!(w.len(), 2);
+    assert_eq!(
+        (w[0].kind.as_str(), w[0].section),
+        ("other", Section::Format)
+    );
+    assert_eq!(
+        (w[1].kind.as_str(), w[1].section),
+        ("steps", Section::Steps)
+    );
     // Regression: a critique in near-JSON (comments, unquoted keys, trailing commas) was unreadable.
     let near = "{weaknesses: [\n  {kind: 'other', section: 'steps', problem: 'Too long.', fix: 'Cut.'}, // main\n],}";
     assert_eq!(parse_prompt_critique(near).unwrap()[0].problem, "Too long.");
@@ -541,8 +562,24 @@ fn prompt_critique_and_case_reflexion_requests() {
         &case,
         &checks,
         "draft text",
+        false,
     );
     let u = &c.messages[0].text;
+    assert!(!u.contains("cut off"));
+    let cut = critique_request(
+        &spec("You are L1"),
+        RenderStyle::Markdown,
+        &case,
+        &checks,
+        "draft te",
+        true,
+    );
+    assert!(
+        cut.messages[0]
+            .text
+            .ends_with(crate::domain::eval::judge::CUT_OFF_NOTE),
+        "the critic is told the draft was cut off"
+    );
     assert!(
         u.contains("contains all of \u{201c}Bob\u{201d}")
             && u.contains("draft text")
@@ -934,6 +971,7 @@ fn the_optimizer_grades_with_the_same_judge_call_as_runs() {
         prompt: &prompt,
         case,
         output: "ok {expected}",
+        cut_off: false,
     };
     let same = judge::call(&subject, 0.7);
     assert_eq!((role, request.clone()), (same.role, same.request));
@@ -964,8 +1002,9 @@ fn reflexion_and_proposal_requests_carry_texts_as_written() {
         ..spec(&format!("persona {TRAP}"))
     };
     let draft = format!("draft {TRAP}");
-    let user =
-        &critique_request(&s, RenderStyle::Markdown, &case, &checks, &draft).messages[0].text;
+    let user = &critique_request(&s, RenderStyle::Markdown, &case, &checks, &draft, false).messages
+        [0]
+    .text;
     for part in ["input", "check", "format", "persona", "draft"] {
         assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
     }

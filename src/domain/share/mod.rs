@@ -136,7 +136,7 @@ fn pack(d: &DraftV1) -> Value {
         })
         .collect();
     let i = &d.idea;
-    json!([
+    let mut top = json!([
         d.name,
         [i.idea, i.audience, i.tone, i.output, i.target, i.variables],
         if d.style == "xml" { 1 } else { 0 },
@@ -146,7 +146,13 @@ fn pack(d: &DraftV1) -> Value {
         serde_json::to_value(&d.cases).expect("json"),
         serde_json::to_value(&d.checks).expect("json"),
         serde_json::to_value(&d.runs).expect("json")
-    ])
+    ]);
+    // Whether cut-off answers fail: written only when not the default, so links made before the
+    // setting existed and links with the default read the same.
+    if let (Some(on), Value::Array(items)) = (d.cut_off_fails, &mut top) {
+        items.push(json!(on));
+    }
+    top
 }
 
 fn text(v: &Value, i: usize) -> String {
@@ -256,6 +262,7 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
             || Lost::List("The run results"),
             salvage::run,
         ),
+        cut_off_fails: top.get(8).and_then(Value::as_bool),
         optimizer: None,
     })
 }
@@ -751,6 +758,8 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     cost_usd: None,
                     refusal: None,
                     reflection: None,
+                    run_ms: run.started_ms,
+                    sent: None,
                     judgements: [(rubric.to_owned(), Judgement::Scored { score: 6 + (i % 5) as u8, reasoning: format!("Owners named for {} of the items; nothing invented.", 1 + i % 3) })].into(),
                 });
             }

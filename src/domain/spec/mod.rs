@@ -187,7 +187,11 @@ impl PromptSpec {
             Section::Context => !self.context.trim().is_empty(),
             Section::Steps => self.steps.iter().any(|x| !x.trim().is_empty()),
             Section::Format => !self.format.trim().is_empty(),
-            Section::Examples => self.examples.iter().any(|e| !e.input.trim().is_empty()),
+            // An example's input may be empty (what to answer when nothing useful arrives).
+            Section::Examples => self
+                .examples
+                .iter()
+                .any(|e| !e.input.trim().is_empty() || !e.output.trim().is_empty()),
         }
     }
 
@@ -273,6 +277,17 @@ pub fn strip_list_marker(line: &str) -> &str {
         .trim()
 }
 
+/// What an example's input reads as in the final prompt: an empty input is said to be empty.
+fn shown_input(e: &Example) -> &str {
+    match e.input.trim() {
+        "" => EMPTY_INPUT,
+        t => t,
+    }
+}
+
+/// How an example with an empty input shows it in the final prompt.
+pub const EMPTY_INPUT: &str = "(an empty message)";
+
 fn render_body_markdown(spec: &PromptSpec, s: Section, body: &str) -> String {
     match s {
         Section::Examples => spec
@@ -283,7 +298,7 @@ fn render_body_markdown(spec: &PromptSpec, s: Section, body: &str) -> String {
                 format!(
                     "### Example {}\n\nInput:\n{}\n\nOutput:\n{}",
                     i + 1,
-                    e.input.trim(),
+                    shown_input(e),
                     e.output.trim()
                 )
             })
@@ -308,7 +323,7 @@ fn render_body_xml(spec: &PromptSpec, s: Section, body: &str) -> String {
             .map(|e| {
                 format!(
                     "<example>\n<input>\n{}\n</input>\n<output>\n{}\n</output>\n</example>",
-                    e.input.trim(),
+                    shown_input(e),
                     e.output.trim()
                 )
             })

@@ -251,6 +251,9 @@ fn wire_draft(obj: &mut Map<String, Value>, lost: &mut Vec<Lost>) -> DraftV1 {
         || Lost::List("The checks for every case"),
         check,
     );
+    let cut_off_fails = field(obj, "cut_off_fails", lost, || {
+        Lost::Field("Whether answers cut off at the token limit fail")
+    });
     let runs = list(
         obj.remove("runs"),
         lost,
@@ -266,6 +269,7 @@ fn wire_draft(obj: &mut Map<String, Value>, lost: &mut Vec<Lost>) -> DraftV1 {
         current,
         cases,
         checks,
+        cut_off_fails,
         runs,
         optimizer,
     }

@@ -366,3 +366,40 @@ impl<'a> CasesPage<'a> {
         Ok(())
     }
 }
+
+/// The verdict badge of case `id`'s result row ("pass", "fail", "refused", …; empty if none).
+pub async fn verdict(b: &Browser, id: u32) -> Result<String> {
+    let v = b
+        .eval(&format!(
+            "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return e ? e.textContent : ''"
+        ))
+        .await?;
+    Ok(v.as_str().unwrap_or("").to_owned())
+}
+
+/// The whole text of case `id`'s result row (empty if it has none).
+pub async fn result_text(b: &Browser, id: u32) -> Result<String> {
+    let v = b
+        .eval(&format!(
+            "return document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? ''"
+        ))
+        .await?;
+    Ok(v.as_str().unwrap_or("").to_owned())
+}
+
+/// Waits until case `id`'s verdict badge reads `want`; on a timeout, fails with what the row says.
+pub async fn wait_verdict(b: &Browser, id: u32, want: &str) -> Result<()> {
+    let waited = b
+        .wait_until(
+            &format!(
+                "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return !!e && e.textContent === '{want}'"
+            ),
+            &format!("case #{id} to show {want}"),
+        )
+        .await;
+    if waited.is_err() {
+        let row = result_text(b, id).await.unwrap_or_default();
+        bail!("case #{id} never showed {want:?}; its row says:\n{row}");
+    }
+    Ok(())
+}

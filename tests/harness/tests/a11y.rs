@@ -161,6 +161,8 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
                 .send_keys(&format!("{SELECT_ALL}NameError{TAB}"))
                 .await?;
             b.button("Run the case").await?.click().await?;
+            // The prompt's {{error}} is empty in this case: the run waits for a word.
+            b.button("Run anyway").await?.click().await?;
             b.wait_for_text("Run finished:").await?;
             // The toast sits over the bottom of a phone screen: dismiss it, as a person would.
             b.button("Dismiss").await?.click().await?;
@@ -184,6 +186,21 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
                 .send_keys(&format!("{SELECT_ALL}1{TAB}"))
                 .await?;
             problems.extend(axe(&b, &tag("improve-budget"), &source).await?);
+            // The empty {{error}} again: Start waits for a tick, as Run waited for a word.
+            b.wait_for_text("1 case would go out with empty variables in every round.")
+                .await?;
+            let start_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).disabled";
+            assert_eq!(
+                b.eval(start_disabled).await?,
+                json!(true),
+                "Start before the tick"
+            );
+            b.choose("Start with these cases as they are").await?;
+            assert_eq!(
+                b.eval(start_disabled).await?,
+                json!(false),
+                "Start after the tick"
+            );
             b.eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).click(); return true").await?;
             b.wait_until(
                 "const t = document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''; return t.startsWith('Finished') || t.startsWith('Stopped')",

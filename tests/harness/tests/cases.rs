@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::Fault;
-use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, TAB};
+use pw_harness::pages::{
+    CasesPage, PromptPage, SELECT_ALL, TAB, result_text as row_text, verdict as badge,
+    wait_verdict as wait_badge,
+};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
@@ -52,40 +55,6 @@ async fn import_file(b: &Browser, path: &std::path::Path) -> anyhow::Result<()> 
         .await?
         .send_keys(path.to_str().unwrap())
         .await?;
-    Ok(())
-}
-
-async fn badge(b: &Browser, id: u32) -> anyhow::Result<String> {
-    let v = b
-        .eval(&format!(
-            "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return e ? e.textContent : ''"
-        ))
-        .await?;
-    Ok(v.as_str().unwrap_or("").to_owned())
-}
-
-async fn wait_badge(b: &Browser, id: u32, want: &str) -> anyhow::Result<()> {
-    let waited = b
-        .wait_until(
-            &format!(
-                "const e = document.querySelector('.pw-result[data-case=\"{id}\"] .pw-verdict'); return !!e && e.textContent === '{want}'"
-            ),
-            &format!("case #{id} to show {want}"),
-        )
-        .await;
-    if waited.is_err() {
-        // Say what the row shows instead.
-        let row = b
-            .eval(&format!(
-                "return document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? ''"
-            ))
-            .await
-            .unwrap_or_default();
-        anyhow::bail!(
-            "case #{id} never showed {want:?}; its row says:\n{}",
-            row.as_str().unwrap_or("")
-        );
-    }
     Ok(())
 }
 
@@ -583,5 +552,240 @@ async fn refusals_are_said_everywhere_and_a_promptfoo_yaml_comes_in_whole() -> a
         .await?;
     b.close().await?;
     let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+// Issue 13, point 4: an answer that stopped at the token limit scored 100 with no sign it was cut.
+// It is marked, fails by default (the judge is told), and passes on its checks with the suite's
+// switch off, which is kept with the draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Names the owner.","score":9}"#);
+    fake.reply_when("ALPHA", "- **Bob**: send the deck by");
+    fake.fault_when("ALPHA", Fault::MaxTokens, 1);
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
+    CasesPage::new(&b).add_rubric(1, "Names the owner.").await?;
+    b.button("Run the case").await?.click().await?;
+    wait_badge(&b, 1, "fail").await?;
+    b.wait_for_text("It counts as failed, scored 0").await?;
+    let row = row_text(&b, 1).await?;
+    assert!(row.contains("cut off at the token limit"), "{row}");
+    // Its checks still say what they found; the case scores 0.
+    assert!(row.contains("Score 9/10 (pass at 7)"), "{row}");
+    b.wait_for_text("Score 0 / 100 · 0 of 1 cases passed every check")
+        .await?;
+    // The judge was told the answer was cut off.
+    let judged: Vec<String> = fake
+        .chat_requests()
+        .into_iter()
+        .filter(|r| r.body.contains(JUDGE_MARK))
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(judged.len(), 1);
+    assert!(
+        judged[0].contains("this answer was cut off at the token limit"),
+        "{}",
+        judged[0]
+    );
+    b.screenshot_at(".pw-result[data-case=\"1\"]", "cut-off-1280-light")
+        .await?;
+
+    // The switch off: the same answer passes on its checks, still marked; nothing is sent again.
+    let sent = fake.chat_requests().len();
+    b.choose("Answers cut off at the token limit fail").await?;
+    wait_badge(&b, 1, "pass").await?;
+    b.wait_for_text("Score 95 / 100 · 1 of 1 cases passed every check")
+        .await?;
+    b.wait_for_text("It is scored on its checks").await?;
+    assert!(
+        row_text(&b, 1)
+            .await?
+            .contains("cut off at the token limit")
+    );
+    assert_eq!(fake.chat_requests().len(), sent);
+
+    // Kept with the draft.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.client.refresh().await?;
+    wait_badge(&b, 1, "pass").await?;
+    let ticked = b
+        .eval("return Array.from(document.querySelectorAll('label.pw-check')).find(l => l.textContent.includes('cut off at the token limit fail')).querySelector('input').checked")
+        .await?;
+    assert_eq!(ticked, json!(false));
+    b.close().await?;
+    Ok(())
+}
+
+/// A prompt whose context takes the notes in `{{transcript}}`.
+async fn paste_transcript_prompt(b: &Browser) -> anyhow::Result<()> {
+    let mut spec: serde_json::Value = serde_json::from_str(&spec_reply())?;
+    spec["context"] = json!("Inputs are meeting notes in {{transcript}}. Never invent owners.");
+    PromptPage::new(b)
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &spec.to_string(),
+        )
+        .await
+}
+
+// Issue 13, point 5: a case with an empty {{transcript}} went out as "Inputs are meeting notes in
+// . Never invent owners." without a word. The case says so, Run lists it and sends nothing until
+// told, and the case shows the exact messages a run sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_variable_is_flagged_and_nothing_is_sent_until_confirmed() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_transcript_prompt(&b).await?;
+    fake.reply_when("ALPHA", "No action items.");
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    let flag = "{{transcript}} is empty: the model would get \u{201c}Inputs are meeting notes in . Never invent owners.\u{201d}.";
+    add_case(&b, 1, "ALPHA hi", None).await?;
+    // Flagged in the editor, with what each box feeds.
+    b.wait_for_text(flag).await?;
+    b.wait_for_text("Fills {{transcript}} in the system prompt.")
+        .await?;
+    b.wait_for_text(
+        "The prompt's {{transcript}} is filled from the variable box below, not from this input.",
+    )
+    .await?;
+    add_case(&b, 2, "BRAVO go", None).await?;
+    b.field("Variable {{transcript}}")
+        .await?
+        .send_keys("Ana books the room.")
+        .await?;
+    // Flagged on the case's line while its editor is closed; the filled case is not.
+    b.wait_until(
+        "const tags = Array.from(document.querySelectorAll('.pw-tag--gap')).map(t => t.textContent); return tags.length === 1 && tags[0] === 'empty: {{transcript}}'",
+        "one case flagged on its line",
+    )
+    .await?;
+
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("1 case would go out with empty variables. Nothing has been sent.")
+        .await?;
+    let notice = b
+        .eval("return document.querySelector('.pw-unfilled').innerText")
+        .await?;
+    let notice = notice.as_str().unwrap_or("");
+    assert!(notice.contains("Case #1 (ALPHA hi)"), "{notice}");
+    assert!(notice.contains(flag), "{notice}");
+    assert!(!notice.contains("Case #2"), "{notice}");
+    b.screenshot_at(".pw-unfilled", "unfilled-1280-light")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.chat_requests().len(), 0, "nothing sent before a word");
+    // "Fix it" opens the case at its empty variable.
+    b.button("Fix case #1").await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-case-1-var-transcript'",
+        "the cursor in case 1's {{transcript}}",
+    )
+    .await?;
+    b.button("Don't run").await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.chat_requests().len(), 0, "Don't run sends nothing");
+    b.wait_until(
+        "return !document.querySelector('.pw-unfilled')",
+        "the notice to go",
+    )
+    .await?;
+
+    // Run anyway: both cases go out, the empty one as it is.
+    b.button("Run all 2 cases").await?.click().await?;
+    b.button("Run anyway").await?.click().await?;
+    wait_badge(&b, 1, "no checks").await?;
+    wait_badge(&b, 2, "no checks").await?;
+    assert_eq!(fake.chat_requests().len(), 2);
+
+    // The preview is the request case 1 sent, text for text.
+    b.wait_for_text("What the model receives")
+        .await?
+        .click()
+        .await?;
+    let shown = b
+        .eval("return document.querySelector('pre[aria-label=\"Messages sent for case #1\"]').textContent")
+        .await?;
+    let sent = fake
+        .chat_requests()
+        .into_iter()
+        .find(|r| r.body.contains("ALPHA"))
+        .expect("case 1 was sent");
+    let body: serde_json::Value = serde_json::from_str(&sent.body)?;
+    let text_of = |role: &str| -> String {
+        body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["role"] == role)
+            .and_then(|m| m["content"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let system = text_of("system");
+    assert!(
+        system.contains("Inputs are meeting notes in . Never invent owners."),
+        "{system}"
+    );
+    assert_eq!(
+        shown.as_str().unwrap_or(""),
+        format!(
+            "System message:\n{system}\n\nUser message:\n{}",
+            text_of("user")
+        )
+    );
+    b.close().await?;
+    Ok(())
+}
+
+// Issue 13, point 6: after "Run selected (1)" the panel said "Running all: 2 calls" and "2 of 2
+// done · 1 failed" for one call, and the other case's old result stayed as if fresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when("ALPHA", "- **Bob**: send the deck");
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    fake.set_timing(0, 5, 16);
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", Some("Ana")).await?;
+    b.wait_for_text("Run all: 2 calls to the execution model")
+        .await?;
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("2 of 2 done").await?;
+    wait_badge(&b, 1, "pass").await?;
+    wait_badge(&b, 2, "pass").await?;
+    assert!(!row_text(&b, 1).await?.contains("earlier run"));
+
+    // Case 2 alone, slowly, and its call fails: the panel counts one call.
+    fake.set_timing(0, 120, 2);
+    fake.fault_when("BRAVO", Fault::Truncate { after_chunks: 6 }, 1);
+    b.field("Select case #2").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    b.wait_for_text("Running 1 case: 1 call to the execution model")
+        .await?;
+    b.wait_for_text("1 of 1 done · 1 failed").await?;
+    wait_badge(&b, 2, "call failed").await?;
+    let progress = b
+        .eval("return document.querySelector('.pw-progress__text').textContent")
+        .await?;
+    assert!(
+        progress
+            .as_str()
+            .unwrap_or("")
+            .starts_with("1 of 1 done · 1 failed"),
+        "{progress}"
+    );
+    b.wait_for_text("Run all: 2 calls to the execution model")
+        .await?;
+    // Case 1's result is from the first run, and says so; case 2's is this run's.
+    let one = row_text(&b, 1).await?;
+    assert!(one.contains("from an earlier run (version 1, "), "{one}");
+    assert_eq!(badge(&b, 1).await?, "pass");
+    assert!(!row_text(&b, 2).await?.contains("earlier run"));
+    b.wait_for_text("(1 from an earlier run)").await?;
+    b.screenshot_at(".pw-card--results", "run-selected-1280-light")
+        .await?;
+    b.close().await?;
     Ok(())
 }

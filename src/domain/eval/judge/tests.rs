@@ -186,6 +186,7 @@ fn the_request_carries_every_text_once_as_written() {
         prompt: "You are {input}.",
         case: &case,
         output: "Owner: {rubric}",
+        cut_off: false,
     };
     let c = call(&subject, 0.0);
     let user = &c.request.messages[0].text;
@@ -216,6 +217,7 @@ fn one_call_with_one_temperature_rule() {
         prompt: "p",
         case: &case,
         output: "o",
+        cut_off: false,
     };
     let c = call(&subject, 0.7);
     assert_eq!(c.role, Role::Judge);

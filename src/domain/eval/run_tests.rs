@@ -1,0 +1,377 @@
+//! Runs that tell the truth: the cut-off rule (answers stopped at the token limit fail unless the
+//! suite's switch is off, and the judge is told), what a case would send empty, the preview of a
+//! case's request, and results from an earlier run kept apart from the latest run's.
+use std::collections::BTreeMap;
+
+use super::judge::{self, CUT_OFF_NOTE};
+use super::run::{self, CaseRun, Gap, Reflection, Run, Status};
+use super::*;
+use crate::domain::wire::{DraftV1, Include};
+
+/// A suite of one case with one check that the answer passes, and its id.
+fn one_case(input: &str) -> (Suite, u32) {
+    let mut suite = Suite::default();
+    let id = suite.add(TestCase {
+        input: input.into(),
+        assertions: vec![Assertion::new(Check::ContainsAll(vec!["Bob".into()]))],
+        ..Default::default()
+    });
+    (suite, id)
+}
+
+fn stopped(reason: &str) -> Observed {
+    Observed {
+        finish_reason: Some(reason.into()),
+        ..Observed::default()
+    }
+}
+
+fn score(suite: &Suite, id: u32, output: &str, observed: &Observed) -> CaseScore {
+    let case = suite.case(id).unwrap();
+    score_case(suite, case, output, observed, None, &BTreeMap::new())
+}
+
+#[test]
+fn a_cut_off_answer_fails_by_default_and_passes_its_checks_with_the_switch_off() {
+    let (mut suite, id) = one_case("Notes");
+    assert!(suite.cut_off_fails, "on by default");
+    let whole = score(&suite, id, "- **Bob**: send the deck", &stopped("stop"));
+    assert_eq!(
+        (whole.pass, whole.score, whole.cut_off),
+        (true, Some(1.0), false)
+    );
+    // The same text, stopped at the token limit: marked, failed, scored 0.
+    let cut = score(&suite, id, "- **Bob**: send the", &stopped("length"));
+    assert!(cut.cut_off && cut.failed_cut_off, "{cut:?}");
+    assert_eq!((cut.pass, cut.score), (false, Some(0.0)));
+    // Its checks still say what they found.
+    assert!(cut.verdicts[0].passed());
+    // Read as the `finish-reason` check reads: any case, ends trimmed.
+    assert!(score(&suite, id, "Bob", &stopped(" LENGTH ")).failed_cut_off);
+    // Other stops and an unknown stop are not cut off.
+    for other in [
+        stopped("content_filter"),
+        stopped("tool_calls"),
+        Observed::default(),
+    ] {
+        let s = score(&suite, id, "Bob", &other);
+        assert!(!s.cut_off && s.pass, "{other:?}");
+    }
+    // The switch off: still marked as cut off, scored on its checks.
+    suite.cut_off_fails = false;
+    let s = score(&suite, id, "- **Bob**: send the", &stopped("length"));
+    assert!(s.cut_off && !s.failed_cut_off);
+    assert_eq!((s.pass, s.score), (true, Some(1.0)));
+}
+
+#[test]
+fn a_cut_off_answer_fails_a_case_threshold_and_one_without_checks() {
+    let (mut suite, id) = one_case("Notes");
+    suite.cases[0].threshold = Some(0.5);
+    let s = score(&suite, id, "Bob", &stopped("length"));
+    assert_eq!((s.pass, s.score), (false, Some(0.0)));
+    // No checks at all: the rule alone decides, and says so with a score.
+    suite.cases[0].assertions.clear();
+    let s = score(&suite, id, "Bob", &stopped("length"));
+    assert_eq!(
+        (s.pass, s.score, s.failed_cut_off),
+        (false, Some(0.0), true)
+    );
+    let s = score(&suite, id, "Bob", &stopped("stop"));
+    assert_eq!((s.pass, s.score), (false, None));
+}
+
+#[test]
+fn a_finish_reason_check_decides_about_the_stop_instead_of_the_rule() {
+    // A case that asks for `length` is never failed for being cut off...
+    let (mut suite, id) = one_case("Notes");
+    suite
+        .global
+        .push(Assertion::new(Check::FinishReason("length".into())));
+    let s = score(&suite, id, "Bob", &stopped("length"));
+    assert!(s.cut_off && !s.failed_cut_off);
+    assert_eq!((s.pass, s.score), (true, Some(1.0)));
+    // ... and one that asks for `stop` fails through its own check, scored like any check.
+    suite.global[0] = Assertion::new(Check::FinishReason("stop".into()));
+    let s = score(&suite, id, "Bob", &stopped("length"));
+    assert!(!s.failed_cut_off && !s.pass);
+    assert_eq!(s.score, Some(0.5));
+}
+
+#[test]
+fn runs_and_reflexion_finals_are_scored_with_the_rule() {
+    let (suite, id) = one_case("Notes");
+    let mut r = Run::default();
+    r.cases.insert(
+        id,
+        CaseRun {
+            status: Status::Done,
+            output: "Bob".into(),
+            finish_reason: Some("length".into()),
+            ..CaseRun::default()
+        },
+    );
+    let s = &r.scores(&suite, None)[&id];
+    assert!(s.failed_cut_off && !s.pass);
+    assert_eq!(r.aggregate(&suite, None).passed, 0);
+    // A Reflexion final cut off at the token limit is scored as one.
+    let reflection = Reflection {
+        final_output: "Bob".into(),
+        final_stop: Some("length".into()),
+        ..Reflection::default()
+    };
+    let case = suite.case(id).unwrap();
+    let observed = reflection.final_observed();
+    let s = score_case(&suite, case, "Bob", &observed, None, &BTreeMap::new());
+    assert!(s.failed_cut_off);
+    // A final kept before its stop reason was recorded reads as not cut off.
+    let old: Reflection = serde_json::from_str(
+        r#"{"critique":"c","final_output":"Bob","judgements":{},"done":true}"#,
+    )
+    .unwrap();
+    assert_eq!(old.final_stop, None);
+    assert!(!old.final_observed().cut_off());
+}
+
+#[test]
+fn the_judge_is_told_when_an_answer_was_cut_off() {
+    let case = TestCase {
+        input: "Notes".into(),
+        ..Default::default()
+    };
+    let subject = |cut_off| judge::Subject {
+        rubric: "Names owners.",
+        prompt: "You list action items.",
+        case: &case,
+        output: "- **Bob**: send the",
+        cut_off,
+    };
+    let cut = judge::call(&subject(true), 0.0).request;
+    let whole = judge::call(&subject(false), 0.0).request;
+    let text = &cut.messages[0].text;
+    assert!(text.contains(CUT_OFF_NOTE), "{text}");
+    // Right after the answer it is about.
+    assert!(
+        text.contains(&format!("</answer>\n{CUT_OFF_NOTE}")),
+        "{text}"
+    );
+    assert!(!whole.messages[0].text.contains("cut off"));
+    assert!(whole.messages[0].text.ends_with("</answer>"));
+    // The run's estimate holds for the longer request.
+    let mut suite = Suite::default();
+    let id = suite.add(case.clone());
+    suite.global.push(Assertion::new(Check::Judge {
+        rubric: "Names owners.".into(),
+        threshold: 7,
+    }));
+    let b = run::run_bound(&suite, "You list action items.", &[id], 0.0, 100);
+    let (i, _) = crate::domain::estimate::request_bound(&cut);
+    assert!(i <= b.judge_input, "{i} > {}", b.judge_input);
+}
+
+fn meeting_case(vars: &[(&str, &str)], input: &str) -> TestCase {
+    TestCase {
+        input: input.into(),
+        vars: vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..Default::default()
+    }
+}
+
+const PROMPT: &str = "You find action items.\nInputs are meeting notes in {{transcript}}. Never invent owners.\nAnswer in {{ lang }}.";
+
+#[test]
+fn empty_whitespace_and_missing_variables_are_gaps_with_what_the_model_would_read() {
+    // Empty: the sentence as the model would get it.
+    let c = meeting_case(&[("transcript", ""), ("lang", "English")], "");
+    let gaps = run::gaps(PROMPT, &c);
+    assert_eq!(
+        gaps,
+        vec![Gap::Empty {
+            name: "transcript".into(),
+            excerpt: "Inputs are meeting notes in . Never invent owners.".into()
+        }]
+    );
+    assert_eq!(
+        gaps[0].describe(),
+        "{{transcript}} is empty: the model would get \u{201c}Inputs are meeting notes in . Never invent owners.\u{201d}."
+    );
+    // Only spaces and line breaks count as empty.
+    let c = meeting_case(&[("transcript", " \n\t "), ("lang", "English")], "");
+    assert!(
+        matches!(&run::gaps(PROMPT, &c)[..], [Gap::Empty { name, .. }] if name == "transcript")
+    );
+    // A key the case does not have: the placeholder would go out as written.
+    let c = meeting_case(&[("transcript", "Bob sends the deck.")], "");
+    let gaps = run::gaps(PROMPT, &c);
+    assert_eq!(
+        gaps,
+        vec![Gap::Missing {
+            name: "lang".into(),
+            excerpt: "Answer in {{ lang }}.".into()
+        }]
+    );
+    assert!(gaps[0].describe().starts_with("{{lang}} has no value"));
+    // Every value given: nothing to say.
+    let c = meeting_case(&[("transcript", "Bob sends the deck."), ("lang", "en")], "");
+    assert_eq!(run::gaps(PROMPT, &c), vec![]);
+    // The excerpt shows other variables filled, as the request fills them.
+    let c = meeting_case(&[("transcript", "")], "");
+    let p = "Notes in {{transcript}} for {{team}}.";
+    let gaps = run::gaps(p, &c);
+    assert_eq!(gaps.len(), 2);
+    let c = meeting_case(&[("transcript", ""), ("team", "sales")], "");
+    assert_eq!(
+        run::gaps(p, &c),
+        vec![Gap::Empty {
+            name: "transcript".into(),
+            excerpt: "Notes in  for sales.".into()
+        }]
+    );
+}
+
+#[test]
+fn an_empty_message_is_a_gap_and_long_lines_are_cut_around_the_placeholder() {
+    let c = meeting_case(&[], "  ");
+    assert_eq!(run::gaps("You help.", &c), vec![Gap::NoMessage]);
+    assert!(run::gaps("You help.", &meeting_case(&[], "hi")).is_empty());
+    // Variables are sent when the input is empty: not an empty message.
+    let c = meeting_case(&[("notes", "x")], "");
+    assert!(run::gaps("You help.", &c).is_empty());
+    let long = format!("{} {{{{x}}}} {}", "a".repeat(200), "b".repeat(200));
+    let gaps = run::gaps(&long, &meeting_case(&[("x", "")], "hi"));
+    let Gap::Empty { excerpt, .. } = &gaps[0] else {
+        panic!("{gaps:?}")
+    };
+    assert_eq!(excerpt.chars().count(), 1 + 60 + 60 + 1, "{excerpt}");
+    assert!(excerpt.starts_with('…') && excerpt.ends_with('…'));
+}
+
+#[test]
+fn the_preview_is_the_request_the_run_sends() {
+    let c = meeting_case(
+        &[("transcript", "Bob sends {{lang}}."), ("lang", "en")],
+        "Go.",
+    );
+    let req = run::request(PROMPT, &c, 0.3, 1500);
+    let shown = run::preview(&req);
+    assert_eq!(
+        shown,
+        "System message:\nYou find action items.\nInputs are meeting notes in Bob sends {{lang}}.. Never invent owners.\nAnswer in en.\n\nUser message:\nGo."
+    );
+    assert_eq!(
+        req.system.as_deref(),
+        Some(&shown[16..shown.find("\n\nUser").unwrap()])
+    );
+    // An empty user message is said to be empty.
+    let req = run::request("S", &meeting_case(&[], ""), 0.3, 10);
+    assert_eq!(
+        run::preview(&req),
+        "System message:\nS\n\nUser message:\n(empty)"
+    );
+}
+
+#[test]
+fn progress_counts_the_latest_run_and_earlier_results_are_marked() {
+    let mut r = Run {
+        started_ms: 2000.0,
+        ..Run::default()
+    };
+    let at = |run_ms, status| CaseRun {
+        status,
+        run_ms,
+        input_tokens: 10,
+        ..CaseRun::default()
+    };
+    r.cases.insert(1, at(1000.0, Status::Done));
+    r.cases.insert(2, at(2000.0, Status::Failed("400".into())));
+    r.cases.insert(3, at(1000.0, Status::Failed("429".into())));
+    let p = r.progress();
+    assert_eq!((p.total, p.finished(), p.failed, p.done), (1, 1, 1, 0));
+    assert_eq!(p.input_tokens, 10);
+    assert!(!r.is_latest(&r.cases[&1]) && r.is_latest(&r.cases[&2]));
+    assert_eq!(r.latest_ids(), vec![2]);
+    // The stamp survives storage; records kept before it read as the latest run's.
+    let w = crate::domain::wire::RunV1::from(&r);
+    let json = serde_json::to_string(&w).unwrap();
+    let back = Run::from(serde_json::from_str::<crate::domain::wire::RunV1>(&json).unwrap());
+    assert_eq!(back, r);
+    assert_eq!(json.matches("\"run\":").count(), 2, "{json}");
+    let old: crate::domain::wire::RunV1 =
+        serde_json::from_str(r#"{"version":1,"at":7.0,"cases":[{"id":1,"status":"done"}]}"#)
+            .unwrap();
+    let old = Run::from(old);
+    assert!(old.is_latest(&old.cases[&1]));
+}
+
+#[test]
+fn the_cut_off_switch_is_kept_and_old_drafts_get_the_default() {
+    let (_, mut d) = crate::domain::share::reference_drafts().remove(0);
+    assert!(d.suite.cut_off_fails);
+    // The default is not written: drafts and links read as before.
+    let w = DraftV1::from_draft(&d, Include::ALL);
+    assert!(!serde_json::to_string(&w).unwrap().contains("cut_off"));
+    d.suite.cut_off_fails = false;
+    let w = DraftV1::from_draft(&d, Include::ALL);
+    let json = serde_json::to_string(&w).unwrap();
+    assert!(json.contains("\"cut_off_fails\":false"));
+    // Storage (the part-by-part reader) and share links keep it.
+    let kept = crate::domain::wire::read_draft(serde_json::from_str(&json).unwrap()).unwrap();
+    assert!(kept.lost.is_empty(), "{:?}", kept.lost);
+    assert!(!kept.draft.suite.cut_off_fails);
+    let link = crate::domain::share::encode(&d, Include::ALL).unwrap();
+    let back = crate::domain::share::decode_salvaged(&link).unwrap();
+    assert!(!back.draft.suite.cut_off_fails);
+    // A draft kept before the switch existed gets the default.
+    let old = serde_json::json!({"name": "d", "versions": [{"n": 1, "spec": {"persona": "p"}}], "current": 1});
+    assert!(
+        crate::domain::wire::read_draft(old)
+            .unwrap()
+            .draft
+            .suite
+            .cut_off_fails
+    );
+    // A value that does not read is named and the default used; the rest opens.
+    let odd = serde_json::json!({"name": "d", "versions": [{"n": 1, "spec": {"persona": "p"}}], "current": 1, "cut_off_fails": "maybe"});
+    let s = crate::domain::wire::read_draft(odd).unwrap();
+    assert!(s.draft.suite.cut_off_fails);
+    assert_eq!(s.lost.len(), 1);
+}
+
+#[test]
+fn a_result_knows_when_its_case_was_edited() {
+    let mut case = TestCase {
+        id: 1,
+        input: "Ann sends the deck.".into(),
+        vars: vec![("transcript".into(), "notes".into())],
+        ..Default::default()
+    };
+    let result = CaseRun {
+        sent: Some(run::fingerprint(&case)),
+        ..CaseRun::default()
+    };
+    assert!(!result.case_changed(&case));
+    // Checks and labels are not what was sent: changing them leaves the result current.
+    case.description = "renamed".into();
+    case.expected = "a list".into();
+    assert!(!result.case_changed(&case));
+    case.vars[0].1 = "other notes".into();
+    assert!(result.case_changed(&case), "a variable edited");
+    case.vars[0].1 = "notes".into();
+    case.input.push(' ');
+    assert!(result.case_changed(&case), "the input edited");
+    // Texts are ended, so moving a character between fields is a change too.
+    let a = TestCase {
+        vars: vec![("ab".into(), "c".into())],
+        ..Default::default()
+    };
+    let b = TestCase {
+        vars: vec![("a".into(), "bc".into())],
+        ..Default::default()
+    };
+    assert_ne!(run::fingerprint(&a), run::fingerprint(&b));
+    // An older record that does not say what was sent is never called changed.
+    assert!(!CaseRun::default().case_changed(&case));
+}

@@ -1,0 +1,411 @@
+//! Reading a meta model's reply part by part: every section that reads comes in, what is missing
+//! or empty is named in plain words (a [`Gap`], counting from one, never a JSON path), and when
+//! nothing at all can be used the likeliest cause is named (a [`ReplyCause`]).
+//!
+//! The rules come from `spec.schema.json` (the counts of steps and examples are read from it), so
+//! what is called a gap here is what the meta-prompt asks for (`prompt_rules_tests` checks that
+//! the prompts and the schemas agree).
+use serde_json::{Map, Value};
+
+use super::spec_schema;
+use crate::domain::spec::{Example, PromptSpec, Section, strip_list_marker};
+use crate::domain::structured::{self, StructuredError};
+
+/// Why nothing of a reply could be used: the likeliest cause, for the person and for the repair
+/// message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyCause {
+    /// Nothing arrived, or only white space.
+    Empty,
+    /// Ordinary text with no JSON in it: the model did not follow the format.
+    NoJson,
+    /// The reply stopped at the output token limit before any part of its JSON was complete.
+    CutOff,
+    /// Something that looks like JSON but does not read, even leniently (`serde_json`'s complaint).
+    Broken(String),
+    /// JSON without any of the expected parts; `found` holds up to six of the keys it has.
+    Unexpected { found: Vec<String> },
+}
+
+impl ReplyCause {
+    /// What happened, in plain words.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Empty => "The model sent an empty reply.".to_owned(),
+            Self::NoJson => "This model did not write JSON: it answered in ordinary text, so none \
+                             of it could be read."
+                .to_owned(),
+            Self::CutOff => "The reply was cut off at the model's length limit before any part \
+                             of it was complete."
+                .to_owned(),
+            Self::Broken(e) => format!(
+                "The model started to write JSON, but it is broken before any part of it could be \
+                 read ({e})."
+            ),
+            Self::Unexpected { found } if found.is_empty() => {
+                "The reply is JSON, but it is empty: none of the expected parts is in it."
+                    .to_owned()
+            }
+            Self::Unexpected { found } => format!(
+                "The reply is JSON, but none of the expected parts is in it (it has: {}).",
+                found.join(", ")
+            ),
+        }
+    }
+
+    /// The next useful step, in plain words.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            Self::Empty => {
+                "Try again; if the reply stays empty, pick another model in Settings or use Manual mode."
+            }
+            Self::CutOff => {
+                "Asking again the same way will likely stop at the same place: pick a model that \
+                 writes longer replies in Settings, or use Manual mode with any chat app."
+            }
+            Self::NoJson | Self::Broken(_) | Self::Unexpected { .. } => {
+                "Some models cannot write this kind of structured reply. Use Manual mode (paste the \
+                 request into any chat app and its reply back here), or pick a stronger model in \
+                 Settings."
+            }
+        }
+    }
+
+    /// As the structured reader's error, for the one repair message.
+    pub fn as_structured(&self) -> StructuredError {
+        match self {
+            Self::Broken(e) => StructuredError::Invalid(e.clone()),
+            Self::Unexpected { .. } => StructuredError::Schema(vec![self.message()]),
+            _ => StructuredError::NoJson,
+        }
+    }
+}
+
+/// Something the prompt still lacks after a reply was read: named in plain words, with the
+/// section to fill by hand or to ask of the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    /// The section is absent or empty.
+    Missing(Section),
+    /// Fewer steps or examples than the schema's `minItems`.
+    TooFew {
+        section: Section,
+        have: usize,
+        want: usize,
+    },
+    /// Example `n` (counting from one) has an input but no output.
+    ExampleNoOutput(usize),
+}
+
+impl Gap {
+    /// The section this gap is in.
+    pub fn section(&self) -> Section {
+        match self {
+            Self::Missing(s) | Self::TooFew { section: s, .. } => *s,
+            Self::ExampleNoOutput(_) => Section::Examples,
+        }
+    }
+
+    /// In plain words: "The reply has no Steps", "Example 3 has no output".
+    pub fn message(&self) -> String {
+        match self {
+            Self::Missing(s) => format!("The reply has no {}", s.title()),
+            Self::TooFew {
+                section: Section::Examples,
+                have,
+                want,
+            } => format!(
+                "The reply has {have} example{}; {want} were asked for",
+                plural(*have)
+            ),
+            Self::TooFew {
+                section,
+                have,
+                want,
+            } => format!(
+                "The reply has {have} {}{}; at least {want} are needed",
+                section.title().to_lowercase().trim_end_matches('s'),
+                plural(*have)
+            ),
+            Self::ExampleNoOutput(n) => format!("Example {n} has no output"),
+        }
+    }
+
+    /// The instruction that asks the model to fill this gap alone (a one-section rewrite).
+    pub fn instruction(&self) -> String {
+        match self {
+            Self::Missing(s) => format!(
+                "This section is missing: write the {} section, consistent with the other sections.",
+                s.title()
+            ),
+            Self::TooFew {
+                section: Section::Examples,
+                want,
+                ..
+            } => format!(
+                "Keep the existing examples exactly and add new ones so there are {want} in all \
+                 (one typical, one harder or edge case, one where the input is incomplete, \
+                 off-topic or empty)."
+            ),
+            Self::TooFew { want, .. } => {
+                format!("Keep the existing steps and add steps so there are at least {want}.")
+            }
+            Self::ExampleNoOutput(n) => format!(
+                "Example {n} has no output: write the ideal output for its input, following the \
+                 format exactly. Keep every other example exactly as it is."
+            ),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The smallest number of items the spec schema accepts for a list section (0 for others).
+pub fn min_items(section: Section) -> usize {
+    spec_schema()["properties"][section.as_str()]["minItems"]
+        .as_u64()
+        .unwrap_or(0) as usize
+}
+
+/// What the prompt still lacks, section by section in order.
+pub fn gaps(spec: &PromptSpec) -> Vec<Gap> {
+    let mut out = Vec::new();
+    for s in Section::ALL {
+        if !spec.has(s) {
+            out.push(Gap::Missing(s));
+            continue;
+        }
+        match s {
+            Section::Steps => {
+                let have = spec.steps.iter().filter(|x| !x.trim().is_empty()).count();
+                let want = min_items(s);
+                if have < want {
+                    out.push(Gap::TooFew {
+                        section: s,
+                        have,
+                        want,
+                    });
+                }
+            }
+            Section::Examples => {
+                for (i, e) in spec.examples.iter().enumerate() {
+                    if e.output.trim().is_empty() {
+                        out.push(Gap::ExampleNoOutput(i + 1));
+                    }
+                }
+                let have = spec.examples.len();
+                let want = min_items(s);
+                if have < want {
+                    out.push(Gap::TooFew {
+                        section: s,
+                        have,
+                        want,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Reads a whole-prompt reply (finished, stopped or cut off): every section that reads comes in.
+/// `cut_off` says the reply stopped at the output token limit (it only changes the cause named
+/// when nothing could be read). `Err` only when no section at all could be read.
+pub fn read_spec(text: &str, cut_off: bool) -> Result<PromptSpec, ReplyCause> {
+    let whole = structured::extract_json(text);
+    if let Ok(v) = &whole {
+        let spec = spec_from_value(v);
+        if usable(&spec) {
+            return Ok(spec);
+        }
+    }
+    // No complete JSON (cut off, or broken later on): what its beginning holds.
+    let spec = super::spec_from_partial(text);
+    if usable(&spec) {
+        return Ok(spec);
+    }
+    Err(diagnose(text, whole, cut_off))
+}
+
+/// Reads a one-section reply and applies it to a copy of `spec`. A reply that holds the whole
+/// prompt gives just that section; the section is taken as it reads, so a partly usable one
+/// comes in and its gaps are named by [`gaps`].
+pub fn read_section(
+    spec: &PromptSpec,
+    section: Section,
+    text: &str,
+    cut_off: bool,
+) -> Result<PromptSpec, ReplyCause> {
+    let whole = structured::extract_json(text);
+    let part = match &whole {
+        Ok(v) => spec_from_value(v),
+        Err(_) => super::spec_from_partial(text),
+    };
+    let part = if part.has(section) {
+        part
+    } else {
+        super::spec_from_partial(text)
+    };
+    if !part.has(section) {
+        return Err(match whole {
+            Ok(v) => unexpected(&v),
+            Err(e) => diagnose(text, Err(e), cut_off),
+        });
+    }
+    let mut next = spec.clone();
+    match section {
+        Section::Persona => next.persona = part.persona,
+        Section::Context => next.context = part.context,
+        Section::Steps => next.steps = part.steps,
+        Section::Format => {
+            next.format = part.format;
+            next.json_schema = part.json_schema;
+        }
+        Section::Examples => next.examples = part.examples,
+    }
+    Ok(next)
+}
+
+fn usable(spec: &PromptSpec) -> bool {
+    Section::ALL.iter().any(|s| spec.has(*s))
+}
+
+/// The likeliest reason why nothing could be read from `text`.
+pub fn diagnose(
+    text: &str,
+    extracted: Result<Value, StructuredError>,
+    cut_off: bool,
+) -> ReplyCause {
+    if text.trim().is_empty() {
+        return ReplyCause::Empty;
+    }
+    if cut_off {
+        return ReplyCause::CutOff;
+    }
+    match extracted {
+        Ok(v) => unexpected(&v),
+        Err(StructuredError::Invalid(e)) if looks_like_json(text) => ReplyCause::Broken(e),
+        Err(_) => ReplyCause::NoJson,
+    }
+}
+
+fn unexpected(v: &Value) -> ReplyCause {
+    let found = match v {
+        Value::Object(m) => m.keys().take(6).cloned().collect(),
+        Value::Array(a) => a
+            .iter()
+            .find_map(Value::as_object)
+            .map(|m| m.keys().take(6).cloned().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    ReplyCause::Unexpected { found }
+}
+
+/// Whether a text holds something like a JSON key (`"name":`), i.e. the model tried to write JSON.
+fn looks_like_json(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find('"') {
+        let after = &rest[i + 1..];
+        let Some(end) = after.find('"') else {
+            return false;
+        };
+        let key = &after[..end];
+        let tail = after[end + 1..].trim_start();
+        if !key.is_empty() && key.len() <= 40 && !key.contains('\n') && tail.starts_with(':') {
+            return true;
+        }
+        rest = &after[end + 1..];
+    }
+    false
+}
+
+/// A field of an object by its name, ignoring case and `_`/`-`/space (models write `Persona`,
+/// `output format`, `JSON-schema`): the first of `names` found.
+pub fn reply_field<'a>(m: &'a Map<String, Value>, names: &[&str]) -> Option<&'a Value> {
+    let norm = |k: &str| {
+        k.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    names.iter().find_map(|n| m.get(*n)).or_else(|| {
+        let wanted: Vec<String> = names.iter().map(|n| norm(n)).collect();
+        m.iter()
+            .find(|(k, _)| wanted.contains(&norm(k)))
+            .map(|(_, v)| v)
+    })
+}
+
+fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// The prompt a JSON value holds, read leniently: field names in any case, steps as a list or as
+/// one text with a step per line, empty steps and empty examples left out. A list holding one
+/// object is read as that object.
+pub fn spec_from_value(v: &Value) -> PromptSpec {
+    let m = match v {
+        Value::Object(m) => m,
+        Value::Array(a) => match a.iter().find_map(Value::as_object) {
+            Some(m) => m,
+            None => return PromptSpec::default(),
+        },
+        _ => return PromptSpec::default(),
+    };
+    let steps = match reply_field(m, &["steps"]) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|t| strip_list_marker(t).to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        Some(Value::String(s)) => s
+            .lines()
+            .map(strip_list_marker)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let examples = match reply_field(m, &["examples"]) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|e| Example {
+                input: text_of(reply_field(e, &["input"])),
+                output: text_of(reply_field(e, &["output"])),
+            })
+            .filter(|e| !(e.input.is_empty() && e.output.is_empty()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    PromptSpec {
+        notes: text_of(reply_field(m, &["analysis"])),
+        persona: text_of(reply_field(m, &["persona"])),
+        context: text_of(reply_field(m, &["context"])),
+        steps,
+        format: text_of(reply_field(m, &["format", "output_format"])),
+        json_schema: match reply_field(m, &["json_schema"]) {
+            Some(Value::String(s)) => s.trim().to_owned(),
+            // A schema written as an object rather than as text.
+            Some(o @ Value::Object(_)) => serde_json::to_string_pretty(o).unwrap_or_default(),
+            _ => String::new(),
+        },
+        examples,
+    }
+}
+
+#[cfg(test)]
+mod tests;

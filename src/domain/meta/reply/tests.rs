@@ -1,0 +1,190 @@
+//! Tests for reading replies part by part: what comes in, the gaps in plain words, the causes.
+use serde_json::json;
+
+use super::*;
+use crate::domain::meta::spec_from_reply;
+
+/// A complete five-section reply, as the meta-prompt asks for it.
+fn full() -> Value {
+    json!({
+        "analysis": "Notes are messy.",
+        "persona": "You are a meticulous meeting analyst.",
+        "context": "Inputs are meeting notes in {{transcript}}.",
+        "steps": ["Read the notes.", "Find commitments.", "Check owners and dates."],
+        "format": "A Markdown list.",
+        "json_schema": "",
+        "examples": [
+            {"input": "Bob sends the deck Friday.", "output": "- **Bob**: deck (Friday)"},
+            {"input": "We talked about lunch.", "output": "No action items."},
+            {"input": "Ann: budget by May.", "output": "- **Ann**: budget (May)"}
+        ]
+    })
+}
+
+fn messages(spec: &PromptSpec) -> Vec<String> {
+    gaps(spec).iter().map(Gap::message).collect()
+}
+
+#[test]
+fn a_full_reply_whose_third_example_has_an_empty_input_comes_in_whole() {
+    // Regression (issue 13): pasting a complete reply whose third example had an empty input was
+    // refused whole with "$.examples[2].input should have at least 1 characters", although the
+    // meta-prompt asks for an example whose input is incomplete. An empty input is legal.
+    let mut v = full();
+    v["examples"][2]["input"] = json!("");
+    v["examples"][2]["output"] = json!("Please paste the meeting notes.");
+    assert!(
+        structured::validate(&v, &spec_schema()).is_empty(),
+        "the schema accepts it"
+    );
+    let text = v.to_string();
+    let spec = read_spec(&text, false).unwrap();
+    assert_eq!(gaps(&spec), []);
+    assert_eq!(spec.examples.len(), 3);
+    assert_eq!(spec.examples[2].input, "");
+    assert_eq!(spec.examples[2].output, "Please paste the meeting notes.");
+    assert_eq!(spec_from_reply(&text).unwrap(), spec);
+    // The final prompt says the input is empty rather than showing nothing.
+    let md = spec.render(crate::domain::spec::RenderStyle::Markdown);
+    assert!(
+        md.contains("### Example 3\n\nInput:\n(an empty message)\n\nOutput:\nPlease paste"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_partial_reply_keeps_its_sections_and_names_the_gaps_from_one() {
+    let mut v = full();
+    v.as_object_mut().unwrap().remove("steps");
+    v["examples"] = json!([
+        {"input": "Bob sends the deck Friday.", "output": "- **Bob**: deck (Friday)"},
+        {"input": "We talked about lunch.", "output": ""}
+    ]);
+    let spec = read_spec(&v.to_string(), false).unwrap();
+    assert_eq!(spec.persona, "You are a meticulous meeting analyst.");
+    assert_eq!(spec.format, "A Markdown list.");
+    assert_eq!(spec.examples.len(), 2);
+    assert_eq!(
+        messages(&spec),
+        [
+            "The reply has no Steps",
+            "Example 2 has no output",
+            "The reply has 2 examples; 3 were asked for"
+        ]
+    );
+    let g = gaps(&spec);
+    assert_eq!(
+        g.iter().map(Gap::section).collect::<Vec<_>>(),
+        [Section::Steps, Section::Examples, Section::Examples]
+    );
+    assert!(g[1].instruction().starts_with("Example 2 has no output"));
+    for m in messages(&spec) {
+        assert!(!m.contains(['$', '[', ']']), "no JSON path in {m}");
+    }
+    let err = spec_from_reply(&v.to_string()).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "The reply has no Steps; Example 2 has no output; The reply has 2 examples; 3 were \
+         asked for. What arrived is kept."
+    );
+}
+
+#[test]
+fn too_few_steps_are_named_with_the_schema_minimum() {
+    let mut v = full();
+    v["steps"] = json!(["Only one."]);
+    let spec = read_spec(&v.to_string(), false).unwrap();
+    assert_eq!(min_items(Section::Steps), 2);
+    assert_eq!(
+        messages(&spec),
+        ["The reply has 1 step; at least 2 are needed"]
+    );
+}
+
+#[test]
+fn a_cut_off_reply_keeps_its_complete_beginning() {
+    let text = full().to_string();
+    let cut = &text[..text.find("\"format\"").unwrap()];
+    let spec = read_spec(cut, true).unwrap();
+    assert!(spec.has(Section::Persona) && spec.has(Section::Steps));
+    assert_eq!(
+        messages(&spec)[..2],
+        ["The reply has no Format", "The reply has no Examples"]
+    );
+}
+
+#[test]
+fn when_nothing_can_be_read_the_likeliest_cause_is_named() {
+    let cause = |t: &str, cut: bool| read_spec(t, cut).unwrap_err();
+    assert_eq!(cause("  \n", false), ReplyCause::Empty);
+    assert_eq!(cause("I cannot help with that.", false), ReplyCause::NoJson);
+    // Braces in prose (a placeholder) are not an attempt at JSON.
+    assert_eq!(
+        cause("Use {{transcript}} in the prompt, {like so}.", false),
+        ReplyCause::NoJson
+    );
+    assert_eq!(
+        cause("{\"analysis\": \"The task is to pull out every", true),
+        ReplyCause::CutOff
+    );
+    let broken = cause("Here: {\"analysis\": \"short\" \"persona\" 12 }", false);
+    assert!(matches!(broken, ReplyCause::Broken(_)), "{broken:?}");
+    assert_eq!(
+        cause("{\"answer\": \"hi\", \"mood\": 1}", false),
+        ReplyCause::Unexpected {
+            found: vec!["answer".into(), "mood".into()]
+        }
+    );
+    assert_eq!(
+        ReplyCause::NoJson.message(),
+        "This model did not write JSON: it answered in ordinary text, so none of it could be read."
+    );
+    assert!(ReplyCause::NoJson.advice().contains("Manual mode"));
+    assert!(ReplyCause::CutOff.advice().contains("longer replies"));
+}
+
+#[test]
+fn field_names_in_any_case_and_steps_as_one_text_are_read() {
+    let text = r#"{"Persona": "P", "Context": "C", "Steps": "1. One\n2. Two\n3. Three",
+        "Output Format": "F", "Examples": [{"Input": "i", "Output": "o"}, {}, {"input": "", "output": "o2"}]}"#;
+    let spec = read_spec(text, false).unwrap();
+    assert_eq!(spec.persona, "P");
+    assert_eq!(spec.steps, ["One", "Two", "Three"]);
+    assert_eq!(spec.format, "F");
+    assert_eq!(spec.examples.len(), 2, "the empty object is left out");
+    assert_eq!(
+        messages(&spec),
+        ["The reply has 2 examples; 3 were asked for"]
+    );
+}
+
+#[test]
+fn a_section_reply_changes_only_its_section() {
+    let spec = read_spec(&full().to_string(), false).unwrap();
+    let next = read_section(
+        &spec,
+        Section::Steps,
+        r#"{"steps": ["One.", "Two."]}"#,
+        false,
+    )
+    .unwrap();
+    assert_eq!(next.steps, ["One.", "Two."]);
+    assert_eq!(next.persona, spec.persona);
+    // A whole prompt in reply to a one-section request: only that section is taken.
+    let mut other = full();
+    other["persona"] = json!("Someone else");
+    other["steps"] = json!(["A.", "B.", "C."]);
+    let next = read_section(&spec, Section::Steps, &other.to_string(), false).unwrap();
+    assert_eq!(next.steps, ["A.", "B.", "C."]);
+    assert_eq!(next.persona, spec.persona);
+    assert_eq!(
+        read_section(&spec, Section::Steps, r#"{"persona": "x"}"#, false),
+        Err(ReplyCause::Unexpected {
+            found: vec!["persona".into()]
+        })
+    );
+    assert_eq!(
+        read_section(&spec, Section::Steps, "Sure, here are better steps.", false),
+        Err(ReplyCause::NoJson)
+    );
+}

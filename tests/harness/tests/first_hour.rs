@@ -1,0 +1,372 @@
+//! End-to-end: a new person's first hour (issue 13), walked in a real Chromium against the scripted
+//! fake provider as a custom address with a key, asserting that every message on the way is true
+//! and offers the next step: the step bar; Settings (the all-jobs confirmation, the local-model
+//! badge only while a job uses it); a generation that fails (what arrived, Manual mode); a partial
+//! pasted reply (what is missing, filled by hand); a case with an empty variable (held back before
+//! anything is sent); a run with an answer cut off at the token limit and a refusal; Run selected
+//! (its own progress, earlier results marked); and a share link opened in a fresh profile (what it
+//! carries, not saved until saved).
+use std::time::Duration;
+
+use pw_harness::browser::Browser;
+use pw_harness::fake_provider::{FakeProvider, Fault};
+use pw_harness::pages::{
+    CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text, verdict, wait_verdict,
+};
+use pw_harness::paths;
+use pw_harness::static_site::StaticSite;
+use serde_json::json;
+
+fn spec_reply() -> String {
+    json!({
+        "analysis": "", "persona": "You are a meticulous meeting assistant.",
+        "context": "Meeting notes arrive in {{transcript}}. Never invent owners.",
+        "steps": ["Read the notes.", "List each action item with its owner."],
+        "format": "A Markdown list: owner: task.", "json_schema": "",
+        "examples": [{"input": "Ann will send the deck.", "output": "- Ann: send the deck"},
+                     {"input": "Bo fixes the build by Friday.", "output": "- Bo: fix the build (Friday)"},
+                     {"input": "We chatted.", "output": "No action items."}]
+    })
+    .to_string()
+}
+
+/// The text of the header (where the save status and the local-model badge are).
+async fn header_text(b: &Browser) -> anyhow::Result<String> {
+    Ok(
+        b.eval("return document.querySelector('.pw-header').innerText")
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1000).await?;
+    b.open_app(&site.url()).await?;
+
+    // By default every job uses the built-in local model: its badge is in the header.
+    b.wait_for_text("Local model").await?;
+    assert!(header_text(&b).await?.contains("Local model"));
+
+    // The step bar navigates: a step whose part is on the page brings it into view with the
+    // focus on its heading; one that is not there yet says what comes first.
+    b.button("Test").await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.textContent === 'Test cases'",
+        "the focus on the Test cases heading",
+    )
+    .await?;
+    b.button("Improve").await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.closest('.pw-card--improve') !== null",
+        "the focus in the Improve card",
+    )
+    .await?;
+    b.button("Share").await?.click().await?;
+    b.wait_for_text("Generate a prompt first: sharing appears with it.")
+        .await?;
+
+    // Settings: one job set to the fake, then "use for all three jobs" confirms what changed.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Writing prompts").await?;
+    s.provider("OpenAI-compatible (custom address)").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.model("fake-large").await?;
+    b.button("Use this provider and model for all three jobs")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Done: all three jobs (writes and improves prompts, runs your test cases, scores the answers) now use OpenAI-compatible")
+        .await?;
+    b.wait_for_text("with fake-large.").await?;
+    // The confirmation describes the settings only while they hold.
+    s.job("Scoring").await?;
+    s.model("fake-small").await?;
+    s.job("Writing prompts").await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('Done: all three jobs')",
+        "the confirmation to go once a job changed",
+    )
+    .await?;
+    s.close().await?;
+    // No job uses the local model now: no badge, and the intro names the provider in use.
+    b.wait_until(
+        "return !document.querySelector('.pw-header').innerText.includes('Local model')",
+        "the local-model badge to leave",
+    )
+    .await?;
+    b.wait_for_text("Your jobs use OpenAI-compatible").await?;
+    assert!(
+        !b.eval("return document.body.innerText")
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .contains("Local model not running"),
+        "a status about a model no job uses"
+    );
+
+    // A prompt and one test case; the share link carries the case.
+    PromptPage::new(&b)
+        .paste_reply("pull action items out of meeting notes", &spec_reply())
+        .await?;
+    b.button("Add case").await?.click().await?;
+    b.field("Input of case #1")
+        .await?
+        .send_keys("Cy will book the room.")
+        .await?;
+    b.button("Share").await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.closest('.pw-card--final') !== null",
+        "the focus in the Final prompt card",
+    )
+    .await?;
+    b.wait_for_text("Share a link").await?.click().await?;
+    b.wait_for_text("Include the test case and its checks")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let link = b
+        .field("Share link")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert!(link.contains("#pw=2."), "{link}");
+    b.close().await?;
+
+    // A fresh profile: the preview lists the case it carries and says it is not saved.
+    let c = Browser::start(1280, 1000).await?;
+    c.client.goto(&link).await?;
+    c.wait_for_role_name(
+        "heading",
+        "Shared draft: pull action items out of meeting notes",
+    )
+    .await?;
+    c.wait_for_text("1 test case included (no results):")
+        .await?;
+    c.wait_for_text("1. Cy will book the room.").await?;
+    c.wait_for_text("Shared draft: not saved in this browser")
+        .await?;
+    assert!(
+        !header_text(&c).await?.contains("Saved in this browser"),
+        "a shared draft called saved"
+    );
+    c.screenshot("first-hour-shared-preview-1280-light").await?;
+    c.button("Save as my draft").await?.click().await?;
+    c.wait_for_text("Saved in this browser").await?;
+    c.close().await?;
+    Ok(())
+}
+
+const KEY: &str = "sk-FIRSTHOUR-0123456789abcdef";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1600).await?;
+    b.open_app(&site.url()).await?;
+    b.screenshot("first-hour-1-start-1280-light").await?;
+
+    // Settings: the fake as a custom address with a key, for all three jobs.
+    let s = SettingsPage::open(&b).await?;
+    s.provider("OpenAI-compatible (custom address)").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.key(KEY).await?;
+    s.model("fake-large").await?;
+    b.button("Use this provider and model for all three jobs")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("now use OpenAI-compatible").await?;
+    b.screenshot("first-hour-2-settings-1280-light").await?;
+    s.close().await?;
+
+    // A generation that fails: what arrived is shown, the cause is named, Manual mode is offered.
+    let p = PromptPage::new(&b);
+    fake.push_replies(["Sure! Here is a prompt: be helpful and list the items.".to_owned()]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    p.generate().await?;
+    p.wait_idle().await?;
+    b.wait_for_text("This model did not write JSON").await?;
+    b.wait_for_text("What the model sent (")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Sure! Here is a prompt: be helpful and list the items.")
+        .await?;
+    b.screenshot("first-hour-3-failed-generation-1280-light")
+        .await?;
+    // The key went to the chosen host only, in the Authorization header.
+    let first = &fake.chat_requests()[0];
+    assert_eq!(
+        first.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    assert!(!first.body.contains(KEY));
+
+    // Manual mode from the error, with a partial reply: what reads comes in, the gap is named.
+    b.button("Use Manual mode").await?.click().await?;
+    let partial = json!({
+        "persona": "You are a meticulous meeting assistant.",
+        "context": "Meeting notes arrive in {{transcript}}. Never invent owners.",
+        "format": "A Markdown list: owner: task.",
+        "examples": [{"input": "Ann will send the deck.", "output": "- Ann: send the deck"},
+                     {"input": "Bo fixes the build by Friday.", "output": "- Bo: fix the build (Friday)"},
+                     {"input": "", "output": "Please paste the meeting notes."}]
+    });
+    b.field("3. Paste the reply here")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}{partial}"))
+        .await?;
+    b.button("Use this reply").await?.click().await?;
+    b.wait_for_text("1 part is still missing").await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('This model did not write JSON')",
+        "the failed generation's message to go once a prompt is pasted",
+    )
+    .await?;
+    b.button("Fill in by hand: The reply has no Steps")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-section-steps'",
+        "the cursor in the Steps editor",
+    )
+    .await?;
+    b.field("Steps")
+        .await?
+        .send_keys(&format!(
+            "Read the notes.\nList each action item with its owner.{TAB}"
+        ))
+        .await?;
+    b.wait_until(
+        "return document.querySelectorAll('.pw-gaps__text').length === 0",
+        "the gap to go once Steps are written",
+    )
+    .await?;
+    b.screenshot("first-hour-4-manual-partial-1280-light")
+        .await?;
+
+    // Cases: one with an empty {{transcript}} is flagged and held back; nothing is sent.
+    let sent_before = fake.chat_requests().len();
+    let cases = CasesPage::new(&b);
+    cases.add(1, "ALPHA", None).await?;
+    b.wait_for_text("{{transcript}} is empty: the model would get")
+        .await?;
+    cases.add(2, "BRAVO", None).await?;
+    b.field("Variable {{transcript}}")
+        .await?
+        .send_keys("Bravo: Ana books the room.")
+        .await?;
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("1 case would go out with empty variables. Nothing has been sent.")
+        .await?;
+    b.screenshot("first-hour-5-empty-variable-1280-light")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        fake.chat_requests().len(),
+        sent_before,
+        "sent before a word"
+    );
+    b.button("Fix case #1").await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-case-1-var-transcript'",
+        "the cursor in case 1's {{transcript}}",
+    )
+    .await?;
+    b.field("Variable {{transcript}}")
+        .await?
+        .send_keys("Alpha: Bob will send the deck.")
+        .await?;
+    b.wait_until(
+        "return document.querySelectorAll('.pw-tag--gap').length === 0",
+        "no case flagged once both are filled",
+    )
+    .await?;
+
+    // A run: case 1's answer is cut off at the token limit, case 2 is refused.
+    fake.reply_when("Alpha: Bob", "- Bob: send the");
+    fake.fault_when("Alpha: Bob", Fault::MaxTokens, 1);
+    fake.fault_when(
+        "Bravo: Ana",
+        Fault::Refusal {
+            explanation: "I can't help with that.".into(),
+        },
+        1,
+    );
+    b.button("Run all 2 cases").await?.click().await?;
+    wait_verdict(&b, 1, "fail").await?;
+    wait_verdict(&b, 2, "refused").await?;
+    let one = result_text(&b, 1).await?;
+    assert!(one.contains("cut off at the token limit"), "{one}");
+    b.wait_for_text("The model refused: I can't help with that.")
+        .await?;
+    b.screenshot_at(
+        ".pw-card--results",
+        "first-hour-6-cut-off-and-refused-1280-light",
+    )
+    .await?;
+
+    // Run selected: case 2 alone; the panel counts its one call and marks case 1 as earlier.
+    fake.clear_rules();
+    fake.reply_when("Bravo: Ana", "- Ana: book the room");
+    b.field("Select case #2").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    b.wait_for_text("1 of 1 done").await?;
+    wait_verdict(&b, 2, "no checks").await?;
+    let one = result_text(&b, 1).await?;
+    assert!(one.contains("from an earlier run"), "{one}");
+    assert_eq!(verdict(&b, 1).await?, "fail");
+    b.screenshot_at(".pw-card--results", "first-hour-7-run-selected-1280-light")
+        .await?;
+    // Editing case 1 after its result: the result says it no longer answers the case as it is.
+    assert!(!result_text(&b, 1).await?.contains("the case changed"));
+    b.client
+        .find(fantoccini::Locator::Css("#pw-case-1-var-transcript"))
+        .await?
+        .send_keys(&format!(" And Cy books the room.{TAB}"))
+        .await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-result[data-case=\"1\"]')?.innerText ?? '').includes('the case changed since this result')",
+        "case 1's result to say its case changed",
+    )
+    .await?;
+    assert!(!result_text(&b, 2).await?.contains("the case changed"));
+
+    // Share: the link carries the cases and never the key; a fresh profile previews them.
+    b.button("Share").await?.click().await?;
+    b.wait_for_text("Share a link").await?.click().await?;
+    b.wait_for_text("Include the 2 test cases and their checks")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let link = b
+        .field("Share link")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert!(link.contains("#pw=2.") && !link.contains(KEY), "{link}");
+    b.screenshot("first-hour-8-share-1280-light").await?;
+    b.close().await?;
+    let c = Browser::start(1280, 1000).await?;
+    c.client.goto(&link).await?;
+    c.wait_for_text("2 test cases included (no results):")
+        .await?;
+    c.wait_for_text("Shared draft: not saved in this browser")
+        .await?;
+    c.screenshot("first-hour-9-shared-preview-1280-light")
+        .await?;
+    c.close().await?;
+    // Every request went to the fake (the one host chosen), each with the key in its header only.
+    for r in fake.requests() {
+        assert!(!r.body.contains(KEY) && !r.path.contains(KEY));
+    }
+    Ok(())
+}
