@@ -16,6 +16,8 @@ pub struct ChatCall {
     pub note: RwSignal<Option<String>>,
     pub usage: RwSignal<Option<Usage>>,
     abort: StoredValue<Option<Abort>, LocalStorage>,
+    /// Counts starts, so a call started from `on_done` is not marked finished by the one before.
+    started: StoredValue<u64>,
 }
 
 impl ChatCall {
@@ -28,6 +30,7 @@ impl ChatCall {
             note: RwSignal::new(None),
             usage: RwSignal::new(None),
             abort: StoredValue::new_local(None),
+            started: StoredValue::new(0),
         };
         on_cleanup(move || call.stop());
         call
@@ -54,6 +57,8 @@ impl ChatCall {
         on_done: impl FnOnce(Result<Completion, Failure>) + 'static,
     ) {
         self.stop();
+        let this = self.started.get_value() + 1;
+        self.started.set_value(this);
         let abort = Abort::new();
         self.abort.set_value(Some(abort.clone()));
         self.text.set(String::new());
@@ -82,7 +87,10 @@ impl ChatCall {
                 self.error.try_set(Some(f.error.clone()));
             }
             on_done(result);
-            self.running.try_set(false);
+            // `on_done` may have started the next call (a job of several calls): it is running.
+            if self.started.try_get_value() == Some(this) {
+                self.running.try_set(false);
+            }
         });
     }
 

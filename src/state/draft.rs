@@ -6,10 +6,14 @@
 use leptos::prelude::*;
 
 use crate::domain::draft::{Draft, Origin};
+use crate::domain::meta::tiny::TinyDraft;
 use crate::domain::meta::{self, ModelFamily, ReplyCause, reply};
-use crate::domain::provider::{ChatRequest, Message, ProviderError, Role, StopReason};
+use crate::domain::provider::{
+    ApiKey, ChatRequest, Message, ProviderConfig, ProviderError, Role, StopReason,
+};
 use crate::domain::spec::{PromptSpec, Section};
 use crate::domain::structured;
+use crate::net::chat::CallOptions;
 use crate::state::call::ChatCall;
 use crate::state::settings::SettingsHandle;
 
@@ -158,6 +162,8 @@ pub struct Generator {
     attempt: StoredValue<u32>,
     /// The last request and reply, for Retry and "fix with the model".
     last: StoredValue<Option<(ChatRequest, String)>>,
+    /// A Generate on the tiny built-in model, part by part (`meta::tiny`), while it runs.
+    tiny: RwSignal<Option<TinyDraft>>,
 }
 
 impl Generator {
@@ -170,6 +176,7 @@ impl Generator {
             manual_job: RwSignal::new(Job::Generate),
             attempt: StoredValue::new(1),
             last: StoredValue::new(None),
+            tiny: RwSignal::new(None),
         };
         provide_context(g);
         g
@@ -189,7 +196,10 @@ impl Generator {
 
     /// The sections of a generation as they stream in.
     pub fn live_spec(self) -> PromptSpec {
-        self.call.text.with(|t| meta::spec_from_partial(t))
+        let tiny = self
+            .tiny
+            .with(|d| d.as_ref().map(|d| self.call.text.with(|t| d.live(t))));
+        tiny.unwrap_or_else(|| self.call.text.with(|t| meta::spec_from_partial(t)))
     }
 
     pub fn stop(self) {
@@ -210,7 +220,85 @@ impl Generator {
         if meta::check_idea(&input.idea).is_err() {
             return;
         }
+        let settings = SettingsHandle::expect();
+        if settings
+            .roles
+            .with_untracked(|r| r.get(Role::Meta).kind.is_tiny())
+        {
+            self.attempt.set_value(1);
+            self.run_tiny(TinyDraft::new(&input));
+            return;
+        }
         self.fresh(Job::Generate);
+    }
+
+    /// Generate on the tiny built-in model: one short plain completion per part, the sections
+    /// filling in as they arrive; Stop or a failure keeps what arrived as an incomplete version.
+    fn run_tiny(self, draft: TinyDraft) {
+        let settings = SettingsHandle::expect();
+        let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
+        let key = settings.key(cfg.kind);
+        self.job.set(Some(Job::Generate));
+        self.error.set(None);
+        self.last.set_value(None);
+        self.tiny.set(Some(draft));
+        self.tiny_next(cfg, key, settings.call_options(), DraftHandle::expect());
+    }
+
+    /// Asks for the next part, or commits the draft when every part is read. Runs from the
+    /// previous call's end, outside any component: every handle comes as an argument.
+    fn tiny_next(
+        self,
+        cfg: ProviderConfig,
+        key: Option<ApiKey>,
+        opts: CallOptions,
+        drafts: DraftHandle,
+    ) {
+        let model = cfg.model.clone();
+        let Some(mut req) = self
+            .tiny
+            .with_untracked(|d| d.as_ref().and_then(TinyDraft::request))
+        else {
+            if let Some(spec) = self
+                .tiny
+                .with_untracked(|d| d.as_ref().map(TinyDraft::spec))
+            {
+                drafts.commit(spec, Origin::Generated { model });
+            }
+            self.tiny.set(None);
+            return;
+        };
+        req.temperature = cfg.temperature;
+        let (next_cfg, next_key) = (cfg.clone(), key.clone());
+        self.call.start_then(cfg, key, req, opts, move |result| {
+            let text = self.call.text.get_untracked();
+            match result {
+                Ok(_) => {
+                    self.tiny.update(|d| {
+                        if let Some(d) = d {
+                            d.accept(&text);
+                        }
+                    });
+                    self.tiny_next(next_cfg, next_key, opts, drafts);
+                }
+                Err(f) => {
+                    let kept = self
+                        .tiny
+                        .with_untracked(|d| d.as_ref().map(|d| d.live(&text)));
+                    if let Some(spec) = kept.filter(|s| *s != PromptSpec::default()) {
+                        drafts.commit(spec, Origin::Partial { model });
+                    }
+                    self.tiny.set(None);
+                    self.error.try_set(Some(GenFailure {
+                        error: GenError::Call(f.error),
+                        job: Job::Generate,
+                        raw: text,
+                        attempt: self.attempt.get_value(),
+                        at: drafts.draft.with_untracked(stamp),
+                    }));
+                }
+            }
+        });
     }
 
     pub fn rewrite(self, section: Section, instruction: String) {
@@ -237,6 +325,16 @@ impl Generator {
 
     /// Runs the last request again.
     pub fn retry(self) {
+        if self.last.with_value(Option::is_none) && self.job.get_untracked() == Some(Job::Generate)
+        {
+            // The tiny model's Generate is several calls: start it again.
+            let input = DraftHandle::expect()
+                .draft
+                .with_untracked(|d| d.idea.clone());
+            self.attempt.update_value(|a| *a += 1);
+            self.run_tiny(TinyDraft::new(&input));
+            return;
+        }
         if let (Some((req, _)), Some(job)) = (self.last.get_value(), self.job.get_untracked()) {
             self.attempt.update_value(|a| *a += 1);
             self.run(job, req);
@@ -284,6 +382,7 @@ impl Generator {
         let key = settings.key(cfg.kind);
         let mut req = req;
         req.temperature = cfg.temperature;
+        self.tiny.set(None);
         self.job.set(Some(job.clone()));
         self.error.set(None);
         let model = cfg.model.clone();

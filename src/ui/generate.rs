@@ -16,13 +16,8 @@ use crate::domain::spec::{RenderStyle, Section};
 use crate::state::draft::{DraftHandle, GenError, Generator, Job};
 use crate::state::settings::SettingsHandle;
 
-/// Ideas offered to a first-time visitor.
-pub const EXAMPLE_IDEAS: [&str; 4] = [
-    "A bot that pulls action items out of meeting notes",
-    "Answer customer emails about late deliveries, politely and briefly",
-    "Turn a recipe into a shopping list grouped by supermarket aisle",
-    "Explain error messages to beginners learning Python",
-];
+/// Ideas offered to a first-time visitor (kept in the domain, where the tests read them).
+pub use crate::domain::meta::EXAMPLE_IDEAS;
 
 /// Step 1: the idea, its optional details, Generate, and manual mode.
 #[component]

@@ -9,7 +9,9 @@ use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 use crate::domain::structured::StructuredError;
 use crate::domain::template;
 
+pub mod quality;
 pub mod reply;
+pub mod tiny;
 pub use reply::{Gap, ReplyCause};
 
 const GENERATE: &str = include_str!("generate.md");
@@ -24,6 +26,15 @@ const SPEC_SCHEMA: &str = include_str!("spec.schema.json");
 pub fn spec_schema() -> Value {
     serde_json::from_str(SPEC_SCHEMA).expect("spec.schema.json is valid JSON")
 }
+
+/// Ideas offered to a first-time visitor on the idea card; the tests that run the tiny model
+/// check its draft for each.
+pub const EXAMPLE_IDEAS: [&str; 4] = [
+    "A bot that pulls action items out of meeting notes",
+    "Answer customer emails about late deliveries, politely and briefly",
+    "Turn a recipe into a shopping list grouped by supermarket aisle",
+    "Explain error messages to beginners learning Python",
+];
 
 /// What kind of answer the assistant should give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -55,11 +55,18 @@ fn openai_fixed_temperature(model: &str) -> bool {
     m.starts_with("o1") || m.starts_with("o3") || m.starts_with("o4") || m.starts_with("gpt-5")
 }
 
+/// Where a plain-text chat reply of the tiny model ends: the start of another example in the
+/// layouts `PromptSpec::render` writes.
+pub const TINY_CHAT_STOP: [&str; 2] = ["\n### Example ", "\n<example>"];
+
 /// Builds the streamed chat call for `cfg`'s provider.
 pub fn build_request(req: &ChatRequest, cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpRequest {
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     headers.extend(auth_headers(cfg, key));
     let (url, body) = match cfg.kind.wire() {
+        Wire::OpenAi if req.plain.is_some() => {
+            (join(&cfg.base_url, "completions"), plain_body(req, cfg))
+        }
         Wire::OpenAi => (
             join(&cfg.base_url, "chat/completions"),
             openai_body(req, cfg),
@@ -122,6 +129,11 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
             body.insert("max_tokens".into(), json!(req.max_tokens));
         }
     }
+    // The tiny model goes on writing the prompt's own examples after its answer ("### Example
+    // 4", "<example>" as `PromptSpec::render` writes them) until the token limit: end it there.
+    if cfg.kind.is_tiny() && req.schema.is_none() {
+        body.insert("stop".into(), json!(TINY_CHAT_STOP));
+    }
     // Usage arrives in a final chunk only when asked for; Mistral rejects the field and always sends it.
     if cfg.kind != ProviderKind::Mistral {
         body.insert("stream_options".into(), json!({"include_usage": true}));
@@ -141,6 +153,34 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
             }
         };
         body.insert("response_format".into(), format);
+    }
+    Value::Object(body)
+}
+
+/// A plain text completion (`POST /completions`): the user messages joined are the prompt.
+fn plain_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
+    let prompt: String = req
+        .messages
+        .iter()
+        .filter(|m| m.speaker == Speaker::User)
+        .map(|m| m.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let mut body = Map::new();
+    body.insert("model".into(), json!(cfg.model.trim()));
+    body.insert("prompt".into(), json!(prompt));
+    body.insert("stream".into(), json!(true));
+    body.insert("stream_options".into(), json!({"include_usage": true}));
+    body.insert("temperature".into(), json!(req.temperature));
+    body.insert("max_tokens".into(), json!(req.max_tokens));
+    if let Some(p) = &req.plain {
+        if !p.stop.is_empty() {
+            body.insert("stop".into(), json!(p.stop));
+        }
+        if cfg.kind == ProviderKind::LlamaCpp {
+            body.insert("repeat_penalty".into(), json!(p.repeat_penalty));
+            body.insert("seed".into(), json!(p.seed));
+        }
     }
     Value::Object(body)
 }

@@ -176,6 +176,12 @@ impl ProviderKind {
         matches!(self, Self::LlamaCpp | Self::Ollama | Self::LmStudio)
     }
 
+    /// The built-in tiny model (SmolLM2-135M): too small for long instructions or structured
+    /// replies, so its jobs are asked as short plain completions of worked examples.
+    pub fn is_tiny(self) -> bool {
+        self == Self::LlamaCpp
+    }
+
     pub fn structured(self) -> StructuredSupport {
         match self {
             Self::Anthropic => StructuredSupport::Tool,
@@ -349,6 +355,21 @@ pub struct OutputSchema {
     pub schema: serde_json::Value,
 }
 
+/// A plain text completion instead of a chat: the prompt (the request's user messages, joined)
+/// is continued as written, with no chat template. Small models follow worked examples they
+/// continue far better than instructions (see `meta::tiny`). Sent to OpenAI-style servers'
+/// `POST {base}/completions` (llama.cpp's `llama-server`, Ollama, LM Studio, vLLM); the other
+/// wire formats have no such call and send the messages as a chat.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlainCompletion {
+    /// The reply ends before any of these texts (they are not part of it).
+    pub stop: Vec<String>,
+    /// llama.cpp's `repeat_penalty` (1.0 = none): makes a small model less likely to loop.
+    pub repeat_penalty: f32,
+    /// llama.cpp's sampling `seed`, so a reply can be repeated.
+    pub seed: u32,
+}
+
 /// One model call, independent of provider.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatRequest {
@@ -357,6 +378,8 @@ pub struct ChatRequest {
     pub temperature: f32,
     pub max_tokens: u32,
     pub schema: Option<OutputSchema>,
+    /// Send as a plain text completion (see [`PlainCompletion`]); `None`: a chat.
+    pub plain: Option<PlainCompletion>,
 }
 
 impl ChatRequest {
@@ -367,6 +390,7 @@ impl ChatRequest {
             temperature: 0.3,
             max_tokens: 2048,
             schema: None,
+            plain: None,
         }
     }
 }

@@ -164,8 +164,10 @@ impl StreamDecoder {
             .and_then(|c| c.first())
         {
             let delta = &choice["delta"];
+            // A chat streams `delta.content`; a plain completion streams `text`.
             if let Some(t) = delta
                 .get("content")
+                .or_else(|| choice.get("text"))
                 .and_then(Value::as_str)
                 .filter(|t| !t.is_empty())
             {

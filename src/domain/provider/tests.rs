@@ -980,3 +980,86 @@ fn model_lists_follow_every_page_and_stop_on_a_repeated_cursor() {
         None
     );
 }
+
+/// The tiny model's plain completion: `POST {base}/completions` with the prompt as written, the
+/// stop texts, llama.cpp's repeat penalty and seed; no chat messages, no schema.
+#[test]
+fn a_plain_completion_goes_to_the_completions_endpoint() {
+    let mut req = ChatRequest::new(None, "Task: x\nPersona: You are");
+    req.temperature = 0.0;
+    req.max_tokens = 80;
+    req.plain = Some(PlainCompletion {
+        stop: vec!["\n".into()],
+        repeat_penalty: 1.1,
+        seed: 7,
+    });
+    let c = cfg(ProviderKind::LlamaCpp, "SmolLM2-135M-Instruct");
+    let http = build_request(&req, &c, None);
+    assert_eq!(http.url, "http://127.0.0.1:8081/v1/completions");
+    let body: Value = serde_json::from_str(http.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"model": "SmolLM2-135M-Instruct", "prompt": "Task: x\nPersona: You are",
+            "stream": true, "stream_options": {"include_usage": true}, "temperature": 0.0,
+            "max_tokens": 80, "stop": ["\n"], "repeat_penalty": 1.100000023841858, "seed": 7})
+    );
+    // Another OpenAI-style server gets the standard fields only.
+    let http = build_request(&req, &cfg(ProviderKind::Ollama, "llama3.2"), None);
+    assert_eq!(http.url, "http://localhost:11434/v1/completions");
+    let body: Value = serde_json::from_str(http.body.as_deref().unwrap()).unwrap();
+    assert!(body.get("repeat_penalty").is_none() && body.get("seed").is_none());
+    // Anthropic has no plain completion: the same request is a chat.
+    let http = build_request(&req, &cfg(ProviderKind::Anthropic, "claude"), None);
+    assert!(http.url.ends_with("/messages"));
+}
+
+/// llama-server's streamed `/v1/completions` (recorded): text in `choices[0].text`.
+#[test]
+fn a_plain_completion_stream_decodes_to_text_usage_and_stop() {
+    let stream = concat!(
+        "data: {\"choices\":[{\"text\":\" a team\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}],\"object\":\"text_completion\"}\n\n",
+        "data: {\"choices\":[{\"text\":\" lead.\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}],\"object\":\"text_completion\"}\n\n",
+        "data: {\"choices\":[{\"text\":\"\",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}],\"object\":\"text_completion\",\"usage\":{\"completion_tokens\":3,\"prompt_tokens\":7,\"total_tokens\":10}}\n\n",
+        "data: [DONE]\n\n"
+    );
+    let mut d = StreamDecoder::new(ProviderKind::LlamaCpp, "127.0.0.1:8081");
+    let mut events = d.feed(stream.as_bytes());
+    events.extend(d.finish());
+    assert_eq!(
+        events,
+        vec![
+            ChatEvent::Text(" a team".into()),
+            ChatEvent::Text(" lead.".into()),
+            ChatEvent::Stop(StopReason::End),
+            ChatEvent::Usage(Usage {
+                input_tokens: 7,
+                output_tokens: 3
+            }),
+        ]
+    );
+}
+
+/// A plain-text chat on the tiny model ends where it would start writing another example.
+#[test]
+fn a_tiny_chat_stops_before_another_example() {
+    let c = cfg(ProviderKind::LlamaCpp, "SmolLM2-135M-Instruct");
+    let body = |schema: bool| -> Value {
+        serde_json::from_str(
+            build_request(&sample(schema), &c, None)
+                .body
+                .as_deref()
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        body(false)["stop"],
+        json!(["\n### Example ", "\n<example>"])
+    );
+    assert!(
+        body(true).get("stop").is_none(),
+        "a structured reply has its grammar"
+    );
+    let other = build_request(&sample(false), &cfg(ProviderKind::Ollama, "llama3.2"), None);
+    assert!(!other.body.unwrap().contains("\"stop\""));
+}

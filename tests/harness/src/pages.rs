@@ -206,6 +206,16 @@ impl<'a> PromptPage<'a> {
             .unwrap_or_default())
     }
 
+    /// The five editors read back into a prompt, the way the page reads an edited section.
+    pub async fn spec(&self) -> Result<promptwright::domain::spec::PromptSpec> {
+        use promptwright::domain::spec::{PromptSpec, Section};
+        let mut spec = PromptSpec::default();
+        for s in Section::ALL {
+            spec.set_section_text(s, &self.section(s.title()).await?);
+        }
+        Ok(spec)
+    }
+
     /// Waits until the version list shows version `n`.
     pub async fn wait_version(&self, n: u32) -> Result<()> {
         self.b

@@ -456,7 +456,12 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
         .await?;
     let outputs: Vec<String> = serde_json::from_value(outputs)?;
     assert_eq!(outputs.len(), 3);
-    assert!(outputs.iter().all(|o| !o.trim().is_empty()), "{outputs:?}");
+    // Each answer is usable: not empty, not a placeholder, no looping line (whether it is
+    // right is what the cases' own checks score; the tiny model often says "No action items.").
+    for output in &outputs {
+        let problems = promptwright::domain::meta::quality::text_problems("", output);
+        assert!(problems.is_empty(), "{output:?}: {problems:?}");
+    }
     b.wait_for_text("Score ").await?;
     let scores = b
         .eval("return Array.from(document.querySelectorAll('.pw-result__score')).map(e => e.textContent)")

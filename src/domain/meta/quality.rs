@@ -1,0 +1,429 @@
+//! Whether a generated draft is usable as a start: every section filled and on the idea's topic,
+//! no section that is a placeholder, no repeated lines, three examples that differ. Used by the
+//! tests that run the tiny built-in model (its failures are exactly these), and cheap enough to
+//! run on any draft.
+//!
+//! The rules are deliberately simple and stated in words, so a failure says what to look at:
+//! - *empty*: a section (or a step, an example's input or output) with no text;
+//! - *placeholder*: a text that is only a section name or a label (`PERSONA`, `Steps`, `input`),
+//!   only ALL-CAPS words (`ANALYSIS`, `JSON`), or holds an identifier with digits such as
+//!   `json_schema_1234567890`; a JSON schema that is not JSON;
+//! - *repeated*: the same step twice, the same line twice in a section, two sections with the
+//!   same text, two examples with the same input or the same output;
+//! - *off topic*: a section that shares no content word with the idea (stop words removed, words
+//!   compared by a crude stem: `deliveries` ~ `delivery`, `meetings` ~ `meeting` ~ `meet`);
+//! - *count*: not exactly three examples, fewer than two steps.
+use std::collections::BTreeSet;
+
+use crate::domain::spec::{PromptSpec, Section};
+
+/// Words that say nothing about a task's topic (articles, pronouns, auxiliaries, and the words
+/// every prompt uses: assistant, bot, user, answer, write…).
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "after",
+    "all",
+    "also",
+    "an",
+    "and",
+    "answer",
+    "any",
+    "are",
+    "as",
+    "assistant",
+    "at",
+    "be",
+    "been",
+    "before",
+    "being",
+    "bot",
+    "but",
+    "by",
+    "can",
+    "chatbot",
+    "could",
+    "do",
+    "does",
+    "each",
+    "every",
+    "for",
+    "from",
+    "get",
+    "give",
+    "had",
+    "has",
+    "have",
+    "he",
+    "help",
+    "her",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "just",
+    "make",
+    "may",
+    "me",
+    "model",
+    "more",
+    "most",
+    "much",
+    "my",
+    "no",
+    "not",
+    "of",
+    "on",
+    "one",
+    "or",
+    "our",
+    "out",
+    "over",
+    "please",
+    "reply",
+    "she",
+    "should",
+    "so",
+    "some",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "three",
+    "to",
+    "two",
+    "up",
+    "use",
+    "user",
+    "users",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "write",
+    "you",
+    "your",
+    "ai",
+];
+
+/// Texts that are a label, not content.
+const LABELS: &[&str] = &[
+    "persona",
+    "context",
+    "step",
+    "steps",
+    "format",
+    "example",
+    "examples",
+    "analysis",
+    "input",
+    "output",
+    "json",
+    "text",
+    "string",
+    "none",
+    "null",
+    "n/a",
+    "na",
+    "todo",
+    "tbd",
+    "placeholder",
+    "lorem ipsum",
+    "...",
+    "…",
+    "json_schema",
+    "schema",
+];
+
+/// What makes `spec` a poor start for `idea`, one plain sentence each; empty when usable.
+pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    let topic = content_stems(idea);
+    let steps = spec.steps.join("\n");
+    let examples = spec
+        .examples
+        .iter()
+        .map(|e| format!("{}\n{}", e.input, e.output))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let sections: [(Section, &str); 5] = [
+        (Section::Persona, &spec.persona),
+        (Section::Context, &spec.context),
+        (Section::Steps, &steps),
+        (Section::Format, &spec.format),
+        (Section::Examples, &examples),
+    ];
+    for (section, text) in sections {
+        let name = section.title();
+        if text.trim().is_empty() {
+            out.push(format!("{name} is empty."));
+            continue;
+        }
+        if section != Section::Steps && section != Section::Examples && is_placeholder(text) {
+            out.push(format!(
+                "{name} is a placeholder: \u{201c}{}\u{201d}.",
+                text.trim()
+            ));
+            continue;
+        }
+        if let Some(line) = repeated_line(text) {
+            out.push(format!("{name} repeats the line \u{201c}{line}\u{201d}."));
+        }
+        if !topic.is_empty() && !shares_stem(&topic, &content_stems(text)) {
+            out.push(format!(
+                "{name} does not mention the task (none of: {}).",
+                topic.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    for (a, b) in pairs(&sections.map(|(s, t)| (s, normalize(t)))) {
+        if !a.1.is_empty() && a.1 == b.1 {
+            out.push(format!(
+                "{} and {} have the same text.",
+                a.0.title(),
+                b.0.title()
+            ));
+        }
+    }
+    let js = spec.json_schema.trim();
+    if !js.is_empty() && serde_json::from_str::<serde_json::Value>(js).is_err() {
+        out.push(format!(
+            "The JSON schema is not JSON: \u{201c}{js}\u{201d}."
+        ));
+    }
+    if !spec.steps.is_empty() && spec.steps.len() < 2 {
+        out.push("Steps has only one step.".to_owned());
+    }
+    for (i, s) in spec.steps.iter().enumerate() {
+        if s.trim().is_empty() {
+            out.push(format!("Step {} is empty.", i + 1));
+        } else if is_placeholder(s) {
+            out.push(format!(
+                "Step {} is a placeholder: \u{201c}{}\u{201d}.",
+                i + 1,
+                s.trim()
+            ));
+        }
+    }
+    let numbered: Vec<(usize, String)> = spec
+        .steps
+        .iter()
+        .map(|s| normalize(s))
+        .enumerate()
+        .collect();
+    for (a, b) in pairs(&numbered) {
+        if !a.1.is_empty() && a.1 == b.1 {
+            out.push(format!("Steps {} and {} are the same.", a.0 + 1, b.0 + 1));
+        }
+    }
+    if spec.examples.len() != 3 {
+        out.push(format!(
+            "There are {} examples, not 3.",
+            spec.examples.len()
+        ));
+    }
+    for (i, e) in spec.examples.iter().enumerate() {
+        for (part, text) in [("input", &e.input), ("output", &e.output)] {
+            if text.trim().is_empty() {
+                out.push(format!("Example {} has no {part}.", i + 1));
+            } else if is_placeholder(text) {
+                out.push(format!(
+                    "Example {}'s {part} is a placeholder: \u{201c}{}\u{201d}.",
+                    i + 1,
+                    text.trim()
+                ));
+            }
+        }
+    }
+    let inputs: Vec<(usize, String)> = spec
+        .examples
+        .iter()
+        .map(|e| normalize(&e.input))
+        .enumerate()
+        .collect();
+    let outputs: Vec<(usize, String)> = spec
+        .examples
+        .iter()
+        .map(|e| normalize(&e.output))
+        .enumerate()
+        .collect();
+    for (what, list) in [("input", inputs), ("output", outputs)] {
+        for (a, b) in pairs(&list) {
+            if !a.1.is_empty() && a.1 == b.1 {
+                out.push(format!(
+                    "Examples {} and {} have the same {what}.",
+                    a.0 + 1,
+                    b.0 + 1
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What makes one model-written text (a test output, a suggested case, a critique) unusable
+/// for `topic` (the idea or the input it answers), one plain sentence each: empty, a
+/// placeholder, a line repeated, or no content word shared with the topic (skipped when the
+/// topic has none).
+pub fn text_problems(topic: &str, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if text.trim().is_empty() {
+        out.push("The text is empty.".to_owned());
+        return out;
+    }
+    if is_placeholder(text) {
+        out.push(format!(
+            "The text is a placeholder: \u{201c}{}\u{201d}.",
+            text.trim()
+        ));
+    }
+    if let Some(line) = repeated_line(text) {
+        out.push(format!("The text repeats the line \u{201c}{line}\u{201d}."));
+    }
+    let stems = content_stems(topic);
+    if !stems.is_empty() && !shares_stem(&stems, &content_stems(text)) {
+        out.push(format!(
+            "The text does not mention the topic (none of: {}).",
+            stems.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    out
+}
+
+/// Every pair `(list[i], list[j])` with `i < j`.
+fn pairs<T: Clone>(list: &[T]) -> Vec<(T, T)> {
+    let mut out = Vec::new();
+    for (i, a) in list.iter().enumerate() {
+        for b in &list[i + 1..] {
+            out.push((a.clone(), b.clone()));
+        }
+    }
+    out
+}
+
+/// Lower case, words only, single spaces: what two texts are compared by.
+fn normalize(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A label, only ALL-CAPS words, or an identifier with digits (`json_schema_1234567890`).
+fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    let bare = lower.trim_matches(|c: char| !c.is_alphanumeric() && c != '_' && c != '/');
+    if LABELS.contains(&bare) || LABELS.contains(&lower.as_str()) {
+        return true;
+    }
+    let words: Vec<&str> = t
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    if !words.is_empty()
+        && words.iter().all(|w| {
+            w.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+        })
+    {
+        return true;
+    }
+    t.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_');
+        w.contains('_') && w.chars().filter(char::is_ascii_digit).count() >= 4
+    })
+}
+
+/// The first line (trimmed, at least a few words) that appears twice in `text`.
+fn repeated_line(text: &str) -> Option<String> {
+    let mut seen = BTreeSet::new();
+    for line in text.lines() {
+        let n = normalize(line);
+        if n.split(' ').count() < 3 {
+            continue;
+        }
+        if !seen.insert(n) {
+            return Some(line.trim().to_owned());
+        }
+    }
+    None
+}
+
+/// The stems of the words in `text` that carry meaning.
+pub fn content_stems(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\'').to_lowercase())
+        .map(|w| w.strip_suffix("'s").map(str::to_owned).unwrap_or(w))
+        .filter(|w| w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()))
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .map(|w| stem(&w))
+        .collect()
+}
+
+/// A crude English stem: one common suffix off, when at least three letters remain
+/// (`deliveries` -> `delivery`, `meetings` -> `meet`, `pulls` -> `pull`, `polite` stays).
+pub fn stem(word: &str) -> String {
+    const SUFFIXES: &[(&str, &str)] = &[
+        ("ations", "ate"),
+        ("ation", "ate"),
+        ("ings", ""),
+        ("ing", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("ers", ""),
+        ("er", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("ly", ""),
+        ("s", ""),
+    ];
+    for (suffix, with) in SUFFIXES {
+        if let Some(base) = word.strip_suffix(suffix)
+            && base.chars().count() >= 3
+            && !(*suffix == "s" && base.ends_with('s'))
+        {
+            return format!("{base}{with}");
+        }
+    }
+    word.to_owned()
+}
+
+/// Whether a stem of `text` matches one of `topic`: the same, or the same first five letters
+/// (`summarise` ~ `summary`, `jewelry` ~ `jewellery`).
+fn shares_stem(topic: &BTreeSet<String>, text: &BTreeSet<String>) -> bool {
+    topic.iter().any(|a| {
+        text.iter().any(|b| {
+            a == b || {
+                let pa: String = a.chars().take(5).collect();
+                pa.chars().count() == 5 && b.starts_with(&pa)
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests;

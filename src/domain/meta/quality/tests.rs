@@ -1,0 +1,178 @@
+//! The usability rules on good and bad drafts, including the placeholder draft the tiny model
+//! wrote under the JSON request.
+use super::*;
+use crate::domain::spec::Example;
+
+const IDEA: &str = "A bot that pulls action items out of meeting notes";
+
+fn ex(input: &str, output: &str) -> Example {
+    Example {
+        input: input.into(),
+        output: output.into(),
+    }
+}
+
+fn good() -> PromptSpec {
+    PromptSpec {
+        notes: String::new(),
+        persona: "You are a professional assistant who pulls action items from meeting notes.".into(),
+        context: "Team leads paste the notes of a meeting. List every task someone agreed to do, with its owner.".into(),
+        steps: vec![
+            "Read the meeting notes.".into(),
+            "Find each action item and who owns it.".into(),
+            "List the action items with their owners and due dates.".into(),
+        ],
+        format: "A bulleted list of action items, one per line: owner, task, due date.".into(),
+        json_schema: String::new(),
+        examples: vec![
+            ex("Bob will send the deck by Friday.", "- Bob: send the deck (Friday)"),
+            ex("Ana books the room; Carol writes the notes.", "- Ana: book the room\n- Carol: write the notes"),
+            ex("We only chatted about the weather.", "No action items in these notes."),
+        ],
+    }
+}
+
+#[test]
+fn a_usable_draft_has_no_problems() {
+    assert_eq!(problems(IDEA, &good()), Vec::<String>::new());
+}
+
+#[test]
+fn the_placeholder_draft_from_the_json_request_is_flagged_section_by_section() {
+    // What SmolLM2-135M wrote for this idea under the grammar-constrained JSON request.
+    let bad = PromptSpec {
+        notes: "ANALISIS".into(),
+        persona: "PERSONA".into(),
+        context: "CONTEXT".into(),
+        steps: vec!["ANALYSIS".into(); 7],
+        format: "JSON".into(),
+        json_schema: "json_schema_1234567890".into(),
+        examples: vec![ex("INPUT", "OUTPUT"); 3],
+    };
+    let p = problems(IDEA, &bad);
+    let has = |s: &str| p.iter().any(|x| x.contains(s));
+    assert!(has("Persona is a placeholder"), "{p:?}");
+    assert!(has("Context is a placeholder"), "{p:?}");
+    assert!(has("Format is a placeholder"), "{p:?}");
+    assert!(has("Step 1 is a placeholder"), "{p:?}");
+    assert!(has("Steps 1 and 2 are the same"), "{p:?}");
+    assert!(has("The JSON schema is not JSON"), "{p:?}");
+    assert!(has("Examples 1 and 2 have the same input"), "{p:?}");
+    assert!(has("Example 1's input is a placeholder"), "{p:?}");
+    assert!(has("Steps does not mention the task"), "{p:?}");
+}
+
+#[test]
+fn each_rule_flags_one_fault() {
+    type Spoil = Box<dyn Fn(&mut PromptSpec)>;
+    let cases: Vec<(&str, Spoil)> = vec![
+        ("Persona is empty", Box::new(|s| s.persona = "  ".into())),
+        (
+            "Context is a placeholder",
+            Box::new(|s| s.context = "Context:".into()),
+        ),
+        (
+            "Format is a placeholder",
+            Box::new(|s| s.format = "THE FORMAT".into()),
+        ),
+        (
+            "Persona does not mention the task",
+            Box::new(|s| s.persona = "You are a friendly front-desk assistant at a gym.".into()),
+        ),
+        (
+            "Steps 1 and 3 are the same",
+            Box::new(|s| s.steps[2] = "read the meeting notes".into()),
+        ),
+        ("Steps has only one step", Box::new(|s| s.steps.truncate(1))),
+        (
+            "Context repeats the line",
+            Box::new(|s| {
+                s.context =
+                    "List each action item from the notes.\nList each action item from the notes."
+                        .into()
+            }),
+        ),
+        (
+            "Persona and Context have the same text",
+            Box::new(|s| s.context = s.persona.clone()),
+        ),
+        (
+            "There are 2 examples, not 3",
+            Box::new(|s| s.examples.truncate(2)),
+        ),
+        (
+            "Examples 1 and 3 have the same output",
+            Box::new(|s| s.examples[2].output = s.examples[0].output.to_uppercase()),
+        ),
+        (
+            "Example 2 has no output",
+            Box::new(|s| s.examples[1].output.clear()),
+        ),
+        (
+            "Format is a placeholder",
+            Box::new(|s| s.format = "See json_schema_1234567890 for the items.".into()),
+        ),
+    ];
+    for (want, spoil) in cases {
+        let mut s = good();
+        spoil(&mut s);
+        let p = problems(IDEA, &s);
+        assert!(p.iter().any(|x| x.contains(want)), "{want}: {p:?}");
+    }
+}
+
+#[test]
+fn topic_words_match_through_simple_stems() {
+    assert_eq!(stem("deliveries"), "delivery");
+    assert_eq!(stem("meetings"), "meet");
+    assert_eq!(stem("pulls"), "pull");
+    assert_eq!(stem("class"), "class");
+    let idea = "Answer customer emails about late deliveries, politely and briefly";
+    let mut s = good();
+    s.persona = "You are a support agent for a delivery company.".into();
+    s.context = "Customers write when a parcel is late.".into();
+    s.steps = vec![
+        "Read the email.".into(),
+        "Apologise for the late parcel.".into(),
+    ];
+    s.format = "A polite email of three sentences.".into();
+    s.examples = vec![
+        ex(
+            "Where is my parcel? It is late.",
+            "Sorry it is late: it arrives Monday.",
+        ),
+        ex(
+            "Second late delivery this month!",
+            "We are sorry; here is a refund.",
+        ),
+        ex("Hi", "How can I help with your delivery?"),
+    ];
+    assert_eq!(problems(idea, &s), Vec::<String>::new());
+}
+
+#[test]
+fn a_short_acronym_in_a_sentence_is_not_a_placeholder() {
+    let mut s = good();
+    s.format = "A JSON list of action items with owner and task.".into();
+    assert_eq!(problems(IDEA, &s), Vec::<String>::new());
+}
+
+#[test]
+fn one_text_is_judged_by_the_same_rules() {
+    let topic = "Bob will send the deck by Friday.";
+    assert_eq!(
+        text_problems(topic, "- Bob: send the deck (Friday)"),
+        Vec::<String>::new()
+    );
+    let has = |text: &str, want: &str| {
+        let p = text_problems(topic, text);
+        assert!(p.iter().any(|x| x.contains(want)), "{text:?}: {p:?}");
+    };
+    has("  ", "empty");
+    has("OUTPUT", "placeholder");
+    has(
+        "Bob sends the deck today.\nBob sends the deck today.",
+        "repeats the line",
+    );
+    has("Thank you for your patience!", "does not mention the topic");
+}
