@@ -392,10 +392,12 @@ async fn anthropic_and_gemini_wire_formats() -> anyhow::Result<()> {
         message: "Overloaded".into(),
     }]);
     page.send_test().await?;
-    rows.push((
-        "Anthropic error event mid-stream".into(),
-        page.wait_error("The provider is overloaded").await?,
-    ));
+    let shown = page.wait_error("The provider is overloaded").await?;
+    assert!(
+        shown.contains("stopped the reply with an error: Overloaded.") && !shown.contains("HTTP"),
+        "{shown}"
+    );
+    rows.push(("Anthropic error event mid-stream".into(), shown));
     page.retry().await?;
     page.wait_reply(HELLO).await?;
 
