@@ -44,11 +44,7 @@ impl Progress {
                 of,
                 wait_ms,
                 reason,
-            } => Some(format!(
-                "{}: trying again in {:.0} s (attempt {attempt} of {of})",
-                reason.title(),
-                (*wait_ms as f64 / 1000.0).ceil()
-            )),
+            } => Some(reason.retry_note(*attempt, *of, *wait_ms)),
             Progress::Event(_) => None,
         }
     }

@@ -54,6 +54,9 @@ pub struct Runner {
     pub active: RwSignal<Option<Active>>,
     /// Live text of outputs still streaming, one signal per case (so a token repaints one row).
     live: StoredValue<HashMap<u32, ArcRwSignal<Option<String>>>, LocalStorage>,
+    /// While a case's call waits to try again: the note saying why and when (see
+    /// [`ProviderError::retry_note`](crate::domain::provider::ProviderError::retry_note)).
+    retrying: StoredValue<HashMap<u32, ArcRwSignal<Option<String>>>, LocalStorage>,
     /// Calls at once (1-16).
     pub concurrency: RwSignal<u32>,
     /// Why the last run could not start, if it could not.
@@ -76,6 +79,7 @@ impl Runner {
         let r = Self {
             active: RwSignal::new(None),
             live: StoredValue::new_local(HashMap::new()),
+            retrying: StoredValue::new_local(HashMap::new()),
             concurrency: RwSignal::new(4),
             refused: RwSignal::new(None),
             unfilled: RwSignal::new(None),
@@ -108,6 +112,17 @@ impl Runner {
     /// The live output of a case: `Some` while its call streams.
     pub fn live(self, id: u32) -> ArcRwSignal<Option<String>> {
         self.live
+            .try_update_value(|m| {
+                m.entry(id)
+                    .or_insert_with(|| ArcRwSignal::new(None))
+                    .clone()
+            })
+            .unwrap_or_else(|| ArcRwSignal::new(None))
+    }
+
+    /// The retry note of a case: `Some` while its call waits to try again.
+    pub fn retry_note(self, id: u32) -> ArcRwSignal<Option<String>> {
+        self.retrying
             .try_update_value(|m| {
                 m.entry(id)
                     .or_insert_with(|| ArcRwSignal::new(None))
@@ -341,8 +356,15 @@ impl Runner {
         let key = s.keys_untracked(job.exec.kind);
         let mut pending = String::new();
         let mut last_paint = t0;
+        let retrying = self.retry_note(id);
         let result = chat::stream_chat(&job.exec, key.as_ref(), &req, &abort, job.opts, |p| {
+            if let Some(note) = p.retry_note() {
+                retrying.try_set(Some(note));
+            }
             if let Progress::Event(ChatEvent::Text(t)) = p {
+                if retrying.with_untracked(Option::is_some) {
+                    retrying.try_set(None);
+                }
                 pending.push_str(&t);
                 let now = js_sys::Date::now();
                 if now - last_paint >= PAINT_MS {
@@ -359,6 +381,7 @@ impl Runner {
         .await;
         let ms = js_sys::Date::now() - t0;
         live.set(None);
+        retrying.set(None);
         let judge_after = match result {
             Ok(done) => {
                 let (tin, tout) = if done.usage.input_tokens + done.usage.output_tokens > 0 {

@@ -854,6 +854,9 @@ fn ImportButton() -> impl IntoView {
         if chosen.is_empty() {
             return;
         }
+        // A new choice replaces the previous file's review or error: only one shows.
+        pending.set(None);
+        message.set(None);
         leptos::task::spawn_local(async move {
             let mut files = Vec::new();
             for file in chosen {
@@ -956,17 +959,23 @@ fn ImportButton() -> impl IntoView {
                         {(total > 50).then(|| view! { <li>{format!("… and {} more", total - 50)}</li> })}
                     </ul>
                     <div class="pw-row pw-row--wrap">
-                        <button type="button" class="pw-button pw-button--primary" disabled=good == 0 && imp.global.is_empty()
-                            on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); }>
-                            {if good == 0 {
-                                let g = imp.global.len();
-                                format!("Import the {g} check{} for every case", if g == 1 { "" } else { "s" })
-                            } else if bad > 0 {
-                                format!("Import the {good} good case{}", if good == 1 { "" } else { "s" })
-                            } else {
-                                format!("Import the {good} case{}", if good == 1 { "" } else { "s" })
-                            }}
-                        </button>
+                        {if good == 0 && imp.global.is_empty() {
+                            view! { <p class="pw-hint">"Nothing in this file can be imported."</p> }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" class="pw-button pw-button--primary"
+                                    on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); }>
+                                    {if good == 0 {
+                                        let g = imp.global.len();
+                                        format!("Import the {g} check{} for every case", if g == 1 { "" } else { "s" })
+                                    } else if bad > 0 {
+                                        format!("Import the {good} good case{}", if good == 1 { "" } else { "s" })
+                                    } else {
+                                        format!("Import the {good} case{}", if good == 1 { "" } else { "s" })
+                                    }}
+                                </button>
+                            }.into_any()
+                        }}
                         <button type="button" class="pw-button" on:click=move |_| pending.set(None)>"Cancel import"</button>
                     </div>
                 </div>

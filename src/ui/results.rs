@@ -244,6 +244,12 @@ fn ResultRow(
     let full = RwSignal::new(false);
     let live = RwSignal::from(r.live(id));
     let streaming = Memo::new(move |_| live.with(Option::is_some));
+    let retrying = RwSignal::from(r.retry_note(id));
+    // The answer heading stands over answer text only (not over a refusal or a failed call).
+    let has_answer = Memo::new(move |_| match live.get() {
+        Some(text) => !text.is_empty(),
+        None => output.with(|o| o.as_ref().is_some_and(|o| !o.is_empty())),
+    });
     let shown_output = move || {
         if let Some(text) = live.get() {
             return text;
@@ -358,6 +364,7 @@ fn ResultRow(
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                 </Show>
             </div>
+            {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
             {move || match status.get() {
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
                 _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }),
@@ -373,7 +380,10 @@ fn ResultRow(
                 );
                 view! { <p class=if failed { "pw-hint pw-hint--bad" } else { "pw-hint pw-hint--warn" }>{text}</p> }
             })}
-            <Show when=move || streaming.get() || status.with(|s| s.is_some() && *s != Some(Status::Queued))>
+            <Show when=move || !streaming.get() && !has_answer.get() && status.get() == Some(Status::Done) && refusal.with(Option::is_none)>
+                <p class="pw-hint">"The execution model answered with nothing (an empty answer)."</p>
+            </Show>
+            <Show when=move || has_answer.get()>
                 <p class="pw-output__label">"Answer written by the execution model"</p>
                 // Model output is untrusted: shown as text only, never as HTML.
                 <pre class="pw-output__text pw-result__output" aria-label=format!("Output of case #{id}")>{shown_output}</pre>

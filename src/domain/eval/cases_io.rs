@@ -944,23 +944,40 @@ fn read_csv(
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let unreadable = |e: csv::Error| format!("This file could not be read as CSV: {e}.");
+    let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
-    let cols = loop {
-        if !reader.read_record(&mut record).map_err(unreadable)? {
+    while reader.read_record(&mut record).map_err(unreadable)? {
+        rows.push(record.clone());
+    }
+    // A quote opened and never closed makes the reader take the rest of the file as one cell:
+    // the last row read holds it, and is said to be that, not a row of the wrong width.
+    let unclosed = unclosed_quote(text, delimiter);
+    let last = rows.len().saturating_sub(1);
+    let mut rows = rows.into_iter().enumerate();
+    let header = loop {
+        let Some((i, record)) = rows.next() else {
             return Err("The file has no header row.".into());
+        };
+        if let (Some(line), true) = (unclosed, i == last) {
+            return Err(format!("Line {line} {UNCLOSED_QUOTE}"));
         }
         if !is_blank(&record) {
-            break columns(&record);
+            break record;
         }
     };
-    let header_line = record.position().map_or(1, |p| p.line() as usize);
+    let cols = columns(&header);
+    let header_line = header.position().map_or(1, |p| p.line() as usize);
     for col in &cols {
         if let Col::LeftOut(header, why) = col {
             out.leave_out(header_line, Omitted::Column(header.clone()), why.clone());
         }
     }
-    while reader.read_record(&mut record).map_err(unreadable)? {
+    for (i, record) in rows {
         let line = record.position().map_or(0, |p| p.line() as usize);
+        if let (Some(quote_line), true) = (unclosed, i == last) {
+            out.bad(quote_line, format!("this line {UNCLOSED_QUOTE}"));
+            continue;
+        }
         if is_blank(&record) {
             continue;
         }
@@ -982,6 +999,44 @@ fn read_csv(
             .push(test_from_row(&cols, &record, line, name, ctx, out));
     }
     Ok(src)
+}
+
+/// The rest of the sentence for a quote never closed, after "Line N " or "this line ".
+const UNCLOSED_QUOTE: &str = "opens a quote (\") that is never closed, so the rest of the file \
+     was read as one cell. Close the quote or remove it.";
+
+/// The 1-based line where a quoted cell opens and the file ends before it closes, following the
+/// CSV reader's rules (RFC 4180: a quote opens a cell only as its first character; `""` inside
+/// is a literal quote); `None` when every quoted cell closes.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum At {
+        CellStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (mut at, mut line, mut opened) = (At::CellStart, 1, 0);
+    for b in text.bytes() {
+        let ends_cell = b == delimiter || b == b'\n' || b == b'\r';
+        at = match at {
+            At::CellStart if b == b'"' => {
+                opened = line;
+                At::Quoted
+            }
+            At::CellStart | At::Unquoted | At::QuoteInQuoted if ends_cell => At::CellStart,
+            At::CellStart | At::Unquoted => At::Unquoted,
+            At::Quoted if b == b'"' => At::QuoteInQuoted,
+            At::Quoted => At::Quoted,
+            At::QuoteInQuoted if b == b'"' => At::Quoted,
+            At::QuoteInQuoted => At::Unquoted,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    (at == At::Quoted).then_some(opened)
 }
 
 fn test_from_row(

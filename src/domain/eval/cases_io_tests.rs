@@ -389,6 +389,42 @@ fn csv_quoted_fields_and_line_numbers() {
 }
 
 #[test]
+fn csv_quote_never_closed_says_where_it_opens() {
+    // The tryout's file: line 2's quote is never closed, so lines 2 to 4 read as one cell.
+    let text = "notes,__expected\n\"Ann sends the deck,Ann\nBob books the room,contains: Bob\nCarla pays,contains: Carla\n";
+    check(
+        "x.csv",
+        text,
+        expect![[r#"
+        format CSV
+        bad line 2: this line opens a quote (") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it.
+    "#]],
+    );
+    // The same quote closed (with a doubled quote inside) reads every row.
+    let closed = "notes,__expected\n\"Ann sends \"\"the deck\"\"\",Ann\nBob,Bob\n";
+    assert_eq!(import("x.csv", closed).unwrap().cases.len(), 2);
+    assert_eq!(bad_lines("x.csv", closed), Vec::<usize>::new());
+    // A quote inside an unquoted cell is a plain character, not an opening.
+    let inner = "notes,n\nsize 5\" screen,1\nBob,2\n";
+    assert_eq!(import("x.csv", inner).unwrap().cases.len(), 2);
+    // A quote that opens in the header leaves no row to read: the whole file is refused, saying
+    // where; so is one opening after a multi-line cell that did close.
+    check(
+        "x.csv",
+        "\"notes,n\nBob,2\n",
+        expect![[r#"
+        ERROR Line 1 opens a quote (") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it.
+    "#]],
+    );
+    assert_eq!(
+        bad_lines("x.csv", "notes,n\n\"two\nlines\",1\nok,2\nx,\"open\nmore\n"),
+        vec![5]
+    );
+    // Tab-separated files follow the same rule.
+    assert_eq!(bad_lines("x.tsv", "notes\tn\nok\t1\n\"open\t2\n"), vec![3]);
+}
+
+#[test]
 fn csv_assert_column() {
     let text = concat!(
         "__input,__assert\n",

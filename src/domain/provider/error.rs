@@ -68,6 +68,9 @@ pub struct ProviderError {
     pub retry_after_ms: Option<u32>,
     /// How many attempts were made before this error was final (1 = no retry).
     pub attempts: u32,
+    /// Sent inside a reply that had started (an `error` frame in an HTTP 200 stream): no HTTP
+    /// status failed, so `status` is `None` and the message quotes the provider instead.
+    pub in_stream: bool,
 }
 
 const DETAIL_MAX: usize = 400;
@@ -118,6 +121,7 @@ impl ProviderError {
             detail: shorten(detail),
             retry_after_ms: None,
             attempts: 1,
+            in_stream: false,
         }
     }
 
@@ -174,6 +178,22 @@ impl ProviderError {
             .status
             .map(|s| format!(" (HTTP {s})"))
             .unwrap_or_default();
+        if self.in_stream && self.kind != ErrorKind::BadKey {
+            // The provider's own words: the category alone ("an internal problem") would hide
+            // that the reply itself carried the error.
+            let words = self.detail.trim().trim_end_matches('.');
+            let said = if words.is_empty() {
+                String::new()
+            } else {
+                format!(": {words}")
+            };
+            let next = if self.retryable() {
+                self.gave_up_hint("What arrived is kept; press Retry in a minute.")
+            } else {
+                "What arrived is kept; press Retry.".to_owned()
+            };
+            return format!("{who} stopped the reply with an error{said}. {next}");
+        }
         match &self.kind {
             ErrorKind::NoKeySent => format!(
                 "{host} asks for an API key{status}, and none was sent: no key is entered for {who} in \
@@ -249,6 +269,29 @@ impl ProviderError {
 }
 
 impl ProviderError {
+    /// The passing note while Promptwright waits `wait_ms` before attempt `attempt` of `of`, e.g.
+    /// "Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)". Names the HTTP status only
+    /// when one was received.
+    pub fn retry_note(&self, attempt: u32, of: u32, wait_ms: u32) -> String {
+        let who = self.provider.label();
+        let what = match &self.kind {
+            ErrorKind::RateLimited => "Rate limited".to_owned(),
+            ErrorKind::Overloaded => format!("{who} is overloaded"),
+            ErrorKind::Server | ErrorKind::Transient => format!("{who} had a problem"),
+            ErrorKind::Stalled { seconds } => format!("No data arrived for {seconds} s"),
+            _ => self.title().to_owned(),
+        };
+        let from = match self.status {
+            Some(s) => format!(" (HTTP {s})"),
+            None if self.in_stream => " (an error inside its reply)".to_owned(),
+            None => String::new(),
+        };
+        format!(
+            "{what}{from}: trying again in {} s (attempt {attempt} of {of})",
+            wait_ms.div_ceil(1000).max(1)
+        )
+    }
+
     /// What Promptwright did about a failure that may pass, then `next` (what the person can do):
     /// a wait the server asked for that is longer than Promptwright waits by itself, or how many
     /// attempts were made before it gave up. Never claims a retry that will not happen.
@@ -390,7 +433,8 @@ pub fn classify_http_error(
 }
 
 /// Classifies an error the provider sent inside a stream (Anthropic `error` events, OpenRouter's
-/// errors in a 200 stream, Gemini error frames).
+/// errors in a 200 stream, Gemini error frames). The frame's `code` classifies it but is not an
+/// HTTP status the call got (that was 200): the error has no `status` and is marked `in_stream`.
 pub fn classify_stream_error(kind: ProviderKind, host: &str, err: &Value) -> ProviderError {
     let typ = err
         .get("type")
@@ -406,7 +450,9 @@ pub fn classify_stream_error(kind: ProviderKind, host: &str, err: &Value) -> Pro
         ("authentication_error", _) | (_, Some(401)) => ErrorKind::BadKey,
         _ => ErrorKind::InStream,
     };
-    ProviderError::new(ek, kind, host, code, msg)
+    let mut e = ProviderError::new(ek, kind, host, None, msg);
+    e.in_stream = true;
+    e
 }
 
 /// Classifies a request that got no HTTP answer (the browser's `TypeError: Failed to fetch`).

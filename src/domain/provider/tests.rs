@@ -829,6 +829,83 @@ mod errors {
         assert_eq!(parse_retry_after("-1", 0.0), None);
         assert_eq!(parse_retry_after("soon", 0.0), None);
     }
+
+    // Bug: an error frame inside an HTTP 200 stream was reported as "had an internal problem
+    // (HTTP 502)", a status the call never got (502 was the frame's `code`).
+    #[test]
+    fn an_error_inside_a_reply_claims_no_http_status_on_every_wire() {
+        let words = "Upstream model crashed";
+        let openai = format!(
+            "data: {}\n\n",
+            json!({"choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}], "error": {"code": 502, "message": words}})
+        );
+        let anthropic = format!(
+            "event: error\ndata: {}\n\n",
+            json!({"type": "error", "error": {"type": "api_error", "message": words}})
+        );
+        let gemini = format!(
+            "data: {}\n\n",
+            json!({"error": {"code": 500, "message": words, "status": "INTERNAL"}})
+        );
+        for (kind, stream) in [
+            (ProviderKind::OpenAi, &openai),
+            (ProviderKind::OpenRouter, &openai),
+            (ProviderKind::Anthropic, &anthropic),
+            (ProviderKind::Gemini, &gemini),
+        ] {
+            let mut d = StreamDecoder::new(kind, "host.test");
+            let mut events = d.feed(stream.as_bytes());
+            events.extend(d.finish());
+            let e = events
+                .iter()
+                .find_map(|e| match e {
+                    ChatEvent::Error(e) => Some(e.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("{kind:?}: no error in {events:?}"));
+            assert_eq!(e.status, None, "{kind:?}");
+            let m = e.message();
+            assert!(!m.contains("HTTP"), "{kind:?}: {m}");
+            assert!(
+                m.contains(&format!(
+                    "{} stopped the reply with an error: {words}.",
+                    kind.label()
+                )),
+                "{kind:?}: {m}"
+            );
+            // Still a failure that may pass: retried, and the note claims no status either.
+            assert!(e.retryable(), "{kind:?}");
+            let note = e.retry_note(2, 4, 1500);
+            assert!(!note.contains("HTTP"), "{kind:?}: {note}");
+            assert!(
+                note.ends_with("trying again in 2 s (attempt 2 of 4)"),
+                "{note}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_notes_name_the_reason_and_the_status_received() {
+        let p = ProviderKind::OpenAi;
+        let note = |status, after| classify_http_error(p, "h", status, "", after);
+        assert_eq!(
+            note(429, None).retry_note(2, 4, 2000),
+            "Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)"
+        );
+        assert_eq!(
+            note(500, None).retry_note(3, 4, 375),
+            "OpenAI had a problem (HTTP 500): trying again in 1 s (attempt 3 of 4)"
+        );
+        assert_eq!(
+            note(529, Some(4000)).retry_note(2, 4, 4000),
+            "OpenAI is overloaded (HTTP 529): trying again in 4 s (attempt 2 of 4)"
+        );
+        let stalled = ProviderError::new(ErrorKind::Stalled { seconds: 30 }, p, "h", None, "");
+        assert_eq!(
+            stalled.retry_note(2, 4, 500),
+            "No data arrived for 30 s: trying again in 1 s (attempt 2 of 4)"
+        );
+    }
 }
 
 #[test]

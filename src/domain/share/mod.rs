@@ -41,8 +41,14 @@ pub enum ShareError {
     Empty,
     #[error("the link was made by a newer version of Promptwright (format {0})")]
     UnknownVersion(String),
+    /// A character outside the link alphabet (letters, digits, `-`, `_`): something was added
+    /// or changed, not only cut.
     #[error("the link is damaged: it has characters a share link never has")]
     NotBase64,
+    /// The link ends part-way: before its draft begins, or mid-character of its encoding, or
+    /// before the packed draft ends. Only shortening does this.
+    #[error("the link is incomplete: it ends part-way (was it cut off when copied?)")]
+    CutOff,
     #[error(
         "the link is damaged or incomplete: its check does not match (was it cut off when copied?)"
     )]
@@ -388,29 +394,44 @@ fn decode_within(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
     if t.len() > caps.link_chars {
         return Err(ShareError::Oversized(t.len()));
     }
-    let t = t.strip_prefix('#').unwrap_or(t);
-    let t = t.strip_prefix(FRAGMENT_KEY).unwrap_or(t);
     if t.is_empty() {
         return Err(ShareError::Empty);
+    }
+    // A link cut before its payload begins (`#`, `#pw`, `#pw=`, `#pw=2`, `#pw=2.`).
+    let t = t.strip_prefix('#').unwrap_or(t);
+    if t.is_empty() || FRAGMENT_KEY.starts_with(t) {
+        return Err(ShareError::CutOff);
+    }
+    let t = t.strip_prefix(FRAGMENT_KEY).unwrap_or(t);
+    if matches!(t, "1" | "2" | "1." | "2.") {
+        return Err(ShareError::CutOff);
     }
     let (version, payload) = t
         .split_once('.')
         .ok_or_else(|| ShareError::UnknownVersion(t.chars().take(8).collect()))?;
+    let payload = payload.trim_end_matches('=');
+    // Only a character outside the alphabet is "foreign"; any other decoding failure (a length
+    // no whole link has, stray bits in the last character) is what cutting a link leaves.
+    if !payload
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(ShareError::NotBase64);
+    }
     let raw = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| ShareError::NotBase64)?;
+        .decode(payload)
+        .map_err(|_| ShareError::CutOff)?;
     match version {
         "1" => {
             if raw.len() > caps.unpacked {
                 return Err(ShareError::TooLarge);
             }
-            let v: Value =
-                serde_json::from_slice(&raw).map_err(|e| ShareError::Invalid(e.to_string()))?;
+            let v: Value = serde_json::from_slice(&raw).map_err(json_error)?;
             salvage::read_draft(v).map_err(|e| ShareError::Invalid(e.why))
         }
         "2" => {
             if raw.len() < 4 {
-                return Err(ShareError::Corrupt);
+                return Err(ShareError::CutOff);
             }
             let (method, sum, body) = (raw[0], &raw[1..4], &raw[4..]);
             let bytes = match method {
@@ -435,8 +456,7 @@ fn decode_within(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
             if fnv24(&bytes) != sum {
                 return Err(ShareError::Corrupt);
             }
-            let v: Value =
-                serde_json::from_slice(&bytes).map_err(|e| ShareError::Invalid(e.to_string()))?;
+            let v: Value = serde_json::from_slice(&bytes).map_err(json_error)?;
             let mut lost = Vec::new();
             let mut s = unpack(&v, &mut lost)?.into_salvaged();
             lost.append(&mut s.lost);
@@ -444,6 +464,16 @@ fn decode_within(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
             Ok(s)
         }
         other => Err(ShareError::UnknownVersion(other.chars().take(8).collect())),
+    }
+}
+
+/// A draft that does not read as JSON: one that ends part-way was cut off (version 1 links carry
+/// no checksum, so this is where a shortened one shows).
+fn json_error(e: serde_json::Error) -> ShareError {
+    if e.is_eof() {
+        ShareError::CutOff
+    } else {
+        ShareError::Invalid(e.to_string())
     }
 }
 
@@ -521,10 +551,12 @@ fn from_windows(bytes: &[u8]) -> Result<String, ShareError> {
 
 fn inflate(body: &[u8], caps: Caps) -> Result<Vec<u8>, ShareError> {
     miniz_oxide::inflate::decompress_to_vec_with_limit(body, caps.unpacked).map_err(|e| {
-        if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
-            ShareError::TooLarge
-        } else {
-            ShareError::Corrupt
+        use miniz_oxide::inflate::TINFLStatus;
+        match e.status {
+            TINFLStatus::HasMoreOutput => ShareError::TooLarge,
+            // The packed draft ended before its last block: the link was shortened.
+            TINFLStatus::FailedCannotMakeProgress => ShareError::CutOff,
+            _ => ShareError::Corrupt,
         }
     })
 }

@@ -77,16 +77,13 @@ fn damaged_links_say_what_is_wrong() {
     let (_, d) = &reference_drafts()[1];
     let good = encode(d, ALL).unwrap();
     assert_eq!(decode(""), Err(ShareError::Empty));
-    assert_eq!(decode("#pw="), Err(ShareError::Empty));
+    assert_eq!(decode("#pw="), Err(ShareError::CutOff));
     assert_eq!(decode("9.abc"), Err(ShareError::UnknownVersion("9".into())));
     assert_eq!(decode("2.ab$cd"), Err(ShareError::NotBase64));
     // Cut off when copied.
     let cut = &good[..good.len() * 2 / 3];
     assert!(
-        matches!(
-            decode(cut),
-            Err(ShareError::Corrupt | ShareError::NotBase64)
-        ),
+        matches!(decode(cut), Err(ShareError::Corrupt | ShareError::CutOff)),
         "{:?}",
         decode(cut)
     );
@@ -100,6 +97,42 @@ fn damaged_links_say_what_is_wrong() {
         decode(&"A".repeat(MAX_LINK_CHARS + 1)),
         Err(ShareError::Oversized(MAX_LINK_CHARS + 1))
     );
+}
+
+#[test]
+fn a_link_cut_at_any_length_is_explained_as_cut_off() {
+    let (_, d) = &reference_drafts()[1];
+    let links = [
+        fragment(d, ALL).unwrap(),
+        format!("#{FRAGMENT_KEY}{}", encode_v1(d, ALL)),
+    ];
+    for link in links {
+        for len in 1..link.len() {
+            let cut = &link[..len];
+            let why = decode(cut).expect_err(cut).to_string();
+            assert!(
+                why.contains("cut off") && !why.contains("never has"),
+                "cut to {len} of {}: {why}",
+                link.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_link_with_a_foreign_character_says_so() {
+    let (_, d) = &reference_drafts()[1];
+    let link = fragment(d, ALL).unwrap();
+    let mid = link.len() / 2;
+    for foreign in [" ", "%", "!", "%20"] {
+        // In a whole link, or in a cut one: the foreign character is what is said.
+        for damaged in [
+            format!("{}{foreign}{}", &link[..mid], &link[mid..]),
+            format!("{}{foreign}A", &link[..mid]),
+        ] {
+            assert_eq!(decode(&damaged), Err(ShareError::NotBase64), "{damaged}");
+        }
+    }
 }
 
 #[test]

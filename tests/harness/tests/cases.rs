@@ -537,6 +537,11 @@ async fn refusals_are_said_everywhere_and_a_promptfoo_yaml_comes_in_whole() -> a
     wait_badge(&b, 1, "refused").await?;
     b.wait_for_text("The model refused: I can't help with that.")
         .await?;
+    // Bug: the refused row still had the answer heading, with nothing under it.
+    let heading = b
+        .eval("return !!document.querySelector('.pw-result[data-case=\"1\"] .pw-output__label')")
+        .await?;
+    assert_eq!(heading, json!(false), "no answer heading over a refusal");
     wait_badge(&b, 2, "judge error").await?;
     b.wait_for_text("The model refused: Grading this is not allowed.")
         .await?;
@@ -786,6 +791,109 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     b.wait_for_text("(1 from an earlier run)").await?;
     b.screenshot_at(".pw-card--results", "run-selected-1280-light")
         .await?;
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout: a CSV with one unclosed quote said only "this row has 1 cell but the header has 2
+// columns" and offered a disabled "Import the 0 checks for every case"; choosing another file left
+// the old review on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-quote-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let broken = dir.join("broken.csv");
+    std::fs::write(
+        &broken,
+        "notes,__expected\n\"Ann sends the deck,Ann\nBob books the room,contains: Bob\n",
+    )?;
+    import_file(&b, &broken).await?;
+    b.wait_for_text(
+        "Line 2: this line opens a quote (\") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it.",
+    )
+    .await?;
+    b.wait_for_text("Nothing in this file can be imported.")
+        .await?;
+    let buttons = b
+        .eval("return Array.from(document.querySelectorAll('.pw-import-review button')).map(e => e.textContent).join('|')")
+        .await?;
+    assert!(
+        !buttons.as_str().unwrap_or("").contains("Import the"),
+        "no import button when nothing can be imported: {buttons}"
+    );
+    // A fixed file replaces the review: only its own result shows.
+    let fixed = dir.join("fixed.csv");
+    std::fs::write(
+        &fixed,
+        "notes,__expected\n\"Ann sends the deck\",contains: Ann\nBob books the room,contains: Bob,extra\n",
+    )?;
+    import_file(&b, &fixed).await?;
+    b.wait_for_text("fixed.csv: 1 row cannot be imported")
+        .await?;
+    let reviews = b
+        .eval("return document.querySelectorAll('.pw-import-review').length")
+        .await?;
+    assert_eq!(reviews, json!(1), "one review at a time");
+    let body = b.eval("return document.body.innerText").await?;
+    assert!(
+        !body.as_str().unwrap_or("").contains("opens a quote"),
+        "the previous file's review is gone"
+    );
+    b.button("Import the 1 good case").await?.click().await?;
+    b.wait_for_text("Imported 1 case.").await?;
+    b.close().await?;
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+// Tryout: calls answered 429 then 500 were retried with nothing on the page while it waited.
+// Generate and each run row say why and when the next attempt comes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_are_shown_in_generate_and_in_run_rows() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    let wait = |code: u16| Fault::Status {
+        code,
+        message: "slow down".into(),
+        kind: None,
+        retry_after: Some("2".into()),
+        expose: true,
+    };
+    // Generate: a 429, then the reply.
+    fake.push_faults([wait(429)]);
+    fake.push_replies([spec_reply()]);
+    let page = PromptPage::new(&b);
+    page.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    page.generate().await?;
+    b.wait_for_text("Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)")
+        .await?;
+    b.wait_for_text("Generate again").await?;
+    // A run: case 1 gets a 429 (asked to wait 2 s), then a 500, then its answer.
+    add_case(&b, 1, "ALPHA Dana will fix the build.", Some("Dana")).await?;
+    fake.fault_when("ALPHA", Fault::status(500, "oops"), 1);
+    fake.fault_when("ALPHA", wait(429), 1);
+    fake.reply_when("ALPHA", "- **Dana**: fix the build");
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__retry')?.textContent ?? '').startsWith('Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)')",
+        "case 1 to say it waits after a 429",
+    )
+    .await?;
+    wait_badge(&b, 1, "pass").await?;
+    assert_eq!(
+        fake.chat_requests()
+            .iter()
+            .filter(|r| r.body.contains("ALPHA"))
+            .count(),
+        3
+    );
+    let row = row_text(&b, 1).await?;
+    assert!(
+        !row.contains("trying again"),
+        "the note goes when the answer comes: {row}"
+    );
     b.close().await?;
     Ok(())
 }

@@ -197,6 +197,14 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
                 "{name}: partial text kept"
             );
         }
+        if name == "error inside a 200 stream" {
+            // Bug: reported as "(HTTP 502)", the frame's code, though the answer was HTTP 200.
+            assert!(!shown.contains("HTTP"), "{name}: {shown}");
+            assert!(
+                shown.contains("stopped the reply with an error: Upstream provider failed."),
+                "{name}: {shown}"
+            );
+        }
         if name == "401 bad key" {
             browser.screenshot("settings-error-1280-light").await?;
         }
@@ -227,7 +235,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("Too many requests: trying again in 2 s")
+        .wait_for_text("Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)")
         .await?;
     page.wait_reply(HELLO).await?;
     let posts = fake.chat_requests();
@@ -239,7 +247,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     );
     rows.push((
         "429 with retry-after: 2 (exposed)".into(),
-        "Too many requests: trying again in 2 s (attempt 2 of 4), then the reply".into(),
+        "Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4), then the reply".into(),
     ));
 
     // Bug: when a 429 asked to wait more than 60 s, the message still said Promptwright waits
@@ -274,14 +282,14 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("The provider is overloaded: trying again in 2 s")
+        .wait_for_text("is overloaded (HTTP 503): trying again in 2 s")
         .await?;
     page.wait_reply(HELLO).await?;
     let posts = fake.chat_requests();
     assert!(posts.len() == 2 && posts[1].at_ms - posts[0].at_ms >= 1900);
     rows.push((
         "503 with retry-after: 2 (exposed)".into(),
-        "The provider is overloaded: trying again in 2 s, then the reply".into(),
+        "… is overloaded (HTTP 503): trying again in 2 s, then the reply".into(),
     ));
 
     // Bug: Stop did not interrupt a backoff wait. It ends it at once.
@@ -295,7 +303,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("Too many requests: trying again in 30 s")
+        .wait_for_text("Rate limited (HTTP 429): trying again in 30 s")
         .await?;
     let pressed = std::time::Instant::now();
     browser.button("Stop").await?.click().await?;
@@ -384,10 +392,12 @@ async fn anthropic_and_gemini_wire_formats() -> anyhow::Result<()> {
         message: "Overloaded".into(),
     }]);
     page.send_test().await?;
-    rows.push((
-        "Anthropic error event mid-stream".into(),
-        page.wait_error("The provider is overloaded").await?,
-    ));
+    let shown = page.wait_error("The provider is overloaded").await?;
+    assert!(
+        shown.contains("stopped the reply with an error: Overloaded.") && !shown.contains("HTTP"),
+        "{shown}"
+    );
+    rows.push(("Anthropic error event mid-stream".into(), shown));
     page.retry().await?;
     page.wait_reply(HELLO).await?;
 
