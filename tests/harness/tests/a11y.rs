@@ -111,6 +111,8 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
             let s = SettingsPage::open(&b).await?;
             s.provider("OpenAI-compatible (custom address)").await?;
             s.base_url("http://127.0.0.1:9/v1").await?;
+            // (With no model the page asks for one first and sends nothing.)
+            s.model("any-model").await?;
             s.send_test().await?;
             s.wait_error("Could not reach the provider").await?;
             problems.extend(axe(&b, &tag("settings"), &source).await?);
