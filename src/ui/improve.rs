@@ -325,7 +325,7 @@ fn OptimizerPanel() -> impl IntoView {
                             {(!gaps.is_empty()).then(|| {
                                 let n = gaps.len();
                                 view! {
-                                    <div class="pw-notice pw-notice--warn pw-unfilled" role="group" aria-label="Cases the loop would send with empty variables">
+                                    <div class="pw-notice pw-notice--warn pw-loop-unfilled" role="group" aria-label="Cases the loop would send with empty variables">
                                         <p class="pw-notice__title">{if n == 1 {
                                             "1 case would go out with empty variables in every round.".to_owned()
                                         } else {

@@ -59,6 +59,9 @@ fn openai_fixed_temperature(model: &str) -> bool {
 /// layouts `PromptSpec::render` writes.
 pub const TINY_CHAT_STOP: [&str; 2] = ["\n### Example ", "\n<example>"];
 
+/// llama.cpp's `repeat_penalty` for the tiny model's plain chat replies (1.0 = none).
+pub const TINY_CHAT_REPEAT_PENALTY: f32 = 1.1;
+
 /// Builds the streamed chat call for `cfg`'s provider.
 pub fn build_request(req: &ChatRequest, cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpRequest {
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
@@ -131,8 +134,11 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
     }
     // The tiny model goes on writing the prompt's own examples after its answer ("### Example
     // 4", "<example>" as `PromptSpec::render` writes them) until the token limit: end it there.
+    // It also loops on one line ("The user's response is: …" to the limit); llama.cpp's repeat
+    // penalty, as its plain completions use, makes that much rarer.
     if cfg.kind.is_tiny() && req.schema.is_none() {
         body.insert("stop".into(), json!(TINY_CHAT_STOP));
+        body.insert("repeat_penalty".into(), json!(TINY_CHAT_REPEAT_PENALTY));
     }
     // Usage arrives in a final chunk only when asked for; Mistral rejects the field and always sends it.
     if cfg.kind != ProviderKind::Mistral {

@@ -1134,6 +1134,11 @@ fn a_tiny_chat_stops_before_another_example() {
         json!(["\n### Example ", "\n<example>"])
     );
     assert!(
+        (body(false)["repeat_penalty"].as_f64().unwrap() - 1.1).abs() < 1e-6,
+        "the tiny model's plain replies are kept from looping"
+    );
+    assert!(body(true).get("repeat_penalty").is_none());
+    assert!(
         body(true).get("stop").is_none(),
         "a structured reply has its grammar"
     );
