@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 use crate::domain::eval;
 use crate::domain::eval::synth::{self, Proposal};
+use crate::domain::meta::tiny_jobs::{self, TinyCases};
+use crate::domain::provider::{ApiKey, ProviderConfig};
 use crate::domain::provider::{ProviderError, Role};
+use crate::net::chat::CallOptions;
 use crate::state::call::ChatCall;
 use crate::state::draft::DraftHandle;
 use crate::state::settings::SettingsHandle;
@@ -42,6 +45,8 @@ pub struct CaseSynth {
     pub raw: RwSignal<Option<String>>,
     /// Suggestions of the last reply that were left out, each with why (plain words).
     pub left_out: RwSignal<Vec<String>>,
+    /// Suggestions on the tiny built-in model, one line per call (`meta::tiny_jobs`).
+    pub tiny: RwSignal<Option<TinyCases>>,
     drafts: DraftHandle,
     settings: SettingsHandle,
 }
@@ -58,6 +63,7 @@ impl CaseSynth {
             review_note: RwSignal::new(None),
             raw: RwSignal::new(None),
             left_out: RwSignal::new(Vec::new()),
+            tiny: RwSignal::new(None),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
         };
@@ -72,7 +78,7 @@ impl CaseSynth {
     /// Asks for `n` cases for the current prompt.
     pub fn generate(self, n: u32) {
         let d = self.drafts;
-        let Some((prompt, vars, existing)) = d.draft.with_untracked(|x| {
+        let Some((prompt, vars, existing, task)) = d.draft.with_untracked(|x| {
             x.current_spec()?;
             // The variables the prompt really has (then any named in the idea form): a case
             // must give each a value, or it goes out empty.
@@ -83,7 +89,8 @@ impl CaseSynth {
                     vars.push(v.clone());
                 }
             }
-            Some((prompt, vars, x.suite.cases.clone()))
+            let task = tiny_jobs::task_of(&x.idea.idea, x.current_spec()?);
+            Some((prompt, vars, x.suite.cases.clone(), task))
         }) else {
             self.error.set(Some(
                 "Generate or paste a prompt first: cases are written from it.".into(),
@@ -102,6 +109,11 @@ impl CaseSynth {
         self.left_out.set(Vec::new());
         self.picks.set(Vec::new());
         let opts = settings.call_options();
+        if cfg.kind.is_tiny() {
+            self.tiny.set(Some(TinyCases::new(&task, &vars, n)));
+            self.tiny_next(cfg, key, opts, existing);
+            return;
+        }
         self.call
             .start_then(cfg.clone(), key.clone(), req, opts, move |result| {
                 let text = match result {
@@ -159,6 +171,70 @@ impl CaseSynth {
             });
     }
 
+    /// Asks the tiny model for the next case, or offers the cases when every one is read (a
+    /// failed call offers the ones read before it, with the error shown).
+    fn tiny_next(
+        self,
+        cfg: ProviderConfig,
+        key: Option<ApiKey>,
+        opts: CallOptions,
+        existing: Vec<eval::TestCase>,
+    ) {
+        let Some(req) = self
+            .tiny
+            .with_untracked(|t| t.as_ref().and_then(TinyCases::request))
+        else {
+            self.tiny_offer(&existing);
+            return;
+        };
+        let (next_cfg, next_key) = (cfg.clone(), key.clone());
+        self.call
+            .start_then(cfg, key, req, opts, move |result| match result {
+                Ok(done) => {
+                    self.tiny.update(|t| {
+                        if let Some(t) = t {
+                            t.accept(&done.text);
+                        }
+                    });
+                    self.tiny_next(next_cfg, next_key, opts, existing);
+                }
+                Err(f) => {
+                    // Stop offers what was read without an error; a failure says what happened.
+                    if f.error.kind != crate::domain::provider::ErrorKind::Aborted {
+                        self.call_error.set(Some(f.error));
+                    }
+                    self.tiny_offer(&existing);
+                }
+            });
+    }
+
+    /// Offers the tiny model's usable cases, names the ones left out, and says there is no
+    /// realism review.
+    fn tiny_offer(self, existing: &[eval::TestCase]) {
+        let Some(got) = self
+            .tiny
+            .with_untracked(|t| t.as_ref().map(|t| t.suggested(existing)))
+        else {
+            self.stage.set(Stage::Idle);
+            return;
+        };
+        self.tiny.set(None);
+        self.left_out.set(got.left_out);
+        if got.proposals.is_empty() {
+            self.error.set(Some(
+                "The local model wrote no usable cases. A model with an API key writes far better ones: choose one for writing prompts in Settings.".into(),
+            ));
+            self.stage.set(Stage::Idle);
+            return;
+        }
+        self.review_note.set(Some(
+            "The local model is too small to check its cases for realism: judge each yourself."
+                .into(),
+        ));
+        self.set_picks(got.proposals);
+        self.stage.set(Stage::Review);
+    }
+
     fn set_picks(self, proposals: Vec<Proposal>) {
         self.picks.set(
             proposals
@@ -175,6 +251,7 @@ impl CaseSynth {
     pub fn stop(self) {
         self.call.stop();
         self.review.stop();
+        // Stopping the tiny model's cases fails the call in flight, which offers what was read.
         if self.stage.get_untracked() == Stage::Reviewing {
             self.stage.set(Stage::Review);
         } else {

@@ -13,6 +13,7 @@ use crate::domain::estimate::call_cost;
 use crate::domain::eval::run::{self, Reflection, Status};
 use crate::domain::eval::{Observed, judge};
 use crate::domain::meta::ReplyCause;
+use crate::domain::meta::tiny_jobs;
 use crate::domain::optimize::reflexion::{self, Weakness};
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
@@ -179,6 +180,17 @@ impl OptimizerHandle {
         config.judge_temperature = self.settings.roles.with(|r| r.get(Role::Judge).temperature);
         config.style = self.drafts.draft.with(|d| d.style);
         config.exec_max_tokens = config.exec_max_tokens.max(200);
+        // The tiny built-in model proposes new rules, not whole prompts (`meta::tiny_jobs`).
+        config.tiny_task = self
+            .settings
+            .roles
+            .with(|r| r.get(Role::Meta).kind.is_tiny())
+            .then(|| {
+                self.drafts.draft.with(|d| {
+                    let spec = d.current_spec().cloned().unwrap_or_default();
+                    tiny_jobs::task_of(&d.idea.idea, &spec)
+                })
+            });
         config
     }
 
@@ -437,7 +449,7 @@ impl Reflector {
 
     /// Critiques the case's output in the current version's run, then writes and judges the final.
     pub fn reflect(self, id: u32) {
-        let Some((version, spec, style, case, checks, (draft, draft_stop), suite)) =
+        let Some((version, spec, style, case, checks, (draft, draft_stop), suite, idea)) =
             self.drafts.draft.with_untracked(|d| {
                 let run = d.run_of(d.current)?;
                 let cr = run.cases.get(&id)?;
@@ -454,6 +466,7 @@ impl Reflector {
                     checks,
                     (cr.output.clone(), cr.finish_reason.clone()),
                     d.suite.clone(),
+                    d.idea.idea.clone(),
                 ))
             })
         else {
@@ -478,10 +491,21 @@ impl Reflector {
                 ..Observed::default()
             }
             .cut_off();
-            let req =
-                reflexion::critique_request(&spec, style, &case, &checks, &draft, draft_cut_off);
+            // The tiny built-in model gets one-line worked critiques and a final asked without
+            // the draft (`meta::tiny_jobs`): the long instructions make it loop.
+            let tiny = exec.kind.is_tiny();
+            let req = if tiny {
+                tiny_jobs::critique_request(
+                    &tiny_jobs::task_of(&idea, &spec),
+                    &case.user_message(),
+                    &draft,
+                )
+            } else {
+                reflexion::critique_request(&spec, style, &case, &checks, &draft, draft_cut_off)
+            };
             let critique =
                 match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
+                    Ok(done) if tiny => tiny_jobs::read_critique(&done.text),
                     Ok(done) => done.text,
                     Err(f) => {
                         self.update(version, id, |r| {
@@ -493,18 +517,31 @@ impl Reflector {
                     }
                 };
             self.update(version, id, |r| r.critique = critique.clone());
+            if tiny {
+                let task = tiny_jobs::task_of(&idea, &spec);
+                let problems =
+                    tiny_jobs::critique_problems(&task, &case.user_message(), &draft, &critique);
+                if let Some(p) = problems.first() {
+                    let p = p.clone();
+                    self.update(version, id, |r| {
+                        r.error = Some(format!(
+                            "The local model's critique is not usable ({p}), so no final answer was asked. A model with an API key critiques far better."
+                        ));
+                    });
+                    self.busy.update(|b| b.retain(|x| *x != id));
+                    return;
+                }
+            }
             // The final's stop reason: a final cut off at the token limit is scored and judged as one.
             let (final_output, final_stop) = if reflexion::found_nothing(&critique) {
                 (draft.clone(), draft_stop)
             } else {
-                let req = reflexion::final_request(
-                    &spec,
-                    style,
-                    &case,
-                    &draft,
-                    &critique,
-                    crate::state::runner::MAX_OUTPUT_TOKENS,
-                );
+                let max = crate::state::runner::MAX_OUTPUT_TOKENS;
+                let req = if tiny {
+                    tiny_jobs::final_request(&spec, style, &case, &critique, max)
+                } else {
+                    reflexion::final_request(&spec, style, &case, &draft, &critique, max)
+                };
                 match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
                     Ok(done) => (
                         done.text,

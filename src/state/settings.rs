@@ -91,6 +91,13 @@ impl SettingsHandle {
     }
 
     /// The current settings of one role (tracked).
+    /// Whether writing prompts uses the tiny built-in model, which can Generate, suggest cases
+    /// and propose rules (`meta::tiny`, `meta::tiny_jobs`) but not rewrite sections, adapt a
+    /// prompt or critique it: those ask for JSON it cannot write.
+    pub fn meta_is_tiny(self) -> bool {
+        self.roles.with(|r| r.get(Role::Meta).kind.is_tiny())
+    }
+
     pub fn config(self, role: Role) -> ProviderConfig {
         self.roles.with(|r| r.get(role).clone())
     }

@@ -1029,8 +1029,11 @@ fn SynthPanel() -> impl IntoView {
     let has_prompt = move || d.draft.with(|x| x.current > 0);
     let busy = move || matches!(s.stage.get(), Stage::Writing | Stage::Reviewing);
     let written = move || {
-        // A rough live count: each case has an "input" field.
-        s.call.text.with(|t| t.matches("\"input\"").count())
+        // The tiny model's cases are counted as read; other models' roughly, by their
+        // "input" fields so far.
+        s.tiny
+            .with(|t| t.as_ref().map(|t| t.progress().0))
+            .unwrap_or_else(|| s.call.text.with(|t| t.matches("\"input\"").count()))
     };
     let kept = move || s.picks.with(|p| p.iter().filter(|p| p.keep).count());
     view! {

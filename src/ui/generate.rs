@@ -20,6 +20,9 @@ use crate::state::settings::SettingsHandle;
 pub use crate::domain::meta::EXAMPLE_IDEAS;
 
 /// Step 1: the idea, its optional details, Generate, and manual mode.
+/// Why rewriting, adapting and critiquing a prompt are off on the tiny built-in model.
+pub const TINY_CANNOT: &str = "The built-in local model is too small to rewrite sections, adapt a prompt or critique it. Choose a model for writing prompts in Settings to use these.";
+
 #[component]
 pub fn IdeaCard() -> impl IntoView {
     let d = DraftHandle::expect();
@@ -405,6 +408,10 @@ fn GenErrorView() -> impl IntoView {
 /// that section's editor) and "Write it with the model" (asks for that section alone).
 #[component]
 fn GapsView() -> impl IntoView {
+    let tiny_meta = {
+        let s = SettingsHandle::expect();
+        move || s.meta_is_tiny()
+    };
     let d = DraftHandle::expect();
     let g = Generator::expect();
     move || {
@@ -431,7 +438,8 @@ fn GapsView() -> impl IntoView {
                                     </button>
                                     <button type="button" class="pw-button pw-button--small"
                                         aria-label=format!("Write it with the model: {message}")
-                                        disabled=move || g.call.running.get()
+                                        title=move || tiny_meta().then_some(TINY_CANNOT)
+                                        disabled=move || g.call.running.get() || tiny_meta()
                                         on:click=move |_| g.rewrite(section, instruction.clone())>
                                         "Write it with the model"
                                     </button>
@@ -464,6 +472,10 @@ fn SectionEditor(
     /// Which section.
     section: Section,
 ) -> impl IntoView {
+    let tiny_meta = {
+        let s = SettingsHandle::expect();
+        move || s.meta_is_tiny()
+    };
     let d = DraftHandle::expect();
     let g = Generator::expect();
     let streaming = move || {
@@ -552,7 +564,8 @@ fn SectionEditor(
             ></textarea>
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--small" aria-expanded=move || open_rewrite.get().to_string()
-                    disabled=move || g.call.running.get() || d.draft.with(|x| x.current_version().is_none())
+                    disabled=move || g.call.running.get() || d.draft.with(|x| x.current_version().is_none()) || tiny_meta()
+                    title=move || tiny_meta().then_some(TINY_CANNOT)
                     aria-label=format!("Rewrite {} with the model", section.title())
                     on:click=move |_| open_rewrite.update(|o| *o = !*o)>
                     "Rewrite…"
@@ -672,11 +685,14 @@ pub fn FinalCard() -> impl IntoView {
                             <option value=f.as_str() selected=move || family.get() == f>{f.label()}</option>
                         }).collect_view()}
                     </select>
-                    <button type="button" class="pw-button" disabled=move || g.call.running.get()
+                    <button type="button" class="pw-button" disabled=move || g.call.running.get() || settings.meta_is_tiny()
                         on:click=move |_| { let f = family.get_untracked(); d.draft.update(|x| x.style = f.style()); g.adapt(f); }>
                         "Adapt"
                     </button>
                 </div>
+                <Show when=move || settings.meta_is_tiny()>
+                    <p class="pw-hint">{TINY_CANNOT}</p>
+                </Show>
             </section>
         </Show>
     }

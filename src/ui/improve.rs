@@ -80,12 +80,16 @@ pub fn ImproveCard() -> impl IntoView {
 /// "Critique this prompt": weaknesses with a fix each.
 #[component]
 fn CritiquePanel() -> impl IntoView {
+    let tiny_meta = {
+        let s = SettingsHandle::expect();
+        move || s.meta_is_tiny()
+    };
     let c = Critic::expect();
     let g = Generator::expect();
     view! {
         <div class="pw-critique">
             <div class="pw-row pw-row--wrap">
-                <button type="button" class="pw-button" disabled=move || c.call.running.get()
+                <button type="button" class="pw-button" disabled=move || c.call.running.get() || tiny_meta()
                     on:click=move |_| c.critique()>"Critique this prompt"</button>
                 <Show when=move || c.call.running.get()>
                     <span class="pw-hint" role="status">"Reading the prompt critically…"</span>
@@ -93,6 +97,9 @@ fn CritiquePanel() -> impl IntoView {
                 </Show>
             </div>
             <p class="pw-hint">"The meta model lists the prompt's weaknesses: ambiguity, missing rules, gaps in the answer format. Each fix rewrites one section as a new version you can compare."</p>
+            <Show when=move || tiny_meta()>
+                <p class="pw-hint">{super::generate::TINY_CANNOT}</p>
+            </Show>
             {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e/> })}
             {move || c.weaknesses.get().map(|r| match r {
                 Err(f) => view! {

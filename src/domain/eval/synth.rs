@@ -34,12 +34,19 @@ pub fn review_schema() -> Value {
     serde_json::from_str(REVIEW_SCHEMA).expect("review.schema.json is valid JSON")
 }
 
-/// The request for `n` new cases for a prompt.
-pub fn request(prompt: &str, variables: &[String], n: u32) -> ChatRequest {
+/// How `n` suggested cases (clamped to 1..=50) divide into (typical, edge, adversarial): about a
+/// quarter edge and a fifth adversarial, at least one edge from 3 cases and one adversarial from 4.
+pub fn mix(n: u32) -> (u32, u32, u32) {
     let n = n.clamp(1, 50);
     let edge = (n / 4).max(u32::from(n >= 3));
     let adversarial = (n / 5).max(u32::from(n >= 4));
-    let typical = n - edge - adversarial;
+    (n - edge - adversarial, edge, adversarial)
+}
+
+/// The request for `n` new cases for a prompt.
+pub fn request(prompt: &str, variables: &[String], n: u32) -> ChatRequest {
+    let n = n.clamp(1, 50);
+    let (typical, edge, adversarial) = mix(n);
     let vars = if variables.is_empty() {
         "none (the input is the user's message)".to_owned()
     } else {
@@ -193,6 +200,15 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
             ));
             continue;
         }
+        out.push(kind, case, existing);
+    }
+    Ok(out)
+}
+
+impl Suggested {
+    /// Adds a proposal, marked as a near-duplicate (similarity at least [`NEAR_DUPLICATE`]) of
+    /// the most similar case in `existing` or earlier proposal, if any.
+    pub fn push(&mut self, kind: String, case: TestCase, existing: &[TestCase]) {
         let text = case_text(&case);
         let mut best: Option<(Similar, f64)> = None;
         for e in existing {
@@ -201,20 +217,19 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
                 best = Some((Similar::Existing(e.id), s));
             }
         }
-        for (i, p) in out.proposals.iter().enumerate() {
+        for (i, p) in self.proposals.iter().enumerate() {
             let s = similarity(&text, &case_text(&p.case));
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((Similar::Proposal(i), s));
             }
         }
-        out.proposals.push(Proposal {
+        self.proposals.push(Proposal {
             kind,
             case,
             duplicate_of: best.filter(|(_, s)| *s >= NEAR_DUPLICATE),
             unrealistic: None,
         });
     }
-    Ok(out)
 }
 
 /// The text compared for near-duplicates: the input and the variables' values.

@@ -12,6 +12,7 @@ use crate::domain::template;
 pub mod quality;
 pub mod reply;
 pub mod tiny;
+pub mod tiny_jobs;
 pub use reply::{Gap, ReplyCause};
 
 const GENERATE: &str = include_str!("generate.md");

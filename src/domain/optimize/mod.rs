@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::domain::estimate::{estimate_tokens, token_bound};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::eval::{self, Observed, Suite, TestCase, score_case};
+use crate::domain::meta::tiny_jobs;
 use crate::domain::provider::{ChatRequest, OutputSchema, Role};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 use crate::domain::structured;
@@ -128,6 +129,11 @@ pub struct Config {
     /// The person's own cap on calls, below the projection (`None`: the projection).
     #[serde(default)]
     pub max_calls: Option<u32>,
+    /// The task line when the meta model is the tiny built-in one (see
+    /// [`crate::domain::meta::tiny_jobs`]): its proposals are then new rules, each added as a
+    /// step, instead of whole prompts in JSON. `None` for every other model.
+    #[serde(default)]
+    pub tiny_task: Option<String>,
 }
 
 impl Default for Config {
@@ -146,6 +152,7 @@ impl Default for Config {
             judge_temperature: Role::Judge.default_temperature(),
             style: RenderStyle::Markdown,
             max_calls: None,
+            tiny_task: None,
         }
     }
 }
@@ -799,7 +806,11 @@ impl Optimizer {
     }
 
     /// Reads a proposal reply into candidates; the ones that change a locked section are rejected.
-    fn add_candidates(&mut self, _ctx: &Ctx, round: u32, refine: bool, text: &str) {
+    fn add_candidates(&mut self, ctx: &Ctx, round: u32, refine: bool, text: &str) {
+        if let Some(task) = self.config.tiny_task.clone() {
+            self.add_tiny_candidates(ctx, &task, round, refine, text);
+            return;
+        }
         let Ok(v) = structured::extract_json(text) else {
             return;
         };
@@ -845,14 +856,14 @@ impl Optimizer {
 
     /// The mutation styles asked for in a round's proposal call.
     pub fn styles_for(&self, round: u32, refine: bool) -> Vec<Mutation> {
+        let n = styles_count(self.config.k, refine) as usize;
+        // The tiny model's proposals are new rules, each added as a step: that is all they are.
+        if self.config.tiny_task.is_some() {
+            return vec![Mutation::AddConstraint; n];
+        }
         if refine {
             return vec![Mutation::Refine];
         }
-        let n = if self.config.k >= 2 {
-            self.config.k - 1
-        } else {
-            self.config.k
-        } as usize;
         // Proposals start at round 1; a round 0 (only in a damaged snapshot) reads as round 1.
         let start = (round as usize).saturating_sub(1) * n
             + (self.config.seed as usize % Mutation::EXPLORE.len());
@@ -1091,10 +1102,122 @@ impl Optimizer {
         }
     }
 
+    /// The tiny model's proposal: one rule a line, each a candidate of its own (the best prompt
+    /// with the rule added as a step); a rule that fails [`tiny_jobs::rule_problems`] becomes a
+    /// rejected candidate with its reason, and is never evaluated.
+    fn add_tiny_candidates(&mut self, ctx: &Ctx, task: &str, round: u32, refine: bool, text: &str) {
+        let parent = self.best;
+        let Some(parent_spec) = self.candidate(parent).map(|c| c.spec.clone()) else {
+            return;
+        };
+        let (case_id, failure) = self.tiny_failure(ctx);
+        let topic = failure.topic(task);
+        let wanted = self.styles_for(round, refine);
+        let mut seen: Vec<String> = Vec::new();
+        for (rule, mutation) in tiny_jobs::read_rules(text).into_iter().zip(wanted) {
+            let mut spec = parent_spec.clone();
+            spec.steps.push(rule.clone());
+            let mut problems = tiny_jobs::rule_problems(&topic, &rule, &parent_spec);
+            if seen.contains(&norm(&rule)) {
+                problems.push("It repeats an earlier rule of this proposal.".to_owned());
+            }
+            let rendered = norm(&spec.render(RenderStyle::Markdown));
+            if let Some(twin) = self
+                .candidates
+                .iter()
+                .find(|c| norm(&c.spec.render(RenderStyle::Markdown)) == rendered)
+            {
+                problems.push(format!("It is the same as candidate #{}.", twin.id));
+            }
+            seen.push(norm(&rule));
+            let rejected = problems
+                .first()
+                .map(|p| format!("The local model's rule was not usable: {p}"));
+            let from = case_id.map_or_else(
+                || "to keep passing answers right".to_owned(),
+                |id| format!("from case #{id}'s failure"),
+            );
+            let id = self.candidates.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+            self.candidates.push(Candidate {
+                id,
+                parent: Some(parent),
+                round,
+                mutation,
+                rationale: format!(
+                    "Added the step \u{201c}{rule}\u{201d}, written by the local model {from}."
+                ),
+                spec,
+                rejected,
+                train: BTreeMap::new(),
+                held: BTreeMap::new(),
+                kept: false,
+            });
+        }
+    }
+
+    /// The best candidate's worst failing case for the tiny model's rules (its id, message,
+    /// reply and what went wrong), or a passing case with nothing wrong when none fails.
+    fn tiny_failure(&self, ctx: &Ctx) -> (Option<u32>, tiny_jobs::Failure) {
+        let Some(best) = self.candidate(self.best) else {
+            return (None, tiny_jobs::Failure::default());
+        };
+        let scores = self.scores(ctx, best.id, false).unwrap_or_default();
+        let mut ranked: Vec<(&u32, &f64)> = scores.iter().collect();
+        ranked.sort_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)));
+        for (id, score) in ranked {
+            let (Some(case), Some(r)) = (ctx.suite.case(*id), best.train.get(id)) else {
+                continue;
+            };
+            let mut wrong = Vec::new();
+            if *score < 1.0 {
+                let s = score_case(
+                    ctx.suite,
+                    case,
+                    &r.output,
+                    &r.observed,
+                    Some(&best.spec),
+                    &r.judgements,
+                );
+                for (a, v) in ctx.suite.assertions_for(case).zip(s.verdicts.iter()) {
+                    match v {
+                        eval::Verdict::Done { reason, .. } if !v.passed() => {
+                            wrong.push(format!("{}: {reason}", a.describe()));
+                        }
+                        _ => {}
+                    }
+                }
+                if s.cut_off {
+                    wrong.push("The answer was cut off at the token limit.".to_owned());
+                }
+            }
+            let failure = tiny_jobs::Failure {
+                message: case.user_message(),
+                reply: r.failed.clone().unwrap_or_else(|| r.output.clone()),
+                wrong: wrong.join(" "),
+            };
+            return (Some(*id).filter(|_| *score < 1.0), failure);
+        }
+        (None, tiny_jobs::Failure::default())
+    }
+
     /// OPRO history, GEPA feedback and the mutation styles, in one request; `None` when the best
     /// candidate is missing (a damaged snapshot: `validate` refuses those when one is loaded).
+    /// On the tiny model, [`tiny_jobs::rules_request`] for the worst failing case instead.
     pub fn propose_request(&self, ctx: &Ctx, round: u32, refine: bool) -> Option<ChatRequest> {
         let best = self.candidate(self.best)?;
+        if let Some(task) = &self.config.tiny_task {
+            let (_, failure) = self.tiny_failure(ctx);
+            let temperature = if refine {
+                self.config.refine_temperature
+            } else {
+                self.config.explore_temperature
+            };
+            // A different seed per round and kind, so a round does not repeat the last one's rules.
+            let seed = (self.config.seed as u32)
+                .wrapping_add(round.wrapping_mul(2))
+                .wrapping_add(u32::from(refine));
+            return Some(tiny_jobs::rules_request(task, &failure, temperature, seed));
+        }
         // (a) Earlier prompts and scores, worst to best, at most 5 (the best ones).
         let mut scored: Vec<(f64, &Candidate)> = self
             .candidates

@@ -1059,3 +1059,104 @@ fn reflexion_and_proposal_requests_carry_texts_as_written() {
         assert!(user.contains(&format!("{part} {TRAP}")), "{part}: {user}");
     }
 }
+
+// The tiny built-in model proposes new rules, not whole prompts in JSON (`meta::tiny_jobs`):
+// each usable rule becomes a candidate with the rule as a new step, an unusable one a rejected
+// candidate with its reason (never evaluated), and the plain request fits the projection.
+#[test]
+fn on_the_tiny_model_proposals_are_rules_added_as_steps_and_unusable_ones_are_rejected() {
+    let s = suite(false);
+    let config = Config {
+        rounds: 1,
+        k: 3,
+        tiny_task: Some("Answer each case with ok".into()),
+        ..Default::default()
+    };
+    let start = spec("You are a case answerer.");
+    let limit = project(&config, &start, &s);
+    let mut o = Optimizer::new(config, start.clone(), 1, &s, limit);
+    let ctx = Ctx { suite: &s };
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    let mut proposals = Vec::new();
+    while let Some(e) = queue.pop_front() {
+        let Effect::Call { work, request, .. } = e else {
+            continue;
+        };
+        let text = match &work {
+            Work::Exec { .. } => {
+                let sys = request.system.clone().unwrap_or_default();
+                if sys.contains("Always answer each case with ok") {
+                    "ok"
+                } else {
+                    "no"
+                }
+                .to_owned()
+            }
+            Work::Judge { .. } => unreachable!("no judge in this suite"),
+            Work::Propose { refine, .. } => {
+                assert!(request.plain.is_some() && request.schema.is_none());
+                let p = &request.messages[0].text;
+                assert!(p.contains("Task: Answer each case with ok\nMessage: case 0\nReply: no\nWhat went wrong:"), "{p}");
+                assert!(p.ends_with("New rules:\n-"));
+                let (i, out) = worst(&request);
+                assert!(i <= propose_input_bound(&start.render(RenderStyle::Markdown)));
+                assert!(out <= propose_max_tokens(&start, 1));
+                proposals.push(*refine);
+                if *refine {
+                    " Never write no when a case asks for ok.".to_owned()
+                } else {
+                    " Always answer each case with ok.\n- Do not explain your choice.\n".to_owned()
+                }
+            }
+        };
+        let (i, out) = worst(&request);
+        queue.extend(o.step(
+            &ctx,
+            Event::Done {
+                work,
+                result: Ok(Reply {
+                    text,
+                    input_tokens: i as u32,
+                    output_tokens: out as u32 / 4,
+                    observed: Default::default(),
+                }),
+            },
+        ));
+    }
+    assert_eq!(proposals, vec![false, true]);
+    assert_eq!(o.stop, Some(Stop::Completed));
+    let new: Vec<&Candidate> = o.candidates.iter().filter(|c| c.id > 0).collect();
+    assert_eq!(new.len(), 3, "{new:?}");
+    let usable = &new[0];
+    assert_eq!(usable.mutation, Mutation::AddConstraint);
+    assert_eq!(usable.rejected, None);
+    assert_eq!(
+        usable.spec.steps.last().unwrap(),
+        "Always answer each case with ok."
+    );
+    assert_eq!(usable.spec.steps.len(), start.steps.len() + 1);
+    assert!(
+        usable
+            .rationale
+            .contains("written by the local model from case #1's failure"),
+        "{}",
+        usable.rationale
+    );
+    assert!(
+        new[1]
+            .rejected
+            .as_deref()
+            .unwrap()
+            .contains("worked examples"),
+        "{:?}",
+        new[1].rejected
+    );
+    assert!(
+        new[1].train.is_empty(),
+        "a rejected rule is never evaluated"
+    );
+    assert!(new[2].rejected.is_none() && !new[2].train.is_empty());
+    assert_eq!(o.best, usable.id);
+    assert!(o.mean(&ctx, o.best, false).unwrap() > o.mean(&ctx, 0, false).unwrap());
+    assert!(o.spent.within(&o.limit));
+}

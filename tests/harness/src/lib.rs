@@ -3,6 +3,7 @@
 //! model provider. Used by the end-to-end tests in `tests/harness/tests/` and by the bench command.
 pub mod browser;
 pub mod fake_provider;
+pub mod local_model;
 pub mod pages;
 pub mod paths;
 pub mod static_site;

@@ -487,6 +487,115 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
         }
     }
     b.screenshot("local-model-run-1280-light").await?;
+
+    // Reflexion on the tiny model (`meta::tiny_jobs`): a one-line critique, checked; a usable one
+    // gets a final answer, an unusable one says so and asks nothing more.
+    b.button("Reflect on case #1").await?.click().await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        let done = b
+            .eval("const r = document.querySelector('.pw-reflection'); if (!r) return false; const v = r.querySelector('.pw-reflection__verdict').textContent; return (v !== '' && v !== 'Reflecting…') || !!r.querySelector('[role=alert]');")
+            .await?;
+        if done == json!(true) {
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the reflection did not end in 180 s"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let texts: Vec<String> = serde_json::from_value(
+        b.eval("return Array.from(document.querySelectorAll('.pw-reflection .pw-output__text')).map(e => e.textContent)")
+            .await?,
+    )?;
+    let alert = b
+        .eval("return document.querySelector('.pw-reflection [role=alert]')?.textContent ?? ''")
+        .await?;
+    let alert = alert.as_str().unwrap_or("").to_owned();
+    let (critique, final_answer) = (&texts[1], &texts[2]);
+    assert!(
+        !critique.trim().is_empty() && !critique.contains('\n'),
+        "{critique:?}"
+    );
+    if alert.is_empty() {
+        assert!(
+            !final_answer.trim().is_empty(),
+            "no final answer after {critique:?}"
+        );
+        let mut counts = std::collections::HashMap::new();
+        for line in final_answer.lines().map(str::trim).filter(|l| l.len() > 3) {
+            *counts.entry(line).or_insert(0) += 1;
+        }
+        assert!(counts.values().all(|n| *n < 6), "{final_answer:?} loops");
+    } else {
+        assert!(
+            alert.starts_with("The local model's critique is not usable ("),
+            "{alert}"
+        );
+        assert!(final_answer.is_empty(), "{final_answer:?}");
+    }
+    b.screenshot_at(".pw-reflection", "local-model-reflexion-1280-light")
+        .await?;
+
+    // Suggested cases on the tiny model: one line each, checked; what is offered is usable, what
+    // is not is named, and the page says there was no realism review.
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("How many")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}4{TAB}"))
+        .await?;
+    b.button("Suggest cases").await?.click().await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let done = b
+            .eval("return !!document.querySelector('.pw-synth .pw-proposal') || /no usable cases/.test(document.querySelector('.pw-synth').textContent)")
+            .await?;
+        if done == json!(true) {
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "no suggestions in 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let offered: Vec<(String, String)> = serde_json::from_value(
+        b.eval("return Array.from(document.querySelectorAll('.pw-synth .pw-proposal')).map(e => [e.querySelector('.pw-tag').textContent, e.querySelector('textarea').value])")
+            .await?,
+    )?;
+    let synth_text = b
+        .eval("return document.querySelector('.pw-synth').textContent")
+        .await?;
+    let synth_text = synth_text.as_str().unwrap_or("");
+    let task = promptwright::domain::meta::tiny::task_line(
+        "a bot that pulls action items out of meeting notes",
+    );
+    for (kind, input) in &offered {
+        let topic = if kind == "typical" { task.as_str() } else { "" };
+        let problems = promptwright::domain::meta::quality::text_problems(topic, input);
+        assert!(
+            problems.is_empty(),
+            "offered {kind} {input:?}: {problems:?}"
+        );
+    }
+    if offered.len() < 4 {
+        assert!(
+            synth_text.contains("Some suggestions were left out: Suggestion "),
+            "{synth_text}"
+        );
+    }
+    if !offered.is_empty() {
+        assert!(
+            synth_text.contains("The local model is too small to check its cases for realism"),
+            "{synth_text}"
+        );
+    }
+    b.screenshot_at(".pw-synth", "local-model-suggestions-1280-light")
+        .await?;
     b.close().await?;
     Ok(())
 }

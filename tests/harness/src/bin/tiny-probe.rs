@@ -5,15 +5,12 @@
 //!
 //! `cargo run -p pw-harness --bin tiny-probe [-- --only N]`; the local model must be running
 //! (`PW_LOCAL_MODEL` overrides its address, default http://127.0.0.1:8081/v1).
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use promptwright::domain::meta::{self, IdeaInput, quality, tiny::TinyDraft};
-use promptwright::domain::provider::{
-    ChatEvent, ChatRequest, ProviderConfig, ProviderKind, Role, StreamDecoder, build_request,
-};
+use promptwright::domain::provider::{ProviderConfig, ProviderKind, Role};
 use promptwright::domain::spec::RenderStyle;
+use pw_harness::local_model::complete;
 
 /// Ideas beyond the page's four, of different kinds (writing, classifying, tutoring, planning).
 pub const OTHER_IDEAS: [&str; 12] = [
@@ -30,34 +27,6 @@ pub const OTHER_IDEAS: [&str; 12] = [
     "Plan a three-day trip itinerary for a city",
     "Answer questions about a company's return policy",
 ];
-
-fn complete(cfg: &ProviderConfig, req: &ChatRequest) -> anyhow::Result<String> {
-    let http = build_request(req, cfg, None);
-    let mut cmd = Command::new("curl");
-    cmd.args(["-sN", "-X", http.method, &http.url, "--data-binary", "@-"]);
-    for (k, v) in &http.headers {
-        cmd.args(["-H", &format!("{k}: {v}")]);
-    }
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(http.body.as_deref().unwrap_or("").as_bytes())?;
-    let out = child.wait_with_output()?;
-    let mut decoder = StreamDecoder::new(cfg.kind, &cfg.host());
-    let mut events = decoder.feed(&out.stdout);
-    events.extend(decoder.finish());
-    let mut text = String::new();
-    for ev in events {
-        match ev {
-            ChatEvent::Text(t) => text.push_str(&t),
-            ChatEvent::Error(e) => anyhow::bail!("{}", e.message()),
-            _ => {}
-        }
-    }
-    Ok(text)
-}
 
 fn main() -> anyhow::Result<()> {
     let mut cfg = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Meta);

@@ -1,0 +1,46 @@
+//! Calls the real local model natively, the way the page does: the request built by the app's
+//! own codec, sent through `curl`, the streamed reply read by the app's own decoder. Used by the
+//! probes and the native tests of the tiny model's jobs.
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use promptwright::domain::provider::{
+    ChatEvent, ChatRequest, ProviderConfig, ProviderKind, Role, StreamDecoder, build_request,
+};
+
+/// The local-model preset for `role`, pointed at [`crate::paths::local_model_url`].
+pub fn config(role: Role) -> ProviderConfig {
+    let mut cfg = ProviderConfig::preset(ProviderKind::LlamaCpp, role);
+    cfg.base_url = crate::paths::local_model_url();
+    cfg
+}
+
+/// Sends `req` to `cfg`'s server and returns the reply's text. Errors: curl could not run, or
+/// the stream carried an error (its message).
+pub fn complete(cfg: &ProviderConfig, req: &ChatRequest) -> anyhow::Result<String> {
+    let http = build_request(req, cfg, None);
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sN", "-X", http.method, &http.url, "--data-binary", "@-"]);
+    for (k, v) in &http.headers {
+        cmd.args(["-H", &format!("{k}: {v}")]);
+    }
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(http.body.as_deref().unwrap_or("").as_bytes())?;
+    let out = child.wait_with_output()?;
+    let mut decoder = StreamDecoder::new(cfg.kind, &cfg.host());
+    let mut events = decoder.feed(&out.stdout);
+    events.extend(decoder.finish());
+    let mut text = String::new();
+    for ev in events {
+        match ev {
+            ChatEvent::Text(t) => text.push_str(&t),
+            ChatEvent::Error(e) => anyhow::bail!("{}", e.message()),
+            _ => {}
+        }
+    }
+    Ok(text)
+}
