@@ -560,6 +560,8 @@ struct CandidateRow {
     from_version: u32,
     /// The loop has ended (a candidate without scores will not get them).
     ended: bool,
+    /// The tiny model proposed it: its note is Promptwright's, not the model's.
+    tiny: bool,
 }
 
 impl CandidateRow {
@@ -580,6 +582,7 @@ impl CandidateRow {
             best: o.best == c.id,
             from_version: o.from_version,
             ended: o.stop.is_some(),
+            tiny: o.config.tiny_task.is_some(),
             parent,
             c: c.clone(),
         }
@@ -651,7 +654,7 @@ fn CandidateView(
             </div>
             {(!scores.is_empty()).then(|| view! { <p class="pw-candidate__scores">{format!("{scores}{parent_note}")}</p> })}
             {versus.map(|v| view! { <p class="pw-hint">{v}</p> })}
-            {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{format!("The meta model's note: {}", c.rationale)}</p> })}
+            {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{if row.tiny { c.rationale.clone() } else { format!("The meta model's note: {}", c.rationale) }}</p> })}
             {parent_spec.map(|old| view! {
                 <details class="pw-details">
                     <summary>{format!("Changes against its parent ({title})")}</summary>

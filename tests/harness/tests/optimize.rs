@@ -506,6 +506,28 @@ async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<
         .unwrap_or(999);
     assert!(used <= 19, "{text}");
     eprintln!("[local model] {text}");
+    // The tiny model's proposals are new rules (`meta::tiny_jobs`): each candidate is the best
+    // prompt plus one rule, or rejected with why; none claims a note of the model's.
+    let cards: Vec<String> = serde_json::from_value(
+        b.eval(
+            "return Array.from(document.querySelectorAll('.pw-candidate')).map(e => e.textContent)",
+        )
+        .await?,
+    )?;
+    let proposed: Vec<&String> = cards
+        .iter()
+        .filter(|c| !c.contains("Baseline") && !c.contains("Your prompt"))
+        .collect();
+    eprintln!("[local model] candidates: {proposed:#?}");
+    for c in &proposed {
+        assert!(
+            c.contains("rejected: The local model's rule was not usable: ")
+                || c.contains("Added the step \u{201c}"),
+            "{c}"
+        );
+        assert!(!c.contains("The meta model's note"), "{c}");
+    }
+    assert!(!proposed.is_empty(), "{cards:?}");
     b.screenshot("optimizer-local-model-1280-light").await?;
     b.close().await?;
     Ok(())
