@@ -333,9 +333,10 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// The words a rule for this failure may share with it (see [`rule_problems`]).
+    /// The words a rule for this failure may share with it (see [`rule_problems`]): the task,
+    /// the message and what went wrong, not the reply (a rambling reply would let any rule by).
     pub fn topic(&self, task: &str) -> String {
-        format!("{task}\n{}\n{}\n{}", self.message, self.reply, self.wrong)
+        format!("{task}\n{}\n{}", self.message, self.wrong)
     }
 }
 
