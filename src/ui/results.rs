@@ -109,6 +109,9 @@ pub fn ResultsCard() -> impl IntoView {
                 <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel (lower it if the provider rate-limits you)"</span>
             </div>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
+            <Show when=move || settings.config(Role::Judge).kind.is_tiny() && d.draft.with(|x| x.suite.cases.iter().any(|c| !eval::judge_rubrics(&x.suite, c).is_empty()))>
+                <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
+            </Show>
             <Show when=move || { n_cases.get() > 0 }>
                 <p class="pw-hint" role="status">{move || {
                     let exec = settings.config(Role::Execution);

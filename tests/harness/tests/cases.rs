@@ -486,6 +486,9 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
             assert!(scores[id as usize - 1].parse::<u32>().is_ok(), "{scores:?}");
         }
     }
+    // The tiny judge's scores are not presented as verdicts to trust.
+    b.wait_for_text("The judge is the built-in tiny model: its scores are rough guesses")
+        .await?;
     b.screenshot("local-model-run-1280-light").await?;
 
     // Reflexion on the tiny model (`meta::tiny_jobs`): a one-line critique, checked; a usable one
