@@ -108,13 +108,20 @@ pub fn call_cost(cfg: &ProviderConfig, input_tokens: u32, output_tokens: u32) ->
         .map(|p| (input_tokens as f64 * p.input + output_tokens as f64 * p.output) / 1_000_000.0)
 }
 
-/// "$0.0012", "free", or "unknown price".
+/// "$0.0012", "$12.50", "$1,234.56" (thousands grouped), "free", or "unknown price".
 pub fn format_cost(cost: Option<f64>) -> String {
     match cost {
         None => "unknown price".to_owned(),
         Some(c) if c == 0.0 => "free".to_owned(),
         Some(c) if c < 0.01 => format!("${c:.4}"),
-        Some(c) => format!("${c:.2}"),
+        Some(c) => {
+            let cents = (c * 100.0).round() as u64;
+            format!(
+                "${}.{:02}",
+                crate::domain::figures::grouped(cents / 100),
+                cents % 100
+            )
+        }
     }
 }
 
@@ -140,6 +147,8 @@ mod tests {
         );
         assert_eq!(format_cost(call_cost(&c, 1_000_000, 0)), "$0.15");
         assert_eq!(format_cost(call_cost(&c, 2000, 500)), "$0.0006");
+        assert_eq!(format_cost(Some(1234.567)), "$1,234.57");
+        assert_eq!(format_cost(Some(999.999)), "$1,000.00");
         c.model = "mystery-model".into();
         assert_eq!(format_cost(call_cost(&c, 10, 10)), "unknown price");
         let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);
