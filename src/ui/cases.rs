@@ -1026,6 +1026,7 @@ fn SynthPanel() -> impl IntoView {
     let d = DraftHandle::expect();
     let s = CaseSynth::expect();
     let n = RwSignal::new(8u32);
+    let n_problem = RwSignal::new(None::<String>);
     let has_prompt = move || d.draft.with(|x| x.current > 0);
     let busy = move || matches!(s.stage.get(), Stage::Writing | Stage::Reviewing);
     let written = move || {
@@ -1039,10 +1040,8 @@ fn SynthPanel() -> impl IntoView {
             <p class="pw-hint">"The meta model writes typical, edge and adversarial cases from your prompt. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."</p>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>
-                <input id="pw-synth-n" class="pw-input pw-input--short" type="number" min="1" max="50"
-                    prop:value=move || n.get().to_string()
-                    on:change=move |ev| n.set(event_target_value(&ev).parse::<u32>().unwrap_or(8).clamp(1, 50))/>
-                <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt()
+                <super::number::NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem/>
+                <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some)
                     on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>
                 <Show when=busy>
                     <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>

@@ -9,6 +9,7 @@ pub mod generate;
 pub mod icons;
 pub mod improve;
 pub mod notice;
+pub mod number;
 pub mod results;
 pub mod settings;
 pub mod shell;

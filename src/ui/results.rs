@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use super::cases::{OpenCase, Selection, gap_variable};
+use super::number::NumberInput;
 use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::figures::grouped;
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::provider::Role;
@@ -102,11 +104,8 @@ pub fn ResultsCard() -> impl IntoView {
                     <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel()>"Cancel run"</button>
                 </Show>
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
-                <input id="pw-concurrency" class="pw-input pw-input--short" type="number" min="1" max="16"
-                    aria-describedby="pw-concurrency-hint"
-                    prop:value=move || r.concurrency.get().to_string()
-                    on:change=move |ev| r.concurrency.set(event_target_value(&ev).parse::<u32>().unwrap_or(4).clamp(1, 16))/>
-                <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel (lower it if the provider rate-limits you)"</span>
+                <NumberInput id="pw-concurrency" value=r.concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
+                <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel, 1 to 16 (lower it if the provider rate-limits you)"</span>
             </div>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
             <Show when=move || { n_cases.get() > 0 }>
@@ -127,9 +126,10 @@ pub fn ResultsCard() -> impl IntoView {
                         _ => "cost unknown (no list price for this model)".to_owned(),
                     };
                     let what = format!(
-                        "{calls} call{} to the execution model{}; {cost}",
+                        "{} call{} to the execution model{}; {cost}",
+                        grouped(u64::from(calls)),
                         if calls == 1 { "" } else { "s" },
-                        if judges > 0 { format!(" and {judges} to the judge") } else { String::new() }
+                        if judges > 0 { format!(" and {} to the judge", grouped(u64::from(judges))) } else { String::new() }
                     );
                     match going {
                         Some(ids) => format!(
@@ -154,7 +154,7 @@ pub fn ResultsCard() -> impl IntoView {
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
                         if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
                         if let Some(e) = eta() { parts.push(e); }
-                        parts.push(format!("{} tokens in, {} out", p.input_tokens, p.output_tokens));
+                        parts.push(format!("{} tokens in, {} out", grouped(p.input_tokens), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));
                         parts.join(" · ")
                     }}</p>
