@@ -13,12 +13,28 @@ use crate::state::settings::SettingsHandle;
 use crate::state::{Theme, ThemeHandle};
 
 /// Short tab names for the three jobs.
-fn tab_name(role: Role) -> &'static str {
+pub fn tab_name(role: Role) -> &'static str {
     match role {
         Role::Meta => "Writing prompts",
         Role::Execution => "Running tests",
         Role::Judge => "Scoring",
     }
+}
+
+/// The model a job uses, named the way Settings names it: "the model of \u{201c}Running
+/// tests\u{201d} (OpenAI · gpt-4o-mini)"; "(… · no model chosen yet)" when none is.
+pub fn role_model(settings: SettingsHandle, role: Role) -> String {
+    let c = settings.config(role);
+    let model = if c.model.trim().is_empty() {
+        "no model chosen yet".to_owned()
+    } else {
+        c.model.clone()
+    };
+    format!(
+        "the model of \u{201c}{}\u{201d} ({} \u{b7} {model})",
+        tab_name(role),
+        c.kind.label()
+    )
 }
 
 #[component]
