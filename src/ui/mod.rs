@@ -125,7 +125,7 @@ pub fn App() -> impl IntoView {
             step=step
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
-            <shell::OfflineBanner/>
+            <shell::OfflineBanner local_status=local_status/>
             <drafts::LibraryBanners/>
             <improve::LoopNotice/>
             {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
