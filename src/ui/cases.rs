@@ -12,6 +12,7 @@ use super::notice::ErrorNotice;
 use crate::domain::eval::cases_io::{self, Imported};
 use crate::domain::eval::run::{self, Gap};
 use crate::domain::eval::synth::Similar;
+use crate::domain::figures::alike;
 use crate::domain::eval::{
     self, Assertion, Check, CheckKind, Grader, LengthUnit, Preset, Split, TestCase, proposed_global,
 };
@@ -256,6 +257,15 @@ fn CaseRow(
     let open = move || editing.get() == Some(id);
     let label = move || case.with(|c| c.as_ref().map(TestCase::summary).unwrap_or_default());
     let name = move || format!("case #{id}");
+    // Where the case is in the list: the first cannot move up, the last cannot move down, and a
+    // list of one has no order to change.
+    let place = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let n = x.suite.cases.len();
+            let i = x.suite.cases.iter().position(|c| c.id == id).unwrap_or(0);
+            (i, n)
+        })
+    });
     view! {
         <li class="pw-case" class:pw-case--open=open>
             <div class="pw-case__line">
@@ -301,12 +311,20 @@ fn CaseRow(
                     }).unwrap_or_default())}
                 </span>
                 <span class="pw-case__actions">
-                    <button type="button" class="pw-button pw-button--small pw-button--ghost"
-                        aria-label=move || format!("Move {} up", name())
-                        on:click=move |_| d.draft.update(|x| { x.suite.shift(id, -1); })>"↑"</button>
-                    <button type="button" class="pw-button pw-button--small pw-button--ghost"
-                        aria-label=move || format!("Move {} down", name())
-                        on:click=move |_| d.draft.update(|x| { x.suite.shift(id, 1); })>"↓"</button>
+                    // Buttons that change the cases' order (the order runs and exports follow),
+                    // not sort arrows: only where there is an order to change.
+                    <Show when=move || place.with(|(_, n)| *n > 1)>
+                        <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                            aria-label=move || format!("Move {} up", name())
+                            title="Move this case up the list (runs and exports follow this order)"
+                            disabled=move || place.with(|(i, _)| *i == 0)
+                            on:click=move |_| d.draft.update(|x| { x.suite.shift(id, -1); })>"Move up"</button>
+                        <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                            aria-label=move || format!("Move {} down", name())
+                            title="Move this case down the list (runs and exports follow this order)"
+                            disabled=move || place.with(|(i, n)| *i + 1 >= *n)
+                            on:click=move |_| d.draft.update(|x| { x.suite.shift(id, 1); })>"Move down"</button>
+                    </Show>
                     <button type="button" class="pw-button pw-button--small pw-button--ghost"
                         aria-label=move || format!("Duplicate {}", name())
                         on:click=move |_| d.draft.update(|x| { x.suite.duplicate(id); })>"Duplicate"</button>
@@ -478,11 +496,12 @@ fn CaseEditor(
                 <div class="pw-field">
                     <label class="pw-label" for=format!("{p}-split")>"Used for"</label>
                     <select id=format!("{p}-split") class="pw-select"
-                        aria-describedby="pw-split-hint"
+                        aria-describedby=format!("{p}-split-hint")
                         on:change=move |ev| { let v = Split::parse(&event_target_value(&ev)); update_case(d, id, |c| c.split = v); }>
-                        <option value="train" selected=move || field(|c| c.split.as_str().to_owned())() == "train">"Training (the optimizer learns from it)"</option>
-                        <option value="held-out" selected=move || field(|c| c.split.as_str().to_owned())() == "held-out">"Held-out (checks the winner only)"</option>
+                        <option value="train" selected=move || field(|c| c.split.as_str().to_owned())() == "train">"Training"</option>
+                        <option value="held-out" selected=move || field(|c| c.split.as_str().to_owned())() == "held-out">"Held-out"</option>
                     </select>
+                    <span id=format!("{p}-split-hint") class="pw-hint">"Training: the optimizer learns from it. Held-out: it only checks the winner, so the optimizer cannot just memorise the training cases."</span>
                 </div>
             </div>
             <details class="pw-details pw-case__preview">
@@ -1105,8 +1124,8 @@ fn ProposalRow(
         <li class="pw-proposal">
             {move || pick().map(|p| {
                 let dup = p.proposal.duplicate_of.map(|(what, score)| match what {
-                    Similar::Existing(id) => format!("Near-duplicate of case #{id} (similarity {score:.2})"),
-                    Similar::Proposal(j) => format!("Near-duplicate of suggestion {} (similarity {score:.2})", j + 1),
+                    Similar::Existing(id) => format!("Near-duplicate of case #{id} ({})", alike(score)),
+                    Similar::Proposal(j) => format!("Near-duplicate of suggestion {} ({})", j + 1, alike(score)),
                 });
                 let kind = p.proposal.kind.clone();
                 let desc = p.proposal.case.description.clone();
