@@ -262,10 +262,15 @@ mod tests {
         assert!(size.bytes > 30_000 && size.tokens >= CONFIRM_INPUT_TOKENS);
         let text = send_check(&large, &c).describe("your idea", "gpt-4o");
         assert!(
-            text.starts_with("This request is large: your idea makes it 32 KB of text, about 7,986 tokens"),
+            text.starts_with(
+                "This request is large: your idea makes it 32 KB of text, about 7,986 tokens"
+            ),
             "{text}"
         );
-        assert!(text.contains(" tokens for gpt-4o to read (about $0.0"), "{text}");
+        assert!(
+            text.contains(" tokens for gpt-4o to read (about $0.0"),
+            "{text}"
+        );
         assert!(text.ends_with(" per call). Send it anyway?"), "{text}");
         let huge = idea("x".repeat(540 * 1024));
         let SendCheck::TooLarge(size) = send_check(&huge, &c) else {
@@ -280,6 +285,10 @@ mod tests {
         assert!(text.contains("more than the 100,000 tokens"), "{text}");
         // The local model is free, and said so.
         let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Meta);
-        assert!(send_check(&large, &local).describe("your idea", "m").contains("to read (free)."));
+        assert!(
+            send_check(&large, &local)
+                .describe("your idea", "m")
+                .contains("to read (free).")
+        );
     }
 }

@@ -34,18 +34,29 @@ pub fn size(bytes: usize) -> String {
 pub trait SettingNumber: Copy + PartialOrd + std::fmt::Display + std::str::FromStr {
     /// "a whole number" or "a number".
     const KIND: &'static str;
+    /// The number as a message shows it (whole numbers grouped by thousands).
+    fn shown(self) -> String;
 }
 
 impl SettingNumber for u32 {
     const KIND: &'static str = "a whole number";
+    fn shown(self) -> String {
+        grouped(u64::from(self))
+    }
 }
 
 impl SettingNumber for usize {
     const KIND: &'static str = "a whole number";
+    fn shown(self) -> String {
+        grouped(self as u64)
+    }
 }
 
 impl SettingNumber for f32 {
     const KIND: &'static str = "a number";
+    fn shown(self) -> String {
+        self.to_string()
+    }
 }
 
 /// Reads what was typed into a setting's number field, allowed from `min` to `max` (both
@@ -56,17 +67,25 @@ impl SettingNumber for f32 {
 /// used until then." Nothing is ever clamped or replaced silently.
 pub fn read_setting<T: SettingNumber>(text: &str, min: T, max: T, in_use: T) -> Result<T, String> {
     let t = text.trim();
-    let allowed = format!("Type {} from {min} to {max}", T::KIND);
-    let keeps = format!("{in_use} is used until then");
+    let (lo, hi) = (min.shown(), max.shown());
+    let allowed = format!("Type {} from {lo} to {hi}", T::KIND);
+    let keeps = format!("{} is used until then", in_use.shown());
     if t.is_empty() {
         return Err(format!("This is empty. {allowed}; {keeps}."));
     }
     match t.parse::<T>() {
-        Ok(v) if v < min => Err(format!("{t} is less than {min}, the least allowed. {allowed}; {keeps}.")),
-        Ok(v) if v > max => Err(format!("{t} is more than {max}, the most allowed. {allowed}; {keeps}.")),
+        Ok(v) if v < min => Err(format!(
+            "{t} is less than {lo}, the least allowed. {allowed}; {keeps}."
+        )),
+        Ok(v) if v > max => Err(format!(
+            "{t} is more than {hi}, the most allowed. {allowed}; {keeps}."
+        )),
         // NaN compares false with everything: it is not a number a setting can use.
         Ok(v) if v >= min && v <= max => Ok(v),
-        _ => Err(format!("\u{201c}{t}\u{201d} is not {}. {allowed}; {keeps}.", T::KIND)),
+        _ => Err(format!(
+            "\u{201c}{t}\u{201d} is not {}. {allowed}; {keeps}.",
+            T::KIND
+        )),
     }
 }
 
@@ -123,10 +142,26 @@ mod tests {
             "\u{201c}abc\u{201d} is not a number. Type a number from 0 to 1.5; 0.9 is used until then."
         );
         assert!(read_setting("NaN", 0.0f32, 1.5, 0.9).is_err());
-        assert!(read_setting("2.5", 1u32, 10, 3).unwrap_err().contains("is not a whole number"));
-        assert!(read_setting("", 1usize, 50, 8).unwrap_err().starts_with("This is empty."));
+        assert!(
+            read_setting("2.5", 1u32, 10, 3)
+                .unwrap_err()
+                .contains("is not a whole number")
+        );
+        assert!(
+            read_setting("", 1usize, 50, 8)
+                .unwrap_err()
+                .starts_with("This is empty.")
+        );
         assert_eq!(read_setting("0.7", 0.0f32, 1.5, 0.9), Ok(0.7));
-        assert!(read_setting("1.6", 0.0f32, 1.5, 0.9).unwrap_err().contains("more than 1.5"));
+        assert!(
+            read_setting("1.6", 0.0f32, 1.5, 0.9)
+                .unwrap_err()
+                .contains("more than 1.5")
+        );
+        assert_eq!(
+            read_setting("100001", 1u32, 100_000, 2_000).unwrap_err(),
+            "100001 is more than 100,000, the most allowed. Type a whole number from 1 to 100,000; 2,000 is used until then."
+        );
     }
 
     #[test]

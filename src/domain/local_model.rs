@@ -150,7 +150,10 @@ mod tests {
             "{m}"
         );
         let m = offline_message(&LocalModelStatus::Unreachable);
-        assert!(m.contains("The built-in local model is not running either"), "{m}");
+        assert!(
+            m.contains("The built-in local model is not running either"),
+            "{m}"
+        );
         assert!(!m.contains("still works."), "{m}");
         let m = offline_message(&LocalModelStatus::Checking);
         assert!(!m.contains("still works."), "{m}");

@@ -354,7 +354,8 @@ mod tests {
     #[test]
     fn the_snippet_says_which_variables_to_fill_in_and_how() {
         let cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
-        let prompt = "Read the notes in {{transcript}}. Answer in {{ language }}; {{transcript}} again.";
+        let prompt =
+            "Read the notes in {{transcript}}. Answer in {{ language }}; {{transcript}} again.";
         for (lang, mark) in [
             (Lang::Curl, "# "),
             (Lang::Python, "# "),
@@ -370,7 +371,11 @@ mod tests {
                 ),
                 "{lang:?}"
             );
-            assert!(lines[1].contains("Replace each one in the prompt's text with its value before sending"));
+            assert!(
+                lines[1].contains(
+                    "Replace each one in the prompt's text with its value before sending"
+                )
+            );
             // The code after the note is the code without it.
             assert!(s.ends_with(&code(lang, &cfg, prompt)));
         }

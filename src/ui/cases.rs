@@ -12,10 +12,10 @@ use super::notice::ErrorNotice;
 use crate::domain::eval::cases_io::{self, Imported};
 use crate::domain::eval::run::{self, Gap};
 use crate::domain::eval::synth::Similar;
-use crate::domain::figures::alike;
 use crate::domain::eval::{
     self, Assertion, Check, CheckKind, Grader, LengthUnit, Preset, Split, TestCase, proposed_global,
 };
+use crate::domain::figures::alike;
 use crate::state::cases::{CaseSynth, Stage};
 use crate::state::draft::DraftHandle;
 

@@ -8,8 +8,8 @@ use super::browser::{copy_text, download, file_stem};
 use super::notice::{self, ErrorNotice, RawReply};
 use crate::domain::diff::{self, Piece};
 use crate::domain::draft::Origin;
-use crate::domain::figures::grouped;
 use crate::domain::estimate::{SendCheck, call_cost, estimate_tokens, format_cost};
+use crate::domain::figures::grouped;
 use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
 use crate::domain::provider::{ProviderKind, Role};
 use crate::domain::snippet::{self, Lang};
@@ -32,7 +32,9 @@ pub fn IdeaCard() -> impl IntoView {
     let set_idea = move |v: String| {
         hint.set(None);
         // A held-back large request was about the idea as it was.
-        if g.large.with_untracked(|l| matches!(l, Some((Job::Generate, _)))) {
+        if g.large
+            .with_untracked(|l| matches!(l, Some((Job::Generate, _))))
+        {
             g.large.set(None);
         }
         d.draft.update(|x| x.idea.idea = v);
@@ -338,7 +340,9 @@ fn LargeRequestNotice(
         }
         let what = match &job {
             Job::Generate => "your idea".to_owned(),
-            Job::Rewrite { section, .. } => format!("rewriting {} with the whole prompt", section.title()),
+            Job::Rewrite { section, .. } => {
+                format!("rewriting {} with the whole prompt", section.title())
+            }
             Job::Adapt { .. } => "the prompt".to_owned(),
         };
         let text = check.describe(&what, &super::settings::role_model(settings, Role::Meta));

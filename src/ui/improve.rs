@@ -10,8 +10,8 @@ use super::generate::SpecDiff;
 use super::notice::ErrorNotice;
 use super::number::NumberInput;
 use crate::domain::estimate::{call_cost, format_cost};
-use crate::domain::figures::{grouped, read_setting};
 use crate::domain::eval::{self, Split, run};
+use crate::domain::figures::{grouped, read_setting};
 use crate::domain::optimize::{
     Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, RoundRecord,
 };
@@ -297,7 +297,7 @@ fn OptimizerPanel() -> impl IntoView {
                                         Err(e) => max_calls_problem.set(Some(match max_calls.get_untracked() {
                                             Some(_) => e,
                                             // No limit of one's own yet: the projection is the limit.
-                                            None => e.replace("100000 is used until then", "the projection is the limit until then"),
+                                            None => e.replace("100,000 is used until then", "the projection is the limit until then"),
                                         })),
                                     }
                                 }/>

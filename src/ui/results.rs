@@ -11,9 +11,9 @@ use leptos::prelude::*;
 use super::cases::{OpenCase, Selection, gap_variable};
 use super::number::NumberInput;
 use crate::domain::estimate::{call_cost, format_cost};
-use crate::domain::figures::grouped;
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
+use crate::domain::figures::grouped;
 use crate::domain::provider::Role;
 use crate::state::draft::DraftHandle;
 use crate::state::optimizer::Reflector;
@@ -203,8 +203,11 @@ pub fn ResultsCard() -> impl IntoView {
 /// score: the judge failed on it (Re-judge it)".
 pub fn judge_left_out(n: usize) -> String {
     match n {
-        1 => "1 case is left out of the score: the judge failed on it (Re-judge it below).".to_owned(),
-        n => format!("{n} cases are left out of the score: the judge failed on them (Re-judge them below)."),
+        1 => "1 case is left out of the score: the judge failed on it (Re-judge it below)."
+            .to_owned(),
+        n => format!(
+            "{n} cases are left out of the score: the judge failed on them (Re-judge them below)."
+        ),
     }
 }
 
@@ -592,7 +595,9 @@ fn Compare() -> impl IntoView {
                 })
             };
             let left_out = |v: u32| {
-                x.run_of(v).map_or(Vec::new(), |r| r.judge_failed_ids(&x.suite, x.version(v).map(|ver| &ver.spec)))
+                x.run_of(v).map_or(Vec::new(), |r| {
+                    r.judge_failed_ids(&x.suite, x.version(v).map(|ver| &ver.spec))
+                })
             };
             let mut skipped = left_out(va);
             skipped.extend(left_out(vb));

@@ -414,7 +414,11 @@ fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
         reasoning: "owners named".into(),
     };
     let mut r = Run::default();
-    for (id, j) in [(failed, &unreadable), (fine, &scored), (judge_only, &unreadable)] {
+    for (id, j) in [
+        (failed, &unreadable),
+        (fine, &scored),
+        (judge_only, &unreadable),
+    ] {
         r.cases.insert(
             id,
             CaseRun {
@@ -438,7 +442,10 @@ fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
     // Nothing but the judge: no score; a threshold of 0 does not make it pass.
     let s = &scores[&judge_only];
     assert_eq!(s.score, None);
-    assert!(!s.pass, "a case the judge never graded passed its threshold");
+    assert!(
+        !s.pass,
+        "a case the judge never graded passed its threshold"
+    );
     assert_eq!(
         s.label(),
         "No score (the judge's reply has no score from 1 to 10)"
@@ -448,6 +455,12 @@ fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
     assert_eq!((agg.scored, agg.passed, agg.judge_failed), (1, 0, 2));
     assert!((agg.mean.unwrap() - 200.0 / 3.0).abs() < 1e-9);
     // Comparing versions leaves them out too.
-    assert_eq!(r.score_map(&suite, None).keys().copied().collect::<Vec<_>>(), vec![fine]);
+    assert_eq!(
+        r.score_map(&suite, None)
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![fine]
+    );
     assert_eq!(r.judge_failed_ids(&suite, None), vec![failed, judge_only]);
 }

@@ -481,7 +481,11 @@ fn a_links_preview_counts_only_the_results_it_carries() {
         started_ms: 1e12,
         ..Default::default()
     };
-    for (id, status) in [(ids[0], Status::Done), (ids[1], Status::Running), (99, Status::Done)] {
+    for (id, status) in [
+        (ids[0], Status::Done),
+        (ids[1], Status::Running),
+        (99, Status::Done),
+    ] {
         run.cases.insert(
             id,
             CaseRun {
