@@ -112,7 +112,7 @@ pub fn call_cost(cfg: &ProviderConfig, input_tokens: u32, output_tokens: u32) ->
 pub fn format_cost(cost: Option<f64>) -> String {
     match cost {
         None => "unknown price".to_owned(),
-        Some(c) if c == 0.0 => "free".to_owned(),
+        Some(0.0) => "free".to_owned(),
         Some(c) if c < 0.01 => format!("${c:.4}"),
         Some(c) => {
             let cents = (c * 100.0).round() as u64;
@@ -193,7 +193,7 @@ impl SendCheck {
                 grouped(u64::from(s.tokens)),
                 match s.cost {
                     None => "its price is unknown".to_owned(),
-                    Some(c) if c == 0.0 => "free".to_owned(),
+                    Some(0.0) => "free".to_owned(),
                     c => format!("about {} per call", format_cost(c)),
                 }
             ),

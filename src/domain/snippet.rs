@@ -65,8 +65,12 @@ pub fn variables_note(system: &str) -> Vec<String> {
     }
     vec![
         format!(
-            "The prompt below has placeholder{} for your app to fill in: {}.",
-            if names.len() == 1 { "" } else { "s" },
+            "The prompt below has {} for your app to fill in: {}.",
+            if names.len() == 1 {
+                "a placeholder"
+            } else {
+                "placeholders"
+            },
             names.join(", ")
         ),
         "Replace each one in the prompt's text with its value before sending (as Promptwright's"
@@ -383,7 +387,10 @@ mod tests {
         assert!(!snippet(Lang::Python, &cfg, "Plain prompt.").starts_with('#'));
         // A name with a character that could end a comment line is written escaped.
         let note = variables_note("{{a\u{2028}b}} {{ok}}");
-        assert!(note[0].ends_with("fill in: {{ok}}."), "{note:?}");
+        assert_eq!(
+            note[0],
+            "The prompt below has a placeholder for your app to fill in: {{ok}}."
+        );
         assert!(!note.concat().contains('\u{2028}'));
     }
 }

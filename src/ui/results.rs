@@ -429,10 +429,11 @@ fn ResultRow(
                 // A score without the judge says so, and is not compared with one that has it.
                 let shown = |x: Option<f64>, partial: bool| x.map(|x| format!(" · {:.0}{}", x * 100.0, if partial { " without the judge" } else { "" })).unwrap_or_default();
                 let verdict = match (r.done, draft_score, final_score) {
-                    (true, _, _) if draft_partial || final_partial => format!(
-                        "Not compared: the judge failed on the {} (Re-judge it for a full score).",
-                        match (draft_partial, final_partial) { (true, true) => "draft and the final answer", (true, false) => "draft", _ => "final answer" }
-                    ),
+                    (true, _, _) if draft_partial || final_partial => match (draft_partial, final_partial) {
+                        (true, true) => "Not compared: the judge failed on the draft and on the final answer.",
+                        (true, false) => "Not compared: the judge failed on the draft (Re-judge the case, then compare).",
+                        _ => "Not compared: the judge failed on the final answer (Reflect again to have it judged).",
+                    }.to_owned(),
                     (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
                     (true, Some(a), Some(b)) if b + 1e-9 < a => format!("Reflection made it worse: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
                     (true, Some(a), Some(_)) => format!("No change in score ({:.0})", a * 100.0),

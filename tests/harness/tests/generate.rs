@@ -700,7 +700,7 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
     .await?;
     browser.button("Generate prompt").await?.click().await?;
     browser
-        .wait_for_text("This request is large: your idea makes it 52 KB of text, about ")
+        .wait_for_text("This request is large: your idea makes it 54 KB of text, about 13,")
         .await?;
     let text = browser.eval(notice).await?;
     let text = text.as_str().unwrap_or("");
@@ -749,7 +749,7 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
     let curl = browser.eval(code).await?;
     assert!(
         curl.as_str().unwrap_or("").starts_with(
-            "# The prompt below has placeholders for your app to fill in: {{transcript}}.\n# Replace each one"
+            "# The prompt below has a placeholder for your app to fill in: {{transcript}}.\n# Replace each one"
         ),
         "{curl}"
     );
@@ -761,7 +761,7 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
     let js = browser.eval(code).await?;
     assert!(
         js.as_str().unwrap_or("").starts_with(
-            "// The prompt below has placeholders for your app to fill in: {{transcript}}."
+            "// The prompt below has a placeholder for your app to fill in: {{transcript}}."
         ),
         "{js}"
     );

@@ -292,9 +292,10 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
         .await?
         .send_keys(&format!("{SELECT_ALL}0.8{TAB}"))
         .await?;
+    // Emptied (select all, Backspace): no limit of one's own.
     b.field("Most calls (optional)")
         .await?
-        .send_keys(&format!("{SELECT_ALL}{TAB}"))
+        .send_keys(&format!("{SELECT_ALL}\u{E003}{TAB}"))
         .await?;
     b.wait_until(
         "return !document.querySelector('.pw-loop-bad-settings') && !document.body.innerText.includes('is used until then')",
