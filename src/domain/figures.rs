@@ -45,6 +45,13 @@ impl SettingNumber for u32 {
     }
 }
 
+impl SettingNumber for u64 {
+    const KIND: &'static str = "a whole number";
+    fn shown(self) -> String {
+        grouped(self)
+    }
+}
+
 impl SettingNumber for usize {
     const KIND: &'static str = "a whole number";
     fn shown(self) -> String {

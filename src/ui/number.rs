@@ -10,7 +10,8 @@ use crate::domain::figures::{SettingNumber, read_setting};
 #[component]
 pub fn NumberInput<T>(
     /// The input's id (the caller's label points at it).
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The value in use: changed only by a valid entry.
     value: RwSignal<T>,
     /// The least allowed.
@@ -18,8 +19,8 @@ pub fn NumberInput<T>(
     /// The most allowed.
     max: T,
     /// An element that describes the field (its hint), if any.
-    #[prop(optional)]
-    hint: Option<&'static str>,
+    #[prop(optional, into)]
+    hint: Option<String>,
     /// Set while what was typed cannot be used (the message shown), so a caller can hold back
     /// what would use the value.
     #[prop(optional)]
@@ -33,7 +34,7 @@ where
     let described = {
         let problem_id = problem_id.clone();
         move || {
-            let mut ids: Vec<String> = hint.map(str::to_owned).into_iter().collect();
+            let mut ids: Vec<String> = hint.clone().into_iter().collect();
             if problem.with(Option::is_some) {
                 ids.push(problem_id.clone());
             }

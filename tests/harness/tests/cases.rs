@@ -367,6 +367,21 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         .await?
         .send_keys(&format!("edge, snacks{TAB}"))
         .await?;
+    // Bug: a pass score of 150 became 100 without a word. It is named at the field, kept as
+    // typed, and the case keeps its rule until it is fixed.
+    let threshold = b.field("Passes at score (optional)").await?;
+    threshold.send_keys(&format!("150{TAB}")).await?;
+    b.wait_for_text("150 is more than 100, the most allowed. Type a number from 0 to 100; until then every check must pass.")
+        .await?;
+    assert_eq!(threshold.prop("value").await?.as_deref(), Some("150"));
+    threshold
+        .send_keys(&format!("{SELECT_ALL}\u{E003}{TAB}"))
+        .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('150 is more than 100')",
+        "the message to go once the field is emptied",
+    )
+    .await?;
     b.field("Used for")
         .await?
         .select_by_label("Held-out")
