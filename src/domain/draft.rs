@@ -193,6 +193,28 @@ impl Draft {
         self.runs.iter().find(|r| r.version == version)
     }
 
+    /// How many of the draft's test cases have a result for the current version (an answer, or a
+    /// failed call), what a shared draft's preview can show: results of cases no longer in the
+    /// draft or of other versions, and calls still going or cancelled, do not count.
+    pub fn cases_with_results(&self) -> usize {
+        let Some(run) = self.run_of(self.current) else {
+            return 0;
+        };
+        self.suite
+            .cases
+            .iter()
+            .filter(|c| {
+                run.cases.get(&c.id).is_some_and(|r| {
+                    matches!(
+                        r.status,
+                        crate::domain::eval::run::Status::Done
+                            | crate::domain::eval::run::Status::Failed(_)
+                    )
+                })
+            })
+            .count()
+    }
+
     pub fn run_of_mut(&mut self, version: u32) -> Option<&mut Run> {
         self.runs.iter_mut().find(|r| r.version == version)
     }

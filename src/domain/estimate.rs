@@ -108,13 +108,102 @@ pub fn call_cost(cfg: &ProviderConfig, input_tokens: u32, output_tokens: u32) ->
         .map(|p| (input_tokens as f64 * p.input + output_tokens as f64 * p.output) / 1_000_000.0)
 }
 
-/// "$0.0012", "free", or "unknown price".
+/// "$0.0012", "$12.50", "$1,234.56" (thousands grouped), "free", or "unknown price".
 pub fn format_cost(cost: Option<f64>) -> String {
     match cost {
         None => "unknown price".to_owned(),
-        Some(c) if c == 0.0 => "free".to_owned(),
+        Some(0.0) => "free".to_owned(),
         Some(c) if c < 0.01 => format!("${c:.4}"),
-        Some(c) => format!("${c:.2}"),
+        Some(c) => {
+            let cents = (c * 100.0).round() as u64;
+            format!(
+                "${}.{:02}",
+                crate::domain::figures::grouped(cents / 100),
+                cents % 100
+            )
+        }
+    }
+}
+
+/// Estimated input tokens ([`estimate_tokens`]) from which a request waits for the person to
+/// confirm it, with its size and cost shown: about 20 KB of English, far more than an idea or a
+/// prompt needs (a Generate request with a one-line idea is about 1,000).
+pub const CONFIRM_INPUT_TOKENS: u32 = 5_000;
+/// Estimated input tokens above which a request is not sent at all: about 400 KB of English,
+/// near or past what many models read at once (128,000 tokens for GPT-4o), and nothing a prompt
+/// is written from.
+pub const MAX_INPUT_TOKENS: u32 = 100_000;
+
+/// What one request would send, as shown before it goes: its text's size, its estimated input
+/// tokens and the estimated cost of the call (input, and its output cap in full).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RequestSize {
+    /// UTF-8 bytes of the system text and messages.
+    pub bytes: usize,
+    /// Estimated input tokens (an average, [`estimate_tokens`]).
+    pub tokens: u32,
+    /// US dollars at the model's list price; `None` when unknown.
+    pub cost: Option<f64>,
+}
+
+/// Whether a request may go as it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SendCheck {
+    /// Small: it goes.
+    Fine,
+    /// At least [`CONFIRM_INPUT_TOKENS`]: it goes after the person confirms.
+    Confirm(RequestSize),
+    /// More than [`MAX_INPUT_TOKENS`]: it does not go.
+    TooLarge(RequestSize),
+}
+
+/// The [`RequestSize`] of `req` sent to `cfg`'s model, and whether it may go.
+pub fn send_check(req: &crate::domain::provider::ChatRequest, cfg: &ProviderConfig) -> SendCheck {
+    let mut bytes = req.system.as_deref().map_or(0, str::len);
+    let mut tokens = req.system.as_deref().map_or(0, estimate_tokens);
+    for m in &req.messages {
+        bytes += m.text.len();
+        tokens = tokens.saturating_add(estimate_tokens(&m.text));
+    }
+    let size = RequestSize {
+        bytes,
+        tokens,
+        cost: call_cost(cfg, tokens, req.max_tokens),
+    };
+    if tokens > MAX_INPUT_TOKENS {
+        SendCheck::TooLarge(size)
+    } else if tokens >= CONFIRM_INPUT_TOKENS {
+        SendCheck::Confirm(size)
+    } else {
+        SendCheck::Fine
+    }
+}
+
+impl SendCheck {
+    /// What the page says before a large request, in plain words: `what` names the text that
+    /// makes it large ("your idea", "the prompt"), `model` the model that would read it (as
+    /// Settings names it). Empty for a small request.
+    pub fn describe(&self, what: &str, model: &str) -> String {
+        use crate::domain::figures::{grouped, size};
+        match self {
+            Self::Fine => String::new(),
+            Self::Confirm(s) => format!(
+                "This request is large: {what} makes it {} of text, about {} tokens for {model} to read ({}). Send it anyway?",
+                size(s.bytes),
+                grouped(u64::from(s.tokens)),
+                match s.cost {
+                    None => "its price is unknown".to_owned(),
+                    Some(0.0) => "free".to_owned(),
+                    c => format!("about {} per call", format_cost(c)),
+                }
+            ),
+            Self::TooLarge(s) => format!(
+                "Not sent: {what} makes this request {} of text, about {} tokens, more than the {} tokens (about 400 KB) Promptwright sends in one request. Shorten it to what the assistant should do, for whom and in what form; long examples belong in test cases.",
+                size(s.bytes),
+                grouped(u64::from(s.tokens)),
+                grouped(u64::from(MAX_INPUT_TOKENS))
+            ),
+        }
     }
 }
 
@@ -140,6 +229,8 @@ mod tests {
         );
         assert_eq!(format_cost(call_cost(&c, 1_000_000, 0)), "$0.15");
         assert_eq!(format_cost(call_cost(&c, 2000, 500)), "$0.0006");
+        assert_eq!(format_cost(Some(1234.567)), "$1,234.57");
+        assert_eq!(format_cost(Some(999.999)), "$1,000.00");
         c.model = "mystery-model".into();
         assert_eq!(format_cost(call_cost(&c, 10, 10)), "unknown price");
         let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);
@@ -147,5 +238,57 @@ mod tests {
         c.kind = ProviderKind::OpenRouter;
         c.model = "anthropic/claude-sonnet-4.5".into();
         assert_eq!(price(&c).unwrap().input, 3.0);
+    }
+
+    // Bug: a 540 KB idea went to Generate with no word of its size or cost.
+    #[test]
+    fn a_large_request_waits_for_a_confirmation_and_a_huge_one_is_refused() {
+        use crate::domain::meta::{IdeaInput, generate_request};
+        let mut c = ProviderConfig::preset(ProviderKind::OpenAi, Role::Meta);
+        c.model = "gpt-4o".into();
+        let idea = |text: String| {
+            generate_request(&IdeaInput {
+                idea: text,
+                ..IdeaInput::default()
+            })
+        };
+        let small = idea("a bot that pulls action items out of meeting notes".into());
+        assert_eq!(send_check(&small, &c), SendCheck::Fine);
+        assert_eq!(send_check(&small, &c).describe("your idea", "m"), "");
+        let large = idea("Meeting notes. ".repeat(2_000));
+        let SendCheck::Confirm(size) = send_check(&large, &c) else {
+            panic!("a 30 KB idea is sent without a word");
+        };
+        assert!(size.bytes > 30_000 && size.tokens >= CONFIRM_INPUT_TOKENS);
+        let text = send_check(&large, &c).describe("your idea", "gpt-4o");
+        assert!(
+            text.starts_with(
+                "This request is large: your idea makes it 32 KB of text, about 7,986 tokens"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(" tokens for gpt-4o to read (about $0.0"),
+            "{text}"
+        );
+        assert!(text.ends_with(" per call). Send it anyway?"), "{text}");
+        let huge = idea("x".repeat(540 * 1024));
+        let SendCheck::TooLarge(size) = send_check(&huge, &c) else {
+            panic!("a 540 KB idea may be sent");
+        };
+        assert!(size.tokens > MAX_INPUT_TOKENS);
+        let text = send_check(&huge, &c).describe("your idea", "gpt-4o");
+        assert!(
+            text.starts_with("Not sent: your idea makes this request 542 KB of text, about 138,"),
+            "{text}"
+        );
+        assert!(text.contains("more than the 100,000 tokens"), "{text}");
+        // The local model is free, and said so.
+        let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Meta);
+        assert!(
+            send_check(&large, &local)
+                .describe("your idea", "m")
+                .contains("to read (free).")
+        );
     }
 }

@@ -50,6 +50,27 @@ impl LocalModelStatus {
     }
 }
 
+/// What the offline notice says, given the local model's status now: hosted providers need a
+/// connection; the built-in local model still works only when it answers (its status is probed
+/// all the time, online or not), so the notice and the local-model badge never disagree.
+pub fn offline_message(status: &LocalModelStatus) -> String {
+    let local = match status {
+        LocalModelStatus::Ready { model } => format!(
+            "The built-in local model ({}) is running on this computer and still works.",
+            short_model_name(model)
+        ),
+        LocalModelStatus::Unreachable => {
+            "The built-in local model is not running either, so no model can answer until you are back online or start it (scripts/serve.sh).".to_owned()
+        }
+        LocalModelStatus::Checking => {
+            "Whether the built-in local model answers is being checked.".to_owned()
+        }
+    };
+    format!(
+        "You are offline. Your drafts and this page still work; calls to model providers need a connection. {local}"
+    )
+}
+
 /// `models/SmolLM2-135M-Instruct.Q4_1.gguf` -> `SmolLM2-135M-Instruct`.
 pub fn short_model_name(id: &str) -> &str {
     let base = id.rsplit(['/', '\\']).next().unwrap_or(id);
@@ -113,5 +134,28 @@ mod tests {
         };
         assert_eq!(s.label(), "Local model ready: SmolLM2-135M-Instruct");
         assert!(LocalModelStatus::Unreachable.hint().contains("API key"));
+    }
+
+    // Bug: offline, the notice said a model on this computer still works while the badge said
+    // the local model was not running.
+    #[test]
+    fn the_offline_notice_says_the_local_model_works_only_when_it_answers() {
+        let ready = LocalModelStatus::Ready {
+            model: "SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+        };
+        let m = offline_message(&ready);
+        assert!(m.starts_with("You are offline."), "{m}");
+        assert!(
+            m.ends_with("The built-in local model (SmolLM2-135M-Instruct) is running on this computer and still works."),
+            "{m}"
+        );
+        let m = offline_message(&LocalModelStatus::Unreachable);
+        assert!(
+            m.contains("The built-in local model is not running either"),
+            "{m}"
+        );
+        assert!(!m.contains("still works."), "{m}");
+        let m = offline_message(&LocalModelStatus::Checking);
+        assert!(!m.contains("still works."), "{m}");
     }
 }

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod draft;
 pub mod estimate;
 pub mod eval;
+pub mod figures;
 pub mod http;
 pub mod lenient_json;
 pub mod local_model;

@@ -38,8 +38,63 @@ pub fn key_var(kind: ProviderKind) -> &'static str {
     }
 }
 
-/// Code that sends `system` and a sample user message to `cfg`'s model.
+/// The note written as comment lines above the code when the prompt has `{{variables}}`: which
+/// ones, and that the code must put their values in before sending. Empty without variables.
+///
+/// Variable names come from the prompt (untrusted): a name is written only with the characters
+/// a variable name may have (letters, digits, `_`, as `spec::placeholders` reads them), any other
+/// character as a `\u{…}` escape, so no name can end its comment line in any of the languages.
+pub fn variables_note(system: &str) -> Vec<String> {
+    let names: Vec<String> = crate::domain::spec::placeholders(system)
+        .iter()
+        .map(|n| {
+            n.chars()
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '_' {
+                        c.to_string()
+                    } else {
+                        c.escape_unicode().to_string()
+                    }
+                })
+                .collect::<String>()
+        })
+        .map(|n| format!("{{{{{n}}}}}"))
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        format!(
+            "The prompt below has {} for your app to fill in: {}.",
+            if names.len() == 1 {
+                "a placeholder"
+            } else {
+                "placeholders"
+            },
+            names.join(", ")
+        ),
+        "Replace each one in the prompt's text with its value before sending (as Promptwright's"
+            .to_owned(),
+        "test cases do); a placeholder left in reaches the model as written.".to_owned(),
+    ]
+}
+
+/// Code that sends `system` and a sample user message to `cfg`'s model, with
+/// [`variables_note`] as comments above it when the prompt has `{{variables}}`.
 pub fn snippet(lang: Lang, cfg: &ProviderConfig, system: &str) -> String {
+    let comment = match lang {
+        Lang::Curl | Lang::Python => "#",
+        Lang::JavaScript => "//",
+    };
+    let note: String = variables_note(system)
+        .iter()
+        .map(|line| format!("{comment} {line}\n"))
+        .collect();
+    format!("{note}{}", code(lang, cfg, system))
+}
+
+/// The code of [`snippet`], without the note.
+fn code(lang: Lang, cfg: &ProviderConfig, system: &str) -> String {
     let base = cfg.base_url.trim_end_matches('/');
     let var = key_var(cfg.kind);
     let user = "Hello!";
@@ -195,8 +250,13 @@ mod tests {
         );
     }
 
-    /// Prompts that try to end the string literal of each language and run their own code.
-    const HOSTILE: [&str; 8] = [
+    /// Prompts that try to end the string literal of each language and run their own code, or
+    /// (with `{{variables}}`) the comment that names them.
+    const HOSTILE: [&str; 12] = [
+        "Notes: {{transcript}} in {{ language }}; again {{transcript}}",
+        "{{a\u{2028}process.exit(1)}} {{b\nimport os}} {{c\r\ntouch /tmp/pw-pwned}} {{ok}}",
+        "{{名前}} {{x_1}} */ {{y}} \u{202e}{{z}}",
+        "{{k\u{202e}ey}} {{\u{2029}}} {{a}}\"\"\"`",
         "'''\nimport os; os.system('touch /tmp/pw-pwned')\n'''",
         "\"\"\"; import os #",
         "`; process.exit(1); `${process.env.OPENAI_API_KEY}",
@@ -291,5 +351,46 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    // Bug: the snippet left {{transcript}} in the prompt without a word: the code sent the
+    // placeholder to the model as written.
+    #[test]
+    fn the_snippet_says_which_variables_to_fill_in_and_how() {
+        let cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+        let prompt =
+            "Read the notes in {{transcript}}. Answer in {{ language }}; {{transcript}} again.";
+        for (lang, mark) in [
+            (Lang::Curl, "# "),
+            (Lang::Python, "# "),
+            (Lang::JavaScript, "// "),
+        ] {
+            let s = snippet(lang, &cfg, prompt);
+            let lines: Vec<&str> = s.lines().take_while(|l| l.starts_with(mark)).collect();
+            assert_eq!(lines.len(), 3, "{lang:?}: {s}");
+            assert_eq!(
+                lines[0],
+                format!(
+                    "{mark}The prompt below has placeholders for your app to fill in: {{{{transcript}}}}, {{{{language}}}}."
+                ),
+                "{lang:?}"
+            );
+            assert!(
+                lines[1].contains(
+                    "Replace each one in the prompt's text with its value before sending"
+                )
+            );
+            // The code after the note is the code without it.
+            assert!(s.ends_with(&code(lang, &cfg, prompt)));
+        }
+        // No variables: no note.
+        assert!(!snippet(Lang::Python, &cfg, "Plain prompt.").starts_with('#'));
+        // A name with a character that could end a comment line is written escaped.
+        let note = variables_note("{{a\u{2028}b}} {{ok}}");
+        assert_eq!(
+            note[0],
+            "The prompt below has a placeholder for your app to fill in: {{ok}}."
+        );
+        assert!(!note.concat().contains('\u{2028}'));
     }
 }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::domain::draft::{Draft, Origin};
+use crate::domain::estimate::{SendCheck, send_check};
 use crate::domain::meta::tiny::TinyDraft;
 use crate::domain::meta::{self, ModelFamily, ReplyCause, reply};
 use crate::domain::provider::{
@@ -164,6 +165,9 @@ pub struct Generator {
     last: StoredValue<Option<(ChatRequest, String)>>,
     /// A Generate on the tiny built-in model, part by part (`meta::tiny`), while it runs.
     tiny: RwSignal<Option<TinyDraft>>,
+    /// A job held back because its request is large (it waits for [`Generator::send_large`])
+    /// or too large to send ([`SendCheck::TooLarge`]); nothing has been sent.
+    pub large: RwSignal<Option<(Job, SendCheck)>>,
 }
 
 impl Generator {
@@ -177,6 +181,7 @@ impl Generator {
             attempt: StoredValue::new(1),
             last: StoredValue::new(None),
             tiny: RwSignal::new(None),
+            large: RwSignal::new(None),
         };
         provide_context(g);
         g
@@ -214,10 +219,52 @@ impl Generator {
 
     /// Generates a prompt from the draft's idea.
     pub fn generate(self) {
+        self.generate_checked(false);
+    }
+
+    /// Whether `job`'s request may go now: a large one waits for a confirmation (unless
+    /// `confirmed`), a too large one never goes; either is held in [`Generator::large`] for the
+    /// page to show. Computed from the request the job sends, with the meta model's price.
+    fn may_send(self, job: &Job, confirmed: bool) -> bool {
+        let Some(req) = DraftHandle::expect()
+            .draft
+            .with_untracked(|d| job.request(d))
+        else {
+            return true;
+        };
+        let cfg = SettingsHandle::expect()
+            .roles
+            .with_untracked(|r| r.get(Role::Meta).clone());
+        let check = send_check(&req, &cfg);
+        let go = match check {
+            SendCheck::Fine => true,
+            SendCheck::Confirm(_) => confirmed,
+            SendCheck::TooLarge(_) => false,
+        };
+        self.large.set((!go).then(|| (job.clone(), check)));
+        go
+    }
+
+    /// Sends the large request held in [`Generator::large`] after the person confirmed it.
+    pub fn send_large(self) {
+        let Some((job, SendCheck::Confirm(_))) = self.large.get_untracked() else {
+            return;
+        };
+        self.large.set(None);
+        match job {
+            Job::Generate => self.generate_checked(true),
+            job => self.fresh_checked(job, true),
+        }
+    }
+
+    fn generate_checked(self, confirmed: bool) {
         let input = DraftHandle::expect()
             .draft
             .with_untracked(|d| d.idea.clone());
         if meta::check_idea(&input.idea).is_err() {
+            return;
+        }
+        if !self.may_send(&Job::Generate, confirmed) {
             return;
         }
         let settings = SettingsHandle::expect();
@@ -229,7 +276,8 @@ impl Generator {
             self.run_tiny(TinyDraft::new(&input));
             return;
         }
-        self.fresh(Job::Generate);
+        // Checked above.
+        self.fresh_checked(Job::Generate, true);
     }
 
     /// Generate on the tiny built-in model: one short plain completion per part, the sections
@@ -313,6 +361,13 @@ impl Generator {
     }
 
     fn fresh(self, job: Job) {
+        self.fresh_checked(job, false);
+    }
+
+    fn fresh_checked(self, job: Job, confirmed: bool) {
+        if !self.may_send(&job, confirmed) {
+            return;
+        }
         let Some(req) = DraftHandle::expect()
             .draft
             .with_untracked(|d| job.request(d))

@@ -9,12 +9,14 @@ use leptos::prelude::*;
 
 use super::browser::{download, file_stem};
 use super::notice::ErrorNotice;
+use super::number::NumberInput;
 use crate::domain::eval::cases_io::{self, Imported};
 use crate::domain::eval::run::{self, Gap};
 use crate::domain::eval::synth::Similar;
 use crate::domain::eval::{
     self, Assertion, Check, CheckKind, Grader, LengthUnit, Preset, Split, TestCase, proposed_global,
 };
+use crate::domain::figures::{alike, read_setting};
 use crate::state::cases::{CaseSynth, Stage};
 use crate::state::draft::DraftHandle;
 
@@ -256,6 +258,15 @@ fn CaseRow(
     let open = move || editing.get() == Some(id);
     let label = move || case.with(|c| c.as_ref().map(TestCase::summary).unwrap_or_default());
     let name = move || format!("case #{id}");
+    // Where the case is in the list: the first cannot move up, the last cannot move down, and a
+    // list of one has no order to change.
+    let place = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let n = x.suite.cases.len();
+            let i = x.suite.cases.iter().position(|c| c.id == id).unwrap_or(0);
+            (i, n)
+        })
+    });
     view! {
         <li class="pw-case" class:pw-case--open=open>
             <div class="pw-case__line">
@@ -301,12 +312,20 @@ fn CaseRow(
                     }).unwrap_or_default())}
                 </span>
                 <span class="pw-case__actions">
-                    <button type="button" class="pw-button pw-button--small pw-button--ghost"
-                        aria-label=move || format!("Move {} up", name())
-                        on:click=move |_| d.draft.update(|x| { x.suite.shift(id, -1); })>"↑"</button>
-                    <button type="button" class="pw-button pw-button--small pw-button--ghost"
-                        aria-label=move || format!("Move {} down", name())
-                        on:click=move |_| d.draft.update(|x| { x.suite.shift(id, 1); })>"↓"</button>
+                    // Buttons that change the cases' order (the order runs and exports follow),
+                    // not sort arrows: only where there is an order to change.
+                    <Show when=move || place.with(|(_, n)| *n > 1)>
+                        <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                            aria-label=move || format!("Move {} up", name())
+                            title="Move this case up the list (runs and exports follow this order)"
+                            disabled=move || place.with(|(i, _)| *i == 0)
+                            on:click=move |_| d.draft.update(|x| { x.suite.shift(id, -1); })>"Move up"</button>
+                        <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                            aria-label=move || format!("Move {} down", name())
+                            title="Move this case down the list (runs and exports follow this order)"
+                            disabled=move || place.with(|(i, n)| *i + 1 >= *n)
+                            on:click=move |_| d.draft.update(|x| { x.suite.shift(id, 1); })>"Move down"</button>
+                    </Show>
                     <button type="button" class="pw-button pw-button--small pw-button--ghost"
                         aria-label=move || format!("Duplicate {}", name())
                         on:click=move |_| d.draft.update(|x| { x.suite.duplicate(id); })>"Duplicate"</button>
@@ -341,6 +360,8 @@ fn CaseEditor(
         }
     };
     let p = format!("pw-case-{id}");
+    let (p2, p3) = (p.clone(), p.clone());
+    let threshold_problem = RwSignal::new(None::<String>);
     let in_prompt = Memo::new(move |_| rendered.with(|p| eval::prompt_variables(p)));
     let vars = Memo::new(move |_| {
         d.draft.with(|x| {
@@ -466,23 +487,44 @@ fn CaseEditor(
                 </div>
                 <div class="pw-field">
                     <label class="pw-label" for=format!("{p}-threshold")>"Passes at score (optional)"</label>
-                    <input id=format!("{p}-threshold") class="pw-input pw-input--short" type="number" min="0" max="100" step="1"
-                        aria-describedby=format!("{p}-threshold-hint") placeholder="all"
+                    <input id=format!("{p}-threshold") class="pw-input pw-input--short" type="text" inputmode="decimal" autocomplete="off"
+                        aria-describedby=move || if threshold_problem.with(Option::is_some) { format!("{p2}-threshold-hint {p2}-threshold-problem") } else { format!("{p2}-threshold-hint") }
+                        aria-invalid=move || threshold_problem.with(Option::is_some).then_some("true")
+                        placeholder="all"
                         prop:value=field(|c| c.threshold.map(|t| format!("{}", (t * 100.0).round())).unwrap_or_default())
                         on:change=move |ev| {
-                            let v = event_target_value(&ev).trim().parse::<f64>().ok().filter(|t| t.is_finite()).map(|t| (t / 100.0).clamp(0.0, 1.0));
-                            update_case(d, id, |c| c.threshold = v);
+                            let t = event_target_value(&ev);
+                            if t.trim().is_empty() {
+                                threshold_problem.set(None);
+                                update_case(d, id, |c| c.threshold = None);
+                                return;
+                            }
+                            // Out of 0-100 or not a number: said at the field, never clamped.
+                            let in_use = d.draft.with_untracked(|x| x.suite.case(id).and_then(|c| c.threshold)).map_or(100.0, |t| (t * 100.0).round() as f32);
+                            match read_setting(&t, 0.0f32, 100.0, in_use) {
+                                Ok(v) => {
+                                    threshold_problem.set(None);
+                                    update_case(d, id, |c| c.threshold = Some(f64::from(v) / 100.0));
+                                }
+                                Err(e) => threshold_problem.set(Some(if d.draft.with_untracked(|x| x.suite.case(id).is_some_and(|c| c.threshold.is_none())) {
+                                    e.replace("100 is used until then", "until then every check must pass")
+                                } else {
+                                    e
+                                })),
+                            }
                         }/>
+                    {move || threshold_problem.get().map(|m| view! { <p id=format!("{p3}-threshold-problem") class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })}
                     <span id=format!("{p}-threshold-hint") class="pw-hint">"Empty: every check must pass. A number from 0 to 100: the case passes when its score reaches it, even if some checks fail."</span>
                 </div>
                 <div class="pw-field">
                     <label class="pw-label" for=format!("{p}-split")>"Used for"</label>
                     <select id=format!("{p}-split") class="pw-select"
-                        aria-describedby="pw-split-hint"
+                        aria-describedby=format!("{p}-split-hint")
                         on:change=move |ev| { let v = Split::parse(&event_target_value(&ev)); update_case(d, id, |c| c.split = v); }>
-                        <option value="train" selected=move || field(|c| c.split.as_str().to_owned())() == "train">"Training (the optimizer learns from it)"</option>
-                        <option value="held-out" selected=move || field(|c| c.split.as_str().to_owned())() == "held-out">"Held-out (checks the winner only)"</option>
+                        <option value="train" selected=move || field(|c| c.split.as_str().to_owned())() == "train">"Training"</option>
+                        <option value="held-out" selected=move || field(|c| c.split.as_str().to_owned())() == "held-out">"Held-out"</option>
                     </select>
+                    <span id=format!("{p}-split-hint") class="pw-hint">"Training: the optimizer learns from it. Held-out: it only checks the winner, so the optimizer cannot just memorise the training cases."</span>
                 </div>
             </div>
             <details class="pw-details pw-case__preview">
@@ -609,12 +651,26 @@ fn pass_mark_field(
     threshold: u8,
     set: impl Fn(Box<dyn FnOnce(&mut Assertion)>) + Copy + 'static,
 ) -> impl IntoView {
+    let mark = RwSignal::new(u32::from(threshold));
+    // Only a pass mark from 1 to 10 reaches the check; anything else is named at the field.
+    Effect::watch(
+        move || mark.get(),
+        move |v, _, _| {
+            let v = u8::try_from(*v).unwrap_or(10);
+            set(Box::new(move |x| {
+                if let Check::Judge { threshold, .. } | Check::Graded { threshold, .. } =
+                    &mut x.check
+                {
+                    *threshold = v
+                }
+            }));
+        },
+        false,
+    );
     view! {
         <span class="pw-hint" aria-hidden="true">"Pass at"</span>
         <label class="pw-sr-only" for=format!("{vid}-pass")>{format!("Pass mark out of 10 ({whose})")}</label>
-        <input id=format!("{vid}-pass") class="pw-input pw-input--short" type="number" min="1" max="10"
-            prop:value=threshold.to_string()
-            on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<u8>().unwrap_or(0); set(Box::new(move |x| if let Check::Judge { threshold, .. } | Check::Graded { threshold, .. } = &mut x.check { *threshold = v })); }/>
+        <NumberInput id=format!("{vid}-pass") value=mark min=1u32 max=10u32/>
         <span class="pw-hint">"/ 10"</span>
     }
 }
@@ -699,18 +755,20 @@ fn AssertionEditor(
                         on:change=move |ev| { let v = lines(&event_target_value(&ev)); set(Box::new(move |x| match &mut x.check {
                             Check::IsXml(p) | Check::ContainsXml(p) => *p = v.iter().map(|s| s.trim().to_owned()).collect(), _ => {} })); }></textarea>
                 }.into_any(),
-                Check::Levenshtein { text, max_distance } => view! {
+                Check::Levenshtein { text, max_distance } => {
+                    let edits = RwSignal::new(max_distance);
+                    Effect::watch(move || edits.get(), move |v, _, _| { let v = *v; set(Box::new(move |x| if let Check::Levenshtein { max_distance, .. } = &mut x.check { *max_distance = v })); }, false);
+                    view! {
                     <label class="pw-sr-only" for=vid.clone()>{label}</label>
                     <input id=vid.clone() class="pw-input" aria-describedby=desc placeholder="text"
                         prop:value=text
                         on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Levenshtein { text, .. } = &mut x.check { *text = v })); }/>
                     <span class="pw-hint" aria-hidden="true">"at most"</span>
                     <label class="pw-sr-only" for=format!("{vid}-max")>{format!("Most edits allowed ({whose})")}</label>
-                    <input id=format!("{vid}-max") class="pw-input pw-input--short" type="number" min="0"
-                        prop:value=max_distance.to_string()
-                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0); set(Box::new(move |x| if let Check::Levenshtein { max_distance, .. } = &mut x.check { *max_distance = v })); }/>
+                    <NumberInput id=format!("{vid}-max") value=edits min=0u32 max=100_000u32/>
                     <span class="pw-hint">"edits"</span>
-                }.into_any(),
+                }.into_any()
+                }
                 Check::FinishReason(r) => {
                     let known = ["stop", "length", "content_filter", "tool_calls"];
                     let other = (!known.contains(&r.as_str())).then(|| r.clone());
@@ -726,13 +784,15 @@ fn AssertionEditor(
                         </select>
                     }.into_any()
                 }
-                Check::Latency { max_ms } => view! {
+                Check::Latency { max_ms } => {
+                    let ms = RwSignal::new(max_ms);
+                    Effect::watch(move || ms.get(), move |v, _, _| { let v = *v; set(Box::new(move |x| x.check = Check::Latency { max_ms: v })); }, false);
+                    view! {
                     <label class="pw-sr-only" for=vid.clone()>{format!("Most milliseconds ({whose})")}</label>
-                    <input id=vid class="pw-input pw-input--short" type="number" min="0" step="100" aria-describedby=desc
-                        prop:value=max_ms.to_string()
-                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<u64>().unwrap_or(0); set(Box::new(move |x| x.check = Check::Latency { max_ms: v })); }/>
+                    <NumberInput id=vid value=ms min=1u64 max=600_000u64 hint=desc/>
                     <span class="pw-hint">"ms (1000 ms = 1 s)"</span>
-                }.into_any(),
+                }.into_any()
+                }
                 Check::Cost { max_usd } => view! {
                     <span class="pw-hint" aria-hidden="true">"$"</span>
                     <label class="pw-sr-only" for=vid.clone()>{format!("Most US dollars per call ({whose})")}</label>
@@ -1026,6 +1086,7 @@ fn SynthPanel() -> impl IntoView {
     let d = DraftHandle::expect();
     let s = CaseSynth::expect();
     let n = RwSignal::new(8u32);
+    let n_problem = RwSignal::new(None::<String>);
     let has_prompt = move || d.draft.with(|x| x.current > 0);
     let busy = move || matches!(s.stage.get(), Stage::Writing | Stage::Reviewing);
     let written = move || {
@@ -1042,10 +1103,8 @@ fn SynthPanel() -> impl IntoView {
             <p class="pw-hint">"The meta model writes typical, edge and adversarial cases from your prompt. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."</p>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>
-                <input id="pw-synth-n" class="pw-input pw-input--short" type="number" min="1" max="50"
-                    prop:value=move || n.get().to_string()
-                    on:change=move |ev| n.set(event_target_value(&ev).parse::<u32>().unwrap_or(8).clamp(1, 50))/>
-                <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt()
+                <NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem/>
+                <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some)
                     on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>
                 <Show when=busy>
                     <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>
@@ -1109,8 +1168,8 @@ fn ProposalRow(
         <li class="pw-proposal">
             {move || pick().map(|p| {
                 let dup = p.proposal.duplicate_of.map(|(what, score)| match what {
-                    Similar::Existing(id) => format!("Near-duplicate of case #{id} (similarity {score:.2})"),
-                    Similar::Proposal(j) => format!("Near-duplicate of suggestion {} (similarity {score:.2})", j + 1),
+                    Similar::Existing(id) => format!("Near-duplicate of case #{id} ({})", alike(score)),
+                    Similar::Proposal(j) => format!("Near-duplicate of suggestion {} ({})", j + 1, alike(score)),
                 });
                 let kind = p.proposal.kind.clone();
                 let desc = p.proposal.case.description.clone();

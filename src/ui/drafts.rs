@@ -280,17 +280,20 @@ pub fn SharedDraftView() -> impl IntoView {
 /// came along; or that none did.
 fn shared_cases(d: &Draft) -> impl IntoView + use<> {
     let cases = &d.suite.cases;
-    let results = d.runs.len();
+    // What the link carries: results of these cases for the version shown (a run record alone,
+    // or results of other versions or of cases left out, are not results to see here).
+    let results = d.cases_with_results();
     let head = match (cases.len(), results) {
         (0, _) => "No test cases included.".to_owned(),
         (n, 0) => format!(
             "{n} test case{} included (no results):",
             if n == 1 { "" } else { "s" }
         ),
-        (n, _) => format!(
+        (n, k) if k == n => format!(
             "{n} test case{} included, with run results:",
             if n == 1 { "" } else { "s" }
         ),
+        (n, k) => format!("{n} test cases included, with run results for {k} of them:"),
     };
     let global = d
         .suite

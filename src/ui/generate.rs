@@ -8,7 +8,8 @@ use super::browser::{copy_text, download, file_stem};
 use super::notice::{self, ErrorNotice, RawReply};
 use crate::domain::diff::{self, Piece};
 use crate::domain::draft::Origin;
-use crate::domain::estimate::{call_cost, estimate_tokens, format_cost};
+use crate::domain::estimate::{SendCheck, call_cost, estimate_tokens, format_cost};
+use crate::domain::figures::grouped;
 use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
 use crate::domain::provider::{ProviderKind, Role};
 use crate::domain::snippet::{self, Lang};
@@ -33,6 +34,12 @@ pub fn IdeaCard() -> impl IntoView {
     let idea = move || d.draft.with(|x| x.idea.idea.clone());
     let set_idea = move |v: String| {
         hint.set(None);
+        // A held-back large request was about the idea as it was.
+        if g.large
+            .with_untracked(|l| matches!(l, Some((Job::Generate, _))))
+        {
+            g.large.set(None);
+        }
         d.draft.update(|x| x.idea.idea = v);
     };
     let generate = move || match meta::check_idea(&d.draft.with_untracked(|x| x.idea.idea.clone()))
@@ -155,6 +162,7 @@ pub fn IdeaCard() -> impl IntoView {
                     "No API access? Manual mode"
                 </button>
             </div>
+            <LargeRequestNotice generate=true/>
             <p class="pw-hint">{meta_label}</p>
             <Show when=move || manual.get()>
                 <ManualMode/>
@@ -287,6 +295,7 @@ pub fn PromptCard() -> impl IntoView {
                 <p class="pw-notice pw-notice--info" role="status">{move || g.call.note.get()}</p>
             </Show>
             <GenErrorView/>
+            <LargeRequestNotice generate=false/>
             <Show when=move || d.draft.with(|x| matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }))) && !generating()>
                 <p class="pw-notice pw-notice--warn" role="status">
                     "This version is incomplete: the generation stopped before the end. What is missing is named below; generate again, or fill it in."
@@ -314,6 +323,47 @@ pub fn PromptCard() -> impl IntoView {
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// A request held back for its size (`Generator::large`): its size, tokens and cost with "Send
+/// it" and "Don't send", or why it is not sent at all. `generate`: the notice of Generate (in
+/// the idea card), else of the other jobs (rewrite, adapt; in the prompt card).
+#[component]
+fn LargeRequestNotice(
+    /// Whether this notice shows Generate's request (else the other jobs').
+    generate: bool,
+) -> impl IntoView {
+    let g = Generator::expect();
+    let settings = SettingsHandle::expect();
+    move || {
+        let (job, check) = g.large.get()?;
+        if (job == Job::Generate) != generate {
+            return None;
+        }
+        let what = match &job {
+            Job::Generate => "your idea".to_owned(),
+            Job::Rewrite { section, .. } => {
+                format!("rewriting {} with the whole prompt", section.title())
+            }
+            Job::Adapt { .. } => "the prompt".to_owned(),
+        };
+        let text = check.describe(&what, &super::settings::role_model(settings, Role::Meta));
+        let confirm = matches!(check, SendCheck::Confirm(_));
+        Some(view! {
+            <div class=if confirm { "pw-notice pw-notice--warn pw-large-request" } else { "pw-notice pw-notice--error pw-large-request" }
+                role="alert" aria-label="A large request">
+                <p class="pw-notice__text">{text}</p>
+                <div class="pw-row pw-row--wrap">
+                    {confirm.then(|| view! {
+                        <button type="button" class="pw-button pw-button--primary" on:click=move |_| g.send_large()>"Send it"</button>
+                    })}
+                    <button type="button" class="pw-button" on:click=move |_| g.large.set(None)>
+                        {if confirm { "Don't send" } else { "Close" }}
+                    </button>
+                </div>
+            </div>
+        })
     }
 }
 
@@ -646,7 +696,7 @@ pub fn FinalCard() -> impl IntoView {
                         </label>
                     </fieldset>
                     <span class="pw-meter" title="Tokens are the pieces of text models count and bill by; about 4 characters each.">
-                        {move || format!("About {} tokens · {} per call with the test model", tokens(), cost())}
+                        {move || format!("About {} tokens · {} per call with {}", grouped(u64::from(tokens())), cost(), super::settings::role_model(settings, Role::Execution))}
                     </span>
                 </div>
                 <p class="pw-hint">"A token is a piece of a word (about 4 characters): models count and bill by tokens."</p>

@@ -8,8 +8,10 @@ use leptos::prelude::*;
 use super::cases::{OpenCase, gap_variable};
 use super::generate::SpecDiff;
 use super::notice::ErrorNotice;
+use super::number::NumberInput;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::{self, Split, run};
+use crate::domain::figures::{grouped, read_setting};
 use crate::domain::optimize::{
     Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, RoundRecord,
 };
@@ -40,7 +42,7 @@ pub fn LoopNotice() -> impl IntoView {
         (Some(Arrival::Continuing), Some((true, _, used, limit))) => view! {
             <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
                 <p class="pw-notice__title">"An optimization loop is running"</p>
-                <p>{format!("It picked up where it stopped when this draft was last open in this tab, and keeps calling your models within the budget you approved ({used} of {limit} calls used).")}</p>
+                <p>{format!("It picked up where it stopped when this draft was last open in this tab, and keeps calling your models within the budget you approved ({} of {} calls used).", grouped(u64::from(used)), grouped(u64::from(limit)))}</p>
                 <button type="button" class="pw-button" on:click=move |_| h.pause()>"Pause the loop"</button>
             </div>
         }
@@ -48,7 +50,7 @@ pub fn LoopNotice() -> impl IntoView {
         (Some(Arrival::Held(why)), Some((_, true, used, limit))) => view! {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
                 <p class="pw-notice__title">"The optimization loop is paused"</p>
-                <p>{format!("{why} ({used} of {limit} calls used.)")}</p>
+                <p>{format!("{why} ({} of {} calls used.)", grouped(u64::from(used)), grouped(u64::from(limit)))}</p>
                 <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>"Resume the loop"</button>
             </div>
         }
@@ -215,35 +217,56 @@ fn OptimizerPanel() -> impl IntoView {
     let problems = Memo::new(move |_| d.draft.with(|x| x.suite.problems(x.current_spec()).len()));
     let state = Memo::new(move |_| d.draft.with(|x| x.optimizer.clone()));
     let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
-    let number = |sig: RwSignal<u32>,
-                  id: &'static str,
-                  label: &'static str,
-                  min: u32,
-                  max: u32,
-                  hint: &'static str| {
+    // What was typed into a setting and cannot be used: named by its field, and Start waits.
+    let problems_of = [
+        ("Rounds", RwSignal::new(None::<String>)),
+        ("Candidates per round", RwSignal::new(None)),
+        ("Training cases per round", RwSignal::new(None)),
+        ("Stop after rounds without gain", RwSignal::new(None)),
+        ("Temperature for new candidates", RwSignal::new(None)),
+        ("Temperature for refinements", RwSignal::new(None)),
+        ("Most calls", RwSignal::new(None)),
+    ];
+    let problem = move |label: &str| {
+        problems_of
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map(|(_, p)| *p)
+            .expect("a field of the loop")
+    };
+    let bad_settings = Memo::new(move |_| {
+        problems_of
+            .iter()
+            .filter_map(|(label, p)| p.get().map(|m| format!("{label}: {m}")))
+            .collect::<Vec<_>>()
+    });
+    let number = move |sig: RwSignal<u32>,
+                       (id, hint_id): (&'static str, &'static str),
+                       label: &'static str,
+                       min: u32,
+                       max: u32,
+                       hint: &'static str| {
         view! {
             <div class="pw-field">
                 <label class="pw-label" for=id>{label}</label>
-                <input id=id class="pw-input pw-input--short" type="number" min=min.to_string() max=max.to_string()
-                    aria-describedby=format!("{id}-hint")
-                    prop:value=move || sig.get().to_string()
-                    on:change=move |ev| sig.set(event_target_value(&ev).parse::<u32>().unwrap_or(min).clamp(min, max))/>
-                <p id=format!("{id}-hint") class="pw-hint">{hint}</p>
+                <NumberInput id=id value=sig min=min max=max hint=hint_id problem=problem(label)/>
+                <p id=hint_id class="pw-hint">{format!("{hint} From {min} to {max}.")}</p>
             </div>
         }
     };
-    let temp = |sig: RwSignal<f32>, id: &'static str, label: &'static str, hint: &'static str| {
+    let temp = move |sig: RwSignal<f32>,
+                     (id, hint_id): (&'static str, &'static str),
+                     label: &'static str,
+                     hint: &'static str| {
         view! {
             <div class="pw-field">
                 <label class="pw-label" for=id>{label}</label>
-                <input id=id class="pw-input pw-input--short" type="number" min="0" max="1.5" step="0.1"
-                    aria-describedby=format!("{id}-hint")
-                    prop:value=move || format!("{:.1}", sig.get())
-                    on:change=move |ev| sig.set(event_target_value(&ev).parse::<f32>().unwrap_or(0.5).clamp(0.0, 1.5))/>
-                <p id=format!("{id}-hint") class="pw-hint">{hint}</p>
+                <NumberInput id=id value=sig min=0.0f32 max=1.5f32 hint=hint_id problem=problem(label)/>
+                <p id=hint_id class="pw-hint">{format!("{hint} From 0 to 1.5.")}</p>
             </div>
         }
     };
+    let max_calls_problem = problem("Most calls");
     view! {
         <div class="pw-optimizer">
             <h3 class="pw-subtitle">"Optimize automatically"</h3>
@@ -252,24 +275,41 @@ fn OptimizerPanel() -> impl IntoView {
                 <details class="pw-details">
                     <summary>"Settings of the loop"</summary>
                     <div class="pw-details__grid">
-                        {number(rounds, "pw-opt-rounds", "Rounds", 1, 10, "Most gain comes in 3 to 5.")}
-                        {number(k, "pw-opt-k", "Candidates per round", 1, 6, "One of them refines the best; the others explore.")}
+                        {number(rounds, ("pw-opt-rounds", "pw-opt-rounds-hint"), "Rounds", 1, 10, "Most gain comes in 3 to 5.")}
+                        {number(k, ("pw-opt-k", "pw-opt-k-hint"), "Candidates per round", 1, 6, "One of them refines the best; the others explore.")}
                         <div class="pw-field">
                             <label class="pw-label" for="pw-opt-batch">"Training cases per round"</label>
-                            <input id="pw-opt-batch" class="pw-input pw-input--short" type="number" min="1" max="50"
-                                prop:value=move || minibatch.get().to_string()
-                                on:change=move |ev| minibatch.set(event_target_value(&ev).parse::<usize>().unwrap_or(8).clamp(1, 50))/>
+                            <NumberInput id="pw-opt-batch" value=minibatch min=1usize max=50usize hint="pw-opt-batch-hint" problem=problem("Training cases per round")/>
+                            <p id="pw-opt-batch-hint" class="pw-hint">"From 1 to 50."</p>
                         </div>
-                        {number(patience, "pw-opt-patience", "Stop after rounds without gain", 1, 5, "Early stop.")}
-                        {temp(explore, "pw-opt-explore", "Temperature for new candidates", "High (0.7-1.0): more varied ideas.")}
-                        {temp(refine, "pw-opt-refine", "Temperature for refinements", "Low (0-0.3): careful small fixes.")}
+                        {number(patience, ("pw-opt-patience", "pw-opt-patience-hint"), "Stop after rounds without gain", 1, 5, "Early stop.")}
+                        {temp(explore, ("pw-opt-explore", "pw-opt-explore-hint"), "Temperature for new candidates", "High (0.7-1.0): more varied ideas.")}
+                        {temp(refine, ("pw-opt-refine", "pw-opt-refine-hint"), "Temperature for refinements", "Low (0-0.3): careful small fixes.")}
                         <div class="pw-field">
                             <label class="pw-label" for="pw-opt-max-calls">"Most calls (optional)"</label>
-                            <input id="pw-opt-max-calls" class="pw-input pw-input--short" type="number" min="1" max="100000"
-                                aria-describedby="pw-opt-max-calls-hint"
+                            <input id="pw-opt-max-calls" class="pw-input pw-input--short" type="text" inputmode="numeric" autocomplete="off"
+                                aria-describedby=move || if max_calls_problem.with(Option::is_some) { "pw-opt-max-calls-hint pw-opt-max-calls-problem" } else { "pw-opt-max-calls-hint" }
+                                aria-invalid=move || max_calls_problem.with(Option::is_some).then_some("true")
                                 prop:value=move || max_calls.get().map(|n| n.to_string()).unwrap_or_default()
-                                on:change=move |ev| max_calls.set(event_target_value(&ev).trim().parse::<u32>().ok().map(|n| n.max(1)))/>
-                            <p id="pw-opt-max-calls-hint" class="pw-hint">"A lower limit than the projection: the loop stops before a call that would pass it."</p>
+                                on:change=move |ev| {
+                                    let t = event_target_value(&ev);
+                                    if t.trim().is_empty() {
+                                        max_calls.set(None);
+                                        max_calls_problem.set(None);
+                                        return;
+                                    }
+                                    let in_use = max_calls.get_untracked().unwrap_or(100_000);
+                                    match read_setting(&t, 1u32, 100_000, in_use) {
+                                        Ok(n) => { max_calls.set(Some(n)); max_calls_problem.set(None); }
+                                        Err(e) => max_calls_problem.set(Some(match max_calls.get_untracked() {
+                                            Some(_) => e,
+                                            // No limit of one's own yet: the projection is the limit.
+                                            None => e.replace("100,000 is used until then", "the projection is the limit until then"),
+                                        })),
+                                    }
+                                }/>
+                            {move || max_calls_problem.get().map(|m| view! { <p id="pw-opt-max-calls-problem" class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })}
+                            <p id="pw-opt-max-calls-hint" class="pw-hint">"A lower limit than the projection (from 1 to 100,000; empty: none): the loop stops before a call that would pass it."</p>
                         </div>
                     </div>
                     <fieldset class="pw-checks">
@@ -300,7 +340,7 @@ fn OptimizerPanel() -> impl IntoView {
                     let used = minibatch.get().min(train);
                     let line = format!(
                         "Up to {} calls and {} tokens, {} ({} training case{} per round{}).",
-                        b.calls, b.tokens(), cost_line(settings, &b), used, if used == 1 { "" } else { "s" },
+                        grouped(u64::from(b.calls)), grouped(b.tokens()), cost_line(settings, &b), used, if used == 1 { "" } else { "s" },
                         if held > 0 { format!(", {held} held-out") } else { ", no held-out cases: add some to catch overfitting".to_owned() }
                     );
                     let per_role = Role::ALL
@@ -312,13 +352,13 @@ fn OptimizerPanel() -> impl IntoView {
                                 Role::Execution => "Execution model",
                                 Role::Judge => "Judge model",
                             };
-                            format!("{name}: {} calls, {} tokens", b.calls_of(*r), i + o)
+                            format!("{name}: {} calls, {} tokens", grouped(u64::from(b.calls_of(*r))), grouped(i + o))
                         })
                         .collect::<Vec<_>>()
                         .join(" · ");
                     let planned: u32 = Role::ALL.iter().map(|r| b.calls_of(*r)).sum();
                     let per_role = if b.calls < planned {
-                        format!("Your cap of {} calls is below the full plan ({per_role}), so the loop stops after {} calls", b.calls, b.calls)
+                        format!("Your cap of {} calls is below the full plan ({per_role}), so the loop stops after {} calls", grouped(u64::from(b.calls)), grouped(u64::from(b.calls)))
                     } else {
                         per_role
                     };
@@ -360,11 +400,22 @@ fn OptimizerPanel() -> impl IntoView {
                                     </div>
                                 }
                             })}
-                            <button type="button" class="pw-button pw-button--primary" disabled=held_back on:click=move |_| h.start(config())>
+                            {move || {
+                                let bad = bad_settings.get();
+                                (!bad.is_empty()).then(|| view! {
+                                    <div class="pw-notice pw-notice--warn pw-loop-bad-settings" role="group" aria-label="Settings of the loop that cannot be used">
+                                        <p class="pw-notice__title">"Start waits: fix the settings of the loop marked above."</p>
+                                        <ul>{bad.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                                    </div>
+                                })
+                            }}
+                            <button type="button" class="pw-button pw-button--primary"
+                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty())
+                                on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) { h.start(config()) }>
                                 {if state.with_untracked(Option::is_some) {
-                                    format!("Start again: up to {} calls (replaces the results below)", b.calls)
+                                    format!("Start again: up to {} calls (replaces the results below)", grouped(u64::from(b.calls)))
                                 } else {
-                                    format!("Start: up to {} calls", b.calls)
+                                    format!("Start: up to {} calls", grouped(u64::from(b.calls)))
                                 }}
                             </button>
                         </div>
@@ -436,7 +487,7 @@ fn Progress(
             };
             let spent = format!(
                 "{} of {} calls used · {} of {} tokens{}",
-                o.spent.calls, o.limit.calls, o.spent.tokens(), o.limit.tokens(), eta(&o).unwrap_or_default()
+                grouped(u64::from(o.spent.calls)), grouped(u64::from(o.limit.calls)), grouped(o.spent.tokens()), grouped(o.limit.tokens()), eta(&o).unwrap_or_default()
             );
             let live = o.stop.is_none();
             let paused = o.paused;

@@ -9,6 +9,7 @@ pub mod generate;
 pub mod icons;
 pub mod improve;
 pub mod notice;
+pub mod number;
 pub mod results;
 pub mod settings;
 pub mod shell;
@@ -124,7 +125,7 @@ pub fn App() -> impl IntoView {
             step=step
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
-            <shell::OfflineBanner/>
+            <shell::OfflineBanner local_status=local_status/>
             <drafts::LibraryBanners/>
             <improve::LoopNotice/>
             {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
@@ -156,9 +157,14 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                 let run = d.run_of(d.current)?;
                 let p = run.progress();
                 let a = run.aggregate(&d.suite, d.current_spec());
+                let judge = match a.judge_failed {
+                    0 => String::new(),
+                    1 => ", 1 left out: the judge failed on it".to_owned(),
+                    n => format!(", {n} left out: the judge failed on them"),
+                };
                 Some(match a.mean {
                     Some(m) => format!(
-                        "Run finished: score {m:.0} / 100, {} of {} cases passed every check{}.",
+                        "Run finished: score {m:.0} / 100, {} of {} cases passed every check{}{judge}.",
                         a.passed,
                         a.scored,
                         if p.failed > 0 {
@@ -167,7 +173,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                             String::new()
                         }
                     ),
-                    None => format!("Run finished: {} of {} cases done.", p.done, p.total),
+                    None => format!("Run finished: {} of {} cases done{judge}.", p.done, p.total),
                 })
             });
             if let Some(s) = summary {

@@ -9,9 +9,11 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use super::cases::{OpenCase, Selection, gap_variable};
+use super::number::NumberInput;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
+use crate::domain::figures::grouped;
 use crate::domain::provider::Role;
 use crate::state::draft::DraftHandle;
 use crate::state::optimizer::Reflector;
@@ -102,11 +104,8 @@ pub fn ResultsCard() -> impl IntoView {
                     <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel()>"Cancel run"</button>
                 </Show>
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
-                <input id="pw-concurrency" class="pw-input pw-input--short" type="number" min="1" max="16"
-                    aria-describedby="pw-concurrency-hint"
-                    prop:value=move || r.concurrency.get().to_string()
-                    on:change=move |ev| r.concurrency.set(event_target_value(&ev).parse::<u32>().unwrap_or(4).clamp(1, 16))/>
-                <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel (lower it if the provider rate-limits you)"</span>
+                <NumberInput id="pw-concurrency" value=r.concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
+                <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel, 1 to 16 (lower it if the provider rate-limits you)"</span>
             </div>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
             <Show when=move || settings.config(Role::Judge).kind.is_tiny() && d.draft.with(|x| x.suite.cases.iter().any(|c| !eval::judge_rubrics(&x.suite, c).is_empty()))>
@@ -130,9 +129,10 @@ pub fn ResultsCard() -> impl IntoView {
                         _ => "cost unknown (no list price for this model)".to_owned(),
                     };
                     let what = format!(
-                        "{calls} call{} to the execution model{}; {cost}",
+                        "{} call{} to the execution model{}; {cost}",
+                        grouped(u64::from(calls)),
                         if calls == 1 { "" } else { "s" },
-                        if judges > 0 { format!(" and {judges} to the judge") } else { String::new() }
+                        if judges > 0 { format!(" and {} to the judge", grouped(u64::from(judges))) } else { String::new() }
                     );
                     match going {
                         Some(ids) => format!(
@@ -157,23 +157,29 @@ pub fn ResultsCard() -> impl IntoView {
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
                         if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
                         if let Some(e) = eta() { parts.push(e); }
-                        parts.push(format!("{} tokens in, {} out", p.input_tokens, p.output_tokens));
+                        parts.push(format!("{} tokens in, {} out", grouped(p.input_tokens), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));
                         parts.join(" · ")
                     }}</p>
                 </div>
             </Show>
-            <Show when=move || agg.with(|a| a.scored > 0)>
+            <Show when=move || agg.with(|a| a.scored > 0 || a.judge_failed > 0)>
                 <p class="pw-score" aria-live="polite">{move || {
                     let a = agg.get();
                     let earlier = run.with(|r| r.as_ref().map_or(0, |r| {
                         scores.with(|s| s.keys().filter(|id| r.cases.get(id).is_some_and(|c| !r.is_latest(c))).count())
                     }));
-                    format!(
-                        "Score {:.0} / 100 · {} of {} cases passed every check{}",
-                        a.mean.unwrap_or(0.0), a.passed, a.scored,
-                        if earlier > 0 { format!(" ({earlier} from an earlier run)") } else { String::new() }
-                    )
+                    let earlier = if earlier > 0 { format!(" ({earlier} from an earlier run)") } else { String::new() };
+                    let left_out = judge_left_out(a.judge_failed);
+                    if a.scored == 0 {
+                        format!("No score yet: {left_out}{earlier}")
+                    } else {
+                        format!(
+                            "Score {:.0} / 100 · {} of {} cases passed every check{earlier}{}",
+                            a.mean.unwrap_or(0.0), a.passed, a.scored,
+                            if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
+                        )
+                    }
                 }}</p>
             </Show>
             <Show when=move || n_cases.get() == 0>
@@ -193,6 +199,18 @@ pub fn ResultsCard() -> impl IntoView {
             </Show>
             <Compare/>
         </section>
+    }
+}
+
+/// Cases left out of a score because their judge failed, in words: "1 case is left out of the
+/// score: the judge failed on it (Re-judge it)".
+pub fn judge_left_out(n: usize) -> String {
+    match n {
+        1 => "1 case is left out of the score: the judge failed on it (Re-judge it below)."
+            .to_owned(),
+        n => format!(
+            "{n} cases are left out of the score: the judge failed on them (Re-judge them below)."
+        ),
     }
 }
 
@@ -347,7 +365,9 @@ fn ResultRow(
                         "the case changed since this result"
                     </span>
                 </Show>
-                <span class="pw-result__score">{move || score.get().and_then(|s| s.score).map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default()}</span>
+                <span class="pw-result__score" class:pw-result__score--partial=move || score.with(|s| s.as_ref().is_some_and(|s| s.judge_failed.is_some()))>
+                    {move || score.get().map(|s| s.label()).unwrap_or_default()}
+                </span>
                 <Show when=can_retry>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
                         on:click=move |_| r.run(vec![id])>"Retry"</button>
@@ -397,7 +417,9 @@ fn ResultRow(
                 </Show>
             </Show>
             {move || reflection.get().map(|r| {
-                let draft_score = score.get().and_then(|s| s.score);
+                let draft_scored = score.get();
+                let draft_partial = draft_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
+                let draft_score = draft_scored.and_then(|s| s.score);
                 let final_scored = d.draft.with(|x| {
                     let case = x.suite.case(id)?;
                     if r.final_output.is_empty() { return None; }
@@ -405,8 +427,16 @@ fn ResultRow(
                     Some(eval::score_case(&x.suite, case, &r.final_output, &r.final_observed(), x.current_spec(), &r.judgements))
                 });
                 let final_cut = final_scored.as_ref().is_some_and(|s| s.cut_off);
+                let final_partial = final_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
                 let final_score = final_scored.and_then(|s| s.score);
+                // A score without the judge says so, and is not compared with one that has it.
+                let shown = |x: Option<f64>, partial: bool| x.map(|x| format!(" · {:.0}{}", x * 100.0, if partial { " without the judge" } else { "" })).unwrap_or_default();
                 let verdict = match (r.done, draft_score, final_score) {
+                    (true, _, _) if draft_partial || final_partial => match (draft_partial, final_partial) {
+                        (true, true) => "Not compared: the judge failed on the draft and on the final answer.",
+                        (true, false) => "Not compared: the judge failed on the draft (Re-judge the case, then compare).",
+                        _ => "Not compared: the judge failed on the final answer (Reflect again to have it judged).",
+                    }.to_owned(),
                     (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
                     (true, Some(a), Some(b)) if b + 1e-9 < a => format!("Reflection made it worse: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
                     (true, Some(a), Some(_)) => format!("No change in score ({:.0})", a * 100.0),
@@ -421,7 +451,7 @@ fn ResultRow(
                         {r.error.clone().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
                         <div class="pw-reflection__cols">
                             <div class="pw-reflection__col">
-                                <h4 class="pw-reflection__title">{format!("Draft{}", draft_score.map(|x| format!(" · {:.0}", x * 100.0)).unwrap_or_default())}</h4>
+                                <h4 class="pw-reflection__title">{format!("Draft{}", shown(draft_score, draft_partial))}</h4>
                                 <pre class="pw-output__text">{output.get().unwrap_or_default()}</pre>
                             </div>
                             <div class="pw-reflection__col">
@@ -429,7 +459,7 @@ fn ResultRow(
                                 <pre class="pw-output__text">{r.critique.clone()}</pre>
                             </div>
                             <div class="pw-reflection__col">
-                                <h4 class="pw-reflection__title">{format!("Final{}{}", final_score.map(|x| format!(" · {:.0}", x * 100.0)).unwrap_or_default(), if final_cut { " · cut off at the token limit" } else { "" })}</h4>
+                                <h4 class="pw-reflection__title">{format!("Final{}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h4>
                                 <pre class="pw-output__text">{r.final_output.clone()}</pre>
                             </div>
                         </div>
@@ -568,7 +598,16 @@ fn Compare() -> impl IntoView {
                     r.score_map(&x.suite, spec)
                 })
             };
-            Some(eval::compare(&map(va)?, &map(vb)?))
+            let left_out = |v: u32| {
+                x.run_of(v).map_or(Vec::new(), |r| {
+                    r.judge_failed_ids(&x.suite, x.version(v).map(|ver| &ver.spec))
+                })
+            };
+            let mut skipped = left_out(va);
+            skipped.extend(left_out(vb));
+            skipped.sort_unstable();
+            skipped.dedup();
+            Some((eval::compare(&map(va)?, &map(vb)?), skipped.len()))
         })
     });
     let picker = move |sig: RwSignal<u32>, id: &'static str, label: &'static str| {
@@ -589,14 +628,19 @@ fn Compare() -> impl IntoView {
                     {picker(a, "pw-compare-a", "Compare")}
                     {picker(b, "pw-compare-b", "with")}
                 </div>
-                {move || table.get().map(|c| {
+                {move || table.get().map(|(c, skipped)| {
                     let summary = format!(
-                        "Version {} against version {}: {} win{}, {} loss{}, {} tie{} · difference {:+.0} points",
+                        "Version {} against version {}: {} win{}, {} loss{}, {} tie{} · difference {:+.0} points{}",
                         b.get_untracked(), a.get_untracked(),
                         c.wins, if c.wins == 1 { "" } else { "s" },
                         c.losses, if c.losses == 1 { "" } else { "es" },
                         c.ties, if c.ties == 1 { "" } else { "s" },
-                        c.difference
+                        c.difference,
+                        match skipped {
+                            0 => String::new(),
+                            1 => " · 1 case left out: the judge failed on it in one of the versions".to_owned(),
+                            n => format!(" · {n} cases left out: the judge failed on them in one of the versions"),
+                        }
                     );
                     view! {
                         <p class="pw-score" role="status">{summary}</p>

@@ -13,12 +13,28 @@ use crate::state::settings::SettingsHandle;
 use crate::state::{Theme, ThemeHandle};
 
 /// Short tab names for the three jobs.
-fn tab_name(role: Role) -> &'static str {
+pub fn tab_name(role: Role) -> &'static str {
     match role {
         Role::Meta => "Writing prompts",
         Role::Execution => "Running tests",
         Role::Judge => "Scoring",
     }
+}
+
+/// The model a job uses, named the way Settings names it: "the model of \u{201c}Running
+/// tests\u{201d} (OpenAI · gpt-4o-mini)"; "(… · no model chosen yet)" when none is.
+pub fn role_model(settings: SettingsHandle, role: Role) -> String {
+    let c = settings.config(role);
+    let model = if c.model.trim().is_empty() {
+        "no model chosen yet".to_owned()
+    } else {
+        c.model.clone()
+    };
+    format!(
+        "the model of \u{201c}{}\u{201d} ({} \u{b7} {model})",
+        tab_name(role),
+        c.kind.label()
+    )
 }
 
 #[component]
@@ -104,20 +120,8 @@ pub fn SettingsPanel(
                 <section class="pw-field-group" aria-labelledby="pw-advanced-title">
                     <h3 id="pw-advanced-title">"Patience"</h3>
                     <label class="pw-label" for="pw-stall">"Give up on a silent reply after (seconds)"</label>
-                    <input
-                        id="pw-stall"
-                        class="pw-input pw-input--short"
-                        type="number"
-                        min="1"
-                        max="600"
-                        prop:value=move || settings.stall_seconds.get().to_string()
-                        on:change=move |ev| {
-                            if let Ok(n) = event_target_value(&ev).trim().parse::<u32>() {
-                                settings.stall_seconds.set(n.clamp(1, 600));
-                            }
-                        }
-                    />
-                    <p class="pw-hint">"If a provider sends nothing for this long, the call stops and what arrived is kept."</p>
+                    <super::number::NumberInput id="pw-stall" value=settings.stall_seconds min=1u32 max=600u32 hint="pw-stall-hint"/>
+                    <p id="pw-stall-hint" class="pw-hint">"From 1 to 600. If a provider sends nothing for this long, the call stops and what arrived is kept."</p>
                 </section>
                 <section class="pw-field-group" aria-labelledby="pw-theme-title">
                     <h3 id="pw-theme-title">"Appearance"</h3>

@@ -175,9 +175,13 @@ pub fn LocalModelBadge(
     }
 }
 
-/// Says so when the browser is offline: the page works, calls to hosted providers do not.
+/// Says so when the browser is offline: the page works, calls to hosted providers do not, and
+/// whether the built-in local model answers now (`local_model::offline_message`).
 #[component]
-pub fn OfflineBanner() -> impl IntoView {
+pub fn OfflineBanner(
+    /// Whether the embedded local model answers.
+    local_status: ReadSignal<LocalModelStatus>,
+) -> impl IntoView {
     let online = RwSignal::new(window().navigator().on_line());
     for (event, value) in [("online", true), ("offline", false)] {
         let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || online.set(value));
@@ -189,8 +193,8 @@ pub fn OfflineBanner() -> impl IntoView {
     }
     view! {
         <Show when=move || !online.get()>
-            <p class="pw-notice pw-notice--warn" role="status">
-                "You are offline. Your drafts and this page still work; calls to model providers need a connection (a model running on this computer still works)."
+            <p class="pw-notice pw-notice--warn pw-offline" role="status">
+                {move || crate::domain::local_model::offline_message(&local_status.get())}
             </p>
         </Show>
     }

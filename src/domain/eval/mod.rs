@@ -1454,6 +1454,40 @@ pub struct CaseScore {
     pub cut_off: bool,
     /// The case failed, with score 0, because the answer was cut off ([`Suite::cut_off_fails`]).
     pub failed_cut_off: bool,
+    /// The judge failed on some judge check (its call failed or its reply had no score): why, in
+    /// the page's words (the first such check's error). `score` then leaves the judge out, the
+    /// case does not pass, and [`aggregate`] leaves the case out of the mean.
+    pub judge_failed: Option<String>,
+}
+
+impl CaseScore {
+    /// The case's score as a row shows it: "67"; "Score 67 without the judge (the judge call
+    /// failed: …)" when a judge check failed and other checks were scored; "No score (the
+    /// judge's reply has no score from 1 to 10)" when nothing else was; empty while there is no
+    /// score. (The judge's errors all begin "The judge…", so they read as the reason.)
+    pub fn label(&self) -> String {
+        let pct = self.score.map(|x| format!("{:.0}", x * 100.0));
+        match (&self.judge_failed, pct) {
+            (None, Some(p)) => p,
+            (None, None) => String::new(),
+            (Some(why), Some(p)) if !self.failed_cut_off => {
+                format!("Score {p} without the judge ({})", lower_first(why))
+            }
+            (Some(_), Some(p)) => p,
+            (Some(why), None) => format!("No score ({})", lower_first(why)),
+        }
+    }
+}
+
+/// A sentence's first letter in lower case, for quoting it inside another sentence; the final
+/// full stop dropped.
+fn lower_first(s: &str) -> String {
+    let s = s.trim().trim_end_matches('.');
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// The judge rubrics a case needs (its own assertions, then the global ones, variables filled,
@@ -1514,7 +1548,13 @@ pub fn score_case(
     if failed_cut_off {
         score = Some(0.0);
     }
+    let judge_failed = verdicts.iter().find_map(|v| match v {
+        Verdict::JudgeError { error, .. } => Some(error.clone()),
+        _ => None,
+    });
+    // A case whose judge failed is not known to pass, whatever its other checks or threshold say.
     let pass = !failed_cut_off
+        && judge_failed.is_none()
         && match case.threshold {
             Some(t) => !pending && score.is_some_and(|s| s + 1e-9 >= t),
             None => {
@@ -1531,6 +1571,7 @@ pub fn score_case(
         verdicts,
         cut_off,
         failed_cut_off,
+        judge_failed,
     }
 }
 
@@ -1540,12 +1581,22 @@ pub struct Aggregate {
     pub mean: Option<f64>,
     pub passed: usize,
     pub scored: usize,
+    /// Cases left out of `mean` and `scored` because their judge failed
+    /// ([`CaseScore::judge_failed`]): their score would leave the judge out.
+    pub judge_failed: usize,
 }
 
+/// The mean score and pass counts of finished cases. A case whose judge failed is counted in
+/// `judge_failed` only: a mean mixing scores with and without the judge would not say what it
+/// measures. (A case failed for being cut off keeps its 0: the judge does not decide it.)
 pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggregate {
     let mut sum = 0.0;
     let mut agg = Aggregate::default();
     for s in scores {
+        if s.judge_failed.is_some() && !s.failed_cut_off {
+            agg.judge_failed += 1;
+            continue;
+        }
         if let Some(x) = s.score {
             sum += x;
             agg.scored += 1;

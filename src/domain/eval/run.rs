@@ -381,11 +381,24 @@ impl Run {
         aggregate(self.scores(suite, spec).values())
     }
 
-    /// Per-case scores (0..=1) for comparing versions.
+    /// Per-case scores (0..=1) for comparing versions. A case whose judge failed is left out (its
+    /// score would leave the judge out: it cannot be compared with one that has it); see
+    /// [`Run::judge_failed_ids`].
     pub fn score_map(&self, suite: &Suite, spec: Option<&PromptSpec>) -> BTreeMap<u32, f64> {
         self.scores(suite, spec)
             .into_iter()
+            .filter(|(_, s)| s.judge_failed.is_none())
             .filter_map(|(id, s)| Some((id, s.score?)))
+            .collect()
+    }
+
+    /// The finished cases whose judge failed (left out of [`Run::score_map`] and of the mean),
+    /// in suite order.
+    pub fn judge_failed_ids(&self, suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
+        self.scores(suite, spec)
+            .into_iter()
+            .filter(|(_, s)| s.judge_failed.is_some())
+            .map(|(id, _)| id)
             .collect()
     }
 

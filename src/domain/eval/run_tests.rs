@@ -375,3 +375,92 @@ fn a_result_knows_when_its_case_was_edited() {
     // An older record that does not say what was sent is never called changed.
     assert!(!CaseRun::default().case_changed(&case));
 }
+
+// Bug: a case whose judge failed showed "67", the mean of its other checks, as if it had been
+// judged; the run's mean and the comparison of versions counted it the same way.
+#[test]
+fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
+    let mut suite = Suite::default();
+    let rubric = "Names an owner per item";
+    let judged = |input: &str| TestCase {
+        input: input.into(),
+        assertions: vec![
+            Assertion::new(Check::ContainsAll(vec!["Bob".into()])),
+            Assertion::new(Check::ContainsAll(vec!["Ann".into()])),
+            Assertion::new(Check::Judge {
+                rubric: rubric.into(),
+                threshold: 7,
+            }),
+        ],
+        ..Default::default()
+    };
+    let failed = suite.add(judged("Notes 1"));
+    let fine = suite.add(judged("Notes 2"));
+    let judge_only = suite.add(TestCase {
+        input: "Notes 3".into(),
+        threshold: Some(0.0),
+        assertions: vec![Assertion::new(Check::Judge {
+            rubric: rubric.into(),
+            threshold: 7,
+        })],
+        ..Default::default()
+    });
+    let unreadable = judge::Judgement::Unreadable {
+        raw: "I think it is fine".into(),
+        error: "The judge's reply has no score from 1 to 10.".into(),
+    };
+    let scored = judge::Judgement::Scored {
+        score: 10,
+        reasoning: "owners named".into(),
+    };
+    let mut r = Run::default();
+    for (id, j) in [
+        (failed, &unreadable),
+        (fine, &scored),
+        (judge_only, &unreadable),
+    ] {
+        r.cases.insert(
+            id,
+            CaseRun {
+                status: Status::Done,
+                output: "Bob will book the room.".into(),
+                judgements: [(rubric.to_owned(), j.clone())].into(),
+                ..CaseRun::default()
+            },
+        );
+    }
+    let scores = r.scores(&suite, None);
+    let s = &scores[&failed];
+    assert_eq!(s.score, Some(0.5), "the checks that ran: Bob yes, Ann no");
+    assert!(!s.pass);
+    assert_eq!(
+        s.label(),
+        "Score 50 without the judge (the judge's reply has no score from 1 to 10)"
+    );
+    assert_eq!(scores[&fine].label(), "67");
+    assert_eq!(scores[&fine].judge_failed, None);
+    // Nothing but the judge: no score; a threshold of 0 does not make it pass.
+    let s = &scores[&judge_only];
+    assert_eq!(s.score, None);
+    assert!(
+        !s.pass,
+        "a case the judge never graded passed its threshold"
+    );
+    assert_eq!(
+        s.label(),
+        "No score (the judge's reply has no score from 1 to 10)"
+    );
+    // The mean is over the judged case only; the others are counted apart.
+    let agg = r.aggregate(&suite, None);
+    assert_eq!((agg.scored, agg.passed, agg.judge_failed), (1, 0, 2));
+    assert!((agg.mean.unwrap() - 200.0 / 3.0).abs() < 1e-9);
+    // Comparing versions leaves them out too.
+    assert_eq!(
+        r.score_map(&suite, None)
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![fine]
+    );
+    assert_eq!(r.judge_failed_ids(&suite, None), vec![failed, judge_only]);
+}

@@ -467,6 +467,7 @@ fn aggregate_and_compare() {
         pending: false,
         cut_off: false,
         failed_cut_off: false,
+        judge_failed: None,
     };
     let agg = aggregate(&[cs(Some(1.0), true), cs(Some(0.5), false), cs(None, false)]);
     assert_eq!((agg.scored, agg.passed), (2, 1));

@@ -94,7 +94,7 @@ impl ProviderKind {
             Self::DeepSeek => "DeepSeek",
             Self::Ollama => "Ollama (on this computer)",
             Self::LmStudio => "LM Studio (on this computer)",
-            Self::Custom => "OpenAI-compatible (custom address)",
+            Self::Custom => "OpenAI-compatible server",
         }
     }
 

@@ -452,3 +452,68 @@ fn drafts_too_large_for_a_link_say_what_to_leave_out() {
     fits.commit(spec, crate::domain::draft::Origin::Pasted, 4.0);
     assert!(decode(&fragment(&fits, ALL).unwrap()).is_ok());
 }
+
+// Bug: a shared draft's preview said "with run results" for a draft whose results were left out
+// of the link (it counted run records, not results of the cases it shows).
+#[test]
+fn a_links_preview_counts_only_the_results_it_carries() {
+    use crate::domain::draft::Origin;
+    use crate::domain::eval::TestCase;
+    use crate::domain::eval::run::{CaseRun, Run, Status};
+    use crate::domain::spec::PromptSpec;
+    let mut d = Draft::default();
+    let spec = PromptSpec {
+        persona: "You list action items.".into(),
+        ..Default::default()
+    };
+    d.commit(spec.clone(), Origin::Pasted, 1e12);
+    let ids: Vec<u32> = ["Ann books the room.", "Bob sends the deck."]
+        .iter()
+        .map(|input| {
+            d.suite.add(TestCase {
+                input: (*input).into(),
+                ..Default::default()
+            })
+        })
+        .collect();
+    let mut run = Run {
+        version: d.current,
+        started_ms: 1e12,
+        ..Default::default()
+    };
+    for (id, status) in [
+        (ids[0], Status::Done),
+        (ids[1], Status::Running),
+        (99, Status::Done),
+    ] {
+        run.cases.insert(
+            id,
+            CaseRun {
+                status,
+                output: "x".into(),
+                ..Default::default()
+            },
+        );
+    }
+    d.put_run(run);
+    // One answer of a case in the draft; a call still going (sent as cancelled) and a deleted case's
+    // result do not count.
+    assert_eq!(d.cases_with_results(), 1);
+    let with = |results: bool| Include {
+        history: false,
+        cases: true,
+        results,
+    };
+    let back = decode(&encode(&d, with(false)).unwrap()).unwrap();
+    assert_eq!(back.suite.cases.len(), 2);
+    assert_eq!(back.cases_with_results(), 0, "results left out of the link");
+    let back = decode(&encode(&d, with(true)).unwrap()).unwrap();
+    assert_eq!(back.cases_with_results(), 1);
+    // A run of an earlier version is not a result of the version shown.
+    let newer = PromptSpec {
+        persona: "You list action items with owners.".into(),
+        ..spec
+    };
+    d.commit(newer, Origin::Pasted, 2e12);
+    assert_eq!(d.cases_with_results(), 0);
+}

@@ -208,6 +208,34 @@ impl Browser {
         Ok(self.client.execute(script, vec![]).await?)
     }
 
+    /// The dropdowns on screen whose chosen option does not fit in them (its text, measured in
+    /// the select's own font, is wider than the select's room for text, arrow excluded), each
+    /// as "id: “text” needs N px, has M px". Empty when every label shows whole.
+    pub async fn cut_selects(&self) -> Result<Vec<String>> {
+        let v = self
+            .eval(
+                "const out = []; const cv = document.createElement('canvas').getContext('2d');
+                 for (const s of document.querySelectorAll('select')) {
+                   if (!s.offsetParent) continue;
+                   const o = s.options[s.selectedIndex]; if (!o) continue;
+                   const cs = getComputedStyle(s);
+                   cv.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+                   const need = cv.measureText(o.text.trim()).width;
+                   const has = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+                   if (need > has + 0.5) out.push(`${s.id || s.name}: \\u201c${o.text.trim()}\\u201d needs ${Math.ceil(need)} px, has ${Math.floor(has)} px`);
+                 }
+                 return out;",
+            )
+            .await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Polls until an element with this ARIA role and accessible name (exact, trimmed) exists.
     pub async fn wait_for_role_name(&self, role: &str, name: &str) -> Result<Element> {
         let locator = role_xpath(role, name);

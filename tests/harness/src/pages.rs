@@ -137,7 +137,7 @@ impl<'a> SettingsPage<'a> {
         let s = Self::open(b).await?;
         for tab in ["Writing prompts", "Running tests", "Scoring"] {
             s.job(tab).await?;
-            s.provider("OpenAI-compatible (custom address)").await?;
+            s.provider("OpenAI-compatible server").await?;
             s.base_url(base_url).await?;
             s.model(model).await?;
         }

@@ -1,7 +1,8 @@
 //! Accessibility and looks: axe-core (injected from the npm package that scripts/setup.sh
 //! installs) runs on every screen (start, manual mode, prompt, settings, test cases, results,
 //! improve with the optimizer's evidence, drafts), in light and dark, at 360, 390 and 1280 px; any
-//! serious or critical violation fails the test, and so does a screen that scrolls sideways.
+//! serious or critical violation fails the test, and so does a screen that scrolls sideways or a
+//! dropdown whose chosen option is cut off.
 //! Screenshots of each go to the artifacts folder.
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
@@ -41,6 +42,11 @@ async fn axe(b: &Browser, screen: &str, source: &str) -> anyhow::Result<Vec<Stri
         .await?;
     if !wide.is_null() {
         out.push(format!("{screen}: the page scrolls sideways ({wide})"));
+    }
+    // Layout: every dropdown shows its chosen option whole (a label cut under the arrow read
+    // "Training (the optimizer learns fr").
+    for cut in b.cut_selects().await? {
+        out.push(format!("{screen}: a dropdown's choice is cut off: {cut}"));
     }
     for v in result.as_array().cloned().unwrap_or_default() {
         let impact = v["impact"].as_str().unwrap_or("");
@@ -109,7 +115,7 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
 
             // Settings, with an error shown.
             let s = SettingsPage::open(&b).await?;
-            s.provider("OpenAI-compatible (custom address)").await?;
+            s.provider("OpenAI-compatible server").await?;
             s.base_url("http://127.0.0.1:9/v1").await?;
             // (With no model the page asks for one first and sends nothing.)
             s.model("any-model").await?;
@@ -120,7 +126,7 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
             // From here on, every job goes to the scripted fake provider.
             for tab in ["Writing prompts", "Running tests", "Scoring"] {
                 s.job(tab).await?;
-                s.provider("OpenAI-compatible (custom address)").await?;
+                s.provider("OpenAI-compatible server").await?;
                 s.base_url(&fake.openai_url()).await?;
                 s.model("fake-large").await?;
             }

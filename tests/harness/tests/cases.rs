@@ -175,6 +175,13 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         .click()
         .await?;
     b.wait_for_text("I think it is decent, mostly.").await?;
+    // Bug: the row said "100" as if judged. Its other checks (contains, regex) passed: the row
+    // says its score leaves the judge out, and the run's score leaves the case out.
+    b.wait_for_text("Score 100 without the judge (the judge's reply has no score from 1 to 10)")
+        .await?;
+    // Cases 1 and 3: (1+1+0.8)/3 and (0+1+0.8)/3, mean 77.
+    b.wait_for_text("Score 77 / 100 · 1 of 2 cases passed every check · 1 case is left out of the score: the judge failed on it (Re-judge it below).")
+        .await?;
     b.button("Re-judge case #2").await?.click().await?;
     wait_badge(&b, 2, "pass").await?;
 
@@ -333,6 +340,13 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
     b.wait_for_text("3 cases").await?;
     // The copy (#3) sits right after its original.
     b.wait_until("return Array.from(document.querySelectorAll('.pw-case-list .pw-case__id')).map(e => e.textContent).join() === '#1,#3,#2'", "the copy after its original").await?;
+    // Bug: ▲▼ arrows on every row read as sort arrows, and the first row's "up" did nothing.
+    // They are "Move up" / "Move down", and only where the case can move.
+    let moves = "return Array.from(document.querySelectorAll('.pw-case-list .pw-case__actions button')).filter(b => b.textContent.startsWith('Move')).map(b => b.textContent + (b.disabled ? ' (off)' : '')).join()";
+    assert_eq!(
+        b.eval(moves).await?.as_str().unwrap_or(""),
+        "Move up (off),Move down,Move up,Move down,Move up,Move down (off)"
+    );
     b.button("Move case #3 up").await?.click().await?;
     b.wait_until(
         "return document.querySelector('.pw-case-list .pw-case__id').textContent === '#3'",
@@ -353,9 +367,24 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         .await?
         .send_keys(&format!("edge, snacks{TAB}"))
         .await?;
+    // Bug: a pass score of 150 became 100 without a word. It is named at the field, kept as
+    // typed, and the case keeps its rule until it is fixed.
+    let threshold = b.field("Passes at score (optional)").await?;
+    threshold.send_keys(&format!("150{TAB}")).await?;
+    b.wait_for_text("150 is more than 100, the most allowed. Type a number from 0 to 100; until then every check must pass.")
+        .await?;
+    assert_eq!(threshold.prop("value").await?.as_deref(), Some("150"));
+    threshold
+        .send_keys(&format!("{SELECT_ALL}\u{E003}{TAB}"))
+        .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('150 is more than 100')",
+        "the message to go once the field is emptied",
+    )
+    .await?;
     b.field("Used for")
         .await?
-        .select_by_label("Held-out (checks the winner only)")
+        .select_by_label("Held-out")
         .await?;
     b.wait_for_text("3 cases (2 train, 1 held-out)").await?;
     b.wait_for_text("snacks").await?;
@@ -384,13 +413,14 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
             {"kind": "typical", "description": "plain notes", "input": "Dev will fix the login bug by Monday.", "vars": [], "expected": "one item for Dev"},
             {"kind": "typical", "description": "same again", "input": "Dev will fix the login bug by Monday!", "vars": [], "expected": ""},
             {"kind": "edge", "description": "no owner", "input": "Someone should book a venue eventually.", "vars": [], "expected": "unassigned"},
-            {"kind": "adversarial", "description": "nonsense", "input": "Purple the meeting sideways.", "vars": [], "expected": ""}
+            {"kind": "adversarial", "description": "nonsense", "input": "Purple the meeting sideways.", "vars": [], "expected": ""},
+            {"kind": "typical", "description": "one letter off", "input": "Dev will fix the login bug by Mondays.", "vars": [], "expected": ""}
         ]})
         .to_string(),
     );
     fake.reply_when(
         "You review proposed test cases",
-        r#"{"reviews":[{"case":1,"realistic":true,"reason":""},{"case":2,"realistic":true,"reason":""},{"case":3,"realistic":true,"reason":""},{"case":4,"realistic":false,"reason":"not a meeting note"}]}"#,
+        r#"{"reviews":[{"case":1,"realistic":true,"reason":""},{"case":2,"realistic":true,"reason":""},{"case":3,"realistic":true,"reason":""},{"case":4,"realistic":false,"reason":"not a meeting note"},{"case":5,"realistic":true,"reason":""}]}"#,
     );
     b.wait_for_text("Suggest cases with the model")
         .await?
@@ -398,11 +428,23 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         .await?;
     b.field("How many")
         .await?
-        .send_keys(&format!("{SELECT_ALL}4{TAB}"))
+        .send_keys(&format!("{SELECT_ALL}5{TAB}"))
         .await?;
     b.button("Suggest cases").await?.click().await?;
-    b.wait_for_text("Near-duplicate of suggestion 1 (similarity")
+    // Bug: "similarity 1.00" for texts that differ. Suggestion 2 differs from 1 by its final
+    // mark only; suggestion 5 by one letter: neither is called 100% alike.
+    b.wait_for_text("Near-duplicate of suggestion 1 (the same words; only capitals, spaces or punctuation may differ)")
         .await?;
+    let five = b
+        .eval("return Array.from(document.querySelectorAll('.pw-proposal')).map(p => p.innerText).find(t => t.includes('Keep suggestion 5')) ?? ''")
+        .await?;
+    let five = five.as_str().unwrap_or("");
+    assert!(
+        five.contains("Near-duplicate of suggestion 1 (9")
+            && five.contains("% alike)")
+            && !five.contains("100%"),
+        "{five}"
+    );
     b.wait_for_text("May be unrealistic: not a meeting note")
         .await?;
     b.screenshot_at(".pw-synth", "suggested-cases-1280-light")

@@ -73,7 +73,7 @@ async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Re
     // Settings: one job set to the fake, then "use for all three jobs" confirms what changed.
     let s = SettingsPage::open(&b).await?;
     s.job("Writing prompts").await?;
-    s.provider("OpenAI-compatible (custom address)").await?;
+    s.provider("OpenAI-compatible server").await?;
     s.base_url(&fake.openai_url()).await?;
     s.model("fake-large").await?;
     b.button("Use this provider and model for all three jobs")
@@ -201,7 +201,7 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
 
     // Settings: the fake as a custom address with a key, for all three jobs.
     let s = SettingsPage::open(&b).await?;
-    s.provider("OpenAI-compatible (custom address)").await?;
+    s.provider("OpenAI-compatible server").await?;
     s.base_url(&fake.openai_url()).await?;
     s.key(KEY).await?;
     s.model("fake-large").await?;

@@ -30,7 +30,7 @@ fn spec_reply(tag: &str) -> String {
 
 async fn point_meta_at(browser: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     let page = SettingsPage::open(browser).await?;
-    page.provider("OpenAI-compatible (custom address)").await?;
+    page.provider("OpenAI-compatible server").await?;
     page.base_url(&fake.openai_url()).await?;
     page.model("fake-large").await?;
     page.close().await?;
@@ -592,7 +592,7 @@ async fn generation_works_on_every_provider_preset() -> anyhow::Result<()> {
         ("Ollama (on this computer)", "openai"),
         ("LM Studio (on this computer)", "openai"),
         ("Local model (llama.cpp, built in)", "openai"),
-        ("OpenAI-compatible (custom address)", "openai"),
+        ("OpenAI-compatible server", "openai"),
     ];
     for (n, (label, wire)) in presets.iter().enumerate() {
         let settings = SettingsPage::open(&browser).await?;
@@ -669,6 +669,102 @@ async fn generation_works_on_every_provider_preset() -> anyhow::Result<()> {
             req.body
         );
     }
+    browser.close().await?;
+    Ok(())
+}
+
+/// Puts `text` into the idea box as if pasted (one input event).
+async fn paste_idea(browser: &Browser, text: &str) -> anyhow::Result<()> {
+    browser
+        .client
+        .execute(
+            "const t = document.getElementById('pw-idea'); t.value = arguments[0]; \
+             t.dispatchEvent(new Event('input', {bubbles: true})); return true",
+            vec![json!(text)],
+        )
+        .await?;
+    Ok(())
+}
+
+// Bug: a 540 KB idea went to Generate without a word about its size or cost. A large request
+// shows its size, tokens and cost and waits for "Send it"; a huge one is not sent at all.
+// Also: the snippet names the prompt's {{variables}}, and the size line names the model.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Result<()> {
+    let (fake, _site, browser) = pw_harness::with_fake(1280, 1400).await?;
+    let notice = "return document.querySelector('.pw-large-request')?.innerText ?? ''";
+    paste_idea(
+        &browser,
+        &"Meeting notes: Bob sends the deck. ".repeat(1500),
+    )
+    .await?;
+    browser.button("Generate prompt").await?.click().await?;
+    browser
+        .wait_for_text("This request is large: your idea makes it 54 KB of text, about 13,")
+        .await?;
+    let text = browser.eval(notice).await?;
+    let text = text.as_str().unwrap_or("");
+    assert!(
+        text.contains(" tokens for the model of \u{201c}Writing prompts\u{201d} (OpenAI-compatible server \u{b7} fake-large) to read (")
+            && text.contains("Send it anyway?"),
+        "{text}"
+    );
+    assert!(fake.chat_requests().is_empty(), "sent before the yes");
+    browser.button("Don't send").await?.click().await?;
+    assert_eq!(browser.eval(notice).await?, json!(""));
+    assert!(fake.chat_requests().is_empty());
+    // Yes: it goes.
+    fake.push_replies([spec_reply("large")]);
+    browser.button("Generate prompt").await?.click().await?;
+    browser.button("Send it").await?.click().await?;
+    PromptPage::new(&browser).wait_version(1).await?;
+    assert_eq!(fake.chat_requests().len(), 1);
+
+    // Too large: not sent, with what to do instead; nothing to confirm.
+    paste_idea(&browser, &"x".repeat(540 * 1024)).await?;
+    browser.button("Generate again").await?.click().await?;
+    browser
+        .wait_for_text("Not sent: your idea makes this request 542 KB of text, about 138,")
+        .await?;
+    browser
+        .wait_for_text("Shorten it to what the assistant should do")
+        .await?;
+    let send = browser
+        .eval("return Array.from(document.querySelectorAll('button')).some(b => b.textContent === 'Send it')")
+        .await?;
+    assert_eq!(send, json!(false), "a huge request offered to send");
+    assert_eq!(fake.chat_requests().len(), 1, "a huge idea was sent");
+
+    // The size line names the model of "Running tests" as Settings does.
+    browser
+        .wait_for_text("per call with the model of \u{201c}Running tests\u{201d} (OpenAI-compatible server \u{b7} fake-large)")
+        .await?;
+    // The snippet says which {{variables}} to fill in, in a comment of its language.
+    browser
+        .wait_for_text("Use it in code")
+        .await?
+        .click()
+        .await?;
+    let code = "return document.querySelector('.pw-code[aria-label=\"Code snippet\"]').textContent";
+    let curl = browser.eval(code).await?;
+    assert!(
+        curl.as_str().unwrap_or("").starts_with(
+            "# The prompt below has a placeholder for your app to fill in: {{transcript}}.\n# Replace each one"
+        ),
+        "{curl}"
+    );
+    browser
+        .wait_for_role_name("tab", "JavaScript")
+        .await?
+        .click()
+        .await?;
+    let js = browser.eval(code).await?;
+    assert!(
+        js.as_str().unwrap_or("").starts_with(
+            "// The prompt below has a placeholder for your app to fill in: {{transcript}}."
+        ),
+        "{js}"
+    );
     browser.close().await?;
     Ok(())
 }

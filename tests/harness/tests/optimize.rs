@@ -49,7 +49,7 @@ async fn add_cases(b: &Browser) -> anyhow::Result<()> {
         if *letter == "E" {
             b.field("Used for")
                 .await?
-                .select_by_label("Held-out (checks the winner only)")
+                .select_by_label("Held-out")
                 .await?;
         }
     }
@@ -240,6 +240,93 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
 // Bug: "never goes over" was not a bound (reservations at chars/4 + 25 %, failures counted as
 // 0). Here the provider bills every call the most it could use, and the person caps the loop at
 // 7 calls: it stops there, and says so.
+// Bug: typing 9999 into Rounds made it 10 and "abc" in a temperature made it 0.5, silently; the
+// budget's figures had no thousands separators.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    open_improve(&b).await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    let start_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).disabled";
+    let rounds = b.field("Rounds").await?;
+    rounds.send_keys(&format!("{SELECT_ALL}9999{TAB}")).await?;
+    b.wait_for_text("9999 is more than 10, the most allowed. Type a whole number from 1 to 10; 3 is used until then.")
+        .await?;
+    // What was typed stays; the budget is still the one of 3 rounds; Start waits and says why.
+    assert_eq!(rounds.prop("value").await?.as_deref(), Some("9999"));
+    b.button("Start: up to 38 calls").await?;
+    assert_eq!(b.eval(start_disabled).await?, json!(true));
+    b.wait_for_text("Start waits: fix the settings of the loop marked above.")
+        .await?;
+    b.field("Temperature for new candidates")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}abc{TAB}"))
+        .await?;
+    b.wait_for_text(
+        "\u{201c}abc\u{201d} is not a number. Type a number from 0 to 1.5; 0.9 is used until then.",
+    )
+    .await?;
+    b.field("Most calls (optional)")
+        .await?
+        .send_keys(&format!("100001{TAB}"))
+        .await?;
+    b.wait_for_text("100001 is more than 100,000, the most allowed. Type a whole number from 1 to 100,000; the projection is the limit until then.")
+        .await?;
+    let before = fake.chat_requests().len();
+    b.eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).click(); return true")
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        fake.chat_requests().len(),
+        before,
+        "Start sent calls with a setting it cannot use"
+    );
+    // Fixed: the messages go, Start comes back, with the new figures.
+    rounds.send_keys(&format!("{SELECT_ALL}10{TAB}")).await?;
+    b.field("Temperature for new candidates")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}0.8{TAB}"))
+        .await?;
+    // Emptied (select all, Backspace): no limit of one's own.
+    b.field("Most calls (optional)")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}\u{E003}{TAB}"))
+        .await?;
+    b.wait_until(
+        "return !document.querySelector('.pw-loop-bad-settings') && !document.body.innerText.includes('is used until then')",
+        "the problems to go",
+    )
+    .await?;
+    assert_eq!(b.eval(start_disabled).await?, json!(false));
+    // Every figure of a thousand or more is grouped: "Up to 94 calls and 1,234,567 tokens".
+    let line = b
+        .eval("return document.querySelector('.pw-budget__line').textContent")
+        .await?;
+    let line = line.as_str().unwrap_or("").to_owned();
+    let tokens = line
+        .split(" calls and ")
+        .nth(1)
+        .and_then(|r| r.split(" tokens").next())
+        .unwrap_or("");
+    let digits: String = tokens.chars().filter(char::is_ascii_digit).collect();
+    assert!(digits.len() > 3, "{line}");
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    assert_eq!(tokens, grouped, "{line}");
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;

@@ -46,7 +46,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
         _site,
     } = setup().await?;
     let page = SettingsPage::open(&browser).await?;
-    page.provider("OpenAI-compatible (custom address)").await?;
+    page.provider("OpenAI-compatible server").await?;
     page.base_url(&fake.openai_url()).await?;
     page.key(KEY).await?;
     page.model("fake-mini").await?;
@@ -451,7 +451,7 @@ async fn an_http_address_the_policy_did_not_list_works_and_the_host_shown_gets_t
     // 127.0.0.2 is not "localhost" to the page: it stands for a server on the local network.
     let lan = FakeProvider::start_on("127.0.0.2:0").await?;
     let page = SettingsPage::open(&browser).await?;
-    page.provider("OpenAI-compatible (custom address)").await?;
+    page.provider("OpenAI-compatible server").await?;
     page.base_url(&lan.openai_url()).await?;
     page.key(KEY).await?;
     page.model("fake-mini").await?;

@@ -293,3 +293,66 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()>
     }
     Ok(())
 }
+
+/// Polls the text of the page until it includes `text` (up to `secs` seconds: the local model
+/// is probed every 15 s while it answers).
+async fn wait_long(browser: &Browser, text: &str, secs: u64) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let script = format!(
+        "return document.body.innerText.includes({})",
+        serde_json::to_string(text)?
+    );
+    while browser.eval(&script).await? != json!(true) {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "no {text:?} after {secs} s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    Ok(())
+}
+
+// Bug: offline, the notice said a model on this computer still works while the local-model
+// badge said it was not running. The notice now says what the badge says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_notice_agrees_with_the_local_model_badge() -> anyhow::Result<()> {
+    use pw_harness::pages::SettingsPage;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.open_app(&site.url()).await?;
+    browser.wait_for_text("Local model ready").await?;
+    // The local model's address answers nothing.
+    let s = SettingsPage::open(&browser).await?;
+    s.job("Writing prompts").await?;
+    s.provider("Local model (llama.cpp, built in)").await?;
+    s.base_url("http://127.0.0.1:9/v1").await?;
+    s.close().await?;
+    wait_long(&browser, "Local model not running", 30).await?;
+    browser
+        .eval("window.dispatchEvent(new Event('offline')); return true")
+        .await?;
+    let notice = "return document.querySelector('.pw-offline')?.textContent ?? ''";
+    wait_long(&browser, "You are offline.", 5).await?;
+    let text = browser.eval(notice).await?;
+    let text = text.as_str().unwrap_or("");
+    assert!(
+        text.contains("The built-in local model is not running either")
+            && !text.contains("still works."),
+        "{text}"
+    );
+    // It answers again: both say so.
+    let s = SettingsPage::open(&browser).await?;
+    s.base_url("http://127.0.0.1:8081/v1").await?;
+    s.close().await?;
+    wait_long(&browser, "Local model ready", 30).await?;
+    wait_long(&browser, "is running on this computer and still works.", 5).await?;
+    let text = browser.eval(notice).await?;
+    assert!(
+        text.as_str()
+            .unwrap_or("")
+            .contains("The built-in local model (SmolLM2-135M-Instruct) is running on this computer and still works."),
+        "{text}"
+    );
+    browser.close().await?;
+    Ok(())
+}

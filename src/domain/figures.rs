@@ -1,0 +1,182 @@
+//! Figures as the page shows and reads them: whole numbers grouped by thousands ("1,234,567"), a
+//! number typed into a setting read against its allowed range (never silently changed), sizes in
+//! bytes in words, and a similarity score in words that never says "the same" of two different
+//! texts.
+
+/// A whole number with its thousands grouped by commas, as English readers expect:
+/// `1234567` -> `"1,234,567"`, `999` -> `"999"`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte count in words: "900 bytes", "12 KB", "540 KB", "3.2 MB" (1 KB = 1024 bytes; KB whole,
+/// MB with one decimal).
+pub fn size(bytes: usize) -> String {
+    const KB: usize = 1024;
+    if bytes < KB {
+        format!("{bytes} byte{}", if bytes == 1 { "" } else { "s" })
+    } else if bytes < KB * KB {
+        format!("{} KB", grouped(bytes.div_ceil(KB) as u64))
+    } else {
+        format!("{:.1} MB", bytes as f64 / (KB * KB) as f64)
+    }
+}
+
+/// A number a setting accepts: a whole number or a decimal one, read from what was typed.
+pub trait SettingNumber: Copy + PartialOrd + std::fmt::Display + std::str::FromStr {
+    /// "a whole number" or "a number".
+    const KIND: &'static str;
+    /// The number as a message shows it (whole numbers grouped by thousands).
+    fn shown(self) -> String;
+}
+
+impl SettingNumber for u32 {
+    const KIND: &'static str = "a whole number";
+    fn shown(self) -> String {
+        grouped(u64::from(self))
+    }
+}
+
+impl SettingNumber for u64 {
+    const KIND: &'static str = "a whole number";
+    fn shown(self) -> String {
+        grouped(self)
+    }
+}
+
+impl SettingNumber for usize {
+    const KIND: &'static str = "a whole number";
+    fn shown(self) -> String {
+        grouped(self as u64)
+    }
+}
+
+impl SettingNumber for f32 {
+    const KIND: &'static str = "a number";
+    fn shown(self) -> String {
+        self.to_string()
+    }
+}
+
+/// Reads what was typed into a setting's number field, allowed from `min` to `max` (both
+/// included). Spaces around the text are ignored.
+///
+/// Errors, in plain words, say what is allowed and that the value in use has not changed
+/// (`in_use`): "9999 is more than 10, the most allowed. Type a whole number from 1 to 10; 3 is
+/// used until then." Nothing is ever clamped or replaced silently.
+pub fn read_setting<T: SettingNumber>(text: &str, min: T, max: T, in_use: T) -> Result<T, String> {
+    let t = text.trim();
+    let (lo, hi) = (min.shown(), max.shown());
+    let allowed = format!("Type {} from {lo} to {hi}", T::KIND);
+    let keeps = format!("{} is used until then", in_use.shown());
+    if t.is_empty() {
+        return Err(format!("This is empty. {allowed}; {keeps}."));
+    }
+    match t.parse::<T>() {
+        Ok(v) if v < min => Err(format!(
+            "{t} is less than {lo}, the least allowed. {allowed}; {keeps}."
+        )),
+        Ok(v) if v > max => Err(format!(
+            "{t} is more than {hi}, the most allowed. {allowed}; {keeps}."
+        )),
+        // NaN compares false with everything: it is not a number a setting can use.
+        Ok(v) if v >= min && v <= max => Ok(v),
+        _ => Err(format!(
+            "\u{201c}{t}\u{201d} is not {}. {allowed}; {keeps}.",
+            T::KIND
+        )),
+    }
+}
+
+/// How alike two texts are, in words, from a similarity in 0..=1 (e.g.
+/// `eval::synth::similarity`, which ignores capitals, spaces and punctuation): a whole percent
+/// rounded down, so two texts that differ are never shown as 100% alike; "the same words" only
+/// for a similarity of exactly 1.
+pub fn alike(similarity: f64) -> String {
+    if similarity >= 1.0 {
+        "the same words; only capitals, spaces or punctuation may differ".to_owned()
+    } else {
+        let pct = (similarity.max(0.0) * 100.0).floor().min(99.0);
+        format!("{pct:.0}% alike")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_of_a_thousand_and_more_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(12_345), "12,345");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(grouped(u64::MAX), "18,446,744,073,709,551,615");
+    }
+
+    #[test]
+    fn sizes_are_in_bytes_kb_or_mb() {
+        assert_eq!(size(1), "1 byte");
+        assert_eq!(size(900), "900 bytes");
+        assert_eq!(size(1024), "1 KB");
+        assert_eq!(size(540 * 1024), "540 KB");
+        assert_eq!(size(1536 * 1024), "1.5 MB");
+    }
+
+    #[test]
+    fn a_setting_out_of_range_or_not_a_number_is_refused_with_its_range() {
+        assert_eq!(read_setting(" 4 ", 1u32, 10, 3), Ok(4));
+        assert_eq!(read_setting("10", 1u32, 10, 3), Ok(10));
+        let e = read_setting("9999", 1u32, 10, 3).unwrap_err();
+        assert_eq!(
+            e,
+            "9999 is more than 10, the most allowed. Type a whole number from 1 to 10; 3 is used until then."
+        );
+        let e = read_setting("0", 1u32, 10, 3).unwrap_err();
+        assert!(e.starts_with("0 is less than 1, the least allowed."), "{e}");
+        let e = read_setting("abc", 0.0f32, 1.5, 0.9).unwrap_err();
+        assert_eq!(
+            e,
+            "\u{201c}abc\u{201d} is not a number. Type a number from 0 to 1.5; 0.9 is used until then."
+        );
+        assert!(read_setting("NaN", 0.0f32, 1.5, 0.9).is_err());
+        assert!(
+            read_setting("2.5", 1u32, 10, 3)
+                .unwrap_err()
+                .contains("is not a whole number")
+        );
+        assert!(
+            read_setting("", 1usize, 50, 8)
+                .unwrap_err()
+                .starts_with("This is empty.")
+        );
+        assert_eq!(read_setting("0.7", 0.0f32, 1.5, 0.9), Ok(0.7));
+        assert!(
+            read_setting("1.6", 0.0f32, 1.5, 0.9)
+                .unwrap_err()
+                .contains("more than 1.5")
+        );
+        assert_eq!(
+            read_setting("100001", 1u32, 100_000, 2_000).unwrap_err(),
+            "100001 is more than 100,000, the most allowed. Type a whole number from 1 to 100,000; 2,000 is used until then."
+        );
+    }
+
+    #[test]
+    fn texts_that_differ_are_never_shown_as_wholly_alike() {
+        assert_eq!(alike(0.999_9), "99% alike");
+        assert_eq!(alike(0.995), "99% alike");
+        assert_eq!(alike(0.856), "85% alike");
+        assert_eq!(alike(0.0), "0% alike");
+        assert!(alike(1.0).starts_with("the same words"));
+    }
+}
