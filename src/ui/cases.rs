@@ -1083,6 +1083,7 @@ fn ExportButtons() -> impl IntoView {
 /// "Suggest cases": N model-written cases, reviewed, kept or discarded one by one.
 #[component]
 fn SynthPanel() -> impl IntoView {
+    let settings = crate::state::settings::SettingsHandle::expect();
     let d = DraftHandle::expect();
     let s = CaseSynth::expect();
     let n = RwSignal::new(8u32);
@@ -1100,7 +1101,11 @@ fn SynthPanel() -> impl IntoView {
     view! {
         <details class="pw-details pw-synth">
             <summary>"Suggest cases with the model"</summary>
-            <p class="pw-hint">"The meta model writes typical, edge and adversarial cases from your prompt. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."</p>
+            <p class="pw-hint">{move || if settings.meta_is_tiny() {
+                "The built-in local model writes typical, edge and adversarial cases from your prompt, one at a time; lines it cannot use are left out and named, near-duplicates are unticked. It does not check realism: you decide what joins the table."
+            } else {
+                "The meta model writes typical, edge and adversarial cases from your prompt. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."
+            }}</p>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>
                 <NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem/>

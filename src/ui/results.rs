@@ -447,7 +447,7 @@ fn ResultRow(
                 view! {
                     <div class="pw-reflection" role="group" aria-label=format!("Reflexion on case #{id}")>
                         <p class="pw-reflection__verdict" role="status">{verdict}</p>
-                        <p class="pw-hint">"All three texts are written by the execution model; the final is scored like the draft."</p>
+                        <p class="pw-hint">{if r.error.is_some() && r.final_output.is_empty() { "The texts below are written by the execution model." } else { "All three texts are written by the execution model; the final is scored like the draft." }}</p>
                         {r.error.clone().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
                         <div class="pw-reflection__cols">
                             <div class="pw-reflection__col">

@@ -1170,23 +1170,13 @@ impl Optimizer {
             };
             let mut wrong = Vec::new();
             if *score < 1.0 {
-                let s = score_case(
-                    ctx.suite,
-                    case,
-                    &r.output,
-                    &r.observed,
-                    Some(&best.spec),
-                    &r.judgements,
+                let (failed, cut_off) = failed_checks(ctx.suite, case, best, r);
+                wrong.extend(
+                    failed
+                        .into_iter()
+                        .filter_map(|(check, reason)| Some(format!("{check}: {}", reason?))),
                 );
-                for (a, v) in ctx.suite.assertions_for(case).zip(s.verdicts.iter()) {
-                    match v {
-                        eval::Verdict::Done { reason, .. } if !v.passed() => {
-                            wrong.push(format!("{}: {reason}", a.describe()));
-                        }
-                        _ => {}
-                    }
-                }
-                if s.cut_off {
+                if cut_off {
                     wrong.push("The answer was cut off at the token limit.".to_owned());
                 }
             }
@@ -1254,27 +1244,14 @@ impl Optimizer {
             .filter_map(|(id, _)| {
                 let case = ctx.suite.case(**id)?;
                 let r = best.train.get(id)?;
-                let s = score_case(
-                    ctx.suite,
-                    case,
-                    &r.output,
-                    &r.observed,
-                    Some(&best.spec),
-                    &r.judgements,
-                );
-                let mut notes: Vec<String> = ctx
-                    .suite
-                    .assertions_for(case)
-                    .zip(s.verdicts.iter())
-                    .filter(|(_, v)| !v.passed())
-                    .map(|(a, v)| match v {
-                        eval::Verdict::Done { reason, .. } => {
-                            format!("- {}: {reason}", a.describe())
-                        }
-                        _ => format!("- {}: not graded", a.describe()),
+                let (failed, cut_off) = failed_checks(ctx.suite, case, best, r);
+                let mut notes: Vec<String> = failed
+                    .into_iter()
+                    .map(|(check, reason)| {
+                        format!("- {check}: {}", reason.as_deref().unwrap_or("not graded"))
                     })
                     .collect();
-                if s.cut_off {
+                if cut_off {
                     notes.push("- The answer was cut off at the token limit.".to_owned());
                 }
                 let critique = self
@@ -1369,6 +1346,38 @@ impl Optimizer {
         });
         Some(req)
     }
+}
+
+/// The checks `cand`'s answer `r` to `case` failed, each described with its reason (`None`:
+/// not graded), and whether the answer was cut off at the token limit: the feedback proposals
+/// are written from.
+fn failed_checks(
+    suite: &Suite,
+    case: &TestCase,
+    cand: &Candidate,
+    r: &CaseEval,
+) -> (Vec<(String, Option<String>)>, bool) {
+    let s = score_case(
+        suite,
+        case,
+        &r.output,
+        &r.observed,
+        Some(&cand.spec),
+        &r.judgements,
+    );
+    let failed = suite
+        .assertions_for(case)
+        .zip(s.verdicts.iter())
+        .filter(|(_, v)| !v.passed())
+        .map(|(a, v)| {
+            let reason = match v {
+                eval::Verdict::Done { reason, .. } => Some(reason.clone()),
+                _ => None,
+            };
+            (a.describe(), reason)
+        })
+        .collect();
+    (failed, s.cut_off)
 }
 
 pub fn propose_schema() -> Value {
