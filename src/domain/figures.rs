@@ -1,4 +1,5 @@
-//! Figures as the page shows and reads them: whole numbers grouped by thousands ("1,234,567"), a
+//! Figures as the page shows and reads them: whole numbers grouped by thousands ("1,234,567"),
+//! counts with their noun in the right number ("1 call", "2 calls"), a
 //! number typed into a setting read against its allowed range (never silently changed), sizes in
 //! bytes in words, and a similarity score in words that never says "the same" of two different
 //! texts.
@@ -15,6 +16,23 @@ pub fn grouped(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A count with its noun, singular for exactly one: `count(1, "call", "calls")` -> `"1 call"`,
+/// `count(1200, "call", "calls")` -> `"1,200 calls"`, `count(0, …)` -> `"0 calls"`. Every count
+/// the page writes before a noun goes through this (or [`noun`]).
+pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
+    let n: u64 = n.try_into().unwrap_or(u64::MAX);
+    format!("{} {}", grouped(n), noun(n, one, many))
+}
+
+/// The noun for a count of `n`: `one` for exactly 1, else `many`.
+pub fn noun<'a>(n: impl TryInto<u64>, one: &'a str, many: &'a str) -> &'a str {
+    if n.try_into().is_ok_and(|n: u64| n == 1) {
+        one
+    } else {
+        many
+    }
 }
 
 /// A byte count in words: "900 bytes", "12 KB", "540 KB", "3.2 MB" (1 KB = 1024 bytes; KB whole,
@@ -121,6 +139,16 @@ mod tests {
         assert_eq!(grouped(12_345), "12,345");
         assert_eq!(grouped(1_234_567), "1,234,567");
         assert_eq!(grouped(u64::MAX), "18,446,744,073,709,551,615");
+    }
+
+    #[test]
+    fn a_count_of_one_takes_the_singular_and_every_other_the_plural() {
+        assert_eq!(count(1u32, "call", "calls"), "1 call");
+        assert_eq!(count(0usize, "call", "calls"), "0 calls");
+        assert_eq!(count(2u64, "case", "cases"), "2 cases");
+        assert_eq!(count(1_200u32, "token", "tokens"), "1,200 tokens");
+        assert_eq!(noun(1usize, "loss", "losses"), "loss");
+        assert_eq!(noun(11u32, "loss", "losses"), "losses");
     }
 
     #[test]

@@ -1461,6 +1461,17 @@ pub struct CaseScore {
 }
 
 impl CaseScore {
+    /// The score the case adds to a mean or a comparison, 0..=1: the one rule for a run's
+    /// results, comparisons and the optimizer. `None` (left out, and said apart) when the judge
+    /// failed on it, unless it already failed for being cut off (score 0 whatever the judge), or
+    /// when nothing could be checked.
+    pub fn counted(&self) -> Option<f64> {
+        if self.judge_failed.is_some() && !self.failed_cut_off {
+            return None;
+        }
+        self.score
+    }
+
     /// The case's score as a row shows it: "67"; "Score 67 without the judge (the judge call
     /// failed: …)" when a judge check failed and other checks were scored; "No score (the
     /// judge's reply has no score from 1 to 10)" when nothing else was; empty while there is no
@@ -1597,7 +1608,7 @@ pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggrega
             agg.judge_failed += 1;
             continue;
         }
-        if let Some(x) = s.score {
+        if let Some(x) = s.counted() {
             sum += x;
             agg.scored += 1;
             agg.passed += usize::from(s.pass);

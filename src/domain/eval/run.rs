@@ -387,8 +387,7 @@ impl Run {
     pub fn score_map(&self, suite: &Suite, spec: Option<&PromptSpec>) -> BTreeMap<u32, f64> {
         self.scores(suite, spec)
             .into_iter()
-            .filter(|(_, s)| s.judge_failed.is_none())
-            .filter_map(|(id, s)| Some((id, s.score?)))
+            .filter_map(|(id, s)| Some((id, s.counted()?)))
             .collect()
     }
 
@@ -397,7 +396,7 @@ impl Run {
     pub fn judge_failed_ids(&self, suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
         self.scores(suite, spec)
             .into_iter()
-            .filter(|(_, s)| s.judge_failed.is_some())
+            .filter(|(_, s)| s.judge_failed.is_some() && s.counted().is_none())
             .map(|(id, _)| id)
             .collect()
     }

@@ -17,7 +17,9 @@ use serde_json::Value;
 use crate::domain::estimate::{estimate_tokens, token_bound};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::eval::{self, Observed, Suite, TestCase, score_case};
-use crate::domain::meta::tiny_jobs;
+use crate::domain::figures;
+use crate::domain::meta::reply::diagnose;
+use crate::domain::meta::{ReplyCause, tiny_jobs};
 use crate::domain::provider::{ChatRequest, OutputSchema, Role};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 use crate::domain::structured;
@@ -318,6 +320,30 @@ pub struct RoundRecord {
     pub held: Option<f64>,
 }
 
+/// A proposal call that gave no candidate to try: the likeliest cause in plain words, the next
+/// step, and what the meta model sent. A round whose proposals all end like this pauses the loop
+/// ([`Optimizer::stalled`]); Resume asks again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalFailure {
+    pub round: u32,
+    /// The refinement call (else the call for new candidates).
+    pub refine: bool,
+    /// What went wrong, in plain words.
+    pub message: String,
+    /// The next useful step, in plain words.
+    pub advice: String,
+    /// The reply as it arrived (empty when the call failed before one).
+    #[serde(default)]
+    pub raw: String,
+    /// The kind of cause (equal keys: the same failure).
+    pub cause: String,
+    /// 1 the first time this call failed; 2 and more when asking again failed too.
+    pub attempt: u32,
+    /// The attempt before this one failed for the same cause (only then is it "failed again").
+    #[serde(default)]
+    pub same_as_before: bool,
+}
+
 /// The whole loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Optimizer {
@@ -354,6 +380,10 @@ pub struct Optimizer {
     /// Reflexion critiques of the starting prompt's answers, by case (fed back as feedback).
     #[serde(default)]
     pub critiques: BTreeMap<u32, String>,
+    /// Proposal calls that gave no candidate to try, the latest attempt of each (a call that
+    /// later succeeds is taken off).
+    #[serde(default)]
+    pub proposal_failures: Vec<ProposalFailure>,
 }
 
 /// `in_flight` as a list of pairs (JSON object keys must be strings; `Work` is not).
@@ -575,6 +605,60 @@ fn propose_user_cap(rendered: &str) -> usize {
     PROPOSE_USER.len() + 9 * rendered.len() + 16_000
 }
 
+/// Advice when the meta model's reply did not have the requested form.
+const ADVICE_FORMAT: &str = "This model may not manage this kind of structured reply: press Retry, \
+     or pick a stronger model for writing prompts in Settings, then Retry.";
+
+/// Why a proposal call gave no candidate to try (becomes a [`ProposalFailure`]).
+struct Unusable {
+    cause: String,
+    message: String,
+    advice: &'static str,
+    raw: String,
+}
+
+impl Unusable {
+    fn unread(cause: &str, message: String, advice: &'static str) -> Self {
+        Self {
+            cause: cause.to_owned(),
+            message,
+            advice,
+            raw: String::new(),
+        }
+    }
+
+    /// The call failed: the provider layer's message (the cause is that message: a different
+    /// status or explanation is a different failure).
+    fn call_failed(msg: &str) -> Self {
+        Self::unread(
+            &format!("call: {msg}"),
+            format!("The call to the model for writing prompts failed: {msg}"),
+            "Press Retry when the problem is solved, or pick another model for writing prompts \
+             in Settings, then Retry.",
+        )
+    }
+
+    /// Nothing of the reply read: the likeliest cause ([`ReplyCause`]).
+    fn reply(cause: &ReplyCause) -> Self {
+        let (key, advice) = match cause {
+            ReplyCause::Empty => (
+                "empty",
+                "Press Retry; if the reply stays empty, pick another model for writing prompts in \
+                 Settings.",
+            ),
+            ReplyCause::CutOff => (
+                "cut-off",
+                "Asking again the same way will likely stop at the same place: pick a model that \
+                 writes longer replies for writing prompts in Settings, then Retry.",
+            ),
+            ReplyCause::NoJson => ("no-json", ADVICE_FORMAT),
+            ReplyCause::Broken(_) => ("broken-json", ADVICE_FORMAT),
+            ReplyCause::Unexpected { .. } => ("unexpected-json", ADVICE_FORMAT),
+        };
+        Self::unread(key, cause.message(), advice)
+    }
+}
+
 impl Optimizer {
     /// A loop ready to start from `spec` (version `from_version`) under the approved `limit`.
     pub fn new(
@@ -616,6 +700,7 @@ impl Optimizer {
             proposed: BTreeSet::new(),
             from_version,
             critiques: BTreeMap::new(),
+            proposal_failures: Vec::new(),
         }
     }
 
@@ -628,7 +713,9 @@ impl Optimizer {
     }
 
     /// Per-case scores (0..=1) of a candidate on the minibatch or the held-out cases; a failed
-    /// call scores 0. `None` until every case (and judge) is in.
+    /// call scores 0. A case is left out where a run's results leave it out of the mean
+    /// ([`eval::CaseScore::counted`]: its judge failed, or nothing could be checked). `None`
+    /// until every case (and judge) is in.
     pub fn scores(&self, ctx: &Ctx, id: u32, held: bool) -> Option<BTreeMap<u32, f64>> {
         let c = self.candidate(id)?;
         let (ids, results) = if held {
@@ -657,7 +744,9 @@ impl Optimizer {
             if s.pending {
                 return None;
             }
-            out.insert(*case_id, s.score.unwrap_or(if s.pass { 1.0 } else { 0.0 }));
+            if let Some(x) = s.counted() {
+                out.insert(*case_id, x);
+            }
         }
         Some(out)
     }
@@ -735,6 +824,14 @@ impl Optimizer {
         }
         self.paused = false;
         self.charge_abandoned(|w| !running.contains(w));
+        // A round that gave nothing to try is asked for again; the person's click approves the
+        // calls this takes on top of the budget (the failed ones were charged in full).
+        if let Some(extra) = self.retry_budget(ctx) {
+            if let Some(round) = self.stalled() {
+                self.proposed.retain(|(r, _)| *r != round);
+            }
+            self.limit = self.limit.plus(&extra);
+        }
         self.advance(ctx)
     }
 
@@ -798,22 +895,63 @@ impl Optimizer {
             }
             Work::Propose { round, refine } => {
                 self.proposed.insert((round, refine));
-                if let Ok(r) = result {
-                    self.add_candidates(ctx, round, refine, &r.text);
+                let before = self
+                    .proposal_failures
+                    .iter()
+                    .position(|f| f.round == round && f.refine == refine)
+                    .map(|i| self.proposal_failures.remove(i));
+                let failed = match result {
+                    Err(msg) => Err(Unusable::call_failed(&msg)),
+                    Ok(r) => self
+                        .add_candidates(ctx, round, refine, &r.text, r.observed.cut_off())
+                        .map_err(|u| Unusable { raw: r.text, ..u }),
+                };
+                if let Err(u) = failed {
+                    self.proposal_failures.push(ProposalFailure {
+                        round,
+                        refine,
+                        message: u.message,
+                        advice: u.advice.to_owned(),
+                        raw: u.raw,
+                        attempt: before.as_ref().map_or(1, |b| b.attempt + 1),
+                        same_as_before: before.as_ref().is_some_and(|b| b.cause == u.cause),
+                        cause: u.cause,
+                    });
                 }
             }
         }
     }
 
     /// Reads a proposal reply into candidates; the ones that change a locked section are rejected.
-    fn add_candidates(&mut self, ctx: &Ctx, round: u32, refine: bool, text: &str) {
+    /// `Err` when it gives no candidate to try: nothing read (the likeliest cause), or every
+    /// candidate rejected.
+    fn add_candidates(
+        &mut self,
+        ctx: &Ctx,
+        round: u32,
+        refine: bool,
+        text: &str,
+        cut_off: bool,
+    ) -> Result<(), Unusable> {
+        let before = self.candidates.len();
         if let Some(task) = self.config.tiny_task.clone() {
             self.add_tiny_candidates(ctx, &task, round, refine, text);
-            return;
+            return self.usable_since(before, || {
+                Unusable::unread(
+                    "no-rules",
+                    "The local model wrote no rule that could be read.".to_owned(),
+                    ADVICE_FORMAT,
+                )
+            });
         }
-        let Ok(v) = structured::extract_json(text) else {
-            return;
+        let extracted = structured::extract_json(text);
+        let v = match extracted {
+            Ok(v) if !cut_off => v,
+            other => return Err(Unusable::reply(&diagnose(text, other, cut_off))),
         };
+        if v["candidates"].as_array().is_none_or(Vec::is_empty) {
+            return Err(Unusable::reply(&diagnose(text, Ok(v), false)));
+        }
         let parent = self.best;
         let parent_spec = self
             .candidate(parent)
@@ -852,6 +990,74 @@ impl Optimizer {
                 kept: false,
             });
         }
+        self.usable_since(before, || {
+            Unusable::unread(
+                "unreadable-candidates",
+                format!(
+                    "The reply lists {} but none of them reads as a prompt (each needs a persona, \
+                     context or steps).",
+                    figures::count(items.len(), "candidate", "candidates")
+                ),
+                ADVICE_FORMAT,
+            )
+        })
+    }
+
+    /// `Ok` when candidates added after the first `before` include one to try; else why not:
+    /// `none` when nothing was added, or every new one's rejection.
+    fn usable_since(&self, before: usize, none: impl FnOnce() -> Unusable) -> Result<(), Unusable> {
+        let new = &self.candidates[before.min(self.candidates.len())..];
+        if new.is_empty() {
+            return Err(none());
+        }
+        if new.iter().any(|c| c.rejected.is_none()) {
+            return Ok(());
+        }
+        let first = new[0].rejected.clone().unwrap_or_default();
+        Err(Unusable::unread(
+            "all-rejected",
+            format!(
+                "Every candidate of this reply was rejected ({}), so none could be tried. The \
+                 first one: {first}",
+                figures::count(new.len(), "candidate", "candidates")
+            ),
+            "Press Retry to ask for new candidates, or unlock sections under \u{201c}Settings of \
+             the loop\u{201d} and start again.",
+        ))
+    }
+
+    /// The round the loop waits on because its proposals gave no candidate to try (the calls
+    /// failed, their replies could not be read, or every candidate was rejected): the loop
+    /// pauses there instead of running on, and Resume asks again.
+    pub fn stalled(&self) -> Option<u32> {
+        let Phase::Proposing(round) = self.phase else {
+            return None;
+        };
+        let asked = self.proposed.contains(&(round, false))
+            && (self.config.k < 2 || self.proposed.contains(&(round, true)));
+        let any = self
+            .candidates
+            .iter()
+            .any(|c| c.round == round && c.rejected.is_none());
+        (self.stop.is_none() && asked && self.in_flight.is_empty() && !any).then_some(round)
+    }
+
+    /// What asking a stalled round's proposals again may use at most (one call each for new
+    /// candidates and, with 2 or more candidates a round, the refinement): Resume adds it to the
+    /// approved budget. `None` when the loop is not stalled.
+    pub fn retry_budget(&self, ctx: &Ctx) -> Option<Budget> {
+        let round = self.stalled()?;
+        let mut extra = Budget::default();
+        for refine in [false, true] {
+            if refine && self.config.k < 2 {
+                continue;
+            }
+            if let Some((role, req)) = self.request_for(ctx, &Work::Propose { round, refine }) {
+                let (i, o) = worst(&req);
+                extra.add(role, i, o);
+            }
+        }
+        Some(extra)
     }
 
     /// The mutation styles asked for in a round's proposal call.
@@ -946,6 +1152,12 @@ impl Optimizer {
         let mut effects = Vec::new();
         loop {
             if self.stop.is_some() || self.paused {
+                return effects;
+            }
+            // Nothing to try this round: wait for the person (see `stalled`), never run on as if
+            // the round had happened.
+            if self.stalled().is_some() {
+                self.paused = true;
                 return effects;
             }
             let pending = self.pending(ctx);
@@ -1422,11 +1634,13 @@ fn spec_of(v: &Value) -> Option<PromptSpec> {
 }
 
 /// Candidates not dominated by another (another at least as good on every case and better on one).
+/// Cases are compared where both have a score (a case left out of one, its judge failed, is not
+/// counted as a 0 for it).
 pub fn pareto_front(pool: &[(u32, BTreeMap<u32, f64>)]) -> Vec<u32> {
     let dominates = |a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>| {
         let mut better = false;
         for (k, vb) in b {
-            let va = a.get(k).copied().unwrap_or(0.0);
+            let Some(&va) = a.get(k) else { continue };
             if va < *vb - 1e-9 {
                 return false;
             }

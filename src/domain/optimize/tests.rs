@@ -268,6 +268,11 @@ fn locked_sections_reject_candidates_that_change_them() {
         );
     }
     assert_eq!(o.best, 0);
+    assert_eq!(
+        o.stalled(),
+        Some(1),
+        "nothing was left to try: the loop waits"
+    );
 }
 
 #[test]
@@ -483,7 +488,7 @@ fn pause_resume_and_a_reload_in_the_middle() {
 }
 
 #[test]
-fn failed_calls_score_zero_and_failed_proposals_count_as_no_gain() {
+fn failed_calls_score_zero_and_failed_proposals_pause_the_loop_with_their_cause() {
     let s = suite(false);
     let ctx = Ctx { suite: &s };
     let config = Config {
@@ -510,8 +515,278 @@ fn failed_calls_score_zero_and_failed_proposals_count_as_no_gain() {
         }
     }
     assert_eq!(o.mean(&ctx, 0, false), Some(75.0));
-    assert_eq!(o.stop, Some(Stop::EarlyStop));
+    // The round gave nothing to try: the loop waits there, it does not run on or finish.
+    assert_eq!(o.stop, None);
+    assert!(o.paused);
+    assert_eq!(o.stalled(), Some(1));
+    assert_eq!(o.rounds.len(), 1, "only the baseline was scored");
     assert_eq!(o.candidates.len(), 1);
+    let f = &o.proposal_failures[0];
+    assert_eq!((f.round, f.refine, f.attempt), (1, false, 1));
+    assert!(f.message.contains("HTTP 429"), "{}", f.message);
+}
+
+/// Answers every call of `o` with `world`, except proposals, answered by `propose` in turn (the
+/// last one repeats); returns the effects' `Finished` stops.
+fn drive_proposing(
+    o: &mut Optimizer,
+    s: &Suite,
+    world: &World,
+    first: Event,
+    propose: &mut dyn FnMut(&Optimizer, &Work, &ChatRequest) -> Result<Reply, String>,
+) -> Vec<Stop> {
+    let ctx = Ctx { suite: s };
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, first).into();
+    let mut stops = Vec::new();
+    while let Some(e) = queue.pop_front() {
+        match e {
+            Effect::Call { work, request, .. } => {
+                let result = match &work {
+                    Work::Propose { .. } => propose(o, &work, &request),
+                    _ => Ok(world.answer(o, &work, &request)),
+                };
+                queue.extend(o.step(&ctx, Event::Done { work, result }));
+            }
+            Effect::Finished(stop) => stops.push(stop),
+        }
+        assert!(o.spent.plus(&o.reserved).within(&o.limit));
+    }
+    stops
+}
+
+fn text_reply(text: &str, finish: Option<&str>) -> Reply {
+    Reply {
+        text: text.to_owned(),
+        input_tokens: 10,
+        output_tokens: 10,
+        observed: Observed {
+            finish_reason: finish.map(str::to_owned),
+            ..Default::default()
+        },
+    }
+}
+
+// Every way a round's proposals can give nothing to try (a reply in plain text, one cut off, an
+// HTTP error, every candidate rejected) pauses the loop at that round with the cause in plain
+// words and the raw reply; it never reads "Finished all rounds". Resume asks again, and "again"
+// is said only when the same cause repeats.
+#[test]
+fn a_round_with_nothing_to_try_pauses_with_its_cause_and_resume_asks_again() {
+    let s = suite(false);
+    let ctx = Ctx { suite: &s };
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let start = spec("You are L0");
+    let limit = project(&config, &start, &s);
+    let plain = "Sure! Here are some better prompts: be more helpful.";
+    let cases: Vec<(Result<Reply, String>, &str, &str)> = vec![
+        (Ok(text_reply(plain, None)), "no-json", "did not write JSON"),
+        (
+            Ok(text_reply(
+                "{\"candidates\": [{\"persona\": \"You",
+                Some("length"),
+            )),
+            "cut-off",
+            "cut off",
+        ),
+        (
+            Err("The provider refused the API key (HTTP 401).".to_owned()),
+            "call: The provider refused the API key (HTTP 401).",
+            "HTTP 401",
+        ),
+        (
+            Ok(text_reply("{\"candidates\": [{\"nothing\": 1}]}", None)),
+            "unreadable-candidates",
+            "lists 1 candidate but none",
+        ),
+        (Ok(text_reply("", None)), "empty", "empty reply"),
+    ];
+    for (reply, cause, words) in cases {
+        let mut o = Optimizer::new(config.clone(), start.clone(), 1, &s, limit.clone());
+        let r = reply.clone();
+        let stops = drive_proposing(&mut o, &s, &improving(), Event::Start, &mut |_, _, _| {
+            r.clone()
+        });
+        assert!(stops.is_empty(), "{cause}: {stops:?}");
+        assert_eq!(
+            (o.stop, o.paused, o.stalled()),
+            (None, true, Some(1)),
+            "{cause}"
+        );
+        let f = o.proposal_failures.last().unwrap();
+        assert_eq!(f.cause, cause);
+        assert!(f.message.contains(words), "{cause}: {}", f.message);
+        assert!(f.advice.contains("Retry"), "{}", f.advice);
+        assert_eq!(
+            f.raw,
+            reply.as_ref().map(|r| r.text.clone()).unwrap_or_default()
+        );
+        assert_eq!((f.attempt, f.same_as_before), (1, false));
+        // Asking again with the same outcome: the same failure, "again".
+        let r = reply.clone();
+        let stops = drive_proposing(
+            &mut o,
+            &s,
+            &improving(),
+            Event::Resume { running: vec![] },
+            &mut |_, _, _| r.clone(),
+        );
+        assert!(stops.is_empty());
+        let f = o.proposal_failures.last().unwrap();
+        assert_eq!(
+            (f.attempt, f.same_as_before, o.stalled()),
+            (2, true, Some(1))
+        );
+        // Then a different failure: attempt 3, not "again".
+        let other: Result<Reply, String> = if cause.starts_with("call") {
+            Ok(text_reply(plain, None))
+        } else {
+            Err("HTTP 500".to_owned())
+        };
+        drive_proposing(
+            &mut o,
+            &s,
+            &improving(),
+            Event::Resume { running: vec![] },
+            &mut |_, _, _| other.clone(),
+        );
+        let f = o.proposal_failures.last().unwrap();
+        assert_eq!((f.attempt, f.same_as_before), (3, false), "{cause}");
+        assert_eq!(o.proposal_failures.len(), 1);
+        // A usable reply: the round runs and the loop completes; the failure is gone.
+        let stops = drive_proposing(
+            &mut o,
+            &s,
+            &improving(),
+            Event::Resume { running: vec![] },
+            &mut |o, w, r| Ok(improving().answer(o, w, r)),
+        );
+        assert_eq!(stops, vec![Stop::Completed], "{cause}");
+        assert!(o.proposal_failures.is_empty());
+        assert_eq!(o.rounds.len(), 2);
+        assert!(
+            o.candidates
+                .iter()
+                .any(|c| c.round == 1 && !c.train.is_empty())
+        );
+        let _ = ctx.suite;
+    }
+}
+
+#[test]
+fn a_round_whose_candidates_are_all_rejected_pauses_with_the_reason() {
+    let s = suite(false);
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        locked: vec![Section::Persona],
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let stops = drive_proposing(&mut o, &s, &improving(), Event::Start, &mut |o, w, r| {
+        Ok(improving().answer(o, w, r))
+    });
+    assert!(stops.is_empty());
+    assert_eq!(o.stalled(), Some(1));
+    // Both calls (new candidates, refinement) are named, each with its first rejection.
+    assert_eq!(o.proposal_failures.len(), 2);
+    for f in &o.proposal_failures {
+        assert_eq!(f.cause, "all-rejected");
+        assert!(
+            f.message.contains("locked section Persona"),
+            "{}",
+            f.message
+        );
+    }
+}
+
+#[test]
+fn one_failed_call_of_a_round_is_named_but_the_round_runs_on_the_other() {
+    let s = suite(false);
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let stops = drive_proposing(
+        &mut o,
+        &s,
+        &improving(),
+        Event::Start,
+        &mut |o, w, r| match w {
+            Work::Propose { refine: true, .. } => Err("HTTP 503".to_owned()),
+            _ => Ok(improving().answer(o, w, r)),
+        },
+    );
+    assert_eq!(stops, vec![Stop::Completed]);
+    assert_eq!(o.proposal_failures.len(), 1);
+    assert!(o.proposal_failures[0].refine);
+}
+
+// One rule for a case whose judge failed: the optimizer leaves it out of a candidate's scores
+// and mean, as a run's results do (`CaseScore::counted`), instead of using its partial score.
+#[test]
+fn a_case_whose_judge_failed_is_left_out_of_the_optimizers_mean_as_in_a_run() {
+    let s = suite(true);
+    let ctx = Ctx { suite: &s };
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let start = spec("You are L2");
+    let limit = project(&config, &start, &s);
+    let mut o = Optimizer::new(config, start, 1, &s, limit);
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    while let Some(e) = queue.pop_front() {
+        let Effect::Call { work, request, .. } = e else {
+            continue;
+        };
+        if matches!(o.phase, Phase::Proposing(_)) {
+            break;
+        }
+        let result = match &work {
+            // The judge fails on case 1 (which passes its other check).
+            Work::Judge { case: 1, .. } => Err("HTTP 500".to_owned()),
+            _ => Ok(improving().answer(&o, &work, &request)),
+        };
+        queue.extend(o.step(&ctx, Event::Done { work, result }));
+    }
+    let scores = o.scores(&ctx, 0, false).unwrap();
+    assert!(!scores.contains_key(&1), "{scores:?}");
+    // Case 2 passes "ok" (1) and the judge's 8/10 (0.8); cases 3 and 4 only the judge.
+    assert_eq!(scores.len(), o.minibatch.len() - 1);
+    // The same cases scored the way a run scores them agree, case by case and in the mean.
+    let c = o.candidate(0).unwrap();
+    let per_case: Vec<eval::CaseScore> = o
+        .minibatch
+        .iter()
+        .map(|id| {
+            let r = &c.train[id];
+            score_case(
+                &s,
+                s.case(*id).unwrap(),
+                &r.output,
+                &r.observed,
+                Some(&c.spec),
+                &r.judgements,
+            )
+        })
+        .collect();
+    let agg = eval::aggregate(per_case.iter());
+    assert_eq!(agg.judge_failed, 1);
+    let mean = o.mean(&ctx, 0, false).unwrap();
+    assert!(
+        (mean - agg.mean.unwrap()).abs() < 1e-9,
+        "{mean} vs {:?}",
+        agg.mean
+    );
 }
 
 #[test]
@@ -687,7 +962,19 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
         let mut queue = std::collections::VecDeque::new();
         queue_push(&mut queue, &mut issued, o.step(&ctx, Event::Start));
         let mut steps = 0;
-        while let Some(e) = queue.pop_front() {
+        // A round whose proposals gave nothing waits: the person asks again (Resume).
+        let mut retries = 0;
+        while let Some(e) = queue.pop_front().or_else(|| {
+            if o.stalled().is_some() && retries < 5 {
+                retries += 1;
+                queue_push(
+                    &mut queue,
+                    &mut issued,
+                    o.step(&ctx, Event::Resume { running: vec![] }),
+                );
+            }
+            queue.pop_front()
+        }) {
             steps += 1;
             assert!(steps < 20_000, "seed {seed}: the loop does not end");
             assert!(
