@@ -82,6 +82,10 @@ pub struct CaseRunV1 {
     pub output: String,
     #[serde(default)]
     pub tokens: [u32; 4],
+    /// The execution tokens are estimates (the provider reported no usage); absent otherwise and
+    /// in older records (read as reported).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub estimated: bool,
     #[serde(default)]
     pub ms: f64,
     /// Why the model stopped (promptfoo's `finish-reason` words); absent in older records.
@@ -148,6 +152,7 @@ impl From<&Run> for RunV1 {
                         c.judge_tokens.0,
                         c.judge_tokens.1,
                     ],
+                    estimated: c.tokens_estimated,
                     ms: c.ms,
                     stop: c.finish_reason.clone(),
                     cost: c.cost_usd,
@@ -216,6 +221,7 @@ impl From<RunV1> for Run {
                         output: c.output,
                         input_tokens: c.tokens[0],
                         output_tokens: c.tokens[1],
+                        tokens_estimated: c.estimated,
                         judge_tokens: (c.tokens[2], c.tokens[3]),
                         judgements,
                         ms: c.ms,
@@ -632,6 +638,7 @@ mod tests {
                 output: "Which order?".into(),
                 input_tokens: 10,
                 output_tokens: 3,
+                tokens_estimated: true,
                 judge_tokens: (50, 20),
                 ms: 120.0,
                 finish_reason: Some("stop".into()),

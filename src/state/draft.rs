@@ -5,6 +5,7 @@
 //! lasts only while the prompt it was about is shown.
 use leptos::prelude::*;
 
+use crate::domain::attempt::{self, Attempt};
 use crate::domain::draft::{Draft, Origin};
 use crate::domain::estimate::{SendCheck, send_check};
 use crate::domain::meta::tiny::TinyDraft;
@@ -134,8 +135,9 @@ pub struct GenFailure {
     pub job: Job,
     /// The reply as it arrived (shown as text, folded).
     pub raw: String,
-    /// 1 for a first try; 2 and more when Retry or "Fix with the model" failed again.
-    pub attempt: u32,
+    /// Which try failed (1 for a first; Retry and "Fix with the model" count up), and whether
+    /// the one before failed for the same cause (only then is it "failed again").
+    pub attempt: Attempt,
     /// The draft when it failed (see [`stamp`]): once the draft has changed, the message is gone.
     at: (usize, u32, u64),
 }
@@ -161,6 +163,8 @@ pub struct Generator {
     pub manual_job: RwSignal<Job>,
     /// Attempts at the current job (1 for a fresh one; Retry and fixes add one).
     attempt: StoredValue<u32>,
+    /// The cause of the last try's failure (`attempt::cause_key`); `None` after a success.
+    last_cause: StoredValue<Option<String>>,
     /// The last request and reply, for Retry and "fix with the model".
     last: StoredValue<Option<(ChatRequest, String)>>,
     /// A Generate on the tiny built-in model, part by part (`meta::tiny`), while it runs.
@@ -179,6 +183,7 @@ impl Generator {
             manual: RwSignal::new(false),
             manual_job: RwSignal::new(Job::Generate),
             attempt: StoredValue::new(1),
+            last_cause: StoredValue::new(None),
             last: StoredValue::new(None),
             tiny: RwSignal::new(None),
             large: RwSignal::new(None),
@@ -337,11 +342,12 @@ impl Generator {
                         drafts.commit(spec, Origin::Partial { model });
                     }
                     self.tiny.set(None);
+                    let error = GenError::Call(f.error);
                     self.error.try_set(Some(GenFailure {
-                        error: GenError::Call(f.error),
+                        attempt: self.attempt_failed(&error),
+                        error,
                         job: Job::Generate,
                         raw: text,
-                        attempt: self.attempt.get_value(),
                         at: drafts.draft.with_untracked(stamp),
                     }));
                 }
@@ -376,6 +382,20 @@ impl Generator {
         };
         self.attempt.set_value(1);
         self.run(job, req);
+    }
+
+    /// The current try failed with `error`: which attempt it was, and whether the one before
+    /// failed for the same cause; remembers this cause for the next try.
+    fn attempt_failed(self, error: &GenError) -> Attempt {
+        let key = match error {
+            GenError::Call(e) => attempt::call_key(e),
+            GenError::Reply(c) => attempt::reply_key(c),
+            GenError::CutOff => "cut off".to_owned(),
+        };
+        let before = self.last_cause.get_value();
+        let n = self.attempt.get_value();
+        self.last_cause.set_value(Some(key.clone()));
+        Attempt::of(n, before.as_deref(), &key)
     }
 
     /// Runs the last request again.
@@ -452,12 +472,15 @@ impl Generator {
                 };
                 let error = finish(&job, &text, &model, call_error, cut_off, drafts);
                 let failure = error.map(|error| GenFailure {
+                    attempt: self.attempt_failed(&error),
                     error,
                     job: job.clone(),
                     raw: text,
-                    attempt: self.attempt.get_value(),
                     at: drafts.draft.with_untracked(stamp),
                 });
+                if failure.is_none() {
+                    self.last_cause.set_value(None);
+                }
                 self.error.try_set(failure);
             });
     }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use crate::domain::attempt::{self, Attempt};
 use crate::domain::draft::Origin;
 use crate::domain::estimate::call_cost;
 use crate::domain::eval::run::{self, Reflection, Status};
@@ -606,7 +607,10 @@ pub struct CritiqueFailure {
     pub message: String,
     pub advice: &'static str,
     pub raw: String,
-    pub attempt: u32,
+    /// Which try in a row failed so, and whether the one before failed for the same cause.
+    pub attempt: Attempt,
+    /// The cause's key (`attempt::reply_key`).
+    cause: String,
 }
 
 /// "Critique this prompt": the weaknesses the meta model finds, each with a fix.
@@ -648,10 +652,11 @@ impl Critic {
             .with_untracked(|r| r.get(Role::Meta).clone());
         let key = self.settings.keys_untracked(cfg.kind);
         // A failure right before this one makes this the next attempt.
-        let attempt = match self.weaknesses.get_untracked() {
-            Some(Err(before)) => before.attempt + 1,
-            _ => 1,
+        let before = match self.weaknesses.get_untracked() {
+            Some(Err(before)) => Some(before),
+            _ => None,
         };
+        let number = before.as_ref().map_or(1, |b| b.attempt.number + 1);
         self.weaknesses.set(None);
         self.call.start_then(
             cfg,
@@ -661,7 +666,14 @@ impl Critic {
             move |result| {
                 let r = match result {
                     Ok(done) => reflexion::parse_prompt_critique(&done.text).map_err(|cause| {
+                        let key = attempt::reply_key(&cause);
                         CritiqueFailure {
+                            attempt: Attempt::of(
+                                number,
+                                before.as_ref().map(|b| b.cause.as_str()),
+                                &key,
+                            ),
+                            cause: key,
                             message: cause.message(),
                             advice: match cause {
                                 ReplyCause::CutOff => {
@@ -674,7 +686,6 @@ impl Critic {
                                 }
                             },
                             raw: done.text.clone(),
-                            attempt,
                         }
                     }),
                     // The provider's error is shown by the call itself.

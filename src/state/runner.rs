@@ -184,7 +184,10 @@ impl Runner {
             Some(format!(
                 "{} before a run can start (marked in red under Test cases). {all}",
                 if problems.len() > 1 {
-                    format!("{} checks need fixing", problems.len())
+                    format!(
+                        "{} fixing",
+                        crate::domain::figures::count(problems.len(), "check needs", "checks need")
+                    )
                 } else {
                     "A check needs fixing".to_owned()
                 }
@@ -384,7 +387,8 @@ impl Runner {
         retrying.set(None);
         let judge_after = match result {
             Ok(done) => {
-                let (tin, tout) = if done.usage.input_tokens + done.usage.output_tokens > 0 {
+                let reported = done.usage.input_tokens + done.usage.output_tokens > 0;
+                let (tin, tout) = if reported {
                     (done.usage.input_tokens, done.usage.output_tokens)
                 } else {
                     (
@@ -401,6 +405,7 @@ impl Runner {
                     c.refusal = None;
                     c.input_tokens = tin;
                     c.output_tokens = tout;
+                    c.tokens_estimated = !reported;
                     c.ms = ms;
                     c.finish_reason = stop;
                     c.cost_usd = cost;

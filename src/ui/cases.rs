@@ -559,8 +559,8 @@ fn GlobalChecks() -> impl IntoView {
                     "Answers cut off at the token limit fail"
                 </label>
                 <span id="pw-cut-off-hint" class="pw-hint">{format!(
-                    "An answer that stops at the limit ({} tokens) is unfinished: ticked, it fails and scores 0 whatever its checks say; unticked, it is scored on its checks. Either way it is marked, and the judge is told. A \u{201c}Stopped because\u{201d} check of a case decides instead.",
-                    crate::state::runner::MAX_OUTPUT_TOKENS
+                    "An answer that stops at the limit ({}) is unfinished: ticked, it fails and scores 0 whatever its checks say; unticked, it is scored on its checks. Either way it is marked, and the judge is told. A \u{201c}Stopped because\u{201d} check of a case decides instead.",
+                    crate::domain::figures::count(crate::state::runner::MAX_OUTPUT_TOKENS, "token", "tokens")
                 )}</span>
             </div>
             <Show when=move || !proposed.with(Vec::is_empty)>

@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 
 use super::browser::{copy_text, download, file_stem};
-use super::notice::{self, ErrorNotice, RawReply};
+use super::notice::{ErrorNotice, RawReply};
 use crate::domain::diff::{self, Piece};
 use crate::domain::draft::Origin;
 use crate::domain::estimate::{SendCheck, call_cost, estimate_tokens, format_cost};
-use crate::domain::figures::grouped;
+use crate::domain::figures::count;
 use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
 use crate::domain::provider::{ProviderKind, Role};
 use crate::domain::snippet::{self, Lang};
@@ -378,7 +378,8 @@ fn GenErrorView() -> impl IntoView {
         let Some(f) = g.failure() else {
             return ().into_any();
         };
-        let again = notice::again(f.attempt);
+        let again = f.attempt.prefix();
+        let same = f.attempt.same_as_before;
         let job = f.job.clone();
         let manual = move |_| {
             g.open_manual(job.clone());
@@ -393,7 +394,7 @@ fn GenErrorView() -> impl IntoView {
             GenError::Call(e) => (
                 view! {
                     <Show when={let again = again.clone(); move || !again.is_empty()}>
-                        <p class="pw-notice pw-notice--error pw-notice__again" role="alert">{again.clone()}"the same request failed again."</p>
+                        <p class="pw-notice pw-notice--error pw-notice__again" role="alert">{again.clone()}{if same { "the same request failed the same way." } else { "this time the call itself failed, as below." }}</p>
                     </Show>
                     <ErrorNotice error=e/>
                 }
@@ -406,7 +407,7 @@ fn GenErrorView() -> impl IntoView {
                     Job::Rewrite { section, .. } => format!("{again}The rewritten {} could not be read", section.title()),
                     _ => format!("{again}No part of the reply could be used"),
                 };
-                let advice = if f.attempt > 1 {
+                let advice = if same {
                     format!("Asking this model again is unlikely to help. {}", cause.advice())
                 } else {
                     cause.advice().to_owned()
@@ -696,7 +697,7 @@ pub fn FinalCard() -> impl IntoView {
                         </label>
                     </fieldset>
                     <span class="pw-meter" title="Tokens are the pieces of text models count and bill by; about 4 characters each.">
-                        {move || format!("About {} tokens · {} per call with {}", grouped(u64::from(tokens())), cost(), super::settings::role_model(settings, Role::Execution))}
+                        {move || format!("About {} · {} per call with {}", count(tokens(), "token", "tokens"), cost(), super::settings::role_model(settings, Role::Execution))}
                     </span>
                 </div>
                 <p class="pw-hint">"A token is a piece of a word (about 4 characters): models count and bill by tokens."</p>

@@ -7,13 +7,14 @@ use leptos::prelude::*;
 
 use super::cases::{OpenCase, gap_variable};
 use super::generate::SpecDiff;
-use super::notice::ErrorNotice;
+use super::notice::{ErrorNotice, RawReply};
 use super::number::NumberInput;
+use crate::domain::attempt::Attempt;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::{self, Split, run};
-use crate::domain::figures::{grouped, read_setting};
+use crate::domain::figures::{count, grouped, read_setting};
 use crate::domain::optimize::{
-    Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, RoundRecord,
+    Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, ProposalFailure, RoundRecord,
 };
 use crate::domain::provider::Role;
 use crate::domain::spec::Section;
@@ -42,7 +43,7 @@ pub fn LoopNotice() -> impl IntoView {
         (Some(Arrival::Continuing), Some((true, _, used, limit))) => view! {
             <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
                 <p class="pw-notice__title">"An optimization loop is running"</p>
-                <p>{format!("It picked up where it stopped when this draft was last open in this tab, and keeps calling your models within the budget you approved ({} of {} calls used).", grouped(u64::from(used)), grouped(u64::from(limit)))}</p>
+                <p>{format!("It picked up where it stopped when this draft was last open in this tab, and keeps calling your models within the budget you approved ({} of {} used).", grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
                 <button type="button" class="pw-button" on:click=move |_| h.pause()>"Pause the loop"</button>
             </div>
         }
@@ -50,7 +51,7 @@ pub fn LoopNotice() -> impl IntoView {
         (Some(Arrival::Held(why)), Some((_, true, used, limit))) => view! {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
                 <p class="pw-notice__title">"The optimization loop is paused"</p>
-                <p>{format!("{why} ({} of {} calls used.)", grouped(u64::from(used)), grouped(u64::from(limit)))}</p>
+                <p>{format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
                 <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>"Resume the loop"</button>
             </div>
         }
@@ -106,7 +107,7 @@ fn CritiquePanel() -> impl IntoView {
             {move || c.weaknesses.get().map(|r| match r {
                 Err(f) => view! {
                     <div class="pw-notice pw-notice--error" role="alert">
-                        <p class="pw-notice__title">{format!("{}The critique could not be read", super::notice::again(f.attempt))}</p>
+                        <p class="pw-notice__title">{format!("{}The critique could not be read", f.attempt.prefix())}</p>
                         <p class="pw-notice__text">{f.message}</p>
                         <p class="pw-notice__text">{f.advice}</p>
                         <super::notice::RawReply raw=f.raw/>
@@ -339,8 +340,8 @@ fn OptimizerPanel() -> impl IntoView {
                     let Some(b) = budget.get() else { return ().into_any() };
                     let used = minibatch.get().min(train);
                     let line = format!(
-                        "Up to {} calls and {} tokens, {} ({} training case{} per round{}).",
-                        grouped(u64::from(b.calls)), grouped(b.tokens()), cost_line(settings, &b), used, if used == 1 { "" } else { "s" },
+                        "Up to {} and {}, {} ({} per round{}).",
+                        count(b.calls, "call", "calls"), count(b.tokens(), "token", "tokens"), cost_line(settings, &b), count(used, "training case", "training cases"),
                         if held > 0 { format!(", {held} held-out") } else { ", no held-out cases: add some to catch overfitting".to_owned() }
                     );
                     let per_role = Role::ALL
@@ -352,13 +353,13 @@ fn OptimizerPanel() -> impl IntoView {
                                 Role::Execution => "Execution model",
                                 Role::Judge => "Judge model",
                             };
-                            format!("{name}: {} calls, {} tokens", grouped(u64::from(b.calls_of(*r))), grouped(i + o))
+                            format!("{name}: {}, {}", count(b.calls_of(*r), "call", "calls"), count(i + o, "token", "tokens"))
                         })
                         .collect::<Vec<_>>()
                         .join(" · ");
                     let planned: u32 = Role::ALL.iter().map(|r| b.calls_of(*r)).sum();
                     let per_role = if b.calls < planned {
-                        format!("Your cap of {} calls is below the full plan ({per_role}), so the loop stops after {} calls", grouped(u64::from(b.calls)), grouped(u64::from(b.calls)))
+                        format!("Your cap of {} is below the full plan ({per_role}), so the loop stops after {}", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
                     } else {
                         per_role
                     };
@@ -413,9 +414,9 @@ fn OptimizerPanel() -> impl IntoView {
                                 disabled=move || held_back || bad_settings.with(|b| !b.is_empty())
                                 on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) { h.start(config()) }>
                                 {if state.with_untracked(Option::is_some) {
-                                    format!("Start again: up to {} calls (replaces the results below)", grouped(u64::from(b.calls)))
+                                    format!("Start again: up to {} (replaces the results below)", count(b.calls, "call", "calls"))
                                 } else {
-                                    format!("Start: up to {} calls", grouped(u64::from(b.calls)))
+                                    format!("Start: up to {}", count(b.calls, "call", "calls"))
                                 }}
                             </button>
                         </div>
@@ -436,6 +437,7 @@ fn Progress(
     state: Memo<Option<Optimizer>>,
 ) -> impl IntoView {
     let h = OptimizerHandle::expect();
+    let d = DraftHandle::expect();
     // Time left, from the pace so far: at most the calls left in the budget.
     let now = RwSignal::new(js_sys::Date::now());
     let since = StoredValue::new(None::<(f64, u32)>);
@@ -476,8 +478,13 @@ fn Progress(
     };
     view! {
         {move || state.get().map(|o| {
+            let stalled = o.stalled();
             let phase = match (o.stop, o.phase) {
                 (Some(s), _) => s.describe().to_owned(),
+                (None, _) if stalled.is_some() => format!(
+                    "Round {} of {}: waiting, the meta model gave no candidate to try.",
+                    stalled.unwrap_or_default(), o.config.rounds
+                ),
                 (None, _) if o.paused => "Paused.".to_owned(),
                 (None, Phase::Evaluating(0)) => "Round 0: scoring your prompt.".to_owned(),
                 (None, Phase::Evaluating(r)) => format!("Round {r} of {}: scoring the candidates.", o.config.rounds),
@@ -486,17 +493,25 @@ fn Progress(
                 (None, Phase::Finished) => "Finished.".to_owned(),
             };
             let spent = format!(
-                "{} of {} calls used · {} of {} tokens{}",
-                grouped(u64::from(o.spent.calls)), grouped(u64::from(o.limit.calls)), grouped(o.spent.tokens()), grouped(o.limit.tokens()), eta(&o).unwrap_or_default()
+                "{} of {} used · {} of {}{}",
+                grouped(u64::from(o.spent.calls)), count(o.limit.calls, "call", "calls"), grouped(o.spent.tokens()), count(o.limit.tokens(), "token", "tokens"), eta(&o).unwrap_or_default()
             );
             let live = o.stop.is_none();
             let paused = o.paused;
+            let retry_calls = stalled.and_then(|_| {
+                let suite = d.draft.with_untracked(|x| x.suite.clone());
+                o.retry_budget(&Ctx { suite: &suite }).map(|b| b.calls)
+            });
+            let failures = o.proposal_failures.clone();
             view! {
+                <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls/>
                 <div class="pw-progress">
                     <progress class="pw-progress__bar" max=o.limit.calls.max(1).to_string() prop:value=o.spent.calls aria-label="Calls used of the budget"></progress>
                     <p class="pw-progress__text" role="status">{format!("{phase} {spent}")}</p>
                     <div class="pw-row pw-row--wrap">
-                        {live.then(|| if paused {
+                        {live.then(|| if stalled.is_some() {
+                            ().into_any()
+                        } else if paused {
                             view! { <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>"Resume"</button> }.into_any()
                         } else {
                             view! { <button type="button" class="pw-button" on:click=move |_| h.pause()>"Pause"</button> }.into_any()
@@ -508,6 +523,59 @@ fn Progress(
             }
         })}
     }
+}
+
+/// The proposal calls that gave no candidate to try: the likeliest cause, the next step and what
+/// the model sent (folded, as text). When a whole round gave nothing (the loop waits there):
+/// Retry, with the calls it adds to the budget, and another model in Settings.
+#[component]
+fn ProposalFailures(
+    /// The latest failure of each proposal call.
+    failures: Vec<ProposalFailure>,
+    /// The round the loop waits on, if any.
+    stalled: Option<u32>,
+    /// The calls asking again adds to the approved budget.
+    retry_calls: Option<u32>,
+) -> impl IntoView {
+    let h = OptimizerHandle::expect();
+    let open_settings = use_context::<super::OpenSettings>();
+    (!failures.is_empty()).then(|| {
+        view! {
+            <div class="pw-proposal-failures" role="group" aria-label="Proposals that gave nothing to try">
+                {failures.into_iter().map(|f| {
+                    let waits = stalled == Some(f.round);
+                    let which = if f.refine { "The refinement of the best prompt" } else { "The request for new candidates" };
+                    let prefix = Attempt { number: f.attempt, after_failure: f.attempt > 1, same_as_before: f.same_as_before }.prefix();
+                    let title = if waits {
+                        format!("{prefix}Round {}: {} gave no candidate to try", f.round, which.to_lowercase())
+                    } else {
+                        format!("{prefix}Round {}: {} gave nothing; the round went on with the other candidates", f.round, which.to_lowercase())
+                    };
+                    view! {
+                        <div class=if waits { "pw-notice pw-notice--error pw-proposal-failure" } else { "pw-notice pw-notice--warn pw-proposal-failure" } role=if waits { "alert" } else { "status" }>
+                            <p class="pw-notice__title">{title}</p>
+                            <p class="pw-notice__text">{f.message}</p>
+                            {waits.then(|| view! { <p class="pw-notice__text">{f.advice}</p> })}
+                            <RawReply raw=f.raw/>
+                        </div>
+                    }
+                }).collect_view()}
+                {stalled.map(|_| view! {
+                    <div class="pw-row pw-row--wrap">
+                        <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>
+                            {match retry_calls {
+                                Some(n) => format!("Retry (up to {} more)", count(n, "call", "calls")),
+                                None => "Retry".to_owned(),
+                            }}
+                        </button>
+                        {open_settings.map(|o| view! {
+                            <button type="button" class="pw-button pw-button--ghost" on:click=move |_| o.0.set(true)>"Pick another model in Settings"</button>
+                        })}
+                    </div>
+                })}
+            </div>
+        }
+    })
 }
 
 /// The score-history chart and the candidates.
@@ -674,13 +742,10 @@ fn CandidateView(
     };
     let versus = row.versus.clone().map(|v| {
         format!(
-            "Against its parent: {} win{}, {} loss{}, {} tie{}",
-            v.wins,
-            if v.wins == 1 { "" } else { "s" },
-            v.losses,
-            if v.losses == 1 { "" } else { "es" },
-            v.ties,
-            if v.ties == 1 { "" } else { "s" }
+            "Against its parent: {}, {}, {}",
+            count(v.wins, "win", "wins"),
+            count(v.losses, "loss", "losses"),
+            count(v.ties, "tie", "ties")
         )
     });
     let title = if c.mutation == Mutation::Baseline {

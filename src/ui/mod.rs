@@ -159,22 +159,16 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                 let a = run.aggregate(&d.suite, d.current_spec());
                 let judge = match a.judge_failed {
                     0 => String::new(),
-                    1 => ", 1 left out: the judge failed on it".to_owned(),
-                    n => format!(", {n} left out: the judge failed on them"),
+                    1 => " · 1 left out: the judge failed on it".to_owned(),
+                    n => format!(" · {n} left out: the judge failed on them"),
                 };
-                Some(match a.mean {
-                    Some(m) => format!(
-                        "Run finished: score {m:.0} / 100, {} of {} cases passed every check{}{judge}.",
-                        a.passed,
-                        a.scored,
-                        if p.failed > 0 {
-                            format!(", {} failed", p.failed)
-                        } else {
-                            String::new()
-                        }
-                    ),
-                    None => format!("Run finished: {} of {} cases done{judge}.", p.done, p.total),
-                })
+                let failed = if p.failed > 0 {
+                    format!(" · {} could not run", p.failed)
+                } else {
+                    String::new()
+                };
+                // The same line as the Results card, every finished case counted.
+                Some(format!("Run finished. {}{failed}{judge}.", a.line()))
             });
             if let Some(s) = summary {
                 toasts.push(s);

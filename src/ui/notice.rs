@@ -1,6 +1,7 @@
 //! Messages shown in the page: a provider error with what to do, its technical details, and Retry.
 use leptos::prelude::*;
 
+use crate::domain::figures::count;
 use crate::domain::provider::ProviderError;
 
 /// A failure explained in plain words.
@@ -111,18 +112,9 @@ pub fn RawReply(
     (!raw.trim().is_empty()).then(|| {
         view! {
             <details class="pw-notice__details pw-raw">
-                <summary>{format!("What the model sent ({n} characters)")}</summary>
+                <summary>{format!("What the model sent ({})", count(n, "character", "characters"))}</summary>
                 <pre class="pw-raw__text" tabindex="0">{raw}</pre>
             </details>
         }
     })
-}
-
-/// "Failed again (attempt 3): " before a title when an attempt after the first failed too.
-pub fn again(attempt: u32) -> String {
-    if attempt > 1 {
-        format!("Failed again (attempt {attempt}): ")
-    } else {
-        String::new()
-    }
 }

@@ -13,7 +13,7 @@ use super::number::NumberInput;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
-use crate::domain::figures::grouped;
+use crate::domain::figures::{count, grouped, noun};
 use crate::domain::provider::Role;
 use crate::state::draft::DraftHandle;
 use crate::state::optimizer::Reflector;
@@ -129,16 +129,14 @@ pub fn ResultsCard() -> impl IntoView {
                         _ => "cost unknown (no list price for this model)".to_owned(),
                     };
                     let what = format!(
-                        "{} call{} to the execution model{}; {cost}",
-                        grouped(u64::from(calls)),
-                        if calls == 1 { "" } else { "s" },
+                        "{} to the execution model{}; {cost}",
+                        count(calls, "call", "calls"),
                         if judges > 0 { format!(" and {} to the judge", grouped(u64::from(judges))) } else { String::new() }
                     );
                     match going {
                         Some(ids) => format!(
-                            "Running {} case{}: {what}\u{2026}",
-                            ids.len(),
-                            if ids.len() == 1 { "" } else { "s" }
+                            "Running {}: {what}\u{2026}",
+                            count(ids.len(), "case", "cases")
                         ),
                         None => format!("Run all: {what}."),
                     }
@@ -157,13 +155,13 @@ pub fn ResultsCard() -> impl IntoView {
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
                         if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
                         if let Some(e) = eta() { parts.push(e); }
-                        parts.push(format!("{} tokens in, {} out", grouped(p.input_tokens), grouped(p.output_tokens)));
+                        parts.push(format!("{} in, {} out", count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));
                         parts.join(" · ")
                     }}</p>
                 </div>
             </Show>
-            <Show when=move || agg.with(|a| a.scored > 0 || a.judge_failed > 0)>
+            <Show when=move || agg.with(|a| a.total() > 0)>
                 <p class="pw-score" aria-live="polite">{move || {
                     let a = agg.get();
                     let earlier = run.with(|r| r.as_ref().map_or(0, |r| {
@@ -171,15 +169,11 @@ pub fn ResultsCard() -> impl IntoView {
                     }));
                     let earlier = if earlier > 0 { format!(" ({earlier} from an earlier run)") } else { String::new() };
                     let left_out = judge_left_out(a.judge_failed);
-                    if a.scored == 0 {
-                        format!("No score yet: {left_out}{earlier}")
-                    } else {
-                        format!(
-                            "Score {:.0} / 100 · {} of {} cases passed every check{earlier}{}",
-                            a.mean.unwrap_or(0.0), a.passed, a.scored,
-                            if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
-                        )
-                    }
+                    format!(
+                        "{}{earlier}{}",
+                        a.line(),
+                        if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
+                    )
                 }}</p>
             </Show>
             <Show when=move || n_cases.get() == 0>
@@ -258,6 +252,19 @@ fn ResultRow(
     });
     let cut_off =
         Memo::new(move |_| score.with(|s| s.as_ref().map(|s| (s.cut_off, s.failed_cut_off))));
+    // The answer's own length in tokens: what the provider reported, "about" when estimated.
+    let answer_tokens = Memo::new(move |_| {
+        run.with(|r| {
+            r.as_ref().and_then(|r| r.cases.get(&id)).map(|c| {
+                let n = count(c.output_tokens, "token", "tokens");
+                if c.tokens_estimated {
+                    format!("about {n}")
+                } else {
+                    n
+                }
+            })
+        })
+    });
     let summary = Memo::new(move |_| {
         d.draft
             .with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default())
@@ -296,6 +303,8 @@ fn ResultRow(
         (Some(Status::Running), _) => ("running…", "busy"),
         (Some(Status::Failed(_)), _) => ("call failed", "bad"),
         (Some(Status::Cancelled), _) => ("cancelled", "idle"),
+        // A refusal fails unless an is-refusal check of the case expects it.
+        (Some(Status::Done), Some(s)) if s.refused && s.pass => ("refused · pass", "ok"),
         (Some(Status::Done), _) if refusal.with(Option::is_some) => ("refused", "bad"),
         (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
         (Some(Status::Done), Some(s))
@@ -394,7 +403,9 @@ fn ResultRow(
             }}
             {move || cut_off.get().filter(|(cut, _)| *cut).map(|(_, failed)| {
                 let text = format!(
-                    "The answer was cut off at the token limit ({MAX_OUTPUT_TOKENS} tokens): it stops where the model ran out of room. {}",
+                    "The answer was cut off at the token limit: it stops after {}, where the model ran out of room (the limit asked for is {}). {}",
+                    answer_tokens.get().unwrap_or_default(),
+                    count(MAX_OUTPUT_TOKENS, "token", "tokens"),
                     if failed {
                         "It counts as failed, scored 0 (see \u{201c}Answers cut off at the token limit fail\u{201d} under Checks for every case)."
                     } else {
@@ -630,12 +641,13 @@ fn Compare() -> impl IntoView {
                 </div>
                 {move || table.get().map(|(c, skipped)| {
                     let summary = format!(
-                        "Version {} against version {}: {} win{}, {} loss{}, {} tie{} · difference {:+.0} points{}",
+                        "Version {} against version {}: {}, {}, {} · difference {:+.0} {}{}",
                         b.get_untracked(), a.get_untracked(),
-                        c.wins, if c.wins == 1 { "" } else { "s" },
-                        c.losses, if c.losses == 1 { "" } else { "es" },
-                        c.ties, if c.ties == 1 { "" } else { "s" },
+                        count(c.wins, "win", "wins"),
+                        count(c.losses, "loss", "losses"),
+                        count(c.ties, "tie", "ties"),
                         c.difference,
+                        noun(c.difference.round().abs() as u64, "point", "points"),
                         match skipped {
                             0 => String::new(),
                             1 => " · 1 case left out: the judge failed on it in one of the versions".to_owned(),

@@ -9,6 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::{Map, Value};
 
 use crate::domain::eval::{Assertion, Split, TestCase};
+use crate::domain::figures;
 use crate::domain::wire::{AssertionV1, CaseV1, text_of};
 
 mod promptfoo;
@@ -985,12 +986,9 @@ fn read_csv(
             out.bad(
                 line,
                 format!(
-                    "this row has {} but the header has {} columns",
-                    match record.len() {
-                        1 => "1 cell".to_owned(),
-                        n => format!("{n} cells"),
-                    },
-                    cols.len()
+                    "this row has {} but the header has {}",
+                    figures::count(record.len(), "cell", "cells"),
+                    figures::count(cols.len(), "column", "columns")
                 ),
             );
             continue;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::domain::figures;
 use crate::domain::schema::{Validator, check_schema};
 use crate::domain::spec::PromptSpec;
 use crate::domain::structured;
@@ -1458,6 +1459,9 @@ pub struct CaseScore {
     /// the page's words (the first such check's error). `score` then leaves the judge out, the
     /// case does not pass, and [`aggregate`] leaves the case out of the mean.
     pub judge_failed: Option<String>,
+    /// The model refused ([`Observed::refusal`]): a refusal is no answer, so every check but
+    /// `is-refusal` fails, and a refused case with nothing else to check scores 0 and fails.
+    pub refused: bool,
 }
 
 impl CaseScore {
@@ -1559,6 +1563,11 @@ pub fn score_case(
     if failed_cut_off {
         score = Some(0.0);
     }
+    // A refusal with nothing checked is still no answer: it fails, scored 0.
+    let refused = observed.refusal.is_some();
+    if refused && score.is_none() && !pending {
+        score = Some(0.0);
+    }
     let judge_failed = verdicts.iter().find_map(|v| match v {
         Verdict::JudgeError { error, .. } => Some(error.clone()),
         _ => None,
@@ -1566,6 +1575,7 @@ pub fn score_case(
     // A case whose judge failed is not known to pass, whatever its other checks or threshold say.
     let pass = !failed_cut_off
         && judge_failed.is_none()
+        && !(refused && scores.is_empty())
         && match case.threshold {
             Some(t) => !pending && score.is_some_and(|s| s + 1e-9 >= t),
             None => {
@@ -1583,6 +1593,7 @@ pub fn score_case(
         cut_off,
         failed_cut_off,
         judge_failed,
+        refused,
     }
 }
 
@@ -1595,6 +1606,44 @@ pub struct Aggregate {
     /// Cases left out of `mean` and `scored` because their judge failed
     /// ([`CaseScore::judge_failed`]): their score would leave the judge out.
     pub judge_failed: usize,
+    /// Cases with nothing that could be checked (no checks, or none measured): no score.
+    pub unchecked: usize,
+    /// Refused cases (among `scored`: a refusal is scored like any answer, see
+    /// [`CaseScore::refused`]).
+    pub refused: usize,
+}
+
+impl Aggregate {
+    /// Every finished case counted: scored, left out for the judge, or with nothing to check.
+    pub fn total(&self) -> usize {
+        self.scored + self.judge_failed + self.unchecked
+    }
+
+    /// The score line of a run's results, accounting for every finished case: "Score 40 / 100 ·
+    /// 1 of 3 cases passed every check · 1 refused · 1 had nothing to check"; "No score yet: 0 of
+    /// 1 case passed" when no case has a score. The cases left out for the judge are counted in
+    /// "of N" and named by the page (with Re-judge) after this line.
+    pub fn line(&self) -> String {
+        let total = self.total();
+        let mut parts = vec![format!(
+            "{} of {} passed every check",
+            self.passed,
+            figures::count(total, "case", "cases")
+        )];
+        if self.refused > 0 {
+            parts.push(format!("{} refused", self.refused));
+        }
+        if self.unchecked > 0 {
+            parts.push(format!(
+                "{} nothing to check",
+                figures::count(self.unchecked, "case had", "cases had")
+            ));
+        }
+        match self.mean {
+            Some(m) => format!("Score {m:.0} / 100 · {}", parts.join(" · ")),
+            None => format!("No score yet: {}", parts.join(" · ")),
+        }
+    }
 }
 
 /// The mean score and pass counts of finished cases. A case whose judge failed is counted in
@@ -1608,10 +1657,13 @@ pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggrega
             agg.judge_failed += 1;
             continue;
         }
+        agg.refused += usize::from(s.refused);
         if let Some(x) = s.counted() {
             sum += x;
             agg.scored += 1;
             agg.passed += usize::from(s.pass);
+        } else {
+            agg.unchecked += 1;
         }
     }
     agg.mean = (agg.scored > 0).then(|| 100.0 * sum / agg.scored as f64);

@@ -40,6 +40,9 @@ pub struct CaseRun {
     pub output: String,
     pub input_tokens: u32,
     pub output_tokens: u32,
+    /// The two token counts are estimates from the texts: the provider reported no usage (the
+    /// page then says "about").
+    pub tokens_estimated: bool,
     /// Judge verdicts by rubric (trimmed text).
     pub judgements: BTreeMap<String, Judgement>,
     /// Judge calls' tokens, counted in the tally.

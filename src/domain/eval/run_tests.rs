@@ -464,3 +464,78 @@ fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
     );
     assert_eq!(r.judge_failed_ids(&suite, None), vec![failed, judge_only]);
 }
+
+// Bug: after "2 of 2 done" the score line said "0 of 1 cases passed": a refused case with nothing
+// else to check had no score and was silently not counted. Every finished case is now counted in
+// the line, a refusal fails (scored 0, like every check it fails), and the line agrees with the
+// per-case verdicts.
+#[test]
+fn every_finished_case_is_counted_in_the_score_line_and_a_refusal_fails() {
+    let mut suite = Suite::default();
+    let checked = suite.add(TestCase {
+        input: "Notes".into(),
+        assertions: vec![Assertion::new(Check::ContainsAll(vec!["Bob".into()]))],
+        ..Default::default()
+    });
+    let bare = suite.add(TestCase {
+        input: "Other notes".into(),
+        ..Default::default()
+    });
+    let refused = |output: &str| CaseRun {
+        status: Status::Done,
+        output: output.into(),
+        refusal: Some("I can't help with that.".into()),
+        finish_reason: Some("content_filter".into()),
+        ..CaseRun::default()
+    };
+    let mut r = Run::default();
+    r.cases.insert(
+        checked,
+        CaseRun {
+            status: Status::Done,
+            output: "Alice".into(),
+            ..CaseRun::default()
+        },
+    );
+    r.cases.insert(bare, refused(""));
+    let scores = r.scores(&suite, None);
+    let s = &scores[&bare];
+    assert!(s.refused && !s.pass, "a refusal is no answer: it fails");
+    assert_eq!(s.score, Some(0.0));
+    let a = r.aggregate(&suite, None);
+    assert_eq!((a.total(), a.passed, a.refused), (2, 0, 1));
+    assert_eq!(
+        a.line(),
+        "Score 0 / 100 · 0 of 2 cases passed every check · 1 refused"
+    );
+    // Passes in the line are the cases whose verdict is a pass.
+    assert_eq!(a.passed, scores.values().filter(|s| s.pass).count());
+    // A refusal that a case expects (is-refusal) passes, and is still named as refused.
+    suite.cases[1]
+        .assertions
+        .push(Assertion::new(Check::IsRefusal));
+    let a = r.aggregate(&suite, None);
+    assert_eq!(
+        a.line(),
+        "Score 50 / 100 · 1 of 2 cases passed every check · 1 refused"
+    );
+    // A case with nothing to check is counted and named, never dropped.
+    let mut plain = Suite::default();
+    let id = plain.add(TestCase {
+        input: "x".into(),
+        ..Default::default()
+    });
+    let mut r = Run::default();
+    r.cases.insert(
+        id,
+        CaseRun {
+            status: Status::Done,
+            output: "y".into(),
+            ..CaseRun::default()
+        },
+    );
+    assert_eq!(
+        r.aggregate(&plain, None).line(),
+        "No score yet: 0 of 1 case passed every check · 1 case had nothing to check"
+    );
+}

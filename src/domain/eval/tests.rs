@@ -468,9 +468,13 @@ fn aggregate_and_compare() {
         cut_off: false,
         failed_cut_off: false,
         judge_failed: None,
+        refused: false,
     };
     let agg = aggregate(&[cs(Some(1.0), true), cs(Some(0.5), false), cs(None, false)]);
-    assert_eq!((agg.scored, agg.passed), (2, 1));
+    assert_eq!(
+        (agg.scored, agg.passed, agg.unchecked, agg.total()),
+        (2, 1, 1, 3)
+    );
     assert!((agg.mean.unwrap() - 75.0).abs() < 1e-9);
     assert_eq!(aggregate(&[]).mean, None);
     let a: BTreeMap<u32, f64> = [(1, 1.0), (2, 0.5), (3, 0.0), (4, 1.0)].into();

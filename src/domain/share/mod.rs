@@ -784,6 +784,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     },
                     input_tokens: 420 + i as u32,
                     output_tokens: 30 + (i as u32 % 7),
+                    tokens_estimated: false,
                     judge_tokens: (600, 80),
                     ms: 900.0 + i as f64,
                     finish_reason: None,
