@@ -16,6 +16,7 @@ use crate::domain::eval::{Observed, judge};
 use crate::domain::meta::ReplyCause;
 use crate::domain::meta::tiny_jobs;
 use crate::domain::optimize::reflexion::{self, Weakness};
+use crate::domain::optimize::settings as loop_settings;
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
 };
@@ -31,6 +32,10 @@ use crate::state::settings::SettingsHandle;
 /// The tab remembers (in `sessionStorage`, which survives a reload of this tab only) the drafts
 /// whose loop it started or resumed: only those continue by themselves when they open.
 const LOOPS_HERE_KEY: &str = "pw.loops-in-this-tab";
+
+/// Where the loop's settings are kept between visits (`localStorage`; see
+/// [`crate::domain::optimize::settings`]).
+const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 
 fn loop_runs_here(id: &str) -> bool {
     session::load(LOOPS_HERE_KEY).is_some_and(|v| v.split(' ').any(|x| x == id))
@@ -155,6 +160,19 @@ impl OptimizerHandle {
 
     pub fn expect() -> Self {
         expect_context()
+    }
+
+    /// The loop's settings chosen last time in this browser, and a sentence for each one that
+    /// could not be used (its default is used); the defaults when none were kept.
+    pub fn kept_settings(self) -> (Config, Vec<String>) {
+        crate::net::settings::load(LOOP_SETTINGS_KEY)
+            .map(|t| loop_settings::read(&t))
+            .unwrap_or_default()
+    }
+
+    /// Keeps the loop's settings as chosen now, for the next visit.
+    pub fn keep_settings(self, config: &Config) {
+        crate::net::settings::save(LOOP_SETTINGS_KEY, &loop_settings::write(config));
     }
 
     /// Whether every role either needs no key or has one.

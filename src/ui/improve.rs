@@ -169,14 +169,17 @@ fn OptimizerPanel() -> impl IntoView {
     let d = DraftHandle::expect();
     let h = OptimizerHandle::expect();
     let settings = SettingsHandle::expect();
-    let rounds = RwSignal::new(3u32);
-    let k = RwSignal::new(2u32);
-    let minibatch = RwSignal::new(8usize);
-    let patience = RwSignal::new(2u32);
-    let explore = RwSignal::new(0.9f32);
-    let refine = RwSignal::new(0.2f32);
-    let locked = RwSignal::new(Vec::<Section>::new());
-    let max_calls = RwSignal::new(None::<u32>);
+    // The settings chosen last time in this browser (what does not read is named, and its
+    // default used); every change is kept at once.
+    let (kept, kept_lost) = h.kept_settings();
+    let rounds = RwSignal::new(kept.rounds);
+    let k = RwSignal::new(kept.k);
+    let minibatch = RwSignal::new(kept.minibatch);
+    let patience = RwSignal::new(kept.patience);
+    let explore = RwSignal::new(kept.explore_temperature);
+    let refine = RwSignal::new(kept.refine_temperature);
+    let locked = RwSignal::new(kept.locked);
+    let max_calls = RwSignal::new(kept.max_calls);
     let config = move || Config {
         max_calls: max_calls.get(),
         rounds: rounds.get(),
@@ -189,6 +192,13 @@ fn OptimizerPanel() -> impl IntoView {
         seed: 1,
         ..Config::default()
     };
+    Effect::new(move |first: Option<()>| {
+        let chosen = config();
+        // Not on the first run: reading the kept settings must not rewrite them.
+        if first.is_some() {
+            h.keep_settings(&chosen);
+        }
+    });
     let budget = Memo::new(move |_| h.projection(&config()));
     // Cases the loop would send with an empty variable or message (training and held-out): named
     // before Start, which waits for a tick (as Run waits for "Run anyway").
@@ -272,6 +282,12 @@ fn OptimizerPanel() -> impl IntoView {
         <div class="pw-optimizer">
             <h3 class="pw-subtitle">"Optimize automatically"</h3>
             <p class="pw-hint">"Each round runs the best prompt so far and new candidates on your training cases, scores them with your checks, and asks the meta model for better candidates from the failures. Held-out cases check the winner, so it does not just memorise the training cases. Nothing replaces your prompt until you accept a candidate."</p>
+            {(!kept_lost.is_empty()).then(|| view! {
+                <div class="pw-notice pw-notice--warn pw-loop-kept-lost" role="status">
+                    <p class="pw-notice__title">"Some saved settings of the loop could not be used"</p>
+                    <ul>{kept_lost.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            })}
             <Show when=move || !running()>
                 <details class="pw-details">
                     <summary>"Settings of the loop"</summary>

@@ -27,6 +27,7 @@ use crate::domain::template;
 
 mod gate;
 pub mod reflexion;
+pub mod settings;
 #[cfg(test)]
 mod tests;
 mod validate;
