@@ -12,7 +12,7 @@ use super::number::NumberInput;
 use crate::domain::attempt::Attempt;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::{self, Split, run};
-use crate::domain::figures::{count, grouped, read_setting};
+use crate::domain::figures::{count, grouped, noun, read_setting};
 use crate::domain::optimize::{
     Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, ProposalFailure, RoundRecord,
 };
@@ -580,7 +580,7 @@ fn ProposalFailures(
                     <div class="pw-row pw-row--wrap">
                         <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>
                             {match retry_calls {
-                                Some(n) => format!("Retry (up to {} more)", count(n, "call", "calls")),
+                                Some(n) => format!("Retry (up to {} more {})", grouped(u64::from(n)), noun(n, "call", "calls")),
                                 None => "Retry".to_owned(),
                             }}
                         </button>

@@ -134,7 +134,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("Score 82 / 100 · 2 of 3 cases passed every check")
         .await?;
     // A toast reports the finished run; the step path moves on to Improve.
-    b.wait_for_text("Run finished: score 82 / 100, 2 of 3 cases passed every check.")
+    b.wait_for_text("Run finished. Score 82 / 100 · 2 of 3 cases passed every check.")
         .await?;
     b.wait_until(
         "return document.querySelector('[aria-current=step]')?.textContent.includes('Improve')",
@@ -180,7 +180,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("Score 100 without the judge (the judge's reply has no score from 1 to 10)")
         .await?;
     // Cases 1 and 3: (1+1+0.8)/3 and (0+1+0.8)/3, mean 77.
-    b.wait_for_text("Score 77 / 100 · 1 of 2 cases passed every check · 1 case is left out of the score: the judge failed on it (Re-judge it below).")
+    b.wait_for_text("Score 77 / 100 · 1 of 3 cases passed every check · 1 case is left out of the score: the judge failed on it (Re-judge it below).")
         .await?;
     b.button("Re-judge case #2").await?.click().await?;
     wait_badge(&b, 2, "pass").await?;
@@ -714,6 +714,10 @@ async fn refusals_are_said_everywhere_and_a_promptfoo_yaml_comes_in_whole() -> a
     wait_badge(&b, 2, "judge error").await?;
     b.wait_for_text("The model refused: Grading this is not allowed.")
         .await?;
+    // Every case is in the score line: the refused one fails, scored 0; the judge-failed one is
+    // counted and left out of the score.
+    b.wait_for_text("Score 0 / 100 · 0 of 2 cases passed every check · 1 refused · 1 case is left out of the score")
+        .await?;
     // The refused case scored 0 with the refusal as every check's reason, and its judge was never
     // asked (one judge request: case 2's).
     let judged = fake
@@ -739,6 +743,8 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Names the owner.","score":9}"#);
     fake.reply_when("ALPHA", "- **Bob**: send the deck by");
     fake.fault_when("ALPHA", Fault::MaxTokens, 1);
+    // 27 characters in chunks of 4: the provider reports 7 output tokens.
+    fake.set_timing(0, 0, 4);
     add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
     CasesPage::new(&b).add_rubric(1, "Names the owner.").await?;
     b.button("Run the case").await?.click().await?;
@@ -746,9 +752,14 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     b.wait_for_text("It counts as failed, scored 0").await?;
     let row = row_text(&b, 1).await?;
     assert!(row.contains("cut off at the token limit"), "{row}");
+    // Tryout: the row gave the cap (1500) as the answer's length. It is the reported count.
+    assert!(
+        row.contains("it stops after 7 tokens, where the model ran out of room (the limit asked for is 1,500 tokens)"),
+        "{row}"
+    );
     // Its checks still say what they found; the case scores 0.
     assert!(row.contains("Score 9/10 (pass at 7)"), "{row}");
-    b.wait_for_text("Score 0 / 100 · 0 of 1 cases passed every check")
+    b.wait_for_text("Score 0 / 100 · 0 of 1 case passed every check")
         .await?;
     // The judge was told the answer was cut off.
     let judged: Vec<String> = fake
@@ -770,7 +781,7 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
     let sent = fake.chat_requests().len();
     b.choose("Answers cut off at the token limit fail").await?;
     wait_badge(&b, 1, "pass").await?;
-    b.wait_for_text("Score 95 / 100 · 1 of 1 cases passed every check")
+    b.wait_for_text("Score 95 / 100 · 1 of 1 case passed every check")
         .await?;
     b.wait_for_text("It is scored on its checks").await?;
     assert!(

@@ -357,6 +357,11 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     assert!(one.contains("cut off at the token limit"), "{one}");
     b.wait_for_text("The model refused: I can't help with that.")
         .await?;
+    // Tryout: "2 of 2 done" then "0 of 1 cases passed": the refused case (no checks) was not
+    // counted. It fails, and the line counts both.
+    b.wait_for_text("2 of 2 done").await?;
+    b.wait_for_text("Score 0 / 100 · 0 of 2 cases passed every check · 1 refused")
+        .await?;
     b.screenshot_at(
         ".pw-card--results",
         "first-hour-6-cut-off-and-refused-1280-light",

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use promptwright::domain::meta::{EXAMPLE_IDEAS, quality};
 use pw_harness::browser::Browser;
-use pw_harness::fake_provider::FakeProvider;
+use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
@@ -480,6 +480,48 @@ async fn a_reply_without_json_shows_what_arrived_and_offers_manual_mode() -> any
         )
         .await?;
     assert_eq!(provenance(&browser).await?, "Written by fake-large");
+    browser.close().await?;
+    Ok(())
+}
+
+// Tryout: a Retry that failed for another cause (first plain text, then a refused key) said
+// "Failed again … the same request failed again". "Again" is said only for the same cause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() -> anyhow::Result<()>
+{
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    let p = PromptPage::new(&browser);
+    fake.push_replies(["Sure! A good prompt lists items.".to_owned()]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    p.generate().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("No part of the reply could be used")
+        .await?;
+    fake.push_faults([Fault::status(401, "Incorrect API key provided.")]);
+    browser.button("Retry").await?.click().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text(
+            "Attempt 2 failed for a different reason: this time the call itself failed, as below.",
+        )
+        .await?;
+    let body = browser.eval("return document.body.innerText").await?;
+    let body = body.as_str().unwrap_or("");
+    assert!(!body.contains("Failed again"), "{body}");
+    assert!(!body.contains("failed again"), "{body}");
+    // The same refusal once more: now it is "again".
+    fake.push_faults([Fault::status(401, "Incorrect API key provided.")]);
+    browser.button("Retry").await?.click().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("Failed again (attempt 3): the same request failed the same way.")
+        .await?;
     browser.close().await?;
     Ok(())
 }

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use pw_harness::browser::Browser;
-use pw_harness::fake_provider::FakeProvider;
+use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
@@ -576,7 +576,11 @@ async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<
             .eval("return document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''")
             .await?;
         let t = t.as_str().unwrap_or("").to_owned();
-        if t.starts_with("Finished all rounds.") || t.starts_with("Stopped") {
+        // A round whose rules were all rejected waits for Retry (said, with the reasons).
+        if t.starts_with("Finished all rounds.")
+            || t.starts_with("Stopped")
+            || t.contains("gave no candidate to try")
+        {
             break t;
         }
         anyhow::ensure!(
@@ -616,6 +620,160 @@ async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<
     }
     assert!(!proposed.is_empty(), "{cards:?}");
     b.screenshot("optimizer-local-model-1280-light").await?;
+    b.close().await?;
+    Ok(())
+}
+
+/// The Improve card's text.
+async fn improve_text(b: &Browser) -> anyhow::Result<String> {
+    Ok(
+        b.eval("return document.querySelector('.pw-card--improve')?.innerText ?? ''")
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
+    )
+}
+
+// Tryout: with a meta model that answered the proposal in plain text the card said "Finished all
+// rounds." with no candidate, no error and no Retry. A round that gives nothing to try now waits
+// there and says why (the likeliest cause, what the model sent); Retry asks again and says
+// "failed again" only when the cause is the same (plain text, then a refused key, is not); a
+// usable reply then finishes the rounds. The loop's settings come back after a reload, and
+// damaged kept settings fall back to their defaults with a message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    script_levels(&fake);
+    let explore = "The current best prompt (score 25 / 100)";
+    let refine = r"in order\n- refine";
+    let plain = "Sure! Here are some better prompts: be more helpful and clear.";
+    fake.reply_next_when(explore, plain, 1);
+    fake.reply_next_when(refine, plain, 1);
+    open_improve(&b).await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    b.field("Rounds")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+        .await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('button')).some(b => b.textContent.startsWith('Start: up to'))",
+        "Start",
+    )
+    .await?;
+    b.eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).click(); return true")
+        .await?;
+    wait_text_long(
+        &b,
+        "Round 1 of 1: waiting, the meta model gave no candidate to try.",
+        60,
+    )
+    .await?;
+    b.wait_for_text("Round 1: the request for new candidates gave no candidate to try")
+        .await?;
+    b.wait_for_text("Round 1: the refinement of the best prompt gave no candidate to try")
+        .await?;
+    b.wait_for_text("This model did not write JSON").await?;
+    let text = improve_text(&b).await?;
+    assert!(!text.contains("Finished all rounds"), "{text}");
+    assert!(text.contains("What the model sent ("), "{text}");
+    b.button("Pick another model in Settings").await?;
+    b.screenshot_at(".pw-card--improve", "optimizer-nothing-to-try-1280-light")
+        .await?;
+    // Nothing more is sent while it waits.
+    let n = fake.chat_requests().len();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(fake.chat_requests().len(), n, "calls while waiting");
+
+    // Retry: the request for new candidates now meets a refused key, the refinement plain text
+    // again. Only the second is "failed again".
+    fake.fault_when(
+        explore,
+        Fault::status(401, "Incorrect API key provided."),
+        1,
+    );
+    fake.reply_next_when(refine, plain, 1);
+    b.button("Retry (up to 2 more calls)")
+        .await?
+        .click()
+        .await?;
+    wait_text_long(
+        &b,
+        "Attempt 2 failed for a different reason: Round 1: the request for new candidates gave no candidate to try",
+        30,
+    )
+    .await?;
+    b.wait_for_text("Failed again (attempt 2): Round 1: the refinement of the best prompt gave no candidate to try")
+        .await?;
+    b.wait_for_text("The call to the model for writing prompts failed:")
+        .await?;
+    let text = improve_text(&b).await?;
+    assert!(
+        !text.contains("Failed again (attempt 2): Round 1: the request for new candidates"),
+        "{text}"
+    );
+    assert_eq!(fake.chat_requests().len(), n + 2, "Retry asked twice");
+
+    // Retry with usable replies: the round runs and the loop finishes; the notices go.
+    let mut up = spec("You are LEVEL1, a meticulous meeting analyst.", CONTEXT);
+    up["style"] = json!("add-constraint");
+    up["rationale"] = json!("Name every owner explicitly.");
+    fake.reply_next_when(explore, &json!({"candidates": [up]}).to_string(), 1);
+    let mut same = spec("You are a careful analyst, refined.", CONTEXT);
+    same["style"] = json!("refine");
+    same["rationale"] = json!("Small wording fixes.");
+    fake.reply_next_when(refine, &json!({"candidates": [same]}).to_string(), 1);
+    b.button("Retry (up to 2 more calls)")
+        .await?
+        .click()
+        .await?;
+    wait_text_long(&b, "Finished all rounds.", 60).await?;
+    let text = improve_text(&b).await?;
+    assert!(!text.contains("gave no candidate to try"), "{text}");
+    b.wait_for_text("Name every owner explicitly.").await?;
+
+    // The settings come back after a reload.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.client.refresh().await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    assert_eq!(
+        b.field("Rounds").await?.prop("value").await?.as_deref(),
+        Some("1")
+    );
+    // Damaged kept settings: the part that reads is kept, the other falls back and is named.
+    b.eval(
+        r#"localStorage.setItem('pw.loop-settings', '{"rounds": "lots", "k": 3}'); return true"#,
+    )
+    .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("Some saved settings of the loop could not be used")
+        .await?;
+    b.wait_for_text("The saved \u{201c}Rounds\u{201d} (\u{201c}lots\u{201d}) could not be used, so the default (3) is used.")
+        .await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    assert_eq!(
+        b.field("Rounds").await?.prop("value").await?.as_deref(),
+        Some("3")
+    );
+    assert_eq!(
+        b.field("Candidates per round")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("3")
+    );
     b.close().await?;
     Ok(())
 }
