@@ -168,7 +168,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                     String::new()
                 };
                 // The same line as the Results card, every finished case counted.
-                Some(format!("Run finished. {}{failed}{judge}.", a.line()))
+                Some(format!("Run finished: {}{failed}{judge}.", a.line()))
             });
             if let Some(s) = summary {
                 toasts.push(s);

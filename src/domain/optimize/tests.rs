@@ -605,7 +605,7 @@ fn a_round_with_nothing_to_try_pauses_with_its_cause_and_resume_asks_again() {
         (Ok(text_reply("", None)), "empty", "empty reply"),
     ];
     for (reply, cause, words) in cases {
-        let mut o = Optimizer::new(config.clone(), start.clone(), 1, &s, limit.clone());
+        let mut o = Optimizer::new(config.clone(), start.clone(), 1, &s, limit);
         let r = reply.clone();
         let stops = drive_proposing(&mut o, &s, &improving(), Event::Start, &mut |_, _, _| {
             r.clone()

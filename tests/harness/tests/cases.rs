@@ -134,7 +134,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("Score 82 / 100 · 2 of 3 cases passed every check")
         .await?;
     // A toast reports the finished run; the step path moves on to Improve.
-    b.wait_for_text("Run finished. Score 82 / 100 · 2 of 3 cases passed every check.")
+    b.wait_for_text("Run finished: Score 82 / 100 · 2 of 3 cases passed every check.")
         .await?;
     b.wait_until(
         "return document.querySelector('[aria-current=step]')?.textContent.includes('Improve')",
