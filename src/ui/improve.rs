@@ -518,7 +518,9 @@ fn Progress(
                 let suite = d.draft.with_untracked(|x| x.suite.clone());
                 o.retry_budget(&Ctx { suite: &suite }).map(|b| b.calls)
             });
-            let failures = o.proposal_failures.clone();
+            // New candidates first, then the refinement, round by round.
+            let mut failures = o.proposal_failures.clone();
+            failures.sort_by_key(|f| (f.round, f.refine));
             view! {
                 <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls/>
                 <div class="pw-progress">
