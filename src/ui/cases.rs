@@ -1174,14 +1174,18 @@ fn ProposalRow(
             {move || pick().map(|p| {
                 let dup = p.proposal.duplicate_of.map(|(what, score)| match what {
                     Similar::Existing(id) => format!("Near-duplicate of case #{id} ({})", alike(score)),
-                    Similar::Proposal(j) => format!("Near-duplicate of suggestion {} ({})", j + 1, alike(score)),
+                    Similar::Proposal(j) => format!(
+                        "Near-duplicate of suggestion {} ({})",
+                        s.picks.with_untracked(|ps| ps.get(j).map_or(j + 1, |x| x.proposal.number)),
+                        alike(score)
+                    ),
                 });
                 let kind = p.proposal.kind.clone();
                 let desc = p.proposal.case.description.clone();
                 view! {
                     <label class="pw-check">
                         <input type="checkbox" prop:checked=p.keep on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.keep = on)); }/>
-                        {format!("Keep suggestion {}", index + 1)}
+                        {format!("Keep suggestion {}", p.proposal.number)}
                     </label>
                     <span class="pw-tag">{kind}</span>
                     <span class="pw-proposal__desc">{desc}</span>

@@ -80,6 +80,9 @@ pub fn request(prompt: &str, variables: &[String], n: u32) -> ChatRequest {
 /// A proposed case, before the person keeps it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proposal {
+    /// Its place in the model's list, from one. Left-out suggestions keep their numbers, so the
+    /// kept ones may skip some ("Suggestion 2 was left out", then "Keep suggestion 3").
+    pub number: usize,
     /// typical, edge or adversarial.
     pub kind: String,
     pub case: TestCase,
@@ -200,15 +203,16 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
             ));
             continue;
         }
-        out.push(kind, case, existing);
+        out.push(n, kind, case, existing);
     }
     Ok(out)
 }
 
 impl Suggested {
-    /// Adds a proposal, marked as a near-duplicate (similarity at least [`NEAR_DUPLICATE`]) of
-    /// the most similar case in `existing` or earlier proposal, if any.
-    pub fn push(&mut self, kind: String, case: TestCase, existing: &[TestCase]) {
+    /// Adds suggestion `number` (its place in the model's list, from one), marked as a
+    /// near-duplicate (similarity at least [`NEAR_DUPLICATE`]) of the most similar case in
+    /// `existing` or earlier proposal, if any.
+    pub fn push(&mut self, number: usize, kind: String, case: TestCase, existing: &[TestCase]) {
         let text = case_text(&case);
         let mut best: Option<(Similar, f64)> = None;
         for e in existing {
@@ -224,6 +228,7 @@ impl Suggested {
             }
         }
         self.proposals.push(Proposal {
+            number,
             kind,
             case,
             duplicate_of: best.filter(|(_, s)| *s >= NEAR_DUPLICATE),

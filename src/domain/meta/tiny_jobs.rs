@@ -253,7 +253,7 @@ impl TinyCases {
                 [only] => case.vars = vec![(only.clone(), line.clone())],
                 _ => case.input = line.clone(),
             }
-            out.push((*kind).to_owned(), case, existing);
+            out.push(n, (*kind).to_owned(), case, existing);
         }
         out
     }
