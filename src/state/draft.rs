@@ -211,6 +211,29 @@ impl Generator {
         self.call.stop();
     }
 
+    /// While Generate runs on the tiny built-in model: the section being written, what part of it
+    /// in words ("the Persona", "example 2"), and `(parts read, parts in all)` (seven parts: four
+    /// sections, then three examples one by one).
+    pub fn tiny_progress(self) -> Option<(Section, String, (usize, usize))> {
+        use meta::tiny::Part;
+        self.tiny.with(|d| {
+            let d = d.as_ref()?;
+            let (section, what) = match d.part()? {
+                Part::Persona => (Section::Persona, "the Persona".to_owned()),
+                Part::Context => (Section::Context, "the Context".to_owned()),
+                Part::Steps => (Section::Steps, "the Steps".to_owned()),
+                Part::Format => (Section::Format, "the Format".to_owned()),
+                Part::Example(i) => (Section::Examples, format!("example {}", i + 1)),
+            };
+            let what = if d.retries() > 0 {
+                format!("{what} again (the last try was not usable)")
+            } else {
+                what
+            };
+            Some((section, what, d.progress()))
+        })
+    }
+
     /// Opens Manual mode with the request of `job`.
     pub fn open_manual(self, job: Job) {
         self.manual_job.set(job);
@@ -316,7 +339,8 @@ impl Generator {
             self.tiny.set(None);
             return;
         };
-        req.temperature = cfg.temperature;
+        // A part asked again is sampled (`TinyDraft::request`); the person's temperature otherwise.
+        req.temperature = req.temperature.max(cfg.temperature);
         let (next_cfg, next_key) = (cfg.clone(), key.clone());
         self.call.start_then(cfg, key, req, opts, move |result| {
             let text = self.call.text.get_untracked();

@@ -163,6 +163,14 @@ pub fn IdeaCard() -> impl IntoView {
                 </button>
             </div>
             <LargeRequestNotice generate=true/>
+            {move || g.tiny_progress().map(|(_, what, (done, all))| view! {
+                <p class="pw-hint" role="status" id="pw-tiny-progress">
+                    {format!(
+                        "The local model is writing {what} (part {} of {all}). Each part takes a few seconds on an idle computer, longer while other programs keep it busy.",
+                        done + 1
+                    )}
+                </p>
+            })}
             <p class="pw-hint">{meta_label}</p>
             <Show when=move || manual.get()>
                 <ManualMode/>
@@ -550,7 +558,12 @@ fn SectionEditor(
     let status = move || {
         if streaming() {
             let spec = g.live_spec();
-            let writing = Section::ALL.iter().rev().find(|s| spec.has(**s)).copied();
+            // The tiny model writes part by part, so the section it is on is known; otherwise
+            // the last section the stream has reached.
+            let writing = g
+                .tiny_progress()
+                .map(|(s, _, _)| s)
+                .or_else(|| Section::ALL.iter().rev().find(|s| spec.has(**s)).copied());
             if writing == Some(section) {
                 "writing…"
             } else if live_has() {

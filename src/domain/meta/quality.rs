@@ -156,6 +156,40 @@ const LABELS: &[&str] = &[
     "schema",
 ];
 
+/// What makes one section's text (steps or examples joined by lines) a poor start for `idea`
+/// (`topic`: its content stems; empty to skip the topic check): empty, a placeholder, a line
+/// repeated, or no word of the idea. One plain sentence each; empty when usable.
+pub fn section_problems(
+    idea: &str,
+    topic: &BTreeSet<String>,
+    section: Section,
+    text: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = section.title();
+    if text.trim().is_empty() {
+        out.push(format!("{name} is empty."));
+        return out;
+    }
+    if section != Section::Steps && section != Section::Examples && is_placeholder(text) {
+        out.push(format!(
+            "{name} is a placeholder: \u{201c}{}\u{201d}.",
+            text.trim()
+        ));
+        return out;
+    }
+    if let Some(line) = repeated_line(text) {
+        out.push(format!("{name} repeats the line \u{201c}{line}\u{201d}."));
+    }
+    if !topic.is_empty() && !shares_stem(topic, &content_stems(text)) {
+        out.push(format!(
+            "{name} does not mention the task (none of: {}).",
+            some_of(idea)
+        ));
+    }
+    out
+}
+
 /// What makes `spec` a poor start for `idea`, one plain sentence each; empty when usable.
 pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
     let mut out = Vec::new();
@@ -175,27 +209,7 @@ pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
         (Section::Examples, &examples),
     ];
     for (section, text) in sections {
-        let name = section.title();
-        if text.trim().is_empty() {
-            out.push(format!("{name} is empty."));
-            continue;
-        }
-        if section != Section::Steps && section != Section::Examples && is_placeholder(text) {
-            out.push(format!(
-                "{name} is a placeholder: \u{201c}{}\u{201d}.",
-                text.trim()
-            ));
-            continue;
-        }
-        if let Some(line) = repeated_line(text) {
-            out.push(format!("{name} repeats the line \u{201c}{line}\u{201d}."));
-        }
-        if !topic.is_empty() && !shares_stem(&topic, &content_stems(text)) {
-            out.push(format!(
-                "{name} does not mention the task (none of: {}).",
-                some_of(idea)
-            ));
-        }
+        out.extend(section_problems(idea, &topic, section, text));
     }
     for (a, b) in pairs(&sections.map(|(s, t)| (s, normalize(t)))) {
         if !a.1.is_empty() && a.1 == b.1 {
@@ -439,9 +453,7 @@ fn short_cvc(base: &str) -> bool {
 fn some_of(topic: &str) -> String {
     const SHOWN: usize = 8;
     let mut seen = BTreeSet::new();
-    let words: Vec<String> = words_of(topic)
-        .filter(|w| seen.insert(stem(w)))
-        .collect();
+    let words: Vec<String> = words_of(topic).filter(|w| seen.insert(stem(w))).collect();
     let mut out = words
         .iter()
         .take(SHOWN)

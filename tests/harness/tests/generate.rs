@@ -511,17 +511,41 @@ async fn the_real_local_model_writes_a_usable_draft_for_every_example_idea() -> 
         }
         p.generate().await?;
         let deadline = Instant::now() + Duration::from_secs(180);
+        // What the page says it is writing while the parts come in.
+        let mut progress = std::collections::BTreeSet::new();
         loop {
             if p.current_version().await?.starts_with(&format!("v{n} ")) {
                 break;
+            }
+            let line = browser
+                .eval("return document.getElementById('pw-tiny-progress')?.textContent ?? ''")
+                .await?;
+            if let Some(line) = line.as_str().filter(|l| !l.is_empty()) {
+                progress.insert(line.to_owned());
             }
             anyhow::ensure!(
                 Instant::now() < deadline,
                 "no v{n} after 180 s for {idea:?}"
             );
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
         }
         p.wait_idle().await?;
+        // Seven parts, each named while it is written (some pass between two looks).
+        assert!(progress.len() >= 2, "{progress:?}");
+        for line in &progress {
+            assert!(
+                line.starts_with("The local model is writing ") && line.contains(" of 7)"),
+                "{line}"
+            );
+        }
+        let gone = browser
+            .eval("return document.getElementById('pw-tiny-progress') === null")
+            .await?;
+        assert_eq!(
+            gone,
+            serde_json::json!(true),
+            "the progress line stays after the draft"
+        );
         let took = t.elapsed();
         let problem = browser
             .eval(
