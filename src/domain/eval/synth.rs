@@ -102,7 +102,7 @@ pub enum Similar {
 }
 
 /// What a suggestions reply gave: the usable cases, and the ones left out, each with why in plain
-/// words, counted from one ("Suggestion 3 has no input, so it was left out.").
+/// words, counted from one ("Suggestion 3 has no input and no variable values.").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Suggested {
     pub proposals: Vec<Proposal>,
@@ -170,7 +170,7 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
         let n = n + 1;
         let Some(m) = item.as_object() else {
             out.left_out.push(format!(
-                "Suggestion {n} is not a test case, so it was left out."
+                "Suggestion {n} is not a test case."
             ));
             continue;
         };
@@ -199,7 +199,7 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
         };
         if case.user_message().trim().is_empty() {
             out.left_out.push(format!(
-                "Suggestion {n} has no input and no variable values, so it was left out."
+                "Suggestion {n} has no input and no variable values."
             ));
             continue;
         }

@@ -223,7 +223,7 @@ impl TinyCases {
             let n = i + 1;
             if worked.contains(&norm(line)) {
                 out.left_out.push(format!(
-                    "Suggestion {n} ({kind}) copies one of the local model's worked examples, so it was left out."
+                    "Suggestion {n} ({kind}) copies one of the local model's worked examples."
                 ));
                 continue;
             }
@@ -234,7 +234,7 @@ impl TinyCases {
             };
             if let Some(p) = quality::text_problems(topic, line).first() {
                 out.left_out.push(format!(
-                    "Suggestion {n} ({kind}) was left out: {}",
+                    "Suggestion {n} ({kind}): {}",
                     lower_first(p)
                 ));
                 continue;

@@ -879,7 +879,7 @@ async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow
         .send_keys(&format!("{SELECT_ALL}3{TAB}"))
         .await?;
     b.button("Suggest cases").await?.click().await?;
-    b.wait_for_text("Suggestion 1 is not a test case, so it was left out.")
+    b.wait_for_text("Some suggestions were left out: Suggestion 1 is not a test case.")
         .await?;
     b.wait_for_text("Keep suggestion 3").await?;
     let labels = b
