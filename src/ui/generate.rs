@@ -565,6 +565,8 @@ fn SectionEditor(
             .with(|x| x.current_spec().is_some_and(|s| !s.has(section)))
         {
             "missing"
+        } else if d.draft.with(|x| x.open_gaps().contains(&crate::domain::meta::reply::Gap::CutOff(section))) {
+            "cut off"
         } else {
             ""
         }
@@ -578,7 +580,7 @@ fn SectionEditor(
     let rewrite_id = format!("pw-rewrite-{}", section.as_str());
     let rewrite_id2 = rewrite_id.clone();
     view! {
-        <div class=move || format!("pw-section pw-section--{}", if status().is_empty() { "idle" } else { status().trim_end_matches('…') })>
+        <div class=move || format!("pw-section pw-section--{}", if status().is_empty() { "idle".to_owned() } else { status().trim_end_matches('…').replace(' ', "-") })>
             <div class="pw-section__head">
                 <label class="pw-section__title" for=id.clone()>{section.title()}</label>
                 <span class="pw-section__hint">{section.hint()}</span>
