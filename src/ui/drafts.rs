@@ -69,11 +69,11 @@ pub fn DraftsPanel(
             message.try_set(Some(r));
         });
     };
+    super::settings::close_on_escape(open);
     view! {
         <Show when=move || open.get()>
             <div class="pw-overlay" on:click=move |_| close()></div>
-            <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1"
-                on:keydown=move |ev| if ev.key() == "Escape" { close() }>
+            <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1">
                 <header class="pw-drawer__header">
                     <h2 id="pw-drafts-title">"Your drafts"</h2>
                     <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
