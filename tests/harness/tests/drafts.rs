@@ -413,6 +413,8 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     );
 
     a.button("Run all 3 cases").await?.click().await?;
+    // The prompt's {{recipe}} is left empty here.
+    a.button("Run anyway").await?.click().await?;
     for id in 1..=3 {
         a.wait_until(
             &format!("return (document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? '').includes(':')"),
@@ -436,6 +438,23 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?
         .unwrap_or_default();
     a.screenshot("share-with-results-1280-light").await?;
+
+    // An edit makes version 2, which has not been run: the option says so before the link is
+    // copied, and is off (it would carry nothing) until the history goes along.
+    a.field("Persona")
+        .await?
+        .send_keys(" Group by aisle.")
+        .await?;
+    a.wait_for_text("This version has not been run yet: the results are of version 1. Run the test cases again, or include the version history to send them.")
+        .await?;
+    assert_eq!(
+        a.eval("const c = document.getElementById('pw-share-results'); return [c.checked, c.disabled]")
+            .await?,
+        json!([false, true])
+    );
+    a.wait_for_text("Include the version history").await?.click().await?;
+    a.wait_for_text("This version has not been run; the link carries the results of version 1 with the version history.")
+        .await?;
     a.close().await?;
 
     let b = Browser::start(1280, 1400).await?;

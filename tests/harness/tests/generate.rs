@@ -807,6 +807,20 @@ async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow:
         .await?;
     browser.screenshot("generate-cut-off-1280-light").await?;
 
+    // The connection closes (no final event) inside the Context.
+    fake.push_faults([Fault::Truncate { after_chunks: 10_000 }]);
+    fake.push_replies([
+        r#"{"persona": "You are a meticulous meeting analyst.", "context": "Notes arrive as raw"#
+            .to_owned(),
+    ]);
+    p.generate().await?;
+    browser
+        .wait_for_text("The reply was cut off in the middle of Context: it is unfinished")
+        .await?;
+    p.wait_idle().await?;
+    assert_eq!(cut_sections(&browser).await?, ["Context"]);
+    assert_eq!(provenance(&browser).await?, "Incomplete, written by fake-large");
+
     // Stopped at the length limit inside the Steps: Persona is whole, Steps is cut off.
     fake.push_faults([Fault::MaxTokens]);
     fake.push_replies([

@@ -457,7 +457,9 @@ const SIDEWAYS: &str =
 async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits() -> anyhow::Result<()> {
     use pw_harness::pages::SettingsPage;
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 800).await?;
+    // Classic scrollbars that take room, as on most desktops.
+    let browser =
+        Browser::start_with(1280, 800, &[pw_harness::browser::SHOW_SCROLLBARS]).await?;
     browser.open_app(&site.url()).await?;
     browser.wait_for_role_name("heading", "Your idea").await?;
 
