@@ -321,7 +321,9 @@ impl Draft {
         // The section the reply ended inside, while its text is still the unfinished one.
         let cut = reply
             .cut
-            .filter(|s| current.spec.has(*s) && current.spec.section_text(*s) == reply.spec.section_text(*s))
+            .filter(|s| {
+                current.spec.has(*s) && current.spec.section_text(*s) == reply.spec.section_text(*s)
+            })
             .map(Gap::CutOff);
         cut.into_iter()
             .chain(gaps(&current.spec).into_iter().filter(|g| then.contains(g)))

@@ -119,9 +119,7 @@ impl Online {
     /// cannot go (the built-in local model, on loopback, still works).
     pub fn blocks(self, cfg: &crate::domain::provider::ProviderConfig) -> bool {
         !self.0.get()
-            && crate::domain::provider::offline_blocks(&crate::domain::http::host_of(
-                &cfg.base_url,
-            ))
+            && crate::domain::provider::offline_blocks(&crate::domain::http::host_of(&cfg.base_url))
     }
 }
 

@@ -292,7 +292,11 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
         (n, 0) if !earlier.is_empty() => format!(
             "{n} test case{} included, with run results of an earlier version ({}), not of the version shown:",
             if n == 1 { "" } else { "s" },
-            earlier.iter().map(|v| format!("version {v}")).collect::<Vec<_>>().join(", ")
+            earlier
+                .iter()
+                .map(|v| format!("version {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         (n, 0) => format!(
             "{n} test case{} included (no results):",

@@ -569,7 +569,10 @@ fn SectionEditor(
             .with(|x| x.current_spec().is_some_and(|s| !s.has(section)))
         {
             "missing"
-        } else if d.draft.with(|x| x.open_gaps().contains(&crate::domain::meta::reply::Gap::CutOff(section))) {
+        } else if d.draft.with(|x| {
+            x.open_gaps()
+                .contains(&crate::domain::meta::reply::Gap::CutOff(section))
+        }) {
             "cut off"
         } else {
             ""

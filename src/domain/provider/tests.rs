@@ -1156,14 +1156,20 @@ fn offline_a_remote_provider_is_said_to_be_offline_and_loopback_is_not_blocked()
     assert_eq!(e.kind, ErrorKind::Offline);
     assert_eq!(e.title(), "Your browser is offline");
     let m = e.message();
-    assert!(m.starts_with("Your browser is offline, so OpenAI at api.openai.com cannot be reached."), "{m}");
+    assert!(
+        m.starts_with("Your browser is offline, so OpenAI at api.openai.com cannot be reached."),
+        "{m}"
+    );
     for blamed in ["address", "CORS", "firewall"] {
         assert!(!m.contains(blamed), "{m}");
     }
     assert!(!e.retryable());
     for host in ["127.0.0.1:8081", "localhost:11434", "[::1]:8080"] {
         assert!(!offline_blocks(host), "{host}");
-        assert!(offline_error(ProviderKind::LlamaCpp, host).is_none(), "{host}");
+        assert!(
+            offline_error(ProviderKind::LlamaCpp, host).is_none(),
+            "{host}"
+        );
     }
     for host in ["192.168.1.20:11434", "api.anthropic.com", "example.com"] {
         assert!(offline_blocks(host), "{host}");

@@ -602,5 +602,8 @@ fn the_results_offer_says_what_a_link_carries() {
         ResultsOffer::of(&with),
         ResultsOffer::EarlierOnly { versions: vec![1] }
     );
-    assert_eq!(with.run_of(1).unwrap().cases[&ids[0]].output, "- Ann: book the room");
+    assert_eq!(
+        with.run_of(1).unwrap().cases[&ids[0]].output,
+        "- Ann: book the room"
+    );
 }

@@ -448,11 +448,16 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     a.wait_for_text("This version has not been run yet: the results are of version 1. Run the test cases again, or include the version history to send them.")
         .await?;
     assert_eq!(
-        a.eval("const c = document.getElementById('pw-share-results'); return [c.checked, c.disabled]")
-            .await?,
+        a.eval(
+            "const c = document.getElementById('pw-share-results'); return [c.checked, c.disabled]"
+        )
+        .await?,
         json!([false, true])
     );
-    a.wait_for_text("Include the version history").await?.click().await?;
+    a.wait_for_text("Include the version history")
+        .await?
+        .click()
+        .await?;
     a.wait_for_text("This version has not been run; the link carries the results of version 1 with the version history.")
         .await?;
     a.close().await?;

@@ -801,14 +801,19 @@ async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow:
     p.wait_idle().await?;
     assert_eq!(cut_sections(&browser).await?, ["Persona"]);
     assert_eq!(p.section("Persona").await?, "You are");
-    assert_eq!(provenance(&browser).await?, "Incomplete, written by fake-large");
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
     browser
         .wait_for_text("This version is incomplete: the generation stopped before the end.")
         .await?;
     browser.screenshot("generate-cut-off-1280-light").await?;
 
     // The connection closes (no final event) inside the Context.
-    fake.push_faults([Fault::Truncate { after_chunks: 10_000 }]);
+    fake.push_faults([Fault::Truncate {
+        after_chunks: 10_000,
+    }]);
     fake.push_replies([
         r#"{"persona": "You are a meticulous meeting analyst.", "context": "Notes arrive as raw"#
             .to_owned(),
@@ -819,7 +824,10 @@ async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow:
         .await?;
     p.wait_idle().await?;
     assert_eq!(cut_sections(&browser).await?, ["Context"]);
-    assert_eq!(provenance(&browser).await?, "Incomplete, written by fake-large");
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
 
     // Stopped at the length limit inside the Steps: Persona is whole, Steps is cut off.
     fake.push_faults([Fault::MaxTokens]);

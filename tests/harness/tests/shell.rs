@@ -378,8 +378,7 @@ async fn offline_a_remote_provider_is_said_to_be_offline_not_misaddressed() -> a
         )
         .await?;
     browser.wait_for_text("You are offline.").await?;
-    let generate_disabled =
-        "return Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate prompt').disabled";
+    let generate_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate prompt').disabled";
     // The built-in local model (on this computer) is not blocked.
     assert_eq!(browser.eval(generate_disabled).await?, false);
 
@@ -454,12 +453,12 @@ const SIDEWAYS: &str =
 // Bugs (first-hour tryout): Escape did not close Settings once the focus had left it; its close
 // button scrolled away; the page scrolled sideways at 1280 px; the cards read 1, 2, 5, 3, 3, 4.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits() -> anyhow::Result<()> {
+async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits()
+-> anyhow::Result<()> {
     use pw_harness::pages::SettingsPage;
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     // Classic scrollbars that take room, as on most desktops.
-    let browser =
-        Browser::start_with(1280, 800, &[pw_harness::browser::SHOW_SCROLLBARS]).await?;
+    let browser = Browser::start_with(1280, 800, &[pw_harness::browser::SHOW_SCROLLBARS]).await?;
     browser.open_app(&site.url()).await?;
     browser.wait_for_role_name("heading", "Your idea").await?;
 
@@ -473,7 +472,10 @@ async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits(
         "examples": [{"input": "Bob will send the deck.", "output": "- Bob: send the deck"},
                      {"input": "We talked about lunch.", "output": "No action items."}, {"input": "hi", "output": "Please paste the notes."}]});
     pw_harness::pages::PromptPage::new(&browser)
-        .paste_reply("a bot that pulls action items out of meeting notes", &reply.to_string())
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &reply.to_string(),
+        )
         .await?;
     let numbers: Vec<String> = serde_json::from_value(browser.eval(CARD_NUMBERS).await?)?;
     assert_eq!(numbers, ["1", "2", "3", "4", "5"]);
@@ -483,7 +485,11 @@ async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits(
             .await?,
     )?;
     assert_eq!(steps, numbers, "the step bar and the cards agree");
-    assert_eq!(browser.eval(SIDEWAYS).await?, false, "the page scrolls sideways");
+    assert_eq!(
+        browser.eval(SIDEWAYS).await?,
+        false,
+        "the page scrolls sideways"
+    );
 
     let s = SettingsPage::open(&browser).await?;
     for job in ["Writing prompts", "Running tests", "Scoring"] {

@@ -176,8 +176,8 @@ fn a_section_reply_changes_only_its_section() {
     other["persona"] = json!("Someone else");
     other["steps"] = json!(["A.", "B.", "C."]);
     let next = read_section(&spec, Section::Steps, &other.to_string(), false)
-    .unwrap()
-    .spec;
+        .unwrap()
+        .spec;
     assert_eq!(next.steps, ["A.", "B.", "C."]);
     assert_eq!(next.persona, spec.persona);
     assert_eq!(
@@ -246,7 +246,13 @@ fn a_cut_off_reply_is_named_by_every_reader() {
     assert_eq!(r.spec.steps, ["One.", "Tw"]);
     assert_eq!(r.cut, Some(Section::Steps));
     // Cut off after the section closed: finished.
-    let r = read_section(&spec, Section::Steps, r#"{"steps": ["One.", "Two."]"#, false).unwrap();
+    let r = read_section(
+        &spec,
+        Section::Steps,
+        r#"{"steps": ["One.", "Two."]"#,
+        false,
+    )
+    .unwrap();
     assert_eq!(r.cut, None);
     // A whole prompt in reply to a one-section request, cut inside another section: the one
     // asked for is whole.
