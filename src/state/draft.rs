@@ -52,6 +52,14 @@ impl DraftHandle {
         });
     }
 
+    /// Adds a version read from a reply (see [`Draft::commit_reply`]): `cut` names the section
+    /// the reply ended inside.
+    pub fn commit_reply(self, reading: reply::Reading, origin: Origin) {
+        self.draft.update(|d| {
+            d.commit_reply(reading.spec, origin, reading.cut, now_ms());
+        });
+    }
+
     /// Text typed into a section, saved as it is typed (a reload keeps it): the first save of a
     /// typing session makes a new version; later ones replace that version's text while it is
     /// still current, a hand edit of this section and not run yet. `done` ends the session (the
@@ -489,11 +497,11 @@ impl Generator {
     /// Reads a reply pasted in manual mode for the job Manual mode shows (the same reading as a
     /// streamed reply): the sections that read come in as a version "pasted", and the gaps are
     /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
-    /// be read.
+    /// be read. A pasted reply that ends inside a section counts that section among the gaps.
     pub fn paste(self, text: &str) -> Result<usize, ReplyCause> {
         let drafts = DraftHandle::expect();
         let job = self.manual_job.get_untracked();
-        let spec = match &job {
+        let reading = match &job {
             Job::Rewrite { section, .. } => {
                 let Some(current) = drafts.draft.with_untracked(|d| d.current_spec().cloned())
                 else {
@@ -503,8 +511,8 @@ impl Generator {
             }
             _ => reply::read_spec(text, false)?,
         };
-        let gaps = reply::gaps(&spec).len();
-        drafts.commit(spec, Origin::Pasted);
+        let gaps = reply::gaps(&reading.spec).len() + usize::from(reading.cut.is_some());
+        drafts.commit_reply(reading, Origin::Pasted);
         self.error.set(None);
         Ok(gaps)
     }
@@ -526,8 +534,9 @@ fn finish(
     };
     match job {
         Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
-            Ok(spec) => {
-                let complete = call_error.is_none() && !cut_off;
+            Ok(reading) => {
+                // A reply that ends inside a section was cut off, whatever the call reported.
+                let complete = call_error.is_none() && !cut_off && reading.cut.is_none();
                 let origin = match job {
                     _ if !complete => Origin::Partial {
                         model: model.to_owned(),
@@ -540,7 +549,9 @@ fn finish(
                         model: model.to_owned(),
                     },
                 };
-                drafts.commit(spec, origin);
+                // A reply that ends inside a section without a length stop is marked by its gap
+                // and the version's "incomplete" notice, not blamed on the length limit.
+                drafts.commit_reply(reading, origin);
                 match call_error {
                     Some(e) => Some(GenError::Call(e)),
                     None if cut_off => Some(GenError::CutOff),
@@ -556,7 +567,7 @@ fn finish(
             let spec = drafts.draft.with_untracked(|d| d.current_spec().cloned())?;
             match reply::read_section(&spec, *section, text, cut_off) {
                 Ok(next) if call_error.is_none() => {
-                    drafts.commit(
+                    drafts.commit_reply(
                         next,
                         Origin::Rewritten {
                             section: *section,
