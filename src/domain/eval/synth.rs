@@ -169,9 +169,8 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
     for (n, item) in list.iter().enumerate() {
         let n = n + 1;
         let Some(m) = item.as_object() else {
-            out.left_out.push(format!(
-                "Suggestion {n} is not a test case."
-            ));
+            out.left_out
+                .push(format!("Suggestion {n} is not a test case."));
             continue;
         };
         let kind = text(reply_field(m, &["kind", "type", "category"]))

@@ -233,10 +233,8 @@ impl TinyCases {
                 ""
             };
             if let Some(p) = quality::text_problems(topic, line).first() {
-                out.left_out.push(format!(
-                    "Suggestion {n} ({kind}): {}",
-                    lower_first(p)
-                ));
+                out.left_out
+                    .push(format!("Suggestion {n} ({kind}): {}", lower_first(p)));
                 continue;
             }
             let mut case = TestCase {
