@@ -86,6 +86,9 @@ pub struct Version {
     pub spec: PromptSpec,
     /// Milliseconds since the Unix epoch (given by the shell; the domain has no clock).
     pub created_ms: f64,
+    /// The section the reply this version was read from ended inside (its text is unfinished),
+    /// named among the gaps while that text stays as it arrived ([`Draft::open_gaps`]).
+    pub cut: Option<Section>,
 }
 
 /// Everything a person makes for one prompt. Kept and shared through the versioned wire types in
@@ -133,10 +136,30 @@ impl Draft {
             origin,
             spec,
             created_ms: now_ms,
+            cut: None,
         });
         self.current = number;
         if self.name.trim().is_empty() {
             self.name = short_name(&self.idea.idea);
+        }
+        number
+    }
+
+    /// [`commit`](Self::commit) for a prompt read from a reply: `cut` names the section the reply
+    /// ended inside (kept on the new version, so the page marks it unfinished).
+    pub fn commit_reply(
+        &mut self,
+        spec: PromptSpec,
+        origin: Origin,
+        cut: Option<Section>,
+        now_ms: f64,
+    ) -> u32 {
+        let before = self.current;
+        let number = self.commit(spec, origin, now_ms);
+        if number != before
+            && let Some(v) = self.versions.iter_mut().find(|v| v.number == number)
+        {
+            v.cut = cut;
         }
         number
     }
@@ -295,9 +318,15 @@ impl Draft {
             return Vec::new();
         };
         let then = gaps(&reply.spec);
-        gaps(&current.spec)
-            .into_iter()
-            .filter(|g| then.contains(g))
+        // The section the reply ended inside, while its text is still the unfinished one.
+        let cut = reply
+            .cut
+            .filter(|s| {
+                current.spec.has(*s) && current.spec.section_text(*s) == reply.spec.section_text(*s)
+            })
+            .map(Gap::CutOff);
+        cut.into_iter()
+            .chain(gaps(&current.spec).into_iter().filter(|g| then.contains(g)))
             .collect()
     }
 
@@ -453,6 +482,59 @@ mod tests {
             6.0,
         );
         assert_eq!(label(&d), "Incomplete, written by small");
+    }
+
+    // Bug (first-hour tryout): a reply cut off in its Persona became a finished Persona.
+    #[test]
+    fn a_section_cut_off_in_its_reply_is_a_gap_until_its_text_changes() {
+        let mut d = Draft::default();
+        let cut = PromptSpec {
+            persona: "You are".into(),
+            ..Default::default()
+        };
+        d.commit_reply(cut.clone(), Origin::Pasted, Some(Section::Persona), 1.0);
+        let gaps = d.open_gaps();
+        assert_eq!(gaps[0], Gap::CutOff(Section::Persona));
+        assert!(gaps.contains(&Gap::Missing(Section::Context)));
+        // Another section edited: the Persona is still the unfinished one.
+        let mut edited = cut.clone();
+        edited.context = "Recipes arrive as text.".into();
+        d.commit(
+            edited.clone(),
+            Origin::Edited {
+                section: Section::Context,
+            },
+            2.0,
+        );
+        assert_eq!(d.open_gaps()[0], Gap::CutOff(Section::Persona));
+        // The Persona finished by hand: no longer cut off.
+        edited.persona = "You are a careful planner.".into();
+        d.commit(
+            edited,
+            Origin::Edited {
+                section: Section::Persona,
+            },
+            3.0,
+        );
+        assert!(!d.open_gaps().contains(&Gap::CutOff(Section::Persona)));
+        // The mark survives storage and links.
+        let mut d2 = Draft::default();
+        d2.commit_reply(cut, Origin::Pasted, Some(Section::Persona), 1.0);
+        let back = crate::domain::wire::DraftV1::from_draft(&d2, crate::domain::wire::Include::ALL)
+            .into_salvaged()
+            .draft;
+        assert_eq!(back.open_gaps()[0], Gap::CutOff(Section::Persona));
+        let link = crate::domain::share::encode(
+            &d2,
+            crate::domain::wire::Include {
+                history: false,
+                cases: false,
+                results: false,
+            },
+        )
+        .unwrap();
+        let back = crate::domain::share::decode(&link).unwrap();
+        assert_eq!(back.open_gaps()[0], Gap::CutOff(Section::Persona));
     }
 
     #[test]

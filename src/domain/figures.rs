@@ -84,6 +84,36 @@ impl SettingNumber for f32 {
     }
 }
 
+impl SettingNumber for f64 {
+    const KIND: &'static str = "a number";
+    fn shown(self) -> String {
+        self.to_string()
+    }
+}
+
+/// Like [`read_setting`] for a field that may be left empty, meaning "no limit": empty text is
+/// `Ok(None)`; otherwise the number from `min` to `max`, and an error that names the value in
+/// use, or "no limit" while there is none.
+pub fn read_optional_setting<T: SettingNumber>(
+    text: &str,
+    min: T,
+    max: T,
+    in_use: Option<T>,
+) -> Result<Option<T>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    match in_use {
+        Some(v) => read_setting(text, min, max, v).map(Some),
+        None => read_setting(text, min, max, min).map(Some).map_err(|e| {
+            let used = format!("{} is used until then.", min.shown());
+            e.strip_suffix(&used).map_or(e.clone(), |head| {
+                format!("{head}no limit is used until then (leave it empty for none).")
+            })
+        }),
+    }
+}
+
 /// Reads what was typed into a setting's number field, allowed from `min` to `max` (both
 /// included). Spaces around the text are ignored.
 ///
@@ -158,6 +188,27 @@ mod tests {
         assert_eq!(size(1024), "1 KB");
         assert_eq!(size(540 * 1024), "540 KB");
         assert_eq!(size(1536 * 1024), "1.5 MB");
+    }
+
+    #[test]
+    fn an_optional_bound_is_empty_or_a_number_in_range() {
+        assert_eq!(read_optional_setting("", 0u32, 100, Some(5)), Ok(None));
+        assert_eq!(read_optional_setting(" 7 ", 0u32, 100, None), Ok(Some(7)));
+        assert_eq!(
+            read_optional_setting("abc", 0u32, 100, None),
+            Err("\u{201c}abc\u{201d} is not a whole number. Type a whole number from 0 to 100; no limit is used until then (leave it empty for none).".to_owned())
+        );
+        assert_eq!(
+            read_optional_setting("-5", 0u32, 100, Some(9)),
+            Err("\u{201c}-5\u{201d} is not a whole number. Type a whole number from 0 to 100; 9 is used until then.".to_owned())
+        );
+        assert_eq!(
+            read_optional_setting("1.5", 0u32, 100, Some(9)).unwrap_err(),
+            "\u{201c}1.5\u{201d} is not a whole number. Type a whole number from 0 to 100; 9 is used until then."
+        );
+        assert_eq!(read_setting("0.002", 0.0f64, 1000.0, 0.01), Ok(0.002));
+        assert!(read_setting("NaN", 0.0f64, 1000.0, 0.01).is_err());
+        assert!(read_setting("$1", 0.0f64, 1000.0, 0.01).is_err());
     }
 
     #[test]

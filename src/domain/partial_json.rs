@@ -138,6 +138,81 @@ pub fn parse_partial(text: &str) -> Option<Value> {
     })
 }
 
+/// The key of the top object's field whose value was still being written where the text ends
+/// (inside its string, or with its list or object still open), as the text spells it; `None`
+/// when the text holds a whole JSON value or ends between fields. The top object is the text's
+/// first object (the root, or the first item of a root list), as [`parse_partial`] reads it.
+pub fn open_field(text: &str) -> Option<String> {
+    let start = text.find(['{', '['])?;
+    let s = &text[start..];
+    let bytes = s.as_bytes();
+    // The depth (number of open brackets) at which the top object's fields sit.
+    let mut top: Option<usize> = None;
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut str_start = 0usize;
+    let mut str_is_key = false;
+    // Per open bracket: whether it is an object, and (in an object) whether a key comes next.
+    let mut frames: Vec<(bool, bool)> = Vec::new();
+    let mut key: Option<String> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+                if str_is_key && Some(depth) == top {
+                    key = Some(s[str_start + 1..i].to_owned());
+                }
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_str = true;
+                str_start = i;
+                str_is_key = frames.last() == Some(&(true, true));
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                frames.push((b == b'{', b == b'{'));
+                if b == b'{' && top.is_none() && depth <= 2 {
+                    top = Some(depth);
+                }
+            }
+            b'}' | b']' => {
+                frames.pop();
+                if Some(depth) == top || depth <= 1 {
+                    // The top object (or the root) closed: nothing is still being written.
+                    return None;
+                }
+                depth -= 1;
+            }
+            b':' => {
+                if let Some(f) = frames.last_mut() {
+                    f.1 = false;
+                }
+            }
+            b',' => {
+                if Some(depth) == top {
+                    key = None;
+                }
+                if let Some(f) = frames.last_mut() {
+                    f.1 = f.0;
+                }
+            }
+            _ => {}
+        }
+    }
+    let top = top?;
+    // Inside the value of the current field: in its string, or deeper (its list or object).
+    let inside = depth > top || (in_str && !str_is_key && depth == top);
+    if inside { key } else { None }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

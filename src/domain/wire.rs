@@ -265,6 +265,9 @@ pub struct VersionV1 {
     pub spec: SpecV1,
     #[serde(default)]
     pub at: f64,
+    /// The section the reply ended inside (`persona`, `steps`…), written only when there is one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cut: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -428,6 +431,7 @@ impl DraftV1 {
                 origin: (&v.origin).into(),
                 spec: (&v.spec).into(),
                 at: v.created_ms,
+                cut: v.cut.map(|c| c.as_str().to_owned()).unwrap_or_default(),
             })
             .collect();
         Self {
@@ -505,6 +509,7 @@ impl DraftV1 {
                 origin: v.origin.into(),
                 spec: v.spec.into(),
                 created_ms: v.at,
+                cut: Section::parse(&v.cut),
             })
             .collect();
         let current = if versions.iter().any(|v| v.number == self.current) {

@@ -335,6 +335,12 @@ async fn open(
     limit_ms: u32,
 ) -> Result<Response, ProviderError> {
     let host = host_of(&http.url);
+    // Offline, only this computer answers: say so rather than blame the address.
+    if !super::online()
+        && let Some(e) = crate::domain::provider::offline_error(cfg.kind, &host)
+    {
+        return Err(e);
+    }
     let page_is_https = web_sys::window()
         .and_then(|w| w.location().protocol().ok())
         .is_some_and(|p| p == "https:");
@@ -377,9 +383,13 @@ async fn open(
     let window = web_sys::window().expect("window");
     match JsFuture::from(window.fetch_with_request(&request)).await {
         Ok(r) => Ok(r.unchecked_into()),
-        Err(e) => Err(attempt
-            .cut_short(cfg, &host, limit_ms)
-            .unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e)))),
+        Err(e) => Err(attempt.cut_short(cfg, &host, limit_ms).unwrap_or_else(|| {
+            // The connection went down during the call.
+            (!super::online())
+                .then(|| crate::domain::provider::offline_error(cfg.kind, &host))
+                .flatten()
+                .unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e)))
+        })),
     }
 }
 

@@ -24,6 +24,33 @@ pub enum NetError {
     },
 }
 
+/// Whether the browser said it went offline (its `offline` event) since it last said `online`.
+static OFFLINE_EVENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the browser is online: `navigator.onLine`, and no `offline` event since the last
+/// `online` one. The offline notice and every call read this one answer ([`watch_online`]).
+pub fn online() -> bool {
+    let nav = web_sys::window().is_none_or(|w| w.navigator().on_line());
+    nav && !OFFLINE_EVENT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Follows the browser's `online`/`offline` events for the whole page's life: [`online`] is
+/// updated, then `changed` is told the new answer.
+pub fn watch_online(changed: impl Fn(bool) + Clone + 'static) {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    for (event, offline) in [("online", false), ("offline", true)] {
+        let changed = changed.clone();
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            OFFLINE_EVENT.store(offline, std::sync::atomic::Ordering::Relaxed);
+            changed(online());
+        });
+        let _ = w.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+}
+
 /// Resolves after `ms` milliseconds.
 pub async fn sleep(ms: u32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

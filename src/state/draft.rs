@@ -53,6 +53,14 @@ impl DraftHandle {
         });
     }
 
+    /// Adds a version read from a reply (see [`Draft::commit_reply`]): `cut` names the section
+    /// the reply ended inside.
+    pub fn commit_reply(self, reading: reply::Reading, origin: Origin) {
+        self.draft.update(|d| {
+            d.commit_reply(reading.spec, origin, reading.cut, now_ms());
+        });
+    }
+
     /// Text typed into a section, saved as it is typed (a reload keeps it): the first save of a
     /// typing session makes a new version; later ones replace that version's text while it is
     /// still current, a hand edit of this section and not run yet. `done` ends the session (the
@@ -216,6 +224,29 @@ impl Generator {
         self.call.stop();
     }
 
+    /// While Generate runs on the tiny built-in model: the section being written, what part of it
+    /// in words ("the Persona", "example 2"), and `(parts read, parts in all)` (seven parts: four
+    /// sections, then three examples one by one).
+    pub fn tiny_progress(self) -> Option<(Section, String, (usize, usize))> {
+        use meta::tiny::Part;
+        self.tiny.with(|d| {
+            let d = d.as_ref()?;
+            let (section, what) = match d.part()? {
+                Part::Persona => (Section::Persona, "the Persona".to_owned()),
+                Part::Context => (Section::Context, "the Context".to_owned()),
+                Part::Steps => (Section::Steps, "the Steps".to_owned()),
+                Part::Format => (Section::Format, "the Format".to_owned()),
+                Part::Example(i) => (Section::Examples, format!("example {}", i + 1)),
+            };
+            let what = if d.retries() > 0 {
+                format!("{what} again (the last try was not usable)")
+            } else {
+                what
+            };
+            Some((section, what, d.progress()))
+        })
+    }
+
     /// Opens Manual mode with the request of `job`.
     pub fn open_manual(self, job: Job) {
         self.manual_job.set(job);
@@ -321,7 +352,8 @@ impl Generator {
             self.tiny.set(None);
             return;
         };
-        req.temperature = cfg.temperature;
+        // A part asked again is sampled (`TinyDraft::request`); the person's temperature otherwise.
+        req.temperature = req.temperature.max(cfg.temperature);
         let (next_cfg, next_key) = (cfg.clone(), key.clone());
         self.call.start_then(cfg, key, req, opts, move |result| {
             let text = self.call.text.get_untracked();
@@ -488,11 +520,11 @@ impl Generator {
     /// Reads a reply pasted in manual mode for the job Manual mode shows (the same reading as a
     /// streamed reply): the sections that read come in as a version "pasted", and the gaps are
     /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
-    /// be read.
+    /// be read. A pasted reply that ends inside a section counts that section among the gaps.
     pub fn paste(self, text: &str) -> Result<usize, ReplyCause> {
         let drafts = DraftHandle::expect();
         let job = self.manual_job.get_untracked();
-        let spec = match &job {
+        let reading = match &job {
             Job::Rewrite { section, .. } => {
                 let Some(current) = drafts.draft.with_untracked(|d| d.current_spec().cloned())
                 else {
@@ -502,8 +534,8 @@ impl Generator {
             }
             _ => reply::read_spec(text, false)?,
         };
-        let gaps = reply::gaps(&spec).len();
-        drafts.commit(spec, Origin::Pasted);
+        let gaps = reply::gaps(&reading.spec).len() + usize::from(reading.cut.is_some());
+        drafts.commit_reply(reading, Origin::Pasted);
         self.error.set(None);
         Ok(gaps)
     }
@@ -525,8 +557,9 @@ fn finish(
     };
     match job {
         Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
-            Ok(spec) => {
-                let complete = call_error.is_none() && !cut_off;
+            Ok(reading) => {
+                // A reply that ends inside a section was cut off, whatever the call reported.
+                let complete = call_error.is_none() && !cut_off && reading.cut.is_none();
                 let origin = match job {
                     _ if !complete => Origin::Partial {
                         model: model.to_owned(),
@@ -539,7 +572,9 @@ fn finish(
                         model: model.to_owned(),
                     },
                 };
-                drafts.commit(spec, origin);
+                // A reply that ends inside a section without a length stop is marked by its gap
+                // and the version's "incomplete" notice, not blamed on the length limit.
+                drafts.commit_reply(reading, origin);
                 match call_error {
                     Some(e) => Some(GenError::Call(e)),
                     None if cut_off => Some(GenError::CutOff),
@@ -555,7 +590,7 @@ fn finish(
             let spec = drafts.draft.with_untracked(|d| d.current_spec().cloned())?;
             match reply::read_section(&spec, *section, text, cut_off) {
                 Ok(next) if call_error.is_none() => {
-                    drafts.commit(
+                    drafts.commit_reply(
                         next,
                         Origin::Rewritten {
                             section: *section,

@@ -93,6 +93,36 @@ impl ThemeHandle {
     }
 }
 
+/// Whether the browser is online: one answer ([`net::online`]) for the offline notice, the
+/// buttons that call a provider, and every call (`net::chat` refuses an address off this
+/// computer while offline, with [`ErrorKind::Offline`](crate::domain::provider::ErrorKind)).
+#[derive(Debug, Clone, Copy)]
+pub struct Online(pub RwSignal<bool>);
+
+impl Online {
+    /// Starts following the browser's `online`/`offline` events and provides the handle.
+    pub fn provide() -> Self {
+        let on = RwSignal::new(net::online());
+        net::watch_online(move |v| {
+            on.try_set(v);
+        });
+        let handle = Self(on);
+        provide_context(handle);
+        handle
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// Whether the browser is offline and `cfg`'s address is off this computer, so a call to it
+    /// cannot go (the built-in local model, on loopback, still works).
+    pub fn blocks(self, cfg: &crate::domain::provider::ProviderConfig) -> bool {
+        !self.0.get()
+            && crate::domain::provider::offline_blocks(&crate::domain::http::host_of(&cfg.base_url))
+    }
+}
+
 /// Keeps probing the local model (every 3 s until it answers, then every 15 s) and exposes its status.
 pub fn use_local_model_status(base_url: Signal<String>) -> ReadSignal<LocalModelStatus> {
     let (status, set_status) = signal(LocalModelStatus::Checking);

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::browser::{download, file_stem};
 use super::notice::ErrorNotice;
-use super::number::NumberInput;
+use super::number::{NumberInput, OptionalNumberInput};
 use crate::domain::eval::cases_io::{self, Imported};
 use crate::domain::eval::run::{self, Gap};
 use crate::domain::eval::synth::Similar;
@@ -793,25 +793,26 @@ fn AssertionEditor(
                     <span class="pw-hint">"ms (1000 ms = 1 s)"</span>
                 }.into_any()
                 }
-                Check::Cost { max_usd } => view! {
+                Check::Cost { max_usd } => {
+                    // A cost read from a file may be no number at all; the field shows it as is.
+                    let usd = RwSignal::new(max_usd);
+                    Effect::watch(move || usd.get(), move |v, _, _| { let v = *v; set(Box::new(move |x| x.check = Check::Cost { max_usd: v })); }, false);
+                    view! {
                     <span class="pw-hint" aria-hidden="true">"$"</span>
                     <label class="pw-sr-only" for=vid.clone()>{format!("Most US dollars per call ({whose})")}</label>
-                    <input id=vid class="pw-input pw-input--short" type="number" min="0" step="0.0001" aria-describedby=desc
-                        prop:value=max_usd.to_string()
-                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<f64>().unwrap_or(f64::NAN); set(Box::new(move |x| x.check = Check::Cost { max_usd: v })); }/>
+                    <NumberInput id=vid value=usd min=0.0f64 max=1000.0f64 hint=desc/>
                     <span class="pw-hint">"per call, at list price"</span>
-                }.into_any(),
+                }.into_any()
+                }
                 Check::Length { unit, min, max } => {
-                    let num = |v: String| v.trim().parse::<u32>().ok();
+                    let (lo, hi) = (RwSignal::new(min), RwSignal::new(max));
+                    Effect::watch(move || lo.get(), move |v, _, _| { let v = *v; set(Box::new(move |x| if let Check::Length { min, .. } = &mut x.check { *min = v })); }, false);
+                    Effect::watch(move || hi.get(), move |v, _, _| { let v = *v; set(Box::new(move |x| if let Check::Length { max, .. } = &mut x.check { *max = v })); }, false);
                     view! {
                         <label class="pw-sr-only" for=format!("{vid}-min")>{format!("Minimum length ({whose})")}</label>
-                        <input id=format!("{vid}-min") class="pw-input pw-input--short" type="number" min="0" placeholder="min" aria-describedby=desc.clone()
-                            prop:value=min.map(|m| m.to_string()).unwrap_or_default()
-                            on:change=move |ev| { let v = num(event_target_value(&ev)); set(Box::new(move |x| if let Check::Length { min, .. } = &mut x.check { *min = v })); }/>
+                        <OptionalNumberInput id=format!("{vid}-min") value=lo min=0u32 max=1_000_000u32 hint=desc.clone() placeholder="min"/>
                         <label class="pw-sr-only" for=format!("{vid}-max")>{format!("Maximum length ({whose})")}</label>
-                        <input id=format!("{vid}-max") class="pw-input pw-input--short" type="number" min="0" placeholder="max" aria-describedby=desc
-                            prop:value=max.map(|m| m.to_string()).unwrap_or_default()
-                            on:change=move |ev| { let v = num(event_target_value(&ev)); set(Box::new(move |x| if let Check::Length { max, .. } = &mut x.check { *max = v })); }/>
+                        <OptionalNumberInput id=format!("{vid}-max") value=hi min=0u32 max=1_000_000u32 hint=desc placeholder="max"/>
                         <label class="pw-sr-only" for=format!("{vid}-unit")>{format!("Length unit ({whose})")}</label>
                         <select id=format!("{vid}-unit") class="pw-select pw-select--auto"
                             on:change=move |ev| { let w = event_target_value(&ev) == "words"; set(Box::new(move |x| if let Check::Length { unit, .. } = &mut x.check { *unit = if w { LengthUnit::Words } else { LengthUnit::Chars } })); }>
@@ -1174,14 +1175,18 @@ fn ProposalRow(
             {move || pick().map(|p| {
                 let dup = p.proposal.duplicate_of.map(|(what, score)| match what {
                     Similar::Existing(id) => format!("Near-duplicate of case #{id} ({})", alike(score)),
-                    Similar::Proposal(j) => format!("Near-duplicate of suggestion {} ({})", j + 1, alike(score)),
+                    Similar::Proposal(j) => format!(
+                        "Near-duplicate of suggestion {} ({})",
+                        s.picks.with_untracked(|ps| ps.get(j).map_or(j + 1, |x| x.proposal.number)),
+                        alike(score)
+                    ),
                 });
                 let kind = p.proposal.kind.clone();
                 let desc = p.proposal.case.description.clone();
                 view! {
                     <label class="pw-check">
                         <input type="checkbox" prop:checked=p.keep on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.keep = on)); }/>
-                        {format!("Keep suggestion {}", index + 1)}
+                        {format!("Keep suggestion {}", p.proposal.number)}
                     </label>
                     <span class="pw-tag">{kind}</span>
                     <span class="pw-proposal__desc">{desc}</span>
@@ -1189,10 +1194,35 @@ fn ProposalRow(
                     {p.proposal.unrealistic.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("May be unrealistic: {t}")}</p> })}
                 }.into_any()
             })}
-            <label class="pw-sr-only" for=id.clone()>{format!("Input of suggestion {}", index + 1)}</label>
-            <textarea id=id class="pw-textarea" rows="2"
-                prop:value=move || pick().map(|p| p.proposal.case.user_message()).unwrap_or_default()
-                on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| { x.proposal.case.input = v; })); }></textarea>
+            // The suggestion's own fields, each edited where it lives: its message, or the value
+            // of each `{{variable}}` (a case for a prompt with variables has those instead).
+            {move || {
+                let Some(p) = pick() else { return ().into_any() };
+                let number = p.proposal.number;
+                let case = &p.proposal.case;
+                let mut fields: Vec<(Option<usize>, String, String)> = Vec::new();
+                if !case.input.is_empty() || case.vars.is_empty() {
+                    fields.push((None, format!("Input of suggestion {number}"), case.input.clone()));
+                }
+                for (k, (name, value)) in case.vars.iter().enumerate() {
+                    fields.push((Some(k), format!("{{{{{name}}}}} of suggestion {number}"), value.clone()));
+                }
+                let many = fields.len() > 1;
+                fields.into_iter().map(|(var, label, value)| {
+                    let fid = format!("{id}-{}", var.map_or("input".to_owned(), |k| format!("var-{k}")));
+                    view! {
+                        <label class=if many { "pw-label" } else { "pw-sr-only" } for=fid.clone()>{label}</label>
+                        <textarea id=fid class="pw-textarea" rows="2" prop:value=value
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                set(Box::new(move |x| match var {
+                                    None => x.proposal.case.input = v,
+                                    Some(k) => if let Some(slot) = x.proposal.case.vars.get_mut(k) { slot.1 = v },
+                                }));
+                            }></textarea>
+                    }
+                }).collect_view().into_any()
+            }}
             {move || pick().and_then(|p| (!p.proposal.case.expected.is_empty()).then(|| view! {
                 <p class="pw-hint">{format!("A good answer: {}", p.proposal.case.expected)}</p>
             }))}

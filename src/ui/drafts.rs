@@ -69,11 +69,11 @@ pub fn DraftsPanel(
             message.try_set(Some(r));
         });
     };
+    super::settings::close_on_escape(open);
     view! {
         <Show when=move || open.get()>
             <div class="pw-overlay" on:click=move |_| close()></div>
-            <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1"
-                on:keydown=move |ev| if ev.key() == "Escape" { close() }>
+            <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1">
                 <header class="pw-drawer__header">
                     <h2 id="pw-drafts-title">"Your drafts"</h2>
                     <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
@@ -283,8 +283,21 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
     // What the link carries: results of these cases for the version shown (a run record alone,
     // or results of other versions or of cases left out, are not results to see here).
     let results = d.cases_with_results();
+    let earlier = match share::ResultsOffer::of(d) {
+        share::ResultsOffer::EarlierOnly { versions } => versions,
+        _ => Vec::new(),
+    };
     let head = match (cases.len(), results) {
         (0, _) => "No test cases included.".to_owned(),
+        (n, 0) if !earlier.is_empty() => format!(
+            "{n} test case{} included, with run results of an earlier version ({}), not of the version shown:",
+            if n == 1 { "" } else { "s" },
+            earlier
+                .iter()
+                .map(|v| format!("version {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         (n, 0) => format!(
             "{n} test case{} included (no results):",
             if n == 1 { "" } else { "s" }
@@ -333,15 +346,21 @@ pub fn SharePanel() -> impl IntoView {
     let with_cases = RwSignal::new(true);
     let with_results = RwSignal::new(false);
     let copied = RwSignal::new(None::<Result<(), String>>);
+    // What the results option can include; the tick shows only what the link carries.
+    let offer = Memo::new(move |_| d.draft.with(share::ResultsOffer::of));
+    let results_on = move || {
+        with_cases.get() && with_results.get() && offer.with(|o| o.available(history.get()))
+    };
     // The link, or what to leave out when the draft is too large for one that opens.
     let made = Memo::new(move |_| {
+        let results = results_on();
         let frag = d.draft.with(|x| {
             share::fragment(
                 x,
                 Include {
                     history: history.get(),
                     cases: with_cases.get(),
-                    results: with_results.get(),
+                    results,
                 },
             )
         });
@@ -375,9 +394,18 @@ pub fn SharePanel() -> impl IntoView {
                     }}</span>
                 </label>
                 <label class="pw-check">
-                    <input type="checkbox" disabled=move || !with_cases.get() prop:checked=move || with_results.get() on:change=move |ev| with_results.set(event_target_checked(&ev))/>
+                    <input type="checkbox" id="pw-share-results" aria-describedby="pw-share-results-note"
+                        disabled=move || !with_cases.get() || !offer.with(|o| o.available(history.get()))
+                        prop:checked=results_on on:change=move |ev| with_results.set(event_target_checked(&ev))/>
                     <span>"Include the run results (outputs and scores)"</span>
                 </label>
+                <p id="pw-share-results-note" class="pw-hint" role="status">
+                    {move || if with_cases.get() {
+                        offer.with(|o| o.note(history.get(), results_on()))
+                    } else {
+                        "Run results travel only with their test cases.".to_owned()
+                    }}
+                </p>
             </Show>
             <label class="pw-label" for="pw-share-link">"Share link"</label>
             <input id="pw-share-link" class="pw-input pw-input--mono" readonly prop:value=move || link.get()/>
@@ -388,7 +416,7 @@ pub fn SharePanel() -> impl IntoView {
             <Show when=move || { link.get().len() > WARN_LINK_CHARS }>
                 <p class="pw-notice pw-notice--warn" role="alert">
                     {move || format!("This link is over {} KB: some chat apps cut long links. {}", WARN_LINK_CHARS / 1024,
-                        if history.get() { "Leave out the version history to shorten it." } else if with_results.get() { "Leave out the run results to shorten it." } else { "Shorten the examples, or send the exported file instead." })}
+                        if history.get() { "Leave out the version history to shorten it." } else if results_on() { "Leave out the run results to shorten it." } else { "Shorten the examples, or send the exported file instead." })}
                 </p>
             </Show>
             <button type="button" class="pw-button pw-button--primary" disabled=move || made.with(Result::is_err) on:click=move |_| {

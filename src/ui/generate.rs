@@ -29,6 +29,7 @@ pub fn IdeaCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
+    let offline = crate::state::Online::expect();
     let hint = RwSignal::new(None::<&'static str>);
     let manual = g.manual;
     let idea = move || d.draft.with(|x| x.idea.idea.clone());
@@ -144,8 +145,11 @@ pub fn IdeaCard() -> impl IntoView {
                     </div>
                 </div>
             </details>
+            <super::shell::OfflineNote role=Role::Meta id="pw-generate-offline"/>
             <div class="pw-row pw-row--wrap pw-actions">
-                <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get()
+                <button type="button" class="pw-button pw-button--primary"
+                    disabled=move || g.call.running.get() || offline.blocks(&settings.config(Role::Meta))
+                    aria-describedby=move || offline.blocks(&settings.config(Role::Meta)).then_some("pw-generate-offline")
                     aria-keyshortcuts="Control+Enter" on:click=move |_| generate()>
                     {move || if d.draft.with(|x| x.versions.is_empty()) { "Generate prompt" } else { "Generate again" }}
                 </button>
@@ -163,6 +167,14 @@ pub fn IdeaCard() -> impl IntoView {
                 </button>
             </div>
             <LargeRequestNotice generate=true/>
+            {move || g.tiny_progress().map(|(_, what, (done, all))| view! {
+                <p class="pw-hint" role="status" id="pw-tiny-progress">
+                    {format!(
+                        "The local model is writing {what} (part {} of {all}). Each part takes a few seconds on an idle computer, longer while other programs keep it busy.",
+                        done + 1
+                    )}
+                </p>
+            })}
             <p class="pw-hint">{meta_label}</p>
             <Show when=move || manual.get()>
                 <ManualMode/>
@@ -551,7 +563,12 @@ fn SectionEditor(
     let status = move || {
         if streaming() {
             let spec = g.live_spec();
-            let writing = Section::ALL.iter().rev().find(|s| spec.has(**s)).copied();
+            // The tiny model writes part by part, so the section it is on is known; otherwise
+            // the last section the stream has reached.
+            let writing = g
+                .tiny_progress()
+                .map(|(s, _, _)| s)
+                .or_else(|| Section::ALL.iter().rev().find(|s| spec.has(**s)).copied());
             if writing == Some(section) {
                 "writing…"
             } else if live_has() {
@@ -566,6 +583,11 @@ fn SectionEditor(
             .with(|x| x.current_spec().is_some_and(|s| !s.has(section)))
         {
             "missing"
+        } else if d.draft.with(|x| {
+            x.open_gaps()
+                .contains(&crate::domain::meta::reply::Gap::CutOff(section))
+        }) {
+            "cut off"
         } else {
             ""
         }
@@ -579,7 +601,7 @@ fn SectionEditor(
     let rewrite_id = format!("pw-rewrite-{}", section.as_str());
     let rewrite_id2 = rewrite_id.clone();
     view! {
-        <div class=move || format!("pw-section pw-section--{}", if status().is_empty() { "idle" } else { status().trim_end_matches('…') })>
+        <div class=move || format!("pw-section pw-section--{}", if status().is_empty() { "idle".to_owned() } else { status().trim_end_matches('…').replace(' ', "-") })>
             <div class="pw-section__head">
                 <label class="pw-section__title" for=id.clone()>{section.title()}</label>
                 <span class="pw-section__hint">{section.hint()}</span>

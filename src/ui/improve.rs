@@ -409,11 +409,21 @@ fn OptimizerPanel() -> impl IntoView {
                                                 }
                                             }).collect_view()}
                                         </ul>
-                                        <label class="pw-check">
-                                            <input type="checkbox" prop:checked=move || start_anyway.get()
-                                                on:change=move |ev| start_anyway.set(event_target_checked(&ev))/>
-                                            <span>"Start with these cases as they are"</span>
-                                        </label>
+                                        <div class="pw-check-box">
+                                            <label class="pw-check">
+                                                <input type="checkbox" id="pw-loop-start-anyway" aria-describedby="pw-loop-start-anyway-effect"
+                                                    prop:checked=move || start_anyway.get()
+                                                    on:change=move |ev| start_anyway.set(event_target_checked(&ev))/>
+                                                <span class="pw-check__title">"Start with these cases as they are"</span>
+                                            </label>
+                                            <p id="pw-loop-start-anyway-effect" class="pw-check__effect">
+                                                {move || if start_anyway.get() {
+                                                    "Ticked: Start is on, and these cases go out with the empty variables in every round."
+                                                } else {
+                                                    "Tick this box to allow Start: these cases will go out with the empty variables in every round. Or fix them first."
+                                                }}
+                                            </p>
+                                        </div>
                                     </div>
                                 }
                             })}

@@ -51,6 +51,7 @@ pub struct OpenSettings(pub RwSignal<bool>);
 #[component]
 pub fn App() -> impl IntoView {
     ThemeHandle::provide();
+    crate::state::Online::provide();
     let settings_open = RwSignal::new(false);
     provide_context(OpenSettings(settings_open));
     let settings = SettingsHandle::provide();

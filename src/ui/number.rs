@@ -3,7 +3,7 @@
 //! (`domain::figures::read_setting`); nothing is clamped or replaced silently.
 use leptos::prelude::*;
 
-use crate::domain::figures::{SettingNumber, read_setting};
+use crate::domain::figures::{SettingNumber, read_optional_setting, read_setting};
 
 /// The input of a number setting and, under it while what was typed cannot be used, why (in an
 /// alert). The label is the caller's (`<label for=id>`).
@@ -30,6 +30,63 @@ where
     T: SettingNumber + Send + Sync + 'static,
 {
     let problem = problem.unwrap_or_else(|| RwSignal::new(None));
+    field(
+        id,
+        hint,
+        None,
+        problem,
+        move || value.get().to_string(),
+        move |text| read_setting(text, min, max, value.get_untracked()).map(|v| value.set(v)),
+    )
+}
+
+/// [`NumberInput`] for a limit that may be left empty, meaning none (a length check's minimum
+/// or maximum): empty sets `None`; what cannot be used is named as in [`NumberInput`].
+#[component]
+pub fn OptionalNumberInput<T>(
+    /// The input's id (the caller's label points at it).
+    #[prop(into)]
+    id: String,
+    /// The limit in use (`None`: no limit): changed only by a valid entry or by emptying it.
+    value: RwSignal<Option<T>>,
+    /// The least allowed.
+    min: T,
+    /// The most allowed.
+    max: T,
+    /// An element that describes the field (its hint), if any.
+    #[prop(optional, into)]
+    hint: Option<String>,
+    /// Shown in the empty field.
+    #[prop(optional, into)]
+    placeholder: Option<String>,
+) -> impl IntoView
+where
+    T: SettingNumber + Send + Sync + 'static,
+{
+    let problem = RwSignal::new(None);
+    field(
+        id,
+        hint,
+        placeholder,
+        problem,
+        move || value.get().map(|v| v.to_string()).unwrap_or_default(),
+        move |text| {
+            read_optional_setting(text, min, max, value.get_untracked()).map(|v| value.set(v))
+        },
+    )
+}
+
+/// The text input and its problem line: `shown` is what the field holds, `apply` reads what
+/// was typed (and stores it) or says why it cannot be used.
+#[allow(clippy::too_many_arguments)]
+fn field(
+    id: String,
+    hint: Option<String>,
+    placeholder: Option<String>,
+    problem: RwSignal<Option<String>>,
+    shown: impl Fn() -> String + Send + Sync + 'static,
+    apply: impl Fn(&str) -> Result<(), String> + Send + Sync + 'static,
+) -> impl IntoView {
     let problem_id = format!("{id}-problem");
     let described = {
         let problem_id = problem_id.clone();
@@ -44,14 +101,12 @@ where
     view! {
         // Text, not type="number": the browser would hand over "" for "abc" and hide what was typed.
         <input id=id class="pw-input pw-input--short" type="text" inputmode="decimal" autocomplete="off"
+            placeholder=placeholder
             aria-describedby=described
             aria-invalid=move || problem.with(Option::is_some).then_some("true")
-            prop:value=move || value.get().to_string()
-            on:change=move |ev| match read_setting(&event_target_value(&ev), min, max, value.get_untracked()) {
-                Ok(v) => {
-                    value.set(v);
-                    problem.set(None);
-                }
+            prop:value=shown
+            on:change=move |ev| match apply(&event_target_value(&ev)) {
+                Ok(()) => problem.set(None),
                 Err(e) => problem.set(Some(e)),
             }/>
         {move || problem.get().map(|m| view! { <p id=problem_id.clone() class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })}

@@ -32,6 +32,7 @@ pub fn ResultsCard() -> impl IntoView {
     let r = Runner::expect();
     let sel = Selection::expect();
     let settings = SettingsHandle::expect();
+    let offline = crate::state::Online::expect();
     let run = Memo::new(move |_| d.draft.with(|x| x.run_of(x.current).cloned()));
     let scores = Memo::new(move |_| {
         run.with(|r| {
@@ -86,19 +87,21 @@ pub fn ResultsCard() -> impl IntoView {
     view! {
         <section class="pw-card pw-card--results" aria-labelledby="pw-results-title">
             <header class="pw-card__header">
-                <span class="pw-card__step" aria-hidden="true">"3"</span>
+                <span class="pw-card__step" aria-hidden="true">"✓"</span>
                 <h2 id="pw-results-title" class="pw-card__title">"Results"</h2>
                 <span class="pw-card__meta">{move || d.draft.with(|x| if x.current > 0 { format!("version {}", x.current) } else { String::new() })}</span>
             </header>
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--primary"
-                    disabled=move || n_cases.get() == 0 || r.running()
+                    disabled=move || n_cases.get() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
+                    aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
                     on:click=move |_| r.run(Vec::new())>{move || match n_cases.get() {
                         1 => "Run the case".to_owned(),
                         n => format!("Run all {n} cases"),
                     }}</button>
                 <button type="button" class="pw-button"
-                    disabled=move || n_sel() == 0 || r.running()
+                    disabled=move || n_sel() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
+                    aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
                     on:click=move |_| r.run(sel.0.get_untracked().into_iter().collect())>{move || format!("Run selected ({})", n_sel())}</button>
                 <Show when=move || r.running()>
                     <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel()>"Cancel run"</button>
@@ -107,6 +110,7 @@ pub fn ResultsCard() -> impl IntoView {
                 <NumberInput id="pw-concurrency" value=r.concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
                 <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel, 1 to 16 (lower it if the provider rate-limits you)"</span>
             </div>
+            <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
             <Show when=move || settings.config(Role::Judge).kind.is_tiny() && d.draft.with(|x| x.suite.cases.iter().any(|c| !eval::judge_rubrics(&x.suite, c).is_empty()))>
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>

@@ -54,6 +54,7 @@ pub fn SettingsPanel(
             }
         }
     });
+    close_on_escape(open);
     view! {
         <Show when=move || open.get()>
             <div class="pw-overlay" on:click=move |_| close()></div>
@@ -64,11 +65,6 @@ pub fn SettingsPanel(
                 aria-labelledby="pw-settings-title"
                 tabindex="-1"
                 node_ref=panel_ref
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        close();
-                    }
-                }
             >
                 <header class="pw-drawer__header">
                     <h2 id="pw-settings-title">"Settings"</h2>
@@ -145,6 +141,19 @@ pub fn SettingsPanel(
             </div>
         </Show>
     }
+}
+
+/// Escape closes a drawer wherever the focus is on the page (not only inside the drawer: the
+/// focus is often still on the button that opened it), unless something in it used the key
+/// (an open list). The focus goes back to the element that had it before.
+pub fn close_on_escape(open: RwSignal<bool>) {
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && !ev.default_prevented() && open.get_untracked() {
+            ev.prevent_default();
+            open.set(false);
+        }
+    });
+    on_cleanup(move || handle.remove());
 }
 
 /// The settings of one job: provider, address, key, model, temperature; connection and test call.

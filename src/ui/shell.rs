@@ -182,20 +182,39 @@ pub fn OfflineBanner(
     /// Whether the embedded local model answers.
     local_status: ReadSignal<LocalModelStatus>,
 ) -> impl IntoView {
-    let online = RwSignal::new(window().navigator().on_line());
-    for (event, value) in [("online", true), ("offline", false)] {
-        let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || online.set(value));
-        let _ = window().add_event_listener_with_callback(
-            event,
-            wasm_bindgen::JsCast::unchecked_ref(cb.as_ref()),
-        );
-        cb.forget();
-    }
+    // The same answer every call reads (`state::Online`).
+    let online = crate::state::Online::expect().0;
     view! {
         <Show when=move || !online.get()>
             <p class="pw-notice pw-notice--warn pw-offline" role="status">
                 {move || crate::domain::local_model::offline_message(&local_status.get())}
             </p>
+        </Show>
+    }
+}
+
+/// Under a button that calls the model of `role`: says plainly that the browser is offline when
+/// that model's address is off this computer (the button is disabled then), so no one is sent to
+/// check an address that is fine.
+#[component]
+pub fn OfflineNote(
+    /// The job whose model the button calls.
+    role: crate::domain::provider::Role,
+    /// The element's id, for the button's `aria-describedby`.
+    id: &'static str,
+) -> impl IntoView {
+    let online = crate::state::Online::expect();
+    let settings = crate::state::settings::SettingsHandle::expect();
+    view! {
+        <Show when=move || online.blocks(&settings.config(role))>
+            <p id=id class="pw-hint pw-hint--warn pw-offline-note" role="status">{move || {
+                let c = settings.config(role);
+                format!(
+                    "Your browser is offline, so {} at {} cannot be reached. Reconnect to the internet, or choose the built-in local model in Settings (it works offline).",
+                    c.kind.label(),
+                    crate::domain::http::host_of(&c.base_url)
+                )
+            }}</p>
         </Show>
     }
 }

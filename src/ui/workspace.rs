@@ -54,13 +54,15 @@ pub fn Workspace(
             <p class="pw-intro__model">{intro}</p>
         </section>
         <div class="pw-grid">
+            // In the step bar's order (1 Idea, 2 Prompt, 3 Test, 4 Improve, 5 Share): each
+            // numbered card once, in order; Versions and Results carry no number of their own.
             <IdeaCard/>
             <PromptCard/>
-            <FinalCard/>
             <VersionsCard/>
             <CasesCard/>
             <ResultsCard/>
             <ImproveCard/>
+            <FinalCard/>
         </div>
     }
 }

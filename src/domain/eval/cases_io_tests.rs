@@ -256,6 +256,30 @@ fn jsonl_crlf_blank_lines_and_odd_fields() {
     );
 }
 
+// A chat log line (OpenAI's messages shape) came in as an empty case with no warning, or as a
+// case with only its tags: it is reported with why, and nothing half-read is imported.
+#[test]
+fn conversations_are_reported_not_imported_empty() {
+    check(
+        "chats.jsonl",
+        concat!(
+            r#"{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"},{"role":"assistant","content":"Hello"}]}"#,
+            "\n",
+            r#"{"messages":[{"role":"user","content":"hi"}],"tags":["chat"],"description":"greeting"}"#,
+            "\n",
+            r#"{"input":"one message"}"#,
+            "\n"
+        ),
+        expect![[r#"
+            format JSONL
+            case "" split=train
+              input "one message"
+            bad line 1: this is a conversation (a list of messages): Promptwright tests one message at a time and cannot send earlier turns yet
+            bad line 2: this is a conversation (a list of messages): Promptwright tests one message at a time and cannot send earlier turns yet
+        "#]],
+    );
+}
+
 #[test]
 fn json_array_reports_each_element_line() {
     check(

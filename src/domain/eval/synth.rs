@@ -80,6 +80,9 @@ pub fn request(prompt: &str, variables: &[String], n: u32) -> ChatRequest {
 /// A proposed case, before the person keeps it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Proposal {
+    /// Its place in the model's list, from one. Left-out suggestions keep their numbers, so the
+    /// kept ones may skip some ("Suggestion 2 was left out", then "Keep suggestion 3").
+    pub number: usize,
     /// typical, edge or adversarial.
     pub kind: String,
     pub case: TestCase,
@@ -99,7 +102,7 @@ pub enum Similar {
 }
 
 /// What a suggestions reply gave: the usable cases, and the ones left out, each with why in plain
-/// words, counted from one ("Suggestion 3 has no input, so it was left out.").
+/// words, counted from one ("Suggestion 3 has no input and no variable values.").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Suggested {
     pub proposals: Vec<Proposal>,
@@ -166,9 +169,8 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
     for (n, item) in list.iter().enumerate() {
         let n = n + 1;
         let Some(m) = item.as_object() else {
-            out.left_out.push(format!(
-                "Suggestion {n} is not a test case, so it was left out."
-            ));
+            out.left_out
+                .push(format!("Suggestion {n} is not a test case."));
             continue;
         };
         let kind = text(reply_field(m, &["kind", "type", "category"]))
@@ -196,19 +198,20 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
         };
         if case.user_message().trim().is_empty() {
             out.left_out.push(format!(
-                "Suggestion {n} has no input and no variable values, so it was left out."
+                "Suggestion {n} has no input and no variable values."
             ));
             continue;
         }
-        out.push(kind, case, existing);
+        out.push(n, kind, case, existing);
     }
     Ok(out)
 }
 
 impl Suggested {
-    /// Adds a proposal, marked as a near-duplicate (similarity at least [`NEAR_DUPLICATE`]) of
-    /// the most similar case in `existing` or earlier proposal, if any.
-    pub fn push(&mut self, kind: String, case: TestCase, existing: &[TestCase]) {
+    /// Adds suggestion `number` (its place in the model's list, from one), marked as a
+    /// near-duplicate (similarity at least [`NEAR_DUPLICATE`]) of the most similar case in
+    /// `existing` or earlier proposal, if any.
+    pub fn push(&mut self, number: usize, kind: String, case: TestCase, existing: &[TestCase]) {
         let text = case_text(&case);
         let mut best: Option<(Similar, f64)> = None;
         for e in existing {
@@ -224,6 +227,7 @@ impl Suggested {
             }
         }
         self.proposals.push(Proposal {
+            number,
             kind,
             case,
             duplicate_of: best.filter(|(_, s)| *s >= NEAR_DUPLICATE),

@@ -35,8 +35,8 @@ fn one_bad_suggestion_leaves_the_others_in_and_is_named() {
     assert_eq!(
         got.left_out,
         vec![
-            "Suggestion 3 has no input and no variable values, so it was left out.".to_owned(),
-            "Suggestion 4 is not a test case, so it was left out.".to_owned(),
+            "Suggestion 3 has no input and no variable values.".to_owned(),
+            "Suggestion 4 is not a test case.".to_owned(),
         ]
     );
     // Never JSON paths.

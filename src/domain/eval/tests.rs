@@ -660,6 +660,7 @@ fn suggestion_requests_carry_texts_as_written() {
     let user = &synth::request(&format!("prompt {TRAP}"), &[], 3).messages[0].text;
     assert!(user.contains(&format!("prompt {TRAP}")), "{user}");
     let proposal = synth::Proposal {
+        number: 1,
         kind: "edge".into(),
         case: TestCase {
             input: format!("input {TRAP}"),

@@ -156,6 +156,40 @@ const LABELS: &[&str] = &[
     "schema",
 ];
 
+/// What makes one section's text (steps or examples joined by lines) a poor start for `idea`
+/// (`topic`: its content stems; empty to skip the topic check): empty, a placeholder, a line
+/// repeated, or no word of the idea. One plain sentence each; empty when usable.
+pub fn section_problems(
+    idea: &str,
+    topic: &BTreeSet<String>,
+    section: Section,
+    text: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = section.title();
+    if text.trim().is_empty() {
+        out.push(format!("{name} is empty."));
+        return out;
+    }
+    if section != Section::Steps && section != Section::Examples && is_placeholder(text) {
+        out.push(format!(
+            "{name} is a placeholder: \u{201c}{}\u{201d}.",
+            text.trim()
+        ));
+        return out;
+    }
+    if let Some(line) = repeated_line(text) {
+        out.push(format!("{name} repeats the line \u{201c}{line}\u{201d}."));
+    }
+    if !topic.is_empty() && !shares_stem(topic, &content_stems(text)) {
+        out.push(format!(
+            "{name} does not mention the task (none of: {}).",
+            some_of(idea)
+        ));
+    }
+    out
+}
+
 /// What makes `spec` a poor start for `idea`, one plain sentence each; empty when usable.
 pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
     let mut out = Vec::new();
@@ -175,27 +209,7 @@ pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
         (Section::Examples, &examples),
     ];
     for (section, text) in sections {
-        let name = section.title();
-        if text.trim().is_empty() {
-            out.push(format!("{name} is empty."));
-            continue;
-        }
-        if section != Section::Steps && section != Section::Examples && is_placeholder(text) {
-            out.push(format!(
-                "{name} is a placeholder: \u{201c}{}\u{201d}.",
-                text.trim()
-            ));
-            continue;
-        }
-        if let Some(line) = repeated_line(text) {
-            out.push(format!("{name} repeats the line \u{201c}{line}\u{201d}."));
-        }
-        if !topic.is_empty() && !shares_stem(&topic, &content_stems(text)) {
-            out.push(format!(
-                "{name} does not mention the task (none of: {}).",
-                topic.iter().cloned().collect::<Vec<_>>().join(", ")
-            ));
-        }
+        out.extend(section_problems(idea, &topic, section, text));
     }
     for (a, b) in pairs(&sections.map(|(s, t)| (s, normalize(t)))) {
         if !a.1.is_empty() && a.1 == b.1 {
@@ -305,7 +319,7 @@ pub fn text_problems(topic: &str, text: &str) -> Vec<String> {
     if !stems.is_empty() && !shares_stem(&stems, &content_stems(text)) {
         out.push(format!(
             "The text does not mention the topic (none of: {}).",
-            stems.into_iter().collect::<Vec<_>>().join(", ")
+            some_of(topic)
         ));
     }
     out
@@ -375,13 +389,16 @@ fn repeated_line(text: &str) -> Option<String> {
 
 /// The stems of the words in `text` that carry meaning.
 pub fn content_stems(text: &str) -> BTreeSet<String> {
+    words_of(text).map(|w| stem(&w)).collect()
+}
+
+/// The content words of `text`, lower case, in order: longer than two letters, not a stop word.
+fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'')
         .map(|w| w.trim_matches('\'').to_lowercase())
         .map(|w| w.strip_suffix("'s").map(str::to_owned).unwrap_or(w))
         .filter(|w| w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()))
         .filter(|w| w.chars().any(char::is_alphabetic))
-        .map(|w| stem(&w))
-        .collect()
 }
 
 /// A crude English stem: one common suffix off, when at least three letters remain
@@ -406,10 +423,47 @@ pub fn stem(word: &str) -> String {
             && base.chars().count() >= 3
             && !(*suffix == "s" && base.ends_with('s'))
         {
+            // A suffix that ate an `e` leaves a short consonant-vowel-consonant base:
+            // `notes`/`noted`/`noting` -> `note` (not `not`), `hoped` -> `hope`.
+            let ate_e = matches!(*suffix, "es" | "ed" | "ing" | "ings" | "er" | "ers");
+            if ate_e && with.is_empty() && short_cvc(base) {
+                return format!("{base}e");
+            }
             return format!("{base}{with}");
         }
     }
     word.to_owned()
+}
+
+/// Three letters, consonant-vowel-consonant, the last not `w`, `x` or `y` (`not`, `hop`,
+/// `tim`; not `box`, `day`).
+fn short_cvc(base: &str) -> bool {
+    let c: Vec<char> = base.chars().collect();
+    let vowel = |ch: char| "aeiou".contains(ch);
+    c.len() == 3
+        && c.iter().all(char::is_ascii_lowercase)
+        && !vowel(c[0])
+        && vowel(c[1])
+        && !vowel(c[2])
+        && !"wxy".contains(c[2])
+}
+
+/// The words of a "does not mention" message: the topic's content words as written, one per
+/// stem, in order, at most eight, then how many more.
+fn some_of(topic: &str) -> String {
+    const SHOWN: usize = 8;
+    let mut seen = BTreeSet::new();
+    let words: Vec<String> = words_of(topic).filter(|w| seen.insert(stem(w))).collect();
+    let mut out = words
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if words.len() > SHOWN {
+        out.push_str(&format!(" and {} more", words.len() - SHOWN));
+    }
+    out
 }
 
 /// Whether a stem of `text` matches one of `topic`: the same, or the same first five letters

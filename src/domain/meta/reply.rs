@@ -95,13 +95,16 @@ pub enum Gap {
     },
     /// Example `n` (counting from one) has an input but no output.
     ExampleNoOutput(usize),
+    /// The reply ended while this section was being written (cut off at the length limit or
+    /// when the connection ended): what it holds is unfinished.
+    CutOff(Section),
 }
 
 impl Gap {
     /// The section this gap is in.
     pub fn section(&self) -> Section {
         match self {
-            Self::Missing(s) | Self::TooFew { section: s, .. } => *s,
+            Self::Missing(s) | Self::TooFew { section: s, .. } | Self::CutOff(s) => *s,
             Self::ExampleNoOutput(_) => Section::Examples,
         }
     }
@@ -128,6 +131,10 @@ impl Gap {
                 plural(*have)
             ),
             Self::ExampleNoOutput(n) => format!("Example {n} has no output"),
+            Self::CutOff(s) => format!(
+                "The reply was cut off in the middle of {}: it is unfinished",
+                s.title()
+            ),
         }
     }
 
@@ -153,6 +160,11 @@ impl Gap {
             Self::ExampleNoOutput(n) => format!(
                 "Example {n} has no output: write the ideal output for its input, following the \
                  format exactly. Keep every other example exactly as it is."
+            ),
+            Self::CutOff(s) => format!(
+                "This section was cut off before it was finished: write the whole {} section, \
+                 consistent with the other sections.",
+                s.title()
             ),
         }
     }
@@ -211,43 +223,76 @@ pub fn gaps(spec: &PromptSpec) -> Vec<Gap> {
     out
 }
 
-/// Reads a whole-prompt reply (finished, stopped or cut off): every section that reads comes in.
-/// `cut_off` says the reply stopped at the output token limit (it only changes the cause named
-/// when nothing could be read). `Err` only when no section at all could be read.
-pub fn read_spec(text: &str, cut_off: bool) -> Result<PromptSpec, ReplyCause> {
+/// What a reply gave: the prompt read from it, and the section that was still being written
+/// where the reply ended (its text is unfinished and must not pass for a finished section).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reading {
+    pub spec: PromptSpec,
+    /// The section the reply was cut off in, when its JSON ends inside that section's value.
+    pub cut: Option<Section>,
+}
+
+/// The section whose field a reply with no whole JSON ends inside (see
+/// [`partial_json::open_field`](crate::domain::partial_json::open_field)); field names are
+/// matched as [`reply_field`] matches them.
+pub fn cut_section(text: &str) -> Option<Section> {
+    let key = crate::domain::partial_json::open_field(text)?;
+    let mut m = Map::new();
+    m.insert(key, Value::Null);
+    let names: [(Section, &[&str]); 6] = [
+        (Section::Persona, &["persona"]),
+        (Section::Context, &["context"]),
+        (Section::Steps, &["steps"]),
+        (Section::Format, &["format", "output_format"]),
+        (Section::Format, &["json_schema"]),
+        (Section::Examples, &["examples"]),
+    ];
+    names
+        .into_iter()
+        .find(|(_, n)| reply_field(&m, n).is_some())
+        .map(|(s, _)| s)
+}
+
+/// Reads a whole-prompt reply (finished, stopped or cut off): every section that reads comes in,
+/// and a section the reply ends inside is named as cut off. `cut_off` says the reply stopped at
+/// the output token limit (it only changes the cause named when nothing could be read). `Err`
+/// only when no section at all could be read.
+pub fn read_spec(text: &str, cut_off: bool) -> Result<Reading, ReplyCause> {
     let whole = structured::extract_json(text);
     if let Ok(v) = &whole {
         let spec = spec_from_value(v);
         if usable(&spec) {
-            return Ok(spec);
+            return Ok(Reading { spec, cut: None });
         }
     }
     // No complete JSON (cut off, or broken later on): what its beginning holds.
     let spec = super::spec_from_partial(text);
     if usable(&spec) {
-        return Ok(spec);
+        let cut = cut_section(text).filter(|s| spec.has(*s));
+        return Ok(Reading { spec, cut });
     }
     Err(diagnose(text, whole, cut_off))
 }
 
 /// Reads a one-section reply and applies it to a copy of `spec`. A reply that holds the whole
 /// prompt gives just that section; the section is taken as it reads, so a partly usable one
-/// comes in and its gaps are named by [`gaps`].
+/// comes in and its gaps are named by [`gaps`]; when the reply ends inside that section, it is
+/// named as cut off.
 pub fn read_section(
     spec: &PromptSpec,
     section: Section,
     text: &str,
     cut_off: bool,
-) -> Result<PromptSpec, ReplyCause> {
+) -> Result<Reading, ReplyCause> {
     let whole = structured::extract_json(text);
     let part = match &whole {
         Ok(v) => spec_from_value(v),
         Err(_) => super::spec_from_partial(text),
     };
-    let part = if part.has(section) {
-        part
+    let (part, partial) = if part.has(section) {
+        (part, whole.is_err())
     } else {
-        super::spec_from_partial(text)
+        (super::spec_from_partial(text), true)
     };
     if !part.has(section) {
         return Err(match whole {
@@ -255,6 +300,11 @@ pub fn read_section(
             Err(e) => diagnose(text, Err(e), cut_off),
         });
     }
+    let cut = if partial {
+        cut_section(text).filter(|s| *s == section)
+    } else {
+        None
+    };
     let mut next = spec.clone();
     match section {
         Section::Persona => next.persona = part.persona,
@@ -266,7 +316,7 @@ pub fn read_section(
         }
         Section::Examples => next.examples = part.examples,
     }
-    Ok(next)
+    Ok(Reading { spec: next, cut })
 }
 
 fn usable(spec: &PromptSpec) -> bool {

@@ -229,8 +229,9 @@ fn near_json_replies_are_read_without_asking_again() {
     let spec = spec_from_reply(&text).unwrap();
     assert_eq!(spec.persona, "line one\nline two");
     assert_eq!(spec.steps.len(), 7);
-    let next =
-        reply::read_section(&spec, Section::Steps, "{steps: ['One.', 'Two.',],}", false).unwrap();
+    let next = reply::read_section(&spec, Section::Steps, "{steps: ['One.', 'Two.',],}", false)
+        .unwrap()
+        .spec;
     assert_eq!(next.steps, ["One.", "Two."]);
 }
 

@@ -8,14 +8,17 @@
 //! The one-line parts (persona, context, format) show three more worked tasks than the others.
 //! Seven calls, in order: persona, context, steps, format, then one example per kind (typical,
 //! harder, missing details; input and output in one completion, and one more for the reply
-//! when the model stops after the input). On two cores each takes one to
-//! three seconds. [`TinyDraft`] holds the draft so far; the shell sends [`TinyDraft::request`],
+//! when the model stops after the input). On two idle cores each takes one to three seconds. A
+//! part whose text fails the draft check for its section ([`quality::section_problems`]: empty,
+//! a placeholder, a loop, or for the four sections no word of the idea) is asked again, sampled
+//! with another seed, at most [`RETRIES`] times; the last try is kept either way and the whole
+//! draft's check names what is still wrong. [`TinyDraft`] holds the draft so far; the shell sends [`TinyDraft::request`],
 //! feeds the reply to [`TinyDraft::accept`] and repeats until it is done.
 use serde::Deserialize;
 
-use super::IdeaInput;
+use super::{IdeaInput, quality};
 use crate::domain::provider::{ChatRequest, PlainCompletion};
-use crate::domain::spec::{Example, PromptSpec, strip_list_marker};
+use crate::domain::spec::{Example, PromptSpec, Section, strip_list_marker};
 
 const SHOTS: &str = include_str!("tiny_shots.json");
 
@@ -149,6 +152,8 @@ fn capitalise(s: &str) -> String {
 /// A Generate on the tiny model, part by part.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TinyDraft {
+    /// The idea as typed: what each part is checked against ([`quality::section_problems`]).
+    idea: String,
     task: String,
     variables: Vec<String>,
     spec: PromptSpec,
@@ -156,17 +161,36 @@ pub struct TinyDraft {
     next: usize,
     /// An example's input that came without its reply: the reply is asked next, on its own.
     reply_for: Option<String>,
+    /// How many times the current part was asked again after an unusable answer (at most
+    /// [`RETRIES`]).
+    retries: u32,
 }
+
+/// How many times a part whose text fails [`quality::section_problems`] is asked again, sampled
+/// ([`RETRY_TEMPERATURE`], another seed each time) since greedy decoding would repeat itself.
+/// After the last try its text is kept as it is and the draft's check names the problem.
+pub const RETRIES: u32 = 2;
+
+/// The temperature of a part asked again: enough to leave the greedy path, low enough to stay
+/// on the task.
+pub const RETRY_TEMPERATURE: f32 = 0.5;
 
 impl TinyDraft {
     pub fn new(input: &IdeaInput) -> Self {
         Self {
+            idea: input.idea.clone(),
             task: task_line(&input.idea),
             variables: input.variables.clone(),
             spec: PromptSpec::default(),
             next: 0,
             reply_for: None,
+            retries: 0,
         }
+    }
+
+    /// How many times the current part has been asked again (0 on its first try).
+    pub fn retries(&self) -> u32 {
+        self.retries
     }
 
     /// The part asked next; `None` when every part has been read.
@@ -191,14 +215,65 @@ impl TinyDraft {
             prompt.push_str(&format!(" {input}\nReply:"));
         }
         let mut req = ChatRequest::new(None, prompt);
-        req.temperature = 0.0;
+        req.temperature = if self.retries > 0 {
+            RETRY_TEMPERATURE
+        } else {
+            0.0
+        };
         req.max_tokens = max_tokens;
         req.plain = Some(PlainCompletion {
             stop: stop.into_iter().map(str::to_owned).collect(),
             repeat_penalty: REPEAT_PENALTY,
-            seed: SEED,
+            seed: SEED + self.retries,
         });
         Some(req)
+    }
+
+    /// What is wrong with `part`'s text as read into the draft, by the draft check's rules for
+    /// its section: the four sections against the idea; an example (input and reply) only for
+    /// being empty, a placeholder or a loop, since an unusual input need not name the task.
+    fn part_problems(&self, part: Part) -> Vec<String> {
+        let topic = quality::content_stems(&self.idea);
+        let none = std::collections::BTreeSet::new();
+        let spec = &self.spec;
+        match part {
+            Part::Persona => {
+                quality::section_problems(&self.idea, &topic, Section::Persona, &spec.persona)
+            }
+            Part::Context => {
+                quality::section_problems(&self.idea, &topic, Section::Context, &spec.context)
+            }
+            Part::Steps => quality::section_problems(
+                &self.idea,
+                &topic,
+                Section::Steps,
+                &spec.steps.join("\n"),
+            ),
+            Part::Format => {
+                quality::section_problems(&self.idea, &topic, Section::Format, &spec.format)
+            }
+            Part::Example(k) => {
+                let e = spec.examples.get(k).cloned().unwrap_or_default();
+                let mut out =
+                    quality::section_problems(&self.idea, &none, Section::Examples, &e.input);
+                if !e.output.trim().is_empty() {
+                    out.extend(quality::text_problems("", &e.output));
+                }
+                out
+            }
+        }
+    }
+
+    /// Moves past the current part, or asks it again when its text is not usable and tries
+    /// are left.
+    fn advance(&mut self, part: Part) {
+        if self.retries < RETRIES && !self.part_problems(part).is_empty() {
+            self.retries += 1;
+            self.reply_for = None;
+            return;
+        }
+        self.retries = 0;
+        self.next += 1;
     }
 
     /// Reads the completion of the current part into the draft and moves to the next part.
@@ -209,7 +284,7 @@ impl TinyDraft {
         if let (Part::Example(k), Some(_)) = (part, &self.reply_for) {
             self.spec.examples[k].output = clean(text);
             self.reply_for = None;
-            self.next += 1;
+            self.advance(part);
             return;
         }
         apply(&mut self.spec, part, text);
@@ -220,7 +295,7 @@ impl TinyDraft {
                 return;
             }
         }
-        self.next += 1;
+        self.advance(part);
     }
 
     /// The draft so far with the current part's streaming text read in (for the live view).

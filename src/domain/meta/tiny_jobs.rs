@@ -223,7 +223,7 @@ impl TinyCases {
             let n = i + 1;
             if worked.contains(&norm(line)) {
                 out.left_out.push(format!(
-                    "Suggestion {n} ({kind}) copies one of the local model's worked examples, so it was left out."
+                    "Suggestion {n} ({kind}) copies one of the local model's worked examples."
                 ));
                 continue;
             }
@@ -233,10 +233,8 @@ impl TinyCases {
                 ""
             };
             if let Some(p) = quality::text_problems(topic, line).first() {
-                out.left_out.push(format!(
-                    "Suggestion {n} ({kind}) was left out: {}",
-                    lower_first(p)
-                ));
+                out.left_out
+                    .push(format!("Suggestion {n} ({kind}): {}", lower_first(p)));
                 continue;
             }
             let mut case = TestCase {
@@ -253,7 +251,7 @@ impl TinyCases {
                 [only] => case.vars = vec![(only.clone(), line.clone())],
                 _ => case.input = line.clone(),
             }
-            out.push((*kind).to_owned(), case, existing);
+            out.push(n, (*kind).to_owned(), case, existing);
         }
         out
     }
@@ -297,11 +295,75 @@ pub fn read_critique(text: &str) -> String {
     clean(text)
 }
 
-/// What makes a critique unusable (see [`quality::text_problems`]; its topic is the task, the
-/// message and the draft), one plain sentence each; empty when usable.
+/// Words a critique uses when it talks about the draft rather than the task: a critique that
+/// says "The draft is too long and gives no clear answer" is usable without naming the topic.
+const CRITIQUE_WORDS: &[&str] = &[
+    "draft",
+    "format",
+    "question",
+    "missing",
+    "miss",
+    "long",
+    "short",
+    "wrong",
+    "clear",
+    "unclear",
+    "vague",
+    "list",
+    "name",
+    "names",
+    "mention",
+    "detail",
+    "details",
+    "specific",
+    "correct",
+    "incorrect",
+    "tone",
+    "polite",
+    "rude",
+    "length",
+    "sentence",
+    "sentences",
+    "word",
+    "words",
+    "category",
+    "explain",
+    "repeat",
+    "repeats",
+    "empty",
+    "off",
+    "topic",
+    "ignores",
+    "ignore",
+    "forgot",
+    "forgets",
+    "instead",
+];
+
+/// What makes a critique unusable, one plain sentence each; empty when usable: fewer than
+/// four words, the draft copied back, or [`quality::text_problems`] (empty, a placeholder, a
+/// repeated line, or off topic: sharing no word with the task, the message and the draft and
+/// none of the words a critique of a draft uses, [`CRITIQUE_WORDS`]).
 pub fn critique_problems(task: &str, message: &str, draft: &str, critique: &str) -> Vec<String> {
+    let n = norm(critique);
+    if !n.is_empty() && n.split(' ').count() < 4 {
+        return vec![format!(
+            "\u{201c}{}\u{201d} is too short to be a critique.",
+            critique.trim()
+        )];
+    }
+    let mut out = Vec::new();
+    if !n.is_empty() && n == norm(draft) {
+        out.push("It copies the draft back.".to_owned());
+    }
+    let about_the_draft = n.split(' ').any(|w| CRITIQUE_WORDS.contains(&w));
     let topic = format!("{task}\n{message}\n{draft}");
-    quality::text_problems(&topic, critique)
+    out.extend(
+        quality::text_problems(&topic, critique)
+            .into_iter()
+            .filter(|p| !(about_the_draft && p.contains("does not mention the topic"))),
+    );
+    out
 }
 
 /// The final answer on the tiny model: the person's prompt as the system message, the case's

@@ -1356,9 +1356,15 @@ impl Optimizer {
                 parent: Some(parent),
                 round,
                 mutation,
-                rationale: format!(
-                    "Added the step \u{201c}{rule}\u{201d}, written by the local model {from}."
-                ),
+                rationale: if rejected.is_some() {
+                    format!(
+                        "Would have added the step \u{201c}{rule}\u{201d}, written by the local model {from}; not tried."
+                    )
+                } else {
+                    format!(
+                        "Added the step \u{201c}{rule}\u{201d}, written by the local model {from}."
+                    )
+                },
                 spec,
                 rejected,
                 train: BTreeMap::new(),

@@ -1442,6 +1442,12 @@ fn on_the_tiny_model_proposals_are_rules_added_as_steps_and_unusable_ones_are_re
         new[1].train.is_empty(),
         "a rejected rule is never evaluated"
     );
+    assert!(
+        new[1].rationale.starts_with("Would have added the step")
+            && new[1].rationale.ends_with("; not tried."),
+        "{}",
+        new[1].rationale
+    );
     assert!(new[2].rejected.is_none() && !new[2].train.is_empty());
     assert_eq!(o.best, usable.id);
     assert!(o.mean(&ctx, o.best, false).unwrap() > o.mean(&ctx, 0, false).unwrap());

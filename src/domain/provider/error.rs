@@ -40,6 +40,9 @@ pub enum ErrorKind {
     InStream,
     /// The request never got an answer: offline, wrong address, or refused by CORS.
     Network,
+    /// The browser is offline and the address is not on this computer, so nothing was sent (or
+    /// the call failed while the browser was offline): not the address's fault.
+    Offline,
     /// The person pressed Stop.
     Aborted,
     /// The browser reads the address as another host than the one shown next to the key, so the
@@ -163,6 +166,7 @@ impl ProviderError {
             ErrorKind::Malformed => "The reply could not be read",
             ErrorKind::InStream => "The provider reported an error mid-reply",
             ErrorKind::Network => "Could not reach the provider",
+            ErrorKind::Offline => "Your browser is offline",
             ErrorKind::Aborted => "Stopped",
             ErrorKind::UnclearAddress { .. } => "The address is unclear",
             ErrorKind::BlockedByPage => "This page cannot call that address",
@@ -256,6 +260,10 @@ impl ProviderError {
             ErrorKind::Network => format!(
                 "Nothing answered from {host}. {}",
                 network_hint(self.provider)
+            ),
+            ErrorKind::Offline => format!(
+                "Your browser is offline, so {who} at {host} cannot be reached. Reconnect to the \
+                 internet, then press Retry. The built-in local model on this computer works offline."
             ),
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
             ErrorKind::BlockedByPage => self.detail.clone(),
@@ -453,6 +461,27 @@ pub fn classify_stream_error(kind: ProviderKind, host: &str, err: &Value) -> Pro
     let mut e = ProviderError::new(ek, kind, host, None, msg);
     e.in_stream = true;
     e
+}
+
+/// Whether an offline browser cannot call `host`: every address but this computer's own
+/// (loopback, see [`crate::domain::http::is_loopback`]; the built-in local model works offline).
+pub fn offline_blocks(host: &str) -> bool {
+    !crate::domain::http::is_loopback(host)
+}
+
+/// The error for a call to `host` while the browser is offline: [`ErrorKind::Offline`] when the
+/// host is off this computer (sent nothing, or failed for that reason), `None` for a loopback
+/// host, whose failure is its own (the usual network error names the likely cause).
+pub fn offline_error(kind: ProviderKind, host: &str) -> Option<ProviderError> {
+    offline_blocks(host).then(|| {
+        ProviderError::new(
+            ErrorKind::Offline,
+            kind,
+            host,
+            None,
+            "the browser is offline",
+        )
+    })
 }
 
 /// Classifies a request that got no HTTP answer (the browser's `TypeError: Failed to fetch`).

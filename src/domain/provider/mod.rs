@@ -17,7 +17,7 @@ pub use codec::{
 };
 pub use error::{
     ErrorKind, ProviderError, RetryPolicy, classify_http_error, classify_network_error,
-    classify_stream_error, parse_retry_after, provider_message,
+    classify_stream_error, offline_blocks, offline_error, parse_retry_after, provider_message,
 };
 pub use stream::{ChatEvent, StopReason, StreamDecoder, Usage};
 

@@ -1145,3 +1145,33 @@ fn a_tiny_chat_stops_before_another_example() {
     let other = build_request(&sample(false), &cfg(ProviderKind::Ollama, "llama3.2"), None);
     assert!(!other.body.unwrap().contains("\"stop\""));
 }
+
+// Bug (first-hour tryout): offline, Generate's error blamed the address and CORS. A call to an
+// address off this computer says the browser is offline; this computer's own model is not
+// blocked (it works offline), and its failures keep their own cause.
+#[test]
+fn offline_a_remote_provider_is_said_to_be_offline_and_loopback_is_not_blocked() {
+    use super::{ErrorKind, offline_blocks, offline_error};
+    let e = offline_error(ProviderKind::OpenAi, "api.openai.com").expect("blocked");
+    assert_eq!(e.kind, ErrorKind::Offline);
+    assert_eq!(e.title(), "Your browser is offline");
+    let m = e.message();
+    assert!(
+        m.starts_with("Your browser is offline, so OpenAI at api.openai.com cannot be reached."),
+        "{m}"
+    );
+    for blamed in ["address", "CORS", "firewall"] {
+        assert!(!m.contains(blamed), "{m}");
+    }
+    assert!(!e.retryable());
+    for host in ["127.0.0.1:8081", "localhost:11434", "[::1]:8080"] {
+        assert!(!offline_blocks(host), "{host}");
+        assert!(
+            offline_error(ProviderKind::LlamaCpp, host).is_none(),
+            "{host}"
+        );
+    }
+    for host in ["192.168.1.20:11434", "api.anthropic.com", "example.com"] {
+        assert!(offline_blocks(host), "{host}");
+    }
+}

@@ -105,6 +105,109 @@ impl TooLargeForLink {
     }
 }
 
+/// What "Include the run results" can put in a link, worked out before the person copies it:
+/// results are kept per version, and a link without the version history carries only the
+/// current version's (a first-hour tryout ticked the option after an edit had made a new
+/// version, and the link silently carried none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultsOffer {
+    /// No test case has a result in any version: nothing to include yet.
+    NoneYet,
+    /// `with` of the draft's `of` test cases have a result for the version shown.
+    Current { with: usize, of: usize },
+    /// The version shown has none; these earlier versions (oldest first) have some, carried
+    /// only with the version history.
+    EarlierOnly { versions: Vec<u32> },
+}
+
+/// The cases of `d` with a result (an answer or a failed call) in `version`'s latest run.
+fn results_of(d: &Draft, version: u32) -> usize {
+    use crate::domain::eval::run::Status;
+    d.run_of(version).map_or(0, |run| {
+        d.suite
+            .cases
+            .iter()
+            .filter(|c| {
+                run.cases
+                    .get(&c.id)
+                    .is_some_and(|r| matches!(r.status, Status::Done | Status::Failed(_)))
+            })
+            .count()
+    })
+}
+
+impl ResultsOffer {
+    /// What `d` has to offer.
+    pub fn of(d: &Draft) -> Self {
+        let with = d.cases_with_results();
+        if with > 0 {
+            return Self::Current {
+                with,
+                of: d.suite.cases.len(),
+            };
+        }
+        let versions: Vec<u32> = d
+            .runs
+            .iter()
+            .map(|r| r.version)
+            .filter(|v| *v != d.current && d.version(*v).is_some() && results_of(d, *v) > 0)
+            .collect();
+        if versions.is_empty() {
+            Self::NoneYet
+        } else {
+            Self::EarlierOnly { versions }
+        }
+    }
+
+    /// Whether ticking the option puts any result in the link (with or without the history).
+    pub fn available(&self, history: bool) -> bool {
+        match self {
+            Self::NoneYet => false,
+            Self::Current { .. } => true,
+            Self::EarlierOnly { .. } => history,
+        }
+    }
+
+    /// The sentence under the option: what the link carries, or why it carries none.
+    pub fn note(&self, history: bool, ticked: bool) -> String {
+        let versions = |v: &[u32]| {
+            let names: Vec<String> = v.iter().map(|n| format!("version {n}")).collect();
+            match names.as_slice() {
+                [one] => one.clone(),
+                [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                [] => String::new(),
+            }
+        };
+        match self {
+            Self::NoneYet => {
+                "No run results yet for this version: run the test cases first.".to_owned()
+            }
+            Self::Current { with, of } if !ticked => {
+                format!("Results of {with} of the {of} test cases can be included.")
+            }
+            Self::Current { with, of } if with == of => format!(
+                "The link carries the results of {}.",
+                if *of == 1 {
+                    "the test case".to_owned()
+                } else {
+                    format!("all {of} test cases")
+                }
+            ),
+            Self::Current { with, of } => format!(
+                "The link carries the results of {with} of the {of} test cases (the others have none yet)."
+            ),
+            Self::EarlierOnly { versions: v } if history && ticked => format!(
+                "This version has not been run; the link carries the results of {} with the version history.",
+                versions(v)
+            ),
+            Self::EarlierOnly { versions: v } => format!(
+                "This version has not been run yet: the results are of {}. Run the test cases again, or include the version history to send them.",
+                versions(v)
+            ),
+        }
+    }
+}
+
 fn fnv24(bytes: &[u8]) -> [u8; 3] {
     let mut h: u32 = 0x811c_9dc5;
     for b in bytes {
@@ -137,7 +240,9 @@ fn pack(d: &DraftV1) -> Value {
                     examples,
                     sp.analysis
                 ],
-                (v.at / 1000.0).round() as i64
+                (v.at / 1000.0).round() as i64,
+                // The section its reply ended inside: only when there is one (trimmed otherwise).
+                v.cut
             ])
         })
         .collect();
@@ -230,6 +335,7 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
                 analysis: text(sp, 6),
             },
             at: ver.get(4).and_then(Value::as_f64).unwrap_or(0.0) * 1000.0,
+            cut: text(ver, 5),
         });
     }
     Ok(DraftV1 {

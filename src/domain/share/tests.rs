@@ -517,3 +517,93 @@ fn a_links_preview_counts_only_the_results_it_carries() {
     d.commit(newer, Origin::Pasted, 2e12);
     assert_eq!(d.cases_with_results(), 0);
 }
+
+// Bug (first-hour tryout): "Include the run results" was ticked after an edit had made a new
+// version, and the link carried no results without saying so. The offer says, before the link is
+// copied, what the option carries: none yet, the current version's, or an earlier version's only
+// with the history; and the link carries exactly that.
+#[test]
+fn the_results_offer_says_what_a_link_carries() {
+    use crate::domain::draft::Origin;
+    use crate::domain::eval::TestCase;
+    use crate::domain::eval::run::{CaseRun, Run, Status};
+    use crate::domain::spec::PromptSpec;
+    let mut d = Draft::default();
+    let spec = PromptSpec {
+        persona: "You list action items.".into(),
+        ..Default::default()
+    };
+    d.commit(spec.clone(), Origin::Pasted, 1e12);
+    let ids: Vec<u32> = ["Ann books the room.", "Bob sends the deck."]
+        .iter()
+        .map(|input| {
+            d.suite.add(TestCase {
+                input: (*input).into(),
+                ..Default::default()
+            })
+        })
+        .collect();
+    let offer = ResultsOffer::of(&d);
+    assert_eq!(offer, ResultsOffer::NoneYet);
+    assert!(!offer.available(true));
+    assert_eq!(
+        offer.note(false, true),
+        "No run results yet for this version: run the test cases first."
+    );
+
+    let mut run = Run {
+        version: d.current,
+        started_ms: 1e12,
+        ..Default::default()
+    };
+    run.cases.insert(
+        ids[0],
+        CaseRun {
+            status: Status::Done,
+            output: "- Ann: book the room".into(),
+            ..Default::default()
+        },
+    );
+    d.put_run(run);
+    let offer = ResultsOffer::of(&d);
+    assert_eq!(offer, ResultsOffer::Current { with: 1, of: 2 });
+    assert!(offer.available(false));
+    assert_eq!(
+        offer.note(false, true),
+        "The link carries the results of 1 of the 2 test cases (the others have none yet)."
+    );
+
+    // An edit makes version 2, which has no run: results of version 1 go only with the history.
+    d.commit(
+        PromptSpec {
+            persona: "You list action items with owners.".into(),
+            ..spec
+        },
+        Origin::Pasted,
+        2e12,
+    );
+    let offer = ResultsOffer::of(&d);
+    assert_eq!(offer, ResultsOffer::EarlierOnly { versions: vec![1] });
+    assert!(!offer.available(false));
+    assert!(offer.available(true));
+    assert_eq!(
+        offer.note(false, true),
+        "This version has not been run yet: the results are of version 1. Run the test cases again, or include the version history to send them."
+    );
+    let include = |history: bool| Include {
+        history,
+        cases: true,
+        results: true,
+    };
+    let without = decode(&encode(&d, include(false)).unwrap()).unwrap();
+    assert_eq!(ResultsOffer::of(&without), ResultsOffer::NoneYet);
+    let with = decode(&encode(&d, include(true)).unwrap()).unwrap();
+    assert_eq!(
+        ResultsOffer::of(&with),
+        ResultsOffer::EarlierOnly { versions: vec![1] }
+    );
+    assert_eq!(
+        with.run_of(1).unwrap().cases[&ids[0]].output,
+        "- Ann: book the room"
+    );
+}

@@ -308,6 +308,7 @@ pub(crate) fn version(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<Versi
         origin: field::<OriginV1>(&mut obj, "origin", lost, part("how it was made")),
         spec,
         at: field(&mut obj, "at", lost, part("when it was made")),
+        cut: field(&mut obj, "cut", lost, part("where its reply was cut off")),
     })
 }
 

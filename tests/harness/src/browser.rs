@@ -34,6 +34,10 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// Passed to [`Browser::start_with`]: shows classic scrollbars (they take room in the layout, as
+/// on most desktops) instead of hiding them.
+pub const SHOW_SCROLLBARS: &str = "pw:show-scrollbars";
+
 /// Chromium's flags for this machine: headless, as root, and quiet on the closed network.
 pub fn chromium_args(width: u32, height: u32, profile: &str) -> Vec<String> {
     vec![
@@ -92,7 +96,17 @@ impl Browser {
             std::env::temp_dir().join(format!("pw-profile-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&profile)?;
         let mut args = chromium_args(width, height, &profile.to_string_lossy());
-        args.extend(extra.iter().map(|s| s.to_string()));
+        // SHOW_SCROLLBARS: classic scrollbars that take room, as on most desktops (a page that
+        // sizes something by `100vw` scrolls sideways only then).
+        if extra.contains(&SHOW_SCROLLBARS) {
+            args.retain(|a| a != "--hide-scrollbars");
+        }
+        args.extend(
+            extra
+                .iter()
+                .filter(|a| **a != SHOW_SCROLLBARS)
+                .map(|s| s.to_string()),
+        );
         let mut options = json!({
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": args,

@@ -30,7 +30,17 @@ impl<'a> SettingsPage<'a> {
 
     /// Picks the job tab ("Writing prompts", "Running tests", "Scoring").
     pub async fn job(&self, tab: &str) -> Result<()> {
-        self.b.wait_for_role_name("tab", tab).await?.click().await?;
+        let t = self.b.wait_for_role_name("tab", tab).await?;
+        // Scrolled down, the tabs may sit under the drawer's sticky header: bring them out first,
+        // as a person scrolls up to them.
+        self.b
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'}); return 0",
+                vec![serde_json::to_value(&t)?],
+            )
+            .await?;
+        t.click().await?;
         Ok(())
     }
 

@@ -203,11 +203,30 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
                 json!(true),
                 "Start before the tick"
             );
+            // The tick says what it does, before and after (a first-hour tryout missed it).
+            let effect =
+                "return document.getElementById('pw-loop-start-anyway-effect').textContent";
+            assert!(
+                b.eval(effect)
+                    .await?
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("Tick this box to allow Start"),
+                "the tick's effect is stated"
+            );
             b.choose("Start with these cases as they are").await?;
             assert_eq!(
                 b.eval(start_disabled).await?,
                 json!(false),
                 "Start after the tick"
+            );
+            assert!(
+                b.eval(effect)
+                    .await?
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("Ticked: Start is on"),
+                "the tick's effect once ticked"
             );
             b.eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).click(); return true").await?;
             b.wait_until(

@@ -815,6 +815,125 @@ async fn paste_transcript_prompt(b: &Browser) -> anyhow::Result<()> {
         .await
 }
 
+// A length check's "abc" once became "no limit" and a cost of "$1" became no number, both without
+// a word. What was typed stays, is named at the field, and the check keeps what it had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    add_case(&b, 1, "ALPHA: Bob sends the deck.", None).await?;
+    let cases = CasesPage::new(&b);
+    cases.add_global("Length between").await?;
+    let max = b.field("Maximum length (every case, check 1)").await?;
+    max.send_keys(&format!("20{TAB}")).await?;
+    let min = b.field("Minimum length (every case, check 1)").await?;
+    min.send_keys(&format!("abc{TAB}")).await?;
+    b.wait_for_text("\u{201c}abc\u{201d} is not a whole number. Type a whole number from 0 to 1,000,000; no limit is used until then (leave it empty for none).")
+        .await?;
+    assert_eq!(min.prop("value").await?.as_deref(), Some("abc"));
+    max.send_keys(&format!("{SELECT_ALL}2.5{TAB}")).await?;
+    b.wait_for_text("\u{201c}2.5\u{201d} is not a whole number. Type a whole number from 0 to 1,000,000; 20 is used until then.")
+        .await?;
+    cases.add_global("Costs at most ($)").await?;
+    let usd = b
+        .field("Most US dollars per call (every case, check 2)")
+        .await?;
+    usd.send_keys(&format!("{SELECT_ALL}$1{TAB}")).await?;
+    b.wait_for_text("\u{201c}$1\u{201d} is not a number. Type a number from 0 to 1000; 0.01 is used until then.")
+        .await?;
+    usd.send_keys(&format!("{SELECT_ALL}5{TAB}")).await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('is not a number.')",
+        "the cost message to go once a number is typed",
+    )
+    .await?;
+    // The run uses the limits in use: at most 20 characters (the 2.5 was not taken), no minimum.
+    fake.set_default_reply("- **Bob**: send the deck to everyone today");
+    b.button("Run the case").await?.click().await?;
+    wait_badge(&b, 1, "fail").await?;
+    let row = b
+        .eval("return document.querySelector('.pw-results').innerText")
+        .await?;
+    let row = row.as_str().unwrap_or("");
+    assert!(row.contains("characters, more than 20."), "{row}");
+    assert_eq!(fake.chat_requests().len(), 1);
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout: suggestions were renumbered after a left-out one ("Suggestion 1 was left out" above
+// "Keep suggestion 1"), and editing a suggestion whose text is a variable's value wrote the edit
+// into the case's input, leaving {{transcript}} as the model had it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_transcript_prompt(&b).await?;
+    fake.reply_when(
+        "You write test cases",
+        &json!({"cases": [
+            "not a case",
+            {"kind": "typical", "description": "one owner", "input": "", "vars": {"transcript": "Bob sends the deck."}, "expected": ""},
+            {"kind": "edge", "description": "no owner", "input": "", "vars": {"transcript": "Someone books a venue."}, "expected": ""}
+        ]})
+        .to_string(),
+    );
+    fake.reply_when(
+        "You review proposed test cases",
+        r#"{"reviews":[{"case":1,"realistic":true,"reason":""},{"case":2,"realistic":true,"reason":""}]}"#,
+    );
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("How many")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}3{TAB}"))
+        .await?;
+    b.button("Suggest cases").await?.click().await?;
+    b.wait_for_text("Some suggestions were left out: Suggestion 1 is not a test case.")
+        .await?;
+    b.wait_for_text("Keep suggestion 3").await?;
+    let labels = b
+        .eval("return Array.from(document.querySelectorAll('.pw-proposal .pw-check')).map(e => e.textContent.trim())")
+        .await?;
+    assert_eq!(labels, json!(["Keep suggestion 2", "Keep suggestion 3"]));
+    let field = b.field("{{transcript}} of suggestion 2").await?;
+    assert_eq!(
+        field.prop("value").await?.as_deref(),
+        Some("Bob sends the deck.")
+    );
+    field
+        .send_keys(&format!("{SELECT_ALL}Bob sends the deck on Friday.{TAB}"))
+        .await?;
+    b.button("Add 2 kept cases").await?.click().await?;
+    b.wait_for_text("2 cases").await?;
+    fake.set_default_reply("- **Bob**: send the deck");
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_until(
+        "return document.body.innerText.includes('2 of 2 done')",
+        "both cases run",
+    )
+    .await?;
+    let bodies: Vec<String> = fake
+        .chat_requests()
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    let edited = bodies
+        .iter()
+        .filter(|b| b.contains("Inputs are meeting notes in Bob sends the deck on Friday."))
+        .count();
+    assert_eq!(edited, 1, "the edit fills {{{{transcript}}}}: {bodies:#?}");
+    assert!(
+        !bodies
+            .iter()
+            .any(|b| b.contains("Inputs are meeting notes in Bob sends the deck. ")),
+        "the model's text went out instead of the edit"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Issue 13, point 5: a case with an empty {{transcript}} went out as "Inputs are meeting notes in
 // . Never invent owners." without a word. The case says so, Run lists it and sends nothing until
 // told, and the case shows the exact messages a run sends.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
-use pw_harness::pages::{DraftsPage, PromptPage, SELECT_ALL, SettingsPage};
+use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
@@ -386,5 +386,92 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
         .await?;
     assert_eq!(kept, json!("{ not json"));
     b.close().await?;
+    Ok(())
+}
+
+// Bug (first-hour tryout): with "Include the run results" ticked, the link carried no results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::Result<()> {
+    let (fake, site, a) = pw_harness::with_fake(1280, 1400).await?;
+    paste_version(&a, "with results").await?;
+    fake.reply_when("ALPHA", "Dairy: milk");
+    fake.reply_when("BRAVO", "Produce: leeks");
+    fake.reply_when("CHARLIE", "Baking: flour");
+    let cases = CasesPage::new(&a);
+    cases.add(1, "ALPHA: milk", None).await?;
+    cases.add(2, "BRAVO: leeks", None).await?;
+    cases.add(3, "CHARLIE: flour", None).await?;
+
+    // Before any run, the option says there is nothing to include and cannot be ticked.
+    a.wait_for_text("Share a link").await?.click().await?;
+    a.wait_for_text("No run results yet for this version: run the test cases first.")
+        .await?;
+    assert_eq!(
+        a.eval("return document.getElementById('pw-share-results').disabled")
+            .await?,
+        true
+    );
+
+    a.button("Run all 3 cases").await?.click().await?;
+    // The prompt's {{recipe}} is left empty here.
+    a.button("Run anyway").await?.click().await?;
+    for id in 1..=3 {
+        a.wait_until(
+            &format!("return (document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? '').includes(':')"),
+            "an output",
+        )
+        .await?;
+    }
+    a.wait_until(
+        "return !document.getElementById('pw-share-results').disabled",
+        "the results option to be available",
+    )
+    .await?;
+    a.eval("document.getElementById('pw-share-results').click(); return 0")
+        .await?;
+    a.wait_for_text("The link carries the results of all 3 test cases.")
+        .await?;
+    let link = a
+        .field("Share link")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    a.screenshot("share-with-results-1280-light").await?;
+
+    // An edit makes version 2, which has not been run: the option says so before the link is
+    // copied, and is off (it would carry nothing) until the history goes along.
+    a.field("Persona")
+        .await?
+        .send_keys(" Group by aisle.")
+        .await?;
+    a.wait_for_text("This version has not been run yet: the results are of version 1. Run the test cases again, or include the version history to send them.")
+        .await?;
+    assert_eq!(
+        a.eval(
+            "const c = document.getElementById('pw-share-results'); return [c.checked, c.disabled]"
+        )
+        .await?,
+        json!([false, true])
+    );
+    a.wait_for_text("Include the version history")
+        .await?
+        .click()
+        .await?;
+    a.wait_for_text("This version has not been run; the link carries the results of version 1 with the version history.")
+        .await?;
+    a.close().await?;
+
+    let b = Browser::start(1280, 1400).await?;
+    b.client
+        .goto(&link.replace(&format!("http://{}/", site.addr), &site.url()))
+        .await?;
+    b.wait_for_text("3 test cases included, with run results:")
+        .await?;
+    b.button("Save as my draft").await?.click().await?;
+    b.wait_for_text("Produce: leeks").await?;
+    b.wait_for_text("Baking: flour").await?;
+    b.close().await?;
+    drop(fake);
     Ok(())
 }

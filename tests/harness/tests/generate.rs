@@ -553,17 +553,41 @@ async fn the_real_local_model_writes_a_usable_draft_for_every_example_idea() -> 
         }
         p.generate().await?;
         let deadline = Instant::now() + Duration::from_secs(180);
+        // What the page says it is writing while the parts come in.
+        let mut progress = std::collections::BTreeSet::new();
         loop {
             if p.current_version().await?.starts_with(&format!("v{n} ")) {
                 break;
+            }
+            let line = browser
+                .eval("return document.getElementById('pw-tiny-progress')?.textContent ?? ''")
+                .await?;
+            if let Some(line) = line.as_str().filter(|l| !l.is_empty()) {
+                progress.insert(line.to_owned());
             }
             anyhow::ensure!(
                 Instant::now() < deadline,
                 "no v{n} after 180 s for {idea:?}"
             );
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
         }
         p.wait_idle().await?;
+        // Seven parts, each named while it is written (some pass between two looks).
+        assert!(progress.len() >= 2, "{progress:?}");
+        for line in &progress {
+            assert!(
+                line.starts_with("The local model is writing ") && line.contains(" of 7)"),
+                "{line}"
+            );
+        }
+        let gone = browser
+            .eval("return document.getElementById('pw-tiny-progress') === null")
+            .await?;
+        assert_eq!(
+            gone,
+            serde_json::json!(true),
+            "the progress line stays after the draft"
+        );
         let took = t.elapsed();
         let problem = browser
             .eval(
@@ -808,5 +832,119 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
         "{js}"
     );
     browser.close().await?;
+    Ok(())
+}
+
+/// The sections marked "cut off" in the page (their titles).
+async fn cut_sections(browser: &Browser) -> anyhow::Result<Vec<String>> {
+    let v = browser
+        .eval("return Array.from(document.querySelectorAll('.pw-section--cut-off .pw-section__title')).map(e => e.textContent)")
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+// Bug (first-hour tryout): a reply cut off mid-JSON became a finished Persona "You are". The
+// section a reply ends inside is marked cut off and named among what is still missing, whether
+// the stream ended normally, stopped at the length limit, or was pasted in manual mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow::Result<()> {
+    use pw_harness::fake_provider::Fault;
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    let p = PromptPage::new(&browser);
+
+    // The stream ends (normally: finish reason "stop") inside the Persona's text.
+    fake.push_replies([r#"{"persona": "You are"#.to_owned()]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    p.generate().await?;
+    browser
+        .wait_for_text("The reply was cut off in the middle of Persona: it is unfinished")
+        .await?;
+    p.wait_idle().await?;
+    assert_eq!(cut_sections(&browser).await?, ["Persona"]);
+    assert_eq!(p.section("Persona").await?, "You are");
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
+    browser
+        .wait_for_text("This version is incomplete: the generation stopped before the end.")
+        .await?;
+    browser.screenshot("generate-cut-off-1280-light").await?;
+
+    // The connection closes (no final event) inside the Context.
+    fake.push_faults([Fault::Truncate {
+        after_chunks: 10_000,
+    }]);
+    fake.push_replies([
+        r#"{"persona": "You are a meticulous meeting analyst.", "context": "Notes arrive as raw"#
+            .to_owned(),
+    ]);
+    p.generate().await?;
+    browser
+        .wait_for_text("The reply was cut off in the middle of Context: it is unfinished")
+        .await?;
+    p.wait_idle().await?;
+    assert_eq!(cut_sections(&browser).await?, ["Context"]);
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
+
+    // Stopped at the length limit inside the Steps: Persona is whole, Steps is cut off.
+    fake.push_faults([Fault::MaxTokens]);
+    fake.push_replies([
+        r#"{"persona": "You are a meticulous meeting analyst.", "steps": ["Read the notes.", "Find every"#
+            .to_owned(),
+    ]);
+    p.generate().await?;
+    browser
+        .wait_for_text("The reply was cut off at the model's length limit")
+        .await?;
+    browser
+        .wait_for_text("The reply was cut off in the middle of Steps: it is unfinished")
+        .await?;
+    assert_eq!(cut_sections(&browser).await?, ["Steps"]);
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst."
+    );
+
+    // Finishing the section by hand ends the mark.
+    browser
+        .field("Steps")
+        .await?
+        .send_keys(" commitment with its owner.")
+        .await?;
+    browser
+        .wait_until(
+            "return document.querySelectorAll('.pw-section--cut-off').length === 0",
+            "the cut-off mark to go once the section is edited",
+        )
+        .await?;
+
+    // A reply pasted in manual mode, cut inside the Context.
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("3. Paste the reply here")
+        .await?
+        .send_keys(&format!(
+            "{SELECT_ALL}{}",
+            r#"{"persona": "You are an analyst.", "context": "Notes arrive as"#
+        ))
+        .await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser
+        .wait_for_text("The reply was cut off in the middle of Context: it is unfinished")
+        .await?;
+    assert_eq!(cut_sections(&browser).await?, ["Context"]);
     Ok(())
 }

@@ -356,3 +356,178 @@ async fn the_offline_notice_agrees_with_the_local_model_badge() -> anyhow::Resul
     browser.close().await?;
     Ok(())
 }
+
+// Bug (first-hour tryout): offline, Generate stayed enabled and its error blamed the address and
+// CORS. With Chromium's network conditions offline, a remote provider's buttons are disabled
+// with a plain note, and a call that is made anyway (Test connection) says the browser is
+// offline; the built-in local model's Generate stays enabled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_a_remote_provider_is_said_to_be_offline_not_misaddressed() -> anyhow::Result<()> {
+    use pw_harness::pages::{PromptPage, SettingsPage};
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.open_app(&site.url()).await?;
+    PromptPage::new(&browser)
+        .idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    browser.cdp("Network.enable", json!({})).await?;
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await?;
+    browser.wait_for_text("You are offline.").await?;
+    let generate_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate prompt').disabled";
+    // The built-in local model (on this computer) is not blocked.
+    assert_eq!(browser.eval(generate_disabled).await?, false);
+
+    // A hosted provider for every job.
+    let s = SettingsPage::open(&browser).await?;
+    for job in ["Writing prompts", "Running tests"] {
+        s.job(job).await?;
+        s.provider("OpenAI").await?;
+        s.key("sk-offline-test-0123456789").await?;
+    }
+    // A call made anyway says the browser is offline, and does not blame the address.
+    s.job("Writing prompts").await?;
+    s.test_connection().await?;
+    let error = s.wait_error("Your browser is offline").await?;
+    assert!(
+        error.contains("Your browser is offline, so OpenAI at api.openai.com cannot be reached."),
+        "{error}"
+    );
+    for blamed in ["address", "CORS", "firewall"] {
+        assert!(!error.contains(blamed), "{error}");
+    }
+    s.close().await?;
+
+    // Generate and Run are disabled, and say why in plain words.
+    browser
+        .wait_until(
+            "return Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate prompt').disabled",
+            "Generate to be disabled offline",
+        )
+        .await?;
+    let note = browser
+        .eval("return document.getElementById('pw-generate-offline')?.textContent ?? ''")
+        .await?;
+    assert!(
+        note.as_str()
+            .unwrap_or("")
+            .starts_with("Your browser is offline, so OpenAI at api.openai.com cannot be reached."),
+        "{note}"
+    );
+    browser.wait_for_text("Add case").await?.click().await?;
+    browser
+        .wait_until(
+            "const b = Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Run the case'); return !!b && b.disabled && !!document.getElementById('pw-run-offline')",
+            "Run to be disabled offline, with its note",
+        )
+        .await?;
+    browser.screenshot("offline-generate-1280-light").await?;
+
+    // Back online: enabled again.
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await?;
+    browser
+        .wait_until(
+            "return !Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate prompt').disabled",
+            "Generate to be enabled online",
+        )
+        .await?;
+    browser.close().await?;
+    Ok(())
+}
+
+/// The numbers of the work area's cards, in page order.
+const CARD_NUMBERS: &str = "return Array.from(document.querySelectorAll('.pw-card__step')).map(e => e.textContent).filter(t => /^[0-9]+$/.test(t))";
+/// Whether the page scrolls sideways.
+const SIDEWAYS: &str =
+    "return document.documentElement.scrollWidth > document.documentElement.clientWidth";
+
+// Bugs (first-hour tryout): Escape did not close Settings once the focus had left it; its close
+// button scrolled away; the page scrolled sideways at 1280 px; the cards read 1, 2, 5, 3, 3, 4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits()
+-> anyhow::Result<()> {
+    use pw_harness::pages::SettingsPage;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    // Classic scrollbars that take room, as on most desktops.
+    let browser = Browser::start_with(1280, 800, &[pw_harness::browser::SHOW_SCROLLBARS]).await?;
+    browser.open_app(&site.url()).await?;
+    browser.wait_for_role_name("heading", "Your idea").await?;
+
+    // The cards are numbered like the step bar: once each, in order (the last card comes with a
+    // prompt).
+    let numbers: Vec<String> = serde_json::from_value(browser.eval(CARD_NUMBERS).await?)?;
+    assert_eq!(numbers, ["1", "2", "3", "4"]);
+    let reply = json!({"analysis": "", "persona": "You are a meticulous meeting analyst.",
+        "context": "Meeting notes arrive as the user's message.", "steps": ["Read the notes.", "List every commitment."],
+        "format": "A Markdown list.", "json_schema": "",
+        "examples": [{"input": "Bob will send the deck.", "output": "- Bob: send the deck"},
+                     {"input": "We talked about lunch.", "output": "No action items."}, {"input": "hi", "output": "Please paste the notes."}]});
+    pw_harness::pages::PromptPage::new(&browser)
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &reply.to_string(),
+        )
+        .await?;
+    let numbers: Vec<String> = serde_json::from_value(browser.eval(CARD_NUMBERS).await?)?;
+    assert_eq!(numbers, ["1", "2", "3", "4", "5"]);
+    let steps: Vec<String> = serde_json::from_value(
+        browser
+            .eval("return Array.from(document.querySelectorAll('.pw-steps__num')).map(e => e.textContent)")
+            .await?,
+    )?;
+    assert_eq!(steps, numbers, "the step bar and the cards agree");
+    assert_eq!(
+        browser.eval(SIDEWAYS).await?,
+        false,
+        "the page scrolls sideways"
+    );
+
+    let s = SettingsPage::open(&browser).await?;
+    for job in ["Writing prompts", "Running tests", "Scoring"] {
+        s.job(job).await?;
+        assert_eq!(browser.eval(SIDEWAYS).await?, false, "sideways with {job}");
+        let drawer = browser
+            .eval("const d = document.querySelector('.pw-drawer'); return [d.scrollWidth, d.clientWidth]")
+            .await?;
+        assert!(
+            drawer[0].as_u64() <= drawer[1].as_u64(),
+            "the drawer is wider than its box on {job}: {drawer}"
+        );
+    }
+    // Scrolled to the end, the close button is still in view and on top.
+    browser
+        .eval("const d = document.querySelector('.pw-drawer'); d.scrollTop = d.scrollHeight; return d.scrollTop")
+        .await?;
+    let on_top = browser
+        .eval(
+            "const b = document.querySelector('[aria-label=\"Close settings\"]'); const r = b.getBoundingClientRect(); \
+             const e = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); \
+             return r.top >= 0 && r.bottom <= innerHeight && (e === b || b.contains(e))",
+        )
+        .await?;
+    assert_eq!(on_top, true, "the close button scrolled away");
+    browser.screenshot("settings-scrolled-1280-light").await?;
+
+    // Escape closes it wherever the focus is: here, nowhere in particular.
+    browser
+        .eval("document.activeElement && document.activeElement.blur(); return 0")
+        .await?;
+    browser.press(ESCAPE).await?;
+    browser
+        .wait_until(
+            "return document.querySelector('[role=dialog]') === null",
+            "Escape to close Settings",
+        )
+        .await?;
+    browser.close().await?;
+    Ok(())
+}

@@ -38,7 +38,7 @@ fn a_full_reply_whose_third_example_has_an_empty_input_comes_in_whole() {
         "the schema accepts it"
     );
     let text = v.to_string();
-    let spec = read_spec(&text, false).unwrap();
+    let spec = read_spec(&text, false).unwrap().spec;
     assert_eq!(gaps(&spec), []);
     assert_eq!(spec.examples.len(), 3);
     assert_eq!(spec.examples[2].input, "");
@@ -60,7 +60,7 @@ fn a_partial_reply_keeps_its_sections_and_names_the_gaps_from_one() {
         {"input": "Bob sends the deck Friday.", "output": "- **Bob**: deck (Friday)"},
         {"input": "We talked about lunch.", "output": ""}
     ]);
-    let spec = read_spec(&v.to_string(), false).unwrap();
+    let spec = read_spec(&v.to_string(), false).unwrap().spec;
     assert_eq!(spec.persona, "You are a meticulous meeting analyst.");
     assert_eq!(spec.format, "A Markdown list.");
     assert_eq!(spec.examples.len(), 2);
@@ -93,7 +93,7 @@ fn a_partial_reply_keeps_its_sections_and_names_the_gaps_from_one() {
 fn too_few_steps_are_named_with_the_schema_minimum() {
     let mut v = full();
     v["steps"] = json!(["Only one."]);
-    let spec = read_spec(&v.to_string(), false).unwrap();
+    let spec = read_spec(&v.to_string(), false).unwrap().spec;
     assert_eq!(min_items(Section::Steps), 2);
     assert_eq!(
         messages(&spec),
@@ -105,7 +105,7 @@ fn too_few_steps_are_named_with_the_schema_minimum() {
 fn a_cut_off_reply_keeps_its_complete_beginning() {
     let text = full().to_string();
     let cut = &text[..text.find("\"format\"").unwrap()];
-    let spec = read_spec(cut, true).unwrap();
+    let spec = read_spec(cut, true).unwrap().spec;
     assert!(spec.has(Section::Persona) && spec.has(Section::Steps));
     assert_eq!(
         messages(&spec)[..2],
@@ -147,7 +147,7 @@ fn when_nothing_can_be_read_the_likeliest_cause_is_named() {
 fn field_names_in_any_case_and_steps_as_one_text_are_read() {
     let text = r#"{"Persona": "P", "Context": "C", "Steps": "1. One\n2. Two\n3. Three",
         "Output Format": "F", "Examples": [{"Input": "i", "Output": "o"}, {}, {"input": "", "output": "o2"}]}"#;
-    let spec = read_spec(text, false).unwrap();
+    let spec = read_spec(text, false).unwrap().spec;
     assert_eq!(spec.persona, "P");
     assert_eq!(spec.steps, ["One", "Two", "Three"]);
     assert_eq!(spec.format, "F");
@@ -160,21 +160,24 @@ fn field_names_in_any_case_and_steps_as_one_text_are_read() {
 
 #[test]
 fn a_section_reply_changes_only_its_section() {
-    let spec = read_spec(&full().to_string(), false).unwrap();
+    let spec = read_spec(&full().to_string(), false).unwrap().spec;
     let next = read_section(
         &spec,
         Section::Steps,
         r#"{"steps": ["One.", "Two."]}"#,
         false,
     )
-    .unwrap();
+    .unwrap()
+    .spec;
     assert_eq!(next.steps, ["One.", "Two."]);
     assert_eq!(next.persona, spec.persona);
     // A whole prompt in reply to a one-section request: only that section is taken.
     let mut other = full();
     other["persona"] = json!("Someone else");
     other["steps"] = json!(["A.", "B.", "C."]);
-    let next = read_section(&spec, Section::Steps, &other.to_string(), false).unwrap();
+    let next = read_section(&spec, Section::Steps, &other.to_string(), false)
+        .unwrap()
+        .spec;
     assert_eq!(next.steps, ["A.", "B.", "C."]);
     assert_eq!(next.persona, spec.persona);
     assert_eq!(
@@ -186,5 +189,89 @@ fn a_section_reply_changes_only_its_section() {
     assert_eq!(
         read_section(&spec, Section::Steps, "Sure, here are better steps.", false),
         Err(ReplyCause::NoJson)
+    );
+}
+
+// Bug (first-hour tryout): a reply cut off mid-JSON (`{"persona": "You are`) became a finished
+// Persona "You are". Every reader names the section the reply ends inside, at every cut point
+// of a real reply; a section whose value closed before the end is not named.
+#[test]
+fn a_reply_cut_inside_a_section_names_that_section_as_cut_off() {
+    let r = read_spec(r#"{"persona": "You are"#, false).unwrap();
+    assert_eq!(r.spec.persona, "You are");
+    assert_eq!(r.cut, Some(Section::Persona));
+    // Finished with a length stop or not: the reading is the same.
+    assert_eq!(read_spec(r#"{"persona": "You are"#, true).unwrap(), r);
+    let text = full().to_string();
+    // Each cut point: which section's value is open there, by where the text ends.
+    let starts: Vec<(usize, Option<Section>)> = [
+        ("\"persona\"", Some(Section::Persona)),
+        ("\"context\"", Some(Section::Context)),
+        ("\"steps\"", Some(Section::Steps)),
+        ("\"format\"", Some(Section::Format)),
+        ("\"json_schema\"", Some(Section::Format)),
+        ("\"examples\"", Some(Section::Examples)),
+    ]
+    .iter()
+    .map(|(k, s)| (text.find(k).unwrap(), *s))
+    .collect();
+    for (i, _) in text.char_indices().skip(1) {
+        let cut = &text[..i];
+        let Ok(r) = read_spec(cut, true) else {
+            continue;
+        };
+        let (start, section) = *starts.iter().rev().find(|(s, _)| *s < i).unwrap();
+        let field = &text[start..];
+        // The value of this field begins after its `:`; it is open until its closing quote or
+        // bracket (the next field's comma or the closing brace).
+        let value_from = start + field.find(':').unwrap() + 1;
+        let next = starts
+            .iter()
+            .find(|(s, _)| *s > start)
+            .map_or(text.len() - 1, |(s, _)| *s - 1);
+        let open = i > value_from && i < next;
+        let want = if open { section } else { None };
+        // An empty value so far is no section yet (a schema being written is part of Format).
+        let want = want.filter(|s| r.spec.has(*s));
+        assert_eq!(r.cut, want, "cut at {i}: {cut:?}");
+    }
+    assert_eq!(read_spec(&text, false).unwrap().cut, None);
+}
+
+#[test]
+fn a_cut_off_reply_is_named_by_every_reader() {
+    // A one-section rewrite cut off inside its section.
+    let spec = read_spec(&full().to_string(), false).unwrap().spec;
+    let r = read_section(&spec, Section::Steps, r#"{"steps": ["One.", "Tw"#, true).unwrap();
+    assert_eq!(r.spec.steps, ["One.", "Tw"]);
+    assert_eq!(r.cut, Some(Section::Steps));
+    // Cut off after the section closed: finished.
+    let r = read_section(
+        &spec,
+        Section::Steps,
+        r#"{"steps": ["One.", "Two."]"#,
+        false,
+    )
+    .unwrap();
+    assert_eq!(r.cut, None);
+    // A whole prompt in reply to a one-section request, cut inside another section: the one
+    // asked for is whole.
+    let r = read_section(
+        &spec,
+        Section::Persona,
+        r#"{"persona": "You are a planner.", "context": "Rec"#,
+        false,
+    )
+    .unwrap();
+    assert_eq!(r.cut, None);
+    // Field names as models write them.
+    let r = read_spec(r#"{"Persona": "A", "Output Format": "A list of"#, false).unwrap();
+    assert_eq!(r.cut, Some(Section::Format));
+    // The reading for a finished reply with gaps (used by repair) counts the cut section first.
+    let e = spec_from_reply(r#"{"persona": "You are"#).unwrap_err();
+    assert_eq!(e.gaps[0], Gap::CutOff(Section::Persona));
+    assert_eq!(
+        e.gaps[0].message(),
+        "The reply was cut off in the middle of Persona: it is unfinished"
     );
 }

@@ -54,7 +54,7 @@ fn each_part_is_a_plain_completion_of_the_worked_examples_then_the_task() {
         let tail = prompt.rsplit("Task: ").next().unwrap();
         seen.push(tail.to_owned());
         assert!(tail.starts_with("Pull action items out of meeting notes\n"));
-        d.accept("x\nReply: y");
+        d.accept("meeting notes x\nReply: meeting notes y");
     }
     assert_eq!(
         seen.iter()
@@ -127,8 +127,44 @@ fn completions_are_read_into_the_five_sections() {
 fn the_live_view_shows_the_part_being_written() {
     let mut d = TinyDraft::new(&input("Summarise long emails"));
     assert_eq!(d.live(" an edi").persona, "You are an edi");
-    d.accept(" an editor.");
+    d.accept(" an editor of long emails.");
     let live = d.live(" People paste");
-    assert_eq!(live.persona, "You are an editor.");
+    assert_eq!(live.persona, "You are an editor of long emails.");
     assert_eq!(live.context, "People paste");
+}
+
+// The real model once wrote a persona with no word of the idea on a busy machine; the same part
+// asked again, sampled, gave a usable one. A part that fails its section's check is asked again
+// at most RETRIES times, with another seed each time, then kept as it is.
+#[test]
+fn an_unusable_part_is_asked_again_then_kept() {
+    let mut d = TinyDraft::new(&input("A bot that pulls action items out of meeting notes"));
+    let first = d.request().unwrap();
+    d.accept(" a friendly helper.");
+    assert_eq!(d.progress(), (0, 7), "the persona is asked again");
+    assert_eq!(d.retries(), 1);
+    let again = d.request().unwrap();
+    assert_eq!(again.messages[0].text, first.messages[0].text);
+    assert_eq!(again.temperature, RETRY_TEMPERATURE);
+    assert_eq!(again.plain.as_ref().unwrap().seed, SEED + 1);
+    d.accept(" PERSONA");
+    assert_eq!(d.retries(), 2);
+    assert_eq!(d.request().unwrap().plain.unwrap().seed, SEED + 2);
+    d.accept(" a cheerful greeter.");
+    // Out of tries: kept, and the next part starts greedy again.
+    assert_eq!(d.progress(), (1, 7));
+    assert_eq!(d.spec().persona, "You are a cheerful greeter.");
+    let next = d.request().unwrap();
+    assert_eq!((next.temperature, next.plain.unwrap().seed), (0.0, SEED));
+    // A usable answer moves on at once.
+    d.accept(" Team leads paste their meeting notes.");
+    assert_eq!((d.progress(), d.retries()), ((2, 7), 0));
+    // An example only needs to be an input and a reply, not to name the task; a looping reply
+    // is asked again, input and all.
+    d.accept(" Read the notes.\n2. List the action items.");
+    d.accept(" A list of action items.");
+    d.accept(" hi\nReply: Bob sends the deck.\nBob sends the deck.");
+    assert_eq!((d.progress(), d.retries()), ((4, 7), 1));
+    d.accept(" hi\nReply: Please paste the meeting notes.");
+    assert_eq!((d.progress(), d.retries()), ((5, 7), 0));
 }

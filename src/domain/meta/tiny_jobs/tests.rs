@@ -102,9 +102,7 @@ fn unusable_suggestions_are_left_out_and_named() {
     assert_eq!(got.proposals[1].case.description, "An unusual message");
     assert_eq!(got.left_out.len(), 2, "{:?}", got.left_out);
     assert!(
-        got.left_out[0].starts_with(
-            "Suggestion 1 (typical) was left out: the text does not mention the topic"
-        ),
+        got.left_out[0].starts_with("Suggestion 1 (typical): the text does not mention the topic"),
         "{:?}",
         got.left_out
     );
@@ -180,6 +178,47 @@ fn a_critique_is_checked_against_the_task_the_message_and_the_draft() {
             "I'm glad you're happy with the response. Good luck with your project."
         )
         .is_empty()
+    );
+    // The real model's critique on another CPU, rejected by the old check for naming neither
+    // the task nor the message: it talks about the draft, which is what a critique does.
+    assert_eq!(
+        critique_problems(
+            task,
+            msg,
+            draft,
+            "The draft is too long and does not give a clear answer to the question."
+        ),
+        Vec::<String>::new()
+    );
+    let has = |critique: &str, want: &str| {
+        let p = critique_problems(task, msg, draft, critique);
+        assert!(p.iter().any(|x| x.contains(want)), "{critique:?}: {p:?}");
+    };
+    has("Looks fine.", "too short");
+    has("Dan agreed to send the deck.", "copies the draft");
+    has("The weather is lovely in spring today.", "does not mention");
+}
+
+/// "notes" once stemmed to "not"; and the message listed every stem of a long topic, cut
+/// ("meticulou").
+#[test]
+fn topic_words_are_whole_words_and_the_list_is_short() {
+    assert_eq!(quality::stem("notes"), "note");
+    assert_eq!(quality::stem("noted"), "note");
+    assert_eq!(quality::stem("boxes"), "box");
+    assert_eq!(quality::stem("bugs"), "bug");
+    let p = quality::text_problems("Pull action items out of meeting notes", "I am not sure.");
+    assert!(p.iter().any(|x| x.contains("does not mention")), "{p:?}");
+    let long = "A meticulous analyst who books rooms, sends agendas, tracks owners, deadlines, \
+                budgets, risks, decisions, follow-ups and minutes for every meeting";
+    let p = quality::text_problems(long, "Lovely weather today.");
+    assert_eq!(
+        p,
+        vec![
+            "The text does not mention the topic (none of: meticulous, analyst, books, rooms, \
+             sends, agendas, tracks, owners and 8 more)."
+                .to_owned()
+        ]
     );
 }
 
