@@ -690,31 +690,28 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(fake.chat_requests().len(), n, "calls while waiting");
 
-    // Retry: the request for new candidates now meets a refused key, the refinement plain text
-    // again. Only the second is "failed again".
-    fake.fault_when(
-        explore,
-        Fault::status(401, "Incorrect API key provided."),
-        1,
-    );
-    fake.reply_next_when(refine, plain, 1);
+    // Retry: the refinement now meets a refused key, the request for new candidates plain text
+    // again. Only the second is "failed again". (The fake checks fault rules before reply rules,
+    // and only the refinement's request has a marker of its own.)
+    fake.fault_when(refine, Fault::status(401, "Incorrect API key provided."), 1);
+    fake.reply_next_when(explore, plain, 1);
     b.button("Retry (up to 2 more calls)")
         .await?
         .click()
         .await?;
     wait_text_long(
         &b,
-        "Attempt 2 failed for a different reason: Round 1: the request for new candidates gave no candidate to try",
+        "Attempt 2 failed for a different reason: Round 1: the refinement of the best prompt gave no candidate to try",
         30,
     )
     .await?;
-    b.wait_for_text("Failed again (attempt 2): Round 1: the refinement of the best prompt gave no candidate to try")
+    b.wait_for_text("Failed again (attempt 2): Round 1: the request for new candidates gave no candidate to try")
         .await?;
     b.wait_for_text("The call to the model for writing prompts failed:")
         .await?;
     let text = improve_text(&b).await?;
     assert!(
-        !text.contains("Failed again (attempt 2): Round 1: the request for new candidates"),
+        !text.contains("Failed again (attempt 2): Round 1: the refinement"),
         "{text}"
     );
     assert_eq!(fake.chat_requests().len(), n + 2, "Retry asked twice");
