@@ -252,9 +252,11 @@ pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
         }
     }
     if spec.examples.len() != 3 {
+        let n = spec.examples.len();
         out.push(format!(
-            "There are {} examples, not 3.",
-            spec.examples.len()
+            "There {} {}, not 3.",
+            crate::domain::figures::noun(n, "is", "are"),
+            crate::domain::figures::count(n, "example", "examples")
         ));
     }
     for (i, e) in spec.examples.iter().enumerate() {
