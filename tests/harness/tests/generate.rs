@@ -678,7 +678,8 @@ async fn generation_works_on_every_provider_preset() -> anyhow::Result<()> {
             // The tiny built-in model is asked part by part in plain completions (meta::tiny):
             // persona, context, steps, format, three examples.
             fake.push_replies([
-                format!(" a fake persona via {label}."),
+                // On the idea's topic: a part that is not is asked again (meta::tiny::RETRIES).
+                format!(" a fake persona for late deliveries via {label}."),
                 " Customers write about late deliveries.".to_owned(),
                 " Read the email.\n2. Apologise for the late delivery.".to_owned(),
                 " A short, polite email about the delivery.".to_owned(),
