@@ -180,6 +180,10 @@ pub struct Generator {
     /// A job held back because its request is large (it waits for [`Generator::send_large`])
     /// or too large to send ([`SendCheck::TooLarge`]); nothing has been sent.
     pub large: RwSignal<Option<(Job, SendCheck)>>,
+    /// The handles its jobs use, kept from when it was provided: a job may start where there is
+    /// no reactive owner to look them up (a window key listener: Alt+G once panicked there).
+    drafts: DraftHandle,
+    settings: SettingsHandle,
 }
 
 impl Generator {
@@ -195,6 +199,8 @@ impl Generator {
             last: StoredValue::new(None),
             tiny: RwSignal::new(None),
             large: RwSignal::new(None),
+            drafts: DraftHandle::expect(),
+            settings: SettingsHandle::expect(),
         };
         provide_context(g);
         g
@@ -208,7 +214,7 @@ impl Generator {
     /// generation, paste, edit or version change makes it go.
     pub fn failure(self) -> Option<GenFailure> {
         let f = self.error.get()?;
-        let now = DraftHandle::expect().draft.with(stamp);
+        let now = self.drafts.draft.with(stamp);
         (f.at == now).then_some(f)
     }
 
@@ -262,13 +268,11 @@ impl Generator {
     /// `confirmed`), a too large one never goes; either is held in [`Generator::large`] for the
     /// page to show. Computed from the request the job sends, with the meta model's price.
     fn may_send(self, job: &Job, confirmed: bool) -> bool {
-        let Some(req) = DraftHandle::expect()
-            .draft
-            .with_untracked(|d| job.request(d))
-        else {
+        let Some(req) = self.drafts.draft.with_untracked(|d| job.request(d)) else {
             return true;
         };
-        let cfg = SettingsHandle::expect()
+        let cfg = self
+            .settings
             .roles
             .with_untracked(|r| r.get(Role::Meta).clone());
         let check = send_check(&req, &cfg);
@@ -294,16 +298,14 @@ impl Generator {
     }
 
     fn generate_checked(self, confirmed: bool) {
-        let input = DraftHandle::expect()
-            .draft
-            .with_untracked(|d| d.idea.clone());
+        let input = self.drafts.draft.with_untracked(|d| d.idea.clone());
         if meta::check_idea(&input.idea).is_err() {
             return;
         }
         if !self.may_send(&Job::Generate, confirmed) {
             return;
         }
-        let settings = SettingsHandle::expect();
+        let settings = self.settings;
         if settings
             .roles
             .with_untracked(|r| r.get(Role::Meta).kind.is_tiny())
@@ -319,14 +321,14 @@ impl Generator {
     /// Generate on the tiny built-in model: one short plain completion per part, the sections
     /// filling in as they arrive; Stop or a failure keeps what arrived as an incomplete version.
     fn run_tiny(self, draft: TinyDraft) {
-        let settings = SettingsHandle::expect();
+        let settings = self.settings;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
         let key = settings.key(cfg.kind);
         self.job.set(Some(Job::Generate));
         self.error.set(None);
         self.last.set_value(None);
         self.tiny.set(Some(draft));
-        self.tiny_next(cfg, key, settings.call_options(), DraftHandle::expect());
+        self.tiny_next(cfg, key, settings.call_options(), self.drafts);
     }
 
     /// Asks for the next part, or commits the draft when every part is read. Runs from the
@@ -406,10 +408,7 @@ impl Generator {
         if !self.may_send(&job, confirmed) {
             return;
         }
-        let Some(req) = DraftHandle::expect()
-            .draft
-            .with_untracked(|d| job.request(d))
-        else {
+        let Some(req) = self.drafts.draft.with_untracked(|d| job.request(d)) else {
             return;
         };
         self.attempt.set_value(1);
@@ -435,9 +434,7 @@ impl Generator {
         if self.last.with_value(Option::is_none) && self.job.get_untracked() == Some(Job::Generate)
         {
             // The tiny model's Generate is several calls: start it again.
-            let input = DraftHandle::expect()
-                .draft
-                .with_untracked(|d| d.idea.clone());
+            let input = self.drafts.draft.with_untracked(|d| d.idea.clone());
             self.attempt.update_value(|a| *a += 1);
             self.run_tiny(TinyDraft::new(&input));
             return;
@@ -483,8 +480,8 @@ impl Generator {
     }
 
     fn run(self, job: Job, req: ChatRequest) {
-        let settings = SettingsHandle::expect();
-        let drafts = DraftHandle::expect();
+        let settings = self.settings;
+        let drafts = self.drafts;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
         let key = settings.key(cfg.kind);
         let mut req = req;
@@ -522,7 +519,7 @@ impl Generator {
     /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
     /// be read. A pasted reply that ends inside a section counts that section among the gaps.
     pub fn paste(self, text: &str) -> Result<usize, ReplyCause> {
-        let drafts = DraftHandle::expect();
+        let drafts = self.drafts;
         let job = self.manual_job.get_untracked();
         let reading = match &job {
             Job::Rewrite { section, .. } => {

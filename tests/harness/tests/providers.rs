@@ -235,7 +235,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)")
+        .wait_for_text("Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4)")
         .await?;
     page.wait_reply(HELLO).await?;
     let posts = fake.chat_requests();
@@ -247,7 +247,8 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     );
     rows.push((
         "429 with retry-after: 2 (exposed)".into(),
-        "Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4), then the reply".into(),
+        "Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4), then the reply"
+            .into(),
     ));
 
     // Bug: when a 429 asked to wait more than 60 s, the message still said Promptwright waits
