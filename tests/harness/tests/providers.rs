@@ -283,14 +283,14 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("is overloaded (HTTP 503): trying again in 2 s")
+        .wait_for_text("is overloaded (HTTP 503): waiting 2 s, then trying again")
         .await?;
     page.wait_reply(HELLO).await?;
     let posts = fake.chat_requests();
     assert!(posts.len() == 2 && posts[1].at_ms - posts[0].at_ms >= 1900);
     rows.push((
         "503 with retry-after: 2 (exposed)".into(),
-        "… is overloaded (HTTP 503): trying again in 2 s, then the reply".into(),
+        "… is overloaded (HTTP 503): waiting 2 s, then trying again, then the reply".into(),
     ));
 
     // Bug: Stop did not interrupt a backoff wait. It ends it at once.
@@ -304,7 +304,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("Rate limited (HTTP 429): trying again in 30 s")
+        .wait_for_text("Rate limited (HTTP 429): waiting 30 s, then trying again")
         .await?;
     let pressed = std::time::Instant::now();
     browser.button("Stop").await?.click().await?;
