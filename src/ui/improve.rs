@@ -15,6 +15,7 @@ use crate::domain::eval::{self, Split, run};
 use crate::domain::figures::{count, grouped, noun, read_setting};
 use crate::domain::optimize::{
     Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, ProposalFailure, RoundRecord,
+    cases_readiness,
 };
 use crate::domain::provider::Role;
 use crate::domain::spec::Section;
@@ -214,17 +215,16 @@ fn OptimizerPanel() -> impl IntoView {
         })
     });
     let start_anyway = RwSignal::new(false);
+    // The cases the loop sends: those with a check (`optimize::cases_readiness` names the rest).
     let counts = Memo::new(move |_| {
         d.draft.with(|x| {
-            let train = x
-                .suite
-                .cases
-                .iter()
-                .filter(|c| c.split == Split::Train)
-                .count();
-            (train, x.suite.cases.len() - train)
+            (
+                x.suite.checked_ids_in(Split::Train).len(),
+                x.suite.checked_ids_in(Split::HeldOut).len(),
+            )
         })
     });
+    let readiness = Memo::new(move |_| d.draft.with(|x| cases_readiness(&x.suite)));
     let problems = Memo::new(move |_| d.draft.with(|x| x.suite.problems(x.current_spec()).len()));
     let state = Memo::new(move |_| d.draft.with(|x| x.optimizer.clone()));
     let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
@@ -347,9 +347,10 @@ fn OptimizerPanel() -> impl IntoView {
                 </details>
                 {move || {
                     let (train, held) = counts.get();
-                    if train == 0 {
-                        return view! { <p class="pw-hint pw-hint--warn">"Add training cases (with checks) first: the loop learns from them."</p> }.into_any();
-                    }
+                    let left_out = match readiness.get() {
+                        Err(why) => return view! { <p class="pw-hint pw-hint--warn pw-loop-not-ready">{why}</p> }.into_any(),
+                        Ok(note) => note,
+                    };
                     if problems.get() > 0 {
                         return view! { <p class="pw-hint pw-hint--warn">"Fix the checks marked in red under Test cases first."</p> }.into_any();
                     }
@@ -385,6 +386,7 @@ fn OptimizerPanel() -> impl IntoView {
                     view! {
                         <div class="pw-budget" role="group" aria-label="Budget">
                             <p class="pw-budget__line">{line}</p>
+                            {left_out.map(|n| view! { <p class="pw-hint pw-hint--warn pw-loop-left-out">{n}</p> })}
                             <p class="pw-hint">{format!("{per_role}. The loop never goes over this: it stops first.")}</p>
                             {(!gaps.is_empty()).then(|| {
                                 let n = gaps.len();

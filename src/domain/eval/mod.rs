@@ -1364,6 +1364,22 @@ impl Suite {
         self.cases.iter().find(|c| c.id == id)
     }
 
+    /// Whether any check applies to the case (its own or one for every case). A case with none
+    /// has nothing to be scored on: runs show it as "no checks" and leave it out of the mean, and
+    /// the optimizer neither sends it nor learns from it ([`CaseScore::counted`]).
+    pub fn has_checks(&self, case: &TestCase) -> bool {
+        self.assertions_for(case).next().is_some()
+    }
+
+    /// The ids of the cases of `split` that have a check ([`Suite::has_checks`]), in order.
+    pub fn checked_ids_in(&self, split: Split) -> Vec<u32> {
+        self.cases
+            .iter()
+            .filter(|c| c.split == split && self.has_checks(c))
+            .map(|c| c.id)
+            .collect()
+    }
+
     /// Every assertion that applies to a case: its own, then the global ones.
     pub fn assertions_for<'a>(&'a self, case: &'a TestCase) -> impl Iterator<Item = &'a Assertion> {
         case.assertions.iter().chain(self.global.iter())

@@ -469,9 +469,59 @@ fn next_rand(state: &mut u64) -> u64 {
     x.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
-/// The minibatch: `m` train cases drawn without replacement (all when fewer), in suite order.
-pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
+/// Whether the loop can start on the suite's cases, in the page's words: `Err` says why not (no
+/// training case yet, or none with a check, naming those without); `Ok` holds a note naming the
+/// cases the loop leaves out because they have no check ([`Suite::has_checks`]), or `None`.
+pub fn cases_readiness(suite: &Suite) -> Result<Option<String>, String> {
+    let names = |ids: &[u32]| {
+        ids.iter()
+            .map(|id| format!("#{id}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let unchecked = |split| {
+        suite
+            .cases
+            .iter()
+            .filter(|c| c.split == split && !suite.has_checks(c))
+            .map(|c| c.id)
+            .collect::<Vec<_>>()
+    };
     let train = suite.ids_in(eval::Split::Train);
+    if train.is_empty() {
+        return Err("Add training cases with checks first: the loop learns from them.".to_owned());
+    }
+    let bare = unchecked(eval::Split::Train);
+    if bare.len() == train.len() {
+        return Err(format!(
+            "No training case has a check, so the loop has nothing to score: add checks to {} {} \
+             (or a check for every case) first.",
+            if bare.len() == 1 { "case" } else { "cases" },
+            names(&bare)
+        ));
+    }
+    let mut all = bare;
+    all.extend(unchecked(eval::Split::HeldOut));
+    all.sort_unstable();
+    Ok((!all.is_empty()).then(|| {
+        format!(
+            "{} no checks, so the loop leaves {} out: add checks to use {}.",
+            if all.len() == 1 {
+                format!("Case {} has", names(&all))
+            } else {
+                format!("Cases {} have", names(&all))
+            },
+            if all.len() == 1 { "it" } else { "them" },
+            if all.len() == 1 { "it" } else { "them" },
+        )
+    }))
+}
+
+/// The minibatch: `m` train cases that have a check drawn without replacement (all when fewer),
+/// in suite order. A case with nothing to check is never sent: it could not be scored, so it is
+/// neither a failure to learn from nor part of a mean (as in a run's results).
+pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
+    let train = suite.checked_ids_in(eval::Split::Train);
     if train.len() <= m {
         return train;
     }
@@ -503,7 +553,7 @@ pub fn worst(req: &ChatRequest) -> (u64, u64) {
 pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
     let mut b = Budget::default();
     let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
-    let held = suite.ids_in(eval::Split::HeldOut);
+    let held = suite.checked_ids_in(eval::Split::HeldOut);
     let rendered = spec.render(config.style);
     let allowance = token_bound(&rendered) / 2;
     let eval_cost = |b: &mut Budget, ids: &[u32]| {
@@ -670,7 +720,7 @@ impl Optimizer {
         limit: Budget,
     ) -> Self {
         let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
-        let held_out = suite.ids_in(eval::Split::HeldOut);
+        let held_out = suite.checked_ids_in(eval::Split::HeldOut);
         Self {
             version: 1,
             config,
@@ -715,8 +765,9 @@ impl Optimizer {
 
     /// Per-case scores (0..=1) of a candidate on the minibatch or the held-out cases; a failed
     /// call scores 0. A case is left out where a run's results leave it out of the mean
-    /// ([`eval::CaseScore::counted`]: its judge failed, or nothing could be checked). `None`
-    /// until every case (and judge) is in.
+    /// ([`eval::CaseScore::counted`]: its judge failed, or nothing could be checked), and so is a
+    /// case with no check at all whatever happened to its call ([`Suite::has_checks`]: a loop
+    /// saved before its checks were removed). `None` until every case (and judge) is in.
     pub fn scores(&self, ctx: &Ctx, id: u32, held: bool) -> Option<BTreeMap<u32, f64>> {
         let c = self.candidate(id)?;
         let (ids, results) = if held {
@@ -729,6 +780,9 @@ impl Optimizer {
             let Some(case) = ctx.suite.case(*case_id) else {
                 continue;
             };
+            if !ctx.suite.has_checks(case) {
+                continue;
+            }
             let r = results.get(case_id)?;
             if r.failed.is_some() {
                 out.insert(*case_id, 0.0);
