@@ -1725,3 +1725,50 @@ pub fn compare(a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>) -> Comparison {
     }
     c
 }
+
+/// Two answers to one case (Reflexion's draft and final) scored on the same checks: the checks
+/// measured for both, so a check that could not be measured for one answer (the final's time and
+/// cost are not kept) does not move the comparison. See [`compare_answers`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnswersCompared {
+    /// The first answer's mean over the shared checks, 0..=1 (0 when it failed for being cut
+    /// off); `None` when no check was measured for both.
+    pub a: Option<f64>,
+    /// The second answer's, likewise.
+    pub b: Option<f64>,
+    /// The indices (in [`Suite::assertions_for`] order) of the checks left out of the
+    /// comparison: not measured, pending or not judged for one answer or both.
+    pub left_out: Vec<usize>,
+}
+
+/// Compares two scores of the same case (same checks, same order) on the checks measured for
+/// both ([`Verdict::Done`] on each side). An answer failed for being cut off
+/// ([`CaseScore::failed_cut_off`]) keeps its 0, as in its own score.
+pub fn compare_answers(a: &CaseScore, b: &CaseScore) -> AnswersCompared {
+    let mut out = AnswersCompared::default();
+    let (mut sa, mut sb, mut n) = (0.0, 0.0, 0usize);
+    for (i, (va, vb)) in a.verdicts.iter().zip(b.verdicts.iter()).enumerate() {
+        match (va, vb) {
+            (Verdict::Done { score: x, .. }, Verdict::Done { score: y, .. }) => {
+                sa += x;
+                sb += y;
+                n += 1;
+            }
+            _ => out.left_out.push(i),
+        }
+    }
+    let mean = |s: f64| (n > 0).then(|| s / n as f64);
+    let side = |c: &CaseScore, m: Option<f64>| {
+        if c.failed_cut_off {
+            Some(0.0)
+        } else if n == 0 {
+            // Nothing else to compare on: a refusal still scores its 0.
+            c.score.filter(|_| c.verdicts.is_empty())
+        } else {
+            m
+        }
+    };
+    out.a = side(a, mean(sa));
+    out.b = side(b, mean(sb));
+    out
+}

@@ -505,6 +505,12 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     .await?;
     b.button("Reflect on case #1").await?.click().await?;
     b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
+    // The final's own check results are listed, as the draft's are.
+    b.wait_until(
+        "const l = document.querySelector('.pw-reflection [aria-label=\"Checks of the final answer of case #1\"]'); return !!l && l.querySelectorAll('.pw-verdict-row--ok').length === 1 && l.textContent.includes('owner-B')",
+        "the final answer's checks",
+    )
+    .await?;
     b.wait_for_text("1. The owner of task B is missing: name owner-B.")
         .await?;
     b.screenshot_at(".pw-result", "reflexion-1280-light")
