@@ -168,14 +168,10 @@ pub fn ResultsCard() -> impl IntoView {
             <Show when=move || agg.with(|a| a.total() > 0)>
                 <p class="pw-score" aria-live="polite">{move || {
                     let a = agg.get();
-                    let earlier = run.with(|r| r.as_ref().map_or(0, |r| {
-                        scores.with(|s| s.keys().filter(|id| r.cases.get(id).is_some_and(|c| !r.is_latest(c))).count())
-                    }));
-                    let earlier = if earlier > 0 { format!(" ({earlier} from an earlier run)") } else { String::new() };
+                    let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
                     format!(
-                        "{}{earlier}{}",
-                        a.line(),
+                        "{line}{}",
                         if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
                     )
                 }}</p>

@@ -384,6 +384,29 @@ impl Run {
         aggregate(self.scores(suite, spec).values())
     }
 
+    /// How many of the cases counted in the score line's "of N" ([`Aggregate::total`] of
+    /// `scores`, this run's [`Run::scores`]) hold a result from an earlier run: a failed,
+    /// cancelled or deleted case's result is not among them.
+    pub fn earlier_counted(&self, scores: &BTreeMap<u32, CaseScore>) -> usize {
+        scores
+            .keys()
+            .filter(|id| self.cases.get(id).is_some_and(|c| !self.is_latest(c)))
+            .count()
+    }
+
+    /// The run's score line ([`Aggregate::line`]) with "(k from an earlier run)" after the count
+    /// it belongs to, when some counted result is from an earlier run.
+    pub fn score_line(&self, scores: &BTreeMap<u32, CaseScore>) -> String {
+        let line = aggregate(scores.values()).line();
+        match self.earlier_counted(scores) {
+            0 => line,
+            k => match line.find(" passed every check") {
+                Some(at) => format!("{} ({k} from an earlier run){}", &line[..at], &line[at..]),
+                None => line,
+            },
+        }
+    }
+
     /// Per-case scores (0..=1) for comparing versions. A case whose judge failed is left out (its
     /// score would leave the judge out: it cannot be compared with one that has it); see
     /// [`Run::judge_failed_ids`].

@@ -539,3 +539,46 @@ fn every_finished_case_is_counted_in_the_score_line_and_a_refusal_fails() {
         "No score yet: 0 of 1 case passed every check · 1 case had nothing to check"
     );
 }
+
+// Bug (tryout 3): "0 of 2 cases passed every check (2 from an earlier run)" when only one of the
+// two counted cases was from an earlier run: results not counted in "of N" (a failed call, a
+// deleted case) were counted as earlier ones.
+#[test]
+fn from_an_earlier_run_counts_only_the_cases_in_the_score_line() {
+    let mut suite = Suite::default();
+    for i in 0..3 {
+        suite.add(TestCase {
+            input: format!("q{i}"),
+            assertions: vec![Assertion::new(Check::ContainsAll(vec!["ok".into()]))],
+            ..Default::default()
+        });
+    }
+    let mut r = Run {
+        started_ms: 2000.0,
+        ..Run::default()
+    };
+    let at = |run_ms, status| CaseRun {
+        status,
+        run_ms,
+        output: "no".into(),
+        ..CaseRun::default()
+    };
+    r.cases.insert(1, at(2000.0, Status::Done));
+    r.cases.insert(2, at(1000.0, Status::Done));
+    r.cases
+        .insert(3, at(1000.0, Status::Failed("HTTP 500".into())));
+    // A result of a case deleted since.
+    r.cases.insert(9, at(1000.0, Status::Done));
+    let scores = r.scores(&suite, None);
+    assert_eq!(r.earlier_counted(&scores), 1);
+    assert_eq!(
+        r.score_line(&scores),
+        "Score 0 / 100 · 0 of 2 cases (1 from an earlier run) passed every check"
+    );
+    r.cases.insert(2, at(2000.0, Status::Done));
+    let scores = r.scores(&suite, None);
+    assert_eq!(
+        r.score_line(&scores),
+        "Score 0 / 100 · 0 of 2 cases passed every check"
+    );
+}
