@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use crate::domain::estimate::{call_cost, estimate_tokens};
 use crate::domain::eval::judge::{self, Judgement};
-use crate::domain::eval::run::{self, CaseRun, Status};
+use crate::domain::eval::run::{self, CaseRun, ModelUsed, Status};
 use crate::domain::eval::{Observed, TestCase};
 use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::{self, Abort, CallOptions, Progress};
@@ -409,6 +409,7 @@ impl Runner {
                     c.ms = ms;
                     c.finish_reason = stop;
                     c.cost_usd = cost;
+                    c.exec_model = Some(ModelUsed::of(&job.exec));
                 });
                 true
             }
@@ -422,6 +423,7 @@ impl Runner {
                     c.refusal = Some(f.error.detail.clone());
                     c.finish_reason = Some("content_filter".into());
                     c.ms = ms;
+                    c.exec_model = Some(ModelUsed::of(&job.exec));
                 });
                 false
             }
@@ -490,6 +492,7 @@ impl Runner {
                 c.judgements.insert(rubric.clone(), verdict);
                 c.judge_tokens.0 += tokens.0;
                 c.judge_tokens.1 += tokens.1;
+                c.judge_model = Some(ModelUsed::of(&job.judge));
             });
         }
     }

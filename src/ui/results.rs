@@ -52,15 +52,8 @@ pub fn ResultsCard() -> impl IntoView {
         let c = settings.config(Role::Execution);
         format!("{} · {}", c.kind.label(), c.model)
     };
-    let cost = move || {
-        let p = progress.get();
-        let exec = settings.config(Role::Execution);
-        format_cost(call_cost(
-            &exec,
-            p.input_tokens as u32,
-            p.output_tokens as u32,
-        ))
-    };
+    // Priced by the models recorded with the results, not by the ones chosen now.
+    let cost = move || run.with(|r| r.as_ref().map(Run::cost_line).unwrap_or_default());
     // A clock for the ETA while a run is going.
     let now = RwSignal::new(js_sys::Date::now());
     Effect::new(move |_| {

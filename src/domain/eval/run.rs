@@ -10,7 +10,8 @@ use super::{
     Aggregate, CaseScore, Observed, Suite, TestCase, aggregate, fill_variables, judge_rubrics,
     prompt_variables, score_case,
 };
-use crate::domain::provider::{ChatRequest, Speaker};
+use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::provider::{ChatRequest, ProviderConfig, ProviderKind, Speaker};
 use crate::domain::spec::PromptSpec;
 
 /// How far one case has got.
@@ -30,6 +31,55 @@ pub enum Status {
 impl Status {
     pub fn finished(&self) -> bool {
         matches!(self, Self::Done | Self::Failed(_) | Self::Cancelled)
+    }
+}
+
+/// The model a result was made with (provider preset and model id), kept with the result so that
+/// its cost is priced by it, never by the model chosen now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelUsed {
+    pub kind: ProviderKind,
+    pub model: String,
+}
+
+impl ModelUsed {
+    pub fn of(cfg: &ProviderConfig) -> Self {
+        Self {
+            kind: cfg.kind,
+            model: cfg.model.clone(),
+        }
+    }
+
+    /// "OpenAI gpt-4o-mini".
+    pub fn label(&self) -> String {
+        format!("{} {}", self.kind.label(), self.model)
+    }
+
+    /// The list-price cost in US dollars of these token counts; `None` when the model has no
+    /// list price here.
+    pub fn cost(&self, input_tokens: u32, output_tokens: u32) -> Option<f64> {
+        let cfg = ProviderConfig {
+            kind: self.kind,
+            base_url: self.kind.default_base_url().to_owned(),
+            model: self.model.clone(),
+            temperature: 0.0,
+        };
+        call_cost(&cfg, input_tokens, output_tokens)
+    }
+
+    /// The wire form, "open-ai:gpt-4o-mini" (a preset id has no colon).
+    pub fn to_wire(&self) -> String {
+        format!("{}:{}", self.kind.as_str(), self.model)
+    }
+
+    /// Reads [`ModelUsed::to_wire`]; `None` for a preset this app does not know (read as not
+    /// recorded: its price is not guessed).
+    pub fn from_wire(s: &str) -> Option<Self> {
+        let (kind, model) = s.split_once(':')?;
+        Some(Self {
+            kind: ProviderKind::parse(kind)?,
+            model: model.to_owned(),
+        })
     }
 }
 
@@ -68,6 +118,10 @@ pub struct CaseRun {
     /// records. A result whose case no longer has this fingerprint was made for other inputs
     /// ([`CaseRun::case_changed`]).
     pub sent: Option<u64>,
+    /// The execution model that answered; `None` in records kept before it was written.
+    pub exec_model: Option<ModelUsed>,
+    /// The judge model of its judge calls; `None` without judge calls and in older records.
+    pub judge_model: Option<ModelUsed>,
 }
 
 impl CaseRun {
@@ -444,6 +498,61 @@ impl Run {
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
         }
         p
+    }
+}
+
+impl Run {
+    /// The list-price cost of the latest run's calls, each result priced by the models recorded
+    /// with it ([`CaseRun::exec_model`], [`CaseRun::judge_model`]), never by the models chosen
+    /// now: "$0.0012", "free", "unknown price (no list price for …)", "at least $0.01 (no list
+    /// price for …)", or, for results kept before the model was recorded, "not known (the model
+    /// of these results was not recorded)".
+    pub fn cost_line(&self) -> String {
+        let mut total = 0.0;
+        let mut unpriced: Vec<String> = Vec::new();
+        let mut unrecorded = false;
+        for c in self.cases.values().filter(|c| self.is_latest(c)) {
+            let parts = [
+                (&c.exec_model, (c.input_tokens, c.output_tokens)),
+                (&c.judge_model, c.judge_tokens),
+            ];
+            for (model, (i, o)) in parts {
+                if i + o == 0 {
+                    continue;
+                }
+                match model {
+                    None => unrecorded = true,
+                    Some(m) => match m.cost(i, o) {
+                        Some(x) => total += x,
+                        None => {
+                            let l = m.label();
+                            if !unpriced.contains(&l) {
+                                unpriced.push(l);
+                            }
+                        }
+                    },
+                }
+            }
+        }
+        let mut notes = Vec::new();
+        if !unpriced.is_empty() {
+            notes.push(format!("no list price for {}", unpriced.join(", ")));
+        }
+        if unrecorded {
+            notes.push("the model of some results was not recorded".to_owned());
+        }
+        match (notes.is_empty(), total > 0.0) {
+            (true, _) => format_cost(Some(total)),
+            (false, true) => format!(
+                "at least {} ({})",
+                format_cost(Some(total)),
+                notes.join("; ")
+            ),
+            (false, false) if unpriced.is_empty() => {
+                "not known (the model of these results was not recorded)".to_owned()
+            }
+            (false, false) => format!("unknown price ({})", notes.join("; ")),
+        }
     }
 }
 

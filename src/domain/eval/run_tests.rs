@@ -582,3 +582,72 @@ fn from_an_earlier_run_counts_only_the_cases_in_the_score_line() {
         "Score 0 / 100 · 0 of 2 cases passed every check"
     );
 }
+
+// Bug (tryout 3): a run's cost was priced with the model chosen now: a run made with a model
+// without a list price showed "free" after switching to the local model, and a shared draft
+// showed the sender's run as "free". Each result keeps its models and is priced by them.
+#[test]
+fn a_runs_cost_is_priced_by_the_models_recorded_with_its_results() {
+    use crate::domain::provider::ProviderKind;
+    use run::ModelUsed;
+    let mini = ModelUsed {
+        kind: ProviderKind::OpenAi,
+        model: "gpt-4o-mini".into(),
+    };
+    let unknown = ModelUsed {
+        kind: ProviderKind::Custom,
+        model: "fake-large".into(),
+    };
+    let local = ModelUsed {
+        kind: ProviderKind::LlamaCpp,
+        model: "smollm2".into(),
+    };
+    let result = |m: Option<&ModelUsed>| CaseRun {
+        status: Status::Done,
+        input_tokens: 1_000_000,
+        output_tokens: 0,
+        exec_model: m.cloned(),
+        ..CaseRun::default()
+    };
+    let mut r = Run::default();
+    r.cases.insert(1, result(Some(&unknown)));
+    assert_eq!(
+        r.cost_line(),
+        "unknown price (no list price for Custom server fake-large)"
+            .replace("Custom server", ProviderKind::Custom.label())
+    );
+    // It survives storage and share links (the wire form), whatever is chosen later.
+    let back = Run::from(crate::domain::wire::RunV1::from(&r));
+    assert_eq!(back.cases[&1].exec_model, Some(unknown.clone()));
+    assert_eq!(back.cost_line(), r.cost_line());
+    r.cases.insert(1, result(Some(&local)));
+    assert_eq!(r.cost_line(), "free");
+    r.cases.insert(2, result(Some(&mini)));
+    assert_eq!(r.cost_line(), "$0.15");
+    // A judge priced by its own model.
+    r.cases.get_mut(&2).unwrap().judge_tokens = (1_000_000, 0);
+    r.cases.get_mut(&2).unwrap().judge_model = Some(unknown.clone());
+    assert!(
+        r.cost_line()
+            .starts_with("at least $0.15 (no list price for "),
+        "{}",
+        r.cost_line()
+    );
+    // Results kept before the model was recorded: not priced with any model.
+    let mut old = Run::default();
+    old.cases.insert(1, result(None));
+    assert_eq!(
+        old.cost_line(),
+        "not known (the model of these results was not recorded)"
+    );
+    let old_json =
+        r#"{"version":1,"at":0.0,"cases":[{"id":1,"status":"done","tokens":[10,10,0,0]}]}"#;
+    let old = Run::from(serde_json::from_str::<crate::domain::wire::RunV1>(old_json).unwrap());
+    assert_eq!(
+        old.cost_line(),
+        "not known (the model of these results was not recorded)"
+    );
+    // A preset this app does not know is not guessed at.
+    assert_eq!(ModelUsed::from_wire("future-ai:x"), None);
+    assert_eq!(ModelUsed::from_wire(&mini.to_wire()), Some(mini));
+}
