@@ -406,7 +406,9 @@ impl Runner {
                     c.input_tokens = tin;
                     c.output_tokens = tout;
                     c.tokens_estimated = !reported;
-                    c.ms = ms;
+                    // The answering attempt's own time: backoff waits and failed attempts are
+                    // the app's, not the model's.
+                    c.ms = done.attempt_ms;
                     c.finish_reason = stop;
                     c.cost_usd = cost;
                     c.exec_model = Some(ModelUsed::of(&job.exec));

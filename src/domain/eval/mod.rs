@@ -481,7 +481,7 @@ impl CheckKind {
                 "Why the model stopped: stop (it finished), length (it hit the length limit), content_filter (a safety filter), tool_calls."
             }
             Self::Latency => {
-                "The call must take at most this many milliseconds (1000 ms = 1 second)."
+                "The call must take at most this many milliseconds (1000 ms = 1 second), from sending the attempt that answered to its last word: waits to retry after a refused or failed attempt are not counted."
             }
             Self::Cost => {
                 "The call must cost at most this many US dollars, at the model's list price."

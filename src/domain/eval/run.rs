@@ -97,7 +97,9 @@ pub struct CaseRun {
     pub judgements: BTreeMap<String, Judgement>,
     /// Judge calls' tokens, counted in the tally.
     pub judge_tokens: (u32, u32),
-    /// Wall time of the execution call.
+    /// Milliseconds the execution call's answering attempt took, from its send to its end
+    /// (failed attempts and the waits before retries left out); the whole wait for a refusal or
+    /// a failed call.
     pub ms: f64,
     /// Why the model stopped, in promptfoo's `finish-reason` words (see
     /// [`Observed::finish_reason_of`]); `None` when the provider did not say.
