@@ -221,7 +221,7 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
             "KeyR" => {
                 ev.prevent_default();
                 runner.run(Vec::new());
-                if let Some(why) = runner.refused.get_untracked() {
+                if let Some(why) = untrack(|| runner.refused()) {
                     toasts.push(why);
                 }
                 if runner.unfilled.with_untracked(Option::is_some) {

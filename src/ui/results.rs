@@ -140,7 +140,7 @@ pub fn ResultsCard() -> impl IntoView {
                 }}</p>
             </Show>
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
-            {move || r.refused.get().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
+            {move || r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
             <UnfilledNotice/>
             <Show when=move || progress.with(|p| p.total > 0)>
                 <div class="pw-progress">

@@ -200,6 +200,47 @@ pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32)
     req
 }
 
+/// Why a run cannot start, in the page's words, from the draft as it is now: no prompt yet
+/// (`version` 0), no case to run (`cases` 0), or unusable checks (`problems`, as
+/// [`Suite::problems`] gives them: each named with its case, all at once). `None` when a run can
+/// start. The Results notice is this, read again whenever the draft changes, so it goes as soon
+/// as its cause is fixed or removed.
+pub fn blocked(
+    version: u32,
+    cases: usize,
+    problems: &[(Option<u32>, usize, String)],
+) -> Option<String> {
+    if version == 0 {
+        return Some("Generate or paste a prompt first: there is nothing to run.".to_owned());
+    }
+    if cases == 0 {
+        return Some("Add a test case first.".to_owned());
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    let whose = |case: &Option<u32>| match case {
+        None => "A check for every case".to_owned(),
+        Some(id) => format!("A check of case #{id}"),
+    };
+    let all = problems
+        .iter()
+        .map(|(c, _, p)| format!("{}: {p}", whose(c)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    Some(format!(
+        "{} before a run can start (marked in red under Test cases). {all}",
+        if problems.len() > 1 {
+            format!(
+                "{} fixing",
+                crate::domain::figures::count(problems.len(), "check needs", "checks need")
+            )
+        } else {
+            "A check needs fixing".to_owned()
+        }
+    ))
+}
+
 /// A fingerprint of what a case sends besides the version's prompt: its user message and its
 /// variables, in order (64-bit FNV-1a over their UTF-8 bytes, each text ended by a 0 byte).
 /// Not a security hash: it tells an edited case apart, nothing more.

@@ -651,3 +651,35 @@ fn a_runs_cost_is_priced_by_the_models_recorded_with_its_results() {
     assert_eq!(ModelUsed::from_wire("future-ai:x"), None);
     assert_eq!(ModelUsed::from_wire(&mini.to_wire()), Some(mini));
 }
+
+// Bug (tryout 3): "Checks need fixing" stayed in Results after the checks were fixed or removed,
+// until Run was pressed again. The notice is read from the draft as it is now.
+#[test]
+fn why_a_run_cannot_start_is_read_from_the_draft_as_it_is_now() {
+    let mut suite = Suite::default();
+    suite.add(TestCase {
+        input: "q".into(),
+        assertions: vec![Assertion::new(Check::Regex("([a-z".into()))],
+        ..Default::default()
+    });
+    suite.global.push(Assertion::new(Check::Regex("(".into())));
+    let why = run::blocked(1, 1, &suite.problems(None)).unwrap();
+    assert!(
+        why.starts_with("2 checks need fixing before a run can start"),
+        "{why}"
+    );
+    assert!(why.contains("A check of case #1: ") && why.contains("A check for every case: "));
+    suite.global.clear();
+    let why = run::blocked(1, 1, &suite.problems(None)).unwrap();
+    assert!(why.starts_with("A check needs fixing"), "{why}");
+    suite.cases[0].assertions.clear();
+    assert_eq!(run::blocked(1, 1, &suite.problems(None)), None);
+    assert_eq!(
+        run::blocked(0, 1, &[]).as_deref(),
+        Some("Generate or paste a prompt first: there is nothing to run.")
+    );
+    assert_eq!(
+        run::blocked(1, 0, &[]).as_deref(),
+        Some("Add a test case first.")
+    );
+}

@@ -117,6 +117,12 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         .await?
         .send_keys(&format!("{SELECT_ALL}^- "))
         .await?;
+    // The notice goes with its cause, before Run is pressed again.
+    b.wait_until(
+        "return !document.querySelector('.pw-card--results').innerText.includes('before a run can start')",
+        "the notice to go once the check is fixed",
+    )
+    .await?;
     CasesPage::new(&b)
         .add_rubric(2, "Every item names its owner.")
         .await?;
