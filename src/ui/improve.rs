@@ -15,7 +15,7 @@ use crate::domain::eval::{self, Split, run};
 use crate::domain::figures::{count, grouped, noun, read_setting};
 use crate::domain::optimize::{
     Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, ProposalFailure, RoundRecord,
-    cases_readiness,
+    cap_problem, cases_readiness,
 };
 use crate::domain::provider::Role;
 use crate::domain::spec::Section;
@@ -201,6 +201,11 @@ fn OptimizerPanel() -> impl IntoView {
         }
     });
     let budget = Memo::new(move |_| h.projection(&config()));
+    // A "Most calls" too small to score even the starting prompt: said before Start, which waits.
+    let cap_issue = Memo::new(move |_| {
+        let c = config();
+        d.draft.with(|x| cap_problem(&c, &x.suite))
+    });
     // Cases the loop would send with an empty variable or message (training and held-out): named
     // before Start, which waits for a tick (as Run waits for "Run anyway").
     let unfilled = Memo::new(move |_| {
@@ -429,6 +434,12 @@ fn OptimizerPanel() -> impl IntoView {
                                     </div>
                                 }
                             })}
+                            {move || cap_issue.get().map(|m| view! {
+                                <div class="pw-notice pw-notice--warn pw-loop-cap-too-small" role="group" aria-label="Most calls is too small">
+                                    <p class="pw-notice__title">"Start waits: the limit cannot score your prompt."</p>
+                                    <p>{m}</p>
+                                </div>
+                            })}
                             {move || {
                                 let bad = bad_settings.get();
                                 (!bad.is_empty()).then(|| view! {
@@ -439,8 +450,8 @@ fn OptimizerPanel() -> impl IntoView {
                                 })
                             }}
                             <button type="button" class="pw-button pw-button--primary"
-                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty())
-                                on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) { h.start(config()) }>
+                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some)
+                                on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) && cap_issue.with_untracked(Option::is_none) { h.start(config()) }>
                                 {if state.with_untracked(Option::is_some) {
                                     format!("Start again: up to {} (replaces the results below)", count(b.calls, "call", "calls"))
                                 } else {
@@ -508,7 +519,7 @@ fn Progress(
         {move || state.get().map(|o| {
             let stalled = o.stalled();
             let phase = match (o.stop, o.phase) {
-                (Some(s), _) => s.describe().to_owned(),
+                (Some(_), _) => o.end_note().unwrap_or_default(),
                 (None, _) if stalled.is_some() => format!(
                     "Round {} of {}: waiting, the meta model gave no candidate to try.",
                     stalled.unwrap_or_default(), o.config.rounds

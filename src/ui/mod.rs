@@ -178,16 +178,11 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
         now
     });
     Effect::new(move |was: Option<Option<String>>| {
-        let stop = drafts.draft.with(|d| {
-            d.optimizer
-                .as_ref()
-                .and_then(|o| o.stop)
-                .map(|s| s.describe().to_owned())
-        });
+        let stop = drafts
+            .draft
+            .with(|d| d.optimizer.as_ref().and_then(|o| o.end_note()));
         if let (Some(None), Some(s)) = (&was, &stop) {
-            toasts.push(format!(
-                "Optimization: {s} See the candidates under Improve."
-            ));
+            toasts.push(format!("Optimization: {s}"));
         }
         stop
     });

@@ -1558,3 +1558,81 @@ fn the_loop_waits_for_a_training_case_with_a_check_and_names_the_cases_without()
         .push(Assertion::new(Check::ContainsAll(vec!["ok".into()])));
     assert_eq!(cases_readiness(&s), Ok(None));
 }
+
+// Bug (tryout 3): "Most calls" 2 was accepted for a plan that cannot even score the prompt; the
+// box said "Up to 2 calls and 492,213 tokens" (the full plan's tokens), and the loop ended
+// "Stopped at the approved budget" with a notice pointing at candidates that did not exist.
+#[test]
+fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_it_allows() {
+    let s = suite(true);
+    let start = spec("You are L1");
+    let full = Config {
+        rounds: 2,
+        k: 2,
+        ..Default::default()
+    };
+    // Four training cases and one held-out, each with an answer and a judge call.
+    assert_eq!(first_evaluation_calls(&full, &s), (5, 5));
+    assert_eq!(cap_problem(&full, &s), None);
+    let capped = Config {
+        max_calls: Some(2),
+        ..full.clone()
+    };
+    let why = cap_problem(&capped, &s).unwrap();
+    assert!(
+        why.contains("Most calls (2) cannot even score your prompt"),
+        "{why}"
+    );
+    assert!(
+        why.contains("takes 10 calls (5 answers and 5 judge calls)"),
+        "{why}"
+    );
+    assert!(why.contains("at least 10"), "{why}");
+    assert_eq!(
+        cap_problem(
+            &Config {
+                max_calls: Some(10),
+                ..full.clone()
+            },
+            &s
+        ),
+        None
+    );
+
+    // The projection under the cap: 2 calls, and per role no more tokens than its 2 largest calls.
+    let whole = project(&full, &start, &s);
+    let limit = project(&capped, &start, &s);
+    assert_eq!(limit.calls, 2);
+    assert!(
+        limit.tokens() * 4 < whole.tokens(),
+        "{limit:?} vs {whole:?}"
+    );
+    for role in Role::ALL {
+        let (wi, wo) = whole.of(role);
+        let (li, lo) = limit.of(role);
+        assert!(li <= wi && lo <= wo);
+        if whole.calls_of(role) > 0 {
+            assert!(li > 0 && lo > 0, "{role:?} can still make its calls");
+        }
+    }
+
+    // Started anyway (the domain does not refuse it): it stops within the limit, and says no
+    // candidates were written instead of pointing at them.
+    let mut o = Optimizer::new(capped, start.clone(), 1, &s, limit);
+    drive(&mut o, &s, &improving());
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+    assert!(o.spent.calls <= 2);
+    let note = o.end_note().unwrap();
+    assert!(
+        note.starts_with("Stopped at the approved budget."),
+        "{note}"
+    );
+    assert!(note.contains("before your prompt was scored"), "{note}");
+    assert!(!note.contains("See the"), "{note}");
+
+    // A loop that wrote candidates points at them.
+    let mut o = Optimizer::new(full.clone(), start.clone(), 1, &s, whole);
+    drive(&mut o, &s, &improving());
+    let note = o.end_note().unwrap();
+    assert!(note.contains("candidates under Improve."), "{note}");
+}

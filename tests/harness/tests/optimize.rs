@@ -292,13 +292,21 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
         .await?
         .send_keys(&format!("{SELECT_ALL}0.8{TAB}"))
         .await?;
+    // A limit too small to score the prompt (5 cases, 5 answers): said before Start, which waits.
+    b.field("Most calls (optional)")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .await?;
+    b.wait_for_text("Most calls (2) cannot even score your prompt: scoring it on 5 cases takes 5 calls")
+        .await?;
+    assert_eq!(b.eval(start_disabled).await?, json!(true));
     // Emptied (select all, Backspace): no limit of one's own.
     b.field("Most calls (optional)")
         .await?
         .send_keys(&format!("{SELECT_ALL}\u{E003}{TAB}"))
         .await?;
     b.wait_until(
-        "return !document.querySelector('.pw-loop-bad-settings') && !document.body.innerText.includes('is used until then')",
+        "return !document.querySelector('.pw-loop-bad-settings') && !document.querySelector('.pw-loop-cap-too-small') && !document.body.innerText.includes('is used until then')",
         "the problems to go",
     )
     .await?;
