@@ -381,7 +381,18 @@ fn OptimizerPanel() -> impl IntoView {
                         .join(" · ");
                     let planned: u32 = Role::ALL.iter().map(|r| b.calls_of(*r)).sum();
                     let per_role = if b.calls < planned {
-                        format!("Your cap of {} is below the full plan ({per_role}), so the loop stops after {}", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
+                        // Under a cap the tokens are what the capped calls can use, not the plan's.
+                        let plan = Role::ALL
+                            .iter()
+                            .filter(|r| b.calls_of(**r) > 0)
+                            .map(|r| format!("{} {}", count(b.calls_of(*r), "call", "calls"), match r {
+                                Role::Meta => "to the meta model",
+                                Role::Execution => "to the execution model",
+                                Role::Judge => "to the judge",
+                            }))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        format!("Your cap of {} is below the full plan ({plan}), so the loop stops after {}; the tokens are the most those calls can use", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
                     } else {
                         per_role
                     };

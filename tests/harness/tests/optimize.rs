@@ -297,8 +297,10 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
         .await?
         .send_keys(&format!("{SELECT_ALL}2{TAB}"))
         .await?;
-    b.wait_for_text("Most calls (2) cannot even score your prompt: scoring it on 5 cases takes 5 calls")
-        .await?;
+    b.wait_for_text(
+        "Most calls (2) cannot even score your prompt: scoring it on 5 cases takes 5 calls",
+    )
+    .await?;
     assert_eq!(b.eval(start_disabled).await?, json!(true));
     // Emptied (select all, Backspace): no limit of one's own.
     b.field("Most calls (optional)")
