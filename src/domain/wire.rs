@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::draft::{Draft, Origin, Version};
 use crate::domain::eval::judge::Judgement;
-use crate::domain::eval::run::{CaseRun, Run, Status};
+use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Status};
 use crate::domain::eval::{
     Assertion, Check, Grader, LengthUnit, Split, Suite, TestCase, matchers, pass_mark,
 };
@@ -109,6 +109,13 @@ pub struct CaseRunV1 {
     /// digits (a JSON number cannot hold every u64); absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<String>,
+    /// The execution model that answered, "open-ai:gpt-4o-mini" (`ModelUsed::to_wire`); absent
+    /// in older records (their cost is then said not to be known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec_model: Option<String>,
+    /// The judge model of its judge calls, likewise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge_model: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -178,6 +185,8 @@ impl From<&Run> for RunV1 {
                     reflection: c.reflection.clone(),
                     run: (c.run_ms != r.started_ms).then_some(c.run_ms),
                     sent: c.sent.map(|f| format!("{f:016x}")),
+                    exec_model: c.exec_model.as_ref().map(ModelUsed::to_wire),
+                    judge_model: c.judge_model.as_ref().map(ModelUsed::to_wire),
                 })
                 .collect(),
         }
@@ -231,6 +240,8 @@ impl From<RunV1> for Run {
                         reflection: c.reflection,
                         run_ms: c.run.filter(|x| x.is_finite()).unwrap_or(w.at),
                         sent: c.sent.and_then(|h| u64::from_str_radix(&h, 16).ok()),
+                        exec_model: c.exec_model.as_deref().and_then(ModelUsed::from_wire),
+                        judge_model: c.judge_model.as_deref().and_then(ModelUsed::from_wire),
                     };
                     (c.id, run)
                 })
@@ -653,6 +664,11 @@ mod tests {
                 run_ms: 5.0,
                 // Above 2^53: kept exactly (as hex text), not rounded by a JSON number.
                 sent: Some(u64::MAX - 5),
+                exec_model: Some(ModelUsed {
+                    kind: crate::domain::provider::ProviderKind::Mistral,
+                    model: "mistral-small-latest".into(),
+                }),
+                judge_model: None,
                 judgements: [(
                     "polite".to_owned(),
                     Judgement::Scored {

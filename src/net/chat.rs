@@ -57,6 +57,9 @@ pub struct Completion {
     pub usage: Usage,
     pub stop: Option<StopReason>,
     pub refusal: Option<String>,
+    /// Milliseconds from sending the attempt that produced this reply to its end: failed
+    /// attempts and the waits before retries are not in it (the `latency` check reads this).
+    pub attempt_ms: f64,
 }
 
 /// A failed call, with the text that had arrived before it failed (never thrown away).
@@ -121,6 +124,7 @@ pub async fn stream_chat(
     let mut attempt = 0u32;
     loop {
         let mut completion = Completion::default();
+        let sent_at = js_sys::Date::now();
         let result = send_streaming(cfg, &http, abort, opts.stall_ms, &mut |ev| {
             match &ev {
                 ChatEvent::Text(t) => completion.text.push_str(t),
@@ -144,7 +148,10 @@ pub async fn stream_chat(
                     partial: completion.text,
                 });
             }
-            Ok(()) => return Ok(completion),
+            Ok(()) => {
+                completion.attempt_ms = (js_sys::Date::now() - sent_at).max(0.0);
+                return Ok(completion);
+            }
             Err(e) => scrub(e, key),
         };
         let nothing_delivered = completion.text.is_empty();

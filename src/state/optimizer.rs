@@ -411,7 +411,6 @@ impl OptimizerHandle {
         self.aborts.get_value().borrow_mut().push(abort.clone());
         let started_for = self.draft_id.get_value();
         self.running.get_value().borrow_mut().push(work.clone());
-        let t0 = js_sys::Date::now();
         let result = chat::stream_chat(
             &cfg,
             key.as_ref(),
@@ -421,7 +420,6 @@ impl OptimizerHandle {
             |_| {},
         )
         .await;
-        let ms = js_sys::Date::now() - t0;
         self.running.get_value().borrow_mut().retain(|w| *w != work);
         self.busy.update(|b| *b = b.saturating_sub(1));
         self.pump();
@@ -433,7 +431,8 @@ impl OptimizerHandle {
             Ok(done) => Ok(Reply {
                 observed: Observed {
                     finish_reason: done.stop.as_ref().map(Observed::finish_reason_of),
-                    latency_ms: Some(ms.max(0.0).round() as u64),
+                    // The answering attempt's own time (backoff waits are not the model's).
+                    latency_ms: Some(done.attempt_ms.round() as u64),
                     cost_usd: call_cost(&cfg, done.usage.input_tokens, done.usage.output_tokens),
                     // A provider refusal becomes a typed outcome of the provider layer later.
                     refusal: None,

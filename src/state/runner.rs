@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use crate::domain::estimate::{call_cost, estimate_tokens};
 use crate::domain::eval::judge::{self, Judgement};
-use crate::domain::eval::run::{self, CaseRun, Status};
+use crate::domain::eval::run::{self, CaseRun, ModelUsed, Status};
 use crate::domain::eval::{Observed, TestCase};
 use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::{self, Abort, CallOptions, Progress};
@@ -59,8 +59,8 @@ pub struct Runner {
     retrying: StoredValue<HashMap<u32, ArcRwSignal<Option<String>>>, LocalStorage>,
     /// Calls at once (1-16).
     pub concurrency: RwSignal<u32>,
-    /// Why the last run could not start, if it could not.
-    pub refused: RwSignal<Option<String>>,
+    /// The last Run press was refused ([`Runner::refused`] says why, while it still holds).
+    refused_press: RwSignal<bool>,
     /// A run held back because some of its cases would go out with empty variables
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
@@ -81,7 +81,7 @@ impl Runner {
             live: StoredValue::new_local(HashMap::new()),
             retrying: StoredValue::new_local(HashMap::new()),
             concurrency: RwSignal::new(4),
-            refused: RwSignal::new(None),
+            refused_press: RwSignal::new(false),
             unfilled: RwSignal::new(None),
             queue: StoredValue::new_local(Rc::default()),
             aborts: StoredValue::new_local(Rc::default()),
@@ -135,6 +135,22 @@ impl Runner {
         self.active.with(Option::is_some)
     }
 
+    /// Why the last Run press was refused, read from the draft as it is now ([`run::blocked`]):
+    /// `None` once the cause is fixed or removed (the notice goes without another press), and
+    /// when the last press was not refused. Reactive.
+    pub fn refused(self) -> Option<String> {
+        if !self.refused_press.get() {
+            return None;
+        }
+        self.drafts.draft.with(|x| {
+            run::blocked(
+                x.current,
+                x.suite.cases.len(),
+                &x.suite.problems(x.current_spec()),
+            )
+        })
+    }
+
     /// Runs the current version on these cases (all when empty). Refuses, with a reason in
     /// `refused`, when an assertion is unusable or there is nothing to run; holds the run back in
     /// `unfilled` when a case would go out with an empty variable or message (`run::gaps`).
@@ -166,36 +182,8 @@ impl Runner {
             )
         });
         let ids: Vec<u32> = if ids.is_empty() { all } else { ids };
-        let refuse = if version == 0 {
-            Some("Generate or paste a prompt first: there is nothing to run.".to_owned())
-        } else if ids.is_empty() {
-            Some("Add a test case first.".to_owned())
-        } else if !problems.is_empty() {
-            let whose = |case: &Option<u32>| match case {
-                None => "A check for every case".to_owned(),
-                Some(id) => format!("A check of case #{id}"),
-            };
-            // Every problem, each with its case: the person fixes them all at once.
-            let all = problems
-                .iter()
-                .map(|(c, _, p)| format!("{}: {p}", whose(c)))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            Some(format!(
-                "{} before a run can start (marked in red under Test cases). {all}",
-                if problems.len() > 1 {
-                    format!(
-                        "{} fixing",
-                        crate::domain::figures::count(problems.len(), "check needs", "checks need")
-                    )
-                } else {
-                    "A check needs fixing".to_owned()
-                }
-            ))
-        } else {
-            None
-        };
-        self.refused.set(refuse.clone());
+        let refuse = run::blocked(version, ids.len(), &problems);
+        self.refused_press.set(refuse.is_some());
         if refuse.is_some() {
             return;
         }
@@ -406,9 +394,12 @@ impl Runner {
                     c.input_tokens = tin;
                     c.output_tokens = tout;
                     c.tokens_estimated = !reported;
-                    c.ms = ms;
+                    // The answering attempt's own time: backoff waits and failed attempts are
+                    // the app's, not the model's.
+                    c.ms = done.attempt_ms;
                     c.finish_reason = stop;
                     c.cost_usd = cost;
+                    c.exec_model = Some(ModelUsed::of(&job.exec));
                 });
                 true
             }
@@ -422,6 +413,7 @@ impl Runner {
                     c.refusal = Some(f.error.detail.clone());
                     c.finish_reason = Some("content_filter".into());
                     c.ms = ms;
+                    c.exec_model = Some(ModelUsed::of(&job.exec));
                 });
                 false
             }
@@ -490,6 +482,7 @@ impl Runner {
                 c.judgements.insert(rubric.clone(), verdict);
                 c.judge_tokens.0 += tokens.0;
                 c.judge_tokens.1 += tokens.1;
+                c.judge_model = Some(ModelUsed::of(&job.judge));
             });
         }
     }

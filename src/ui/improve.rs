@@ -15,6 +15,7 @@ use crate::domain::eval::{self, Split, run};
 use crate::domain::figures::{count, grouped, noun, read_setting};
 use crate::domain::optimize::{
     Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, ProposalFailure, RoundRecord,
+    cap_problem, cases_readiness,
 };
 use crate::domain::provider::Role;
 use crate::domain::spec::Section;
@@ -200,6 +201,11 @@ fn OptimizerPanel() -> impl IntoView {
         }
     });
     let budget = Memo::new(move |_| h.projection(&config()));
+    // A "Most calls" too small to score even the starting prompt: said before Start, which waits.
+    let cap_issue = Memo::new(move |_| {
+        let c = config();
+        d.draft.with(|x| cap_problem(&c, &x.suite))
+    });
     // Cases the loop would send with an empty variable or message (training and held-out): named
     // before Start, which waits for a tick (as Run waits for "Run anyway").
     let unfilled = Memo::new(move |_| {
@@ -214,17 +220,16 @@ fn OptimizerPanel() -> impl IntoView {
         })
     });
     let start_anyway = RwSignal::new(false);
+    // The cases the loop sends: those with a check (`optimize::cases_readiness` names the rest).
     let counts = Memo::new(move |_| {
         d.draft.with(|x| {
-            let train = x
-                .suite
-                .cases
-                .iter()
-                .filter(|c| c.split == Split::Train)
-                .count();
-            (train, x.suite.cases.len() - train)
+            (
+                x.suite.checked_ids_in(Split::Train).len(),
+                x.suite.checked_ids_in(Split::HeldOut).len(),
+            )
         })
     });
+    let readiness = Memo::new(move |_| d.draft.with(|x| cases_readiness(&x.suite)));
     let problems = Memo::new(move |_| d.draft.with(|x| x.suite.problems(x.current_spec()).len()));
     let state = Memo::new(move |_| d.draft.with(|x| x.optimizer.clone()));
     let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
@@ -347,9 +352,10 @@ fn OptimizerPanel() -> impl IntoView {
                 </details>
                 {move || {
                     let (train, held) = counts.get();
-                    if train == 0 {
-                        return view! { <p class="pw-hint pw-hint--warn">"Add training cases (with checks) first: the loop learns from them."</p> }.into_any();
-                    }
+                    let left_out = match readiness.get() {
+                        Err(why) => return view! { <p class="pw-hint pw-hint--warn pw-loop-not-ready">{why}</p> }.into_any(),
+                        Ok(note) => note,
+                    };
                     if problems.get() > 0 {
                         return view! { <p class="pw-hint pw-hint--warn">"Fix the checks marked in red under Test cases first."</p> }.into_any();
                     }
@@ -375,7 +381,18 @@ fn OptimizerPanel() -> impl IntoView {
                         .join(" · ");
                     let planned: u32 = Role::ALL.iter().map(|r| b.calls_of(*r)).sum();
                     let per_role = if b.calls < planned {
-                        format!("Your cap of {} is below the full plan ({per_role}), so the loop stops after {}", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
+                        // Under a cap the tokens are what the capped calls can use, not the plan's.
+                        let plan = Role::ALL
+                            .iter()
+                            .filter(|r| b.calls_of(**r) > 0)
+                            .map(|r| format!("{} {}", count(b.calls_of(*r), "call", "calls"), match r {
+                                Role::Meta => "to the meta model",
+                                Role::Execution => "to the execution model",
+                                Role::Judge => "to the judge",
+                            }))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        format!("Your cap of {} is below the full plan ({plan}), so the loop stops after {}; the tokens are the most those calls can use", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
                     } else {
                         per_role
                     };
@@ -385,6 +402,7 @@ fn OptimizerPanel() -> impl IntoView {
                     view! {
                         <div class="pw-budget" role="group" aria-label="Budget">
                             <p class="pw-budget__line">{line}</p>
+                            {left_out.map(|n| view! { <p class="pw-hint pw-hint--warn pw-loop-left-out">{n}</p> })}
                             <p class="pw-hint">{format!("{per_role}. The loop never goes over this: it stops first.")}</p>
                             {(!gaps.is_empty()).then(|| {
                                 let n = gaps.len();
@@ -427,6 +445,12 @@ fn OptimizerPanel() -> impl IntoView {
                                     </div>
                                 }
                             })}
+                            {move || cap_issue.get().map(|m| view! {
+                                <div class="pw-notice pw-notice--warn pw-loop-cap-too-small" role="group" aria-label="Most calls is too small">
+                                    <p class="pw-notice__title">"Start waits: the limit cannot score your prompt."</p>
+                                    <p>{m}</p>
+                                </div>
+                            })}
                             {move || {
                                 let bad = bad_settings.get();
                                 (!bad.is_empty()).then(|| view! {
@@ -437,8 +461,8 @@ fn OptimizerPanel() -> impl IntoView {
                                 })
                             }}
                             <button type="button" class="pw-button pw-button--primary"
-                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty())
-                                on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) { h.start(config()) }>
+                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some)
+                                on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) && cap_issue.with_untracked(Option::is_none) { h.start(config()) }>
                                 {if state.with_untracked(Option::is_some) {
                                     format!("Start again: up to {} (replaces the results below)", count(b.calls, "call", "calls"))
                                 } else {
@@ -506,7 +530,7 @@ fn Progress(
         {move || state.get().map(|o| {
             let stalled = o.stalled();
             let phase = match (o.stop, o.phase) {
-                (Some(s), _) => s.describe().to_owned(),
+                (Some(_), _) => o.end_note().unwrap_or_default(),
                 (None, _) if stalled.is_some() => format!(
                     "Round {} of {}: waiting, the meta model gave no candidate to try.",
                     stalled.unwrap_or_default(), o.config.rounds

@@ -178,16 +178,11 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
         now
     });
     Effect::new(move |was: Option<Option<String>>| {
-        let stop = drafts.draft.with(|d| {
-            d.optimizer
-                .as_ref()
-                .and_then(|o| o.stop)
-                .map(|s| s.describe().to_owned())
-        });
+        let stop = drafts
+            .draft
+            .with(|d| d.optimizer.as_ref().and_then(|o| o.end_note()));
         if let (Some(None), Some(s)) = (&was, &stop) {
-            toasts.push(format!(
-                "Optimization: {s} See the candidates under Improve."
-            ));
+            toasts.push(format!("Optimization: {s}"));
         }
         stop
     });
@@ -221,7 +216,7 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
             "KeyR" => {
                 ev.prevent_default();
                 runner.run(Vec::new());
-                if let Some(why) = runner.refused.get_untracked() {
+                if let Some(why) = untrack(|| runner.refused()) {
                     toasts.push(why);
                 }
                 if runner.unfilled.with_untracked(Option::is_some) {

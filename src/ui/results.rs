@@ -52,15 +52,8 @@ pub fn ResultsCard() -> impl IntoView {
         let c = settings.config(Role::Execution);
         format!("{} · {}", c.kind.label(), c.model)
     };
-    let cost = move || {
-        let p = progress.get();
-        let exec = settings.config(Role::Execution);
-        format_cost(call_cost(
-            &exec,
-            p.input_tokens as u32,
-            p.output_tokens as u32,
-        ))
-    };
+    // Priced by the models recorded with the results, not by the ones chosen now.
+    let cost = move || run.with(|r| r.as_ref().map(Run::cost_line).unwrap_or_default());
     // A clock for the ETA while a run is going.
     let now = RwSignal::new(js_sys::Date::now());
     Effect::new(move |_| {
@@ -147,7 +140,7 @@ pub fn ResultsCard() -> impl IntoView {
                 }}</p>
             </Show>
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
-            {move || r.refused.get().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
+            {move || r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
             <UnfilledNotice/>
             <Show when=move || progress.with(|p| p.total > 0)>
                 <div class="pw-progress">
@@ -168,14 +161,10 @@ pub fn ResultsCard() -> impl IntoView {
             <Show when=move || agg.with(|a| a.total() > 0)>
                 <p class="pw-score" aria-live="polite">{move || {
                     let a = agg.get();
-                    let earlier = run.with(|r| r.as_ref().map_or(0, |r| {
-                        scores.with(|s| s.keys().filter(|id| r.cases.get(id).is_some_and(|c| !r.is_latest(c))).count())
-                    }));
-                    let earlier = if earlier > 0 { format!(" ({earlier} from an earlier run)") } else { String::new() };
+                    let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
                     format!(
-                        "{}{earlier}{}",
-                        a.line(),
+                        "{line}{}",
                         if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
                     )
                 }}</p>
@@ -434,7 +423,7 @@ fn ResultRow(
             {move || reflection.get().map(|r| {
                 let draft_scored = score.get();
                 let draft_partial = draft_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
-                let draft_score = draft_scored.and_then(|s| s.score);
+                let draft_score = draft_scored.as_ref().and_then(|s| s.score);
                 let final_scored = d.draft.with(|x| {
                     let case = x.suite.case(id)?;
                     if r.final_output.is_empty() { return None; }
@@ -443,18 +432,35 @@ fn ResultRow(
                 });
                 let final_cut = final_scored.as_ref().is_some_and(|s| s.cut_off);
                 let final_partial = final_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
+                let final_verdicts = final_scored.as_ref().map(|s| s.verdicts.clone());
+                // Compared on the checks measured for both answers; the others are named.
+                let names = assertions.get();
+                let compared = match (&draft_scored, &final_scored) {
+                    (Some(a), Some(b)) => Some(eval::compare_answers(a, b)),
+                    _ => None,
+                };
                 let final_score = final_scored.and_then(|s| s.score);
+                let not_compared = compared.as_ref().map(|c| {
+                    c.left_out.iter().filter_map(|i| names.get(*i).cloned()).collect::<Vec<_>>()
+                }).unwrap_or_default();
+                let (draft_cmp, final_cmp) = compared.as_ref().map_or((None, None), |c| (c.a, c.b));
+                let on_shared = if not_compared.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (on the checks measured for both; not compared: {})", not_compared.join("; "))
+                };
                 // A score without the judge says so, and is not compared with one that has it.
                 let shown = |x: Option<f64>, partial: bool| x.map(|x| format!(" · {:.0}{}", x * 100.0, if partial { " without the judge" } else { "" })).unwrap_or_default();
-                let verdict = match (r.done, draft_score, final_score) {
+                let verdict = match (r.done, draft_cmp, final_cmp) {
                     (true, _, _) if draft_partial || final_partial => match (draft_partial, final_partial) {
                         (true, true) => "Not compared: the judge failed on the draft and on the final answer.",
                         (true, false) => "Not compared: the judge failed on the draft (Re-judge the case, then compare).",
                         _ => "Not compared: the judge failed on the final answer (Reflect again to have it judged).",
                     }.to_owned(),
-                    (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
-                    (true, Some(a), Some(b)) if b + 1e-9 < a => format!("Reflection made it worse: {:.0} \u{2192} {:.0}", a * 100.0, b * 100.0),
-                    (true, Some(a), Some(_)) => format!("No change in score ({:.0})", a * 100.0),
+                    (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}{on_shared}", a * 100.0, b * 100.0),
+                    (true, Some(a), Some(b)) if b + 1e-9 < a => format!("Reflection made it worse: {:.0} \u{2192} {:.0}{on_shared}", a * 100.0, b * 100.0),
+                    (true, Some(a), Some(_)) => format!("No change in score ({:.0}){on_shared}", a * 100.0),
+                    (true, _, _) if !not_compared.is_empty() => format!("Not compared: no check was measured for both answers ({}).", not_compared.join("; ")),
                     (true, _, _) => "Done.".to_owned(),
                     (false, _, _) if r.error.is_some() => String::new(),
                     (false, _, _) => "Reflecting…".to_owned(),
@@ -481,38 +487,42 @@ fn ResultRow(
                             <div class="pw-reflection__col">
                                 <h4 class="pw-reflection__title">{format!("Final{}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h4>
                                 <pre class="pw-output__text">{r.final_output.clone()}</pre>
+                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), format!("Checks of the final answer of case #{id}")))}
                             </div>
                         </div>
                     </div>
                 }
             })}
-            {move || score.get().map(|s| {
-                let names = assertions.get();
-                view! {
-                    <ul class="pw-verdicts" aria-label=format!("Checks of case #{id}")>
-                        {s.verdicts.into_iter().zip(names).map(|(v, name)| {
-                            let (mark, cls, text, raw) = match v {
-                                Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
-                                Verdict::Pending => ("…", "busy", "Waiting for the judge.".to_owned(), None),
-                                Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
-                                Verdict::Unmeasured { reason } => ("–", "idle", reason, None),
-                            };
-                            view! {
-                                <li class=format!("pw-verdict-row pw-verdict-row--{cls}")>
-                                    <span class="pw-verdict-row__mark" aria-hidden="true">{mark}</span>
-                                    <span class="pw-sr-only">{match cls { "ok" => "Passed: ", "bad" => "Failed: ", "idle" => "Not measured: ", _ => "Pending: " }}</span>
-                                    <span class="pw-verdict-row__name">{name}</span>
-                                    <span class="pw-verdict-row__reason">{text}</span>
-                                    {raw.map(|r| view! {
-                                        <details class="pw-details"><summary>"The judge's raw reply"</summary><pre class="pw-output__text">{r}</pre></details>
-                                    })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }
-            })}
+            {move || score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), format!("Checks of case #{id}")))}
         </li>
+    }
+}
+
+/// One answer's check results, a row per check: mark, name, reason (a judge's raw reply when it
+/// could not be read).
+fn verdict_rows(verdicts: Vec<Verdict>, names: Vec<String>, label: String) -> impl IntoView {
+    view! {
+        <ul class="pw-verdicts" aria-label=label>
+            {verdicts.into_iter().zip(names).map(|(v, name)| {
+                let (mark, cls, text, raw) = match v {
+                    Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
+                    Verdict::Pending => ("…", "busy", "Waiting for the judge.".to_owned(), None),
+                    Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
+                    Verdict::Unmeasured { reason } => ("–", "idle", reason, None),
+                };
+                view! {
+                    <li class=format!("pw-verdict-row pw-verdict-row--{cls}")>
+                        <span class="pw-verdict-row__mark" aria-hidden="true">{mark}</span>
+                        <span class="pw-sr-only">{match cls { "ok" => "Passed: ", "bad" => "Failed: ", "idle" => "Not measured: ", _ => "Pending: " }}</span>
+                        <span class="pw-verdict-row__name">{name}</span>
+                        <span class="pw-verdict-row__reason">{text}</span>
+                        {raw.map(|r| view! {
+                            <details class="pw-details"><summary>"The judge's raw reply"</summary><pre class="pw-output__text">{r}</pre></details>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -659,3 +659,68 @@ fn every_kind_has_a_picker_entry_label_hint_and_blank() {
         assert_eq!(CheckKind::parse(k.as_str()), Some(k));
     }
 }
+
+// Bug (tryout 3): "Reflection made it worse: 75 → 67" when the final only lost a latency check
+// that is not measured for a final answer. Draft and final are compared on the checks measured
+// for both, and the others are named.
+#[test]
+fn draft_and_final_are_compared_on_the_checks_measured_for_both() {
+    let suite = Suite::default();
+    let case = TestCase {
+        input: "q".into(),
+        assertions: vec![
+            a(Check::ContainsAll(v(&["a"]))),
+            a(Check::ContainsAll(v(&["b"]))),
+            a(Check::ContainsAll(v(&["c"]))),
+            a(Check::Latency { max_ms: 5000 }),
+        ],
+        ..TestCase::default()
+    };
+    let none = BTreeMap::new();
+    let draft = score_case(
+        &suite,
+        &case,
+        "a b",
+        &seen(Some("stop"), Some(900), None),
+        None,
+        &none,
+    );
+    let fin = score_case(
+        &suite,
+        &case,
+        "a b",
+        &seen(Some("stop"), None, None),
+        None,
+        &none,
+    );
+    assert_eq!(draft.score, Some(0.75));
+    assert!((fin.score.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    let c = compare_answers(&draft, &fin);
+    assert_eq!(c.left_out, vec![3]);
+    assert!((c.a.unwrap() - 2.0 / 3.0).abs() < 1e-9);
+    assert_eq!(c.a, c.b);
+    // A real change on a shared check still shows.
+    let better = score_case(
+        &suite,
+        &case,
+        "a b c",
+        &seen(Some("stop"), None, None),
+        None,
+        &none,
+    );
+    let c = compare_answers(&draft, &better);
+    assert_eq!(
+        (c.a.map(|x| (x * 100.0).round()), c.b),
+        (Some(67.0), Some(1.0))
+    );
+    // A final cut off at the token limit keeps its 0.
+    let cut = score_case(
+        &suite,
+        &case,
+        "a b c",
+        &seen(Some("length"), None, None),
+        None,
+        &none,
+    );
+    assert_eq!(compare_answers(&draft, &cut).b, Some(0.0));
+}

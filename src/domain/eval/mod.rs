@@ -481,7 +481,7 @@ impl CheckKind {
                 "Why the model stopped: stop (it finished), length (it hit the length limit), content_filter (a safety filter), tool_calls."
             }
             Self::Latency => {
-                "The call must take at most this many milliseconds (1000 ms = 1 second)."
+                "The call must take at most this many milliseconds (1000 ms = 1 second), from sending the attempt that answered to its last word: waits to retry after a refused or failed attempt are not counted."
             }
             Self::Cost => {
                 "The call must cost at most this many US dollars, at the model's list price."
@@ -1364,6 +1364,22 @@ impl Suite {
         self.cases.iter().find(|c| c.id == id)
     }
 
+    /// Whether any check applies to the case (its own or one for every case). A case with none
+    /// has nothing to be scored on: runs show it as "no checks" and leave it out of the mean, and
+    /// the optimizer neither sends it nor learns from it ([`CaseScore::counted`]).
+    pub fn has_checks(&self, case: &TestCase) -> bool {
+        self.assertions_for(case).next().is_some()
+    }
+
+    /// The ids of the cases of `split` that have a check ([`Suite::has_checks`]), in order.
+    pub fn checked_ids_in(&self, split: Split) -> Vec<u32> {
+        self.cases
+            .iter()
+            .filter(|c| c.split == split && self.has_checks(c))
+            .map(|c| c.id)
+            .collect()
+    }
+
     /// Every assertion that applies to a case: its own, then the global ones.
     pub fn assertions_for<'a>(&'a self, case: &'a TestCase) -> impl Iterator<Item = &'a Assertion> {
         case.assertions.iter().chain(self.global.iter())
@@ -1708,4 +1724,51 @@ pub fn compare(a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>) -> Comparison {
         c.difference = 100.0 * (sb - sa) / c.rows.len() as f64;
     }
     c
+}
+
+/// Two answers to one case (Reflexion's draft and final) scored on the same checks: the checks
+/// measured for both, so a check that could not be measured for one answer (the final's time and
+/// cost are not kept) does not move the comparison. See [`compare_answers`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnswersCompared {
+    /// The first answer's mean over the shared checks, 0..=1 (0 when it failed for being cut
+    /// off); `None` when no check was measured for both.
+    pub a: Option<f64>,
+    /// The second answer's, likewise.
+    pub b: Option<f64>,
+    /// The indices (in [`Suite::assertions_for`] order) of the checks left out of the
+    /// comparison: not measured, pending or not judged for one answer or both.
+    pub left_out: Vec<usize>,
+}
+
+/// Compares two scores of the same case (same checks, same order) on the checks measured for
+/// both ([`Verdict::Done`] on each side). An answer failed for being cut off
+/// ([`CaseScore::failed_cut_off`]) keeps its 0, as in its own score.
+pub fn compare_answers(a: &CaseScore, b: &CaseScore) -> AnswersCompared {
+    let mut out = AnswersCompared::default();
+    let (mut sa, mut sb, mut n) = (0.0, 0.0, 0usize);
+    for (i, (va, vb)) in a.verdicts.iter().zip(b.verdicts.iter()).enumerate() {
+        match (va, vb) {
+            (Verdict::Done { score: x, .. }, Verdict::Done { score: y, .. }) => {
+                sa += x;
+                sb += y;
+                n += 1;
+            }
+            _ => out.left_out.push(i),
+        }
+    }
+    let mean = |s: f64| (n > 0).then(|| s / n as f64);
+    let side = |c: &CaseScore, m: Option<f64>| {
+        if c.failed_cut_off {
+            Some(0.0)
+        } else if n == 0 {
+            // Nothing else to compare on: a refusal still scores its 0.
+            c.score.filter(|_| c.verdicts.is_empty())
+        } else {
+            m
+        }
+    };
+    out.a = side(a, mean(sa));
+    out.b = side(b, mean(sb));
+    out
 }

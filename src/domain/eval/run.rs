@@ -10,7 +10,8 @@ use super::{
     Aggregate, CaseScore, Observed, Suite, TestCase, aggregate, fill_variables, judge_rubrics,
     prompt_variables, score_case,
 };
-use crate::domain::provider::{ChatRequest, Speaker};
+use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::provider::{ChatRequest, ProviderConfig, ProviderKind, Speaker};
 use crate::domain::spec::PromptSpec;
 
 /// How far one case has got.
@@ -33,6 +34,55 @@ impl Status {
     }
 }
 
+/// The model a result was made with (provider preset and model id), kept with the result so that
+/// its cost is priced by it, never by the model chosen now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelUsed {
+    pub kind: ProviderKind,
+    pub model: String,
+}
+
+impl ModelUsed {
+    pub fn of(cfg: &ProviderConfig) -> Self {
+        Self {
+            kind: cfg.kind,
+            model: cfg.model.clone(),
+        }
+    }
+
+    /// "OpenAI gpt-4o-mini".
+    pub fn label(&self) -> String {
+        format!("{} {}", self.kind.label(), self.model)
+    }
+
+    /// The list-price cost in US dollars of these token counts; `None` when the model has no
+    /// list price here.
+    pub fn cost(&self, input_tokens: u32, output_tokens: u32) -> Option<f64> {
+        let cfg = ProviderConfig {
+            kind: self.kind,
+            base_url: self.kind.default_base_url().to_owned(),
+            model: self.model.clone(),
+            temperature: 0.0,
+        };
+        call_cost(&cfg, input_tokens, output_tokens)
+    }
+
+    /// The wire form, "open-ai:gpt-4o-mini" (a preset id has no colon).
+    pub fn to_wire(&self) -> String {
+        format!("{}:{}", self.kind.as_str(), self.model)
+    }
+
+    /// Reads [`ModelUsed::to_wire`]; `None` for a preset this app does not know (read as not
+    /// recorded: its price is not guessed).
+    pub fn from_wire(s: &str) -> Option<Self> {
+        let (kind, model) = s.split_once(':')?;
+        Some(Self {
+            kind: ProviderKind::parse(kind)?,
+            model: model.to_owned(),
+        })
+    }
+}
+
 /// One case's result in a run.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseRun {
@@ -47,7 +97,9 @@ pub struct CaseRun {
     pub judgements: BTreeMap<String, Judgement>,
     /// Judge calls' tokens, counted in the tally.
     pub judge_tokens: (u32, u32),
-    /// Wall time of the execution call.
+    /// Milliseconds the execution call's answering attempt took, from its send to its end
+    /// (failed attempts and the waits before retries left out); the whole wait for a refusal or
+    /// a failed call.
     pub ms: f64,
     /// Why the model stopped, in promptfoo's `finish-reason` words (see
     /// [`Observed::finish_reason_of`]); `None` when the provider did not say.
@@ -68,6 +120,10 @@ pub struct CaseRun {
     /// records. A result whose case no longer has this fingerprint was made for other inputs
     /// ([`CaseRun::case_changed`]).
     pub sent: Option<u64>,
+    /// The execution model that answered; `None` in records kept before it was written.
+    pub exec_model: Option<ModelUsed>,
+    /// The judge model of its judge calls; `None` without judge calls and in older records.
+    pub judge_model: Option<ModelUsed>,
 }
 
 impl CaseRun {
@@ -142,6 +198,47 @@ pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32)
     req.temperature = temperature;
     req.max_tokens = max_tokens;
     req
+}
+
+/// Why a run cannot start, in the page's words, from the draft as it is now: no prompt yet
+/// (`version` 0), no case to run (`cases` 0), or unusable checks (`problems`, as
+/// [`Suite::problems`] gives them: each named with its case, all at once). `None` when a run can
+/// start. The Results notice is this, read again whenever the draft changes, so it goes as soon
+/// as its cause is fixed or removed.
+pub fn blocked(
+    version: u32,
+    cases: usize,
+    problems: &[(Option<u32>, usize, String)],
+) -> Option<String> {
+    if version == 0 {
+        return Some("Generate or paste a prompt first: there is nothing to run.".to_owned());
+    }
+    if cases == 0 {
+        return Some("Add a test case first.".to_owned());
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    let whose = |case: &Option<u32>| match case {
+        None => "A check for every case".to_owned(),
+        Some(id) => format!("A check of case #{id}"),
+    };
+    let all = problems
+        .iter()
+        .map(|(c, _, p)| format!("{}: {p}", whose(c)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    Some(format!(
+        "{} before a run can start (marked in red under Test cases). {all}",
+        if problems.len() > 1 {
+            format!(
+                "{} fixing",
+                crate::domain::figures::count(problems.len(), "check needs", "checks need")
+            )
+        } else {
+            "A check needs fixing".to_owned()
+        }
+    ))
 }
 
 /// A fingerprint of what a case sends besides the version's prompt: its user message and its
@@ -384,6 +481,29 @@ impl Run {
         aggregate(self.scores(suite, spec).values())
     }
 
+    /// How many of the cases counted in the score line's "of N" ([`Aggregate::total`] of
+    /// `scores`, this run's [`Run::scores`]) hold a result from an earlier run: a failed,
+    /// cancelled or deleted case's result is not among them.
+    pub fn earlier_counted(&self, scores: &BTreeMap<u32, CaseScore>) -> usize {
+        scores
+            .keys()
+            .filter(|id| self.cases.get(id).is_some_and(|c| !self.is_latest(c)))
+            .count()
+    }
+
+    /// The run's score line ([`Aggregate::line`]) with "(k from an earlier run)" after the count
+    /// it belongs to, when some counted result is from an earlier run.
+    pub fn score_line(&self, scores: &BTreeMap<u32, CaseScore>) -> String {
+        let line = aggregate(scores.values()).line();
+        match self.earlier_counted(scores) {
+            0 => line,
+            k => match line.find(" passed every check") {
+                Some(at) => format!("{} ({k} from an earlier run){}", &line[..at], &line[at..]),
+                None => line,
+            },
+        }
+    }
+
     /// Per-case scores (0..=1) for comparing versions. A case whose judge failed is left out (its
     /// score would leave the judge out: it cannot be compared with one that has it); see
     /// [`Run::judge_failed_ids`].
@@ -421,6 +541,61 @@ impl Run {
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
         }
         p
+    }
+}
+
+impl Run {
+    /// The list-price cost of the latest run's calls, each result priced by the models recorded
+    /// with it ([`CaseRun::exec_model`], [`CaseRun::judge_model`]), never by the models chosen
+    /// now: "$0.0012", "free", "unknown price (no list price for …)", "at least $0.01 (no list
+    /// price for …)", or, for results kept before the model was recorded, "not known (the model
+    /// of these results was not recorded)".
+    pub fn cost_line(&self) -> String {
+        let mut total = 0.0;
+        let mut unpriced: Vec<String> = Vec::new();
+        let mut unrecorded = false;
+        for c in self.cases.values().filter(|c| self.is_latest(c)) {
+            let parts = [
+                (&c.exec_model, (c.input_tokens, c.output_tokens)),
+                (&c.judge_model, c.judge_tokens),
+            ];
+            for (model, (i, o)) in parts {
+                if i + o == 0 {
+                    continue;
+                }
+                match model {
+                    None => unrecorded = true,
+                    Some(m) => match m.cost(i, o) {
+                        Some(x) => total += x,
+                        None => {
+                            let l = m.label();
+                            if !unpriced.contains(&l) {
+                                unpriced.push(l);
+                            }
+                        }
+                    },
+                }
+            }
+        }
+        let mut notes = Vec::new();
+        if !unpriced.is_empty() {
+            notes.push(format!("no list price for {}", unpriced.join(", ")));
+        }
+        if unrecorded {
+            notes.push("the model of some results was not recorded".to_owned());
+        }
+        match (notes.is_empty(), total > 0.0) {
+            (true, _) => format_cost(Some(total)),
+            (false, true) => format!(
+                "at least {} ({})",
+                format_cost(Some(total)),
+                notes.join("; ")
+            ),
+            (false, false) if unpriced.is_empty() => {
+                "not known (the model of these results was not recorded)".to_owned()
+            }
+            (false, false) => format!("unknown price ({})", notes.join("; ")),
+        }
     }
 }
 

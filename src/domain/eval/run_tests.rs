@@ -539,3 +539,147 @@ fn every_finished_case_is_counted_in_the_score_line_and_a_refusal_fails() {
         "No score yet: 0 of 1 case passed every check · 1 case had nothing to check"
     );
 }
+
+// Bug (tryout 3): "0 of 2 cases passed every check (2 from an earlier run)" when only one of the
+// two counted cases was from an earlier run: results not counted in "of N" (a failed call, a
+// deleted case) were counted as earlier ones.
+#[test]
+fn from_an_earlier_run_counts_only_the_cases_in_the_score_line() {
+    let mut suite = Suite::default();
+    for i in 0..3 {
+        suite.add(TestCase {
+            input: format!("q{i}"),
+            assertions: vec![Assertion::new(Check::ContainsAll(vec!["ok".into()]))],
+            ..Default::default()
+        });
+    }
+    let mut r = Run {
+        started_ms: 2000.0,
+        ..Run::default()
+    };
+    let at = |run_ms, status| CaseRun {
+        status,
+        run_ms,
+        output: "no".into(),
+        ..CaseRun::default()
+    };
+    r.cases.insert(1, at(2000.0, Status::Done));
+    r.cases.insert(2, at(1000.0, Status::Done));
+    r.cases
+        .insert(3, at(1000.0, Status::Failed("HTTP 500".into())));
+    // A result of a case deleted since.
+    r.cases.insert(9, at(1000.0, Status::Done));
+    let scores = r.scores(&suite, None);
+    assert_eq!(r.earlier_counted(&scores), 1);
+    assert_eq!(
+        r.score_line(&scores),
+        "Score 0 / 100 · 0 of 2 cases (1 from an earlier run) passed every check"
+    );
+    r.cases.insert(2, at(2000.0, Status::Done));
+    let scores = r.scores(&suite, None);
+    assert_eq!(
+        r.score_line(&scores),
+        "Score 0 / 100 · 0 of 2 cases passed every check"
+    );
+}
+
+// Bug (tryout 3): a run's cost was priced with the model chosen now: a run made with a model
+// without a list price showed "free" after switching to the local model, and a shared draft
+// showed the sender's run as "free". Each result keeps its models and is priced by them.
+#[test]
+fn a_runs_cost_is_priced_by_the_models_recorded_with_its_results() {
+    use crate::domain::provider::ProviderKind;
+    use run::ModelUsed;
+    let mini = ModelUsed {
+        kind: ProviderKind::OpenAi,
+        model: "gpt-4o-mini".into(),
+    };
+    let unknown = ModelUsed {
+        kind: ProviderKind::Custom,
+        model: "fake-large".into(),
+    };
+    let local = ModelUsed {
+        kind: ProviderKind::LlamaCpp,
+        model: "smollm2".into(),
+    };
+    let result = |m: Option<&ModelUsed>| CaseRun {
+        status: Status::Done,
+        input_tokens: 1_000_000,
+        output_tokens: 0,
+        exec_model: m.cloned(),
+        ..CaseRun::default()
+    };
+    let mut r = Run::default();
+    r.cases.insert(1, result(Some(&unknown)));
+    assert_eq!(
+        r.cost_line(),
+        "unknown price (no list price for Custom server fake-large)"
+            .replace("Custom server", ProviderKind::Custom.label())
+    );
+    // It survives storage and share links (the wire form), whatever is chosen later.
+    let back = Run::from(crate::domain::wire::RunV1::from(&r));
+    assert_eq!(back.cases[&1].exec_model, Some(unknown.clone()));
+    assert_eq!(back.cost_line(), r.cost_line());
+    r.cases.insert(1, result(Some(&local)));
+    assert_eq!(r.cost_line(), "free");
+    r.cases.insert(2, result(Some(&mini)));
+    assert_eq!(r.cost_line(), "$0.15");
+    // A judge priced by its own model.
+    r.cases.get_mut(&2).unwrap().judge_tokens = (1_000_000, 0);
+    r.cases.get_mut(&2).unwrap().judge_model = Some(unknown.clone());
+    assert!(
+        r.cost_line()
+            .starts_with("at least $0.15 (no list price for "),
+        "{}",
+        r.cost_line()
+    );
+    // Results kept before the model was recorded: not priced with any model.
+    let mut old = Run::default();
+    old.cases.insert(1, result(None));
+    assert_eq!(
+        old.cost_line(),
+        "not known (the model of these results was not recorded)"
+    );
+    let old_json =
+        r#"{"version":1,"at":0.0,"cases":[{"id":1,"status":"done","tokens":[10,10,0,0]}]}"#;
+    let old = Run::from(serde_json::from_str::<crate::domain::wire::RunV1>(old_json).unwrap());
+    assert_eq!(
+        old.cost_line(),
+        "not known (the model of these results was not recorded)"
+    );
+    // A preset this app does not know is not guessed at.
+    assert_eq!(ModelUsed::from_wire("future-ai:x"), None);
+    assert_eq!(ModelUsed::from_wire(&mini.to_wire()), Some(mini));
+}
+
+// Bug (tryout 3): "Checks need fixing" stayed in Results after the checks were fixed or removed,
+// until Run was pressed again. The notice is read from the draft as it is now.
+#[test]
+fn why_a_run_cannot_start_is_read_from_the_draft_as_it_is_now() {
+    let mut suite = Suite::default();
+    suite.add(TestCase {
+        input: "q".into(),
+        assertions: vec![Assertion::new(Check::Regex("([a-z".into()))],
+        ..Default::default()
+    });
+    suite.global.push(Assertion::new(Check::Regex("(".into())));
+    let why = run::blocked(1, 1, &suite.problems(None)).unwrap();
+    assert!(
+        why.starts_with("2 checks need fixing before a run can start"),
+        "{why}"
+    );
+    assert!(why.contains("A check of case #1: ") && why.contains("A check for every case: "));
+    suite.global.clear();
+    let why = run::blocked(1, 1, &suite.problems(None)).unwrap();
+    assert!(why.starts_with("A check needs fixing"), "{why}");
+    suite.cases[0].assertions.clear();
+    assert_eq!(run::blocked(1, 1, &suite.problems(None)), None);
+    assert_eq!(
+        run::blocked(0, 1, &[]).as_deref(),
+        Some("Generate or paste a prompt first: there is nothing to run.")
+    );
+    assert_eq!(
+        run::blocked(1, 0, &[]).as_deref(),
+        Some("Add a test case first.")
+    );
+}

@@ -299,6 +299,29 @@ pub enum Stop {
     Cancelled,
 }
 
+impl Optimizer {
+    /// What the page says when the loop has ended: why it stopped, and where its candidates
+    /// are, or that it wrote none (and, stopped at the budget before the starting prompt was
+    /// scored, that the limit was too small). `None` while it runs.
+    pub fn end_note(&self) -> Option<String> {
+        let stop = self.stop?;
+        let written = self.candidates.iter().filter(|c| c.id != 0).count();
+        let tail = match (written, stop) {
+            (0, Stop::BudgetReached) if self.rounds.is_empty() => {
+                " The limit ran out before your prompt was scored, so no candidates were written: \
+                 raise Most calls (or leave it empty) and start again."
+                    .to_owned()
+            }
+            (0, _) => " No candidates were written.".to_owned(),
+            (n, _) => format!(
+                " See the {} under Improve.",
+                figures::count(n, "candidate", "candidates")
+            ),
+        };
+        Some(format!("{}{tail}", stop.describe()))
+    }
+}
+
 impl Stop {
     pub fn describe(self) -> &'static str {
         match self {
@@ -469,9 +492,59 @@ fn next_rand(state: &mut u64) -> u64 {
     x.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
-/// The minibatch: `m` train cases drawn without replacement (all when fewer), in suite order.
-pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
+/// Whether the loop can start on the suite's cases, in the page's words: `Err` says why not (no
+/// training case yet, or none with a check, naming those without); `Ok` holds a note naming the
+/// cases the loop leaves out because they have no check ([`Suite::has_checks`]), or `None`.
+pub fn cases_readiness(suite: &Suite) -> Result<Option<String>, String> {
+    let names = |ids: &[u32]| {
+        ids.iter()
+            .map(|id| format!("#{id}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let unchecked = |split| {
+        suite
+            .cases
+            .iter()
+            .filter(|c| c.split == split && !suite.has_checks(c))
+            .map(|c| c.id)
+            .collect::<Vec<_>>()
+    };
     let train = suite.ids_in(eval::Split::Train);
+    if train.is_empty() {
+        return Err("Add training cases with checks first: the loop learns from them.".to_owned());
+    }
+    let bare = unchecked(eval::Split::Train);
+    if bare.len() == train.len() {
+        return Err(format!(
+            "No training case has a check, so the loop has nothing to score: add checks to {} {} \
+             (or a check for every case) first.",
+            if bare.len() == 1 { "case" } else { "cases" },
+            names(&bare)
+        ));
+    }
+    let mut all = bare;
+    all.extend(unchecked(eval::Split::HeldOut));
+    all.sort_unstable();
+    Ok((!all.is_empty()).then(|| {
+        format!(
+            "{} no checks, so the loop leaves {} out: add checks to use {}.",
+            if all.len() == 1 {
+                format!("Case {} has", names(&all))
+            } else {
+                format!("Cases {} have", names(&all))
+            },
+            if all.len() == 1 { "it" } else { "them" },
+            if all.len() == 1 { "it" } else { "them" },
+        )
+    }))
+}
+
+/// The minibatch: `m` train cases that have a check drawn without replacement (all when fewer),
+/// in suite order. A case with nothing to check is never sent: it could not be scored, so it is
+/// neither a failure to learn from nor part of a mean (as in a run's results).
+pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
+    let train = suite.checked_ids_in(eval::Split::Train);
     if train.len() <= m {
         return train;
     }
@@ -501,12 +574,12 @@ pub fn worst(req: &ChatRequest) -> (u64, u64) {
 /// times as long as the current one (the loop stops before any call whose reservation does not
 /// fit, so a longer candidate can end the loop early but never go over).
 pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
-    let mut b = Budget::default();
+    let mut b = Plan::default();
     let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
-    let held = suite.ids_in(eval::Split::HeldOut);
+    let held = suite.checked_ids_in(eval::Split::HeldOut);
     let rendered = spec.render(config.style);
     let allowance = token_bound(&rendered) / 2;
-    let eval_cost = |b: &mut Budget, ids: &[u32]| {
+    let eval_cost = |b: &mut Plan, ids: &[u32]| {
         for id in ids {
             let Some(case) = suite.case(*id) else {
                 continue;
@@ -554,10 +627,82 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
             }
         }
     }
-    if let Some(cap) = config.max_calls {
-        b.calls = b.calls.min(cap);
+    b.limit(config.max_calls)
+}
+
+/// Every call of a projection with its bound, in the order the plan lists them.
+#[derive(Default)]
+struct Plan(Vec<(Role, u64, u64)>);
+
+impl Plan {
+    fn add(&mut self, role: Role, input: u64, output: u64) {
+        self.0.push((role, input, output));
     }
-    b
+
+    /// The budget of the whole plan; under a cap of `max_calls`, calls are capped and so is each
+    /// role's tokens: at most the largest `max_calls` input and output bounds of its calls (no
+    /// `max_calls` calls can use more), so the approved limit is what the cap allows.
+    fn limit(self, max_calls: Option<u32>) -> Budget {
+        let mut b = Budget::default();
+        for (role, i, o) in &self.0 {
+            b.add(*role, *i, *o);
+        }
+        let Some(cap) = max_calls else { return b };
+        b.calls = b.calls.min(cap);
+        for role in Role::ALL {
+            let largest = |pick: fn(&(Role, u64, u64)) -> u64| {
+                let mut v: Vec<u64> = self.0.iter().filter(|c| c.0 == role).map(pick).collect();
+                v.sort_unstable_by(|a, b| b.cmp(a));
+                v.into_iter().take(cap as usize).sum::<u64>()
+            };
+            let r = role_index(role);
+            b.input[r] = largest(|c| c.1);
+            b.output[r] = largest(|c| c.2);
+        }
+        b
+    }
+}
+
+/// The calls scoring the starting prompt takes (round 0: every training case with a check on
+/// the minibatch and every held-out one, each answer and each of its judge calls): the least
+/// "Most calls" that lets the loop score anything.
+pub fn first_evaluation_calls(config: &Config, suite: &Suite) -> (u32, u32) {
+    let mut ids = sample_minibatch(suite, config.minibatch, config.seed);
+    ids.extend(suite.checked_ids_in(eval::Split::HeldOut));
+    let answers = ids.len() as u32;
+    let judges = ids
+        .iter()
+        .filter_map(|id| suite.case(*id))
+        .map(|c| rubrics(suite, c).len() as u32)
+        .sum();
+    (answers, judges)
+}
+
+/// When the chosen "Most calls" cannot cover even scoring the starting prompt
+/// ([`first_evaluation_calls`]): a sentence saying so with the least that would, for the budget
+/// box before Start (which then waits). `None` when it can, or when there is no cap.
+pub fn cap_problem(config: &Config, suite: &Suite) -> Option<String> {
+    let cap = config.max_calls?;
+    let (answers, judges) = first_evaluation_calls(config, suite);
+    let need = answers + judges;
+    (cap < need).then(|| {
+        let parts = if judges > 0 {
+            format!(
+                " ({} and {})",
+                figures::count(answers, "answer", "answers"),
+                figures::count(judges, "judge call", "judge calls")
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "Most calls ({cap}) cannot even score your prompt: scoring it on {} takes {}{parts}, \
+             before any candidate is written. Raise Most calls to at least {need} (more for \
+             candidates), or leave it empty.",
+            figures::count(answers, "case", "cases"),
+            figures::count(need, "call", "calls"),
+        )
+    })
 }
 
 /// `text` cut to at most `max` bytes at a character boundary.
@@ -670,7 +815,7 @@ impl Optimizer {
         limit: Budget,
     ) -> Self {
         let minibatch = sample_minibatch(suite, config.minibatch, config.seed);
-        let held_out = suite.ids_in(eval::Split::HeldOut);
+        let held_out = suite.checked_ids_in(eval::Split::HeldOut);
         Self {
             version: 1,
             config,
@@ -715,8 +860,9 @@ impl Optimizer {
 
     /// Per-case scores (0..=1) of a candidate on the minibatch or the held-out cases; a failed
     /// call scores 0. A case is left out where a run's results leave it out of the mean
-    /// ([`eval::CaseScore::counted`]: its judge failed, or nothing could be checked). `None`
-    /// until every case (and judge) is in.
+    /// ([`eval::CaseScore::counted`]: its judge failed, or nothing could be checked), and so is a
+    /// case with no check at all whatever happened to its call ([`Suite::has_checks`]: a loop
+    /// saved before its checks were removed). `None` until every case (and judge) is in.
     pub fn scores(&self, ctx: &Ctx, id: u32, held: bool) -> Option<BTreeMap<u32, f64>> {
         let c = self.candidate(id)?;
         let (ids, results) = if held {
@@ -729,6 +875,9 @@ impl Optimizer {
             let Some(case) = ctx.suite.case(*case_id) else {
                 continue;
             };
+            if !ctx.suite.has_checks(case) {
+                continue;
+            }
             let r = results.get(case_id)?;
             if r.failed.is_some() {
                 out.insert(*case_id, 0.0);

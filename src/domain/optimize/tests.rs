@@ -1453,3 +1453,186 @@ fn on_the_tiny_model_proposals_are_rules_added_as_steps_and_unusable_ones_are_re
     assert!(o.mean(&ctx, o.best, false).unwrap() > o.mean(&ctx, 0, false).unwrap());
     assert!(o.spent.within(&o.limit));
 }
+
+// Bug (tryout 3): training cases with no checks were sent and, when their call failed or was
+// cut off, scored 0: the loop's mean was diluted (6 where a run scored its one checked case 75)
+// and the tiny model's rules were written "from case #3's failure". A case with nothing to check
+// is left out as a run's results leave it out ("no checks").
+#[test]
+fn cases_with_nothing_to_check_are_not_sent_scored_or_learned_from_by_the_optimizer() {
+    let full = suite(false);
+    let mut s = full.clone();
+    for c in s.cases.iter_mut().filter(|c| c.id == 3 || c.id == 4) {
+        c.assertions.clear();
+    }
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        minibatch: 10,
+        ..Default::default()
+    };
+    let start = spec("You are L1");
+    let limit = project(&config, &start, &s);
+    let o = Optimizer::new(config.clone(), start.clone(), 1, &s, limit);
+    assert_eq!(o.minibatch, vec![1, 2]);
+    assert_eq!(o.held_out, vec![5]);
+    // The projection prices only the cases that are sent.
+    let mut checked_only = s.clone();
+    checked_only.cases.retain(|c| c.id != 3 && c.id != 4);
+    assert_eq!(limit, project(&config, &start, &checked_only));
+
+    // A loop started while cases 3 and 4 had checks, which were removed afterwards: case 3's call
+    // failed and case 4 was cut off. Neither is counted any more, nor learned from.
+    let limit = project(&config, &start, &full);
+    let mut o = Optimizer::new(config, start, 1, &full, limit);
+    assert_eq!(o.minibatch, vec![1, 2, 3, 4]);
+    let ctx = Ctx { suite: &full };
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    while let Some(e) = queue.pop_front() {
+        let Effect::Call { work, request, .. } = e else {
+            continue;
+        };
+        if matches!(o.phase, Phase::Proposing(_)) {
+            break;
+        }
+        let result = match &work {
+            Work::Exec { case: 3, .. } => Err("HTTP 500".to_owned()),
+            Work::Exec { case: 4, .. } => {
+                let mut r = improving().answer(&o, &work, &request);
+                r.observed.finish_reason = Some("length".into());
+                Ok(r)
+            }
+            _ => Ok(improving().answer(&o, &work, &request)),
+        };
+        queue.extend(o.step(&ctx, Event::Done { work, result }));
+    }
+    let before = o.scores(&ctx, 0, false).unwrap();
+    assert_eq!(before.len(), 4, "{before:?}");
+    assert!((o.mean(&ctx, 0, false).unwrap() - 25.0).abs() < 1e-9);
+    let ctx = Ctx { suite: &s };
+    let after = o.scores(&ctx, 0, false).unwrap();
+    assert_eq!(after, BTreeMap::from([(1, 1.0), (2, 0.0)]));
+    assert!((o.mean(&ctx, 0, false).unwrap() - 50.0).abs() < 1e-9);
+    let (worst_case, _) = o.tiny_failure(&ctx);
+    assert_eq!(worst_case, Some(2));
+    let user = o.propose_request(&ctx, 1, false).unwrap().messages[0]
+        .text
+        .clone();
+    assert!(user.contains("Input: case 1"), "{user}");
+    // Case ids count from 1, inputs from 0: case 2 fails, cases 3 and 4 are left out.
+    assert!(
+        !user.contains("Input: case 2") && !user.contains("Input: case 3"),
+        "{user}"
+    );
+}
+
+// Bug (tryout 3): "Add training cases (with checks) first" showed before any case existed, then
+// Start was allowed with four training cases and no check at all.
+#[test]
+fn the_loop_waits_for_a_training_case_with_a_check_and_names_the_cases_without() {
+    let mut s = Suite::default();
+    assert!(
+        cases_readiness(&s)
+            .unwrap_err()
+            .contains("Add training cases")
+    );
+    for i in 0..3 {
+        s.add(TestCase {
+            input: format!("case {i}"),
+            split: if i == 2 { Split::HeldOut } else { Split::Train },
+            ..Default::default()
+        });
+    }
+    let why = cases_readiness(&s).unwrap_err();
+    assert!(why.contains("No training case has a check"), "{why}");
+    assert!(why.contains("cases #1, #2"), "{why}");
+    s.cases[0]
+        .assertions
+        .push(Assertion::new(Check::ContainsAll(vec!["ok".into()])));
+    let note = cases_readiness(&s).unwrap().unwrap();
+    assert_eq!(
+        note,
+        "Cases #2, #3 have no checks, so the loop leaves them out: add checks to use them."
+    );
+    s.global
+        .push(Assertion::new(Check::ContainsAll(vec!["ok".into()])));
+    assert_eq!(cases_readiness(&s), Ok(None));
+}
+
+// Bug (tryout 3): "Most calls" 2 was accepted for a plan that cannot even score the prompt; the
+// box said "Up to 2 calls and 492,213 tokens" (the full plan's tokens), and the loop ended
+// "Stopped at the approved budget" with a notice pointing at candidates that did not exist.
+#[test]
+fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_it_allows() {
+    let s = suite(true);
+    let start = spec("You are L1");
+    let full = Config {
+        rounds: 2,
+        k: 2,
+        ..Default::default()
+    };
+    // Four training cases and one held-out, each with an answer and a judge call.
+    assert_eq!(first_evaluation_calls(&full, &s), (5, 5));
+    assert_eq!(cap_problem(&full, &s), None);
+    let capped = Config {
+        max_calls: Some(2),
+        ..full.clone()
+    };
+    let why = cap_problem(&capped, &s).unwrap();
+    assert!(
+        why.contains("Most calls (2) cannot even score your prompt"),
+        "{why}"
+    );
+    assert!(
+        why.contains("takes 10 calls (5 answers and 5 judge calls)"),
+        "{why}"
+    );
+    assert!(why.contains("at least 10"), "{why}");
+    assert_eq!(
+        cap_problem(
+            &Config {
+                max_calls: Some(10),
+                ..full.clone()
+            },
+            &s
+        ),
+        None
+    );
+
+    // The projection under the cap: 2 calls, and per role no more tokens than its 2 largest calls.
+    let whole = project(&full, &start, &s);
+    let limit = project(&capped, &start, &s);
+    assert_eq!(limit.calls, 2);
+    assert!(
+        limit.tokens() * 4 < whole.tokens(),
+        "{limit:?} vs {whole:?}"
+    );
+    for role in Role::ALL {
+        let (wi, wo) = whole.of(role);
+        let (li, lo) = limit.of(role);
+        assert!(li <= wi && lo <= wo);
+        if whole.calls_of(role) > 0 {
+            assert!(li > 0 && lo > 0, "{role:?} can still make its calls");
+        }
+    }
+
+    // Started anyway (the domain does not refuse it): it stops within the limit, and says no
+    // candidates were written instead of pointing at them.
+    let mut o = Optimizer::new(capped, start.clone(), 1, &s, limit);
+    drive(&mut o, &s, &improving());
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+    assert!(o.spent.calls <= 2);
+    let note = o.end_note().unwrap();
+    assert!(
+        note.starts_with("Stopped at the approved budget."),
+        "{note}"
+    );
+    assert!(note.contains("before your prompt was scored"), "{note}");
+    assert!(!note.contains("See the"), "{note}");
+
+    // A loop that wrote candidates points at them.
+    let mut o = Optimizer::new(full.clone(), start.clone(), 1, &s, whole);
+    drive(&mut o, &s, &improving());
+    let note = o.end_note().unwrap();
+    assert!(note.contains("candidates under Improve."), "{note}");
+}

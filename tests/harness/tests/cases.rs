@@ -117,6 +117,12 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         .await?
         .send_keys(&format!("{SELECT_ALL}^- "))
         .await?;
+    // The notice goes with its cause, before Run is pressed again.
+    b.wait_until(
+        "return !document.querySelector('.pw-card--results').innerText.includes('before a run can start')",
+        "the notice to go once the check is fixed",
+    )
+    .await?;
     CasesPage::new(&b)
         .add_rubric(2, "Every item names its owner.")
         .await?;
@@ -1171,6 +1177,12 @@ async fn retries_are_shown_in_generate_and_in_run_rows() -> anyhow::Result<()> {
     b.wait_for_text("Generate again").await?;
     // A run: case 1 gets a 429 (asked to wait 2 s), then a 500, then its answer.
     add_case(&b, 1, "ALPHA Dana will fix the build.", Some("Dana")).await?;
+    // Its latency is the answering attempt's, not the app's waits before it (over 3 s here).
+    CasesPage::new(&b).add_global("Answers within (ms)").await?;
+    b.field("Most milliseconds (every case, check 1)")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}1500{TAB}"))
+        .await?;
     fake.fault_when("ALPHA", Fault::status(500, "oops"), 1);
     fake.fault_when("ALPHA", wait(429), 1);
     fake.reply_when("ALPHA", "- **Dana**: fix the build");
@@ -1193,6 +1205,7 @@ async fn retries_are_shown_in_generate_and_in_run_rows() -> anyhow::Result<()> {
         !row.contains("trying again"),
         "the note goes when the answer comes: {row}"
     );
+    assert!(row.contains("(at most 1500 allowed)"), "{row}");
     b.close().await?;
     Ok(())
 }

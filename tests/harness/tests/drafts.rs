@@ -480,6 +480,9 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     b.button("Save as my draft").await?.click().await?;
     b.wait_for_text("Produce: leeks").await?;
     b.wait_for_text("Baking: flour").await?;
+    // The sender's run is priced by the sender's model (no list price), not by this profile's.
+    b.wait_for_text("estimated cost: unknown price (no list price for ")
+        .await?;
     b.close().await?;
     drop(fake);
     Ok(())

@@ -292,13 +292,23 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
         .await?
         .send_keys(&format!("{SELECT_ALL}0.8{TAB}"))
         .await?;
+    // A limit too small to score the prompt (5 cases, 5 answers): said before Start, which waits.
+    b.field("Most calls (optional)")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .await?;
+    b.wait_for_text(
+        "Most calls (2) cannot even score your prompt: scoring it on 5 cases takes 5 calls",
+    )
+    .await?;
+    assert_eq!(b.eval(start_disabled).await?, json!(true));
     // Emptied (select all, Backspace): no limit of one's own.
     b.field("Most calls (optional)")
         .await?
         .send_keys(&format!("{SELECT_ALL}\u{E003}{TAB}"))
         .await?;
     b.wait_until(
-        "return !document.querySelector('.pw-loop-bad-settings') && !document.body.innerText.includes('is used until then')",
+        "return !document.querySelector('.pw-loop-bad-settings') && !document.querySelector('.pw-loop-cap-too-small') && !document.body.innerText.includes('is used until then')",
         "the problems to go",
     )
     .await?;
@@ -578,6 +588,12 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         .click()
         .await?;
     b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
+    // The final's own check results are listed, as the draft's are.
+    b.wait_until(
+        "const l = document.querySelector('.pw-reflection [aria-label=\"Checks of the final answer of case #1\"]'); return !!l && l.querySelectorAll('.pw-verdict-row--ok').length === 1 && l.textContent.includes('owner-B')",
+        "the final answer's checks",
+    )
+    .await?;
     b.wait_for_text("1. The owner of task B is missing: name owner-B.")
         .await?;
     b.screenshot_at(".pw-result", "reflexion-1280-light")
