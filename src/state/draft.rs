@@ -133,6 +133,9 @@ pub enum GenError {
     Reply(ReplyCause),
     /// The reply stopped at the output token limit; the parts that arrived were kept.
     CutOff,
+    /// The reply's JSON breaks part-way (a syntax error): the parts before the break were kept;
+    /// the message names where (`reply::Break::message`).
+    Broken(String),
 }
 
 /// A failed job as the page shows it: what went wrong, what arrived, which attempt it was.
@@ -423,6 +426,7 @@ impl Generator {
             GenError::Call(e) => attempt::call_key(e),
             GenError::Reply(c) => attempt::reply_key(c),
             GenError::CutOff => "cut off".to_owned(),
+            GenError::Broken(_) => "broken part-way".to_owned(),
         };
         let before = self.last_cause.get_value();
         let n = self.attempt.get_value();
@@ -521,7 +525,9 @@ impl Generator {
     /// streamed reply): the sections that read come in as a version "pasted", and the gaps are
     /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
     /// be read. A pasted reply that ends inside a section counts that section among the gaps.
-    pub fn paste(self, text: &str) -> Result<usize, ReplyCause> {
+    /// The notes say how it was read (where its JSON breaks, one section taken from a whole
+    /// prompt).
+    pub fn paste(self, text: &str) -> Result<Pasted, ReplyCause> {
         let drafts = DraftHandle::expect();
         let job = self.manual_job.get_untracked();
         let reading = match &job {
@@ -535,10 +541,18 @@ impl Generator {
             _ => reply::read_spec(text, false)?,
         };
         let gaps = reply::gaps(&reading.spec).len() + usize::from(reading.cut.is_some());
+        let notes = reading.notes();
         drafts.commit_reply(reading, Origin::Pasted);
         self.error.set(None);
-        Ok(gaps)
+        Ok(Pasted { gaps, notes })
     }
+}
+
+/// What a pasted reply gave: how many gaps remain, and notes on how it was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pasted {
+    pub gaps: usize,
+    pub notes: Vec<String>,
 }
 
 /// Turns a finished, failed or cut-off reply into a version, and says what went wrong. Whatever
@@ -559,7 +573,11 @@ fn finish(
         Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
             Ok(reading) => {
                 // A reply that ends inside a section was cut off, whatever the call reported.
-                let complete = call_error.is_none() && !cut_off && reading.cut.is_none();
+                let complete = call_error.is_none()
+                    && !cut_off
+                    && reading.cut.is_none()
+                    && reading.broken.is_none();
+                let broken = reading.broken.as_ref().map(reply::Break::message);
                 let origin = match job {
                     _ if !complete => Origin::Partial {
                         model: model.to_owned(),
@@ -578,7 +596,7 @@ fn finish(
                 match call_error {
                     Some(e) => Some(GenError::Call(e)),
                     None if cut_off => Some(GenError::CutOff),
-                    None => None,
+                    None => broken.map(GenError::Broken),
                 }
             }
             Err(cause) => failed(cause, call_error),
@@ -590,6 +608,7 @@ fn finish(
             let spec = drafts.draft.with_untracked(|d| d.current_spec().cloned())?;
             match reply::read_section(&spec, *section, text, cut_off) {
                 Ok(next) if call_error.is_none() => {
+                    let broken = next.broken.as_ref().map(reply::Break::message);
                     drafts.commit_reply(
                         next,
                         Origin::Rewritten {
@@ -598,7 +617,11 @@ fn finish(
                             model: model.to_owned(),
                         },
                     );
-                    cut_off.then_some(GenError::CutOff)
+                    if cut_off {
+                        Some(GenError::CutOff)
+                    } else {
+                        broken.map(GenError::Broken)
+                    }
                 }
                 Ok(_) => call_error.map(GenError::Call),
                 Err(cause) => failed(cause, call_error),
