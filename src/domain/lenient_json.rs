@@ -37,7 +37,8 @@ pub struct LenientError {
 /// - trailing commas in objects and arrays;
 /// - a comma missing between two strings (`["a" "b"]`, `{"a": "x" "b": "y"}`): a quote followed by
 ///   white space and another quote closes its string, so two strings are never merged into one
-///   with stray quotes inside (`"he said "hi""` is still one string);
+///   with stray quotes inside (`"he said "hi""` is still one string); and between two items of a
+///   list (`[{"a": 1} {"a": 2}]`);
 /// - one container (the outermost) left open at the very end of the text, right after a complete
 ///   value: `{"score": 7` reads as `{"score": 7}`.
 ///
@@ -226,7 +227,8 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     return Ok(Value::Array(items));
                 }
-                // A comma missing before the next string.
+                // A comma missing before the next string, list or object.
+                Some('{' | '[') => {}
                 Some(c) if closers(c).is_some() => {}
                 _ => return Err(self.err("a ',' or ']' was expected")),
             }

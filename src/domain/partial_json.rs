@@ -308,9 +308,16 @@ pub fn first_break(text: &str) -> Option<usize> {
                 };
             }
             b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' if value_ok => {
-                let len = bytes[i..]
+                let Some(len) = bytes[i..]
                     .iter()
-                    .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))?;
+                    .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
+                else {
+                    // The text ends in this word: a cut-off literal or number, or a stray word.
+                    let word = &text[i..];
+                    let cut = ["true", "false", "null"].iter().any(|l| l.starts_with(word))
+                        || !word.starts_with(|c: char| c.is_ascii_alphabetic());
+                    return (!cut).then_some(i);
+                };
                 let word = &text[i..i + len];
                 let fine = matches!(word, "true" | "false" | "null")
                     || (!word.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -327,6 +334,40 @@ pub fn first_break(text: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// At the end of a JSON text (from its first `{` or `[`): how many brackets are still open, and
+/// whether it ends inside a string. `(0, false)` for a text with no JSON or a whole value.
+pub fn open_at_end(text: &str) -> (usize, bool) {
+    let Some(start) = text.find(['{', '[']) else {
+        return (0, false);
+    };
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for &b in &text.as_bytes()[start..] {
+        if in_str {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return (0, false);
+                }
+            }
+            _ => {}
+        }
+    }
+    (depth, in_str)
 }
 
 #[cfg(test)]
@@ -419,6 +460,7 @@ mod tests {
             (r#"{"a" 1}"#, 5),
             (r#"[1 2]"#, 3),
             (r#"{"a": [1}"#, 8),
+            (r#"{"a": oops"#, 6),
         ] {
             assert_eq!(first_break(bad), Some(at), "{bad}");
         }

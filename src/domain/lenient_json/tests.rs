@@ -213,6 +213,10 @@ fn a_missing_comma_between_strings_never_merges_them() {
         "{\"persona\": \"P\"\n  \"context\": \"C\"}",
         Some(json!({"persona": "P", "context": "C"})),
     );
+    check(
+        r#"[{"a": 1} {"a": 2}, [3] [4]]"#,
+        Some(json!([{"a": 1}, {"a": 2}, [3], [4]])),
+    );
     // Quotes inside a string that are not followed by another string stay inside it.
     check(
         r#"{"a": "say "yes" to it"}"#,

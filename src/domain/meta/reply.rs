@@ -321,7 +321,7 @@ fn read_partial(text: &str) -> (PromptSpec, Option<Section>, Option<Break>) {
     let open = cut_section(readable);
     let broken = at.map(|at| Break {
         section: open,
-        near: text[at..].chars().take(30).collect::<String>().trim().to_owned(),
+        near: near(text, at),
     });
     (spec, open, broken)
 }
@@ -354,6 +354,117 @@ pub fn read_spec(text: &str, cut_off: bool) -> Result<Reading, ReplyCause> {
         });
     }
     Err(diagnose_broken(text, whole, cut_off, broken))
+}
+
+/// A list a reply holds, read as far as it goes (see [`read_list`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListReading {
+    /// The items that arrived whole.
+    pub items: Vec<Value>,
+    /// Up to 30 characters from where the reply's JSON breaks (a syntax error), when it does:
+    /// the items before it were read, nothing after it.
+    pub broken_near: Option<String>,
+    /// The reply ended inside an item (cut off, or broken there): that item was left out.
+    pub unfinished_left_out: bool,
+}
+
+impl ListReading {
+    /// In plain words, naming the items as `items` ("suggestions"); `None` when the list read
+    /// whole.
+    pub fn note(&self, items: &str) -> Option<String> {
+        let n = self.items.len();
+        let what = match &self.broken_near {
+            Some(near) => format!(
+                "The reply breaks near \u{201c}{near}\u{201d} (a mistake in its JSON, such as a \
+                 missing comma): the {n} {items} before it were read, nothing after it"
+            ),
+            None if self.unfinished_left_out => {
+                format!("The reply ends part-way: the {n} {items} before the end were read")
+            }
+            None => return None,
+        };
+        Some(if self.unfinished_left_out {
+            format!("{what}; an unfinished one was left out.")
+        } else {
+            format!("{what}.")
+        })
+    }
+}
+
+/// Reads the list a reply holds (the root array, or the first of `fields` found in the root
+/// object, names matched as [`reply_field`] matches them) item by item: a whole reply as
+/// [`structured::extract_json`] reads it (near-JSON too); one that is cut off or whose JSON
+/// breaks, up to the end or the break, keeping only the items that arrived whole. `Err` names
+/// the likeliest cause when no list can be found.
+pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause> {
+    let list_in = |v: &Value| match v {
+        Value::Array(a) => Some(a.clone()),
+        Value::Object(m) => match reply_field(m, fields) {
+            Some(Value::Array(a)) => Some(a.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let whole = structured::extract_json(text);
+    let found = whole.as_ref().ok().and_then(list_in);
+    let at = crate::domain::partial_json::first_break(text);
+    if let Some(items) = &found {
+        // Read from the whole reply, or from a list inside a broken or cut-off one: the partial
+        // reading below is used only when it finds more.
+        let t = text.trim();
+        let whole_text = serde_json::from_str::<Value>(t).is_ok()
+            || crate::domain::lenient_json::parse(t).is_ok()
+            || at.is_none() && crate::domain::partial_json::open_at_end(t) == (0, false);
+        if whole_text {
+            return Ok(ListReading {
+                items: items.clone(),
+                ..ListReading::default()
+            });
+        }
+    }
+    let readable = at.map_or(text, |at| &text[..at]);
+    let partial = crate::domain::partial_json::parse_partial(readable);
+    let more = partial
+        .as_ref()
+        .and_then(list_in)
+        .filter(|p| found.as_ref().is_none_or(|f| p.len() > f.len()));
+    let Some(mut items) = more else {
+        if let Some(items) = found {
+            return Ok(ListReading {
+                items,
+                ..ListReading::default()
+            });
+        }
+        return Err(match at {
+            Some(at) if looks_like_json(text) => ReplyCause::Broken(format!(
+                "it breaks near \u{201c}{}\u{201d}",
+                near(text, at)
+            )),
+            _ => diagnose(text, whole, false),
+        });
+    };
+    // Whether the readable text ends inside an item: more brackets open than the list's own
+    // (one for a root list, two for a list in the root object), or inside a string.
+    let list_depth = if partial.as_ref().is_some_and(Value::is_array) {
+        1
+    } else {
+        2
+    };
+    let (depth, in_string) = crate::domain::partial_json::open_at_end(readable);
+    let unfinished = !items.is_empty() && (depth > list_depth || (in_string && depth == list_depth));
+    if unfinished {
+        items.pop();
+    }
+    Ok(ListReading {
+        items,
+        broken_near: at.map(|at| near(text, at)),
+        unfinished_left_out: unfinished,
+    })
+}
+
+/// Up to 30 characters of `text` from byte `at`, trimmed.
+fn near(text: &str, at: usize) -> String {
+    text[at..].chars().take(30).collect::<String>().trim().to_owned()
 }
 
 /// Whether a reply holds a section: for Format, its text or its JSON schema.
