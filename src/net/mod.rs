@@ -155,6 +155,13 @@ pub mod session {
     pub fn save(key: &str, value: &str) -> bool {
         storage().is_some_and(|s| s.set_item(key, value).is_ok())
     }
+
+    /// Removes a value (nothing happens when storage is unavailable).
+    pub fn remove(key: &str) {
+        if let Some(s) = storage() {
+            let _ = s.remove_item(key);
+        }
+    }
 }
 
 /// ECMA-262 regular expressions with the page's own `RegExp` (flag `u`), for JSON Schema's

@@ -183,6 +183,29 @@ pub struct Generator {
     /// A job held back because its request is large (it waits for [`Generator::send_large`])
     /// or too large to send ([`SendCheck::TooLarge`]); nothing has been sent.
     pub large: RwSignal<Option<(Job, SendCheck)>>,
+    /// What a generation cut short by a reload of this tab had received (read from
+    /// `sessionStorage` when the page starts), until [`Generator::recover_interrupted`] uses it.
+    in_flight_before: StoredValue<Option<String>>,
+    /// The note about a generation a reload interrupted, shown until dismissed.
+    pub interrupted: RwSignal<Option<String>>,
+}
+
+/// Where a running whole-prompt generation keeps what it has received so far: this tab's
+/// `sessionStorage` (it survives a reload, not a closed tab). JSON: `{"draft": id, "model",
+/// "text"}`; removed when the generation ends.
+const IN_FLIGHT_KEY: &str = "pw-generation-in-flight";
+
+/// A prompt as the JSON a reply holds (`reply::spec_from_value` reads it back).
+fn spec_json(spec: &PromptSpec) -> String {
+    serde_json::json!({
+        "persona": spec.persona,
+        "context": spec.context,
+        "steps": spec.steps,
+        "format": spec.format,
+        "json_schema": spec.json_schema,
+        "examples": spec.examples.iter().map(|e| serde_json::json!({"input": e.input, "output": e.output})).collect::<Vec<_>>(),
+    })
+    .to_string()
 }
 
 impl Generator {
@@ -198,9 +221,71 @@ impl Generator {
             last: StoredValue::new(None),
             tiny: RwSignal::new(None),
             large: RwSignal::new(None),
+            in_flight_before: StoredValue::new(crate::net::session::load(IN_FLIGHT_KEY)),
+            interrupted: RwSignal::new(None),
         };
         provide_context(g);
+        // While a whole-prompt generation runs, what it has received is kept for this tab, so
+        // that a reload can say it was interrupted and keep what arrived.
+        Effect::new(move || {
+            let whole = matches!(g.job.get(), Some(Job::Generate | Job::Adapt { .. }));
+            let tiny = g.tiny.with(Option::is_some);
+            if !(whole && (g.call.running.get() || tiny)) {
+                crate::net::session::remove(IN_FLIGHT_KEY);
+                return;
+            }
+            let text = if tiny {
+                spec_json(&g.live_spec())
+            } else {
+                g.call.text.get()
+            };
+            let draft = use_context::<crate::state::library::Library>()
+                .map(|l| l.current_id.get_untracked())
+                .unwrap_or_default();
+            let model = SettingsHandle::expect()
+                .roles
+                .with_untracked(|r| r.get(Role::Meta).model.clone());
+            let kept = serde_json::json!({"draft": draft, "model": model, "text": text});
+            crate::net::session::save(IN_FLIGHT_KEY, &kept.to_string());
+        });
         g
+    }
+
+    /// After a reload: when a generation was running in this tab as it reloaded, says so, and
+    /// keeps what had arrived as an incomplete version of the draft it was for (when that draft
+    /// is `draft_id`, the one open). Call once, when the drafts have loaded.
+    pub fn recover_interrupted(self, draft_id: &str) {
+        let Some(kept) = self.in_flight_before.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        let v: serde_json::Value = serde_json::from_str(&kept).unwrap_or_default();
+        let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+        let same_draft = field("draft") == draft_id;
+        let reading = reply::read_spec(&field("text"), false)
+            .ok()
+            .filter(|_| same_draft);
+        let note = match reading {
+            Some(reading) => {
+                let parts: Vec<&str> = Section::ALL
+                    .into_iter()
+                    .filter(|s| reading.spec.has(*s))
+                    .map(Section::title)
+                    .collect();
+                DraftHandle::expect().commit_reply(
+                    reading,
+                    Origin::Partial {
+                        model: field("model"),
+                    },
+                );
+                format!(
+                    "A generation was interrupted by the reload. What had arrived ({}) is kept as an incomplete version; the rest is missing.",
+                    parts.join(", ")
+                )
+            }
+            None if same_draft => "A generation was interrupted by the reload before any part of the prompt had arrived: nothing was kept. Generate again when you are ready.".to_owned(),
+            None => "A generation was interrupted by the reload; what had arrived could not be kept. Generate again when you are ready.".to_owned(),
+        };
+        self.interrupted.set(Some(note));
     }
 
     pub fn expect() -> Self {
@@ -327,6 +412,7 @@ impl Generator {
         let key = settings.key(cfg.kind);
         self.job.set(Some(Job::Generate));
         self.error.set(None);
+        self.interrupted.set(None);
         self.last.set_value(None);
         self.tiny.set(Some(draft));
         self.tiny_next(cfg, key, settings.call_options(), DraftHandle::expect());
@@ -496,6 +582,7 @@ impl Generator {
         self.tiny.set(None);
         self.job.set(Some(job.clone()));
         self.error.set(None);
+        self.interrupted.set(None);
         let model = cfg.model.clone();
         let sent = req.clone();
         self.call

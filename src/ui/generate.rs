@@ -341,6 +341,12 @@ pub fn PromptCard() -> impl IntoView {
                 <p class="pw-notice pw-notice--info" role="status">{move || g.call.note.get()}</p>
             </Show>
             <GenErrorView/>
+            {move || g.interrupted.get().map(|note| view! {
+                <div class="pw-notice pw-notice--warn" role="status" id="pw-interrupted">
+                    <p class="pw-notice__text">{note}</p>
+                    <button type="button" class="pw-button pw-button--small" on:click=move |_| g.interrupted.set(None)>"Dismiss"</button>
+                </div>
+            })}
             <LargeRequestNotice generate=false/>
             <Show when=move || d.draft.with(|x| matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }))) && !generating()>
                 <p class="pw-notice pw-notice--warn" role="status">
