@@ -226,12 +226,18 @@ impl Generator {
         };
         provide_context(g);
         // While a whole-prompt generation runs, what it has received is kept for this tab, so
-        // that a reload can say it was interrupted and keep what arrived.
+        // that a reload can say it was interrupted and keep what arrived. A page that is going
+        // away keeps it: its call ends (aborted) as the page unloads, and what that end commits
+        // would not be saved in time.
+        let leaving = StoredValue::new(false);
+        crate::net::on_leave(move || leaving.set_value(true));
         Effect::new(move || {
             let whole = matches!(g.job.get(), Some(Job::Generate | Job::Adapt { .. }));
             let tiny = g.tiny.with(Option::is_some);
             if !(whole && (g.call.running.get() || tiny)) {
-                crate::net::session::remove(IN_FLIGHT_KEY);
+                if !leaving.get_value() {
+                    crate::net::session::remove(IN_FLIGHT_KEY);
+                }
                 return;
             }
             let text = if tiny {

@@ -1081,6 +1081,8 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
     fake.push_replies([spec_reply("slow")]);
     p.idea("a bot that pulls action items out of meeting notes")
         .await?;
+    // The idea saved (after the save delay).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     browser.wait_for_text("Saved in this browser").await?;
     p.generate().await?;
     browser
