@@ -72,11 +72,9 @@ pub fn parse_partial(text: &str) -> Option<Value> {
                     *k = false;
                 }
             }
-            b',' => {
-                if stack.last() == Some(&Frame::Object) {
-                    if let Some(k) = expect_key.last_mut() {
-                        *k = true;
-                    }
+            b',' if stack.last() == Some(&Frame::Object) => {
+                if let Some(k) = expect_key.last_mut() {
+                    *k = true;
                 }
             }
             b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
@@ -314,7 +312,9 @@ pub fn first_break(text: &str) -> Option<usize> {
                 else {
                     // The text ends in this word: a cut-off literal or number, or a stray word.
                     let word = &text[i..];
-                    let cut = ["true", "false", "null"].iter().any(|l| l.starts_with(word))
+                    let cut = ["true", "false", "null"]
+                        .iter()
+                        .any(|l| l.starts_with(word))
                         || !word.starts_with(|c: char| c.is_ascii_alphabetic());
                     return (!cut).then_some(i);
                 };

@@ -261,7 +261,11 @@ impl Generator {
     /// keeps what had arrived as an incomplete version of the draft it was for (when that draft
     /// is `draft_id`, the one open). Call once, when the drafts have loaded.
     pub fn recover_interrupted(self, draft_id: &str) {
-        let Some(kept) = self.in_flight_before.try_update_value(Option::take).flatten() else {
+        let Some(kept) = self
+            .in_flight_before
+            .try_update_value(Option::take)
+            .flatten()
+        else {
             return;
         };
         let v: serde_json::Value = serde_json::from_str(&kept).unwrap_or_default();

@@ -150,10 +150,7 @@ fn vars_of(v: Option<&Value>) -> Vec<(String, String)> {
 /// table and earlier proposals. A case with neither an input nor a variable value is left out and
 /// named. Errors: the likeliest cause when no list of cases can be found in the reply.
 pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause> {
-    let reading = read_list(
-        reply,
-        &["cases", "test_cases", "tests", "suggestions"],
-    )?;
+    let reading = read_list(reply, &["cases", "test_cases", "tests", "suggestions"])?;
     let list = &reading.items;
     let mut out = Suggested::default();
     for (n, item) in list.iter().enumerate() {

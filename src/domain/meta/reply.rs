@@ -43,8 +43,7 @@ impl ReplyCause {
                  read ({e})."
             ),
             Self::Unexpected { found } if found.is_empty() => {
-                "The reply is JSON, but none of the expected parts is in it."
-                    .to_owned()
+                "The reply is JSON, but none of the expected parts is in it.".to_owned()
             }
             Self::Unexpected { found } => format!(
                 "The reply is JSON, but none of the expected parts is in it (it has: {}).",
@@ -436,10 +435,9 @@ pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause>
             });
         }
         return Err(match at {
-            Some(at) if looks_like_json(text) => ReplyCause::Broken(format!(
-                "it breaks near \u{201c}{}\u{201d}",
-                near(text, at)
-            )),
+            Some(at) if looks_like_json(text) => {
+                ReplyCause::Broken(format!("it breaks near \u{201c}{}\u{201d}", near(text, at)))
+            }
             _ => diagnose(text, whole, false),
         });
     };
@@ -451,7 +449,8 @@ pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause>
         2
     };
     let (depth, in_string) = crate::domain::partial_json::open_at_end(readable);
-    let unfinished = !items.is_empty() && (depth > list_depth || (in_string && depth == list_depth));
+    let unfinished =
+        !items.is_empty() && (depth > list_depth || (in_string && depth == list_depth));
     if unfinished {
         items.pop();
     }
@@ -464,7 +463,12 @@ pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause>
 
 /// Up to 30 characters of `text` from byte `at`, trimmed.
 fn near(text: &str, at: usize) -> String {
-    text[at..].chars().take(30).collect::<String>().trim().to_owned()
+    text[at..]
+        .chars()
+        .take(30)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// Whether a reply holds a section: for Format, its text or its JSON schema.

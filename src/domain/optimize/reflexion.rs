@@ -173,12 +173,7 @@ pub fn critique_section(name: &str) -> Option<Section> {
                 .iter()
                 .any(|w| *w == own || Some(*w) == own.strip_suffix('s'))
         })
-        .or_else(|| {
-            SECTION_NAMES
-                .iter()
-                .find(|(k, _)| n == *k)
-                .map(|(_, s)| *s)
-        })
+        .or_else(|| SECTION_NAMES.iter().find(|(k, _)| n == *k).map(|(_, s)| *s))
 }
 
 /// Reads a critique reply item by item: every weakness with a problem comes in (a kind the

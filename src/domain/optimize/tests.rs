@@ -817,7 +817,9 @@ fn a_critique_broken_part_way_keeps_the_whole_items_before_the_break_and_names_i
     assert_eq!(c.weaknesses.len(), 2);
     assert_eq!(
         c.left_out,
-        ["The reply ends part-way: the 2 weaknesses before the end were read; an unfinished one was left out."]
+        [
+            "The reply ends part-way: the 2 weaknesses before the end were read; an unfinished one was left out."
+        ]
     );
     let broken = r#"{"weaknesses": [{"kind": "other", "section": "steps", "problem": "A.", "fix": "B."}, oops"#;
     let c = parse_prompt_critique(broken).unwrap();

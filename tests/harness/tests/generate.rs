@@ -1005,21 +1005,28 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         .await?;
     assert_eq!(p.section("Persona").await?, "You are a meeting assistant");
     assert_eq!(p.section("Context").await?, "Users paste notes");
-    assert!(!browser.eval("return document.body.innerText.includes('it is empty')").await?.as_bool().unwrap());
+    assert!(
+        !browser
+            .eval("return document.body.innerText.includes('it is empty')")
+            .await?
+            .as_bool()
+            .unwrap()
+    );
     browser.screenshot("manual-broken-reply-1280-light").await?;
 
     // Generated: a complete reply with a comma missing inside Steps reads as its three steps.
-    let missing = spec_reply("comma").replace(
-        "\"Find every commitment.\",",
-        "\"Find every commitment.\"",
-    );
+    let missing =
+        spec_reply("comma").replace("\"Find every commitment.\",", "\"Find every commitment.\"");
     assert!(serde_json::from_str::<serde_json::Value>(&missing).is_err());
     fake.push_replies([missing]);
     p.generate().await?;
     p.wait_version(2).await?;
     p.wait_idle().await?;
     let steps = p.section("Steps").await?;
-    assert!(steps.contains("Find every commitment.") && !steps.contains('"'), "{steps}");
+    assert!(
+        steps.contains("Find every commitment.") && !steps.contains('"'),
+        "{steps}"
+    );
     assert_eq!(steps.lines().count(), 3, "{steps}");
 
     // A Format rewrite fails; Manual mode opens for it with an empty paste box and no old status.
@@ -1039,7 +1046,9 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         .wait_for_text("The rewritten Format could not be read")
         .await?;
     browser.button("Use Manual mode").await?.click().await?;
-    browser.wait_for_text("Asks for a new Format section").await?;
+    browser
+        .wait_for_text("Asks for a new Format section")
+        .await?;
     let pasted = browser
         .field("3. Paste the reply here")
         .await?
@@ -1059,10 +1068,11 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         .send_keys(&whole)
         .await?;
     browser.button("Use this reply").await?.click().await?;
-    browser
-        .wait_for_text("only its Format was taken")
-        .await?;
-    assert_eq!(p.section("Persona").await?, "You are a meticulous meeting analyst comma.");
+    browser.wait_for_text("only its Format was taken").await?;
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst comma."
+    );
     browser.close().await?;
     Ok(())
 }
@@ -1092,16 +1102,26 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
         )
         .await?;
     browser.client.refresh().await?;
-    browser.wait_for_text("A generation was interrupted by the reload").await?;
+    browser
+        .wait_for_text("A generation was interrupted by the reload")
+        .await?;
     let note = text_of(&browser, "pw-interrupted").await?;
-    assert!(note.contains("(Persona, Context) is kept as an incomplete version"), "{note}");
-    assert_eq!(p.section("Persona").await?, "You are a meticulous meeting analyst slow.");
+    assert!(
+        note.contains("(Persona, Context) is kept as an incomplete version"),
+        "{note}"
+    );
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst slow."
+    );
     assert_eq!(
         provenance(&browser).await?,
         "Incomplete, written by fake-large"
     );
     assert_eq!(cut_sections(&browser).await?, ["Context"]);
-    browser.screenshot("reload-mid-generation-1280-light").await?;
+    browser
+        .screenshot("reload-mid-generation-1280-light")
+        .await?;
 
     // Nothing arrived yet: said, and nothing kept.
     fake.set_timing(3000, 100, 4);
@@ -1112,7 +1132,10 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
     browser
         .wait_for_text("before any part of the prompt had arrived: nothing was kept")
         .await?;
-    assert_eq!(p.section("Persona").await?, "You are a meticulous meeting analyst slow.");
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst slow."
+    );
     browser.close().await?;
     Ok(())
 }

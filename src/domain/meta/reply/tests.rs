@@ -306,7 +306,10 @@ fn a_reply_broken_by_a_missing_comma_is_read_up_to_the_break_which_is_named() {
 fn a_reply_broken_before_any_section_names_the_place_and_is_never_called_empty() {
     let text = r#"{"persona": You are a helper}"#;
     let cause = read_spec(text, false).unwrap_err();
-    assert!(matches!(&cause, ReplyCause::Broken(e) if e.contains("You are a helper")), "{cause:?}");
+    assert!(
+        matches!(&cause, ReplyCause::Broken(e) if e.contains("You are a helper")),
+        "{cause:?}"
+    );
     // JSON with content but none of the parts: not "empty".
     let other = read_spec(r#"["a", "b"]"#, false).unwrap_err();
     assert!(!other.message().contains("empty"), "{}", other.message());
@@ -318,11 +321,18 @@ fn a_reply_broken_before_any_section_names_the_place_and_is_never_called_empty()
 fn a_complete_reply_missing_a_comma_in_steps_reads_both_steps() {
     let mut text = full().to_string();
     text = text.replace(r#""Find commitments.","#, r#""Find commitments." "#);
-    assert!(serde_json::from_str::<Value>(&text).is_err(), "the JSON is broken");
+    assert!(
+        serde_json::from_str::<Value>(&text).is_err(),
+        "the JSON is broken"
+    );
     let r = read_spec(&text, false).unwrap();
     assert_eq!(
         r.spec.steps,
-        vec!["Read the notes.", "Find commitments.", "Check owners and dates."]
+        vec![
+            "Read the notes.",
+            "Find commitments.",
+            "Check owners and dates."
+        ]
     );
     assert!(r.spec.steps.iter().all(|s| !s.contains('"')));
 }
@@ -345,5 +355,9 @@ fn a_format_reply_may_be_its_json_schema_alone_and_a_whole_prompt_gives_just_tha
     assert_eq!(r.spec.json_schema, "{\"type\": \"array\"}");
     assert_eq!(r.spec.persona, base.persona, "other sections unchanged");
     assert_eq!(r.took_one_section, Some(Section::Format));
-    assert!(r.notes()[0].contains("only its Format was taken"), "{:?}", r.notes());
+    assert!(
+        r.notes()[0].contains("only its Format was taken"),
+        "{:?}",
+        r.notes()
+    );
 }
