@@ -1029,6 +1029,29 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
     );
     assert_eq!(steps.lines().count(), 3, "{steps}");
 
+    // Generated: the broken, cut-off reply. What reads is kept as an incomplete version, and the
+    // page says where the reply breaks.
+    fake.push_replies([broken.to_owned()]);
+    p.generate().await?;
+    p.wait_version(3).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("The reply's JSON breaks part-way")
+        .await?;
+    browser
+        .wait_for_text("The reply breaks in the middle of Steps, near")
+        .await?;
+    assert_eq!(p.section("Context").await?, "Users paste notes");
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
+    // Back to the complete version for the rewrite below.
+    fake.push_replies([spec_reply("comma")]);
+    p.generate().await?;
+    p.wait_version(4).await?;
+    p.wait_idle().await?;
+
     // A Format rewrite fails; Manual mode opens for it with an empty paste box and no old status.
     fake.push_replies(["Sorry, no JSON today.".to_owned()]);
     browser
