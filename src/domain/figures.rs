@@ -137,6 +137,16 @@ pub fn read_setting<T: SettingNumber>(text: &str, min: T, max: T, in_use: T) -> 
         )),
         // NaN compares false with everything: it is not a number a setting can use.
         Ok(v) if v >= min && v <= max => Ok(v),
+        // A negative whole number does not parse as an unsigned one, yet it is a number: it is
+        // below every whole-number setting's least (none allows less than 0).
+        Err(_)
+            if t.strip_prefix('-')
+                .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            Err(format!(
+                "{t} is less than {lo}, the least allowed. {allowed}; {keeps}."
+            ))
+        }
         _ => Err(format!(
             "\u{201c}{t}\u{201d} is not {}. {allowed}; {keeps}.",
             T::KIND
@@ -200,7 +210,7 @@ mod tests {
         );
         assert_eq!(
             read_optional_setting("-5", 0u32, 100, Some(9)),
-            Err("\u{201c}-5\u{201d} is not a whole number. Type a whole number from 0 to 100; 9 is used until then.".to_owned())
+            Err("-5 is less than 0, the least allowed. Type a whole number from 0 to 100; 9 is used until then.".to_owned())
         );
         assert_eq!(
             read_optional_setting("1.5", 0u32, 100, Some(9)).unwrap_err(),

@@ -1,5 +1,24 @@
 //! Plain descriptions of HTTP requests and URLs, built by the codecs and sent by `net`.
 
+/// Why the browser cannot use `url` as a provider's address, in plain words, with the address
+/// written in full: it does not start with `http://` or `https://` (`127.0.0.1:8090/v1` is read
+/// by the browser's URL parser as something else, or not at all). `None` when it does, or when
+/// it is empty. `http` is suggested for this computer's addresses, `https` for the rest.
+pub fn address_problem(url: &str) -> Option<String> {
+    let t = url.trim();
+    let lower = t.to_ascii_lowercase();
+    if t.is_empty() || lower.starts_with("http://") || lower.starts_with("https://") {
+        return None;
+    }
+    let local = ["localhost", "127.", "[::1]", "0.0.0.0"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    let scheme = if local { "http" } else { "https" };
+    Some(format!(
+        "The address must start with http:// or https://: write it as {scheme}://{t}"
+    ))
+}
+
 /// The host (and a non-default port) of a URL, as the browser's URL parser reads it (the WHATWG URL
 /// Standard, "basic URL parser"): tabs and newlines are removed, for the special schemes (`http`,
 /// `https`, `ws`, `wss`, `ftp`) a `\` counts as `/`, user-info up to the last `@` is dropped, the
@@ -118,7 +137,28 @@ fn percent_decode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::host_of;
+    use super::{address_problem, host_of};
+
+    // Tryout: "127.0.0.1:8090/openai/v1" got "The browser reads this address as , not
+    // 127.0.0.1:8090" (a blank), while Settings said the key goes to 127.0.0.1:8090.
+    #[test]
+    fn an_address_without_its_scheme_is_named_with_the_fix() {
+        assert_eq!(
+            address_problem("127.0.0.1:8090/openai/v1").as_deref(),
+            Some(
+                "The address must start with http:// or https://: write it as http://127.0.0.1:8090/openai/v1"
+            )
+        );
+        assert_eq!(
+            address_problem(" api.example.com/v1 ").as_deref(),
+            Some(
+                "The address must start with http:// or https://: write it as https://api.example.com/v1"
+            )
+        );
+        assert_eq!(address_problem("HTTPS://api.openai.com/v1"), None);
+        assert_eq!(address_problem("http://localhost:11434"), None);
+        assert_eq!(address_problem(""), None);
+    }
 
     #[test]
     fn hosts() {

@@ -341,6 +341,18 @@ async fn open(
     {
         return Err(e);
     }
+    // An address without http(s):// would be fetched relative to this page: never sent.
+    if crate::domain::http::address_problem(&http.url).is_some() {
+        return Err(ProviderError::new(
+            ErrorKind::UnclearAddress {
+                browser_host: String::new(),
+            },
+            cfg.kind,
+            &host,
+            None,
+            "",
+        ));
+    }
     let page_is_https = web_sys::window()
         .and_then(|w| w.location().protocol().ok())
         .is_some_and(|p| p == "https:");

@@ -188,6 +188,10 @@ pub struct Generator {
     in_flight_before: StoredValue<Option<String>>,
     /// The note about a generation a reload interrupted, shown until dismissed.
     pub interrupted: RwSignal<Option<String>>,
+    /// The handles its jobs use, kept from when it was provided: a job may start where there is
+    /// no reactive owner to look them up (a window key listener: Alt+G once panicked there).
+    drafts: DraftHandle,
+    settings: SettingsHandle,
 }
 
 /// Where a running whole-prompt generation keeps what it has received so far: this tab's
@@ -223,6 +227,8 @@ impl Generator {
             large: RwSignal::new(None),
             in_flight_before: StoredValue::new(crate::net::session::load(IN_FLIGHT_KEY)),
             interrupted: RwSignal::new(None),
+            drafts: DraftHandle::expect(),
+            settings: SettingsHandle::expect(),
         };
         provide_context(g);
         // While a whole-prompt generation runs, what it has received is kept for this tab, so
@@ -248,7 +254,8 @@ impl Generator {
             let draft = use_context::<crate::state::library::Library>()
                 .map(|l| l.current_id.get_untracked())
                 .unwrap_or_default();
-            let model = SettingsHandle::expect()
+            let model = g
+                .settings
                 .roles
                 .with_untracked(|r| r.get(Role::Meta).model.clone());
             let kept = serde_json::json!({"draft": draft, "model": model, "text": text});
@@ -281,7 +288,7 @@ impl Generator {
                     .filter(|s| reading.spec.has(*s))
                     .map(Section::title)
                     .collect();
-                DraftHandle::expect().commit_reply(
+                self.drafts.commit_reply(
                     reading,
                     Origin::Partial {
                         model: field("model"),
@@ -306,7 +313,7 @@ impl Generator {
     /// generation, paste, edit or version change makes it go.
     pub fn failure(self) -> Option<GenFailure> {
         let f = self.error.get()?;
-        let now = DraftHandle::expect().draft.with(stamp);
+        let now = self.drafts.draft.with(stamp);
         (f.at == now).then_some(f)
     }
 
@@ -360,13 +367,11 @@ impl Generator {
     /// `confirmed`), a too large one never goes; either is held in [`Generator::large`] for the
     /// page to show. Computed from the request the job sends, with the meta model's price.
     fn may_send(self, job: &Job, confirmed: bool) -> bool {
-        let Some(req) = DraftHandle::expect()
-            .draft
-            .with_untracked(|d| job.request(d))
-        else {
+        let Some(req) = self.drafts.draft.with_untracked(|d| job.request(d)) else {
             return true;
         };
-        let cfg = SettingsHandle::expect()
+        let cfg = self
+            .settings
             .roles
             .with_untracked(|r| r.get(Role::Meta).clone());
         let check = send_check(&req, &cfg);
@@ -392,16 +397,14 @@ impl Generator {
     }
 
     fn generate_checked(self, confirmed: bool) {
-        let input = DraftHandle::expect()
-            .draft
-            .with_untracked(|d| d.idea.clone());
+        let input = self.drafts.draft.with_untracked(|d| d.idea.clone());
         if meta::check_idea(&input.idea).is_err() {
             return;
         }
         if !self.may_send(&Job::Generate, confirmed) {
             return;
         }
-        let settings = SettingsHandle::expect();
+        let settings = self.settings;
         if settings
             .roles
             .with_untracked(|r| r.get(Role::Meta).kind.is_tiny())
@@ -417,7 +420,7 @@ impl Generator {
     /// Generate on the tiny built-in model: one short plain completion per part, the sections
     /// filling in as they arrive; Stop or a failure keeps what arrived as an incomplete version.
     fn run_tiny(self, draft: TinyDraft) {
-        let settings = SettingsHandle::expect();
+        let settings = self.settings;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
         let key = settings.key(cfg.kind);
         self.job.set(Some(Job::Generate));
@@ -425,7 +428,7 @@ impl Generator {
         self.interrupted.set(None);
         self.last.set_value(None);
         self.tiny.set(Some(draft));
-        self.tiny_next(cfg, key, settings.call_options(), DraftHandle::expect());
+        self.tiny_next(cfg, key, settings.call_options(), self.drafts);
     }
 
     /// Asks for the next part, or commits the draft when every part is read. Runs from the
@@ -505,10 +508,7 @@ impl Generator {
         if !self.may_send(&job, confirmed) {
             return;
         }
-        let Some(req) = DraftHandle::expect()
-            .draft
-            .with_untracked(|d| job.request(d))
-        else {
+        let Some(req) = self.drafts.draft.with_untracked(|d| job.request(d)) else {
             return;
         };
         self.attempt.set_value(1);
@@ -535,9 +535,7 @@ impl Generator {
         if self.last.with_value(Option::is_none) && self.job.get_untracked() == Some(Job::Generate)
         {
             // The tiny model's Generate is several calls: start it again.
-            let input = DraftHandle::expect()
-                .draft
-                .with_untracked(|d| d.idea.clone());
+            let input = self.drafts.draft.with_untracked(|d| d.idea.clone());
             self.attempt.update_value(|a| *a += 1);
             self.run_tiny(TinyDraft::new(&input));
             return;
@@ -583,8 +581,8 @@ impl Generator {
     }
 
     fn run(self, job: Job, req: ChatRequest) {
-        let settings = SettingsHandle::expect();
-        let drafts = DraftHandle::expect();
+        let settings = self.settings;
+        let drafts = self.drafts;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
         let key = settings.key(cfg.kind);
         let mut req = req;
@@ -625,7 +623,7 @@ impl Generator {
     /// The notes say how it was read (where its JSON breaks, one section taken from a whole
     /// prompt).
     pub fn paste(self, text: &str) -> Result<Pasted, ReplyCause> {
-        let drafts = DraftHandle::expect();
+        let drafts = self.drafts;
         let job = self.manual_job.get_untracked();
         let reading = match &job {
             Job::Rewrite { section, .. } => {

@@ -507,7 +507,15 @@ impl Library {
     /// Copies a draft as a new one and opens it (an optimization loop in it arrives paused).
     pub fn duplicate(self, id: String) {
         leptos::task::spawn_local(async move {
-            self.save_now(false).await;
+            // Only what is unsaved is written first: writing the open draft again would move its
+            // time as if edited just now.
+            let unsaved = self
+                .drafts
+                .draft
+                .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+            if unsaved {
+                self.save_now(false).await;
+            }
             if let Some(r) = self.fetch(&id).await {
                 let mut d = r.draft;
                 d.name = format!("{} (copy)", d.name);

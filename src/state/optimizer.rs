@@ -37,6 +37,10 @@ const LOOPS_HERE_KEY: &str = "pw.loops-in-this-tab";
 /// [`crate::domain::optimize::settings`]).
 const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 
+/// Session storage: the providers (ids) that had a key when this tab last started or resumed a
+/// loop, space-separated.
+const LOOP_KEYS_KEY: &str = "pw.loop-keyed";
+
 fn loop_runs_here(id: &str) -> bool {
     session::load(LOOPS_HERE_KEY).is_some_and(|v| v.split(' ').any(|x| x == id))
 }
@@ -175,18 +179,36 @@ impl OptimizerHandle {
         crate::net::settings::save(LOOP_SETTINGS_KEY, &loop_settings::write(config));
     }
 
-    /// Whether every role either needs no key or has one.
+    /// Whether every role either needs no key or has one. A provider that may go without a key
+    /// (a local server, an OpenAI-compatible one) needs one when it had one as the loop started
+    /// or last resumed in this tab ([`Self::remember_keys`]): a reload forgets an unkept key,
+    /// and a loop that went on without it would spend its budget on refused calls.
     fn keys_ready(self) -> bool {
+        let keyed = session::load(LOOP_KEYS_KEY).unwrap_or_default();
         Role::ALL.iter().all(|r| {
             let cfg = self.settings.roles.with_untracked(|x| x.get(*r).clone());
-            matches!(
+            let had_key = keyed.split(' ').any(|k| k == cfg.kind.as_str());
+            let may_go_without = matches!(
                 cfg.kind,
                 ProviderKind::LlamaCpp
                     | ProviderKind::Ollama
                     | ProviderKind::LmStudio
                     | ProviderKind::Custom
-            ) || self.settings.keys_untracked(cfg.kind).is_some()
+            );
+            (may_go_without && !had_key) || self.settings.keys_untracked(cfg.kind).is_some()
         })
+    }
+
+    /// Notes, for this tab, which providers of the three jobs have a key now (see
+    /// [`Self::keys_ready`]).
+    fn remember_keys(self) {
+        let kinds: Vec<&str> = Role::ALL
+            .iter()
+            .map(|r| self.settings.roles.with_untracked(|x| x.get(*r).kind))
+            .filter(|k| self.settings.keys_untracked(*k).is_some())
+            .map(ProviderKind::as_str)
+            .collect();
+        session::save(LOOP_KEYS_KEY, &kinds.join(" "));
     }
 
     /// The settings a loop started now would run with: the execution model's temperature, the
@@ -249,6 +271,7 @@ impl OptimizerHandle {
         self.arrival.set(None);
         let id = self.library.current_id.get_untracked();
         mark_loop_here(&id);
+        self.remember_keys();
         self.draft_id.set_value(id);
         self.drafts.draft.update(|d| d.optimizer = Some(o));
         self.event(Event::Start);
@@ -280,10 +303,16 @@ impl OptimizerHandle {
     }
 
     pub fn resume(self) {
+        if !self.keys_ready() {
+            let why = "Enter your API key in Settings first (keys are not kept unless you asked): without it every call would be refused and still count against the budget.";
+            self.note.set(Some(why.into()));
+            return;
+        }
         self.note.set(None);
         self.arrival.set(None);
         let id = self.library.current_id.get_untracked();
         mark_loop_here(&id);
+        self.remember_keys();
         self.draft_id.set_value(id);
         let running = self.running.get_value().borrow().clone();
         self.event(Event::Resume { running });

@@ -463,7 +463,12 @@ fn ResultRow(
                     <div class="pw-reflection" role="group" aria-label=format!("Reflexion on case #{id}")>
                         <p class="pw-reflection__verdict" role="status">{verdict}</p>
                         <p class="pw-hint">{if r.error.is_some() && r.final_output.is_empty() { "The texts below are written by the execution model." } else { "All three texts are written by the execution model; the final is scored like the draft." }}</p>
-                        {r.error.clone().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
+                        // Provider errors end "…, then press Retry": the button is here.
+                        {r.error.clone().map(|e| view! {
+                            <p class="pw-hint pw-hint--bad" role="alert">{e}</p>
+                            <button type="button" class="pw-button" aria-label=format!("Retry Reflexion on case #{id}")
+                                on:click=move |_| reflector.reflect(id)>"Retry"</button>
+                        })}
                         <div class="pw-reflection__cols">
                             <div class="pw-reflection__col">
                                 <h4 class="pw-reflection__title">{format!("Draft{}", shown(draft_score, draft_partial))}</h4>

@@ -274,6 +274,8 @@ fn RoleSettings(
                     let host = cfg().host();
                     if host.is_empty() {
                         "Type the address of your server first.".to_owned()
+                    } else if let Some(p) = crate::domain::http::address_problem(&cfg().base_url) {
+                        format!("{p}. Until then nothing is sent, and your key stays here.")
                     } else if kind().is_local() {
                         format!("This model runs on your computer ({host}); your key, if any, is sent only there.")
                     } else {

@@ -268,6 +268,11 @@ impl ProviderError {
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
             ErrorKind::BlockedByPage => self.detail.clone(),
             ErrorKind::Refused => format!("The model refused: {}", self.detail.trim()),
+            ErrorKind::UnclearAddress { browser_host } if browser_host.is_empty() => format!(
+                "The address of {who} in Settings does not start with http:// or https://, so \
+                 Promptwright sent nothing (not your key either). Write it in full, starting with \
+                 http:// (this computer) or https:// (anywhere else)."
+            ),
             ErrorKind::UnclearAddress { browser_host } => format!(
                 "The browser reads this address as {browser_host}, not {host}, so Promptwright did not \
                  send your key. Check the address in Settings: write it as https://host/path."
@@ -278,7 +283,8 @@ impl ProviderError {
 
 impl ProviderError {
     /// The passing note while Promptwright waits `wait_ms` before attempt `attempt` of `of`, e.g.
-    /// "Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)". Names the HTTP status only
+    /// "Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4)" (a wait, not a
+    /// countdown: the note does not change while it is shown). Names the HTTP status only
     /// when one was received.
     pub fn retry_note(&self, attempt: u32, of: u32, wait_ms: u32) -> String {
         let who = self.provider.label();
@@ -295,7 +301,7 @@ impl ProviderError {
             None => String::new(),
         };
         format!(
-            "{what}{from}: trying again in {} s (attempt {attempt} of {of})",
+            "{what}{from}: waiting {} s, then trying again (attempt {attempt} of {of})",
             wait_ms.div_ceil(1000).max(1)
         )
     }

@@ -878,7 +878,7 @@ mod errors {
             let note = e.retry_note(2, 4, 1500);
             assert!(!note.contains("HTTP"), "{kind:?}: {note}");
             assert!(
-                note.ends_with("trying again in 2 s (attempt 2 of 4)"),
+                note.ends_with("waiting 2 s, then trying again (attempt 2 of 4)"),
                 "{note}"
             );
         }
@@ -890,20 +890,20 @@ mod errors {
         let note = |status, after| classify_http_error(p, "h", status, "", after);
         assert_eq!(
             note(429, None).retry_note(2, 4, 2000),
-            "Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)"
+            "Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4)"
         );
         assert_eq!(
             note(500, None).retry_note(3, 4, 375),
-            "OpenAI had a problem (HTTP 500): trying again in 1 s (attempt 3 of 4)"
+            "OpenAI had a problem (HTTP 500): waiting 1 s, then trying again (attempt 3 of 4)"
         );
         assert_eq!(
             note(529, Some(4000)).retry_note(2, 4, 4000),
-            "OpenAI is overloaded (HTTP 529): trying again in 4 s (attempt 2 of 4)"
+            "OpenAI is overloaded (HTTP 529): waiting 4 s, then trying again (attempt 2 of 4)"
         );
         let stalled = ProviderError::new(ErrorKind::Stalled { seconds: 30 }, p, "h", None, "");
         assert_eq!(
             stalled.retry_note(2, 4, 500),
-            "No data arrived for 30 s: trying again in 1 s (attempt 2 of 4)"
+            "No data arrived for 30 s: waiting 1 s, then trying again (attempt 2 of 4)"
         );
     }
 }
@@ -1174,4 +1174,26 @@ fn offline_a_remote_provider_is_said_to_be_offline_and_loopback_is_not_blocked()
     for host in ["192.168.1.20:11434", "api.anthropic.com", "example.com"] {
         assert!(offline_blocks(host), "{host}");
     }
+}
+
+// Tryout: an address typed without http:// got "The browser reads this address as , not
+// 127.0.0.1:8090" with a blank; the page sends nothing to such an address and says how to write it.
+#[test]
+fn an_address_the_browser_cannot_read_is_named_without_a_blank() {
+    use super::ErrorKind;
+    let e = ProviderError::new(
+        ErrorKind::UnclearAddress {
+            browser_host: String::new(),
+        },
+        ProviderKind::Custom,
+        "127.0.0.1:8090",
+        None,
+        "",
+    );
+    let m = e.message();
+    assert!(!m.contains(" as ,"), "{m}");
+    assert!(
+        m.contains("does not start with http:// or https://, so Promptwright sent nothing"),
+        "{m}"
+    );
 }

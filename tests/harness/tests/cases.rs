@@ -1166,7 +1166,7 @@ async fn retries_are_shown_in_generate_and_in_run_rows() -> anyhow::Result<()> {
     page.idea("a bot that pulls action items out of meeting notes")
         .await?;
     page.generate().await?;
-    b.wait_for_text("Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)")
+    b.wait_for_text("Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4)")
         .await?;
     b.wait_for_text("Generate again").await?;
     // A run: case 1 gets a 429 (asked to wait 2 s), then a 500, then its answer.
@@ -1176,7 +1176,7 @@ async fn retries_are_shown_in_generate_and_in_run_rows() -> anyhow::Result<()> {
     fake.reply_when("ALPHA", "- **Dana**: fix the build");
     b.button("Run the case").await?.click().await?;
     b.wait_until(
-        "return (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__retry')?.textContent ?? '').startsWith('Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)')",
+        "return (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__retry')?.textContent ?? '').startsWith('Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4)')",
         "case 1 to say it waits after a 429",
     )
     .await?;

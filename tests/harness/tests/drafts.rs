@@ -85,9 +85,18 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         .send_keys(&format!("{SELECT_ALL}Shopping list\u{E007}"))
         .await?;
     b.wait_until("return Array.from(document.querySelectorAll('.pw-draft-list__name')).some(e => e.textContent === 'Shopping list')", "the new name").await?;
+    // Tryout: Duplicate wrote the open draft again, moving its time as if edited just now.
+    let metas = "return Object.fromEntries(Array.from(document.querySelectorAll('.pw-draft-list li')).map(li => [li.querySelector('.pw-draft-list__name')?.textContent ?? '', li.querySelector('.pw-draft-list__meta')?.textContent ?? '']))";
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let before = b.eval(metas).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     b.button("Duplicate Shopping list").await?.click().await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(3).await?;
+    let after = b.eval(metas).await?;
+    for (name, meta) in before.as_object().expect("a map") {
+        assert_eq!(after.get(name), Some(meta), "{name}'s time moved: {after}");
+    }
     assert!(
         d.names()
             .await?

@@ -37,6 +37,38 @@ async fn point_meta_at(browser: &Browser, fake: &FakeProvider) -> anyhow::Result
     Ok(())
 }
 
+// Tryout: Alt+G, listed in the page's footer, crashed the page every time ("expected context of
+// type DraftHandle"): the key listener has no reactive owner to look handles up in. It
+// generates, from the idea box and from anywhere else on the page, like the button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alt_g_generates_from_anywhere_on_the_page() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    let p = PromptPage::new(&browser);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    fake.push_replies([spec_reply("v1"), spec_reply("v2")]);
+    // The cursor in the idea box.
+    browser.press("\u{E00A}g\u{E000}").await?;
+    p.wait_version(1).await?;
+    // Nothing focused.
+    browser
+        .eval("document.activeElement?.blur(); return true")
+        .await?;
+    browser.press("\u{E00A}g\u{E000}").await?;
+    p.wait_version(2).await?;
+    let crashed = browser
+        .eval("return document.body.innerText.includes('Something went wrong inside Promptwright')")
+        .await?;
+    assert_eq!(crashed, serde_json::json!(false));
+    assert_eq!(fake.chat_requests().len(), 2);
+    browser.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
     let fake = FakeProvider::start().await?;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::{FakeProvider, Fault};
-use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, TAB};
+use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::{Value, json};
@@ -359,6 +359,72 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     Ok(())
 }
 
+// Tryout: with a key for the OpenAI-compatible server (not kept, the default), a reload mid-loop
+// said "Continuing the optimization where it was." and sent 8 of 12 calls with no key: against a
+// real provider each is refused and still charged. The loop holds until the key is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_that_forgets_the_key_holds_the_loop_until_it_is_back() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    let key = "sk-loop-key-123";
+    let s = SettingsPage::open(&b).await?;
+    s.key(key).await?;
+    s.close().await?;
+    scripted_slow_loop(&fake, &b).await?;
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Round 1 of 3", 30).await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    b.client.refresh().await?;
+    wait_text_long(
+        &b,
+        "The optimization was interrupted. Enter your API key in Settings",
+        20,
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let n = fake.chat_requests().len();
+    // Resume without the key: refused with why, nothing sent.
+    b.button("Resume").await?.click().await?;
+    wait_text_long(&b, "Enter your API key in Settings first", 10).await?;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(
+        fake.chat_requests().len(),
+        n,
+        "calls went out without the key"
+    );
+    // The key back: the loop goes on, every call with it.
+    let s = SettingsPage::open(&b).await?;
+    s.key(key).await?;
+    s.close().await?;
+    b.button("Resume").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let text = b
+            .eval("return document.querySelector('.pw-card--improve')?.innerText ?? ''")
+            .await?;
+        let text = text.as_str().unwrap_or("").to_owned();
+        if text.contains("Finished all rounds.") || text.contains("Stopped at the approved budget.")
+        {
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the loop did not end:\n{text}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sent = fake.chat_requests();
+    assert!(sent.len() > n, "nothing was sent after Resume");
+    let bearer = format!("Bearer {key}");
+    for r in &sent {
+        assert_eq!(
+            r.header("authorization"),
+            Some(bearer.as_str()),
+            "{} {}",
+            r.method,
+            r.path
+        );
+    }
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
@@ -503,7 +569,14 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         "the draft to fail",
     )
     .await?;
+    // The critique refused once (HTTP 401): the message ends "press Retry", and Retry is there.
+    fake.fault_when("Be harsh", Fault::status(401, "invalid key"), 1);
     b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text("The critique failed:").await?;
+    b.button("Retry Reflexion on case #1")
+        .await?
+        .click()
+        .await?;
     b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
     b.wait_for_text("1. The owner of task B is missing: name owner-B.")
         .await?;

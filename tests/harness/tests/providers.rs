@@ -235,7 +235,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4)")
+        .wait_for_text("Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4)")
         .await?;
     page.wait_reply(HELLO).await?;
     let posts = fake.chat_requests();
@@ -247,7 +247,8 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     );
     rows.push((
         "429 with retry-after: 2 (exposed)".into(),
-        "Rate limited (HTTP 429): trying again in 2 s (attempt 2 of 4), then the reply".into(),
+        "Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4), then the reply"
+            .into(),
     ));
 
     // Bug: when a 429 asked to wait more than 60 s, the message still said Promptwright waits
@@ -282,14 +283,14 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("is overloaded (HTTP 503): trying again in 2 s")
+        .wait_for_text("is overloaded (HTTP 503): waiting 2 s, then trying again")
         .await?;
     page.wait_reply(HELLO).await?;
     let posts = fake.chat_requests();
     assert!(posts.len() == 2 && posts[1].at_ms - posts[0].at_ms >= 1900);
     rows.push((
         "503 with retry-after: 2 (exposed)".into(),
-        "… is overloaded (HTTP 503): trying again in 2 s, then the reply".into(),
+        "… is overloaded (HTTP 503): waiting 2 s, then trying again, then the reply".into(),
     ));
 
     // Bug: Stop did not interrupt a backoff wait. It ends it at once.
@@ -303,7 +304,7 @@ async fn every_fault_has_a_clear_message_and_retry_works() -> anyhow::Result<()>
     }]);
     page.send_test().await?;
     browser
-        .wait_for_text("Rate limited (HTTP 429): trying again in 30 s")
+        .wait_for_text("Rate limited (HTTP 429): waiting 30 s, then trying again")
         .await?;
     let pressed = std::time::Instant::now();
     browser.button("Stop").await?.click().await?;
