@@ -35,6 +35,10 @@ pub struct LenientError {
 /// - `True`, `False`, `None` (Python) beside `true`, `false`, `null`; numbers with a leading `+`,
 ///   leading zeros or a bare fraction (`.5`);
 /// - trailing commas in objects and arrays;
+/// - a comma missing between two strings (`["a" "b"]`, `{"a": "x" "b": "y"}`): a quote followed by
+///   white space and another quote closes its string, so two strings are never merged into one
+///   with stray quotes inside (`"he said "hi""` is still one string); and between two items of a
+///   list (`[{"a": 1} {"a": 2}]`);
 /// - one container (the outermost) left open at the very end of the text, right after a complete
 ///   value: `{"score": 7` reads as `{"score": 7}`.
 ///
@@ -193,6 +197,8 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     return Ok(Value::Object(map));
                 }
+                // A comma missing before the next key's quote.
+                Some(c) if closers(c).is_some() => {}
                 _ => return Err(self.err("a ',' or '}' was expected")),
             }
         }
@@ -221,19 +227,25 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     return Ok(Value::Array(items));
                 }
+                // A comma missing before the next string, list or object.
+                Some('{' | '[') => {}
+                Some(c) if closers(c).is_some() => {}
                 _ => return Err(self.err("a ',' or ']' was expected")),
             }
         }
     }
 
     /// Whether a quote just read (the parser is right after it) closes its string: what follows
-    /// is structure (`,` `:` `}` `]`), a comment, or the end of the text.
+    /// is structure (`,` `:` `}` `]`), a comment, the end of the text, or white space and another
+    /// opening quote (a comma missing between two strings).
     fn closes_here(&self) -> bool {
-        let next = self.rest().trim_start_matches(is_space);
+        let rest = self.rest();
+        let next = rest.trim_start_matches(is_space);
         next.is_empty()
             || next.starts_with([',', ':', '}', ']'])
             || next.starts_with("//")
             || next.starts_with("/*")
+            || (next.len() < rest.len() && next.chars().next().and_then(closers).is_some())
     }
 
     fn string(&mut self) -> Result<String, LenientError> {

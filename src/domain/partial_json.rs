@@ -72,11 +72,9 @@ pub fn parse_partial(text: &str) -> Option<Value> {
                     *k = false;
                 }
             }
-            b',' => {
-                if stack.last() == Some(&Frame::Object) {
-                    if let Some(k) = expect_key.last_mut() {
-                        *k = true;
-                    }
+            b',' if stack.last() == Some(&Frame::Object) => {
+                if let Some(k) = expect_key.last_mut() {
+                    *k = true;
                 }
             }
             b't' | b'f' | b'n' | b'-' | b'0'..=b'9' => {
@@ -213,6 +211,165 @@ pub fn open_field(text: &str) -> Option<String> {
     if inside { key } else { None }
 }
 
+/// Where a JSON text (from its first `{` or `[`, as [`parse_partial`] reads it) first breaks the
+/// JSON grammar: the byte offset into `text` of the first character that cannot continue it (a
+/// missing comma, a stray word, a quote of the wrong kind). `None` when the text is JSON as far as
+/// it goes: whole, or cut off anywhere (the end of the text is not a break). What comes before
+/// the offset is a prefix that [`parse_partial`] reads; nothing after it is read.
+pub fn first_break(text: &str) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Want {
+        /// A value (after `:` or `,` in a list).
+        Value,
+        /// A value or `]` (right after `[`).
+        ValueOrClose,
+        /// A key or `}` (right after `{`).
+        KeyOrClose,
+        /// A key (after `,` in an object).
+        Key,
+        Colon,
+        CommaOrClose,
+    }
+    let start = text.find(['{', '['])?;
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut want = Want::Value;
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let value_ok = matches!(want, Want::Value | Want::ValueOrClose);
+        match b {
+            b'"' => {
+                // The string's end; a text cut off inside it is not a break.
+                let mut j = i + 1;
+                let mut escaped = false;
+                loop {
+                    let c = *bytes.get(j)?;
+                    match (escaped, c) {
+                        (true, _) => escaped = false,
+                        (false, b'\\') => escaped = true,
+                        (false, b'"') => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                want = match want {
+                    Want::Value | Want::ValueOrClose => Want::CommaOrClose,
+                    Want::KeyOrClose | Want::Key => Want::Colon,
+                    _ => return Some(i),
+                };
+                i = j + 1;
+                continue;
+            }
+            b'{' | b'[' if value_ok => {
+                let object = b == b'{';
+                stack.push(if object { Frame::Object } else { Frame::Array });
+                want = if object {
+                    Want::KeyOrClose
+                } else {
+                    Want::ValueOrClose
+                };
+            }
+            b'}' | b']' => {
+                let frame = if b == b'}' {
+                    Frame::Object
+                } else {
+                    Frame::Array
+                };
+                let closes = stack.last() == Some(&frame)
+                    && match want {
+                        Want::CommaOrClose => true,
+                        Want::KeyOrClose => frame == Frame::Object,
+                        Want::ValueOrClose => frame == Frame::Array,
+                        _ => false,
+                    };
+                if !closes {
+                    return Some(i);
+                }
+                stack.pop();
+                if stack.is_empty() {
+                    // The whole value is read; what follows is not JSON's business.
+                    return None;
+                }
+                want = Want::CommaOrClose;
+            }
+            b':' if want == Want::Colon => want = Want::Value,
+            b',' if want == Want::CommaOrClose => {
+                want = if stack.last() == Some(&Frame::Object) {
+                    Want::Key
+                } else {
+                    Want::Value
+                };
+            }
+            b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' if value_ok => {
+                let Some(len) = bytes[i..]
+                    .iter()
+                    .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
+                else {
+                    // The text ends in this word: a cut-off literal or number, or a stray word.
+                    let word = &text[i..];
+                    let cut = ["true", "false", "null"]
+                        .iter()
+                        .any(|l| l.starts_with(word))
+                        || !word.starts_with(|c: char| c.is_ascii_alphabetic());
+                    return (!cut).then_some(i);
+                };
+                let word = &text[i..i + len];
+                let fine = matches!(word, "true" | "false" | "null")
+                    || (!word.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && serde_json::from_str::<serde_json::Number>(word).is_ok());
+                if !fine {
+                    return Some(i);
+                }
+                want = Want::CommaOrClose;
+                i += len;
+                continue;
+            }
+            _ => return Some(i),
+        }
+        i += 1;
+    }
+    None
+}
+
+/// At the end of a JSON text (from its first `{` or `[`): how many brackets are still open, and
+/// whether it ends inside a string. `(0, false)` for a text with no JSON or a whole value.
+pub fn open_at_end(text: &str) -> (usize, bool) {
+    let Some(start) = text.find(['{', '[']) else {
+        return (0, false);
+    };
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for &b in &text.as_bytes()[start..] {
+        if in_str {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return (0, false);
+                }
+            }
+            _ => {}
+        }
+    }
+    (depth, in_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +429,40 @@ mod tests {
             last_len = len;
         }
         assert_eq!(parse_partial(full).unwrap(), whole);
+    }
+    #[test]
+    fn first_break_finds_the_first_syntax_error_and_not_a_cut() {
+        let missing_comma = r#"{"persona": "P", "steps": ["Read" "Find"], "#;
+        let at = first_break(missing_comma).unwrap();
+        assert_eq!(&missing_comma[at..at + 6], "\"Find\"");
+        assert_eq!(
+            parse_partial(&missing_comma[..at]).unwrap(),
+            json!({"persona": "P", "steps": ["Read"]})
+        );
+        assert_eq!(open_field(&missing_comma[..at]).as_deref(), Some("steps"));
+        // Between fields: the key after a missing comma.
+        let between = r#"{"persona": "P" "context": "C"}"#;
+        assert_eq!(first_break(between), Some(16));
+        for ok in [
+            r#"{"a": [1, -2.5e3, true, null, {"b": "x\"y"}]}"#,
+            r#"{"a": "cut off insi"#,
+            r#"{"a": [1, 2"#,
+            r#"{"a": tr"#,
+            r#"Sure: {"a": 1} and some prose "after" it"#,
+            "no json here",
+        ] {
+            assert_eq!(first_break(ok), None, "{ok}");
+        }
+        for (bad, at) in [
+            (r#"{"a": 1,}"#, 8),
+            (r#"{"a": yes}"#, 6),
+            (r#"{'a': 1}"#, 1),
+            (r#"{"a" 1}"#, 5),
+            (r#"[1 2]"#, 3),
+            (r#"{"a": [1}"#, 8),
+            (r#"{"a": oops"#, 6),
+        ] {
+            assert_eq!(first_break(bad), Some(at), "{bad}");
+        }
     }
 }

@@ -140,6 +140,21 @@ pub mod settings {
     }
 }
 
+/// Calls `f` when the page starts to go away (`beforeunload` or `pagehide`: a reload, a closed
+/// tab, another address), before its calls are aborted.
+pub fn on_leave(f: impl Fn() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let cb = Closure::<dyn Fn()>::new(f);
+    for event in ["beforeunload", "pagehide"] {
+        let _ = w.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
+    }
+    cb.forget();
+}
+
 /// Small values kept in `sessionStorage`: this tab only, surviving a reload of it.
 pub mod session {
     fn storage() -> Option<web_sys::Storage> {
@@ -154,6 +169,13 @@ pub mod session {
     /// Saves a value; false when storage is unavailable or full.
     pub fn save(key: &str, value: &str) -> bool {
         storage().is_some_and(|s| s.set_item(key, value).is_ok())
+    }
+
+    /// Removes a value (nothing happens when storage is unavailable).
+    pub fn remove(key: &str) {
+        if let Some(s) = storage() {
+            let _ = s.remove_item(key);
+        }
     }
 }
 

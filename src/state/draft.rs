@@ -133,6 +133,9 @@ pub enum GenError {
     Reply(ReplyCause),
     /// The reply stopped at the output token limit; the parts that arrived were kept.
     CutOff,
+    /// The reply's JSON breaks part-way (a syntax error): the parts before the break were kept;
+    /// the message names where (`reply::Break::message`).
+    Broken(String),
 }
 
 /// A failed job as the page shows it: what went wrong, what arrived, which attempt it was.
@@ -180,10 +183,33 @@ pub struct Generator {
     /// A job held back because its request is large (it waits for [`Generator::send_large`])
     /// or too large to send ([`SendCheck::TooLarge`]); nothing has been sent.
     pub large: RwSignal<Option<(Job, SendCheck)>>,
+    /// What a generation cut short by a reload of this tab had received (read from
+    /// `sessionStorage` when the page starts), until [`Generator::recover_interrupted`] uses it.
+    in_flight_before: StoredValue<Option<String>>,
+    /// The note about a generation a reload interrupted, shown until dismissed.
+    pub interrupted: RwSignal<Option<String>>,
     /// The handles its jobs use, kept from when it was provided: a job may start where there is
     /// no reactive owner to look them up (a window key listener: Alt+G once panicked there).
     drafts: DraftHandle,
     settings: SettingsHandle,
+}
+
+/// Where a running whole-prompt generation keeps what it has received so far: this tab's
+/// `sessionStorage` (it survives a reload, not a closed tab). JSON: `{"draft": id, "model",
+/// "text"}`; removed when the generation ends.
+const IN_FLIGHT_KEY: &str = "pw-generation-in-flight";
+
+/// A prompt as the JSON a reply holds (`reply::spec_from_value` reads it back).
+fn spec_json(spec: &PromptSpec) -> String {
+    serde_json::json!({
+        "persona": spec.persona,
+        "context": spec.context,
+        "steps": spec.steps,
+        "format": spec.format,
+        "json_schema": spec.json_schema,
+        "examples": spec.examples.iter().map(|e| serde_json::json!({"input": e.input, "output": e.output})).collect::<Vec<_>>(),
+    })
+    .to_string()
 }
 
 impl Generator {
@@ -199,11 +225,84 @@ impl Generator {
             last: StoredValue::new(None),
             tiny: RwSignal::new(None),
             large: RwSignal::new(None),
+            in_flight_before: StoredValue::new(crate::net::session::load(IN_FLIGHT_KEY)),
+            interrupted: RwSignal::new(None),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
         };
         provide_context(g);
+        // While a whole-prompt generation runs, what it has received is kept for this tab, so
+        // that a reload can say it was interrupted and keep what arrived. A page that is going
+        // away keeps it: its call ends (aborted) as the page unloads, and what that end commits
+        // would not be saved in time.
+        let leaving = StoredValue::new(false);
+        crate::net::on_leave(move || leaving.set_value(true));
+        Effect::new(move || {
+            let whole = matches!(g.job.get(), Some(Job::Generate | Job::Adapt { .. }));
+            let tiny = g.tiny.with(Option::is_some);
+            if !(whole && (g.call.running.get() || tiny)) {
+                if !leaving.get_value() {
+                    crate::net::session::remove(IN_FLIGHT_KEY);
+                }
+                return;
+            }
+            let text = if tiny {
+                spec_json(&g.live_spec())
+            } else {
+                g.call.text.get()
+            };
+            let draft = use_context::<crate::state::library::Library>()
+                .map(|l| l.current_id.get_untracked())
+                .unwrap_or_default();
+            let model = g
+                .settings
+                .roles
+                .with_untracked(|r| r.get(Role::Meta).model.clone());
+            let kept = serde_json::json!({"draft": draft, "model": model, "text": text});
+            crate::net::session::save(IN_FLIGHT_KEY, &kept.to_string());
+        });
         g
+    }
+
+    /// After a reload: when a generation was running in this tab as it reloaded, says so, and
+    /// keeps what had arrived as an incomplete version of the draft it was for (when that draft
+    /// is `draft_id`, the one open). Call once, when the drafts have loaded.
+    pub fn recover_interrupted(self, draft_id: &str) {
+        let Some(kept) = self
+            .in_flight_before
+            .try_update_value(Option::take)
+            .flatten()
+        else {
+            return;
+        };
+        let v: serde_json::Value = serde_json::from_str(&kept).unwrap_or_default();
+        let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+        let same_draft = field("draft") == draft_id;
+        let reading = reply::read_spec(&field("text"), false)
+            .ok()
+            .filter(|_| same_draft);
+        let note = match reading {
+            Some(reading) => {
+                let parts: Vec<&str> = Section::ALL
+                    .into_iter()
+                    .filter(|s| reading.spec.has(*s))
+                    .map(Section::title)
+                    .collect();
+                self.drafts.commit_reply(
+                    reading,
+                    Origin::Partial {
+                        model: field("model"),
+                    },
+                );
+                format!(
+                    "A generation was interrupted by the reload. What had arrived ({}) is kept as an incomplete version; the rest is missing.",
+                    parts.join(", ")
+                )
+            }
+            None if same_draft => "A generation was interrupted by the reload before any part of the prompt had arrived: nothing was kept. Generate again when you are ready.".to_owned(),
+            None => "A generation was interrupted by the reload; what had arrived could not be kept. Generate again when you are ready.".to_owned(),
+        };
+        self.interrupted.set(Some(note));
     }
 
     pub fn expect() -> Self {
@@ -326,6 +425,7 @@ impl Generator {
         let key = settings.key(cfg.kind);
         self.job.set(Some(Job::Generate));
         self.error.set(None);
+        self.interrupted.set(None);
         self.last.set_value(None);
         self.tiny.set(Some(draft));
         self.tiny_next(cfg, key, settings.call_options(), self.drafts);
@@ -422,6 +522,7 @@ impl Generator {
             GenError::Call(e) => attempt::call_key(e),
             GenError::Reply(c) => attempt::reply_key(c),
             GenError::CutOff => "cut off".to_owned(),
+            GenError::Broken(_) => "broken part-way".to_owned(),
         };
         let before = self.last_cause.get_value();
         let n = self.attempt.get_value();
@@ -489,6 +590,7 @@ impl Generator {
         self.tiny.set(None);
         self.job.set(Some(job.clone()));
         self.error.set(None);
+        self.interrupted.set(None);
         let model = cfg.model.clone();
         let sent = req.clone();
         self.call
@@ -518,7 +620,9 @@ impl Generator {
     /// streamed reply): the sections that read come in as a version "pasted", and the gaps are
     /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
     /// be read. A pasted reply that ends inside a section counts that section among the gaps.
-    pub fn paste(self, text: &str) -> Result<usize, ReplyCause> {
+    /// The notes say how it was read (where its JSON breaks, one section taken from a whole
+    /// prompt).
+    pub fn paste(self, text: &str) -> Result<Pasted, ReplyCause> {
         let drafts = self.drafts;
         let job = self.manual_job.get_untracked();
         let reading = match &job {
@@ -532,10 +636,18 @@ impl Generator {
             _ => reply::read_spec(text, false)?,
         };
         let gaps = reply::gaps(&reading.spec).len() + usize::from(reading.cut.is_some());
+        let notes = reading.notes();
         drafts.commit_reply(reading, Origin::Pasted);
         self.error.set(None);
-        Ok(gaps)
+        Ok(Pasted { gaps, notes })
     }
+}
+
+/// What a pasted reply gave: how many gaps remain, and notes on how it was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pasted {
+    pub gaps: usize,
+    pub notes: Vec<String>,
 }
 
 /// Turns a finished, failed or cut-off reply into a version, and says what went wrong. Whatever
@@ -556,7 +668,11 @@ fn finish(
         Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
             Ok(reading) => {
                 // A reply that ends inside a section was cut off, whatever the call reported.
-                let complete = call_error.is_none() && !cut_off && reading.cut.is_none();
+                let complete = call_error.is_none()
+                    && !cut_off
+                    && reading.cut.is_none()
+                    && reading.broken.is_none();
+                let broken = reading.broken.as_ref().map(reply::Break::message);
                 let origin = match job {
                     _ if !complete => Origin::Partial {
                         model: model.to_owned(),
@@ -575,7 +691,7 @@ fn finish(
                 match call_error {
                     Some(e) => Some(GenError::Call(e)),
                     None if cut_off => Some(GenError::CutOff),
-                    None => None,
+                    None => broken.map(GenError::Broken),
                 }
             }
             Err(cause) => failed(cause, call_error),
@@ -587,6 +703,7 @@ fn finish(
             let spec = drafts.draft.with_untracked(|d| d.current_spec().cloned())?;
             match reply::read_section(&spec, *section, text, cut_off) {
                 Ok(next) if call_error.is_none() => {
+                    let broken = next.broken.as_ref().map(reply::Break::message);
                     drafts.commit_reply(
                         next,
                         Origin::Rewritten {
@@ -595,7 +712,11 @@ fn finish(
                             model: model.to_owned(),
                         },
                     );
-                    cut_off.then_some(GenError::CutOff)
+                    if cut_off {
+                        Some(GenError::CutOff)
+                    } else {
+                        broken.map(GenError::Broken)
+                    }
                 }
                 Ok(_) => call_error.map(GenError::Call),
                 Err(cause) => failed(cause, call_error),

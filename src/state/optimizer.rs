@@ -15,7 +15,7 @@ use crate::domain::eval::run::{self, Reflection, Status};
 use crate::domain::eval::{Observed, judge};
 use crate::domain::meta::ReplyCause;
 use crate::domain::meta::tiny_jobs;
-use crate::domain::optimize::reflexion::{self, Weakness};
+use crate::domain::optimize::reflexion::{self, Critique};
 use crate::domain::optimize::settings as loop_settings;
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
@@ -663,7 +663,7 @@ pub struct CritiqueFailure {
 #[derive(Clone, Copy)]
 pub struct Critic {
     pub call: ChatCall,
-    pub weaknesses: RwSignal<Option<Result<Vec<Weakness>, CritiqueFailure>>>,
+    pub weaknesses: RwSignal<Option<Result<Critique, CritiqueFailure>>>,
     drafts: DraftHandle,
     settings: SettingsHandle,
 }

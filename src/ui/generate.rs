@@ -14,7 +14,7 @@ use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
 use crate::domain::provider::{ProviderKind, Role};
 use crate::domain::snippet::{self, Lang};
 use crate::domain::spec::{RenderStyle, Section};
-use crate::state::draft::{DraftHandle, GenError, Generator, Job};
+use crate::state::draft::{DraftHandle, GenError, Generator, Job, Pasted};
 use crate::state::settings::SettingsHandle;
 
 /// Ideas offered to a first-time visitor (kept in the domain, where the tests read them).
@@ -203,13 +203,31 @@ fn ManualMode() -> impl IntoView {
         Job::Adapt { family } => format!("the prompt adapted for {}", family.label()),
     };
     let reply = RwSignal::new(String::new());
-    let result = RwSignal::new(None::<Result<usize, ReplyCause>>);
+    let result = RwSignal::new(None::<Result<Pasted, ReplyCause>>);
+    // Another job (e.g. "Use Manual mode" from a failed rewrite): the reply pasted for the last
+    // one and what it said do not belong to it.
+    Effect::new(move |before: Option<Job>| {
+        let job = g.manual_job.get();
+        if before.is_some_and(|b| b != job) {
+            reply.set(String::new());
+            result.set(None);
+        }
+        job
+    });
+    // Generate asks for the idea: with none there is nothing to send yet.
+    let no_idea = move || {
+        g.manual_job.with(|j| *j == Job::Generate)
+            && d.draft.with(|x| x.idea.idea.trim().is_empty())
+    };
     view! {
         <div class="pw-manual" role="region" aria-labelledby="pw-manual-title">
             <h3 id="pw-manual-title" tabindex="-1">"Manual mode"</h3>
             <p class="pw-hint">{move || format!("Asks for {}. Paste these two messages into any chat app (ChatGPT, Claude, Gemini…): the first as instructions or the first message, the second after it. Then paste its whole reply below.", what())}</p>
+            <Show when=no_idea>
+                <p class="pw-notice pw-notice--warn" role="status" id="pw-manual-no-idea">"Your idea is empty: write it in the box above first, then copy the message (it carries your idea)."</p>
+            </Show>
             <CopyBlock id="pw-manual-system" label="1. Instructions (system message)" text=Signal::derive(move || req.get().0)/>
-            <CopyBlock id="pw-manual-user" label="2. Message" text=Signal::derive(move || req.get().1)/>
+            <CopyBlock id="pw-manual-user" label="2. Message" text=Signal::derive(move || req.get().1) blocked=Signal::derive(no_idea)/>
             <label class="pw-label" for="pw-manual-reply">"3. Paste the reply here"</label>
             <textarea id="pw-manual-reply" class="pw-textarea" rows="6"
                 prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
@@ -218,12 +236,24 @@ fn ManualMode() -> impl IntoView {
                 "Use this reply"
             </button>
             {move || match result.get() {
-                Some(Ok(0)) => view! { <p class="pw-notice pw-notice--ok" role="status">"Read the reply: your prompt is below."</p> }.into_any(),
-                Some(Ok(n)) => view! { <p class="pw-notice pw-notice--ok" role="status">{format!(
-                    "Read the reply: your prompt is below. {n} {} still missing: {} named above the sections, each with a way to fill it.",
-                    if n == 1 { "part is" } else { "parts are" },
-                    if n == 1 { "it is" } else { "they are" },
-                )}</p> }.into_any(),
+                Some(Ok(Pasted { gaps: n, notes })) => {
+                    let head = if n == 0 {
+                        "Read the reply: your prompt is below.".to_owned()
+                    } else {
+                        format!(
+                            "Read the reply: your prompt is below. {n} {} still missing: {} named above the sections, each with a way to fill it.",
+                            if n == 1 { "part is" } else { "parts are" },
+                            if n == 1 { "it is" } else { "they are" },
+                        )
+                    };
+                    let class = if notes.is_empty() { "pw-notice pw-notice--ok" } else { "pw-notice pw-notice--warn" };
+                    view! {
+                        <div class=class role="status" id="pw-manual-result">
+                            <p>{head}</p>
+                            {notes.into_iter().map(|n| view! { <p class="pw-notice__text">{n}</p> }).collect_view()}
+                        </div>
+                    }.into_any()
+                }
                 Some(Err(cause)) => view! { <div class="pw-notice pw-notice--error" role="alert"><p class="pw-notice__title">"Nothing in that reply could be used"</p><p>{cause.message()}</p><p class="pw-hint">"Paste the chat app's whole reply: it should be one JSON object, as the message asks."</p></div> }.into_any(),
                 None => ().into_any(),
             }}
@@ -241,6 +271,9 @@ fn CopyBlock(
     /// The text.
     #[prop(into)]
     text: Signal<String>,
+    /// When true, Copy is off (the text is not ready to send).
+    #[prop(optional, into)]
+    blocked: Signal<bool>,
 ) -> impl IntoView {
     let copied = RwSignal::new(None::<Result<(), String>>);
     view! {
@@ -248,6 +281,7 @@ fn CopyBlock(
             <label class="pw-label" for=id>{label}</label>
             <textarea id=id class="pw-textarea pw-textarea--mono" rows="5" readonly prop:value=move || text.get()></textarea>
             <button type="button" class="pw-button" aria-label=format!("Copy {label}")
+                disabled=move || blocked.get()
                 on:click=move |_| {
                     let t = text.get_untracked();
                     leptos::task::spawn_local(async move { copied.try_set(Some(copy_text(&t).await)); });
@@ -307,6 +341,12 @@ pub fn PromptCard() -> impl IntoView {
                 <p class="pw-notice pw-notice--info" role="status">{move || g.call.note.get()}</p>
             </Show>
             <GenErrorView/>
+            {move || g.interrupted.get().map(|note| view! {
+                <div class="pw-notice pw-notice--warn" role="status" id="pw-interrupted">
+                    <p class="pw-notice__text">{note}</p>
+                    <button type="button" class="pw-button pw-button--small" on:click=move |_| g.interrupted.set(None)>"Dismiss"</button>
+                </div>
+            })}
             <LargeRequestNotice generate=false/>
             <Show when=move || d.draft.with(|x| matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }))) && !generating()>
                 <p class="pw-notice pw-notice--warn" role="status">
@@ -436,6 +476,17 @@ fn GenErrorView() -> impl IntoView {
                     fixable,
                 )
             }
+            GenError::Broken(message) => (
+                view! {
+                    <div class="pw-notice pw-notice--warn" role="status">
+                        <p class="pw-notice__title">{format!("{again}The reply's JSON breaks part-way")}</p>
+                        <p class="pw-notice__text">{message}</p>
+                        <p class="pw-notice__text">"The parts before the break are kept. Fill in what is missing below (by hand or with the model), or Retry."</p>
+                    </div>
+                }
+                .into_any(),
+                false,
+            ),
             GenError::CutOff => (
                 view! {
                     <div class="pw-notice pw-notice--warn" role="status">

@@ -114,28 +114,37 @@ fn CritiquePanel() -> impl IntoView {
                         <super::notice::RawReply raw=f.raw/>
                     </div>
                 }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="pw-hint pw-hint--ok">"No weaknesses found."</p> }.into_any(),
-                Ok(list) => view! {
+                Ok(c) if c.weaknesses.is_empty() && c.left_out.is_empty() => view! { <p class="pw-hint pw-hint--ok">"No weaknesses found."</p> }.into_any(),
+                Ok(c) => view! {
                     <ol class="pw-weaknesses" aria-label="Weaknesses of the prompt">
-                        {list.into_iter().enumerate().map(|(i, w)| {
+                        {c.weaknesses.into_iter().enumerate().map(|(i, w)| {
                             let fix = w.fix.clone();
-                            let section = w.section;
                             view! {
                                 <li class="pw-weakness">
                                     <span class="pw-tag">{w.kind.replace('-', " ")}</span>
-                                    <span class="pw-weakness__section">{section.title()}</span>
+                                    <span class="pw-weakness__section">{w.section.map_or("Whole prompt", |s| s.title())}</span>
                                     <p class="pw-weakness__problem">{w.problem.clone()}</p>
                                     <p class="pw-hint">{format!("Fix: {}", w.fix)}</p>
-                                    <button type="button" class="pw-button pw-button--small"
-                                        aria-label=format!("Apply fix {} to {}", i + 1, section.title())
-                                        disabled=move || g.call.running.get()
-                                        on:click=move |_| g.rewrite(section, fix.clone())>
-                                        {format!("Rewrite {} with this fix", section.title())}
-                                    </button>
+                                    {match w.section {
+                                        Some(section) => view! {
+                                            <button type="button" class="pw-button pw-button--small"
+                                                aria-label=format!("Apply fix {} to {}", i + 1, section.title())
+                                                disabled=move || g.call.running.get()
+                                                on:click=move |_| g.rewrite(section, fix.clone())>
+                                                {format!("Rewrite {} with this fix", section.title())}
+                                            </button>
+                                        }.into_any(),
+                                        None => view! {
+                                            <p class="pw-hint">"It names no one section of the prompt: apply it by hand where it fits."</p>
+                                        }.into_any(),
+                                    }}
                                 </li>
                             }
                         }).collect_view()}
                     </ol>
+                    {(!c.left_out.is_empty()).then(|| view! {
+                        <p class="pw-hint pw-hint--warn" id="pw-critique-left-out">{c.left_out.join(" ")}</p>
+                    })}
                 }.into_any(),
             })}
         </div>

@@ -58,6 +58,14 @@ pub fn App() -> impl IntoView {
     let drafts = DraftHandle::provide();
     Generator::provide();
     let library = Library::provide(drafts);
+    // A generation a reload cut short: said, and what arrived kept, once the drafts have loaded.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) || library.status.get() == state::library::StorageStatus::Loading {
+            return done.unwrap_or(false);
+        }
+        Generator::expect().recover_interrupted(&library.current_id.get_untracked());
+        true
+    });
     state::runner::Runner::provide();
     state::cases::CaseSynth::provide();
     cases::Selection::provide();

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::TestCase;
-use crate::domain::meta::reply::{ReplyCause, diagnose, reply_field};
+use crate::domain::meta::reply::{ReplyCause, diagnose, read_list, reply_field};
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::structured;
 use crate::domain::template;
@@ -150,21 +150,8 @@ fn vars_of(v: Option<&Value>) -> Vec<(String, String)> {
 /// table and earlier proposals. A case with neither an input nor a variable value is left out and
 /// named. Errors: the likeliest cause when no list of cases can be found in the reply.
 pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause> {
-    let value = structured::extract_json(reply);
-    let list = match &value {
-        Ok(Value::Array(a)) => Some(a.clone()),
-        Ok(Value::Object(m)) => {
-            match reply_field(m, &["cases", "test_cases", "tests", "suggestions"]) {
-                Some(Value::Array(a)) => Some(a.clone()),
-                _ => None,
-            }
-        }
-        Err(_) => None,
-        Ok(_) => None,
-    };
-    let Some(list) = list else {
-        return Err(diagnose(reply, value, false));
-    };
+    let reading = read_list(reply, &["cases", "test_cases", "tests", "suggestions"])?;
+    let list = &reading.items;
     let mut out = Suggested::default();
     for (n, item) in list.iter().enumerate() {
         let n = n + 1;
@@ -204,6 +191,7 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
         }
         out.push(n, kind, case, existing);
     }
+    out.left_out.extend(reading.note("suggestions"));
     Ok(out)
 }
 

@@ -146,7 +146,7 @@ fn nesting_is_bounded() {
 
 #[test]
 fn errors_say_where() {
-    let e = parse("{\"a\": 1 \"b\": 2}").unwrap_err();
+    let e = parse("{\"a\": 1 b: 2}").unwrap_err();
     assert_eq!(e.at, 8);
     assert_eq!(e.to_string(), "a ',' or '}' was expected (at byte 8)");
 }
@@ -199,4 +199,27 @@ proptest! {
         prop_assert_eq!(parse(&compact).unwrap(), v.clone());
         prop_assert_eq!(parse(&pretty).unwrap(), v);
     }
+}
+
+// Bug (tryout 3): a comma missing inside Steps merged two steps into one with stray quotes
+// ("Find every commitment.\" \"Name owner and due date.") and passed silently.
+#[test]
+fn a_missing_comma_between_strings_never_merges_them() {
+    check(
+        r#"{"steps": ["Find every commitment." "Name owner and due date."]}"#,
+        Some(json!({"steps": ["Find every commitment.", "Name owner and due date."]})),
+    );
+    check(
+        "{\"persona\": \"P\"\n  \"context\": \"C\"}",
+        Some(json!({"persona": "P", "context": "C"})),
+    );
+    check(
+        r#"[{"a": 1} {"a": 2}, [3] [4]]"#,
+        Some(json!([{"a": 1}, {"a": 2}, [3], [4]])),
+    );
+    // Quotes inside a string that are not followed by another string stay inside it.
+    check(
+        r#"{"a": "say "yes" to it"}"#,
+        Some(json!({"a": "say \"yes\" to it"})),
+    );
 }

@@ -319,7 +319,7 @@ pub fn spec_from_partial(text: &str) -> PromptSpec {
 /// the meta-prompt asks for (see [`reply::gaps`]); otherwise what arrived and what it lacks.
 pub fn spec_from_reply(text: &str) -> Result<PromptSpec, SpecError> {
     match reply::read_spec(text, false) {
-        Ok(reply::Reading { spec, cut }) => {
+        Ok(reply::Reading { spec, cut, .. }) => {
             let mut gaps = reply::gaps(&spec);
             if let Some(s) = cut {
                 gaps.insert(0, Gap::CutOff(s));

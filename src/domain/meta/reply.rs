@@ -43,8 +43,7 @@ impl ReplyCause {
                  read ({e})."
             ),
             Self::Unexpected { found } if found.is_empty() => {
-                "The reply is JSON, but it is empty: none of the expected parts is in it."
-                    .to_owned()
+                "The reply is JSON, but none of the expected parts is in it.".to_owned()
             }
             Self::Unexpected { found } => format!(
                 "The reply is JSON, but none of the expected parts is in it (it has: {}).",
@@ -228,8 +227,65 @@ pub fn gaps(spec: &PromptSpec) -> Vec<Gap> {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Reading {
     pub spec: PromptSpec,
-    /// The section the reply was cut off in, when its JSON ends inside that section's value.
+    /// The section the reply was cut off in, when its JSON ends inside that section's value;
+    /// also the section its JSON breaks in (see `broken`): what it holds is unfinished too.
     pub cut: Option<Section>,
+    /// Where the reply's JSON breaks (a syntax error): everything before it was read, nothing
+    /// after it.
+    pub broken: Option<Break>,
+    /// The section taken from a reply that held the whole prompt although only this section was
+    /// asked for (the other sections were left unchanged).
+    pub took_one_section: Option<Section>,
+}
+
+impl Reading {
+    /// What the person should know about how the reply was read, in plain words: where it
+    /// breaks, or that one section was taken from a whole prompt. Empty when nothing is to say.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(b) = &self.broken {
+            out.push(b.message());
+        }
+        if let Some(s) = self.took_one_section {
+            out.push(format!(
+                "The reply holds a whole prompt, not just {}: only its {} was taken; the other \
+                 sections are unchanged.",
+                s.title(),
+                s.title()
+            ));
+        }
+        out
+    }
+}
+
+/// Where a reply's JSON breaks: the section it breaks in (when it breaks inside a section's
+/// value), and a few characters from the place.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Break {
+    pub section: Option<Section>,
+    /// Up to 30 characters of the reply from where it breaks.
+    pub near: String,
+}
+
+impl Break {
+    /// In plain words: "The reply breaks in the middle of Steps, near “"Find"]”: …".
+    pub fn message(&self) -> String {
+        let place = match self.section {
+            Some(s) => format!("The reply breaks in the middle of {}", s.title()),
+            None => "The reply's JSON breaks".to_owned(),
+        };
+        let after = match self.section {
+            Some(s) => format!(
+                "everything before it was read, {} may be incomplete, and nothing after it was read",
+                s.title()
+            ),
+            None => "everything before it was read, nothing after it".to_owned(),
+        };
+        format!(
+            "{place}, near \u{201c}{}\u{201d} (a mistake in its JSON, such as a missing comma): {after}.",
+            self.near
+        )
+    }
 }
 
 /// The section whose field a reply with no whole JSON ends inside (see
@@ -253,31 +309,178 @@ pub fn cut_section(text: &str) -> Option<Section> {
         .map(|(s, _)| s)
 }
 
+/// A reply with no whole JSON read as far as it goes: up to where it ends, or up to where its
+/// JSON breaks (a syntax error; see
+/// [`partial_json::first_break`](crate::domain::partial_json::first_break)). Gives the prompt
+/// read, the section the readable part ends inside, and the break.
+fn read_partial(text: &str) -> (PromptSpec, Option<Section>, Option<Break>) {
+    let at = crate::domain::partial_json::first_break(text);
+    let readable = at.map_or(text, |at| &text[..at]);
+    let spec = super::spec_from_partial(readable);
+    let open = cut_section(readable);
+    let broken = at.map(|at| Break {
+        section: open,
+        near: near(text, at),
+    });
+    (spec, open, broken)
+}
+
 /// Reads a whole-prompt reply (finished, stopped or cut off): every section that reads comes in,
-/// and a section the reply ends inside is named as cut off. `cut_off` says the reply stopped at
-/// the output token limit (it only changes the cause named when nothing could be read). `Err`
-/// only when no section at all could be read.
+/// and a section the reply ends inside is named as cut off. A reply whose JSON breaks is read up
+/// to the break, which is named (`Reading::broken`). `cut_off` says the reply stopped at the
+/// output token limit (it only changes the cause named when nothing could be read). `Err` only
+/// when no section at all could be read.
 pub fn read_spec(text: &str, cut_off: bool) -> Result<Reading, ReplyCause> {
     let whole = structured::extract_json(text);
     if let Ok(v) = &whole {
         let spec = spec_from_value(v);
         if usable(&spec) {
-            return Ok(Reading { spec, cut: None });
+            return Ok(Reading {
+                spec,
+                ..Reading::default()
+            });
         }
     }
     // No complete JSON (cut off, or broken later on): what its beginning holds.
-    let spec = super::spec_from_partial(text);
+    let (spec, open, broken) = read_partial(text);
     if usable(&spec) {
-        let cut = cut_section(text).filter(|s| spec.has(*s));
-        return Ok(Reading { spec, cut });
+        let cut = open.filter(|s| spec.has(*s));
+        return Ok(Reading {
+            spec,
+            cut,
+            broken,
+            took_one_section: None,
+        });
     }
-    Err(diagnose(text, whole, cut_off))
+    Err(diagnose_broken(text, whole, cut_off, broken))
+}
+
+/// A list a reply holds, read as far as it goes (see [`read_list`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListReading {
+    /// The items that arrived whole.
+    pub items: Vec<Value>,
+    /// Up to 30 characters from where the reply's JSON breaks (a syntax error), when it does:
+    /// the items before it were read, nothing after it.
+    pub broken_near: Option<String>,
+    /// The reply ended inside an item (cut off, or broken there): that item was left out.
+    pub unfinished_left_out: bool,
+}
+
+impl ListReading {
+    /// In plain words, naming the items as `items` ("suggestions"); `None` when the list read
+    /// whole.
+    pub fn note(&self, items: &str) -> Option<String> {
+        let n = self.items.len();
+        let what = match &self.broken_near {
+            Some(near) => format!(
+                "The reply breaks near \u{201c}{near}\u{201d} (a mistake in its JSON, such as a \
+                 missing comma): the {n} {items} before it were read, nothing after it"
+            ),
+            None if self.unfinished_left_out => {
+                format!("The reply ends part-way: the {n} {items} before the end were read")
+            }
+            None => return None,
+        };
+        Some(if self.unfinished_left_out {
+            format!("{what}; an unfinished one was left out.")
+        } else {
+            format!("{what}.")
+        })
+    }
+}
+
+/// Reads the list a reply holds (the root array, or the first of `fields` found in the root
+/// object, names matched as [`reply_field`] matches them) item by item: a whole reply as
+/// [`structured::extract_json`] reads it (near-JSON too); one that is cut off or whose JSON
+/// breaks, up to the end or the break, keeping only the items that arrived whole. `Err` names
+/// the likeliest cause when no list can be found.
+pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause> {
+    let list_in = |v: &Value| match v {
+        Value::Array(a) => Some(a.clone()),
+        Value::Object(m) => match reply_field(m, fields) {
+            Some(Value::Array(a)) => Some(a.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let whole = structured::extract_json(text);
+    let found = whole.as_ref().ok().and_then(list_in);
+    let at = crate::domain::partial_json::first_break(text);
+    if let Some(items) = &found {
+        // Read from the whole reply, or from a list inside a broken or cut-off one: the partial
+        // reading below is used only when it finds more.
+        let t = text.trim();
+        let whole_text = serde_json::from_str::<Value>(t).is_ok()
+            || crate::domain::lenient_json::parse(t).is_ok()
+            || at.is_none() && crate::domain::partial_json::open_at_end(t) == (0, false);
+        if whole_text {
+            return Ok(ListReading {
+                items: items.clone(),
+                ..ListReading::default()
+            });
+        }
+    }
+    let readable = at.map_or(text, |at| &text[..at]);
+    let partial = crate::domain::partial_json::parse_partial(readable);
+    let more = partial
+        .as_ref()
+        .and_then(list_in)
+        .filter(|p| found.as_ref().is_none_or(|f| p.len() > f.len()));
+    let Some(mut items) = more else {
+        if let Some(items) = found {
+            return Ok(ListReading {
+                items,
+                ..ListReading::default()
+            });
+        }
+        return Err(match at {
+            Some(at) if looks_like_json(text) => {
+                ReplyCause::Broken(format!("it breaks near \u{201c}{}\u{201d}", near(text, at)))
+            }
+            _ => diagnose(text, whole, false),
+        });
+    };
+    // Whether the readable text ends inside an item: more brackets open than the list's own
+    // (one for a root list, two for a list in the root object), or inside a string.
+    let list_depth = if partial.as_ref().is_some_and(Value::is_array) {
+        1
+    } else {
+        2
+    };
+    let (depth, in_string) = crate::domain::partial_json::open_at_end(readable);
+    let unfinished =
+        !items.is_empty() && (depth > list_depth || (in_string && depth == list_depth));
+    if unfinished {
+        items.pop();
+    }
+    Ok(ListReading {
+        items,
+        broken_near: at.map(|at| near(text, at)),
+        unfinished_left_out: unfinished,
+    })
+}
+
+/// Up to 30 characters of `text` from byte `at`, trimmed.
+fn near(text: &str, at: usize) -> String {
+    text[at..]
+        .chars()
+        .take(30)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// Whether a reply holds a section: for Format, its text or its JSON schema.
+fn holds(spec: &PromptSpec, section: Section) -> bool {
+    spec.has(section) || (section == Section::Format && !spec.json_schema.trim().is_empty())
 }
 
 /// Reads a one-section reply and applies it to a copy of `spec`. A reply that holds the whole
-/// prompt gives just that section; the section is taken as it reads, so a partly usable one
-/// comes in and its gaps are named by [`gaps`]; when the reply ends inside that section, it is
-/// named as cut off.
+/// prompt gives just that section (`Reading::took_one_section` says so); the Format section may
+/// come as its JSON schema alone; the section is taken as it reads, so a partly usable one comes
+/// in and its gaps are named by [`gaps`]; when the reply ends or breaks inside that section, it
+/// is named as cut off.
 pub fn read_section(
     spec: &PromptSpec,
     section: Section,
@@ -285,26 +488,28 @@ pub fn read_section(
     cut_off: bool,
 ) -> Result<Reading, ReplyCause> {
     let whole = structured::extract_json(text);
+    let mut broken = None;
+    let mut open = None;
     let part = match &whole {
-        Ok(v) => spec_from_value(v),
-        Err(_) => super::spec_from_partial(text),
+        Ok(v) if holds(&spec_from_value(v), section) => spec_from_value(v),
+        _ => {
+            let (part, o, b) = read_partial(text);
+            open = o;
+            broken = b;
+            part
+        }
     };
-    let (part, partial) = if part.has(section) {
-        (part, whole.is_err())
-    } else {
-        (super::spec_from_partial(text), true)
-    };
-    if !part.has(section) {
+    if !holds(&part, section) {
         return Err(match whole {
-            Ok(v) => unexpected(&v),
-            Err(e) => diagnose(text, Err(e), cut_off),
+            Ok(v) if broken.is_none() => unexpected(&v),
+            w => diagnose_broken(text, w, cut_off, broken),
         });
     }
-    let cut = if partial {
-        cut_section(text).filter(|s| *s == section)
-    } else {
-        None
-    };
+    let cut = open.filter(|s| *s == section);
+    let took_one_section = Section::ALL
+        .iter()
+        .any(|s| *s != section && part.has(*s))
+        .then_some(section);
     let mut next = spec.clone();
     match section {
         Section::Persona => next.persona = part.persona,
@@ -316,11 +521,32 @@ pub fn read_section(
         }
         Section::Examples => next.examples = part.examples,
     }
-    Ok(Reading { spec: next, cut })
+    Ok(Reading {
+        spec: next,
+        cut,
+        // A break outside the section asked for does not touch it.
+        broken: broken.filter(|b| b.section == Some(section)),
+        took_one_section,
+    })
 }
 
 fn usable(spec: &PromptSpec) -> bool {
     Section::ALL.iter().any(|s| spec.has(*s))
+}
+
+/// [`diagnose`], naming the place where the reply's JSON breaks when there is one.
+fn diagnose_broken(
+    text: &str,
+    extracted: Result<Value, StructuredError>,
+    cut_off: bool,
+    broken: Option<Break>,
+) -> ReplyCause {
+    match broken {
+        Some(b) if !cut_off && looks_like_json(text) => {
+            ReplyCause::Broken(format!("it breaks near \u{201c}{}\u{201d}", b.near))
+        }
+        _ => diagnose(text, extracted, cut_off),
+    }
 }
 
 /// The likeliest reason why nothing could be read from `text`.

@@ -5,10 +5,9 @@
 use serde_json::Value;
 
 use crate::domain::eval::{Assertion, TestCase, clip, fill_variables};
-use crate::domain::meta::reply::{ReplyCause, diagnose, reply_field};
+use crate::domain::meta::reply::{ReplyCause, read_list, reply_field};
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
-use crate::domain::structured;
 use crate::domain::template;
 
 const CRITIQUE_CASE: &str = include_str!("critique_case.md");
@@ -106,7 +105,9 @@ pub fn found_nothing(critique: &str) -> bool {
 pub struct Weakness {
     /// ambiguity, missing-constraint, format-gap, examples, steps, other.
     pub kind: String,
-    pub section: Section,
+    /// The section it is about; `None` when the reply names no section of the prompt (it is a
+    /// remark on the whole prompt: no one section is rewritten for it).
+    pub section: Option<Section>,
     pub problem: String,
     /// An instruction for rewriting the section.
     pub fix: String,
@@ -131,23 +132,58 @@ pub fn critique_prompt_request(spec: &PromptSpec) -> ChatRequest {
     req
 }
 
+/// What a critique reply gave: its weaknesses, and what was left out of it, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Critique {
+    pub weaknesses: Vec<Weakness>,
+    /// Sentences naming what was left out ("1 item was empty and left out.", where the reply
+    /// breaks); empty when everything came in.
+    pub left_out: Vec<String>,
+}
+
+/// Other names models give the sections, each mapped to its section (after the section's own
+/// name, which is matched first). A name matching none of them is no section.
+const SECTION_NAMES: [(&str, Section); 13] = [
+    ("role", Section::Persona),
+    ("identity", Section::Persona),
+    ("background", Section::Context),
+    ("instructions", Section::Steps),
+    ("instruction", Section::Steps),
+    ("process", Section::Steps),
+    ("output format", Section::Format),
+    ("output", Section::Format),
+    ("json schema", Section::Format),
+    ("json_schema", Section::Format),
+    ("schema", Section::Format),
+    ("example", Section::Examples),
+    ("few-shot", Section::Examples),
+];
+
+/// The section a critique item names: the section's own name (or its singular) as a word of
+/// the name ("Steps", "the steps section"), else a known other name for it (`SECTION_NAMES`),
+/// ignoring case; `None` for anything else (e.g. "budget").
+pub fn critique_section(name: &str) -> Option<Section> {
+    let n = name.trim().to_lowercase();
+    let words: Vec<&str> = n.split(|c: char| !c.is_alphanumeric()).collect();
+    Section::ALL
+        .into_iter()
+        .find(|s| {
+            let own = s.as_str();
+            words
+                .iter()
+                .any(|w| *w == own || Some(*w) == own.strip_suffix('s'))
+        })
+        .or_else(|| SECTION_NAMES.iter().find(|(k, _)| n == *k).map(|(_, s)| *s))
+}
+
 /// Reads a critique reply item by item: every weakness with a problem comes in (a kind the
-/// schema does not know becomes "other", a section it does not know becomes Context, a missing
-/// fix is made from the problem); an item without a problem is left out. `Err` names the likeliest
-/// cause when no list of weaknesses can be found at all (see [`ReplyCause`]).
-pub fn parse_prompt_critique(reply: &str) -> Result<Vec<Weakness>, ReplyCause> {
-    let value = structured::extract_json(reply);
-    let list = match &value {
-        Ok(Value::Array(a)) => Some(a.clone()),
-        Ok(Value::Object(m)) => match reply_field(m, &["weaknesses"]) {
-            Some(Value::Array(a)) => Some(a.clone()),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some(list) = list else {
-        return Err(diagnose(reply, value, false));
-    };
+/// schema does not know becomes "other", a section it does not know is no section (see
+/// [`critique_section`]), a missing fix is made from the problem); an item without a problem is
+/// left out and counted, and a reply whose JSON breaks is read up to the break, which is named
+/// (see [`read_list`]). `Err` names the likeliest cause when no list of weaknesses can be found
+/// at all (see [`ReplyCause`]).
+pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
+    let reading = read_list(reply, &["weaknesses"])?;
     let kinds = critique_prompt_schema()
         .pointer("/properties/weaknesses/items/properties/kind/enum")
         .and_then(Value::as_array)
@@ -160,31 +196,42 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Vec<Weakness>, ReplyCause> {
             .trim()
             .to_owned()
     };
-    Ok(list
-        .iter()
-        .filter_map(Value::as_object)
-        .filter(|w| !text(w, "problem").is_empty())
-        .map(|w| {
-            let kind = text(w, "kind").to_lowercase().replace(' ', "-");
-            let problem = text(w, "problem");
-            let fix = text(w, "fix");
-            Weakness {
-                kind: if kinds.iter().any(|k| k == kind.as_str()) {
-                    kind
-                } else {
-                    "other".into()
-                },
-                section: Section::ALL
-                    .into_iter()
-                    .find(|s| text(w, "section").to_lowercase().contains(s.as_str()))
-                    .unwrap_or(Section::Context),
-                fix: if fix.is_empty() {
-                    format!("Fix this: {problem}")
-                } else {
-                    fix
-                },
-                problem,
-            }
-        })
-        .collect())
+    let mut empty = 0;
+    let mut weaknesses = Vec::new();
+    for item in &reading.items {
+        let Some(w) = item.as_object().filter(|w| !text(w, "problem").is_empty()) else {
+            empty += 1;
+            continue;
+        };
+        let kind = text(w, "kind").to_lowercase().replace(' ', "-");
+        let problem = text(w, "problem");
+        let fix = text(w, "fix");
+        weaknesses.push(Weakness {
+            kind: if kinds.iter().any(|k| k == kind.as_str()) {
+                kind
+            } else {
+                "other".into()
+            },
+            section: critique_section(&text(w, "section")),
+            fix: if fix.is_empty() {
+                format!("Fix this: {problem}")
+            } else {
+                fix
+            },
+            problem,
+        });
+    }
+    let mut left_out = Vec::new();
+    if empty > 0 {
+        left_out.push(if empty == 1 {
+            "1 item had no problem written in it and was left out.".to_owned()
+        } else {
+            format!("{empty} items had no problem written in them and were left out.")
+        });
+    }
+    left_out.extend(reading.note("weaknesses"));
+    Ok(Critique {
+        weaknesses,
+        left_out,
+    })
 }

@@ -789,6 +789,48 @@ fn a_case_whose_judge_failed_is_left_out_of_the_optimizers_mean_as_in_a_run() {
     );
 }
 
+// Bug (tryout 3): an item about "budget" (no such section) was filed under Context with a
+// "Rewrite Context" button.
+#[test]
+fn a_critique_item_naming_no_section_is_about_the_whole_prompt() {
+    use reflexion::*;
+    let reply = json!({"weaknesses": [
+        {"kind": "other", "section": "budget", "problem": "No budget given.", "fix": "Say the budget."},
+        {"kind": "other", "section": "Role", "problem": "Vague role.", "fix": "Name it."},
+        {"kind": "other", "section": "the examples section", "problem": "Too few.", "fix": "Add."}
+    ]})
+    .to_string();
+    let w = parse_prompt_critique(&reply).unwrap().weaknesses;
+    let sections: Vec<_> = w.iter().map(|w| w.section).collect();
+    assert_eq!(
+        sections,
+        [None, Some(Section::Persona), Some(Section::Examples)]
+    );
+}
+
+#[test]
+fn a_critique_broken_part_way_keeps_the_whole_items_before_the_break_and_names_it() {
+    use reflexion::*;
+    let reply = r#"{"weaknesses": [{"kind": "other", "section": "steps", "problem": "A.", "fix": "B."}, {"kind": "other", "section": "steps", "problem": "C.", "fix": "D."}, {"kind": "other", "section": "steps", "problem": "Cut of"#;
+    let c = parse_prompt_critique(reply).unwrap();
+    // Cut off: the unfinished last item is left out, and said so.
+    assert_eq!(c.weaknesses.len(), 2);
+    assert_eq!(
+        c.left_out,
+        [
+            "The reply ends part-way: the 2 weaknesses before the end were read; an unfinished one was left out."
+        ]
+    );
+    let broken = r#"{"weaknesses": [{"kind": "other", "section": "steps", "problem": "A.", "fix": "B."}, oops"#;
+    let c = parse_prompt_critique(broken).unwrap();
+    assert_eq!(c.weaknesses.len(), 1);
+    assert!(
+        c.left_out[0].starts_with("The reply breaks near \u{201c}oops\u{201d}"),
+        "{:?}",
+        c.left_out
+    );
+}
+
 #[test]
 fn prompt_critique_and_case_reflexion_requests() {
     use reflexion::*;
@@ -797,9 +839,9 @@ fn prompt_critique_and_case_reflexion_requests() {
         {"kind": "format-gap", "section": "format", "problem": "No order given.", "fix": ""}
     ]})
     .to_string();
-    let w = parse_prompt_critique(&reply).unwrap();
+    let w = parse_prompt_critique(&reply).unwrap().weaknesses;
     assert_eq!(w.len(), 2);
-    assert_eq!(w[0].section, Section::Context);
+    assert_eq!(w[0].section, Some(Section::Context));
     assert_eq!(w[1].fix, "Fix this: No order given.");
     assert_eq!(
         parse_prompt_critique("nope"),
@@ -813,19 +855,27 @@ fn prompt_critique_and_case_reflexion_requests() {
         {"kind": "steps", "section": "steps", "problem": "No final check.", "fix": "Add one."}
     ]})
     .to_string();
-    let w = parse_prompt_critique(&loose).unwrap();
+    let c = parse_prompt_critique(&loose).unwrap();
+    let w = &c.weaknesses;
     assert_eq!(w.len(), 2);
     assert_eq!(
         (w[0].kind.as_str(), w[0].section),
-        ("other", Section::Format)
+        ("other", Some(Section::Format))
     );
     assert_eq!(
         (w[1].kind.as_str(), w[1].section),
-        ("steps", Section::Steps)
+        ("steps", Some(Section::Steps))
+    );
+    assert_eq!(
+        c.left_out,
+        ["1 item had no problem written in it and was left out."]
     );
     // Regression: a critique in near-JSON (comments, unquoted keys, trailing commas) was unreadable.
     let near = "{weaknesses: [\n  {kind: 'other', section: 'steps', problem: 'Too long.', fix: 'Cut.'}, // main\n],}";
-    assert_eq!(parse_prompt_critique(near).unwrap()[0].problem, "Too long.");
+    assert_eq!(
+        parse_prompt_critique(near).unwrap().weaknesses[0].problem,
+        "Too long."
+    );
     let case = TestCase {
         input: "Bob ships it".into(),
         ..Default::default()

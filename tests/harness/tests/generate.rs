@@ -981,3 +981,216 @@ async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow:
     assert_eq!(cut_sections(&browser).await?, ["Context"]);
     Ok(())
 }
+
+/// The text of an element by id ("" when absent).
+async fn text_of(browser: &Browser, id: &str) -> anyhow::Result<String> {
+    let v = browser
+        .eval(&format!(
+            "return document.getElementById('{id}')?.textContent ?? ''"
+        ))
+        .await?;
+    Ok(v.as_str().unwrap_or("").to_owned())
+}
+
+// Bugs (tryout 3): a reply broken by a missing comma, then cut off, was called "JSON, but it is
+// empty"; a complete reply missing a comma in Steps came in with stray quotes; Manual mode kept
+// the old paste and status when its job changed, and refused a whole prompt for a Format job;
+// with an empty idea it offered "Task: " to copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job()
+-> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    let p = PromptPage::new(&browser);
+
+    // An empty idea: Manual mode says so first, and its message cannot be copied yet.
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    browser.wait_for_text("Your idea is empty").await?;
+    let disabled = browser
+        .eval("return document.querySelector('[aria-label=\"Copy 2. Message\"]').disabled")
+        .await?;
+    assert_eq!(disabled, json!(true));
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    browser
+        .wait_until(
+            "return !document.getElementById('pw-manual-no-idea') && !document.querySelector('[aria-label=\"Copy 2. Message\"]').disabled",
+            "the empty-idea note to go once there is an idea",
+        )
+        .await?;
+
+    // Pasted: a missing comma inside Steps, then cut off. Persona and Context come in, and the
+    // break is named.
+    let broken = r#"{"analysis": "x", "persona": "You are a meeting assistant", "context": "Users paste notes", "steps": ["Read" "Find"], "#;
+    let reply = browser.field("3. Paste the reply here").await?;
+    reply.send_keys(broken).await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser
+        .wait_for_text("The reply breaks in the middle of Steps")
+        .await?;
+    assert_eq!(p.section("Persona").await?, "You are a meeting assistant");
+    assert_eq!(p.section("Context").await?, "Users paste notes");
+    assert!(
+        !browser
+            .eval("return document.body.innerText.includes('it is empty')")
+            .await?
+            .as_bool()
+            .unwrap()
+    );
+    browser.screenshot("manual-broken-reply-1280-light").await?;
+
+    // Generated: a complete reply with a comma missing inside Steps reads as its three steps.
+    let missing =
+        spec_reply("comma").replace("\"Find every commitment.\",", "\"Find every commitment.\"");
+    assert!(serde_json::from_str::<serde_json::Value>(&missing).is_err());
+    fake.push_replies([missing]);
+    p.generate().await?;
+    p.wait_version(2).await?;
+    p.wait_idle().await?;
+    let steps = p.section("Steps").await?;
+    assert!(
+        steps.contains("Find every commitment.") && !steps.contains('"'),
+        "{steps}"
+    );
+    assert_eq!(steps.lines().count(), 3, "{steps}");
+
+    // Generated: the broken, cut-off reply. What reads is kept as an incomplete version, and the
+    // page says where the reply breaks.
+    fake.push_replies([broken.to_owned()]);
+    p.generate().await?;
+    p.wait_version(3).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("The reply's JSON breaks part-way")
+        .await?;
+    browser
+        .wait_for_text("The reply breaks in the middle of Steps, near")
+        .await?;
+    assert_eq!(p.section("Context").await?, "Users paste notes");
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
+    // Back to the complete version for the rewrite below.
+    fake.push_replies([spec_reply("comma")]);
+    p.generate().await?;
+    p.wait_version(4).await?;
+    p.wait_idle().await?;
+
+    // A Format rewrite fails; Manual mode opens for it with an empty paste box and no old status.
+    fake.push_replies(["Sorry, no JSON today.".to_owned()]);
+    browser
+        .button("Rewrite Format with the model")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("How should Format change?")
+        .await?
+        .send_keys("Add a JSON schema")
+        .await?;
+    browser.button("Rewrite Format").await?.click().await?;
+    browser
+        .wait_for_text("The rewritten Format could not be read")
+        .await?;
+    browser.button("Use Manual mode").await?.click().await?;
+    browser
+        .wait_for_text("Asks for a new Format section")
+        .await?;
+    let pasted = browser
+        .field("3. Paste the reply here")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert_eq!(pasted, "", "the paste for the old job is gone");
+    assert_eq!(text_of(&browser, "pw-manual-result").await?, "");
+    // A whole prompt pasted for the Format job: its Format (here a JSON schema alone) is taken,
+    // and the page says so.
+    let whole = json!({"analysis": "a", "persona": "Someone else", "context": "c",
+        "steps": ["s"], "json_schema": "{\"type\": \"object\"}"})
+    .to_string();
+    browser
+        .field("3. Paste the reply here")
+        .await?
+        .send_keys(&whole)
+        .await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser.wait_for_text("only its Format was taken").await?;
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst comma."
+    );
+    browser.close().await?;
+    Ok(())
+}
+
+// Bug (tryout 3): a reload mid-generation lost the generation without a word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    let p = PromptPage::new(&browser);
+    // Slow: 4 characters every 100 ms (the Context takes about 3 s to arrive, the whole 35 s).
+    fake.set_timing(0, 100, 4);
+    fake.push_replies([spec_reply("slow")]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    // The idea saved (after the save delay).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    browser.wait_for_text("Saved in this browser").await?;
+    p.generate().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-section-context')?.value.length > 5",
+            "the Context to start arriving",
+        )
+        .await?;
+    browser.client.refresh().await?;
+    browser
+        .wait_for_text("A generation was interrupted by the reload")
+        .await?;
+    let note = text_of(&browser, "pw-interrupted").await?;
+    assert!(
+        note.contains("(Persona, Context) is kept as an incomplete version"),
+        "{note}"
+    );
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst slow."
+    );
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
+    assert_eq!(cut_sections(&browser).await?, ["Context"]);
+    browser
+        .screenshot("reload-mid-generation-1280-light")
+        .await?;
+
+    // Nothing arrived yet: said, and nothing kept.
+    fake.set_timing(3000, 100, 4);
+    fake.push_replies([spec_reply("late")]);
+    p.generate().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.client.refresh().await?;
+    browser
+        .wait_for_text("before any part of the prompt had arrived: nothing was kept")
+        .await?;
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst slow."
+    );
+    browser.close().await?;
+    Ok(())
+}

@@ -602,7 +602,13 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     // Critique this prompt: a weakness becomes a section rewrite (a new version).
     fake.reply_next_when(
         "You review a system prompt",
-        &json!({"weaknesses": [{"kind": "missing-constraint", "section": "context", "problem": "It never says what to do with empty notes.", "fix": "Add: if the notes are empty, ask for them."}]}).to_string(),
+        &json!({"weaknesses": [
+            {"kind": "missing-constraint", "section": "context", "problem": "It never says what to do with empty notes.", "fix": "Add: if the notes are empty, ask for them."},
+            // Bug (tryout 3): a section that does not exist was filed under Context with a
+            // rewrite button; an empty item vanished without a word.
+            {"kind": "other", "section": "budget", "problem": "It sets no budget.", "fix": "Say the budget."},
+            {"kind": "other", "section": "steps", "problem": "", "fix": ""}
+        ]}).to_string(),
         1,
     );
     fake.reply_next_when(
@@ -612,6 +618,12 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     );
     b.button("Critique this prompt").await?.click().await?;
     b.wait_for_text("It never says what to do with empty notes.")
+        .await?;
+    let items = b
+        .eval("return Array.from(document.querySelectorAll('.pw-weakness')).map(w => [w.querySelector('.pw-weakness__section').textContent, w.querySelectorAll('button').length])")
+        .await?;
+    assert_eq!(items, json!([["Context", 1], ["Whole prompt", 0]]));
+    b.wait_for_text("1 item had no problem written in it and was left out.")
         .await?;
     b.button("Apply fix 1 to Context").await?.click().await?;
     PromptPage::new(&b).wait_version(2).await?;

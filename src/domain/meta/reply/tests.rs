@@ -275,3 +275,89 @@ fn a_cut_off_reply_is_named_by_every_reader() {
         "The reply was cut off in the middle of Persona: it is unfinished"
     );
 }
+
+// Bug (tryout 3): a reply with a missing comma in Steps, then cut off, was called "JSON, but it
+// is empty" although Persona and Context were complete.
+#[test]
+fn a_reply_broken_by_a_missing_comma_is_read_up_to_the_break_which_is_named() {
+    let text = r#"{"analysis": "x", "persona": "You are a meeting assistant", "context": "Users paste notes", "steps": ["Read" "Find"], "#;
+    let r = read_spec(text, false).unwrap();
+    assert_eq!(r.spec.persona, "You are a meeting assistant");
+    assert_eq!(r.spec.context, "Users paste notes");
+    assert_eq!(r.spec.steps, vec!["Read"]);
+    assert_eq!(r.cut, Some(Section::Steps));
+    let b = r.broken.clone().unwrap();
+    assert_eq!(b.section, Some(Section::Steps));
+    let notes = r.notes();
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].starts_with("The reply breaks in the middle of Steps, near \u{201c}\"Find\"]"),
+        "{}",
+        notes[0]
+    );
+    // The same text with the comma: cut off, not broken.
+    let fine = text.replace(r#""Read" "Find""#, r#""Read", "Find""#);
+    let r = read_spec(&fine, false).unwrap();
+    assert_eq!(r.spec.steps, vec!["Read", "Find"]);
+    assert_eq!(r.broken, None);
+}
+
+#[test]
+fn a_reply_broken_before_any_section_names_the_place_and_is_never_called_empty() {
+    let text = r#"{"persona": You are a helper}"#;
+    let cause = read_spec(text, false).unwrap_err();
+    assert!(
+        matches!(&cause, ReplyCause::Broken(e) if e.contains("You are a helper")),
+        "{cause:?}"
+    );
+    // JSON with content but none of the parts: not "empty".
+    let other = read_spec(r#"["a", "b"]"#, false).unwrap_err();
+    assert!(!other.message().contains("empty"), "{}", other.message());
+}
+
+// Bug (tryout 3): a complete reply with a comma missing inside Steps came in silently with one
+// step holding two and stray quotes.
+#[test]
+fn a_complete_reply_missing_a_comma_in_steps_reads_both_steps() {
+    let mut text = full().to_string();
+    text = text.replace(r#""Find commitments.","#, r#""Find commitments." "#);
+    assert!(
+        serde_json::from_str::<Value>(&text).is_err(),
+        "the JSON is broken"
+    );
+    let r = read_spec(&text, false).unwrap();
+    assert_eq!(
+        r.spec.steps,
+        vec![
+            "Read the notes.",
+            "Find commitments.",
+            "Check owners and dates."
+        ]
+    );
+    assert!(r.spec.steps.iter().all(|s| !s.contains('"')));
+}
+
+// Bug (tryout 3): a whole-prompt reply pasted for a new Format was refused ("none of the expected
+// parts ... (it has: analysis, persona, context, steps, json_schema)").
+#[test]
+fn a_format_reply_may_be_its_json_schema_alone_and_a_whole_prompt_gives_just_that_section() {
+    let base = spec_from_value(&full());
+    let schema_only = json!({"json_schema": "{\"type\": \"object\"}"}).to_string();
+    let r = read_section(&base, Section::Format, &schema_only, false).unwrap();
+    assert_eq!(r.spec.json_schema, "{\"type\": \"object\"}");
+    assert_eq!(r.took_one_section, None);
+    assert!(r.notes().is_empty());
+
+    let whole = json!({"analysis": "a", "persona": "Someone else", "context": "c", "steps": ["s"],
+        "json_schema": "{\"type\": \"array\"}"})
+    .to_string();
+    let r = read_section(&base, Section::Format, &whole, false).unwrap();
+    assert_eq!(r.spec.json_schema, "{\"type\": \"array\"}");
+    assert_eq!(r.spec.persona, base.persona, "other sections unchanged");
+    assert_eq!(r.took_one_section, Some(Section::Format));
+    assert!(
+        r.notes()[0].contains("only its Format was taken"),
+        "{:?}",
+        r.notes()
+    );
+}
