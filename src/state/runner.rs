@@ -72,6 +72,7 @@ pub struct Runner {
     drafts: DraftHandle,
     settings: SettingsHandle,
     library: Library,
+    unaccepted: Option<super::entries::Unaccepted>,
 }
 
 impl Runner {
@@ -90,6 +91,7 @@ impl Runner {
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
+            unaccepted: super::entries::Unaccepted::get(),
         };
         provide_context(r);
         // Opening another draft ends a run of this one.
@@ -166,6 +168,12 @@ impl Runner {
             )
         });
         let ids: Vec<u32> = if ids.is_empty() { all } else { ids };
+        // Numbers typed into these cases' checks that could not be used: the run would use the
+        // old values, so it waits.
+        let unused = self
+            .unaccepted
+            .map(|u| u.in_checks(&ids))
+            .unwrap_or_default();
         let refuse = if version == 0 {
             Some("Generate or paste a prompt first: there is nothing to run.".to_owned())
         } else if ids.is_empty() {
@@ -191,6 +199,27 @@ impl Runner {
                 } else {
                     "A check needs fixing".to_owned()
                 }
+            ))
+        } else if !unused.is_empty() {
+            let all = unused
+                .iter()
+                .map(|(c, e)| {
+                    let whose = match c {
+                        None => "In a check for every case".to_owned(),
+                        Some(id) => format!("In case #{id}"),
+                    };
+                    format!("{whose}, \u{201c}{}\u{201d} is not used: {}", e.text, e.problem)
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            Some(format!(
+                "{} before a run can start (marked in red under Test cases): otherwise the run would use the old value{}. {all}",
+                if unused.len() > 1 {
+                    format!("{} entries need correcting or emptying", unused.len())
+                } else {
+                    "An entry needs correcting or emptying".to_owned()
+                },
+                if unused.len() > 1 { "s" } else { "" }
             ))
         } else {
             None

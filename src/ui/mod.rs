@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
     let drafts = DraftHandle::provide();
     Generator::provide();
     let library = Library::provide(drafts);
+    state::entries::Unaccepted::provide(library);
     state::runner::Runner::provide();
     state::cases::CaseSynth::provide();
     cases::Selection::provide();
