@@ -468,6 +468,17 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?;
     b.wait_for_text("3 test cases included, with run results:")
         .await?;
+    // Tryout 3: the preview promised run results and listed only the cases. Each case shows the
+    // result it carries, and its answer folded, before anything is saved.
+    let preview = b
+        .eval("return document.querySelector('[aria-label=\"Test cases included\"]').textContent")
+        .await?;
+    let preview = preview.as_str().unwrap_or("");
+    assert_eq!(preview.matches("Result: no checks").count(), 3, "{preview}");
+    for answer in ["Produce: leeks", "Baking: flour", "Answer of case 1"] {
+        assert!(preview.contains(answer), "{answer} not in {preview}");
+    }
+    b.screenshot("shared-preview-with-results").await?;
     b.button("Save as my draft").await?.click().await?;
     b.wait_for_text("Produce: leeks").await?;
     b.wait_for_text("Baking: flour").await?;
