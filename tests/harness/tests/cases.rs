@@ -877,13 +877,13 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
     b.wait_for_text(said).await?;
     ms.send_keys(&format!("{SELECT_ALL}60000{TAB}")).await?;
     max.send_keys(&format!("{SELECT_ALL}20{TAB}")).await?;
+    min.send_keys(&format!("{SELECT_ALL}\u{e003}{TAB}")).await?;
     b.wait_until(
-        "return !document.body.innerText.includes('entry not used') && !document.body.innerText.includes('is not a whole number')",
+        "return !document.body.innerText.includes('entry not used') && !document.querySelector('[aria-invalid=\"true\"]')",
         "the entries to be taken",
     )
     .await?;
     // The run uses the limits in use: at most 20 characters, no minimum ("abc" was emptied).
-    min.send_keys(&format!("{SELECT_ALL}\u{e003}{TAB}")).await?;
     fake.set_default_reply("- **Bob**: send the deck to everyone today");
     b.button("Run the case").await?.click().await?;
     wait_badge(&b, 1, "fail").await?;

@@ -188,6 +188,25 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     d.wait_count(2).await?;
     d.close().await?;
 
+    // Tryout 3: a link at the end of a sentence ("…)." after it), or with its "=" written %3D,
+    // opens; text that is no link's content says so instead of "cut off when copied".
+    let here = link.replace(&format!("http://{}/", site.addr), &site.url());
+    for variant in [format!("{here})."), here.replacen("#pw=", "#pw%3D", 1)] {
+        b.client.goto(&variant).await?;
+        b.client.refresh().await?;
+        b.wait_for_role_name("heading", "Shared draft: turn a recipe into a shopping list")
+            .await
+            .map_err(|e| anyhow::anyhow!("{variant:.60}…{}: {e}", &variant[variant.len() - 8..]))?;
+        b.button("Close").await?.click().await?;
+    }
+    let not_a_link = format!("{}#pw=2.hello", site.url());
+    b.client.goto(&not_a_link).await?;
+    b.client.refresh().await?;
+    b.wait_for_text("is not the content of a Promptwright share link").await?;
+    let said = b.eval("return document.body.innerText").await?;
+    assert!(!said.as_str().unwrap_or("").contains("cut off"), "{said}");
+    b.button("Close").await?.click().await?;
+
     // A damaged link explains itself and leaves the person's drafts alone.
     let mut chars: Vec<char> = link.chars().collect();
     let mid = link.find("#pw=2.").unwrap() + 20;

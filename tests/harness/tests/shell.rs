@@ -542,6 +542,7 @@ async fn long_tags_wrap_and_the_page_never_scrolls_sideways_at_360_px() -> anyho
     let b = Browser::start(360, 740).await?;
     b.open_app(&site.url()).await?;
     let model = "SmolLM2-135M-Instruct-finetuned-for-customer-support-errors-q4_k_m-v2";
+    fake.add_model(model);
     pw_harness::pages::SettingsPage::use_everywhere(&b, &fake.openai_url(), model).await?;
     let names = [
         "error_message_from_the_python_interpreter",
@@ -565,20 +566,22 @@ async fn long_tags_wrap_and_the_page_never_scrolls_sideways_at_360_px() -> anyho
     b.wait_for_text(&format!("Written by {model}")).await?;
     b.button("Add case").await?.click().await?;
     b.field("Input of case #1").await?;
+    b.screenshot("long-tags-360-case-open").await?;
     // Closed, the case shows what it would send empty in one tag.
-    b.client
-        .find(fantoccini::Locator::Css(".pw-case__summary"))
-        .await?
-        .click()
+    b.eval("document.querySelector('.pw-case__summary').click(); return 0")
         .await?;
     b.wait_for_text(&format!("empty: {{{{{}}}}}", names[0])).await?;
     let widths = b
         .eval("const e = document.documentElement; return [e.scrollWidth, e.clientWidth]")
         .await?;
     b.screenshot("long-tags-360").await?;
+    // What sticks out, to name it when this fails.
+    let wide = b
+        .eval("const w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > w + 1 && !Array.from(e.children).some(c => c.getBoundingClientRect().right > w + 1)).slice(0, 8).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 60))")
+        .await?;
     assert!(
         widths[0].as_u64() <= widths[1].as_u64(),
-        "the page is wider than the window at 360 px: {widths}"
+        "the page is wider than the window at 360 px: {widths}; sticking out: {wide}"
     );
     b.close().await?;
     Ok(())
