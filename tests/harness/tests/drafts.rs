@@ -203,7 +203,9 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     b.client.goto(&not_a_link).await?;
     b.client.refresh().await?;
     b.wait_for_text("is not the content of a Promptwright share link").await?;
-    let said = b.eval("return document.body.innerText").await?;
+    let said = b
+        .eval("return document.querySelector('.pw-notice--error').innerText")
+        .await?;
     assert!(!said.as_str().unwrap_or("").contains("cut off"), "{said}");
     b.button("Close").await?.click().await?;
 
