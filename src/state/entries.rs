@@ -91,7 +91,9 @@ impl Unaccepted {
                 m.remove(&(d.clone(), f.clone()));
                 let rest = &f[head.len()..];
                 let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                let Ok(i) = digits.parse::<usize>() else { continue };
+                let Ok(i) = digits.parse::<usize>() else {
+                    continue;
+                };
                 if i == index {
                     continue;
                 }

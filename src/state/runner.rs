@@ -208,7 +208,10 @@ impl Runner {
                         None => "In a check for every case".to_owned(),
                         Some(id) => format!("In case #{id}"),
                     };
-                    format!("{whose}, \u{201c}{}\u{201d} is not used: {}", e.text, e.problem)
+                    format!(
+                        "{whose}, \u{201c}{}\u{201d} is not used: {}",
+                        e.text, e.problem
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join(" · ");

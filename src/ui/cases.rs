@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use super::browser::{download, file_stem};
 use super::notice::ErrorNotice;
 use super::number::{NumberInput, OptionalNumberInput};
-use crate::state::entries::Unaccepted;
 use crate::domain::eval::cases_io::{self, Imported};
 use crate::domain::eval::run::{self, Gap};
 use crate::domain::eval::synth::Similar;
@@ -20,6 +19,7 @@ use crate::domain::eval::{
 use crate::domain::figures::{alike, read_setting};
 use crate::state::cases::{CaseSynth, Stage};
 use crate::state::draft::DraftHandle;
+use crate::state::entries::Unaccepted;
 
 /// Cases shown at first; more on request, so long tables stay quick.
 const PAGE: usize = 100;

@@ -159,7 +159,10 @@ pub fn close_on_escape(open: RwSignal<bool>) {
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let focus = window_event_listener(leptos::ev::focusin, move |ev| {
         if !open.get_untracked() {
-            if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+            if let Some(el) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            {
                 opener.set_value(Some(el));
             }
         }

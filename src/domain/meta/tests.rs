@@ -165,11 +165,16 @@ fn variables_split_on_commas_only_and_every_change_is_said() {
     assert_eq!(marks.names, ["e_mail_body"]);
     assert_eq!(
         marks.notes,
-        ["\u{201c}e-mail.body\u{201d} became \u{201c}e_mail_body\u{201d}: a name holds only letters, digits and _."]
+        [
+            "\u{201c}e-mail.body\u{201d} became \u{201c}e_mail_body\u{201d}: a name holds only letters, digits and _."
+        ]
     );
     // Every name read is one a {{placeholder}} finds.
     for n in &read.names {
-        assert_eq!(crate::domain::spec::placeholders(&format!("{{{{{n}}}}}")), [n.clone()]);
+        assert_eq!(
+            crate::domain::spec::placeholders(&format!("{{{{{n}}}}}")),
+            [n.clone()]
+        );
     }
 }
 

@@ -70,7 +70,9 @@ pub enum ShareError {
 
 /// Characters a link picks up from the sentence around it (a mail's "see …#pw=2.xyz." or
 /// "(…#pw=2.xyz)"), never part of a payload: dropped from the end before reading.
-const SENTENCE_END: &[char] = &['.', ',', ';', ':', ')', ']', '>', '\'', '"', '\u{201d}', '\u{2019}'];
+const SENTENCE_END: &[char] = &[
+    '.', ',', ';', ':', ')', ']', '>', '\'', '"', '\u{201d}', '\u{2019}',
+];
 
 /// `%XX` escapes decoded (a mail or chat app may write `#pw%3D2.…` for `#pw=2.…`); text with a
 /// malformed escape or that decodes to invalid UTF-8 is returned unchanged.
@@ -83,7 +85,9 @@ fn percent_decoded(text: &str) -> std::borrow::Cow<'_, str> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 Some(v) => {
                     out.push(v);
@@ -193,11 +197,7 @@ impl TooLargeForLink {
     /// leave out (or shorten) for a link that opens.
     pub fn message(&self) -> String {
         let s = &self.sizes;
-        let fixed = format!(
-            "the idea {}, the prompt {}",
-            size(s.idea),
-            size(s.prompt)
-        );
+        let fixed = format!("the idea {}, the prompt {}", size(s.idea), size(s.prompt));
         if self.leave_out.is_empty() {
             let (big, bytes, other, small) = if s.idea >= s.prompt {
                 ("idea", s.idea, "prompt", s.prompt)

@@ -622,7 +622,9 @@ fn a_link_followed_by_sentence_punctuation_opens() {
     ] {
         let want = decode(&link);
         assert!(want.is_ok());
-        for end in [".", ",", ";", ":", ")", "]", ">", "'", "\"", " ", "\n", ").", "\u{201d}"] {
+        for end in [
+            ".", ",", ";", ":", ")", "]", ">", "'", "\"", " ", "\n", ").", "\u{201d}",
+        ] {
             assert_eq!(decode(&format!("{link}{end}")), want, "{end:?}");
         }
     }
@@ -652,7 +654,8 @@ fn text_that_is_no_link_content_is_named_so_not_cut_off() {
         let why = decode(text).expect_err(text);
         assert_eq!(why, ShareError::NotALink, "{text}");
         assert!(
-            why.to_string().contains("not the content of a Promptwright share link"),
+            why.to_string()
+                .contains("not the content of a Promptwright share link"),
             "{why}"
         );
     }
@@ -668,7 +671,11 @@ fn a_draft_too_large_for_a_link_names_the_part_at_fault_with_its_size() {
     huge_idea.idea.idea = text(&mut rng, 622 * 1024, false);
     let e = encode(&huge_idea, ALL).unwrap_err();
     assert_eq!(e.leave_out, vec![]);
-    assert!(e.sizes.idea > 622 * 1024 && e.sizes.prompt < 10 * 1024, "{:?}", e.sizes);
+    assert!(
+        e.sizes.idea > 622 * 1024 && e.sizes.prompt < 10 * 1024,
+        "{:?}",
+        e.sizes
+    );
     let said = e.to_string();
     assert!(
         said.contains(&format!(

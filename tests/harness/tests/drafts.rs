@@ -194,15 +194,19 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     for variant in [format!("{here})."), here.replacen("#pw=", "#pw%3D", 1)] {
         b.client.goto(&variant).await?;
         b.client.refresh().await?;
-        b.wait_for_role_name("heading", "Shared draft: turn a recipe into a shopping list")
-            .await
-            .map_err(|e| anyhow::anyhow!("{variant:.60}…{}: {e}", &variant[variant.len() - 8..]))?;
+        b.wait_for_role_name(
+            "heading",
+            "Shared draft: turn a recipe into a shopping list",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{variant:.60}…{}: {e}", &variant[variant.len() - 8..]))?;
         b.button("Close").await?.click().await?;
     }
     let not_a_link = format!("{}#pw=2.hello", site.url());
     b.client.goto(&not_a_link).await?;
     b.client.refresh().await?;
-    b.wait_for_text("is not the content of a Promptwright share link").await?;
+    b.wait_for_text("is not the content of a Promptwright share link")
+        .await?;
     let said = b
         .eval("return document.querySelector('.pw-notice--error').innerText")
         .await?;

@@ -570,7 +570,8 @@ async fn long_tags_wrap_and_the_page_never_scrolls_sideways_at_360_px() -> anyho
     // Closed, the case shows what it would send empty in one tag.
     b.eval("document.querySelector('.pw-case__summary').click(); return 0")
         .await?;
-    b.wait_for_text(&format!("empty: {{{{{}}}}}", names[0])).await?;
+    b.wait_for_text(&format!("empty: {{{{{}}}}}", names[0]))
+        .await?;
     let widths = b
         .eval("const e = document.documentElement; return [e.scrollWidth, e.clientWidth]")
         .await?;
@@ -605,7 +606,10 @@ async fn keyboard_focus_follows_add_case_rename_and_closing_drawers() -> anyhow:
         "format": "A Markdown list.", "json_schema": "",
         "examples": [{"input": "Bob will send the deck.", "output": "- Bob: send the deck"}]});
     pw_harness::pages::PromptPage::new(&b)
-        .paste_reply("a bot that pulls action items out of meeting notes", &reply.to_string())
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &reply.to_string(),
+        )
         .await?;
     const ENTER: &str = "\u{E007}";
     let focus = |label: &'static str| {
@@ -613,7 +617,10 @@ async fn keyboard_focus_follows_add_case_rename_and_closing_drawers() -> anyhow:
         async move {
             let el = b.button(label).await?;
             b.client
-                .execute("arguments[0].focus(); return 0", vec![serde_json::to_value(&el)?])
+                .execute(
+                    "arguments[0].focus(); return 0",
+                    vec![serde_json::to_value(&el)?],
+                )
                 .await?;
             anyhow::Ok(())
         }
@@ -634,7 +641,11 @@ async fn keyboard_focus_follows_add_case_rename_and_closing_drawers() -> anyhow:
     wait_focus("pw-case-1-input", "the focus in the new case's input").await?;
     b.press("Bob sends the deck.").await?;
     assert_eq!(
-        b.field("Input of case #1").await?.prop("value").await?.as_deref(),
+        b.field("Input of case #1")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
         Some("Bob sends the deck.")
     );
 
@@ -648,7 +659,10 @@ async fn keyboard_focus_follows_add_case_rename_and_closing_drawers() -> anyhow:
                 .find(fantoccini::Locator::Css("button[aria-label^='Rename ']"))
                 .await?;
             b.client
-                .execute("arguments[0].focus(); return 0", vec![serde_json::to_value(&rename)?])
+                .execute(
+                    "arguments[0].focus(); return 0",
+                    vec![serde_json::to_value(&rename)?],
+                )
                 .await?;
             b.press(ENTER).await?;
             wait_focus("pw-rename", "the focus in the name field").await?;
