@@ -173,13 +173,18 @@ pub fn close_on_escape(open: RwSignal<bool>) {
             if *now || before != Some(&true) {
                 return;
             }
-            let doc = document();
-            let lost = doc
-                .active_element()
-                .is_none_or(|a| doc.body().is_some_and(|b| a == *b));
-            if let Some(el) = opener.get_value().filter(|e| lost && e.is_connected()) {
-                let _ = el.focus();
-            }
+            let Some(el) = opener.get_value() else { return };
+            // Once the drawer is gone from the page (the next frame), whatever order the
+            // effects run in.
+            request_animation_frame(move || {
+                let doc = document();
+                let lost = doc
+                    .active_element()
+                    .is_none_or(|a| doc.body().is_some_and(|b| a == *b));
+                if lost && el.is_connected() {
+                    let _ = el.focus();
+                }
+            });
         },
         false,
     );
