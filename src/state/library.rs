@@ -674,7 +674,7 @@ impl Library {
     /// Reads `#pw=…` from the address, if present.
     fn open_link_from_url(self) {
         let hash = window().location().hash().unwrap_or_default();
-        if hash.starts_with(&format!("#{}", share::FRAGMENT_KEY)) {
+        if share::is_link(&hash) {
             self.shared.set(Some(match share::decode_salvaged(&hash) {
                 Ok(s) => {
                     self.report_lost(&s.draft.name, &s.lost);

@@ -3,6 +3,7 @@
 pub mod call;
 pub mod cases;
 pub mod draft;
+pub mod entries;
 pub mod library;
 pub mod optimizer;
 pub mod runner;

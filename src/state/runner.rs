@@ -72,6 +72,7 @@ pub struct Runner {
     drafts: DraftHandle,
     settings: SettingsHandle,
     library: Library,
+    unaccepted: Option<super::entries::Unaccepted>,
 }
 
 impl Runner {
@@ -90,6 +91,7 @@ impl Runner {
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
+            unaccepted: super::entries::Unaccepted::get(),
         };
         provide_context(r);
         // Opening another draft ends a run of this one.
@@ -142,13 +144,52 @@ impl Runner {
         if !self.refused_press.get() {
             return None;
         }
-        self.drafts.draft.with(|x| {
-            run::blocked(
-                x.current,
-                x.suite.cases.len(),
-                &x.suite.problems(x.current_spec()),
+        let (blocked, all) = self.drafts.draft.with(|x| {
+            (
+                run::blocked(
+                    x.current,
+                    x.suite.cases.len(),
+                    &x.suite.problems(x.current_spec()),
+                ),
+                x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
             )
-        })
+        });
+        blocked.or_else(|| self.unused_entries(&all))
+    }
+
+    /// Numbers typed into these cases' checks that could not be used, as the reason a run waits
+    /// (it would use the old values); `None` when there are none.
+    fn unused_entries(self, ids: &[u32]) -> Option<String> {
+        let unused = self
+            .unaccepted
+            .map(|u| u.in_checks(ids))
+            .unwrap_or_default();
+        if unused.is_empty() {
+            return None;
+        }
+        let all = unused
+            .iter()
+            .map(|(c, e)| {
+                let whose = match c {
+                    None => "In a check for every case".to_owned(),
+                    Some(id) => format!("In case #{id}"),
+                };
+                format!(
+                    "{whose}, \u{201c}{}\u{201d} is not used: {}",
+                    e.text, e.problem
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" \u{b7} ");
+        Some(format!(
+            "{} before a run can start (marked in red under Test cases): otherwise the run would use the old value{}. {all}",
+            if unused.len() > 1 {
+                format!("{} entries need correcting or emptying", unused.len())
+            } else {
+                "An entry needs correcting or emptying".to_owned()
+            },
+            if unused.len() > 1 { "s" } else { "" }
+        ))
     }
 
     /// Runs the current version on these cases (all when empty). Refuses, with a reason in
@@ -182,7 +223,8 @@ impl Runner {
             )
         });
         let ids: Vec<u32> = if ids.is_empty() { all } else { ids };
-        let refuse = run::blocked(version, ids.len(), &problems);
+        let refuse =
+            run::blocked(version, ids.len(), &problems).or_else(|| self.unused_entries(&ids));
         self.refused_press.set(refuse.is_some());
         if refuse.is_some() {
             return;

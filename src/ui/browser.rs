@@ -1,4 +1,5 @@
-//! Small browser actions used by components: copy to the clipboard, download a file.
+//! Small browser actions used by components: copy to the clipboard, download a file, move the
+//! keyboard focus to a field drawn next.
 use wasm_bindgen::JsCast;
 
 /// Copies text; `Err` with a message a person can act on when the browser refuses.
@@ -55,4 +56,18 @@ pub fn file_stem(name: &str) -> String {
     } else {
         s.chars().take(48).collect()
     }
+}
+
+/// Moves the keyboard focus to the element with this id once the page has drawn it (the next
+/// frame): a field that opens in answer to a button ("Add case", "Rename").
+pub fn focus_when_drawn(id: String) {
+    leptos::prelude::request_animation_frame(move || {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
 }

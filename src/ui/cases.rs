@@ -19,6 +19,7 @@ use crate::domain::eval::{
 use crate::domain::figures::{alike, read_setting};
 use crate::state::cases::{CaseSynth, Stage};
 use crate::state::draft::DraftHandle;
+use crate::state::entries::Unaccepted;
 
 /// Cases shown at first; more on request, so long tables stay quick.
 const PAGE: usize = 100;
@@ -173,6 +174,8 @@ pub fn CasesCard() -> impl IntoView {
         });
         editing.set(Some(id));
         shown.update(|n| *n = (*n).max(ids.get_untracked().len()));
+        // The new case opens at the bottom of the list: the focus goes to its input.
+        super::browser::focus_when_drawn(format!("pw-case-{id}-input"));
     };
     let on_delete = Callback::new(move |id: u32| {
         let mut gone = None;
@@ -250,6 +253,7 @@ fn CaseRow(
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let sel = Selection::expect();
+    let unaccepted = Unaccepted::get();
     let case = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).cloned()));
     // What this case would send empty: flagged on its line and in its editor.
     let gaps = Memo::new(move |_| {
@@ -299,6 +303,11 @@ fn CaseRow(
                         });
                         if bad > 0 {
                             v.push(view! { <span class="pw-tag pw-tag--bad" title="Open the case: the check is marked in red with what to fix.">{format!("{bad} check{} to fix", if bad == 1 { "" } else { "s" })}</span> }.into_any());
+                        }
+                        // A number typed in this case that could not be used (kept while closed).
+                        let unused = unaccepted.map_or(0, |u| u.count_in_case(id));
+                        if unused > 0 {
+                            v.push(view! { <span class="pw-tag pw-tag--bad" title="Open the case: what you typed is still there, marked in red with why it cannot be used; the old value counts until you correct or empty it.">{format!("{unused} entr{} not used", if unused == 1 { "y" } else { "ies" })}</span> }.into_any());
                         }
                         let empty: Vec<String> = gaps.with(|g| g.iter().map(|g| match gap_variable(g) {
                             Some(name) => format!("{{{{{name}}}}}"),
@@ -361,7 +370,12 @@ fn CaseEditor(
     };
     let p = format!("pw-case-{id}");
     let (p2, p3) = (p.clone(), p.clone());
-    let threshold_problem = RwSignal::new(None::<String>);
+    // What was typed here and refused before the case was closed comes back with its message.
+    let unaccepted = Unaccepted::get();
+    let threshold_id = format!("{p}-threshold");
+    let kept = unaccepted.and_then(|u| u.entry(&threshold_id));
+    let threshold_problem = RwSignal::new(kept.as_ref().map(|e| e.problem.clone()));
+    let threshold_typed = RwSignal::new(kept.map(|e| e.text));
     let in_prompt = Memo::new(move |_| rendered.with(|p| eval::prompt_variables(p)));
     let vars = Memo::new(move |_| {
         d.draft.with(|x| {
@@ -491,11 +505,13 @@ fn CaseEditor(
                         aria-describedby=move || if threshold_problem.with(Option::is_some) { format!("{p2}-threshold-hint {p2}-threshold-problem") } else { format!("{p2}-threshold-hint") }
                         aria-invalid=move || threshold_problem.with(Option::is_some).then_some("true")
                         placeholder="all"
-                        prop:value=field(|c| c.threshold.map(|t| format!("{}", (t * 100.0).round())).unwrap_or_default())
+                        prop:value=move || threshold_typed.get().unwrap_or_else(field(|c| c.threshold.map(|t| format!("{}", (t * 100.0).round())).unwrap_or_default()))
                         on:change=move |ev| {
                             let t = event_target_value(&ev);
                             if t.trim().is_empty() {
                                 threshold_problem.set(None);
+                                threshold_typed.set(None);
+                                if let Some(u) = unaccepted { u.accept(&threshold_id); }
                                 update_case(d, id, |c| c.threshold = None);
                                 return;
                             }
@@ -504,13 +520,20 @@ fn CaseEditor(
                             match read_setting(&t, 0.0f32, 100.0, in_use) {
                                 Ok(v) => {
                                     threshold_problem.set(None);
+                                    threshold_typed.set(None);
+                                    if let Some(u) = unaccepted { u.accept(&threshold_id); }
                                     update_case(d, id, |c| c.threshold = Some(f64::from(v) / 100.0));
                                 }
-                                Err(e) => threshold_problem.set(Some(if d.draft.with_untracked(|x| x.suite.case(id).is_some_and(|c| c.threshold.is_none())) {
-                                    e.replace("100 is used until then", "until then every check must pass")
-                                } else {
-                                    e
-                                })),
+                                Err(e) => {
+                                    let e = if d.draft.with_untracked(|x| x.suite.case(id).is_some_and(|c| c.threshold.is_none())) {
+                                        e.replace("100 is used until then", "until then every check must pass")
+                                    } else {
+                                        e
+                                    };
+                                    threshold_problem.set(Some(e.clone()));
+                                    threshold_typed.set(Some(t.clone()));
+                                    if let Some(u) = unaccepted { u.refuse(&threshold_id, t, e); }
+                                }
                             }
                         }/>
                     {move || threshold_problem.get().map(|m| view! { <p id=format!("{p3}-threshold-problem") class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })}
@@ -685,6 +708,7 @@ fn AssertionEditor(
     index: usize,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
+    let unaccepted = Unaccepted::get();
     let a = Memo::new(move |_| read_assertion(d, owner, index));
     let problem = Memo::new(move |_| {
         let spec = d.draft.with(|x| x.current_spec().cloned());
@@ -865,7 +889,10 @@ fn AssertionEditor(
             </label>
             <button type="button" class="pw-button pw-button--small pw-button--ghost"
                 aria-label=move || format!("Remove check: {}", kind_label())
-                on:click=move |_| with_assertions(d, owner, |v| { if index < v.len() { v.remove(index); } })>"Remove"</button>
+                on:click=move |_| {
+                    with_assertions(d, owner, |v| { if index < v.len() { v.remove(index); } });
+                    if let Some(u) = unaccepted { u.remove_check(&owner.prefix(), index); }
+                }>"Remove"</button>
             <p id=err_id class="pw-hint pw-hint--bad" role="status">{move || problem.get().unwrap_or_default()}</p>
         </li>
     }

@@ -123,7 +123,7 @@ pub fn DraftsPanel(
                                 }}
                                 <div class="pw-row pw-row--wrap">
                                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Rename {name2}")
-                                        on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| x.name).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
+                                        on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| x.name).unwrap_or_default()); renaming.set(Some(i4.clone())); super::browser::focus_when_drawn("pw-rename".into()); }>"Rename"</button>
                                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Duplicate {name2}") on:click=move |_| lib.duplicate(i5.clone())>"Duplicate"</button>
                                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Export {name2}") on:click=move |_| export(Some(i6.clone()))>"Export"</button>
                                     <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=format!("Delete {name2}") on:click=move |_| lib.delete(id.clone())>"Delete"</button>
@@ -314,6 +314,12 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
         .iter()
         .map(|a| a.describe())
         .collect::<Vec<_>>();
+    // The results the link carries, shown as they came: each case's verdict and score, and its
+    // answer folded, as text.
+    let run = d.run_of(d.current);
+    let scores = run
+        .map(|r| r.scores(&d.suite, d.current_spec()))
+        .unwrap_or_default();
     let items = cases
         .iter()
         .enumerate()
@@ -328,7 +334,42 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
             } else {
                 format!("{}. {} — checks: {}", i + 1, c.summary(), checks.join("; "))
             };
-            view! { <li>{line}</li> }
+            let result = run.and_then(|r| r.cases.get(&c.id)).and_then(|r| {
+                use crate::domain::eval::run::Status;
+                let verdict = match (&r.status, scores.get(&c.id)) {
+                    (Status::Failed(e), _) => format!("the call failed: {e}"),
+                    (Status::Done, Some(s)) => {
+                        let word = if s.pending {
+                            "judging was not finished"
+                        } else if s.verdicts.is_empty() {
+                            "no checks"
+                        } else if s.pass {
+                            "pass"
+                        } else {
+                            "fail"
+                        };
+                        match s.score {
+                            Some(x) if !s.verdicts.is_empty() => {
+                                format!("{word}, score {:.0}%", x * 100.0)
+                            }
+                            _ => word.to_owned(),
+                        }
+                    }
+                    (Status::Done, None) => "answered".to_owned(),
+                    _ => return None,
+                };
+                Some((verdict, r.output.clone()))
+            });
+            let result = result.map(|(verdict, output)| {
+                view! {
+                    <p class="pw-hint">{format!("Result: {verdict}")}</p>
+                    <details class="pw-details">
+                        <summary>{format!("Answer of case {}", i + 1)}</summary>
+                        <pre class="pw-output__text">{output}</pre>
+                    </details>
+                }
+            });
+            view! { <li>{line}{result}</li> }
         })
         .collect_view();
     view! {

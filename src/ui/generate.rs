@@ -27,6 +27,8 @@ pub const TINY_CANNOT: &str = "The built-in local model is too small to rewrite 
 #[component]
 pub fn IdeaCard() -> impl IntoView {
     let d = DraftHandle::expect();
+    // What the variables field changed in the last entry, and why.
+    let var_notes = RwSignal::new(Vec::<String>::new());
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
@@ -140,8 +142,18 @@ pub fn IdeaCard() -> impl IntoView {
                         <label class="pw-label" for="pw-variables">"Data it receives (variables)"</label>
                         <input id="pw-variables" class="pw-input" placeholder="e.g. transcript, language"
                             prop:value=move || d.draft.with(|x| x.idea.variables.join(", "))
-                            on:change=move |ev| d.draft.update(|x| x.idea.variables = meta::parse_variables(&event_target_value(&ev)))/>
-                        <p class="pw-hint">"Names of the inputs your app fills in; the prompt will refer to them as {{name}}."</p>
+                            aria-describedby="pw-variables-hint pw-variables-changed"
+                            on:change=move |ev| {
+                                let read = meta::read_variables(&event_target_value(&ev));
+                                var_notes.set(read.notes);
+                                d.draft.update(|x| x.idea.variables = read.names);
+                            }/>
+                        <p id="pw-variables-hint" class="pw-hint">"Names of the inputs your app fills in, separated by commas; the prompt will refer to them as {{name}}."</p>
+                        // What the field changed in what was typed, and why: it never rewrites silently.
+                        <p id="pw-variables-changed" class="pw-hint pw-hint--warn" role="status">{move || {
+                            let notes = var_notes.get();
+                            (!notes.is_empty()).then(|| format!("Changed: {}", notes.join(" ")))
+                        }}</p>
                     </div>
                 </div>
             </details>

@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
         Generator::expect().recover_interrupted(&library.current_id.get_untracked());
         true
     });
+    state::entries::Unaccepted::provide(library);
     state::runner::Runner::provide();
     state::cases::CaseSynth::provide();
     cases::Selection::provide();

@@ -1,7 +1,11 @@
 //! A number field for a setting with an allowed range. What is typed stays as typed: a value out
 //! of range or not a number is named next to the field, with the range and the value still in use
-//! (`domain::figures::read_setting`); nothing is clamped or replaced silently.
+//! (`domain::figures::read_setting`); nothing is clamped or replaced silently. What was typed and
+//! refused is kept in `state::entries::Unaccepted` by field id, so a field drawn again (a case
+//! closed and reopened) shows it and its message again.
 use leptos::prelude::*;
+
+use crate::state::entries::Unaccepted;
 
 use crate::domain::figures::{SettingNumber, read_optional_setting, read_setting};
 
@@ -88,6 +92,14 @@ fn field(
     apply: impl Fn(&str) -> Result<(), String> + Send + Sync + 'static,
 ) -> impl IntoView {
     let problem_id = format!("{id}-problem");
+    // What was typed and refused before this field was last drawn, shown again as it was.
+    let store = Unaccepted::get();
+    let kept = store.and_then(|s| s.entry(&id));
+    let typed = RwSignal::new(kept.as_ref().map(|e| e.text.clone()));
+    if let Some(e) = kept {
+        problem.set(Some(e.problem));
+    }
+    let field_id = id.clone();
     let described = {
         let problem_id = problem_id.clone();
         move || {
@@ -104,10 +116,21 @@ fn field(
             placeholder=placeholder
             aria-describedby=described
             aria-invalid=move || problem.with(Option::is_some).then_some("true")
-            prop:value=shown
-            on:change=move |ev| match apply(&event_target_value(&ev)) {
-                Ok(()) => problem.set(None),
-                Err(e) => problem.set(Some(e)),
+            prop:value=move || typed.get().unwrap_or_else(&shown)
+            on:change=move |ev| {
+                let text = event_target_value(&ev);
+                match apply(&text) {
+                    Ok(()) => {
+                        typed.set(None);
+                        problem.set(None);
+                        if let Some(s) = store { s.accept(&field_id); }
+                    }
+                    Err(e) => {
+                        typed.set(Some(text.clone()));
+                        problem.set(Some(e.clone()));
+                        if let Some(s) = store { s.refuse(&field_id, text, e); }
+                    }
+                }
             }/>
         {move || problem.get().map(|m| view! { <p id=problem_id.clone() class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })}
     }

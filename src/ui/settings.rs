@@ -145,15 +145,53 @@ pub fn SettingsPanel(
 
 /// Escape closes a drawer wherever the focus is on the page (not only inside the drawer: the
 /// focus is often still on the button that opened it), unless something in it used the key
-/// (an open list). The focus goes back to the element that had it before.
+/// (an open list). However it closes, a focus left nowhere (the drawer is gone) goes back to the
+/// element that had it last before the drawer opened: the button that opened it.
 pub fn close_on_escape(open: RwSignal<bool>) {
+    use wasm_bindgen::JsCast;
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" && !ev.default_prevented() && open.get_untracked() {
             ev.prevent_default();
             open.set(false);
         }
     });
-    on_cleanup(move || handle.remove());
+    // The last element focused while the drawer was closed.
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let focus = window_event_listener(leptos::ev::focusin, move |ev| {
+        if !open.get_untracked() {
+            if let Some(el) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                opener.set_value(Some(el));
+            }
+        }
+    });
+    Effect::watch(
+        move || open.get(),
+        move |now, before, _| {
+            if *now || before != Some(&true) {
+                return;
+            }
+            let Some(el) = opener.get_value() else { return };
+            // Once the drawer is gone from the page (the next frame), whatever order the
+            // effects run in.
+            request_animation_frame(move || {
+                let doc = document();
+                let lost = doc
+                    .active_element()
+                    .is_none_or(|a| doc.body().is_some_and(|b| a == *b));
+                if lost && el.is_connected() {
+                    let _ = el.focus();
+                }
+            });
+        },
+        false,
+    );
+    on_cleanup(move || {
+        handle.remove();
+        focus.remove();
+    });
 }
 
 /// The settings of one job: provider, address, key, model, temperature; connection and test call.

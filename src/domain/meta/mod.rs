@@ -159,22 +159,68 @@ pub fn check_idea(idea: &str) -> Result<(), &'static str> {
     }
 }
 
-/// Parses "transcript, {{notes}} lang" into clean variable names.
-pub fn parse_variables(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for raw in s.split([',', ' ', '\n', ';']) {
-        let name: String = raw
-            .trim()
-            .trim_start_matches("{{")
-            .trim_end_matches("}}")
-            .chars()
-            .filter(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() && !out.contains(&name) {
-            out.push(name);
+/// The variable names read from the idea's "Data it receives" field, and what was changed on the
+/// way, in plain words (one sentence each), so the field never rewrites silently.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VariablesRead {
+    /// Names as `{{name}}` placeholders take them (letters, digits, `_`; first a letter), in the
+    /// order typed, each once.
+    pub names: Vec<String>,
+    /// What was changed and why: a name rewritten, left out, or listed twice.
+    pub notes: Vec<String>,
+}
+
+/// Reads "transcript, {{notes}}, error message" into variable names. Names are separated by
+/// commas only; braces are dropped; spaces and other marks inside a name become one `_` each run
+/// (as `spec::placeholders` reads only letters, digits and `_`); a name that does not start with
+/// a letter is left out, and one listed again is kept once, each with a note saying so.
+pub fn read_variables(s: &str) -> VariablesRead {
+    let mut out = VariablesRead::default();
+    for raw in s.split(',') {
+        let typed = raw.trim();
+        let bare: String = typed.chars().filter(|c| !matches!(c, '{' | '}')).collect();
+        let bare = bare.trim();
+        if bare.is_empty() {
+            continue;
         }
+        let mut name = String::new();
+        for c in bare.chars() {
+            if c.is_alphanumeric() || c == '_' {
+                name.push(c);
+            } else if !name.ends_with('_') {
+                name.push('_');
+            }
+        }
+        if !name.chars().next().is_some_and(char::is_alphabetic) {
+            out.notes.push(format!(
+                "\u{201c}{bare}\u{201d} was left out: a name must start with a letter."
+            ));
+            continue;
+        }
+        if name != bare {
+            let why = if bare.chars().any(char::is_whitespace) {
+                "a name has no spaces"
+            } else {
+                "a name holds only letters, digits and _"
+            };
+            out.notes.push(format!(
+                "\u{201c}{bare}\u{201d} became \u{201c}{name}\u{201d}: {why}."
+            ));
+        }
+        if out.names.contains(&name) {
+            out.notes.push(format!(
+                "\u{201c}{name}\u{201d} was listed twice: it is kept once."
+            ));
+            continue;
+        }
+        out.names.push(name);
     }
     out
+}
+
+/// The names of [`read_variables`], without its notes.
+pub fn parse_variables(s: &str) -> Vec<String> {
+    read_variables(s).names
 }
 
 /// The request that turns an idea into a prompt.

@@ -136,9 +136,46 @@ fn ideas_are_checked_before_sending() {
     assert!(check_idea(" x ").is_err());
     assert!(check_idea("summarise emails").is_ok());
     assert_eq!(
-        parse_variables("transcript, {{notes}} lang;lang"),
+        parse_variables("transcript, {{notes}}, lang,lang"),
         ["transcript", "notes", "lang"]
     );
+}
+
+// Tryout 3: "error message, {{code snippet}}, 123, error message, naïve" silently became
+// "error, message, code, snippet, 123, naïve". Commas separate names; what is changed is said.
+#[test]
+fn variables_split_on_commas_only_and_every_change_is_said() {
+    let read = read_variables("error message, {{code snippet}}, 123, error message, naïve, ,");
+    assert_eq!(read.names, ["error_message", "code_snippet", "naïve"]);
+    assert_eq!(
+        read.notes,
+        [
+            "\u{201c}error message\u{201d} became \u{201c}error_message\u{201d}: a name has no spaces.",
+            "\u{201c}code snippet\u{201d} became \u{201c}code_snippet\u{201d}: a name has no spaces.",
+            "\u{201c}123\u{201d} was left out: a name must start with a letter.",
+            "\u{201c}error message\u{201d} became \u{201c}error_message\u{201d}: a name has no spaces.",
+            "\u{201c}error_message\u{201d} was listed twice: it is kept once.",
+        ]
+    );
+    // Names a placeholder reads are taken as typed, without a note.
+    let clean = read_variables("transcript, {{language}}, user_name2");
+    assert_eq!(clean.names, ["transcript", "language", "user_name2"]);
+    assert!(clean.notes.is_empty(), "{:?}", clean.notes);
+    let marks = read_variables("e-mail.body");
+    assert_eq!(marks.names, ["e_mail_body"]);
+    assert_eq!(
+        marks.notes,
+        [
+            "\u{201c}e-mail.body\u{201d} became \u{201c}e_mail_body\u{201d}: a name holds only letters, digits and _."
+        ]
+    );
+    // Every name read is one a {{placeholder}} finds.
+    for n in &read.names {
+        assert_eq!(
+            crate::domain::spec::placeholders(&format!("{{{{{n}}}}}")),
+            [n.clone()]
+        );
+    }
 }
 
 #[test]

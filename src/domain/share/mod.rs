@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::domain::draft::Draft;
+use crate::domain::figures::size;
 use crate::domain::wire::salvage::{self, Lost, Salvaged};
 use crate::domain::wire::{DraftV1, Include, OriginV1, SpecV1, VersionV1};
 
@@ -59,6 +60,60 @@ pub enum ShareError {
     TooLarge,
     #[error("the link's draft could not be read: {0}")]
     Invalid(String),
+    /// What follows `#pw=1.` or `#pw=2.` is not what Promptwright writes there (its first
+    /// character already differs): typed or pasted by hand, not cut or damaged.
+    #[error(
+        "what follows \u{201c}#pw=\u{201d} is not the content of a Promptwright share link (ask whoever sent it to copy the link again)"
+    )]
+    NotALink,
+}
+
+/// Characters a link picks up from the sentence around it (a mail's "see …#pw=2.xyz." or
+/// "(…#pw=2.xyz)"), never part of a payload: dropped from the end before reading.
+const SENTENCE_END: &[char] = &[
+    '.', ',', ';', ':', ')', ']', '>', '\'', '"', '\u{201d}', '\u{2019}',
+];
+
+/// `%XX` escapes decoded (a mail or chat app may write `#pw%3D2.…` for `#pw=2.…`); text with a
+/// malformed escape or that decodes to invalid UTF-8 is returned unchanged.
+fn percent_decoded(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('%') {
+        return text.into();
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                Some(v) => {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+                None => return text.into(),
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).map_or(text.into(), Into::into)
+}
+
+/// The address's fragment as the decoder reads it: spaces and a sentence's closing punctuation
+/// dropped from the end.
+fn cleaned(fragment: &str) -> &str {
+    fragment.trim_end_matches(|c: char| c.is_whitespace() || SENTENCE_END.contains(&c))
+}
+
+/// Whether an address fragment (`location.hash`) is meant as a share link: it starts with
+/// `#pw=`, also when written `#pw%3D`.
+pub fn is_link(fragment: &str) -> bool {
+    let key = format!("#{FRAGMENT_KEY}");
+    fragment.starts_with(&key) || percent_decoded(fragment).starts_with(&key)
 }
 
 /// A part of a draft that can be left out of a link.
@@ -86,22 +141,91 @@ impl LeaveOut {
 pub struct TooLargeForLink {
     /// Characters of the smallest link the draft makes with these choices.
     pub chars: usize,
-    /// What to leave out, all of it, for a link that opens; empty when even the current prompt
-    /// alone is too large (then only the exported file carries it).
+    /// What to leave out, all of it, for a link that opens; empty when even the idea and the
+    /// current prompt alone are too large (then only the exported file carries it).
     pub leave_out: Vec<LeaveOut>,
+    /// How large each part of the draft is, as chosen for the link.
+    pub sizes: PartSizes,
+}
+
+/// Bytes of each part of a draft as a link would carry it (its JSON, before packing); a part
+/// not chosen for the link is 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PartSizes {
+    /// The idea and its details (audience, tone, variables…).
+    pub idea: usize,
+    /// The version shown.
+    pub prompt: usize,
+    /// The other versions.
+    pub history: usize,
+    /// The test cases and their checks.
+    pub cases: usize,
+    /// The run results.
+    pub results: usize,
+}
+
+impl PartSizes {
+    fn of(d: &Draft, include: Include) -> Self {
+        let wire = DraftV1::from_draft(d, include);
+        let (shown, other): (Vec<&VersionV1>, Vec<&VersionV1>) =
+            wire.versions.iter().partition(|v| v.n == wire.current);
+        Self {
+            idea: json_len(&wire.idea),
+            prompt: shown.iter().map(|v| json_len(*v)).sum(),
+            history: other.iter().map(|v| json_len(*v)).sum(),
+            cases: json_len(&wire.cases) + json_len(&wire.checks),
+            results: json_len(&wire.runs),
+        }
+    }
+
+    fn of_part(&self, p: LeaveOut) -> usize {
+        match p {
+            LeaveOut::Results => self.results,
+            LeaveOut::History => self.history,
+            LeaveOut::Cases => self.cases,
+        }
+    }
+}
+
+/// Bytes of a wire part's JSON.
+fn json_len<T: serde::Serialize>(v: &T) -> usize {
+    serde_json::to_vec(v).map_or(0, |v| v.len())
 }
 
 impl TooLargeForLink {
+    /// The share panel's sentence: which part makes the draft too large, its size, and what to
+    /// leave out (or shorten) for a link that opens.
     pub fn message(&self) -> String {
-        let words: Vec<&str> = self.leave_out.iter().map(|p| p.words()).collect();
-        match words.as_slice() {
-            [] => "This prompt is too large for a share link, even on its own. Export the draft and send the file instead.".to_owned(),
-            [one] => format!("This draft is too large for a share link. Leave out {one} and it fits."),
-            [init @ .., last] => format!(
-                "This draft is too large for a share link. Leave out {} and {last} and it fits.",
-                init.join(", ")
-            ),
+        let s = &self.sizes;
+        let fixed = format!("the idea {}, the prompt {}", size(s.idea), size(s.prompt));
+        if self.leave_out.is_empty() {
+            let (big, bytes, other, small) = if s.idea >= s.prompt {
+                ("idea", s.idea, "prompt", s.prompt)
+            } else {
+                ("prompt", s.prompt, "idea", s.idea)
+            };
+            let fix = if big == "idea" {
+                "Shorten the idea, or export the draft and send the file instead."
+            } else {
+                "Export the draft and send the file instead."
+            };
+            return format!(
+                "This draft is too large for a share link, even with only the idea and the current prompt: the {big} alone is {} (the {other} {}). {fix}",
+                size(bytes),
+                size(small)
+            );
         }
+        let parts: Vec<String> = self
+            .leave_out
+            .iter()
+            .map(|p| format!("{} {}", p.words(), size(s.of_part(*p))))
+            .collect();
+        let words: Vec<&str> = self.leave_out.iter().map(|p| p.words()).collect();
+        format!(
+            "This draft is too large for a share link. Sizes: {}, {fixed}. Leave out {} and it fits.",
+            parts.join(", "),
+            words.join(" and ")
+        )
     }
 }
 
@@ -422,12 +546,14 @@ fn encode_within(d: &Draft, include: Include, caps: Caps) -> Result<String, TooL
             return Err(TooLargeForLink {
                 chars,
                 leave_out: choice.to_vec(),
+                sizes: PartSizes::of(d, include),
             });
         }
     }
     Err(TooLargeForLink {
         chars,
         leave_out: Vec::new(),
+        sizes: PartSizes::of(d, include),
     })
 }
 
@@ -495,8 +621,31 @@ pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
     Ok(s)
 }
 
+/// Reads the link as given; if that fails and it holds `%` escapes, as decoded (a link whose
+/// `=` became `%3D` on the way), keeping the first reading's reason unless only the decoded
+/// text reads as a link at all.
 fn decode_within(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
-    let t = input.trim();
+    match decode_cleaned(input, caps) {
+        Err(e) if input.contains('%') && input.len() <= caps.link_chars => {
+            let decoded = percent_decoded(input);
+            if decoded == input {
+                return Err(e);
+            }
+            match decode_cleaned(&decoded, caps) {
+                Ok(s) => Ok(s),
+                Err(again) if matches!(e, ShareError::UnknownVersion(_)) => Err(again),
+                Err(_) => Err(e),
+            }
+        }
+        read => read,
+    }
+}
+
+fn decode_cleaned(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
+    if input.trim().len() > caps.link_chars {
+        return Err(ShareError::Oversized(input.trim().len()));
+    }
+    let t = cleaned(input.trim());
     if t.len() > caps.link_chars {
         return Err(ShareError::Oversized(t.len()));
     }
@@ -523,6 +672,16 @@ fn decode_within(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
         return Err(ShareError::NotBase64);
+    }
+    // Every link Promptwright writes starts the same way: version 2 with its method byte (0-3,
+    // base64 "A"), version 1 with a JSON object ("{", base64 "e").
+    let first = match version {
+        "1" => Some('e'),
+        "2" => Some('A'),
+        _ => None,
+    };
+    if first.is_some_and(|f| payload.chars().next().is_some_and(|c| c != f)) {
+        return Err(ShareError::NotALink);
     }
     let raw = URL_SAFE_NO_PAD
         .decode(payload)

@@ -418,9 +418,12 @@ fn drafts_too_large_for_a_link_say_what_to_leave_out() {
     big_results.put_run(run);
     let e = encode(&big_results, ALL).unwrap_err();
     assert_eq!(e.leave_out, vec![LeaveOut::Results]);
-    assert_eq!(
-        e.to_string(),
-        "This draft is too large for a share link. Leave out the run results and it fits."
+    let said = e.to_string();
+    assert!(
+        said.starts_with("This draft is too large for a share link. Sizes: the run results ")
+            && said.contains(" MB, the idea ")
+            && said.ends_with("Leave out the run results and it fits."),
+        "{said}"
     );
     check_link(&big_results, ALL, CAPS);
 
@@ -442,6 +445,7 @@ fn drafts_too_large_for_a_link_say_what_to_leave_out() {
     huge_prompt.commit(spec, crate::domain::draft::Origin::Pasted, 3.0);
     let e = encode(&huge_prompt, ALL).unwrap_err();
     assert_eq!(e.leave_out, vec![]);
+    assert!(e.to_string().contains("the prompt alone is"), "{e}");
     assert!(e.to_string().contains("Export the draft"), "{e}");
     check_link(&huge_prompt, CURRENT, CAPS);
 
@@ -606,4 +610,80 @@ fn the_results_offer_says_what_a_link_carries() {
         with.run_of(1).unwrap().cases[&ids[0]].output,
         "- Ann: book the room"
     );
+}
+
+// Tryout 3: a link at the end of a sentence ("…#pw=2.xyz." or "(…#pw=2.xyz)") was called damaged.
+#[test]
+fn a_link_followed_by_sentence_punctuation_opens() {
+    let (_, d) = &reference_drafts()[1];
+    for link in [
+        fragment(d, ALL).unwrap(),
+        format!("#{FRAGMENT_KEY}{}", encode_v1(d, ALL)),
+    ] {
+        let want = decode(&link);
+        assert!(want.is_ok());
+        for end in [
+            ".", ",", ";", ":", ")", "]", ">", "'", "\"", " ", "\n", ").", "\u{201d}",
+        ] {
+            assert_eq!(decode(&format!("{link}{end}")), want, "{end:?}");
+        }
+    }
+}
+
+// Tryout 3: `#pw%3D2.…` (the "=" written as %3D by a mail app) opened a blank page.
+#[test]
+fn a_link_with_percent_escapes_is_read_decoded() {
+    let (_, d) = &reference_drafts()[1];
+    let link = fragment(d, ALL).unwrap();
+    assert!(decode(&link).is_ok());
+    for key in ["%3D", "%3d"] {
+        let escaped = link.replacen('=', key, 1);
+        assert!(is_link(&escaped), "{escaped:.20}");
+        assert_eq!(decode(&escaped), decode(&link));
+    }
+    assert!(is_link(&link));
+    assert!(!is_link("#section-2"));
+    // An escape that makes no link is still named as what it is.
+    assert_eq!(decode("#pw%3D2.ab$cd"), Err(ShareError::NotBase64));
+}
+
+// Tryout 3: `#pw=2.hello` was said to be cut off when copied; it is no link's content at all.
+#[test]
+fn text_that_is_no_link_content_is_named_so_not_cut_off() {
+    for text in ["#pw=2.hello", "#pw=1.hello", "#pw=2.Zm9v", "2.hello-world"] {
+        let why = decode(text).expect_err(text);
+        assert_eq!(why, ShareError::NotALink, "{text}");
+        assert!(
+            why.to_string()
+                .contains("not the content of a Promptwright share link"),
+            "{why}"
+        );
+    }
+}
+
+// Tryout 3: a 622 KB idea with a 171-token prompt was reported as "This prompt is too large for a
+// share link, even on its own". The part at fault is named, with its size and what to do.
+#[test]
+fn a_draft_too_large_for_a_link_names_the_part_at_fault_with_its_size() {
+    let mut rng = XorShift(11);
+    let (_, base) = &reference_drafts()[1];
+    let mut huge_idea = base.clone();
+    huge_idea.idea.idea = text(&mut rng, 622 * 1024, false);
+    let e = encode(&huge_idea, ALL).unwrap_err();
+    assert_eq!(e.leave_out, vec![]);
+    assert!(
+        e.sizes.idea > 622 * 1024 && e.sizes.prompt < 10 * 1024,
+        "{:?}",
+        e.sizes
+    );
+    let said = e.to_string();
+    assert!(
+        said.contains(&format!(
+            "the idea alone is {} (the prompt {})",
+            crate::domain::figures::size(e.sizes.idea),
+            crate::domain::figures::size(e.sizes.prompt)
+        )) && said.contains("Shorten the idea"),
+        "{said}"
+    );
+    assert!(!said.contains("This prompt is too large"), "{said}");
 }

@@ -324,6 +324,11 @@ impl FakeProvider {
         self.with(|s| s.default_reply = text.to_owned());
     }
 
+    /// Serves one more model name (listed and answering), e.g. a long one for layout tests.
+    pub fn add_model(&self, name: &str) {
+        self.with(|s| s.models.push(name.to_owned()));
+    }
+
     /// Reports usage at the most a request could use (see `Script::bill_max`).
     pub fn bill_max(&self, on: bool) {
         self.shared.script.lock().unwrap().bill_max = on;

@@ -853,7 +853,61 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
         "the cost message to go once a number is typed",
     )
     .await?;
-    // The run uses the limits in use: at most 20 characters (the 2.5 was not taken), no minimum.
+    // Tryout 3: a case's "abc" in "Answers within (ms)" was gone, with its message, once the case
+    // was closed and opened again. It stays, the closed case says so, and a run waits for it.
+    b.field("Kind of check to add (Checks for this case)")
+        .await?
+        .select_by_label("Answers within (ms)")
+        .await?;
+    b.button("Add check to checks for this case")
+        .await?
+        .click()
+        .await?;
+    let ms = b.field("Most milliseconds (case #1, check 1)").await?;
+    ms.send_keys(&format!("{SELECT_ALL}abc{TAB}")).await?;
+    let said = "\u{201c}abc\u{201d} is not a whole number. Type a whole number from 1 to 600,000";
+    b.wait_for_text(said).await?;
+    let summary = "//li[contains(@class,'pw-case')]//button[contains(@class,'pw-case__summary')]";
+    b.client
+        .find(fantoccini::Locator::XPath(summary))
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return !document.querySelector('[id^=\"pw-case-1-check-0\"]')",
+        "case #1's editor to close",
+    )
+    .await?;
+    b.wait_for_text("1 entry not used").await?;
+    b.button("Run the case").await?.click().await?;
+    b.wait_for_text("3 entries need correcting or emptying before a run can start")
+        .await?;
+    b.wait_for_text("In a check for every case, \u{201c}2.5\u{201d} is not used")
+        .await?;
+    b.wait_for_text("In case #1, \u{201c}abc\u{201d} is not used")
+        .await?;
+    assert_eq!(
+        fake.chat_requests().len(),
+        0,
+        "a run went out with the old values"
+    );
+    b.client
+        .find(fantoccini::Locator::XPath(summary))
+        .await?
+        .click()
+        .await?;
+    let ms = b.field("Most milliseconds (case #1, check 1)").await?;
+    assert_eq!(ms.prop("value").await?.as_deref(), Some("abc"));
+    b.wait_for_text(said).await?;
+    ms.send_keys(&format!("{SELECT_ALL}60000{TAB}")).await?;
+    max.send_keys(&format!("{SELECT_ALL}20{TAB}")).await?;
+    min.send_keys(&format!("{SELECT_ALL}\u{e003}{TAB}")).await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('entry not used') && !document.querySelector('[aria-invalid=\"true\"]')",
+        "the entries to be taken",
+    )
+    .await?;
+    // The run uses the limits in use: at most 20 characters, no minimum ("abc" was emptied).
     fake.set_default_reply("- **Bob**: send the deck to everyone today");
     b.button("Run the case").await?.click().await?;
     wait_badge(&b, 1, "fail").await?;

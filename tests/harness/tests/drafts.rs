@@ -197,6 +197,31 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     d.wait_count(2).await?;
     d.close().await?;
 
+    // Tryout 3: a link at the end of a sentence ("…)." after it), or with its "=" written %3D,
+    // opens; text that is no link's content says so instead of "cut off when copied".
+    let here = link.replace(&format!("http://{}/", site.addr), &site.url());
+    for variant in [format!("{here})."), here.replacen("#pw=", "#pw%3D", 1)] {
+        b.client.goto(&variant).await?;
+        b.client.refresh().await?;
+        b.wait_for_role_name(
+            "heading",
+            "Shared draft: turn a recipe into a shopping list",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{variant:.60}…{}: {e}", &variant[variant.len() - 8..]))?;
+        b.button("Close").await?.click().await?;
+    }
+    let not_a_link = format!("{}#pw=2.hello", site.url());
+    b.client.goto(&not_a_link).await?;
+    b.client.refresh().await?;
+    b.wait_for_text("is not the content of a Promptwright share link")
+        .await?;
+    let said = b
+        .eval("return document.querySelector('.pw-notice--error').innerText")
+        .await?;
+    assert!(!said.as_str().unwrap_or("").contains("cut off"), "{said}");
+    b.button("Close").await?.click().await?;
+
     // A damaged link explains itself and leaves the person's drafts alone.
     let mut chars: Vec<char> = link.chars().collect();
     let mid = link.find("#pw=2.").unwrap() + 20;
@@ -477,6 +502,17 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?;
     b.wait_for_text("3 test cases included, with run results:")
         .await?;
+    // Tryout 3: the preview promised run results and listed only the cases. Each case shows the
+    // result it carries, and its answer folded, before anything is saved.
+    let preview = b
+        .eval("return document.querySelector('[aria-label=\"Test cases included\"]').textContent")
+        .await?;
+    let preview = preview.as_str().unwrap_or("");
+    assert_eq!(preview.matches("Result: no checks").count(), 3, "{preview}");
+    for answer in ["Produce: leeks", "Baking: flour", "Answer of case 1"] {
+        assert!(preview.contains(answer), "{answer} not in {preview}");
+    }
+    b.screenshot("shared-preview-with-results").await?;
     b.button("Save as my draft").await?.click().await?;
     b.wait_for_text("Produce: leeks").await?;
     b.wait_for_text("Baking: flour").await?;

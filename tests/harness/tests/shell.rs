@@ -531,3 +531,180 @@ async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits(
     browser.close().await?;
     Ok(())
 }
+
+// Tryout 3: at 360 px the page scrolled sideways (593 px wide): a case's tag "empty: {{error}},
+// {{message}}, …" and the "Written by SmolLM2-135M-Instruct" tag did not wrap. With long variable
+// names and a long model name, every tag wraps inside the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_tags_wrap_and_the_page_never_scrolls_sideways_at_360_px() -> anyhow::Result<()> {
+    let fake = pw_harness::fake_provider::FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(360, 740).await?;
+    b.open_app(&site.url()).await?;
+    let model = "SmolLM2-135M-Instruct-finetuned-for-customer-support-errors-q4_k_m-v2";
+    fake.add_model(model);
+    pw_harness::pages::SettingsPage::use_everywhere(&b, &fake.openai_url(), model).await?;
+    let names = [
+        "error_message_from_the_python_interpreter",
+        "customer_support_ticket_identifier_number",
+        "stack_trace_of_the_failing_request_handler",
+    ];
+    let context = names
+        .iter()
+        .map(|n| format!("{{{{{n}}}}}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reply = json!({"analysis": "", "persona": "You are a friendly front-desk assistant.",
+        "context": format!("The app fills in {context}."), "steps": ["Read the error.", "Explain it."],
+        "format": "Two short paragraphs.", "json_schema": "",
+        "examples": [{"input": "KeyError: 'a'", "output": "The key is missing."}]});
+    fake.push_replies([reply.to_string()]);
+    let p = pw_harness::pages::PromptPage::new(&b);
+    p.idea("a bot that explains Python errors").await?;
+    p.generate().await?;
+    p.wait_version(1).await?;
+    b.wait_for_text(&format!("Written by {model}")).await?;
+    b.button("Add case").await?.click().await?;
+    b.field("Input of case #1").await?;
+    b.screenshot("long-tags-360-case-open").await?;
+    // Closed, the case shows what it would send empty in one tag.
+    b.eval("document.querySelector('.pw-case__summary').click(); return 0")
+        .await?;
+    b.wait_for_text(&format!("empty: {{{{{}}}}}", names[0]))
+        .await?;
+    let widths = b
+        .eval("const e = document.documentElement; return [e.scrollWidth, e.clientWidth]")
+        .await?;
+    b.screenshot("long-tags-360").await?;
+    // What sticks out, to name it when this fails.
+    let wide = b
+        .eval("const w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > w + 1 && !Array.from(e.children).some(c => c.getBoundingClientRect().right > w + 1)).slice(0, 8).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 60))")
+        .await?;
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64(),
+        "the page is wider than the window at 360 px: {widths}; sticking out: {wide}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
+/// The focused element: its id, or else its text.
+const FOCUSED: &str =
+    "const a = document.activeElement; return a ? (a.id || a.textContent.trim()) : ''";
+
+// Tryout 3, keyboard only: after "Add case" the focus stayed on the button while the case opened
+// at the bottom; "Rename" kept the focus on its button; Escape on Drafts or Settings left the
+// focus on the page's body. Each now lands where the person goes next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_focus_follows_add_case_rename_and_closing_drawers() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 900).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_for_role_name("heading", "Your idea").await?;
+    let reply = json!({"analysis": "", "persona": "You are a meticulous meeting analyst.",
+        "context": "Meeting notes arrive as the user's message.", "steps": ["Read the notes.", "List every commitment."],
+        "format": "A Markdown list.", "json_schema": "",
+        "examples": [{"input": "Bob will send the deck.", "output": "- Bob: send the deck"}]});
+    pw_harness::pages::PromptPage::new(&b)
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &reply.to_string(),
+        )
+        .await?;
+    const ENTER: &str = "\u{E007}";
+    let focus = |label: &'static str| {
+        let b = &b;
+        async move {
+            let el = b.button(label).await?;
+            b.client
+                .execute(
+                    "arguments[0].focus(); return 0",
+                    vec![serde_json::to_value(&el)?],
+                )
+                .await?;
+            anyhow::Ok(())
+        }
+    };
+    let wait_focus = |want: &'static str, what: &'static str| {
+        let b = &b;
+        async move {
+            b.wait_until(
+                &format!("const a = document.activeElement; return !!a && (a.id || a.textContent.trim()) === {want:?}"),
+                what,
+            )
+            .await
+        }
+    };
+
+    focus("Add case").await?;
+    b.press(ENTER).await?;
+    wait_focus("pw-case-1-input", "the focus in the new case's input").await?;
+    b.press("Bob sends the deck.").await?;
+    assert_eq!(
+        b.field("Input of case #1")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("Bob sends the deck.")
+    );
+
+    for (opener, dialog) in [("Drafts", "Your drafts"), ("Settings", "Settings")] {
+        focus(opener).await?;
+        b.press(ENTER).await?;
+        b.wait_for_role_name("dialog", dialog).await?;
+        if opener == "Drafts" {
+            let rename = b
+                .client
+                .find(fantoccini::Locator::Css("button[aria-label^='Rename ']"))
+                .await?;
+            b.client
+                .execute(
+                    "arguments[0].focus(); return 0",
+                    vec![serde_json::to_value(&rename)?],
+                )
+                .await?;
+            b.press(ENTER).await?;
+            wait_focus("pw-rename", "the focus in the name field").await?;
+        }
+        b.press(ESCAPE).await?;
+        b.wait_until(
+            "return document.querySelector('[role=dialog]') === null",
+            "the dialog to close",
+        )
+        .await?;
+        wait_focus(opener, "the focus back on the button that opened the panel").await?;
+        let on = b.eval(FOCUSED).await?;
+        assert_eq!(on, opener, "after Escape on {dialog}");
+    }
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout 3: "error message, {{code snippet}}, 123, error message, naïve" silently became
+// "error, message, code, snippet, 123, naïve". Commas separate names; the field says what it
+// changed and why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_variables_field_says_what_it_changed_and_why() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 900).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_for_role_name("heading", "Your idea").await?;
+    b.wait_for_text("More details").await?.click().await?;
+    let field = b.field("Data it receives (variables)").await?;
+    field
+        .send_keys("error message, {{code snippet}}, 123, error message, naïve\u{E004}")
+        .await?;
+    b.wait_for_text("Changed: \u{201c}error message\u{201d} became \u{201c}error_message\u{201d}: a name has no spaces.")
+        .await?;
+    b.wait_for_text("\u{201c}123\u{201d} was left out: a name must start with a letter.")
+        .await?;
+    b.wait_for_text("\u{201c}error_message\u{201d} was listed twice: it is kept once.")
+        .await?;
+    assert_eq!(
+        field.prop("value").await?.as_deref(),
+        Some("error_message, code_snippet, naïve")
+    );
+    b.close().await?;
+    Ok(())
+}
