@@ -385,9 +385,20 @@ impl Browser {
 
     /// Sends a key to the focused element (e.g. `"\u{E00C}"` for Escape).
     pub async fn press(&self, key: &str) -> Result<()> {
-        let active = self.client.active_element().await?;
-        active.send_keys(key).await?;
-        Ok(())
+        // The focused element can be redrawn between finding it and typing (a field the page
+        // re-renders as focus settles): find it again, as the keyboard itself would follow focus.
+        let mut tries = 0;
+        loop {
+            let active = self.client.active_element().await?;
+            match active.send_keys(key).await {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < 5 && e.to_string().contains("stale element") => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Ends the session and chromedriver.
