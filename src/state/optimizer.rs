@@ -374,8 +374,16 @@ impl OptimizerHandle {
         // Queued now (a pause or cancel meanwhile drops them), sent only after the save: a slot
         // freed by another call before then must not send a call a reload could not find.
         let batch = self.queue.get_value().borrow_mut().push_batch(calls);
+        // The draft this loop belongs to: when another draft opens before the save ends (a
+        // copy, another draft from the list), opening it dropped this batch, and neither a
+        // failed nor a good save may touch the draft now open.
+        let owner = self.library.current_id.get_untracked();
         leptos::task::spawn_local(async move {
-            if self.library.save_now(false).await {
+            let saved = self.library.save_now(false).await;
+            if self.library.current_id.get_untracked() != owner {
+                return;
+            }
+            if saved {
                 self.queue.get_value().borrow_mut().mark_saved(batch);
                 self.pump();
             } else {

@@ -1,9 +1,9 @@
 //! Step 4, the results: run controls (all or selected cases, concurrency, cancel), the cases a
 //! run holds back for empty variables, a progress bar with ETA and a running tally of tokens and
 //! cost for the latest run, each case's output (streamed while it arrives) with every check's
-//! verdict and the judge's reasoning, marked when it was cut off at the token limit or comes from
-//! an earlier run, retry and re-judge of one case, the aggregate score, and a side-by-side
-//! comparison of two versions on the same cases.
+//! verdict and the judge's reasoning, marked when it was cut off at the token limit, repeats one
+//! line again and again, or comes from an earlier run, retry and re-judge of one case, the
+//! aggregate score, and a side-by-side comparison of two versions on the same cases.
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
@@ -282,6 +282,10 @@ fn ResultRow(
             o
         }
     };
+    // A line written again and again: the model looping (said, not scored).
+    let looping = Memo::new(move |_| {
+        output.with(|o| o.as_deref().and_then(crate::domain::eval::repeats::repeated))
+    });
     let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
     let refusal = Memo::new(move |_| {
         run.with(|r| {
@@ -354,6 +358,9 @@ fn ResultRow(
                 {move || cut_off.get().filter(|(cut, _)| *cut).map(|_| view! {
                     <span class="pw-tag pw-tag--cut">"cut off at the token limit"</span>
                 })}
+                {move || looping.with(Option::is_some).then(|| view! {
+                    <span class="pw-tag pw-tag--cut">"repeats itself"</span>
+                })}
                 {move || earlier.get().map(|ms| {
                     let version = run.with(|r| r.as_ref().map_or(0, |r| r.version));
                     view! {
@@ -406,6 +413,16 @@ fn ResultRow(
                     }
                 );
                 view! { <p class=if failed { "pw-hint pw-hint--bad" } else { "pw-hint pw-hint--warn" }>{text}</p> }
+            })}
+            {move || looping.get().map(|rep| {
+                let line: String = rep.line.chars().take(80).collect();
+                let more = if rep.line.chars().count() > 80 { "…" } else { "" };
+                view! {
+                    <p class="pw-hint pw-hint--warn pw-result__repeats">{format!(
+                        "The answer repeats itself: the line \u{201c}{line}{more}\u{201d} appears {} times. Small models sometimes loop like this; its checks score it as it is, and a larger execution model usually does not loop.",
+                        rep.times
+                    )}</p>
+                }
             })}
             <Show when=move || !streaming.get() && !has_answer.get() && status.get() == Some(Status::Done) && refusal.with(Option::is_none)>
                 <p class="pw-hint">"The execution model answered with nothing (an empty answer)."</p>

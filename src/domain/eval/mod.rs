@@ -15,6 +15,7 @@ pub mod cases_io;
 mod checks_tests;
 pub mod judge;
 pub mod matchers;
+pub mod repeats;
 pub mod run;
 #[cfg(test)]
 mod run_tests;

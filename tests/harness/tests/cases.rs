@@ -508,14 +508,22 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
     // "The user's response is:" ninety times before the repeat penalty). Whether it is right is
     // what the cases' own checks score; a tiny model's answer may repeat a short line a few
     // times (its examples' "No action items.") and still be an answer.
-    for output in &outputs {
+    // Greedy output differs between CPUs and with requests batched together, so the tiny model
+    // may still loop on some machine: then the page must say so next to the answer.
+    for (i, output) in outputs.iter().enumerate() {
         assert!(!output.trim().is_empty(), "an empty answer");
         let mut counts = std::collections::HashMap::new();
         for line in output.lines().map(str::trim).filter(|l| l.len() > 3) {
             *counts.entry(line).or_insert(0) += 1;
         }
         let looped = counts.iter().filter(|(_, n)| **n >= 6).collect::<Vec<_>>();
-        assert!(looped.is_empty(), "{output:?} loops: {looped:?}");
+        if !looped.is_empty() {
+            let row = row_text(&b, i as u32 + 1).await?;
+            assert!(
+                row.contains("The answer repeats itself"),
+                "{output:?} loops ({looped:?}) and its row does not say so: {row}"
+            );
+        }
     }
     b.wait_for_text("Score ").await?;
     let scores = b
@@ -805,6 +813,35 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
         .eval("return Array.from(document.querySelectorAll('label.pw-check')).find(l => l.textContent.includes('cut off at the token limit fail')).querySelector('input').checked")
         .await?;
     assert_eq!(ticked, json!(false));
+    b.close().await?;
+    Ok(())
+}
+
+// CI: the tiny model once wrote one four-line block nine times. A looping answer is said to loop
+// next to it (its checks still score it); a line written a few times is not called a loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_loops_is_marked_and_a_few_repeats_are_not() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    let block = "- Bob: send the deck\n- Owner: Bob\n- Due: Friday\n- Notes: none\n";
+    fake.reply_when("ALPHA", &format!("Action items:\n{}", block.repeat(9)));
+    fake.reply_when("BETA", &"- No action items.\n".repeat(5));
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
+    add_case(&b, 2, "BETA: we talked about the weather.", None).await?;
+    b.button("Run all 2 cases").await?.click().await?;
+    wait_badge(&b, 1, "pass").await?;
+    b.wait_for_text("The answer repeats itself").await?;
+    let row = row_text(&b, 1).await?;
+    assert!(row.contains("repeats itself"), "{row}");
+    assert!(
+        row.contains("the line \u{201c}- Bob: send the deck\u{201d} appears 9 times"),
+        "{row}"
+    );
+    wait_badge(&b, 2, "no checks").await?;
+    let row = row_text(&b, 2).await?;
+    assert!(!row.contains("repeats itself"), "{row}");
+    b.screenshot_at(".pw-result[data-case=\"1\"]", "repeats-1280-light")
+        .await?;
     b.close().await?;
     Ok(())
 }
