@@ -342,32 +342,10 @@ pub fn open_at_end(text: &str) -> (usize, bool) {
     let Some(start) = text.find(['{', '[']) else {
         return (0, false);
     };
-    let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    for &b in &text.as_bytes()[start..] {
-        if in_str {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return (0, false);
-                }
-            }
-            _ => {}
-        }
+    match crate::domain::structured::bracket_span(text.as_bytes(), start) {
+        Ok(_) => (0, false),
+        Err(open) => open,
     }
-    (depth, in_str)
 }
 
 #[cfg(test)]

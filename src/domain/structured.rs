@@ -107,6 +107,13 @@ fn span_starts(t: &str) -> Vec<(usize, Option<usize>)> {
 }
 
 fn matching_close(bytes: &[u8], start: usize) -> Option<usize> {
+    bracket_span(bytes, start).ok()
+}
+
+/// From the `{` or `[` at `start`: `Ok(index of its matching close)`, or, when the text ends
+/// first, `Err((brackets still open, whether it ends inside a string))`. Strings and their
+/// escapes are skipped; bracket kinds are not matched against each other.
+pub(crate) fn bracket_span(bytes: &[u8], start: usize) -> Result<usize, (usize, bool)> {
     let mut depth = 0usize;
     let mut in_str = false;
     let mut escaped = false;
@@ -124,15 +131,15 @@ fn matching_close(bytes: &[u8], start: usize) -> Option<usize> {
             b'"' => in_str = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
+                depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return Some(j);
+                    return Ok(j);
                 }
             }
             _ => {}
         }
     }
-    None
+    Err((depth, in_str))
 }
 
 /// Checks `value` against a JSON schema (draft 2020-12 or draft-07, see [`schema`]): every
