@@ -89,6 +89,8 @@ pub struct Version {
     /// The section the reply this version was read from ended inside (its text is unfinished),
     /// named among the gaps while that text stays as it arrived ([`Draft::open_gaps`]).
     pub cut: Option<Section>,
+    /// Whether the reply's JSON broke inside `cut` (a syntax error) rather than ending there.
+    pub broke: bool,
 }
 
 /// Everything a person makes for one prompt. Kept and shared through the versioned wire types in
@@ -137,6 +139,7 @@ impl Draft {
             spec,
             created_ms: now_ms,
             cut: None,
+            broke: false,
         });
         self.current = number;
         if self.name.trim().is_empty() {
@@ -146,12 +149,14 @@ impl Draft {
     }
 
     /// [`commit`](Self::commit) for a prompt read from a reply: `cut` names the section the reply
-    /// ended inside (kept on the new version, so the page marks it unfinished).
+    /// ended inside (kept on the new version, so the page marks it unfinished), and `broke` says
+    /// its JSON broke there (a syntax error) rather than ending.
     pub fn commit_reply(
         &mut self,
         spec: PromptSpec,
         origin: Origin,
         cut: Option<Section>,
+        broke: bool,
         now_ms: f64,
     ) -> u32 {
         let before = self.current;
@@ -160,6 +165,7 @@ impl Draft {
             && let Some(v) = self.versions.iter_mut().find(|v| v.number == number)
         {
             v.cut = cut;
+            v.broke = broke && cut.is_some();
         }
         number
     }
@@ -324,7 +330,11 @@ impl Draft {
             .filter(|s| {
                 current.spec.has(*s) && current.spec.section_text(*s) == reply.spec.section_text(*s)
             })
-            .map(Gap::CutOff);
+            .map(if reply.broke {
+                Gap::Broken
+            } else {
+                Gap::CutOff
+            });
         cut.into_iter()
             .chain(gaps(&current.spec).into_iter().filter(|g| then.contains(g)))
             .collect()
@@ -492,7 +502,13 @@ mod tests {
             persona: "You are".into(),
             ..Default::default()
         };
-        d.commit_reply(cut.clone(), Origin::Pasted, Some(Section::Persona), 1.0);
+        d.commit_reply(
+            cut.clone(),
+            Origin::Pasted,
+            Some(Section::Persona),
+            false,
+            1.0,
+        );
         let gaps = d.open_gaps();
         assert_eq!(gaps[0], Gap::CutOff(Section::Persona));
         assert!(gaps.contains(&Gap::Missing(Section::Context)));
@@ -519,7 +535,7 @@ mod tests {
         assert!(!d.open_gaps().contains(&Gap::CutOff(Section::Persona)));
         // The mark survives storage and links.
         let mut d2 = Draft::default();
-        d2.commit_reply(cut, Origin::Pasted, Some(Section::Persona), 1.0);
+        d2.commit_reply(cut, Origin::Pasted, Some(Section::Persona), false, 1.0);
         let back = crate::domain::wire::DraftV1::from_draft(&d2, crate::domain::wire::Include::ALL)
             .into_salvaged()
             .draft;
@@ -535,6 +551,42 @@ mod tests {
         .unwrap();
         let back = crate::domain::share::decode(&link).unwrap();
         assert_eq!(back.open_gaps()[0], Gap::CutOff(Section::Persona));
+    }
+
+    // Tryout 3: a reply whose JSON broke inside Steps was listed as "cut off in the middle of
+    // Steps". A break is named as a break, in the page, in storage and in links.
+    #[test]
+    fn a_section_its_reply_broke_in_is_named_as_broken_everywhere() {
+        let mut d = Draft::default();
+        let spec = PromptSpec {
+            persona: "You are a meeting assistant.".into(),
+            steps: vec!["Read".into()],
+            ..Default::default()
+        };
+        d.commit_reply(spec, Origin::Pasted, Some(Section::Steps), true, 1.0);
+        assert_eq!(d.open_gaps()[0], Gap::Broken(Section::Steps));
+        assert_eq!(
+            d.open_gaps()[0].message(),
+            "Steps may be incomplete: the reply's JSON breaks inside it"
+        );
+        let stored = serde_json::to_string(&crate::domain::wire::DraftV1::from_draft(
+            &d,
+            crate::domain::wire::Include::ALL,
+        ))
+        .unwrap();
+        assert!(stored.contains(r#""broke":true"#), "{stored}");
+        let back: crate::domain::wire::DraftV1 = serde_json::from_str(&stored).unwrap();
+        assert_eq!(
+            back.into_salvaged().draft.open_gaps()[0],
+            Gap::Broken(Section::Steps)
+        );
+        let link = crate::domain::share::encode(&d, crate::domain::wire::Include::ALL).unwrap();
+        let back = crate::domain::share::decode(&link).unwrap();
+        assert_eq!(back.open_gaps()[0], Gap::Broken(Section::Steps));
+        // Without a section there is nothing to call broken.
+        let mut d = Draft::default();
+        d.commit_reply(PromptSpec::default(), Origin::Pasted, None, true, 1.0);
+        assert!(!d.versions.iter().any(|v| v.broke));
     }
 
     #[test]

@@ -279,6 +279,10 @@ pub struct VersionV1 {
     /// The section the reply ended inside (`persona`, `steps`…), written only when there is one.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub cut: String,
+    /// The reply's JSON broke inside `cut` (a syntax error) rather than ending there; written
+    /// only when it did.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub broke: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -443,6 +447,7 @@ impl DraftV1 {
                 spec: (&v.spec).into(),
                 at: v.created_ms,
                 cut: v.cut.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+                broke: v.broke,
             })
             .collect();
         Self {
@@ -520,6 +525,7 @@ impl DraftV1 {
                 origin: v.origin.into(),
                 spec: v.spec.into(),
                 created_ms: v.at,
+                broke: v.broke && Section::parse(&v.cut).is_some(),
                 cut: Section::parse(&v.cut),
             })
             .collect();

@@ -54,10 +54,11 @@ impl DraftHandle {
     }
 
     /// Adds a version read from a reply (see [`Draft::commit_reply`]): `cut` names the section
-    /// the reply ended inside.
+    /// the reply ended inside, or broke inside when `broken` is set.
     pub fn commit_reply(self, reading: reply::Reading, origin: Origin) {
         self.draft.update(|d| {
-            d.commit_reply(reading.spec, origin, reading.cut, now_ms());
+            let broke = reading.broken.is_some();
+            d.commit_reply(reading.spec, origin, reading.cut, broke, now_ms());
         });
     }
 

@@ -120,6 +120,17 @@ impl Unaccepted {
         })
     }
 
+    /// How many unaccepted entries the open draft's checks hold, in any case or in the checks
+    /// for every case (tracked): the optimization loop waits for them as a run does.
+    pub fn count_in_checks(self) -> usize {
+        let draft = self.library.current_id.get();
+        self.map.with(|m| {
+            m.keys()
+                .filter(|(d, f)| *d == draft && field_owner(f).is_some())
+                .count()
+        })
+    }
+
     /// How many unaccepted entries this case's fields hold in the open draft (tracked).
     pub fn count_in_case(self, id: u32) -> usize {
         let draft = self.library.current_id.get();

@@ -1111,6 +1111,7 @@ fn ExportButtons() -> impl IntoView {
 /// "Suggest cases": N model-written cases, reviewed, kept or discarded one by one.
 #[component]
 fn SynthPanel() -> impl IntoView {
+    let off_meta = super::shell::offline_for(&[crate::domain::provider::Role::Meta]);
     let settings = crate::state::settings::SettingsHandle::expect();
     let d = DraftHandle::expect();
     let s = CaseSynth::expect();
@@ -1137,7 +1138,8 @@ fn SynthPanel() -> impl IntoView {
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>
                 <NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem/>
-                <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some)
+                <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some) || off_meta()
+                    title=move || off_meta().then_some(super::shell::OFFLINE_TITLE)
                     on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>
                 <Show when=busy>
                     <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>

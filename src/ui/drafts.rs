@@ -45,9 +45,10 @@ pub fn DraftsPanel(
                     .unwrap_or_else(|| "draft".into()),
                 None => "promptwright-drafts".into(),
             };
+            let file = format!("{stem}.json");
             let r = match lib.export(id).await {
-                Ok(json) => download(&format!("{stem}.json"), "application/json", &json)
-                    .map(|_| "Exported.".to_owned()),
+                Ok(json) => download(&file, "application/json", &json)
+                    .map(|_| format!("Exported to {file} (in your browser's downloads).")),
                 Err(e) => Err(e),
             };
             message.try_set(Some(r));
@@ -70,6 +71,12 @@ pub fn DraftsPanel(
         });
     };
     super::settings::close_on_escape(open);
+    // What the last export or import said belongs to that visit: closing the drawer clears it.
+    Effect::new(move |_| {
+        if !open.get() {
+            message.set(None);
+        }
+    });
     view! {
         <Show when=move || open.get()>
             <div class="pw-overlay" on:click=move |_| close()></div>
@@ -170,7 +177,9 @@ pub fn LibraryBanners() -> impl IntoView {
                 .await
                 .and_then(|json| download("promptwright-drafts.json", "application/json", &json));
             exported.try_set(Some(match r {
-                Ok(()) => "Exported.".into(),
+                Ok(()) => {
+                    "Exported to promptwright-drafts.json (in your browser's downloads).".into()
+                }
                 Err(e) => e,
             }));
         });

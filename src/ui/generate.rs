@@ -4,6 +4,8 @@
 //! with word-level diffs.
 use leptos::prelude::*;
 
+use super::shell::OFFLINE_TITLE;
+
 use super::browser::{copy_text, download, file_stem};
 use super::notice::{ErrorNotice, RawReply};
 use crate::domain::diff::{self, Piece};
@@ -239,7 +241,9 @@ fn ManualMode() -> impl IntoView {
                 <p class="pw-notice pw-notice--warn" role="status" id="pw-manual-no-idea">"Your idea is empty: write it in the box above first, then copy the message (it carries your idea)."</p>
             </Show>
             <CopyBlock id="pw-manual-system" label="1. Instructions (system message)" text=Signal::derive(move || req.get().0)/>
-            <CopyBlock id="pw-manual-user" label="2. Message" text=Signal::derive(move || req.get().1) blocked=Signal::derive(no_idea)/>
+            // With no idea the message would carry an empty "Task:": nothing is shown to copy.
+            <CopyBlock id="pw-manual-user" label="2. Message" text=Signal::derive(move || if no_idea() { String::new() } else { req.get().1 })
+                blocked=Signal::derive(no_idea) placeholder="The message appears here once your idea is written above."/>
             <label class="pw-label" for="pw-manual-reply">"3. Paste the reply here"</label>
             <textarea id="pw-manual-reply" class="pw-textarea" rows="6"
                 prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
@@ -286,12 +290,15 @@ fn CopyBlock(
     /// When true, Copy is off (the text is not ready to send).
     #[prop(optional, into)]
     blocked: Signal<bool>,
+    /// Shown in the box while the text is empty.
+    #[prop(optional)]
+    placeholder: &'static str,
 ) -> impl IntoView {
     let copied = RwSignal::new(None::<Result<(), String>>);
     view! {
         <div class="pw-field">
             <label class="pw-label" for=id>{label}</label>
-            <textarea id=id class="pw-textarea pw-textarea--mono" rows="5" readonly prop:value=move || text.get()></textarea>
+            <textarea id=id class="pw-textarea pw-textarea--mono" rows="5" readonly placeholder=placeholder prop:value=move || text.get()></textarea>
             <button type="button" class="pw-button" aria-label=format!("Copy {label}")
                 disabled=move || blocked.get()
                 on:click=move |_| {
@@ -398,6 +405,7 @@ fn LargeRequestNotice(
     /// Whether this notice shows Generate's request (else the other jobs').
     generate: bool,
 ) -> impl IntoView {
+    let off_meta = super::shell::offline_for(&[Role::Meta]);
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
     move || {
@@ -420,7 +428,7 @@ fn LargeRequestNotice(
                 <p class="pw-notice__text">{text}</p>
                 <div class="pw-row pw-row--wrap">
                     {confirm.then(|| view! {
-                        <button type="button" class="pw-button pw-button--primary" on:click=move |_| g.send_large()>"Send it"</button>
+                        <button type="button" class="pw-button pw-button--primary" disabled=off_meta title=move || off_meta().then_some(OFFLINE_TITLE) on:click=move |_| g.send_large()>"Send it"</button>
                     })}
                     <button type="button" class="pw-button" on:click=move |_| g.large.set(None)>
                         {if confirm { "Don't send" } else { "Close" }}
@@ -436,6 +444,7 @@ fn LargeRequestNotice(
 /// another model in Settings. A second failure in a row says so.
 #[component]
 fn GenErrorView() -> impl IntoView {
+    let off_meta = super::shell::offline_for(&[Role::Meta]);
     let g = Generator::expect();
     let open_settings = use_context::<super::OpenSettings>();
     move || {
@@ -515,9 +524,9 @@ fn GenErrorView() -> impl IntoView {
                 {body}
                 <RawReply raw=f.raw.clone()/>
                 <div class="pw-row pw-row--wrap">
-                    <button type="button" class="pw-button" disabled=move || g.call.running.get() on:click=move |_| g.retry()>"Retry"</button>
+                    <button type="button" class="pw-button" disabled=move || g.call.running.get() || off_meta() title=move || off_meta().then_some(OFFLINE_TITLE) on:click=move |_| g.retry()>"Retry"</button>
                     {fixable.then(|| view! {
-                        <button type="button" class="pw-button" disabled=move || g.call.running.get() on:click=move |_| g.repair()>"Fix with the model"</button>
+                        <button type="button" class="pw-button" disabled=move || g.call.running.get() || off_meta() title=move || off_meta().then_some(OFFLINE_TITLE) on:click=move |_| g.repair()>"Fix with the model"</button>
                     })}
                     <button type="button" class="pw-button" on:click=manual>"Use Manual mode"</button>
                     {open_settings.map(|_| view! {
@@ -534,6 +543,7 @@ fn GenErrorView() -> impl IntoView {
 /// that section's editor) and "Write it with the model" (asks for that section alone).
 #[component]
 fn GapsView() -> impl IntoView {
+    let off_meta = super::shell::offline_for(&[Role::Meta]);
     let tiny_meta = {
         let s = SettingsHandle::expect();
         move || s.meta_is_tiny()
@@ -564,8 +574,8 @@ fn GapsView() -> impl IntoView {
                                     </button>
                                     <button type="button" class="pw-button pw-button--small"
                                         aria-label=format!("Write it with the model: {message}")
-                                        title=move || tiny_meta().then_some(TINY_CANNOT)
-                                        disabled=move || g.call.running.get() || tiny_meta()
+                                        title=move || if off_meta() { Some(OFFLINE_TITLE) } else { tiny_meta().then_some(TINY_CANNOT) }
+                                        disabled=move || g.call.running.get() || tiny_meta() || off_meta()
                                         on:click=move |_| g.rewrite(section, instruction.clone())>
                                         "Write it with the model"
                                     </button>
@@ -598,6 +608,7 @@ fn SectionEditor(
     /// Which section.
     section: Section,
 ) -> impl IntoView {
+    let off_meta = super::shell::offline_for(&[Role::Meta]);
     let tiny_meta = {
         let s = SettingsHandle::expect();
         move || s.meta_is_tiny()
@@ -651,6 +662,11 @@ fn SectionEditor(
                 .contains(&crate::domain::meta::reply::Gap::CutOff(section))
         }) {
             "cut off"
+        } else if d.draft.with(|x| {
+            x.open_gaps()
+                .contains(&crate::domain::meta::reply::Gap::Broken(section))
+        }) {
+            "may be incomplete"
         } else {
             ""
         }
@@ -712,7 +728,8 @@ fn SectionEditor(
                     <label class="pw-label pw-sr-only" for=rewrite_id.clone()>{format!("How should {} change?", section.title())}</label>
                     <input id=rewrite_id2.clone() class="pw-input" placeholder="e.g. more concise"
                         prop:value=move || instruction.get() on:input=move |ev| instruction.set(event_target_value(&ev))/>
-                    <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get()
+                    <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get() || off_meta()
+                        title=move || off_meta().then_some(OFFLINE_TITLE)
                         on:click=move |_| { open_rewrite.set(false); g.rewrite(section, instruction.get_untracked()); }>
                         {format!("Rewrite {}", section.title())}
                     </button>
@@ -725,6 +742,7 @@ fn SectionEditor(
 /// The final prompt: layout switch, size and cost, copy, downloads, code, adapt.
 #[component]
 pub fn FinalCard() -> impl IntoView {
+    let off_meta = super::shell::offline_for(&[Role::Meta]);
     let d = DraftHandle::expect();
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
@@ -821,7 +839,8 @@ pub fn FinalCard() -> impl IntoView {
                             <option value=f.as_str() selected=move || family.get() == f>{f.label()}</option>
                         }).collect_view()}
                     </select>
-                    <button type="button" class="pw-button" disabled=move || g.call.running.get() || settings.meta_is_tiny()
+                    <button type="button" class="pw-button" disabled=move || g.call.running.get() || settings.meta_is_tiny() || off_meta()
+                        title=move || off_meta().then_some(OFFLINE_TITLE)
                         on:click=move |_| { let f = family.get_untracked(); d.draft.update(|x| x.style = f.style()); g.adapt(f); }>
                         "Adapt"
                     </button>

@@ -5,6 +5,8 @@
 //! of the page when a loop continued by itself after a reload (with Pause) or waits (with Resume).
 use leptos::prelude::*;
 
+use super::shell::OFFLINE_TITLE;
+
 use super::cases::{OpenCase, gap_variable};
 use super::generate::SpecDiff;
 use super::notice::{ErrorNotice, RawReply};
@@ -28,6 +30,7 @@ use crate::state::settings::SettingsHandle;
 /// Resume.
 #[component]
 pub fn LoopNotice() -> impl IntoView {
+    let off_all = super::shell::offline_for(&Role::ALL);
     let d = DraftHandle::expect();
     let h = OptimizerHandle::expect();
     // (running, paused, calls used, calls approved) of an unfinished loop.
@@ -53,7 +56,7 @@ pub fn LoopNotice() -> impl IntoView {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
                 <p class="pw-notice__title">"The optimization loop is paused"</p>
                 <p>{format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
-                <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>"Resume the loop"</button>
+                <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>"Resume the loop"</button>
             </div>
         }
         .into_any(),
@@ -84,6 +87,7 @@ pub fn ImproveCard() -> impl IntoView {
 /// "Critique this prompt": weaknesses with a fix each.
 #[component]
 fn CritiquePanel() -> impl IntoView {
+    let off_meta = super::shell::offline_for(&[Role::Meta]);
     let tiny_meta = {
         let s = SettingsHandle::expect();
         move || s.meta_is_tiny()
@@ -93,7 +97,8 @@ fn CritiquePanel() -> impl IntoView {
     view! {
         <div class="pw-critique">
             <div class="pw-row pw-row--wrap">
-                <button type="button" class="pw-button" disabled=move || c.call.running.get() || tiny_meta()
+                <button type="button" class="pw-button" disabled=move || c.call.running.get() || tiny_meta() || off_meta()
+                    title=move || off_meta().then_some(OFFLINE_TITLE)
                     on:click=move |_| c.critique()>"Critique this prompt"</button>
                 <Show when=move || c.call.running.get()>
                     <span class="pw-hint" role="status">"Reading the prompt critically…"</span>
@@ -129,7 +134,8 @@ fn CritiquePanel() -> impl IntoView {
                                         Some(section) => view! {
                                             <button type="button" class="pw-button pw-button--small"
                                                 aria-label=format!("Apply fix {} to {}", i + 1, section.title())
-                                                disabled=move || g.call.running.get()
+                                                disabled=move || g.call.running.get() || off_meta()
+                                                title=move || off_meta().then_some(OFFLINE_TITLE)
                                                 on:click=move |_| g.rewrite(section, fix.clone())>
                                                 {format!("Rewrite {} with this fix", section.title())}
                                             </button>
@@ -176,6 +182,7 @@ fn cost_line(settings: SettingsHandle, b: &Budget) -> String {
 /// The loop: settings and budget before it starts; progress, controls and evidence after.
 #[component]
 fn OptimizerPanel() -> impl IntoView {
+    let off_all = super::shell::offline_for(&Role::ALL);
     let d = DraftHandle::expect();
     let h = OptimizerHandle::expect();
     let settings = SettingsHandle::expect();
@@ -240,6 +247,9 @@ fn OptimizerPanel() -> impl IntoView {
     });
     let readiness = Memo::new(move |_| d.draft.with(|x| cases_readiness(&x.suite)));
     let problems = Memo::new(move |_| d.draft.with(|x| x.suite.problems(x.current_spec()).len()));
+    // Numbers typed into checks that could not be used: the loop would score with the old value.
+    let unaccepted = crate::state::entries::Unaccepted::get();
+    let unused_entries = Memo::new(move |_| unaccepted.map_or(0, |u| u.count_in_checks()));
     let state = Memo::new(move |_| d.draft.with(|x| x.optimizer.clone()));
     let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
     // What was typed into a setting and cannot be used: named by its field, and Start waits.
@@ -368,6 +378,11 @@ fn OptimizerPanel() -> impl IntoView {
                     if problems.get() > 0 {
                         return view! { <p class="pw-hint pw-hint--warn">"Fix the checks marked in red under Test cases first."</p> }.into_any();
                     }
+                    let unused = unused_entries.get();
+                    if unused > 0 {
+                        let what = if unused == 1 { "A number typed into a check is".to_owned() } else { format!("{unused} numbers typed into checks are") };
+                        return view! { <p class="pw-hint pw-hint--warn pw-loop-entries">{format!("{what} not used (marked in red under Test cases): correct or empty them first, or the loop would score with the old values.")}</p> }.into_any();
+                    }
                     let Some(b) = budget.get() else { return ().into_any() };
                     let used = minibatch.get().min(train);
                     let line = format!(
@@ -470,7 +485,8 @@ fn OptimizerPanel() -> impl IntoView {
                                 })
                             }}
                             <button type="button" class="pw-button pw-button--primary"
-                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some)
+                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some) || off_all()
+                                title=move || off_all().then_some(OFFLINE_TITLE)
                                 on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) && cap_issue.with_untracked(Option::is_none) { h.start(config()) }>
                                 {if state.with_untracked(Option::is_some) {
                                     format!("Start again: up to {} (replaces the results below)", count(b.calls, "call", "calls"))
@@ -495,6 +511,7 @@ fn Progress(
     /// The loop's state.
     state: Memo<Option<Optimizer>>,
 ) -> impl IntoView {
+    let off_all = super::shell::offline_for(&Role::ALL);
     let h = OptimizerHandle::expect();
     let d = DraftHandle::expect();
     // Time left, from the pace so far: at most the calls left in the budget.
@@ -573,7 +590,7 @@ fn Progress(
                         {live.then(|| if stalled.is_some() {
                             ().into_any()
                         } else if paused {
-                            view! { <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>"Resume"</button> }.into_any()
+                            view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>"Resume"</button> }.into_any()
                         } else {
                             view! { <button type="button" class="pw-button" on:click=move |_| h.pause()>"Pause"</button> }.into_any()
                         })}
@@ -598,6 +615,7 @@ fn ProposalFailures(
     /// The calls asking again adds to the approved budget.
     retry_calls: Option<u32>,
 ) -> impl IntoView {
+    let off_all = super::shell::offline_for(&Role::ALL);
     let h = OptimizerHandle::expect();
     let open_settings = use_context::<super::OpenSettings>();
     (!failures.is_empty()).then(|| {
@@ -623,7 +641,7 @@ fn ProposalFailures(
                 }).collect_view()}
                 {stalled.map(|_| view! {
                     <div class="pw-row pw-row--wrap">
-                        <button type="button" class="pw-button pw-button--primary" on:click=move |_| h.resume()>
+                        <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>
                             {match retry_calls {
                                 Some(n) => format!("Retry (up to {} more {})", grouped(u64::from(n)), noun(n, "call", "calls")),
                                 None => "Retry".to_owned(),

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
+use super::shell::OFFLINE_TITLE;
+
 use super::cases::{OpenCase, Selection, gap_variable};
 use super::number::NumberInput;
 use crate::domain::estimate::{call_cost, format_cost};
@@ -211,6 +213,8 @@ fn ResultRow(
     /// Scores of finished cases.
     scores: Memo<BTreeMap<u32, CaseScore>>,
 ) -> impl IntoView {
+    let off_run = super::shell::offline_for(&[Role::Execution, Role::Judge]);
+    let off_judge = super::shell::offline_for(&[Role::Judge]);
     let d = DraftHandle::expect();
     let r = Runner::expect();
     let status = Memo::new(move |_| {
@@ -284,7 +288,10 @@ fn ResultRow(
     };
     // A line written again and again: the model looping (said, not scored).
     let looping = Memo::new(move |_| {
-        output.with(|o| o.as_deref().and_then(crate::domain::eval::repeats::repeated))
+        output.with(|o| {
+            o.as_deref()
+                .and_then(crate::domain::eval::repeats::repeated)
+        })
     });
     let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
     let refusal = Memo::new(move |_| {
@@ -379,12 +386,13 @@ fn ResultRow(
                 </span>
                 <Show when=can_retry>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
+                        disabled=off_run title=move || off_run().then_some(OFFLINE_TITLE)
                         on:click=move |_| r.run(vec![id])>"Retry"</button>
                 </Show>
                 <Show when=move || status.get() == Some(Status::Done)>
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" aria-label=format!("Reflect on case #{id}")
-                        title="Draft, then a harsh critique, then a final answer written from it; both scored the same way."
-                        disabled=move || reflector.busy.with(|b| b.contains(&id))
+                        title=move || if off_run() { OFFLINE_TITLE } else { "Draft, then a harsh critique, then a final answer written from it; both scored the same way." }
+                        disabled=move || reflector.busy.with(|b| b.contains(&id)) || off_run()
                         on:click=move |_| reflector.reflect(id)>"Reflect"</button>
                 </Show>
                 <Show when=move || reflector.busy.with(|b| b.contains(&id))>
@@ -393,6 +401,7 @@ fn ResultRow(
                 </Show>
                 <Show when=has_judge_error>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
+                        disabled=off_judge title=move || off_judge().then_some(OFFLINE_TITLE)
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                 </Show>
             </div>
@@ -490,6 +499,7 @@ fn ResultRow(
                         {r.error.clone().map(|e| view! {
                             <p class="pw-hint pw-hint--bad" role="alert">{e}</p>
                             <button type="button" class="pw-button" aria-label=format!("Retry Reflexion on case #{id}")
+                                disabled=off_run title=move || off_run().then_some(OFFLINE_TITLE)
                                 on:click=move |_| reflector.reflect(id)>"Retry"</button>
                         })}
                         <div class="pw-reflection__cols">

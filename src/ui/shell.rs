@@ -218,3 +218,20 @@ pub fn OfflineNote(
         </Show>
     }
 }
+
+/// What a button that calls a model says while it is disabled for being offline (its `title`;
+/// the notice at the top of the page says the rest).
+pub const OFFLINE_TITLE: &str =
+    "Your browser is offline, and this calls a model that is not on this computer.";
+
+/// Whether the browser is offline and the model of one of `roles` has an address off this
+/// computer, so a button calling them cannot work (tracked; see `state::Online::blocks`). For
+/// `disabled` and `title` of every button that calls a model; Generate and Run also show an
+/// [`OfflineNote`].
+pub fn offline_for(
+    roles: &'static [crate::domain::provider::Role],
+) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    let online = crate::state::Online::expect();
+    let settings = crate::state::settings::SettingsHandle::expect();
+    move || roles.iter().any(|r| online.blocks(&settings.config(*r)))
+}

@@ -97,13 +97,19 @@ pub enum Gap {
     /// The reply ended while this section was being written (cut off at the length limit or
     /// when the connection ended): what it holds is unfinished.
     CutOff(Section),
+    /// The reply's JSON breaks (a syntax error) inside this section's value: what it holds was
+    /// read up to the break and may be incomplete.
+    Broken(Section),
 }
 
 impl Gap {
     /// The section this gap is in.
     pub fn section(&self) -> Section {
         match self {
-            Self::Missing(s) | Self::TooFew { section: s, .. } | Self::CutOff(s) => *s,
+            Self::Missing(s)
+            | Self::TooFew { section: s, .. }
+            | Self::CutOff(s)
+            | Self::Broken(s) => *s,
             Self::ExampleNoOutput(_) => Section::Examples,
         }
     }
@@ -132,6 +138,10 @@ impl Gap {
             Self::ExampleNoOutput(n) => format!("Example {n} has no output"),
             Self::CutOff(s) => format!(
                 "The reply was cut off in the middle of {}: it is unfinished",
+                s.title()
+            ),
+            Self::Broken(s) => format!(
+                "{} may be incomplete: the reply's JSON breaks inside it",
                 s.title()
             ),
         }
@@ -163,6 +173,11 @@ impl Gap {
             Self::CutOff(s) => format!(
                 "This section was cut off before it was finished: write the whole {} section, \
                  consistent with the other sections.",
+                s.title()
+            ),
+            Self::Broken(s) => format!(
+                "This section may be incomplete (the reply it came from broke off inside it): \
+                 write the whole {} section, consistent with the other sections.",
                 s.title()
             ),
         }

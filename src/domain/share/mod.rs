@@ -365,8 +365,10 @@ fn pack(d: &DraftV1) -> Value {
                     sp.analysis
                 ],
                 (v.at / 1000.0).round() as i64,
-                // The section its reply ended inside: only when there is one (trimmed otherwise).
-                v.cut
+                // The section its reply ended inside: only when there is one (trimmed otherwise),
+                // then 1 when its JSON broke there.
+                v.cut,
+                u8::from(v.broke)
             ])
         })
         .collect();
@@ -460,6 +462,7 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
             },
             at: ver.get(4).and_then(Value::as_f64).unwrap_or(0.0) * 1000.0,
             cut: text(ver, 5),
+            broke: ver.get(6).and_then(Value::as_u64) == Some(1),
         });
     }
     Ok(DraftV1 {

@@ -309,6 +309,7 @@ pub(crate) fn version(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<Versi
         spec,
         at: field(&mut obj, "at", lost, part("when it was made")),
         cut: field(&mut obj, "cut", lost, part("where its reply was cut off")),
+        broke: field(&mut obj, "broke", lost, part("where its reply broke")),
     })
 }
 

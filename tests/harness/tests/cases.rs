@@ -928,6 +928,13 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
         0,
         "a run went out with the old values"
     );
+    // Tryout 3: the optimization loop's Start did not wait for them.
+    b.wait_for_text("3 numbers typed into checks are not used (marked in red under Test cases): correct or empty them first, or the loop would score with the old values.")
+        .await?;
+    let start = b
+        .eval("return Array.from(document.querySelectorAll('button')).some(e => e.textContent.startsWith('Start: up to'))")
+        .await?;
+    assert_eq!(start, json!(false), "Start is offered with unused entries");
     b.client
         .find(fantoccini::Locator::XPath(summary))
         .await?

@@ -162,7 +162,8 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     saved(&a).await;
     let d = DraftsPage::open(&a).await?;
     a.button("Export all").await?.click().await?;
-    a.wait_for_text("Exported.").await?;
+    a.wait_for_text("Exported to promptwright-drafts.json (in your browser's downloads).")
+        .await?;
     let file = downloads.join("promptwright-drafts.json");
     for _ in 0..50 {
         if file.exists() {
@@ -173,6 +174,13 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     let exported = std::fs::read_to_string(&file)?;
     assert!(exported.contains("careful recipe planner shared"));
     assert!(!exported.contains(KEY), "the key is in the export");
+    d.close().await?;
+    // Tryout 3: "Exported." was still there on every later visit to the drawer.
+    let d = DraftsPage::open(&a).await?;
+    let said = a
+        .eval("return document.querySelector('[role=dialog]').innerText")
+        .await?;
+    assert!(!said.as_str().unwrap_or("").contains("Exported"), "{said}");
     d.close().await?;
     a.close().await?;
 

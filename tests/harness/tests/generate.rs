@@ -1017,6 +1017,19 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         .eval("return document.querySelector('[aria-label=\"Copy 2. Message\"]').disabled")
         .await?;
     assert_eq!(disabled, json!(true));
+    // Tryout 3: the box still showed a message whose task was empty ("Task: ").
+    let message = browser
+        .eval(
+            "const m = document.getElementById('pw-manual-user'); return [m.value, m.placeholder]",
+        )
+        .await?;
+    assert_eq!(
+        message,
+        json!([
+            "",
+            "The message appears here once your idea is written above."
+        ])
+    );
     p.idea("a bot that pulls action items out of meeting notes")
         .await?;
     browser
@@ -1035,6 +1048,23 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
     browser
         .wait_for_text("The reply breaks in the middle of Steps")
         .await?;
+    // Tryout 3: what is still missing named the break as a cut-off.
+    browser
+        .wait_for_text("Steps may be incomplete: the reply's JSON breaks inside it")
+        .await?;
+    let said = browser.eval("return document.body.innerText").await?;
+    assert!(
+        !said
+            .as_str()
+            .unwrap_or("")
+            .contains("cut off in the middle of Steps"),
+        "{said}"
+    );
+    assert_eq!(cut_sections(&browser).await?, Vec::<String>::new());
+    assert_eq!(
+        serde_json::from_value::<Vec<String>>(browser.eval("return Array.from(document.querySelectorAll('.pw-section--may-be-incomplete .pw-section__title')).map(e => e.textContent)").await?)?,
+        vec!["Steps".to_owned()]
+    );
     assert_eq!(p.section("Persona").await?, "You are a meeting assistant");
     assert_eq!(p.section("Context").await?, "Users paste notes");
     assert!(

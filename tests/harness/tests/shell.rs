@@ -367,8 +367,12 @@ async fn offline_a_remote_provider_is_said_to_be_offline_not_misaddressed() -> a
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let browser = Browser::start(1280, 900).await?;
     browser.open_app(&site.url()).await?;
+    // A prompt, so the buttons that rewrite, adapt, critique and improve it are on the page.
     PromptPage::new(&browser)
-        .idea("a bot that pulls action items out of meeting notes")
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            r#"{"persona": "You are a meeting analyst.", "context": "Notes arrive as text.", "steps": ["Read the notes.", "List each action item.", "Name its owner."], "format": "A bullet list.", "examples": [{"input": "Bob sends the deck.", "output": "- Bob: send the deck"}, {"input": "Ann books a room.", "output": "- Ann: book a room"}, {"input": "Nothing to do.", "output": "No action items."}]}"#,
+        )
         .await?;
     browser.cdp("Network.enable", json!({})).await?;
     browser
@@ -378,7 +382,7 @@ async fn offline_a_remote_provider_is_said_to_be_offline_not_misaddressed() -> a
         )
         .await?;
     browser.wait_for_text("You are offline.").await?;
-    let generate_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate prompt').disabled";
+    let generate_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate again').disabled";
     // The built-in local model (on this computer) is not blocked.
     assert_eq!(browser.eval(generate_disabled).await?, false);
 
@@ -405,7 +409,7 @@ async fn offline_a_remote_provider_is_said_to_be_offline_not_misaddressed() -> a
     // Generate and Run are disabled, and say why in plain words.
     browser
         .wait_until(
-            "return Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate prompt').disabled",
+            "return Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate again').disabled",
             "Generate to be disabled offline",
         )
         .await?;
@@ -426,6 +430,30 @@ async fn offline_a_remote_provider_is_said_to_be_offline_not_misaddressed() -> a
         )
         .await?;
     browser.screenshot("offline-generate-1280-light").await?;
+    // Tryout 3: every other button that calls a model stayed enabled and failed when pressed.
+    pw_harness::pages::CasesPage::new(&browser)
+        .add_rubric(1, "Lists the action items.")
+        .await?;
+    browser
+        .button("Rewrite Persona with the model")
+        .await?
+        .click()
+        .await?;
+    let states = r#"return ['Rewrite Persona', 'Adapt', 'Suggest cases', 'Critique this prompt', 'Start: up to'].map(t => {
+        const b = Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim().startsWith(t) && !b.textContent.includes('with the model'));
+        return t + ': ' + (!b ? 'missing' : b.disabled && b.title.startsWith('Your browser is offline') ? 'off' : 'on');
+    })"#;
+    let all_off = format!("return (function() {{ {states} }})().every(x => x.endsWith(': off'))");
+    if browser
+        .wait_until(
+            &all_off,
+            "every button that calls a model to be disabled offline",
+        )
+        .await
+        .is_err()
+    {
+        anyhow::bail!("offline: {}", browser.eval(states).await?);
+    }
 
     // Back online: enabled again.
     browser
@@ -436,10 +464,21 @@ async fn offline_a_remote_provider_is_said_to_be_offline_not_misaddressed() -> a
         .await?;
     browser
         .wait_until(
-            "return !Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate prompt').disabled",
+            "return !Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Generate again').disabled",
             "Generate to be enabled online",
         )
         .await?;
+    let all_on = format!("return (function() {{ {states} }})().every(x => x.endsWith(': on'))");
+    if browser
+        .wait_until(
+            &all_on,
+            "every button that calls a model to be enabled online",
+        )
+        .await
+        .is_err()
+    {
+        anyhow::bail!("online: {}", browser.eval(states).await?);
+    }
     browser.close().await?;
     Ok(())
 }
