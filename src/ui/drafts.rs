@@ -99,45 +99,63 @@ pub fn DraftsPanel(
                     Err(t) => view! { <p class="pw-notice pw-notice--error" role="alert">{t}</p> }.into_any(),
                 })}
                 <ul class="pw-draft-list" aria-label="Drafts">
-                    {move || lib.list.get().into_iter().map(|m| {
-                        let id = m.id.clone();
-                        let current = id == lib.current_id.get();
-                        let (i1, i2, i3, i4, i5, i6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
-                        let name = m.name.clone();
-                        let name2 = m.name.clone();
-                        view! {
-                            <li class="pw-draft-list__item" class:pw-draft-list__item--current=current>
-                                {move || if renaming.get().as_deref() == Some(i1.as_str()) {
-                                    let (a, b) = (i2.clone(), i2.clone());
-                                    view! {
-                                        <div class="pw-row">
-                                            <label class="pw-sr-only" for="pw-rename">"New name"</label>
-                                            <input id="pw-rename" class="pw-input" prop:value=move || name_text.get()
-                                                on:input=move |ev| name_text.set(event_target_value(&ev))
-                                                on:keydown=move |ev| if ev.key() == "Enter" { lib.rename(a.clone(), name_text.get_untracked()); renaming.set(None); }/>
-                                            <button type="button" class="pw-button pw-button--small" on:click=move |_| { lib.rename(b.clone(), name_text.get_untracked()); renaming.set(None); }>"Save name"</button>
-                                        </div>
-                                    }.into_any()
-                                } else {
-                                    let open_id = i3.clone();
-                                    view! {
-                                        <button type="button" class="pw-draft-list__open" aria-current=current.then_some("true")
-                                            on:click=move |_| { lib.open(open_id.clone()); open.set(false); }>
-                                            <span class="pw-draft-list__name">{name.clone()}</span>
-                                            <span class="pw-draft-list__meta">{format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" })}</span>
-                                        </button>
-                                    }.into_any()
-                                }}
-                                <div class="pw-row pw-row--wrap">
-                                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Rename {name2}")
-                                        on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| x.name).unwrap_or_default()); renaming.set(Some(i4.clone())); super::browser::focus_when_drawn("pw-rename".into()); }>"Rename"</button>
-                                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Duplicate {name2}") on:click=move |_| lib.duplicate(i5.clone())>"Duplicate"</button>
-                                    <button type="button" class="pw-button pw-button--small" aria-label=format!("Export {name2}") on:click=move |_| export(Some(i6.clone()))>"Export"</button>
-                                    <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=format!("Delete {name2}") on:click=move |_| lib.delete(id.clone())>"Delete"</button>
-                                </div>
-                            </li>
+                    // Keyed by draft: a save that refreshes the list updates only the texts that
+                    // changed, and every draft keeps its own elements (and the focus on them).
+                    <For each=move || lib.list.get() key=|m| m.id.clone() let:m>
+                        {
+                            let id = m.id.clone();
+                            let meta = {
+                                let id = id.clone();
+                                Memo::new(move |_| lib.list.with(|l| l.iter().find(|x| x.id == id).cloned()).unwrap_or_else(|| m.clone()))
+                            };
+                            let current = {
+                                let id = id.clone();
+                                Memo::new(move |_| lib.current_id.get() == id)
+                            };
+                            let name = move || meta.with(|m| m.name.clone());
+                            let (i1, i2, i3, i4, i5, i6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                            view! {
+                                <li class="pw-draft-list__item" class:pw-draft-list__item--current=move || current.get()>
+                                    {move || if renaming.get().as_deref() == Some(i1.as_str()) {
+                                        let (a, b) = (i2.clone(), i2.clone());
+                                        // The focus goes into the field whenever it is drawn (also
+                                        // when a save redraws it), not one frame after the press.
+                                        let field = NodeRef::<leptos::html::Input>::new();
+                                        Effect::new(move |_| {
+                                            if let Some(el) = field.get() {
+                                                let _ = el.focus();
+                                            }
+                                        });
+                                        view! {
+                                            <div class="pw-row">
+                                                <label class="pw-sr-only" for="pw-rename">"New name"</label>
+                                                <input id="pw-rename" node_ref=field class="pw-input" prop:value=move || name_text.get()
+                                                    on:input=move |ev| name_text.set(event_target_value(&ev))
+                                                    on:keydown=move |ev| if ev.key() == "Enter" { lib.rename(a.clone(), name_text.get_untracked()); renaming.set(None); }/>
+                                                <button type="button" class="pw-button pw-button--small" on:click=move |_| { lib.rename(b.clone(), name_text.get_untracked()); renaming.set(None); }>"Save name"</button>
+                                            </div>
+                                        }.into_any()
+                                    } else {
+                                        let open_id = i3.clone();
+                                        view! {
+                                            <button type="button" class="pw-draft-list__open" aria-current=move || current.get().then_some("true")
+                                                on:click=move |_| { lib.open(open_id.clone()); open.set(false); }>
+                                                <span class="pw-draft-list__name">{name}</span>
+                                                <span class="pw-draft-list__meta">{move || meta.with(|m| format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" }))}</span>
+                                            </button>
+                                        }.into_any()
+                                    }}
+                                    <div class="pw-row pw-row--wrap">
+                                        <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Rename {}", name())
+                                            on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| x.name).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
+                                        <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Duplicate {}", name()) on:click=move |_| lib.duplicate(i5.clone())>"Duplicate"</button>
+                                        <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Export {}", name()) on:click=move |_| export(Some(i6.clone()))>"Export"</button>
+                                        <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=move || format!("Delete {}", name()) on:click=move |_| lib.delete(id.clone())>"Delete"</button>
+                                    </div>
+                                </li>
+                            }
                         }
-                    }).collect_view()}
+                    </For>
                 </ul>
             </div>
         </Show>

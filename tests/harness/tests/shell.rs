@@ -693,6 +693,34 @@ async fn keyboard_focus_follows_add_case_rename_and_closing_drawers() -> anyhow:
         b.press(ENTER).await?;
         b.wait_for_role_name("dialog", dialog).await?;
         if opener == "Drafts" {
+            // Duplicate saves and refreshes the list (and opens the copy): the focus stays on the
+            // button that was pressed.
+            let duplicate = b
+                .client
+                .find(fantoccini::Locator::Css(
+                    "[role=dialog] button[aria-label^='Duplicate ']",
+                ))
+                .await?;
+            b.client
+                .execute(
+                    "arguments[0].focus(); return 0",
+                    vec![serde_json::to_value(&duplicate)?],
+                )
+                .await?;
+            b.press(ENTER).await?;
+            b.wait_until(
+                "return document.querySelectorAll('.pw-draft-list__item').length === 2",
+                "the copy in the list",
+            )
+            .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+            let on = b
+                .eval("const a = document.activeElement; return a ? (a.getAttribute('aria-label') || a.tagName) : ''")
+                .await?;
+            assert!(
+                on.as_str().unwrap_or("").starts_with("Duplicate "),
+                "the focus left the Duplicate button for {on}"
+            );
             let rename = b
                 .client
                 .find(fantoccini::Locator::Css("button[aria-label^='Rename ']"))
