@@ -567,7 +567,7 @@ mod tests {
         assert_eq!(d.open_gaps()[0], Gap::Broken(Section::Steps));
         assert_eq!(
             d.open_gaps()[0].message(),
-            "Steps may be incomplete: the reply's JSON breaks inside it"
+            "Steps may be incomplete or misread: the reply's JSON has a mistake inside it"
         );
         let stored = serde_json::to_string(&crate::domain::wire::DraftV1::from_draft(
             &d,

@@ -137,6 +137,9 @@ pub enum GenError {
     /// The reply's JSON breaks part-way (a syntax error): the parts before the break were kept;
     /// the message names where (`reply::Break::message`).
     Broken(String),
+    /// The reply's JSON has a mistake the tolerant reader guessed its way past: everything was
+    /// read, but the section there may be wrong; the message names it (`reply::Break::message`).
+    Misread(String),
 }
 
 /// A failed job as the page shows it: what went wrong, what arrived, which attempt it was.
@@ -524,6 +527,7 @@ impl Generator {
             GenError::Reply(c) => attempt::reply_key(c),
             GenError::CutOff => "cut off".to_owned(),
             GenError::Broken(_) => "broken part-way".to_owned(),
+            GenError::Misread(_) => "misread".to_owned(),
         };
         let before = self.last_cause.get_value();
         let n = self.attempt.get_value();
@@ -669,11 +673,19 @@ fn finish(
         Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
             Ok(reading) => {
                 // A reply that ends inside a section was cut off, whatever the call reported.
+                // A mistake read past (`Break::read_past`) left nothing out: the version is whole,
+                // and the mistake is named with its section.
+                let read_past = reading.broken.as_ref().is_some_and(|b| b.read_past);
                 let complete = call_error.is_none()
                     && !cut_off
-                    && reading.cut.is_none()
-                    && reading.broken.is_none();
-                let broken = reading.broken.as_ref().map(reply::Break::message);
+                    && (read_past || (reading.cut.is_none() && reading.broken.is_none()));
+                let broken = reading.broken.as_ref().map(|b| {
+                    if b.read_past {
+                        GenError::Misread(b.message())
+                    } else {
+                        GenError::Broken(b.message())
+                    }
+                });
                 let origin = match job {
                     _ if !complete => Origin::Partial {
                         model: model.to_owned(),
@@ -692,7 +704,7 @@ fn finish(
                 match call_error {
                     Some(e) => Some(GenError::Call(e)),
                     None if cut_off => Some(GenError::CutOff),
-                    None => broken.map(GenError::Broken),
+                    None => broken,
                 }
             }
             Err(cause) => failed(cause, call_error),

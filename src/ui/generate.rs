@@ -508,6 +508,17 @@ fn GenErrorView() -> impl IntoView {
                 .into_any(),
                 false,
             ),
+            GenError::Misread(message) => (
+                view! {
+                    <div class="pw-notice pw-notice--warn" role="status">
+                        <p class="pw-notice__title">{format!("{again}The reply's JSON has a mistake")}</p>
+                        <p class="pw-notice__text">{message}</p>
+                        <p class="pw-notice__text">"Everything was read, and the section is marked below. Correct it by hand, rewrite it with the model, or Retry."</p>
+                    </div>
+                }
+                .into_any(),
+                false,
+            ),
             GenError::CutOff => (
                 view! {
                     <div class="pw-notice pw-notice--warn" role="status">
@@ -666,7 +677,7 @@ fn SectionEditor(
             x.open_gaps()
                 .contains(&crate::domain::meta::reply::Gap::Broken(section))
         }) {
-            "may be incomplete"
+            "check it"
         } else {
             ""
         }

@@ -477,6 +477,13 @@ fn ResultRow(
                 };
                 // A score without the judge says so, and is not compared with one that has it.
                 let shown = |x: Option<f64>, partial: bool| x.map(|x| format!(" · {:.0}{}", x * 100.0, if partial { " without the judge" } else { "" })).unwrap_or_default();
+                // Tryout 4: "Reflection helped: 97 → 99" stood over "Draft · 98": with checks left out
+                // of the comparison, each heading also gives the figure that was compared.
+                let compared_too = |x: Option<f64>| match x {
+                    Some(x) if !not_compared.is_empty() => format!(" ({:.0} on the checks compared)", x * 100.0),
+                    _ => String::new(),
+                };
+                let (draft_also, final_also) = (compared_too(draft_cmp), compared_too(final_cmp));
                 let verdict = match (r.done, draft_cmp, final_cmp) {
                     (true, _, _) if draft_partial || final_partial => match (draft_partial, final_partial) {
                         (true, true) => "Not compared: the judge failed on the draft and on the final answer.",
@@ -504,7 +511,7 @@ fn ResultRow(
                         })}
                         <div class="pw-reflection__cols">
                             <div class="pw-reflection__col">
-                                <h4 class="pw-reflection__title">{format!("Draft{}", shown(draft_score, draft_partial))}</h4>
+                                <h4 class="pw-reflection__title">{format!("Draft{}{draft_also}", shown(draft_score, draft_partial))}</h4>
                                 <pre class="pw-output__text">{output.get().unwrap_or_default()}</pre>
                             </div>
                             <div class="pw-reflection__col">
@@ -512,7 +519,7 @@ fn ResultRow(
                                 <pre class="pw-output__text">{r.critique.clone()}</pre>
                             </div>
                             <div class="pw-reflection__col">
-                                <h4 class="pw-reflection__title">{format!("Final{}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h4>
+                                <h4 class="pw-reflection__title">{format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h4>
                                 <pre class="pw-output__text">{r.final_output.clone()}</pre>
                                 {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), format!("Checks of the final answer of case #{id}")))}
                             </div>

@@ -141,7 +141,7 @@ impl Gap {
                 s.title()
             ),
             Self::Broken(s) => format!(
-                "{} may be incomplete: the reply's JSON breaks inside it",
+                "{} may be incomplete or misread: the reply's JSON has a mistake inside it",
                 s.title()
             ),
         }
@@ -280,11 +280,23 @@ pub struct Break {
     pub section: Option<Section>,
     /// Up to 30 characters of the reply from where it breaks.
     pub near: String,
+    /// The tolerant reader read on past the mistake, so the section there is a guess (a stray
+    /// word or quote kept inside its text) rather than cut short.
+    pub read_past: bool,
 }
 
 impl Break {
     /// In plain words: "The reply breaks in the middle of Steps, near “"Find"]”: …".
     pub fn message(&self) -> String {
+        if self.read_past {
+            let s = self
+                .section
+                .map_or("that part".to_owned(), |s| s.title().to_owned());
+            return format!(
+                "The reply's JSON has a mistake in the middle of {s}, near \u{201c}{}\u{201d} (such as a stray word or quote): {s} was read as best it could and may be wrong, so check it.",
+                self.near
+            );
+        }
         let place = match self.section {
             Some(s) => format!("The reply breaks in the middle of {}", s.title()),
             None => "The reply's JSON breaks".to_owned(),
@@ -336,6 +348,7 @@ fn read_partial(text: &str) -> (PromptSpec, Option<Section>, Option<Break>) {
     let broken = at.map(|at| Break {
         section: open,
         near: near(text, at),
+        read_past: false,
     });
     (spec, open, broken)
 }
@@ -350,9 +363,12 @@ pub fn read_spec(text: &str, cut_off: bool) -> Result<Reading, ReplyCause> {
     if let Ok(v) = &whole {
         let spec = spec_from_value(v);
         if usable(&spec) {
+            let guessed = guessed(text, &spec);
             return Ok(Reading {
+                cut: guessed.as_ref().and_then(|b| b.section),
+                broken: guessed,
                 spec,
-                ..Reading::default()
+                took_one_section: None,
             });
         }
     }
@@ -473,6 +489,20 @@ pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause>
         items,
         broken_near: at.map(|at| near(text, at)),
         unfinished_left_out: unfinished,
+    })
+}
+
+/// Where a reply the tolerant reader read whole has a mistake it guessed its way past: the first
+/// place its JSON breaks, when the section there was read with a quote kept inside its text (as
+/// `"an owner." blah blah, "Write …"` becomes one step with the stray words in it). A mistake
+/// read cleanly (a missing comma between two strings) is not named.
+fn guessed(text: &str, spec: &PromptSpec) -> Option<Break> {
+    let at = crate::domain::partial_json::first_break(text)?;
+    let section = cut_section(&text[..at])?;
+    spec.section_text(section).contains('"').then(|| Break {
+        section: Some(section),
+        near: near(text, at),
+        read_past: true,
     })
 }
 

@@ -868,6 +868,55 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
     Ok(())
 }
 
+// Tryout 4: a reply with a stray word between two steps came in silently, "Written by" the model,
+// with one step holding both and the stray words. The mistake is named and Steps is marked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stray_word_in_a_generated_reply_is_named_and_its_section_marked() -> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    let p = PromptPage::new(&browser);
+    let stray = spec_reply("stray").replace(
+        "\"Find every commitment.\",",
+        "\"Find every commitment.\" blah blah,",
+    );
+    assert!(serde_json::from_str::<serde_json::Value>(&stray).is_err());
+    fake.push_replies([stray]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    p.generate().await?;
+    p.wait_version(1).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("The reply's JSON has a mistake")
+        .await?;
+    browser
+        .wait_for_text("Steps was read as best it could and may be wrong, so check it.")
+        .await?;
+    browser
+        .wait_for_text(
+            "Steps may be incomplete or misread: the reply's JSON has a mistake inside it",
+        )
+        .await?;
+    let marked: Vec<String> = serde_json::from_value(browser.eval("return Array.from(document.querySelectorAll('.pw-section--check-it .pw-section__title')).map(e => e.textContent)").await?)?;
+    assert_eq!(marked, vec!["Steps".to_owned()]);
+    // Nothing was left out: the version is not called incomplete.
+    assert_eq!(provenance(&browser).await?, "Written by fake-large");
+    let said = browser.eval("return document.body.innerText").await?;
+    assert!(
+        !said
+            .as_str()
+            .unwrap_or("")
+            .contains("This version is incomplete"),
+        "{said}"
+    );
+    browser.screenshot("stray-word-reply-1280-light").await?;
+    browser.close().await?;
+    Ok(())
+}
+
 /// The sections marked "cut off" in the page (their titles).
 async fn cut_sections(browser: &Browser) -> anyhow::Result<Vec<String>> {
     let v = browser
@@ -1050,7 +1099,9 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         .await?;
     // Tryout 3: what is still missing named the break as a cut-off.
     browser
-        .wait_for_text("Steps may be incomplete: the reply's JSON breaks inside it")
+        .wait_for_text(
+            "Steps may be incomplete or misread: the reply's JSON has a mistake inside it",
+        )
         .await?;
     let said = browser.eval("return document.body.innerText").await?;
     assert!(
@@ -1062,7 +1113,7 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
     );
     assert_eq!(cut_sections(&browser).await?, Vec::<String>::new());
     assert_eq!(
-        serde_json::from_value::<Vec<String>>(browser.eval("return Array.from(document.querySelectorAll('.pw-section--may-be-incomplete .pw-section__title')).map(e => e.textContent)").await?)?,
+        serde_json::from_value::<Vec<String>>(browser.eval("return Array.from(document.querySelectorAll('.pw-section--check-it .pw-section__title')).map(e => e.textContent)").await?)?,
         vec!["Steps".to_owned()]
     );
     assert_eq!(p.section("Persona").await?, "You are a meeting assistant");

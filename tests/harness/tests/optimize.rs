@@ -567,6 +567,15 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     CasesPage::new(&b)
         .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
         .await?;
+    // A latency check: measured for the draft, not for the final (its time is not kept).
+    b.field("Kind of check to add (Checks for this case)")
+        .await?
+        .select_by_label("Answers within (ms)")
+        .await?;
+    b.button("Add check to checks for this case")
+        .await?
+        .click()
+        .await?;
     fake.reply_when(
         "Be harsh",
         "1. The owner of task B is missing: name owner-B.",
@@ -587,7 +596,20 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
-    b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
+    b.wait_for_text("Reflection helped: 0 \u{2192} 100 (on the checks measured for both; not compared: answers within")
+        .await?;
+    // Tryout 4: the headings gave other figures than the verdict without saying why.
+    let titles = b
+        .eval("return Array.from(document.querySelectorAll('.pw-reflection__title')).map(e => e.textContent)")
+        .await?;
+    assert_eq!(
+        titles,
+        json!([
+            "Draft · 50 (0 on the checks compared)",
+            "Critique",
+            "Final · 100 (100 on the checks compared)"
+        ])
+    );
     // The final's own check results are listed, as the draft's are.
     b.wait_until(
         "const l = document.querySelector('.pw-reflection [aria-label=\"Checks of the final answer of case #1\"]'); return !!l && l.querySelectorAll('.pw-verdict-row--ok').length === 1 && l.textContent.includes('owner-B')",

@@ -335,6 +335,37 @@ fn a_complete_reply_missing_a_comma_in_steps_reads_both_steps() {
         ]
     );
     assert!(r.spec.steps.iter().all(|s| !s.contains('"')));
+    // Read cleanly: nothing to name.
+    assert_eq!(r.broken, None);
+    assert_eq!(r.cut, None);
+}
+
+// Tryout 4: a stray word between two steps ("… owner." blah blah, "Write …") came in silently as
+// one step holding both with the stray words and quotes. It is read as best it can be, and the
+// mistake is named with its section, which stays marked until it is checked.
+#[test]
+fn a_complete_reply_with_a_stray_word_in_steps_is_read_and_the_mistake_named() {
+    let mut text = full().to_string();
+    text = text.replace(
+        r#""Find commitments.","#,
+        r#""Find commitments." blah blah, "#,
+    );
+    assert!(serde_json::from_str::<Value>(&text).is_err());
+    let r = read_spec(&text, false).unwrap();
+    assert_eq!(r.spec.persona, full()["persona"].as_str().unwrap());
+    assert_eq!(r.cut, Some(Section::Steps));
+    let b = r.broken.clone().expect("the mistake is named");
+    assert!(b.read_past);
+    assert_eq!(b.section, Some(Section::Steps));
+    let notes = r.notes();
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].starts_with(
+            "The reply's JSON has a mistake in the middle of Steps, near \u{201c}blah blah"
+        ) && notes[0].ends_with("Steps was read as best it could and may be wrong, so check it."),
+        "{}",
+        notes[0]
+    );
 }
 
 // Bug (tryout 3): a whole-prompt reply pasted for a new Format was refused ("none of the expected
