@@ -44,7 +44,14 @@ impl Record {
         }
     }
 
-    fn to_json(&self) -> Result<String, serde_json::Error> {
+    /// Reads a record's stored text ([`Record::to_json`]) part by part; `None` when nothing in
+    /// it is usable.
+    pub fn from_json(text: &str) -> Option<Record> {
+        DraftStore::read(None, JsValue::from_str(text)).ok()
+    }
+
+    /// The record as stored: JSON of its id, revision, time and wire draft (all of it).
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string(&Stored {
             id: &self.id,
             rev: self.rev,

@@ -19,6 +19,9 @@ use crate::net::store::{DraftStore, Listing, Record, Saved, StoreError};
 use crate::state::draft::DraftHandle;
 
 const CURRENT_KEY: &str = "pw.current-draft";
+/// `sessionStorage` key of the open draft as it was when the tab went away with changes not yet
+/// in the database (a reload right after typing): read back on the next load of this tab.
+const UNSAVED_KEY: &str = "pw.unsaved-draft";
 const CHANNEL: &str = "promptwright-drafts";
 const SAVE_DELAY_MS: u32 = 400;
 /// Changes arriving without a pause are still saved this often.
@@ -251,6 +254,7 @@ impl Library {
             .unwrap_or(&records[0])
             .clone();
         self.load_record(pick);
+        self.restore_unsaved();
         if self.status.get_untracked() == StorageStatus::Loading {
             self.status.set(StorageStatus::Ready);
         }
@@ -652,6 +656,10 @@ impl Library {
     }
 
     /// Saves at once when the tab is hidden or closed, so the last change never waits on a timer.
+    /// A save started as the page goes away may not finish (IndexedDB is asynchronous), so the
+    /// unsaved draft is also written to this tab's `sessionStorage` at once, synchronously, with
+    /// the revision it was based on; the next load of this tab takes it back
+    /// ([`Self::restore_unsaved`]).
     fn flush_when_hidden(self) {
         let flush = Closure::<dyn FnMut()>::new(move || {
             let unsaved = self
@@ -659,6 +667,7 @@ impl Library {
                 .draft
                 .with_untracked(|d| self.last_saved.with_value(|s| s != d));
             if unsaved {
+                self.keep_unsaved();
                 leptos::task::spawn_local(async move {
                     self.save_now(false).await;
                 });
@@ -669,6 +678,46 @@ impl Library {
         let _ = document()
             .add_event_listener_with_callback("visibilitychange", flush.as_ref().unchecked_ref());
         flush.forget();
+    }
+
+    /// Writes the open draft, unsaved, to `sessionStorage` (see [`Self::flush_when_hidden`]).
+    /// Nothing is written for a read-only shared draft or when storage is full.
+    fn keep_unsaved(self) {
+        let id = self.current_id.get_untracked();
+        if id.is_empty() || self.shared.with_untracked(Option::is_some) {
+            return;
+        }
+        let rev = self.base_rev.get_value().unwrap_or(0);
+        let draft = self.drafts.draft.get_untracked();
+        if let Ok(text) = Record::new(&id, rev, &draft).to_json() {
+            crate::net::session::save(UNSAVED_KEY, &text);
+        }
+    }
+
+    /// Takes back the draft kept by [`Self::keep_unsaved`] when it belongs to the draft just
+    /// opened and was based on the revision stored now or the one before (see below); it then
+    /// counts as unsaved and is saved. Always forgets the kept copy.
+    fn restore_unsaved(self) {
+        let Some(text) = crate::net::session::load(UNSAVED_KEY) else {
+            return;
+        };
+        crate::net::session::remove(UNSAVED_KEY);
+        let Some(kept) = Record::from_json(&text) else {
+            return;
+        };
+        // Based on the stored revision, or on the one before it when the save under way as the
+        // tab went away (started before the last change) or the save the flush began finished.
+        let stored = self.base_rev.get_value().unwrap_or(0);
+        if kept.id != self.current_id.get_untracked()
+            || !(kept.rev == stored || kept.rev + 1 == stored)
+        {
+            return;
+        }
+        let differs = self.last_saved.with_value(|s| *s != kept.draft);
+        if differs {
+            // A change of the draft signal: autosave picks it up as any edit.
+            self.drafts.draft.set(kept.draft);
+        }
     }
 
     /// Reads `#pw=…` from the address, if present.

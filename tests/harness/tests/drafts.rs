@@ -53,6 +53,17 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     saved(&b).await;
     b.client.refresh().await?;
     b.wait_until("return document.getElementById('pw-idea').value === 'an assistant that plans weekly menus'", "the idea after reload").await?;
+    // Tryout 4: text typed just before a reload was lost (saves wait for a pause in typing).
+    b.client
+        .find(fantoccini::Locator::Id("pw-idea"))
+        .await?
+        .send_keys(" for two")
+        .await?;
+    b.client.refresh().await?;
+    b.wait_until("return document.getElementById('pw-idea').value === 'an assistant that plans weekly menus for two'", "the idea typed just before the reload").await?;
+    saved(&b).await;
+    b.client.refresh().await?;
+    b.wait_until("return document.getElementById('pw-idea').value === 'an assistant that plans weekly menus for two'", "the idea saved after the reload").await?;
 
     // A second draft.
     let d = DraftsPage::open(&b).await?;
