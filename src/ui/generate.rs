@@ -13,7 +13,7 @@ use crate::domain::draft::Origin;
 use crate::domain::estimate::{SendCheck, call_cost, estimate_tokens, format_cost};
 use crate::domain::figures::count;
 use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
-use crate::domain::provider::{ProviderKind, Role};
+use crate::domain::provider::{ErrorKind, ProviderKind, Role};
 use crate::domain::snippet::{self, Lang};
 use crate::domain::spec::{RenderStyle, Section};
 use crate::state::draft::{DraftHandle, GenError, Generator, Job, Pasted};
@@ -463,6 +463,20 @@ fn GenErrorView() -> impl IntoView {
                 o.0.set(true);
             }
         };
+        let settings_label = match &f.error {
+            GenError::Call(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::BadKey
+                        | ErrorKind::NoKeySent
+                        | ErrorKind::NoCredit
+                        | ErrorKind::QuotaExhausted
+                ) =>
+            {
+                "Check the key in Settings"
+            }
+            _ => "Pick another model in Settings",
+        };
         let (body, fixable) = match f.error.clone() {
             GenError::Call(e) => (
                 view! {
@@ -540,8 +554,9 @@ fn GenErrorView() -> impl IntoView {
                         <button type="button" class="pw-button" disabled=move || g.call.running.get() || off_meta() title=move || off_meta().then_some(OFFLINE_TITLE) on:click=move |_| g.repair()>"Fix with the model"</button>
                     })}
                     <button type="button" class="pw-button" on:click=manual>"Use Manual mode"</button>
+                    // Tryout 4: a refused key was offered "Pick another model".
                     {open_settings.map(|_| view! {
-                        <button type="button" class="pw-button pw-button--ghost" on:click=settings>"Pick another model in Settings"</button>
+                        <button type="button" class="pw-button pw-button--ghost" on:click=settings>{settings_label}</button>
                     })}
                 </div>
             </div>

@@ -412,7 +412,7 @@ fn ResultRow(
             }}
             {move || cut_off.get().filter(|(cut, _)| *cut).map(|(_, failed)| {
                 let text = format!(
-                    "The answer was cut off at the token limit: it stops after {}, where the model ran out of room (the limit asked for is {}). {}",
+                    "The answer was cut off at the token limit: the provider stopped it after {} ({} were asked for; a model's own limit can be lower). {}",
                     answer_tokens.get().unwrap_or_default(),
                     count(MAX_OUTPUT_TOKENS, "token", "tokens"),
                     if failed {

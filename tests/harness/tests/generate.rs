@@ -554,6 +554,8 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
     browser
         .wait_for_text("Failed again (attempt 3): the same request failed the same way.")
         .await?;
+    // Tryout 4: a refused key was offered "Pick another model in Settings".
+    browser.button("Check the key in Settings").await?;
     browser.close().await?;
     Ok(())
 }
