@@ -581,10 +581,11 @@ fn GlobalChecks() -> impl IntoView {
                         on:change=move |ev| { let on = event_target_checked(&ev); d.draft.update(|x| x.suite.cut_off_fails = on); }/>
                     "Answers cut off at the token limit fail"
                 </label>
-                <span id="pw-cut-off-hint" class="pw-hint">{format!(
+                // Its own line under the box (an inline hint ran on from the label at 1280 px).
+                <p id="pw-cut-off-hint" class="pw-hint">{format!(
                     "An answer that stops at the limit ({}) is unfinished: ticked, it fails and scores 0 whatever its checks say; unticked, it is scored on its checks. Either way it is marked, and the judge is told. A \u{201c}Stopped because\u{201d} check of a case decides instead.",
                     crate::domain::figures::count(crate::state::runner::MAX_OUTPUT_TOKENS, "token", "tokens")
-                )}</span>
+                )}</p>
             </div>
             <Show when=move || !proposed.with(Vec::is_empty)>
                 <div class="pw-notice pw-notice--info">

@@ -811,6 +811,19 @@ pub fn FinalCard() -> impl IntoView {
                     <span class="pw-card__step" aria-hidden="true">"5"</span>
                     <h2 id="pw-final-title" class="pw-card__title">"Final prompt"</h2>
                 </header>
+                // Tryout 4: after a cut-off generation the unfinished version is the one copied and
+                // shared; say so here, and offer the latest finished version.
+                {move || d.draft.with(|x| {
+                    let partial = matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }));
+                    partial.then(|| x.versions.iter().rev().find(|v| v.number != x.current && !matches!(v.origin, Origin::Partial { .. })).map(|v| v.number))
+                }).map(|earlier| view! {
+                    <div class="pw-notice pw-notice--warn pw-final-incomplete" role="status">
+                        <p class="pw-notice__text">"This version is incomplete (its generation stopped before the end): what you copy, download or share below is unfinished."</p>
+                        {earlier.map(|n| view! {
+                            <button type="button" class="pw-button pw-button--small" on:click=move |_| { d.draft.update(|x| { x.restore(n); }); }>{format!("Make version {n} current")}</button>
+                        })}
+                    </div>
+                })}
                 <div class="pw-row pw-row--wrap">
                     <fieldset class="pw-segmented">
                         <legend class="pw-sr-only">"Layout"</legend>

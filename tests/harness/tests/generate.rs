@@ -1161,6 +1161,12 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         provenance(&browser).await?,
         "Incomplete, written by fake-large"
     );
+    // Tryout 4: the Final prompt card gave the unfinished version to copy and share without a
+    // word. It says so, and offers the latest finished version.
+    browser
+        .wait_for_text("This version is incomplete (its generation stopped before the end): what you copy, download or share below is unfinished.")
+        .await?;
+    browser.button("Make version 2 current").await?;
     // Back to the complete version for the rewrite below.
     fake.push_replies([spec_reply("comma")]);
     p.generate().await?;
