@@ -218,6 +218,18 @@ fn ManualMode() -> impl IntoView {
     };
     let reply = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<Pasted, ReplyCause>>);
+    // What the last paste said describes the version it made: once another version is current
+    // (a generation, an edit, a restore), the message goes (tryout 4: it stayed and was announced
+    // again long after).
+    let current = Memo::new(move |_| d.draft.with(|x| x.current));
+    let said_for = RwSignal::new(None::<u32>);
+    Effect::new(move |_| {
+        let now = current.get();
+        if said_for.get_untracked().is_some_and(|n| n != now) {
+            result.set(None);
+            said_for.set(None);
+        }
+    });
     // Another job (e.g. "Use Manual mode" from a failed rewrite): the reply pasted for the last
     // one and what it said do not belong to it.
     Effect::new(move |before: Option<Job>| {
@@ -246,9 +258,13 @@ fn ManualMode() -> impl IntoView {
                 blocked=Signal::derive(no_idea) placeholder="The message appears here once your idea is written above."/>
             <label class="pw-label" for="pw-manual-reply">"3. Paste the reply here"</label>
             <textarea id="pw-manual-reply" class="pw-textarea" rows="6"
-                prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                prop:value=move || reply.get() on:input=move |ev| { reply.set(event_target_value(&ev)); result.set(None); }></textarea>
             <button type="button" class="pw-button pw-button--primary"
-                on:click=move |_| result.set(Some(g.paste(&reply.get_untracked())))>
+                on:click=move |_| {
+                    let r = g.paste(&reply.get_untracked());
+                    said_for.set(r.is_ok().then(|| current.get_untracked()));
+                    result.set(Some(r));
+                }>
                 "Use this reply"
             </button>
             {move || match result.get() {
