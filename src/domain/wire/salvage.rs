@@ -127,7 +127,7 @@ impl Unusable {
 pub fn holds_nothing(d: &Draft) -> bool {
     let blank = Draft {
         name: d.name.clone(),
-        style: d.style.clone(),
+        style: d.style,
         ..Draft::default()
     };
     *d == blank
