@@ -641,9 +641,9 @@ impl Generator {
     /// Reads a reply pasted in manual mode for the job Manual mode shows (the same reading as a
     /// streamed reply): the sections that read come in as a version "pasted", and the gaps are
     /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
-    /// be read (nothing pasted is said as that). A pasted reply that ends inside a section counts that section among the gaps.
-    /// The notes say how it was read (where its JSON breaks, one section taken from a whole
-    /// prompt).
+    /// be used (an empty box is "nothing pasted", never an empty reply from a model). A pasted
+    /// reply that ends inside a section counts that section among the gaps. The notes say how it
+    /// was read (where its JSON breaks, one section taken from a whole prompt).
     pub fn paste(self, text: &str) -> Result<Pasted, PasteProblem> {
         let drafts = self.drafts;
         let job = self.manual_job.get_untracked();
