@@ -39,6 +39,37 @@ impl Attempt {
     }
 }
 
+impl Attempt {
+    /// The sentence above a failed call's message when the try before failed for another cause:
+    /// both causes named, e.g. "Attempt 3 failed for a different reason: attempt 2 failed
+    /// because the key was not accepted (HTTP 401); this time the provider was overloaded (HTTP
+    /// 503), as below." `before` and `now` are causes in words ([`call_words`], [`reply_words`]).
+    pub fn changed_cause(self, before: &str, now: &str) -> String {
+        format!(
+            "{}attempt {} failed because {before}; this time {now}, as below.",
+            self.prefix(),
+            self.number.saturating_sub(1).max(1)
+        )
+    }
+}
+
+/// A failed call's cause in words (past tense, with its HTTP status), see
+/// [`ProviderError::cause`].
+pub fn call_words(e: &ProviderError) -> String {
+    e.cause()
+}
+
+/// An unreadable reply's cause in words (past tense).
+pub fn reply_words(cause: &ReplyCause) -> &'static str {
+    match cause {
+        ReplyCause::Empty => "the reply was empty",
+        ReplyCause::NoJson => "the reply held no JSON",
+        ReplyCause::CutOff => "the reply was cut off",
+        ReplyCause::Broken(_) => "the reply's JSON was broken",
+        ReplyCause::Unexpected { .. } => "the reply's JSON was not the expected shape",
+    }
+}
+
 /// The kind of a failed call, for telling repeated failures apart: the error kind, the HTTP
 /// status and whether it came inside the reply (not the provider's changing wording).
 pub fn call_key(e: &ProviderError) -> String {
@@ -104,5 +135,44 @@ mod tests {
         // A first try, or a try after one that did not fail, says nothing.
         assert_eq!(Attempt::of(1, Some(&plain), &plain).prefix(), "");
         assert_eq!(Attempt::of(2, None, &plain).prefix(), "");
+    }
+
+    // Tryout: after a 401 then a 503, Generate said "Attempt 3 failed for a different reason:
+    // this time the call itself failed", as if the 401 had not been a failed call too. Both
+    // causes are named.
+    #[test]
+    fn a_different_reason_names_both_causes() {
+        let refused = http(401, ErrorKind::BadKey);
+        let overloaded = http(503, ErrorKind::Overloaded);
+        let a = Attempt::of(3, Some(&call_key(&refused)), &call_key(&overloaded));
+        assert!(!a.same_as_before);
+        let note = a.changed_cause(&call_words(&refused), &call_words(&overloaded));
+        assert_eq!(
+            note,
+            "Attempt 3 failed for a different reason: attempt 2 failed because the key was not \
+             accepted (HTTP 401); this time the provider was overloaded (HTTP 503), as below."
+        );
+        assert!(!note.contains("call itself"), "{note}");
+        // An unreadable reply before a failed call is named as that.
+        let a = Attempt::of(
+            2,
+            Some(&reply_key(&ReplyCause::NoJson)),
+            &call_key(&refused),
+        );
+        assert_eq!(
+            a.changed_cause(reply_words(&ReplyCause::NoJson), &call_words(&refused)),
+            "Attempt 2 failed for a different reason: attempt 1 failed because the reply held no \
+             JSON; this time the key was not accepted (HTTP 401), as below."
+        );
+        // Every kind of call failure has its own words.
+        let in_reply = ProviderError {
+            in_stream: true,
+            status: None,
+            ..http(500, ErrorKind::Server)
+        };
+        assert_eq!(
+            call_words(&in_reply),
+            "the provider had a problem (an error inside its reply)"
+        );
     }
 }

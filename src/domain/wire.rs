@@ -17,7 +17,7 @@ pub(crate) mod salvage;
 #[cfg(test)]
 mod salvage_tests;
 
-pub use salvage::{Lost, RecordRead, Salvaged, Unusable, read_draft, read_record};
+pub use salvage::{Lost, RecordRead, Salvaged, Unusable, holds_nothing, read_draft, read_record};
 
 /// A draft, version 1 of the wire format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -754,6 +754,25 @@ impl ExportV1 {
     }
 }
 
+/// What a file cut off while it was being saved or downloaded is told (a file that ends before
+/// its JSON is complete): the likely cause and the way forward, for every importer of files.
+pub const CUT_OFF_FILE: &str =
+    "it was probably cut off while it was being saved or downloaded. Save or download it again";
+
+/// Why a file's text is not JSON, in plain words (no parser jargon such as "EOF"): a text that
+/// ends before its JSON is complete is said to end early ([`CUT_OFF_FILE`]); any other mistake is
+/// named with its line and column. A clause to follow "This file " (no capital, no full stop).
+pub fn json_file_problem(e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        return format!("ends early (line {}): {CUT_OFF_FILE}", e.line());
+    }
+    format!(
+        "is not valid JSON (the first mistake is on line {}, column {})",
+        e.line(),
+        e.column()
+    )
+}
+
 /// What an import file holds: the drafts that could be read, each with what was left out of it,
 /// and, by their place in the file (1 is the first), the ones with nothing usable.
 #[derive(Debug, Clone, PartialEq)]
@@ -766,8 +785,18 @@ pub struct Imported {
 /// [`read_draft`]); says plainly what is wrong when no draft in it can be read. Every draft's
 /// optimization loop arrives paused: an import never spends until the person resumes it.
 pub fn parse_import(text: &str) -> Result<Imported, String> {
-    let mut v: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| format!("This file is not a Promptwright export (not valid JSON: {e})."))?;
+    let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        if e.is_eof() && !text.trim().is_empty() {
+            format!("This file {}.", json_file_problem(&e))
+        } else if text.trim().is_empty() {
+            "This file is empty: it holds no drafts.".to_owned()
+        } else {
+            format!(
+                "This file is not a Promptwright export: it {}.",
+                json_file_problem(&e)
+            )
+        }
+    })?;
     let items: Vec<serde_json::Value> =
         if v.get("format").and_then(|f| f.as_str()) == Some(EXPORT_FORMAT) {
             let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
@@ -797,6 +826,15 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
     };
     for (i, item) in items.into_iter().enumerate() {
         match read_draft(item) {
+            // Only a name (and a layout): nothing to import; said so, not imported empty.
+            Ok(s) if holds_nothing(&s.draft) => out.unreadable.push((
+                i + 1,
+                Unusable {
+                    name: Some(s.draft.name.clone()).filter(|n| !n.trim().is_empty()),
+                    why: "it holds nothing but its name".into(),
+                    empty: true,
+                },
+            )),
             Ok(mut s) => {
                 s.draft.pause_loop();
                 out.drafts.push(s);
@@ -805,10 +843,19 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
         }
     }
     if out.drafts.is_empty() {
-        return Err(if total == 1 {
-            "This draft file is damaged: nothing in it could be read.".into()
-        } else {
-            format!("This export is damaged: none of its {total} drafts could be read.")
+        let empty = out.unreadable.iter().filter(|(_, u)| u.empty).count();
+        return Err(match (total, empty) {
+            (1, 1) => "This draft holds nothing to work on (no idea, prompt, test cases or results), so nothing was imported.".into(),
+            (1, _) => "This draft file is damaged: nothing in it could be read.".into(),
+            (n, e) if e == n => format!(
+                "None of the {n} drafts in this file holds anything to work on (no idea, prompt, test cases or results), so nothing was imported."
+            ),
+            (n, 0) => format!("This export is damaged: none of its {n} drafts could be read."),
+            (n, e) => format!(
+                "Nothing was imported: of the {n} drafts in this file, {} could not be read, and {} nothing to work on.",
+                n - e,
+                crate::domain::figures::count(e, "holds", "hold"),
+            ),
         });
     }
     Ok(out)

@@ -17,8 +17,9 @@ use crate::domain::http::host_of;
 use crate::domain::provider::{
     ApiKey, ChatEvent, ChatRequest, ErrorKind, HttpRequest, ModelInfo, ModelPage, ModelPager,
     ProviderConfig, ProviderError, RetryPolicy, StopReason, StreamDecoder, Usage,
-    build_models_page_request, build_request, classify_http_error, classify_network_error,
-    parse_models_page, parse_retry_after, provider_message,
+    build_models_page_request, build_request, classify_failed_fetch, classify_http_error,
+    classify_models_error, classify_network_error, parse_models_page, parse_retry_after,
+    provider_message,
 };
 
 /// What a streaming call reports while it runs.
@@ -403,11 +404,9 @@ async fn open(
     match JsFuture::from(window.fetch_with_request(&request)).await {
         Ok(r) => Ok(r.unchecked_into()),
         Err(e) => Err(attempt.cut_short(cfg, &host, limit_ms).unwrap_or_else(|| {
-            // The connection went down during the call.
-            (!super::online())
-                .then(|| crate::domain::provider::offline_error(cfg.kind, &host))
-                .flatten()
-                .unwrap_or_else(|| classify_network_error(cfg.kind, &host, &js_text(&e)))
+            // Offline (the connection went down, or a call to this computer failed while the
+            // browser is offline), being offline is named before the address's usual causes.
+            classify_failed_fetch(cfg.kind, &host, &js_text(&e), super::online())
         })),
     }
 }
@@ -565,9 +564,10 @@ async fn list_models_page(
     let status = response.status();
     let body = read_text(&response).await;
     if !(200..300).contains(&status) {
-        return Err(classify_http_error(
+        // No model was asked for: a 404 here means nothing is at the address.
+        return Err(classify_models_error(
             cfg.kind,
-            &host,
+            &http.url,
             status,
             &body,
             retry_after(&response),

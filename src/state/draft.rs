@@ -9,7 +9,7 @@ use crate::domain::attempt::{self, Attempt};
 use crate::domain::draft::{Draft, Origin};
 use crate::domain::estimate::{SendCheck, send_check};
 use crate::domain::meta::tiny::TinyDraft;
-use crate::domain::meta::{self, ModelFamily, ReplyCause, reply};
+use crate::domain::meta::{self, ModelFamily, PasteProblem, ReplyCause, reply};
 use crate::domain::provider::{
     ApiKey, ChatRequest, Message, ProviderConfig, ProviderError, Role, StopReason,
 };
@@ -153,6 +153,9 @@ pub struct GenFailure {
     /// Which try failed (1 for a first; Retry and "Fix with the model" count up), and whether
     /// the one before failed for the same cause (only then is it "failed again").
     pub attempt: Attempt,
+    /// The cause of the try before, in words (`attempt::call_words`, `attempt::reply_words`),
+    /// when it failed too: a different cause is named next to this one.
+    pub before: Option<String>,
     /// The draft when it failed (see [`stamp`]): once the draft has changed, the message is gone.
     at: (usize, u32, u64),
 }
@@ -178,8 +181,9 @@ pub struct Generator {
     pub manual_job: RwSignal<Job>,
     /// Attempts at the current job (1 for a fresh one; Retry and fixes add one).
     attempt: StoredValue<u32>,
-    /// The cause of the last try's failure (`attempt::cause_key`); `None` after a success.
-    last_cause: StoredValue<Option<String>>,
+    /// The cause of the last try's failure (`attempt::cause_key`) and its words; `None` after a
+    /// success.
+    last_cause: StoredValue<Option<(String, String)>>,
     /// The last request and reply, for Retry and "fix with the model".
     last: StoredValue<Option<(ChatRequest, String)>>,
     /// A Generate on the tiny built-in model, part by part (`meta::tiny`), while it runs.
@@ -481,8 +485,10 @@ impl Generator {
                     }
                     self.tiny.set(None);
                     let error = GenError::Call(f.error);
+                    let (attempt, before) = self.attempt_failed(&error);
                     self.error.try_set(Some(GenFailure {
-                        attempt: self.attempt_failed(&error),
+                        attempt,
+                        before,
                         error,
                         job: Job::Generate,
                         raw: text,
@@ -521,18 +527,32 @@ impl Generator {
 
     /// The current try failed with `error`: which attempt it was, and whether the one before
     /// failed for the same cause; remembers this cause for the next try.
-    fn attempt_failed(self, error: &GenError) -> Attempt {
-        let key = match error {
-            GenError::Call(e) => attempt::call_key(e),
-            GenError::Reply(c) => attempt::reply_key(c),
-            GenError::CutOff => "cut off".to_owned(),
-            GenError::Broken(_) => "broken part-way".to_owned(),
-            GenError::Misread(_) => "misread".to_owned(),
+    /// Also gives the words of the cause before, when there was one.
+    fn attempt_failed(self, error: &GenError) -> (Attempt, Option<String>) {
+        let (key, words) = match error {
+            GenError::Call(e) => (attempt::call_key(e), attempt::call_words(e)),
+            GenError::Reply(c) => (attempt::reply_key(c), attempt::reply_words(c).to_owned()),
+            GenError::CutOff => (
+                "cut off".to_owned(),
+                "the reply was cut off at the model's length limit".to_owned(),
+            ),
+            GenError::Broken(_) => (
+                "broken part-way".to_owned(),
+                "the reply's JSON broke part-way".to_owned(),
+            ),
+            GenError::Misread(_) => (
+                "misread".to_owned(),
+                "the reply's JSON had a mistake".to_owned(),
+            ),
         };
         let before = self.last_cause.get_value();
         let n = self.attempt.get_value();
-        self.last_cause.set_value(Some(key.clone()));
-        Attempt::of(n, before.as_deref(), &key)
+        self.last_cause.set_value(Some((key.clone(), words)));
+        let attempt = Attempt::of(n, before.as_ref().map(|(k, _)| k.as_str()), &key);
+        (
+            attempt,
+            before.filter(|_| attempt.after_failure).map(|(_, w)| w),
+        )
     }
 
     /// Runs the last request again.
@@ -607,12 +627,16 @@ impl Generator {
                     Ok(done) => (None, done.stop == Some(StopReason::MaxTokens)),
                 };
                 let error = finish(&job, &text, &model, call_error, cut_off, drafts);
-                let failure = error.map(|error| GenFailure {
-                    attempt: self.attempt_failed(&error),
-                    error,
-                    job: job.clone(),
-                    raw: text,
-                    at: drafts.draft.with_untracked(stamp),
+                let failure = error.map(|error| {
+                    let (attempt, before) = self.attempt_failed(&error);
+                    GenFailure {
+                        attempt,
+                        before,
+                        error,
+                        job: job.clone(),
+                        raw: text,
+                        at: drafts.draft.with_untracked(stamp),
+                    }
                 });
                 if failure.is_none() {
                     self.last_cause.set_value(None);
@@ -624,21 +648,22 @@ impl Generator {
     /// Reads a reply pasted in manual mode for the job Manual mode shows (the same reading as a
     /// streamed reply): the sections that read come in as a version "pasted", and the gaps are
     /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
-    /// be read. A pasted reply that ends inside a section counts that section among the gaps.
-    /// The notes say how it was read (where its JSON breaks, one section taken from a whole
-    /// prompt).
-    pub fn paste(self, text: &str) -> Result<Pasted, ReplyCause> {
+    /// be used (an empty box is "nothing pasted", never an empty reply from a model). A pasted
+    /// reply that ends inside a section counts that section among the gaps. The notes say how it
+    /// was read (where its JSON breaks, one section taken from a whole prompt).
+    pub fn paste(self, text: &str) -> Result<Pasted, PasteProblem> {
         let drafts = self.drafts;
         let job = self.manual_job.get_untracked();
+        PasteProblem::check(text)?;
         let reading = match &job {
             Job::Rewrite { section, .. } => {
                 let Some(current) = drafts.draft.with_untracked(|d| d.current_spec().cloned())
                 else {
-                    return Err(ReplyCause::Empty);
+                    return Err(PasteProblem::NoPrompt);
                 };
-                reply::read_section(&current, *section, text, false)?
+                reply::read_section(&current, *section, text, false).map_err(PasteProblem::Reply)?
             }
-            _ => reply::read_spec(text, false)?,
+            _ => reply::read_spec(text, false).map_err(PasteProblem::Reply)?,
         };
         let gaps = reply::gaps(&reading.spec).len() + usize::from(reading.cut.is_some());
         let notes = reading.notes();

@@ -600,14 +600,12 @@ impl Library {
     /// loops arrive paused); returns what to tell the person. What could not be read is reported.
     pub async fn import(self, text: &str) -> Result<String, String> {
         let imported = parse_import(text)?;
-        self.report(imported.unreadable.iter().map(|(at, u)| match &u.name {
-            Some(n) => format!(
-                "The draft \u{201c}{n}\u{201d} in the imported file could not be read at all and was not imported."
-            ),
-            None => format!(
-                "Draft {at} in the imported file could not be read at all and was not imported."
-            ),
-        }));
+        self.report(
+            imported
+                .unreadable
+                .iter()
+                .map(|(at, u)| u.import_message(*at)),
+        );
         let mut left_out = !imported.unreadable.is_empty();
         let drafts: Vec<Draft> = imported
             .drafts
@@ -648,7 +646,7 @@ impl Library {
             "Imported {n} draft{}.{}",
             if n == 1 { "" } else { "s" },
             if left_out {
-                " Some parts could not be read and were left out: the notice on the page lists them."
+                " Not everything in the file came in: the notice on the page says what, and why."
             } else {
                 ""
             }

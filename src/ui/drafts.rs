@@ -219,8 +219,8 @@ pub fn LibraryBanners() -> impl IntoView {
             lost.extend(lib.damage.get());
             (!lost.is_empty()).then(|| view! {
                 <div class="pw-notice pw-notice--warn" role="alert">
-                    <p class="pw-notice__title">"Some saved data could not be read"</p>
-                    <p>"It was left out; everything else opened as usual."</p>
+                    <p class="pw-notice__title">"Some data was left out"</p>
+                    <p>"Each line says what, and why; everything else opened as usual."</p>
                     <ul aria-label="What was left out">
                         {lost.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
                     </ul>

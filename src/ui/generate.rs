@@ -8,6 +8,7 @@ use super::shell::OFFLINE_TITLE;
 
 use super::browser::{copy_text, download, file_stem};
 use super::notice::{ErrorNotice, RawReply};
+use crate::domain::attempt;
 use crate::domain::diff::{self, Piece};
 use crate::domain::draft::Origin;
 use crate::domain::estimate::{SendCheck, call_cost, estimate_tokens, format_cost};
@@ -217,7 +218,7 @@ fn ManualMode() -> impl IntoView {
         Job::Adapt { family } => format!("the prompt adapted for {}", family.label()),
     };
     let reply = RwSignal::new(String::new());
-    let result = RwSignal::new(None::<Result<Pasted, ReplyCause>>);
+    let result = RwSignal::new(None::<Result<Pasted, meta::PasteProblem>>);
     // What the last paste said describes the version it made: once another version is current
     // (a generation, an edit, a restore), the message goes (tryout 4: it stayed and was announced
     // again long after).
@@ -286,7 +287,7 @@ fn ManualMode() -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-                Some(Err(cause)) => view! { <div class="pw-notice pw-notice--error" role="alert"><p class="pw-notice__title">"Nothing in that reply could be used"</p><p>{cause.message()}</p><p class="pw-hint">"Paste the chat app's whole reply: it should be one JSON object, as the message asks."</p></div> }.into_any(),
+                Some(Err(problem)) => view! { <div class="pw-notice pw-notice--error" role="alert" id="pw-manual-problem"><p class="pw-notice__title">{problem.title()}</p><p>{problem.to_string()}</p>{problem.hint().map(|h| view! { <p class="pw-hint">{h}</p> })}</div> }.into_any(),
                 None => ().into_any(),
             }}
         </div>
@@ -495,13 +496,21 @@ fn GenErrorView() -> impl IntoView {
         };
         let (body, fixable) = match f.error.clone() {
             GenError::Call(e) => (
+                {
+                // Both causes named when they differ (a failed call before is a call too).
+                let note = match (&f.before, same) {
+                    (_, true) => format!("{again}the same request failed the same way."),
+                    (Some(before), false) => f.attempt.changed_cause(before, &attempt::call_words(&e)),
+                    (None, false) => again.clone(),
+                };
                 view! {
                     <Show when={let again = again.clone(); move || !again.is_empty()}>
-                        <p class="pw-notice pw-notice--error pw-notice__again" role="alert">{again.clone()}{if same { "the same request failed the same way." } else { "this time the call itself failed, as below." }}</p>
+                        <p class="pw-notice pw-notice--error pw-notice__again" role="alert">{note.clone()}</p>
                     </Show>
                     <ErrorNotice error=e/>
                 }
-                .into_any(),
+                .into_any()
+                },
                 false,
             ),
             GenError::Reply(cause) => {

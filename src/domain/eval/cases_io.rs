@@ -719,6 +719,12 @@ fn vars_file(name: &str, text: &str) -> Result<Vec<(String, Value)>, String> {
 fn read_jsonl(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Source {
     let mut src = Source::new("JSONL");
     let none = Map::new();
+    let last = text
+        .split('\n')
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, _)| i)
+        .last();
     for (i, raw) in text.split('\n').enumerate() {
         let line = raw.trim();
         if line.is_empty() {
@@ -728,6 +734,14 @@ fn read_jsonl(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Source {
             Ok(v) => src
                 .tests
                 .extend(read_test(v, i + 1, &[], &none, name, ctx, out)),
+            // The file stops inside its last line: cut off, not a mistake in the line.
+            Err(e) if e.is_eof() && last == Some(i) => out.bad(
+                i + 1,
+                format!(
+                    "the file ends in the middle of this line: {}",
+                    crate::domain::wire::CUT_OFF_FILE
+                ),
+            ),
             Err(e) => out.bad(i + 1, not_json("this line", Some(line), &e)),
         }
     }
@@ -742,6 +756,13 @@ fn read_json(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Result<So
             let first = text.lines().map(str::trim).find(|l| !l.is_empty());
             if first.is_some_and(|l| matches!(serde_json::from_str(l), Ok(Value::Object(_)))) {
                 return Ok(read_jsonl(name, text, ctx, out));
+            }
+            if e.is_eof() {
+                // Cut off: said in plain words ("EOF while parsing a list" is the parser's).
+                return Err(format!(
+                    "This JSON file {}.",
+                    crate::domain::wire::json_file_problem(&e)
+                ));
             }
             return Err(format!(
                 "This JSON file could not be read: {} (line {}, column {}).",
@@ -1011,7 +1032,8 @@ fn read_csv(
 
 /// The rest of the sentence for a quote never closed, after "Line N " or "this line ".
 const UNCLOSED_QUOTE: &str = "opens a quote (\") that is never closed, so the rest of the file \
-     was read as one cell. Close the quote or remove it.";
+     was read as one cell. Close the quote or remove it; if the file was cut off while it was \
+     being saved or downloaded, save or download it again.";
 
 /// The 1-based line where a quoted cell opens and the file ends before it closes, following the
 /// CSV reader's rules (RFC 4180: a quote opens a cell only as its first character; `""` inside

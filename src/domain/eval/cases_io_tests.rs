@@ -420,9 +420,9 @@ fn csv_quote_never_closed_says_where_it_opens() {
         "x.csv",
         text,
         expect![[r#"
-        format CSV
-        bad line 2: this line opens a quote (") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it.
-    "#]],
+            format CSV
+            bad line 2: this line opens a quote (") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it; if the file was cut off while it was being saved or downloaded, save or download it again.
+        "#]],
     );
     // The same quote closed (with a doubled quote inside) reads every row.
     let closed = "notes,__expected\n\"Ann sends \"\"the deck\"\"\",Ann\nBob,Bob\n";
@@ -437,8 +437,8 @@ fn csv_quote_never_closed_says_where_it_opens() {
         "x.csv",
         "\"notes,n\nBob,2\n",
         expect![[r#"
-        ERROR Line 1 opens a quote (") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it.
-    "#]],
+            ERROR Line 1 opens a quote (") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it; if the file was cut off while it was being saved or downloaded, save or download it again.
+        "#]],
     );
     assert_eq!(
         bad_lines("x.csv", "notes,n\n\"two\nlines\",1\nok,2\nx,\"open\nmore\n"),
@@ -1522,4 +1522,72 @@ fn yaml_nesting_is_bounded_with_a_clear_message() {
         "]".repeat(60)
     );
     assert!(import("ok.yaml", &ok).is_ok());
+}
+
+// Tryout: a drafts export cut off while saving said "not valid JSON: EOF while parsing an object
+// at line 293 column 14". Every importer of files says a cut-off file ends early, in plain words,
+// with the likely cause and what to do; none says "EOF" or "end of stream".
+#[test]
+fn a_file_cut_off_says_it_ends_early_in_every_format() {
+    let said = |r: &Result<Imported, String>| match r {
+        Err(e) => e.clone(),
+        Ok(i) => i
+            .bad
+            .iter()
+            .map(|b| b.why.clone())
+            .collect::<Vec<_>>()
+            .join(" | "),
+    };
+    let jargon = |m: &str| {
+        ["EOF", "end of stream", "parsing"]
+            .iter()
+            .any(|j| m.contains(j))
+    };
+    // A JSON list cut inside its second case.
+    let whole = CASES_JSON;
+    let at = (0..=whole.len() * 2 / 3)
+        .rev()
+        .find(|&i| whole.is_char_boundary(i))
+        .unwrap();
+    let cut = &whole[..at];
+    let m = said(&import("cases.json", cut));
+    assert!(m.starts_with("This JSON file ends early (line "), "{m}");
+    assert!(
+        m.contains("cut off while it was being saved or downloaded"),
+        "{m}"
+    );
+    assert!(!jargon(&m), "{m}");
+    // JSONL: the last line stops half-way; the lines before come in.
+    let jsonl = "{\"input\": \"a\"}\n{\"input\": \"b\"}\n{\"input\": \"c";
+    let r = import("cases.jsonl", jsonl);
+    assert_eq!(r.as_ref().unwrap().cases.len(), 2);
+    let m = said(&r);
+    assert!(
+        m.starts_with("the file ends in the middle of this line: it was probably cut off"),
+        "{m}"
+    );
+    assert_eq!(bad_lines("cases.jsonl", jsonl), vec![3]);
+    // A broken line that is not the last keeps its own cause.
+    let mid = "{\"input\": \"a\"\n{\"input\": \"b\"}\n";
+    assert!(!said(&import("cases.jsonl", mid)).contains("cut off"));
+    // YAML: the file stops inside a quoted text.
+    let yaml = "tests:\n  - vars:\n      question: \"What is the capital of";
+    let m = said(&import("tests.yaml", yaml));
+    assert!(
+        m.starts_with("This YAML file ends inside a quoted text that starts on line 3"),
+        "{m}"
+    );
+    assert!(m.contains("cut off"), "{m}");
+    assert!(!jargon(&m), "{m}");
+    // CSV: the file stops inside a quoted cell.
+    let csv = "question,__expected\nWhat is 2+2?,4\n\"What is the capital";
+    let m = said(&import("tests.csv", csv));
+    assert!(m.contains("never closed"), "{m}");
+    assert!(
+        m.contains("cut off while it was being saved or downloaded"),
+        "{m}"
+    );
+    // A JSON file with a mistake (not cut off) names the mistake, not a cut.
+    let m = said(&import("cases.json", "[{\"input\": \"a\",}]"));
+    assert!(!m.contains("cut off"), "{m}");
 }

@@ -559,6 +559,16 @@ fn new_kinds_round_trip_through_the_wire_form() {
         assert_eq!(Assertion::try_from(&back).unwrap(), x, "{json}");
         assert_eq!(x.type_name(), w.kind);
     }
+    // A schema check with its own schema is written as promptfoo's `is-json` with a value, and
+    // reads back as the same check.
+    let own = a(MatchesSchema(Some(r#"{"type": "object"}"#.into())));
+    let w = AssertionV1::from(&own);
+    assert_eq!(w.kind, "is-json");
+    assert!(matches!(
+        Assertion::try_from(&w).unwrap().check,
+        MatchesSchema(Some(_))
+    ));
+    assert_eq!(own.type_name(), "matches-schema");
     assert_eq!(not(Equals("x".into())).type_name(), "not-equals");
     assert_eq!(
         Assertion {
@@ -723,4 +733,29 @@ fn draft_and_final_are_compared_on_the_checks_measured_for_both() {
         &none,
     );
     assert_eq!(compare_answers(&draft, &cut).b, Some(0.0));
+}
+
+// Tryout: "Matches the JSON schema" showed `matches-schema`, then `is-json` once a schema was
+// typed (or while it did not parse): the tag followed the value. It names the check's type.
+#[test]
+fn a_checks_tag_stays_its_type_whatever_its_value() {
+    use Check::*;
+    for given in [
+        None,
+        Some(r#"{"type": "object", "required": ["a"]}"#.to_owned()),
+        Some("{\"type\": ".to_owned()),
+        Some("not a schema".to_owned()),
+    ] {
+        let x = a(MatchesSchema(given.clone()));
+        assert_eq!(x.type_name(), "matches-schema", "{given:?}");
+        assert_eq!(x.type_name(), x.kind().as_str(), "{given:?}");
+    }
+    // Every other kind's tag is its kind's name too, with an empty value or a filled one.
+    for (empty, filled) in [
+        (ContainsJson(None), ContainsJson(Some("{}".into()))),
+        (IsXml(vec![]), IsXml(v(&["root.child"]))),
+        (Equals(String::new()), Equals("x".into())),
+    ] {
+        assert_eq!(a(empty).type_name(), a(filled).type_name());
+    }
 }

@@ -672,9 +672,18 @@ impl Assertion {
     }
 
     /// promptfoo's type name for this assertion, with its `not-` and `i` variants
-    /// (`not-equals`, `icontains-any`…): what files and the check list show.
+    /// (`not-equals`, `icontains-any`…): what the check list shows. It names the check's type,
+    /// whatever its value: a schema check is `matches-schema` (files write one with its own
+    /// schema as promptfoo's `is-json` with a value, which reads back as the same check).
     pub fn type_name(&self) -> String {
-        crate::domain::wire::AssertionV1::from(self).kind
+        match &self.check {
+            Check::MatchesSchema(Some(_)) => Assertion {
+                check: Check::MatchesSchema(None),
+                ..self.clone()
+            }
+            .type_name(),
+            _ => crate::domain::wire::AssertionV1::from(self).kind,
+        }
     }
 
     /// The label to show: the kind's, or "Does not equal" / "Not: …" when negated.

@@ -406,6 +406,53 @@ pub fn manual_text(req: &ChatRequest) -> (String, String) {
     (system, user)
 }
 
+/// Why a reply pasted in Manual mode gave nothing. `Display` is the message the page shows.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PasteProblem {
+    /// The reply box was empty or held only spaces: no model was involved.
+    #[error(
+        "The reply box is empty. Paste the chat app's whole reply into it, then press Use this reply."
+    )]
+    NothingPasted,
+    /// The reply is for one section of the current prompt, and the draft has no prompt.
+    #[error(
+        "This reply is for one section of the current prompt, and there is no prompt yet. Make a \
+         prompt first (Generate, or Manual mode for a new prompt)."
+    )]
+    NoPrompt,
+    /// The pasted reply did not read.
+    #[error("{}", .0.message())]
+    Reply(ReplyCause),
+}
+
+impl PasteProblem {
+    /// The notice's title.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::NothingPasted => "Nothing was pasted",
+            Self::NoPrompt => "There is no prompt to change",
+            Self::Reply(_) => "Nothing in that reply could be used",
+        }
+    }
+
+    /// What to do, when the reply itself did not read.
+    pub fn hint(&self) -> Option<&'static str> {
+        matches!(self, Self::Reply(_)).then_some(
+            "Paste the chat app's whole reply: it should be one JSON object, as the message asks.",
+        )
+    }
+
+    /// `Err(NothingPasted)` for a box with nothing but spaces in it: checked before any reading,
+    /// so an empty box is never "an empty reply from the model".
+    pub fn check(pasted: &str) -> Result<(), Self> {
+        if pasted.trim().is_empty() {
+            Err(Self::NothingPasted)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod prompt_rules_tests;
 #[cfg(test)]

@@ -293,3 +293,24 @@ fn texts_reach_the_requests_as_written() {
     let user = &adapt_request(&spec, ModelFamily::Claude).messages[0].text;
     assert!(user.contains(&format!("persona {TRAP}")), "{user}");
 }
+
+// Tryout: Manual mode's "Use this reply" with nothing pasted said "The model sent an empty
+// reply." No model was involved: the page says nothing was pasted.
+#[test]
+fn an_empty_paste_is_said_to_be_nothing_pasted_not_an_empty_reply() {
+    for blank in ["", "   ", "\n\t \n"] {
+        let p = PasteProblem::check(blank).unwrap_err();
+        assert_eq!(p, PasteProblem::NothingPasted);
+        assert_eq!(p.title(), "Nothing was pasted");
+        let m = p.to_string();
+        assert!(m.starts_with("The reply box is empty."), "{m}");
+        assert!(!m.contains("model"), "{m}");
+        assert_eq!(p.hint(), None);
+    }
+    assert_eq!(PasteProblem::check(" {}"), Ok(()));
+    // A reply that does not read keeps its own cause and advice.
+    let r = PasteProblem::Reply(ReplyCause::NoJson);
+    assert_eq!(r.to_string(), ReplyCause::NoJson.message());
+    assert!(r.hint().is_some());
+    assert!(!PasteProblem::NoPrompt.to_string().contains("empty reply"));
+}

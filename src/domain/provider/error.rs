@@ -14,8 +14,11 @@ pub enum ErrorKind {
     NoKeySent,
     /// 402: no credit left.
     NoCredit,
-    /// 404: no such model (or a wrong address).
+    /// 404 on a reply: no such model (or a wrong address).
     UnknownModel,
+    /// 404 on the model list: nothing at the address (the model is not involved). `tried` is
+    /// the address asked, host and path only (no query, no user-info: see [`shown_address`]).
+    WrongAddress { tried: String },
     /// 413 or a context-length error.
     TooLong,
     /// 429 that will pass (the wait the server asked for is in [`ProviderError::retry_after_ms`]).
@@ -43,6 +46,9 @@ pub enum ErrorKind {
     /// The browser is offline and the address is not on this computer, so nothing was sent (or
     /// the call failed while the browser was offline): not the address's fault.
     Offline,
+    /// A call to this computer (sent: loopback works offline) got no answer while the browser
+    /// was offline: being offline is named first as a possible cause, then the usual ones.
+    OfflineNoAnswer,
     /// The person pressed Stop.
     Aborted,
     /// The browser reads the address as another host than the one shown next to the key, so the
@@ -155,6 +161,7 @@ impl ProviderError {
             ErrorKind::NoKeySent => "No API key was sent",
             ErrorKind::NoCredit => "No credit left",
             ErrorKind::UnknownModel => "Model not found",
+            ErrorKind::WrongAddress { .. } => "Nothing found at this address",
             ErrorKind::TooLong => "Too long for this model",
             ErrorKind::RateLimited => "Too many requests",
             ErrorKind::QuotaExhausted => "Usage limit reached",
@@ -167,6 +174,7 @@ impl ProviderError {
             ErrorKind::InStream => "The provider reported an error mid-reply",
             ErrorKind::Network => "Could not reach the provider",
             ErrorKind::Offline => "Your browser is offline",
+            ErrorKind::OfflineNoAnswer => "No answer while your browser is offline",
             ErrorKind::Aborted => "Stopped",
             ErrorKind::UnclearAddress { .. } => "The address is unclear",
             ErrorKind::BlockedByPage => "This page cannot call that address",
@@ -215,6 +223,13 @@ impl ProviderError {
             ErrorKind::UnknownModel => format!(
                 "{who} at {host} does not know this model{status}. Press Test connection to pick a model from \
                  the list, and check the address."
+            ),
+            ErrorKind::WrongAddress { tried } => format!(
+                "{host} answered \u{201c}not found\u{201d}{status} when Promptwright asked for its list \
+                 of models at {tried}, so the address in Settings is probably wrong. {} If the address \
+                 is right, this server may not list its models: type the model's name under Model, \
+                 then press Send a test message.",
+                address_hint(self.provider)
             ),
             ErrorKind::TooLong => format!(
                 "The request is longer than this model can read{status}. Shorten the prompt or the test input, \
@@ -265,6 +280,12 @@ impl ProviderError {
                 "Your browser is offline, so {who} at {host} cannot be reached. Reconnect to the \
                  internet, then press Retry. The built-in local model on this computer works offline."
             ),
+            ErrorKind::OfflineNoAnswer => format!(
+                "Your browser is offline, and nothing answered from {host}. Being offline may be the \
+                 cause, even for an address on this computer: reconnect, then press Retry. If it \
+                 still fails once you are online: {}",
+                lower_first(network_hint(self.provider))
+            ),
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
             ErrorKind::BlockedByPage => self.detail.clone(),
             ErrorKind::Refused => format!("The model refused: {}", self.detail.trim()),
@@ -282,6 +303,41 @@ impl ProviderError {
 }
 
 impl ProviderError {
+    /// The cause in a few words, past tense, with the HTTP status when one was received, e.g.
+    /// "the key was not accepted (HTTP 401)": to name two failures side by side (see
+    /// [`crate::domain::attempt`]).
+    pub fn cause(&self) -> String {
+        let what = match &self.kind {
+            ErrorKind::BadKey => "the key was not accepted",
+            ErrorKind::NoKeySent => "no API key was sent",
+            ErrorKind::NoCredit => "the account had no credit left",
+            ErrorKind::UnknownModel => "the model was not found",
+            ErrorKind::WrongAddress { .. } => "nothing was found at the address",
+            ErrorKind::TooLong => "the request was too long for the model",
+            ErrorKind::RateLimited => "too many requests were sent",
+            ErrorKind::QuotaExhausted => "the usage limit was reached",
+            ErrorKind::Overloaded => "the provider was overloaded",
+            ErrorKind::Server | ErrorKind::Transient => "the provider had a problem",
+            ErrorKind::BadRequest => "the provider refused the request",
+            ErrorKind::Stalled { .. } => "the reply stopped coming",
+            ErrorKind::Truncated => "the reply was cut off",
+            ErrorKind::Malformed => "the reply could not be read",
+            ErrorKind::InStream => "the provider reported an error mid-reply",
+            ErrorKind::Network => "nothing answered",
+            ErrorKind::Offline | ErrorKind::OfflineNoAnswer => "the browser was offline",
+            ErrorKind::Aborted => "you stopped it",
+            ErrorKind::UnclearAddress { .. } => "the address was unclear",
+            ErrorKind::BlockedByPage => "this page could not call that address",
+            ErrorKind::Refused => "the model refused",
+        };
+        let from = match self.status {
+            Some(s) => format!(" (HTTP {s})"),
+            None if self.in_stream => " (an error inside its reply)".to_owned(),
+            None => String::new(),
+        };
+        format!("{what}{from}")
+    }
+
     /// The passing note while Promptwright waits `wait_ms` before attempt `attempt` of `of`, e.g.
     /// "Rate limited (HTTP 429): waiting 2 s, then trying again (attempt 2 of 4)" (a wait, not a
     /// countdown: the note does not change while it is shown). Names the HTTP status only
@@ -327,6 +383,38 @@ impl ProviderError {
             _ => next.to_owned(),
         }
     }
+}
+
+/// `s` with its first letter in lower case (to continue a sentence).
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Where a provider's address usually points, to compare with the one in Settings.
+fn address_hint(kind: ProviderKind) -> String {
+    match kind.default_base_url() {
+        "" => "An OpenAI-compatible server's address usually ends in /v1, such as \
+               http://127.0.0.1:8080/v1."
+            .to_owned(),
+        usual => format!("The usual address for {} is {usual}.", kind.label()),
+    }
+}
+
+/// An address as messages show it: host (as [`crate::domain::http::host_of`] gives it) and path,
+/// never the query, fragment or user-info (a key typed into the address stays out).
+pub fn shown_address(url: &str) -> String {
+    let host = crate::domain::http::host_of(url);
+    let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
+    let path = rest
+        .find(['/', '?', '#'])
+        .map_or("", |i| &rest[i..])
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("");
+    format!("{host}{path}")
 }
 
 /// The likely cause of a refused or failed connection, per provider.
@@ -475,6 +563,26 @@ pub fn offline_blocks(host: &str) -> bool {
     !crate::domain::http::is_loopback(host)
 }
 
+/// Classifies a failed model-list call (Test connection): as [`classify_http_error`], except
+/// that a 404 means nothing is at the address `url` (no model was asked for, so "does not know
+/// this model" would be untrue): [`ErrorKind::WrongAddress`] with the address tried.
+pub fn classify_models_error(
+    kind: ProviderKind,
+    url: &str,
+    status: u16,
+    body: &str,
+    retry_after_ms: Option<u32>,
+) -> ProviderError {
+    let host = crate::domain::http::host_of(url);
+    let mut e = classify_http_error(kind, &host, status, body, retry_after_ms);
+    if status == 404 {
+        e.kind = ErrorKind::WrongAddress {
+            tried: shown_address(url),
+        };
+    }
+    e
+}
+
 /// The error for a call to `host` while the browser is offline: [`ErrorKind::Offline`] when the
 /// host is off this computer (sent nothing, or failed for that reason), `None` for a loopback
 /// host, whose failure is its own (the usual network error names the likely cause).
@@ -493,6 +601,23 @@ pub fn offline_error(kind: ProviderKind, host: &str) -> Option<ProviderError> {
 /// Classifies a request that got no HTTP answer (the browser's `TypeError: Failed to fetch`).
 pub fn classify_network_error(kind: ProviderKind, host: &str, detail: &str) -> ProviderError {
     ProviderError::new(ErrorKind::Network, kind, host, None, detail)
+}
+
+/// Classifies a request that got no HTTP answer, knowing whether the browser says it is
+/// `online`: offline, a host off this computer is [`ErrorKind::Offline`] and one on it
+/// [`ErrorKind::OfflineNoAnswer`] (being offline is a possible cause there too: some setups, such
+/// as Chromium's network emulation, cut loopback as well); online, [`classify_network_error`].
+pub fn classify_failed_fetch(
+    kind: ProviderKind,
+    host: &str,
+    detail: &str,
+    online: bool,
+) -> ProviderError {
+    if online {
+        return classify_network_error(kind, host, detail);
+    }
+    offline_error(kind, host)
+        .unwrap_or_else(|| ProviderError::new(ErrorKind::OfflineNoAnswer, kind, host, None, detail))
 }
 
 /// The wait a `retry-after` value asks for, in ms: delay-seconds (fractions allowed), an HTTP-date

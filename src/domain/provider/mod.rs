@@ -16,8 +16,9 @@ pub use codec::{
     build_request, parse_models, parse_models_page,
 };
 pub use error::{
-    ErrorKind, ProviderError, RetryPolicy, classify_http_error, classify_network_error,
-    classify_stream_error, offline_blocks, offline_error, parse_retry_after, provider_message,
+    ErrorKind, ProviderError, RetryPolicy, classify_failed_fetch, classify_http_error,
+    classify_models_error, classify_network_error, classify_stream_error, offline_blocks,
+    offline_error, parse_retry_after, provider_message, shown_address,
 };
 pub use stream::{ChatEvent, StopReason, StreamDecoder, Usage};
 

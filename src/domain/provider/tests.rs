@@ -1197,3 +1197,133 @@ fn an_address_the_browser_cannot_read_is_named_without_a_blank() {
         "{m}"
     );
 }
+
+// Tryout: offline, Generate against an OpenAI-compatible server at 127.0.0.1:8090 said "Nothing
+// answered from 127.0.0.1:8090. Check the address for typos (it usually ends in /v1). The server
+// must also allow calls from web pages (CORS)." A call to this computer is sent offline, and when
+// it fails while the browser is offline, being offline is named first, for every provider.
+#[test]
+fn a_call_to_this_computer_that_fails_offline_names_being_offline_first() {
+    use super::{ErrorKind, classify_failed_fetch};
+    for kind in ProviderKind::ALL {
+        let e = classify_failed_fetch(kind, "127.0.0.1:8090", "Failed to fetch", false);
+        assert_eq!(e.kind, ErrorKind::OfflineNoAnswer, "{kind:?}");
+        assert_eq!(e.title(), "No answer while your browser is offline");
+        let m = e.message();
+        assert!(
+            m.starts_with(
+                "Your browser is offline, and nothing answered from 127.0.0.1:8090. Being offline may be the cause"
+            ),
+            "{m}"
+        );
+        // The usual causes come after, as what to check once online.
+        let online = classify_failed_fetch(kind, "127.0.0.1:8090", "Failed to fetch", true);
+        assert_eq!(online.kind, ErrorKind::Network);
+        let usual = online.message();
+        let hint = usual
+            .strip_prefix("Nothing answered from 127.0.0.1:8090. ")
+            .unwrap();
+        let (_, after) = m
+            .split_once("If it still fails once you are online: ")
+            .unwrap();
+        assert_eq!(after[1..], hint[1..], "{kind:?}");
+        assert!(!e.retryable());
+        // A host off this computer is plainly offline.
+        let remote = classify_failed_fetch(kind, "api.example.com", "Failed to fetch", false);
+        assert_eq!(remote.kind, ErrorKind::Offline);
+    }
+    let custom = classify_failed_fetch(ProviderKind::Custom, "127.0.0.1:8090", "", false).message();
+    let (first, _) = custom.split_once("If it still fails").unwrap();
+    for blamed in ["Check the address", "CORS", "typos"] {
+        assert!(!first.contains(blamed), "{custom}");
+    }
+}
+
+// Tryout: Test connection against `http://127.0.0.1:8090/v1` (a server answering under another
+// path), with no model chosen, said "Model not found … does not know this model (HTTP 404)".
+// The model list's 404 means nothing is at the address: said with the address tried.
+#[test]
+fn a_model_list_not_found_names_the_address_not_a_model() {
+    use super::{ErrorKind, classify_models_error};
+    let url = "http://127.0.0.1:8090/v1/models";
+    let e = classify_models_error(
+        ProviderKind::Custom,
+        url,
+        404,
+        r#"{"error": "no such route"}"#,
+        None,
+    );
+    assert_eq!(
+        e.kind,
+        ErrorKind::WrongAddress {
+            tried: "127.0.0.1:8090/v1/models".into()
+        }
+    );
+    assert_eq!(e.title(), "Nothing found at this address");
+    let m = e.message();
+    assert!(
+        m.starts_with(
+            "127.0.0.1:8090 answered \u{201c}not found\u{201d} (HTTP 404) when Promptwright asked for its list of models at 127.0.0.1:8090/v1/models, so the address in Settings is probably wrong."
+        ),
+        "{m}"
+    );
+    for untrue in [
+        "model not found",
+        "does not know this model",
+        "pick a model",
+    ] {
+        assert!(!m.to_lowercase().contains(untrue), "{m}");
+    }
+    // Every preset's model list is asked at its address + /models (paged for Gemini and
+    // Anthropic); a 404 there names the preset's usual address and the address tried, without
+    // its query or a key.
+    for kind in ProviderKind::ALL {
+        let c = cfg(kind, "");
+        let c = ProviderConfig {
+            base_url: if kind == ProviderKind::Custom {
+                "http://127.0.0.1:8090/v1".into()
+            } else {
+                c.base_url.clone()
+            },
+            ..c
+        };
+        let key = ApiKey::new("sk-test-KEY-1234567890").unwrap();
+        let http = build_models_request(&c, Some(&key));
+        let base = c.base_url.trim_end_matches('/');
+        assert!(
+            http.url.starts_with(&format!("{base}/models")),
+            "{kind:?}: {}",
+            http.url
+        );
+        assert!(!http.url.contains("sk-test"), "{}", http.url);
+        let e = classify_models_error(kind, &http.url, 404, "Not Found", None);
+        let m = e.message();
+        let tried = format!("{}/models", base.split_once("://").unwrap().1);
+        assert!(m.contains(&format!("at {tried}, so")), "{kind:?}: {m}");
+        assert!(!m.contains('?'), "{m}");
+        if kind != ProviderKind::Custom {
+            assert!(
+                m.contains(&format!(
+                    "The usual address for {} is {}.",
+                    kind.label(),
+                    kind.default_base_url()
+                )),
+                "{m}"
+            );
+        }
+    }
+    // Other statuses keep their own meaning; a 404 on a reply is still about the model.
+    assert_eq!(
+        classify_models_error(ProviderKind::OpenAi, url, 401, "", None).kind,
+        ErrorKind::BadKey
+    );
+    assert_eq!(
+        classify_http_error(ProviderKind::OpenAi, "h", 404, "", None).kind,
+        ErrorKind::UnknownModel
+    );
+    // A credential typed into the address stays out of the message.
+    assert_eq!(
+        super::shown_address("https://user:secret@example.com/v1/models?key=abc#x"),
+        "example.com/v1/models"
+    );
+}

@@ -91,6 +91,9 @@ pub struct Unusable {
     pub name: Option<String>,
     /// What was wrong, for developers.
     pub why: String,
+    /// It read, and holds nothing to work on (no idea, prompt, test case, check or result):
+    /// refused by imports (see [`holds_nothing`]), never said to be unreadable.
+    pub empty: bool,
 }
 
 impl Unusable {
@@ -98,8 +101,36 @@ impl Unusable {
         Self {
             name: None,
             why: why.into(),
+            empty: false,
         }
     }
+
+    /// The sentence an import shows for the draft in place `at` of the file (1 is the first).
+    pub fn import_message(&self, at: usize) -> String {
+        let which = match &self.name {
+            Some(n) => format!("The draft \u{201c}{n}\u{201d} (draft {at} in the file)"),
+            None => format!("Draft {at} in the file"),
+        };
+        if self.empty {
+            format!(
+                "{which} holds nothing to work on: no idea, prompt, test cases or results. It was not imported."
+            )
+        } else {
+            format!("{which} could not be read at all and was not imported.")
+        }
+    }
+}
+
+/// Whether a draft holds nothing to work on: apart from its name and its layout setting, it is
+/// a new draft's (no idea, version, test case, check, run or optimization loop). A draft kept in
+/// this browser may be like that (just created); one in a file to import is refused.
+pub fn holds_nothing(d: &Draft) -> bool {
+    let blank = Draft {
+        name: d.name.clone(),
+        style: d.style,
+        ..Draft::default()
+    };
+    *d == blank
 }
 
 /// A draft record as IndexedDB keeps it (`{"id", "rev", "updated_ms", "draft"}`), read part by part.
@@ -147,6 +178,7 @@ pub fn read_draft(v: Value) -> Result<Salvaged, Unusable> {
     s.lost = lost;
     if s.draft == Draft::default() && !s.lost.is_empty() {
         return Err(Unusable {
+            empty: false,
             name: (!name.trim().is_empty()).then_some(name),
             why: s
                 .lost

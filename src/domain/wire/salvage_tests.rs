@@ -500,3 +500,84 @@ fn fuzz_a_hundred_thousand_damaged_records_never_panic_and_keep_what_reads() {
     );
     assert!(total >= 100_000);
 }
+
+// Tryout: a drafts export cut off while saving said "not a Promptwright export (not valid JSON:
+// EOF while parsing an object at line 293 column 14)". It says the file ends early, the likely
+// cause and what to do, in plain words; a file that is not JSON at all keeps its own message.
+#[test]
+fn a_cut_off_export_is_said_to_end_early() {
+    let d = rich_draft();
+    let file = serde_json::to_string_pretty(&ExportV1::new(&[&d, &d])).unwrap();
+    let lines = file.lines().count();
+    for keep in [file.len() / 3, file.len() / 2, file.len() - 2] {
+        let at = (0..=keep)
+            .rev()
+            .find(|&i| file.is_char_boundary(i))
+            .unwrap();
+        let e = parse_import(&file[..at]).unwrap_err();
+        assert!(e.starts_with("This file ends early (line "), "{e}");
+        assert!(
+            e.ends_with(
+                "it was probably cut off while it was being saved or downloaded. Save or download it again."
+            ),
+            "{e}"
+        );
+        for jargon in ["EOF", "parsing", "not a Promptwright export"] {
+            assert!(!e.contains(jargon), "{e}");
+        }
+        let line: usize = e["This file ends early (line ".len()..]
+            .split(')')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(line <= lines, "{line} of {lines}");
+    }
+    let e = parse_import("name,idea\nx,y").unwrap_err();
+    assert_eq!(
+        e,
+        "This file is not a Promptwright export: it is not valid JSON (the first mistake is on line 1, column 2)."
+    );
+    assert!(!e.contains("cut off"), "{e}");
+}
+
+// Tryout: a draft entry holding only {"name": "junk"} came in as an empty draft ("Imported 2
+// drafts."). A draft with nothing to work on is reported by name, not imported.
+#[test]
+fn an_imported_draft_with_nothing_to_work_on_is_reported_not_imported() {
+    let d = rich_draft();
+    let mut v = serde_json::to_value(ExportV1::new(&[&d])).unwrap();
+    v["drafts"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "junk"}));
+    let i = parse_import(&v.to_string()).unwrap();
+    assert_eq!(i.drafts.len(), 1);
+    assert_eq!(i.unreadable.len(), 1);
+    let (at, u) = &i.unreadable[0];
+    assert_eq!(*at, 2);
+    assert!(u.empty);
+    assert_eq!(
+        u.import_message(*at),
+        "The draft \u{201c}junk\u{201d} (draft 2 in the file) holds nothing to work on: no idea, prompt, test cases or results. It was not imported."
+    );
+    // Alone in a file: nothing is imported, and that is why.
+    let e =
+        parse_import(r#"{"format":"promptwright-drafts","version":1,"drafts":[{"name":"junk"}]}"#)
+            .unwrap_err();
+    assert!(e.starts_with("This draft holds nothing to work on"), "{e}");
+    // A draft with only an idea is something to work on; an unreadable one is still said so.
+    let idea = json!({"name": "x", "idea": {"idea": "a haiku bot"}});
+    v["drafts"] = json!([idea, "gone"]);
+    let i = parse_import(&v.to_string()).unwrap();
+    assert_eq!(i.drafts.len(), 1);
+    assert!(!i.unreadable[0].1.empty);
+    assert_eq!(
+        i.unreadable[0].1.import_message(2),
+        "Draft 2 in the file could not be read at all and was not imported."
+    );
+    // A new empty draft kept in this browser still opens (it is not an import).
+    assert!(holds_nothing(&Draft::default()));
+    let r = read_record(&record_of(&Draft::default()).to_string()).unwrap();
+    assert_eq!(r.draft.draft, Draft::default());
+}

@@ -394,7 +394,7 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
         .await?;
     b.client.refresh().await?;
 
-    b.wait_for_text("Some saved data could not be read").await?;
+    b.wait_for_text("Some data was left out").await?;
     b.wait_for_text(
         "In \u{201c}Damaged\u{201d}: The optimizer's saved state could not be read and was left out.",
     )
@@ -420,7 +420,7 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
     d.close().await?;
     b.button("Dismiss").await?.click().await?;
     b.wait_until(
-        "return !document.body.innerText.includes('Some saved data could not be read')",
+        "return !document.body.innerText.includes('Some data was left out')",
         "the notice to go",
     )
     .await?;
@@ -540,5 +540,69 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?;
     b.close().await?;
     drop(fake);
+    Ok(())
+}
+
+// Tryout: a drafts file cut off while saving said "not a Promptwright export (not valid JSON: EOF
+// while parsing an object …)", and a draft holding only {"name": "junk"} came in as an empty draft
+// ("Imported 2 drafts."). The page says the file ends early, and names the empty draft instead of
+// importing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_says_a_cut_off_file_ends_early_and_names_an_empty_draft() -> anyhow::Result<()> {
+    use fantoccini::Locator;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 900).await?;
+    b.open_app(&site.url()).await?;
+    let dir = std::env::temp_dir().join(format!("pw-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = json!({
+        "format": "promptwright-drafts",
+        "version": 1,
+        "drafts": [
+            {"name": "Menus", "idea": {"idea": "plan a week of menus"}},
+            {"name": "junk"}
+        ]
+    });
+    let good = dir.join("drafts.json");
+    std::fs::write(&good, serde_json::to_string_pretty(&file)?)?;
+    let text = serde_json::to_string_pretty(&file)?;
+    let cut = dir.join("drafts-cut.json");
+    std::fs::write(&cut, &text[..text.len() / 2])?;
+
+    let d = DraftsPage::open(&b).await?;
+    let before = d.names().await?.len();
+    let input = "input[aria-label='Import drafts from a file']";
+    b.client
+        .find(Locator::Css(input))
+        .await?
+        .send_keys(cut.to_str().unwrap())
+        .await?;
+    b.wait_for_text("This file ends early (line ").await?;
+    let shown = b
+        .eval("return document.querySelector('.pw-drawer [role=alert]').textContent")
+        .await?;
+    let shown = shown.as_str().unwrap_or("");
+    assert!(
+        shown.ends_with("it was probably cut off while it was being saved or downloaded. Save or download it again."),
+        "{shown}"
+    );
+    assert!(!shown.contains("EOF"), "{shown}");
+    assert_eq!(d.names().await?.len(), before, "nothing imported");
+
+    b.client
+        .find(Locator::Css(input))
+        .await?
+        .send_keys(good.to_str().unwrap())
+        .await?;
+    b.wait_for_text("Imported 1 draft.").await?;
+    d.wait_count(before + 1).await?;
+    let names = d.names().await?;
+    assert!(!names.iter().any(|n| n.contains("junk")), "{names:?}");
+    b.wait_for_text(
+        "The draft \u{201c}junk\u{201d} (draft 2 in the file) holds nothing to work on: no idea, prompt, test cases or results. It was not imported.",
+    )
+    .await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    b.close().await?;
     Ok(())
 }

@@ -538,9 +538,11 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
     fake.push_faults([Fault::status(401, "Incorrect API key provided.")]);
     browser.button("Retry").await?.click().await?;
     p.wait_idle().await?;
+    // Both causes are named (tryout: "this time the call itself failed", as if the one before
+    // had not been a failed call too).
     browser
         .wait_for_text(
-            "Attempt 2 failed for a different reason: this time the call itself failed, as below.",
+            "Attempt 2 failed for a different reason: attempt 1 failed because the reply held no JSON; this time no API key was sent (HTTP 401), as below.",
         )
         .await?;
     let body = browser.eval("return document.body.innerText").await?;
@@ -556,6 +558,21 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
         .await?;
     // Tryout 4: a refused key was offered "Pick another model in Settings".
     browser.button("Check the key in Settings").await?;
+    // Tryout: a 401 then a 503 said "this time the call itself failed": the 401 was a failed
+    // call too. Both are named (the 503 is retried by itself first, four tries in all).
+    fake.push_faults((0..4).map(|_| Fault::status(503, "The server is overloaded.")));
+    browser.button("Retry").await?.click().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text(
+            "Attempt 4 failed for a different reason: attempt 3 failed because no API key was sent (HTTP 401); this time the provider was overloaded (HTTP 503), as below.",
+        )
+        .await?;
+    let body = browser.eval("return document.body.innerText").await?;
+    assert!(
+        !body.as_str().unwrap_or("").contains("call itself"),
+        "{body}"
+    );
     browser.close().await?;
     Ok(())
 }
@@ -1280,6 +1297,47 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
         p.section("Persona").await?,
         "You are a meticulous meeting analyst slow."
     );
+    browser.close().await?;
+    Ok(())
+}
+
+// Tryout: Manual mode's "Use this reply" with nothing pasted said "The model sent an empty
+// reply." No model was involved: the page says nothing was pasted, and what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_mode_with_nothing_pasted_says_nothing_was_pasted() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1000).await?;
+    browser.open_app(&site.url()).await?;
+    let p = PromptPage::new(&browser);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    // Nothing at all (select all, then Backspace), then only spaces.
+    for pasted in ["\u{E003}", "   "] {
+        browser
+            .field("3. Paste the reply here")
+            .await?
+            .send_keys(&format!("{SELECT_ALL}{pasted}{TAB}"))
+            .await?;
+        browser.button("Use this reply").await?.click().await?;
+        browser
+            .wait_until(
+                "const e = document.getElementById('pw-manual-problem'); return !!e && e.textContent.startsWith('Nothing was pasted')",
+                "the notice to say nothing was pasted",
+            )
+            .await?;
+        let text = browser
+            .eval("return document.getElementById('pw-manual-problem').textContent")
+            .await?;
+        let text = text.as_str().unwrap_or("");
+        assert!(text.contains("The reply box is empty."), "{text}");
+        assert!(!text.contains("model sent"), "{text}");
+        assert!(!text.contains("empty reply"), "{text}");
+    }
     browser.close().await?;
     Ok(())
 }

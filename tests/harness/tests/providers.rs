@@ -569,3 +569,49 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
     browser.close().await?;
     Ok(())
 }
+
+// Tryout: Test connection against `http://127.0.0.1:8090/v1`, a server answering only under
+// another path, with the model field empty, said "Model not found … does not know this model
+// (HTTP 404)". No model was asked for: the model list's 404 means the address is wrong, said with
+// the address tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_connection_at_a_wrong_path_says_the_address_is_wrong_not_the_model()
+-> anyhow::Result<()> {
+    let Env { fake, browser, .. } = setup().await?;
+    let s = SettingsPage::open(&browser).await?;
+    s.provider("OpenAI-compatible server").await?;
+    // The fake answers only under /openai/v1: /v1 alone is "no such route" (404).
+    let base = format!("http://{}/v1", fake.addr);
+    s.base_url(&base).await?;
+    s.model("").await?;
+    s.test_connection().await?;
+    let error = s.wait_error("Nothing found at this address").await?;
+    assert!(
+        error.contains(&format!(
+            "{0} answered \u{201c}not found\u{201d} (HTTP 404) when Promptwright asked for its list of models at {0}/v1/models, so the address in Settings is probably wrong.",
+            fake.addr
+        )),
+        "{error}"
+    );
+    for untrue in [
+        "Model not found",
+        "does not know this model",
+        "pick a model",
+    ] {
+        assert!(!error.contains(untrue), "{error}");
+    }
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path == "/v1/models"),
+        "the model list was asked at the address given"
+    );
+    // The right address then lists the models.
+    s.base_url(&fake.openai_url()).await?;
+    s.test_connection().await?;
+    browser
+        .wait_for_text("Connected: 3 models available.")
+        .await?;
+    browser.close().await?;
+    Ok(())
+}

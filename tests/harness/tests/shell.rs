@@ -775,3 +775,56 @@ async fn the_variables_field_says_what_it_changed_and_why() -> anyhow::Result<()
     b.close().await?;
     Ok(())
 }
+
+// Tryout: offline, Generate against an OpenAI-compatible server on this computer (sent: calls to
+// this computer are allowed offline) failed, and the page blamed the address and CORS ("Check the
+// address for typos … (CORS)"). When such a call fails while the browser is offline, being
+// offline is named first as a possible cause, the usual causes after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_a_failed_call_to_this_computer_names_being_offline_first() -> anyhow::Result<()> {
+    use pw_harness::fake_provider::FakeProvider;
+    use pw_harness::pages::{PromptPage, SettingsPage};
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.open_app(&site.url()).await?;
+    let s = SettingsPage::open(&browser).await?;
+    s.provider("OpenAI-compatible server").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.model("fake-large").await?;
+    s.close().await?;
+    let p = PromptPage::new(&browser);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    browser.cdp("Network.enable", json!({})).await?;
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await?;
+    browser.wait_for_text("You are offline.").await?;
+    p.generate().await?;
+    let host = fake.addr.to_string();
+    browser
+        .wait_for_text("No answer while your browser is offline")
+        .await?;
+    let text = browser
+        .eval("return Array.from(document.querySelectorAll('[role=alert] .pw-notice__text')).map(e => e.textContent).join(' | ')")
+        .await?;
+    let text = text.as_str().unwrap_or("");
+    assert!(
+        text.contains(&format!(
+            "Your browser is offline, and nothing answered from {host}. Being offline may be the cause"
+        )),
+        "{text}"
+    );
+    let (first, _) = text
+        .split_once("If it still fails once you are online")
+        .unwrap_or((text, ""));
+    for blamed in ["Check the address", "CORS", "typos"] {
+        assert!(!first.contains(blamed), "{text}");
+    }
+    browser.close().await?;
+    Ok(())
+}

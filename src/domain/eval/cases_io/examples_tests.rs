@@ -172,7 +172,7 @@ const TABLE: &[Row] = &[
         with: &[],
         cases: 2,
         vars: "item",
-        checks: "[is-json], [is-json+schema]",
+        checks: "[is-json], [matches-schema+schema]",
         global: "",
         tags: "",
         left_out: "javascript check, the transform, javascript check, contains-any check",

@@ -62,6 +62,14 @@ pub(super) fn parse_yaml(text: &str) -> Result<Node, String> {
                      (line {}); a test file needs far fewer.",
                     e.marker().line()
                 )
+            } else if e.info().contains("end of stream") {
+                // The file stops inside a quoted text: cut off, or a quote never closed.
+                format!(
+                    "This YAML file ends inside a quoted text that starts on line {} and is never \
+                     closed. Close the quote; if the file was cut off while it was being saved or \
+                     downloaded, save or download it again.",
+                    e.marker().line()
+                )
             } else {
                 format!(
                     "This YAML file could not be read: line {}: {}.",
