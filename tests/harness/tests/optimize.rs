@@ -2,8 +2,10 @@
 //! improve: a 3-round run within its approved budget, the chart rising, diffs with a removed
 //! constraint flagged, acceptance as a new version; the loop surviving a reload and a pause;
 //! Reflexion on one case; "Critique this prompt" turned into a rewrite; a copy of a draft with a
-//! running loop arrives paused and spends nothing. With the real local model: a 2-round, K=2 run
-//! on three cases completes within its budget.
+//! running loop arrives paused and spends nothing; a reload while the candidates are asked for
+//! counts the lost call, offers it on top of the budget and finishes; a candidate's card whose
+//! figures add up, naming the case left out and a tie as a tie. With the real local model: a
+//! 2-round, K=2 run on three cases completes within its budget.
 use std::time::{Duration, Instant};
 
 use pw_harness::browser::Browser;
@@ -999,6 +1001,84 @@ async fn a_reload_while_the_candidates_are_asked_for_counts_the_call_and_resume_
         "{text}"
     );
     b.wait_for_text("Name every owner explicitly.").await?;
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout: a finished loop's candidate card read "Training 95 (parent 98, -2)" (95 - 98 is -3),
+// "0 wins, 0 losses, 1 tie" with two training cases and no word about the other (its judge had
+// failed for the candidate), and "kept (the best on some case)" though it won no case, being only
+// tied for the best. Scripted the same: the parent scores 95 on case 1 and 100 on case 2 (97.5),
+// the candidate 95 on case 1 and its judge fails on case 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL1, a meeting analyst.").await?;
+    for (n, letter) in ["A", "B"].iter().enumerate() {
+        CasesPage::new(&b)
+            .add(
+                n as u32 + 1,
+                &format!("Notes {letter}: someone owns task {letter}."),
+                Some(&format!("owner-{letter}")),
+            )
+            .await?;
+    }
+    CasesPage::new(&b)
+        .add_rubric(1, "Every item names its owner.")
+        .await?;
+    // Judge requests only: the case's input is followed by the reference answer's heading (the
+    // body is JSON, so the newlines are written `\n`).
+    let judged = |letter: &str| format!(r"task {letter}.\n\n## Reference answer");
+    let grade = |score: u8| json!({"reasoning": "Fine.", "score": score}).to_string();
+    fake.reply_when(&judged("A"), &grade(9));
+    fake.reply_when(&judged("B"), &grade(10));
+    let asks = "The current best prompt (score";
+    let mut up = spec("You are LEVEL2, a meticulous meeting analyst.", CONTEXT);
+    up["style"] = json!("add-constraint");
+    up["rationale"] = json!("Name every owner explicitly.");
+    fake.reply_when(asks, &json!({"candidates": [up]}).to_string());
+    script_levels(&fake);
+    fake.set_timing(150, 0, 4096);
+    open_improve(&b).await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    for field in ["Rounds", "Candidates per round"] {
+        b.field(field)
+            .await?
+            .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+            .await?;
+    }
+    click_button_starting(&b, "Start: up to 9 calls").await?;
+    // Once the starting prompt is scored (the candidates are asked for), the judge fails on the
+    // candidate's case 2.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !fake.chat_requests().iter().any(|r| r.body.contains(asks)) {
+        anyhow::ensure!(Instant::now() < deadline, "no request for candidates");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    fake.fault_when(
+        &judged("B"),
+        Fault::status(400, "The grader is not available."),
+        3,
+    );
+    wait_text_long(&b, "Finished all rounds.", 60).await?;
+    let card = b
+        .eval("return Array.from(document.querySelectorAll('.pw-candidate')).find(c => c.textContent.includes('candidate 1'))?.innerText ?? ''")
+        .await?;
+    let card = card.as_str().unwrap_or("").to_owned();
+    assert!(card.contains("Training 95 (parent 98, -3)"), "{card}");
+    assert!(
+        card.contains("Against its parent: 0 wins, 0 losses, 1 tie. Case #2 is not counted: for this candidate, the judge could not grade the answer (The judge call failed:"),
+        "{card}"
+    );
+    assert!(
+        card.contains("kept (tied for the best on case #1; the best alone on none)"),
+        "{card}"
+    );
+    assert!(!card.contains("the best on some case"), "{card}");
     b.close().await?;
     Ok(())
 }
