@@ -784,7 +784,7 @@ pub fn accept(d: DraftHandle, cand: u32) {
         let ctx = Ctx { suite: &suite };
         let score = |id: u32| {
             o.mean(&ctx, id, false)
-                .map_or("?".to_owned(), |m| format!("{m:.0}"))
+                .map_or("?".to_owned(), |m| opt::shown_points(m).to_string())
         };
         let what = format!(
             "round {}, {} (train score {} \u{2192} {})",

@@ -725,10 +725,12 @@ fn Chart(
         .iter()
         .map(|r| match r.held {
             Some(hv) => format!(
-                "round {}: train {:.0}, held-out {:.0}",
-                r.round, r.train, hv
+                "round {}: train {}, held-out {}",
+                r.round,
+                shown_points(r.train),
+                shown_points(hv)
             ),
-            None => format!("round {}: train {:.0}", r.round, r.train),
+            None => format!("round {}: train {}", r.round, shown_points(r.train)),
         })
         .collect::<Vec<_>>()
         .join("; ");

@@ -1010,6 +1010,18 @@ impl Optimizer {
             if mine.contains_key(case) && theirs.contains_key(case) {
                 continue;
             }
+            // Changed since the loop scored it (see `scores`).
+            match ctx.suite.case(*case) {
+                None => {
+                    left_out.push((*case, "it is no longer among the test cases".to_owned()));
+                    continue;
+                }
+                Some(c) if !ctx.suite.has_checks(c) => {
+                    left_out.push((*case, "it has no check any more".to_owned()));
+                    continue;
+                }
+                Some(_) => {}
+            }
             let why = match (
                 self.left_out_why(ctx, id, *case),
                 self.left_out_why(ctx, parent, *case),

@@ -1946,3 +1946,40 @@ fn a_budget_stop_with_calls_left_says_the_tokens_ran_out() {
         "{note}"
     );
 }
+
+// A case removed after the loop (or whose checks were removed) is named as left out, not
+// silently missing from the wins, losses and ties.
+#[test]
+fn a_case_changed_after_the_loop_is_named_as_left_out() {
+    let s = two_case_suite();
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive(&mut o, &s, &improving());
+    assert_eq!(o.stop, Some(Stop::Completed));
+    let (a, b) = (s.cases[0].id, s.cases[1].id);
+    let full = o.against_parent(&Ctx { suite: &s }, 1).unwrap();
+    assert_eq!(full.wins + full.losses + full.ties, 2);
+    assert!(full.left_out.is_empty());
+    let mut fewer = s.clone();
+    fewer.cases.retain(|c| c.id != b);
+    let v = o.against_parent(&Ctx { suite: &fewer }, 1).unwrap();
+    assert_eq!(v.wins + v.losses + v.ties, 1);
+    assert_eq!(
+        v.left_out,
+        vec![(b, "it is no longer among the test cases".to_owned())]
+    );
+    let mut unchecked = s.clone();
+    unchecked.global.clear();
+    unchecked
+        .cases
+        .iter_mut()
+        .filter(|c| c.id == a)
+        .for_each(|c| c.assertions.clear());
+    let v = o.against_parent(&Ctx { suite: &unchecked }, 1).unwrap();
+    assert_eq!(v.left_out, vec![(a, "it has no check any more".to_owned())]);
+}
