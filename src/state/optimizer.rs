@@ -115,10 +115,22 @@ impl OptimizerHandle {
             if prev.as_ref() != Some(&id) && !id.is_empty() {
                 h.stop_calls();
                 h.note.set(None);
-                let (running, paused) = h.drafts.draft.with_untracked(|d| {
+                let (running, paused, lost) = h.drafts.draft.with_untracked(|d| {
                     let unfinished = d.optimizer.as_ref().is_some_and(|o| o.stop.is_none());
-                    (d.loop_running(), unfinished && !d.loop_running())
+                    let in_flight = d
+                        .optimizer
+                        .as_ref()
+                        .is_some_and(|o| !o.in_flight.is_empty());
+                    (d.loop_running(), unfinished && !d.loop_running(), in_flight)
                 });
+                let continues = running && loop_runs_here(&id) && h.keys_ready();
+                // Nothing of this page runs the opened draft's calls (a reload, another draft
+                // opened in between): the calls it has in flight are lost, charged now so that
+                // the page counts them as used (they went out, so they may be billed). A loop
+                // that continues by itself charges them as it resumes.
+                if lost && !continues {
+                    h.event(Event::Lost);
+                }
                 h.arrival.set(paused.then(|| {
                     Arrival::Held(
                         "This draft's optimization loop is paused: nothing is spent until you resume it."
@@ -146,6 +158,18 @@ impl OptimizerHandle {
                             h.event(Event::Resume {
                                 running: Vec::new(),
                             });
+                            // The calls the reload cut off were charged, and doing them again
+                            // does not fit the budget: the loop waits for the person's approval.
+                            let waits = h.drafts.draft.with_untracked(|d| {
+                                d.optimizer
+                                    .as_ref()
+                                    .is_some_and(|o| o.stop.is_none() && o.paused)
+                            });
+                            if waits {
+                                let why = "A reload cut off calls the optimization had sent: they are counted as used (they may still be billed), and doing them again does not fit the budget you approved.";
+                                h.note.set(None);
+                                h.arrival.set(Some(Arrival::Held(why.into())));
+                            }
                         }
                         Some(why) => {
                             h.drafts.draft.update(|d| {
@@ -760,7 +784,7 @@ pub fn accept(d: DraftHandle, cand: u32) {
         let ctx = Ctx { suite: &suite };
         let score = |id: u32| {
             o.mean(&ctx, id, false)
-                .map_or("?".to_owned(), |m| format!("{m:.0}"))
+                .map_or("?".to_owned(), |m| opt::shown_points(m).to_string())
         };
         let what = format!(
             "round {}, {} (train score {} \u{2192} {})",

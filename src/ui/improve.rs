@@ -13,11 +13,11 @@ use super::notice::{ErrorNotice, RawReply};
 use super::number::NumberInput;
 use crate::domain::attempt::Attempt;
 use crate::domain::estimate::{call_cost, format_cost};
-use crate::domain::eval::{self, Split, run};
+use crate::domain::eval::{Split, run};
 use crate::domain::figures::{count, grouped, noun, read_setting};
 use crate::domain::optimize::{
-    Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, ProposalFailure, RoundRecord,
-    cap_problem, cases_readiness,
+    AgainstParent, Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, ProposalFailure,
+    RoundRecord, Standing, cap_problem, cases_readiness, shown_points,
 };
 use crate::domain::provider::Role;
 use crate::domain::spec::Section;
@@ -33,18 +33,21 @@ pub fn LoopNotice() -> impl IntoView {
     let off_all = super::shell::offline_for(&Role::ALL);
     let d = DraftHandle::expect();
     let h = OptimizerHandle::expect();
-    // (running, paused, calls used, calls approved) of an unfinished loop.
+    // (running, paused, calls used, calls approved, calls Resume adds to them) of an unfinished
+    // loop.
     let state = Memo::new(move |_| {
         d.draft.with(|x| {
-            x.optimizer
-                .as_ref()
-                .filter(|o| o.stop.is_none())
-                .map(|o| (!o.paused, o.paused, o.spent.calls, o.limit.calls))
+            x.optimizer.as_ref().filter(|o| o.stop.is_none()).map(|o| {
+                let extra = o
+                    .retry_budget(&Ctx { suite: &x.suite })
+                    .map_or(0, |b| b.calls);
+                (!o.paused, o.paused, o.spent.calls, o.limit.calls, extra)
+            })
         })
     });
     move || {
         match (h.arrival.get(), state.get()) {
-        (Some(Arrival::Continuing), Some((true, _, used, limit))) => view! {
+        (Some(Arrival::Continuing), Some((true, _, used, limit, _))) => view! {
             <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
                 <p class="pw-notice__title">"An optimization loop is running"</p>
                 <p>{format!("It picked up where it stopped when this draft was last open in this tab, and keeps calling your models within the budget you approved ({} of {} used).", grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
@@ -52,11 +55,11 @@ pub fn LoopNotice() -> impl IntoView {
             </div>
         }
         .into_any(),
-        (Some(Arrival::Held(why)), Some((_, true, used, limit))) => view! {
+        (Some(Arrival::Held(why)), Some((_, true, used, limit, extra))) => view! {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
                 <p class="pw-notice__title">"The optimization loop is paused"</p>
                 <p>{format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
-                <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>"Resume the loop"</button>
+                <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{if extra > 0 { format!("Resume the loop (up to {} more {})", grouped(u64::from(extra)), noun(extra, "call", "calls")) } else { "Resume the loop".to_owned() }}</button>
             </div>
         }
         .into_any(),
@@ -555,8 +558,16 @@ fn Progress(
     view! {
         {move || state.get().map(|o| {
             let stalled = o.stalled();
+            let suite = d.draft.with_untracked(|x| x.suite.clone());
+            let short = o.short_after_loss(&Ctx { suite: &suite });
             let phase = match (o.stop, o.phase) {
                 (Some(_), _) => o.end_note().unwrap_or_default(),
+                (None, _) if short => format!(
+                    "Paused: {} cut off by a reload or by opening another draft {} counted as used (a call that went out may still be billed), and doing {} again does not fit the budget you approved.",
+                    count(o.lost.calls, "call", "calls"),
+                    if o.lost.calls == 1 { "is" } else { "are" },
+                    if o.lost.calls == 1 { "it" } else { "them" },
+                ),
                 (None, _) if stalled.is_some() => format!(
                     "Round {} of {}: waiting, the meta model gave no candidate to try.",
                     stalled.unwrap_or_default(), o.config.rounds
@@ -574,10 +585,8 @@ fn Progress(
             );
             let live = o.stop.is_none();
             let paused = o.paused;
-            let retry_calls = stalled.and_then(|_| {
-                let suite = d.draft.with_untracked(|x| x.suite.clone());
-                o.retry_budget(&Ctx { suite: &suite }).map(|b| b.calls)
-            });
+            let retry_calls = o.retry_budget(&Ctx { suite: &suite }).map(|b| b.calls);
+            let retry_label = move |n: u32| format!("Retry (up to {} more {})", grouped(u64::from(n)), noun(n, "call", "calls"));
             // New candidates first, then the refinement, round by round.
             let mut failures = o.proposal_failures.clone();
             failures.sort_by_key(|f| (f.round, f.refine));
@@ -589,6 +598,8 @@ fn Progress(
                     <div class="pw-row pw-row--wrap">
                         {live.then(|| if stalled.is_some() {
                             ().into_any()
+                        } else if let Some(n) = retry_calls.filter(|_| short) {
+                            view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{retry_label(n)}</button> }.into_any()
                         } else if paused {
                             view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>"Resume"</button> }.into_any()
                         } else {
@@ -714,10 +725,12 @@ fn Chart(
         .iter()
         .map(|r| match r.held {
             Some(hv) => format!(
-                "round {}: train {:.0}, held-out {:.0}",
-                r.round, r.train, hv
+                "round {}: train {}, held-out {}",
+                r.round,
+                shown_points(r.train),
+                shown_points(hv)
             ),
-            None => format!("round {}: train {:.0}", r.round, r.train),
+            None => format!("round {}: train {}", r.round, shown_points(r.train)),
         })
         .collect::<Vec<_>>()
         .join("; ");
@@ -752,8 +765,8 @@ struct CandidateRow {
     parent: Option<Candidate>,
     train: Option<f64>,
     held: Option<f64>,
-    parent_train: Option<f64>,
-    versus: Option<eval::Comparison>,
+    /// Against its parent (shown figures, wins and losses, cases left out).
+    versus: Option<AgainstParent>,
     best: bool,
     from_version: u32,
     /// The loop has ended (a candidate without scores will not get them).
@@ -765,18 +778,10 @@ struct CandidateRow {
 impl CandidateRow {
     fn of(o: &Optimizer, ctx: &Ctx, c: &Candidate) -> Self {
         let parent = c.parent.and_then(|p| o.candidate(p)).cloned();
-        let versus = match (
-            c.parent.and_then(|p| o.scores(ctx, p, false)),
-            o.scores(ctx, c.id, false),
-        ) {
-            (Some(a), Some(b)) => Some(eval::compare(&a, &b)),
-            _ => None,
-        };
         Self {
             train: o.mean(ctx, c.id, false),
             held: o.mean(ctx, c.id, true),
-            parent_train: c.parent.and_then(|p| o.mean(ctx, p, false)),
-            versus,
+            versus: o.against_parent(ctx, c.id),
             best: o.best == c.id,
             from_version: o.from_version,
             ended: o.stop.is_some(),
@@ -784,6 +789,30 @@ impl CandidateRow {
             parent,
             c: c.clone(),
         }
+    }
+}
+
+/// Why a candidate that is not the best was kept, from where it stood in its latest selection:
+/// the cases it was the best on alone, else those it shared the top score on, else that no
+/// other candidate dominates it (the Pareto front).
+fn kept_status(st: &Standing) -> String {
+    let cases = |ids: &[u32]| {
+        let names: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
+        format!(
+            "{} {}",
+            if ids.len() == 1 { "case" } else { "cases" },
+            names.join(", ")
+        )
+    };
+    if !st.best_on.is_empty() {
+        format!("kept (the best on {})", cases(&st.best_on))
+    } else if !st.tied_best_on.is_empty() {
+        format!(
+            "kept (tied for the best on {}; the best alone on none)",
+            cases(&st.tied_best_on)
+        )
+    } else {
+        "kept (no other candidate did better on one case without doing worse on another)".to_owned()
     }
 }
 
@@ -802,7 +831,7 @@ fn CandidateView(
     } else if row.best {
         "best so far".to_owned()
     } else if c.kept {
-        "kept (the best on some case)".to_owned()
+        kept_status(&c.standing)
     } else if row.train.is_some() {
         "dropped".to_owned()
     } else if row.ended {
@@ -810,18 +839,24 @@ fn CandidateView(
     } else {
         "being scored…".to_owned()
     };
-    let scores = match (row.train, row.held) {
-        (Some(t), Some(h)) => format!("Training {t:.0} · held-out {h:.0}"),
-        (Some(t), None) => format!("Training {t:.0}"),
+    // Whole points, and the change between the figures shown (they add up).
+    let scores = match (row.train.map(shown_points), row.held.map(shown_points)) {
+        (Some(t), Some(h)) => format!("Training {t} · held-out {h}"),
+        (Some(t), None) => format!("Training {t}"),
         _ => String::new(),
     };
-    let parent_note = match (row.parent_train, row.train) {
-        (Some(p), Some(t)) => format!(" (parent {p:.0}, {:+.0})", t - p),
+    let parent_note = match row.versus.as_ref().map(|v| (v.parent, v.change)) {
+        Some((Some(p), Some(change))) => format!(" (parent {p}, {change:+})"),
         _ => String::new(),
     };
     let versus = row.versus.clone().map(|v| {
+        let left_out = v
+            .left_out
+            .iter()
+            .map(|(case, why)| format!(" Case #{case} is not counted: {why}."))
+            .collect::<String>();
         format!(
-            "Against its parent: {}, {}, {}",
+            "Against its parent: {}, {}, {}.{left_out}",
             count(v.wins, "win", "wins"),
             count(v.losses, "loss", "losses"),
             count(v.ties, "tie", "ties")

@@ -256,6 +256,20 @@ pub struct Candidate {
     pub held: BTreeMap<u32, CaseEval>,
     /// Kept by selection (on the Pareto front or best mean) after its round.
     pub kept: bool,
+    /// Where it stood among the candidates of its latest selection: the cases it was the best
+    /// on, alone or tied (so the page says truthfully why a candidate was kept). Empty in
+    /// snapshots from before it was kept.
+    #[serde(default)]
+    pub standing: Standing,
+}
+
+/// A candidate's cases at the top of its latest selection ([`standings`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Standing {
+    /// Training cases where it scored above every other candidate of the selection.
+    pub best_on: Vec<u32>,
+    /// Training cases where it shared the top score with another candidate.
+    pub tied_best_on: Vec<u32>,
 }
 
 /// A unit of work: one call.
@@ -318,7 +332,15 @@ impl Optimizer {
                 figures::count(n, "candidate", "candidates")
             ),
         };
-        Some(format!("{}{tail}", stop.describe()))
+        // Calls left over: it was the tokens approved (each call is reserved at the most it can
+        // use) that could not cover the next call.
+        let why = if stop == Stop::BudgetReached && self.spent.calls < self.limit.calls {
+            " The tokens approved ran out before the calls: the next call could have used more \
+             tokens than were left."
+        } else {
+            ""
+        };
+        Some(format!("{}{why}{tail}", stop.describe()))
     }
 }
 
@@ -331,6 +353,30 @@ impl Stop {
             Self::Cancelled => "Cancelled.",
         }
     }
+}
+
+/// A mean score as the page shows it: 0-100, rounded to whole points (halves away from zero).
+/// Differences shown beside it are taken between these figures, so what is shown adds up.
+pub fn shown_points(mean: f64) -> i64 {
+    mean.round() as i64
+}
+
+/// A candidate against its parent on the training cases ([`Optimizer::against_parent`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgainstParent {
+    /// The candidate's training mean as shown ([`shown_points`]); `None` with no case counted.
+    pub train: Option<i64>,
+    /// Its parent's, likewise.
+    pub parent: Option<i64>,
+    /// `train - parent` between the shown figures.
+    pub change: Option<i64>,
+    /// Cases scored for both where the candidate scored higher, lower, the same.
+    pub wins: usize,
+    pub losses: usize,
+    pub ties: usize,
+    /// Training cases left out of the comparison (not counted for one or both), each with why
+    /// in plain words ("for this candidate, the judge could not grade the answer (…)").
+    pub left_out: Vec<(u32, String)>,
 }
 
 /// One round's figures, for the chart.
@@ -383,6 +429,12 @@ pub struct Optimizer {
     /// Reserved for calls in flight (worst case). Saved, so that calls lost in a reload are charged.
     #[serde(default)]
     pub reserved: Budget,
+    /// The reservations of calls lost with a page (a reload; another draft opened) since the
+    /// person last approved more: each was charged in full, as it may be billed, and is issued
+    /// again, so finishing may take this much beyond `limit`. When the work left no longer fits,
+    /// the loop waits ([`Optimizer::short_after_loss`]) and Resume adds it to the limit.
+    #[serde(default)]
+    pub lost: Budget,
     pub phase: Phase,
     pub paused: bool,
     pub stop: Option<Stop>,
@@ -475,6 +527,10 @@ pub enum Event {
     },
     /// Stop for good; calls still in flight are charged their reservation.
     Cancel,
+    /// The page that sent the calls in flight is gone (a reload, another draft opened): none of
+    /// them will answer. Each is charged its whole reservation (it went out, so it may be billed)
+    /// and added to [`Optimizer::lost`]; it is issued again when the loop goes on.
+    Lost,
 }
 
 /// What the machine reads but does not own: the draft's cases and checks.
@@ -822,6 +878,7 @@ impl Optimizer {
             limit,
             spent: Budget::default(),
             reserved: Budget::default(),
+            lost: Budget::default(),
             phase: Phase::Evaluating(0),
             paused: false,
             stop: None,
@@ -836,6 +893,7 @@ impl Optimizer {
                 train: BTreeMap::new(),
                 held: BTreeMap::new(),
                 kept: true,
+                standing: Standing::default(),
             }],
             minibatch,
             held_out,
@@ -907,11 +965,99 @@ impl Optimizer {
         (!s.is_empty()).then(|| 100.0 * s.values().sum::<f64>() / s.len() as f64)
     }
 
+    /// Why a training case of the minibatch is not counted in `id`'s training mean (see
+    /// [`Self::scores`]), in plain words; `None` when it is counted or not scored yet.
+    fn left_out_why(&self, ctx: &Ctx, id: u32, case_id: u32) -> Option<String> {
+        let c = self.candidate(id)?;
+        let case = ctx.suite.case(case_id)?;
+        let r = c.train.get(&case_id)?;
+        if r.failed.is_some() {
+            return None;
+        }
+        let s = score_case(
+            ctx.suite,
+            case,
+            &r.output,
+            &r.observed,
+            Some(&c.spec),
+            &r.judgements,
+        );
+        if s.pending || s.counted().is_some() {
+            return None;
+        }
+        Some(match s.judge_failed {
+            Some(why) => format!(
+                "the judge could not grade the answer ({})",
+                why.trim_end_matches('.')
+            ),
+            None => "nothing in it could be checked".to_owned(),
+        })
+    }
+
+    /// A candidate against its parent on the training cases, as its card shows them: both
+    /// means rounded to whole points and the change between those shown figures (so they add
+    /// up), wins, losses and ties on the cases scored for both, and each case left out with
+    /// why. `None` for the starting prompt, or until both are scored.
+    pub fn against_parent(&self, ctx: &Ctx, id: u32) -> Option<AgainstParent> {
+        let parent = self.candidate(id)?.parent?;
+        let mine = self.scores(ctx, id, false)?;
+        let theirs = self.scores(ctx, parent, false)?;
+        let versus = eval::compare(&theirs, &mine);
+        let train = self.mean(ctx, id, false).map(shown_points);
+        let parent_train = self.mean(ctx, parent, false).map(shown_points);
+        let mut left_out = Vec::new();
+        for case in &self.minibatch {
+            if mine.contains_key(case) && theirs.contains_key(case) {
+                continue;
+            }
+            // Changed since the loop scored it (see `scores`).
+            match ctx.suite.case(*case) {
+                None => {
+                    left_out.push((*case, "it is no longer among the test cases".to_owned()));
+                    continue;
+                }
+                Some(c) if !ctx.suite.has_checks(c) => {
+                    left_out.push((*case, "it has no check any more".to_owned()));
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let why = match (
+                self.left_out_why(ctx, id, *case),
+                self.left_out_why(ctx, parent, *case),
+            ) {
+                (Some(a), Some(b)) if a == b => format!("for both, {a}"),
+                (Some(a), Some(b)) => format!("for this candidate, {a}; for its parent, {b}"),
+                (Some(a), None) => format!("for this candidate, {a}"),
+                (None, Some(b)) => format!("for its parent, {b}"),
+                // A case with nothing to check is never sent (see `sample_minibatch`).
+                (None, None) => continue,
+            };
+            left_out.push((*case, why));
+        }
+        Some(AgainstParent {
+            change: match (train, parent_train) {
+                (Some(t), Some(p)) => Some(t - p),
+                _ => None,
+            },
+            train,
+            parent: parent_train,
+            wins: versus.wins,
+            losses: versus.losses,
+            ties: versus.ties,
+            left_out,
+        })
+    }
+
     /// Advances the machine by one event; returns what the shell must do now.
     pub fn step(&mut self, ctx: &Ctx, event: Event) -> Vec<Effect> {
         match event {
             Event::Start => self.resume(ctx, &[]),
             Event::Resume { running } => self.resume(ctx, &running),
+            Event::Lost => {
+                self.charge_lost(|_| true);
+                Vec::new()
+            }
             Event::Pause => {
                 self.paused = true;
                 Vec::new()
@@ -972,17 +1118,39 @@ impl Optimizer {
         if self.stop.is_some() {
             return Vec::new();
         }
+        // What the page offered when the person pressed Resume (Retry): a round that gave
+        // nothing to try is asked for again, and work lost with a page that no longer fits is
+        // issued again; the click approves the calls this takes on top of the budget (the failed
+        // and lost ones were charged in full). Read before anything else changes, so that only
+        // the figure the page showed is approved.
+        let stalled = self.stalled();
+        let offered = self.retry_budget(ctx);
         self.paused = false;
-        self.charge_abandoned(|w| !running.contains(w));
-        // A round that gave nothing to try is asked for again; the person's click approves the
-        // calls this takes on top of the budget (the failed ones were charged in full).
-        if let Some(extra) = self.retry_budget(ctx) {
-            if let Some(round) = self.stalled() {
-                self.proposed.retain(|(r, _)| *r != round);
+        self.charge_lost(|w| !running.contains(w));
+        if let Some(extra) = offered {
+            match stalled {
+                Some(round) => self.proposed.retain(|(r, _)| *r != round),
+                None => self.lost = Budget::default(),
             }
             self.limit = self.limit.plus(&extra);
         }
         self.advance(ctx)
+    }
+
+    /// Charges the calls in flight that `gone` picks (lost with a page: they went out, so they
+    /// may be billed) their whole reservation, notes it in [`Self::lost`], and forgets them;
+    /// they are issued again when the loop goes on.
+    fn charge_lost(&mut self, gone: impl Fn(&Work) -> bool) {
+        let before = self.spent;
+        self.charge_abandoned(gone);
+        let mut added = self.spent;
+        added.calls -= before.calls;
+        for i in 0..3 {
+            added.role_calls[i] -= before.role_calls[i];
+            added.input[i] -= before.input[i];
+            added.output[i] -= before.output[i];
+        }
+        self.lost = self.lost.plus(&added);
     }
 
     /// Charges the calls in flight that `abandoned` picks their whole reservation (they may have
@@ -1138,6 +1306,7 @@ impl Optimizer {
                 train: BTreeMap::new(),
                 held: BTreeMap::new(),
                 kept: false,
+                standing: Standing::default(),
             });
         }
         self.usable_since(before, || {
@@ -1192,10 +1361,44 @@ impl Optimizer {
         (self.stop.is_none() && asked && self.in_flight.is_empty() && !any).then_some(round)
     }
 
-    /// What asking a stalled round's proposals again may use at most (one call each for new
-    /// candidates and, with 2 or more candidates a round, the refinement): Resume adds it to the
-    /// approved budget. `None` when the loop is not stalled.
+    /// Whether the loop waits because calls lost with a page ([`Self::lost`]) were charged and
+    /// the work left, them included, no longer fits the approved budget: none of it can be
+    /// issued and nothing is in flight. Resume (Retry) then adds [`Self::lost`] to the limit;
+    /// the loop never ends "at the approved budget" for a shortfall the loss made.
+    pub fn short_after_loss(&self, ctx: &Ctx) -> bool {
+        if self.stop.is_some() || self.lost.calls == 0 || !self.in_flight.is_empty() {
+            return false;
+        }
+        if self.stalled().is_some() {
+            return false;
+        }
+        let pending = self.pending(ctx);
+        pending.iter().any(|w| self.request_for(ctx, w).is_some())
+            && !pending.iter().any(|w| self.fits(ctx, w))
+    }
+
+    /// Whether `work`'s call, at its upper bound, fits what is left of the approved budget.
+    fn fits(&self, ctx: &Ctx, work: &Work) -> bool {
+        let Some((role, request)) = self.request_for(ctx, work) else {
+            return false;
+        };
+        let (i, o) = worst(&request);
+        let mut one = Budget::default();
+        one.add(role, i, o);
+        self.spent
+            .plus(&self.reserved)
+            .plus(&one)
+            .within(&self.limit)
+    }
+
+    /// What Resume (Retry) adds to the approved budget, for the page to show on its button:
+    /// for a stalled round, what asking its proposals again may use at most (one call each for
+    /// new candidates and, with 2 or more candidates a round, the refinement); for a loop
+    /// [`Self::short_after_loss`], the reservations of the lost calls. `None` otherwise.
     pub fn retry_budget(&self, ctx: &Ctx) -> Option<Budget> {
+        if self.short_after_loss(ctx) {
+            return Some(self.lost);
+        }
         let round = self.stalled()?;
         let mut extra = Budget::default();
         for refine in [false, true] {
@@ -1323,24 +1526,21 @@ impl Optimizer {
                 continue;
             }
             let mut issued_any = false;
+            // Some work left has a request (none has in a damaged snapshot: that is no
+            // shortfall a loss made).
+            let mut askable = false;
             for work in pending {
                 if self.in_flight.contains_key(&work) {
+                    continue;
+                }
+                askable |= self.request_for(ctx, &work).is_some();
+                if !self.fits(ctx, &work) {
                     continue;
                 }
                 let Some((role, request)) = self.request_for(ctx, &work) else {
                     continue;
                 };
                 let (i, o) = worst(&request);
-                let mut one = Budget::default();
-                one.add(role, i, o);
-                if !self
-                    .spent
-                    .plus(&self.reserved)
-                    .plus(&one)
-                    .within(&self.limit)
-                {
-                    continue;
-                }
                 self.reserved.add(role, i, o);
                 self.in_flight.insert(work.clone(), (role, i, o));
                 effects.push(Effect::Call {
@@ -1351,6 +1551,13 @@ impl Optimizer {
                 issued_any = true;
             }
             if !issued_any && self.in_flight.is_empty() {
+                if self.lost.calls > 0 && askable {
+                    // Work is left that does not fit because calls lost with a page were
+                    // charged: wait for the person to approve doing them again
+                    // (`short_after_loss`), never end as if the budget had been used up.
+                    self.paused = true;
+                    return effects;
+                }
                 // Work is left but none of it fits the budget.
                 self.finish(Stop::BudgetReached);
                 effects.push(Effect::Finished(Stop::BudgetReached));
@@ -1404,9 +1611,11 @@ impl Optimizer {
             .collect();
         let front = pareto_front(&pool);
         let best = best_mean(&pool).unwrap_or(self.best);
+        let mut standing = standings(&pool);
         for c in &mut self.candidates {
             if c.round == round || c.kept {
                 c.kept = front.contains(&c.id) || c.id == best;
+                c.standing = standing.remove(&c.id).unwrap_or_default();
             }
         }
         let new_mean = self.mean(ctx, best, false);
@@ -1519,6 +1728,7 @@ impl Optimizer {
                 train: BTreeMap::new(),
                 held: BTreeMap::new(),
                 kept: false,
+                standing: Standing::default(),
             });
         }
     }
@@ -1810,6 +2020,33 @@ pub fn pareto_front(pool: &[(u32, BTreeMap<u32, f64>)]) -> Vec<u32> {
         .filter(|(id, s)| !pool.iter().any(|(o, so)| o != id && dominates(so, s)))
         .map(|(id, _)| *id)
         .collect()
+}
+
+/// Each candidate's cases at the top of the pool: the ones where it scored above every other
+/// candidate scored on that case, and the ones where it shared the top score (within 1e-9).
+/// Only the cases a candidate has a score for count (as in [`pareto_front`]).
+pub fn standings(pool: &[(u32, BTreeMap<u32, f64>)]) -> BTreeMap<u32, Standing> {
+    let mut out: BTreeMap<u32, Standing> = BTreeMap::new();
+    for (id, scores) in pool {
+        let mut st = Standing::default();
+        for (case, score) in scores {
+            let others: Vec<f64> = pool
+                .iter()
+                .filter(|(o, _)| o != id)
+                .filter_map(|(_, s)| s.get(case).copied())
+                .collect();
+            if others.iter().any(|o| *o > score + 1e-9) {
+                continue;
+            }
+            if others.iter().any(|o| (*o - score).abs() <= 1e-9) {
+                st.tied_best_on.push(*case);
+            } else {
+                st.best_on.push(*case);
+            }
+        }
+        out.insert(*id, st);
+    }
+    out
 }
 
 /// The candidate with the best mean (ties: the earliest).
