@@ -656,16 +656,27 @@ impl Library {
     /// Saves at once when the tab is hidden or closed, so the last change never waits on a timer.
     /// A save started as the page goes away may not finish (IndexedDB is asynchronous), so the
     /// unsaved draft is also written to this tab's `sessionStorage` at once, synchronously, with
-    /// the revision it was based on; the next load of this tab takes it back
-    /// ([`Self::restore_unsaved`]).
+    /// the revision it was based on, as the page starts to go away (`net::on_leave`: before its
+    /// calls are aborted, so what their ends change is never kept); the next load of this tab
+    /// takes it back ([`Self::restore_unsaved`]).
     fn flush_when_hidden(self) {
+        let kept = StoredValue::new(false);
+        crate::net::on_leave(move || {
+            let unsaved = self
+                .drafts
+                .draft
+                .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+            if unsaved && !kept.get_value() {
+                kept.set_value(true);
+                self.keep_unsaved();
+            }
+        });
         let flush = Closure::<dyn FnMut()>::new(move || {
             let unsaved = self
                 .drafts
                 .draft
                 .with_untracked(|d| self.last_saved.with_value(|s| s != d));
             if unsaved {
-                self.keep_unsaved();
                 leptos::task::spawn_local(async move {
                     self.save_now(false).await;
                 });
@@ -700,9 +711,12 @@ impl Library {
             return;
         };
         crate::net::session::remove(UNSAVED_KEY);
-        let Some(kept) = Record::from_json(&text) else {
+        let Some(mut kept) = Record::from_json(&text) else {
             return;
         };
+        // The optimization loop's state stays as stored: it is saved before each call it sends,
+        // and a reload's own accounting (calls cut off, charged at once) starts from that.
+        kept.draft.optimizer = self.last_saved.with_value(|s| s.optimizer.clone());
         // Based on the stored revision, or on the one before it when the save under way as the
         // tab went away (started before the last change) or the save the flush began finished.
         let stored = self.base_rev.get_value().unwrap_or(0);

@@ -244,7 +244,10 @@ impl OptimizerHandle {
         // The loop's judge calls are `judge::call` with this setting, like runs and Reflexion.
         config.judge_temperature = self.settings.roles.with(|r| r.get(Role::Judge).temperature);
         config.style = self.drafts.draft.with(|d| d.style);
-        config.exec_max_tokens = config.exec_max_tokens.max(200);
+        // The loop's answers get the room a run's answers get: a candidate's answer is scored as
+        // a run would score it (an answer cut off at 800 in the loop but not in a run scored
+        // differently in each).
+        config.exec_max_tokens = crate::state::runner::MAX_OUTPUT_TOKENS;
         // The tiny built-in model proposes new rules, not whole prompts (`meta::tiny_jobs`).
         config.tiny_task = self
             .settings
