@@ -521,6 +521,12 @@ fn ResultRow(
                             <div class="pw-reflection__col">
                                 <h4 class="pw-reflection__title">{format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h4>
                                 <pre class="pw-output__text">{r.final_output.clone()}</pre>
+                                {crate::domain::eval::repeats::repeated(&r.final_output).map(|rep| view! {
+                                    <p class="pw-hint pw-hint--warn pw-result__repeats">{format!(
+                                        "The final answer repeats itself: the line \u{201c}{}\u{201d} appears {} times.",
+                                        rep.line.chars().take(80).collect::<String>(), rep.times
+                                    )}</p>
+                                })}
                                 {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), format!("Checks of the final answer of case #{id}")))}
                             </div>
                         </div>

@@ -586,7 +586,19 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
         for line in final_answer.lines().map(str::trim).filter(|l| l.len() > 3) {
             *counts.entry(line).or_insert(0) += 1;
         }
-        assert!(counts.values().all(|n| *n < 6), "{final_answer:?} loops");
+        // The tiny model may loop on some machine (greedy output varies by CPU): then the page
+        // says so under the final answer.
+        if counts.values().any(|n| *n >= 6) {
+            let said = b
+                .eval("return document.querySelector('.pw-reflection')?.innerText ?? ''")
+                .await?;
+            assert!(
+                said.as_str()
+                    .unwrap_or("")
+                    .contains("The final answer repeats itself"),
+                "{final_answer:?} loops and the page does not say so"
+            );
+        }
     } else {
         assert!(
             alert.starts_with("The local model's critique is not usable ("),
@@ -1214,7 +1226,7 @@ async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> 
     )?;
     import_file(&b, &broken).await?;
     b.wait_for_text(
-        "Line 2: this line opens a quote (\") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it.",
+        "Line 2: this line opens a quote (\") that is never closed, so the rest of the file was read as one cell. Close the quote or remove it; if the file was cut off while it was being saved or downloaded, save or download it again.",
     )
     .await?;
     b.wait_for_text("Nothing in this file can be imported.")
