@@ -66,3 +66,29 @@ fn the_api_key_type_has_no_serialize() {
             && !src.contains("impl serde::Serialize for ApiKey")
     );
 }
+
+/// The layering of ARCHITECTURE.md: components take signals and callbacks from `state`; only
+/// `state` reaches the network and storage (`net`). A `ui` file naming `net` fails.
+#[test]
+fn ui_never_uses_net_directly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut offences = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("crate::net") || code.contains("super::net") || code.contains(" net::")
+            {
+                offences.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "ui reaches net directly (go through a state handle):\n{}",
+        offences.join("\n")
+    );
+    assert!(files.len() > 10, "scanned too few files");
+}

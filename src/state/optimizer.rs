@@ -692,6 +692,8 @@ pub struct CritiqueFailure {
     pub attempt: Attempt,
     /// The cause's key (`attempt::reply_key`).
     cause: String,
+    /// The message of the try right before, when it failed for another cause (both are named).
+    pub before: Option<String>,
 }
 
 /// "Critique this prompt": the weaknesses the meta model finds, each with a fix.
@@ -754,6 +756,10 @@ impl Critic {
                                 before.as_ref().map(|b| b.cause.as_str()),
                                 &key,
                             ),
+                            before: before
+                                .as_ref()
+                                .filter(|b| b.cause != key)
+                                .map(|b| b.message.clone()),
                             cause: key,
                             message: cause.message(),
                             advice: match cause {

@@ -82,6 +82,18 @@ impl SettingsHandle {
         expect_context()
     }
 
+    /// The models `cfg`'s provider lists (its model-list endpoint, called with the key kept for
+    /// that provider), for Settings' *Test connection*: the typed provider error when the list
+    /// cannot be had; gives up after 15 s.
+    pub async fn list_models(
+        self,
+        cfg: ProviderConfig,
+    ) -> Result<Vec<crate::domain::provider::ModelInfo>, crate::domain::provider::ProviderError>
+    {
+        let key = self.keys_untracked(cfg.kind);
+        crate::net::chat::list_models(&cfg, key.as_ref(), 15_000).await
+    }
+
     /// How patient model calls are.
     pub fn call_options(self) -> CallOptions {
         CallOptions {

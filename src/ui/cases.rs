@@ -907,6 +907,8 @@ fn ImportButton() -> impl IntoView {
     let d = DraftHandle::expect();
     let pending = RwSignal::new(None::<(String, Imported)>);
     let message = RwSignal::new(None::<Result<String, String>>);
+    // The file whose review a new choice closed, unimported.
+    let replaced = RwSignal::new(None::<String>);
     let add = move |imp: Imported| {
         let n = imp.cases.len();
         let g = imp.global.len();
@@ -943,7 +945,9 @@ fn ImportButton() -> impl IntoView {
         if chosen.is_empty() {
             return;
         }
-        // A new choice replaces the previous file's review or error: only one shows.
+        // A new choice replaces the previous file's review or error: only one shows, and a
+        // review closed so is named (nothing of it was imported).
+        replaced.set(pending.get_untracked().map(|(name, _)| name));
         pending.set(None);
         message.set(None);
         leptos::task::spawn_local(async move {
@@ -1020,6 +1024,9 @@ fn ImportButton() -> impl IntoView {
                 aria-describedby="pw-import-hint" on:change=on_file/>
         </label>
         <span id="pw-import-hint" class="pw-sr-only">"Choose a promptfoo config together with the files it refers to, such as its tests.csv."</span>
+        {move || replaced.get().map(|name| view! {
+            <p class="pw-hint" role="status">{format!("Nothing from {name} was imported: choosing another file closed its review.")}</p>
+        })}
         {move || message.get().map(|m| match m {
             Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}</p> }.into_any(),
             Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
@@ -1053,7 +1060,7 @@ fn ImportButton() -> impl IntoView {
                         } else {
                             view! {
                                 <button type="button" class="pw-button pw-button--primary"
-                                    on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); }>
+                                    on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); replaced.set(None); }>
                                     {if good == 0 {
                                         let g = imp.global.len();
                                         format!("Import the {g} check{} for every case", if g == 1 { "" } else { "s" })
@@ -1065,7 +1072,7 @@ fn ImportButton() -> impl IntoView {
                                 </button>
                             }.into_any()
                         }}
-                        <button type="button" class="pw-button" on:click=move |_| pending.set(None)>"Cancel import"</button>
+                        <button type="button" class="pw-button" on:click=move |_| { pending.set(None); replaced.set(None); }>"Cancel import"</button>
                     </div>
                 </div>
             }

@@ -422,6 +422,12 @@ pub fn SharePanel() -> impl IntoView {
     // The link, or what to leave out when the draft is too large for one that opens.
     let made = Memo::new(move |_| {
         let results = results_on();
+        if d.draft.with(crate::domain::wire::holds_nothing) {
+            return Err(
+                "Nothing to share yet: this draft has no idea, prompt or test cases. A link to it would open as nothing."
+                    .to_owned(),
+            );
+        }
         let frag = d.draft.with(|x| {
             share::fragment(
                 x,

@@ -117,7 +117,8 @@ fn CritiquePanel() -> impl IntoView {
                 Err(f) => view! {
                     <div class="pw-notice pw-notice--error" role="alert">
                         <p class="pw-notice__title">{format!("{}The critique could not be read", f.attempt.prefix())}</p>
-                        <p class="pw-notice__text">{f.message}</p>
+                        {f.before.clone().map(|b| view! { <p class="pw-notice__text">{format!("Attempt {}: {b}", f.attempt.number - 1)}</p> })}
+                        <p class="pw-notice__text">{if f.before.is_some() { format!("This time: {}", f.message) } else { f.message }}</p>
                         <p class="pw-notice__text">{f.advice}</p>
                         <super::notice::RawReply raw=f.raw/>
                     </div>
@@ -644,7 +645,8 @@ fn ProposalFailures(
                     view! {
                         <div class=if waits { "pw-notice pw-notice--error pw-proposal-failure" } else { "pw-notice pw-notice--warn pw-proposal-failure" } role=if waits { "alert" } else { "status" }>
                             <p class="pw-notice__title">{title}</p>
-                            <p class="pw-notice__text">{f.message}</p>
+                            {f.before.clone().map(|b| view! { <p class="pw-notice__text">{format!("Attempt {}: {b}", f.attempt - 1)}</p> })}
+                            <p class="pw-notice__text">{if f.before.is_some() { format!("This time: {}", f.message) } else { f.message }}</p>
                             {waits.then(|| view! { <p class="pw-notice__text">{f.advice}</p> })}
                             <RawReply raw=f.raw/>
                         </div>

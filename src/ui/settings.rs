@@ -7,7 +7,6 @@ use super::notice::ErrorNotice;
 use crate::domain::provider::{
     ChatRequest, ModelInfo, ProviderError, ProviderKind, Role, RoleConfigs,
 };
-use crate::net::chat;
 use crate::state::call::ChatCall;
 use crate::state::settings::SettingsHandle;
 use crate::state::{Theme, ThemeHandle};
@@ -215,11 +214,10 @@ fn RoleSettings(
 
     let test_connection = move || {
         let c = cfg();
-        let key = s.key(c.kind);
         testing.set(true);
         models.set(None);
         leptos::task::spawn_local(async move {
-            let r = chat::list_models(&c, key.as_ref(), 15_000).await;
+            let r = s.list_models(c).await;
             models.try_set(Some(r));
             testing.try_set(false);
         });

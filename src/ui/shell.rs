@@ -226,8 +226,10 @@ pub const OFFLINE_TITLE: &str =
 
 /// Whether the browser is offline and the model of one of `roles` has an address off this
 /// computer, so a button calling them cannot work (tracked; see `state::Online::blocks`). For
-/// `disabled` and `title` of every button that calls a model; Generate and Run also show an
-/// [`OfflineNote`].
+/// `disabled` and `title` of the buttons that call a model for the draft; Generate and Run also
+/// show an [`OfflineNote`]. One exception: Settings' *Test connection* stays enabled offline,
+/// since trying the address is how a person finds out whether it answers, and its failure
+/// message already names being offline as a likely cause.
 pub fn offline_for(
     roles: &'static [crate::domain::provider::Role],
 ) -> impl Fn() -> bool + Copy + Send + Sync + 'static {

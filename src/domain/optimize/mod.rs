@@ -412,6 +412,10 @@ pub struct ProposalFailure {
     /// The attempt before this one failed for the same cause (only then is it "failed again").
     #[serde(default)]
     pub same_as_before: bool,
+    /// What the attempt before this one failed of, when that was another cause (its
+    /// `message`), so both causes are named; `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
 }
 
 /// The whole loop.
@@ -1233,6 +1237,9 @@ impl Optimizer {
                         raw: u.raw,
                         attempt: before.as_ref().map_or(1, |b| b.attempt + 1),
                         same_as_before: before.as_ref().is_some_and(|b| b.cause == u.cause),
+                        before: before
+                            .filter(|b| b.cause != u.cause)
+                            .map(|b| b.message),
                         cause: u.cause,
                     });
                 }

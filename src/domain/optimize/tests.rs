@@ -640,6 +640,8 @@ fn a_round_with_nothing_to_try_pauses_with_its_cause_and_resume_asks_again() {
             (f.attempt, f.same_as_before, o.stalled()),
             (2, true, Some(1))
         );
+        assert_eq!(f.before, None, "the same cause is not named twice");
+        let second_message = f.message.clone();
         // Then a different failure: attempt 3, not "again".
         let other: Result<Reply, String> = if cause.starts_with("call") {
             Ok(text_reply(plain, None))
@@ -655,6 +657,9 @@ fn a_round_with_nothing_to_try_pauses_with_its_cause_and_resume_asks_again() {
         );
         let f = o.proposal_failures.last().unwrap();
         assert_eq!((f.attempt, f.same_as_before), (3, false), "{cause}");
+        // Both causes are named: the one before, and this one.
+        assert_eq!(f.before.as_deref(), Some(second_message.as_str()), "{cause}");
+        assert_ne!(f.message, second_message, "{cause}");
         assert_eq!(o.proposal_failures.len(), 1);
         // A usable reply: the round runs and the loop completes; the failure is gone.
         let stops = drive_proposing(

@@ -66,6 +66,12 @@ pub enum ShareError {
         "what follows \u{201c}#pw=\u{201d} is not the content of a Promptwright share link (ask whoever sent it to copy the link again)"
     )]
     NotALink,
+    /// The link reads, and its draft holds nothing to work on (a name at most; see
+    /// [`holds_nothing`](crate::domain::wire::holds_nothing)): refused like such a file import.
+    #[error(
+        "its draft holds nothing to work on: no idea, prompt, test cases or results (ask whoever sent it to share it again once it has some)"
+    )]
+    HoldsNothing,
 }
 
 /// Characters a link picks up from the sentence around it (a mail's "see …#pw=2.xyz." or
@@ -620,6 +626,9 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
 /// optimization loop arrives paused (links of the first format could carry one).
 pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
     let mut s = decode_within(input, CAPS)?;
+    if crate::domain::wire::holds_nothing(&s.draft) {
+        return Err(ShareError::HoldsNothing);
+    }
     s.draft.pause_loop();
     Ok(s)
 }

@@ -687,3 +687,21 @@ fn a_draft_too_large_for_a_link_names_the_part_at_fault_with_its_size() {
     );
     assert!(!said.contains("This prompt is too large"), "{said}");
 }
+
+// Noticed in session 7: a link whose draft held only a name opened as an empty draft to save,
+// while a file holding the same was refused. A link is refused the same way, in words.
+#[test]
+fn a_link_whose_draft_holds_only_a_name_is_refused_in_words() {
+    let named = Draft {
+        name: "Just a name".to_owned(),
+        ..Draft::default()
+    };
+    let link = encode(&named, ALL).unwrap();
+    let why = decode(&link).unwrap_err();
+    assert_eq!(why, ShareError::HoldsNothing);
+    assert!(why.to_string().contains("holds nothing to work on"), "{why}");
+    // A draft with only an idea is something to work on, and opens.
+    let mut idea = named.clone();
+    idea.idea.idea = "Summarise support tickets".to_owned();
+    assert_eq!(decode(&encode(&idea, ALL).unwrap()).unwrap().idea.idea, idea.idea.idea);
+}

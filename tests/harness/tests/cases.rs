@@ -1256,8 +1256,16 @@ async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> 
         !body.as_str().unwrap_or("").contains("opens a quote"),
         "the previous file's review is gone"
     );
+    // ... and said to be gone, unimported (tryout 4: it was replaced without a word).
+    b.wait_for_text("Nothing from broken.csv was imported: choosing another file closed its review.")
+        .await?;
     b.button("Import the 1 good case").await?.click().await?;
     b.wait_for_text("Imported 1 case.").await?;
+    let body = b.eval("return document.body.innerText").await?;
+    assert!(
+        !body.as_str().unwrap_or("").contains("Nothing from broken.csv"),
+        "the note goes with the import"
+    );
     b.close().await?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())

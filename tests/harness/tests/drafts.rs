@@ -241,6 +241,26 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     assert!(!said.as_str().unwrap_or("").contains("cut off"), "{said}");
     b.button("Close").await?.click().await?;
 
+    // A link whose draft holds only a name is refused in words, like such a file, not opened
+    // as an empty draft to save.
+    let named = promptwright::domain::draft::Draft {
+        name: "Only a name".to_owned(),
+        ..Default::default()
+    };
+    let empty_link = format!(
+        "{}{}",
+        site.url(),
+        promptwright::domain::share::fragment(&named, promptwright::domain::wire::Include::ALL)?
+    );
+    b.client.goto(&empty_link).await?;
+    b.client.refresh().await?;
+    b.wait_for_text("its draft holds nothing to work on").await?;
+    let save_offered = b
+        .eval("return [...document.querySelectorAll('button')].some(x => x.innerText.includes('Save as my draft'))")
+        .await?;
+    assert_eq!(save_offered, serde_json::json!(false), "nothing to save");
+    b.button("Close").await?.click().await?;
+
     // A damaged link explains itself and leaves the person's drafts alone.
     let mut chars: Vec<char> = link.chars().collect();
     let mid = link.find("#pw=2.").unwrap() + 20;
