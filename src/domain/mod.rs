@@ -3,6 +3,7 @@
 //! Nothing under `domain` may import leptos, web-sys, gloo, wasm-bindgen or js-sys (checked by
 //! `purity_tests`, and by the native build, which does not even compile those crates).
 pub mod attempt;
+pub mod autosave;
 pub mod diff;
 pub mod draft;
 pub mod estimate;

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
+use crate::domain::autosave::Autosave;
 use crate::domain::draft::Draft;
 use crate::domain::share;
 use crate::domain::wire::{ExportV1, Lost, parse_import};
@@ -23,9 +24,6 @@ const CURRENT_KEY: &str = "pw.current-draft";
 /// in the database (a reload right after typing): read back on the next load of this tab.
 const UNSAVED_KEY: &str = "pw.unsaved-draft";
 const CHANNEL: &str = "promptwright-drafts";
-const SAVE_DELAY_MS: u32 = 400;
-/// Changes arriving without a pause are still saved this often.
-const MAX_SAVE_WAIT_MS: f64 = 1500.0;
 
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,9 +97,8 @@ pub struct Library {
     base_rev: StoredValue<Option<u64>>,
     /// The draft as last saved (or loaded), to tell unsaved changes apart.
     last_saved: StoredValue<Draft>,
-    seq: StoredValue<u64>,
-    /// When the oldest unsaved change was made (ms since the epoch).
-    pending_since: StoredValue<Option<f64>>,
+    /// When changes are saved (`domain::autosave`: the decision; the waiting is here).
+    autosave: StoredValue<Autosave>,
     /// A save is under way; another was asked for meanwhile.
     saving: StoredValue<bool>,
     save_again: StoredValue<bool>,
@@ -129,8 +126,7 @@ impl Library {
             store: StoredValue::new_local(None),
             base_rev: StoredValue::new(None),
             last_saved: StoredValue::new(Draft::default()),
-            seq: StoredValue::new(0),
-            pending_since: StoredValue::new(None),
+            autosave: StoredValue::new(Autosave::default()),
             saving: StoredValue::new(false),
             save_again: StoredValue::new(false),
             saves_started: StoredValue::new(0),
@@ -170,21 +166,16 @@ impl Library {
                 return;
             }
             lib.pending.set(true);
-            let n = lib.seq.get_value() + 1;
-            lib.seq.set_value(n);
-            // Typing is saved after a short pause; a new version at once; and changes that keep
-            // coming (a long run) at least every few seconds.
             let now = js_sys::Date::now();
-            let since = *lib.pending_since.get_value().get_or_insert(now);
-            lib.pending_since.set_value(Some(since));
-            let delay = if new_version || now - since > MAX_SAVE_WAIT_MS {
-                0
-            } else {
-                SAVE_DELAY_MS
+            let Some(wait) = lib
+                .autosave
+                .try_update_value(|a| a.changed(now, new_version))
+            else {
+                return;
             };
             leptos::task::spawn_local(async move {
-                crate::net::sleep(delay).await;
-                if lib.seq.try_get_value() == Some(n) {
+                crate::net::sleep(wait.ms).await;
+                if lib.autosave.try_with_value(|a| a.due(wait.ticket)) == Some(true) {
                     lib.save_now(false).await;
                 }
             });
@@ -343,7 +334,7 @@ impl Library {
     }
 
     async fn save_once(self, force: bool) -> bool {
-        self.pending_since.set_value(None);
+        self.autosave.update_value(Autosave::saving);
         let Some(store) = self.store.get_value() else {
             return false;
         };
