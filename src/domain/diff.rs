@@ -83,7 +83,12 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "without",
 ];
 
-/// Sentences of `old` that state a constraint and no longer appear in `new`.
+/// Sentences of `old` that state a constraint and no longer appear in `new`: in Persona,
+/// Context and Format a sentence with a constraint word ("never", "must", "only", …) whose
+/// text is gone; in Steps also every step, a step being a rule by nature, once fewer than half
+/// of its content words (four letters or more, common ones aside) are left anywhere in `new`
+/// (a step reworded with its words kept, "Find every commitment." as "List every commitment
+/// with its owner.", is not removed).
 pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
     let new_text = normalise(
         &Section::ALL
@@ -99,16 +104,41 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
         }
         for sentence in sentences(&old.section_text(s)) {
             let lower = sentence.to_lowercase();
-            let is_rule = CONSTRAINT_MARKERS.iter().any(|m| contains_word(&lower, m));
-            if is_rule
-                && !new_text.contains(&normalise(sentence))
-                && !out.iter().any(|o| o == sentence)
-            {
+            let marked = CONSTRAINT_MARKERS.iter().any(|m| contains_word(&lower, m));
+            let gone = if marked {
+                !new_text.contains(&normalise(sentence))
+            } else {
+                s == Section::Steps && step_gone(&lower, &new_text)
+            };
+            if gone && !out.iter().any(|o| o == sentence) {
                 out.push(sentence.to_owned());
             }
         }
     }
     out
+}
+
+/// Words too common to tell one step from another.
+const COMMON_WORDS: [&str; 12] = [
+    "with", "each", "every", "that", "this", "from", "into", "their", "have", "your", "then",
+    "them",
+];
+
+/// Whether a step (lower case) has lost most of its content words in `new_text` (normalised).
+fn step_gone(step: &str, new_text: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 4 && !COMMON_WORDS.contains(w))
+            .map(str::to_owned)
+            .collect()
+    };
+    let own = words(step);
+    if own.is_empty() {
+        return !new_text.contains(&normalise(step));
+    }
+    let there = words(new_text);
+    let kept = own.iter().filter(|w| there.contains(w)).count();
+    kept * 2 < own.len()
 }
 
 fn contains_word(haystack: &str, word: &str) -> bool {
@@ -197,6 +227,29 @@ mod tests {
             "You must list dates".into(),
         ];
         assert_eq!(removed_constraints(&old, &new), ["Never invent owners."]);
+        // Tryout 5: deleted steps were shown only as struck-through text. A step is a rule.
+        let old = PromptSpec {
+            steps: vec![
+                "Read the notes.".into(),
+                "Find each task with an owner and due date.".into(),
+                "Check the list against the format before replying.".into(),
+            ],
+            ..Default::default()
+        };
+        let mut fewer = old.clone();
+        fewer.steps = vec!["Read the notes.".into(), "List tasks.".into()];
+        assert_eq!(
+            removed_constraints(&old, &fewer),
+            [
+                "Find each task with an owner and due date.",
+                "Check the list against the format before replying."
+            ]
+        );
+        // Reworded with its words kept: not removed.
+        let mut reworded = old.clone();
+        reworded.steps[1] = "Find every task, its owner and its due date.".into();
+        reworded.steps[2] = "Before replying, check the list against the format.".into();
+        assert!(removed_constraints(&old, &reworded).is_empty());
         let diffs = diff_specs(&old, &new);
         assert!(
             diffs

@@ -57,6 +57,8 @@ pub struct Runner {
     /// While a case's call waits to try again: the note saying why and when (see
     /// [`ProviderError::retry_note`](crate::domain::provider::ProviderError::retry_note)).
     retrying: StoredValue<HashMap<u32, ArcRwSignal<Option<String>>>, LocalStorage>,
+    /// Cases being re-judged now (outside a run).
+    pub judging: RwSignal<std::collections::HashSet<u32>>,
     /// Calls at once (1-16).
     pub concurrency: RwSignal<u32>,
     /// The last Run press was refused ([`Runner::refused`] says why, while it still holds).
@@ -81,6 +83,7 @@ impl Runner {
             active: RwSignal::new(None),
             live: StoredValue::new_local(HashMap::new()),
             retrying: StoredValue::new_local(HashMap::new()),
+            judging: RwSignal::new(Default::default()),
             concurrency: RwSignal::new(4),
             refused_press: RwSignal::new(false),
             unfilled: RwSignal::new(None),
@@ -529,8 +532,19 @@ impl Runner {
         }
     }
 
-    /// Asks the judge again for a case whose judge reply could not be read.
+    /// Whether the judge of case `id` may still answer: a run is under way or the case is being
+    /// re-judged. A case whose judge verdict is missing while this is false was left unjudged by
+    /// a run that stopped first (a reload, Cancel). Tracked.
+    pub fn judging(self, id: u32) -> bool {
+        self.running() || self.judging.with(|j| j.contains(&id))
+    }
+
+    /// Asks the judge again for a case whose judge reply could not be read, or that a stopped
+    /// run left unjudged.
     pub fn rejudge(self, id: u32) {
+        if self.judging.with_untracked(|j| j.contains(&id)) {
+            return;
+        }
         let d = self.drafts;
         let Some((version, prompt, case)) = d
             .draft
@@ -551,8 +565,12 @@ impl Runner {
         };
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
+        self.judging.update(|j| {
+            j.insert(id);
+        });
         leptos::task::spawn_local(async move {
             self.judge_case(&job, &case, true, &abort).await;
+            self.judging.try_update(|j| j.remove(&id));
         });
     }
 

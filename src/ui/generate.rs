@@ -31,7 +31,9 @@ pub const TINY_CANNOT: &str = "The built-in local model is too small to rewrite 
 pub fn IdeaCard() -> impl IntoView {
     let d = DraftHandle::expect();
     // What the variables field changed in the last entry, and why.
-    let var_notes = RwSignal::new(Vec::<String>::new());
+    // What the variables field changed in what was typed, with the names it read: shown only
+    // while the draft's variables are still those (another draft, or an edit, makes it go).
+    let var_notes = RwSignal::new((Vec::<String>::new(), Vec::<String>::new()));
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
@@ -148,14 +150,15 @@ pub fn IdeaCard() -> impl IntoView {
                             aria-describedby="pw-variables-hint pw-variables-changed"
                             on:change=move |ev| {
                                 let read = meta::read_variables(&event_target_value(&ev));
-                                var_notes.set(read.notes);
+                                var_notes.set((read.notes, read.names.clone()));
                                 d.draft.update(|x| x.idea.variables = read.names);
                             }/>
                         <p id="pw-variables-hint" class="pw-hint">"Names of the inputs your app fills in, separated by commas; the prompt will refer to them as {{name}}."</p>
                         // What the field changed in what was typed, and why: it never rewrites silently.
                         <p id="pw-variables-changed" class="pw-hint pw-hint--warn" role="status">{move || {
-                            let notes = var_notes.get();
-                            (!notes.is_empty()).then(|| format!("Changed: {}", notes.join(" ")))
+                            let (notes, names) = var_notes.get();
+                            let current = d.draft.with(|x| x.idea.variables == names);
+                            (current && !notes.is_empty()).then(|| format!("Changed: {}", notes.join(" ")))
                         }}</p>
                     </div>
                 </div>
@@ -1024,7 +1027,7 @@ pub fn SpecDiff(
         view! {
             <div class="pw-diff" aria-label="Differences">
                 {(!removed.is_empty()).then(|| view! {
-                    <div class="pw-notice pw-notice--warn" role="alert">
+                    <div class="pw-notice pw-notice--warn pw-removed" role="alert">
                         <p class="pw-notice__title">"Removed constraints: check these were meant to go"</p>
                         <ul>{removed.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
                     </div>

@@ -150,7 +150,8 @@ pub fn ResultsCard() -> impl IntoView {
                         prop:value=move || progress.get().fraction()></progress>
                     <p class="pw-progress__text" role="status">{move || {
                         let p = progress.get();
-                        let mut parts = vec![format!("{} of {} done", p.finished(), p.total)];
+                        // "done" counts answers only: a failed or cancelled case is counted apart.
+                        let mut parts = vec![format!("{} of {} done", p.done, p.total)];
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
                         if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
                         if let Some(e) = eta() { parts.push(e); }
@@ -165,8 +166,9 @@ pub fn ResultsCard() -> impl IntoView {
                     let a = agg.get();
                     let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
+                    let unjudged = if a.unjudged > 0 && !r.running() { format!(" · {}", not_judged(a.unjudged)) } else { String::new() };
                     format!(
-                        "{line}{}",
+                        "{line}{}{unjudged}",
                         if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
                     )
                 }}</p>
@@ -199,6 +201,19 @@ pub fn judge_left_out(n: usize) -> String {
             .to_owned(),
         n => format!(
             "{n} cases are left out of the score: the judge failed on them (Re-judge them below)."
+        ),
+    }
+}
+
+/// Cases whose judge never answered because the run stopped first (a reload, Cancel), in
+/// words, for when no run is under way: "2 cases are not judged: the run stopped before their
+/// judge answered (Re-judge them below)."
+pub fn not_judged(n: usize) -> String {
+    match n {
+        1 => "1 case is not judged: the run stopped before its judge answered (Re-judge it below)."
+            .to_owned(),
+        n => format!(
+            "{n} cases are not judged: the run stopped before their judge answered (Re-judge them below)."
         ),
     }
 }
@@ -310,6 +325,7 @@ fn ResultRow(
         // A refusal fails unless an is-refusal check of the case expects it.
         (Some(Status::Done), Some(s)) if s.refused && s.pass => ("refused · pass", "ok"),
         (Some(Status::Done), _) if refusal.with(Option::is_some) => ("refused", "bad"),
+        (Some(Status::Done), Some(s)) if s.pending && !r.judging(id) => ("not judged", "idle"),
         (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
         (Some(Status::Done), Some(s))
             if s.verdicts
@@ -323,6 +339,12 @@ fn ResultRow(
         (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
         (Some(Status::Done), _) => ("fail", "bad"),
     };
+    // The judge has not answered and will not: the run stopped first (a reload, Cancel).
+    let unjudged = move || {
+        status.with(|s| *s == Some(Status::Done))
+            && score.with(|s| s.as_ref().is_some_and(|s| s.pending))
+            && !r.judging(id)
+    };
     let has_judge_error = move || {
         score.with(|s| {
             s.as_ref().is_some_and(|s| {
@@ -330,7 +352,7 @@ fn ResultRow(
                     .iter()
                     .any(|v| matches!(v, Verdict::JudgeError { .. }))
             })
-        })
+        }) || unjudged()
     };
     let can_retry = move || {
         matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled))
@@ -401,7 +423,7 @@ fn ResultRow(
                 </Show>
                 <Show when=has_judge_error>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
-                        disabled=off_judge title=move || off_judge().then_some(OFFLINE_TITLE)
+                        disabled=move || off_judge() || r.judging.with(|j| j.contains(&id)) title=move || off_judge().then_some(OFFLINE_TITLE)
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                 </Show>
             </div>
@@ -527,26 +549,33 @@ fn ResultRow(
                                         rep.line.chars().take(80).collect::<String>(), rep.times
                                     )}</p>
                                 })}
-                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), format!("Checks of the final answer of case #{id}")))}
+                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), format!("Checks of the final answer of case #{id}"), true))}
                             </div>
                         </div>
                     </div>
                 }
             })}
-            {move || score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), format!("Checks of case #{id}")))}
+            {move || score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), format!("Checks of case #{id}"), r.judging(id)))}
         </li>
     }
 }
 
 /// One answer's check results, a row per check: mark, name, reason (a judge's raw reply when it
 /// could not be read).
-fn verdict_rows(verdicts: Vec<Verdict>, names: Vec<String>, label: String) -> impl IntoView {
+/// `waiting`: a judge still to answer may answer (else its check says the run stopped first).
+fn verdict_rows(
+    verdicts: Vec<Verdict>,
+    names: Vec<String>,
+    label: String,
+    waiting: bool,
+) -> impl IntoView {
     view! {
         <ul class="pw-verdicts" aria-label=label>
             {verdicts.into_iter().zip(names).map(|(v, name)| {
                 let (mark, cls, text, raw) = match v {
                     Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
-                    Verdict::Pending => ("…", "busy", "Waiting for the judge.".to_owned(), None),
+                    Verdict::Pending if waiting => ("…", "busy", "Waiting for the judge.".to_owned(), None),
+                    Verdict::Pending => ("–", "idle", "Not judged: the run stopped before the judge answered (a reload, or Cancel). Re-judge the case to have it judged.".to_owned(), None),
                     Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
                     Verdict::Unmeasured { reason } => ("–", "idle", reason, None),
                 };

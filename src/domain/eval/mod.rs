@@ -1496,7 +1496,7 @@ impl CaseScore {
     /// failed on it, unless it already failed for being cut off (score 0 whatever the judge), or
     /// when nothing could be checked.
     pub fn counted(&self) -> Option<f64> {
-        if self.judge_failed.is_some() && !self.failed_cut_off {
+        if (self.judge_failed.is_some() || self.pending) && !self.failed_cut_off {
             return None;
         }
         self.score
@@ -1634,6 +1634,10 @@ pub struct Aggregate {
     pub judge_failed: usize,
     /// Cases with nothing that could be checked (no checks, or none measured): no score.
     pub unchecked: usize,
+    /// Cases whose judge has not answered ([`CaseScore::pending`]): still being judged, or the
+    /// run stopped before (a reload, Cancel). Left out of `mean` and `scored` like `judge_failed`:
+    /// their score without the judge is not their score, and they have not failed.
+    pub unjudged: usize,
     /// Refused cases (among `scored`: a refusal is scored like any answer, see
     /// [`CaseScore::refused`]).
     pub refused: usize,
@@ -1642,7 +1646,7 @@ pub struct Aggregate {
 impl Aggregate {
     /// Every finished case counted: scored, left out for the judge, or with nothing to check.
     pub fn total(&self) -> usize {
-        self.scored + self.judge_failed + self.unchecked
+        self.scored + self.judge_failed + self.unchecked + self.unjudged
     }
 
     /// The score line of a run's results, accounting for every finished case: "Score 40 / 100 ·
@@ -1665,6 +1669,9 @@ impl Aggregate {
                 figures::count(self.unchecked, "case had", "cases had")
             ));
         }
+        if self.unjudged > 0 {
+            parts.push(format!("{} not judged yet", self.unjudged));
+        }
         match self.mean {
             Some(m) => format!("Score {m:.0} / 100 · {}", parts.join(" · ")),
             None => format!("No score yet: {}", parts.join(" · ")),
@@ -1681,6 +1688,10 @@ pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggrega
     for s in scores {
         if s.judge_failed.is_some() && !s.failed_cut_off {
             agg.judge_failed += 1;
+            continue;
+        }
+        if s.pending && !s.failed_cut_off {
+            agg.unjudged += 1;
             continue;
         }
         agg.refused += usize::from(s.refused);

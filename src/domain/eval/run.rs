@@ -514,6 +514,17 @@ impl Run {
             .collect()
     }
 
+    /// The finished cases whose judge has not answered ([`CaseScore::pending`], left out of
+    /// [`Run::score_map`] and of the mean), in suite order: while no run is under way, the run
+    /// stopped before their judge answered (a reload, Cancel), and Re-judge asks it.
+    pub fn unjudged_ids(&self, suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
+        self.scores(suite, spec)
+            .into_iter()
+            .filter(|(_, s)| s.pending && s.counted().is_none())
+            .map(|(id, _)| id)
+            .collect()
+    }
+
     /// The finished cases whose judge failed (left out of [`Run::score_map`] and of the mean),
     /// in suite order.
     pub fn judge_failed_ids(&self, suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
@@ -548,12 +559,16 @@ impl Run {
     /// The list-price cost of the latest run's calls, each result priced by the models recorded
     /// with it ([`CaseRun::exec_model`], [`CaseRun::judge_model`]), never by the models chosen
     /// now: "$0.0012", "free", "unknown price (no list price for …)", "at least $0.01 (no list
-    /// price for …)", or, for results kept before the model was recorded, "not known (the model
-    /// of these results was not recorded)".
+    /// price for …)", for results kept before the model was recorded, "not known (the model
+    /// of these results was not recorded)", and "nothing yet (no tokens counted)" while no call
+    /// has counted a token (a run just started, or every call failed before answering).
     pub fn cost_line(&self) -> String {
         let mut total = 0.0;
         let mut unpriced: Vec<String> = Vec::new();
         let mut unrecorded = false;
+        // Whether any call of the run counted tokens: before that, nothing is known to be spent
+        // (a run just started, or every call failed before an answer), which is not "free".
+        let mut counted = false;
         for c in self.cases.values().filter(|c| self.is_latest(c)) {
             let parts = [
                 (&c.exec_model, (c.input_tokens, c.output_tokens)),
@@ -563,6 +578,7 @@ impl Run {
                 if i + o == 0 {
                     continue;
                 }
+                counted = true;
                 match model {
                     None => unrecorded = true,
                     Some(m) => match m.cost(i, o) {
@@ -583,6 +599,9 @@ impl Run {
         }
         if unrecorded {
             notes.push("the model of some results was not recorded".to_owned());
+        }
+        if !counted {
+            return "nothing yet (no tokens counted)".to_owned();
         }
         match (notes.is_empty(), total > 0.0) {
             (true, _) => format_cost(Some(total)),

@@ -610,6 +610,17 @@ fn a_runs_cost_is_priced_by_the_models_recorded_with_its_results() {
         ..CaseRun::default()
     };
     let mut r = Run::default();
+    // Tryout 5: a run that had just started, or whose calls all failed, said "free".
+    assert_eq!(r.cost_line(), "nothing yet (no tokens counted)");
+    r.cases.insert(
+        1,
+        CaseRun {
+            status: Status::Failed("HTTP 500".into()),
+            exec_model: Some(unknown.clone()),
+            ..CaseRun::default()
+        },
+    );
+    assert_eq!(r.cost_line(), "nothing yet (no tokens counted)");
     r.cases.insert(1, result(Some(&unknown)));
     assert_eq!(
         r.cost_line(),
@@ -681,5 +692,68 @@ fn why_a_run_cannot_start_is_read_from_the_draft_as_it_is_now() {
     assert_eq!(
         run::blocked(1, 0, &[]).as_deref(),
         Some("Add a test case first.")
+    );
+}
+
+// Tryout 5: a reload during a run left two answered cases waiting for their judge forever, and
+// the score line counted them as failed ("Score 0 / 100 · 0 of 2 cases passed every check").
+// A case whose judge has not answered is counted apart, named, and left out of comparisons.
+#[test]
+fn a_case_whose_judge_never_answered_is_counted_apart_not_failed() {
+    let mut suite = Suite::default();
+    let rubric = "Names an owner per item";
+    let case = |input: &str| TestCase {
+        input: input.into(),
+        assertions: vec![
+            Assertion::new(Check::ContainsAll(vec!["Ann".into()])),
+            Assertion::new(Check::Judge {
+                rubric: rubric.into(),
+                threshold: 7,
+            }),
+        ],
+        ..Default::default()
+    };
+    let waiting = suite.add(case("Notes 1"));
+    let judged = suite.add(case("Notes 2"));
+    let mut r = Run::default();
+    for (id, judgements) in [
+        (waiting, BTreeMap::new()),
+        (
+            judged,
+            [(
+                rubric.to_owned(),
+                judge::Judgement::Scored {
+                    score: 9,
+                    reasoning: "owners named".into(),
+                },
+            )]
+            .into(),
+        ),
+    ] {
+        r.cases.insert(
+            id,
+            CaseRun {
+                status: Status::Done,
+                output: "Bob books the room.".into(),
+                judgements,
+                ..CaseRun::default()
+            },
+        );
+    }
+    let scores = r.scores(&suite, None);
+    assert!(scores[&waiting].pending);
+    assert_eq!(scores[&waiting].counted(), None, "no score without its judge");
+    let agg = r.aggregate(&suite, None);
+    assert_eq!((agg.scored, agg.passed, agg.unjudged), (1, 0, 1));
+    assert_eq!(agg.total(), 2);
+    assert_eq!(
+        agg.line(),
+        "Score 45 / 100 · 0 of 2 cases passed every check · 1 not judged yet"
+    );
+    assert_eq!(r.unjudged_ids(&suite, None), vec![waiting]);
+    assert_eq!(
+        r.score_map(&suite, None).keys().copied().collect::<Vec<_>>(),
+        vec![judged],
+        "left out of comparisons"
     );
 }

@@ -49,6 +49,12 @@ fn auth_headers(cfg: &ProviderConfig, key: Option<&ApiKey>) -> Vec<(String, Stri
     h
 }
 
+/// A setting kept as `f32` as the decimal the person typed: 0.9 is sent as `0.9`, not as the
+/// `f32`'s exact value widened to `f64` (`0.8999999761581421`). Three decimals are kept.
+fn decimal(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
+}
+
 /// OpenAI's reasoning models accept only the default temperature.
 fn openai_fixed_temperature(model: &str) -> bool {
     let m = model.rsplit('/').next().unwrap_or(model);
@@ -123,12 +129,12 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
     match cfg.kind {
         ProviderKind::OpenAi => {
             if !openai_fixed_temperature(&cfg.model) {
-                body.insert("temperature".into(), json!(req.temperature));
+                body.insert("temperature".into(), json!(decimal(req.temperature)));
             }
             body.insert("max_completion_tokens".into(), json!(req.max_tokens));
         }
         _ => {
-            body.insert("temperature".into(), json!(req.temperature));
+            body.insert("temperature".into(), json!(decimal(req.temperature)));
             body.insert("max_tokens".into(), json!(req.max_tokens));
         }
     }
@@ -138,7 +144,7 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
     // penalty, as its plain completions use, makes that much rarer.
     if cfg.kind.is_tiny() && req.schema.is_none() {
         body.insert("stop".into(), json!(TINY_CHAT_STOP));
-        body.insert("repeat_penalty".into(), json!(TINY_CHAT_REPEAT_PENALTY));
+        body.insert("repeat_penalty".into(), json!(decimal(TINY_CHAT_REPEAT_PENALTY)));
     }
     // Usage arrives in a final chunk only when asked for; Mistral rejects the field and always sends it.
     if cfg.kind != ProviderKind::Mistral {
@@ -177,14 +183,14 @@ fn plain_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
     body.insert("prompt".into(), json!(prompt));
     body.insert("stream".into(), json!(true));
     body.insert("stream_options".into(), json!({"include_usage": true}));
-    body.insert("temperature".into(), json!(req.temperature));
+    body.insert("temperature".into(), json!(decimal(req.temperature)));
     body.insert("max_tokens".into(), json!(req.max_tokens));
     if let Some(p) = &req.plain {
         if !p.stop.is_empty() {
             body.insert("stop".into(), json!(p.stop));
         }
         if cfg.kind == ProviderKind::LlamaCpp {
-            body.insert("repeat_penalty".into(), json!(p.repeat_penalty));
+            body.insert("repeat_penalty".into(), json!(decimal(p.repeat_penalty)));
             body.insert("seed".into(), json!(p.seed));
         }
     }
@@ -253,7 +259,7 @@ fn anthropic_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
         body.insert("system".into(), json!(s));
     }
     body.insert("messages".into(), Value::Array(messages));
-    body.insert("temperature".into(), json!(req.temperature.min(1.0)));
+    body.insert("temperature".into(), json!(decimal(req.temperature.min(1.0))));
     body.insert("stream".into(), json!(true));
     if let Some(s) = &req.schema {
         // A forced tool: its input is the structured reply, streamed as `input_json_delta`s.
@@ -281,7 +287,7 @@ fn gemini_body(req: &ChatRequest) -> Value {
             json!({"role": role, "parts": [{"text": m.text}]})
         })
         .collect();
-    let mut config = json!({"temperature": req.temperature, "maxOutputTokens": req.max_tokens});
+    let mut config = json!({"temperature": decimal(req.temperature), "maxOutputTokens": req.max_tokens});
     if let Some(s) = &req.schema {
         config["responseMimeType"] = json!("application/json");
         config["responseSchema"] = gemini_schema(&s.schema);

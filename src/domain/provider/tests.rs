@@ -77,7 +77,7 @@ fn openai_request() {
                 }
               ],
               "stream": true,
-              "temperature": 0.20000000298023224,
+              "temperature": 0.2,
               "max_completion_tokens": 100,
               "stream_options": {
                 "include_usage": true
@@ -142,7 +142,7 @@ fn anthropic_request_uses_a_forced_tool_for_structure() {
                   "content": "Name three colours."
                 }
               ],
-              "temperature": 0.20000000298023224,
+              "temperature": 0.2,
               "stream": true,
               "tools": [
                 {
@@ -196,7 +196,7 @@ fn gemini_request_uses_response_schema_and_header_key() {
                 }
               ],
               "generationConfig": {
-                "temperature": 0.20000000298023224,
+                "temperature": 0.2,
                 "maxOutputTokens": 100,
                 "responseMimeType": "application/json",
                 "responseSchema": {
@@ -1326,4 +1326,22 @@ fn a_model_list_not_found_names_the_address_not_a_model() {
         super::shown_address("https://user:secret@example.com/v1/models?key=abc#x"),
         "example.com/v1/models"
     );
+}
+
+// Tryout 5: a temperature of 0.9 went out as 0.8999999761581421 (an f32 widened to f64). Every
+// wire format sends the decimal the person chose.
+#[test]
+fn temperatures_go_out_as_the_decimals_chosen() {
+    for kind in ProviderKind::ALL {
+        let mut r = sample(false);
+        r.temperature = 0.9;
+        let c = cfg(kind, "some-model");
+        let body: Value = serde_json::from_str(&build_request(&r, &c, Some(&key())).body.unwrap())
+            .unwrap();
+        let sent = body
+            .get("temperature")
+            .or_else(|| body.pointer("/generationConfig/temperature"))
+            .unwrap_or_else(|| panic!("{kind:?} sends a temperature: {body}"));
+        assert_eq!(sent.to_string(), "0.9", "{kind:?}");
+    }
 }

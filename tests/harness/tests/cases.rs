@@ -254,6 +254,33 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.client.refresh().await?;
     wait_badge(&b, 3, "pass").await?;
     assert_eq!(badge(&b, 1).await?, "pass");
+
+    // Tryout 5: a reload while a judge call hung left the case "judging…" for good, with no
+    // button, and the score line counted it as failed. It is "not judged", counted apart and
+    // named, and Re-judge has it judged. (One call at a time: case 1's judge hangs first.)
+    fake.fault_when(JUDGE_MARK, Fault::Stall { after_chunks: 0 }, 1);
+    b.field("At once")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+        .await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    wait_badge(&b, 1, "judging…").await?;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    b.client.refresh().await?;
+    wait_badge(&b, 1, "not judged").await?;
+    b.wait_for_text("1 case is not judged: the run stopped before its judge answered (Re-judge it below).")
+        .await?;
+    b.wait_for_text("Not judged: the run stopped before the judge answered")
+        .await?;
+    let line = b
+        .eval("return document.querySelector('.pw-score').textContent")
+        .await?;
+    assert!(
+        line.as_str().unwrap_or("").contains("1 not judged yet"),
+        "counted apart, not as failed: {line}"
+    );
+    b.button("Re-judge case #1").await?.click().await?;
+    wait_badge(&b, 1, "pass").await?;
     b.close().await?;
     Ok(())
 }
@@ -1184,7 +1211,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     b.button("Run selected (1)").await?.click().await?;
     b.wait_for_text("Running 1 case: 1 call to the execution model")
         .await?;
-    b.wait_for_text("1 of 1 done · 1 failed").await?;
+    b.wait_for_text("0 of 1 done · 1 failed").await?;
     wait_badge(&b, 2, "call failed").await?;
     let progress = b
         .eval("return document.querySelector('.pw-progress__text').textContent")
@@ -1193,7 +1220,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
         progress
             .as_str()
             .unwrap_or("")
-            .starts_with("1 of 1 done · 1 failed"),
+            .starts_with("0 of 1 done · 1 failed"),
         "{progress}"
     );
     b.wait_for_text("Run all: 2 calls to the execution model")

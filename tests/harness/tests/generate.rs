@@ -135,10 +135,16 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
     steps.send_keys(&format!("{SELECT_ALL}1. Read the whole transcript.\n2. List every commitment with its owner.{TAB}")).await?;
     p.wait_version(2).await?;
     assert_eq!(p.current_version().await?, "v2 Steps edited by hand");
+    // The edit dropped the third step: flagged (tryout 5: a dropped step was not); the first
+    // two keep their words and are not.
     let flagged = browser
-        .eval("return document.body.textContent.includes('Removed constraints')")
+        .eval("return Array.from(document.querySelectorAll('.pw-removed li')).map(e => e.textContent).join('|')")
         .await?;
-    assert_eq!(flagged, false, "no rule was removed by this edit");
+    assert_eq!(
+        flagged,
+        json!("Check each item has an owner and a due date."),
+        "only the dropped step is flagged"
+    );
     let ins = browser.eval("return Array.from(document.querySelectorAll('.pw-diff__add')).map(e => e.textContent).join('|')").await?;
     assert!(
         ins.as_str().unwrap().contains("List"),
