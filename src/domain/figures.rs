@@ -114,8 +114,28 @@ pub fn read_optional_setting<T: SettingNumber>(
     }
 }
 
+/// The text without its thousands separators when it is grouped the way this page writes
+/// figures ("1,000", "100,000.5": commas between groups of three digits), else as it is ("1,00"
+/// and "0,5" are not read as grouped, so they stay errors rather than becoming another number).
+fn ungrouped(t: &str) -> std::borrow::Cow<'_, str> {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let whole = digits.split('.').next().unwrap_or("");
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or("");
+    let grouped = whole.contains(',')
+        && (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if grouped {
+        std::borrow::Cow::Owned(t.replace(',', ""))
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
+
 /// Reads what was typed into a setting's number field, allowed from `min` to `max` (both
-/// included). Spaces around the text are ignored.
+/// included). Spaces around the text are ignored, and so are thousands separators written as
+/// this page writes them ("1,000").
 ///
 /// Errors, in plain words, say what is allowed and that the value in use has not changed
 /// (`in_use`): "9999 is more than 10, the most allowed. Type a whole number from 1 to 10; 3 is
@@ -128,7 +148,7 @@ pub fn read_setting<T: SettingNumber>(text: &str, min: T, max: T, in_use: T) -> 
     if t.is_empty() {
         return Err(format!("This is empty. {allowed}; {keeps}."));
     }
-    match t.parse::<T>() {
+    match ungrouped(t).parse::<T>() {
         Ok(v) if v < min => Err(format!(
             "{t} is less than {lo}, the least allowed. {allowed}; {keeps}."
         )),
@@ -224,6 +244,13 @@ mod tests {
     #[test]
     fn a_setting_out_of_range_or_not_a_number_is_refused_with_its_range() {
         assert_eq!(read_setting(" 4 ", 1u32, 10, 3), Ok(4));
+        // Tryout 5: "1,000" was "not a whole number" on a page that writes "100,000".
+        assert_eq!(read_setting("1,000", 1u32, 100_000, 3), Ok(1000));
+        assert_eq!(read_setting("100,000", 1u32, 100_000, 3), Ok(100_000));
+        assert_eq!(read_setting("1,234.5", 0.0f64, 10_000.0, 1.0), Ok(1234.5));
+        for odd in ["1,00", "0,5", ",000", "1,0000", "1,,000"] {
+            assert!(read_setting(odd, 0u32, 100_000, 3).is_err(), "{odd}");
+        }
         assert_eq!(read_setting("10", 1u32, 10, 3), Ok(10));
         let e = read_setting("9999", 1u32, 10, 3).unwrap_err();
         assert_eq!(

@@ -14,9 +14,43 @@ pub fn address_problem(url: &str) -> Option<String> {
         .iter()
         .any(|p| lower.starts_with(p));
     let scheme = if local { "http" } else { "https" };
+    if !reads_as_host(t) {
+        // Not a server's name with a scheme left out (spaces, another scheme such as
+        // `javascript:`): no address is made up from it.
+        return Some(
+            "The address must start with http:// or https://, then the server's name, e.g. https://api.example.com/v1"
+                .to_owned(),
+        );
+    }
     Some(format!(
         "The address must start with http:// or https://: write it as {scheme}://{t}"
     ))
+}
+
+/// Whether `t` reads as a server's address without its scheme: a host (letters, digits, `.`,
+/// `-`, or a bracketed IPv6 address), an optional `:port` of digits, then an optional path with
+/// no spaces.
+fn reads_as_host(t: &str) -> bool {
+    if t.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let authority = t.split(['/', '?', '#']).next().unwrap_or("");
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((_, after)) => ("v6", after.strip_prefix(':')),
+            None => return false,
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The host (and a non-default port) of a URL, as the browser's URL parser reads it (the WHATWG URL
@@ -154,6 +188,21 @@ mod tests {
             Some(
                 "The address must start with http:// or https://: write it as https://api.example.com/v1"
             )
+        );
+        // Tryout 5: "not a url" got "write it as https://not a url", "javascript:alert(1)"
+        // got "https://javascript:alert(1)". No address is made up from such text.
+        for odd in ["not a url", "javascript:alert(1)", "ftp://files.example.com"] {
+            assert_eq!(
+                address_problem(odd).as_deref(),
+                Some(
+                    "The address must start with http:// or https://, then the server's name, e.g. https://api.example.com/v1"
+                ),
+                "{odd}"
+            );
+        }
+        assert_eq!(
+            address_problem("[::1]:8080/v1").as_deref(),
+            Some("The address must start with http:// or https://: write it as http://[::1]:8080/v1")
         );
         assert_eq!(address_problem("HTTPS://api.openai.com/v1"), None);
         assert_eq!(address_problem("http://localhost:11434"), None);

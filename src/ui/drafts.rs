@@ -377,7 +377,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                         };
                         match s.score {
                             Some(x) if !s.verdicts.is_empty() => {
-                                format!("{word}, score {:.0}%", x * 100.0)
+                                format!("{word}, score {:.0} / 100", x * 100.0)
                             }
                             _ => word.to_owned(),
                         }

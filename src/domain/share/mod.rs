@@ -312,9 +312,11 @@ impl ResultsOffer {
             Self::NoneYet => {
                 "No run results yet for this version: run the test cases first.".to_owned()
             }
-            Self::Current { with, of } if !ticked => {
-                format!("Results of {with} of the {of} test cases can be included.")
-            }
+            Self::Current { with, of } if !ticked => match (*with, *of) {
+                (1, 1) => "The test case's result can be included.".to_owned(),
+                (w, o) if w == o => format!("The results of all {o} test cases can be included."),
+                (w, o) => format!("Results of {w} of the {o} test cases can be included."),
+            },
             Self::Current { with, of } if with == of => format!(
                 "The link carries the results of {}.",
                 if *of == 1 {

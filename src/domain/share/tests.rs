@@ -705,3 +705,12 @@ fn a_link_whose_draft_holds_only_a_name_is_refused_in_words() {
     idea.idea.idea = "Summarise support tickets".to_owned();
     assert_eq!(decode(&encode(&idea, ALL).unwrap()).unwrap().idea.idea, idea.idea.idea);
 }
+
+// Tryout 5: "Results of 1 of the 1 test cases can be included."
+#[test]
+fn the_results_offer_counts_in_plain_words() {
+    let note = |with, of| ResultsOffer::Current { with, of }.note(false, false);
+    assert_eq!(note(1, 1), "The test case's result can be included.");
+    assert_eq!(note(3, 3), "The results of all 3 test cases can be included.");
+    assert_eq!(note(1, 2), "Results of 1 of the 2 test cases can be included.");
+}
