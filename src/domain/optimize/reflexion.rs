@@ -178,7 +178,7 @@ pub fn critique_section(name: &str) -> Option<Section> {
 
 /// Reads a critique reply item by item: every weakness with a problem comes in (a kind the
 /// schema does not know becomes "other", a section it does not know is no section (see
-/// [`critique_section`]), a missing fix is made from the problem); an item without a problem is
+/// [`critique_section`]) and is named in `left_out`, a missing fix is made from the problem); an item without a problem is
 /// left out and counted, and a reply whose JSON breaks is read up to the break, which is named
 /// (see [`read_list`]). `Err` names the likeliest cause when no list of weaknesses can be found
 /// at all (see [`ReplyCause`]).
@@ -197,6 +197,9 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
             .to_owned()
     };
     let mut empty = 0;
+    // Section names the prompt does not have, as written: said, the item kept as a remark on
+    // the whole prompt.
+    let mut unknown: Vec<String> = Vec::new();
     let mut weaknesses = Vec::new();
     for item in &reading.items {
         let Some(w) = item.as_object().filter(|w| !text(w, "problem").is_empty()) else {
@@ -212,7 +215,14 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
             } else {
                 "other".into()
             },
-            section: critique_section(&text(w, "section")),
+            section: {
+                let named = text(w, "section");
+                let read = critique_section(&named);
+                if read.is_none() && !named.is_empty() && !unknown.contains(&named) {
+                    unknown.push(named);
+                }
+                read
+            },
             fix: if fix.is_empty() {
                 format!("Fix this: {problem}")
             } else {
@@ -228,6 +238,15 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
         } else {
             format!("{empty} items had no problem written in them and were left out.")
         });
+    }
+    if !unknown.is_empty() {
+        let names: Vec<String> = unknown.iter().map(|n| format!("\u{201c}{n}\u{201d}")).collect();
+        left_out.push(format!(
+            "The critique named {} the prompt does not have ({}): {} shown as a remark on the whole prompt.",
+            if unknown.len() == 1 { "a section" } else { "sections" },
+            names.join(", "),
+            if unknown.len() == 1 { "that item is" } else { "those items are" }
+        ));
     }
     left_out.extend(reading.note("weaknesses"));
     Ok(Critique {

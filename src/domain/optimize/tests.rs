@@ -805,11 +805,16 @@ fn a_critique_item_naming_no_section_is_about_the_whole_prompt() {
         {"kind": "other", "section": "the examples section", "problem": "Too few.", "fix": "Add."}
     ]})
     .to_string();
-    let w = parse_prompt_critique(&reply).unwrap().weaknesses;
-    let sections: Vec<_> = w.iter().map(|w| w.section).collect();
+    let c = parse_prompt_critique(&reply).unwrap();
+    let sections: Vec<_> = c.weaknesses.iter().map(|w| w.section).collect();
     assert_eq!(
         sections,
         [None, Some(Section::Persona), Some(Section::Examples)]
+    );
+    // Tryout 5: such an item was shown as a whole-prompt remark without a word. It is named.
+    assert_eq!(
+        c.left_out,
+        ["The critique named a section the prompt does not have (\u{201c}budget\u{201d}): that item is shown as a remark on the whole prompt."]
     );
 }
 
