@@ -81,10 +81,10 @@ pub fn DraftsPanel(
         <Show when=move || open.get()>
             <div class="pw-overlay" on:click=move |_| close()></div>
             <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1">
-                <header class="pw-drawer__header">
+                <div class="pw-drawer__header">
                     <h2 id="pw-drafts-title">"Your drafts"</h2>
                     <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
-                </header>
+                </div>
                 <p class="pw-hint">"Drafts are saved in this browser automatically. Nothing is sent anywhere."</p>
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button pw-button--primary" on:click=move |_| { lib.new_draft(); close(); }>"New draft"</button>

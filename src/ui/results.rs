@@ -533,15 +533,15 @@ fn ResultRow(
                         })}
                         <div class="pw-reflection__cols">
                             <div class="pw-reflection__col">
-                                <h4 class="pw-reflection__title">{format!("Draft{}{draft_also}", shown(draft_score, draft_partial))}</h4>
+                                <h3 class="pw-reflection__title">{format!("Draft{}{draft_also}", shown(draft_score, draft_partial))}</h3>
                                 <pre class="pw-output__text">{output.get().unwrap_or_default()}</pre>
                             </div>
                             <div class="pw-reflection__col">
-                                <h4 class="pw-reflection__title">"Critique"</h4>
+                                <h3 class="pw-reflection__title">"Critique"</h3>
                                 <pre class="pw-output__text">{r.critique.clone()}</pre>
                             </div>
                             <div class="pw-reflection__col">
-                                <h4 class="pw-reflection__title">{format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h4>
+                                <h3 class="pw-reflection__title">{format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h3>
                                 <pre class="pw-output__text">{r.final_output.clone()}</pre>
                                 {crate::domain::eval::repeats::repeated(&r.final_output).map(|rep| view! {
                                     <p class="pw-hint pw-hint--warn pw-result__repeats">{format!(

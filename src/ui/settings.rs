@@ -65,12 +65,12 @@ pub fn SettingsPanel(
                 tabindex="-1"
                 node_ref=panel_ref
             >
-                <header class="pw-drawer__header">
+                <div class="pw-drawer__header">
                     <h2 id="pw-settings-title">"Settings"</h2>
                     <button type="button" class="pw-icon-button" aria-label="Close settings" on:click=move |_| close()>
                         <CloseIcon/>
                     </button>
-                </header>
+                </div>
                 <section class="pw-field-group" aria-labelledby="pw-models-title">
                     <h3 id="pw-models-title">"Models"</h3>
                     <p class="pw-hint">
