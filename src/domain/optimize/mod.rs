@@ -241,6 +241,14 @@ pub struct CaseEval {
     pub observed: Observed,
 }
 
+/// An answer of the starting prompt the person rated down, with the rating: feedback for the
+/// proposals ([`Optimizer::rated`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatedAnswer {
+    pub output: String,
+    pub rating: eval::rating::Rating,
+}
+
 /// A prompt the loop tried.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
@@ -456,6 +464,11 @@ pub struct Optimizer {
     /// Reflexion critiques of the starting prompt's answers, by case (fed back as feedback).
     #[serde(default)]
     pub critiques: BTreeMap<u32, String>,
+    /// The person's thumbs-down ratings of the starting prompt's answers in the draft's latest
+    /// run, by case: the answer rated and the rating. Fed back like a failed check's reason
+    /// ([`eval::rating::Rating::feedback`]).
+    #[serde(default)]
+    pub rated: BTreeMap<u32, RatedAnswer>,
     /// Proposal calls that gave no candidate to try, the latest attempt of each (a call that
     /// later succeeds is taken off).
     #[serde(default)]
@@ -904,6 +917,7 @@ impl Optimizer {
             proposed: BTreeSet::new(),
             from_version,
             critiques: BTreeMap::new(),
+            rated: BTreeMap::new(),
             proposal_failures: Vec::new(),
         }
     }
@@ -1832,6 +1846,11 @@ impl Optimizer {
                 if cut_off {
                     notes.push("- The answer was cut off at the token limit.".to_owned());
                 }
+                if let Some(said) = self.rated.get(id).and_then(|a| a.rating.feedback()) {
+                    notes.push(format!(
+                        "- The person's rating of the first prompt's answer in a run: {said}"
+                    ));
+                }
                 let critique = self
                     .critiques
                     .get(id)
@@ -1851,6 +1870,27 @@ impl Optimizer {
                     notes.join("\n")
                 ))
             })
+            .collect::<Vec<_>>();
+        // The person's thumbs-down on the first prompt's answers in a run, for the cases not
+        // listed above: their notes are feedback like a failed check's reason.
+        let listed: Vec<u32> = failing.iter().take(5).map(|(id, _)| **id).collect();
+        let rated = self
+            .rated
+            .iter()
+            .filter(|(id, _)| !listed.contains(id))
+            .take(5)
+            .filter_map(|(id, a)| {
+                let case = ctx.suite.case(*id)?;
+                Some(format!(
+                    "Input: {}\nOutput (the first prompt's answer in a run): {}\nWhat went wrong:\n- The person's rating: {}",
+                    eval::clip(&case.user_message(), 600),
+                    eval::clip(&a.output, 600),
+                    a.rating.feedback()?
+                ))
+            });
+        let failures = failures
+            .into_iter()
+            .chain(rated)
             .collect::<Vec<_>>()
             .join("\n\n");
         let passes = scores
@@ -1954,6 +1994,15 @@ fn failed_checks(
             };
             (a.describe(), reason)
         })
+        // The person's thumbs-down on this answer, read like a failed check (its note is the
+        // reason), whether or not the suite counts it in the score.
+        .chain(
+            r.observed
+                .rating
+                .as_ref()
+                .and_then(eval::rating::Rating::feedback)
+                .map(|said| ("The person's rating".to_owned(), Some(said))),
+        )
         .collect();
     (failed, s.cut_off)
 }
