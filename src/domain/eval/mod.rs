@@ -10,11 +10,17 @@ use crate::domain::schema::{Validator, check_schema};
 use crate::domain::spec::PromptSpec;
 use crate::domain::structured;
 
+pub mod agreement;
+#[cfg(test)]
+mod agreement_tests;
 pub mod cases_io;
 #[cfg(test)]
 mod checks_tests;
 pub mod judge;
 pub mod matchers;
+pub mod note_check;
+#[cfg(test)]
+mod note_check_tests;
 pub mod rating;
 #[cfg(test)]
 mod rating_tests;

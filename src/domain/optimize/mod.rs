@@ -973,6 +973,23 @@ impl Optimizer {
         Some(out)
     }
 
+    /// Sets (`None`: clears) the person's rating of candidate `id`'s answer to case `case`
+    /// (training or held-out); it counts in the candidate's score like any rating
+    /// ([`eval::score_case`]) and its note is feedback for the next proposals. `false` when the
+    /// candidate has no answer to that case.
+    pub fn rate(&mut self, id: u32, case: u32, rating: Option<eval::rating::Rating>) -> bool {
+        let Some(c) = self.candidates.iter_mut().find(|c| c.id == id) else {
+            return false;
+        };
+        match c.train.get_mut(&case).or(c.held.get_mut(&case)) {
+            Some(r) if r.failed.is_none() => {
+                r.observed.rating = rating;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Mean score 0-100 (None until complete or with no cases).
     pub fn mean(&self, ctx: &Ctx, id: u32, held: bool) -> Option<f64> {
         let s = self.scores(ctx, id, held)?;
