@@ -30,8 +30,9 @@ pub enum Phase {
     },
     /// No new rubric to try: why in plain words, and what the model sent.
     Failed { message: String, raw: String },
-    /// The new rubric replaced the old one in the suite.
-    Kept { checks: usize },
+    /// The new rubric replaced the old one in the suite (in `checks` judge checks); `others`
+    /// are the cases of the run whose answers have no verdict with it yet (they were not rated).
+    Kept { checks: usize, others: Vec<u32> },
 }
 
 /// One improvement: the rubric it is about, the version whose rated answers it uses, the
@@ -224,6 +225,7 @@ impl RubricImprover {
             return;
         };
         let mut checks = 0;
+        let mut others = Vec::new();
         self.drafts.draft.update(|d| {
             checks = agreement::replace_rubric(&mut d.suite, &before.rubric, &new.rubric);
             let vars: Vec<(u32, Vec<(String, String)>)> =
@@ -249,8 +251,18 @@ impl RubricImprover {
                     cr.judgements.insert(key, j);
                 }
             }
+            // The answers not rated wait for a judge call with the new rubric.
+            let spec = d.version(version).map(|v| v.spec.clone());
+            if let Some(run) = d.run_of(version) {
+                others = run
+                    .scores(&d.suite, spec.as_ref())
+                    .into_iter()
+                    .filter(|(_, s)| s.pending)
+                    .map(|(id, _)| id)
+                    .collect();
+            }
         });
-        self.set_phase(Phase::Kept { checks });
+        self.set_phase(Phase::Kept { checks, others });
     }
 
     /// Keeps the old rubric: the new one is dropped.

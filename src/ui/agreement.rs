@@ -34,7 +34,7 @@ pub fn JudgeAgreement(
             <section class="pw-agreement" aria-labelledby="pw-agreement-title">
                 <h3 id="pw-agreement-title" class="pw-subtitle">"Is the judge right?"</h3>
                 <p class="pw-hint">"Where you rated answers the judge also graded: a judge pass should be your thumbs-up, a judge fail your thumbs-down."</p>
-                <For each=move || all.get() key=|a| (a.rubric.clone(), a.pairs.len(), a.agreed()) children=move |a| view! { <RubricAgreement a=a run=run/> }/>
+                <For each=move || all.get() key=|a| format!("{a:?}") children=move |a| view! { <RubricAgreement a=a run=run/> }/>
                 <ImproveProgress/>
             </section>
         </Show>
@@ -99,10 +99,10 @@ fn Disagreement(
     p: RatedVerdict,
 ) -> impl IntoView {
     let yours = match (p.rating.thumb, p.rating.note.is_empty()) {
-        (Thumb::Up, true) => "\u{1f44d} Thumbs up".to_owned(),
-        (Thumb::Down, true) => "\u{1f44e} Thumbs down".to_owned(),
-        (Thumb::Up, false) => format!("\u{1f44d} Thumbs up: {}", p.rating.note),
-        (Thumb::Down, false) => format!("\u{1f44e} Thumbs down: {}", p.rating.note),
+        (Thumb::Up, true) => "Thumbs up".to_owned(),
+        (Thumb::Down, true) => "Thumbs down".to_owned(),
+        (Thumb::Up, false) => format!("Thumbs up: {}", p.rating.note),
+        (Thumb::Down, false) => format!("Thumbs down: {}", p.rating.note),
     };
     let judge = format!(
         "{} · {}/10 (pass at {}). {}",
@@ -152,7 +152,7 @@ fn ImproveProgress() -> impl IntoView {
                 }.into_any(),
                 Phase::Ready { new, after, unread, .. } => view! {
                     <div class="pw-notice pw-notice--info" role="group" aria-label="The new rubric">
-                        <p class="pw-notice__title">"The new rubric"</p>
+                        <p><strong>"The new rubric"</strong></p>
                         <pre class="pw-output__text" aria-label="New rubric">{new.rubric.clone()}</pre>
                         {(!new.changes.is_empty()).then(|| view! { <p class="pw-hint">{format!("The meta model's note: {}", new.changes)}</p> })}
                         <p role="status">{format!("Before: {}", st.before.line())}</p>
@@ -166,12 +166,26 @@ fn ImproveProgress() -> impl IntoView {
                         </div>
                     </div>
                 }.into_any(),
-                Phase::Kept { checks } => view! {
-                    <p class="pw-hint pw-hint--ok" role="status">{format!(
-                        "The new rubric replaced the old one in {}. Your rated answers keep their new verdicts; run or re-judge the others to grade them with it.",
-                        count(checks, "judge check", "judge checks")
-                    )}</p>
-                }.into_any(),
+                Phase::Kept { checks, others } => {
+                    let n = others.len();
+                    view! {
+                        <p class="pw-hint pw-hint--ok" role="status">{format!(
+                            "The new rubric replaced the old one in {}. Your rated answers keep their new verdicts.",
+                            count(checks, "judge check", "judge checks")
+                        )}</p>
+                        {(n > 0).then(|| {
+                            let r = crate::state::runner::Runner::expect();
+                            let others = others.clone();
+                            view! {
+                                <p class="pw-hint">{format!("{} not graded with it yet.", count(n, "other answer is", "other answers are"))}</p>
+                                <button type="button" class="pw-button pw-button--small" on:click=move |_| {
+                                    for id in others.iter().copied() { r.rejudge(id); }
+                                    imp.dismiss();
+                                }>{format!("Judge them with the new rubric ({})", count(n, "judge call", "judge calls"))}</button>
+                            }
+                        })}
+                    }.into_any()
+                }
             }
         })}
     }

@@ -38,11 +38,11 @@ pub fn RatingControl(
             <button type="button" class="pw-rating__thumb" class:pw-rating__thumb--on=move || thumb() == Some(Thumb::Up)
                 aria-label=up_label aria-pressed=move || (thumb() == Some(Thumb::Up)).to_string()
                 title="A good answer (adds no check)"
-                on:click=move |_| press(Thumb::Up)>"\u{1f44d}"</button>
+                on:click=move |_| press(Thumb::Up)><super::icons::ThumbIcon down=false/></button>
             <button type="button" class="pw-rating__thumb" class:pw-rating__thumb--on=move || thumb() == Some(Thumb::Down)
                 aria-label=down_label aria-pressed=move || (thumb() == Some(Thumb::Down)).to_string()
                 title="A bad answer: counts as one failed check while \u{201c}Thumbs-down counts as a failed check\u{201d} is on"
-                on:click=move |_| press(Thumb::Down)>"\u{1f44e}"</button>
+                on:click=move |_| press(Thumb::Down)><super::icons::ThumbIcon down=true/></button>
             <Show when=move || thumb().is_some()>
                 <input type="text" class="pw-input pw-rating__note" aria-label=note_label.clone()
                     placeholder="Why? (optional; the optimizer reads it)"

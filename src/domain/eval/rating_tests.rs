@@ -225,3 +225,21 @@ fn older_records_open_unrated_and_a_damaged_rating_is_named_and_left_out() {
     assert_eq!(cr.reflection.as_ref().unwrap().final_output, "f");
     assert_eq!(cr.rating, None);
 }
+
+#[test]
+fn a_rating_belongs_to_an_output_that_exists() {
+    let mut d = rated_draft();
+    let v = d.current;
+    let id = d.suite.cases[0].id;
+    // Taken back, then given again, on the result and on its final.
+    assert!(d.rate(v, id, false, None));
+    assert_eq!(d.run_of(v).unwrap().cases[&id].rating, None);
+    assert!(d.rate(v, id, true, Some(Rating::new(Thumb::Down, "worse"))));
+    let fin = d.run_of(v).unwrap().cases[&id].reflection.clone().unwrap();
+    assert_eq!(fin.rating, Some(Rating::new(Thumb::Down, "worse")));
+    // No such output: nothing is kept.
+    assert!(!d.rate(v, 999, false, Some(Rating::new(Thumb::Up, ""))));
+    assert!(!d.rate(v + 7, id, false, Some(Rating::new(Thumb::Up, ""))));
+    d.run_of_mut(v).unwrap().cases.get_mut(&id).unwrap().reflection = None;
+    assert!(!d.rate(v, id, true, Some(Rating::new(Thumb::Up, ""))));
+}

@@ -2000,8 +2000,12 @@ fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks()
     // The person rates the loop's answer to one case down: it counts as a failed check in the
     // candidate's score and its note is read like a failed check's reason.
     let (a, b) = (o.minibatch[0], o.minibatch[1]);
-    o.candidates[0].train.get_mut(&a).unwrap().observed.rating =
-        Some(eval::rating::Rating::new(eval::rating::Thumb::Down, "Never says when it is due."));
+    assert!(o.rate(
+        0,
+        a,
+        Some(eval::rating::Rating::new(eval::rating::Thumb::Down, "Never says when it is due."))
+    ));
+    assert!(!o.rate(0, 999, None), "no answer to rate");
     assert!(o.mean(&ctx, 0, false).unwrap() < before);
     let t = text(&o);
     assert!(

@@ -198,17 +198,18 @@ async fn improving_the_rubric_raises_agreement_and_keeping_it_changes_the_suite(
     b.wait_for_text("The judge agrees with you on 1 of 3 rated answers (33%).")
         .await?;
     b.wait_for_text("Where the judge disagrees with you (2)").await?;
+    // Each disagreement side by side: the answer, your rating and note, the judge.
+    b.wait_for_text("Thumbs down: No due date.").await?;
     let panel = b
         .eval("return document.querySelector('.pw-agreement').innerText")
         .await?;
     let panel = panel.as_str().unwrap_or("").to_owned();
-    assert!(panel.contains("Thumbs down: No due date."), "{panel}");
+    assert!(panel.contains("- Bob: send the deck"), "{panel}");
     assert!(panel.contains("Pass · 9/10 (pass at 7). Lists the items."), "{panel}");
     // The calls are said before the click: 1 meta call + 3 judge calls.
     let improve = b
         .button("Improve the rubric (1 call to the meta model + 3 judge calls)")
         .await?;
-    b.screenshot_at(".pw-agreement", "judge-agreement").await?;
 
     // Scripted: the meta model's rubric, then the judge's three new verdicts in order.
     let new = "OWNERDATE: every action item names its owner and a due date.";
