@@ -248,3 +248,51 @@ async fn improving_the_rubric_raises_agreement_and_keeping_it_changes_the_suite(
     b.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_becomes_a_proposed_check_the_person_keeps() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b, "You are a meeting analyst.").await?;
+    fake.reply_when("ALPHA", "- Bob: send the deck");
+    CasesPage::new(&b)
+        .add(1, "ALPHA: Bob will send the deck by Friday.", Some("Bob"))
+        .await?;
+    b.button("Run the case").await?.click().await?;
+    wait_verdict(&b, 1, "pass").await?;
+    b.button("Thumbs down for the answer to case #1").await?.click().await?;
+    b.field("Your note on the answer to case #1")
+        .await?
+        .send_keys(&format!("It drops the due date.{TAB}"))
+        .await?;
+    const META: &str = "into one check that future answers must pass";
+    // A refusal first: said plainly, with what the model sent. (Rules put in front: the
+    // request quotes the case's input, which the execution rule answers.)
+    fake.reply_next_when(
+        META,
+        r#"{"type": "icontains", "value": "friday", "why": "The note asks for the due date."}"#,
+        1,
+    );
+    fake.reply_next_when(META, "Sorry, I can't help with that.", 1);
+    let sent = fake.chat_requests().len();
+    b.button("Turn your note on case #1 into a check").await?.click().await?;
+    b.wait_for_text("The proposed check could not be read. This model did not write JSON")
+        .await?;
+    let asked = fake.chat_requests()[sent].body.clone();
+    assert!(asked.contains("It drops the due date."), "{asked}");
+    b.button("Close").await?.click().await?;
+    b.button("Turn your note on case #1 into a check").await?.click().await?;
+    b.wait_for_text("The meta model's note: The note asks for the due date.")
+        .await?;
+    let proposal = b
+        .eval("return document.querySelector('[aria-label=\"Proposed check for case #1\"]').innerText")
+        .await?;
+    assert!(proposal.as_str().unwrap_or("").contains("friday"), "{proposal}");
+    // Kept for this case: the result is scored with it at once (the answer has no date).
+    b.button("Add it to case #1").await?.click().await?;
+    b.wait_for_text("The check was added to case #1").await?;
+    wait_verdict(&b, 1, "fail").await?;
+    let row = result_text(&b, 1).await?;
+    assert!(row.to_lowercase().contains("friday"), "{row}");
+    b.close().await?;
+    Ok(())
+}
