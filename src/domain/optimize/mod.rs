@@ -1788,6 +1788,10 @@ impl Optimizer {
                 if cut_off {
                     wrong.push("The answer was cut off at the token limit.".to_owned());
                 }
+                // The person's thumbs-down on the first prompt's answer in a run, like a check.
+                if let Some(said) = self.rated.get(id).and_then(|a| a.rating.feedback()) {
+                    wrong.push(said);
+                }
             }
             let failure = tiny_jobs::Failure {
                 message: case.user_message(),

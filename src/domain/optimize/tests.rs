@@ -2026,6 +2026,11 @@ fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks()
         t.contains("Output (the first prompt's answer in a run): ok, done (from the run)\nWhat went wrong:\n- The person's rating: The person rated this answer down: Too curt for a customer."),
         "{t}"
     );
+    // Both kinds of rating are kept in the loop's saved state (storage and exports).
+    let back: Optimizer = serde_json::from_value(serde_json::to_value(&o).unwrap()).unwrap();
+    assert_eq!(back.rated, o.rated);
+    assert_eq!(back.candidates[0].train[&a].observed.rating, o.candidates[0].train[&a].observed.rating);
+    assert!(back.validate().is_ok());
     // A thumbs-up adds nothing.
     o.rated.clear();
     o.candidates[0].train.get_mut(&a).unwrap().observed.rating =
