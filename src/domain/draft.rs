@@ -248,6 +248,33 @@ impl Draft {
         self.runs.iter_mut().find(|r| r.version == version)
     }
 
+    /// Sets (`None`: clears) the person's rating of case `case`'s result in version `version`'s
+    /// run, or of its Reflexion final answer (`final_answer`). `false` when there is no such
+    /// output (the rating belongs to an output: none is kept without one).
+    pub fn rate(
+        &mut self,
+        version: u32,
+        case: u32,
+        final_answer: bool,
+        rating: Option<crate::domain::eval::rating::Rating>,
+    ) -> bool {
+        let Some(cr) = self
+            .run_of_mut(version)
+            .and_then(|r| r.cases.get_mut(&case))
+        else {
+            return false;
+        };
+        if final_answer {
+            match cr.reflection.as_mut().filter(|r| !r.final_output.is_empty()) {
+                Some(r) => r.rating = rating,
+                None => return false,
+            }
+        } else {
+            cr.rating = rating;
+        }
+        true
+    }
+
     /// Keeps `run` as the latest run of its version (replacing an earlier one).
     pub fn put_run(&mut self, run: Run) {
         self.runs.retain(|r| r.version != run.version);

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::draft::{Draft, Origin, Version};
 use crate::domain::eval::judge::Judgement;
+use crate::domain::eval::rating::Rating;
 use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Status};
 use crate::domain::eval::{
     Assertion, Check, Grader, LengthUnit, Split, Suite, TestCase, matchers, pass_mark,
@@ -43,6 +44,10 @@ pub struct DraftV1 {
     /// yes (the default, and drafts kept before the setting existed), so only `false` is written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut_off_fails: Option<bool>,
+    /// Whether a thumbs-down counts as a failed check (`Suite::thumbs_down_fails`); absent means
+    /// yes (the default, and drafts kept before the setting existed), so only `false` is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbs_down_fails: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<RunV1>,
     /// The optimizer's own versioned snapshot (`Optimizer::version`); kept in storage and exports,
@@ -116,6 +121,10 @@ pub struct CaseRunV1 {
     /// The judge model of its judge calls, likewise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge_model: Option<String>,
+    /// The person's rating of this output (thumbs and note); absent when unrated and in older
+    /// records. A damaged one is left out by `salvage`, named, and the result kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -187,6 +196,7 @@ impl From<&Run> for RunV1 {
                     sent: c.sent.map(|f| format!("{f:016x}")),
                     exec_model: c.exec_model.as_ref().map(ModelUsed::to_wire),
                     judge_model: c.judge_model.as_ref().map(ModelUsed::to_wire),
+                    rating: c.rating.clone(),
                 })
                 .collect(),
         }
@@ -242,6 +252,7 @@ impl From<RunV1> for Run {
                         sent: c.sent.and_then(|h| u64::from_str_radix(&h, 16).ok()),
                         exec_model: c.exec_model.as_deref().and_then(ModelUsed::from_wire),
                         judge_model: c.judge_model.as_deref().and_then(ModelUsed::from_wire),
+                        rating: c.rating,
                     };
                     (c.id, run)
                 })
@@ -492,6 +503,7 @@ impl DraftV1 {
                 Vec::new()
             },
             cut_off_fails: (include.cases && !d.suite.cut_off_fails).then_some(false),
+            thumbs_down_fails: (include.cases && !d.suite.thumbs_down_fails).then_some(false),
             optimizer: if include.results && include.cases && include.history {
                 d.optimizer
                     .as_ref()
@@ -538,6 +550,7 @@ impl DraftV1 {
         // does not know is left out of its case, not the case.
         let mut suite = Suite {
             cut_off_fails: self.cut_off_fails.unwrap_or(true),
+            thumbs_down_fails: self.thumbs_down_fails.unwrap_or(true),
             ..Suite::default()
         };
         for (i, stored) in self.cases.into_iter().enumerate() {
@@ -675,6 +688,10 @@ mod tests {
                     model: "mistral-small-latest".into(),
                 }),
                 judge_model: None,
+                rating: Some(crate::domain::eval::rating::Rating::new(
+                    crate::domain::eval::rating::Thumb::Down,
+                    "Asks instead of answering",
+                )),
                 judgements: [(
                     "polite".to_owned(),
                     Judgement::Scored {

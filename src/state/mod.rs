@@ -5,7 +5,9 @@ pub mod cases;
 pub mod draft;
 pub mod entries;
 pub mod library;
+pub mod note_check;
 pub mod optimizer;
+pub mod rubric;
 pub mod runner;
 pub mod settings;
 

@@ -288,6 +288,18 @@ impl OptimizerHandle {
                     {
                         o.critiques.insert(*id, r.critique.clone());
                     }
+                    // The person's thumbs-down on this version's answers: their notes too.
+                    if let Some(rating) = c.rating.as_ref().filter(|r| r.is_down())
+                        && c.status == run::Status::Done
+                    {
+                        o.rated.insert(
+                            *id,
+                            crate::domain::optimize::RatedAnswer {
+                                output: c.output.clone(),
+                                rating: rating.clone(),
+                            },
+                        );
+                    }
                 }
             }
             Some(o)
@@ -471,6 +483,8 @@ impl OptimizerHandle {
                     cost_usd: call_cost(&cfg, done.usage.input_tokens, done.usage.output_tokens),
                     // A provider refusal becomes a typed outcome of the provider layer later.
                     refusal: None,
+                    // A new answer is unrated.
+                    rating: None,
                 },
                 text: done.text,
                 input_tokens: done.usage.input_tokens,

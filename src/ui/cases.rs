@@ -587,6 +587,15 @@ fn GlobalChecks() -> impl IntoView {
                     crate::domain::figures::count(crate::state::runner::MAX_OUTPUT_TOKENS, "token", "tokens")
                 )}</p>
             </div>
+            <div class="pw-field">
+                <label class="pw-check">
+                    <input type="checkbox" aria-describedby="pw-thumbs-down-hint"
+                        prop:checked=move || d.draft.with(|x| x.suite.thumbs_down_fails)
+                        on:change=move |ev| { let on = event_target_checked(&ev); d.draft.update(|x| x.suite.thumbs_down_fails = on); }/>
+                    "Thumbs-down counts as a failed check"
+                </label>
+                <p id="pw-thumbs-down-hint" class="pw-hint">"An answer you rate down (under Results) counts as one more failed check in its case's score, with your note as the reason; a thumbs-up adds no check. Runs, Reflexion and the optimizer score it the same way. Unticked, your ratings are kept but not scored; the optimizer reads your notes either way."</p>
+            </div>
             <Show when=move || !proposed.with(Vec::is_empty)>
                 <div class="pw-notice pw-notice--info">
                     <p class="pw-notice__text">"The Format section asks for JSON. Suggested checks:"</p>

@@ -385,11 +385,21 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                     (Status::Done, None) => "answered".to_owned(),
                     _ => return None,
                 };
-                Some((verdict, r.output.clone()))
+                // The sender's rating of the answer, when the link carries one.
+                let rated = r.rating.as_ref().map(|g| {
+                    let thumb = if g.is_down() { "rated down" } else { "rated up" };
+                    if g.note.is_empty() {
+                        format!("The sender {thumb} this answer.")
+                    } else {
+                        format!("The sender {thumb} this answer: {}", g.note)
+                    }
+                });
+                Some((verdict, r.output.clone(), rated))
             });
-            let result = result.map(|(verdict, output)| {
+            let result = result.map(|(verdict, output, rated)| {
                 view! {
                     <p class="pw-hint">{format!("Result: {verdict}")}</p>
+                    {rated.map(|t| view! { <p class="pw-hint">{t}</p> })}
                     <details class="pw-details">
                         <summary>{format!("Answer of case {}", i + 1)}</summary>
                         <pre class="pw-output__text">{output}</pre>
@@ -471,11 +481,17 @@ pub fn SharePanel() -> impl IntoView {
                     <input type="checkbox" id="pw-share-results" aria-describedby="pw-share-results-note"
                         disabled=move || !with_cases.get() || !offer.with(|o| o.available(history.get()))
                         prop:checked=results_on on:change=move |ev| with_results.set(event_target_checked(&ev))/>
-                    <span>"Include the run results (outputs and scores)"</span>
+                    <span>"Include the run results (outputs, scores and your ratings)"</span>
                 </label>
                 <p id="pw-share-results-note" class="pw-hint" role="status">
                     {move || if with_cases.get() {
-                        offer.with(|o| o.note(history.get(), results_on()))
+                        let rated = d.draft.with(|x| x.runs.iter().any(|r| r.cases.values().any(|c| c.rating.is_some() || c.reflection.as_ref().is_some_and(|f| f.rating.is_some()))));
+                        let note = offer.with(|o| o.note(history.get(), results_on()));
+                        match (rated, results_on()) {
+                            (true, true) => format!("{note} Your ratings and notes go with the results."),
+                            (true, false) => format!("{note} Your ratings and notes go only with the results."),
+                            _ => note,
+                        }
                     } else {
                         "Run results travel only with their test cases.".to_owned()
                     }}

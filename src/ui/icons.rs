@@ -46,3 +46,18 @@ pub fn CloseIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// A thumb, up (`down` false) or down, for the person's rating of an answer.
+#[component]
+pub fn ThumbIcon(
+    /// Point the thumb down.
+    down: bool,
+) -> impl IntoView {
+    view! {
+        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"
+            class=if down { "pw-thumb pw-thumb--down" } else { "pw-thumb" }>
+            <path d="M7 10v10H3.5V10zM7 10l4.2-7.2c1.3 0 2.3 1.1 2.1 2.4L12.8 9H19a2 2 0 0 1 2 2.3l-1.3 7A2 2 0 0 1 17.7 20H7"
+                fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"/>
+        </svg>
+    }
+}

@@ -878,6 +878,15 @@ fn CandidateView(
     let spec = c.spec.clone();
     let can_accept =
         c.mutation != Mutation::Baseline && c.rejected.is_none() && row.train.is_some();
+    // Its answers, each with the person's thumbs and note (they count in its score and the
+    // next proposals read the notes).
+    let answers: Vec<(u32, String)> = c
+        .train
+        .iter()
+        .chain(c.held.iter())
+        .filter(|(_, r)| r.failed.is_none())
+        .map(|(case, r)| (*case, r.output.clone()))
+        .collect();
     view! {
         <li class="pw-candidate" class:pw-candidate--best=row.best>
             <div class="pw-candidate__head">
@@ -891,6 +900,32 @@ fn CandidateView(
                 <details class="pw-details">
                     <summary>{format!("Changes against its parent ({title})")}</summary>
                     <SpecDiff old=old new=spec.clone()/>
+                </details>
+            })}
+            {(!answers.is_empty()).then(|| view! {
+                <details class="pw-details">
+                    <summary>{format!("Its answers ({}): rate them", answers.len())}</summary>
+                    <ul class="pw-candidate__answers">
+                        {answers.into_iter().map(|(case, out)| {
+                            let rating = Signal::derive(move || d.draft.with(|x| {
+                                let c = x.optimizer.as_ref()?.candidate(id)?;
+                                c.train.get(&case).or(c.held.get(&case))?.observed.rating.clone()
+                            }));
+                            let on = Callback::new(move |v| d.draft.update(|x| {
+                                if let Some(o) = x.optimizer.as_mut() {
+                                    o.rate(id, case, v);
+                                }
+                            }));
+                            view! {
+                                <li>
+                                    <p class="pw-hint">{format!("Case #{case}")}</p>
+                                    // Model output is shown as text, never as HTML.
+                                    <pre class="pw-output__text">{out}</pre>
+                                    <super::rating::RatingControl rating=rating on_rate=on what=format!("candidate {id}'s answer to case #{case}")/>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
                 </details>
             })}
             {can_accept.then(|| view! {

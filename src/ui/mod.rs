@@ -2,6 +2,7 @@
 use leptos::prelude::*;
 
 pub mod browser;
+pub mod agreement;
 pub mod cases;
 pub mod crash;
 pub mod drafts;
@@ -10,6 +11,7 @@ pub mod icons;
 pub mod improve;
 pub mod notice;
 pub mod number;
+pub mod rating;
 pub mod results;
 pub mod settings;
 pub mod shell;
@@ -74,6 +76,8 @@ pub fn App() -> impl IntoView {
     state::optimizer::OptimizerHandle::provide();
     state::optimizer::Reflector::provide();
     state::optimizer::Critic::provide();
+    state::rubric::RubricImprover::provide();
+    state::note_check::NoteChecker::provide();
     let toasts = notice::Toasts::provide();
     let drafts_open = RwSignal::new(false);
     // Where the person is in the loop: the next thing to do is the step after the last one done.

@@ -12,6 +12,7 @@ use super::shell::OFFLINE_TITLE;
 
 use super::cases::{OpenCase, Selection, gap_variable};
 use super::number::NumberInput;
+use super::rating::RatingControl;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
@@ -188,6 +189,7 @@ pub fn ResultsCard() -> impl IntoView {
                     {move || format!("Show more results ({} not shown)", n_cases.get() - shown.get())}
                 </button>
             </Show>
+            <super::agreement::JudgeAgreement run=run/>
             <Compare/>
         </section>
     }
@@ -205,15 +207,15 @@ pub fn judge_left_out(n: usize) -> String {
     }
 }
 
-/// Cases whose judge never answered because the run stopped first (a reload, Cancel), in
-/// words, for when no run is under way: "2 cases are not judged: the run stopped before their
-/// judge answered (Re-judge them below)."
+/// Cases with a judge check that no judge call is answering (a run stopped before it answered,
+/// a reload, or a rubric just changed), in words, for when no run is under way: "2 cases are
+/// not judged yet: no judge call is under way for them (Re-judge them below)."
 pub fn not_judged(n: usize) -> String {
     match n {
-        1 => "1 case is not judged: the run stopped before its judge answered (Re-judge it below)."
+        1 => "1 case is not judged yet: no judge call is under way for it (Re-judge it below)."
             .to_owned(),
         n => format!(
-            "{n} cases are not judged: the run stopped before their judge answered (Re-judge them below)."
+            "{n} cases are not judged yet: no judge call is under way for them (Re-judge them below)."
         ),
     }
 }
@@ -245,6 +247,21 @@ fn ResultRow(
         })
     });
     let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
+    // The person's rating of this result (a re-run makes a new, unrated one).
+    let rating = Memo::new(move |_| {
+        run.with(|r| r.as_ref().and_then(|r| r.cases.get(&id)).and_then(|c| c.rating.clone()))
+    });
+    let version = move || run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
+    let rate = Callback::new(move |v| {
+        d.draft.update(|x| {
+            x.rate(version(), id, false, v);
+        })
+    });
+    let rate_final = Callback::new(move |v| {
+        d.draft.update(|x| {
+            x.rate(version(), id, true, v);
+        })
+    });
     // When the run that made this result started, if that was not the latest run.
     let earlier = Memo::new(move |_| {
         run.with(|r| {
@@ -335,7 +352,7 @@ fn ResultRow(
             ("judge error", "bad")
         }
         (Some(Status::Done), Some(s)) if s.failed_cut_off => ("fail", "bad"),
-        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() => ("no checks", "idle"),
+        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() && s.rated_down.is_none() => ("no checks", "idle"),
         (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
         (Some(Status::Done), _) => ("fail", "bad"),
     };
@@ -468,6 +485,13 @@ fn ResultRow(
                     </button>
                 </Show>
             </Show>
+            <Show when=move || status.get() == Some(Status::Done) && !streaming.get()>
+                <RatingControl rating=rating on_rate=rate what=format!("the answer to case #{id}")/>
+                <super::rating::NoteToCheck case=id output=Signal::derive(move || output.get().unwrap_or_default()) rating=rating/>
+                <Show when=move || rating.with(|r| r.as_ref().is_some_and(|r| r.is_down())) && !d.draft.with(|x| x.suite.thumbs_down_fails)>
+                    <p class="pw-hint">"Your thumbs-down is not counted in the score: \u{201c}Thumbs-down counts as a failed check\u{201d} is off (under Checks for every case). The optimizer still reads your note."</p>
+                </Show>
+            </Show>
             {move || reflection.get().map(|r| {
                 let draft_scored = score.get();
                 let draft_partial = draft_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
@@ -481,6 +505,7 @@ fn ResultRow(
                 let final_cut = final_scored.as_ref().is_some_and(|s| s.cut_off);
                 let final_partial = final_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
                 let final_verdicts = final_scored.as_ref().map(|s| s.verdicts.clone());
+                let final_rated = final_scored.as_ref().and_then(|s| s.rated_down.clone());
                 // Compared on the checks measured for both answers; the others are named.
                 let names = assertions.get();
                 let compared = match (&draft_scored, &final_scored) {
@@ -549,13 +574,17 @@ fn ResultRow(
                                         rep.line.chars().take(80).collect::<String>(), rep.times
                                     )}</p>
                                 })}
-                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), format!("Checks of the final answer of case #{id}"), true))}
+                                {(!r.final_output.is_empty() && (r.done || r.error.is_some())).then(|| {
+                                    let final_rating = Signal::derive(move || run.with(|x| x.as_ref().and_then(|x| x.cases.get(&id)).and_then(|c| c.reflection.as_ref()).and_then(|f| f.rating.clone())));
+                                    view! { <RatingControl rating=final_rating on_rate=rate_final what=format!("the final answer to case #{id}")/> }
+                                })}
+                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), final_rated.clone(), format!("Checks of the final answer of case #{id}"), true))}
                             </div>
                         </div>
                     </div>
                 }
             })}
-            {move || score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), format!("Checks of case #{id}"), r.judging(id)))}
+            {move || score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id)))}
         </li>
     }
 }
@@ -566,16 +595,26 @@ fn ResultRow(
 fn verdict_rows(
     verdicts: Vec<Verdict>,
     names: Vec<String>,
+    rated_down: Option<String>,
     label: String,
     waiting: bool,
 ) -> impl IntoView {
     view! {
         <ul class="pw-verdicts" aria-label=label>
+            // The person's thumbs-down, counted as one failed check.
+            {rated_down.map(|reason| view! {
+                <li class="pw-verdict-row pw-verdict-row--bad">
+                    <span class="pw-verdict-row__mark" aria-hidden="true">"✗"</span>
+                    <span class="pw-sr-only">"Failed: "</span>
+                    <span class="pw-verdict-row__name">"Your rating"</span>
+                    <span class="pw-verdict-row__reason">{reason}</span>
+                </li>
+            })}
             {verdicts.into_iter().zip(names).map(|(v, name)| {
                 let (mark, cls, text, raw) = match v {
                     Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
                     Verdict::Pending if waiting => ("…", "busy", "Waiting for the judge.".to_owned(), None),
-                    Verdict::Pending => ("–", "idle", "Not judged: the run stopped before the judge answered (a reload, or Cancel). Re-judge the case to have it judged.".to_owned(), None),
+                    Verdict::Pending => ("–", "idle", "Not judged: no judge call is under way for it (the run stopped before the judge answered, or the rubric changed). Re-judge the case to have it judged.".to_owned(), None),
                     Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
                     Verdict::Unmeasured { reason } => ("–", "idle", reason, None),
                 };

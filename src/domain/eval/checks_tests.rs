@@ -29,6 +29,7 @@ fn seen(finish: Option<&str>, ms: Option<u64>, usd: Option<f64>) -> Observed {
         latency_ms: ms,
         cost_usd: usd,
         refusal: None,
+        rating: None,
     }
 }
 

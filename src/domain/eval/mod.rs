@@ -10,11 +10,20 @@ use crate::domain::schema::{Validator, check_schema};
 use crate::domain::spec::PromptSpec;
 use crate::domain::structured;
 
+pub mod agreement;
+#[cfg(test)]
+mod agreement_tests;
 pub mod cases_io;
 #[cfg(test)]
 mod checks_tests;
 pub mod judge;
 pub mod matchers;
+pub mod note_check;
+#[cfg(test)]
+mod note_check_tests;
+pub mod rating;
+#[cfg(test)]
+mod rating_tests;
 pub mod repeats;
 pub mod run;
 #[cfg(test)]
@@ -233,6 +242,10 @@ pub struct Observed {
     /// The provider's own refusal message, when it reported one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
+    /// The person's rating of this answer ([`rating::Rating`]), when they gave one: a
+    /// thumbs-down counts as a failed check ([`Suite::thumbs_down_fails`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<rating::Rating>,
 }
 
 impl Observed {
@@ -265,6 +278,7 @@ impl Observed {
             latency_ms: None,
             cost_usd: None,
             refusal: None,
+            rating: None,
         };
         &NONE
     }
@@ -1343,6 +1357,10 @@ pub struct Suite {
     /// `finish-reason` check of the case decides about the stop reason (see [`score_case`]).
     /// On by default, and for drafts kept before the setting existed.
     pub cut_off_fails: bool,
+    /// An answer the person rated down counts as one failed check ("Thumbs-down counts as a
+    /// failed check", see [`score_case`]). On by default, and for drafts kept before the setting
+    /// existed.
+    pub thumbs_down_fails: bool,
 }
 
 impl Default for Suite {
@@ -1351,6 +1369,7 @@ impl Default for Suite {
             cases: Vec::new(),
             global: Vec::new(),
             cut_off_fails: true,
+            thumbs_down_fails: true,
         }
     }
 }
@@ -1488,6 +1507,10 @@ pub struct CaseScore {
     /// The model refused ([`Observed::refusal`]): a refusal is no answer, so every check but
     /// `is-refusal` fails, and a refused case with nothing else to check scores 0 and fails.
     pub refused: bool,
+    /// The person rated the answer down and the suite counts that
+    /// ([`Suite::thumbs_down_fails`]): the reason of that one failed check ("You rated this
+    /// answer down: <note>"). It scores 0 among the checks and the case does not pass.
+    pub rated_down: Option<String>,
 }
 
 impl CaseScore {
@@ -1553,8 +1576,11 @@ pub fn judge_rubrics(suite: &Suite, case: &TestCase) -> Vec<String> {
 /// An answer cut off at the token limit ([`Observed::cut_off`]) fails with score 0 while the
 /// suite's [`Suite::cut_off_fails`] is on, whatever its checks say; a `finish-reason` check of the
 /// case (its own or one for every case) decides about the stop reason instead, so a check that
-/// asks for `length` is never contradicted. Every workflow that scores an output (runs,
-/// Reflexion's final answer, the optimizer) comes through here.
+/// asks for `length` is never contradicted. The person's thumbs-down (`observed.rating`) is one
+/// more failed check, scored 0, with the reason "You rated this answer down: <note>"
+/// ([`CaseScore::rated_down`]), while [`Suite::thumbs_down_fails`] is on; a thumbs-up adds none.
+/// Every workflow that scores an output (runs, Reflexion's final answer, the optimizer) comes
+/// through here.
 pub fn score_case(
     suite: &Suite,
     case: &TestCase,
@@ -1571,13 +1597,22 @@ pub fn score_case(
             check(&a, output, observed, spec, j)
         })
         .collect();
-    let scores: Vec<f64> = verdicts
+    let mut scores: Vec<f64> = verdicts
         .iter()
         .filter_map(|v| match v {
             Verdict::Done { score, .. } => Some(*score),
             _ => None,
         })
         .collect();
+    // The person's thumbs-down is one more failed check (a thumbs-up adds none).
+    let rated_down = observed
+        .rating
+        .as_ref()
+        .and_then(rating::Rating::down_reason)
+        .filter(|_| suite.thumbs_down_fails);
+    if rated_down.is_some() {
+        scores.push(0.0);
+    }
     let mut score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
     let pending = verdicts.iter().any(|v| matches!(v, Verdict::Pending));
     let cut_off = observed.cut_off();
@@ -1606,6 +1641,7 @@ pub fn score_case(
             Some(t) => !pending && score.is_some_and(|s| s + 1e-9 >= t),
             None => {
                 !scores.is_empty()
+                    && rated_down.is_none()
                     && verdicts
                         .iter()
                         .all(|v| v.passed() || matches!(v, Verdict::Unmeasured { .. }))
@@ -1620,6 +1656,7 @@ pub fn score_case(
         failed_cut_off,
         judge_failed,
         refused,
+        rated_down,
     }
 }
 

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::judge::Judgement;
+use super::rating::Rating;
 use super::{
     Aggregate, CaseScore, Observed, Suite, TestCase, aggregate, fill_variables, judge_rubrics,
     prompt_variables, score_case,
@@ -124,6 +125,9 @@ pub struct CaseRun {
     pub exec_model: Option<ModelUsed>,
     /// The judge model of its judge calls; `None` without judge calls and in older records.
     pub judge_model: Option<ModelUsed>,
+    /// The person's rating of this output; `None` until they rate it. A re-run of the case makes
+    /// a new, unrated result.
+    pub rating: Option<Rating>,
 }
 
 impl CaseRun {
@@ -141,6 +145,7 @@ impl CaseRun {
                 .then(|| self.ms.round() as u64),
             cost_usd: self.cost_usd,
             refusal: self.refusal.clone(),
+            rating: self.rating.clone(),
         }
     }
 }
@@ -162,6 +167,10 @@ pub struct Reflection {
     pub error: Option<String>,
     /// Critique, final answer and its judging are all done.
     pub done: bool,
+    /// The person's rating of the final answer; absent until they rate it (and in older
+    /// records). Reflecting again writes a new, unrated final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
 }
 
 impl Reflection {
@@ -171,6 +180,7 @@ impl Reflection {
     pub fn final_observed(&self) -> Observed {
         Observed {
             finish_reason: self.final_stop.clone(),
+            rating: self.rating.clone(),
             ..Observed::default()
         }
     }

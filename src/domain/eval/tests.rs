@@ -469,6 +469,7 @@ fn aggregate_and_compare() {
         failed_cut_off: false,
         judge_failed: None,
         refused: false,
+        rated_down: None,
     };
     let agg = aggregate(&[cs(Some(1.0), true), cs(Some(0.5), false), cs(None, false)]);
     assert_eq!(

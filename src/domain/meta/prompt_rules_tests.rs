@@ -62,6 +62,26 @@ fn metas() -> Vec<Meta> {
             names_every_field: false,
         },
         Meta {
+            name: "improve_rubric",
+            text: [
+                include_str!("../eval/improve_rubric.md"),
+                include_str!("../eval/improve_rubric_user.md"),
+            ]
+            .concat(),
+            schema: s(include_str!("../eval/improve_rubric.schema.json")),
+            names_every_field: true,
+        },
+        Meta {
+            name: "note_check",
+            text: [
+                include_str!("../eval/note_check.md"),
+                include_str!("../eval/note_check_user.md"),
+            ]
+            .concat(),
+            schema: s(include_str!("../eval/note_check.schema.json")),
+            names_every_field: true,
+        },
+        Meta {
             name: "critique_prompt",
             text: include_str!("../optimize/critique_prompt.md").to_owned(),
             schema: s(include_str!("../optimize/critique_prompt.schema.json")),

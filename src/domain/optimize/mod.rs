@@ -241,6 +241,14 @@ pub struct CaseEval {
     pub observed: Observed,
 }
 
+/// An answer of the starting prompt the person rated down, with the rating: feedback for the
+/// proposals ([`Optimizer::rated`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatedAnswer {
+    pub output: String,
+    pub rating: eval::rating::Rating,
+}
+
 /// A prompt the loop tried.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
@@ -460,6 +468,11 @@ pub struct Optimizer {
     /// Reflexion critiques of the starting prompt's answers, by case (fed back as feedback).
     #[serde(default)]
     pub critiques: BTreeMap<u32, String>,
+    /// The person's thumbs-down ratings of the starting prompt's answers in the draft's latest
+    /// run, by case: the answer rated and the rating. Fed back like a failed check's reason
+    /// ([`eval::rating::Rating::feedback`]).
+    #[serde(default)]
+    pub rated: BTreeMap<u32, RatedAnswer>,
     /// Proposal calls that gave no candidate to try, the latest attempt of each (a call that
     /// later succeeds is taken off).
     #[serde(default)]
@@ -908,6 +921,7 @@ impl Optimizer {
             proposed: BTreeSet::new(),
             from_version,
             critiques: BTreeMap::new(),
+            rated: BTreeMap::new(),
             proposal_failures: Vec::new(),
         }
     }
@@ -961,6 +975,23 @@ impl Optimizer {
             }
         }
         Some(out)
+    }
+
+    /// Sets (`None`: clears) the person's rating of candidate `id`'s answer to case `case`
+    /// (training or held-out); it counts in the candidate's score like any rating
+    /// ([`eval::score_case`]) and its note is feedback for the next proposals. `false` when the
+    /// candidate has no answer to that case.
+    pub fn rate(&mut self, id: u32, case: u32, rating: Option<eval::rating::Rating>) -> bool {
+        let Some(c) = self.candidates.iter_mut().find(|c| c.id == id) else {
+            return false;
+        };
+        match c.train.get_mut(&case).or(c.held.get_mut(&case)) {
+            Some(r) if r.failed.is_none() => {
+                r.observed.rating = rating;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Mean score 0-100 (None until complete or with no cases).
@@ -1764,6 +1795,10 @@ impl Optimizer {
                 if cut_off {
                     wrong.push("The answer was cut off at the token limit.".to_owned());
                 }
+                // The person's thumbs-down on the first prompt's answer in a run, like a check.
+                if let Some(said) = self.rated.get(id).and_then(|a| a.rating.feedback()) {
+                    wrong.push(said);
+                }
             }
             let failure = tiny_jobs::Failure {
                 message: case.user_message(),
@@ -1839,6 +1874,11 @@ impl Optimizer {
                 if cut_off {
                     notes.push("- The answer was cut off at the token limit.".to_owned());
                 }
+                if let Some(said) = self.rated.get(id).and_then(|a| a.rating.feedback()) {
+                    notes.push(format!(
+                        "- The person's rating of the first prompt's answer in a run: {said}"
+                    ));
+                }
                 let critique = self
                     .critiques
                     .get(id)
@@ -1858,6 +1898,27 @@ impl Optimizer {
                     notes.join("\n")
                 ))
             })
+            .collect::<Vec<_>>();
+        // The person's thumbs-down on the first prompt's answers in a run, for the cases not
+        // listed above: their notes are feedback like a failed check's reason.
+        let listed: Vec<u32> = failing.iter().take(5).map(|(id, _)| **id).collect();
+        let rated = self
+            .rated
+            .iter()
+            .filter(|(id, _)| !listed.contains(id))
+            .take(5)
+            .filter_map(|(id, a)| {
+                let case = ctx.suite.case(*id)?;
+                Some(format!(
+                    "Input: {}\nOutput (the first prompt's answer in a run): {}\nWhat went wrong:\n- The person's rating: {}",
+                    eval::clip(&case.user_message(), 600),
+                    eval::clip(&a.output, 600),
+                    a.rating.feedback()?
+                ))
+            });
+        let failures = failures
+            .into_iter()
+            .chain(rated)
             .collect::<Vec<_>>()
             .join("\n\n");
         let passes = scores
@@ -1961,6 +2022,15 @@ fn failed_checks(
             };
             (a.describe(), reason)
         })
+        // The person's thumbs-down on this answer, read like a failed check (its note is the
+        // reason), whether or not the suite counts it in the score.
+        .chain(
+            r.observed
+                .rating
+                .as_ref()
+                .and_then(eval::rating::Rating::feedback)
+                .map(|said| ("The person's rating".to_owned(), Some(said))),
+        )
         .collect();
     (failed, s.cut_off)
 }

@@ -1993,3 +1993,58 @@ fn a_case_changed_after_the_loop_is_named_as_left_out() {
     let v = o.against_parent(&Ctx { suite: &unchecked }, 1).unwrap();
     assert_eq!(v.left_out, vec![(a, "it has no check any more".to_owned())]);
 }
+
+#[test]
+fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks() {
+    // A starting prompt that passes every training case: nothing fails on its checks.
+    let s = suite(false);
+    let config = Config::default();
+    let limit = project(&config, &spec("You are L4"), &s);
+    let mut o = Optimizer::new(config, spec("You are L4"), 1, &s, limit);
+    drive_until_proposal(&mut o, &s);
+    let ctx = Ctx { suite: &s };
+    let before = o.mean(&ctx, 0, false).unwrap();
+    assert_eq!(before, 100.0);
+    let text = |o: &Optimizer| o.propose_request(&ctx, 1, false).unwrap().messages[0].text.clone();
+    assert!(text(&o).contains("(none: every case passed"), "{}", text(&o));
+    // The person rates the loop's answer to one case down: it counts as a failed check in the
+    // candidate's score and its note is read like a failed check's reason.
+    let (a, b) = (o.minibatch[0], o.minibatch[1]);
+    assert!(o.rate(
+        0,
+        a,
+        Some(eval::rating::Rating::new(eval::rating::Thumb::Down, "Never says when it is due."))
+    ));
+    assert!(!o.rate(0, 999, None), "no answer to rate");
+    assert!(o.mean(&ctx, 0, false).unwrap() < before);
+    let t = text(&o);
+    assert!(
+        t.contains("- The person's rating: The person rated this answer down: Never says when it is due."),
+        "{t}"
+    );
+    // A thumbs-down on the starting prompt's answer in a run (another output) comes too, with
+    // the answer it was given on.
+    o.rated.insert(
+        b,
+        RatedAnswer {
+            output: "ok, done (from the run)".into(),
+            rating: eval::rating::Rating::new(eval::rating::Thumb::Down, "Too curt for a customer."),
+        },
+    );
+    let t = text(&o);
+    assert!(
+        t.contains("Output (the first prompt's answer in a run): ok, done (from the run)\nWhat went wrong:\n- The person's rating: The person rated this answer down: Too curt for a customer."),
+        "{t}"
+    );
+    // Both kinds of rating are kept in the loop's saved state (storage and exports).
+    let back: Optimizer = serde_json::from_value(serde_json::to_value(&o).unwrap()).unwrap();
+    assert_eq!(back.rated, o.rated);
+    assert_eq!(back.candidates[0].train[&a].observed.rating, o.candidates[0].train[&a].observed.rating);
+    assert!(back.validate().is_ok());
+    // A thumbs-up adds nothing.
+    o.rated.clear();
+    o.candidates[0].train.get_mut(&a).unwrap().observed.rating =
+        Some(eval::rating::Rating::new(eval::rating::Thumb::Up, "Lovely."));
+    assert_eq!(o.mean(&ctx, 0, false).unwrap(), before);
+    assert!(!text(&o).contains("Lovely."));
+}

@@ -394,8 +394,15 @@ fn pack(d: &DraftV1) -> Value {
     ]);
     // Whether cut-off answers fail: written only when not the default, so links made before the
     // setting existed and links with the default read the same.
-    if let (Some(on), Value::Array(items)) = (d.cut_off_fails, &mut top) {
-        items.push(json!(on));
+    // Then whether a thumbs-down counts as a failed check, likewise (the cut-off item written
+    // as null before it when that one is the default).
+    if let Value::Array(items) = &mut top {
+        if d.cut_off_fails.is_some() || d.thumbs_down_fails.is_some() {
+            items.push(json!(d.cut_off_fails));
+        }
+        if let Some(on) = d.thumbs_down_fails {
+            items.push(json!(on));
+        }
     }
     top
 }
@@ -510,6 +517,7 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
             salvage::run,
         ),
         cut_off_fails: top.get(8).and_then(Value::as_bool),
+        thumbs_down_fails: top.get(9).and_then(Value::as_bool),
         optimizer: None,
     })
 }
@@ -1074,6 +1082,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     sent: None,
                     exec_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     judge_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
+                    rating: None,
                     judgements: [(rubric.to_owned(), Judgement::Scored { score: 6 + (i % 5) as u8, reasoning: format!("Owners named for {} of the items; nothing invented.", 1 + i % 3) })].into(),
                 });
             }

@@ -10,6 +10,7 @@ use super::{
     AssertionV1, CaseV1, DraftV1, IdeaV1, OriginV1, RunV1, SpecV1, StoredCaseV1, VersionV1,
 };
 use crate::domain::draft::Draft;
+use crate::domain::eval::rating::Rating;
 use crate::domain::optimize::SnapshotError;
 
 /// One part of a kept draft that could not be read and was left out. `Display` is the sentence
@@ -53,6 +54,17 @@ pub enum Lost {
     /// The results of one run: by the version it ran, or its place in the list.
     #[error("{} could not be read and were left out.", run_name(*version, *at))]
     Run { version: Option<u32>, at: usize },
+    /// The person's rating of one result (or of its Reflexion final, `final_answer`), by the
+    /// version that ran and the case's id; the result itself is kept.
+    #[error(
+        "Your rating of {} of case #{case} (version {version}) could not be read and was left out.",
+        if *final_answer { "the Reflexion final answer" } else { "the result" }
+    )]
+    Rating {
+        version: u32,
+        case: u32,
+        final_answer: bool,
+    },
     /// The optimizer's snapshot (the reason is for developers; the page says only what was lost).
     #[error("The optimizer's saved state could not be read and was left out.")]
     Optimizer(SnapshotError),
@@ -286,6 +298,9 @@ fn wire_draft(obj: &mut Map<String, Value>, lost: &mut Vec<Lost>) -> DraftV1 {
     let cut_off_fails = field(obj, "cut_off_fails", lost, || {
         Lost::Field("Whether answers cut off at the token limit fail")
     });
+    let thumbs_down_fails = field(obj, "thumbs_down_fails", lost, || {
+        Lost::Field("Whether a thumbs-down counts as a failed check")
+    });
     let runs = list(
         obj.remove("runs"),
         lost,
@@ -302,6 +317,7 @@ fn wire_draft(obj: &mut Map<String, Value>, lost: &mut Vec<Lost>) -> DraftV1 {
         cases,
         checks,
         cut_off_fails,
+        thumbs_down_fails,
         runs,
         optimizer,
     }
@@ -390,12 +406,52 @@ pub(crate) fn check(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<Asserti
 }
 
 /// One run's results (a run is kept or left out whole).
-pub(crate) fn run(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<RunV1> {
+pub(crate) fn run(at: usize, mut v: Value, lost: &mut Vec<Lost>) -> Option<RunV1> {
     let version = v
         .get("version")
         .and_then(Value::as_u64)
         .and_then(|n| u32::try_from(n).ok());
+    // A rating that does not read is left out, named; its result stays.
+    if let (Some(n), Some(cases)) = (
+        version,
+        v.get_mut("cases").and_then(Value::as_array_mut),
+    ) {
+        for c in cases {
+            let case = c
+                .get("id")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0);
+            drop_bad_rating(c, lost, || Lost::Rating {
+                version: n,
+                case,
+                final_answer: false,
+            });
+            if let Some(r) = c.get_mut("reflection") {
+                drop_bad_rating(r, lost, || Lost::Rating {
+                    version: n,
+                    case,
+                    final_answer: true,
+                });
+            }
+        }
+    }
     serde_json::from_value(v)
         .map_err(|_| lost.push(Lost::Run { version, at }))
         .ok()
+}
+
+/// Takes `obj`'s `rating` out when it is present and does not read as a [`Rating`], noting
+/// `what` in `lost`.
+fn drop_bad_rating(obj: &mut Value, lost: &mut Vec<Lost>, what: impl FnOnce() -> Lost) {
+    let Some(o) = obj.as_object_mut() else {
+        return;
+    };
+    let bad = o.get("rating").is_some_and(|r| {
+        !r.is_null() && serde_json::from_value::<Rating>(r.clone()).is_err()
+    });
+    if bad {
+        o.remove("rating");
+        lost.push(what());
+    }
 }

@@ -268,9 +268,9 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     b.client.refresh().await?;
     wait_badge(&b, 1, "not judged").await?;
-    b.wait_for_text("1 case is not judged: the run stopped before its judge answered (Re-judge it below).")
+    b.wait_for_text("1 case is not judged yet: no judge call is under way for it (Re-judge it below).")
         .await?;
-    b.wait_for_text("Not judged: the run stopped before the judge answered")
+    b.wait_for_text("Not judged: no judge call is under way for it")
         .await?;
     let line = b
         .eval("return document.querySelector('.pw-score').textContent")

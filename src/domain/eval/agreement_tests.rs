@@ -1,0 +1,198 @@
+//! "Is the judge right?": the agreement figure, the disagreements, the improve-rubric request
+//! and its tolerant reader, the re-judge calls and the rubric put in place.
+use std::collections::BTreeMap;
+
+use super::agreement::*;
+use super::judge::Judgement;
+use super::rating::{Rating, Thumb};
+use super::run::{CaseRun, Reflection, Run, Status};
+use super::*;
+use crate::domain::meta::reply::ReplyCause;
+
+const RUBRIC: &str = "Names an owner for every action item";
+
+/// Three cases judged on one rubric (pass at 7) with scores 8, 9, 3, rated by the person.
+fn scripted(thumbs: [Option<Thumb>; 3]) -> (Suite, Run) {
+    let mut suite = Suite::default();
+    suite.global.push(Assertion::new(Check::Judge {
+        rubric: RUBRIC.into(),
+        threshold: 7,
+    }));
+    let mut run = Run {
+        version: 1,
+        ..Default::default()
+    };
+    for (i, (score, thumb)) in [8u8, 9, 3].into_iter().zip(thumbs).enumerate() {
+        let id = suite.add(TestCase {
+            input: format!("notes {i}"),
+            ..Default::default()
+        });
+        run.cases.insert(
+            id,
+            CaseRun {
+                status: Status::Done,
+                output: format!("answer {i}"),
+                judgements: BTreeMap::from([(
+                    RUBRIC.to_owned(),
+                    Judgement::Scored {
+                        score,
+                        reasoning: format!("reason {i}"),
+                    },
+                )]),
+                rating: thumb.map(|t| Rating::new(t, if i == 0 { "No owners at all." } else { "" })),
+                ..Default::default()
+            },
+        );
+    }
+    (suite, run)
+}
+
+#[test]
+fn the_agreement_figure_counts_rated_answers_the_judge_graded() {
+    // Judge: pass, pass, fail. Person: down, up, down -> agrees on 2 of 3.
+    let (suite, run) = scripted([Some(Thumb::Down), Some(Thumb::Up), Some(Thumb::Down)]);
+    let a = agreement(&suite, &run);
+    assert_eq!(a.len(), 1);
+    let a = &a[0];
+    assert_eq!(a.rubric, RUBRIC);
+    assert_eq!((a.pairs.len(), a.agreed()), (3, 2));
+    assert_eq!(
+        a.line(),
+        "The judge agrees with you on 2 of 3 rated answers (67%)."
+    );
+    let dis = a.disagreements();
+    assert_eq!(dis.len(), 1);
+    assert_eq!(
+        (dis[0].case, dis[0].judge_pass(), dis[0].rating.note.as_str()),
+        (1, true, "No owners at all.")
+    );
+    // Unrated answers are not counted; one rated answer reads in the singular.
+    let (suite, run) = scripted([None, Some(Thumb::Up), None]);
+    assert_eq!(
+        agreement(&suite, &run)[0].line(),
+        "The judge agrees with you on the 1 rated answer (100%)."
+    );
+    // Nothing rated: no figure.
+    let (suite, run) = scripted([None, None, None]);
+    assert!(agreement(&suite, &run).is_empty());
+}
+
+#[test]
+fn a_rated_reflexion_final_counts_and_an_unjudged_answer_does_not() {
+    let (suite, mut run) = scripted([Some(Thumb::Up), None, None]);
+    let cr = run.cases.get_mut(&1).unwrap();
+    cr.reflection = Some(Reflection {
+        final_output: "final".into(),
+        done: true,
+        judgements: BTreeMap::from([(
+            RUBRIC.to_owned(),
+            Judgement::Scored {
+                score: 2,
+                reasoning: "no owner".into(),
+            },
+        )]),
+        rating: Some(Rating::new(Thumb::Up, "")),
+        ..Default::default()
+    });
+    // Case 2 rated, its judge reply unreadable: left out.
+    let c2 = run.cases.get_mut(&2).unwrap();
+    c2.rating = Some(Rating::new(Thumb::Down, ""));
+    c2.judgements.insert(
+        RUBRIC.into(),
+        Judgement::Unreadable {
+            raw: "?".into(),
+            error: "no score".into(),
+        },
+    );
+    let a = &agreement(&suite, &run)[0];
+    assert_eq!(a.pairs.len(), 2);
+    assert!(a.pairs[1].final_answer);
+    assert_eq!(a.pairs[1].what(), "the final answer to case #1");
+    assert_eq!(a.agreed(), 1);
+}
+
+#[test]
+fn the_improve_request_carries_the_disagreements_and_the_reply_is_read_tolerantly() {
+    let (suite, run) = scripted([Some(Thumb::Down), Some(Thumb::Up), Some(Thumb::Down)]);
+    let a = &agreement(&suite, &run)[0];
+    let req = improve_request(a);
+    let text = &req.messages[0].text;
+    assert!(text.contains(RUBRIC), "{text}");
+    assert!(text.contains("An answer passes at 7 / 10 or above."), "{text}");
+    let dis = text
+        .split("## Where the judge disagrees with the person")
+        .nth(1)
+        .unwrap()
+        .split("## Where the judge agrees")
+        .next()
+        .unwrap();
+    assert!(
+        dis.contains("Answer: answer 0\nThe person: thumbs down, noting: No owners at all.\nThe judge: 8 / 10 (pass). reason 0"),
+        "{dis}"
+    );
+    assert!(!dis.contains("answer 1"), "{dis}");
+    assert!(req.schema.is_some());
+    // Replies: plain JSON, fenced near-JSON with another key case, a list of lines.
+    let ok = read_rubric(r#"{"rubric": "Every item names its owner.", "changes": "Stricter."}"#, RUBRIC, false).unwrap();
+    assert_eq!((ok.rubric.as_str(), ok.changes.as_str()), ("Every item names its owner.", "Stricter."));
+    let fenced = "Here you go:\n```json\n{'Rubric': 'Owners named.', changes: 'x',}\n```";
+    assert_eq!(read_rubric(fenced, RUBRIC, false).unwrap().rubric, "Owners named.");
+    let lines = r#"{"rubric": ["Owners named.", "No invented dates."]}"#;
+    assert_eq!(read_rubric(lines, RUBRIC, false).unwrap().rubric, "Owners named.\nNo invented dates.");
+    // A refusal in prose, an empty reply, a cut-off one, the wrong JSON, the same rubric back.
+    assert_eq!(
+        read_rubric("I'm sorry, I can't help with that.", RUBRIC, false),
+        Err(RubricFailure::Unread(ReplyCause::NoJson))
+    );
+    assert_eq!(read_rubric("  ", RUBRIC, false), Err(RubricFailure::Unread(ReplyCause::Empty)));
+    assert_eq!(
+        read_rubric(r#"{"rubric": "Every it"#, RUBRIC, true),
+        Err(RubricFailure::Unread(ReplyCause::CutOff))
+    );
+    assert!(matches!(
+        read_rubric(r#"{"score": 3}"#, RUBRIC, false),
+        Err(RubricFailure::Unread(ReplyCause::Unexpected { .. }))
+    ));
+    let same = format!(r#"{{"rubric": "  {}  "}}"#, RUBRIC.to_uppercase());
+    assert_eq!(read_rubric(&same, RUBRIC, false), Err(RubricFailure::Unchanged));
+    assert!(RubricFailure::Unread(ReplyCause::NoJson).message().contains("did not write JSON"));
+}
+
+#[test]
+fn the_new_rubric_is_judged_on_the_rated_answers_and_raises_agreement_before_it_is_kept() {
+    let (mut suite, run) = scripted([Some(Thumb::Down), Some(Thumb::Up), Some(Thumb::Down)]);
+    let a = agreement(&suite, &run).remove(0);
+    let new = "Every action item names its owner; fail an answer with no owners.";
+    let calls = rejudge_calls(&suite, &a, new, "You pull action items.", 0.0);
+    // One judge call per rated answer, each the one judge request with the new rubric.
+    assert_eq!(calls.len(), 3);
+    for (call, p) in calls.iter().zip(&a.pairs) {
+        let text = &call.as_ref().unwrap().request.messages[0].text;
+        assert!(text.contains(new) && text.contains(&p.output), "{text}");
+        assert!(!text.contains(RUBRIC), "{text}");
+    }
+    let verdicts = [
+        Judgement::Scored { score: 2, reasoning: "no owners".into() },
+        Judgement::Scored { score: 9, reasoning: "owners".into() },
+        Judgement::Scored { score: 3, reasoning: "none".into() },
+    ];
+    let (after, unread) = a.with_new_verdicts(new, &verdicts);
+    assert!(unread.is_empty());
+    assert_eq!((a.agreed(), after.agreed()), (2, 3));
+    assert_eq!(after.line(), "The judge agrees with you on 3 of 3 rated answers (100%).");
+    // An unreadable new verdict is left out and named.
+    let (after, unread) = a.with_new_verdicts(
+        new,
+        &[
+            Judgement::Unreadable { raw: "?".into(), error: "x".into() },
+            verdicts[1].clone(),
+            verdicts[2].clone(),
+        ],
+    );
+    assert_eq!((after.pairs.len(), unread), (2, vec!["the answer to case #1".to_owned()]));
+    // Kept: every judge check with the old rubric gets the new one, its pass mark unchanged.
+    suite.cases[0].assertions.push(Assertion::new(Check::Judge { rubric: format!(" {RUBRIC} "), threshold: 5 }));
+    assert_eq!(replace_rubric(&mut suite, RUBRIC, new), 2);
+    assert_eq!(suite.global[0].check, Check::Judge { rubric: new.into(), threshold: 7 });
+    assert_eq!(suite.cases[0].assertions[0].check, Check::Judge { rubric: new.into(), threshold: 5 });
+}

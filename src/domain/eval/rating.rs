@@ -1,0 +1,62 @@
+//! The person's own verdict on one answer: thumbs up or down with an optional note
+//! ([`Rating`]). A rating belongs to the output it was given on (a run's result, a Reflexion
+//! final, an optimizer candidate's answer); a new output starts unrated. A thumbs-down counts as
+//! one failed check in the case's score while [`super::Suite::thumbs_down_fails`] is on (see
+//! [`super::score_case`]); a thumbs-up adds no check.
+use serde::{Deserialize, Serialize};
+
+/// Thumbs up or thumbs down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Thumb {
+    Up,
+    Down,
+}
+
+/// The person's rating of one answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub thumb: Thumb,
+    /// What the person said about the answer (trimmed); empty when they wrote nothing.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl Rating {
+    /// A rating with `note` trimmed.
+    pub fn new(thumb: Thumb, note: &str) -> Self {
+        Self {
+            thumb,
+            note: note.trim().to_owned(),
+        }
+    }
+
+    pub fn is_down(&self) -> bool {
+        self.thumb == Thumb::Down
+    }
+
+    /// The reason of the failed check a thumbs-down counts as, in the page's words: "You rated
+    /// this answer down: <note>" ("You rated this answer down." without a note); `None` for a
+    /// thumbs-up.
+    pub fn down_reason(&self) -> Option<String> {
+        self.is_down().then(|| {
+            if self.note.is_empty() {
+                "You rated this answer down.".to_owned()
+            } else {
+                format!("You rated this answer down: {}", self.note)
+            }
+        })
+    }
+
+    /// The same reason as the meta model reads it in feedback (the optimizer's proposals):
+    /// "The person rated this answer down: <note>"; `None` for a thumbs-up.
+    pub fn feedback(&self) -> Option<String> {
+        self.is_down().then(|| {
+            if self.note.is_empty() {
+                "The person rated this answer down.".to_owned()
+            } else {
+                format!("The person rated this answer down: {}", self.note)
+            }
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! "Turn this note into a check" (`domain::eval::note_check`): one meta call proposes a check
+//! from the person's note on a rated answer; the proposal waits for the person to keep it (for
+//! that case or every case) or dismiss it. One proposal at a time.
+use leptos::prelude::*;
+
+use crate::domain::eval::note_check::{self, Proposal};
+use crate::domain::eval::rating::Rating;
+use crate::domain::provider::{Role, StopReason};
+use crate::state::call::ChatCall;
+use crate::state::draft::DraftHandle;
+use crate::state::settings::SettingsHandle;
+
+/// What a proposal came to, for one case's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A check to keep or dismiss.
+    Proposed(Proposal),
+    /// No check: why in plain words, and what the model sent.
+    Failed { message: String, raw: String },
+    /// Kept: where ("case #3" or "every case").
+    Kept(String),
+}
+
+/// The note-to-check job, in context.
+#[derive(Clone, Copy)]
+pub struct NoteChecker {
+    pub call: ChatCall,
+    /// The case whose answer's note is being turned into a check (or was), and the outcome.
+    pub state: RwSignal<Option<(u32, Option<Outcome>)>>,
+    drafts: DraftHandle,
+    settings: SettingsHandle,
+}
+
+impl NoteChecker {
+    pub fn provide() -> Self {
+        let n = Self {
+            call: ChatCall::new(),
+            state: RwSignal::new(None),
+            drafts: DraftHandle::expect(),
+            settings: SettingsHandle::expect(),
+        };
+        provide_context(n);
+        n
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// Asks the meta model for a check from `rating`'s note on `output`, case `case`'s answer.
+    pub fn propose(self, case: u32, output: String, rating: Rating) {
+        let Some(tc) = self
+            .drafts
+            .draft
+            .with_untracked(|d| d.suite.case(case).cloned())
+        else {
+            return;
+        };
+        let cfg = self
+            .settings
+            .roles
+            .with_untracked(|r| r.get(Role::Meta).clone());
+        let key = self.settings.keys_untracked(cfg.kind);
+        self.state.set(Some((case, None)));
+        self.call.start_then(
+            cfg,
+            key,
+            note_check::request(&tc, &output, &rating),
+            self.settings.call_options(),
+            move |result| {
+                let outcome = match result {
+                    Ok(done) => {
+                        let cut = done.stop == Some(StopReason::MaxTokens);
+                        match note_check::read(&done.text, cut) {
+                            Ok(p) => Outcome::Proposed(p),
+                            Err(e) => Outcome::Failed {
+                                message: e.message(),
+                                raw: done.text,
+                            },
+                        }
+                    }
+                    // The provider's error is shown by the call itself.
+                    Err(_) => {
+                        self.state.set(None);
+                        return;
+                    }
+                };
+                self.state.set(Some((case, Some(outcome))));
+            },
+        );
+    }
+
+    /// Keeps the proposed check: for its case only, or for every case (`every`).
+    pub fn keep(self, every: bool) {
+        let Some((case, Some(Outcome::Proposed(p)))) = self.state.get_untracked() else {
+            return;
+        };
+        self.drafts.draft.update(|d| {
+            if every {
+                d.suite.global.push(p.assertion.clone());
+            } else if let Some(c) = d.suite.cases.iter_mut().find(|c| c.id == case) {
+                c.assertions.push(p.assertion.clone());
+            }
+        });
+        let place = if every {
+            "every case".to_owned()
+        } else {
+            format!("case #{case}")
+        };
+        self.state.set(Some((case, Some(Outcome::Kept(place)))));
+    }
+
+    /// Drops the proposal (or stops the call asking for it).
+    pub fn dismiss(self) {
+        self.call.stop();
+        self.state.set(None);
+    }
+}
