@@ -643,7 +643,7 @@ fn Conversation(
                                     on:click=move |_| update_case(d, id, |c| if i > 0 && i < c.turns.len() { c.turns.swap(i - 1, i); })>"Move up"</button>
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost"
                                     aria-label=move || format!("Move {} down", name())
-                                    disabled=move || i + 1 >= count.get()
+                                    disabled=move || (i + 1 >= count.get())
                                     on:click=move |_| update_case(d, id, |c| if i + 1 < c.turns.len() { c.turns.swap(i, i + 1); })>"Move down"</button>
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost pw-button--danger"
                                     aria-label=move || format!("Remove {}", name())

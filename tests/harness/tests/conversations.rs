@@ -102,10 +102,36 @@ async fn a_three_turn_case_is_built_in_the_editor_sent_in_order_and_judged() -> 
         .click()
         .await?;
     b.wait_until(
-        "return document.querySelectorAll('.pw-conv__turn').length === 2 && document.getElementById('pw-case-1-turn-1')?.value === 'Lovely! When are you going?'",
+        "return document.querySelectorAll('.pw-conv .pw-conv__turn').length === 2 && document.getElementById('pw-case-1-turn-1')?.value === 'Lovely! When are you going?'",
         "two turns again",
     )
     .await?;
+    // Move down too, and back; each turn's buttons read as words.
+    b.button("Move turn 1 (user) of case #1 down")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return document.getElementById('pw-case-1-turn-0')?.value === 'Lovely! When are you going?' && document.getElementById('pw-case-1-turn-1')?.value === 'I want to visit Italy with my grandmother.'",
+        "the first turn moved down",
+    )
+    .await?;
+    b.button("Move turn 2 (user) of case #1 up")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return document.getElementById('pw-case-1-turn-0')?.value === 'I want to visit Italy with my grandmother.'",
+        "the first turn back in place",
+    )
+    .await?;
+    let actions = b
+        .eval("return Array.from(document.querySelectorAll('.pw-conv__actions button')).map(b => b.textContent + (b.disabled ? ' (off)' : '')).join()")
+        .await?;
+    assert_eq!(
+        actions.as_str().unwrap_or(""),
+        "Make it the assistant's,Move up (off),Move down,Remove,Make it the user's,Move up,Move down (off),Remove"
+    );
     // "What the model receives" shows the whole conversation.
     b.wait_for_text("What the model receives")
         .await?
