@@ -399,13 +399,19 @@ fn CaseEditor(
     // `{{variables}}` come from the boxes below, never from it.
     let input_use = move || {
         let names = in_prompt.get();
-        let (input_empty, has_vars) = d.draft.with(|x| {
-            x.suite.case(id).map_or((true, false), |c| {
-                (c.input.trim().is_empty(), !c.vars.is_empty())
+        let (input_empty, has_vars, conversation) = d.draft.with(|x| {
+            x.suite.case(id).map_or((true, false, false), |c| {
+                (
+                    c.input.trim().is_empty(),
+                    !c.vars.is_empty(),
+                    c.is_conversation(),
+                )
             })
         });
         let mut text = if input_empty && has_vars {
             "Sent as the user message. While it is empty, the variables below are sent in its place, one \u{201c}name: value\u{201d} line each.".to_owned()
+        } else if conversation {
+            "Sent as the last user message, after the system prompt and the earlier turns above; the checks read the reply to it.".to_owned()
         } else {
             "Sent as the user message, after the system prompt.".to_owned()
         };
