@@ -78,7 +78,7 @@ fn lookup<'v>(values: &[(&str, &'v str)], name: &str) -> Option<&'v str> {
 pub(crate) const TRAP: &str = "{expected} {output} {rubric} {prompt} {input} {draft} {critique} \
     {checks} {format} {cases} {n} {typical} {edge} {adversarial} {variables} {idea} {details} \
     {section} {instruction} {family} {score} {history} {failures} {passes} {locked} {styles} \
-    {cut_off}";
+    {cut_off} {conversations}";
 
 #[cfg(test)]
 mod tests;

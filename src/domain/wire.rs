@@ -950,6 +950,11 @@ pub struct CaseV1 {
     pub description: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub input: String,
+    /// A conversation's earlier turns, before `input` (absent for a one-message case, and in
+    /// records made before turns existed; an older app ignores it and opens the case with its
+    /// last message only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub turns: Vec<TurnV1>,
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub vars: serde_json::Map<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -964,6 +969,33 @@ pub struct CaseV1 {
     /// promptfoo's test threshold (0..=1): the case passes when its score reaches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
+}
+
+/// One earlier turn of a conversation case, in OpenAI's message words: `{"role": "user" |
+/// "assistant", "content": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnV1 {
+    pub role: crate::domain::provider::Speaker,
+    #[serde(default)]
+    pub content: String,
+}
+
+impl From<&crate::domain::provider::Message> for TurnV1 {
+    fn from(m: &crate::domain::provider::Message) -> Self {
+        Self {
+            role: m.speaker,
+            content: m.text.clone(),
+        }
+    }
+}
+
+impl From<TurnV1> for crate::domain::provider::Message {
+    fn from(t: TurnV1) -> Self {
+        Self {
+            speaker: t.role,
+            text: t.content,
+        }
+    }
 }
 
 /// A value as text: strings as they are, nothing as empty, anything else as compact JSON.
@@ -1368,6 +1400,7 @@ impl From<&TestCase> for CaseV1 {
         Self {
             description: c.description.clone(),
             input: c.input.clone(),
+            turns: c.turns.iter().map(TurnV1::from).collect(),
             vars: c
                 .vars
                 .iter()
@@ -1403,6 +1436,7 @@ impl CaseV1 {
             id: 0,
             description: self.description,
             input: self.input,
+            turns: self.turns.into_iter().map(Into::into).collect(),
             vars: self
                 .vars
                 .iter()

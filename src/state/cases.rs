@@ -100,7 +100,8 @@ impl CaseSynth {
         let settings = self.settings;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
         let key = settings.keys_untracked(cfg.kind);
-        let req = synth::request(&prompt, &vars, n);
+        let conversations = existing.iter().filter(|c| c.is_conversation()).count();
+        let req = synth::request(&prompt, &vars, n, conversations);
         self.stage.set(Stage::Writing);
         self.error.set(None);
         self.call_error.set(None);

@@ -14,7 +14,8 @@ use crate::domain::eval::cases_io::{self, Imported};
 use crate::domain::eval::run::{self, Gap};
 use crate::domain::eval::synth::Similar;
 use crate::domain::eval::{
-    self, Assertion, Check, CheckKind, Grader, LengthUnit, Preset, Split, TestCase, proposed_global,
+    self, Assertion, Check, CheckKind, Grader, LengthUnit, Message, Preset, Speaker, Split,
+    TestCase, proposed_global,
 };
 use crate::domain::figures::{alike, read_setting};
 use crate::state::cases::{CaseSynth, Stage};
@@ -81,7 +82,7 @@ impl OpenCase {
 pub fn gap_variable(g: &Gap) -> Option<String> {
     match g {
         Gap::Missing { name, .. } | Gap::Empty { name, .. } => Some(name.clone()),
-        Gap::NoMessage => None,
+        Gap::NoMessage | Gap::EmptyTurn { .. } => None,
     }
 }
 
@@ -261,6 +262,8 @@ fn CaseRow(
     });
     let open = move || editing.get() == Some(id);
     let label = move || case.with(|c| c.as_ref().map(TestCase::summary).unwrap_or_default());
+    // A conversation shows compactly: how many earlier turns, then its last message.
+    let conversation = move || case.with(|c| c.as_ref().and_then(TestCase::conversation_label));
     let name = move || format!("case #{id}");
     // Where the case is in the list: the first cannot move up, the last cannot move down, and a
     // list of one has no order to change.
@@ -284,6 +287,7 @@ fn CaseRow(
                 <span class="pw-case__id">{format!("#{id}")}</span>
                 <button type="button" class="pw-case__summary" aria-expanded=move || open().to_string()
                     on:click=move |_| editing.set(if open() { None } else { Some(id) })>
+                    {move || conversation().map(|c| view! { <span class="pw-tag pw-tag--conv">{c}</span> " " })}
                     {move || { let s = label(); if s.is_empty() { "(empty input)".to_owned() } else { s } }}
                 </button>
                 <span class="pw-case__tags">
@@ -309,9 +313,10 @@ fn CaseRow(
                         if unused > 0 {
                             v.push(view! { <span class="pw-tag pw-tag--bad" title="Open the case: what you typed is still there, marked in red with why it cannot be used; the old value counts until you correct or empty it.">{format!("{unused} entr{} not used", if unused == 1 { "y" } else { "ies" })}</span> }.into_any());
                         }
-                        let empty: Vec<String> = gaps.with(|g| g.iter().map(|g| match gap_variable(g) {
-                            Some(name) => format!("{{{{{name}}}}}"),
-                            None => "the input".to_owned(),
+                        let empty: Vec<String> = gaps.with(|g| g.iter().map(|g| match (g, gap_variable(g)) {
+                            (_, Some(name)) => format!("{{{{{name}}}}}"),
+                            (Gap::EmptyTurn { at, .. }, None) => format!("turn {at}"),
+                            _ => "the input".to_owned(),
                         }).collect());
                         if !empty.is_empty() {
                             let text = format!("empty: {}", empty.join(", "));
@@ -394,13 +399,19 @@ fn CaseEditor(
     // `{{variables}}` come from the boxes below, never from it.
     let input_use = move || {
         let names = in_prompt.get();
-        let (input_empty, has_vars) = d.draft.with(|x| {
-            x.suite.case(id).map_or((true, false), |c| {
-                (c.input.trim().is_empty(), !c.vars.is_empty())
+        let (input_empty, has_vars, conversation) = d.draft.with(|x| {
+            x.suite.case(id).map_or((true, false, false), |c| {
+                (
+                    c.input.trim().is_empty(),
+                    !c.vars.is_empty(),
+                    c.is_conversation(),
+                )
             })
         });
         let mut text = if input_empty && has_vars {
             "Sent as the user message. While it is empty, the variables below are sent in its place, one \u{201c}name: value\u{201d} line each.".to_owned()
+        } else if conversation {
+            "Sent as the last user message, after the system prompt and the earlier turns above; the checks read the reply to it.".to_owned()
         } else {
             "Sent as the user message, after the system prompt.".to_owned()
         };
@@ -418,7 +429,7 @@ fn CaseEditor(
     let gap_of = move |name: Option<&str>| {
         gaps.with(|g| {
             g.iter()
-                .find(|g| gap_variable(g).as_deref() == name)
+                .find(|g| gap_variable(g).as_deref() == name && !matches!(g, Gap::EmptyTurn { .. }))
                 .map(Gap::describe)
         })
     };
@@ -435,10 +446,33 @@ fn CaseEditor(
             })
         })
     };
+    let turn_count = Memo::new(move |_| {
+        d.draft
+            .with(|x| x.suite.case(id).map_or(0, |c| c.turns.len()))
+    });
+    let input_label = move || {
+        if turn_count.get() > 0 {
+            format!("Last user message of case #{id} (the reply to it is checked)")
+        } else {
+            format!("Input of case #{id}")
+        }
+    };
     view! {
         <div class="pw-case__editor">
+            <Show when=move || turn_count.get() == 0>
+                <div class="pw-row pw-row--wrap">
+                    <button type="button" class="pw-button pw-button--small"
+                        aria-label=format!("Add earlier turns to case #{id}")
+                        aria-describedby=format!("pw-case-{id}-turns-hint")
+                        on:click=move |_| update_case(d, id, |c| c.turns.push(Message::user("")))>"Add earlier turns"</button>
+                    <span id=format!("pw-case-{id}-turns-hint") class="pw-hint">"Test the reply to a message in the middle of a chat: the earlier user and assistant messages are sent first, as they are."</span>
+                </div>
+            </Show>
+            <Show when=move || { turn_count.get() > 0 }>
+                <Conversation id=id count=turn_count gaps=gaps/>
+            </Show>
             <div class="pw-field pw-field--wide">
-                <label class="pw-label" for=format!("{p}-input")>{format!("Input of case #{id}")}</label>
+                <label class="pw-label" for=format!("{p}-input")>{input_label}</label>
                 <textarea id=format!("{p}-input") class="pw-textarea" rows="3"
                     placeholder="The message a user would send"
                     aria-describedby=format!("{p}-input-use")
@@ -557,6 +591,118 @@ fn CaseEditor(
             </details>
             <AssertionList owner=Owner::Case(id) title="Checks for this case"/>
         </div>
+    }
+}
+
+/// A conversation case's earlier turns as a chat to edit: each turn's speaker and text, moved up
+/// or down, removed; a user or an assistant turn added at the end. Texts are edited in place
+/// (rows are keyed by place, so a move changes what two rows show, never their focus).
+#[component]
+fn Conversation(
+    /// The case id.
+    id: u32,
+    /// How many earlier turns the case has.
+    count: Memo<usize>,
+    /// What the case would send empty (`run::gaps`): an empty turn is said under it.
+    gaps: Memo<Vec<Gap>>,
+) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let turn = move |i: usize| {
+        d.draft
+            .with(|x| x.suite.case(id).and_then(|c| c.turns.get(i).cloned()))
+    };
+    let who = |s: Speaker| match s {
+        Speaker::User => "User",
+        Speaker::Assistant => "Assistant",
+    };
+    let indices = Memo::new(move |_| (0..count.get()).collect::<Vec<usize>>());
+    view! {
+        <fieldset class="pw-conv" aria-label=format!("Earlier turns of case #{id}")>
+            <legend class="pw-label">"Earlier turns of the conversation"</legend>
+            <p class="pw-hint">"Sent in this order after the system prompt and before the last user message below. Their texts are sent as written ({{variables}} are not filled in them)."</p>
+            <ol class="pw-conv__turns">
+                <For each=move || indices.get() key=|i| *i children=move |i| {
+                    let speaker = move || turn(i).map_or(Speaker::User, |t| t.speaker);
+                    let name = move || format!("turn {} ({}) of case #{id}", i + 1, who(speaker()).to_lowercase());
+                    let field_id = format!("pw-case-{id}-turn-{i}");
+                    view! {
+                        <li class=move || format!("pw-conv__turn pw-conv__turn--{}", who(speaker()).to_lowercase())>
+                            <label class="pw-label" for=field_id.clone()>{move || format!("Turn {} of case #{id}: {}", i + 1, who(speaker()))}</label>
+                            <textarea id=field_id class="pw-textarea" rows="2"
+                                placeholder=move || if speaker() == Speaker::User { "What the user said" } else { "What the assistant answered" }
+                                prop:value=move || turn(i).map(|t| t.text).unwrap_or_default()
+                                on:input=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    update_case(d, id, |c| if let Some(t) = c.turns.get_mut(i) { t.text = v; });
+                                }></textarea>
+                            {move || gaps.with(|g| g.iter().find(|g| matches!(g, Gap::EmptyTurn { at, .. } if *at == i + 1)).map(Gap::describe))
+                                .map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })}
+                            <div class="pw-row pw-row--wrap pw-conv__actions">
+                                <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                                    aria-label=move || format!("Make {} a {} turn", name(), if speaker() == Speaker::User { "assistant" } else { "user" })
+                                    on:click=move |_| update_case(d, id, |c| if let Some(t) = c.turns.get_mut(i) {
+                                        t.speaker = if t.speaker == Speaker::User { Speaker::Assistant } else { Speaker::User };
+                                    })>{move || if speaker() == Speaker::User { "Make it the assistant's" } else { "Make it the user's" }}</button>
+                                <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                                    aria-label=move || format!("Move {} up", name())
+                                    disabled=move || i == 0
+                                    on:click=move |_| update_case(d, id, |c| if i > 0 && i < c.turns.len() { c.turns.swap(i - 1, i); })>"Move up"</button>
+                                <button type="button" class="pw-button pw-button--small pw-button--ghost"
+                                    aria-label=move || format!("Move {} down", name())
+                                    disabled=move || (i + 1 >= count.get())
+                                    on:click=move |_| update_case(d, id, |c| if i + 1 < c.turns.len() { c.turns.swap(i, i + 1); })>"Move down"</button>
+                                <button type="button" class="pw-button pw-button--small pw-button--ghost pw-button--danger"
+                                    aria-label=move || format!("Remove {}", name())
+                                    on:click=move |_| update_case(d, id, |c| if i < c.turns.len() { c.turns.remove(i); })>"Remove"</button>
+                            </div>
+                        </li>
+                    }
+                }/>
+            </ol>
+            <div class="pw-row pw-row--wrap">
+                <button type="button" class="pw-button pw-button--small"
+                    aria-label=format!("Add a user turn to case #{id}")
+                    on:click=move |_| update_case(d, id, |c| c.turns.push(Message::user("")))>"Add a user turn"</button>
+                <button type="button" class="pw-button pw-button--small"
+                    aria-label=format!("Add an assistant turn to case #{id}")
+                    on:click=move |_| update_case(d, id, |c| c.turns.push(Message::assistant("")))>"Add an assistant turn"</button>
+            </div>
+        </fieldset>
+    }
+}
+
+/// A case's conversation shown as text, folded: each earlier turn under its speaker, then the
+/// last user message. Nothing for a one-message case. Model and case texts are text nodes, never
+/// HTML.
+#[component]
+pub fn ConversationFold(
+    /// The case whose conversation is shown.
+    case: Signal<Option<TestCase>>,
+) -> impl IntoView {
+    move || {
+        case.get().filter(TestCase::is_conversation).map(|c| {
+            let label = c.conversation_label().unwrap_or_default();
+            let turns = c.turns.clone();
+            let last = c.user_message();
+            view! {
+                <details class="pw-details pw-conv-fold">
+                    <summary>{format!("{label}: show the conversation")}</summary>
+                    <ol class="pw-conv__turns">
+                        {turns.into_iter().map(|t| {
+                            let (who, class) = match t.speaker {
+                                Speaker::User => ("User", "pw-conv__turn pw-conv__turn--user"),
+                                Speaker::Assistant => ("Assistant", "pw-conv__turn pw-conv__turn--assistant"),
+                            };
+                            view! { <li class=class><span class="pw-output__label">{who}</span><pre class="pw-output__text">{t.text}</pre></li> }
+                        }).collect_view()}
+                        <li class="pw-conv__turn pw-conv__turn--user pw-conv__turn--last">
+                            <span class="pw-output__label">"User (the message answered)"</span>
+                            <pre class="pw-output__text">{last}</pre>
+                        </li>
+                    </ol>
+                </details>
+            }
+        })
     }
 }
 

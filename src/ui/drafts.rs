@@ -406,7 +406,8 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                     </details>
                 }
             });
-            view! { <li>{line}{result}</li> }
+            let conversation = Signal::stored(Some(c.clone()));
+            view! { <li>{line}<super::cases::ConversationFold case=conversation/>{result}</li> }
         })
         .collect_view();
     view! {

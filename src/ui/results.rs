@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::shell::OFFLINE_TITLE;
 
-use super::cases::{OpenCase, Selection, gap_variable};
+use super::cases::{ConversationFold, OpenCase, Selection, gap_variable};
 use super::number::NumberInput;
 use super::rating::RatingControl;
 use crate::domain::estimate::{call_cost, format_cost};
@@ -444,6 +444,7 @@ fn ResultRow(
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                 </Show>
             </div>
+            <ConversationFold case=Signal::derive(move || d.draft.with(|x| x.suite.case(id).cloned()))/>
             {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
             {move || match status.get() {
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),

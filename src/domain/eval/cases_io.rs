@@ -8,9 +8,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{Map, Value};
 
-use crate::domain::eval::{Assertion, Split, TestCase};
+use crate::domain::eval::{Assertion, Message, Speaker, Split, TestCase};
 use crate::domain::figures;
-use crate::domain::wire::{AssertionV1, CaseV1, text_of};
+use crate::domain::wire::{AssertionV1, CaseV1, TurnV1, text_of};
 
 mod promptfoo;
 mod yaml;
@@ -343,6 +343,7 @@ fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
 fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
     let (file, line) = (raw.file.clone(), raw.line);
     let left = std::mem::take(&mut raw.left_out);
+    let raw_unread = std::mem::take(&mut raw.unread);
     match promptfoo::expand(raw, defaults) {
         Err(why) => {
             out.left_out.extend(left);
@@ -351,6 +352,7 @@ fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
         Ok(cases) => {
             let empty = cases.iter().all(|c| {
                 c.input.is_empty()
+                    && c.turns.is_empty()
                     && c.vars.is_empty()
                     && c.expected.is_empty()
                     && c.assertions.is_empty()
@@ -363,7 +365,22 @@ fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
                 return;
             }
             // What was left out of it is named in the bad row instead.
-            let why = if left.is_empty() {
+            let why = if !raw_unread.is_empty() {
+                format!(
+                    "this test has nothing Promptwright can use: {} ({}) {} Promptwright reads (a test has input, vars, assert, expected, messages…)",
+                    if raw_unread.len() == 1 {
+                        "its field"
+                    } else {
+                        "its fields"
+                    },
+                    raw_unread.join(", "),
+                    if raw_unread.len() == 1 {
+                        "is not one"
+                    } else {
+                        "are not ones"
+                    },
+                )
+            } else if left.is_empty() {
                 "this test has nothing Promptwright can use: no variables, input or checks"
                     .to_owned()
             } else {
@@ -518,15 +535,88 @@ fn read_test(
         );
         return None;
     };
-    // A chat log in OpenAI's messages shape holds earlier turns this app cannot send yet:
-    // reported, never imported as a case that lost them. (promptfoo's `_conversation` variable
-    // comes in as promptfoo reads it, a variable.)
-    if m.get("messages").is_some_and(Value::is_array) {
-        out.bad(
+    let mut input_given = m.contains_key("input");
+    // Our `turns` (earlier turns, in OpenAI's message shape), read turn by turn.
+    let mut turns: Vec<Message> = Vec::new();
+    match m.remove("turns") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match read_message(item) {
+                    Ok(Said::Turn(t)) => turns.push(t),
+                    Ok(Said::Other(role)) => leave(
+                        line,
+                        Omitted::Part(format!("turn {} ({role})", i + 1)),
+                        "Promptwright sends only user and assistant turns".into(),
+                    ),
+                    Err(why) => leave(line, Omitted::Part(format!("turn {}", i + 1)), why),
+                }
+            }
+        }
+        Some(other) => leave(
             line,
-            "this is a conversation (a list of messages): Promptwright tests one message at a time and cannot send earlier turns yet".to_owned(),
-        );
-        return None;
+            Omitted::Part("the turns field".into()),
+            format!("it is not a list of turns (found {})", kind_of(&other)),
+        ),
+    }
+    // A chat log in OpenAI's messages shape: the last user message is the tested turn, what
+    // the assistant said after it the expected answer, the messages before it the earlier turns.
+    match m.remove("messages") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            let log = match chat_log(&items) {
+                Ok(log) => log,
+                Err(why) => {
+                    out.bad(line, why);
+                    return None;
+                }
+            };
+            if m.get("input")
+                .is_some_and(|i| !text_of(i).trim().is_empty())
+            {
+                out.bad(
+                    line,
+                    "it has both messages and an input: the last user message is the input, so give one or the other",
+                );
+                return None;
+            }
+            for (what, why) in log.left {
+                leave(line, what, why);
+            }
+            if !turns.is_empty() {
+                leave(
+                    line,
+                    Omitted::Part("the turns field".into()),
+                    "the messages hold the conversation".into(),
+                );
+            }
+            turns = log.turns;
+            m.insert("input".into(), Value::String(log.input));
+            input_given = true;
+            if let Some(reply) = log.reply {
+                if m.get("expected")
+                    .is_some_and(|e| !text_of(e).trim().is_empty())
+                {
+                    leave(
+                        line,
+                        Omitted::Part("the reply after the last user message".into()),
+                        "the test's own expected answer is kept".into(),
+                    );
+                } else {
+                    m.insert("expected".into(), Value::String(reply));
+                }
+            }
+        }
+        Some(other) => {
+            out.bad(
+                line,
+                format!(
+                    "its messages are not a list of messages (found {})",
+                    kind_of(&other)
+                ),
+            );
+            return None;
+        }
     }
     let lookup = |r: &str| ctx.lookup(from, r).into_iter().next();
     let vars: Vec<(String, Value)> = match m.remove("vars") {
@@ -666,7 +756,13 @@ fn read_test(
             }
         }
     }
-    // promptfoo fields with no place here (providers, prompts…) are ignored by the wire form.
+    // promptfoo fields with no place here (providers, prompts…) are ignored by the wire form;
+    // any other field is named if nothing else of the test can be used.
+    let unread: Vec<String> = m
+        .keys()
+        .filter(|k| !KNOWN_FIELDS.contains(&k.as_str()))
+        .cloned()
+        .collect();
     let wire: CaseV1 = match serde_json::from_value(Value::Object(m)) {
         Ok(w) => w,
         Err(e) => {
@@ -678,6 +774,7 @@ fn read_test(
         }
     };
     let (mut case, _) = wire.into_case();
+    case.turns = turns;
     case.threshold = case.threshold.or(threshold);
     for (i, a) in asserts.iter().enumerate() {
         let at = assert_lines.get(i).copied().unwrap_or(line);
@@ -693,7 +790,139 @@ fn read_test(
         vars,
         metadata,
         no_expansion,
+        input_given,
+        unread,
         left_out: left,
+    })
+}
+
+/// The fields of a test read here or by promptfoo for things with no place here (its
+/// providers, prompts, a fixed output…): the others are named when a test has nothing usable.
+const KNOWN_FIELDS: &[&str] = &[
+    "description",
+    "input",
+    "expected",
+    "tags",
+    "split",
+    "assert",
+    "vars",
+    "threshold",
+    "metadata",
+    "options",
+    "provider",
+    "providers",
+    "prompts",
+    "providerOutput",
+    "assertScoringFunction",
+    "id",
+];
+
+/// One message of a chat log or of a case's turns, as read.
+enum Said {
+    Turn(Message),
+    /// A role that is not sent (system, developer, tool…), by its name.
+    Other(String),
+}
+
+/// Reads one message in OpenAI's shape: `role` (`user`, `assistant`; `system`, `developer`,
+/// `tool`, `function` are read as not sent) and `content`: a text, or a list of parts whose
+/// `text` parts are joined (another kind of part, such as an image, cannot be sent: `Err`).
+/// A message with no content (an assistant's tool call) is read as not sent.
+fn read_message(v: &Value) -> Result<Said, String> {
+    let Value::Object(m) = v else {
+        return Err(format!("it is not a message (found {})", kind_of(v)));
+    };
+    let role = m.get("role").map(text_of).unwrap_or_default();
+    let role = role.trim().to_ascii_lowercase();
+    let speaker = match role.as_str() {
+        "user" => Speaker::User,
+        "assistant" => Speaker::Assistant,
+        "" => return Err("it has no role (user or assistant)".to_owned()),
+        other => return Ok(Said::Other(other.to_owned())),
+    };
+    let text = match m.get("content") {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => {
+            return Ok(Said::Other(format!("{role} tool call")));
+        }
+        Some(Value::Array(parts)) => {
+            let mut texts = Vec::new();
+            for p in parts {
+                match p {
+                    Value::String(s) => texts.push(s.clone()),
+                    Value::Object(o)
+                        if o.get("type").and_then(Value::as_str).unwrap_or("text") == "text" =>
+                    {
+                        texts.push(o.get("text").map(text_of).unwrap_or_default());
+                    }
+                    Value::Object(o) => {
+                        return Err(format!(
+                            "it holds a part Promptwright cannot send ({})",
+                            o.get("type").map(text_of).unwrap_or_default()
+                        ));
+                    }
+                    other => {
+                        return Err(format!("its content holds {}, not text", kind_of(other)));
+                    }
+                }
+            }
+            texts.join("\n")
+        }
+        Some(other) => return Err(format!("its content is {}, not text", kind_of(other))),
+    };
+    Ok(Said::Turn(Message { speaker, text }))
+}
+
+/// A chat log read into a case's parts.
+struct ChatLog {
+    turns: Vec<Message>,
+    /// The last user message.
+    input: String,
+    /// The assistant's messages after it, joined by blank lines.
+    reply: Option<String>,
+    /// Messages not sent (system, tool…), each with why.
+    left: Vec<(Omitted, String)>,
+}
+
+/// Reads a chat log (OpenAI's `messages`): the last user message is the tested turn, the
+/// assistant's messages after it the expected answer, the user and assistant messages before it
+/// the earlier turns; a system message is left out (the draft's prompt is the system message),
+/// as are tool messages and tool calls. `Err` (the line is reported) when a message does not
+/// read or there is no user message.
+fn chat_log(items: &[Value]) -> Result<ChatLog, String> {
+    let mut kept: Vec<Message> = Vec::new();
+    let mut left = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let n = i + 1;
+        match read_message(item) {
+            Ok(Said::Turn(t)) => kept.push(t),
+            Ok(Said::Other(role)) if role == "system" || role == "developer" => left.push((
+                Omitted::Part(format!("the {role} message (message {n})")),
+                "the draft's prompt is the system message, so this one is not sent".to_owned(),
+            )),
+            Ok(Said::Other(role)) => left.push((
+                Omitted::Part(format!("message {n} ({role})")),
+                "Promptwright sends only user and assistant messages".to_owned(),
+            )),
+            Err(why) => {
+                return Err(format!(
+                    "message {n} of this conversation cannot be read: {why}"
+                ));
+            }
+        }
+    }
+    let Some(last) = kept.iter().rposition(|t| t.speaker == Speaker::User) else {
+        return Err(
+            "this conversation has no user message, so there is no turn to test".to_owned(),
+        );
+    };
+    let after: Vec<String> = kept.drain(last + 1..).map(|t| t.text).collect();
+    let input = kept.pop().map(|t| t.text).unwrap_or_default();
+    Ok(ChatLog {
+        turns: kept,
+        input,
+        reply: (!after.is_empty()).then(|| after.join("\n\n")),
+        left,
     })
 }
 
@@ -1084,6 +1313,8 @@ fn test_from_row(
         vars: Vec::new(),
         metadata: Vec::new(),
         no_expansion: false,
+        input_given: cols.contains(&Col::Input),
+        unread: Vec::new(),
         left_out: Vec::new(),
     };
     let mut leave = |what: Omitted, why: String| {
@@ -1454,11 +1685,40 @@ fn read_default_test(
 // Export
 // ---------------------------------------------------------------------------------------------
 
-/// One `CaseV1` JSON object per line (ids are not written).
+/// One `CaseV1` JSON object per line (ids are not written). A conversation is written as a
+/// chat log in OpenAI's messages shape, `{"messages": [...]}`: its earlier turns, its message
+/// as the last user message and its expected answer (when it has one) as the assistant's reply
+/// after it, with the case's other fields (variables, checks, tags…) beside `messages`;
+/// [`import`] reads it back to the same case.
 pub fn to_jsonl(cases: &[TestCase]) -> String {
     let mut out = String::new();
     for c in cases {
-        let line = serde_json::to_string(&CaseV1::from(c)).expect("a case always serializes");
+        let mut wire = CaseV1::from(c);
+        let line = if c.is_conversation() {
+            let mut messages: Vec<Value> = c
+                .turns
+                .iter()
+                .map(|t| serde_json::to_value(TurnV1::from(t)).expect("a turn always serializes"))
+                .collect();
+            messages.push(
+                serde_json::json!({"role": "user", "content": std::mem::take(&mut wire.input)}),
+            );
+            let expected = std::mem::take(&mut wire.expected);
+            if !expected.is_empty() {
+                messages.push(serde_json::json!({"role": "assistant", "content": expected}));
+            }
+            wire.turns.clear();
+            let mut obj = Map::new();
+            obj.insert("messages".into(), Value::Array(messages));
+            if let Value::Object(rest) =
+                serde_json::to_value(&wire).expect("a case always serializes")
+            {
+                obj.extend(rest);
+            }
+            Value::Object(obj).to_string()
+        } else {
+            serde_json::to_string(&wire).expect("a case always serializes")
+        };
         out.push_str(&line);
         out.push('\n');
     }
@@ -1466,7 +1726,9 @@ pub fn to_jsonl(cases: &[TestCase]) -> String {
 }
 
 /// A CSV with columns `__description, __input, <variables>, __reference, __tags, __split,
-/// __assert` (and `__threshold` when a case has one); variables in first-seen order, a case without one gets an empty cell. [`import`]
+/// __assert` (and `__threshold` when a case has one, and promptfoo's `_conversation` after
+/// `__input` when a case is a conversation: its earlier turns as a JSON list of `{input,
+/// output}` pairs, empty for the others); variables in first-seen order, a case without one gets an empty cell. [`import`]
 /// reads it back to the same cases when they share their variables (a missing one comes back
 /// empty) and their tags hold no `,` or `;`.
 pub fn to_csv(cases: &[TestCase]) -> String {
@@ -1483,6 +1745,10 @@ pub fn to_csv(cases: &[TestCase]) -> String {
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     let mut header = vec!["__description", "__input"];
+    let conversations = cases.iter().any(TestCase::is_conversation);
+    if conversations {
+        header.push(promptfoo::CONVERSATION_VAR);
+    }
     header.extend(&names);
     // `__reference`, not `__expected_output`: promptfoo reads every `__expected…` column as a check.
     header.extend(["__reference", "__tags", "__split", "__assert"]);
@@ -1493,6 +1759,13 @@ pub fn to_csv(cases: &[TestCase]) -> String {
     w.write_record(&header).expect("writing to memory");
     for c in cases {
         let mut row: Vec<String> = vec![c.description.clone(), c.input.clone()];
+        if conversations {
+            row.push(if c.is_conversation() {
+                promptfoo::turns_to_pairs(&c.turns).to_string()
+            } else {
+                String::new()
+            });
+        }
         for name in &names {
             let value = c
                 .vars

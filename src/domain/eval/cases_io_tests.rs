@@ -38,6 +38,13 @@ fn render(r: &Result<Imported, String>) -> String {
             s.push_str(&format!(" threshold={t}"));
         }
         s.push('\n');
+        for t in &c.turns {
+            let who = match t.speaker {
+                Speaker::User => "user",
+                Speaker::Assistant => "assistant",
+            };
+            s.push_str(&format!("  turn {who} {:?}\n", t.text));
+        }
         if !c.input.is_empty() {
             s.push_str(&format!("  input {:?}\n", c.input));
         }
@@ -256,16 +263,26 @@ fn jsonl_crlf_blank_lines_and_odd_fields() {
     );
 }
 
-// A chat log line (OpenAI's messages shape) came in as an empty case with no warning, or as a
-// case with only its tags: it is reported with why, and nothing half-read is imported.
+// A chat log line (OpenAI's messages shape) came in as an empty case with no warning: it now
+// comes in as a conversation case (the last user message tested, the assistant's reply after it
+// the expected answer, the system message named as left out), and a line that cannot be placed
+// is reported by line with why.
 #[test]
-fn conversations_are_reported_not_imported_empty() {
+fn a_chat_log_line_becomes_a_conversation_case() {
     check(
         "chats.jsonl",
         concat!(
-            r#"{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"},{"role":"assistant","content":"Hello"}]}"#,
+            r#"{"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"I want to visit Italy."},{"role":"assistant","content":"When?"},{"role":"user","content":"In July."},{"role":"assistant","content":"July is hot; try the coast."}]}"#,
             "\n",
             r#"{"messages":[{"role":"user","content":"hi"}],"tags":["chat"],"description":"greeting"}"#,
+            "\n",
+            r#"{"messages":[{"role":"system","content":"Only a system message."}]}"#,
+            "\n",
+            r#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}"#,
+            "\n",
+            r#"{"messages":"hello"}"#,
+            "\n",
+            r#"{"prompt":"hi","completion":"hello"}"#,
             "\n",
             r#"{"input":"one message"}"#,
             "\n"
@@ -273,9 +290,19 @@ fn conversations_are_reported_not_imported_empty() {
         expect![[r#"
             format JSONL
             case "" split=train
+              turn user "I want to visit Italy."
+              turn assistant "When?"
+              input "In July."
+              expected "July is hot; try the coast."
+            case "greeting" split=train tags=["chat"]
+              input "hi"
+            case "" split=train
               input "one message"
-            bad line 1: this is a conversation (a list of messages): Promptwright tests one message at a time and cannot send earlier turns yet
-            bad line 2: this is a conversation (a list of messages): Promptwright tests one message at a time and cannot send earlier turns yet
+            left line 1: the system message (message 1) left out: the draft's prompt is the system message, so this one is not sent
+            bad line 3: this conversation has no user message, so there is no turn to test
+            bad line 4: message 1 of this conversation cannot be read: it holds a part Promptwright cannot send (image_url)
+            bad line 5: its messages are not a list of messages (found a piece of text)
+            bad line 6: this test has nothing Promptwright can use: its fields (prompt, completion) are not ones Promptwright reads (a test has input, vars, assert, expected, messages…)
         "#]],
     );
 }
@@ -938,6 +965,11 @@ fn varied_cases() -> Vec<TestCase> {
             id: 0,
             description: "Commas, \"quotes\" and\nnew lines".into(),
             input: "Line one\r\nLine two, with a comma\n\"quoted\"".into(),
+            turns: vec![
+                Message::user("Hi, \"billing\", please"),
+                Message::assistant("Sure.\nWhich invoice?"),
+                Message::user(""),
+            ],
             vars: vars("billing, refunds", ""),
             expected: "  leading and trailing spaces  ".into(),
             assertions: vec![
@@ -957,6 +989,10 @@ fn varied_cases() -> Vec<TestCase> {
             id: 0,
             description: "日本語とemoji 😀🎉".into(),
             input: String::new(),
+            turns: vec![
+                Message::assistant("Welcome 😀"),
+                Message::assistant("Second"),
+            ],
             vars: vars("مرحبا", "Zoë — “curly” ‘quotes’"),
             expected: String::new(),
             assertions: vec![
@@ -984,6 +1020,7 @@ fn varied_cases() -> Vec<TestCase> {
             id: 0,
             description: String::new(),
             input: "=SUM(A1:A2)\ttab".into(),
+            turns: vec![],
             vars: vars("", "\"\""),
             expected: "\n".into(),
             assertions: vec![],
@@ -1129,23 +1166,37 @@ fn arb_cases() -> impl Strategy<Value = Vec<TestCase>> {
             prop::collection::vec(arb_assertion(), 0..4),
             prop::collection::vec("[\\p{L}\\p{N}_!-]{1,6}", 0..3),
             any::<bool>(),
+            prop::collection::vec((any::<bool>(), arb_text()), 0..4),
         )
             .prop_map(
-                move |(description, input, values, expected, assertions, tags, held)| TestCase {
-                    id: 0,
-                    description,
-                    input,
-                    vars: names.iter().cloned().zip(values).collect(),
-                    expected,
-                    assertions,
-                    tags,
-                    split: if held { Split::HeldOut } else { Split::Train },
-                    threshold: None,
+                move |(description, input, values, expected, assertions, tags, held, turns)| {
+                    TestCase {
+                        id: 0,
+                        description,
+                        input,
+                        turns: turns
+                            .into_iter()
+                            .map(|(user, text)| {
+                                if user {
+                                    Message::user(text)
+                                } else {
+                                    Message::assistant(text)
+                                }
+                            })
+                            .collect(),
+                        vars: names.iter().cloned().zip(values).collect(),
+                        expected,
+                        assertions,
+                        tags,
+                        split: if held { Split::HeldOut } else { Split::Train },
+                        threshold: None,
+                    }
                 },
             );
         // A case with nothing in it is reported, not imported (see `finish`).
         let case = case.prop_filter("a case with something in it", |c| {
             !(c.input.is_empty()
+                && c.turns.is_empty()
                 && c.vars.is_empty()
                 && c.expected.is_empty()
                 && c.assertions.is_empty()
@@ -1590,4 +1641,103 @@ fn a_file_cut_off_says_it_ends_early_in_every_format() {
     // A JSON file with a mistake (not cut off) names the mistake, not a cut.
     let m = said(&import("cases.json", "[{\"input\": \"a\",}]"));
     assert!(!m.contains("cut off"), "{m}");
+}
+
+#[test]
+fn promptfoo_conversation_var_becomes_earlier_turns() {
+    check(
+        "tests.yaml",
+        r#"
+- description: chat
+  vars:
+    message: And in July?
+    _conversation:
+      - input: I go to Italy.
+        output: When?
+      - output: Any questions?
+- description: whole conversation
+  vars:
+    _conversation:
+      - input: Hi
+        output: Hello!
+      - input: Weather?
+        output: Sunny.
+- description: bad
+  vars:
+    message: x
+    _conversation: just text
+"#,
+        expect![[r#"
+            format YAML
+            case "chat" split=train
+              turn user "I go to Italy."
+              turn assistant "When?"
+              turn assistant "Any questions?"
+              var message = "And in July?"
+            case "whole conversation" split=train
+              turn user "Hi"
+              turn assistant "Hello!"
+              input "Weather?"
+              expected "Sunny."
+            bad line 16: its _conversation is not a JSON list of {"input", "output"} pairs
+        "#]],
+    );
+    check(
+        "tests.csv",
+        concat!(
+            "__input,_conversation,__reference\n",
+            "\"And now?\",\"[{\"\"input\"\":\"\"Hi\"\",\"\"output\"\":\"\"Hello\"\"}]\",ok\n",
+            "\"One message\",,\n",
+            "\"Broken\",\"[{\"\"input\"\":\",\n",
+        ),
+        expect![[r#"
+            format CSV
+            case "" split=train
+              turn user "Hi"
+              turn assistant "Hello"
+              input "And now?"
+              expected "ok"
+            case "" split=train
+              input "One message"
+            bad line 4: its _conversation is not a JSON list of {"input", "output"} pairs
+        "#]],
+    );
+}
+
+#[test]
+fn a_conversation_exports_as_a_messages_line_and_a_conversation_column() {
+    let c = TestCase {
+        description: "chat".into(),
+        input: "And in July?".into(),
+        turns: vec![Message::user("I go to Italy."), Message::assistant("When?")],
+        expected: "Hot.".into(),
+        tags: vec!["chat".into()],
+        ..Default::default()
+    };
+    let jsonl = to_jsonl(std::slice::from_ref(&c));
+    let v: Value = serde_json::from_str(jsonl.trim()).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "messages": [
+                {"role": "user", "content": "I go to Italy."},
+                {"role": "assistant", "content": "When?"},
+                {"role": "user", "content": "And in July?"},
+                {"role": "assistant", "content": "Hot."}
+            ],
+            "description": "chat",
+            "tags": ["chat"]
+        })
+    );
+    assert_eq!(import("x.jsonl", &jsonl).unwrap().cases, vec![c.clone()]);
+    let csv = to_csv(std::slice::from_ref(&c));
+    assert!(
+        csv.starts_with("__description,__input,_conversation,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(r#""[{""input"":""I go to Italy."",""output"":""When?""}]""#),
+        "{csv}"
+    );
+    assert_eq!(import("x.csv", &csv).unwrap().cases, vec![c]);
 }

@@ -42,8 +42,9 @@ pub fn schema() -> Value {
 }
 
 /// What the judge grades: one output of one prompt on one case, against one rubric. The input and
-/// the reference answer are taken from the case (`TestCase::user_message`, `TestCase::expected`)
-/// so every workflow shows the judge the same texts.
+/// the reference answer are taken from the case (`TestCase::shown_input`: a conversation's
+/// earlier turns and its last message; `TestCase::expected`) so every workflow shows the judge
+/// the same texts.
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
     pub rubric: &'a str,
@@ -82,8 +83,9 @@ pub fn temperature(setting: f32) -> f32 {
 /// subject and setting give the same request wherever the output is graded. `temperature_setting`
 /// is the judge role's temperature (see [`temperature`]); the reply is capped at [`MAX_TOKENS`]
 /// and must follow [`schema`]. An answer cut off at the token limit carries [`CUT_OFF_NOTE`] under
-/// it. Long texts are cut (rubric whole; prompt 6000, input 4000,
-/// reference 4000, output 8000 characters) to keep the judge's context small.
+/// it. Long texts are cut (rubric whole; prompt 6000, input 4000 (in a conversation, each turn
+/// 4000 and the earlier turns 12000 together), reference 4000, output 8000 characters) to keep
+/// the judge's context small.
 pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
     let case = subject.case;
     let expected = if case.expected.trim().is_empty() {
@@ -96,7 +98,7 @@ pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
         &[
             ("rubric", subject.rubric.trim()),
             ("prompt", &clip(subject.prompt, 6000)),
-            ("input", &clip(&case.user_message(), 4000)),
+            ("input", &case.shown_input(4000)),
             ("expected", &expected),
             ("output", &clip(subject.output, 8000)),
             ("cut_off", if subject.cut_off { CUT_OFF_NOTE } else { "" }),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::domain::figures;
+pub use crate::domain::provider::{Message, Speaker};
 use crate::domain::schema::{Validator, check_schema};
 use crate::domain::spec::PromptSpec;
 use crate::domain::structured;
@@ -68,8 +69,13 @@ pub struct TestCase {
     pub id: u32,
     /// A short label (optional).
     pub description: String,
-    /// The user message sent with the prompt (may be empty when variables carry the input).
+    /// The user message sent with the prompt (may be empty when variables carry the input): in
+    /// a conversation, the last message, the one whose reply is checked.
     pub input: String,
+    /// Earlier turns of a conversation, in order, sent as they are between the system prompt and
+    /// the user message (user and assistant turns, any number, either may come first; their
+    /// texts are not filled with variables). Empty for a one-message case.
+    pub turns: Vec<Message>,
     /// Values for the prompt's `{{variables}}`, in order.
     pub vars: Vec<(String, String)>,
     /// What a good answer looks like (optional; shown to the judge as a reference).
@@ -93,6 +99,68 @@ impl TestCase {
             .map(|(k, v)| format!("{k}: {v}"))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// Whether the case holds earlier turns (a conversation).
+    pub fn is_conversation(&self) -> bool {
+        !self.turns.is_empty()
+    }
+
+    /// The messages sent after the system prompt: the earlier turns, then
+    /// [`TestCase::user_message`].
+    pub fn messages(&self) -> Vec<Message> {
+        let mut out = self.turns.clone();
+        out.push(Message::user(self.user_message()));
+        out
+    }
+
+    /// "Conversation · 3 earlier turns" for a conversation; `None` for a one-message case.
+    pub fn conversation_label(&self) -> Option<String> {
+        self.is_conversation().then(|| {
+            format!(
+                "Conversation \u{b7} {}",
+                figures::count(self.turns.len(), "earlier turn", "earlier turns")
+            )
+        })
+    }
+
+    /// What a grader or a reviewer reads as the input: [`TestCase::user_message`] cut to `limit`
+    /// characters ([`clip`]); for a conversation, the earlier turns (each under its speaker,
+    /// each cut to `limit`, the oldest left out and counted when they pass three times `limit`
+    /// together), then the last user message, which the answer replies to.
+    pub fn shown_input(&self, limit: usize) -> String {
+        let last = clip(&self.user_message(), limit);
+        if self.turns.is_empty() {
+            return last;
+        }
+        let mut kept: Vec<String> = Vec::new();
+        let mut used = 0usize;
+        for t in self.turns.iter().rev() {
+            let text = clip(&t.text, limit);
+            let n = text.chars().count();
+            if !kept.is_empty() && used + n > 3 * limit {
+                break;
+            }
+            used += n;
+            let who = match t.speaker {
+                Speaker::User => "User",
+                Speaker::Assistant => "Assistant",
+            };
+            kept.push(format!("[{who}]\n{text}"));
+        }
+        kept.reverse();
+        let dropped = self.turns.len() - kept.len();
+        let mut out = String::from("A conversation. The earlier turns, in order:\n");
+        if dropped > 0 {
+            out.push_str(&format!(
+                "({} left out)\n",
+                figures::count(dropped, "older turn", "older turns")
+            ));
+        }
+        out.push_str(&kept.join("\n\n"));
+        out.push_str("\n\nThe last user message, the one the answer replies to:\n");
+        out.push_str(&last);
+        out
     }
 
     /// A one-line summary of the input, for lists.

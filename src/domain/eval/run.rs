@@ -198,13 +198,12 @@ pub struct Run {
 }
 
 /// The execution request for one case: the prompt with the case's `{{variables}}` filled
-/// ([`fill_variables`]) as the system message, [`TestCase::user_message`] as the user message.
-/// Runs, the optimizer and the case editor's preview all build it here.
+/// ([`fill_variables`]) as the system message, then a conversation's earlier turns as they are,
+/// then [`TestCase::user_message`] as the last user message ([`TestCase::messages`]). Runs, the
+/// optimizer and the case editor's preview all build it here.
 pub fn request(prompt: &str, case: &TestCase, temperature: f32, max_tokens: u32) -> ChatRequest {
-    let mut req = ChatRequest::new(
-        Some(fill_variables(prompt, &case.vars)),
-        case.user_message(),
-    );
+    let mut req = ChatRequest::new(Some(fill_variables(prompt, &case.vars)), "");
+    req.messages = case.messages();
     req.temperature = temperature;
     req.max_tokens = max_tokens;
     req
@@ -251,9 +250,11 @@ pub fn blocked(
     ))
 }
 
-/// A fingerprint of what a case sends besides the version's prompt: its user message and its
-/// variables, in order (64-bit FNV-1a over their UTF-8 bytes, each text ended by a 0 byte).
-/// Not a security hash: it tells an edited case apart, nothing more.
+/// A fingerprint of what a case sends besides the version's prompt: its user message, its
+/// variables, in order, and a conversation's earlier turns, each with its speaker (64-bit FNV-1a
+/// over their UTF-8 bytes, each text ended by a 0 byte; a case without turns hashes as it did
+/// before turns existed, so older results keep their fingerprint). Not a security hash: it
+/// tells an edited case apart, nothing more.
 pub fn fingerprint(case: &TestCase) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |text: &str| {
@@ -266,6 +267,13 @@ pub fn fingerprint(case: &TestCase) -> u64 {
     for (k, v) in &case.vars {
         eat(k);
         eat(v);
+    }
+    for t in &case.turns {
+        eat(match t.speaker {
+            Speaker::User => "\u{1}turn:user",
+            Speaker::Assistant => "\u{1}turn:assistant",
+        });
+        eat(&t.text);
     }
     h
 }
@@ -306,6 +314,8 @@ pub enum Gap {
     Empty { name: String, excerpt: String },
     /// The user message would be empty: no input, and no variables to send instead.
     NoMessage,
+    /// An earlier turn of a conversation is empty or only spaces: `at` its place, from one.
+    EmptyTurn { at: usize, speaker: Speaker },
 }
 
 impl Gap {
@@ -322,6 +332,13 @@ impl Gap {
                 "The input is empty and there are no variables: the model would get an empty message."
                     .to_owned()
             }
+            Gap::EmptyTurn { at, speaker } => format!(
+                "Earlier turn {at} ({}) is empty: the model would get an empty message there.",
+                match speaker {
+                    Speaker::User => "user",
+                    Speaker::Assistant => "assistant",
+                }
+            ),
         }
     }
 }
@@ -330,8 +347,8 @@ impl Gap {
 const AROUND: usize = 60;
 
 /// What the case would send empty with this rendered prompt: each `{{variable}}` of the prompt
-/// (in order) with no value or a value of only spaces, then an empty user message. Empty when
-/// the case is complete. The excerpts are filled by [`fill_variables`], as the request is.
+/// (in order) with no value or a value of only spaces, then each empty earlier turn of a
+/// conversation, then an empty user message. Empty when the case is complete. The excerpts are filled by [`fill_variables`], as the request is.
 pub fn gaps(prompt: &str, case: &TestCase) -> Vec<Gap> {
     let mut out = Vec::new();
     for name in prompt_variables(prompt) {
@@ -344,6 +361,14 @@ pub fn gaps(prompt: &str, case: &TestCase) -> Vec<Gap> {
             None => Gap::Missing { name, excerpt },
             Some(_) => Gap::Empty { name, excerpt },
         });
+    }
+    for (i, t) in case.turns.iter().enumerate() {
+        if t.text.trim().is_empty() {
+            out.push(Gap::EmptyTurn {
+                at: i + 1,
+                speaker: t.speaker,
+            });
+        }
     }
     if case.user_message().trim().is_empty() {
         out.push(Gap::NoMessage);

@@ -757,3 +757,146 @@ fn a_case_whose_judge_never_answered_is_counted_apart_not_failed() {
         "left out of comparisons"
     );
 }
+
+/// A conversation case: user, assistant, then the tested user message.
+fn conversation() -> TestCase {
+    TestCase {
+        input: "In July. Is it too hot?".into(),
+        turns: vec![
+            Message::user("I want to visit Italy."),
+            Message::assistant("Lovely! When are you going?"),
+        ],
+        expected: "Says July is hot and suggests the coast.".into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_conversation_is_sent_as_system_then_its_turns_then_the_last_message() {
+    let req = run::request("You are a travel agent.", &conversation(), 0.3, 200);
+    assert_eq!(req.system.as_deref(), Some("You are a travel agent."));
+    assert_eq!(
+        req.messages,
+        vec![
+            Message::user("I want to visit Italy."),
+            Message::assistant("Lovely! When are you going?"),
+            Message::user("In July. Is it too hot?"),
+        ]
+    );
+    // Turns are sent as they are: a `{{variable}}` in a turn is not filled.
+    let mut c = conversation();
+    c.vars = vec![("city".into(), "Rome".into())];
+    c.turns[0].text = "I like {{city}}.".into();
+    let req = run::request("Agent for {{city}}.", &c, 0.3, 200);
+    assert_eq!(req.system.as_deref(), Some("Agent for Rome."));
+    assert_eq!(req.messages[0].text, "I like {{city}}.");
+    // The preview shows every message under its role.
+    let preview = run::preview(&run::request("P", &conversation(), 0.3, 200));
+    assert_eq!(
+        preview,
+        "System message:\nP\n\nUser message:\nI want to visit Italy.\n\nAssistant message:\nLovely! When are you going?\n\nUser message:\nIn July. Is it too hot?"
+    );
+}
+
+#[test]
+fn an_empty_turn_is_a_gap_like_an_empty_message() {
+    let mut c = conversation();
+    c.turns[1].text = "  ".into();
+    assert_eq!(
+        run::gaps("P", &c),
+        vec![Gap::EmptyTurn {
+            at: 2,
+            speaker: Speaker::Assistant
+        }]
+    );
+    assert_eq!(
+        run::gaps("P", &c)[0].describe(),
+        "Earlier turn 2 (assistant) is empty: the model would get an empty message there."
+    );
+    c.input.clear();
+    assert_eq!(run::gaps("P", &c).last(), Some(&Gap::NoMessage));
+    assert!(run::gaps("P", &conversation()).is_empty());
+}
+
+#[test]
+fn editing_a_turn_marks_a_result_as_made_for_another_case() {
+    let c = conversation();
+    let sent = run::fingerprint(&c);
+    let result = CaseRun {
+        sent: Some(sent),
+        ..CaseRun::default()
+    };
+    assert!(!result.case_changed(&c));
+    let mut edited = c.clone();
+    edited.turns[1].text.push('!');
+    assert!(result.case_changed(&edited), "a turn's text edited");
+    let mut swapped = c.clone();
+    swapped.turns[1].speaker = Speaker::User;
+    assert!(result.case_changed(&swapped), "a turn's speaker changed");
+    let mut removed = c.clone();
+    removed.turns.pop();
+    assert!(result.case_changed(&removed), "a turn removed");
+    // A case without turns keeps the fingerprint it had before turns existed (pinned from the
+    // earlier algorithm: the user message, then each variable's name and value).
+    let plain = TestCase {
+        input: "hi".into(),
+        ..Default::default()
+    };
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in "hi".bytes().chain(std::iter::once(0)) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    assert_eq!(run::fingerprint(&plain), h);
+}
+
+#[test]
+fn the_judge_sees_the_conversation_not_only_the_last_message() {
+    let c = conversation();
+    let subject = judge::Subject {
+        rubric: "Answers the weather question",
+        prompt: "You are a travel agent.",
+        case: &c,
+        output: "Yes, July is hot.",
+        cut_off: false,
+    };
+    let req = judge::call(&subject, 0.0).request;
+    let user = &req.messages[0].text;
+    let first = user.find("I want to visit Italy.").expect("the first turn");
+    let second = user
+        .find("Lovely! When are you going?")
+        .expect("the assistant's turn");
+    let last = user
+        .find("In July. Is it too hot?")
+        .expect("the last message");
+    assert!(first < second && second < last, "{user}");
+    assert!(user.contains("[Assistant]"), "{user}");
+    assert!(user.contains("The last user message, the one the answer replies to"));
+    // A one-message case reads as before: the message alone.
+    let one = TestCase {
+        input: "Plain question".into(),
+        ..Default::default()
+    };
+    let subject = judge::Subject {
+        case: &one,
+        ..subject
+    };
+    let user = judge::call(&subject, 0.0).request.messages[0].text.clone();
+    assert!(
+        user.contains("## Input the assistant received\nPlain question\n"),
+        "{user}"
+    );
+    assert!(!user.contains("conversation"));
+}
+
+#[test]
+fn a_long_conversation_shows_the_latest_turns_and_counts_the_older_ones() {
+    let mut c = conversation();
+    c.turns = (0..10)
+        .map(|i| Message::user(format!("turn {i} {}", "x".repeat(40))))
+        .collect();
+    let shown = c.shown_input(50);
+    assert!(shown.contains("(7 older turns left out)"), "{shown}");
+    assert!(shown.contains("turn 9") && !shown.contains("turn 2 "));
+    assert!(shown.ends_with("In July. Is it too hot?"));
+}

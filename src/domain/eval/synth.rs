@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::TestCase;
+use super::{Message, Speaker, TestCase};
 use crate::domain::meta::reply::{ReplyCause, diagnose, read_list, reply_field};
 use crate::domain::provider::{ChatRequest, OutputSchema};
 use crate::domain::structured;
@@ -43,8 +43,10 @@ pub fn mix(n: u32) -> (u32, u32, u32) {
     (n - edge - adversarial, edge, adversarial)
 }
 
-/// The request for `n` new cases for a prompt.
-pub fn request(prompt: &str, variables: &[String], n: u32) -> ChatRequest {
+/// The request for `n` new cases for a prompt; `conversations` is how many of the suite's cases
+/// are conversations (with earlier turns): the meta-prompt then asks for conversations too, and
+/// otherwise only when the prompt is for a chatbot.
+pub fn request(prompt: &str, variables: &[String], n: u32, conversations: usize) -> ChatRequest {
     let n = n.clamp(1, 50);
     let (typical, edge, adversarial) = mix(n);
     let vars = if variables.is_empty() {
@@ -64,6 +66,7 @@ pub fn request(prompt: &str, variables: &[String], n: u32) -> ChatRequest {
             ("edge", &edge.to_string()),
             ("adversarial", &adversarial.to_string()),
             ("variables", &vars),
+            ("conversations", &conversations_note(conversations)),
             ("prompt", prompt.trim()),
         ],
     );
@@ -75,6 +78,58 @@ pub fn request(prompt: &str, variables: &[String], n: u32) -> ChatRequest {
         schema: schema(),
     });
     req
+}
+
+/// What the suggestions request says about conversations, from how many of the suite's cases
+/// are conversations.
+fn conversations_note(conversations: usize) -> String {
+    if conversations == 0 {
+        "The test cases hold no conversations yet: give earlier turns only when the prompt is for a chatbot or an assistant that holds conversations.".to_owned()
+    } else {
+        format!(
+            "The test cases already hold conversations ({} with earlier turns): include conversations among the new cases.",
+            crate::domain::figures::count(conversations, "case", "cases")
+        )
+    }
+}
+
+/// The earlier turns of a suggested case (`turns`, or `messages`/`conversation`), read item by
+/// item: a turn is a `{"role", "text"}` object (`content`/`message` for the text; roles `user`
+/// or `human`, `assistant`, `model` or `ai`, any case); a turn that does not read is left out and
+/// named in `left_out` ("its turn 2 …").
+fn turns_of(v: Option<&Value>, left_out: &mut Vec<String>) -> Vec<Message> {
+    let Some(Value::Array(items)) = v else {
+        if v.is_some_and(|v| !v.is_null()) {
+            left_out.push("its earlier turns are not a list and were left out".to_owned());
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = i + 1;
+        let Some(m) = item.as_object() else {
+            left_out.push(format!("its turn {at} is not a message and was left out"));
+            continue;
+        };
+        let role = text(reply_field(m, &["role", "speaker", "from"]))
+            .trim()
+            .to_lowercase();
+        let speaker = match role.as_str() {
+            "user" | "human" => Speaker::User,
+            "assistant" | "model" | "ai" | "bot" => Speaker::Assistant,
+            other => {
+                left_out.push(format!(
+                    "its turn {at} has no speaker this app knows (\u{201c}{other}\u{201d}) and was left out"
+                ));
+                continue;
+            }
+        };
+        out.push(Message {
+            speaker,
+            text: text(reply_field(m, &["text", "content", "message"])),
+        });
+    }
+    out
 }
 
 /// A proposed case, before the person keeps it.
@@ -168,7 +223,13 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
         } else {
             "typical".to_owned()
         };
+        let mut turn_notes = Vec::new();
+        let turns = turns_of(
+            reply_field(m, &["turns", "messages", "conversation"]),
+            &mut turn_notes,
+        );
         let case = TestCase {
+            turns,
             description: text(reply_field(m, &["description", "name", "title"]))
                 .trim()
                 .to_owned(),
@@ -188,6 +249,9 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
                 "Suggestion {n} has no input and no variable values."
             ));
             continue;
+        }
+        for note in turn_notes {
+            out.left_out.push(format!("Suggestion {n}: {note}."));
         }
         out.push(n, kind, case, existing);
     }
@@ -224,9 +288,11 @@ impl Suggested {
     }
 }
 
-/// The text compared for near-duplicates: the input and the variables' values.
+/// The text compared for near-duplicates: a conversation's earlier turns, the input and the
+/// variables' values.
 fn case_text(c: &TestCase) -> String {
-    let mut t = c.input.clone();
+    let mut t: String = c.turns.iter().map(|m| format!("{}\n", m.text)).collect();
+    t.push_str(&c.input);
     for (_, v) in &c.vars {
         t.push('\n');
         t.push_str(v);
@@ -286,7 +352,7 @@ pub fn review_request(prompt: &str, proposals: &[Proposal]) -> ChatRequest {
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let msg: String = p.case.user_message().chars().take(1500).collect();
+            let msg = p.case.shown_input(1500);
             format!("{}. [{}] {}\n{}", i + 1, p.kind, p.case.description, msg)
         })
         .collect::<Vec<_>>()

@@ -85,3 +85,59 @@ fn reviews_are_read_item_by_item() {
         ReplyCause::NoJson
     );
 }
+
+#[test]
+fn a_suggested_conversation_keeps_its_turns_and_names_a_turn_that_does_not_read() {
+    let reply = r#"{"cases": [
+        {"kind": "typical", "description": "follow-up", "input": "And in July?", "vars": [], "expected": "hot",
+         "turns": [{"role": "user", "text": "I go to Italy."}, {"role": "assistant", "text": "When?"}]},
+        {"kind": "edge", "description": "odd turns", "input": "So?", "vars": [], "expected": "",
+         "turns": [{"role": "narrator", "text": "x"}, "hello", {"Role": "Model", "Content": "Hi."}]},
+        {"kind": "typical", "description": "one message", "input": "Hi", "vars": [], "expected": "", "turns": []}
+    ]}"#;
+    let got = parse(reply, &[]).unwrap();
+    assert_eq!(got.proposals.len(), 3);
+    assert_eq!(
+        got.proposals[0].case.turns,
+        vec![Message::user("I go to Italy."), Message::assistant("When?")]
+    );
+    assert_eq!(got.proposals[1].case.turns, vec![Message::assistant("Hi.")]);
+    assert!(got.proposals[2].case.turns.is_empty());
+    assert_eq!(
+        got.left_out,
+        vec![
+            "Suggestion 2: its turn 1 has no speaker this app knows (\u{201c}narrator\u{201d}) and was left out.".to_owned(),
+            "Suggestion 2: its turn 2 is not a message and was left out.".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn the_request_asks_for_conversations_when_the_suite_has_some() {
+    let none = request("PROMPT", &[], 4, 0).messages[0].text.clone();
+    assert!(none.contains("hold no conversations yet"), "{none}");
+    let some = request("PROMPT", &[], 4, 2).messages[0].text.clone();
+    assert!(
+        some.contains("already hold conversations (2 cases with earlier turns)"),
+        "{some}"
+    );
+    // The review shows a conversation's earlier turns.
+    let proposal = Proposal {
+        number: 1,
+        kind: "typical".into(),
+        case: TestCase {
+            input: "And in July?".into(),
+            turns: vec![Message::user("I go to Italy.")],
+            ..Default::default()
+        },
+        duplicate_of: None,
+        unrealistic: None,
+    };
+    let review = review_request("PROMPT", &[proposal]).messages[0]
+        .text
+        .clone();
+    assert!(
+        review.contains("I go to Italy.") && review.contains("And in July?"),
+        "{review}"
+    );
+}

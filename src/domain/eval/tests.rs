@@ -631,7 +631,7 @@ fn synthesized_cases_are_reviewed() {
     assert_eq!(p[1].unrealistic.as_deref(), Some("a transcript of silence"));
     assert!(p[3].unrealistic.is_none());
     assert!(synth::parse("no json", &[]).is_err());
-    let req = synth::request("PROMPT", &["transcript".into()], 8);
+    let req = synth::request("PROMPT", &["transcript".into()], 8, 0);
     let user = &req.messages[0].text;
     assert!(
         user.contains("Write 8 test cases: about 5 typical, 2 edge and 1 adversarial."),
@@ -658,7 +658,7 @@ fn suggestion_requests_carry_texts_as_written() {
     // Regression: chained `.replace` calls re-read inserted texts, so a prompt or a proposed case
     // that contained `{cases}` or `{prompt}` had it replaced.
     use crate::domain::template::TRAP;
-    let user = &synth::request(&format!("prompt {TRAP}"), &[], 3).messages[0].text;
+    let user = &synth::request(&format!("prompt {TRAP}"), &[], 3, 0).messages[0].text;
     assert!(user.contains(&format!("prompt {TRAP}")), "{user}");
     let proposal = synth::Proposal {
         number: 1,

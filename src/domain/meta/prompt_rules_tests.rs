@@ -148,6 +148,12 @@ fn claims() -> Vec<(&'static str, &'static str, &'static str, Rule)> {
             Rule::Count(0, None),
         ),
         (
+            "synth",
+            "Give an empty list for a case that is a single message",
+            "/properties/cases/items/properties/turns",
+            Rule::Count(0, None),
+        ),
+        (
             "critique_prompt",
             "at most 6",
             "/properties/weaknesses",

@@ -1891,7 +1891,7 @@ impl Optimizer {
                     .unwrap_or_default();
                 Some(format!(
                     "Input: {}\nOutput: {}\nWhat went wrong:\n{}{critique}",
-                    eval::clip(&case.user_message(), 600),
+                    case.shown_input(600),
                     r.failed
                         .clone()
                         .unwrap_or_else(|| eval::clip(&r.output, 600)),
@@ -1930,7 +1930,7 @@ impl Optimizer {
                 let r = best.train.get(id)?;
                 Some(format!(
                     "Input: {}\nOutput: {}",
-                    eval::clip(&case.user_message(), 400),
+                    case.shown_input(400),
                     eval::clip(&r.output, 400)
                 ))
             })

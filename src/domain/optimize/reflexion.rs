@@ -46,7 +46,7 @@ pub fn critique_request(
             ("prompt", &clip(&prompt, 6000)),
             ("format", &format),
             ("checks", &checks),
-            ("input", &clip(&case.user_message(), 4000)),
+            ("input", &case.shown_input(4000)),
             ("draft", &clip(draft, 6000)),
         ],
     );
@@ -68,7 +68,9 @@ pub fn critique_request(
     req
 }
 
-/// The final answer, rewritten from the draft and its critique, with the prompt as the system message.
+/// The final answer, rewritten from the draft and its critique, with the prompt as the system
+/// message and a conversation's earlier turns before it, as the draft was asked
+/// ([`crate::domain::eval::run::request`]).
 pub fn final_request(
     spec: &PromptSpec,
     style: RenderStyle,
@@ -89,6 +91,7 @@ pub fn final_request(
         Some(fill_variables(&spec.render(style), &case.vars)),
         user.trim(),
     );
+    req.messages.splice(0..0, case.turns.iter().cloned());
     req.max_tokens = max_tokens;
     req.temperature = 0.2;
     req

@@ -2047,4 +2047,76 @@ fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks()
         Some(eval::rating::Rating::new(eval::rating::Thumb::Up, "Lovely."));
     assert_eq!(o.mean(&ctx, 0, false).unwrap(), before);
     assert!(!text(&o).contains("Lovely."));
+
+/// Case 0 of `suite` as a conversation: user, assistant, then its message.
+fn with_a_conversation(mut s: Suite) -> Suite {
+    let id = s.cases[0].id;
+    let c = s.cases.iter_mut().find(|c| c.id == id).unwrap();
+    c.turns = vec![
+        crate::domain::eval::Message::user("Earlier: my name is Ana."),
+        crate::domain::eval::Message::assistant("Hello Ana, noted."),
+    ];
+    s
+}
+
+#[test]
+fn reflexion_sees_the_conversation_in_its_critique_and_final() {
+    use reflexion::*;
+    let s = with_a_conversation(suite(false));
+    let case = s.cases[0].clone();
+    let critique = critique_request(
+        &spec("You are L0"),
+        RenderStyle::Markdown,
+        &case,
+        &[],
+        "Hi",
+        false,
+    );
+    let user = &critique.messages[0].text;
+    assert!(user.contains("Earlier: my name is Ana."), "{user}");
+    assert!(user.contains("Hello Ana, noted."), "{user}");
+    assert!(user.contains("case 0"), "{user}");
+    // The final answer is asked in the conversation, as the draft was: its turns, then the
+    // message with the draft and the critique.
+    let f = final_request(
+        &spec("You are L0"),
+        RenderStyle::Markdown,
+        &case,
+        "Hi",
+        "Too short.",
+        500,
+    );
+    assert_eq!(f.messages.len(), 3);
+    assert_eq!(
+        f.messages[0],
+        crate::domain::eval::Message::user("Earlier: my name is Ana.")
+    );
+    assert_eq!(
+        f.messages[1].speaker,
+        crate::domain::eval::Speaker::Assistant
+    );
+    assert!(f.messages[2].text.starts_with("case 0"));
+    assert!(f.messages[2].text.contains("Too short."));
+}
+
+#[test]
+fn the_optimizers_feedback_shows_a_failing_case_with_its_conversation() {
+    let s = with_a_conversation(suite(false));
+    let config = Config::default();
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive_until_proposal(&mut o, &s);
+    let ctx = Ctx { suite: &s };
+    let text = o.propose_request(&ctx, 1, false).unwrap().messages[0]
+        .text
+        .clone();
+    let failed = text.split("## Failed cases").nth(1).expect("failed cases");
+    let at = failed
+        .find("Earlier: my name is Ana.")
+        .expect("the first turn");
+    let reply = failed
+        .find("Hello Ana, noted.")
+        .expect("the assistant's turn");
+    let last = failed.find("case 0").expect("the message");
+    assert!(at < reply && reply < last, "{failed}");
 }

@@ -2,7 +2,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{
-    ApiKey, ChatRequest, HttpRequest, ModelInfo, ProviderConfig, ProviderKind, Speaker,
+    ApiKey, ChatRequest, HttpRequest, Message, ModelInfo, ProviderConfig, ProviderKind, Speaker,
     StructuredSupport, Wire,
 };
 
@@ -67,6 +67,34 @@ pub const TINY_CHAT_STOP: [&str; 2] = ["\n### Example ", "\n<example>"];
 
 /// llama.cpp's `repeat_penalty` for the tiny model's plain chat replies (1.0 = none).
 pub const TINY_CHAT_REPEAT_PENALTY: f32 = 1.1;
+
+/// The user turn put first when a conversation starts with the assistant, for the providers whose
+/// turns must start with the user (see [`alternating`]).
+pub const CONVERSATION_START: &str = "(The conversation starts with the assistant's message.)";
+
+/// The messages as providers that take strictly alternating turns want them (Anthropic Messages,
+/// Gemini `contents`): consecutive turns of one speaker merged into one, their texts joined by a
+/// blank line (Anthropic's API reference says consecutive user or assistant turns are combined
+/// into one turn; Gemini refuses them: "Please ensure that multiturn requests alternate between
+/// user and model"); a conversation that starts with the assistant gets [`CONVERSATION_START`]
+/// as a user turn before it (Anthropic's API has answered "messages: first message must use the
+/// \"user\" role", still does on Bedrock, and Gemini's turns start with the user).
+pub fn alternating(messages: &[Message]) -> Vec<Message> {
+    let mut out: Vec<Message> = Vec::with_capacity(messages.len() + 1);
+    for m in messages {
+        match out.last_mut() {
+            Some(last) if last.speaker == m.speaker => {
+                last.text.push_str("\n\n");
+                last.text.push_str(&m.text);
+            }
+            _ => out.push(m.clone()),
+        }
+    }
+    if out.first().is_some_and(|m| m.speaker == Speaker::Assistant) {
+        out.insert(0, Message::user(CONVERSATION_START));
+    }
+    out
+}
 
 /// Builds the streamed chat call for `cfg`'s provider.
 pub fn build_request(req: &ChatRequest, cfg: &ProviderConfig, key: Option<&ApiKey>) -> HttpRequest {
@@ -169,15 +197,34 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
     Value::Object(body)
 }
 
-/// A plain text completion (`POST /completions`): the user messages joined are the prompt.
-fn plain_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
-    let prompt: String = req
-        .messages
+/// The prompt of a plain text completion: the user messages joined by blank lines; a
+/// conversation (any assistant message) as a transcript, each message after its speaker ("User:",
+/// "Assistant:") and a blank line between them, ending with "Assistant:" for the model to
+/// continue when the last message is the user's.
+pub fn plain_prompt(messages: &[Message]) -> String {
+    if messages.iter().all(|m| m.speaker == Speaker::User) {
+        return messages
+            .iter()
+            .map(|m| m.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+    }
+    let mut lines: Vec<String> = messages
         .iter()
-        .filter(|m| m.speaker == Speaker::User)
-        .map(|m| m.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n\n");
+        .map(|m| match m.speaker {
+            Speaker::User => format!("User: {}", m.text),
+            Speaker::Assistant => format!("Assistant: {}", m.text),
+        })
+        .collect();
+    if messages.last().is_some_and(|m| m.speaker == Speaker::User) {
+        lines.push("Assistant:".to_owned());
+    }
+    lines.join("\n\n")
+}
+
+/// A plain text completion (`POST /completions`): [`plain_prompt`] is the prompt.
+fn plain_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
+    let prompt = plain_prompt(&req.messages);
     let mut body = Map::new();
     body.insert("model".into(), json!(cfg.model.trim()));
     body.insert("prompt".into(), json!(prompt));
@@ -241,8 +288,7 @@ fn strict_ok(schema: &Value) -> bool {
 }
 
 fn anthropic_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
-    let messages: Vec<Value> = req
-        .messages
+    let messages: Vec<Value> = alternating(&req.messages)
         .iter()
         .map(|m| {
             let role = match m.speaker {
@@ -276,8 +322,7 @@ fn anthropic_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
 }
 
 fn gemini_body(req: &ChatRequest) -> Value {
-    let contents: Vec<Value> = req
-        .messages
+    let contents: Vec<Value> = alternating(&req.messages)
         .iter()
         .map(|m| {
             let role = match m.speaker {

@@ -1344,4 +1344,122 @@ fn temperatures_go_out_as_the_decimals_chosen() {
             .unwrap_or_else(|| panic!("{kind:?} sends a temperature: {body}"));
         assert_eq!(sent.to_string(), "0.9", "{kind:?}");
     }
+
+/// A three-turn conversation (user, assistant, user) after a system prompt, as the runs send a
+/// conversation case.
+fn three_turns() -> ChatRequest {
+    let mut r = ChatRequest::new(Some("You are a travel agent.".into()), "");
+    r.messages = vec![
+        Message::user("I want to visit Italy."),
+        Message::assistant("Lovely! When?"),
+        Message::user("In July. Too hot?"),
+    ];
+    r.temperature = 0.2;
+    r.max_tokens = 100;
+    r
+}
+
+fn body_of(kind: ProviderKind, req: &ChatRequest) -> Value {
+    let http = codec::build_request(req, &cfg(kind, kind.default_model()), None);
+    serde_json::from_str(http.body.as_deref().unwrap()).unwrap()
+}
+
+#[test]
+fn openai_sends_a_conversation_as_chat_messages_after_the_system_message() {
+    let body = body_of(ProviderKind::OpenAi, &three_turns());
+    assert_eq!(
+        body["messages"],
+        json!([
+            {"role": "system", "content": "You are a travel agent."},
+            {"role": "user", "content": "I want to visit Italy."},
+            {"role": "assistant", "content": "Lovely! When?"},
+            {"role": "user", "content": "In July. Too hot?"}
+        ])
+    );
+}
+
+#[test]
+fn anthropic_sends_a_conversation_as_alternating_turns_with_the_system_apart() {
+    let body = body_of(ProviderKind::Anthropic, &three_turns());
+    assert_eq!(body["system"], json!("You are a travel agent."));
+    assert_eq!(
+        body["messages"],
+        json!([
+            {"role": "user", "content": "I want to visit Italy."},
+            {"role": "assistant", "content": "Lovely! When?"},
+            {"role": "user", "content": "In July. Too hot?"}
+        ])
+    );
+    // Two turns of one speaker in a row are merged with a blank line; a conversation that starts
+    // with the assistant gets a user turn first.
+    let mut r = three_turns();
+    r.messages = vec![
+        Message::assistant("Hi! I'm your travel agent."),
+        Message::user("Italy."),
+        Message::user("In July."),
+    ];
+    let body = body_of(ProviderKind::Anthropic, &r);
+    assert_eq!(
+        body["messages"],
+        json!([
+            {"role": "user", "content": codec::CONVERSATION_START},
+            {"role": "assistant", "content": "Hi! I'm your travel agent."},
+            {"role": "user", "content": "Italy.\n\nIn July."}
+        ])
+    );
+}
+
+#[test]
+fn gemini_sends_a_conversation_as_user_and_model_contents() {
+    let body = body_of(ProviderKind::Gemini, &three_turns());
+    assert_eq!(
+        body["systemInstruction"],
+        json!({"parts": [{"text": "You are a travel agent."}]})
+    );
+    assert_eq!(
+        body["contents"],
+        json!([
+            {"role": "user", "parts": [{"text": "I want to visit Italy."}]},
+            {"role": "model", "parts": [{"text": "Lovely! When?"}]},
+            {"role": "user", "parts": [{"text": "In July. Too hot?"}]}
+        ])
+    );
+    let mut r = three_turns();
+    r.messages = vec![
+        Message::assistant("Welcome."),
+        Message::assistant("Where to?"),
+        Message::user("Rome."),
+    ];
+    assert_eq!(
+        body_of(ProviderKind::Gemini, &r)["contents"],
+        json!([
+            {"role": "user", "parts": [{"text": codec::CONVERSATION_START}]},
+            {"role": "model", "parts": [{"text": "Welcome.\n\nWhere to?"}]},
+            {"role": "user", "parts": [{"text": "Rome."}]}
+        ])
+    );
+}
+
+#[test]
+fn the_tiny_models_plain_completion_renders_a_conversation_as_a_transcript() {
+    let mut r = three_turns();
+    r.plain = Some(PlainCompletion {
+        stop: vec!["\nUser:".into()],
+        repeat_penalty: 1.1,
+        seed: 7,
+    });
+    let body = body_of(ProviderKind::LlamaCpp, &r);
+    assert_eq!(
+        body["prompt"],
+        json!(
+            "User: I want to visit Italy.\n\nAssistant: Lovely! When?\n\nUser: In July. Too hot?\n\nAssistant:"
+        )
+    );
+    // User messages alone are joined as before (the tiny jobs' worked examples).
+    let mut one = ChatRequest::new(None, "Task: x\nLine:");
+    one.plain = r.plain.clone();
+    assert_eq!(
+        body_of(ProviderKind::LlamaCpp, &one)["prompt"],
+        json!("Task: x\nLine:")
+    );
 }

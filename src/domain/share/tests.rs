@@ -713,4 +713,38 @@ fn the_results_offer_counts_in_plain_words() {
     assert_eq!(note(1, 1), "The test case's result can be included.");
     assert_eq!(note(3, 3), "The results of all 3 test cases can be included.");
     assert_eq!(note(1, 2), "Results of 1 of the 2 test cases can be included.");
+
+#[test]
+fn a_conversation_case_travels_through_a_link_with_its_turns_in_order() {
+    use crate::domain::eval::{Message, TestCase};
+    let (_, mut d) = reference_drafts().into_iter().next().unwrap();
+    let id = d.suite.add(TestCase {
+        input: "In July. Too hot?".into(),
+        turns: vec![
+            Message::user("I want to visit Italy."),
+            Message::assistant("Lovely! When?"),
+            Message::user("Also, \"cheap\" please\n— and quiet."),
+        ],
+        ..Default::default()
+    });
+    for include in [
+        ALL,
+        Include {
+            history: false,
+            cases: true,
+            results: false,
+        },
+    ] {
+        let back = decode(&fragment(&d, include).unwrap()).unwrap();
+        let case = back
+            .suite
+            .cases
+            .iter()
+            .find(|c| c.input == "In July. Too hot?")
+            .expect("the conversation case came through");
+        assert_eq!(case.turns, d.suite.case(id).unwrap().turns);
+    }
+    // A link made before turns existed opens: its cases have none.
+    let old = decode(&encode_v1(&reference_drafts()[0].1, ALL)).unwrap();
+    assert!(old.suite.cases.iter().all(|c| c.turns.is_empty()));
 }

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::{
-    AssertionV1, CaseV1, DraftV1, IdeaV1, OriginV1, RunV1, SpecV1, StoredCaseV1, VersionV1,
+    AssertionV1, CaseV1, DraftV1, IdeaV1, OriginV1, RunV1, SpecV1, StoredCaseV1, TurnV1, VersionV1,
 };
 use crate::domain::draft::Draft;
 use crate::domain::eval::rating::Rating;
@@ -35,6 +35,10 @@ pub enum Lost {
     /// One part of a test case ("its tags"); the rest of the case is kept.
     #[error("Part of test case {at} ({part}) could not be read and was left out.")]
     CasePart { at: usize, part: &'static str },
+    /// One earlier turn of a conversation case (`at` counts from one); the rest of the case and
+    /// its other turns are kept.
+    #[error("Turn {at} of test case {case}'s conversation could not be read and was left out.")]
+    CaseTurn { case: usize, at: usize },
     /// One check of a test case; `why` when it is a check this app does not know.
     #[error(
         "Check {at} of test case {case} could not be read and was left out{}.",
@@ -385,9 +389,20 @@ pub(crate) fn case(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<StoredCa
                 .ok()
         },
     );
+    let turns = list(
+        obj.remove("turns"),
+        lost,
+        part("its conversation"),
+        |j, t, lost| {
+            serde_json::from_value::<TurnV1>(t)
+                .map_err(|_| lost.push(Lost::CaseTurn { case: at, at: j }))
+                .ok()
+        },
+    );
     let case = CaseV1 {
         description: field(&mut obj, "description", lost, part("its description")),
         input: field(&mut obj, "input", lost, part("its input")),
+        turns,
         vars: field(&mut obj, "vars", lost, part("its variables")),
         expected: field(&mut obj, "expected", lost, part("its expected answer")),
         assertions,

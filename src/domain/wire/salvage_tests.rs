@@ -581,3 +581,87 @@ fn an_imported_draft_with_nothing_to_work_on_is_reported_not_imported() {
     let r = read_record(&record_of(&Draft::default()).to_string()).unwrap();
     assert_eq!(r.draft.draft, Draft::default());
 }
+
+#[test]
+fn a_damaged_turn_list_keeps_the_turns_that_read_and_names_the_rest() {
+    use crate::domain::eval::{Message, TestCase};
+    let mut d = sample_draft();
+    d.suite.cases.clear();
+    d.suite.add(TestCase {
+        input: "In July?".into(),
+        turns: vec![
+            Message::user("Italy."),
+            Message::assistant("When?"),
+            Message::user("Cheap, please."),
+        ],
+        ..Default::default()
+    });
+    // A whole record reads exactly, turns and all.
+    assert_eq!(read_back(&d), d);
+    // One turn with an unknown role and one that is not an object: both named, the rest kept.
+    let mut v = record_of(&d);
+    v["draft"]["cases"][0]["turns"][1] = json!({"role": "narrator", "content": "When?"});
+    v["draft"]["cases"][0]["turns"][2] = json!(7);
+    let r = read_record(&v.to_string()).expect("it reads");
+    assert_eq!(
+        r.draft
+            .lost
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "Turn 2 of test case 1's conversation could not be read and was left out.",
+            "Turn 3 of test case 1's conversation could not be read and was left out."
+        ]
+    );
+    assert_eq!(
+        r.draft.draft.suite.cases[0].turns,
+        vec![Message::user("Italy.")]
+    );
+    assert_eq!(r.draft.draft.suite.cases[0].input, "In July?");
+    // A turn list that is not a list: the case keeps everything else.
+    let mut v = record_of(&d);
+    v["draft"]["cases"][0]["turns"] = json!("Italy.");
+    let r = read_record(&v.to_string()).expect("it reads");
+    assert_eq!(
+        r.draft
+            .lost
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["Part of test case 1 (its conversation) could not be read and was left out."]
+    );
+    assert_eq!(r.draft.draft.suite.cases[0].input, "In July?");
+    // An older record (no turns field) opens with one-message cases.
+    let mut v = record_of(&d);
+    v["draft"]["cases"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("turns");
+    let r = read_record(&v.to_string()).expect("it reads");
+    assert!(r.draft.lost.is_empty());
+    assert!(r.draft.draft.suite.cases[0].turns.is_empty());
+}
+
+#[test]
+fn a_case_wire_form_skips_empty_turns_and_round_trips_them() {
+    use crate::domain::eval::{Message, TestCase};
+    let one = TestCase {
+        input: "hi".into(),
+        ..Default::default()
+    };
+    let v = serde_json::to_value(CaseV1::from(&one)).unwrap();
+    assert!(v.get("turns").is_none(), "{v}");
+    let conv = TestCase {
+        input: "and now?".into(),
+        turns: vec![Message::assistant("Hello!"), Message::user("hi")],
+        ..Default::default()
+    };
+    let v = serde_json::to_value(CaseV1::from(&conv)).unwrap();
+    assert_eq!(
+        v["turns"],
+        json!([{"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "hi"}])
+    );
+    let back: CaseV1 = serde_json::from_value(v).unwrap();
+    assert_eq!(back.into_case().0, conv);
+}

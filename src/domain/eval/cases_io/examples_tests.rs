@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{FileText, Imported, import_files};
-use crate::domain::eval::{Assertion, Check};
+use crate::domain::eval::{Assertion, Check, Message, Speaker};
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peer/promptfoo-examples")
@@ -259,7 +259,7 @@ const TABLE: &[Row] = &[
         file: "examples__eval-conversation-relevance__promptfooconfig.yaml",
         with: &[],
         cases: 4,
-        vars: "message, _conversation",
+        vars: "message",
         checks: "[] ×4",
         global: "",
         tags: "",
@@ -509,10 +509,16 @@ fn example_values_come_in_as_written() {
     );
     assert_eq!(pairs[5], ("German".to_owned(), "Hello world".to_owned()));
     let im = one("examples__eval-conversation-relevance__promptfooconfig.yaml");
-    let conversation = var(&im, 1, "_conversation");
-    let turns: serde_json::Value = serde_json::from_str(&conversation).expect("JSON text");
-    assert_eq!(turns.as_array().map(Vec::len), Some(4));
-    assert!(conversation.contains("°C"));
+    // `_conversation` holds the whole conversation and the test has no message of its own: the
+    // last pair is the tested turn (its output the expected answer), the pairs before it the
+    // earlier turns.
+    let c = &im.cases[1];
+    assert_eq!(c.turns.len(), 6);
+    assert_eq!(c.turns[0], Message::user("I'm planning a trip to Europe"));
+    assert_eq!(c.turns[5].speaker, Speaker::Assistant);
+    assert_eq!(c.input, "What about the weather?");
+    assert!(c.expected.contains("°C"));
+    assert!(c.vars.is_empty());
     let im = one("examples__gpt-3.5-vs-4__promptfooconfig.yaml");
     assert!(var(&im, 1, "riddle").contains('\u{2019}'));
     assert_eq!(

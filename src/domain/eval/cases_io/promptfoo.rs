@@ -5,7 +5,7 @@
 //! Sources: promptfoo's docs ("Test case configuration", "CSV format", "Assertions & metrics").
 use serde_json::{Map, Value};
 
-use crate::domain::eval::{Assertion, TestCase};
+use crate::domain::eval::{Assertion, Message, TestCase};
 use crate::domain::wire::{AssertionV1, PROMPTFOO_TYPES, text_of};
 
 /// Something from a file that is left out, in plain words: what it is.
@@ -313,9 +313,126 @@ pub(super) struct RawTest {
     pub metadata: Vec<(String, Value)>,
     /// `options.disableVarExpansion`: lists stay one value.
     pub no_expansion: bool,
+    /// The test names its input (an `input` field, a CSV input column, a chat log's messages):
+    /// then `_conversation` is only its earlier turns (see [`expand`]).
+    pub input_given: bool,
+    /// Its fields that no reader here knows (`prompt`, `completion`…), named when nothing else
+    /// of the test can be used.
+    pub unread: Vec<String>,
     /// What was left out of it: reported with its cases, or in its bad row when nothing of it
     /// can be used.
     pub left_out: Vec<super::LeftOut>,
+}
+
+/// promptfoo's variable holding a conversation's earlier turns.
+pub(super) const CONVERSATION_VAR: &str = "_conversation";
+
+/// One `{input, output}` pair of promptfoo's `_conversation`; a missing side is `None` (a
+/// conversation that starts with the assistant, or two user messages in a row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Pair {
+    pub input: Option<String>,
+    pub output: Option<String>,
+}
+
+/// Reads `_conversation`: a list of `{input, output}` objects (a CSV cell: that list as a JSON
+/// text; an empty cell: no turns). `Err` says why it is not one, in plain words.
+pub(super) fn conversation_pairs(v: &Value) -> Result<Vec<Pair>, String> {
+    let list = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::String(s) if s.trim().is_empty() => return Ok(Vec::new()),
+        Value::String(s) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Array(items)) => items,
+            _ => {
+                return Err(
+                    "its _conversation is not a JSON list of {\"input\", \"output\"} pairs"
+                        .to_owned(),
+                );
+            }
+        },
+        Value::Array(items) => items.clone(),
+        other => {
+            return Err(format!(
+                "its _conversation is not a list of input/output pairs (found {})",
+                super::kind_of(other)
+            ));
+        }
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let Value::Object(m) = item else {
+            return Err(format!(
+                "turn {} of its _conversation is not an input/output pair (found {})",
+                i + 1,
+                super::kind_of(item)
+            ));
+        };
+        let side = |k: &str| -> Result<Option<String>, String> {
+            match m.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(v.to_string())),
+                Some(other) => Err(format!(
+                    "the {k} of pair {} of its _conversation is not text (found {})",
+                    i + 1,
+                    super::kind_of(other)
+                )),
+            }
+        };
+        let pair = Pair {
+            input: side("input")?,
+            output: side("output")?,
+        };
+        if pair.input.is_none() && pair.output.is_none() {
+            return Err(format!(
+                "pair {} of its _conversation has neither an input nor an output",
+                i + 1
+            ));
+        }
+        out.push(pair);
+    }
+    Ok(out)
+}
+
+/// The turns of `_conversation` pairs, in order: each pair's input as a user turn and its output
+/// as an assistant turn.
+pub(super) fn pairs_to_turns(pairs: Vec<Pair>) -> Vec<Message> {
+    let mut out = Vec::new();
+    for p in pairs {
+        out.extend(p.input.map(Message::user));
+        out.extend(p.output.map(Message::assistant));
+    }
+    out
+}
+
+/// `_conversation` pairs for turns, the inverse of [`pairs_to_turns`]: a user turn opens a pair,
+/// the assistant turn right after it closes it; an assistant turn with no user turn before it
+/// is a pair with no input, a user turn followed by another is a pair with no output.
+pub(crate) fn turns_to_pairs(turns: &[Message]) -> Value {
+    use crate::domain::eval::Speaker;
+    let mut out: Vec<Value> = Vec::new();
+    let mut open: Option<Map<String, Value>> = None;
+    for t in turns {
+        match t.speaker {
+            Speaker::User => {
+                if let Some(p) = open.take() {
+                    out.push(Value::Object(p));
+                }
+                let mut p = Map::new();
+                p.insert("input".into(), Value::String(t.text.clone()));
+                open = Some(p);
+            }
+            Speaker::Assistant => {
+                let mut p = open.take().unwrap_or_default();
+                p.insert("output".into(), Value::String(t.text.clone()));
+                out.push(Value::Object(p));
+            }
+        }
+    }
+    if let Some(p) = open {
+        out.push(Value::Object(p));
+    }
+    Value::Array(out)
 }
 
 /// At most this many cases from one test's array variables.
@@ -362,9 +479,33 @@ fn metadata_tags(meta: &[(String, Value)]) -> Vec<String> {
 /// such as `_conversation`) stays one value. `Err` when the combinations exceed
 /// [`MAX_EXPANDED`].
 pub(super) fn expand(raw: RawTest, defaults: &Defaults) -> Result<Vec<TestCase>, String> {
-    let vars = merged(&defaults.vars, &raw.vars);
+    let mut vars = merged(&defaults.vars, &raw.vars);
     let meta = merged(&defaults.metadata, &raw.metadata);
     let mut base = raw.case;
+    if let Some(at) = vars.iter().position(|(k, _)| k == CONVERSATION_VAR) {
+        let (_, v) = vars.remove(at);
+        let mut pairs = conversation_pairs(&v)?;
+        // A test with no message of its own (promptfoo's conversation checks grade the whole
+        // `_conversation`): its last pair is the tested turn, its output the expected answer.
+        if !raw.input_given && base.input.is_empty() && vars.is_empty() && !pairs.is_empty() {
+            if let Some(Pair {
+                input: Some(input),
+                output,
+            }) = pairs.pop()
+            {
+                base.input = input;
+                if base.expected.is_empty() {
+                    base.expected = output.unwrap_or_default();
+                }
+            } else {
+                return Err(
+                    "its _conversation ends with no user message to test, and the test has no input of its own"
+                        .to_owned(),
+                );
+            }
+        }
+        base.turns.extend(pairs_to_turns(pairs));
+    }
     base.threshold = base.threshold.or(defaults.threshold);
     for t in metadata_tags(&meta) {
         if !base.tags.contains(&t) {
