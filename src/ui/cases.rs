@@ -625,6 +625,8 @@ fn Conversation(
                     let speaker = move || turn(i).map_or(Speaker::User, |t| t.speaker);
                     let name = move || format!("turn {} ({}) of case #{id}", i + 1, who(speaker()).to_lowercase());
                     let field_id = format!("pw-case-{id}-turn-{i}");
+                    // Named here: a `>=` written inside a view attribute ends the tag.
+                    let is_last = move || i + 1 >= count.get();
                     view! {
                         <li class=move || format!("pw-conv__turn pw-conv__turn--{}", who(speaker()).to_lowercase())>
                             <label class="pw-label" for=field_id.clone()>{move || format!("Turn {} of case #{id}: {}", i + 1, who(speaker()))}</label>
@@ -649,7 +651,7 @@ fn Conversation(
                                     on:click=move |_| update_case(d, id, |c| if i > 0 && i < c.turns.len() { c.turns.swap(i - 1, i); })>"Move up"</button>
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost"
                                     aria-label=move || format!("Move {} down", name())
-                                    disabled=move || (i + 1 >= count.get())
+                                    disabled=is_last
                                     on:click=move |_| update_case(d, id, |c| if i + 1 < c.turns.len() { c.turns.swap(i, i + 1); })>"Move down"</button>
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost pw-button--danger"
                                     aria-label=move || format!("Remove {}", name())
