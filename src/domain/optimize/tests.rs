@@ -2047,6 +2047,7 @@ fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks()
         Some(eval::rating::Rating::new(eval::rating::Thumb::Up, "Lovely."));
     assert_eq!(o.mean(&ctx, 0, false).unwrap(), before);
     assert!(!text(&o).contains("Lovely."));
+}
 
 /// Case 0 of `suite` as a conversation: user, assistant, then its message.
 fn with_a_conversation(mut s: Suite) -> Suite {

@@ -1078,7 +1078,7 @@ fn a_plain_completion_goes_to_the_completions_endpoint() {
         body,
         json!({"model": "SmolLM2-135M-Instruct", "prompt": "Task: x\nPersona: You are",
             "stream": true, "stream_options": {"include_usage": true}, "temperature": 0.0,
-            "max_tokens": 80, "stop": ["\n"], "repeat_penalty": 1.100000023841858, "seed": 7})
+            "max_tokens": 80, "stop": ["\n"], "repeat_penalty": 1.1, "seed": 7})
     );
     // Another OpenAI-style server gets the standard fields only.
     let http = build_request(&req, &cfg(ProviderKind::Ollama, "llama3.2"), None);
@@ -1344,6 +1344,7 @@ fn temperatures_go_out_as_the_decimals_chosen() {
             .unwrap_or_else(|| panic!("{kind:?} sends a temperature: {body}"));
         assert_eq!(sent.to_string(), "0.9", "{kind:?}");
     }
+}
 
 /// A three-turn conversation (user, assistant, user) after a system prompt, as the runs send a
 /// conversation case.

@@ -713,6 +713,7 @@ fn the_results_offer_counts_in_plain_words() {
     assert_eq!(note(1, 1), "The test case's result can be included.");
     assert_eq!(note(3, 3), "The results of all 3 test cases can be included.");
     assert_eq!(note(1, 2), "Results of 1 of the 2 test cases can be included.");
+}
 
 #[test]
 fn a_conversation_case_travels_through_a_link_with_its_turns_in_order() {

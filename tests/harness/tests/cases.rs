@@ -515,15 +515,17 @@ async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
     loop {
         let done = b
-            .eval("return !!document.querySelector('.pw-progress__text')?.textContent.startsWith('3 of 3 done') && !document.querySelector('.pw-verdict--busy')")
+            .eval("return document.querySelector('.pw-progress__bar')?.value >= 1 && !document.querySelector('.pw-verdict--busy')")
             .await?;
         if done == json!(true) {
             break;
         }
-        anyhow::ensure!(
-            std::time::Instant::now() < deadline,
-            "the run did not finish in 300 s"
-        );
+        if std::time::Instant::now() >= deadline {
+            let state = b
+                .eval("return (document.querySelector('.pw-progress__text')?.textContent ?? '') + ' | ' + Array.from(document.querySelectorAll('.pw-result .pw-verdict')).map(e => e.textContent).join(', ')")
+                .await?;
+            anyhow::bail!("the run did not finish in 300 s: {state}");
+        }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let outputs = b
