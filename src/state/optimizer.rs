@@ -593,7 +593,7 @@ impl Reflector {
             let req = if tiny {
                 tiny_jobs::critique_request(
                     &tiny_jobs::task_of(&idea, &spec),
-                    &case.user_message(),
+                    &case.shown_input(400),
                     &draft,
                 )
             } else {

@@ -273,7 +273,8 @@ fn norm(s: &str) -> String {
         .join(" ")
 }
 
-/// The Reflexion critique of `draft`, the answer to `message`, as one plain line.
+/// The Reflexion critique of `draft`, the answer to `message` (for a conversation case, its
+/// turns as [`TestCase::shown_input`] writes them), as one plain line.
 pub fn critique_request(task: &str, message: &str, draft: &str) -> ChatRequest {
     let mut p = String::new();
     for c in shots().critiques {
@@ -366,8 +367,9 @@ pub fn critique_problems(task: &str, message: &str, draft: &str, critique: &str)
     out
 }
 
-/// The final answer on the tiny model: the person's prompt as the system message, the case's
-/// message with the critique as a note (no draft: the tiny model copies a draft back).
+/// The final answer on the tiny model: the person's prompt as the system message, a
+/// conversation case's earlier turns, then the case's message with the critique as a note (no
+/// draft: the tiny model copies a draft back).
 pub fn final_request(
     spec: &PromptSpec,
     style: RenderStyle,
@@ -381,6 +383,8 @@ pub fn final_request(
         critique.trim()
     );
     let mut req = ChatRequest::new(Some(fill_variables(&spec.render(style), &case.vars)), user);
+    // A conversation case: its earlier turns come first, as the draft answer had them.
+    req.messages.splice(0..0, case.turns.iter().cloned());
     req.max_tokens = max_tokens;
     req.temperature = 0.2;
     req
