@@ -155,6 +155,19 @@ pub fn on_leave(f: impl Fn() + 'static) {
     cb.forget();
 }
 
+/// Calls `f` when the page is shown again after it went away without being unloaded (`pageshow`
+/// from the back-forward cache): what [`on_leave`] marked is over.
+pub fn on_return(f: impl Fn() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let cb = Closure::<dyn Fn()>::new(f);
+    let _ = w.add_event_listener_with_callback("pageshow", cb.as_ref().unchecked_ref());
+    cb.forget();
+}
+
 /// Small values kept in `sessionStorage`: this tab only, surviving a reload of it.
 pub mod session {
     fn storage() -> Option<web_sys::Storage> {

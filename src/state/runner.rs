@@ -59,6 +59,10 @@ pub struct Runner {
     retrying: StoredValue<HashMap<u32, ArcRwSignal<Option<String>>>, LocalStorage>,
     /// Cases being re-judged now (outside a run).
     pub judging: RwSignal<std::collections::HashSet<u32>>,
+    /// The page has started to go away (a reload, a closed tab): the calls it aborts did not
+    /// fail, so nothing is recorded for them (the next load shows such a case as cancelled, or
+    /// its judge as not judged, with Retry or Re-judge), never "nothing answered".
+    leaving: StoredValue<bool>,
     /// Calls at once (1-16).
     pub concurrency: RwSignal<u32>,
     /// The last Run press was refused ([`Runner::refused`] says why, while it still holds).
@@ -84,6 +88,7 @@ impl Runner {
             live: StoredValue::new_local(HashMap::new()),
             retrying: StoredValue::new_local(HashMap::new()),
             judging: RwSignal::new(Default::default()),
+            leaving: StoredValue::new(false),
             concurrency: RwSignal::new(4),
             refused_press: RwSignal::new(false),
             unfilled: RwSignal::new(None),
@@ -97,6 +102,8 @@ impl Runner {
             unaccepted: super::entries::Unaccepted::get(),
         };
         provide_context(r);
+        crate::net::on_leave(move || r.leaving.set_value(true));
+        crate::net::on_return(move || r.leaving.set_value(false));
         // Opening another draft ends a run of this one.
         let lib = r.library;
         Effect::new(move |prev: Option<String>| {
@@ -462,6 +469,9 @@ impl Runner {
                 });
                 false
             }
+            // Aborted by the page going away: the case stays as it was when the page was kept
+            // (running, read back as cancelled), not "failed".
+            Err(_) if self.leaving.try_get_value() != Some(false) => false,
             Err(f) => {
                 let status = if f.error.kind == ErrorKind::Aborted {
                     Status::Cancelled
@@ -515,6 +525,8 @@ impl Runner {
                     (judge::parse(&done.text, &rubric), t)
                 }
                 Err(f) if f.error.kind == ErrorKind::Aborted => return,
+                // Aborted by the page going away: not the judge's failure.
+                Err(_) if self.leaving.try_get_value() != Some(false) => return,
                 Err(f) => (
                     Judgement::Unreadable {
                         raw: f.partial,

@@ -34,6 +34,9 @@ pub enum Fault {
     },
     /// Sends `after_chunks` text chunks, then nothing (connection kept open).
     Stall { after_chunks: usize },
+    /// Sends nothing, not even the response's headers, holding the connection (up to 120 s):
+    /// a provider that never starts to answer.
+    Hang,
     /// Sends `after_chunks` text chunks, then closes without the final event.
     Truncate { after_chunks: usize },
     /// Sends a frame that is not JSON.
@@ -505,6 +508,16 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
+    }
+    if fault == Some(Fault::Hang) {
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        return json_response(
+            StatusCode::GATEWAY_TIMEOUT,
+            json!({"error": {"message": "hung"}}),
+            true,
+            &[],
+            false,
+        );
     }
     let cors_on = fault != Some(Fault::NoCors);
 

@@ -255,10 +255,11 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     wait_badge(&b, 3, "pass").await?;
     assert_eq!(badge(&b, 1).await?, "pass");
 
-    // Tryout 5: a reload while a judge call hung left the case "judging…" for good, with no
-    // button, and the score line counted it as failed. It is "not judged", counted apart and
-    // named, and Re-judge has it judged. (One call at a time: case 1's judge hangs first.)
-    fake.fault_when(JUDGE_MARK, Fault::Stall { after_chunks: 0 }, 1);
+    // Tryout 5: a reload while a judge call waited for the provider's first byte left the case
+    // "judging…" for good, with no button, and the score line counted it as failed. It is "not
+    // judged", counted apart and named, and Re-judge has it judged. (One call at a time: case
+    // 1's judge hangs first.)
+    fake.fault_when(JUDGE_MARK, Fault::Hang, 1);
     b.field("At once")
         .await?
         .send_keys(&format!("{SELECT_ALL}1{TAB}"))
