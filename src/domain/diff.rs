@@ -86,7 +86,7 @@ const CONSTRAINT_MARKERS: &[&str] = &[
 /// Sentences of `old` that state a constraint and no longer appear in `new`: in Persona,
 /// Context and Format a sentence with a constraint word ("never", "must", "only", …) whose
 /// text is gone; in Steps also every step, a step being a rule by nature, once fewer than half
-/// of its content words (four letters or more, common ones aside) are left anywhere in `new`
+/// of its content words (four letters or more, common ones aside) are left in `new`'s steps
 /// (a step reworded with its words kept, "Find every commitment." as "List every commitment
 /// with its owner.", is not removed).
 pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
@@ -97,6 +97,9 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(" "),
     );
+    // A step's words are looked for among the new steps only: the examples and the format
+    // share the task's words with every step.
+    let new_steps = normalise(&new.section_text(Section::Steps));
     let mut out = Vec::new();
     for s in Section::ALL {
         if s == Section::Examples {
@@ -108,7 +111,7 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
             let gone = if marked {
                 !new_text.contains(&normalise(sentence))
             } else {
-                s == Section::Steps && step_gone(&lower, &new_text)
+                s == Section::Steps && step_gone(&lower, &new_steps)
             };
             if gone && !out.iter().any(|o| o == sentence) {
                 out.push(sentence.to_owned());
@@ -250,6 +253,17 @@ mod tests {
         reworded.steps[1] = "Find every task, its owner and its due date.".into();
         reworded.steps[2] = "Before replying, check the list against the format.".into();
         assert!(removed_constraints(&old, &reworded).is_empty());
+        // The e2e's edit: a step's words still found in the examples do not keep it.
+        let mut with_examples = old.clone();
+        with_examples.context = "Each task has an owner and a due date; check the format.".into();
+        with_examples.steps = vec!["Read the notes.".into(), "List tasks.".into()];
+        assert_eq!(
+            removed_constraints(&old, &with_examples),
+            [
+                "Find each task with an owner and due date.",
+                "Check the list against the format before replying."
+            ]
+        );
         let diffs = diff_specs(&old, &new);
         assert!(
             diffs

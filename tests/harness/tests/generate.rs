@@ -137,6 +137,12 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
     assert_eq!(p.current_version().await?, "v2 Steps edited by hand");
     // The edit dropped the third step: flagged (tryout 5: a dropped step was not); the first
     // two keep their words and are not.
+    browser
+        .wait_until(
+            "return !!document.querySelector('.pw-diff__add') && !!document.querySelector('.pw-removed li')",
+            "the diff with its removed rules",
+        )
+        .await?;
     let flagged = browser
         .eval("return Array.from(document.querySelectorAll('.pw-removed li')).map(e => e.textContent).join('|')")
         .await?;
