@@ -112,8 +112,14 @@ mod tests {
         // No change waits longer than the longest wait for the save that holds it: the first
         // save at or after it.
         for &(t, _) in &stream {
-            let held_by = s.iter().find(|at| **at >= t).expect("every change is saved");
-            assert!(held_by - t <= MAX_WAIT_MS, "{t} waited for {held_by}: {s:?}");
+            let held_by = s
+                .iter()
+                .find(|at| **at >= t)
+                .expect("every change is saved");
+            assert!(
+                held_by - t <= MAX_WAIT_MS,
+                "{t} waited for {held_by}: {s:?}"
+            );
         }
         assert_eq!(*s.last().unwrap(), 5000.0 + f64::from(DELAY_MS));
     }

@@ -265,7 +265,11 @@ impl Draft {
             return false;
         };
         if final_answer {
-            match cr.reflection.as_mut().filter(|r| !r.final_output.is_empty()) {
+            match cr
+                .reflection
+                .as_mut()
+                .filter(|r| !r.final_output.is_empty())
+            {
                 Some(r) => r.rating = rating,
                 None => return false,
             }

@@ -191,7 +191,11 @@ mod tests {
         );
         // Tryout 5: "not a url" got "write it as https://not a url", "javascript:alert(1)"
         // got "https://javascript:alert(1)". No address is made up from such text.
-        for odd in ["not a url", "javascript:alert(1)", "ftp://files.example.com"] {
+        for odd in [
+            "not a url",
+            "javascript:alert(1)",
+            "ftp://files.example.com",
+        ] {
             assert_eq!(
                 address_problem(odd).as_deref(),
                 Some(
@@ -202,7 +206,9 @@ mod tests {
         }
         assert_eq!(
             address_problem("[::1]:8080/v1").as_deref(),
-            Some("The address must start with http:// or https://: write it as http://[::1]:8080/v1")
+            Some(
+                "The address must start with http:// or https://: write it as http://[::1]:8080/v1"
+            )
         );
         assert_eq!(address_problem("HTTPS://api.openai.com/v1"), None);
         assert_eq!(address_problem("http://localhost:11434"), None);

@@ -97,12 +97,8 @@ impl RubricImprover {
             before: before.clone(),
             phase: Phase::Writing,
         }));
-        self.call.start_then(
-            cfg,
-            key,
-            req,
-            self.settings.call_options(),
-            move |result| {
+        self.call
+            .start_then(cfg, key, req, self.settings.call_options(), move |result| {
                 let done = match result {
                     Ok(done) => done,
                     // The provider's error is shown by the call itself.
@@ -124,8 +120,7 @@ impl RubricImprover {
                         raw: done.text,
                     }),
                 }
-            },
-        );
+            });
     }
 
     fn set_phase(self, phase: Phase) {
@@ -141,7 +136,9 @@ impl RubricImprover {
         let (suite, prompt) = self.drafts.draft.with_untracked(|d| {
             (
                 d.suite.clone(),
-                d.version(version).map(|v| v.spec.render(d.style)).unwrap_or_default(),
+                d.version(version)
+                    .map(|v| v.spec.render(d.style))
+                    .unwrap_or_default(),
             )
         });
         let judge_cfg = self
@@ -150,13 +147,8 @@ impl RubricImprover {
             .with_untracked(|r| r.get(Role::Judge).clone());
         let jkey = self.settings.keys_untracked(judge_cfg.kind);
         let opts = self.settings.call_options();
-        let calls = agreement::rejudge_calls(
-            &suite,
-            &before,
-            &new.rubric,
-            &prompt,
-            judge_cfg.temperature,
-        );
+        let calls =
+            agreement::rejudge_calls(&suite, &before, &new.rubric, &prompt, judge_cfg.temperature);
         let abort = Abort::new();
         self.abort.set_value(Some(abort.clone()));
         self.set_phase(Phase::Judging {
@@ -172,7 +164,16 @@ impl RubricImprover {
                         error: "The case was deleted.".into(),
                     },
                     Some(call) => {
-                        match chat::stream_chat(&judge_cfg, jkey.as_ref(), &call.request, &abort, opts, |_| {}).await {
+                        match chat::stream_chat(
+                            &judge_cfg,
+                            jkey.as_ref(),
+                            &call.request,
+                            &abort,
+                            opts,
+                            |_| {},
+                        )
+                        .await
+                        {
                             Ok(done) => judge::parse(&done.text, &new.rubric),
                             Err(f) => Judgement::Unreadable {
                                 raw: f.partial,
@@ -228,8 +229,12 @@ impl RubricImprover {
         let mut others = Vec::new();
         self.drafts.draft.update(|d| {
             checks = agreement::replace_rubric(&mut d.suite, &before.rubric, &new.rubric);
-            let vars: Vec<(u32, Vec<(String, String)>)> =
-                d.suite.cases.iter().map(|c| (c.id, c.vars.clone())).collect();
+            let vars: Vec<(u32, Vec<(String, String)>)> = d
+                .suite
+                .cases
+                .iter()
+                .map(|c| (c.id, c.vars.clone()))
+                .collect();
             let Some(run) = d.run_of_mut(version) else {
                 return;
             };

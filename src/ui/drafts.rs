@@ -387,7 +387,11 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                 };
                 // The sender's rating of the answer, when the link carries one.
                 let rated = r.rating.as_ref().map(|g| {
-                    let thumb = if g.is_down() { "rated down" } else { "rated up" };
+                    let thumb = if g.is_down() {
+                        "rated down"
+                    } else {
+                        "rated up"
+                    };
                     if g.note.is_empty() {
                         format!("The sender {thumb} this answer.")
                     } else {

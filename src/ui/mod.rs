@@ -1,8 +1,8 @@
 //! Leptos pages and components: the app shell, the work area, and the settings panel.
 use leptos::prelude::*;
 
-pub mod browser;
 pub mod agreement;
+pub mod browser;
 pub mod cases;
 pub mod crash;
 pub mod drafts;

@@ -18,9 +18,7 @@ pub fn RatingControl(
     what: String,
 ) -> impl IntoView {
     let thumb = move || rating.with(|r| r.as_ref().map(|r| r.thumb));
-    let note = move || {
-        rating.with(|r| r.as_ref().map(|r| r.note.clone()).unwrap_or_default())
-    };
+    let note = move || rating.with(|r| r.as_ref().map(|r| r.note.clone()).unwrap_or_default());
     let press = move |t: Thumb| {
         let next = match rating.get_untracked() {
             Some(r) if r.thumb == t => None,
@@ -77,7 +75,10 @@ pub fn NoteToCheck(
     let s = crate::state::settings::SettingsHandle::expect();
     let off = super::shell::offline_for(&[Role::Meta]);
     let has_note = move || rating.with(|r| r.as_ref().is_some_and(|r| !r.note.is_empty()));
-    let mine = move || n.state.with(|st| st.as_ref().is_some_and(|(c, _)| *c == case));
+    let mine = move || {
+        n.state
+            .with(|st| st.as_ref().is_some_and(|(c, _)| *c == case))
+    };
     view! {
         <Show when=has_note>
             <div class="pw-row pw-row--wrap">

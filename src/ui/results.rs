@@ -249,7 +249,11 @@ fn ResultRow(
     let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
     // The person's rating of this result (a re-run makes a new, unrated one).
     let rating = Memo::new(move |_| {
-        run.with(|r| r.as_ref().and_then(|r| r.cases.get(&id)).and_then(|c| c.rating.clone()))
+        run.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.cases.get(&id))
+                .and_then(|c| c.rating.clone())
+        })
     });
     let version = move || run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
     let rate = Callback::new(move |v| {
@@ -352,7 +356,9 @@ fn ResultRow(
             ("judge error", "bad")
         }
         (Some(Status::Done), Some(s)) if s.failed_cut_off => ("fail", "bad"),
-        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() && s.rated_down.is_none() => ("no checks", "idle"),
+        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() && s.rated_down.is_none() => {
+            ("no checks", "idle")
+        }
         (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
         (Some(Status::Done), _) => ("fail", "bad"),
     };

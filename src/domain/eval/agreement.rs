@@ -92,7 +92,11 @@ impl Agreement {
         if n == 1 {
             format!(
                 "The judge {} with you on the 1 rated answer ({pct:.0}%).",
-                if self.agreed() == 1 { "agrees" } else { "disagrees" }
+                if self.agreed() == 1 {
+                    "agrees"
+                } else {
+                    "disagrees"
+                }
             )
         } else {
             format!(
@@ -105,7 +109,11 @@ impl Agreement {
     /// The same rated answers with the judge's verdicts under a new rubric (`verdicts[i]` for
     /// `pairs[i]`, as [`rejudge_calls`] orders them): the agreement after, and the answers whose
     /// new judgement had no score (left out of it, by [`RatedVerdict::what`]).
-    pub fn with_new_verdicts(&self, rubric: &str, verdicts: &[Judgement]) -> (Agreement, Vec<String>) {
+    pub fn with_new_verdicts(
+        &self,
+        rubric: &str,
+        verdicts: &[Judgement],
+    ) -> (Agreement, Vec<String>) {
         let mut pairs = Vec::new();
         let mut unread = Vec::new();
         for (p, v) in self.pairs.iter().zip(verdicts) {
@@ -148,10 +156,17 @@ pub fn agreement(suite: &Suite, run: &Run) -> Vec<Agreement> {
             let Some(filled) = a.with_vars(&case.vars).judge_rubric() else {
                 continue;
             };
-            let fin = cr.reflection.as_ref().filter(|r| r.done && !r.final_output.is_empty());
-            let answers = [
-                (false, &cr.output, cr.rating.as_ref(), &cr.judgements, cr.observed().cut_off()),
-            ]
+            let fin = cr
+                .reflection
+                .as_ref()
+                .filter(|r| r.done && !r.final_output.is_empty());
+            let answers = [(
+                false,
+                &cr.output,
+                cr.rating.as_ref(),
+                &cr.judgements,
+                cr.observed().cut_off(),
+            )]
             .into_iter()
             .chain(fin.map(|r| {
                 (
@@ -211,7 +226,11 @@ pub fn improve_request(a: &Agreement) -> ChatRequest {
         format!(
             "### Case #{}{}\nAnswer: {}\nThe person: {rating}\nThe judge: {} / 10 ({}). {}",
             p.case,
-            if p.final_answer { " (a rewritten final answer)" } else { "" },
+            if p.final_answer {
+                " (a rewritten final answer)"
+            } else {
+                ""
+            },
             clip(&p.output, 1500),
             p.score,
             if p.judge_pass() { "pass" } else { "fail" },
@@ -222,7 +241,10 @@ pub fn improve_request(a: &Agreement) -> ChatRequest {
         if ps.is_empty() {
             "(none)".to_owned()
         } else {
-            ps.into_iter().map(describe).collect::<Vec<_>>().join("\n\n")
+            ps.into_iter()
+                .map(describe)
+                .collect::<Vec<_>>()
+                .join("\n\n")
         }
     };
     let threshold = a.pairs.first().map_or(7, |p| p.threshold);
@@ -301,7 +323,12 @@ pub fn read_rubric(reply: &str, old: &str, cut_off: bool) -> Result<NewRubric, R
     };
     match found {
         Some((rubric, changes)) if !rubric.is_empty() => {
-            let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let norm = |s: &str| {
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
             if norm(&rubric) == norm(old) {
                 Err(RubricFailure::Unchanged)
             } else {

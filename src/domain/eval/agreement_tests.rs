@@ -39,7 +39,8 @@ fn scripted(thumbs: [Option<Thumb>; 3]) -> (Suite, Run) {
                         reasoning: format!("reason {i}"),
                     },
                 )]),
-                rating: thumb.map(|t| Rating::new(t, if i == 0 { "No owners at all." } else { "" })),
+                rating: thumb
+                    .map(|t| Rating::new(t, if i == 0 { "No owners at all." } else { "" })),
                 ..Default::default()
             },
         );
@@ -63,7 +64,11 @@ fn the_agreement_figure_counts_rated_answers_the_judge_graded() {
     let dis = a.disagreements();
     assert_eq!(dis.len(), 1);
     assert_eq!(
-        (dis[0].case, dis[0].judge_pass(), dis[0].rating.note.as_str()),
+        (
+            dis[0].case,
+            dis[0].judge_pass(),
+            dis[0].rating.note.as_str()
+        ),
         (1, true, "No owners at all.")
     );
     // Unrated answers are not counted; one rated answer reads in the singular.
@@ -118,7 +123,10 @@ fn the_improve_request_carries_the_disagreements_and_the_reply_is_read_tolerantl
     let req = improve_request(a);
     let text = &req.messages[0].text;
     assert!(text.contains(RUBRIC), "{text}");
-    assert!(text.contains("An answer passes at 7 / 10 or above."), "{text}");
+    assert!(
+        text.contains("An answer passes at 7 / 10 or above."),
+        "{text}"
+    );
     let dis = text
         .split("## Where the judge disagrees with the person")
         .nth(1)
@@ -133,18 +141,35 @@ fn the_improve_request_carries_the_disagreements_and_the_reply_is_read_tolerantl
     assert!(!dis.contains("answer 1"), "{dis}");
     assert!(req.schema.is_some());
     // Replies: plain JSON, fenced near-JSON with another key case, a list of lines.
-    let ok = read_rubric(r#"{"rubric": "Every item names its owner.", "changes": "Stricter."}"#, RUBRIC, false).unwrap();
-    assert_eq!((ok.rubric.as_str(), ok.changes.as_str()), ("Every item names its owner.", "Stricter."));
+    let ok = read_rubric(
+        r#"{"rubric": "Every item names its owner.", "changes": "Stricter."}"#,
+        RUBRIC,
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        (ok.rubric.as_str(), ok.changes.as_str()),
+        ("Every item names its owner.", "Stricter.")
+    );
     let fenced = "Here you go:\n```json\n{'Rubric': 'Owners named.', changes: 'x',}\n```";
-    assert_eq!(read_rubric(fenced, RUBRIC, false).unwrap().rubric, "Owners named.");
+    assert_eq!(
+        read_rubric(fenced, RUBRIC, false).unwrap().rubric,
+        "Owners named."
+    );
     let lines = r#"{"rubric": ["Owners named.", "No invented dates."]}"#;
-    assert_eq!(read_rubric(lines, RUBRIC, false).unwrap().rubric, "Owners named.\nNo invented dates.");
+    assert_eq!(
+        read_rubric(lines, RUBRIC, false).unwrap().rubric,
+        "Owners named.\nNo invented dates."
+    );
     // A refusal in prose, an empty reply, a cut-off one, the wrong JSON, the same rubric back.
     assert_eq!(
         read_rubric("I'm sorry, I can't help with that.", RUBRIC, false),
         Err(RubricFailure::Unread(ReplyCause::NoJson))
     );
-    assert_eq!(read_rubric("  ", RUBRIC, false), Err(RubricFailure::Unread(ReplyCause::Empty)));
+    assert_eq!(
+        read_rubric("  ", RUBRIC, false),
+        Err(RubricFailure::Unread(ReplyCause::Empty))
+    );
     assert_eq!(
         read_rubric(r#"{"rubric": "Every it"#, RUBRIC, true),
         Err(RubricFailure::Unread(ReplyCause::CutOff))
@@ -154,8 +179,15 @@ fn the_improve_request_carries_the_disagreements_and_the_reply_is_read_tolerantl
         Err(RubricFailure::Unread(ReplyCause::Unexpected { .. }))
     ));
     let same = format!(r#"{{"rubric": "  {}  "}}"#, RUBRIC.to_uppercase());
-    assert_eq!(read_rubric(&same, RUBRIC, false), Err(RubricFailure::Unchanged));
-    assert!(RubricFailure::Unread(ReplyCause::NoJson).message().contains("did not write JSON"));
+    assert_eq!(
+        read_rubric(&same, RUBRIC, false),
+        Err(RubricFailure::Unchanged)
+    );
+    assert!(
+        RubricFailure::Unread(ReplyCause::NoJson)
+            .message()
+            .contains("did not write JSON")
+    );
 }
 
 #[test]
@@ -172,27 +204,60 @@ fn the_new_rubric_is_judged_on_the_rated_answers_and_raises_agreement_before_it_
         assert!(!text.contains(RUBRIC), "{text}");
     }
     let verdicts = [
-        Judgement::Scored { score: 2, reasoning: "no owners".into() },
-        Judgement::Scored { score: 9, reasoning: "owners".into() },
-        Judgement::Scored { score: 3, reasoning: "none".into() },
+        Judgement::Scored {
+            score: 2,
+            reasoning: "no owners".into(),
+        },
+        Judgement::Scored {
+            score: 9,
+            reasoning: "owners".into(),
+        },
+        Judgement::Scored {
+            score: 3,
+            reasoning: "none".into(),
+        },
     ];
     let (after, unread) = a.with_new_verdicts(new, &verdicts);
     assert!(unread.is_empty());
     assert_eq!((a.agreed(), after.agreed()), (2, 3));
-    assert_eq!(after.line(), "The judge agrees with you on 3 of 3 rated answers (100%).");
+    assert_eq!(
+        after.line(),
+        "The judge agrees with you on 3 of 3 rated answers (100%)."
+    );
     // An unreadable new verdict is left out and named.
     let (after, unread) = a.with_new_verdicts(
         new,
         &[
-            Judgement::Unreadable { raw: "?".into(), error: "x".into() },
+            Judgement::Unreadable {
+                raw: "?".into(),
+                error: "x".into(),
+            },
             verdicts[1].clone(),
             verdicts[2].clone(),
         ],
     );
-    assert_eq!((after.pairs.len(), unread), (2, vec!["the answer to case #1".to_owned()]));
+    assert_eq!(
+        (after.pairs.len(), unread),
+        (2, vec!["the answer to case #1".to_owned()])
+    );
     // Kept: every judge check with the old rubric gets the new one, its pass mark unchanged.
-    suite.cases[0].assertions.push(Assertion::new(Check::Judge { rubric: format!(" {RUBRIC} "), threshold: 5 }));
+    suite.cases[0].assertions.push(Assertion::new(Check::Judge {
+        rubric: format!(" {RUBRIC} "),
+        threshold: 5,
+    }));
     assert_eq!(replace_rubric(&mut suite, RUBRIC, new), 2);
-    assert_eq!(suite.global[0].check, Check::Judge { rubric: new.into(), threshold: 7 });
-    assert_eq!(suite.cases[0].assertions[0].check, Check::Judge { rubric: new.into(), threshold: 5 });
+    assert_eq!(
+        suite.global[0].check,
+        Check::Judge {
+            rubric: new.into(),
+            threshold: 7
+        }
+    );
+    assert_eq!(
+        suite.cases[0].assertions[0].check,
+        Check::Judge {
+            rubric: new.into(),
+            threshold: 5
+        }
+    );
 }

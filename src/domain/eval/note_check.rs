@@ -82,8 +82,14 @@ impl NoCheck {
     /// What happened and what to do, in plain words.
     pub fn message(&self) -> String {
         match self {
-            Self::Unread(c) => format!("The proposed check could not be read. {} {}", c.message(), c.advice()),
-            Self::Unusable(why) => format!("The model proposed a check that cannot be used: {why}. Ask again, or add a check by hand under Test cases."),
+            Self::Unread(c) => format!(
+                "The proposed check could not be read. {} {}",
+                c.message(),
+                c.advice()
+            ),
+            Self::Unusable(why) => format!(
+                "The model proposed a check that cannot be used: {why}. Ask again, or add a check by hand under Test cases."
+            ),
         }
     }
 }
@@ -108,7 +114,9 @@ pub fn read(reply: &str, cut_off: bool) -> Result<Proposal, NoCheck> {
             .map(|s| s.trim().to_owned())
             .unwrap_or_default()
     };
-    let kind = text(&["type", "kind", "assert"]).to_ascii_lowercase().replace(['_', ' '], "-");
+    let kind = text(&["type", "kind", "assert"])
+        .to_ascii_lowercase()
+        .replace(['_', ' '], "-");
     let value = text(&["value", "rubric", "text", "pattern"]);
     if kind.is_empty() && value.is_empty() {
         return Err(NoCheck::Unread(diagnose(reply, extracted, cut_off)));
@@ -128,8 +136,7 @@ pub fn read(reply: &str, cut_off: bool) -> Result<Proposal, NoCheck> {
         value: Some(Value::String(value)),
         ..AssertionV1::default()
     };
-    let assertion =
-        Assertion::try_from(&wire).map_err(|e| NoCheck::Unusable(e.why))?;
+    let assertion = Assertion::try_from(&wire).map_err(|e| NoCheck::Unusable(e.why))?;
     if let Some(p) = assertion.problem(None) {
         return Err(NoCheck::Unusable(p.trim_end_matches('.').to_owned()));
     }

@@ -12,35 +12,81 @@ fn the_request_carries_the_note_the_answer_and_the_schema() {
         input: "Notes: Bob sends the deck.".into(),
         ..Default::default()
     };
-    let req = request(&case, "- Bob: deck", &Rating::new(Thumb::Down, "Needs a due date."));
+    let req = request(
+        &case,
+        "- Bob: deck",
+        &Rating::new(Thumb::Down, "Needs a due date."),
+    );
     let text = &req.messages[0].text;
     assert!(text.contains("Needs a due date."), "{text}");
     assert!(text.contains("thumbs down"), "{text}");
-    assert!(text.contains("- Bob: deck") && text.contains("Bob sends the deck"), "{text}");
+    assert!(
+        text.contains("- Bob: deck") && text.contains("Bob sends the deck"),
+        "{text}"
+    );
     assert!(req.schema.is_some());
 }
 
 #[test]
 fn replies_become_checks_and_failures_are_named() {
-    let p = read(r#"{"type": "icontains", "value": "due", "why": "The note asks for dates."}"#, false).unwrap();
+    let p = read(
+        r#"{"type": "icontains", "value": "due", "why": "The note asks for dates."}"#,
+        false,
+    )
+    .unwrap();
     assert_eq!(p.assertion.check, Check::ContainsAll(vec!["due".into()]));
     assert!(p.assertion.ignore_case);
     assert_eq!(p.why, "The note asks for dates.");
     // Near-JSON in a fence, another key case, not-contains.
-    let p = read("```json\n{'Type': 'not-contains', value: 'TBD',}\n```", false).unwrap();
+    let p = read(
+        "```json\n{'Type': 'not-contains', value: 'TBD',}\n```",
+        false,
+    )
+    .unwrap();
     assert_eq!(p.assertion.check, Check::NotContains(vec!["TBD".into()]));
     // A rubric line.
-    let p = read(r#"{"type": "llm-rubric", "value": "Every item has a due date."}"#, false).unwrap();
-    assert!(matches!(p.assertion.check, Check::Judge { ref rubric, .. } if rubric == "Every item has a due date."));
-    let p = read(r#"{"type": "regex", "value": "\\d{4}-\\d{2}-\\d{2}"}"#, false).unwrap();
+    let p = read(
+        r#"{"type": "llm-rubric", "value": "Every item has a due date."}"#,
+        false,
+    )
+    .unwrap();
+    assert!(
+        matches!(p.assertion.check, Check::Judge { ref rubric, .. } if rubric == "Every item has a due date.")
+    );
+    let p = read(
+        r#"{"type": "regex", "value": "\\d{4}-\\d{2}-\\d{2}"}"#,
+        false,
+    )
+    .unwrap();
     assert_eq!(p.assertion.kind(), CheckKind::Regex);
     // A refusal in prose, an empty reply, a cut-off one.
-    assert_eq!(read("Sorry, I can't do that.", false), Err(NoCheck::Unread(ReplyCause::NoJson)));
+    assert_eq!(
+        read("Sorry, I can't do that.", false),
+        Err(NoCheck::Unread(ReplyCause::NoJson))
+    );
     assert_eq!(read("", false), Err(NoCheck::Unread(ReplyCause::Empty)));
-    assert_eq!(read(r#"{"type": "contai"#, true), Err(NoCheck::Unread(ReplyCause::CutOff)));
+    assert_eq!(
+        read(r#"{"type": "contai"#, true),
+        Err(NoCheck::Unread(ReplyCause::CutOff))
+    );
     // Unusable: a type it does not propose, no value, a regex that does not compile.
-    let e = read(r#"{"type": "javascript", "value": "output.length > 3"}"#, false).unwrap_err();
-    assert!(e.message().contains("\u{201c}javascript\u{201d} is not one of"), "{}", e.message());
-    assert_eq!(read(r#"{"type": "contains", "value": " "}"#, false), Err(NoCheck::Unusable("its value is empty".into())));
-    assert!(matches!(read(r#"{"type": "regex", "value": "(unclosed"}"#, false), Err(NoCheck::Unusable(_))));
+    let e = read(
+        r#"{"type": "javascript", "value": "output.length > 3"}"#,
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        e.message()
+            .contains("\u{201c}javascript\u{201d} is not one of"),
+        "{}",
+        e.message()
+    );
+    assert_eq!(
+        read(r#"{"type": "contains", "value": " "}"#, false),
+        Err(NoCheck::Unusable("its value is empty".into()))
+    );
+    assert!(matches!(
+        read(r#"{"type": "regex", "value": "(unclosed"}"#, false),
+        Err(NoCheck::Unusable(_))
+    ));
 }

@@ -63,7 +63,10 @@ fn a_thumbs_down_counts_as_one_failed_check_with_its_note_as_the_reason() {
     // The switch off: the thumbs-down is not counted.
     suite.thumbs_down_fails = false;
     let off = score(&suite, id, "Bob", &rated(Thumb::Down, "Too curt"));
-    assert_eq!((off.pass, off.score, off.rated_down), (true, Some(1.0), None));
+    assert_eq!(
+        (off.pass, off.score, off.rated_down),
+        (true, Some(1.0), None)
+    );
 }
 
 #[test]
@@ -110,10 +113,24 @@ fn runs_and_reflexion_finals_score_their_own_rating() {
     // The final answer is a new output: unrated, it passes; rated down, it fails the same way.
     let case = suite.case(id).unwrap();
     let r = cr.reflection.as_mut().unwrap();
-    let fin = score_case(&suite, case, &r.final_output, &r.final_observed(), None, &BTreeMap::new());
+    let fin = score_case(
+        &suite,
+        case,
+        &r.final_output,
+        &r.final_observed(),
+        None,
+        &BTreeMap::new(),
+    );
     assert_eq!((fin.pass, fin.score), (true, Some(1.0)));
     r.rating = Some(Rating::new(Thumb::Down, "still no owner"));
-    let fin = score_case(&suite, case, &r.final_output, &r.final_observed(), None, &BTreeMap::new());
+    let fin = score_case(
+        &suite,
+        case,
+        &r.final_output,
+        &r.final_observed(),
+        None,
+        &BTreeMap::new(),
+    );
     assert_eq!(
         (fin.pass, fin.rated_down.as_deref()),
         (false, Some("You rated this answer down: still no owner"))
@@ -173,7 +190,10 @@ fn ratings_and_the_switch_are_kept_exported_and_shared_with_results() {
     let back = crate::domain::share::decode_salvaged(&link).unwrap();
     assert_eq!(back.draft.runs, d.runs);
     assert!(!back.draft.suite.thumbs_down_fails);
-    assert!(back.draft.suite.cut_off_fails, "the cut-off switch keeps its default");
+    assert!(
+        back.draft.suite.cut_off_fails,
+        "the cut-off switch keeps its default"
+    );
     // Without the results, no rating goes.
     let bare = Include {
         results: false,
@@ -186,7 +206,13 @@ fn ratings_and_the_switch_are_kept_exported_and_shared_with_results() {
     let json = serde_json::to_string(&DraftV1::from_draft(&d, Include::ALL)).unwrap();
     assert!(!json.contains("thumbs_down"), "{json}");
     let link = crate::domain::share::encode(&d, Include::ALL).unwrap();
-    assert!(crate::domain::share::decode_salvaged(&link).unwrap().draft.suite.thumbs_down_fails);
+    assert!(
+        crate::domain::share::decode_salvaged(&link)
+            .unwrap()
+            .draft
+            .suite
+            .thumbs_down_fails
+    );
 }
 
 #[test]
@@ -207,8 +233,16 @@ fn older_records_open_unrated_and_a_damaged_rating_is_named_and_left_out() {
     assert_eq!(
         s.lost,
         vec![
-            Lost::Rating { version: 1, case: 1, final_answer: false },
-            Lost::Rating { version: 1, case: 1, final_answer: true },
+            Lost::Rating {
+                version: 1,
+                case: 1,
+                final_answer: false
+            },
+            Lost::Rating {
+                version: 1,
+                case: 1,
+                final_answer: true
+            },
         ]
     );
     assert_eq!(
@@ -240,6 +274,11 @@ fn a_rating_belongs_to_an_output_that_exists() {
     // No such output: nothing is kept.
     assert!(!d.rate(v, 999, false, Some(Rating::new(Thumb::Up, ""))));
     assert!(!d.rate(v + 7, id, false, Some(Rating::new(Thumb::Up, ""))));
-    d.run_of_mut(v).unwrap().cases.get_mut(&id).unwrap().reflection = None;
+    d.run_of_mut(v)
+        .unwrap()
+        .cases
+        .get_mut(&id)
+        .unwrap()
+        .reflection = None;
     assert!(!d.rate(v, id, true, Some(Rating::new(Thumb::Up, ""))));
 }

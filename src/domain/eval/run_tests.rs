@@ -742,7 +742,11 @@ fn a_case_whose_judge_never_answered_is_counted_apart_not_failed() {
     }
     let scores = r.scores(&suite, None);
     assert!(scores[&waiting].pending);
-    assert_eq!(scores[&waiting].counted(), None, "no score without its judge");
+    assert_eq!(
+        scores[&waiting].counted(),
+        None,
+        "no score without its judge"
+    );
     let agg = r.aggregate(&suite, None);
     assert_eq!((agg.scored, agg.passed, agg.unjudged), (1, 0, 1));
     assert_eq!(agg.total(), 2);
@@ -752,7 +756,10 @@ fn a_case_whose_judge_never_answered_is_counted_apart_not_failed() {
     );
     assert_eq!(r.unjudged_ids(&suite, None), vec![waiting]);
     assert_eq!(
-        r.score_map(&suite, None).keys().copied().collect::<Vec<_>>(),
+        r.score_map(&suite, None)
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
         vec![judged],
         "left out of comparisons"
     );

@@ -1268,9 +1268,7 @@ impl Optimizer {
                         raw: u.raw,
                         attempt: before.as_ref().map_or(1, |b| b.attempt + 1),
                         same_as_before: before.as_ref().is_some_and(|b| b.cause == u.cause),
-                        before: before
-                            .filter(|b| b.cause != u.cause)
-                            .map(|b| b.message),
+                        before: before.filter(|b| b.cause != u.cause).map(|b| b.message),
                         cause: u.cause,
                     });
                 }

@@ -243,7 +243,10 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
         });
     }
     if !unknown.is_empty() {
-        let names: Vec<String> = unknown.iter().map(|n| format!("\u{201c}{n}\u{201d}")).collect();
+        let names: Vec<String> = unknown
+            .iter()
+            .map(|n| format!("\u{201c}{n}\u{201d}"))
+            .collect();
         left_out.push(format!(
             "The critique named {} the prompt does not have ({}): {} shown as a remark on the whole prompt.",
             if unknown.len() == 1 { "a section" } else { "sections" },

@@ -658,7 +658,11 @@ fn a_round_with_nothing_to_try_pauses_with_its_cause_and_resume_asks_again() {
         let f = o.proposal_failures.last().unwrap();
         assert_eq!((f.attempt, f.same_as_before), (3, false), "{cause}");
         // Both causes are named: the one before, and this one.
-        assert_eq!(f.before.as_deref(), Some(second_message.as_str()), "{cause}");
+        assert_eq!(
+            f.before.as_deref(),
+            Some(second_message.as_str()),
+            "{cause}"
+        );
         assert_ne!(f.message, second_message, "{cause}");
         assert_eq!(o.proposal_failures.len(), 1);
         // A usable reply: the round runs and the loop completes; the failure is gone.
@@ -814,7 +818,9 @@ fn a_critique_item_naming_no_section_is_about_the_whole_prompt() {
     // Tryout 5: such an item was shown as a whole-prompt remark without a word. It is named.
     assert_eq!(
         c.left_out,
-        ["The critique named a section the prompt does not have (\u{201c}budget\u{201d}): that item is shown as a remark on the whole prompt."]
+        [
+            "The critique named a section the prompt does not have (\u{201c}budget\u{201d}): that item is shown as a remark on the whole prompt."
+        ]
     );
 }
 
@@ -2005,21 +2011,34 @@ fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks()
     let ctx = Ctx { suite: &s };
     let before = o.mean(&ctx, 0, false).unwrap();
     assert_eq!(before, 100.0);
-    let text = |o: &Optimizer| o.propose_request(&ctx, 1, false).unwrap().messages[0].text.clone();
-    assert!(text(&o).contains("(none: every case passed"), "{}", text(&o));
+    let text = |o: &Optimizer| {
+        o.propose_request(&ctx, 1, false).unwrap().messages[0]
+            .text
+            .clone()
+    };
+    assert!(
+        text(&o).contains("(none: every case passed"),
+        "{}",
+        text(&o)
+    );
     // The person rates the loop's answer to one case down: it counts as a failed check in the
     // candidate's score and its note is read like a failed check's reason.
     let (a, b) = (o.minibatch[0], o.minibatch[1]);
     assert!(o.rate(
         0,
         a,
-        Some(eval::rating::Rating::new(eval::rating::Thumb::Down, "Never says when it is due."))
+        Some(eval::rating::Rating::new(
+            eval::rating::Thumb::Down,
+            "Never says when it is due."
+        ))
     ));
     assert!(!o.rate(0, 999, None), "no answer to rate");
     assert!(o.mean(&ctx, 0, false).unwrap() < before);
     let t = text(&o);
     assert!(
-        t.contains("- The person's rating: The person rated this answer down: Never says when it is due."),
+        t.contains(
+            "- The person's rating: The person rated this answer down: Never says when it is due."
+        ),
         "{t}"
     );
     // A thumbs-down on the starting prompt's answer in a run (another output) comes too, with
@@ -2028,7 +2047,10 @@ fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks()
         b,
         RatedAnswer {
             output: "ok, done (from the run)".into(),
-            rating: eval::rating::Rating::new(eval::rating::Thumb::Down, "Too curt for a customer."),
+            rating: eval::rating::Rating::new(
+                eval::rating::Thumb::Down,
+                "Too curt for a customer.",
+            ),
         },
     );
     let t = text(&o);
@@ -2039,12 +2061,17 @@ fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks()
     // Both kinds of rating are kept in the loop's saved state (storage and exports).
     let back: Optimizer = serde_json::from_value(serde_json::to_value(&o).unwrap()).unwrap();
     assert_eq!(back.rated, o.rated);
-    assert_eq!(back.candidates[0].train[&a].observed.rating, o.candidates[0].train[&a].observed.rating);
+    assert_eq!(
+        back.candidates[0].train[&a].observed.rating,
+        o.candidates[0].train[&a].observed.rating
+    );
     assert!(back.validate().is_ok());
     // A thumbs-up adds nothing.
     o.rated.clear();
-    o.candidates[0].train.get_mut(&a).unwrap().observed.rating =
-        Some(eval::rating::Rating::new(eval::rating::Thumb::Up, "Lovely."));
+    o.candidates[0].train.get_mut(&a).unwrap().observed.rating = Some(eval::rating::Rating::new(
+        eval::rating::Thumb::Up,
+        "Lovely.",
+    ));
     assert_eq!(o.mean(&ctx, 0, false).unwrap(), before);
     assert!(!text(&o).contains("Lovely."));
 }

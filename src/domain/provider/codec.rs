@@ -172,7 +172,10 @@ fn openai_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
     // penalty, as its plain completions use, makes that much rarer.
     if cfg.kind.is_tiny() && req.schema.is_none() {
         body.insert("stop".into(), json!(TINY_CHAT_STOP));
-        body.insert("repeat_penalty".into(), json!(decimal(TINY_CHAT_REPEAT_PENALTY)));
+        body.insert(
+            "repeat_penalty".into(),
+            json!(decimal(TINY_CHAT_REPEAT_PENALTY)),
+        );
     }
     // Usage arrives in a final chunk only when asked for; Mistral rejects the field and always sends it.
     if cfg.kind != ProviderKind::Mistral {
@@ -305,7 +308,10 @@ fn anthropic_body(req: &ChatRequest, cfg: &ProviderConfig) -> Value {
         body.insert("system".into(), json!(s));
     }
     body.insert("messages".into(), Value::Array(messages));
-    body.insert("temperature".into(), json!(decimal(req.temperature.min(1.0))));
+    body.insert(
+        "temperature".into(),
+        json!(decimal(req.temperature.min(1.0))),
+    );
     body.insert("stream".into(), json!(true));
     if let Some(s) = &req.schema {
         // A forced tool: its input is the structured reply, streamed as `input_json_delta`s.
@@ -332,7 +338,8 @@ fn gemini_body(req: &ChatRequest) -> Value {
             json!({"role": role, "parts": [{"text": m.text}]})
         })
         .collect();
-    let mut config = json!({"temperature": decimal(req.temperature), "maxOutputTokens": req.max_tokens});
+    let mut config =
+        json!({"temperature": decimal(req.temperature), "maxOutputTokens": req.max_tokens});
     if let Some(s) = &req.schema {
         config["responseMimeType"] = json!("application/json");
         config["responseSchema"] = gemini_schema(&s.schema);

@@ -1336,8 +1336,8 @@ fn temperatures_go_out_as_the_decimals_chosen() {
         let mut r = sample(false);
         r.temperature = 0.9;
         let c = cfg(kind, "some-model");
-        let body: Value = serde_json::from_str(&build_request(&r, &c, Some(&key())).body.unwrap())
-            .unwrap();
+        let body: Value =
+            serde_json::from_str(&build_request(&r, &c, Some(&key())).body.unwrap()).unwrap();
         let sent = body
             .get("temperature")
             .or_else(|| body.pointer("/generationConfig/temperature"))

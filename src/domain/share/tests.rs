@@ -699,11 +699,17 @@ fn a_link_whose_draft_holds_only_a_name_is_refused_in_words() {
     let link = encode(&named, ALL).unwrap();
     let why = decode(&link).unwrap_err();
     assert_eq!(why, ShareError::HoldsNothing);
-    assert!(why.to_string().contains("holds nothing to work on"), "{why}");
+    assert!(
+        why.to_string().contains("holds nothing to work on"),
+        "{why}"
+    );
     // A draft with only an idea is something to work on, and opens.
     let mut idea = named.clone();
     idea.idea.idea = "Summarise support tickets".to_owned();
-    assert_eq!(decode(&encode(&idea, ALL).unwrap()).unwrap().idea.idea, idea.idea.idea);
+    assert_eq!(
+        decode(&encode(&idea, ALL).unwrap()).unwrap().idea.idea,
+        idea.idea.idea
+    );
 }
 
 // Tryout 5: "Results of 1 of the 1 test cases can be included."
@@ -711,8 +717,14 @@ fn a_link_whose_draft_holds_only_a_name_is_refused_in_words() {
 fn the_results_offer_counts_in_plain_words() {
     let note = |with, of| ResultsOffer::Current { with, of }.note(false, false);
     assert_eq!(note(1, 1), "The test case's result can be included.");
-    assert_eq!(note(3, 3), "The results of all 3 test cases can be included.");
-    assert_eq!(note(1, 2), "Results of 1 of the 2 test cases can be included.");
+    assert_eq!(
+        note(3, 3),
+        "The results of all 3 test cases can be included."
+    );
+    assert_eq!(
+        note(1, 2),
+        "Results of 1 of the 2 test cases can be included."
+    );
 }
 
 #[test]

@@ -427,10 +427,7 @@ pub(crate) fn run(at: usize, mut v: Value, lost: &mut Vec<Lost>) -> Option<RunV1
         .and_then(Value::as_u64)
         .and_then(|n| u32::try_from(n).ok());
     // A rating that does not read is left out, named; its result stays.
-    if let (Some(n), Some(cases)) = (
-        version,
-        v.get_mut("cases").and_then(Value::as_array_mut),
-    ) {
+    if let (Some(n), Some(cases)) = (version, v.get_mut("cases").and_then(Value::as_array_mut)) {
         for c in cases {
             let case = c
                 .get("id")
@@ -462,9 +459,9 @@ fn drop_bad_rating(obj: &mut Value, lost: &mut Vec<Lost>, what: impl FnOnce() ->
     let Some(o) = obj.as_object_mut() else {
         return;
     };
-    let bad = o.get("rating").is_some_and(|r| {
-        !r.is_null() && serde_json::from_value::<Rating>(r.clone()).is_err()
-    });
+    let bad = o
+        .get("rating")
+        .is_some_and(|r| !r.is_null() && serde_json::from_value::<Rating>(r.clone()).is_err());
     if bad {
         o.remove("rating");
         lost.push(what());

@@ -269,8 +269,10 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     b.client.refresh().await?;
     wait_badge(&b, 1, "not judged").await?;
-    b.wait_for_text("1 case is not judged yet: no judge call is under way for it (Re-judge it below).")
-        .await?;
+    b.wait_for_text(
+        "1 case is not judged yet: no judge call is under way for it (Re-judge it below).",
+    )
+    .await?;
     b.wait_for_text("Not judged: no judge call is under way for it")
         .await?;
     let line = b
@@ -1287,13 +1289,18 @@ async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> 
         "the previous file's review is gone"
     );
     // ... and said to be gone, unimported (tryout 4: it was replaced without a word).
-    b.wait_for_text("Nothing from broken.csv was imported: choosing another file closed its review.")
-        .await?;
+    b.wait_for_text(
+        "Nothing from broken.csv was imported: choosing another file closed its review.",
+    )
+    .await?;
     b.button("Import the 1 good case").await?.click().await?;
     b.wait_for_text("Imported 1 case.").await?;
     let body = b.eval("return document.body.innerText").await?;
     assert!(
-        !body.as_str().unwrap_or("").contains("Nothing from broken.csv"),
+        !body
+            .as_str()
+            .unwrap_or("")
+            .contains("Nothing from broken.csv"),
         "the note goes with the import"
     );
     b.close().await?;

@@ -254,7 +254,8 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     );
     b.client.goto(&empty_link).await?;
     b.client.refresh().await?;
-    b.wait_for_text("its draft holds nothing to work on").await?;
+    b.wait_for_text("its draft holds nothing to work on")
+        .await?;
     let save_offered = b
         .eval("return [...document.querySelectorAll('button')].some(x => x.innerText.includes('Save as my draft'))")
         .await?;

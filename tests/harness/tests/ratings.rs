@@ -54,7 +54,10 @@ async fn scripted_cases(fake: &FakeProvider, b: &Browser) -> anyhow::Result<()> 
             )
             .await?;
         if *letter == "E" {
-            b.field("Used for").await?.select_by_label("Held-out").await?;
+            b.field("Used for")
+                .await?
+                .select_by_label("Held-out")
+                .await?;
         }
     }
     b.wait_for_text("5 cases (4 train, 1 held-out)").await?;
@@ -62,7 +65,10 @@ async fn scripted_cases(fake: &FakeProvider, b: &Browser) -> anyhow::Result<()> 
     let mut up = spec("You are LEVEL1, a meticulous meeting analyst.");
     up["style"] = json!("add-constraint");
     up["rationale"] = json!("Name every owner.");
-    fake.reply_when("The current best prompt", &json!({"candidates": [up]}).to_string());
+    fake.reply_when(
+        "The current best prompt",
+        &json!({"candidates": [up]}).to_string(),
+    );
     fake.reply_when("LEVEL1", "- owner-A\n- owner-B");
     fake.reply_when("LEVEL0", "- owner-A");
     Ok(())
@@ -99,17 +105,27 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
     assert_eq!(pressed(&b, down).await?, "true");
     assert_eq!(pressed(&b, up).await?, "false");
     // A thumbs-up on another case adds no check.
-    b.button("Thumbs up for the answer to case #2").await?.click().await?;
-    assert_eq!(pressed(&b, "Thumbs up for the answer to case #2").await?, "true");
+    b.button("Thumbs up for the answer to case #2")
+        .await?
+        .click()
+        .await?;
+    assert_eq!(
+        pressed(&b, "Thumbs up for the answer to case #2").await?,
+        "true"
+    );
     wait_verdict(&b, 2, "fail").await?;
-    b.screenshot_at(".pw-result[data-case=\"1\"]", "ratings").await?;
+    b.screenshot_at(".pw-result[data-case=\"1\"]", "ratings")
+        .await?;
 
     // The ratings survive a reload.
     tokio::time::sleep(Duration::from_millis(800)).await;
     b.client.refresh().await?;
     wait_verdict(&b, 1, "fail").await?;
     assert_eq!(pressed(&b, down).await?, "true");
-    assert_eq!(pressed(&b, "Thumbs up for the answer to case #2").await?, "true");
+    assert_eq!(
+        pressed(&b, "Thumbs up for the answer to case #2").await?,
+        "true"
+    );
     let note = b
         .field("Your note on the answer to case #1")
         .await?
@@ -122,7 +138,8 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
     // The switch off: the thumbs-down is kept and not counted.
     b.choose("Thumbs-down counts as a failed check").await?;
     wait_verdict(&b, 1, "pass").await?;
-    b.wait_for_text("Your thumbs-down is not counted in the score").await?;
+    b.wait_for_text("Your thumbs-down is not counted in the score")
+        .await?;
     b.choose("Thumbs-down counts as a failed check").await?;
     wait_verdict(&b, 1, "fail").await?;
 
@@ -179,7 +196,9 @@ async fn improving_the_rubric_raises_agreement_and_keeping_it_changes_the_suite(
     {
         CasesPage::new(&b).add(n as u32 + 1, input, None).await?;
     }
-    CasesPage::new(&b).add_rubric(1, "Lists the action items.").await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Lists the action items.")
+        .await?;
     b.button("Run all 3 cases").await?.click().await?;
     for id in 1..=3 {
         wait_verdict(&b, id, "pass").await?;
@@ -197,7 +216,8 @@ async fn improving_the_rubric_raises_agreement_and_keeping_it_changes_the_suite(
         .await?;
     b.wait_for_text("The judge agrees with you on 1 of 3 rated answers (33%).")
         .await?;
-    b.wait_for_text("Where the judge disagrees with you (2)").await?;
+    b.wait_for_text("Where the judge disagrees with you (2)")
+        .await?;
     // Each disagreement side by side: the answer, your rating and note, the judge.
     b.wait_for_text("Thumbs down: No due date.").await?;
     let panel = b
@@ -205,7 +225,10 @@ async fn improving_the_rubric_raises_agreement_and_keeping_it_changes_the_suite(
         .await?;
     let panel = panel.as_str().unwrap_or("").to_owned();
     assert!(panel.contains("- Bob: send the deck"), "{panel}");
-    assert!(panel.contains("Pass · 9/10 (pass at 7). Lists the items."), "{panel}");
+    assert!(
+        panel.contains("Pass · 9/10 (pass at 7). Lists the items."),
+        "{panel}"
+    );
     // The calls are said before the click: 1 meta call + 3 judge calls.
     let improve = b
         .button("Improve the rubric (1 call to the meta model + 3 judge calls)")
@@ -231,12 +254,19 @@ async fn improving_the_rubric_raises_agreement_and_keeping_it_changes_the_suite(
         .await?;
     b.wait_for_text("Before: The judge agrees with you on 1 of 3 rated answers (33%).")
         .await?;
-    assert_eq!(fake.chat_requests().len() - sent, 4, "1 meta call + 3 judge calls");
+    assert_eq!(
+        fake.chat_requests().len() - sent,
+        4,
+        "1 meta call + 3 judge calls"
+    );
     let asked = fake.chat_requests()[sent].body.clone();
     assert!(asked.contains("No due date."), "{asked}");
     // Nothing changed yet; keeping it replaces the rubric in the suite.
     let rubric = b.field("Rubric (every case, check 1)").await?;
-    assert_eq!(rubric.prop("value").await?.as_deref(), Some("Lists the action items."));
+    assert_eq!(
+        rubric.prop("value").await?.as_deref(),
+        Some("Lists the action items.")
+    );
     b.screenshot_at(".pw-agreement", "judge-agreement").await?;
     b.button("Use the new rubric").await?.click().await?;
     b.wait_for_text("The new rubric replaced the old one in 1 judge check.")
@@ -259,7 +289,10 @@ async fn a_note_becomes_a_proposed_check_the_person_keeps() -> anyhow::Result<()
         .await?;
     b.button("Run the case").await?.click().await?;
     wait_verdict(&b, 1, "pass").await?;
-    b.button("Thumbs down for the answer to case #1").await?.click().await?;
+    b.button("Thumbs down for the answer to case #1")
+        .await?
+        .click()
+        .await?;
     b.field("Your note on the answer to case #1")
         .await?
         .send_keys(&format!("It drops the due date.{TAB}"))
@@ -274,19 +307,28 @@ async fn a_note_becomes_a_proposed_check_the_person_keeps() -> anyhow::Result<()
     );
     fake.reply_next_when(META, "Sorry, I can't help with that.", 1);
     let sent = fake.chat_requests().len();
-    b.button("Turn your note on case #1 into a check").await?.click().await?;
+    b.button("Turn your note on case #1 into a check")
+        .await?
+        .click()
+        .await?;
     b.wait_for_text("The proposed check could not be read. This model did not write JSON")
         .await?;
     let asked = fake.chat_requests()[sent].body.clone();
     assert!(asked.contains("It drops the due date."), "{asked}");
     b.button("Close").await?.click().await?;
-    b.button("Turn your note on case #1 into a check").await?.click().await?;
+    b.button("Turn your note on case #1 into a check")
+        .await?
+        .click()
+        .await?;
     b.wait_for_text("The meta model's note: The note asks for the due date.")
         .await?;
     let proposal = b
         .eval("return document.querySelector('[aria-label=\"Proposed check for case #1\"]').innerText")
         .await?;
-    assert!(proposal.as_str().unwrap_or("").contains("friday"), "{proposal}");
+    assert!(
+        proposal.as_str().unwrap_or("").contains("friday"),
+        "{proposal}"
+    );
     // Kept for this case: the result is scored with it at once (the answer has no date).
     b.button("Add it to case #1").await?.click().await?;
     b.wait_for_text("The check was added to case #1").await?;

@@ -254,10 +254,19 @@ fn the_final_answer_gets_the_prompt_and_the_critique_but_not_the_draft() {
         ],
         ..case
     };
-    let req = final_request(&spec, RenderStyle::Markdown, &talk, "Carol is missing.", 300);
+    let req = final_request(
+        &spec,
+        RenderStyle::Markdown,
+        &talk,
+        "Carol is missing.",
+        300,
+    );
     let texts: Vec<&str> = req.messages.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts.len(), 3);
-    assert_eq!(texts[..2], ["Hi, I need the notes summarised.", "Sure, paste them."]);
+    assert_eq!(
+        texts[..2],
+        ["Hi, I need the notes summarised.", "Sure, paste them."]
+    );
     assert!(texts[2].starts_with("Carol: I'll write the release notes."));
 }
 
