@@ -107,6 +107,9 @@ pub struct Draft {
     pub suite: Suite,
     /// The latest run of each version that has been run.
     pub runs: Vec<Run>,
+    /// The latest run of each version on each comparison model (the model grid), by
+    /// [`grid::model_key`](crate::domain::eval::grid::model_key).
+    pub compared: Vec<crate::domain::eval::grid::ModelRun>,
     /// The optimization loop, running or finished (its evidence stays until the next one).
     pub optimizer: Option<Optimizer>,
 }
@@ -246,6 +249,45 @@ impl Draft {
 
     pub fn run_of_mut(&mut self, version: u32) -> Option<&mut Run> {
         self.runs.iter_mut().find(|r| r.version == version)
+    }
+
+    /// The latest run of a version on the comparison model `key`
+    /// ([`grid::model_key`](crate::domain::eval::grid::model_key)); with an empty `key`, the
+    /// execution model's run ([`Draft::run_of`]).
+    pub fn run_on(&self, version: u32, key: &str) -> Option<&Run> {
+        if key.is_empty() {
+            return self.run_of(version);
+        }
+        self.compared
+            .iter()
+            .find(|r| r.run.version == version && r.key == key)
+            .map(|r| &r.run)
+    }
+
+    /// [`Draft::run_on`], to change.
+    pub fn run_on_mut(&mut self, version: u32, key: &str) -> Option<&mut Run> {
+        if key.is_empty() {
+            return self.run_of_mut(version);
+        }
+        self.compared
+            .iter_mut()
+            .find(|r| r.run.version == version && r.key == key)
+            .map(|r| &mut r.run)
+    }
+
+    /// Keeps `run` as the latest run of its version on the model `key` (empty: the execution
+    /// model, [`Draft::put_run`]), replacing an earlier one.
+    pub fn put_run_on(&mut self, key: &str, run: Run) {
+        if key.is_empty() {
+            return self.put_run(run);
+        }
+        self.compared
+            .retain(|r| !(r.run.version == run.version && r.key == key));
+        self.compared.push(crate::domain::eval::grid::ModelRun {
+            key: key.to_owned(),
+            run,
+        });
+        self.compared.sort_by_key(|r| r.run.version);
     }
 
     /// Sets (`None`: clears) the person's rating of case `case`'s result in version `version`'s
