@@ -190,6 +190,7 @@ pub fn ResultsCard() -> impl IntoView {
                 </button>
             </Show>
             <super::agreement::JudgeAgreement run=run/>
+            <super::grid::ModelGrid/>
             <Compare/>
         </section>
     }
@@ -336,31 +337,14 @@ fn ResultRow(
                 .and_then(|r| r.cases.get(&id).and_then(|c| c.refusal.clone()))
         })
     });
-    let badge = move || match (status.get(), score.get()) {
-        _ if streaming.get() => ("running…", "busy"),
-        (None, _) => ("not run", "idle"),
-        (Some(Status::Queued), _) => ("queued", "idle"),
-        (Some(Status::Running), _) => ("running…", "busy"),
-        (Some(Status::Failed(_)), _) => ("call failed", "bad"),
-        (Some(Status::Cancelled), _) => ("cancelled", "idle"),
-        // A refusal fails unless an is-refusal check of the case expects it.
-        (Some(Status::Done), Some(s)) if s.refused && s.pass => ("refused · pass", "ok"),
-        (Some(Status::Done), _) if refusal.with(Option::is_some) => ("refused", "bad"),
-        (Some(Status::Done), Some(s)) if s.pending && !r.judging(id) => ("not judged", "idle"),
-        (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
-        (Some(Status::Done), Some(s))
-            if s.verdicts
-                .iter()
-                .any(|v| matches!(v, Verdict::JudgeError { .. })) =>
-        {
-            ("judge error", "bad")
-        }
-        (Some(Status::Done), Some(s)) if s.failed_cut_off => ("fail", "bad"),
-        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() && s.rated_down.is_none() => {
-            ("no checks", "idle")
-        }
-        (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
-        (Some(Status::Done), _) => ("fail", "bad"),
+    let badge = move || {
+        verdict_badge(
+            status.get().as_ref(),
+            score.get().as_ref(),
+            streaming.get(),
+            refusal.with(Option::is_some),
+            r.judging(id),
+        )
     };
     // The judge has not answered and will not: the run stopped first (a reload, Cancel).
     let unjudged = move || {
@@ -446,7 +430,7 @@ fn ResultRow(
                 </Show>
                 <Show when=has_judge_error>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
-                        disabled=move || off_judge() || r.judging.with(|j| j.contains(&id)) title=move || off_judge().then_some(OFFLINE_TITLE)
+                        disabled=move || off_judge() || r.judging.with(|j| j.contains(&(String::new(), id))) title=move || off_judge().then_some(OFFLINE_TITLE)
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                 </Show>
             </div>
@@ -593,6 +577,44 @@ fn ResultRow(
             })}
             {move || score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id)))}
         </li>
+    }
+}
+
+/// A result's badge, words and tone ("ok", "bad", "busy", "idle"): `status` of its call,
+/// `score` of its answer, whether it is `streaming` now, was a `refused` answer, and whether its
+/// judge may still answer (`judging`).
+pub fn verdict_badge(
+    status: Option<&Status>,
+    score: Option<&CaseScore>,
+    streaming: bool,
+    refused: bool,
+    judging: bool,
+) -> (&'static str, &'static str) {
+    match (status, score) {
+        _ if streaming => ("running…", "busy"),
+        (None, _) => ("not run", "idle"),
+        (Some(Status::Queued), _) => ("queued", "idle"),
+        (Some(Status::Running), _) => ("running…", "busy"),
+        (Some(Status::Failed(_)), _) => ("call failed", "bad"),
+        (Some(Status::Cancelled), _) => ("cancelled", "idle"),
+        // A refusal fails unless an is-refusal check of the case expects it.
+        (Some(Status::Done), Some(s)) if s.refused && s.pass => ("refused · pass", "ok"),
+        (Some(Status::Done), _) if refused => ("refused", "bad"),
+        (Some(Status::Done), Some(s)) if s.pending && !judging => ("not judged", "idle"),
+        (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
+        (Some(Status::Done), Some(s))
+            if s.verdicts
+                .iter()
+                .any(|v| matches!(v, Verdict::JudgeError { .. })) =>
+        {
+            ("judge error", "bad")
+        }
+        (Some(Status::Done), Some(s)) if s.failed_cut_off => ("fail", "bad"),
+        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() && s.rated_down.is_none() => {
+            ("no checks", "idle")
+        }
+        (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
+        (Some(Status::Done), _) => ("fail", "bad"),
     }
 }
 

@@ -36,6 +36,43 @@ pub fn model_key(cfg: &ProviderConfig) -> String {
     )
 }
 
+/// One model a grid run calls: its results' key ([`model_key`]; "" for the execution model,
+/// whose results are the version's own run) and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    pub key: String,
+    pub cfg: ProviderConfig,
+}
+
+/// Whether a comparison model can be called: it has a model id (the built-in local server needs
+/// none) and an address that can be called ([`crate::domain::http::address_problem`]). Until
+/// then nothing is sent to it.
+pub fn ready(cfg: &ProviderConfig) -> bool {
+    (!cfg.model.trim().is_empty() || cfg.kind == crate::domain::provider::ProviderKind::LlamaCpp)
+        && crate::domain::http::address_problem(&cfg.base_url).is_none()
+}
+
+/// The models a grid run calls, in order: the execution model (key ""), then each comparison
+/// model that is [`ready`] and not the same model as one before it ([`model_key`]).
+pub fn slots(exec: &ProviderConfig, compare: &[ProviderConfig]) -> Vec<Slot> {
+    let mut out = vec![Slot {
+        key: String::new(),
+        cfg: exec.clone(),
+    }];
+    let mut seen = vec![model_key(exec)];
+    for cfg in compare.iter().filter(|c| ready(c)) {
+        let key = model_key(cfg);
+        if !seen.contains(&key) {
+            seen.push(key.clone());
+            out.push(Slot {
+                key,
+                cfg: cfg.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// The label of a model in the grid: "OpenAI gpt-4o-mini"; the host is added when the address
 /// is not the preset's ("OpenAI-compatible m at 127.0.0.1:8080"), so two servers of one model
 /// can be told apart.
