@@ -51,10 +51,7 @@ impl<K: Clone + PartialEq> Scheduler<K> {
 
     /// The limit that applies to `host`.
     pub fn limit(&self, host: &str) -> u32 {
-        self.limits
-            .get(host)
-            .copied()
-            .unwrap_or(self.default_limit)
+        self.limits.get(host).copied().unwrap_or(self.default_limit)
     }
 
     /// Queues a call for `host`; `false` (nothing queued) when `key` is queued already.
@@ -145,7 +142,13 @@ mod tests {
             vec![(0, 1), (1, 1), (1, 2)],
             "the slow host's second call waits; the fast host's calls do not wait behind it"
         );
-        assert_eq!((s.in_flight_to("slow.example"), s.in_flight_to("fast.example")), (1, 2));
+        assert_eq!(
+            (
+                s.in_flight_to("slow.example"),
+                s.in_flight_to("fast.example")
+            ),
+            (1, 2)
+        );
         assert!(s.start().is_empty(), "both hosts are full");
         s.finished("fast.example");
         assert_eq!(s.start(), vec![((1, 3), "fast.example".to_owned())]);

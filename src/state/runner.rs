@@ -619,9 +619,15 @@ impl Runner {
                 cut_off: cr.observed().cut_off(),
             };
             let req = judge::call(&subject, job.judge.temperature).request;
-            let result =
-                chat::stream_chat(&job.judge, judge_key.as_ref(), &req, abort, job.opts, |_| {})
-                    .await;
+            let result = chat::stream_chat(
+                &job.judge,
+                judge_key.as_ref(),
+                &req,
+                abort,
+                job.opts,
+                |_| {},
+            )
+            .await;
             let (verdict, tokens) = match result {
                 Ok(done) => {
                     let t = if done.usage.input_tokens + done.usage.output_tokens > 0 {
@@ -660,10 +666,7 @@ impl Runner {
 
     /// [`Runner::judging`] for the case's result on the model `key`.
     pub fn judging_on(self, key: &str, id: u32) -> bool {
-        self.running()
-            || self
-                .judging
-                .with(|j| j.contains(&(key.to_owned(), id)))
+        self.running() || self.judging.with(|j| j.contains(&(key.to_owned(), id)))
     }
 
     /// Asks the judge again for a case whose judge reply could not be read, or that a stopped

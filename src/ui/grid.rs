@@ -78,9 +78,9 @@ pub fn ModelGrid() -> impl IntoView {
             d.draft.with(|x| {
                 cols.iter()
                     .filter_map(|c| {
-                        c.run.as_ref().map(|run| {
-                            grid::summarize(&c.label, run, &x.suite, x.current_spec())
-                        })
+                        c.run
+                            .as_ref()
+                            .map(|run| grid::summarize(&c.label, run, &x.suite, x.current_spec()))
                     })
                     .collect::<Vec<ModelSummary>>()
             })
@@ -135,7 +135,13 @@ pub fn ModelGrid() -> impl IntoView {
             let (mut calls, mut judges, mut total) = (0u32, 0u32, 0.0);
             let mut unpriced: Vec<String> = Vec::new();
             for s in &slots {
-                let b = run::run_bound(&x.suite, &prompt, &ids, s.cfg.temperature, MAX_OUTPUT_TOKENS);
+                let b = run::run_bound(
+                    &x.suite,
+                    &prompt,
+                    &ids,
+                    s.cfg.temperature,
+                    MAX_OUTPUT_TOKENS,
+                );
                 calls += b.exec_calls;
                 judges += b.judge_calls;
                 match call_cost(&s.cfg, t(b.exec_input), t(b.exec_output)) {
@@ -398,9 +404,17 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
         cell.get()
             .and_then(|(_, s)| s)
             .map(|s| {
-                let mut out: Vec<String> = s.rated_down.iter().map(|n| format!("You rated this answer down: {n}")).collect();
+                let mut out: Vec<String> = s
+                    .rated_down
+                    .iter()
+                    .map(|n| format!("You rated this answer down: {n}"))
+                    .collect();
                 out.extend(s.verdicts.iter().filter_map(|v| match v {
-                    Verdict::Done { pass: false, reason, .. } => Some(reason.clone()),
+                    Verdict::Done {
+                        pass: false,
+                        reason,
+                        ..
+                    } => Some(reason.clone()),
                     Verdict::JudgeError { error, .. } => Some(format!("Judge error: {error}")),
                     _ => None,
                 }));
@@ -471,7 +485,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                 <legend>{move || format!("Comparison model {n}: {}", cfg.get().map(|c| grid::model_label(&c)).unwrap_or_default())}</legend>
                 <div class="pw-row pw-row--wrap">
                     <label class="pw-label pw-label--inline" for=id("provider")>"Provider"</label>
-                    <select id=id("provider") class="pw-select"
+                    <select id=id("provider") class="pw-select" aria-label=format!("Provider of comparison model {n}")
                         on:change=move |ev| {
                             if let Some(k) = ProviderKind::parse(&event_target_value(&ev)) {
                                 update(&|c| {
@@ -488,7 +502,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         }).collect_view()}
                     </select>
                     <label class="pw-label pw-label--inline" for=id("model")>"Model"</label>
-                    <input id=id("model") class="pw-input" type="text" spellcheck="false"
+                    <input id=id("model") class="pw-input" type="text" spellcheck="false" aria-label=format!("Model of comparison model {n}")
                         placeholder="model id, e.g. gpt-4o-mini"
                         prop:value=move || cfg.get().map(|c| c.model).unwrap_or_default()
                         on:change=move |ev| {
@@ -498,14 +512,14 @@ fn ModelEditor(index: usize) -> impl IntoView {
                 </div>
                 <div class="pw-row pw-row--wrap">
                     <label class="pw-label pw-label--inline" for=id("base-url")>"Address (base URL)"</label>
-                    <input id=id("base-url") class="pw-input" type="url" spellcheck="false"
+                    <input id=id("base-url") class="pw-input" type="url" spellcheck="false" aria-label=format!("Address of comparison model {n}")
                         prop:value=move || cfg.get().map(|c| c.base_url).unwrap_or_default()
                         on:change=move |ev| {
                             let v = event_target_value(&ev).trim().to_owned();
                             update(&|c| c.base_url = if v.is_empty() { c.kind.default_base_url().to_owned() } else { v.clone() });
                         }/>
                     <label class="pw-label pw-label--inline" for=id("temperature")>"Temperature"</label>
-                    <input id=id("temperature") class="pw-input pw-input--number" type="text" inputmode="decimal"
+                    <input id=id("temperature") class="pw-input pw-input--number" type="text" inputmode="decimal" aria-label=format!("Temperature of comparison model {n}")
                         prop:value=move || cfg.get().map(|c| c.temperature.to_string()).unwrap_or_default()
                         aria-describedby=id("temperature-problem")
                         on:change=move |ev| {
@@ -536,7 +550,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                 <Show when=move || kind().needs_key()>
                     <div class="pw-row pw-row--wrap">
                         <label class="pw-label pw-label--inline" for=id("key")>{move || format!("API key for {}", kind().label())}</label>
-                        <input id=id("key") class="pw-input" type="password" autocomplete="off" spellcheck="false"
+                        <input id=id("key") class="pw-input" type="password" aria-label=move || format!("API key for {} (comparison model {n})", kind().label()) autocomplete="off" spellcheck="false"
                             placeholder="Paste your key"
                             prop:value=move || s.key(kind()).map(|k| k.expose().to_owned()).unwrap_or_default()
                             on:input=move |ev| s.set_key(kind(), &event_target_value(&ev))/>
@@ -551,7 +565,8 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         Some(c) => match crate::domain::http::address_problem(&c.base_url) {
                             Some(p) => format!("{p}. Until then nothing is sent, and your key stays here."),
                             None if c.kind.needs_key() && !s.has_key(c.kind) => format!("No key yet for {}: its calls will fail until you paste one.", c.kind.label()),
-                            None => format!("Answers come from {h}; your key for {} is sent only there.", c.kind.label()),
+                            None if c.kind.needs_key() => format!("Calls to this model go to {h}, with your {} key.", c.kind.label()),
+                            None => format!("Calls to this model go to {h}."),
                         },
                     }
                 }}</p>
