@@ -104,7 +104,7 @@ pub fn ResultsCard() -> impl IntoView {
                 </Show>
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
                 <NumberInput id="pw-concurrency" value=r.concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
-                <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel, 1 to 16 (lower it if the provider rate-limits you)"</span>
+                <span id="pw-concurrency-hint" class="pw-hint">"calls at once to each provider host, 1 to 16 (lower it if the provider rate-limits you)"</span>
             </div>
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
