@@ -300,8 +300,21 @@ impl Draft {
         final_answer: bool,
         rating: Option<crate::domain::eval::rating::Rating>,
     ) -> bool {
+        self.rate_on(version, "", case, final_answer, rating)
+    }
+
+    /// [`Draft::rate`] for the result on the model `key` ([`Draft::run_on`]: "" for the
+    /// execution model, else a comparison model of the model grid).
+    pub fn rate_on(
+        &mut self,
+        version: u32,
+        key: &str,
+        case: u32,
+        final_answer: bool,
+        rating: Option<crate::domain::eval::rating::Rating>,
+    ) -> bool {
         let Some(cr) = self
-            .run_of_mut(version)
+            .run_on_mut(version, key)
             .and_then(|r| r.cases.get_mut(&case))
         else {
             return false;

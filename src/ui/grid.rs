@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
+use super::rating::RatingControl;
 use super::results::verdict_badge;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::grid::{self, ModelSummary};
@@ -423,6 +424,22 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
             .unwrap_or_default()
     };
     let rejudge_key = key.clone();
+    let d = DraftHandle::expect();
+    let rating = Signal::derive(move || {
+        cell.with(|c| {
+            c.as_ref()
+                .and_then(|(cr, _)| cr.as_ref())
+                .and_then(|cr| cr.rating.clone())
+        })
+    });
+    let rate_key = key.clone();
+    let rate = Callback::new(move |v| {
+        d.draft.update(|x| {
+            let version = x.current;
+            x.rate_on(version, &rate_key, id, false, v);
+        });
+    });
+    let rate_label = label.clone();
     let can_rejudge = move || {
         let (b, _) = badge.get();
         b == "not judged" || b == "judge error"
@@ -437,6 +454,9 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
                     <p class="pw-output">{t}</p>
                 </details>
             })}
+            <Show when=move || cell.with(|c| c.as_ref().and_then(|(cr, _)| cr.as_ref()).is_some_and(|cr| cr.status == Status::Done)) && live.with(Option::is_none)>
+                <RatingControl rating=rating on_rate=rate what=format!("the answer to case #{id} on {rate_label}")/>
+            </Show>
             <ul class="pw-grid__reasons">
                 {move || problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>

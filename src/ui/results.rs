@@ -738,9 +738,43 @@ fn UnfilledNotice() -> impl IntoView {
 #[component]
 fn Compare() -> impl IntoView {
     let d = DraftHandle::expect();
+    // Which model's results are compared: "" for the execution model's, else a comparison
+    // model's key (the model grid); offered when it has results of two versions or more.
+    let model = RwSignal::new(String::new());
+    let models = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let mut out: Vec<(String, String)> = Vec::new();
+            if x.runs.len() >= 2 {
+                out.push((String::new(), "the execution model".to_owned()));
+            }
+            for m in &x.compared {
+                let n = x.compared.iter().filter(|o| o.key == m.key).count();
+                if n >= 2 && !out.iter().any(|(k, _)| *k == m.key) {
+                    out.push((m.key.clone(), m.run.model.clone()));
+                }
+            }
+            out
+        })
+    });
+    Effect::new(move |_| {
+        let m = models.get();
+        if !m.is_empty() && !m.iter().any(|(k, _)| *k == model.get_untracked()) {
+            model.set(m[0].0.clone());
+        }
+    });
     let versions = Memo::new(move |_| {
-        d.draft
-            .with(|x| x.runs.iter().map(|r| r.version).collect::<Vec<_>>())
+        let key = model.get();
+        d.draft.with(|x| {
+            if key.is_empty() {
+                x.runs.iter().map(|r| r.version).collect::<Vec<_>>()
+            } else {
+                x.compared
+                    .iter()
+                    .filter(|r| r.key == key)
+                    .map(|r| r.run.version)
+                    .collect()
+            }
+        })
     });
     let a = RwSignal::new(0u32);
     let b = RwSignal::new(0u32);
@@ -758,15 +792,16 @@ fn Compare() -> impl IntoView {
     });
     let table = Memo::new(move |_| {
         let (va, vb) = (a.get(), b.get());
+        let key = model.get();
         d.draft.with(|x| {
             let map = |v: u32| {
-                x.run_of(v).map(|r| {
+                x.run_on(v, &key).map(|r| {
                     let spec = x.version(v).map(|ver| &ver.spec);
                     r.score_map(&x.suite, spec)
                 })
             };
             let left_out = |v: u32| {
-                x.run_of(v).map_or(Vec::new(), |r| {
+                x.run_on(v, &key).map_or(Vec::new(), |r| {
                     r.judge_failed_ids(&x.suite, x.version(v).map(|ver| &ver.spec))
                 })
             };
@@ -788,9 +823,21 @@ fn Compare() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || versions.with(|v| v.len() >= 2)>
+        <Show when=move || models.with(|m| !m.is_empty()) && versions.with(|v| v.len() >= 2)>
             <details class="pw-details pw-compare">
                 <summary>"Compare two versions"</summary>
+                <Show when=move || models.with(|m| m.len() >= 2)>
+                    <div class="pw-row pw-row--wrap">
+                        <label class="pw-label pw-label--inline" for="pw-compare-model">"Results of"</label>
+                        <select id="pw-compare-model" class="pw-select pw-select--auto"
+                            on:change=move |ev| model.set(event_target_value(&ev))>
+                            {move || models.get().into_iter().map(|(k, label)| {
+                                let selected = k.clone();
+                                view! { <option value=k selected=move || model.get() == selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </Show>
                 <div class="pw-row pw-row--wrap">
                     {picker(a, "pw-compare-a", "Compare")}
                     {picker(b, "pw-compare-b", "with")}

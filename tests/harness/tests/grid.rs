@@ -5,7 +5,7 @@
 //! recommendation, and everything is still there after a reload.
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
-use pw_harness::pages::{CasesPage, PromptPage, SettingsPage};
+use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
 use serde_json::json;
 
 const JUDGE_MARK: &str = "strict, fair grader";
@@ -238,9 +238,58 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
             .map(|r| (r[0].clone(), r[1].clone()))
             .collect::<Vec<_>>(),
         vec![
-            (label_a, "95 / 100".to_owned()),
-            (label_b, "95 / 100".to_owned())
+            (label_a.clone(), "95 / 100".to_owned()),
+            (label_b.clone(), "95 / 100".to_owned())
         ]
     );
+
+    // Versions compare on each model: a version 2, run on both, compared on B's results.
+    b.field("Persona")
+        .await?
+        .send_keys(&format!(
+            "{SELECT_ALL}You are a meticulous meeting analyst who always names owners.{TAB}"
+        ))
+        .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    answers(&other, "- someone: buy snacks");
+    b.button("Run on all 2 models").await?.click().await?;
+    b.wait_for_text(&want_a).await?;
+    b.wait_for_text("Compare two versions")
+        .await?
+        .click()
+        .await?;
+    b.field("Results of")
+        .await?
+        .select_by_label(&label_b)
+        .await?;
+    // On B, case 3 went from 95 to 45: one loss, two ties.
+    b.wait_for_text("Version 2 against version 1: 0 wins, 1 loss, 2 ties · difference -17 points")
+        .await?;
+    b.field("Results of")
+        .await?
+        .select_by_label("the execution model")
+        .await?;
+    b.wait_for_text("Version 2 against version 1: 0 wins, 0 losses, 3 ties · difference +0 points")
+        .await?;
+
+    // A rating in the grid counts like one on a result: a thumbs-down on A's answer to case 1
+    // is one failed check there ((1 + 0.9 + 0) / 3 = 63), so A's score is (63 + 95 + 95) / 3.
+    b.button(&format!(
+        "Thumbs down for the answer to case #1 on {label_a}"
+    ))
+    .await?
+    .click()
+    .await?;
+    b.wait_until(
+        "return document.querySelector('.pw-grid__summary tbody tr')?.children[1]?.innerText === '84 / 100'",
+        "A's score to count the thumbs-down",
+    )
+    .await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert_eq!(
+        (rows[0][1].as_str(), rows[0][2].as_str()),
+        ("84 / 100", "2 of 3")
+    );
+    assert_eq!(rows[1][1], "78 / 100", "B's results are not touched");
     Ok(())
 }

@@ -236,7 +236,10 @@ pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
 /// timed in the page from the click on "Run on all 3 models" until the run is over.
 async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     let n = 100usize;
-    let others = [FakeProvider::start_tls().await?, FakeProvider::start_tls().await?];
+    let others = [
+        FakeProvider::start_tls().await?,
+        FakeProvider::start_tls().await?,
+    ];
     for f in [fake, &others[0], &others[1]] {
         f.set_timing(300, 0, 64);
         f.set_default_reply("Done: the numbers are summarised.");
@@ -249,10 +252,16 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     s.close().await?;
     for (i, f) in others.iter().enumerate() {
         b.button("Add a model to compare").await?.click().await?;
-        s.fill(&format!("Address of comparison model {}", i + 1), &f.openai_url())
-            .await?;
-        s.fill(&format!("Model of comparison model {}", i + 1), "fake-large")
-            .await?;
+        s.fill(
+            &format!("Address of comparison model {}", i + 1),
+            &f.openai_url(),
+        )
+        .await?;
+        s.fill(
+            &format!("Model of comparison model {}", i + 1),
+            "fake-large",
+        )
+        .await?;
     }
     b.button("Run on all 3 models").await?;
     b.eval(WATCH).await?;
@@ -271,7 +280,10 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     .await?;
     let deadline = std::time::Instant::now() + Duration::from_secs(600);
     while !b.eval("return window.__pwDone").await?.is_number() {
-        anyhow::ensure!(std::time::Instant::now() < deadline, "the 3-model run did not finish");
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the 3-model run did not finish"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let ms = b
@@ -290,8 +302,12 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     );
     let ideal = (n as f64 / 8.0).ceil() * 300.0;
     let ratio = ideal / m.ms;
-    println!("\n## Three models side by side (one fake host per model, 300 ms per call, 8 at once per host)\n");
-    println!("| models x cases | ideal ceil(N/8) x 300 ms | actual | ideal / actual | goal >= 0.90 | longest task during the run | goal <= 50 ms |");
+    println!(
+        "\n## Three models side by side (one fake host per model, 300 ms per call, 8 at once per host)\n"
+    );
+    println!(
+        "| models x cases | ideal ceil(N/8) x 300 ms | actual | ideal / actual | goal >= 0.90 | longest task during the run | goal <= 50 ms |"
+    );
     println!("|---|---:|---:|---:|---|---|---|");
     println!(
         "| 3 x {n} | {ideal:.0} ms | {:.0} ms | {ratio:.2} | {} | {} | {} |",
