@@ -70,9 +70,15 @@ fn describe(e: &JsValue) -> (String, String) {
         (d.name(), format!("{}: {}", d.name(), d.message()))
     } else if let Some(x) = e.dyn_ref::<js_sys::Error>() {
         let name = String::from(x.name());
-        (name.clone(), format!("{name}: {}", String::from(x.message())))
+        (
+            name.clone(),
+            format!("{name}: {}", String::from(x.message())),
+        )
     } else {
-        (String::new(), e.as_string().unwrap_or_else(|| format!("{e:?}")))
+        (
+            String::new(),
+            e.as_string().unwrap_or_else(|| format!("{e:?}")),
+        )
     }
 }
 
@@ -287,9 +293,13 @@ impl DraftStore {
     /// One record: `None` when there is none, `Some(Err)` when it cannot be read at all.
     pub async fn get(&self, id: &str) -> Result<Option<Result<Record, Unreadable>>, StoreError> {
         let (_tx, store) = self.store(IdbTransactionMode::Readonly)?;
-        let value = settled(&store.get(&JsValue::from_str(id)).map_err(StoreError::from)?)
-            .await
-            .map_err(StoreError::from)?;
+        let value = settled(
+            &store
+                .get(&JsValue::from_str(id))
+                .map_err(StoreError::from)?,
+        )
+        .await
+        .map_err(StoreError::from)?;
         Ok((!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value)))
     }
 

@@ -375,9 +375,7 @@ async fn a_quota_reached_when_the_write_commits_says_storage_is_full() -> anyhow
     // before the app's first write (Chromium remembers a recent check that found room).
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let b = Browser::start(1280, 1200).await?;
-    b.client
-        .goto(&format!("{}favicon.svg", site.url()))
-        .await?;
+    b.client.goto(&format!("{}favicon.svg", site.url())).await?;
     let origin = site.url().trim_end_matches('/').to_owned();
     b.cdp(
         "Storage.overrideQuotaForOrigin",
@@ -405,9 +403,7 @@ async fn storage_that_will_not_open_keeps_the_work_in_the_tab() -> anyhow::Resul
     let b = Browser::start(1280, 1200).await?;
     // The database was left at a newer schema version (say, by a newer app on this origin):
     // opening it fails with the browser's VersionError, after the request was sent.
-    b.client
-        .goto(&format!("{}favicon.svg", site.url()))
-        .await?;
+    b.client.goto(&format!("{}favicon.svg", site.url())).await?;
     let made = b
         .client
         .execute_async(

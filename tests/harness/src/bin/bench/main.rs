@@ -115,16 +115,16 @@ async fn main() -> anyhow::Result<()> {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let loads: usize = args
-        .first()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(9);
+    let loads: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(9);
     let slow_loads: usize = flag("--slow-loads")
         .and_then(|s| s.parse().ok())
         .unwrap_or(5)
         .max(1);
     let only = flag("--only");
-    let part = |name: &str| only.as_deref().is_none_or(|o| o.split(',').any(|p| p == name));
+    let part = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|p| p == name))
+    };
     let dist = paths::dist_dir();
 
     if part("sizes") {

@@ -66,7 +66,9 @@ async fn wait_number(b: &Browser, script: &str, what: &str) -> Result<f64> {
             _ => {}
         }
         if Instant::now() > deadline {
-            let body = b.eval("return document.body ? document.body.innerText : ''").await;
+            let body = b
+                .eval("return document.body ? document.body.innerText : ''")
+                .await;
             bail!(
                 "no {what} after {VISIT_LIMIT:?}; the page says: {}",
                 body.unwrap_or_default()
