@@ -60,7 +60,9 @@ pub async fn sleep(ms: u32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// `GET url` with a time limit; returns the body of a 2xx answer.
+/// `GET url` (the browser's `fetch`, default mode and credentials) with a time limit; returns the
+/// body of a 2xx answer. Errors: `Timeout` when no answer came within `timeout_ms`,
+/// `Unreachable` when the request could not be sent or got no answer, `Status` for another status.
 pub async fn get_text(url: &str, timeout_ms: u32) -> Result<String, NetError> {
     let host = host_of(url);
     let controller = web_sys::AbortController::new().map_err(|e| unreachable_err(&host, &e))?;
@@ -76,32 +78,37 @@ pub async fn get_text(url: &str, timeout_ms: u32) -> Result<String, NetError> {
             )
             .ok()
     };
-    let result = gloo_net::http::Request::get(url)
-        .abort_signal(Some(&signal))
-        .send()
-        .await;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_signal(Some(&signal));
+    let sent = web_sys::window()
+        .expect("window")
+        .fetch_with_str_and_init(url, &init);
+    let result = wasm_bindgen_futures::JsFuture::from(sent).await;
     if let Some(id) = timer {
         web_sys::window()
             .expect("window")
             .clear_timeout_with_handle(id);
     }
-    let response = match result {
-        Ok(r) => r,
+    let response: web_sys::Response = match result {
+        Ok(r) => r.unchecked_into(),
         Err(_) if signal.aborted() => {
             return Err(NetError::Timeout {
                 host,
                 seconds: timeout_ms / 1000,
             });
         }
-        Err(e) => {
-            return Err(NetError::Unreachable {
-                host,
-                detail: e.to_string(),
-            });
-        }
+        Err(e) => return Err(unreachable_err(&host, &e)),
     };
     let status = response.status();
-    let body = response.text().await.unwrap_or_default();
+    let body = match response.text() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
     if (200..300).contains(&status) {
         Ok(body)
     } else {
@@ -112,7 +119,10 @@ pub async fn get_text(url: &str, timeout_ms: u32) -> Result<String, NetError> {
 fn unreachable_err(host: &str, e: &JsValue) -> NetError {
     NetError::Unreachable {
         host: host.to_owned(),
-        detail: format!("{e:?}"),
+        detail: e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| format!("{e:?}")),
     }
 }
 

@@ -1,16 +1,86 @@
-//! Drafts in IndexedDB (through the `rexie` crate): one record per draft, holding the versioned
-//! wire form and a revision number, so two tabs never silently overwrite each other. Records are
-//! read part by part (`domain::wire::read_record`): a damaged part is left out and named, and a
-//! record with nothing usable is reported, never skipped silently and never overwritten.
-use rexie::{ObjectStore, Rexie, TransactionMode};
+//! Drafts in IndexedDB (the browser's API through `web-sys`, each request awaited as a promise):
+//! one record per draft, holding the versioned wire form and a revision number, so two tabs never
+//! silently overwrite each other. Records are read part by part (`domain::wire::read_record`): a
+//! damaged part is left out and named, and a record with nothing usable is reported, never skipped
+//! silently and never overwritten.
+use std::future::Future;
+
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use crate::domain::draft::Draft;
 use crate::domain::wire::{DraftV1, Include, Lost, read_record};
 
 const DB: &str = "promptwright";
+/// The database's schema version (one object store, out-of-line string keys).
+const DB_VERSION: u32 = 1;
 const STORE: &str = "drafts";
+
+/// Waits for an IndexedDB request: its result on `success`, its error on `error`. The handlers are
+/// set now, before the request can settle (it settles in a later task), and the caller's next
+/// request goes out from the same microtask checkpoint, while the transaction is still active.
+fn settled(req: &IdbRequest) -> impl Future<Output = Result<JsValue, JsValue>> + use<> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+    });
+    let req = req.clone();
+    async move {
+        let outcome = JsFuture::from(promise).await;
+        req.set_onsuccess(None);
+        req.set_onerror(None);
+        match outcome {
+            Ok(_) => req.result(),
+            Err(_) => Err(req
+                .error()
+                .ok()
+                .flatten()
+                .map(JsValue::from)
+                .unwrap_or_else(|| JsValue::from_str("the request failed"))),
+        }
+    }
+}
+
+/// Waits for a transaction to commit (`complete`); its error when it aborts instead (a write over
+/// the quota fails here, at commit, in Chromium). Set up when the transaction starts.
+fn committed(tx: &IdbTransaction) -> impl Future<Output = Result<(), JsValue>> + use<> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onabort(Some(&reject));
+    });
+    let tx = tx.clone();
+    async move {
+        let outcome = JsFuture::from(promise).await;
+        tx.set_oncomplete(None);
+        tx.set_onabort(None);
+        outcome.map(|_| ()).map_err(|_| {
+            tx.error()
+                .map(JsValue::from)
+                .unwrap_or_else(|| JsValue::from_str("the transaction was aborted"))
+        })
+    }
+}
+
+/// A browser error as `Name: message` (a `DOMException` or an `Error`).
+fn describe(e: &JsValue) -> (String, String) {
+    if let Some(d) = e.dyn_ref::<web_sys::DomException>() {
+        (d.name(), format!("{}: {}", d.name(), d.message()))
+    } else if let Some(x) = e.dyn_ref::<js_sys::Error>() {
+        let name = String::from(x.name());
+        (
+            name.clone(),
+            format!("{name}: {}", String::from(x.message())),
+        )
+    } else {
+        (
+            String::new(),
+            e.as_string().unwrap_or_else(|| format!("{e:?}")),
+        )
+    }
+}
 
 /// What the database holds for one draft, as read (or about to be written).
 #[derive(Debug, Clone)]
@@ -103,9 +173,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    fn from(e: rexie::Error) -> Self {
-        let text = format!("{e:?}");
-        if text.contains("Quota") || text.contains("quota") {
+    /// A failed request or transaction: `Full` for the browser's `QuotaExceededError` (or an
+    /// error that names the quota), else `Other` with the browser's words.
+    fn from(e: JsValue) -> Self {
+        let (name, text) = describe(&e);
+        if name == "QuotaExceededError" || text.contains("Quota") || text.contains("quota") {
             StoreError::Full(text)
         } else {
             StoreError::Other(text)
@@ -129,19 +201,55 @@ pub enum Saved {
     Conflict(Record),
 }
 
+/// The open drafts database.
 pub struct DraftStore {
-    db: Rexie,
+    db: IdbDatabase,
 }
 
 impl DraftStore {
+    /// Opens (creating on first use) the `promptwright` database with its `drafts` store.
+    /// `Unavailable` when the browser has no IndexedDB here or refuses to open it (private
+    /// window, site data off, a newer schema written by another version of the app).
     pub async fn open() -> Result<Self, StoreError> {
-        let db = Rexie::builder(DB)
-            .version(1)
-            .add_object_store(ObjectStore::new(STORE))
-            .build()
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("{e:?}")))?;
-        Ok(Self { db })
+        let unavailable = |e: JsValue| StoreError::Unavailable(describe(&e).1);
+        let factory = web_sys::window()
+            .ok_or_else(|| StoreError::Unavailable("no window".into()))?
+            .indexed_db()
+            .map_err(unavailable)?
+            .ok_or_else(|| StoreError::Unavailable("no IndexedDB in this browser".into()))?;
+        let req = factory.open_with_u32(DB, DB_VERSION).map_err(unavailable)?;
+        // First use (or a database without the store): create the store.
+        let upgrade = {
+            let req = req.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                if let Ok(db) = req.result() {
+                    let db: IdbDatabase = db.unchecked_into();
+                    if !db.object_store_names().contains(STORE) {
+                        let _ = db.create_object_store(STORE);
+                    }
+                }
+            })
+        };
+        req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+        let opened = settled(&req).await;
+        req.set_onupgradeneeded(None);
+        drop(upgrade);
+        Ok(Self {
+            db: opened.map_err(unavailable)?.unchecked_into(),
+        })
+    }
+
+    /// A transaction on the drafts store, and the store in it.
+    fn store(
+        &self,
+        mode: IdbTransactionMode,
+    ) -> Result<(IdbTransaction, IdbObjectStore), StoreError> {
+        let tx = self
+            .db
+            .transaction_with_str_and_mode(STORE, mode)
+            .map_err(StoreError::from)?;
+        let store = tx.object_store(STORE).map_err(StoreError::from)?;
+        Ok((tx, store))
     }
 
     /// Reads a stored value part by part; `key` is the record's key in the database.
@@ -166,17 +274,14 @@ impl DraftStore {
 
     /// Every record, read part by part (unreadable ones are listed apart, never deleted).
     pub async fn all(&self) -> Result<Listing, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadOnly)
-            .map_err(StoreError::from)?;
-        let store = tx.store(STORE).map_err(StoreError::from)?;
-        let pairs = store
-            .scan(None, None, None, None)
-            .await
-            .map_err(StoreError::from)?;
+        let (_tx, store) = self.store(IdbTransactionMode::Readonly)?;
+        // Both in one transaction, in key order: the n-th key goes with the n-th value.
+        let keys = settled(&store.get_all_keys().map_err(StoreError::from)?);
+        let values = settled(&store.get_all().map_err(StoreError::from)?);
+        let keys: js_sys::Array = keys.await.map_err(StoreError::from)?.unchecked_into();
+        let values: js_sys::Array = values.await.map_err(StoreError::from)?.unchecked_into();
         let mut out = Listing::default();
-        for (key, value) in pairs {
+        for (key, value) in keys.iter().zip(values.iter()) {
             match Self::read(key.as_string(), value) {
                 Ok(r) => out.records.push(r),
                 Err(u) => out.unreadable.push(u),
@@ -187,16 +292,15 @@ impl DraftStore {
 
     /// One record: `None` when there is none, `Some(Err)` when it cannot be read at all.
     pub async fn get(&self, id: &str) -> Result<Option<Result<Record, Unreadable>>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadOnly)
-            .map_err(StoreError::from)?;
-        let store = tx.store(STORE).map_err(StoreError::from)?;
-        Ok(store
-            .get(JsValue::from_str(id))
-            .await
-            .map_err(StoreError::from)?
-            .map(|v| Self::read(Some(id.to_owned()), v)))
+        let (_tx, store) = self.store(IdbTransactionMode::Readonly)?;
+        let value = settled(
+            &store
+                .get(&JsValue::from_str(id))
+                .map_err(StoreError::from)?,
+        )
+        .await
+        .map_err(StoreError::from)?;
+        Ok((!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value)))
     }
 
     /// Saves `record` only if the stored revision is still `expected` (`None`: must not exist or
@@ -206,15 +310,15 @@ impl DraftStore {
         mut record: Record,
         expected: Option<u64>,
     ) -> Result<Saved, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadWrite)
-            .map_err(StoreError::from)?;
-        let store = tx.store(STORE).map_err(StoreError::from)?;
+        let (tx, store) = self.store(IdbTransactionMode::Readwrite)?;
+        let done = committed(&tx);
         let key = JsValue::from_str(&record.id);
-        let current = match store.get(key.clone()).await.map_err(StoreError::from)? {
-            None => None,
-            Some(v) => match Self::read(Some(record.id.clone()), v) {
+        let stored = settled(&store.get(&key).map_err(StoreError::from)?)
+            .await
+            .map_err(StoreError::from)?;
+        let current = match stored {
+            v if v.is_undefined() => None,
+            v => match Self::read(Some(record.id.clone()), v) {
                 Ok(r) => Some(r),
                 // Never write over a record that cannot be read (another app version's?).
                 Err(_) => {
@@ -236,25 +340,23 @@ impl DraftStore {
         let json = record
             .to_json()
             .map_err(|e| StoreError::Other(e.to_string()))?;
-        store
-            .put(&JsValue::from_str(&json), Some(&key))
-            .await
+        let put = store
+            .put_with_key(&JsValue::from_str(&json), &key)
             .map_err(StoreError::from)?;
-        tx.done().await.map_err(StoreError::from)?;
+        settled(&put).await.map_err(StoreError::from)?;
+        done.await.map_err(StoreError::from)?;
         Ok(Saved::Ok(record.rev))
     }
 
+    /// Deletes one record (none there is not an error); done when the deletion is committed.
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadWrite)
+        let (tx, store) = self.store(IdbTransactionMode::Readwrite)?;
+        let done = committed(&tx);
+        let req = store
+            .delete(&JsValue::from_str(id))
             .map_err(StoreError::from)?;
-        let store = tx.store(STORE).map_err(StoreError::from)?;
-        store
-            .delete(JsValue::from_str(id))
-            .await
-            .map_err(StoreError::from)?;
-        tx.done().await.map_err(StoreError::from)?;
+        settled(&req).await.map_err(StoreError::from)?;
+        done.await.map_err(StoreError::from)?;
         Ok(())
     }
 }

@@ -1,4 +1,5 @@
-//! Serves a built `dist/` folder on 127.0.0.1, optionally under a sub-path, like any static host.
+//! Serves a built `dist/` folder on 127.0.0.1, optionally under a sub-path, like any static host
+//! (optionally with gzip, as real static hosts send it).
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -15,7 +16,18 @@ pub struct StaticSite {
 impl StaticSite {
     /// Serves `dir` at `prefix` (e.g. `/` or `/promptwright/`) on a free port.
     pub async fn start(dir: &Path, prefix: &str) -> std::io::Result<Self> {
-        let service = ServeDir::new(dir).append_index_html_on_directories(true);
+        Self::serve(ServeDir::new(dir), prefix).await
+    }
+
+    /// Like [`start`](Self::start), but a file with a `NAME.gz` beside it goes out as that gzip
+    /// (`Content-Encoding: gzip`) to a browser that accepts it, as static hosts send the app.
+    /// [`gzip_copy`] makes such a folder.
+    pub async fn start_gzip(dir: &Path, prefix: &str) -> std::io::Result<Self> {
+        Self::serve(ServeDir::new(dir).precompressed_gzip(), prefix).await
+    }
+
+    async fn serve(service: ServeDir, prefix: &str) -> std::io::Result<Self> {
+        let service = service.append_index_html_on_directories(true);
         let prefix = format!("/{}/", prefix.trim_matches('/')).replace("//", "/");
         let app = if prefix == "/" {
             Router::new().fallback_service(service)
@@ -40,4 +52,26 @@ impl Drop for StaticSite {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// Copies the files of `dist` into `into` (made if missing), each with a `NAME.gz` beside it
+/// (gzip level 9, what the bench's size table counts), for [`StaticSite::start_gzip`].
+pub fn gzip_copy(dist: &Path, into: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(into)?;
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let name = path.file_name().expect("a file name");
+        std::fs::write(into.join(name), &bytes)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        let mut gz_name = name.to_owned();
+        gz_name.push(".gz");
+        std::fs::write(into.join(gz_name), gz.finish()?)?;
+    }
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! End-to-end: drafts are saved automatically and survive a reload; many drafts can be managed;
 //! a share link opens in a fresh browser profile and can be saved; a damaged link explains itself;
 //! two tabs on one draft do not silently overwrite each other; keys appear in no link or export;
-//! damaged saved data opens with what was lost named.
+//! damaged saved data opens with what was lost named; storage that is full or will not open says so
+//! and keeps the work.
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
@@ -363,6 +364,89 @@ async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()
         "the export has the unsaved change"
     );
     b.screenshot("storage-full-1280-light").await?;
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quota_reached_when_the_write_commits_says_storage_is_full() -> anyhow::Result<()> {
+    // Chromium refuses a write over the quota when its transaction commits (the transaction
+    // aborts with QuotaExceededError), not when `put` is called: the real quota, made tiny
+    // before the app's first write (Chromium remembers a recent check that found room).
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1200).await?;
+    b.client.goto(&format!("{}favicon.svg", site.url())).await?;
+    let origin = site.url().trim_end_matches('/').to_owned();
+    b.cdp(
+        "Storage.overrideQuotaForOrigin",
+        json!({"origin": origin, "quotaSize": 1.0}),
+    )
+    .await?;
+    b.open_app(&site.url()).await?;
+    b.wait_for_text("The browser's storage for this site is full")
+        .await?;
+    b.wait_for_text("Not saved").await?;
+    paste_version(&b, "over the quota").await?;
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("over the quota")
+    );
+    b.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_that_will_not_open_keeps_the_work_in_the_tab() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1200).await?;
+    // The database was left at a newer schema version (say, by a newer app on this origin):
+    // opening it fails with the browser's VersionError, after the request was sent.
+    b.client.goto(&format!("{}favicon.svg", site.url())).await?;
+    let made = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const open = indexedDB.open('promptwright', 7);
+               open.onupgradeneeded = () => open.result.createObjectStore('drafts');
+               open.onsuccess = () => { open.result.close(); done('ok'); };
+               open.onerror = () => done('failed');"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(made, json!("ok"));
+    b.open_app(&site.url()).await?;
+    b.wait_for_text("This browser does not let Promptwright save drafts")
+        .await?;
+    b.wait_for_text("Not saved").await?;
+    // The work goes on in the tab.
+    paste_version(&b, "kept in the tab").await?;
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("kept in the tab")
+    );
+    b.button("Export my drafts").await?;
+    // IndexedDB refused outright, as in a context where storage is denied: `open` throws.
+    b.cdp("Page.enable", json!({})).await?;
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": "IDBFactory.prototype.open = function () { throw new DOMException('Access to the Indexed Database API is denied in this context.', 'SecurityError'); };"}),
+    )
+    .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("This browser does not let Promptwright save drafts")
+        .await?;
+    paste_version(&b, "still kept").await?;
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("still kept")
+    );
+    b.screenshot("storage-unavailable-1280-light").await?;
     b.close().await?;
     Ok(())
 }

@@ -1,7 +1,13 @@
 //! The bench command: prints tables of the release build's transfer sizes (raw, gzip, brotli), the
 //! share-link length against lz-string, the time from navigation to the first render of the shell
-//! in headless Chromium, and parallel-run throughput and responsiveness (see `runs`).
+//! in headless Chromium, the time to a usable idea box on an emulated slow connection (see `slow`),
+//! and parallel-run throughput and responsiveness (see `runs`).
+//!
+//! Arguments: `[LOADS] [--slow-loads N] [--only PART,PART…]`: LOADS localhost loads for the
+//! first-render table (9), N fresh profiles on the slow connection (5), and the parts to print
+//! (`sizes`, `links`, `render`, `slow`, `runs`; all when not given).
 mod runs;
+mod slow;
 
 use std::io::Write;
 use std::path::Path;
@@ -102,17 +108,50 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
-    let loads: usize = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let loads: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(9);
+    let slow_loads: usize = flag("--slow-loads")
         .and_then(|s| s.parse().ok())
-        .unwrap_or(9);
+        .unwrap_or(5)
+        .max(1);
+    let only = flag("--only");
+    let part = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|p| p == name))
+    };
     let dist = paths::dist_dir();
 
+    if part("sizes") {
+        size_table(&dist);
+    }
+    if part("links") {
+        share_links();
+    }
+    if part("render") {
+        first_render(&dist, loads).await?;
+    }
+    if part("slow") {
+        slow::bench(&dist, slow_loads).await?;
+    }
+    if part("runs") {
+        runs::bench(&dist).await?;
+    }
+    Ok(())
+}
+
+/// Prints the transfer sizes of the release build.
+fn size_table(dist: &Path) {
     println!("\n## Transfer size of the release build (dist/)\n");
     println!("| part | raw | gzip | brotli |");
     println!("|---|---:|---:|---:|");
     let mut total = Size::default();
-    for (name, s) in sizes(&dist) {
+    for (name, s) in sizes(dist) {
         if s.raw == 0 {
             continue;
         }
@@ -138,10 +177,11 @@ async fn main() -> anyhow::Result<()> {
             "NOT met"
         }
     );
+}
 
-    share_links();
-
-    let site = StaticSite::start(&dist, "/").await?;
+/// Prints the time from navigation to the shell's first render on localhost.
+async fn first_render(dist: &Path, loads: usize) -> anyhow::Result<()> {
+    let site = StaticSite::start(dist, "/").await?;
     let browser = Browser::start(1280, 900).await?;
     let mut render = Vec::new();
     let mut fcp = Vec::new();
@@ -189,6 +229,5 @@ async fn main() -> anyhow::Result<()> {
             "NOT met"
         }
     );
-    runs::bench(&dist).await?;
     Ok(())
 }
