@@ -23,14 +23,16 @@ use crate::state::settings::SettingsHandle;
 /// Most comparison models beside the execution model.
 const MAX_COMPARED: usize = 5;
 
-/// One column of the grid: the model's results key ("" for the execution model), its label, and
-/// its results on the current version.
+/// One column of the grid: the model's results key ("" for the execution model), its label,
+/// whether it has results on the current version, their scores (each model scored once per
+/// change) and its summary.
 #[derive(Clone, PartialEq)]
 struct Column {
     key: String,
     label: String,
-    run: Option<Run>,
+    has_run: bool,
     scores: BTreeMap<u32, CaseScore>,
+    summary: Option<ModelSummary>,
 }
 
 /// Which cases the grid shows.
@@ -59,16 +61,18 @@ pub fn ModelGrid() -> impl IntoView {
             slots
                 .iter()
                 .map(|s| {
-                    let run = x.run_on(x.current, &s.key).cloned();
+                    let run = x.run_on(x.current, &s.key);
+                    let label = grid::model_label(&s.cfg);
                     let scores = run
-                        .as_ref()
                         .map(|r| grid::latest_scores(r, &x.suite, x.current_spec()))
                         .unwrap_or_default();
+                    let summary = run.map(|r| grid::summarize_scored(&label, r, &x.suite, &scores));
                     Column {
                         key: s.key.clone(),
-                        label: grid::model_label(&s.cfg),
-                        run,
+                        label,
+                        has_run: run.is_some(),
                         scores,
+                        summary,
                     }
                 })
                 .collect::<Vec<_>>()
@@ -76,15 +80,9 @@ pub fn ModelGrid() -> impl IntoView {
     });
     let summaries = Memo::new(move |_| {
         columns.with(|cols| {
-            d.draft.with(|x| {
-                cols.iter()
-                    .filter_map(|c| {
-                        c.run
-                            .as_ref()
-                            .map(|run| grid::summarize(&c.label, run, &x.suite, x.current_spec()))
-                    })
-                    .collect::<Vec<ModelSummary>>()
-            })
+            cols.iter()
+                .filter_map(|c| c.summary.clone())
+                .collect::<Vec<ModelSummary>>()
         })
     });
     let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
@@ -96,17 +94,22 @@ pub fn ModelGrid() -> impl IntoView {
             || r.running()
     };
     let filter = RwSignal::new(Filter::All);
+    let grid_open = RwSignal::new(false);
     // Sorted by this model's case scores, worst first ("" keeps the suite's order).
     let sort_by = RwSignal::new(None::<String>);
     let shown_ids = Memo::new(move |_| {
         let cols = columns.get();
         d.draft.with(|x| {
-            let runs: Vec<&Run> = cols.iter().filter_map(|c| c.run.as_ref()).collect();
-            let spec = x.current_spec();
+            let ran: Vec<(&Run, &BTreeMap<u32, CaseScore>)> = cols
+                .iter()
+                .filter_map(|c| Some((x.run_on(x.current, &c.key)?, &c.scores)))
+                .collect();
+            let runs: Vec<&Run> = ran.iter().map(|(r, _)| *r).collect();
+            let scores: Vec<&BTreeMap<u32, CaseScore>> = ran.iter().map(|(_, s)| *s).collect();
             let mut ids: Vec<u32> = match filter.get() {
                 Filter::All => x.suite.cases.iter().map(|c| c.id).collect(),
-                Filter::Failures => grid::failures(&runs, &x.suite, spec),
-                Filter::Disagreements => grid::disagreements(&runs, &x.suite, spec),
+                Filter::Failures => grid::failures_scored(&runs, &scores, &x.suite),
+                Filter::Disagreements => grid::disagreements_scored(&scores, &x.suite),
             };
             if let Some(key) = sort_by.get()
                 && let Some(col) = cols.iter().find(|c| c.key == key)
@@ -234,7 +237,14 @@ pub fn ModelGrid() -> impl IntoView {
                 </table>
                 {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
             </Show>
-            <Show when=move || columns.with(|c| c.iter().any(|c| c.run.is_some()))>
+            <Show when=move || columns.with(|c| c.iter().any(|c| c.has_run))>
+              <details class="pw-details pw-grid__answers" on:toggle=move |ev| {
+                  let open = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false);
+                  grid_open.set(open);
+              }>
+                <summary>"Answers by case and model"</summary>
+                // Drawn only while open: a closed grid costs nothing while a run streams.
+                <Show when=move || grid_open.get()>
                 <div class="pw-row pw-row--wrap">
                     <label class="pw-label pw-label--inline" for="pw-grid-filter">"Show"</label>
                     <select id="pw-grid-filter" class="pw-select"
@@ -281,6 +291,8 @@ pub fn ModelGrid() -> impl IntoView {
                         Filter::All => "No test cases.",
                     }}</p>
                 </Show>
+                </Show>
+              </details>
             </Show>
         </section>
     }
@@ -366,13 +378,19 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
     let r = Runner::expect();
     let live = RwSignal::from(r.live_on(&key, id));
     let col_key = key.clone();
+    let d = DraftHandle::expect();
     let cell = Memo::new(move |_| {
-        columns.with(|cols| {
-            cols.iter().find(|c| c.key == col_key).map(|c| {
-                let cr = c.run.as_ref().and_then(|r| r.cases.get(&id)).cloned();
-                (cr, c.scores.get(&id).cloned())
-            })
-        })
+        let cr = d.draft.with(|x| {
+            x.run_on(x.current, &col_key)
+                .and_then(|r| r.cases.get(&id))
+                .cloned()
+        });
+        let score = columns.with(|cols| {
+            cols.iter()
+                .find(|c| c.key == col_key)
+                .and_then(|c| c.scores.get(&id).cloned())
+        });
+        Some((cr, score))
     });
     let judge_key = key.clone();
     let badge = Memo::new(move |_| {
@@ -424,7 +442,6 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
             .unwrap_or_default()
     };
     let rejudge_key = key.clone();
-    let d = DraftHandle::expect();
     let rating = Signal::derive(move || {
         cell.with(|c| {
             c.as_ref()

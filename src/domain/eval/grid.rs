@@ -165,7 +165,17 @@ pub struct ModelSummary {
 /// Summarizes `run` (the results of one model) for the cases of `suite`: only the latest run's
 /// results count ([`Run::is_latest`]), like the progress line.
 pub fn summarize(label: &str, run: &Run, suite: &Suite, spec: Option<&PromptSpec>) -> ModelSummary {
-    let scores = latest_scores(run, suite, spec);
+    summarize_scored(label, run, suite, &latest_scores(run, suite, spec))
+}
+
+/// [`summarize`] with the run's [`latest_scores`] already computed (the page scores each
+/// model once per change and reads the scores for the summary and the grid).
+pub fn summarize_scored(
+    label: &str,
+    run: &Run,
+    suite: &Suite,
+    scores: &BTreeMap<u32, CaseScore>,
+) -> ModelSummary {
     let mut s = ModelSummary {
         label: label.to_owned(),
         aggregate: aggregate(scores.values()),
@@ -351,6 +361,11 @@ fn passes(s: &CaseScore) -> Option<bool> {
 pub fn disagreements(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
     let scores: Vec<BTreeMap<u32, CaseScore>> =
         runs.iter().map(|r| latest_scores(r, suite, spec)).collect();
+    disagreements_scored(&scores.iter().collect::<Vec<_>>(), suite)
+}
+
+/// [`disagreements`] from each model's [`latest_scores`].
+pub fn disagreements_scored(scores: &[&BTreeMap<u32, CaseScore>], suite: &Suite) -> Vec<u32> {
     suite
         .cases
         .iter()
@@ -370,12 +385,21 @@ pub fn disagreements(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) ->
 pub fn failures(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
     let scores: Vec<BTreeMap<u32, CaseScore>> =
         runs.iter().map(|r| latest_scores(r, suite, spec)).collect();
+    failures_scored(runs, &scores.iter().collect::<Vec<_>>(), suite)
+}
+
+/// [`failures`] from each model's run and its [`latest_scores`], in the same order.
+pub fn failures_scored(
+    runs: &[&Run],
+    scores: &[&BTreeMap<u32, CaseScore>],
+    suite: &Suite,
+) -> Vec<u32> {
     suite
         .cases
         .iter()
         .map(|c| c.id)
         .filter(|id| {
-            runs.iter().zip(&scores).any(|(r, s)| {
+            runs.iter().zip(scores).any(|(r, s)| {
                 let failed_call = r
                     .cases
                     .get(id)

@@ -187,7 +187,11 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     assert!(ms(&rows[1][5]) >= 240.0, "B's first token: {}", rows[1][5]);
     assert!(ms(&rows[1][5]) > ms(&rows[0][5]), "{rows:?}");
 
-    // The grid: every case on both models; then only where the models disagree.
+    // The grid (drawn when opened): every case on both models; then only where they disagree.
+    b.wait_for_text("Answers by case and model")
+        .await?
+        .click()
+        .await?;
     assert_eq!(grid_ids(&b).await?, vec!["1", "2", "3"]);
     b.field("Show")
         .await?
@@ -274,6 +278,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
 
     // A rating in the grid counts like one on a result: a thumbs-down on A's answer to case 1
     // is one failed check there ((1 + 0.9 + 0) / 3 = 63), so A's score is (63 + 95 + 95) / 3.
+    b.wait_for_text("Answers by case and model").await?.click().await?;
     b.button(&format!(
         "Thumbs down for the answer to case #1 on {label_a}"
     ))

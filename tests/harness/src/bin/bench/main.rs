@@ -5,7 +5,8 @@
 //!
 //! Arguments: `[LOADS] [--slow-loads N] [--only PART,PART…]`: LOADS localhost loads for the
 //! first-render table (9), N fresh profiles on the slow connection (5), and the parts to print
-//! (`sizes`, `links`, `render`, `slow`, `runs`; all when not given).
+//! (`sizes`, `links`, `render`, `slow`, `runs`, `models`; all when not given; `runs` includes
+//! `models`, the three-models row).
 mod runs;
 mod slow;
 
@@ -141,6 +142,8 @@ async fn main() -> anyhow::Result<()> {
     }
     if part("runs") {
         runs::bench(&dist).await?;
+    } else if part("models") {
+        runs::models_only(&dist).await?;
     }
     Ok(())
 }

@@ -144,18 +144,24 @@ fn verdict(ok: bool) -> &'static str {
     if ok { "met" } else { "NOT met" }
 }
 
+/// Only the three-models row (`--only models`): a quicker check of the per-host queue.
+pub async fn models_only(dist: &std::path::Path) -> anyhow::Result<()> {
+    let fake = FakeProvider::start_tls().await?;
+    let site = StaticSite::start(dist, "/").await?;
+    let b = Browser::start_with(1280, 1000, &["--ignore-certificate-errors"]).await?;
+    b.open_app(&site.url()).await?;
+    setup(&b, &fake).await?;
+    models_row(&b, &fake).await?;
+    b.close().await?;
+    Ok(())
+}
+
 pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
     let fake = FakeProvider::start_tls().await?;
     let site = StaticSite::start(dist, "/").await?;
     let b = Browser::start_with(1280, 1000, &["--ignore-certificate-errors"]).await?;
     b.open_app(&site.url()).await?;
     setup(&b, &fake).await?;
-    // `PW_BENCH_ONLY=models`: only the three-models row (a quicker check of the per-host queue).
-    if std::env::var("PW_BENCH_ONLY").as_deref() == Ok("models") {
-        models_row(&b, &fake).await?;
-        b.close().await?;
-        return Ok(());
-    }
 
     println!("\n## Parallel runs (fake provider over HTTPS/HTTP2, 300 ms per call, 8 at once)\n");
     println!(
