@@ -63,6 +63,18 @@ impl Job {
 /// A queued call: the model's key and the case id.
 type Call = (String, u32);
 
+/// Changes to results are written to the draft together, at most this long after they came.
+const FLUSH_MS: u64 = 120;
+
+/// A change to one result, waiting for [`Runner::flush`].
+struct Pending {
+    draft_id: String,
+    version: u32,
+    key: String,
+    id: u32,
+    change: Box<dyn FnOnce(&mut CaseRun)>,
+}
+
 /// The run controls. `Copy`: hand them to components.
 #[derive(Clone, Copy)]
 pub struct Runner {
@@ -91,6 +103,9 @@ pub struct Runner {
     /// The models the run held back in `unfilled` was asked for.
     held_slots: StoredValue<Vec<Slot>, LocalStorage>,
     queue: StoredValue<Rc<RefCell<Scheduler<Call>>>, LocalStorage>,
+    /// Result changes not yet written to the draft ([`Runner::flush`]).
+    pending: StoredValue<Rc<RefCell<Vec<Pending>>>, LocalStorage>,
+    flush_scheduled: StoredValue<bool>,
     aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
     job: StoredValue<Option<Job>, LocalStorage>,
     // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
@@ -115,6 +130,8 @@ impl Runner {
             held_slots: StoredValue::new_local(Vec::new()),
             queue: StoredValue::new_local(Rc::new(RefCell::new(Scheduler::new(4)))),
             aborts: StoredValue::new_local(Rc::default()),
+            pending: StoredValue::new_local(Rc::default()),
+            flush_scheduled: StoredValue::new(false),
             job: StoredValue::new_local(None),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
@@ -122,7 +139,11 @@ impl Runner {
             unaccepted: super::entries::Unaccepted::get(),
         };
         provide_context(r);
-        crate::net::on_leave(move || r.leaving.set_value(true));
+        crate::net::on_leave(move || {
+            r.leaving.set_value(true);
+            // Answers that came in are kept, not left waiting for the next write.
+            r.flush();
+        });
         crate::net::on_return(move || r.leaving.set_value(false));
         // Opening another draft ends a run of this one.
         let lib = r.library;
@@ -281,6 +302,7 @@ impl Runner {
     }
 
     fn start(self, ids: Vec<u32>, hold_gaps: bool, slots: Vec<Slot>) {
+        self.flush();
         let d = self.drafts;
         self.unfilled.set(None);
         let (version, prompt, all, problems) = d.draft.with_untracked(|x| {
@@ -446,6 +468,7 @@ impl Runner {
             });
         }
         if queue.borrow().idle() {
+            self.flush();
             self.active.try_set(None);
             self.job.set_value(None);
             self.aborts.get_value().borrow_mut().clear();
@@ -457,16 +480,53 @@ impl Runner {
         self.library.current_id.get_untracked() == job.draft_id
     }
 
-    fn update_case(self, job: &Job, key: &str, id: u32, f: impl FnOnce(&mut CaseRun)) {
+    /// Changes a result: held in `pending` and written to the draft with the others that came
+    /// within [`FLUSH_MS`] ([`Runner::flush`]), so answers arriving from several models at once
+    /// change the draft a few times a second, not once per answer.
+    fn update_case(self, job: &Job, key: &str, id: u32, f: impl FnOnce(&mut CaseRun) + 'static) {
         if !self.same_draft(job) {
             return;
         }
+        self.pending.get_value().borrow_mut().push(Pending {
+            draft_id: job.draft_id.clone(),
+            version: job.version,
+            key: key.to_owned(),
+            id,
+            change: Box::new(f),
+        });
+        if !self.flush_scheduled.get_value() {
+            self.flush_scheduled.set_value(true);
+            set_timeout(
+                move || self.flush(),
+                std::time::Duration::from_millis(FLUSH_MS),
+            );
+        }
+    }
+
+    /// Writes the held changes to the draft in one update (those of another draft than the one
+    /// on screen are dropped, as they were when written at once). Called when the wait is over,
+    /// and before anything reads the results: the judge, Cancel, the end of a run, leaving.
+    fn flush(self) {
+        self.flush_scheduled.try_set_value(false);
+        let Some(pending) = self.pending.try_get_value() else {
+            return;
+        };
+        let items: Vec<Pending> = pending.borrow_mut().drain(..).collect();
+        if items.is_empty() {
+            return;
+        }
+        let current = self.library.current_id.get_untracked();
         self.drafts.draft.update(|x| {
-            if let Some(c) = x
-                .run_on_mut(job.version, key)
-                .and_then(|r| r.cases.get_mut(&id))
-            {
-                f(c);
+            for p in items {
+                if p.draft_id != current {
+                    continue;
+                }
+                if let Some(c) = x
+                    .run_on_mut(p.version, &p.key)
+                    .and_then(|r| r.cases.get_mut(&p.id))
+                {
+                    (p.change)(c);
+                }
             }
         });
     }
@@ -541,7 +601,8 @@ impl Runner {
                 };
                 let cost = call_cost(&exec, tin, tout);
                 let stop = done.stop.as_ref().map(Observed::finish_reason_of);
-                self.update_case(job, key, id, |c| {
+                let model = ModelUsed::of(&exec);
+                self.update_case(job, key, id, move |c| {
                     c.status = Status::Done;
                     c.output = done.text;
                     c.sent = sent;
@@ -555,22 +616,24 @@ impl Runner {
                     c.first_token_ms = first_text.map(|f| f.min(done.attempt_ms));
                     c.finish_reason = stop;
                     c.cost_usd = cost;
-                    c.exec_model = Some(ModelUsed::of(&exec));
+                    c.exec_model = Some(model);
                 });
                 true
             }
             // A refusal is an answer of its own: finished, scored 0 on every check but
             // `is-refusal`, with the provider's words as the reason.
             Err(f) if f.error.kind == ErrorKind::Refused => {
-                self.update_case(job, key, id, |c| {
+                let model = ModelUsed::of(&exec);
+                let detail = f.error.detail.clone();
+                self.update_case(job, key, id, move |c| {
                     c.status = Status::Done;
                     c.output = f.partial;
                     c.sent = sent;
-                    c.refusal = Some(f.error.detail.clone());
+                    c.refusal = Some(detail);
                     c.finish_reason = Some("content_filter".into());
                     c.ms = ms;
                     c.first_token_ms = None;
-                    c.exec_model = Some(ModelUsed::of(&exec));
+                    c.exec_model = Some(model);
                 });
                 false
             }
@@ -583,7 +646,7 @@ impl Runner {
                 } else {
                     Status::Failed(f.error.message())
                 };
-                self.update_case(job, key, id, |c| {
+                self.update_case(job, key, id, move |c| {
                     c.status = status;
                     c.sent = sent;
                     c.output = f.partial;
@@ -594,6 +657,8 @@ impl Runner {
             }
         };
         if judge_after && !abort.is_aborted() {
+            // The judge reads the answer from the draft.
+            self.flush();
             self.judge_case(job, key, &case, false, &abort).await;
         }
     }
@@ -648,11 +713,13 @@ impl Runner {
                     (0, 0),
                 ),
             };
-            self.update_case(job, key, case.id, |c| {
-                c.judgements.insert(rubric.clone(), verdict);
+            let model = ModelUsed::of(&job.judge);
+            let rubric = rubric.clone();
+            self.update_case(job, key, case.id, move |c| {
+                c.judgements.insert(rubric, verdict);
                 c.judge_tokens.0 += tokens.0;
                 c.judge_tokens.1 += tokens.1;
-                c.judge_model = Some(ModelUsed::of(&job.judge));
+                c.judge_model = Some(model);
             });
         }
     }
@@ -706,6 +773,8 @@ impl Runner {
         });
         leptos::task::spawn_local(async move {
             self.judge_case(&job, &key, &case, true, &abort).await;
+            // The verdict is in the draft before the case stops reading as being judged.
+            self.flush();
             self.judging.try_update(|j| j.remove(&call));
         });
     }
@@ -713,6 +782,7 @@ impl Runner {
     /// Stops the run: calls in flight are aborted (what arrived is kept), queued cases are marked
     /// cancelled; finished results stay.
     pub fn cancel(self) {
+        self.flush();
         let queue = self.queue.get_value();
         let dropped: Vec<Call> = queue.borrow_mut().drain();
         for a in self.aborts.get_value().borrow().iter() {

@@ -278,7 +278,10 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
 
     // A rating in the grid counts like one on a result: a thumbs-down on A's answer to case 1
     // is one failed check there ((1 + 0.9 + 0) / 3 = 63), so A's score is (63 + 95 + 95) / 3.
-    b.wait_for_text("Answers by case and model").await?.click().await?;
+    b.wait_for_text("Answers by case and model")
+        .await?
+        .click()
+        .await?;
     b.button(&format!(
         "Thumbs down for the answer to case #1 on {label_a}"
     ))
