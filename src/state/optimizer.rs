@@ -238,12 +238,19 @@ impl OptimizerHandle {
     /// The settings a loop started now would run with: the execution model's temperature, the
     /// draft's render style. The projection and the loop both use this, so what is shown before
     /// Start is computed from the requests that will be sent.
-    fn effective(self, mut config: Config) -> Config {
+    fn effective(self, config: Config) -> Config {
+        let style = self.drafts.draft.with(|d| d.style);
+        self.effective_with(config, style)
+    }
+
+    /// [`Self::effective`] with the draft's render style given (so a caller that tracks only
+    /// some of the draft does not track all of it).
+    fn effective_with(self, mut config: Config, style: crate::domain::spec::RenderStyle) -> Config {
         let exec = self.settings.roles.with(|r| r.get(Role::Execution).clone());
         config.exec_temperature = exec.temperature;
         // The loop's judge calls are `judge::call` with this setting, like runs and Reflexion.
         config.judge_temperature = self.settings.roles.with(|r| r.get(Role::Judge).temperature);
-        config.style = self.drafts.draft.with(|d| d.style);
+        config.style = style;
         // The loop's answers get the room a run's answers get: a candidate's answer is scored as
         // a run would score it (an answer cut off at 800 in the loop but not in a run scored
         // differently in each).
@@ -263,6 +270,19 @@ impl OptimizerHandle {
     }
 
     /// The configuration and projected budget for the current draft.
+    /// The projected budget of a loop with `config` on `spec` and `suite` (the draft's parts
+    /// the projection reads, given by a caller that tracks only them: the projection is not
+    /// worked out again when results or anything else in the draft change).
+    pub fn projection_of(
+        self,
+        config: &Config,
+        style: crate::domain::spec::RenderStyle,
+        spec: &crate::domain::spec::PromptSpec,
+        suite: &crate::domain::eval::Suite,
+    ) -> Budget {
+        project(&self.effective_with(config.clone(), style), spec, suite)
+    }
+
     pub fn projection(self, config: &Config) -> Option<Budget> {
         let config = self.effective(config.clone());
         self.drafts.draft.with(|d| {

@@ -429,6 +429,7 @@ pub fn SharePanel() -> impl IntoView {
     let with_cases = RwSignal::new(true);
     let with_results = RwSignal::new(false);
     let copied = RwSignal::new(None::<Result<(), String>>);
+    let panel_open = RwSignal::new(false);
     // What the results option can include; the tick shows only what the link carries.
     let offer = Memo::new(move |_| d.draft.with(share::ResultsOffer::of));
     let results_on = move || {
@@ -467,8 +468,14 @@ pub fn SharePanel() -> impl IntoView {
     });
     let link = Memo::new(move |_| made.get().unwrap_or_default());
     view! {
-        <details class="pw-details pw-share">
+        <details class="pw-details pw-share" on:toggle=move |ev| {
+            let open = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false);
+            panel_open.set(open);
+        }>
             <summary>"Share a link"</summary>
+            // Drawn only while open: the link (seven deflate passes over the draft) is made only
+            // then, not on every change to the draft.
+            <Show when=move || panel_open.get()>
             <p class="pw-hint">"The draft travels inside the link itself (after the #), so no server ever sees it. Your API keys are never included."</p>
             <label class="pw-check">
                 <input type="checkbox" prop:checked=move || history.get() on:change=move |ev| history.set(event_target_checked(&ev))/>
@@ -522,6 +529,7 @@ pub fn SharePanel() -> impl IntoView {
                 Ok(()) => view! { <span class="pw-hint pw-hint--ok" role="status">"Link copied"</span> }.into_any(),
                 Err(m) => view! { <span class="pw-hint pw-hint--warn" role="alert">{m}</span> }.into_any(),
             })}
+            </Show>
         </details>
     }
 }

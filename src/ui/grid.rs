@@ -129,23 +129,18 @@ pub fn ModelGrid() -> impl IntoView {
             ids
         })
     });
-    let bound = move || {
+    // What the bound reads (the cases and the prompt): results arriving do not change it.
+    let bound_inputs = Memo::new(move |_| d.draft.with(|x| (x.suite.clone(), x.rendered())));
+    let bound = Memo::new(move |_| {
         let slots = slots.get();
         let judge = settings.config(Role::Judge);
         let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
-        d.draft.with(|x| {
-            let ids: Vec<u32> = x.suite.cases.iter().map(|c| c.id).collect();
-            let prompt = x.rendered();
+        bound_inputs.with(|(suite, prompt)| {
+            let ids: Vec<u32> = suite.cases.iter().map(|c| c.id).collect();
             let (mut calls, mut judges, mut total) = (0u32, 0u32, 0.0);
             let mut unpriced: Vec<String> = Vec::new();
             for s in &slots {
-                let b = run::run_bound(
-                    &x.suite,
-                    &prompt,
-                    &ids,
-                    s.cfg.temperature,
-                    MAX_OUTPUT_TOKENS,
-                );
+                let b = run::run_bound(suite, prompt, &ids, s.cfg.temperature, MAX_OUTPUT_TOKENS);
                 calls += b.exec_calls;
                 judges += b.judge_calls;
                 match call_cost(&s.cfg, t(b.exec_input), t(b.exec_output)) {
@@ -180,7 +175,7 @@ pub fn ModelGrid() -> impl IntoView {
                 }
             )
         })
-    };
+    });
     let recommendation = move || summaries.with(|s| grid::recommend(s));
     let model_indexes = move || (0..settings.compare.with(Vec::len)).collect::<Vec<usize>>();
     let cannot_add = move || settings.compare.with(Vec::len) >= MAX_COMPARED || r.running();

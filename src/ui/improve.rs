@@ -220,7 +220,19 @@ fn OptimizerPanel() -> impl IntoView {
             h.keep_settings(&chosen);
         }
     });
-    let budget = Memo::new(move |_| h.projection(&config()));
+    // The projection reads the prompt, the cases and the style only: a run's results arriving
+    // do not work it out again.
+    let projection_inputs = Memo::new(move |_| {
+        d.draft
+            .with(|x| (x.style, x.current_spec().cloned(), x.suite.clone()))
+    });
+    let budget = Memo::new(move |_| {
+        let c = config();
+        projection_inputs.with(|(style, spec, suite)| {
+            spec.as_ref()
+                .map(|spec| h.projection_of(&c, *style, spec, suite))
+        })
+    });
     // A "Most calls" too small to score even the starting prompt: said before Start, which waits.
     let cap_issue = Memo::new(move |_| {
         let c = config();

@@ -48,6 +48,8 @@ pub fn ResultsCard() -> impl IntoView {
     let progress =
         Memo::new(move |_| run.with(|r| r.as_ref().map(Run::progress).unwrap_or_default()));
     let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
+    // What the bound reads (the cases and the prompt): results arriving do not change it.
+    let bound_inputs = Memo::new(move |_| d.draft.with(|x| (x.suite.clone(), x.rendered())));
     let n_sel = move || sel.0.with(|s| s.len());
     // Long tables render a page at a time, so the page stays responsive.
     let shown = RwSignal::new(PAGE);
@@ -118,9 +120,9 @@ pub fn ResultsCard() -> impl IntoView {
                     // The run going on, else all cases: from the requests it sends, each at its
                     // upper bound.
                     let going = r.active.with(|a| a.as_ref().map(|a| a.ids.clone()));
-                    let b = d.draft.with(|x| {
-                        let ids: Vec<u32> = going.clone().unwrap_or_else(|| x.suite.cases.iter().map(|c| c.id).collect());
-                        run::run_bound(&x.suite, &x.rendered(), &ids, exec.temperature, MAX_OUTPUT_TOKENS)
+                    let b = bound_inputs.with(|(suite, prompt)| {
+                        let ids: Vec<u32> = going.clone().unwrap_or_else(|| suite.cases.iter().map(|c| c.id).collect());
+                        run::run_bound(suite, prompt, &ids, exec.temperature, MAX_OUTPUT_TOKENS)
                     });
                     let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
                     let (calls, judges) = (b.exec_calls, b.judge_calls);

@@ -312,6 +312,25 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
         calls == vec![n; 3],
         "each host should answer {n} calls, got {calls:?}"
     );
+    for (i, f) in [fake, &others[0], &others[1]].iter().enumerate() {
+        let mut at: Vec<u64> = f
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .map(|r| r.at_ms)
+            .collect();
+        at.sort_unstable();
+        let mut spacing: Vec<u64> = at.windows(9).map(|w| w[8] - w[0]).collect();
+        spacing.sort_unstable();
+        eprintln!(
+            "[bench] host {}: {} calls; median spacing of call k and k+8: {} ms; first {} ms, last {} ms",
+            i + 1,
+            at.len(),
+            spacing.get(spacing.len() / 2).copied().unwrap_or(0),
+            at.first().copied().unwrap_or(0),
+            at.last().copied().unwrap_or(0)
+        );
+    }
     let ideal = (n as f64 / 8.0).ceil() * 300.0;
     let ratio = ideal / m.ms;
     println!(
