@@ -36,6 +36,8 @@ pub fn schema() -> Value {
 }
 
 /// The meta model's request for a check from `rating`'s note on `output` (the answer to `case`).
+/// The case is quoted as it was answered ([`TestCase::shown_input`]): a conversation with its
+/// earlier turns, then the last user message.
 pub fn request(case: &TestCase, output: &str, rating: &Rating) -> ChatRequest {
     let user = template::fill(
         NOTE_CHECK_USER,
@@ -48,7 +50,7 @@ pub fn request(case: &TestCase, output: &str, rating: &Rating) -> ChatRequest {
                     Thumb::Down => "thumbs down (a bad answer)",
                 },
             ),
-            ("input", &clip(&case.user_message(), 2000)),
+            ("input", &case.shown_input(2000)),
             ("output", &clip(output, 3000)),
         ],
     );

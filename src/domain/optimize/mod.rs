@@ -1909,7 +1909,7 @@ impl Optimizer {
                 let case = ctx.suite.case(*id)?;
                 Some(format!(
                     "Input: {}\nOutput (the first prompt's answer in a run): {}\nWhat went wrong:\n- The person's rating: {}",
-                    eval::clip(&case.user_message(), 600),
+                    case.shown_input(600),
                     eval::clip(&a.output, 600),
                     a.rating.feedback()?
                 ))
