@@ -546,13 +546,22 @@ impl DraftV1 {
         } else {
             versions.iter().map(|v| v.number).max().unwrap_or(0)
         };
-        // Cases keep their ids when they have unique ones; others get fresh ids. A check this app
-        // does not know is left out of its case, not the case.
+        // Cases keep their ids when they have unique ones; others get fresh ids, numbered past
+        // every kept id (so no later case loses its own id, and with it its results, to one
+        // renumbered before it). A check this app does not know is left out of its case, not
+        // the case.
         let mut suite = Suite {
             cut_off_fails: self.cut_off_fails.unwrap_or(true),
             thumbs_down_fails: self.thumbs_down_fails.unwrap_or(true),
             ..Suite::default()
         };
+        let mut seen = std::collections::BTreeSet::new();
+        let unique: Vec<bool> = self
+            .cases
+            .iter()
+            .map(|c| c.id > 0 && seen.insert(c.id))
+            .collect();
+        let mut fresh = seen.last().copied().unwrap_or(0);
         for (i, stored) in self.cases.into_iter().enumerate() {
             let (mut case, left_out) = stored.case.into_case();
             for (j, why) in left_out {
@@ -562,13 +571,13 @@ impl DraftV1 {
                     why: Some(why.to_string()),
                 });
             }
-            let id = stored.id;
-            if id > 0 && suite.case(id).is_none() {
-                case.id = id;
-                suite.cases.push(case);
+            case.id = if unique[i] {
+                stored.id
             } else {
-                suite.add(case);
-            }
+                fresh += 1;
+                fresh
+            };
+            suite.cases.push(case);
         }
         for (i, a) in self.checks.iter().enumerate() {
             match Assertion::try_from(a) {

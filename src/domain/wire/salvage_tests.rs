@@ -665,3 +665,46 @@ fn a_case_wire_form_skips_empty_turns_and_round_trips_them() {
     let back: CaseV1 = serde_json::from_value(v).unwrap();
     assert_eq!(back.into_case().0, conv);
 }
+
+#[test]
+fn cases_with_a_clashing_id_are_numbered_past_the_others_and_results_stay_with_their_case() {
+    // Bug: a case whose stored id another case already had took the next free number, which
+    // could be a later case's own id; that case was then renumbered and its results were shown
+    // under the wrong case.
+    let mut d = sample_draft();
+    let first = d.suite.cases[0].id;
+    d.suite.cases[0].input = "first".into();
+    let mut copy = d.suite.cases[0].clone();
+    copy.input = "same id".into();
+    let mut later = d.suite.cases[0].clone();
+    later.id = first + 1;
+    later.input = "later".into();
+    d.suite.cases.push(copy);
+    d.suite.cases.push(later);
+    let mut run = d.runs[0].clone();
+    let mut answer = run.cases[&first].clone();
+    answer.output = "for later".into();
+    run.cases.insert(first + 1, answer);
+    d.put_run(run);
+    let back = read_record(&record_of(&d).to_string()).unwrap().draft.draft;
+    let got: Vec<(u32, &str)> = back
+        .suite
+        .cases
+        .iter()
+        .map(|c| (c.id, c.input.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (first, "first"),
+            (first + 2, "same id"),
+            (first + 1, "later")
+        ]
+    );
+    let run = back
+        .runs
+        .iter()
+        .find(|r| r.version == d.runs[0].version)
+        .unwrap();
+    assert_eq!(run.cases[&(first + 1)].output, "for later");
+}
