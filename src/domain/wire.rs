@@ -523,9 +523,9 @@ impl DraftV1 {
         }
     }
 
-    /// The domain draft, and what was left out: checks of a kind this app does not know, and an
-    /// optimizer snapshot that does not read or breaks the loop's invariants
-    /// ([`Optimizer::validate`]). A `current` that names no version falls back to the newest.
+    /// The domain draft, and what was left out: checks of a kind this app does not know, the
+    /// results of a run whose version is not among the versions, and an optimizer snapshot that
+    /// does not read or breaks the loop's invariants ([`Optimizer::validate`]). A `current` that names no version falls back to the newest.
     pub fn into_salvaged(self) -> Salvaged {
         let mut lost = Vec::new();
         let versions: Vec<Version> = self
@@ -588,7 +588,20 @@ impl DraftV1 {
                 }),
             }
         }
-        let runs: Vec<Run> = self.runs.into_iter().map(Run::from).collect();
+        // A run of a version that did not make it is left out, named: shown under no version,
+        // it could only ever be shown under another prompt given its number.
+        let runs: Vec<Run> = self
+            .runs
+            .into_iter()
+            .map(Run::from)
+            .filter(|r| {
+                let kept = versions.iter().any(|v| v.number == r.version);
+                if !kept {
+                    lost.push(Lost::RunWithoutVersion { version: r.version });
+                }
+                kept
+            })
+            .collect();
         let optimizer = self.optimizer.and_then(|v| {
             serde_json::from_value::<Optimizer>(v)
                 .map_err(|e| SnapshotError::Shape(e.to_string()))

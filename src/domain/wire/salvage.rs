@@ -58,6 +58,12 @@ pub enum Lost {
     /// The results of one run: by the version it ran, or its place in the list.
     #[error("{} could not be read and were left out.", run_name(*version, *at))]
     Run { version: Option<u32>, at: usize },
+    /// The results of a run whose version did not make it (left out above, or missing): shown
+    /// under no version, so never under another prompt that took its number.
+    #[error(
+        "The run results of version {version} were left out: the version they ran could not be read."
+    )]
+    RunWithoutVersion { version: u32 },
     /// The person's rating of one result (or of its Reflexion final, `final_answer`), by the
     /// version that ran and the case's id; the result itself is kept.
     #[error(
