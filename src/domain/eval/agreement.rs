@@ -265,14 +265,13 @@ pub fn improve_request(a: &Agreement) -> ChatRequest {
             ),
         ],
     );
-    let mut req = ChatRequest::new(Some(IMPROVE.trim().to_owned()), user.trim());
-    req.max_tokens = 900;
-    req.temperature = 0.2;
-    req.schema = Some(OutputSchema {
-        name: "rubric".into(),
-        schema: improve_schema(),
-    });
-    req
+    ChatRequest::structured(
+        IMPROVE,
+        user.trim(),
+        OutputSchema::new("rubric", improve_schema()),
+        900,
+        0.2,
+    )
 }
 
 /// A rewritten rubric and the model's one-sentence account of the change (may be empty).

@@ -54,14 +54,13 @@ pub fn request(case: &TestCase, output: &str, rating: &Rating) -> ChatRequest {
             ("output", &clip(output, 3000)),
         ],
     );
-    let mut req = ChatRequest::new(Some(NOTE_CHECK.trim().to_owned()), user.trim());
-    req.max_tokens = 400;
-    req.temperature = 0.2;
-    req.schema = Some(OutputSchema {
-        name: "check".into(),
-        schema: schema(),
-    });
-    req
+    ChatRequest::structured(
+        NOTE_CHECK,
+        user.trim(),
+        OutputSchema::new("check", schema()),
+        400,
+        0.2,
+    )
 }
 
 /// A proposed check and the model's reason for it.
