@@ -95,11 +95,15 @@ fn the_improve_request_quotes_each_rated_answers_input_and_a_conversations_turns
     let text = &improve_request(a).messages[0].text;
     let case1 = text.split("### Case #1").nth(1).expect("case 1");
     let case1 = case1.split("### Case #").next().unwrap();
-    let first = case1.find("We met on Monday.").expect("the first turn");
-    let reply = case1.find("Noted: Monday.").expect("the assistant's turn");
-    let last = case1.find("notes 0").expect("the last message");
-    let answer = case1.find("Answer: answer 0").expect("the answer");
-    assert!(first < reply && reply < last && last < answer, "{case1}");
+    assert_in_order(
+        case1,
+        &[
+            "We met on Monday.",
+            "Noted: Monday.",
+            "notes 0",
+            "Answer: answer 0",
+        ],
+    );
     // A one-message case is quoted as its message.
     assert!(text.contains("Input: notes 1\nAnswer: answer 1"), "{text}");
 }

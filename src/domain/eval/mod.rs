@@ -33,6 +33,22 @@ pub mod synth;
 #[cfg(test)]
 mod tests;
 
+/// Test support: fails unless every one of `parts` stands in `text`, each after the one before
+/// (how a request quoting a conversation is checked: its turns, then its last message).
+#[cfg(test)]
+pub(crate) fn assert_in_order(text: &str, parts: &[&str]) {
+    let mut from = 0;
+    for p in parts {
+        match text[from..].find(p) {
+            Some(at) => from += at + p.len(),
+            None => panic!(
+                "{p:?} is missing, or not after {:?}, in:\n{text}",
+                &text[..from]
+            ),
+        }
+    }
+}
+
 /// Which set a case belongs to: the optimizer learns from *train* cases and checks its winner on
 /// *held-out* ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

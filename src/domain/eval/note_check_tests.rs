@@ -45,14 +45,14 @@ fn the_request_quotes_a_conversation_case_with_its_earlier_turns() {
         &Rating::new(Thumb::Down, "Should say the order number."),
     );
     let text = &req.messages[0].text;
-    let first = text
-        .find("My order 1182 came broken.")
-        .expect("the first turn");
-    let reply = text
-        .find("Sorry! I can send a new one.")
-        .expect("the assistant's turn");
-    let last = text.find("And the date?").expect("the last message");
-    assert!(first < reply && reply < last, "{text}");
+    assert_in_order(
+        text,
+        &[
+            "My order 1182 came broken.",
+            "Sorry! I can send a new one.",
+            "And the date?",
+        ],
+    );
     assert!(text.contains(&case.shown_input(2000)), "{text}");
 }
 

@@ -2139,14 +2139,10 @@ fn the_optimizers_feedback_shows_a_failing_case_with_its_conversation() {
         .text
         .clone();
     let failed = text.split("## Failed cases").nth(1).expect("failed cases");
-    let at = failed
-        .find("Earlier: my name is Ana.")
-        .expect("the first turn");
-    let reply = failed
-        .find("Hello Ana, noted.")
-        .expect("the assistant's turn");
-    let last = failed.find("case 0").expect("the message");
-    assert!(at < reply && reply < last, "{failed}");
+    eval::assert_in_order(
+        failed,
+        &["Earlier: my name is Ana.", "Hello Ana, noted.", "case 0"],
+    );
 }
 
 #[test]
@@ -2174,12 +2170,8 @@ fn a_rated_run_answer_reaches_the_proposal_with_its_conversation() {
         .split_once("Output (the first prompt's answer in a run): Hi (from the run)")
         .expect("the rated answer");
     let input = before.rsplit("Input: ").next().unwrap();
-    let at = input
-        .find("Earlier: my name is Ana.")
-        .expect("the first turn");
-    let reply = input
-        .find("Hello Ana, noted.")
-        .expect("the assistant's turn");
-    let last = input.find("case 0").expect("the message");
-    assert!(at < reply && reply < last, "{input}");
+    eval::assert_in_order(
+        input,
+        &["Earlier: my name is Ana.", "Hello Ana, noted.", "case 0"],
+    );
 }

@@ -324,6 +324,32 @@ impl<'a> CasesPage<'a> {
         Self { b }
     }
 
+    /// Makes open case `n` a conversation: "Add earlier turns", then `user`'s turn and the
+    /// assistant's `reply` after it.
+    pub async fn add_earlier_turns(&self, n: u32, user: &str, reply: &str) -> Result<()> {
+        self.b
+            .button(&format!("Add earlier turns to case #{n}"))
+            .await?
+            .click()
+            .await?;
+        self.b
+            .field(&format!("Turn 1 of case #{n}: User"))
+            .await?
+            .send_keys(user)
+            .await?;
+        self.b
+            .button(&format!("Add an assistant turn to case #{n}"))
+            .await?
+            .click()
+            .await?;
+        self.b
+            .field(&format!("Turn 2 of case #{n}: Assistant"))
+            .await?
+            .send_keys(reply)
+            .await?;
+        Ok(())
+    }
+
     /// Adds case `n` (the next one) with an input, and a "contains all of" check when given.
     pub async fn add(&self, n: u32, input: &str, must_contain: Option<&str>) -> Result<()> {
         self.b.button("Add case").await?.click().await?;

@@ -53,22 +53,7 @@ async fn open_the_conversation(b: &Browser) -> anyhow::Result<()> {
 /// assistant, then `last` typed as the last user message.
 async fn build_conversation(b: &Browser, last: &str) -> anyhow::Result<()> {
     b.button("Add case").await?.click().await?;
-    b.button("Add earlier turns to case #1")
-        .await?
-        .click()
-        .await?;
-    b.field("Turn 1 of case #1: User")
-        .await?
-        .send_keys(FIRST)
-        .await?;
-    b.button("Add an assistant turn to case #1")
-        .await?
-        .click()
-        .await?;
-    b.field("Turn 2 of case #1: Assistant")
-        .await?
-        .send_keys(REPLY)
-        .await?;
+    CasesPage::new(b).add_earlier_turns(1, FIRST, REPLY).await?;
     b.field("Last user message of case #1 (the reply to it is checked)")
         .await?
         .send_keys(last)
