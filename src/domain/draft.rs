@@ -107,6 +107,9 @@ pub struct Draft {
     pub suite: Suite,
     /// The latest run of each version that has been run.
     pub runs: Vec<Run>,
+    /// The latest run of each version on each comparison model (the model grid), by
+    /// [`grid::model_key`](crate::domain::eval::grid::model_key).
+    pub compared: Vec<crate::domain::eval::grid::ModelRun>,
     /// The optimization loop, running or finished (its evidence stays until the next one).
     pub optimizer: Option<Optimizer>,
 }
@@ -149,10 +152,14 @@ impl Draft {
     }
 
     /// The number a new version gets: past every number the draft's records name (its
-    /// versions, its runs, the version an optimization loop started from), so a result or a
+    /// versions, its runs on every model, the version an optimization loop started from), so a result or a
     /// loop whose version was lost (a damaged record) is never shown under a new prompt.
     fn next_version_number(&self) -> u32 {
-        let runs = self.runs.iter().map(|r| r.version);
+        let runs = self
+            .runs
+            .iter()
+            .chain(self.compared.iter().map(|m| &m.run))
+            .map(|r| r.version);
         let started = self.optimizer.iter().map(|o| o.from_version);
         self.versions
             .iter()
@@ -264,6 +271,45 @@ impl Draft {
         self.runs.iter_mut().find(|r| r.version == version)
     }
 
+    /// The latest run of a version on the comparison model `key`
+    /// ([`grid::model_key`](crate::domain::eval::grid::model_key)); with an empty `key`, the
+    /// execution model's run ([`Draft::run_of`]).
+    pub fn run_on(&self, version: u32, key: &str) -> Option<&Run> {
+        if key.is_empty() {
+            return self.run_of(version);
+        }
+        self.compared
+            .iter()
+            .find(|r| r.run.version == version && r.key == key)
+            .map(|r| &r.run)
+    }
+
+    /// [`Draft::run_on`], to change.
+    pub fn run_on_mut(&mut self, version: u32, key: &str) -> Option<&mut Run> {
+        if key.is_empty() {
+            return self.run_of_mut(version);
+        }
+        self.compared
+            .iter_mut()
+            .find(|r| r.run.version == version && r.key == key)
+            .map(|r| &mut r.run)
+    }
+
+    /// Keeps `run` as the latest run of its version on the model `key` (empty: the execution
+    /// model, [`Draft::put_run`]), replacing an earlier one.
+    pub fn put_run_on(&mut self, key: &str, run: Run) {
+        if key.is_empty() {
+            return self.put_run(run);
+        }
+        self.compared
+            .retain(|r| !(r.run.version == run.version && r.key == key));
+        self.compared.push(crate::domain::eval::grid::ModelRun {
+            key: key.to_owned(),
+            run,
+        });
+        self.compared.sort_by_key(|r| r.run.version);
+    }
+
     /// Sets (`None`: clears) the person's rating of case `case`'s result in version `version`'s
     /// run, or of its Reflexion final answer (`final_answer`). `false` when there is no such
     /// output (the rating belongs to an output: none is kept without one).
@@ -274,8 +320,21 @@ impl Draft {
         final_answer: bool,
         rating: Option<crate::domain::eval::rating::Rating>,
     ) -> bool {
+        self.rate_on(version, "", case, final_answer, rating)
+    }
+
+    /// [`Draft::rate`] for the result on the model `key` ([`Draft::run_on`]: "" for the
+    /// execution model, else a comparison model of the model grid).
+    pub fn rate_on(
+        &mut self,
+        version: u32,
+        key: &str,
+        case: u32,
+        final_answer: bool,
+        rating: Option<crate::domain::eval::rating::Rating>,
+    ) -> bool {
         let Some(cr) = self
-            .run_of_mut(version)
+            .run_on_mut(version, key)
             .and_then(|r| r.cases.get_mut(&case))
         else {
             return false;

@@ -6,6 +6,7 @@ pub mod attempt;
 pub mod autosave;
 pub mod diff;
 pub mod draft;
+pub mod engine;
 pub mod estimate;
 pub mod eval;
 pub mod figures;

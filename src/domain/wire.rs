@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::draft::{Draft, Origin, Version};
+use crate::domain::eval::grid::ModelRun;
 use crate::domain::eval::judge::Judgement;
 use crate::domain::eval::rating::Rating;
 use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Status};
@@ -50,6 +51,10 @@ pub struct DraftV1 {
     pub thumbs_down_fails: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<RunV1>,
+    /// Results on the comparison models (the model grid, `Draft::compared`): each a run with
+    /// its model's key (`grid::model_key`); absent when there are none and in older records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compared: Vec<ComparedRunV1>,
     /// The optimizer's own versioned snapshot (`Optimizer::version`); kept in storage and exports,
     /// never in share links. An unreadable one (from a newer app) is dropped, not fatal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +81,15 @@ pub struct RunV1 {
     pub cases: Vec<CaseRunV1>,
 }
 
+/// The results of one version on one comparison model (`grid::ModelRun`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ComparedRunV1 {
+    /// The model's key, "open-ai|https://api.openai.com/v1|gpt-4o-mini" (`grid::model_key`).
+    pub key: String,
+    #[serde(flatten)]
+    pub run: RunV1,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaseRunV1 {
     pub id: u32,
@@ -93,6 +107,10 @@ pub struct CaseRunV1 {
     pub estimated: bool,
     #[serde(default)]
     pub ms: f64,
+    /// Milliseconds to the first text of the answering attempt (`CaseRun::first_token_ms`);
+    /// absent when unknown and in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_ms: Option<f64>,
     /// Why the model stopped (promptfoo's `finish-reason` words); absent in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<String>,
@@ -170,6 +188,7 @@ impl From<&Run> for RunV1 {
                     ],
                     estimated: c.tokens_estimated,
                     ms: c.ms,
+                    first_ms: c.first_token_ms,
                     stop: c.finish_reason.clone(),
                     cost: c.cost_usd,
                     refusal: c.refusal.clone(),
@@ -244,6 +263,7 @@ impl From<RunV1> for Run {
                         judge_tokens: (c.tokens[2], c.tokens[3]),
                         judgements,
                         ms: c.ms,
+                        first_token_ms: c.first_ms.filter(|x| x.is_finite() && *x >= 0.0),
                         finish_reason: c.stop,
                         cost_usd: c.cost.filter(|x| x.is_finite()),
                         refusal: c.refusal,
@@ -520,6 +540,18 @@ impl DraftV1 {
             } else {
                 Vec::new()
             },
+            compared: if include.results && include.cases {
+                d.compared
+                    .iter()
+                    .filter(|r| include.history || r.run.version == d.current)
+                    .map(|r| ComparedRunV1 {
+                        key: r.key.clone(),
+                        run: RunV1::from(&r.run),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -590,14 +622,37 @@ impl DraftV1 {
         }
         // A run of a version that did not make it is left out, named: shown under no version,
         // it could only ever be shown under another prompt given its number.
+        let has_version = |version: u32| versions.iter().any(|v| v.number == version);
         let runs: Vec<Run> = self
             .runs
             .into_iter()
             .map(Run::from)
             .filter(|r| {
-                let kept = versions.iter().any(|v| v.number == r.version);
+                let kept = has_version(r.version);
                 if !kept {
-                    lost.push(Lost::RunWithoutVersion { version: r.version });
+                    lost.push(Lost::RunWithoutVersion {
+                        version: r.version,
+                        model: None,
+                    });
+                }
+                kept
+            })
+            .collect();
+        let compared: Vec<ModelRun> = self
+            .compared
+            .into_iter()
+            .filter(|r| !r.key.is_empty())
+            .map(|r| ModelRun {
+                key: r.key,
+                run: Run::from(r.run),
+            })
+            .filter(|r| {
+                let kept = has_version(r.run.version);
+                if !kept {
+                    lost.push(Lost::RunWithoutVersion {
+                        version: r.run.version,
+                        model: Some(r.key.clone()),
+                    });
                 }
                 kept
             })
@@ -612,6 +667,7 @@ impl DraftV1 {
         let draft = Draft {
             suite,
             runs,
+            compared,
             optimizer,
             name: self.name,
             idea: IdeaInput {
@@ -635,7 +691,7 @@ impl DraftV1 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn sample_draft() -> Draft {
@@ -698,6 +754,7 @@ mod tests {
                 tokens_estimated: true,
                 judge_tokens: (50, 20),
                 ms: 120.0,
+                first_token_ms: Some(40.0),
                 finish_reason: Some("stop".into()),
                 cost_usd: Some(0.000_42),
                 refusal: None,

@@ -1,16 +1,20 @@
-//! Runs the current prompt on test cases with the execution model: a pool of at most N calls at
-//! once, outputs streamed into their rows (batched to a few paints a second), judge calls after
-//! each output, cancel, retry and re-judge of one case. Before anything is sent, cases that would
+//! Runs the current prompt on test cases with the execution model, and on the comparison models
+//! of the model grid: one queue whose calls start as their provider host has room
+//! ([`Scheduler`], at most N calls at once per host), outputs streamed into their rows (batched
+//! to a few paints a second), judge calls after each output, cancel, retry and re-judge of one
+//! case. Before anything is sent, cases that would
 //! go out with empty variables are named and wait for the person (`unfilled`, `run_anyway`).
 //! Results land in the draft as they finish, stamped with the run that made them, so a reload or
 //! a fault mid-run loses nothing that had finished.
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use crate::domain::engine::Scheduler;
 use crate::domain::estimate::{call_cost, estimate_tokens};
+use crate::domain::eval::grid::{self, Slot};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::eval::run::{self, CaseRun, ModelUsed, Status};
 use crate::domain::eval::{Observed, TestCase};
@@ -32,10 +36,12 @@ pub struct Active {
     pub started_ms: f64,
     /// The cases this run was asked to do, in the order asked (cases added while it runs join it).
     pub ids: Vec<u32>,
+    /// The models it runs on, by [`grid::model_key`] ("" for the execution model).
+    pub models: Vec<String>,
     pub cancelling: bool,
 }
 
-/// Everything a worker needs, fixed when the run starts.
+/// Everything a call needs, fixed when the run starts (models join when asked).
 #[derive(Clone)]
 struct Job {
     version: u32,
@@ -43,37 +49,50 @@ struct Job {
     started_ms: f64,
     draft_id: String,
     prompt: String,
-    exec: ProviderConfig,
+    slots: Vec<Slot>,
     judge: ProviderConfig,
     opts: CallOptions,
 }
+
+impl Job {
+    fn slot(&self, key: &str) -> Option<&Slot> {
+        self.slots.iter().find(|s| s.key == key)
+    }
+}
+
+/// A queued call: the model's key and the case id.
+type Call = (String, u32);
 
 /// The run controls. `Copy`: hand them to components.
 #[derive(Clone, Copy)]
 pub struct Runner {
     pub active: RwSignal<Option<Active>>,
-    /// Live text of outputs still streaming, one signal per case (so a token repaints one row).
-    live: StoredValue<HashMap<u32, ArcRwSignal<Option<String>>>, LocalStorage>,
+    /// Live text of outputs still streaming, one signal per (model, case) (so a token repaints
+    /// one row).
+    live: StoredValue<HashMap<Call, ArcRwSignal<Option<String>>>, LocalStorage>,
     /// While a case's call waits to try again: the note saying why and when (see
     /// [`ProviderError::retry_note`](crate::domain::provider::ProviderError::retry_note)).
-    retrying: StoredValue<HashMap<u32, ArcRwSignal<Option<String>>>, LocalStorage>,
-    /// Cases being re-judged now (outside a run).
-    pub judging: RwSignal<std::collections::HashSet<u32>>,
+    retrying: StoredValue<HashMap<Call, ArcRwSignal<Option<String>>>, LocalStorage>,
+    /// Cases being re-judged now (outside a run), by (model key, case id).
+    pub judging: RwSignal<std::collections::HashSet<Call>>,
     /// The page has started to go away (a reload, a closed tab): the calls it aborts did not
     /// fail, so nothing is recorded for them (the next load shows such a case as cancelled, or
     /// its judge as not judged, with Retry or Re-judge), never "nothing answered".
     leaving: StoredValue<bool>,
-    /// Calls at once (1-16).
+    /// Calls at once to one provider host (1-16), for hosts without a limit of their own.
     pub concurrency: RwSignal<u32>,
+    /// Hosts' own limits of calls at once (1-16), set by the person beside each model.
+    pub host_limits: RwSignal<std::collections::BTreeMap<String, u32>>,
     /// The last Run press was refused ([`Runner::refused`] says why, while it still holds).
     refused_press: RwSignal<bool>,
     /// A run held back because some of its cases would go out with empty variables
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
-    queue: StoredValue<Rc<RefCell<VecDeque<u32>>>, LocalStorage>,
+    /// The models the run held back in `unfilled` was asked for.
+    held_slots: StoredValue<Vec<Slot>, LocalStorage>,
+    queue: StoredValue<Rc<RefCell<Scheduler<Call>>>, LocalStorage>,
     aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
     job: StoredValue<Option<Job>, LocalStorage>,
-    workers: StoredValue<Rc<RefCell<u32>>, LocalStorage>,
     // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
     drafts: DraftHandle,
     settings: SettingsHandle,
@@ -90,12 +109,13 @@ impl Runner {
             judging: RwSignal::new(Default::default()),
             leaving: StoredValue::new(false),
             concurrency: RwSignal::new(4),
+            host_limits: RwSignal::new(Default::default()),
             refused_press: RwSignal::new(false),
             unfilled: RwSignal::new(None),
-            queue: StoredValue::new_local(Rc::default()),
+            held_slots: StoredValue::new_local(Vec::new()),
+            queue: StoredValue::new_local(Rc::new(RefCell::new(Scheduler::new(4)))),
             aborts: StoredValue::new_local(Rc::default()),
             job: StoredValue::new_local(None),
-            workers: StoredValue::new_local(Rc::default()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
@@ -121,22 +141,33 @@ impl Runner {
         expect_context()
     }
 
-    /// The live output of a case: `Some` while its call streams.
+    /// The live output of a case on the execution model: `Some` while its call streams.
     pub fn live(self, id: u32) -> ArcRwSignal<Option<String>> {
+        self.live_on("", id)
+    }
+
+    /// The live output of a case on the model `key` ("" for the execution model).
+    pub fn live_on(self, key: &str, id: u32) -> ArcRwSignal<Option<String>> {
         self.live
             .try_update_value(|m| {
-                m.entry(id)
+                m.entry((key.to_owned(), id))
                     .or_insert_with(|| ArcRwSignal::new(None))
                     .clone()
             })
             .unwrap_or_else(|| ArcRwSignal::new(None))
     }
 
-    /// The retry note of a case: `Some` while its call waits to try again.
+    /// The retry note of a case on the execution model: `Some` while its call waits to try
+    /// again.
     pub fn retry_note(self, id: u32) -> ArcRwSignal<Option<String>> {
+        self.retry_note_on("", id)
+    }
+
+    /// The retry note of a case on the model `key` ("" for the execution model).
+    pub fn retry_note_on(self, key: &str, id: u32) -> ArcRwSignal<Option<String>> {
         self.retrying
             .try_update_value(|m| {
-                m.entry(id)
+                m.entry((key.to_owned(), id))
                     .or_insert_with(|| ArcRwSignal::new(None))
                     .clone()
             })
@@ -202,17 +233,45 @@ impl Runner {
         ))
     }
 
-    /// Runs the current version on these cases (all when empty). Refuses, with a reason in
-    /// `refused`, when an assertion is unusable or there is nothing to run; holds the run back in
-    /// `unfilled` when a case would go out with an empty variable or message (`run::gaps`).
+    /// Runs the current version on these cases (all when empty) with the execution model.
+    /// Refuses, with a reason in `refused`, when an assertion is unusable or there is nothing to
+    /// run; holds the run back in `unfilled` when a case would go out with an empty variable or
+    /// message (`run::gaps`).
     pub fn run(self, ids: Vec<u32>) {
-        self.start(ids, true);
+        self.start(ids, true, vec![self.exec_slot()]);
     }
 
-    /// Runs the cases held back in `unfilled` as they are, empty variables and all.
+    /// Runs the current version on these cases (all when empty) with the execution model and
+    /// every comparison model (the model grid), refused and held back like [`Runner::run`].
+    pub fn run_models(self, ids: Vec<u32>) {
+        let slots = self.model_slots();
+        self.start(ids, true, slots);
+    }
+
+    /// The execution model and the comparison models, as the grid runs them ([`grid::slots`]).
+    pub fn model_slots(self) -> Vec<Slot> {
+        let exec = self.exec_slot().cfg;
+        self.settings
+            .compare
+            .with_untracked(|c| grid::slots(&exec, c))
+    }
+
+    fn exec_slot(self) -> Slot {
+        Slot {
+            key: String::new(),
+            cfg: self
+                .settings
+                .roles
+                .with_untracked(|r| r.get(Role::Execution).clone()),
+        }
+    }
+
+    /// Runs the cases held back in `unfilled` as they are, empty variables and all, on the
+    /// models they were asked for.
     pub fn run_anyway(self) {
         if let Some(ids) = self.unfilled.get_untracked() {
-            self.start(ids, false);
+            let slots = self.held_slots.get_value();
+            self.start(ids, false, slots);
         }
     }
 
@@ -221,7 +280,7 @@ impl Runner {
         self.unfilled.set(None);
     }
 
-    fn start(self, ids: Vec<u32>, hold_gaps: bool) {
+    fn start(self, ids: Vec<u32>, hold_gaps: bool, slots: Vec<Slot>) {
         let d = self.drafts;
         self.unfilled.set(None);
         let (version, prompt, all, problems) = d.draft.with_untracked(|x| {
@@ -246,57 +305,74 @@ impl Runner {
                 .any(|c| !run::gaps(&prompt, c).is_empty())
         });
         if hold_gaps && gaps {
+            self.held_slots.set_value(slots);
             self.unfilled.set(Some(ids));
             return;
         }
-        if self
-            .active
-            .with_untracked(|a| a.as_ref().is_some_and(|a| a.version == version))
-        {
-            // A run of this version is going: add the cases to its queue.
-            self.enqueue(&ids);
-            return;
-        }
-        if self.running_untracked() {
-            self.cancel();
-        }
-        let s = self.settings;
-        let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
-        let judge = s.roles.with_untracked(|r| r.get(Role::Judge).clone());
         let started = js_sys::Date::now();
-        let job = Job {
-            version,
-            started_ms: started,
-            draft_id: self.library.current_id.get_untracked(),
-            prompt,
-            exec: exec.clone(),
-            judge,
-            opts: s.call_options(),
+        let same_version = self
+            .active
+            .with_untracked(|a| a.as_ref().is_some_and(|a| a.version == version));
+        if !same_version {
+            if self.running_untracked() {
+                self.cancel();
+            }
+            let s = self.settings;
+            self.job.set_value(Some(Job {
+                version,
+                started_ms: started,
+                draft_id: self.library.current_id.get_untracked(),
+                prompt,
+                slots: Vec::new(),
+                judge: s.roles.with_untracked(|r| r.get(Role::Judge).clone()),
+                opts: s.call_options(),
+            }));
+            self.active.set(Some(Active {
+                version,
+                started_ms: started,
+                ids: Vec::new(),
+                models: Vec::new(),
+                cancelling: false,
+            }));
+        }
+        // A run of this version is going: models not in it yet join it (their records start
+        // now); the cases are added to its queue.
+        let Some(mut job) = self.job.get_value() else {
+            return;
         };
-        self.job.set_value(Some(job));
-        d.draft.update(|x| {
-            let mut run = x.run_of(version).cloned().unwrap_or_default();
-            run.version = version;
-            run.model = format!("{} {}", exec.kind.label(), exec.model);
-            run.started_ms = started;
-            // Cases no longer in the suite are dropped from the record.
-            run.cases.retain(|id, _| x.suite.case(*id).is_some());
-            x.put_run(run);
-        });
-        self.active.set(Some(Active {
-            version,
-            started_ms: started,
-            ids: Vec::new(),
-            cancelling: false,
-        }));
-        self.enqueue(&ids);
+        let joining: Vec<Slot> = slots
+            .iter()
+            .filter(|s| job.slot(&s.key).is_none())
+            .cloned()
+            .collect();
+        if !joining.is_empty() {
+            d.draft.update(|x| {
+                for slot in &joining {
+                    let mut run = x.run_on(version, &slot.key).cloned().unwrap_or_default();
+                    run.version = version;
+                    run.model = if slot.key.is_empty() {
+                        format!("{} {}", slot.cfg.kind.label(), slot.cfg.model)
+                    } else {
+                        grid::model_label(&slot.cfg)
+                    };
+                    run.started_ms = job.started_ms;
+                    // Cases no longer in the suite are dropped from the record.
+                    run.cases.retain(|id, _| x.suite.case(*id).is_some());
+                    x.put_run_on(&slot.key, run);
+                }
+            });
+            job.slots.extend(joining);
+            self.job.set_value(Some(job.clone()));
+        }
+        let keys: Vec<String> = slots.into_iter().map(|s| s.key).collect();
+        self.enqueue(&keys, &ids);
     }
 
     fn running_untracked(self) -> bool {
         self.active.with_untracked(Option::is_some)
     }
 
-    fn enqueue(self, ids: &[u32]) {
+    fn enqueue(self, keys: &[String], ids: &[u32]) {
         let Some(job) = self.job.get_value() else {
             return;
         };
@@ -304,62 +380,72 @@ impl Runner {
         let queue = self.queue.get_value();
         let mut added = Vec::new();
         d.draft.update(|x| {
-            let Some(run) = x.run_of_mut(job.version) else {
-                return;
-            };
-            for id in ids {
-                if queue.borrow().contains(id)
-                    || run
-                        .cases
-                        .get(id)
-                        .is_some_and(|c| c.status == Status::Running)
-                {
+            // Model by model, so each model's answers arrive in case order.
+            for key in keys {
+                let Some(slot) = job.slot(key) else { continue };
+                let host = slot.cfg.host();
+                let Some(run) = x.run_on_mut(job.version, key) else {
                     continue;
+                };
+                for id in ids {
+                    let call = (key.clone(), *id);
+                    if queue.borrow().is_queued(&call)
+                        || run
+                            .cases
+                            .get(id)
+                            .is_some_and(|c| c.status == Status::Running)
+                    {
+                        continue;
+                    }
+                    run.cases.insert(
+                        *id,
+                        CaseRun {
+                            run_ms: job.started_ms,
+                            ..CaseRun::default()
+                        },
+                    );
+                    queue.borrow_mut().push(call, &host);
+                    added.push((key.clone(), *id));
                 }
-                run.cases.insert(
-                    *id,
-                    CaseRun {
-                        run_ms: job.started_ms,
-                        ..CaseRun::default()
-                    },
-                );
-                queue.borrow_mut().push_back(*id);
-                added.push(*id);
             }
         });
         self.active.update(|a| {
             if let Some(a) = a {
-                for id in &added {
+                for (key, id) in &added {
                     if !a.ids.contains(id) {
                         a.ids.push(*id);
+                    }
+                    if !a.models.contains(key) {
+                        a.models.push(key.clone());
                     }
                 }
             }
         });
-        let want = self.concurrency.get_untracked().clamp(1, 16);
-        let workers = self.workers.get_value();
-        let spawn = want
-            .saturating_sub(*workers.borrow())
-            .min(queue.borrow().len() as u32);
-        for _ in 0..spawn {
-            *workers.borrow_mut() += 1;
-            leptos::task::spawn_local(async move { self.worker().await });
-        }
+        self.pump();
     }
 
-    async fn worker(self) {
+    /// Starts every queued call whose host has room ([`Scheduler::start`]), each as its own
+    /// task; when none is queued or in flight, the run is over.
+    fn pump(self) {
         let queue = self.queue.get_value();
-        loop {
-            let next = queue.borrow_mut().pop_front();
-            let Some(id) = next else { break };
-            let Some(job) = self.job.get_value() else {
-                break;
-            };
-            self.case(&job, id).await;
+        let started = {
+            let mut q = queue.borrow_mut();
+            q.set_default_limit(self.concurrency.get_untracked());
+            for (host, n) in self.host_limits.get_untracked() {
+                q.set_limit(&host, Some(n));
+            }
+            q.start()
+        };
+        for ((key, id), host) in started {
+            leptos::task::spawn_local(async move {
+                if let Some(job) = self.job.get_value() {
+                    self.case(&job, &key, id).await;
+                }
+                self.queue.get_value().borrow_mut().finished(&host);
+                self.pump();
+            });
         }
-        let workers = self.workers.get_value();
-        *workers.borrow_mut() -= 1;
-        if *workers.borrow() == 0 && queue.borrow().is_empty() {
+        if queue.borrow().idle() {
             self.active.try_set(None);
             self.job.set_value(None);
             self.aborts.get_value().borrow_mut().clear();
@@ -371,45 +457,62 @@ impl Runner {
         self.library.current_id.get_untracked() == job.draft_id
     }
 
-    fn update_case(self, job: &Job, id: u32, f: impl FnOnce(&mut CaseRun)) {
+    fn update_case(self, job: &Job, key: &str, id: u32, f: impl FnOnce(&mut CaseRun)) {
         if !self.same_draft(job) {
             return;
         }
         self.drafts.draft.update(|x| {
-            if let Some(c) = x.run_of_mut(job.version).and_then(|r| r.cases.get_mut(&id)) {
+            if let Some(c) = x
+                .run_on_mut(job.version, key)
+                .and_then(|r| r.cases.get_mut(&id))
+            {
                 f(c);
             }
         });
     }
 
-    async fn case(self, job: &Job, id: u32) {
+    async fn case(self, job: &Job, key: &str, id: u32) {
         let d = self.drafts;
         let Some(case) = d.draft.with_untracked(|x| x.suite.case(id).cloned()) else {
+            return;
+        };
+        let Some(exec) = job.slot(key).map(|s| s.cfg.clone()) else {
             return;
         };
         let s = self.settings;
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
         // Running is shown from the live signal; the draft changes only when the case ends.
-        let live = self.live(id);
+        let live = self.live_on(key, id);
         live.set(Some(String::new()));
-        let req = run::request(&job.prompt, &case, job.exec.temperature, MAX_OUTPUT_TOKENS);
+        let req = run::request(&job.prompt, &case, exec.temperature, MAX_OUTPUT_TOKENS);
         let sent = Some(run::fingerprint(&case));
         let t0 = js_sys::Date::now();
-        let key = s.keys_untracked(job.exec.kind);
+        let key_of = s.keys_untracked(exec.kind);
         let mut pending = String::new();
         let mut last_paint = t0;
-        let retrying = self.retry_note(id);
-        let result = chat::stream_chat(&job.exec, key.as_ref(), &req, &abort, job.opts, |p| {
+        // When the answering attempt was sent (a retry starts after its wait), and when its
+        // first text came.
+        let mut attempt_at = t0;
+        let mut first_text: Option<f64> = None;
+        let retrying = self.retry_note_on(key, id);
+        let result = chat::stream_chat(&exec, key_of.as_ref(), &req, &abort, job.opts, |p| {
             if let Some(note) = p.retry_note() {
                 retrying.try_set(Some(note));
+            }
+            if let Progress::Retrying { wait_ms, .. } = &p {
+                attempt_at = js_sys::Date::now() + f64::from(*wait_ms);
+                first_text = None;
             }
             if let Progress::Event(ChatEvent::Text(t)) = p {
                 if retrying.with_untracked(Option::is_some) {
                     retrying.try_set(None);
                 }
-                pending.push_str(&t);
                 let now = js_sys::Date::now();
+                if first_text.is_none() && !t.is_empty() {
+                    first_text = Some((now - attempt_at).max(0.0));
+                }
+                pending.push_str(&t);
                 if now - last_paint >= PAINT_MS {
                     last_paint = now;
                     let chunk = std::mem::take(&mut pending);
@@ -436,9 +539,9 @@ impl Runner {
                         estimate_tokens(&done.text),
                     )
                 };
-                let cost = call_cost(&job.exec, tin, tout);
+                let cost = call_cost(&exec, tin, tout);
                 let stop = done.stop.as_ref().map(Observed::finish_reason_of);
-                self.update_case(job, id, |c| {
+                self.update_case(job, key, id, |c| {
                     c.status = Status::Done;
                     c.output = done.text;
                     c.sent = sent;
@@ -449,23 +552,25 @@ impl Runner {
                     // The answering attempt's own time: backoff waits and failed attempts are
                     // the app's, not the model's.
                     c.ms = done.attempt_ms;
+                    c.first_token_ms = first_text.map(|f| f.min(done.attempt_ms));
                     c.finish_reason = stop;
                     c.cost_usd = cost;
-                    c.exec_model = Some(ModelUsed::of(&job.exec));
+                    c.exec_model = Some(ModelUsed::of(&exec));
                 });
                 true
             }
             // A refusal is an answer of its own: finished, scored 0 on every check but
             // `is-refusal`, with the provider's words as the reason.
             Err(f) if f.error.kind == ErrorKind::Refused => {
-                self.update_case(job, id, |c| {
+                self.update_case(job, key, id, |c| {
                     c.status = Status::Done;
                     c.output = f.partial;
                     c.sent = sent;
                     c.refusal = Some(f.error.detail.clone());
                     c.finish_reason = Some("content_filter".into());
                     c.ms = ms;
-                    c.exec_model = Some(ModelUsed::of(&job.exec));
+                    c.first_token_ms = None;
+                    c.exec_model = Some(ModelUsed::of(&exec));
                 });
                 false
             }
@@ -478,32 +583,33 @@ impl Runner {
                 } else {
                     Status::Failed(f.error.message())
                 };
-                self.update_case(job, id, |c| {
+                self.update_case(job, key, id, |c| {
                     c.status = status;
                     c.sent = sent;
                     c.output = f.partial;
                     c.ms = ms;
+                    c.first_token_ms = None;
                 });
                 false
             }
         };
         if judge_after && !abort.is_aborted() {
-            self.judge_case(job, &case, false, &abort).await;
+            self.judge_case(job, key, &case, false, &abort).await;
         }
     }
 
-    /// Asks the judge about every rubric of the case without a verdict (or an unreadable one
-    /// when `rejudge`).
-    async fn judge_case(self, job: &Job, case: &TestCase, rejudge: bool, abort: &Abort) {
+    /// Asks the judge about every rubric of the case's result on model `key` without a verdict
+    /// (or an unreadable one when `rejudge`).
+    async fn judge_case(self, job: &Job, key: &str, case: &TestCase, rejudge: bool, abort: &Abort) {
         let d = self.drafts;
         let Some((cr, rubrics)) = d.draft.with_untracked(|x| {
-            let cr = x.run_of(job.version)?.cases.get(&case.id)?.clone();
+            let cr = x.run_on(job.version, key)?.cases.get(&case.id)?.clone();
             let rubrics = run::rubrics_to_judge(&x.suite, x.suite.case(case.id)?, &cr, rejudge);
             Some((cr, rubrics))
         }) else {
             return;
         };
-        let key = self.settings.keys_untracked(job.judge.kind);
+        let judge_key = self.settings.keys_untracked(job.judge.kind);
         for rubric in rubrics {
             let subject = judge::Subject {
                 rubric: &rubric,
@@ -513,8 +619,15 @@ impl Runner {
                 cut_off: cr.observed().cut_off(),
             };
             let req = judge::call(&subject, job.judge.temperature).request;
-            let result =
-                chat::stream_chat(&job.judge, key.as_ref(), &req, abort, job.opts, |_| {}).await;
+            let result = chat::stream_chat(
+                &job.judge,
+                judge_key.as_ref(),
+                &req,
+                abort,
+                job.opts,
+                |_| {},
+            )
+            .await;
             let (verdict, tokens) = match result {
                 Ok(done) => {
                     let t = if done.usage.input_tokens + done.usage.output_tokens > 0 {
@@ -535,7 +648,7 @@ impl Runner {
                     (0, 0),
                 ),
             };
-            self.update_case(job, case.id, |c| {
+            self.update_case(job, key, case.id, |c| {
                 c.judgements.insert(rubric.clone(), verdict);
                 c.judge_tokens.0 += tokens.0;
                 c.judge_tokens.1 += tokens.1;
@@ -544,17 +657,28 @@ impl Runner {
         }
     }
 
-    /// Whether the judge of case `id` may still answer: a run is under way or the case is being
-    /// re-judged. A case whose judge verdict is missing while this is false was left unjudged by
-    /// a run that stopped first (a reload, Cancel). Tracked.
+    /// Whether the judge of case `id` on the execution model may still answer: a run is under
+    /// way or the case is being re-judged. A case whose judge verdict is missing while this is
+    /// false was left unjudged by a run that stopped first (a reload, Cancel). Tracked.
     pub fn judging(self, id: u32) -> bool {
-        self.running() || self.judging.with(|j| j.contains(&id))
+        self.judging_on("", id)
+    }
+
+    /// [`Runner::judging`] for the case's result on the model `key`.
+    pub fn judging_on(self, key: &str, id: u32) -> bool {
+        self.running() || self.judging.with(|j| j.contains(&(key.to_owned(), id)))
     }
 
     /// Asks the judge again for a case whose judge reply could not be read, or that a stopped
-    /// run left unjudged.
+    /// run left unjudged (its result on the execution model).
     pub fn rejudge(self, id: u32) {
-        if self.judging.with_untracked(|j| j.contains(&id)) {
+        self.rejudge_on(String::new(), id);
+    }
+
+    /// [`Runner::rejudge`] for the case's result on the model `key`.
+    pub fn rejudge_on(self, key: String, id: u32) {
+        let call = (key.clone(), id);
+        if self.judging.with_untracked(|j| j.contains(&call)) {
             return;
         }
         let d = self.drafts;
@@ -571,18 +695,18 @@ impl Runner {
             started_ms: 0.0,
             draft_id: self.library.current_id.get_untracked(),
             prompt,
-            exec: s.roles.with_untracked(|r| r.get(Role::Execution).clone()),
+            slots: Vec::new(),
             judge: s.roles.with_untracked(|r| r.get(Role::Judge).clone()),
             opts: s.call_options(),
         };
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
         self.judging.update(|j| {
-            j.insert(id);
+            j.insert(call.clone());
         });
         leptos::task::spawn_local(async move {
-            self.judge_case(&job, &case, true, &abort).await;
-            self.judging.try_update(|j| j.remove(&id));
+            self.judge_case(&job, &key, &case, true, &abort).await;
+            self.judging.try_update(|j| j.remove(&call));
         });
     }
 
@@ -590,7 +714,7 @@ impl Runner {
     /// cancelled; finished results stay.
     pub fn cancel(self) {
         let queue = self.queue.get_value();
-        let dropped: Vec<u32> = queue.borrow_mut().drain(..).collect();
+        let dropped: Vec<Call> = queue.borrow_mut().drain();
         for a in self.aborts.get_value().borrow().iter() {
             a.abort();
         }
@@ -598,11 +722,12 @@ impl Runner {
             && self.same_draft(&job)
         {
             self.drafts.draft.update(|x| {
-                if let Some(r) = x.run_of_mut(job.version) {
-                    for id in &dropped {
-                        if let Some(c) = r.cases.get_mut(id) {
-                            c.status = Status::Cancelled;
-                        }
+                for (key, id) in &dropped {
+                    if let Some(c) = x
+                        .run_on_mut(job.version, key)
+                        .and_then(|r| r.cases.get_mut(id))
+                    {
+                        c.status = Status::Cancelled;
                     }
                 }
             });
@@ -612,8 +737,9 @@ impl Runner {
                 a.cancelling = true;
             }
         });
-        if *self.workers.get_value().borrow() == 0 {
+        if queue.borrow().in_flight() == 0 {
             self.active.set(None);
+            self.job.set_value(None);
         }
     }
 }

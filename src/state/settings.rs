@@ -11,6 +11,7 @@ use crate::net::settings as store;
 
 const SETTINGS_KEY: &str = "pw.settings.v1";
 const STALL_KEY: &str = "pw.stall-seconds";
+const COMPARE_KEY: &str = "pw.compare.v1";
 /// The default patience for a silent reply (slow local models need a while for long prompts).
 pub const DEFAULT_STALL_SECONDS: u32 = 45;
 
@@ -22,6 +23,9 @@ fn key_slot(kind: ProviderKind) -> String {
 #[derive(Clone, Copy)]
 pub struct SettingsHandle {
     pub roles: RwSignal<RoleConfigs>,
+    /// The comparison models of the model grid, run beside the execution model (each with its
+    /// own settings; keys are the providers' like every role's).
+    pub compare: RwSignal<Vec<ProviderConfig>>,
     keys: RwSignal<HashMap<ProviderKind, ApiKey>, LocalStorage>,
     remembered: RwSignal<HashSet<ProviderKind>>,
     /// Give up on a reply when no byte arrives for this many seconds.
@@ -52,6 +56,14 @@ impl SettingsHandle {
                 DEFAULT_STALL_SECONDS
             }
         };
+        let compare = match store::load(COMPARE_KEY) {
+            None => Vec::new(),
+            Some(text) => {
+                let (models, lost) = crate::domain::provider::read_saved_models(&text);
+                unreadable.extend(lost);
+                models
+            }
+        };
         let mut keys = HashMap::new();
         let mut remembered = HashSet::new();
         for kind in ProviderKind::ALL {
@@ -62,6 +74,7 @@ impl SettingsHandle {
         }
         let handle = Self {
             roles: RwSignal::new(roles),
+            compare: RwSignal::new(compare),
             keys: RwSignal::new_local(keys),
             remembered: RwSignal::new(remembered),
             stall_seconds: RwSignal::new(stall_seconds),
@@ -73,6 +86,10 @@ impl SettingsHandle {
         Effect::new(move |_| {
             let json = serde_json::to_string(&handle.roles.get()).unwrap_or_default();
             store::save(SETTINGS_KEY, &json);
+        });
+        Effect::new(move |_| {
+            let json = serde_json::to_string(&handle.compare.get()).unwrap_or_default();
+            store::save(COMPARE_KEY, &json);
         });
         provide_context(handle);
         handle

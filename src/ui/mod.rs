@@ -7,6 +7,7 @@ pub mod cases;
 pub mod crash;
 pub mod drafts;
 pub mod generate;
+pub mod grid;
 pub mod icons;
 pub mod improve;
 pub mod notice;

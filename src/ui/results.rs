@@ -104,7 +104,7 @@ pub fn ResultsCard() -> impl IntoView {
                 </Show>
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
                 <NumberInput id="pw-concurrency" value=r.concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
-                <span id="pw-concurrency-hint" class="pw-hint">"calls in parallel, 1 to 16 (lower it if the provider rate-limits you)"</span>
+                <span id="pw-concurrency-hint" class="pw-hint">"calls at once to each provider host, 1 to 16 (lower it if the provider rate-limits you)"</span>
             </div>
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
@@ -190,6 +190,7 @@ pub fn ResultsCard() -> impl IntoView {
                 </button>
             </Show>
             <super::agreement::JudgeAgreement run=run/>
+            <super::grid::ModelGrid/>
             <Compare/>
         </section>
     }
@@ -338,31 +339,14 @@ fn ResultRow(
                 .and_then(|r| r.cases.get(&id).and_then(|c| c.refusal.clone()))
         })
     });
-    let badge = move || match (status.get(), score.get()) {
-        _ if streaming.get() => ("running…", "busy"),
-        (None, _) => ("not run", "idle"),
-        (Some(Status::Queued), _) => ("queued", "idle"),
-        (Some(Status::Running), _) => ("running…", "busy"),
-        (Some(Status::Failed(_)), _) => ("call failed", "bad"),
-        (Some(Status::Cancelled), _) => ("cancelled", "idle"),
-        // A refusal fails unless an is-refusal check of the case expects it.
-        (Some(Status::Done), Some(s)) if s.refused && s.pass => ("refused · pass", "ok"),
-        (Some(Status::Done), _) if refusal.with(Option::is_some) => ("refused", "bad"),
-        (Some(Status::Done), Some(s)) if s.pending && !r.judging(id) => ("not judged", "idle"),
-        (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
-        (Some(Status::Done), Some(s))
-            if s.verdicts
-                .iter()
-                .any(|v| matches!(v, Verdict::JudgeError { .. })) =>
-        {
-            ("judge error", "bad")
-        }
-        (Some(Status::Done), Some(s)) if s.failed_cut_off => ("fail", "bad"),
-        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() && s.rated_down.is_none() => {
-            ("no checks", "idle")
-        }
-        (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
-        (Some(Status::Done), _) => ("fail", "bad"),
+    let badge = move || {
+        verdict_badge(
+            status.get().as_ref(),
+            score.get().as_ref(),
+            streaming.get(),
+            refusal.with(Option::is_some),
+            r.judging(id),
+        )
     };
     // The judge has not answered and will not: the run stopped first (a reload, Cancel).
     let unjudged = move || {
@@ -448,7 +432,7 @@ fn ResultRow(
                 </Show>
                 <Show when=has_judge_error>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
-                        disabled=move || off_judge() || r.judging.with(|j| j.contains(&id)) title=move || off_judge().then_some(OFFLINE_TITLE)
+                        disabled=move || off_judge() || r.judging.with(|j| j.contains(&(String::new(), id))) title=move || off_judge().then_some(OFFLINE_TITLE)
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                 </Show>
             </div>
@@ -601,6 +585,44 @@ fn ResultRow(
     }
 }
 
+/// A result's badge, words and tone ("ok", "bad", "busy", "idle"): `status` of its call,
+/// `score` of its answer, whether it is `streaming` now, was a `refused` answer, and whether its
+/// judge may still answer (`judging`).
+pub fn verdict_badge(
+    status: Option<&Status>,
+    score: Option<&CaseScore>,
+    streaming: bool,
+    refused: bool,
+    judging: bool,
+) -> (&'static str, &'static str) {
+    match (status, score) {
+        _ if streaming => ("running…", "busy"),
+        (None, _) => ("not run", "idle"),
+        (Some(Status::Queued), _) => ("queued", "idle"),
+        (Some(Status::Running), _) => ("running…", "busy"),
+        (Some(Status::Failed(_)), _) => ("call failed", "bad"),
+        (Some(Status::Cancelled), _) => ("cancelled", "idle"),
+        // A refusal fails unless an is-refusal check of the case expects it.
+        (Some(Status::Done), Some(s)) if s.refused && s.pass => ("refused · pass", "ok"),
+        (Some(Status::Done), _) if refused => ("refused", "bad"),
+        (Some(Status::Done), Some(s)) if s.pending && !judging => ("not judged", "idle"),
+        (Some(Status::Done), Some(s)) if s.pending => ("judging…", "busy"),
+        (Some(Status::Done), Some(s))
+            if s.verdicts
+                .iter()
+                .any(|v| matches!(v, Verdict::JudgeError { .. })) =>
+        {
+            ("judge error", "bad")
+        }
+        (Some(Status::Done), Some(s)) if s.failed_cut_off => ("fail", "bad"),
+        (Some(Status::Done), Some(s)) if s.verdicts.is_empty() && s.rated_down.is_none() => {
+            ("no checks", "idle")
+        }
+        (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
+        (Some(Status::Done), _) => ("fail", "bad"),
+    }
+}
+
 /// One answer's check results, a row per check: mark, name, reason (a judge's raw reply when it
 /// could not be read).
 /// `waiting`: a judge still to answer may answer (else its check says the run stopped first).
@@ -721,9 +743,43 @@ fn UnfilledNotice() -> impl IntoView {
 #[component]
 fn Compare() -> impl IntoView {
     let d = DraftHandle::expect();
+    // Which model's results are compared: "" for the execution model's, else a comparison
+    // model's key (the model grid); offered when it has results of two versions or more.
+    let model = RwSignal::new(String::new());
+    let models = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let mut out: Vec<(String, String)> = Vec::new();
+            if x.runs.len() >= 2 {
+                out.push((String::new(), "the execution model".to_owned()));
+            }
+            for m in &x.compared {
+                let n = x.compared.iter().filter(|o| o.key == m.key).count();
+                if n >= 2 && !out.iter().any(|(k, _)| *k == m.key) {
+                    out.push((m.key.clone(), m.run.model.clone()));
+                }
+            }
+            out
+        })
+    });
+    Effect::new(move |_| {
+        let m = models.get();
+        if !m.is_empty() && !m.iter().any(|(k, _)| *k == model.get_untracked()) {
+            model.set(m[0].0.clone());
+        }
+    });
     let versions = Memo::new(move |_| {
-        d.draft
-            .with(|x| x.runs.iter().map(|r| r.version).collect::<Vec<_>>())
+        let key = model.get();
+        d.draft.with(|x| {
+            if key.is_empty() {
+                x.runs.iter().map(|r| r.version).collect::<Vec<_>>()
+            } else {
+                x.compared
+                    .iter()
+                    .filter(|r| r.key == key)
+                    .map(|r| r.run.version)
+                    .collect()
+            }
+        })
     });
     let a = RwSignal::new(0u32);
     let b = RwSignal::new(0u32);
@@ -741,15 +797,16 @@ fn Compare() -> impl IntoView {
     });
     let table = Memo::new(move |_| {
         let (va, vb) = (a.get(), b.get());
+        let key = model.get();
         d.draft.with(|x| {
             let map = |v: u32| {
-                x.run_of(v).map(|r| {
+                x.run_on(v, &key).map(|r| {
                     let spec = x.version(v).map(|ver| &ver.spec);
                     r.score_map(&x.suite, spec)
                 })
             };
             let left_out = |v: u32| {
-                x.run_of(v).map_or(Vec::new(), |r| {
+                x.run_on(v, &key).map_or(Vec::new(), |r| {
                     r.judge_failed_ids(&x.suite, x.version(v).map(|ver| &ver.spec))
                 })
             };
@@ -771,9 +828,21 @@ fn Compare() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || versions.with(|v| v.len() >= 2)>
+        <Show when=move || models.with(|m| !m.is_empty()) && versions.with(|v| v.len() >= 2)>
             <details class="pw-details pw-compare">
                 <summary>"Compare two versions"</summary>
+                <Show when=move || models.with(|m| m.len() >= 2)>
+                    <div class="pw-row pw-row--wrap">
+                        <label class="pw-label pw-label--inline" for="pw-compare-model">"Results of"</label>
+                        <select id="pw-compare-model" class="pw-select pw-select--auto"
+                            on:change=move |ev| model.set(event_target_value(&ev))>
+                            {move || models.get().into_iter().map(|(k, label)| {
+                                let selected = k.clone();
+                                view! { <option value=k selected=move || model.get() == selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                </Show>
                 <div class="pw-row pw-row--wrap">
                     {picker(a, "pw-compare-a", "Compare")}
                     {picker(b, "pw-compare-b", "with")}

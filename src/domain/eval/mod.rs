@@ -17,6 +17,7 @@ mod agreement_tests;
 pub mod cases_io;
 #[cfg(test)]
 mod checks_tests;
+pub mod grid;
 pub mod judge;
 pub mod matchers;
 pub mod note_check;

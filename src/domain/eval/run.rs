@@ -102,6 +102,9 @@ pub struct CaseRun {
     /// (failed attempts and the waits before retries left out); the whole wait for a refusal or
     /// a failed call.
     pub ms: f64,
+    /// Milliseconds from sending the answering attempt to its first text (time to first
+    /// token); `None` when no text streamed, for a failed call, and in older records.
+    pub first_token_ms: Option<f64>,
     /// Why the model stopped, in promptfoo's `finish-reason` words (see
     /// [`Observed::finish_reason_of`]); `None` when the provider did not say.
     pub finish_reason: Option<String>,

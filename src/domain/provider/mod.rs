@@ -490,6 +490,30 @@ pub struct ModelInfo {
 #[cfg(test)]
 mod tests;
 
+/// Reads the saved comparison models (the model grid: a JSON list of [`ProviderConfig`]): an
+/// entry that does not read, or holds a temperature out of range, is left out and named by its
+/// place; text that is not a JSON list gives none, said.
+pub fn read_saved_models(text: &str) -> (Vec<ProviderConfig>, Vec<String>) {
+    let Ok(serde_json::Value::Array(items)) = serde_json::from_str(text) else {
+        return (
+            Vec::new(),
+            vec!["The saved comparison models could not be read, so none are chosen.".to_owned()],
+        );
+    };
+    let mut lost = Vec::new();
+    let mut models = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match serde_json::from_value::<ProviderConfig>(item) {
+            Ok(c) if c.temperature.is_finite() && c.temperature >= 0.0 => models.push(c),
+            _ => lost.push(format!(
+                "Comparison model {} of the saved list could not be read and was left out.",
+                i + 1
+            )),
+        }
+    }
+    (models, lost)
+}
+
 /// The model settings of the three roles. Holds no key (keys live in memory, see `state`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleConfigs {

@@ -180,7 +180,12 @@ impl PartSizes {
             prompt: shown.iter().map(|v| json_len(*v)).sum(),
             history: other.iter().map(|v| json_len(*v)).sum(),
             cases: json_len(&wire.cases) + json_len(&wire.checks),
-            results: json_len(&wire.runs),
+            results: json_len(&wire.runs)
+                + if wire.compared.is_empty() {
+                    0
+                } else {
+                    json_len(&wire.compared)
+                },
         }
     }
 
@@ -396,12 +401,18 @@ fn pack(d: &DraftV1) -> Value {
     // setting existed and links with the default read the same.
     // Then whether a thumbs-down counts as a failed check, likewise (the cut-off item written
     // as null before it when that one is the default).
+    // Then the results on the comparison models (the model grid), with key names like runs,
+    // the two items before it written as null when they are the default.
     if let Value::Array(items) = &mut top {
-        if d.cut_off_fails.is_some() || d.thumbs_down_fails.is_some() {
+        let compared = !d.compared.is_empty();
+        if d.cut_off_fails.is_some() || d.thumbs_down_fails.is_some() || compared {
             items.push(json!(d.cut_off_fails));
         }
-        if let Some(on) = d.thumbs_down_fails {
-            items.push(json!(on));
+        if d.thumbs_down_fails.is_some() || compared {
+            items.push(json!(d.thumbs_down_fails));
+        }
+        if compared {
+            items.push(serde_json::to_value(&d.compared).expect("json"));
         }
     }
     top
@@ -518,6 +529,12 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
         ),
         cut_off_fails: top.get(8).and_then(Value::as_bool),
         thumbs_down_fails: top.get(9).and_then(Value::as_bool),
+        compared: salvage::list(
+            top.get(10).cloned(),
+            lost,
+            || Lost::List("The results on the comparison models"),
+            salvage::compared_run,
+        ),
         optimizer: None,
     })
 }
@@ -1074,6 +1091,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     tokens_estimated: false,
                     judge_tokens: (600, 80),
                     ms: 900.0 + i as f64,
+                    first_token_ms: None,
                     finish_reason: None,
                     cost_usd: None,
                     refusal: None,

@@ -58,12 +58,18 @@ pub enum Lost {
     /// The results of one run: by the version it ran, or its place in the list.
     #[error("{} could not be read and were left out.", run_name(*version, *at))]
     Run { version: Option<u32>, at: usize },
-    /// The results of a run whose version did not make it (left out above, or missing): shown
-    /// under no version, so never under another prompt that took its number.
+    /// The results of a run whose version did not make it (left out above, or missing), on the
+    /// execution model or on a comparison model (`model`, its key): shown under no version, so
+    /// never under another prompt that took its number.
     #[error(
-        "The run results of version {version} were left out: the version they ran could not be read."
+        "The run results of version {version}{} were left out: the version they ran could not be read.",
+        model.as_ref().map(|m| format!(" on comparison model {m}")).unwrap_or_default()
     )]
-    RunWithoutVersion { version: u32 },
+    RunWithoutVersion { version: u32, model: Option<String> },
+    /// The results of one version on a comparison model (the model grid), by the model's key
+    /// when it reads and its place in the list.
+    #[error("The results on comparison model {} could not be read and were left out.", compared_name(model, *at))]
+    ComparedRun { model: Option<String>, at: usize },
     /// The person's rating of one result (or of its Reflexion final, `final_answer`), by the
     /// version that ran and the case's id; the result itself is kept.
     #[error(
@@ -91,6 +97,14 @@ fn run_name(version: Option<u32>, at: usize) -> String {
     match version {
         Some(v) => format!("The run results of version {v}"),
         None => format!("The run results in place {at} of the list"),
+    }
+}
+
+fn compared_name(model: &Option<String>, at: usize) -> String {
+    match model {
+        // The key's last part is the model id ("open-ai|https://…|gpt-4o-mini").
+        Some(k) => format!("\u{201c}{}\u{201d}", k.rsplit('|').next().unwrap_or(k)),
+        None => format!("{at} in the list"),
     }
 }
 
@@ -317,6 +331,12 @@ fn wire_draft(obj: &mut Map<String, Value>, lost: &mut Vec<Lost>) -> DraftV1 {
         || Lost::List("The run results"),
         run,
     );
+    let compared = list(
+        obj.remove("compared"),
+        lost,
+        || Lost::List("The results on the comparison models"),
+        compared_run,
+    );
     let optimizer = obj.remove("optimizer").filter(|v| !v.is_null());
     DraftV1 {
         name,
@@ -329,6 +349,7 @@ fn wire_draft(obj: &mut Map<String, Value>, lost: &mut Vec<Lost>) -> DraftV1 {
         cut_off_fails,
         thumbs_down_fails,
         runs,
+        compared,
         optimizer,
     }
 }
@@ -457,6 +478,36 @@ pub(crate) fn run(at: usize, mut v: Value, lost: &mut Vec<Lost>) -> Option<RunV1
     serde_json::from_value(v)
         .map_err(|_| lost.push(Lost::Run { version, at }))
         .ok()
+}
+
+/// One entry of `compared` (a [`ComparedRunV1`]): its key and run, or left out and named when
+/// either does not read (its rating is salvaged like a run's).
+pub(crate) fn compared_run(
+    at: usize,
+    mut v: Value,
+    lost: &mut Vec<Lost>,
+) -> Option<super::ComparedRunV1> {
+    let key = v
+        .as_object_mut()
+        .and_then(|o| o.remove("key"))
+        .and_then(|k| k.as_str().map(str::to_owned))
+        .filter(|k| !k.trim().is_empty());
+    let Some(key) = key else {
+        lost.push(Lost::ComparedRun { model: None, at });
+        return None;
+    };
+    let mut inner = Vec::new();
+    let run = run(at, v, &mut inner);
+    for l in inner {
+        lost.push(match l {
+            Lost::Run { .. } => Lost::ComparedRun {
+                model: Some(key.clone()),
+                at,
+            },
+            other => other,
+        });
+    }
+    Some(super::ComparedRunV1 { key, run: run? })
 }
 
 /// Takes `obj`'s `rating` out when it is present and does not read as a [`Rating`], noting

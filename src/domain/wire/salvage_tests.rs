@@ -724,8 +724,11 @@ fn cases_with_a_clashing_id_are_numbered_past_the_others_and_results_stay_with_t
 fn results_of_a_version_that_did_not_read_are_never_shown_under_a_new_prompt() {
     // Bug: an import whose versions could not be read kept the run of version 1; the first new
     // prompt became version 1 again and showed that old run as its own results.
-    let d = rich_draft();
+    let mut d = rich_draft();
     assert!(d.run_of(1).is_some() && d.run_of(2).is_some());
+    // Its results on a comparison model (the model grid) too.
+    let on_other = d.run_of(1).unwrap().clone();
+    d.put_run_on("openai:gpt-4o", on_other);
     let mut v = record_of(&d);
     v["draft"]["versions"] = json!("not a list");
     let r = read_record(&v.to_string()).unwrap();
@@ -741,8 +744,15 @@ fn results_of_a_version_that_did_not_read_are_never_shown_under_a_new_prompt() {
         ),
         "{words:?}"
     );
+    assert!(
+        words.contains(
+            &"The run results of version 1 on comparison model openai:gpt-4o were left out: the version they ran could not be read."
+                .to_owned()
+        ),
+        "{words:?}"
+    );
     let mut got = r.draft.draft;
-    assert!(got.versions.is_empty() && got.runs.is_empty());
+    assert!(got.versions.is_empty() && got.runs.is_empty() && got.compared.is_empty());
     assert_eq!(got.suite.cases.len(), d.suite.cases.len(), "the cases stay");
     let n = got.commit(d.versions[0].spec.clone(), Origin::Pasted, 9.0);
     assert!(got.run_of(n).is_none(), "version {n} has no results yet");
@@ -764,6 +774,12 @@ fn results_of_a_version_that_did_not_read_are_never_shown_under_a_new_prompt() {
     let was = orphan.runs[0].version;
     let n = orphan.commit(d.versions[0].spec.clone(), Origin::Pasted, 9.0);
     assert!(n > was && orphan.run_of(n).is_none());
+    let mut compared_only = Draft {
+        compared: d.compared.clone(),
+        ..Draft::default()
+    };
+    let n = compared_only.commit(d.versions[0].spec.clone(), Origin::Pasted, 9.0);
+    assert!(n > 1 && compared_only.run_on(n, "openai:gpt-4o").is_none());
     let mut looped = Draft {
         optimizer: d.optimizer.clone(),
         ..Draft::default()

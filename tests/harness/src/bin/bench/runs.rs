@@ -193,6 +193,8 @@ pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
         setup_prompt_only(&b).await?;
     }
 
+    models_row(&b, &fake).await?;
+
     println!("\n## Responsiveness while 8 streams deliver 2,000 tokens/s in total\n");
     // 8 streams x 250 tokens/s: two 4-character tokens every 8 ms per stream.
     fake.set_timing(0, 8, 8);
@@ -226,6 +228,100 @@ pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
         );
     }
     b.close().await?;
+    Ok(())
+}
+
+/// Three models side by side (the model grid): 100 cases on the execution model and two
+/// comparison models, each model on its own fake host (300 ms a call), 8 calls at once per host;
+/// timed in the page from the click on "Run on all 3 models" until the run is over.
+async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
+    let n = 100usize;
+    let others = [
+        FakeProvider::start_tls().await?,
+        FakeProvider::start_tls().await?,
+    ];
+    for f in [fake, &others[0], &others[1]] {
+        f.set_timing(300, 0, 64);
+        f.set_default_reply("Done: the numbers are summarised.");
+        f.clear();
+    }
+    new_draft(b).await?;
+    setup_prompt_only(b).await?;
+    import(b, n).await?;
+    let s = SettingsPage::open(b).await?;
+    s.close().await?;
+    for (i, f) in others.iter().enumerate() {
+        b.button("Add a model to compare").await?.click().await?;
+        s.fill(
+            &format!("Address of comparison model {}", i + 1),
+            &f.openai_url(),
+        )
+        .await?;
+        s.fill(
+            &format!("Model of comparison model {}", i + 1),
+            "fake-large",
+        )
+        .await?;
+    }
+    b.button("Run on all 3 models").await?;
+    b.eval(WATCH).await?;
+    b.eval(
+        r#"
+        window.__pwDone = null; window.__pwSawRunning = false;
+        const btn = Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Run on all 3 models');
+        new MutationObserver((_, obs) => {
+          if (btn.disabled) { window.__pwSawRunning = true; return; }
+          if (window.__pwSawRunning && window.__pwDone === null) { window.__pwDone = performance.now(); obs.disconnect(); }
+        }).observe(btn, { attributes: true, attributeFilter: ['disabled'] });
+        window.__pwStart = performance.now();
+        btn.click();
+        return true;"#,
+    )
+    .await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    while !b.eval("return window.__pwDone").await?.is_number() {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the 3-model run did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ms = b
+        .eval("return window.__pwDone - window.__pwStart")
+        .await?
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    let m = measured(ms, &b.eval(READ).await?);
+    let calls: Vec<usize> = [fake, &others[0], &others[1]]
+        .iter()
+        .map(|f| f.requests().iter().filter(|r| r.method == "POST").count())
+        .collect();
+    anyhow::ensure!(
+        calls == vec![n; 3],
+        "each host should answer {n} calls, got {calls:?}"
+    );
+    let ideal = (n as f64 / 8.0).ceil() * 300.0;
+    let ratio = ideal / m.ms;
+    println!(
+        "\n## Three models side by side (one fake host per model, 300 ms per call, 8 at once per host)\n"
+    );
+    println!(
+        "| models x cases | ideal ceil(N/8) x 300 ms | actual | ideal / actual | goal >= 0.90 | longest task during the run | goal <= 50 ms |"
+    );
+    println!("|---|---:|---:|---:|---|---|---|");
+    println!(
+        "| 3 x {n} | {ideal:.0} ms | {:.0} ms | {ratio:.2} | {} | {} | {} |",
+        m.ms,
+        verdict(ratio >= 0.90),
+        task(&m),
+        verdict(m.longest_task <= 50.0)
+    );
+    // The next scenarios run on the execution model alone.
+    for _ in 0..2 {
+        b.button("Remove comparison model 1").await?.click().await?;
+    }
+    new_draft(b).await?;
+    setup_prompt_only(b).await?;
     Ok(())
 }
 

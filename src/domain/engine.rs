@@ -1,0 +1,190 @@
+//! The call queue's rule, decided here and performed by the shell (`state::runner`): queued calls
+//! start in the order asked, as long as their provider host has fewer calls in flight than its
+//! limit (rate limits differ by provider, so a slow or strict host never holds back another).
+//! Pure: no clock, no IO; tested natively.
+use std::collections::{BTreeMap, VecDeque};
+
+/// Most calls at once to one host, whatever its setting.
+pub const MAX_PER_HOST: u32 = 16;
+
+/// A queue of calls keyed by `K` (e.g. (model slot, case id)), each bound for a host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scheduler<K> {
+    queue: VecDeque<(K, String)>,
+    in_flight: BTreeMap<String, u32>,
+    /// The limit of a host with no limit of its own (1..=[`MAX_PER_HOST`]).
+    default_limit: u32,
+    limits: BTreeMap<String, u32>,
+}
+
+impl<K: Clone + PartialEq> Scheduler<K> {
+    /// An empty queue whose hosts take `default_limit` calls at once (clamped to
+    /// 1..=[`MAX_PER_HOST`]).
+    pub fn new(default_limit: u32) -> Self {
+        Self {
+            queue: VecDeque::new(),
+            in_flight: BTreeMap::new(),
+            default_limit: default_limit.clamp(1, MAX_PER_HOST),
+            limits: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the limit of hosts without one of their own (clamped to 1..=[`MAX_PER_HOST`]);
+    /// calls in flight are not stopped when it drops, only no new one starts above it.
+    pub fn set_default_limit(&mut self, n: u32) {
+        self.default_limit = n.clamp(1, MAX_PER_HOST);
+    }
+
+    /// Sets one host's own limit (clamped to 1..=[`MAX_PER_HOST`]); `None` returns it to the
+    /// default.
+    pub fn set_limit(&mut self, host: &str, n: Option<u32>) {
+        match n {
+            Some(n) => {
+                self.limits
+                    .insert(host.to_owned(), n.clamp(1, MAX_PER_HOST));
+            }
+            None => {
+                self.limits.remove(host);
+            }
+        }
+    }
+
+    /// The limit that applies to `host`.
+    pub fn limit(&self, host: &str) -> u32 {
+        self.limits.get(host).copied().unwrap_or(self.default_limit)
+    }
+
+    /// Queues a call for `host`; `false` (nothing queued) when `key` is queued already.
+    pub fn push(&mut self, key: K, host: &str) -> bool {
+        if self.is_queued(&key) {
+            return false;
+        }
+        self.queue.push_back((key, host.to_owned()));
+        true
+    }
+
+    pub fn is_queued(&self, key: &K) -> bool {
+        self.queue.iter().any(|(k, _)| k == key)
+    }
+
+    /// The calls to start now, in the order they were queued: each queued call whose host is
+    /// under its limit, counted as in flight from here until [`Scheduler::finished`].
+    pub fn start(&mut self) -> Vec<(K, String)> {
+        let mut started = Vec::new();
+        let mut kept = VecDeque::with_capacity(self.queue.len());
+        while let Some((key, host)) = self.queue.pop_front() {
+            let going = self.in_flight.get(&host).copied().unwrap_or(0);
+            if going < self.limit(&host) {
+                *self.in_flight.entry(host.clone()).or_default() += 1;
+                started.push((key, host));
+            } else {
+                kept.push_back((key, host));
+            }
+        }
+        self.queue = kept;
+        started
+    }
+
+    /// A call to `host` ended (answered, failed or stopped): its place is free.
+    pub fn finished(&mut self, host: &str) {
+        if let Some(n) = self.in_flight.get_mut(host) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.in_flight.remove(host);
+            }
+        }
+    }
+
+    /// Empties the queue (calls in flight go on until stopped); returns what was queued.
+    pub fn drain(&mut self) -> Vec<K> {
+        self.queue.drain(..).map(|(k, _)| k).collect()
+    }
+
+    /// Calls waiting to start.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Calls in flight, to every host.
+    pub fn in_flight(&self) -> u32 {
+        self.in_flight.values().sum()
+    }
+
+    /// Calls in flight to one host.
+    pub fn in_flight_to(&self, host: &str) -> u32 {
+        self.in_flight.get(host).copied().unwrap_or(0)
+    }
+
+    /// Nothing queued and nothing in flight.
+    pub fn idle(&self) -> bool {
+        self.queue.is_empty() && self.in_flight.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_host_gets_up_to_its_own_limit_and_a_full_host_holds_back_no_other() {
+        let mut s: Scheduler<(usize, u32)> = Scheduler::new(2);
+        s.set_limit("slow.example", Some(1));
+        for id in 1..=3 {
+            assert!(s.push((0, id), "slow.example"));
+        }
+        for id in 1..=3 {
+            assert!(s.push((1, id), "fast.example"));
+        }
+        assert!(!s.push((1, 2), "fast.example"), "queued once");
+        let first = s.start();
+        assert_eq!(
+            first.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            vec![(0, 1), (1, 1), (1, 2)],
+            "the slow host's second call waits; the fast host's calls do not wait behind it"
+        );
+        assert_eq!(
+            (
+                s.in_flight_to("slow.example"),
+                s.in_flight_to("fast.example")
+            ),
+            (1, 2)
+        );
+        assert!(s.start().is_empty(), "both hosts are full");
+        s.finished("fast.example");
+        assert_eq!(s.start(), vec![((1, 3), "fast.example".to_owned())]);
+        s.finished("slow.example");
+        assert_eq!(s.start(), vec![((0, 2), "slow.example".to_owned())]);
+        assert_eq!((s.queued(), s.in_flight()), (1, 3));
+        // Cancel: the queue empties, calls in flight are left to be stopped by the shell.
+        assert_eq!(s.drain(), vec![(0, 3)]);
+        for h in ["slow.example", "fast.example", "fast.example"] {
+            s.finished(h);
+        }
+        assert!(s.idle());
+        // A finish for a host with nothing in flight does not underflow.
+        s.finished("slow.example");
+        assert!(s.idle());
+    }
+
+    #[test]
+    fn limits_are_clamped_and_a_lower_limit_applies_to_the_next_start() {
+        let mut s: Scheduler<u32> = Scheduler::new(0);
+        assert_eq!(s.limit("h"), 1);
+        s.set_default_limit(99);
+        assert_eq!(s.limit("h"), MAX_PER_HOST);
+        for id in 0..20 {
+            s.push(id, "h");
+        }
+        assert_eq!(s.start().len(), 16);
+        s.set_default_limit(4);
+        for _ in 0..13 {
+            s.finished("h");
+        }
+        // 3 still in flight against a limit of 4: one more starts.
+        assert_eq!(s.start().len(), 1);
+        s.set_limit("h", Some(8));
+        assert_eq!(s.start().len(), 3);
+        s.set_limit("h", None);
+        assert_eq!(s.limit("h"), 4);
+    }
+}

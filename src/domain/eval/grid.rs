@@ -1,0 +1,391 @@
+//! Several execution models side by side (the model grid): the key that names one model's
+//! results, per-model summaries of a version's results (score, passes, tokens, cost, time to
+//! first token and total time as median and 95th percentile), the cases the models disagree on,
+//! and the plain-words recommendation of the cheapest model within a few points of the best.
+use std::collections::BTreeMap;
+
+use super::run::{Run, Status};
+use super::{CaseScore, Suite, aggregate};
+use crate::domain::estimate::format_cost;
+use crate::domain::figures::count;
+use crate::domain::provider::ProviderConfig;
+use crate::domain::spec::PromptSpec;
+
+/// How many points (0..=100 scale) below the best score still count as "as good" for
+/// [`recommend`].
+pub const WITHIN_POINTS: f64 = 5.0;
+
+/// The results of one version on one comparison model: `key` is the model's [`model_key`] and
+/// `run` its results (`run.model` the model's [`model_label`]). The execution role's own
+/// results stay in [`Draft::runs`](crate::domain::draft::Draft::runs).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModelRun {
+    pub key: String,
+    pub run: Run,
+}
+
+/// The key that names a model's results: provider preset, address (without a trailing slash)
+/// and model id, "open-ai|https://api.openai.com/v1|gpt-4o-mini". Two entries with the same key
+/// are the same model; a change of temperature keeps the key (the results are that model's).
+pub fn model_key(cfg: &ProviderConfig) -> String {
+    format!(
+        "{}|{}|{}",
+        cfg.kind.as_str(),
+        cfg.base_url.trim().trim_end_matches('/'),
+        cfg.model.trim()
+    )
+}
+
+/// One model a grid run calls: its results' key ([`model_key`]; "" for the execution model,
+/// whose results are the version's own run) and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    pub key: String,
+    pub cfg: ProviderConfig,
+}
+
+/// Whether a comparison model can be called: it has a model id (the built-in local server needs
+/// none) and an address that can be called ([`crate::domain::http::address_problem`]). Until
+/// then nothing is sent to it.
+pub fn ready(cfg: &ProviderConfig) -> bool {
+    (!cfg.model.trim().is_empty() || cfg.kind == crate::domain::provider::ProviderKind::LlamaCpp)
+        && crate::domain::http::address_problem(&cfg.base_url).is_none()
+}
+
+/// The models a grid run calls, in order: the execution model (key ""), then each comparison
+/// model that is [`ready`] and not the same model as one before it ([`model_key`]).
+pub fn slots(exec: &ProviderConfig, compare: &[ProviderConfig]) -> Vec<Slot> {
+    let mut out = vec![Slot {
+        key: String::new(),
+        cfg: exec.clone(),
+    }];
+    let mut seen = vec![model_key(exec)];
+    for cfg in compare.iter().filter(|c| ready(c)) {
+        let key = model_key(cfg);
+        if !seen.contains(&key) {
+            seen.push(key.clone());
+            out.push(Slot {
+                key,
+                cfg: cfg.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The label of a model in the grid: "OpenAI gpt-4o-mini"; the host is added when the address
+/// is not the preset's ("OpenAI-compatible m at 127.0.0.1:8080"), so two servers of one model
+/// can be told apart.
+pub fn model_label(cfg: &ProviderConfig) -> String {
+    let base = format!("{} {}", cfg.kind.label(), cfg.model.trim());
+    if cfg.base_url.trim().trim_end_matches('/')
+        == cfg.kind.default_base_url().trim_end_matches('/')
+    {
+        base
+    } else {
+        format!("{base} at {}", cfg.host())
+    }
+}
+
+/// The middle and the 95th percentile of some times, in milliseconds (nearest-rank: the value
+/// at rank ⌈p·n⌉ of the sorted values), over `n` values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    pub median_ms: f64,
+    pub p95_ms: f64,
+    pub n: usize,
+}
+
+impl Spread {
+    /// The [`Spread`] of `values` (non-finite values are left out); `None` when none is left.
+    pub fn of(values: &[f64]) -> Option<Self> {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        let rank = |p: f64| {
+            let r = (p * v.len() as f64).ceil() as usize;
+            v[r.clamp(1, v.len()) - 1]
+        };
+        Some(Self {
+            median_ms: rank(0.5),
+            p95_ms: rank(0.95),
+            n: v.len(),
+        })
+    }
+
+    /// "1.2 s · p95 3.4 s", or "840 ms · p95 1.1 s".
+    pub fn line(&self) -> String {
+        format!(
+            "{} · p95 {}",
+            duration(self.median_ms),
+            duration(self.p95_ms)
+        )
+    }
+}
+
+/// "840 ms", "1.2 s", "75 s".
+pub fn duration(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{} ms", ms.round() as u64)
+    } else if ms < 10_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{} s", (ms / 1000.0).round() as u64)
+    }
+}
+
+/// One model's results on a version, for the summary table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSummary {
+    /// The model's [`model_label`].
+    pub label: String,
+    /// Score and passes of the finished cases ([`super::Aggregate`]).
+    pub aggregate: super::Aggregate,
+    /// Cases of the latest run on this model: asked, answered, failed (or cancelled).
+    pub asked: usize,
+    pub answered: usize,
+    pub not_answered: usize,
+    /// Execution tokens of the answered cases (the judge's are not the model's).
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Whether some of those token counts are estimates (the provider reported no usage).
+    pub tokens_estimated: bool,
+    /// The execution calls' cost in US dollars at list price; `None` when some answered case
+    /// has no price (no list price for the model, or not recorded).
+    pub exec_cost: Option<f64>,
+    /// Time from sending the answering attempt to its end, over answered cases.
+    pub latency: Option<Spread>,
+    /// Time from sending the answering attempt to its first text, over answered cases that
+    /// streamed text and recorded it.
+    pub first_token: Option<Spread>,
+}
+
+/// Summarizes `run` (the results of one model) for the cases of `suite`: only the latest run's
+/// results count ([`Run::is_latest`]), like the progress line.
+pub fn summarize(label: &str, run: &Run, suite: &Suite, spec: Option<&PromptSpec>) -> ModelSummary {
+    let scores = latest_scores(run, suite, spec);
+    let mut s = ModelSummary {
+        label: label.to_owned(),
+        aggregate: aggregate(scores.values()),
+        asked: 0,
+        answered: 0,
+        not_answered: 0,
+        input_tokens: 0,
+        output_tokens: 0,
+        tokens_estimated: false,
+        exec_cost: Some(0.0),
+        latency: None,
+        first_token: None,
+    };
+    let (mut totals, mut firsts) = (Vec::new(), Vec::new());
+    for c in suite.cases.iter().filter_map(|c| run.cases.get(&c.id)) {
+        if !run.is_latest(c) {
+            continue;
+        }
+        s.asked += 1;
+        match c.status {
+            Status::Done => {
+                s.answered += 1;
+                s.input_tokens += u64::from(c.input_tokens);
+                s.output_tokens += u64::from(c.output_tokens);
+                s.tokens_estimated |= c.tokens_estimated;
+                s.exec_cost = match (s.exec_cost, c.cost_usd) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    _ => None,
+                };
+                if c.refusal.is_none() && c.ms > 0.0 {
+                    totals.push(c.ms);
+                }
+                if let Some(f) = c.first_token_ms {
+                    firsts.push(f);
+                }
+            }
+            Status::Failed(_) | Status::Cancelled => s.not_answered += 1,
+            Status::Queued | Status::Running => {}
+        }
+    }
+    if s.answered == 0 {
+        s.exec_cost = None;
+    }
+    s.latency = Spread::of(&totals);
+    s.first_token = Spread::of(&firsts);
+    s
+}
+
+/// Scores of the latest run's finished cases, by case id ([`Run::scores`] without results from
+/// earlier runs, so every model is judged on the cases it was last asked).
+pub fn latest_scores(
+    run: &Run,
+    suite: &Suite,
+    spec: Option<&PromptSpec>,
+) -> BTreeMap<u32, CaseScore> {
+    let mut s = run.scores(suite, spec);
+    s.retain(|id, _| run.cases.get(id).is_some_and(|c| run.is_latest(c)));
+    s
+}
+
+/// The recommendation, in plain words: the cheapest model whose score is within
+/// [`WITHIN_POINTS`] of the best score. Only models whose latest run answered every case it was
+/// asked and has a score take part, and all of them must have been asked the same number of
+/// cases (else the scores measure different things and nothing is recommended: the line says
+/// why). `None` with fewer than two models that have results.
+pub fn recommend(models: &[ModelSummary]) -> Option<String> {
+    let with_results: Vec<&ModelSummary> = models.iter().filter(|m| m.asked > 0).collect();
+    if with_results.len() < 2 {
+        return None;
+    }
+    let mut notes = Vec::new();
+    let unfinished: Vec<&ModelSummary> = with_results
+        .iter()
+        .copied()
+        .filter(|m| m.answered + m.not_answered < m.asked)
+        .collect();
+    if !unfinished.is_empty() {
+        return Some("No recommendation yet: some models are still answering.".to_owned());
+    }
+    let mut ranked: Vec<(&ModelSummary, f64)> = Vec::new();
+    for m in &with_results {
+        match m.aggregate.mean {
+            _ if m.not_answered > 0 => notes.push(format!(
+                "{} is left out: {} of {} did not answer",
+                m.label,
+                m.not_answered,
+                count(m.asked, "case", "cases")
+            )),
+            _ if m.aggregate.unjudged + m.aggregate.judge_failed > 0 => notes.push(format!(
+                "{} is left out: the judge has not scored {} of its cases",
+                m.label,
+                m.aggregate.unjudged + m.aggregate.judge_failed
+            )),
+            None => notes.push(format!("{} is left out: it has no score", m.label)),
+            Some(mean) => ranked.push((m, mean)),
+        }
+    }
+    let asked: Vec<usize> = ranked.iter().map(|(m, _)| m.asked).collect();
+    if asked.windows(2).any(|w| w[0] != w[1]) {
+        return Some(
+            "No recommendation: the models were run on different cases. Run every model on the same cases to compare them."
+                .to_owned(),
+        );
+    }
+    let tail = |notes: &[String]| {
+        if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
+        }
+    };
+    if ranked.len() < 2 {
+        return Some(format!(
+            "No recommendation: fewer than two models have a score to compare{}.",
+            tail(&notes)
+        ));
+    }
+    let best = ranked
+        .iter()
+        .map(|(_, s)| *s)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (best_model, _) = *ranked
+        .iter()
+        .find(|(_, s)| *s == best)
+        .expect("the best score is one of them");
+    let close: Vec<&(&ModelSummary, f64)> = ranked
+        .iter()
+        .filter(|(_, s)| *s >= best - WITHIN_POINTS)
+        .collect();
+    for (m, _) in close.iter().filter(|(m, _)| m.exec_cost.is_none()) {
+        notes.push(format!(
+            "{} has no known price here, so it is not compared on cost",
+            m.label
+        ));
+    }
+    let priced: Vec<&(&ModelSummary, f64)> = close
+        .iter()
+        .copied()
+        .filter(|(m, _)| m.exec_cost.is_some())
+        .collect();
+    let cases = count(best_model.asked, "case", "cases");
+    let Some(&&(pick, pick_score)) = priced.iter().min_by(|a, b| {
+        let (ca, cb) = (a.0.exec_cost.unwrap_or(0.0), b.0.exec_cost.unwrap_or(0.0));
+        ca.total_cmp(&cb).then(b.1.total_cmp(&a.1))
+    }) else {
+        return Some(format!(
+            "{} has the best score ({best:.0} / 100 on {cases}); no model within {WITHIN_POINTS:.0} points of it has a known price{}.",
+            best_model.label,
+            tail(&notes)
+        ));
+    };
+    let price = format_cost(pick.exec_cost);
+    let line = if std::ptr::eq(pick, best_model) || pick_score == best {
+        if priced.len() == 1 {
+            format!(
+                "Recommended: {}, with the best score ({pick_score:.0} / 100 on {cases}) for {price}; no other model comes within {WITHIN_POINTS:.0} points of it",
+                pick.label
+            )
+        } else {
+            format!(
+                "Recommended: {}, with the best score ({pick_score:.0} / 100 on {cases}) and the lowest price of the models within {WITHIN_POINTS:.0} points ({price})",
+                pick.label
+            )
+        }
+    } else {
+        format!(
+            "Recommended: {}, {pick_score:.0} / 100 on {cases}, within {WITHIN_POINTS:.0} points of the best ({}, {best:.0} / 100), for {price} against {}",
+            pick.label,
+            best_model.label,
+            format_cost(best_model.exec_cost)
+        )
+    };
+    Some(format!("{line}{}.", tail(&notes)))
+}
+
+/// Whether a case's score counts as passing in the grid: every check passed.
+fn passes(s: &CaseScore) -> Option<bool> {
+    s.counted().map(|_| s.pass)
+}
+
+/// The cases (in suite order) on which the models disagree: at least two of `runs` scored the
+/// case, and one passed every check while another did not.
+pub fn disagreements(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
+    let scores: Vec<BTreeMap<u32, CaseScore>> =
+        runs.iter().map(|r| latest_scores(r, suite, spec)).collect();
+    suite
+        .cases
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| {
+            let verdicts: Vec<bool> = scores
+                .iter()
+                .filter_map(|s| s.get(id).and_then(passes))
+                .collect();
+            verdicts.iter().any(|p| *p) && verdicts.iter().any(|p| !*p)
+        })
+        .collect()
+}
+
+/// The cases (in suite order) that did not pass on some model of `runs`: a scored case that
+/// failed a check, or a call that failed.
+pub fn failures(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
+    let scores: Vec<BTreeMap<u32, CaseScore>> =
+        runs.iter().map(|r| latest_scores(r, suite, spec)).collect();
+    suite
+        .cases
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| {
+            runs.iter().zip(&scores).any(|(r, s)| {
+                let failed_call = r
+                    .cases
+                    .get(id)
+                    .is_some_and(|c| r.is_latest(c) && matches!(c.status, Status::Failed(_)));
+                failed_call || s.get(id).and_then(passes) == Some(false)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "grid_tests.rs"]
+mod tests;

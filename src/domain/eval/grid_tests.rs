@@ -1,0 +1,353 @@
+//! The model grid's figures: percentiles, per-model summaries, the recommendation in every case
+//! it can be in (cheapest within a few points, best and cheapest, unpriced, unfinished, failed
+//! calls, different cases), disagreements and failures, and results kept per (version, model)
+//! through storage, salvage and share links.
+use crate::domain::draft::Draft;
+use crate::domain::eval::grid::{self, ModelRun, ModelSummary, Spread};
+use crate::domain::eval::run::{CaseRun, Run, Status};
+use crate::domain::eval::{Assertion, Check, Suite, TestCase};
+use crate::domain::provider::{ProviderConfig, ProviderKind, Role};
+use crate::domain::wire::{DraftV1, Include};
+
+/// Three cases, each checked for the word "Bob".
+fn suite3() -> Suite {
+    let mut suite = Suite::default();
+    for input in ["a", "b", "c"] {
+        suite.add(TestCase {
+            input: input.into(),
+            assertions: vec![Assertion::new(Check::ContainsAll(vec!["Bob".into()]))],
+            ..Default::default()
+        });
+    }
+    suite
+}
+
+/// A run whose answers are `outputs` (None: a failed call), each costing `cost` and taking
+/// `ms` (first text at a quarter of it).
+fn run_of(outputs: &[Option<&str>], cost: Option<f64>, ms: &[f64]) -> Run {
+    let mut r = Run {
+        version: 1,
+        model: "m".into(),
+        started_ms: 5.0,
+        ..Run::default()
+    };
+    for (i, o) in outputs.iter().enumerate() {
+        let id = i as u32 + 1;
+        let c = match o {
+            Some(text) => CaseRun {
+                status: Status::Done,
+                output: (*text).to_owned(),
+                input_tokens: 100,
+                output_tokens: 10,
+                ms: ms[i],
+                first_token_ms: Some(ms[i] / 4.0),
+                cost_usd: cost,
+                run_ms: 5.0,
+                ..CaseRun::default()
+            },
+            None => CaseRun {
+                status: Status::Failed("HTTP 500".into()),
+                run_ms: 5.0,
+                ..CaseRun::default()
+            },
+        };
+        r.cases.insert(id, c);
+    }
+    r
+}
+
+fn summary(label: &str, r: &Run) -> ModelSummary {
+    grid::summarize(label, r, &suite3(), None)
+}
+
+#[test]
+fn percentiles_are_nearest_rank_and_ignore_non_finite_values() {
+    assert_eq!(Spread::of(&[]), None);
+    assert_eq!(Spread::of(&[f64::NAN]), None);
+    let one = Spread::of(&[300.0]).unwrap();
+    assert_eq!((one.median_ms, one.p95_ms, one.n), (300.0, 300.0, 1));
+    // 1..=20 in any order: median rank 10, p95 rank 19.
+    let mut v: Vec<f64> = (1..=20).rev().map(f64::from).collect();
+    v.push(f64::INFINITY);
+    let s = Spread::of(&v).unwrap();
+    assert_eq!((s.median_ms, s.p95_ms, s.n), (10.0, 19.0, 20));
+    // Three values: the middle one and the largest.
+    let s = Spread::of(&[900.0, 100.0, 400.0]).unwrap();
+    assert_eq!((s.median_ms, s.p95_ms), (400.0, 900.0));
+    assert_eq!(s.line(), "400 ms · p95 900 ms");
+    assert_eq!(grid::duration(1234.0), "1.2 s");
+    assert_eq!(grid::duration(75_400.0), "75 s");
+}
+
+#[test]
+fn a_summary_counts_the_latest_run_only_with_tokens_cost_and_times() {
+    let mut r = run_of(
+        &[Some("Bob"), Some("no one"), None],
+        Some(0.001),
+        &[1000.0, 3000.0, 0.0],
+    );
+    // A result from an earlier run is not this model's latest word.
+    r.cases.insert(
+        9,
+        CaseRun {
+            status: Status::Done,
+            output: "Bob".into(),
+            run_ms: 1.0,
+            ..CaseRun::default()
+        },
+    );
+    let s = summary("A", &r);
+    assert_eq!((s.asked, s.answered, s.not_answered), (3, 2, 1));
+    assert_eq!((s.aggregate.passed, s.aggregate.scored), (1, 2));
+    assert_eq!(s.aggregate.mean, Some(50.0));
+    assert_eq!((s.input_tokens, s.output_tokens), (200, 20));
+    assert!((s.exec_cost.unwrap() - 0.002).abs() < 1e-12);
+    let lat = s.latency.unwrap();
+    assert_eq!((lat.median_ms, lat.p95_ms, lat.n), (1000.0, 3000.0, 2));
+    let first = s.first_token.unwrap();
+    assert_eq!((first.median_ms, first.p95_ms), (250.0, 750.0));
+    // One answer without a price: the model's cost is not known (never counted as free).
+    r.cases.get_mut(&1).unwrap().cost_usd = None;
+    assert_eq!(summary("A", &r).exec_cost, None);
+}
+
+#[test]
+fn the_recommendation_is_the_cheapest_model_within_five_points_of_the_best() {
+    // B passes 3 of 3 at $0.03; A passes 3 of 3 too at $0.003; C fails two.
+    let a = summary("A", &run_of(&[Some("Bob"); 3], Some(0.001), &[500.0; 3]));
+    let b = summary("B", &run_of(&[Some("Bob"); 3], Some(0.01), &[500.0; 3]));
+    let c = summary(
+        "C",
+        &run_of(&[Some("Bob"), Some("x"), Some("y")], Some(0.0), &[500.0; 3]),
+    );
+    let line = grid::recommend(&[b.clone(), a.clone(), c.clone()]).unwrap();
+    assert_eq!(
+        line,
+        "Recommended: A, with the best score (100 / 100 on 3 cases) and the lowest price of the models within 5 points ($0.0030)."
+    );
+    // C is free but 67 points below: not within reach of the best.
+    assert!(!line.contains("Recommended: C"), "{line}");
+    // When the cheaper model is a little worse (within 5 points), it is still recommended,
+    // and the line names the best one and both prices.
+    let mut near = a.clone();
+    near.aggregate.mean = Some(96.0);
+    let line = grid::recommend(&[b.clone(), near]).unwrap();
+    assert_eq!(
+        line,
+        "Recommended: A, 96 / 100 on 3 cases, within 5 points of the best (B, 100 / 100), for $0.0030 against $0.03."
+    );
+    // Six points below is too far: the best is recommended, alone in reach.
+    let mut far = a.clone();
+    far.aggregate.mean = Some(94.0);
+    let line = grid::recommend(&[b.clone(), far]).unwrap();
+    assert!(
+        line.starts_with("Recommended: B, with the best score (100 / 100 on 3 cases) for $0.03; no other model comes within 5 points"),
+        "{line}"
+    );
+}
+
+#[test]
+fn no_model_is_recommended_on_unfinished_unanswered_unpriced_or_different_cases() {
+    let a = summary("A", &run_of(&[Some("Bob"); 3], Some(0.001), &[500.0; 3]));
+    let b = summary("B", &run_of(&[Some("Bob"); 3], Some(0.01), &[500.0; 3]));
+    // One model: nothing to compare.
+    assert_eq!(grid::recommend(std::slice::from_ref(&a)), None);
+    // Still answering.
+    let mut going = b.clone();
+    going.answered = 2;
+    assert_eq!(
+        grid::recommend(&[a.clone(), going]).unwrap(),
+        "No recommendation yet: some models are still answering."
+    );
+    // A failed call leaves that model out, said.
+    let failed = summary(
+        "F",
+        &run_of(&[Some("Bob"), Some("Bob"), None], Some(0.0), &[500.0; 3]),
+    );
+    let line = grid::recommend(&[a.clone(), failed]).unwrap();
+    assert_eq!(
+        line,
+        "No recommendation: fewer than two models have a score to compare (F is left out: 1 of 3 cases did not answer)."
+    );
+    // Different numbers of cases: the scores measure different things.
+    let two = grid::summarize(
+        "T",
+        &run_of(&[Some("Bob"), Some("Bob")], Some(0.0), &[500.0; 2]),
+        &suite3(),
+        None,
+    );
+    assert!(
+        grid::recommend(&[a.clone(), two])
+            .unwrap()
+            .starts_with("No recommendation: the models were run on different cases")
+    );
+    // A model with no list price is not called cheapest: it is named as not compared on cost.
+    let unpriced = summary("U", &run_of(&[Some("Bob"); 3], None, &[500.0; 3]));
+    let line = grid::recommend(&[unpriced, b.clone()]).unwrap();
+    assert_eq!(
+        line,
+        "Recommended: B, with the best score (100 / 100 on 3 cases) for $0.03; no other model comes within 5 points of it (U has no known price here, so it is not compared on cost)."
+    );
+}
+
+#[test]
+fn disagreements_and_failures_name_the_cases_in_suite_order() {
+    let suite = suite3();
+    let a = run_of(&[Some("Bob"), Some("Bob"), Some("x")], Some(0.0), &[1.0; 3]);
+    let b = run_of(&[Some("Bob"), Some("x"), Some("y")], Some(0.0), &[1.0; 3]);
+    let c = run_of(&[Some("Bob"), Some("Bob"), None], Some(0.0), &[1.0; 3]);
+    // Case 2 passes on A and fails on B; case 3 fails on both (agreement).
+    assert_eq!(grid::disagreements(&[&a, &b], &suite, None), vec![2]);
+    assert_eq!(grid::failures(&[&a, &b], &suite, None), vec![2, 3]);
+    // A failed call is a failure, not a disagreement (it has no verdict).
+    assert_eq!(
+        grid::disagreements(&[&a, &c], &suite, None),
+        Vec::<u32>::new()
+    );
+    assert_eq!(grid::failures(&[&c], &suite, None), vec![3]);
+}
+
+#[test]
+fn a_model_key_names_preset_address_and_model_and_the_label_adds_a_host_only_when_needed() {
+    let mut cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    cfg.model = "gpt-4o-mini".into();
+    assert_eq!(
+        grid::model_key(&cfg),
+        format!(
+            "open-ai|{}|gpt-4o-mini",
+            ProviderKind::OpenAi
+                .default_base_url()
+                .trim_end_matches('/')
+        )
+    );
+    assert_eq!(grid::model_label(&cfg), "OpenAI gpt-4o-mini");
+    let mut other = cfg.clone();
+    other.base_url = "http://127.0.0.1:9999/v1/".into();
+    other.temperature = 0.9;
+    assert_ne!(grid::model_key(&other), grid::model_key(&cfg));
+    assert_eq!(
+        grid::model_label(&other),
+        "OpenAI gpt-4o-mini at 127.0.0.1:9999"
+    );
+    // Temperature is a setting of the model, not another model.
+    let mut warm = cfg.clone();
+    warm.temperature = 1.0;
+    assert_eq!(grid::model_key(&warm), grid::model_key(&cfg));
+}
+
+fn draft_with_compared() -> Draft {
+    let mut d = crate::domain::wire::tests::sample_draft();
+    d.suite = suite3();
+    let r = run_of(
+        &[Some("Bob"), Some("x"), None],
+        Some(0.002),
+        &[800.0, 900.0, 0.0],
+    );
+    d.put_run(Run {
+        version: d.current,
+        ..r.clone()
+    });
+    d.put_run_on(
+        "open-ai|http://h:1/v1|m2",
+        Run {
+            version: d.current,
+            model: "OpenAI m2 at h:1".into(),
+            ..r
+        },
+    );
+    d
+}
+
+#[test]
+fn results_are_kept_per_version_and_model_through_storage_and_links() {
+    let d = draft_with_compared();
+    let key = "open-ai|http://h:1/v1|m2";
+    assert!(d.run_on(d.current, key).is_some());
+    assert_eq!(d.run_on(d.current, ""), d.run_of(d.current));
+    assert_eq!(d.run_on(d.current + 7, key), None);
+    // A second put for the same (version, model) replaces; another model is kept beside it.
+    let mut two = d.clone();
+    two.put_run_on(
+        key,
+        Run {
+            version: d.current,
+            model: "x".into(),
+            ..Run::default()
+        },
+    );
+    two.put_run_on(
+        "open-ai|http://h:2/v1|m3",
+        Run {
+            version: d.current,
+            ..Run::default()
+        },
+    );
+    assert_eq!(two.compared.len(), 2);
+    assert_eq!(two.run_on(d.current, key).unwrap().model, "x");
+    // Storage: the whole draft, first token times included.
+    let w = DraftV1::from_draft(&d, Include::ALL);
+    let json = serde_json::to_string(&w).unwrap();
+    assert!(
+        json.contains("\"compared\"") && json.contains("\"first_ms\""),
+        "{json}"
+    );
+    let back = serde_json::from_str::<DraftV1>(&json)
+        .unwrap()
+        .into_salvaged();
+    assert!(back.lost.is_empty(), "{:?}", back.lost);
+    assert_eq!(back.draft.compared, d.compared);
+    assert_eq!(back.draft.runs, d.runs);
+    // A share link with the results carries them; one without does not.
+    let link = crate::domain::share::encode(&d, Include::ALL).unwrap();
+    let opened = crate::domain::share::decode_salvaged(&link).unwrap();
+    assert!(opened.lost.is_empty(), "{:?}", opened.lost);
+    assert_eq!(opened.draft.compared, d.compared);
+    let no_results = Include {
+        results: false,
+        ..Include::ALL
+    };
+    let link = crate::domain::share::encode(&d, no_results).unwrap();
+    let opened = crate::domain::share::decode(&link).unwrap();
+    assert!(opened.compared.is_empty());
+}
+
+#[test]
+fn damaged_comparison_results_are_left_out_and_named_and_the_rest_is_kept() {
+    let d = draft_with_compared();
+    let mut v = serde_json::to_value(DraftV1::from_draft(&d, Include::ALL)).unwrap();
+    let good = v["compared"][0].clone();
+    let mut no_key = good.clone();
+    no_key.as_object_mut().unwrap().remove("key");
+    let mut bad_cases = good.clone();
+    bad_cases["cases"] = serde_json::json!("not a list");
+    bad_cases["key"] = serde_json::json!("open-ai|http://h:3/v1|broken");
+    v["compared"] = serde_json::json!([good, no_key, bad_cases]);
+    let s = crate::domain::wire::salvage::read_draft(v).unwrap();
+    assert_eq!(s.draft.compared.len(), 1);
+    assert_eq!(
+        s.draft.runs, d.runs,
+        "the execution model's results are kept"
+    );
+    let said: Vec<String> = s.lost.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        said,
+        vec![
+            "The results on comparison model 2 in the list could not be read and were left out."
+                .to_owned(),
+            "The results on comparison model \u{201c}broken\u{201d} could not be read and were left out."
+                .to_owned(),
+        ]
+    );
+    // Not a list at all: named once.
+    let mut v = serde_json::to_value(DraftV1::from_draft(&d, Include::ALL)).unwrap();
+    v["compared"] = serde_json::json!({"a": 1});
+    let s = crate::domain::wire::salvage::read_draft(v).unwrap();
+    assert!(s.draft.compared.is_empty());
+    assert_eq!(
+        s.lost.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        vec![
+            "The results on the comparison models could not be read and were left out.".to_owned()
+        ]
+    );
+    let _ = ModelRun::default();
+}

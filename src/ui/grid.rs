@@ -1,0 +1,596 @@
+//! The model grid, under Results: the comparison models run beside the execution model (each
+//! with its own provider, address, model, temperature, key and calls at once to its host), what
+//! running the suite on all of them uses at most before anything is sent, then per model the
+//! score, passes, tokens, cost of the answers and times (first token and total, median and 95th
+//! percentile), the recommendation in plain words, and the cases × models grid (each answer with
+//! its verdict), filtered to failures or disagreements and sorted by one model's scores.
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use super::rating::RatingControl;
+use super::results::verdict_badge;
+use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::eval::grid::{self, ModelSummary};
+use crate::domain::eval::run::{self, Run, Status};
+use crate::domain::eval::{CaseScore, Verdict};
+use crate::domain::figures::{count, grouped, read_setting};
+use crate::domain::provider::{ProviderConfig, ProviderKind, Role};
+use crate::state::draft::DraftHandle;
+use crate::state::runner::{MAX_OUTPUT_TOKENS, Runner};
+use crate::state::settings::SettingsHandle;
+
+/// Most comparison models beside the execution model.
+const MAX_COMPARED: usize = 5;
+
+/// One column of the grid: the model's results key ("" for the execution model), its label, and
+/// its results on the current version.
+#[derive(Clone, PartialEq)]
+struct Column {
+    key: String,
+    label: String,
+    run: Option<Run>,
+    scores: BTreeMap<u32, CaseScore>,
+}
+
+/// Which cases the grid shows.
+#[derive(Clone, Copy, PartialEq)]
+enum Filter {
+    All,
+    Failures,
+    Disagreements,
+}
+
+/// The model grid card section.
+#[component]
+pub fn ModelGrid() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let r = Runner::expect();
+    let settings = SettingsHandle::expect();
+    let offline = crate::state::Online::expect();
+    // The models a grid run calls: the execution model, then the comparison models (each once).
+    let slots = Memo::new(move |_| {
+        let exec = settings.config(Role::Execution);
+        settings.compare.with(|c| grid::slots(&exec, c))
+    });
+    let columns = Memo::new(move |_| {
+        let slots = slots.get();
+        d.draft.with(|x| {
+            slots
+                .iter()
+                .map(|s| {
+                    let run = x.run_on(x.current, &s.key).cloned();
+                    let scores = run
+                        .as_ref()
+                        .map(|r| grid::latest_scores(r, &x.suite, x.current_spec()))
+                        .unwrap_or_default();
+                    Column {
+                        key: s.key.clone(),
+                        label: grid::model_label(&s.cfg),
+                        run,
+                        scores,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let summaries = Memo::new(move |_| {
+        columns.with(|cols| {
+            d.draft.with(|x| {
+                cols.iter()
+                    .filter_map(|c| {
+                        c.run
+                            .as_ref()
+                            .map(|run| grid::summarize(&c.label, run, &x.suite, x.current_spec()))
+                    })
+                    .collect::<Vec<ModelSummary>>()
+            })
+        })
+    });
+    let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
+    let n_models = move || slots.with(Vec::len);
+    let blocked = move || {
+        slots.with(|s| s.iter().any(|s| offline.blocks(&s.cfg)))
+            || n_cases.get() == 0
+            || n_models() < 2
+            || r.running()
+    };
+    let filter = RwSignal::new(Filter::All);
+    // Sorted by this model's case scores, worst first ("" keeps the suite's order).
+    let sort_by = RwSignal::new(None::<String>);
+    let shown_ids = Memo::new(move |_| {
+        let cols = columns.get();
+        d.draft.with(|x| {
+            let runs: Vec<&Run> = cols.iter().filter_map(|c| c.run.as_ref()).collect();
+            let spec = x.current_spec();
+            let mut ids: Vec<u32> = match filter.get() {
+                Filter::All => x.suite.cases.iter().map(|c| c.id).collect(),
+                Filter::Failures => grid::failures(&runs, &x.suite, spec),
+                Filter::Disagreements => grid::disagreements(&runs, &x.suite, spec),
+            };
+            if let Some(key) = sort_by.get()
+                && let Some(col) = cols.iter().find(|c| c.key == key)
+            {
+                // Worst first; cases without a score on that model last, in suite order.
+                ids.sort_by(|a, b| {
+                    let sa = col.scores.get(a).and_then(CaseScore::counted);
+                    let sb = col.scores.get(b).and_then(CaseScore::counted);
+                    match (sa, sb) {
+                        (Some(a), Some(b)) => a.total_cmp(&b),
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    }
+                });
+            }
+            ids
+        })
+    });
+    let bound = move || {
+        let slots = slots.get();
+        let judge = settings.config(Role::Judge);
+        let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+        d.draft.with(|x| {
+            let ids: Vec<u32> = x.suite.cases.iter().map(|c| c.id).collect();
+            let prompt = x.rendered();
+            let (mut calls, mut judges, mut total) = (0u32, 0u32, 0.0);
+            let mut unpriced: Vec<String> = Vec::new();
+            for s in &slots {
+                let b = run::run_bound(
+                    &x.suite,
+                    &prompt,
+                    &ids,
+                    s.cfg.temperature,
+                    MAX_OUTPUT_TOKENS,
+                );
+                calls += b.exec_calls;
+                judges += b.judge_calls;
+                match call_cost(&s.cfg, t(b.exec_input), t(b.exec_output)) {
+                    Some(c) => total += c,
+                    None => unpriced.push(grid::model_label(&s.cfg)),
+                }
+                if b.judge_calls > 0 {
+                    match call_cost(&judge, t(b.judge_input), t(b.judge_output)) {
+                        Some(c) => total += c,
+                        None => {
+                            let l = format!("the judge ({})", grid::model_label(&judge));
+                            if !unpriced.contains(&l) {
+                                unpriced.push(l);
+                            }
+                        }
+                    }
+                }
+            }
+            let cost = if unpriced.is_empty() {
+                format!("at most {}", format_cost(Some(total)))
+            } else {
+                format!("cost unknown (no list price for {})", unpriced.join(", "))
+            };
+            format!(
+                "Run on all {}: {} to the models{}; {cost}.",
+                count(slots.len(), "model", "models"),
+                count(calls, "call", "calls"),
+                if judges > 0 {
+                    format!(" and {} to the judge", grouped(u64::from(judges)))
+                } else {
+                    String::new()
+                }
+            )
+        })
+    };
+    let recommendation = move || summaries.with(|s| grid::recommend(s));
+    let model_indexes = move || (0..settings.compare.with(Vec::len)).collect::<Vec<usize>>();
+    let cannot_add = move || settings.compare.with(Vec::len) >= MAX_COMPARED || r.running();
+    let can_show_bound = move || n_models() >= 2 && n_cases.get() > 0;
+    view! {
+        <section class="pw-grid" aria-labelledby="pw-grid-title">
+            <h3 id="pw-grid-title" class="pw-subtitle">"Compare models"</h3>
+            <p class="pw-hint">"Run the suite on several models side by side: the execution model (Settings, Running tests) and the models you add here, each with its own settings. The same judge scores them all."</p>
+            <p class="pw-hint">{move || format!("Execution model: {}", slots.with(|s| grid::model_label(&s[0].cfg)))}</p>
+            <ol class="pw-grid__models" aria-label="Comparison models">
+                <For
+                    each=model_indexes
+                    key=|i| *i
+                    children=move |i| view! { <ModelEditor index=i/> }
+                />
+            </ol>
+            <div class="pw-row pw-row--wrap">
+                <button type="button" class="pw-button"
+                    disabled=cannot_add
+                    on:click=move |_| settings.compare.update(|v| {
+                        let exec = settings.config(Role::Execution);
+                        let mut next = ProviderConfig::preset(ProviderKind::Custom, Role::Execution);
+                        if exec.kind != ProviderKind::LlamaCpp {
+                            next.kind = exec.kind;
+                            next.base_url = exec.base_url.clone();
+                        }
+                        next.model = String::new();
+                        v.push(next);
+                    })>"Add a model to compare"</button>
+                <button type="button" class="pw-button pw-button--primary"
+                    disabled=blocked
+                    on:click=move |_| r.run_models(Vec::new())>
+                    {move || format!("Run on all {}", count(n_models(), "model", "models"))}
+                </button>
+            </div>
+            <Show when=can_show_bound>
+                <p class="pw-hint" role="status">{bound}</p>
+            </Show>
+            <Show when=move || summaries.with(|s| !s.is_empty())>
+                <table class="pw-table pw-grid__summary">
+                    <caption>"Per model, on the latest run of this version"</caption>
+                    <thead><tr>
+                        <th scope="col">"Model"</th>
+                        <th scope="col">"Score"</th>
+                        <th scope="col">"Passed"</th>
+                        <th scope="col">"Tokens in / out"</th>
+                        <th scope="col">"Cost of the answers"</th>
+                        <th scope="col">"First token (median · p95)"</th>
+                        <th scope="col">"Total time (median · p95)"</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || summaries.get().into_iter().map(summary_row).collect_view()}
+                    </tbody>
+                </table>
+                {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
+            </Show>
+            <Show when=move || columns.with(|c| c.iter().any(|c| c.run.is_some()))>
+                <div class="pw-row pw-row--wrap">
+                    <label class="pw-label pw-label--inline" for="pw-grid-filter">"Show"</label>
+                    <select id="pw-grid-filter" class="pw-select"
+                        on:change=move |ev| filter.set(match event_target_value(&ev).as_str() {
+                            "failures" => Filter::Failures,
+                            "disagreements" => Filter::Disagreements,
+                            _ => Filter::All,
+                        })>
+                        <option value="all">"All cases"</option>
+                        <option value="failures">"Failures only"</option>
+                        <option value="disagreements">"Disagreements between models"</option>
+                    </select>
+                    <label class="pw-label pw-label--inline" for="pw-grid-sort">"Order"</label>
+                    <select id="pw-grid-sort" class="pw-select"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            sort_by.set(v.strip_prefix("model:").map(str::to_owned));
+                        }>
+                        <option value="case">"Case order"</option>
+                        {move || columns.get().into_iter().map(|c| view! {
+                            <option value=format!("model:{}", c.key)>{format!("Worst first on {}", c.label)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="pw-grid__scroll" tabindex="0" role="region" aria-label="Answers by case and model">
+                    <table class="pw-table pw-grid__table">
+                        <thead><tr>
+                            <th scope="col">"Case"</th>
+                            {move || columns.get().into_iter().map(|c| view! { <th scope="col">{c.label}</th> }).collect_view()}
+                        </tr></thead>
+                        <tbody>
+                            <For
+                                each=move || shown_ids.get()
+                                key=|id| *id
+                                children=move |id| view! { <GridRow id=id columns=columns/> }
+                            />
+                        </tbody>
+                    </table>
+                </div>
+                <Show when=move || shown_ids.with(Vec::is_empty)>
+                    <p class="pw-empty">{move || match filter.get() {
+                        Filter::Failures => "No case failed on any model.",
+                        Filter::Disagreements => "The models agree on every case they answered.",
+                        Filter::All => "No test cases.",
+                    }}</p>
+                </Show>
+            </Show>
+        </section>
+    }
+}
+
+/// A row of the per-model table.
+fn summary_row(s: ModelSummary) -> impl IntoView {
+    let score = s
+        .aggregate
+        .mean
+        .map_or_else(|| "no score yet".to_owned(), |m| format!("{m:.0} / 100"));
+    let passed = format!(
+        "{} of {}{}",
+        s.aggregate.passed,
+        s.asked,
+        if s.not_answered > 0 {
+            format!(" ({} did not answer)", s.not_answered)
+        } else {
+            String::new()
+        }
+    );
+    let about = if s.tokens_estimated { "about " } else { "" };
+    let tokens = format!(
+        "{about}{} / {}",
+        grouped(s.input_tokens),
+        grouped(s.output_tokens)
+    );
+    let cost = if s.answered == 0 {
+        "nothing yet".to_owned()
+    } else {
+        format!("{about}{}", format_cost(s.exec_cost))
+    };
+    let first = s
+        .first_token
+        .map_or_else(|| "not measured".to_owned(), |x| x.line());
+    let total = s
+        .latency
+        .map_or_else(|| "not measured".to_owned(), |x| x.line());
+    view! {
+        <tr>
+            <th scope="row">{s.label}</th>
+            <td>{score}</td>
+            <td>{passed}</td>
+            <td>{tokens}</td>
+            <td>{cost}</td>
+            <td>{first}</td>
+            <td>{total}</td>
+        </tr>
+    }
+}
+
+/// One case's row of the grid: its answer and verdict on every model.
+#[component]
+fn GridRow(id: u32, columns: Memo<Vec<Column>>) -> impl IntoView {
+    let d = DraftHandle::expect();
+    let summary = move || {
+        d.draft
+            .with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default())
+    };
+    let keys = move || {
+        columns.with(|c| {
+            c.iter()
+                .map(|c| (c.key.clone(), c.label.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <tr data-case=id.to_string()>
+            <th scope="row"><span class="pw-case__id">{format!("#{id}")}</span>" "{summary}</th>
+            <For
+                each=keys
+                key=|k| k.clone()
+                children=move |(key, label)| view! { <GridCell id=id key=key label=label columns=columns/> }
+            />
+        </tr>
+    }
+}
+
+/// One answer in the grid: verdict badge and score, the answer (text only, never HTML) or why
+/// there is none, the failed checks' reasons, and Re-judge when its judge has not scored it.
+#[component]
+fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> impl IntoView {
+    let r = Runner::expect();
+    let live = RwSignal::from(r.live_on(&key, id));
+    let col_key = key.clone();
+    let cell = Memo::new(move |_| {
+        columns.with(|cols| {
+            cols.iter().find(|c| c.key == col_key).map(|c| {
+                let cr = c.run.as_ref().and_then(|r| r.cases.get(&id)).cloned();
+                (cr, c.scores.get(&id).cloned())
+            })
+        })
+    });
+    let judge_key = key.clone();
+    let badge = Memo::new(move |_| {
+        let (cr, score) = cell.get().unwrap_or_default();
+        verdict_badge(
+            cr.as_ref().map(|c| &c.status),
+            score.as_ref(),
+            live.with(Option::is_some),
+            cr.as_ref().is_some_and(|c| c.refusal.is_some()),
+            r.judging_on(&judge_key, id),
+        )
+    });
+    let score = move || {
+        cell.get()
+            .and_then(|(_, s)| s)
+            .and_then(|s| s.counted())
+            .map(|x| format!("{:.0}", x * 100.0))
+    };
+    let text = move || {
+        if let Some(t) = live.get() {
+            return Some(t);
+        }
+        cell.get().and_then(|(cr, _)| cr).map(|c| match c.status {
+            Status::Failed(e) => format!("The call failed: {e}"),
+            Status::Cancelled if c.output.is_empty() => "Cancelled before an answer.".to_owned(),
+            _ => c.output,
+        })
+    };
+    let problems = move || {
+        cell.get()
+            .and_then(|(_, s)| s)
+            .map(|s| {
+                let mut out: Vec<String> = s
+                    .rated_down
+                    .iter()
+                    .map(|n| format!("You rated this answer down: {n}"))
+                    .collect();
+                out.extend(s.verdicts.iter().filter_map(|v| match v {
+                    Verdict::Done {
+                        pass: false,
+                        reason,
+                        ..
+                    } => Some(reason.clone()),
+                    Verdict::JudgeError { error, .. } => Some(format!("Judge error: {error}")),
+                    _ => None,
+                }));
+                out
+            })
+            .unwrap_or_default()
+    };
+    let rejudge_key = key.clone();
+    let d = DraftHandle::expect();
+    let rating = Signal::derive(move || {
+        cell.with(|c| {
+            c.as_ref()
+                .and_then(|(cr, _)| cr.as_ref())
+                .and_then(|cr| cr.rating.clone())
+        })
+    });
+    let rate_key = key.clone();
+    let rate = Callback::new(move |v| {
+        d.draft.update(|x| {
+            let version = x.current;
+            x.rate_on(version, &rate_key, id, false, v);
+        });
+    });
+    let rate_label = label.clone();
+    let can_rejudge = move || {
+        let (b, _) = badge.get();
+        b == "not judged" || b == "judge error"
+    };
+    view! {
+        <td class="pw-grid__cell" data-model=key.clone()>
+            <span class=move || format!("pw-verdict pw-verdict--{}", badge.get().1)>{move || badge.get().0}</span>
+            {move || score().map(|s| view! { <span class="pw-grid__score">{s}</span> })}
+            {move || text().filter(|t| !t.is_empty()).map(|t| view! {
+                <details class="pw-grid__answer">
+                    <summary>"Answer"</summary>
+                    <p class="pw-output">{t}</p>
+                </details>
+            })}
+            <Show when=move || cell.with(|c| c.as_ref().and_then(|(cr, _)| cr.as_ref()).is_some_and(|cr| cr.status == Status::Done)) && live.with(Option::is_none)>
+                <RatingControl rating=rating on_rate=rate what=format!("the answer to case #{id} on {rate_label}")/>
+            </Show>
+            <ul class="pw-grid__reasons">
+                {move || problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+            </ul>
+            <Show when=can_rejudge>
+                <button type="button" class="pw-button pw-button--small"
+                    on:click={
+                        let k = rejudge_key.clone();
+                        move |_| r.rejudge_on(k.clone(), id)
+                    }>
+                    {format!("Re-judge case #{id} on {label}")}
+                </button>
+            </Show>
+        </td>
+    }
+}
+
+/// The settings of one comparison model: provider, address, model, temperature, the provider's
+/// key (shared with Settings), calls at once to its host, and Remove.
+#[component]
+fn ModelEditor(index: usize) -> impl IntoView {
+    let s = SettingsHandle::expect();
+    let r = Runner::expect();
+    let cfg = Memo::new(move |_| s.compare.with(|v| v.get(index).cloned()));
+    let kind = move || cfg.get().map_or(ProviderKind::Custom, |c| c.kind);
+    let update = move |f: &dyn Fn(&mut ProviderConfig)| {
+        s.compare.update(|v| {
+            if let Some(c) = v.get_mut(index) {
+                f(c);
+            }
+        });
+    };
+    let id = move |what: &str| format!("pw-compare-{index}-{what}");
+    let temp_problem = RwSignal::new(None::<String>);
+    let limit_problem = RwSignal::new(None::<String>);
+    let host = move || cfg.get().map(|c| c.host()).unwrap_or_default();
+    let limit = move || {
+        let h = host();
+        r.host_limits
+            .with(|l| l.get(&h).copied())
+            .unwrap_or_else(|| r.concurrency.get())
+    };
+    let n = index + 1;
+    view! {
+        <li class="pw-grid__model">
+            <fieldset class="pw-fieldset">
+                <legend>{move || format!("Comparison model {n}: {}", cfg.get().map(|c| grid::model_label(&c)).unwrap_or_default())}</legend>
+                <div class="pw-row pw-row--wrap">
+                    <label class="pw-label pw-label--inline" for=id("provider")>"Provider"</label>
+                    <select id=id("provider") class="pw-select" aria-label=format!("Provider of comparison model {n}")
+                        on:change=move |ev| {
+                            if let Some(k) = ProviderKind::parse(&event_target_value(&ev)) {
+                                update(&|c| {
+                                    if c.kind != k {
+                                        let t = c.temperature;
+                                        *c = ProviderConfig::preset(k, Role::Execution);
+                                        c.temperature = t;
+                                    }
+                                });
+                            }
+                        }>
+                        {ProviderKind::ALL.into_iter().map(|k| view! {
+                            <option value=k.as_str() selected=move || kind() == k>{k.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <label class="pw-label pw-label--inline" for=id("model")>"Model"</label>
+                    <input id=id("model") class="pw-input" type="text" spellcheck="false" aria-label=format!("Model of comparison model {n}")
+                        placeholder="model id, e.g. gpt-4o-mini"
+                        prop:value=move || cfg.get().map(|c| c.model).unwrap_or_default()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev).trim().to_owned();
+                            update(&|c| c.model = v.clone());
+                        }/>
+                </div>
+                <div class="pw-row pw-row--wrap">
+                    <label class="pw-label pw-label--inline" for=id("base-url")>"Address (base URL)"</label>
+                    <input id=id("base-url") class="pw-input" type="url" spellcheck="false" aria-label=format!("Address of comparison model {n}")
+                        prop:value=move || cfg.get().map(|c| c.base_url).unwrap_or_default()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev).trim().to_owned();
+                            update(&|c| c.base_url = if v.is_empty() { c.kind.default_base_url().to_owned() } else { v.clone() });
+                        }/>
+                    <label class="pw-label pw-label--inline" for=id("temperature")>"Temperature"</label>
+                    <input id=id("temperature") class="pw-input pw-input--number" type="text" inputmode="decimal" aria-label=format!("Temperature of comparison model {n}")
+                        prop:value=move || cfg.get().map(|c| c.temperature.to_string()).unwrap_or_default()
+                        aria-describedby=id("temperature-problem")
+                        on:change=move |ev| {
+                            let in_use = cfg.get_untracked().map_or(0.0, |c| c.temperature);
+                            match read_setting::<f32>(&event_target_value(&ev), 0.0, 2.0, in_use) {
+                                Ok(t) => { temp_problem.set(None); update(&|c| c.temperature = t); }
+                                Err(e) => temp_problem.set(Some(e)),
+                            }
+                        }/>
+                    <label class="pw-label pw-label--inline" for=id("limit")>{move || format!("Calls at once to {}", host())}</label>
+                    <input id=id("limit") class="pw-input pw-input--number" type="text" inputmode="numeric"
+                        prop:value=move || limit().to_string()
+                        aria-describedby=id("limit-problem")
+                        on:change=move |ev| {
+                            match read_setting::<u32>(&event_target_value(&ev), 1, 16, limit()) {
+                                Ok(n) => { limit_problem.set(None); let h = host(); r.host_limits.update(|l| { l.insert(h, n); }); }
+                                Err(e) => limit_problem.set(Some(e)),
+                            }
+                        }/>
+                    <button type="button" class="pw-button pw-button--small"
+                        disabled=move || r.running()
+                        on:click=move |_| s.compare.update(|v| { if index < v.len() { v.remove(index); } })>
+                        {format!("Remove comparison model {n}")}
+                    </button>
+                </div>
+                <p id=id("temperature-problem") class="pw-hint pw-hint--bad" role="alert">{move || temp_problem.get()}</p>
+                <p id=id("limit-problem") class="pw-hint pw-hint--bad" role="alert">{move || limit_problem.get()}</p>
+                <Show when=move || kind().needs_key()>
+                    <div class="pw-row pw-row--wrap">
+                        <label class="pw-label pw-label--inline" for=id("key")>{move || format!("API key for {}", kind().label())}</label>
+                        <input id=id("key") class="pw-input" type="password" aria-label=move || format!("API key for {} (comparison model {n})", kind().label()) autocomplete="off" spellcheck="false"
+                            placeholder="Paste your key"
+                            prop:value=move || s.key(kind()).map(|k| k.expose().to_owned()).unwrap_or_default()
+                            on:input=move |ev| s.set_key(kind(), &event_target_value(&ev))/>
+                    </div>
+                </Show>
+                <p class="pw-hint pw-hint--key">{move || {
+                    let c = cfg.get();
+                    let h = host();
+                    match c {
+                        None => String::new(),
+                        Some(c) if c.model.trim().is_empty() && c.kind != ProviderKind::LlamaCpp => "Type the model's id: nothing is sent to this model until it has one.".to_owned(),
+                        Some(c) => match crate::domain::http::address_problem(&c.base_url) {
+                            Some(p) => format!("{p}. Until then nothing is sent, and your key stays here."),
+                            None if c.kind.needs_key() && !s.has_key(c.kind) => format!("No key yet for {}: its calls will fail until you paste one.", c.kind.label()),
+                            None if c.kind.needs_key() => format!("Calls to this model go to {h}, with your {} key.", c.kind.label()),
+                            None => format!("Calls to this model go to {h}."),
+                        },
+                    }
+                }}</p>
+            </fieldset>
+        </li>
+    }
+}

@@ -1,0 +1,295 @@
+//! End-to-end: several models side by side. Three cases run on two models served by two fake
+//! hosts (real HTTP, one per model); the page shows what the run uses at most before it starts,
+//! then per model the score, passes, cost and times, the recommendation, and the cases × models
+//! grid, filtered to disagreements and sorted by one model's scores; a second run changes the
+//! recommendation, and everything is still there after a reload.
+use pw_harness::browser::Browser;
+use pw_harness::fake_provider::FakeProvider;
+use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
+use serde_json::json;
+
+const JUDGE_MARK: &str = "strict, fair grader";
+
+fn spec_reply() -> String {
+    json!({
+        "analysis": "", "persona": "You are a meticulous meeting analyst.",
+        "context": "Meeting notes arrive as the user's message. Never invent owners.",
+        "steps": ["Read the notes.", "List every commitment with its owner."], "format": "A Markdown list, owner in bold.", "json_schema": "",
+        "examples": [{"input": "Bob will send the deck.", "output": "- **Bob**: send the deck"},
+                     {"input": "We talked about lunch.", "output": "No action items."}, {"input": "hi", "output": "Please paste the notes."}]
+    })
+    .to_string()
+}
+
+/// The rows of a table as the page shows them: each row's cells' text.
+async fn table(b: &Browser, selector: &str) -> anyhow::Result<Vec<Vec<String>>> {
+    let v = b
+        .eval(&format!(
+            "return Array.from(document.querySelectorAll('{selector} tbody tr')).map(r => Array.from(r.children).map(c => c.innerText.trim()))"
+        ))
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+/// The case ids of the grid's rows, in the order shown.
+async fn grid_ids(b: &Browser) -> anyhow::Result<Vec<String>> {
+    let v = b
+        .eval("return Array.from(document.querySelectorAll('.pw-grid__table tbody tr')).map(r => r.dataset.case)")
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+fn answers(fake: &FakeProvider, charlie: &str) {
+    fake.clear_rules();
+    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Owners are named.","score":9}"#);
+    fake.reply_when("ALPHA", "- **Bob**: send the deck");
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    fake.reply_when("CHARLIE", charlie);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
+    let (a, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    let other = FakeProvider::start().await?;
+    let host = |f: &FakeProvider| format!("127.0.0.1:{}", f.addr.port());
+    let (label_a, label_b) = (
+        format!("OpenAI gpt-4o at {}", host(&a)),
+        format!("OpenAI gpt-4o-mini at {}", host(&other)),
+    );
+    // The execution model and the judge: OpenAI's gpt-4o (listed prices), served by host A.
+    let s = SettingsPage::open(&b).await?;
+    for tab in ["Running tests", "Scoring"] {
+        s.job(tab).await?;
+        s.provider("OpenAI").await?;
+        s.base_url(&a.openai_url()).await?;
+        s.key("sk-test-grid").await?;
+        s.model("gpt-4o").await?;
+    }
+    s.close().await?;
+    PromptPage::new(&b)
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &spec_reply(),
+        )
+        .await?;
+    let cases = CasesPage::new(&b);
+    cases
+        .add(1, "ALPHA: Bob will send the deck.", Some("Bob"))
+        .await?;
+    cases
+        .add(2, "BRAVO: Ana books the room.", Some("Ana"))
+        .await?;
+    cases
+        .add(3, "CHARLIE: Carol buys snacks.", Some("Carol"))
+        .await?;
+    // A judge rubric for every case.
+    cases.add_rubric(1, "Every item names its owner.").await?;
+    answers(&a, "- **Carol**: buy snacks");
+    // Host B's model misses Carol, and answers more slowly.
+    answers(&other, "- someone: buy snacks");
+    a.add_model("gpt-4o");
+    other.add_model("gpt-4o-mini");
+    a.set_timing(0, 5, 8);
+    other.set_timing(250, 5, 8);
+
+    // The comparison model: gpt-4o-mini on host B, with the same OpenAI key.
+    b.button("Add a model to compare").await?.click().await?;
+    b.field("Provider of comparison model 1")
+        .await?
+        .select_by_label("OpenAI")
+        .await?;
+    s.fill("Address of comparison model 1", &other.openai_url())
+        .await?;
+    s.fill("Model of comparison model 1", "gpt-4o-mini").await?;
+    b.wait_for_text(&format!("Comparison model 1: {label_b}"))
+        .await?;
+
+    // Before anything is sent: what it will use at most, over both models and the judge.
+    let before = (a.chat_requests().len(), other.chat_requests().len());
+    let bound = b
+        .wait_for_text("Run on all 2 models: 6 calls to the models and 6 to the judge; at most $")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(
+        (a.chat_requests().len(), other.chat_requests().len()),
+        before,
+        "nothing is sent before Run: {bound}"
+    );
+
+    b.button("Run on all 2 models").await?.click().await?;
+    let want_a = format!("Recommended: {label_a}, with the best score (95 / 100 on 3 cases) for $");
+    b.wait_for_text(&want_a).await?;
+    let line = b
+        .eval("return document.querySelector('.pw-grid__recommend').innerText")
+        .await?;
+    assert!(
+        line.as_str()
+            .unwrap()
+            .ends_with("; no other model comes within 5 points of it."),
+        "{line}"
+    );
+
+    // Each host got its model's three cases; the judge (on host A) graded every answer of both.
+    let exec_a: Vec<_> = a.chat_requests().into_iter().skip(before.0).collect();
+    let exec_b: Vec<_> = other.chat_requests().into_iter().skip(before.1).collect();
+    assert_eq!(
+        exec_a
+            .iter()
+            .filter(|r| !r.body.contains(JUDGE_MARK))
+            .count(),
+        3,
+        "three answers from host A"
+    );
+    assert_eq!(
+        exec_a
+            .iter()
+            .filter(|r| r.body.contains(JUDGE_MARK))
+            .count(),
+        6
+    );
+    assert_eq!(
+        exec_b.len(),
+        3,
+        "three answers from host B, no judge call there"
+    );
+    assert!(exec_b.iter().all(|r| r.body.contains("\"gpt-4o-mini\"")));
+    assert!(exec_a.iter().all(|r| r.body.contains("\"gpt-4o\"")));
+
+    // Per model: score, passes, tokens, cost of the answers, first token and total time.
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][0], label_a);
+    assert_eq!(rows[0][1], "95 / 100");
+    assert_eq!(rows[0][2], "3 of 3");
+    assert_eq!(rows[1][0], label_b);
+    // Case 3 on B: contains ✗ (0), judge 9/10 (0.9): 45; the others (1 + 0.9) / 2 = 95.
+    assert_eq!(rows[1][1], "78 / 100", "mean of 95, 95 and 45");
+    assert_eq!(rows[1][2], "2 of 3");
+    for row in &rows {
+        assert!(
+            row[4].starts_with('$') || row[4].starts_with("about $"),
+            "a priced cost: {row:?}"
+        );
+        for time in [&row[5], &row[6]] {
+            assert!(time.contains(" · p95 "), "median and p95: {row:?}");
+        }
+    }
+    // Host B waits 250 ms before its first byte: its first token comes later than host A's.
+    let ms = |t: &str| -> f64 {
+        let first = t.split(" · ").next().unwrap();
+        if let Some(s) = first.strip_suffix(" ms") {
+            s.parse().unwrap()
+        } else {
+            first.strip_suffix(" s").unwrap().parse::<f64>().unwrap() * 1000.0
+        }
+    };
+    assert!(ms(&rows[1][5]) >= 240.0, "B's first token: {}", rows[1][5]);
+    assert!(ms(&rows[1][5]) > ms(&rows[0][5]), "{rows:?}");
+
+    // The grid: every case on both models; then only where the models disagree.
+    assert_eq!(grid_ids(&b).await?, vec!["1", "2", "3"]);
+    b.field("Show")
+        .await?
+        .select_by_label("Disagreements between models")
+        .await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-grid__table tbody tr')).map(r => r.dataset.case).join() === '3'",
+        "the grid to show case 3 only",
+    )
+    .await?;
+    let cells = table(&b, ".pw-grid__table").await?;
+    assert!(cells[0][1].starts_with("pass"), "{cells:?}");
+    assert!(cells[0][2].starts_with("fail"), "{cells:?}");
+    assert!(
+        cells[0][2].contains("Missing: \u{201c}Carol\u{201d}."),
+        "{cells:?}"
+    );
+    // All cases, worst first on B.
+    b.field("Show").await?.select_by_label("All cases").await?;
+    b.field("Order")
+        .await?
+        .select_by_label(&format!("Worst first on {label_b}"))
+        .await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-grid__table tbody tr')).map(r => r.dataset.case).join() === '3,1,2'",
+        "case 3 first",
+    )
+    .await?;
+    b.screenshot_at(".pw-grid", "model-grid").await?;
+
+    // B fixed: both models pass everything, and the cheaper one is recommended.
+    answers(&other, "- **Carol**: buy snacks");
+    b.button("Run on all 2 models").await?.click().await?;
+    b.wait_for_text(&format!(
+        "Recommended: {label_b}, with the best score (95 / 100 on 3 cases) and the lowest price of the models within 5 points ($"
+    ))
+    .await?;
+
+    // Results are kept per (version, model), and the comparison model with them.
+    b.client.refresh().await?;
+    b.wait_for_text(&format!(
+        "Recommended: {label_b}, with the best score (95 / 100 on 3 cases) and the lowest price of the models within 5 points ($"
+    ))
+    .await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (label_a.clone(), "95 / 100".to_owned()),
+            (label_b.clone(), "95 / 100".to_owned())
+        ]
+    );
+
+    // Versions compare on each model: a version 2, run on both, compared on B's results.
+    b.field("Persona")
+        .await?
+        .send_keys(&format!(
+            "{SELECT_ALL}You are a meticulous meeting analyst who always names owners.{TAB}"
+        ))
+        .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    answers(&other, "- someone: buy snacks");
+    b.button("Run on all 2 models").await?.click().await?;
+    b.wait_for_text(&want_a).await?;
+    b.wait_for_text("Compare two versions")
+        .await?
+        .click()
+        .await?;
+    b.field("Results of")
+        .await?
+        .select_by_label(&label_b)
+        .await?;
+    // On B, case 3 went from 95 to 45: one loss, two ties.
+    b.wait_for_text("Version 2 against version 1: 0 wins, 1 loss, 2 ties · difference -17 points")
+        .await?;
+    b.field("Results of")
+        .await?
+        .select_by_label("the execution model")
+        .await?;
+    b.wait_for_text("Version 2 against version 1: 0 wins, 0 losses, 3 ties · difference +0 points")
+        .await?;
+
+    // A rating in the grid counts like one on a result: a thumbs-down on A's answer to case 1
+    // is one failed check there ((1 + 0.9 + 0) / 3 = 63), so A's score is (63 + 95 + 95) / 3.
+    b.button(&format!(
+        "Thumbs down for the answer to case #1 on {label_a}"
+    ))
+    .await?
+    .click()
+    .await?;
+    b.wait_until(
+        "return document.querySelector('.pw-grid__summary tbody tr')?.children[1]?.innerText === '84 / 100'",
+        "A's score to count the thumbs-down",
+    )
+    .await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert_eq!(
+        (rows[0][1].as_str(), rows[0][2].as_str()),
+        ("84 / 100", "2 of 3")
+    );
+    assert_eq!(rows[1][1], "78 / 100", "B's results are not touched");
+    Ok(())
+}
