@@ -14,34 +14,44 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Invariant 3: nothing is ever written into the page as HTML, except clearing the loading note.
-#[test]
-fn no_html_injection_anywhere_in_the_shell() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Every line of code (what stands before a `//`) of the `.rs` files under `dir` (from the
+/// crate's root) that `offends`, as `file:line: text`; fails when fewer than `at_least` files
+/// were read (the scan missed its folder).
+fn offending_lines(dir: &str, at_least: usize, offends: impl Fn(&str) -> bool) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files = Vec::new();
     rust_files(&root, &mut files);
+    assert!(files.len() > at_least, "scanned too few files in {dir}");
     let mut offences = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
-            let risky = [
-                "inner_html",
-                "outer_html",
-                "insert_adjacent_html",
-                "document.write",
-            ];
-            if risky.iter().any(|r| code.contains(r)) && !code.contains("set_inner_html(\"\")") {
+            if offends(code) {
                 offences.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
             }
         }
     }
+    offences
+}
+
+/// Invariant 3: nothing is ever written into the page as HTML, except clearing the loading note.
+#[test]
+fn no_html_injection_anywhere_in_the_shell() {
+    let risky = [
+        "inner_html",
+        "outer_html",
+        "insert_adjacent_html",
+        "document.write",
+    ];
+    let offences = offending_lines("src", 20, |code| {
+        risky.iter().any(|r| code.contains(r)) && !code.contains("set_inner_html(\"\")")
+    });
     assert!(
         offences.is_empty(),
         "HTML written into the page:\n{}",
         offences.join("\n")
     );
-    assert!(files.len() > 20, "scanned too few files");
 }
 
 /// Invariant 2: the key type cannot be serialized.
@@ -71,24 +81,12 @@ fn the_api_key_type_has_no_serialize() {
 /// `state` reaches the network and storage (`net`). A `ui` file naming `net` fails.
 #[test]
 fn ui_never_uses_net_directly() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
-    let mut offences = Vec::new();
-    for f in &files {
-        let text = std::fs::read_to_string(f).unwrap();
-        for (n, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            if code.contains("crate::net") || code.contains("super::net") || code.contains(" net::")
-            {
-                offences.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
-            }
-        }
-    }
+    let offences = offending_lines("src/ui", 10, |code| {
+        code.contains("crate::net") || code.contains("super::net") || code.contains(" net::")
+    });
     assert!(
         offences.is_empty(),
         "ui reaches net directly (go through a state handle):\n{}",
         offences.join("\n")
     );
-    assert!(files.len() > 10, "scanned too few files");
 }

@@ -133,7 +133,7 @@ impl Draft {
         if self.current_spec() == Some(&spec) {
             return self.current;
         }
-        let number = self.versions.iter().map(|v| v.number).max().unwrap_or(0) + 1;
+        let number = self.next_version_number();
         let parent = (self.current > 0).then_some(self.current);
         self.versions.push(Version {
             number,
@@ -149,6 +149,26 @@ impl Draft {
             self.name = short_name(&self.idea.idea);
         }
         number
+    }
+
+    /// The number a new version gets: past every number the draft's records name (its
+    /// versions, its runs on every model, the version an optimization loop started from), so a result or a
+    /// loop whose version was lost (a damaged record) is never shown under a new prompt.
+    fn next_version_number(&self) -> u32 {
+        let runs = self
+            .runs
+            .iter()
+            .chain(self.compared.iter().map(|m| &m.run))
+            .map(|r| r.version);
+        let started = self.optimizer.iter().map(|o| o.from_version);
+        self.versions
+            .iter()
+            .map(|v| v.number)
+            .chain(runs)
+            .chain(started)
+            .max()
+            .unwrap_or(0)
+            + 1
     }
 
     /// [`commit`](Self::commit) for a prompt read from a reply: `cut` names the section the reply

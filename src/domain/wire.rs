@@ -555,9 +555,9 @@ impl DraftV1 {
         }
     }
 
-    /// The domain draft, and what was left out: checks of a kind this app does not know, and an
-    /// optimizer snapshot that does not read or breaks the loop's invariants
-    /// ([`Optimizer::validate`]). A `current` that names no version falls back to the newest.
+    /// The domain draft, and what was left out: checks of a kind this app does not know, the
+    /// results of a run whose version is not among the versions, and an optimizer snapshot that
+    /// does not read or breaks the loop's invariants ([`Optimizer::validate`]). A `current` that names no version falls back to the newest.
     pub fn into_salvaged(self) -> Salvaged {
         let mut lost = Vec::new();
         let versions: Vec<Version> = self
@@ -578,13 +578,22 @@ impl DraftV1 {
         } else {
             versions.iter().map(|v| v.number).max().unwrap_or(0)
         };
-        // Cases keep their ids when they have unique ones; others get fresh ids. A check this app
-        // does not know is left out of its case, not the case.
+        // Cases keep their ids when they have unique ones; others get fresh ids, numbered past
+        // every kept id (so no later case loses its own id, and with it its results, to one
+        // renumbered before it). A check this app does not know is left out of its case, not
+        // the case.
         let mut suite = Suite {
             cut_off_fails: self.cut_off_fails.unwrap_or(true),
             thumbs_down_fails: self.thumbs_down_fails.unwrap_or(true),
             ..Suite::default()
         };
+        let mut seen = std::collections::BTreeSet::new();
+        let unique: Vec<bool> = self
+            .cases
+            .iter()
+            .map(|c| c.id > 0 && seen.insert(c.id))
+            .collect();
+        let mut fresh = seen.last().copied().unwrap_or(0);
         for (i, stored) in self.cases.into_iter().enumerate() {
             let (mut case, left_out) = stored.case.into_case();
             for (j, why) in left_out {
@@ -594,13 +603,13 @@ impl DraftV1 {
                     why: Some(why.to_string()),
                 });
             }
-            let id = stored.id;
-            if id > 0 && suite.case(id).is_none() {
-                case.id = id;
-                suite.cases.push(case);
+            case.id = if unique[i] {
+                stored.id
             } else {
-                suite.add(case);
-            }
+                fresh += 1;
+                fresh
+            };
+            suite.cases.push(case);
         }
         for (i, a) in self.checks.iter().enumerate() {
             match Assertion::try_from(a) {
@@ -611,7 +620,24 @@ impl DraftV1 {
                 }),
             }
         }
-        let runs: Vec<Run> = self.runs.into_iter().map(Run::from).collect();
+        // A run of a version that did not make it is left out, named: shown under no version,
+        // it could only ever be shown under another prompt given its number.
+        let has_version = |version: u32| versions.iter().any(|v| v.number == version);
+        let runs: Vec<Run> = self
+            .runs
+            .into_iter()
+            .map(Run::from)
+            .filter(|r| {
+                let kept = has_version(r.version);
+                if !kept {
+                    lost.push(Lost::RunWithoutVersion {
+                        version: r.version,
+                        model: None,
+                    });
+                }
+                kept
+            })
+            .collect();
         let compared: Vec<ModelRun> = self
             .compared
             .into_iter()
@@ -619,6 +645,16 @@ impl DraftV1 {
             .map(|r| ModelRun {
                 key: r.key,
                 run: Run::from(r.run),
+            })
+            .filter(|r| {
+                let kept = has_version(r.run.version);
+                if !kept {
+                    lost.push(Lost::RunWithoutVersion {
+                        version: r.run.version,
+                        model: Some(r.key.clone()),
+                    });
+                }
+                kept
             })
             .collect();
         let optimizer = self.optimizer.and_then(|v| {

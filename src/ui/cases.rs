@@ -186,8 +186,7 @@ pub fn CasesCard() -> impl IntoView {
     let undo = move |_| {
         if let Some((at, case)) = deleted.get_untracked() {
             d.draft.update(|x| {
-                let at = at.min(x.suite.cases.len());
-                x.suite.cases.insert(at, case);
+                x.suite.restore(at, case);
             });
             deleted.set(None);
         }

@@ -237,6 +237,8 @@ fn ResultRow(
     let off_judge = super::shell::offline_for(&[Role::Judge]);
     let d = DraftHandle::expect();
     let r = Runner::expect();
+    // The runner under another name, for where `r` is the case's Reflexion.
+    let runner = r;
     let status = Memo::new(move |_| {
         run.with(|r| {
             r.as_ref()
@@ -553,6 +555,8 @@ fn ResultRow(
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">{format!("Draft{}{draft_also}", shown(draft_score, draft_partial))}</h3>
                                 <pre class="pw-output__text">{output.get().unwrap_or_default()}</pre>
+                                // The draft's own check results, in its column beside the final's.
+                                {draft_scored.clone().map(|s| verdict_rows(s.verdicts, names.clone(), s.rated_down, format!("Checks of case #{id}"), runner.judging(id)))}
                             </div>
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">"Critique"</h3>
@@ -577,7 +581,8 @@ fn ResultRow(
                     </div>
                 }
             })}
-            {move || score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id)))}
+            // Under the answer while no Reflexion is shown (then they are in its Draft column).
+            {move || reflection.with(Option::is_none).then(|| score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id))))}
         </li>
     }
 }

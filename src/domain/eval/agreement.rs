@@ -28,6 +28,9 @@ pub struct RatedVerdict {
     pub case: u32,
     /// The answer is the Reflexion final (else the run's result).
     pub final_answer: bool,
+    /// The case as it was answered ([`super::TestCase::shown_input`]: a conversation's earlier
+    /// turns, then the last user message), quoted to the meta model with the answer.
+    pub input: String,
     pub output: String,
     pub rating: Rating,
     /// The judge's score, 1-10, and its reasoning.
@@ -186,6 +189,7 @@ pub fn agreement(suite: &Suite, run: &Run) -> Vec<Agreement> {
                 let pair = RatedVerdict {
                     case: case.id,
                     final_answer,
+                    input: case.shown_input(1000),
                     output: output.clone(),
                     rating: rating.clone(),
                     score: *score,
@@ -213,8 +217,8 @@ pub fn improve_schema() -> Value {
 }
 
 /// The meta model's request to rewrite `a`'s rubric from the disagreements (each with the
-/// answer, the person's rating and note, the judge's score and reasoning), the agreements
-/// listed after them so the rewrite keeps what works.
+/// case's input as it was answered, the answer, the person's rating and note, the judge's
+/// score and reasoning), the agreements listed after them so the rewrite keeps what works.
 pub fn improve_request(a: &Agreement) -> ChatRequest {
     let describe = |p: &RatedVerdict| {
         let rating = match (&p.rating.thumb, p.rating.note.is_empty()) {
@@ -224,13 +228,14 @@ pub fn improve_request(a: &Agreement) -> ChatRequest {
             (Thumb::Down, false) => format!("thumbs down, noting: {}", p.rating.note),
         };
         format!(
-            "### Case #{}{}\nAnswer: {}\nThe person: {rating}\nThe judge: {} / 10 ({}). {}",
+            "### Case #{}{}\nInput: {}\nAnswer: {}\nThe person: {rating}\nThe judge: {} / 10 ({}). {}",
             p.case,
             if p.final_answer {
                 " (a rewritten final answer)"
             } else {
                 ""
             },
+            p.input,
             clip(&p.output, 1500),
             p.score,
             if p.judge_pass() { "pass" } else { "fail" },
@@ -260,14 +265,13 @@ pub fn improve_request(a: &Agreement) -> ChatRequest {
             ),
         ],
     );
-    let mut req = ChatRequest::new(Some(IMPROVE.trim().to_owned()), user.trim());
-    req.max_tokens = 900;
-    req.temperature = 0.2;
-    req.schema = Some(OutputSchema {
-        name: "rubric".into(),
-        schema: improve_schema(),
-    });
-    req
+    ChatRequest::structured(
+        IMPROVE,
+        user.trim(),
+        OutputSchema::new("rubric", improve_schema()),
+        900,
+        0.2,
+    )
 }
 
 /// A rewritten rubric and the model's one-sentence account of the change (may be empty).

@@ -83,6 +83,32 @@ fn the_agreement_figure_counts_rated_answers_the_judge_graded() {
 }
 
 #[test]
+fn the_improve_request_quotes_each_rated_answers_input_and_a_conversations_turns() {
+    // Bug: the rubric rewriter saw the rated answers without what they answered, and a
+    // conversation case without its earlier turns.
+    let (mut suite, run) = scripted([Some(Thumb::Down), Some(Thumb::Up), Some(Thumb::Down)]);
+    suite.cases[0].turns = vec![
+        Message::user("We met on Monday."),
+        Message::assistant("Noted: Monday."),
+    ];
+    let a = &agreement(&suite, &run)[0];
+    let text = &improve_request(a).messages[0].text;
+    let case1 = text.split("### Case #1").nth(1).expect("case 1");
+    let case1 = case1.split("### Case #").next().unwrap();
+    assert_in_order(
+        case1,
+        &[
+            "We met on Monday.",
+            "Noted: Monday.",
+            "notes 0",
+            "Answer: answer 0",
+        ],
+    );
+    // A one-message case is quoted as its message.
+    assert!(text.contains("Input: notes 1\nAnswer: answer 1"), "{text}");
+}
+
+#[test]
 fn a_rated_reflexion_final_counts_and_an_unjudged_answer_does_not() {
     let (suite, mut run) = scripted([Some(Thumb::Up), None, None]);
     let cr = run.cases.get_mut(&1).unwrap();

@@ -104,16 +104,15 @@ pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
             ("cut_off", if subject.cut_off { CUT_OFF_NOTE } else { "" }),
         ],
     );
-    let mut request = ChatRequest::new(Some(JUDGE.trim().to_owned()), user.trim());
-    request.max_tokens = MAX_TOKENS;
-    request.temperature = temperature(temperature_setting);
-    request.schema = Some(OutputSchema {
-        name: "grade".into(),
-        schema: schema(),
-    });
     Call {
         role: Role::Judge,
-        request,
+        request: ChatRequest::structured(
+            JUDGE,
+            user.trim(),
+            OutputSchema::new("grade", schema()),
+            MAX_TOKENS,
+            temperature(temperature_setting),
+        ),
     }
 }
 

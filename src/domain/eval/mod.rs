@@ -34,6 +34,22 @@ pub mod synth;
 #[cfg(test)]
 mod tests;
 
+/// Test support: fails unless every one of `parts` stands in `text`, each after the one before
+/// (how a request quoting a conversation is checked: its turns, then its last message).
+#[cfg(test)]
+pub(crate) fn assert_in_order(text: &str, parts: &[&str]) {
+    let mut from = 0;
+    for p in parts {
+        match text[from..].find(p) {
+            Some(at) => from += at + p.len(),
+            None => panic!(
+                "{p:?} is missing, or not after {:?}, in:\n{text}",
+                &text[..from]
+            ),
+        }
+    }
+}
+
 /// Which set a case belongs to: the optimizer learns from *train* cases and checks its winner on
 /// *held-out* ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -1509,14 +1525,38 @@ impl Suite {
         id
     }
 
-    /// Copies a case right after it; returns the copy's id.
+    /// Copies a case with a fresh id; returns the copy's id. The copy goes right after the
+    /// original and after the unchanged copies already made of it there, so copies made one
+    /// after another read in the order they were made (#1, #3, #4), never the newest first.
     pub fn duplicate(&mut self, id: u32) -> Option<u32> {
         let at = self.cases.iter().position(|c| c.id == id)?;
-        let mut copy = self.cases[at].clone();
+        let original = &self.cases[at];
+        let same = |c: &TestCase| {
+            c.id > original.id
+                && *c
+                    == TestCase {
+                        id: c.id,
+                        ..original.clone()
+                    }
+        };
+        let after = self.cases[at + 1..].iter().take_while(|c| same(c)).count();
+        let mut copy = original.clone();
         copy.id = self.next_id();
         let new = copy.id;
-        self.cases.insert(at + 1, copy);
+        self.cases.insert(at + 1 + after, copy);
         Some(new)
+    }
+
+    /// Puts a removed case back at `at` (or last, when the list is shorter now); returns its
+    /// id: its own, unless a case added since took it, then a fresh one (two cases never share
+    /// an id).
+    pub fn restore(&mut self, at: usize, mut case: TestCase) -> u32 {
+        if case.id == 0 || self.case(case.id).is_some() {
+            case.id = self.next_id();
+        }
+        let id = case.id;
+        self.cases.insert(at.min(self.cases.len()), case);
+        id
     }
 
     pub fn remove(&mut self, id: u32) -> Option<(usize, TestCase)> {

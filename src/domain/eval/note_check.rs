@@ -36,6 +36,8 @@ pub fn schema() -> Value {
 }
 
 /// The meta model's request for a check from `rating`'s note on `output` (the answer to `case`).
+/// The case is quoted as it was answered ([`TestCase::shown_input`]): a conversation with its
+/// earlier turns, then the last user message.
 pub fn request(case: &TestCase, output: &str, rating: &Rating) -> ChatRequest {
     let user = template::fill(
         NOTE_CHECK_USER,
@@ -48,18 +50,17 @@ pub fn request(case: &TestCase, output: &str, rating: &Rating) -> ChatRequest {
                     Thumb::Down => "thumbs down (a bad answer)",
                 },
             ),
-            ("input", &clip(&case.user_message(), 2000)),
+            ("input", &case.shown_input(2000)),
             ("output", &clip(output, 3000)),
         ],
     );
-    let mut req = ChatRequest::new(Some(NOTE_CHECK.trim().to_owned()), user.trim());
-    req.max_tokens = 400;
-    req.temperature = 0.2;
-    req.schema = Some(OutputSchema {
-        name: "check".into(),
-        schema: schema(),
-    });
-    req
+    ChatRequest::structured(
+        NOTE_CHECK,
+        user.trim(),
+        OutputSchema::new("check", schema()),
+        400,
+        0.2,
+    )
 }
 
 /// A proposed check and the model's reason for it.

@@ -28,6 +28,35 @@ fn the_request_carries_the_note_the_answer_and_the_schema() {
 }
 
 #[test]
+fn the_request_quotes_a_conversation_case_with_its_earlier_turns() {
+    // Bug: the request quoted only the last user message, so the meta model proposed a check
+    // for an answer without the conversation the answer was given in.
+    let case = TestCase {
+        input: "And the date?".into(),
+        turns: vec![
+            Message::user("My order 1182 came broken."),
+            Message::assistant("Sorry! I can send a new one."),
+        ],
+        ..Default::default()
+    };
+    let req = request(
+        &case,
+        "Tuesday.",
+        &Rating::new(Thumb::Down, "Should say the order number."),
+    );
+    let text = &req.messages[0].text;
+    assert_in_order(
+        text,
+        &[
+            "My order 1182 came broken.",
+            "Sorry! I can send a new one.",
+            "And the date?",
+        ],
+    );
+    assert!(text.contains(&case.shown_input(2000)), "{text}");
+}
+
+#[test]
 fn replies_become_checks_and_failures_are_named() {
     let p = read(
         r#"{"type": "icontains", "value": "due", "why": "The note asks for dates."}"#,

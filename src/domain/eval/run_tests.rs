@@ -869,14 +869,14 @@ fn the_judge_sees_the_conversation_not_only_the_last_message() {
     };
     let req = judge::call(&subject, 0.0).request;
     let user = &req.messages[0].text;
-    let first = user.find("I want to visit Italy.").expect("the first turn");
-    let second = user
-        .find("Lovely! When are you going?")
-        .expect("the assistant's turn");
-    let last = user
-        .find("In July. Is it too hot?")
-        .expect("the last message");
-    assert!(first < second && second < last, "{user}");
+    assert_in_order(
+        user,
+        &[
+            "I want to visit Italy.",
+            "Lovely! When are you going?",
+            "In July. Is it too hot?",
+        ],
+    );
     assert!(user.contains("[Assistant]"), "{user}");
     assert!(user.contains("The last user message, the one the answer replies to"));
     // A one-message case reads as before: the message alone.

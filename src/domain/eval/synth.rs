@@ -70,14 +70,13 @@ pub fn request(prompt: &str, variables: &[String], n: u32, conversations: usize)
             ("prompt", prompt.trim()),
         ],
     );
-    let mut req = ChatRequest::new(Some(SYNTH.trim().to_owned()), user.trim());
-    req.max_tokens = 400 + 350 * n;
-    req.temperature = 0.8;
-    req.schema = Some(OutputSchema {
-        name: "test_cases".into(),
-        schema: schema(),
-    });
-    req
+    ChatRequest::structured(
+        SYNTH,
+        user.trim(),
+        OutputSchema::new("test_cases", schema()),
+        400 + 350 * n,
+        0.8,
+    )
 }
 
 /// What the suggestions request says about conversations, from how many of the suite's cases
@@ -358,14 +357,13 @@ pub fn review_request(prompt: &str, proposals: &[Proposal]) -> ChatRequest {
         .collect::<Vec<_>>()
         .join("\n\n");
     let user = template::fill(REVIEW_USER, &[("prompt", prompt.trim()), ("cases", &cases)]);
-    let mut req = ChatRequest::new(Some(REVIEW.trim().to_owned()), user.trim());
-    req.max_tokens = 200 + 80 * proposals.len() as u32;
-    req.temperature = 0.0;
-    req.schema = Some(OutputSchema {
-        name: "case_review".into(),
-        schema: review_schema(),
-    });
-    req
+    ChatRequest::structured(
+        REVIEW,
+        user.trim(),
+        OutputSchema::new("case_review", review_schema()),
+        200 + 80 * proposals.len() as u32,
+        0.0,
+    )
 }
 
 /// Applies the review reply: proposals the model finds unrealistic get its reason. Read item by

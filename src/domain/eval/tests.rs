@@ -523,6 +523,52 @@ fn suite_editing_keeps_ids_unique() {
 }
 
 #[test]
+fn copies_read_in_the_order_they_were_made_and_never_share_an_id() {
+    // Bug: duplicating a case twice put the newer copy first (#1, #4, #3), the copies numbered
+    // backwards down the list.
+    let mut s = Suite::default();
+    let one = s.add(TestCase {
+        input: "one".into(),
+        ..Default::default()
+    });
+    let two = s.add(TestCase {
+        input: "two".into(),
+        ..Default::default()
+    });
+    let ids = |s: &Suite| s.cases.iter().map(|c| c.id).collect::<Vec<_>>();
+    let c1 = s.duplicate(one).unwrap();
+    let c2 = s.duplicate(one).unwrap();
+    let c3 = s.duplicate(two).unwrap();
+    assert_eq!((c1, c2, c3), (3, 4, 5));
+    assert_eq!(ids(&s), vec![1, 3, 4, 2, 5]);
+    // Duplicating a copy puts its copy after the unchanged copies made after it.
+    let c4 = s.duplicate(c1).unwrap();
+    assert_eq!(ids(&s), vec![1, 3, 4, 6, 2, 5]);
+    assert_eq!(c4, 6);
+    // A copy edited since is not the original's any more: a new copy goes before it.
+    s.cases.iter_mut().find(|c| c.id == c1).unwrap().input = "one, edited".into();
+    let c5 = s.duplicate(one).unwrap();
+    assert_eq!(ids(&s), vec![1, 7, 3, 4, 6, 2, 5]);
+    assert_eq!(s.case(c5).unwrap().input, "one");
+
+    // Bug: delete the last case, duplicate another (the copy took the deleted case's number),
+    // then Undo: two cases shared one id. The case put back gets a fresh id instead.
+    let (at, gone) = s.remove(c5).unwrap();
+    let copy = s.duplicate(two).unwrap();
+    assert_eq!(copy, c5);
+    let back = s.restore(at, gone);
+    assert_eq!(back, 8);
+    let mut all = ids(&s);
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), s.cases.len(), "no id is shared: {:?}", ids(&s));
+    // Undo with nothing taken keeps the case's own id and place.
+    let (at, gone) = s.remove(3).unwrap();
+    assert_eq!(s.restore(at, gone), 3);
+    assert_eq!(s.cases[at].id, 3);
+}
+
+#[test]
 fn variables_fill_the_prompt_and_make_the_message() {
     let c = TestCase {
         vars: vec![

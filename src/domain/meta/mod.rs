@@ -255,13 +255,13 @@ pub fn generate_request(input: &IdeaInput) -> ChatRequest {
         GENERATE_USER,
         &[("idea", input.idea.trim()), ("details", &details)],
     );
-    let mut req = ChatRequest::new(Some(GENERATE.trim().to_owned()), user.trim());
-    req.max_tokens = 3000;
-    req.schema = Some(OutputSchema {
-        name: "system_prompt".into(),
-        schema: spec_schema(),
-    });
-    req
+    ChatRequest::structured(
+        GENERATE,
+        user.trim(),
+        OutputSchema::new("system_prompt", spec_schema()),
+        3000,
+        ChatRequest::DEFAULT_TEMPERATURE,
+    )
 }
 
 /// The JSON schema for one rewritten section.
@@ -296,13 +296,16 @@ pub fn section_request(spec: &PromptSpec, section: Section, instruction: &str) -
             ("instruction", instruction),
         ],
     );
-    let mut req = ChatRequest::new(Some(SECTION.trim().to_owned()), user.trim());
-    req.max_tokens = 1500;
-    req.schema = Some(OutputSchema {
-        name: format!("section_{}", section.as_str()),
-        schema: section_schema(section),
-    });
-    req
+    ChatRequest::structured(
+        SECTION,
+        user.trim(),
+        OutputSchema::new(
+            format!("section_{}", section.as_str()),
+            section_schema(section),
+        ),
+        1500,
+        ChatRequest::DEFAULT_TEMPERATURE,
+    )
 }
 
 /// The request that adapts a prompt for another model family.
@@ -314,13 +317,13 @@ pub fn adapt_request(spec: &PromptSpec, family: ModelFamily) -> ChatRequest {
             ("prompt", &spec.render(RenderStyle::Markdown)),
         ],
     );
-    let mut req = ChatRequest::new(Some(ADAPT.trim().to_owned()), user.trim());
-    req.max_tokens = 3000;
-    req.schema = Some(OutputSchema {
-        name: "system_prompt".into(),
-        schema: spec_schema(),
-    });
-    req
+    ChatRequest::structured(
+        ADAPT,
+        user.trim(),
+        OutputSchema::new("system_prompt", spec_schema()),
+        3000,
+        ChatRequest::DEFAULT_TEMPERATURE,
+    )
 }
 
 /// A reply that could not be read as a full prompt; what arrived is kept in `partial`, and what

@@ -811,10 +811,7 @@ fn propose_max_tokens(spec: &PromptSpec, n: u32) -> u64 {
 /// message, which [`Optimizer::propose_request`] clips to [`propose_user_cap`] bytes.
 fn propose_input_bound(rendered: &str) -> u64 {
     let mut req = ChatRequest::new(Some(PROPOSE.trim().to_owned()), "");
-    req.schema = Some(OutputSchema {
-        name: "candidates".into(),
-        schema: propose_schema(),
-    });
+    req.schema = Some(OutputSchema::new("candidates", propose_schema()));
     worst(&req).0 + propose_user_cap(rendered) as u64
 }
 
@@ -1909,7 +1906,7 @@ impl Optimizer {
                 let case = ctx.suite.case(*id)?;
                 Some(format!(
                     "Input: {}\nOutput (the first prompt's answer in a run): {}\nWhat went wrong:\n- The person's rating: {}",
-                    eval::clip(&case.user_message(), 600),
+                    case.shown_input(600),
                     eval::clip(&a.output, 600),
                     a.rating.feedback()?
                 ))
@@ -1977,18 +1974,17 @@ impl Optimizer {
         let start = self.candidate(0).map_or(&best.spec, |c| &c.spec);
         let cap = propose_user_cap(&start.render(self.config.style));
         let user = clip_bytes(user.trim(), cap);
-        let mut req = ChatRequest::new(Some(PROPOSE.trim().to_owned()), user);
-        req.max_tokens = propose_max_tokens(start, n) as u32;
-        req.temperature = if refine {
-            self.config.refine_temperature
-        } else {
-            self.config.explore_temperature
-        };
-        req.schema = Some(OutputSchema {
-            name: "candidates".into(),
-            schema: propose_schema(),
-        });
-        Some(req)
+        Some(ChatRequest::structured(
+            PROPOSE,
+            user,
+            OutputSchema::new("candidates", propose_schema()),
+            propose_max_tokens(start, n) as u32,
+            if refine {
+                self.config.refine_temperature
+            } else {
+                self.config.explore_temperature
+            },
+        ))
     }
 }
 

@@ -122,17 +122,13 @@ pub fn critique_prompt_schema() -> Value {
 
 /// "Critique this prompt".
 pub fn critique_prompt_request(spec: &PromptSpec) -> ChatRequest {
-    let mut req = ChatRequest::new(
-        Some(CRITIQUE_PROMPT.trim().to_owned()),
+    ChatRequest::structured(
+        CRITIQUE_PROMPT,
         spec.render(RenderStyle::Markdown),
-    );
-    req.max_tokens = 1500;
-    req.temperature = 0.2;
-    req.schema = Some(OutputSchema {
-        name: "prompt_critique".into(),
-        schema: critique_prompt_schema(),
-    });
-    req
+        OutputSchema::new("prompt_critique", critique_prompt_schema()),
+        1500,
+        0.2,
+    )
 }
 
 /// What a critique reply gave: its weaknesses, and what was left out of it, in plain words.

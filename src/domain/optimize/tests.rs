@@ -2139,12 +2139,39 @@ fn the_optimizers_feedback_shows_a_failing_case_with_its_conversation() {
         .text
         .clone();
     let failed = text.split("## Failed cases").nth(1).expect("failed cases");
-    let at = failed
-        .find("Earlier: my name is Ana.")
-        .expect("the first turn");
-    let reply = failed
-        .find("Hello Ana, noted.")
-        .expect("the assistant's turn");
-    let last = failed.find("case 0").expect("the message");
-    assert!(at < reply && reply < last, "{failed}");
+    eval::assert_in_order(
+        failed,
+        &["Earlier: my name is Ana.", "Hello Ana, noted.", "case 0"],
+    );
+}
+
+#[test]
+fn a_rated_run_answer_reaches_the_proposal_with_its_conversation() {
+    // Bug: a thumbs-down on a run's answer was quoted with the last user message only, so the
+    // proposal's author never saw the conversation the answer was given in.
+    let s = with_a_conversation(suite(false));
+    let config = Config::default();
+    // A starting prompt that passes every case: the rated answer is not among the failures.
+    let limit = project(&config, &spec("You are L4"), &s);
+    let mut o = Optimizer::new(config, spec("You are L4"), 1, &s, limit);
+    drive_until_proposal(&mut o, &s);
+    o.rated.insert(
+        s.cases[0].id,
+        RatedAnswer {
+            output: "Hi (from the run)".into(),
+            rating: eval::rating::Rating::new(eval::rating::Thumb::Down, "Forgot her name."),
+        },
+    );
+    let ctx = Ctx { suite: &s };
+    let text = o.propose_request(&ctx, 1, false).unwrap().messages[0]
+        .text
+        .clone();
+    let (before, _) = text
+        .split_once("Output (the first prompt's answer in a run): Hi (from the run)")
+        .expect("the rated answer");
+    let input = before.rsplit("Input: ").next().unwrap();
+    eval::assert_in_order(
+        input,
+        &["Earlier: my name is Ana.", "Hello Ana, noted.", "case 0"],
+    );
 }

@@ -356,6 +356,16 @@ pub struct OutputSchema {
     pub schema: serde_json::Value,
 }
 
+impl OutputSchema {
+    /// `schema` under `name`.
+    pub fn new(name: impl Into<String>, schema: serde_json::Value) -> Self {
+        Self {
+            name: name.into(),
+            schema,
+        }
+    }
+}
+
 /// A plain text completion instead of a chat: the prompt (the request's user messages, joined)
 /// is continued as written, with no chat template. Small models follow worked examples they
 /// continue far better than instructions (see `meta::tiny`). Sent to OpenAI-style servers'
@@ -384,14 +394,39 @@ pub struct ChatRequest {
 }
 
 impl ChatRequest {
+    /// The temperature of a request that sets none.
+    pub const DEFAULT_TEMPERATURE: f32 = 0.3;
+
+    /// A chat of one user message after `system`, at [`Self::DEFAULT_TEMPERATURE`], at most 2048
+    /// tokens back, no schema.
     pub fn new(system: Option<String>, user: impl Into<String>) -> Self {
         Self {
             system,
             messages: vec![Message::user(user)],
-            temperature: 0.3,
+            temperature: Self::DEFAULT_TEMPERATURE,
             max_tokens: 2048,
             schema: None,
             plain: None,
+        }
+    }
+
+    /// A meta-prompt's request whose reply is JSON: the meta-prompt `system` (trimmed) with the
+    /// filled `user` text as given, the reply held to `output`, at most `max_tokens` tokens,
+    /// sampled at `temperature`. Every structured meta request (generate, rewrite, adapt, the
+    /// judge, suggested cases and their review, a check from a note, Improve the rubric, the
+    /// loop's proposals, Critique this prompt) is built here.
+    pub fn structured(
+        system: &str,
+        user: impl Into<String>,
+        output: OutputSchema,
+        max_tokens: u32,
+        temperature: f32,
+    ) -> Self {
+        Self {
+            max_tokens,
+            temperature,
+            schema: Some(output),
+            ..Self::new(Some(system.trim().to_owned()), user)
         }
     }
 }

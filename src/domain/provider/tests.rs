@@ -32,6 +32,18 @@ fn sample(schema: bool) -> ChatRequest {
     r
 }
 
+#[test]
+fn a_structured_request_is_the_meta_prompt_trimmed_the_message_the_schema_and_the_limits() {
+    let r = ChatRequest::structured(
+        "\nYou are terse.\n",
+        "Name three colours.",
+        OutputSchema::new("colours", sample(true).schema.unwrap().schema),
+        100,
+        0.2,
+    );
+    assert_eq!(r, sample(true));
+}
+
 /// Renders a request as method, URL, headers and pretty body, for snapshots.
 fn render(r: &HttpRequest) -> String {
     let mut s = format!("{} {}\n", r.method, r.url);

@@ -58,6 +58,14 @@ pub enum Lost {
     /// The results of one run: by the version it ran, or its place in the list.
     #[error("{} could not be read and were left out.", run_name(*version, *at))]
     Run { version: Option<u32>, at: usize },
+    /// The results of a run whose version did not make it (left out above, or missing), on the
+    /// execution model or on a comparison model (`model`, its key): shown under no version, so
+    /// never under another prompt that took its number.
+    #[error(
+        "The run results of version {version}{} were left out: the version they ran could not be read.",
+        model.as_ref().map(|m| format!(" on comparison model {m}")).unwrap_or_default()
+    )]
+    RunWithoutVersion { version: u32, model: Option<String> },
     /// The results of one version on a comparison model (the model grid), by the model's key
     /// when it reads and its place in the list.
     #[error("The results on comparison model {} could not be read and were left out.", compared_name(model, *at))]

@@ -63,6 +63,14 @@ impl Browser {
         Self::start_with(width, height, &[]).await
     }
 
+    /// A fresh profile (no storage, no key) of the given size on `url`, e.g. a share link; does
+    /// not wait for the page.
+    pub async fn start_at(width: u32, height: u32, url: &str) -> Result<Self> {
+        let b = Self::start(width, height).await?;
+        b.client.goto(url).await?;
+        Ok(b)
+    }
+
     /// Like [`start`](Self::start), with extra Chromium flags (e.g. `--force-dark-mode`).
     pub async fn start_with(width: u32, height: u32, extra: &[&str]) -> Result<Self> {
         Self::start_full(width, height, extra, None).await

@@ -8,6 +8,18 @@ pub mod pages;
 pub mod paths;
 pub mod static_site;
 
+/// The built app on a local server and a fresh browser profile of the given size on it (nothing
+/// stored, no key: every job on the built-in local model).
+pub async fn with_app(
+    width: u32,
+    height: u32,
+) -> anyhow::Result<(static_site::StaticSite, browser::Browser)> {
+    let site = static_site::StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = browser::Browser::start(width, height).await?;
+    b.open_app(&site.url()).await?;
+    Ok((site, b))
+}
+
 /// The usual start of an end-to-end test against the fake provider: the fake, the built app on a
 /// local server, a browser of the given size on the app, and all three jobs pointed at the fake.
 pub async fn with_fake(
@@ -19,9 +31,24 @@ pub async fn with_fake(
     browser::Browser,
 )> {
     let fake = fake_provider::FakeProvider::start().await?;
-    let site = static_site::StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = browser::Browser::start(width, height).await?;
-    b.open_app(&site.url()).await?;
+    let (site, b) = with_app(width, height).await?;
     pages::SettingsPage::use_everywhere(&b, &fake.openai_url(), "fake-large").await?;
+    Ok((fake, site, b))
+}
+
+/// [`with_fake`] with a first prompt made: `reply` (the meta model's reply for `idea`, see
+/// [`pages::spec_reply`]) pasted through Manual mode, so no call is made for it.
+pub async fn with_fake_prompt(
+    width: u32,
+    height: u32,
+    idea: &str,
+    reply: &str,
+) -> anyhow::Result<(
+    fake_provider::FakeProvider,
+    static_site::StaticSite,
+    browser::Browser,
+)> {
+    let (fake, site, b) = with_fake(width, height).await?;
+    pages::PromptPage::new(&b).paste_reply(idea, reply).await?;
     Ok((fake, site, b))
 }

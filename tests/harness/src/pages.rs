@@ -324,6 +324,32 @@ impl<'a> CasesPage<'a> {
         Self { b }
     }
 
+    /// Makes open case `n` a conversation: "Add earlier turns", then `user`'s turn and the
+    /// assistant's `reply` after it.
+    pub async fn add_earlier_turns(&self, n: u32, user: &str, reply: &str) -> Result<()> {
+        self.b
+            .button(&format!("Add earlier turns to case #{n}"))
+            .await?
+            .click()
+            .await?;
+        self.b
+            .field(&format!("Turn 1 of case #{n}: User"))
+            .await?
+            .send_keys(user)
+            .await?;
+        self.b
+            .button(&format!("Add an assistant turn to case #{n}"))
+            .await?
+            .click()
+            .await?;
+        self.b
+            .field(&format!("Turn 2 of case #{n}: Assistant"))
+            .await?
+            .send_keys(reply)
+            .await?;
+        Ok(())
+    }
+
     /// Adds case `n` (the next one) with an input, and a "contains all of" check when given.
     pub async fn add(&self, n: u32, input: &str, must_contain: Option<&str>) -> Result<()> {
         self.b.button("Add case").await?.click().await?;
@@ -375,6 +401,42 @@ impl<'a> CasesPage<'a> {
             .await?;
         Ok(())
     }
+}
+
+/// The meta model's reply for a whole prompt, as the Generate request's schema asks for it (no
+/// analysis, no JSON schema): `examples` as `(input, output)` pairs.
+pub fn spec_reply(
+    persona: &str,
+    context: &str,
+    steps: &[&str],
+    format: &str,
+    examples: &[(&str, &str)],
+) -> String {
+    serde_json::json!({
+        "analysis": "", "persona": persona, "context": context, "steps": steps,
+        "format": format, "json_schema": "",
+        "examples": examples.iter().map(|(i, o)| serde_json::json!({"input": i, "output": o})).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+/// Opens "Share a link", waits for `ready` (a line of the panel saying what the link carries,
+/// "Include the test case and its checks") and a moment for the link to follow, and returns the
+/// link (checked to be a `#pw=2.` link).
+pub async fn share_link(b: &Browser, ready: &str) -> Result<String> {
+    b.wait_for_text("Share a link").await?.click().await?;
+    b.wait_for_text(ready).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let link = b
+        .field("Share link")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    if !link.contains("#pw=2.") {
+        bail!("the share link is not a #pw=2. link: {link}");
+    }
+    Ok(link)
 }
 
 /// The verdict badge of case `id`'s result row ("pass", "fail", "refused", …; empty if none).

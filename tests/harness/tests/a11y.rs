@@ -6,7 +6,7 @@
 //! Screenshots of each go to the artifacts folder.
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
-use pw_harness::pages::{DraftsPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::pages::{CasesPage, DraftsPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::{Value, json};
@@ -154,21 +154,8 @@ async fn every_screen_passes_axe_in_light_and_dark_at_three_widths() -> anyhow::
             b.wait_for_text("This pattern is not a valid regular expression")
                 .await?;
             // A conversation: its chat editor is checked too (and its fold in Results).
-            b.button("Add earlier turns to case #1")
-                .await?
-                .click()
-                .await?;
-            b.field("Turn 1 of case #1: User")
-                .await?
-                .send_keys("It worked yesterday.")
-                .await?;
-            b.button("Add an assistant turn to case #1")
-                .await?
-                .click()
-                .await?;
-            b.field("Turn 2 of case #1: Assistant")
-                .await?
-                .send_keys("What changed since then?")
+            CasesPage::new(&b)
+                .add_earlier_turns(1, "It worked yesterday.", "What changed since then?")
                 .await?;
             b.wait_for_text("Suggest cases with the model")
                 .await?

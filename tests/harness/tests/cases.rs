@@ -395,6 +395,13 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         "case 1 first again",
     )
     .await?;
+    // Bug: a second copy of one case went above the first (#1, #4, #3): copies read in the
+    // order they were made.
+    b.button("Duplicate case #1").await?.click().await?;
+    b.wait_until("return Array.from(document.querySelectorAll('.pw-case-list .pw-case__id')).map(e => e.textContent).join() === '#1,#3,#4,#2'", "the second copy after the first").await?;
+    b.button("Delete case #4").await?.click().await?;
+    b.wait_for_text("Deleted case #4.").await?;
+    b.wait_for_text("3 cases").await?;
     b.wait_for_text("notes: Carol buys snacks")
         .await?
         .click()

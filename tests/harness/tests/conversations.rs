@@ -5,20 +5,60 @@
 //! conversation case with its bad line reported. A conversation case travels through a share link
 //! into a fresh browser profile.
 use pw_harness::browser::Browser;
-use pw_harness::pages::{CasesPage, PromptPage, TAB, wait_verdict};
+use pw_harness::fake_provider::FakeProvider;
+use pw_harness::pages::{CasesPage, TAB, share_link, spec_reply, wait_verdict};
+use pw_harness::static_site::StaticSite;
 use serde_json::{Value, json};
 
-fn spec_reply() -> String {
-    json!({
-        "analysis": "", "persona": "You are a friendly travel agent for Italy.",
-        "context": "Travellers chat with you about their trips.",
-        "steps": ["Read the whole conversation.", "Answer the last message, using what was said before."],
-        "format": "Two or three sentences.", "json_schema": "",
-        "examples": [{"input": "Is Rome busy in August?", "output": "Yes, and hot; go early in the day."},
-                     {"input": "hi", "output": "Hello! Where would you like to go?"},
-                     {"input": "", "output": "Tell me about your trip."}]
-    })
-    .to_string()
+/// The fake provider and the app with the travel agent's prompt (pasted: no call is made).
+async fn with_travel_prompt(
+    width: u32,
+    height: u32,
+) -> anyhow::Result<(FakeProvider, StaticSite, Browser)> {
+    let reply = spec_reply(
+        "You are a friendly travel agent for Italy.",
+        "Travellers chat with you about their trips.",
+        &[
+            "Read the whole conversation.",
+            "Answer the last message, using what was said before.",
+        ],
+        "Two or three sentences.",
+        &[
+            (
+                "Is Rome busy in August?",
+                "Yes, and hot; go early in the day.",
+            ),
+            ("hi", "Hello! Where would you like to go?"),
+            ("", "Tell me about your trip."),
+        ],
+    );
+    pw_harness::with_fake_prompt(width, height, "a travel agent chatbot for Italy", &reply).await
+}
+
+/// Opens case #1 (the first case on the list) and checks it is the chat [`FIRST`], [`REPLY`].
+async fn open_the_conversation(b: &Browser) -> anyhow::Result<()> {
+    b.client
+        .find(fantoccini::Locator::Css(".pw-case__summary"))
+        .await?
+        .click()
+        .await?;
+    let first = b.field("Turn 1 of case #1: User").await?;
+    assert_eq!(first.prop("value").await?.as_deref(), Some(FIRST));
+    let second = b.field("Turn 2 of case #1: Assistant").await?;
+    assert_eq!(second.prop("value").await?.as_deref(), Some(REPLY));
+    Ok(())
+}
+
+/// Case #1 built in the editor as a conversation: [`FIRST`] from the user, [`REPLY`] from the
+/// assistant, then `last` typed as the last user message.
+async fn build_conversation(b: &Browser, last: &str) -> anyhow::Result<()> {
+    b.button("Add case").await?.click().await?;
+    CasesPage::new(b).add_earlier_turns(1, FIRST, REPLY).await?;
+    b.field("Last user message of case #1 (the reply to it is checked)")
+        .await?
+        .send_keys(last)
+        .await?;
+    Ok(())
 }
 
 const JUDGE_MARK: &str = "strict, fair grader";
@@ -44,10 +84,7 @@ fn messages(body: &str) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_three_turn_case_is_built_in_the_editor_sent_in_order_and_judged() -> anyhow::Result<()> {
-    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
-    PromptPage::new(&b)
-        .paste_reply("a travel agent chatbot for Italy", &spec_reply())
-        .await?;
+    let (fake, _site, b) = with_travel_prompt(1280, 1600).await?;
     fake.reply_when(
         JUDGE_MARK,
         r#"{"reasoning":"It remembers the grandmother and answers about July heat.","score":9}"#,
@@ -57,27 +94,7 @@ async fn a_three_turn_case_is_built_in_the_editor_sent_in_order_and_judged() -> 
         "July is hot, so plan mornings and shade for your grandmother.",
     );
 
-    b.button("Add case").await?.click().await?;
-    b.button("Add earlier turns to case #1")
-        .await?
-        .click()
-        .await?;
-    b.field("Turn 1 of case #1: User")
-        .await?
-        .send_keys(FIRST)
-        .await?;
-    b.button("Add an assistant turn to case #1")
-        .await?
-        .click()
-        .await?;
-    b.field("Turn 2 of case #1: Assistant")
-        .await?
-        .send_keys(REPLY)
-        .await?;
-    b.field("Last user message of case #1 (the reply to it is checked)")
-        .await?
-        .send_keys(LAST)
-        .await?;
+    build_conversation(&b, LAST).await?;
     // The turns can be reordered and removed from the keyboard-reachable buttons: an extra turn
     // is added, moved up, and removed again.
     b.button("Add a user turn to case #1")
@@ -204,10 +221,7 @@ async fn a_three_turn_case_is_built_in_the_editor_sent_in_order_and_judged() -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chat_log_imports_as_a_conversation_and_its_bad_line_is_reported() -> anyhow::Result<()> {
-    let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    PromptPage::new(&b)
-        .paste_reply("a travel agent chatbot for Italy", &spec_reply())
-        .await?;
+    let (_fake, _site, b) = with_travel_prompt(1280, 1400).await?;
     let dir = std::env::temp_dir().join(format!("pw-conv-import-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let file = dir.join("chats.jsonl");
@@ -236,15 +250,7 @@ async fn a_chat_log_imports_as_a_conversation_and_its_bad_line_is_reported() -> 
     b.wait_for_text("Conversation \u{b7} 2 earlier turns")
         .await?;
     // Opened, it is the chat: its turns, its last message and the reply as the expected answer.
-    b.client
-        .find(fantoccini::Locator::Css(".pw-case__summary"))
-        .await?
-        .click()
-        .await?;
-    let first = b.field("Turn 1 of case #1: User").await?;
-    assert_eq!(first.prop("value").await?.as_deref(), Some(FIRST));
-    let second = b.field("Turn 2 of case #1: Assistant").await?;
-    assert_eq!(second.prop("value").await?.as_deref(), Some(REPLY));
+    open_the_conversation(&b).await?;
     let expected = b.field("Expected answer (optional)").await?;
     assert_eq!(
         expected.prop("value").await?.as_deref(),
@@ -257,47 +263,12 @@ async fn a_chat_log_imports_as_a_conversation_and_its_bad_line_is_reported() -> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_case_travels_through_a_share_link_to_a_fresh_profile() -> anyhow::Result<()>
 {
-    let (_fake, site, a) = pw_harness::with_fake(1280, 1400).await?;
-    PromptPage::new(&a)
-        .paste_reply("a travel agent chatbot for Italy", &spec_reply())
-        .await?;
-    a.button("Add case").await?.click().await?;
-    a.button("Add earlier turns to case #1")
-        .await?
-        .click()
-        .await?;
-    a.field("Turn 1 of case #1: User")
-        .await?
-        .send_keys(FIRST)
-        .await?;
-    a.button("Add an assistant turn to case #1")
-        .await?
-        .click()
-        .await?;
-    a.field("Turn 2 of case #1: Assistant")
-        .await?
-        .send_keys(REPLY)
-        .await?;
-    a.field("Last user message of case #1 (the reply to it is checked)")
-        .await?
-        .send_keys(&format!("{LAST}{TAB}"))
-        .await?;
-    a.wait_for_text("Share a link").await?.click().await?;
-    a.wait_for_text("Include the test case and its checks")
-        .await?;
-    let link = a
-        .field("Share link")
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
-    assert!(link.contains("#pw=2."), "{link}");
+    let (_fake, _site, a) = with_travel_prompt(1280, 1400).await?;
+    build_conversation(&a, &format!("{LAST}{TAB}")).await?;
+    let link = share_link(&a, "Include the test case and its checks").await?;
     a.close().await?;
 
-    let b = Browser::start(1280, 1400).await?;
-    b.client
-        .goto(&link.replace(&format!("http://{}/", site.addr), &site.url()))
-        .await?;
+    let b = Browser::start_at(1280, 1400, &link).await?;
     b.wait_for_text("Shared draft").await?;
     b.wait_for_text("Conversation \u{b7} 2 earlier turns: show the conversation")
         .await?
@@ -308,15 +279,7 @@ async fn a_conversation_case_travels_through_a_share_link_to_a_fresh_profile() -
     b.button("Save as my draft").await?.click().await?;
     b.wait_for_text("Conversation \u{b7} 2 earlier turns")
         .await?;
-    b.client
-        .find(fantoccini::Locator::Css(".pw-case__summary"))
-        .await?
-        .click()
-        .await?;
-    let first = b.field("Turn 1 of case #1: User").await?;
-    assert_eq!(first.prop("value").await?.as_deref(), Some(FIRST));
-    let second = b.field("Turn 2 of case #1: Assistant").await?;
-    assert_eq!(second.prop("value").await?.as_deref(), Some(REPLY));
+    open_the_conversation(&b).await?;
     b.close().await?;
     Ok(())
 }

@@ -3,10 +3,11 @@
 //! two tabs on one draft do not silently overwrite each other; keys appear in no link or export;
 //! damaged saved data opens with what was lost named; storage that is full or will not open says so
 //! and keeps the work.
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
-use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage};
+use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, share_link};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
@@ -14,14 +15,20 @@ use serde_json::json;
 const KEY: &str = "sk-SHARELEAK-9876543210fedcba";
 
 fn spec_reply(tag: &str) -> String {
-    json!({
-        "analysis": "", "persona": format!("You are a careful recipe planner {tag}."),
-        "context": "Recipes arrive in {{recipe}}. Never add ingredients that are not in the recipe.",
-        "steps": ["Read the recipe.", "Group ingredients by aisle."], "format": "A Markdown list per aisle.", "json_schema": "",
-        "examples": [{"input": "Pancakes: flour, milk, eggs", "output": "Dairy: milk, eggs\nBaking: flour"},
-                     {"input": "Salad: lettuce", "output": "Produce: lettuce"}, {"input": "hello", "output": "Please paste a recipe."}]
-    })
-    .to_string()
+    pw_harness::pages::spec_reply(
+        &format!("You are a careful recipe planner {tag}."),
+        "Recipes arrive in {{recipe}}. Never add ingredients that are not in the recipe.",
+        &["Read the recipe.", "Group ingredients by aisle."],
+        "A Markdown list per aisle.",
+        &[
+            (
+                "Pancakes: flour, milk, eggs",
+                "Dairy: milk, eggs\nBaking: flour",
+            ),
+            ("Salad: lettuce", "Produce: lettuce"),
+            ("hello", "Please paste a recipe."),
+        ],
+    )
 }
 
 /// Makes a version without any provider, through manual mode.
@@ -29,6 +36,17 @@ async fn paste_version(b: &Browser, tag: &str) -> anyhow::Result<()> {
     PromptPage::new(b)
         .paste_reply("turn a recipe into a shopping list", &spec_reply(tag))
         .await
+}
+
+/// The app in a 1280x1200 browser that saves downloads into a fresh folder of the temporary
+/// directory named `name` and the process id (returned with the site and the browser).
+async fn app_downloading(name: &str) -> anyhow::Result<(StaticSite, Browser, PathBuf)> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let downloads = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&downloads)?;
+    let b = Browser::start_downloading(1280, 1200, &downloads).await?;
+    b.open_app(&site.url()).await?;
+    Ok((site, b, downloads))
 }
 
 /// Waits until the page says the draft is saved (typing is saved after a short pause).
@@ -44,9 +62,7 @@ async fn saved(b: &Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1000).await?;
-    b.open_app(&site.url()).await?;
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
     let p = PromptPage::new(&b);
 
     // Mid-edit: an idea typed but never generated survives a reload.
@@ -136,11 +152,7 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyhow::Result<()> {
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let downloads = std::env::temp_dir().join(format!("pw-downloads-{}", std::process::id()));
-    std::fs::create_dir_all(&downloads)?;
-    let a = Browser::start_downloading(1280, 1200, &downloads).await?;
-    a.open_app(&site.url()).await?;
+    let (site, a, downloads) = app_downloading("pw-downloads").await?;
 
     // A key typed in Settings (not remembered).
     let s = SettingsPage::open(&a).await?;
@@ -155,16 +167,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
         .send_keys("Omelette: eggs, butter, chives")
         .await?;
 
-    a.wait_for_text("Share a link").await?.click().await?;
-    a.wait_for_text("Include the test case and its checks")
-        .await?;
-    let link = a
-        .field("Share link")
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
-    assert!(link.contains("#pw=2."), "{link}");
+    let link = share_link(&a, "Include the test case and its checks").await?;
     assert!(!link.contains(KEY), "the key is in the link");
     a.wait_for_text(&format!("{} characters", link.len()))
         .await?;
@@ -197,10 +200,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     a.close().await?;
 
     // A fresh profile opens the link read-only, then saves it.
-    let b = Browser::start(1280, 1200).await?;
-    b.client
-        .goto(&link.replace(&format!("http://{}/", site.addr), &site.url()))
-        .await?;
+    let b = Browser::start_at(1280, 1200, &link).await?;
     b.wait_for_role_name(
         "heading",
         "Shared draft: turn a recipe into a shopping list",
@@ -281,9 +281,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1000).await?;
-    b.open_app(&site.url()).await?;
+    let (site, b) = pw_harness::with_app(1280, 1000).await?;
     let p = PromptPage::new(&b);
     p.idea("first words").await?;
     saved(&b).await;
@@ -321,11 +319,7 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()> {
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let downloads = std::env::temp_dir().join(format!("pw-downloads-full-{}", std::process::id()));
-    std::fs::create_dir_all(&downloads)?;
-    let b = Browser::start_downloading(1280, 1200, &downloads).await?;
-    b.open_app(&site.url()).await?;
+    let (_site, b, downloads) = app_downloading("pw-downloads-full").await?;
     paste_version(&b, "before").await?;
     saved(&b).await;
     // The browser's quota runs out: every IndexedDB write now fails the way Chromium reports it.
@@ -469,9 +463,7 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
     // Regression: one unreadable part made a whole saved draft vanish from the list without a word,
     // a saved optimizer snapshot that did not load was dropped silently (or crashed the page at
     // every start), and settings that did not parse were replaced silently.
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1000).await?;
-    b.open_app(&site.url()).await?;
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
     paste_version(&b, "one").await?;
     saved(&b).await;
     let damaged = json!({
@@ -550,7 +542,7 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
 // Bug (first-hour tryout): with "Include the run results" ticked, the link carried no results.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::Result<()> {
-    let (fake, site, a) = pw_harness::with_fake(1280, 1400).await?;
+    let (fake, _site, a) = pw_harness::with_fake(1280, 1400).await?;
     paste_version(&a, "with results").await?;
     fake.reply_when("ALPHA", "Dairy: milk");
     fake.reply_when("BRAVO", "Produce: leeks");
@@ -620,10 +612,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?;
     a.close().await?;
 
-    let b = Browser::start(1280, 1400).await?;
-    b.client
-        .goto(&link.replace(&format!("http://{}/", site.addr), &site.url()))
-        .await?;
+    let b = Browser::start_at(1280, 1400, &link).await?;
     b.wait_for_text("3 test cases included, with run results:")
         .await?;
     // Tryout 3: the preview promised run results and listed only the cases. Each case shows the
@@ -655,9 +644,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_says_a_cut_off_file_ends_early_and_names_an_empty_draft() -> anyhow::Result<()> {
     use fantoccini::Locator;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 900).await?;
-    b.open_app(&site.url()).await?;
+    let (_site, b) = pw_harness::with_app(1280, 900).await?;
     let dir = std::env::temp_dir().join(format!("pw-import-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let file = json!({

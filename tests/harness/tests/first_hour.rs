@@ -11,23 +11,26 @@ use std::time::Duration;
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{
-    CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text, verdict, wait_verdict,
+    CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text, share_link, verdict,
+    wait_verdict,
 };
-use pw_harness::paths;
-use pw_harness::static_site::StaticSite;
 use serde_json::json;
 
 fn spec_reply() -> String {
-    json!({
-        "analysis": "", "persona": "You are a meticulous meeting assistant.",
-        "context": "Meeting notes arrive in {{transcript}}. Never invent owners.",
-        "steps": ["Read the notes.", "List each action item with its owner."],
-        "format": "A Markdown list: owner: task.", "json_schema": "",
-        "examples": [{"input": "Ann will send the deck.", "output": "- Ann: send the deck"},
-                     {"input": "Bo fixes the build by Friday.", "output": "- Bo: fix the build (Friday)"},
-                     {"input": "We chatted.", "output": "No action items."}]
-    })
-    .to_string()
+    pw_harness::pages::spec_reply(
+        "You are a meticulous meeting assistant.",
+        "Meeting notes arrive in {{transcript}}. Never invent owners.",
+        &["Read the notes.", "List each action item with its owner."],
+        "A Markdown list: owner: task.",
+        &[
+            ("Ann will send the deck.", "- Ann: send the deck"),
+            (
+                "Bo fixes the build by Friday.",
+                "- Bo: fix the build (Friday)",
+            ),
+            ("We chatted.", "No action items."),
+        ],
+    )
 }
 
 /// The text of the header (where the save status and the local-model badge are).
@@ -44,9 +47,7 @@ async fn header_text(b: &Browser) -> anyhow::Result<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Result<()> {
     let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1000).await?;
-    b.open_app(&site.url()).await?;
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
 
     // By default every job uses the built-in local model: its badge is in the header.
     b.wait_for_text("Local model").await?;
@@ -152,22 +153,11 @@ async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Re
         "the focus in the Final prompt card",
     )
     .await?;
-    b.wait_for_text("Share a link").await?.click().await?;
-    b.wait_for_text("Include the test case and its checks")
-        .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let link = b
-        .field("Share link")
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
-    assert!(link.contains("#pw=2."), "{link}");
+    let link = share_link(&b, "Include the test case and its checks").await?;
     b.close().await?;
 
     // A fresh profile: the preview lists the case it carries and says it is not saved.
-    let c = Browser::start(1280, 1000).await?;
-    c.client.goto(&link).await?;
+    let c = Browser::start_at(1280, 1000, &link).await?;
     c.wait_for_role_name(
         "heading",
         "Shared draft: pull action items out of meeting notes",
@@ -194,9 +184,7 @@ const KEY: &str = "sk-FIRSTHOUR-0123456789abcdef";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Result<()> {
     let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1600).await?;
-    b.open_app(&site.url()).await?;
+    let (_site, b) = pw_harness::with_app(1280, 1600).await?;
     b.screenshot("first-hour-1-start-1280-light").await?;
 
     // Settings: the fake as a custom address with a key, for all three jobs.
@@ -396,21 +384,11 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
 
     // Share: the link carries the cases and never the key; a fresh profile previews them.
     b.button("Share").await?.click().await?;
-    b.wait_for_text("Share a link").await?.click().await?;
-    b.wait_for_text("Include the 2 test cases and their checks")
-        .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let link = b
-        .field("Share link")
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
-    assert!(link.contains("#pw=2.") && !link.contains(KEY), "{link}");
+    let link = share_link(&b, "Include the 2 test cases and their checks").await?;
+    assert!(!link.contains(KEY), "{link}");
     b.screenshot("first-hour-8-share-1280-light").await?;
     b.close().await?;
-    let c = Browser::start(1280, 1000).await?;
-    c.client.goto(&link).await?;
+    let c = Browser::start_at(1280, 1000, &link).await?;
     c.wait_for_text("2 test cases included (no results):")
         .await?;
     c.wait_for_text("Shared draft: not saved in this browser")
@@ -429,9 +407,7 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
 // reload (or a closed tab) lost it while the header said "Saved in this browser".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_typed_in_a_section_survives_a_reload_without_leaving_the_box() -> anyhow::Result<()> {
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let b = Browser::start(1280, 1000).await?;
-    b.open_app(&site.url()).await?;
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
     PromptPage::new(&b)
         .paste_reply("pull action items out of meeting notes", &spec_reply())
         .await?;

@@ -580,6 +580,13 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         "the final answer's checks",
     )
     .await?;
+    // Bug: the draft's own check results sat below the three columns, under the final's. They
+    // are in the Draft column, and nowhere else.
+    b.wait_until(
+        "const cols = document.querySelectorAll('.pw-reflection__col'); const all = document.querySelectorAll('[aria-label=\"Checks of case #1\"]'); return cols.length === 3 && all.length === 1 && cols[0].contains(all[0])",
+        "the draft's checks in the Draft column",
+    )
+    .await?;
     b.wait_for_text("1. The owner of task B is missing: name owner-B.")
         .await?;
     b.screenshot_at(".pw-result", "reflexion-1280-light")
