@@ -95,6 +95,8 @@ pub fn ModelGrid() -> impl IntoView {
     };
     let filter = RwSignal::new(Filter::All);
     let grid_open = RwSignal::new(false);
+    // Open when comparison models are chosen (their results are what it shows), else folded.
+    let section_open = RwSignal::new(settings.compare.with_untracked(|c| !c.is_empty()));
     // Sorted by this model's case scores, worst first ("" keeps the suite's order).
     let sort_by = RwSignal::new(None::<String>);
     let shown_ids = Memo::new(move |_| {
@@ -181,8 +183,13 @@ pub fn ModelGrid() -> impl IntoView {
     let cannot_add = move || settings.compare.with(Vec::len) >= MAX_COMPARED || r.running();
     let can_show_bound = move || n_models() >= 2 && n_cases.get() > 0;
     view! {
-        <section class="pw-grid" aria-labelledby="pw-grid-title">
-            <h3 id="pw-grid-title" class="pw-subtitle">"Compare models"</h3>
+        <details class="pw-details pw-grid" prop:open=move || section_open.get_untracked() on:toggle=move |ev| {
+            let open = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false);
+            section_open.set(open);
+        }>
+            <summary class="pw-subtitle">"Compare models"</summary>
+            // Drawn only while open (folded by default: most runs use one model).
+            <Show when=move || section_open.get()>
             <p class="pw-hint">"Run the suite on several models side by side: the execution model (Settings, Running tests) and the models you add here, each with its own settings. The same judge scores them all."</p>
             <p class="pw-hint">{move || format!("Execution model: {}", slots.with(|s| grid::model_label(&s[0].cfg)))}</p>
             <ol class="pw-grid__models" aria-label="Comparison models">
@@ -289,7 +296,8 @@ pub fn ModelGrid() -> impl IntoView {
                 </Show>
               </details>
             </Show>
-        </section>
+            </Show>
+        </details>
     }
 }
 

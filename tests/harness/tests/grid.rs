@@ -39,6 +39,15 @@ async fn grid_ids(b: &Browser) -> anyhow::Result<Vec<String>> {
     Ok(serde_json::from_value(v)?)
 }
 
+/// Dismisses the toasts (a finished run's), as a person would before the next click.
+async fn dismiss_toasts(b: &Browser) -> anyhow::Result<()> {
+    b.eval(
+        "document.querySelectorAll('.pw-toasts__item button').forEach(x => x.click()); return true",
+    )
+    .await?;
+    Ok(())
+}
+
 fn answers(fake: &FakeProvider, charlie: &str) {
     fake.clear_rules();
     fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Owners are named.","score":9}"#);
@@ -93,6 +102,8 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     other.set_timing(250, 5, 8);
 
     // The comparison model: gpt-4o-mini on host B, with the same OpenAI key.
+    // Folded under Results until opened.
+    b.wait_for_text("Compare models").await?.click().await?;
     b.button("Add a model to compare").await?.click().await?;
     b.field("Provider of comparison model 1")
         .await?
@@ -117,6 +128,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "nothing is sent before Run: {bound}"
     );
 
+    dismiss_toasts(&b).await?;
     b.button("Run on all 2 models").await?.click().await?;
     let want_a = format!("Recommended: {label_a}, with the best score (95 / 100 on 3 cases) for $");
     b.wait_for_text(&want_a).await?;
@@ -224,6 +236,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
 
     // B fixed: both models pass everything, and the cheaper one is recommended.
     answers(&other, "- **Carol**: buy snacks");
+    dismiss_toasts(&b).await?;
     b.button("Run on all 2 models").await?.click().await?;
     b.wait_for_text(&format!(
         "Recommended: {label_b}, with the best score (95 / 100 on 3 cases) and the lowest price of the models within 5 points ($"
@@ -256,6 +269,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         .await?;
     PromptPage::new(&b).wait_version(2).await?;
     answers(&other, "- someone: buy snacks");
+    dismiss_toasts(&b).await?;
     b.button("Run on all 2 models").await?.click().await?;
     b.wait_for_text(&want_a).await?;
     b.wait_for_text("Compare two versions")

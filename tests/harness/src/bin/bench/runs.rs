@@ -262,6 +262,7 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     import(b, n).await?;
     let s = SettingsPage::open(b).await?;
     s.close().await?;
+    b.wait_for_text("Compare models").await?.click().await?;
     for (i, f) in others.iter().enumerate() {
         b.button("Add a model to compare").await?.click().await?;
         s.fill(
