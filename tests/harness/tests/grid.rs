@@ -6,19 +6,21 @@
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::FakeProvider;
 use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
-use serde_json::json;
 
 const JUDGE_MARK: &str = "strict, fair grader";
 
 fn spec_reply() -> String {
-    json!({
-        "analysis": "", "persona": "You are a meticulous meeting analyst.",
-        "context": "Meeting notes arrive as the user's message. Never invent owners.",
-        "steps": ["Read the notes.", "List every commitment with its owner."], "format": "A Markdown list, owner in bold.", "json_schema": "",
-        "examples": [{"input": "Bob will send the deck.", "output": "- **Bob**: send the deck"},
-                     {"input": "We talked about lunch.", "output": "No action items."}, {"input": "hi", "output": "Please paste the notes."}]
-    })
-    .to_string()
+    pw_harness::pages::spec_reply(
+        "You are a meticulous meeting analyst.",
+        "Meeting notes arrive as the user's message. Never invent owners.",
+        &["Read the notes.", "List every commitment with its owner."],
+        "A Markdown list, owner in bold.",
+        &[
+            ("Bob will send the deck.", "- **Bob**: send the deck"),
+            ("We talked about lunch.", "No action items."),
+            ("hi", "Please paste the notes."),
+        ],
+    )
 }
 
 /// The rows of a table as the page shows them: each row's cells' text.
