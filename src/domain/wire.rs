@@ -166,6 +166,7 @@ impl From<&Run> for RunV1 {
             cases: r
                 .cases
                 .iter()
+                .map(|(id, c)| (id, c.settled()))
                 .filter(|(_, c)| c.status != Status::Queued)
                 .map(|(id, c)| CaseRunV1 {
                     id: *id,
@@ -273,6 +274,7 @@ impl From<RunV1> for Run {
                         exec_model: c.exec_model.as_deref().and_then(ModelUsed::from_wire),
                         judge_model: c.judge_model.as_deref().and_then(ModelUsed::from_wire),
                         rating: c.rating,
+                        earlier: None,
                     };
                     (c.id, run)
                 })
@@ -767,6 +769,7 @@ pub(crate) mod tests {
                     model: "mistral-small-latest".into(),
                 }),
                 judge_model: None,
+                earlier: None,
                 rating: Some(crate::domain::eval::rating::Rating::new(
                     crate::domain::eval::rating::Thumb::Down,
                     "Asks instead of answering",

@@ -148,6 +148,20 @@ pub mod settings {
             let _ = s.remove_item(key);
         }
     }
+
+    /// Every saved (name, value) whose name starts with `prefix`; empty when storage is
+    /// unavailable.
+    pub fn entries_with_prefix(prefix: &str) -> Vec<(String, String)> {
+        let Some(s) = storage() else {
+            return Vec::new();
+        };
+        let n = s.length().unwrap_or(0);
+        (0..n)
+            .filter_map(|i| s.key(i).ok().flatten())
+            .filter(|name| name.starts_with(prefix))
+            .filter_map(|name| Some((name.clone(), s.get_item(&name).ok()??)))
+            .collect()
+    }
 }
 
 /// Calls `f` when the page starts to go away (`beforeunload` or `pagehide`: a reload, a closed
@@ -199,6 +213,20 @@ pub mod session {
         if let Some(s) = storage() {
             let _ = s.remove_item(key);
         }
+    }
+
+    /// Every saved (name, value) whose name starts with `prefix`; empty when storage is
+    /// unavailable.
+    pub fn entries_with_prefix(prefix: &str) -> Vec<(String, String)> {
+        let Some(s) = storage() else {
+            return Vec::new();
+        };
+        let n = s.length().unwrap_or(0);
+        (0..n)
+            .filter_map(|i| s.key(i).ok().flatten())
+            .filter(|name| name.starts_with(prefix))
+            .filter_map(|name| Some((name.clone(), s.get_item(&name).ok()??)))
+            .collect()
     }
 }
 

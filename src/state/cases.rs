@@ -99,7 +99,7 @@ impl CaseSynth {
         };
         let settings = self.settings;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
-        let key = settings.keys_untracked(cfg.kind);
+        let key = settings.keys_untracked(&cfg);
         let conversations = existing.iter().filter(|c| c.is_conversation()).count();
         let req = synth::request(&prompt, &vars, n, conversations);
         self.stage.set(Stage::Writing);

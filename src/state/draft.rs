@@ -430,7 +430,7 @@ impl Generator {
     fn run_tiny(self, draft: TinyDraft) {
         let settings = self.settings;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
-        let key = settings.key(cfg.kind);
+        let key = settings.key(&cfg);
         self.job.set(Some(Job::Generate));
         self.error.set(None);
         self.interrupted.set(None);
@@ -609,7 +609,7 @@ impl Generator {
         let settings = self.settings;
         let drafts = self.drafts;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
-        let key = settings.key(cfg.kind);
+        let key = settings.key(&cfg);
         let mut req = req;
         req.temperature = cfg.temperature;
         self.tiny.set(None);

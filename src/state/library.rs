@@ -452,6 +452,12 @@ impl Library {
     pub fn add(self, mut draft: Draft) {
         draft.pause_loop();
         leptos::task::spawn_local(async move {
+            // The open draft is saved first when it has unsaved changes (edits made within the
+            // autosave wait, a run's results): they are not lost, and an unchanged draft's time
+            // does not move.
+            if self.pending.get_untracked() {
+                self.save_now(false).await;
+            }
             let rec = Record::new(&new_id(), 1, &draft);
             if let Some(store) = self.store.get_value() {
                 if let Err(e) = store.save(rec.clone(), None).await {

@@ -60,7 +60,7 @@ impl NoteChecker {
             .settings
             .roles
             .with_untracked(|r| r.get(Role::Meta).clone());
-        let key = self.settings.keys_untracked(cfg.kind);
+        let key = self.settings.keys_untracked(&cfg);
         self.state.set(Some((case, None)));
         self.call.start_then(
             cfg,

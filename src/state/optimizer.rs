@@ -211,7 +211,7 @@ impl OptimizerHandle {
         let keyed = session::load(LOOP_KEYS_KEY).unwrap_or_default();
         Role::ALL.iter().all(|r| {
             let cfg = self.settings.roles.with_untracked(|x| x.get(*r).clone());
-            let had_key = keyed.split(' ').any(|k| k == cfg.kind.as_str());
+            let had_key = keyed.split('\n').any(|k| k == cfg.key_slot());
             let may_go_without = matches!(
                 cfg.kind,
                 ProviderKind::LlamaCpp
@@ -219,20 +219,20 @@ impl OptimizerHandle {
                     | ProviderKind::LmStudio
                     | ProviderKind::Custom
             );
-            (may_go_without && !had_key) || self.settings.keys_untracked(cfg.kind).is_some()
+            (may_go_without && !had_key) || self.settings.keys_untracked(&cfg).is_some()
         })
     }
 
     /// Notes, for this tab, which providers of the three jobs have a key now (see
     /// [`Self::keys_ready`]).
     fn remember_keys(self) {
-        let kinds: Vec<&str> = Role::ALL
+        let slots: Vec<String> = Role::ALL
             .iter()
-            .map(|r| self.settings.roles.with_untracked(|x| x.get(*r).kind))
-            .filter(|k| self.settings.keys_untracked(*k).is_some())
-            .map(ProviderKind::as_str)
+            .map(|r| self.settings.roles.with_untracked(|x| x.get(*r).clone()))
+            .filter(|c| self.settings.keys_untracked(c).is_some())
+            .map(|c| c.key_slot())
             .collect();
-        session::save(LOOP_KEYS_KEY, &kinds.join(" "));
+        session::save(LOOP_KEYS_KEY, &slots.join("\n"));
     }
 
     /// The settings a loop started now would run with: the execution model's temperature, the
@@ -473,7 +473,7 @@ impl OptimizerHandle {
 
     async fn call(self, work: Work, role: Role, request: ChatRequest) {
         let cfg = self.settings.roles.with_untracked(|r| r.get(role).clone());
-        let key = self.settings.keys_untracked(cfg.kind);
+        let key = self.settings.keys_untracked(&cfg);
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
         let started_for = self.draft_id.get_value();
@@ -597,8 +597,8 @@ impl Reflector {
         leptos::task::spawn_local(async move {
             let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
             let judge_cfg = s.roles.with_untracked(|r| r.get(Role::Judge).clone());
-            let key = s.keys_untracked(exec.kind);
-            let jkey = s.keys_untracked(judge_cfg.kind);
+            let key = s.keys_untracked(&exec);
+            let jkey = s.keys_untracked(&judge_cfg);
             let opts = s.call_options();
             let abort = Abort::new();
             self.aborts.update_value(|a| a.push((id, abort.clone())));
@@ -767,7 +767,7 @@ impl Critic {
             .settings
             .roles
             .with_untracked(|r| r.get(Role::Meta).clone());
-        let key = self.settings.keys_untracked(cfg.kind);
+        let key = self.settings.keys_untracked(&cfg);
         // A failure right before this one makes this the next attempt.
         let before = match self.weaknesses.get_untracked() {
             Some(Err(before)) => Some(before),

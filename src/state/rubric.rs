@@ -90,7 +90,7 @@ impl RubricImprover {
             .settings
             .roles
             .with_untracked(|r| r.get(Role::Meta).clone());
-        let key = self.settings.keys_untracked(cfg.kind);
+        let key = self.settings.keys_untracked(&cfg);
         let req = agreement::improve_request(&before);
         self.state.set(Some(Improvement {
             version,
@@ -145,7 +145,7 @@ impl RubricImprover {
             .settings
             .roles
             .with_untracked(|r| r.get(Role::Judge).clone());
-        let jkey = self.settings.keys_untracked(judge_cfg.kind);
+        let jkey = self.settings.keys_untracked(&judge_cfg);
         let opts = self.settings.call_options();
         let calls =
             agreement::rejudge_calls(&suite, &before, &new.rubric, &prompt, judge_cfg.temperature);

@@ -419,13 +419,10 @@ impl Runner {
                     {
                         continue;
                     }
-                    run.cases.insert(
-                        *id,
-                        CaseRun {
-                            run_ms: job.started_ms,
-                            ..CaseRun::default()
-                        },
-                    );
+                    // The answer it had stays until the re-run ends: Cancel puts it back.
+                    let before = run.cases.remove(id);
+                    run.cases
+                        .insert(*id, CaseRun::queued(job.started_ms, before));
                     queue.borrow_mut().push(call, &host);
                     added.push((key.clone(), *id));
                 }
@@ -548,7 +545,7 @@ impl Runner {
         let req = run::request(&job.prompt, &case, exec.temperature, MAX_OUTPUT_TOKENS);
         let sent = Some(run::fingerprint(&case));
         let t0 = js_sys::Date::now();
-        let key_of = s.keys_untracked(exec.kind);
+        let key_of = s.keys_untracked(&exec);
         let mut pending = String::new();
         let mut last_paint = t0;
         // When the answering attempt was sent (a retry starts after its wait), and when its
@@ -604,6 +601,7 @@ impl Runner {
                 let model = ModelUsed::of(&exec);
                 self.update_case(job, key, id, move |c| {
                     c.status = Status::Done;
+                    c.earlier = None;
                     c.output = done.text;
                     c.sent = sent;
                     c.refusal = None;
@@ -627,6 +625,7 @@ impl Runner {
                 let detail = f.error.detail.clone();
                 self.update_case(job, key, id, move |c| {
                     c.status = Status::Done;
+                    c.earlier = None;
                     c.output = f.partial;
                     c.sent = sent;
                     c.refusal = Some(detail);
@@ -640,14 +639,26 @@ impl Runner {
             // Aborted by the page going away: the case stays as it was when the page was kept
             // (running, read back as cancelled), not "failed".
             Err(_) if self.leaving.try_get_value() != Some(false) => false,
+            // Cancelled: the earlier answer, if any, comes back.
+            Err(f) if f.error.kind == ErrorKind::Aborted => {
+                self.update_case(job, key, id, move |c| {
+                    if c.earlier.is_some() {
+                        c.cancel();
+                    } else {
+                        c.status = Status::Cancelled;
+                        c.sent = sent;
+                        c.output = f.partial;
+                        c.ms = ms;
+                        c.first_token_ms = None;
+                    }
+                });
+                false
+            }
             Err(f) => {
-                let status = if f.error.kind == ErrorKind::Aborted {
-                    Status::Cancelled
-                } else {
-                    Status::Failed(f.error.message())
-                };
+                let status = Status::Failed(f.error.message());
                 self.update_case(job, key, id, move |c| {
                     c.status = status;
+                    c.earlier = None;
                     c.sent = sent;
                     c.output = f.partial;
                     c.ms = ms;
@@ -674,7 +685,7 @@ impl Runner {
         }) else {
             return;
         };
-        let judge_key = self.settings.keys_untracked(job.judge.kind);
+        let judge_key = self.settings.keys_untracked(&job.judge);
         for rubric in rubrics {
             let subject = judge::Subject {
                 rubric: &rubric,
@@ -797,7 +808,7 @@ impl Runner {
                         .run_on_mut(job.version, key)
                         .and_then(|r| r.cases.get_mut(id))
                     {
-                        c.status = Status::Cancelled;
+                        c.cancel();
                     }
                 }
             });

@@ -1,6 +1,7 @@
-//! The model settings of the three roles, and the API keys: in memory only, unless the person
-//! ticks "remember on this device" for a provider (then `localStorage`, key by key). Saved
-//! settings that do not read fall back to their defaults, with a message in `unreadable`.
+//! The model settings of the three roles, and the API keys: one key per provider at one host
+//! (`ProviderConfig::key_slot`), in memory only, unless the person ticks "remember on this
+//! device" (then `localStorage`, key by key). Saved settings that do not read fall back to their
+//! defaults, with a message in `unreadable`.
 use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
@@ -15,8 +16,34 @@ const COMPARE_KEY: &str = "pw.compare.v1";
 /// The default patience for a silent reply (slow local models need a while for long prompts).
 pub const DEFAULT_STALL_SECONDS: u32 = 45;
 
-fn key_slot(kind: ProviderKind) -> String {
-    format!("pw.key.{}", kind.as_str())
+/// Where a remembered key is kept: `pw.key.<preset>@<host>`.
+fn key_slot(slot: &str) -> String {
+    format!("pw.key.{slot}")
+}
+
+/// Keys saved before keys were kept per host (`pw.key.<preset>`) were sent to every address of
+/// that preset: each is kept for the preset's own host and for the hosts the saved jobs and
+/// comparison models of that preset call (where it already went), and the old entry is removed.
+fn migrate_legacy_keys(roles: &RoleConfigs, compare: &[ProviderConfig]) {
+    for kind in ProviderKind::ALL {
+        let legacy = format!("pw.key.{}", kind.as_str());
+        let Some(raw) = store::load(&legacy) else {
+            continue;
+        };
+        let mut configs = vec![ProviderConfig::preset(kind, Role::Execution)];
+        configs.extend(Role::ALL.iter().map(|r| roles.get(*r).clone()));
+        configs.extend(compare.iter().cloned());
+        let mut kept = true;
+        for c in configs
+            .iter()
+            .filter(|c| c.kind == kind && !c.host().is_empty())
+        {
+            kept &= store::save(&key_slot(&c.key_slot()), &raw);
+        }
+        if kept {
+            store::remove(&legacy);
+        }
+    }
 }
 
 /// The settings, shared through context. `Copy`: hand it to any component.
@@ -24,10 +51,12 @@ fn key_slot(kind: ProviderKind) -> String {
 pub struct SettingsHandle {
     pub roles: RwSignal<RoleConfigs>,
     /// The comparison models of the model grid, run beside the execution model (each with its
-    /// own settings; keys are the providers' like every role's).
+    /// own settings; a key is shared only with the jobs that call the same provider at the same
+    /// host).
     pub compare: RwSignal<Vec<ProviderConfig>>,
-    keys: RwSignal<HashMap<ProviderKind, ApiKey>, LocalStorage>,
-    remembered: RwSignal<HashSet<ProviderKind>>,
+    /// Keys by `ProviderConfig::key_slot`.
+    keys: RwSignal<HashMap<String, ApiKey>, LocalStorage>,
+    remembered: RwSignal<HashSet<String>>,
     /// Give up on a reply when no byte arrives for this many seconds.
     pub stall_seconds: RwSignal<u32>,
     /// Saved settings that could not be read and were replaced by defaults, in plain words.
@@ -64,12 +93,14 @@ impl SettingsHandle {
                 models
             }
         };
+        migrate_legacy_keys(&roles, &compare);
         let mut keys = HashMap::new();
         let mut remembered = HashSet::new();
-        for kind in ProviderKind::ALL {
-            if let Some(k) = store::load(&key_slot(kind)).and_then(|s| ApiKey::new(&s)) {
-                keys.insert(kind, k);
-                remembered.insert(kind);
+        for (name, value) in store::entries_with_prefix("pw.key.") {
+            let slot = name["pw.key.".len()..].to_owned();
+            if let (true, Some(k)) = (slot.contains('@'), ApiKey::new(&value)) {
+                keys.insert(slot.clone(), k);
+                remembered.insert(slot);
             }
         }
         let handle = Self {
@@ -107,7 +138,7 @@ impl SettingsHandle {
         cfg: ProviderConfig,
     ) -> Result<Vec<crate::domain::provider::ModelInfo>, crate::domain::provider::ProviderError>
     {
-        let key = self.keys_untracked(cfg.kind);
+        let key = self.keys_untracked(&cfg);
         crate::net::chat::list_models(&cfg, key.as_ref(), 15_000).await
     }
 
@@ -135,73 +166,114 @@ impl SettingsHandle {
         self.roles.update(|r| f(r.get_mut(role)));
     }
 
-    /// The key for a provider, if one was given (tracked).
-    pub fn key(self, kind: ProviderKind) -> Option<ApiKey> {
-        self.keys.with(|k| k.get(&kind).cloned())
+    /// The key for `cfg`'s provider at `cfg`'s host, if one was given (tracked).
+    pub fn key(self, cfg: &ProviderConfig) -> Option<ApiKey> {
+        let slot = cfg.key_slot();
+        self.keys.with(|k| k.get(&slot).cloned())
     }
 
-    /// The key for a provider, read without tracking (for calls started from events).
-    pub fn keys_untracked(self, kind: ProviderKind) -> Option<ApiKey> {
-        self.keys.with_untracked(|k| k.get(&kind).cloned())
+    /// The key for `cfg`, read without tracking (for calls started from events).
+    pub fn keys_untracked(self, cfg: &ProviderConfig) -> Option<ApiKey> {
+        let slot = cfg.key_slot();
+        self.keys.with_untracked(|k| k.get(&slot).cloned())
     }
 
-    pub fn has_key(self, kind: ProviderKind) -> bool {
-        self.keys.with(|k| k.contains_key(&kind))
+    pub fn has_key(self, cfg: &ProviderConfig) -> bool {
+        let slot = cfg.key_slot();
+        self.keys.with(|k| k.contains_key(&slot))
     }
 
-    /// Sets (or clears, when blank) the key; saved to storage only if remembered.
-    pub fn set_key(self, kind: ProviderKind, raw: &str) {
+    /// Sets (or clears, when blank) the key of `cfg`'s provider at its host; saved to storage
+    /// only if remembered.
+    pub fn set_key(self, cfg: &ProviderConfig, raw: &str) {
+        self.set_slot(cfg.key_slot(), raw);
+    }
+
+    fn set_slot(self, slot: String, raw: &str) {
         let key = ApiKey::new(raw);
-        if self.is_remembered(kind) {
+        if self.remembered.with_untracked(|r| r.contains(&slot)) {
             match &key {
                 Some(k) => {
-                    store::save(&key_slot(kind), k.expose());
+                    store::save(&key_slot(&slot), k.expose());
                 }
-                None => store::remove(&key_slot(kind)),
+                None => store::remove(&key_slot(&slot)),
             }
         }
         self.keys.update(|m| match key {
             Some(k) => {
-                m.insert(kind, k);
+                m.insert(slot, k);
             }
             None => {
-                m.remove(&kind);
+                m.remove(&slot);
             }
         });
     }
 
-    pub fn is_remembered(self, kind: ProviderKind) -> bool {
-        self.remembered.with(|r| r.contains(&kind))
+    /// A key typed before the address (`"custom@"`) goes with the first address typed for that
+    /// config, when that host has no key yet; keys of other hosts never move.
+    pub fn readdress(self, before: &ProviderConfig, after: &ProviderConfig) {
+        if !before.host().is_empty() || after.host().is_empty() || self.has_key_untracked(after) {
+            return;
+        }
+        let (from, to) = (before.key_slot(), after.key_slot());
+        let Some(k) = self.keys.with_untracked(|m| m.get(&from).cloned()) else {
+            return;
+        };
+        let remember = self.remembered.with_untracked(|r| r.contains(&from));
+        self.forget_slot(&from);
+        self.keys.update(|m| {
+            m.insert(to.clone(), k.clone());
+        });
+        if remember && store::save(&key_slot(&to), k.expose()) {
+            self.remembered.update(|r| {
+                r.insert(to);
+            });
+        }
+    }
+
+    fn has_key_untracked(self, cfg: &ProviderConfig) -> bool {
+        let slot = cfg.key_slot();
+        self.keys.with_untracked(|k| k.contains_key(&slot))
+    }
+
+    pub fn is_remembered(self, cfg: &ProviderConfig) -> bool {
+        let slot = cfg.key_slot();
+        self.remembered.with(|r| r.contains(&slot))
     }
 
     /// Ticks or unticks "remember on this device". Returns false if storage refused the key.
-    pub fn set_remember(self, kind: ProviderKind, on: bool) -> bool {
+    pub fn set_remember(self, cfg: &ProviderConfig, on: bool) -> bool {
+        let slot = cfg.key_slot();
         let mut ok = true;
         if on {
-            if let Some(k) = self.keys.with_untracked(|m| m.get(&kind).cloned()) {
-                ok = store::save(&key_slot(kind), k.expose());
+            if let Some(k) = self.keys.with_untracked(|m| m.get(&slot).cloned()) {
+                ok = store::save(&key_slot(&slot), k.expose());
             }
         } else {
-            store::remove(&key_slot(kind));
+            store::remove(&key_slot(&slot));
         }
         self.remembered.update(|r| {
             if on && ok {
-                r.insert(kind);
+                r.insert(slot);
             } else {
-                r.remove(&kind);
+                r.remove(&slot);
             }
         });
         ok
     }
 
-    /// Removes the key everywhere: memory and storage.
-    pub fn forget_key(self, kind: ProviderKind) {
-        store::remove(&key_slot(kind));
+    /// Removes the key of `cfg`'s provider at its host everywhere: memory and storage.
+    pub fn forget_key(self, cfg: &ProviderConfig) {
+        self.forget_slot(&cfg.key_slot());
+    }
+
+    fn forget_slot(self, slot: &str) {
+        store::remove(&key_slot(slot));
         self.remembered.update(|r| {
-            r.remove(&kind);
+            r.remove(slot);
         });
         self.keys.update(|m| {
-            m.remove(&kind);
+            m.remove(slot);
         });
     }
 }

@@ -62,11 +62,19 @@ pub fn ModelGrid() -> impl IntoView {
                 .iter()
                 .map(|s| {
                     let run = x.run_on(x.current, &s.key);
-                    let label = grid::model_label(&s.cfg);
+                    // The execution model's results are labelled by the model that made them.
+                    let (label, left_out) = if s.key.is_empty() {
+                        grid::exec_column(run, &s.cfg)
+                    } else {
+                        (grid::model_label(&s.cfg), None)
+                    };
                     let scores = run
                         .map(|r| grid::latest_scores(r, &x.suite, x.current_spec()))
                         .unwrap_or_default();
-                    let summary = run.map(|r| grid::summarize_scored(&label, r, &x.suite, &scores));
+                    let summary = run.map(|r| grid::ModelSummary {
+                        left_out: left_out.clone(),
+                        ..grid::summarize_scored(&label, r, &x.suite, &scores)
+                    });
                     Column {
                         key: s.key.clone(),
                         label,
@@ -556,7 +564,11 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         prop:value=move || cfg.get().map(|c| c.base_url).unwrap_or_default()
                         on:change=move |ev| {
                             let v = event_target_value(&ev).trim().to_owned();
+                            let before = cfg.get_untracked();
                             update(&|c| c.base_url = if v.is_empty() { c.kind.default_base_url().to_owned() } else { v.clone() });
+                            if let (Some(b), Some(a)) = (before, cfg.get_untracked()) {
+                                s.readdress(&b, &a);
+                            }
                         }/>
                     <label class="pw-label pw-label--inline" for=id("temperature")>"Temperature"</label>
                     <input id=id("temperature") class="pw-input pw-input--number" type="text" inputmode="decimal" aria-label=format!("Temperature of comparison model {n}")
@@ -587,13 +599,13 @@ fn ModelEditor(index: usize) -> impl IntoView {
                 </div>
                 <p id=id("temperature-problem") class="pw-hint pw-hint--bad" role="alert">{move || temp_problem.get()}</p>
                 <p id=id("limit-problem") class="pw-hint pw-hint--bad" role="alert">{move || limit_problem.get()}</p>
-                <Show when=move || kind().needs_key()>
+                <Show when=move || kind() != ProviderKind::LlamaCpp>
                     <div class="pw-row pw-row--wrap">
-                        <label class="pw-label pw-label--inline" for=id("key")>{move || format!("API key for {}", kind().label())}</label>
-                        <input id=id("key") class="pw-input" type="password" aria-label=move || format!("API key for {} (comparison model {n})", kind().label()) autocomplete="off" spellcheck="false"
-                            placeholder="Paste your key"
-                            prop:value=move || s.key(kind()).map(|k| k.expose().to_owned()).unwrap_or_default()
-                            on:input=move |ev| s.set_key(kind(), &event_target_value(&ev))/>
+                        <label class="pw-label pw-label--inline" for=id("key")>{move || key_label(&kind(), &host())}</label>
+                        <input id=id("key") class="pw-input" type="password" aria-label=move || format!("API key of comparison model {n}") autocomplete="off" spellcheck="false"
+                            placeholder=move || if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                            prop:value=move || cfg.get().and_then(|c| s.key(&c)).map(|k| k.expose().to_owned()).unwrap_or_default()
+                            on:input=move |ev| if let Some(c) = cfg.get_untracked() { s.set_key(&c, &event_target_value(&ev)) }/>
                     </div>
                 </Show>
                 <p class="pw-hint pw-hint--key">{move || {
@@ -604,13 +616,23 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         Some(c) if c.model.trim().is_empty() && c.kind != ProviderKind::LlamaCpp => "Type the model's id: nothing is sent to this model until it has one.".to_owned(),
                         Some(c) => match crate::domain::http::address_problem(&c.base_url) {
                             Some(p) => format!("{p}. Until then nothing is sent, and your key stays here."),
-                            None if c.kind.needs_key() && !s.has_key(c.kind) => format!("No key yet for {}: its calls will fail until you paste one.", c.kind.label()),
-                            None if c.kind.needs_key() => format!("Calls to this model go to {h}, with your {} key.", c.kind.label()),
-                            None => format!("Calls to this model go to {h}."),
+                            None if c.kind.needs_key() && !s.has_key(&c) => format!("No key yet for {} at {h}: its calls will fail until you paste one. A key given for another host is never sent here.", c.kind.label()),
+                            None if s.has_key(&c) => format!("Calls to this model go to {h}, with the key for {} at {h}; it is sent only there (every job that calls {} at {h} uses it).", c.kind.label(), c.kind.label()),
+                            None => format!("Calls to this model go to {h}, with no key."),
                         },
                     }
                 }}</p>
             </fieldset>
         </li>
+    }
+}
+
+/// The label of a comparison model's key field: whose key it is and where it goes.
+fn key_label(kind: &ProviderKind, host: &str) -> String {
+    let optional = if kind.needs_key() { "" } else { " (optional)" };
+    if host.is_empty() {
+        format!("API key for {}{optional}", kind.label())
+    } else {
+        format!("API key for {} at {host}{optional}", kind.label())
     }
 }

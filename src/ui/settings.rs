@@ -238,7 +238,7 @@ fn RoleSettings(
         );
         req.temperature = c.temperature;
         req.max_tokens = 80;
-        call.start(c.clone(), s.key(c.kind), req, s.call_options());
+        call.start(c.clone(), s.key(&c), req, s.call_options());
     };
 
     view! {
@@ -272,7 +272,9 @@ fn RoleSettings(
                 prop:value=move || cfg().base_url
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
+                    let before = cfg();
                     s.update(role, |c| c.base_url = if v.trim().is_empty() { c.kind.default_base_url().to_owned() } else { v.trim().to_owned() });
+                    s.readdress(&before, &s.config(role));
                 }
             />
             {move || {
@@ -293,8 +295,8 @@ fn RoleSettings(
                     autocomplete="off"
                     spellcheck="false"
                     placeholder=move || if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
-                    prop:value=move || s.key(kind()).map(|k| k.expose().to_owned()).unwrap_or_default()
-                    on:input=move |ev| s.set_key(kind(), &event_target_value(&ev))
+                    prop:value=move || s.key(&cfg()).map(|k| k.expose().to_owned()).unwrap_or_default()
+                    on:input=move |ev| s.set_key(&cfg(), &event_target_value(&ev))
                 />
                 <button
                     type="button"
@@ -324,10 +326,10 @@ fn RoleSettings(
                 <label class="pw-check">
                     <input
                         type="checkbox"
-                        prop:checked=move || s.is_remembered(kind())
+                        prop:checked=move || s.is_remembered(&cfg())
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
-                            s.set_remember(kind(), on);
+                            s.set_remember(&cfg(), on);
                         }
                     />
                     <span>"Remember on this device"</span>
@@ -335,13 +337,13 @@ fn RoleSettings(
                 <button
                     type="button"
                     class="pw-button pw-button--ghost"
-                    disabled=move || !s.has_key(kind()) && !s.is_remembered(kind())
-                    on:click=move |_| s.forget_key(kind())
+                    disabled=move || !s.has_key(&cfg()) && !s.is_remembered(&cfg())
+                    on:click=move |_| s.forget_key(&cfg())
                 >
                     "Forget key"
                 </button>
             </div>
-            <Show when=move || s.is_remembered(kind())>
+            <Show when=move || s.is_remembered(&cfg())>
                 <p class="pw-hint pw-hint--warn">
                     "The key is saved in this browser's storage: anyone who uses this browser profile can read it. Untick to keep it in memory only (gone when you close the tab)."
                 </p>

@@ -4,7 +4,7 @@
 //! and the plain-words recommendation of the cheapest model within a few points of the best.
 use std::collections::BTreeMap;
 
-use super::run::{Run, Status};
+use super::run::{ModelUsed, Run, Status};
 use super::{CaseScore, Suite, aggregate};
 use crate::domain::estimate::format_cost;
 use crate::domain::figures::count;
@@ -87,6 +87,54 @@ pub fn model_label(cfg: &ProviderConfig) -> String {
     }
 }
 
+/// The execution model's column: its label and, when its results cannot stand for the model
+/// chosen now, why ([`ModelSummary::left_out`]). Results are labelled by the model that made
+/// them ([`super::run::CaseRun::exec_model`] of the latest results; [`Run::model`] in older records), never
+/// by the one Settings names now: after a switch of execution model, or in a received link, the
+/// column reads "OpenAI gpt-4o (earlier results)" and is left out of the recommendation until
+/// the version is run again. Without results the label is the current model's.
+pub fn exec_column(run: Option<&Run>, current: &ProviderConfig) -> (String, Option<String>) {
+    let now = model_label(current);
+    let Some(run) = run else {
+        return (now, None);
+    };
+    let mut made_with: Vec<String> = Vec::new();
+    let mut matches_now = true;
+    for c in run.cases.values().filter(|c| run.is_latest(c)) {
+        let label = match &c.exec_model {
+            Some(m) => {
+                matches_now &= *m == ModelUsed::of(current);
+                m.label()
+            }
+            None => {
+                matches_now &= run.model == ModelUsed::of(current).label();
+                run.model.clone()
+            }
+        };
+        if !label.trim().is_empty() && !made_with.contains(&label) {
+            made_with.push(label);
+        }
+    }
+    let now_used = ModelUsed::of(current).label();
+    match made_with.as_slice() {
+        [] => (now, None),
+        [_] if matches_now => (now, None),
+        [one] => (
+            format!("{one} (earlier results)"),
+            Some(format!(
+                "its results were made with {one}, and the execution model is now {now_used}: run again to compare"
+            )),
+        ),
+        many => (
+            format!("{} (mixed results)", many.join(" + ")),
+            Some(format!(
+                "its results were made with several models ({}): run again to compare",
+                many.join(", ")
+            )),
+        ),
+    }
+}
+
 /// The middle and the 95th percentile of some times, in milliseconds (nearest-rank: the value
 /// at rank ⌈p·n⌉ of the sorted values), over `n` values.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -160,6 +208,9 @@ pub struct ModelSummary {
     /// Time from sending the answering attempt to its first text, over answered cases that
     /// streamed text and recorded it.
     pub first_token: Option<Spread>,
+    /// Why these results cannot be recommended although they are shown (made with another
+    /// model than the one the column now stands for, see [`exec_column`]); `None` for most.
+    pub left_out: Option<String>,
 }
 
 /// Summarizes `run` (the results of one model) for the cases of `suite`: only the latest run's
@@ -188,6 +239,7 @@ pub fn summarize_scored(
         exec_cost: Some(0.0),
         latency: None,
         first_token: None,
+        left_out: None,
     };
     let (mut totals, mut firsts) = (Vec::new(), Vec::new());
     for c in suite.cases.iter().filter_map(|c| run.cases.get(&c.id)) {
@@ -258,6 +310,11 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
     let mut ranked: Vec<(&ModelSummary, f64)> = Vec::new();
     for m in &with_results {
         match m.aggregate.mean {
+            _ if m.left_out.is_some() => notes.push(format!(
+                "{} is left out: {}",
+                m.label,
+                m.left_out.as_deref().unwrap_or_default()
+            )),
             _ if m.not_answered > 0 => notes.push(format!(
                 "{} is left out: {} of {} did not answer",
                 m.label,

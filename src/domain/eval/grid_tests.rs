@@ -351,3 +351,73 @@ fn damaged_comparison_results_are_left_out_and_named_and_the_rest_is_kept() {
     );
     let _ = ModelRun::default();
 }
+
+// Tryout: after the execution model was switched from gpt-4o to gpt-4.1-nano, the grid's first
+// row read "OpenAI gpt-4.1-nano" with gpt-4o's results and cost, and the recommendation named
+// it; a received link labelled the sender's results with the receiver's local model.
+#[test]
+fn the_execution_column_is_labelled_by_the_model_that_made_its_results() {
+    let at = |model: &str| ProviderConfig {
+        model: model.into(),
+        ..ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution)
+    };
+    let (gpt4o, nano) = (at("gpt-4o"), at("gpt-4.1-nano"));
+    let mut r = run_of(
+        &[Some("Bob"), Some("Bob"), Some("Bob")],
+        Some(0.01),
+        &[100.0; 3],
+    );
+    for c in r.cases.values_mut() {
+        c.exec_model = Some(crate::domain::eval::run::ModelUsed::of(&gpt4o));
+    }
+    // No results: the current model's name.
+    assert_eq!(
+        grid::exec_column(None, &nano),
+        ("OpenAI gpt-4.1-nano".to_owned(), None)
+    );
+    // Made with the model chosen now.
+    assert_eq!(
+        grid::exec_column(Some(&r), &gpt4o),
+        ("OpenAI gpt-4o".to_owned(), None)
+    );
+    // Made with another: named by it, and left out of the recommendation.
+    let (label, why) = grid::exec_column(Some(&r), &nano);
+    assert_eq!(label, "OpenAI gpt-4o (earlier results)");
+    assert_eq!(
+        why.as_deref(),
+        Some(
+            "its results were made with OpenAI gpt-4o, and the execution model is now OpenAI gpt-4.1-nano: run again to compare"
+        )
+    );
+    let cheap = run_of(
+        &[Some("Bob"), Some("Bob"), Some("Bob")],
+        Some(0.001),
+        &[100.0; 3],
+    );
+    let earlier = ModelSummary {
+        left_out: why,
+        ..summary(&label, &r)
+    };
+    let line = grid::recommend(&[earlier, summary("OpenAI gpt-4o-mini", &cheap)]).unwrap();
+    assert_eq!(
+        line,
+        "No recommendation: fewer than two models have a score to compare (OpenAI gpt-4o (earlier results) is left out: its results were made with OpenAI gpt-4o, and the execution model is now OpenAI gpt-4.1-nano: run again to compare)."
+    );
+    // One case re-run on the new model: mixed.
+    r.cases.get_mut(&2).unwrap().exec_model = Some(crate::domain::eval::run::ModelUsed::of(&nano));
+    let (label, why) = grid::exec_column(Some(&r), &nano);
+    assert_eq!(label, "OpenAI gpt-4o + OpenAI gpt-4.1-nano (mixed results)");
+    assert!(
+        why.unwrap()
+            .contains("several models (OpenAI gpt-4o, OpenAI gpt-4.1-nano)")
+    );
+    // Older records without the per-case model: the run's own label.
+    let mut old = run_of(&[Some("Bob")], None, &[1.0]);
+    old.model = "Local model (llama.cpp, built in) smollm2".into();
+    let (label, why) = grid::exec_column(Some(&old), &gpt4o);
+    assert_eq!(
+        label,
+        "Local model (llama.cpp, built in) smollm2 (earlier results)"
+    );
+    assert!(why.is_some());
+}

@@ -131,9 +131,49 @@ pub struct CaseRun {
     /// The person's rating of this output; `None` until they rate it. A re-run of the case makes
     /// a new, unrated result.
     pub rating: Option<Rating>,
+    /// While the case is re-run (queued or answering), the answer it had before: a cancelled
+    /// re-run puts it back ([`CaseRun::cancel`]), and a draft saved meanwhile keeps it
+    /// ([`CaseRun::settled`]). Never on the wire; `None` once the re-run has an answer or fails.
+    pub earlier: Option<Box<CaseRun>>,
 }
 
 impl CaseRun {
+    /// A result waiting to be (re-)run by the run started at `run_ms`, keeping `before` (the
+    /// case's result until now) when it was an answer.
+    pub fn queued(run_ms: f64, before: Option<CaseRun>) -> Self {
+        let earlier = before
+            .map(|mut b| match b.earlier.take() {
+                Some(e) if !b.status.finished() || b.status == Status::Cancelled => *e,
+                _ => b,
+            })
+            .filter(|b| b.status == Status::Done)
+            .map(Box::new);
+        Self {
+            run_ms,
+            earlier,
+            ..Self::default()
+        }
+    }
+
+    /// Stops this result's re-run: the earlier answer comes back as it was (still read as from
+    /// its own run, [`Run::is_latest`]); without one the case reads "cancelled".
+    pub fn cancel(&mut self) {
+        match self.earlier.take() {
+            Some(b) => *self = *b,
+            None => self.status = Status::Cancelled,
+        }
+    }
+
+    /// What this result is for storage and links: a re-run that has not ended (queued, answering
+    /// or cancelled) counts as the earlier answer it would replace, when there is one.
+    pub fn settled(&self) -> &CaseRun {
+        let pending = !self.status.finished() || self.status == Status::Cancelled;
+        match &self.earlier {
+            Some(b) if pending => b,
+            _ => self,
+        }
+    }
+
     /// Whether the case was edited (input or variables) since this result was made; `false` when
     /// the record does not say what was sent.
     pub fn case_changed(&self, case: &TestCase) -> bool {

@@ -907,3 +907,68 @@ fn a_long_conversation_shows_the_latest_turns_and_counts_the_older_ones() {
     assert!(shown.contains("turn 9") && !shown.contains("turn 2 "));
     assert!(shown.ends_with("In July. Is it too hot?"));
 }
+
+// Tryout: Cancel during a re-run threw away the last complete results, and opening another
+// draft mid-run saved the re-run's queued cases over the answers they had.
+#[test]
+fn a_cancelled_or_interrupted_re_run_keeps_the_answers_it_would_have_replaced() {
+    use crate::domain::wire::RunV1;
+    let answer = CaseRun {
+        status: Status::Done,
+        output: "- **Bob**: send the deck".into(),
+        run_ms: 10.0,
+        ..CaseRun::default()
+    };
+    let mut run = Run {
+        version: 1,
+        model: "m".into(),
+        started_ms: 20.0,
+        cases: BTreeMap::new(),
+    };
+    // Case 1 had an answer, case 2 had failed, case 3 had nothing: all three are re-run.
+    let failed = CaseRun {
+        status: Status::Failed("HTTP 500".into()),
+        run_ms: 10.0,
+        ..CaseRun::default()
+    };
+    run.cases
+        .insert(1, CaseRun::queued(20.0, Some(answer.clone())));
+    run.cases.insert(2, CaseRun::queued(20.0, Some(failed)));
+    run.cases.insert(3, CaseRun::queued(20.0, None));
+    assert_eq!(run.cases[&1].status, Status::Queued);
+    assert!(run.cases[&2].earlier.is_none(), "only an answer is kept");
+    // Saved mid-run (another draft opened, the page closed): the answer, not a queued case.
+    let saved = Run::from(RunV1::from(&run));
+    assert_eq!(saved.cases.len(), 1, "{saved:?}");
+    assert_eq!(saved.cases[&1].output, answer.output);
+    assert_eq!(
+        saved.cases[&1].run_ms, 10.0,
+        "read as from its own, earlier run"
+    );
+    // Case 1 answering when Cancel comes: the answer is back, as it was.
+    run.cases.get_mut(&1).unwrap().status = Status::Running;
+    assert_eq!(
+        RunV1::from(&run)
+            .cases
+            .iter()
+            .find(|c| c.id == 1)
+            .unwrap()
+            .output,
+        answer.output
+    );
+    for c in run.cases.values_mut() {
+        c.cancel();
+    }
+    assert_eq!(run.cases[&1], answer);
+    assert!(!run.is_latest(&run.cases[&1]));
+    assert_eq!(run.cases[&3].status, Status::Cancelled);
+    // Queued again, then answered: the new answer replaces it and nothing earlier is kept.
+    let again = CaseRun::queued(30.0, run.cases.remove(&1));
+    assert_eq!(again.earlier.as_deref(), Some(&answer));
+    let requeued = CaseRun::queued(40.0, Some(again));
+    assert_eq!(
+        requeued.earlier.as_deref(),
+        Some(&answer),
+        "a re-run queued again keeps the answer before both"
+    );
+}

@@ -293,6 +293,14 @@ impl ProviderConfig {
     pub fn host(&self) -> String {
         host_of(&self.base_url)
     }
+
+    /// Which key this config uses: `"<preset>@<host>"` (`"open-ai@api.openai.com"`,
+    /// `"custom@127.0.0.1:8080"`; `"custom@"` before an address is typed). A key belongs to one
+    /// provider at one host, so a key given for one model is never sent to another model's host,
+    /// whichever job or comparison model names it.
+    pub fn key_slot(&self) -> String {
+        format!("{}@{}", self.kind.as_str(), self.host())
+    }
 }
 
 /// An API key. Deliberately has no `Serialize`, and its `Debug` hides the value, so it cannot end

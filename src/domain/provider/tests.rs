@@ -1476,3 +1476,32 @@ fn the_tiny_models_plain_completion_renders_a_conversation_as_a_transcript() {
         json!("Task: x\nLine:")
     );
 }
+
+#[test]
+fn a_key_slot_names_the_preset_and_the_host_with_its_port() {
+    let at = |kind, url: &str| ProviderConfig {
+        base_url: url.to_owned(),
+        ..ProviderConfig::preset(kind, Role::Execution)
+    };
+    let openai = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    assert_eq!(openai.key_slot(), "open-ai@api.openai.com");
+    // The same host under another path, or for another job, shares the key.
+    assert_eq!(
+        at(ProviderKind::OpenAi, "https://api.openai.com/v2/").key_slot(),
+        ProviderConfig::preset(ProviderKind::OpenAi, Role::Judge).key_slot()
+    );
+    // Another host, another port or another preset does not.
+    for other in [
+        at(ProviderKind::OpenAi, "http://127.0.0.1:8080/v1"),
+        at(ProviderKind::OpenAi, "https://proxy.example/v1"),
+        at(ProviderKind::Custom, "https://api.openai.com/v1"),
+    ] {
+        assert_ne!(other.key_slot(), openai.key_slot(), "{other:?}");
+    }
+    assert_ne!(
+        at(ProviderKind::Custom, "http://127.0.0.1:8080/v1").key_slot(),
+        at(ProviderKind::Custom, "http://127.0.0.1:8081/v1").key_slot()
+    );
+    // Before an address is typed.
+    assert_eq!(at(ProviderKind::Custom, "").key_slot(), "custom@");
+}

@@ -191,7 +191,9 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.button("Re-judge case #2").await?.click().await?;
     wait_badge(&b, 2, "pass").await?;
 
-    // Cancel mid-run: slow answers; finished results stay, the rest read as cancelled.
+    // Cancel mid-run: slow answers. Every case had an answer on this version: Cancel puts each
+    // back as it was, read as from the earlier run (tryout: Cancel during a re-run threw away
+    // the last complete results).
     fake.set_timing(0, 150, 2);
     b.field("At once")
         .await?
@@ -204,16 +206,17 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     )
     .await?;
     b.button("Cancel run").await?.click().await?;
-    wait_badge(&b, 1, "cancelled").await?;
-    wait_badge(&b, 2, "cancelled").await?;
-    let partial = b
-        .eval("return document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output').textContent")
-        .await?;
-    assert!(
-        !partial.as_str().unwrap_or("").is_empty(),
-        "what arrived is kept"
-    );
-    assert!(b.button("Retry case #3").await.is_ok());
+    wait_badge(&b, 1, "pass").await?;
+    wait_badge(&b, 2, "pass").await?;
+    wait_badge(&b, 3, "fail").await?;
+    for id in 1..=3 {
+        let row = row_text(&b, id).await?;
+        assert!(
+            row.contains("from an earlier run (version 1"),
+            "case #{id}: {row}"
+        );
+    }
+    assert!(row_text(&b, 1).await?.contains("send the deck (Friday)"));
     fake.set_timing(0, 5, 16);
     b.field("At once")
         .await?
@@ -284,6 +287,88 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     );
     b.button("Re-judge case #1").await?.click().await?;
     wait_badge(&b, 1, "pass").await?;
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout: opening another draft during a re-run saved the re-run's queued cases over the answers
+// they had, and a case cancelled before its first answer must still read "cancelled", with what
+// arrived kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when("ALPHA", "- **Bob**: send the deck (Friday)");
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    fake.reply_when("CHARLIE", "- **Carol**: buy snacks and juice for everyone");
+    fake.set_timing(0, 5, 16);
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", Some("Ana")).await?;
+    b.button("Run all 2 cases").await?.click().await?;
+    wait_badge(&b, 1, "pass").await?;
+    wait_badge(&b, 2, "pass").await?;
+
+    // A new case, cancelled while it streams: no earlier answer, so "cancelled" with what came.
+    add_case(&b, 3, "CHARLIE: Carol buys snacks.", Some("Carol")).await?;
+    fake.set_timing(0, 200, 3);
+    b.field("At once")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+        .await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    // One at a time, in order: case 3 streams after 1 and 2.
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"3\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"3\"] .pw-result__output')?.textContent.length ?? 0) > 2",
+        "case 3 to stream",
+    )
+    .await?;
+    b.button("Cancel run").await?.click().await?;
+    wait_badge(&b, 3, "cancelled").await?;
+    let partial = b
+        .eval("return document.querySelector('.pw-result[data-case=\"3\"] .pw-result__output').textContent")
+        .await?;
+    assert!(
+        !partial.as_str().unwrap_or("").is_empty(),
+        "what arrived is kept"
+    );
+    assert!(b.button("Retry case #3").await.is_ok());
+    // Cases 1 and 2 had finished in this run: theirs are the new answers.
+    wait_badge(&b, 1, "pass").await?;
+    assert!(!row_text(&b, 1).await?.contains("from an earlier run"));
+
+    // Another draft opened while case 1 is answering: back on this one, every answer is there.
+    b.button("Run all 3 cases").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…'",
+        "case 1 to be answering",
+    )
+    .await?;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "an empty new draft",
+    )
+    .await?;
+    let d = pw_harness::pages::DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    wait_badge(&b, 1, "pass").await?;
+    wait_badge(&b, 2, "pass").await?;
+    for id in [1, 2] {
+        let row = row_text(&b, id).await?;
+        assert!(
+            row.contains("from an earlier run (version 1"),
+            "case #{id}: {row}"
+        );
+    }
+    assert!(row_text(&b, 2).await?.contains("book the room"));
+    // And after a reload.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.client.refresh().await?;
+    wait_badge(&b, 1, "pass").await?;
+    wait_badge(&b, 2, "pass").await?;
     b.close().await?;
     Ok(())
 }

@@ -58,6 +58,11 @@ fn answers(fake: &FakeProvider, charlie: &str) {
     fake.reply_when("CHARLIE", charlie);
 }
 
+/// The OpenAI key for host A (the execution model and the judge) and for host B (the comparison
+/// model): distinct, and neither a prefix of the other.
+const KEY_A: &str = "sk-grid-host-a-1111";
+const KEY_B: &str = "sk-grid-host-b-2222";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     let (a, _site, b) = pw_harness::with_fake(1280, 1600).await?;
@@ -73,7 +78,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         s.job(tab).await?;
         s.provider("OpenAI").await?;
         s.base_url(&a.openai_url()).await?;
-        s.key("sk-test-grid").await?;
+        s.key(KEY_A).await?;
         s.model("gpt-4o").await?;
     }
     s.close().await?;
@@ -103,7 +108,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     a.set_timing(0, 5, 8);
     other.set_timing(250, 5, 8);
 
-    // The comparison model: gpt-4o-mini on host B, with the same OpenAI key.
+    // The comparison model: gpt-4o-mini on host B, with its own OpenAI key.
     // Folded under Results until opened.
     b.wait_for_text("Compare models").await?.click().await?;
     b.button("Add a model to compare").await?.click().await?;
@@ -116,6 +121,22 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     s.fill("Model of comparison model 1", "gpt-4o-mini").await?;
     b.wait_for_text(&format!("Comparison model 1: {label_b}"))
         .await?;
+    // Tryout: the OpenAI key given for host A used to go to host B too, and typing one here
+    // replaced it for every job. A key belongs to one provider at one host.
+    b.wait_for_text(&format!(
+        "No key yet for OpenAI at {}: its calls will fail until you paste one.",
+        host(&other)
+    ))
+    .await?;
+    b.field("API key of comparison model 1")
+        .await?
+        .send_keys(KEY_B)
+        .await?;
+    b.wait_for_text(&format!(
+        "with the key for OpenAI at {0}; it is sent only there",
+        host(&other)
+    ))
+    .await?;
 
     // Before anything is sent: what it will use at most, over both models and the judge.
     let before = (a.chat_requests().len(), other.chat_requests().len());
@@ -168,6 +189,20 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "three answers from host B, no judge call there"
     );
     assert!(exec_b.iter().all(|r| r.body.contains("\"gpt-4o-mini\"")));
+    // Each host got its own key, in the header only; neither key reached the other host.
+    for (sent, mine, other_key) in [(&exec_a, KEY_A, KEY_B), (&exec_b, KEY_B, KEY_A)] {
+        for r in sent.iter() {
+            assert_eq!(
+                r.header("authorization"),
+                Some(format!("Bearer {mine}").as_str())
+            );
+            let everything = format!("{} {} {:?} {}", r.path, r.query, r.headers, r.body);
+            assert!(
+                !everything.contains(other_key),
+                "a key reached the wrong host: {everything}"
+            );
+        }
+    }
     assert!(exec_a.iter().all(|r| r.body.contains("\"gpt-4o\"")));
 
     // Per model: score, passes, tokens, cost of the answers, first token and total time.

@@ -546,7 +546,7 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
         .await?;
     assert!(browser.eval(storage).await?.as_str().unwrap().contains(KEY));
     browser.client.refresh().await?;
-    let page = SettingsPage::open(&browser).await?;
+    let _page = SettingsPage::open(&browser).await?;
     let kept = browser.field("API key").await?.prop("value").await?;
     assert_eq!(
         kept.as_deref(),
@@ -564,6 +564,31 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
             .await?
             .as_deref(),
         Some("")
+    );
+
+    // A key remembered before keys were kept per host (`pw.key.open-ai`) is not lost: it is kept
+    // for the hosts the saved jobs of that provider call (where it already went), and the old
+    // entry is gone.
+    browser
+        .eval(&format!(
+            "localStorage.setItem('pw.key.open-ai', '{KEY}'); return 1"
+        ))
+        .await?;
+    browser.client.refresh().await?;
+    let page = SettingsPage::open(&browser).await?;
+    page.job("Writing prompts").await?;
+    let kept = browser.field("API key").await?.prop("value").await?;
+    assert_eq!(
+        kept.as_deref(),
+        Some(KEY),
+        "the old remembered key was lost"
+    );
+    let names = browser
+        .eval("return Object.keys(localStorage).filter(k => k.startsWith('pw.key.')).sort().join(' ')")
+        .await?;
+    assert_eq!(
+        names.as_str().unwrap(),
+        format!("pw.key.open-ai@{} pw.key.open-ai@api.openai.com", fake.addr)
     );
     let _ = page;
     browser.close().await?;
