@@ -259,14 +259,37 @@ impl Runner {
     /// run; holds the run back in `unfilled` when a case would go out with an empty variable or
     /// message (`run::gaps`).
     pub fn run(self, ids: Vec<u32>) {
-        self.start(ids, true, vec![self.exec_slot()]);
+        self.start(ids, true, vec![self.exec_slot()], None);
+    }
+
+    /// Retries case `id` on model `key` ("" for the execution model; a comparison model not
+    /// chosen any more is not called). A failed, cancelled or refused case of the model's latest
+    /// run is retried as part of that run (its other results stay the latest, so the model's
+    /// score and the recommendation still cover every case); any other result starts a run of
+    /// that case alone, like [`Runner::run`].
+    pub fn retry_on(self, key: &str, id: u32) {
+        let Some(slot) = self.model_slots().into_iter().find(|s| s.key == key) else {
+            return;
+        };
+        let resume = if self.running_untracked() {
+            None
+        } else {
+            self.drafts.draft.with_untracked(|x| {
+                let run = x.run_on(x.current, key)?;
+                run.cases
+                    .get(&id)
+                    .is_some_and(|c| run.is_latest(c))
+                    .then_some(run.started_ms)
+            })
+        };
+        self.start(vec![id], true, vec![slot], resume);
     }
 
     /// Runs the current version on these cases (all when empty) with the execution model and
     /// every comparison model (the model grid), refused and held back like [`Runner::run`].
     pub fn run_models(self, ids: Vec<u32>) {
         let slots = self.model_slots();
-        self.start(ids, true, slots);
+        self.start(ids, true, slots, None);
     }
 
     /// The execution model and the comparison models, as the grid runs them ([`grid::slots`]).
@@ -292,7 +315,7 @@ impl Runner {
     pub fn run_anyway(self) {
         if let Some(ids) = self.unfilled.get_untracked() {
             let slots = self.held_slots.get_value();
-            self.start(ids, false, slots);
+            self.start(ids, false, slots, None);
         }
     }
 
@@ -301,7 +324,9 @@ impl Runner {
         self.unfilled.set(None);
     }
 
-    fn start(self, ids: Vec<u32>, hold_gaps: bool, slots: Vec<Slot>) {
+    /// Starts (or joins) a run of `ids` on `slots`; `resume_ms`: the start of the run these
+    /// results complete (a retry within the latest run, [`Runner::retry_on`]), else now.
+    fn start(self, ids: Vec<u32>, hold_gaps: bool, slots: Vec<Slot>, resume_ms: Option<f64>) {
         self.flush();
         let d = self.drafts;
         self.unfilled.set(None);
@@ -331,7 +356,7 @@ impl Runner {
             self.unfilled.set(Some(ids));
             return;
         }
-        let started = js_sys::Date::now();
+        let started = resume_ms.unwrap_or_else(js_sys::Date::now);
         let same_version = self
             .active
             .with_untracked(|a| a.as_ref().is_some_and(|a| a.version == version));

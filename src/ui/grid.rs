@@ -30,6 +30,9 @@ const MAX_COMPARED: usize = 5;
 struct Column {
     key: String,
     label: String,
+    /// Called by "Run on all" (a model chosen here); `false` for results of a model that is not
+    /// among this device's models (a received link): shown, not run, until added.
+    chosen: bool,
     has_run: bool,
     scores: BTreeMap<u32, CaseScore>,
     summary: Option<ModelSummary>,
@@ -78,11 +81,39 @@ pub fn ModelGrid() -> impl IntoView {
                     Column {
                         key: s.key.clone(),
                         label,
+                        chosen: true,
                         has_run: run.is_some(),
                         scores,
                         summary,
                     }
                 })
+                .chain(
+                    grid::other_models(&x.compared, x.current, &slots)
+                        .into_iter()
+                        .filter_map(|(key, made_with)| {
+                            let run = x.run_on(x.current, &key)?;
+                            let label = format!("{made_with} (not in your models)");
+                            let scores = grid::latest_scores(run, &x.suite, x.current_spec());
+                            let summary = grid::summarize_scored(&label, run, &x.suite, &scores);
+                            Some(Column {
+                                key,
+                                label,
+                                chosen: false,
+                                has_run: true,
+                                scores,
+                                summary: Some(summary),
+                            })
+                        }),
+                )
+                .collect::<Vec<_>>()
+        })
+    });
+    // Results of models not chosen here, each with the settings its key names (to add it).
+    let others = Memo::new(move |_| {
+        columns.with(|cols| {
+            cols.iter()
+                .filter(|c| !c.chosen)
+                .filter_map(|c| Some((c.label.clone(), grid::config_of_key(&c.key)?)))
                 .collect::<Vec<_>>()
         })
     });
@@ -207,8 +238,22 @@ pub fn ModelGrid() -> impl IntoView {
                     children=move |i| view! { <ModelEditor index=i/> }
                 />
             </ol>
+            {move || others.get().into_iter().map(|(label, cfg)| {
+                let name = label.trim_end_matches(" (not in your models)").to_owned();
+                let full = move || settings.compare.with(Vec::len) >= MAX_COMPARED || r.running();
+                view! {
+                    <p class="pw-hint pw-row pw-row--wrap">
+                        <span>{format!("This draft has results from {name}, which is not among your models here: they are shown, and it is not run until you add it.")}</span>
+                        <button type="button" class="pw-button pw-button--small"
+                            disabled=full
+                            on:click=move |_| settings.compare.update(|v| v.push(cfg.clone()))>
+                            {format!("Add {name} to my models")}
+                        </button>
+                    </p>
+                }
+            }).collect_view()}
             <div class="pw-row pw-row--wrap">
-                <button type="button" class="pw-button"
+                <button type="button" class="pw-button" id="pw-compare-add"
                     disabled=cannot_add
                     on:click=move |_| settings.compare.update(|v| {
                         let exec = settings.config(Role::Execution);
@@ -219,6 +264,8 @@ pub fn ModelGrid() -> impl IntoView {
                         }
                         next.model = String::new();
                         v.push(next);
+                        // The new model's first field takes the focus.
+                        super::browser::focus_when_drawn(format!("pw-compare-{}-provider", v.len() - 1));
                     })>"Add a model to compare"</button>
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=blocked
@@ -434,11 +481,7 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
         cell.get()
             .and_then(|(_, s)| s)
             .map(|s| {
-                let mut out: Vec<String> = s
-                    .rated_down
-                    .iter()
-                    .map(|n| format!("You rated this answer down: {n}"))
-                    .collect();
+                let mut out: Vec<String> = s.rated_down.iter().cloned().collect();
                 out.extend(s.verdicts.iter().filter_map(|v| match v {
                     Verdict::Done {
                         pass: false,
@@ -472,13 +515,31 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
         let (b, _) = badge.get();
         b == "not judged" || b == "judge error"
     };
+    // A failed, cancelled or refused answer: its message may say "press Retry".
+    let chosen_key = key.clone();
+    let chosen = move || columns.with(|cols| cols.iter().any(|c| c.key == chosen_key && c.chosen));
+    let can_retry = move || {
+        chosen()
+            && live.with(Option::is_none)
+            && cell.with(|c| {
+                c.as_ref()
+                    .and_then(|(cr, _)| cr.as_ref())
+                    .is_some_and(|cr| {
+                        matches!(cr.status, Status::Failed(_) | Status::Cancelled)
+                            || cr.refusal.is_some()
+                    })
+            })
+    };
+    let retry_key = key.clone();
+    let answer_label = label.clone();
+    let retry_label = label.clone();
     view! {
         <td class="pw-grid__cell" data-model=key.clone()>
             <span class=move || format!("pw-verdict pw-verdict--{}", badge.get().1)>{move || badge.get().0}</span>
             {move || score().map(|s| view! { <span class="pw-grid__score">{s}</span> })}
             {move || text().filter(|t| !t.is_empty()).map(|t| view! {
                 <details class="pw-grid__answer">
-                    <summary>"Answer"</summary>
+                    <summary>"Answer"<span class="pw-sr-only">{format!(" to case #{id} on {answer_label}")}</span></summary>
                     <p class="pw-output">{t}</p>
                 </details>
             })}
@@ -488,6 +549,15 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
             <ul class="pw-grid__reasons">
                 {move || problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>
+            <Show when=can_retry>
+                <button type="button" class="pw-button pw-button--small"
+                    on:click={
+                        let k = retry_key.clone();
+                        move |_| r.retry_on(&k, id)
+                    }>
+                    {format!("Retry case #{id} on {retry_label}")}
+                </button>
+            </Show>
             <Show when=can_rejudge>
                 <button type="button" class="pw-button pw-button--small"
                     on:click={
@@ -593,7 +663,11 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         }/>
                     <button type="button" class="pw-button pw-button--small"
                         disabled=move || r.running()
-                        on:click=move |_| s.compare.update(|v| { if index < v.len() { v.remove(index); } })>
+                        on:click=move |_| {
+                            s.compare.update(|v| { if index < v.len() { v.remove(index); } });
+                            // The focus goes to the Add button, not to the page's start.
+                            super::browser::focus_when_drawn("pw-compare-add".to_owned());
+                        }>
                         {format!("Remove comparison model {n}")}
                     </button>
                 </div>
@@ -611,9 +685,21 @@ fn ModelEditor(index: usize) -> impl IntoView {
                 <p class="pw-hint pw-hint--key">{move || {
                     let c = cfg.get();
                     let h = host();
+                    let same_as = c.as_ref().and_then(|c| {
+                        let exec = s.config(Role::Execution);
+                        let k = grid::model_key(c);
+                        if grid::model_key(&exec) == k {
+                            return Some("the execution model".to_owned());
+                        }
+                        s.compare.with(|v| {
+                            v.iter().take(index).position(|o| grid::ready(o) && grid::model_key(o) == k)
+                                .map(|i| format!("comparison model {}", i + 1))
+                        })
+                    });
                     match c {
                         None => String::new(),
                         Some(c) if c.model.trim().is_empty() && c.kind != ProviderKind::LlamaCpp => "Type the model's id: nothing is sent to this model until it has one.".to_owned(),
+                        Some(_) if same_as.is_some() => format!("This is the same model at the same address as {}: it is run once, with that one's settings (a different temperature here is not used).", same_as.unwrap_or_default()),
                         Some(c) => match crate::domain::http::address_problem(&c.base_url) {
                             Some(p) => format!("{p}. Until then nothing is sent, and your key stays here."),
                             None if c.kind.needs_key() && !s.has_key(&c) => format!("No key yet for {} at {h}: its calls will fail until you paste one. A key given for another host is never sent here.", c.kind.label()),

@@ -420,7 +420,7 @@ fn ResultRow(
                 <Show when=can_retry>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
                         disabled=off_run title=move || off_run().then_some(OFFLINE_TITLE)
-                        on:click=move |_| r.run(vec![id])>"Retry"</button>
+                        on:click=move |_| r.retry_on("", id)>"Retry"</button>
                 </Show>
                 <Show when=move || status.get() == Some(Status::Done)>
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" aria-label=format!("Reflect on case #{id}")

@@ -36,6 +36,37 @@ pub fn model_key(cfg: &ProviderConfig) -> String {
     )
 }
 
+/// The settings a [`model_key`] names (preset, address, model; the temperature is the
+/// execution job's default, as the key does not keep it): how a draft's results from a model
+/// that is not among this device's comparison models (a received link, an import) can be added
+/// to them. `None` for a key that does not read.
+pub fn config_of_key(key: &str) -> Option<ProviderConfig> {
+    let (kind, rest) = key.split_once('|')?;
+    let (base_url, model) = rest.rsplit_once('|')?;
+    let kind = crate::domain::provider::ProviderKind::parse(kind)?;
+    let cfg = ProviderConfig {
+        base_url: base_url.to_owned(),
+        model: model.to_owned(),
+        ..ProviderConfig::preset(kind, crate::domain::provider::Role::Execution)
+    };
+    (ready(&cfg) && model_key(&cfg) == key).then_some(cfg)
+}
+
+/// The models with results on `version` that `slots` does not call, by key in first-seen order,
+/// each with the label its run was made under ([`Run::model`]).
+pub fn other_models(runs: &[ModelRun], version: u32, slots: &[Slot]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for r in runs.iter().filter(|r| r.run.version == version) {
+        if !r.key.is_empty()
+            && !slots.iter().any(|s| s.key == r.key)
+            && !out.iter().any(|(k, _)| *k == r.key)
+        {
+            out.push((r.key.clone(), r.run.model.clone()));
+        }
+    }
+    out
+}
+
 /// One model a grid run calls: its results' key ([`model_key`]; "" for the execution model,
 /// whose results are the version's own run) and its settings.
 #[derive(Debug, Clone, PartialEq)]

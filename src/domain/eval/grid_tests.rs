@@ -421,3 +421,52 @@ fn the_execution_column_is_labelled_by_the_model_that_made_its_results() {
     );
     assert!(why.is_some());
 }
+
+// Tryout: comparison results travel in links and exports, but the list of comparison models is
+// this device's: a receiver saw only the execution model's row.
+#[test]
+fn results_of_models_not_chosen_here_are_found_and_their_settings_read_back() {
+    let mini = ProviderConfig {
+        base_url: "http://127.0.0.1:9000/v1/".into(),
+        model: "gpt-4o-mini".into(),
+        ..ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution)
+    };
+    let key = grid::model_key(&mini);
+    let back = grid::config_of_key(&key).unwrap();
+    assert_eq!(
+        (back.kind, back.model.as_str()),
+        (ProviderKind::OpenAi, "gpt-4o-mini")
+    );
+    assert_eq!(grid::model_key(&back), key);
+    for bad in [
+        "",
+        "open-ai",
+        "nope|http://h/v1|m",
+        "open-ai|not an address|m",
+        "open-ai|https://h/v1|",
+    ] {
+        assert_eq!(grid::config_of_key(bad), None, "{bad}");
+    }
+    let mut r = run_of(&[Some("Bob")], None, &[1.0]);
+    r.model = "OpenAI gpt-4o-mini at 127.0.0.1:9000".into();
+    let mut old = r.clone();
+    old.version = 2;
+    let runs = vec![
+        ModelRun {
+            key: key.clone(),
+            run: r.clone(),
+        },
+        ModelRun {
+            key: "custom|http://h:1/v1|x".into(),
+            run: old,
+        },
+    ];
+    let exec = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    // Not chosen here: found, on its version only.
+    assert_eq!(
+        grid::other_models(&runs, 1, &grid::slots(&exec, &[])),
+        vec![(key.clone(), r.model.clone())]
+    );
+    // Chosen here: it is a column already.
+    assert!(grid::other_models(&runs, 1, &grid::slots(&exec, &[mini])).is_empty());
+}

@@ -287,7 +287,7 @@ impl Browser {
             .iter()
             .map(|l| {
                 let q = xpath_literal(l);
-                format!("//*[self::input or self::textarea or self::select][@id = //label[normalize-space(.)={q}]/@for or @aria-label={q}]")
+                format!("//*[self::input or self::textarea or self::select][@aria-label={q} or (not(@aria-label) and @id = //label[normalize-space(.)={q}]/@for)]")
             })
             .collect::<Vec<_>>()
             .join(" | ");
@@ -295,11 +295,12 @@ impl Browser {
             .await
     }
 
-    /// Polls until a form control labelled `label` exists.
+    /// Polls until a form control named `label` exists: by its `aria-label` when it has one (that
+    /// is its accessible name), else by the text of its `<label for>`.
     pub async fn field(&self, label: &str) -> Result<Element> {
         let q = xpath_literal(label);
         let xpath = format!(
-            "//*[self::input or self::textarea or self::select][@id = //label[normalize-space(.)={q}]/@for or @aria-label={q}]"
+            "//*[self::input or self::textarea or self::select][@aria-label={q} or (not(@aria-label) and @id = //label[normalize-space(.)={q}]/@for)]"
         );
         self.wait_for(&xpath, &format!("field labelled {label:?}"))
             .await

@@ -2,9 +2,12 @@
 //! hosts (real HTTP, one per model); the page shows what the run uses at most before it starts,
 //! then per model the score, passes, cost and times, the recommendation, and the cases × models
 //! grid, filtered to disagreements and sorted by one model's scores; a second run changes the
-//! recommendation, and everything is still there after a reload.
+//! recommendation, and everything is still there after a reload. Each host gets only its own
+//! key; a failed cell is retried within its run; a repeated model is named; a received link shows
+//! the sender's comparison results and adds their model; results made by an earlier execution
+//! model say so and are not recommended.
 use pw_harness::browser::Browser;
-use pw_harness::fake_provider::FakeProvider;
+use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
 
 const JUDGE_MARK: &str = "strict, fair grader";
@@ -241,6 +244,11 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-grid__table tbody tr')).map(r => r.dataset.case).join() === '1,2,3'",
+        "the grid to show every case",
+    )
+    .await?;
     assert_eq!(grid_ids(&b).await?, vec!["1", "2", "3"]);
     b.field("Show")
         .await?
@@ -350,5 +358,99 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         ("84 / 100", "2 of 3")
     );
     assert_eq!(rows[1][1], "78 / 100", "B's results are not touched");
+
+    // Tryout: a failed cell said "press Retry" and had no Retry. It has one, and the retry
+    // completes the same run: the recommendation still covers every case.
+    other.fault_when("BRAVO", Fault::status(400, "Bad request: simulated"), 1);
+    dismiss_toasts(&b).await?;
+    b.button("Run on all 2 models").await?.click().await?;
+    b.wait_for_text(&format!(
+        "No recommendation: fewer than two models have a score to compare ({label_b} is left out: 1 of 3 cases did not answer"
+    ))
+    .await?;
+    b.button(&format!("Retry case #2 on {label_b}"))
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text(&want_a).await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert_eq!(
+        (rows[1][1].as_str(), rows[1][2].as_str()),
+        ("78 / 100", "2 of 3"),
+        "B's score covers its three cases: {rows:?}"
+    );
+
+    // Tryout: the same model added twice was dropped without a word.
+    b.button("Add a model to compare").await?.click().await?;
+    // The new model's first field has the focus.
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-compare-1-provider'",
+        "the focus on the new model's provider",
+    )
+    .await?;
+    b.field("Provider of comparison model 2")
+        .await?
+        .select_by_label("OpenAI")
+        .await?;
+    s.fill("Address of comparison model 2", &other.openai_url())
+        .await?;
+    s.fill("Model of comparison model 2", "gpt-4o-mini").await?;
+    b.wait_for_text(
+        "This is the same model at the same address as comparison model 1: it is run once",
+    )
+    .await?;
+    b.button("Remove comparison model 2").await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-compare-add'",
+        "the focus on Add after Remove",
+    )
+    .await?;
+
+    // A link with the results: the receiver, who has no comparison model, sees B's results
+    // and can add B; the sender's execution results are named by the model that made them.
+    pw_harness::pages::share_link(&b, "Include the run results").await?;
+    b.eval("const c = document.getElementById('pw-share-results'); if (!c.checked) c.click(); return 1")
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let link = b
+        .field("Share link")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert!(!link.contains(KEY_A) && !link.contains(KEY_B));
+    let r = Browser::start_at(1280, 1600, &link).await?;
+    r.button("Save as my draft").await?.click().await?;
+    r.wait_for_text("Compare models").await?.click().await?;
+    let b_name = label_b.clone();
+    r.wait_for_text(&format!(
+        "This draft has results from {b_name}, which is not among your models here"
+    ))
+    .await?;
+    r.wait_for_text("OpenAI gpt-4o (earlier results)").await?;
+    let rows = table(&r, ".pw-grid__summary").await?;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1][0], format!("{label_b} (not in your models)"));
+    assert_eq!(rows[1][1], "78 / 100");
+    r.button(&format!("Add {b_name} to my models"))
+        .await?
+        .click()
+        .await?;
+    r.wait_for_text(&format!("Comparison model 1: {label_b}"))
+        .await?;
+    let rows = table(&r, ".pw-grid__summary").await?;
+    assert_eq!(rows[1][0], label_b, "a column of its own now: {rows:?}");
+    r.close().await?;
+
+    // Tryout: after the execution model changed, its row took the new model's name with the old
+    // results and cost, and was recommended.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("gpt-4.1-nano").await?;
+    s.close().await?;
+    b.wait_for_text("No recommendation: fewer than two models have a score to compare (OpenAI gpt-4o (earlier results) is left out: its results were made with OpenAI gpt-4o, and the execution model is now OpenAI gpt-4.1-nano: run again to compare).")
+        .await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert_eq!(rows[0][0], "OpenAI gpt-4o (earlier results)");
     Ok(())
 }
