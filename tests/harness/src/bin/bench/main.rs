@@ -1,12 +1,12 @@
 //! The bench command: prints tables of the release build's transfer sizes (raw, gzip, brotli), the
 //! share-link length against lz-string, the time from navigation to the first render of the shell
 //! in headless Chromium, the time to a usable idea box on an emulated slow connection (see `slow`),
-//! and parallel-run throughput and responsiveness (see `runs`).
+//! and parallel-run throughput and responsiveness, and typing in a big draft (see `runs`).
 //!
 //! Arguments: `[LOADS] [--slow-loads N] [--only PART,PART…]`: LOADS localhost loads for the
 //! first-render table (9), N fresh profiles on the slow connection (5), and the parts to print
-//! (`sizes`, `links`, `render`, `slow`, `runs`, `models`; all when not given; `runs` includes
-//! `models`, the three-models row).
+//! (`sizes`, `links`, `render`, `slow`, `runs`, `models`, `typing`; all when not given; `runs`
+//! includes `models`, the three-models row).
 mod runs;
 mod slow;
 
@@ -144,6 +144,9 @@ async fn main() -> anyhow::Result<()> {
         runs::bench(&dist).await?;
     } else if part("models") {
         runs::models_only(&dist).await?;
+    }
+    if part("typing") {
+        runs::typing(&dist).await?;
     }
     Ok(())
 }

@@ -366,3 +366,95 @@ async fn setup_prompt_only(b: &Browser) -> anyhow::Result<()> {
         .paste_reply("a bench prompt for parallel runs", &spec.to_string())
         .await
 }
+
+/// Types `text` into `field`, one key every 60 ms as a quick typist does, and returns what the
+/// main thread did meanwhile (long tasks, frame gaps) and the time the characters took.
+async fn type_slowly(
+    b: &Browser,
+    field: &fantoccini::elements::Element,
+    text: &str,
+) -> anyhow::Result<Measured> {
+    b.eval(WATCH).await?;
+    let t0 = std::time::Instant::now();
+    for ch in text.chars() {
+        field.send_keys(&ch.to_string()).await?;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    // Two frames so the work of the last key is counted.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let ms = t0.elapsed().as_secs_f64() * 1000.0;
+    Ok(measured(ms, &b.eval(READ).await?))
+}
+
+/// Typing in a big draft (`--only typing`): 40 characters into case #1's input while a
+/// 500-case run streams (issue #14), then 40 into the Persona section of the same draft with
+/// its 500 cases and results (issue #16). Each row: the longest main-thread task while typing.
+pub async fn typing(dist: &std::path::Path) -> anyhow::Result<()> {
+    let fake = FakeProvider::start_tls().await?;
+    let site = StaticSite::start(dist, "/").await?;
+    let b = Browser::start_with(1280, 1000, &["--ignore-certificate-errors"]).await?;
+    b.open_app(&site.url()).await?;
+    setup(&b, &fake).await?;
+    // Slow answers (1 s each, 8 at once: about a minute for the run), so the typing happens
+    // while the run streams.
+    fake.set_timing(1000, 0, 64);
+    fake.set_default_reply("Done: the numbers are summarised.");
+    let n = 500;
+    import(&b, n).await?;
+    let text = "Bob sends the deck to Ana by Friday noon.";
+    b.button(&format!("Run all {n} cases"))
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').match(/^[1-9]\\d* of 500 done/) !== null",
+        "the run to be under way",
+    )
+    .await?;
+    let summary = b
+        .client
+        .find(fantoccini::Locator::Css(".pw-case__summary"))
+        .await?;
+    summary.click().await?;
+    let input = b.field("Input of case #1").await?;
+    let during = type_slowly(&b, &input, text).await?;
+    let running = b
+        .eval("return document.querySelector('.pw-progress__text')?.textContent ?? ''")
+        .await?;
+    anyhow::ensure!(
+        !running
+            .as_str()
+            .unwrap_or("")
+            .starts_with("500 of 500 done"),
+        "the run ended before the typing did: {running}"
+    );
+    b.button("Cancel run").await?.click().await?;
+    // The same draft with its results: a prompt section.
+    let persona = b.field("Persona").await?;
+    let section = type_slowly(&b, &persona, text).await?;
+    let results = b
+        .eval("return document.querySelectorAll('.pw-result').length")
+        .await?;
+    eprintln!(
+        "[bench] typing: {:.0} ms while the run streamed, {:.0} ms in the section",
+        during.ms, section.ms
+    );
+    println!("\n## Typing in a big draft (40 characters, one every 60 ms)\n");
+    println!("| while | longest main-thread task | goal <= 50 ms | longest frame gap |");
+    println!("|---|---|---|---:|");
+    println!(
+        "| typing in case #1's input while a {n}-case run streams | {} | {} | {:.0} ms |",
+        task(&during),
+        verdict(during.longest_task <= 50.0),
+        during.frame_gap
+    );
+    println!(
+        "| typing in the Persona section of the draft with {n} cases and their results ({} result rows drawn) | {} | {} | {:.0} ms |",
+        results,
+        task(&section),
+        verdict(section.longest_task <= 50.0),
+        section.frame_gap
+    );
+    b.close().await?;
+    Ok(())
+}
