@@ -648,9 +648,18 @@ impl Runner {
             Err(f) if f.error.kind == ErrorKind::Refused => {
                 let model = ModelUsed::of(&exec);
                 let detail = f.error.detail.clone();
+                // A refused call is billed for what it read (and any text it wrote): estimated,
+                // as the refusal carries no usage (tryout: a refused-only run said "nothing yet").
+                let tin = estimate_tokens(&job.prompt) + estimate_tokens(&case.user_message());
+                let tout = estimate_tokens(&f.partial);
+                let cost = call_cost(&exec, tin, tout);
                 self.update_case(job, key, id, move |c| {
                     c.status = Status::Done;
                     c.earlier = None;
+                    c.input_tokens = tin;
+                    c.output_tokens = tout;
+                    c.tokens_estimated = true;
+                    c.cost_usd = cost;
                     c.output = f.partial;
                     c.sent = sent;
                     c.refusal = Some(detail);

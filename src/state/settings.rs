@@ -184,8 +184,13 @@ impl SettingsHandle {
     }
 
     /// Sets (or clears, when blank) the key of `cfg`'s provider at its host; saved to storage
-    /// only if remembered.
+    /// only if remembered. Nothing is kept for a config with no host yet (tryout: a key typed
+    /// before any address was kept for "no address" and went with the next address typed for
+    /// any model of that preset): the page offers the field only once an address is typed.
     pub fn set_key(self, cfg: &ProviderConfig, raw: &str) {
+        if cfg.host().is_empty() {
+            return;
+        }
         self.set_slot(cfg.key_slot(), raw);
     }
 
@@ -207,33 +212,6 @@ impl SettingsHandle {
                 m.remove(&slot);
             }
         });
-    }
-
-    /// A key typed before the address (`"custom@"`) goes with the first address typed for that
-    /// config, when that host has no key yet; keys of other hosts never move.
-    pub fn readdress(self, before: &ProviderConfig, after: &ProviderConfig) {
-        if !before.host().is_empty() || after.host().is_empty() || self.has_key_untracked(after) {
-            return;
-        }
-        let (from, to) = (before.key_slot(), after.key_slot());
-        let Some(k) = self.keys.with_untracked(|m| m.get(&from).cloned()) else {
-            return;
-        };
-        let remember = self.remembered.with_untracked(|r| r.contains(&from));
-        self.forget_slot(&from);
-        self.keys.update(|m| {
-            m.insert(to.clone(), k.clone());
-        });
-        if remember && store::save(&key_slot(&to), k.expose()) {
-            self.remembered.update(|r| {
-                r.insert(to);
-            });
-        }
-    }
-
-    fn has_key_untracked(self, cfg: &ProviderConfig) -> bool {
-        let slot = cfg.key_slot();
-        self.keys.with_untracked(|k| k.contains_key(&slot))
     }
 
     pub fn is_remembered(self, cfg: &ProviderConfig) -> bool {

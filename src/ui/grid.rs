@@ -72,7 +72,7 @@ pub fn ModelGrid() -> impl IntoView {
                         (grid::model_label(&s.cfg), None)
                     };
                     let scores = run
-                        .map(|r| grid::latest_scores(r, &x.suite, x.current_spec()))
+                        .map(|r| grid::version_scores(r, &x.suite, x.current_spec()))
                         .unwrap_or_default();
                     let summary = run.map(|r| grid::ModelSummary {
                         left_out: left_out.clone(),
@@ -92,8 +92,16 @@ pub fn ModelGrid() -> impl IntoView {
                         .into_iter()
                         .filter_map(|(key, made_with)| {
                             let run = x.run_on(x.current, &key)?;
-                            let label = format!("{made_with} (not in your models)");
-                            let scores = grid::latest_scores(run, &x.suite, x.current_spec());
+                            // Chosen here but not run now: it is the execution model too.
+                            let chosen_here = settings
+                                .compare
+                                .with(|v| v.iter().any(|c| grid::model_key(c) == key));
+                            let label = if chosen_here {
+                                format!("{made_with} (results as a comparison model; it is the execution model now)")
+                            } else {
+                                format!("{made_with} (not in your models)")
+                            };
+                            let scores = grid::version_scores(run, &x.suite, x.current_spec());
                             let summary = grid::summarize_scored(&label, run, &x.suite, &scores);
                             Some(Column {
                                 key,
@@ -112,7 +120,7 @@ pub fn ModelGrid() -> impl IntoView {
     let others = Memo::new(move |_| {
         columns.with(|cols| {
             cols.iter()
-                .filter(|c| !c.chosen)
+                .filter(|c| !c.chosen && c.label.ends_with(" (not in your models)"))
                 .filter_map(|c| Some((c.label.clone(), grid::config_of_key(&c.key)?)))
                 .collect::<Vec<_>>()
         })
@@ -270,7 +278,10 @@ pub fn ModelGrid() -> impl IntoView {
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=blocked
                     on:click=move |_| r.run_models(Vec::new())>
-                    {move || format!("Run on all {}", count(n_models(), "model", "models"))}
+                    {move || match n_models() {
+                        1 => "Run on all models".to_owned(),
+                        n => format!("Run on all {n} models"),
+                    }}
                 </button>
             </div>
             <Show when=can_show_bound>
@@ -278,7 +289,7 @@ pub fn ModelGrid() -> impl IntoView {
             </Show>
             <Show when=move || summaries.with(|s| !s.is_empty())>
                 <table class="pw-table pw-grid__summary">
-                    <caption>"Per model, on the latest run of this version"</caption>
+                    <caption>"Per model, on this version (every result it has, as in Results)"</caption>
                     <thead><tr>
                         <th scope="col">"Model"</th>
                         <th scope="col">"Score"</th>
@@ -467,11 +478,17 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
             .and_then(|s| s.counted())
             .map(|x| format!("{:.0}", x * 100.0))
     };
+    let col_is_compared = !key.is_empty();
     let text = move || {
         if let Some(t) = live.get() {
             return Some(t);
         }
         cell.get().and_then(|(cr, _)| cr).map(|c| match c.status {
+            // The execution model's messages point to Settings; a comparison model's to its row.
+            Status::Failed(e) if col_is_compared => format!(
+                "The call failed: {}",
+                crate::domain::provider::ProviderError::for_comparison_model(&e)
+            ),
             Status::Failed(e) => format!("The call failed: {e}"),
             Status::Cancelled if c.output.is_empty() => "Cancelled before an answer.".to_owned(),
             _ => c.output,
@@ -634,11 +651,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         prop:value=move || cfg.get().map(|c| c.base_url).unwrap_or_default()
                         on:change=move |ev| {
                             let v = event_target_value(&ev).trim().to_owned();
-                            let before = cfg.get_untracked();
                             update(&|c| c.base_url = if v.is_empty() { c.kind.default_base_url().to_owned() } else { v.clone() });
-                            if let (Some(b), Some(a)) = (before, cfg.get_untracked()) {
-                                s.readdress(&b, &a);
-                            }
                         }/>
                     <label class="pw-label pw-label--inline" for=id("temperature")>"Temperature"</label>
                     <input id=id("temperature") class="pw-input pw-input--number" type="text" inputmode="decimal" aria-label=format!("Temperature of comparison model {n}")
@@ -677,7 +690,8 @@ fn ModelEditor(index: usize) -> impl IntoView {
                     <div class="pw-row pw-row--wrap">
                         <label class="pw-label pw-label--inline" for=id("key")>{move || key_label(&kind(), &host())}</label>
                         <input id=id("key") class="pw-input" type="password" aria-label=move || format!("API key of comparison model {n}") autocomplete="off" spellcheck="false"
-                            placeholder=move || if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                            placeholder=move || if host().is_empty() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                            disabled=move || host().is_empty()
                             prop:value=move || cfg.get().and_then(|c| s.key(&c)).map(|k| k.expose().to_owned()).unwrap_or_default()
                             on:input=move |ev| if let Some(c) = cfg.get_untracked() { s.set_key(&c, &event_target_value(&ev)) }/>
                     </div>
@@ -703,7 +717,11 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         Some(c) => match crate::domain::http::address_problem(&c.base_url) {
                             Some(p) => format!("{p}. Until then nothing is sent, and your key stays here."),
                             None if c.kind.needs_key() && !s.has_key(&c) => format!("No key yet for {} at {h}: its calls will fail until you paste one. A key given for another host is never sent here.", c.kind.label()),
-                            None if s.has_key(&c) => format!("Calls to this model go to {h}, with the key for {} at {h}; it is sent only there (every job that calls {} at {h} uses it).", c.kind.label(), c.kind.label()),
+                            None if s.has_key(&c) => format!(
+                                "Calls to this model go to {h}, with the key for {} at {h}; it is sent only there.{}",
+                                c.kind.label(),
+                                super::settings::also_used_by(&super::settings::key_users(s, &c.key_slot()), &format!("comparison model {n}"))
+                            ),
                             None => format!("Calls to this model go to {h}, with no key."),
                         },
                     }

@@ -110,6 +110,21 @@ pub fn ResultsCard() -> impl IntoView {
             </div>
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
+            // Before a run without a key goes out and comes back refused (tryout: nothing said so).
+            {move || {
+                let missing: Vec<String> = [Role::Execution, Role::Judge]
+                    .into_iter()
+                    .map(|role| settings.config(role))
+                    .filter(|c| c.kind.needs_key() && !c.host().is_empty() && !settings.has_key(c))
+                    .map(|c| format!("{} at {}", c.kind.label(), c.host()))
+                    .fold(Vec::new(), |mut v, x| { if !v.contains(&x) { v.push(x); } v });
+                (!missing.is_empty()).then(|| view! {
+                    <p class="pw-hint pw-hint--warn" role="status">{format!(
+                        "No API key for {} in this tab: its calls will be refused. Enter it in Settings first (keys are forgotten on reload unless remembered).",
+                        missing.join(" or ")
+                    )}</p>
+                })
+            }}
             <Show when=move || settings.config(Role::Judge).kind.is_tiny() && d.draft.with(|x| x.suite.cases.iter().any(|c| !eval::judge_rubrics(&x.suite, c).is_empty()))>
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
             </Show>
@@ -167,7 +182,7 @@ pub fn ResultsCard() -> impl IntoView {
             <Show when=move || agg.with(|a| a.total() > 0)>
                 <p class="pw-score" aria-live="polite">{move || {
                     let a = agg.get();
-                    let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)))).unwrap_or_default();
+                    let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
                     let unjudged = if a.unjudged > 0 && !r.running() { format!(" · {}", not_judged(a.unjudged)) } else { String::new() };
                     format!(
@@ -621,7 +636,9 @@ pub fn verdict_badge(
             ("no checks", "idle")
         }
         (Some(Status::Done), Some(s)) if s.pass => ("pass", "ok"),
-        (Some(Status::Done), _) => ("fail", "bad"),
+        (Some(Status::Done), Some(_)) => ("fail", "bad"),
+        // An answer without a score is never called a failure.
+        (Some(Status::Done), None) => ("not scored", "idle"),
     }
 }
 

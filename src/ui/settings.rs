@@ -272,9 +272,7 @@ fn RoleSettings(
                 prop:value=move || cfg().base_url
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
-                    let before = cfg();
                     s.update(role, |c| c.base_url = if v.trim().is_empty() { c.kind.default_base_url().to_owned() } else { v.trim().to_owned() });
-                    s.readdress(&before, &s.config(role));
                 }
             />
             {move || {
@@ -294,7 +292,8 @@ fn RoleSettings(
                     type=move || if show_key.get() { "text" } else { "password" }
                     autocomplete="off"
                     spellcheck="false"
-                    placeholder=move || if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                    placeholder=move || if cfg().host().is_empty() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                    disabled=move || cfg().host().is_empty()
                     prop:value=move || s.key(&cfg()).map(|k| k.expose().to_owned()).unwrap_or_default()
                     on:input=move |ev| s.set_key(&cfg(), &event_target_value(&ev))
                 />
@@ -316,8 +315,10 @@ fn RoleSettings(
                         format!("{p}. Until then nothing is sent, and your key stays here.")
                     } else if kind().is_local() {
                         format!("This model runs on your computer ({host}); your key, if any, is sent only there.")
+                    } else if !s.has_key(&cfg()) {
+                        format!("No key yet for {} at {host}. A key you paste here is sent only to {host}, and only when Promptwright calls it.", kind().label())
                     } else {
-                        format!("Your key is sent only to {host}, and only when Promptwright calls this model.")
+                        format!("Your key is sent only to {host}, and only when Promptwright calls this model.{}", also_used_by(&key_users(s, &cfg().key_slot()), tab_name(role)))
                     }
                 }}
                 {move || kind().key_page().map(|p| format!(" Get a key at {p}."))}
@@ -481,5 +482,41 @@ fn RoleSettings(
             </figure>
         </Show>
         {move || call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| send_test())/> })}
+    }
+}
+
+/// Who uses the key of one provider at one host (`ProviderConfig::key_slot`): the jobs by
+/// tab name ("Scoring") and the comparison models ("comparison model 1"), in that order.
+pub(crate) fn key_users(s: SettingsHandle, slot: &str) -> Vec<String> {
+    let mut users: Vec<String> = Role::ALL
+        .iter()
+        .filter(|r| s.config(**r).key_slot() == slot)
+        .map(|r| tab_name(*r).to_owned())
+        .collect();
+    s.compare.with(|v| {
+        for (i, c) in v.iter().enumerate() {
+            if c.key_slot() == slot {
+                users.push(format!("comparison model {}", i + 1));
+            }
+        }
+    });
+    users
+}
+
+/// " The same key is used by Scoring and comparison model 1." for the users of the key other
+/// than `me`; empty when there are none, so a key changed from another panel is never a
+/// surprise.
+pub(crate) fn also_used_by(users: &[String], me: &str) -> String {
+    let others: Vec<&String> = users.iter().filter(|u| *u != me).collect();
+    match others.as_slice() {
+        [] => String::new(),
+        [one] => format!(" The same key is used by {one}."),
+        [rest @ .., last] => format!(
+            " The same key is used by {} and {last}.",
+            rest.iter()
+                .map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }

@@ -19,12 +19,22 @@ pub fn Workspace(
     let settings = SettingsHandle::expect();
     let intro = move || {
         let jobs = local_jobs.get();
-        let others: Vec<&str> = settings.roles.with(|r| {
-            let mut k: Vec<&str> = Role::ALL
+        // Each provider named with its host when that is not the provider's own address (a
+        // proxy, a gateway, a server): the calls go there, so the sentence says so.
+        let others: Vec<String> = settings.roles.with(|r| {
+            let mut k: Vec<String> = Role::ALL
                 .iter()
-                .map(|x| r.get(*x).kind)
-                .filter(|k| *k != ProviderKind::LlamaCpp)
-                .map(ProviderKind::label)
+                .map(|x| r.get(*x))
+                .filter(|c| c.kind != ProviderKind::LlamaCpp)
+                .map(|c| {
+                    if c.base_url.trim().trim_end_matches('/')
+                        == c.kind.default_base_url().trim_end_matches('/')
+                    {
+                        c.kind.label().to_owned()
+                    } else {
+                        format!("{} at {}", c.kind.label(), c.host())
+                    }
+                })
                 .collect();
             k.dedup();
             k.sort_unstable();

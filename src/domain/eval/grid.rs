@@ -120,7 +120,7 @@ pub fn model_label(cfg: &ProviderConfig) -> String {
 
 /// The execution model's column: its label and, when its results cannot stand for the model
 /// chosen now, why ([`ModelSummary::left_out`]). Results are labelled by the model that made
-/// them ([`super::run::CaseRun::exec_model`] of the latest results; [`Run::model`] in older records), never
+/// them ([`super::run::CaseRun::exec_model`] of its results; [`Run::model`] in older records), never
 /// by the one Settings names now: after a switch of execution model, or in a received link, the
 /// column reads "OpenAI gpt-4o (earlier results)" and is left out of the recommendation until
 /// the version is run again. Without results the label is the current model's.
@@ -131,7 +131,7 @@ pub fn exec_column(run: Option<&Run>, current: &ProviderConfig) -> (String, Opti
     };
     let mut made_with: Vec<String> = Vec::new();
     let mut matches_now = true;
-    for c in run.cases.values().filter(|c| run.is_latest(c)) {
+    for c in run.cases.values() {
         let label = match &c.exec_model {
             Some(m) => {
                 matches_now &= *m == ModelUsed::of(current);
@@ -222,7 +222,7 @@ pub struct ModelSummary {
     pub label: String,
     /// Score and passes of the finished cases ([`super::Aggregate`]).
     pub aggregate: super::Aggregate,
-    /// Cases of the latest run on this model: asked, answered, failed (or cancelled).
+    /// Cases of the suite with a result on this model: asked, answered, failed (or cancelled).
     pub asked: usize,
     pub answered: usize,
     pub not_answered: usize,
@@ -244,13 +244,13 @@ pub struct ModelSummary {
     pub left_out: Option<String>,
 }
 
-/// Summarizes `run` (the results of one model) for the cases of `suite`: only the latest run's
-/// results count ([`Run::is_latest`]), like the progress line.
+/// Summarizes `run` (the results of one model on a version) for the cases of `suite`: every
+/// result of a case in the suite counts, whichever run made it ([`version_scores`]).
 pub fn summarize(label: &str, run: &Run, suite: &Suite, spec: Option<&PromptSpec>) -> ModelSummary {
-    summarize_scored(label, run, suite, &latest_scores(run, suite, spec))
+    summarize_scored(label, run, suite, &version_scores(run, suite, spec))
 }
 
-/// [`summarize`] with the run's [`latest_scores`] already computed (the page scores each
+/// [`summarize`] with the run's [`version_scores`] already computed (the page scores each
 /// model once per change and reads the scores for the summary and the grid).
 pub fn summarize_scored(
     label: &str,
@@ -274,9 +274,6 @@ pub fn summarize_scored(
     };
     let (mut totals, mut firsts) = (Vec::new(), Vec::new());
     for c in suite.cases.iter().filter_map(|c| run.cases.get(&c.id)) {
-        if !run.is_latest(c) {
-            continue;
-        }
         s.asked += 1;
         match c.status {
             Status::Done => {
@@ -307,21 +304,21 @@ pub fn summarize_scored(
     s
 }
 
-/// Scores of the latest run's finished cases, by case id ([`Run::scores`] without results from
-/// earlier runs, so every model is judged on the cases it was last asked).
-pub fn latest_scores(
+/// Scores of the model's finished cases on this version, by case id ([`Run::scores`]): every
+/// result the version has on the model counts, an earlier run's too, as in the Results score
+/// (tryout: after a cancelled re-run put the earlier answers back, the grid counted none of them
+/// and marked passing answers "fail" while Results scored them).
+pub fn version_scores(
     run: &Run,
     suite: &Suite,
     spec: Option<&PromptSpec>,
 ) -> BTreeMap<u32, CaseScore> {
-    let mut s = run.scores(suite, spec);
-    s.retain(|id, _| run.cases.get(id).is_some_and(|c| run.is_latest(c)));
-    s
+    run.scores(suite, spec)
 }
 
 /// The recommendation, in plain words: the cheapest model whose score is within
-/// [`WITHIN_POINTS`] of the best score. Only models whose latest run answered every case it was
-/// asked and has a score take part, and all of them must have been asked the same number of
+/// [`WITHIN_POINTS`] of the best score. Only models that answered every case they were
+/// asked and have a score take part, and all of them must have been asked the same number of
 /// cases (else the scores measure different things and nothing is recommended: the line says
 /// why). `None` with fewer than two models that have results.
 pub fn recommend(models: &[ModelSummary]) -> Option<String> {
@@ -447,12 +444,14 @@ fn passes(s: &CaseScore) -> Option<bool> {
 /// The cases (in suite order) on which the models disagree: at least two of `runs` scored the
 /// case, and one passed every check while another did not.
 pub fn disagreements(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
-    let scores: Vec<BTreeMap<u32, CaseScore>> =
-        runs.iter().map(|r| latest_scores(r, suite, spec)).collect();
+    let scores: Vec<BTreeMap<u32, CaseScore>> = runs
+        .iter()
+        .map(|r| version_scores(r, suite, spec))
+        .collect();
     disagreements_scored(&scores.iter().collect::<Vec<_>>(), suite)
 }
 
-/// [`disagreements`] from each model's [`latest_scores`].
+/// [`disagreements`] from each model's [`version_scores`].
 pub fn disagreements_scored(scores: &[&BTreeMap<u32, CaseScore>], suite: &Suite) -> Vec<u32> {
     suite
         .cases
@@ -471,12 +470,14 @@ pub fn disagreements_scored(scores: &[&BTreeMap<u32, CaseScore>], suite: &Suite)
 /// The cases (in suite order) that did not pass on some model of `runs`: a scored case that
 /// failed a check, or a call that failed.
 pub fn failures(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
-    let scores: Vec<BTreeMap<u32, CaseScore>> =
-        runs.iter().map(|r| latest_scores(r, suite, spec)).collect();
+    let scores: Vec<BTreeMap<u32, CaseScore>> = runs
+        .iter()
+        .map(|r| version_scores(r, suite, spec))
+        .collect();
     failures_scored(runs, &scores.iter().collect::<Vec<_>>(), suite)
 }
 
-/// [`failures`] from each model's run and its [`latest_scores`], in the same order.
+/// [`failures`] from each model's run and its [`version_scores`], in the same order.
 pub fn failures_scored(
     runs: &[&Run],
     scores: &[&BTreeMap<u32, CaseScore>],
@@ -491,7 +492,7 @@ pub fn failures_scored(
                 let failed_call = r
                     .cases
                     .get(id)
-                    .is_some_and(|c| r.is_latest(c) && matches!(c.status, Status::Failed(_)));
+                    .is_some_and(|c| matches!(c.status, Status::Failed(_)));
                 failed_call || s.get(id).and_then(passes) == Some(false)
             })
         })

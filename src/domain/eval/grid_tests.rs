@@ -80,13 +80,13 @@ fn percentiles_are_nearest_rank_and_ignore_non_finite_values() {
 }
 
 #[test]
-fn a_summary_counts_the_latest_run_only_with_tokens_cost_and_times() {
+fn a_summary_counts_every_result_of_the_version_with_tokens_cost_and_times() {
     let mut r = run_of(
         &[Some("Bob"), Some("no one"), None],
         Some(0.001),
         &[1000.0, 3000.0, 0.0],
     );
-    // A result from an earlier run is not this model's latest word.
+    // A case no longer in the suite does not count.
     r.cases.insert(
         9,
         CaseRun {
@@ -106,6 +106,10 @@ fn a_summary_counts_the_latest_run_only_with_tokens_cost_and_times() {
     assert_eq!((lat.median_ms, lat.p95_ms, lat.n), (1000.0, 3000.0, 2));
     let first = s.first_token.unwrap();
     assert_eq!((first.median_ms, first.p95_ms), (250.0, 750.0));
+    // An answer from an earlier run of this version (a cancelled re-run put it back) counts,
+    // as in the Results score: the same figures.
+    r.cases.get_mut(&1).unwrap().run_ms = 1.0;
+    assert_eq!(summary("A", &r), s);
     // One answer without a price: the model's cost is not known (never counted as free).
     r.cases.get_mut(&1).unwrap().cost_usd = None;
     assert_eq!(summary("A", &r).exec_cost, None);

@@ -582,6 +582,26 @@ impl Run {
         }
     }
 
+    /// What the score line adds for the suite's cases whose call failed (no answer, so no score):
+    /// " · 2 cases not answered: their call failed (Retry them below)"; empty when none did
+    /// (tryout: failed cases were missing from the score line).
+    pub fn failed_note(&self, suite: &Suite) -> String {
+        let n = suite
+            .cases
+            .iter()
+            .filter(|c| {
+                self.cases
+                    .get(&c.id)
+                    .is_some_and(|r| matches!(r.status, Status::Failed(_)))
+            })
+            .count();
+        match n {
+            0 => String::new(),
+            1 => " · 1 case not answered: its call failed (Retry it below)".to_owned(),
+            n => format!(" · {n} cases not answered: their call failed (Retry them below)"),
+        }
+    }
+
     /// Per-case scores (0..=1) for comparing versions. A case whose judge failed is left out (its
     /// score would leave the judge out: it cannot be compared with one that has it); see
     /// [`Run::judge_failed_ids`].

@@ -581,6 +581,20 @@ fn from_an_earlier_run_counts_only_the_cases_in_the_score_line() {
         r.score_line(&scores),
         "Score 0 / 100 · 0 of 2 cases passed every check"
     );
+    // Tryout: the case whose call failed was not in the line at all.
+    assert_eq!(
+        r.failed_note(&suite),
+        " · 1 case not answered: its call failed (Retry it below)"
+    );
+    r.cases
+        .insert(1, at(2000.0, Status::Failed("HTTP 429".into())));
+    r.cases
+        .insert(9, at(2000.0, Status::Failed("HTTP 429".into())));
+    assert_eq!(
+        r.failed_note(&suite),
+        " · 2 cases not answered: their call failed (Retry them below)",
+        "a deleted case is not counted"
+    );
 }
 
 // Bug (tryout 3): a run's cost was priced with the model chosen now: a run made with a model

@@ -182,6 +182,28 @@ impl ProviderError {
         }
     }
 
+    /// [`ProviderError::message`] of a comparison model's call, said for where that model is set
+    /// up (its row under Compare models): the same words with Settings and Test connection,
+    /// which are the three jobs', replaced (tryout: a failed cell said "Press Test connection"
+    /// where there is no such button).
+    pub fn for_comparison_model(message: &str) -> String {
+        message
+            .replace(
+                "Press Test connection to pick a model from the list, and check the address.",
+                "Check the model's id and the address in this model's row under Compare models.",
+            )
+            .replace(
+                "Enter the key in Settings",
+                "Enter the key in this model's row under Compare models",
+            )
+            .replace(
+                "the address in Settings",
+                "this model's address under Compare models",
+            )
+            .replace("The address of ", "The address you gave ")
+            .replace(" in Settings", " under Compare models")
+    }
+
     /// What happened and what to do, in plain words.
     pub fn message(&self) -> String {
         let who = self.provider.label();

@@ -598,12 +598,17 @@ impl RoleConfigs {
             return;
         }
         let temperature = self.get(role).temperature;
-        let from_other = Role::ALL
+        let mut next = ProviderConfig::preset(kind, role);
+        // Another job's model for that preset at the preset's own address is reused; another
+        // job's address is not (tryout: switching away and back moved a job onto another job's
+        // host, and so its key and account).
+        if let Some(other) = Role::ALL
             .iter()
             .map(|r| self.get(*r))
-            .find(|c| c.kind == kind)
-            .cloned();
-        let mut next = from_other.unwrap_or_else(|| ProviderConfig::preset(kind, role));
+            .find(|c| c.kind == kind && c.host() == next.host() && !next.host().is_empty())
+        {
+            next.model = other.model.clone();
+        }
         next.temperature = temperature;
         *self.get_mut(role) = next;
     }

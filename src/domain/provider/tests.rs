@@ -782,6 +782,65 @@ mod errors {
         );
     }
 
+    // Tryout: a comparison model's failed cell said "Press Test connection to pick a model",
+    // a button only the three jobs have in Settings.
+    #[test]
+    fn a_comparison_models_messages_name_where_it_is_set_up() {
+        let kinds = [
+            ErrorKind::BadKey,
+            ErrorKind::NoKeySent,
+            ErrorKind::NoCredit,
+            ErrorKind::UnknownModel,
+            ErrorKind::TooLong,
+            ErrorKind::RateLimited,
+            ErrorKind::QuotaExhausted,
+            ErrorKind::Overloaded,
+            ErrorKind::Server,
+            ErrorKind::Transient,
+            ErrorKind::BadRequest,
+            ErrorKind::Stalled { seconds: 45 },
+            ErrorKind::Truncated,
+            ErrorKind::Malformed,
+            ErrorKind::InStream,
+            ErrorKind::Network,
+            ErrorKind::Offline,
+            ErrorKind::OfflineNoAnswer,
+            ErrorKind::Aborted,
+            ErrorKind::UnclearAddress {
+                browser_host: String::new(),
+            },
+            ErrorKind::UnclearAddress {
+                browser_host: "evil.example".into(),
+            },
+        ];
+        for provider in [
+            ProviderKind::OpenAi,
+            ProviderKind::Custom,
+            ProviderKind::Anthropic,
+        ] {
+            for k in kinds.iter().cloned() {
+                let mut e = ProviderError::new(k.clone(), provider, "h:1", Some(400), "");
+                e.attempts = 4;
+                let m = ProviderError::for_comparison_model(&e.message());
+                assert!(
+                    !m.contains("Settings") && !m.contains("Test connection"),
+                    "{k:?} {provider:?}: {m}"
+                );
+            }
+        }
+        let unknown = ProviderError::new(
+            ErrorKind::UnknownModel,
+            ProviderKind::OpenAi,
+            "h:1",
+            Some(404),
+            "",
+        );
+        assert_eq!(
+            ProviderError::for_comparison_model(&unknown.message()),
+            "OpenAI at h:1 does not know this model (HTTP 404). Check the model's id and the address in this model's row under Compare models."
+        );
+    }
+
     #[test]
     fn retry_policy() {
         let p = RetryPolicy::default();
@@ -942,6 +1001,23 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
         "reuses another role's model for the same provider"
     );
     assert_eq!(r.judge.temperature, 0.0);
+    // Another job's address is not taken over: the preset's own.
+    r.judge.base_url = "http://127.0.0.1:9/v1".into();
+    r.switch_kind(Role::Execution, ProviderKind::OpenAi);
+    assert_eq!(r.execution.base_url, "https://api.openai.com/v1");
+    assert_eq!(
+        r.execution.model, "gpt-4.1",
+        "the model of the job at the preset's own address"
+    );
+    r.switch_kind(Role::Judge, ProviderKind::Custom);
+    r.judge.base_url = "http://127.0.0.1:9/v1".into();
+    r.switch_kind(Role::Meta, ProviderKind::Custom);
+    assert_eq!(
+        r.meta.base_url, "",
+        "a server's address is typed, not copied from another job"
+    );
+    r.switch_kind(Role::Meta, ProviderKind::OpenAi);
+    r.switch_kind(Role::Judge, ProviderKind::OpenAi);
     r.copy_to_all(Role::Meta);
     assert_eq!(r.kinds(), [ProviderKind::OpenAi]);
     assert_eq!(

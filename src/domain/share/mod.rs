@@ -715,11 +715,13 @@ fn decode_cleaned(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
     // Every link Promptwright writes starts the same way: version 2 with its method byte (0-3,
     // base64 "A"), version 1 with a JSON object ("{", base64 "e").
     let first = match version {
-        "1" => Some('e'),
-        "2" => Some('A'),
-        _ => None,
+        "1" => 'e',
+        "2" => 'A',
+        // Before reading the payload: a newer format is not a damaged or cut link (tryout:
+        // `#pw=3.abcdef` was called cut off).
+        other => return Err(ShareError::UnknownVersion(other.chars().take(8).collect())),
     };
-    if first.is_some_and(|f| payload.chars().next().is_some_and(|c| c != f)) {
+    if payload.chars().next().is_some_and(|c| c != first) {
         return Err(ShareError::NotALink);
     }
     let raw = URL_SAFE_NO_PAD

@@ -79,6 +79,11 @@ fn damaged_links_say_what_is_wrong() {
     assert_eq!(decode(""), Err(ShareError::Empty));
     assert_eq!(decode("#pw="), Err(ShareError::CutOff));
     assert_eq!(decode("9.abc"), Err(ShareError::UnknownVersion("9".into())));
+    // Tryout: a payload that does not decode was called cut off; the format comes first.
+    assert_eq!(
+        decode("#pw=3.abcdef"),
+        Err(ShareError::UnknownVersion("3".into()))
+    );
     assert_eq!(decode("2.ab$cd"), Err(ShareError::NotBase64));
     // Cut off when copied.
     let cut = &good[..good.len() * 2 / 3];

@@ -442,6 +442,40 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     assert_eq!(rows[1][0], label_b, "a column of its own now: {rows:?}");
     r.close().await?;
 
+    // Tryout 7: after a cancelled re-run put the earlier answers back, the table read "no score
+    // yet 0 of 0" and the grid marked passing answers "fail", while Results scored them.
+    other.set_timing(3000, 5, 8);
+    dismiss_toasts(&b).await?;
+    b.button("Run on all 2 models").await?.click().await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    b.button("Cancel run").await?.click().await?;
+    b.wait_until(
+        "return !!Array.from(document.querySelectorAll('button')).find(x => x.textContent === 'Run on all 2 models' && !x.disabled)",
+        "the run to end",
+    )
+    .await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert_eq!(
+        (rows[1][1].as_str(), rows[1][2].as_str()),
+        ("78 / 100", "2 of 3"),
+        "B's earlier answers still count: {rows:?}"
+    );
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-grid__table tbody tr')).length === 3",
+        "the grid's rows",
+    )
+    .await?;
+    let cells = table(&b, ".pw-grid__table").await?;
+    for row in &cells {
+        let on_b = &row[2];
+        if row[0].starts_with("#3") {
+            assert!(on_b.starts_with("fail"), "{cells:?}");
+        } else {
+            assert!(on_b.starts_with("pass"), "a passing answer on B: {cells:?}");
+        }
+    }
+    other.set_timing(250, 5, 8);
+
     // Tryout: after the execution model changed, its row took the new model's name with the old
     // results and cost, and was recommended.
     let s = SettingsPage::open(&b).await?;
@@ -452,5 +486,22 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         .await?;
     let rows = table(&b, ".pw-grid__summary").await?;
     assert_eq!(rows[0][0], "OpenAI gpt-4o (earlier results)");
+
+    // Tryout 7: with the execution model made the same as comparison model 1, that model's
+    // results vanished and the duplicate was not named.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.base_url(&other.openai_url()).await?;
+    s.model("gpt-4o-mini").await?;
+    s.close().await?;
+    b.wait_for_text("This is the same model at the same address as the execution model: it is run once")
+        .await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rows[1][0],
+        format!("{label_b} (results as a comparison model; it is the execution model now)")
+    );
+    assert_eq!(rows[1][1], "78 / 100");
     Ok(())
 }
