@@ -303,6 +303,7 @@ pub fn ModelGrid() -> impl IntoView {
                         {move || summaries.get().into_iter().map(summary_row).collect_view()}
                     </tbody>
                 </table>
+                <p class="pw-hint pw-grid__spent">{move || summaries.with(|ms| spent_line(ms))}</p>
                 {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
             </Show>
             <Show when=move || columns.with(|c| c.iter().any(|c| c.has_run))>
@@ -738,5 +739,26 @@ fn key_label(kind: &ProviderKind, host: &str) -> String {
         format!("API key for {}{optional}", kind.label())
     } else {
         format!("API key for {} at {host}{optional}", kind.label())
+    }
+}
+
+/// What the results in the table cost, to set against the "at most" said before the run: "These
+/// results cost $0.0123 in all: $0.0100 for the answers and $0.0023 for the judge." (list
+/// prices of the models recorded with them; "unknown" when one has none).
+fn spent_line(models: &[ModelSummary]) -> String {
+    let sum = |f: fn(&ModelSummary) -> Option<f64>| {
+        models
+            .iter()
+            .try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
+    };
+    let (answers, judge) = (sum(|m| m.exec_cost), sum(|m| m.judge_cost));
+    match (answers, judge) {
+        (Some(a), Some(j)) => format!(
+            "These results cost {} in all: {} for the answers and {} for the judge.",
+            format_cost(Some(a + j)),
+            format_cost(Some(a)),
+            format_cost(Some(j))
+        ),
+        _ => "What these results cost is unknown: a model has no list price here.".to_owned(),
     }
 }

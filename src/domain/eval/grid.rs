@@ -239,6 +239,10 @@ pub struct ModelSummary {
     /// Time from sending the answering attempt to its first text, over answered cases that
     /// streamed text and recorded it.
     pub first_token: Option<Spread>,
+    /// The judge calls' cost in US dollars at the judge model's list price, over the answered
+    /// cases ([`super::run::CaseRun::judge_tokens`], priced by the recorded judge model);
+    /// `Some(0.0)` without judge calls, `None` when some judged case has no price.
+    pub judge_cost: Option<f64>,
     /// Why these results cannot be recommended although they are shown (made with another
     /// model than the one the column now stands for, see [`exec_column`]); `None` for most.
     pub left_out: Option<String>,
@@ -270,6 +274,7 @@ pub fn summarize_scored(
         exec_cost: Some(0.0),
         latency: None,
         first_token: None,
+        judge_cost: Some(0.0),
         left_out: None,
     };
     let (mut totals, mut firsts) = (Vec::new(), Vec::new());
@@ -285,6 +290,14 @@ pub fn summarize_scored(
                     (Some(a), Some(b)) => Some(a + b),
                     _ => None,
                 };
+                let (jin, jout) = c.judge_tokens;
+                if jin + jout > 0 {
+                    let judged = c.judge_model.as_ref().and_then(|m| m.cost(jin, jout));
+                    s.judge_cost = match (s.judge_cost, judged) {
+                        (Some(a), Some(b)) => Some(a + b),
+                        _ => None,
+                    };
+                }
                 if c.refusal.is_none() && c.ms > 0.0 {
                     totals.push(c.ms);
                 }

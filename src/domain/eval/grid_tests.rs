@@ -110,6 +110,23 @@ fn a_summary_counts_every_result_of_the_version_with_tokens_cost_and_times() {
     // as in the Results score: the same figures.
     r.cases.get_mut(&1).unwrap().run_ms = 1.0;
     assert_eq!(summary("A", &r), s);
+    // No judge calls: nothing spent on judging.
+    assert_eq!(s.judge_cost, Some(0.0));
+    // Judge calls are priced by the judge model recorded with them; an unpriced one makes the
+    // judging cost unknown, never free.
+    let judge = ProviderConfig {
+        model: "gpt-4o-mini".into(),
+        ..ProviderConfig::preset(ProviderKind::OpenAi, Role::Judge)
+    };
+    let mut judged = r.clone();
+    for c in judged.cases.values_mut() {
+        c.judge_tokens = (1_000_000, 0);
+        c.judge_model = Some(crate::domain::eval::run::ModelUsed::of(&judge));
+    }
+    let j = summary("A", &judged).judge_cost.unwrap();
+    assert!((j - 2.0 * 0.15).abs() < 1e-9, "two answered cases at $0.15 per million in: {j}");
+    judged.cases.get_mut(&1).unwrap().judge_model = None;
+    assert_eq!(summary("A", &judged).judge_cost, None);
     // One answer without a price: the model's cost is not known (never counted as free).
     r.cases.get_mut(&1).unwrap().cost_usd = None;
     assert_eq!(summary("A", &r).exec_cost, None);

@@ -154,10 +154,37 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "nothing is sent before Run: {bound}"
     );
 
+    // Both hosts bill the most a request could use (its whole body as input, its output cap):
+    // the bound must hold against a provider that reports more than any estimate.
+    a.bill_max(true);
+    other.bill_max(true);
     dismiss_toasts(&b).await?;
     b.button("Run on all 2 models").await?.click().await?;
     let want_a = format!("Recommended: {label_a}, with the best score (95 / 100 on 3 cases) for $");
     b.wait_for_text(&want_a).await?;
+    let dollars = |t: &str, after: &str| -> f64 {
+        let at = t.find(after).unwrap_or_else(|| panic!("{after:?} in {t:?}")) + after.len();
+        t[at..]
+            .trim_start_matches('$')
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .next()
+            .unwrap()
+            .trim_end_matches('.')
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}: {t:?}"))
+    };
+    let spent = b
+        .eval("return document.querySelector('.pw-grid__spent').innerText")
+        .await?;
+    let spent = spent.as_str().unwrap();
+    let (most, cost) = (dollars(&bound, "at most "), dollars(spent, "These results cost "));
+    assert!(
+        cost > 0.0 && cost <= most,
+        "spent {cost} against at most {most}: {spent} / {bound}"
+    );
+    eprintln!("[grid] billed at the most: spent ${cost} against at most ${most}");
+    a.bill_max(false);
+    other.bill_max(false);
     let line = b
         .eval("return document.querySelector('.pw-grid__recommend').innerText")
         .await?;
