@@ -27,6 +27,10 @@ fn now_ms() -> f64 {
 #[derive(Clone, Copy)]
 pub struct DraftHandle {
     pub draft: RwSignal<Draft>,
+    /// The suite and the prompt as runs send it (before variables are filled): what a run's
+    /// bound reads. One memo for every reader (Results' and the model grid's bounds), so a
+    /// draft change clones and compares the suite once, and results arriving change nothing.
+    pub suite_and_prompt: Memo<(crate::domain::eval::Suite, String)>,
     /// The typing session in a section editor: the section and the version its text is saved
     /// into (kept here, not in the editor, which is drawn anew when the version changes).
     typing: StoredValue<Option<(Section, u32)>>,
@@ -35,8 +39,10 @@ pub struct DraftHandle {
 impl DraftHandle {
     /// The draft in memory; `state::library` loads and saves it.
     pub fn provide() -> Self {
+        let draft = RwSignal::new(Draft::default());
         let h = Self {
-            draft: RwSignal::new(Draft::default()),
+            draft,
+            suite_and_prompt: Memo::new(move |_| draft.with(|x| (x.suite.clone(), x.rendered()))),
             typing: StoredValue::new(None),
         };
         provide_context(h);

@@ -1,5 +1,5 @@
 //! Small browser actions used by components: copy to the clipboard, download a file, move the
-//! keyboard focus to a field drawn next.
+//! keyboard focus to a field drawn next, draw a long list a slice per frame.
 use wasm_bindgen::JsCast;
 
 /// Copies text; `Err` with a message a person can act on when the browser refuses.
@@ -70,4 +70,49 @@ pub fn focus_when_drawn(id: String) {
             let _ = el.focus();
         }
     });
+}
+
+/// Rows a long list draws in one frame at most when it grows by many at once.
+const ROWS_PER_FRAME: usize = 20;
+
+/// How many rows of a long list to draw now, following `target` (the rows it should show): a
+/// growth of up to [`ROWS_PER_FRAME`] is drawn at once (an added case, focused next frame), a
+/// larger one [`ROWS_PER_FRAME`] rows a frame (an import of 100 cases draws in five frames, so
+/// no single task renders them all: issue #16's imports stalled the page 80-92 ms); a shrink is
+/// at once.
+pub fn drawn_in_steps(
+    target: leptos::prelude::Signal<usize>,
+) -> leptos::prelude::ReadSignal<usize> {
+    use leptos::prelude::*;
+    let start = target.get_untracked();
+    let drawn = RwSignal::new(start.min(ROWS_PER_FRAME));
+    let scheduled = StoredValue::new(false);
+    fn step(target: Signal<usize>, drawn: RwSignal<usize>, scheduled: StoredValue<bool>) {
+        if scheduled.get_value() {
+            return;
+        }
+        scheduled.set_value(true);
+        request_animation_frame(move || {
+            scheduled.try_set_value(false);
+            let (Some(t), Some(d)) = (target.try_get_untracked(), drawn.try_get_untracked()) else {
+                return;
+            };
+            if d < t {
+                drawn.set((d + ROWS_PER_FRAME).min(t));
+                if d + ROWS_PER_FRAME < t {
+                    step(target, drawn, scheduled);
+                }
+            }
+        });
+    }
+    Effect::new(move |_| {
+        let t = target.get();
+        let d = drawn.get_untracked();
+        if t <= d || t - d <= ROWS_PER_FRAME {
+            drawn.set(t);
+        } else {
+            step(target, drawn, scheduled);
+        }
+    });
+    drawn.read_only()
 }

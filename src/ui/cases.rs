@@ -158,6 +158,9 @@ pub fn CasesCard() -> impl IntoView {
             (x.suite.cases.len(), held)
         })
     });
+    // Drawn a slice a frame when many rows come at once (an import).
+    let drawn =
+        super::browser::drawn_in_steps(Signal::derive(move || ids.with(Vec::len).min(shown.get())));
     let editing = OpenCase::expect().0;
     let add = move |_| {
         let vars: Vec<(String, String)> = d.draft.with_untracked(|x| {
@@ -225,7 +228,7 @@ pub fn CasesCard() -> impl IntoView {
             </Show>
             <ol class="pw-case-list" aria-label="Test cases">
                 <For
-                    each={move || ids.get().into_iter().take(shown.get()).collect::<Vec<_>>()}
+                    each={move || ids.get().into_iter().take(drawn.get()).collect::<Vec<_>>()}
                     key=|id| *id
                     children=move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered/> }
                 />

@@ -179,7 +179,7 @@ pub fn ModelGrid() -> impl IntoView {
         })
     });
     // What the bound reads (the cases and the prompt): results arriving do not change it.
-    let bound_inputs = Memo::new(move |_| d.draft.with(|x| (x.suite.clone(), x.rendered())));
+    let bound_inputs = d.suite_and_prompt;
     let bound = Memo::new(move |_| {
         let slots = slots.get();
         let judge = settings.config(Role::Judge);
@@ -208,8 +208,15 @@ pub fn ModelGrid() -> impl IntoView {
                     }
                 }
             }
+            // One unpriced model does not hide what the others cost at most.
             let cost = if unpriced.is_empty() {
                 format!("at most {}", format_cost(Some(total)))
+            } else if total > 0.0 {
+                format!(
+                    "at most {} for the models with a list price; unknown for {} (no list price here)",
+                    format_cost(Some(total)),
+                    unpriced.join(", ")
+                )
             } else {
                 format!("cost unknown (no list price for {})", unpriced.join(", "))
             };
@@ -473,11 +480,18 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
             r.judging_on(&judge_key, id),
         )
     });
+    // A score that leaves the judge out says so, as in Results.
     let score = move || {
-        cell.get()
-            .and_then(|(_, s)| s)
-            .and_then(|s| s.counted())
-            .map(|x| format!("{:.0}", x * 100.0))
+        cell.get().and_then(|(_, s)| s).and_then(|s| {
+            let partial = s.judge_failed.is_some();
+            s.counted().map(|x| {
+                format!(
+                    "{:.0}{}",
+                    x * 100.0,
+                    if partial { " without the judge" } else { "" }
+                )
+            })
+        })
     };
     let col_is_compared = !key.is_empty();
     let text = move || {
@@ -658,6 +672,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                     <input id=id("temperature") class="pw-input pw-input--number" type="text" inputmode="decimal" aria-label=format!("Temperature of comparison model {n}")
                         prop:value=move || cfg.get().map(|c| c.temperature.to_string()).unwrap_or_default()
                         aria-describedby=id("temperature-problem")
+                        aria-invalid=move || temp_problem.with(Option::is_some).then_some("true")
                         on:change=move |ev| {
                             let in_use = cfg.get_untracked().map_or(0.0, |c| c.temperature);
                             match read_setting::<f32>(&event_target_value(&ev), 0.0, 2.0, in_use) {
@@ -669,6 +684,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                     <input id=id("limit") class="pw-input pw-input--number" type="text" inputmode="numeric"
                         prop:value=move || limit().to_string()
                         aria-describedby=id("limit-problem")
+                        aria-invalid=move || limit_problem.with(Option::is_some).then_some("true")
                         on:change=move |ev| {
                             match read_setting::<u32>(&event_target_value(&ev), 1, 16, limit()) {
                                 Ok(n) => { limit_problem.set(None); let h = host(); r.host_limits.update(|l| { l.insert(h, n); }); }
@@ -747,9 +763,7 @@ fn key_label(kind: &ProviderKind, host: &str) -> String {
 /// prices of the models recorded with them; "unknown" when one has none).
 fn spent_line(models: &[ModelSummary]) -> String {
     let sum = |f: fn(&ModelSummary) -> Option<f64>| {
-        models
-            .iter()
-            .try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
+        models.iter().try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
     };
     let (answers, judge) = (sum(|m| m.exec_cost), sum(|m| m.judge_cost));
     match (answers, judge) {

@@ -182,8 +182,19 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                 } else {
                     String::new()
                 };
+                // Comparison models run with it are named, not left out of the news.
+                let others = d
+                    .compared
+                    .iter()
+                    .filter(|r| r.run.version == d.current && r.run.started_ms == run.started_ms)
+                    .count();
+                let also = match others {
+                    0 => String::new(),
+                    1 => " The comparison model ran too: see Compare models.".to_owned(),
+                    n => format!(" The {n} comparison models ran too: see Compare models."),
+                };
                 // The same line as the Results card, every finished case counted.
-                Some(format!("Run finished: {}{failed}{judge}.", a.line()))
+                Some(format!("Run finished: {}{failed}{judge}.{also}", a.line()))
             });
             if let Some(s) = summary {
                 toasts.push(s);

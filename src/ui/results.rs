@@ -49,10 +49,13 @@ pub fn ResultsCard() -> impl IntoView {
         Memo::new(move |_| run.with(|r| r.as_ref().map(Run::progress).unwrap_or_default()));
     let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
     // What the bound reads (the cases and the prompt): results arriving do not change it.
-    let bound_inputs = Memo::new(move |_| d.draft.with(|x| (x.suite.clone(), x.rendered())));
+    let bound_inputs = d.suite_and_prompt;
     let n_sel = move || sel.0.with(|s| s.len());
     // Long tables render a page at a time, so the page stays responsive.
     let shown = RwSignal::new(PAGE);
+    // Drawn a slice a frame when many rows come at once (an import).
+    let drawn =
+        super::browser::drawn_in_steps(Signal::derive(move || n_cases.get().min(shown.get())));
     let exec_label = move || {
         let c = settings.config(Role::Execution);
         format!("{} · {}", c.kind.label(), c.model)
@@ -196,7 +199,7 @@ pub fn ResultsCard() -> impl IntoView {
             </Show>
             <ol class="pw-results" aria-label="Results per case">
                 <For
-                    each={move || d.draft.with(|x| x.suite.cases.iter().take(shown.get()).map(|c| c.id).collect::<Vec<_>>())}
+                    each={move || d.draft.with(|x| x.suite.cases.iter().take(drawn.get()).map(|c| c.id).collect::<Vec<_>>())}
                     key=|id| *id
                     children=move |id| view! { <ResultRow id=id run=run scores=scores/> }
                 />

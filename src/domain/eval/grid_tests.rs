@@ -124,7 +124,10 @@ fn a_summary_counts_every_result_of_the_version_with_tokens_cost_and_times() {
         c.judge_model = Some(crate::domain::eval::run::ModelUsed::of(&judge));
     }
     let j = summary("A", &judged).judge_cost.unwrap();
-    assert!((j - 2.0 * 0.15).abs() < 1e-9, "two answered cases at $0.15 per million in: {j}");
+    assert!(
+        (j - 2.0 * 0.15).abs() < 1e-9,
+        "two answered cases at $0.15 per million in: {j}"
+    );
     judged.cases.get_mut(&1).unwrap().judge_model = None;
     assert_eq!(summary("A", &judged).judge_cost, None);
     // One answer without a price: the model's cost is not known (never counted as free).

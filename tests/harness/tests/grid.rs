@@ -163,7 +163,10 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     let want_a = format!("Recommended: {label_a}, with the best score (95 / 100 on 3 cases) for $");
     b.wait_for_text(&want_a).await?;
     let dollars = |t: &str, after: &str| -> f64 {
-        let at = t.find(after).unwrap_or_else(|| panic!("{after:?} in {t:?}")) + after.len();
+        let at = t
+            .find(after)
+            .unwrap_or_else(|| panic!("{after:?} in {t:?}"))
+            + after.len();
         t[at..]
             .trim_start_matches('$')
             .split(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -177,7 +180,10 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         .eval("return document.querySelector('.pw-grid__spent').innerText")
         .await?;
     let spent = spent.as_str().unwrap();
-    let (most, cost) = (dollars(&bound, "at most "), dollars(spent, "These results cost "));
+    let (most, cost) = (
+        dollars(&bound, "at most "),
+        dollars(spent, "These results cost "),
+    );
     assert!(
         cost > 0.0 && cost <= most,
         "spent {cost} against at most {most}: {spent} / {bound}"
@@ -521,8 +527,10 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     s.base_url(&other.openai_url()).await?;
     s.model("gpt-4o-mini").await?;
     s.close().await?;
-    b.wait_for_text("This is the same model at the same address as the execution model: it is run once")
-        .await?;
+    b.wait_for_text(
+        "This is the same model at the same address as the execution model: it is run once",
+    )
+    .await?;
     let rows = table(&b, ".pw-grid__summary").await?;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(

@@ -572,7 +572,9 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
     page.provider("OpenAI-compatible server").await?;
     let field = browser.field("API key (optional)").await?;
     assert_eq!(field.prop("disabled").await?.as_deref(), Some("true"));
-    browser.wait_for_text("Type the address of your server first.").await?;
+    browser
+        .wait_for_text("Type the address of your server first.")
+        .await?;
 
     // A key remembered before keys were kept per host (`pw.key.open-ai`) is not lost: it is kept
     // for the hosts the saved jobs of that provider call (where it already went), and the old
