@@ -130,11 +130,29 @@ impl Draft {
     /// Adds a version made from the current one and makes it current; returns its number.
     /// A change that leaves the prompt as it was adds nothing.
     pub fn commit(&mut self, spec: PromptSpec, origin: Origin, now_ms: f64) -> u32 {
+        let parent = self.current;
+        self.commit_from(spec, origin, parent, now_ms)
+    }
+
+    /// [`Draft::commit`] with the version it was made from given (an accepted optimizer
+    /// candidate comes from the version the loop started on, whichever is current now); a
+    /// `parent` that is not a version of the draft is recorded as none.
+    pub fn commit_from(
+        &mut self,
+        spec: PromptSpec,
+        origin: Origin,
+        parent: u32,
+        now_ms: f64,
+    ) -> u32 {
         if self.current_spec() == Some(&spec) {
             return self.current;
         }
         let number = self.next_version_number();
-        let parent = (self.current > 0).then_some(self.current);
+        let parent = self
+            .versions
+            .iter()
+            .any(|v| v.number == parent)
+            .then_some(parent);
         self.versions.push(Version {
             number,
             parent,
@@ -483,6 +501,26 @@ mod tests {
             persona: p.into(),
             ..Default::default()
         }
+    }
+
+    // Tryout 8: a candidate accepted while another version was current was recorded as made
+    // from that version, so its diff and its "57 → 90" referred to different versions.
+    #[test]
+    fn an_accepted_candidate_records_the_version_it_came_from() {
+        let mut d = Draft::default();
+        d.commit(spec("A"), Origin::Generated { model: "m".into() }, 1.0);
+        let opt = || Origin::Optimized {
+            what: "round 1".into(),
+        };
+        assert_eq!(d.commit_from(spec("B"), opt(), 1, 2.0), 2);
+        assert_eq!(d.commit_from(spec("C"), opt(), 1, 3.0), 3);
+        assert_eq!(
+            d.versions[2].parent,
+            Some(1),
+            "from the loop's start, not version 2"
+        );
+        assert_eq!(d.commit_from(spec("D"), opt(), 99, 4.0), 4);
+        assert_eq!(d.versions[3].parent, None, "not a version of the draft");
     }
 
     #[test]

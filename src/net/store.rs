@@ -140,6 +140,9 @@ pub struct Unreadable {
     pub name: Option<String>,
     /// What was wrong, for developers.
     pub why: String,
+    /// The record as stored (empty when it is not text), for the person to download and keep:
+    /// nothing in it is thrown away.
+    pub raw: String,
 }
 
 impl Unreadable {
@@ -254,15 +257,17 @@ impl DraftStore {
 
     /// Reads a stored value part by part; `key` is the record's key in the database.
     fn read(key: Option<String>, v: JsValue) -> Result<Record, Unreadable> {
+        let text = v.as_string();
         let unreadable = |name, why: String| Unreadable {
             id: key.clone().unwrap_or_default(),
             name,
             why,
+            raw: text.clone().unwrap_or_default(),
         };
-        let Some(text) = v.as_string() else {
+        let Some(text) = text.as_deref() else {
             return Err(unreadable(None, "not a text record".into()));
         };
-        let r = read_record(&text).map_err(|e| unreadable(e.name, e.why))?;
+        let r = read_record(text).map_err(|e| unreadable(e.name, e.why))?;
         Ok(Record {
             id: key.or(r.id).unwrap_or_default(),
             rev: r.rev,

@@ -90,6 +90,9 @@ pub struct Library {
     pub pending: RwSignal<bool>,
     /// What was kept but could not be read, in plain words (cleared when the person dismisses it).
     pub damage: RwSignal<Vec<String>>,
+    /// Stored drafts that could not be read at all, as stored: (what to call the file, its
+    /// text), offered for download next to the message (nothing of them is lost).
+    pub unreadable_raw: RwSignal<Vec<(String, String)>>,
     /// Every message shown in `damage` since the page opened (each is shown once).
     reported: StoredValue<HashSet<String>>,
     drafts: DraftHandle,
@@ -121,6 +124,7 @@ impl Library {
             shared: RwSignal::new(None),
             pending: RwSignal::new(false),
             damage: RwSignal::new(Vec::new()),
+            unreadable_raw: RwSignal::new(Vec::new()),
             reported: StoredValue::new(HashSet::new()),
             drafts,
             store: StoredValue::new_local(None),
@@ -207,6 +211,22 @@ impl Library {
         );
     }
 
+    /// Offers the unreadable records' text for download (each once, by record id).
+    fn keep_raw(self, records: &[crate::net::store::Unreadable]) {
+        let fresh: Vec<(String, String)> = records
+            .iter()
+            .filter(|u| !u.raw.is_empty())
+            .filter(|u| {
+                self.unreadable_raw
+                    .with_untracked(|v| !v.iter().any(|(id, _)| *id == u.id))
+            })
+            .map(|u| (u.id.clone(), u.raw.clone()))
+            .collect();
+        if !fresh.is_empty() {
+            self.unreadable_raw.update(|v| v.extend(fresh));
+        }
+    }
+
     /// Hides the messages about unreadable data.
     pub fn dismiss_damage(self) {
         self.damage.set(Vec::new());
@@ -262,6 +282,7 @@ impl Library {
     async fn listing(self) -> Result<Vec<Record>, StoreError> {
         let l = self.all().await?;
         self.report(l.unreadable.iter().map(|u| u.message()));
+        self.keep_raw(&l.unreadable);
         Ok(l.records)
     }
 
@@ -276,6 +297,7 @@ impl Library {
             }
             Ok(Some(Err(u))) => {
                 self.report([u.message()]);
+                self.keep_raw(std::slice::from_ref(&u));
                 None
             }
             Ok(None) | Err(_) => None,

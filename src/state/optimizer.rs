@@ -255,6 +255,17 @@ impl OptimizerHandle {
         // a run would score it (an answer cut off at 800 in the loop but not in a run scored
         // differently in each).
         config.exec_max_tokens = crate::state::runner::MAX_OUTPUT_TOKENS;
+        // The jobs' list prices (per token), so the loop never spends more money than the
+        // approved budget costs; `None` when one has no list price here.
+        config.prices = self.settings.roles.with(|r| {
+            let mut p = opt::Prices::default();
+            for (i, role) in Role::ALL.iter().enumerate() {
+                let cfg = r.get(*role);
+                p.input[i] = call_cost(cfg, 1_000_000, 0)? / 1e6;
+                p.output[i] = call_cost(cfg, 0, 1_000_000)? / 1e6;
+            }
+            Some(p)
+        });
         // The tiny built-in model proposes new rules, not whole prompts (`meta::tiny_jobs`).
         config.tiny_task = self
             .settings
@@ -402,9 +413,12 @@ impl OptimizerHandle {
     /// Feeds an event to the machine in the draft and queues the calls it asks for.
     fn event(self, event: Event) {
         let mut effects = Vec::new();
+        // The machine issues no more calls than this shell sends at once (the pool's limit).
+        let at_once = self.runner.concurrency.get_untracked().clamp(1, 16);
         self.drafts.draft.update(|d| {
             // Disjoint fields: the machine reads the suite while it changes itself.
             if let Some(o) = &mut d.optimizer {
+                o.at_once = at_once;
                 effects = o.step(&Ctx { suite: &d.suite }, event);
             }
         });
@@ -837,6 +851,9 @@ pub fn accept(d: DraftHandle, cand: u32) {
             score(c.id)
         );
         let spec = c.spec.clone();
-        x.commit(spec, Origin::Optimized { what }, js_sys::Date::now());
+        // Its parent is the version the loop started from (its diff and "57 → 90" refer to it),
+        // not whichever version is current when it is accepted.
+        let from = o.from_version;
+        x.commit_from(spec, Origin::Optimized { what }, from, js_sys::Date::now());
     });
 }

@@ -224,6 +224,17 @@ pub fn LibraryBanners() -> impl IntoView {
                     <ul aria-label="What was left out">
                         {lost.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
                     </ul>
+                    // A draft that does not read at all is still the person's: its stored text
+                    // can be downloaded (to repair, or to send to someone who can).
+                    {move || lib.unreadable_raw.get().into_iter().map(|(id, raw)| {
+                        let name = format!("promptwright-unreadable-draft-{}.json", super::browser::file_stem(&id));
+                        view! {
+                            <button type="button" class="pw-button pw-button--small"
+                                on:click=move |_| { let _ = super::browser::download(&name, "application/json", &raw); }>
+                                {format!("Download the unreadable draft {id} as stored")}
+                            </button>
+                        }
+                    }).collect_view()}
                     <button type="button" class="pw-button" on:click=move |_| {
                         lib.dismiss_damage();
                         settings.unreadable.set(Vec::new());

@@ -174,10 +174,14 @@ fn cost_line(settings: SettingsHandle, b: &Budget) -> String {
             None => known = false,
         }
     }
+    // Every job priced: the loop never spends more than this (`Optimizer::affordable`).
     if known {
-        format!("estimated cost {}", format_cost(Some(total)))
+        format!("at most {}", format_cost(Some(total)))
     } else if total > 0.0 {
-        format!("estimated cost at least {}", format_cost(Some(total)))
+        format!(
+            "at most {} for the jobs with a list price, the rest unknown",
+            format_cost(Some(total))
+        )
     } else {
         "cost unknown (no list price for these models)".to_owned()
     }
@@ -592,8 +596,13 @@ fn Progress(
                 (None, Phase::Proposing(r)) => format!("Round {r} of {}: the meta model writes candidates.", o.config.rounds),
                 (None, Phase::Finished) => "Finished.".to_owned(),
             };
+            // Money too when the jobs were priced at Start: spent (as the providers reported)
+            // against the most the approved budget can cost.
+            let money = o.config.prices.as_ref().map(|p| {
+                format!(" · {} of at most {}", format_cost(Some(o.spent.cost(p))), format_cost(Some(o.limit.cost(p))))
+            }).unwrap_or_default();
             let spent = format!(
-                "{} of {} used · {} of {}{}",
+                "{} of {} used · {} of {}{money}{}",
                 grouped(u64::from(o.spent.calls)), count(o.limit.calls, "call", "calls"), grouped(o.spent.tokens()), count(o.limit.tokens(), "token", "tokens"), eta(&o).unwrap_or_default()
             );
             let live = o.stop.is_none();
@@ -839,7 +848,21 @@ fn CandidateView(
     let d = DraftHandle::expect();
     let c = row.c.clone();
     let id = c.id;
-    let accepted = RwSignal::new(false);
+    // The version this candidate became, if accepted, and whether it is the current one (read
+    // from the draft: tryout, two accepted candidates both said "it is your current version").
+    let accepted = Memo::new(move |_| {
+        d.draft.with(|x| {
+            let spec = &x.optimizer.as_ref()?.candidate(id)?.spec;
+            x.versions
+                .iter()
+                .rev()
+                .find(|v| {
+                    v.spec == *spec
+                        && matches!(v.origin, crate::domain::draft::Origin::Optimized { .. })
+                })
+                .map(|v| (v.number, v.number == x.current))
+        })
+    });
     let status = if let Some(r) = &c.rejected {
         format!("rejected: {r}")
     } else if row.best {
@@ -941,10 +964,14 @@ fn CandidateView(
                 </details>
             })}
             {can_accept.then(|| view! {
-                <button type="button" class="pw-button pw-button--primary" disabled=move || accepted.get()
+                <button type="button" class="pw-button pw-button--primary" disabled=move || accepted.get().is_some_and(|(_, current)| current)
                     aria-label=format!("Accept candidate {id} as the current version")
-                    on:click=move |_| { optimizer::accept(d, id); accepted.set(true); }>
-                    {move || if accepted.get() { "Accepted: it is your current version" } else { "Accept as the current version" }}
+                    on:click=move |_| optimizer::accept(d, id)>
+                    {move || match accepted.get() {
+                        None => "Accept as the current version".to_owned(),
+                        Some((n, true)) => format!("Accepted as version {n}: your current version"),
+                        Some((n, false)) => format!("Accepted as version {n} (another version is current now): accept again"),
+                    }}
                 </button>
             })}
         </li>

@@ -137,6 +137,18 @@ pub struct Config {
     /// step, instead of whole prompts in JSON. `None` for every other model.
     #[serde(default)]
     pub tiny_task: Option<String>,
+    /// The three jobs' list prices when the loop started, in US dollars per token (`None` when
+    /// one has no list price here): the loop then never spends more money than the approved
+    /// budget costs, whichever job its tokens go to ([`Optimizer::affordable`]).
+    #[serde(default)]
+    pub prices: Option<Prices>,
+}
+
+/// US dollars per token, by role (meta, execution, judge): input and output.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Prices {
+    pub input: [f64; 3],
+    pub output: [f64; 3],
 }
 
 impl Default for Config {
@@ -156,6 +168,7 @@ impl Default for Config {
             style: RenderStyle::Markdown,
             max_calls: None,
             tiny_task: None,
+            prices: None,
         }
     }
 }
@@ -206,10 +219,22 @@ impl Budget {
         b
     }
 
-    /// Every figure at most the limit's.
+    /// At most the limit's calls and tokens in all. The approved budget is one pool: the
+    /// person approves its total, so no job's share of the projection stops the loop while the
+    /// total has room (tryout: a longer candidate used up the execution model's share and the
+    /// loop "stopped at the approved budget" with 88% of the tokens unused). Money is bounded
+    /// apart ([`Optimizer::affordable`]).
     pub fn within(&self, limit: &Budget) -> bool {
-        self.calls <= limit.calls
-            && (0..3).all(|i| self.input[i] <= limit.input[i] && self.output[i] <= limit.output[i])
+        self.calls <= limit.calls && self.tokens() <= limit.tokens()
+    }
+
+    /// What these tokens cost at `prices`, in US dollars.
+    pub fn cost(&self, prices: &Prices) -> f64 {
+        (0..3)
+            .map(|i| {
+                self.input[i] as f64 * prices.input[i] + self.output[i] as f64 * prices.output[i]
+            })
+            .sum()
     }
 
     pub fn tokens(&self) -> u64 {
@@ -432,6 +457,12 @@ pub struct Optimizer {
     /// Format version of this snapshot (saved with the draft).
     pub version: u32,
     pub config: Config,
+    /// How many calls the shell sends at once (its concurrency; set by the shell before each
+    /// step, 0: no cap): no more are issued, so `in_flight` holds only calls that went out or
+    /// are about to (tryout: calls issued all at once waited in the page, and a reload charged
+    /// them as "cut off … may still be billed" though they were never sent).
+    #[serde(default)]
+    pub at_once: u32,
     /// The approved budget.
     pub limit: Budget,
     /// Spent: what the provider reported for finished calls (thinking and reasoning tokens
@@ -889,6 +920,7 @@ impl Optimizer {
         Self {
             version: 1,
             config,
+            at_once: 0,
             limit,
             spent: Budget::default(),
             reserved: Budget::default(),
@@ -1134,7 +1166,7 @@ impl Optimizer {
                 }
                 // A provider that reports more than a call can use (never seen, but it is
                 // their count that is billed): stop at once, issue nothing more.
-                if !self.spent.plus(&self.reserved).within(&self.limit) {
+                if !self.affordable(&self.spent.plus(&self.reserved)) {
                     self.finish(Stop::BudgetReached);
                     return vec![Effect::Finished(Stop::BudgetReached)];
                 }
@@ -1418,10 +1450,20 @@ impl Optimizer {
         let (i, o) = worst(&request);
         let mut one = Budget::default();
         one.add(role, i, o);
-        self.spent
-            .plus(&self.reserved)
-            .plus(&one)
-            .within(&self.limit)
+        self.affordable(&self.spent.plus(&self.reserved).plus(&one))
+    }
+
+    /// Whether `b` stays within the approved budget: its calls and tokens in all
+    /// ([`Budget::within`]) and, when the jobs' prices are known ([`Config::prices`]), its cost
+    /// at most the approved budget's cost (tokens moved from a cheap job to a dear one never
+    /// spend more money than was approved).
+    pub fn affordable(&self, b: &Budget) -> bool {
+        b.within(&self.limit)
+            && self
+                .config
+                .prices
+                .as_ref()
+                .is_none_or(|p| b.cost(p) <= self.limit.cost(p) * (1.0 + 1e-12))
     }
 
     /// What Resume (Retry) adds to the approved budget, for the page to show on its button:
@@ -1565,6 +1607,9 @@ impl Optimizer {
             for work in pending {
                 if self.in_flight.contains_key(&work) {
                     continue;
+                }
+                if self.at_once > 0 && self.in_flight.len() >= self.at_once as usize {
+                    break;
                 }
                 askable |= self.request_for(ctx, &work).is_some();
                 if !self.fits(ctx, &work) {

@@ -224,14 +224,74 @@ fn the_budget_is_never_exceeded_and_stops_the_loop() {
         );
         assert_eq!(o.stop, Some(Stop::BudgetReached), "limit {calls}");
     }
-    // A token limit binds too.
+    // A token limit binds too: the approved tokens in all, whichever job uses them.
     let config = Config::default();
     let mut limit = project(&config, &spec("You are L0"), &s);
-    limit.output[1] = 2000;
+    let mut free = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
+    drive(&mut free, &s, &improving());
+    let cap = free.spent.tokens() / 2;
+    limit.input = [0, cap, 0];
+    limit.output = [0; 3];
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive(&mut o, &s, &improving());
-    assert!(o.spent.output[1] <= 2000);
+    assert!(
+        o.spent.tokens() <= cap && o.spent.calls > 0,
+        "{:?}",
+        o.spent
+    );
     assert_eq!(o.stop, Some(Stop::BudgetReached));
+}
+
+// Tryout 8: a candidate 5 KB longer than the prompt used up the execution model's share of the
+// projection and the loop "stopped at the approved budget" with 88% of the tokens unused. The
+// budget is one pool: a job may use more than its share while the total (and, with prices, its
+// cost) has room.
+#[test]
+fn a_job_may_use_more_than_its_share_while_the_approved_total_has_room() {
+    let s = suite(true);
+    let config = Config {
+        rounds: 2,
+        k: 2,
+        ..Default::default()
+    };
+    let mut limit = project(&config, &spec("You are L0"), &s);
+    // The execution model's share is far too small; the judge's share makes up for it.
+    let moved = limit.input[1] * 9 / 10;
+    limit.input[1] -= moved;
+    limit.input[2] += moved;
+    let mut o = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
+    drive(&mut o, &s, &improving());
+    assert_eq!(o.stop, Some(Stop::Completed), "{:?}", o.end_note());
+    assert!(
+        o.spent.input[1] > limit.input[1],
+        "the execution model used more than its share"
+    );
+    assert!(o.spent.within(&o.limit));
+    // With prices, money binds: the same tokens moved onto a dear job do not buy more.
+    let prices = Prices {
+        input: [0.0, 1e-6, 0.0],
+        output: [0.0, 1e-6, 0.0],
+    };
+    // All but one of the execution model's tokens moved onto the free judge: the approved money
+    // covers almost no answer.
+    let mut limit = limit;
+    let (i, o1) = (limit.input[1] - 1, limit.output[1]);
+    limit.input[1] -= i;
+    limit.output[1] = 0;
+    limit.input[2] += i + o1;
+    let mut o = Optimizer::new(
+        Config {
+            prices: Some(prices),
+            ..config
+        },
+        spec("You are L0"),
+        1,
+        &s,
+        limit,
+    );
+    drive(&mut o, &s, &improving());
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+    assert!(o.spent.cost(&prices) <= o.limit.cost(&prices));
 }
 
 #[test]
@@ -992,7 +1052,7 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
     let mut worst_ratio = 0.0f64;
     let mut runs_at_limit = 0;
     // The closest any run came to its approved limit (spent / approved), calls and tokens.
-    let mut closest = (0.0f64, 0.0f64);
+    let mut closest = (0.0f64, 0.0f64, 0.0f64);
     for seed in 1..=300u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let config = Config {
@@ -1004,6 +1064,12 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
                 RenderStyle::Xml
             },
             seed,
+            // Half the runs with list prices (the meta model dear, the judge cheap): tokens that
+            // move between jobs must never spend more money than the approved budget costs.
+            prices: (seed % 2 == 0).then_some(Prices {
+                input: [5e-6, 1e-6, 2e-7],
+                output: [2e-5, 4e-6, 1e-6],
+            }),
             ..Default::default()
         };
         // Non-English text tokenizes far worse than chars/4.
@@ -1045,7 +1111,7 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
             steps += 1;
             assert!(steps < 20_000, "seed {seed}: the loop does not end");
             assert!(
-                o.spent.plus(&o.reserved).within(&o.limit),
+                o.affordable(&o.spent.plus(&o.reserved)),
                 "seed {seed}: spent {:?} + reserved {:?} over {:?}",
                 o.spent,
                 o.reserved,
@@ -1127,7 +1193,7 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
             }
         }
         assert!(
-            o.spent.within(&o.limit),
+            o.affordable(&o.spent),
             "seed {seed}: spent {:?} over {:?}",
             o.spent,
             o.limit
@@ -1148,9 +1214,9 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
         closest.0 = closest
             .0
             .max(ratio(u64::from(o.spent.calls), u64::from(o.limit.calls)));
-        for r in 0..3 {
-            closest.1 = closest.1.max(ratio(o.spent.input[r], o.limit.input[r]));
-            closest.1 = closest.1.max(ratio(o.spent.output[r], o.limit.output[r]));
+        closest.1 = closest.1.max(ratio(o.spent.tokens(), o.limit.tokens()));
+        if let Some(p) = &o.config.prices {
+            closest.2 = closest.2.max(o.spent.cost(p) / o.limit.cost(p).max(1e-12));
         }
     }
     assert!(
@@ -1161,11 +1227,14 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
         runs_at_limit > 30,
         "many runs end at their limit: {runs_at_limit}"
     );
-    assert!(closest.0 <= 1.0 && closest.1 <= 1.0, "{closest:?}");
+    assert!(
+        closest.0 <= 1.0 && closest.1 <= 1.0 && closest.2 <= 1.0 + 1e-9,
+        "{closest:?}"
+    );
     eprintln!(
         "300 runs: {runs_at_limit} stopped at the limit; usage up to {worst_ratio:.1}x the \
-         estimate; closest to the limit: calls {:.3}, tokens of one role {:.3} of the approved",
-        closest.0, closest.1
+         estimate; closest to the limit: calls {:.3}, tokens {:.3}, money {:.3} of the approved",
+        closest.0, closest.1, closest.2
     );
 }
 
@@ -1756,10 +1825,11 @@ fn calls_of(effects: &[Effect]) -> Vec<Work> {
 }
 
 // Tryout: Rounds 1, Candidates 1, two training cases ("Up to 9 calls"); the tab reloaded while
-// the 5th call (the proposal) was in flight. Resume charged the lost call in full, found that
-// asking again did not fit, and ended the loop "Stopped at the approved budget" with 4 calls
-// left and the 4 scoring calls wasted. Now the loop waits and offers to go on with the lost call
-// on top of the budget; the person's Resume approves it and the loop finishes.
+// the 5th call (the proposal) was in flight. Resume charged the lost call in full and ended the
+// loop "Stopped at the approved budget" with 4 calls left and the 4 scoring calls wasted. Now the
+// lost call is asked again within what is left (the budget is one pool), and when the loop is one
+// call short at the end it waits and offers that call on top of the budget; the person's Resume
+// approves it and the loop finishes.
 #[test]
 fn a_proposal_lost_in_a_reload_waits_for_approval_instead_of_ending_at_the_budget() {
     let s = two_case_suite();
@@ -1777,39 +1847,42 @@ fn a_proposal_lost_in_a_reload_waits_for_approval_instead_of_ending_at_the_budge
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive_until_proposal(&mut o, &s);
     assert_eq!((o.spent.calls, o.in_flight.len()), (4, 1));
-    // The page reloads and continues by itself: the proposal is charged (it went out) ...
+    // The page reloads and continues by itself: the proposal is charged (it went out) and
+    // asked again within what is left.
     let mut back: Optimizer = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
     let first = back.step(&ctx, Event::Resume { running: vec![] });
     assert_eq!(back.spent.calls, 5, "the lost call counts as used");
-    // ... asking again does not fit what is left, so it waits (and never ends) ...
-    assert!(calls_of(&first).is_empty(), "{first:?}");
+    assert_eq!(
+        calls_of(&first),
+        vec![Work::Propose {
+            round: 1,
+            refine: false
+        }]
+    );
+    answer_all(&mut back, &s, &improving(), first);
+    // One call short of finishing: it waits (and never ends as if the budget were used) ...
     assert_eq!(back.stop, None, "{:?}", back.end_note());
     assert!(back.paused);
+    assert_eq!(back.spent.calls, 9);
     // ... offering the lost call on top of the budget; the person's Resume approves it.
     let extra = back
         .retry_budget(&ctx)
         .expect("Resume offers the lost call again");
     assert_eq!(extra.calls, 1);
     let again = back.step(&ctx, Event::Resume { running: vec![] });
-    assert_eq!(
-        calls_of(&again),
-        vec![Work::Propose {
-            round: 1,
-            refine: false
-        }]
-    );
+    assert_eq!(calls_of(&again).len(), 1);
     assert_eq!(back.limit, limit.plus(&extra));
-    let rest = answer_all(&mut back, &s, &improving(), again);
+    answer_all(&mut back, &s, &improving(), again);
     assert_eq!(back.stop, Some(Stop::Completed));
     // Every call that went out is counted: 4, the lost one, then the proposal and 4 again.
-    assert_eq!(rest.len(), 5);
     assert_eq!(back.spent.calls, 4 + 1 + 5);
     assert!(back.spent.within(&back.limit));
 }
 
 // The same reload when the page holds the loop (the key was forgotten): the paused page counts
-// the lost call at once (it said "4 of 9 calls used" while 5 had gone out); when the budget can
-// cover asking again, Resume does it within the approved budget, adding nothing.
+// the lost call at once (it said "4 of 9 calls used" while 5 had gone out); Resume asks again
+// within the approved budget, and a budget that cannot cover the whole loop any more waits for
+// the person to approve the lost call's worth.
 #[test]
 fn a_call_lost_with_the_page_is_counted_at_once_and_done_again_within_the_budget_when_it_fits() {
     let s = two_case_suite();
@@ -1831,15 +1904,17 @@ fn a_call_lost_with_the_page_is_counted_at_once_and_done_again_within_the_budget
         assert_eq!(back.spent.calls, 5, "counted while paused");
         assert_eq!(back.lost, reserved);
         assert!(back.in_flight.is_empty() && back.reserved == Budget::default());
-        assert_eq!(back.short_after_loss(&ctx), !fits);
-        assert_eq!(
-            back.retry_budget(&ctx).map(|b| b.calls),
-            (!fits).then_some(1)
-        );
         let again = back.step(&ctx, Event::Resume { running: vec![] });
         assert_eq!(calls_of(&again).len(), 1, "the proposal again");
-        assert_eq!(back.limit == limit, fits, "extra approved only when needed");
         answer_all(&mut back, &s, &improving(), again);
+        if !fits {
+            // One call short at the end: approved on Resume, never ended at the budget.
+            assert!(back.paused && back.stop.is_none());
+            assert_eq!(back.retry_budget(&ctx).map(|b| b.calls), Some(1));
+            let last = back.step(&ctx, Event::Resume { running: vec![] });
+            answer_all(&mut back, &s, &improving(), last);
+        }
+        assert_eq!(back.limit == limit, fits, "extra approved only when needed");
         assert_eq!(back.stop, Some(Stop::Completed));
         assert_eq!(back.spent.calls, 10);
     }
@@ -1949,7 +2024,13 @@ fn a_budget_stop_with_calls_left_says_the_tokens_ran_out() {
     };
     let mut limit = project(&config, &spec("You are L0"), &s);
     // No room for the proposal's tokens: the loop ends after scoring the starting prompt.
-    limit.input[0] = 0;
+    let cap = limit.tokens() - limit.input[0] - limit.output[0];
+    limit.input = [0, cap, 0];
+    limit.output = [0; 3];
+    let mut probe = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
+    drive_until_proposal(&mut probe, &s);
+    // Exactly the tokens the starting prompt's scoring used: the proposal cannot fit.
+    limit.input = [0, probe.spent.tokens(), 0];
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive(&mut o, &s, &improving());
     assert_eq!(o.stop, Some(Stop::BudgetReached));
@@ -2174,4 +2255,44 @@ fn a_rated_run_answer_reaches_the_proposal_with_its_conversation() {
         input,
         &["Earlier: my name is Ana.", "Hello Ana, noted.", "case 0"],
     );
+}
+
+// Tryout 8: every call of a phase was issued at once and waited in the page; a reload charged
+// 12 calls "cut off … may still be billed" where at most 7 had gone out. The machine issues no
+// more than the shell sends at once, and a reload charges only those.
+#[test]
+fn no_more_calls_are_issued_than_are_sent_at_once() {
+    let s = suite(true);
+    let ctx = Ctx { suite: &s };
+    let config = Config::default();
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    o.at_once = 2;
+    let first = o.step(&ctx, Event::Start);
+    assert_eq!(calls_of(&first).len(), 2);
+    assert_eq!(o.in_flight.len(), 2);
+    // The page reloads: only the two that went out are charged.
+    let mut back: Optimizer = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+    back.paused = true;
+    back.step(&ctx, Event::Lost);
+    assert_eq!((back.spent.calls, back.lost.calls), (2, 2));
+    // An answer frees a slot for the next call, never more than two at once.
+    let w = improving();
+    let mut queue: std::collections::VecDeque<Effect> = first.into();
+    let mut most = 0;
+    while let Some(e) = queue.pop_front() {
+        most = most.max(o.in_flight.len());
+        if let Effect::Call { work, request, .. } = e {
+            let reply = w.answer(&o, &work, &request);
+            queue.extend(o.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(reply),
+                },
+            ));
+        }
+    }
+    assert_eq!(most, 2);
+    assert!(o.stop.is_some());
 }

@@ -463,7 +463,7 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
     // Regression: one unreadable part made a whole saved draft vanish from the list without a word,
     // a saved optimizer snapshot that did not load was dropped silently (or crashed the page at
     // every start), and settings that did not parse were replaced silently.
-    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
+    let (_site, b, downloads) = app_downloading("pw-damaged").await?;
     paste_version(&b, "one").await?;
     saved(&b).await;
     let damaged = json!({
@@ -502,6 +502,19 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
     .await?;
     b.wait_for_text("A saved draft (id djunk) could not be read at all")
         .await?;
+    // Tryout 8: a draft that did not read at all could only be got at with DevTools. Its text
+    // as stored downloads from the notice.
+    b.button("Download the unreadable draft djunk as stored")
+        .await?
+        .click()
+        .await?;
+    let file = downloads.join("promptwright-unreadable-draft-djunk.json");
+    let mut waited = 0;
+    while !file.exists() && waited < 50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(std::fs::read_to_string(&file)?, "{ not json");
     b.wait_for_text("The saved waiting time for a silent reply could not be read")
         .await?;
     b.screenshot("damaged-data-1280-light").await?;
