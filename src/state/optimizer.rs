@@ -40,6 +40,8 @@ const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 /// Session storage: the providers (ids) that had a key when this tab last started or resumed a
 /// loop, space-separated.
 const LOOP_KEYS_KEY: &str = "pw.loop-keyed";
+/// How a Reflexion whose final answer failed says so (its critique is then whole and kept).
+const FINAL_FAILED: &str = "The final answer failed: ";
 
 fn loop_runs_here(id: &str) -> bool {
     session::load(LOOPS_HERE_KEY).is_some_and(|v| v.split(' ').any(|x| x == id))
@@ -605,8 +607,25 @@ impl Reflector {
         if self.busy.with_untracked(|b| b.contains(&id)) {
             return;
         }
+        // A critique that arrived whole, whose final answer then failed: Retry asks only for the
+        // final again (tryout 8: the critique was paid for twice, and a new one could differ from
+        // the one on screen).
+        let kept = self.drafts.draft.with_untracked(|d| {
+            let r = d.run_of(d.current)?.cases.get(&id)?.reflection.as_ref()?;
+            (!r.critique.is_empty()
+                && r.error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with(FINAL_FAILED)))
+            .then(|| r.critique.clone())
+        });
         self.busy.update(|b| b.push(id));
-        self.update(version, id, |r| *r = Reflection::default());
+        let keep = kept.clone().unwrap_or_default();
+        self.update(version, id, move |r| {
+            *r = Reflection {
+                critique: keep,
+                ..Reflection::default()
+            }
+        });
         let s = self.settings;
         leptos::task::spawn_local(async move {
             let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
@@ -633,7 +652,9 @@ impl Reflector {
             } else {
                 reflexion::critique_request(&spec, style, &case, &checks, &draft, draft_cut_off)
             };
-            let critique =
+            let critique = if let Some(c) = kept {
+                c
+            } else {
                 match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
                     Ok(done) if tiny => tiny_jobs::read_critique(&done.text),
                     Ok(done) => done.text,
@@ -645,7 +666,8 @@ impl Reflector {
                         self.busy.update(|b| b.retain(|x| *x != id));
                         return;
                     }
-                };
+                }
+            };
             self.update(version, id, |r| r.critique = critique.clone());
             if tiny {
                 let task = tiny_jobs::task_of(&idea, &spec);
@@ -679,8 +701,7 @@ impl Reflector {
                     ),
                     Err(f) => {
                         self.update(version, id, |r| {
-                            r.error =
-                                Some(format!("The final answer failed: {}", f.error.message()));
+                            r.error = Some(format!("{FINAL_FAILED}{}", f.error.message()));
                             r.final_output = f.partial;
                         });
                         self.busy.update(|b| b.retain(|x| *x != id));

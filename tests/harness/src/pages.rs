@@ -427,6 +427,11 @@ pub async fn share_link(b: &Browser, ready: &str) -> Result<String> {
     b.wait_for_text("Share a link").await?.click().await?;
     b.wait_for_text(ready).await?;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    shown_link(b).await
+}
+
+/// The link the open share panel shows now (checked to be a `#pw=2.` link).
+pub async fn shown_link(b: &Browser) -> Result<String> {
     let link = b
         .field("Share link")
         .await?

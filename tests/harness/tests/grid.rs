@@ -445,12 +445,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     b.eval("const c = document.getElementById('pw-share-results'); if (!c.checked) c.click(); return 1")
         .await?;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let link = b
-        .field("Share link")
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
+    let link = pw_harness::pages::shown_link(&b).await?;
     assert!(!link.contains(KEY_A) && !link.contains(KEY_B));
     let r = Browser::start_at(1280, 1600, &link).await?;
     r.button("Save as my draft").await?.click().await?;

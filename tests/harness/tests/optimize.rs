@@ -592,6 +592,31 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     b.screenshot_at(".pw-result", "reflexion-1280-light")
         .await?;
 
+    // Tryout 8: when the final answer failed, Retry sent the critique again (paid twice, and
+    // possibly another critique than the one shown). Only the final is asked again.
+    fake.fault_when(
+        "A harsh review of that draft found",
+        Fault::status(400, "Bad request: simulated"),
+        1,
+    );
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text("The final answer failed:").await?;
+    let critiques = || {
+        fake.chat_requests()
+            .iter()
+            .filter(|r| r.body.contains("Be harsh"))
+            .count()
+    };
+    let before = critiques();
+    b.button("Retry Reflexion on case #1")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
+    assert_eq!(critiques(), before, "the critique was not asked again");
+    b.wait_for_text("1. The owner of task B is missing: name owner-B.")
+        .await?;
+
     // Critique this prompt: a weakness becomes a section rewrite (a new version).
     fake.reply_next_when(
         "You review a system prompt",
