@@ -174,14 +174,17 @@ fn cost_line(settings: SettingsHandle, b: &Budget) -> String {
             None => known = false,
         }
     }
-    // Every job priced: the loop never spends more than this (`Optimizer::affordable`).
-    if known {
+    // Every job priced (as `Config::prices` needs, a job without calls too): the loop never
+    // spends more than this (`Optimizer::affordable`); otherwise it is only an estimate.
+    let all_priced = Role::ALL
+        .iter()
+        .all(|r| call_cost(&settings.config(*r), 1, 1).is_some());
+    if known && !all_priced {
+        format!("estimated cost {}", format_cost(Some(total)))
+    } else if known {
         format!("at most {}", format_cost(Some(total)))
     } else if total > 0.0 {
-        format!(
-            "at most {} for the jobs with a list price, the rest unknown",
-            format_cost(Some(total))
-        )
+        format!("estimated cost at least {}", format_cost(Some(total)))
     } else {
         "cost unknown (no list price for these models)".to_owned()
     }
