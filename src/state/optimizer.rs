@@ -20,7 +20,7 @@ use crate::domain::optimize::settings as loop_settings;
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
 };
-use crate::domain::provider::{ChatRequest, ErrorKind, ProviderKind, Role};
+use crate::domain::provider::{ChatRequest, ErrorKind, ProviderConfig, ProviderKind, Role};
 use crate::net::chat::{self, Abort};
 use crate::net::session;
 use crate::state::call::ChatCall;
@@ -211,8 +211,7 @@ impl OptimizerHandle {
     /// and a loop that went on without it would spend its budget on refused calls.
     fn keys_ready(self) -> bool {
         let keyed = session::load(LOOP_KEYS_KEY).unwrap_or_default();
-        Role::ALL.iter().all(|r| {
-            let cfg = self.settings.roles.with_untracked(|x| x.get(*r).clone());
+        self.loop_configs().into_iter().all(|cfg| {
             let had_key = keyed.split('\n').any(|k| k == cfg.key_slot());
             let may_go_without = matches!(
                 cfg.kind,
@@ -228,13 +227,28 @@ impl OptimizerHandle {
     /// Notes, for this tab, which providers of the three jobs have a key now (see
     /// [`Self::keys_ready`]).
     fn remember_keys(self) {
-        let slots: Vec<String> = Role::ALL
-            .iter()
-            .map(|r| self.settings.roles.with_untracked(|x| x.get(*r).clone()))
+        let slots: Vec<String> = self
+            .loop_configs()
+            .into_iter()
             .filter(|c| self.settings.keys_untracked(c).is_some())
             .map(|c| c.key_slot())
             .collect();
         session::save(LOOP_KEYS_KEY, &slots.join("\n"));
+    }
+
+    /// What the loop in the draft calls: the three jobs' settings, then the other execution
+    /// models it scores on ([`Config::also_on`]).
+    fn loop_configs(self) -> Vec<ProviderConfig> {
+        let mut out: Vec<ProviderConfig> = Role::ALL
+            .iter()
+            .map(|r| self.settings.roles.with_untracked(|x| x.get(*r).clone()))
+            .collect();
+        self.drafts.draft.with_untracked(|d| {
+            if let Some(o) = &d.optimizer {
+                out.extend(o.config.also_on.iter().cloned());
+            }
+        });
+        out
     }
 
     /// The settings a loop started now would run with: the execution model's temperature, the
@@ -259,12 +273,23 @@ impl OptimizerHandle {
         config.exec_max_tokens = crate::state::runner::MAX_OUTPUT_TOKENS;
         // The jobs' list prices (per token), so the loop never spends more money than the
         // approved budget costs; `None` when one has no list price here.
+        // The other execution models are priced in their own slots (`optimize::slot`).
+        config.also_on.truncate(opt::MAX_OTHER_MODELS);
         config.prices = self.settings.roles.with(|r| {
             let mut p = opt::Prices::default();
-            for (i, role) in Role::ALL.iter().enumerate() {
-                let cfg = r.get(*role);
-                p.input[i] = call_cost(cfg, 1_000_000, 0)? / 1e6;
-                p.output[i] = call_cost(cfg, 0, 1_000_000)? / 1e6;
+            let priced = Role::ALL
+                .iter()
+                .map(|role| (opt::slot(*role, 0), r.get(*role).clone()))
+                .chain(
+                    config
+                        .also_on
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (opt::slot(Role::Execution, i as u32 + 1), c.clone())),
+                );
+            for (slot, cfg) in priced {
+                p.input[slot] = call_cost(&cfg, 1_000_000, 0)? / 1e6;
+                p.output[slot] = call_cost(&cfg, 0, 1_000_000)? / 1e6;
             }
             Some(p)
         });
@@ -343,9 +368,9 @@ impl OptimizerHandle {
         self.arrival.set(None);
         let id = self.library.current_id.get_untracked();
         mark_loop_here(&id);
-        self.remember_keys();
         self.draft_id.set_value(id);
         self.drafts.draft.update(|d| d.optimizer = Some(o));
+        self.remember_keys();
         self.event(Event::Start);
     }
 
@@ -488,7 +513,18 @@ impl OptimizerHandle {
     }
 
     async fn call(self, work: Work, role: Role, request: ChatRequest) {
-        let cfg = self.settings.roles.with_untracked(|r| r.get(role).clone());
+        // An answer on another execution model goes to that model, with its own key.
+        let other = (role == Role::Execution && work.model() > 0)
+            .then(|| {
+                self.drafts.draft.with_untracked(|d| {
+                    let o = d.optimizer.as_ref()?;
+                    o.config.also_on.get(work.model() as usize - 1).cloned()
+                })
+            })
+            .flatten();
+        let is_other = other.is_some();
+        let cfg =
+            other.unwrap_or_else(|| self.settings.roles.with_untracked(|r| r.get(role).clone()));
         let key = self.settings.keys_untracked(&cfg);
         let abort = Abort::new();
         self.aborts.get_value().borrow_mut().push(abort.clone());
@@ -527,6 +563,11 @@ impl OptimizerHandle {
                 output_tokens: done.usage.output_tokens,
             }),
             Err(f) if f.error.kind == ErrorKind::Aborted => return,
+            Err(f) if is_other => Err(format!(
+                "{}: {}",
+                crate::domain::eval::grid::model_label(&cfg),
+                crate::domain::provider::ProviderError::for_comparison_model(&f.error.message())
+            )),
             Err(f) => Err(f.error.message()),
         };
         self.event(Event::Done { work, result });

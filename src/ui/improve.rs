@@ -13,13 +13,14 @@ use super::notice::{ErrorNotice, RawReply};
 use super::number::NumberInput;
 use crate::domain::attempt::Attempt;
 use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::eval::grid::{model_key, model_label};
 use crate::domain::eval::{Split, run};
 use crate::domain::figures::{count, grouped, noun, read_setting};
 use crate::domain::optimize::{
-    AgainstParent, Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase, ProposalFailure,
-    RoundRecord, Standing, cap_problem, cases_readiness, shown_points,
+    self, AgainstParent, Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase,
+    ProposalFailure, RoundRecord, Selection, Standing, cap_problem, cases_readiness, shown_points,
 };
-use crate::domain::provider::Role;
+use crate::domain::provider::{ProviderConfig, Role};
 use crate::domain::spec::Section;
 use crate::state::draft::{DraftHandle, Generator};
 use crate::state::optimizer::{self, Arrival, Critic, OptimizerHandle};
@@ -161,24 +162,74 @@ fn CritiquePanel() -> impl IntoView {
     }
 }
 
-fn cost_line(settings: SettingsHandle, b: &Budget) -> String {
+/// What a loop calls, by budget slot ([`optimize::slot`]): the slot, its name in the budget's
+/// rows ("Meta model"), its name after "calls" ("to the meta model"), and its settings. The
+/// execution model is named by its model when other execution models score the loop too.
+fn budget_slots(
+    settings: SettingsHandle,
+    also_on: &[ProviderConfig],
+) -> Vec<(usize, String, String, ProviderConfig)> {
+    let exec = settings.config(Role::Execution);
+    let exec_names = if also_on.is_empty() {
+        (
+            "Execution model".to_owned(),
+            "to the execution model".to_owned(),
+        )
+    } else {
+        let l = model_label(&exec);
+        (format!("Execution model ({l})"), format!("to {l}"))
+    };
+    let mut out = vec![
+        (
+            optimize::slot(Role::Meta, 0),
+            "Meta model".to_owned(),
+            "to the meta model".to_owned(),
+            settings.config(Role::Meta),
+        ),
+        (
+            optimize::slot(Role::Execution, 0),
+            exec_names.0,
+            exec_names.1,
+            exec,
+        ),
+        (
+            optimize::slot(Role::Judge, 0),
+            "Judge model".to_owned(),
+            "to the judge".to_owned(),
+            settings.config(Role::Judge),
+        ),
+    ];
+    for (i, cfg) in also_on.iter().enumerate() {
+        let l = model_label(cfg);
+        out.push((
+            optimize::slot(Role::Execution, i as u32 + 1),
+            l.clone(),
+            format!("to {l}"),
+            cfg.clone(),
+        ));
+    }
+    out
+}
+
+fn cost_line(settings: SettingsHandle, also_on: &[ProviderConfig], b: &Budget) -> String {
     let mut total = 0.0;
     let mut known = true;
-    for role in Role::ALL {
-        let (i, o) = b.of(role);
+    let slots = budget_slots(settings, also_on);
+    for (slot, _, _, cfg) in &slots {
+        let (i, o) = b.of(*slot);
         if i + o == 0 {
             continue;
         }
-        match call_cost(&settings.config(role), i as u32, o as u32) {
+        match call_cost(cfg, i as u32, o as u32) {
             Some(c) => total += c,
             None => known = false,
         }
     }
-    // Every job priced (as `Config::prices` needs, a job without calls too): the loop never
+    // Every model priced (as `Config::prices` needs, a job without calls too): the loop never
     // spends more than this (`Optimizer::affordable`); otherwise it is only an estimate.
-    let all_priced = Role::ALL
+    let all_priced = slots
         .iter()
-        .all(|r| call_cost(&settings.config(*r), 1, 1).is_some());
+        .all(|(_, _, _, cfg)| call_cost(cfg, 1, 1).is_some());
     if known && !all_priced {
         format!("estimated cost {}", format_cost(Some(total)))
     } else if known {
@@ -208,7 +259,30 @@ fn OptimizerPanel() -> impl IntoView {
     let refine = RwSignal::new(kept.refine_temperature);
     let locked = RwSignal::new(kept.locked);
     let max_calls = RwSignal::new(kept.max_calls);
+    // The comparison models the candidates are scored on too (by `model_key`; the grid's models
+    // that can be called and are not the execution model), and how their scores combine.
+    let also_keys = RwSignal::new(Vec::<String>::new());
+    let select = RwSignal::new(Selection::Mean);
+    let other_models = Memo::new(move |_| {
+        let exec = settings.config(Role::Execution);
+        settings.compare.with(|c| {
+            crate::domain::eval::grid::slots(&exec, c)
+                .into_iter()
+                .skip(1)
+                .map(|s| s.cfg)
+                .collect::<Vec<_>>()
+        })
+    });
     let config = move || Config {
+        also_on: also_keys.with(|keys| {
+            other_models.with(|m| {
+                m.iter()
+                    .filter(|c| keys.contains(&model_key(c)))
+                    .cloned()
+                    .collect()
+            })
+        }),
+        select: select.get(),
         max_calls: max_calls.get(),
         rounds: rounds.get(),
         k: k.get(),
@@ -275,6 +349,24 @@ fn OptimizerPanel() -> impl IntoView {
     let unused_entries = Memo::new(move |_| unaccepted.map_or(0, |u| u.count_in_checks()));
     let state = Memo::new(move |_| d.draft.with(|x| x.optimizer.clone()));
     let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
+    // What "Start again" would throw away (scored candidates no version holds), and whether the
+    // person was asked about it: the first press asks, the second replaces.
+    let unaccepted = Memo::new(move |_| {
+        d.draft.with(|x| {
+            x.optimizer.as_ref().map_or_else(Vec::new, |o| {
+                o.unaccepted(|sp| x.versions.iter().any(|v| v.spec == *sp))
+            })
+        })
+    });
+    let asking_restart = RwSignal::new(false);
+    let keep_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if asking_restart.get()
+            && let Some(el) = keep_button.get()
+        {
+            let _ = el.focus();
+        }
+    });
     // What was typed into a setting and cannot be used: named by its field, and Start waits.
     let problems_of = [
         ("Rounds", RwSignal::new(None::<String>)),
@@ -376,6 +468,60 @@ fn OptimizerPanel() -> impl IntoView {
                             <p id="pw-opt-max-calls-hint" class="pw-hint">"A lower limit than the projection (from 1 to 100,000; empty: none): the loop stops before a call that would pass it."</p>
                         </div>
                     </div>
+                    {move || {
+                        let models = other_models.get();
+                        (!models.is_empty()).then(|| view! {
+                            <fieldset class="pw-checks pw-loop-models">
+                                <legend class="pw-label">"Models to optimize for"</legend>
+                                <p class="pw-hint">{format!(
+                                    "The execution model ({}) scores every candidate. Tick comparison models to score each candidate on them too: every case is answered and judged once per model, so each one adds to the budget.",
+                                    model_label(&settings.config(Role::Execution))
+                                )}</p>
+                                <div class="pw-row pw-row--wrap">
+                                    {models.into_iter().map(|cfg| {
+                                        let key = model_key(&cfg);
+                                        let key2 = key.clone();
+                                        view! {
+                                            <label class="pw-check">
+                                                <input type="checkbox" prop:checked=move || also_keys.with(|k| k.contains(&key))
+                                                    on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        also_keys.update(|k| { k.retain(|x| *x != key2); if on { k.push(key2.clone()); } });
+                                                    }/>
+                                                {format!("Also score on {}", model_label(&cfg))}
+                                            </label>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                                {move || also_keys.with(|k| !k.is_empty()).then(|| view! {
+                                    <div class="pw-row pw-row--wrap" role="radiogroup" aria-label="How a case's scores on the models combine">
+                                        <label class="pw-check">
+                                            <input type="radio" name="pw-loop-select" prop:checked=move || select.get() == Selection::Mean
+                                                on:change=move |_| select.set(Selection::Mean)/>
+                                            "Score a case by its mean over the models"
+                                        </label>
+                                        <label class="pw-check">
+                                            <input type="radio" name="pw-loop-select" prop:checked=move || select.get() == Selection::Worst
+                                                on:change=move |_| select.set(Selection::Worst)/>
+                                            "Score a case by its worst model (a prompt gains only where it holds on every model)"
+                                        </label>
+                                    </div>
+                                })}
+                                {move || {
+                                    let missing: Vec<String> = config().also_on.iter()
+                                        .filter(|c| c.kind.needs_key() && !settings.has_key(c))
+                                        .map(model_label)
+                                        .collect();
+                                    (!missing.is_empty()).then(|| view! {
+                                        <p class="pw-hint pw-hint--warn" role="status">{format!(
+                                            "No API key yet for {}: its answers would be refused and still count against the budget. Paste it in the model's row under Compare models first.",
+                                            missing.join(" or ")
+                                        )}</p>
+                                    })
+                                }}
+                            </fieldset>
+                        })
+                    }}
                     <fieldset class="pw-checks">
                         <legend class="pw-label">"Locked sections (the optimizer must not change them)"</legend>
                         <div class="pw-row pw-row--wrap">
@@ -407,36 +553,30 @@ fn OptimizerPanel() -> impl IntoView {
                         return view! { <p class="pw-hint pw-hint--warn pw-loop-entries">{format!("{what} not used (marked in red under Test cases): correct or empty them first, or the loop would score with the old values.")}</p> }.into_any();
                     }
                     let Some(b) = budget.get() else { return ().into_any() };
+                    let also = config().also_on;
+                    let slots = budget_slots(settings, &also);
                     let used = minibatch.get().min(train);
                     let line = format!(
-                        "Up to {} and {}, {} ({} per round{}).",
-                        count(b.calls, "call", "calls"), count(b.tokens(), "token", "tokens"), cost_line(settings, &b), count(used, "training case", "training cases"),
-                        if held > 0 { format!(", {held} held-out") } else { ", no held-out cases: add some to catch overfitting".to_owned() }
+                        "Up to {} and {}, {} ({} per round{}{}).",
+                        count(b.calls, "call", "calls"), count(b.tokens(), "token", "tokens"), cost_line(settings, &also, &b), count(used, "training case", "training cases"),
+                        if held > 0 { format!(", {held} held-out") } else { ", no held-out cases: add some to catch overfitting".to_owned() },
+                        if also.is_empty() { String::new() } else { format!(", each on {} models", also.len() + 1) }
                     );
-                    let per_role = Role::ALL
+                    let per_role = slots
                         .iter()
-                        .map(|r| {
-                            let (i, o) = b.of(*r);
-                            let name = match r {
-                                Role::Meta => "Meta model",
-                                Role::Execution => "Execution model",
-                                Role::Judge => "Judge model",
-                            };
-                            format!("{name}: {}, {}", count(b.calls_of(*r), "call", "calls"), count(i + o, "token", "tokens"))
+                        .map(|(slot, name, _, _)| {
+                            let (i, o) = b.of(*slot);
+                            format!("{name}: {}, {}", count(b.calls_of(*slot), "call", "calls"), count(i + o, "token", "tokens"))
                         })
                         .collect::<Vec<_>>()
                         .join(" · ");
-                    let planned: u32 = Role::ALL.iter().map(|r| b.calls_of(*r)).sum();
+                    let planned: u32 = slots.iter().map(|(slot, ..)| b.calls_of(*slot)).sum();
                     let per_role = if b.calls < planned {
                         // Under a cap the tokens are what the capped calls can use, not the plan's.
-                        let plan = Role::ALL
+                        let plan = slots
                             .iter()
-                            .filter(|r| b.calls_of(**r) > 0)
-                            .map(|r| format!("{} {}", count(b.calls_of(*r), "call", "calls"), match r {
-                                Role::Meta => "to the meta model",
-                                Role::Execution => "to the execution model",
-                                Role::Judge => "to the judge",
-                            }))
+                            .filter(|(slot, ..)| b.calls_of(*slot) > 0)
+                            .map(|(slot, _, to, _)| format!("{} {to}", count(b.calls_of(*slot), "call", "calls")))
                             .collect::<Vec<_>>()
                             .join(", ");
                         format!("Your cap of {} is below the full plan ({plan}), so the loop stops after {}; the tokens are the most those calls can use", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
@@ -510,13 +650,43 @@ fn OptimizerPanel() -> impl IntoView {
                             <button type="button" class="pw-button pw-button--primary"
                                 disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some) || off_all()
                                 title=move || off_all().then_some(OFFLINE_TITLE)
-                                on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) && cap_issue.with_untracked(Option::is_none) { h.start(config()) }>
+                                on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) && cap_issue.with_untracked(Option::is_none) {
+                                    if unaccepted.with_untracked(Vec::is_empty) {
+                                        h.start(config());
+                                    } else {
+                                        asking_restart.set(true);
+                                    }
+                                }>
                                 {if state.with_untracked(Option::is_some) {
                                     format!("Start again: up to {} (replaces the results below)", count(b.calls, "call", "calls"))
                                 } else {
                                     format!("Start: up to {}", count(b.calls, "call", "calls"))
                                 }}
                             </button>
+                            {move || (asking_restart.get() && !unaccepted.with(Vec::is_empty)).then(|| {
+                                let ids = unaccepted.get();
+                                let names = ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+                                view! {
+                                    <div class="pw-notice pw-notice--warn pw-loop-restart" role="group" aria-label="Start again?">
+                                        <p class="pw-notice__title">"Start again replaces this loop's results."</p>
+                                        <p>{format!(
+                                            "{} you have not accepted ({} {names}) and the score history will be gone. Accept the ones you want to keep first: an accepted candidate stays as a version.",
+                                            count(ids.len(), "scored candidate", "scored candidates"),
+                                            if ids.len() == 1 { "candidate" } else { "candidates" },
+                                        )}</p>
+                                        <div class="pw-row pw-row--wrap pw-actions">
+                                            <button type="button" class="pw-button"
+                                                on:click=move |_| { asking_restart.set(false); h.start(config()); }>
+                                                "Replace them and start"
+                                            </button>
+                                            <button type="button" class="pw-button pw-button--primary" node_ref=keep_button
+                                                on:click=move |_| asking_restart.set(false)>
+                                                "Keep them"
+                                            </button>
+                                        </div>
+                                    </div>
+                                }
+                            })}
                         </div>
                     }.into_any()
                 }}
@@ -714,6 +884,24 @@ fn Evidence(
             view! {
                 <div class="pw-evidence">
                     <Chart rounds=o.rounds.clone() total=o.config.rounds/>
+                    {(o.config.models() > 1).then(|| {
+                        let names = loop_model_names(&o);
+                        let how = match o.config.select {
+                            Selection::Mean => "each case scores its mean over the models",
+                            Selection::Worst => "each case scores its worst model",
+                        };
+                        let rounds = o.rounds.iter().map(|r| {
+                            let per: Vec<(String, Option<f64>)> = names.iter().cloned().zip(r.models.iter().copied()).collect();
+                            format!("round {}: {}", r.round, per_model_line(&per))
+                        }).collect::<Vec<_>>().join("; ");
+                        view! {
+                            <p class="pw-hint pw-loop-models-line">{format!(
+                                "Scored on {} models ({how}).{}",
+                                names.len(),
+                                if rounds.is_empty() { String::new() } else { format!(" The best of each round on each model, training: {rounds}.") }
+                            )}</p>
+                        }
+                    })}
                     <ol class="pw-candidates" aria-label="Candidates, newest first">
                         {rows.into_iter().map(|r| view! { <CandidateView row=r/> }).collect_view()}
                     </ol>
@@ -799,6 +987,28 @@ struct CandidateRow {
     ended: bool,
     /// The tiny model proposed it: its note is Promptwright's, not the model's.
     tiny: bool,
+    /// With several execution models: each one's name and this candidate's training mean on it.
+    per_model: Vec<(String, Option<f64>)>,
+}
+
+/// The names of a loop's execution models, in model order: "Execution model" (the job's, as
+/// set when the loop started), then each other model's label.
+fn loop_model_names(o: &Optimizer) -> Vec<String> {
+    std::iter::once("Execution model".to_owned())
+        .chain(o.config.also_on.iter().map(model_label))
+        .collect()
+}
+
+/// "Execution model 75 · OpenAI gpt-4o 50" (whole points; "no score" where none counted).
+fn per_model_line(per_model: &[(String, Option<f64>)]) -> String {
+    per_model
+        .iter()
+        .map(|(name, m)| match m {
+            Some(m) => format!("{name} {}", shown_points(*m)),
+            None => format!("{name} no score"),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 impl CandidateRow {
@@ -812,6 +1022,14 @@ impl CandidateRow {
             from_version: o.from_version,
             ended: o.stop.is_some(),
             tiny: o.config.tiny_task.is_some(),
+            per_model: if o.config.models() > 1 && c.rejected.is_none() {
+                loop_model_names(o)
+                    .into_iter()
+                    .zip(o.model_means(ctx, c.id, false))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             parent,
             c: c.clone(),
         }
@@ -932,6 +1150,9 @@ fn CandidateView(
                 <span class=format!("pw-verdict pw-verdict--{}", if row.best { "ok" } else if c.rejected.is_some() { "bad" } else { "idle" })>{status}</span>
             </div>
             {(!scores.is_empty()).then(|| view! { <p class="pw-candidate__scores">{format!("{scores}{parent_note}")}</p> })}
+            {(!row.per_model.is_empty() && row.per_model.iter().any(|(_, m)| m.is_some())).then(|| view! {
+                <p class="pw-candidate__models">{format!("Training on each model: {}", per_model_line(&row.per_model))}</p>
+            })}
             {versus.map(|v| view! { <p class="pw-hint">{v}</p> })}
             {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{if row.tiny { c.rationale.clone() } else { format!("The meta model's note: {}", c.rationale) }}</p> })}
             {parent_spec.map(|old| view! {

@@ -20,7 +20,7 @@ use crate::domain::eval::{self, Observed, Suite, TestCase, score_case};
 use crate::domain::figures;
 use crate::domain::meta::reply::diagnose;
 use crate::domain::meta::{ReplyCause, tiny_jobs};
-use crate::domain::provider::{ChatRequest, OutputSchema, Role};
+use crate::domain::provider::{ChatRequest, OutputSchema, ProviderConfig, Role};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 use crate::domain::structured;
 use crate::domain::template;
@@ -142,13 +142,90 @@ pub struct Config {
     /// budget costs, whichever job its tokens go to ([`Optimizer::affordable`]).
     #[serde(default)]
     pub prices: Option<Prices>,
+    /// The other execution models every candidate is scored on besides the execution job's
+    /// (model 1 is the first; at most [`MAX_OTHER_MODELS`]), each with its own settings and no
+    /// key: the loop selects a prompt that holds on all of them ([`Selection`]). Empty: the
+    /// execution job's model only, as loops saved before this field.
+    #[serde(default)]
+    pub also_on: Vec<ProviderConfig>,
+    /// How a case's scores on several models make its score ([`Selection`]).
+    #[serde(default)]
+    pub select: Selection,
 }
 
-/// US dollars per token, by role (meta, execution, judge): input and output.
+/// Most other execution models a loop scores its candidates on besides the execution job's (the
+/// model grid's limit of comparison models).
+pub const MAX_OTHER_MODELS: usize = 5;
+
+/// Budget slots: meta, execution (the execution job's model), judge, then one per other model
+/// ([`Config::also_on`]), so each model's calls and tokens are counted and priced apart.
+pub const SLOTS: usize = 3 + MAX_OTHER_MODELS;
+
+/// The budget slot of a call: its role, and for an answer the model it goes to (0: the
+/// execution job's, `m`: `Config::also_on[m - 1]`).
+pub fn slot(role: Role, model: u32) -> usize {
+    match role {
+        Role::Meta => 0,
+        Role::Execution if model == 0 => 1,
+        Role::Execution => (2 + model as usize).min(SLOTS - 1),
+        Role::Judge => 2,
+    }
+}
+
+/// How a case's scores on several execution models make the case's score, for the means,
+/// wins and losses, and selection (with one model, its score).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Selection {
+    /// The mean of the case's scores on the models.
+    #[default]
+    Mean,
+    /// The lowest of them: a prompt gains only where it holds on every model.
+    Worst,
+}
+
+/// US dollars per token, by budget slot ([`slot`]): input and output.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Prices {
-    pub input: [f64; 3],
-    pub output: [f64; 3],
+    #[serde(with = "slots")]
+    pub input: [f64; SLOTS],
+    #[serde(with = "slots")]
+    pub output: [f64; SLOTS],
+}
+
+/// A per-slot array as a JSON array without its trailing zeros beyond the three roles (so a
+/// one-model loop is saved as before) and read from any length up to [`SLOTS`].
+mod slots {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::SLOTS;
+
+    pub fn serialize<S: Serializer, T: Serialize + Copy + Default + PartialEq>(
+        a: &[T; SLOTS],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut n = SLOTS;
+        while n > 3 && a[n - 1] == T::default() {
+            n -= 1;
+        }
+        a[..n].serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de> + Copy + Default>(
+        d: D,
+    ) -> Result<[T; SLOTS], D::Error> {
+        let v = Vec::<T>::deserialize(d)?;
+        if v.len() > SLOTS {
+            return Err(D::Error::custom(format!(
+                "{} budget slots, at most {SLOTS}",
+                v.len()
+            )));
+        }
+        let mut a = [T::default(); SLOTS];
+        a[..v.len()].copy_from_slice(&v);
+        Ok(a)
+    }
 }
 
 impl Default for Config {
@@ -169,49 +246,54 @@ impl Default for Config {
             max_calls: None,
             tiny_task: None,
             prices: None,
+            also_on: Vec::new(),
+            select: Selection::Mean,
         }
     }
 }
 
-/// Calls and tokens per role (index: meta, execution, judge).
+impl Config {
+    /// How many execution models score each candidate: the execution job's and the others.
+    pub fn models(&self) -> u32 {
+        1 + self.also_on.len() as u32
+    }
+}
+
+/// Calls and tokens per budget slot ([`slot`]: meta, execution, judge, then each other
+/// execution model).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Budget {
     pub calls: u32,
-    /// Calls per role (meta, execution, judge).
-    #[serde(default)]
-    pub role_calls: [u32; 3],
-    pub input: [u64; 3],
-    pub output: [u64; 3],
-}
-
-fn role_index(r: Role) -> usize {
-    match r {
-        Role::Meta => 0,
-        Role::Execution => 1,
-        Role::Judge => 2,
-    }
+    /// Calls per slot.
+    #[serde(default, with = "slots")]
+    pub role_calls: [u32; SLOTS],
+    /// Input tokens per slot.
+    #[serde(with = "slots")]
+    pub input: [u64; SLOTS],
+    /// Output tokens per slot.
+    #[serde(with = "slots")]
+    pub output: [u64; SLOTS],
 }
 
 impl Budget {
-    fn add(&mut self, role: Role, input: u64, output: u64) {
+    fn add(&mut self, slot: usize, input: u64, output: u64) {
         self.calls += 1;
-        self.role_calls[role_index(role)] += 1;
-        self.input[role_index(role)] += input;
-        self.output[role_index(role)] += output;
+        self.role_calls[slot] += 1;
+        self.input[slot] += input;
+        self.output[slot] += output;
     }
 
-    fn sub(&mut self, role: Role, input: u64, output: u64) {
+    fn sub(&mut self, slot: usize, input: u64, output: u64) {
         self.calls = self.calls.saturating_sub(1);
-        self.role_calls[role_index(role)] = self.role_calls[role_index(role)].saturating_sub(1);
-        let i = role_index(role);
-        self.input[i] = self.input[i].saturating_sub(input);
-        self.output[i] = self.output[i].saturating_sub(output);
+        self.role_calls[slot] = self.role_calls[slot].saturating_sub(1);
+        self.input[slot] = self.input[slot].saturating_sub(input);
+        self.output[slot] = self.output[slot].saturating_sub(output);
     }
 
     fn plus(&self, o: &Budget) -> Budget {
         let mut b = *self;
         b.calls += o.calls;
-        for i in 0..3 {
+        for i in 0..SLOTS {
             b.role_calls[i] += o.role_calls[i];
             b.input[i] += o.input[i];
             b.output[i] += o.output[i];
@@ -230,7 +312,7 @@ impl Budget {
 
     /// What these tokens cost at `prices`, in US dollars.
     pub fn cost(&self, prices: &Prices) -> f64 {
-        (0..3)
+        (0..SLOTS)
             .map(|i| {
                 self.input[i] as f64 * prices.input[i] + self.output[i] as f64 * prices.output[i]
             })
@@ -241,15 +323,14 @@ impl Budget {
         self.input.iter().sum::<u64>() + self.output.iter().sum::<u64>()
     }
 
-    /// Tokens of one role: (input, output).
-    pub fn of(&self, role: Role) -> (u64, u64) {
-        let i = role_index(role);
-        (self.input[i], self.output[i])
+    /// Tokens of one slot ([`slot`]): (input, output).
+    pub fn of(&self, slot: usize) -> (u64, u64) {
+        (self.input[slot], self.output[slot])
     }
 
-    /// Calls of one role.
-    pub fn calls_of(&self, role: Role) -> u32 {
-        self.role_calls[role_index(role)]
+    /// Calls of one slot ([`slot`]).
+    pub fn calls_of(&self, slot: usize) -> u32 {
+        self.role_calls[slot]
     }
 }
 
@@ -285,8 +366,12 @@ pub struct Candidate {
     pub spec: PromptSpec,
     /// Why it was not evaluated (e.g. it changed a locked section).
     pub rejected: Option<String>,
+    /// Its results on the execution job's model (model 0), by case.
     pub train: BTreeMap<u32, CaseEval>,
     pub held: BTreeMap<u32, CaseEval>,
+    /// Its results on the other execution models ([`Config::also_on`]), by model (1 and up).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub on: BTreeMap<u32, Evals>,
     /// Kept by selection (on the Pareto front or best mean) after its round.
     pub kept: bool,
     /// Where it stood among the candidates of its latest selection: the cases it was the best
@@ -294,6 +379,37 @@ pub struct Candidate {
     /// snapshots from before it was kept.
     #[serde(default)]
     pub standing: Standing,
+}
+
+/// A candidate's results on one other execution model, by case.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Evals {
+    pub train: BTreeMap<u32, CaseEval>,
+    pub held: BTreeMap<u32, CaseEval>,
+}
+
+impl Candidate {
+    /// Its results on `model` (0: the execution job's), on the minibatch or the held-out cases;
+    /// `None` for a model with none yet.
+    pub fn results(&self, model: u32, held: bool) -> Option<&BTreeMap<u32, CaseEval>> {
+        let (train, held_out) = if model == 0 {
+            (&self.train, &self.held)
+        } else {
+            let e = self.on.get(&model)?;
+            (&e.train, &e.held)
+        };
+        Some(if held { held_out } else { train })
+    }
+
+    fn results_mut(&mut self, model: u32, held: bool) -> &mut BTreeMap<u32, CaseEval> {
+        let (train, held_out) = if model == 0 {
+            (&mut self.train, &mut self.held)
+        } else {
+            let e = self.on.entry(model).or_default();
+            (&mut e.train, &mut e.held)
+        };
+        if held { held_out } else { train }
+    }
 }
 
 /// A candidate's cases at the top of its latest selection ([`standings`]).
@@ -312,17 +428,38 @@ pub enum Work {
         cand: u32,
         case: u32,
         held: bool,
+        /// The execution model (0: the execution job's; `m`: `Config::also_on[m - 1]`).
+        #[serde(default)]
+        model: u32,
     },
     Judge {
         cand: u32,
         case: u32,
         held: bool,
         rubric: String,
+        /// The model whose answer it grades.
+        #[serde(default)]
+        model: u32,
     },
     Propose {
         round: u32,
         refine: bool,
     },
+}
+
+impl Work {
+    /// The execution model the work is about (0 for proposals).
+    pub fn model(&self) -> u32 {
+        match self {
+            Self::Exec { model, .. } | Self::Judge { model, .. } => *model,
+            Self::Propose { .. } => 0,
+        }
+    }
+
+    /// Its budget slot, for a call in `role`.
+    fn slot(&self, role: Role) -> usize {
+        slot(role, self.model())
+    }
 }
 
 /// Where the loop is.
@@ -421,6 +558,10 @@ pub struct RoundRecord {
     pub train: f64,
     /// The best's mean on the held-out cases, 0-100 (None: no held-out cases).
     pub held: Option<f64>,
+    /// With several execution models, the best's training mean on each (model order, 0-100;
+    /// `None` where no case counted); empty with one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<Option<f64>>,
 }
 
 /// A proposal call that gave no candidate to try: the likeliest cause in plain words, the next
@@ -673,7 +814,8 @@ pub fn worst(req: &ChatRequest) -> (u64, u64) {
 }
 
 /// The projected budget for a configuration: every call the loop can make, each at its upper
-/// bound ([`worst`]), built with the same request builders and settings the loop uses. The
+/// bound ([`worst`]), built with the same request builders and settings the loop uses, for every
+/// execution model ([`Config::models`]: each answers every case, and each answer is judged). The
 /// baseline's requests are exact; candidate prompts do not exist yet and are assumed up to 1.5
 /// times as long as the current one (the loop stops before any call whose reservation does not
 /// fit, so a longer candidate can end the loop early but never go over).
@@ -694,23 +836,26 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
                 config.exec_temperature,
                 config.exec_max_tokens,
             );
+            // The temperature does not change a request's bound: one for every model.
             let (i, o) = worst(&exec);
-            b.add(Role::Execution, i + allowance, o);
-            for r in rubrics(suite, case) {
-                // The cut-off note makes the longer request: the bound holds for either.
-                let subject = judge::Subject {
-                    rubric: &r,
-                    prompt: &rendered,
-                    case,
-                    output: "",
-                    cut_off: true,
-                };
-                let (i, o) = worst(&judge::call(&subject, config.judge_temperature).request);
-                b.add(
-                    Role::Judge,
-                    i + allowance + eval::run::JUDGE_OUTPUT_BOUND,
-                    o,
-                );
+            for model in 0..config.models() {
+                b.add(slot(Role::Execution, model), i + allowance, o);
+                for r in rubrics(suite, case) {
+                    // The cut-off note makes the longer request: the bound holds for either.
+                    let subject = judge::Subject {
+                        rubric: &r,
+                        prompt: &rendered,
+                        case,
+                        output: "",
+                        cut_off: true,
+                    };
+                    let (i, o) = worst(&judge::call(&subject, config.judge_temperature).request);
+                    b.add(
+                        slot(Role::Judge, model),
+                        i + allowance + eval::run::JUDGE_OUTPUT_BOUND,
+                        o,
+                    );
+                }
             }
         }
     };
@@ -727,58 +872,63 @@ pub fn project(config: &Config, spec: &PromptSpec, suite: &Suite) -> Budget {
         for refine in [false, true] {
             let n = styles_count(config.k, refine);
             if n > 0 {
-                b.add(Role::Meta, propose_input, propose_max_tokens(spec, n));
+                b.add(
+                    slot(Role::Meta, 0),
+                    propose_input,
+                    propose_max_tokens(spec, n),
+                );
             }
         }
     }
     b.limit(config.max_calls)
 }
 
-/// Every call of a projection with its bound, in the order the plan lists them.
+/// Every call of a projection with its budget slot and bound, in the order the plan lists them.
 #[derive(Default)]
-struct Plan(Vec<(Role, u64, u64)>);
+struct Plan(Vec<(usize, u64, u64)>);
 
 impl Plan {
-    fn add(&mut self, role: Role, input: u64, output: u64) {
-        self.0.push((role, input, output));
+    fn add(&mut self, slot: usize, input: u64, output: u64) {
+        self.0.push((slot, input, output));
     }
 
     /// The budget of the whole plan; under a cap of `max_calls`, calls are capped and so is each
-    /// role's tokens: at most the largest `max_calls` input and output bounds of its calls (no
+    /// slot's tokens: at most the largest `max_calls` input and output bounds of its calls (no
     /// `max_calls` calls can use more), so the approved limit is what the cap allows.
     fn limit(self, max_calls: Option<u32>) -> Budget {
         let mut b = Budget::default();
-        for (role, i, o) in &self.0 {
-            b.add(*role, *i, *o);
+        for (slot, i, o) in &self.0 {
+            b.add(*slot, *i, *o);
         }
         let Some(cap) = max_calls else { return b };
         b.calls = b.calls.min(cap);
-        for role in Role::ALL {
-            let largest = |pick: fn(&(Role, u64, u64)) -> u64| {
-                let mut v: Vec<u64> = self.0.iter().filter(|c| c.0 == role).map(pick).collect();
+        for slot in 0..SLOTS {
+            let largest = |pick: fn(&(usize, u64, u64)) -> u64| {
+                let mut v: Vec<u64> = self.0.iter().filter(|c| c.0 == slot).map(pick).collect();
                 v.sort_unstable_by(|a, b| b.cmp(a));
                 v.into_iter().take(cap as usize).sum::<u64>()
             };
-            let r = role_index(role);
-            b.input[r] = largest(|c| c.1);
-            b.output[r] = largest(|c| c.2);
+            b.input[slot] = largest(|c| c.1);
+            b.output[slot] = largest(|c| c.2);
         }
         b
     }
 }
 
 /// The calls scoring the starting prompt takes (round 0: every training case with a check on
-/// the minibatch and every held-out one, each answer and each of its judge calls): the least
-/// "Most calls" that lets the loop score anything.
+/// the minibatch and every held-out one, each answer on every execution model and each of its
+/// judge calls): the least "Most calls" that lets the loop score anything.
 pub fn first_evaluation_calls(config: &Config, suite: &Suite) -> (u32, u32) {
     let mut ids = sample_minibatch(suite, config.minibatch, config.seed);
     ids.extend(suite.checked_ids_in(eval::Split::HeldOut));
-    let answers = ids.len() as u32;
-    let judges = ids
-        .iter()
-        .filter_map(|id| suite.case(*id))
-        .map(|c| rubrics(suite, c).len() as u32)
-        .sum();
+    let models = config.models();
+    let answers = ids.len() as u32 * models;
+    let judges = models
+        * ids
+            .iter()
+            .filter_map(|id| suite.case(*id))
+            .map(|c| rubrics(suite, c).len() as u32)
+            .sum::<u32>();
     (answers, judges)
 }
 
@@ -938,6 +1088,7 @@ impl Optimizer {
                 rejected: None,
                 train: BTreeMap::new(),
                 held: BTreeMap::new(),
+                on: BTreeMap::new(),
                 kept: true,
                 standing: Standing::default(),
             }],
@@ -963,18 +1114,87 @@ impl Optimizer {
         self.phase == Phase::Finished
     }
 
-    /// Per-case scores (0..=1) of a candidate on the minibatch or the held-out cases; a failed
-    /// call scores 0. A case is left out where a run's results leave it out of the mean
-    /// ([`eval::CaseScore::counted`]: its judge failed, or nothing could be checked), and so is a
-    /// case with no check at all whatever happened to its call ([`Suite::has_checks`]: a loop
-    /// saved before its checks were removed). `None` until every case (and judge) is in.
+    /// The candidates a new loop would throw away that the person has not kept: ids of those
+    /// with a training answer, not rejected, not the starting prompt (no parent), and not
+    /// accepted (`accepted(spec)`: a version of the draft holds that prompt). For the question
+    /// "Start again" asks first (tryout 8: it replaced a finished loop's results without asking).
+    pub fn unaccepted(&self, accepted: impl Fn(&PromptSpec) -> bool) -> Vec<u32> {
+        self.candidates
+            .iter()
+            .filter(|c| {
+                c.parent.is_some()
+                    && c.rejected.is_none()
+                    && !c.train.is_empty()
+                    && !accepted(&c.spec)
+            })
+            .map(|c| c.id)
+            .collect()
+    }
+
+    /// Per-case scores (0..=1) of a candidate on the minibatch or the held-out cases: with one
+    /// execution model its scores ([`Self::model_scores`]); with several, each case's mean or
+    /// lowest score on the models that counted it ([`Config::select`]), a case left out only
+    /// when no model counted it. `None` until every model's are in.
     pub fn scores(&self, ctx: &Ctx, id: u32, held: bool) -> Option<BTreeMap<u32, f64>> {
+        let models = self.config.models();
+        if models == 1 {
+            return self.model_scores(ctx, id, held, 0);
+        }
+        let each = (0..models)
+            .map(|m| self.model_scores(ctx, id, held, m))
+            .collect::<Option<Vec<_>>>()?;
+        let mut by_case: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+        for scores in &each {
+            for (case, x) in scores {
+                by_case.entry(*case).or_default().push(*x);
+            }
+        }
+        Some(
+            by_case
+                .into_iter()
+                .map(|(case, xs)| {
+                    let x = match self.config.select {
+                        Selection::Mean => xs.iter().sum::<f64>() / xs.len() as f64,
+                        Selection::Worst => xs.iter().copied().fold(f64::INFINITY, f64::min),
+                    };
+                    (case, x)
+                })
+                .collect(),
+        )
+    }
+
+    /// A candidate's mean on each execution model (0-100; `None` for a model with no case
+    /// counted or not all in yet), in model order: the per-model figures the page shows.
+    pub fn model_means(&self, ctx: &Ctx, id: u32, held: bool) -> Vec<Option<f64>> {
+        (0..self.config.models())
+            .map(|m| {
+                let s = self.model_scores(ctx, id, held, m)?;
+                (!s.is_empty()).then(|| 100.0 * s.values().sum::<f64>() / s.len() as f64)
+            })
+            .collect()
+    }
+
+    /// Per-case scores (0..=1) of a candidate on one execution model (0: the execution job's),
+    /// on the minibatch or the held-out cases; a failed call scores 0. A case is left out where
+    /// a run's results leave it out of the mean ([`eval::CaseScore::counted`]: its judge failed,
+    /// or nothing could be checked), and so is a case with no check at all whatever happened to
+    /// its call ([`Suite::has_checks`]: a loop saved before its checks were removed). `None`
+    /// until every case (and judge) is in.
+    pub fn model_scores(
+        &self,
+        ctx: &Ctx,
+        id: u32,
+        held: bool,
+        model: u32,
+    ) -> Option<BTreeMap<u32, f64>> {
         let c = self.candidate(id)?;
-        let (ids, results) = if held {
-            (&self.held_out, &c.held)
+        let ids = if held {
+            &self.held_out
         } else {
-            (&self.minibatch, &c.train)
+            &self.minibatch
         };
+        let none = BTreeMap::new();
+        let results = c.results(model, held).unwrap_or(&none);
         let mut out = BTreeMap::new();
         for case_id in ids {
             let Some(case) = ctx.suite.case(*case_id) else {
@@ -1129,7 +1349,7 @@ impl Optimizer {
             Event::Unsent { works } => {
                 for w in works {
                     if let Some((role, i, o)) = self.in_flight.remove(&w) {
-                        self.reserved.sub(role, i, o);
+                        self.reserved.sub(w.slot(role), i, o);
                     }
                 }
                 Vec::new()
@@ -1150,7 +1370,8 @@ impl Optimizer {
                     // it was charged when it was given up.
                     return Vec::new();
                 };
-                self.reserved.sub(role, ri, ro);
+                let slot = work.slot(role);
+                self.reserved.sub(slot, ri, ro);
                 // What the provider reported; the whole reservation when it reported nothing, and
                 // for a failed or cut-off call (it may have used all of it).
                 let (ui, uo) = match &result {
@@ -1159,7 +1380,7 @@ impl Optimizer {
                     }
                     _ => (ri, ro),
                 };
-                self.spent.add(role, ui, uo);
+                self.spent.add(slot, ui, uo);
                 self.record(ctx, work, result);
                 if self.stop.is_some() {
                     return Vec::new();
@@ -1209,7 +1430,7 @@ impl Optimizer {
         self.charge_abandoned(gone);
         let mut added = self.spent;
         added.calls -= before.calls;
-        for i in 0..3 {
+        for i in 0..SLOTS {
             added.role_calls[i] -= before.role_calls[i];
             added.input[i] -= before.input[i];
             added.output[i] -= before.output[i];
@@ -1228,8 +1449,8 @@ impl Optimizer {
             .collect();
         for w in gone {
             if let Some((role, i, o)) = self.in_flight.remove(&w) {
-                self.reserved.sub(role, i, o);
-                self.spent.add(role, i, o);
+                self.reserved.sub(w.slot(role), i, o);
+                self.spent.add(w.slot(role), i, o);
             }
         }
     }
@@ -1241,12 +1462,16 @@ impl Optimizer {
 
     fn record(&mut self, ctx: &Ctx, work: Work, result: Result<Reply, String>) {
         match work {
-            Work::Exec { cand, case, held } => {
+            Work::Exec {
+                cand,
+                case,
+                held,
+                model,
+            } => {
                 let Some(c) = self.candidates.iter_mut().find(|c| c.id == cand) else {
                     return;
                 };
-                let slot = if held { &mut c.held } else { &mut c.train };
-                let e = slot.entry(case).or_default();
+                let e = c.results_mut(model, held).entry(case).or_default();
                 match result {
                     Ok(r) => {
                         e.output = r.text;
@@ -1260,12 +1485,12 @@ impl Optimizer {
                 case,
                 held,
                 rubric,
+                model,
             } => {
                 let Some(c) = self.candidates.iter_mut().find(|c| c.id == cand) else {
                     return;
                 };
-                let slot = if held { &mut c.held } else { &mut c.train };
-                let e = slot.entry(case).or_default();
+                let e = c.results_mut(model, held).entry(case).or_default();
                 let j = match result {
                     Ok(r) => judge::parse(&r.text, &rubric),
                     Err(msg) => Judgement::Unreadable {
@@ -1370,6 +1595,7 @@ impl Optimizer {
                 rejected,
                 train: BTreeMap::new(),
                 held: BTreeMap::new(),
+                on: BTreeMap::new(),
                 kept: false,
                 standing: Standing::default(),
             });
@@ -1449,7 +1675,7 @@ impl Optimizer {
         };
         let (i, o) = worst(&request);
         let mut one = Budget::default();
-        one.add(role, i, o);
+        one.add(work.slot(role), i, o);
         self.affordable(&self.spent.plus(&self.reserved).plus(&one))
     }
 
@@ -1482,7 +1708,7 @@ impl Optimizer {
             }
             if let Some((role, req)) = self.request_for(ctx, &Work::Propose { round, refine }) {
                 let (i, o) = worst(&req);
-                extra.add(role, i, o);
+                extra.add(slot(role, 0), i, o);
             }
         }
         Some(extra)
@@ -1508,35 +1734,41 @@ impl Optimizer {
 
     /// The work the current phase still needs, in a stable order.
     fn pending(&self, ctx: &Ctx) -> Vec<Work> {
+        // Case by case, each model's answer and judge calls (so every model's first answers
+        // come in early).
         let eval_work = |cand: &Candidate, held: bool, out: &mut Vec<Work>| {
-            let (ids, results) = if held {
-                (&self.held_out, &cand.held)
+            let ids = if held {
+                &self.held_out
             } else {
-                (&self.minibatch, &cand.train)
+                &self.minibatch
             };
             for id in ids {
                 let Some(case) = ctx.suite.case(*id) else {
                     continue;
                 };
-                match results.get(id) {
-                    None => out.push(Work::Exec {
-                        cand: cand.id,
-                        case: *id,
-                        held,
-                    }),
-                    Some(r) if r.failed.is_none() => {
-                        for rubric in rubrics(ctx.suite, case) {
-                            if !r.judgements.contains_key(&rubric) {
-                                out.push(Work::Judge {
-                                    cand: cand.id,
-                                    case: *id,
-                                    held,
-                                    rubric,
-                                });
+                for model in 0..self.config.models() {
+                    match cand.results(model, held).and_then(|r| r.get(id)) {
+                        None => out.push(Work::Exec {
+                            cand: cand.id,
+                            case: *id,
+                            held,
+                            model,
+                        }),
+                        Some(r) if r.failed.is_none() => {
+                            for rubric in rubrics(ctx.suite, case) {
+                                if !r.judgements.contains_key(&rubric) {
+                                    out.push(Work::Judge {
+                                        cand: cand.id,
+                                        case: *id,
+                                        held,
+                                        rubric,
+                                        model,
+                                    });
+                                }
                             }
                         }
+                        Some(_) => {}
                     }
-                    Some(_) => {}
                 }
             }
         };
@@ -1619,7 +1851,7 @@ impl Optimizer {
                     continue;
                 };
                 let (i, o) = worst(&request);
-                self.reserved.add(role, i, o);
+                self.reserved.add(work.slot(role), i, o);
                 self.in_flight.insert(work.clone(), (role, i, o));
                 effects.push(Effect::Call {
                     work,
@@ -1655,11 +1887,17 @@ impl Optimizer {
             Phase::Checking(round) => {
                 let train = self.mean(ctx, self.best, false).unwrap_or(0.0);
                 let held = self.mean(ctx, self.best, true);
+                let models = if self.config.models() > 1 {
+                    self.model_means(ctx, self.best, false)
+                } else {
+                    Vec::new()
+                };
                 self.rounds.push(RoundRecord {
                     round,
                     best: self.best,
                     train,
                     held,
+                    models,
                 });
                 if round >= self.config.rounds {
                     return Some(Stop::Completed);
@@ -1687,7 +1925,22 @@ impl Optimizer {
             .filter(|c| c.rejected.is_none() && (c.kept || c.round == round))
             .filter_map(|c| Some((c.id, self.scores(ctx, c.id, false)?)))
             .collect();
-        let front = pareto_front(&pool);
+        // The front across cases x models: a candidate best on one case on one model is kept.
+        let front = if self.config.models() == 1 {
+            pareto_front(&pool)
+        } else {
+            let objectives: Vec<(u32, BTreeMap<(u32, u32), f64>)> = pool
+                .iter()
+                .map(|(id, _)| {
+                    let per = (0..self.config.models())
+                        .filter_map(|m| Some((m, self.model_scores(ctx, *id, false, m)?)))
+                        .flat_map(|(m, s)| s.into_iter().map(move |(case, x)| ((m, case), x)))
+                        .collect();
+                    (*id, per)
+                })
+                .collect();
+            pareto_front(&objectives)
+        };
         let best = best_mean(&pool).unwrap_or(self.best);
         let mut standing = standings(&pool);
         for c in &mut self.candidates {
@@ -1714,13 +1967,19 @@ impl Optimizer {
     /// The request for one unit of work.
     fn request_for(&self, ctx: &Ctx, work: &Work) -> Option<(Role, ChatRequest)> {
         match work {
-            Work::Exec { cand, case, .. } => {
+            Work::Exec {
+                cand, case, model, ..
+            } => {
                 let c = self.candidate(*cand)?;
                 let case = ctx.suite.case(*case)?;
+                let temperature = match *model {
+                    0 => self.config.exec_temperature,
+                    m => self.config.also_on.get(m as usize - 1)?.temperature,
+                };
                 let req = eval::run::request(
                     &c.spec.render(self.config.style),
                     case,
-                    self.config.exec_temperature,
+                    temperature,
                     self.config.exec_max_tokens,
                 );
                 Some((Role::Execution, req))
@@ -1730,10 +1989,11 @@ impl Optimizer {
                 case,
                 held,
                 rubric,
+                model,
             } => {
                 let c = self.candidate(*cand)?;
                 let case = ctx.suite.case(*case)?;
-                let r = if *held { &c.held } else { &c.train }.get(&case.id)?;
+                let r = c.results(*model, *held)?.get(&case.id)?;
                 let prompt = c.spec.render(self.config.style);
                 let subject = judge::Subject {
                     rubric,
@@ -1805,6 +2065,7 @@ impl Optimizer {
                 rejected,
                 train: BTreeMap::new(),
                 held: BTreeMap::new(),
+                on: BTreeMap::new(),
                 kept: false,
                 standing: Standing::default(),
             });
@@ -2115,11 +2376,12 @@ fn spec_of(v: &Value) -> Option<PromptSpec> {
     (!spec.persona.is_empty() || !spec.context.is_empty() || !spec.steps.is_empty()).then_some(spec)
 }
 
-/// Candidates not dominated by another (another at least as good on every case and better on one).
-/// Cases are compared where both have a score (a case left out of one, its judge failed, is not
-/// counted as a 0 for it).
-pub fn pareto_front(pool: &[(u32, BTreeMap<u32, f64>)]) -> Vec<u32> {
-    let dominates = |a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>| {
+/// Candidates not dominated by another (another at least as good on every objective and better
+/// on one); an objective is a case, or a (model, case) pair when several models score the loop.
+/// Objectives are compared where both have a score (a case left out of one, its judge failed, is
+/// not counted as a 0 for it).
+pub fn pareto_front<K: Ord>(pool: &[(u32, BTreeMap<K, f64>)]) -> Vec<u32> {
+    let dominates = |a: &BTreeMap<K, f64>, b: &BTreeMap<K, f64>| {
         let mut better = false;
         for (k, vb) in b {
             let Some(&va) = a.get(k) else { continue };

@@ -6,6 +6,13 @@ use super::*;
 use crate::domain::eval::{Assertion, Check, Split};
 
 /// Four train cases and one held-out, each passing only when the output says "ok".
+/// The three roles' figures (meta, execution, judge) as a budget's slots, the others 0.
+fn on_slots<T: Copy + Default>(roles: [T; 3]) -> [T; SLOTS] {
+    let mut a = [T::default(); SLOTS];
+    a[..3].copy_from_slice(&roles);
+    a
+}
+
 fn suite(with_judge: bool) -> Suite {
     let mut s = Suite::default();
     for i in 0..5 {
@@ -96,6 +103,15 @@ impl World {
 /// Runs the loop to its end, answering every call (in issue order, so deterministic); checks the
 /// budget after every step. Returns the effects' calls in order.
 fn drive(o: &mut Optimizer, s: &Suite, w: &World) -> Vec<Work> {
+    drive_with(o, s, |o, work, req| w.answer(o, work, req))
+}
+
+/// [`drive`] with the replies `answer` gives.
+fn drive_with(
+    o: &mut Optimizer,
+    s: &Suite,
+    answer: impl Fn(&Optimizer, &Work, &ChatRequest) -> Reply,
+) -> Vec<Work> {
     let ctx = Ctx { suite: s };
     let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
     let mut log = Vec::new();
@@ -110,7 +126,7 @@ fn drive(o: &mut Optimizer, s: &Suite, w: &World) -> Vec<Work> {
         match e {
             Effect::Call { work, request, .. } => {
                 log.push(work.clone());
-                let reply = w.answer(o, &work, &request);
+                let reply = answer(o, &work, &request);
                 queue.extend(o.step(
                     &ctx,
                     Event::Done {
@@ -182,6 +198,202 @@ fn an_improving_run_climbs_checks_held_out_and_stays_in_budget() {
     assert!(o.reserved == Budget::default() && o.in_flight.is_empty());
 }
 
+/// A loop scored on the execution job's model and one other (an OpenAI-compatible server), with
+/// `select`. Round 1 proposes "You are L4" and refines to "You are L2". The execution model
+/// passes a case when the persona's level reaches it; the other passes the same way up to level
+/// 2, but with the level-4 prompt only case 1. So on the mean, L4 wins (per case 1, .5, .5, .5:
+/// 62.5 against L2's 50); on the worst model, L2 does (50 against L4's 25).
+fn two_model_loop(select: Selection) -> (Optimizer, Suite, Vec<Work>) {
+    let s = suite(false);
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        also_on: vec![ProviderConfig {
+            base_url: "http://127.0.0.1:9/v1".into(),
+            model: "other".into(),
+            ..ProviderConfig::preset(
+                crate::domain::provider::ProviderKind::Custom,
+                Role::Execution,
+            )
+        }],
+        select,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let world = World {
+        levels: vec![vec!["You are L4", "You are L2"]],
+        judge_score: 8,
+    };
+    let calls = drive_with(&mut o, &s, |o, work, req| {
+        let mut r = world.answer(o, work, req);
+        if let Work::Exec { case, model: 1, .. } = work {
+            let level: u32 = req
+                .system
+                .as_deref()
+                .and_then(|s| s.split("You are L").nth(1))
+                .and_then(|r| r[..1].parse().ok())
+                .unwrap_or(0);
+            let pass = if level <= 2 {
+                *case <= level
+            } else {
+                *case == 1
+            };
+            r.text = if pass { "ok, done" } else { "no" }.to_owned();
+        }
+        r
+    });
+    (o, s, calls)
+}
+
+#[test]
+fn across_two_models_every_candidate_is_scored_on_both_within_one_budget() {
+    let (o, s, calls) = two_model_loop(Selection::Mean);
+    assert_eq!(o.stop, Some(Stop::Completed));
+    let ctx = Ctx { suite: &s };
+    // Every answer went to both models, and each model's calls are counted in its own slot.
+    let exec = |m: u32| {
+        calls
+            .iter()
+            .filter(|w| matches!(w, Work::Exec { model, .. } if *model == m))
+            .count()
+    };
+    assert!(exec(0) > 0);
+    assert_eq!(exec(0), exec(1), "{calls:?}");
+    assert_eq!(o.spent.calls_of(slot(Role::Execution, 1)) as usize, exec(1));
+    assert_eq!(o.spent.calls_of(slot(Role::Execution, 0)) as usize, exec(0));
+    assert!(
+        o.limit.calls_of(slot(Role::Execution, 1)) >= o.spent.calls_of(slot(Role::Execution, 1))
+    );
+    assert_eq!(o.spent.calls as usize, calls.len());
+    // The projection covers both: the same calls for each model.
+    assert_eq!(
+        o.limit.calls_of(slot(Role::Execution, 0)),
+        o.limit.calls_of(slot(Role::Execution, 1))
+    );
+    for c in o.candidates.iter().filter(|c| c.rejected.is_none()) {
+        assert_eq!(c.train.len(), o.minibatch.len());
+        assert_eq!(
+            c.results(1, false).map(BTreeMap::len),
+            Some(o.minibatch.len())
+        );
+    }
+    let by_persona = |p: &str| {
+        o.candidates
+            .iter()
+            .find(|c| c.spec.persona == p)
+            .unwrap()
+            .id
+    };
+    let (l4, l2) = (by_persona("You are L4"), by_persona("You are L2"));
+    // Per model, then combined on the mean of each case.
+    assert_eq!(
+        o.model_means(&ctx, l4, false),
+        vec![Some(100.0), Some(25.0)]
+    );
+    assert_eq!(o.model_means(&ctx, l2, false), vec![Some(50.0), Some(50.0)]);
+    assert_eq!(o.mean(&ctx, l4, false), Some(62.5));
+    assert_eq!(o.mean(&ctx, l2, false), Some(50.0));
+    assert_eq!(o.best, l4);
+    // The front across cases x models keeps both: L4 is best on the execution model's cases
+    // 3 and 4, L2 on the other model's case 2.
+    assert!(o.candidate(l4).unwrap().kept && o.candidate(l2).unwrap().kept);
+    // The chart's record has each model's figure for the best.
+    let last = o.rounds.last().unwrap();
+    assert_eq!(last.models, vec![Some(100.0), Some(25.0)]);
+    assert_eq!(o.rounds[0].models, vec![Some(0.0), Some(0.0)]);
+    assert!(o.validate().is_ok(), "{:?}", o.validate());
+}
+
+#[test]
+fn selecting_on_the_worst_model_picks_the_prompt_that_holds_on_both() {
+    let (o, s, _) = two_model_loop(Selection::Worst);
+    let ctx = Ctx { suite: &s };
+    let by_persona = |p: &str| {
+        o.candidates
+            .iter()
+            .find(|c| c.spec.persona == p)
+            .unwrap()
+            .id
+    };
+    let (l4, l2) = (by_persona("You are L4"), by_persona("You are L2"));
+    assert_eq!(o.mean(&ctx, l4, false), Some(25.0));
+    assert_eq!(o.mean(&ctx, l2, false), Some(50.0));
+    assert_eq!(o.best, l2);
+    let against = o.against_parent(&ctx, l2).unwrap();
+    assert_eq!(
+        (against.parent, against.train, against.change),
+        (Some(0), Some(50), Some(50))
+    );
+}
+
+#[test]
+fn a_two_model_snapshot_reads_back_and_a_one_model_one_is_saved_as_before() {
+    let (o, _, _) = two_model_loop(Selection::Worst);
+    let v = serde_json::to_value(&o).unwrap();
+    let back: Optimizer = serde_json::from_value(v).unwrap();
+    assert_eq!(back, o);
+    assert!(back.validate().is_ok());
+    // Results for a model the loop does not score on are refused.
+    let mut bad = o.clone();
+    bad.candidates[0].on.insert(2, Evals::default());
+    assert_eq!(
+        bad.validate(),
+        Err(SnapshotError::Model { cand: 0, model: 2 })
+    );
+    // One model: the budget's arrays have the three roles only, and read back from them.
+    let s = suite(true);
+    let limit = project(&Config::default(), &spec("You are L0"), &s);
+    let v = serde_json::to_value(limit).unwrap();
+    assert_eq!(v["input"].as_array().map(Vec::len), Some(3));
+    assert_eq!(serde_json::from_value::<Budget>(v).unwrap(), limit);
+    let too_many = json!({"calls": 1, "input": vec![0; 9], "output": vec![0; 3]});
+    assert!(serde_json::from_value::<Budget>(too_many).is_err());
+}
+
+// Tryout 8: "Start again" replaced a finished loop's results without asking. What it would
+// throw away: the scored candidates, not the starting prompt, not one rejected or never scored,
+// and not one the person accepted.
+#[test]
+fn start_again_names_the_scored_candidates_that_were_not_accepted() {
+    let s = suite(true);
+    let config = Config {
+        rounds: 2,
+        k: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive(&mut o, &s, &improving());
+    let scored: Vec<u32> = o
+        .candidates
+        .iter()
+        .filter(|c| c.parent.is_some() && c.rejected.is_none() && !c.train.is_empty())
+        .map(|c| c.id)
+        .collect();
+    assert!(scored.len() >= 2, "{:?}", o.candidates);
+    assert_eq!(o.unaccepted(|_| false), scored);
+    // The starting prompt is never among them, even when no version holds it.
+    assert!(!o.unaccepted(|_| false).contains(&0));
+    // Accepting the best leaves the others.
+    let best = o.candidate(o.best).unwrap().spec.clone();
+    let left = o.unaccepted(|sp| *sp == best);
+    assert_eq!(left.len(), scored.len() - 1);
+    assert!(!left.contains(&o.best));
+    // A loop whose every candidate was rejected has nothing to lose.
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        locked: vec![Section::Persona],
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    drive(&mut o, &s, &improving());
+    assert!(o.candidates.len() > 1);
+    assert!(o.unaccepted(|_| false).is_empty());
+}
+
 #[test]
 fn early_stop_after_patience_rounds_without_gain() {
     let s = suite(false);
@@ -230,8 +442,8 @@ fn the_budget_is_never_exceeded_and_stops_the_loop() {
     let mut free = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
     drive(&mut free, &s, &improving());
     let cap = free.spent.tokens() / 2;
-    limit.input = [0, cap, 0];
-    limit.output = [0; 3];
+    limit.input = on_slots([0, cap, 0]);
+    limit.output = on_slots([0; 3]);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive(&mut o, &s, &improving());
     assert!(
@@ -269,8 +481,8 @@ fn a_job_may_use_more_than_its_share_while_the_approved_total_has_room() {
     assert!(o.spent.within(&o.limit));
     // With prices, money binds: the same tokens moved onto a dear job do not buy more.
     let prices = Prices {
-        input: [0.0, 1e-6, 0.0],
-        output: [0.0, 1e-6, 0.0],
+        input: on_slots([0.0, 1e-6, 0.0]),
+        output: on_slots([0.0, 1e-6, 0.0]),
     };
     // All but one of the execution model's tokens moved onto the free judge: the approved money
     // covers almost no answer.
@@ -1067,8 +1279,8 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
             // Half the runs with list prices (the meta model dear, the judge cheap): tokens that
             // move between jobs must never spend more money than the approved budget costs.
             prices: (seed % 2 == 0).then_some(Prices {
-                input: [5e-6, 1e-6, 2e-7],
-                output: [2e-5, 4e-6, 1e-6],
+                input: on_slots([5e-6, 1e-6, 2e-7]),
+                output: on_slots([2e-5, 4e-6, 1e-6]),
             }),
             ..Default::default()
         };
@@ -1744,10 +1956,10 @@ fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_
         "{limit:?} vs {whole:?}"
     );
     for role in Role::ALL {
-        let (wi, wo) = whole.of(role);
-        let (li, lo) = limit.of(role);
+        let (wi, wo) = whole.of(slot(role, 0));
+        let (li, lo) = limit.of(slot(role, 0));
         assert!(li <= wi && lo <= wo);
-        if whole.calls_of(role) > 0 {
+        if whole.calls_of(slot(role, 0)) > 0 {
             assert!(li > 0 && lo > 0, "{role:?} can still make its calls");
         }
     }
@@ -2025,12 +2237,12 @@ fn a_budget_stop_with_calls_left_says_the_tokens_ran_out() {
     let mut limit = project(&config, &spec("You are L0"), &s);
     // No room for the proposal's tokens: the loop ends after scoring the starting prompt.
     let cap = limit.tokens() - limit.input[0] - limit.output[0];
-    limit.input = [0, cap, 0];
-    limit.output = [0; 3];
+    limit.input = on_slots([0, cap, 0]);
+    limit.output = on_slots([0; 3]);
     let mut probe = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
     drive_until_proposal(&mut probe, &s);
     // Exactly the tokens the starting prompt's scoring used: the proposal cannot fit.
-    limit.input = [0, probe.spent.tokens(), 0];
+    limit.input = on_slots([0, probe.spent.tokens(), 0]);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive(&mut o, &s, &improving());
     assert_eq!(o.stop, Some(Stop::BudgetReached));

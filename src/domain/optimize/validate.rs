@@ -5,7 +5,7 @@
 //! message, instead of panicking on every reload.
 use std::collections::BTreeSet;
 
-use super::{Budget, Optimizer, Phase};
+use super::{Budget, MAX_OTHER_MODELS, Optimizer, Phase};
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -53,6 +53,8 @@ pub enum SnapshotError {
     CandidateRound { cand: u32, round: u32 },
     #[error("candidate {cand} has a result for case {case}, which the loop never sampled")]
     StrayResult { cand: u32, case: u32 },
+    #[error("candidate {cand} has results for model {model}, which the loop does not score on")]
+    Model { cand: u32, model: u32 },
     #[error("the record of round {0} is inconsistent")]
     Round(u32),
     #[error("the phase ({0:?}) does not match the loop's rounds or its stop")]
@@ -88,8 +90,12 @@ impl Optimizer {
         if !temperature_ok(c.explore_temperature)
             || !temperature_ok(c.refine_temperature)
             || !temperature_ok(c.exec_temperature)
+            || c.also_on.iter().any(|m| !temperature_ok(m.temperature))
         {
             return Err(SnapshotError::Config("temperature"));
+        }
+        if c.also_on.len() > MAX_OTHER_MODELS {
+            return Err(SnapshotError::Config("other execution models"));
         }
         if !budget_ok(&self.limit) {
             return Err(SnapshotError::Budget("approved"));
@@ -100,11 +106,11 @@ impl Optimizer {
         // Calls in flight (saved so a reload charges them): each within bounds, and the reserved
         // total exactly their sum, since a reload charges the reservation of each.
         let mut sum = Budget::default();
-        for (role, i, o) in self.in_flight.values() {
-            if *i > MAX_TOKENS || *o > MAX_TOKENS {
+        for (work, (role, i, o)) in &self.in_flight {
+            if *i > MAX_TOKENS || *o > MAX_TOKENS || work.model() > c.models() - 1 {
                 return Err(SnapshotError::Budget("reserved"));
             }
-            sum.add(*role, *i, *o);
+            sum.add(work.slot(*role), *i, *o);
         }
         if !budget_ok(&self.reserved) || sum != self.reserved {
             return Err(SnapshotError::Budget("reserved"));
@@ -136,8 +142,18 @@ impl Optimizer {
                     round: cand.round,
                 });
             }
-            let stray = (cand.train.keys().find(|k| !sampled.contains(k)))
-                .or_else(|| cand.held.keys().find(|k| !held.contains(k)));
+            if let Some(m) = cand.on.keys().find(|m| **m == 0 || **m > c.models() - 1) {
+                return Err(SnapshotError::Model {
+                    cand: cand.id,
+                    model: *m,
+                });
+            }
+            let results = std::iter::once((&cand.train, &cand.held))
+                .chain(cand.on.values().map(|e| (&e.train, &e.held)));
+            let stray = results.into_iter().find_map(|(train, held_out)| {
+                (train.keys().find(|k| !sampled.contains(k)))
+                    .or_else(|| held_out.keys().find(|k| !held.contains(k)))
+            });
             if let Some(case) = stray {
                 return Err(SnapshotError::StrayResult {
                     cand: cand.id,
@@ -157,6 +173,8 @@ impl Optimizer {
                 || !ids.contains(&r.best)
                 || !score_ok(r.train)
                 || r.held.is_some_and(|h| !score_ok(h))
+                || r.models.len() > c.also_on.len() + 1
+                || r.models.iter().flatten().any(|m| !score_ok(*m))
             {
                 return Err(SnapshotError::Round(r.round));
             }

@@ -235,6 +235,49 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
         "Accepted from the optimizer: round 3, added a missing rule (train score 75 \u{2192} 100)",
     )
     .await?;
+
+    // Tryout 8: "Start again" replaced the finished loop's results without asking. It asks
+    // first, naming the scored candidates not accepted (the accepted one is a version now).
+    let asked = fake.chat_requests().len();
+    click_button_starting(&b, "Start again: up to").await?;
+    b.wait_for_text("Start again replaces this loop's results.")
+        .await?;
+    let question = b
+        .eval("return document.querySelector('.pw-loop-restart').textContent")
+        .await?;
+    let question = question.as_str().unwrap_or("");
+    assert!(
+        question.contains("scored candidates you have not accepted (candidates ")
+            && !question.contains(&format!(" {id},"))
+            && !question.contains(&format!(" {id})")),
+        "{question}"
+    );
+    let focused = b.eval("return document.activeElement.textContent").await?;
+    assert_eq!(focused.as_str(), Some("Keep them"));
+    b.button("Keep them").await?.click().await?;
+    b.wait_until(
+        "return !document.querySelector('.pw-loop-restart')",
+        "the question to close",
+    )
+    .await?;
+    b.wait_for_text("Round 3: name every owner explicitly.")
+        .await?;
+    assert_eq!(
+        fake.chat_requests().len(),
+        asked,
+        "Start again sent calls before the person answered"
+    );
+    // Asked again and answered: the new loop starts from the accepted version.
+    click_button_starting(&b, "Start again: up to").await?;
+    b.button("Replace them and start").await?.click().await?;
+    let t0 = std::time::Instant::now();
+    while fake.chat_requests().len() == asked && t0.elapsed().as_secs() < 20 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        fake.chat_requests().len() > asked,
+        "the new loop sent nothing"
+    );
     b.close().await?;
     Ok(())
 }
@@ -1138,6 +1181,141 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
         "{card}"
     );
     assert!(!card.contains("the best on some case"), "{card}");
+    b.close().await?;
+    Ok(())
+}
+
+// Issue 14, item 3: optimize for the models the person will use. Candidates are scored on the
+// execution model (host A) and on a comparison model (host B, an OpenAI-compatible server),
+// selected on the worst model: round 2's LEVEL2 prompt climbs on A (75) but breaks on B (25),
+// so LEVEL1, which holds on both (50 and 50), stays the best; the budget shown before Start
+// covers both models, B gets only answers (never the meta model's requests), as many as A.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    let other = FakeProvider::start().await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    script_proposals(&fake, 2);
+    script_levels(&fake);
+    // Host B's model: as good as A's up to LEVEL1, lost with the longer LEVEL2 prompt.
+    other.reply_when("LEVEL2", "- owner-A");
+    other.reply_when("LEVEL1", "- owner-A\n- owner-B");
+    other.reply_when("LEVEL0", "- owner-A");
+    other.add_model("m-b");
+
+    b.wait_for_text("Compare models").await?.click().await?;
+    b.button("Add a model to compare").await?.click().await?;
+    b.field("Provider of comparison model 1")
+        .await?
+        .select_by_label("OpenAI-compatible server")
+        .await?;
+    let s = SettingsPage { b: &b };
+    s.fill("Address of comparison model 1", &other.openai_url())
+        .await?;
+    s.fill("Model of comparison model 1", "m-b").await?;
+    let label_b = format!(
+        "OpenAI-compatible server m-b at 127.0.0.1:{}",
+        other.addr.port()
+    );
+    b.wait_for_text(&format!("Comparison model 1: {label_b}"))
+        .await?;
+
+    open_improve(&b).await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Models to optimize for").await?;
+    // On two models every answer is asked of both: the budget has a row for each.
+    b.eval(&format!(
+        "const l = Array.from(document.querySelectorAll('.pw-loop-models label')).find(l => l.textContent === {}); l.querySelector('input').click(); return true",
+        serde_json::to_string(&format!("Also score on {label_b}"))?
+    ))
+    .await?;
+    b.wait_for_text("Score a case by its worst model")
+        .await?
+        .click()
+        .await?;
+    let budget = b
+        .eval("return document.querySelector('.pw-budget').textContent")
+        .await?;
+    let budget = budget.as_str().unwrap_or("").to_owned();
+    let calls_to = |name: &str| -> Option<u32> {
+        budget
+            .split(&format!("{name}: "))
+            .nth(1)?
+            .split(' ')
+            .next()?
+            .parse()
+            .ok()
+    };
+    let exec_a = budget
+        .split("Execution model (")
+        .nth(1)
+        .and_then(|r| r.split("): ").nth(1))
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse::<u32>().ok());
+    let exec_b = calls_to(&label_b);
+    assert!(
+        exec_a.is_some() && exec_a == exec_b && budget.contains("each on 2 models"),
+        "{budget}"
+    );
+    let before = (fake.chat_requests().len(), other.chat_requests().len());
+    click_button_starting(&b, "Start: up to").await?;
+    wait_text_long(&b, "Finished all rounds.", 90).await?;
+
+    // Host B answered every case of every candidate, as host A did, and nothing else.
+    let answers_on = |f: &FakeProvider, skip: usize| {
+        f.chat_requests()[skip..]
+            .iter()
+            .filter(|r| !r.body.contains("\"candidates\""))
+            .count()
+    };
+    let on_b = other.chat_requests().len() - before.1;
+    assert!(on_b > 0);
+    assert_eq!(
+        answers_on(&other, before.1),
+        on_b,
+        "host B got a meta request"
+    );
+    assert_eq!(
+        answers_on(&fake, before.0),
+        on_b,
+        "A and B answered different cases"
+    );
+    assert!(
+        on_b as u32 <= exec_b.unwrap_or(0),
+        "{on_b} answers on B, {exec_b:?} approved"
+    );
+
+    // The worst model decides: LEVEL1 holds on both and stays the best; LEVEL2's card shows
+    // why it lost.
+    b.wait_for_text("Scored on 2 models (each case scores its worst model).")
+        .await?;
+    let (_, title) = best_candidate(&b).await?;
+    assert!(title.starts_with("Round 1 · candidate "), "{title}");
+    let cards = b
+        .eval("return Array.from(document.querySelectorAll('.pw-candidate')).map(c => c.textContent).join('\\n')")
+        .await?;
+    let cards = cards.as_str().unwrap_or("");
+    assert!(
+        cards.contains(&format!(
+            "Training on each model: Execution model 75 · {label_b} 25"
+        )),
+        "{cards}"
+    );
+    assert!(
+        cards.contains(&format!(
+            "Training on each model: Execution model 50 · {label_b} 50"
+        )),
+        "{cards}"
+    );
+    b.screenshot_at(
+        ".pw-card--improve .pw-evidence",
+        "optimizer-two-models-1280-light",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
