@@ -264,6 +264,7 @@ impl OptimizerHandle {
     fn effective_with(self, mut config: Config, style: crate::domain::spec::RenderStyle) -> Config {
         let exec = self.settings.roles.with(|r| r.get(Role::Execution).clone());
         config.exec_temperature = exec.temperature;
+        config.exec_label = crate::domain::eval::grid::model_label(&exec);
         // The loop's judge calls are `judge::call` with this setting, like runs and Reflexion.
         config.judge_temperature = self.settings.roles.with(|r| r.get(Role::Judge).temperature);
         config.style = style;

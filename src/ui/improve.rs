@@ -989,12 +989,19 @@ struct CandidateRow {
     tiny: bool,
     /// With several execution models: each one's name and this candidate's training mean on it.
     per_model: Vec<(String, Option<f64>)>,
+    /// The names of the loop's execution models ([`loop_model_names`]).
+    models: Vec<String>,
 }
 
-/// The names of a loop's execution models, in model order: "Execution model" (the job's, as
-/// set when the loop started), then each other model's label.
+/// The names of a loop's execution models, in model order: the execution job's model as the
+/// loop started ("Execution model" in older loops), then each other model's label.
 fn loop_model_names(o: &Optimizer) -> Vec<String> {
-    std::iter::once("Execution model".to_owned())
+    let exec = if o.config.exec_label.is_empty() {
+        "Execution model".to_owned()
+    } else {
+        o.config.exec_label.clone()
+    };
+    std::iter::once(exec)
         .chain(o.config.also_on.iter().map(model_label))
         .collect()
 }
@@ -1022,6 +1029,7 @@ impl CandidateRow {
             from_version: o.from_version,
             ended: o.stop.is_some(),
             tiny: o.config.tiny_task.is_some(),
+            models: loop_model_names(o),
             per_model: if o.config.models() > 1 && c.rejected.is_none() {
                 loop_model_names(o)
                     .into_iter()
@@ -1039,7 +1047,7 @@ impl CandidateRow {
 /// Why a candidate that is not the best was kept, from where it stood in its latest selection:
 /// the cases it was the best on alone, else those it shared the top score on, else that no
 /// other candidate dominates it (the Pareto front).
-fn kept_status(st: &Standing) -> String {
+fn kept_status(st: &Standing, models: &[String]) -> String {
     let cases = |ids: &[u32]| {
         let names: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
         format!(
@@ -1048,7 +1056,24 @@ fn kept_status(st: &Standing) -> String {
             names.join(", ")
         )
     };
-    if !st.best_on.is_empty() {
+    // With several models the front is over (model, case): say where, model by model.
+    let on_models = |pairs: &[(u32, u32)]| {
+        (0..models.len() as u32)
+            .filter_map(|m| {
+                let ids: Vec<u32> = pairs.iter().filter(|p| p.0 == m).map(|p| p.1).collect();
+                (!ids.is_empty()).then(|| format!("{} on {}", cases(&ids), models[m as usize]))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if models.len() > 1 && !st.best_on_model.is_empty() {
+        format!("kept (the best on {})", on_models(&st.best_on_model))
+    } else if models.len() > 1 && !st.tied_best_on_model.is_empty() {
+        format!(
+            "kept (tied for the best on {}; the best alone on none)",
+            on_models(&st.tied_best_on_model)
+        )
+    } else if !st.best_on.is_empty() {
         format!("kept (the best on {})", cases(&st.best_on))
     } else if !st.tied_best_on.is_empty() {
         format!(
@@ -1089,7 +1114,7 @@ fn CandidateView(
     } else if row.best {
         "best so far".to_owned()
     } else if c.kept {
-        kept_status(&c.standing)
+        kept_status(&c.standing, &row.models)
     } else if row.train.is_some() {
         "dropped".to_owned()
     } else if row.ended {
@@ -1143,6 +1168,21 @@ fn CandidateView(
         .filter(|(_, r)| r.failed.is_none())
         .map(|(case, r)| (*case, r.output.clone()))
         .collect();
+    // Its answers on the other execution models (shown, not rated: a rating is of the
+    // execution model's answer), so a loss on one model can be read.
+    let other_answers: Vec<(String, u32, String)> =
+        c.on.iter()
+            .flat_map(|(m, e)| {
+                let name = row.models.get(*m as usize).cloned().unwrap_or_default();
+                e.train.iter().chain(e.held.iter()).map(move |(case, r)| {
+                    let text = r
+                        .failed
+                        .clone()
+                        .map_or_else(|| r.output.clone(), |f| format!("The call failed: {f}"));
+                    (name.clone(), *case, text)
+                })
+            })
+            .collect();
     view! {
         <li class="pw-candidate" class:pw-candidate--best=row.best>
             <div class="pw-candidate__head">
@@ -1183,6 +1223,20 @@ fn CandidateView(
                                     <super::rating::RatingControl rating=rating on_rate=on what=format!("candidate {id}'s answer to case #{case}")/>
                                 </li>
                             }
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
+            {(!other_answers.is_empty()).then(|| view! {
+                <details class="pw-details">
+                    <summary>{format!("Its answers on the other models ({})", other_answers.len())}</summary>
+                    <ul class="pw-candidate__answers">
+                        {other_answers.into_iter().map(|(name, case, out)| view! {
+                            <li>
+                                <p class="pw-hint">{format!("Case #{case} on {name}")}</p>
+                                // Model output is shown as text, never as HTML.
+                                <pre class="pw-output__text">{out}</pre>
+                            </li>
                         }).collect_view()}
                     </ul>
                 </details>

@@ -151,6 +151,10 @@ pub struct Config {
     /// How a case's scores on several models make its score ([`Selection`]).
     #[serde(default)]
     pub select: Selection,
+    /// The execution job's model as the loop started ([`eval::grid::model_label`]), to name
+    /// model 0 beside the others; empty in loops saved before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub exec_label: String,
 }
 
 /// Most other execution models a loop scores its candidates on besides the execution job's (the
@@ -248,6 +252,7 @@ impl Default for Config {
             prices: None,
             also_on: Vec::new(),
             select: Selection::Mean,
+            exec_label: String::new(),
         }
     }
 }
@@ -419,6 +424,13 @@ pub struct Standing {
     pub best_on: Vec<u32>,
     /// Training cases where it shared the top score with another candidate.
     pub tied_best_on: Vec<u32>,
+    /// With several execution models: the (model, case) pairs where it scored above every
+    /// other candidate, the objectives of the Pareto front that kept it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub best_on_model: Vec<(u32, u32)>,
+    /// Likewise, where it shared the top score.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tied_best_on_model: Vec<(u32, u32)>,
 }
 
 /// A unit of work: one call.
@@ -1925,7 +1937,10 @@ impl Optimizer {
             .filter(|c| c.rejected.is_none() && (c.kept || c.round == round))
             .filter_map(|c| Some((c.id, self.scores(ctx, c.id, false)?)))
             .collect();
-        // The front across cases x models: a candidate best on one case on one model is kept.
+        let best = best_mean(&pool).unwrap_or(self.best);
+        let mut standing = standings(&pool);
+        // The front across cases x models: a candidate best on one case on one model is kept,
+        // and its standing names those (model, case) pairs.
         let front = if self.config.models() == 1 {
             pareto_front(&pool)
         } else {
@@ -1939,10 +1954,13 @@ impl Optimizer {
                     (*id, per)
                 })
                 .collect();
+            for (id, (alone, tied)) in tops(&objectives) {
+                let st = standing.entry(id).or_default();
+                st.best_on_model = alone;
+                st.tied_best_on_model = tied;
+            }
             pareto_front(&objectives)
         };
-        let best = best_mean(&pool).unwrap_or(self.best);
-        let mut standing = standings(&pool);
         for c in &mut self.candidates {
             if c.round == round || c.kept {
                 c.kept = front.contains(&c.id) || c.id == best;
@@ -2159,12 +2177,40 @@ impl Optimizer {
         let scores = self.scores(ctx, best.id, false).unwrap_or_default();
         let mut failing: Vec<(&u32, &f64)> = scores.iter().filter(|(_, s)| **s < 1.0).collect();
         failing.sort_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)));
+        // With several models, a case's answer shown is the one of the model it scored lowest
+        // on (a case may fail on one model only), named.
+        let per_model: Vec<BTreeMap<u32, f64>> = (0..self.config.models())
+            .map(|m| {
+                self.model_scores(ctx, best.id, false, m)
+                    .unwrap_or_default()
+            })
+            .collect();
+        let lowest_model = |id: u32| -> u32 {
+            (0..per_model.len() as u32)
+                .filter_map(|m| Some((m, *per_model[m as usize].get(&id)?)))
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                .map_or(0, |(m, _)| m)
+        };
+        let on_model = |m: u32| -> String {
+            if self.config.models() == 1 {
+                String::new()
+            } else if m == 0 {
+                " (on the main execution model)".to_owned()
+            } else {
+                self.config
+                    .also_on
+                    .get(m as usize - 1)
+                    .map(|c| format!(" (on {})", eval::grid::model_label(c)))
+                    .unwrap_or_default()
+            }
+        };
         let failures = failing
             .iter()
             .take(5)
             .filter_map(|(id, _)| {
                 let case = ctx.suite.case(**id)?;
-                let r = best.train.get(id)?;
+                let m = lowest_model(**id);
+                let r = best.results(m, false)?.get(id)?;
                 let (failed, cut_off) = failed_checks(ctx.suite, case, best, r);
                 let mut notes: Vec<String> = failed
                     .into_iter()
@@ -2191,8 +2237,9 @@ impl Optimizer {
                     })
                     .unwrap_or_default();
                 Some(format!(
-                    "Input: {}\nOutput: {}\nWhat went wrong:\n{}{critique}",
+                    "Input: {}\nOutput{}: {}\nWhat went wrong:\n{}{critique}",
                     case.shown_input(600),
+                    on_model(m),
                     r.failed
                         .clone()
                         .unwrap_or_else(|| eval::clip(&r.output, 600)),
@@ -2404,9 +2451,27 @@ pub fn pareto_front<K: Ord>(pool: &[(u32, BTreeMap<K, f64>)]) -> Vec<u32> {
 /// candidate scored on that case, and the ones where it shared the top score (within 1e-9).
 /// Only the cases a candidate has a score for count (as in [`pareto_front`]).
 pub fn standings(pool: &[(u32, BTreeMap<u32, f64>)]) -> BTreeMap<u32, Standing> {
-    let mut out: BTreeMap<u32, Standing> = BTreeMap::new();
+    tops(pool)
+        .into_iter()
+        .map(|(id, (best_on, tied_best_on))| {
+            (
+                id,
+                Standing {
+                    best_on,
+                    tied_best_on,
+                    ..Standing::default()
+                },
+            )
+        })
+        .collect()
+}
+
+/// [`standings`] over any objectives (cases, or (model, case) pairs): by candidate, the
+/// objectives where it alone scored highest, and those where it shared the top score.
+fn tops<K: Ord + Copy>(pool: &[(u32, BTreeMap<K, f64>)]) -> BTreeMap<u32, (Vec<K>, Vec<K>)> {
+    let mut out = BTreeMap::new();
     for (id, scores) in pool {
-        let mut st = Standing::default();
+        let mut st = (Vec::new(), Vec::new());
         for (case, score) in scores {
             let others: Vec<f64> = pool
                 .iter()
@@ -2417,9 +2482,9 @@ pub fn standings(pool: &[(u32, BTreeMap<u32, f64>)]) -> BTreeMap<u32, Standing> 
                 continue;
             }
             if others.iter().any(|o| (*o - score).abs() <= 1e-9) {
-                st.tied_best_on.push(*case);
+                st.1.push(*case);
             } else {
-                st.best_on.push(*case);
+                st.0.push(*case);
             }
         }
         out.insert(*id, st);

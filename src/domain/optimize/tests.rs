@@ -303,6 +303,22 @@ fn across_two_models_every_candidate_is_scored_on_both_within_one_budget() {
     assert_eq!(last.models, vec![Some(100.0), Some(25.0)]);
     assert_eq!(o.rounds[0].models, vec![Some(0.0), Some(0.0)]);
     assert!(o.validate().is_ok(), "{:?}", o.validate());
+    // The next proposal learns from the cases L4 fails, with the answer of the model it fails
+    // on (the execution model passes them all), named.
+    let req = o.propose_request(&ctx, 2, false).unwrap();
+    let user = req
+        .messages
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect::<String>();
+    assert!(
+        user.contains("Output (on OpenAI-compatible server other at 127.0.0.1:9): no"),
+        "{user}"
+    );
+    assert!(
+        !user.contains("Output (on the main execution model): ok"),
+        "{user}"
+    );
 }
 
 #[test]
@@ -320,6 +336,16 @@ fn selecting_on_the_worst_model_picks_the_prompt_that_holds_on_both() {
     assert_eq!(o.mean(&ctx, l4, false), Some(25.0));
     assert_eq!(o.mean(&ctx, l2, false), Some(50.0));
     assert_eq!(o.best, l2);
+    // L4 is kept though it loses on the worst model: it alone is best on the execution
+    // model's cases 3 and 4 (the front is over models x cases), and its standing says so.
+    let st = &o.candidate(l4).unwrap().standing;
+    assert!(o.candidate(l4).unwrap().kept);
+    assert_eq!(st.best_on_model, vec![(0, 3), (0, 4)]);
+    assert!(st.best_on.is_empty());
+    assert_eq!(
+        o.candidate(l2).unwrap().standing.best_on_model,
+        vec![(1, 2)]
+    );
     let against = o.against_parent(&ctx, l2).unwrap();
     assert_eq!(
         (against.parent, against.train, against.change),

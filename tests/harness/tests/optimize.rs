@@ -1218,6 +1218,10 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
         "OpenAI-compatible server m-b at 127.0.0.1:{}",
         other.addr.port()
     );
+    let label_a = format!(
+        "OpenAI-compatible server fake-large at 127.0.0.1:{}",
+        fake.addr.port()
+    );
     b.wait_for_text(&format!("Comparison model 1: {label_b}"))
         .await?;
 
@@ -1227,6 +1231,7 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
         .click()
         .await?;
     b.wait_for_text("Models to optimize for").await?;
+    s.fill("Rounds", "2").await?;
     // On two models every answer is asked of both: the budget has a row for each.
     b.eval(&format!(
         "const l = Array.from(document.querySelectorAll('.pw-loop-models label')).find(l => l.textContent === {}); l.querySelector('input').click(); return true",
@@ -1301,14 +1306,26 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
     let cards = cards.as_str().unwrap_or("");
     assert!(
         cards.contains(&format!(
-            "Training on each model: Execution model 75 · {label_b} 25"
+            "Training on each model: {label_a} 75 · {label_b} 25"
         )),
         "{cards}"
     );
     assert!(
         cards.contains(&format!(
-            "Training on each model: Execution model 50 · {label_b} 50"
+            "Training on each model: {label_a} 50 · {label_b} 50"
         )),
+        "{cards}"
+    );
+    // LEVEL2 is kept all the same: it alone passes case #3 on the execution model (the front
+    // is over models x cases), and its card says so.
+    assert!(
+        cards.contains(&format!("kept (the best on case #3 on {label_a})")),
+        "{cards}"
+    );
+    // B's answers can be read on the cards.
+    assert!(
+        cards.contains("Its answers on the other models (5)")
+            && cards.contains(&format!("Case #2 on {label_b}")),
         "{cards}"
     );
     b.screenshot_at(
