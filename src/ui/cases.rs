@@ -141,21 +141,24 @@ pub fn CasesCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let shown = RwSignal::new(PAGE);
     let deleted = RwSignal::new(None::<(usize, TestCase)>);
+    // The cases and the prompt through their one shared memo (`DraftHandle::suite_and_prompt`):
+    // a run's results arriving (a change of the draft each) rerun none of the card's or the
+    // rows' memos below, only that memo's one comparison of the cases.
+    let suite_prompt = d.suite_and_prompt;
     // The prompt as the run sends it (before variables are filled): one render for every row.
-    let rendered = Memo::new(move |_| d.draft.with(|x| x.rendered()));
+    let rendered = Memo::new(move |_| suite_prompt.with(|(_, p)| p.clone()));
+    let spec = Memo::new(move |_| d.draft.with(|x| x.current_spec().cloned()));
     let ids = Memo::new(move |_| {
-        d.draft
-            .with(|x| x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>())
+        suite_prompt.with(|(suite, _)| suite.cases.iter().map(|c| c.id).collect::<Vec<_>>())
     });
     let counts = Memo::new(move |_| {
-        d.draft.with(|x| {
-            let held = x
-                .suite
+        suite_prompt.with(|(suite, _)| {
+            let held = suite
                 .cases
                 .iter()
                 .filter(|c| c.split == Split::HeldOut)
                 .count();
-            (x.suite.cases.len(), held)
+            (suite.cases.len(), held)
         })
     });
     // Drawn a slice a frame when many rows come at once (an import).
@@ -230,7 +233,7 @@ pub fn CasesCard() -> impl IntoView {
                 <For
                     each={move || ids.get().into_iter().take(drawn.get()).collect::<Vec<_>>()}
                     key=|id| *id
-                    children=move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered/> }
+                    children=move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered spec=spec/> }
                 />
             </ol>
             <Show when=move || { ids.with(Vec::len) > shown.get() }>
@@ -253,11 +256,13 @@ fn CaseRow(
     on_delete: Callback<u32>,
     /// The current prompt, rendered (variables not filled).
     rendered: Memo<String>,
+    /// The current version's prompt (what its checks are read against).
+    spec: Memo<Option<crate::domain::spec::PromptSpec>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let sel = Selection::expect();
     let unaccepted = Unaccepted::get();
-    let case = Memo::new(move |_| d.draft.with(|x| x.suite.case(id).cloned()));
+    let case = Memo::new(move |_| d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()));
     // What this case would send empty: flagged on its line and in its editor.
     let gaps = Memo::new(move |_| {
         rendered.with(|p| case.with(|c| c.as_ref().map(|c| run::gaps(p, c)).unwrap_or_default()))
@@ -270,9 +275,9 @@ fn CaseRow(
     // Where the case is in the list: the first cannot move up, the last cannot move down, and a
     // list of one has no order to change.
     let place = Memo::new(move |_| {
-        d.draft.with(|x| {
-            let n = x.suite.cases.len();
-            let i = x.suite.cases.iter().position(|c| c.id == id).unwrap_or(0);
+        d.suite_and_prompt.with(|(suite, _)| {
+            let n = suite.cases.len();
+            let i = suite.cases.iter().position(|c| c.id == id).unwrap_or(0);
             (i, n)
         })
     });
@@ -303,9 +308,8 @@ fn CaseRow(
                             v.push(view! { <span class="pw-tag pw-tag--checks">{format!("{n} check{}", if n == 1 { "" } else { "s" })}</span> }.into_any());
                         }
                         // A check that cannot run shows on the closed case too (a run waits for it).
-                        let bad = d.draft.with(|x| {
-                            let spec = x.current_spec();
-                            c.assertions.iter().filter(|a| a.problem(spec).is_some()).count()
+                        let bad = spec.with(|spec| {
+                            c.assertions.iter().filter(|a| a.problem(spec.as_ref()).is_some()).count()
                         });
                         if bad > 0 {
                             v.push(view! { <span class="pw-tag pw-tag--bad" title="Open the case: the check is marked in red with what to fix.">{format!("{bad} check{} to fix", if bad == 1 { "" } else { "s" })}</span> }.into_any());

@@ -605,7 +605,7 @@ fn GapsView() -> impl IntoView {
     let d = DraftHandle::expect();
     let g = Generator::expect();
     move || {
-        let gaps = d.draft.with(|x| x.open_gaps());
+        let gaps = d.open_gaps.get();
         if gaps.is_empty() {
             return ().into_any();
         }
@@ -711,15 +711,15 @@ fn SectionEditor(
             .with(|x| x.current_spec().is_some_and(|s| !s.has(section)))
         {
             "missing"
-        } else if d.draft.with(|x| {
-            x.open_gaps()
-                .contains(&crate::domain::meta::reply::Gap::CutOff(section))
-        }) {
+        } else if d
+            .open_gaps
+            .with(|g| g.contains(&crate::domain::meta::reply::Gap::CutOff(section)))
+        {
             "cut off"
-        } else if d.draft.with(|x| {
-            x.open_gaps()
-                .contains(&crate::domain::meta::reply::Gap::Broken(section))
-        }) {
+        } else if d
+            .open_gaps
+            .with(|g| g.contains(&crate::domain::meta::reply::Gap::Broken(section)))
+        {
             "check it"
         } else {
             ""

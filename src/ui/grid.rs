@@ -116,6 +116,17 @@ pub fn ModelGrid() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    // Every column's run of the current version, read by the cells: one reader of the draft for
+    // the whole table (a profile of a 3 x 100 run: each of 300 cells reading the draft made every
+    // result's update slow in proportion to the table).
+    let runs = Memo::new(move |_| {
+        let keys: Vec<String> = columns.with(|cols| cols.iter().map(|c| c.key.clone()).collect());
+        d.draft.with(|x| {
+            keys.into_iter()
+                .filter_map(|k| Some((k.clone(), x.run_on(x.current, &k)?.clone())))
+                .collect::<BTreeMap<String, Run>>()
+        })
+    });
     // Results of models not chosen here, each with the settings its key names (to add it).
     let others = Memo::new(move |_| {
         columns.with(|cols| {
@@ -355,7 +366,7 @@ pub fn ModelGrid() -> impl IntoView {
                             <For
                                 each=move || shown_ids.get()
                                 key=|id| *id
-                                children=move |id| view! { <GridRow id=id columns=columns/> }
+                                children=move |id| view! { <GridRow id=id columns=columns runs=runs/> }
                             />
                         </tbody>
                     </table>
@@ -421,28 +432,51 @@ fn summary_row(s: ModelSummary) -> impl IntoView {
     }
 }
 
+/// A case on one column of the grid: its result, its score, and whether the model is chosen
+/// here (not only in the results of a received link).
+type CellData = (Option<run::CaseRun>, Option<CaseScore>, bool);
+
 /// One case's row of the grid: its answer and verdict on every model.
 #[component]
-fn GridRow(id: u32, columns: Memo<Vec<Column>>) -> impl IntoView {
+fn GridRow(
+    id: u32,
+    columns: Memo<Vec<Column>>,
+    runs: Memo<BTreeMap<String, Run>>,
+) -> impl IntoView {
     let d = DraftHandle::expect();
     let summary = move || {
-        d.draft
-            .with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default())
+        d.suite_and_prompt
+            .with(|(s, _)| s.case(id).map(|c| c.summary()).unwrap_or_default())
     };
-    let keys = move || {
+    let keys = Memo::new(move |_| {
         columns.with(|c| {
             c.iter()
                 .map(|c| (c.key.clone(), c.label.clone()))
                 .collect::<Vec<_>>()
         })
-    };
+    });
+    // This case on every column (its result, its score, whether the model is chosen here): the
+    // row's one reader of the table's memos, so a result arriving reruns a memo a row, and only
+    // its own row's cells.
+    let row = Memo::new(move |_| {
+        runs.with(|runs| {
+            columns.with(|cols| {
+                cols.iter()
+                    .map(|c| {
+                        let cr = runs.get(&c.key).and_then(|r| r.cases.get(&id)).cloned();
+                        (c.key.clone(), (cr, c.scores.get(&id).cloned(), c.chosen))
+                    })
+                    .collect::<BTreeMap<String, CellData>>()
+            })
+        })
+    });
     view! {
         <tr data-case=id.to_string()>
             <th scope="row"><span class="pw-case__id">{format!("#{id}")}</span>" "{summary}</th>
             <For
-                each=keys
+                each=move || keys.get()
                 key=|k| k.clone()
-                children=move |(key, label)| view! { <GridCell id=id key=key label=label columns=columns/> }
+                children=move |(key, label)| view! { <GridCell id=id key=key label=label row=row/> }
             />
         </tr>
     }
@@ -451,23 +485,22 @@ fn GridRow(id: u32, columns: Memo<Vec<Column>>) -> impl IntoView {
 /// One answer in the grid: verdict badge and score, the answer (text only, never HTML) or why
 /// there is none, the failed checks' reasons, and Re-judge when its judge has not scored it.
 #[component]
-fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> impl IntoView {
+fn GridCell(
+    id: u32,
+    key: String,
+    label: String,
+    /// The case's row ([`CellData`] by column key).
+    row: Memo<BTreeMap<String, CellData>>,
+) -> impl IntoView {
     let r = Runner::expect();
     let live = RwSignal::from(r.live_on(&key, id));
     let col_key = key.clone();
     let d = DraftHandle::expect();
     let cell = Memo::new(move |_| {
-        let cr = d.draft.with(|x| {
-            x.run_on(x.current, &col_key)
-                .and_then(|r| r.cases.get(&id))
-                .cloned()
-        });
-        let score = columns.with(|cols| {
-            cols.iter()
-                .find(|c| c.key == col_key)
-                .and_then(|c| c.scores.get(&id).cloned())
-        });
-        Some((cr, score))
+        row.with(|m| {
+            m.get(&col_key)
+                .map(|(cr, score, _)| (cr.clone(), score.clone()))
+        })
     });
     let judge_key = key.clone();
     let badge = Memo::new(move |_| {
@@ -549,7 +582,7 @@ fn GridCell(id: u32, key: String, label: String, columns: Memo<Vec<Column>>) -> 
     };
     // A failed, cancelled or refused answer: its message may say "press Retry".
     let chosen_key = key.clone();
-    let chosen = move || columns.with(|cols| cols.iter().any(|c| c.key == chosen_key && c.chosen));
+    let chosen = move || row.with(|m| m.get(&chosen_key).is_some_and(|c| c.2));
     let can_retry = move || {
         chosen()
             && live.with(Option::is_none)

@@ -301,33 +301,34 @@ fn OptimizerPanel() -> impl IntoView {
             h.keep_settings(&chosen);
         }
     });
-    // The projection reads the prompt, the cases and the style only: a run's results arriving
-    // do not work it out again.
-    let projection_inputs = Memo::new(move |_| {
-        d.draft
-            .with(|x| (x.style, x.current_spec().cloned(), x.suite.clone()))
-    });
+    // Everything below reads the cases and the prompt through one shared memo of them
+    // (`DraftHandle::suite_and_prompt`), so a run's results arriving (a change of the draft
+    // each) work none of it out again: only that memo compares the cases once per change.
+    let suite_prompt = d.suite_and_prompt;
+    // The projection reads the prompt, the cases and the style only.
+    let style_spec = Memo::new(move |_| d.draft.with(|x| (x.style, x.current_spec().cloned())));
     let budget = Memo::new(move |_| {
         let c = config();
-        projection_inputs.with(|(style, spec, suite)| {
-            spec.as_ref()
-                .map(|spec| h.projection_of(&c, *style, spec, suite))
+        style_spec.with(|(style, spec)| {
+            suite_prompt.with(|(suite, _)| {
+                spec.as_ref()
+                    .map(|spec| h.projection_of(&c, *style, spec, suite))
+            })
         })
     });
     // A "Most calls" too small to score even the starting prompt: said before Start, which waits.
     let cap_issue = Memo::new(move |_| {
         let c = config();
-        d.draft.with(|x| cap_problem(&c, &x.suite))
+        suite_prompt.with(|(suite, _)| cap_problem(&c, suite))
     });
     // Cases the loop would send with an empty variable or message (training and held-out): named
     // before Start, which waits for a tick (as Run waits for "Run anyway").
     let unfilled = Memo::new(move |_| {
-        d.draft.with(|x| {
-            let prompt = x.rendered();
-            x.suite
+        suite_prompt.with(|(suite, prompt)| {
+            suite
                 .cases
                 .iter()
-                .map(|c| (c.id, c.summary(), run::gaps(&prompt, c)))
+                .map(|c| (c.id, c.summary(), run::gaps(prompt, c)))
                 .filter(|(_, _, g)| !g.is_empty())
                 .collect::<Vec<_>>()
         })
@@ -335,15 +336,18 @@ fn OptimizerPanel() -> impl IntoView {
     let start_anyway = RwSignal::new(false);
     // The cases the loop sends: those with a check (`optimize::cases_readiness` names the rest).
     let counts = Memo::new(move |_| {
-        d.draft.with(|x| {
+        suite_prompt.with(|(suite, _)| {
             (
-                x.suite.checked_ids_in(Split::Train).len(),
-                x.suite.checked_ids_in(Split::HeldOut).len(),
+                suite.checked_ids_in(Split::Train).len(),
+                suite.checked_ids_in(Split::HeldOut).len(),
             )
         })
     });
-    let readiness = Memo::new(move |_| d.draft.with(|x| cases_readiness(&x.suite)));
-    let problems = Memo::new(move |_| d.draft.with(|x| x.suite.problems(x.current_spec()).len()));
+    let readiness = Memo::new(move |_| suite_prompt.with(|(suite, _)| cases_readiness(suite)));
+    let problems = Memo::new(move |_| {
+        style_spec
+            .with(|(_, spec)| suite_prompt.with(|(suite, _)| suite.problems(spec.as_ref()).len()))
+    });
     // Numbers typed into checks that could not be used: the loop would score with the old value.
     let unaccepted = crate::state::entries::Unaccepted::get();
     let unused_entries = Memo::new(move |_| unaccepted.map_or(0, |u| u.count_in_checks()));

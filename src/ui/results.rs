@@ -47,7 +47,10 @@ pub fn ResultsCard() -> impl IntoView {
     let agg = Memo::new(move |_| scores.with(|s| eval::aggregate(s.values())));
     let progress =
         Memo::new(move |_| run.with(|r| r.as_ref().map(Run::progress).unwrap_or_default()));
-    let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
+    // The cases through their shared memo (`DraftHandle::suite_and_prompt`): results arriving
+    // rerun no reader of the cases below.
+    let suite_prompt = d.suite_and_prompt;
+    let n_cases = Memo::new(move |_| suite_prompt.with(|(s, _)| s.cases.len()));
     // What the bound reads (the cases and the prompt): results arriving do not change it.
     let bound_inputs = d.suite_and_prompt;
     let n_sel = move || sel.0.with(|s| s.len());
@@ -128,7 +131,7 @@ pub fn ResultsCard() -> impl IntoView {
                     )}</p>
                 })
             }}
-            <Show when=move || settings.config(Role::Judge).kind.is_tiny() && d.draft.with(|x| x.suite.cases.iter().any(|c| !eval::judge_rubrics(&x.suite, c).is_empty()))>
+            <Show when=move || settings.config(Role::Judge).kind.is_tiny() && suite_prompt.with(|(s, _)| s.cases.iter().any(|c| !eval::judge_rubrics(s, c).is_empty()))>
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
             </Show>
             <Show when=move || { n_cases.get() > 0 }>
@@ -199,7 +202,7 @@ pub fn ResultsCard() -> impl IntoView {
             </Show>
             <ol class="pw-results" aria-label="Results per case">
                 <For
-                    each={move || d.draft.with(|x| x.suite.cases.iter().take(drawn.get()).map(|c| c.id).collect::<Vec<_>>())}
+                    each={move || suite_prompt.with(|(s, _)| s.cases.iter().take(drawn.get()).map(|c| c.id).collect::<Vec<_>>())}
                     key=|id| *id
                     children=move |id| view! { <ResultRow id=id run=run scores=scores/> }
                 />
@@ -257,27 +260,21 @@ fn ResultRow(
     let r = Runner::expect();
     // The runner under another name, for where `r` is the case's Reflexion.
     let runner = r;
-    let status = Memo::new(move |_| {
+    // This case's result, and whether it is from the run's latest start: the one reader of the
+    // run for the row (a profile of a 3 x 100 run: ten readers a row made every result's update
+    // slow in proportion to the table); the row's other memos read this one.
+    let mine = Memo::new(move |_| {
         run.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.cases.get(&id).map(|c| c.status.clone()))
+            let r = r.as_ref()?;
+            let c = r.cases.get(&id)?;
+            Some((c.clone(), r.is_latest(c)))
         })
     });
-    let output = Memo::new(move |_| {
-        run.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.cases.get(&id).map(|c| c.output.clone()))
-        })
-    });
+    let status = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.status.clone())));
+    let output = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.output.clone())));
     let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
     // The person's rating of this result (a re-run makes a new, unrated one).
-    let rating = Memo::new(move |_| {
-        run.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.cases.get(&id))
-                .and_then(|c| c.rating.clone())
-        })
-    });
+    let rating = Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.rating.clone())));
     let version = move || run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
     let rate = Callback::new(move |v| {
         d.draft.update(|x| {
@@ -291,18 +288,17 @@ fn ResultRow(
     });
     // When the run that made this result started, if that was not the latest run.
     let earlier = Memo::new(move |_| {
-        run.with(|r| {
-            let r = r.as_ref()?;
-            let c = r.cases.get(&id)?;
-            (!r.is_latest(c)).then_some(c.run_ms)
+        mine.with(|m| {
+            let (c, latest) = m.as_ref()?;
+            (!latest).then_some(c.run_ms)
         })
     });
     // The case was edited since this result was made: it no longer answers the case as it is.
     let changed = Memo::new(move |_| {
-        run.with(|r| {
-            let c = r.as_ref()?.cases.get(&id)?;
-            d.draft
-                .with(|x| x.suite.case(id).map(|case| c.case_changed(case)))
+        mine.with(|m| {
+            let (c, _) = m.as_ref()?;
+            d.suite_and_prompt
+                .with(|(s, _)| s.case(id).map(|case| c.case_changed(case)))
         })
         .unwrap_or(false)
     });
@@ -310,8 +306,8 @@ fn ResultRow(
         Memo::new(move |_| score.with(|s| s.as_ref().map(|s| (s.cut_off, s.failed_cut_off))));
     // The answer's own length in tokens: what the provider reported, "about" when estimated.
     let answer_tokens = Memo::new(move |_| {
-        run.with(|r| {
-            r.as_ref().and_then(|r| r.cases.get(&id)).map(|c| {
+        mine.with(|m| {
+            m.as_ref().map(|(c, _)| {
                 let n = count(c.output_tokens, "token", "tokens");
                 if c.tokens_estimated {
                     format!("about {n}")
@@ -322,8 +318,8 @@ fn ResultRow(
         })
     });
     let summary = Memo::new(move |_| {
-        d.draft
-            .with(|x| x.suite.case(id).map(|c| c.summary()).unwrap_or_default())
+        d.suite_and_prompt
+            .with(|(s, _)| s.case(id).map(|c| c.summary()).unwrap_or_default())
     });
     let full = RwSignal::new(false);
     let live = RwSignal::from(r.live(id));
@@ -353,12 +349,8 @@ fn ResultRow(
         })
     });
     let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
-    let refusal = Memo::new(move |_| {
-        run.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.cases.get(&id).and_then(|c| c.refusal.clone()))
-        })
-    });
+    let refusal =
+        Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.refusal.clone())));
     let badge = move || {
         verdict_badge(
             status.get().as_ref(),
@@ -388,18 +380,14 @@ fn ResultRow(
             || refusal.with(Option::is_some)
     };
     let reflector = Reflector::expect();
-    let reflection = Memo::new(move |_| {
-        run.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.cases.get(&id).and_then(|c| c.reflection.clone()))
-        })
-    });
+    let reflection =
+        Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.reflection.clone())));
     let assertions = Memo::new(move |_| {
-        d.draft.with(|x| {
-            x.suite
+        d.suite_and_prompt.with(|(suite, _)| {
+            suite
                 .case(id)
                 .map(|c| {
-                    x.suite
+                    suite
                         .assertions_for(c)
                         .map(|a| a.describe())
                         .collect::<Vec<_>>()
@@ -420,7 +408,7 @@ fn ResultRow(
                     <span class="pw-tag pw-tag--cut">"repeats itself"</span>
                 })}
                 {move || earlier.get().map(|ms| {
-                    let version = run.with(|r| r.as_ref().map_or(0, |r| r.version));
+                    let version = run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
                     view! {
                         <span class="pw-tag pw-tag--earlier" title="This result was not made by the latest run: the case was not part of it.">
                             {format!("from an earlier run (version {version}, {})", when(ms))}
@@ -456,7 +444,7 @@ fn ResultRow(
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                 </Show>
             </div>
-            <ConversationFold case=Signal::derive(move || d.draft.with(|x| x.suite.case(id).cloned()))/>
+            <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
             {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
             {move || match status.get() {
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
@@ -590,7 +578,7 @@ fn ResultRow(
                                     )}</p>
                                 })}
                                 {(!r.final_output.is_empty() && (r.done || r.error.is_some())).then(|| {
-                                    let final_rating = Signal::derive(move || run.with(|x| x.as_ref().and_then(|x| x.cases.get(&id)).and_then(|c| c.reflection.as_ref()).and_then(|f| f.rating.clone())));
+                                    let final_rating = Signal::derive(move || reflection.with(|f| f.as_ref().and_then(|f| f.rating.clone())));
                                     view! { <RatingControl rating=final_rating on_rate=rate_final what=format!("the final answer to case #{id}")/> }
                                 })}
                                 {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), final_rated.clone(), format!("Checks of the final answer of case #{id}"), true))}

@@ -278,6 +278,12 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     }
     b.button("Run on all 3 models").await?;
     b.eval(WATCH).await?;
+    // PW_PROFILE=<file>: a CPU profile of the run (Chrome's Profiler), for finding hot spots.
+    let profile = std::env::var("PW_PROFILE").ok();
+    if profile.is_some() {
+        b.cdp("Profiler.enable", serde_json::json!({})).await?;
+        b.cdp("Profiler.start", serde_json::json!({})).await?;
+    }
     b.eval(
         r#"
         window.__pwDone = null; window.__pwSawRunning = false;
@@ -304,6 +310,10 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
         .await?
         .as_f64()
         .unwrap_or(f64::NAN);
+    if let Some(path) = profile {
+        let p = b.cdp("Profiler.stop", serde_json::json!({})).await?;
+        std::fs::write(&path, serde_json::to_string(&p)?)?;
+    }
     let m = measured(ms, &b.eval(READ).await?);
     let calls: Vec<usize> = [fake, &others[0], &others[1]]
         .iter()
