@@ -263,6 +263,23 @@ impl Draft {
         self.runs.iter().find(|r| r.version == version)
     }
 
+    /// When the current version has no results but another version has: the newest such
+    /// version and how many results it has, for Results to say where they are (tryout 9: after
+    /// a hand edit every case read "not run", and the 7-minute run seemed gone).
+    pub fn results_elsewhere(&self) -> Option<(u32, usize)> {
+        if self
+            .run_of(self.current)
+            .is_some_and(|r| !r.cases.is_empty())
+        {
+            return None;
+        }
+        self.runs
+            .iter()
+            .filter(|r| r.version != self.current && !r.cases.is_empty())
+            .max_by_key(|r| r.version)
+            .map(|r| (r.version, r.cases.len()))
+    }
+
     /// How many of the draft's test cases have a result for the current version (an answer, or a
     /// failed call), what a shared draft's preview can show: results of cases no longer in the
     /// draft or of other versions, and calls still going or cancelled, do not count.
@@ -521,6 +538,38 @@ mod tests {
         );
         assert_eq!(d.commit_from(spec("D"), opt(), 99, 4.0), 4);
         assert_eq!(d.versions[3].parent, None, "not a version of the draft");
+    }
+
+    // Tryout 9: after a hand edit every case read "not run" and nothing said where the
+    // results were.
+    #[test]
+    fn results_of_another_version_are_named_while_the_current_one_has_none() {
+        use crate::domain::eval::run::{CaseRun, Run};
+        let mut d = Draft::default();
+        d.commit(spec("A"), Origin::Generated { model: "m".into() }, 1.0);
+        assert_eq!(d.results_elsewhere(), None);
+        let mut run = Run {
+            version: 1,
+            ..Default::default()
+        };
+        run.cases.insert(1, CaseRun::default());
+        run.cases.insert(2, CaseRun::default());
+        d.runs.push(run);
+        assert_eq!(d.results_elsewhere(), None, "the current version has them");
+        d.commit(
+            spec("B"),
+            Origin::Edited {
+                section: Section::Persona,
+            },
+            2.0,
+        );
+        assert_eq!(d.results_elsewhere(), Some((1, 2)));
+        // An empty run of the current version is no results either.
+        d.runs.push(Run {
+            version: 2,
+            ..Default::default()
+        });
+        assert_eq!(d.results_elsewhere(), Some((1, 2)));
     }
 
     #[test]

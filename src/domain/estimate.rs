@@ -109,6 +109,16 @@ pub fn call_cost(cfg: &ProviderConfig, input_tokens: u32, output_tokens: u32) ->
 }
 
 /// "$0.0012", "$12.50", "$1,234.56" (thousands grouped), "free", or "unknown price".
+/// A bound on money in words: "at most $0.61", or "free" when the bound is nothing (tryout 9:
+/// the local model's runs read "at most free").
+pub fn at_most(cost: f64) -> String {
+    if cost == 0.0 {
+        "free".to_owned()
+    } else {
+        format!("at most {}", format_cost(Some(cost)))
+    }
+}
+
 pub fn format_cost(cost: Option<f64>) -> String {
     match cost {
         None => "unknown price".to_owned(),
@@ -231,6 +241,9 @@ mod tests {
         assert_eq!(format_cost(call_cost(&c, 2000, 500)), "$0.0006");
         assert_eq!(format_cost(Some(1234.567)), "$1,234.57");
         assert_eq!(format_cost(Some(999.999)), "$1,000.00");
+        // A bound of nothing is "free", never "at most free" (tryout 9).
+        assert_eq!(at_most(0.0), "free");
+        assert_eq!(at_most(0.61), "at most $0.61");
         c.model = "mystery-model".into();
         assert_eq!(format_cost(call_cost(&c, 10, 10)), "unknown price");
         let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);

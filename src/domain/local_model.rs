@@ -36,7 +36,8 @@ impl LocalModelStatus {
             }
             Self::Unreachable => {
                 "The small built-in model is not running (it may still be starting). Start it with \
-                 scripts/serve.sh, or add your own API key in Settings."
+                 bash scripts/local-model.sh (or bash scripts/serve.sh, which also serves the \
+                 app), or add your own API key in Settings."
             }
         }
     }
@@ -60,7 +61,7 @@ pub fn offline_message(status: &LocalModelStatus) -> String {
             short_model_name(model)
         ),
         LocalModelStatus::Unreachable => {
-            "The built-in local model is not running either, so no model can answer until you are back online or start it (scripts/serve.sh).".to_owned()
+            "The built-in local model is not running either, so no model can answer until you are back online or start it (bash scripts/local-model.sh).".to_owned()
         }
         LocalModelStatus::Checking => {
             "Whether the built-in local model answers is being checked.".to_owned()

@@ -143,11 +143,18 @@ fn code(lang: Lang, cfg: &ProviderConfig, system: &str) -> String {
             s
         }
         Lang::Python => {
+            // A server that needs no key (a local one) runs without the variable set (tryout 9:
+            // the local model's snippet stopped with KeyError: 'API_KEY'), as curl does.
+            let read = if cfg.kind.needs_key() {
+                format!("os.environ[\"{var}\"]")
+            } else {
+                format!("os.environ.get(\"{var}\", \"\")")
+            };
             let hs: Vec<String> = headers
                 .iter()
                 .map(|(k, v)| match v.split_once(&format!("${var}")) {
-                    Some(("", _)) => format!("    \"{k}\": os.environ[\"{var}\"],"),
-                    Some((pre, _)) => format!("    \"{k}\": \"{pre}\" + os.environ[\"{var}\"],"),
+                    Some(("", _)) => format!("    \"{k}\": {read},"),
+                    Some((pre, _)) => format!("    \"{k}\": \"{pre}\" + {read},"),
                     None => format!("    \"{k}\": \"{v}\","),
                 })
                 .collect();
@@ -162,7 +169,12 @@ fn code(lang: Lang, cfg: &ProviderConfig, system: &str) -> String {
             let hs: Vec<String> = headers
                 .iter()
                 .map(|(k, v)| match v.split_once(&format!("${var}")) {
-                    Some((pre, _)) => format!("    \"{k}\": `{pre}${{process.env.{var}}}`,"),
+                    Some((pre, _)) if cfg.kind.needs_key() => {
+                        format!("    \"{k}\": `{pre}${{process.env.{var}}}`,")
+                    }
+                    Some((pre, _)) => {
+                        format!("    \"{k}\": `{pre}${{process.env.{var} ?? \"\"}}`,")
+                    }
                     None => format!("    \"{k}\": \"{v}\","),
                 })
                 .collect();
@@ -247,6 +259,16 @@ mod tests {
         );
         assert!(
             snippet(Lang::JavaScript, &cfg, "x").contains("`Bearer ${process.env.OPENAI_API_KEY}`")
+        );
+        // A server that needs no key: the code runs without the variable (tryout 9: KeyError).
+        let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);
+        assert!(
+            snippet(Lang::Python, &local, "x")
+                .contains("\"Authorization\": \"Bearer \" + os.environ.get(\"API_KEY\", \"\")")
+        );
+        assert!(
+            snippet(Lang::JavaScript, &local, "x")
+                .contains("`Bearer ${process.env.API_KEY ?? \"\"}`")
         );
     }
 

@@ -38,6 +38,10 @@ pub struct DraftHandle {
     /// The typing session in a section editor: the section and the version its text is saved
     /// into (kept here, not in the editor, which is drawn anew when the version changes).
     typing: StoredValue<Option<(Section, u32)>>,
+    /// When a key was last typed into a section editor (`Date.now()` ms): its text reaches the
+    /// draft after a short pause ([`Self::KEYSTROKE_WAIT_MS`]), so until then the draft does not
+    /// show it ([`Self::keystrokes_pending`]).
+    last_keystroke: StoredValue<f64>,
 }
 
 impl DraftHandle {
@@ -49,6 +53,7 @@ impl DraftHandle {
             suite_and_prompt: Memo::new(move |_| draft.with(|x| (x.suite.clone(), x.rendered()))),
             open_gaps: Memo::new(move |_| draft.with(Draft::open_gaps)),
             typing: StoredValue::new(None),
+            last_keystroke: StoredValue::new(f64::NEG_INFINITY),
         };
         provide_context(h);
         h
@@ -56,6 +61,23 @@ impl DraftHandle {
 
     pub fn expect() -> Self {
         expect_context()
+    }
+
+    /// How long a section editor waits after a keystroke before its text is saved into the
+    /// draft, in ms.
+    pub const KEYSTROKE_WAIT_MS: u64 = 400;
+
+    /// Notes a keystroke in a section editor (its text reaches the draft after the wait).
+    pub fn keystroke(self) {
+        self.last_keystroke.set_value(js_sys::Date::now());
+    }
+
+    /// Whether text typed into a section editor may not have reached the draft yet: a key was
+    /// typed within the wait and a margin. Another tab's version is not followed then, as if the
+    /// draft had unsaved changes (tryout: a quick edit in each of two tabs lost this tab's).
+    pub fn keystrokes_pending(self) -> bool {
+        js_sys::Date::now() - self.last_keystroke.get_value()
+            < Self::KEYSTROKE_WAIT_MS as f64 + 300.0
     }
 
     pub fn commit(self, spec: PromptSpec, origin: Origin) {

@@ -425,10 +425,23 @@ impl Library {
                     let Some(theirs) = self.fetch(&id).await else {
                         return;
                     };
-                    let unsaved = self
-                        .drafts
-                        .draft
-                        .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+                    // Text typed a moment ago may not be in the draft yet: give it the moment to
+                    // arrive, and while keys are still being typed count them as unsaved (tryout:
+                    // a quick edit in each of two tabs lost this tab's).
+                    for _ in 0..8 {
+                        if !self.drafts.keystrokes_pending() {
+                            break;
+                        }
+                        crate::net::sleep(100).await;
+                    }
+                    if id != self.current_id.get_untracked() {
+                        return;
+                    }
+                    let unsaved = self.drafts.keystrokes_pending()
+                        || self
+                            .drafts
+                            .draft
+                            .with_untracked(|d| self.last_saved.with_value(|s| s != d));
                     if !unsaved {
                         // Nothing unsaved here: follow the other tab.
                         self.load_record(theirs);

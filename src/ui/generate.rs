@@ -750,6 +750,7 @@ fn SectionEditor(
                     // Saved while typing, after a short pause (a reload or a closed tab keeps it);
                     // one typing session is one version.
                     let text = event_target_value(&ev);
+                    d.keystroke();
                     let n = typed_seq.get_value() + 1;
                     typed_seq.set_value(n);
                     set_timeout(
@@ -760,7 +761,7 @@ fn SectionEditor(
                                 d.type_section(section, &text, false);
                             }
                         },
-                        std::time::Duration::from_millis(400),
+                        std::time::Duration::from_millis(DraftHandle::KEYSTROKE_WAIT_MS),
                     );
                 }
                 on:change=move |ev| {

@@ -221,7 +221,7 @@ pub fn ModelGrid() -> impl IntoView {
             }
             // One unpriced model does not hide what the others cost at most.
             let cost = if unpriced.is_empty() {
-                format!("at most {}", format_cost(Some(total)))
+                crate::domain::estimate::at_most(total)
             } else if total > 0.0 {
                 format!(
                     "at most {} for the models with a list price; unknown for {} (no list price here)",

@@ -233,7 +233,7 @@ fn cost_line(settings: SettingsHandle, also_on: &[ProviderConfig], b: &Budget) -
     if known && !all_priced {
         format!("estimated cost {}", format_cost(Some(total)))
     } else if known {
-        format!("at most {}", format_cost(Some(total)))
+        crate::domain::estimate::at_most(total)
     } else if total > 0.0 {
         format!("estimated cost at least {}", format_cost(Some(total)))
     } else {
@@ -776,7 +776,12 @@ fn Progress(
             // Money too when the jobs were priced at Start: spent (as the providers reported)
             // against the most the approved budget can cost.
             let money = o.config.prices.as_ref().map(|p| {
-                format!(" · {} of at most {}", format_cost(Some(o.spent.cost(p))), format_cost(Some(o.limit.cost(p))))
+                let limit = o.limit.cost(p);
+                if limit == 0.0 {
+                    " · free".to_owned()
+                } else {
+                    format!(" · {} of at most {}", format_cost(Some(o.spent.cost(p))), format_cost(Some(limit)))
+                }
             }).unwrap_or_default();
             let spent = format!(
                 "{} of {} used · {} of {}{money}{}",

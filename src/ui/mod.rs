@@ -72,8 +72,19 @@ pub fn App() -> impl IntoView {
     state::entries::Unaccepted::provide(library);
     state::runner::Runner::provide();
     state::cases::CaseSynth::provide();
-    cases::Selection::provide();
-    cases::OpenCase::provide();
+    let selection = cases::Selection::provide();
+    let open_case = cases::OpenCase::provide();
+    // Ticked cases and the open case editor belong to the draft they were chosen in (tryout 9:
+    // "Run selected (2)" stayed on in a new, empty draft, and could run cases with the same ids
+    // in another draft).
+    Effect::new(move |before: Option<String>| {
+        let now = library.current_id.get();
+        if before.as_ref().is_some_and(|b| *b != now) {
+            selection.0.set(Default::default());
+            open_case.0.set(None);
+        }
+        now
+    });
     state::optimizer::OptimizerHandle::provide();
     state::optimizer::Reflector::provide();
     state::optimizer::Critic::provide();

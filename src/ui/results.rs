@@ -13,7 +13,7 @@ use super::shell::OFFLINE_TITLE;
 use super::cases::{ConversationFold, OpenCase, Selection, gap_variable};
 use super::number::NumberInput;
 use super::rating::RatingControl;
-use crate::domain::estimate::{call_cost, format_cost};
+use crate::domain::estimate::call_cost;
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::figures::{count, grouped, noun};
@@ -148,7 +148,7 @@ pub fn ResultsCard() -> impl IntoView {
                     let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
                     let (calls, judges) = (b.exec_calls, b.judge_calls);
                     let cost = match (call_cost(&exec, t(b.exec_input), t(b.exec_output)), call_cost(&judge, t(b.judge_input), t(b.judge_output))) {
-                        (Some(a), Some(j)) => format!("at most {}", format_cost(Some(a + j))),
+                        (Some(a), Some(j)) => crate::domain::estimate::at_most(a + j),
                         _ => "cost unknown (no list price for this model)".to_owned(),
                     };
                     let what = format!(
@@ -197,6 +197,12 @@ pub fn ResultsCard() -> impl IntoView {
                     )
                 }}</p>
             </Show>
+            {move || d.draft.with(|x| x.results_elsewhere().map(|(v, n)| (x.current, v, n))).map(|(current, v, n)| view! {
+                <p class="pw-hint pw-results-elsewhere" role="status">{format!(
+                    "Version {current} has no results yet. Your latest results are of version {v} ({}): they are kept. Run the cases to score this version; Compare two versions below reads both.",
+                    count(n, "result", "results")
+                )}</p>
+            })}
             <Show when=move || n_cases.get() == 0>
                 <p class="pw-empty">"Add test cases, then run them here."</p>
             </Show>

@@ -35,6 +35,21 @@ pub enum Judgement {
     },
 }
 
+/// Whether a judge's reasoning only repeats (part of) the answer it grades: the reasoning,
+/// lowercased with everything but letters and digits dropped, is at least 8 characters long
+/// and found within the answer read the same way. Such a score graded nothing (tryout 9: the
+/// tiny local judge wrote the answer's first sentence as its reasoning, and 10/10).
+pub fn echoes_the_answer(reasoning: &str, answer: &str) -> bool {
+    let plain = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    let r = plain(reasoning);
+    r.chars().count() >= 8 && plain(answer).contains(&r)
+}
+
 /// The JSON schema of the judge's reply (`judge.schema.json`): `{"reasoning": string, "score":
 /// integer 1-10}`.
 pub fn schema() -> Value {

@@ -1269,6 +1269,20 @@ fn check_as_written(
         }
         Check::Judge { threshold, .. } | Check::Graded { threshold, .. } => match judgement {
             None => Verdict::Pending,
+            // Tryout 9: the tiny local judge's "reasoning" was the answer's own first sentence
+            // and its score 10/10 on an answer that plainly failed: a score whose reasoning only
+            // repeats the answer graded nothing, so it is no verdict.
+            Some(judge::Judgement::Scored { score, reasoning })
+                if judge::echoes_the_answer(reasoning, output) =>
+            {
+                Verdict::JudgeError {
+                    raw: reasoning.clone(),
+                    error: format!(
+                        "The judge's reasoning only repeats the answer (\u{201c}{}\u{201d}), so its {score}/10 grades nothing. Re-judge it, or choose another model for scoring in Settings.",
+                        clip(reasoning.trim(), 120)
+                    ),
+                }
+            }
             Some(judge::Judgement::Scored { score, reasoning }) => Verdict::Done {
                 pass: *score >= *threshold,
                 score: f64::from(*score) / 10.0,

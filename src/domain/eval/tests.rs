@@ -426,6 +426,46 @@ fn judge_verdicts_merge_into_scores() {
     assert!(
         matches!(&s.verdicts[1], Verdict::Done { reason, .. } if reason.contains("Score 6/10 (pass at 7). one lacks"))
     );
+    // Tryout 9: reasoning that only repeats the answer graded nothing: no verdict, whatever
+    // its score (the case is left out of the mean as with any judge error).
+    let echo = |reasoning: &str| {
+        let mut j = BTreeMap::new();
+        j.insert(
+            "Names an owner per item".to_owned(),
+            Judgement::Scored {
+                score: 10,
+                reasoning: reasoning.into(),
+            },
+        );
+        score_case(
+            &suite,
+            &case,
+            "A meeting note with a date and time is attached. The meeting is over.",
+            Observed::none(),
+            None,
+            &j,
+        )
+    };
+    let s = echo("A meeting note with a date and time is attached.");
+    assert!(
+        matches!(&s.verdicts[1], Verdict::JudgeError { error, .. } if error.contains("only repeats the answer") && error.contains("10/10")),
+        "{:?}",
+        s.verdicts
+    );
+    assert!(s.judge_failed.is_some() && !s.pass);
+    // Reasoning about the answer, even quoting a word of it, is a verdict.
+    let s = echo("No item names an owner; it only says the meeting is over.");
+    assert!(
+        matches!(&s.verdicts[1], Verdict::Done { pass: true, .. }),
+        "{:?}",
+        s.verdicts
+    );
+    let s = echo("Over.");
+    assert!(
+        matches!(&s.verdicts[1], Verdict::Done { .. }),
+        "{:?}",
+        s.verdicts
+    );
     j.insert(
         "Names an owner per item".into(),
         Judgement::Unreadable {

@@ -380,10 +380,12 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
     let payload = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>\
         <a href=\"javascript:window.__pwned=3\">click</a> [link](javascript:window.__pwned=4) \
         ![img](http://evil.example/x.png) <iframe src=\"http://evil.example/\"></iframe>";
+    // The judge's reasoning quotes the payload (reasoning that only repeated the answer would
+    // be no verdict at all).
     fake.reply_when(
         JUDGE_MARK,
         &format!(
-            "{{\"reasoning\":\"{}\",\"score\":5}}",
+            "{{\"reasoning\":\"The answer is only markup: {}\",\"score\":5}}",
             payload.replace('"', "\\\"")
         ),
     );

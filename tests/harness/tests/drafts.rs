@@ -317,6 +317,49 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Tryout 9: typing into a section in each of two tabs within a second lost this tab's text:
+// the other tab's save arrived while this tab's keystrokes still waited to reach the draft, so
+// this tab "had nothing unsaved" and followed the other. It asks now, and keeps what was typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quick_section_edit_in_each_of_two_tabs_asks_and_loses_nothing() -> anyhow::Result<()> {
+    let (site, b) = pw_harness::with_app(1280, 1000).await?;
+    paste_version(&b, "two tabs").await?;
+    saved(&b).await;
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_until(
+        "return (document.getElementById('pw-section-format')?.value ?? '').length > 0",
+        "the same draft in tab B",
+    )
+    .await?;
+    let format = "return document.getElementById('pw-section-format').value";
+    // B types (saved after its pause); A starts typing a moment later and goes on typing, so
+    // B's save arrives while A's keystrokes have not reached its draft.
+    b.field("Format").await?.send_keys(" T2FMT").await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    let field = b.field("Format").await?;
+    field.send_keys(" T1").await?;
+    for c in ["F", "M", "T", "!", "!", "!", "!", "!", "!", "!"] {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        field.send_keys(c).await?;
+    }
+    b.wait_for_text("This draft was changed in another tab")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mine = b.eval(format).await?;
+    assert!(
+        mine.as_str().unwrap_or("").ends_with(" T1FMT!!!!!!!"),
+        "tab A's text was replaced: {mine}"
+    );
+    b.button("Keep both").await?.click().await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()> {
     let (_site, b, downloads) = app_downloading("pw-downloads-full").await?;
