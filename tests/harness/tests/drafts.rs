@@ -279,19 +279,31 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     Ok(())
 }
 
+/// Opens the app in a second tab (tab B, left current) once `ready` (a script returning true)
+/// says it shows the same draft; returns tab A's handle.
+async fn second_tab(
+    b: &Browser,
+    site: &StaticSite,
+    ready: &str,
+) -> anyhow::Result<fantoccini::wd::WindowHandle> {
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_until(ready, "the same draft in tab B").await?;
+    Ok(tab_a)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     let (site, b) = pw_harness::with_app(1280, 1000).await?;
     let p = PromptPage::new(&b);
     p.idea("first words").await?;
     saved(&b).await;
-    let tab_a = b.client.window().await?;
-    let tab_b = b.client.new_window(true).await?.handle;
-    b.client.switch_to_window(tab_b.clone()).await?;
-    b.open_app(&site.url()).await?;
-    b.wait_until(
+    let tab_a = second_tab(
+        &b,
+        &site,
         "return document.getElementById('pw-idea').value === 'first words'",
-        "the same draft in tab B",
     )
     .await?;
 
@@ -325,13 +337,10 @@ async fn a_quick_section_edit_in_each_of_two_tabs_asks_and_loses_nothing() -> an
     let (site, b) = pw_harness::with_app(1280, 1000).await?;
     paste_version(&b, "two tabs").await?;
     saved(&b).await;
-    let tab_a = b.client.window().await?;
-    let tab_b = b.client.new_window(true).await?.handle;
-    b.client.switch_to_window(tab_b.clone()).await?;
-    b.open_app(&site.url()).await?;
-    b.wait_until(
+    let tab_a = second_tab(
+        &b,
+        &site,
         "return (document.getElementById('pw-section-format')?.value ?? '').length > 0",
-        "the same draft in tab B",
     )
     .await?;
     let format = "return document.getElementById('pw-section-format').value";
