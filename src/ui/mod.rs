@@ -213,14 +213,20 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
         }
         now
     });
-    Effect::new(move |was: Option<Option<String>>| {
+    // Only when the open draft's own loop ends: opening a draft whose loop ended long ago (or a
+    // received one) is no news (tryout 9: the toast came back each time such a draft opened).
+    let library = state::library::Library::expect();
+    Effect::new(move |was: Option<(String, Option<String>)>| {
+        let id = library.current_id.get();
         let stop = drafts
             .draft
             .with(|d| d.optimizer.as_ref().and_then(|o| o.end_note()));
-        if let (Some(None), Some(s)) = (&was, &stop) {
+        if let (Some((was_id, None)), Some(s)) = (&was, &stop)
+            && *was_id == id
+        {
             toasts.push(format!("Optimization: {s}"));
         }
-        stop
+        (id, stop)
     });
     let synth = state::cases::CaseSynth::expect();
     Effect::new(move |was: Option<state::cases::Stage>| {

@@ -1181,6 +1181,35 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
         "{card}"
     );
     assert!(!card.contains("the best on some case"), "{card}");
+
+    // Tryout 9: the loop's toast came back each time its draft was opened again.
+    b.wait_for_text("Optimization: Finished all rounds.")
+        .await?;
+    b.eval(
+        "document.querySelectorAll('.pw-toasts__item button').forEach(x => x.click()); return true",
+    )
+    .await?;
+    DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "an empty new draft",
+    )
+    .await?;
+    DraftsPage::open(&b).await?.wait_count(2).await?;
+    b.eval(
+        "Array.from(document.querySelectorAll('.pw-draft-list__open')).find(x => !x.hasAttribute('aria-current')).click(); return true",
+    )
+    .await?;
+    wait_text_long(&b, "Finished all rounds.", 10).await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let toasts = b
+        .eval("return Array.from(document.querySelectorAll('.pw-toasts__item')).map(t => t.textContent).join(' | ')")
+        .await?;
+    assert!(
+        !toasts.as_str().unwrap_or("").contains("Optimization:"),
+        "an old loop's end was announced again: {toasts}"
+    );
     b.close().await?;
     Ok(())
 }
