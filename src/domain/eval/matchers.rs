@@ -26,8 +26,14 @@ pub fn levenshtein_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     for i in 1..=n {
         let lo = i.saturating_sub(limit).max(1);
         let hi = (i + limit).min(m);
-        cur.iter_mut().for_each(|c| *c = FAR);
+        // Only the band is written; the next row also reads one cell either side of it, which
+        // may hold a value from two rows back: those two are cleared, not the whole row (that
+        // made a long text O(n × m) whatever the limit).
         cur[0] = if i <= limit { i } else { FAR };
+        cur[lo - 1] = if lo == 1 { cur[0] } else { FAR };
+        if hi < m {
+            cur[hi + 1] = FAR;
+        }
         let mut best = cur[0];
         for j in lo..=hi {
             let cost = usize::from(a[i - 1] != b[j - 1]);
@@ -480,6 +486,47 @@ mod tests {
         assert_eq!(levenshtein_within(&long, "x", 5), None);
         let near = format!("{long}y");
         assert_eq!(levenshtein_within(&long, &near, 5), Some(1));
+        // Two long texts with a small limit cost the band only (O(n × limit), not O(n²)).
+        let far = format!("y{}", "x".repeat(99_999));
+        assert_eq!(levenshtein_within(&long, &far, 3), Some(1));
+    }
+
+    /// The full table, for comparison: the textbook dynamic programme over characters.
+    fn levenshtein_full(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            let mut cur = vec![i; b.len() + 1];
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                cur[j] = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+
+    #[test]
+    fn the_band_agrees_with_the_full_table_on_random_texts() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |below: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % below
+        };
+        let letters = ['a', 'b', 'c', '😀'];
+        let mut text = |next: &mut dyn FnMut(u64) -> u64| -> String {
+            let len = next(12);
+            (0..len).map(|_| letters[next(4) as usize]).collect()
+        };
+        for _ in 0..20_000 {
+            let (a, b) = (text(&mut next), text(&mut next));
+            let limit = next(8) as usize;
+            let full = levenshtein_full(&a, &b);
+            let want = (full <= limit).then_some(full);
+            assert_eq!(levenshtein_within(&a, &b, limit), want, "{a:?} {b:?} {limit}");
+        }
     }
 
     #[test]
