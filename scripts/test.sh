@@ -14,7 +14,9 @@ mkdir -p "$PW_ARTIFACTS"
 
 model_pgid=""
 tier13_pid=""
+build_pid=""
 cleanup() {
+  if [ -n "$build_pid" ]; then kill -TERM "$build_pid" 2>/dev/null || true; fi
   if [ -n "$model_pgid" ]; then kill -TERM -- "-$model_pgid" 2>/dev/null || true; fi
   if [ -n "$tier13_pid" ]; then kill -TERM "$tier13_pid" 2>/dev/null || true; fi
 }
@@ -28,17 +30,28 @@ if ! curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1; then
   model_pgid=$!
 fi
 
-echo "[test] building the release app (trunk build --release)"
-trunk build --release
+# The release build spends most of its time on one core (one codegen unit, LTO): the native
+# test build uses the other one meanwhile. They lock different build directories
+# (target/wasm32-unknown-unknown/release vs target/debug), so neither waits for the other.
+echo "[test] building the release app (trunk build --release) and, meanwhile, the native tests"
+build_log="$PW_ARTIFACTS/test-build.log"
+cargo test --workspace --locked --no-run >"$build_log" 2>&1 &
+build_pid=$!
+trunk_rc=0
+trunk build --release || trunk_rc=$?
+build_rc=0
+wait "$build_pid" || build_rc=$?
+build_pid=""
+echo "[test] the native tests and end-to-end suites built:"
+cat "$build_log"
+[ "$trunk_rc" = 0 ] || { echo "[test] the release build failed" >&2; exit "$trunk_rc"; }
+[ "$build_rc" = 0 ] || { echo "[test] the test build failed" >&2; exit "$build_rc"; }
 
 for _ in $(seq 1 120); do
   curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1 && break
   sleep 0.5
 done
 curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null || { echo "[test] the local model did not start" >&2; tail -20 "$PW_ARTIFACTS/local-model.log" >&2; exit 1; }
-
-echo "[test] building the native tests and end-to-end suites"
-cargo test --workspace --locked --no-run
 
 # Tiers 1 and 3 mostly wait on browsers, timers and the local model, and cargo holds the build
 # lock only while it builds: tier 2 builds and runs at the same time (its output is shown after).

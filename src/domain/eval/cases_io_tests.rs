@@ -1511,7 +1511,7 @@ fn csv_metadata_thresholds_and_columns() {
     );
 }
 
-/// The file of the end-to-end import test (tests/harness/tests/cases.rs), read natively: the
+/// The file of the end-to-end import test (tests/harness/tests/e2e/cases.rs), read natively: the
 /// texts it waits for come from here.
 #[test]
 fn the_end_to_end_import_file() {

@@ -525,7 +525,11 @@ mod tests {
             let limit = next(8) as usize;
             let full = levenshtein_full(&a, &b);
             let want = (full <= limit).then_some(full);
-            assert_eq!(levenshtein_within(&a, &b, limit), want, "{a:?} {b:?} {limit}");
+            assert_eq!(
+                levenshtein_within(&a, &b, limit),
+                want,
+                "{a:?} {b:?} {limit}"
+            );
         }
     }
 

@@ -590,6 +590,7 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
+    let _turn = pw_harness::local_model::one_at_a_time();
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let b = Browser::start(1280, 1400).await?;
     b.open_app(&site.url()).await?;

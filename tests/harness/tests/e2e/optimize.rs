@@ -700,6 +700,7 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<()> {
+    let _turn = pw_harness::local_model::one_at_a_time();
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let b = Browser::start(1280, 1400).await?;
     b.open_app(&site.url()).await?;

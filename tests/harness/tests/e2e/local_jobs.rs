@@ -14,6 +14,7 @@ use pw_harness::local_model::{complete, config};
 /// passes the usability check, every other is left out and named, and most ideas get some.
 #[test]
 fn suggested_cases_on_the_local_model_are_usable_or_left_out_with_a_reason() -> anyhow::Result<()> {
+    let _turn = pw_harness::local_model::one_at_a_time();
     let cfg = config(Role::Meta);
     let mut offered_in_all = 0;
     for idea in meta::EXAMPLE_IDEAS {
@@ -90,6 +91,7 @@ fn meeting_spec() -> PromptSpec {
 /// placeholder, no line repeated).
 #[test]
 fn reflexion_on_the_local_model_gives_usable_critiques_and_answers() -> anyhow::Result<()> {
+    let _turn = pw_harness::local_model::one_at_a_time();
     let exec = config(Role::Execution);
     let spec = meeting_spec();
     let task = tiny_jobs::task_of("", &spec);
@@ -151,6 +153,7 @@ fn reflexion_on_the_local_model_gives_usable_critiques_and_answers() -> anyhow::
 /// within what was approved.
 #[test]
 fn the_optimizer_on_the_local_model_proposes_usable_rules_or_rejects_them() -> anyhow::Result<()> {
+    let _turn = pw_harness::local_model::one_at_a_time();
     let (meta_cfg, exec) = (config(Role::Meta), config(Role::Execution));
     let mut suite = Suite::default();
     for (input, who) in [

@@ -1,0 +1,269 @@
+//! Accessibility and looks: axe-core (injected from the npm package that scripts/setup.sh
+//! installs) runs on every screen (start, manual mode, prompt, settings, test cases, results,
+//! improve with the optimizer's evidence, drafts), in light and dark, at 360, 390 and 1280 px; any
+//! serious or critical violation fails the test, and so does a screen that scrolls sideways or a
+//! dropdown whose chosen option is cut off.
+//! Screenshots of each go to the artifacts folder.
+use pw_harness::browser::Browser;
+use pw_harness::fake_provider::FakeProvider;
+use pw_harness::pages::{CasesPage, DraftsPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::paths;
+use pw_harness::static_site::StaticSite;
+use serde_json::json;
+
+fn axe_source() -> String {
+    let path = std::env::var("PW_AXE").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        format!("{home}/.cache/promptwright/axe/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("axe-core not found at {path} ({e}): run scripts/setup.sh browser")
+    })
+}
+
+/// Runs axe on the page; returns "screen: rule (impact) on target" lines for serious/critical ones,
+/// and a line when the page is wider than the window.
+async fn axe(b: &Browser, screen: &str, source: &str) -> anyhow::Result<Vec<String>> {
+    b.client.execute(source, vec![]).await?;
+    let result = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v =>
+                 ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))
+               .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), targets: []}]));",
+            vec![],
+        )
+        .await?;
+    let mut out = Vec::new();
+    // Layout: nothing may push the page wider than the window (long texts scroll in their panes).
+    let wide = b
+        .eval("const e = document.documentElement; return e.scrollWidth > e.clientWidth + 1 ? [e.scrollWidth, e.clientWidth] : null")
+        .await?;
+    if !wide.is_null() {
+        out.push(format!("{screen}: the page scrolls sideways ({wide})"));
+    }
+    // Layout: every dropdown shows its chosen option whole (a label cut under the arrow read
+    // "Training (the optimizer learns fr").
+    for cut in b.cut_selects().await? {
+        out.push(format!("{screen}: a dropdown's choice is cut off: {cut}"));
+    }
+    for v in result.as_array().cloned().unwrap_or_default() {
+        let impact = v["impact"].as_str().unwrap_or("");
+        if impact == "serious" || impact == "critical" {
+            out.push(format!(
+                "{screen}: {} ({impact}): {} on {}",
+                v["id"], v["help"], v["targets"]
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn reply() -> String {
+    json!({"analysis": "", "persona": "You are a patient Python tutor.", "context": "Learners paste an error message in {{error}}. Never mock them.",
+        "steps": ["Read the error.", "Explain the cause in one sentence.", "Show the fix."], "format": "Two short paragraphs.", "json_schema": "",
+        "examples": [{"input": "NameError: x", "output": "x is not defined yet..."}, {"input": "IndentationError", "output": "Python uses spaces..."},
+                     {"input": "hi", "output": "Paste an error message and I will explain it."}]})
+    .to_string()
+}
+
+async fn every_screen_at(width: u32, height: u32) -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let fake = FakeProvider::start().await?;
+    fake.set_default_reply(
+        "NameError means Python does not know the name x yet: define x = 1 before using it.",
+    );
+    let source = axe_source();
+    let mut problems: Vec<String> = Vec::new();
+    for theme in ["light", "dark"] {
+        let b = Browser::start(width, height).await?;
+        b.client.goto(&site.url()).await?;
+        b.eval(&format!(
+            "localStorage.setItem('pw.theme', '{theme}'); return true"
+        ))
+        .await?;
+        b.open_app(&site.url()).await?;
+        let tag = |screen: &str| format!("{screen}-{width}-{theme}");
+
+        // First visit: the empty page with example ideas.
+        b.wait_for_text("Or start from an example:").await?;
+        problems.extend(axe(&b, &tag("start"), &source).await?);
+        b.screenshot(&tag("start")).await?;
+
+        // A prompt made through manual mode.
+        b.field("What should your assistant do?")
+            .await?
+            .send_keys("explain Python errors to beginners")
+            .await?;
+        b.button("No API access? Manual mode")
+            .await?
+            .click()
+            .await?;
+        problems.extend(axe(&b, &tag("manual-mode"), &source).await?);
+        b.field("3. Paste the reply here")
+            .await?
+            .send_keys(&format!("{SELECT_ALL}{}", reply()))
+            .await?;
+        b.button("Use this reply").await?.click().await?;
+        b.wait_for_text("Read the reply: your prompt is below.")
+            .await?;
+        problems.extend(axe(&b, &tag("prompt"), &source).await?);
+        b.screenshot(&tag("prompt")).await?;
+
+        // Settings, with an error shown.
+        let s = SettingsPage::open(&b).await?;
+        s.provider("OpenAI-compatible server").await?;
+        s.base_url("http://127.0.0.1:9/v1").await?;
+        // (With no model the page asks for one first and sends nothing.)
+        s.model("any-model").await?;
+        s.send_test().await?;
+        s.wait_error("Could not reach the provider").await?;
+        problems.extend(axe(&b, &tag("settings"), &source).await?);
+        b.screenshot(&tag("settings")).await?;
+        // From here on, every job goes to the scripted fake provider.
+        for tab in ["Writing prompts", "Running tests", "Scoring"] {
+            s.job(tab).await?;
+            s.provider("OpenAI-compatible server").await?;
+            s.base_url(&fake.openai_url()).await?;
+            s.model("fake-large").await?;
+        }
+        s.close().await?;
+
+        // Test cases: a case open in its editor, a check with an inline problem, suggested
+        // cases unfolded, and the refused run's message.
+        b.button("Add case").await?.click().await?;
+        b.field("Input of case #1")
+            .await?
+            .send_keys("NameError: name 'x' is not defined")
+            .await?;
+        b.field("Kind of check to add (Checks for this case)")
+            .await?
+            .select_by_label("Matches pattern (regex)")
+            .await?;
+        b.button("Add check to checks for this case")
+            .await?
+            .click()
+            .await?;
+        b.field("Matches pattern (regex) (case #1, check 1)")
+            .await?
+            .send_keys("([")
+            .await?;
+        b.wait_for_text("This pattern is not a valid regular expression")
+            .await?;
+        // A conversation: its chat editor is checked too (and its fold in Results).
+        CasesPage::new(&b)
+            .add_earlier_turns(1, "It worked yesterday.", "What changed since then?")
+            .await?;
+        b.wait_for_text("Suggest cases with the model")
+            .await?
+            .click()
+            .await?;
+        b.button("Run the case").await?.click().await?;
+        b.wait_for_text("needs fixing before a run can start")
+            .await?;
+        problems.extend(axe(&b, &tag("cases"), &source).await?);
+        b.screenshot(&tag("cases")).await?;
+
+        // Results: the case run, with its verdicts; then Reflexion on it.
+        b.field("Matches pattern (regex) (case #1, check 1)")
+            .await?
+            .send_keys(&format!("{SELECT_ALL}NameError{TAB}"))
+            .await?;
+        b.button("Run the case").await?.click().await?;
+        // The prompt's {{error}} is empty in this case: the run waits for a word.
+        b.button("Run anyway").await?.click().await?;
+        b.wait_for_text("Run finished:").await?;
+        // The toast sits over the bottom of a phone screen: dismiss it, as a person would.
+        b.button("Dismiss").await?.click().await?;
+        b.button("Reflect on case #1").await?.click().await?;
+        b.wait_for_text("Critique").await?;
+        b.wait_until(
+            "return !document.body.innerText.includes('Reflecting…')",
+            "the reflection to end",
+        )
+        .await?;
+        problems.extend(axe(&b, &tag("results"), &source).await?);
+        b.screenshot(&tag("results")).await?;
+
+        // Improve: the budget, then a short run of the loop and its evidence.
+        b.wait_for_text("Settings of the loop")
+            .await?
+            .click()
+            .await?;
+        b.field("Rounds")
+            .await?
+            .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+            .await?;
+        problems.extend(axe(&b, &tag("improve-budget"), &source).await?);
+        // The empty {{error}} again: Start waits for a tick, as Run waited for a word.
+        b.wait_for_text("1 case would go out with empty variables in every round.")
+            .await?;
+        let start_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).disabled";
+        assert_eq!(
+            b.eval(start_disabled).await?,
+            json!(true),
+            "Start before the tick"
+        );
+        // The tick says what it does, before and after (a first-hour tryout missed it).
+        let effect = "return document.getElementById('pw-loop-start-anyway-effect').textContent";
+        assert!(
+            b.eval(effect)
+                .await?
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Tick this box to allow Start"),
+            "the tick's effect is stated"
+        );
+        b.choose("Start with these cases as they are").await?;
+        assert_eq!(
+            b.eval(start_disabled).await?,
+            json!(false),
+            "Start after the tick"
+        );
+        assert!(
+            b.eval(effect)
+                .await?
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Ticked: Start is on"),
+            "the tick's effect once ticked"
+        );
+        b.eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).click(); return true").await?;
+        b.wait_until(
+            "const t = document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''; return t.startsWith('Finished') || t.startsWith('Stopped') || t.includes('gave no candidate to try')",
+            "the loop to end, or to wait on a round that gave nothing to try (the fake's default reply is no proposal)",
+        )
+        .await?;
+        problems.extend(axe(&b, &tag("improve"), &source).await?);
+        b.screenshot(&tag("improve")).await?;
+
+        // Drafts.
+        let d = DraftsPage::open(&b).await?;
+        problems.extend(axe(&b, &tag("drafts"), &source).await?);
+        b.screenshot(&tag("drafts")).await?;
+        d.close().await?;
+        b.close().await?;
+    }
+    assert!(
+        problems.is_empty(),
+        "serious or critical accessibility violations:\n{}",
+        problems.join("\n")
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_passes_axe_in_light_and_dark_at_1280_px() -> anyhow::Result<()> {
+    every_screen_at(1280, 900).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_passes_axe_in_light_and_dark_at_390_px() -> anyhow::Result<()> {
+    every_screen_at(390, 844).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_passes_axe_in_light_and_dark_at_360_px() -> anyhow::Result<()> {
+    every_screen_at(360, 740).await
+}
