@@ -1,28 +1,62 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds, and serves Promptwright on http://127.0.0.1:8080, with the
 # embedded local model on http://127.0.0.1:8081 (built on first use; the page does not wait for it).
-# Ctrl-C stops both.
+# Says when each is ready, restarts the local model if it stops (up to 3 times), and Ctrl-C stops
+# both.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PW_ROOT"
 bash scripts/setup.sh web
 
+pids=()
 model_pgid=""
 cleanup() {
   if [ -n "$model_pgid" ]; then kill -TERM -- "-$model_pgid" 2>/dev/null || true; fi
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if curl -fsS -m 2 http://127.0.0.1:8081/v1/models >/dev/null 2>&1; then
-  echo "[serve] a local model already answers on 127.0.0.1:8081; using it"
+say() { printf '\033[1;32m[serve]\033[0m %s\n' "$*"; }
+answers() { curl -fsS -m 2 "$1" >/dev/null 2>&1; }
+
+if answers http://127.0.0.1:8081/v1/models; then
+  say "a local model already answers on 127.0.0.1:8081; using it"
 else
-  echo "[serve] starting the local model in the background (the first time it is built: ~10 min)"
+  if [ -x "$PW_LLAMA_SERVER" ] && [ -f "$PW_LLAMA_SERVER.ok" ]; then
+    say "starting the local model in the background"
+  else
+    say "starting the local model in the background (built the first time: about 10 minutes on 2 cores)"
+  fi
   mkdir -p "$PW_TOOLS/logs"
-  setsid bash scripts/local-model.sh 8081 >"$PW_TOOLS/logs/local-model.log" 2>&1 &
+  log="$PW_TOOLS/logs/local-model.log"
+  say "local model log: $log"
+  # Kept running: a model that stops (killed, out of memory) is started again, up to 3 times.
+  setsid bash -c '
+    for try in 1 2 3 4; do
+      bash scripts/local-model.sh 8081 >>"$1" 2>&1 && exit 0
+      [ "$try" = 4 ] && break
+      printf "\033[1;33m[serve]\033[0m the local model stopped (see %s); starting it again\n" "$1"
+      sleep 3
+    done
+    printf "\033[1;31m[serve]\033[0m the local model stopped 4 times; start it by hand with: bash scripts/local-model.sh\n"
+  ' _ "$log" &
   model_pgid=$!
-  echo "[serve] local model log: $PW_TOOLS/logs/local-model.log"
 fi
 
-echo "[serve] building and serving the app on http://127.0.0.1:8080"
+# Say once when each answers (the page itself shows "Local model ready" too).
+(
+  until answers http://127.0.0.1:8081/v1/models; do sleep 2; done
+  say "the local model is ready on http://127.0.0.1:8081"
+) &
+pids+=($!)
+(
+  until answers http://127.0.0.1:8080/; do sleep 2; done
+  say "the app is ready: open http://127.0.0.1:8080"
+) &
+pids+=($!)
+
+say "building the app (a release build: a few minutes the first time, with quiet stretches while"
+say "it optimizes); it is served on http://127.0.0.1:8080 once built, and this says when."
+say "(\"Failed to minify JS\" from Trunk is harmless: wasm-bindgen's loader is kept as it is.)"
 trunk serve --release

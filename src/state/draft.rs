@@ -29,7 +29,8 @@ pub struct DraftHandle {
     pub draft: RwSignal<Draft>,
     /// The suite and the prompt as runs send it (before variables are filled): what a run's
     /// bound reads. One memo for every reader (Results' and the model grid's bounds), so a
-    /// draft change clones and compares the suite once, and results arriving change nothing.
+    /// draft change compares the suite once (and clones it only when it changed), and results
+    /// arriving change nothing.
     pub suite_and_prompt: Memo<(crate::domain::eval::Suite, String)>,
     /// What the prompt still lacks from the reply it came from ([`Draft::open_gaps`]), worked
     /// out once per change of the draft for every reader (the gaps notice and each section's
@@ -50,7 +51,21 @@ impl DraftHandle {
         let draft = RwSignal::new(Draft::default());
         let h = Self {
             draft,
-            suite_and_prompt: Memo::new(move |_| draft.with(|x| (x.suite.clone(), x.rendered()))),
+            // Owning the previous value, an unchanged suite is compared and kept, not cloned
+            // anew on every change of the draft (each result of a run).
+            suite_and_prompt: Memo::new_owning(
+                move |prev: Option<(crate::domain::eval::Suite, String)>| {
+                    draft.with(|x| {
+                        let prompt = x.rendered();
+                        match prev {
+                            Some((suite, p)) if suite == x.suite && p == prompt => {
+                                ((suite, p), false)
+                            }
+                            _ => ((x.suite.clone(), prompt), true),
+                        }
+                    })
+                },
+            ),
             open_gaps: Memo::new(move |_| draft.with(Draft::open_gaps)),
             typing: StoredValue::new(None),
             last_keystroke: StoredValue::new(f64::NEG_INFINITY),

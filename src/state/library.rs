@@ -14,7 +14,7 @@ use wasm_bindgen::closure::Closure;
 use crate::domain::autosave::Autosave;
 use crate::domain::draft::Draft;
 use crate::domain::share;
-use crate::domain::wire::{ExportV1, Lost, parse_import};
+use crate::domain::wire::{self, ExportV1, Lost, parse_import};
 use crate::net::settings as prefs;
 use crate::net::store::{DraftStore, Listing, Record, Saved, StoreError};
 use crate::state::draft::DraftHandle;
@@ -493,13 +493,29 @@ impl Library {
             if self.pending.get_untracked() {
                 self.save_now(false).await;
             }
+            // An open draft that holds nothing and was never named (a first visit's, or a New
+            // draft left as it was) gives way to the one added instead of staying in the list
+            // as an empty "Untitled prompt" (tryout 9: every share link opened in a fresh
+            // profile left one behind).
+            let left_empty = Some(self.current_id.get_untracked()).filter(|id| {
+                !id.is_empty()
+                    && self
+                        .drafts
+                        .draft
+                        .with_untracked(|d| d.name.is_empty() && wire::holds_nothing(d))
+            });
             let rec = Record::new(&new_id(), 1, &draft);
+            let mut saved = false;
             if let Some(store) = self.store.get_value() {
-                if let Err(e) = store.save(rec.clone(), None).await {
-                    self.status.set(StorageStatus::Failing(e.message()));
+                match store.save(rec.clone(), None).await {
+                    Ok(_) => saved = true,
+                    Err(e) => self.status.set(StorageStatus::Failing(e.message())),
                 }
             }
             self.load_record(rec);
+            if let (Some(id), Some(store), true) = (left_empty, self.store.get_value(), saved) {
+                let _ = store.delete(&id).await;
+            }
             self.refresh_list().await;
         });
     }

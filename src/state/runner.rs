@@ -689,12 +689,10 @@ impl Runner {
                 false
             }
             Err(f) => {
-                let status = Status::Failed(f.error.message());
+                let message = f.error.message();
                 self.update_case(job, key, id, move |c| {
-                    c.status = status;
-                    c.earlier = None;
+                    c.fail(message, f.partial);
                     c.sent = sent;
-                    c.output = f.partial;
                     c.ms = ms;
                     c.first_token_ms = None;
                 });

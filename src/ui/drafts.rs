@@ -45,7 +45,12 @@ pub fn DraftsPanel(
                     .unwrap_or_else(|| "draft".into()),
                 None => "promptwright-drafts".into(),
             };
-            let file = format!("{stem}.json");
+            // One draft's export is named apart from its prompt's "Download .json" (tryout 9:
+            // both were `<name>.json`, two formats under one name).
+            let file = match &id {
+                Some(_) => format!("{stem}.promptwright.json"),
+                None => format!("{stem}.json"),
+            };
             let r = match lib.export(id).await {
                 Ok(json) => download(&file, "application/json", &json)
                     .map(|_| format!("Exported to {file} (in your browser's downloads).")),
@@ -71,6 +76,16 @@ pub fn DraftsPanel(
         });
     };
     super::settings::close_on_escape(open);
+    // Focus goes into the drawer when it opens, as in Settings (tryout 9: opened with Enter, it
+    // stayed on the Drafts button behind the panel).
+    let panel_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if open.get() {
+            if let Some(panel) = panel_ref.get() {
+                let _ = panel.focus();
+            }
+        }
+    });
     // What the last export or import said belongs to that visit: closing the drawer clears it.
     Effect::new(move |_| {
         if !open.get() {
@@ -80,7 +95,7 @@ pub fn DraftsPanel(
     view! {
         <Show when=move || open.get()>
             <div class="pw-overlay" on:click=move |_| close()></div>
-            <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1">
+            <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1" node_ref=panel_ref>
                 <div class="pw-drawer__header">
                     <h2 id="pw-drafts-title">"Your drafts"</h2>
                     <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
@@ -328,13 +343,14 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
     let head = match (cases.len(), results) {
         (0, _) => "No test cases included.".to_owned(),
         (n, 0) if !earlier.is_empty() => format!(
-            "{n} test case{} included, with run results of an earlier version ({}), not of the version shown:",
+            "{n} test case{} included, with run results of an earlier version ({}), not of the version shown; each case shows its result of version {}:",
             if n == 1 { "" } else { "s" },
             earlier
                 .iter()
                 .map(|v| format!("version {v}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            earlier.iter().max().copied().unwrap_or_default()
         ),
         (n, 0) => format!(
             "{n} test case{} included (no results):",
@@ -353,11 +369,20 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
         .map(|a| a.describe())
         .collect::<Vec<_>>();
     // The results the link carries, shown as they came: each case's verdict and score, and its
-    // answer folded, as text.
-    let run = d.run_of(d.current);
+    // answer folded, as text. When the version shown has none, the newest earlier version's,
+    // named on each (tryout 9: the head said results came along and no case showed one).
+    let earlier_shown = (results == 0)
+        .then(|| earlier.iter().max().copied())
+        .flatten();
+    let shown = earlier_shown.unwrap_or(d.current);
+    let run = d.run_of(shown);
     let scores = run
-        .map(|r| r.scores(&d.suite, d.current_spec()))
+        .map(|r| r.scores(&d.suite, d.version(shown).map(|v| &v.spec)))
         .unwrap_or_default();
+    let label = match earlier_shown {
+        Some(v) => format!("Result of version {v}"),
+        None => "Result".to_owned(),
+    };
     let items = cases
         .iter()
         .enumerate()
@@ -413,7 +438,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
             });
             let result = result.map(|(verdict, output, rated)| {
                 view! {
-                    <p class="pw-hint">{format!("Result: {verdict}")}</p>
+                    <p class="pw-hint">{format!("{label}: {verdict}")}</p>
                     {rated.map(|t| view! { <p class="pw-hint">{t}</p> })}
                     <details class="pw-details">
                         <summary>{format!("Answer of case {}", i + 1)}</summary>

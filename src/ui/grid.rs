@@ -119,12 +119,29 @@ pub fn ModelGrid() -> impl IntoView {
     // Every column's run of the current version, read by the cells: one reader of the draft for
     // the whole table (a profile of a 3 x 100 run: each of 300 cells reading the draft made every
     // result's update slow in proportion to the table).
-    let runs = Memo::new(move |_| {
+    // Owning the previous map, a run that did not change is kept as it was, not cloned again:
+    // a result arriving clones only the run it belongs to.
+    let runs = Memo::new_owning(move |prev: Option<BTreeMap<String, Run>>| {
         let keys: Vec<String> = columns.with(|cols| cols.iter().map(|c| c.key.clone()).collect());
         d.draft.with(|x| {
-            keys.into_iter()
-                .filter_map(|k| Some((k.clone(), x.run_on(x.current, &k)?.clone())))
-                .collect::<BTreeMap<String, Run>>()
+            let mut prev = prev.unwrap_or_default();
+            let mut changed = false;
+            let mut out = BTreeMap::new();
+            for k in keys {
+                let kept = prev.remove(&k);
+                match (kept, x.run_on(x.current, &k)) {
+                    (Some(r), Some(now)) if r == *now => {
+                        out.insert(k, r);
+                    }
+                    (_, Some(now)) => {
+                        changed = true;
+                        out.insert(k, now.clone());
+                    }
+                    (kept, None) => changed |= kept.is_some(),
+                }
+            }
+            changed |= !prev.is_empty();
+            (out, changed)
         })
     });
     // Results of models not chosen here, each with the settings its key names (to add it).

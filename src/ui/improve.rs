@@ -594,7 +594,7 @@ fn OptimizerPanel() -> impl IntoView {
                         <div class="pw-budget" role="group" aria-label="Budget">
                             <p class="pw-budget__line">{line}</p>
                             {left_out.map(|n| view! { <p class="pw-hint pw-hint--warn pw-loop-left-out">{n}</p> })}
-                            <p class="pw-hint">{format!("{per_role}. The loop never goes over this: it stops first.")}</p>
+                            <p class="pw-hint">{format!("{per_role}. The loop never goes over the whole: its calls, tokens and cost stop first. How they split between the models can shift (a call asked again after a failure, an answer shorter than allowed).")}</p>
                             {(!gaps.is_empty()).then(|| {
                                 let n = gaps.len();
                                 view! {
@@ -888,7 +888,15 @@ fn Evidence(
                 .candidates
                 .iter()
                 .rev()
-                .map(|c| CandidateRow::of(&o, &ctx, c))
+                .map(|c| {
+                    let mut row = CandidateRow::of(&o, &ctx, c);
+                    if c.mutation == Mutation::Baseline {
+                        row.last_run = d.draft.with_untracked(|x| {
+                            last_run_on(x, o.from_version, c.train.keys())
+                        });
+                    }
+                    row
+                })
                 .collect();
             view! {
                 <div class="pw-evidence">
@@ -1000,6 +1008,22 @@ struct CandidateRow {
     per_model: Vec<(String, Option<f64>)>,
     /// The names of the loop's execution models ([`loop_model_names`]).
     models: Vec<String>,
+    /// For the starting prompt: the person's last run of that version scored on the same
+    /// training cases (mean in points, cases scored), when there is one.
+    last_run: Option<(f64, usize)>,
+}
+
+/// The draft's last run of `version` (on the execution model) scored on `cases` alone: its mean
+/// in points and how many cases it counts; `None` without a run or a score on them.
+fn last_run_on<'a>(
+    x: &crate::domain::draft::Draft,
+    version: u32,
+    cases: impl Iterator<Item = &'a u32>,
+) -> Option<(f64, usize)> {
+    let run = x.run_of(version)?;
+    let scores = run.scores(&x.suite, x.version(version).map(|v| &v.spec));
+    let agg = crate::domain::eval::aggregate(cases.filter_map(|id| scores.get(id)));
+    agg.mean.map(|m| (m, agg.scored))
 }
 
 /// The names of a loop's execution models, in model order: the execution job's model as the
@@ -1049,6 +1073,7 @@ impl CandidateRow {
             },
             parent,
             c: c.clone(),
+            last_run: None,
         }
     }
 }
@@ -1203,6 +1228,14 @@ fn CandidateView(
                 <p class="pw-candidate__models">{format!("Training on each model: {}", per_model_line(&row.per_model))}</p>
             })}
             {versus.map(|v| view! { <p class="pw-hint">{v}</p> })}
+            {row.last_run.map(|(mean, n)| view! {
+                <p class="pw-hint">{format!(
+                    "Your last run of version {} scored {} on {}. The loop asked for new answers and judged them again, and a model's answers vary from one call to the next: so the two figures can differ, and the loop compares every candidate with its own.",
+                    row.from_version,
+                    shown_points(mean),
+                    if n == 1 { "this training case".to_owned() } else { format!("these {n} training cases") }
+                )}</p>
+            })}
             {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{if row.tiny { c.rationale.clone() } else { format!("The meta model's note: {}", c.rationale) }}</p> })}
             {parent_spec.map(|old| view! {
                 <details class="pw-details">

@@ -1240,6 +1240,15 @@ fn read_csv(
             continue;
         }
         if is_blank(&record) {
+            // A line of nothing but spaces is a blank line, skipped (as the reader skips empty
+            // ones); a row of empty cells (`"","",""`, `,,`) was written as a row, and is named
+            // rather than dropped unseen (tryout 9).
+            if record.len() > 1 {
+                out.bad(
+                    line,
+                    "every cell of this row is empty, so it holds no test case".to_owned(),
+                );
+            }
             continue;
         }
         if record.len() != cols.len() {

@@ -433,10 +433,11 @@ fn csv_quoted_fields_and_line_numbers() {
           input "é 😀"
           var note = ""
         bad line 4: this row has 1 cell but the header has 2 columns
+        bad line 5: every cell of this row is empty, so it holds no test case
         bad line 7: this row has 3 cells but the header has 2 columns
     "#]],
     );
-    assert_eq!(bad_lines("x.csv", text), vec![4, 7]);
+    assert_eq!(bad_lines("x.csv", text), vec![4, 5, 7]);
 }
 
 #[test]
@@ -1511,7 +1512,7 @@ fn csv_metadata_thresholds_and_columns() {
     );
 }
 
-/// The file of the end-to-end import test (tests/harness/tests/e2e/cases.rs), read natively: the
+/// The file of the end-to-end import test (tests/harness/tests/cases.rs), read natively: the
 /// texts it waits for come from here.
 #[test]
 fn the_end_to_end_import_file() {
@@ -1740,4 +1741,27 @@ fn a_conversation_exports_as_a_messages_line_and_a_conversation_column() {
         "{csv}"
     );
     assert_eq!(import("x.csv", &csv).unwrap().cases, vec![c]);
+}
+
+// Tryout 9 (m10): a row of empty cells (`"","",""`) was skipped with no word ("Imported 1 case").
+// It is named; blank lines, lines of spaces and the newline a file ends with are not.
+#[test]
+fn a_row_of_empty_cells_is_named_and_blank_lines_are_not() {
+    let text = "notes,__expected\nAna books the room,contains: Ana\n\"\",\"\"\n\n   \n,\nBob sends the deck,contains: Bob\n";
+    let im = import("tests.csv", text).unwrap();
+    assert_eq!(im.cases.len(), 2, "{im:?}");
+    let bad: Vec<(usize, &str)> = im.bad.iter().map(|b| (b.line, b.why.as_str())).collect();
+    assert_eq!(
+        bad,
+        vec![
+            (
+                3,
+                "every cell of this row is empty, so it holds no test case"
+            ),
+            (
+                6,
+                "every cell of this row is empty, so it holds no test case"
+            ),
+        ]
+    );
 }

@@ -516,7 +516,7 @@ mod tests {
             state % below
         };
         let letters = ['a', 'b', 'c', '😀'];
-        let mut text = |next: &mut dyn FnMut(u64) -> u64| -> String {
+        let text = |next: &mut dyn FnMut(u64) -> u64| -> String {
             let len = next(12);
             (0..len).map(|_| letters[next(4) as usize]).collect()
         };

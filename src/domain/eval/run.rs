@@ -131,22 +131,27 @@ pub struct CaseRun {
     /// The person's rating of this output; `None` until they rate it. A re-run of the case makes
     /// a new, unrated result.
     pub rating: Option<Rating>,
-    /// While the case is re-run (queued or answering), the answer it had before: a cancelled
-    /// re-run puts it back ([`CaseRun::cancel`]), and a draft saved meanwhile keeps it
-    /// ([`CaseRun::settled`]). Never on the wire; `None` once the re-run has an answer or fails.
+    /// While the case is re-run (queued or answering), the answer it had before, or the part of
+    /// an answer a failed call left: a cancelled re-run puts it back ([`CaseRun::cancel`]), a
+    /// draft saved meanwhile keeps it ([`CaseRun::settled`]), and a re-run that fails before
+    /// any text keeps the earlier failure's part ([`CaseRun::fail`]). Never on the wire; `None`
+    /// once the re-run has an answer or fails.
     pub earlier: Option<Box<CaseRun>>,
 }
 
 impl CaseRun {
     /// A result waiting to be (re-)run by the run started at `run_ms`, keeping `before` (the
-    /// case's result until now) when it was an answer.
+    /// case's result until now) when it was an answer, or a failure that left part of one.
     pub fn queued(run_ms: f64, before: Option<CaseRun>) -> Self {
         let earlier = before
             .map(|mut b| match b.earlier.take() {
                 Some(e) if !b.status.finished() || b.status == Status::Cancelled => *e,
                 _ => b,
             })
-            .filter(|b| b.status == Status::Done)
+            .filter(|b| {
+                b.status == Status::Done
+                    || matches!(b.status, Status::Failed(_)) && !b.output.is_empty()
+            })
             .map(Box::new);
         Self {
             run_ms,
@@ -162,6 +167,19 @@ impl CaseRun {
             Some(b) => *self = *b,
             None => self.status = Status::Cancelled,
         }
+    }
+
+    /// This result's call failed with `message`, after `partial` arrived. When nothing arrived
+    /// and the case was re-run after a failure that had left part of an answer, that part stays
+    /// (tryout 9: "What arrived is kept; press Retry", and a Retry that failed again lost it);
+    /// an earlier full answer does not come back as this run's (the case failed in it).
+    pub fn fail(&mut self, message: String, partial: String) {
+        let kept = match self.earlier.take() {
+            Some(e) if partial.is_empty() && matches!(e.status, Status::Failed(_)) => e.output,
+            _ => partial,
+        };
+        self.status = Status::Failed(message);
+        self.output = kept;
     }
 
     /// What this result is for storage and links: a re-run that has not ended (queued, answering

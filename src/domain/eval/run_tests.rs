@@ -986,3 +986,52 @@ fn a_cancelled_or_interrupted_re_run_keeps_the_answers_it_would_have_replaced() 
         "a re-run queued again keeps the answer before both"
     );
 }
+
+// Tryout 9 (m3): a call cut off mid-answer said "What arrived is kept; press Retry", and a Retry
+// that failed again (the model still down) showed an empty row: the part was gone.
+#[test]
+fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
+    let cut = CaseRun {
+        status: Status::Failed("The connection closed before the reply was finished.".into()),
+        output: "Owners: Ana".into(),
+        run_ms: 10.0,
+        ..CaseRun::default()
+    };
+    // Retried and failing again with nothing: the part stays, with the new reason.
+    let mut again = CaseRun::queued(20.0, Some(cut.clone()));
+    assert_eq!(again.earlier.as_deref(), Some(&cut));
+    again.status = Status::Running;
+    again.fail("The local model is not running.".into(), String::new());
+    assert_eq!(again.output, "Owners: Ana");
+    assert_eq!(
+        again.status,
+        Status::Failed("The local model is not running.".into())
+    );
+    assert!(again.earlier.is_none());
+    // Saved while the retry is queued, or the retry cancelled: the part, as it was.
+    let queued = CaseRun::queued(20.0, Some(cut.clone()));
+    assert_eq!(queued.settled(), &cut);
+    let mut cancelled = queued.clone();
+    cancelled.cancel();
+    assert_eq!(cancelled, cut);
+    // A retry that fails after some text of its own shows that text, the newer.
+    let mut newer = CaseRun::queued(20.0, Some(cut.clone()));
+    newer.fail("cut off".into(), "Owners: Bo".into());
+    assert_eq!(newer.output, "Owners: Bo");
+    // A re-run of a full answer that fails does not show that answer as this run's.
+    let answer = CaseRun {
+        status: Status::Done,
+        output: "Owners: Ana, Bo".into(),
+        run_ms: 10.0,
+        ..CaseRun::default()
+    };
+    let mut failed = CaseRun::queued(20.0, Some(answer));
+    failed.fail("HTTP 500".into(), String::new());
+    assert_eq!(failed.output, "");
+    // A failure with nothing kept is not carried.
+    let empty = CaseRun {
+        status: Status::Failed("HTTP 500".into()),
+        ..CaseRun::default()
+    };
+    assert!(CaseRun::queued(20.0, Some(empty)).earlier.is_none());
+}

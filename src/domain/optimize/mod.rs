@@ -115,7 +115,9 @@ pub struct Config {
     pub minibatch: usize,
     /// Rounds without gain before stopping early.
     pub patience: u32,
+    #[serde(serialize_with = "crate::domain::provider::short_f32")]
     pub explore_temperature: f32,
+    #[serde(serialize_with = "crate::domain::provider::short_f32")]
     pub refine_temperature: f32,
     /// Sections candidates must not change.
     pub locked: Vec<Section>,
@@ -123,10 +125,12 @@ pub struct Config {
     /// Most tokens of one execution reply.
     pub exec_max_tokens: u32,
     /// Temperature of the execution model.
+    #[serde(serialize_with = "crate::domain::provider::short_f32")]
     pub exec_temperature: f32,
     /// The judge role's temperature setting when the loop started; every judge call of the loop
     /// is `judge::call` with it, as in runs. Loops saved before this field graded at 0.
     #[serde(default)]
+    #[serde(serialize_with = "crate::domain::provider::short_f32")]
     pub judge_temperature: f32,
     pub style: RenderStyle,
     /// The person's own cap on calls, below the projection (`None`: the projection).

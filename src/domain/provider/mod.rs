@@ -263,12 +263,21 @@ impl Role {
     }
 }
 
+/// Writes an `f32` setting as the number it was typed as: 0.9, not 0.8999999761581421 (what a
+/// `serde_json::Value` makes of it, as `f32` widened to `f64`; tryout 9 found such noise in
+/// exported drafts). For `#[serde(serialize_with = "short_f32")]`; reading needs nothing.
+pub fn short_f32<S: serde::Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
+    // `f32`'s `Display` is its shortest text that reads back as the same `f32`.
+    s.serialize_f64(x.to_string().parse().unwrap_or(f64::from(*x)))
+}
+
 /// Where and how to call a model for one role. Holds no key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProviderConfig {
     pub kind: ProviderKind,
     pub base_url: String,
     pub model: String,
+    #[serde(serialize_with = "short_f32")]
     pub temperature: f32,
 }
 

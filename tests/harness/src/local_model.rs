@@ -45,10 +45,10 @@ pub fn complete(cfg: &ProviderConfig, req: &ChatRequest) -> anyhow::Result<Strin
     Ok(text)
 }
 
-/// Holds the local model for one test at a time, for as long as the value lives. The end-to-end
-/// suites share one test binary and its threads, and the model answers on 2 cores: two tests
-/// generating at once would each take twice as long and run out of their waits. A test that
-/// panicked while holding it does not block the others.
+/// Holds the local model for one test of a test binary at a time, for as long as the value
+/// lives: the model answers on 2 cores, and two tests generating at once would each take twice
+/// as long and may run out of their waits. A test that panicked while holding it does not block
+/// the others.
 pub fn one_at_a_time() -> Turn {
     static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
     Turn(TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))

@@ -1333,6 +1333,23 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     b.wait_for_text("(1 from an earlier run)").await?;
     b.screenshot_at(".pw-card--results", "run-selected-1280-light")
         .await?;
+
+    // Tryout 9 (m3): the row says what arrived is kept; a Retry that fails again before any text
+    // (the provider still failing) kept nothing. The part stays, with the new reason.
+    let cut = row_text(&b, 2).await?;
+    assert!(
+        cut.contains("What arrived is kept") && cut.contains("**Ana"),
+        "{cut}"
+    );
+    fake.fault_when("BRAVO", Fault::status(400, "Bad request: still down"), 1);
+    b.button("Retry case #2").await?.click().await?;
+    b.wait_for_text("Bad request: still down").await?;
+    wait_badge(&b, 2, "call failed").await?;
+    let again = row_text(&b, 2).await?;
+    assert!(
+        again.contains("**Ana") && again.contains("Bad request: still down"),
+        "{again}"
+    );
     b.close().await?;
     Ok(())
 }

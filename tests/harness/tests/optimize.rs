@@ -1142,6 +1142,9 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
     up["rationale"] = json!("Name every owner explicitly.");
     fake.reply_when(asks, &json!({"candidates": [up]}).to_string());
     script_levels(&fake);
+    // A run of version 1 first: the loop's figure for it is set beside this one.
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("Score 98 / 100").await?;
     fake.set_timing(150, 0, 4096);
     open_improve(&b).await?;
     b.wait_for_text("Settings of the loop")
@@ -1182,6 +1185,16 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
         "{card}"
     );
     assert!(!card.contains("the best on some case"), "{card}");
+    // Tryout 9 (M5): the loop's figure for the starting prompt differed from the last run's
+    // with no word why. Its card sets the two side by side and says why they can differ.
+    let start = b
+        .eval("return Array.from(document.querySelectorAll('.pw-candidate')).find(c => c.textContent.includes('Your prompt (version 1)'))?.innerText ?? ''")
+        .await?;
+    let start = start.as_str().unwrap_or("");
+    assert!(
+        start.contains("Your last run of version 1 scored 98 on these 2 training cases. The loop asked for new answers and judged them again"),
+        "{start}"
+    );
 
     // Tryout 9: the loop's toast came back each time its draft was opened again.
     b.wait_for_text("Optimization: Finished all rounds.")

@@ -213,8 +213,14 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     b.wait_until("return (document.getElementById('pw-section-persona')?.value ?? '').includes('planner shared')", "the saved draft in the editor").await?;
     assert_eq!(b.eval("return location.hash").await?, "");
     b.wait_for_text("Omelette: eggs, butter, chives").await?;
+    // Tryout 9 (m7): the fresh profile's empty first draft stayed in the list as "Untitled
+    // prompt"; it gives way to the saved one.
     let d = DraftsPage::open(&b).await?;
-    d.wait_count(2).await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-draft-list__name')).map(e => e.textContent).join('|') === 'turn a recipe into a shopping list'",
+        "the saved draft alone in the list",
+    )
+    .await?;
     d.close().await?;
 
     // Tryout 3: a link at the end of a sentence ("…)." after it), or with its "=" written %3D,
@@ -273,7 +279,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     b.wait_for_text("This share link cannot be opened").await?;
     b.screenshot("share-broken-1280-light").await?;
     let d = DraftsPage::open(&b).await?;
-    d.wait_count(2).await?;
+    d.wait_count(1).await?;
     b.close().await?;
     let _ = std::fs::remove_dir_all(&downloads);
     Ok(())
@@ -675,6 +681,13 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?;
     a.wait_for_text("This version has not been run; the link carries the results of version 1 with the version history.")
         .await?;
+    let with_history = a
+        .field("Share link")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert_ne!(with_history, link);
     a.close().await?;
 
     let b = Browser::start_at(1280, 1400, &link).await?;
@@ -698,6 +711,26 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     b.wait_for_text("estimated cost: unknown price (no list price for ")
         .await?;
     b.close().await?;
+
+    // Tryout 9: a link whose results are of an earlier version said so and showed none of them
+    // until the receiver saved it and went back to that version by hand. Each case shows its
+    // result of version 1, named as such.
+    let c = Browser::start_at(1280, 1400, &with_history).await?;
+    c.wait_for_text("3 test cases included, with run results of an earlier version (version 1), not of the version shown; each case shows its result of version 1:")
+        .await?;
+    let preview = c
+        .eval("return document.querySelector('[aria-label=\"Test cases included\"]').textContent")
+        .await?;
+    let preview = preview.as_str().unwrap_or("");
+    assert_eq!(
+        preview.matches("Result of version 1: no checks").count(),
+        3,
+        "{preview}"
+    );
+    for answer in ["Dairy: milk", "Produce: leeks", "Baking: flour"] {
+        assert!(preview.contains(answer), "{answer} not in {preview}");
+    }
+    c.close().await?;
     drop(fake);
     Ok(())
 }

@@ -567,6 +567,30 @@ async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits(
             "Escape to close Settings",
         )
         .await?;
+
+    // Tryout 9: the Drafts drawer opened with Enter left the focus on its button behind the
+    // panel. Each drawer opened from the keyboard takes the focus, and gives it back on Escape.
+    for (opener, name) in [("Drafts", "Your drafts"), ("Settings", "Settings")] {
+        browser
+            .eval(&format!(
+                "Array.from(document.querySelectorAll('header button')).find(b => b.textContent.trim() === {opener:?}).focus(); return 0"
+            ))
+            .await?;
+        browser.press("\u{E007}").await?;
+        browser
+            .wait_until(
+                "const d = document.querySelector('[role=dialog]'); return !!d && d.contains(document.activeElement)",
+                &format!("the focus inside {name}"),
+            )
+            .await?;
+        browser.press(ESCAPE).await?;
+        browser
+            .wait_until(
+                &format!("return document.querySelector('[role=dialog]') === null && document.activeElement?.textContent.trim() === {opener:?}"),
+                &format!("the focus back on {opener}"),
+            )
+            .await?;
+    }
     browser.close().await?;
     Ok(())
 }
