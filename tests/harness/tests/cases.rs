@@ -1343,11 +1343,11 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     );
     fake.fault_when("BRAVO", Fault::status(400, "Bad request: still down"), 1);
     b.button("Retry case #2").await?.click().await?;
-    b.wait_for_text("Bad request: still down").await?;
+    b.wait_for_text("refused the request (HTTP 400)").await?;
     wait_badge(&b, 2, "call failed").await?;
     let again = row_text(&b, 2).await?;
     assert!(
-        again.contains("**Ana") && again.contains("Bad request: still down"),
+        again.contains("**Ana") && again.contains("refused the request (HTTP 400)"),
         "{again}"
     );
     b.close().await?;
