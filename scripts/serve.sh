@@ -32,15 +32,24 @@ else
   log="$PW_TOOLS/logs/local-model.log"
   say "local model log: $log"
   # Kept running: a model that stops (killed, out of memory) is started again, up to 3 times.
+  # (Its shell's own notes, such as bash's "Killed", go to the log.)
   setsid bash -c '
     for try in 1 2 3 4; do
-      bash scripts/local-model.sh 8081 >>"$1" 2>&1 && exit 0
+      bash scripts/local-model.sh 8081 >>"$1" 2>&1 &
+      model=$!
+      if [ "$try" -gt 1 ]; then
+        (
+          until curl -fsS -m 2 http://127.0.0.1:8081/v1/models >/dev/null 2>&1; do sleep 2; done
+          printf "\033[1;32m[serve]\033[0m the local model is ready again\n"
+        ) &
+      fi
+      wait "$model" && exit 0
       [ "$try" = 4 ] && break
       printf "\033[1;33m[serve]\033[0m the local model stopped (see %s); starting it again\n" "$1"
       sleep 3
     done
     printf "\033[1;31m[serve]\033[0m the local model stopped 4 times; start it by hand with: bash scripts/local-model.sh\n"
-  ' _ "$log" &
+  ' _ "$log" 2>>"$log" &
   model_pgid=$!
 fi
 
