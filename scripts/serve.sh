@@ -68,4 +68,7 @@ pids+=($!)
 say "building the app (a release build: a few minutes the first time, with quiet stretches while"
 say "it optimizes); it is served on http://127.0.0.1:8080 once built, and this says when."
 say "(\"Failed to minify JS\" from Trunk is harmless: wasm-bindgen's loader is kept as it is.)"
-trunk serve --release
+# In the background and waited for, so a TERM (not only Ctrl-C) stops it and the model at once.
+trunk serve --release &
+pids+=($!)
+wait "${pids[-1]}"

@@ -891,9 +891,7 @@ fn Evidence(
                 .map(|c| {
                     let mut row = CandidateRow::of(&o, &ctx, c);
                     if c.mutation == Mutation::Baseline {
-                        row.last_run = d.draft.with_untracked(|x| {
-                            last_run_on(x, o.from_version, c.train.keys())
-                        });
+                        row.last_run = d.draft.with_untracked(|x| last_run_note(&o, &ctx, c, x));
                     }
                     row
                 })
@@ -1008,9 +1006,9 @@ struct CandidateRow {
     per_model: Vec<(String, Option<f64>)>,
     /// The names of the loop's execution models ([`loop_model_names`]).
     models: Vec<String>,
-    /// For the starting prompt: the person's last run of that version scored on the same
-    /// training cases (mean in points, cases scored), when there is one.
-    last_run: Option<(f64, usize)>,
+    /// For the starting prompt: its loop figure set beside the person's last run of that
+    /// version on the same training cases ([`last_run_note`]), when there is one.
+    last_run: Option<String>,
 }
 
 /// The draft's last run of `version` (on the execution model) scored on `cases` alone: its mean
@@ -1024,6 +1022,53 @@ fn last_run_on<'a>(
     let scores = run.scores(&x.suite, x.version(version).map(|v| &v.spec));
     let agg = crate::domain::eval::aggregate(cases.filter_map(|id| scores.get(id)));
     agg.mean.map(|m| (m, agg.scored))
+}
+
+/// For the starting prompt's card: the last run of its version on the loop's training cases,
+/// and why the loop's figure can differ (tryout 9: 50 in the loop against 83 in Results, with
+/// no word why; tryout 10: with two models the loop's figure was of both, the run's of one).
+/// `None` without such a run.
+fn last_run_note(
+    o: &Optimizer,
+    ctx: &Ctx,
+    c: &Candidate,
+    x: &crate::domain::draft::Draft,
+) -> Option<String> {
+    let (mean, n) = last_run_on(x, o.from_version, c.train.keys())?;
+    let m = c.train.len();
+    let on = match (n, m) {
+        (1, 1) => "this training case".to_owned(),
+        (n, m) if n == m => format!("these {m} training cases"),
+        (n, m) => format!("{n} of these {m} training cases"),
+    };
+    let models = o.config.models();
+    let combined = if models > 1 {
+        let how = match o.config.select {
+            Selection::Mean => "each case's mean over them",
+            Selection::Worst => "each case's worst model",
+        };
+        let exec = o
+            .model_means(ctx, c.id, false)
+            .first()
+            .copied()
+            .flatten()
+            .map_or_else(|| "not scored".to_owned(), |e| shown_points(e).to_string());
+        format!(
+            " The loop's figure is of {models} models ({how}); on the execution model alone it is {exec}."
+        )
+    } else {
+        String::new()
+    };
+    let again = if c.train.values().any(|e| !e.judgements.is_empty()) {
+        "asked for new answers and judged them again"
+    } else {
+        "asked for new answers and checked them again"
+    };
+    Some(format!(
+        "Your last run of version {} scored {} on {on} (on the execution model).{combined} The loop {again}, and a model's answers vary from one call to the next: so the figures can differ, and the loop compares every candidate with its own.",
+        o.from_version,
+        shown_points(mean)
+    ))
 }
 
 /// The names of a loop's execution models, in model order: the execution job's model as the
@@ -1228,14 +1273,7 @@ fn CandidateView(
                 <p class="pw-candidate__models">{format!("Training on each model: {}", per_model_line(&row.per_model))}</p>
             })}
             {versus.map(|v| view! { <p class="pw-hint">{v}</p> })}
-            {row.last_run.map(|(mean, n)| view! {
-                <p class="pw-hint">{format!(
-                    "Your last run of version {} scored {} on {}. The loop asked for new answers and judged them again, and a model's answers vary from one call to the next: so the two figures can differ, and the loop compares every candidate with its own.",
-                    row.from_version,
-                    shown_points(mean),
-                    if n == 1 { "this training case".to_owned() } else { format!("these {n} training cases") }
-                )}</p>
-            })}
+            {row.last_run.clone().map(|note| view! { <p class="pw-hint">{note}</p> })}
             {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{if row.tiny { c.rationale.clone() } else { format!("The meta model's note: {}", c.rationale) }}</p> })}
             {parent_spec.map(|old| view! {
                 <details class="pw-details">

@@ -1187,6 +1187,49 @@ fn columns(header: &csv::StringRecord) -> Vec<Col> {
         .collect()
 }
 
+/// Lines of records read in order: the 1-based line where each starts. The reader's own line
+/// number is that of the blank lines it skipped before the record, when there are any (tryout
+/// 10: a row after a blank line was reported at the blank line), so the line is counted from the
+/// record's byte offset, past those line ends; counting goes on from the last record (linear in
+/// the file).
+struct Lines<'a> {
+    text: &'a [u8],
+    /// Byte offset counted up to, and its 1-based line.
+    at: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// Where `record` starts; 0 when the reader does not say.
+    fn of(&mut self, record: &csv::StringRecord) -> usize {
+        let Some(p) = record.position() else {
+            return 0;
+        };
+        let from = (p.byte() as usize).min(self.text.len());
+        let start = from
+            + self.text[from..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        if start >= self.at {
+            self.line += self.text[self.at..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.at = start;
+        }
+        self.line
+    }
+}
+
 fn is_blank(record: &csv::StringRecord) -> bool {
     record.iter().all(|f| f.trim().is_empty())
 }
@@ -1215,6 +1258,7 @@ fn read_csv(
     let unclosed = unclosed_quote(text, delimiter);
     let last = rows.len().saturating_sub(1);
     let mut rows = rows.into_iter().enumerate();
+    let mut lines = Lines::new(text);
     let header = loop {
         let Some((i, record)) = rows.next() else {
             return Err("The file has no header row.".into());
@@ -1227,14 +1271,14 @@ fn read_csv(
         }
     };
     let cols = columns(&header);
-    let header_line = header.position().map_or(1, |p| p.line() as usize);
+    let header_line = lines.of(&header).max(1);
     for col in &cols {
         if let Col::LeftOut(header, why) = col {
             out.leave_out(header_line, Omitted::Column(header.clone()), why.clone());
         }
     }
     for (i, record) in rows {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = lines.of(&record);
         if let (Some(quote_line), true) = (unclosed, i == last) {
             out.bad(quote_line, format!("this line {UNCLOSED_QUOTE}"));
             continue;

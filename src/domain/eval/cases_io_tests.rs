@@ -433,11 +433,11 @@ fn csv_quoted_fields_and_line_numbers() {
           input "é 😀"
           var note = ""
         bad line 4: this row has 1 cell but the header has 2 columns
-        bad line 5: every cell of this row is empty, so it holds no test case
+        bad line 6: every cell of this row is empty, so it holds no test case
         bad line 7: this row has 3 cells but the header has 2 columns
     "#]],
     );
-    assert_eq!(bad_lines("x.csv", text), vec![4, 5, 7]);
+    assert_eq!(bad_lines("x.csv", text), vec![4, 6, 7]);
 }
 
 #[test]
@@ -1747,21 +1747,22 @@ fn a_conversation_exports_as_a_messages_line_and_a_conversation_column() {
 // It is named; blank lines, lines of spaces and the newline a file ends with are not.
 #[test]
 fn a_row_of_empty_cells_is_named_and_blank_lines_are_not() {
-    let text = "notes,__expected\nAna books the room,contains: Ana\n\"\",\"\"\n\n   \n,\nBob sends the deck,contains: Bob\n";
+    // Tryout 10: a row after blank lines was reported at the first blank line: each row is
+    // named at its own line (CRLF too), whatever comes before it.
+    let text = "notes,__expected\nAna books the room,contains: Ana\n\"\",\"\"\n\n   \n,\n\n\n\"\",\"\"\r\n\r\nshort\nBob sends the deck,contains: Bob\n";
     let im = import("tests.csv", text).unwrap();
     assert_eq!(im.cases.len(), 2, "{im:?}");
     let bad: Vec<(usize, &str)> = im.bad.iter().map(|b| (b.line, b.why.as_str())).collect();
+    let empty = "every cell of this row is empty, so it holds no test case";
     assert_eq!(
         bad,
         vec![
-            (
-                3,
-                "every cell of this row is empty, so it holds no test case"
-            ),
-            (
-                6,
-                "every cell of this row is empty, so it holds no test case"
-            ),
+            (3, empty),
+            (6, empty),
+            (9, empty),
+            (11, "this row has 1 cell but the header has 2 columns"),
         ]
     );
+    let late_header = import("t.csv", "\n\nnotes,__expected\n\n\"\",\"\"\n").unwrap();
+    assert_eq!(late_header.bad[0].line, 5, "{late_header:?}");
 }

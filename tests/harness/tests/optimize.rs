@@ -1192,7 +1192,7 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
         .await?;
     let start = start.as_str().unwrap_or("");
     assert!(
-        start.contains("Your last run of version 1 scored 98 on these 2 training cases. The loop asked for new answers and judged them again"),
+        start.contains("Your last run of version 1 scored 98 on these 2 training cases (on the execution model). The loop asked for new answers and judged them again"),
         "{start}"
     );
 

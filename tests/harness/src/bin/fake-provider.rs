@@ -16,9 +16,9 @@ async fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let fake = FakeProvider::start_on(&addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr:?} (an address like 127.0.0.1:8090): {e}"))?;
+    let fake = FakeProvider::start_on(&addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr:?} (an address like 127.0.0.1:8090): {e}")
+    })?;
     println!("fake provider on http://{}", fake.addr);
     println!("  OpenAI-compatible: {}", fake.openai_url());
     println!("  Anthropic:         {}", fake.anthropic_url());
