@@ -1024,6 +1024,31 @@ fn last_run_on<'a>(
     agg.mean.map(|m| (m, agg.scored))
 }
 
+/// When the current version is not the one the loop started from and differs from it in some
+/// section: the question Accept asks first, naming those sections (tryout 10: Accept made a
+/// candidate built on version 2 current over hand edits in versions 3 to 8, without a word;
+/// they were only under Versions). `None` when Accept can go ahead.
+fn edited_since_the_loop(x: &crate::domain::draft::Draft) -> Option<String> {
+    let from = x.optimizer.as_ref()?.from_version;
+    if x.current == from {
+        return None;
+    }
+    let (now, base) = (x.current_spec()?, &x.version(from)?.spec);
+    let changed: Vec<&str> = Section::ALL
+        .into_iter()
+        .filter(|s| now.section_text(*s) != base.section_text(*s))
+        .map(|s| s.title())
+        .collect();
+    (!changed.is_empty()).then(|| {
+        format!(
+            "This candidate is built on version {from}; your current version {} has changes since that it does not contain ({}). Accepting makes the candidate the current version; version {} stays under Versions.",
+            x.current,
+            changed.join(", "),
+            x.current
+        )
+    })
+}
+
 /// For the starting prompt's card: the last run of its version on the loop's training cases,
 /// and why the loop's figure can differ (tryout 9: 50 in the loop against 83 in Results, with
 /// no word why; tryout 10: with two models the loop's figure was of both, the run's of one).
@@ -1235,6 +1260,9 @@ fn CandidateView(
         )
     };
     let parent_spec = row.parent.as_ref().map(|p| p.spec.clone());
+    // Accepting a candidate while the current version has hand edits the loop never saw asks
+    // first ([`edited_since_the_loop`]).
+    let confirm = RwSignal::new(None::<String>);
     let spec = c.spec.clone();
     let can_accept =
         c.mutation != Mutation::Baseline && c.rejected.is_none() && row.train.is_some();
@@ -1324,13 +1352,28 @@ fn CandidateView(
             {can_accept.then(|| view! {
                 <button type="button" class="pw-button pw-button--primary" disabled=move || accepted.get().is_some_and(|(_, current)| current)
                     aria-label=format!("Accept candidate {id} as the current version")
-                    on:click=move |_| optimizer::accept(d, id)>
+                    on:click=move |_| match d.draft.with_untracked(edited_since_the_loop) {
+                        Some(question) => {
+                            confirm.set(Some(question));
+                            super::browser::focus_when_drawn(format!("pw-accept-keep-{id}"));
+                        }
+                        None => optimizer::accept(d, id),
+                    }>
                     {move || match accepted.get() {
                         None => "Accept as the current version".to_owned(),
                         Some((n, true)) => format!("Accepted as version {n}: your current version"),
                         Some((n, false)) => format!("Accepted as version {n} (another version is current now): accept again"),
                     }}
                 </button>
+                {move || confirm.get().map(|question| view! {
+                    <div class="pw-notice pw-notice--warn pw-accept-question" role="alert">
+                        <p>{question}</p>
+                        <div class="pw-row pw-row--wrap">
+                            <button type="button" class="pw-button" on:click=move |_| { confirm.set(None); optimizer::accept(d, id); }>"Accept anyway"</button>
+                            <button type="button" class="pw-button pw-button--primary" id=format!("pw-accept-keep-{id}") on:click=move |_| confirm.set(None)>"Keep my version"</button>
+                        </div>
+                    </div>
+                })}
             })}
         </li>
     }

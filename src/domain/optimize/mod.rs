@@ -1647,8 +1647,13 @@ impl Optimizer {
                  first one: {first}",
                 figures::count(new.len(), "candidate", "candidates")
             ),
-            "Press Retry to ask for new candidates, or unlock sections under \u{201c}Settings of \
-             the loop\u{201d} and start again.",
+            if self.config.locked.is_empty() {
+                "Press Retry to ask for new candidates (each Retry asks anew), or pick another \
+                 meta model in Settings."
+            } else {
+                "Press Retry to ask for new candidates, or unlock sections under \u{201c}Settings \
+                 of the loop\u{201d} and start again."
+            },
         ))
     }
 
@@ -2145,10 +2150,18 @@ impl Optimizer {
             } else {
                 self.config.explore_temperature
             };
-            // A different seed per round and kind, so a round does not repeat the last one's rules.
+            // A different seed per round and kind, so a round does not repeat the last one's
+            // rules, and per attempt: a Retry of a round whose rules were all rejected samples
+            // anew (tryout 10: it gave the same rejected rules word for word).
+            let attempt = self
+                .proposal_failures
+                .iter()
+                .find(|f| f.round == round && f.refine == refine)
+                .map_or(0, |f| f.attempt);
             let seed = (self.config.seed as u32)
                 .wrapping_add(round.wrapping_mul(2))
-                .wrapping_add(u32::from(refine));
+                .wrapping_add(u32::from(refine))
+                .wrapping_add(attempt.wrapping_mul(1_000_003));
             return Some(tiny_jobs::rules_request(task, &failure, temperature, seed));
         }
         // (a) Earlier prompts and scores, worst to best, at most 5 (the best ones).

@@ -1775,6 +1775,64 @@ fn reflexion_and_proposal_requests_carry_texts_as_written() {
     }
 }
 
+// Tryout 10: on the tiny model, Retry after a round whose rules were all rejected sent the same
+// request with the same seed and got the same rules word for word; the advice named locks that
+// did not exist.
+#[test]
+fn on_the_tiny_model_a_retry_samples_anew_and_names_no_locks_that_do_not_exist() {
+    let s = suite(false);
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        tiny_task: Some("Answer each case with ok".into()),
+        ..Default::default()
+    };
+    let start = spec("You are a case answerer.");
+    let limit = project(&config, &start, &s);
+    let mut o = Optimizer::new(config, start, 1, &s, limit);
+    let ctx = Ctx { suite: &s };
+    let mut seeds = Vec::new();
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    for attempt in 1..=3 {
+        while let Some(e) = queue.pop_front() {
+            let Effect::Call { work, request, .. } = e else {
+                continue;
+            };
+            let text = match &work {
+                Work::Propose { .. } => {
+                    seeds.push(request.plain.as_ref().expect("a plain completion").seed);
+                    // Too short to be a rule: rejected, so the round gives nothing to try.
+                    " ok\n".to_owned()
+                }
+                _ => "no".to_owned(),
+            };
+            let (i, out) = worst(&request);
+            queue.extend(o.step(
+                &ctx,
+                Event::Done {
+                    work,
+                    result: Ok(Reply {
+                        text,
+                        input_tokens: i as u32,
+                        output_tokens: out as u32 / 4,
+                        observed: Default::default(),
+                    }),
+                },
+            ));
+        }
+        assert_eq!(o.stalled(), Some(1), "attempt {attempt}");
+        let f = &o.proposal_failures[0];
+        assert_eq!(f.attempt, attempt);
+        assert!(!f.advice.contains("unlock"), "{}", f.advice);
+        queue.extend(o.step(&ctx, Event::Resume { running: vec![] }));
+    }
+    assert_eq!(seeds.len(), 3, "{seeds:?}");
+    assert!(
+        seeds[0] != seeds[1] && seeds[1] != seeds[2] && seeds[0] != seeds[2],
+        "{seeds:?}"
+    );
+}
+
 // The tiny built-in model proposes new rules, not whole prompts in JSON (`meta::tiny_jobs`):
 // each usable rule becomes a candidate with the rule as a new step, an unusable one a rejected
 // candidate with its reason (never evaluated), and the plain request fits the projection.

@@ -1203,6 +1203,51 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
         "document.querySelectorAll('.pw-toasts__item button').forEach(x => x.click()); return true",
     )
     .await?;
+    // Tryout 10: Accept on a candidate built on version 1 made it current over hand edits made
+    // since, without a word. It asks first, naming the sections; "Keep my version" keeps them.
+    b.field("Context")
+        .await?
+        .send_keys(" Hand edit after the loop.")
+        .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    b.button("Accept candidate 1 as the current version")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("This candidate is built on version 1; your current version 2 has changes since that it does not contain (Context). Accepting makes the candidate the current version; version 2 stays under Versions.")
+        .await?;
+    b.wait_until(
+        "return document.activeElement?.textContent === 'Keep my version'",
+        "the focus on Keep my version",
+    )
+    .await?;
+    b.button("Keep my version").await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        b.eval("return Array.from(document.querySelectorAll('.pw-versions__num')).some(e => e.textContent === 'v3')")
+            .await?,
+        json!(false),
+        "no version made"
+    );
+    assert!(
+        PromptPage::new(&b)
+            .section("Context")
+            .await?
+            .contains("Hand edit after the loop.")
+    );
+    b.button("Accept candidate 1 as the current version")
+        .await?
+        .click()
+        .await?;
+    b.button("Accept anyway").await?.click().await?;
+    PromptPage::new(&b).wait_version(3).await?;
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("LEVEL2")
+    );
+
     DraftsPage::open(&b).await?;
     b.button("New draft").await?.click().await?;
     b.wait_until(
