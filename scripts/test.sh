@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test tier; exits non-zero on any failure:
-#   1. native `cargo test` (domain, the harness) and the end-to-end suites (real Chromium against
-#      the release build, the scripted fake provider and the real local model);
-#   2. component tests with wasm-bindgen-test in headless Chromium, built and run while 1 runs.
+#   1. native unit tests (the domain), built and run while the release build runs;
+#   2. component tests with wasm-bindgen-test in headless Chromium, built and run while 3 runs;
+#   3. the invariants and the end-to-end suites (real Chromium against the release build, the
+#      scripted fake provider and the real local model).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PW_ROOT"
@@ -18,7 +19,7 @@ model_pgid=""
 tier13_pid=""
 build_pid=""
 cleanup() {
-  if [ -n "$build_pid" ]; then kill -TERM "$build_pid" 2>/dev/null || true; fi
+  if [ -n "$build_pid" ]; then kill -TERM -- "-$build_pid" 2>/dev/null || true; fi
   if [ -n "$model_pgid" ]; then kill -TERM -- "-$model_pgid" 2>/dev/null || true; fi
   if [ -n "$tier13_pid" ]; then kill -TERM "$tier13_pid" 2>/dev/null || true; fi
 }
@@ -33,21 +34,25 @@ if ! curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1; then
 fi
 
 # The release build spends most of its time on one core (one codegen unit, LTO): the native
-# test build uses the other one meanwhile. They lock different build directories
+# tests are built, then run, on the other one meanwhile. They lock different build directories
 # (target/wasm32-unknown-unknown/release vs target/debug), so neither waits for the other.
-echo "[test] building the release app (trunk build --release) and, meanwhile, the native tests"
+echo "[test] building the release app (trunk build --release); meanwhile, building and running the native tests"
 build_log="$PW_ARTIFACTS/test-build.log"
-cargo test --workspace --locked --no-run >"$build_log" 2>&1 &
+native_log="$PW_ARTIFACTS/native-tests.log"
+built="$PW_ARTIFACTS/.tests-built"
+rm -f "$built"
+# Tier 1: the unit tests (the domain's; the harness's binaries have none), with the same
+# `--workspace` selection as the build, so nothing is built again with other features. In its own
+# process group, so that a stopped run stops it too.
+setsid bash -c '
+  cargo test --workspace --locked --no-run >"$1" 2>&1 || exit 10
+  touch "$2"
+  cargo test --workspace --locked --lib --bins -- --test-threads=2 >"$3" 2>&1 || exit 11
+' _ "$build_log" "$built" "$native_log" &
 build_pid=$!
 trunk_rc=0
 trunk build --release || trunk_rc=$?
-build_rc=0
-wait "$build_pid" || build_rc=$?
-build_pid=""
-echo "[test] the native tests and end-to-end suites built:"
-cat "$build_log"
 [ "$trunk_rc" = 0 ] || { echo "[test] the release build failed" >&2; exit "$trunk_rc"; }
-[ "$build_rc" = 0 ] || { echo "[test] the test build failed" >&2; exit "$build_rc"; }
 
 for _ in $(seq 1 120); do
   curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1 && break
@@ -55,13 +60,27 @@ for _ in $(seq 1 120); do
 done
 curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null || { echo "[test] the local model did not start" >&2; tail -20 "$PW_ARTIFACTS/local-model.log" >&2; exit 1; }
 
-# Tiers 1 and 3 mostly wait on browsers, timers and the local model, and cargo holds the build
-# lock only while it builds: tier 2 builds and runs at the same time (its output is shown after).
-echo "[test] tier 1 + 3: native tests and end-to-end suites (tier 2 builds and runs meanwhile)"
-cargo test --workspace --locked -- --test-threads=2 &
+# The end-to-end suites need the test build: wait for it (the native tests may still run).
+while [ ! -e "$built" ] && kill -0 "$build_pid" 2>/dev/null; do
+  sleep 1
+done
+if [ ! -e "$built" ]; then
+  wait "$build_pid" || true
+  build_pid=""
+  cat "$build_log"
+  echo "[test] the test build failed" >&2
+  exit 1
+fi
+echo "[test] the native tests and end-to-end suites built:"
+cat "$build_log"
+
+# Tier 3 mostly waits on browsers, timers and the local model, and cargo holds the build lock
+# only while it builds: tier 2 builds and runs at the same time (its output is shown after).
+echo "[test] tier 3: end-to-end suites (tier 2 builds and runs meanwhile; tier 1 may still run)"
+cargo test --workspace --locked --test '*' -- --test-threads=2 &
 tier13_pid=$!
-# Give tiers 1 + 3 the build lock first: they need no build, so they let go of it at once. (Should
-# they start later than that, they wait for tier 2's build: no worse than one after the other.)
+# Give tier 3 the build lock first: it needs no build, so it lets go of it at once. (Should it
+# start later than that, it waits for tier 2's build: no worse than one after the other.)
 sleep 5
 tier2_log="$PW_ARTIFACTS/component-tests.log"
 tier2_rc=0
@@ -70,9 +89,15 @@ cargo test --locked --target wasm32-unknown-unknown --test component --test loca
 tier13_rc=0
 wait "$tier13_pid" || tier13_rc=$?
 tier13_pid=""
+native_rc=0
+wait "$build_pid" || native_rc=$?
+build_pid=""
+echo "[test] tier 1: native tests (run during the release build)"
+cat "$native_log"
 echo "[test] tier 2: component tests in headless Chromium"
 cat "$tier2_log"
-[ "$tier13_rc" = 0 ] || { echo "[test] tier 1 or 3 failed" >&2; exit "$tier13_rc"; }
+[ "$native_rc" = 0 ] || { echo "[test] tier 1 failed" >&2; exit 1; }
+[ "$tier13_rc" = 0 ] || { echo "[test] tier 3 failed" >&2; exit "$tier13_rc"; }
 [ "$tier2_rc" = 0 ] || { echo "[test] tier 2 failed" >&2; exit "$tier2_rc"; }
 
 echo "[test] all tiers passed; screenshots in $PW_ARTIFACTS"

@@ -111,6 +111,7 @@ mod tests {
             retry_after_ms: None,
             attempts: 1,
             in_stream: false,
+            nothing_arrived: false,
         }
     }
 

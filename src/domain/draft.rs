@@ -3,7 +3,7 @@
 use crate::domain::eval::Suite;
 use crate::domain::eval::run::Run;
 use crate::domain::meta::reply::{Gap, gaps};
-use crate::domain::meta::{IdeaInput, ModelFamily};
+use crate::domain::meta::{IdeaInput, ModelFamily, quality};
 use crate::domain::optimize::Optimizer;
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 
@@ -445,23 +445,7 @@ impl Draft {
     /// [`gaps`](crate::domain::meta::reply::gaps)): a gap filled since, by hand or by the model,
     /// is gone, and nothing removed by hand later is blamed on the reply.
     pub fn open_gaps(&self) -> Vec<Gap> {
-        let Some(current) = self.current_version() else {
-            return Vec::new();
-        };
-        let mut at = Some(current);
-        let mut reply = None;
-        for _ in 0..=self.versions.len() {
-            let Some(v) = at else { break };
-            if v.origin.from_reply() {
-                reply = Some(v);
-                break;
-            }
-            if matches!(v.origin, Origin::Optimized { .. }) {
-                break;
-            }
-            at = v.parent.and_then(|p| self.version(p));
-        }
-        let Some(reply) = reply else {
+        let Some((current, reply)) = self.reply_behind_current() else {
             return Vec::new();
         };
         let then = gaps(&reply.spec);
@@ -478,6 +462,65 @@ impl Draft {
             });
         cut.into_iter()
             .chain(gaps(&current.spec).into_iter().filter(|g| then.contains(g)))
+            .collect()
+    }
+
+    /// The current version and the version read from a reply it descends from (through hand
+    /// edits and one-section rewrites, not through an optimizer candidate); `None` when there is
+    /// no such reply.
+    fn reply_behind_current(&self) -> Option<(&Version, &Version)> {
+        let current = self.current_version()?;
+        let mut at = Some(current);
+        for _ in 0..=self.versions.len() {
+            let v = at?;
+            if v.origin.from_reply() {
+                return Some((current, v));
+            }
+            if matches!(v.origin, Origin::Optimized { .. }) {
+                return None;
+            }
+            at = v.parent.and_then(|p| self.version(p));
+        }
+        None
+    }
+
+    /// The sections of the current prompt that a model wrote from the idea and that fail the
+    /// draft check ([`quality::section_problems`]: a placeholder, a repeated line, or — for
+    /// Persona, Context, Steps and Format — no content word shared with the idea), each with its
+    /// sentence, in section order. Only while the section's text is still the reply's (an edit
+    /// is the person's word); never for a pasted reply or a prompt without an idea. A check of
+    /// words only: the page shows it as "check it", not as a verdict (tryout 9: a tiny-model
+    /// draft about a bakery for an idea about meeting notes was shown unflagged).
+    pub fn doubtful_sections(&self) -> Vec<(Section, String)> {
+        let idea = self.idea.idea.trim();
+        let Some((current, reply)) = self.reply_behind_current() else {
+            return Vec::new();
+        };
+        if idea.is_empty() || reply.origin == Origin::Pasted {
+            return Vec::new();
+        }
+        let topic = quality::content_stems(idea);
+        let none = std::collections::BTreeSet::new();
+        let text = |spec: &PromptSpec, s: Section| match s {
+            Section::Steps => spec.steps.join("\n"),
+            Section::Examples => spec
+                .examples
+                .iter()
+                .map(|e| format!("{}\n{}", e.input, e.output))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => spec.section_text(s),
+        };
+        Section::ALL
+            .into_iter()
+            .filter(|s| current.spec.has(*s) && text(&current.spec, *s) == text(&reply.spec, *s))
+            .flat_map(|s| {
+                // Examples may be off the topic on purpose (an edge case, an empty input).
+                let words = if s == Section::Examples { &none } else { &topic };
+                quality::section_problems(idea, words, s, &text(&current.spec, s))
+                    .into_iter()
+                    .map(move |p| (s, p))
+            })
             .collect()
     }
 
@@ -854,5 +897,66 @@ mod tests {
         });
         assert!(!d.amend_typing(Section::Persona, spec("typing more")));
         assert_eq!(d.current_spec().unwrap().persona, "typing");
+    }
+
+    // Tryout 9 (M1): a tiny-model draft about a bakery, for an idea about meeting notes in
+    // Arabic with HTML, was shown with no flag. The sections that share no word with the idea
+    // are named while they are the model's text; an edit, a paste or an example is not.
+    #[test]
+    fn a_generated_section_with_no_word_of_the_idea_is_named_until_edited() {
+        let mut d = Draft::default();
+        d.idea.idea = "<img src=x> بوت يستخرج بنود العمل من ملاحظات الاجتماع meeting notes".into();
+        let bakery = PromptSpec {
+            persona: "You are a friendly front-desk assistant for a bakery.".into(),
+            context: "Customers ask about the meeting notes they took.".into(),
+            steps: vec!["Thank the reviewer.".into(), "Offer a cake.".into()],
+            format: "A short reply.".into(),
+            examples: vec![crate::domain::spec::Example {
+                input: "hi".into(),
+                output: "Hello!".into(),
+            }],
+            ..Default::default()
+        };
+        d.commit(
+            bakery.clone(),
+            Origin::Generated {
+                model: "SmolLM2-135M-Instruct".into(),
+            },
+            1.0,
+        );
+        let named = |d: &Draft| {
+            d.doubtful_sections()
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            named(&d),
+            [Section::Persona, Section::Steps, Section::Format],
+            "Context shares \"meeting notes\"; examples may be off the topic"
+        );
+        let (_, why) = &d.doubtful_sections()[0];
+        assert!(
+            why.starts_with("Persona uses no word of your idea (none of: ") && why.contains("بوت"),
+            "{why}"
+        );
+        // Persona edited by hand: the person's word, no longer named.
+        let mut edited = bakery.clone();
+        edited.persona = "You list the action items of a meeting.".into();
+        d.commit(
+            edited,
+            Origin::Edited {
+                section: Section::Persona,
+            },
+            2.0,
+        );
+        assert_eq!(named(&d), [Section::Steps, Section::Format]);
+        // A pasted reply, or a draft with no idea, is not checked.
+        let mut pasted = Draft::default();
+        pasted.idea = d.idea.clone();
+        pasted.commit(bakery.clone(), Origin::Pasted, 1.0);
+        assert!(pasted.doubtful_sections().is_empty());
+        d.idea.idea.clear();
+        assert!(d.doubtful_sections().is_empty());
     }
 }

@@ -173,13 +173,13 @@ pub async fn stream_chat(
                 sleep_unless_aborted(wait_ms, abort).await;
                 if abort.is_aborted() {
                     return Err(Failure {
-                        error: aborted(cfg),
+                        error: aborted(cfg).with_nothing_arrived(true),
                         partial: String::new(),
                     });
                 }
             }
             None => {
-                let mut error = error;
+                let mut error = error.with_nothing_arrived(nothing_delivered);
                 error.attempts = attempt + 1;
                 return Err(Failure {
                     error,

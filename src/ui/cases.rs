@@ -213,7 +213,7 @@ pub fn CasesCard() -> impl IntoView {
                 }}</span>
             </header>
             <p class="pw-hint">"Example inputs, with checks a good answer must pass. Write your own, import a file, or let a model suggest some."</p>
-            <div class="pw-row pw-row--wrap">
+            <div class="pw-row pw-row--wrap pw-toolbar">
                 <button type="button" class="pw-button" on:click=add>"Add case"</button>
                 <ImportButton/>
                 <ExportButtons/>

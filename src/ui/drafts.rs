@@ -411,11 +411,16 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                         } else {
                             "fail"
                         };
-                        match s.score {
+                        let verdict = match s.score {
                             Some(x) if !s.verdicts.is_empty() => {
                                 format!("{word}, score {:.0} / 100", x * 100.0)
                             }
                             _ => word.to_owned(),
+                        };
+                        // Why it failed travels with the verdict (tryout 10: a bare "fail").
+                        match s.why_failed() {
+                            why if why.is_empty() => verdict,
+                            why => format!("{verdict}. Why: {}", why.join(" ")),
                         }
                     }
                     (Status::Done, None) => "answered".to_owned(),

@@ -688,6 +688,17 @@ fn SectionEditor(
         }
     };
     let live_has = move || g.live_spec().has(section);
+    // The draft check's doubts about this section while it is the model's text (a check of
+    // words: "check it", with the reason under the text).
+    let doubts = Memo::new(move |_| {
+        d.draft.with(|x| {
+            x.doubtful_sections()
+                .into_iter()
+                .filter(|(s, _)| *s == section)
+                .map(|(_, why)| why)
+                .collect::<Vec<_>>()
+        })
+    });
     let status = move || {
         if streaming() {
             let spec = g.live_spec();
@@ -720,6 +731,8 @@ fn SectionEditor(
             .open_gaps
             .with(|g| g.contains(&crate::domain::meta::reply::Gap::Broken(section)))
         {
+            "check it"
+        } else if doubts.with(|w| !w.is_empty()) {
             "check it"
         } else {
             ""
@@ -769,6 +782,12 @@ fn SectionEditor(
                     d.type_section(section, &event_target_value(&ev), true);
                 }
             ></textarea>
+            <Show when=move || !streaming() && doubts.with(|w| !w.is_empty())>
+                <p class="pw-hint pw-hint--warn pw-section__doubt">{move || format!(
+                    "{} This checks words only: if the text is not about your task, edit it.",
+                    doubts.get().join(" ")
+                )}</p>
+            </Show>
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--small" aria-expanded=move || open_rewrite.get().to_string()
                     disabled=move || g.call.running.get() || d.draft.with(|x| x.current_version().is_none()) || tiny_meta()

@@ -241,6 +241,18 @@ fn RoleSettings(
         call.start(c.clone(), s.key(&c), req, s.call_options());
     };
 
+    // The address as it is being typed (its change commits it when the field is left): the key
+    // field turns on as soon as the typed address names a host, so Tab from the address lands
+    // on it (tryout 10: it turned on after Tab had moved past it).
+    let typed_url = RwSignal::new(None::<String>);
+    let no_host = move || {
+        let mut c = cfg();
+        if let Some(u) = typed_url.get().filter(|u| !u.trim().is_empty()) {
+            c.base_url = u.trim().to_owned();
+        }
+        c.host().is_empty()
+    };
+
     view! {
         <p class="pw-hint">{role.hint()}</p>
         <div class="pw-field">
@@ -270,9 +282,11 @@ fn RoleSettings(
                 spellcheck="false"
                 placeholder="https://…/v1"
                 prop:value=move || cfg().base_url
+                on:input=move |ev| typed_url.set(Some(event_target_value(&ev)))
                 on:change=move |ev| {
                     let v = event_target_value(&ev);
                     s.update(role, |c| c.base_url = if v.trim().is_empty() { c.kind.default_base_url().to_owned() } else { v.trim().to_owned() });
+                    typed_url.set(None);
                 }
             />
             {move || {
@@ -292,8 +306,8 @@ fn RoleSettings(
                     type=move || if show_key.get() { "text" } else { "password" }
                     autocomplete="off"
                     spellcheck="false"
-                    placeholder=move || if cfg().host().is_empty() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
-                    disabled=move || cfg().host().is_empty()
+                    placeholder=move || if no_host() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
+                    disabled=no_host
                     prop:value=move || s.key(&cfg()).map(|k| k.expose().to_owned()).unwrap_or_default()
                     on:input=move |ev| s.set_key(&cfg(), &event_target_value(&ev))
                 />

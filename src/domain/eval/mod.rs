@@ -1664,6 +1664,44 @@ impl CaseScore {
             (Some(why), None) => format!("No score ({})", lower_first(why)),
         }
     }
+
+    /// Why the case did not pass, one plain sentence per cause, in this order: cut off at the
+    /// token limit (when that fails it), the model refused, the judge failed, then each failed
+    /// check's own reason (the person's thumbs-down is one of them). Empty when the case passed
+    /// or is still pending. Shown where only the verdict travels (a shared draft's results;
+    /// tryout 10: the receiver saw "fail, score 0 / 100" and no reason).
+    pub fn why_failed(&self) -> Vec<String> {
+        if self.pass || self.pending {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if self.failed_cut_off {
+            out.push(
+                "The answer was cut off at the token limit, and cut-off answers fail in this suite."
+                    .to_owned(),
+            );
+        }
+        if self.refused {
+            out.push("The model refused to answer.".to_owned());
+        }
+        if let Some(why) = &self.judge_failed {
+            out.push(why.trim().to_owned());
+        }
+        for v in &self.verdicts {
+            if let Verdict::Done {
+                pass: false,
+                reason,
+                ..
+            } = v
+            {
+                let r = reason.trim();
+                if !r.is_empty() && !out.iter().any(|o| o == r) {
+                    out.push(r.to_owned());
+                }
+            }
+        }
+        out
+    }
 }
 
 /// A sentence's first letter in lower case, for quoting it inside another sentence; the final

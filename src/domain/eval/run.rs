@@ -139,6 +139,10 @@ pub struct CaseRun {
     pub earlier: Option<Box<CaseRun>>,
 }
 
+/// Said after a failure's message when the text shown is the part an earlier failed attempt
+/// left (see [`CaseRun::fail`]).
+pub const KEPT_FROM_BEFORE: &str = "The text below arrived in the attempt before this one.";
+
 impl CaseRun {
     /// A result waiting to be (re-)run by the run started at `run_ms`, keeping `before` (the
     /// case's result until now) when it was an answer, or a failure that left part of one.
@@ -172,11 +176,14 @@ impl CaseRun {
     /// This result's call failed with `message`, after `partial` arrived. When nothing arrived
     /// and the case was re-run after a failure that had left part of an answer, that part stays
     /// (tryout 9: "What arrived is kept; press Retry", and a Retry that failed again lost it);
-    /// an earlier full answer does not come back as this run's (the case failed in it).
+    /// an earlier full answer does not come back as this run's (the case failed in it). A part
+    /// kept from the attempt before is named as such after `message` ([`KEPT_FROM_BEFORE`]).
     pub fn fail(&mut self, message: String, partial: String) {
-        let kept = match self.earlier.take() {
-            Some(e) if partial.is_empty() && matches!(e.status, Status::Failed(_)) => e.output,
-            _ => partial,
+        let (kept, message) = match self.earlier.take() {
+            Some(e) if partial.is_empty() && matches!(e.status, Status::Failed(_)) => {
+                (e.output, format!("{message} {KEPT_FROM_BEFORE}"))
+            }
+            _ => (partial, message),
         };
         self.status = Status::Failed(message);
         self.output = kept;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::judge::{self, CUT_OFF_NOTE};
-use super::run::{self, CaseRun, Gap, Reflection, Run, Status};
+use super::run::{self, CaseRun, Gap, KEPT_FROM_BEFORE, Reflection, Run, Status};
 use super::*;
 use crate::domain::wire::{DraftV1, Include};
 
@@ -1005,7 +1005,7 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
     assert_eq!(again.output, "Owners: Ana");
     assert_eq!(
         again.status,
-        Status::Failed("The local model is not running.".into())
+        Status::Failed(format!("The local model is not running. {KEPT_FROM_BEFORE}"))
     );
     assert!(again.earlier.is_none());
     // Saved while the retry is queued, or the retry cancelled: the part, as it was.
@@ -1034,4 +1034,29 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
         ..CaseRun::default()
     };
     assert!(CaseRun::queued(20.0, Some(empty)).earlier.is_none());
+}
+
+// Tryout 10 (m4): a shared draft's receiver saw "fail, score 0 / 100" for an answer cut off at the
+// token limit, with no reason; the reasons travel with the verdict.
+#[test]
+fn a_failed_case_says_why_and_a_passed_one_says_nothing() {
+    let (suite, id) = one_case("Notes");
+    let cut = score(&suite, id, "- **Bob**: send the", &stopped("length"));
+    assert_eq!(
+        cut.why_failed(),
+        vec![
+            "The answer was cut off at the token limit, and cut-off answers fail in this suite."
+                .to_owned()
+        ],
+        "its own check passed, so the cut-off is the one reason"
+    );
+    let missing = score(&suite, id, "- **Ana**: book the room", &stopped("stop"));
+    let why = missing.why_failed();
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(why[0].contains("Bob"), "the check's own reason: {why:?}");
+    assert!(
+        score(&suite, id, "Bob", &stopped("stop"))
+            .why_failed()
+            .is_empty()
+    );
 }

@@ -183,7 +183,7 @@ pub fn section_problems(
     }
     if !topic.is_empty() && !shares_stem(topic, &content_stems(text)) {
         out.push(format!(
-            "{name} does not mention the task (none of: {}).",
+            "{name} uses no word of your idea (none of: {}).",
             some_of(idea)
         ));
     }

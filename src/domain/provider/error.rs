@@ -80,6 +80,10 @@ pub struct ProviderError {
     /// Sent inside a reply that had started (an `error` frame in an HTTP 200 stream): no HTTP
     /// status failed, so `status` is `None` and the message quotes the provider instead.
     pub in_stream: bool,
+    /// No text of the reply had arrived when the call failed (set by the caller that streamed
+    /// it, e.g. `net::chat::stream_chat`): the message then says so instead of "What arrived is
+    /// kept" (tryout 10: every row of a model killed before its first word said it).
+    pub nothing_arrived: bool,
 }
 
 const DETAIL_MAX: usize = 400;
@@ -131,6 +135,24 @@ impl ProviderError {
             retry_after_ms: None,
             attempts: 1,
             in_stream: false,
+            nothing_arrived: false,
+        }
+    }
+
+    /// The same error, marked as having failed before any text of the reply arrived when
+    /// `nothing` is true (see [`ProviderError::nothing_arrived`]).
+    pub fn with_nothing_arrived(mut self, nothing: bool) -> Self {
+        self.nothing_arrived = nothing;
+        self
+    }
+
+    /// "What arrived is kept; press Retry" (with `then` after "press Retry"), or, when nothing
+    /// of the reply had arrived, that nothing had.
+    fn kept(&self, then: &str) -> String {
+        if self.nothing_arrived {
+            format!("None of the reply had arrived; press Retry{then}.")
+        } else {
+            format!("What arrived is kept; press Retry{then}.")
         }
     }
 
@@ -222,9 +244,9 @@ impl ProviderError {
                 format!(": {words}")
             };
             let next = if self.retryable() {
-                self.gave_up_hint("What arrived is kept; press Retry in a minute.")
+                self.gave_up_hint(&self.kept(" in a minute"))
             } else {
-                "What arrived is kept; press Retry.".to_owned()
+                self.kept("")
             };
             return format!("{who} stopped the reply with an error{said}. {next}");
         }
@@ -283,16 +305,17 @@ impl ProviderError {
             ),
             ErrorKind::Stalled { seconds } => format!(
                 "No data arrived from {host} for {seconds} s, so Promptwright stopped waiting. {}",
-                self.gave_up_hint("What arrived is kept; press Retry.")
+                self.gave_up_hint(&self.kept(""))
             ),
             ErrorKind::Truncated => format!(
-                "The connection to {host} closed before the reply was finished. What arrived is kept; press Retry."
+                "The connection to {host} closed before the reply was finished. {}",
+                self.kept("")
             ),
             ErrorKind::Malformed => format!(
                 "{host} sent something that is not a reply in the {who} format. Check the address and the provider preset in Settings."
             ),
             ErrorKind::InStream => {
-                format!("{who} stopped the reply with an error. What arrived is kept; press Retry.")
+                format!("{who} stopped the reply with an error. {}", self.kept(""))
             }
             ErrorKind::Network => format!(
                 "Nothing answered from {host}. {}",
@@ -308,6 +331,9 @@ impl ProviderError {
                  still fails once you are online: {}",
                 lower_first(network_hint(self.provider))
             ),
+            ErrorKind::Aborted if self.nothing_arrived => {
+                "You stopped the request before any of the reply arrived.".to_owned()
+            }
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
             ErrorKind::BlockedByPage => self.detail.clone(),
             ErrorKind::Refused => format!("The model refused: {}", self.detail.trim()),

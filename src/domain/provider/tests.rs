@@ -1581,3 +1581,33 @@ fn a_key_slot_names_the_preset_and_the_host_with_its_port() {
     // Before an address is typed.
     assert_eq!(at(ProviderKind::Custom, "").key_slot(), "custom@");
 }
+
+// Tryout 10 (m3): with the model killed while every row still waited for its first word, each row
+// said "What arrived is kept; press Retry" over an empty answer. Every message that speaks of
+// what arrived says nothing arrived when nothing did, and is unchanged otherwise.
+#[test]
+fn a_call_that_failed_before_any_text_does_not_say_what_arrived_is_kept() {
+    let p = ProviderKind::OpenAi;
+    let mut in_reply = ProviderError::new(ErrorKind::Server, p, "h", None, "boom");
+    in_reply.in_stream = true;
+    for e in [
+        ProviderError::new(ErrorKind::Truncated, p, "h", None, ""),
+        ProviderError::new(ErrorKind::Stalled { seconds: 30 }, p, "h", None, ""),
+        ProviderError::new(ErrorKind::InStream, p, "h", None, ""),
+        ProviderError::new(ErrorKind::Aborted, p, "h", None, ""),
+        in_reply,
+    ] {
+        let some = e.message();
+        assert!(some.contains("What arrived is kept"), "{some}");
+        let none = e.clone().with_nothing_arrived(true).message();
+        assert!(!none.contains("What arrived"), "{none}");
+        assert!(
+            none.contains("None of the reply had arrived; press Retry")
+                || none == "You stopped the request before any of the reply arrived.",
+            "{none}"
+        );
+    }
+    // Errors that never speak of a reply are the same either way.
+    let key = ProviderError::new(ErrorKind::BadKey, p, "h", Some(401), "");
+    assert_eq!(key.clone().with_nothing_arrived(true).message(), key.message());
+}

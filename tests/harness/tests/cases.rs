@@ -1347,8 +1347,23 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     wait_badge(&b, 2, "call failed").await?;
     let again = row_text(&b, 2).await?;
     assert!(
-        again.contains("**Ana") && again.contains("refused the request (HTTP 400)"),
+        again.contains("**Ana")
+            && again.contains("refused the request (HTTP 400)")
+            && again.contains("The text below arrived in the attempt before this one."),
         "{again}"
+    );
+    // Tryout 10 (m3): cut off before its first word, the row does not say "What arrived is kept".
+    fake.fault_when("BRAVO", Fault::Truncate { after_chunks: 0 }, 1);
+    b.button("Retry case #2").await?.click().await?;
+    b.wait_for_text("None of the reply had arrived; press Retry.")
+        .await?;
+    wait_badge(&b, 2, "call failed").await?;
+    let none = row_text(&b, 2).await?;
+    assert!(
+        !none.contains("What arrived is kept")
+            && none.contains("**Ana")
+            && none.contains("The text below arrived in the attempt before this one."),
+        "{none}"
     );
     b.close().await?;
     Ok(())
@@ -1375,6 +1390,13 @@ async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> 
     .await?;
     b.wait_for_text("Nothing in this file can be imported.")
         .await?;
+    // Tryout 10 (m7): the review sits below the toolbar's buttons, not squeezed between them.
+    let below = b
+        .eval("const r = document.querySelector('.pw-import-review').getBoundingClientRect(); \
+               const e = Array.from(document.querySelectorAll('button')).find(x => x.textContent === 'Export JSONL').getBoundingClientRect(); \
+               return r.top >= e.bottom && r.width > 2 * e.width")
+        .await?;
+    assert_eq!(below, true, "the import review is squeezed into the toolbar");
     let buttons = b
         .eval("return Array.from(document.querySelectorAll('.pw-import-review button')).map(e => e.textContent).join('|')")
         .await?;

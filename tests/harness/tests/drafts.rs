@@ -621,7 +621,8 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     let cases = CasesPage::new(&a);
     cases.add(1, "ALPHA: milk", None).await?;
     cases.add(2, "BRAVO: leeks", None).await?;
-    cases.add(3, "CHARLIE: flour", None).await?;
+    // Case 3's answer fails its check: the receiver is told why (tryout 10: a bare "fail").
+    cases.add(3, "CHARLIE: flour", Some("Sugar")).await?;
 
     // Before any run, the option says there is nothing to include and cannot be ticked.
     a.wait_for_text("Share a link").await?.click().await?;
@@ -699,7 +700,11 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .eval("return document.querySelector('[aria-label=\"Test cases included\"]').textContent")
         .await?;
     let preview = preview.as_str().unwrap_or("");
-    assert_eq!(preview.matches("Result: no checks").count(), 3, "{preview}");
+    assert_eq!(preview.matches("Result: no checks").count(), 2, "{preview}");
+    assert!(
+        preview.contains("Result: fail, score 0 / 100. Why: Missing: \u{201c}Sugar\u{201d}."),
+        "{preview}"
+    );
     for answer in ["Produce: leeks", "Baking: flour", "Answer of case 1"] {
         assert!(preview.contains(answer), "{answer} not in {preview}");
     }
@@ -724,7 +729,11 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     let preview = preview.as_str().unwrap_or("");
     assert_eq!(
         preview.matches("Result of version 1: no checks").count(),
-        3,
+        2,
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Result of version 1: fail, score 0 / 100. Why: Missing: "),
         "{preview}"
     );
     for answer in ["Dairy: milk", "Produce: leeks", "Baking: flour"] {

@@ -949,6 +949,64 @@ async fn a_stray_word_in_a_generated_reply_is_named_and_its_section_marked() -> 
     Ok(())
 }
 
+// Tryout 9 (M1): a draft about a bakery, for an idea about meeting notes, came in with no flag:
+// the draft check that names such sections ran only inside the tiny model's retries. A section
+// the model wrote with no word of the idea is marked "check it" with the reason, until edited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_section_with_no_word_of_the_idea_says_check_it_until_edited()
+-> anyhow::Result<()> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    let p = PromptPage::new(&browser);
+    let mut reply: serde_json::Value = serde_json::from_str(&spec_reply("x"))?;
+    reply["persona"] = json!("You are a friendly front-desk assistant for a bakery.");
+    fake.push_replies([reply.to_string()]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    p.generate().await?;
+    p.wait_version(1).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("Persona uses no word of your idea (none of: ")
+        .await?;
+    let hint = browser
+        .eval("return document.querySelector('.pw-section__doubt').textContent")
+        .await?;
+    let hint = hint.as_str().unwrap_or("");
+    assert!(
+        hint.contains("meeting")
+            && hint.ends_with("This checks words only: if the text is not about your task, edit it."),
+        "{hint}"
+    );
+    let marked = || async {
+        anyhow::Ok(serde_json::from_value::<Vec<String>>(
+            browser
+                .eval("return Array.from(document.querySelectorAll('.pw-section--check-it .pw-section__title')).map(e => e.textContent)")
+                .await?,
+        )?)
+    };
+    assert_eq!(marked().await?, vec!["Persona".to_owned()]);
+    browser.screenshot("off-topic-section-1280-light").await?;
+    // Edited by hand: the person's word; the mark and the reason go.
+    browser
+        .field("Persona")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}You list the action items of a meeting.{TAB}"))
+        .await?;
+    browser
+        .wait_until(
+            "return document.querySelectorAll('.pw-section--check-it').length === 0 && !document.body.innerText.includes('uses no word of your idea')",
+            "the mark to go after the edit",
+        )
+        .await?;
+    assert_eq!(marked().await?, Vec::<String>::new());
+    browser.close().await?;
+    Ok(())
+}
+
 /// The sections marked "cut off" in the page (their titles).
 async fn cut_sections(browser: &Browser) -> anyhow::Result<Vec<String>> {
     let v = browser

@@ -541,6 +541,18 @@ async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits(
             drawer[0].as_u64() <= drawer[1].as_u64(),
             "the drawer is wider than its box on {job}: {drawer}"
         );
+        // Tryout 10 (m6): the tab strip showed scroll arrows (its height overflowed by 1 px).
+        let tabs = browser
+            .eval("const t = document.querySelector('.pw-drawer .pw-tabs'); return [t.scrollHeight > t.clientHeight ? getComputedStyle(t).overflowY : 'fits', t.offsetHeight - t.clientHeight, t.offsetWidth - t.clientWidth]")
+            .await?;
+        assert!(
+            tabs[0] == "fits" || tabs[0] == "hidden",
+            "the tab strip scrolls up and down on {job}: {tabs}"
+        );
+        assert!(
+            tabs[1].as_i64() <= Some(1) && tabs[2].as_i64() == Some(0),
+            "the tab strip has a scrollbar on {job}: {tabs}"
+        );
     }
     // Scrolled to the end, the close button is still in view and on top.
     browser

@@ -59,7 +59,7 @@ fn the_placeholder_draft_from_the_json_request_is_flagged_section_by_section() {
     assert!(has("The JSON schema is not JSON"), "{p:?}");
     assert!(has("Examples 1 and 2 have the same input"), "{p:?}");
     assert!(has("Example 1's input is a placeholder"), "{p:?}");
-    assert!(has("Steps does not mention the task"), "{p:?}");
+    assert!(has("Steps uses no word of your idea"), "{p:?}");
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn each_rule_flags_one_fault() {
             Box::new(|s| s.format = "THE FORMAT".into()),
         ),
         (
-            "Persona does not mention the task",
+            "Persona uses no word of your idea",
             Box::new(|s| s.persona = "You are a friendly front-desk assistant at a gym.".into()),
         ),
         (
