@@ -28,6 +28,32 @@ fn spec_reply(tag: &str) -> String {
     .unwrap()
 }
 
+/// The usual start of this suite: a fake provider, the app, a 1280 x 1400 browser, and the
+/// meta model ("Writing prompts") on the fake.
+async fn meta_on_fake() -> anyhow::Result<(FakeProvider, StaticSite, Browser)> {
+    let fake = FakeProvider::start().await?;
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 1400).await?;
+    browser.open_app(&site.url()).await?;
+    point_meta_at(&browser, &fake).await?;
+    Ok((fake, site, browser))
+}
+
+/// Generates version 1 for the meeting-notes idea from `reply` (the meta model's reply).
+async fn first_version_from(
+    p: &PromptPage<'_>,
+    fake: &FakeProvider,
+    reply: String,
+) -> anyhow::Result<()> {
+    fake.push_replies([reply]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    p.generate().await?;
+    p.wait_version(1).await?;
+    p.wait_idle().await?;
+    Ok(())
+}
+
 async fn point_meta_at(browser: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     let page = SettingsPage::open(browser).await?;
     page.provider("OpenAI-compatible server").await?;
@@ -42,11 +68,7 @@ async fn point_meta_at(browser: &Browser, fake: &FakeProvider) -> anyhow::Result
 // generates, from the idea box and from anywhere else on the page, like the button.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alt_g_generates_from_anywhere_on_the_page() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     p.idea("a bot that pulls action items out of meeting notes")
         .await?;
@@ -71,11 +93,7 @@ async fn alt_g_generates_from_anywhere_on_the_page() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
 
     // Nothing is sent for an empty or one-character idea.
@@ -425,11 +443,7 @@ async fn manual_mode_round_trip() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_without_json_shows_what_arrived_and_offers_manual_mode() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     fake.set_timing(0, 2, 64);
     let prose = "Sure! A good prompt would be: <b>You are a helper</b> who lists items.";
@@ -533,11 +547,7 @@ async fn a_reply_without_json_shows_what_arrived_and_offers_manual_mode() -> any
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() -> anyhow::Result<()>
 {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     fake.push_replies(["Sure! A good prompt lists items.".to_owned()]);
     p.idea("a bot that pulls action items out of meeting notes")
@@ -904,23 +914,14 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
 // with one step holding both and the stray words. The mistake is named and Steps is marked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stray_word_in_a_generated_reply_is_named_and_its_section_marked() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     let stray = spec_reply("stray").replace(
         "\"Find every commitment.\",",
         "\"Find every commitment.\" blah blah,",
     );
     assert!(serde_json::from_str::<serde_json::Value>(&stray).is_err());
-    fake.push_replies([stray]);
-    p.idea("a bot that pulls action items out of meeting notes")
-        .await?;
-    p.generate().await?;
-    p.wait_version(1).await?;
-    p.wait_idle().await?;
+    first_version_from(&p, &fake, stray).await?;
     browser
         .wait_for_text("The reply's JSON has a mistake")
         .await?;
@@ -955,20 +956,11 @@ async fn a_stray_word_in_a_generated_reply_is_named_and_its_section_marked() -> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generated_section_with_no_word_of_the_idea_says_check_it_until_edited()
 -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     let mut reply: serde_json::Value = serde_json::from_str(&spec_reply("x"))?;
     reply["persona"] = json!("You are a friendly front-desk assistant for a bakery.");
-    fake.push_replies([reply.to_string()]);
-    p.idea("a bot that pulls action items out of meeting notes")
-        .await?;
-    p.generate().await?;
-    p.wait_version(1).await?;
-    p.wait_idle().await?;
+    first_version_from(&p, &fake, reply.to_string()).await?;
     browser
         .wait_for_text("Persona uses no word of your idea (none of: ")
         .await?;
@@ -1021,11 +1013,7 @@ async fn cut_sections(browser: &Browser) -> anyhow::Result<Vec<String>> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow::Result<()> {
     use pw_harness::fake_provider::Fault;
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
 
     // The stream ends (normally: finish reason "stop") inside the Persona's text.
@@ -1138,11 +1126,7 @@ async fn text_of(browser: &Browser, id: &str) -> anyhow::Result<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job()
 -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
 
     // An empty idea: Manual mode says so first, and its message cannot be copied yet.
@@ -1312,11 +1296,7 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
 // Bug (tryout 3): a reload mid-generation lost the generation without a word.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Result<()> {
-    let fake = FakeProvider::start().await?;
-    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
-    let browser = Browser::start(1280, 1400).await?;
-    browser.open_app(&site.url()).await?;
-    point_meta_at(&browser, &fake).await?;
+    let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     // Slow: 4 characters every 100 ms (the Context takes about 3 s to arrive, the whole 35 s).
     fake.set_timing(0, 100, 4);
