@@ -589,7 +589,9 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_cases_with_the_local_model() -> anyhow::Result<()> {
+// Named to sort first: tests start in name order, and this long one (it waits on the local
+// model) ran alone at the end of the suite, the other thread idle.
+async fn a_batch_of_three_cases_runs_on_the_local_model() -> anyhow::Result<()> {
     let _turn = pw_harness::local_model::one_at_a_time();
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let b = Browser::start(1280, 1400).await?;

@@ -603,7 +603,9 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
 /// section filled and on the idea's topic, no placeholder, no repeated step, three examples that
 /// differ (`meta::quality::problems`), through the real page and the Generate button.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_real_local_model_writes_a_usable_draft_for_every_example_idea() -> anyhow::Result<()> {
+// Named to sort first: tests start in name order, and this long one (it waits on the local
+// model) ran alone at the end of the suite, the other thread idle.
+async fn a_draft_from_the_real_local_model_is_usable_for_every_example_idea() -> anyhow::Result<()> {
     let _turn = pw_harness::local_model::one_at_a_time();
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let browser = Browser::start(1280, 1400).await?;

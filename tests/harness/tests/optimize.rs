@@ -699,7 +699,9 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_rounds_with_the_local_model_stay_within_budget() -> anyhow::Result<()> {
+// Named to sort first: tests start in name order, and this long one (it waits on the local
+// model) ran alone at the end of the suite, the other thread idle.
+async fn a_budget_holds_over_two_rounds_on_the_local_model() -> anyhow::Result<()> {
     let _turn = pw_harness::local_model::one_at_a_time();
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let b = Browser::start(1280, 1400).await?;
