@@ -690,8 +690,22 @@ fn SectionEditor(
     let live_has = move || g.live_spec().has(section);
     // The draft check's doubts about this section while it is the model's text (a check of
     // words: "check it", with the reason under the text).
-    let doubts = Memo::new(move |_| {
+    // The idea, the current prompt and the versions there are decide the doubts (the reply a
+    // version came from never changes), so a run's results arriving do not check the words again.
+    let basis = Memo::new(move |_| {
         d.draft.with(|x| {
+            (
+                x.idea.idea.clone(),
+                x.current_spec().cloned(),
+                x.versions.len(),
+                // (With its time of creation: another draft's version of the same number.)
+                x.versions.last().map(|v| (v.number, v.created_ms)),
+            )
+        })
+    });
+    let doubts = Memo::new(move |_| {
+        basis.track();
+        d.draft.with_untracked(|x| {
             x.doubtful_sections()
                 .into_iter()
                 .filter(|(s, _)| *s == section)
