@@ -59,7 +59,17 @@ setup_browser() {
     log "installing Debian chromium and chromium-driver"
     local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver chromium-headless-shell >/dev/null
+  fi
+  # The end-to-end tests drive Chromium's lighter headless build (scripts/headless-shell.sh), of
+  # exactly chromedriver's version; without it they drive chromium.
+  if [ ! -x /usr/lib/chromium/chromium-headless-shell ]; then
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    local v; v=$(dpkg-query -W -f='${Version}' chromium-driver 2>/dev/null || true)
+    log "installing Debian chromium-headless-shell $v (the end-to-end tests' browser)"
+    $sudo apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "chromium-headless-shell=$v" >/dev/null \
+      || log "chromium-headless-shell $v is not available here: the end-to-end tests drive chromium"
   fi
   if [ ! -f "$PW_TOOLS/axe/node_modules/axe-core/axe.min.js" ]; then
     log "installing axe-core (npm) for the accessibility checks"

@@ -1293,6 +1293,10 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
     other.reply_when("LEVEL1", "- owner-A\n- owner-B");
     other.reply_when("LEVEL0", "- owner-A");
     other.add_model("m-b");
+    // A run of version 1 on the execution model first: the starting prompt's card sets it
+    // beside the loop's figure over two models (tryout 10: an untrue comparison there).
+    b.button("Run all 5 cases").await?.click().await?;
+    b.wait_for_text("5 of 5 done").await?;
 
     b.wait_for_text("Compare models").await?.click().await?;
     b.button("Add a model to compare").await?.click().await?;
@@ -1417,6 +1421,26 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
         cards.contains("Its answers on the other models (5)")
             && cards.contains(&format!("Case #2 on {label_b}")),
         "{cards}"
+    );
+    // The starting prompt's card: the run was on the execution model alone, the loop's figure
+    // is of both models, and its execution-model figure is the one on the card's own line.
+    let start = b
+        .eval("return Array.from(document.querySelectorAll('.pw-candidate')).find(c => c.textContent.includes('Your prompt (version 1)'))?.innerText ?? ''")
+        .await?;
+    let start = start.as_str().unwrap_or("");
+    let on_a: String = start
+        .split(&format!("Training on each model: {label_a} "))
+        .nth(1)
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(!on_a.is_empty(), "{start}");
+    assert!(
+        start.contains("Your last run of version 1 scored ")
+            && start.contains(" on these 4 training cases (on the execution model). The loop's figure is of 2 models (each case's worst model); on the execution model alone it is ")
+            && start.contains(&format!("on the execution model alone it is {on_a}. The loop asked for new answers and ")),
+        "{start}"
     );
     b.screenshot_at(
         ".pw-card--improve .pw-evidence",
