@@ -43,6 +43,12 @@ pub struct DraftHandle {
     /// draft after a short pause ([`Self::KEYSTROKE_WAIT_MS`]), so until then the draft does not
     /// show it ([`Self::keystrokes_pending`]).
     last_keystroke: StoredValue<f64>,
+    /// Text typed into a section editor that has not reached the draft yet (the section and
+    /// the editor's whole text): [`Self::flush_typing`] puts it in at once, e.g. as the page
+    /// goes away (tryout 11: an edit typed 0.2 s before a reload was lost).
+    unsaved_typing: StoredValue<Option<(Section, String)>>,
+    /// Whether such text is waiting (the header then says "Saving…", not "Saved").
+    pub typing_unsaved: RwSignal<bool>,
 }
 
 impl DraftHandle {
@@ -69,6 +75,8 @@ impl DraftHandle {
             open_gaps: Memo::new(move |_| draft.with(Draft::open_gaps)),
             typing: StoredValue::new(None),
             last_keystroke: StoredValue::new(f64::NEG_INFINITY),
+            unsaved_typing: StoredValue::new(None),
+            typing_unsaved: RwSignal::new(false),
         };
         provide_context(h);
         h
@@ -85,6 +93,24 @@ impl DraftHandle {
     /// Notes a keystroke in a section editor (its text reaches the draft after the wait).
     pub fn keystroke(self) {
         self.last_keystroke.set_value(js_sys::Date::now());
+    }
+
+    /// A section editor's text as just typed (not in the draft until [`Self::flush_typing`]).
+    pub fn typed(self, section: Section, text: String) {
+        self.keystroke();
+        self.unsaved_typing.set_value(Some((section, text)));
+        if !self.typing_unsaved.get_untracked() {
+            self.typing_unsaved.set(true);
+        }
+    }
+
+    /// Puts text typed and not yet saved into the draft ([`Self::type_section`], the typing
+    /// session going on); nothing when there is none.
+    pub fn flush_typing(self) {
+        if let Some((section, text)) = self.unsaved_typing.try_update_value(Option::take).flatten()
+        {
+            self.type_section(section, &text, false);
+        }
     }
 
     /// Whether text typed into a section editor may not have reached the draft yet: a key was
@@ -115,6 +141,10 @@ impl DraftHandle {
     /// still current, a hand edit of this section and not run yet. `done` ends the session (the
     /// person left the box): the next typing is a new version.
     pub fn type_section(self, section: Section, text: &str, done: bool) {
+        self.unsaved_typing.set_value(None);
+        if self.typing_unsaved.get_untracked() {
+            self.typing_unsaved.set(false);
+        }
         let Some(mut spec) = self.draft.with_untracked(|d| d.current_spec().cloned()) else {
             return;
         };

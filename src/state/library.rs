@@ -710,6 +710,8 @@ impl Library {
     fn flush_when_hidden(self) {
         let kept = StoredValue::new(false);
         crate::net::on_leave(move || {
+            // Text typed within the editor's pause is put in first, so it is kept too.
+            self.drafts.flush_typing();
             let unsaved = self
                 .drafts
                 .draft
@@ -720,6 +722,7 @@ impl Library {
             }
         });
         let flush = Closure::<dyn FnMut()>::new(move || {
+            self.drafts.flush_typing();
             let unsaved = self
                 .drafts
                 .draft

@@ -181,6 +181,7 @@ pub fn DraftsPanel(
 #[component]
 pub fn SaveStatus() -> impl IntoView {
     let lib = Library::expect();
+    let d = DraftHandle::expect();
     view! {
         <span class="pw-save" role="status" aria-live="polite">
             {move || match lib.status.get() {
@@ -189,7 +190,7 @@ pub fn SaveStatus() -> impl IntoView {
                 }
                 StorageStatus::Loading => "Opening your drafts…",
                 StorageStatus::Failing(_) => "Not saved",
-                StorageStatus::Ready if lib.pending.get() => "Saving…",
+                StorageStatus::Ready if lib.pending.get() || d.typing_unsaved.get() => "Saving…",
                 StorageStatus::Ready => "Saved in this browser",
             }}
         </span>

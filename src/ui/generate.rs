@@ -777,7 +777,8 @@ fn SectionEditor(
                     // Saved while typing, after a short pause (a reload or a closed tab keeps it);
                     // one typing session is one version.
                     let text = event_target_value(&ev);
-                    d.keystroke();
+                    // Kept for a page that goes away before the pause ends (flush_typing).
+                    d.typed(section, text.clone());
                     let n = typed_seq.get_value() + 1;
                     typed_seq.set_value(n);
                     set_timeout(

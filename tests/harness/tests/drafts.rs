@@ -60,6 +60,35 @@ async fn saved(b: &Browser) {
     .expect("saved");
 }
 
+// Tryout 11 (S1): text typed into a prompt section about 0.2 s before a reload was lost (a
+// section's text reaches the draft after a 400 ms pause), and the header said "Saved in this
+// browser" all the while. It says "Saving…" until then, and the text is kept by the reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_section_edit_typed_just_before_a_reload_is_kept() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
+    paste_version(&b, "typed").await?;
+    saved(&b).await;
+    // Typed, then the header read and the page reloaded at once, well within the pause.
+    let said = b
+        .eval(
+            "const t = document.getElementById('pw-section-context'); t.value += ' KEPT?'; \
+             t.dispatchEvent(new Event('input', {bubbles: true})); \
+             return new Promise(done => requestAnimationFrame(() => { \
+               const s = document.querySelector('.pw-save').textContent; \
+               setTimeout(() => location.reload(), 0); done(s); }))",
+        )
+        .await?;
+    assert_eq!(said, "Saving…", "the header before the text was saved");
+    b.wait_until(
+        "return (document.getElementById('pw-section-context')?.value ?? '').endsWith(' KEPT?')",
+        "the Context typed just before the reload",
+    )
+    .await?;
+    saved(&b).await;
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1000).await?;
