@@ -200,6 +200,14 @@ impl OptimizerHandle {
             .unwrap_or_default()
     }
 
+    /// The models to optimize for and the selection chosen last time in this browser
+    /// (`grid::model_key`s; see [`loop_settings::read_models`]).
+    pub fn kept_models(self) -> (Vec<String>, crate::domain::optimize::Selection) {
+        crate::net::settings::load(LOOP_SETTINGS_KEY)
+            .map(|t| loop_settings::read_models(&t))
+            .unwrap_or_default()
+    }
+
     /// Keeps the loop's settings as chosen now, for the next visit.
     pub fn keep_settings(self, config: &Config) {
         crate::net::settings::save(LOOP_SETTINGS_KEY, &loop_settings::write(config));

@@ -917,7 +917,9 @@ fn AssertionEditor(
                     <label class="pw-sr-only" for=vid.clone()>{format!("{label}, one per line")}</label>
                     <textarea id=vid class="pw-textarea" rows="2" aria-describedby=desc placeholder="one phrase per line"
                         prop:value=v.join("\n")
-                        on:change=move |ev| { let v = lines(&event_target_value(&ev)); set(Box::new(move |x| match &mut x.check {
+                        // As typed (tryout 11: its "Add at least one phrase" went away only when
+                        // the box was left, so the click that left it landed 29 px off Run all).
+                        on:input=move |ev| { let v = lines(&event_target_value(&ev)); set(Box::new(move |x| match &mut x.check {
                             Check::ContainsAll(l) | Check::ContainsAny(l) | Check::NotContains(l) => *l = v, _ => {} })); }></textarea>
                 }.into_any(),
                 Check::IsJson | Check::IsRefusal => ().into_any(),

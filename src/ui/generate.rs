@@ -12,7 +12,7 @@ use crate::domain::attempt;
 use crate::domain::diff::{self, Piece};
 use crate::domain::draft::Origin;
 use crate::domain::estimate::{SendCheck, call_cost, estimate_tokens, format_cost};
-use crate::domain::figures::count;
+use crate::domain::figures::{count, grouped};
 use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
 use crate::domain::provider::{ErrorKind, ProviderKind, Role};
 use crate::domain::snippet::{self, Lang};
@@ -26,6 +26,10 @@ pub use crate::domain::meta::EXAMPLE_IDEAS;
 /// Step 1: the idea, its optional details, Generate, and manual mode.
 /// Why rewriting, adapting and critiquing a prompt are off on the tiny built-in model.
 pub const TINY_CANNOT: &str = "The built-in local model is too small to rewrite sections, adapt a prompt or critique it. Choose a model for writing prompts in Settings to use these.";
+
+/// Above this many tokens (estimated) an idea makes each part of the tiny model's Generate slow:
+/// every part re-reads it, and the progress line says so instead of "a few seconds".
+const LONG_IDEA_TOKENS: u32 = 500;
 
 #[component]
 pub fn IdeaCard() -> impl IntoView {
@@ -185,13 +189,20 @@ pub fn IdeaCard() -> impl IntoView {
                 </button>
             </div>
             <LargeRequestNotice generate=true/>
-            {move || g.tiny_progress().map(|(_, what, (done, all))| view! {
-                <p class="pw-hint" role="status" id="pw-tiny-progress">
-                    {format!(
-                        "The local model is writing {what} (part {} of {all}). Each part takes a few seconds on an idle computer, longer while other programs keep it busy.",
-                        done + 1
-                    )}
-                </p>
+            {move || g.tiny_progress().map(|(_, what, (done, all))| {
+                // Every part re-reads the idea: a long one makes each part slow (tryout 11: 25 KB
+                // took over 5 minutes a part while this said "a few seconds").
+                let idea_tokens = d.draft.with_untracked(|x| estimate_tokens(&x.idea.idea));
+                let pace = if idea_tokens > LONG_IDEA_TOKENS {
+                    format!("Each part re-reads your idea (about {} tokens), so on this computer a part can take minutes.", grouped(idea_tokens as u64))
+                } else {
+                    "Each part takes a few seconds on an idle computer, longer while other programs keep it busy.".to_owned()
+                };
+                view! {
+                    <p class="pw-hint" role="status" id="pw-tiny-progress">
+                        {format!("The local model is writing {what} (part {} of {all}). {pace}", done + 1)}
+                    </p>
+                }
             })}
             <p class="pw-hint">{meta_label}</p>
             <Show when=move || manual.get()>

@@ -265,7 +265,7 @@ pub fn ModelGrid() -> impl IntoView {
     let cannot_add = move || settings.compare.with(Vec::len) >= MAX_COMPARED || r.running();
     let can_show_bound = move || n_models() >= 2 && n_cases.get() > 0;
     view! {
-        <details class="pw-details pw-grid" prop:open=move || section_open.get_untracked() on:toggle=move |ev| {
+        <details class="pw-details pw-compare" prop:open=move || section_open.get_untracked() on:toggle=move |ev| {
             let open = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false);
             section_open.set(open);
         }>

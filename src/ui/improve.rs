@@ -261,8 +261,10 @@ fn OptimizerPanel() -> impl IntoView {
     let max_calls = RwSignal::new(kept.max_calls);
     // The comparison models the candidates are scored on too (by `model_key`; the grid's models
     // that can be called and are not the execution model), and how their scores combine.
-    let also_keys = RwSignal::new(Vec::<String>::new());
-    let select = RwSignal::new(Selection::Mean);
+    // (As chosen last time: a model no longer set up under Compare models is left out.)
+    let (kept_keys, kept_select) = h.kept_models();
+    let also_keys = RwSignal::new(kept_keys);
+    let select = RwSignal::new(kept_select);
     let other_models = Memo::new(move |_| {
         let exec = settings.config(Role::Execution);
         settings.compare.with(|c| {

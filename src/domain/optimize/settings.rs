@@ -4,7 +4,8 @@
 //! range, falls back to its default and is named in plain words; the others are kept.
 use serde_json::{Map, Value, json};
 
-use super::Config;
+use super::{Config, Selection};
+use crate::domain::eval::grid::model_key;
 use crate::domain::figures::grouped;
 use crate::domain::spec::Section;
 
@@ -80,8 +81,37 @@ pub fn write(config: &Config) -> String {
         "refine_temperature": config.refine_temperature,
         "locked": config.locked.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "max_calls": config.max_calls,
+        // The models to optimize for, by their `grid::model_key` (provider, address, model: no
+        // key), and how their scores combine (tryout 11: a reload dropped them silently).
+        "also_on": config.also_on.iter().map(model_key).collect::<Vec<_>>(),
+        "select": config.select,
     })
     .to_string()
+}
+
+/// The models to optimize for as kept by [`write`] (`grid::model_key`s, at most
+/// [`super::MAX_OTHER_MODELS`]) and the selection; none and [`Selection::Mean`] when absent or
+/// unreadable. Whether each model is still set up under Compare models is the page's to check.
+pub fn read_models(text: &str) -> (Vec<String>, Selection) {
+    let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) else {
+        return (Vec::new(), Selection::default());
+    };
+    let keys = m
+        .get("also_on")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .take(super::MAX_OTHER_MODELS)
+                .collect()
+        })
+        .unwrap_or_default();
+    let select = m
+        .get("select")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    (keys, select)
 }
 
 /// Reads kept settings into a [`Config`] (every other field at its default), with a sentence for
@@ -250,5 +280,34 @@ mod tests {
             lost,
             vec!["The saved locked sections could not be read, so no section is locked."]
         );
+    }
+
+    // Tryout 11 (M2): the models to optimize for and the selection were dropped by a reload,
+    // while the loop's other settings came back.
+    #[test]
+    fn the_models_to_optimize_for_come_back_without_a_key() {
+        use crate::domain::provider::{ProviderConfig, ProviderKind, Role};
+        let mut other = ProviderConfig::preset(ProviderKind::Custom, Role::Execution);
+        other.base_url = "http://127.0.0.1:18911/v1".into();
+        other.model = "fake-mini".into();
+        let chosen = Config {
+            also_on: vec![other.clone()],
+            select: Selection::Worst,
+            ..Config::default()
+        };
+        let text = write(&chosen);
+        assert_eq!(
+            read_models(&text),
+            (vec![model_key(&other)], Selection::Worst)
+        );
+        assert!(!text.contains("key\""), "no key field: {text}");
+        // Kept settings of before (no models) and damaged ones read as none, the mean.
+        for old in [
+            r#"{"rounds": 3}"#,
+            r#"{"also_on": "x", "select": "best"}"#,
+            "not json",
+        ] {
+            assert_eq!(read_models(old), (Vec::new(), Selection::Mean), "{old}");
+        }
     }
 }

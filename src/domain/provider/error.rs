@@ -150,7 +150,7 @@ impl ProviderError {
     /// of the reply had arrived, that nothing had.
     fn kept(&self, then: &str) -> String {
         if self.nothing_arrived {
-            format!("None of the reply had arrived; press Retry{then}.")
+            format!("Nothing had arrived for this request; press Retry{then}.")
         } else {
             format!("What arrived is kept; press Retry{then}.")
         }
@@ -331,9 +331,10 @@ impl ProviderError {
                  still fails once you are online: {}",
                 lower_first(network_hint(self.provider))
             ),
-            ErrorKind::Aborted if self.nothing_arrived => {
-                "You stopped the request before any of the reply arrived.".to_owned()
-            }
+            // Nothing of this call's reply arrived, but a job of several calls (the tiny
+            // model's Generate, a part at a time) may keep what earlier calls wrote: no claim
+            // either way (tryout 11: "before any of the reply arrived" over four sections).
+            ErrorKind::Aborted if self.nothing_arrived => "You stopped the request.".to_owned(),
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
             ErrorKind::BlockedByPage => self.detail.clone(),
             ErrorKind::Refused => format!("The model refused: {}", self.detail.trim()),

@@ -1357,7 +1357,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     // Tryout 10 (m3): cut off before its first word, the row does not say "What arrived is kept".
     fake.fault_when("BRAVO", Fault::Truncate { after_chunks: 0 }, 1);
     b.button("Retry case #2").await?.click().await?;
-    b.wait_for_text("None of the reply had arrived; press Retry.")
+    b.wait_for_text("Nothing had arrived for this request; press Retry.")
         .await?;
     wait_badge(&b, 2, "call failed").await?;
     let none = row_text(&b, 2).await?;
@@ -1497,6 +1497,41 @@ async fn retries_are_shown_in_generate_and_in_run_rows() -> anyhow::Result<()> {
         "the note goes when the answer comes: {row}"
     );
     assert!(row.contains("(at most 1500 allowed)"), "{row}");
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout 11 (M1): after typing a new check's phrase, the first click on "Run all" did nothing:
+// "Add at least one phrase" went away only when the box was left, the page moved up 29 px on
+// the mouse press, and the click landed beside the button. The phrase counts as it is typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    b.button("Add case").await?.click().await?;
+    b.field("Input of case #1")
+        .await?
+        .send_keys("Notes: Anna sends the budget.")
+        .await?;
+    b.button("Add check to checks for this case")
+        .await?
+        .click()
+        .await?;
+    let phrase = b
+        .field("Contains all of (case #1, check 1), one per line")
+        .await?;
+    b.wait_for_text("Add at least one phrase").await?;
+    phrase.send_keys("Hello").await?;
+    // Still in the box: the hint has gone already.
+    b.wait_until(
+        "return document.activeElement?.tagName === 'TEXTAREA' && !document.body.innerText.includes('Add at least one phrase')",
+        "the hint to go while the phrase is typed",
+    )
+    .await?;
+    let before = fake.chat_requests().len();
+    b.button("Run the case").await?.click().await?;
+    b.wait_for_text("1 of 1 done").await?;
+    assert_eq!(fake.chat_requests().len(), before + 1, "one call, from the first click");
     b.close().await?;
     Ok(())
 }

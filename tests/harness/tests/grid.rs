@@ -310,7 +310,13 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "case 3 first",
     )
     .await?;
-    b.screenshot_at(".pw-grid", "model-grid").await?;
+    // Tryout 11 (M3): the open panel laid its content in the right half of the card (it wore
+    // the page's card-grid class).
+    let wide = b
+        .eval("const d = document.querySelector('.pw-compare'); const t = d.querySelector('.pw-grid__summary'); return t.getBoundingClientRect().width > 0.8 * d.getBoundingClientRect().width")
+        .await?;
+    assert_eq!(wide, true, "the comparison table is squeezed");
+    b.screenshot_at(".pw-compare", "model-grid").await?;
 
     // B fixed: both models pass everything, and the cheaper one is recommended.
     answers(&other, "- **Carol**: buy snacks");

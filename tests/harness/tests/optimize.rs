@@ -1336,6 +1336,24 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
         .await?
         .click()
         .await?;
+    // Tryout 11 (M2): a reload kept the loop's rounds and dropped these two choices.
+    b.client.refresh().await?;
+    b.wait_for_role_name("heading", "Promptwright").await?;
+    open_improve(&b).await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Models to optimize for").await?;
+    let kept = b
+        .eval(&format!(
+            "const l = Array.from(document.querySelectorAll('.pw-loop-models label')).find(l => l.textContent === {}); \
+             const w = Array.from(document.querySelectorAll('label')).find(l => l.textContent.includes('Score a case by its worst model')); \
+             return [l?.querySelector('input')?.checked ?? null, (w?.control ?? w?.querySelector('input'))?.checked ?? null]",
+            serde_json::to_string(&format!("Also score on {label_b}"))?
+        ))
+        .await?;
+    assert_eq!(kept, json!([true, true]), "the models to optimize for after a reload");
     let budget = b
         .eval("return document.querySelector('.pw-budget').textContent")
         .await?;
@@ -1421,6 +1439,13 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
         cards.contains("Its answers on the other models (5)")
             && cards.contains(&format!("Case #2 on {label_b}")),
         "{cards}"
+    );
+    // Tryout 11 (M4): a long "kept (…)" status pushed the page sideways.
+    assert_eq!(
+        b.eval("const e = document.documentElement; return e.scrollWidth > e.clientWidth + 1")
+            .await?,
+        false,
+        "the page scrolls sideways"
     );
     // The starting prompt's card: the run was on the execution model alone, the loop's figure
     // is of both models, and its execution-model figure is the one on the card's own line.
