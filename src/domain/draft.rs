@@ -516,7 +516,11 @@ impl Draft {
             .filter(|s| current.spec.has(*s) && text(&current.spec, *s) == text(&reply.spec, *s))
             .flat_map(|s| {
                 // Examples may be off the topic on purpose (an edge case, an empty input).
-                let words = if s == Section::Examples { &none } else { &topic };
+                let words = if s == Section::Examples {
+                    &none
+                } else {
+                    &topic
+                };
                 quality::section_problems(idea, words, s, &text(&current.spec, s))
                     .into_iter()
                     .map(move |p| (s, p))

@@ -1005,7 +1005,9 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
     assert_eq!(again.output, "Owners: Ana");
     assert_eq!(
         again.status,
-        Status::Failed(format!("The local model is not running. {KEPT_FROM_BEFORE}"))
+        Status::Failed(format!(
+            "The local model is not running. {KEPT_FROM_BEFORE}"
+        ))
     );
     assert!(again.earlier.is_none());
     // Saved while the retry is queued, or the retry cancelled: the part, as it was.

@@ -1609,5 +1609,8 @@ fn a_call_that_failed_before_any_text_does_not_say_what_arrived_is_kept() {
     }
     // Errors that never speak of a reply are the same either way.
     let key = ProviderError::new(ErrorKind::BadKey, p, "h", Some(401), "");
-    assert_eq!(key.clone().with_nothing_arrived(true).message(), key.message());
+    assert_eq!(
+        key.clone().with_nothing_arrived(true).message(),
+        key.message()
+    );
 }

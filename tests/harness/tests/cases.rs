@@ -1398,7 +1398,10 @@ async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> 
                const e = Array.from(document.querySelectorAll('button')).find(x => x.textContent === 'Export JSONL').getBoundingClientRect(); \
                return r.top >= e.bottom && r.width > 2 * e.width")
         .await?;
-    assert_eq!(below, true, "the import review is squeezed into the toolbar");
+    assert_eq!(
+        below, true,
+        "the import review is squeezed into the toolbar"
+    );
     let buttons = b
         .eval("return Array.from(document.querySelectorAll('.pw-import-review button')).map(e => e.textContent).join('|')")
         .await?;
@@ -1531,7 +1534,11 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
     let before = fake.chat_requests().len();
     b.button("Run the case").await?.click().await?;
     b.wait_for_text("1 of 1 done").await?;
-    assert_eq!(fake.chat_requests().len(), before + 1, "one call, from the first click");
+    assert_eq!(
+        fake.chat_requests().len(),
+        before + 1,
+        "one call, from the first click"
+    );
     b.close().await?;
     Ok(())
 }

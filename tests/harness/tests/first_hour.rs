@@ -79,7 +79,9 @@ async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Re
     // Tryout 10 (m1): Tab from the typed address lands on the key field (it turned on only
     // after Tab had moved past it).
     let focused = b
-        .eval("const e = document.activeElement; return e.tagName + ' ' + e.type + ' ' + e.disabled")
+        .eval(
+            "const e = document.activeElement; return e.tagName + ' ' + e.type + ' ' + e.disabled",
+        )
         .await?;
     assert_eq!(focused.as_str(), Some("INPUT password false"), "{focused}");
     s.model("fake-large").await?;

@@ -605,7 +605,8 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 // Named to sort first: tests start in name order, and this long one (it waits on the local
 // model) ran alone at the end of the suite, the other thread idle.
-async fn a_draft_from_the_real_local_model_is_usable_for_every_example_idea() -> anyhow::Result<()> {
+async fn a_draft_from_the_real_local_model_is_usable_for_every_example_idea() -> anyhow::Result<()>
+{
     let _turn = pw_harness::local_model::one_at_a_time();
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let browser = Browser::start(1280, 1400).await?;
@@ -972,7 +973,8 @@ async fn a_generated_section_with_no_word_of_the_idea_says_check_it_until_edited
     let hint = hint.as_str().unwrap_or("");
     assert!(
         hint.contains("meeting")
-            && hint.ends_with("This checks words only: if the text is not about your task, edit it."),
+            && hint
+                .ends_with("This checks words only: if the text is not about your task, edit it."),
         "{hint}"
     );
     let marked = || async {
@@ -988,7 +990,9 @@ async fn a_generated_section_with_no_word_of_the_idea_says_check_it_until_edited
     browser
         .field("Persona")
         .await?
-        .send_keys(&format!("{SELECT_ALL}You list the action items of a meeting.{TAB}"))
+        .send_keys(&format!(
+            "{SELECT_ALL}You list the action items of a meeting.{TAB}"
+        ))
         .await?;
     browser
         .wait_until(

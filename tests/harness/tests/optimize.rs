@@ -1275,6 +1275,17 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
     Ok(())
 }
 
+/// Opens Improve and its "Settings of the loop", down to "Models to optimize for".
+async fn open_loop_models(b: &Browser) -> anyhow::Result<()> {
+    open_improve(b).await?;
+    b.wait_for_text("Settings of the loop")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Models to optimize for").await?;
+    Ok(())
+}
+
 // Issue 14, item 3: optimize for the models the person will use. Candidates are scored on the
 // execution model (host A) and on a comparison model (host B, an OpenAI-compatible server),
 // selected on the worst model: round 2's LEVEL2 prompt climbs on A (75) but breaks on B (25),
@@ -1319,12 +1330,7 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
     b.wait_for_text(&format!("Comparison model 1: {label_b}"))
         .await?;
 
-    open_improve(&b).await?;
-    b.wait_for_text("Settings of the loop")
-        .await?
-        .click()
-        .await?;
-    b.wait_for_text("Models to optimize for").await?;
+    open_loop_models(&b).await?;
     s.fill("Rounds", "2").await?;
     // On two models every answer is asked of both: the budget has a row for each.
     b.eval(&format!(
@@ -1339,12 +1345,7 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
     // Tryout 11 (M2): a reload kept the loop's rounds and dropped these two choices.
     b.client.refresh().await?;
     b.wait_for_role_name("heading", "Promptwright").await?;
-    open_improve(&b).await?;
-    b.wait_for_text("Settings of the loop")
-        .await?
-        .click()
-        .await?;
-    b.wait_for_text("Models to optimize for").await?;
+    open_loop_models(&b).await?;
     let kept = b
         .eval(&format!(
             "const l = Array.from(document.querySelectorAll('.pw-loop-models label')).find(l => l.textContent === {}); \
@@ -1353,7 +1354,11 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
             serde_json::to_string(&format!("Also score on {label_b}"))?
         ))
         .await?;
-    assert_eq!(kept, json!([true, true]), "the models to optimize for after a reload");
+    assert_eq!(
+        kept,
+        json!([true, true]),
+        "the models to optimize for after a reload"
+    );
     let budget = b
         .eval("return document.querySelector('.pw-budget').textContent")
         .await?;
