@@ -275,6 +275,7 @@ impl From<RunV1> for Run {
                         judge_model: c.judge_model.as_deref().and_then(ModelUsed::from_wire),
                         rating: c.rating,
                         earlier: None,
+                        rerun_failed: None,
                     };
                     (c.id, run)
                 })
@@ -770,6 +771,7 @@ pub(crate) mod tests {
                 }),
                 judge_model: None,
                 earlier: None,
+                rerun_failed: None,
                 rating: Some(crate::domain::eval::rating::Rating::new(
                     crate::domain::eval::rating::Thumb::Down,
                     "Asks instead of answering",

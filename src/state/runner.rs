@@ -265,12 +265,17 @@ impl Runner {
     /// Retries case `id` on model `key` ("" for the execution model; a comparison model not
     /// chosen any more is not called). A failed, cancelled or refused case of the model's latest
     /// run is retried as part of that run (its other results stay the latest, so the model's
-    /// score and the recommendation still cover every case); any other result starts a run of
-    /// that case alone, like [`Runner::run`].
+    /// score and the recommendation still cover every case) when that run was made with the
+    /// model the key stands for now; any other result (and any after a switch of execution
+    /// model) starts a run of that case alone, like [`Runner::run`].
     pub fn retry_on(self, key: &str, id: u32) {
         let Some(slot) = self.model_slots().into_iter().find(|s| s.key == key) else {
             return;
         };
+        // A result made with another model than the slot's (the execution model was switched
+        // since) is not completed in its run: the new answer would join another model's run
+        // and score (tryout 11, S3). It starts a run of the case on the model chosen now.
+        let model = ModelUsed::of(&slot.cfg);
         let resume = if self.running_untracked() {
             None
         } else {
@@ -278,7 +283,10 @@ impl Runner {
                 let run = x.run_on(x.current, key)?;
                 run.cases
                     .get(&id)
-                    .is_some_and(|c| run.is_latest(c))
+                    .is_some_and(|c| {
+                        (run.is_latest(c) || c.rerun_failed_in(run.started_ms))
+                            && run_made_with(run, &model)
+                    })
                     .then_some(run.started_ms)
             })
         };
@@ -690,11 +698,9 @@ impl Runner {
             }
             Err(f) => {
                 let message = f.error.message();
+                let run_ms = job.started_ms;
                 self.update_case(job, key, id, move |c| {
-                    c.fail(message, f.partial);
-                    c.sent = sent;
-                    c.ms = ms;
-                    c.first_token_ms = None;
+                    c.fail(message, f.partial, sent, ms, run_ms);
                 });
                 false
             }
@@ -855,4 +861,17 @@ impl Runner {
             self.job.set_value(None);
         }
     }
+}
+
+/// Whether every result of `run`'s latest start was made with `model` (by the model recorded
+/// with the result; by the run's label for a failed call, which records none, and in older
+/// records): a run made with another model is not completed on this one.
+fn run_made_with(run: &run::Run, model: &ModelUsed) -> bool {
+    run.cases
+        .values()
+        .filter(|c| run.is_latest(c))
+        .all(|c| match &c.exec_model {
+            Some(m) => m == model,
+            None => run.model.is_empty() || run.model == model.label(),
+        })
 }

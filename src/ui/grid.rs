@@ -559,11 +559,26 @@ fn GridCell(
             _ => c.output,
         })
     };
+    // A re-run that failed over this answer (it stays, from an earlier run): said, not hidden.
+    let rerun_note = move || {
+        cell.with(|c| {
+            let f = c.as_ref()?.0.as_ref()?.rerun_failed.clone()?;
+            let why = if col_is_compared {
+                crate::domain::provider::ProviderError::for_comparison_model(&f.message)
+            } else {
+                f.message
+            };
+            Some(format!(
+                "Its re-run failed: {why} This answer is from an earlier run."
+            ))
+        })
+    };
     let problems = move || {
         cell.get()
             .and_then(|(_, s)| s)
             .map(|s| {
-                let mut out: Vec<String> = s.rated_down.iter().cloned().collect();
+                let mut out: Vec<String> = rerun_note().into_iter().collect();
+                out.extend(s.rated_down.iter().cloned());
                 out.extend(s.verdicts.iter().filter_map(|v| match v {
                     Verdict::Done {
                         pass: false,
@@ -609,6 +624,7 @@ fn GridCell(
                     .is_some_and(|cr| {
                         matches!(cr.status, Status::Failed(_) | Status::Cancelled)
                             || cr.refusal.is_some()
+                            || cr.rerun_failed.is_some()
                     })
             })
     };

@@ -188,10 +188,13 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                     1 => " · 1 left out: the judge failed on it".to_owned(),
                     n => format!(" · {n} left out: the judge failed on them"),
                 };
-                let failed = if p.failed > 0 {
-                    format!(" · {} could not run", p.failed)
-                } else {
-                    String::new()
+                let failed = match (p.failed, p.kept_earlier) {
+                    (0, _) => String::new(),
+                    (n, 0) => format!(" · {n} could not run"),
+                    (n, k) => format!(
+                        " · {n} could not run ({} from an earlier run kept)",
+                        crate::domain::figures::count(k, "answer", "answers")
+                    ),
                 };
                 // Comparison models run with it are named, not left out of the news.
                 let others = d

@@ -277,6 +277,39 @@ fn ResultRow(
         })
     });
     let status = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.status.clone())));
+    // The model that made this result, when it is not the execution model chosen now (a
+    // switch in Settings): the answer's label names it, and Retry says it starts a new run.
+    let settings = SettingsHandle::expect();
+    let other_model = Memo::new(move |_| {
+        let now = settings
+            .roles
+            .with(|r| run::ModelUsed::of(r.get(Role::Execution)));
+        mine.with(|m| {
+            let (c, _) = m.as_ref()?;
+            match &c.exec_model {
+                Some(made) => (*made != now).then(|| made.label()),
+                // A failed call records no model: its run's label says which it was.
+                None => run.with(|r| {
+                    let made = r.as_ref()?.model.clone();
+                    (!made.trim().is_empty() && made != now.label()).then_some(made)
+                }),
+            }
+        })
+    });
+    let retry_title = move || {
+        if off_run() {
+            return Some(OFFLINE_TITLE.to_owned());
+        }
+        other_model.get().map(|made| {
+            let now = settings
+                .roles
+                .with(|r| run::ModelUsed::of(r.get(Role::Execution)).label());
+            format!("This result was made with {made}; the execution model is now {now}. Retry starts a new run of this case on {now}.")
+        })
+    };
+    // A re-run that failed and left this (earlier) answer in place.
+    let rerun_failed =
+        Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.rerun_failed.clone())));
     let output = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.output.clone())));
     let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
     // The person's rating of this result (a re-run makes a new, unrated one).
@@ -384,6 +417,7 @@ fn ResultRow(
     let can_retry = move || {
         matches!(status.get(), Some(Status::Failed(_) | Status::Cancelled))
             || refusal.with(Option::is_some)
+            || rerun_failed.with(Option::is_some)
     };
     let reflector = Reflector::expect();
     let reflection =
@@ -431,8 +465,10 @@ fn ResultRow(
                 </span>
                 <Show when=can_retry>
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
-                        disabled=off_run title=move || off_run().then_some(OFFLINE_TITLE)
-                        on:click=move |_| r.retry_on("", id)>"Retry"</button>
+                        disabled=off_run title=retry_title
+                        on:click=move |_| r.retry_on("", id)>
+                        {move || if other_model.with(Option::is_some) { "Retry on the model chosen now" } else { "Retry" }}
+                    </button>
                 </Show>
                 <Show when=move || status.get() == Some(Status::Done)>
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" aria-label=format!("Reflect on case #{id}")
@@ -452,6 +488,21 @@ fn ResultRow(
             </div>
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
             {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
+            {move || rerun_failed.get().map(|f| {
+                let partial = (!f.partial.is_empty()).then(|| view! {
+                    <details class="pw-result__rerun-part">
+                        <summary>"What the failed re-run wrote before it stopped"</summary>
+                        <pre class="pw-output__text">{f.partial.clone()}</pre>
+                    </details>
+                });
+                view! {
+                    <p class="pw-hint pw-hint--bad" role="status">{format!(
+                        "This case's re-run failed: {} The answer below is from an earlier run: it is kept and scored until a re-run answers.",
+                        f.message
+                    )}</p>
+                    {partial}
+                }
+            })}
             {move || match status.get() {
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
                 _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }),
@@ -483,7 +534,10 @@ fn ResultRow(
                 <p class="pw-hint">"The execution model answered with nothing (an empty answer)."</p>
             </Show>
             <Show when=move || has_answer.get()>
-                <p class="pw-output__label">"Answer written by the execution model"</p>
+                <p class="pw-output__label">{move || match other_model.get() {
+                    Some(made) => format!("Answer written by {made} (not the execution model chosen now)"),
+                    None => "Answer written by the execution model".to_owned(),
+                }}</p>
                 // Model output is untrusted: shown as text only, never as HTML.
                 <pre class="pw-output__text pw-result__output" aria-label=format!("Output of case #{id}")>{shown_output}</pre>
                 <Show when=long>

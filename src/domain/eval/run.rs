@@ -137,6 +137,22 @@ pub struct CaseRun {
     /// any text keeps the earlier failure's part ([`CaseRun::fail`]). Never on the wire; `None`
     /// once the re-run has an answer or fails.
     pub earlier: Option<Box<CaseRun>>,
+    /// This is an earlier answer that a re-run tried to replace and failed ([`CaseRun::fail`]):
+    /// the failure, shown beside the answer it left in place. Never on the wire (a reload shows
+    /// the answer as from its earlier run); `None` once the case is queued again.
+    pub rerun_failed: Option<RerunFailure>,
+}
+
+/// A re-run that failed over an earlier full answer (tryout 11, S2: such a failure used to wipe
+/// the answer): which run tried, why it failed, and what it wrote before failing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RerunFailure {
+    /// [`Run::started_ms`] of the run whose call failed.
+    pub run_ms: f64,
+    /// The failure in the page's words ([`crate::domain::provider::ProviderError::message`]).
+    pub message: String,
+    /// The text the failed call wrote before it failed (often empty).
+    pub partial: String,
 }
 
 /// Said after a failure's message when the text shown is the part an earlier failed attempt
@@ -151,6 +167,10 @@ impl CaseRun {
             .map(|mut b| match b.earlier.take() {
                 Some(e) if !b.status.finished() || b.status == Status::Cancelled => *e,
                 _ => b,
+            })
+            .map(|mut b| {
+                b.rerun_failed = None;
+                b
             })
             .filter(|b| {
                 b.status == Status::Done
@@ -173,20 +193,57 @@ impl CaseRun {
         }
     }
 
-    /// This result's call failed with `message`, after `partial` arrived. When nothing arrived
-    /// and the case was re-run after a failure that had left part of an answer, that part stays
-    /// (tryout 9: "What arrived is kept; press Retry", and a Retry that failed again lost it);
-    /// an earlier full answer does not come back as this run's (the case failed in it). A part
-    /// kept from the attempt before is named as such after `message` ([`KEPT_FROM_BEFORE`]).
-    pub fn fail(&mut self, message: String, partial: String) {
-        let (kept, message) = match self.earlier.take() {
-            Some(e) if partial.is_empty() && matches!(e.status, Status::Failed(_)) => {
-                (e.output, format!("{message} {KEPT_FROM_BEFORE}"))
+    /// This result's call failed with `message`, after `partial` arrived; `sent` is the
+    /// fingerprint of what was sent ([`fingerprint`]), `ms` the whole wait.
+    ///
+    /// - When the case was re-run over a full answer (an earlier run's, or a refusal), that
+    ///   answer stays in place, from its own run, and the failure is kept beside it
+    ///   ([`CaseRun::rerun_failed`], stamped `run_ms`, the failing run's start): a re-run that
+    ///   fails (a model stopped, a key revoked) never wipes answers (tryout 11, S2). Its score
+    ///   counts as from an earlier run, as it does after a reload.
+    /// - When nothing arrived and the case was re-run after a failure that had left part of an
+    ///   answer, that part stays (tryout 9: "What arrived is kept; press Retry", and a Retry that
+    ///   failed again lost it), named as such after `message` ([`KEPT_FROM_BEFORE`]).
+    /// - Otherwise the case reads failed with what arrived.
+    pub fn fail(
+        &mut self,
+        message: String,
+        partial: String,
+        sent: Option<u64>,
+        ms: f64,
+        run_ms: f64,
+    ) {
+        match self.earlier.take() {
+            Some(e) if e.status == Status::Done => {
+                *self = *e;
+                self.rerun_failed = Some(RerunFailure {
+                    run_ms,
+                    message,
+                    partial,
+                });
             }
-            _ => (partial, message),
-        };
-        self.status = Status::Failed(message);
-        self.output = kept;
+            earlier => {
+                let (kept, message) = match earlier {
+                    Some(e) if partial.is_empty() && matches!(e.status, Status::Failed(_)) => {
+                        (e.output, format!("{message} {KEPT_FROM_BEFORE}"))
+                    }
+                    _ => (partial, message),
+                };
+                self.status = Status::Failed(message);
+                self.output = kept;
+                self.sent = sent;
+                self.ms = ms;
+                self.first_token_ms = None;
+            }
+        }
+    }
+
+    /// Whether a re-run of this case by the run started at `run_ms` failed and left the
+    /// answer before it in place ([`CaseRun::rerun_failed`]).
+    pub fn rerun_failed_in(&self, run_ms: f64) -> bool {
+        self.rerun_failed
+            .as_ref()
+            .is_some_and(|f| f.run_ms == run_ms)
     }
 
     /// What this result is for storage and links: a re-run that has not ended (queued, answering
@@ -609,7 +666,9 @@ impl Run {
 
     /// What the score line adds for the suite's cases whose call failed (no answer, so no score):
     /// " · 2 cases not answered: their call failed (Retry them below)"; empty when none did
-    /// (tryout: failed cases were missing from the score line).
+    /// (tryout: failed cases were missing from the score line); then, for cases whose re-run
+    /// failed over an earlier answer ([`CaseRun::rerun_failed`]), " · 1 case's re-run failed:
+    /// its answer from an earlier run is scored (Retry it below)".
     pub fn failed_note(&self, suite: &Suite) -> String {
         let n = suite
             .cases
@@ -620,11 +679,26 @@ impl Run {
                     .is_some_and(|r| matches!(r.status, Status::Failed(_)))
             })
             .count();
-        match n {
+        let kept = suite
+            .cases
+            .iter()
+            .filter(|c| {
+                self.cases
+                    .get(&c.id)
+                    .is_some_and(|r| r.rerun_failed.is_some())
+            })
+            .count();
+        let not_answered = match n {
             0 => String::new(),
             1 => " · 1 case not answered: its call failed (Retry it below)".to_owned(),
             n => format!(" · {n} cases not answered: their call failed (Retry them below)"),
-        }
+        };
+        let rerun = match kept {
+            0 => String::new(),
+            1 => " · 1 case's re-run failed: its answer from an earlier run is scored (Retry it below)".to_owned(),
+            k => format!(" · {k} cases' re-runs failed: their answers from an earlier run are scored (Retry them below)"),
+        };
+        not_answered + &rerun
     }
 
     /// Per-case scores (0..=1) for comparing versions. A case whose judge failed is left out (its
@@ -662,14 +736,27 @@ impl Run {
     /// it.
     pub fn progress(&self) -> Progress {
         let mut p = Progress::default();
-        for cr in self.cases.values().filter(|c| self.is_latest(c)) {
+        for cr in self.cases.values() {
+            // A re-run of this run that failed over an earlier answer counts as failed here
+            // (the answer it left is its own run's).
+            let failed_here = cr.rerun_failed_in(self.started_ms);
+            if !failed_here && !self.is_latest(cr) {
+                continue;
+            }
             p.total += 1;
             match cr.status {
+                _ if failed_here => {
+                    p.failed += 1;
+                    p.kept_earlier += 1;
+                }
                 Status::Queued => {}
                 Status::Running => p.running += 1,
                 Status::Done => p.done += 1,
                 Status::Failed(_) => p.failed += 1,
                 Status::Cancelled => p.cancelled += 1,
+            }
+            if !self.is_latest(cr) {
+                continue;
             }
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
@@ -747,7 +834,10 @@ pub struct Progress {
     pub total: usize,
     pub running: usize,
     pub done: usize,
+    /// Cases whose call failed, [`Progress::kept_earlier`] among them.
     pub failed: usize,
+    /// Failed re-runs that left an earlier answer in place ([`CaseRun::rerun_failed`]).
+    pub kept_earlier: usize,
     pub cancelled: usize,
     pub input_tokens: u64,
     pub output_tokens: u64,

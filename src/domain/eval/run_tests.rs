@@ -1001,7 +1001,13 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
     let mut again = CaseRun::queued(20.0, Some(cut.clone()));
     assert_eq!(again.earlier.as_deref(), Some(&cut));
     again.status = Status::Running;
-    again.fail("The local model is not running.".into(), String::new());
+    again.fail(
+        "The local model is not running.".into(),
+        String::new(),
+        None,
+        5.0,
+        20.0,
+    );
     assert_eq!(again.output, "Owners: Ana");
     assert_eq!(
         again.status,
@@ -1018,9 +1024,10 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
     assert_eq!(cancelled, cut);
     // A retry that fails after some text of its own shows that text, the newer.
     let mut newer = CaseRun::queued(20.0, Some(cut.clone()));
-    newer.fail("cut off".into(), "Owners: Bo".into());
+    newer.fail("cut off".into(), "Owners: Bo".into(), None, 5.0, 20.0);
     assert_eq!(newer.output, "Owners: Bo");
-    // A re-run of a full answer that fails does not show that answer as this run's.
+    // A re-run of a full answer that fails leaves that answer, from its own run (see
+    // `a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure`).
     let answer = CaseRun {
         status: Status::Done,
         output: "Owners: Ana, Bo".into(),
@@ -1028,8 +1035,9 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
         ..CaseRun::default()
     };
     let mut failed = CaseRun::queued(20.0, Some(answer));
-    failed.fail("HTTP 500".into(), String::new());
-    assert_eq!(failed.output, "");
+    failed.fail("HTTP 500".into(), String::new(), None, 5.0, 20.0);
+    assert_eq!(failed.output, "Owners: Ana, Bo");
+    assert_eq!(failed.run_ms, 10.0);
     // A failure with nothing kept is not carried.
     let empty = CaseRun {
         status: Status::Failed("HTTP 500".into()),
@@ -1061,4 +1069,100 @@ fn a_failed_case_says_why_and_a_passed_one_says_nothing() {
             .why_failed()
             .is_empty()
     );
+}
+
+// Tryout 11 (S2, severe): three answered cases were re-run while the model was down; every call
+// failed and the three answers were gone, the score with them. A failed re-run leaves each
+// answer in place, from its earlier run, with the failure beside it; the run counts the calls as
+// failed; the score counts the answers as from an earlier run; a save keeps them.
+#[test]
+fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
+    let (suite, _) = one_case("Notes");
+    let mut suite = suite;
+    for id in 2..=3 {
+        let mut c = suite.cases[0].clone();
+        c.id = id;
+        suite.cases.push(c);
+    }
+    let answer = |id: u32| CaseRun {
+        status: Status::Done,
+        output: format!("Owners: case {id}"),
+        run_ms: 10.0,
+        input_tokens: 100,
+        output_tokens: 20,
+        ..CaseRun::default()
+    };
+    let mut run = Run {
+        version: 1,
+        model: "OpenAI gpt-4o-mini".into(),
+        started_ms: 10.0,
+        cases: (1..=3).map(|id| (id, answer(id))).collect(),
+    };
+    let scored_before = run.aggregate(&suite, None);
+    assert_eq!(scored_before.total(), 3);
+    // Re-run at 20: queued over the answers, then every call fails; the second after a part.
+    run.started_ms = 20.0;
+    for id in 1..=3 {
+        let before = run.cases.remove(&id);
+        run.cases.insert(id, CaseRun::queued(20.0, before));
+    }
+    for (id, part) in [(1, ""), (2, "Own"), (3, "")] {
+        let c = run.cases.get_mut(&id).unwrap();
+        c.status = Status::Running;
+        c.fail(
+            "Could not reach the provider. Nothing had arrived for this request; press Retry."
+                .into(),
+            part.into(),
+            Some(7),
+            300.0,
+            20.0,
+        );
+    }
+    for id in 1..=3 {
+        let c = &run.cases[&id];
+        assert_eq!(c.status, Status::Done, "case {id}");
+        assert_eq!(c.output, format!("Owners: case {id}"), "the answer stays");
+        assert_eq!(c.run_ms, 10.0, "from its own run");
+        assert_eq!(c.ms, 0.0, "its own timing, not the failed call's");
+        assert!(!run.is_latest(c));
+        assert!(c.rerun_failed_in(20.0) && !c.rerun_failed_in(10.0));
+    }
+    assert_eq!(
+        run.cases[&2].rerun_failed.as_ref().unwrap().partial,
+        "Own",
+        "what the failed call wrote is kept beside it"
+    );
+    // The run: three calls failed, three answers kept; no tokens of the earlier run counted.
+    let p = run.progress();
+    assert_eq!((p.total, p.failed, p.kept_earlier, p.done), (3, 3, 3, 0));
+    assert_eq!((p.input_tokens, p.output_tokens), (0, 0));
+    // The score: the same answers, each named as from an earlier run.
+    let scores = run.scores(&suite, None);
+    assert_eq!(run.aggregate(&suite, None), scored_before);
+    assert_eq!(run.earlier_counted(&scores), 3);
+    assert!(
+        run.score_line(&scores).contains("(3 from an earlier run)"),
+        "{}",
+        run.score_line(&scores)
+    );
+    assert_eq!(
+        run.failed_note(&suite),
+        " · 3 cases' re-runs failed: their answers from an earlier run are scored (Retry them below)"
+    );
+    // Saved (the page reloaded): the answers, without the failures.
+    let saved = Run::from(crate::domain::wire::RunV1::from(&run));
+    assert_eq!(saved.cases.len(), 3);
+    assert!(
+        saved
+            .cases
+            .values()
+            .all(|c| c.rerun_failed.is_none() && c.status == Status::Done && c.run_ms == 10.0)
+    );
+    // Queued again: the failure note goes; the answer is still the one a cancel puts back.
+    let again = CaseRun::queued(30.0, run.cases.remove(&1));
+    let earlier = again.earlier.as_deref().unwrap();
+    assert!(earlier.rerun_failed.is_none());
+    assert_eq!(earlier.output, "Owners: case 1");
+    // A re-run that answers replaces the answer and its failure note: nothing else to test
+    // here (the runner writes a new result over the queued one).
 }

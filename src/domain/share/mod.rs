@@ -1101,6 +1101,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     run_ms: run.started_ms,
                     sent: None,
                     earlier: None,
+                    rerun_failed: None,
                     exec_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     judge_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     rating: None,

@@ -156,15 +156,29 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.screenshot_at(".pw-card--results", "results-1280-light")
         .await?;
 
-    // A provider fault mid-run: case 2 fails (400 is not retried), the others finish; Retry fixes it.
+    // A provider fault mid-run: case 2's re-run fails (400 is not retried), the others finish;
+    // case 2 keeps its answer from the run before, with the failure beside it; Retry fixes it.
     fake.fault_when("BRAVO", Fault::status(400, "Bad request: simulated"), 1);
     // Alt+R runs all cases from the keyboard; Alt+C copies the final prompt.
     b.press("\u{E00A}r\u{E000}").await?;
-    wait_badge(&b, 2, "call failed").await?;
+    b.wait_for_text("This case's re-run failed:").await?;
     wait_badge(&b, 1, "pass").await?;
     wait_badge(&b, 3, "fail").await?;
     b.wait_for_text("1 failed").await?;
+    let kept = row_text(&b, 2).await?;
+    assert!(
+        kept.contains("refused the request (HTTP 400)")
+            && kept.contains("from an earlier run")
+            && kept.contains("book the room"),
+        "{kept}"
+    );
+    assert_eq!(badge(&b, 2).await?, "pass");
     b.button("Retry case #2").await?.click().await?;
+    b.wait_until(
+        "const r = document.querySelector('.pw-result[data-case=\"2\"]'); return !r.innerText.includes('re-run failed') && !r.innerText.includes('earlier run')",
+        "case 2's retry to answer in the run",
+    )
+    .await?;
     wait_badge(&b, 2, "pass").await?;
     b.press("\u{E00A}c\u{E000}").await?;
     b.wait_for_text("The final prompt is copied.").await?;
@@ -1300,10 +1314,13 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     add_case(&b, 2, "BRAVO: Ana books the room.", Some("Ana")).await?;
     b.wait_for_text("Run all: 2 calls to the execution model")
         .await?;
+    // Case 2's first call is refused: it has no answer yet (a failed re-run of an answer keeps
+    // that answer, see below).
+    fake.fault_when("BRAVO", Fault::status(400, "Bad request: not yet"), 1);
     b.button("Run all 2 cases").await?.click().await?;
-    b.wait_for_text("2 of 2 done").await?;
+    b.wait_for_text("1 of 2 done · 1 failed").await?;
     wait_badge(&b, 1, "pass").await?;
-    wait_badge(&b, 2, "pass").await?;
+    wait_badge(&b, 2, "call failed").await?;
     assert!(!row_text(&b, 1).await?.contains("earlier run"));
 
     // Case 2 alone, slowly, and its call fails: the panel counts one call.
@@ -1367,6 +1384,67 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
             && none.contains("The text below arrived in the attempt before this one."),
         "{none}"
     );
+
+    // Tryout 11 (S2, severe): a re-run whose calls all failed (the model stopped) wiped the
+    // answers it re-ran. Case 1's answer stays, from its earlier run, with the failure beside it,
+    // and is still scored; the run says its calls failed and that the answer was kept.
+    fake.fault_when("ALPHA", Fault::status(400, "Bad request: down"), 1);
+    fake.fault_when("BRAVO", Fault::status(400, "Bad request: down"), 1);
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("2 could not run (1 answer from an earlier run kept)")
+        .await?;
+    let kept = row_text(&b, 1).await?;
+    assert!(
+        kept.contains("This case's re-run failed:")
+            && kept.contains("refused the request (HTTP 400)")
+            && kept.contains("**Bob**: send the deck")
+            && kept.contains("from an earlier run (version 1, "),
+        "{kept}"
+    );
+    assert_eq!(badge(&b, 1).await?, "pass");
+    b.wait_for_text("1 case's re-run failed: its answer from an earlier run is scored")
+        .await?;
+    b.wait_for_text("(1 from an earlier run)").await?;
+    // A reload keeps the answer (the failure was this page's news, not the draft's).
+    b.client.refresh().await?;
+    wait_badge(&b, 1, "pass").await?;
+    let reloaded = row_text(&b, 1).await?;
+    assert!(
+        reloaded.contains("**Bob**: send the deck")
+            && reloaded.contains("from an earlier run")
+            && !reloaded.contains("re-run failed"),
+        "{reloaded}"
+    );
+
+    // Tryout 11 (S3, severe): Retry after switching the execution model answered on the new
+    // model inside the old model's run, so one score mixed two models. It starts a run of the
+    // case on the model chosen now, and the other answer says which model wrote it.
+    fake.add_model("fake-small");
+    let s = pw_harness::pages::SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("fake-small").await?;
+    s.close().await?;
+    let retry = b.button("Retry case #2").await?;
+    assert_eq!(retry.text().await?, "Retry on the model chosen now");
+    fake.clear();
+    retry.click().await?;
+    wait_badge(&b, 2, "pass").await?;
+    let sent = fake.chat_requests();
+    assert_eq!(sent.len(), 1, "one call: case 2");
+    assert!(sent[0].body.contains("\"fake-small\""), "{}", sent[0].body);
+    // (The label is shown in capitals: innerText reads it so.)
+    let two = row_text(&b, 2).await?.to_lowercase();
+    assert!(
+        two.contains("answer written by the execution model") && !two.contains("earlier run"),
+        "{two}"
+    );
+    let one = row_text(&b, 1).await?.to_lowercase();
+    assert!(
+        one.contains("from an earlier run")
+            && one.contains("fake-large (not the execution model chosen now)"),
+        "{one}"
+    );
+    b.wait_for_text("(1 from an earlier run)").await?;
     b.close().await?;
     Ok(())
 }

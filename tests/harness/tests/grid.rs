@@ -399,18 +399,25 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     assert_eq!(rows[1][1], "78 / 100", "B's results are not touched");
 
     // Tryout: a failed cell said "press Retry" and had no Retry. It has one, and the retry
-    // completes the same run: the recommendation still covers every case.
+    // completes the same run: the recommendation still covers every case. Tryout 11 (S2): the
+    // failed re-run does not wipe the cell's answer from the run before; it says it failed.
     other.fault_when("BRAVO", Fault::status(400, "Bad request: simulated"), 1);
     dismiss_toasts(&b).await?;
     b.button("Run on all 2 models").await?.click().await?;
-    b.wait_for_text(&format!(
-        "No recommendation: fewer than two models have a score to compare ({label_b} is left out: 1 of 3 cases did not answer"
-    ))
-    .await?;
+    b.wait_for_text("Its re-run failed:").await?;
+    b.wait_for_text("This answer is from an earlier run.")
+        .await?;
+    let before = other.chat_requests().len();
     b.button(&format!("Retry case #2 on {label_b}"))
         .await?
         .click()
         .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('Its re-run failed:')",
+        "the retried cell to answer",
+    )
+    .await?;
+    assert!(other.chat_requests().len() > before, "the retry called B");
     b.wait_for_text(&want_a).await?;
     let rows = table(&b, ".pw-grid__summary").await?;
     assert_eq!(
