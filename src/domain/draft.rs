@@ -211,22 +211,49 @@ impl Draft {
         number
     }
 
+    /// Sets the idea as typed. A name the app gave from the idea before ([`short_name`] of it)
+    /// follows the new idea; a name the person chose stays (tryout 11, m1: after Generate from a
+    /// new idea the draft kept the first idea's name in Drafts, links and exports).
+    pub fn set_idea(&mut self, idea: String) {
+        if !self.name.is_empty() && self.name == short_name(&self.idea.idea) {
+            self.name = short_name(&idea);
+        }
+        self.idea.idea = idea;
+    }
+
     /// Replaces the current version's prompt in place while a person is still typing in one
     /// section: allowed only when that version is a hand edit of the same section (made by this
-    /// typing) and has no run yet, so no result ever describes another text. Returns whether it
-    /// did; otherwise the caller commits a new version.
+    /// typing) and has no run yet, so no result ever describes another text. Typing that brings
+    /// the text back to the version it was made from (the newest version, no loop started from
+    /// it) drops the version and makes that one current again: an edit undone is no version
+    /// (tryout 11, m3: "Persona edited by hand" that Compare showed as "No differences").
+    /// Returns whether it did either; otherwise the caller commits a new version.
     pub fn amend_typing(&mut self, section: Section, spec: PromptSpec) -> bool {
         let current = self.current;
         if self.run_of(current).is_some() {
             return false;
         }
-        match self.versions.iter_mut().find(|v| v.number == current) {
-            Some(v) if v.origin == (Origin::Edited { section }) => {
-                v.spec = spec;
-                true
-            }
-            _ => false,
+        let Some(at) = self.versions.iter().position(|v| v.number == current) else {
+            return false;
+        };
+        if self.versions[at].origin != (Origin::Edited { section }) {
+            return false;
         }
+        let parent = self.versions[at].parent;
+        let undone = at + 1 == self.versions.len()
+            && !self
+                .optimizer
+                .as_ref()
+                .is_some_and(|o| o.from_version == current)
+            && parent.is_some_and(|p| self.version(p).is_some_and(|v| v.spec == spec));
+        match parent {
+            Some(p) if undone => {
+                self.versions.remove(at);
+                self.current = p;
+            }
+            _ => self.versions[at].spec = spec,
+        }
+        true
     }
 
     /// Makes an earlier version current again (by adding nothing: history stays as it is).
@@ -901,6 +928,59 @@ mod tests {
         });
         assert!(!d.amend_typing(Section::Persona, spec("typing more")));
         assert_eq!(d.current_spec().unwrap().persona, "typing");
+    }
+
+    // Tryout 11 (m1): the draft kept the first idea's name after Generate from another idea.
+    #[test]
+    fn a_name_made_from_the_idea_follows_it_and_a_chosen_one_stays() {
+        let mut d = Draft::default();
+        d.set_idea("Summarise emails".into());
+        assert_eq!(d.name, "", "no name before the first version");
+        d.commit(spec("v1"), Origin::Pasted, 1.0);
+        assert_eq!(d.name, "Summarise emails");
+        // Retyped word by word, through an empty box.
+        for idea in ["", "P", "Pull action items"] {
+            d.set_idea(idea.into());
+        }
+        assert_eq!(d.name, "Pull action items");
+        d.name = "My bot".into();
+        d.set_idea("Something else".into());
+        assert_eq!(d.name, "My bot");
+    }
+
+    // Tryout 11 (m3): typing in Persona and deleting back to the model's text made version 2,
+    // "Persona edited by hand", which Compare showed as "No differences".
+    #[test]
+    fn typing_back_to_the_text_before_makes_no_version() {
+        let mut d = Draft::default();
+        d.commit(spec("v1"), Origin::Pasted, 1.0);
+        d.commit(
+            spec("v1x"),
+            Origin::Edited {
+                section: Section::Persona,
+            },
+            2.0,
+        );
+        assert_eq!((d.versions.len(), d.current), (2, 2));
+        assert!(d.amend_typing(Section::Persona, spec("v1")));
+        assert_eq!((d.versions.len(), d.current), (1, 1), "back to version 1");
+        assert_eq!(d.current_spec().unwrap().persona, "v1");
+        // Typing again makes a version anew, numbered as the next one.
+        d.commit(
+            spec("v1y"),
+            Origin::Edited {
+                section: Section::Persona,
+            },
+            3.0,
+        );
+        assert_eq!(d.current, 2);
+        // A version that was run keeps its place (its results describe it).
+        d.put_run(Run {
+            version: 2,
+            ..Default::default()
+        });
+        assert!(!d.amend_typing(Section::Persona, spec("v1")));
+        assert_eq!(d.versions.len(), 2);
     }
 
     // Tryout 9 (M1): a tiny-model draft about a bakery, for an idea about meeting notes in

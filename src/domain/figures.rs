@@ -26,6 +26,19 @@ pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
     format!("{} {}", grouped(n), noun(n, one, many))
 }
 
+/// Items in a sentence: `["A"]` -> "A", `["A", "B"]` -> "A and B", `["A", "B", "C"]` ->
+/// "A, B and C"; empty for none.
+pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
 /// The noun for a count of `n`: `one` for exactly 1, else `many`.
 pub fn noun<'a>(n: impl TryInto<u64>, one: &'a str, many: &'a str) -> &'a str {
     if n.try_into().is_ok_and(|n: u64| n == 1) {

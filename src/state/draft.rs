@@ -151,14 +151,20 @@ impl DraftHandle {
         spec.set_section_text(section, text);
         let session = self.typing.get_value();
         let mut at = None;
+        // Typing undone back to the version before drops its version: the next key starts anew.
+        let mut undone = false;
         self.draft.update(|d| {
             let same = session == Some((section, d.current));
+            let before = d.current;
             if !(same && d.amend_typing(section, spec.clone())) {
                 d.commit(spec, Origin::Edited { section }, now_ms());
+            } else {
+                undone = d.current != before;
             }
             at = Some((section, d.current));
         });
-        self.typing.set_value(if done { None } else { at });
+        self.typing
+            .set_value(if done || undone { None } else { at });
     }
 
     /// A section edited by hand (a new version when the text changed).

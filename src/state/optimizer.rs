@@ -40,6 +40,9 @@ const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 /// Session storage: the providers (ids) that had a key when this tab last started or resumed a
 /// loop, space-separated.
 const LOOP_KEYS_KEY: &str = "pw.loop-keyed";
+/// The note when a loop this tab ran continues after a reload (shown while it runs).
+pub const CONTINUING: &str = "Continuing the optimization where it was.";
+
 /// How a Reflexion whose final answer failed says so (its critique is then whole and kept).
 const FINAL_FAILED: &str = "The final answer failed: ";
 
@@ -154,8 +157,7 @@ impl OptimizerHandle {
                     };
                     match hold {
                         None => {
-                            h.note
-                                .set(Some("Continuing the optimization where it was.".into()));
+                            h.note.set(Some(CONTINUING.into()));
                             h.arrival.set(Some(Arrival::Continuing));
                             h.event(Event::Resume {
                                 running: Vec::new(),

@@ -496,7 +496,7 @@ fn CaseEditor(
                     if in_prompt.with(|v| v.contains(&n4)) {
                         format!("Fills {{{{{n4}}}}} in the system prompt.")
                     } else {
-                        format!("The prompt has no {{{{{n4}}}}}: this value is sent only while the input is empty, as a \u{201c}{n4}: value\u{201d} line of the user message.")
+                        format!("The prompt has no {{{{{n4}}}}}: this value is sent only while the input is empty, as the line \u{201c}{n4}: value\u{201d} of the user message.")
                     }
                 };
                 view! {

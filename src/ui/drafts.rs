@@ -393,10 +393,11 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                 .iter()
                 .map(|a| a.describe())
                 .collect::<Vec<_>>();
+            // The list numbers the cases (tryout 11, m8: a bullet and "1." read "• 1.").
             let line = if checks.is_empty() {
-                format!("{}. {}", i + 1, c.summary())
+                c.summary()
             } else {
-                format!("{}. {} — checks: {}", i + 1, c.summary(), checks.join("; "))
+                format!("{} — checks: {}", c.summary(), checks.join("; "))
             };
             let result = run.and_then(|r| r.cases.get(&c.id)).and_then(|r| {
                 use crate::domain::eval::run::Status;
@@ -458,7 +459,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
         .collect_view();
     view! {
         <p class="pw-hint">{head}</p>
-        {(!cases.is_empty()).then(|| view! { <ul class="pw-list" aria-label="Test cases included">{items}</ul> })}
+        {(!cases.is_empty()).then(|| view! { <ol class="pw-list" aria-label="Test cases included">{items}</ol> })}
         {(!global.is_empty()).then(|| view! { <p class="pw-hint">{format!("Checks for every case: {}", global.join("; "))}</p> })}
     }
 }

@@ -52,7 +52,7 @@ pub fn IdeaCard() -> impl IntoView {
         {
             g.large.set(None);
         }
-        d.draft.update(|x| x.idea.idea = v);
+        d.draft.update(|x| x.set_idea(v));
     };
     let generate = move || match meta::check_idea(&d.draft.with_untracked(|x| x.idea.idea.clone()))
     {

@@ -562,11 +562,14 @@ fn OptimizerPanel() -> impl IntoView {
                     let also = config().also_on;
                     let slots = budget_slots(settings, &also);
                     let used = minibatch.get().min(train);
+                    // "each on 2 models" after the cases it is about; the advice on held-out
+                    // cases last (tryout 11, m6: it hung the models on the advice).
                     let line = format!(
-                        "Up to {} and {}, {} ({} per round{}{}).",
+                        "Up to {} and {}, {} ({} per round{}{}{}).",
                         count(b.calls, "call", "calls"), count(b.tokens(), "token", "tokens"), cost_line(settings, &also, &b), count(used, "training case", "training cases"),
-                        if held > 0 { format!(", {held} held-out") } else { ", no held-out cases: add some to catch overfitting".to_owned() },
-                        if also.is_empty() { String::new() } else { format!(", each on {} models", also.len() + 1) }
+                        if held > 0 { format!(", {held} held-out") } else { String::new() },
+                        if also.is_empty() { String::new() } else { format!(", each on {} models", also.len() + 1) },
+                        if held > 0 { "" } else { ", no held-out cases: add some to catch overfitting" }
                     );
                     let per_role = slots
                         .iter()
@@ -698,7 +701,8 @@ fn OptimizerPanel() -> impl IntoView {
                 }}
             </Show>
             <Progress state=state/>
-            {move || h.note.get().map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
+            // "Continuing…" is news while the loop runs, not after it ended (tryout 11, m6).
+            {move || h.note.get().filter(|n| n != crate::state::optimizer::CONTINUING || running()).map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
             <Evidence state=state/>
         </div>
     }

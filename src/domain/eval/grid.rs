@@ -414,27 +414,59 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
         .copied()
         .filter(|(m, _)| m.exec_cost.is_some())
         .collect();
-    let cases = count(best_model.asked, "case", "cases");
+    // What the score is over: the cases with checks (a case without any is not scored).
+    let cases = if best_model.aggregate.unchecked > 0 {
+        format!(
+            "the {} with checks",
+            count(best_model.aggregate.scored, "case", "cases")
+        )
+    } else {
+        count(best_model.asked, "case", "cases")
+    };
+    // Models with the same best score: a tie is said, never one model called "the best".
+    let tied: Vec<&str> = ranked
+        .iter()
+        .filter(|(_, s)| *s == best)
+        .map(|(m, _)| m.label.as_str())
+        .collect();
     let Some(&&(pick, pick_score)) = priced.iter().min_by(|a, b| {
         let (ca, cb) = (a.0.exec_cost.unwrap_or(0.0), b.0.exec_cost.unwrap_or(0.0));
         ca.total_cmp(&cb).then(b.1.total_cmp(&a.1))
     }) else {
+        let who = if tied.len() > 1 {
+            format!("{} share", crate::domain::figures::and_list(&tied))
+        } else {
+            format!("{} has", best_model.label)
+        };
         return Some(format!(
-            "{} has the best score ({best:.0} / 100 on {cases}); no model within {WITHIN_POINTS:.0} points of it has a known price{}.",
-            best_model.label,
+            "{who} the best score ({best:.0} / 100 on {cases}); no model within {WITHIN_POINTS:.0} points of it has a known price{}.",
             tail(&notes)
         ));
     };
     let price = format_cost(pick.exec_cost);
     let line = if std::ptr::eq(pick, best_model) || pick_score == best {
-        if priced.len() == 1 {
+        let others: Vec<&str> = tied.iter().copied().filter(|l| *l != pick.label).collect();
+        let best_part = if others.is_empty() {
+            format!("with the best score ({pick_score:.0} / 100 on {cases})")
+        } else {
             format!(
-                "Recommended: {}, with the best score ({pick_score:.0} / 100 on {cases}) for {price}; no other model comes within {WITHIN_POINTS:.0} points of it",
+                "tied for the best score ({pick_score:.0} / 100 on {cases}) with {},",
+                crate::domain::figures::and_list(&others)
+            )
+        };
+        if priced.len() == 1 && close.len() == 1 {
+            format!(
+                "Recommended: {}, {best_part} for {price}; no other model comes within {WITHIN_POINTS:.0} points of it",
+                pick.label
+            )
+        } else if priced.len() == 1 {
+            format!(
+                "Recommended: {}, {best_part} for {price}; it is the only model within {WITHIN_POINTS:.0} points with a known price",
                 pick.label
             )
         } else {
             format!(
-                "Recommended: {}, with the best score ({pick_score:.0} / 100 on {cases}) and the lowest price of the models within {WITHIN_POINTS:.0} points ({price})",
+                "Recommended: {}, {best_part} and the lowest price of the models within {WITHIN_POINTS:.0} points ({price})",
                 pick.label
             )
         }

@@ -147,7 +147,7 @@ fn the_recommendation_is_the_cheapest_model_within_five_points_of_the_best() {
     let line = grid::recommend(&[b.clone(), a.clone(), c.clone()]).unwrap();
     assert_eq!(
         line,
-        "Recommended: A, with the best score (100 / 100 on 3 cases) and the lowest price of the models within 5 points ($0.0030)."
+        "Recommended: A, tied for the best score (100 / 100 on 3 cases) with B, and the lowest price of the models within 5 points ($0.0030)."
     );
     // C is free but 67 points below: not within reach of the best.
     assert!(!line.contains("Recommended: C"), "{line}");
@@ -210,7 +210,7 @@ fn no_model_is_recommended_on_unfinished_unanswered_unpriced_or_different_cases(
     let line = grid::recommend(&[unpriced, b.clone()]).unwrap();
     assert_eq!(
         line,
-        "Recommended: B, with the best score (100 / 100 on 3 cases) for $0.03; no other model comes within 5 points of it (U has no known price here, so it is not compared on cost)."
+        "Recommended: B, tied for the best score (100 / 100 on 3 cases) with U, for $0.03; it is the only model within 5 points with a known price (U has no known price here, so it is not compared on cost)."
     );
 }
 
@@ -493,4 +493,39 @@ fn results_of_models_not_chosen_here_are_found_and_their_settings_read_back() {
     );
     // Chosen here: it is a column already.
     assert!(grid::other_models(&runs, 1, &grid::slots(&exec, &[mini])).is_empty());
+}
+
+// Tryout 11 (m5): two models with the same score read "fake-large has the best score (67 / 100 on
+// 5 cases)", one of them named the best; and "on 5 cases" counted two cases without checks, which
+// the score leaves out.
+#[test]
+fn a_tie_is_said_and_the_score_names_the_cases_it_is_over() {
+    let a = summary("A", &run_of(&[Some("Bob"); 3], None, &[500.0; 3]));
+    let b = summary("B", &run_of(&[Some("Bob"); 3], None, &[500.0; 3]));
+    assert_eq!(
+        grid::recommend(&[a.clone(), b.clone()]).unwrap(),
+        "A and B share the best score (100 / 100 on 3 cases); no model within 5 points of it has a known price (A has no known price here, so it is not compared on cost; B has no known price here, so it is not compared on cost)."
+    );
+    // Alone at the top, it is the best.
+    let mut lower = b.clone();
+    lower.aggregate.mean = Some(50.0);
+    assert!(
+        grid::recommend(&[a.clone(), lower])
+            .unwrap()
+            .starts_with("A has the best score (100 / 100 on 3 cases)")
+    );
+    // Two of five cases without checks: the score is over the three with checks.
+    let mut few = a.clone();
+    few.asked = 5;
+    few.answered = 5;
+    few.aggregate.unchecked = 2;
+    let mut other = b.clone();
+    other.asked = 5;
+    other.answered = 5;
+    other.aggregate.unchecked = 2;
+    other.exec_cost = Some(0.01);
+    assert_eq!(
+        grid::recommend(&[few, other]).unwrap(),
+        "Recommended: B, tied for the best score (100 / 100 on the 3 cases with checks) with A, for $0.01; it is the only model within 5 points with a known price (A has no known price here, so it is not compared on cost)."
+    );
 }

@@ -506,6 +506,11 @@ impl Optimizer {
     pub fn end_note(&self) -> Option<String> {
         let stop = self.stop?;
         let written = self.candidates.iter().filter(|c| c.id != 0).count();
+        let set_aside = self
+            .candidates
+            .iter()
+            .filter(|c| c.id != 0 && c.rejected.is_some())
+            .count();
         let tail = match (written, stop) {
             (0, Stop::BudgetReached) if self.rounds.is_empty() => {
                 " The limit ran out before your prompt was scored, so no candidates were written: \
@@ -513,6 +518,18 @@ impl Optimizer {
                     .to_owned()
             }
             (0, _) => " No candidates were written.".to_owned(),
+            // Candidates set aside before they were tried are counted apart (tryout 11, m6:
+            // "See the 4 candidates" when 2 of them were never scored).
+            (n, _) if set_aside > 0 => format!(
+                " See the {} under Improve ({} set aside without a try: {}).",
+                figures::count(n, "candidate", "candidates"),
+                set_aside,
+                if set_aside == 1 {
+                    "the reason is under it"
+                } else {
+                    "the reasons are under them"
+                }
+            ),
             (n, _) => format!(
                 " See the {} under Improve.",
                 figures::count(n, "candidate", "candidates")

@@ -2120,7 +2120,38 @@ fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_
     let mut o = Optimizer::new(full.clone(), start.clone(), 1, &s, whole);
     drive(&mut o, &s, &improving());
     let note = o.end_note().unwrap();
-    assert!(note.contains("candidates under Improve."), "{note}");
+    assert!(note.contains("candidates under Improve"), "{note}");
+    // Tryout 11 (m6): candidates set aside before a try are not counted as if tried.
+    let written = o.candidates.iter().filter(|c| c.id != 0).count();
+    let aside = o
+        .candidates
+        .iter()
+        .filter(|c| c.id != 0 && c.rejected.is_some())
+        .count();
+    assert!(written > aside && aside >= 1, "{written} {aside}");
+    assert!(
+        note.ends_with(&format!(
+            " See the {} under Improve ({aside} set aside without a try: {}).",
+            crate::domain::figures::count(written, "candidate", "candidates"),
+            if aside == 1 {
+                "the reason is under it"
+            } else {
+                "the reasons are under them"
+            }
+        )),
+        "{note}"
+    );
+    for c in o.candidates.iter_mut() {
+        c.rejected = None;
+    }
+    let note = o.end_note().unwrap();
+    assert!(
+        note.ends_with(&format!(
+            " See the {} under Improve.",
+            crate::domain::figures::count(written, "candidate", "candidates")
+        )),
+        "{note}"
+    );
 }
 
 /// Two training cases, each checked for "ok" and graded by the judge ("is helpful").

@@ -307,11 +307,7 @@ impl ResultsOffer {
     pub fn note(&self, history: bool, ticked: bool) -> String {
         let versions = |v: &[u32]| {
             let names: Vec<String> = v.iter().map(|n| format!("version {n}")).collect();
-            match names.as_slice() {
-                [one] => one.clone(),
-                [init @ .., last] => format!("{} and {last}", init.join(", ")),
-                [] => String::new(),
-            }
+            crate::domain::figures::and_list(&names)
         };
         match self {
             Self::NoneYet => {

@@ -737,6 +737,18 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     for answer in ["Produce: leeks", "Baking: flour", "Answer of case 1"] {
         assert!(preview.contains(answer), "{answer} not in {preview}");
     }
+    // Tryout 11 (m8): numbered once, by the list ("• 1." before).
+    let numbered = b
+        .eval("const l = document.querySelector('[aria-label=\"Test cases included\"]'); return [l.tagName, l.querySelector('li').firstChild.textContent]")
+        .await?;
+    assert_eq!(numbered[0], "OL", "{numbered}");
+    assert!(
+        !numbered[1]
+            .as_str()
+            .unwrap_or("1")
+            .starts_with(|c: char| c.is_ascii_digit()),
+        "{numbered}"
+    );
     b.screenshot("shared-preview-with-results").await?;
     b.button("Save as my draft").await?.click().await?;
     b.wait_for_text("Produce: leeks").await?;

@@ -318,19 +318,20 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     assert_eq!(wide, true, "the comparison table is squeezed");
     b.screenshot_at(".pw-compare", "model-grid").await?;
 
-    // B fixed: both models pass everything, and the cheaper one is recommended.
+    // B fixed: both models pass everything, and the cheaper one is recommended; the tie is
+    // said (tryout 11, m5: one of two equal models was called "the best").
     answers(&other, "- **Carol**: buy snacks");
     dismiss_toasts(&b).await?;
     b.button("Run on all 2 models").await?.click().await?;
     b.wait_for_text(&format!(
-        "Recommended: {label_b}, with the best score (95 / 100 on 3 cases) and the lowest price of the models within 5 points ($"
+        "Recommended: {label_b}, tied for the best score (95 / 100 on 3 cases) with {label_a}, and the lowest price of the models within 5 points ($"
     ))
     .await?;
 
     // Results are kept per (version, model), and the comparison model with them.
     b.client.refresh().await?;
     b.wait_for_text(&format!(
-        "Recommended: {label_b}, with the best score (95 / 100 on 3 cases) and the lowest price of the models within 5 points ($"
+        "Recommended: {label_b}, tied for the best score (95 / 100 on 3 cases) with {label_a}, and the lowest price of the models within 5 points ($"
     ))
     .await?;
     let rows = table(&b, ".pw-grid__summary").await?;

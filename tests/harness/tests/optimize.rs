@@ -1383,6 +1383,13 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
         exec_a.is_some() && exec_a == exec_b && budget.contains("each on 2 models"),
         "{budget}"
     );
+    // Tryout 11 (m6): "each on 2 models" follows the cases, not the advice on held-out cases.
+    assert!(
+        !budget.contains("overfitting, each on")
+            && (budget.contains("per round, each on 2 models")
+                || budget.contains("held-out, each on 2 models")),
+        "{budget}"
+    );
     let before = (fake.chat_requests().len(), other.chat_requests().len());
     click_button_starting(&b, "Start: up to").await?;
     wait_text_long(&b, "Finished all rounds.", 90).await?;
