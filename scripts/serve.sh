@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds, and serves Promptwright on http://127.0.0.1:8080, with the
 # embedded local model on http://127.0.0.1:8081 (built on first use; the page does not wait for it).
-# Says when each is ready, restarts the local model if it stops (up to 3 times), and Ctrl-C stops
-# both.
+# Says when each is ready, restarts the local model if it stops (unless it stopped 4 times in 10
+# minutes), and Ctrl-C stops both.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PW_ROOT"
@@ -31,24 +31,37 @@ else
   mkdir -p "$PW_TOOLS/logs"
   log="$PW_TOOLS/logs/local-model.log"
   say "local model log: $log"
-  # Kept running: a model that stops (killed, out of memory) is started again, up to 3 times.
+  # Kept running: a model that stops (killed, out of memory) is started again; one that stops
+  # 4 times within 10 minutes keeps failing, and is left stopped (tryout 11: the limit was 3
+  # restarts a session, so a long session ran out of them).
   # (Its shell's own notes, such as bash's "Killed", go to the log.)
   setsid bash -c '
-    for try in 1 2 3 4; do
+    stops=()
+    first=1
+    while :; do
       bash scripts/local-model.sh 8081 >>"$1" 2>&1 &
       model=$!
-      if [ "$try" -gt 1 ]; then
+      if [ "$first" = 0 ]; then
         (
           until curl -fsS -m 2 http://127.0.0.1:8081/v1/models >/dev/null 2>&1; do sleep 2; done
           printf "\033[1;32m[serve]\033[0m the local model is ready again\n"
         ) &
       fi
+      first=0
       wait "$model" && exit 0
-      [ "$try" = 4 ] && break
+      now=$(date +%s)
+      recent=()
+      for t in "${stops[@]}" "$now"; do
+        [ $((now - t)) -lt 600 ] && recent+=("$t")
+      done
+      stops=("${recent[@]}")
+      if [ "${#stops[@]}" -ge 4 ]; then
+        printf "\033[1;31m[serve]\033[0m the local model stopped 4 times in 10 minutes; start it by hand with: bash scripts/local-model.sh\n"
+        exit 1
+      fi
       printf "\033[1;33m[serve]\033[0m the local model stopped (see %s); starting it again\n" "$1"
       sleep 3
     done
-    printf "\033[1;31m[serve]\033[0m the local model stopped 4 times; start it by hand with: bash scripts/local-model.sh\n"
   ' _ "$log" 2>>"$log" &
   model_pgid=$!
 fi

@@ -394,13 +394,45 @@ pub fn content_stems(text: &str) -> BTreeSet<String> {
     words_of(text).map(|w| stem(&w)).collect()
 }
 
-/// The content words of `text`, lower case, in order: longer than two letters, not a stop word.
-fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+/// The content words of `text`, lower case, in order: longer than two letters, not a stop word,
+/// outside HTML-like tags (`<img src=x onerror=…>` is markup, not words of an idea: tryout 11,
+/// m2).
+fn words_of(text: &str) -> impl Iterator<Item = String> {
+    without_tags(text)
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .map(|w| w.trim_matches('\'').to_lowercase())
         .map(|w| w.strip_suffix("'s").map(str::to_owned).unwrap_or(w))
         .filter(|w| w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()))
         .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// `text` with every tag-like span (`<` then a letter, `/` or `!`, up to the next `>`) made a
+/// space; a lone `<` (as in "a < b") stays.
+fn without_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let tag = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match after.find('>') {
+            Some(end) if tag => {
+                out.push(' ');
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A crude English stem: one common suffix off, when at least three letters remain
@@ -456,10 +488,12 @@ fn some_of(topic: &str) -> String {
     const SHOWN: usize = 8;
     let mut seen = BTreeSet::new();
     let words: Vec<String> = words_of(topic).filter(|w| seen.insert(stem(w))).collect();
+    // Each word isolated from the sentence's direction (U+2068 ... U+2069): Arabic or Hebrew
+    // words in an English list kept their order on screen (tryout 11, m2: the list read garbled).
     let mut out = words
         .iter()
         .take(SHOWN)
-        .cloned()
+        .map(|w| format!("\u{2068}{w}\u{2069}"))
         .collect::<Vec<_>>()
         .join(", ");
     if words.len() > SHOWN {

@@ -176,3 +176,29 @@ fn one_text_is_judged_by_the_same_rules() {
     );
     has("Thank you for your patience!", "does not mention the topic");
 }
+
+// Tryout 11 (m2): for an Arabic idea with an HTML tag, the "check it" reason listed the tag's
+// words ("img, src and 2 more") as words of the idea, and the Arabic words, mixed into the
+// English sentence, reordered the list on screen.
+#[test]
+fn markup_is_not_an_idea_word_and_each_word_keeps_its_direction() {
+    let idea = "<img src=x onerror=alert(1)> بوت يلخص رسائل البريد";
+    let problems = section_problems(
+        idea,
+        &content_stems(idea),
+        Section::Persona,
+        "You are a friendly baker.",
+    );
+    let why = problems
+        .iter()
+        .find(|p| p.starts_with("Persona uses no word of your idea"))
+        .expect("flagged");
+    for tag_word in ["img", "src", "onerror", "alert"] {
+        assert!(!why.contains(tag_word), "{why}");
+    }
+    assert!(why.contains("\u{2068}يلخص\u{2069}, "), "{why}");
+    // A lone "<" is text, not a tag.
+    assert!(content_stems("costs < budget").contains("budget"));
+    assert!(!content_stems("<b>bold</b> claims").contains("b"));
+    assert!(content_stems("<b>bold</b> claims").contains("bold"));
+}
