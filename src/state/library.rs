@@ -604,16 +604,30 @@ impl Library {
         });
     }
 
+    /// Brings back the last deleted draft and opens it. The empty draft that opened in its place
+    /// (deleting the only draft opens a new one) goes, as it came: nothing was written in it
+    /// (tryout 11, m7: after Undo the empty "Untitled prompt" stayed open and listed).
     pub fn undo_delete(self) {
         let Some(r) = self.deleted.get_untracked() else {
             return;
         };
         self.deleted.set(None);
         leptos::task::spawn_local(async move {
+            let current = self.current_id.get_untracked();
+            let left_empty = (!current.is_empty() && current != r.id
+                && self
+                    .drafts
+                    .draft
+                    .with_untracked(|d| d.name.is_empty() && wire::holds_nothing(d)))
+            .then_some(current);
+            let mut saved = false;
             if let Some(store) = self.store.get_value() {
-                let _ = store.save(r.clone(), None).await;
+                saved = store.save(r.clone(), None).await.is_ok();
             }
             self.load_record(r);
+            if let (Some(id), Some(store), true) = (left_empty, self.store.get_value(), saved) {
+                let _ = store.delete(&id).await;
+            }
             self.refresh_list().await;
         });
     }

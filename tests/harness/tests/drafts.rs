@@ -179,6 +179,50 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Tryout 11 (m7): deleting the only draft opened an empty one; Undo left that empty draft open
+// and listed, and did not open the restored one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undoing_the_delete_of_the_only_draft_opens_it_and_drops_the_empty_one()
+-> anyhow::Result<()> {
+    let (_site, b, _downloads) = app_downloading("pw-undo").await?;
+    paste_version(&b, "only").await?;
+    saved(&b).await;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(1).await?;
+    b.button("Delete turn a recipe into a shopping list")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "the empty draft that opens in its place",
+    )
+    .await?;
+    b.button("Undo").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === 'turn a recipe into a shopping list'",
+        "the restored draft to open",
+    )
+    .await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(1).await?;
+    assert_eq!(
+        d.names().await?,
+        vec!["turn a recipe into a shopping list".to_owned()]
+    );
+    // And after a reload.
+    b.client.refresh().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === 'turn a recipe into a shopping list'",
+        "the restored draft after a reload",
+    )
+    .await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(1).await?;
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyhow::Result<()> {
     let (site, a, downloads) = app_downloading("pw-downloads").await?;
