@@ -451,8 +451,16 @@ fn LargeRequestNotice(
             }
             Job::Adapt { .. } => "the prompt".to_owned(),
         };
-        let text = check.describe(&what, &super::settings::role_model(settings, Role::Meta));
+        let mut text = check.describe(&what, &super::settings::role_model(settings, Role::Meta));
         let confirm = matches!(check, SendCheck::Confirm(_));
+        // The built-in model costs nothing but time: say how it spends it (tryout 11, M5: the
+        // notice said "free" and the idea then took minutes a part).
+        if confirm
+            && job == Job::Generate
+            && settings.roles.with(|r| r.get(Role::Meta).kind.is_tiny())
+        {
+            text.push_str(" The built-in local model writes the prompt in parts on this computer's CPU, and each part re-reads it: expect minutes a part, not seconds.");
+        }
         Some(view! {
             <div class=if confirm { "pw-notice pw-notice--warn pw-large-request" } else { "pw-notice pw-notice--error pw-large-request" }
                 role="alert" aria-label="A large request">

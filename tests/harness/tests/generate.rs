@@ -850,7 +850,8 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
     let text = text.as_str().unwrap_or("");
     assert!(
         text.contains(" tokens for the model of \u{201c}Writing prompts\u{201d} (OpenAI-compatible server \u{b7} fake-large) to read (")
-            && text.contains("Send it anyway?"),
+            && text.contains("Send it anyway?")
+            && !text.contains("built-in local model"),
         "{text}"
     );
     assert!(fake.chat_requests().is_empty(), "sent before the yes");
@@ -909,6 +910,24 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
         ),
         "{js}"
     );
+
+    // Tryout 11 (M5): on the built-in local model the notice said "free" and nothing of the
+    // time, and the idea then took minutes a part. It says so (nothing is sent: no model runs
+    // here).
+    let s = SettingsPage::open(&browser).await?;
+    s.job("Writing prompts").await?;
+    s.provider("Local model (llama.cpp, built in)").await?;
+    s.close().await?;
+    paste_idea(
+        &browser,
+        &"Meeting notes: Bob sends the deck. ".repeat(1500),
+    )
+    .await?;
+    browser.button("Generate again").await?.click().await?;
+    browser
+        .wait_for_text("expect minutes a part, not seconds.")
+        .await?;
+    browser.button("Don't send").await?.click().await?;
     browser.close().await?;
     Ok(())
 }
