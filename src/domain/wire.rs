@@ -276,6 +276,7 @@ impl From<RunV1> for Run {
                         rating: c.rating,
                         earlier: None,
                         rerun_failed: None,
+                        rerun_cancelled: None,
                     };
                     (c.id, run)
                 })
@@ -772,6 +773,7 @@ pub(crate) mod tests {
                 judge_model: None,
                 earlier: None,
                 rerun_failed: None,
+                rerun_cancelled: None,
                 rating: Some(crate::domain::eval::rating::Rating::new(
                     crate::domain::eval::rating::Thumb::Down,
                     "Asks instead of answering",

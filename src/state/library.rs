@@ -614,7 +614,8 @@ impl Library {
         self.deleted.set(None);
         leptos::task::spawn_local(async move {
             let current = self.current_id.get_untracked();
-            let left_empty = (!current.is_empty() && current != r.id
+            let left_empty = (!current.is_empty()
+                && current != r.id
                 && self
                     .drafts
                     .draft

@@ -108,6 +108,9 @@ pub struct Runner {
     flush_scheduled: StoredValue<bool>,
     aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
     job: StoredValue<Option<Job>, LocalStorage>,
+    /// The person pressed Cancel on the run under way (or the latest one): its end is a
+    /// cancel, not a finish ([`Runner::was_cancelled`]).
+    cancelled: StoredValue<bool>,
     // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
     drafts: DraftHandle,
     settings: SettingsHandle,
@@ -133,6 +136,7 @@ impl Runner {
             pending: StoredValue::new_local(Rc::default()),
             flush_scheduled: StoredValue::new(false),
             job: StoredValue::new_local(None),
+            cancelled: StoredValue::new(false),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
@@ -372,6 +376,7 @@ impl Runner {
             if self.running_untracked() {
                 self.cancel();
             }
+            self.cancelled.set_value(false);
             let s = self.settings;
             self.job.set_value(Some(Job {
                 version,
@@ -421,6 +426,11 @@ impl Runner {
         }
         let keys: Vec<String> = slots.into_iter().map(|s| s.key).collect();
         self.enqueue(&keys, &ids);
+    }
+
+    /// Whether the latest run ended by Cancel (for the message at its end).
+    pub fn was_cancelled(self) -> bool {
+        self.cancelled.get_value()
     }
 
     fn running_untracked(self) -> bool {
@@ -831,6 +841,9 @@ impl Runner {
     /// Stops the run: calls in flight are aborted (what arrived is kept), queued cases are marked
     /// cancelled; finished results stay.
     pub fn cancel(self) {
+        if self.running_untracked() {
+            self.cancelled.set_value(true);
+        }
         self.flush();
         let queue = self.queue.get_value();
         let dropped: Vec<Call> = queue.borrow_mut().drain();

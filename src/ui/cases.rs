@@ -928,21 +928,21 @@ fn AssertionEditor(
                     <textarea id=vid class="pw-textarea pw-textarea--mono" rows="2" aria-describedby=desc
                         placeholder="Empty: use the JSON schema from the Format section"
                         prop:value=given.unwrap_or_default()
-                        on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| x.check = Check::MatchesSchema((!v.trim().is_empty()).then_some(v)))); }></textarea>
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| x.check = Check::MatchesSchema((!v.trim().is_empty()).then_some(v)))); }></textarea>
                 }.into_any(),
                 Check::ContainsJson(given) => view! {
                     <label class="pw-sr-only" for=vid.clone()>{format!("JSON schema ({whose}); empty means any JSON")}</label>
                     <textarea id=vid class="pw-textarea pw-textarea--mono" rows="2" aria-describedby=desc
                         placeholder="Optional: a JSON schema the JSON must match"
                         prop:value=given.unwrap_or_default()
-                        on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| x.check = Check::ContainsJson((!v.trim().is_empty()).then_some(v)))); }></textarea>
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| x.check = Check::ContainsJson((!v.trim().is_empty()).then_some(v)))); }></textarea>
                 }.into_any(),
                 Check::IsXml(paths) | Check::ContainsXml(paths) => view! {
                     <label class="pw-sr-only" for=vid.clone()>{format!("Elements the XML must hold ({whose}), one per line")}</label>
                     <textarea id=vid class="pw-textarea pw-textarea--mono" rows="2" aria-describedby=desc
                         placeholder="Optional: elements it must hold, one per line, e.g. root.child"
                         prop:value=paths.join("\n")
-                        on:change=move |ev| { let v = lines(&event_target_value(&ev)); set(Box::new(move |x| match &mut x.check {
+                        on:input=move |ev| { let v = lines(&event_target_value(&ev)); set(Box::new(move |x| match &mut x.check {
                             Check::IsXml(p) | Check::ContainsXml(p) => *p = v.iter().map(|s| s.trim().to_owned()).collect(), _ => {} })); }></textarea>
                 }.into_any(),
                 Check::Levenshtein { text, max_distance } => {
@@ -1016,7 +1016,7 @@ fn AssertionEditor(
                     <textarea id=vid.clone() class="pw-textarea" rows="2" aria-describedby=desc
                         placeholder="What a good answer does, e.g. lists every action item with an owner"
                         prop:value=rubric
-                        on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Judge { rubric, .. } = &mut x.check { *rubric = v })); }></textarea>
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Judge { rubric, .. } = &mut x.check { *rubric = v })); }></textarea>
                     {pass_mark_field(vid, whose, threshold, set)}
                 }.into_any(),
                 Check::Graded { grader, value, threshold } => {
@@ -1026,7 +1026,7 @@ fn AssertionEditor(
                         <textarea id=vid.clone() class="pw-textarea" rows="2" aria-describedby=desc
                             placeholder=hint
                             prop:value=value
-                            on:change=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Graded { value, .. } = &mut x.check { *value = v })); }></textarea>
+                            on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Graded { value, .. } = &mut x.check { *value = v })); }></textarea>
                         {pass_mark_field(vid, whose, threshold, set)}
                     }.into_any()
                 }

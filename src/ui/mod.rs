@@ -188,13 +188,19 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                     1 => " · 1 left out: the judge failed on it".to_owned(),
                     n => format!(" · {n} left out: the judge failed on them"),
                 };
-                let failed = match (p.failed, p.kept_earlier) {
-                    (0, _) => String::new(),
-                    (n, 0) => format!(" · {n} could not run"),
-                    (n, k) => format!(
-                        " · {n} could not run ({} from an earlier run kept)",
-                        crate::domain::figures::count(k, "answer", "answers")
-                    ),
+                let kept = |k: usize| {
+                    if k == 0 {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({} from an earlier run kept)",
+                            crate::domain::figures::count(k, "answer", "answers")
+                        )
+                    }
+                };
+                let failed = match p.failed {
+                    0 => String::new(),
+                    n => format!(" · {n} could not run{}", kept(p.kept_earlier)),
                 };
                 // Comparison models run with it are named, not left out of the news.
                 let others = d
@@ -207,8 +213,22 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                     1 => " The comparison model ran too: see Compare models.".to_owned(),
                     n => format!(" The {n} comparison models ran too: see Compare models."),
                 };
-                // The same line as the Results card, every finished case counted.
-                Some(format!("Run finished: {}{failed}{judge}.{also}", a.line()))
+                // The same line as the Results card, every finished case counted (with the
+                // answers from earlier runs and from other models named, tryout 12 M3).
+                let line = run.score_line(&run.scores(&d.suite, d.current_spec()));
+                if runner.was_cancelled() {
+                    // Tryout 12 (M1): a cancelled run was announced as "Run finished".
+                    return Some(format!(
+                        "Run cancelled: {} of {} answered before Cancel{}{failed}. {line}{judge}.{also}",
+                        p.done,
+                        crate::domain::figures::count(p.total, "case", "cases"),
+                        match p.cancelled {
+                            0 => String::new(),
+                            n => format!(" · {n} stopped{}", kept(p.cancelled_kept)),
+                        }
+                    ));
+                }
+                Some(format!("Run finished: {line}{failed}{judge}.{also}"))
             });
             if let Some(s) = summary {
                 toasts.push(s);

@@ -310,6 +310,10 @@ fn ResultRow(
     // A re-run that failed and left this (earlier) answer in place.
     let rerun_failed =
         Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.rerun_failed.clone())));
+    // A re-run of this case stopped by Cancel put this (earlier) answer back.
+    let rerun_cancelled = Memo::new(move |_| {
+        mine.with(|m| m.as_ref().is_some_and(|(c, _)| c.rerun_cancelled.is_some()))
+    });
     let output = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.output.clone())));
     let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
     // The person's rating of this result (a re-run makes a new, unrated one).
@@ -488,6 +492,9 @@ fn ResultRow(
             </div>
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
             {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
+            <Show when=move || rerun_cancelled.get()>
+                <p class="pw-hint" role="status">"You stopped this case's re-run: the answer below is from an earlier run, put back as it was."</p>
+            </Show>
             {move || rerun_failed.get().map(|f| {
                 let partial = (!f.partial.is_empty()).then(|| view! {
                     <details class="pw-result__rerun-part">

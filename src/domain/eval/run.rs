@@ -141,6 +141,10 @@ pub struct CaseRun {
     /// the failure, shown beside the answer it left in place. Never on the wire (a reload shows
     /// the answer as from its earlier run); `None` once the case is queued again.
     pub rerun_failed: Option<RerunFailure>,
+    /// This is an earlier answer put back by a cancelled re-run: [`Run::started_ms`] of that run
+    /// ([`CaseRun::cancel`]), so the run counts the case as cancelled. Never on the wire; `None`
+    /// once the case is queued again.
+    pub rerun_cancelled: Option<f64>,
 }
 
 /// A re-run that failed over an earlier full answer (tryout 11, S2: such a failure used to wipe
@@ -169,7 +173,9 @@ impl CaseRun {
                 _ => b,
             })
             .map(|mut b| {
-                b.rerun_failed = None;
+                // A failure note stays with the answer until a re-run ends (a re-run that fails
+                // before any text keeps the part the failed one wrote, see `fail`).
+                b.rerun_cancelled = None;
                 b
             })
             .filter(|b| {
@@ -187,8 +193,13 @@ impl CaseRun {
     /// Stops this result's re-run: the earlier answer comes back as it was (still read as from
     /// its own run, [`Run::is_latest`]); without one the case reads "cancelled".
     pub fn cancel(&mut self) {
+        let run_ms = self.run_ms;
         match self.earlier.take() {
-            Some(b) => *self = *b,
+            Some(b) => {
+                *self = *b;
+                self.rerun_failed = None;
+                self.rerun_cancelled = Some(run_ms);
+            }
             None => self.status = Status::Cancelled,
         }
     }
@@ -215,6 +226,14 @@ impl CaseRun {
     ) {
         match self.earlier.take() {
             Some(e) if e.status == Status::Done => {
+                // Nothing arrived this time: the part an earlier failed re-run wrote stays, named
+                // as from the attempt before (tryout 12, minor 1: a second failure dropped it).
+                let (message, partial) = match &e.rerun_failed {
+                    Some(f) if partial.is_empty() && !f.partial.is_empty() => {
+                        (format!("{message} {KEPT_FROM_BEFORE}"), f.partial.clone())
+                    }
+                    _ => (message, partial),
+                };
                 *self = *e;
                 self.rerun_failed = Some(RerunFailure {
                     run_ms,
@@ -653,15 +672,42 @@ impl Run {
 
     /// The run's score line ([`Aggregate::line`]) with "(k from an earlier run)" after the count
     /// it belongs to, when some counted result is from an earlier run.
+    ///
+    /// When the counted answers were written by more than one model (the execution model was
+    /// switched between runs), it says so: " · the answers are from 2 models: A (3), B (1)"
+    /// (tryout 12, M3: the line mixed two models' answers in one score without a word).
     pub fn score_line(&self, scores: &BTreeMap<u32, CaseScore>) -> String {
         let line = aggregate(scores.values()).line();
-        match self.earlier_counted(scores) {
+        let line = match self.earlier_counted(scores) {
             0 => line,
             k => match line.find(" passed every check") {
                 Some(at) => format!("{} ({k} from an earlier run){}", &line[..at], &line[at..]),
                 None => line,
             },
+        };
+        let mut models: Vec<(String, usize)> = Vec::new();
+        for id in scores.keys() {
+            let Some(c) = self.cases.get(id) else {
+                continue;
+            };
+            let label = c
+                .exec_model
+                .as_ref()
+                .map_or_else(|| self.model.clone(), ModelUsed::label);
+            match models.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, n)) => *n += 1,
+                None => models.push((label, 1)),
+            }
         }
+        if models.len() < 2 {
+            return line;
+        }
+        let named: Vec<String> = models.iter().map(|(l, n)| format!("{l} ({n})")).collect();
+        format!(
+            "{line} · the answers are from {} models: {}",
+            models.len(),
+            crate::domain::figures::and_list(&named)
+        )
     }
 
     /// What the score line adds for the suite's cases whose call failed (no answer, so no score):
@@ -740,7 +786,8 @@ impl Run {
             // A re-run of this run that failed over an earlier answer counts as failed here
             // (the answer it left is its own run's).
             let failed_here = cr.rerun_failed_in(self.started_ms);
-            if !failed_here && !self.is_latest(cr) {
+            let cancelled_here = cr.rerun_cancelled == Some(self.started_ms);
+            if !failed_here && !cancelled_here && !self.is_latest(cr) {
                 continue;
             }
             p.total += 1;
@@ -748,6 +795,10 @@ impl Run {
                 _ if failed_here => {
                     p.failed += 1;
                     p.kept_earlier += 1;
+                }
+                _ if cancelled_here => {
+                    p.cancelled += 1;
+                    p.cancelled_kept += 1;
                 }
                 Status::Queued => {}
                 Status::Running => p.running += 1,
@@ -838,7 +889,10 @@ pub struct Progress {
     pub failed: usize,
     /// Failed re-runs that left an earlier answer in place ([`CaseRun::rerun_failed`]).
     pub kept_earlier: usize,
+    /// Cases stopped by Cancel, [`Progress::cancelled_kept`] among them.
     pub cancelled: usize,
+    /// Cancelled re-runs that put an earlier answer back ([`CaseRun::rerun_cancelled`]).
+    pub cancelled_kept: usize,
     pub input_tokens: u64,
     pub output_tokens: u64,
 }

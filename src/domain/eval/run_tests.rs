@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::judge::{self, CUT_OFF_NOTE};
-use super::run::{self, CaseRun, Gap, KEPT_FROM_BEFORE, Reflection, Run, Status};
+use super::run::{self, CaseRun, Gap, KEPT_FROM_BEFORE, ModelUsed, Reflection, Run, Status};
 use super::*;
 use crate::domain::wire::{DraftV1, Include};
 
@@ -973,9 +973,25 @@ fn a_cancelled_or_interrupted_re_run_keeps_the_answers_it_would_have_replaced() 
     for c in run.cases.values_mut() {
         c.cancel();
     }
-    assert_eq!(run.cases[&1], answer);
+    assert_eq!(
+        run.cases[&1],
+        CaseRun {
+            rerun_cancelled: Some(20.0),
+            ..answer.clone()
+        },
+        "the answer as it was, marked as put back by the run of 20"
+    );
     assert!(!run.is_latest(&run.cases[&1]));
     assert_eq!(run.cases[&3].status, Status::Cancelled);
+    // Tryout 12 (M1): the cancelled run still counts the case it put back (the progress line
+    // went away: it counted the latest run's results only).
+    run.started_ms = 20.0;
+    let p = run.progress();
+    assert_eq!(
+        (p.total, p.cancelled, p.cancelled_kept, p.kept_earlier),
+        (3, 3, 1, 0),
+        "{p:?}"
+    );
     // Queued again, then answered: the new answer replaces it and nothing earlier is kept.
     let again = CaseRun::queued(30.0, run.cases.remove(&1));
     assert_eq!(again.earlier.as_deref(), Some(&answer));
@@ -1021,7 +1037,13 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
     assert_eq!(queued.settled(), &cut);
     let mut cancelled = queued.clone();
     cancelled.cancel();
-    assert_eq!(cancelled, cut);
+    assert_eq!(
+        cancelled,
+        CaseRun {
+            rerun_cancelled: Some(20.0),
+            ..cut.clone()
+        }
+    );
     // A retry that fails after some text of its own shows that text, the newer.
     let mut newer = CaseRun::queued(20.0, Some(cut.clone()));
     newer.fail("cut off".into(), "Owners: Bo".into(), None, 5.0, 20.0);
@@ -1158,11 +1180,67 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
             .values()
             .all(|c| c.rerun_failed.is_none() && c.status == Status::Done && c.run_ms == 10.0)
     );
-    // Queued again: the failure note goes; the answer is still the one a cancel puts back.
+    // Queued again: the answer is still the one a cancel puts back (without the old failure).
     let again = CaseRun::queued(30.0, run.cases.remove(&1));
     let earlier = again.earlier.as_deref().unwrap();
-    assert!(earlier.rerun_failed.is_none());
     assert_eq!(earlier.output, "Owners: case 1");
+    let mut back = again.clone();
+    back.cancel();
+    assert!(back.rerun_failed.is_none() && back.rerun_cancelled == Some(30.0));
+    // Tryout 12 (minor 1): case 2's re-run wrote "Own" before failing; a retry that fails
+    // before any text keeps that part, named as from the attempt before.
+    let mut retry = CaseRun::queued(30.0, run.cases.remove(&2));
+    retry.fail("HTTP 401".into(), String::new(), None, 10.0, 30.0);
+    let f = retry.rerun_failed.as_ref().unwrap();
+    assert_eq!(f.partial, "Own");
+    assert_eq!(f.message, format!("HTTP 401 {KEPT_FROM_BEFORE}"));
+    assert!(retry.rerun_failed_in(30.0));
+    assert_eq!(retry.output, "Owners: case 2");
     // A re-run that answers replaces the answer and its failure note: nothing else to test
     // here (the runner writes a new result over the queued one).
+}
+
+// Tryout 12 (M3): after a switch of execution model, a retry on the new one and the answers of
+// the old one made one score line with no word of the two models.
+#[test]
+fn a_score_over_answers_of_two_models_names_them() {
+    let (mut suite, _) = one_case("Notes");
+    for id in 2..=3 {
+        let mut c = suite.cases[0].clone();
+        c.id = id;
+        suite.cases.push(c);
+    }
+    let model = |m: &str| {
+        Some(ModelUsed {
+            kind: crate::domain::provider::ProviderKind::OpenAi,
+            model: m.into(),
+        })
+    };
+    let answer = |run_ms: f64, m: &str| CaseRun {
+        status: Status::Done,
+        output: "Bob".into(),
+        run_ms,
+        exec_model: model(m),
+        ..CaseRun::default()
+    };
+    let mut run = Run {
+        version: 1,
+        model: "OpenAI gpt-4o".into(),
+        started_ms: 20.0,
+        cases: [
+            (1, answer(10.0, "gpt-4o")),
+            (2, answer(10.0, "gpt-4o")),
+            (3, answer(20.0, "gpt-4o-mini")),
+        ]
+        .into(),
+    };
+    let scores = run.scores(&suite, None);
+    assert_eq!(
+        run.score_line(&scores),
+        "Score 100 / 100 · 3 of 3 cases (2 from an earlier run) passed every check · the answers are from 2 models: OpenAI gpt-4o (2) and OpenAI gpt-4o-mini (1)"
+    );
+    // One model: nothing added.
+    run.cases.insert(3, answer(20.0, "gpt-4o"));
+    let scores = run.scores(&suite, None);
+    assert!(!run.score_line(&scores).contains("models"));
 }

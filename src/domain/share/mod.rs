@@ -1098,6 +1098,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     sent: None,
                     earlier: None,
                     rerun_failed: None,
+                    rerun_cancelled: None,
                     exec_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     judge_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     rating: None,

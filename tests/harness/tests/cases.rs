@@ -231,6 +231,17 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         );
     }
     assert!(row_text(&b, 1).await?.contains("send the deck (Friday)"));
+    // Tryout 12 (M1): the cancel was announced as "Run finished" and the progress line went.
+    b.wait_for_text("Run cancelled: 0 of 3 cases answered before Cancel · 3 stopped (3 answers from an earlier run kept).")
+        .await?;
+    b.wait_for_text("0 of 3 done · 3 cancelled").await?;
+    assert!(
+        row_text(&b, 2)
+            .await?
+            .contains("You stopped this case's re-run"),
+        "{}",
+        row_text(&b, 2).await?
+    );
     fake.set_timing(0, 5, 16);
     b.field("At once")
         .await?
@@ -1445,6 +1456,9 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
         "{one}"
     );
     b.wait_for_text("(1 from an earlier run)").await?;
+    // Tryout 12 (M3): the score line and the run's message say the score mixes two models.
+    b.wait_for_text("the answers are from 2 models: OpenAI-compatible server fake-large (1) and OpenAI-compatible server fake-small (1)")
+        .await?;
     b.close().await?;
     Ok(())
 }
@@ -1616,6 +1630,33 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
         fake.chat_requests().len(),
         before + 1,
         "one call, from the first click"
+    );
+    // Tryout 12 (M2): the same for a rubric (and every text box of a check): typed, it counts;
+    // the first click on Run after it runs, and the case is not scored as a judge failure
+    // meanwhile.
+    b.field("Kind of check to add (Checks for this case)")
+        .await?
+        .select_by_label("Judge with a rubric")
+        .await?;
+    b.button("Add check to checks for this case")
+        .await?
+        .click()
+        .await?;
+    // (Found once the new check's row is drawn: a field found before may be redrawn.)
+    b.wait_for_text("Write the rubric").await?;
+    let rubric = b.field("Rubric (case #1, check 2)").await?;
+    rubric.send_keys("Names Anna as the owner.").await?;
+    b.wait_until(
+        "return document.activeElement?.tagName === 'TEXTAREA' && !document.body.innerText.includes('Write the rubric')",
+        "the rubric's hint to go while it is typed",
+    )
+    .await?;
+    let before = fake.chat_requests().len();
+    b.button("Run the case").await?.click().await?;
+    b.wait_for_text("1 of 1 done").await?;
+    assert!(
+        fake.chat_requests().len() >= before + 1,
+        "the first click ran the case"
     );
     b.close().await?;
     Ok(())

@@ -227,9 +227,9 @@ fn topic_words_are_whole_words_and_the_list_is_short() {
     .join(", ");
     assert_eq!(
         p,
-        vec![
-            format!("The text does not mention the topic (none of: {shown} and 8 more).")
-        ]
+        vec![format!(
+            "The text does not mention the topic (none of: {shown} and 8 more)."
+        )]
     );
 }
 
