@@ -323,6 +323,9 @@ pub fn ModelGrid() -> impl IntoView {
                 <p class="pw-hint" role="status">{bound}</p>
             </Show>
             <Show when=move || summaries.with(|s| !s.is_empty())>
+                // Scrolls in its own box on a narrow screen (tryout 12: at 390 px the page
+                // scrolled sideways, 619 px wide).
+                <div class="pw-grid__scroll" tabindex="0" role="region" aria-label="Scores by model">
                 <table class="pw-table pw-grid__summary">
                     <caption>"Per model, on this version (every result it has, as in Results)"</caption>
                     <thead><tr>
@@ -336,8 +339,17 @@ pub fn ModelGrid() -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {move || summaries.get().into_iter().map(summary_row).collect_view()}
+                        // A chosen model with no results on this version has its row too (tryout
+                        // 12: it was left out of the table while "Run on all" counted it).
+                        {move || columns.with(|cols| cols.iter().filter(|c| c.summary.is_none()).map(|c| view! {
+                            <tr>
+                                <th scope="row">{c.label.clone()}</th>
+                                <td colspan="6">"No results on this version yet."</td>
+                            </tr>
+                        }).collect_view())}
                     </tbody>
                 </table>
+                </div>
                 <p class="pw-hint pw-grid__spent">{move || summaries.with(|ms| spent_line(ms))}</p>
                 {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
             </Show>
@@ -405,10 +417,7 @@ pub fn ModelGrid() -> impl IntoView {
 
 /// A row of the per-model table.
 fn summary_row(s: ModelSummary) -> impl IntoView {
-    let score = s
-        .aggregate
-        .mean
-        .map_or_else(|| "no score yet".to_owned(), |m| format!("{m:.0} / 100"));
+    let score = s.score_cell();
     let passed = format!(
         "{} of {}{}",
         s.aggregate.passed,

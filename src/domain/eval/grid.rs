@@ -248,6 +248,49 @@ pub struct ModelSummary {
     pub left_out: Option<String>,
 }
 
+impl ModelSummary {
+    /// The summary table's score cell: "84 / 100" when every case asked is scored; otherwise
+    /// what it is over and why the others are not in it, e.g. "100 / 100 on 1 of 4 cases (2 not
+    /// judged yet, 1 the judge failed on)" (tryout 12, M4: "100 / 100" over one case of four,
+    /// with no word); "no score yet" without one.
+    pub fn score_cell(&self) -> String {
+        let a = &self.aggregate;
+        let Some(mean) = a.mean else {
+            return "no score yet".to_owned();
+        };
+        if a.scored >= self.asked {
+            return format!("{mean:.0} / 100");
+        }
+        let mut why = Vec::new();
+        if a.unjudged > 0 {
+            why.push(format!("{} not judged yet", a.unjudged));
+        }
+        if a.judge_failed > 0 {
+            why.push(format!("{} the judge failed on", a.judge_failed));
+        }
+        if a.unchecked > 0 {
+            why.push(format!("{} with nothing to check", a.unchecked));
+        }
+        if self.not_answered > 0 {
+            why.push(format!("{} not answered", self.not_answered));
+        }
+        let pending = self.asked.saturating_sub(self.answered + self.not_answered);
+        if pending > 0 {
+            why.push(format!("{pending} still answering"));
+        }
+        format!(
+            "{mean:.0} / 100 on {} of {}{}",
+            a.scored,
+            count(self.asked, "case", "cases"),
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", why.join(", "))
+            }
+        )
+    }
+}
+
 /// Summarizes `run` (the results of one model on a version) for the cases of `suite`: every
 /// result of a case in the suite counts, whichever run made it ([`version_scores`]).
 pub fn summarize(label: &str, run: &Run, suite: &Suite, spec: Option<&PromptSpec>) -> ModelSummary {

@@ -529,3 +529,23 @@ fn a_tie_is_said_and_the_score_names_the_cases_it_is_over() {
         "Recommended: B, tied for the best score (100 / 100 on the 3 cases with checks) with A, for $0.01; it is the only model within 5 points with a known price (A has no known price here, so it is not compared on cost)."
     );
 }
+
+// Tryout 12 (M4): the table read "100 / 100" and "1 of 4" with no word that three cases were not
+// in the score.
+#[test]
+fn a_score_over_fewer_cases_than_asked_says_which_and_why() {
+    let mut m = summary("A", &run_of(&[Some("Bob"); 3], Some(0.001), &[500.0; 3]));
+    assert_eq!(m.score_cell(), "100 / 100");
+    m.asked = 4;
+    m.answered = 4;
+    m.aggregate.unjudged = 1;
+    m.aggregate.scored = 1;
+    m.aggregate.judge_failed = 1;
+    m.aggregate.unchecked = 1;
+    assert_eq!(
+        m.score_cell(),
+        "100 / 100 on 1 of 4 cases (1 not judged yet, 1 the judge failed on, 1 with nothing to check)"
+    );
+    m.aggregate.mean = None;
+    assert_eq!(m.score_cell(), "no score yet");
+}

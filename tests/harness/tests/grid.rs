@@ -317,6 +317,19 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         .await?;
     assert_eq!(wide, true, "the comparison table is squeezed");
     b.screenshot_at(".pw-compare", "model-grid").await?;
+    // Tryout 12 (minor 7): on a phone the table made the whole page scroll sideways.
+    b.client.set_window_size(390, 1600).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let wide = b
+        .eval("const e = document.documentElement; return e.scrollWidth > e.clientWidth + 1 ? [e.scrollWidth, e.clientWidth] : null")
+        .await?;
+    // (A screen-reader-only label inside the table, positioned absolutely, was not clipped by
+    // its scroll box until the box was made its containing block.)
+    assert!(
+        wide.is_null(),
+        "the page scrolls sideways at 390 px: {wide}"
+    );
+    b.client.set_window_size(1280, 1600).await?;
 
     // B fixed: both models pass everything, and the cheaper one is recommended; the tie is
     // said (tryout 11, m5: one of two equal models was called "the best").
