@@ -31,6 +31,9 @@ pub fn DraftsPanel(
     let lib = Library::expect();
     let close = move || open.set(false);
     let renaming = RwSignal::new(None::<String>);
+    // The draft whose Delete waits for a yes (a draft with a prompt is asked about: tryout 12,
+    // M5: seven versions went at one click, and a reload during the Undo toast lost them).
+    let confirming = RwSignal::new(None::<String>);
     let name_text = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
     let export = move |id: Option<String>| {
@@ -165,8 +168,31 @@ pub fn DraftsPanel(
                                             on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| x.name).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Duplicate {}", name()) on:click=move |_| lib.duplicate(i5.clone())>"Duplicate"</button>
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Export {}", name()) on:click=move |_| export(Some(i6.clone()))>"Export"</button>
-                                        <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=move || format!("Delete {}", name()) on:click=move |_| lib.delete(id.clone())>"Delete"</button>
+                                        <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=move || format!("Delete {}", name())
+                                            on:click={
+                                                let id = id.clone();
+                                                move |_| if meta.with_untracked(|m| m.versions) > 0 { confirming.set(Some(id.clone())); } else { lib.delete(id.clone()); }
+                                            }>"Delete"</button>
                                     </div>
+                                    {
+                                        let (yes, mine) = (id.clone(), id.clone());
+                                        move || (confirming.get().as_deref() == Some(mine.as_str())).then(|| {
+                                            let yes = yes.clone();
+                                            let n = meta.with_untracked(|m| m.versions);
+                                            view! {
+                                                <div class="pw-notice pw-notice--warn" role="alertdialog" aria-label="Delete this draft?">
+                                                    <p class="pw-notice__text">{format!(
+                                                        "Delete \u{201c}{}\u{201d} with its {}, cases and results? Undo is offered right after, until this page is reloaded.",
+                                                        name(), crate::domain::figures::count(n, "version", "versions")
+                                                    )}</p>
+                                                    <div class="pw-row pw-row--wrap">
+                                                        <button type="button" class="pw-button pw-button--danger" on:click=move |_| { confirming.set(None); lib.delete(yes.clone()); }>"Delete it"</button>
+                                                        <button type="button" class="pw-button" on:click=move |_| confirming.set(None)>"Keep it"</button>
+                                                    </div>
+                                                </div>
+                                            }
+                                        })
+                                    }
                                 </li>
                             }
                         }
@@ -271,7 +297,7 @@ pub fn LibraryBanners() -> impl IntoView {
         </Show>
         {move || lib.deleted.get().map(|r| view! {
             <div class="pw-toast" role="status">
-                <span>{format!("Deleted \u{201c}{}\u{201d}.", r.draft.name)}</span>
+                <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded.", r.draft.name)}</span>
                 <button type="button" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
                 <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| lib.deleted.set(None)><CloseIcon/></button>
             </div>

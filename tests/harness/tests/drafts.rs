@@ -164,6 +164,16 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
+    // Tryout 12 (M5): a draft with a prompt is asked about first (Keep it keeps it).
+    b.wait_for_text("Delete \u{201c}Shopping list (copy)\u{201d} with its 1 version, cases and results? Undo is offered right after, until this page is reloaded.")
+        .await?;
+    b.button("Keep it").await?.click().await?;
+    d.wait_count(3).await?;
+    b.button("Delete Shopping list (copy)")
+        .await?
+        .click()
+        .await?;
+    b.button("Delete it").await?.click().await?;
     d.wait_count(2).await?;
     b.wait_for_text("Deleted \u{201c}Shopping list (copy)\u{201d}.")
         .await?;
@@ -193,6 +203,7 @@ async fn undoing_the_delete_of_the_only_draft_opens_it_and_drops_the_empty_one()
         .await?
         .click()
         .await?;
+    b.button("Delete it").await?.click().await?;
     b.wait_until(
         "return document.getElementById('pw-idea').value === ''",
         "the empty draft that opens in its place",
