@@ -277,6 +277,7 @@ impl From<RunV1> for Run {
                         earlier: None,
                         rerun_failed: None,
                         rerun_cancelled: None,
+                        rerun_cancelled_spent: None,
                     };
                     (c.id, run)
                 })
@@ -774,6 +775,7 @@ pub(crate) mod tests {
                 earlier: None,
                 rerun_failed: None,
                 rerun_cancelled: None,
+                rerun_cancelled_spent: None,
                 rating: Some(crate::domain::eval::rating::Rating::new(
                     crate::domain::eval::rating::Thumb::Down,
                     "Asks instead of answering",

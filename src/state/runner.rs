@@ -626,6 +626,9 @@ impl Runner {
         })
         .await;
         let ms = js_sys::Date::now() - t0;
+        // The input a call that wrote text read, estimated (for calls that end without an
+        // answer, see `run::Spent`).
+        let read = estimate_tokens(&job.prompt) + estimate_tokens(&case.user_message());
         live.set(None);
         retrying.set(None);
         let judge_after = match result {
@@ -693,11 +696,12 @@ impl Runner {
             Err(_) if self.leaving.try_get_value() != Some(false) => false,
             // Cancelled: the earlier answer, if any, comes back.
             Err(f) if f.error.kind == ErrorKind::Aborted => {
+                // Text had arrived: the call is likely billed, and counted as an estimate.
+                let spent = run::Spent::of(ModelUsed::of(&exec), read, &f.partial);
                 self.update_case(job, key, id, move |c| {
-                    if c.earlier.is_some() {
-                        c.cancel();
-                    } else {
-                        c.status = Status::Cancelled;
+                    let put_back = c.earlier.is_some();
+                    c.cancel_after(spent);
+                    if !put_back {
                         c.sent = sent;
                         c.output = f.partial;
                         c.ms = ms;
@@ -709,8 +713,9 @@ impl Runner {
             Err(f) => {
                 let message = f.error.message();
                 let run_ms = job.started_ms;
+                let spent = run::Spent::of(ModelUsed::of(&exec), read, &f.partial);
                 self.update_case(job, key, id, move |c| {
-                    c.fail(message, f.partial, sent, ms, run_ms);
+                    c.fail(message, f.partial, sent, ms, run_ms, spent);
                 });
                 false
             }

@@ -145,6 +145,32 @@ pub struct CaseRun {
     /// ([`CaseRun::cancel`]), so the run counts the case as cancelled. Never on the wire; `None`
     /// once the case is queued again.
     pub rerun_cancelled: Option<f64>,
+    /// What that cancelled re-run's call likely cost, when text had arrived ([`Spent`]).
+    pub rerun_cancelled_spent: Option<Spent>,
+}
+
+/// What a call that ended without an answer (failed or cancelled after text had arrived) is
+/// likely to be billed: its input and the text it wrote, estimated from the texts
+/// ([`crate::domain::estimate::estimate_tokens`]), and the model it went to (tryout 12, minor 4:
+/// such calls counted as "nothing yet (no tokens counted)").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spent {
+    pub model: ModelUsed,
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+}
+
+impl Spent {
+    /// The estimate for a call to `model` that read `input_tokens` and wrote `partial`; `None`
+    /// when nothing arrived (a refused or unreachable request is not counted: it wrote nothing
+    /// to bill for here).
+    pub fn of(model: ModelUsed, input_tokens: u32, partial: &str) -> Option<Self> {
+        (!partial.is_empty()).then(|| Self {
+            model,
+            input_tokens,
+            output_tokens: crate::domain::estimate::estimate_tokens(partial),
+        })
+    }
 }
 
 /// A re-run that failed over an earlier full answer (tryout 11, S2: such a failure used to wipe
@@ -157,6 +183,8 @@ pub struct RerunFailure {
     pub message: String,
     /// The text the failed call wrote before it failed (often empty).
     pub partial: String,
+    /// What the failed call likely cost, when text had arrived.
+    pub spent: Option<Spent>,
 }
 
 /// Said after a failure's message when the text shown is the part an earlier failed attempt
@@ -176,6 +204,7 @@ impl CaseRun {
                 // A failure note stays with the answer until a re-run ends (a re-run that fails
                 // before any text keeps the part the failed one wrote, see `fail`).
                 b.rerun_cancelled = None;
+                b.rerun_cancelled_spent = None;
                 b
             })
             .filter(|b| {
@@ -193,14 +222,35 @@ impl CaseRun {
     /// Stops this result's re-run: the earlier answer comes back as it was (still read as from
     /// its own run, [`Run::is_latest`]); without one the case reads "cancelled".
     pub fn cancel(&mut self) {
+        self.cancel_after(None);
+    }
+
+    /// [`CaseRun::cancel`] for a call that had written text (`spent`, see [`Spent`]): a put-back
+    /// answer keeps the estimate beside it, a case without one counts it as its own.
+    pub fn cancel_after(&mut self, spent: Option<Spent>) {
         let run_ms = self.run_ms;
         match self.earlier.take() {
             Some(b) => {
                 *self = *b;
                 self.rerun_failed = None;
                 self.rerun_cancelled = Some(run_ms);
+                self.rerun_cancelled_spent = spent;
             }
-            None => self.status = Status::Cancelled,
+            None => {
+                self.status = Status::Cancelled;
+                self.count_spent(spent);
+            }
+        }
+    }
+
+    /// Counts an ended call's estimated tokens as this result's own (priced by its model).
+    fn count_spent(&mut self, spent: Option<Spent>) {
+        if let Some(s) = spent {
+            self.input_tokens = s.input_tokens;
+            self.output_tokens = s.output_tokens;
+            self.tokens_estimated = true;
+            self.cost_usd = s.model.cost(s.input_tokens, s.output_tokens);
+            self.exec_model = Some(s.model);
         }
     }
 
@@ -223,6 +273,7 @@ impl CaseRun {
         sent: Option<u64>,
         ms: f64,
         run_ms: f64,
+        spent: Option<Spent>,
     ) {
         match self.earlier.take() {
             Some(e) if e.status == Status::Done => {
@@ -239,6 +290,7 @@ impl CaseRun {
                     run_ms,
                     message,
                     partial,
+                    spent,
                 });
             }
             earlier => {
@@ -253,6 +305,7 @@ impl CaseRun {
                 self.sent = sent;
                 self.ms = ms;
                 self.first_token_ms = None;
+                self.count_spent(spent);
             }
         }
     }
@@ -631,6 +684,20 @@ impl Run {
         cr.run_ms == self.started_ms
     }
 
+    /// What a re-run of `cr` by the latest run spent when it failed or was cancelled over an
+    /// earlier answer (kept beside that answer, [`Spent`]).
+    fn rerun_spent<'a>(&self, cr: &'a CaseRun) -> Option<&'a Spent> {
+        let failed = cr
+            .rerun_failed
+            .as_ref()
+            .filter(|f| f.run_ms == self.started_ms)
+            .and_then(|f| f.spent.as_ref());
+        let cancelled = (cr.rerun_cancelled == Some(self.started_ms))
+            .then_some(cr.rerun_cancelled_spent.as_ref())
+            .flatten();
+        failed.or(cancelled)
+    }
+
     /// The ids of the cases the latest run was asked to do, in id order.
     pub fn latest_ids(&self) -> Vec<u32> {
         self.cases
@@ -807,6 +874,10 @@ impl Run {
                 Status::Cancelled => p.cancelled += 1,
             }
             if !self.is_latest(cr) {
+                if let Some(s) = self.rerun_spent(cr) {
+                    p.input_tokens += u64::from(s.input_tokens);
+                    p.output_tokens += u64::from(s.output_tokens);
+                }
                 continue;
             }
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
@@ -830,6 +901,30 @@ impl Run {
         // Whether any call of the run counted tokens: before that, nothing is known to be spent
         // (a run just started, or every call failed before an answer), which is not "free".
         let mut counted = false;
+        let rerun_parts: Vec<(Option<ModelUsed>, (u32, u32))> = self
+            .cases
+            .values()
+            .filter(|c| !self.is_latest(c))
+            .filter_map(|c| self.rerun_spent(c))
+            .map(|s| (Some(s.model.clone()), (s.input_tokens, s.output_tokens)))
+            .collect();
+        for (model, (i, o)) in &rerun_parts {
+            if i + o == 0 {
+                continue;
+            }
+            counted = true;
+            match model.as_ref().and_then(|m| m.cost(*i, *o)) {
+                Some(x) => total += x,
+                None => {
+                    if let Some(m) = model {
+                        let l = m.label();
+                        if !unpriced.contains(&l) {
+                            unpriced.push(l);
+                        }
+                    }
+                }
+            }
+        }
         for c in self.cases.values().filter(|c| self.is_latest(c)) {
             let parts = [
                 (&c.exec_model, (c.input_tokens, c.output_tokens)),

@@ -1023,6 +1023,7 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
         None,
         5.0,
         20.0,
+        None,
     );
     assert_eq!(again.output, "Owners: Ana");
     assert_eq!(
@@ -1046,7 +1047,7 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
     );
     // A retry that fails after some text of its own shows that text, the newer.
     let mut newer = CaseRun::queued(20.0, Some(cut.clone()));
-    newer.fail("cut off".into(), "Owners: Bo".into(), None, 5.0, 20.0);
+    newer.fail("cut off".into(), "Owners: Bo".into(), None, 5.0, 20.0, None);
     assert_eq!(newer.output, "Owners: Bo");
     // A re-run of a full answer that fails leaves that answer, from its own run (see
     // `a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure`).
@@ -1057,7 +1058,7 @@ fn a_retry_that_fails_before_any_text_keeps_the_part_an_earlier_failure_left() {
         ..CaseRun::default()
     };
     let mut failed = CaseRun::queued(20.0, Some(answer));
-    failed.fail("HTTP 500".into(), String::new(), None, 5.0, 20.0);
+    failed.fail("HTTP 500".into(), String::new(), None, 5.0, 20.0, None);
     assert_eq!(failed.output, "Owners: Ana, Bo");
     assert_eq!(failed.run_ms, 10.0);
     // A failure with nothing kept is not carried.
@@ -1138,6 +1139,7 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
             Some(7),
             300.0,
             20.0,
+            None,
         );
     }
     for id in 1..=3 {
@@ -1190,7 +1192,7 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
     // Tryout 12 (minor 1): case 2's re-run wrote "Own" before failing; a retry that fails
     // before any text keeps that part, named as from the attempt before.
     let mut retry = CaseRun::queued(30.0, run.cases.remove(&2));
-    retry.fail("HTTP 401".into(), String::new(), None, 10.0, 30.0);
+    retry.fail("HTTP 401".into(), String::new(), None, 10.0, 30.0, None);
     let f = retry.rerun_failed.as_ref().unwrap();
     assert_eq!(f.partial, "Own");
     assert_eq!(f.message, format!("HTTP 401 {KEPT_FROM_BEFORE}"));
@@ -1243,4 +1245,60 @@ fn a_score_over_answers_of_two_models_names_them() {
     run.cases.insert(3, answer(20.0, "gpt-4o"));
     let scores = run.scores(&suite, None);
     assert!(!run.score_line(&scores).contains("models"));
+}
+
+// Tryout 12 (minor 4): calls that wrote text and then failed or were cancelled counted as "0
+// tokens · nothing yet (no tokens counted)", though a provider bills what they read and wrote.
+// They count as estimates, priced by their model, whether or not an earlier answer is put back.
+#[test]
+fn calls_that_wrote_text_and_ended_without_an_answer_are_counted_as_estimates() {
+    let model = ModelUsed {
+        kind: crate::domain::provider::ProviderKind::OpenAi,
+        model: "gpt-4o-mini".into(),
+    };
+    assert_eq!(
+        run::Spent::of(model.clone(), 100, ""),
+        None,
+        "nothing arrived"
+    );
+    let spent = || run::Spent::of(model.clone(), 1_000_000, "abcd");
+    let answer = CaseRun {
+        status: Status::Done,
+        output: "Bob".into(),
+        run_ms: 10.0,
+        input_tokens: 7,
+        output_tokens: 3,
+        exec_model: Some(model.clone()),
+        ..CaseRun::default()
+    };
+    let mut run = Run {
+        version: 1,
+        model: model.label(),
+        started_ms: 20.0,
+        cases: BTreeMap::new(),
+    };
+    // Case 1: a first run's call cut off after text; case 2: a re-run of an answer, cut off;
+    // case 3: a re-run of an answer, cancelled after text.
+    let mut one = CaseRun::queued(20.0, None);
+    one.fail("cut".into(), "abcd".into(), None, 1.0, 20.0, spent());
+    assert_eq!(
+        (one.input_tokens, one.output_tokens, one.tokens_estimated),
+        (1_000_000, 1, true)
+    );
+    let mut two = CaseRun::queued(20.0, Some(answer.clone()));
+    two.fail("cut".into(), "abcd".into(), None, 1.0, 20.0, spent());
+    assert_eq!(
+        (two.input_tokens, two.output_tokens),
+        (7, 3),
+        "the answer's own"
+    );
+    let mut three = CaseRun::queued(20.0, Some(answer.clone()));
+    three.cancel_after(spent());
+    run.cases.insert(1, one);
+    run.cases.insert(2, two);
+    run.cases.insert(3, three);
+    let p = run.progress();
+    assert_eq!((p.input_tokens, p.output_tokens), (3_000_000, 3));
+    // $0.15 per million in: three calls.
+    assert_eq!(run.cost_line(), "$0.45");
 }

@@ -1099,6 +1099,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     earlier: None,
                     rerun_failed: None,
                     rerun_cancelled: None,
+                    rerun_cancelled_spent: None,
                     exec_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     judge_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     rating: None,
