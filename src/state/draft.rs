@@ -49,6 +49,9 @@ pub struct DraftHandle {
     unsaved_typing: StoredValue<Option<(Section, String)>>,
     /// Whether such text is waiting (the header then says "Saving…", not "Saved").
     pub typing_unsaved: RwSignal<bool>,
+    /// What must reach the draft as the page goes away, before it is kept
+    /// ([`Self::before_leaving`]; e.g. the runner's calls under way).
+    leave_hooks: StoredValue<Vec<std::rc::Rc<dyn Fn()>>, LocalStorage>,
 }
 
 impl DraftHandle {
@@ -77,6 +80,7 @@ impl DraftHandle {
             last_keystroke: StoredValue::new(f64::NEG_INFINITY),
             unsaved_typing: StoredValue::new(None),
             typing_unsaved: RwSignal::new(false),
+            leave_hooks: StoredValue::new_local(Vec::new()),
         };
         provide_context(h);
         h
@@ -101,6 +105,24 @@ impl DraftHandle {
         self.unsaved_typing.set_value(Some((section, text)));
         if !self.typing_unsaved.get_untracked() {
             self.typing_unsaved.set(true);
+        }
+    }
+
+    /// Asks `f` to put what it holds into the draft as the page goes away, before the library
+    /// keeps the draft ([`Self::before_leaving`]).
+    pub fn on_leaving(self, f: impl Fn() + 'static) {
+        self.leave_hooks
+            .update_value(|v| v.push(std::rc::Rc::new(f)));
+    }
+
+    /// Puts everything waiting into the draft as the page goes away: text typed within the
+    /// editor's pause ([`Self::flush_typing`]) and what [`Self::on_leaving`] asked for. The
+    /// library calls it first, then keeps the draft.
+    pub fn before_leaving(self) {
+        self.flush_typing();
+        let hooks = self.leave_hooks.try_get_value().unwrap_or_default();
+        for h in hooks {
+            h();
         }
     }
 

@@ -725,8 +725,9 @@ impl Library {
     fn flush_when_hidden(self) {
         let kept = StoredValue::new(false);
         crate::net::on_leave(move || {
-            // Text typed within the editor's pause is put in first, so it is kept too.
-            self.drafts.flush_typing();
+            // Text typed within the editor's pause, and the calls under way, are put in first,
+            // so they are kept too.
+            self.drafts.before_leaving();
             let unsaved = self
                 .drafts
                 .draft

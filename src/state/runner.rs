@@ -145,6 +145,32 @@ impl Runner {
         provide_context(r);
         crate::net::on_leave(move || {
             r.leaving.set_value(true);
+            r.flush();
+        });
+        // Before the library keeps the draft as the page goes away (its own `on_leave` runs
+        // first, and asks for this): calls under way are written as such (the draft holds them
+        // as queued while they stream), so the next load reads them as cancelled, with Retry,
+        // not as never run (tryout 12, minor 3: a first run cut off by a reload left no trace);
+        // answers that came in are written too.
+        r.drafts.on_leaving(move || {
+            if let Some(job) = r.job.try_get_value().flatten() {
+                let answering: Vec<Call> = r
+                    .live
+                    .try_with_value(|m| {
+                        m.iter()
+                            .filter(|(_, s)| s.with_untracked(Option::is_some))
+                            .map(|(call, _)| call.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for (key, id) in answering {
+                    r.update_case(&job, &key, id, |c| {
+                        if c.status == Status::Queued {
+                            c.status = Status::Running;
+                        }
+                    });
+                }
+            }
             // Answers that came in are kept, not left waiting for the next write.
             r.flush();
         });

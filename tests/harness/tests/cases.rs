@@ -394,6 +394,22 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     b.client.refresh().await?;
     wait_badge(&b, 1, "pass").await?;
     wait_badge(&b, 2, "pass").await?;
+
+    // Tryout 12 (minor 3): a run cut off by a reload left no trace on a case without an earlier
+    // answer (it read "not run"): it reads cancelled, with Retry.
+    add_case(&b, 4, "DELTA: Dan fixes CI.", Some("Dan")).await?;
+    fake.reply_when("DELTA", "- **Dan**: fix CI before the release");
+    fake.set_timing(0, 200, 3);
+    b.field("Select case #4").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"4\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"4\"] .pw-result__output')?.textContent.length ?? 0) > 2",
+        "case 4 to stream",
+    )
+    .await?;
+    b.client.refresh().await?;
+    wait_badge(&b, 4, "cancelled").await?;
+    assert!(b.button("Retry case #4").await.is_ok());
     b.close().await?;
     Ok(())
 }
