@@ -161,6 +161,8 @@ pub fn ResultsCard() -> impl IntoView {
                             "Running {}: {what}\u{2026}",
                             count(ids.len(), "case", "cases")
                         ),
+                        // Named as the button is (tryout 12: "Run all: 1 call" beside "Run the case").
+                        None if n_cases.get() == 1 => format!("Run the case: {what}."),
                         None => format!("Run all: {what}."),
                     }
                 }}</p>

@@ -1646,6 +1646,9 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
         "the hint to go while the phrase is typed",
     )
     .await?;
+    // Tryout 12 (minor 10): the line above said "Run all: 1 call" beside "Run the case".
+    b.wait_for_text("Run the case: 1 call to the execution model")
+        .await?;
     let before = fake.chat_requests().len();
     b.button("Run the case").await?.click().await?;
     b.wait_for_text("1 of 1 done").await?;
