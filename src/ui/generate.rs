@@ -516,7 +516,20 @@ fn GenErrorView() -> impl IntoView {
             }
             _ => "Pick another model in Settings",
         };
+        // The person's own Stop is no failure: said plainly, with no advice to change models
+        // (tryout 12, minor 5: it came as a red error offering "Pick another model").
+        let stopped = matches!(&f.error, GenError::Call(e) if e.kind == ErrorKind::Aborted);
         let (body, fixable) = match f.error.clone() {
+            GenError::Call(e) if stopped => (
+                view! {
+                    <div class="pw-notice" role="status">
+                        <p class="pw-notice__text">{e.message()}</p>
+                        <p class="pw-notice__text">"Retry asks again."</p>
+                    </div>
+                }
+                .into_any(),
+                false,
+            ),
             GenError::Call(e) => (
                 {
                 // Both causes named when they differ (a failed call before is a call too).
@@ -602,7 +615,7 @@ fn GenErrorView() -> impl IntoView {
                     })}
                     <button type="button" class="pw-button" on:click=manual>"Use Manual mode"</button>
                     // Tryout 4: a refused key was offered "Pick another model".
-                    {open_settings.map(|_| view! {
+                    {open_settings.filter(|_| !stopped).map(|_| view! {
                         <button type="button" class="pw-button pw-button--ghost" on:click=settings>{settings_label}</button>
                     })}
                 </div>

@@ -94,6 +94,9 @@ pub enum Gap {
     },
     /// Example `n` (counting from one) has an input but no output.
     ExampleNoOutput(usize),
+    /// Example `n` has neither an input nor an output (a stopped reply left it so; an example
+    /// with an empty input and an output is one of the three asked for, not a gap).
+    ExampleEmpty(usize),
     /// The reply ended while this section was being written (cut off at the length limit or
     /// when the connection ended): what it holds is unfinished.
     CutOff(Section),
@@ -110,7 +113,7 @@ impl Gap {
             | Self::TooFew { section: s, .. }
             | Self::CutOff(s)
             | Self::Broken(s) => *s,
-            Self::ExampleNoOutput(_) => Section::Examples,
+            Self::ExampleNoOutput(_) | Self::ExampleEmpty(_) => Section::Examples,
         }
     }
 
@@ -136,6 +139,8 @@ impl Gap {
                 plural(*have)
             ),
             Self::ExampleNoOutput(n) => format!("Example {n} has no output"),
+            // Tryout 12 (minor 5): an empty pair was named only "has no output".
+            Self::ExampleEmpty(n) => format!("Example {n} is empty: no input and no output"),
             Self::CutOff(s) => format!(
                 "The reply was cut off in the middle of {}: it is unfinished",
                 s.title()
@@ -169,6 +174,11 @@ impl Gap {
             Self::ExampleNoOutput(n) => format!(
                 "Example {n} has no output: write the ideal output for its input, following the \
                  format exactly. Keep every other example exactly as it is."
+            ),
+            Self::ExampleEmpty(n) => format!(
+                "Example {n} is empty: write it (an input and its ideal output, following the \
+                 format exactly; the input may be incomplete, off-topic or empty if the other \
+                 examples have no such case). Keep every other example exactly as it is."
             ),
             Self::CutOff(s) => format!(
                 "This section was cut off before it was finished: write the whole {} section, \
@@ -218,7 +228,11 @@ pub fn gaps(spec: &PromptSpec) -> Vec<Gap> {
             Section::Examples => {
                 for (i, e) in spec.examples.iter().enumerate() {
                     if e.output.trim().is_empty() {
-                        out.push(Gap::ExampleNoOutput(i + 1));
+                        out.push(if e.input.trim().is_empty() {
+                            Gap::ExampleEmpty(i + 1)
+                        } else {
+                            Gap::ExampleNoOutput(i + 1)
+                        });
                     }
                 }
                 let have = spec.examples.len();

@@ -269,6 +269,18 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
     browser.wait_for_text("This version is incomplete").await?;
     assert!(p.current_version().await?.starts_with("v5 Incomplete"));
     browser.wait_for_text("missing").await?;
+    // Tryout 12 (minor 5): the person's Stop is said plainly, not as an error with "Pick another
+    // model in Settings".
+    let stopped = browser
+        .eval("return document.querySelector('.pw-failure')?.innerText ?? ''")
+        .await?;
+    let stopped = stopped.as_str().unwrap_or("");
+    assert!(
+        stopped.contains("You stopped the request.")
+            && !stopped.contains("Pick another model")
+            && !stopped.contains("failed"),
+        "{stopped}"
+    );
     fake.set_timing(0, 5, 40);
 
     // A reply that misses a section: what arrived comes in, the gap is named in plain words, and

@@ -392,3 +392,26 @@ fn a_format_reply_may_be_its_json_schema_alone_and_a_whole_prompt_gives_just_tha
         r.notes()
     );
 }
+
+// Tryout 12 (minor 5): a Generate stopped mid-way left an example with neither input nor output,
+// named only "Example 3 has no output".
+#[test]
+fn an_empty_example_is_named_empty_and_an_empty_input_alone_is_no_gap() {
+    // (The tiny model's parts leave such a pair; a JSON reply's empty pair is dropped on reading.)
+    let mut spec = spec_from_reply(&full().to_string()).unwrap();
+    spec.examples[2] = crate::domain::spec::Example {
+        input: String::new(),
+        output: String::new(),
+    };
+    assert_eq!(
+        messages(&spec),
+        vec!["Example 3 is empty: no input and no output".to_owned()]
+    );
+    assert!(
+        gaps(&spec)[0]
+            .instruction()
+            .starts_with("Example 3 is empty: write it")
+    );
+    spec.examples[2].output = "Please paste the notes.".into();
+    assert_eq!(gaps(&spec), []);
+}
