@@ -730,7 +730,9 @@ fn ModelEditor(index: usize) -> impl IntoView {
                     <input id=id("model") class="pw-input" type="text" spellcheck="false" aria-label=format!("Model of comparison model {n}")
                         placeholder="model id, e.g. gpt-4o-mini"
                         prop:value=move || cfg.get().map(|c| c.model).unwrap_or_default()
-                        on:change=move |ev| {
+                        // As typed: the hint under it and Run on all models follow at once
+                        // (tryout 12: both waited for the field to be left).
+                        on:input=move |ev| {
                             let v = event_target_value(&ev).trim().to_owned();
                             update(&|c| c.model = v.clone());
                         }/>
