@@ -85,6 +85,9 @@ pub struct Library {
     pub conflict: RwSignal<Option<Draft>>,
     /// The last deleted draft, for Undo.
     pub deleted: RwSignal<Option<Record>, LocalStorage>,
+    /// The delete opened a new empty draft in its place (it was the only one): Undo removes
+    /// that empty draft again, and no other.
+    replaced_by_empty: StoredValue<bool>,
     pub shared: RwSignal<Option<SharedView>>,
     /// Whether the current draft has changes not yet written.
     pub pending: RwSignal<bool>,
@@ -121,6 +124,7 @@ impl Library {
             status: RwSignal::new(StorageStatus::Loading),
             conflict: RwSignal::new(None),
             deleted: RwSignal::new_local(None),
+            replaced_by_empty: StoredValue::new(false),
             shared: RwSignal::new(None),
             pending: RwSignal::new(false),
             damage: RwSignal::new(Vec::new()),
@@ -590,6 +594,7 @@ impl Library {
                 return;
             }
             self.deleted.set(Some(r));
+            self.replaced_by_empty.set_value(false);
             let rest = self.listing().await.unwrap_or_default();
             if id == self.current_id.get_untracked() {
                 match rest
@@ -597,7 +602,10 @@ impl Library {
                     .max_by(|a, b| a.updated_ms.total_cmp(&b.updated_ms))
                 {
                     Some(next) => self.load_record(next),
-                    None => self.new_draft(),
+                    None => {
+                        self.replaced_by_empty.set_value(true);
+                        self.new_draft();
+                    }
                 }
             }
             self.refresh_list().await;
@@ -614,7 +622,8 @@ impl Library {
         self.deleted.set(None);
         leptos::task::spawn_local(async move {
             let current = self.current_id.get_untracked();
-            let left_empty = (!current.is_empty()
+            let left_empty = (self.replaced_by_empty.get_value()
+                && !current.is_empty()
                 && current != r.id
                 && self
                     .drafts

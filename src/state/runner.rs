@@ -111,6 +111,8 @@ pub struct Runner {
     /// The person pressed Cancel on the run under way (or the latest one): its end is a
     /// cancel, not a finish ([`Runner::was_cancelled`]).
     cancelled: StoredValue<bool>,
+    /// The draft of the latest run ([`Runner::last_run_draft`]).
+    last_draft: StoredValue<String>,
     // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
     drafts: DraftHandle,
     settings: SettingsHandle,
@@ -137,6 +139,7 @@ impl Runner {
             flush_scheduled: StoredValue::new(false),
             job: StoredValue::new_local(None),
             cancelled: StoredValue::new(false),
+            last_draft: StoredValue::new(String::new()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
@@ -164,9 +167,21 @@ impl Runner {
                     })
                     .unwrap_or_default();
                 for (key, id) in answering {
-                    r.update_case(&job, &key, id, |c| {
+                    // What it wrote so far, and what that likely costs (`run::Spent`).
+                    let text = r.live_on(&key, id).get_untracked().unwrap_or_default();
+                    let spent = job.slot(&key).and_then(|slot| {
+                        let read = r.drafts.draft.with_untracked(|x| {
+                            x.suite.case(id).map(|c| {
+                                estimate_tokens(&job.prompt) + estimate_tokens(&c.user_message())
+                            })
+                        })?;
+                        run::Spent::of(ModelUsed::of(&slot.cfg), read, &text)
+                    });
+                    r.update_case(&job, &key, id, move |c| {
                         if c.status == Status::Queued {
                             c.status = Status::Running;
+                            c.output = text;
+                            c.count_spent(spent);
                         }
                     });
                 }
@@ -174,7 +189,35 @@ impl Runner {
             // Answers that came in are kept, not left waiting for the next write.
             r.flush();
         });
-        crate::net::on_return(move || r.leaving.set_value(false));
+        crate::net::on_return(move || {
+            r.leaving.set_value(false);
+            // Back from the back-forward cache: calls the page aborted as it went away ended
+            // unrecorded; a case marked running for the keeping (above) with no call now reads
+            // cancelled, with Retry, not "running…" for ever.
+            if let Some(job) = r.job.try_get_value().flatten() {
+                let idle = |key: &str, id: u32| r.live_on(key, id).with_untracked(Option::is_none);
+                let stuck: Vec<Call> = r.drafts.draft.with_untracked(|x| {
+                    job.slots
+                        .iter()
+                        .filter_map(|slot| {
+                            Some((slot.key.clone(), x.run_on(job.version, &slot.key)?))
+                        })
+                        .flat_map(|(key, run)| {
+                            run.cases
+                                .iter()
+                                .filter(|(_, c)| c.status == Status::Running)
+                                .map(|(id, _)| (key.clone(), *id))
+                                .collect::<Vec<_>>()
+                        })
+                        .filter(|(key, id)| idle(key, *id))
+                        .collect()
+                });
+                for (key, id) in stuck {
+                    r.update_case(&job, &key, id, |c| c.status = Status::Cancelled);
+                }
+                r.flush();
+            }
+        });
         // Opening another draft ends a run of this one.
         let lib = r.library;
         Effect::new(move |prev: Option<String>| {
@@ -306,6 +349,13 @@ impl Runner {
         // since) is not completed in its run: the new answer would join another model's run
         // and score (tryout 11, S3). It starts a run of the case on the model chosen now.
         let model = ModelUsed::of(&slot.cfg);
+        // The label `start` gives the run (a comparison model's names its host when not the
+        // preset's): what a failed call, which records no model, is read by.
+        let label = if key.is_empty() {
+            model.label()
+        } else {
+            grid::model_label(&slot.cfg)
+        };
         let resume = if self.running_untracked() {
             None
         } else {
@@ -315,7 +365,7 @@ impl Runner {
                     .get(&id)
                     .is_some_and(|c| {
                         (run.is_latest(c) || c.rerun_failed_in(run.started_ms))
-                            && run_made_with(run, &model)
+                            && run.made_with(&model, &label)
                     })
                     .then_some(run.started_ms)
             })
@@ -403,6 +453,8 @@ impl Runner {
                 self.cancel();
             }
             self.cancelled.set_value(false);
+            self.last_draft
+                .set_value(self.library.current_id.get_untracked());
             let s = self.settings;
             self.job.set_value(Some(Job {
                 version,
@@ -454,9 +506,14 @@ impl Runner {
         self.enqueue(&keys, &ids);
     }
 
-    /// Whether the latest run ended by Cancel (for the message at its end).
+    /// Whether the latest run ended by the person's Cancel (for the message at its end).
     pub fn was_cancelled(self) -> bool {
         self.cancelled.get_value()
+    }
+
+    /// The draft the latest run belonged to (its end is news only while that draft is open).
+    pub fn last_run_draft(self) -> String {
+        self.last_draft.get_value()
     }
 
     fn running_untracked(self) -> bool {
@@ -871,10 +928,17 @@ impl Runner {
 
     /// Stops the run: calls in flight are aborted (what arrived is kept), queued cases are marked
     /// cancelled; finished results stay.
-    pub fn cancel(self) {
+    /// The person's Cancel: [`Runner::cancel`], and the run's end says it was cancelled
+    /// ([`Runner::was_cancelled`]; another draft opening or a new version's run cancels too, and
+    /// is not announced so).
+    pub fn cancel_by_person(self) {
         if self.running_untracked() {
             self.cancelled.set_value(true);
         }
+        self.cancel();
+    }
+
+    pub fn cancel(self) {
         self.flush();
         let queue = self.queue.get_value();
         let dropped: Vec<Call> = queue.borrow_mut().drain();
@@ -905,17 +969,4 @@ impl Runner {
             self.job.set_value(None);
         }
     }
-}
-
-/// Whether every result of `run`'s latest start was made with `model` (by the model recorded
-/// with the result; by the run's label for a failed call, which records none, and in older
-/// records): a run made with another model is not completed on this one.
-fn run_made_with(run: &run::Run, model: &ModelUsed) -> bool {
-    run.cases
-        .values()
-        .filter(|c| run.is_latest(c))
-        .all(|c| match &c.exec_model {
-            Some(m) => m == model,
-            None => run.model.is_empty() || run.model == model.label(),
-        })
 }

@@ -578,7 +578,7 @@ fn GridCell(
                 f.message
             };
             Some(format!(
-                "Its re-run failed: {why} This answer is from an earlier run."
+                "Its re-run failed: {why} This is the earlier answer, kept."
             ))
         })
     };

@@ -176,9 +176,13 @@ pub fn App() -> impl IntoView {
 /// Toasts when work ends in the background: a run, the optimizer, suggested cases.
 fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
     let runner = state::runner::Runner::expect();
+    let lib = state::library::Library::expect();
     Effect::new(move |was: Option<bool>| {
         let now = runner.running();
-        if was == Some(true) && !now {
+        // News of the open draft's run only (opening another draft ends a run: no toast with
+        // the other draft's figures).
+        let here = runner.last_run_draft() == lib.current_id.get_untracked();
+        if was == Some(true) && !now && here {
             let summary = drafts.draft.with_untracked(|d| {
                 let run = d.run_of(d.current)?;
                 let p = run.progress();
@@ -188,19 +192,13 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                     1 => " · 1 left out: the judge failed on it".to_owned(),
                     n => format!(" · {n} left out: the judge failed on them"),
                 };
-                let kept = |k: usize| {
-                    if k == 0 {
-                        String::new()
-                    } else {
-                        format!(
-                            " ({} from an earlier run kept)",
-                            crate::domain::figures::count(k, "answer", "answers")
-                        )
-                    }
-                };
-                let failed = match p.failed {
-                    0 => String::new(),
-                    n => format!(" · {n} could not run{}", kept(p.kept_earlier)),
+                let failed = match (p.failed, p.kept_earlier) {
+                    (0, _) => String::new(),
+                    (n, 0) => format!(" · {n} could not run"),
+                    (n, k) => format!(
+                        " · {n} could not run ({} kept)",
+                        crate::domain::figures::count(k, "earlier answer", "earlier answers")
+                    ),
                 };
                 // Comparison models run with it are named, not left out of the news.
                 let others = d
@@ -224,7 +222,13 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                         crate::domain::figures::count(p.total, "case", "cases"),
                         match p.cancelled {
                             0 => String::new(),
-                            n => format!(" · {n} stopped{}", kept(p.cancelled_kept)),
+                            n => match p.cancelled_kept {
+                                0 => format!(" · {n} stopped"),
+                                k => format!(
+                                    " · {n} stopped ({} put back)",
+                                    crate::domain::figures::count(k, "earlier result", "earlier results")
+                                ),
+                            },
                         }
                     ));
                 }

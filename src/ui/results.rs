@@ -108,7 +108,7 @@ pub fn ResultsCard() -> impl IntoView {
                     aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
                     on:click=move |_| r.run(sel.0.get_untracked().into_iter().collect())>{move || format!("Run selected ({})", n_sel())}</button>
                 <Show when=move || r.running()>
-                    <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel()>"Cancel run"</button>
+                    <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel_by_person()>"Cancel run"</button>
                 </Show>
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
                 <NumberInput id="pw-concurrency" value=r.concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
@@ -495,7 +495,7 @@ fn ResultRow(
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
             {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
             <Show when=move || rerun_cancelled.get()>
-                <p class="pw-hint" role="status">"You stopped this case's re-run: the answer below is from an earlier run, put back as it was."</p>
+                <p class="pw-hint" role="status">"You stopped this case's re-run: the earlier result below is put back as it was."</p>
             </Show>
             {move || rerun_failed.get().map(|f| {
                 let partial = (!f.partial.is_empty()).then(|| view! {
@@ -506,7 +506,7 @@ fn ResultRow(
                 });
                 view! {
                     <p class="pw-hint pw-hint--bad" role="status">{format!(
-                        "This case's re-run failed: {} The answer below is from an earlier run: it is kept and scored until a re-run answers.",
+                        "This case's re-run failed: {} The earlier answer below is kept and scored until a re-run answers.",
                         f.message
                     )}</p>
                     {partial}

@@ -466,10 +466,11 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
     } else {
         count(best_model.asked, "case", "cases")
     };
-    // Models with the same best score: a tie is said, never one model called "the best".
+    // Models with the same best score as shown (whole points): a tie is said, never one model
+    // called "the best".
     let tied: Vec<&str> = ranked
         .iter()
-        .filter(|(_, s)| *s == best)
+        .filter(|(_, s)| s.round() == best.round())
         .map(|(m, _)| m.label.as_str())
         .collect();
     let Some(&&(pick, pick_score)) = priced.iter().min_by(|a, b| {
@@ -487,7 +488,7 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
         ));
     };
     let price = format_cost(pick.exec_cost);
-    let line = if std::ptr::eq(pick, best_model) || pick_score == best {
+    let line = if std::ptr::eq(pick, best_model) || pick_score.round() == best.round() {
         let others: Vec<&str> = tied.iter().copied().filter(|l| *l != pick.label).collect();
         let best_part = if others.is_empty() {
             format!("with the best score ({pick_score:.0} / 100 on {cases})")
@@ -514,11 +515,20 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
             )
         }
     } else {
-        format!(
-            "Recommended: {}, {pick_score:.0} / 100 on {cases}, within {WITHIN_POINTS:.0} points of the best ({}, {best:.0} / 100), for {price} against {}",
-            pick.label,
-            best_model.label,
+        // Against every model with the best score (tied ones named together).
+        let against = if tied.len() > 1 {
+            format!(
+                "{} for {}",
+                format_cost(best_model.exec_cost),
+                best_model.label
+            )
+        } else {
             format_cost(best_model.exec_cost)
+        };
+        format!(
+            "Recommended: {}, {pick_score:.0} / 100 on {cases}, within {WITHIN_POINTS:.0} points of the best ({}, {best:.0} / 100), for {price} against {against}",
+            pick.label,
+            crate::domain::figures::and_list(&tied),
         )
     };
     Some(format!("{line}{}.", tail(&notes)))

@@ -549,3 +549,19 @@ fn a_score_over_fewer_cases_than_asked_says_which_and_why() {
     m.aggregate.mean = None;
     assert_eq!(m.score_cell(), "no score yet");
 }
+
+// Review: two models at the best score, a cheaper one within 5 points: the best are named
+// together; scores equal as shown (whole points) are a tie.
+#[test]
+fn a_cheaper_model_near_a_tie_names_every_best_model() {
+    let mut a = summary("A", &run_of(&[Some("Bob"); 3], Some(0.01), &[500.0; 3]));
+    let mut b = summary("B", &run_of(&[Some("Bob"); 3], Some(0.02), &[500.0; 3]));
+    let mut c = summary("C", &run_of(&[Some("Bob"); 3], Some(0.001), &[500.0; 3]));
+    a.aggregate.mean = Some(83.3333);
+    b.aggregate.mean = Some(83.3334);
+    c.aggregate.mean = Some(80.0);
+    assert_eq!(
+        grid::recommend(&[a, b, c]).unwrap(),
+        "Recommended: C, 80 / 100 on 3 cases, within 5 points of the best (A and B, 83 / 100), for $0.0030 against $0.06 for B."
+    );
+}

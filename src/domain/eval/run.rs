@@ -243,8 +243,9 @@ impl CaseRun {
         }
     }
 
-    /// Counts an ended call's estimated tokens as this result's own (priced by its model).
-    fn count_spent(&mut self, spent: Option<Spent>) {
+    /// Counts an ended call's estimated tokens ([`Spent`]) as this result's own, priced by its
+    /// model; nothing for `None`.
+    pub fn count_spent(&mut self, spent: Option<Spent>) {
         if let Some(s) = spent {
             self.input_tokens = s.input_tokens;
             self.output_tokens = s.output_tokens;
@@ -698,6 +699,22 @@ impl Run {
         failed.or(cancelled)
     }
 
+    /// Whether every result of the latest start was made with `model` (by the model recorded
+    /// with the result; for a failed call, which records none, and in older records, by
+    /// [`Run::model`] against `label`, the label the runner gives this model's runs: "OpenAI
+    /// gpt-4o-mini" for the execution model, [`super::grid::model_label`] for a comparison
+    /// model): a run made with another model is not completed on this one (a Retry after a
+    /// switch of execution model starts a run of its own, tryout 11 S3).
+    pub fn made_with(&self, model: &ModelUsed, label: &str) -> bool {
+        self.cases
+            .values()
+            .filter(|c| self.is_latest(c))
+            .all(|c| match &c.exec_model {
+                Some(m) => m == model,
+                None => self.model.is_empty() || self.model == label,
+            })
+    }
+
     /// The ids of the cases the latest run was asked to do, in id order.
     pub fn latest_ids(&self) -> Vec<u32> {
         self.cases
@@ -781,7 +798,7 @@ impl Run {
     /// " · 2 cases not answered: their call failed (Retry them below)"; empty when none did
     /// (tryout: failed cases were missing from the score line); then, for cases whose re-run
     /// failed over an earlier answer ([`CaseRun::rerun_failed`]), " · 1 case's re-run failed:
-    /// its answer from an earlier run is scored (Retry it below)".
+    /// its earlier answer is scored (Retry it below)".
     pub fn failed_note(&self, suite: &Suite) -> String {
         let n = suite
             .cases
@@ -808,8 +825,11 @@ impl Run {
         };
         let rerun = match kept {
             0 => String::new(),
-            1 => " · 1 case's re-run failed: its answer from an earlier run is scored (Retry it below)".to_owned(),
-            k => format!(" · {k} cases' re-runs failed: their answers from an earlier run are scored (Retry them below)"),
+            1 => " · 1 case's re-run failed: its earlier answer is scored (Retry it below)"
+                .to_owned(),
+            k => format!(
+                " · {k} cases' re-runs failed: their earlier answers are scored (Retry them below)"
+            ),
         };
         not_answered + &rerun
     }
@@ -873,11 +893,13 @@ impl Run {
                 Status::Failed(_) => p.failed += 1,
                 Status::Cancelled => p.cancelled += 1,
             }
+            // A re-run of this run that ended over a kept result: its call's estimate (the kept
+            // result may be this run's own, a retried refusal).
+            if let Some(s) = self.rerun_spent(cr) {
+                p.input_tokens += u64::from(s.input_tokens);
+                p.output_tokens += u64::from(s.output_tokens);
+            }
             if !self.is_latest(cr) {
-                if let Some(s) = self.rerun_spent(cr) {
-                    p.input_tokens += u64::from(s.input_tokens);
-                    p.output_tokens += u64::from(s.output_tokens);
-                }
                 continue;
             }
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
@@ -904,7 +926,6 @@ impl Run {
         let rerun_parts: Vec<(Option<ModelUsed>, (u32, u32))> = self
             .cases
             .values()
-            .filter(|c| !self.is_latest(c))
             .filter_map(|c| self.rerun_spent(c))
             .map(|s| (Some(s.model.clone()), (s.input_tokens, s.output_tokens)))
             .collect();

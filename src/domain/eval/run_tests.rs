@@ -1171,7 +1171,7 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
     );
     assert_eq!(
         run.failed_note(&suite),
-        " · 3 cases' re-runs failed: their answers from an earlier run are scored (Retry them below)"
+        " · 3 cases' re-runs failed: their earlier answers are scored (Retry them below)"
     );
     // Saved (the page reloaded): the answers, without the failures.
     let saved = Run::from(crate::domain::wire::RunV1::from(&run));
@@ -1301,4 +1301,78 @@ fn calls_that_wrote_text_and_ended_without_an_answer_are_counted_as_estimates() 
     assert_eq!((p.input_tokens, p.output_tokens), (3_000_000, 3));
     // $0.15 per million in: three calls.
     assert_eq!(run.cost_line(), "$0.45");
+}
+
+// Review: a retried refusal (this run's own result) whose retry fails comes back as this run's,
+// and the failed call's estimate still counts.
+#[test]
+fn a_failed_retry_of_this_runs_refusal_counts_its_call() {
+    let model = ModelUsed {
+        kind: crate::domain::provider::ProviderKind::OpenAi,
+        model: "gpt-4o-mini".into(),
+    };
+    let refusal = CaseRun {
+        status: Status::Done,
+        refusal: Some("no".into()),
+        run_ms: 20.0,
+        input_tokens: 10,
+        exec_model: Some(model.clone()),
+        ..CaseRun::default()
+    };
+    let mut retry = CaseRun::queued(20.0, Some(refusal));
+    retry.fail(
+        "cut".into(),
+        "abcd".into(),
+        None,
+        1.0,
+        20.0,
+        run::Spent::of(model.clone(), 100, "abcd"),
+    );
+    let run = Run {
+        version: 1,
+        model: model.label(),
+        started_ms: 20.0,
+        cases: [(1, retry)].into(),
+    };
+    assert!(run.is_latest(&run.cases[&1]));
+    let p = run.progress();
+    assert_eq!((p.input_tokens, p.output_tokens), (110, 1));
+}
+
+// Tryout 11 (S3) and review: a Retry completes a run only on the model that made it; a failed
+// call records no model and is read by the run's label, which for a comparison model at another
+// host names the host.
+#[test]
+fn a_run_is_made_with_the_model_of_its_results_or_its_label() {
+    let cfg = |model: &str, url: &str| crate::domain::provider::ProviderConfig {
+        kind: crate::domain::provider::ProviderKind::OpenAi,
+        base_url: url.into(),
+        model: model.into(),
+        temperature: 0.0,
+    };
+    let b = cfg("gpt-4o-mini", "http://127.0.0.1:9000/v1");
+    let label = super::grid::model_label(&b);
+    assert!(label.ends_with(" at 127.0.0.1:9000"), "{label}");
+    let failed = CaseRun {
+        status: Status::Failed("HTTP 500".into()),
+        run_ms: 20.0,
+        ..CaseRun::default()
+    };
+    let answered = CaseRun {
+        status: Status::Done,
+        run_ms: 20.0,
+        exec_model: Some(ModelUsed::of(&b)),
+        ..CaseRun::default()
+    };
+    let run = Run {
+        version: 1,
+        model: label.clone(),
+        started_ms: 20.0,
+        cases: [(1, answered), (2, failed)].into(),
+    };
+    assert!(run.made_with(&ModelUsed::of(&b), &label));
+    // Its bare model label is not the run's: read by the label the runner wrote.
+    assert!(!run.made_with(&ModelUsed::of(&b), &ModelUsed::of(&b).label()));
+    let other = cfg("gpt-4o", "http://127.0.0.1:9000/v1");
+    assert!(!run.made_with(&ModelUsed::of(&other), &super::grid::model_label(&other)));
 }

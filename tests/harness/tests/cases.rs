@@ -232,7 +232,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     }
     assert!(row_text(&b, 1).await?.contains("send the deck (Friday)"));
     // Tryout 12 (M1): the cancel was announced as "Run finished" and the progress line went.
-    b.wait_for_text("Run cancelled: 0 of 3 cases answered before Cancel · 3 stopped (3 answers from an earlier run kept).")
+    b.wait_for_text("Run cancelled: 0 of 3 cases answered before Cancel · 3 stopped (3 earlier results put back).")
         .await?;
     b.wait_for_text("0 of 3 done · 3 cancelled").await?;
     assert!(
@@ -1425,7 +1425,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     fake.fault_when("ALPHA", Fault::status(400, "Bad request: down"), 1);
     fake.fault_when("BRAVO", Fault::status(400, "Bad request: down"), 1);
     b.button("Run all 2 cases").await?.click().await?;
-    b.wait_for_text("2 could not run (1 answer from an earlier run kept)")
+    b.wait_for_text("2 could not run (1 earlier answer kept)")
         .await?;
     let kept = row_text(&b, 1).await?;
     assert!(
@@ -1436,7 +1436,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
         "{kept}"
     );
     assert_eq!(badge(&b, 1).await?, "pass");
-    b.wait_for_text("1 case's re-run failed: its answer from an earlier run is scored")
+    b.wait_for_text("1 case's re-run failed: its earlier answer is scored")
         .await?;
     b.wait_for_text("(1 from an earlier run)").await?;
     // A reload keeps the answer (the failure was this page's news, not the draft's).

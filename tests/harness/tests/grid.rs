@@ -428,8 +428,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     dismiss_toasts(&b).await?;
     b.button("Run on all 2 models").await?.click().await?;
     b.wait_for_text("Its re-run failed:").await?;
-    b.wait_for_text("This answer is from an earlier run.")
-        .await?;
+    b.wait_for_text("This is the earlier answer, kept.").await?;
     let before = other.chat_requests().len();
     b.button(&format!("Retry case #2 on {label_b}"))
         .await?
