@@ -146,10 +146,9 @@ impl Runner {
             unaccepted: super::entries::Unaccepted::get(),
         };
         provide_context(r);
-        crate::net::on_leave(move || {
-            r.leaving.set_value(true);
-            r.flush();
-        });
+        // (What came in is written by the `on_leaving` hook below, which the library's own
+        // `on_leave` calls before it keeps the draft.)
+        crate::net::on_leave(move || r.leaving.set_value(true));
         // Before the library keeps the draft as the page goes away (its own `on_leave` runs
         // first, and asks for this): calls under way are written as such (the draft holds them
         // as queued while they stream), so the next load reads them as cancelled, with Retry,
@@ -709,8 +708,8 @@ impl Runner {
         })
         .await;
         let ms = js_sys::Date::now() - t0;
-        // The input a call that wrote text read, estimated (for calls that end without an
-        // answer, see `run::Spent`).
+        // The input the call read, estimated: for an answer without reported usage, a refusal,
+        // and a call that wrote text and then ended without an answer (`run::Spent`).
         let read = estimate_tokens(&job.prompt) + estimate_tokens(&case.user_message());
         live.set(None);
         retrying.set(None);
@@ -720,10 +719,7 @@ impl Runner {
                 let (tin, tout) = if reported {
                     (done.usage.input_tokens, done.usage.output_tokens)
                 } else {
-                    (
-                        estimate_tokens(&job.prompt) + estimate_tokens(&case.user_message()),
-                        estimate_tokens(&done.text),
-                    )
+                    (read, estimate_tokens(&done.text))
                 };
                 let cost = call_cost(&exec, tin, tout);
                 let stop = done.stop.as_ref().map(Observed::finish_reason_of);
@@ -754,7 +750,7 @@ impl Runner {
                 let detail = f.error.detail.clone();
                 // A refused call is billed for what it read (and any text it wrote): estimated,
                 // as the refusal carries no usage (tryout: a refused-only run said "nothing yet").
-                let tin = estimate_tokens(&job.prompt) + estimate_tokens(&case.user_message());
+                let tin = read;
                 let tout = estimate_tokens(&f.partial);
                 let cost = call_cost(&exec, tin, tout);
                 self.update_case(job, key, id, move |c| {
@@ -926,8 +922,6 @@ impl Runner {
         });
     }
 
-    /// Stops the run: calls in flight are aborted (what arrived is kept), queued cases are marked
-    /// cancelled; finished results stay.
     /// The person's Cancel: [`Runner::cancel`], and the run's end says it was cancelled
     /// ([`Runner::was_cancelled`]; another draft opening or a new version's run cancels too, and
     /// is not announced so).
@@ -938,6 +932,8 @@ impl Runner {
         self.cancel();
     }
 
+    /// Stops the run: calls in flight are aborted (what arrived is kept), queued cases are marked
+    /// cancelled (a re-run's earlier result is put back); finished results stay.
     pub fn cancel(self) {
         self.flush();
         let queue = self.queue.get_value();
