@@ -90,3 +90,25 @@ fn ui_never_uses_net_directly() {
         offences.join("\n")
     );
 }
+
+/// Issue #14: every model call goes through the one engine (`state::engine`: one queue with
+/// per-host limits, one abort registry by job). A call sent anywhere else, or an abort made
+/// outside it, would escape the person's "At once" limit or a Cancel: outside `src/state/engine.rs`
+/// and `src/net`, naming `stream_chat` or `Abort::new` fails.
+#[test]
+fn every_model_call_goes_through_the_engine() {
+    let offences: Vec<String> = offending_lines("src", 20, |code| {
+        code.contains("stream_chat") || code.contains("Abort::new")
+    })
+    .into_iter()
+    .filter(|o| {
+        let file = o.split(':').next().unwrap_or("");
+        !(file.ends_with("src/state/engine.rs") || file.contains("/src/net/"))
+    })
+    .collect();
+    assert!(
+        offences.is_empty(),
+        "a model call or an abort outside the engine (use state::engine::Engine):\n{}",
+        offences.join("\n")
+    );
+}

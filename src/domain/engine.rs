@@ -1,7 +1,8 @@
-//! The call queue's rule, decided here and performed by the shell (`state::runner`): queued calls
+//! The call queue's rule, decided here and performed by the shell (`state::engine`): queued calls
 //! start in the order asked, as long as their provider host has fewer calls in flight than its
 //! limit (rate limits differ by provider, so a slow or strict host never holds back another).
-//! Pure: no clock, no IO; tested natively.
+//! A call may go ahead of the queue (`push_front`: the next step of work under way), and one
+//! job's queued calls leave together (`drain_where`). Pure: no clock, no IO; tested natively.
 use std::collections::{BTreeMap, VecDeque};
 
 /// Most calls at once to one host, whatever its setting.
@@ -63,6 +64,33 @@ impl<K: Clone + PartialEq> Scheduler<K> {
         true
     }
 
+    /// Queues a call for `host` ahead of every queued one: the next step of work already under
+    /// way (a judge call after its answer, a critique's final answer), so a long queue of new
+    /// work does not hold back what was begun. `false` when `key` is queued already.
+    pub fn push_front(&mut self, key: K, host: &str) -> bool {
+        if self.is_queued(&key) {
+            return false;
+        }
+        self.queue.push_front((key, host.to_owned()));
+        true
+    }
+
+    /// Takes out of the queue the calls `drop` picks (one job's, on its cancel), in queue order;
+    /// the others keep their places. Calls in flight are not touched.
+    pub fn drain_where(&mut self, mut drop: impl FnMut(&K) -> bool) -> Vec<K> {
+        let mut dropped = Vec::new();
+        self.queue.retain(|(k, _)| {
+            if drop(k) {
+                dropped.push(k.clone());
+                false
+            } else {
+                true
+            }
+        });
+        dropped
+    }
+
+    /// Whether `key` waits in the queue.
     pub fn is_queued(&self, key: &K) -> bool {
         self.queue.iter().any(|(k, _)| k == key)
     }
@@ -163,6 +191,33 @@ mod tests {
         assert!(s.idle());
         // A finish for a host with nothing in flight does not underflow.
         s.finished("slow.example");
+        assert!(s.idle());
+    }
+
+    #[test]
+    fn a_next_step_goes_first_and_a_cancel_takes_out_only_its_own_jobs_calls() {
+        // Keys: (job, call). One host, one call at a time.
+        let mut s: Scheduler<(char, u32)> = Scheduler::new(1);
+        for n in 1..=3 {
+            assert!(s.push(('r', n), "h"));
+        }
+        assert!(s.push(('l', 1), "h"));
+        assert_eq!(s.start(), vec![(('r', 1), "h".to_owned())]);
+        // The answer of r1 came: its judge call goes before the queued answers.
+        assert!(s.push_front(('j', 1), "h"));
+        assert!(!s.push_front(('j', 1), "h"), "queued once");
+        s.finished("h");
+        assert_eq!(s.start(), vec![(('j', 1), "h".to_owned())]);
+        // Cancel of job r: its queued calls leave, the loop's call keeps its place.
+        assert_eq!(
+            s.drain_where(|(job, _)| *job == 'r'),
+            vec![('r', 2), ('r', 3)]
+        );
+        assert_eq!(s.queued(), 1);
+        assert!(s.start().is_empty(), "the host is still full");
+        s.finished("h");
+        assert_eq!(s.start(), vec![(('l', 1), "h".to_owned())]);
+        s.finished("h");
         assert!(s.idle());
     }
 

@@ -101,6 +101,10 @@ impl Abort {
     pub fn is_aborted(&self) -> bool {
         self.0.signal().aborted()
     }
+    /// Whether both are the same abort (one controller), not two alike.
+    pub fn same(&self, other: &Abort) -> bool {
+        self.0 == other.0
+    }
     fn signal(&self) -> AbortSignal {
         self.0.signal()
     }

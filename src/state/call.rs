@@ -1,9 +1,11 @@
 //! A hook for one streamed model call: its text as it arrives, progress notes (retries), the
-//! typed error, usage, and controls to start and stop it.
+//! typed error, usage, and controls to start and stop it. The call goes through the engine
+//! (`state::engine`), as a job of its own: it waits its turn at its host like every other call.
 use leptos::prelude::*;
 
 use crate::domain::provider::{ApiKey, ChatRequest, ProviderConfig, ProviderError, Usage};
-use crate::net::chat::{self, Abort, CallOptions, Completion, Failure, Progress};
+use crate::net::chat::{CallOptions, Completion, Failure, Progress};
+use crate::state::engine::{Engine, Job};
 
 /// The state and controls of one call. `Copy`: pass it to components.
 #[derive(Clone, Copy)]
@@ -15,7 +17,9 @@ pub struct ChatCall {
     /// A passing note, e.g. "Rate limited: retrying in 2 s (attempt 2 of 4)".
     pub note: RwSignal<Option<String>>,
     pub usage: RwSignal<Option<Usage>>,
-    abort: StoredValue<Option<Abort>, LocalStorage>,
+    /// This hook's number: its calls are the engine's job `Job::Hook(hook)`.
+    hook: u64,
+    engine: Engine,
     /// Counts starts, so a call started from `on_done` is not marked finished by the one before.
     started: StoredValue<u64>,
 }
@@ -29,7 +33,8 @@ impl ChatCall {
             error: RwSignal::new(None),
             note: RwSignal::new(None),
             usage: RwSignal::new(None),
-            abort: StoredValue::new_local(None),
+            hook: next_hook(),
+            engine: Engine::expect(),
             started: StoredValue::new(0),
         };
         on_cleanup(move || call.stop());
@@ -59,28 +64,29 @@ impl ChatCall {
         self.stop();
         let this = self.started.get_value() + 1;
         self.started.set_value(this);
-        let abort = Abort::new();
-        self.abort.set_value(Some(abort.clone()));
         self.text.set(String::new());
         self.error.set(None);
         self.note.set(None);
         self.usage.set(None);
         self.running.set(true);
         leptos::task::spawn_local(async move {
-            let result = chat::stream_chat(&cfg, key.as_ref(), &req, &abort, opts, |p| match p {
-                Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
-                    self.note.try_set(None);
-                    self.text.try_update(|s| s.push_str(&t));
-                }
-                Progress::Event(crate::domain::provider::ChatEvent::Usage(u)) => {
-                    self.usage.try_set(Some(u));
-                }
-                Progress::Event(_) => {}
-                retry @ Progress::Retrying { .. } => {
-                    self.note.try_set(retry.retry_note());
-                }
-            })
-            .await;
+            let engine = self.engine;
+            let job = Job::Hook(self.hook);
+            let result = engine
+                .call(job, &cfg, key.as_ref(), &req, opts, false, |p| match p {
+                    Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
+                        self.note.try_set(None);
+                        self.text.try_update(|s| s.push_str(&t));
+                    }
+                    Progress::Event(crate::domain::provider::ChatEvent::Usage(u)) => {
+                        self.usage.try_set(Some(u));
+                    }
+                    Progress::Event(_) => {}
+                    retry @ Progress::Retrying { .. } => {
+                        self.note.try_set(retry.retry_note());
+                    }
+                })
+                .await;
             self.note.try_set(None);
             if let Err(f) = &result {
                 // The partial text is already in `text`; the error says what happened.
@@ -94,12 +100,19 @@ impl ChatCall {
         });
     }
 
-    /// Stops the call; what arrived is kept.
+    /// Stops the call (queued or under way); what arrived is kept.
     pub fn stop(self) {
-        if let Some(a) = self.abort.try_get_value().flatten() {
-            a.abort();
-        }
+        self.engine.cancel(&Job::Hook(self.hook));
     }
+}
+
+/// A new hook number (each hook is a job of its own for the engine).
+fn next_hook() -> u64 {
+    thread_local!(static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+    NEXT.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
 }
 
 impl Default for ChatCall {

@@ -3,6 +3,7 @@
 pub mod call;
 pub mod cases;
 pub mod draft;
+pub mod engine;
 pub mod entries;
 pub mod library;
 pub mod note_check;

@@ -21,12 +21,12 @@ use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
 };
 use crate::domain::provider::{ChatRequest, ErrorKind, ProviderConfig, ProviderKind, Role};
-use crate::net::chat::{self, Abort};
+use crate::net::chat::Abort;
 use crate::net::session;
 use crate::state::call::ChatCall;
 use crate::state::draft::DraftHandle;
+use crate::state::engine::{self, Engine, Place};
 use crate::state::library::Library;
-use crate::state::runner::Runner;
 use crate::state::settings::SettingsHandle;
 
 /// The tab remembers (in `sessionStorage`, which survives a reload of this tab only) the drafts
@@ -84,7 +84,8 @@ pub struct OptimizerHandle {
     pub busy: RwSignal<usize>,
     /// Calls asked for; each leaves only once the state reserving it is saved.
     queue: StoredValue<Rc<RefCell<SendGate<(Work, Role, ChatRequest)>>>, LocalStorage>,
-    aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
+    /// Work handed to the engine's queue, not started yet.
+    waiting: StoredValue<Rc<RefCell<Vec<Work>>>, LocalStorage>,
     /// Work whose call is under way.
     running: StoredValue<Rc<RefCell<Vec<Work>>>, LocalStorage>,
     /// The draft the loop belongs to (calls of another draft's loop are dropped).
@@ -92,7 +93,7 @@ pub struct OptimizerHandle {
     drafts: DraftHandle,
     settings: SettingsHandle,
     library: Library,
-    runner: Runner,
+    engine: Engine,
 }
 
 impl OptimizerHandle {
@@ -102,13 +103,13 @@ impl OptimizerHandle {
             arrival: RwSignal::new(None),
             busy: RwSignal::new(0),
             queue: StoredValue::new_local(Rc::default()),
-            aborts: StoredValue::new_local(Rc::default()),
+            waiting: StoredValue::new_local(Rc::default()),
             running: StoredValue::new_local(Rc::default()),
             draft_id: StoredValue::new(String::new()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
-            runner: Runner::expect(),
+            engine: Engine::expect(),
         };
         provide_context(h);
         // When a draft opens (also after a reload) with a loop that was running: continue it if
@@ -385,16 +386,19 @@ impl OptimizerHandle {
         self.event(Event::Start);
     }
 
-    /// Drops the calls queued but not sent yet, releasing their reservations.
+    /// Drops the calls queued but not sent yet (held for the save, or waiting in the engine's
+    /// queue), releasing their reservations.
     fn drop_unsent(self) {
-        let works: Vec<Work> = self
-            .queue
-            .get_value()
-            .borrow_mut()
-            .drain()
-            .into_iter()
-            .map(|(w, _, _)| w)
-            .collect();
+        self.engine.unqueue(&engine::Job::Loop);
+        let mut works: Vec<Work> = self.waiting.get_value().borrow_mut().drain(..).collect();
+        works.extend(
+            self.queue
+                .get_value()
+                .borrow_mut()
+                .drain()
+                .into_iter()
+                .map(|(w, _, _)| w),
+        );
         if !works.is_empty() {
             self.event(Event::Unsent { works });
         }
@@ -442,17 +446,16 @@ impl OptimizerHandle {
 
     fn stop_calls(self) {
         self.queue.get_value().borrow_mut().drain();
+        self.waiting.get_value().borrow_mut().clear();
         self.running.get_value().borrow_mut().clear();
-        for a in self.aborts.get_value().borrow_mut().drain(..) {
-            a.abort();
-        }
+        self.engine.cancel(&engine::Job::Loop);
     }
 
     /// Feeds an event to the machine in the draft and queues the calls it asks for.
     fn event(self, event: Event) {
         let mut effects = Vec::new();
-        // The machine issues no more calls than this shell sends at once (the pool's limit).
-        let at_once = self.runner.concurrency.get_untracked().clamp(1, 16);
+        // The machine issues no more calls than the engine sends at once to a host.
+        let at_once = self.engine.concurrency.get_untracked().clamp(1, 16);
         self.drafts.draft.update(|d| {
             // Disjoint fields: the machine reads the suite while it changes itself.
             if let Some(o) = &mut d.optimizer {
@@ -507,24 +510,33 @@ impl OptimizerHandle {
         });
     }
 
-    /// Starts queued calls up to the concurrency limit (the same one as runs).
+    /// Hands the calls whose reservations are saved to the engine's queue: each starts as its
+    /// host has room (the limits every job shares).
     fn pump(self) {
-        let limit = self.runner.concurrency.get_untracked().clamp(1, 16) as usize;
         loop {
-            if self.busy.get_untracked() >= limit {
-                return;
-            }
             let next = self.queue.get_value().borrow_mut().next_ready();
             let Some((work, role, request)) = next else {
                 return;
             };
-            self.busy.update(|b| *b += 1);
-            leptos::task::spawn_local(async move { self.call(work, role, request).await });
+            let (cfg, is_other) = self.model_for(&work, role);
+            self.waiting.get_value().borrow_mut().push(work.clone());
+            self.engine
+                .enqueue(engine::Job::Loop, &cfg.host(), false, move |place| {
+                    self.waiting.get_value().borrow_mut().retain(|w| *w != work);
+                    self.running.get_value().borrow_mut().push(work.clone());
+                    self.busy.update(|b| *b += 1);
+                    let abort = self.engine.abort_for(engine::Job::Loop);
+                    leptos::task::spawn_local(async move {
+                        self.call(work, (cfg, is_other), request, place, abort)
+                            .await
+                    });
+                });
         }
     }
 
-    async fn call(self, work: Work, role: Role, request: ChatRequest) {
-        // An answer on another execution model goes to that model, with its own key.
+    /// The model a call of `work` in `role` goes to: an answer on another execution model goes
+    /// to that model (`true`), with its own key.
+    fn model_for(self, work: &Work, role: Role) -> (ProviderConfig, bool) {
         let other = (role == Role::Execution && work.model() > 0)
             .then(|| {
                 self.drafts.draft.with_untracked(|d| {
@@ -533,23 +545,28 @@ impl OptimizerHandle {
                 })
             })
             .flatten();
-        let is_other = other.is_some();
-        let cfg =
-            other.unwrap_or_else(|| self.settings.roles.with_untracked(|r| r.get(role).clone()));
-        let key = self.settings.keys_untracked(&cfg);
-        let abort = Abort::new();
-        self.aborts.get_value().borrow_mut().push(abort.clone());
+        match other {
+            Some(cfg) => (cfg, true),
+            None => (self.engine.role(role).0, false),
+        }
+    }
+
+    async fn call(
+        self,
+        work: Work,
+        (cfg, is_other): (ProviderConfig, bool),
+        request: ChatRequest,
+        place: Place,
+        abort: Abort,
+    ) {
+        let (key, opts) = self.engine.for_model(&cfg);
         let started_for = self.draft_id.get_value();
-        self.running.get_value().borrow_mut().push(work.clone());
-        let result = chat::stream_chat(
-            &cfg,
-            key.as_ref(),
-            &request,
-            &abort,
-            self.settings.call_options(),
-            |_| {},
-        )
-        .await;
+        let result = self
+            .engine
+            .send(&place, &abort, &cfg, key.as_ref(), &request, opts, |_| {})
+            .await;
+        drop(place);
+        self.engine.forget(&abort);
         self.running.get_value().borrow_mut().retain(|w| *w != work);
         self.busy.update(|b| *b = b.saturating_sub(1));
         self.pump();
@@ -591,18 +608,16 @@ impl OptimizerHandle {
 pub struct Reflector {
     /// Cases being reflected on.
     pub busy: RwSignal<Vec<u32>>,
-    aborts: StoredValue<Vec<(u32, Abort)>, LocalStorage>,
     drafts: DraftHandle,
-    settings: SettingsHandle,
+    engine: Engine,
 }
 
 impl Reflector {
     pub fn provide() -> Self {
         let r = Self {
             busy: RwSignal::new(Vec::new()),
-            aborts: StoredValue::new_local(Vec::new()),
             drafts: DraftHandle::expect(),
-            settings: SettingsHandle::expect(),
+            engine: Engine::expect(),
         };
         provide_context(r);
         r
@@ -622,12 +637,7 @@ impl Reflector {
 
     /// Stops a reflection under way (what arrived is kept).
     pub fn stop(self, id: u32) {
-        self.aborts.update_value(|a| {
-            for (_, ab) in a.iter().filter(|(i, _)| *i == id) {
-                ab.abort();
-            }
-            a.retain(|(i, _)| *i != id);
-        });
+        self.engine.cancel(&engine::Job::Reflexion(id));
         self.busy.update(|b| b.retain(|x| *x != id));
     }
 
@@ -678,15 +688,13 @@ impl Reflector {
                 ..Reflection::default()
             }
         });
-        let s = self.settings;
+        let e = self.engine;
+        let work = engine::Job::Reflexion(id);
         leptos::task::spawn_local(async move {
-            let exec = s.roles.with_untracked(|r| r.get(Role::Execution).clone());
-            let judge_cfg = s.roles.with_untracked(|r| r.get(Role::Judge).clone());
-            let key = s.keys_untracked(&exec);
-            let jkey = s.keys_untracked(&judge_cfg);
-            let opts = s.call_options();
-            let abort = Abort::new();
-            self.aborts.update_value(|a| a.push((id, abort.clone())));
+            let (exec, key, opts) = e.role(Role::Execution);
+            let (judge_cfg, jkey, _) = e.role(Role::Judge);
+            // Stopped by `stop` (a cancel of the job): no further call starts.
+            let stopped = e.watch(work.clone());
             let draft_cut_off = Observed {
                 finish_reason: draft_stop.clone(),
                 ..Observed::default()
@@ -707,7 +715,10 @@ impl Reflector {
             let critique = if let Some(c) = kept {
                 c
             } else {
-                match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
+                match e
+                    .call(work.clone(), &exec, key.as_ref(), &req, opts, false, |_| {})
+                    .await
+                {
                     Ok(done) if tiny => tiny_jobs::read_critique(&done.text),
                     Ok(done) => done.text,
                     Err(f) => {
@@ -746,7 +757,13 @@ impl Reflector {
                 } else {
                     reflexion::final_request(&spec, style, &case, &draft, &critique, max)
                 };
-                match chat::stream_chat(&exec, key.as_ref(), &req, &abort, opts, |_| {}).await {
+                if stopped.is_aborted() {
+                    return;
+                }
+                match e
+                    .call(work.clone(), &exec, key.as_ref(), &req, opts, true, |_| {})
+                    .await
+                {
                     Ok(done) => (
                         done.text,
                         done.stop.as_ref().map(Observed::finish_reason_of),
@@ -773,6 +790,9 @@ impl Reflector {
             // The final is judged on the same rubrics as the draft.
             let empty = run::CaseRun::default();
             for rubric in run::rubrics_to_judge(&suite, &case, &empty, false) {
+                if stopped.is_aborted() {
+                    return;
+                }
                 let prompt = spec.render(style);
                 let subject = judge::Subject {
                     rubric: &rubric,
@@ -782,20 +802,29 @@ impl Reflector {
                     cut_off,
                 };
                 let req = judge::call(&subject, judge_cfg.temperature).request;
-                let j =
-                    match chat::stream_chat(&judge_cfg, jkey.as_ref(), &req, &abort, opts, |_| {})
-                        .await
-                    {
-                        Ok(done) => judge::parse(&done.text, &rubric),
-                        Err(f) => judge::Judgement::Unreadable {
-                            raw: f.partial,
-                            error: format!("The judge call failed: {}", f.error.message()),
-                        },
-                    };
+                let j = match e
+                    .call(
+                        work.clone(),
+                        &judge_cfg,
+                        jkey.as_ref(),
+                        &req,
+                        opts,
+                        true,
+                        |_| {},
+                    )
+                    .await
+                {
+                    Ok(done) => judge::parse(&done.text, &rubric),
+                    Err(f) => judge::Judgement::Unreadable {
+                        raw: f.partial,
+                        error: format!("The judge call failed: {}", f.error.message()),
+                    },
+                };
                 self.update(version, id, |r| {
                     r.judgements.insert(rubric.clone(), j);
                 });
             }
+            drop(stopped);
             self.update(version, id, |r| r.done = true);
             self.busy.update(|b| b.retain(|x| *x != id));
         });

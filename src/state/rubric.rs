@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use crate::domain::eval::agreement::{self, Agreement, NewRubric, RubricFailure};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::provider::{Role, StopReason};
-use crate::net::chat::{self, Abort};
 use crate::state::call::ChatCall;
 use crate::state::draft::DraftHandle;
+use crate::state::engine::{Engine, Job};
 use crate::state::settings::SettingsHandle;
 
 /// Where an improvement stands.
@@ -50,7 +50,7 @@ pub struct RubricImprover {
     /// The meta model's call (its provider errors show through it).
     pub call: ChatCall,
     pub state: RwSignal<Option<Improvement>>,
-    abort: StoredValue<Option<Abort>>,
+    engine: Engine,
     drafts: DraftHandle,
     settings: SettingsHandle,
 }
@@ -60,7 +60,7 @@ impl RubricImprover {
         let r = Self {
             call: ChatCall::new(),
             state: RwSignal::new(None),
-            abort: StoredValue::new(None),
+            engine: Engine::expect(),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
         };
@@ -141,16 +141,13 @@ impl RubricImprover {
                     .unwrap_or_default(),
             )
         });
-        let judge_cfg = self
-            .settings
-            .roles
-            .with_untracked(|r| r.get(Role::Judge).clone());
-        let jkey = self.settings.keys_untracked(&judge_cfg);
-        let opts = self.settings.call_options();
+        let e = self.engine;
+        let (judge_cfg, jkey, opts) = e.role(Role::Judge);
         let calls =
             agreement::rejudge_calls(&suite, &before, &new.rubric, &prompt, judge_cfg.temperature);
-        let abort = Abort::new();
-        self.abort.set_value(Some(abort.clone()));
+        // An earlier start's calls stop; this one's stop with Cancel (a cancel of the job).
+        e.cancel(&Job::Rubric);
+        let stopped = e.watch(Job::Rubric);
         self.set_phase(Phase::Judging {
             new: new.clone(),
             done: 0,
@@ -164,15 +161,17 @@ impl RubricImprover {
                         error: "The case was deleted.".into(),
                     },
                     Some(call) => {
-                        match chat::stream_chat(
-                            &judge_cfg,
-                            jkey.as_ref(),
-                            &call.request,
-                            &abort,
-                            opts,
-                            |_| {},
-                        )
-                        .await
+                        match e
+                            .call(
+                                Job::Rubric,
+                                &judge_cfg,
+                                jkey.as_ref(),
+                                &call.request,
+                                opts,
+                                false,
+                                |_| {},
+                            )
+                            .await
                         {
                             Ok(done) => judge::parse(&done.text, &new.rubric),
                             Err(f) => Judgement::Unreadable {
@@ -182,7 +181,7 @@ impl RubricImprover {
                         }
                     }
                 };
-                if abort.is_aborted() {
+                if stopped.is_aborted() {
                     return;
                 }
                 verdicts.push(j);
@@ -204,10 +203,7 @@ impl RubricImprover {
     /// Stops the calls going on (what was asked is dropped).
     pub fn stop(self) {
         self.call.stop();
-        if let Some(a) = self.abort.get_value() {
-            a.abort();
-        }
-        self.abort.set_value(None);
+        self.engine.cancel(&Job::Rubric);
         if self.busy() {
             self.state.set(None);
         }

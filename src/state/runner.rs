@@ -1,26 +1,26 @@
 //! Runs the current prompt on test cases with the execution model, and on the comparison models
-//! of the model grid: one queue whose calls start as their provider host has room
-//! ([`Scheduler`], at most N calls at once per host), outputs streamed into their rows (batched
+//! of the model grid: each call waits its turn in the engine's queue (`state::engine`: at most
+//! N calls at once per provider host, shared with every other job), outputs streamed into their rows (batched
 //! to a few paints a second), judge calls after each output, cancel, retry and re-judge of one
 //! case. Before anything is sent, cases that would
 //! go out with empty variables are named and wait for the person (`unfilled`, `run_anyway`).
 //! Results land in the draft as they finish, stamped with the run that made them, so a reload or
 //! a fault mid-run loses nothing that had finished.
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::engine::Scheduler;
 use crate::domain::estimate::{call_cost, estimate_tokens};
 use crate::domain::eval::grid::{self, Slot};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::eval::run::{self, CaseRun, ModelUsed, Status};
 use crate::domain::eval::{Observed, TestCase};
 use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
-use crate::net::chat::{self, Abort, CallOptions, Progress};
+use crate::net::chat::{Abort, CallOptions, Progress};
 use crate::state::draft::DraftHandle;
+use crate::state::engine::{self, Engine, Place};
 use crate::state::library::Library;
 use crate::state::settings::SettingsHandle;
 
@@ -91,10 +91,6 @@ pub struct Runner {
     /// fail, so nothing is recorded for them (the next load shows such a case as cancelled, or
     /// its judge as not judged, with Retry or Re-judge), never "nothing answered".
     leaving: StoredValue<bool>,
-    /// Calls at once to one provider host (1-16), for hosts without a limit of their own.
-    pub concurrency: RwSignal<u32>,
-    /// Hosts' own limits of calls at once (1-16), set by the person beside each model.
-    pub host_limits: RwSignal<std::collections::BTreeMap<String, u32>>,
     /// The last Run press was refused ([`Runner::refused`] says why, while it still holds).
     refused_press: RwSignal<bool>,
     /// A run held back because some of its cases would go out with empty variables
@@ -102,11 +98,13 @@ pub struct Runner {
     pub unfilled: RwSignal<Option<Vec<u32>>>,
     /// The models the run held back in `unfilled` was asked for.
     held_slots: StoredValue<Vec<Slot>, LocalStorage>,
-    queue: StoredValue<Rc<RefCell<Scheduler<Call>>>, LocalStorage>,
+    /// This runner's calls waiting in the engine's queue.
+    queued: StoredValue<Rc<RefCell<HashSet<Call>>>, LocalStorage>,
+    /// Calls of runs not over yet: queued, answering or being judged (a run ends at 0).
+    outstanding: StoredValue<usize>,
     /// Result changes not yet written to the draft ([`Runner::flush`]).
     pending: StoredValue<Rc<RefCell<Vec<Pending>>>, LocalStorage>,
     flush_scheduled: StoredValue<bool>,
-    aborts: StoredValue<Rc<RefCell<Vec<Abort>>>, LocalStorage>,
     job: StoredValue<Option<Job>, LocalStorage>,
     /// The person pressed Cancel on the run under way (or the latest one): its end is a
     /// cancel, not a finish ([`Runner::was_cancelled`]).
@@ -117,6 +115,7 @@ pub struct Runner {
     drafts: DraftHandle,
     settings: SettingsHandle,
     library: Library,
+    engine: Engine,
     unaccepted: Option<super::entries::Unaccepted>,
 }
 
@@ -128,13 +127,11 @@ impl Runner {
             retrying: StoredValue::new_local(HashMap::new()),
             judging: RwSignal::new(Default::default()),
             leaving: StoredValue::new(false),
-            concurrency: RwSignal::new(4),
-            host_limits: RwSignal::new(Default::default()),
             refused_press: RwSignal::new(false),
             unfilled: RwSignal::new(None),
             held_slots: StoredValue::new_local(Vec::new()),
-            queue: StoredValue::new_local(Rc::new(RefCell::new(Scheduler::new(4)))),
-            aborts: StoredValue::new_local(Rc::default()),
+            queued: StoredValue::new_local(Rc::default()),
+            outstanding: StoredValue::new(0),
             pending: StoredValue::new_local(Rc::default()),
             flush_scheduled: StoredValue::new(false),
             job: StoredValue::new_local(None),
@@ -143,6 +140,7 @@ impl Runner {
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
+            engine: Engine::expect(),
             unaccepted: super::entries::Unaccepted::get(),
         };
         provide_context(r);
@@ -524,7 +522,7 @@ impl Runner {
             return;
         };
         let d = self.drafts;
-        let queue = self.queue.get_value();
+        let queued = self.queued.get_value();
         let mut added = Vec::new();
         d.draft.update(|x| {
             // Model by model, so each model's answers arrive in case order.
@@ -536,7 +534,7 @@ impl Runner {
                 };
                 for id in ids {
                     let call = (key.clone(), *id);
-                    if queue.borrow().is_queued(&call)
+                    if queued.borrow().contains(&call)
                         || run
                             .cases
                             .get(id)
@@ -548,14 +546,14 @@ impl Runner {
                     let before = run.cases.remove(id);
                     run.cases
                         .insert(*id, CaseRun::queued(job.started_ms, before));
-                    queue.borrow_mut().push(call, &host);
-                    added.push((key.clone(), *id));
+                    queued.borrow_mut().insert(call.clone());
+                    added.push((call, host.clone()));
                 }
             }
         });
         self.active.update(|a| {
             if let Some(a) = a {
-                for (key, id) in &added {
+                for ((key, id), _) in &added {
                     if !a.ids.contains(id) {
                         a.ids.push(*id);
                     }
@@ -565,35 +563,38 @@ impl Runner {
                 }
             }
         });
-        self.pump();
+        self.outstanding.update_value(|n| *n += added.len());
+        // Into the engine's queue, after the draft changed: a call may start at once.
+        for (call, host) in added {
+            self.engine
+                .enqueue(engine::Job::Run, &host, false, move |place| {
+                    self.queued.get_value().borrow_mut().remove(&call);
+                    // Registered now, so a Cancel before the task runs stops it too.
+                    let abort = self.engine.abort_for(engine::Job::Run);
+                    leptos::task::spawn_local(async move {
+                        if let Some(job) = self.job.get_value() {
+                            self.case(&job, &call.0, call.1, place, &abort).await;
+                        }
+                        self.engine.forget(&abort);
+                        self.call_over(1);
+                    });
+                });
+        }
+        self.end_if_idle();
     }
 
-    /// Starts every queued call whose host has room ([`Scheduler::start`]), each as its own
-    /// task; when none is queued or in flight, the run is over.
-    fn pump(self) {
-        let queue = self.queue.get_value();
-        let started = {
-            let mut q = queue.borrow_mut();
-            q.set_default_limit(self.concurrency.get_untracked());
-            for (host, n) in self.host_limits.get_untracked() {
-                q.set_limit(&host, Some(n));
-            }
-            q.start()
-        };
-        for ((key, id), host) in started {
-            leptos::task::spawn_local(async move {
-                if let Some(job) = self.job.get_value() {
-                    self.case(&job, &key, id).await;
-                }
-                self.queue.get_value().borrow_mut().finished(&host);
-                self.pump();
-            });
-        }
-        if queue.borrow().idle() {
+    /// `n` calls of the run ended (answered, failed, stopped, or left the queue on Cancel).
+    fn call_over(self, n: usize) {
+        self.outstanding.update_value(|o| *o = o.saturating_sub(n));
+        self.end_if_idle();
+    }
+
+    /// When no call is queued, answering or judged, the run is over.
+    fn end_if_idle(self) {
+        if self.outstanding.try_get_value() == Some(0) {
             self.flush();
             self.active.try_set(None);
             self.job.set_value(None);
-            self.aborts.get_value().borrow_mut().clear();
         }
     }
 
@@ -653,7 +654,7 @@ impl Runner {
         });
     }
 
-    async fn case(self, job: &Job, key: &str, id: u32) {
+    async fn case(self, job: &Job, key: &str, id: u32, place: Place, abort: &Abort) {
         let d = self.drafts;
         let Some(case) = d.draft.with_untracked(|x| x.suite.case(id).cloned()) else {
             return;
@@ -662,8 +663,6 @@ impl Runner {
             return;
         };
         let s = self.settings;
-        let abort = Abort::new();
-        self.aborts.get_value().borrow_mut().push(abort.clone());
         // Running is shown from the live signal; the draft changes only when the case ends.
         let live = self.live_on(key, id);
         live.set(Some(String::new()));
@@ -678,36 +677,41 @@ impl Runner {
         let mut attempt_at = t0;
         let mut first_text: Option<f64> = None;
         let retrying = self.retry_note_on(key, id);
-        let result = chat::stream_chat(&exec, key_of.as_ref(), &req, &abort, job.opts, |p| {
-            if let Some(note) = p.retry_note() {
-                retrying.try_set(Some(note));
-            }
-            if let Progress::Retrying { wait_ms, .. } = &p {
-                attempt_at = js_sys::Date::now() + f64::from(*wait_ms);
-                first_text = None;
-            }
-            if let Progress::Event(ChatEvent::Text(t)) = p {
-                if retrying.with_untracked(Option::is_some) {
-                    retrying.try_set(None);
+        let result = self
+            .engine
+            .send(&place, abort, &exec, key_of.as_ref(), &req, job.opts, |p| {
+                if let Some(note) = p.retry_note() {
+                    retrying.try_set(Some(note));
                 }
-                let now = js_sys::Date::now();
-                if first_text.is_none() && !t.is_empty() {
-                    first_text = Some((now - attempt_at).max(0.0));
+                if let Progress::Retrying { wait_ms, .. } = &p {
+                    attempt_at = js_sys::Date::now() + f64::from(*wait_ms);
+                    first_text = None;
                 }
-                pending.push_str(&t);
-                if now - last_paint >= PAINT_MS {
-                    last_paint = now;
-                    let chunk = std::mem::take(&mut pending);
-                    live.try_update(|s| {
-                        if let Some(s) = s {
-                            s.push_str(&chunk)
-                        }
-                    });
+                if let Progress::Event(ChatEvent::Text(t)) = p {
+                    if retrying.with_untracked(Option::is_some) {
+                        retrying.try_set(None);
+                    }
+                    let now = js_sys::Date::now();
+                    if first_text.is_none() && !t.is_empty() {
+                        first_text = Some((now - attempt_at).max(0.0));
+                    }
+                    pending.push_str(&t);
+                    if now - last_paint >= PAINT_MS {
+                        last_paint = now;
+                        let chunk = std::mem::take(&mut pending);
+                        live.try_update(|s| {
+                            if let Some(s) = s {
+                                s.push_str(&chunk)
+                            }
+                        });
+                    }
                 }
-            }
-        })
-        .await;
+            })
+            .await;
         let ms = js_sys::Date::now() - t0;
+        // The answer is in: its judge calls keep the place when the judge is on the same host;
+        // else it goes to the next call now (nothing holds one place while waiting for another).
+        let place = (exec.host() == job.judge.host()).then_some(place);
         // The input the call read, estimated: for an answer without reported usage, a refusal,
         // and a call that wrote text and then ended without an answer (`run::Spent`).
         let read = estimate_tokens(&job.prompt) + estimate_tokens(&case.user_message());
@@ -802,13 +806,24 @@ impl Runner {
         if judge_after && !abort.is_aborted() {
             // The judge reads the answer from the draft.
             self.flush();
-            self.judge_case(job, key, &case, false, &abort).await;
+            self.judge_case(job, engine::Job::Run, key, &case, false, place.as_ref())
+                .await;
         }
     }
 
     /// Asks the judge about every rubric of the case's result on model `key` without a verdict
     /// (or an unreadable one when `rejudge`).
-    async fn judge_case(self, job: &Job, key: &str, case: &TestCase, rejudge: bool, abort: &Abort) {
+    /// The judge calls are calls of `work` (a Cancel of it stops them), made in `held` (the
+    /// answer's place) when it is at the judge's host, else ahead of the judge host's queue.
+    async fn judge_case(
+        self,
+        job: &Job,
+        work: engine::Job,
+        key: &str,
+        case: &TestCase,
+        rejudge: bool,
+        held: Option<&Place>,
+    ) {
         let d = self.drafts;
         let Some((cr, rubrics)) = d.draft.with_untracked(|x| {
             let cr = x.run_on(job.version, key)?.cases.get(&case.id)?.clone();
@@ -827,15 +842,18 @@ impl Runner {
                 cut_off: cr.observed().cut_off(),
             };
             let req = judge::call(&subject, job.judge.temperature).request;
-            let result = chat::stream_chat(
-                &job.judge,
-                judge_key.as_ref(),
-                &req,
-                abort,
-                job.opts,
-                |_| {},
-            )
-            .await;
+            let result = self
+                .engine
+                .call_at(
+                    held,
+                    work.clone(),
+                    &job.judge,
+                    judge_key.as_ref(),
+                    &req,
+                    job.opts,
+                    |_| {},
+                )
+                .await;
             let (verdict, tokens) = match result {
                 Ok(done) => {
                     let t = if done.usage.input_tokens + done.usage.output_tokens > 0 {
@@ -909,13 +927,12 @@ impl Runner {
             judge: s.roles.with_untracked(|r| r.get(Role::Judge).clone()),
             opts: s.call_options(),
         };
-        let abort = Abort::new();
-        self.aborts.get_value().borrow_mut().push(abort.clone());
         self.judging.update(|j| {
             j.insert(call.clone());
         });
         leptos::task::spawn_local(async move {
-            self.judge_case(&job, &key, &case, true, &abort).await;
+            let work = engine::Job::Rejudge(key.clone(), id);
+            self.judge_case(&job, work, &key, &case, true, None).await;
             // The verdict is in the draft before the case stops reading as being judged.
             self.flush();
             self.judging.try_update(|j| j.remove(&call));
@@ -936,11 +953,11 @@ impl Runner {
     /// cancelled (a re-run's earlier result is put back); finished results stay.
     pub fn cancel(self) {
         self.flush();
-        let queue = self.queue.get_value();
-        let dropped: Vec<Call> = queue.borrow_mut().drain();
-        for a in self.aborts.get_value().borrow().iter() {
-            a.abort();
-        }
+        let dropped: Vec<Call> = self.queued.get_value().borrow_mut().drain().collect();
+        // Queued calls leave the engine's queue unsent; calls under way (answers, judge calls,
+        // re-judging) are aborted.
+        self.engine
+            .cancel_where(|j| matches!(j, engine::Job::Run | engine::Job::Rejudge(..)));
         if let Some(job) = self.job.get_value()
             && self.same_draft(&job)
         {
@@ -960,9 +977,6 @@ impl Runner {
                 a.cancelling = true;
             }
         });
-        if queue.borrow().in_flight() == 0 {
-            self.active.set(None);
-            self.job.set_value(None);
-        }
+        self.call_over(dropped.len());
     }
 }

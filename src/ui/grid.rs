@@ -682,6 +682,7 @@ fn GridCell(
 /// key (shared with Settings), calls at once to its host, and Remove.
 #[component]
 fn ModelEditor(index: usize) -> impl IntoView {
+    let eng = crate::state::engine::Engine::expect();
     let s = SettingsHandle::expect();
     let r = Runner::expect();
     let cfg = Memo::new(move |_| s.compare.with(|v| v.get(index).cloned()));
@@ -699,9 +700,9 @@ fn ModelEditor(index: usize) -> impl IntoView {
     let host = move || cfg.get().map(|c| c.host()).unwrap_or_default();
     let limit = move || {
         let h = host();
-        r.host_limits
+        eng.host_limits
             .with(|l| l.get(&h).copied())
-            .unwrap_or_else(|| r.concurrency.get())
+            .unwrap_or_else(|| eng.concurrency.get())
     };
     let n = index + 1;
     view! {
@@ -764,7 +765,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         aria-invalid=move || limit_problem.with(Option::is_some).then_some("true")
                         on:change=move |ev| {
                             match read_setting::<u32>(&event_target_value(&ev), 1, 16, limit()) {
-                                Ok(n) => { limit_problem.set(None); let h = host(); r.host_limits.update(|l| { l.insert(h, n); }); }
+                                Ok(n) => { limit_problem.set(None); let h = host(); eng.host_limits.update(|l| { l.insert(h, n); }); }
                                 Err(e) => limit_problem.set(Some(e)),
                             }
                         }/>

@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
     let settings_open = RwSignal::new(false);
     provide_context(OpenSettings(settings_open));
     let settings = SettingsHandle::provide();
+    state::engine::Engine::provide();
     let drafts = DraftHandle::provide();
     Generator::provide();
     let library = Library::provide(drafts);

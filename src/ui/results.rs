@@ -111,7 +111,7 @@ pub fn ResultsCard() -> impl IntoView {
                     <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel_by_person()>"Cancel run"</button>
                 </Show>
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
-                <NumberInput id="pw-concurrency" value=r.concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
+                <NumberInput id="pw-concurrency" value=crate::state::engine::Engine::expect().concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
                 <span id="pw-concurrency-hint" class="pw-hint">"calls at once to each provider host, 1 to 16 (lower it if the provider rate-limits you)"</span>
             </div>
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>

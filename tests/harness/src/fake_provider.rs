@@ -117,6 +117,31 @@ struct Script {
     /// output tokens) instead of about a quarter of the body: a provider billing above any
     /// average estimate.
     bill_max: bool,
+    /// Chat requests (POST) being answered now, and the most there were at once.
+    in_flight: u32,
+    peak_in_flight: u32,
+}
+
+/// A chat request being answered: counted in `in_flight` until dropped (when its reply, streamed
+/// or not, has been handed over whole).
+struct Answering(Arc<Mutex<Script>>);
+
+impl Answering {
+    fn new(script: &Arc<Mutex<Script>>) -> Self {
+        let mut s = script.lock().unwrap();
+        s.in_flight += 1;
+        s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
+        drop(s);
+        Self(script.clone())
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.0.lock() {
+            s.in_flight = s.in_flight.saturating_sub(1);
+        }
+    }
 }
 
 /// A reply or fault for requests whose body contains a text: lets concurrent requests get
@@ -176,6 +201,8 @@ impl FakeProvider {
                 requests: Vec::new(),
                 rules: Vec::new(),
                 bill_max: false,
+                in_flight: 0,
+                peak_in_flight: 0,
             })),
             started: Instant::now(),
         };
@@ -345,6 +372,17 @@ impl FakeProvider {
         });
     }
 
+    /// The most chat requests (POST) that were being answered at once since the start or the
+    /// last [`FakeProvider::reset_peak`].
+    pub fn peak_in_flight(&self) -> u32 {
+        self.with(|s| s.peak_in_flight)
+    }
+
+    /// Starts counting [`FakeProvider::peak_in_flight`] again from the requests under way now.
+    pub fn reset_peak(&self) {
+        self.with(|s| s.peak_in_flight = s.in_flight);
+    }
+
     /// Every request received so far (including CORS preflights).
     pub fn requests(&self) -> Vec<Recorded> {
         self.with(|s| s.requests.clone())
@@ -500,6 +538,8 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
             false,
         );
     };
+    // Counted from here (the wait before answering is part of the call) until the reply is whole.
+    let answering = (method == Method::POST).then(|| Answering::new(&shared.script));
     let (fault, latency, models) = {
         let mut s = shared.script.lock().unwrap();
         let ruled = rule_for(&mut s, &body_text, |r| r.fault.is_some()).and_then(|r| r.fault);
@@ -620,15 +660,19 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
         ((body_text.len() / 4) as u32, None)
     };
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(64);
-    tokio::spawn(stream_reply(
-        wire,
-        model,
-        chunks,
-        delay,
-        fault,
-        (input_tokens, billed_output),
-        tx,
-    ));
+    tokio::spawn(async move {
+        stream_reply(
+            wire,
+            model,
+            chunks,
+            delay,
+            fault,
+            (input_tokens, billed_output),
+            tx,
+        )
+        .await;
+        drop(answering);
+    });
     let mut r = Response::new(Body::from_stream(ReceiverStream::new(rx)));
     r.headers_mut().insert(
         "content-type",

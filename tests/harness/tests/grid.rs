@@ -570,3 +570,101 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     assert_eq!(rows[1][1], "78 / 100");
     Ok(())
 }
+
+/// Issue #14 (one engine): every job's calls wait in one queue with one limit per provider
+/// host. A run's answers, their judge calls and a suggestion of cases asked for meanwhile all
+/// go to one host with "At once" at 2: the host never has more than 2 calls at once, the
+/// suggestion waits its turn behind the answers queued before it, and everything answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_hosts_limit_holds_across_a_run_its_judge_and_a_suggestion() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    PromptPage::new(&b)
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &spec_reply(),
+        )
+        .await?;
+    let cases = CasesPage::new(&b);
+    for (n, input) in ["ALPHA notes", "BRAVO notes", "CHARLIE notes", "DELTA notes"]
+        .iter()
+        .enumerate()
+    {
+        cases.add(n as u32 + 1, input, None).await?;
+    }
+    cases
+        .add_rubric(1, "Lists every action item with its owner.")
+        .await?;
+    answers(&fake, "- **Carol**: write the notes");
+    fake.reply_when(
+        "You write test cases",
+        &serde_json::json!({"cases": [
+            {"kind": "typical", "description": "plain notes", "input": "Dev will fix the login bug by Monday.", "vars": [], "expected": ""},
+            {"kind": "edge", "description": "no owner", "input": "Someone should book a venue eventually.", "vars": [], "expected": ""}
+        ]})
+        .to_string(),
+    );
+    fake.reply_when(
+        "You review proposed test cases",
+        r#"{"reviews":[{"case":1,"realistic":true,"reason":""},{"case":2,"realistic":true,"reason":""}]}"#,
+    );
+    b.field("At once")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .await?;
+    // Ready to ask for suggestions with one click once the run is going.
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("How many")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .await?;
+    // Each call takes about 0.6 s: 4 answers and 4 judge calls, 2 at a time, take seconds.
+    fake.set_timing(500, 20, 8);
+    fake.reset_peak();
+    b.button("Run all 4 cases").await?.click().await?;
+    b.button("Suggest cases").await?.click().await?;
+    b.wait_until(
+        "return [1,2,3,4].every(n => document.querySelector(`.pw-result[data-case=\"${n}\"] .pw-verdict`)?.textContent === 'pass')",
+        "every case to be answered and judged",
+    )
+    .await?;
+    b.wait_for_text("Add 2 kept cases").await?;
+    let asked = fake.chat_requests();
+    let judged: Vec<u64> = asked
+        .iter()
+        .filter(|r| r.body.contains(JUDGE_MARK))
+        .map(|r| r.at_ms)
+        .collect();
+    let suggested = asked
+        .iter()
+        .find(|r| r.body.contains("You write test cases"))
+        .map(|r| r.at_ms)
+        .expect("the suggestion was asked for");
+    let answered: Vec<u64> = asked
+        .iter()
+        .filter(|r| {
+            !r.body.contains(JUDGE_MARK)
+                && ["ALPHA", "BRAVO", "CHARLIE", "DELTA"]
+                    .iter()
+                    .any(|m| r.body.contains(m))
+        })
+        .map(|r| r.at_ms)
+        .collect();
+    assert_eq!(judged.len(), 4, "one judge call per case");
+    assert_eq!(answered.len(), 4, "one answer per case");
+    // One queue, in the order asked: the run's 4 answers were queued first, so the suggestion
+    // goes out after the last of them has started (it used to go at once, a third call).
+    assert!(
+        answered.iter().all(|at| *at <= suggested),
+        "the suggestion went ahead of the run's queued answers ({suggested} ms; answers at {answered:?})"
+    );
+    assert_eq!(
+        fake.peak_in_flight(),
+        2,
+        "at most 2 calls at once to the host, across the run, its judge and the suggestion (and it was reached)"
+    );
+    b.close().await?;
+    Ok(())
+}

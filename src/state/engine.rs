@@ -1,0 +1,366 @@
+//! The one engine every model call goes through: one queue whose calls start as their provider
+//! host has room (the rule is `domain::engine::Scheduler`; the limits are the person's "At once"
+//! and each host's own), and one abort registry keyed by [`Job`], so a run, the optimization
+//! loop, Reflexion, the rubric's judge calls and every single call (generate, suggest cases,
+//! critique, test message…) share each host's limit and stop by job. Nothing else in the app
+//! calls `net::chat::stream_chat`.
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use futures_channel::oneshot;
+use leptos::prelude::*;
+
+use crate::domain::engine::Scheduler;
+use crate::domain::provider::{
+    ApiKey, ChatRequest, ErrorKind, ProviderConfig, ProviderError, Role,
+};
+use crate::net::chat::{self, Abort, CallOptions, Completion, Failure, Progress};
+use crate::state::settings::SettingsHandle;
+
+/// Whose calls: the engine stops them together ([`Engine::cancel`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Job {
+    /// The run under way (its answers and their judge calls).
+    Run,
+    /// Re-judging one result outside a run: (model key, case id).
+    Rejudge(String, u32),
+    /// The optimization loop.
+    Loop,
+    /// Reflexion on one case (critique, final answer, its judge calls).
+    Reflexion(u32),
+    /// "Improve the rubric": its judge calls on the rated answers.
+    Rubric,
+    /// One call hook (`state::call::ChatCall`): generate, suggest cases, critique, a test message…
+    Hook(u64),
+}
+
+/// A queued call: its ticket and job.
+type Ticket = (u64, Job);
+
+/// What to do when a queued call gets its place.
+type Start = Box<dyn FnOnce(Place)>;
+
+#[derive(Default)]
+struct Inner {
+    queue: Option<Scheduler<Ticket>>,
+    starts: HashMap<u64, Start>,
+    /// The aborts of calls queued or in flight, by job and ticket.
+    aborts: Vec<(Job, u64, Abort)>,
+    next: u64,
+}
+
+impl Inner {
+    fn queue(&mut self) -> &mut Scheduler<Ticket> {
+        self.queue.get_or_insert_with(|| Scheduler::new(4))
+    }
+}
+
+/// A call's place at its host: held while the call is in flight (and by the work's next call
+/// to the same host, [`Engine::call_at`]); dropping it frees the place and starts the next
+/// queued call that fits.
+pub struct Place {
+    engine: Engine,
+    host: String,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let freed = self
+            .engine
+            .inner
+            .try_with_value(|i| i.borrow_mut().queue().finished(&self.host));
+        if freed.is_some() {
+            self.engine.pump();
+        }
+    }
+}
+
+/// A cancel of a job, seen by work of several calls between them ([`Engine::watch`]).
+pub struct Watch {
+    engine: Engine,
+    abort: Abort,
+}
+
+impl Watch {
+    /// Whether the job was cancelled since the watch began.
+    pub fn is_aborted(&self) -> bool {
+        self.abort.is_aborted()
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.engine.forget(&self.abort);
+    }
+}
+
+/// The engine's handle. `Copy`: take it from context once and keep it.
+#[derive(Clone, Copy)]
+pub struct Engine {
+    /// Calls at once to one provider host (1-16), for hosts without a limit of their own.
+    pub concurrency: RwSignal<u32>,
+    /// Hosts' own limits of calls at once (1-16), set by the person beside each model.
+    pub host_limits: RwSignal<BTreeMap<String, u32>>,
+    inner: StoredValue<Rc<RefCell<Inner>>, LocalStorage>,
+    settings: SettingsHandle,
+}
+
+impl Engine {
+    /// Provides the engine (after the settings).
+    pub fn provide() -> Self {
+        let e = Self {
+            concurrency: RwSignal::new(4),
+            host_limits: RwSignal::new(BTreeMap::new()),
+            inner: StoredValue::new_local(Rc::default()),
+            settings: SettingsHandle::expect(),
+        };
+        provide_context(e);
+        e
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    /// The configuration, key and call options of a role, as the person has set them now: the
+    /// one place a job turns its role into what a call needs.
+    pub fn role(self, role: Role) -> (ProviderConfig, Option<ApiKey>, CallOptions) {
+        let cfg = self.settings.roles.with_untracked(|r| r.get(role).clone());
+        let key = self.settings.keys_untracked(&cfg);
+        (cfg, key, self.settings.call_options())
+    }
+
+    /// The key and call options for a model configuration (a comparison model, a model kept in
+    /// a loop's settings).
+    pub fn for_model(self, cfg: &ProviderConfig) -> (Option<ApiKey>, CallOptions) {
+        (
+            self.settings.keys_untracked(cfg),
+            self.settings.call_options(),
+        )
+    }
+
+    /// Queues a call of `job` to `host`; `start` runs with its [`Place`] once the host has room
+    /// (at the head of the queue when `first`: the next step of work under way). Returns the
+    /// ticket. `start` is dropped unrun when the job is cancelled first.
+    pub fn enqueue(
+        self,
+        job: Job,
+        host: &str,
+        first: bool,
+        start: impl FnOnce(Place) + 'static,
+    ) -> u64 {
+        let ticket = self.inner.with_value(|i| {
+            let mut i = i.borrow_mut();
+            i.next += 1;
+            let t = i.next;
+            i.starts.insert(t, Box::new(start));
+            if first {
+                i.queue().push_front((t, job), host);
+            } else {
+                i.queue().push((t, job), host);
+            }
+            t
+        });
+        self.pump();
+        ticket
+    }
+
+    /// Waits for a place at `host` for a call of `job`; `None` when the job was cancelled first.
+    pub async fn place(self, job: Job, host: &str, first: bool) -> Option<Place> {
+        let (tx, rx) = oneshot::channel::<Place>();
+        self.enqueue(job, host, first, move |p| {
+            // A waiter that went away drops the place here, which frees it.
+            let _ = tx.send(p);
+        });
+        rx.await.ok()
+    }
+
+    /// One call of `job`: waits for a place at the model's host, then streams it (retries,
+    /// stall limit and progress as `net::chat::stream_chat`). A cancel of the job while the
+    /// call waits ends it as stopped with nothing sent.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn call(
+        self,
+        job: Job,
+        cfg: &ProviderConfig,
+        key: Option<&ApiKey>,
+        req: &ChatRequest,
+        opts: CallOptions,
+        first: bool,
+        on_progress: impl FnMut(Progress),
+    ) -> Result<Completion, Failure> {
+        let abort = self.abort_for(job.clone());
+        let Some(place) = self.place(job, &cfg.host(), first).await else {
+            self.forget(&abort);
+            return Err(stopped(cfg));
+        };
+        let result = self
+            .send(&place, &abort, cfg, key, req, opts, on_progress)
+            .await;
+        drop(place);
+        self.forget(&abort);
+        result
+    }
+
+    /// [`Engine::call`], but in the place the caller holds when it is at the model's host: the
+    /// next step of work under way (a judge call after its answer) keeps its place instead of
+    /// queueing again; at another host it goes ahead of that host's queue.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn call_at(
+        self,
+        held: Option<&Place>,
+        job: Job,
+        cfg: &ProviderConfig,
+        key: Option<&ApiKey>,
+        req: &ChatRequest,
+        opts: CallOptions,
+        on_progress: impl FnMut(Progress),
+    ) -> Result<Completion, Failure> {
+        match held.filter(|p| p.host == cfg.host()) {
+            Some(place) => {
+                let abort = self.abort_for(job);
+                let result = self
+                    .send(place, &abort, cfg, key, req, opts, on_progress)
+                    .await;
+                self.forget(&abort);
+                result
+            }
+            None => self.call(job, cfg, key, req, opts, true, on_progress).await,
+        }
+    }
+
+    /// Streams a call whose place the caller holds (a [`Place`] given by [`Engine::enqueue`]),
+    /// under an abort from [`Engine::abort_for`]: nothing is sent when it was aborted already.
+    /// The caller [`forget`](Engine::forget)s the abort when the work is over.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn send(
+        self,
+        place: &Place,
+        abort: &Abort,
+        cfg: &ProviderConfig,
+        key: Option<&ApiKey>,
+        req: &ChatRequest,
+        opts: CallOptions,
+        on_progress: impl FnMut(Progress),
+    ) -> Result<Completion, Failure> {
+        debug_assert_eq!(place.host, cfg.host(), "a place at another host");
+        if abort.is_aborted() {
+            return Err(stopped(cfg));
+        }
+        chat::stream_chat(cfg, key, req, abort, opts, on_progress).await
+    }
+
+    /// A new abort for a call of `job`, registered until [`Engine::forget`]: [`Engine::cancel`]
+    /// of the job aborts it.
+    pub fn abort_for(self, job: Job) -> Abort {
+        let abort = Abort::new();
+        self.inner.with_value(|i| {
+            let mut i = i.borrow_mut();
+            i.next += 1;
+            let t = i.next;
+            i.aborts.push((job, t, abort.clone()));
+        });
+        abort
+    }
+
+    /// Watches for a cancel of `job` (a sequence of calls checks it between them): registered
+    /// until dropped.
+    pub fn watch(self, job: Job) -> Watch {
+        Watch {
+            engine: self,
+            abort: self.abort_for(job),
+        }
+    }
+
+    /// Removes a finished call's abort from the registry.
+    pub fn forget(self, abort: &Abort) {
+        self.inner.try_with_value(|i| {
+            i.borrow_mut().aborts.retain(|(_, _, a)| !a.same(abort));
+        });
+    }
+
+    /// Stops every call of `job`: those queued leave the queue unsent, those in flight are
+    /// aborted (what arrived is kept by their owner). Returns how many queued calls left.
+    pub fn cancel(self, job: &Job) -> usize {
+        self.cancel_where(|j| j == job)
+    }
+
+    /// [`Engine::cancel`] for every job `pick` chooses.
+    pub fn cancel_where(self, pick: impl Fn(&Job) -> bool) -> usize {
+        let Some((starts, aborts)) = self.inner.try_with_value(|i| {
+            let mut i = i.borrow_mut();
+            let dropped = i.queue().drain_where(|(_, j)| pick(j));
+            let starts: Vec<Start> = dropped
+                .iter()
+                .filter_map(|(t, _)| i.starts.remove(t))
+                .collect();
+            let aborts: Vec<Abort> = i
+                .aborts
+                .iter()
+                .filter(|(j, _, _)| pick(j))
+                .map(|(_, _, a)| a.clone())
+                .collect();
+            (starts, aborts)
+        }) else {
+            return 0;
+        };
+        for a in &aborts {
+            a.abort();
+        }
+        // Dropped outside the borrow: a waiter wakes and ends as stopped.
+        let n = starts.len();
+        drop(starts);
+        n
+    }
+
+    /// Takes the queued calls of `job` out of the queue unsent (its calls under way go on, as
+    /// a paused loop's do). Returns how many left.
+    pub fn unqueue(self, job: &Job) -> usize {
+        let Some(starts) = self.inner.try_with_value(|i| {
+            let mut i = i.borrow_mut();
+            let dropped = i.queue().drain_where(|(_, j)| j == job);
+            dropped
+                .iter()
+                .filter_map(|(t, _)| i.starts.remove(t))
+                .collect::<Vec<Start>>()
+        }) else {
+            return 0;
+        };
+        starts.len()
+    }
+
+    /// Starts every queued call whose host has room, in queue order.
+    fn pump(self) {
+        let limit = self.concurrency.get_untracked();
+        let own = self.host_limits.get_untracked();
+        let Some(started) = self.inner.try_with_value(|i| {
+            let mut i = i.borrow_mut();
+            let q = i.queue();
+            q.set_default_limit(limit);
+            for (host, n) in &own {
+                q.set_limit(host, Some(*n));
+            }
+            let started = q.start();
+            started
+                .into_iter()
+                .filter_map(|((t, _), host)| Some((i.starts.remove(&t)?, host)))
+                .collect::<Vec<_>>()
+        }) else {
+            return;
+        };
+        // Run outside the borrow: a start may queue or finish calls itself.
+        for (start, host) in started {
+            start(Place { engine: self, host });
+        }
+    }
+}
+
+/// The error of a call stopped before it was sent.
+fn stopped(cfg: &ProviderConfig) -> Failure {
+    Failure {
+        error: ProviderError::new(ErrorKind::Aborted, cfg.kind, &cfg.host(), None, "")
+            .with_nothing_arrived(true),
+        partial: String::new(),
+    }
+}
