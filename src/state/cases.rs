@@ -1,9 +1,12 @@
 //! Synthetic test cases: asks the meta model for N cases, marks near-duplicates, asks it to flag
 //! unrealistic ones, and holds the proposals while the person keeps, edits or discards each.
+//! What to ask and how a reply reads is the pure machine `domain::eval::suggest::Suggest`; this
+//! shell makes its calls (through `ChatCall`s, so through the engine) and shows its fields.
 use leptos::prelude::*;
 
 use crate::domain::eval;
-use crate::domain::eval::synth::{self, Proposal};
+use crate::domain::eval::suggest::{Suggest, SuggestAsk, SuggestStep};
+use crate::domain::eval::synth::Proposal;
 use crate::domain::meta::tiny_jobs::{self, TinyCases};
 use crate::domain::provider::{ApiKey, ProviderConfig};
 use crate::domain::provider::{ProviderError, Role};
@@ -12,15 +15,8 @@ use crate::state::call::ChatCall;
 use crate::state::draft::DraftHandle;
 use crate::state::settings::SettingsHandle;
 
-/// Where a synthesis is.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Stage {
-    Idle,
-    Writing,
-    Reviewing,
-    /// Proposals ready for the person.
-    Review,
-}
+/// Where a synthesis is (the machine's stage).
+pub use crate::domain::eval::suggest::Stage;
 
 /// One proposal and whether the person keeps it.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +43,8 @@ pub struct CaseSynth {
     pub left_out: RwSignal<Vec<String>>,
     /// Suggestions on the tiny built-in model, one line per call (`meta::tiny_jobs`).
     pub tiny: RwSignal<Option<TinyCases>>,
+    /// The suggestion under way or offered.
+    machine: StoredValue<Option<Suggest>, LocalStorage>,
     drafts: DraftHandle,
     settings: SettingsHandle,
 }
@@ -64,6 +62,7 @@ impl CaseSynth {
             raw: RwSignal::new(None),
             left_out: RwSignal::new(Vec::new()),
             tiny: RwSignal::new(None),
+            machine: StoredValue::new_local(None),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
         };
@@ -100,140 +99,61 @@ impl CaseSynth {
         let settings = self.settings;
         let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
         let key = settings.keys_untracked(&cfg);
-        let conversations = existing.iter().filter(|c| c.is_conversation()).count();
-        let req = synth::request(&prompt, &vars, n, conversations);
-        self.stage.set(Stage::Writing);
-        self.error.set(None);
-        self.call_error.set(None);
-        self.review_note.set(None);
-        self.raw.set(None);
-        self.left_out.set(Vec::new());
-        self.picks.set(Vec::new());
         let opts = settings.call_options();
-        if cfg.kind.is_tiny() {
-            self.tiny.set(Some(TinyCases::new(&task, &vars, n)));
-            self.tiny_next(cfg, key, opts, existing);
-            return;
-        }
-        self.call
-            .start_then(cfg.clone(), key.clone(), req, opts, move |result| {
-                let text = match result {
-                    Ok(done) => done.text,
-                    Err(f) => {
-                        self.call_error.set(Some(f.error));
-                        self.stage.set(Stage::Idle);
-                        return;
-                    }
-                };
-                let proposals = match synth::parse(&text, &existing) {
-                    Ok(got) if !got.proposals.is_empty() => {
-                        self.left_out.set(got.left_out);
-                        got.proposals
-                    }
-                    Ok(got) => {
-                        self.raw.set(Some(text.clone()));
-                        self.error.set(Some(format!(
-                            "The model proposed no usable cases. {} Try again, or pick a stronger model for writing prompts in Settings.",
-                            got.left_out.join(" ")
-                        )));
-                        self.stage.set(Stage::Idle);
-                        return;
-                    }
-                    Err(cause) => {
-                        self.raw.set(Some(text.clone()));
-                        self.error.set(Some(format!("{} {}", cause.message(), cause.advice())));
-                        self.stage.set(Stage::Idle);
-                        return;
-                    }
-                };
-                self.set_picks(proposals.clone());
-                // The model reviews its own cases for realism.
-                self.stage.set(Stage::Reviewing);
-                let review = synth::review_request(&prompt, &proposals);
-                self.review.start_then(cfg, key, review, opts, move |result| {
-                    match result {
-                        Ok(done) => {
-                            let mut p = proposals;
-                            match synth::apply_review(&done.text, &mut p) {
-                                Ok(_) => self.set_picks(p),
-                                Err(cause) => self.review_note.set(Some(format!(
-                                    "The realism review could not be read: {} Judge the cases yourself.",
-                                    cause.message()
-                                ))),
-                            }
-                        }
-                        Err(f) => self.review_note.set(Some(format!(
-                            "The realism review failed ({}); judge the cases yourself.",
-                            f.error.title()
-                        ))),
-                    }
-                    self.stage.set(Stage::Review);
-                });
-            });
+        let tiny = cfg.kind.is_tiny().then_some(task.as_str());
+        let mut m = Suggest::new(&prompt, &vars, n, existing, tiny);
+        let first = m.start();
+        self.machine.set_value(Some(m));
+        self.show();
+        self.send(first, cfg, key, opts);
     }
 
-    /// Asks the tiny model for the next case, or offers the cases when every one is read (a
-    /// failed call offers the ones read before it, with the error shown).
-    fn tiny_next(
+    /// Makes the machine's next call and feeds its outcome back (then the call after it).
+    fn send(
         self,
+        ask: Option<SuggestAsk>,
         cfg: ProviderConfig,
         key: Option<ApiKey>,
         opts: CallOptions,
-        existing: Vec<eval::TestCase>,
     ) {
-        let Some(req) = self
-            .tiny
-            .with_untracked(|t| t.as_ref().and_then(TinyCases::request))
-        else {
-            self.tiny_offer(&existing);
-            return;
+        let Some(ask) = ask else { return };
+        let hook = if ask.step == SuggestStep::Review {
+            self.review
+        } else {
+            self.call
         };
         let (next_cfg, next_key) = (cfg.clone(), key.clone());
-        self.call
-            .start_then(cfg, key, req, opts, move |result| match result {
-                Ok(done) => {
-                    self.tiny.update(|t| {
-                        if let Some(t) = t {
-                            t.accept(&done.text);
-                        }
-                    });
-                    self.tiny_next(next_cfg, next_key, opts, existing);
-                }
-                Err(f) => {
-                    // Stop offers what was read without an error; a failure says what happened.
-                    if f.error.kind != crate::domain::provider::ErrorKind::Aborted {
-                        self.call_error.set(Some(f.error));
-                    }
-                    self.tiny_offer(&existing);
-                }
-            });
+        hook.start_then(cfg, key, ask.request, opts, move |result| {
+            let outcome = result.map(|done| done.text).map_err(|f| f.error);
+            let next = self
+                .machine
+                .try_update_value(|m| m.as_mut().and_then(|m| m.reply(outcome)))
+                .flatten();
+            self.show();
+            self.send(next, next_cfg, next_key, opts);
+        });
     }
 
-    /// Offers the tiny model's usable cases, names the ones left out, and says there is no
-    /// realism review.
-    fn tiny_offer(self, existing: &[eval::TestCase]) {
-        let Some(got) = self
-            .tiny
-            .with_untracked(|t| t.as_ref().map(|t| t.suggested(existing)))
-        else {
-            self.stage.set(Stage::Idle);
+    /// Shows the machine's state; the picks start over only when the proposals changed (the
+    /// person's ticks stay otherwise).
+    fn show(self) {
+        let Some(Some(m)) = self.machine.try_get_value() else {
             return;
         };
-        self.tiny.set(None);
-        self.left_out.set(got.left_out);
-        if got.proposals.is_empty() {
-            self.error.set(Some(
-                "The local model wrote no usable cases. A model with an API key writes far better ones: choose one for writing prompts in Settings.".into(),
-            ));
-            self.stage.set(Stage::Idle);
-            return;
+        self.stage.set(m.stage);
+        self.error.set(m.error.clone());
+        self.call_error.set(m.call_error.clone());
+        self.review_note.set(m.review_note.clone());
+        self.raw.set(m.raw.clone());
+        self.left_out.set(m.left_out.clone());
+        self.tiny.set(m.tiny.clone());
+        let same = self.picks.with_untracked(|p| {
+            p.len() == m.proposals.len()
+                && p.iter().zip(&m.proposals).all(|(a, b)| a.proposal == *b)
+        });
+        if !same {
+            self.set_picks(m.proposals);
         }
-        self.review_note.set(Some(
-            "The local model is too small to check its cases for realism: judge each yourself."
-                .into(),
-        ));
-        self.set_picks(got.proposals);
-        self.stage.set(Stage::Review);
     }
 
     fn set_picks(self, proposals: Vec<Proposal>) {
@@ -241,7 +161,7 @@ impl CaseSynth {
             proposals
                 .into_iter()
                 .map(|p| Pick {
-                    keep: p.duplicate_of.is_none() && p.unrealistic.is_none(),
+                    keep: Suggest::kept_at_first(&p),
                     proposal: p,
                 })
                 .collect(),
@@ -250,14 +170,15 @@ impl CaseSynth {
 
     /// Skips the review and shows the proposals now.
     pub fn stop(self) {
+        // Stopping the tiny model's cases fails the call in flight, which offers what was read.
+        self.machine.update_value(|m| {
+            if let Some(m) = m {
+                m.stop();
+            }
+        });
+        self.show();
         self.call.stop();
         self.review.stop();
-        // Stopping the tiny model's cases fails the call in flight, which offers what was read.
-        if self.stage.get_untracked() == Stage::Reviewing {
-            self.stage.set(Stage::Review);
-        } else {
-            self.stage.set(Stage::Idle);
-        }
     }
 
     /// Adds the kept proposals to the table.
@@ -280,6 +201,7 @@ impl CaseSynth {
     }
 
     pub fn discard(self) {
+        self.machine.set_value(None);
         self.picks.set(Vec::new());
         self.stage.set(Stage::Idle);
     }

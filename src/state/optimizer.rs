@@ -11,10 +11,11 @@ use leptos::prelude::*;
 use crate::domain::attempt::{self, Attempt};
 use crate::domain::draft::Origin;
 use crate::domain::estimate::call_cost;
+use crate::domain::eval::Observed;
 use crate::domain::eval::run::{self, Reflection, Status};
-use crate::domain::eval::{Observed, judge};
 use crate::domain::meta::ReplyCause;
 use crate::domain::meta::tiny_jobs;
+use crate::domain::optimize::reflect;
 use crate::domain::optimize::reflexion::{self, Critique};
 use crate::domain::optimize::settings as loop_settings;
 use crate::domain::optimize::{
@@ -42,9 +43,6 @@ const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 const LOOP_KEYS_KEY: &str = "pw.loop-keyed";
 /// The note when a loop this tab ran continues after a reload (shown while it runs).
 pub const CONTINUING: &str = "Continuing the optimization where it was.";
-
-/// How a Reflexion whose final answer failed says so (its critique is then whole and kept).
-const FINAL_FAILED: &str = "The final answer failed: ";
 
 fn loop_runs_here(id: &str) -> bool {
     session::load(LOOPS_HERE_KEY).is_some_and(|v| v.split(' ').any(|x| x == id))
@@ -641,191 +639,96 @@ impl Reflector {
         self.busy.update(|b| b.retain(|x| *x != id));
     }
 
-    /// Critiques the case's output in the current version's run, then writes and judges the final.
+    /// Critiques the case's output in the current version's run, then writes and judges the final
+    /// (`domain::optimize::reflect::Reflect` decides each call; the engine makes it, as
+    /// `Job::Reflexion(id)`).
     pub fn reflect(self, id: u32) {
-        let Some((version, spec, style, case, checks, (draft, draft_stop), suite, idea)) =
-            self.drafts.draft.with_untracked(|d| {
-                let run = d.run_of(d.current)?;
-                let cr = run.cases.get(&id)?;
-                if cr.status != Status::Done {
-                    return None;
-                }
-                let case = d.suite.case(id)?.clone();
-                let checks: Vec<_> = d.suite.assertions_for(&case).cloned().collect();
-                Some((
-                    d.current,
-                    d.current_spec()?.clone(),
-                    d.style,
-                    case,
-                    checks,
-                    (cr.output.clone(), cr.finish_reason.clone()),
-                    d.suite.clone(),
-                    d.idea.idea.clone(),
-                ))
-            })
-        else {
-            return;
-        };
         if self.busy.with_untracked(|b| b.contains(&id)) {
             return;
         }
-        // A critique that arrived whole, whose final answer then failed: Retry asks only for the
-        // final again (tryout 8: the critique was paid for twice, and a new one could differ from
-        // the one on screen).
-        let kept = self.drafts.draft.with_untracked(|d| {
-            let r = d.run_of(d.current)?.cases.get(&id)?.reflection.as_ref()?;
-            (!r.critique.is_empty()
-                && r.error
-                    .as_deref()
-                    .is_some_and(|e| e.starts_with(FINAL_FAILED)))
-            .then(|| r.critique.clone())
-        });
-        self.busy.update(|b| b.push(id));
-        let keep = kept.clone().unwrap_or_default();
-        self.update(version, id, move |r| {
-            *r = Reflection {
-                critique: keep,
-                ..Reflection::default()
-            }
-        });
         let e = self.engine;
+        let (exec, key, opts) = e.role(Role::Execution);
+        let (judge_cfg, jkey, _) = e.role(Role::Judge);
+        let Some((version, input)) = self.drafts.draft.with_untracked(|d| {
+            let run = d.run_of(d.current)?;
+            let cr = run.cases.get(&id)?;
+            if cr.status != Status::Done {
+                return None;
+            }
+            let case = d.suite.case(id)?.clone();
+            let spec = d.current_spec()?.clone();
+            // A critique that arrived whole, whose final answer then failed: Retry asks only
+            // for the final again (tryout 8: the critique was paid for twice, and a new one
+            // could differ from the one on screen).
+            let kept_critique = cr.reflection.as_ref().and_then(|r| {
+                (!r.critique.is_empty()
+                    && r.error
+                        .as_deref()
+                        .is_some_and(|e| e.starts_with(reflect::FINAL_FAILED)))
+                .then(|| r.critique.clone())
+            });
+            let empty = run::CaseRun::default();
+            Some((
+                d.current,
+                reflect::ReflectInput {
+                    checks: d.suite.assertions_for(&case).cloned().collect(),
+                    rubrics: run::rubrics_to_judge(&d.suite, &case, &empty, false),
+                    // The tiny built-in model gets one-line worked critiques and a final asked
+                    // without the draft (`meta::tiny_jobs`): the long instructions make it loop.
+                    tiny_task: exec
+                        .kind
+                        .is_tiny()
+                        .then(|| tiny_jobs::task_of(&d.idea.idea, &spec)),
+                    style: d.style,
+                    draft: cr.output.clone(),
+                    draft_stop: cr.finish_reason.clone(),
+                    judge_temperature: judge_cfg.temperature,
+                    max_tokens: crate::state::runner::MAX_OUTPUT_TOKENS,
+                    kept_critique,
+                    case,
+                    spec,
+                },
+            ))
+        }) else {
+            return;
+        };
+        self.busy.update(|b| b.push(id));
+        let mut m = reflect::Reflect::new(input);
+        let shown = m.reflection.clone();
+        self.update(version, id, move |r| *r = shown);
         let work = engine::Job::Reflexion(id);
         leptos::task::spawn_local(async move {
-            let (exec, key, opts) = e.role(Role::Execution);
-            let (judge_cfg, jkey, _) = e.role(Role::Judge);
             // Stopped by `stop` (a cancel of the job): no further call starts.
             let stopped = e.watch(work.clone());
-            let draft_cut_off = Observed {
-                finish_reason: draft_stop.clone(),
-                ..Observed::default()
-            }
-            .cut_off();
-            // The tiny built-in model gets one-line worked critiques and a final asked without
-            // the draft (`meta::tiny_jobs`): the long instructions make it loop.
-            let tiny = exec.kind.is_tiny();
-            let req = if tiny {
-                tiny_jobs::critique_request(
-                    &tiny_jobs::task_of(&idea, &spec),
-                    &case.shown_input(400),
-                    &draft,
-                )
-            } else {
-                reflexion::critique_request(&spec, style, &case, &checks, &draft, draft_cut_off)
-            };
-            let critique = if let Some(c) = kept {
-                c
-            } else {
-                match e
-                    .call(work.clone(), &exec, key.as_ref(), &req, opts, false, |_| {})
-                    .await
-                {
-                    Ok(done) if tiny => tiny_jobs::read_critique(&done.text),
-                    Ok(done) => done.text,
-                    Err(f) => {
-                        self.update(version, id, |r| {
-                            r.error = Some(format!("The critique failed: {}", f.error.message()));
-                            r.critique = f.partial;
-                        });
-                        self.busy.update(|b| b.retain(|x| *x != id));
-                        return;
-                    }
-                }
-            };
-            self.update(version, id, |r| r.critique = critique.clone());
-            if tiny {
-                let task = tiny_jobs::task_of(&idea, &spec);
-                let problems =
-                    tiny_jobs::critique_problems(&task, &case.user_message(), &draft, &critique);
-                if let Some(p) = problems.first() {
-                    let p = p.clone();
-                    self.update(version, id, |r| {
-                        r.error = Some(format!(
-                            "The local model's critique is not usable ({p}), so no final answer was asked. A model with an API key critiques far better."
-                        ));
-                    });
-                    self.busy.update(|b| b.retain(|x| *x != id));
-                    return;
-                }
-            }
-            // The final's stop reason: a final cut off at the token limit is scored and judged as one.
-            let (final_output, final_stop) = if reflexion::found_nothing(&critique) {
-                (draft.clone(), draft_stop)
-            } else {
-                let max = crate::state::runner::MAX_OUTPUT_TOKENS;
-                let req = if tiny {
-                    tiny_jobs::final_request(&spec, style, &case, &critique, max)
-                } else {
-                    reflexion::final_request(&spec, style, &case, &draft, &critique, max)
-                };
+            let mut next = m.start();
+            while let Some(ask) = next {
                 if stopped.is_aborted() {
                     return;
                 }
-                match e
-                    .call(work.clone(), &exec, key.as_ref(), &req, opts, true, |_| {})
-                    .await
-                {
-                    Ok(done) => (
-                        done.text,
-                        done.stop.as_ref().map(Observed::finish_reason_of),
-                    ),
-                    Err(f) => {
-                        self.update(version, id, |r| {
-                            r.error = Some(format!("{FINAL_FAILED}{}", f.error.message()));
-                            r.final_output = f.partial;
-                        });
-                        self.busy.update(|b| b.retain(|x| *x != id));
-                        return;
-                    }
-                }
-            };
-            self.update(version, id, |r| {
-                r.final_output = final_output.clone();
-                r.final_stop = final_stop.clone();
-            });
-            let cut_off = Observed {
-                finish_reason: final_stop,
-                ..Observed::default()
-            }
-            .cut_off();
-            // The final is judged on the same rubrics as the draft.
-            let empty = run::CaseRun::default();
-            for rubric in run::rubrics_to_judge(&suite, &case, &empty, false) {
-                if stopped.is_aborted() {
-                    return;
-                }
-                let prompt = spec.render(style);
-                let subject = judge::Subject {
-                    rubric: &rubric,
-                    prompt: &prompt,
-                    case: &case,
-                    output: &final_output,
-                    cut_off,
+                let (cfg, key) = match ask.role {
+                    Role::Judge => (&judge_cfg, jkey.as_ref()),
+                    _ => (&exec, key.as_ref()),
                 };
-                let req = judge::call(&subject, judge_cfg.temperature).request;
-                let j = match e
+                let outcome = e
                     .call(
                         work.clone(),
-                        &judge_cfg,
-                        jkey.as_ref(),
-                        &req,
+                        cfg,
+                        key,
+                        &ask.request,
                         opts,
-                        true,
+                        ask.follows,
                         |_| {},
                     )
                     .await
-                {
-                    Ok(done) => judge::parse(&done.text, &rubric),
-                    Err(f) => judge::Judgement::Unreadable {
-                        raw: f.partial,
-                        error: format!("The judge call failed: {}", f.error.message()),
-                    },
-                };
-                self.update(version, id, |r| {
-                    r.judgements.insert(rubric.clone(), j);
-                });
+                    .map(|done| {
+                        let stop = done.stop.as_ref().map(Observed::finish_reason_of);
+                        (done.text, stop)
+                    })
+                    .map_err(|f| (f.partial, f.error.message()));
+                next = m.reply(outcome);
+                let now = m.reflection.clone();
+                self.update(version, id, move |r| *r = now);
             }
-            drop(stopped);
-            self.update(version, id, |r| r.done = true);
             self.busy.update(|b| b.retain(|x| *x != id));
         });
     }

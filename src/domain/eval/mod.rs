@@ -30,6 +30,7 @@ pub mod repeats;
 pub mod run;
 #[cfg(test)]
 mod run_tests;
+pub mod suggest;
 pub mod synth;
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,7 @@ use crate::domain::structured;
 use crate::domain::template;
 
 mod gate;
+pub mod reflect;
 pub mod reflexion;
 pub mod settings;
 #[cfg(test)]

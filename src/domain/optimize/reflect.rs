@@ -1,0 +1,409 @@
+//! Reflexion on one case as a pure machine (issue #14): draft -> harsh critique -> final answer
+//! -> the final judged on the draft's rubrics, one call at a time. `Reflect::start` and
+//! `Reflect::reply` return the next call to make (`Ask`), or `None` when the work is over; the
+//! shell (`state::optimizer::Reflector`) performs each call through the engine and feeds the
+//! reply back, and copies `Reflect::reflection` into the draft after each step. No IO; tested
+//! natively.
+use crate::domain::eval::judge;
+use crate::domain::eval::run::Reflection;
+use crate::domain::eval::{Assertion, Observed, TestCase};
+use crate::domain::meta::tiny_jobs;
+use crate::domain::optimize::reflexion;
+use crate::domain::provider::{ChatRequest, Role};
+use crate::domain::spec::{PromptSpec, RenderStyle};
+
+/// How a reflection whose final answer failed says so (its critique is then whole, and a retry
+/// asks only for the final again: [`ReflectInput::kept_critique`]).
+pub const FINAL_FAILED: &str = "The final answer failed: ";
+
+/// What Reflexion on one case works from, fixed when it starts.
+#[derive(Debug, Clone)]
+pub struct ReflectInput {
+    pub spec: PromptSpec,
+    pub style: RenderStyle,
+    pub case: TestCase,
+    /// The case's checks (the critique is told them).
+    pub checks: Vec<Assertion>,
+    /// The run's answer (the draft) and why its model stopped (promptfoo's `finish-reason`).
+    pub draft: String,
+    pub draft_stop: Option<String>,
+    /// The rubrics the final answer is judged on: the draft's (`run::rubrics_to_judge`).
+    pub rubrics: Vec<String>,
+    /// `Some(task)` when the execution model is the tiny built-in one: one-line worked
+    /// critiques checked with `tiny_jobs::critique_problems`, a final asked without the draft.
+    pub tiny_task: Option<String>,
+    /// The judge role's temperature setting (capped by `judge::temperature`).
+    pub judge_temperature: f32,
+    /// Most tokens of the final answer (the run's limit).
+    pub max_tokens: u32,
+    /// A critique that arrived whole before, whose final answer then failed: it is kept and
+    /// only the final is asked again (tryout 8: the critique was paid for twice).
+    pub kept_critique: Option<String>,
+}
+
+/// Which call of the work an [`Ask`] is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Critique,
+    Final,
+    /// The final answer judged on one rubric.
+    Judge(String),
+}
+
+/// A call to make: the role whose model answers it, and the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ask {
+    pub step: Step,
+    pub role: Role,
+    pub request: ChatRequest,
+    /// The next step of work under way (the final, a judge call), not its first call.
+    pub follows: bool,
+}
+
+/// A call's outcome as the machine reads it: the text and stop reason, or what arrived and the
+/// provider error's message.
+pub type Outcome = Result<(String, Option<String>), (String, String)>;
+
+/// Reflexion on one case.
+#[derive(Debug, Clone)]
+pub struct Reflect {
+    input: ReflectInput,
+    /// What is known so far (copied into the draft's result by the shell).
+    pub reflection: Reflection,
+    waiting: Option<Step>,
+    judged: usize,
+}
+
+impl Reflect {
+    /// A new reflection: empty but for a kept critique.
+    pub fn new(input: ReflectInput) -> Self {
+        let reflection = Reflection {
+            critique: input.kept_critique.clone().unwrap_or_default(),
+            ..Reflection::default()
+        };
+        Self {
+            input,
+            reflection,
+            waiting: None,
+            judged: 0,
+        }
+    }
+
+    /// The first call: the critique, or the final answer when the critique was kept.
+    pub fn start(&mut self) -> Option<Ask> {
+        if self.input.kept_critique.is_some() {
+            return self.after_critique();
+        }
+        let i = &self.input;
+        let draft_cut_off = Observed {
+            finish_reason: i.draft_stop.clone(),
+            ..Observed::default()
+        }
+        .cut_off();
+        let request = match &i.tiny_task {
+            Some(task) => tiny_jobs::critique_request(task, &i.case.shown_input(400), &i.draft),
+            None => reflexion::critique_request(
+                &i.spec,
+                i.style,
+                &i.case,
+                &i.checks,
+                &i.draft,
+                draft_cut_off,
+            ),
+        };
+        self.ask(Step::Critique, Role::Execution, request, false)
+    }
+
+    /// Feeds the outcome of the call asked last; returns the next call, or `None` when the
+    /// work is over: `reflection.done`, or `reflection.error` saying which call failed.
+    pub fn reply(&mut self, outcome: Outcome) -> Option<Ask> {
+        match self.waiting.take()? {
+            Step::Critique => match outcome {
+                Ok((text, _)) => {
+                    self.reflection.critique = if self.input.tiny_task.is_some() {
+                        tiny_jobs::read_critique(&text)
+                    } else {
+                        text
+                    };
+                    if let Some(task) = &self.input.tiny_task {
+                        let problems = tiny_jobs::critique_problems(
+                            task,
+                            &self.input.case.user_message(),
+                            &self.input.draft,
+                            &self.reflection.critique,
+                        );
+                        if let Some(p) = problems.first() {
+                            self.reflection.error = Some(format!(
+                                "The local model's critique is not usable ({p}), so no final answer was asked. A model with an API key critiques far better."
+                            ));
+                            return None;
+                        }
+                    }
+                    self.after_critique()
+                }
+                Err((partial, message)) => {
+                    self.reflection.error = Some(format!("The critique failed: {message}"));
+                    self.reflection.critique = partial;
+                    None
+                }
+            },
+            Step::Final => match outcome {
+                Ok((text, stop)) => {
+                    self.reflection.final_output = text;
+                    self.reflection.final_stop = stop;
+                    self.next_judge()
+                }
+                Err((partial, message)) => {
+                    self.reflection.error = Some(format!("{FINAL_FAILED}{message}"));
+                    self.reflection.final_output = partial;
+                    None
+                }
+            },
+            Step::Judge(rubric) => {
+                let verdict = match outcome {
+                    Ok((text, _)) => judge::parse(&text, &rubric),
+                    Err((raw, message)) => judge::Judgement::Unreadable {
+                        raw,
+                        error: format!("The judge call failed: {message}"),
+                    },
+                };
+                self.reflection.judgements.insert(rubric, verdict);
+                self.next_judge()
+            }
+        }
+    }
+
+    /// The final answer's call, or (a critique that found nothing) the draft kept as the final.
+    fn after_critique(&mut self) -> Option<Ask> {
+        let i = &self.input;
+        if reflexion::found_nothing(&self.reflection.critique) {
+            self.reflection.final_output = i.draft.clone();
+            self.reflection.final_stop = i.draft_stop.clone();
+            return self.next_judge();
+        }
+        let critique = &self.reflection.critique;
+        let request = if i.tiny_task.is_some() {
+            tiny_jobs::final_request(&i.spec, i.style, &i.case, critique, i.max_tokens)
+        } else {
+            reflexion::final_request(&i.spec, i.style, &i.case, &i.draft, critique, i.max_tokens)
+        };
+        self.ask(Step::Final, Role::Execution, request, true)
+    }
+
+    /// The judge call on the next rubric, or done.
+    fn next_judge(&mut self) -> Option<Ask> {
+        let Some(rubric) = self.input.rubrics.get(self.judged).cloned() else {
+            self.reflection.done = true;
+            return None;
+        };
+        self.judged += 1;
+        let prompt = self.input.spec.render(self.input.style);
+        let cut_off = self.reflection.final_observed().cut_off();
+        let subject = judge::Subject {
+            rubric: &rubric,
+            prompt: &prompt,
+            case: &self.input.case,
+            output: &self.reflection.final_output,
+            cut_off,
+        };
+        let request = judge::call(&subject, self.input.judge_temperature).request;
+        self.ask(Step::Judge(rubric), Role::Judge, request, true)
+    }
+
+    fn ask(&mut self, step: Step, role: Role, request: ChatRequest, follows: bool) -> Option<Ask> {
+        self.waiting = Some(step.clone());
+        Some(Ask {
+            step,
+            role,
+            request,
+            follows,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::eval::judge::Judgement;
+
+    fn input() -> ReflectInput {
+        let spec = PromptSpec {
+            persona: "You are a meticulous meeting analyst.".into(),
+            context: "Meeting notes arrive as the user's message.".into(),
+            steps: vec!["List every commitment with its owner.".into()],
+            format: "A Markdown list, owner in bold.".into(),
+            ..PromptSpec::default()
+        };
+        ReflectInput {
+            spec,
+            style: RenderStyle::default(),
+            case: TestCase {
+                id: 1,
+                input: "Bob will send the deck by Friday.".into(),
+                ..TestCase::default()
+            },
+            checks: Vec::new(),
+            draft: "Bob sends something.".into(),
+            draft_stop: Some("stop".into()),
+            rubrics: vec!["Names the owner.".into(), "Gives the deadline.".into()],
+            tiny_task: None,
+            judge_temperature: 0.0,
+            max_tokens: 1500,
+            kept_critique: None,
+        }
+    }
+
+    /// Everything a request sends, as text.
+    fn sent(r: &ChatRequest) -> String {
+        let mut t = r.system.clone().unwrap_or_default();
+        for m in &r.messages {
+            t.push('\n');
+            t.push_str(&m.text);
+        }
+        t
+    }
+
+    fn ok(text: &str) -> Outcome {
+        Ok((text.to_owned(), Some("stop".to_owned())))
+    }
+
+    const GOOD: &str = r#"{"reasoning":"fine","score":9}"#;
+
+    #[test]
+    fn a_reflection_critiques_rewrites_and_judges_the_final_on_each_rubric() {
+        let mut m = Reflect::new(input());
+        let a = m.start().expect("the critique");
+        assert_eq!(
+            (a.step.clone(), a.role, a.follows),
+            (Step::Critique, Role::Execution, false)
+        );
+        assert!(sent(&a.request).contains("Bob sends something."));
+        let a = m.reply(ok("It omits the deadline.")).expect("the final");
+        assert_eq!(
+            (a.step.clone(), a.role, a.follows),
+            (Step::Final, Role::Execution, true)
+        );
+        assert!(sent(&a.request).contains("It omits the deadline."));
+        assert_eq!(a.request.max_tokens, 1500);
+        // The final stops at the token limit: judged as cut off.
+        let a = m
+            .reply(Ok((
+                "- **Bob**: send the deck (Fri".into(),
+                Some("length".into()),
+            )))
+            .expect("the first judge call");
+        assert_eq!(a.step, Step::Judge("Names the owner.".into()));
+        assert_eq!(a.role, Role::Judge);
+        assert!(sent(&a.request).contains(judge::CUT_OFF_NOTE));
+        let a = m.reply(ok(GOOD)).expect("the second judge call");
+        assert_eq!(a.step, Step::Judge("Gives the deadline.".into()));
+        assert!(
+            m.reply(Err(("{\"reas".into(), "Rate limited".into())))
+                .is_none()
+        );
+        let r = &m.reflection;
+        assert!(r.done && r.error.is_none());
+        assert_eq!(r.critique, "It omits the deadline.");
+        assert_eq!(r.final_stop.as_deref(), Some("length"));
+        assert!(matches!(
+            r.judgements["Names the owner."],
+            Judgement::Scored { .. }
+        ));
+        match &r.judgements["Gives the deadline."] {
+            Judgement::Unreadable { raw, error } => {
+                assert_eq!(raw, "{\"reas");
+                assert_eq!(error, "The judge call failed: Rate limited");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            m.reply(ok(GOOD)).is_none(),
+            "nothing is asked after the end"
+        );
+    }
+
+    #[test]
+    fn a_failed_critique_keeps_what_arrived_and_asks_nothing_more() {
+        let mut m = Reflect::new(input());
+        m.start();
+        assert!(
+            m.reply(Err(("It omi".into(), "The provider stopped".into())))
+                .is_none()
+        );
+        let r = &m.reflection;
+        assert_eq!(
+            r.error.as_deref(),
+            Some("The critique failed: The provider stopped")
+        );
+        assert_eq!(r.critique, "It omi");
+        assert!(!r.done && r.final_output.is_empty());
+    }
+
+    #[test]
+    fn a_failed_final_is_named_and_a_retry_asks_only_for_the_final_again() {
+        let mut m = Reflect::new(input());
+        m.start();
+        m.reply(ok("It omits the deadline."));
+        assert!(
+            m.reply(Err(("- **Bob**".into(), "Network error".into())))
+                .is_none()
+        );
+        assert_eq!(
+            m.reflection.error.as_deref(),
+            Some("The final answer failed: Network error")
+        );
+        assert_eq!(m.reflection.final_output, "- **Bob**");
+        // The retry: the critique is kept, the first call is the final.
+        let mut again = Reflect::new(ReflectInput {
+            kept_critique: Some(m.reflection.critique.clone()),
+            ..input()
+        });
+        assert_eq!(again.reflection.critique, "It omits the deadline.");
+        let a = again.start().expect("the final");
+        assert_eq!(a.step, Step::Final);
+    }
+
+    #[test]
+    fn a_critique_that_finds_nothing_keeps_the_draft_as_the_final() {
+        let mut m = Reflect::new(ReflectInput {
+            rubrics: vec!["Names the owner.".into()],
+            ..input()
+        });
+        m.start();
+        let a = m.reply(ok("No problems found.")).expect("the judge call");
+        assert_eq!(a.step, Step::Judge("Names the owner.".into()));
+        assert_eq!(m.reflection.final_output, "Bob sends something.");
+        assert!(m.reply(ok(GOOD)).is_none());
+        assert!(m.reflection.done);
+    }
+
+    #[test]
+    fn without_rubrics_the_work_ends_with_the_final() {
+        let mut m = Reflect::new(ReflectInput {
+            rubrics: Vec::new(),
+            ..input()
+        });
+        m.start();
+        m.reply(ok("It omits the deadline."));
+        assert!(m.reply(ok("- **Bob**: send the deck by Friday")).is_none());
+        assert!(m.reflection.done);
+        assert!(m.reflection.judgements.is_empty());
+    }
+
+    #[test]
+    fn the_tiny_models_unusable_critique_asks_for_no_final() {
+        let mut m = Reflect::new(ReflectInput {
+            tiny_task: Some("pull action items out of meeting notes".into()),
+            ..input()
+        });
+        let a = m.start().expect("the critique");
+        assert_eq!(a.step, Step::Critique);
+        assert!(m.reply(ok("Ok.")).is_none());
+        let e = m.reflection.error.clone().unwrap_or_default();
+        assert!(
+            e.starts_with("The local model's critique is not usable (") && e.contains("too short"),
+            "{e}"
+        );
+        assert!(m.reflection.final_output.is_empty() && !m.reflection.done);
+    }
+}
