@@ -1,7 +1,8 @@
 //! The call queue's rule, decided here and performed by the shell (`state::engine`): queued calls
 //! start in the order asked, as long as their provider host has fewer calls in flight than its
 //! limit (rate limits differ by provider, so a slow or strict host never holds back another).
-//! A call may go ahead of the queue (`push_front`: the next step of work under way), and one
+//! A call may go ahead of the queue (`push_front`: the next step of work under way, a call the
+//! person asked for by hand), and one
 //! job's queued calls leave together (`drain_where`). Pure: no clock, no IO; tested natively.
 use std::collections::{BTreeMap, VecDeque};
 
@@ -65,8 +66,9 @@ impl<K: Clone + PartialEq> Scheduler<K> {
     }
 
     /// Queues a call for `host` ahead of every queued one: the next step of work already under
-    /// way (a judge call after its answer, a critique's final answer), so a long queue of new
-    /// work does not hold back what was begun. `false` when `key` is queued already.
+    /// way (a judge call at another host than its answer's), or a call the person asked for by
+    /// hand and waits for (Generate, Reflexion on a case), so a long queue of batch work does
+    /// not hold it back. `false` when `key` is queued already.
     pub fn push_front(&mut self, key: K, host: &str) -> bool {
         if self.is_queued(&key) {
             return false;

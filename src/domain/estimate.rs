@@ -1,6 +1,6 @@
 //! Token and cost estimates, shown before money is spent. Token counts are approximations
 //! (about four characters per token for English); prices are list prices per million tokens.
-use crate::domain::provider::{ProviderConfig, ProviderKind};
+use crate::domain::provider::{ChatRequest, ProviderConfig, ProviderKind};
 
 /// Roughly how many tokens a text is (never 0 for non-empty text).
 pub fn estimate_tokens(text: &str) -> u32 {
@@ -11,6 +11,18 @@ pub fn estimate_tokens(text: &str) -> u32 {
     // Non-Latin scripts take more tokens per character: count them double.
     let non_ascii = text.chars().filter(|c| !c.is_ascii()).count() as f64;
     ((chars + non_ascii) / 4.0).ceil() as u32
+}
+
+/// Roughly how many input tokens a request is: its system message and every message of it
+/// (a conversation's earlier turns too), by [`estimate_tokens`]. What a call read when the
+/// provider reported no usage (a refusal, a stopped call, a server that sends no usage).
+pub fn request_tokens(req: &ChatRequest) -> u32 {
+    req.system.as_deref().map_or(0, estimate_tokens)
+        + req
+            .messages
+            .iter()
+            .map(|m| estimate_tokens(&m.text))
+            .sum::<u32>()
 }
 
 /// An upper bound of the tokens a text can take in any provider's tokenizer: its UTF-8 length in
@@ -221,6 +233,53 @@ impl SendCheck {
 mod tests {
     use super::*;
     use crate::domain::provider::Role;
+
+    #[test]
+    fn a_request_is_estimated_whole_with_its_system_message_and_every_turn() {
+        use crate::domain::provider::{ChatRequest, Message};
+        // About 2,300 characters, the size of a generated prompt.
+        let system = "You are a meticulous meeting analyst. ".repeat(60);
+        let mut req = ChatRequest::new(Some(system.clone()), "Bob sends the deck.");
+        let one = request_tokens(&req);
+        assert_eq!(
+            one,
+            estimate_tokens(&system) + estimate_tokens("Bob sends the deck.")
+        );
+        // A judge request reads its rubric template, the prompt, the case and the answer: with
+        // a prompt of this size, more than the flat 500 tokens a run once assumed for a judge
+        // call without usage.
+        let case = crate::domain::eval::TestCase {
+            input: "Bob will send the deck by Friday. Ana books the room.".into(),
+            ..Default::default()
+        };
+        let subject = crate::domain::eval::judge::Subject {
+            rubric: "Lists every action item with its owner.",
+            prompt: &system,
+            case: &case,
+            output: "- **Bob**: send the deck (Friday)\n- **Ana**: book the room",
+            cut_off: false,
+        };
+        let judge = crate::domain::eval::judge::call(&subject, 0.0).request;
+        let judged = request_tokens(&judge);
+        assert!(
+            judged > estimate_tokens(&system) + 50 && judged > 500,
+            "{judged}"
+        );
+        // A conversation's earlier turns are read too.
+        req.messages.splice(
+            0..0,
+            [
+                Message::user("It worked yesterday, what changed?"),
+                Message::assistant("Nothing on our side."),
+            ],
+        );
+        assert_eq!(
+            request_tokens(&req),
+            one + estimate_tokens("It worked yesterday, what changed?")
+                + estimate_tokens("Nothing on our side.")
+        );
+        assert_eq!(request_tokens(&ChatRequest::new(None, "")), 0);
+    }
 
     #[test]
     fn tokens_and_costs() {

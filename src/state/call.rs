@@ -1,6 +1,9 @@
 //! A hook for one streamed model call: its text as it arrives, progress notes (retries), the
 //! typed error, usage, and controls to start and stop it. The call goes through the engine
-//! (`state::engine`), as a job of its own: it waits its turn at its host like every other call.
+//! (`state::engine`), as a job of its own: it waits for a free place at its host like every
+//! other call, but ahead of queued batch work (a run's cases, the loop's calls), since the
+//! person asked for this one and waits for it (Generate during a 500-case run starts as soon as
+//! one of the run's calls ends, not after all of them).
 use leptos::prelude::*;
 
 use crate::domain::provider::{ApiKey, ChatRequest, ProviderConfig, ProviderError, Usage};
@@ -73,7 +76,7 @@ impl ChatCall {
             let engine = self.engine;
             let job = Job::Hook(self.hook);
             let result = engine
-                .call(job, &cfg, key.as_ref(), &req, opts, false, |p| match p {
+                .call(job, &cfg, key.as_ref(), &req, opts, true, |p| match p {
                     Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
                         self.note.try_set(None);
                         self.text.try_update(|s| s.push_str(&t));

@@ -141,7 +141,8 @@ impl Engine {
     }
 
     /// Queues a call of `job` to `host`; `start` runs with its [`Place`] once the host has room
-    /// (at the head of the queue when `first`: the next step of work under way). Returns the
+    /// (at the head of the queue when `first`: the next step of work under way, or a call the
+    /// person asked for by hand, which they wait for). Returns the
     /// ticket. `start` is dropped unrun when the job is cancelled first.
     pub fn enqueue(
         self,

@@ -8,15 +8,13 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::attempt::{self, Attempt};
 use crate::domain::draft::Origin;
 use crate::domain::estimate::call_cost;
 use crate::domain::eval::Observed;
 use crate::domain::eval::run::{self, Reflection, Status};
-use crate::domain::meta::ReplyCause;
 use crate::domain::meta::tiny_jobs;
 use crate::domain::optimize::reflect;
-use crate::domain::optimize::reflexion::{self, Critique};
+use crate::domain::optimize::reflexion::{self, Critique, CritiqueFailure};
 use crate::domain::optimize::settings as loop_settings;
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
@@ -716,7 +714,8 @@ impl Reflector {
                         key,
                         &ask.request,
                         opts,
-                        ask.follows,
+                        // The person asked for it: ahead of queued batch work.
+                        true,
                         |_| {},
                     )
                     .await
@@ -732,21 +731,6 @@ impl Reflector {
             self.busy.update(|b| b.retain(|x| *x != id));
         });
     }
-}
-
-/// A critique reply that could not be read: why, what to do, what arrived, and how many tries in
-/// a row failed so.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CritiqueFailure {
-    pub message: String,
-    pub advice: &'static str,
-    pub raw: String,
-    /// Which try in a row failed so, and whether the one before failed for the same cause.
-    pub attempt: Attempt,
-    /// The cause's key (`attempt::reply_key`).
-    cause: String,
-    /// The message of the try right before, when it failed for another cause (both are named).
-    pub before: Option<String>,
 }
 
 /// "Critique this prompt": the weaknesses the meta model finds, each with a fix.
@@ -792,7 +776,6 @@ impl Critic {
             Some(Err(before)) => Some(before),
             _ => None,
         };
-        let number = before.as_ref().map_or(1, |b| b.attempt.number + 1);
         self.weaknesses.set(None);
         self.call.start_then(
             cfg,
@@ -800,38 +783,11 @@ impl Critic {
             reflexion::critique_prompt_request(&spec),
             self.settings.call_options(),
             move |result| {
-                let r = match result {
-                    Ok(done) => reflexion::parse_prompt_critique(&done.text).map_err(|cause| {
-                        let key = attempt::reply_key(&cause);
-                        CritiqueFailure {
-                            attempt: Attempt::of(
-                                number,
-                                before.as_ref().map(|b| b.cause.as_str()),
-                                &key,
-                            ),
-                            before: before
-                                .as_ref()
-                                .filter(|b| b.cause != key)
-                                .map(|b| b.message.clone()),
-                            cause: key,
-                            message: cause.message(),
-                            advice: match cause {
-                                ReplyCause::CutOff => {
-                                    "Pick a model that writes longer replies in Settings, or \
-                                         press \u{201c}Critique this prompt\u{201d} again."
-                                }
-                                _ => {
-                                    "Press \u{201c}Critique this prompt\u{201d} again, or pick a \
-                                         stronger model for writing prompts in Settings."
-                                }
-                            },
-                            raw: done.text.clone(),
-                        }
-                    }),
-                    // The provider's error is shown by the call itself.
-                    Err(_) => return,
-                };
-                self.weaknesses.set(Some(r));
+                // The provider's error is shown by the call itself.
+                if let Ok(done) = result {
+                    let read = reflexion::read_prompt_critique(&done.text, before.as_ref());
+                    self.weaknesses.set(Some(read));
+                }
             },
         );
     }

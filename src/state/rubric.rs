@@ -168,7 +168,8 @@ impl RubricImprover {
                                 jkey.as_ref(),
                                 &call.request,
                                 opts,
-                                false,
+                                // The person asked for it: ahead of queued batch work.
+                                true,
                                 |_| {},
                             )
                             .await

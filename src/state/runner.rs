@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::estimate::{call_cost, estimate_tokens};
+use crate::domain::estimate::{call_cost, estimate_tokens, request_tokens};
 use crate::domain::eval::grid::{self, Slot};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::eval::run::{self, CaseRun, ModelUsed, Status};
@@ -169,7 +169,13 @@ impl Runner {
                     let spent = job.slot(&key).and_then(|slot| {
                         let read = r.drafts.draft.with_untracked(|x| {
                             x.suite.case(id).map(|c| {
-                                estimate_tokens(&job.prompt) + estimate_tokens(&c.user_message())
+                                let req = run::request(
+                                    &job.prompt,
+                                    c,
+                                    slot.cfg.temperature,
+                                    MAX_OUTPUT_TOKENS,
+                                );
+                                request_tokens(&req)
                             })
                         })?;
                         run::Spent::of(ModelUsed::of(&slot.cfg), read, &text)
@@ -712,9 +718,10 @@ impl Runner {
         // The answer is in: its judge calls keep the place when the judge is on the same host;
         // else it goes to the next call now (nothing holds one place while waiting for another).
         let place = (exec.host() == job.judge.host()).then_some(place);
-        // The input the call read, estimated: for an answer without reported usage, a refusal,
-        // and a call that wrote text and then ended without an answer (`run::Spent`).
-        let read = estimate_tokens(&job.prompt) + estimate_tokens(&case.user_message());
+        // The input the call read, estimated (the whole request: system prompt, earlier turns,
+        // message): for an answer without reported usage, a refusal, and a call that wrote text
+        // and then ended without an answer (`run::Spent`).
+        let read = request_tokens(&req);
         live.set(None);
         retrying.set(None);
         let judge_after = match result {
@@ -859,7 +866,9 @@ impl Runner {
                     let t = if done.usage.input_tokens + done.usage.output_tokens > 0 {
                         (done.usage.input_tokens, done.usage.output_tokens)
                     } else {
-                        (500, estimate_tokens(&done.text))
+                        // Estimated from what was sent (it used to be a flat 500 tokens, a
+                        // fraction of a judge request's prompt, case and answer).
+                        (request_tokens(&req), estimate_tokens(&done.text))
                     };
                     (judge::parse(&done.text, &rubric), t)
                 }

@@ -254,7 +254,8 @@ pub fn parse(reply: &str, existing: &[TestCase]) -> Result<Suggested, ReplyCause
         }
         out.push(n, kind, case, existing);
     }
-    out.left_out.extend(reading.note("suggestions"));
+    out.left_out
+        .extend(reading.note("suggestion", "suggestions"));
     Ok(out)
 }
 

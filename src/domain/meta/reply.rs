@@ -410,20 +410,23 @@ pub struct ListReading {
     pub broken_near: Option<String>,
     /// The reply ended inside an item (cut off, or broken there): that item was left out.
     pub unfinished_left_out: bool,
+    /// The reply ends before its JSON closes (cut off), whether or not inside an item.
+    pub cut_off: bool,
 }
 
 impl ListReading {
-    /// In plain words, naming the items as `items` ("suggestions"); `None` when the list read
-    /// whole.
-    pub fn note(&self, items: &str) -> Option<String> {
-        let n = self.items.len();
+    /// In plain words, naming the items as `one` / `many` ("suggestion", "suggestions"); `None`
+    /// when the list read whole.
+    pub fn note(&self, one: &str, many: &str) -> Option<String> {
+        let read = crate::domain::figures::count(self.items.len(), one, many);
+        let were = if self.items.len() == 1 { "was" } else { "were" };
         let what = match &self.broken_near {
             Some(near) => format!(
                 "The reply breaks near \u{201c}{near}\u{201d} (a mistake in its JSON, such as a \
-                 missing comma): the {n} {items} before it were read, nothing after it"
+                 missing comma): the {read} before it {were} read, nothing after it"
             ),
-            None if self.unfinished_left_out => {
-                format!("The reply ends part-way: the {n} {items} before the end were read")
+            None if self.unfinished_left_out || self.cut_off => {
+                format!("The reply ends part-way: the {read} before the end {were} read")
             }
             None => return None,
         };
@@ -439,7 +442,9 @@ impl ListReading {
 /// object, names matched as [`reply_field`] matches them) item by item: a whole reply as
 /// [`structured::extract_json`] reads it (near-JSON too); one that is cut off or whose JSON
 /// breaks, up to the end or the break, keeping only the items that arrived whole. `Err` names
-/// the likeliest cause when no list can be found.
+/// the likeliest cause when no list can be found, and when a reply cut off or broken before its
+/// first item was whole holds none (`ReplyCause::CutOff`, `Broken`): an empty list read from
+/// `{"weaknesses": [` is not a reply that found nothing.
 pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause> {
     let list_in = |v: &Value| match v {
         Value::Array(a) => Some(a.clone()),
@@ -499,10 +504,23 @@ pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause>
     if unfinished {
         items.pop();
     }
+    let cut_off = at.is_none() && (depth > 0 || in_string);
+    if items.is_empty() {
+        if let Some(at) = at {
+            return Err(ReplyCause::Broken(format!(
+                "it breaks near \u{201c}{}\u{201d}",
+                near(text, at)
+            )));
+        }
+        if cut_off {
+            return Err(ReplyCause::CutOff);
+        }
+    }
     Ok(ListReading {
         items,
         broken_near: at.map(|at| near(text, at)),
         unfinished_left_out: unfinished,
+        cut_off,
     })
 }
 

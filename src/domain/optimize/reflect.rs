@@ -56,8 +56,6 @@ pub struct Ask {
     pub step: Step,
     pub role: Role,
     pub request: ChatRequest,
-    /// The next step of work under way (the final, a judge call), not its first call.
-    pub follows: bool,
 }
 
 /// A call's outcome as the machine reads it: the text and stop reason, or what arrived and the
@@ -111,7 +109,7 @@ impl Reflect {
                 draft_cut_off,
             ),
         };
-        self.ask(Step::Critique, Role::Execution, request, false)
+        self.ask(Step::Critique, Role::Execution, request)
     }
 
     /// Feeds the outcome of the call asked last; returns the next call, or `None` when the
@@ -187,7 +185,7 @@ impl Reflect {
         } else {
             reflexion::final_request(&i.spec, i.style, &i.case, &i.draft, critique, i.max_tokens)
         };
-        self.ask(Step::Final, Role::Execution, request, true)
+        self.ask(Step::Final, Role::Execution, request)
     }
 
     /// The judge call on the next rubric, or done.
@@ -207,16 +205,15 @@ impl Reflect {
             cut_off,
         };
         let request = judge::call(&subject, self.input.judge_temperature).request;
-        self.ask(Step::Judge(rubric), Role::Judge, request, true)
+        self.ask(Step::Judge(rubric), Role::Judge, request)
     }
 
-    fn ask(&mut self, step: Step, role: Role, request: ChatRequest, follows: bool) -> Option<Ask> {
+    fn ask(&mut self, step: Step, role: Role, request: ChatRequest) -> Option<Ask> {
         self.waiting = Some(step.clone());
         Some(Ask {
             step,
             role,
             request,
-            follows,
         })
     }
 }
@@ -273,16 +270,10 @@ mod tests {
     fn a_reflection_critiques_rewrites_and_judges_the_final_on_each_rubric() {
         let mut m = Reflect::new(input());
         let a = m.start().expect("the critique");
-        assert_eq!(
-            (a.step.clone(), a.role, a.follows),
-            (Step::Critique, Role::Execution, false)
-        );
+        assert_eq!((a.step.clone(), a.role), (Step::Critique, Role::Execution));
         assert!(sent(&a.request).contains("Bob sends something."));
         let a = m.reply(ok("It omits the deadline.")).expect("the final");
-        assert_eq!(
-            (a.step.clone(), a.role, a.follows),
-            (Step::Final, Role::Execution, true)
-        );
+        assert_eq!((a.step.clone(), a.role), (Step::Final, Role::Execution));
         assert!(sent(&a.request).contains("It omits the deadline."));
         assert_eq!(a.request.max_tokens, 1500);
         // The final stops at the token limit: judged as cut off.

@@ -250,9 +250,93 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
             if unknown.len() == 1 { "that item is" } else { "those items are" }
         ));
     }
-    left_out.extend(reading.note("weaknesses"));
+    left_out.extend(reading.note("weakness", "weaknesses"));
     Ok(Critique {
         weaknesses,
         left_out,
     })
+}
+
+/// A "Critique this prompt" reply that could not be read: why, what to do, what arrived, and
+/// how many tries in a row failed so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CritiqueFailure {
+    pub message: String,
+    pub advice: &'static str,
+    pub raw: String,
+    /// Which try in a row failed so, and whether the one before failed for the same cause.
+    pub attempt: crate::domain::attempt::Attempt,
+    /// The cause's key (`attempt::reply_key`).
+    cause: String,
+    /// The message of the try right before, when it failed for another cause (both are named).
+    pub before: Option<String>,
+}
+
+/// Reads a "Critique this prompt" reply (the job's one call; its provider errors are the
+/// call's own): the weaknesses, or why nothing could be read, counted as the next try after
+/// `before` (the failure right before this try, if the last try failed).
+pub fn read_prompt_critique(
+    reply: &str,
+    before: Option<&CritiqueFailure>,
+) -> Result<Critique, CritiqueFailure> {
+    use crate::domain::attempt::{self, Attempt};
+    parse_prompt_critique(reply).map_err(|cause| {
+        let key = attempt::reply_key(&cause);
+        let number = before.map_or(1, |b| b.attempt.number + 1);
+        CritiqueFailure {
+            attempt: Attempt::of(number, before.map(|b| b.cause.as_str()), &key),
+            before: before.filter(|b| b.cause != key).map(|b| b.message.clone()),
+            message: cause.message(),
+            advice: match cause {
+                ReplyCause::CutOff => {
+                    "Pick a model that writes longer replies in Settings, or press \u{201c}Critique this prompt\u{201d} again."
+                }
+                _ => {
+                    "Press \u{201c}Critique this prompt\u{201d} again, or pick a stronger model for writing prompts in Settings."
+                }
+            },
+            cause: key,
+            raw: reply.to_owned(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_critique_counts_its_tries_and_names_a_different_cause_before() {
+        let first = read_prompt_critique("I think the prompt is fine.", None).unwrap_err();
+        assert_eq!(first.attempt.number, 1);
+        assert!(first.before.is_none());
+        assert!(first.advice.starts_with("Press"));
+        assert_eq!(first.raw, "I think the prompt is fine.");
+        // The same cause again: attempt 2, "failed again".
+        let again = read_prompt_critique("Still no list.", Some(&first)).unwrap_err();
+        assert_eq!(again.attempt.number, 2);
+        assert!(again.attempt.same_as_before && again.before.is_none());
+        // Another cause (cut off mid-JSON): the one before is named, and the advice changes.
+        let cut = read_prompt_critique(
+            r#"{"weaknesses": [{"section": "steps", "prob"#,
+            Some(&again),
+        )
+        .unwrap_err();
+        assert_eq!(cut.attempt.number, 3);
+        assert!(!cut.attempt.same_as_before);
+        assert_eq!(cut.before.as_deref(), Some(again.message.as_str()));
+        assert!(
+            cut.advice
+                .starts_with("Pick a model that writes longer replies"),
+            "{}",
+            cut.message
+        );
+    }
+
+    #[test]
+    fn a_readable_critique_gives_its_weaknesses() {
+        let reply = r#"{"weaknesses": [{"kind": "ambiguity", "section": "steps", "problem": "Step 2 does not say what an owner is.", "fix": "Say an owner is the person named with the task."}]}"#;
+        let c = read_prompt_critique(reply, None).expect("readable");
+        assert_eq!(c.weaknesses.len(), 1);
+    }
 }

@@ -1156,6 +1156,26 @@ fn a_critique_broken_part_way_keeps_the_whole_items_before_the_break_and_names_i
             "The reply ends part-way: the 2 weaknesses before the end were read; an unfinished one was left out."
         ]
     );
+    // Cut off between two items: the end is said too.
+    let between =
+        r#"{"weaknesses": [{"kind": "other", "section": "steps", "problem": "A.", "fix": "B."}, "#;
+    let c = parse_prompt_critique(between).unwrap();
+    assert_eq!(c.weaknesses.len(), 1);
+    assert_eq!(
+        c.left_out,
+        ["The reply ends part-way: the 1 weakness before the end was read."]
+    );
+    // Cut off before any item was whole: nothing was read, which is not "no weaknesses found".
+    for cut in [
+        r#"{"weaknesses": ["#,
+        r#"{"weaknesses": [{"kind": "ambiguity", "section": "steps", "problem": "Step 2 is"#,
+    ] {
+        assert_eq!(
+            parse_prompt_critique(cut),
+            Err(crate::domain::meta::ReplyCause::CutOff),
+            "{cut}"
+        );
+    }
     let broken = r#"{"weaknesses": [{"kind": "other", "section": "steps", "problem": "A.", "fix": "B."}, oops"#;
     let c = parse_prompt_critique(broken).unwrap();
     assert_eq!(c.weaknesses.len(), 1);
