@@ -13,6 +13,8 @@ pub const MAX_PER_HOST: u32 = 16;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scheduler<K> {
     queue: VecDeque<(K, String)>,
+    /// How many calls at the head of `queue` went there by `push_front` (in the order pushed).
+    ahead: usize,
     in_flight: BTreeMap<String, u32>,
     /// The limit of a host with no limit of its own (1..=[`MAX_PER_HOST`]).
     default_limit: u32,
@@ -25,6 +27,7 @@ impl<K: Clone + PartialEq> Scheduler<K> {
     pub fn new(default_limit: u32) -> Self {
         Self {
             queue: VecDeque::new(),
+            ahead: 0,
             in_flight: BTreeMap::new(),
             default_limit: default_limit.clamp(1, MAX_PER_HOST),
             limits: BTreeMap::new(),
@@ -65,7 +68,8 @@ impl<K: Clone + PartialEq> Scheduler<K> {
         true
     }
 
-    /// Queues a call for `host` ahead of every queued one: the next step of work already under
+    /// Queues a call for `host` ahead of every call queued by [`Scheduler::push`], after those
+    /// queued ahead before it (first come, first served among them): the next step of work already under
     /// way (a judge call at another host than its answer's), or a call the person asked for by
     /// hand and waits for (Generate, Reflexion on a case), so a long queue of batch work does
     /// not hold it back. `false` when `key` is queued already.
@@ -73,7 +77,8 @@ impl<K: Clone + PartialEq> Scheduler<K> {
         if self.is_queued(&key) {
             return false;
         }
-        self.queue.push_front((key, host.to_owned()));
+        self.queue.insert(self.ahead, (key, host.to_owned()));
+        self.ahead += 1;
         true
     }
 
@@ -81,14 +86,18 @@ impl<K: Clone + PartialEq> Scheduler<K> {
     /// the others keep their places. Calls in flight are not touched.
     pub fn drain_where(&mut self, mut drop: impl FnMut(&K) -> bool) -> Vec<K> {
         let mut dropped = Vec::new();
-        self.queue.retain(|(k, _)| {
-            if drop(k) {
-                dropped.push(k.clone());
-                false
+        let mut kept = VecDeque::with_capacity(self.queue.len());
+        let mut ahead = 0;
+        for (i, (k, host)) in self.queue.drain(..).enumerate() {
+            if drop(&k) {
+                dropped.push(k);
             } else {
-                true
+                ahead += usize::from(i < self.ahead);
+                kept.push_back((k, host));
             }
-        });
+        }
+        self.queue = kept;
+        self.ahead = ahead;
         dropped
     }
 
@@ -102,16 +111,20 @@ impl<K: Clone + PartialEq> Scheduler<K> {
     pub fn start(&mut self) -> Vec<(K, String)> {
         let mut started = Vec::new();
         let mut kept = VecDeque::with_capacity(self.queue.len());
+        let (mut i, mut ahead) = (0, 0);
         while let Some((key, host)) = self.queue.pop_front() {
             let going = self.in_flight.get(&host).copied().unwrap_or(0);
             if going < self.limit(&host) {
                 *self.in_flight.entry(host.clone()).or_default() += 1;
                 started.push((key, host));
             } else {
+                ahead += usize::from(i < self.ahead);
                 kept.push_back((key, host));
             }
+            i += 1;
         }
         self.queue = kept;
+        self.ahead = ahead;
         started
     }
 
@@ -127,6 +140,7 @@ impl<K: Clone + PartialEq> Scheduler<K> {
 
     /// Empties the queue (calls in flight go on until stopped); returns what was queued.
     pub fn drain(&mut self) -> Vec<K> {
+        self.ahead = 0;
         self.queue.drain(..).map(|(k, _)| k).collect()
     }
 
@@ -205,11 +219,20 @@ mod tests {
         }
         assert!(s.push(('l', 1), "h"));
         assert_eq!(s.start(), vec![(('r', 1), "h".to_owned())]);
-        // The answer of r1 came: its judge call goes before the queued answers.
+        // The answer of r1 came: its judge call goes before the queued answers; a call asked
+        // for by hand after it goes after it, still before the answers (first come, first
+        // served among the calls that go ahead).
         assert!(s.push_front(('j', 1), "h"));
         assert!(!s.push_front(('j', 1), "h"), "queued once");
+        assert!(s.push_front(('g', 1), "h"));
         s.finished("h");
         assert_eq!(s.start(), vec![(('j', 1), "h".to_owned())]);
+        s.finished("h");
+        assert_eq!(s.start(), vec![(('g', 1), "h".to_owned())]);
+        // A new one ahead goes before the queued answers again.
+        assert!(s.push_front(('g', 2), "h"));
+        s.finished("h");
+        assert_eq!(s.start(), vec![(('g', 2), "h".to_owned())]);
         // Cancel of job r: its queued calls leave, the loop's call keeps its place.
         assert_eq!(
             s.drain_where(|(job, _)| *job == 'r'),
@@ -221,6 +244,24 @@ mod tests {
         assert_eq!(s.start(), vec![(('l', 1), "h".to_owned())]);
         s.finished("h");
         assert!(s.idle());
+    }
+
+    #[test]
+    fn calls_ahead_keep_their_order_through_a_cancel_and_a_full_host() {
+        let mut s: Scheduler<(char, u32)> = Scheduler::new(1);
+        s.push(('r', 1), "h");
+        assert_eq!(s.start().len(), 1);
+        s.push(('r', 2), "h");
+        for k in [('a', 1), ('b', 1), ('a', 2)] {
+            assert!(s.push_front(k, "h"));
+        }
+        assert!(s.start().is_empty(), "the host is full");
+        assert_eq!(s.drain_where(|(j, _)| *j == 'b'), vec![('b', 1)]);
+        assert!(s.push_front(('c', 1), "h"));
+        for want in [('a', 1), ('a', 2), ('c', 1), ('r', 2)] {
+            s.finished("h");
+            assert_eq!(s.start(), vec![(want, "h".to_owned())]);
+        }
     }
 
     #[test]

@@ -72,23 +72,34 @@ impl ChatCall {
         self.note.set(None);
         self.usage.set(None);
         self.running.set(true);
+        let engine = self.engine;
+        let job = Job::Hook(self.hook);
+        // Registered now: a Stop (or a new start) before the task runs stops this call too.
+        let abort = engine.abort_for(job.clone());
         leptos::task::spawn_local(async move {
-            let engine = self.engine;
-            let job = Job::Hook(self.hook);
             let result = engine
-                .call(job, &cfg, key.as_ref(), &req, opts, true, |p| match p {
-                    Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
-                        self.note.try_set(None);
-                        self.text.try_update(|s| s.push_str(&t));
-                    }
-                    Progress::Event(crate::domain::provider::ChatEvent::Usage(u)) => {
-                        self.usage.try_set(Some(u));
-                    }
-                    Progress::Event(_) => {}
-                    retry @ Progress::Retrying { .. } => {
-                        self.note.try_set(retry.retry_note());
-                    }
-                })
+                .call_with(
+                    abort,
+                    job,
+                    &cfg,
+                    key.as_ref(),
+                    &req,
+                    opts,
+                    true,
+                    |p| match p {
+                        Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
+                            self.note.try_set(None);
+                            self.text.try_update(|s| s.push_str(&t));
+                        }
+                        Progress::Event(crate::domain::provider::ChatEvent::Usage(u)) => {
+                            self.usage.try_set(Some(u));
+                        }
+                        Progress::Event(_) => {}
+                        retry @ Progress::Retrying { .. } => {
+                            self.note.try_set(retry.retry_note());
+                        }
+                    },
+                )
                 .await;
             self.note.try_set(None);
             if let Err(f) = &result {

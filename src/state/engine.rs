@@ -116,6 +116,12 @@ impl Engine {
             settings: SettingsHandle::expect(),
         };
         provide_context(e);
+        // A limit raised while calls wait: they start now, not when the next call ends.
+        Effect::new(move |_| {
+            e.concurrency.track();
+            e.host_limits.track();
+            e.pump();
+        });
         e
     }
 
@@ -192,7 +198,31 @@ impl Engine {
         on_progress: impl FnMut(Progress),
     ) -> Result<Completion, Failure> {
         let abort = self.abort_for(job.clone());
-        let Some(place) = self.place(job, &cfg.host(), first).await else {
+        self.call_with(abort, job, cfg, key, req, opts, first, on_progress)
+            .await
+    }
+
+    /// [`Engine::call`] under an abort registered before ([`Engine::abort_for`]), when the
+    /// call is asked for before its task runs: a cancel of the job in between stops it too (it
+    /// is then not sent, nor queued). The abort is forgotten when the call ends.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn call_with(
+        self,
+        abort: Abort,
+        job: Job,
+        cfg: &ProviderConfig,
+        key: Option<&ApiKey>,
+        req: &ChatRequest,
+        opts: CallOptions,
+        first: bool,
+        on_progress: impl FnMut(Progress),
+    ) -> Result<Completion, Failure> {
+        let place = if abort.is_aborted() {
+            None
+        } else {
+            self.place(job, &cfg.host(), first).await
+        };
+        let Some(place) = place else {
             self.forget(&abort);
             return Err(stopped(cfg));
         };

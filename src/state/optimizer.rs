@@ -695,12 +695,17 @@ impl Reflector {
         let shown = m.reflection.clone();
         self.update(version, id, move |r| *r = shown);
         let work = engine::Job::Reflexion(id);
+        // Stopped by `stop` (a cancel of the job): no further call starts. Watched from now, so
+        // a Stop before the task runs counts too.
+        let stopped = e.watch(work.clone());
         leptos::task::spawn_local(async move {
-            // Stopped by `stop` (a cancel of the job): no further call starts.
-            let stopped = e.watch(work.clone());
             let mut next = m.start();
             while let Some(ask) = next {
                 if stopped.is_aborted() {
+                    // What was next ends now, said (not "Reflecting…" with nothing under way).
+                    m.stop();
+                    let now = m.reflection.clone();
+                    self.update(version, id, move |r| *r = now);
                     return;
                 }
                 let (cfg, key) = match ask.role {

@@ -171,6 +171,38 @@ impl Reflect {
         }
     }
 
+    /// The person stopped the work between two calls (the call under way ended first and was
+    /// fed to [`Reflect::reply`]): what comes next ends now, said. A stopped final answer reads
+    /// as failed, so Retry asks only for the final again; rubrics not judged yet read as not
+    /// judged (the reflection is then done: its final answer stands, unjudged on those).
+    pub fn stop(&mut self) {
+        const STOPPED: &str = "you stopped it.";
+        match self.waiting.take() {
+            None => {}
+            Some(Step::Critique) => {
+                self.reflection.error = Some(format!("The critique failed: {STOPPED}"));
+            }
+            Some(Step::Final) => {
+                self.reflection.error = Some(format!("{FINAL_FAILED}{STOPPED}"));
+            }
+            Some(Step::Judge(rubric)) => {
+                let left = std::iter::once(rubric)
+                    .chain(self.input.rubrics.iter().skip(self.judged).cloned());
+                for r in left {
+                    self.reflection.judgements.insert(
+                        r,
+                        judge::Judgement::Unreadable {
+                            raw: String::new(),
+                            error: format!("The judge call was not made: {STOPPED}"),
+                        },
+                    );
+                }
+                self.judged = self.input.rubrics.len();
+                self.reflection.done = true;
+            }
+        }
+    }
+
     /// The final answer's call, or (a critique that found nothing) the draft kept as the final.
     fn after_critique(&mut self) -> Option<Ask> {
         let i = &self.input;
@@ -366,6 +398,43 @@ mod tests {
         assert_eq!(m.reflection.final_output, "Bob sends something.");
         assert!(m.reply(ok(GOOD)).is_none());
         assert!(m.reflection.done);
+    }
+
+    #[test]
+    fn a_stop_between_calls_ends_the_work_and_says_so() {
+        // Stopped while the first of two judge calls was answered: both read as not judged,
+        // and the reflection is over (review: it read "Reflecting…" for ever).
+        let mut m = Reflect::new(input());
+        m.start();
+        m.reply(ok("It omits the deadline."));
+        m.reply(ok("- **Bob**: send the deck by Friday"));
+        let next = m.reply(Err((String::new(), "You stopped the request.".into())));
+        assert_eq!(
+            next.map(|a| a.step),
+            Some(Step::Judge("Gives the deadline.".into()))
+        );
+        m.stop();
+        assert!(m.reflection.done);
+        assert_eq!(m.reflection.judgements.len(), 2);
+        assert!(matches!(
+            &m.reflection.judgements["Gives the deadline."],
+            Judgement::Unreadable { error, .. } if error == "The judge call was not made: you stopped it."
+        ));
+        assert!(m.reply(ok(GOOD)).is_none(), "nothing more is asked");
+        // Stopped as the critique came: the final reads as failed, so Retry keeps the critique.
+        let mut m = Reflect::new(input());
+        m.start();
+        assert_eq!(
+            m.reply(ok("It omits the deadline.")).map(|a| a.step),
+            Some(Step::Final)
+        );
+        m.stop();
+        assert!(!m.reflection.done);
+        assert_eq!(
+            m.reflection.error.as_deref(),
+            Some("The final answer failed: you stopped it.")
+        );
+        assert_eq!(m.reflection.critique, "It omits the deadline.");
     }
 
     #[test]

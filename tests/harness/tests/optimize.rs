@@ -1487,3 +1487,68 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
     b.close().await?;
     Ok(())
 }
+
+/// Review (session 15): Stop on a Reflexion whose final answer was being judged left the row
+/// reading "Reflecting…" with nothing under way, no Retry and no verdict. The judge call is
+/// aborted, the rubric reads as not judged, and the reflection says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_a_reflection_while_its_final_is_judged_ends_it_and_says_so() -> anyhow::Result<()>
+{
+    const JUDGE_MARK: &str = "strict, fair grader";
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    CasesPage::new(&b)
+        .add(1, "Notes B: Bob owns task B.", None)
+        .await?;
+    // Two rubrics: the stop comes during the first one's judge call, the second is not asked.
+    CasesPage::new(&b)
+        .add_rubric(1, "Names the owner of every task.")
+        .await?;
+    CasesPage::new(&b)
+        .add_rubric(2, "Keeps to the notes.")
+        .await?;
+    fake.reply_when(JUDGE_MARK, r#"{"reasoning":"Owner named.","score":6}"#);
+    fake.reply_when("Be harsh", "1. The owner of task B is missing.");
+    fake.reply_when("A harsh review of that draft found", "- owner-B: task B");
+    script_levels(&fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "const v = document.querySelector('.pw-result .pw-verdict')?.textContent; return v === 'pass' || v === 'fail'",
+        "the draft to be judged",
+    )
+    .await?;
+    // The final answer's judge call hangs until stopped.
+    fake.fault_when(JUDGE_MARK, Fault::Hang, 1);
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_until(
+        "const c = document.querySelectorAll('.pw-reflection__col'); return c.length === 3 && c[2].textContent.includes('owner-B: task B') && !!document.querySelector('[aria-label=\"Stop reflecting on case #1\"]')",
+        "the final answer, judged now",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    b.button("Stop reflecting on case #1")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Not compared: the judge failed on the final answer")
+        .await?;
+    let verdict = b
+        .eval("return document.querySelector('.pw-reflection__verdict')?.textContent ?? ''")
+        .await?;
+    assert!(
+        !verdict.as_str().unwrap_or("").contains("Reflecting"),
+        "{verdict}"
+    );
+    // The second rubric's judge call was never sent.
+    let judged = fake
+        .chat_requests()
+        .iter()
+        .filter(|r| r.body.contains(JUDGE_MARK) && r.body.contains("owner-B: task B"))
+        .count();
+    assert_eq!(
+        judged, 1,
+        "only the stopped judge call of the final answer went out"
+    );
+    b.close().await?;
+    Ok(())
+}
