@@ -124,7 +124,9 @@ impl CaseSynth {
         };
         let (next_cfg, next_key) = (cfg.clone(), key.clone());
         hook.start_then(cfg, key, ask.request, opts, move |result| {
-            let outcome = result.map(|done| done.text).map_err(|f| f.error);
+            let outcome = result
+                .map(|done| done.text)
+                .map_err(|f| (f.error, f.partial));
             let next = self
                 .machine
                 .try_update_value(|m| m.as_mut().and_then(|m| m.reply(outcome)))

@@ -660,10 +660,15 @@ impl Reflector {
             // could differ from the one on screen).
             let kept_critique = cr.reflection.as_ref().and_then(|r| {
                 (!r.critique.is_empty()
-                    && r.error
-                        .as_deref()
-                        .is_some_and(|e| e.starts_with(reflect::FINAL_FAILED)))
+                    && r.error.as_deref().is_some_and(|e| {
+                        e.starts_with(reflect::FINAL_FAILED) || e == reflect::JUDGING_STOPPED
+                    }))
                 .then(|| r.critique.clone())
+            });
+            // Its judging was stopped: the final answer is kept and only judged again.
+            let kept_final = cr.reflection.as_ref().and_then(|r| {
+                (r.error.as_deref() == Some(reflect::JUDGING_STOPPED) && !r.final_output.is_empty())
+                    .then(|| (r.final_output.clone(), r.final_stop.clone()))
             });
             let empty = run::CaseRun::default();
             Some((
@@ -683,6 +688,7 @@ impl Reflector {
                     judge_temperature: judge_cfg.temperature,
                     max_tokens: crate::state::runner::MAX_OUTPUT_TOKENS,
                     kept_critique,
+                    kept_final,
                     case,
                     spec,
                 },

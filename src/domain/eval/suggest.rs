@@ -99,17 +99,50 @@ impl Suggest {
         self.ask(SuggestStep::Write, request)
     }
 
-    /// Feeds the outcome of the call asked last (its text, or the provider's error); returns
+    /// Feeds the outcome of the call asked last (its text, or the provider's error with what
+    /// arrived before it); returns
     /// the next call, or `None` when the proposals are offered (`Stage::Review`) or nothing is
     /// (`Stage::Idle`, with `error` or `call_error` saying why).
-    pub fn reply(&mut self, outcome: Result<String, ProviderError>) -> Option<SuggestAsk> {
+    pub fn reply(
+        &mut self,
+        outcome: Result<String, (ProviderError, String)>,
+    ) -> Option<SuggestAsk> {
         match self.waiting.take()? {
             SuggestStep::Write => {
                 let text = match outcome {
                     Ok(text) => text,
-                    Err(e) => {
+                    Err((e, partial)) => {
+                        // Stopped or failed part-way: the cases that arrived whole are offered,
+                        // unreviewed (tryout 13: Stop threw them away and said "What arrived
+                        // is kept").
+                        let stopped = e.kind == ErrorKind::Aborted;
                         self.call_error = Some(e);
                         self.stage = Stage::Idle;
+                        if let Ok(got) = synth::parse(&partial, &self.existing)
+                            && !got.proposals.is_empty()
+                        {
+                            self.left_out = got.left_out;
+                            self.proposals = got.proposals;
+                            self.review_note = Some(format!(
+                                "{} before all the cases were written: the {} that arrived whole {} offered, without the realism review: judge each yourself.",
+                                if stopped {
+                                    "You stopped the suggestion"
+                                } else {
+                                    "The suggestion failed"
+                                },
+                                crate::domain::figures::count(
+                                    self.proposals.len(),
+                                    "case",
+                                    "cases"
+                                ),
+                                if self.proposals.len() == 1 {
+                                    "is"
+                                } else {
+                                    "are"
+                                },
+                            ));
+                            self.stage = Stage::Review;
+                        }
                         return None;
                     }
                 };
@@ -140,7 +173,7 @@ impl Suggest {
                 }
             }
             SuggestStep::Review => {
-                match outcome {
+                match outcome.map_err(|(e, _)| e) {
                     Ok(text) => {
                         let mut marked = self.proposals.clone();
                         match synth::apply_review(&text, &mut marked) {
@@ -163,7 +196,7 @@ impl Suggest {
                 self.stage = Stage::Review;
                 None
             }
-            SuggestStep::TinyCase => match outcome {
+            SuggestStep::TinyCase => match outcome.map_err(|(e, _)| e) {
                 Ok(text) => {
                     if let Some(t) = &mut self.tiny {
                         t.accept(&text);
@@ -284,7 +317,10 @@ mod tests {
     #[test]
     fn a_failed_or_unreadable_review_still_offers_the_cases() {
         for (outcome, note) in [
-            (Err(error(ErrorKind::Server)), "The realism review failed ("),
+            (
+                Err((error(ErrorKind::Server), String::new())),
+                "The realism review failed (",
+            ),
             (
                 Ok("no json here".to_owned()),
                 "The realism review could not be read: ",
@@ -305,7 +341,10 @@ mod tests {
     fn a_failed_call_or_a_reply_with_no_usable_case_offers_nothing_and_says_why() {
         let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
         m.start();
-        assert!(m.reply(Err(error(ErrorKind::RateLimited))).is_none());
+        assert!(
+            m.reply(Err((error(ErrorKind::RateLimited), String::new())))
+                .is_none()
+        );
         assert_eq!(m.stage, Stage::Idle);
         assert_eq!(
             m.call_error.as_ref().map(|e| e.kind.clone()),
@@ -321,6 +360,41 @@ mod tests {
     }
 
     #[test]
+    fn a_stop_while_the_cases_are_written_offers_those_that_arrived_whole() {
+        let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
+        m.start();
+        let whole = cases_reply();
+        // Cut inside the third case.
+        let partial = &whole[..whole.find("nonsense").expect("third case")];
+        m.stop();
+        assert!(
+            m.reply(Err((error(ErrorKind::Aborted), partial.to_owned())))
+                .is_none()
+        );
+        assert_eq!(m.stage, Stage::Review);
+        assert_eq!(m.proposals.len(), 2);
+        assert_eq!(
+            m.review_note.as_deref(),
+            Some(
+                "You stopped the suggestion before all the cases were written: the 2 cases that arrived whole are offered, without the realism review: judge each yourself."
+            )
+        );
+        // Nothing whole yet: nothing offered, the stop is said.
+        let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
+        m.start();
+        m.stop();
+        assert!(
+            m.reply(Err((
+                error(ErrorKind::Aborted),
+                "{\"cases\": [{\"kind\"".into()
+            )))
+            .is_none()
+        );
+        assert_eq!(m.stage, Stage::Idle);
+        assert!(m.proposals.is_empty() && m.call_error.is_some());
+    }
+
+    #[test]
     fn stop_during_the_review_offers_the_cases_and_the_late_reply_is_noted() {
         let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
         m.start();
@@ -328,7 +402,10 @@ mod tests {
         m.stop();
         assert_eq!(m.stage, Stage::Review);
         // The stopped review call ends as stopped: the cases stay offered.
-        assert!(m.reply(Err(error(ErrorKind::Aborted))).is_none());
+        assert!(
+            m.reply(Err((error(ErrorKind::Aborted), String::new())))
+                .is_none()
+        );
         assert_eq!((m.stage, m.proposals.len()), (Stage::Review, 3));
     }
 
@@ -355,7 +432,10 @@ mod tests {
         );
         m.stop();
         // The stopped call: no error, the case read is offered, no review.
-        assert!(m.reply(Err(error(ErrorKind::Aborted))).is_none());
+        assert!(
+            m.reply(Err((error(ErrorKind::Aborted), String::new())))
+                .is_none()
+        );
         assert!(m.call_error.is_none());
         assert_eq!(m.stage, Stage::Review, "{:?} {:?}", m.error, m.left_out);
         assert_eq!(m.proposals.len(), 1);

@@ -443,7 +443,7 @@ impl ListReading {
 /// [`structured::extract_json`] reads it (near-JSON too); one that is cut off or whose JSON
 /// breaks, up to the end or the break, keeping only the items that arrived whole. `Err` names
 /// the likeliest cause when no list can be found, and when a reply cut off or broken before its
-/// first item was whole holds none (`ReplyCause::CutOff`, `Broken`): an empty list read from
+/// first item was whole holds none (`ReplyCause::Broken`): an empty list read from
 /// `{"weaknesses": [` is not a reply that found nothing.
 pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause> {
     let list_in = |v: &Value| match v {
@@ -513,7 +513,11 @@ pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause>
             )));
         }
         if cut_off {
-            return Err(ReplyCause::CutOff);
+            // Why it ended is not known here (a length limit, or a model that stopped): said as
+            // it is, not as the length limit (tryout 13).
+            return Err(ReplyCause::Broken(
+                "it ends before its first item is complete".to_owned(),
+            ));
         }
     }
     Ok(ListReading {

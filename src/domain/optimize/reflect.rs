@@ -16,6 +16,11 @@ use crate::domain::spec::{PromptSpec, RenderStyle};
 /// asks only for the final again: [`ReflectInput::kept_critique`]).
 pub const FINAL_FAILED: &str = "The final answer failed: ";
 
+/// How a reflection stopped while its final answer was judged says so (critique and final are
+/// then whole: a retry only judges, [`ReflectInput::kept_final`]).
+pub const JUDGING_STOPPED: &str =
+    "You stopped the judging of the final answer: press Retry to have it judged.";
+
 /// What Reflexion on one case works from, fixed when it starts.
 #[derive(Debug, Clone)]
 pub struct ReflectInput {
@@ -39,6 +44,9 @@ pub struct ReflectInput {
     /// A critique that arrived whole before, whose final answer then failed: it is kept and
     /// only the final is asked again (tryout 8: the critique was paid for twice).
     pub kept_critique: Option<String>,
+    /// With a kept critique: a final answer that arrived whole (text, stop reason) whose judging
+    /// was stopped; a retry only judges it.
+    pub kept_final: Option<(String, Option<String>)>,
 }
 
 /// Which call of the work an [`Ask`] is.
@@ -75,8 +83,14 @@ pub struct Reflect {
 impl Reflect {
     /// A new reflection: empty but for a kept critique.
     pub fn new(input: ReflectInput) -> Self {
+        let (final_output, final_stop) = match (&input.kept_critique, &input.kept_final) {
+            (Some(_), Some((text, stop))) => (text.clone(), stop.clone()),
+            _ => (String::new(), None),
+        };
         let reflection = Reflection {
             critique: input.kept_critique.clone().unwrap_or_default(),
+            final_output,
+            final_stop,
             ..Reflection::default()
         };
         Self {
@@ -90,6 +104,9 @@ impl Reflect {
     /// The first call: the critique, or the final answer when the critique was kept.
     pub fn start(&mut self) -> Option<Ask> {
         if self.input.kept_critique.is_some() {
+            if self.input.kept_final.is_some() {
+                return self.next_judge();
+            }
             return self.after_critique();
         }
         let i = &self.input;
@@ -173,8 +190,8 @@ impl Reflect {
 
     /// The person stopped the work between two calls (the call under way ended first and was
     /// fed to [`Reflect::reply`]): what comes next ends now, said. A stopped final answer reads
-    /// as failed, so Retry asks only for the final again; rubrics not judged yet read as not
-    /// judged (the reflection is then done: its final answer stands, unjudged on those).
+    /// as failed, so Retry asks only for the final again; stopped judging reads as such
+    /// ([`JUDGING_STOPPED`]: no verdict is kept, Retry only judges the final).
     pub fn stop(&mut self) {
         const STOPPED: &str = "you stopped it.";
         match self.waiting.take() {
@@ -185,20 +202,10 @@ impl Reflect {
             Some(Step::Final) => {
                 self.reflection.error = Some(format!("{FINAL_FAILED}{STOPPED}"));
             }
-            Some(Step::Judge(rubric)) => {
-                let left = std::iter::once(rubric)
-                    .chain(self.input.rubrics.iter().skip(self.judged).cloned());
-                for r in left {
-                    self.reflection.judgements.insert(
-                        r,
-                        judge::Judgement::Unreadable {
-                            raw: String::new(),
-                            error: format!("The judge call was not made: {STOPPED}"),
-                        },
-                    );
-                }
-                self.judged = self.input.rubrics.len();
-                self.reflection.done = true;
+            Some(Step::Judge(_)) => {
+                // Not the judge's failure (tryout 13: "Judge error" for the person's Stop).
+                self.reflection.judgements.clear();
+                self.reflection.error = Some(JUDGING_STOPPED.to_owned());
             }
         }
     }
@@ -279,6 +286,7 @@ mod tests {
             judge_temperature: 0.0,
             max_tokens: 1500,
             kept_critique: None,
+            kept_final: None,
         }
     }
 
@@ -402,8 +410,9 @@ mod tests {
 
     #[test]
     fn a_stop_between_calls_ends_the_work_and_says_so() {
-        // Stopped while the first of two judge calls was answered: both read as not judged,
-        // and the reflection is over (review: it read "Reflecting…" for ever).
+        // Stopped while the first of two judge calls was answered: the judging reads as stopped
+        // (not as the judge's failure), nothing more is asked (review: it read "Reflecting…"
+        // for ever; tryout 13: "Judge error"), and a retry only judges the final.
         let mut m = Reflect::new(input());
         m.start();
         m.reply(ok("It omits the deadline."));
@@ -414,13 +423,31 @@ mod tests {
             Some(Step::Judge("Gives the deadline.".into()))
         );
         m.stop();
-        assert!(m.reflection.done);
-        assert_eq!(m.reflection.judgements.len(), 2);
-        assert!(matches!(
-            &m.reflection.judgements["Gives the deadline."],
-            Judgement::Unreadable { error, .. } if error == "The judge call was not made: you stopped it."
-        ));
+        assert!(!m.reflection.done && m.reflection.judgements.is_empty());
+        assert_eq!(m.reflection.error.as_deref(), Some(JUDGING_STOPPED));
         assert!(m.reply(ok(GOOD)).is_none(), "nothing more is asked");
+        let mut again = Reflect::new(ReflectInput {
+            kept_critique: Some(m.reflection.critique.clone()),
+            kept_final: Some((
+                m.reflection.final_output.clone(),
+                m.reflection.final_stop.clone(),
+            )),
+            ..input()
+        });
+        assert_eq!(
+            again.reflection.final_output,
+            "- **Bob**: send the deck by Friday"
+        );
+        assert_eq!(
+            again.start().map(|a| a.step),
+            Some(Step::Judge("Names the owner.".into()))
+        );
+        assert_eq!(
+            again.reply(ok(GOOD)).map(|a| a.step),
+            Some(Step::Judge("Gives the deadline.".into()))
+        );
+        assert!(again.reply(ok(GOOD)).is_none());
+        assert!(again.reflection.done && again.reflection.judgements.len() == 2);
         // Stopped as the critique came: the final reads as failed, so Retry keeps the critique.
         let mut m = Reflect::new(input());
         m.start();

@@ -1172,7 +1172,9 @@ fn a_critique_broken_part_way_keeps_the_whole_items_before_the_break_and_names_i
     ] {
         assert_eq!(
             parse_prompt_critique(cut),
-            Err(crate::domain::meta::ReplyCause::CutOff),
+            Err(crate::domain::meta::ReplyCause::Broken(
+                "it ends before its first item is complete".into()
+            )),
             "{cut}"
         );
     }

@@ -1690,3 +1690,51 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 13 (severe): Stop while suggested cases were being written threw away the cases that
+/// had arrived whole, and said "What arrived is kept". They are offered, unreviewed, and said so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let reply = json!({"cases": [
+        {"kind": "typical", "description": "plain notes", "input": "Mia will send the slides by Monday.", "vars": [], "expected": ""},
+        {"kind": "edge", "description": "no owner", "input": "Someone should book a venue eventually.", "vars": [], "expected": ""},
+        {"kind": "adversarial", "description": "off topic", "input": "Noah asks for a poem about cats instead of minutes.", "vars": [], "expected": ""}
+    ]})
+    .to_string();
+    fake.reply_when("You write test cases", &reply);
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("How many")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}3{TAB}"))
+        .await?;
+    // Slow enough to stop after two cases.
+    fake.set_timing(0, 100, 8);
+    b.button("Suggest cases").await?.click().await?;
+    // The count includes the case being written: at 3, two are whole.
+    b.wait_for_text("Writing cases… 3 so far").await?;
+    b.client
+        .find(fantoccini::Locator::XPath(
+            "//button[normalize-space()='Stop' and ancestor::*[contains(@class,'pw-synth')]]",
+        ))
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("You stopped the suggestion before all the cases were written: the 2 cases that arrived whole are offered, without the realism review: judge each yourself.")
+        .await?;
+    // The proposals are editable fields: their values.
+    let text = b
+        .eval("return document.querySelector('.pw-synth').innerText + Array.from(document.querySelectorAll('.pw-synth textarea, .pw-synth input')).map(e => e.value).join(' | ')")
+        .await?;
+    let text = text.as_str().unwrap_or("");
+    assert!(text.contains("Mia will send the slides"), "{text}");
+    assert!(!text.contains("Noah asks"), "{text}");
+    b.button("Add 2 kept cases").await?.click().await?;
+    b.wait_for_text("2 cases").await?;
+    b.close().await?;
+    Ok(())
+}

@@ -1489,8 +1489,8 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
 }
 
 /// Review (session 15): Stop on a Reflexion whose final answer was being judged left the row
-/// reading "Reflecting…" with nothing under way, no Retry and no verdict. The judge call is
-/// aborted, the rubric reads as not judged, and the reflection says so.
+/// reading "Reflecting…" with nothing under way, no Retry and no verdict; then (tryout 13) it
+/// read as the judge's error. The stop is said, and Retry only judges the final answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_a_reflection_while_its_final_is_judged_ends_it_and_says_so() -> anyhow::Result<()>
 {
@@ -1530,7 +1530,8 @@ async fn stopping_a_reflection_while_its_final_is_judged_ends_it_and_says_so() -
         .await?
         .click()
         .await?;
-    b.wait_for_text("Not compared: the judge failed on the final answer")
+    // Tryout 13: it read "Judge error" for the person's Stop. The stop is said, with Retry.
+    b.wait_for_text("You stopped the judging of the final answer: press Retry to have it judged.")
         .await?;
     let verdict = b
         .eval("return document.querySelector('.pw-reflection__verdict')?.textContent ?? ''")
@@ -1539,15 +1540,38 @@ async fn stopping_a_reflection_while_its_final_is_judged_ends_it_and_says_so() -
         !verdict.as_str().unwrap_or("").contains("Reflecting"),
         "{verdict}"
     );
+    assert!(
+        !b.eval("return document.querySelector('.pw-reflection').innerText")
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .contains("Judge error"),
+        "the stop is not the judge's error"
+    );
     // The second rubric's judge call was never sent.
-    let judged = fake
-        .chat_requests()
-        .iter()
-        .filter(|r| r.body.contains(JUDGE_MARK) && r.body.contains("owner-B: task B"))
-        .count();
+    let finals_judged = || {
+        fake.chat_requests()
+            .iter()
+            .filter(|r| r.body.contains(JUDGE_MARK) && r.body.contains("owner-B: task B"))
+            .count()
+    };
+    assert_eq!(finals_judged(), 1, "only the stopped judge call went out");
+    // Retry only judges the final answer: no critique, no final asked again.
+    let before = fake.chat_requests().len();
+    b.button("Retry Reflexion on case #1")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "const v = document.querySelector('.pw-reflection__verdict')?.textContent ?? ''; return v.startsWith('Reflection') || v.startsWith('No change')",
+        "the final answer judged",
+    )
+    .await?;
+    assert_eq!(finals_judged(), 3, "the two rubrics judged on the final");
     assert_eq!(
-        judged, 1,
-        "only the stopped judge call of the final answer went out"
+        fake.chat_requests().len(),
+        before + 2,
+        "only the two judge calls"
     );
     b.close().await?;
     Ok(())
