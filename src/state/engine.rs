@@ -129,8 +129,8 @@ impl Engine {
         expect_context()
     }
 
-    /// The configuration, key and call options of a role, as the person has set them now: the
-    /// one place a job turns its role into what a call needs.
+    /// The configuration, key and call options of a role, as the person has set them now
+    /// (Reflexion, the rubric and the loop take them here; other jobs still read the settings).
     pub fn role(self, role: Role) -> (ProviderConfig, Option<ApiKey>, CallOptions) {
         let cfg = self.settings.roles.with_untracked(|r| r.get(role).clone());
         let key = self.settings.keys_untracked(&cfg);
