@@ -63,7 +63,8 @@ pub fn schema() -> Value {
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
     pub rubric: &'a str,
-    /// The system prompt that produced the output, rendered in the draft's style.
+    /// The system prompt that produced the output, rendered in the draft's style, as written:
+    /// [`call`] fills the case's `{{variables}}` in it, as the answering model read it.
     pub prompt: &'a str,
     pub case: &'a TestCase,
     pub output: &'a str,
@@ -108,11 +109,13 @@ pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
     } else {
         clip(&case.expected, 4000)
     };
+    // The judge reads the prompt the answering model read (`run::request` fills it the same way).
+    let prompt = super::fill_variables(subject.prompt, &case.vars);
     let user = template::fill(
         JUDGE_USER,
         &[
             ("rubric", subject.rubric.trim()),
-            ("prompt", &clip(subject.prompt, 6000)),
+            ("prompt", &clip(&prompt, 6000)),
             ("input", &case.shown_input(4000)),
             ("expected", &expected),
             ("output", &clip(subject.output, 8000)),

@@ -238,3 +238,25 @@ fn one_call_with_one_temperature_rule() {
     );
     assert!(c.request.messages[0].text.contains("(none given)"));
 }
+
+#[test]
+fn the_judge_reads_the_prompt_with_the_cases_variables_filled() {
+    // Regression (tryout 13): the answering model read `{{transcript}}` filled with the case's
+    // text, the judge read it unfilled, and graded the answer against a prompt with a hole in it.
+    let case = TestCase {
+        vars: vec![("transcript".to_owned(), "Ann: ship Friday".to_owned())],
+        ..Default::default()
+    };
+    let subject = Subject {
+        rubric: "lists every action item",
+        prompt: "Pull action items out of:\n{{transcript}}\nUse {{ style }}.",
+        case: &case,
+        output: "- ship Friday (Ann)",
+        cut_off: false,
+    };
+    let user = call(&subject, 0.0).request.messages[0].text.clone();
+    assert!(user.contains("Pull action items out of:\nAnn: ship Friday\n"), "{user}");
+    assert!(!user.contains("{{transcript}}"), "{user}");
+    // A variable the case does not set stays as written, as the answering model saw it.
+    assert!(user.contains("Use {{ style }}."), "{user}");
+}
