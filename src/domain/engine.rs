@@ -165,6 +165,44 @@ impl<K: Clone + PartialEq> Scheduler<K> {
     }
 }
 
+/// "At once" when the person has not set it: calls at once to one provider host.
+pub const DEFAULT_PER_HOST: u32 = 4;
+
+/// The person's limits of calls at once as saved in the browser, read back: `at_once`, the
+/// saved "At once" (a whole number as text), and `hosts`, the hosts' own limits (a JSON object
+/// of host to whole number). Each limit is kept within 1..=[`MAX_PER_HOST`]. Gives "At once"
+/// ([`DEFAULT_PER_HOST`] when not saved), the hosts' limits, and what could not be read, in the
+/// page's words (that part is left at its default, nothing else is lost).
+pub fn read_limits(
+    at_once: Option<&str>,
+    hosts: Option<&str>,
+) -> (u32, BTreeMap<String, u32>, Vec<String>) {
+    let mut lost = Vec::new();
+    let clamp = |n: u32| n.clamp(1, MAX_PER_HOST);
+    let at_once = match at_once.map(|s| s.trim().parse::<u32>()) {
+        None => DEFAULT_PER_HOST,
+        Some(Ok(n)) => clamp(n),
+        Some(Err(_)) => {
+            lost.push(format!(
+                "The saved number of calls at once could not be read, so the default ({DEFAULT_PER_HOST}) is used."
+            ));
+            DEFAULT_PER_HOST
+        }
+    };
+    let hosts = match hosts.map(serde_json::from_str::<BTreeMap<String, u32>>) {
+        None => Default::default(),
+        Some(Ok(m)) => m.into_iter().map(|(h, n)| (h, clamp(n))).collect(),
+        Some(Err(_)) => {
+            lost.push(
+                "The saved limits of calls at once for each model's host could not be read, so those hosts use \"At once\"."
+                    .to_owned(),
+            );
+            Default::default()
+        }
+    };
+    (at_once, hosts, lost)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,5 +322,21 @@ mod tests {
         assert_eq!(s.start().len(), 3);
         s.set_limit("h", None);
         assert_eq!(s.limit("h"), 4);
+    }
+
+    #[test]
+    fn the_limits_read_back_as_saved_and_damage_falls_back_and_is_said() {
+        let (n, hosts, lost) = read_limits(None, None);
+        assert_eq!((n, hosts.len(), lost.len()), (DEFAULT_PER_HOST, 0, 0));
+        let (n, hosts, lost) = read_limits(Some("2"), Some(r#"{"api.groq.com":1,"x":99}"#));
+        assert_eq!(n, 2);
+        assert_eq!(hosts.get("api.groq.com"), Some(&1));
+        assert_eq!(hosts.get("x"), Some(&MAX_PER_HOST), "kept within bounds");
+        assert!(lost.is_empty());
+        assert_eq!(read_limits(Some("0"), None).0, 1);
+        let (n, hosts, lost) = read_limits(Some("four"), Some("{broken"));
+        assert_eq!((n, hosts.len()), (DEFAULT_PER_HOST, 0));
+        assert_eq!(lost.len(), 2, "{lost:?}");
+        assert!(lost[0].contains("(4)") && lost[1].contains("\"At once\""), "{lost:?}");
     }
 }

@@ -79,6 +79,10 @@ pub struct RunV1 {
     pub at: f64,
     #[serde(default)]
     pub cases: Vec<CaseRunV1>,
+    /// Ids of cases the run was asked for that were never sent: they waited in the queue when
+    /// the page was closed or reloaded ([`Run::unsent`]). Absent when none (and in older records).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsent: Vec<u32>,
 }
 
 /// The results of one version on one comparison model (`grid::ModelRun`).
@@ -163,6 +167,7 @@ impl From<&Run> for RunV1 {
             version: r.version,
             model: r.model.clone(),
             at: r.started_ms,
+            unsent: r.unsent_now(),
             cases: r
                 .cases
                 .iter()
@@ -229,6 +234,7 @@ impl From<RunV1> for Run {
             version: w.version,
             model: w.model,
             started_ms: w.at,
+            unsent: w.unsent,
             cases: w
                 .cases
                 .into_iter()

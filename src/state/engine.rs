@@ -16,7 +16,13 @@ use crate::domain::provider::{
     ApiKey, ChatRequest, ErrorKind, ProviderConfig, ProviderError, Role,
 };
 use crate::net::chat::{self, Abort, CallOptions, Completion, Failure, Progress};
+use crate::net::settings as store;
 use crate::state::settings::SettingsHandle;
+
+/// Where "At once" is kept in this browser (a whole number as text).
+const AT_ONCE_KEY: &str = "pw.at-once";
+/// Where the hosts' own limits are kept (a JSON object of host to whole number).
+const HOST_LIMITS_KEY: &str = "pw.host-limits.v1";
 
 /// Whose calls: the engine stops them together ([`Engine::cancel`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -109,13 +115,30 @@ pub struct Engine {
 impl Engine {
     /// Provides the engine (after the settings).
     pub fn provide() -> Self {
+        // The person's limits are kept in this browser like the other settings (tryout 13:
+        // "At once" went back to 4 on every reload).
+        let (at_once, hosts, lost) = crate::domain::engine::read_limits(
+            store::load(AT_ONCE_KEY).as_deref(),
+            store::load(HOST_LIMITS_KEY).as_deref(),
+        );
+        let settings = SettingsHandle::expect();
+        if !lost.is_empty() {
+            settings.unreadable.update(|u| u.extend(lost));
+        }
         let e = Self {
-            concurrency: RwSignal::new(4),
-            host_limits: RwSignal::new(BTreeMap::new()),
+            concurrency: RwSignal::new(at_once),
+            host_limits: RwSignal::new(hosts),
             inner: StoredValue::new_local(Rc::default()),
-            settings: SettingsHandle::expect(),
+            settings,
         };
         provide_context(e);
+        Effect::new(move |_| {
+            store::save(AT_ONCE_KEY, &e.concurrency.get().to_string());
+        });
+        Effect::new(move |_| {
+            let json = e.host_limits.with(|h| serde_json::to_string(h).unwrap_or_default());
+            store::save(HOST_LIMITS_KEY, &json);
+        });
         // A limit raised while calls wait: they start now, not when the next call ends.
         Effect::new(move |_| {
             e.concurrency.track();

@@ -376,6 +376,29 @@ impl Runner {
         self.start(vec![id], true, vec![slot], resume);
     }
 
+    /// Sends the cases of the execution model's latest run on the current version that were
+    /// never sent (the page was closed or reloaded while they waited, [`run::Run::unsent_ids`]), as
+    /// part of that run, so its score covers them. Nothing while a run is going, or when that run
+    /// was made with another model than the one chosen now (then Run all starts a new run).
+    pub fn run_unsent(self) {
+        if self.running_untracked() {
+            return;
+        }
+        let slot = self.exec_slot();
+        let model = ModelUsed::of(&slot.cfg);
+        let label = model.label();
+        let Some((ids, started)) = self.drafts.draft.with_untracked(|x| {
+            let run = x.run_on(x.current, "")?;
+            let ids = run.unsent_ids();
+            // `made_with` reads the results; a run cut before any came reads by its label.
+            let same = run.made_with(&model, &label) && (run.model.is_empty() || run.model == label);
+            (!ids.is_empty() && same).then_some((ids, run.started_ms))
+        }) else {
+            return;
+        };
+        self.start(ids, true, vec![slot], Some(started));
+    }
+
     /// Runs the current version on these cases (all when empty) with the execution model and
     /// every comparison model (the model grid), refused and held back like [`Runner::run`].
     pub fn run_models(self, ids: Vec<u32>) {
@@ -496,6 +519,10 @@ impl Runner {
                     } else {
                         grid::model_label(&slot.cfg)
                     };
+                    // A new run starts with no case left unsent; a resumed one keeps the rest.
+                    if run.started_ms != job.started_ms {
+                        run.unsent.clear();
+                    }
                     run.started_ms = job.started_ms;
                     // Cases no longer in the suite are dropped from the record.
                     run.cases.retain(|id, _| x.suite.case(*id).is_some());

@@ -180,11 +180,20 @@ pub fn ResultsCard() -> impl IntoView {
                         let mut parts = vec![format!("{} of {} done", p.done, p.total)];
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
                         if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
+                        // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
+                        if p.unsent > 0 { parts.push(format!("{} not sent (the page was closed or reloaded before {} sent)", p.unsent, if p.unsent == 1 { "it was" } else { "they were" })); }
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{} in, {} out", count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));
                         parts.join(" · ")
                     }}</p>
+                    <Show when=move || progress.with(|p| p.unsent > 0) && !r.running()>
+                        <button type="button" class="pw-button"
+                            disabled=move || offline.blocks(&settings.config(Role::Execution))
+                            on:click=move |_| r.run_unsent()>
+                            {move || format!("Send the {} not sent", count(progress.get().unsent, "case", "cases"))}
+                        </button>
+                    </Show>
                 </div>
             </Show>
             <Show when=move || agg.with(|a| a.total() > 0)>

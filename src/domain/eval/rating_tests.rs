@@ -150,6 +150,7 @@ fn rated_draft() -> crate::domain::draft::Draft {
     let (suite, id) = one_case();
     d.suite = suite;
     let run = Run {
+        unsent: Vec::new(),
         version: d.current,
         model: "m".into(),
         started_ms: 5.0,

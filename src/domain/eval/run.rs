@@ -393,6 +393,11 @@ pub struct Run {
     /// When the latest run of this version started (ms since the epoch).
     pub started_ms: f64,
     pub cases: BTreeMap<u32, CaseRun>,
+    /// Cases this run was asked for that were never sent: they still waited in the queue when
+    /// the page was closed or reloaded (the record keeps their ids, `RunV1::unsent`). A case
+    /// with a result of this run is not counted among them ([`Run::unsent_ids`]); a new run of
+    /// the model starts with none.
+    pub unsent: Vec<u32>,
 }
 
 /// The execution request for one case: the prompt with the case's `{{variables}}` filled
@@ -865,8 +870,37 @@ impl Run {
             .collect()
     }
 
+    /// The cases of [`Run::unsent`] that have no result of this run yet, in order.
+    pub fn unsent_ids(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .unsent
+            .iter()
+            .copied()
+            .filter(|id| !self.cases.get(id).is_some_and(|c| self.is_latest(c)))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The ids to keep as never sent when this run is saved: [`Run::unsent_ids`] and the cases
+    /// still queued now (a queued re-run over an earlier answer too: its earlier answer is what
+    /// the record keeps).
+    pub fn unsent_now(&self) -> Vec<u32> {
+        let mut ids = self.unsent_ids();
+        ids.extend(
+            self.cases
+                .iter()
+                .filter(|(_, c)| c.status == Status::Queued)
+                .map(|(id, _)| *id),
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// The counts and tokens of the latest run only: results from earlier runs are not part of
-    /// it.
+    /// it. Its cases never sent ([`Run::unsent_ids`]) count in `total` and `unsent`.
     pub fn progress(&self) -> Progress {
         let mut p = Progress::default();
         for cr in self.cases.values() {
@@ -905,6 +939,8 @@ impl Run {
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
         }
+        p.unsent = self.unsent_ids().len();
+        p.total += p.unsent;
         p
     }
 }
@@ -1009,6 +1045,9 @@ pub struct Progress {
     pub cancelled: usize,
     /// Cancelled re-runs that put an earlier answer back ([`CaseRun::rerun_cancelled`]).
     pub cancelled_kept: usize,
+    /// Cases never sent: the page was closed or reloaded while they waited ([`Run::unsent`]).
+    /// Counted in `total`, not in [`Progress::finished`].
+    pub unsent: usize,
     pub input_tokens: u64,
     pub output_tokens: u64,
 }

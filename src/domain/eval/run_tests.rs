@@ -934,6 +934,7 @@ fn a_cancelled_or_interrupted_re_run_keeps_the_answers_it_would_have_replaced() 
         ..CaseRun::default()
     };
     let mut run = Run {
+        unsent: Vec::new(),
         version: 1,
         model: "m".into(),
         started_ms: 20.0,
@@ -1116,6 +1117,7 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
         ..CaseRun::default()
     };
     let mut run = Run {
+        unsent: Vec::new(),
         version: 1,
         model: "OpenAI gpt-4o-mini".into(),
         started_ms: 10.0,
@@ -1226,6 +1228,7 @@ fn a_score_over_answers_of_two_models_names_them() {
         ..CaseRun::default()
     };
     let mut run = Run {
+        unsent: Vec::new(),
         version: 1,
         model: "OpenAI gpt-4o".into(),
         started_ms: 20.0,
@@ -1272,6 +1275,7 @@ fn calls_that_wrote_text_and_ended_without_an_answer_are_counted_as_estimates() 
         ..CaseRun::default()
     };
     let mut run = Run {
+        unsent: Vec::new(),
         version: 1,
         model: model.label(),
         started_ms: 20.0,
@@ -1329,6 +1333,7 @@ fn a_failed_retry_of_this_runs_refusal_counts_its_call() {
         run::Spent::of(model.clone(), 100, "abcd"),
     );
     let run = Run {
+        unsent: Vec::new(),
         version: 1,
         model: model.label(),
         started_ms: 20.0,
@@ -1365,6 +1370,7 @@ fn a_run_is_made_with_the_model_of_its_results_or_its_label() {
         ..CaseRun::default()
     };
     let run = Run {
+        unsent: Vec::new(),
         version: 1,
         model: label.clone(),
         started_ms: 20.0,
@@ -1375,4 +1381,83 @@ fn a_run_is_made_with_the_model_of_its_results_or_its_label() {
     assert!(!run.made_with(&ModelUsed::of(&b), &ModelUsed::of(&b).label()));
     let other = cfg("gpt-4o", "http://127.0.0.1:9000/v1");
     assert!(!run.made_with(&ModelUsed::of(&other), &super::grid::model_label(&other)));
+}
+
+// Tryout 13, M3: after a reload mid-run, an 11-case run read "1 of 1 done" and said nothing of
+// the ten cases the reload cut off.
+#[test]
+fn a_run_cut_by_a_reload_counts_the_cases_it_never_sent() {
+    use crate::domain::wire::RunV1;
+    let mut run = Run {
+        version: 1,
+        model: "m".into(),
+        started_ms: 20.0,
+        ..Run::default()
+    };
+    let earlier = CaseRun {
+        status: Status::Done,
+        output: "an earlier answer".into(),
+        run_ms: 10.0,
+        ..CaseRun::default()
+    };
+    run.cases.insert(
+        1,
+        CaseRun {
+            status: Status::Done,
+            output: "done".into(),
+            run_ms: 20.0,
+            ..CaseRun::default()
+        },
+    );
+    run.cases.insert(
+        2,
+        CaseRun {
+            status: Status::Running,
+            run_ms: 20.0,
+            ..CaseRun::default()
+        },
+    );
+    for id in 3..=10 {
+        run.cases.insert(id, CaseRun::queued(20.0, None));
+    }
+    // A queued re-run over an earlier answer: the answer is kept, the re-run was not sent.
+    run.cases.insert(11, CaseRun::queued(20.0, Some(earlier)));
+    let before = run.progress();
+    assert_eq!((before.total, before.done, before.unsent), (11, 1, 0));
+
+    let json = serde_json::to_string(&RunV1::from(&run)).unwrap();
+    let back = Run::from(serde_json::from_str::<RunV1>(&json).unwrap());
+    assert_eq!(back.unsent_ids(), (3..=11).collect::<Vec<_>>());
+    assert_eq!(back.cases[&11].output, "an earlier answer");
+    let p = back.progress();
+    assert_eq!(
+        (p.total, p.done, p.cancelled, p.unsent, p.finished()),
+        (11, 1, 1, 9, 2),
+        "{p:?}"
+    );
+    // Saved again as it is (another draft opened, a second reload): still nine never sent.
+    let again = Run::from(RunV1::from(&back));
+    assert_eq!(again.progress(), p);
+
+    // Sending them as part of the run: a case with a result of this run is not unsent any more,
+    // and queued again it is counted once.
+    let mut resumed = again;
+    resumed.cases.insert(3, CaseRun::queued(20.0, None));
+    resumed.cases.insert(
+        4,
+        CaseRun {
+            status: Status::Done,
+            run_ms: 20.0,
+            ..CaseRun::default()
+        },
+    );
+    let p = resumed.progress();
+    assert_eq!((p.total, p.done, p.unsent), (11, 2, 7), "{p:?}");
+    assert_eq!(RunV1::from(&resumed).unsent, vec![3, 5, 6, 7, 8, 9, 10, 11]);
+
+    // Records without the field (older ones) read as before.
+    let old: RunV1 = serde_json::from_str(r#"{"version":1,"at":20,"cases":[]}"#).unwrap();
+    assert!(Run::from(old).unsent.is_empty());
+    // None unsent: the field is not written.
+    assert!(!serde_json::to_string(&RunV1::from(&Run::default())).unwrap().contains("unsent"));
 }

@@ -414,6 +414,68 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     Ok(())
 }
 
+// Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done" and nothing said the
+// reload had cut it. The cases never sent are counted, said, and sent as part of the same run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    let names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO"];
+    for (i, name) in names.iter().enumerate() {
+        fake.reply_when(name, &format!("- **Bob**: item {name}"));
+        add_case(&b, i as u32 + 1, &format!("{name}: Bob will do it."), Some("Bob")).await?;
+    }
+    fake.set_timing(0, 200, 3);
+    b.field("At once")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+        .await?;
+    b.button("Run all 5 cases").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output')?.textContent.length ?? 0) > 2",
+        "case 1 to stream",
+    )
+    .await?;
+    b.client.refresh().await?;
+    wait_badge(&b, 1, "cancelled").await?;
+    let progress = "return document.querySelector('.pw-progress__text')?.textContent ?? ''";
+    let line = b.eval(progress).await?;
+    let line = line.as_str().unwrap_or("");
+    assert!(
+        line.starts_with("0 of 5 done · 1 cancelled · 4 not sent (the page was closed or reloaded before they were sent)"),
+        "{line}"
+    );
+    let sent_before = fake.chat_requests().len();
+    assert_eq!(sent_before, 1, "only case 1 was sent before the reload");
+    // Tryout 13: "At once" went back to 4 on every reload.
+    let at_once = b.eval("return document.getElementById('pw-concurrency').value").await?;
+    assert_eq!(at_once.as_str(), Some("1"), "At once is kept");
+    fake.set_timing(0, 0, 64);
+    b.button("Send the 4 cases not sent").await?.click().await?;
+    for id in 2..=5 {
+        wait_badge(&b, id, "pass").await?;
+    }
+    b.wait_until(
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('4 of 5 done · 1 cancelled ·')",
+        "the run to count the four answers and the cancelled case",
+    )
+    .await?;
+    let asked: Vec<String> = fake.chat_requests()[sent_before..]
+        .iter()
+        .map(|r| {
+            names
+                .iter()
+                .find(|n| r.body.contains(*n))
+                .map_or("?".to_owned(), |n| (*n).to_owned())
+        })
+        .collect();
+    assert_eq!(asked, ["BRAVO", "CHARLIE", "DELTA", "ECHO"], "the four, once each");
+    assert!(b.button("Send the 4 cases not sent").await.is_err());
+    assert!(b.button("Retry case #1").await.is_ok());
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
