@@ -3,7 +3,8 @@
 //! limit (rate limits differ by provider, so a slow or strict host never holds back another).
 //! A call may go ahead of the queue (`push_front`: the next step of work under way, a call the
 //! person asked for by hand), and one
-//! job's queued calls leave together (`drain_where`). Pure: no clock, no IO; tested natively.
+//! job's queued calls leave together (`drain_where`); the batch calls of several jobs take
+//! turns (`start_by`). Pure: no clock, no IO; tested natively.
 use std::collections::{BTreeMap, VecDeque};
 
 /// Most calls at once to one host, whatever its setting.
@@ -19,6 +20,8 @@ pub struct Scheduler<K> {
     /// The limit of a host with no limit of its own (1..=[`MAX_PER_HOST`]).
     default_limit: u32,
     limits: BTreeMap<String, u32>,
+    /// The batch call started last: its job's turn is over ([`Scheduler::start_by`]).
+    last_batch: Option<K>,
 }
 
 impl<K: Clone + PartialEq> Scheduler<K> {
@@ -31,6 +34,7 @@ impl<K: Clone + PartialEq> Scheduler<K> {
             in_flight: BTreeMap::new(),
             default_limit: default_limit.clamp(1, MAX_PER_HOST),
             limits: BTreeMap::new(),
+            last_batch: None,
         }
     }
 
@@ -52,6 +56,15 @@ impl<K: Clone + PartialEq> Scheduler<K> {
                 self.limits.remove(host);
             }
         }
+    }
+
+    /// Sets every host's own limit at once (each clamped to 1..=[`MAX_PER_HOST`]): a host not
+    /// in `limits` goes back to the default.
+    pub fn set_limits(&mut self, limits: &BTreeMap<String, u32>) {
+        self.limits = limits
+            .iter()
+            .map(|(h, n)| (h.clone(), (*n).clamp(1, MAX_PER_HOST)))
+            .collect();
     }
 
     /// The limit that applies to `host`.
@@ -109,21 +122,76 @@ impl<K: Clone + PartialEq> Scheduler<K> {
     /// The calls to start now, in the order they were queued: each queued call whose host is
     /// under its limit, counted as in flight from here until [`Scheduler::finished`].
     pub fn start(&mut self) -> Vec<(K, String)> {
-        let mut started = Vec::new();
-        let mut kept = VecDeque::with_capacity(self.queue.len());
-        let (mut i, mut ahead) = (0, 0);
-        while let Some((key, host)) = self.queue.pop_front() {
-            let going = self.in_flight.get(&host).copied().unwrap_or(0);
-            if going < self.limit(&host) {
-                *self.in_flight.entry(host.clone()).or_default() += 1;
-                started.push((key, host));
-            } else {
-                ahead += usize::from(i < self.ahead);
-                kept.push_back((key, host));
+        self.start_by(|_| ())
+    }
+
+    /// [`Scheduler::start`] with the batch calls (those queued by [`Scheduler::push`]) of
+    /// several jobs taken in turn: `group` names a call's job, and the n-th waiting call of
+    /// each job comes before the (n+1)-th of any, starting with the job after the one whose
+    /// batch call started last (jobs in the order their first waiting call was queued; turns
+    /// carry over from one start to the next). So an optimizer started during a long run shares its hosts with the run
+    /// instead of waiting for all of its cases. Calls queued ahead go first, in their order;
+    /// one job's calls keep theirs.
+    pub fn start_by<G: PartialEq>(&mut self, group: impl Fn(&K) -> G) -> Vec<(K, String)> {
+        // The waiting batch calls by job, jobs in the order of their first waiting call, and
+        // the job after the one served last goes first.
+        let mut jobs: Vec<(G, Vec<usize>)> = Vec::new();
+        for (i, (k, _)) in self.queue.iter().enumerate().skip(self.ahead) {
+            let g = group(k);
+            match jobs.iter_mut().find(|(j, _)| *j == g) {
+                Some((_, calls)) => calls.push(i),
+                None => jobs.push((g, vec![i])),
             }
-            i += 1;
         }
-        self.queue = kept;
+        if let Some(last) = &self.last_batch {
+            let last = group(last);
+            if let Some(p) = jobs.iter().position(|(j, _)| *j == last) {
+                let n = jobs.len();
+                jobs.rotate_left((p + 1) % n);
+            }
+        }
+        // Ahead calls first, then the n-th call of every job before the (n+1)-th of any.
+        let mut order: Vec<(usize, usize)> = (0..self.ahead.min(self.queue.len()))
+            .map(|i| (0, i))
+            .collect();
+        for (turn, (_, calls)) in jobs.iter().enumerate() {
+            for (n, &i) in calls.iter().enumerate() {
+                order.push((1 + n * jobs.len() + turn, i));
+            }
+        }
+        order.sort_unstable();
+        let mut take = vec![false; self.queue.len()];
+        for &(_, i) in &order {
+            let host = &self.queue[i].1;
+            let going = self.in_flight.get(host).copied().unwrap_or(0);
+            if going < self.limit(host) {
+                *self.in_flight.entry(host.clone()).or_default() += 1;
+                take[i] = true;
+            }
+        }
+        // The started calls in the order they were taken; the others keep their places.
+        let mut by_place: Vec<Option<(K, String)>> = self.queue.drain(..).map(Some).collect();
+        let batch_from = self.ahead;
+        let started: Vec<(K, String)> = order
+            .iter()
+            .filter(|(_, i)| take[*i])
+            .filter_map(|(_, i)| by_place[*i].take())
+            .collect();
+        let n_ahead_started = order
+            .iter()
+            .filter(|(_, i)| take[*i] && *i < batch_from)
+            .count();
+        let started_batch_last = started[n_ahead_started..].last().cloned();
+        if let Some((k, _)) = started_batch_last {
+            self.last_batch = Some(k);
+        }
+        let mut ahead = 0;
+        for (i, slot) in by_place.into_iter().enumerate() {
+            if let Some(call) = slot {
+                ahead += usize::from(i < self.ahead);
+                self.queue.push_back(call);
+            }
+        }
         self.ahead = ahead;
         started
     }
@@ -338,5 +406,55 @@ mod tests {
         assert_eq!((n, hosts.len()), (DEFAULT_PER_HOST, 0));
         assert_eq!(lost.len(), 2, "{lost:?}");
         assert!(lost[0].contains("(4)") && lost[1].contains("\"At once\""), "{lost:?}");
+    }
+
+    // Tryout 13, M2: an optimizer started during a long run made no call until every queued
+    // case of the run had been answered (its line said "scoring your prompt" all the while).
+    #[test]
+    fn the_batch_calls_of_two_jobs_take_turns_and_each_keeps_its_order() {
+        let mut s: Scheduler<(char, u32)> = Scheduler::new(1);
+        for n in 1..=6 {
+            s.push(('r', n), "h");
+        }
+        let job = |k: &(char, u32)| k.0;
+        assert_eq!(s.start_by(job), vec![(('r', 1), "h".to_owned())]);
+        for n in 1..=2 {
+            s.push(('l', n), "h");
+        }
+        // A call asked ahead still goes first.
+        s.push_front(('g', 1), "h");
+        let mut order = Vec::new();
+        while s.queued() > 0 {
+            s.finished("h");
+            order.extend(s.start_by(job).into_iter().map(|(k, _)| k));
+        }
+        assert_eq!(
+            order,
+            vec![
+                ('g', 1),
+                ('l', 1),
+                ('r', 2),
+                ('l', 2),
+                ('r', 3),
+                ('r', 4),
+                ('r', 5),
+                ('r', 6)
+            ]
+        );
+        // Several places free at once: taken in turn too, and hosts still hold their limits.
+        let mut s: Scheduler<(char, u32)> = Scheduler::new(3);
+        s.set_limits(&BTreeMap::from([("slow".to_owned(), 1)]));
+        for n in 1..=3 {
+            s.push(('r', n), "h");
+        }
+        s.push(('l', 1), "h");
+        s.push(('l', 2), "slow");
+        s.push(('l', 3), "slow");
+        let started: Vec<_> = s.start_by(job).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(started, vec![('r', 1), ('l', 1), ('r', 2), ('l', 2)]);
+        assert_eq!(s.queued(), 2);
+        // Limits set at once replace the earlier ones: "slow" is back to the default.
+        s.set_limits(&BTreeMap::new());
+        assert_eq!(s.limit("slow"), 3);
     }
 }

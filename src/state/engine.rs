@@ -384,7 +384,8 @@ impl Engine {
         starts.len()
     }
 
-    /// Starts every queued call whose host has room, in queue order.
+    /// Starts every queued call whose host has room: calls asked ahead first, then the jobs'
+    /// batch calls in turn (`Scheduler::start_by`, by job).
     fn pump(self) {
         let limit = self.concurrency.get_untracked();
         let own = self.host_limits.get_untracked();
@@ -392,10 +393,8 @@ impl Engine {
             let mut i = i.borrow_mut();
             let q = i.queue();
             q.set_default_limit(limit);
-            for (host, n) in &own {
-                q.set_limit(host, Some(*n));
-            }
-            let started = q.start();
+            q.set_limits(&own);
+            let started = q.start_by(|(_, job)| job.clone());
             started
                 .into_iter()
                 .filter_map(|((t, _), host)| Some((i.starts.remove(&t)?, host)))
