@@ -112,9 +112,28 @@ impl OptimizerHandle {
         // this tab ran it and its models can be called, and say so at the top of the page;
         // otherwise pause it and say what is needed. A paused loop is pointed out with Resume.
         let lib = h.library;
+        // The page goes away: the loop's calls still waiting for a place were never sent, so
+        // their reservations leave the draft before it is kept (else the next load charged them
+        // as cut off by the reload, and said so).
+        h.drafts.on_leaving(move || {
+            if h.draft_id.get_value() == lib.current_id.get_untracked() {
+                h.drop_unsent();
+            }
+        });
         Effect::new(move |prev: Option<String>| {
             let id = lib.current_id.get();
             if prev.as_ref() != Some(&id) && !id.is_empty() {
+                // Another draft opened: the loop's draft was kept with the reservations of its
+                // calls still waiting for a place; they were never sent, so they are released in
+                // the kept draft (the calls in flight stay charged when it opens again).
+                let unsent = h.take_unsent();
+                if let Some(old) = prev.filter(|old| !old.is_empty() && !unsent.is_empty()) {
+                    lib.update_stored(old, move |d| {
+                        if let Some(o) = &mut d.optimizer {
+                            o.step(&Ctx { suite: &d.suite }, Event::Unsent { works: unsent });
+                        }
+                    });
+                }
                 h.stop_calls();
                 h.note.set(None);
                 let (running, paused, lost) = h.drafts.draft.with_untracked(|d| {
@@ -385,6 +404,15 @@ impl OptimizerHandle {
     /// Drops the calls queued but not sent yet (held for the save, or waiting in the engine's
     /// queue), releasing their reservations.
     fn drop_unsent(self) {
+        let works = self.take_unsent();
+        if !works.is_empty() {
+            self.event(Event::Unsent { works });
+        }
+    }
+
+    /// Takes the loop's calls not sent yet out of the engine's queue and out of the batch held
+    /// for the save; gives their works (the machine still holds their reservations).
+    fn take_unsent(self) -> Vec<Work> {
         self.engine.unqueue(&engine::Job::Loop);
         let mut works: Vec<Work> = self.waiting.get_value().borrow_mut().drain(..).collect();
         works.extend(
@@ -395,9 +423,7 @@ impl OptimizerHandle {
                 .into_iter()
                 .map(|(w, _, _)| w),
         );
-        if !works.is_empty() {
-            self.event(Event::Unsent { works });
-        }
+        works
     }
 
     pub fn pause(self) {
