@@ -405,7 +405,10 @@ mod tests {
         let (n, hosts, lost) = read_limits(Some("four"), Some("{broken"));
         assert_eq!((n, hosts.len()), (DEFAULT_PER_HOST, 0));
         assert_eq!(lost.len(), 2, "{lost:?}");
-        assert!(lost[0].contains("(4)") && lost[1].contains("\"At once\""), "{lost:?}");
+        assert!(
+            lost[0].contains("(4)") && lost[1].contains("\"At once\""),
+            "{lost:?}"
+        );
     }
 
     // Tryout 13, M2: an optimizer started during a long run made no call until every queued

@@ -44,6 +44,15 @@ impl ChatCall {
         call
     }
 
+    /// The configuration, key and call options of `role` as the person has set them now, from
+    /// the engine ([`Engine::role`]), for a call of this hook.
+    pub fn role(
+        self,
+        role: crate::domain::provider::Role,
+    ) -> (ProviderConfig, Option<ApiKey>, CallOptions) {
+        self.engine.role(role)
+    }
+
     /// Starts a call (stopping one still running).
     pub fn start(
         self,

@@ -13,7 +13,6 @@ use crate::domain::provider::{ProviderError, Role};
 use crate::net::chat::CallOptions;
 use crate::state::call::ChatCall;
 use crate::state::draft::DraftHandle;
-use crate::state::settings::SettingsHandle;
 
 /// Where a synthesis is (the machine's stage).
 pub use crate::domain::eval::suggest::Stage;
@@ -46,7 +45,6 @@ pub struct CaseSynth {
     /// The suggestion under way or offered.
     machine: StoredValue<Option<Suggest>, LocalStorage>,
     drafts: DraftHandle,
-    settings: SettingsHandle,
 }
 
 impl CaseSynth {
@@ -64,7 +62,6 @@ impl CaseSynth {
             tiny: RwSignal::new(None),
             machine: StoredValue::new_local(None),
             drafts: DraftHandle::expect(),
-            settings: SettingsHandle::expect(),
         };
         provide_context(s);
         s
@@ -96,10 +93,7 @@ impl CaseSynth {
             ));
             return;
         };
-        let settings = self.settings;
-        let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
-        let key = settings.keys_untracked(&cfg);
-        let opts = settings.call_options();
+        let (cfg, key, opts) = self.call.role(Role::Meta);
         let tiny = cfg.kind.is_tiny().then_some(task.as_str());
         let mut m = Suggest::new(&prompt, &vars, n, existing, tiny);
         let first = m.start();

@@ -534,15 +534,13 @@ impl Generator {
     /// Generate on the tiny built-in model: one short plain completion per part, the sections
     /// filling in as they arrive; Stop or a failure keeps what arrived as an incomplete version.
     fn run_tiny(self, draft: TinyDraft) {
-        let settings = self.settings;
-        let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
-        let key = settings.key(&cfg);
+        let (cfg, key, opts) = self.call.role(Role::Meta);
         self.job.set(Some(Job::Generate));
         self.error.set(None);
         self.interrupted.set(None);
         self.last.set_value(None);
         self.tiny.set(Some(draft));
-        self.tiny_next(cfg, key, settings.call_options(), self.drafts);
+        self.tiny_next(cfg, key, opts, self.drafts);
     }
 
     /// Asks for the next part, or commits the draft when every part is read. Runs from the
@@ -712,10 +710,8 @@ impl Generator {
     }
 
     fn run(self, job: Job, req: ChatRequest) {
-        let settings = self.settings;
         let drafts = self.drafts;
-        let cfg = settings.roles.with_untracked(|r| r.get(Role::Meta).clone());
-        let key = settings.key(&cfg);
+        let (cfg, key, opts) = self.call.role(Role::Meta);
         let mut req = req;
         req.temperature = cfg.temperature;
         self.tiny.set(None);
@@ -724,31 +720,30 @@ impl Generator {
         self.interrupted.set(None);
         let model = cfg.model.clone();
         let sent = req.clone();
-        self.call
-            .start_then(cfg, key, req, settings.call_options(), move |result| {
-                let text = self.call.text.get_untracked();
-                self.last.set_value(Some((sent, text.clone())));
-                let (call_error, cut_off) = match result {
-                    Err(f) => (Some(f.error), false),
-                    Ok(done) => (None, done.stop == Some(StopReason::MaxTokens)),
-                };
-                let error = finish(&job, &text, &model, call_error, cut_off, drafts);
-                let failure = error.map(|error| {
-                    let (attempt, before) = self.attempt_failed(&error);
-                    GenFailure {
-                        attempt,
-                        before,
-                        error,
-                        job: job.clone(),
-                        raw: text,
-                        at: drafts.draft.with_untracked(stamp),
-                    }
-                });
-                if failure.is_none() {
-                    self.last_cause.set_value(None);
+        self.call.start_then(cfg, key, req, opts, move |result| {
+            let text = self.call.text.get_untracked();
+            self.last.set_value(Some((sent, text.clone())));
+            let (call_error, cut_off) = match result {
+                Err(f) => (Some(f.error), false),
+                Ok(done) => (None, done.stop == Some(StopReason::MaxTokens)),
+            };
+            let error = finish(&job, &text, &model, call_error, cut_off, drafts);
+            let failure = error.map(|error| {
+                let (attempt, before) = self.attempt_failed(&error);
+                GenFailure {
+                    attempt,
+                    before,
+                    error,
+                    job: job.clone(),
+                    raw: text,
+                    at: drafts.draft.with_untracked(stamp),
                 }
-                self.error.try_set(failure);
             });
+            if failure.is_none() {
+                self.last_cause.set_value(None);
+            }
+            self.error.try_set(failure);
+        });
     }
 
     /// Reads a reply pasted in manual mode for the job Manual mode shows (the same reading as a

@@ -136,7 +136,9 @@ impl Engine {
             store::save(AT_ONCE_KEY, &e.concurrency.get().to_string());
         });
         Effect::new(move |_| {
-            let json = e.host_limits.with(|h| serde_json::to_string(h).unwrap_or_default());
+            let json = e
+                .host_limits
+                .with(|h| serde_json::to_string(h).unwrap_or_default());
             store::save(HOST_LIMITS_KEY, &json);
         });
         // A limit raised while calls wait: they start now, not when the next call ends.
@@ -153,7 +155,8 @@ impl Engine {
     }
 
     /// The configuration, key and call options of a role, as the person has set them now
-    /// (Reflexion, the rubric and the loop take them here; other jobs still read the settings).
+    /// (every job takes them here: runs and re-judging, Reflexion, the rubric, the loop, and each
+    /// `ChatCall` through [`ChatCall::role`](crate::state::call::ChatCall::role)).
     pub fn role(self, role: Role) -> (ProviderConfig, Option<ApiKey>, CallOptions) {
         let cfg = self.settings.roles.with_untracked(|r| r.get(role).clone());
         let key = self.settings.keys_untracked(&cfg);

@@ -8,7 +8,6 @@ use crate::domain::eval::rating::Rating;
 use crate::domain::provider::{Role, StopReason};
 use crate::state::call::ChatCall;
 use crate::state::draft::DraftHandle;
-use crate::state::settings::SettingsHandle;
 
 /// What a proposal came to, for one case's answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +27,6 @@ pub struct NoteChecker {
     /// The case whose answer's note is being turned into a check (or was), and the outcome.
     pub state: RwSignal<Option<(u32, Option<Outcome>)>>,
     drafts: DraftHandle,
-    settings: SettingsHandle,
 }
 
 impl NoteChecker {
@@ -37,7 +35,6 @@ impl NoteChecker {
             call: ChatCall::new(),
             state: RwSignal::new(None),
             drafts: DraftHandle::expect(),
-            settings: SettingsHandle::expect(),
         };
         provide_context(n);
         n
@@ -56,17 +53,13 @@ impl NoteChecker {
         else {
             return;
         };
-        let cfg = self
-            .settings
-            .roles
-            .with_untracked(|r| r.get(Role::Meta).clone());
-        let key = self.settings.keys_untracked(&cfg);
+        let (cfg, key, opts) = self.call.role(Role::Meta);
         self.state.set(Some((case, None)));
         self.call.start_then(
             cfg,
             key,
             note_check::request(&tc, &output, &rating),
-            self.settings.call_options(),
+            opts,
             move |result| {
                 let outcome = match result {
                     Ok(done) => {

@@ -776,7 +776,6 @@ pub struct Critic {
     pub call: ChatCall,
     pub weaknesses: RwSignal<Option<Result<Critique, CritiqueFailure>>>,
     drafts: DraftHandle,
-    settings: SettingsHandle,
 }
 
 impl Critic {
@@ -785,7 +784,6 @@ impl Critic {
             call: ChatCall::new(),
             weaknesses: RwSignal::new(None),
             drafts: DraftHandle::expect(),
-            settings: SettingsHandle::expect(),
         };
         provide_context(c);
         c
@@ -803,11 +801,7 @@ impl Critic {
         else {
             return;
         };
-        let cfg = self
-            .settings
-            .roles
-            .with_untracked(|r| r.get(Role::Meta).clone());
-        let key = self.settings.keys_untracked(&cfg);
+        let (cfg, key, opts) = self.call.role(Role::Meta);
         // A failure right before this one makes this the next attempt.
         let before = match self.weaknesses.get_untracked() {
             Some(Err(before)) => Some(before),
@@ -818,7 +812,7 @@ impl Critic {
             cfg,
             key,
             reflexion::critique_prompt_request(&spec),
-            self.settings.call_options(),
+            opts,
             move |result| {
                 // The provider's error is shown by the call itself.
                 if let Ok(done) = result {

@@ -391,7 +391,8 @@ impl Runner {
             let run = x.run_on(x.current, "")?;
             let ids = run.unsent_ids();
             // `made_with` reads the results; a run cut before any came reads by its label.
-            let same = run.made_with(&model, &label) && (run.model.is_empty() || run.model == label);
+            let same =
+                run.made_with(&model, &label) && (run.model.is_empty() || run.model == label);
             (!ids.is_empty() && same).then_some((ids, run.started_ms))
         }) else {
             return;
@@ -417,10 +418,7 @@ impl Runner {
     fn exec_slot(self) -> Slot {
         Slot {
             key: String::new(),
-            cfg: self
-                .settings
-                .roles
-                .with_untracked(|r| r.get(Role::Execution).clone()),
+            cfg: self.engine.role(Role::Execution).0,
         }
     }
 
@@ -481,15 +479,15 @@ impl Runner {
             self.cancelled.set_value(false);
             self.last_draft
                 .set_value(self.library.current_id.get_untracked());
-            let s = self.settings;
+            let (judge, _, opts) = self.engine.role(Role::Judge);
             self.job.set_value(Some(Job {
                 version,
                 started_ms: started,
                 draft_id: self.library.current_id.get_untracked(),
                 prompt,
                 slots: Vec::new(),
-                judge: s.roles.with_untracked(|r| r.get(Role::Judge).clone()),
-                opts: s.call_options(),
+                judge,
+                opts,
             }));
             self.active.set(Some(Active {
                 version,
@@ -695,14 +693,13 @@ impl Runner {
         let Some(exec) = job.slot(key).map(|s| s.cfg.clone()) else {
             return;
         };
-        let s = self.settings;
         // Running is shown from the live signal; the draft changes only when the case ends.
         let live = self.live_on(key, id);
         live.set(Some(String::new()));
         let req = run::request(&job.prompt, &case, exec.temperature, MAX_OUTPUT_TOKENS);
         let sent = Some(run::fingerprint(&case));
         let t0 = js_sys::Date::now();
-        let key_of = s.keys_untracked(&exec);
+        let key_of = self.engine.for_model(&exec).0;
         let mut pending = String::new();
         let mut last_paint = t0;
         // When the answering attempt was sent (a retry starts after its wait), and when its
@@ -866,7 +863,7 @@ impl Runner {
         }) else {
             return;
         };
-        let judge_key = self.settings.keys_untracked(&job.judge);
+        let judge_key = self.engine.for_model(&job.judge).0;
         for rubric in rubrics {
             let subject = judge::Subject {
                 rubric: &rubric,
@@ -952,7 +949,7 @@ impl Runner {
         else {
             return;
         };
-        let s = self.settings;
+        let (judge, _, opts) = self.engine.role(Role::Judge);
         let job = Job {
             version,
             // Re-judging adds verdicts to the results as they are: no new run.
@@ -960,8 +957,8 @@ impl Runner {
             draft_id: self.library.current_id.get_untracked(),
             prompt,
             slots: Vec::new(),
-            judge: s.roles.with_untracked(|r| r.get(Role::Judge).clone()),
-            opts: s.call_options(),
+            judge,
+            opts,
         };
         self.judging.update(|j| {
             j.insert(call.clone());

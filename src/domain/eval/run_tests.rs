@@ -1459,5 +1459,9 @@ fn a_run_cut_by_a_reload_counts_the_cases_it_never_sent() {
     let old: RunV1 = serde_json::from_str(r#"{"version":1,"at":20,"cases":[]}"#).unwrap();
     assert!(Run::from(old).unsent.is_empty());
     // None unsent: the field is not written.
-    assert!(!serde_json::to_string(&RunV1::from(&Run::default())).unwrap().contains("unsent"));
+    assert!(
+        !serde_json::to_string(&RunV1::from(&Run::default()))
+            .unwrap()
+            .contains("unsent")
+    );
 }

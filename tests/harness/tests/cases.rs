@@ -423,7 +423,13 @@ async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow
     let names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO"];
     for (i, name) in names.iter().enumerate() {
         fake.reply_when(name, &format!("- **Bob**: item {name}"));
-        add_case(&b, i as u32 + 1, &format!("{name}: Bob will do it."), Some("Bob")).await?;
+        add_case(
+            &b,
+            i as u32 + 1,
+            &format!("{name}: Bob will do it."),
+            Some("Bob"),
+        )
+        .await?;
     }
     fake.set_timing(0, 200, 3);
     b.field("At once")
@@ -448,7 +454,9 @@ async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow
     let sent_before = fake.chat_requests().len();
     assert_eq!(sent_before, 1, "only case 1 was sent before the reload");
     // Tryout 13: "At once" went back to 4 on every reload.
-    let at_once = b.eval("return document.getElementById('pw-concurrency').value").await?;
+    let at_once = b
+        .eval("return document.getElementById('pw-concurrency').value")
+        .await?;
     assert_eq!(at_once.as_str(), Some("1"), "At once is kept");
     fake.set_timing(0, 0, 64);
     b.button("Send the 4 cases not sent").await?.click().await?;
@@ -469,7 +477,11 @@ async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow
                 .map_or("?".to_owned(), |n| (*n).to_owned())
         })
         .collect();
-    assert_eq!(asked, ["BRAVO", "CHARLIE", "DELTA", "ECHO"], "the four, once each");
+    assert_eq!(
+        asked,
+        ["BRAVO", "CHARLIE", "DELTA", "ECHO"],
+        "the four, once each"
+    );
     assert!(b.button("Send the 4 cases not sent").await.is_err());
     assert!(b.button("Retry case #1").await.is_ok());
     b.close().await?;

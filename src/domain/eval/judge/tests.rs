@@ -255,7 +255,10 @@ fn the_judge_reads_the_prompt_with_the_cases_variables_filled() {
         cut_off: false,
     };
     let user = call(&subject, 0.0).request.messages[0].text.clone();
-    assert!(user.contains("Pull action items out of:\nAnn: ship Friday\n"), "{user}");
+    assert!(
+        user.contains("Pull action items out of:\nAnn: ship Friday\n"),
+        "{user}"
+    );
     assert!(!user.contains("{{transcript}}"), "{user}");
     // A variable the case does not set stays as written, as the answering model saw it.
     assert!(user.contains("Use {{ style }}."), "{user}");
