@@ -83,10 +83,7 @@ pub fn ResultsCard() -> impl IntoView {
     });
     let eta = move || {
         let a = r.active.get()?;
-        let p = progress.get();
-        let elapsed = now.get() - a.started_ms;
-        let left = p.total.saturating_sub(p.finished());
-        run::eta_ms(p.finished(), p.finished() + left, elapsed).map(run::format_eta)
+        run::time_left(&progress.get(), now.get() - a.started_ms)
     };
     view! {
         <section class="pw-card pw-card--results" aria-labelledby="pw-results-title">

@@ -1076,6 +1076,19 @@ pub fn eta_ms(finished: usize, total: usize, elapsed_ms: f64) -> Option<f64> {
     Some(elapsed_ms / finished as f64 * (total - finished) as f64)
 }
 
+/// The progress line's words on the time left while a run is going, `elapsed_ms` after it
+/// started: the finished cases' pace carried over the cases left ([`eta_ms`], [`format_eta`]);
+/// once every case it sends has ended, what is left is the judge's verdicts on the last answers
+/// (tryout 13: "about 0 s left" while judge calls ran). Cases never sent ([`Progress::unsent`])
+/// are not waited for. `None` until one case has finished.
+pub fn time_left(p: &Progress, elapsed_ms: f64) -> Option<String> {
+    let going = p.total.saturating_sub(p.unsent);
+    if going > 0 && p.finished() >= going {
+        return Some("the judge is scoring the last answers".to_owned());
+    }
+    eta_ms(p.finished(), going, elapsed_ms).map(format_eta)
+}
+
 /// "about 12 s", "about 3 min".
 pub fn format_eta(ms: f64) -> String {
     let s = (ms / 1000.0).ceil() as u64;

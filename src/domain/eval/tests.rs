@@ -819,6 +819,27 @@ fn progress_and_eta() {
     assert_eq!(run::eta_ms(5, 10, 1000.0), Some(1000.0));
     assert_eq!(run::eta_ms(10, 10, 1000.0), Some(0.0));
     assert_eq!(run::format_eta(12_300.0), "about 13 s left");
+    // The words the progress line shows: never "about 0 s left" while the judge still scores.
+    let p = |total, done, unsent| run::Progress {
+        total,
+        done,
+        unsent,
+        ..Default::default()
+    };
+    assert_eq!(run::time_left(&p(10, 0, 0), 500.0), None);
+    assert_eq!(
+        run::time_left(&p(10, 5, 0), 12_000.0).as_deref(),
+        Some("about 12 s left")
+    );
+    assert_eq!(
+        run::time_left(&p(10, 10, 0), 1000.0).as_deref(),
+        Some("the judge is scoring the last answers")
+    );
+    // Cases never sent are not waited for.
+    assert_eq!(
+        run::time_left(&p(10, 3, 4), 3000.0).as_deref(),
+        Some("about 3 s left")
+    );
     assert_eq!(run::format_eta(200_000.0), "about 4 min left");
     let mut r = run::Run::default();
     r.cases.insert(
