@@ -86,6 +86,15 @@ impl ChatCall {
         // Registered now: a Stop (or a new start) before the task runs stops this call too.
         let abort = engine.abort_for(job.clone());
         leptos::task::spawn_local(async move {
+            let host = cfg.host();
+            // Tryout 13: a call waiting for a place showed only Stop, as if it were answering.
+            let waiting = |on: bool| {
+                let limit = engine.limit_of(&host);
+                self.note.try_set(on.then(|| format!(
+                    "Waiting for a free place at {host}: it takes {} at a time and is busy. This call goes ahead of queued runs and optimizer calls.",
+                    crate::domain::figures::count(limit, "call", "calls")
+                )));
+            };
             let result = engine
                 .call_with(
                     abort,
@@ -95,6 +104,7 @@ impl ChatCall {
                     &req,
                     opts,
                     true,
+                    waiting,
                     |p| match p {
                         Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
                             self.note.try_set(None);

@@ -201,12 +201,41 @@ impl Engine {
 
     /// Waits for a place at `host` for a call of `job`; `None` when the job was cancelled first.
     pub async fn place(self, job: Job, host: &str, first: bool) -> Option<Place> {
+        self.place_or(job, host, first, |_| {}).await
+    }
+
+    /// [`Engine::place`], calling `waiting(true)` at once when the place is not free now (the
+    /// host has as many calls under way as its limit, or calls queued ahead of this one), and
+    /// `waiting(false)` when such a wait ends (the place came, or the job was cancelled).
+    pub async fn place_or(
+        self,
+        job: Job,
+        host: &str,
+        first: bool,
+        mut waiting: impl FnMut(bool),
+    ) -> Option<Place> {
         let (tx, rx) = oneshot::channel::<Place>();
+        let given = Rc::new(std::cell::Cell::new(false));
+        let mark = given.clone();
         self.enqueue(job, host, first, move |p| {
+            mark.set(true);
             // A waiter that went away drops the place here, which frees it.
             let _ = tx.send(p);
         });
-        rx.await.ok()
+        if given.get() {
+            return rx.await.ok();
+        }
+        waiting(true);
+        let place = rx.await.ok();
+        waiting(false);
+        place
+    }
+
+    /// The limit of calls at once that applies to `host` now: its own, else "At once".
+    pub fn limit_of(self, host: &str) -> u32 {
+        self.host_limits
+            .with_untracked(|h| h.get(host).copied())
+            .unwrap_or_else(|| self.concurrency.get_untracked())
     }
 
     /// One call of `job`: waits for a place at the model's host, then streams it (retries,
@@ -224,13 +253,14 @@ impl Engine {
         on_progress: impl FnMut(Progress),
     ) -> Result<Completion, Failure> {
         let abort = self.abort_for(job.clone());
-        self.call_with(abort, job, cfg, key, req, opts, first, on_progress)
+        self.call_with(abort, job, cfg, key, req, opts, first, |_| {}, on_progress)
             .await
     }
 
     /// [`Engine::call`] under an abort registered before ([`Engine::abort_for`]), when the
     /// call is asked for before its task runs: a cancel of the job in between stops it too (it
-    /// is then not sent, nor queued). The abort is forgotten when the call ends.
+    /// is then not sent, nor queued). The abort is forgotten when the call ends. `waiting` says
+    /// when the call waits for a place and when that wait ends ([`Engine::place_or`]).
     #[allow(clippy::too_many_arguments)]
     pub async fn call_with(
         self,
@@ -241,12 +271,13 @@ impl Engine {
         req: &ChatRequest,
         opts: CallOptions,
         first: bool,
+        waiting: impl FnMut(bool),
         on_progress: impl FnMut(Progress),
     ) -> Result<Completion, Failure> {
         let place = if abort.is_aborted() {
             None
         } else {
-            self.place(job, &cfg.host(), first).await
+            self.place_or(job, &cfg.host(), first, waiting).await
         };
         let Some(place) = place else {
             self.forget(&abort);

@@ -673,3 +673,63 @@ async fn one_hosts_limit_holds_across_a_run_its_judge_and_a_suggestion() -> anyh
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 13: a call the person asked for while the host was full (a test message during a run
+/// at "At once" 1) showed only Stop, as if it were answering. It says it waits for a place, and
+/// why; the note goes when the call goes out, ahead of the run's queued cases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_waiting_for_a_place_says_so_until_it_goes_out() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    PromptPage::new(&b)
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &spec_reply(),
+        )
+        .await?;
+    let cases = CasesPage::new(&b);
+    for (n, input) in ["ALPHA notes", "BRAVO notes", "CHARLIE notes"]
+        .iter()
+        .enumerate()
+    {
+        cases.add(n as u32 + 1, input, None).await?;
+    }
+    answers(&fake, "- **Carol**: write the notes");
+    b.field("At once")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+        .await?;
+    // Each answer streams for about 2 s.
+    fake.set_timing(0, 250, 3);
+    b.button("Run all 3 cases").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…'",
+        "case 1 to be answering",
+    )
+    .await?;
+    let s = SettingsPage::open(&b).await?;
+    b.button("Send a test message").await?.click().await?;
+    b.wait_for_text("Waiting for a free place at 127.0.0.1:")
+        .await?;
+    b.wait_for_text("it takes 1 call at a time and is busy. This call goes ahead of queued runs and optimizer calls.")
+        .await?;
+    assert_eq!(fake.chat_requests().len(), 1, "only case 1 is out");
+    b.wait_until(
+        "return !document.body.innerText.includes('Waiting for a free place')",
+        "the note to go when the call goes out",
+    )
+    .await?;
+    // It went out right after case 1, before the run's queued cases.
+    let asked = fake.chat_requests();
+    assert!(asked.len() >= 2, "{}", asked.len());
+    assert!(asked[0].body.contains("ALPHA"), "{}", asked[0].body);
+    assert!(
+        !["ALPHA", "BRAVO", "CHARLIE"]
+            .iter()
+            .any(|n| asked[1].body.contains(n)),
+        "the second request is not the test message: {}",
+        asked[1].body
+    );
+    s.close().await?;
+    b.close().await?;
+    Ok(())
+}
