@@ -5,16 +5,16 @@
 //! lasts only while the prompt it was about is shown.
 use leptos::prelude::*;
 
-use crate::domain::attempt::{self, Attempt};
+use crate::domain::attempt::Attempt;
 use crate::domain::draft::{Draft, Origin};
 use crate::domain::estimate::{SendCheck, send_check};
+use crate::domain::meta::generate::{Next, Tries};
 use crate::domain::meta::tiny::TinyDraft;
 use crate::domain::meta::{self, ModelFamily, PasteProblem, ReplyCause, reply};
 use crate::domain::provider::{
-    ApiKey, ChatRequest, Message, ProviderConfig, ProviderError, Role, StopReason,
+    ApiKey, ChatRequest, ProviderConfig, ProviderError, Role, StopReason,
 };
 use crate::domain::spec::{PromptSpec, Section};
-use crate::domain::structured;
 use crate::net::chat::CallOptions;
 use crate::state::call::ChatCall;
 use crate::state::settings::SettingsHandle;
@@ -199,54 +199,7 @@ impl DraftHandle {
     }
 }
 
-/// What the generator is doing or did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Job {
-    Generate,
-    Rewrite {
-        section: Section,
-        instruction: String,
-    },
-    Adapt {
-        family: ModelFamily,
-    },
-}
-
-impl Job {
-    /// The request this job sends (the current idea or prompt), for a call or for manual mode;
-    /// `None` when there is no prompt to rewrite or adapt.
-    pub fn request(&self, draft: &Draft) -> Option<ChatRequest> {
-        match self {
-            Self::Generate => Some(meta::generate_request(&draft.idea)),
-            Self::Rewrite {
-                section,
-                instruction,
-            } => Some(meta::section_request(
-                draft.current_spec()?,
-                *section,
-                instruction,
-            )),
-            Self::Adapt { family } => Some(meta::adapt_request(draft.current_spec()?, *family)),
-        }
-    }
-}
-
-/// Why the last job did not give a complete result.
-#[derive(Debug, Clone, PartialEq)]
-pub enum GenError {
-    /// The call failed (the provider's typed error); what had arrived may have been kept.
-    Call(ProviderError),
-    /// The reply arrived but nothing of it could be used; the likeliest cause.
-    Reply(ReplyCause),
-    /// The reply stopped at the output token limit; the parts that arrived were kept.
-    CutOff,
-    /// The reply's JSON breaks part-way (a syntax error): the parts before the break were kept;
-    /// the message names where (`reply::Break::message`).
-    Broken(String),
-    /// The reply's JSON has a mistake the tolerant reader guessed its way past: everything was
-    /// read, but the section there may be wrong; the message names it (`reply::Break::message`).
-    Misread(String),
-}
+pub use crate::domain::meta::generate::{GenError, Job};
 
 /// A failed job as the page shows it: what went wrong, what arrived, which attempt it was.
 #[derive(Debug, Clone, PartialEq)]
@@ -285,13 +238,9 @@ pub struct Generator {
     /// Whether Manual mode is open, and the job whose request it shows.
     pub manual: RwSignal<bool>,
     pub manual_job: RwSignal<Job>,
-    /// Attempts at the current job (1 for a fresh one; Retry and fixes add one).
-    attempt: StoredValue<u32>,
-    /// The cause of the last try's failure (`attempt::cause_key`) and its words; `None` after a
-    /// success.
-    last_cause: StoredValue<Option<(String, String)>>,
-    /// The last request and reply, for Retry and "fix with the model".
-    last: StoredValue<Option<(ChatRequest, String)>>,
+    /// The tries of the current job (`domain::meta::generate::Tries`): which try it is, the
+    /// cause of the last failure, the last request and reply for Retry and the fix.
+    tries: StoredValue<Tries>,
     /// A Generate on the tiny built-in model, part by part (`meta::tiny`), while it runs.
     tiny: RwSignal<Option<TinyDraft>>,
     /// A job held back because its request is large (it waits for [`Generator::send_large`])
@@ -334,9 +283,7 @@ impl Generator {
             error: RwSignal::new(None),
             manual: RwSignal::new(false),
             manual_job: RwSignal::new(Job::Generate),
-            attempt: StoredValue::new(1),
-            last_cause: StoredValue::new(None),
-            last: StoredValue::new(None),
+            tries: StoredValue::new(Tries::default()),
             tiny: RwSignal::new(None),
             large: RwSignal::new(None),
             in_flight_before: StoredValue::new(crate::net::session::load(IN_FLIGHT_KEY)),
@@ -484,10 +431,7 @@ impl Generator {
         let Some(req) = self.drafts.draft.with_untracked(|d| job.request(d)) else {
             return true;
         };
-        let cfg = self
-            .settings
-            .roles
-            .with_untracked(|r| r.get(Role::Meta).clone());
+        let cfg = self.call.role(Role::Meta).0;
         let check = send_check(&req, &cfg);
         let go = match check {
             SendCheck::Fine => true,
@@ -518,12 +462,8 @@ impl Generator {
         if !self.may_send(&Job::Generate, confirmed) {
             return;
         }
-        let settings = self.settings;
-        if settings
-            .roles
-            .with_untracked(|r| r.get(Role::Meta).kind.is_tiny())
-        {
-            self.attempt.set_value(1);
+        if self.call.role(Role::Meta).0.kind.is_tiny() {
+            self.tries.update_value(Tries::fresh_tiny);
             self.run_tiny(TinyDraft::new(&input));
             return;
         }
@@ -536,9 +476,9 @@ impl Generator {
     fn run_tiny(self, draft: TinyDraft) {
         let (cfg, key, opts) = self.call.role(Role::Meta);
         self.job.set(Some(Job::Generate));
+        self.tries.update_value(|t| t.sending(Job::Generate));
         self.error.set(None);
         self.interrupted.set(None);
-        self.last.set_value(None);
         self.tiny.set(Some(draft));
         self.tiny_next(cfg, key, opts, self.drafts);
     }
@@ -589,7 +529,10 @@ impl Generator {
                     }
                     self.tiny.set(None);
                     let error = GenError::Call(f.error);
-                    let (attempt, before) = self.attempt_failed(&error);
+                    let (attempt, before) = self
+                        .tries
+                        .try_update_value(|t| t.failed(&error))
+                        .unwrap_or((Attempt::of(1, None, ""), None));
                     self.error.try_set(Some(GenFailure {
                         attempt,
                         before,
@@ -625,88 +568,33 @@ impl Generator {
         let Some(req) = self.drafts.draft.with_untracked(|d| job.request(d)) else {
             return;
         };
-        self.attempt.set_value(1);
-        self.run(job, req);
+        let next = self.tries.try_update_value(|t| t.fresh(job, req));
+        self.go(next);
     }
 
-    /// The current try failed with `error`: which attempt it was, and whether the one before
-    /// failed for the same cause; remembers this cause for the next try.
-    /// Also gives the words of the cause before, when there was one.
-    fn attempt_failed(self, error: &GenError) -> (Attempt, Option<String>) {
-        let (key, words) = match error {
-            GenError::Call(e) => (attempt::call_key(e), attempt::call_words(e)),
-            GenError::Reply(c) => (attempt::reply_key(c), attempt::reply_words(c).to_owned()),
-            GenError::CutOff => (
-                "cut off".to_owned(),
-                "the reply was cut off at the model's length limit".to_owned(),
-            ),
-            GenError::Broken(_) => (
-                "broken part-way".to_owned(),
-                "the reply's JSON broke part-way".to_owned(),
-            ),
-            GenError::Misread(_) => (
-                "misread".to_owned(),
-                "the reply's JSON had a mistake".to_owned(),
-            ),
-        };
-        let before = self.last_cause.get_value();
-        let n = self.attempt.get_value();
-        self.last_cause.set_value(Some((key.clone(), words)));
-        let attempt = Attempt::of(n, before.as_ref().map(|(k, _)| k.as_str()), &key);
-        (
-            attempt,
-            before.filter(|_| attempt.after_failure).map(|(_, w)| w),
-        )
+    /// Does what the tries machine says comes next.
+    fn go(self, next: Option<Next>) {
+        match next {
+            Some(Next::Send(job, req)) => self.run(job, req),
+            Some(Next::Tiny) => {
+                let input = self.drafts.draft.with_untracked(|d| d.idea.clone());
+                self.run_tiny(TinyDraft::new(&input));
+            }
+            None => {}
+        }
     }
 
-    /// Runs the last request again.
+    /// Runs the last request again (the tiny model's Generate starts over).
     pub fn retry(self) {
-        if self.last.with_value(Option::is_none) && self.job.get_untracked() == Some(Job::Generate)
-        {
-            // The tiny model's Generate is several calls: start it again.
-            let input = self.drafts.draft.with_untracked(|d| d.idea.clone());
-            self.attempt.update_value(|a| *a += 1);
-            self.run_tiny(TinyDraft::new(&input));
-            return;
-        }
-        if let (Some((req, _)), Some(job)) = (self.last.get_value(), self.job.get_untracked()) {
-            self.attempt.update_value(|a| *a += 1);
-            self.run(job, req);
-        }
+        let next = self.tries.try_update_value(Tries::retry).flatten();
+        self.go(next);
     }
 
     /// Sends the unusable reply back once with what is wrong, asking for a corrected one (or,
-    /// when no reply arrived, runs the request again).
+    /// when no reply arrived, runs the request again): `Tries::repair`.
     pub fn repair(self) {
-        let (Some((req, reply)), Some(job)) = (self.last.get_value(), self.job.get_untracked())
-        else {
-            return;
-        };
-        let Some(schema) = req.schema.clone() else {
-            return;
-        };
-        let problem = match &job {
-            Job::Rewrite { section, .. } => {
-                reply::read_section(&PromptSpec::default(), *section, &reply, false)
-                    .err()
-                    .map(|c| c.as_structured())
-            }
-            _ => meta::spec_from_reply(&reply).err().map(|e| e.error()),
-        };
-        let Some(problem) = problem.filter(|_| !reply.trim().is_empty()) else {
-            self.retry();
-            return;
-        };
-        let mut fixed = req.clone();
-        fixed.messages.push(Message::assistant(reply));
-        fixed
-            .messages
-            .push(Message::user(structured::repair_message(
-                &problem,
-                &schema.schema,
-            )));
-        self.attempt.update_value(|a| *a += 1);
-        self.run(job, fixed);
+        let next = self.tries.try_update_value(Tries::repair).flatten();
+        self.go(next);
     }
 
     fn run(self, job: Job, req: ChatRequest) {
@@ -716,20 +604,25 @@ impl Generator {
         req.temperature = cfg.temperature;
         self.tiny.set(None);
         self.job.set(Some(job.clone()));
+        self.tries.update_value(|t| t.sending(job.clone()));
         self.error.set(None);
         self.interrupted.set(None);
         let model = cfg.model.clone();
         let sent = req.clone();
         self.call.start_then(cfg, key, req, opts, move |result| {
             let text = self.call.text.get_untracked();
-            self.last.set_value(Some((sent, text.clone())));
+            self.tries
+                .try_update_value(|t| t.replied(sent, text.clone()));
             let (call_error, cut_off) = match result {
                 Err(f) => (Some(f.error), false),
                 Ok(done) => (None, done.stop == Some(StopReason::MaxTokens)),
             };
             let error = finish(&job, &text, &model, call_error, cut_off, drafts);
             let failure = error.map(|error| {
-                let (attempt, before) = self.attempt_failed(&error);
+                let (attempt, before) = self
+                    .tries
+                    .try_update_value(|t| t.failed(&error))
+                    .unwrap_or((Attempt::of(1, None, ""), None));
                 GenFailure {
                     attempt,
                     before,
@@ -740,7 +633,7 @@ impl Generator {
                 }
             });
             if failure.is_none() {
-                self.last_cause.set_value(None);
+                self.tries.try_update_value(Tries::succeeded);
             }
             self.error.try_set(failure);
         });

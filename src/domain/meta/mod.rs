@@ -9,6 +9,7 @@ use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 use crate::domain::structured::StructuredError;
 use crate::domain::template;
 
+pub mod generate;
 pub mod quality;
 pub mod reply;
 pub mod tiny;

@@ -1,0 +1,327 @@
+//! The tries of one meta job (Generate, rewrite a section, adapt to a model family) as a pure
+//! machine: which request goes out, which try it is, what a failure is called ("Failed again"
+//! only for the same cause, `domain::attempt`), and *Fix with the model*, which sends the
+//! unusable reply back with what is wrong (`structured::repair_message`). The shell
+//! (`state::draft::Generator`) makes the call, reads the reply into the draft and hands the
+//! outcome here. No IO; tested natively.
+
+use crate::domain::attempt::{self, Attempt};
+use crate::domain::draft::Draft;
+use crate::domain::meta::{self, ModelFamily, ReplyCause, reply};
+use crate::domain::provider::{ChatRequest, Message, ProviderError};
+use crate::domain::spec::{PromptSpec, Section};
+use crate::domain::structured;
+
+/// What the generator is doing or did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    Generate,
+    Rewrite {
+        section: Section,
+        instruction: String,
+    },
+    Adapt {
+        family: ModelFamily,
+    },
+}
+
+impl Job {
+    /// The request this job sends (the current idea or prompt), for a call or for manual mode;
+    /// `None` when there is no prompt to rewrite or adapt.
+    pub fn request(&self, draft: &Draft) -> Option<ChatRequest> {
+        match self {
+            Self::Generate => Some(meta::generate_request(&draft.idea)),
+            Self::Rewrite {
+                section,
+                instruction,
+            } => Some(meta::section_request(
+                draft.current_spec()?,
+                *section,
+                instruction,
+            )),
+            Self::Adapt { family } => Some(meta::adapt_request(draft.current_spec()?, *family)),
+        }
+    }
+}
+
+/// Why the last job did not give a complete result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GenError {
+    /// The call failed (the provider's typed error); what had arrived may have been kept.
+    Call(ProviderError),
+    /// The reply arrived but nothing of it could be used; the likeliest cause.
+    Reply(ReplyCause),
+    /// The reply stopped at the output token limit; the parts that arrived were kept.
+    CutOff,
+    /// The reply's JSON breaks part-way (a syntax error): the parts before the break were kept;
+    /// the message names where (`reply::Break::message`).
+    Broken(String),
+    /// The reply's JSON has a mistake the tolerant reader guessed its way past: everything was
+    /// read, but the section there may be wrong; the message names it (`reply::Break::message`).
+    Misread(String),
+}
+
+impl GenError {
+    /// The cause's key for telling repeated failures apart (`attempt::call_key`,
+    /// `attempt::reply_key`) and its words, past tense.
+    pub fn cause(&self) -> (String, String) {
+        match self {
+            Self::Call(e) => (attempt::call_key(e), attempt::call_words(e)),
+            Self::Reply(c) => (attempt::reply_key(c), attempt::reply_words(c).to_owned()),
+            Self::CutOff => (
+                "cut off".to_owned(),
+                "the reply was cut off at the model's length limit".to_owned(),
+            ),
+            Self::Broken(_) => (
+                "broken part-way".to_owned(),
+                "the reply's JSON broke part-way".to_owned(),
+            ),
+            Self::Misread(_) => (
+                "misread".to_owned(),
+                "the reply's JSON had a mistake".to_owned(),
+            ),
+        }
+    }
+}
+
+/// What to do next, asked of [`Tries::retry`] or [`Tries::repair`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Next {
+    /// Send this request for this job (through the meta model).
+    Send(Job, ChatRequest),
+    /// Start the tiny model's part-by-part Generate again (it keeps no single request).
+    Tiny,
+}
+
+/// The tries of the current meta job: the job, which try this is (1 for a fresh job; each
+/// Retry or fix counts one up), the cause of the last failure, and the last request with the
+/// reply it got (for Retry and *Fix with the model*).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tries {
+    job: Option<Job>,
+    attempt: u32,
+    /// The cause of the last try's failure (key and words); `None` after a success.
+    last_cause: Option<(String, String)>,
+    last: Option<(ChatRequest, String)>,
+}
+
+impl Tries {
+    /// The job of the current or last try.
+    pub fn job(&self) -> Option<&Job> {
+        self.job.as_ref()
+    }
+
+    /// A fresh job: its first try sends `req`.
+    pub fn fresh(&mut self, job: Job, req: ChatRequest) -> Next {
+        self.attempt = 1;
+        self.last = None;
+        Next::Send(job, req)
+    }
+
+    /// A fresh Generate on the tiny model (several calls, no single request to keep).
+    pub fn fresh_tiny(&mut self) {
+        self.attempt = 1;
+        self.job = Some(Job::Generate);
+        self.last = None;
+    }
+
+    /// The try goes out: `sent` is the request as sent (with the model's temperature).
+    pub fn sending(&mut self, job: Job) {
+        self.job = Some(job);
+    }
+
+    /// The try's reply came back (whole, cut off or broken off by a failure): kept for Retry
+    /// and the fix.
+    pub fn replied(&mut self, sent: ChatRequest, text: String) {
+        self.last = Some((sent, text));
+    }
+
+    /// The try was read into the draft completely: the next failure is a first one.
+    pub fn succeeded(&mut self) {
+        self.last_cause = None;
+    }
+
+    /// The try failed with `error`: which attempt it was, whether the one before failed for the
+    /// same cause, and the words of the cause before when it failed too.
+    pub fn failed(&mut self, error: &GenError) -> (Attempt, Option<String>) {
+        let (key, words) = error.cause();
+        let before = self.last_cause.replace((key.clone(), words));
+        let attempt = Attempt::of(self.attempt, before.as_ref().map(|(k, _)| k.as_str()), &key);
+        (
+            attempt,
+            before.filter(|_| attempt.after_failure).map(|(_, w)| w),
+        )
+    }
+
+    /// Retry: the last request again (a tiny Generate starts over), one try more; `None` when
+    /// there is nothing to retry.
+    pub fn retry(&mut self) -> Option<Next> {
+        let job = self.job.clone()?;
+        let next = match &self.last {
+            None if job == Job::Generate => Next::Tiny,
+            None => return None,
+            Some((req, _)) => Next::Send(job, req.clone()),
+        };
+        self.attempt += 1;
+        Some(next)
+    }
+
+    /// *Fix with the model*: the last request with the unusable reply and a message saying
+    /// what is wrong with it, one try more. A reply that is empty or reads fine is not sent
+    /// back: that is a [`Tries::retry`]. `None` when there is nothing to fix (no request kept,
+    /// or a request that asked for no JSON).
+    pub fn repair(&mut self) -> Option<Next> {
+        let (req, reply) = self.last.clone()?;
+        let job = self.job.clone()?;
+        let schema = req.schema.clone()?;
+        let problem = match &job {
+            Job::Rewrite { section, .. } => {
+                reply::read_section(&PromptSpec::default(), *section, &reply, false)
+                    .err()
+                    .map(|c| c.as_structured())
+            }
+            _ => meta::spec_from_reply(&reply).err().map(|e| e.error()),
+        };
+        let Some(problem) = problem.filter(|_| !reply.trim().is_empty()) else {
+            return self.retry();
+        };
+        let mut fixed = req;
+        fixed.messages.push(Message::assistant(reply));
+        fixed
+            .messages
+            .push(Message::user(structured::repair_message(
+                &problem,
+                &schema.schema,
+            )));
+        self.attempt += 1;
+        Some(Next::Send(job, fixed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::meta::IdeaInput;
+    use crate::domain::provider::{ErrorKind, ProviderKind};
+
+    fn draft() -> Draft {
+        Draft {
+            idea: IdeaInput {
+                idea: "a bot that pulls action items out of meeting notes".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn sent(t: &mut Tries, next: Next) -> ChatRequest {
+        let Next::Send(job, req) = next else {
+            panic!("not a request: {next:?}")
+        };
+        t.sending(job);
+        req
+    }
+
+    #[test]
+    fn generate_with_a_broken_reply_is_fixed_by_the_model_and_counts_its_tries() {
+        let d = draft();
+        let mut t = Tries::default();
+        let req = Job::Generate.request(&d).unwrap();
+        let next = t.fresh(Job::Generate, req.clone());
+        let first = sent(&mut t, next);
+        assert_eq!(first, req);
+        // The reply breaks part-way: a first failure, no "again".
+        let broken = r#"{"persona": "You are a meeting analyst.", "context": "Notes arrive"#;
+        t.replied(first.clone(), broken.into());
+        let (a, before) = t.failed(&GenError::Broken("near Context".into()));
+        assert_eq!((a.number, a.after_failure, before), (1, false, None));
+        assert_eq!(a.prefix(), "");
+        // Fix with the model: the same request, then the reply, then what is wrong with it.
+        let next = t.repair().unwrap();
+        let fixed = sent(&mut t, next);
+        let n = first.messages.len();
+        assert_eq!(fixed.messages.len(), n + 2);
+        assert_eq!(fixed.messages[..n], first.messages[..]);
+        assert_eq!(fixed.messages[n], Message::assistant(broken));
+        assert!(
+            fixed.messages[n + 1].text.contains("JSON"),
+            "{}",
+            fixed.messages[n + 1].text
+        );
+        assert_eq!(fixed.schema, first.schema, "the same schema is asked for");
+        // It breaks again, the same way: "Failed again (attempt 2)".
+        t.replied(fixed.clone(), broken.into());
+        let (a, before) = t.failed(&GenError::Broken("near Context".into()));
+        assert_eq!(a.prefix(), "Failed again (attempt 2): ");
+        assert_eq!(before.as_deref(), Some("the reply's JSON broke part-way"));
+        // Retry sends the last request (the fix) again; a provider error now is a new cause.
+        let next = t.retry().unwrap();
+        let again = sent(&mut t, next);
+        assert_eq!(again, fixed);
+        let e = ProviderError::new(
+            ErrorKind::RateLimited,
+            ProviderKind::OpenAi,
+            "api.openai.com",
+            Some(429),
+            "slow down",
+        );
+        let (a, before) = t.failed(&GenError::Call(e));
+        assert_eq!(a.prefix(), "Attempt 3 failed for a different reason: ");
+        assert_eq!(before.as_deref(), Some("the reply's JSON broke part-way"));
+        // A good reply: the next failure is a first one again (after a fresh job).
+        t.succeeded();
+        t.fresh(Job::Generate, req);
+        let (a, _) = t.failed(&GenError::CutOff);
+        assert_eq!((a.number, a.after_failure), (1, false));
+    }
+
+    #[test]
+    fn a_fix_of_an_empty_or_readable_reply_is_a_retry_and_a_rewrite_is_read_as_one_section() {
+        let d = draft();
+        let mut t = Tries::default();
+        let req = Job::Generate.request(&d).unwrap();
+        t.fresh(Job::Generate, req.clone());
+        t.sending(Job::Generate);
+        // Nothing to fix before a reply.
+        assert_eq!(t.clone().repair(), None);
+        t.replied(req.clone(), "   ".into());
+        assert_eq!(t.repair(), Some(Next::Send(Job::Generate, req.clone())));
+        // The tiny model's Generate keeps no request: Retry starts it over; a fix has nothing.
+        let mut tiny = Tries::default();
+        tiny.fresh_tiny();
+        assert_eq!(tiny.clone().repair(), None);
+        assert_eq!(tiny.retry(), Some(Next::Tiny));
+        // Nothing ever sent: nothing to retry.
+        assert_eq!(Tries::default().retry(), None);
+        // A rewrite's reply is read as its one section: a reply with the section fixes nothing.
+        let mut spec = PromptSpec::default();
+        spec.persona = "You are an analyst.".into();
+        let mut with_prompt = draft();
+        with_prompt.commit(
+            spec,
+            crate::domain::draft::Origin::Generated { model: "m".into() },
+            1.0,
+        );
+        let job = Job::Rewrite {
+            section: Section::Persona,
+            instruction: "warmer".into(),
+        };
+        let req = job.request(&with_prompt).unwrap();
+        let mut r = Tries::default();
+        r.fresh(job.clone(), req.clone());
+        r.sending(job.clone());
+        r.replied(
+            req.clone(),
+            r#"{"persona": "You are a warm analyst."}"#.into(),
+        );
+        assert_eq!(
+            r.clone().repair(),
+            Some(Next::Send(job.clone(), req.clone()))
+        );
+        r.replied(req.clone(), "no json here".into());
+        let Some(Next::Send(_, fixed)) = r.repair() else {
+            panic!("no fix")
+        };
+        assert_eq!(fixed.messages.len(), req.messages.len() + 2);
+    }
+}
