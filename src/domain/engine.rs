@@ -1,6 +1,6 @@
-//! The call queue's rule, decided here and performed by the shell (`state::engine`): queued calls
-//! start in the order asked, as long as their provider host has fewer calls in flight than its
-//! limit (rate limits differ by provider, so a slow or strict host never holds back another).
+//! The call queue's rule, decided here and performed by the shell (`state::engine`): one job's
+//! queued calls start in the order asked, as long as their provider host has fewer calls in
+//! flight than its limit (rate limits differ by provider, so a slow or strict host never holds back another).
 //! A call may go ahead of the queue (`push_front`: the next step of work under way, a call the
 //! person asked for by hand), and one
 //! job's queued calls leave together (`drain_where`); the batch calls of several jobs take
@@ -20,8 +20,9 @@ pub struct Scheduler<K> {
     /// The limit of a host with no limit of its own (1..=[`MAX_PER_HOST`]).
     default_limit: u32,
     limits: BTreeMap<String, u32>,
-    /// The batch call started last: its job's turn is over ([`Scheduler::start_by`]).
-    last_batch: Option<K>,
+    /// The batch call started last at each host: its job's turn there is over
+    /// ([`Scheduler::start_by`]).
+    last_batch: BTreeMap<String, K>,
 }
 
 impl<K: Clone + PartialEq> Scheduler<K> {
@@ -34,7 +35,7 @@ impl<K: Clone + PartialEq> Scheduler<K> {
             in_flight: BTreeMap::new(),
             default_limit: default_limit.clamp(1, MAX_PER_HOST),
             limits: BTreeMap::new(),
-            last_batch: None,
+            last_batch: BTreeMap::new(),
         }
     }
 
@@ -126,39 +127,52 @@ impl<K: Clone + PartialEq> Scheduler<K> {
     }
 
     /// [`Scheduler::start`] with the batch calls (those queued by [`Scheduler::push`]) of
-    /// several jobs taken in turn: `group` names a call's job, and the n-th waiting call of
-    /// each job comes before the (n+1)-th of any, starting with the job after the one whose
-    /// batch call started last (jobs in the order their first waiting call was queued; turns
-    /// carry over from one start to the next). So an optimizer started during a long run shares its hosts with the run
-    /// instead of waiting for all of its cases. Calls queued ahead go first, in their order;
-    /// one job's calls keep theirs.
+    /// several jobs taking turns at each host: `group` names a call's job, and at a host the
+    /// n-th waiting call of each job comes before the (n+1)-th of any, starting with the job
+    /// after the one whose batch call started last at that host (jobs in the order their first
+    /// waiting call there was queued; turns carry over from one start to the next). So an
+    /// optimizer started during a long run shares the host with the run instead of waiting for
+    /// all of its cases. Calls queued ahead go first, in their order; one job's calls keep
+    /// theirs.
     pub fn start_by<G: PartialEq>(&mut self, group: impl Fn(&K) -> G) -> Vec<(K, String)> {
-        // The waiting batch calls by job, jobs in the order of their first waiting call, and
-        // the job after the one served last goes first.
-        let mut jobs: Vec<(G, Vec<usize>)> = Vec::new();
-        for (i, (k, _)) in self.queue.iter().enumerate().skip(self.ahead) {
+        // Per host: the waiting batch calls by job, in the order of their first waiting call.
+        let mut hosts: Vec<(&str, Vec<(G, Vec<usize>)>)> = Vec::new();
+        for (i, (k, host)) in self.queue.iter().enumerate().skip(self.ahead) {
+            let at = match hosts.iter().position(|(h, _)| *h == host.as_str()) {
+                Some(p) => p,
+                None => {
+                    hosts.push((host.as_str(), Vec::new()));
+                    hosts.len() - 1
+                }
+            };
+            let jobs = &mut hosts[at].1;
             let g = group(k);
             match jobs.iter_mut().find(|(j, _)| *j == g) {
                 Some((_, calls)) => calls.push(i),
                 None => jobs.push((g, vec![i])),
             }
         }
-        if let Some(last) = &self.last_batch {
-            let last = group(last);
-            if let Some(p) = jobs.iter().position(|(j, _)| *j == last) {
-                let n = jobs.len();
-                jobs.rotate_left((p + 1) % n);
-            }
-        }
-        // Ahead calls first, then the n-th call of every job before the (n+1)-th of any.
+        // Ahead calls first, then at each host the n-th call of every job before the (n+1)-th
+        // of any, the job after the one served last there first.
         let mut order: Vec<(usize, usize)> = (0..self.ahead.min(self.queue.len()))
             .map(|i| (0, i))
             .collect();
-        for (turn, (_, calls)) in jobs.iter().enumerate() {
-            for (n, &i) in calls.iter().enumerate() {
-                order.push((1 + n * jobs.len() + turn, i));
+        for (host, jobs) in &mut hosts {
+            if let Some(last) = self.last_batch.get(*host) {
+                let last = group(last);
+                if let Some(p) = jobs.iter().position(|(j, _)| *j == last) {
+                    let n = jobs.len();
+                    jobs.rotate_left((p + 1) % n);
+                }
+            }
+            let n_jobs = jobs.len();
+            for (turn, (_, calls)) in jobs.iter().enumerate() {
+                for (n, &i) in calls.iter().enumerate() {
+                    order.push((1 + n * n_jobs + turn, i));
+                }
             }
         }
+        drop(hosts);
         order.sort_unstable();
         let mut take = vec![false; self.queue.len()];
         for &(_, i) in &order {
@@ -181,9 +195,8 @@ impl<K: Clone + PartialEq> Scheduler<K> {
             .iter()
             .filter(|(_, i)| take[*i] && *i < batch_from)
             .count();
-        let started_batch_last = started[n_ahead_started..].last().cloned();
-        if let Some((k, _)) = started_batch_last {
-            self.last_batch = Some(k);
+        for (k, host) in &started[n_ahead_started..] {
+            self.last_batch.insert(host.clone(), k.clone());
         }
         let mut ahead = 0;
         for (i, slot) in by_place.into_iter().enumerate() {
@@ -454,10 +467,34 @@ mod tests {
         s.push(('l', 2), "slow");
         s.push(('l', 3), "slow");
         let started: Vec<_> = s.start_by(job).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(started, vec![('r', 1), ('l', 1), ('r', 2), ('l', 2)]);
+        // In turn at each host: r1, l1, r2 at "h"; l2 at "slow".
+        assert_eq!(started, vec![('r', 1), ('l', 2), ('l', 1), ('r', 2)]);
         assert_eq!(s.queued(), 2);
         // Limits set at once replace the earlier ones: "slow" is back to the default.
         s.set_limits(&BTreeMap::new());
         assert_eq!(s.limit("slow"), 3);
+    }
+
+    // Review: turns were taken across hosts, so a loop with calls at two hosts lost its turn at
+    // the busy one whenever one of its calls started at the other.
+    #[test]
+    fn turns_are_taken_at_each_host() {
+        let mut s: Scheduler<(char, u32)> = Scheduler::new(1);
+        let job = |k: &(char, u32)| k.0;
+        for n in 1..=4 {
+            s.push(('r', n), "a");
+        }
+        assert_eq!(s.start_by(job), vec![(('r', 1), "a".to_owned())]);
+        s.push(('l', 1), "a");
+        s.push(('l', 2), "b");
+        s.push(('l', 3), "a");
+        // The loop's call at "b" starts at once; at "a" the run went last, so the loop is next.
+        assert_eq!(s.start_by(job), vec![(('l', 2), "b".to_owned())]);
+        s.finished("a");
+        assert_eq!(s.start_by(job), vec![(('l', 1), "a".to_owned())]);
+        s.finished("a");
+        assert_eq!(s.start_by(job), vec![(('r', 2), "a".to_owned())]);
+        s.finished("a");
+        assert_eq!(s.start_by(job), vec![(('l', 3), "a".to_owned())]);
     }
 }

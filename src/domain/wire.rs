@@ -167,7 +167,7 @@ impl From<&Run> for RunV1 {
             version: r.version,
             model: r.model.clone(),
             at: r.started_ms,
-            unsent: r.unsent_now(),
+            unsent: r.unsent_to_keep(),
             cases: r
                 .cases
                 .iter()

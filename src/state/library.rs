@@ -560,25 +560,6 @@ impl Library {
         });
     }
 
-    /// Changes a stored draft that is not open (`f` on its draft), keeping its revision check:
-    /// nothing is written when it is missing, unreadable or changed by another tab meanwhile.
-    pub fn update_stored(self, id: String, f: impl FnOnce(&mut Draft) + 'static) {
-        // Every way to open another draft keeps the one left first (`open`, `add`, imports).
-        leptos::task::spawn_local(async move {
-            let Some(store) = self.store.get_value() else {
-                return;
-            };
-            if id == self.current_id.get_untracked() {
-                return;
-            }
-            if let Some(mut r) = self.fetch(&id).await {
-                f(&mut r.draft);
-                let rev = r.rev;
-                let _ = store.save(r, Some(rev)).await;
-            }
-        });
-    }
-
     /// Copies a draft as a new one and opens it (an optimization loop in it arrives paused).
     pub fn duplicate(self, id: String) {
         leptos::task::spawn_local(async move {

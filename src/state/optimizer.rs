@@ -42,6 +42,39 @@ const LOOP_KEYS_KEY: &str = "pw.loop-keyed";
 /// The note when a loop this tab ran continues after a reload (shown while it runs).
 pub const CONTINUING: &str = "Continuing the optimization where it was.";
 
+/// This tab's `sessionStorage`: the loop's calls that were never sent when the page went away
+/// or another draft opened, by draft: `{"<draft id>": [Work, …]}`. The draft was kept with their
+/// reservations (saved before a call is sent); when its loop is next loaded in this tab they
+/// are released ([`take_noted_unsent`]), not charged as cut off. A call is noted only after it
+/// left the engine's queue unsent, so none of them can have gone out.
+const UNSENT_KEY: &str = "pw.loop-unsent";
+
+fn noted_unsent() -> std::collections::BTreeMap<String, Vec<Work>> {
+    session::load(UNSENT_KEY)
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
+fn note_unsent(draft: &str, works: &[Work]) {
+    let mut all = noted_unsent();
+    all.entry(draft.to_owned())
+        .or_default()
+        .extend(works.iter().cloned());
+    session::save(UNSENT_KEY, &serde_json::to_string(&all).unwrap_or_default());
+}
+
+/// The calls noted as never sent for `draft` ([`UNSENT_KEY`]), forgotten as they are read.
+fn take_noted_unsent(draft: &str) -> Vec<Work> {
+    let mut all = noted_unsent();
+    let works = all.remove(draft).unwrap_or_default();
+    if all.is_empty() {
+        session::remove(UNSENT_KEY);
+    } else {
+        session::save(UNSENT_KEY, &serde_json::to_string(&all).unwrap_or_default());
+    }
+    works
+}
+
 fn loop_runs_here(id: &str) -> bool {
     session::load(LOOPS_HERE_KEY).is_some_and(|v| v.split(' ').any(|x| x == id))
 }
@@ -112,29 +145,52 @@ impl OptimizerHandle {
         // this tab ran it and its models can be called, and say so at the top of the page;
         // otherwise pause it and say what is needed. A paused loop is pointed out with Resume.
         let lib = h.library;
-        // The page goes away: the loop's calls still waiting for a place were never sent, so
-        // their reservations leave the draft before it is kept (else the next load charged them
-        // as cut off by the reload, and said so).
+        // The page goes away: the loop's calls still waiting for a place leave the queue unsent
+        // and are noted (`UNSENT_KEY`): the draft kept holds their reservations, and the next
+        // load releases them instead of charging them as cut off by the reload, and saying so.
         h.drafts.on_leaving(move || {
-            if h.draft_id.get_value() == lib.current_id.get_untracked() {
-                h.drop_unsent();
+            let id = lib.current_id.get_untracked();
+            if h.draft_id.get_value() == id {
+                let works = h.take_unsent();
+                if !works.is_empty() {
+                    note_unsent(&id, &works);
+                    h.event(Event::Unsent { works });
+                }
+            }
+        });
+        // Back from the back-forward cache (the page did not unload): the noted calls are this
+        // page's again, and a loop still running issues them again.
+        crate::net::on_return(move || {
+            let id = lib.current_id.get_untracked();
+            if h.draft_id.get_value() != id || take_noted_unsent(&id).is_empty() {
+                return;
+            }
+            let going = h.drafts.draft.with_untracked(|d| {
+                d.loop_running() && d.optimizer.as_ref().is_some_and(|o| !o.paused)
+            });
+            if going {
+                let running = h.running.get_value().borrow().clone();
+                h.event(Event::Resume { running });
             }
         });
         Effect::new(move |prev: Option<String>| {
             let id = lib.current_id.get();
             if prev.as_ref() != Some(&id) && !id.is_empty() {
                 // Another draft opened: the loop's draft was kept with the reservations of its
-                // calls still waiting for a place; they were never sent, so they are released in
-                // the kept draft (the calls in flight stay charged when it opens again).
+                // calls still waiting for a place; they were never sent, so they are noted and
+                // released when it opens again in this tab (the calls in flight stay charged).
                 let unsent = h.take_unsent();
                 if let Some(old) = prev.filter(|old| !old.is_empty() && !unsent.is_empty()) {
-                    lib.update_stored(old, move |d| {
-                        if let Some(o) = &mut d.optimizer {
-                            o.step(&Ctx { suite: &d.suite }, Event::Unsent { works: unsent });
-                        }
-                    });
+                    note_unsent(&old, &unsent);
                 }
                 h.stop_calls();
+                // This draft's loop calls noted as never sent (a reload, another draft opened)
+                // are released first; only a loop this tab ran (another tab's may have sent
+                // calls of the same works).
+                let noted = take_noted_unsent(&id);
+                if !noted.is_empty() && loop_runs_here(&id) {
+                    h.event(Event::Unsent { works: noted });
+                }
                 h.note.set(None);
                 let (running, paused, lost) = h.drafts.draft.with_untracked(|d| {
                     let unfinished = d.optimizer.as_ref().is_some_and(|o| o.stop.is_none());

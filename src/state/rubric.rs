@@ -10,7 +10,6 @@ use crate::domain::provider::{Role, StopReason};
 use crate::state::call::ChatCall;
 use crate::state::draft::DraftHandle;
 use crate::state::engine::{Engine, Job};
-use crate::state::settings::SettingsHandle;
 
 /// Where an improvement stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +51,6 @@ pub struct RubricImprover {
     pub state: RwSignal<Option<Improvement>>,
     engine: Engine,
     drafts: DraftHandle,
-    settings: SettingsHandle,
 }
 
 impl RubricImprover {
@@ -62,7 +60,6 @@ impl RubricImprover {
             state: RwSignal::new(None),
             engine: Engine::expect(),
             drafts: DraftHandle::expect(),
-            settings: SettingsHandle::expect(),
         };
         provide_context(r);
         r
@@ -86,41 +83,36 @@ impl RubricImprover {
     /// the judge grade every rated answer with it (one call each).
     pub fn start(self, version: u32, before: Agreement) {
         self.stop();
-        let cfg = self
-            .settings
-            .roles
-            .with_untracked(|r| r.get(Role::Meta).clone());
-        let key = self.settings.keys_untracked(&cfg);
+        let (cfg, key, opts) = self.engine.role(Role::Meta);
         let req = agreement::improve_request(&before);
         self.state.set(Some(Improvement {
             version,
             before: before.clone(),
             phase: Phase::Writing,
         }));
-        self.call
-            .start_then(cfg, key, req, self.settings.call_options(), move |result| {
-                let done = match result {
-                    Ok(done) => done,
-                    // The provider's error is shown by the call itself.
-                    Err(_) => {
-                        self.state.set(None);
-                        return;
-                    }
-                };
-                let cut = done.stop == Some(StopReason::MaxTokens);
-                match agreement::read_rubric(&done.text, &before.rubric, cut) {
-                    Ok(new) => self.judge(version, before, new),
-                    Err(f) => self.set_phase(Phase::Failed {
-                        message: match f {
-                            RubricFailure::Unread(_) => {
-                                format!("The new rubric could not be read. {}", f.message())
-                            }
-                            RubricFailure::Unchanged => f.message(),
-                        },
-                        raw: done.text,
-                    }),
+        self.call.start_then(cfg, key, req, opts, move |result| {
+            let done = match result {
+                Ok(done) => done,
+                // The provider's error is shown by the call itself.
+                Err(_) => {
+                    self.state.set(None);
+                    return;
                 }
-            });
+            };
+            let cut = done.stop == Some(StopReason::MaxTokens);
+            match agreement::read_rubric(&done.text, &before.rubric, cut) {
+                Ok(new) => self.judge(version, before, new),
+                Err(f) => self.set_phase(Phase::Failed {
+                    message: match f {
+                        RubricFailure::Unread(_) => {
+                            format!("The new rubric could not be read. {}", f.message())
+                        }
+                        RubricFailure::Unchanged => f.message(),
+                    },
+                    raw: done.text,
+                }),
+            }
+        });
     }
 
     fn set_phase(self, phase: Phase) {

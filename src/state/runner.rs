@@ -39,6 +39,10 @@ pub struct Active {
     /// The models it runs on, by [`grid::model_key`] ("" for the execution model).
     pub models: Vec<String>,
     pub cancelling: bool,
+    /// When this page started (or resumed) the run, and how many of the execution model's cases
+    /// of it had finished then: the time left is read from the pace since (`run::time_left`).
+    pub clock_ms: f64,
+    pub finished_before: usize,
 }
 
 /// Everything a call needs, fixed when the run starts (models join when asked).
@@ -98,6 +102,8 @@ pub struct Runner {
     pub unfilled: RwSignal<Option<Vec<u32>>>,
     /// The models the run held back in `unfilled` was asked for.
     held_slots: StoredValue<Vec<Slot>, LocalStorage>,
+    /// The start of the run the held-back cases complete (a retry, cases never sent), if any.
+    held_resume: StoredValue<Option<f64>>,
     /// This runner's calls waiting in the engine's queue.
     queued: StoredValue<Rc<RefCell<HashSet<Call>>>, LocalStorage>,
     /// Calls of runs not over yet: queued, answering or being judged (a run ends at 0).
@@ -130,6 +136,7 @@ impl Runner {
             refused_press: RwSignal::new(false),
             unfilled: RwSignal::new(None),
             held_slots: StoredValue::new_local(Vec::new()),
+            held_resume: StoredValue::new(None),
             queued: StoredValue::new_local(Rc::default()),
             outstanding: StoredValue::new(0),
             pending: StoredValue::new_local(Rc::default()),
@@ -191,6 +198,17 @@ impl Runner {
             }
             // Answers that came in are kept, not left waiting for the next write.
             r.flush();
+            // The cases still waiting are kept as never sent (tryout 13, M3), and none of them
+            // is sent from now on (`case` checks `leaving`): what is kept stays true.
+            if let Some(job) = r.job.try_get_value().flatten() {
+                r.drafts.draft.update(|x| {
+                    for slot in &job.slots {
+                        if let Some(run) = x.run_on_mut(job.version, &slot.key) {
+                            run.mark_unsent();
+                        }
+                    }
+                });
+            }
         });
         crate::net::on_return(move || {
             r.leaving.set_value(false);
@@ -217,6 +235,29 @@ impl Runner {
                 });
                 for (key, id) in stuck {
                     r.update_case(&job, &key, id, |c| c.status = Status::Cancelled);
+                }
+                // Cases that got their place while the page was going away were not sent
+                // (`case`): they read cancelled, their earlier answer put back, not queued for
+                // ever.
+                let queued = r.queued.get_value();
+                let refused: Vec<Call> = r.drafts.draft.with_untracked(|x| {
+                    job.slots
+                        .iter()
+                        .filter_map(|slot| {
+                            Some((slot.key.clone(), x.run_on(job.version, &slot.key)?))
+                        })
+                        .flat_map(|(key, run)| {
+                            run.cases
+                                .iter()
+                                .filter(|(_, c)| c.status == Status::Queued)
+                                .map(|(id, _)| (key.clone(), *id))
+                                .collect::<Vec<_>>()
+                        })
+                        .filter(|call| !queued.borrow().contains(call))
+                        .collect()
+                });
+                for (key, id) in refused {
+                    r.update_case(&job, &key, id, CaseRun::cancel);
                 }
                 r.flush();
             }
@@ -377,9 +418,10 @@ impl Runner {
     }
 
     /// Sends the cases of the execution model's latest run on the current version that were
-    /// never sent (the page was closed or reloaded while they waited, [`run::Run::unsent_ids`]), as
-    /// part of that run, so its score covers them. Nothing while a run is going, or when that run
-    /// was made with another model than the one chosen now (then Run all starts a new run).
+    /// never sent (the page went away while they waited, [`run::Run::unsent_ids`]; those still
+    /// in the suite), as part of that run, so its score covers them; when that run was made
+    /// with another model than the one chosen now, as a run of their own on it (as Retry does).
+    /// Nothing while a run is going.
     pub fn run_unsent(self) {
         if self.running_untracked() {
             return;
@@ -387,17 +429,21 @@ impl Runner {
         let slot = self.exec_slot();
         let model = ModelUsed::of(&slot.cfg);
         let label = model.label();
-        let Some((ids, started)) = self.drafts.draft.with_untracked(|x| {
+        let Some((ids, resume)) = self.drafts.draft.with_untracked(|x| {
             let run = x.run_on(x.current, "")?;
-            let ids = run.unsent_ids();
+            let ids: Vec<u32> = run
+                .unsent_ids()
+                .into_iter()
+                .filter(|id| x.suite.case(*id).is_some())
+                .collect();
             // `made_with` reads the results; a run cut before any came reads by its label.
             let same =
                 run.made_with(&model, &label) && (run.model.is_empty() || run.model == label);
-            (!ids.is_empty() && same).then_some((ids, run.started_ms))
+            (!ids.is_empty()).then_some((ids, same.then_some(run.started_ms)))
         }) else {
             return;
         };
-        self.start(ids, true, vec![slot], Some(started));
+        self.start(ids, true, vec![slot], resume);
     }
 
     /// Runs the current version on these cases (all when empty) with the execution model and
@@ -427,7 +473,8 @@ impl Runner {
     pub fn run_anyway(self) {
         if let Some(ids) = self.unfilled.get_untracked() {
             let slots = self.held_slots.get_value();
-            self.start(ids, false, slots, None);
+            let resume = self.held_resume.get_value();
+            self.start(ids, false, slots, resume);
         }
     }
 
@@ -465,6 +512,7 @@ impl Runner {
         });
         if hold_gaps && gaps {
             self.held_slots.set_value(slots);
+            self.held_resume.set_value(resume_ms);
             self.unfilled.set(Some(ids));
             return;
         }
@@ -489,12 +537,21 @@ impl Runner {
                 judge,
                 opts,
             }));
+            let finished_before = if resume_ms.is_some() {
+                d.draft.with_untracked(|x| {
+                    x.run_on(version, "").map_or(0, |r| r.progress().finished())
+                })
+            } else {
+                0
+            };
             self.active.set(Some(Active {
                 version,
                 started_ms: started,
                 ids: Vec::new(),
                 models: Vec::new(),
                 cancelling: false,
+                clock_ms: js_sys::Date::now(),
+                finished_before,
             }));
         }
         // A run of this version is going: models not in it yet join it (their records start
@@ -524,6 +581,8 @@ impl Runner {
                     run.started_ms = job.started_ms;
                     // Cases no longer in the suite are dropped from the record.
                     run.cases.retain(|id, _| x.suite.case(*id).is_some());
+                    run.unsent.retain(|id| x.suite.case(*id).is_some());
+                    run.unsent.retain(|id| x.suite.case(*id).is_some());
                     x.put_run_on(&slot.key, run);
                 }
             });
@@ -686,6 +745,10 @@ impl Runner {
     }
 
     async fn case(self, job: &Job, key: &str, id: u32, place: Place, abort: &Abort) {
+        // The page is going away: the case was kept as never sent, and stays so.
+        if self.leaving.get_value() {
+            return;
+        }
         let d = self.drafts;
         let Some(case) = d.draft.with_untracked(|x| x.suite.case(id).cloned()) else {
             return;

@@ -45,8 +45,17 @@ pub fn ResultsCard() -> impl IntoView {
         })
     });
     let agg = Memo::new(move |_| scores.with(|s| eval::aggregate(s.values())));
-    let progress =
-        Memo::new(move |_| run.with(|r| r.as_ref().map(Run::progress).unwrap_or_default()));
+    // Cases never sent that were deleted since are not waited for.
+    let progress = Memo::new(move |_| {
+        run.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    d.suite_and_prompt
+                        .with(|(s, _)| r.progress_where(|id| s.case(id).is_some()))
+                })
+                .unwrap_or_default()
+        })
+    });
     // The cases through their shared memo (`DraftHandle::suite_and_prompt`): results arriving
     // rerun no reader of the cases below.
     let suite_prompt = d.suite_and_prompt;
@@ -83,7 +92,7 @@ pub fn ResultsCard() -> impl IntoView {
     });
     let eta = move || {
         let a = r.active.get()?;
-        run::time_left(&progress.get(), now.get() - a.started_ms)
+        run::time_left(&progress.get(), now.get() - a.clock_ms, a.finished_before)
     };
     view! {
         <section class="pw-card pw-card--results" aria-labelledby="pw-results-title">

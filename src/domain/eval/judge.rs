@@ -109,8 +109,15 @@ pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
     } else {
         clip(&case.expected, 4000)
     };
-    // The judge reads the prompt the answering model read (`run::request` fills it the same way).
-    let prompt = super::fill_variables(subject.prompt, &case.vars);
+    // The judge reads the prompt the answering model read (`run::request` fills it the same way),
+    // each value cut to 1,500 characters: a long `{{transcript}}` must not push the prompt's
+    // later sections (Steps, Format) past the prompt's own cut (the case's input is shown below).
+    let vars: Vec<(String, String)> = case
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), clip(v, 1500)))
+        .collect();
+    let prompt = super::fill_variables(subject.prompt, &vars);
     let user = template::fill(
         JUDGE_USER,
         &[

@@ -394,9 +394,9 @@ pub struct Run {
     pub started_ms: f64,
     pub cases: BTreeMap<u32, CaseRun>,
     /// Cases this run was asked for that were never sent: they still waited in the queue when
-    /// the page was closed or reloaded (the record keeps their ids, `RunV1::unsent`). A case
-    /// with a result of this run is not counted among them ([`Run::unsent_ids`]); a new run of
-    /// the model starts with none.
+    /// the page went away (a reload, a closed tab; written then, [`Run::mark_unsent`], and kept
+    /// in the record, `RunV1::unsent`). A case with a result of this run is not counted among
+    /// them ([`Run::unsent_ids`]); a new run of the model starts with none.
     pub unsent: Vec<u32>,
 }
 
@@ -883,17 +883,36 @@ impl Run {
         ids
     }
 
-    /// The ids to keep as never sent when this run is saved: [`Run::unsent_ids`] and the cases
-    /// still queued now (a queued re-run over an earlier answer too: its earlier answer is what
-    /// the record keeps).
-    pub fn unsent_now(&self) -> Vec<u32> {
-        let mut ids = self.unsent_ids();
-        ids.extend(
-            self.cases
-                .iter()
-                .filter(|(_, c)| c.status == Status::Queued)
-                .map(|(id, _)| *id),
-        );
+    /// The page goes away: the cases still queued (a queued re-run over an earlier answer too:
+    /// the record keeps its earlier answer) join [`Run::unsent`]. Only then: a run saved while
+    /// it goes on (autosave, an export, another tab following the draft) has its queued cases
+    /// under way, not unsent.
+    pub fn mark_unsent(&mut self) {
+        let queued = self
+            .cases
+            .iter()
+            .filter(|(_, c)| c.status == Status::Queued && self.is_latest(c))
+            .map(|(id, _)| *id);
+        let mut ids: Vec<u32> = self.unsent.iter().copied().chain(queued).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        self.unsent = ids;
+    }
+
+    /// The ids of [`Run::unsent`] the record keeps: those with no result of this run (a case
+    /// still queued has none yet).
+    pub fn unsent_to_keep(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .unsent
+            .iter()
+            .copied()
+            .filter(|id| {
+                !self
+                    .cases
+                    .get(id)
+                    .is_some_and(|c| self.is_latest(c) && c.status != Status::Queued)
+            })
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -902,6 +921,12 @@ impl Run {
     /// The counts and tokens of the latest run only: results from earlier runs are not part of
     /// it. Its cases never sent ([`Run::unsent_ids`]) count in `total` and `unsent`.
     pub fn progress(&self) -> Progress {
+        self.progress_where(|_| true)
+    }
+
+    /// [`Run::progress`] counting only the cases never sent that `kept` keeps (those still in
+    /// the suite: a case deleted since is not waited for).
+    pub fn progress_where(&self, kept: impl Fn(u32) -> bool) -> Progress {
         let mut p = Progress::default();
         for cr in self.cases.values() {
             // A re-run of this run that failed over an earlier answer counts as failed here
@@ -939,7 +964,7 @@ impl Run {
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
         }
-        p.unsent = self.unsent_ids().len();
+        p.unsent = self.unsent_ids().into_iter().filter(|id| kept(*id)).count();
         p.total += p.unsent;
         p
     }
@@ -1076,17 +1101,19 @@ pub fn eta_ms(finished: usize, total: usize, elapsed_ms: f64) -> Option<f64> {
     Some(elapsed_ms / finished as f64 * (total - finished) as f64)
 }
 
-/// The progress line's words on the time left while a run is going, `elapsed_ms` after it
-/// started: the finished cases' pace carried over the cases left ([`eta_ms`], [`format_eta`]);
-/// once every case it sends has ended, what is left is the judge's verdicts on the last answers
-/// (tryout 13: "about 0 s left" while judge calls ran). Cases never sent ([`Progress::unsent`])
-/// are not waited for. `None` until one case has finished.
-pub fn time_left(p: &Progress, elapsed_ms: f64) -> Option<String> {
+/// The progress line's words on the time left while a run is going, `elapsed_ms` after this
+/// page started (or resumed) it with `finished_before` of its cases already finished: the pace
+/// of the cases finished since, carried over the cases left ([`eta_ms`], [`format_eta`]); once
+/// every case has ended, the run waits for its last calls (the judge's verdicts, other models'
+/// answers), and says so (tryout 13: "about 0 s left" while judge calls ran). Cases never sent
+/// ([`Progress::unsent`]) are not waited for. `None` until one case has finished since.
+pub fn time_left(p: &Progress, elapsed_ms: f64, finished_before: usize) -> Option<String> {
     let going = p.total.saturating_sub(p.unsent);
     if going > 0 && p.finished() >= going {
-        return Some("the judge is scoring the last answers".to_owned());
+        return Some("finishing the last calls".to_owned());
     }
-    eta_ms(p.finished(), going, elapsed_ms).map(format_eta)
+    let before = finished_before.min(p.finished());
+    eta_ms(p.finished() - before, going - before, elapsed_ms).map(format_eta)
 }
 
 /// "about 12 s", "about 3 min".

@@ -1424,6 +1424,11 @@ fn a_run_cut_by_a_reload_counts_the_cases_it_never_sent() {
     run.cases.insert(11, CaseRun::queued(20.0, Some(earlier)));
     let before = run.progress();
     assert_eq!((before.total, before.done, before.unsent), (11, 1, 0));
+    // Saved while it goes on (autosave, an export, another tab following the draft): the
+    // queued cases are under way, not unsent (the record leaves them out, as before).
+    assert!(RunV1::from(&run).unsent.is_empty());
+    // The page goes away: the cases still queued are marked.
+    run.mark_unsent();
 
     let json = serde_json::to_string(&RunV1::from(&run)).unwrap();
     let back = Run::from(serde_json::from_str::<RunV1>(&json).unwrap());
@@ -1454,6 +1459,9 @@ fn a_run_cut_by_a_reload_counts_the_cases_it_never_sent() {
     let p = resumed.progress();
     assert_eq!((p.total, p.done, p.unsent), (11, 2, 7), "{p:?}");
     assert_eq!(RunV1::from(&resumed).unsent, vec![3, 5, 6, 7, 8, 9, 10, 11]);
+    // A case deleted since is not waited for.
+    let p = resumed.progress_where(|id| id != 11);
+    assert_eq!((p.total, p.unsent), (10, 6), "{p:?}");
 
     // Records without the field (older ones) read as before.
     let old: RunV1 = serde_json::from_str(r#"{"version":1,"at":20,"cases":[]}"#).unwrap();

@@ -826,20 +826,27 @@ fn progress_and_eta() {
         unsent,
         ..Default::default()
     };
-    assert_eq!(run::time_left(&p(10, 0, 0), 500.0), None);
+    assert_eq!(run::time_left(&p(10, 0, 0), 500.0, 0), None);
     assert_eq!(
-        run::time_left(&p(10, 5, 0), 12_000.0).as_deref(),
+        run::time_left(&p(10, 5, 0), 12_000.0, 0).as_deref(),
         Some("about 12 s left")
     );
     assert_eq!(
-        run::time_left(&p(10, 10, 0), 1000.0).as_deref(),
-        Some("the judge is scoring the last answers")
+        run::time_left(&p(10, 10, 0), 1000.0, 0).as_deref(),
+        Some("finishing the last calls")
     );
     // Cases never sent are not waited for.
     assert_eq!(
-        run::time_left(&p(10, 3, 4), 3000.0).as_deref(),
+        run::time_left(&p(10, 3, 4), 3000.0, 0).as_deref(),
         Some("about 3 s left")
     );
+    // Resumed after a reload with 4 of 10 finished before: the pace is of the cases finished
+    // since (2 in 2 s), not of the whole time since the run first started.
+    assert_eq!(
+        run::time_left(&p(10, 6, 0), 2000.0, 4).as_deref(),
+        Some("about 4 s left")
+    );
+    assert_eq!(run::time_left(&p(10, 4, 0), 2000.0, 4), None);
     assert_eq!(run::format_eta(200_000.0), "about 4 min left");
     let mut r = run::Run::default();
     r.cases.insert(

@@ -125,7 +125,7 @@ impl Tries {
         self.last = None;
     }
 
-    /// The try goes out: `sent` is the request as sent (with the model's temperature).
+    /// The try of `job` goes out.
     pub fn sending(&mut self, job: Job) {
         self.job = Some(job);
     }
@@ -268,11 +268,15 @@ mod tests {
         let (a, before) = t.failed(&GenError::Call(e));
         assert_eq!(a.prefix(), "Attempt 3 failed for a different reason: ");
         assert_eq!(before.as_deref(), Some("the reply's JSON broke part-way"));
-        // A good reply: the next failure is a first one again (after a fresh job).
+        // A good reply: a failure after it is not "again", even on a later try.
         t.succeeded();
+        t.retry().unwrap();
+        let (a, before) = t.failed(&GenError::CutOff);
+        assert_eq!((a.number, a.after_failure, before), (4, false, None));
+        assert_eq!(a.prefix(), "");
+        // A fresh job counts from 1.
         t.fresh(Job::Generate, req);
-        let (a, _) = t.failed(&GenError::CutOff);
-        assert_eq!((a.number, a.after_failure), (1, false));
+        assert_eq!(t.failed(&GenError::CutOff).0.number, 1);
     }
 
     #[test]

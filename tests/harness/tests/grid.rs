@@ -718,9 +718,14 @@ async fn a_call_waiting_for_a_place_says_so_until_it_goes_out() -> anyhow::Resul
         "the note to go when the call goes out",
     )
     .await?;
-    // It went out right after case 1, before the run's queued cases.
+    // It went out right after case 1, before the run's queued cases (the note goes as the place
+    // is given, a moment before the request reaches the provider).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fake.chat_requests().len() < 2 {
+        anyhow::ensure!(std::time::Instant::now() < deadline, "no second request");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let asked = fake.chat_requests();
-    assert!(asked.len() >= 2, "{}", asked.len());
     assert!(asked[0].body.contains("ALPHA"), "{}", asked[0].body);
     assert!(
         !["ALPHA", "BRAVO", "CHARLIE"]

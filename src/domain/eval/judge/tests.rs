@@ -262,4 +262,24 @@ fn the_judge_reads_the_prompt_with_the_cases_variables_filled() {
     assert!(!user.contains("{{transcript}}"), "{user}");
     // A variable the case does not set stays as written, as the answering model saw it.
     assert!(user.contains("Use {{ style }}."), "{user}");
+    // A long value is cut, so the prompt's later sections still reach the judge.
+    let long = TestCase {
+        vars: vec![("transcript".to_owned(), "word ".repeat(3000))],
+        ..Default::default()
+    };
+    let user = call(
+        &Subject {
+            case: &long,
+            ..subject
+        },
+        0.0,
+    )
+    .request
+    .messages[0]
+        .text
+        .clone();
+    assert!(
+        user.contains("word … [cut]\nUse {{ style }}."),
+        "the value is cut and the end of the prompt is there: {user}"
+    );
 }
