@@ -164,6 +164,11 @@ pub mod settings {
     }
 }
 
+thread_local! {
+    /// How many times the page started to go away ([`on_leave`]); [`on_return`] compares.
+    static LEAVES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Calls `f` when the page starts to go away (`beforeunload` or `pagehide`: a reload, a closed
 /// tab, another address), before its calls are aborted.
 pub fn on_leave(f: impl Fn() + 'static) {
@@ -172,7 +177,10 @@ pub fn on_leave(f: impl Fn() + 'static) {
     let Some(w) = web_sys::window() else {
         return;
     };
-    let cb = Closure::<dyn Fn()>::new(f);
+    let cb = Closure::<dyn Fn()>::new(move || {
+        LEAVES.with(|n| n.set(n.get() + 1));
+        f();
+    });
     for event in ["beforeunload", "pagehide"] {
         let _ = w.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
     }
@@ -180,16 +188,37 @@ pub fn on_leave(f: impl Fn() + 'static) {
 }
 
 /// Calls `f` when the page is shown again after it went away without being unloaded (`pageshow`
-/// from the back-forward cache): what [`on_leave`] marked is over.
+/// from the back-forward cache), or is still here and used after it started to go away (a
+/// pointer or key press after a `beforeunload` that no unload followed: a navigation that
+/// became a download or was stopped): what [`on_leave`] marked is over. Once per leave (and on
+/// every `pageshow`, the first load's too).
 pub fn on_return(f: impl Fn() + 'static) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     let Some(w) = web_sys::window() else {
         return;
     };
-    let cb = Closure::<dyn Fn()>::new(f);
-    let _ = w.add_event_listener_with_callback("pageshow", cb.as_ref().unchecked_ref());
-    cb.forget();
+    let seen = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let f = std::rc::Rc::new(f);
+    let (s, g) = (seen.clone(), f.clone());
+    let shown = Closure::<dyn Fn()>::new(move || {
+        s.set(LEAVES.with(std::cell::Cell::get));
+        g();
+    });
+    let _ = w.add_event_listener_with_callback("pageshow", shown.as_ref().unchecked_ref());
+    shown.forget();
+    let used = Closure::<dyn Fn()>::new(move || {
+        let leaves = LEAVES.with(std::cell::Cell::get);
+        if leaves > seen.get() {
+            seen.set(leaves);
+            f();
+        }
+    });
+    for event in ["pointerdown", "keydown"] {
+        let _ =
+            w.add_event_listener_with_callback_and_bool(event, used.as_ref().unchecked_ref(), true);
+    }
+    used.forget();
 }
 
 /// Small values kept in `sessionStorage`: this tab only, surviving a reload of it.

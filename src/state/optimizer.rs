@@ -43,36 +43,46 @@ const LOOP_KEYS_KEY: &str = "pw.loop-keyed";
 pub const CONTINUING: &str = "Continuing the optimization where it was.";
 
 /// This tab's `sessionStorage`: the loop's calls that were never sent when the page went away
-/// or another draft opened, by draft: `{"<draft id>": [Work, …]}`. The draft was kept with their
-/// reservations (saved before a call is sent); when its loop is next loaded in this tab they
-/// are released ([`take_noted_unsent`]), not charged as cut off. A call is noted only after it
-/// left the engine's queue unsent, so none of them can have gone out.
+/// or another draft opened, by draft: `{"<draft id>": [[spent calls, reserved calls], [Work,
+/// …]]}`. Only calls whose batch was saved before they were queued are noted (the draft kept
+/// holds their reservations) and only after they left the engine's queue unsent, and nothing
+/// is queued after that while the page goes away: none of them went out. When that draft's loop
+/// is next loaded in this tab, with the same counts of calls spent and reserved as when they
+/// were noted (no other tab or later run of it has charged or issued anything since), they are
+/// released ([`take_noted_unsent`]), not charged as cut off; otherwise they are charged, as
+/// before (an over-count, never an under-count).
 const UNSENT_KEY: &str = "pw.loop-unsent";
 
-fn noted_unsent() -> std::collections::BTreeMap<String, Vec<Work>> {
+type Noted = std::collections::BTreeMap<String, ((u32, u32), Vec<Work>)>;
+
+fn noted_unsent() -> Noted {
     session::load(UNSENT_KEY)
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default()
 }
 
-fn note_unsent(draft: &str, works: &[Work]) {
+/// The counts a note is tied to: calls spent and calls reserved in the loop's state.
+fn loop_counts(o: &Optimizer) -> (u32, u32) {
+    (o.spent.calls, o.reserved.calls)
+}
+
+fn note_unsent(draft: &str, counts: (u32, u32), works: &[Work]) {
     let mut all = noted_unsent();
-    all.entry(draft.to_owned())
-        .or_default()
-        .extend(works.iter().cloned());
+    all.insert(draft.to_owned(), (counts, works.to_vec()));
     session::save(UNSENT_KEY, &serde_json::to_string(&all).unwrap_or_default());
 }
 
-/// The calls noted as never sent for `draft` ([`UNSENT_KEY`]), forgotten as they are read.
-fn take_noted_unsent(draft: &str) -> Vec<Work> {
+/// The calls noted as never sent for `draft` ([`UNSENT_KEY`]) with the counts they are tied
+/// to, forgotten as they are read.
+fn take_noted_unsent(draft: &str) -> Option<((u32, u32), Vec<Work>)> {
     let mut all = noted_unsent();
-    let works = all.remove(draft).unwrap_or_default();
+    let noted = all.remove(draft);
     if all.is_empty() {
         session::remove(UNSENT_KEY);
     } else {
         session::save(UNSENT_KEY, &serde_json::to_string(&all).unwrap_or_default());
     }
-    works
+    noted
 }
 
 fn loop_runs_here(id: &str) -> bool {
@@ -119,6 +129,12 @@ pub struct OptimizerHandle {
     running: StoredValue<Rc<RefCell<Vec<Work>>>, LocalStorage>,
     /// The draft the loop belongs to (calls of another draft's loop are dropped).
     draft_id: StoredValue<String>,
+    /// The page is going away: nothing new is queued or sent (the calls noted as never sent
+    /// must stay so); [`crate::net::on_return`] ends it.
+    leaving: StoredValue<bool>,
+    /// The loop's counts (`loop_counts`) after its last step: what a note taken as another
+    /// draft opens is tied to (the state in memory is the new draft's by then).
+    last_counts: StoredValue<Option<(u32, u32)>>,
     drafts: DraftHandle,
     settings: SettingsHandle,
     library: Library,
@@ -135,6 +151,8 @@ impl OptimizerHandle {
             waiting: StoredValue::new_local(Rc::default()),
             running: StoredValue::new_local(Rc::default()),
             draft_id: StoredValue::new(String::new()),
+            leaving: StoredValue::new(false),
+            last_counts: StoredValue::new(None),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
@@ -151,20 +169,24 @@ impl OptimizerHandle {
         h.drafts.on_leaving(move || {
             let id = lib.current_id.get_untracked();
             if h.draft_id.get_value() == id {
-                let works = h.take_unsent();
-                if !works.is_empty() {
-                    note_unsent(&id, &works);
-                    h.event(Event::Unsent { works });
-                }
+                // Nothing is queued or sent from here on (`perform`, `pump`).
+                h.leaving.set_value(true);
+                h.note_left(&id);
             }
         });
-        // Back from the back-forward cache (the page did not unload): the noted calls are this
-        // page's again, and a loop still running issues them again.
+        // The page stayed (back from the back-forward cache, or used after a leave that did not
+        // unload): the note is dropped, and a loop still running goes on; its calls cut off or
+        // left unsent are charged and issued again as after a reload (`Event::Resume`).
         crate::net::on_return(move || {
-            let id = lib.current_id.get_untracked();
-            if h.draft_id.get_value() != id || take_noted_unsent(&id).is_empty() {
+            if !h.leaving.get_value() {
                 return;
             }
+            h.leaving.set_value(false);
+            let id = lib.current_id.get_untracked();
+            if h.draft_id.get_value() != id {
+                return;
+            }
+            take_noted_unsent(&id);
             let going = h.drafts.draft.with_untracked(|d| {
                 d.loop_running() && d.optimizer.as_ref().is_some_and(|o| !o.paused)
             });
@@ -179,17 +201,27 @@ impl OptimizerHandle {
                 // Another draft opened: the loop's draft was kept with the reservations of its
                 // calls still waiting for a place; they were never sent, so they are noted and
                 // released when it opens again in this tab (the calls in flight stay charged).
-                let unsent = h.take_unsent();
-                if let Some(old) = prev.filter(|old| !old.is_empty() && !unsent.is_empty()) {
-                    note_unsent(&old, &unsent);
+                // (The state in memory is already this draft's: only the note is written.)
+                let (saved, _) = h.take_unsent_apart();
+                if let Some(old) = prev.filter(|old| !old.is_empty() && !saved.is_empty()) {
+                    if let Some(counts) = h.last_counts.get_value() {
+                        note_unsent(&old, counts, &saved);
+                    }
                 }
                 h.stop_calls();
                 // This draft's loop calls noted as never sent (a reload, another draft opened)
-                // are released first; only a loop this tab ran (another tab's may have sent
-                // calls of the same works).
+                // are released first: only for a loop this tab ran, and only while its state
+                // is the one they were noted with (no other tab charged or issued anything).
                 let noted = take_noted_unsent(&id);
-                if !noted.is_empty() && loop_runs_here(&id) {
-                    h.event(Event::Unsent { works: noted });
+                let counts = h
+                    .drafts
+                    .draft
+                    .with_untracked(|d| d.optimizer.as_ref().map(loop_counts));
+                if let Some((at, works)) = noted
+                    && loop_runs_here(&id)
+                    && counts == Some(at)
+                {
+                    h.event(Event::Unsent { works });
                 }
                 h.note.set(None);
                 let (running, paused, lost) = h.drafts.draft.with_untracked(|d| {
@@ -469,17 +501,46 @@ impl OptimizerHandle {
     /// Takes the loop's calls not sent yet out of the engine's queue and out of the batch held
     /// for the save; gives their works (the machine still holds their reservations).
     fn take_unsent(self) -> Vec<Work> {
-        self.engine.unqueue(&engine::Job::Loop);
-        let mut works: Vec<Work> = self.waiting.get_value().borrow_mut().drain(..).collect();
-        works.extend(
-            self.queue
-                .get_value()
-                .borrow_mut()
-                .drain()
-                .into_iter()
-                .map(|(w, _, _)| w),
-        );
+        let (mut works, held) = self.take_unsent_apart();
+        works.extend(held);
         works
+    }
+
+    /// [`Self::take_unsent`], apart: the calls whose batch was saved (they waited in the
+    /// engine's queue), then those held for a save not done yet.
+    fn take_unsent_apart(self) -> (Vec<Work>, Vec<Work>) {
+        self.engine.unqueue(&engine::Job::Loop);
+        let saved: Vec<Work> = self.waiting.get_value().borrow_mut().drain(..).collect();
+        let held = self
+            .queue
+            .get_value()
+            .borrow_mut()
+            .drain()
+            .into_iter()
+            .map(|(w, _, _)| w)
+            .collect();
+        (saved, held)
+    }
+
+    /// The loop's draft is left (the page goes away, another draft opens): its calls not sent
+    /// leave the queue; those whose batch was saved are noted for `draft` ([`UNSENT_KEY`]) with
+    /// the counts of the state holding them, all are released in memory.
+    fn note_left(self, draft: &str) {
+        let (saved, held) = self.take_unsent_apart();
+        if !saved.is_empty() {
+            let counts = self
+                .drafts
+                .draft
+                .with_untracked(|d| d.optimizer.as_ref().map(loop_counts));
+            if let Some(counts) = counts {
+                note_unsent(draft, counts, &saved);
+            }
+        }
+        let mut works = saved;
+        works.extend(held);
+        if !works.is_empty() {
+            self.event(Event::Unsent { works });
+        }
     }
 
     pub fn pause(self) {
@@ -534,13 +595,18 @@ impl OptimizerHandle {
         let mut effects = Vec::new();
         // The machine issues no more calls than the engine sends at once to a host.
         let at_once = self.engine.concurrency.get_untracked().clamp(1, 16);
+        let mut counts = None;
         self.drafts.draft.update(|d| {
             // Disjoint fields: the machine reads the suite while it changes itself.
             if let Some(o) = &mut d.optimizer {
                 o.at_once = at_once;
                 effects = o.step(&Ctx { suite: &d.suite }, event);
+                counts = Some(loop_counts(o));
             }
         });
+        if counts.is_some() {
+            self.last_counts.set_value(counts);
+        }
         self.perform(effects);
     }
 
@@ -559,6 +625,11 @@ impl OptimizerHandle {
                 opt::Effect::Finished(_) => None,
             })
             .collect();
+        // The page is going away: the machine's new calls are not sent (they stay reserved in
+        // its state, charged as cut off when the page stays, `on_return`).
+        if self.leaving.get_value() {
+            return;
+        }
         if calls.is_empty() {
             self.pump();
             return;
@@ -591,6 +662,9 @@ impl OptimizerHandle {
     /// Hands the calls whose reservations are saved to the engine's queue: each starts as its
     /// host has room (the limits every job shares).
     fn pump(self) {
+        if self.leaving.get_value() {
+            return;
+        }
         loop {
             let next = self.queue.get_value().borrow_mut().next_ready();
             let Some((work, role, request)) = next else {

@@ -160,6 +160,8 @@ impl Runner {
         // not as never run (tryout 12, minor 3: a first run cut off by a reload left no trace);
         // answers that came in are written too.
         r.drafts.on_leaving(move || {
+            // First: no case or judge call is sent from here on (`case`, `judge_case`).
+            r.leaving.set_value(true);
             if let Some(job) = r.job.try_get_value().flatten() {
                 let answering: Vec<Call> = r
                     .live
@@ -212,6 +214,43 @@ impl Runner {
         });
         crate::net::on_return(move || {
             r.leaving.set_value(false);
+            // The page stayed: the cases marked as never sent as it went away are either still
+            // queued (they will be sent: not unsent any more) or got their place meanwhile and
+            // were not sent (`case`): those keep their earlier answer and stay unsent, for Send.
+            // Read from the draft: the run may have ended meanwhile.
+            let queued = r.queued.get_value();
+            let waiting: Vec<(String, u32, bool)> = r.drafts.draft.with_untracked(|x| {
+                let mut keys: Vec<String> = vec![String::new()];
+                keys.extend(x.compared.iter().map(|m| m.key.clone()));
+                keys.into_iter()
+                    .filter_map(|key| Some((x.run_on(x.current, &key)?, key)))
+                    .flat_map(|(run, key)| {
+                        run.cases
+                            .iter()
+                            .filter(|(_, c)| c.status == Status::Queued && run.is_latest(c))
+                            .map(|(id, _)| {
+                                let call = (key.clone(), *id);
+                                let still = queued.borrow().contains(&call);
+                                (key.clone(), *id, still)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            });
+            if !waiting.is_empty() {
+                r.drafts.draft.update(|x| {
+                    let version = x.current;
+                    for (key, id, still) in &waiting {
+                        if let Some(run) = x.run_on_mut(version, key) {
+                            if *still {
+                                run.queued_again(*id);
+                            } else {
+                                run.not_sent(*id);
+                            }
+                        }
+                    }
+                });
+            }
             // Back from the back-forward cache: calls the page aborted as it went away ended
             // unrecorded; a case marked running for the keeping (above) with no call now reads
             // cancelled, with Retry, not "running…" for ever.
@@ -236,29 +275,7 @@ impl Runner {
                 for (key, id) in stuck {
                     r.update_case(&job, &key, id, |c| c.status = Status::Cancelled);
                 }
-                // Cases that got their place while the page was going away were not sent
-                // (`case`): they read cancelled, their earlier answer put back, not queued for
-                // ever.
-                let queued = r.queued.get_value();
-                let refused: Vec<Call> = r.drafts.draft.with_untracked(|x| {
-                    job.slots
-                        .iter()
-                        .filter_map(|slot| {
-                            Some((slot.key.clone(), x.run_on(job.version, &slot.key)?))
-                        })
-                        .flat_map(|(key, run)| {
-                            run.cases
-                                .iter()
-                                .filter(|(_, c)| c.status == Status::Queued)
-                                .map(|(id, _)| (key.clone(), *id))
-                                .collect::<Vec<_>>()
-                        })
-                        .filter(|call| !queued.borrow().contains(call))
-                        .collect()
-                });
-                for (key, id) in refused {
-                    r.update_case(&job, &key, id, CaseRun::cancel);
-                }
+
                 r.flush();
             }
         });
@@ -537,13 +554,6 @@ impl Runner {
                 judge,
                 opts,
             }));
-            let finished_before = if resume_ms.is_some() {
-                d.draft.with_untracked(|x| {
-                    x.run_on(version, "").map_or(0, |r| r.progress().finished())
-                })
-            } else {
-                0
-            };
             self.active.set(Some(Active {
                 version,
                 started_ms: started,
@@ -551,7 +561,7 @@ impl Runner {
                 models: Vec::new(),
                 cancelling: false,
                 clock_ms: js_sys::Date::now(),
-                finished_before,
+                finished_before: 0,
             }));
         }
         // A run of this version is going: models not in it yet join it (their records start
@@ -582,7 +592,6 @@ impl Runner {
                     // Cases no longer in the suite are dropped from the record.
                     run.cases.retain(|id, _| x.suite.case(*id).is_some());
                     run.unsent.retain(|id| x.suite.case(*id).is_some());
-                    run.unsent.retain(|id| x.suite.case(*id).is_some());
                     x.put_run_on(&slot.key, run);
                 }
             });
@@ -591,6 +600,18 @@ impl Runner {
         }
         let keys: Vec<String> = slots.into_iter().map(|s| s.key).collect();
         self.enqueue(&keys, &ids);
+        // A resumed run's time left is read from the pace since now: the execution model's
+        // cases finished before (those queued again are not) do not count in it.
+        if !same_version && resume_ms.is_some() {
+            let before = d
+                .draft
+                .with_untracked(|x| x.run_on(version, "").map_or(0, |r| r.progress().finished()));
+            self.active.update(|a| {
+                if let Some(a) = a {
+                    a.finished_before = before;
+                }
+            });
+        }
     }
 
     /// Whether the latest run ended by the person's Cancel (for the message at its end).
@@ -633,6 +654,7 @@ impl Runner {
                         continue;
                     }
                     // The answer it had stays until the re-run ends: Cancel puts it back.
+                    run.queued_again(*id);
                     let before = run.cases.remove(id);
                     run.cases
                         .insert(*id, CaseRun::queued(job.started_ms, before));
@@ -928,6 +950,10 @@ impl Runner {
         };
         let judge_key = self.engine.for_model(&job.judge).0;
         for rubric in rubrics {
+            // The page is going away: no judge call goes out (the case reads "not judged").
+            if self.leaving.get_value() {
+                return;
+            }
             let subject = judge::Subject {
                 rubric: &rubric,
                 prompt: &job.prompt,

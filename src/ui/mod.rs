@@ -186,7 +186,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
         if was == Some(true) && !now && here {
             let summary = drafts.draft.with_untracked(|d| {
                 let run = d.run_of(d.current)?;
-                let p = run.progress();
+                let p = run.progress_where(|id| d.suite.case(id).is_some());
                 let a = run.aggregate(&d.suite, d.current_spec());
                 let judge = match a.judge_failed {
                     0 => String::new(),

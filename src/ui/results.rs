@@ -187,7 +187,7 @@ pub fn ResultsCard() -> impl IntoView {
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
                         if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
                         // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
-                        if p.unsent > 0 { parts.push(format!("{} not sent (the page was closed or reloaded before {} sent)", p.unsent, if p.unsent == 1 { "it was" } else { "they were" })); }
+                        if p.unsent > 0 { parts.push(format!("{} not sent (the page went away before {} sent)", p.unsent, if p.unsent == 1 { "it was" } else { "they were" })); }
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{} in, {} out", count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));

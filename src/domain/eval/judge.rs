@@ -73,6 +73,9 @@ pub struct Subject<'a> {
     pub cut_off: bool,
 }
 
+/// Most characters of the prompt the judge reads (its variables filled, [`call`]).
+const PROMPT_CHARS: usize = 6000;
+
 /// The line the judge reads under an answer that was cut off at the token limit.
 pub const CUT_OFF_NOTE: &str = "Note: this answer was cut off at the token limit. The assistant ran out of room before it finished, so the answer ends where it was cut.";
 
@@ -99,9 +102,11 @@ pub fn temperature(setting: f32) -> f32 {
 /// subject and setting give the same request wherever the output is graded. `temperature_setting`
 /// is the judge role's temperature (see [`temperature`]); the reply is capped at [`MAX_TOKENS`]
 /// and must follow [`schema`]. An answer cut off at the token limit carries [`CUT_OFF_NOTE`] under
-/// it. Long texts are cut (rubric whole; prompt 6000, input 4000 (in a conversation, each turn
-/// 4000 and the earlier turns 12000 together), reference 4000, output 8000 characters) to keep
-/// the judge's context small.
+/// it. The prompt is read with the case's `{{variables}}` filled, as the answering model read it.
+/// Long texts are cut (rubric whole; prompt 6000, its variables' values 1500 each when the
+/// filled prompt is longer than that; input 4000 (in a conversation, each turn 4000 and the
+/// earlier turns 12000 together), reference 4000, output 8000 characters) to keep the judge's
+/// context small.
 pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
     let case = subject.case;
     let expected = if case.expected.trim().is_empty() {
@@ -109,20 +114,23 @@ pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
     } else {
         clip(&case.expected, 4000)
     };
-    // The judge reads the prompt the answering model read (`run::request` fills it the same way),
-    // each value cut to 1,500 characters: a long `{{transcript}}` must not push the prompt's
-    // later sections (Steps, Format) past the prompt's own cut (the case's input is shown below).
-    let vars: Vec<(String, String)> = case
-        .vars
-        .iter()
-        .map(|(k, v)| (k.clone(), clip(v, 1500)))
-        .collect();
-    let prompt = super::fill_variables(subject.prompt, &vars);
+    // The judge reads the prompt the answering model read (`run::request` fills it the same way).
+    // When that is longer than the prompt's cut, each value is cut to 1,500 characters first: a
+    // long `{{transcript}}` must not push the prompt's later sections (Steps, Format) out.
+    let mut prompt = super::fill_variables(subject.prompt, &case.vars);
+    if prompt.chars().count() > PROMPT_CHARS {
+        let vars: Vec<(String, String)> = case
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), clip(v, 1500)))
+            .collect();
+        prompt = super::fill_variables(subject.prompt, &vars);
+    }
     let user = template::fill(
         JUDGE_USER,
         &[
             ("rubric", subject.rubric.trim()),
-            ("prompt", &clip(&prompt, 6000)),
+            ("prompt", &clip(&prompt, PROMPT_CHARS)),
             ("input", &case.shown_input(4000)),
             ("expected", &expected),
             ("output", &clip(subject.output, 8000)),

@@ -870,17 +870,52 @@ impl Run {
             .collect()
     }
 
-    /// The cases of [`Run::unsent`] that have no result of this run yet, in order.
+    /// Whether this run has an outcome for the case: a result of its own, or a re-run of it
+    /// that failed or was cancelled over an earlier answer. `queued_counts`: a case still
+    /// queued in it counts.
+    fn has_outcome(&self, id: u32, queued_counts: bool) -> bool {
+        self.cases.get(&id).is_some_and(|c| {
+            (self.is_latest(c) && (queued_counts || c.status != Status::Queued))
+                || c.rerun_failed_in(self.started_ms)
+                || c.rerun_cancelled == Some(self.started_ms)
+        })
+    }
+
+    /// The cases of [`Run::unsent`] that have no outcome of this run yet, in order.
     pub fn unsent_ids(&self) -> Vec<u32> {
         let mut ids: Vec<u32> = self
             .unsent
             .iter()
             .copied()
-            .filter(|id| !self.cases.get(id).is_some_and(|c| self.is_latest(c)))
+            .filter(|id| !self.has_outcome(*id, true))
             .collect();
         ids.sort_unstable();
         ids.dedup();
         ids
+    }
+
+    /// A case queued again (sent as part of this run): not among the unsent any more; marked
+    /// again by [`Run::mark_unsent`] if the page goes away before it is sent.
+    pub fn queued_again(&mut self, id: u32) {
+        self.unsent.retain(|u| *u != id);
+    }
+
+    /// A case that got its place while the page was going away was not sent: its earlier answer
+    /// comes back (or it has none again), and it is among the unsent.
+    pub fn not_sent(&mut self, id: u32) {
+        if let Some(c) = self.cases.remove(&id) {
+            if c.status == Status::Queued {
+                if let Some(earlier) = c.earlier {
+                    self.cases.insert(id, *earlier);
+                }
+            } else {
+                self.cases.insert(id, c);
+            }
+        }
+        if !self.unsent.contains(&id) {
+            self.unsent.push(id);
+            self.unsent.sort_unstable();
+        }
     }
 
     /// The page goes away: the cases still queued (a queued re-run over an earlier answer too:
@@ -899,19 +934,15 @@ impl Run {
         self.unsent = ids;
     }
 
-    /// The ids of [`Run::unsent`] the record keeps: those with no result of this run (a case
-    /// still queued has none yet).
+    /// The ids of [`Run::unsent`] the record keeps: those with no outcome of this run (a case
+    /// still queued has none yet; a queued case is taken out of `unsent` when it is queued, so
+    /// one in it was marked as the page went away).
     pub fn unsent_to_keep(&self) -> Vec<u32> {
         let mut ids: Vec<u32> = self
             .unsent
             .iter()
             .copied()
-            .filter(|id| {
-                !self
-                    .cases
-                    .get(id)
-                    .is_some_and(|c| self.is_latest(c) && c.status != Status::Queued)
-            })
+            .filter(|id| !self.has_outcome(*id, false))
             .collect();
         ids.sort_unstable();
         ids.dedup();

@@ -1447,6 +1447,7 @@ fn a_run_cut_by_a_reload_counts_the_cases_it_never_sent() {
     // Sending them as part of the run: a case with a result of this run is not unsent any more,
     // and queued again it is counted once.
     let mut resumed = again;
+    resumed.queued_again(3);
     resumed.cases.insert(3, CaseRun::queued(20.0, None));
     resumed.cases.insert(
         4,
@@ -1458,7 +1459,35 @@ fn a_run_cut_by_a_reload_counts_the_cases_it_never_sent() {
     );
     let p = resumed.progress();
     assert_eq!((p.total, p.done, p.unsent), (11, 2, 7), "{p:?}");
-    assert_eq!(RunV1::from(&resumed).unsent, vec![3, 5, 6, 7, 8, 9, 10, 11]);
+    // Saved while case 3 is under way: it is not written as unsent (it may have gone out).
+    assert_eq!(RunV1::from(&resumed).unsent, vec![5, 6, 7, 8, 9, 10, 11]);
+    // The page goes away again before it is sent: marked again.
+    let mut left = resumed.clone();
+    left.mark_unsent();
+    assert_eq!(RunV1::from(&left).unsent, vec![3, 5, 6, 7, 8, 9, 10, 11]);
+    // A case that got its place as the page went away was not sent: its earlier answer comes
+    // back, and it is among the unsent.
+    let mut refused = resumed.clone();
+    refused.queued_again(11);
+    let earlier11 = refused.cases[&11].clone();
+    refused
+        .cases
+        .insert(11, CaseRun::queued(20.0, Some(earlier11.clone())));
+    refused.not_sent(11);
+    assert_eq!(refused.cases[&11], earlier11);
+    assert!(refused.unsent_ids().contains(&11));
+    // A re-run that failed over its earlier answer has an outcome: not unsent any more.
+    let mut failed = resumed.clone();
+    failed.queued_again(11);
+    failed.cases.get_mut(&11).unwrap().rerun_failed = Some(run::RerunFailure {
+        run_ms: 20.0,
+        ..Default::default()
+    });
+    assert!(
+        !failed.unsent_ids().contains(&11),
+        "{:?}",
+        failed.unsent_ids()
+    );
     // A case deleted since is not waited for.
     let p = resumed.progress_where(|id| id != 11);
     assert_eq!((p.total, p.unsent), (10, 6), "{p:?}");

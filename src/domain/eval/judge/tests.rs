@@ -282,4 +282,24 @@ fn the_judge_reads_the_prompt_with_the_cases_variables_filled() {
         user.contains("word … [cut]\nUse {{ style }}."),
         "the value is cut and the end of the prompt is there: {user}"
     );
+    // A value that fits is read whole.
+    let fits = TestCase {
+        vars: vec![("transcript".to_owned(), "word ".repeat(600))],
+        ..Default::default()
+    };
+    let user = call(
+        &Subject {
+            case: &fits,
+            ..subject
+        },
+        0.0,
+    )
+    .request
+    .messages[0]
+        .text
+        .clone();
+    assert!(
+        user.contains(&format!("{}\nUse {{{{ style }}}}.", "word ".repeat(600))),
+        "{user}"
+    );
 }
