@@ -746,6 +746,14 @@ impl Library {
                 self.keep_unsaved();
             }
         });
+        // The page stayed after all: the copy kept for the next load is stale from now on (it
+        // would bring back what the page has moved past), and the next leave keeps a new one.
+        crate::net::on_return(move || {
+            if kept.get_value() {
+                kept.set_value(false);
+                crate::net::session::remove(UNSAVED_KEY);
+            }
+        });
         let flush = Closure::<dyn FnMut()>::new(move || {
             self.drafts.flush_typing();
             let unsaved = self

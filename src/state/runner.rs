@@ -102,8 +102,9 @@ pub struct Runner {
     pub unfilled: RwSignal<Option<Vec<u32>>>,
     /// The models the run held back in `unfilled` was asked for.
     held_slots: StoredValue<Vec<Slot>, LocalStorage>,
-    /// The start of the run the held-back cases complete (a retry, cases never sent), if any.
-    held_resume: StoredValue<Option<f64>>,
+    /// The version and start of the run the held-back cases complete (a retry, cases never
+    /// sent), if any: used only while that version is still the current one.
+    held_resume: StoredValue<Option<(u32, f64)>>,
     /// This runner's calls waiting in the engine's queue.
     queued: StoredValue<Rc<RefCell<HashSet<Call>>>, LocalStorage>,
     /// Calls of runs not over yet: queued, answering or being judged (a run ends at 0).
@@ -490,7 +491,12 @@ impl Runner {
     pub fn run_anyway(self) {
         if let Some(ids) = self.unfilled.get_untracked() {
             let slots = self.held_slots.get_value();
-            let resume = self.held_resume.get_value();
+            let current = self.drafts.draft.with_untracked(|x| x.current);
+            let resume = self
+                .held_resume
+                .get_value()
+                .filter(|(v, _)| *v == current)
+                .map(|(_, at)| at);
             self.start(ids, false, slots, resume);
         }
     }
@@ -529,7 +535,8 @@ impl Runner {
         });
         if hold_gaps && gaps {
             self.held_slots.set_value(slots);
-            self.held_resume.set_value(resume_ms);
+            self.held_resume
+                .set_value(resume_ms.map(|at| (version, at)));
             self.unfilled.set(Some(ids));
             return;
         }
