@@ -1000,18 +1000,14 @@ async fn click_button_starting(b: &Browser, start: &str) -> anyhow::Result<Strin
     Ok(text.as_str().unwrap_or("").to_owned())
 }
 
-// Review of session 15: a loop call still waiting for a place at its host (behind a run's case,
-// "At once" 1) was kept in the draft as reserved, and the next load charged it as "cut off by a
-// reload" although it never went out. Only calls that were sent are charged now.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reload_charges_only_the_loop_calls_that_were_sent() -> anyhow::Result<()> {
-    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    let s = SettingsPage::open(&b).await?;
-    s.key("sk-loop-key-123").await?;
+/// A key for the fake provider, version 1 at LEVEL0, and training cases A and B.
+async fn key_and_two_cases(b: &Browser, key: &str) -> anyhow::Result<()> {
+    let s = SettingsPage::open(b).await?;
+    s.key(key).await?;
     s.close().await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    paste_prompt(b, "You are LEVEL0, a meeting analyst.").await?;
     for (n, letter) in ["A", "B"].iter().enumerate() {
-        CasesPage::new(&b)
+        CasesPage::new(b)
             .add(
                 n as u32 + 1,
                 &format!("Notes {letter}: someone owns task {letter}."),
@@ -1019,8 +1015,12 @@ async fn a_reload_charges_only_the_loop_calls_that_were_sent() -> anyhow::Result
             )
             .await?;
     }
-    script_levels(&fake);
-    open_improve(&b).await?;
+    Ok(())
+}
+
+/// The Improve panel open with the loop set to one round of one candidate.
+async fn one_round_one_candidate(b: &Browser) -> anyhow::Result<()> {
+    open_improve(b).await?;
     b.wait_for_text("Settings of the loop")
         .await?
         .click()
@@ -1031,6 +1031,18 @@ async fn a_reload_charges_only_the_loop_calls_that_were_sent() -> anyhow::Result
             .send_keys(&format!("{SELECT_ALL}1{TAB}"))
             .await?;
     }
+    Ok(())
+}
+
+// Review of session 15: a loop call still waiting for a place at its host (behind a run's case,
+// "At once" 1) was kept in the draft as reserved, and the next load charged it as "cut off by a
+// reload" although it never went out. Only calls that were sent are charged now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_charges_only_the_loop_calls_that_were_sent() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    key_and_two_cases(&b, "sk-loop-key-123").await?;
+    script_levels(&fake);
+    one_round_one_candidate(&b).await?;
     b.field("At once")
         .await?
         .send_keys(&format!("{SELECT_ALL}1{TAB}"))
@@ -1079,19 +1091,7 @@ async fn a_reload_while_the_candidates_are_asked_for_counts_the_call_and_resume_
 -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     let key = "sk-loop-key-123";
-    let s = SettingsPage::open(&b).await?;
-    s.key(key).await?;
-    s.close().await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    for (n, letter) in ["A", "B"].iter().enumerate() {
-        CasesPage::new(&b)
-            .add(
-                n as u32 + 1,
-                &format!("Notes {letter}: someone owns task {letter}."),
-                Some(&format!("owner-{letter}")),
-            )
-            .await?;
-    }
+    key_and_two_cases(&b, key).await?;
     // The request for candidates gets a prompt one level up (it passes both cases); the first
     // one stalls: the reload cuts it off. (Proposal rules before `script_levels`: proposal
     // requests quote the prompts.)
@@ -1102,17 +1102,7 @@ async fn a_reload_while_the_candidates_are_asked_for_counts_the_call_and_resume_
     fake.reply_when(asks, &json!({"candidates": [up]}).to_string());
     fake.fault_when(asks, Fault::Stall { after_chunks: 0 }, 1);
     script_levels(&fake);
-    open_improve(&b).await?;
-    b.wait_for_text("Settings of the loop")
-        .await?
-        .click()
-        .await?;
-    for field in ["Rounds", "Candidates per round"] {
-        b.field(field)
-            .await?
-            .send_keys(&format!("{SELECT_ALL}1{TAB}"))
-            .await?;
-    }
+    one_round_one_candidate(&b).await?;
     let start = click_button_starting(&b, "Start: up to 5 calls").await?;
     let promised = 5;
     // The request for candidates has reached the provider (the 3rd call): reload.
@@ -1215,17 +1205,7 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
     b.button("Run all 2 cases").await?.click().await?;
     b.wait_for_text("Score 98 / 100").await?;
     fake.set_timing(150, 0, 4096);
-    open_improve(&b).await?;
-    b.wait_for_text("Settings of the loop")
-        .await?
-        .click()
-        .await?;
-    for field in ["Rounds", "Candidates per round"] {
-        b.field(field)
-            .await?
-            .send_keys(&format!("{SELECT_ALL}1{TAB}"))
-            .await?;
-    }
+    one_round_one_candidate(&b).await?;
     click_button_starting(&b, "Start: up to 9 calls").await?;
     // Once the starting prompt is scored (the candidates are asked for), the judge fails on the
     // candidate's case 2.
