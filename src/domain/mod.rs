@@ -28,4 +28,6 @@ pub mod template;
 pub mod wire;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod purity_tests;

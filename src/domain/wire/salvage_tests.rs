@@ -394,14 +394,14 @@ fn fuzz_base() -> (Draft, Value, String, Vec<Vec<Seg>>) {
     (want, base, text, all)
 }
 
-/// Records `from..to` of the structured fuzz: wrong values in every field (each path in turn,
-/// then again with other values), removed fields and items; the rest of the draft must survive
-/// untouched, and whatever is left out is named.
-fn wrong_fields(from: usize, to: usize, seed: u64) -> Fuzzed {
+/// Rounds `rounds` of the structured fuzz, a record per path each round: wrong values in every
+/// field (each path in turn, then again with other values), removed fields and items; the rest
+/// of the draft must survive untouched, and whatever is left out is named.
+fn wrong_fields(rounds: std::ops::Range<usize>, seed: u64) -> Fuzzed {
     let (want, base, _, all) = fuzz_base();
     let mut rng = XorShift(seed);
     let mut n = Fuzzed::default();
-    for i in from..to {
+    for i in rounds.start * all.len()..rounds.end * all.len() {
         let path = &all[i % all.len()];
         let mut v = base.clone();
         let mut removed = rng.below(5) == 0;
@@ -523,13 +523,22 @@ fn damaged_bytes(count: usize, seed: u64) -> Fuzzed {
     n
 }
 
-// A hundred and twenty thousand damaged records in four parts of the same size in time (a
-// structured record costs about twice a byte-level one), so the two test threads share them:
-// as one test it ran 105 s on one thread while the other had finished (native tests 160 s).
+/// Rounds of the structured fuzz per test: each test damages every path this many times.
+fn wrong_field_rounds() -> usize {
+    crate::domain::fuzz::scaled(20)
+}
+
+fn path_count() -> usize {
+    fuzz_base().3.len()
+}
+
+// The structured fuzz in two parts of the same size in time (a structured record costs about
+// twice a byte-level one), so the two test threads share them.
 #[test]
-fn fuzz_40000_records_with_wrong_fields_first_half_keep_the_rest() {
+fn fuzz_records_with_wrong_fields_first_half_keep_the_rest() {
     let start = Instant::now();
-    let n = wrong_fields(0, 40_000, 0x2545_f491_4f6c_dd1d);
+    let rounds = wrong_field_rounds();
+    let n = wrong_fields(0..rounds, 0x2545_f491_4f6c_dd1d);
     eprintln!(
         "fuzz: {} records, {} refused whole, {} opened with parts left out, in {:.1?}",
         n.records,
@@ -537,27 +546,34 @@ fn fuzz_40000_records_with_wrong_fields_first_half_keep_the_rest() {
         n.with_losses,
         start.elapsed()
     );
-    assert_eq!(n.records, 40_000);
+    assert_eq!(n.records as usize, rounds * path_count());
 }
 
 #[test]
-fn fuzz_40000_records_with_wrong_fields_second_half_keep_the_rest() {
-    let n = wrong_fields(40_000, 80_000, 0x9e37_79b9_7f4a_7c15);
-    assert_eq!(n.records, 40_000);
+fn fuzz_records_with_wrong_fields_second_half_keep_the_rest() {
+    let rounds = wrong_field_rounds();
+    let n = wrong_fields(rounds..2 * rounds, 0x9e37_79b9_7f4a_7c15);
+    assert_eq!(n.records as usize, rounds * path_count());
     assert!(n.with_losses > 0, "no record opened with a part left out");
 }
 
 #[test]
-fn fuzz_20000_records_with_damaged_bytes_never_panic() {
-    let n = damaged_bytes(20_000, 0x2545_f491_4f6c_dd1d);
-    assert_eq!(n.records, 20_000);
-    assert!(n.refused > 0 && n.refused < 20_000, "{} refused", n.refused);
+fn fuzz_records_with_damaged_bytes_never_panic() {
+    let count = crate::domain::fuzz::scaled(8_000);
+    let n = damaged_bytes(count, 0x2545_f491_4f6c_dd1d);
+    assert_eq!(n.records as usize, count);
+    assert!(
+        n.refused > 0 && (n.refused as usize) < count,
+        "{} refused",
+        n.refused
+    );
 }
 
 #[test]
-fn fuzz_20000_more_records_with_damaged_bytes_never_panic() {
-    let n = damaged_bytes(20_000, 0xd1b5_4a32_d192_ed03);
-    assert_eq!(n.records, 20_000);
+fn fuzz_more_records_with_damaged_bytes_never_panic() {
+    let count = crate::domain::fuzz::scaled(8_000);
+    let n = damaged_bytes(count, 0xd1b5_4a32_d192_ed03);
+    assert_eq!(n.records as usize, count);
 }
 
 // Tryout: a drafts export cut off while saving said "not a Promptwright export (not valid JSON:
