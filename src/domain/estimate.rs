@@ -114,6 +114,17 @@ pub fn price(cfg: &ProviderConfig) -> Option<Price> {
         .filter(|_| cfg.kind != ProviderKind::Custom || !m.is_empty())
 }
 
+/// The tokens a finished call used, `(input, output)`, and whether they are estimates: the
+/// provider's `reported` counts when it reported any, else `read` (its whole request,
+/// [`request_tokens`]) and the reply `text` ([`estimate_tokens`]).
+pub fn used_or_estimated(reported: (u32, u32), read: u32, text: &str) -> ((u32, u32), bool) {
+    if reported.0 + reported.1 > 0 {
+        (reported, false)
+    } else {
+        ((read, estimate_tokens(text)), true)
+    }
+}
+
 /// Estimated cost in dollars of one call.
 pub fn call_cost(cfg: &ProviderConfig, input_tokens: u32, output_tokens: u32) -> Option<f64> {
     price(cfg)

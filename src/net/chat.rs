@@ -16,10 +16,9 @@ use web_sys::{
 use crate::domain::http::host_of;
 use crate::domain::provider::{
     ApiKey, ChatEvent, ChatRequest, ErrorKind, HttpRequest, ModelInfo, ModelPage, ModelPager,
-    ProviderConfig, ProviderError, RetryPolicy, StopReason, StreamDecoder, Usage,
-    build_models_page_request, build_request, classify_failed_fetch, classify_http_error,
-    classify_models_error, classify_network_error, parse_models_page, parse_retry_after,
-    provider_message,
+    ProviderConfig, ProviderError, RetryPolicy, StreamDecoder, build_models_page_request,
+    build_request, classify_failed_fetch, classify_http_error, classify_models_error,
+    classify_network_error, parse_models_page, parse_retry_after, provider_message,
 };
 
 /// What a streaming call reports while it runs.
@@ -51,24 +50,8 @@ impl Progress {
     }
 }
 
-/// A finished reply.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Completion {
-    pub text: String,
-    pub usage: Usage,
-    pub stop: Option<StopReason>,
-    pub refusal: Option<String>,
-    /// Milliseconds from sending the attempt that produced this reply to its end: failed
-    /// attempts and the waits before retries are not in it (the `latency` check reads this).
-    pub attempt_ms: f64,
-}
-
-/// A failed call, with the text that had arrived before it failed (never thrown away).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failure {
-    pub error: ProviderError,
-    pub partial: String,
-}
+// A call's end, plain data the domain's machines read.
+pub use crate::domain::provider::{Completion, Failure};
 
 /// How patient a call is.
 #[derive(Debug, Clone, Copy)]

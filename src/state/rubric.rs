@@ -166,11 +166,10 @@ impl RubricImprover {
                             )
                             .await
                         {
-                            Ok(done) => judge::parse(&done.text, &new.rubric),
-                            Err(f) => Judgement::Unreadable {
-                                raw: f.partial,
-                                error: format!("The judge call failed: {}", f.error.message()),
-                            },
+                            Ok(done) => judge::verdict(Ok(&done.text), &new.rubric),
+                            Err(f) => {
+                                judge::verdict(Err((f.partial, &f.error.message())), &new.rubric)
+                            }
                         }
                     }
                 };

@@ -12,20 +12,19 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::estimate::{call_cost, estimate_tokens, request_tokens};
+use crate::domain::estimate::request_tokens;
+use crate::domain::eval::TestCase;
+use crate::domain::eval::case_call::{self, Outcome, Sent, Stream};
 use crate::domain::eval::grid::{self, Slot};
-use crate::domain::eval::judge::{self, Judgement};
+use crate::domain::eval::judge;
 use crate::domain::eval::run::{self, CaseRun, ModelUsed, Status};
-use crate::domain::eval::{Observed, TestCase};
-use crate::domain::provider::{ChatEvent, ErrorKind, ProviderConfig, Role};
+use crate::domain::provider::{ChatEvent, ProviderConfig, Role};
 use crate::net::chat::{Abort, CallOptions, Progress};
 use crate::state::draft::DraftHandle;
 use crate::state::engine::{self, Engine, Place};
 use crate::state::library::Library;
 use crate::state::settings::SettingsHandle;
 
-/// Streamed text is pushed to the page at most this often per case.
-const PAINT_MS: f64 = 80.0;
 /// Most tokens an execution reply may use.
 pub const MAX_OUTPUT_TOKENS: u32 = 1500;
 
@@ -789,15 +788,9 @@ impl Runner {
         let live = self.live_on(key, id);
         live.set(Some(String::new()));
         let req = run::request(&job.prompt, &case, exec.temperature, MAX_OUTPUT_TOKENS);
-        let sent = Some(run::fingerprint(&case));
         let t0 = js_sys::Date::now();
         let key_of = self.engine.for_model(&exec).0;
-        let mut pending = String::new();
-        let mut last_paint = t0;
-        // When the answering attempt was sent (a retry starts after its wait), and when its
-        // first text came.
-        let mut attempt_at = t0;
-        let mut first_text: Option<f64> = None;
+        let mut stream = Stream::new(t0);
         let retrying = self.retry_note_on(key, id);
         let result = self
             .engine
@@ -806,21 +799,13 @@ impl Runner {
                     retrying.try_set(Some(note));
                 }
                 if let Progress::Retrying { wait_ms, .. } = &p {
-                    attempt_at = js_sys::Date::now() + f64::from(*wait_ms);
-                    first_text = None;
+                    stream.retrying(js_sys::Date::now(), *wait_ms);
                 }
                 if let Progress::Event(ChatEvent::Text(t)) = p {
                     if retrying.with_untracked(Option::is_some) {
                         retrying.try_set(None);
                     }
-                    let now = js_sys::Date::now();
-                    if first_text.is_none() && !t.is_empty() {
-                        first_text = Some((now - attempt_at).max(0.0));
-                    }
-                    pending.push_str(&t);
-                    if now - last_paint >= PAINT_MS {
-                        last_paint = now;
-                        let chunk = std::mem::take(&mut pending);
+                    if let Some(chunk) = stream.text(js_sys::Date::now(), &t) {
                         live.try_update(|s| {
                             if let Some(s) = s {
                                 s.push_str(&chunk)
@@ -834,98 +819,20 @@ impl Runner {
         // The answer is in: its judge calls keep the place when the judge is on the same host;
         // else it goes to the next call now (nothing holds one place while waiting for another).
         let place = (exec.host() == job.judge.host()).then_some(place);
-        // The input the call read, estimated (the whole request: system prompt, earlier turns,
-        // message): for an answer without reported usage, a refusal, and a call that wrote text
-        // and then ended without an answer (`run::Spent`).
-        let read = request_tokens(&req);
         live.set(None);
         retrying.set(None);
-        let judge_after = match result {
-            Ok(done) => {
-                let reported = done.usage.input_tokens + done.usage.output_tokens > 0;
-                let (tin, tout) = if reported {
-                    (done.usage.input_tokens, done.usage.output_tokens)
-                } else {
-                    (read, estimate_tokens(&done.text))
-                };
-                let cost = call_cost(&exec, tin, tout);
-                let stop = done.stop.as_ref().map(Observed::finish_reason_of);
-                let model = ModelUsed::of(&exec);
-                self.update_case(job, key, id, move |c| {
-                    c.status = Status::Done;
-                    c.earlier = None;
-                    c.output = done.text;
-                    c.sent = sent;
-                    c.refusal = None;
-                    c.input_tokens = tin;
-                    c.output_tokens = tout;
-                    c.tokens_estimated = !reported;
-                    // The answering attempt's own time: backoff waits and failed attempts are
-                    // the app's, not the model's.
-                    c.ms = done.attempt_ms;
-                    c.first_token_ms = first_text.map(|f| f.min(done.attempt_ms));
-                    c.finish_reason = stop;
-                    c.cost_usd = cost;
-                    c.exec_model = Some(model);
-                });
-                true
-            }
-            // A refusal is an answer of its own: finished, scored 0 on every check but
-            // `is-refusal`, with the provider's words as the reason.
-            Err(f) if f.error.kind == ErrorKind::Refused => {
-                let model = ModelUsed::of(&exec);
-                let detail = f.error.detail.clone();
-                // A refused call is billed for what it read (and any text it wrote): estimated,
-                // as the refusal carries no usage (tryout: a refused-only run said "nothing yet").
-                let tin = read;
-                let tout = estimate_tokens(&f.partial);
-                let cost = call_cost(&exec, tin, tout);
-                self.update_case(job, key, id, move |c| {
-                    c.status = Status::Done;
-                    c.earlier = None;
-                    c.input_tokens = tin;
-                    c.output_tokens = tout;
-                    c.tokens_estimated = true;
-                    c.cost_usd = cost;
-                    c.output = f.partial;
-                    c.sent = sent;
-                    c.refusal = Some(detail);
-                    c.finish_reason = Some("content_filter".into());
-                    c.ms = ms;
-                    c.first_token_ms = None;
-                    c.exec_model = Some(model);
-                });
-                false
-            }
-            // Aborted by the page going away: the case stays as it was when the page was kept
-            // (running, read back as cancelled), not "failed".
-            Err(_) if self.leaving.try_get_value() != Some(false) => false,
-            // Cancelled: the earlier answer, if any, comes back.
-            Err(f) if f.error.kind == ErrorKind::Aborted => {
-                // Text had arrived: the call is likely billed, and counted as an estimate.
-                let spent = run::Spent::of(ModelUsed::of(&exec), read, &f.partial);
-                self.update_case(job, key, id, move |c| {
-                    let put_back = c.earlier.is_some();
-                    c.cancel_after(spent);
-                    if !put_back {
-                        c.sent = sent;
-                        c.output = f.partial;
-                        c.ms = ms;
-                        c.first_token_ms = None;
-                    }
-                });
-                false
-            }
-            Err(f) => {
-                let message = f.error.message();
-                let run_ms = job.started_ms;
-                let spent = run::Spent::of(ModelUsed::of(&exec), read, &f.partial);
-                self.update_case(job, key, id, move |c| {
-                    c.fail(message, f.partial, sent, ms, run_ms, spent);
-                });
-                false
-            }
+        let sent = Sent {
+            cfg: &exec,
+            read: request_tokens(&req),
+            fingerprint: Some(run::fingerprint(&case)),
+            run_ms: job.started_ms,
         };
+        let leaving = self.leaving.try_get_value() != Some(false);
+        let outcome = case_call::settle(result, leaving, &sent, ms, stream.first_text_ms());
+        let judge_after = outcome.judge_next();
+        if outcome != Outcome::Unchanged {
+            self.update_case(job, key, id, move |c| outcome.apply(c));
+        }
         if judge_after && !abort.is_aborted() {
             // The judge reads the answer from the draft.
             self.flush();
@@ -981,35 +888,16 @@ impl Runner {
                     |_| {},
                 )
                 .await;
-            let (verdict, tokens) = match result {
-                Ok(done) => {
-                    let t = if done.usage.input_tokens + done.usage.output_tokens > 0 {
-                        (done.usage.input_tokens, done.usage.output_tokens)
-                    } else {
-                        // Estimated from what was sent (it used to be a flat 500 tokens, a
-                        // fraction of a judge request's prompt, case and answer).
-                        (request_tokens(&req), estimate_tokens(&done.text))
-                    };
-                    (judge::parse(&done.text, &rubric), t)
-                }
-                Err(f) if f.error.kind == ErrorKind::Aborted => return,
-                // Aborted by the page going away: not the judge's failure.
-                Err(_) if self.leaving.try_get_value() != Some(false) => return,
-                Err(f) => (
-                    Judgement::Unreadable {
-                        raw: f.partial,
-                        error: format!("The judge call failed: {}", f.error.message()),
-                    },
-                    (0, 0),
-                ),
+            let leaving = self.leaving.try_get_value() != Some(false);
+            let Some((verdict, tokens)) =
+                case_call::judged(result, leaving, request_tokens(&req), &rubric)
+            else {
+                return;
             };
             let model = ModelUsed::of(&job.judge);
             let rubric = rubric.clone();
             self.update_case(job, key, case.id, move |c| {
-                c.judgements.insert(rubric, verdict);
-                c.judge_tokens.0 += tokens.0;
-                c.judge_tokens.1 += tokens.1;
-                c.judge_model = Some(model);
+                c.judged(rubric, verdict, tokens, model)
             });
         }
     }

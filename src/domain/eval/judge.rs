@@ -149,6 +149,20 @@ pub fn call(subject: &Subject<'_>, temperature_setting: f32) -> Call {
     }
 }
 
+/// The verdict of a judge call about `rubric`: its reply read by [`parse`], or, for a call that
+/// failed, [`Judgement::Unreadable`] with the text that arrived (`raw`, often empty) and "The judge
+/// call failed: {message}". The one place every judge loop (runs, re-judge, the optimizer,
+/// Reflexion, Improve the rubric) turns a call's end into a verdict.
+pub fn verdict(reply: Result<&str, (String, &str)>, rubric: &str) -> Judgement {
+    match reply {
+        Ok(text) => parse(text, rubric),
+        Err((raw, message)) => Judgement::Unreadable {
+            raw,
+            error: format!("The judge call failed: {message}"),
+        },
+    }
+}
+
 /// Reads the judge's reply to a call about `rubric`.
 ///
 /// In order: the JSON object (also near-JSON, in a fence or in prose) with a `score` (or `rating`,

@@ -14,6 +14,9 @@ use crate::domain::structured;
 pub mod agreement;
 #[cfg(test)]
 mod agreement_tests;
+pub mod case_call;
+#[cfg(test)]
+mod case_call_tests;
 pub mod cases_io;
 #[cfg(test)]
 mod checks_tests;

@@ -1525,12 +1525,9 @@ impl Optimizer {
                     return;
                 };
                 let e = c.results_mut(model, held).entry(case).or_default();
-                let j = match result {
-                    Ok(r) => judge::parse(&r.text, &rubric),
-                    Err(msg) => Judgement::Unreadable {
-                        raw: String::new(),
-                        error: format!("The judge call failed: {msg}"),
-                    },
+                let j = match &result {
+                    Ok(r) => judge::verdict(Ok(&r.text), &rubric),
+                    Err(msg) => judge::verdict(Err((String::new(), msg)), &rubric),
                 };
                 e.judgements.insert(rubric, j);
             }

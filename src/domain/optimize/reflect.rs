@@ -176,11 +176,8 @@ impl Reflect {
             },
             Step::Judge(rubric) => {
                 let verdict = match outcome {
-                    Ok((text, _)) => judge::parse(&text, &rubric),
-                    Err((raw, message)) => judge::Judgement::Unreadable {
-                        raw,
-                        error: format!("The judge call failed: {message}"),
-                    },
+                    Ok((text, _)) => judge::verdict(Ok(&text), &rubric),
+                    Err((raw, message)) => judge::verdict(Err((raw, &message)), &rubric),
                 };
                 self.reflection.judgements.insert(rubric, verdict);
                 self.next_judge()

@@ -20,7 +20,7 @@ pub use error::{
     classify_models_error, classify_network_error, classify_stream_error, offline_blocks,
     offline_error, parse_retry_after, provider_message, shown_address,
 };
-pub use stream::{ChatEvent, StopReason, StreamDecoder, Usage};
+pub use stream::{ChatEvent, Completion, Failure, StopReason, StreamDecoder, Usage};
 
 use crate::domain::http::host_of;
 

@@ -14,6 +14,25 @@ pub struct Usage {
     pub output_tokens: u32,
 }
 
+/// A finished reply: what a call returns when it ends well (`net::chat`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Completion {
+    pub text: String,
+    pub usage: Usage,
+    pub stop: Option<StopReason>,
+    pub refusal: Option<String>,
+    /// Milliseconds from sending the attempt that produced this reply to its end: failed
+    /// attempts and the waits before retries are not in it (the `latency` check reads this).
+    pub attempt_ms: f64,
+}
+
+/// A failed call, with the text that had arrived before it failed (never thrown away).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub error: ProviderError,
+    pub partial: String,
+}
+
 /// Why the model stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StopReason {

@@ -1,0 +1,310 @@
+//! One case's call in a run, as a pure machine (issue #14): its answer streaming in (time to
+//! first text, paints batched), what the call's end makes of the case's result, and what each
+//! judge call after it records. `state::runner` sends, waits and writes; every decision is here
+//! and tested natively (`case_call_tests`): a run with a failure, a cancel and a retry, and
+//! re-judging.
+use crate::domain::estimate::{call_cost, used_or_estimated};
+use crate::domain::eval::Observed;
+use crate::domain::eval::judge::{self, Judgement};
+use crate::domain::eval::run::{CaseRun, ModelUsed, Spent, Status};
+use crate::domain::provider::{Completion, ErrorKind, Failure, ProviderConfig};
+
+/// Streamed text is pushed to the page at most this often per case, in milliseconds.
+pub const PAINT_MS: f64 = 80.0;
+
+/// A case's answer while it streams: when the answering attempt went out, its first text, and
+/// the text not painted yet. Times are milliseconds (any clock, the same for every call).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stream {
+    attempt_at: f64,
+    first_text: Option<f64>,
+    pending: String,
+    last_paint: f64,
+}
+
+impl Stream {
+    /// A call sent at `now`.
+    pub fn new(now: f64) -> Self {
+        Self {
+            attempt_at: now,
+            first_text: None,
+            pending: String::new(),
+            last_paint: now,
+        }
+    }
+
+    /// An attempt failed and the call tries again after `wait_ms`: the answering attempt, and
+    /// its time to first text, start after the wait.
+    pub fn retrying(&mut self, now: f64, wait_ms: u32) {
+        self.attempt_at = now + f64::from(wait_ms);
+        self.first_text = None;
+    }
+
+    /// `text` arrived at `now`. Returns the text to paint now: all that arrived since the last
+    /// paint, once [`PAINT_MS`] have passed since it (else `None`: it waits for the next).
+    pub fn text(&mut self, now: f64, text: &str) -> Option<String> {
+        if self.first_text.is_none() && !text.is_empty() {
+            self.first_text = Some((now - self.attempt_at).max(0.0));
+        }
+        self.pending.push_str(text);
+        (now - self.last_paint >= PAINT_MS).then(|| {
+            self.last_paint = now;
+            std::mem::take(&mut self.pending)
+        })
+    }
+
+    /// Milliseconds from the answering attempt's send to its first text; `None` before any.
+    pub fn first_text_ms(&self) -> Option<f64> {
+        self.first_text
+    }
+}
+
+/// What a case's call was, fixed when it was sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Sent<'a> {
+    /// The execution model it went to.
+    pub cfg: &'a ProviderConfig,
+    /// The tokens its whole request reads, estimated (`estimate::request_tokens`): counted for
+    /// an answer without reported usage, a refusal, and a call that wrote text and then ended
+    /// without an answer ([`Spent`]).
+    pub read: u32,
+    /// [`crate::domain::eval::run::fingerprint`] of the case as sent.
+    pub fingerprint: Option<u64>,
+    /// When the run that sent it started (`Run::started_ms`).
+    pub run_ms: f64,
+}
+
+/// What a case's call ending does to its result: [`Outcome::apply`] changes the result,
+/// [`Outcome::judge_next`] says whether its judge calls follow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Nothing is recorded: the page aborted the call as it went away (the next load reads the
+    /// case as cancelled, with Retry; never "failed").
+    Unchanged,
+    /// An answer: the tokens the provider reported (or estimates, `estimated`), its cost at the
+    /// model's list price, the answering attempt's time and time to first text.
+    Answered {
+        output: String,
+        tokens: (u32, u32),
+        estimated: bool,
+        attempt_ms: f64,
+        first_token_ms: Option<f64>,
+        finish_reason: Option<String>,
+        cost_usd: Option<f64>,
+        model: ModelUsed,
+        sent: Option<u64>,
+    },
+    /// A refusal is an answer of its own: finished, scored 0 on every check but `is-refusal`,
+    /// with the provider's words as the reason, billed (estimated) for what it read and wrote.
+    Refused {
+        detail: String,
+        partial: String,
+        tokens: (u32, u32),
+        cost_usd: Option<f64>,
+        ms: f64,
+        model: ModelUsed,
+        sent: Option<u64>,
+    },
+    /// Cancelled: an earlier answer comes back ([`CaseRun::cancel_after`]); text that had
+    /// arrived is likely billed and counted as an estimate.
+    Cancelled {
+        partial: String,
+        spent: Option<Spent>,
+        ms: f64,
+        sent: Option<u64>,
+    },
+    /// Failed with the page's `message` ([`CaseRun::fail`]).
+    Failed {
+        message: String,
+        partial: String,
+        spent: Option<Spent>,
+        ms: f64,
+        sent: Option<u64>,
+        run_ms: f64,
+    },
+}
+
+/// How the call `sent` ended: `result` after `ms` (the whole wait, retries included), with
+/// `first_text_ms` from its [`Stream`]; `leaving` when the page is going away (an abort then is
+/// the page's, not the person's or the provider's).
+pub fn settle(
+    result: Result<Completion, Failure>,
+    leaving: bool,
+    sent: &Sent,
+    ms: f64,
+    first_text_ms: Option<f64>,
+) -> Outcome {
+    let model = || ModelUsed::of(sent.cfg);
+    match result {
+        Ok(done) => {
+            let reported = (done.usage.input_tokens, done.usage.output_tokens);
+            let (tokens, estimated) = used_or_estimated(reported, sent.read, &done.text);
+            Outcome::Answered {
+                cost_usd: call_cost(sent.cfg, tokens.0, tokens.1),
+                tokens,
+                estimated,
+                // The answering attempt's own time: backoff waits and failed attempts are the
+                // app's, not the model's.
+                attempt_ms: done.attempt_ms,
+                first_token_ms: first_text_ms.map(|f| f.min(done.attempt_ms)),
+                finish_reason: done.stop.as_ref().map(Observed::finish_reason_of),
+                output: done.text,
+                model: model(),
+                sent: sent.fingerprint,
+            }
+        }
+        Err(f) if f.error.kind == ErrorKind::Refused => {
+            // The refusal carries no usage (tryout: a refused-only run said "nothing yet").
+            let (tokens, _) = used_or_estimated((0, 0), sent.read, &f.partial);
+            Outcome::Refused {
+                detail: f.error.detail,
+                cost_usd: call_cost(sent.cfg, tokens.0, tokens.1),
+                tokens,
+                partial: f.partial,
+                ms,
+                model: model(),
+                sent: sent.fingerprint,
+            }
+        }
+        Err(_) if leaving => Outcome::Unchanged,
+        Err(f) if f.error.kind == ErrorKind::Aborted => Outcome::Cancelled {
+            spent: Spent::of(model(), sent.read, &f.partial),
+            partial: f.partial,
+            ms,
+            sent: sent.fingerprint,
+        },
+        Err(f) => Outcome::Failed {
+            message: f.error.message(),
+            spent: Spent::of(model(), sent.read, &f.partial),
+            partial: f.partial,
+            ms,
+            sent: sent.fingerprint,
+            run_ms: sent.run_ms,
+        },
+    }
+}
+
+impl Outcome {
+    /// Whether the case's judge calls follow (only an answer is judged).
+    pub fn judge_next(&self) -> bool {
+        matches!(self, Outcome::Answered { .. })
+    }
+
+    /// Writes the outcome into the case's result `c`.
+    pub fn apply(self, c: &mut CaseRun) {
+        match self {
+            Outcome::Unchanged => {}
+            Outcome::Answered {
+                output,
+                tokens,
+                estimated,
+                attempt_ms,
+                first_token_ms,
+                finish_reason,
+                cost_usd,
+                model,
+                sent,
+            } => {
+                c.status = Status::Done;
+                c.earlier = None;
+                c.output = output;
+                c.sent = sent;
+                c.refusal = None;
+                (c.input_tokens, c.output_tokens) = tokens;
+                c.tokens_estimated = estimated;
+                c.ms = attempt_ms;
+                c.first_token_ms = first_token_ms;
+                c.finish_reason = finish_reason;
+                c.cost_usd = cost_usd;
+                c.exec_model = Some(model);
+            }
+            Outcome::Refused {
+                detail,
+                partial,
+                tokens,
+                cost_usd,
+                ms,
+                model,
+                sent,
+            } => {
+                c.status = Status::Done;
+                c.earlier = None;
+                (c.input_tokens, c.output_tokens) = tokens;
+                c.tokens_estimated = true;
+                c.cost_usd = cost_usd;
+                c.output = partial;
+                c.sent = sent;
+                c.refusal = Some(detail);
+                c.finish_reason = Some("content_filter".into());
+                c.ms = ms;
+                c.first_token_ms = None;
+                c.exec_model = Some(model);
+            }
+            Outcome::Cancelled {
+                partial,
+                spent,
+                ms,
+                sent,
+            } => {
+                let put_back = c.earlier.is_some();
+                c.cancel_after(spent);
+                if !put_back {
+                    c.sent = sent;
+                    c.output = partial;
+                    c.ms = ms;
+                    c.first_token_ms = None;
+                }
+            }
+            Outcome::Failed {
+                message,
+                partial,
+                spent,
+                ms,
+                sent,
+                run_ms,
+            } => c.fail(message, partial, sent, ms, run_ms, spent),
+        }
+    }
+}
+
+/// What a judge call about `rubric` records: its verdict ([`judge::verdict`]) and the tokens it
+/// used (reported, else estimated from `read`, its request's tokens, and the reply), or `None`
+/// when nothing is recorded and the case's judging stops: the call was cancelled, or aborted by
+/// the page going away (`leaving`; the case then reads "not judged", with Re-judge). A failed
+/// call is a verdict that could not be read, naming the failure, and counts no tokens.
+pub fn judged(
+    result: Result<Completion, Failure>,
+    leaving: bool,
+    read: u32,
+    rubric: &str,
+) -> Option<(Judgement, (u32, u32))> {
+    match result {
+        Ok(done) => {
+            let reported = (done.usage.input_tokens, done.usage.output_tokens);
+            let (tokens, _) = used_or_estimated(reported, read, &done.text);
+            Some((judge::verdict(Ok(&done.text), rubric), tokens))
+        }
+        Err(f) if f.error.kind == ErrorKind::Aborted || leaving => None,
+        Err(f) => Some((
+            judge::verdict(Err((f.partial, &f.error.message())), rubric),
+            (0, 0),
+        )),
+    }
+}
+
+impl CaseRun {
+    /// Records a judge call's verdict about `rubric` (replacing an earlier one), its tokens
+    /// added to the judge's count, and the judge model.
+    pub fn judged(
+        &mut self,
+        rubric: String,
+        verdict: Judgement,
+        tokens: (u32, u32),
+        model: ModelUsed,
+    ) {
+        self.judgements.insert(rubric, verdict);
+        self.judge_tokens.0 += tokens.0;
+        self.judge_tokens.1 += tokens.1;
+        self.judge_model = Some(model);
+    }
+}

@@ -1,0 +1,335 @@
+//! A run's calls through the pure machine (`case_call`), as `state::runner` drives it: a run
+//! with an answer, a failure and a cancel, then a retry; the page going away; re-judging.
+use super::case_call::{self, Outcome, PAINT_MS, Sent, Stream};
+use super::judge::Judgement;
+use super::run::{self, CaseRun, ModelUsed, Run, Status};
+use super::*;
+use crate::domain::provider::{
+    Completion, ErrorKind, Failure, ProviderConfig, ProviderError, ProviderKind, Role, Usage,
+    classify_http_error,
+};
+
+const RUN_MS: f64 = 1_000.0;
+
+fn model() -> ProviderConfig {
+    let mut cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    // $0.15 / $0.60 per million tokens.
+    cfg.model = "gpt-4o-mini".into();
+    cfg
+}
+
+fn answer(text: &str, usage: (u32, u32), attempt_ms: f64) -> Result<Completion, Failure> {
+    Ok(Completion {
+        text: text.into(),
+        usage: Usage {
+            input_tokens: usage.0,
+            output_tokens: usage.1,
+        },
+        stop: Some(crate::domain::provider::StopReason::End),
+        refusal: None,
+        attempt_ms,
+    })
+}
+
+fn failure(kind: ErrorKind, partial: &str) -> Result<Completion, Failure> {
+    Err(Failure {
+        error: ProviderError::new(kind, ProviderKind::OpenAi, "api.openai.com", None, ""),
+        partial: partial.into(),
+    })
+}
+
+fn server_error() -> Result<Completion, Failure> {
+    Err(Failure {
+        error: classify_http_error(
+            ProviderKind::OpenAi,
+            "api.openai.com",
+            500,
+            r#"{"error":{"message":"The server had an error"}}"#,
+            None,
+        ),
+        partial: String::new(),
+    })
+}
+
+/// A suite of three cases judged on one rubric, and their ids.
+fn suite() -> (Suite, Vec<u32>) {
+    let mut suite = Suite::default();
+    let ids = [
+        "Bob sends the deck.",
+        "Ana books the room.",
+        "Carol writes notes.",
+    ]
+    .into_iter()
+    .map(|input| {
+        suite.add(TestCase {
+            input: input.into(),
+            assertions: vec![Assertion::new(Check::Judge {
+                rubric: "Names the owner.".into(),
+                threshold: 7,
+            })],
+            ..Default::default()
+        })
+    })
+    .collect();
+    (suite, ids)
+}
+
+fn sent<'a>(cfg: &'a ProviderConfig, suite: &Suite, id: u32) -> Sent<'a> {
+    Sent {
+        cfg,
+        read: 200,
+        fingerprint: Some(run::fingerprint(suite.case(id).unwrap())),
+        run_ms: RUN_MS,
+    }
+}
+
+#[test]
+fn a_run_with_a_failure_a_cancel_and_a_retry() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    // Case c has an answer from an earlier run (started at 500).
+    let earlier = CaseRun {
+        status: Status::Done,
+        output: "Carol writes the notes.".into(),
+        run_ms: 500.0,
+        ..CaseRun::default()
+    };
+    let mut run = Run {
+        version: 1,
+        started_ms: RUN_MS,
+        ..Run::default()
+    };
+    run.cases.insert(a, CaseRun::queued(RUN_MS, None));
+    run.cases.insert(b, CaseRun::queued(RUN_MS, None));
+    run.cases
+        .insert(c, CaseRun::queued(RUN_MS, Some(earlier.clone())));
+
+    // Case a: streams, painted at most every PAINT_MS, and answers without reported usage.
+    let mut s = Stream::new(2_000.0);
+    assert_eq!(s.text(2_010.0, "- Bob: "), None, "too soon to paint");
+    assert_eq!(s.first_text_ms(), Some(10.0));
+    assert_eq!(
+        s.text(2_000.0 + PAINT_MS, "send the deck"),
+        Some("- Bob: send the deck".into())
+    );
+    assert_eq!(s.text(2_100.0, ""), None);
+    let out = case_call::settle(
+        answer("- Bob: send the deck", (0, 0), 150.0),
+        false,
+        &sent(&cfg, &suite, a),
+        150.0,
+        s.first_text_ms(),
+    );
+    assert!(out.judge_next());
+    out.apply(run.cases.get_mut(&a).unwrap());
+    let ra = &run.cases[&a];
+    assert_eq!(ra.status, Status::Done);
+    assert!(ra.tokens_estimated, "no usage reported: estimated");
+    assert_eq!(ra.input_tokens, 200, "the request's estimate");
+    assert!(ra.output_tokens > 0);
+    assert_eq!(ra.first_token_ms, Some(10.0));
+    assert_eq!(ra.finish_reason.as_deref(), Some("stop"));
+    assert_eq!(ra.exec_model, Some(ModelUsed::of(&cfg)));
+    let want_cost = (200.0 * 0.15 + f64::from(ra.output_tokens) * 0.60) / 1e6;
+    assert!((ra.cost_usd.unwrap() - want_cost).abs() < 1e-12);
+    // Its judge: a reply with usage counts as reported.
+    let (verdict, tokens) = case_call::judged(
+        answer(
+            r#"{"reasoning":"Bob is named.","score":8}"#,
+            (120, 30),
+            90.0,
+        ),
+        false,
+        300,
+        "Names the owner.",
+    )
+    .unwrap();
+    assert!(matches!(verdict, Judgement::Scored { score: 8, .. }));
+    assert_eq!(tokens, (120, 30));
+    let judge_cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Judge);
+    run.cases.get_mut(&a).unwrap().judged(
+        "Names the owner.".into(),
+        verdict,
+        tokens,
+        ModelUsed::of(&judge_cfg),
+    );
+    assert_eq!(run.cases[&a].judge_tokens, (120, 30));
+
+    // Case b: the server fails before any text. Failed, named, nothing billed, not judged.
+    let out = case_call::settle(server_error(), false, &sent(&cfg, &suite, b), 800.0, None);
+    assert!(!out.judge_next());
+    out.apply(run.cases.get_mut(&b).unwrap());
+    let Status::Failed(why) = &run.cases[&b].status else {
+        panic!("{:?}", run.cases[&b].status)
+    };
+    assert!(why.contains("500") || why.contains("server"), "{why}");
+    assert_eq!(run.cases[&b].cost_usd, None);
+
+    // Case c: cancelled while streaming over its earlier answer: the answer comes back, the
+    // text that arrived is counted as likely billed beside it.
+    let mut s = Stream::new(2_000.0);
+    s.text(2_050.0, "Carol wri");
+    let out = case_call::settle(
+        failure(ErrorKind::Aborted, "Carol wri"),
+        false,
+        &sent(&cfg, &suite, c),
+        300.0,
+        s.first_text_ms(),
+    );
+    assert!(matches!(out, Outcome::Cancelled { .. }));
+    out.apply(run.cases.get_mut(&c).unwrap());
+    let rc = &run.cases[&c];
+    assert_eq!((&rc.output, rc.run_ms), (&earlier.output, 500.0));
+    assert_eq!(rc.rerun_cancelled, Some(RUN_MS));
+    assert_eq!(rc.rerun_cancelled_spent.as_ref().unwrap().input_tokens, 200);
+
+    let p = run.progress();
+    assert_eq!(
+        (p.total, p.done, p.failed, p.cancelled, p.cancelled_kept),
+        (3, 1, 1, 1, 1)
+    );
+
+    // Retry of case b, in the same run: the first attempt gets a 429 and waits 500 ms; the
+    // time to first text counts from the attempt that answered.
+    run.queued_again(b);
+    let before = run.cases.remove(&b);
+    run.cases.insert(b, CaseRun::queued(RUN_MS, before));
+    let mut s = Stream::new(3_000.0);
+    s.retrying(3_100.0, 500);
+    s.text(3_640.0, "- Ana: book the room");
+    assert_eq!(s.first_text_ms(), Some(40.0));
+    let out = case_call::settle(
+        answer("- Ana: book the room", (180, 9), 90.0),
+        false,
+        &sent(&cfg, &suite, b),
+        730.0,
+        s.first_text_ms(),
+    );
+    out.apply(run.cases.get_mut(&b).unwrap());
+    let rb = &run.cases[&b];
+    assert_eq!(rb.status, Status::Done);
+    assert_eq!(
+        (rb.input_tokens, rb.output_tokens, rb.tokens_estimated),
+        (180, 9, false)
+    );
+    assert_eq!((rb.ms, rb.first_token_ms), (90.0, Some(40.0)));
+    let p = run.progress();
+    assert_eq!(
+        (p.total, p.done, p.failed, p.cancelled),
+        (3, 2, 0, 1),
+        "the retry's answer replaces the failure"
+    );
+    // The run's tokens: a's estimate and judge, b's reported, c's cancelled call's estimate.
+    let ra = &run.cases[&a];
+    assert_eq!(
+        p.input_tokens,
+        u64::from(ra.input_tokens) + 120 + 180 + 200,
+        "{p:?}"
+    );
+}
+
+#[test]
+fn the_page_going_away_records_nothing_and_a_refusal_is_an_answer() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let s = sent(&cfg, &suite, ids[0]);
+    // Aborted as the page goes away: nothing recorded, however it ended.
+    for end in [
+        failure(ErrorKind::Aborted, "half"),
+        failure(ErrorKind::Network, ""),
+        server_error(),
+    ] {
+        assert_eq!(
+            case_call::settle(end, true, &s, 10.0, None),
+            Outcome::Unchanged
+        );
+    }
+    assert_eq!(
+        case_call::judged(failure(ErrorKind::Network, ""), true, 10, "r"),
+        None
+    );
+    // A refusal is an answer of its own even then: estimated, billed, finished, not judged.
+    let mut refused = failure(ErrorKind::Refused, "I can't");
+    if let Err(f) = &mut refused {
+        f.error.detail = "I can't help with that.".into();
+    }
+    let out = case_call::settle(refused, true, &s, 40.0, None);
+    assert!(!out.judge_next());
+    let mut c = CaseRun::queued(RUN_MS, None);
+    out.apply(&mut c);
+    assert_eq!(c.status, Status::Done);
+    assert_eq!(c.refusal.as_deref(), Some("I can't help with that."));
+    assert_eq!(c.finish_reason.as_deref(), Some("content_filter"));
+    assert!(c.tokens_estimated && c.input_tokens == 200 && c.cost_usd.unwrap() > 0.0);
+}
+
+#[test]
+fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
+    let (mut suite, ids) = suite();
+    let id = ids[0];
+    suite.global.push(Assertion::new(Check::Judge {
+        rubric: "Is short.".into(),
+        threshold: 7,
+    }));
+    let judge_cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Judge);
+    let mut c = CaseRun {
+        status: Status::Done,
+        output: "- Bob: send the deck".into(),
+        run_ms: RUN_MS,
+        ..CaseRun::default()
+    };
+    let case = suite.case(id).unwrap().clone();
+    let rubrics = run::rubrics_to_judge(&suite, &case, &c, false);
+    assert_eq!(rubrics.len(), 2, "{rubrics:?}");
+    // The first judge call replies with prose and no score; the second fails.
+    let (v, t) = case_call::judged(
+        answer("The answer looks fine to me.", (0, 0), 50.0),
+        false,
+        300,
+        &rubrics[0],
+    )
+    .unwrap();
+    assert!(matches!(v, Judgement::Unreadable { .. }));
+    assert_eq!(t.0, 300, "no usage: the request's estimate");
+    c.judged(rubrics[0].clone(), v, t, ModelUsed::of(&judge_cfg));
+    let (v, t) = case_call::judged(server_error(), false, 300, &rubrics[1]).unwrap();
+    let Judgement::Unreadable { error, .. } = &v else {
+        panic!("{v:?}")
+    };
+    assert!(error.starts_with("The judge call failed: "), "{error}");
+    assert_eq!(t, (0, 0), "a failed judge call counts no tokens");
+    c.judged(rubrics[1].clone(), v, t, ModelUsed::of(&judge_cfg));
+    let after_first = c.judge_tokens;
+
+    // A run does not ask again; Re-judge asks for both unreadable verdicts, and a cancelled
+    // re-judge records nothing.
+    assert!(run::rubrics_to_judge(&suite, &case, &c, false).is_empty());
+    let again = run::rubrics_to_judge(&suite, &case, &c, true);
+    assert_eq!(again, rubrics);
+    assert_eq!(
+        case_call::judged(failure(ErrorKind::Aborted, ""), false, 300, &again[0]),
+        None
+    );
+    for r in &again {
+        let (v, t) = case_call::judged(
+            answer(r#"{"reasoning":"Clear.","score":9}"#, (100, 20), 40.0),
+            false,
+            300,
+            r,
+        )
+        .unwrap();
+        c.judged(r.clone(), v, t, ModelUsed::of(&judge_cfg));
+    }
+    assert!(
+        c.judgements
+            .values()
+            .all(|j| matches!(j, Judgement::Scored { score: 9, .. }))
+    );
+    assert!(run::rubrics_to_judge(&suite, &case, &c, true).is_empty());
+    assert_eq!(
+        c.judge_tokens,
+        (after_first.0 + 200, after_first.1 + 40),
+        "re-judging adds its calls' tokens"
+    );
+}
