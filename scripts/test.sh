@@ -29,7 +29,10 @@ trap 'exit 130' INT TERM
 export PW_LOCAL_MODEL_URL=http://127.0.0.1:8081/v1
 if ! curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1; then
   echo "[test] starting the local model on 127.0.0.1:8081"
-  setsid bash scripts/local-model.sh 8081 >"$PW_ARTIFACTS/local-model.log" 2>&1 &
+  # One thread: the browsers and builds keep both cores busy, and llama.cpp's threads stall
+  # each other on a busy machine (scripts/local-model.sh).
+  PW_LOCAL_MODEL_THREADS=${PW_LOCAL_MODEL_THREADS:-1} \
+    setsid bash scripts/local-model.sh 8081 >"$PW_ARTIFACTS/local-model.log" 2>&1 &
   model_pgid=$!
 fi
 
