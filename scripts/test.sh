@@ -34,6 +34,8 @@ if ! curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1; then
   PW_LOCAL_MODEL_THREADS=${PW_LOCAL_MODEL_THREADS:-1} \
     setsid bash scripts/local-model.sh 8081 >"$PW_ARTIFACTS/local-model.log" 2>&1 &
   model_pgid=$!
+else
+  echo "[test] using the local model already on 127.0.0.1:8081 (with its own thread count)"
 fi
 
 # The release build spends most of its time on one core (one codegen unit, LTO): the native

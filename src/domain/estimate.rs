@@ -118,7 +118,7 @@ pub fn price(cfg: &ProviderConfig) -> Option<Price> {
 /// provider's `reported` counts when it reported any, else `read` (its whole request,
 /// [`request_tokens`]) and the reply `text` ([`estimate_tokens`]).
 pub fn used_or_estimated(reported: (u32, u32), read: u32, text: &str) -> ((u32, u32), bool) {
-    if reported.0 + reported.1 > 0 {
+    if reported != (0, 0) {
         (reported, false)
     } else {
         ((read, estimate_tokens(text)), true)

@@ -2,7 +2,8 @@
 //!
 //! The test command runs the base counts (every path or kind of damage many times over, in
 //! about a minute on 2 cores); a longer soak multiplies them, e.g.
-//! `PW_FUZZ_SCALE=10 cargo test --lib fuzz`.
+//! `PW_FUZZ_SCALE=10 cargo test --lib fuzz` (every such test's name starts with `fuzz_`; the
+//! property tests take proptest's own `PROPTEST_CASES`).
 
 /// `base` times the whole number in `PW_FUZZ_SCALE` (1 when unset, empty, zero or not a
 /// number).

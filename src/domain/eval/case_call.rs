@@ -1,8 +1,8 @@
 //! One case's call in a run, as a pure machine (issue #14): its answer streaming in (time to
 //! first text, paints batched), what the call's end makes of the case's result, and what each
-//! judge call after it records. `state::runner` sends, waits and writes; every decision is here
-//! and tested natively (`case_call_tests`): a run with a failure, a cancel and a retry, and
-//! re-judging.
+//! judge call after it records. `state::runner` sends, waits, keeps or frees the call's place
+//! and writes the results; what a call's events and end mean is decided here and tested
+//! natively (`case_call_tests`): a run with a failure, a cancel and a retry, and re-judging.
 use crate::domain::estimate::{call_cost, used_or_estimated};
 use crate::domain::eval::Observed;
 use crate::domain::eval::judge::{self, Judgement};
@@ -78,11 +78,14 @@ pub struct Sent<'a> {
 /// [`Outcome::judge_next`] says whether its judge calls follow.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// Nothing is recorded: the page aborted the call as it went away (the next load reads the
-    /// case as cancelled, with Retry; never "failed").
+    /// Nothing is recorded: the call ended without an answer or a refusal while the page went
+    /// away (it aborts its calls then; the next load reads the case as cancelled, with Retry;
+    /// never "failed").
     Unchanged,
-    /// An answer: the tokens the provider reported (or estimates, `estimated`), its cost at the
-    /// model's list price, the answering attempt's time and time to first text.
+    /// An answer: `tokens` (input, output) as the provider reported them (or estimates,
+    /// `estimated`), `cost_usd` at the model's list price, `attempt_ms` the answering attempt's
+    /// milliseconds (failed attempts and waits before retries left out) and `first_token_ms`
+    /// its time to first text (at most `attempt_ms`).
     Answered {
         output: String,
         tokens: (u32, u32),
@@ -95,7 +98,8 @@ pub enum Outcome {
         sent: Option<u64>,
     },
     /// A refusal is an answer of its own: finished, scored 0 on every check but `is-refusal`,
-    /// with the provider's words as the reason, billed (estimated) for what it read and wrote.
+    /// with the provider's words (`detail`) as the reason, billed for what it read and wrote
+    /// (`tokens`, input and output, always estimated); `ms` is the whole wait.
     Refused {
         detail: String,
         partial: String,
@@ -106,14 +110,16 @@ pub enum Outcome {
         sent: Option<u64>,
     },
     /// Cancelled: an earlier answer comes back ([`CaseRun::cancel_after`]); text that had
-    /// arrived is likely billed and counted as an estimate.
+    /// arrived (`partial`) is likely billed and counted as an estimate (`spent`); `ms` is the
+    /// whole wait.
     Cancelled {
         partial: String,
         spent: Option<Spent>,
         ms: f64,
         sent: Option<u64>,
     },
-    /// Failed with the page's `message` ([`CaseRun::fail`]).
+    /// Failed with the page's `message` after `partial` arrived ([`CaseRun::fail`]); `ms` is the
+    /// whole wait, `run_ms` the failing run's start.
     Failed {
         message: String,
         partial: String,
@@ -268,7 +274,8 @@ impl Outcome {
 }
 
 /// What a judge call about `rubric` records: its verdict ([`judge::verdict`]) and the tokens it
-/// used (reported, else estimated from `read`, its request's tokens, and the reply), or `None`
+/// used, (input, output) (reported, else estimated from `read`, its request's tokens, and the
+/// reply), or `None`
 /// when nothing is recorded and the case's judging stops: the call was cancelled, or aborted by
 /// the page going away (`leaving`; the case then reads "not judged", with Re-judge). A failed
 /// call is a verdict that could not be read, naming the failure, and counts no tokens.
@@ -293,8 +300,8 @@ pub fn judged(
 }
 
 impl CaseRun {
-    /// Records a judge call's verdict about `rubric` (replacing an earlier one), its tokens
-    /// added to the judge's count, and the judge model.
+    /// Records a judge call's verdict about `rubric` (replacing an earlier one), its `tokens`
+    /// (input, output) added to the judge's count, and the judge model.
     pub fn judged(
         &mut self,
         rubric: String,

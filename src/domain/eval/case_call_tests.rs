@@ -113,6 +113,7 @@ fn a_run_with_a_failure_a_cancel_and_a_retry() {
         s.text(2_000.0 + PAINT_MS, "send the deck"),
         Some("- Bob: send the deck".into())
     );
+    // Nothing new to paint yet: the next paint is due PAINT_MS after the last.
     assert_eq!(s.text(2_100.0, ""), None);
     let out = case_call::settle(
         answer("- Bob: send the deck", (0, 0), 150.0),
@@ -131,6 +132,7 @@ fn a_run_with_a_failure_a_cancel_and_a_retry() {
     assert_eq!(ra.first_token_ms, Some(10.0));
     assert_eq!(ra.finish_reason.as_deref(), Some("stop"));
     assert_eq!(ra.exec_model, Some(ModelUsed::of(&cfg)));
+    assert_eq!(ra.sent, Some(run::fingerprint(suite.case(a).unwrap())));
     let want_cost = (200.0 * 0.15 + f64::from(ra.output_tokens) * 0.60) / 1e6;
     assert!((ra.cost_usd.unwrap() - want_cost).abs() < 1e-12);
     // Its judge: a reply with usage counts as reported.
@@ -164,7 +166,10 @@ fn a_run_with_a_failure_a_cancel_and_a_retry() {
         panic!("{:?}", run.cases[&b].status)
     };
     assert!(why.contains("500") || why.contains("server"), "{why}");
-    assert_eq!(run.cases[&b].cost_usd, None);
+    assert_eq!(
+        run.cases[&b].sent,
+        Some(run::fingerprint(suite.case(b).unwrap()))
+    );
 
     // Case c: cancelled while streaming over its earlier answer: the answer comes back, the
     // text that arrived is counted as likely billed beside it.
@@ -254,14 +259,88 @@ fn the_page_going_away_records_nothing_and_a_refusal_is_an_answer() {
     if let Err(f) = &mut refused {
         f.error.detail = "I can't help with that.".into();
     }
-    let out = case_call::settle(refused, true, &s, 40.0, None);
+    let out = case_call::settle(refused, true, &s, 40.0, Some(5.0));
     assert!(!out.judge_next());
     let mut c = CaseRun::queued(RUN_MS, None);
     out.apply(&mut c);
     assert_eq!(c.status, Status::Done);
     assert_eq!(c.refusal.as_deref(), Some("I can't help with that."));
     assert_eq!(c.finish_reason.as_deref(), Some("content_filter"));
+    assert_eq!(
+        (c.output.as_str(), c.ms, c.first_token_ms),
+        ("I can't", 40.0, None)
+    );
     assert!(c.tokens_estimated && c.input_tokens == 200 && c.cost_usd.unwrap() > 0.0);
+    // A judge reply that came in whole as the page went away is still recorded.
+    assert!(
+        case_call::judged(
+            answer(r#"{"reasoning":"Fine.","score":7}"#, (0, 0), 5.0),
+            true,
+            10,
+            "r"
+        )
+        .is_some()
+    );
+}
+
+#[test]
+fn a_stream_counts_its_first_text_and_an_end_says_what_it_cost() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let s = sent(&cfg, &suite, ids[0]);
+    // An empty chunk is not the first text.
+    let mut st = Stream::new(0.0);
+    st.text(30.0, "");
+    assert_eq!(st.first_text_ms(), None);
+    st.text(45.0, "Hi");
+    assert_eq!(st.first_text_ms(), Some(45.0));
+    // The time to first text is never more than the answering attempt's own time.
+    let Outcome::Answered { first_token_ms, .. } =
+        case_call::settle(answer("Hi", (3, 1), 30.0), false, &s, 90.0, Some(45.0))
+    else {
+        panic!("not an answer")
+    };
+    assert_eq!(first_token_ms, Some(30.0));
+
+    // Cancelled with no earlier answer: the case reads cancelled, the text that arrived is
+    // counted as an estimate.
+    let mut c = CaseRun::queued(RUN_MS, None);
+    case_call::settle(
+        failure(ErrorKind::Aborted, "Half an answer"),
+        false,
+        &s,
+        70.0,
+        None,
+    )
+    .apply(&mut c);
+    assert_eq!(c.status, Status::Cancelled);
+    assert_eq!(c.output, "Half an answer");
+    assert!(c.tokens_estimated && c.input_tokens == 200 && c.output_tokens > 0);
+
+    // A failure over an earlier answer keeps the answer and names the failing run beside it,
+    // with what its text likely cost.
+    let earlier = CaseRun {
+        status: Status::Done,
+        output: "The earlier answer.".into(),
+        run_ms: 500.0,
+        ..CaseRun::default()
+    };
+    let mut c = CaseRun::queued(RUN_MS, Some(earlier));
+    let mut cut = server_error();
+    if let Err(f) = &mut cut {
+        f.partial = "The new ans".into();
+    }
+    case_call::settle(cut, false, &s, 400.0, None).apply(&mut c);
+    assert_eq!(
+        (c.output.as_str(), c.run_ms),
+        ("The earlier answer.", 500.0)
+    );
+    let f = c
+        .rerun_failed
+        .as_ref()
+        .expect("the failure beside the answer");
+    assert_eq!((f.run_ms, f.partial.as_str()), (RUN_MS, "The new ans"));
+    assert_eq!(f.spent.as_ref().map(|s| s.input_tokens), Some(200));
 }
 
 #[test]
@@ -282,15 +361,15 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
     let case = suite.case(id).unwrap().clone();
     let rubrics = run::rubrics_to_judge(&suite, &case, &c, false);
     assert_eq!(rubrics.len(), 2, "{rubrics:?}");
-    // The first judge call replies with prose and no score; the second fails.
+    // The first judge call replies with a score in prose and no usage; the second fails.
     let (v, t) = case_call::judged(
-        answer("The answer looks fine to me.", (0, 0), 50.0),
+        answer("The owner is named. Score: 6", (0, 0), 50.0),
         false,
         300,
         &rubrics[0],
     )
     .unwrap();
-    assert!(matches!(v, Judgement::Unreadable { .. }));
+    assert!(matches!(v, Judgement::Scored { score: 6, .. }), "{v:?}");
     assert_eq!(t.0, 300, "no usage: the request's estimate");
     c.judged(rubrics[0].clone(), v, t, ModelUsed::of(&judge_cfg));
     let (v, t) = case_call::judged(server_error(), false, 300, &rubrics[1]).unwrap();
@@ -302,11 +381,11 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
     c.judged(rubrics[1].clone(), v, t, ModelUsed::of(&judge_cfg));
     let after_first = c.judge_tokens;
 
-    // A run does not ask again; Re-judge asks for both unreadable verdicts, and a cancelled
-    // re-judge records nothing.
+    // A run does not ask again; Re-judge asks only for the verdict that did not read, and a
+    // cancelled re-judge records nothing.
     assert!(run::rubrics_to_judge(&suite, &case, &c, false).is_empty());
     let again = run::rubrics_to_judge(&suite, &case, &c, true);
-    assert_eq!(again, rubrics);
+    assert_eq!(again, vec![rubrics[1].clone()]);
     assert_eq!(
         case_call::judged(failure(ErrorKind::Aborted, ""), false, 300, &again[0]),
         None
@@ -321,15 +400,18 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
         .unwrap();
         c.judged(r.clone(), v, t, ModelUsed::of(&judge_cfg));
     }
-    assert!(
-        c.judgements
-            .values()
-            .all(|j| matches!(j, Judgement::Scored { score: 9, .. }))
-    );
+    assert!(matches!(
+        c.judgements[&rubrics[0]],
+        Judgement::Scored { score: 6, .. }
+    ));
+    assert!(matches!(
+        c.judgements[&rubrics[1]],
+        Judgement::Scored { score: 9, .. }
+    ));
     assert!(run::rubrics_to_judge(&suite, &case, &c, true).is_empty());
     assert_eq!(
         c.judge_tokens,
-        (after_first.0 + 200, after_first.1 + 40),
-        "re-judging adds its calls' tokens"
+        (after_first.0 + 100, after_first.1 + 20),
+        "re-judging adds its call's tokens"
     );
 }

@@ -17,9 +17,13 @@ pub struct Usage {
 /// A finished reply: what a call returns when it ends well (`net::chat`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Completion {
+    /// The reply's text, whole.
     pub text: String,
+    /// The provider's last token counts; zero when it reported none.
     pub usage: Usage,
+    /// Why the model stopped, when the provider said.
     pub stop: Option<StopReason>,
+    /// The refusal's pieces joined, when the model declined.
     pub refusal: Option<String>,
     /// Milliseconds from sending the attempt that produced this reply to its end: failed
     /// attempts and the waits before retries are not in it (the `latency` check reads this).
@@ -29,7 +33,9 @@ pub struct Completion {
 /// A failed call, with the text that had arrived before it failed (never thrown away).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
+    /// What failed, for the page and for retries.
     pub error: ProviderError,
+    /// The reply's text that arrived before the failure (often empty).
     pub partial: String,
 }
 

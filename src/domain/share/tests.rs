@@ -169,7 +169,7 @@ impl XorShift {
 }
 
 #[test]
-fn random_and_mutated_links_never_panic() {
+fn fuzz_random_and_mutated_links_never_panic() {
     let count = crate::domain::fuzz::scaled(200_000);
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let alphabet: Vec<char> =
