@@ -86,26 +86,20 @@ pub enum Outcome {
     /// `estimated`), `cost_usd` at the model's list price, `attempt_ms` the answering attempt's
     /// milliseconds (failed attempts and waits before retries left out) and `first_token_ms`
     /// its time to first text (at most `attempt_ms`).
+    ///
+    /// A refusal (`refusal`: the provider's words) is an answer of its own: finished, scored 0
+    /// on every check but `is-refusal` with those words as the reason, not judged, billed for
+    /// what it read and wrote (always estimated: it carries no usage), its time the whole wait
+    /// and its stop reason `content_filter`.
     Answered {
         output: String,
+        refusal: Option<String>,
         tokens: (u32, u32),
         estimated: bool,
         attempt_ms: f64,
         first_token_ms: Option<f64>,
         finish_reason: Option<String>,
         cost_usd: Option<f64>,
-        model: ModelUsed,
-        sent: Option<u64>,
-    },
-    /// A refusal is an answer of its own: finished, scored 0 on every check but `is-refusal`,
-    /// with the provider's words (`detail`) as the reason, billed for what it read and wrote
-    /// (`tokens`, input and output, always estimated); `ms` is the whole wait.
-    Refused {
-        detail: String,
-        partial: String,
-        tokens: (u32, u32),
-        cost_usd: Option<f64>,
-        ms: f64,
         model: ModelUsed,
         sent: Option<u64>,
     },
@@ -147,6 +141,7 @@ pub fn settle(
             let (tokens, estimated) = used_or_estimated(reported, sent.read, &done.text);
             Outcome::Answered {
                 cost_usd: call_cost(sent.cfg, tokens.0, tokens.1),
+                refusal: None,
                 tokens,
                 estimated,
                 // The answering attempt's own time: backoff waits and failed attempts are the
@@ -162,12 +157,15 @@ pub fn settle(
         Err(f) if f.error.kind == ErrorKind::Refused => {
             // The refusal carries no usage (tryout: a refused-only run said "nothing yet").
             let (tokens, _) = used_or_estimated((0, 0), sent.read, &f.partial);
-            Outcome::Refused {
-                detail: f.error.detail,
+            Outcome::Answered {
+                output: f.partial,
+                refusal: Some(f.error.detail),
                 cost_usd: call_cost(sent.cfg, tokens.0, tokens.1),
                 tokens,
-                partial: f.partial,
-                ms,
+                estimated: true,
+                attempt_ms: ms,
+                first_token_ms: None,
+                finish_reason: Some("content_filter".into()),
                 model: model(),
                 sent: sent.fingerprint,
             }
@@ -191,9 +189,9 @@ pub fn settle(
 }
 
 impl Outcome {
-    /// Whether the case's judge calls follow (only an answer is judged).
+    /// Whether the case's judge calls follow (only an answer that is not a refusal is judged).
     pub fn judge_next(&self) -> bool {
-        matches!(self, Outcome::Answered { .. })
+        matches!(self, Outcome::Answered { refusal: None, .. })
     }
 
     /// Writes the outcome into the case's result `c`.
@@ -202,6 +200,7 @@ impl Outcome {
             Outcome::Unchanged => {}
             Outcome::Answered {
                 output,
+                refusal,
                 tokens,
                 estimated,
                 attempt_ms,
@@ -215,35 +214,13 @@ impl Outcome {
                 c.earlier = None;
                 c.output = output;
                 c.sent = sent;
-                c.refusal = None;
+                c.refusal = refusal;
                 (c.input_tokens, c.output_tokens) = tokens;
                 c.tokens_estimated = estimated;
                 c.ms = attempt_ms;
                 c.first_token_ms = first_token_ms;
                 c.finish_reason = finish_reason;
                 c.cost_usd = cost_usd;
-                c.exec_model = Some(model);
-            }
-            Outcome::Refused {
-                detail,
-                partial,
-                tokens,
-                cost_usd,
-                ms,
-                model,
-                sent,
-            } => {
-                c.status = Status::Done;
-                c.earlier = None;
-                (c.input_tokens, c.output_tokens) = tokens;
-                c.tokens_estimated = true;
-                c.cost_usd = cost_usd;
-                c.output = partial;
-                c.sent = sent;
-                c.refusal = Some(detail);
-                c.finish_reason = Some("content_filter".into());
-                c.ms = ms;
-                c.first_token_ms = None;
                 c.exec_model = Some(model);
             }
             Outcome::Cancelled {

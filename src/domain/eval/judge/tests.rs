@@ -262,42 +262,32 @@ fn the_judge_reads_the_prompt_with_the_cases_variables_filled() {
     assert!(!user.contains("{{transcript}}"), "{user}");
     // A variable the case does not set stays as written, as the answering model saw it.
     assert!(user.contains("Use {{ style }}."), "{user}");
-    // A long value is cut, so the prompt's later sections still reach the judge.
-    let long = TestCase {
-        vars: vec![("transcript".to_owned(), "word ".repeat(3000))],
-        ..Default::default()
+    // What the judge reads when the case's transcript is `words` words long.
+    let read_with = |words: usize| {
+        let case = TestCase {
+            vars: vec![("transcript".to_owned(), "word ".repeat(words))],
+            ..Default::default()
+        };
+        call(
+            &Subject {
+                case: &case,
+                ..subject
+            },
+            0.0,
+        )
+        .request
+        .messages[0]
+            .text
+            .clone()
     };
-    let user = call(
-        &Subject {
-            case: &long,
-            ..subject
-        },
-        0.0,
-    )
-    .request
-    .messages[0]
-        .text
-        .clone();
+    // A long value is cut, so the prompt's later sections still reach the judge.
+    let user = read_with(3000);
     assert!(
         user.contains("word … [cut]\nUse {{ style }}."),
         "the value is cut and the end of the prompt is there: {user}"
     );
     // A value that fits is read whole.
-    let fits = TestCase {
-        vars: vec![("transcript".to_owned(), "word ".repeat(600))],
-        ..Default::default()
-    };
-    let user = call(
-        &Subject {
-            case: &fits,
-            ..subject
-        },
-        0.0,
-    )
-    .request
-    .messages[0]
-        .text
-        .clone();
+    let user = read_with(600);
     assert!(
         user.contains(&format!("{}\nUse {{{{ style }}}}.", "word ".repeat(600))),
         "{user}"
