@@ -453,9 +453,7 @@ impl Runner {
                 .into_iter()
                 .filter(|id| x.suite.case(*id).is_some())
                 .collect();
-            // `made_with` reads the results; a run cut before any came reads by its label.
-            let same =
-                run.made_with(&model, &label) && (run.model.is_empty() || run.model == label);
+            let same = run.resumes_on(&model, &label);
             (!ids.is_empty()).then_some((ids, same.then_some(run.started_ms)))
         }) else {
             return;

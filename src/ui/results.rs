@@ -56,6 +56,19 @@ pub fn ResultsCard() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // The execution model chosen now, when the run with cases never sent was made with another:
+    // they go out as a run of their own on it (`Run::resumes_on`), and the button says so.
+    let unsent_elsewhere = Memo::new(move |_| {
+        let now = settings
+            .roles
+            .with(|r| run::ModelUsed::of(r.get(Role::Execution)));
+        let label = now.label();
+        run.with(|r| {
+            r.as_ref()
+                .filter(|r| !r.unsent.is_empty() && !r.resumes_on(&now, &label))
+                .map(|_| label)
+        })
+    });
     // The cases through their shared memo (`DraftHandle::suite_and_prompt`): results arriving
     // rerun no reader of the cases below.
     let suite_prompt = d.suite_and_prompt;
@@ -197,7 +210,15 @@ pub fn ResultsCard() -> impl IntoView {
                         <button type="button" class="pw-button"
                             disabled=move || offline.blocks(&settings.config(Role::Execution))
                             on:click=move |_| r.run_unsent()>
-                            {move || format!("Send the {} not sent", count(progress.get().unsent, "case", "cases"))}
+                            {move || {
+                                let what = format!("Send the {} not sent", count(progress.get().unsent, "case", "cases"));
+                                // Tryout 17: after a switch of execution model the cases went to
+                                // the new one, as a run of their own, and the button did not say.
+                                match unsent_elsewhere.get() {
+                                    Some(now) => format!("{what}, on {now} (the model chosen now)"),
+                                    None => what,
+                                }
+                            }}
                         </button>
                     </Show>
                 </div>

@@ -720,6 +720,13 @@ impl Run {
             })
     }
 
+    /// Whether this run's cases never sent go out as part of it on `model` (labelled `label`, as
+    /// in [`Run::made_with`]): only when every result it has and its own label are that
+    /// model's. Otherwise *Send the cases not sent* starts a run of their own on `model`.
+    pub fn resumes_on(&self, model: &ModelUsed, label: &str) -> bool {
+        self.made_with(model, label) && (self.model.is_empty() || self.model == label)
+    }
+
     /// The ids of the cases the latest run was asked to do, in id order.
     pub fn latest_ids(&self) -> Vec<u32> {
         self.cases

@@ -1502,3 +1502,39 @@ fn a_run_cut_by_a_reload_counts_the_cases_it_never_sent() {
             .contains("unsent")
     );
 }
+
+// Tryout 17: "Send the cases not sent" after a switch of execution model started a run of its
+// own on the new model without saying so; the page reads the same rule the runner follows.
+#[test]
+fn cases_never_sent_go_out_in_their_run_only_on_its_own_model() {
+    let mut cfg = crate::domain::provider::ProviderConfig::preset(
+        crate::domain::provider::ProviderKind::OpenAi,
+        crate::domain::provider::Role::Execution,
+    );
+    cfg.model = "gpt-4o-mini".into();
+    let first = ModelUsed::of(&cfg);
+    cfg.model = "gpt-4.1-mini".into();
+    let other = ModelUsed::of(&cfg);
+    let mut run = Run {
+        version: 1,
+        model: first.label(),
+        started_ms: 10.0,
+        unsent: vec![2, 3],
+        ..Run::default()
+    };
+    // Cut before any answer came: read by its label.
+    assert!(run.resumes_on(&first, &first.label()));
+    assert!(!run.resumes_on(&other, &other.label()));
+    // With an answer: read by the model that wrote it.
+    run.cases.insert(
+        1,
+        CaseRun {
+            status: Status::Done,
+            run_ms: 10.0,
+            exec_model: Some(first.clone()),
+            ..CaseRun::default()
+        },
+    );
+    assert!(run.resumes_on(&first, &first.label()));
+    assert!(!run.resumes_on(&other, &other.label()));
+}

@@ -324,6 +324,16 @@ impl<'a> CasesPage<'a> {
         Self { b }
     }
 
+    /// Types `n` into "At once" (the calls sent at a time to each host) and leaves the field.
+    pub async fn set_at_once(&self, n: u32) -> Result<()> {
+        self.b
+            .field("At once")
+            .await?
+            .send_keys(&format!("{SELECT_ALL}{n}{TAB}"))
+            .await?;
+        Ok(())
+    }
+
     /// Makes open case `n` a conversation: "Add earlier turns", then `user`'s turn and the
     /// assistant's `reply` after it.
     pub async fn add_earlier_turns(&self, n: u32, user: &str, reply: &str) -> Result<()> {

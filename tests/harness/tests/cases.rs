@@ -209,10 +209,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     // back as it was, read as from the earlier run (tryout: Cancel during a re-run threw away
     // the last complete results).
     fake.set_timing(0, 150, 2);
-    b.field("At once")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
-        .await?;
+    CasesPage::new(&b).set_at_once(1).await?;
     b.button("Run all 3 cases").await?.click().await?;
     b.wait_until(
         "return document.querySelector('.pw-result__output') && document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict').textContent === 'running…' && document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output').textContent.length > 4",
@@ -243,10 +240,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         row_text(&b, 2).await?
     );
     fake.set_timing(0, 5, 16);
-    b.field("At once")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}4{TAB}"))
-        .await?;
+    CasesPage::new(&b).set_at_once(4).await?;
     b.button("Run all 3 cases").await?.click().await?;
     wait_badge(&b, 3, "fail").await?;
     wait_badge(&b, 1, "pass").await?;
@@ -288,10 +282,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     // judged", counted apart and named, and Re-judge has it judged. (One call at a time: case
     // 1's judge hangs first.)
     fake.fault_when(JUDGE_MARK, Fault::Hang, 1);
-    b.field("At once")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
-        .await?;
+    CasesPage::new(&b).set_at_once(1).await?;
     b.button("Run all 3 cases").await?.click().await?;
     wait_badge(&b, 1, "judging…").await?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
@@ -336,10 +327,7 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     // A new case, cancelled while it streams: no earlier answer, so "cancelled" with what came.
     add_case(&b, 3, "CHARLIE: Carol buys snacks.", Some("Carol")).await?;
     fake.set_timing(0, 200, 3);
-    b.field("At once")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
-        .await?;
+    CasesPage::new(&b).set_at_once(1).await?;
     b.button("Run all 3 cases").await?.click().await?;
     // One at a time, in order: case 3 streams after 1 and 2.
     b.wait_until(
@@ -434,10 +422,7 @@ async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow
         .await?;
     }
     fake.set_timing(0, 200, 3);
-    b.field("At once")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
-        .await?;
+    CasesPage::new(&b).set_at_once(1).await?;
     b.button("Run all 5 cases").await?.click().await?;
     b.wait_until(
         "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output')?.textContent.length ?? 0) > 2",
@@ -462,6 +447,22 @@ async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow
         .eval("return document.getElementById('pw-concurrency').value")
         .await?;
     assert_eq!(at_once.as_str(), Some("1"), "At once is kept");
+    // Tryout 17: after a switch of execution model the cases went to the new model, as a run of
+    // their own, and the button did not say so. It names the model; back on the run's own
+    // model, it is the plain button again.
+    fake.add_model("fake-small");
+    let s = pw_harness::pages::SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("fake-small").await?;
+    s.close().await?;
+    b.button(
+        "Send the 4 cases not sent, on OpenAI-compatible server fake-small (the model chosen now)",
+    )
+    .await?;
+    let s = pw_harness::pages::SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("fake-large").await?;
+    s.close().await?;
     fake.set_timing(0, 0, 64);
     b.button("Send the 4 cases not sent").await?.click().await?;
     for id in 2..=5 {

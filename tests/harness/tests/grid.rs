@@ -608,10 +608,7 @@ async fn one_hosts_limit_holds_across_a_run_its_judge_and_a_suggestion() -> anyh
         "You review proposed test cases",
         r#"{"reviews":[{"case":1,"realistic":true,"reason":""},{"case":2,"realistic":true,"reason":""}]}"#,
     );
-    b.field("At once")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
-        .await?;
+    CasesPage::new(&b).set_at_once(2).await?;
     // Ready to ask for suggestions with one click once the run is going.
     b.wait_for_text("Suggest cases with the model")
         .await?
@@ -694,10 +691,7 @@ async fn a_call_waiting_for_a_place_says_so_until_it_goes_out() -> anyhow::Resul
         cases.add(n as u32 + 1, input, None).await?;
     }
     answers(&fake, "- **Carol**: write the notes");
-    b.field("At once")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
-        .await?;
+    CasesPage::new(&b).set_at_once(1).await?;
     // Each answer streams for about 2 s.
     fake.set_timing(0, 250, 3);
     b.button("Run all 3 cases").await?.click().await?;

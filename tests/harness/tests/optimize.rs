@@ -1043,10 +1043,7 @@ async fn a_reload_charges_only_the_loop_calls_that_were_sent() -> anyhow::Result
     key_and_two_cases(&b, "sk-loop-key-123").await?;
     script_levels(&fake);
     one_round_one_candidate(&b).await?;
-    b.field("At once")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
-        .await?;
+    CasesPage::new(&b).set_at_once(1).await?;
     // Each answer takes about 2 s: the run's first case holds the host's one place.
     fake.set_timing(0, 400, 2);
     b.button("Run all 2 cases").await?.click().await?;
