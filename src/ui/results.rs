@@ -432,7 +432,14 @@ fn ResultRow(
     let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
     let refusal =
         Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.refusal.clone())));
+    // Queued when the page went away and never sent (`Run::unsent`): said as the progress line
+    // says it (tryout 17: the line said "not sent", the rows "not run").
+    let unsent =
+        Memo::new(move |_| run.with(|r| r.as_ref().is_some_and(|r| r.unsent.contains(&id))));
     let badge = move || {
+        if unsent.get() && status.with(Option::is_none) && !streaming.get() {
+            return ("not sent", "idle");
+        }
         verdict_badge(
             status.get().as_ref(),
             score.get().as_ref(),

@@ -442,6 +442,8 @@ async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow
     );
     let sent_before = fake.chat_requests().len();
     assert_eq!(sent_before, 1, "only case 1 was sent before the reload");
+    // Tryout 17: the line said "not sent", the rows "not run".
+    assert_eq!(badge(&b, 2).await?, "not sent");
     // Tryout 13: "At once" went back to 4 on every reload.
     let at_once = b
         .eval("return document.getElementById('pw-concurrency').value")
