@@ -112,6 +112,7 @@ mod tests {
             attempts: 1,
             in_stream: false,
             nothing_arrived: false,
+            partial_dropped: false,
         }
     }
 

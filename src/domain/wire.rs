@@ -83,6 +83,10 @@ pub struct RunV1 {
     /// the page was closed or reloaded ([`Run::unsent`]). Absent when none (and in older records).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsent: Vec<u32>,
+    /// Why the run stopped sending before `unsent` went out, when not the page going away
+    /// ([`Run::stopped_by`]). Absent when empty (and in older records).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stopped_by: String,
 }
 
 /// The results of one version on one comparison model (`grid::ModelRun`).
@@ -168,6 +172,11 @@ impl From<&Run> for RunV1 {
             model: r.model.clone(),
             at: r.started_ms,
             unsent: r.unsent_to_keep(),
+            stopped_by: if r.unsent_to_keep().is_empty() {
+                String::new()
+            } else {
+                r.stopped_by.clone()
+            },
             cases: r
                 .cases
                 .iter()
@@ -235,6 +244,7 @@ impl From<RunV1> for Run {
             model: w.model,
             started_ms: w.at,
             unsent: w.unsent,
+            stopped_by: w.stopped_by,
             cases: w
                 .cases
                 .into_iter()

@@ -42,6 +42,21 @@ const LOOP_KEYS_KEY: &str = "pw.loop-keyed";
 /// The note when a loop this tab ran continues after a reload (shown while it runs).
 pub const CONTINUING: &str = "Continuing the optimization where it was.";
 
+/// [`CONTINUING`], and the `cut_off` calls the reload cut off: charged in full (they went out,
+/// so they may be billed) and sent again, e.g. "Continuing the optimization where it was. The
+/// reload cut off 2 calls: they are counted as used (they may still be billed) and sent again."
+pub fn continuing_note(cut_off: u32) -> String {
+    match cut_off {
+        0 => CONTINUING.to_owned(),
+        1 => format!(
+            "{CONTINUING} The reload cut off 1 call: it is counted as used (it may still be billed) and sent again."
+        ),
+        n => format!(
+            "{CONTINUING} The reload cut off {n} calls: they are counted as used (they may still be billed) and sent again."
+        ),
+    }
+}
+
 /// This tab's `sessionStorage`: the loop's calls that were never sent when the page went away
 /// or another draft opened, by draft: `{"<draft id>": [[spent calls, reserved calls], [Work,
 /// …]]}`. Only calls whose batch was saved before they were queued are noted (the draft kept
@@ -240,11 +255,19 @@ impl OptimizerHandle {
                 if lost && !continues {
                     h.event(Event::Lost);
                 }
+                // A loop that stopped to wait says why, as its panel does (tryout 17, 6: a loop
+                // waiting for candidates read only "paused" after a reload).
+                let stalled = h
+                    .drafts
+                    .draft
+                    .with_untracked(|d| d.optimizer.as_ref().and_then(|o| o.stalled()));
                 h.arrival.set(paused.then(|| {
-                    Arrival::Held(
-                        "This draft's optimization loop is paused: nothing is spent until you resume it."
-                            .into(),
-                    )
+                    Arrival::Held(match stalled {
+                        Some(round) => format!(
+                            "This draft's optimization loop waits: in round {round} the meta model gave no candidate to try. Nothing is spent until you press Retry in Improve."
+                        ),
+                        None => "This draft's optimization loop is paused: nothing is spent until you resume it.".into(),
+                    })
                 }));
                 if running {
                     h.draft_id.set_value(id.clone());
@@ -261,11 +284,20 @@ impl OptimizerHandle {
                     };
                     match hold {
                         None => {
-                            h.note.set(Some(CONTINUING.into()));
+                            let spent = || {
+                                h.drafts.draft.with_untracked(|d| {
+                                    d.optimizer.as_ref().map_or(0, |o| o.spent.calls)
+                                })
+                            };
+                            let before = spent();
                             h.arrival.set(Some(Arrival::Continuing));
                             h.event(Event::Resume {
                                 running: Vec::new(),
                             });
+                            // Tryout 17, 5: the count went from 11 to 13 of 36 and the note
+                            // said only that the loop went on.
+                            h.note
+                                .set(Some(continuing_note(spent().saturating_sub(before))));
                             // The calls the reload cut off were charged, and doing them again
                             // does not fit the budget: the loop waits for the person's approval.
                             let waits = h.drafts.draft.with_untracked(|d| {
@@ -726,6 +758,17 @@ impl OptimizerHandle {
             // Cancelled, or the person opened another draft: the reply is not this loop's.
             return;
         }
+        // A failure every call to this model would meet (a refused key, no credit, no such
+        // model): the loop pauses instead of charging the rest of the budget to the same
+        // refusal (tryout 17, 9: a run went on sending after a 401).
+        let stops = match &result {
+            Err(f) if f.error.fails_every_call() => Some(format!(
+                "Paused: {} on {}, and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume.",
+                f.error.cause(),
+                crate::domain::eval::grid::model_label(&cfg)
+            )),
+            _ => None,
+        };
         let result = match result {
             Ok(done) => Ok(Reply {
                 observed: Observed {
@@ -743,16 +786,33 @@ impl OptimizerHandle {
                 output_tokens: done.usage.output_tokens,
             }),
             Err(f) if f.error.kind == ErrorKind::Aborted => return,
+            // The loop records a failed call as failed: the part that had arrived is not used,
+            // and its message does not say it is kept.
             Err(f) if is_other => Err(format!(
                 "{}: {}",
                 crate::domain::eval::grid::model_label(&cfg),
-                crate::domain::provider::ProviderError::for_comparison_model(&f.error.message())
+                crate::domain::provider::ProviderError::for_comparison_model(
+                    &loop_failure(f).message()
+                )
             )),
-            Err(f) => Err(f.error.message()),
+            Err(f) => Err(loop_failure(f).message()),
         };
         self.event(Event::Done { work, result });
-        self.pump();
+        match stops {
+            Some(why) if self.drafts.draft.with_untracked(|d| d.loop_running()) => {
+                self.pause();
+                self.note.set(Some(why));
+            }
+            _ => self.pump(),
+        }
     }
+}
+
+/// A failed loop call's error, saying truly what became of the text that had arrived (none, or
+/// not used: the loop keeps no part of a failed call).
+fn loop_failure(f: crate::domain::provider::Failure) -> crate::domain::provider::ProviderError {
+    let nothing = f.partial.is_empty();
+    f.error.with_nothing_arrived(nothing).with_partial_dropped()
 }
 
 /// Reflexion on the current run's outputs: draft -> critique -> final, the final scored like the draft.

@@ -115,6 +115,10 @@ pub struct Runner {
     /// The person pressed Cancel on the run under way (or the latest one): its end is a
     /// cancel, not a finish ([`Runner::was_cancelled`]).
     cancelled: StoredValue<bool>,
+    /// The start of the run whose judge met a failure every call to it would (a refused key,
+    /// no credit; `ProviderError::fails_every_call`): that run sends the judge nothing more. Its
+    /// cases left unjudged read "not judged yet" with Re-judge once the run ends.
+    judge_stopped: StoredValue<Option<f64>>,
     /// The draft of the latest run ([`Runner::last_run_draft`]).
     last_draft: StoredValue<String>,
     // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
@@ -143,6 +147,7 @@ impl Runner {
             flush_scheduled: StoredValue::new(false),
             job: StoredValue::new_local(None),
             cancelled: StoredValue::new(false),
+            judge_stopped: StoredValue::new(None),
             last_draft: StoredValue::new(String::new()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
@@ -684,7 +689,13 @@ impl Runner {
         for (call, host) in added {
             self.engine
                 .enqueue(engine::Job::Run, &host, false, move |place| {
-                    self.queued.get_value().borrow_mut().remove(&call);
+                    // Taken out of the queue by a failure every call to its model would meet
+                    // (`Runner::stop_sending`): not sent, and the place goes to the next call.
+                    if !self.queued.get_value().borrow_mut().remove(&call) {
+                        drop(place);
+                        self.call_over(1);
+                        return;
+                    }
                     // Registered now, so a Cancel before the task runs stops it too.
                     let abort = self.engine.abort_for(engine::Job::Run);
                     leptos::task::spawn_local(async move {
@@ -828,14 +839,40 @@ impl Runner {
         let leaving = self.leaving.try_get_value() != Some(false);
         let outcome = case_call::settle(result, leaving, &sent, ms, stream.first_text_ms());
         let judge_after = outcome.judge_next();
+        let stops = outcome.stops_sending().map(str::to_owned);
         if outcome != Outcome::Unchanged {
             self.update_case(job, key, id, move |c| outcome.apply(c));
+        }
+        if let Some(why) = stops {
+            self.stop_sending(job, key, why);
         }
         if judge_after && !abort.is_aborted() {
             // The judge reads the answer from the draft.
             self.flush();
             self.judge_case(job, engine::Job::Run, key, &case, false, place.as_ref())
                 .await;
+        }
+    }
+
+    /// A call to model `key` failed in a way every call to it would (`why`, see
+    /// [`Run::stop_sending`]): its cases still queued in this run are not sent. They read "not
+    /// sent" with the reason, and *Send the cases not sent* sends them once it is fixed; the
+    /// run's other models go on.
+    fn stop_sending(self, job: &Job, key: &str, why: String) {
+        if !self.same_draft(job) {
+            return;
+        }
+        let mut ids = Vec::new();
+        self.drafts.draft.update(|x| {
+            if let Some(run) = x.run_on_mut(job.version, key) {
+                ids = run.stop_sending(why);
+            }
+        });
+        // Their turns in the engine's queue pass unsent (see `enqueue`).
+        let queued = self.queued.get_value();
+        let mut queued = queued.borrow_mut();
+        for id in ids {
+            queued.remove(&(key.to_owned(), id));
         }
     }
 
@@ -866,6 +903,10 @@ impl Runner {
             if self.leaving.get_value() {
                 return;
             }
+            // The run's judge refused a call as it would refuse every one: none is sent.
+            if !rejudge && self.judge_stopped.get_value() == Some(job.started_ms) {
+                return;
+            }
             let subject = judge::Subject {
                 rubric: &rubric,
                 prompt: &job.prompt,
@@ -887,6 +928,7 @@ impl Runner {
                 )
                 .await;
             let leaving = self.leaving.try_get_value() != Some(false);
+            let every = matches!(&result, Err(f) if f.error.fails_every_call());
             let Some((verdict, tokens)) =
                 case_call::judged(result, leaving, request_tokens(&req), &rubric)
             else {
@@ -897,6 +939,12 @@ impl Runner {
             self.update_case(job, key, case.id, move |c| {
                 c.judged(rubric, verdict, tokens, model)
             });
+            // Every judge call would fail the same way: the run sends the judge no more (the
+            // verdict just recorded says why).
+            if every && !rejudge {
+                self.judge_stopped.set_value(Some(job.started_ms));
+                return;
+            }
         }
     }
 

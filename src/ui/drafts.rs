@@ -258,11 +258,19 @@ pub fn LibraryBanners() -> impl IntoView {
         }}
         {move || {
             let mut lost = settings.unreadable.get();
+            // Only settings unreadable (a damaged "At once", say) is not said as lost data
+            // (tryout 17: it read as if drafts had been lost).
+            let drafts_touched = lib.damage.with(|d| !d.is_empty());
             lost.extend(lib.damage.get());
+            let (title, intro) = if drafts_touched {
+                ("Some data was left out", "Each line says what, and why; everything else opened as usual.")
+            } else {
+                ("Some settings could not be read", "Each line says which, and what is used instead; your drafts are not affected.")
+            };
             (!lost.is_empty()).then(|| view! {
                 <div class="pw-notice pw-notice--warn" role="alert">
-                    <p class="pw-notice__title">"Some data was left out"</p>
-                    <p>"Each line says what, and why; everything else opened as usual."</p>
+                    <p class="pw-notice__title">{title}</p>
+                    <p>{intro}</p>
                     <ul aria-label="What was left out">
                         {lost.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
                     </ul>

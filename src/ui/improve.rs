@@ -702,7 +702,7 @@ fn OptimizerPanel() -> impl IntoView {
             </Show>
             <Progress state=state/>
             // "Continuing…" is news while the loop runs, not after it ended (tryout 11, m6).
-            {move || h.note.get().filter(|n| n != crate::state::optimizer::CONTINUING || running()).map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
+            {move || h.note.get().filter(|n| !n.starts_with(crate::state::optimizer::CONTINUING) || running()).map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
             <Evidence state=state/>
         </div>
     }
@@ -789,8 +789,19 @@ fn Progress(
                     format!(" · {} of at most {}", format_cost(Some(o.spent.cost(p))), format_cost(Some(limit)))
                 }
             }).unwrap_or_default();
+            // Tryout 17, 10: each Retry added its calls to the budget and nothing showed the
+            // total drifting from what was approved at Start.
+            let added = if o.added_calls > 0 {
+                format!(
+                    " ({} approved at Start, {} approved since)",
+                    grouped(u64::from(o.limit.calls.saturating_sub(o.added_calls))),
+                    grouped(u64::from(o.added_calls))
+                )
+            } else {
+                String::new()
+            };
             let spent = format!(
-                "{} of {} used · {} of {}{money}{}",
+                "{} of {} used{added} · {} of {}{money}{}",
                 grouped(u64::from(o.spent.calls)), count(o.limit.calls, "call", "calls"), grouped(o.spent.tokens()), count(o.limit.tokens(), "token", "tokens"), eta(&o).unwrap_or_default()
             );
             let live = o.stop.is_none();
@@ -799,6 +810,13 @@ fn Progress(
             let retry_label = move |n: u32| format!("Retry (up to {} more {})", grouped(u64::from(n)), noun(n, "call", "calls"));
             // New candidates first, then the refinement, round by round.
             let mut failures = o.proposal_failures.clone();
+            // Only the round under way's (the last round's once the loop ended): earlier rounds
+            // went on without them (tryout 17, 8: old notices piled up in the panel).
+            let round_now = match o.phase {
+                Phase::Evaluating(r) | Phase::Checking(r) | Phase::Proposing(r) => Some(r),
+                Phase::Finished => failures.iter().map(|f| f.round).max(),
+            };
+            failures.retain(|f| Some(f.round) == round_now);
             failures.sort_by_key(|f| (f.round, f.refine));
             view! {
                 <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls/>

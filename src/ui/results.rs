@@ -200,7 +200,7 @@ pub fn ResultsCard() -> impl IntoView {
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
                         if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
                         // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
-                        if p.unsent > 0 { parts.push(format!("{} not sent (the page went away before {} sent)", p.unsent, if p.unsent == 1 { "it was" } else { "they were" })); }
+                        if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()))); }
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{} in, {} out", count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));
@@ -285,6 +285,21 @@ pub fn not_judged(n: usize) -> String {
         n => format!(
             "{n} cases are not judged yet: no judge call is under way for them (Re-judge them below)."
         ),
+    }
+}
+
+/// The progress line's part about `n` cases never sent, with why (`stopped_by`, see
+/// `Run::stopped_by`; empty: the page went away): "3 not sent: sending stopped after the key
+/// was not accepted (HTTP 401); fix it in Settings, then send them".
+pub fn unsent_line(n: usize, stopped_by: &str) -> String {
+    let they = if n == 1 { "it" } else { "them" };
+    if stopped_by.is_empty() {
+        let were = if n == 1 { "it was" } else { "they were" };
+        format!("{n} not sent (the page went away before {were} sent)")
+    } else {
+        format!(
+            "{n} not sent: sending stopped after {stopped_by}; fix that in Settings, then send {they}"
+        )
     }
 }
 

@@ -113,9 +113,13 @@ pub enum Outcome {
         sent: Option<u64>,
     },
     /// Failed with the page's `message` after `partial` arrived ([`CaseRun::fail`]); `ms` is the
-    /// whole wait, `run_ms` the failing run's start.
+    /// whole wait, `run_ms` the failing run's start. `stops_sending`: the failure's cause in
+    /// words ([`crate::domain::provider::ProviderError::cause`]) when every call to the model would fail the same way
+    /// ([`crate::domain::provider::ProviderError::fails_every_call`]): the run sends it no more cases
+    /// ([`crate::domain::eval::run::Run::stop_sending`]).
     Failed {
         message: String,
+        stops_sending: Option<String>,
         partial: String,
         spent: Option<Spent>,
         ms: f64,
@@ -179,6 +183,7 @@ pub fn settle(
         },
         Err(f) => Outcome::Failed {
             message: f.error.message(),
+            stops_sending: f.error.fails_every_call().then(|| f.error.cause()),
             spent: Spent::of(model(), sent.read, &f.partial),
             partial: f.partial,
             ms,
@@ -189,6 +194,15 @@ pub fn settle(
 }
 
 impl Outcome {
+    /// Why no more cases go to this model, when the call failed in a way every call to it would
+    /// (see [`Outcome::Failed`]).
+    pub fn stops_sending(&self) -> Option<&str> {
+        match self {
+            Outcome::Failed { stops_sending, .. } => stops_sending.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the case's judge calls follow (only an answer that is not a refusal is judged).
     pub fn judge_next(&self) -> bool {
         matches!(self, Outcome::Answered { refusal: None, .. })
@@ -245,6 +259,7 @@ impl Outcome {
                 ms,
                 sent,
                 run_ms,
+                ..
             } => c.fail(message, partial, sent, ms, run_ms, spent),
         }
     }

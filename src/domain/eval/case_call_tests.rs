@@ -415,3 +415,107 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
         "re-judging adds its call's tokens"
     );
 }
+
+/// Tryout 17: a revoked key failed every case of a run one after another. The first failure
+/// every call to the model would meet stops the run's sending to it: the cases still queued are
+/// not sent, keep their earlier answer, read as not sent with the reason (kept through a save),
+/// and are sent again when asked; a failure of the one call (a 500) stops nothing.
+#[test]
+fn a_failure_every_call_would_meet_stops_sending_to_the_model() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    let earlier = CaseRun {
+        status: Status::Done,
+        output: "Carol writes the notes.".into(),
+        run_ms: 500.0,
+        ..CaseRun::default()
+    };
+    let mut run = Run {
+        version: 1,
+        started_ms: RUN_MS,
+        ..Run::default()
+    };
+    for id in [a, b] {
+        run.cases.insert(id, CaseRun::queued(RUN_MS, None));
+    }
+    run.cases
+        .insert(c, CaseRun::queued(RUN_MS, Some(earlier.clone())));
+
+    // A 500 fails its case only.
+    let out = case_call::settle(server_error(), false, &sent(&cfg, &suite, a), 80.0, None);
+    assert_eq!(out.stops_sending(), None);
+    // Every kind a model's every call would meet stops sending; passing ones do not.
+    for kind in [
+        ErrorKind::BadKey,
+        ErrorKind::NoKeySent,
+        ErrorKind::NoCredit,
+        ErrorKind::QuotaExhausted,
+        ErrorKind::UnknownModel,
+        ErrorKind::BlockedByPage,
+    ] {
+        let out = case_call::settle(
+            failure(kind.clone(), ""),
+            false,
+            &sent(&cfg, &suite, a),
+            1.0,
+            None,
+        );
+        assert!(out.stops_sending().is_some(), "{kind:?} stops sending");
+    }
+    for kind in [
+        ErrorKind::RateLimited,
+        ErrorKind::Server,
+        ErrorKind::TooLong,
+        ErrorKind::Truncated,
+        ErrorKind::Network,
+    ] {
+        let out = case_call::settle(
+            failure(kind.clone(), ""),
+            false,
+            &sent(&cfg, &suite, a),
+            1.0,
+            None,
+        );
+        assert_eq!(out.stops_sending(), None, "{kind:?} fails its case only");
+    }
+
+    // Case a: a 401 (the provider's own body).
+    let refused = Err(Failure {
+        error: classify_http_error(
+            ProviderKind::OpenAi,
+            "api.openai.com",
+            401,
+            r#"{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}"#,
+            None,
+        ),
+        partial: String::new(),
+    });
+    let out = case_call::settle(refused, false, &sent(&cfg, &suite, a), 90.0, None);
+    let why = out.stops_sending().map(str::to_owned);
+    assert_eq!(why.as_deref(), Some("the key was not accepted (HTTP 401)"));
+    out.apply(run.cases.get_mut(&a).unwrap());
+    let stopped = run.stop_sending(why.unwrap());
+    assert_eq!(stopped, vec![b, c], "the queued cases are not sent");
+    assert!(matches!(run.cases[&a].status, Status::Failed(_)));
+    assert!(!run.cases.contains_key(&b), "b has no result again");
+    assert_eq!(run.cases[&c], earlier, "c keeps its earlier answer");
+    assert_eq!(run.unsent_ids(), vec![b, c]);
+    let p = run.progress();
+    assert_eq!((p.failed, p.unsent, p.total), (1, 2, 3));
+
+    // Saved and read back (a reload): the cases and the reason are kept.
+    let back = Run::from(crate::domain::wire::RunV1::from(&run));
+    assert_eq!(back.unsent_ids(), vec![b, c]);
+    assert_eq!(back.stopped_by, "the key was not accepted (HTTP 401)");
+
+    // Send the cases not sent: queued again, the reason goes.
+    let mut again = back;
+    for id in [b, c] {
+        again.queued_again(id);
+        let before = again.cases.remove(&id);
+        again.cases.insert(id, CaseRun::queued(RUN_MS, before));
+    }
+    assert!(again.stopped_by.is_empty());
+    assert!(again.unsent_ids().is_empty());
+}

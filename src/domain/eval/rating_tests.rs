@@ -151,6 +151,7 @@ fn rated_draft() -> crate::domain::draft::Draft {
     d.suite = suite;
     let run = Run {
         unsent: Vec::new(),
+        stopped_by: String::new(),
         version: d.current,
         model: "m".into(),
         started_ms: 5.0,

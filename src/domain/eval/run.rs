@@ -398,6 +398,11 @@ pub struct Run {
     /// in the record, `RunV1::unsent`). A case with a result of this run is not counted among
     /// them ([`Run::unsent_ids`]); a new run of the model starts with none.
     pub unsent: Vec<u32>,
+    /// Why the run stopped sending to this model before [`Run::unsent`] went out, when it was not
+    /// the page going away: a failure every call to the model would meet (a key refused, no
+    /// credit, no such model; [`Run::stop_sending`]), in words, e.g. "the key was not accepted
+    /// (HTTP 401 from api.openai.com)". Empty otherwise; cleared when a case is queued again.
+    pub stopped_by: String,
 }
 
 /// The execution request for one case: the prompt with the case's `{{variables}}` filled
@@ -905,6 +910,25 @@ impl Run {
     /// again by [`Run::mark_unsent`] if the page goes away before it is sent.
     pub fn queued_again(&mut self, id: u32) {
         self.unsent.retain(|u| *u != id);
+        self.stopped_by.clear();
+    }
+
+    /// A call of this run failed in a way every call to the model would (`why`, in words, see
+    /// [`Run::stopped_by`]): the cases still queued are not sent. Each gets back its earlier
+    /// answer (or none again) and joins [`Run::unsent`]; returns their ids, in order, for the
+    /// caller to take out of its queue.
+    pub fn stop_sending(&mut self, why: String) -> Vec<u32> {
+        let queued: Vec<u32> = self
+            .cases
+            .iter()
+            .filter(|(_, c)| c.status == Status::Queued && self.is_latest(c))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &queued {
+            self.not_sent(*id);
+        }
+        self.stopped_by = why;
+        queued
     }
 
     /// A case that got its place while the page was going away was not sent: its earlier answer

@@ -626,6 +626,11 @@ pub struct ProposalFailure {
     pub before: Option<String>,
 }
 
+/// For `skip_serializing_if`: a zero count is left out of the snapshot.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// The whole loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Optimizer {
@@ -640,6 +645,12 @@ pub struct Optimizer {
     pub at_once: u32,
     /// The approved budget.
     pub limit: Budget,
+    /// The calls of [`Self::limit`] approved after Start, each time the person pressed Retry or
+    /// Resume on an offer of more (a round that gave nothing to try, calls lost with a page):
+    /// the page shows them apart from the budget approved at Start (tryout 17: "34" became "36",
+    /// then "38", with nothing saying the budget had grown). 0 in older snapshots.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub added_calls: u32,
     /// Spent: what the provider reported for finished calls (thinking and reasoning tokens
     /// included); a call that failed, was cut off, stopped or abandoned (a reload) is charged its
     /// whole reservation, the most it may have used.
@@ -1106,6 +1117,7 @@ impl Optimizer {
             config,
             at_once: 0,
             limit,
+            added_calls: 0,
             spent: Budget::default(),
             reserved: Budget::default(),
             lost: Budget::default(),
@@ -1452,6 +1464,7 @@ impl Optimizer {
                 None => self.lost = Budget::default(),
             }
             self.limit = self.limit.plus(&extra);
+            self.added_calls += extra.calls;
         }
         self.advance(ctx)
     }

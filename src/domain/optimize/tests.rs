@@ -2275,6 +2275,9 @@ fn a_proposal_lost_in_a_reload_waits_for_approval_instead_of_ending_at_the_budge
     let again = back.step(&ctx, Event::Resume { running: vec![] });
     assert_eq!(calls_of(&again).len(), 1);
     assert_eq!(back.limit, limit.plus(&extra));
+    assert_eq!(back.added_calls, 1, "the approved call is counted apart");
+    let saved: Optimizer = serde_json::from_str(&serde_json::to_string(&back).unwrap()).unwrap();
+    assert_eq!(saved.added_calls, 1, "and kept in the snapshot");
     answer_all(&mut back, &s, &improving(), again);
     assert_eq!(back.stop, Some(Stop::Completed));
     // Every call that went out is counted: 4, the lost one, then the proposal and 4 again.

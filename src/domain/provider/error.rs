@@ -84,6 +84,10 @@ pub struct ProviderError {
     /// it, e.g. `net::chat::stream_chat`): the message then says so instead of "What arrived is
     /// kept" (tryout 10: every row of a model killed before its first word said it).
     pub nothing_arrived: bool,
+    /// The caller does not keep the text that had arrived (the optimizer records a failed call
+    /// as failed, without its part): the message says so instead of "What arrived is kept"
+    /// (tryout 17, 8: the loop said it with nothing shown).
+    pub partial_dropped: bool,
 }
 
 const DETAIL_MAX: usize = 400;
@@ -136,6 +140,7 @@ impl ProviderError {
             attempts: 1,
             in_stream: false,
             nothing_arrived: false,
+            partial_dropped: false,
         }
     }
 
@@ -146,11 +151,21 @@ impl ProviderError {
         self
     }
 
+    /// The same error, for a caller that does not keep the text that had arrived
+    /// ([`ProviderError::partial_dropped`]).
+    pub fn with_partial_dropped(mut self) -> Self {
+        self.partial_dropped = true;
+        self
+    }
+
     /// "What arrived is kept; press Retry" (with `then` after "press Retry"), or, when nothing
-    /// of the reply had arrived, that nothing had.
+    /// of the reply had arrived, that nothing had, or, when the caller drops it, that it is not
+    /// used.
     fn kept(&self, then: &str) -> String {
         if self.nothing_arrived {
             format!("Nothing had arrived for this request; press Retry{then}.")
+        } else if self.partial_dropped {
+            format!("The part that had arrived is not used; press Retry{then}.")
         } else {
             format!("What arrived is kept; press Retry{then}.")
         }
@@ -173,6 +188,24 @@ impl ProviderError {
                 | ErrorKind::Server
                 | ErrorKind::Transient
                 | ErrorKind::Stalled { .. }
+        )
+    }
+
+    /// Whether every call to the same model, with the same key and address, would fail this
+    /// way, whatever it asks: a key refused or not sent, no credit, a usage limit reached, no
+    /// such model, an address the page cannot call. A run stops sending to the model at the
+    /// first such failure instead of failing each case the same way (tryout 17: a revoked key
+    /// failed all 8 cases one after another).
+    pub fn fails_every_call(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::BadKey
+                | ErrorKind::NoKeySent
+                | ErrorKind::NoCredit
+                | ErrorKind::QuotaExhausted
+                | ErrorKind::UnknownModel
+                | ErrorKind::UnclearAddress { .. }
+                | ErrorKind::BlockedByPage
         )
     }
 

@@ -1606,6 +1606,15 @@ fn a_call_that_failed_before_any_text_does_not_say_what_arrived_is_kept() {
                 || none == "You stopped the request.",
             "{none}"
         );
+        // Tryout 17, 8: the optimizer keeps no part of a failed call, and said it was kept.
+        if e.kind != ErrorKind::Aborted {
+            let dropped = e.clone().with_partial_dropped().message();
+            assert!(!dropped.contains("What arrived is kept"), "{dropped}");
+            assert!(
+                dropped.contains("The part that had arrived is not used; press Retry"),
+                "{dropped}"
+            );
+        }
     }
     // Errors that never speak of a reply are the same either way.
     let key = ProviderError::new(ErrorKind::BadKey, p, "h", Some(401), "");

@@ -406,8 +406,10 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
 
 // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done" and nothing said the
 // reload had cut it. The cases never sent are counted, said, and sent as part of the same run.
+// Tryout 17, 9: a run stops sending at a refused key, says so, and sends the rest when asked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow::Result<()> {
+async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_asked()
+-> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
     paste_prompt(&b).await?;
     let names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO"];
@@ -491,6 +493,29 @@ async fn a_run_cut_by_a_reload_says_what_was_never_sent_and_sends_it() -> anyhow
     );
     assert!(b.button("Send the 4 cases not sent").await.is_err());
     assert!(b.button("Retry case #1").await.is_ok());
+
+    // Tryout 17: a revoked key failed every case of a run, one after another. The first 401
+    // stops the sending: one request, the rest not sent and said why, and sent when asked.
+    let sent_before = fake.chat_requests().len();
+    fake.push_faults([Fault::status(401, "Incorrect API key provided")]);
+    b.button("Run all 5 cases").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('0 of 5 done · 1 failed · 4 not sent: sending stopped after the key was not accepted (HTTP 401); fix that in Settings, then send them')",
+        "the run to stop at the refused key and say so",
+    )
+    .await?;
+    assert_eq!(
+        fake.chat_requests().len(),
+        sent_before + 1,
+        "nothing is sent after the refused key"
+    );
+    b.button("Send the 4 cases not sent").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('4 of 5 done · 1 failed ·')",
+        "the four to be sent when asked",
+    )
+    .await?;
+    assert_eq!(fake.chat_requests().len(), sent_before + 5);
     b.close().await?;
     Ok(())
 }

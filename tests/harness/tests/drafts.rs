@@ -690,6 +690,37 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
         )
         .await?;
     assert_eq!(kept, json!("{ not json"));
+    // Tryout 17, 7: a damaged setting alone was said under "Some data was left out", which
+    // read as if drafts had been lost.
+    // The damaged drafts go first (they would be named again on the next load).
+    let deleted = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const open = indexedDB.open('promptwright', 1);
+               open.onsuccess = () => {
+                   const tx = open.result.transaction('drafts', 'readwrite');
+                   tx.objectStore('drafts').delete('djunk');
+                   tx.objectStore('drafts').delete('dbad');
+                   tx.oncomplete = () => { open.result.close(); done('ok'); };
+               };"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(deleted, json!("ok"));
+    b.eval("localStorage.removeItem('pw.current-draft'); localStorage.setItem('pw.at-once', 'many'); return true")
+        .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("Some settings could not be read").await?;
+    b.wait_for_text("your drafts are not affected").await?;
+    b.wait_for_text("The saved number of calls at once could not be read")
+        .await?;
+    assert!(
+        !b.eval("return document.body.innerText.includes('Some data was left out')")
+            .await?
+            .as_bool()
+            .unwrap_or(true)
+    );
     b.close().await?;
     Ok(())
 }

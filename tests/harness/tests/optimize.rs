@@ -416,9 +416,10 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
 
 // Tryout: with a key for the OpenAI-compatible server (not kept, the default), a reload mid-loop
 // said "Continuing the optimization where it was." and sent 8 of 12 calls with no key: against a
-// real provider each is refused and still charged. The loop holds until the key is back.
+// real provider each is refused and still charged. The loop holds until the key is back; a key
+// the provider refuses pauses it at the first refusal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reload_that_forgets_the_key_holds_the_loop_until_it_is_back() -> anyhow::Result<()> {
+async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     let key = "sk-loop-key-123";
     let s = SettingsPage::open(&b).await?;
@@ -450,6 +451,20 @@ async fn a_reload_that_forgets_the_key_holds_the_loop_until_it_is_back() -> anyh
     let s = SettingsPage::open(&b).await?;
     s.key(key).await?;
     s.close().await?;
+    // Tryout 17, 9: a refused key failed call after call, each charged to the budget. The
+    // first refusal pauses the loop and says why; nothing more is sent until Resume.
+    fake.push_faults([Fault::status(401, "Incorrect API key provided")]);
+    b.button("Resume").await?.click().await?;
+    wait_text_long(&b, "Paused: the key was not accepted (HTTP 401) on ", 20).await?;
+    b.wait_for_text(", and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume.").await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let paused_at = fake.chat_requests().len();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(
+        fake.chat_requests().len(),
+        paused_at,
+        "calls after the refused key"
+    );
     b.button("Resume").await?.click().await?;
     run_to_end(&b).await?;
     let sent = fake.chat_requests();
@@ -476,8 +491,29 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     // Reload in the middle of round 1 or 2.
     wait_text_long(&b, "Round 1 of 3", 30).await?;
     tokio::time::sleep(Duration::from_millis(600)).await;
+    let sent_before_reload = fake.chat_requests().len() as u32;
     b.client.refresh().await?;
     wait_text_long(&b, "Continuing the optimization where it was.", 20).await?;
+    // Tryout 17, 5: the count of calls used grew by the calls the reload cut off, and the note
+    // said only that the loop went on. It names them (charged: they went out).
+    let note = b
+        .eval("return Array.from(document.querySelectorAll('.pw-card--improve .pw-hint')).map(e => e.textContent).find(t => t.startsWith('Continuing the optimization')) ?? ''")
+        .await?;
+    let note = note.as_str().unwrap_or("").to_owned();
+    let cut: u32 = note
+        .strip_prefix("Continuing the optimization where it was. The reload cut off ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the note names the calls cut off: {note}"));
+    assert!(
+        (1..=sent_before_reload).contains(&cut),
+        "{cut} cut off of {sent_before_reload} sent: {note}"
+    );
+    assert!(
+        note.ends_with("counted as used (they may still be billed) and sent again.")
+            || note.ends_with("counted as used (it may still be billed) and sent again."),
+        "{note}"
+    );
     // The top of the page says so too, with Pause in reach.
     wait_text_long(&b, "An optimization loop is running", 10).await?;
     b.button("Pause the loop").await?;
@@ -854,6 +890,17 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
     let n = fake.chat_requests().len();
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(fake.chat_requests().len(), n, "calls while waiting");
+    // Tryout 17, 6: after a reload the waiting loop read only "paused": it says why.
+    b.client.refresh().await?;
+    wait_text_long(
+        &b,
+        "This draft's optimization loop waits: in round 1 the meta model gave no candidate to try. Nothing is spent until you press Retry in Improve.",
+        20,
+    )
+    .await?;
+    b.wait_for_text("Round 1 of 1: waiting, the meta model gave no candidate to try.")
+        .await?;
+    assert_eq!(fake.chat_requests().len(), n, "calls after the reload");
 
     // Retry: the refinement now meets a refused key, the request for new candidates plain text
     // again. Only the second is "failed again". (The fake checks fault rules before reply rules,
@@ -880,6 +927,11 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
         "{text}"
     );
     assert_eq!(fake.chat_requests().len(), n + 2, "Retry asked twice");
+    // Tryout 17, 10: what Retry approved is shown apart from the budget approved at Start.
+    assert!(
+        text.contains("approved at Start, 2 approved since)"),
+        "{text}"
+    );
 
     // Retry with usable replies: the round runs and the loop finishes; the notices go.
     let mut up = spec("You are LEVEL1, a meticulous meeting analyst.", CONTEXT);
@@ -1155,8 +1207,12 @@ async fn a_reload_while_the_candidates_are_asked_for_counts_the_call_and_resume_
         "the request again, then the candidate's two answers"
     );
     assert_eq!(calls_used(&b).await?, seen as u32, "{text}");
+    // Tryout 17, 10: the call approved on top is shown apart from the budget approved at Start.
     assert!(
-        text.contains(&format!("{seen} of {} calls used", promised + 1)),
+        text.contains(&format!(
+            "{seen} of {} calls used ({promised} approved at Start, 1 approved since)",
+            promised + 1
+        )),
         "{text}"
     );
     b.wait_for_text("Name every owner explicitly.").await?;
