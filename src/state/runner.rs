@@ -862,6 +862,9 @@ impl Runner {
         if !self.same_draft(job) {
             return;
         }
+        // The failure itself first (it waits to be written with others): the case that failed
+        // is no longer queued, so it stays failed, not unsent.
+        self.flush();
         let mut ids = Vec::new();
         self.drafts.draft.update(|x| {
             if let Some(run) = x.run_on_mut(job.version, key) {

@@ -303,6 +303,29 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     );
     b.button("Re-judge case #1").await?.click().await?;
     wait_badge(&b, 1, "pass").await?;
+
+    // Tryout 17, 9: a judge that refuses the key is sent none of the run's other judge calls:
+    // case 1 reads the failure, the others "not judged yet", with Re-judge.
+    let judge_calls = || {
+        fake.chat_requests()
+            .iter()
+            .filter(|r| r.body.contains(JUDGE_MARK))
+            .count()
+    };
+    let judged_before = judge_calls();
+    fake.fault_when(
+        JUDGE_MARK,
+        Fault::status(401, "Incorrect API key provided"),
+        1,
+    );
+    b.button("Run all 3 cases").await?.click().await?;
+    b.wait_for_text(
+        "2 cases are not judged yet: no judge call is under way for them (Re-judge them below).",
+    )
+    .await?;
+    b.wait_for_text("1 case is left out of the score: the judge failed on it")
+        .await?;
+    assert_eq!(judge_calls(), judged_before + 1, "one judge call, refused");
     b.close().await?;
     Ok(())
 }
@@ -495,12 +518,13 @@ async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_a
     assert!(b.button("Retry case #1").await.is_ok());
 
     // Tryout 17: a revoked key failed every case of a run, one after another. The first 401
-    // stops the sending: one request, the rest not sent and said why, and sent when asked.
+    // stops the sending: one request, the rest not sent and said why, and sent when asked. (No
+    // key is set here: the 401 reads as "no API key was sent".)
     let sent_before = fake.chat_requests().len();
     fake.push_faults([Fault::status(401, "Incorrect API key provided")]);
     b.button("Run all 5 cases").await?.click().await?;
     b.wait_until(
-        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('0 of 5 done · 1 failed · 4 not sent: sending stopped after the key was not accepted (HTTP 401); fix that in Settings, then send them')",
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('0 of 5 done · 1 failed · 4 not sent: sending stopped after no API key was sent (HTTP 401); fix that in Settings, then send them')",
         "the run to stop at the refused key and say so",
     )
     .await?;
