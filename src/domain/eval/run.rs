@@ -193,7 +193,8 @@ pub const KEPT_FROM_BEFORE: &str = "The text below arrived in the attempt before
 
 impl CaseRun {
     /// A result waiting to be (re-)run by the run started at `run_ms`, keeping `before` (the
-    /// case's result until now) when it was an answer, or a failure that left part of one.
+    /// case's result until now) when it was an answer, or a failure or cancel that left part of
+    /// one.
     pub fn queued(run_ms: f64, before: Option<CaseRun>) -> Self {
         let earlier = before
             .map(|mut b| match b.earlier.take() {
@@ -207,9 +208,12 @@ impl CaseRun {
                 b.rerun_cancelled_spent = None;
                 b
             })
+            // A cancelled call's part is kept too (tryout 17, 4: a case whose cancelled part
+            // was queued again and cut by a reload lost it).
             .filter(|b| {
                 b.status == Status::Done
-                    || matches!(b.status, Status::Failed(_)) && !b.output.is_empty()
+                    || matches!(b.status, Status::Failed(_) | Status::Cancelled)
+                        && !b.output.is_empty()
             })
             .map(Box::new);
         Self {
@@ -296,7 +300,10 @@ impl CaseRun {
             }
             earlier => {
                 let (kept, message) = match earlier {
-                    Some(e) if partial.is_empty() && matches!(e.status, Status::Failed(_)) => {
+                    Some(e)
+                        if partial.is_empty()
+                            && matches!(e.status, Status::Failed(_) | Status::Cancelled) =>
+                    {
                         (e.output, format!("{message} {KEPT_FROM_BEFORE}"))
                     }
                     _ => (partial, message),

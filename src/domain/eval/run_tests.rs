@@ -1544,3 +1544,42 @@ fn cases_never_sent_go_out_in_their_run_only_on_its_own_model() {
     assert!(run.resumes_on(&first, &first.label()));
     assert!(!run.resumes_on(&other, &other.label()));
 }
+
+// Tryout 17, 4: a case cancelled with part of an answer, queued again and cut by a reload, lost
+// that part. It comes back when the re-run is cut off or cancelled, and stays beside a re-run
+// that fails before any text (named as from the attempt before).
+#[test]
+fn a_cancelled_part_survives_a_requeue_cut_by_a_reload_a_cancel_or_a_failure() {
+    let cancelled = CaseRun {
+        status: Status::Cancelled,
+        output: "- Bob: send the".into(),
+        run_ms: 10.0,
+        ..CaseRun::default()
+    };
+    // Cut by a reload: not sent, the part is back.
+    let mut run = Run {
+        version: 1,
+        started_ms: 20.0,
+        ..Run::default()
+    };
+    run.cases
+        .insert(1, CaseRun::queued(20.0, Some(cancelled.clone())));
+    run.mark_unsent();
+    run.not_sent(1);
+    assert_eq!(run.cases[&1].status, Status::Cancelled);
+    assert_eq!(run.cases[&1].output, "- Bob: send the");
+    assert_eq!(run.unsent_ids(), vec![1]);
+    // Cancelled again before any text: the part is back.
+    let mut c = CaseRun::queued(30.0, Some(cancelled.clone()));
+    c.cancel();
+    assert_eq!(c.status, Status::Cancelled);
+    assert_eq!(c.output, "- Bob: send the");
+    // Failed before any text: the failure, with the part from the attempt before.
+    let mut c = CaseRun::queued(40.0, Some(cancelled));
+    c.fail("HTTP 500".into(), String::new(), None, 5.0, 40.0, None);
+    assert_eq!(
+        c.status,
+        Status::Failed(format!("HTTP 500 {KEPT_FROM_BEFORE}"))
+    );
+    assert_eq!(c.output, "- Bob: send the");
+}

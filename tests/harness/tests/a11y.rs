@@ -68,6 +68,36 @@ fn reply() -> String {
     .to_string()
 }
 
+/// Runs [`axe`] on the screen as loaded (in `first`, the theme read from storage), then in the
+/// other theme (the page's `data-theme`, as the Theme setting sets it), and back; a screenshot
+/// of each.
+async fn both_themes(
+    b: &Browser,
+    screen: &str,
+    first: &str,
+    source: &str,
+    shot: bool,
+) -> anyhow::Result<Vec<String>> {
+    let other = if first == "light" { "dark" } else { "light" };
+    let mut out = Vec::new();
+    for theme in [first, other] {
+        b.eval(&format!(
+            "document.documentElement.setAttribute('data-theme', '{theme}'); return true"
+        ))
+        .await?;
+        let tag = format!("{screen}-{theme}");
+        out.extend(axe(b, &tag, source).await?);
+        if shot {
+            b.screenshot(&tag).await?;
+        }
+    }
+    b.eval(&format!(
+        "document.documentElement.setAttribute('data-theme', '{first}'); return true"
+    ))
+    .await?;
+    Ok(out)
+}
+
 async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result<()> {
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
     let fake = FakeProvider::start().await?;
@@ -84,12 +114,11 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         ))
         .await?;
         b.open_app(&site.url()).await?;
-        let tag = |screen: &str| format!("{screen}-{width}-{theme}");
+        let tag = |screen: &str| format!("{screen}-{width}");
 
         // First visit: the empty page with example ideas.
         b.wait_for_text("Or start from an example:").await?;
-        problems.extend(axe(&b, &tag("start"), &source).await?);
-        b.screenshot(&tag("start")).await?;
+        problems.extend(both_themes(&b, &tag("start"), theme, &source, true).await?);
 
         // A prompt made through manual mode.
         b.field("What should your assistant do?")
@@ -100,7 +129,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
             .await?
             .click()
             .await?;
-        problems.extend(axe(&b, &tag("manual-mode"), &source).await?);
+        problems.extend(both_themes(&b, &tag("manual-mode"), theme, &source, false).await?);
         b.field("3. Paste the reply here")
             .await?
             .send_keys(&format!("{SELECT_ALL}{}", reply()))
@@ -108,8 +137,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         b.button("Use this reply").await?.click().await?;
         b.wait_for_text("Read the reply: your prompt is below.")
             .await?;
-        problems.extend(axe(&b, &tag("prompt"), &source).await?);
-        b.screenshot(&tag("prompt")).await?;
+        problems.extend(both_themes(&b, &tag("prompt"), theme, &source, true).await?);
 
         // Settings, with an error shown.
         let s = SettingsPage::open(&b).await?;
@@ -119,8 +147,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         s.model("any-model").await?;
         s.send_test().await?;
         s.wait_error("Could not reach the provider").await?;
-        problems.extend(axe(&b, &tag("settings"), &source).await?);
-        b.screenshot(&tag("settings")).await?;
+        problems.extend(both_themes(&b, &tag("settings"), theme, &source, true).await?);
         // From here on, every job goes to the scripted fake provider.
         for tab in ["Writing prompts", "Running tests", "Scoring"] {
             s.job(tab).await?;
@@ -162,8 +189,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         b.button("Run the case").await?.click().await?;
         b.wait_for_text("needs fixing before a run can start")
             .await?;
-        problems.extend(axe(&b, &tag("cases"), &source).await?);
-        b.screenshot(&tag("cases")).await?;
+        problems.extend(both_themes(&b, &tag("cases"), theme, &source, true).await?);
 
         // Results: the case run, with its verdicts; then Reflexion on it.
         b.field("Matches pattern (regex) (case #1, check 1)")
@@ -183,8 +209,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
             "the reflection to end",
         )
         .await?;
-        problems.extend(axe(&b, &tag("results"), &source).await?);
-        b.screenshot(&tag("results")).await?;
+        problems.extend(both_themes(&b, &tag("results"), theme, &source, true).await?);
 
         // Improve: the budget, then a short run of the loop and its evidence.
         b.wait_for_text("Settings of the loop")
@@ -195,7 +220,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
             .await?
             .send_keys(&format!("{SELECT_ALL}1{TAB}"))
             .await?;
-        problems.extend(axe(&b, &tag("improve-budget"), &source).await?);
+        problems.extend(both_themes(&b, &tag("improve-budget"), theme, &source, false).await?);
         // The empty {{error}} again: Start waits for a tick, as Run waited for a word.
         b.wait_for_text("1 case would go out with empty variables in every round.")
             .await?;
@@ -235,13 +260,11 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
             "the loop to end, or to wait on a round that gave nothing to try (the fake's default reply is no proposal)",
         )
         .await?;
-        problems.extend(axe(&b, &tag("improve"), &source).await?);
-        b.screenshot(&tag("improve")).await?;
+        problems.extend(both_themes(&b, &tag("improve"), theme, &source, true).await?);
 
         // Drafts.
         let d = DraftsPage::open(&b).await?;
-        problems.extend(axe(&b, &tag("drafts"), &source).await?);
-        b.screenshot(&tag("drafts")).await?;
+        problems.extend(both_themes(&b, &tag("drafts"), theme, &source, true).await?);
         d.close().await?;
         b.close().await?;
     }
@@ -253,34 +276,20 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
     Ok(())
 }
 
-// A test per width and theme (six, not three of 50 s each): the binary's two threads share
-// them evenly.
+// A test per width (three, each screen in both themes: a walk through the app costs more than
+// an axe pass); the page loads in light at 1280 and 360 px and in dark at 390 px, so a theme read
+// from storage at load is checked in both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_screen_passes_axe_in_light_at_1280_px() -> anyhow::Result<()> {
+async fn every_screen_passes_axe_in_light_and_dark_at_1280_px() -> anyhow::Result<()> {
     every_screen_at(1280, 900, "light").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_screen_passes_axe_in_dark_at_1280_px() -> anyhow::Result<()> {
-    every_screen_at(1280, 900, "dark").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_screen_passes_axe_in_light_at_390_px() -> anyhow::Result<()> {
-    every_screen_at(390, 844, "light").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_screen_passes_axe_in_dark_at_390_px() -> anyhow::Result<()> {
+async fn every_screen_passes_axe_in_dark_and_light_at_390_px() -> anyhow::Result<()> {
     every_screen_at(390, 844, "dark").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_screen_passes_axe_in_light_at_360_px() -> anyhow::Result<()> {
+async fn every_screen_passes_axe_in_light_and_dark_at_360_px() -> anyhow::Result<()> {
     every_screen_at(360, 740, "light").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_screen_passes_axe_in_dark_at_360_px() -> anyhow::Result<()> {
-    every_screen_at(360, 740, "dark").await
 }
