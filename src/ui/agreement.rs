@@ -130,6 +130,7 @@ fn Disagreement(
 fn ImproveProgress() -> impl IntoView {
     let imp = RubricImprover::expect();
     view! {
+        <super::notice::CallNote call=imp.call/>
         {move || imp.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e/> })}
         {move || imp.state.get().map(|st| {
             let total = st.before.pairs.len();

@@ -1326,6 +1326,8 @@ fn SynthPanel() -> impl IntoView {
                 Stage::Reviewing => "Checking the cases for realism…".to_owned(),
                 _ => String::new(),
             }}</p>
+            <super::notice::CallNote call=s.call/>
+            <super::notice::CallNote call=s.review/>
             {move || s.call_error.get().map(|e| view! { <ErrorNotice error=e/> })}
             {move || s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
             {move || s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })}

@@ -113,6 +113,7 @@ fn CritiquePanel() -> impl IntoView {
             <Show when=move || tiny_meta()>
                 <p class="pw-hint">{super::generate::TINY_CANNOT}</p>
             </Show>
+            <super::notice::CallNote call=c.call/>
             {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e/> })}
             {move || c.weaknesses.get().map(|r| match r {
                 Err(f) => view! {

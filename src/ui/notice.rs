@@ -4,6 +4,21 @@ use leptos::prelude::*;
 use crate::domain::figures::count;
 use crate::domain::provider::ProviderError;
 
+/// A call's passing note while it has one: waiting for a free place at its host, or the wait
+/// before a retry (tryout 13: a call waiting for a place showed only Stop). Every panel that
+/// starts a call shows it, as Generate does.
+#[component]
+pub fn CallNote(
+    /// The call whose note is shown.
+    call: crate::state::call::ChatCall,
+) -> impl IntoView {
+    move || {
+        call.note
+            .get()
+            .map(|n| view! { <p class="pw-notice pw-notice--info" role="status">{n}</p> })
+    }
+}
+
 /// A failure explained in plain words.
 #[component]
 pub fn ErrorNotice(

@@ -97,6 +97,7 @@ pub fn NoteToCheck(
             </div>
         </Show>
         <Show when=mine>
+            <super::notice::CallNote call=n.call/>
             {move || n.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e/> })}
             {move || n.state.get().and_then(|(_, o)| match o {
                 None => Some(view! { <p class="pw-hint" role="status">"The meta model is writing a check from your note…"</p> }.into_any()),

@@ -675,7 +675,7 @@ async fn one_hosts_limit_holds_across_a_run_its_judge_and_a_suggestion() -> anyh
 /// at "At once" 1) showed only Stop, as if it were answering. It says it waits for a place, and
 /// why; the note goes when the call goes out, ahead of the run's queued cases.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_call_waiting_for_a_place_says_so_until_it_goes_out() -> anyhow::Result<()> {
+async fn a_call_waiting_for_a_place_says_so_in_its_panel_until_it_goes_out() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
     PromptPage::new(&b)
         .paste_reply(
@@ -729,6 +729,23 @@ async fn a_call_waiting_for_a_place_says_so_until_it_goes_out() -> anyhow::Resul
         asked[1].body
     );
     s.close().await?;
+    // The same note in the other panels that start a call (here: Suggest cases), while the
+    // run's next case holds the place.
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"2\"] .pw-verdict')?.textContent === 'running…'",
+        "case 2 to be answering",
+    )
+    .await?;
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.button("Suggest cases").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-card--cases')?.innerText ?? '').includes('Waiting for a free place at 127.0.0.1:')",
+        "the suggestions to say they wait for a place",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
