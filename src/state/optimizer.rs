@@ -760,7 +760,7 @@ impl OptimizerHandle {
         }
         // A failure every call to this model would meet (a refused key, no credit, no such
         // model): the loop pauses instead of charging the rest of the budget to the same
-        // refusal (tryout 17, 9: a run went on sending after a 401).
+        // refusal (tryout 17, 9: a run went on sending after a 401), and asks again on Resume.
         let stops = match &result {
             Err(f) if f.error.fails_every_call() => Some(format!(
                 "Paused: {} on {}, and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume.",
@@ -797,14 +797,18 @@ impl OptimizerHandle {
             )),
             Err(f) => Err(loop_failure(f).message()),
         };
-        self.event(Event::Done { work, result });
-        match stops {
-            Some(why) if self.drafts.draft.with_untracked(|d| d.loop_running()) => {
+        if let Some(why) = stops {
+            // Not the candidate's failure: the call is released (a refused call is not billed)
+            // and asked again on Resume (tryout 18: the case counted as a loss, never answered).
+            self.event(Event::Unsent { works: vec![work] });
+            if self.drafts.draft.with_untracked(|d| d.loop_running()) {
                 self.pause();
                 self.note.set(Some(why));
             }
-            _ => self.pump(),
+            return;
         }
+        self.event(Event::Done { work, result });
+        self.pump();
     }
 }
 

@@ -119,6 +119,10 @@ pub struct Runner {
     /// no credit; `ProviderError::fails_every_call`): that run sends the judge nothing more. Its
     /// cases left unjudged read "not judged yet" with Re-judge once the run ends.
     judge_stopped: StoredValue<Option<f64>>,
+    /// Why the latest run's judge calls stopped, in words ("the key was not accepted (HTTP
+    /// 401)"), for the cases left unjudged; `None` once another run starts. Not kept over a
+    /// reload (the cases then read as not judged, without it).
+    pub judge_stopped_why: RwSignal<Option<String>>,
     /// The draft of the latest run ([`Runner::last_run_draft`]).
     last_draft: StoredValue<String>,
     // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
@@ -148,6 +152,7 @@ impl Runner {
             job: StoredValue::new_local(None),
             cancelled: StoredValue::new(false),
             judge_stopped: StoredValue::new(None),
+            judge_stopped_why: RwSignal::new(None),
             last_draft: StoredValue::new(String::new()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
@@ -551,6 +556,7 @@ impl Runner {
                 self.cancel();
             }
             self.cancelled.set_value(false);
+            self.judge_stopped_why.set(None);
             self.last_draft
                 .set_value(self.library.current_id.get_untracked());
             let (judge, _, opts) = self.engine.role(Role::Judge);
@@ -825,9 +831,6 @@ impl Runner {
             })
             .await;
         let ms = js_sys::Date::now() - t0;
-        // The answer is in: its judge calls keep the place when the judge is on the same host;
-        // else it goes to the next call now (nothing holds one place while waiting for another).
-        let place = (exec.host() == job.judge.host()).then_some(place);
         live.set(None);
         retrying.set(None);
         let sent = Sent {
@@ -843,9 +846,15 @@ impl Runner {
         if outcome != Outcome::Unchanged {
             self.update_case(job, key, id, move |c| outcome.apply(c));
         }
+        // Before the place goes to the next call: a stop takes the model's waiting cases out of
+        // the queue first (tryout 18: with the judge on another host the next case went out
+        // at once and was then marked as not sent).
         if let Some(why) = stops {
             self.stop_sending(job, key, why);
         }
+        // The answer is in: its judge calls keep the place when the judge is on the same host;
+        // else it goes to the next call now (nothing holds one place while waiting for another).
+        let place = (exec.host() == job.judge.host()).then_some(place);
         if judge_after && !abort.is_aborted() {
             // The judge reads the answer from the draft.
             self.flush();
@@ -862,21 +871,25 @@ impl Runner {
         if !self.same_draft(job) {
             return;
         }
-        // The failure itself first (it waits to be written with others): the case that failed
-        // is no longer queued, so it stays failed, not unsent.
+        // Only the cases still waiting in the queue: calls already sent (at once, or given the
+        // place meanwhile) end as they end. Their turns in the engine's queue pass unsent (see
+        // `enqueue`).
+        let mut waiting: Vec<u32> = Vec::new();
+        self.queued.get_value().borrow_mut().retain(|(k, id)| {
+            let stop = k == key;
+            if stop {
+                waiting.push(*id);
+            }
+            !stop
+        });
+        waiting.sort_unstable();
+        // The failure itself first (it waits to be written with others).
         self.flush();
-        let mut ids = Vec::new();
         self.drafts.draft.update(|x| {
             if let Some(run) = x.run_on_mut(job.version, key) {
-                ids = run.stop_sending(why);
+                run.stop_sending(why, &waiting);
             }
         });
-        // Their turns in the engine's queue pass unsent (see `enqueue`).
-        let queued = self.queued.get_value();
-        let mut queued = queued.borrow_mut();
-        for id in ids {
-            queued.remove(&(key.to_owned(), id));
-        }
     }
 
     /// Asks the judge about every rubric of the case's result on model `key` without a verdict
@@ -931,7 +944,10 @@ impl Runner {
                 )
                 .await;
             let leaving = self.leaving.try_get_value() != Some(false);
-            let every = matches!(&result, Err(f) if f.error.fails_every_call());
+            let every = match &result {
+                Err(f) if f.error.fails_every_call() => Some(f.error.cause()),
+                _ => None,
+            };
             let Some((verdict, tokens)) =
                 case_call::judged(result, leaving, request_tokens(&req), &rubric)
             else {
@@ -944,8 +960,9 @@ impl Runner {
             });
             // Every judge call would fail the same way: the run sends the judge no more (the
             // verdict just recorded says why).
-            if every && !rejudge {
+            if let Some(why) = every.filter(|_| !rejudge) {
                 self.judge_stopped.set_value(Some(job.started_ms));
+                self.judge_stopped_why.try_set(Some(why));
                 return;
             }
         }

@@ -228,7 +228,10 @@ pub fn ResultsCard() -> impl IntoView {
                     let a = agg.get();
                     let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
-                    let unjudged = if a.unjudged > 0 && !r.running() { format!(" · {}", not_judged(a.unjudged)) } else { String::new() };
+                    let unjudged = if a.unjudged > 0 && !r.running() {
+                        let why = r.judge_stopped_why.get().map(|w| format!(" The run sent the judge no more calls after {w}: fix that in Settings first.")).unwrap_or_default();
+                        format!(" · {}{why}", not_judged(a.unjudged))
+                    } else { String::new() };
                     format!(
                         "{line}{}{unjudged}",
                         if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
@@ -770,6 +773,7 @@ fn verdict_rows(
     label: String,
     waiting: bool,
 ) -> impl IntoView {
+    let stopped_why = Runner::expect().judge_stopped_why.get_untracked();
     view! {
         <ul class="pw-verdicts" aria-label=label>
             // The person's thumbs-down, counted as one failed check.
@@ -785,7 +789,11 @@ fn verdict_rows(
                 let (mark, cls, text, raw) = match v {
                     Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
                     Verdict::Pending if waiting => ("…", "busy", "Waiting for the judge.".to_owned(), None),
-                    Verdict::Pending => ("–", "idle", "Not judged: no judge call is under way for it (the run stopped before the judge answered, or the rubric changed). Re-judge the case to have it judged.".to_owned(), None),
+                    Verdict::Pending => ("–", "idle", match stopped_why.clone() {
+                        // Tryout 18: after a refused judge key the cases gave another reason.
+                        Some(why) => format!("Not judged: the run sent the judge no more calls after {why}. Fix that in Settings, then Re-judge the case."),
+                        None => "Not judged: no judge call is under way for it (the run stopped before the judge answered, or the rubric changed). Re-judge the case to have it judged.".to_owned(),
+                    }, None),
                     Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
                     Verdict::Unmeasured { reason } => ("–", "idle", reason, None),
                 };

@@ -120,6 +120,9 @@ pub enum Outcome {
     Failed {
         message: String,
         stops_sending: Option<String>,
+        /// The model the call went to: recorded on a case left failed (no earlier answer kept),
+        /// so its Retry says when the model chosen now is another (tryout 18).
+        model: ModelUsed,
         partial: String,
         spent: Option<Spent>,
         ms: f64,
@@ -184,6 +187,7 @@ pub fn settle(
         Err(f) => Outcome::Failed {
             message: f.error.message(),
             stops_sending: f.error.fails_every_call().then(|| f.error.cause()),
+            model: model(),
             spent: Spent::of(model(), sent.read, &f.partial),
             partial: f.partial,
             ms,
@@ -259,8 +263,14 @@ impl Outcome {
                 ms,
                 sent,
                 run_ms,
+                model,
                 ..
-            } => c.fail(message, partial, sent, ms, run_ms, spent),
+            } => {
+                c.fail(message, partial, sent, ms, run_ms, spent);
+                if matches!(c.status, Status::Failed(_)) && c.exec_model.is_none() {
+                    c.exec_model = Some(model);
+                }
+            }
         }
     }
 }

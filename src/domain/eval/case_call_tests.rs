@@ -495,9 +495,11 @@ fn a_failure_every_call_would_meet_stops_sending_to_the_model() {
     let why = out.stops_sending().map(str::to_owned);
     assert_eq!(why.as_deref(), Some("the key was not accepted (HTTP 401)"));
     out.apply(run.cases.get_mut(&a).unwrap());
-    let stopped = run.stop_sending(why.unwrap());
-    assert_eq!(stopped, vec![b, c], "the queued cases are not sent");
+    // b and c still wait in the runner's queue.
+    run.stop_sending(why.unwrap(), &[b, c]);
     assert!(matches!(run.cases[&a].status, Status::Failed(_)));
+    // The failed case names its model (its Retry says when the model chosen now is another).
+    assert_eq!(run.cases[&a].exec_model, Some(ModelUsed::of(&cfg)));
     assert!(!run.cases.contains_key(&b), "b has no result again");
     assert_eq!(run.cases[&c], earlier, "c keeps its earlier answer");
     assert_eq!(run.unsent_ids(), vec![b, c]);

@@ -921,21 +921,14 @@ impl Run {
     }
 
     /// A call of this run failed in a way every call to the model would (`why`, in words, see
-    /// [`Run::stopped_by`]): the cases still queued are not sent. Each gets back its earlier
-    /// answer (or none again) and joins [`Run::unsent`]; returns their ids, in order, for the
-    /// caller to take out of its queue.
-    pub fn stop_sending(&mut self, why: String) -> Vec<u32> {
-        let queued: Vec<u32> = self
-            .cases
-            .iter()
-            .filter(|(_, c)| c.status == Status::Queued && self.is_latest(c))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in &queued {
+    /// [`Run::stopped_by`]): the cases `waiting` (those still in the caller's queue, taken out
+    /// of it; never a call already sent, which ends as it ends) are not sent. Each gets back its
+    /// earlier answer (or none again) and joins [`Run::unsent`].
+    pub fn stop_sending(&mut self, why: String, waiting: &[u32]) {
+        for id in waiting {
             self.not_sent(*id);
         }
         self.stopped_by = why;
-        queued
     }
 
     /// A case that got its place while the page was going away was not sent: its earlier answer

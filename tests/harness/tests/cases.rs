@@ -325,6 +325,14 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     .await?;
     b.wait_for_text("1 case is left out of the score: the judge failed on it")
         .await?;
+    // Tryout 18: the cases said the run had stopped or the rubric changed. They say why (no
+    // key is set here: the 401 reads as "no API key was sent").
+    b.wait_for_text(
+        "The run sent the judge no more calls after no API key was sent (HTTP 401): fix that in Settings first.",
+    )
+    .await?;
+    b.wait_for_text("Not judged: the run sent the judge no more calls after no API key was sent (HTTP 401). Fix that in Settings, then Re-judge the case.")
+        .await?;
     assert_eq!(judge_calls(), judged_before + 1, "one judge call, refused");
     b.close().await?;
     Ok(())
@@ -520,6 +528,14 @@ async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_a
     // Tryout 17: a revoked key failed every case of a run, one after another. The first 401
     // stops the sending: one request, the rest not sent and said why, and sent when asked. (No
     // key is set here: the 401 reads as "no API key was sent".)
+    // The judge on another host (tryout 18: the answer's place was freed before the stop, so
+    // the next case went out at once and was then said not to have been sent).
+    let judge_host = pw_harness::fake_provider::FakeProvider::start().await?;
+    let s = pw_harness::pages::SettingsPage::open(&b).await?;
+    s.job("Scoring").await?;
+    s.base_url(&judge_host.openai_url()).await?;
+    s.model("fake-large").await?;
+    s.close().await?;
     let sent_before = fake.chat_requests().len();
     fake.push_faults([Fault::status(401, "Incorrect API key provided")]);
     b.button("Run all 5 cases").await?.click().await?;

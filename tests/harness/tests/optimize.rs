@@ -469,6 +469,7 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     run_to_end(&b).await?;
     let sent = fake.chat_requests();
     assert!(sent.len() > n, "nothing was sent after Resume");
+
     let bearer = format!("Bearer {key}");
     for r in &sent {
         assert_eq!(
@@ -479,6 +480,35 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
             r.path
         );
     }
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout 18: a call refused as every call to its model would be was recorded as the candidate's
+// failure (a case never answered counted as a loss) and charged. It is handed back: not
+// charged (a refusal is not billed), asked again on Resume, and every other request counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_call_is_not_charged_and_is_asked_again_on_resume() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    scripted_slow_loop(&fake, &b).await?;
+    fake.push_faults([Fault::status(401, "Incorrect API key provided")]);
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Paused: no API key was sent (HTTP 401) on ", 30).await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let refused = fake.chat_requests()[0].body.clone();
+    b.button("Resume").await?.click().await?;
+    run_to_end(&b).await?;
+    let sent = fake.chat_requests();
+    assert!(
+        sent[1..].iter().any(|r| r.body == refused),
+        "the refused call is asked again"
+    );
+    let used = calls_used(&b).await?;
+    assert_eq!(
+        used as usize,
+        sent.len() - 1,
+        "every request counted but the refused one"
+    );
     b.close().await?;
     Ok(())
 }
@@ -839,7 +869,7 @@ async fn improve_text(b: &Browser) -> anyhow::Result<String> {
 // Tryout: with a meta model that answered the proposal in plain text the card said "Finished all
 // rounds." with no candidate, no error and no Retry. A round that gives nothing to try now waits
 // there and says why (the likeliest cause, what the model sent); Retry asks again and says
-// "failed again" only when the cause is the same (plain text, then a refused key, is not); a
+// "failed again" only when the cause is the same (plain text, then a refused request, is not); a
 // usable reply then finishes the rounds. The loop's settings come back after a reload, and
 // damaged kept settings fall back to their defaults with a message.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -902,10 +932,12 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
         .await?;
     assert_eq!(fake.chat_requests().len(), n, "calls after the reload");
 
-    // Retry: the refinement now meets a refused key, the request for new candidates plain text
+    // Retry: the refinement now meets a refused request, the request for new candidates plain text
     // again. Only the second is "failed again". (The fake checks fault rules before reply rules,
     // and only the refinement's request has a marker of its own.)
-    fake.fault_when(refine, Fault::status(401, "Incorrect API key provided."), 1);
+    // (A 400: a refused key pauses the loop instead, see
+    // `a_forgotten_or_refused_key_holds_the_loop_until_it_is_back`.)
+    fake.fault_when(refine, Fault::status(400, "Bad request: simulated"), 1);
     fake.reply_next_when(explore, plain, 1);
     b.button("Retry (up to 2 more calls)")
         .await?
