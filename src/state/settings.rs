@@ -15,6 +15,9 @@ const STALL_KEY: &str = "pw.stall-seconds";
 const COMPARE_KEY: &str = "pw.compare.v1";
 /// The default patience for a silent reply (slow local models need a while for long prompts).
 pub const DEFAULT_STALL_SECONDS: u32 = 45;
+/// The most the waiting time for a silent reply may be, in seconds (its field's range is 1 to
+/// this; a saved value above it is named and not used).
+pub const MAX_STALL_SECONDS: u32 = 600;
 
 /// Where a remembered key is kept: `pw.key.<preset>@<host>`.
 fn key_slot(slot: &str) -> String {
@@ -79,7 +82,13 @@ impl SettingsHandle {
         }
         let stall_seconds = match store::load(STALL_KEY).map(|s| s.trim().parse::<u32>()) {
             None => DEFAULT_STALL_SECONDS,
-            Some(Ok(s)) if s > 0 => s,
+            // The field's range (1 to 600 s, `ui::settings`): a saved value outside it is
+            // named and not used (tryout 18: 99999 loaded silently).
+            Some(Ok(s)) if (1..=MAX_STALL_SECONDS).contains(&s) => s,
+            Some(Ok(s)) if s > MAX_STALL_SECONDS => {
+                unreadable.push(format!("The saved waiting time for a silent reply ({s} s) is more than {MAX_STALL_SECONDS} s, the most allowed, so the default ({DEFAULT_STALL_SECONDS} s) is used."));
+                DEFAULT_STALL_SECONDS
+            }
             Some(_) => {
                 unreadable.push(format!("The saved waiting time for a silent reply could not be read, so the default ({DEFAULT_STALL_SECONDS} s) is used."));
                 DEFAULT_STALL_SECONDS

@@ -115,7 +115,7 @@ pub fn SettingsPanel(
                 <section class="pw-field-group" aria-labelledby="pw-advanced-title">
                     <h3 id="pw-advanced-title">"Patience"</h3>
                     <label class="pw-label" for="pw-stall">"Give up on a silent reply after (seconds)"</label>
-                    <super::number::NumberInput id="pw-stall" value=settings.stall_seconds min=1u32 max=600u32 hint="pw-stall-hint"/>
+                    <super::number::NumberInput id="pw-stall" value=settings.stall_seconds min=1u32 max=crate::state::settings::MAX_STALL_SECONDS hint="pw-stall-hint"/>
                     <p id="pw-stall-hint" class="pw-hint">"From 1 to 600. If a provider sends nothing for this long, the call stops and what arrived is kept."</p>
                 </section>
                 <section class="pw-field-group" aria-labelledby="pw-theme-title">

@@ -184,7 +184,9 @@ fn shown(v: &Value) -> String {
             || n.to_string(),
             |x| {
                 if x.fract() == 0.0 && x.abs() < 1e15 {
-                    grouped(x.abs() as u64)
+                    // The sign is kept (tryout 18: -5 read as "5").
+                    let sign = if x < 0.0 { "-" } else { "" };
+                    format!("{sign}{}", grouped(x.abs() as u64))
                 } else {
                     x.to_string()
                 }
@@ -269,6 +271,8 @@ mod tests {
             "The saved \u{201c}Rounds\u{201d} (99) could not be used, so the default (3) is used."
         );
         assert!(lost[1].contains("\u{201c}many\u{201d}"), "{}", lost[1]);
+        // A negative figure keeps its sign (tryout 18: -5 read as "5").
+        assert!(lost.iter().any(|l| l.contains("(-1)")), "{lost:?}");
         assert!(
             lost.iter().any(
                 |l| l.contains("Most calls") && l.ends_with("so no limit of your own is used.")

@@ -486,18 +486,12 @@ async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_a
     // their own, and the button did not say so. It names the model; back on the run's own
     // model, it is the plain button again.
     fake.add_model("fake-small");
-    let s = pw_harness::pages::SettingsPage::open(&b).await?;
-    s.job("Running tests").await?;
-    s.model("fake-small").await?;
-    s.close().await?;
+    execution_model(&b, "fake-small").await?;
     b.button(
         "Send the 4 cases not sent, on OpenAI-compatible server fake-small (the model chosen now)",
     )
     .await?;
-    let s = pw_harness::pages::SettingsPage::open(&b).await?;
-    s.job("Running tests").await?;
-    s.model("fake-large").await?;
-    s.close().await?;
+    execution_model(&b, "fake-large").await?;
     fake.set_timing(0, 0, 64);
     b.button("Send the 4 cases not sent").await?.click().await?;
     for id in 2..=5 {
@@ -549,15 +543,44 @@ async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_a
         sent_before + 1,
         "nothing is sent after the refused key"
     );
-    b.button("Send the 4 cases not sent").await?.click().await?;
+    // Sent on another model (a run of their own there); case 1, failed on the first model,
+    // says its Retry goes to the model chosen now (tryout 18: it read a plain "Retry").
+    execution_model(&b, "fake-small").await?;
+    b.button(
+        "Send the 4 cases not sent, on OpenAI-compatible server fake-small (the model chosen now)",
+    )
+    .await?
+    .click()
+    .await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while fake.chat_requests().len() < sent_before + 5 {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the four were not sent when asked"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     b.wait_until(
-        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('4 of 5 done · 1 failed ·')",
-        "the four to be sent when asked",
+        "return !document.querySelector('.pw-progress__text')?.textContent.includes('not sent')",
+        "the four to be answered",
     )
     .await?;
+    let retry = b
+        .eval("return document.querySelector('[aria-label=\"Retry case #1\"]')?.textContent ?? ''")
+        .await?;
+    assert_eq!(retry.as_str(), Some("Retry on the model chosen now"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(fake.chat_requests().len(), sent_before + 5);
     b.close().await?;
     Ok(())
+}
+
+/// Chooses `model` for Running tests in Settings.
+async fn execution_model(b: &Browser, model: &str) -> anyhow::Result<()> {
+    let s = pw_harness::pages::SettingsPage::open(b).await?;
+    s.job("Running tests").await?;
+    s.model(model).await?;
+    s.close().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1603,10 +1626,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     // model inside the old model's run, so one score mixed two models. It starts a run of the
     // case on the model chosen now, and the other answer says which model wrote it.
     fake.add_model("fake-small");
-    let s = pw_harness::pages::SettingsPage::open(&b).await?;
-    s.job("Running tests").await?;
-    s.model("fake-small").await?;
-    s.close().await?;
+    execution_model(&b, "fake-small").await?;
     let retry = b.button("Retry case #2").await?;
     assert_eq!(retry.text().await?, "Retry on the model chosen now");
     fake.clear();

@@ -708,12 +708,15 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
         )
         .await?;
     assert_eq!(deleted, json!("ok"));
-    b.eval("localStorage.removeItem('pw.current-draft'); localStorage.setItem('pw.at-once', 'many'); return true")
+    b.eval("localStorage.removeItem('pw.current-draft'); localStorage.setItem('pw.at-once', 'many'); localStorage.setItem('pw.stall-seconds', '99999'); return true")
         .await?;
     b.client.refresh().await?;
     b.wait_for_text("Some settings could not be read").await?;
     b.wait_for_text("your drafts are not affected").await?;
     b.wait_for_text("The saved number of calls at once could not be read")
+        .await?;
+    // Tryout 18: a saved value out of its field's range loaded silently.
+    b.wait_for_text("The saved waiting time for a silent reply (99999 s) is more than 600 s, the most allowed, so the default (45 s) is used.")
         .await?;
     assert!(
         !b.eval("return document.body.innerText.includes('Some data was left out')")
