@@ -521,8 +521,17 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     // Reload in the middle of round 1 or 2.
     wait_text_long(&b, "Round 1 of 3", 30).await?;
     tokio::time::sleep(Duration::from_millis(600)).await;
+    // A call surely under way at the reload: the next one to go out answers only after 3 s.
+    fake.set_timing(3000, 5, 32);
+    let before = fake.chat_requests().len();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fake.chat_requests().len() == before {
+        anyhow::ensure!(Instant::now() < deadline, "no call went out");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let sent_before_reload = fake.chat_requests().len() as u32;
     b.client.refresh().await?;
+    fake.set_timing(250, 5, 32);
     wait_text_long(&b, "Continuing the optimization where it was.", 20).await?;
     // Tryout 17, 5: the count of calls used grew by the calls the reload cut off, and the note
     // said only that the loop went on. It names them (charged: they went out).
