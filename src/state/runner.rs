@@ -864,7 +864,7 @@ impl Runner {
     }
 
     /// A call to model `key` failed in a way every call to it would (`why`, see
-    /// [`Run::stop_sending`]): its cases still queued in this run are not sent. They read "not
+    /// [`run::Run::stop_sending`]): its cases still queued in this run are not sent. They read "not
     /// sent" with the reason, and *Send the cases not sent* sends them once it is fixed; the
     /// run's other models go on.
     fn stop_sending(self, job: &Job, key: &str, why: String) {

@@ -754,8 +754,9 @@ pub enum Event {
     Resume {
         running: Vec<Work>,
     },
-    /// The shell dropped these calls before sending them (pause, cancel): their reservations are
-    /// released without a charge, and they are issued again on resume.
+    /// The shell dropped these calls before sending them (pause, cancel), or a provider refused
+    /// one as it would refuse every call to its model (a key refused, no credit: not billed):
+    /// their reservations are released without a charge, and they are issued again on resume.
     Unsent {
         works: Vec<Work>,
     },
