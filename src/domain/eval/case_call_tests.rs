@@ -83,12 +83,9 @@ fn sent<'a>(cfg: &'a ProviderConfig, suite: &Suite, id: u32) -> Sent<'a> {
     }
 }
 
-#[test]
-fn a_run_with_a_failure_a_cancel_and_a_retry() {
-    let cfg = model();
-    let (suite, ids) = suite();
-    let (a, b, c) = (ids[0], ids[1], ids[2]);
-    // Case c has an answer from an earlier run (started at 500).
+/// A run started at `RUN_MS` with `a`, `b` and `c` queued; `c` has an answer from an earlier
+/// run (started at 500), returned beside the run.
+fn three_queued(a: u32, b: u32, c: u32) -> (Run, CaseRun) {
     let earlier = CaseRun {
         status: Status::Done,
         output: "Carol writes the notes.".into(),
@@ -104,6 +101,15 @@ fn a_run_with_a_failure_a_cancel_and_a_retry() {
     run.cases.insert(b, CaseRun::queued(RUN_MS, None));
     run.cases
         .insert(c, CaseRun::queued(RUN_MS, Some(earlier.clone())));
+    (run, earlier)
+}
+
+#[test]
+fn a_run_with_a_failure_a_cancel_and_a_retry() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    let (mut run, earlier) = three_queued(a, b, c);
 
     // Case a: streams, painted at most every PAINT_MS, and answers without reported usage.
     let mut s = Stream::new(2_000.0);
@@ -425,22 +431,7 @@ fn a_failure_every_call_would_meet_stops_sending_to_the_model() {
     let cfg = model();
     let (suite, ids) = suite();
     let (a, b, c) = (ids[0], ids[1], ids[2]);
-    let earlier = CaseRun {
-        status: Status::Done,
-        output: "Carol writes the notes.".into(),
-        run_ms: 500.0,
-        ..CaseRun::default()
-    };
-    let mut run = Run {
-        version: 1,
-        started_ms: RUN_MS,
-        ..Run::default()
-    };
-    for id in [a, b] {
-        run.cases.insert(id, CaseRun::queued(RUN_MS, None));
-    }
-    run.cases
-        .insert(c, CaseRun::queued(RUN_MS, Some(earlier.clone())));
+    let (mut run, earlier) = three_queued(a, b, c);
 
     // A 500 fails its case only.
     let out = case_call::settle(server_error(), false, &sent(&cfg, &suite, a), 80.0, None);
