@@ -85,6 +85,14 @@ async fn both_themes(
             "document.documentElement.setAttribute('data-theme', '{theme}'); return true"
         ))
         .await?;
+        // Buttons and chips fade their colours (`--pw-speed`): axe reads a colour half-way
+        // through that fade as a contrast failure (CI, 390 px light), so the check waits for
+        // every colour transition to end, as the eye would.
+        b.wait_until(
+            "return document.getAnimations().every(a => !(a instanceof CSSTransition) || a.playState !== 'running')",
+            "the theme's colour transitions to end",
+        )
+        .await?;
         let tag = format!("{screen}-{theme}");
         out.extend(axe(b, &tag, source).await?);
         if shot {
