@@ -28,12 +28,19 @@ pub enum StructuredError {
 /// a tolerant reading only as an object or an array. Errors: [`StructuredError::NoJson`] when no
 /// place looks like JSON, else [`StructuredError::Invalid`] with `serde_json`'s first complaint.
 pub fn extract_json(text: &str) -> Result<Value, StructuredError> {
+    extract_json_mended(text).map(|(v, _)| v)
+}
+
+/// [`extract_json`], saying also whether the value was mended: `true` when it came from the
+/// tolerant reader (its JSON has a mistake somewhere), `false` when some place read as JSON as
+/// it is. Errors as [`extract_json`].
+pub fn extract_json_mended(text: &str) -> Result<(Value, bool), StructuredError> {
     let t = text.trim();
     if let Ok(v) = serde_json::from_str::<Value>(t) {
-        return Ok(v);
+        return Ok((v, false));
     }
     if let Some(v) = lenient_json::parse(t).ok().filter(is_container) {
-        return Ok(v);
+        return Ok((v, true));
     }
     let mut first_err = None;
     let mut strict = |candidate: &str| match serde_json::from_str::<Value>(candidate.trim()) {
@@ -45,18 +52,18 @@ pub fn extract_json(text: &str) -> Result<Value, StructuredError> {
     };
     for block in fenced_blocks(t) {
         if let Some(v) = strict(block) {
-            return Ok(v);
+            return Ok((v, false));
         }
         if let Some(v) = lenient_json::parse(block.trim()).ok().filter(is_container) {
-            return Ok(v);
+            return Ok((v, true));
         }
     }
     for (start, end) in span_starts(t) {
         if let Some(v) = end.and_then(|end| strict(&t[start..=end])) {
-            return Ok(v);
+            return Ok((v, false));
         }
         if let Ok((v, _)) = lenient_json::parse_prefix(&t[start..]) {
-            return Ok(v);
+            return Ok((v, true));
         }
     }
     Err(first_err.map_or(StructuredError::NoJson, StructuredError::Invalid))

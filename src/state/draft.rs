@@ -698,13 +698,7 @@ fn finish(
                 let complete = call_error.is_none()
                     && !cut_off
                     && (read_past || (reading.cut.is_none() && reading.broken.is_none()));
-                let broken = reading.broken.as_ref().map(|b| {
-                    if b.read_past {
-                        GenError::Misread(b.message())
-                    } else {
-                        GenError::Broken(b.message())
-                    }
-                });
+                let broken = reading.broken.as_ref().map(GenError::from_break);
                 let origin = match job {
                     _ if !complete => Origin::Partial {
                         model: model.to_owned(),
@@ -735,7 +729,7 @@ fn finish(
             let spec = drafts.draft.with_untracked(|d| d.current_spec().cloned())?;
             match reply::read_section(&spec, *section, text, cut_off) {
                 Ok(next) if call_error.is_none() => {
-                    let broken = next.broken.as_ref().map(reply::Break::message);
+                    let broken = next.broken.as_ref().map(GenError::from_break);
                     drafts.commit_reply(
                         next,
                         Origin::Rewritten {
@@ -747,7 +741,7 @@ fn finish(
                     if cut_off {
                         Some(GenError::CutOff)
                     } else {
-                        broken.map(GenError::Broken)
+                        broken
                     }
                 }
                 Ok(_) => call_error.map(GenError::Call),

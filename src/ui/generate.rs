@@ -582,12 +582,16 @@ fn GenErrorView() -> impl IntoView {
                 .into_any(),
                 false,
             ),
-            GenError::Misread(message) => (
+            GenError::Misread { message, marked } => (
                 view! {
                     <div class="pw-notice pw-notice--warn" role="status">
                         <p class="pw-notice__title">{format!("{again}The reply's JSON has a mistake")}</p>
                         <p class="pw-notice__text">{message}</p>
-                        <p class="pw-notice__text">"Everything was read, and the section is marked below. Correct it by hand, rewrite it with the model, or Retry."</p>
+                        <p class="pw-notice__text">{if marked {
+                            "Everything was read, and the section is marked below. Correct it by hand, rewrite it with the model, or Retry."
+                        } else {
+                            "Everything was read. Correct a section by hand or rewrite it with the model if it reads wrong, or Retry."
+                        }}</p>
                     </div>
                 }
                 .into_any(),

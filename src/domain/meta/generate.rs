@@ -56,12 +56,28 @@ pub enum GenError {
     /// The reply's JSON breaks part-way (a syntax error): the parts before the break were kept;
     /// the message names where (`reply::Break::message`).
     Broken(String),
-    /// The reply's JSON has a mistake the tolerant reader guessed its way past: everything was
-    /// read, but the section there may be wrong; the message names it (`reply::Break::message`).
-    Misread(String),
+    /// The reply's JSON has a mistake the tolerant reader read past: everything was read, but
+    /// the section there may be wrong; the message names it (`reply::Break::message`). `marked`:
+    /// the section is marked on the version (a guess); `false` when the mistake was mended
+    /// cleanly (`reply::Break::mended`) and no section is marked.
+    Misread { message: String, marked: bool },
 }
 
 impl GenError {
+    /// The failure a reply's JSON mistake is shown as: [`Self::Misread`] when the reader read
+    /// past it (the section there marked unless the mistake was mended cleanly), else
+    /// [`Self::Broken`] (read up to the break).
+    pub fn from_break(b: &crate::domain::meta::reply::Break) -> Self {
+        if b.read_past {
+            Self::Misread {
+                message: b.message(),
+                marked: !b.mended,
+            }
+        } else {
+            Self::Broken(b.message())
+        }
+    }
+
     /// The cause's key for telling repeated failures apart (`attempt::call_key`,
     /// `attempt::reply_key`) and its words, past tense.
     pub fn cause(&self) -> (String, String) {
@@ -76,7 +92,7 @@ impl GenError {
                 "broken part-way".to_owned(),
                 "the reply's JSON broke part-way".to_owned(),
             ),
-            Self::Misread(_) => (
+            Self::Misread { .. } => (
                 "misread".to_owned(),
                 "the reply's JSON had a mistake".to_owned(),
             ),

@@ -297,11 +297,31 @@ pub struct Break {
     /// The tolerant reader read on past the mistake, so the section there is a guess (a stray
     /// word or quote kept inside its text) rather than cut short.
     pub read_past: bool,
+    /// The tolerant reader mended the mistake (a missing or extra comma, say) and read on:
+    /// every section came in as the model most likely meant it, and none is marked. Implies
+    /// `read_past`.
+    pub mended: bool,
 }
 
 impl Break {
     /// In plain words: "The reply breaks in the middle of Steps, near “"Find"]”: …".
     pub fn message(&self) -> String {
+        if self.mended {
+            let (place, check) = match self.section {
+                Some(s) => (
+                    format!("in the middle of {}", s.title()),
+                    s.title().to_owned(),
+                ),
+                None => (
+                    "between two sections".to_owned(),
+                    "the sections on either side".to_owned(),
+                ),
+            };
+            return format!(
+                "The reply's JSON has a mistake {place}, near \u{201c}{}\u{201d} (such as a missing or extra comma): it was read as if the mistake were not there, which is most likely what the model meant; check {check}.",
+                self.near
+            );
+        }
         if self.read_past {
             let s = self
                 .section
@@ -363,6 +383,7 @@ fn read_partial(text: &str) -> (PromptSpec, Option<Section>, Option<Break>) {
         section: open,
         near: near(text, at),
         read_past: false,
+        mended: false,
     });
     (spec, open, broken)
 }
@@ -373,13 +394,20 @@ fn read_partial(text: &str) -> (PromptSpec, Option<Section>, Option<Break>) {
 /// output token limit (it only changes the cause named when nothing could be read). `Err` only
 /// when no section at all could be read.
 pub fn read_spec(text: &str, cut_off: bool) -> Result<Reading, ReplyCause> {
-    let whole = structured::extract_json(text);
-    if let Ok(v) = &whole {
+    let read = structured::extract_json_mended(text);
+    let whole = read.clone().map(|(v, _)| v);
+    if let Ok((v, mended)) = &read {
         let spec = spec_from_value(v);
         if usable(&spec) {
-            let guessed = guessed(text, &spec);
+            // Only a reading the tolerant reader mended has a mistake to name (a bracket in
+            // prose before a valid JSON is not one).
+            let guessed = mended.then(|| guessed(text, &spec)).flatten();
             return Ok(Reading {
-                cut: guessed.as_ref().and_then(|b| b.section),
+                // A guessed section is marked; a mended mistake leaves every section whole.
+                cut: guessed
+                    .as_ref()
+                    .filter(|b| !b.mended)
+                    .and_then(|b| b.section),
                 broken: guessed,
                 spec,
                 took_one_section: None,
@@ -528,17 +556,21 @@ pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause>
     })
 }
 
-/// Where a reply the tolerant reader read whole has a mistake it guessed its way past: the first
-/// place its JSON breaks, when the section there was read with a quote kept inside its text (as
-/// `"an owner." blah blah, "Write …"` becomes one step with the stray words in it). A mistake
-/// read cleanly (a missing comma between two strings) is not named.
+/// Where a reply the tolerant reader read whole has a mistake: the first place its JSON breaks.
+/// When the section there was read with a quote kept inside its text (as `"an owner." blah
+/// blah, "Write …"` becomes one step with the stray words in it) the section is a guess
+/// ([`Break::read_past`]); otherwise the reader mended it cleanly (a missing comma between two
+/// strings or two fields: [`Break::mended`]), which is named too, as the README promises (tryout
+/// 18: a missing comma after Context was read past without a word).
 fn guessed(text: &str, spec: &PromptSpec) -> Option<Break> {
     let at = crate::domain::partial_json::first_break(text)?;
-    let section = cut_section(&text[..at])?;
-    spec.section_text(section).contains('"').then(|| Break {
-        section: Some(section),
+    let section = cut_section(&text[..at]);
+    let kept_quote = section.is_some_and(|s| spec.section_text(s).contains('"'));
+    Some(Break {
+        section,
         near: near(text, at),
         read_past: true,
+        mended: !kept_quote,
     })
 }
 
@@ -568,17 +600,20 @@ pub fn read_section(
     text: &str,
     cut_off: bool,
 ) -> Result<Reading, ReplyCause> {
-    let whole = structured::extract_json(text);
-    let mut broken = None;
-    let mut open = None;
-    let part = match &whole {
-        Ok(v) if holds(&spec_from_value(v), section) => spec_from_value(v),
-        _ => {
-            let (part, o, b) = read_partial(text);
-            open = o;
-            broken = b;
-            part
+    let read = structured::extract_json_mended(text);
+    let whole = read.clone().map(|(v, _)| v);
+    let (part, open, broken) = match &read {
+        Ok((v, mended)) if holds(&spec_from_value(v), section) => {
+            let part = spec_from_value(v);
+            // A mistake the tolerant reader read past is named as in a whole prompt.
+            let broken = mended.then(|| guessed(text, &part)).flatten();
+            let open = broken
+                .as_ref()
+                .filter(|b| !b.mended)
+                .and_then(|b| b.section);
+            (part, open, broken)
         }
+        _ => read_partial(text),
     };
     if !holds(&part, section) {
         return Err(match whole {
@@ -605,8 +640,9 @@ pub fn read_section(
     Ok(Reading {
         spec: next,
         cut,
-        // A break outside the section asked for does not touch it.
-        broken: broken.filter(|b| b.section == Some(section)),
+        // A break outside the section asked for does not touch it (a mended one between two
+        // sections is named: it sits next to it).
+        broken: broken.filter(|b| b.section == Some(section) || b.mended && b.section.is_none()),
         took_one_section,
     })
 }

@@ -335,8 +335,9 @@ fn a_complete_reply_missing_a_comma_in_steps_reads_both_steps() {
         ]
     );
     assert!(r.spec.steps.iter().all(|s| !s.contains('"')));
-    // Read cleanly: nothing to name.
-    assert_eq!(r.broken, None);
+    // Read cleanly: named (tryout 18, 7), with no section marked as a guess.
+    let b = r.broken.expect("the mended mistake is named");
+    assert!(b.mended && b.section == Some(Section::Steps), "{b:?}");
     assert_eq!(r.cut, None);
 }
 
@@ -414,4 +415,79 @@ fn an_empty_example_is_named_empty_and_an_empty_input_alone_is_no_gap() {
     );
     spec.examples[2].output = "Please paste the notes.".into();
     assert_eq!(gaps(&spec), []);
+}
+
+// Tryout 18 (7): a whole reply missing a comma after Context was read, mended, without a word,
+// although the README promises that a reply whose JSON breaks is named; the mended mistake is
+// named now (where, and what to check), and no section is marked as a guess.
+#[test]
+fn a_mistake_the_reader_mends_is_named_and_marks_no_section() {
+    let whole = r#"{"analysis": "x", "persona": "You are a meeting assistant", "context": "Users paste notes" "steps": ["Read", "Find", "List"], "format": "A list", "examples": [{"input": "a", "output": "b"}]}"#;
+    let r = read_spec(whole, false).unwrap();
+    assert_eq!(r.spec.context, "Users paste notes");
+    assert_eq!(r.spec.steps, vec!["Read", "Find", "List"]);
+    assert_eq!(r.cut, None, "every section is whole");
+    let b = r.broken.clone().expect("the mistake is named");
+    assert!(b.read_past && b.mended, "{b:?}");
+    let notes = r.notes();
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].starts_with(
+            "The reply's JSON has a mistake between two sections, near \u{201c}\"steps\": [\"Read\""
+        ),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        notes[0].contains("check the sections on either side"),
+        "{}",
+        notes[0]
+    );
+
+    // Inside a section: named with that section.
+    let in_steps = whole
+        .replace(
+            r#""Users paste notes" "steps""#,
+            r#""Users paste notes", "steps""#,
+        )
+        .replace(r#""Read", "Find""#, r#""Read" "Find""#);
+    let r = read_spec(&in_steps, false).unwrap();
+    assert_eq!(r.spec.steps, vec!["Read", "Find", "List"]);
+    assert_eq!(r.cut, None);
+    let notes = r.notes();
+    assert!(
+        notes[0].starts_with(
+            "The reply's JSON has a mistake in the middle of Steps, near \u{201c}\"Find\""
+        ),
+        "{}",
+        notes[0]
+    );
+    assert!(notes[0].ends_with("check Steps."), "{}", notes[0]);
+
+    // Valid JSON after a bracket in prose has no mistake to name.
+    let fine = whole.replace(
+        r#""Users paste notes" "steps""#,
+        r#""Users paste notes", "steps""#,
+    );
+    let prose = format!("Here it is [as asked]:\n```json\n{fine}\n```");
+    let r = read_spec(&prose, false).unwrap();
+    assert_eq!(r.spec.steps, vec!["Read", "Find", "List"]);
+    assert_eq!(r.broken, None);
+    assert!(r.notes().is_empty());
+
+    // A one-section rewrite names it the same way.
+    let base = read_spec(&fine, false).unwrap().spec;
+    let r = read_section(
+        &base,
+        Section::Steps,
+        r#"{"steps": ["Read" "Sort"]}"#,
+        false,
+    )
+    .unwrap();
+    assert_eq!(r.spec.steps, vec!["Read", "Sort"]);
+    assert!(
+        r.notes()[0].starts_with("The reply's JSON has a mistake in the middle of Steps"),
+        "{:?}",
+        r.notes()
+    );
 }
