@@ -821,8 +821,9 @@ impl Run {
     /// What the score line adds for the suite's cases whose call failed (no answer, so no score):
     /// " · 2 cases not answered: their call failed (Retry them below)"; empty when none did
     /// (tryout: failed cases were missing from the score line); then, for cases whose re-run
-    /// failed over an earlier answer ([`CaseRun::rerun_failed`]), " · 1 case's re-run failed:
-    /// its earlier answer is scored (Retry it below)".
+    /// failed over an earlier answer ([`CaseRun::rerun_failed`]) in this run, " · 1 case's re-run
+    /// failed: its earlier answer is scored (Retry it below)", and for those whose re-run failed
+    /// in an earlier run (not sent by this one), " · 1 case's re-run failed in an earlier run: …".
     pub fn failed_note(&self, suite: &Suite) -> String {
         let n = suite
             .cases
@@ -833,15 +834,19 @@ impl Run {
                     .is_some_and(|r| matches!(r.status, Status::Failed(_)))
             })
             .count();
-        let kept = suite
+        // Tryout 18 (5): a re-run that failed in an earlier run (its case not sent by this
+        // one) was counted as this run's news.
+        let (kept, kept_before) = suite
             .cases
             .iter()
-            .filter(|c| {
-                self.cases
-                    .get(&c.id)
-                    .is_some_and(|r| r.rerun_failed.is_some())
-            })
-            .count();
+            .filter_map(|c| self.cases.get(&c.id)?.rerun_failed.as_ref())
+            .fold((0, 0), |(now, before), f| {
+                if f.run_ms == self.started_ms {
+                    (now + 1, before)
+                } else {
+                    (now, before + 1)
+                }
+            });
         let not_answered = match n {
             0 => String::new(),
             1 => " · 1 case not answered: its call failed (Retry it below)".to_owned(),
@@ -855,7 +860,15 @@ impl Run {
                 " · {k} cases' re-runs failed: their earlier answers are scored (Retry them below)"
             ),
         };
-        not_answered + &rerun
+        let rerun_before = match kept_before {
+            0 => String::new(),
+            1 => " · 1 case's re-run failed in an earlier run: its earlier answer is scored (Retry it below)"
+                .to_owned(),
+            k => format!(
+                " · {k} cases' re-runs failed in an earlier run: their earlier answers are scored (Retry them below)"
+            ),
+        };
+        not_answered + &rerun + &rerun_before
     }
 
     /// Per-case scores (0..=1) for comparing versions. A case whose judge failed is left out (its

@@ -1177,6 +1177,27 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
         run.failed_note(&suite),
         " · 3 cases' re-runs failed: their earlier answers are scored (Retry them below)"
     );
+    // Tryout 18 (5): a next run whose first call (case 1) meets a refused key sends the other
+    // two no more; their re-runs failed in the run before, which the line says as such.
+    let mut next = run.clone();
+    next.started_ms = 30.0;
+    for id in 1..=3 {
+        let before = next.cases.remove(&id);
+        next.cases.insert(id, CaseRun::queued(30.0, before));
+    }
+    next.cases.get_mut(&1).unwrap().fail(
+        "The key was not accepted (HTTP 401).".into(),
+        String::new(),
+        None,
+        10.0,
+        30.0,
+        None,
+    );
+    next.stop_sending("the key was not accepted (HTTP 401)".into(), &[2, 3]);
+    assert_eq!(
+        next.failed_note(&suite),
+        " · 1 case's re-run failed: its earlier answer is scored (Retry it below) · 2 cases' re-runs failed in an earlier run: their earlier answers are scored (Retry them below)"
+    );
     // Saved (the page reloaded): the answers, without the failures.
     let saved = Run::from(crate::domain::wire::RunV1::from(&run));
     assert_eq!(saved.cases.len(), 3);
