@@ -87,6 +87,10 @@ pub struct RunV1 {
     /// ([`Run::stopped_by`]). Absent when empty (and in older records).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stopped_by: String,
+    /// Why the run sent its judge no more calls ([`Run::judge_stopped_by`]). Absent when empty
+    /// (and in older records).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub judge_stopped_by: String,
 }
 
 /// The results of one version on one comparison model (`grid::ModelRun`).
@@ -177,6 +181,7 @@ impl From<&Run> for RunV1 {
             } else {
                 r.stopped_by.clone()
             },
+            judge_stopped_by: r.judge_stopped_by.clone(),
             cases: r
                 .cases
                 .iter()
@@ -245,6 +250,7 @@ impl From<RunV1> for Run {
             started_ms: w.at,
             unsent: w.unsent,
             stopped_by: w.stopped_by,
+            judge_stopped_by: w.judge_stopped_by,
             cases: w
                 .cases
                 .into_iter()

@@ -118,11 +118,9 @@ pub struct Runner {
     /// The start of the run whose judge met a failure every call to it would (a refused key,
     /// no credit; `ProviderError::fails_every_call`): that run sends the judge nothing more. Its
     /// cases left unjudged read "not judged yet" with Re-judge once the run ends.
+    /// Why, in words, is kept on the run's records (`Run::judge_stopped_by`), so the cases left
+    /// unjudged still say it after a reload.
     judge_stopped: StoredValue<Option<f64>>,
-    /// Why the latest run's judge calls stopped, in words ("the key was not accepted (HTTP
-    /// 401)"), for the cases left unjudged; `None` once another run starts. Not kept over a
-    /// reload (the cases then read as not judged, without it).
-    pub judge_stopped_why: RwSignal<Option<String>>,
     /// The draft of the latest run ([`Runner::last_run_draft`]).
     last_draft: StoredValue<String>,
     // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
@@ -152,7 +150,6 @@ impl Runner {
             job: StoredValue::new_local(None),
             cancelled: StoredValue::new(false),
             judge_stopped: StoredValue::new(None),
-            judge_stopped_why: RwSignal::new(None),
             last_draft: StoredValue::new(String::new()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
@@ -556,7 +553,6 @@ impl Runner {
                 self.cancel();
             }
             self.cancelled.set_value(false);
-            self.judge_stopped_why.set(None);
             self.last_draft
                 .set_value(self.library.current_id.get_untracked());
             let (judge, _, opts) = self.engine.role(Role::Judge);
@@ -602,6 +598,7 @@ impl Runner {
                     // A new run starts with no case left unsent; a resumed one keeps the rest.
                     if run.started_ms != job.started_ms {
                         run.unsent.clear();
+                        run.judge_stopped_by.clear();
                     }
                     run.started_ms = job.started_ms;
                     // Cases no longer in the suite are dropped from the record.
@@ -962,7 +959,15 @@ impl Runner {
             // verdict just recorded says why).
             if let Some(why) = every.filter(|_| !rejudge) {
                 self.judge_stopped.set_value(Some(job.started_ms));
-                self.judge_stopped_why.try_set(Some(why));
+                if self.same_draft(job) {
+                    d.draft.update(|x| {
+                        for slot in &job.slots {
+                            if let Some(run) = x.run_on_mut(job.version, &slot.key) {
+                                run.judge_stopped_by.clone_from(&why);
+                            }
+                        }
+                    });
+                }
                 return;
             }
         }

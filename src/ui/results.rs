@@ -229,7 +229,7 @@ pub fn ResultsCard() -> impl IntoView {
                     let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
                     let unjudged = if a.unjudged > 0 && !r.running() {
-                        let why = r.judge_stopped_why.get().map(|w| format!(" The run sent the judge no more calls after {w}: fix that in Settings first.")).unwrap_or_default();
+                        let why = run.with(|r| r.as_ref().map(|r| r.judge_stopped_by.clone()).filter(|w| !w.is_empty())).map(|w| format!(" The run sent the judge no more calls after {w}: fix that in Settings first.")).unwrap_or_default();
                         format!(" · {}{why}", not_judged(a.unjudged))
                     } else { String::new() };
                     format!(
@@ -333,6 +333,15 @@ fn ResultRow(
         })
     });
     let status = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.status.clone())));
+    // Why the run's judge was sent no more calls, read when the checks are drawn (not tracked:
+    // a change of the run redraws no row).
+    let stopped_by = move || {
+        run.with_untracked(|r| {
+            r.as_ref()
+                .map(|r| r.judge_stopped_by.clone())
+                .unwrap_or_default()
+        })
+    };
     // The model that made this result, when it is not the execution model chosen now (a
     // switch in Settings): the answer's label names it, and Retry says it starts a new run.
     let settings = SettingsHandle::expect();
@@ -692,7 +701,7 @@ fn ResultRow(
                                 <h3 class="pw-reflection__title">{format!("Draft{}{draft_also}", shown(draft_score, draft_partial))}</h3>
                                 <pre class="pw-output__text">{output.get().unwrap_or_default()}</pre>
                                 // The draft's own check results, in its column beside the final's.
-                                {draft_scored.clone().map(|s| verdict_rows(s.verdicts, names.clone(), s.rated_down, format!("Checks of case #{id}"), runner.judging(id)))}
+                                {draft_scored.clone().map(|s| verdict_rows(s.verdicts, names.clone(), s.rated_down, format!("Checks of case #{id}"), runner.judging(id), stopped_by()))}
                             </div>
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">"Critique"</h3>
@@ -711,14 +720,14 @@ fn ResultRow(
                                     let final_rating = Signal::derive(move || reflection.with(|f| f.as_ref().and_then(|f| f.rating.clone())));
                                     view! { <RatingControl rating=final_rating on_rate=rate_final what=format!("the final answer to case #{id}")/> }
                                 })}
-                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), final_rated.clone(), format!("Checks of the final answer of case #{id}"), true))}
+                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), final_rated.clone(), format!("Checks of the final answer of case #{id}"), true, stopped_by()))}
                             </div>
                         </div>
                     </div>
                 }
             })}
             // Under the answer while no Reflexion is shown (then they are in its Draft column).
-            {move || reflection.with(Option::is_none).then(|| score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id))))}
+            {move || reflection.with(Option::is_none).then(|| score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id), stopped_by())))}
         </li>
     }
 }
@@ -766,14 +775,17 @@ pub fn verdict_badge(
 /// One answer's check results, a row per check: mark, name, reason (a judge's raw reply when it
 /// could not be read).
 /// `waiting`: a judge still to answer may answer (else its check says the run stopped first).
+/// `judge_stopped_by`: why the run sent its judge no more calls (`Run::judge_stopped_by`),
+/// empty when it did not stop.
 fn verdict_rows(
     verdicts: Vec<Verdict>,
     names: Vec<String>,
     rated_down: Option<String>,
     label: String,
     waiting: bool,
+    judge_stopped_by: String,
 ) -> impl IntoView {
-    let stopped_why = Runner::expect().judge_stopped_why.get_untracked();
+    let stopped_why = Some(judge_stopped_by).filter(|w| !w.is_empty());
     view! {
         <ul class="pw-verdicts" aria-label=label>
             // The person's thumbs-down, counted as one failed check.

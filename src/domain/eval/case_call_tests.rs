@@ -486,10 +486,13 @@ fn a_failure_every_call_would_meet_stops_sending_to_the_model() {
     let p = run.progress();
     assert_eq!((p.failed, p.unsent, p.total), (1, 2, 3));
 
-    // Saved and read back (a reload): the cases and the reason are kept.
+    // Saved and read back (a reload): the cases and the reason are kept, and so is why the
+    // judge was sent no more calls (the runner writes it; its cases say it after a reload).
+    run.judge_stopped_by = "no credit is left (HTTP 402)".into();
     let back = Run::from(crate::domain::wire::RunV1::from(&run));
     assert_eq!(back.unsent_ids(), vec![b, c]);
     assert_eq!(back.stopped_by, "the key was not accepted (HTTP 401)");
+    assert_eq!(back.judge_stopped_by, "no credit is left (HTTP 402)");
 
     // Send the cases not sent: queued again, the reason goes.
     let mut again = back;

@@ -152,6 +152,7 @@ fn rated_draft() -> crate::domain::draft::Draft {
     let run = Run {
         unsent: Vec::new(),
         stopped_by: String::new(),
+        judge_stopped_by: String::new(),
         version: d.current,
         model: "m".into(),
         started_ms: 5.0,

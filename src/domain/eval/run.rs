@@ -410,6 +410,11 @@ pub struct Run {
     /// credit, no such model; [`Run::stop_sending`]), in words, e.g. "the key was not accepted
     /// (HTTP 401 from api.openai.com)". Empty otherwise; cleared when a case is queued again.
     pub stopped_by: String,
+    /// Why the run sends its judge no more calls: a judge call failed in a way every call would
+    /// (a key refused, no credit, no such model), in words, e.g. "the key was not accepted (HTTP
+    /// 401 from api.openai.com)". Empty otherwise; a new run starts with it empty. Cases left
+    /// unjudged name it (saved, so they still do after a reload).
+    pub judge_stopped_by: String,
 }
 
 /// The execution request for one case: the prompt with the case's `{{variables}}` filled

@@ -936,6 +936,7 @@ fn a_cancelled_or_interrupted_re_run_keeps_the_answers_it_would_have_replaced() 
     let mut run = Run {
         unsent: Vec::new(),
         stopped_by: String::new(),
+        judge_stopped_by: String::new(),
         version: 1,
         model: "m".into(),
         started_ms: 20.0,
@@ -1120,6 +1121,7 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
     let mut run = Run {
         unsent: Vec::new(),
         stopped_by: String::new(),
+        judge_stopped_by: String::new(),
         version: 1,
         model: "OpenAI gpt-4o-mini".into(),
         started_ms: 10.0,
@@ -1253,6 +1255,7 @@ fn a_score_over_answers_of_two_models_names_them() {
     let mut run = Run {
         unsent: Vec::new(),
         stopped_by: String::new(),
+        judge_stopped_by: String::new(),
         version: 1,
         model: "OpenAI gpt-4o".into(),
         started_ms: 20.0,
@@ -1301,6 +1304,7 @@ fn calls_that_wrote_text_and_ended_without_an_answer_are_counted_as_estimates() 
     let mut run = Run {
         unsent: Vec::new(),
         stopped_by: String::new(),
+        judge_stopped_by: String::new(),
         version: 1,
         model: model.label(),
         started_ms: 20.0,
@@ -1360,6 +1364,7 @@ fn a_failed_retry_of_this_runs_refusal_counts_its_call() {
     let run = Run {
         unsent: Vec::new(),
         stopped_by: String::new(),
+        judge_stopped_by: String::new(),
         version: 1,
         model: model.label(),
         started_ms: 20.0,
@@ -1398,6 +1403,7 @@ fn a_run_is_made_with_the_model_of_its_results_or_its_label() {
     let run = Run {
         unsent: Vec::new(),
         stopped_by: String::new(),
+        judge_stopped_by: String::new(),
         version: 1,
         model: label.clone(),
         started_ms: 20.0,

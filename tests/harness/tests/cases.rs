@@ -334,6 +334,21 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("Not judged: the run sent the judge no more calls after no API key was sent (HTTP 401). Fix that in Settings, then Re-judge the case.")
         .await?;
     assert_eq!(judge_calls(), judged_before + 1, "one judge call, refused");
+    // Session 18's note: after a reload the cases gave the generic reason. The reason is kept
+    // with the run's record.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.client.refresh().await?;
+    b.wait_for_text("Not judged: the run sent the judge no more calls after no API key was sent (HTTP 401). Fix that in Settings, then Re-judge the case.")
+        .await?;
+    b.wait_for_text(
+        "The run sent the judge no more calls after no API key was sent (HTTP 401): fix that in Settings first.",
+    )
+    .await?;
+    assert_eq!(
+        judge_calls(),
+        judged_before + 1,
+        "no judge call after the reload"
+    );
     b.close().await?;
     Ok(())
 }
