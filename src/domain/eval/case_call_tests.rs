@@ -280,7 +280,7 @@ fn the_page_going_away_records_nothing_and_a_refusal_is_an_answer() {
     // A judge reply that came in whole as the page went away is still recorded.
     assert!(
         case_call::judged(
-            answer(r#"{"reasoning":"Fine.","score":7}"#, (0, 0), 5.0),
+            answer(r#"{"reasoning":"Fine answer.","score":7}"#, (0, 0), 5.0),
             true,
             10,
             "r"
@@ -398,7 +398,11 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
     );
     for r in &again {
         let (v, t) = case_call::judged(
-            answer(r#"{"reasoning":"Clear.","score":9}"#, (100, 20), 40.0),
+            answer(
+                r#"{"reasoning":"Clear answer.","score":9}"#,
+                (100, 20),
+                40.0,
+            ),
             false,
             300,
             r,

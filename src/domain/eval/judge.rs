@@ -193,26 +193,49 @@ pub fn parse(reply: &str, rubric: &str) -> Judgement {
         .and_then(|v| field(v, &["reasoning", "reason", "explanation", "justification"]))
         .and_then(Value::as_str)
         .map(|s| s.trim().to_owned());
+    // Tryout 19 (2): "Score: 9 - great" passed as a verdict. A score without reasons graded
+    // nothing (the judge is asked for its reasoning first): no verdict, Re-judge asks again.
+    let scored = |score: u8, reasoning: String| {
+        if has_reasons(&reasoning) {
+            Judgement::Scored { score, reasoning }
+        } else {
+            unreadable(&format!(
+                "The judge gave {score}/10 with no reasons, so it grades nothing (a verdict gives its reasoning first, then the score)."
+            ))
+        }
+    };
     if let Some(v) = json
         .as_ref()
         .and_then(|v| field(v, &["score", "rating", "grade"]))
     {
         return match score_value(v) {
-            Some(score) => Judgement::Scored {
-                score,
-                reasoning: reasoning.unwrap_or_default(),
-            },
+            Some(score) => scored(score, reasoning.unwrap_or_default()),
             None => unreadable(NO_SCORE),
         };
     }
     match prose_score(reply, &[rubric, JUDGE]) {
-        Some(score) => Judgement::Scored {
-            score,
-            reasoning: reasoning.unwrap_or_else(|| reply.trim().to_owned()),
-        },
+        Some(score) => scored(score, reasoning.unwrap_or_else(|| reply.trim().to_owned())),
         None => unreadable(NO_SCORE),
     }
 }
+
+/// Whether a judge's reasoning gives reasons: at least [`MIN_REASON_WORDS`] words once the
+/// score's own words ("score", "rating", "out of", numbers) are left out, so "Score: 9 - great"
+/// or an empty `reasoning` field does not.
+pub fn has_reasons(reasoning: &str) -> bool {
+    const SCORE_WORDS: [&str; 9] = [
+        "score", "scores", "rating", "rate", "grade", "out", "of", "points", "verdict",
+    ];
+    reasoning
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .filter(|w| !SCORE_WORDS.contains(&w.to_lowercase().as_str()))
+        .count()
+        >= MIN_REASON_WORDS
+}
+
+/// The fewest words a judge's reasoning must hold to count as reasons ([`has_reasons`]).
+pub const MIN_REASON_WORDS: usize = 2;
 
 /// The first of `names` present in the object, compared without case.
 fn field<'v>(v: &'v Value, names: &[&str]) -> Option<&'v Value> {

@@ -679,8 +679,8 @@ pub fn run_bound(
     b
 }
 
-/// The judge rubrics that apply to a case and have no verdict yet in `cr` (or an unreadable one
-/// when `rejudge` is set).
+/// The judge rubrics that apply to a case and have no verdict yet in `cr` (or, when `rejudge` is
+/// set, one that is no verdict: unreadable, or a score whose reasoning only repeats the answer).
 pub fn rubrics_to_judge(
     suite: &Suite,
     case: &TestCase,
@@ -696,7 +696,11 @@ pub fn rubrics_to_judge(
         .filter(|r| match cr.judgements.get(r) {
             None => true,
             Some(Judgement::Unreadable { .. }) => rejudge,
-            Some(_) => false,
+            // Tryout 19 (1): a score whose reasoning only repeats the answer is no verdict
+            // (`score_case` says so and offers Re-judge), so Re-judge asks again.
+            Some(Judgement::Scored { reasoning, .. }) => {
+                rejudge && crate::domain::eval::judge::echoes_the_answer(reasoning, &cr.output)
+            }
         })
         .collect()
 }

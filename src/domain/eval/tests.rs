@@ -466,6 +466,31 @@ fn judge_verdicts_merge_into_scores() {
         "{:?}",
         s.verdicts
     );
+    // Tryout 19 (1): the page offers Re-judge for such a score, which asked the judge nothing.
+    // Re-judge asks again for it (and a plain run does not).
+    let answered = |reasoning: &str| {
+        let mut cr = run::CaseRun {
+            output: "A meeting note with a date and time is attached. The meeting is over.".into(),
+            status: run::Status::Done,
+            ..Default::default()
+        };
+        cr.judgements.insert(
+            "Names an owner per item".to_owned(),
+            Judgement::Scored {
+                score: 10,
+                reasoning: reasoning.into(),
+            },
+        );
+        cr
+    };
+    let echoed = answered("A meeting note with a date and time is attached.");
+    assert_eq!(
+        run::rubrics_to_judge(&suite, &case, &echoed, true),
+        vec!["Names an owner per item".to_owned()]
+    );
+    assert!(run::rubrics_to_judge(&suite, &case, &echoed, false).is_empty());
+    let reasoned = answered("No item names an owner; it only says the meeting is over.");
+    assert!(run::rubrics_to_judge(&suite, &case, &reasoned, true).is_empty());
     j.insert(
         "Names an owner per item".into(),
         Judgement::Unreadable {

@@ -301,6 +301,9 @@ pub struct Break {
     /// every section came in as the model most likely meant it, and none is marked. Implies
     /// `read_past`.
     pub mended: bool,
+    /// The sections read before a break between two sections (`section` is `None`), in
+    /// [`Section::ALL`] order; empty otherwise.
+    pub read: Vec<Section>,
 }
 
 impl Break {
@@ -333,6 +336,8 @@ impl Break {
         }
         let place = match self.section {
             Some(s) => format!("The reply breaks in the middle of {}", s.title()),
+            // Tryout 19 (9): a break between two sections named none.
+            None if !self.read.is_empty() => "The reply breaks between two sections".to_owned(),
             None => "The reply's JSON breaks".to_owned(),
         };
         let after = match self.section {
@@ -340,6 +345,14 @@ impl Break {
                 "everything before it was read, {} may be incomplete, and nothing after it was read",
                 s.title()
             ),
+            None if !self.read.is_empty() => {
+                let names: Vec<String> = self.read.iter().map(|s| s.title().to_owned()).collect();
+                format!(
+                    "{} {} read before it, nothing after it",
+                    crate::domain::figures::and_list(&names),
+                    if names.len() == 1 { "was" } else { "were" }
+                )
+            }
             None => "everything before it was read, nothing after it".to_owned(),
         };
         format!(
@@ -384,6 +397,15 @@ fn read_partial(text: &str) -> (PromptSpec, Option<Section>, Option<Break>) {
         near: near(text, at),
         read_past: false,
         mended: false,
+        read: if open.is_none() {
+            Section::ALL
+                .iter()
+                .copied()
+                .filter(|s| holds(&spec, *s))
+                .collect()
+        } else {
+            Vec::new()
+        },
     });
     (spec, open, broken)
 }
@@ -571,6 +593,7 @@ fn guessed(text: &str, spec: &PromptSpec) -> Option<Break> {
         near: near(text, at),
         read_past: true,
         mended: !kept_quote,
+        read: Vec::new(),
     })
 }
 

@@ -301,7 +301,7 @@ mod tests {
         Ok((text.to_owned(), Some("stop".to_owned())))
     }
 
-    const GOOD: &str = r#"{"reasoning":"fine","score":9}"#;
+    const GOOD: &str = r#"{"reasoning":"fine answer","score":9}"#;
 
     #[test]
     fn a_reflection_critiques_rewrites_and_judges_the_final_on_each_rubric() {

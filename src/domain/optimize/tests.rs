@@ -73,7 +73,7 @@ impl World {
                 }
             }
             Work::Judge { .. } => {
-                json!({"reasoning": "fine", "score": self.judge_score}).to_string()
+                json!({"reasoning": "fine answer", "score": self.judge_score}).to_string()
             }
             Work::Propose { round, refine } => {
                 let wanted = o.styles_for(*round, *refine);
@@ -2356,7 +2356,8 @@ fn a_candidate_against_its_parent_adds_up_names_cases_left_out_and_ties_are_not_
             // The parent: 9 on case a (0.95 with the "ok" check), 10 on b (1.0): 97.5. The
             // candidate: 9 on a (a tie), and its judge on b fails: 95, b left out.
             Work::Judge { cand: 0, case, .. } => Ok(text_reply(
-                &json!({"reasoning": "fine", "score": if *case == a { 9 } else { 10 }}).to_string(),
+                &json!({"reasoning": "fine answer", "score": if *case == a { 9 } else { 10 }})
+                    .to_string(),
                 None,
             )),
             Work::Judge { case, .. } if *case == b => Err("HTTP 500: server error".to_owned()),

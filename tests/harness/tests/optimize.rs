@@ -1286,7 +1286,7 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
     // Judge requests only: the case's input is followed by the reference answer's heading (the
     // body is JSON, so the newlines are written `\n`).
     let judged = |letter: &str| format!(r"task {letter}.\n\n## Reference answer");
-    let grade = |score: u8| json!({"reasoning": "Fine.", "score": score}).to_string();
+    let grade = |score: u8| json!({"reasoning": "Fine answer.", "score": score}).to_string();
     fake.reply_when(&judged("A"), &grade(9));
     fake.reply_when(&judged("B"), &grade(10));
     let asks = "The current best prompt (score";

@@ -8,11 +8,16 @@ const RUBRIC: &str = "Lists every action item with its owner. Scores 1-10: an an
     9/10 at most when any date is missing.";
 
 /// Reads `reply` as the judge's answer about [`RUBRIC`]: `Some(score)`, or `None` for unreadable
-/// (then the raw reply is kept whole).
+/// (then the raw reply is kept whole). The score read from a reply without reasons (no verdict,
+/// see `a_score_without_reasons_is_no_verdict`) is compared as read.
 #[track_caller]
 fn check(reply: &str, expected: Option<u8>) {
+    let no_reasons = |error: &str, want: u8| {
+        error.starts_with(&format!("The judge gave {want}/10 with no reasons"))
+    };
     match (parse(reply, RUBRIC), expected) {
         (Judgement::Scored { score, .. }, Some(want)) => assert_eq!(score, want, "{reply:?}"),
+        (Judgement::Unreadable { error, .. }, Some(want)) if no_reasons(&error, want) => {}
         (Judgement::Unreadable { raw, error }, None) => {
             assert_eq!(raw, reply);
             assert!(
@@ -37,35 +42,38 @@ fn reply_shapes() {
             r#"{"reasoning":"Lists all three items.","score":9}"#,
             Some(9),
         ),
-        (r#"{"reasoning":"ok","score":"7"}"#, Some(7)),
-        (r#"{"reasoning":"ok","score":"7/10"}"#, Some(7)),
-        (r#"{"reasoning":"ok","score":"8 out of 10"}"#, Some(8)),
-        (r#"{"reasoning":"ok","score":7.6}"#, Some(8)),
-        (r#"{"Reasoning":"ok","Score":6}"#, Some(6)),
-        (r#"{"reasoning":"ok","rating":5}"#, Some(5)),
+        (r#"{"reasoning":"Owners named","score":"7"}"#, Some(7)),
+        (r#"{"reasoning":"Owners named","score":"7/10"}"#, Some(7)),
+        (
+            r#"{"reasoning":"Owners named","score":"8 out of 10"}"#,
+            Some(8),
+        ),
+        (r#"{"reasoning":"Owners named","score":7.6}"#, Some(8)),
+        (r#"{"Reasoning":"Owners named","Score":6}"#, Some(6)),
+        (r#"{"reasoning":"Owners named","rating":5}"#, Some(5)),
         (
             "Here is my grade:\n```json\n{\"reasoning\": \"misses dates\", \"score\": 4}\n```",
             Some(4),
         ),
         // Near-JSON.
         (
-            "{\"reasoning\": \"fine\", /* careful */ \"score\": 6, // ok\n}",
+            "{\"reasoning\": \"fine work\", /* careful */ \"score\": 6, // ok\n}",
             Some(6),
         ),
         ("{'reasoning': 'It's short.', 'score': 8.0}", Some(8)),
-        ("{reasoning: \"short\", score: 3", Some(3)),
+        ("{reasoning: \"too short\", score: 3", Some(3)),
         (
-            "{\u{201c}reasoning\u{201d}: \u{201c}ok\u{201d}, \u{201c}score\u{201d}: 5}",
+            "{\u{201c}reasoning\u{201d}: \u{201c}owners named\u{201d}, \u{201c}score\u{201d}: 5}",
             Some(5),
         ),
         // A JSON object without a score key: the prose around it decides.
-        (r#"{"reasoning":"Solid, 8/10."}"#, Some(8)),
+        (r#"{"reasoning":"Solid answer, 8/10."}"#, Some(8)),
         (r#"{"reasoning":"no score here"}"#, None),
         // A score key whose value is no score: never a guess from elsewhere.
-        (r#"{"reasoning":"x","score":11}"#, None),
-        (r#"{"reasoning":"x","score":0}"#, None),
-        (r#"{"reasoning":"x","score":"N/A"}"#, None),
-        (r#"{"reasoning":"x","score":"7-8"}"#, None),
+        (r#"{"reasoning":"x y","score":11}"#, None),
+        (r#"{"reasoning":"x y","score":0}"#, None),
+        (r#"{"reasoning":"x y","score":"N/A"}"#, None),
+        (r#"{"reasoning":"x y","score":"7-8"}"#, None),
         (r#"{"reasoning":"Score: 7","score":null}"#, None),
         // Prose.
         (
@@ -165,7 +173,39 @@ fn reasoning_is_kept_with_the_score() {
         reasoning("Misses owners.\nScore: 3"),
         "Misses owners.\nScore: 3"
     );
-    assert_eq!(reasoning(r#"{"reasoning":"Solid, 8/10."}"#), "Solid, 8/10.");
+    assert_eq!(
+        reasoning(r#"{"reasoning":"Solid answer, 8/10."}"#),
+        "Solid answer, 8/10."
+    );
+}
+
+// Tryout 19 (2): a bare score with a word of praise passed as a verdict. A score with no
+// reasons (fewer than two words besides the score's own) is no verdict; one with reasons is.
+#[test]
+fn a_score_without_reasons_is_no_verdict() {
+    for reply in [
+        "Score: 9 - great",
+        r#"{"score": 9}"#,
+        r#"{"reasoning": "", "score": 9}"#,
+        r#"{"reasoning": "Rating: 9 out of 10.", "score": 9}"#,
+        "9/10",
+    ] {
+        match parse(reply, RUBRIC) {
+            Judgement::Unreadable { error, .. } => {
+                assert!(error.contains("with no reasons"), "{reply}: {error}")
+            }
+            other => panic!("{reply}: {other:?}"),
+        }
+    }
+    for reply in [
+        "Owners named. Score: 9",
+        r#"{"reasoning": "No date.", "score": 3}"#,
+    ] {
+        assert!(
+            matches!(parse(reply, RUBRIC), Judgement::Scored { .. }),
+            "{reply}"
+        );
+    }
 }
 
 fn case() -> TestCase {

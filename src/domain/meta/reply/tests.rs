@@ -491,3 +491,26 @@ fn a_mistake_the_reader_mends_is_named_and_marks_no_section() {
         r.notes()
     );
 }
+
+// Tryout 19 (9): a reply broken between Context and Steps (a quote doubled where the comma
+// was: not mended) said only "The reply's JSON breaks"; it names the sections read.
+#[test]
+fn a_break_between_two_sections_names_what_was_read() {
+    let text = r#"{"analysis":"x","persona":"You are a meeting analyst.","context":"Users paste notes.""steps":["Read the notes.","Find commitments."],"format":"A list."}"#;
+    let r = read_spec(text, false).unwrap();
+    assert_eq!(r.spec.persona, "You are a meeting analyst.");
+    assert!(r.spec.steps.is_empty(), "nothing after the break is read");
+    let b = r.broken.clone().unwrap();
+    assert_eq!(b.section, None);
+    assert_eq!(b.read, vec![Section::Persona, Section::Context]);
+    assert!(
+        r.notes()[0].starts_with("The reply breaks between two sections, near \u{201c}\"steps\""),
+        "{}",
+        r.notes()[0]
+    );
+    assert!(
+        r.notes()[0].ends_with(": Persona and Context were read before it, nothing after it."),
+        "{}",
+        r.notes()[0]
+    );
+}

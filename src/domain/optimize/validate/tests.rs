@@ -38,7 +38,7 @@ fn spec(persona: &str) -> PromptSpec {
 fn reply(work: &Work) -> Reply {
     let text = match work {
         Work::Exec { cand, .. } => format!("ok from {cand}"),
-        Work::Judge { .. } => json!({"reasoning": "fine", "score": 7}).to_string(),
+        Work::Judge { .. } => json!({"reasoning": "fine answer", "score": 7}).to_string(),
         Work::Propose { round, refine } => json!({"candidates": [{
             "style": if *refine { "refine" } else { "rephrase" },
             "rationale": format!("round {round}"),
