@@ -131,21 +131,32 @@ pub fn call_cost(cfg: &ProviderConfig, input_tokens: u32, output_tokens: u32) ->
         .map(|p| (input_tokens as f64 * p.input + output_tokens as f64 * p.output) / 1_000_000.0)
 }
 
-/// "$0.0012", "$12.50", "$1,234.56" (thousands grouped), "free", or "unknown price".
 /// A bound on money in words: "at most $0.61", or "free" when the bound is nothing (tryout 9:
 /// the local model's runs read "at most free").
+/// The amount is rounded up at the precision shown (tryout 19: $0.00105 read "at most $0.0010",
+/// under the bound it stood for).
 pub fn at_most(cost: f64) -> String {
     if cost == 0.0 {
-        "free".to_owned()
-    } else {
-        format!("at most {}", format_cost(Some(cost)))
+        return "free".to_owned();
     }
+    // Up to the shown precision; the float noise of an exact figure (0.0012 * 10,000 =
+    // 12.000000000000002) is not a step up.
+    let up = |c: f64, scale: f64| ((c * scale) - 1e-6).ceil().max(1.0) / scale;
+    let shown = if cost < 0.01 {
+        up(cost, 10_000.0)
+    } else {
+        up(cost, 100.0)
+    };
+    format!("at most {}", format_cost(Some(shown)))
 }
 
+/// "$0.0012", "$12.50", "$1,234.56" (thousands grouped), "less than $0.0001" for a cost that
+/// would read "$0.0000" (tryout 19: a cut-off call's estimate), "free", or "unknown price".
 pub fn format_cost(cost: Option<f64>) -> String {
     match cost {
         None => "unknown price".to_owned(),
         Some(0.0) => "free".to_owned(),
+        Some(c) if c < 0.00005 => "less than $0.0001".to_owned(),
         Some(c) if c < 0.01 => format!("${c:.4}"),
         Some(c) => {
             let cents = (c * 100.0).round() as u64;

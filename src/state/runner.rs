@@ -25,8 +25,8 @@ use crate::state::engine::{self, Engine, Place};
 use crate::state::library::Library;
 use crate::state::settings::SettingsHandle;
 
-/// Most tokens an execution reply may use.
-pub const MAX_OUTPUT_TOKENS: u32 = 1500;
+/// Most tokens an execution reply may use (the cap each run call asks for).
+pub use crate::domain::eval::run::MAX_OUTPUT_TOKENS;
 
 /// What a run in progress is doing.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,6 @@ use super::shell::OFFLINE_TITLE;
 use super::cases::{ConversationFold, OpenCase, Selection, gap_variable};
 use super::number::NumberInput;
 use super::rating::RatingControl;
-use crate::domain::estimate::call_cost;
 use crate::domain::eval::run::{self, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::figures::{count, grouped, noun};
@@ -164,12 +163,8 @@ pub fn ResultsCard() -> impl IntoView {
                         let ids: Vec<u32> = going.clone().unwrap_or_else(|| suite.cases.iter().map(|c| c.id).collect());
                         run::run_bound(suite, prompt, &ids, exec.temperature, MAX_OUTPUT_TOKENS)
                     });
-                    let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
                     let (calls, judges) = (b.exec_calls, b.judge_calls);
-                    let cost = match (call_cost(&exec, t(b.exec_input), t(b.exec_output)), call_cost(&judge, t(b.judge_input), t(b.judge_output))) {
-                        (Some(a), Some(j)) => crate::domain::estimate::at_most(a + j),
-                        _ => "cost unknown (no list price for this model)".to_owned(),
-                    };
+                    let cost = b.cost_words(&exec, &judge);
                     let what = format!(
                         "{} to the execution model{}; {cost}",
                         count(calls, "call", "calls"),
@@ -204,6 +199,9 @@ pub fn ResultsCard() -> impl IntoView {
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{} in, {} out", count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));
+                        if p.over_cap > 0 {
+                            parts.push(over_cap_line(p.over_cap));
+                        }
                         parts.join(" · ")
                     }}</p>
                     <Show when=move || progress.with(|p| p.unsent > 0) && !r.running()>
@@ -289,6 +287,16 @@ pub fn not_judged(n: usize) -> String {
             "{n} cases are not judged yet: no judge call is under way for them (Re-judge them below)."
         ),
     }
+}
+
+/// The progress line's part about `n` answers longer than the output cap the run asked for
+/// (`Progress::over_cap`): the cost may be above the bound shown before the run.
+pub fn over_cap_line(n: usize) -> String {
+    format!(
+        "the provider sent more than the {}-token output cap for {}, so the cost may be above the bound shown before the run",
+        grouped(u64::from(MAX_OUTPUT_TOKENS)),
+        count(n, "case", "cases")
+    )
 }
 
 /// The progress line's part about `n` cases never sent, with why (`stopped_by`, see

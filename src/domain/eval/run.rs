@@ -631,6 +631,9 @@ fn excerpt_at(prompt: &str, name: &str, case: &TestCase) -> String {
 /// [`crate::domain::estimate::token_bound`]).
 pub const JUDGE_OUTPUT_BOUND: u64 = 4 * 8000 + 16;
 
+/// Most tokens an execution reply may use: the cap each run call asks for (`max_tokens`).
+pub const MAX_OUTPUT_TOKENS: u32 = 1500;
+
 /// What running cases will use at most, computed from the requests the run sends: calls, input
 /// and output tokens for the execution model and for the judge, each call at its upper bound
 /// ([`crate::domain::estimate::request_bound`]); the judge's input includes the longest output
@@ -643,6 +646,36 @@ pub struct RunBound {
     pub judge_calls: u32,
     pub judge_input: u64,
     pub judge_output: u64,
+}
+
+impl RunBound {
+    /// The most this run may cost, in words: "at most $0.0011", "free", or, when a model that
+    /// gets calls has no list price, "cost unknown (no list price for fake-large (the judge))".
+    /// A judge that gets no call does not count (tryout 19, 5: an unpriced judge made a run
+    /// with no judge checks "cost unknown").
+    pub fn cost_words(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> String {
+        use crate::domain::estimate::{at_most, call_cost};
+        let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+        let exec_cost = call_cost(exec, t(self.exec_input), t(self.exec_output));
+        let judge_cost = if self.judge_calls == 0 {
+            Some(0.0)
+        } else {
+            call_cost(judge, t(self.judge_input), t(self.judge_output))
+        };
+        match (exec_cost, judge_cost) {
+            (Some(a), Some(j)) => at_most(a + j),
+            (a, j) => {
+                let mut unpriced = Vec::new();
+                if a.is_none() {
+                    unpriced.push(format!("{} (the execution model)", exec.model));
+                }
+                if j.is_none() {
+                    unpriced.push(format!("{} (the judge)", judge.model));
+                }
+                format!("cost unknown (no list price for {})", unpriced.join(" or "))
+            }
+        }
+    }
 }
 
 /// The [`RunBound`] of running `ids` with `prompt` (the rendered system prompt), the execution
@@ -936,10 +969,15 @@ impl Run {
     }
 
     /// A case queued again (sent as part of this run): not among the unsent any more; marked
-    /// again by [`Run::mark_unsent`] if the page goes away before it is sent.
+    /// again by [`Run::mark_unsent`] if the page goes away before it is sent. [`Run::stopped_by`]
+    /// goes with the last unsent case.
     pub fn queued_again(&mut self, id: u32) {
         self.unsent.retain(|u| *u != id);
-        self.stopped_by.clear();
+        // The reason stays while cases it stopped are still unsent (tryout 19, 7: a Retry of
+        // the failed case made the 7 left read "the page went away").
+        if self.unsent.is_empty() {
+            self.stopped_by.clear();
+        }
     }
 
     /// A call of this run failed in a way every call to the model would (`why`, in words, see
@@ -1045,6 +1083,9 @@ impl Run {
             if !self.is_latest(cr) {
                 continue;
             }
+            if !cr.tokens_estimated && cr.output_tokens > MAX_OUTPUT_TOKENS {
+                p.over_cap += 1;
+            }
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
         }
@@ -1144,6 +1185,10 @@ impl Run {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
     pub total: usize,
+    /// Answers whose provider reported more output tokens than the run's cap
+    /// ([`MAX_OUTPUT_TOKENS`]): a server that ignores the cap can cost more than the bound
+    /// shown before the run (tryout 19, 4).
+    pub over_cap: usize,
     pub running: usize,
     pub done: usize,
     /// Cases whose call failed, [`Progress::kept_earlier`] among them.

@@ -1610,3 +1610,57 @@ fn a_cancelled_part_survives_a_requeue_cut_by_a_reload_a_cancel_or_a_failure() {
     );
     assert_eq!(c.output, "- Bob: send the");
 }
+
+// Tryout 19 (5): an unpriced judge made a run with no judge checks "cost unknown (no list price
+// for this model)". A judge that gets no call does not count, and an unpriced model is named.
+#[test]
+fn a_runs_bound_in_money_counts_only_the_models_it_calls_and_names_the_unpriced() {
+    use crate::domain::provider::{ProviderConfig, ProviderKind, Role};
+    let cfg = |kind, model: &str| ProviderConfig {
+        model: model.into(),
+        ..ProviderConfig::preset(kind, Role::Execution)
+    };
+    let mini = cfg(ProviderKind::OpenAi, "gpt-4o-mini");
+    let custom = cfg(ProviderKind::Custom, "fake-large");
+    let no_judge = run::RunBound {
+        exec_calls: 1,
+        exec_input: 1_000,
+        exec_output: 1_500,
+        ..Default::default()
+    };
+    // gpt-4o-mini: $0.15 / $0.60 per million tokens.
+    assert_eq!(no_judge.cost_words(&mini, &custom), "at most $0.0011");
+    let judged = run::RunBound {
+        judge_calls: 1,
+        judge_input: 2_000,
+        judge_output: 100,
+        ..no_judge
+    };
+    assert_eq!(
+        judged.cost_words(&mini, &custom),
+        "cost unknown (no list price for fake-large (the judge))"
+    );
+    assert_eq!(
+        judged.cost_words(&custom, &custom),
+        "cost unknown (no list price for fake-large (the execution model) or fake-large (the judge))"
+    );
+}
+
+// Tryout 19 (4): a server that ignored the output cap reported 2,151 output tokens for a
+// 1,500-token cap; the run's cost went above the "at most" shown before it, without a word.
+// Such answers are counted (reported counts only: an estimate is not the provider's word).
+#[test]
+fn answers_over_the_output_cap_are_counted() {
+    let result = |output_tokens: u32, tokens_estimated: bool| CaseRun {
+        status: Status::Done,
+        output_tokens,
+        tokens_estimated,
+        ..CaseRun::default()
+    };
+    let mut r = Run::default();
+    r.cases.insert(1, result(run::MAX_OUTPUT_TOKENS, false));
+    r.cases.insert(2, result(2_151, true));
+    assert_eq!(r.progress().over_cap, 0, "at the cap, or an estimate");
+    r.cases.insert(3, result(2_151, false));
+    assert_eq!(r.progress().over_cap, 1);
+}

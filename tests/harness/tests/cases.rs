@@ -1182,6 +1182,18 @@ async fn a_cut_off_answer_is_marked_and_fails_unless_the_switch_is_off() -> anyh
         .eval("return Array.from(document.querySelectorAll('label.pw-check')).find(l => l.textContent.includes('cut off at the token limit fail')).querySelector('input').checked")
         .await?;
     assert_eq!(ticked, json!(false));
+
+    // Tryout 19 (4): a server that ignores the output cap reports more output tokens than the
+    // 1,500 asked for (here 1,620 one-character chunks), so the run may cost more than the bound
+    // shown before it: the run's line says so.
+    fake.set_timing(0, 0, 1);
+    let long = format!("- **Bob**: send the deck. {}", "x".repeat(1_594));
+    fake.reply_next_when("ALPHA", &long, 1);
+    b.button("Run the case").await?.click().await?;
+    b.wait_for_text(
+        "the provider sent more than the 1,500-token output cap for 1 case, so the cost may be above the bound shown before the run",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
