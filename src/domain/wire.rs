@@ -7,7 +7,7 @@ use crate::domain::draft::{Draft, Origin, Version};
 use crate::domain::eval::grid::ModelRun;
 use crate::domain::eval::judge::Judgement;
 use crate::domain::eval::rating::Rating;
-use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Status};
+use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Spent, Status};
 use crate::domain::eval::{
     Assertion, Check, Grader, LengthUnit, Split, Suite, TestCase, matchers, pass_mark,
 };
@@ -155,6 +155,26 @@ pub struct CaseRunV1 {
     /// records. A damaged one is left out by `salvage`, named, and the result kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Rating>,
+    /// This run's re-run of the case was stopped (a Cancel, or the page going away while it
+    /// answered) and the answer above, from an earlier run, was put back
+    /// ([`CaseRun::rerun_cancelled`]): counted as this run's cancelled case, with what the
+    /// stopped call likely cost. Absent otherwise (and in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerun_cancelled: Option<RerunCancelledV1>,
+}
+
+/// A stopped re-run kept beside the earlier answer it put back (`CaseRunV1::rerun_cancelled`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RerunCancelledV1 {
+    /// `Run::started_ms` of the run whose re-run was stopped.
+    pub at: f64,
+    /// The model the stopped call went to (`ModelUsed::to_wire`), when it had written text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The stopped call's estimated input and output tokens (`run::Spent`); zero when nothing
+    /// had arrived.
+    #[serde(default)]
+    pub tokens: [u32; 2],
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -167,6 +187,28 @@ pub struct JudgementV1 {
     pub text: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub error: String,
+}
+
+/// What a record keeps of a stopped re-run beside the answer it puts back: a re-run cut off by
+/// the page going away while it answered (written as `Running` over an earlier answer, see
+/// `state::runner`) counts as this run's cancel, with what it wrote likely cost (tryout 19, 3: it
+/// vanished from the run's count and cost after a reload); a cancel that put an answer back is
+/// kept as such.
+fn rerun_cancelled_record(c: &CaseRun) -> Option<RerunCancelledV1> {
+    if c.status == Status::Running && c.earlier.is_some() {
+        return Some(RerunCancelledV1 {
+            at: c.run_ms,
+            model: c.exec_model.as_ref().map(ModelUsed::to_wire),
+            tokens: [c.input_tokens, c.output_tokens],
+        });
+    }
+    let at = c.rerun_cancelled?;
+    let spent = c.rerun_cancelled_spent.as_ref();
+    Some(RerunCancelledV1 {
+        at,
+        model: spent.map(|s| s.model.to_wire()),
+        tokens: spent.map_or([0, 0], |s| [s.input_tokens, s.output_tokens]),
+    })
 }
 
 impl From<&Run> for RunV1 {
@@ -185,9 +227,9 @@ impl From<&Run> for RunV1 {
             cases: r
                 .cases
                 .iter()
-                .map(|(id, c)| (id, c.settled()))
-                .filter(|(_, c)| c.status != Status::Queued)
-                .map(|(id, c)| CaseRunV1 {
+                .map(|(id, c)| (id, c.settled(), rerun_cancelled_record(c)))
+                .filter(|(_, c, _)| c.status != Status::Queued)
+                .map(|(id, c, rerun_cancelled)| CaseRunV1 {
                     id: *id,
                     status: match c.status {
                         Status::Done => "done",
@@ -236,6 +278,7 @@ impl From<&Run> for RunV1 {
                     exec_model: c.exec_model.as_ref().map(ModelUsed::to_wire),
                     judge_model: c.judge_model.as_ref().map(ModelUsed::to_wire),
                     rating: c.rating.clone(),
+                    rerun_cancelled,
                 })
                 .collect(),
         }
@@ -255,6 +298,21 @@ impl From<RunV1> for Run {
                 .cases
                 .into_iter()
                 .map(|c| {
+                    let (rerun_cancelled, rerun_cancelled_spent) = match &c.rerun_cancelled {
+                        Some(x) if x.at.is_finite() => (
+                            Some(x.at),
+                            x.model
+                                .as_deref()
+                                .and_then(ModelUsed::from_wire)
+                                .filter(|_| x.tokens != [0, 0])
+                                .map(|model| Spent {
+                                    model,
+                                    input_tokens: x.tokens[0],
+                                    output_tokens: x.tokens[1],
+                                }),
+                        ),
+                        _ => (None, None),
+                    };
                     let status = match c.status.as_str() {
                         "done" => Status::Done,
                         "failed" => Status::Failed(c.error),
@@ -298,8 +356,8 @@ impl From<RunV1> for Run {
                         rating: c.rating,
                         earlier: None,
                         rerun_failed: None,
-                        rerun_cancelled: None,
-                        rerun_cancelled_spent: None,
+                        rerun_cancelled,
+                        rerun_cancelled_spent,
                     };
                     (c.id, run)
                 })

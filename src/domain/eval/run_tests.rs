@@ -1664,3 +1664,60 @@ fn answers_over_the_output_cap_are_counted() {
     r.cases.insert(3, result(2_151, false));
     assert_eq!(r.progress().over_cap, 1);
 }
+
+// Tryout 19 (3): a reload while a re-run answered (over an earlier answer) dropped the call from
+// the run's count and cost: the record kept the earlier answer only. It keeps the stopped re-run
+// beside it, counted as this run's cancelled case with what it wrote likely cost; so does a
+// Cancel that put an answer back.
+#[test]
+fn a_rerun_cut_by_a_reload_or_cancelled_is_counted_after_a_save() {
+    use crate::domain::provider::ProviderKind;
+    let mini = ModelUsed {
+        kind: ProviderKind::OpenAi,
+        model: "gpt-4o-mini".into(),
+    };
+    let answer = |id: u32| CaseRun {
+        status: Status::Done,
+        output: format!("Owners: case {id}"),
+        run_ms: 10.0,
+        input_tokens: 100,
+        output_tokens: 20,
+        exec_model: Some(mini.clone()),
+        ..CaseRun::default()
+    };
+    let mut run = Run {
+        version: 1,
+        model: "OpenAI gpt-4o-mini".into(),
+        started_ms: 20.0,
+        cases: (1..=2)
+            .map(|id| (id, CaseRun::queued(20.0, Some(answer(id)))))
+            .collect(),
+        ..Run::default()
+    };
+    // Case 1 answers when the page goes away: written as the runner's leave hook writes it.
+    let spent = run::Spent::of(mini.clone(), 300, "Owners: Bo");
+    let c1 = run.cases.get_mut(&1).unwrap();
+    c1.status = Status::Running;
+    c1.output = "Owners: Bo".into();
+    c1.count_spent(spent.clone());
+    // Case 2 was cancelled after some text.
+    run.cases
+        .get_mut(&2)
+        .unwrap()
+        .cancel_after(run::Spent::of(mini.clone(), 300, "Own"));
+    let back = Run::from(crate::domain::wire::RunV1::from(&run));
+    for id in 1..=2 {
+        let c = &back.cases[&id];
+        assert_eq!(c.output, format!("Owners: case {id}"), "the earlier answer");
+        assert_eq!(c.run_ms, 10.0);
+        assert_eq!(c.rerun_cancelled, Some(20.0), "case {id}");
+    }
+    assert_eq!(back.cases[&1].rerun_cancelled_spent, spent);
+    let p = back.progress();
+    assert_eq!((p.total, p.cancelled, p.cancelled_kept), (2, 2, 2));
+    assert_eq!(p.input_tokens, 600);
+    assert!(back.cost_line().starts_with('$'), "{}", back.cost_line());
+    // Read again and saved again: the same.
+    let again = Run::from(crate::domain::wire::RunV1::from(&back));
+    assert_eq!(again.progress(), p);
+}

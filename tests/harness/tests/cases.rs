@@ -235,7 +235,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     assert!(
         row_text(&b, 2)
             .await?
-            .contains("You stopped this case's re-run"),
+            .contains("This case's re-run was stopped before it finished"),
         "{}",
         row_text(&b, 2).await?
     );
@@ -446,6 +446,32 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     b.client.refresh().await?;
     wait_badge(&b, 4, "cancelled").await?;
     assert!(b.button("Retry case #4").await.is_ok());
+
+    // Tryout 19 (3): a re-run cut by a reload over an earlier answer vanished from the run's
+    // count and cost. It counts as cancelled, with what it wrote, and its answer is put back.
+    b.field("Select case #2").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"2\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"2\"] .pw-result__output')?.textContent.length ?? 0) > 2",
+        "case 2 to stream",
+    )
+    .await?;
+    b.client.refresh().await?;
+    wait_badge(&b, 2, "pass").await?;
+    b.wait_for_text("0 of 1 done · 1 cancelled").await?;
+    let row = row_text(&b, 2).await?;
+    assert!(row.contains("book the room"), "{row}");
+    assert!(
+        row.contains("This case's re-run was stopped before it finished"),
+        "{row}"
+    );
+    let line = b
+        .eval("return document.querySelector('.pw-progress__text').textContent")
+        .await?;
+    assert!(
+        !line.as_str().unwrap_or("").contains("nothing yet"),
+        "what the stopped call wrote is counted: {line}"
+    );
     b.close().await?;
     Ok(())
 }
