@@ -332,10 +332,21 @@ impl ProviderError {
                     "Press Retry in a minute; if it keeps happening, the provider may be having an outage."
                 )
             ),
-            ErrorKind::BadRequest => format!(
-                "{who} refused the request{status}. The details below say why; a different model or setting may \
-                 be needed."
-            ),
+            // Tryout 19 (6): "The details below say why" in a run's row, which shows no details:
+            // the provider's own words are part of the message wherever it is shown.
+            ErrorKind::BadRequest => {
+                let words = self.detail.trim().trim_end_matches('.');
+                if words.is_empty() {
+                    format!(
+                        "{who} refused the request{status} without saying why; a different model or setting may be needed."
+                    )
+                } else {
+                    format!(
+                        "{who} refused the request{status}: \u{201c}{}\u{201d}. A different model or setting may be needed.",
+                        crate::domain::eval::clip(words, 300)
+                    )
+                }
+            }
             ErrorKind::Stalled { seconds } => format!(
                 "No data arrived from {host} for {seconds} s, so Promptwright stopped waiting. {}",
                 self.gave_up_hint(&self.kept(""))

@@ -167,7 +167,8 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("1 failed").await?;
     let kept = row_text(&b, 2).await?;
     assert!(
-        kept.contains("refused the request (HTTP 400)")
+        // Tryout 19 (6): the provider's words, not "the details below" (there are none).
+        kept.contains("refused the request (HTTP 400): \u{201c}Bad request: simulated\u{201d}")
             && kept.contains("from an earlier run")
             && kept.contains("book the room"),
         "{kept}"
