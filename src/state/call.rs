@@ -133,6 +133,17 @@ impl ChatCall {
         });
     }
 
+    /// For a caller that does not use a failed call's partial reply (a critique, a rubric, a
+    /// check are read whole or not at all): the error shown says so, not "What arrived is kept"
+    /// (tryout 19, 8). Call it from `on_done` on a failure.
+    pub fn partial_not_used(self) {
+        self.error.try_update(|e| {
+            if let Some(x) = e.take() {
+                *e = Some(x.with_partial_dropped());
+            }
+        });
+    }
+
     /// Stops the call (queued or under way); what arrived is kept.
     pub fn stop(self) {
         self.engine.cancel(&Job::Hook(self.hook));

@@ -74,6 +74,7 @@ impl NoteChecker {
                     }
                     // The provider's error is shown by the call itself.
                     Err(_) => {
+                        self.call.partial_not_used();
                         self.state.set(None);
                         return;
                     }

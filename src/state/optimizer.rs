@@ -1009,9 +1009,12 @@ impl Critic {
             opts,
             move |result| {
                 // The provider's error is shown by the call itself.
-                if let Ok(done) = result {
-                    let read = reflexion::read_prompt_critique(&done.text, before.as_ref());
-                    self.weaknesses.set(Some(read));
+                match result {
+                    Ok(done) => {
+                        let read = reflexion::read_prompt_critique(&done.text, before.as_ref());
+                        self.weaknesses.set(Some(read));
+                    }
+                    Err(_) => self.call.partial_not_used(),
                 }
             },
         );

@@ -49,6 +49,8 @@ pub struct RubricImprover {
     /// The meta model's call (its provider errors show through it).
     pub call: ChatCall,
     pub state: RwSignal<Option<Improvement>>,
+    /// What the latest start was given, for [`RubricImprover::retry`].
+    last: StoredValue<Option<(u32, Agreement)>>,
     engine: Engine,
     drafts: DraftHandle,
 }
@@ -58,6 +60,7 @@ impl RubricImprover {
         let r = Self {
             call: ChatCall::new(),
             state: RwSignal::new(None),
+            last: StoredValue::new(None),
             engine: Engine::expect(),
             drafts: DraftHandle::expect(),
         };
@@ -81,8 +84,17 @@ impl RubricImprover {
 
     /// Asks the meta model for a new rubric from `before`'s disagreements (one call), then has
     /// the judge grade every rated answer with it (one call each).
+    /// Starts again with what the latest start was given (the Retry of its call's error);
+    /// nothing when there was none.
+    pub fn retry(self) {
+        if let Some((version, before)) = self.last.get_value() {
+            self.start(version, before);
+        }
+    }
+
     pub fn start(self, version: u32, before: Agreement) {
         self.stop();
+        self.last.set_value(Some((version, before.clone())));
         let (cfg, key, opts) = self.engine.role(Role::Meta);
         let req = agreement::improve_request(&before);
         self.state.set(Some(Improvement {
@@ -93,8 +105,9 @@ impl RubricImprover {
         self.call.start_then(cfg, key, req, opts, move |result| {
             let done = match result {
                 Ok(done) => done,
-                // The provider's error is shown by the call itself.
+                // The provider's error is shown by the call itself (with Retry, `retry`).
                 Err(_) => {
+                    self.call.partial_not_used();
                     self.state.set(None);
                     return;
                 }

@@ -131,7 +131,7 @@ fn ImproveProgress() -> impl IntoView {
     let imp = RubricImprover::expect();
     view! {
         <super::notice::CallNote call=imp.call/>
-        {move || imp.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e/> })}
+        {move || imp.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e on_retry=Callback::new(move |_| imp.retry())/> })}
         {move || imp.state.get().map(|st| {
             let total = st.before.pairs.len();
             match st.phase {

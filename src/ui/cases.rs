@@ -1328,7 +1328,7 @@ fn SynthPanel() -> impl IntoView {
             }}</p>
             <super::notice::CallNote call=s.call/>
             <super::notice::CallNote call=s.review/>
-            {move || s.call_error.get().map(|e| view! { <ErrorNotice error=e/> })}
+            {move || s.call_error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| s.generate(n.get_untracked()))/> })}
             {move || s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
             {move || s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })}
             {move || s.error.get().and(s.raw.get()).map(|raw| view! {

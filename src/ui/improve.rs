@@ -114,7 +114,7 @@ fn CritiquePanel() -> impl IntoView {
                 <p class="pw-hint">{super::generate::TINY_CANNOT}</p>
             </Show>
             <super::notice::CallNote call=c.call/>
-            {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e/> })}
+            {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| c.critique())/> })}
             {move || c.weaknesses.get().map(|r| match r {
                 Err(f) => view! {
                     <div class="pw-notice pw-notice--error" role="alert">

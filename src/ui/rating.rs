@@ -98,7 +98,11 @@ pub fn NoteToCheck(
         </Show>
         <Show when=mine>
             <super::notice::CallNote call=n.call/>
-            {move || n.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e/> })}
+            {move || n.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e on_retry=Callback::new(move |_| {
+                if let Some(r) = rating.get_untracked() {
+                    n.propose(case, output.get_untracked(), r);
+                }
+            })/> })}
             {move || n.state.get().and_then(|(_, o)| match o {
                 None => Some(view! { <p class="pw-hint" role="status">"The meta model is writing a check from your note…"</p> }.into_any()),
                 Some(Outcome::Proposed(p)) => Some(view! {

@@ -752,7 +752,17 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         &json!({"context": format!("{CONTEXT} If the notes are empty, ask for them.")}).to_string(),
         1,
     );
+    // Tryout 19 (8): a critique cut off said "What arrived is kept; press Retry", with nothing
+    // kept and no Retry. It says the part is not used, and its Retry asks again.
+    fake.fault_when(
+        "You review a system prompt",
+        Fault::Truncate { after_chunks: 2 },
+        1,
+    );
     b.button("Critique this prompt").await?.click().await?;
+    b.wait_for_text("The part that had arrived is not used; press Retry.")
+        .await?;
+    b.button("Retry").await?.click().await?;
     b.wait_for_text("It never says what to do with empty notes.")
         .await?;
     let items = b
