@@ -760,3 +760,31 @@ fn a_checks_tag_stays_its_type_whatever_its_value() {
         assert_eq!(a(empty).type_name(), a(filled).type_name());
     }
 }
+
+// Tryout 19: "Found “SEND THE DECK”" for an answer that wrote "Send the deck": the phrase
+// searched for is quoted, and said to be found with capitals ignored.
+#[test]
+fn a_phrase_found_with_capitals_ignored_says_so() {
+    let phrases = vec!["SEND THE DECK".to_owned()];
+    let any = Assertion {
+        ignore_case: true,
+        ..Assertion::new(Check::ContainsAny(phrases.clone()))
+    };
+    let none = Assertion {
+        ignore_case: true,
+        ..Assertion::new(Check::NotContains(phrases))
+    };
+    let reason =
+        |a: &Assertion| match check(a, "Send the deck by Friday.", Observed::none(), None, None) {
+            Verdict::Done { reason, .. } => reason,
+            other => panic!("{other:?}"),
+        };
+    assert_eq!(
+        reason(&any),
+        "Found \u{201c}SEND THE DECK\u{201d} (capitals ignored)."
+    );
+    assert_eq!(
+        reason(&none),
+        "Found: \u{201c}SEND THE DECK\u{201d} (capitals ignored)."
+    );
+}

@@ -1097,6 +1097,11 @@ pub fn clip(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// Said after phrases found with capitals ignored (`ic`): " (capitals ignored)", else nothing.
+fn capitals(ic: bool) -> &'static str {
+    if ic { " (capitals ignored)" } else { "" }
+}
+
 fn excerpt(s: &str) -> String {
     let one: String = s.chars().take(60).collect();
     if s.chars().count() > 60 {
@@ -1182,7 +1187,9 @@ fn check_as_written(
             .iter()
             .find(|p| !p.is_empty() && out.contains(&fold(p, ic)))
         {
-            Some(p) => Verdict::done(true, format!("Found {}.", excerpt(p))),
+            // Tryout 19: "Found “SEND THE DECK”" for an answer that wrote "Send the deck": the
+            // phrase is the one searched for, said so when capitals were ignored.
+            Some(p) => Verdict::done(true, format!("Found {}{}.", excerpt(p), capitals(ic))),
             None => Verdict::done(false, "None of the phrases appears."),
         },
         Check::NotContains(v) => {
@@ -1194,7 +1201,10 @@ fn check_as_written(
             if found.is_empty() {
                 Verdict::done(true, "None of the phrases appears.")
             } else {
-                Verdict::done(false, format!("Found: {}.", found.join(", ")))
+                Verdict::done(
+                    false,
+                    format!("Found: {}{}.", found.join(", "), capitals(ic)),
+                )
             }
         }
         Check::StartsWith(s) => {
