@@ -554,14 +554,23 @@ fn GenErrorView() -> impl IntoView {
                     Job::Rewrite { section, .. } => format!("{again}The rewritten {} could not be read", section.title()),
                     _ => format!("{again}No part of the reply could be used"),
                 };
+                // Tryout 19 (10): after the same failure again, "unlikely to help" was followed by
+                // "Try again" (the empty reply's advice).
                 let advice = if same {
-                    format!("Asking this model again is unlikely to help. {}", cause.advice())
+                    "Asking this model again is unlikely to help: pick another model in Settings, or use Manual mode with any chat app.".to_owned()
                 } else {
                     cause.advice().to_owned()
+                };
+                // Both causes named when they differ, as for a failed call (tryout 19, 10: the
+                // third attempt named only its own).
+                let changed = match (&f.before, same) {
+                    (Some(before), false) => Some(f.attempt.changed_cause(before, attempt::reply_words(&cause))),
+                    _ => None,
                 };
                 (
                     view! {
                         <div class="pw-notice pw-notice--error" role="alert">
+                            {changed.map(|c| view! { <p class="pw-notice__text pw-notice__again">{c}</p> })}
                             <p class="pw-notice__title">{title}</p>
                             <p class="pw-notice__text">{cause.message()}</p>
                             <p class="pw-notice__text">{advice}</p>

@@ -745,7 +745,8 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
             {"kind": "other", "section": "budget", "problem": "It sets no budget.", "fix": "Say the budget."},
             {"kind": "other", "section": "steps", "problem": "", "fix": ""}
         ]}).to_string(),
-        1,
+        // Twice: the first is cut off below (a fault cuts the reply a rule gives).
+        2,
     );
     fake.reply_next_when(
         "improving one section",
