@@ -607,6 +607,24 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
         !body.as_str().unwrap_or("").contains("call itself"),
         "{body}"
     );
+    // Tryout 19 (10): a reply that could not be used after a failed call named only its own
+    // cause; the same again said "unlikely to help" and then "Try again".
+    fake.push_replies([String::new()]);
+    browser.button("Retry").await?.click().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text(
+            "Attempt 5 failed for a different reason: attempt 4 failed because the provider was overloaded (HTTP 503); this time the reply was empty, as below.",
+        )
+        .await?;
+    fake.push_replies([String::new()]);
+    browser.button("Retry").await?.click().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("Asking this model again is unlikely to help: pick another model in Settings, or use Manual mode with any chat app.")
+        .await?;
+    let body = browser.eval("return document.body.innerText").await?;
+    assert!(!body.as_str().unwrap_or("").contains("Try again;"), "{body}");
     browser.close().await?;
     Ok(())
 }
