@@ -868,7 +868,9 @@ fn ProposalFailures(
                     let title = if waits {
                         format!("{prefix}Round {}: {} gave no candidate to try", f.round, which.to_lowercase())
                     } else {
-                        format!("{prefix}Round {}: {} gave nothing; the round went on with the other candidates", f.round, which.to_lowercase())
+                        // Tryout 19 (11): "the round went on with the other candidates" after a Cancel with
+                        // one candidate a round (there were none, and the round had stopped).
+                        format!("{prefix}Round {}: {} gave nothing to try; the loop did not wait for it", f.round, which.to_lowercase())
                     };
                     view! {
                         <div class=if waits { "pw-notice pw-notice--error pw-proposal-failure" } else { "pw-notice pw-notice--warn pw-proposal-failure" } role=if waits { "alert" } else { "status" }>

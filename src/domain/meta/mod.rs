@@ -198,7 +198,13 @@ pub fn read_variables(s: &str) -> VariablesRead {
             ));
             continue;
         }
-        if name != bare {
+        if name == bare && typed.contains(['{', '}']) {
+            // Tryout 19 (11): "{{x}}" became "x" without a word, though every other change is
+            // said.
+            out.notes.push(format!(
+                "\u{201c}{typed}\u{201d} became \u{201c}{name}\u{201d}: write the name alone; the prompt adds the braces."
+            ));
+        } else if name != bare {
             let why = if bare.chars().any(char::is_whitespace) {
                 "a name has no spaces"
             } else {

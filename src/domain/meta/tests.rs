@@ -157,10 +157,17 @@ fn variables_split_on_commas_only_and_every_change_is_said() {
             "\u{201c}error_message\u{201d} was listed twice: it is kept once.",
         ]
     );
-    // Names a placeholder reads are taken as typed, without a note.
-    let clean = read_variables("transcript, {{language}}, user_name2");
-    assert_eq!(clean.names, ["transcript", "language", "user_name2"]);
+    // Names a placeholder reads are taken as typed, without a note; braces typed around one
+    // are taken off, and that is said too (tryout 19: it was not).
+    let clean = read_variables("transcript, user_name2");
+    assert_eq!(clean.names, ["transcript", "user_name2"]);
     assert!(clean.notes.is_empty(), "{:?}", clean.notes);
+    let braced = read_variables("transcript, {{language}}");
+    assert_eq!(braced.names, ["transcript", "language"]);
+    assert_eq!(
+        braced.notes,
+        ["\u{201c}{{language}}\u{201d} became \u{201c}language\u{201d}: write the name alone; the prompt adds the braces."]
+    );
     let marks = read_variables("e-mail.body");
     assert_eq!(marks.names, ["e_mail_body"]);
     assert_eq!(

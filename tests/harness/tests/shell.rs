@@ -808,6 +808,15 @@ async fn the_variables_field_says_what_it_changed_and_why() -> anyhow::Result<()
         field.prop("value").await?.as_deref(),
         Some("error_message, code_snippet, naïve")
     );
+    // Tryout 19: braces typed around a name were taken off without a word.
+    field
+        .send_keys(&format!(
+            "{}transcript, {{{{language}}}}\u{E004}",
+            pw_harness::pages::SELECT_ALL
+        ))
+        .await?;
+    b.wait_for_text("Changed: \u{201c}{{language}}\u{201d} became \u{201c}language\u{201d}: write the name alone; the prompt adds the braces.")
+        .await?;
     b.close().await?;
     Ok(())
 }
