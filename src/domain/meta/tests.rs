@@ -166,7 +166,9 @@ fn variables_split_on_commas_only_and_every_change_is_said() {
     assert_eq!(braced.names, ["transcript", "language"]);
     assert_eq!(
         braced.notes,
-        ["\u{201c}{{language}}\u{201d} became \u{201c}language\u{201d}: write the name alone; the prompt adds the braces."]
+        [
+            "\u{201c}{{language}}\u{201d} became \u{201c}language\u{201d}: write the name alone; the prompt adds the braces."
+        ]
     );
     let marks = read_variables("e-mail.body");
     assert_eq!(marks.names, ["e_mail_body"]);

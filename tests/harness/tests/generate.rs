@@ -624,7 +624,10 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
         .wait_for_text("Asking this model again is unlikely to help: pick another model in Settings, or use Manual mode with any chat app.")
         .await?;
     let body = browser.eval("return document.body.innerText").await?;
-    assert!(!body.as_str().unwrap_or("").contains("Try again;"), "{body}");
+    assert!(
+        !body.as_str().unwrap_or("").contains("Try again;"),
+        "{body}"
+    );
     browser.close().await?;
     Ok(())
 }
