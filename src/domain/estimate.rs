@@ -150,13 +150,18 @@ pub fn at_most(cost: f64) -> String {
     format!("at most {}", format_cost(Some(shown)))
 }
 
-/// "$0.0012", "$12.50", "$1,234.56" (thousands grouped), "less than $0.0001" for a cost that
-/// would read "$0.0000" (tryout 19: a cut-off call's estimate), "free", or "unknown price".
+/// "$0.0012", "$12.50", "$1,234.56" (thousands grouped), "$0.000031" (two significant digits)
+/// for a cost that would read "$0.0000" (tryout 19: a cut-off call's estimate), "free", or
+/// "unknown price".
 pub fn format_cost(cost: Option<f64>) -> String {
     match cost {
         None => "unknown price".to_owned(),
         Some(0.0) => "free".to_owned(),
-        Some(c) if c < 0.00005 => "less than $0.0001".to_owned(),
+        Some(c) if c < 0.00005 => {
+            // Two significant digits, so it reads after "about" or "at least" too.
+            let decimals = (-c.log10()).ceil().clamp(4.0, 10.0) as usize + 1;
+            format!("${c:.decimals$}")
+        }
         Some(c) if c < 0.01 => format!("${c:.4}"),
         Some(c) => {
             let cents = (c * 100.0).round() as u64;

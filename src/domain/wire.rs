@@ -195,7 +195,10 @@ pub struct JudgementV1 {
 /// vanished from the run's count and cost after a reload); a cancel that put an answer back is
 /// kept as such.
 fn rerun_cancelled_record(c: &CaseRun) -> Option<RerunCancelledV1> {
-    if c.status == Status::Running && c.earlier.is_some() {
+    // As `CaseRun::settled` reads it: a re-run not finished, or cancelled, over an earlier answer
+    // (a queued one was never sent: it is among the unsent, not a cancel).
+    let stopped = c.status == Status::Running || c.status == Status::Cancelled;
+    if stopped && c.earlier.is_some() {
         return Some(RerunCancelledV1 {
             at: c.run_ms,
             model: c.exec_model.as_ref().map(ModelUsed::to_wire),

@@ -598,6 +598,11 @@ impl Runner {
                     // A new run starts with no case left unsent; a resumed one keeps the rest.
                     if run.started_ms != job.started_ms {
                         run.unsent.clear();
+                    }
+                    // Why the judge was stopped holds while this page keeps it stopped: a run
+                    // resumed after a reload sends the judge again (review: the saved reason
+                    // outlived it).
+                    if self.judge_stopped.get_value() != Some(job.started_ms) {
                         run.judge_stopped_by.clear();
                     }
                     run.started_ms = job.started_ms;

@@ -241,8 +241,8 @@ pub fn ModelGrid() -> impl IntoView {
                 crate::domain::estimate::at_most(total)
             } else if total > 0.0 {
                 format!(
-                    "at most {} for the models with a list price; unknown for {} (no list price here)",
-                    format_cost(Some(total)),
+                    "{} for the models with a list price; unknown for {} (no list price here)",
+                    crate::domain::estimate::at_most(total),
                     unpriced.join(", ")
                 )
             } else {

@@ -209,7 +209,8 @@ pub fn parse(reply: &str, rubric: &str) -> Judgement {
         .and_then(|v| field(v, &["score", "rating", "grade"]))
     {
         return match score_value(v) {
-            Some(score) => scored(score, reasoning.unwrap_or_default()),
+            // Reasons under another key, or in prose around the JSON, are reasons too.
+            Some(score) => scored(score, reasoning.unwrap_or_else(|| reply.trim().to_owned())),
             None => unreadable(NO_SCORE),
         };
     }
@@ -226,12 +227,17 @@ pub fn has_reasons(reasoning: &str) -> bool {
     const SCORE_WORDS: [&str; 9] = [
         "score", "scores", "rating", "rate", "grade", "out", "of", "points", "verdict",
     ];
-    reasoning
+    let words: Vec<&str> = reasoning
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| w.chars().any(char::is_alphabetic))
         .filter(|w| !SCORE_WORDS.contains(&w.to_lowercase().as_str()))
-        .count()
-        >= MIN_REASON_WORDS
+        .collect();
+    // A script written without spaces (Chinese, Japanese) is one "word" per sentence: four of
+    // its letters count as reasons.
+    words.len() >= MIN_REASON_WORDS
+        || words
+            .iter()
+            .any(|w| w.chars().filter(|c| !c.is_ascii()).count() >= 4)
 }
 
 /// The fewest words a judge's reasoning must hold to count as reasons ([`has_reasons`]).

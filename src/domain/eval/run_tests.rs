@@ -1644,6 +1644,16 @@ fn a_runs_bound_in_money_counts_only_the_models_it_calls_and_names_the_unpriced(
         judged.cost_words(&custom, &custom),
         "cost unknown (no list price for fake-large (the execution model) or fake-large (the judge))"
     );
+    // A cost that would read "$0.0000" keeps two significant digits (it follows "about" and
+    // "at least" in other lines).
+    assert_eq!(
+        crate::domain::estimate::format_cost(Some(0.000_031)),
+        "$0.000031"
+    );
+    assert_eq!(
+        crate::domain::estimate::format_cost(Some(0.000_04)),
+        "$0.000040"
+    );
 }
 
 // Tryout 19 (4): a server that ignored the output cap reported 2,151 output tokens for a
@@ -1720,4 +1730,11 @@ fn a_rerun_cut_by_a_reload_or_cancelled_is_counted_after_a_save() {
     // Read again and saved again: the same.
     let again = Run::from(crate::domain::wire::RunV1::from(&back));
     assert_eq!(again.progress(), p);
+    // Review: a re-run left `Cancelled` over its earlier answer (the page came back from the
+    // back/forward cache) is kept as a cancel too.
+    let mut stuck = run.clone();
+    stuck.cases.get_mut(&1).unwrap().status = Status::Cancelled;
+    let back = Run::from(crate::domain::wire::RunV1::from(&stuck));
+    assert_eq!(back.cases[&1].rerun_cancelled, Some(20.0));
+    assert_eq!(back.cases[&1].output, "Owners: case 1");
 }

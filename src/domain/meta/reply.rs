@@ -587,6 +587,11 @@ pub fn read_list(text: &str, fields: &[&str]) -> Result<ListReading, ReplyCause>
 fn guessed(text: &str, spec: &PromptSpec) -> Option<Break> {
     let at = crate::domain::partial_json::first_break(text)?;
     let section = cut_section(&text[..at]);
+    // A break before any section's key is outside the JSON read (a bracket in prose before it,
+    // as "for {{topic}}:"), not a mistake in it.
+    if section.is_none() && !usable(&super::spec_from_partial(&text[..at])) {
+        return None;
+    }
     let kept_quote = section.is_some_and(|s| spec.section_text(s).contains('"'));
     Some(Break {
         section,

@@ -197,9 +197,14 @@ fn a_score_without_reasons_is_no_verdict() {
             other => panic!("{reply}: {other:?}"),
         }
     }
+    // Reasons under another key, in prose around the JSON, or in a script without spaces count
+    // (review).
     for reply in [
         "Owners named. Score: 9",
         r#"{"reasoning": "No date.", "score": 3}"#,
+        r#"{"rationale": "Every item has an owner.", "score": 8}"#,
+        "Every item has an owner.\n{\"score\": 8}",
+        r#"{"reasoning": "每个事项都有负责人。", "score": 8}"#,
     ] {
         assert!(
             matches!(parse(reply, RUBRIC), Judgement::Scored { .. }),

@@ -514,3 +514,16 @@ fn a_break_between_two_sections_names_what_was_read() {
         r.notes()[0]
     );
 }
+
+// Review: a bracket in prose before mended JSON was named as a mistake "between two sections".
+#[test]
+fn a_bracket_in_prose_before_mended_json_is_no_mistake_of_it() {
+    let text = r#"Here is the prompt for {{topic}}: {"persona": "You are a meeting analyst.", "context": "Users paste notes.", "steps": ["Read", "Find",]}"#;
+    let r = read_spec(text, false).unwrap();
+    assert_eq!(r.spec.steps, vec!["Read", "Find"]);
+    assert!(
+        r.notes().iter().all(|n| !n.contains("{topic}")),
+        "{:?}",
+        r.notes()
+    );
+}
