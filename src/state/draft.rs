@@ -28,10 +28,14 @@ fn now_ms() -> f64 {
 pub struct DraftHandle {
     pub draft: RwSignal<Draft>,
     /// The suite and the prompt as runs send it (before variables are filled): what a run's
-    /// bound reads. One memo for every reader (Results' and the model grid's bounds), so a
-    /// draft change compares the suite once (and clones it only when it changed), and results
-    /// arriving change nothing.
-    pub suite_and_prompt: Memo<(crate::domain::eval::Suite, String)>,
+    /// bound reads. One signal for every reader ([`settled`](crate::state::keyed::settled)):
+    /// a draft change compares the suite once and clones it only when it changed; results
+    /// arriving reach no reader.
+    pub suite_and_prompt: ReadSignal<(crate::domain::eval::Suite, String)>,
+    /// Every version and the current one's number, apart from the draft
+    /// ([`settled`](crate::state::keyed::settled)): results arriving reach none of the
+    /// version list's readers (the list, the diff, its default pair).
+    pub versions: ReadSignal<(Vec<crate::domain::draft::Version>, u32)>,
     /// What the prompt still lacks from the reply it came from ([`Draft::open_gaps`]), worked
     /// out once per change of the draft for every reader (the gaps notice and each section's
     /// status; a profile of a 3 x 100 run found it worked out 11 times per result).
@@ -60,20 +64,19 @@ impl DraftHandle {
         let draft = RwSignal::new(Draft::default());
         let h = Self {
             draft,
-            // Owning the previous value, an unchanged suite is compared and kept, not cloned
-            // anew on every change of the draft (each result of a run).
-            suite_and_prompt: Memo::new_owning(
-                move |prev: Option<(crate::domain::eval::Suite, String)>| {
-                    draft.with(|x| {
-                        let prompt = x.rendered();
-                        match prev {
-                            Some((suite, p)) if suite == x.suite && p == prompt => {
-                                ((suite, p), false)
-                            }
-                            _ => ((x.suite.clone(), prompt), true),
-                        }
-                    })
+            // Kept apart from the draft: each result of a run changes the draft, not the suite,
+            // and reaches none of the suite's readers (`state::keyed`).
+            suite_and_prompt: crate::state::keyed::settled(
+                move |(suite, prompt): &(crate::domain::eval::Suite, String)| {
+                    draft.with(|x| x.suite == *suite && x.rendered() == *prompt)
                 },
+                move || draft.with(|x| (x.suite.clone(), x.rendered())),
+            ),
+            versions: crate::state::keyed::settled(
+                move |(versions, current): &(Vec<crate::domain::draft::Version>, u32)| {
+                    draft.with(|x| x.current == *current && x.versions == *versions)
+                },
+                move || draft.with(|x| (x.versions.clone(), x.current)),
             ),
             open_gaps: Memo::new(move |_| draft.with(Draft::open_gaps)),
             typing: StoredValue::new(None),

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod draft;
 pub mod engine;
 pub mod entries;
+pub mod keyed;
 pub mod library;
 pub mod note_check;
 pub mod optimizer;

@@ -18,7 +18,7 @@ use crate::state::settings::SettingsHandle;
 #[component]
 pub fn JudgeAgreement(
     /// The current version's run.
-    run: Memo<Option<Run>>,
+    run: ReadSignal<Option<Run>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let all = Memo::new(move |_| {
@@ -47,7 +47,7 @@ fn RubricAgreement(
     /// The judge against the person on this rubric.
     a: Agreement,
     /// The current version's run.
-    run: Memo<Option<Run>>,
+    run: ReadSignal<Option<Run>>,
 ) -> impl IntoView {
     let imp = RubricImprover::expect();
     let s = SettingsHandle::expect();

@@ -880,7 +880,8 @@ pub fn FinalCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
-    let rendered = Memo::new(move |_| d.draft.with(|x| x.rendered()));
+    // The prompt as sent, from the draft's shared signal (results arriving do not reach it).
+    let rendered = Memo::new(move |_| d.suite_and_prompt.with(|(_, p)| p.clone()));
     let tokens = move || estimate_tokens(&rendered.get());
     let cost = move || {
         let cfg = settings.config(Role::Execution);
@@ -1006,12 +1007,17 @@ pub fn VersionsCard() -> impl IntoView {
     let d = DraftHandle::expect();
     let from = RwSignal::new(0u32);
     let to = RwSignal::new(0u32);
-    // Default comparison: the current version against its parent.
+    // Default comparison: the current version against its parent, set again when the versions
+    // change (not when results arrive: the pair the person chose stays).
     Effect::new(move |_| {
-        let (cur, parent) = d.draft.with(|x| {
+        let (cur, parent) = d.versions.with(|(versions, current)| {
             (
-                x.current,
-                x.current_version().and_then(|v| v.parent).unwrap_or(0),
+                *current,
+                versions
+                    .iter()
+                    .find(|v| v.number == *current)
+                    .and_then(|v| v.parent)
+                    .unwrap_or(0),
             )
         });
         to.set(cur);
@@ -1022,16 +1028,16 @@ pub fn VersionsCard() -> impl IntoView {
         String::from(date.to_locale_time_string("default"))
     };
     view! {
-        <Show when=move || d.draft.with(|x| !x.versions.is_empty())>
+        <Show when=move || d.versions.with(|(v, _)| !v.is_empty())>
             <section class="pw-card pw-card--versions" aria-labelledby="pw-versions-title">
                 <header class="pw-card__header">
                     <span class="pw-card__step" aria-hidden="true">"⟲"</span>
                     <h2 id="pw-versions-title" class="pw-card__title">"Versions"</h2>
                 </header>
                 <ol class="pw-versions" reversed>
-                    {move || d.draft.with(|x| x.versions.iter().rev().map(|v| {
+                    {move || d.versions.with(|(versions, now)| versions.iter().rev().map(|v| {
                         let n = v.number;
-                        let current = n == x.current;
+                        let current = n == *now;
                         view! {
                             <li class="pw-versions__item" class:pw-versions__item--current=current>
                                 <span class="pw-versions__num">{format!("v{n}")}</span>
@@ -1051,13 +1057,13 @@ pub fn VersionsCard() -> impl IntoView {
                     <label class="pw-label" for="pw-diff-from">"Compare"</label>
                     <select id="pw-diff-from" class="pw-select pw-select--auto" on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(0))>
                         <option value="0" selected=move || from.get() == 0>"(nothing)"</option>
-                        {move || d.draft.with(|x| x.versions.iter().map(|v| { let n = v.number; view! {
+                        {move || d.versions.with(|(versions, _)| versions.iter().map(|v| { let n = v.number; view! {
                             <option value=n.to_string() selected=move || from.get() == n>{format!("v{n}")}</option>
                         }}).collect_view())}
                     </select>
                     <label class="pw-label" for="pw-diff-to">"with"</label>
                     <select id="pw-diff-to" class="pw-select pw-select--auto" on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {move || d.draft.with(|x| x.versions.iter().map(|v| { let n = v.number; view! {
+                        {move || d.versions.with(|(versions, _)| versions.iter().map(|v| { let n = v.number; view! {
                             <option value=n.to_string() selected=move || to.get() == n>{format!("v{n}")}</option>
                         }}).collect_view())}
                     </select>
@@ -1078,13 +1084,14 @@ fn DiffView(
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     move || {
-        let (old, new) = d.draft.with(|x| {
-            (
-                x.version(from.get())
+        let (old, new) = d.versions.with(|(versions, _)| {
+            let spec = |n: u32| {
+                versions
+                    .iter()
+                    .find(|v| v.number == n)
                     .map(|v| v.spec.clone())
-                    .unwrap_or_default(),
-                x.version(to.get()).map(|v| v.spec.clone()),
-            )
+            };
+            (spec(from.get()).unwrap_or_default(), spec(to.get()))
         });
         let Some(new) = new else { return ().into_any() };
         view! { <SpecDiff old=old new=new/> }.into_any()

@@ -17,6 +17,7 @@ use crate::domain::eval::{CaseScore, Verdict};
 use crate::domain::figures::{count, grouped, read_setting};
 use crate::domain::provider::{ProviderConfig, ProviderKind, Role};
 use crate::state::draft::DraftHandle;
+use crate::state::keyed::{Keyed, settled};
 use crate::state::runner::{MAX_OUTPUT_TOKENS, Runner};
 use crate::state::settings::SettingsHandle;
 
@@ -144,6 +145,51 @@ pub fn ModelGrid() -> impl IntoView {
             (out, changed)
         })
     });
+    // The columns' keys and labels, and each row's cells, apart from the table's memos: a result
+    // arriving reaches its own row only (`state::keyed`).
+    let keys = settled(
+        move |k: &Vec<(String, String)>| {
+            columns.with(|c| {
+                c.len() == k.len()
+                    && c.iter()
+                        .zip(k)
+                        .all(|(c, (key, label))| c.key == *key && c.label == *label)
+            })
+        },
+        move || columns.with(|c| c.iter().map(|c| (c.key.clone(), c.label.clone())).collect()),
+    );
+    let rows = Keyed::new(
+        move || {
+            runs.track();
+            columns.track();
+        },
+        move |id: &u32, row: &BTreeMap<String, CellData>| {
+            runs.with(|runs| {
+                columns.with(|cols| {
+                    row.len() == cols.len()
+                        && cols.iter().all(|c| {
+                            row.get(&c.key).is_some_and(|(cr, score, chosen)| {
+                                cr.as_ref() == runs.get(&c.key).and_then(|r| r.cases.get(id))
+                                    && score.as_ref() == c.scores.get(id)
+                                    && *chosen == c.chosen
+                            })
+                        })
+                })
+            })
+        },
+        move |id: &u32| {
+            runs.with(|runs| {
+                columns.with(|cols| {
+                    cols.iter()
+                        .map(|c| {
+                            let cr = runs.get(&c.key).and_then(|r| r.cases.get(id)).cloned();
+                            (c.key.clone(), (cr, c.scores.get(id).cloned(), c.chosen))
+                        })
+                        .collect::<BTreeMap<String, CellData>>()
+                })
+            })
+        },
+    );
     // Results of models not chosen here, each with the settings its key names (to add it).
     let others = Memo::new(move |_| {
         columns.with(|cols| {
@@ -395,7 +441,7 @@ pub fn ModelGrid() -> impl IntoView {
                             <For
                                 each=move || shown_ids.get()
                                 key=|id| *id
-                                children=move |id| view! { <GridRow id=id columns=columns runs=runs/> }
+                                children=move |id| view! { <GridRow id=id keys=keys rows=rows/> }
                             />
                         </tbody>
                     </table>
@@ -466,36 +512,19 @@ type CellData = (Option<run::CaseRun>, Option<CaseScore>, bool);
 #[component]
 fn GridRow(
     id: u32,
-    columns: Memo<Vec<Column>>,
-    runs: Memo<BTreeMap<String, Run>>,
+    /// The columns' keys and labels.
+    keys: ReadSignal<Vec<(String, String)>>,
+    /// Every row's cells.
+    rows: Keyed<u32, BTreeMap<String, CellData>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let summary = move || {
         d.suite_and_prompt
             .with(|(s, _)| s.case(id).map(|c| c.summary()).unwrap_or_default())
     };
-    let keys = Memo::new(move |_| {
-        columns.with(|c| {
-            c.iter()
-                .map(|c| (c.key.clone(), c.label.clone()))
-                .collect::<Vec<_>>()
-        })
-    });
-    // This case on every column (its result, its score, whether the model is chosen here): the
-    // row's one reader of the table's memos, so a result arriving reruns a memo a row, and only
-    // its own row's cells.
-    let row = Memo::new(move |_| {
-        runs.with(|runs| {
-            columns.with(|cols| {
-                cols.iter()
-                    .map(|c| {
-                        let cr = runs.get(&c.key).and_then(|r| r.cases.get(&id)).cloned();
-                        (c.key.clone(), (cr, c.scores.get(&id).cloned(), c.chosen))
-                    })
-                    .collect::<BTreeMap<String, CellData>>()
-            })
-        })
-    });
+    // This case on every column (its result, its score, whether the model is chosen here), in
+    // a signal of the row's own: a result arriving reaches its own row's cells only.
+    let row = RwSignal::from(rows.get(id));
     view! {
         <tr data-case=id.to_string()>
             <th scope="row"><span class="pw-case__id">{format!("#{id}")}</span>" "{summary}</th>
@@ -516,7 +545,7 @@ fn GridCell(
     key: String,
     label: String,
     /// The case's row ([`CellData`] by column key).
-    row: Memo<BTreeMap<String, CellData>>,
+    row: RwSignal<BTreeMap<String, CellData>>,
 ) -> impl IntoView {
     let r = Runner::expect();
     let live = RwSignal::from(r.live_on(&key, id));

@@ -13,11 +13,12 @@ use super::shell::OFFLINE_TITLE;
 use super::cases::{ConversationFold, OpenCase, Selection, gap_variable};
 use super::number::NumberInput;
 use super::rating::RatingControl;
-use crate::domain::eval::run::{self, Run, Status};
+use crate::domain::eval::run::{self, CaseRun, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::figures::{count, grouped, noun};
 use crate::domain::provider::Role;
 use crate::state::draft::DraftHandle;
+use crate::state::keyed::{Keyed, settled};
 use crate::state::optimizer::Reflector;
 use crate::state::runner::{MAX_OUTPUT_TOKENS, Runner};
 use crate::state::settings::SettingsHandle;
@@ -35,7 +36,12 @@ pub fn ResultsCard() -> impl IntoView {
     let sel = Selection::expect();
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
-    let run = Memo::new(move |_| d.draft.with(|x| x.run_of(x.current).cloned()));
+    // The current version's run, apart from the draft: a change elsewhere in the draft (a
+    // keystroke, another model's result) reaches none of its readers (`state::keyed`).
+    let run = settled(
+        move |r: &Option<Run>| d.draft.with(|x| x.run_of(x.current) == r.as_ref()),
+        move || d.draft.with(|x| x.run_of(x.current).cloned()),
+    );
     let scores = Memo::new(move |_| {
         run.with(|r| {
             r.as_ref()
@@ -44,6 +50,15 @@ pub fn ResultsCard() -> impl IntoView {
         })
     });
     let agg = Memo::new(move |_| scores.with(|s| eval::aggregate(s.values())));
+    // Each row's result and score, one signal a row: a result arriving reaches its own row only.
+    let rows = Keyed::new(
+        move || {
+            run.track();
+            scores.track();
+        },
+        move |id: &u32, row: &RowData| run.with(|r| scores.with(|s| row.is(*id, r.as_ref(), s))),
+        move |id: &u32| run.with(|r| scores.with(|s| RowData::of(*id, r.as_ref(), s))),
+    );
     // Cases never sent that were deleted since are not waited for.
     let progress = Memo::new(move |_| {
         run.with(|r| {
@@ -249,7 +264,7 @@ pub fn ResultsCard() -> impl IntoView {
                 <For
                     each={move || suite_prompt.with(|(s, _)| s.cases.iter().take(drawn.get()).map(|c| c.id).collect::<Vec<_>>())}
                     key=|id| *id
-                    children=move |id| view! { <ResultRow id=id run=run scores=scores/> }
+                    children=move |id| view! { <ResultRow id=id run=run rows=rows/> }
                 />
             </ol>
             <Show when=move || { n_cases.get() > shown.get() }>
@@ -314,15 +329,45 @@ pub fn unsent_line(n: usize, stopped_by: &str) -> String {
     }
 }
 
+/// What a row of Results shows of the run: its case's result and whether it is from the run's
+/// latest start, its score, whether it was never sent, and the run's model label.
+#[derive(Clone, PartialEq)]
+pub struct RowData {
+    mine: Option<(CaseRun, bool)>,
+    score: Option<CaseScore>,
+    unsent: bool,
+    run_model: Option<String>,
+}
+
+impl RowData {
+    fn of(id: u32, run: Option<&Run>, scores: &BTreeMap<u32, CaseScore>) -> Self {
+        Self {
+            mine: run.and_then(|r| r.cases.get(&id).map(|c| (c.clone(), r.is_latest(c)))),
+            score: scores.get(&id).cloned(),
+            unsent: run.is_some_and(|r| r.unsent.contains(&id)),
+            run_model: run.map(|r| r.model.clone()),
+        }
+    }
+
+    /// Whether this is what [`RowData::of`] would make now (compared without cloning).
+    fn is(&self, id: u32, run: Option<&Run>, scores: &BTreeMap<u32, CaseScore>) -> bool {
+        let mine = run.and_then(|r| r.cases.get(&id).map(|c| (c, r.is_latest(c))));
+        self.mine.as_ref().map(|(c, l)| (c, *l)) == mine
+            && self.score.as_ref() == scores.get(&id)
+            && self.unsent == run.is_some_and(|r| r.unsent.contains(&id))
+            && self.run_model.as_deref() == run.map(|r| r.model.as_str())
+    }
+}
+
 /// One case's result.
 #[component]
 fn ResultRow(
     /// The case id.
     id: u32,
-    /// The current version's run.
-    run: Memo<Option<Run>>,
-    /// Scores of finished cases.
-    scores: Memo<BTreeMap<u32, CaseScore>>,
+    /// The current version's run (read untracked: the row hears its changes through `rows`).
+    run: ReadSignal<Option<Run>>,
+    /// Every row's result and score.
+    rows: Keyed<u32, RowData>,
 ) -> impl IntoView {
     let off_run = super::shell::offline_for(&[Role::Execution, Role::Judge]);
     let off_judge = super::shell::offline_for(&[Role::Judge]);
@@ -333,13 +378,8 @@ fn ResultRow(
     // This case's result, and whether it is from the run's latest start: the one reader of the
     // run for the row (a profile of a 3 x 100 run: ten readers a row made every result's update
     // slow in proportion to the table); the row's other memos read this one.
-    let mine = Memo::new(move |_| {
-        run.with(|r| {
-            let r = r.as_ref()?;
-            let c = r.cases.get(&id)?;
-            Some((c.clone(), r.is_latest(c)))
-        })
-    });
+    let row = RwSignal::from(rows.get(id));
+    let mine = Memo::new(move |_| row.with(|r| r.mine.clone()));
     let status = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.status.clone())));
     // Why the run's judge was sent no more calls, read when the checks are drawn (not tracked:
     // a change of the run redraws no row).
@@ -362,8 +402,8 @@ fn ResultRow(
             match &c.exec_model {
                 Some(made) => (*made != now).then(|| made.label()),
                 // A failed call records no model: its run's label says which it was.
-                None => run.with(|r| {
-                    let made = r.as_ref()?.model.clone();
+                None => row.with(|r| {
+                    let made = r.run_model.clone()?;
                     (!made.trim().is_empty() && made != now.label()).then_some(made)
                 }),
             }
@@ -388,7 +428,7 @@ fn ResultRow(
         mine.with(|m| m.as_ref().is_some_and(|(c, _)| c.rerun_cancelled.is_some()))
     });
     let output = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.output.clone())));
-    let score = Memo::new(move |_| scores.with(|s| s.get(&id).cloned()));
+    let score = Memo::new(move |_| row.with(|r| r.score.clone()));
     // The person's rating of this result (a re-run makes a new, unrated one).
     let rating = Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.rating.clone())));
     let version = move || run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
@@ -469,8 +509,7 @@ fn ResultRow(
         Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.refusal.clone())));
     // Queued when the page went away and never sent (`Run::unsent`): said as the progress line
     // says it (tryout 17: the line said "not sent", the rows "not run").
-    let unsent =
-        Memo::new(move |_| run.with(|r| r.as_ref().is_some_and(|r| r.unsent.contains(&id))));
+    let unsent = Memo::new(move |_| row.with(|r| r.unsent));
     let badge = move || {
         if unsent.get() && status.with(Option::is_none) && !streaming.get() {
             return ("not sent", "idle");

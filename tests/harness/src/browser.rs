@@ -195,7 +195,15 @@ impl Browser {
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port()?;
-        let driver = Command::new(&driver_bin)
+        let mut driver = Command::new(&driver_bin);
+        // `PW_DRIVER_LOG=<dir>`: chromedriver writes every command it serves, with times, to
+        // `<dir>/chromedriver-<port>.log` (where a slow test waits).
+        if let Ok(dir) = std::env::var("PW_DRIVER_LOG") {
+            driver
+                .arg(format!("--log-path={dir}/chromedriver-{port}.log"))
+                .arg("--log-level=INFO");
+        }
+        let driver = driver
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -262,8 +262,22 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         ))
         .await?;
     PromptPage::new(&b).wait_version(2).await?;
+    // The versions the person chose to compare stay while results arrive (they were set back
+    // to "the current one against its parent" on every change of the draft, each result too).
+    b.client
+        .find(fantoccini::Locator::Css("#pw-diff-from option[value='0']"))
+        .await?
+        .click()
+        .await?;
+    let diff_from = "return document.getElementById('pw-diff-from').value";
+    assert_eq!(b.eval(diff_from).await?, json!("0"));
     b.button("Run all 3 cases").await?.click().await?;
     wait_badge(&b, 3, "pass").await?;
+    assert_eq!(
+        b.eval(diff_from).await?,
+        json!("0"),
+        "the chosen comparison stays while results arrive"
+    );
     b.wait_for_text("Compare two versions")
         .await?
         .click()
