@@ -37,7 +37,7 @@ pub struct DraftHandle {
     /// version list's readers (the list, the diff, its default pair).
     pub versions: ReadSignal<(Vec<crate::domain::draft::Version>, u32)>,
     /// What the prompt still lacks from the reply it came from ([`Draft::open_gaps`]), worked
-    /// out once per change of the draft for every reader (the gaps notice and each section's
+    /// out once per change of the versions for every reader (the gaps notice and each section's
     /// status; a profile of a 3 x 100 run found it worked out 11 times per result).
     pub open_gaps: Memo<Vec<crate::domain::meta::reply::Gap>>,
     /// The typing session in a section editor: the section and the version its text is saved
@@ -62,6 +62,12 @@ impl DraftHandle {
     /// The draft in memory; `state::library` loads and saves it.
     pub fn provide() -> Self {
         let draft = RwSignal::new(Draft::default());
+        let versions = crate::state::keyed::settled(
+            move |(versions, current): &(Vec<crate::domain::draft::Version>, u32)| {
+                draft.with(|x| x.current == *current && x.versions == *versions)
+            },
+            move || draft.with(|x| (x.versions.clone(), x.current)),
+        );
         let h = Self {
             draft,
             // Kept apart from the draft: each result of a run changes the draft, not the suite,
@@ -72,13 +78,12 @@ impl DraftHandle {
                 },
                 move || draft.with(|x| (x.suite.clone(), x.rendered())),
             ),
-            versions: crate::state::keyed::settled(
-                move |(versions, current): &(Vec<crate::domain::draft::Version>, u32)| {
-                    draft.with(|x| x.current == *current && x.versions == *versions)
-                },
-                move || draft.with(|x| (x.versions.clone(), x.current)),
-            ),
-            open_gaps: Memo::new(move |_| draft.with(Draft::open_gaps)),
+            versions,
+            // The gaps depend on the versions and the current one only.
+            open_gaps: Memo::new(move |_| {
+                versions.track();
+                draft.with_untracked(Draft::open_gaps)
+            }),
             typing: StoredValue::new(None),
             last_keystroke: StoredValue::new(f64::NEG_INFINITY),
             unsaved_typing: StoredValue::new(None),

@@ -49,7 +49,8 @@ impl<K: 'static, V: 'static> Clone for Keyed<K, V> {
 impl<K: 'static, V: 'static> Copy for Keyed<K, V> {}
 
 impl<K: Eq + Hash + Clone + 'static, V: Send + Sync + 'static> Keyed<K, V> {
-    /// `track()` reads the sources (tracked: a change of them is what rechecks the rows);
+    /// `track()` reads the sources (tracked: a change of them is what rechecks the rows; read a
+    /// memo with `.with(|_| ())`, as one only `.track()`ed is never worked out);
     /// `same(key, current)` tells whether the key's value now equals `current`, `make(key)`
     /// builds it (both untracked).
     pub fn new(

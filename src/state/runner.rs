@@ -75,7 +75,8 @@ struct Pending {
     version: u32,
     key: String,
     id: u32,
-    change: Box<dyn FnOnce(&mut CaseRun)>,
+    /// `Fn`, not `FnOnce`: [`Runner::peek`] applies it to a copy before the write does.
+    change: Rc<dyn Fn(&mut CaseRun)>,
 }
 
 /// The run controls. `Copy`: hand them to components.
@@ -199,8 +200,8 @@ impl Runner {
                     r.update_case(&job, &key, id, move |c| {
                         if c.status == Status::Queued {
                             c.status = Status::Running;
-                            c.output = text;
-                            c.count_spent(spent);
+                            c.output = text.clone();
+                            c.count_spent(spent.clone());
                         }
                     });
                 }
@@ -741,7 +742,7 @@ impl Runner {
     /// Changes a result: held in `pending` and written to the draft with the others that came
     /// within [`FLUSH_MS`] ([`Runner::flush`]), so answers arriving from several models at once
     /// change the draft a few times a second, not once per answer.
-    fn update_case(self, job: &Job, key: &str, id: u32, f: impl FnOnce(&mut CaseRun) + 'static) {
+    fn update_case(self, job: &Job, key: &str, id: u32, f: impl Fn(&mut CaseRun) + 'static) {
         if !self.same_draft(job) {
             return;
         }
@@ -750,7 +751,7 @@ impl Runner {
             version: job.version,
             key: key.to_owned(),
             id,
-            change: Box::new(f),
+            change: Rc::new(f),
         });
         if !self.flush_scheduled.get_value() {
             self.flush_scheduled.set_value(true);
@@ -787,6 +788,25 @@ impl Runner {
                 }
             }
         });
+    }
+
+    /// A result as it will be once the held changes are written ([`Runner::flush`]): the
+    /// draft's, with this job's changes to it applied to a copy. The judge reads the answer
+    /// here, so an answer does not change the draft once more just before its judge calls.
+    fn peek(self, job: &Job, key: &str, id: u32) -> Option<CaseRun> {
+        let mut cr = self
+            .drafts
+            .draft
+            .with_untracked(|x| x.run_on(job.version, key)?.cases.get(&id).cloned())?;
+        let current = self.library.current_id.get_untracked();
+        if let Some(pending) = self.pending.try_get_value() {
+            for p in pending.borrow().iter() {
+                if p.draft_id == current && p.version == job.version && p.key == key && p.id == id {
+                    (p.change)(&mut cr);
+                }
+            }
+        }
+        Some(cr)
     }
 
     async fn case(self, job: &Job, key: &str, id: u32, place: Place, abort: &Abort) {
@@ -846,7 +866,7 @@ impl Runner {
         let judge_after = outcome.judge_next();
         let stops = outcome.stops_sending().map(str::to_owned);
         if outcome != Outcome::Unchanged {
-            self.update_case(job, key, id, move |c| outcome.apply(c));
+            self.update_case(job, key, id, move |c| outcome.clone().apply(c));
         }
         // Before the place goes to the next call: a stop takes the model's waiting cases out of
         // the queue first (tryout 18: with the judge on another host the next case went out
@@ -858,8 +878,6 @@ impl Runner {
         // else it goes to the next call now (nothing holds one place while waiting for another).
         let place = (exec.host() == job.judge.host()).then_some(place);
         if judge_after && !abort.is_aborted() {
-            // The judge reads the answer from the draft.
-            self.flush();
             self.judge_case(job, engine::Job::Run, key, &case, false, place.as_ref())
                 .await;
         }
@@ -908,10 +926,16 @@ impl Runner {
         held: Option<&Place>,
     ) {
         let d = self.drafts;
-        let Some((cr, rubrics)) = d.draft.with_untracked(|x| {
-            let cr = x.run_on(job.version, key)?.cases.get(&case.id)?.clone();
-            let rubrics = run::rubrics_to_judge(&x.suite, x.suite.case(case.id)?, &cr, rejudge);
-            Some((cr, rubrics))
+        let Some(cr) = self.peek(job, key, case.id) else {
+            return;
+        };
+        let Some(rubrics) = d.draft.with_untracked(|x| {
+            Some(run::rubrics_to_judge(
+                &x.suite,
+                x.suite.case(case.id)?,
+                &cr,
+                rejudge,
+            ))
         }) else {
             return;
         };
@@ -958,7 +982,7 @@ impl Runner {
             let model = ModelUsed::of(&job.judge);
             let rubric = rubric.clone();
             self.update_case(job, key, case.id, move |c| {
-                c.judged(rubric, verdict, tokens, model)
+                c.judged(rubric.clone(), verdict.clone(), tokens, model.clone())
             });
             // Every judge call would fail the same way: the run sends the judge no more (the
             // verdict just recorded says why).

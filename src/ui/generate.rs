@@ -368,7 +368,10 @@ pub fn PromptCard() -> impl IntoView {
     let generating = move || {
         g.call.running.get() && matches!(g.job.get(), Some(Job::Generate) | Some(Job::Adapt { .. }))
     };
-    let has_version = move || d.draft.with(|x| x.current_version().is_some());
+    // Memos, not closures of the draft: the sections below are drawn again (each editor made
+    // anew) only when these change, not on every change of the draft (each result of a run).
+    let has_version = Memo::new(move |_| d.draft.with(|x| x.current_version().is_some()));
+    let provenance = Memo::new(move |_| d.draft.with(|x| x.provenance()));
     view! {
         <section class="pw-card pw-card--prompt" aria-labelledby="pw-prompt-title" aria-busy=move || g.call.running.get().to_string()>
             <header class="pw-card__header">
@@ -378,7 +381,7 @@ pub fn PromptCard() -> impl IntoView {
                     let (label, by_model) = if generating() {
                         (format!("Being written by {}", settings.config(Role::Meta).model), true)
                     } else {
-                        match d.draft.with(|x| x.provenance()) {
+                        match provenance.get() {
                             Some(p) => (p.label, p.by_model),
                             None => return ().into_any(),
                         }
@@ -407,7 +410,7 @@ pub fn PromptCard() -> impl IntoView {
                 <GapsView/>
             </Show>
             {move || {
-                if !has_version() && !generating() {
+                if !has_version.get() && !generating() {
                     return view! {
                         <p class="pw-empty">"Your prompt appears here in five parts (who the model should be, background, steps, output format, examples) once it is generated. You can edit every part."</p>
                     }.into_any();
@@ -749,7 +752,10 @@ fn SectionEditor(
         })
     });
     let doubts = Memo::new(move |_| {
-        basis.track();
+        // Read, not only tracked: a memo that is only tracked is never worked out, so it never
+        // changed and the doubts stayed after an edit (hidden while every change of the draft
+        // drew the sections anew).
+        basis.with(|_| ());
         d.draft.with_untracked(|x| {
             x.doubtful_sections()
                 .into_iter()

@@ -160,8 +160,9 @@ pub fn ModelGrid() -> impl IntoView {
     );
     let rows = Keyed::new(
         move || {
-            runs.track();
-            columns.track();
+            // Read, not only tracked: a memo that is only tracked is never worked out.
+            runs.with(|_| ());
+            columns.with(|_| ());
         },
         move |id: &u32, row: &BTreeMap<String, CellData>| {
             runs.with(|runs| {

@@ -54,7 +54,8 @@ pub fn ResultsCard() -> impl IntoView {
     let rows = Keyed::new(
         move || {
             run.track();
-            scores.track();
+            // Read, not only tracked: a memo that is only tracked is never worked out.
+            scores.with(|_| ());
         },
         move |id: &u32, row: &RowData| run.with(|r| scores.with(|s| row.is(*id, r.as_ref(), s))),
         move |id: &u32| run.with(|r| scores.with(|s| RowData::of(*id, r.as_ref(), s))),

@@ -25,6 +25,21 @@ return true;
 
 const READ: &str = "__pwPerf.on = false; return __pwPerf;";
 
+/// Counts DOM changes by kind and place (`window.__pwMut`), from now on.
+const MUTATIONS: &str = r#"
+window.__pwMut = { n: {}, on: true };
+const where_ = el => { for (let e = el; e && e.nodeType; e = e.parentElement) { if (e.nodeType === 1 && e.className && typeof e.className === 'string') return e.tagName.toLowerCase() + '.' + e.className.split(' ')[0]; } return '?'; };
+new MutationObserver(list => {
+  if (!__pwMut.on) return;
+  for (const m of list) {
+    const t = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+    const k = m.type + (m.attributeName ? ':' + m.attributeName : '') + ' ' + where_(t) + (m.addedNodes.length ? ' +' + (m.addedNodes[0].tagName || '#text').toLowerCase() : '');
+    __pwMut.n[k] = (__pwMut.n[k] || 0) + 1;
+  }
+}).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+return true;
+"#;
+
 /// What one scenario measured.
 pub struct Measured {
     pub ms: f64,
@@ -278,6 +293,12 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     }
     b.button("Run on all 3 models").await?;
     b.eval(WATCH).await?;
+    // PW_MUTATIONS=1: counts the page's DOM changes during the run by where they happen (the
+    // nearest classed ancestor), printed after the table: what is drawn again per result.
+    let mutations = std::env::var("PW_MUTATIONS").is_ok();
+    if mutations {
+        b.eval(MUTATIONS).await?;
+    }
     // PW_PROFILE=<file>: a CPU profile of the run (Chrome's Profiler), for finding hot spots.
     let profile = std::env::var("PW_PROFILE").ok();
     if profile.is_some() {
@@ -313,6 +334,18 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     if let Some(path) = profile {
         let p = b.cdp("Profiler.stop", serde_json::json!({})).await?;
         std::fs::write(&path, serde_json::to_string(&p)?)?;
+    }
+    if mutations {
+        let top = b
+            .eval("__pwMut.on = false; return Object.entries(__pwMut.n).sort((a, b) => b[1] - a[1]).slice(0, 25)")
+            .await?;
+        for row in top.as_array().into_iter().flatten() {
+            eprintln!(
+                "[bench] mutations {:>7} {}",
+                row[1],
+                row[0].as_str().unwrap_or("")
+            );
+        }
     }
     let m = measured(ms, &b.eval(READ).await?);
     let calls: Vec<usize> = [fake, &others[0], &others[1]]
