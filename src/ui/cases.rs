@@ -172,15 +172,17 @@ pub fn CasesCard() -> impl IntoView {
                 .map(|v| (v, String::new()))
                 .collect()
         });
-        let mut id = 0;
+        let (mut id, mut count) = (0, 0);
         d.draft.update(|x| {
             id = x.suite.add(TestCase {
                 vars,
                 ..Default::default()
             });
+            count = x.suite.cases.len();
         });
         editing.set(Some(id));
-        shown.update(|n| *n = (*n).max(ids.get_untracked().len()));
+        // The count from the draft itself: the list's ids follow it a moment later.
+        shown.update(|n| *n = (*n).max(count));
         // The new case opens at the bottom of the list: the focus goes to its input.
         super::browser::focus_when_drawn(format!("pw-case-{id}-input"));
     };

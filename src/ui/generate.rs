@@ -724,15 +724,21 @@ fn SectionEditor(
         g.call.running.get()
             && matches!(g.job.get(), Some(Job::Rewrite { section: s, .. }) if s == section)
     };
+    // The saved text as a memo: the editor's value is set again only when it changes, not on
+    // every change of the draft (each result of a run set it back, losing what was typed in
+    // the last moment before it was saved).
+    let saved = Memo::new(move |_| {
+        d.draft.with(|x| {
+            x.current_spec()
+                .map(|s| s.section_text(section))
+                .unwrap_or_default()
+        })
+    });
     let text = move || {
         if streaming() {
             g.live_spec().section_text(section)
         } else {
-            d.draft.with(|x| {
-                x.current_spec()
-                    .map(|s| s.section_text(section))
-                    .unwrap_or_default()
-            })
+            saved.get()
         }
     };
     let live_has = move || g.live_spec().has(section);

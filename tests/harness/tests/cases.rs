@@ -963,7 +963,9 @@ async fn a_batch_of_three_cases_runs_on_the_local_model() -> anyhow::Result<()> 
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let texts: Vec<String> = serde_json::from_value(
-        b.eval("return Array.from(document.querySelectorAll('.pw-reflection .pw-output__text')).map(e => e.textContent)")
+        // Each column's own text (draft, critique, final): not a judge's raw reply shown under
+        // the draft's checks when the tiny judge's reply did not read.
+        b.eval("return Array.from(document.querySelectorAll('.pw-reflection__col > .pw-output__text')).map(e => e.textContent)")
             .await?,
     )?;
     let alert = b
