@@ -2,7 +2,8 @@
 //! the scripted fake provider (answers chosen by what each request says, so order does not
 //! matter), a run is cancelled and a failed case retried, two versions are compared; bad checks
 //! block a run; imports report bad rows; model-suggested cases are reviewed; hostile outputs stay
-//! inert text. Once with the real local model: three cases run to outputs and scores.
+//! inert text; a case added to a long list is drawn, and typing in a section while results
+//! arrive keeps every key. Once with the real local model: three cases run to outputs and scores.
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
@@ -1971,6 +1972,100 @@ async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::R
     assert!(!text.contains("Noah asks"), "{text}");
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("2 cases").await?;
+    b.close().await?;
+    Ok(())
+}
+
+/// Writes `n` cases as a JSONL file for the import button; returns its path.
+fn many_cases(n: usize, tag: &str) -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("pw-many-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("many.jsonl");
+    let body: String = (1..=n)
+        .map(|i| json!({"input": format!("Notes {i}: Ana sends item {i}.")}).to_string() + "\n")
+        .collect();
+    std::fs::write(&path, body)?;
+    Ok(path)
+}
+
+// Review of session 20: with the case list drawn 100 at a time, the case added as the 101st was
+// counted before the list followed, so it was not drawn (its editor open, off the page).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_added_to_a_hundred_is_drawn_open_with_its_input_focused() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b).await?;
+    import_file(&b, &many_cases(100, "add")?).await?;
+    b.wait_for_text("100 cases").await?;
+    b.button("Add case").await?.click().await?;
+    b.wait_for_text("101 cases").await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-case-101-input'",
+        "the new case's input to be drawn and focused",
+    )
+    .await?;
+    b.field("Input of case #101")
+        .await?
+        .send_keys("Typed into the new case.")
+        .await?;
+    assert!(
+        !b.eval("return document.body.innerText.includes('Show more cases')")
+            .await?
+            .as_bool()
+            .unwrap_or(true)
+    );
+    b.close().await?;
+    Ok(())
+}
+
+// Review of session 20: while a run's results arrived (the draft changing several times a
+// second), a section's text box was set back to the saved text, losing keys typed in the
+// moment before they were saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_in_a_section_while_results_arrive_keeps_every_key() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b).await?;
+    import_file(&b, &many_cases(100, "typing")?).await?;
+    b.wait_for_text("100 cases").await?;
+    fake.set_default_reply("- **Ana**: send the item");
+    fake.set_timing(250, 20, 8);
+    b.button("Run all 100 cases").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('progress.pw-progress__bar')?.value ?? 0) > 0",
+        "the first results",
+    )
+    .await?;
+    let persona = b.field("Persona").await?;
+    persona.click().await?;
+    b.press("\u{E010}").await?; // End: the caret after the text
+    let typed = " Name every owner.";
+    for ch in typed.chars() {
+        persona.send_keys(&ch.to_string()).await?;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    let running = b
+        .eval("return Array.from(document.querySelectorAll('button')).some(b => b.textContent === 'Cancel run')")
+        .await?;
+    b.wait_until(
+        &format!(
+            "return document.getElementById('pw-section-persona').value.endsWith({})",
+            json!(typed)
+        ),
+        "every typed key in the Persona box",
+    )
+    .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .ends_with(typed),
+        "the saved Persona keeps every key"
+    );
+    assert_eq!(
+        running,
+        json!(true),
+        "results were still arriving while typing"
+    );
     b.close().await?;
     Ok(())
 }
