@@ -21,7 +21,7 @@ build_pid=""
 cleanup() {
   if [ -n "$build_pid" ]; then kill -TERM -- "-$build_pid" 2>/dev/null || true; fi
   if [ -n "$model_pgid" ]; then kill -TERM -- "-$model_pgid" 2>/dev/null || true; fi
-  if [ -n "$tier13_pid" ]; then kill -TERM "$tier13_pid" 2>/dev/null || true; fi
+  if [ -n "$tier13_pid" ]; then kill -TERM -- "-$tier13_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -82,7 +82,9 @@ cat "$build_log"
 # Tier 3 mostly waits on browsers, timers and the local model, and cargo holds the build lock
 # only while it builds: tier 2 builds and runs at the same time (its output is shown after).
 echo "[test] tier 3: end-to-end suites (tier 2 builds and runs meanwhile; tier 1 may still run)"
-cargo test --workspace --locked --test '*' -- --test-threads=2 &
+# Two binaries at a time, two tests each (scripts/run-suites.sh); in its own process group, so
+# that a stopped run stops its tests too.
+setsid bash scripts/run-suites.sh &
 tier13_pid=$!
 # Give tier 3 the build lock first: it needs no build, so it lets go of it at once. (Should it
 # start later than that, it waits for tier 2's build: no worse than one after the other.)

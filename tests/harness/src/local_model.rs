@@ -45,15 +45,25 @@ pub fn complete(cfg: &ProviderConfig, req: &ChatRequest) -> anyhow::Result<Strin
     Ok(text)
 }
 
-/// Holds the local model for one test of a test binary at a time, for as long as the value
-/// lives: the model answers on 2 cores, and two tests generating at once would each take twice
-/// as long and may run out of their waits. A test that panicked while holding it does not block
-/// the others.
+/// Holds the local model for one test at a time, across every test binary on the machine, for as
+/// long as the value lives: the model answers on 2 cores, and two tests generating at once would
+/// each take twice as long and may run out of their waits. The suites run side by side
+/// (`scripts/run-suites.sh`), so the turn is an exclusive lock (`flock`) on a file in the temp
+/// directory, not a mutex of one process; the kernel lets go of it when the holder ends, a test
+/// that panicked or was killed included.
 pub fn one_at_a_time() -> Turn {
-    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    Turn(TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    let path = std::env::temp_dir().join("pw-local-model.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("cannot open the local model's lock {}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("cannot take the local model's lock {}: {e}", path.display()));
+    Turn(file)
 }
 
-/// A test's turn on the local model (see [`one_at_a_time`]); the next test's turn starts when it
-/// is dropped.
-pub struct Turn(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>);
+/// A test's turn on the local model (see [`one_at_a_time`]): the locked file; the next test's turn
+/// starts when it is dropped (closing the file lets go of the lock).
+pub struct Turn(#[allow(dead_code)] std::fs::File);
