@@ -442,14 +442,41 @@ impl Browser {
             xpath_literal(text),
             xpath_literal(text)
         );
-        self.wait_for(&xpath, &format!("text {text:?}")).await
+        // The XPath works out every element's whole text (its descendants' too) on each try:
+        // on a long page, many times the page's text ten times a second, most of a test's
+        // browser CPU while it waits. The page's text with whitespace collapsed as
+        // `normalize-space` does (XML whitespace only) holds every element's, so the XPath is
+        // tried only once the text is somewhere on the page.
+        let present = format!(
+            "return (document.body?.textContent ?? '').replace(/[ \\t\\r\\n]+/g, ' ').includes({})",
+            serde_json::to_string(text)?
+        );
+        self.wait_for_where(&xpath, &format!("text {text:?}"), Some(&present))
+            .await
     }
 
     async fn wait_for(&self, xpath: &str, what: &str) -> Result<Element> {
+        self.wait_for_where(xpath, what, None).await
+    }
+
+    /// Polls for `xpath`; with `present`, a script that returns whether looking is worth it
+    /// (cheaper than the XPath), the XPath is tried only when it returns true.
+    async fn wait_for_where(
+        &self,
+        xpath: &str,
+        what: &str,
+        present: Option<&str>,
+    ) -> Result<Element> {
         let deadline = Instant::now() + WAIT;
         loop {
-            if let Ok(e) = self.client.find(Locator::XPath(xpath)).await {
-                return Ok(e);
+            let worth_it = match present {
+                Some(script) => !matches!(self.eval(script).await, Ok(Value::Bool(false))),
+                None => true,
+            };
+            if worth_it {
+                if let Ok(e) = self.client.find(Locator::XPath(xpath)).await {
+                    return Ok(e);
+                }
             }
             if Instant::now() > deadline {
                 let body = self
