@@ -348,6 +348,12 @@ impl Browser {
     pub async fn open_app(&self, url: &str) -> Result<()> {
         self.client.goto(url).await?;
         self.wait_for_role_name("heading", "Promptwright").await?;
+        // PW_TEST_PROFILE=<dir>: the page's CPU profile (Chrome's Profiler) from here to `close`,
+        // written to `<dir>/<test name>.cpuprofile`: where a test's browser time goes.
+        if std::env::var_os("PW_TEST_PROFILE").is_some() {
+            self.cdp("Profiler.enable", json!({})).await?;
+            self.cdp("Profiler.start", json!({})).await?;
+        }
         Ok(())
     }
 
@@ -558,6 +564,18 @@ impl Browser {
 
     /// Ends the session and chromedriver.
     pub async fn close(mut self) -> Result<()> {
+        if let Some(dir) = std::env::var_os("PW_TEST_PROFILE") {
+            if let Ok(p) = self.cdp("Profiler.stop", json!({})).await {
+                let name = std::thread::current()
+                    .name()
+                    .unwrap_or("test")
+                    .replace("::", "-");
+                let _ = std::fs::write(
+                    std::path::Path::new(&dir).join(format!("{name}.cpuprofile")),
+                    serde_json::to_string(&p["profile"]).unwrap_or_default(),
+                );
+            }
+        }
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
