@@ -218,6 +218,10 @@ impl Browser {
         if extra.contains(&SHOW_SCROLLBARS) {
             args.retain(|a| a != "--hide-scrollbars");
         }
+        // PW_CHROMIUM_ARGS: more flags, space-separated (for measuring what a flag costs).
+        if let Ok(more) = std::env::var("PW_CHROMIUM_ARGS") {
+            args.extend(more.split_whitespace().map(str::to_owned));
+        }
         args.extend(
             extra
                 .iter()
