@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Runs the workspace's integration test binaries (the invariants and the end-to-end suites) side by
-# side: `cargo test --test '*'` runs one binary after another, and one end-to-end test keeps only
-# about half a core busy (it mostly waits on its browser and the fake provider's scripted replies),
-# so on 2 cores two binaries of 2 threads each finish the suites in a little over half the time.
+# Runs test binaries side by side, straight (not through `cargo test`, which holds the build
+# directory's lock while its tests run, so a build beside it would wait):
+#   run-suites.sh          the integration test binaries: the invariants and the end-to-end suites
+#   run-suites.sh --unit   the unit test binaries (`--lib --bins`)
+# One end-to-end test keeps about one core busy (mostly its browser drawing the page), so on
+# 2 cores two binaries of 2 threads each keep both cores busy through waits on the fake provider.
 #   PW_SUITE_JOBS     binaries at once (default 2)
 #   PW_TEST_THREADS   tests at once in each binary (default 2)
+#   PW_TEST_LIST      the output of `cargo test --workspace --no-run --message-format=json...`
+#                     (else this asks cargo, which waits for any build running in target/debug)
 # The longest binaries start first, by their times on this machine's last run (kept in
-# $PW_TOOLS/suite-times; a binary not in it counts as long). Each binary's output goes to
+# $PW_TOOLS/suite-times[-unit]; a binary not in it counts as long). Each binary's output goes to
 # $PW_ARTIFACTS/suite-<name>.log and is printed when it ends. Exits non-zero when any test failed,
 # after every binary has run. The tests that use the local model take turns across binaries
 # (`pw_harness::local_model::one_at_a_time`, a file lock).
@@ -16,18 +20,38 @@ cd "$PW_ROOT"
 jobs=${PW_SUITE_JOBS:-2}
 threads=${PW_TEST_THREADS:-2}
 art=${PW_ARTIFACTS:-$PW_ROOT/artifacts}
+mode=e2e
 times="$PW_TOOLS/suite-times"
+if [ "${1:-}" = --unit ]; then
+  mode=unit
+  times="$PW_TOOLS/suite-times-unit"
+fi
 mkdir -p "$art"
 
-# name <TAB> package directory <TAB> executable, for every integration test binary.
-list=$(cargo test --workspace --locked --test '*' --no-run --message-format=json 2>/dev/null \
-  | python3 -c '
+# name <TAB> package directory <TAB> executable, for every test binary of the mode: integration
+# tests by their name, unit tests as lib-<crate> or bin-<name>.
+if [ -n "${PW_TEST_LIST:-}" ]; then
+  messages=$(cat "$PW_TEST_LIST")
+else
+  messages=$(cargo test --workspace --locked --no-run --message-format=json 2>/dev/null)
+fi
+list=$(python3 -c '
 import json, os, sys
+unit = sys.argv[1] == "unit"
 for line in sys.stdin:
+    if not line.startswith("{"):
+        continue
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["test"]:
-        print(m["target"]["name"], os.path.dirname(m["manifest_path"]), m["executable"], sep="\t")
-')
+    if m.get("reason") != "compiler-artifact" or not m.get("executable") or not m["profile"]["test"]:
+        continue
+    kind = m["target"]["kind"]
+    name = m["target"]["name"]
+    if unit and kind != ["test"]:
+        name = ("bin-" if kind == ["bin"] else "lib-") + name
+    elif unit or kind != ["test"]:
+        continue
+    print(name, os.path.dirname(m["manifest_path"]), m["executable"], sep="\t")
+' "$mode" <<<"$messages")
 [ -n "$list" ] || { echo "[suites] no test binaries (did the build fail?)" >&2; exit 1; }
 
 # Longest first: last run's seconds, or 100000 for a binary with no time yet.
@@ -41,24 +65,25 @@ run_one() {
   start=$(date +%s)
   (cd "$dir" && "$exe" --test-threads="$threads") >"$art/suite-$name.log" 2>&1 || rc=$?
   end=$(date +%s)
-  printf '%s\t%s\t%s\n' "$name" "$((end - start))" "$rc" >>"$art/suite-results"
+  printf '%s\t%s\t%s\n' "$name" "$((end - start))" "$rc" >>"$results"
   # One binary's output at a time.
-  flock "$art/suite-results" bash -c 'echo "[suites] $1: exit $2 after $3 s"; cat "$4"' \
+  flock "$results" bash -c 'echo "[suites] $1: exit $2 after $3 s"; cat "$4"' \
     _ "$name" "$rc" "$((end - start))" "$art/suite-$name.log"
   return "$rc"
 }
 export -f run_one
-export threads art
+results="$art/suite-results-$mode"
+rm -f "$results"
+export threads art results
 
-rm -f "$art/suite-results"
-echo "[suites] $(wc -l <<<"$ordered") test binaries, $jobs at a time, $threads tests each"
+echo "[suites] $(wc -l <<<"$ordered") $mode test binaries, $jobs at a time, $threads tests each"
 wall_start=$(date +%s)
 rc=0
 printf '%s\n' "$ordered" \
   | tr '\t' '\n' \
   | xargs -d '\n' -n 3 -P "$jobs" bash -c 'run_one "$@"' _ || rc=$?
 echo "[suites] done in $(( $(date +%s) - wall_start )) s; seconds per binary:"
-sort -t$'\t' -k2,2nr "$art/suite-results" | awk -F'\t' '{ printf "  %-16s %4d s%s\n", $1, $2, ($3 == 0 ? "" : "  FAILED") }'
+sort -t$'\t' -k2,2nr "$results" | awk -F'\t' '{ printf "  %-16s %4d s%s\n", $1, $2, ($3 == 0 ? "" : "  FAILED") }'
 # Keep the times for the next run's order.
-cut -f1,2 "$art/suite-results" >"$times.tmp" && mv "$times.tmp" "$times"
+cut -f1,2 "$results" >"$times.tmp" && mv "$times.tmp" "$times"
 [ "$rc" = 0 ] || { echo "[suites] some tests failed: see the output above" >&2; exit 1; }

@@ -2,27 +2,27 @@
 # Sets up what is missing and runs every test tier; exits non-zero on any failure (each line it
 # prints says the seconds since it started):
 #   1. native unit tests (the domain), built and run while the release build runs;
-#   2. component tests with wasm-bindgen-test in headless Chromium, built and run while 3 runs;
+#   2. component tests with wasm-bindgen-test in headless Chromium, built while tier 1 runs;
 #   3. the invariants and the end-to-end suites (real Chromium against the release build, the
-#      scripted fake provider and the real local model).
+#      scripted fake provider and the real local model), two test binaries at a time.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PW_ROOT"
 bash scripts/setup.sh all
 export CHROMEDRIVER=/usr/bin/chromedriver
-# Per test binary, in seconds: the local-model suite shares 2 cores with the end-to-end suites
-# and their browsers (113 s of a 120 s limit once, then over it).
+# Per test binary, in seconds: the local-model suite shares 2 cores with other tiers' builds and
+# browsers (113 s of a 120 s limit once, then over it).
 export WASM_BINDGEN_TEST_TIMEOUT=300
 export PW_ARTIFACTS="$PW_ROOT/artifacts"
 mkdir -p "$PW_ARTIFACTS"
 
 model_pgid=""
-tier13_pid=""
 build_pid=""
+tier3_pid=""
 cleanup() {
   if [ -n "$build_pid" ]; then kill -TERM -- "-$build_pid" 2>/dev/null || true; fi
+  if [ -n "$tier3_pid" ]; then kill -TERM -- "-$tier3_pid" 2>/dev/null || true; fi
   if [ -n "$model_pgid" ]; then kill -TERM -- "-$model_pgid" 2>/dev/null || true; fi
-  if [ -n "$tier13_pid" ]; then kill -TERM -- "-$tier13_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -39,22 +39,39 @@ else
   echo "[test ${SECONDS}s] using the local model already on 127.0.0.1:8081 (with its own thread count)"
 fi
 
-# The release build spends most of its time on one core (one codegen unit, LTO): the native
-# tests are built, then run, on the other one meanwhile. They lock different build directories
-# (target/wasm32-unknown-unknown/release vs target/debug), so neither waits for the other.
-echo "[test ${SECONDS}s] building the release app (trunk build --release); meanwhile, building and running the native tests"
+# The release build spends most of its time on one core (one codegen unit, LTO): meanwhile the
+# native test binaries are built, then the unit tests (tier 1) run while the component tests
+# (tier 2) build. The builds lock different build directories (target/*/release vs
+# target/*/debug), and the tests run straight from their binaries (scripts/run-suites.sh), not
+# through `cargo test`, which would hold target/debug's lock while they run.
+echo "[test ${SECONDS}s] building the release app (trunk build --release); meanwhile, building the tests and running tiers 1 and 2"
 build_log="$PW_ARTIFACTS/test-build.log"
+test_list="$PW_ARTIFACTS/test-binaries.json"
 native_log="$PW_ARTIFACTS/native-tests.log"
+tier2_log="$PW_ARTIFACTS/component-tests.log"
 built="$PW_ARTIFACTS/.tests-built"
 rm -f "$built"
-# Tier 1: the unit tests (the domain's; the harness's binaries have none), with the same
-# `--workspace` selection as the build, so nothing is built again with other features. In its own
-# process group, so that a stopped run stops it too.
+# In its own process group, so that a stopped run stops it too. Tier 1 with the same `--workspace`
+# selection as the build, so nothing is built again with other features.
 setsid bash -c '
-  cargo test --workspace --locked --no-run >"$1" 2>&1 || exit 10
-  touch "$2"
-  cargo test --workspace --locked --lib --bins -- --test-threads=2 >"$3" 2>&1 || exit 11
-' _ "$build_log" "$built" "$native_log" &
+  cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
+    >"$2" 2>"$1" || exit 10
+  touch "$3"
+  # Tier 2 needs the local model (its local_model tests call it).
+  for _ in $(seq 1 120); do
+    curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  cargo test --locked --target wasm32-unknown-unknown --test component --test local_model \
+    >"$5" 2>&1 &
+  tier2=$!
+  unit_rc=0
+  PW_TEST_LIST="$2" PW_SUITE_JOBS=1 bash scripts/run-suites.sh --unit >"$4" 2>&1 || unit_rc=$?
+  tier2_rc=0
+  wait "$tier2" || tier2_rc=$?
+  [ "$unit_rc" = 0 ] || exit 11
+  [ "$tier2_rc" = 0 ] || exit 12
+' _ "$build_log" "$test_list" "$built" "$native_log" "$tier2_log" &
 build_pid=$!
 trunk_rc=0
 trunk build --release || trunk_rc=$?
@@ -66,7 +83,7 @@ for _ in $(seq 1 120); do
 done
 curl -fsS -m 2 "$PW_LOCAL_MODEL_URL/models" >/dev/null || { echo "[test ${SECONDS}s] the local model did not start" >&2; tail -20 "$PW_ARTIFACTS/local-model.log" >&2; exit 1; }
 
-# The end-to-end suites need the test build: wait for it (the native tests may still run).
+# The end-to-end suites need the test build: wait for it (tiers 1 and 2 may still run).
 while [ ! -e "$built" ] && kill -0 "$build_pid" 2>/dev/null; do
   sleep 1
 done
@@ -77,36 +94,28 @@ if [ ! -e "$built" ]; then
   echo "[test ${SECONDS}s] the test build failed" >&2
   exit 1
 fi
-echo "[test ${SECONDS}s] the native tests and end-to-end suites built:"
+echo "[test ${SECONDS}s] the tests built:"
 cat "$build_log"
 
-# Tier 3 mostly waits on browsers, timers and the local model, and cargo holds the build lock
-# only while it builds: tier 2 builds and runs at the same time (its output is shown after).
-echo "[test ${SECONDS}s] tier 3: end-to-end suites (tier 2 builds and runs meanwhile; tier 1 may still run)"
+echo "[test ${SECONDS}s] tier 3: end-to-end suites (tiers 1 and 2 may still run)"
 # Two binaries at a time, two tests each (scripts/run-suites.sh); in its own process group, so
 # that a stopped run stops its tests too.
-setsid bash scripts/run-suites.sh &
-tier13_pid=$!
-# Give tier 3 the build lock first: it needs no build, so it lets go of it at once. (Should it
-# start later than that, it waits for tier 2's build: no worse than one after the other.)
-sleep 5
-tier2_log="$PW_ARTIFACTS/component-tests.log"
-tier2_rc=0
-cargo test --locked --target wasm32-unknown-unknown --test component --test local_model \
-  >"$tier2_log" 2>&1 || tier2_rc=$?
-echo "[test ${SECONDS}s] tier 2 ended (exit $tier2_rc); waiting for tier 3"
-tier13_rc=0
-wait "$tier13_pid" || tier13_rc=$?
-tier13_pid=""
-native_rc=0
-wait "$build_pid" || native_rc=$?
+PW_TEST_LIST="$test_list" setsid bash scripts/run-suites.sh &
+tier3_pid=$!
+tier3_rc=0
+wait "$tier3_pid" || tier3_rc=$?
+tier3_pid=""
+echo "[test ${SECONDS}s] tier 3 ended (exit $tier3_rc)"
+tiers12_rc=0
+wait "$build_pid" || tiers12_rc=$?
 build_pid=""
-echo "[test ${SECONDS}s] tier 1: native tests (run during the release build)"
+echo "[test ${SECONDS}s] tier 1: unit tests (run while the release build ran)"
 cat "$native_log"
 echo "[test ${SECONDS}s] tier 2: component tests in headless Chromium"
 cat "$tier2_log"
-[ "$native_rc" = 0 ] || { echo "[test ${SECONDS}s] tier 1 failed" >&2; exit 1; }
-[ "$tier13_rc" = 0 ] || { echo "[test ${SECONDS}s] tier 3 failed" >&2; exit "$tier13_rc"; }
-[ "$tier2_rc" = 0 ] || { echo "[test ${SECONDS}s] tier 2 failed" >&2; exit "$tier2_rc"; }
+[ "$tiers12_rc" != 11 ] || { echo "[test ${SECONDS}s] tier 1 failed" >&2; exit 1; }
+[ "$tiers12_rc" != 12 ] || { echo "[test ${SECONDS}s] tier 2 failed" >&2; exit 1; }
+[ "$tiers12_rc" = 0 ] || { echo "[test ${SECONDS}s] tiers 1 and 2 failed (exit $tiers12_rc)" >&2; exit 1; }
+[ "$tier3_rc" = 0 ] || { echo "[test ${SECONDS}s] tier 3 failed" >&2; exit "$tier3_rc"; }
 
 echo "[test ${SECONDS}s] all tiers passed; screenshots in $PW_ARTIFACTS"

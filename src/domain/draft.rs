@@ -114,13 +114,19 @@ pub struct Draft {
     pub optimizer: Option<Optimizer>,
 }
 
+/// The version numbered `number` in `versions` (a draft's list, or a copy of it such as the
+/// shell's `DraftHandle::versions`); `None` when there is none.
+pub fn find_version(versions: &[Version], number: u32) -> Option<&Version> {
+    versions.iter().find(|v| v.number == number)
+}
+
 impl Draft {
     pub fn current_version(&self) -> Option<&Version> {
         self.version(self.current)
     }
 
     pub fn version(&self, number: u32) -> Option<&Version> {
-        self.versions.iter().find(|v| v.number == number)
+        find_version(&self.versions, number)
     }
 
     pub fn current_spec(&self) -> Option<&PromptSpec> {

@@ -10,7 +10,7 @@ use super::browser::{copy_text, download, file_stem};
 use super::notice::{ErrorNotice, RawReply};
 use crate::domain::attempt;
 use crate::domain::diff::{self, Piece};
-use crate::domain::draft::Origin;
+use crate::domain::draft::{Origin, find_version};
 use crate::domain::estimate::{SendCheck, call_cost, estimate_tokens, format_cost};
 use crate::domain::figures::{count, grouped};
 use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
@@ -1025,9 +1025,7 @@ pub fn VersionsCard() -> impl IntoView {
         let (cur, parent) = d.versions.with(|(versions, current)| {
             (
                 *current,
-                versions
-                    .iter()
-                    .find(|v| v.number == *current)
+                find_version(versions, *current)
                     .and_then(|v| v.parent)
                     .unwrap_or(0),
             )
@@ -1097,12 +1095,7 @@ fn DiffView(
     let d = DraftHandle::expect();
     move || {
         let (old, new) = d.versions.with(|(versions, _)| {
-            let spec = |n: u32| {
-                versions
-                    .iter()
-                    .find(|v| v.number == n)
-                    .map(|v| v.spec.clone())
-            };
+            let spec = |n: u32| find_version(versions, n).map(|v| v.spec.clone());
             (spec(from.get()).unwrap_or_default(), spec(to.get()))
         });
         let Some(new) = new else { return ().into_any() };
