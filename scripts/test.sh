@@ -52,8 +52,10 @@ tier2_log="$PW_ARTIFACTS/component-tests.log"
 built="$PW_ARTIFACTS/.tests-built"
 rm -f "$built"
 # In its own process group, so that a stopped run stops it too. Tier 1 with the same `--workspace`
-# selection as the build, so nothing is built again with other features.
-setsid bash -c '
+# selection as the build, so nothing is built again with other features. At a lower priority
+# (nice 10): the release build, which the end-to-end suites wait for, keeps its core; tiers 1
+# and 2 take what it and the suites leave.
+nice -n 10 setsid bash -c '
   cargo test --workspace --locked --no-run --message-format=json-render-diagnostics \
     >"$2" 2>"$1" || exit 10
   touch "$3"

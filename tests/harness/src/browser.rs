@@ -244,8 +244,22 @@ impl Browser {
             options["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": true}});
         }
         let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), options);
-        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        caps.insert("goog:chromeOptions".into(), options.clone());
+        // PW_TEST_TRACE=<dir>: Chrome's trace of the page (layout, style, paint, script; the
+        // DevTools timeline's categories) through chromedriver's performance log, written at
+        // `close` to `<dir>/<test name>.trace.json`: where a test's browser time goes outside
+        // script.
+        if std::env::var_os("PW_TEST_TRACE").is_some() {
+            caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL", "performance": "ALL"}));
+            options["perfLoggingPrefs"] = json!({
+                "enableNetwork": false,
+                "enablePage": false,
+                "traceCategories": "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing",
+            });
+            caps.insert("goog:chromeOptions".into(), options.clone());
+        } else {
+            caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        }
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -292,17 +306,37 @@ impl Browser {
     /// Runs a Chrome DevTools Protocol command (chromedriver's `goog/cdp/execute`), e.g.
     /// `Network.clearBrowserCache`; returns its result.
     pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        self.driver_post(
+            "goog/cdp/execute",
+            json!({"cmd": cmd, "params": params}),
+            cmd,
+            Duration::from_secs(20),
+        )
+        .await
+    }
+
+    /// POSTs `body` to the session's `command` (a path under `/session/<id>/`) on chromedriver,
+    /// for commands fantoccini does not have; returns the reply's `value`. `what` names the
+    /// command in errors; `limit` is how long chromedriver may take to answer.
+    async fn driver_post(
+        &self,
+        command: &str,
+        body: Value,
+        what: &str,
+        limit: Duration,
+    ) -> Result<Value> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let session = self
             .client
             .session_id()
             .await?
             .ok_or_else(|| anyhow!("no WebDriver session"))?;
-        let body = json!({"cmd": cmd, "params": params}).to_string();
+        let body = body.to_string();
+        let path = format!("/session/{session}/{command}");
         let exchange = async {
             let mut stream = tokio::net::TcpStream::connect(&self.driver_addr).await?;
             let head = format!(
-                "POST /session/{session}/goog/cdp/execute HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 self.driver_addr,
                 body.len()
             );
@@ -335,15 +369,15 @@ impl Browser {
             }
             anyhow::Ok(String::from_utf8_lossy(&raw).into_owned())
         };
-        let text = tokio::time::timeout(Duration::from_secs(20), exchange)
+        let text = tokio::time::timeout(limit, exchange)
             .await
-            .map_err(|_| anyhow!("{cmd}: chromedriver did not answer in 20 s"))??;
+            .map_err(|_| anyhow!("{what}: chromedriver did not answer in {limit:?}"))??;
         let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
         let status_line = head.lines().next().unwrap_or("");
         let reply: Value =
-            serde_json::from_str(rest.trim()).with_context(|| format!("{cmd}: {text}"))?;
+            serde_json::from_str(rest.trim()).with_context(|| format!("{what}: {text}"))?;
         if !status_line.contains(" 200 ") {
-            bail!("{cmd} failed: {status_line} {reply}");
+            bail!("{what} failed: {status_line} {reply}");
         }
         Ok(reply["value"].clone())
     }
@@ -577,6 +611,37 @@ impl Browser {
                 let _ = std::fs::write(
                     std::path::Path::new(&dir).join(format!("{name}.cpuprofile")),
                     serde_json::to_string(&p["profile"]).unwrap_or_default(),
+                );
+            }
+        }
+        if let Some(dir) = std::env::var_os("PW_TEST_TRACE") {
+            let name = std::thread::current()
+                .name()
+                .unwrap_or("test")
+                .replace("::", "-");
+            let log = self
+                .driver_post(
+                    "se/log",
+                    json!({"type": "performance"}),
+                    "the performance log",
+                    Duration::from_secs(300),
+                )
+                .await;
+            if let Err(e) = &log {
+                eprintln!("PW_TEST_TRACE: {e:#}");
+            }
+            if let Ok(log) = log {
+                let events: Vec<Value> = log
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| serde_json::from_str::<Value>(e["message"].as_str()?).ok())
+                    .filter(|m| m["message"]["method"] == "Tracing.dataCollected")
+                    .map(|m| m["message"]["params"].clone())
+                    .collect();
+                let _ = std::fs::write(
+                    std::path::Path::new(&dir).join(format!("{name}.trace.json")),
+                    serde_json::to_string(&json!({"traceEvents": events})).unwrap_or_default(),
                 );
             }
         }
