@@ -250,7 +250,10 @@ impl Browser {
         // `close` to `<dir>/<test name>.trace.json`: where a test's browser time goes outside
         // script.
         if std::env::var_os("PW_TEST_TRACE").is_some() {
-            caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL", "performance": "ALL"}));
+            caps.insert(
+                "goog:loggingPrefs".into(),
+                json!({"browser": "ALL", "performance": "ALL"}),
+            );
             options["perfLoggingPrefs"] = json!({
                 "enableNetwork": false,
                 "enablePage": false,
