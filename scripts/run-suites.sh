@@ -3,8 +3,9 @@
 # directory's lock while its tests run, so a build beside it would wait):
 #   run-suites.sh          the integration test binaries: the invariants and the end-to-end suites
 #   run-suites.sh --unit   the unit test binaries (`--lib --bins`)
-# One end-to-end test keeps about one core busy (mostly its browser drawing the page), so on
-# 2 cores two binaries of 2 threads each keep both cores busy through waits on the fake provider.
+# One end-to-end test keeps about two thirds of a core busy (its browser's page, mostly: 119 s of
+# Chromium's CPU in a 95 s run of one suite on 2 threads), so on 2 cores two binaries of 2
+# threads each keep both cores busy through the tests' waits on the fake provider.
 #   PW_SUITE_JOBS     binaries at once (default 2)
 #   PW_TEST_THREADS   tests at once in each binary (default 2)
 #   PW_TEST_LIST      the output of `cargo test --workspace --no-run --message-format=json...`

@@ -793,15 +793,22 @@ impl Runner {
     /// A result as it will be once the held changes are written ([`Runner::flush`]): the
     /// draft's, with this job's changes to it applied to a copy. The judge reads the answer
     /// here, so an answer does not change the draft once more just before its judge calls.
+    /// `None` when the draft on screen is no longer the job's (its results are not there).
     fn peek(self, job: &Job, key: &str, id: u32) -> Option<CaseRun> {
+        if self.library.current_id.get_untracked() != job.draft_id {
+            return None;
+        }
         let mut cr = self
             .drafts
             .draft
             .with_untracked(|x| x.run_on(job.version, key)?.cases.get(&id).cloned())?;
-        let current = self.library.current_id.get_untracked();
         if let Some(pending) = self.pending.try_get_value() {
             for p in pending.borrow().iter() {
-                if p.draft_id == current && p.version == job.version && p.key == key && p.id == id {
+                if p.draft_id == job.draft_id
+                    && p.version == job.version
+                    && p.key == key
+                    && p.id == id
+                {
                     (p.change)(&mut cr);
                 }
             }
