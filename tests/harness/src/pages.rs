@@ -179,11 +179,13 @@ impl<'a> PromptPage<'a> {
             .await?
             .click()
             .await?;
+        // Pasted, as a person does with a reply copied from a chat window.
         self.b
             .field("3. Paste the reply here")
             .await?
-            .send_keys(&format!("{SELECT_ALL}{reply}"))
+            .send_keys(SELECT_ALL)
             .await?;
+        self.b.paste(reply).await?;
         self.b.button("Use this reply").await?.click().await?;
         self.b
             .wait_for_text("Read the reply: your prompt is below.")

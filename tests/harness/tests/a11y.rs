@@ -140,8 +140,9 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         problems.extend(both_themes(&b, &tag("manual-mode"), theme, &source, false).await?);
         b.field("3. Paste the reply here")
             .await?
-            .send_keys(&format!("{SELECT_ALL}{}", reply()))
+            .send_keys(SELECT_ALL)
             .await?;
+        b.paste(&reply()).await?;
         b.button("Use this reply").await?.click().await?;
         b.wait_for_text("Read the reply: your prompt is below.")
             .await?;

@@ -510,8 +510,9 @@ async fn a_reply_without_json_shows_what_arrived_and_offers_manual_mode() -> any
     browser
         .field("3. Paste the reply here")
         .await?
-        .send_keys(&spec_reply("pasted"))
+        .click()
         .await?;
+    browser.paste(&spec_reply("pasted")).await?;
     browser.button("Use this reply").await?.click().await?;
     browser
         .wait_for_text("Read the reply: your prompt is below.")
@@ -1368,8 +1369,9 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
     browser
         .field("3. Paste the reply here")
         .await?
-        .send_keys(&whole)
+        .click()
         .await?;
+    browser.paste(&whole).await?;
     browser.button("Use this reply").await?.click().await?;
     browser.wait_for_text("only its Format was taken").await?;
     assert_eq!(
