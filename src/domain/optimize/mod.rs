@@ -2221,8 +2221,46 @@ impl Optimizer {
         };
         // (b) The best's failing cases with their feedback; passing ones for examples.
         let scores = self.scores(ctx, best.id, false).unwrap_or_default();
-        let mut failing: Vec<(&u32, &f64)> = scores.iter().filter(|(_, s)| **s < 1.0).collect();
-        failing.sort_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)));
+        let mut failing: Vec<(u32, f64)> = scores
+            .iter()
+            .filter(|(_, s)| **s < 1.0)
+            .map(|(id, s)| (*id, *s))
+            .collect();
+        failing.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        // Cases the score leaves out (a judge gave no verdict): one with a check that failed is
+        // still a known failure, listed after the scored ones; the others are counted, so that
+        // the request never says every case passed when some could not be scored.
+        let mut unscored = 0usize;
+        for id in &self.minibatch {
+            if scores.contains_key(id) {
+                continue;
+            }
+            let Some(case) = ctx.suite.case(*id).filter(|c| ctx.suite.has_checks(c)) else {
+                continue;
+            };
+            let Some(r) = best.results(0, false).and_then(|rs| rs.get(id)) else {
+                continue;
+            };
+            let s = score_case(
+                ctx.suite,
+                case,
+                &r.output,
+                &r.observed,
+                Some(&best.spec),
+                &r.judgements,
+            );
+            if s.pending {
+                continue;
+            }
+            if s.verdicts
+                .iter()
+                .any(|v| matches!(v, eval::Verdict::Done { pass: false, .. }))
+            {
+                failing.push((*id, 1.0));
+            } else {
+                unscored += 1;
+            }
+        }
         // With several models, a case's answer shown is the one of the model it scored lowest
         // on (a case may fail on one model only), named.
         let per_model: Vec<BTreeMap<u32, f64>> = (0..self.config.models())
@@ -2254,8 +2292,8 @@ impl Optimizer {
             .iter()
             .take(5)
             .filter_map(|(id, _)| {
-                let case = ctx.suite.case(**id)?;
-                let m = lowest_model(**id);
+                let case = ctx.suite.case(*id)?;
+                let m = lowest_model(*id);
                 let r = best.results(m, false)?.get(id)?;
                 let (failed, cut_off) = failed_checks(ctx.suite, case, best, r);
                 let mut notes: Vec<String> = failed
@@ -2295,7 +2333,7 @@ impl Optimizer {
             .collect::<Vec<_>>();
         // The person's thumbs-down on the first prompt's answers in a run, for the cases not
         // listed above: their notes are feedback like a failed check's reason.
-        let listed: Vec<u32> = failing.iter().take(5).map(|(id, _)| **id).collect();
+        let listed: Vec<u32> = failing.iter().take(5).map(|(id, _)| *id).collect();
         let rated = self
             .rated
             .iter()
@@ -2346,19 +2384,30 @@ impl Optimizer {
             .map(|m| format!("- {}", m.as_str()))
             .collect::<Vec<_>>()
             .join("\n");
+        let no_failures = if unscored > 0 {
+            format!(
+                "(none known: {unscored} of the cases could not be scored (the judge gave no verdict) and may fail; no scored case failed)"
+            )
+        } else {
+            "(none: every case passed; make the prompt more robust)".to_owned()
+        };
         let user = template::fill(
             PROPOSE_USER,
             &[
                 (
                     "score",
-                    &format!("{:.0}", self.mean(ctx, best.id, false).unwrap_or(0.0)),
+                    &self
+                        .mean(ctx, best.id, false)
+                        .map_or("not known: no case could be scored".to_owned(), |m| {
+                            format!("{m:.0} / 100")
+                        }),
                 ),
                 ("prompt", &best.spec.render(RenderStyle::Markdown)),
                 ("history", &history),
                 (
                     "failures",
                     if failures.is_empty() {
-                        "(none: every case passed; make the prompt more robust)"
+                        &no_failures
                     } else {
                         &failures
                     },

@@ -2703,3 +2703,64 @@ fn no_more_calls_are_issued_than_are_sent_at_once() {
     assert_eq!(most, 2);
     assert!(o.stop.is_some());
 }
+
+/// Scores the starting prompt with `exec` as every answer and every judge call failing, and
+/// returns the first proposal request's text.
+fn proposal_after_failed_judges(exec: &str) -> String {
+    let s = suite(true);
+    let ctx = Ctx { suite: &s };
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let start = spec("You are L0");
+    let limit = project(&config, &start, &s);
+    let mut o = Optimizer::new(config, start, 1, &s, limit);
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    while let Some(e) = queue.pop_front() {
+        let Effect::Call { work, request, .. } = e else {
+            continue;
+        };
+        if matches!(o.phase, Phase::Proposing(_)) {
+            break;
+        }
+        let result = match &work {
+            Work::Judge { .. } => Err("HTTP 500".to_owned()),
+            _ => Ok(Reply {
+                text: exec.to_owned(),
+                ..improving().answer(&o, &work, &request)
+            }),
+        };
+        queue.extend(o.step(&ctx, Event::Done { work, result }));
+    }
+    assert!(matches!(o.phase, Phase::Proposing(_)), "{:?}", o.phase);
+    o.propose_request(&ctx, 1, false).unwrap().messages[0]
+        .text
+        .clone()
+}
+
+// Tryout (session 21): every answer failed its "contains" check and every judge call failed;
+// the proposal request said "(score 0 / 100)" and "Failed cases: (none: every case passed)".
+#[test]
+fn a_proposal_never_says_every_case_passed_when_the_judge_gave_no_verdict() {
+    // Every answer fails its own check: those failures are known and listed, with the reason.
+    let text = proposal_after_failed_judges("no");
+    let failed = text.split("## Failed cases").nth(1).expect("failed cases");
+    assert!(!failed.contains("every case passed"), "{failed}");
+    assert!(failed.contains("Input: case"), "{failed}");
+    assert!(failed.contains("contains"), "{failed}");
+    assert!(
+        text.contains("(score not known: no case could be scored)"),
+        "{text}"
+    );
+    // Every answer passes its own check, and no judge gave a verdict: no failure is known, and
+    // the request says the cases could not be scored rather than that they passed.
+    let text = proposal_after_failed_judges("ok, done");
+    let failed = text.split("## Failed cases").nth(1).expect("failed cases");
+    assert!(!failed.contains("every case passed"), "{failed}");
+    assert!(
+        failed.contains("could not be scored (the judge gave no verdict)"),
+        "{failed}"
+    );
+}
