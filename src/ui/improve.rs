@@ -361,7 +361,9 @@ fn OptimizerPanel() -> impl IntoView {
     let unaccepted = Memo::new(move |_| {
         d.draft.with(|x| {
             x.optimizer.as_ref().map_or_else(Vec::new, |o| {
-                o.unaccepted(|sp| x.versions.iter().any(|v| v.spec == *sp))
+                o.unaccepted(&Ctx { suite: &x.suite }, |sp| {
+                    x.versions.iter().any(|v| v.spec == *sp)
+                })
             })
         })
     });

@@ -1162,16 +1162,18 @@ impl Optimizer {
     }
 
     /// The candidates a new loop would throw away that the person has not kept: ids of those
-    /// with a training answer, not rejected, not the starting prompt (no parent), and not
-    /// accepted (`accepted(spec)`: a version of the draft holds that prompt). For the question
-    /// "Start again" asks first (tryout 8: it replaced a finished loop's results without asking).
-    pub fn unaccepted(&self, accepted: impl Fn(&PromptSpec) -> bool) -> Vec<u32> {
+    /// scored on the training cases ([`Self::mean`]: the ones the page offers to accept), not
+    /// rejected, not the starting prompt (no parent), and not accepted (`accepted(spec)`: a
+    /// version of the draft holds that prompt). For the question "Start again" asks first
+    /// (tryout 8: it replaced a finished loop's results without asking; tryout of session 21: a
+    /// candidate the budget stopped before it was scored was called scored, with no Accept).
+    pub fn unaccepted(&self, ctx: &Ctx, accepted: impl Fn(&PromptSpec) -> bool) -> Vec<u32> {
         self.candidates
             .iter()
             .filter(|c| {
                 c.parent.is_some()
                     && c.rejected.is_none()
-                    && !c.train.is_empty()
+                    && self.mean(ctx, c.id, false).is_some()
                     && !accepted(&c.spec)
             })
             .map(|c| c.id)

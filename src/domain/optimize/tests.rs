@@ -412,6 +412,7 @@ fn start_again_names_the_scored_candidates_that_were_not_accepted() {
     let limit = project(&config, &spec("You are L0"), &s);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive(&mut o, &s, &improving());
+    let ctx = Ctx { suite: &s };
     let scored: Vec<u32> = o
         .candidates
         .iter()
@@ -419,14 +420,22 @@ fn start_again_names_the_scored_candidates_that_were_not_accepted() {
         .map(|c| c.id)
         .collect();
     assert!(scored.len() >= 2, "{:?}", o.candidates);
-    assert_eq!(o.unaccepted(|_| false), scored);
+    assert_eq!(o.unaccepted(&ctx, |_| false), scored);
     // The starting prompt is never among them, even when no version holds it.
-    assert!(!o.unaccepted(|_| false).contains(&0));
+    assert!(!o.unaccepted(&ctx, |_| false).contains(&0));
     // Accepting the best leaves the others.
     let best = o.candidate(o.best).unwrap().spec.clone();
-    let left = o.unaccepted(|sp| *sp == best);
+    let left = o.unaccepted(&ctx, |sp| *sp == best);
     assert_eq!(left.len(), scored.len() - 1);
     assert!(!left.contains(&o.best));
+    // A candidate the loop stopped before all its training answers were in has no score and no
+    // Accept button: it is not called scored.
+    let partial = scored[0];
+    let c = o.candidates.iter_mut().find(|c| c.id == partial).unwrap();
+    let first = *c.train.keys().next().unwrap();
+    c.train.remove(&first);
+    assert!(!o.candidate(partial).unwrap().train.is_empty());
+    assert!(!o.unaccepted(&ctx, |_| false).contains(&partial));
     // A loop whose every candidate was rejected has nothing to lose.
     let config = Config {
         rounds: 1,
@@ -438,7 +447,7 @@ fn start_again_names_the_scored_candidates_that_were_not_accepted() {
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
     drive(&mut o, &s, &improving());
     assert!(o.candidates.len() > 1);
-    assert!(o.unaccepted(|_| false).is_empty());
+    assert!(o.unaccepted(&ctx, |_| false).is_empty());
 }
 
 #[test]
