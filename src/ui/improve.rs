@@ -1278,17 +1278,12 @@ fn CandidateView(
             count(v.ties, "tie", "ties")
         )
     });
-    let title = if c.mutation == Mutation::Baseline {
-        format!("Your prompt (version {})", row.from_version)
-    } else {
-        format!(
-            "Round {} · candidate {} · {}",
-            c.round,
-            id,
-            c.mutation.label()
-        )
-    };
-    let parent_spec = row.parent.as_ref().map(|p| p.spec.clone());
+    let title = candidate_title(&c, row.from_version);
+    // The diff is against the parent: named by the parent's title, not this candidate's.
+    let parent_spec = row
+        .parent
+        .as_ref()
+        .map(|p| (p.spec.clone(), candidate_title(p, row.from_version)));
     // Accepting a candidate while the current version has hand edits the loop never saw asks
     // first ([`edited_since_the_loop`]).
     let confirm = RwSignal::new(None::<String>);
@@ -1332,9 +1327,9 @@ fn CandidateView(
             {versus.map(|v| view! { <p class="pw-hint">{v}</p> })}
             {row.last_run.clone().map(|note| view! { <p class="pw-hint">{note}</p> })}
             {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{if row.tiny { c.rationale.clone() } else { format!("The meta model's note: {}", c.rationale) }}</p> })}
-            {parent_spec.map(|old| view! {
+            {parent_spec.map(|(old, parent_title)| view! {
                 <details class="pw-details">
-                    <summary>{format!("Changes against its parent ({title})")}</summary>
+                    <summary>{format!("Changes against its parent ({parent_title})")}</summary>
                     <SpecDiff old=old new=spec.clone()/>
                 </details>
             })}
@@ -1405,5 +1400,21 @@ fn CandidateView(
                 })}
             })}
         </li>
+    }
+}
+
+/// A candidate's title on its card: "Your prompt (version N)" for the loop's starting prompt
+/// (`from_version`: the version the loop started from), else "Round R · candidate ID · how it
+/// was made".
+fn candidate_title(c: &Candidate, from_version: u32) -> String {
+    if c.mutation == Mutation::Baseline {
+        format!("Your prompt (version {from_version})")
+    } else {
+        format!(
+            "Round {} · candidate {} · {}",
+            c.round,
+            c.id,
+            c.mutation.label()
+        )
     }
 }

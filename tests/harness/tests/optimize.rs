@@ -200,8 +200,17 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
         title.starts_with("Round 3 · candidate ") && title.ends_with("Added a missing rule"),
         "{title}"
     );
-    // Round 3's winner dropped a rule: its diff says so.
-    b.wait_for_text(&format!("Changes against its parent ({title})"))
+    // Round 3's winner dropped a rule: its diff says so. The diff is named by the parent (round
+    // 2's best, scored 75), not by the candidate itself (tryout, session 21).
+    assert!(
+        !b.eval("return document.body.innerText")
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("Changes against its parent ({title})")),
+        "the diff named the candidate as its own parent"
+    );
+    b.wait_for_text("Changes against its parent (Round 2 · candidate ")
         .await?
         .click()
         .await?;
