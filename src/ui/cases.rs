@@ -1117,34 +1117,37 @@ fn ImportButton() -> impl IntoView {
         replaced.set(pending.get_untracked().map(|(name, _)| name));
         pending.set(None);
         message.set(None);
+        let several = chosen.len() > 1;
         leptos::task::spawn_local(async move {
             let mut files = Vec::new();
+            let mut errors = Vec::new();
             for file in chosen {
-                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                // Read as bytes: a file that is not UTF-8 text is named, not read with its bad
+                // bytes replaced (`cases_io::file_text`).
+                let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
                     .await
                     .ok()
-                    .and_then(|v| v.as_string());
-                let Some(text) = text else {
+                    .map(|b| js_sys::Uint8Array::new(&b).to_vec());
+                let Some(bytes) = bytes else {
                     message.set(Some(Err(format!(
                         "The browser could not read {}.",
                         file.name()
                     ))));
                     return;
                 };
-                files.push(cases_io::FileText {
-                    name: file.name(),
-                    text,
-                });
+                match cases_io::file_text(&bytes) {
+                    Ok(text) => files.push(cases_io::FileText {
+                        name: file.name(),
+                        text,
+                    }),
+                    Err(e) if several => errors.push(format!("{}: {e}", file.name())),
+                    Err(e) => errors.push(e),
+                }
             }
             let mut merged: Option<(String, Imported)> = None;
-            let mut errors = Vec::new();
             for (name, result) in cases_io::import_files(&files) {
                 match result {
-                    Err(e) => errors.push(if files.len() > 1 {
-                        format!("{name}: {e}")
-                    } else {
-                        e
-                    }),
+                    Err(e) => errors.push(if several { format!("{name}: {e}") } else { e }),
                     Ok(imp) => match &mut merged {
                         None => merged = Some((name, imp)),
                         Some((names, all)) => {

@@ -69,12 +69,19 @@ pub fn DraftsPanel(
         };
         input.set_value("");
         leptos::task::spawn_local(async move {
-            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            // Read as bytes: a file that is not UTF-8 text is named, not read with its bad bytes
+            // replaced (`cases_io::file_text`, as for test cases).
+            let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
                 .await
                 .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            let r = lib.import(&text).await;
+                .map(|b| js_sys::Uint8Array::new(&b).to_vec());
+            let r = match bytes {
+                None => Err(format!("The browser could not read {}.", file.name())),
+                Some(bytes) => match crate::domain::eval::cases_io::file_text(&bytes) {
+                    Ok(text) => lib.import(&text).await,
+                    Err(e) => Err(e),
+                },
+            };
             message.try_set(Some(r));
         });
     };

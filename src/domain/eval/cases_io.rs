@@ -338,6 +338,28 @@ fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
     Ok(out)
 }
 
+/// A chosen file's bytes as text, or `Err` (the page's message) when it is not a text file in
+/// UTF-8: a NUL byte in its first 8,000 bytes (git's test for a binary file: an image, a
+/// spreadsheet's own format), or bytes that are not UTF-8 (a file saved in another encoding:
+/// read anyway, its text would change). Names the line of the first bad byte. A byte order mark
+/// is taken off, as the browser's UTF-8 decoding does.
+pub fn file_text(bytes: &[u8]) -> Result<String, String> {
+    let line = |at: usize| bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    if let Some(at) = bytes.iter().take(8000).position(|b| *b == 0) {
+        return Err(format!(
+            "This is not a text file: line {} has a NUL byte, which no CSV, JSON or YAML file has. Nothing was imported.",
+            line(at)
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map(str::to_owned).map_err(|e| {
+        format!(
+            "This file is not UTF-8 text: line {} has bytes that are not UTF-8 (a file saved in another encoding). Nothing was imported: save it as UTF-8 and import it again.",
+            line(e.valid_up_to())
+        )
+    })
+}
+
 /// Merges `defaultTest` into one test, expands its array variables, and adds the cases; a test
 /// with nothing usable in it becomes a bad row (with what was left out of it), never an empty case.
 fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {

@@ -1766,3 +1766,54 @@ fn a_row_of_empty_cells_is_named_and_blank_lines_are_not() {
     let late_header = import("t.csv", "\n\nnotes,__expected\n\n\"\",\"\"\n").unwrap();
     assert_eq!(late_header.bad[0].line, 5, "{late_header:?}");
 }
+
+// Tryout (session 21): 300 random bytes chosen as `garbage.csv` came in as one case of
+// mojibake ("Imported 1 case"). A file that is not UTF-8 text is not read, and the page says why.
+#[test]
+fn a_file_that_is_not_text_is_not_read_and_says_why() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let garbage: Vec<u8> = (0..300)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect();
+    let err = file_text(&garbage).unwrap_err();
+    assert!(
+        err.starts_with("This file is not UTF-8 text: line ")
+            || err.starts_with("This is not a text file: line "),
+        "{err}"
+    );
+    assert!(err.contains("Nothing was imported"), "{err}");
+    // A CSV saved in Windows-1252 ("café" as the byte E9): named by its line.
+    assert_eq!(
+        file_text(b"input,expected\nhello,hi\ncaf\xe9,coffee\n").unwrap_err(),
+        "This file is not UTF-8 text: line 3 has bytes that are not UTF-8 (a file saved in another encoding). Nothing was imported: save it as UTF-8 and import it again."
+    );
+    // A NUL (a binary file that starts like text).
+    assert_eq!(
+        file_text(b"{\"input\": \"a\"}\n\0\0\n").unwrap_err(),
+        "This is not a text file: line 2 has a NUL byte, which no CSV, JSON or YAML file has. Nothing was imported."
+    );
+    // UTF-8 text (tabs, CRLF, "é", a U+FFFD written on purpose) is read as it is, less its
+    // byte order mark.
+    let text = "input\texpected\r\ncafé\t\u{fffd}\r\n";
+    assert_eq!(
+        file_text(format!("\u{feff}{text}").as_bytes()).unwrap(),
+        text
+    );
+    // Every file this page exports reads back (the round-trip tests cover the text itself).
+    let cases = import("cases.csv", "input,expected\nhello,hi\n")
+        .unwrap()
+        .cases;
+    assert_eq!(
+        file_text(to_csv(&cases).as_bytes()).unwrap(),
+        to_csv(&cases)
+    );
+    assert_eq!(
+        file_text(to_jsonl(&cases).as_bytes()).unwrap(),
+        to_jsonl(&cases)
+    );
+}

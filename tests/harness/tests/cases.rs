@@ -1797,6 +1797,39 @@ async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> 
             .contains("Nothing from broken.csv"),
         "the note goes with the import"
     );
+    // Tryout (session 21): 300 random bytes as a .csv came in as a case of mojibake. A file
+    // that is not UTF-8 text is named and nothing of it is imported; nor is a CSV saved in
+    // another encoding read with its letters replaced.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let garbage: Vec<u8> = (0..300)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect();
+    let binary = dir.join("garbage.csv");
+    std::fs::write(&binary, &garbage)?;
+    import_file(&b, &binary).await?;
+    b.wait_until(
+        "return /This (file is not UTF-8 text|is not a text file): line \\d+ .*Nothing was imported/.test(document.body.innerText)",
+        "the page to say the file is not text",
+    )
+    .await?;
+    let latin = dir.join("menu.csv");
+    std::fs::write(
+        &latin,
+        b"notes,__expected\nhello,contains: hi\ncaf\xe9,contains: coffee\n",
+    )?;
+    import_file(&b, &latin).await?;
+    b.wait_for_text("This file is not UTF-8 text: line 3 has bytes that are not UTF-8")
+        .await?;
+    assert_eq!(
+        summaries(&b).await?.len(),
+        1,
+        "nothing of either file was imported"
+    );
     b.close().await?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
