@@ -867,7 +867,9 @@ async fn a_budget_holds_over_two_rounds_on_the_local_model() -> anyhow::Result<(
     )?;
     let proposed: Vec<&String> = cards
         .iter()
-        .filter(|c| !c.contains("Baseline") && !c.contains("Your prompt"))
+        // The starting prompt's card is titled "Your prompt (version N)" (a candidate's diff
+        // names it too, as its parent: the title is what tells them apart).
+        .filter(|c| !c.starts_with("Your prompt"))
         .collect();
     eprintln!("[local model] candidates: {proposed:#?}");
     for c in &proposed {
@@ -1351,7 +1353,7 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
     // Tryout 9 (M5): the loop's figure for the starting prompt differed from the last run's
     // with no word why. Its card sets the two side by side and says why they can differ.
     let start = b
-        .eval("return Array.from(document.querySelectorAll('.pw-candidate')).find(c => c.textContent.includes('Your prompt (version 1)'))?.innerText ?? ''")
+        .eval("return Array.from(document.querySelectorAll('.pw-candidate')).find(c => c.querySelector('.pw-candidate__title')?.textContent === 'Your prompt (version 1)')?.innerText ?? ''")
         .await?;
     let start = start.as_str().unwrap_or("");
     assert!(
@@ -1623,7 +1625,7 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
     // The starting prompt's card: the run was on the execution model alone, the loop's figure
     // is of both models, and its execution-model figure is the one on the card's own line.
     let start = b
-        .eval("return Array.from(document.querySelectorAll('.pw-candidate')).find(c => c.textContent.includes('Your prompt (version 1)'))?.innerText ?? ''")
+        .eval("return Array.from(document.querySelectorAll('.pw-candidate')).find(c => c.querySelector('.pw-candidate__title')?.textContent === 'Your prompt (version 1)')?.innerText ?? ''")
         .await?;
     let start = start.as_str().unwrap_or("");
     let on_a: String = start
