@@ -734,11 +734,26 @@ fn SectionEditor(
                 .unwrap_or_default()
         })
     });
+    let editor = NodeRef::<leptos::html::Textarea>::new();
     let text = move || {
         if streaming() {
             g.live_spec().section_text(section)
         } else {
-            saved.get()
+            let saved = saved.get();
+            // A pause saves the typed text trimmed (and steps numbered): a box whose text reads
+            // as the saved text keeps it, so a space or a new line typed just before the pause
+            // is not taken away from under the caret.
+            match editor.get_untracked().map(|el| el.value()) {
+                Some(typed)
+                    if typed != saved
+                        && crate::domain::spec::PromptSpec::normalized_section_text(
+                            section, &typed,
+                        ) == saved =>
+                {
+                    typed
+                }
+                _ => saved,
+            }
         }
     };
     let live_has = move || g.live_spec().has(section);
@@ -826,6 +841,7 @@ fn SectionEditor(
             </div>
             <textarea
                 id=id2
+                node_ref=editor
                 class="pw-textarea pw-section__text"
                 rows=move || if section == Section::Examples { "8" } else { "4" }
                 readonly=move || streaming() || rewriting()

@@ -180,6 +180,17 @@ impl PromptSpec {
         }
     }
 
+    /// An editor's text as it reads once saved and drawn again: `text` through
+    /// [`set_section_text`](Self::set_section_text) and back through
+    /// [`section_text`](Self::section_text) (trimmed; steps numbered, one per line; blank steps
+    /// dropped). An editor whose text gives the saved text keeps what the person typed (a space
+    /// or a new line at the end, a step not yet numbered) instead of being set to the saved form.
+    pub fn normalized_section_text(s: Section, text: &str) -> String {
+        let mut spec = Self::default();
+        spec.set_section_text(s, text);
+        spec.section_text(s)
+    }
+
     /// Whether a section has any content.
     pub fn has(&self, s: Section) -> bool {
         match s {

@@ -158,3 +158,39 @@ fn variables_are_found_once_in_order() {
     assert_eq!(spec.variables(), ["transcript", "agenda"]);
     assert!(spec.wants_json());
 }
+
+// A pause in typing saves the section; the editor is drawn from the saved text only when the
+// typed text does not already read as it (a trailing space or a new step's line kept).
+#[test]
+fn typed_text_that_reads_as_the_saved_text_normalizes_to_it() {
+    let n = PromptSpec::normalized_section_text;
+    assert_eq!(
+        n(Section::Persona, "You are kind. Name "),
+        "You are kind. Name"
+    );
+    assert_eq!(
+        n(Section::Steps, "1. Read.\n2. List.\n"),
+        "1. Read.\n2. List."
+    );
+    assert_eq!(
+        n(Section::Steps, "1. Read.\n2. List.\nCheck"),
+        "1. Read.\n2. List.\n3. Check"
+    );
+    assert_eq!(
+        n(
+            Section::Format,
+            "Reply with JSON.  \n\nJSON schema:\n{\"type\":\"array\"}\n"
+        ),
+        "Reply with JSON.\n\nJSON schema:\n{\"type\":\"array\"}"
+    );
+    // Every section's saved text is its own normal form.
+    let spec = sample();
+    for s in Section::ALL {
+        assert_eq!(n(s, &spec.section_text(s)), spec.section_text(s), "{s:?}");
+    }
+    // A changed word is a change.
+    assert_ne!(
+        n(Section::Persona, "You are kind. Nam"),
+        "You are kind. Name"
+    );
+}
