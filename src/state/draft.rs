@@ -161,7 +161,8 @@ impl DraftHandle {
     /// the reply ended inside, or broke inside when `broken` is set.
     pub fn commit_reply(self, reading: reply::Reading, origin: Origin) {
         self.draft.update(|d| {
-            let broke = reading.broken.is_some();
+            // A mended mistake leaves its section whole: the cut section is cut off, not broken.
+            let broke = reading.broken.as_ref().is_some_and(|b| !b.mended);
             d.commit_reply(reading.spec, origin, reading.cut, broke, now_ms());
         });
     }
@@ -705,6 +706,7 @@ fn finish(
                 let read_past = reading.broken.as_ref().is_some_and(|b| b.read_past);
                 let complete = call_error.is_none()
                     && !cut_off
+                    && !reading.open_at_end
                     && (read_past || (reading.cut.is_none() && reading.broken.is_none()));
                 let broken = reading.broken.as_ref().map(GenError::from_break);
                 let origin = match job {

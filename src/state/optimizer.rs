@@ -19,7 +19,7 @@ use crate::domain::optimize::settings as loop_settings;
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
 };
-use crate::domain::provider::{ChatRequest, ErrorKind, ProviderConfig, ProviderKind, Role};
+use crate::domain::provider::{ChatRequest, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::Abort;
 use crate::net::session;
 use crate::state::call::ChatCall;
@@ -36,9 +36,6 @@ const LOOPS_HERE_KEY: &str = "pw.loops-in-this-tab";
 /// [`crate::domain::optimize::settings`]).
 const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 
-/// Session storage: the providers (ids) that had a key when this tab last started or resumed a
-/// loop, space-separated.
-const LOOP_KEYS_KEY: &str = "pw.loop-keyed";
 /// The note when a loop this tab ran continues after a reload (shown while it runs).
 pub const CONTINUING: &str = "Continuing the optimization where it was.";
 
@@ -351,35 +348,16 @@ impl OptimizerHandle {
         crate::net::settings::save(LOOP_SETTINGS_KEY, &loop_settings::write(config));
     }
 
-    /// Whether every role either needs no key or has one. A provider that may go without a key
-    /// (a local server, an OpenAI-compatible one) needs one when it had one as the loop started
-    /// or last resumed in this tab ([`Self::remember_keys`]): a reload forgets an unkept key,
-    /// and a loop that went on without it would spend its budget on refused calls.
+    /// Whether every role has the key it needs: none missing by
+    /// [`SettingsHandle::key_missing`] (a provider that may go without a key needs the one it
+    /// had in this tab before a reload forgot it; a loop that went on without it would spend its
+    /// budget on refused calls).
     fn keys_ready(self) -> bool {
-        let keyed = session::load(LOOP_KEYS_KEY).unwrap_or_default();
-        self.loop_configs().into_iter().all(|cfg| {
-            let had_key = keyed.split('\n').any(|k| k == cfg.key_slot());
-            let may_go_without = matches!(
-                cfg.kind,
-                ProviderKind::LlamaCpp
-                    | ProviderKind::Ollama
-                    | ProviderKind::LmStudio
-                    | ProviderKind::Custom
-            );
-            (may_go_without && !had_key) || self.settings.keys_untracked(&cfg).is_some()
+        untrack(|| {
+            self.loop_configs()
+                .iter()
+                .all(|cfg| !self.settings.key_missing(cfg))
         })
-    }
-
-    /// Notes, for this tab, which providers of the three jobs have a key now (see
-    /// [`Self::keys_ready`]).
-    fn remember_keys(self) {
-        let slots: Vec<String> = self
-            .loop_configs()
-            .into_iter()
-            .filter(|c| self.settings.keys_untracked(c).is_some())
-            .map(|c| c.key_slot())
-            .collect();
-        session::save(LOOP_KEYS_KEY, &slots.join("\n"));
     }
 
     /// What the loop in the draft calls: the three jobs' settings, then the other execution
@@ -517,7 +495,6 @@ impl OptimizerHandle {
         mark_loop_here(&id);
         self.draft_id.set_value(id);
         self.drafts.draft.update(|d| d.optimizer = Some(o));
-        self.remember_keys();
         self.event(Event::Start);
     }
 
@@ -595,7 +572,6 @@ impl OptimizerHandle {
         self.arrival.set(None);
         let id = self.library.current_id.get_untracked();
         mark_loop_here(&id);
-        self.remember_keys();
         self.draft_id.set_value(id);
         let running = self.running.get_value().borrow().clone();
         self.event(Event::Resume { running });

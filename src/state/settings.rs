@@ -19,6 +19,10 @@ pub const DEFAULT_STALL_SECONDS: u32 = 45;
 /// this; a saved value above it is named and not used).
 pub const MAX_STALL_SECONDS: u32 = 600;
 
+/// `sessionStorage` key of the key slots given a key in this tab, one per line (see
+/// [`SettingsHandle::key_missing`]).
+const TAB_KEYED: &str = "pw.tab-keyed";
+
 /// Where a remembered key is kept: `pw.key.<preset>@<host>`.
 fn key_slot(slot: &str) -> String {
     format!("pw.key.{slot}")
@@ -60,6 +64,10 @@ pub struct SettingsHandle {
     /// Keys by `ProviderConfig::key_slot`.
     keys: RwSignal<HashMap<String, ApiKey>, LocalStorage>,
     remembered: RwSignal<HashSet<String>>,
+    /// The key slots given a key in this tab (kept in `sessionStorage` under [`TAB_KEYED`], so
+    /// a reload of the tab still knows them): a provider that may go without a key (a local or
+    /// OpenAI-compatible server) is taken to need the one it had before a reload forgot it.
+    had_key: RwSignal<HashSet<String>>,
     /// Give up on a reply when no byte arrives for this many seconds.
     pub stall_seconds: RwSignal<u32>,
     /// Saved settings that could not be read and were replaced by defaults, in plain words.
@@ -117,6 +125,14 @@ impl SettingsHandle {
             compare: RwSignal::new(compare),
             keys: RwSignal::new_local(keys),
             remembered: RwSignal::new(remembered),
+            had_key: RwSignal::new(
+                crate::net::session::load(TAB_KEYED)
+                    .unwrap_or_default()
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
             stall_seconds: RwSignal::new(stall_seconds),
             unreadable: RwSignal::new(unreadable),
         };
@@ -203,6 +219,14 @@ impl SettingsHandle {
         self.set_slot(cfg.key_slot(), raw);
     }
 
+    /// Whether calls to `cfg` would go out with no key they need: none in this tab, and its
+    /// provider needs one ([`ProviderKind::needs_key`]) or had one in this tab before a reload
+    /// forgot it (a key typed for an OpenAI-compatible server and not remembered). Tracked.
+    pub fn key_missing(self, cfg: &ProviderConfig) -> bool {
+        !self.has_key(cfg)
+            && (cfg.kind.needs_key() || self.had_key.with(|h| h.contains(&cfg.key_slot())))
+    }
+
     fn set_slot(self, slot: String, raw: &str) {
         let key = ApiKey::new(raw);
         if self.remembered.with_untracked(|r| r.contains(&slot)) {
@@ -212,6 +236,20 @@ impl SettingsHandle {
                 }
                 None => store::remove(&key_slot(&slot)),
             }
+        }
+        let had = key.is_some();
+        if had != self.had_key.with_untracked(|h| h.contains(&slot)) {
+            self.had_key.update(|h| {
+                if had {
+                    h.insert(slot.clone());
+                } else {
+                    h.remove(&slot);
+                }
+            });
+            let mut slots: Vec<String> =
+                self.had_key.with_untracked(|h| h.iter().cloned().collect());
+            slots.sort();
+            crate::net::session::save(TAB_KEYED, &slots.join("\n"));
         }
         self.keys.update(|m| match key {
             Some(k) => {

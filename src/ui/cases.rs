@@ -1078,6 +1078,7 @@ fn ImportButton() -> impl IntoView {
     let replaced = RwSignal::new(None::<String>);
     let add = move |imp: Imported| {
         let n = imp.cases.len();
+        let empty = imp.without_input();
         let g = imp.global.len();
         d.draft.update(|x| {
             for c in imp.cases {
@@ -1097,8 +1098,20 @@ fn ImportButton() -> impl IntoView {
         } else {
             String::new()
         };
+        // Tryout: a promptfoo test with only `assert` came in as a case with an empty input,
+        // and nothing said so.
+        let empty = match empty {
+            0 => String::new(),
+            1 if n == 1 => " It has no input and no variables (its test gives only checks): it is sent as an empty message until you give it an input.".to_owned(),
+            e => format!(
+                " {} no input and no variables (their tests give only checks): {} sent as an empty message until you give {} an input.",
+                if e == 1 { "1 of them has".to_owned() } else { format!("{e} of them have") },
+                if e == 1 { "it is" } else { "each is" },
+                if e == 1 { "it" } else { "them" },
+            ),
+        };
         message.set(Some(Ok(format!(
-            "Imported {n} case{}{checks}.",
+            "Imported {n} case{}{checks}.{empty}",
             if n == 1 { "" } else { "s" }
         ))));
     };
@@ -1207,7 +1220,8 @@ fn ImportButton() -> impl IntoView {
             let left = imp.left_out.len();
             let mut title = Vec::new();
             if bad > 0 {
-                title.push(format!("{bad} row{} cannot be imported", if bad == 1 { "" } else { "s" }));
+                let (one, many) = imp.bad_words();
+                title.push(format!("{bad} {} cannot be imported", if bad == 1 { one } else { many }));
             }
             if left > 0 {
                 title.push(format!("{left} thing{} left out", if left == 1 { "" } else { "s" }));

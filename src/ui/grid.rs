@@ -841,7 +841,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         Some(_) if same_as.is_some() => format!("This is the same model at the same address as {}: it is run once, with that one's settings (a different temperature here is not used).", same_as.unwrap_or_default()),
                         Some(c) => match crate::domain::http::address_problem(&c.base_url) {
                             Some(p) => format!("{p}. Until then nothing is sent, and your key stays here."),
-                            None if c.kind.needs_key() && !s.has_key(&c) => format!("No key yet for {} at {h}: its calls will fail until you paste one. A key given for another host is never sent here.", c.kind.label()),
+                            None if s.key_missing(&c) => format!("No key {} for {} at {h}: its calls will fail until you paste one. A key given for another host is never sent here.", if c.kind.needs_key() { "yet" } else { "in this tab (a reload forgot the one you gave)" }, c.kind.label()),
                             None if s.has_key(&c) => format!(
                                 "Calls to this model go to {h}, with the key for {} at {h}; it is sent only there.{}",
                                 c.kind.label(),

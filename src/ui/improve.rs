@@ -518,7 +518,7 @@ fn OptimizerPanel() -> impl IntoView {
                                 })}
                                 {move || {
                                     let missing: Vec<String> = config().also_on.iter()
-                                        .filter(|c| c.kind.needs_key() && !settings.has_key(c))
+                                        .filter(|c| settings.key_missing(c))
                                         .map(model_label)
                                         .collect();
                                     (!missing.is_empty()).then(|| view! {
@@ -646,7 +646,7 @@ fn OptimizerPanel() -> impl IntoView {
                             })}
                             {move || cap_issue.get().map(|m| view! {
                                 <div class="pw-notice pw-notice--warn pw-loop-cap-too-small" role="group" aria-label="Most calls is too small">
-                                    <p class="pw-notice__title">"Start waits: the limit cannot score your prompt."</p>
+                                    <p class="pw-notice__title">"Start waits: the limit is too small to score a candidate."</p>
                                     <p>{m}</p>
                                 </div>
                             })}

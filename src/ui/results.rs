@@ -155,7 +155,7 @@ pub fn ResultsCard() -> impl IntoView {
                 let missing: Vec<String> = [Role::Execution, Role::Judge]
                     .into_iter()
                     .map(|role| settings.config(role))
-                    .filter(|c| c.kind.needs_key() && !c.host().is_empty() && !settings.has_key(c))
+                    .filter(|c| !c.host().is_empty() && settings.key_missing(c))
                     .map(|c| format!("{} at {}", c.kind.label(), c.host()))
                     .fold(Vec::new(), |mut v, x| { if !v.contains(&x) { v.push(x); } v });
                 (!missing.is_empty()).then(|| view! {

@@ -327,6 +327,8 @@ fn RoleSettings(
                         "Type the address of your server first.".to_owned()
                     } else if let Some(p) = crate::domain::http::address_problem(&cfg().base_url) {
                         format!("{p}. Until then nothing is sent, and your key stays here.")
+                    } else if !kind().needs_key() && s.key_missing(&cfg()) {
+                        format!("The key you gave for {host} in this tab was forgotten by a reload (a key is kept only when you tick \"remember on this device\"): calls to {host} go without it until you paste it again.")
                     } else if kind().is_local() {
                         format!("This model runs on your computer ({host}); your key, if any, is sent only there.")
                     } else if !s.has_key(&cfg()) {

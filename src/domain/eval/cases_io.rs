@@ -80,6 +80,51 @@ impl Imported {
         }
     }
 
+    /// What a bad entry is called, singular and plural, in the file it is in: a "row" of a CSV
+    /// or TSV file, a "line" of JSONL, a "test" of a promptfoo YAML or JSON file; "entry" /
+    /// "entries" when the bad ones are in files of different kinds (a config and its CSV).
+    pub fn bad_words(&self) -> (&'static str, &'static str) {
+        let word = |b: &BadRow| {
+            let kind = match &b.file {
+                Some(f) => {
+                    let ext = f
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    match ext.as_str() {
+                        "csv" | "tsv" => "CSV",
+                        "jsonl" => "JSONL",
+                        _ => "YAML",
+                    }
+                }
+                None => self.format,
+            };
+            match kind {
+                "CSV" | "TSV" => ("row", "rows"),
+                "JSONL" => ("line", "lines"),
+                _ => ("test", "tests"),
+            }
+        };
+        let mut words = self.bad.iter().map(word);
+        let first = words.next().unwrap_or(("entry", "entries"));
+        if words.all(|w| w == first) {
+            first
+        } else {
+            ("entry", "entries")
+        }
+    }
+
+    /// How many cases came in with nothing to send: no input, no variables, no earlier turns
+    /// (a promptfoo test with only `assert`, which promptfoo allows for a prompt with no
+    /// variables). Said after the import: each is sent as an empty message.
+    pub fn without_input(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.input.trim().is_empty() && c.vars.is_empty() && c.turns.is_empty())
+            .count()
+    }
+
     fn bad(&mut self, line: usize, why: impl Into<String>) {
         self.bad.push(BadRow {
             file: self.here.clone(),

@@ -1817,3 +1817,22 @@ fn a_file_that_is_not_text_is_not_read_and_says_why() {
         to_jsonl(&cases)
     );
 }
+
+// Tryout (session 21): a promptfoo test with only `assert` came in as a case with an empty
+// input and the summary did not say so; the review called a YAML test a "row".
+#[test]
+fn a_test_with_only_checks_is_counted_and_bad_entries_are_named_by_their_kind() {
+    let text = "tests:\n  - assert:\n      - type: contains\n        value: owner\n  - vars: {input: Ana sends the deck}\n  - 12\n";
+    let imp = import("tests.yaml", text).unwrap();
+    assert_eq!(imp.cases.len(), 2);
+    assert_eq!(imp.without_input(), 1);
+    assert_eq!(imp.bad_words(), ("test", "tests"));
+    let imp = import("c.jsonl", "{\"input\": \"a\"}\n12\n").unwrap();
+    assert_eq!(imp.without_input(), 0);
+    assert_eq!(imp.bad_words(), ("line", "lines"));
+    let imp = import("c.csv", "input,expected\na,b,c\n").unwrap();
+    assert_eq!(imp.bad_words(), ("row", "rows"));
+    // A case with variables (a prompt that reads them) has something to send.
+    let imp = import("t.yaml", "tests:\n  - vars: {topic: tea}\n").unwrap();
+    assert_eq!(imp.without_input(), 0);
+}

@@ -265,6 +265,9 @@ pub struct Reading {
     /// The section taken from a reply that held the whole prompt although only this section was
     /// asked for (the other sections were left unchanged).
     pub took_one_section: Option<Section>,
+    /// The reply's JSON is still open where the reply ends (cut off), after any mended mistake:
+    /// what was read is unfinished even when no section is cut (it ended between two).
+    pub open_at_end: bool,
 }
 
 impl Reading {
@@ -385,29 +388,67 @@ pub fn cut_section(text: &str) -> Option<Section> {
 
 /// A reply with no whole JSON read as far as it goes: up to where it ends, or up to where its
 /// JSON breaks (a syntax error; see
-/// [`partial_json::first_break`](crate::domain::partial_json::first_break)). Gives the prompt
-/// read, the section the readable part ends inside, and the break.
-fn read_partial(text: &str) -> (PromptSpec, Option<Section>, Option<Break>) {
-    let at = crate::domain::partial_json::first_break(text);
-    let readable = at.map_or(text, |at| &text[..at]);
+/// [`partial_json::first_break`](crate::domain::partial_json::first_break)). A missing comma is
+/// mended first, as in a whole reply (tryout: a reply missing a comma after Persona *and* cut
+/// off kept only Persona and called the sections after it missing): the mended reading names
+/// the first mend. Gives the prompt read, the section the readable part ends inside, the
+/// break, and whether the (mended) JSON is still open at the end.
+fn read_partial(text: &str) -> (PromptSpec, Option<Section>, Option<Break>, bool) {
+    use crate::domain::partial_json::first_break;
+    let (mended, first_mend) = mend_missing_commas(text);
+    let at = first_break(&mended);
+    let readable = at.map_or(mended.as_str(), |at| &mended[..at]);
     let spec = super::spec_from_partial(readable);
     let open = cut_section(readable);
-    let broken = at.map(|at| Break {
-        section: open,
-        near: near(text, at),
-        read_past: false,
-        mended: false,
-        read: if open.is_none() {
-            Section::ALL
-                .iter()
-                .copied()
-                .filter(|s| holds(&spec, *s))
-                .collect()
-        } else {
-            Vec::new()
-        },
-    });
-    (spec, open, broken)
+    let broken = match (at, first_mend) {
+        // A break left after the mends: what the reader stops at.
+        (Some(at), _) => Some(Break {
+            section: open,
+            near: near(&mended, at),
+            read_past: false,
+            mended: false,
+            read: if open.is_none() {
+                Section::ALL
+                    .iter()
+                    .copied()
+                    .filter(|s| holds(&spec, *s))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }),
+        (None, Some(at)) => Some(Break {
+            section: cut_section(&text[..at]),
+            near: near(text, at),
+            read_past: true,
+            mended: true,
+            read: Vec::new(),
+        }),
+        (None, None) => None,
+    };
+    let still_open = crate::domain::partial_json::open_at_end(&mended) != (0, false);
+    (spec, open, broken, still_open)
+}
+
+/// `text` with a comma put in at each break a missing comma explains (the text after the
+/// break reads on once a comma is there), at most 16; and the byte offset into `text` of the
+/// first one mended. A break no comma mends stays as it is.
+fn mend_missing_commas(text: &str) -> (String, Option<usize>) {
+    use crate::domain::partial_json::first_break;
+    let mut out = text.to_owned();
+    let mut first = None;
+    for _ in 0..16 {
+        let Some(at) = first_break(&out) else { break };
+        let mut tried = out.clone();
+        tried.insert(at, ',');
+        if first_break(&tried).is_some_and(|next| next <= at + 1) {
+            break;
+        }
+        // The first mend is at the same place in `text` (nothing was put in before it).
+        first.get_or_insert(at);
+        out = tried;
+    }
+    (out, first)
 }
 
 /// Reads a whole-prompt reply (finished, stopped or cut off): every section that reads comes in,
@@ -433,11 +474,12 @@ pub fn read_spec(text: &str, cut_off: bool) -> Result<Reading, ReplyCause> {
                 broken: guessed,
                 spec,
                 took_one_section: None,
+                open_at_end: false,
             });
         }
     }
     // No complete JSON (cut off, or broken later on): what its beginning holds.
-    let (spec, open, broken) = read_partial(text);
+    let (spec, open, broken, open_at_end) = read_partial(text);
     if usable(&spec) {
         let cut = open.filter(|s| spec.has(*s));
         return Ok(Reading {
@@ -445,6 +487,7 @@ pub fn read_spec(text: &str, cut_off: bool) -> Result<Reading, ReplyCause> {
             cut,
             broken,
             took_one_section: None,
+            open_at_end,
         });
     }
     Err(diagnose_broken(text, whole, cut_off, broken))
@@ -630,7 +673,7 @@ pub fn read_section(
 ) -> Result<Reading, ReplyCause> {
     let read = structured::extract_json_mended(text);
     let whole = read.clone().map(|(v, _)| v);
-    let (part, open, broken) = match &read {
+    let (part, open, broken, open_at_end) = match &read {
         Ok((v, mended)) if holds(&spec_from_value(v), section) => {
             let part = spec_from_value(v);
             // A mistake the tolerant reader read past is named as in a whole prompt.
@@ -639,7 +682,7 @@ pub fn read_section(
                 .as_ref()
                 .filter(|b| !b.mended)
                 .and_then(|b| b.section);
-            (part, open, broken)
+            (part, open, broken, false)
         }
         _ => read_partial(text),
     };
@@ -672,6 +715,7 @@ pub fn read_section(
         // sections is named: it sits next to it).
         broken: broken.filter(|b| b.section == Some(section) || b.mended && b.section.is_none()),
         took_one_section,
+        open_at_end,
     })
 }
 

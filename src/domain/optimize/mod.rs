@@ -963,10 +963,36 @@ impl Plan {
 
 /// The calls scoring the starting prompt takes (round 0: every training case with a check on
 /// the minibatch and every held-out one, each answer on every execution model and each of its
-/// judge calls): the least "Most calls" that lets the loop score anything.
+/// judge calls): the least "Most calls" that lets the loop score anything. `(answers, judge
+/// calls)`.
 pub fn first_evaluation_calls(config: &Config, suite: &Suite) -> (u32, u32) {
     let mut ids = sample_minibatch(suite, config.minibatch, config.seed);
     ids.extend(suite.checked_ids_in(eval::Split::HeldOut));
+    evaluation_calls(config, suite, &ids)
+}
+
+/// The calls one candidate takes after the starting prompt is scored: round 1's requests for
+/// candidates (one, or two when it asks for K >= 2: new ideas and a refinement of the best) and
+/// the candidate's answers and judge calls on the minibatch. `(requests, answers, judge calls)`;
+/// all zero with no rounds.
+pub fn first_candidate_calls(config: &Config, suite: &Suite) -> (u32, u32, u32) {
+    if config.rounds == 0 {
+        return (0, 0, 0);
+    }
+    let requests = [false, true]
+        .into_iter()
+        .filter(|refine| styles_count(config.k, *refine) > 0)
+        .count() as u32;
+    let (answers, judges) = evaluation_calls(
+        config,
+        suite,
+        &sample_minibatch(suite, config.minibatch, config.seed),
+    );
+    (requests, answers, judges)
+}
+
+/// Answers and judge calls for scoring one prompt on `ids` on every execution model.
+fn evaluation_calls(config: &Config, suite: &Suite, ids: &[u32]) -> (u32, u32) {
     let models = config.models();
     let answers = ids.len() as u32 * models;
     let judges = models
@@ -978,31 +1004,60 @@ pub fn first_evaluation_calls(config: &Config, suite: &Suite) -> (u32, u32) {
     (answers, judges)
 }
 
-/// When the chosen "Most calls" cannot cover even scoring the starting prompt
-/// ([`first_evaluation_calls`]): a sentence saying so with the least that would, for the budget
-/// box before Start (which then waits). `None` when it can, or when there is no cap.
+/// " (3 answers and 3 judge calls)", or "" with no judge calls.
+fn answer_parts(answers: u32, judges: u32) -> String {
+    if judges > 0 {
+        format!(
+            " ({} and {})",
+            figures::count(answers, "answer", "answers"),
+            figures::count(judges, "judge call", "judge calls")
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// When the chosen "Most calls" cannot cover scoring the starting prompt
+/// ([`first_evaluation_calls`]) and then one whole candidate ([`first_candidate_calls`]): a
+/// sentence saying so with the least that would, for the budget box before Start (which then
+/// waits). `None` when it can, or when there is no cap. (Tryout: a cap of 17 scored the prompt,
+/// then spent 12 calls on a candidate it could not finish scoring.)
 pub fn cap_problem(config: &Config, suite: &Suite) -> Option<String> {
     let cap = config.max_calls?;
     let (answers, judges) = first_evaluation_calls(config, suite);
     let need = answers + judges;
-    (cap < need).then(|| {
-        let parts = if judges > 0 {
-            format!(
-                " ({} and {})",
-                figures::count(answers, "answer", "answers"),
-                figures::count(judges, "judge call", "judge calls")
-            )
-        } else {
-            String::new()
-        };
-        format!(
-            "Most calls ({cap}) cannot even score your prompt: scoring it on {} takes {}{parts}, \
-             before any candidate is written. Raise Most calls to at least {need} (more for \
-             candidates), or leave it empty.",
+    if cap < need {
+        return Some(format!(
+            "Most calls ({cap}) cannot even score your prompt: scoring it on {} takes {}{}, \
+             before any candidate is written. Raise Most calls to at least {} (your prompt and \
+             one candidate; more for more candidates), or leave it empty.",
             figures::count(answers, "case", "cases"),
             figures::count(need, "call", "calls"),
+            answer_parts(answers, judges),
+            need + one_candidate_total(config, suite),
+        ));
+    }
+    let one = one_candidate_total(config, suite);
+    (one > 0 && cap < need + one).then(|| {
+        let (requests, answers, judges) = first_candidate_calls(config, suite);
+        format!(
+            "Most calls ({cap}) can score your prompt ({}) but not one candidate: asking for \
+             candidates takes {} and scoring one takes {}{}, so calls would be spent on a \
+             candidate that is never scored. Raise Most calls to at least {} (more for more \
+             candidates), or leave it empty.",
+            figures::count(need, "call", "calls"),
+            figures::count(requests, "call", "calls"),
+            figures::count(answers + judges, "call", "calls"),
+            answer_parts(answers, judges),
+            need + one,
         )
     })
+}
+
+/// [`first_candidate_calls`] summed.
+fn one_candidate_total(config: &Config, suite: &Suite) -> u32 {
+    let (requests, answers, judges) = first_candidate_calls(config, suite);
+    requests + answers + judges
 }
 
 /// `text` cut to at most `max` bytes at a character boundary.

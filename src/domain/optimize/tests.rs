@@ -2104,17 +2104,40 @@ fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_
         why.contains("takes 10 calls (5 answers and 5 judge calls)"),
         "{why}"
     );
-    assert!(why.contains("at least 10"), "{why}");
-    assert_eq!(
-        cap_problem(
-            &Config {
-                max_calls: Some(10),
-                ..full.clone()
-            },
-            &s
-        ),
-        None
+    // Round 1 asks for candidates twice (K = 2: new ideas and a refinement), then one
+    // candidate takes four answers and four judge calls on the minibatch: 10 + 2 + 8.
+    assert_eq!(first_candidate_calls(&full, &s), (2, 4, 4));
+    assert!(
+        why.contains("at least 20 (your prompt and one candidate"),
+        "{why}"
     );
+    // Tryout: a cap that scores the prompt but not one candidate was accepted at Start, and
+    // the loop spent calls on a candidate it could not finish.
+    let at = |n| Config {
+        max_calls: Some(n),
+        ..full.clone()
+    };
+    for n in [10, 12, 19] {
+        let why = cap_problem(&at(n), &s).unwrap_or_default();
+        assert!(
+            why.contains(&format!(
+                "Most calls ({n}) can score your prompt (10 calls) but not one candidate: asking for candidates takes 2 calls and scoring one takes 8 calls (4 answers and 4 judge calls)"
+            )),
+            "{n}: {why}"
+        );
+        assert!(
+            why.contains("at least 20 (more for more candidates)"),
+            "{why}"
+        );
+    }
+    assert_eq!(cap_problem(&at(20), &s), None);
+    // No rounds: scoring the prompt is the whole plan.
+    let no_rounds = Config {
+        rounds: 0,
+        ..at(10)
+    };
+    assert_eq!(first_candidate_calls(&no_rounds, &s), (0, 0, 0));
+    assert_eq!(cap_problem(&no_rounds, &s), None);
 
     // The projection under the cap: 2 calls, and per role no more tokens than its 2 largest calls.
     let whole = project(&full, &start, &s);

@@ -9,8 +9,8 @@ use std::time::Duration;
 use pw_harness::browser::Browser;
 use pw_harness::fake_provider::Fault;
 use pw_harness::pages::{
-    CasesPage, PromptPage, SELECT_ALL, TAB, result_text as row_text, verdict as badge,
-    wait_verdict as wait_badge,
+    CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text as row_text,
+    verdict as badge, wait_verdict as wait_badge,
 };
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
@@ -2073,7 +2073,10 @@ async fn typing_in_a_section_while_results_arrive_keeps_every_key() -> anyhow::R
     let typed = " Name every owner.";
     for ch in typed.chars() {
         persona.send_keys(&ch.to_string()).await?;
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        // A pause after a space saves the text (trimmed): the space stays in the box (it was
+        // taken away from under the caret, "Nameevery", when a slow key made such a pause).
+        let pause = if ch == ' ' { 900 } else { 60 };
+        tokio::time::sleep(Duration::from_millis(pause)).await;
     }
     let running = b
         .eval("return Array.from(document.querySelectorAll('button')).some(b => b.textContent === 'Cancel run')")
@@ -2087,17 +2090,102 @@ async fn typing_in_a_section_while_results_arrive_keeps_every_key() -> anyhow::R
     )
     .await?;
     PromptPage::new(&b).wait_version(2).await?;
-    assert!(
-        PromptPage::new(&b)
-            .section("Persona")
-            .await?
-            .ends_with(typed),
-        "the saved Persona keeps every key"
-    );
+    // The saved prompt (the final card draws it from the draft) keeps every key too.
+    b.wait_until(
+        "return document.getElementById('pw-final-text')?.value.includes('Name every owner.') ?? false",
+        "the saved Persona with every key",
+    )
+    .await?;
     assert_eq!(
         running,
         json!(true),
         "results were still arriving while typing"
+    );
+    // A new line at the end of Steps, then a pause: the line stays, and the step typed on it
+    // is saved as the next step.
+    let steps = b.field("Steps").await?;
+    steps.click().await?;
+    b.eval(
+        "const e = document.getElementById('pw-section-steps'); \
+         e.setSelectionRange(e.value.length, e.value.length); return true",
+    )
+    .await?;
+    steps.send_keys("\u{E007}").await?; // Enter
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    steps.send_keys("Check the names.").await?;
+    PromptPage::new(&b).wait_version(3).await?;
+    b.wait_until(
+        "return /\\n\\d+\\. Check the names\\./.test(document.getElementById('pw-final-text')?.value ?? '')",
+        "the new step saved on its own numbered line",
+    )
+    .await?;
+    let box_text = b
+        .eval("return document.getElementById('pw-section-steps').value")
+        .await?;
+    assert!(
+        box_text
+            .as_str()
+            .is_some_and(|t| t.ends_with("\nCheck the names.")),
+        "the box keeps the typed line: {box_text}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
+// Tryout (session 21): after a reload, a key typed for an "OpenAI-compatible server" (not
+// remembered) was gone with no word before the next run, whose calls went out with no key. A
+// server of that kind may need none, so with no key ever given nothing is said; a key this tab
+// had and a reload forgot is named before the run and in Settings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_a_reload_forgot_for_an_openai_compatible_server_is_named_before_the_run()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b).await?;
+    import_file(&b, &many_cases(2, "forgot")?).await?;
+    b.wait_for_text("2 cases").await?;
+    let warned =
+        "return document.body.innerText.includes('No API key for OpenAI-compatible server at')";
+    assert_eq!(b.eval(warned).await?, json!(false), "no key was ever given");
+    let s = SettingsPage::open(&b).await?;
+    s.key("sk-compat-123").await?;
+    s.close().await?;
+    assert_eq!(b.eval(warned).await?, json!(false), "the key is in the tab");
+    b.client.refresh().await?;
+    b.wait_for_text("2 cases").await?;
+    let host = fake.openai_url();
+    let host = host
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    b.wait_for_text(&format!(
+        "No API key for OpenAI-compatible server at {host} in this tab: its calls will be refused."
+    ))
+    .await?;
+    let s = SettingsPage::open(&b).await?;
+    b.wait_for_text(&format!(
+        "The key you gave for {host} in this tab was forgotten by a reload"
+    ))
+    .await?;
+    s.key("sk-compat-123").await?;
+    s.close().await?;
+    b.wait_until(
+        &format!("return !({})", warned.trim_start_matches("return ")),
+        "the warning to go once the key is back",
+    )
+    .await?;
+    // Cleared on purpose: the person chose to go without one, so nothing is said.
+    let s = SettingsPage::open(&b).await?;
+    s.key("\u{E003}").await?; // Backspace over the selected key
+    s.close().await?;
+    b.client.refresh().await?;
+    b.wait_for_text("2 cases").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        b.eval(warned).await?,
+        json!(false),
+        "a key cleared on purpose"
     );
     b.close().await?;
     Ok(())

@@ -240,7 +240,7 @@ async fn a_chat_log_imports_as_a_conversation_and_its_bad_line_is_reported() -> 
         .await?
         .send_keys(file.to_str().unwrap())
         .await?;
-    b.wait_for_text("chats.jsonl: 1 row cannot be imported")
+    b.wait_for_text("chats.jsonl: 1 line cannot be imported")
         .await?;
     b.wait_for_text("Line 2: its messages are not a list of messages")
         .await?;

@@ -1095,6 +1095,54 @@ async fn cut_sections(browser: &Browser) -> anyhow::Result<Vec<String>> {
     Ok(serde_json::from_value(v)?)
 }
 
+// Tryout (session 21): a pasted reply missing the comma after Persona and cut off in Examples
+// kept only Persona, said the other sections were missing though they were in the reply, and
+// became the current version at once. The comma is mended as in a whole reply: every section
+// that arrived comes in, the mend is named, and only Examples is marked cut off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_reply_missing_a_comma_and_cut_off_keeps_every_section_that_arrived()
+-> anyhow::Result<()> {
+    let (_site, browser) = pw_harness::with_app(1280, 900).await?;
+    let p = PromptPage::new(&browser);
+    let reply = r#"{"analysis": "x", "persona": "You are a meeting assistant." "context": "Users paste meeting notes.", "steps": ["Read the notes.", "List each action item with its owner."], "format": "A bulleted list.", "examples": [{"input": "Ana will send the deck", "output": "- Ana: send"#;
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("3. Paste the reply here")
+        .await?
+        .send_keys(SELECT_ALL)
+        .await?;
+    browser.paste(reply).await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser
+        .wait_for_text("The reply's JSON has a mistake between two sections, near")
+        .await?;
+    p.wait_version(1).await?;
+    assert_eq!(p.section("Persona").await?, "You are a meeting assistant.");
+    assert_eq!(p.section("Context").await?, "Users paste meeting notes.");
+    assert_eq!(
+        p.section("Steps").await?,
+        "1. Read the notes.\n2. List each action item with its owner."
+    );
+    assert_eq!(p.section("Format").await?, "A bulleted list.");
+    assert_eq!(cut_sections(&browser).await?, vec!["Examples".to_owned()]);
+    let said = browser.eval("return document.body.innerText").await?;
+    let said = said.as_str().unwrap_or("");
+    for gone in ["Context", "Steps", "Format"] {
+        assert!(
+            !said.contains(&format!("The reply has no {gone}")),
+            "{gone} is called missing: {said}"
+        );
+    }
+    browser.close().await?;
+    Ok(())
+}
+
 // Bug (first-hour tryout): a reply cut off mid-JSON became a finished Persona "You are". The
 // section a reply ends inside is marked cut off and named among what is still missing, whether
 // the stream ended normally, stopped at the length limit, or was pasted in manual mode.
@@ -1250,9 +1298,10 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         )
         .await?;
 
-    // Pasted: a missing comma inside Steps, then cut off. Persona and Context come in, and the
-    // break is named.
-    let broken = r#"{"analysis": "x", "persona": "You are a meeting assistant", "context": "Users paste notes", "steps": ["Read" "Find"], "#;
+    // Pasted: a stray word inside Steps (no comma mends it), then cut off. Persona and Context
+    // come in, and the break is named. (A missing comma is mended: see
+    // `a_pasted_reply_missing_a_comma_and_cut_off_keeps_every_section_that_arrived`.)
+    let broken = r#"{"analysis": "x", "persona": "You are a meeting assistant", "context": "Users paste notes", "steps": ["Read" so "Find"], "#;
     let reply = browser.field("3. Paste the reply here").await?;
     reply.send_keys(broken).await?;
     browser.button("Use this reply").await?.click().await?;

@@ -408,13 +408,39 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     cap.send_keys("7").await?;
     cap.send_keys(TAB).await?;
     let before = fake.chat_requests().len();
-    b.wait_for_text("Your cap of 7 calls is below the full plan")
+    // Tryout: a cap that scores the prompt (5 calls) and asks for candidates (2) but cannot
+    // score one was accepted, and calls went to a candidate never scored. Start waits and
+    // names the least that scores one candidate.
+    let why = b
+        .wait_for_text("Most calls (7) can score your prompt (5 calls) but not one candidate")
+        .await?
+        .text()
         .await?;
-    b.button("Start: up to 7 calls").await?.click().await?;
+    let start_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).disabled";
+    assert_eq!(b.eval(start_disabled).await?, json!(true), "{why}");
+    let least: u32 = why
+        .split("Raise Most calls to at least ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no least figure in {why}"));
+    // One call more than the least: the first candidate is scored, the next one is not.
+    let limit = least + 1;
+    cap.send_keys(&format!("{SELECT_ALL}{limit}{TAB}")).await?;
+    b.wait_for_text(&format!("Your cap of {limit} calls is below the full plan"))
+        .await?;
+    b.button(&format!("Start: up to {limit} calls"))
+        .await?
+        .click()
+        .await?;
     wait_text_long(&b, "Stopped at the approved budget.", 60).await?;
-    b.wait_for_text("7 of 7 calls used").await?;
+    b.wait_for_text(&format!("{limit} of {limit} calls used"))
+        .await?;
     let sent = fake.chat_requests().len() - before;
-    assert!(sent <= 7, "{sent} calls sent for a limit of 7");
+    assert!(
+        sent <= limit as usize,
+        "{sent} calls sent for a limit of {limit}"
+    );
     // Candidates the budget did not reach say so (not "being scored").
     b.wait_for_text("not scored: the loop ended first").await?;
     b.screenshot_at(".pw-card--improve", "optimizer-stopped-at-limit-1280-light")

@@ -277,21 +277,24 @@ fn a_cut_off_reply_is_named_by_every_reader() {
 }
 
 // Bug (tryout 3): a reply with a missing comma in Steps, then cut off, was called "JSON, but it
-// is empty" although Persona and Context were complete.
+// is empty" although Persona and Context were complete. Session 22 (tryout): it was then read
+// only up to the comma; the comma is mended as in a whole reply, and the mend is named.
 #[test]
-fn a_reply_broken_by_a_missing_comma_is_read_up_to_the_break_which_is_named() {
+fn a_cut_off_reply_missing_a_comma_is_mended_and_read_on() {
     let text = r#"{"analysis": "x", "persona": "You are a meeting assistant", "context": "Users paste notes", "steps": ["Read" "Find"], "#;
     let r = read_spec(text, false).unwrap();
     assert_eq!(r.spec.persona, "You are a meeting assistant");
     assert_eq!(r.spec.context, "Users paste notes");
-    assert_eq!(r.spec.steps, vec!["Read"]);
-    assert_eq!(r.cut, Some(Section::Steps));
+    assert_eq!(r.spec.steps, vec!["Read", "Find"]);
+    assert_eq!(r.cut, None, "it ends between two fields");
     let b = r.broken.clone().unwrap();
-    assert_eq!(b.section, Some(Section::Steps));
+    assert!(b.mended && b.section == Some(Section::Steps), "{b:?}");
     let notes = r.notes();
     assert_eq!(notes.len(), 1);
     assert!(
-        notes[0].starts_with("The reply breaks in the middle of Steps, near \u{201c}\"Find\"]"),
+        notes[0].starts_with(
+            "The reply's JSON has a mistake in the middle of Steps, near \u{201c}\"Find\"]"
+        ),
         "{}",
         notes[0]
     );
@@ -300,6 +303,34 @@ fn a_reply_broken_by_a_missing_comma_is_read_up_to_the_break_which_is_named() {
     let r = read_spec(&fine, false).unwrap();
     assert_eq!(r.spec.steps, vec!["Read", "Find"]);
     assert_eq!(r.broken, None);
+
+    // The tryout's reply: a comma missing after Persona, and the reply cut off in Examples.
+    // Every section that arrived comes in; the one cut off is marked; none is called missing.
+    let text = r#"{"persona": "You are a meeting assistant." "context": "Users paste notes.", "steps": ["Read.", "List."] "format": "A list." , "examples": [{"input": "Ana will send"#;
+    let r = read_spec(text, true).unwrap();
+    assert_eq!(r.spec.persona, "You are a meeting assistant.");
+    assert_eq!(r.spec.context, "Users paste notes.");
+    assert_eq!(r.spec.steps, vec!["Read.", "List."]);
+    assert_eq!(r.spec.format, "A list.");
+    assert_eq!(r.cut, Some(Section::Examples));
+    let b = r.broken.clone().unwrap();
+    assert!(
+        b.mended && b.section.is_none(),
+        "between Persona and Context: {b:?}"
+    );
+    assert!(
+        b.message()
+            .contains("it was read as if the mistake were not there"),
+        "{}",
+        b.message()
+    );
+    // A break no comma mends is still where reading stops, named.
+    let stray = r#"{"persona": "You are a helper.", "context": "Notes." blah, "steps": ["Read."#;
+    let r = read_spec(stray, true).unwrap();
+    assert_eq!(r.spec.context, "Notes.");
+    assert!(r.spec.steps.is_empty());
+    let b = r.broken.unwrap();
+    assert!(!b.mended && b.near.starts_with("blah"), "{b:?}");
 }
 
 #[test]
@@ -492,19 +523,35 @@ fn a_mistake_the_reader_mends_is_named_and_marks_no_section() {
     );
 }
 
-// Tryout 19 (9): a reply broken between Context and Steps (a quote doubled where the comma
-// was: not mended) said only "The reply's JSON breaks"; it names the sections read.
+// Tryout 19 (9): a reply broken between Context and Steps said only "The reply's JSON breaks";
+// it names the sections read. (A quote doubled where the comma was is a missing comma: since
+// session 22 it is mended and everything read, the mend named.)
 #[test]
 fn a_break_between_two_sections_names_what_was_read() {
     let text = r#"{"analysis":"x","persona":"You are a meeting analyst.","context":"Users paste notes.""steps":["Read the notes.","Find commitments."],"format":"A list."}"#;
     let r = read_spec(text, false).unwrap();
+    assert_eq!(r.spec.steps, vec!["Read the notes.", "Find commitments."]);
+    assert_eq!(r.spec.format, "A list.");
+    let b = r.broken.clone().unwrap();
+    assert!(b.mended && b.section.is_none(), "{b:?}");
+    assert!(
+        r.notes()[0].starts_with(
+            "The reply's JSON has a mistake between two sections, near \u{201c}\"steps\""
+        ),
+        "{}",
+        r.notes()[0]
+    );
+    // A stray word no comma mends: read up to it, and what was read is named.
+    let text = text.replace(r#"notes.""steps""#, r#"notes." ok "steps""#);
+    let r = read_spec(&text, false).unwrap();
     assert_eq!(r.spec.persona, "You are a meeting analyst.");
     assert!(r.spec.steps.is_empty(), "nothing after the break is read");
     let b = r.broken.clone().unwrap();
     assert_eq!(b.section, None);
     assert_eq!(b.read, vec![Section::Persona, Section::Context]);
     assert!(
-        r.notes()[0].starts_with("The reply breaks between two sections, near \u{201c}\"steps\""),
+        r.notes()[0]
+            .starts_with("The reply breaks between two sections, near \u{201c}ok \"steps\""),
         "{}",
         r.notes()[0]
     );
