@@ -1103,11 +1103,9 @@ fn ImportButton() -> impl IntoView {
         let empty = match empty {
             0 => String::new(),
             1 if n == 1 => " It has no input and no variables (its test gives only checks): it is sent as an empty message until you give it an input.".to_owned(),
+            1 => " 1 of them has no input and no variables (its test gives only checks): it is sent as an empty message until you give it an input.".to_owned(),
             e => format!(
-                " {} no input and no variables (their tests give only checks): {} sent as an empty message until you give {} an input.",
-                if e == 1 { "1 of them has".to_owned() } else { format!("{e} of them have") },
-                if e == 1 { "it is" } else { "each is" },
-                if e == 1 { "it" } else { "them" },
+                " {e} of them have no input and no variables (their tests give only checks): each is sent as an empty message until you give them an input."
             ),
         };
         message.set(Some(Ok(format!(

@@ -2190,3 +2190,26 @@ async fn a_key_a_reload_forgot_for_an_openai_compatible_server_is_named_before_t
     b.close().await?;
     Ok(())
 }
+
+// Tryout (session 21): a promptfoo test with only `assert` came in as a case with an empty input
+// and the import did not say so; the review called a YAML test a "row".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promptfoo_test_with_only_checks_is_said_to_be_sent_empty() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-only-checks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("tests.yaml");
+    std::fs::write(
+        &path,
+        "tests:\n  - assert:\n      - type: icontains\n        value: owner\n  - vars: {input: Ana sends the deck.}\n  - 12\n",
+    )?;
+    import_file(&b, &path).await?;
+    b.wait_for_text("tests.yaml: 1 test cannot be imported")
+        .await?;
+    b.button("Import the 2 good cases").await?.click().await?;
+    b.wait_for_text("Imported 2 cases. 1 of them has no input and no variables (its test gives only checks): it is sent as an empty message until you give it an input.")
+        .await?;
+    b.close().await?;
+    Ok(())
+}
