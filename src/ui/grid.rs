@@ -217,6 +217,7 @@ pub fn ModelGrid() -> impl IntoView {
     };
     let filter = RwSignal::new(Filter::All);
     let grid_open = RwSignal::new(false);
+    let versions_open = RwSignal::new(false);
     // Open when comparison models are chosen (their results are what it shows), else folded.
     let section_open = RwSignal::new(settings.compare.with_untracked(|c| !c.is_empty()));
     // Sorted by this model's case scores, worst first ("" keeps the suite's order).
@@ -401,10 +402,7 @@ pub fn ModelGrid() -> impl IntoView {
                 {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
             </Show>
             <Show when=move || columns.with(|c| c.iter().any(|c| c.has_run))>
-              <details class="pw-details pw-grid__answers" on:toggle=move |ev| {
-                  let open = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false);
-                  grid_open.set(open);
-              }>
+              <details class="pw-details pw-grid__answers" on:toggle=move |ev| grid_open.set(details_open(&ev))>
                 <summary>"Answers by case and model"</summary>
                 // Drawn only while open: a closed grid costs nothing while a run streams.
                 <Show when=move || grid_open.get()>
@@ -456,10 +454,52 @@ pub fn ModelGrid() -> impl IntoView {
                 </Show>
                 </Show>
               </details>
+              // Versions × models (issue #14): each version's results on each model, drawn only
+              // while open (it scores every version with results).
+              <details class="pw-details pw-grid__versions" on:toggle=move |ev| versions_open.set(details_open(&ev))>
+                <summary>"Versions by model"</summary>
+                <Show when=move || versions_open.get()>
+                    {move || {
+                        let cols = keys.get();
+                        let rows = d.draft.with(|x| grid::versions_by_models(x, &cols));
+                        if rows.is_empty() {
+                            return view! { <p class="pw-empty">"No version has results on these models yet."</p> }.into_any();
+                        }
+                        let n = cols.len();
+                        view! {
+                            <div class="pw-grid__scroll" tabindex="0" role="region" aria-label="Versions by model">
+                                <table class="pw-table pw-grid__vxm">
+                                    <caption>"Each version on each model, newest first: scored with that version's prompt on the cases as they are now; \u{201c}best\u{201d} only where every version in the column was scored on the same number of cases"</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Version"</th>
+                                        {cols.into_iter().map(|(_, label)| view! { <th scope="col">{label}</th> }).collect_view()}
+                                    </tr></thead>
+                                    <tbody>
+                                        {rows.into_iter().map(|r| view! {
+                                            <tr>
+                                                <th scope="row">{format!("v{}", r.version)}</th>
+                                                {(0..n).map(|i| view! { <td>{r.cell_text(i)}</td> }).collect_view()}
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }}
+                </Show>
+              </details>
             </Show>
             </Show>
         </details>
     }
+}
+
+/// Whether the `<details>` a `toggle` event came from is open now.
+fn details_open(ev: &leptos::ev::Event) -> bool {
+    ev.target()
+        .and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 /// A row of the per-model table.

@@ -372,6 +372,98 @@ pub fn version_scores(
     run.scores(suite, spec)
 }
 
+/// One row of the versions × models table ([`versions_by_models`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionRow {
+    /// The version's number.
+    pub version: u32,
+    /// Per model, in the order of the columns asked for: its results on this version
+    /// summarized with this version's own prompt, `None` when it has none.
+    pub cells: Vec<Option<ModelSummary>>,
+    /// Per model: whether this version holds the best score among the versions in its column,
+    /// when that can be said (see [`versions_by_models`]).
+    pub best: Vec<bool>,
+}
+
+impl VersionRow {
+    /// A cell in words: "95 / 100 · 3 of 3 passed" ([`ModelSummary::score_cell`]), with
+    /// " · best" on the best version of its column; "not run" without results.
+    pub fn cell_text(&self, i: usize) -> String {
+        match self.cells.get(i).and_then(Option::as_ref) {
+            None => "not run".to_owned(),
+            Some(s) => format!(
+                "{} · {} of {} passed{}",
+                s.score_cell(),
+                s.aggregate.passed,
+                s.asked,
+                if self.best.get(i).copied().unwrap_or(false) {
+                    " · best"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+}
+
+/// The versions × models table: every version of `draft` with results on at least one of the
+/// `columns` (pairs of [`model_key`], empty for the execution model, and the label its results
+/// are summarized under), newest first. Each cell is that model's results on that version,
+/// scored with that version's prompt and the suite as it is now ([`summarize`]). A column marks
+/// its best version only when at least two versions were scored on every case they were asked,
+/// all on the same number of cases (else the scores measure different things); a tie marks
+/// every version tied.
+pub fn versions_by_models(
+    draft: &crate::domain::draft::Draft,
+    columns: &[(String, String)],
+) -> Vec<VersionRow> {
+    let mut rows: Vec<VersionRow> = draft
+        .versions
+        .iter()
+        .rev()
+        .filter_map(|v| {
+            let cells: Vec<Option<ModelSummary>> = columns
+                .iter()
+                .map(|(key, label)| {
+                    draft
+                        .run_on(v.number, key)
+                        .map(|run| summarize(label, run, &draft.suite, Some(&v.spec)))
+                })
+                .collect();
+            cells.iter().any(Option::is_some).then(|| VersionRow {
+                version: v.number,
+                best: vec![false; cells.len()],
+                cells,
+            })
+        })
+        .collect();
+    for col in 0..columns.len() {
+        let whole: Vec<(usize, f64, usize)> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let s = r.cells[col].as_ref()?;
+                let mean = s.aggregate.mean?;
+                (s.asked > 0 && s.aggregate.scored >= s.asked).then_some((i, mean, s.asked))
+            })
+            .collect();
+        let same_cases = whole.windows(2).all(|w| w[0].2 == w[1].2);
+        // Every version with results in the column is scored on every case it was asked.
+        let with_results = rows.iter().filter(|r| r.cells[col].is_some()).count();
+        if whole.len() < 2 || whole.len() != with_results || !same_cases {
+            continue;
+        }
+        let top = whole.iter().map(|w| w.1).fold(f64::MIN, f64::max);
+        for (i, mean, _) in &whole {
+            // Scores are shown in whole points: a tie in what is shown is a tie.
+            if mean.round() >= top.round() {
+                rows[*i].best[col] = true;
+            }
+        }
+    }
+    rows
+}
+
 /// The recommendation, in plain words: the cheapest model whose score is within
 /// [`WITHIN_POINTS`] of the best score. Only models that answered every case they were
 /// asked and have a score take part, and all of them must have been asked the same number of

@@ -565,3 +565,72 @@ fn a_cheaper_model_near_a_tie_names_every_best_model() {
         "Recommended: C, 80 / 100 on 3 cases, within 5 points of the best (A and B, 83 / 100), for $0.0030 against $0.06 for B."
     );
 }
+
+// Issue #14: versions compare across models the way cases do. Each cell is scored with its own
+// version's prompt; the best version of a column is marked only when it can be said.
+#[test]
+fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_when_comparable() {
+    let mut d = crate::domain::wire::tests::sample_draft();
+    d.suite = suite3();
+    d.runs.clear();
+    d.compared.clear();
+    let key = "open-ai|http://h:1/v1|m2";
+    let on = |version: u32, outputs: &[Option<&str>]| Run {
+        version,
+        ..run_of(outputs, Some(0.001), &[100.0, 200.0, 300.0])
+    };
+    d.put_run(on(1, &[Some("Bob"), Some("Bob"), Some("x")]));
+    d.put_run(on(2, &[Some("Bob"), Some("Bob"), Some("Bob")]));
+    d.put_run_on(key, on(1, &[Some("Bob"), Some("x"), Some("x")]));
+    let columns = vec![
+        ("".to_owned(), "A".to_owned()),
+        (key.to_owned(), "B".to_owned()),
+    ];
+    let rows = grid::versions_by_models(&d, &columns);
+    let text: Vec<(u32, Vec<String>)> = rows
+        .iter()
+        .map(|r| (r.version, (0..2).map(|i| r.cell_text(i)).collect()))
+        .collect();
+    assert_eq!(
+        text,
+        vec![
+            (
+                2,
+                vec![
+                    "100 / 100 · 3 of 3 passed · best".to_owned(),
+                    "not run".to_owned()
+                ]
+            ),
+            (
+                1,
+                vec![
+                    "67 / 100 · 2 of 3 passed".to_owned(),
+                    // One version on B: nothing to be best among.
+                    "33 / 100 · 1 of 3 passed".to_owned()
+                ]
+            ),
+        ]
+    );
+    // A version whose answers are not all in cannot be compared: no best in that column.
+    d.put_run(on(1, &[Some("Bob"), Some("Bob"), None]));
+    let rows = grid::versions_by_models(&d, &columns);
+    assert_eq!(rows[0].best, vec![false, false]);
+    // Equal scores are a tie: both marked.
+    d.put_run(on(1, &[Some("Bob"), Some("Bob"), Some("Bob")]));
+    let rows = grid::versions_by_models(&d, &columns);
+    assert_eq!(
+        rows.iter().map(|r| r.best[0]).collect::<Vec<_>>(),
+        vec![true, true]
+    );
+    // Different numbers of cases measure different things: no best.
+    let mut fewer = on(1, &[Some("Bob"), Some("Bob"), Some("Bob")]);
+    fewer.cases.remove(&3);
+    d.put_run(fewer);
+    let rows = grid::versions_by_models(&d, &columns);
+    assert_eq!(rows[1].cells[0].as_ref().map(|s| s.asked), Some(2));
+    assert!(rows.iter().all(|r| !r.best[0]));
+    // A version with no results on any column is not listed.
+    d.runs.clear();
+    d.compared.clear();
+    assert!(grid::versions_by_models(&d, &columns).is_empty());
+}

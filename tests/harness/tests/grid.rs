@@ -1,7 +1,8 @@
 //! End-to-end: several models side by side. Three cases run on two models served by two fake
 //! hosts (real HTTP, one per model); the page shows what the run uses at most before it starts,
 //! then per model the score, passes, cost and times, the recommendation, and the cases × models
-//! grid, filtered to disagreements and sorted by one model's scores; a second run changes the
+//! grid, filtered to disagreements and sorted by one model's scores, and versions × models; a
+//! second run changes the
 //! recommendation, and everything is still there after a reload. Each host gets only its own
 //! key; a failed cell is retried within its run; a repeated model is named; a received link shows
 //! the sender's comparison results and adds their model; results made by an earlier execution
@@ -396,6 +397,25 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         .await?;
     b.wait_for_text("Version 2 against version 1: 0 wins, 0 losses, 3 ties · difference +0 points")
         .await?;
+    // Versions × models: every version on every model at once. A scored 95 on both versions
+    // (a tie: both best); on B version 2 fell to 78 (case 3 at 45), version 1 is its best.
+    b.wait_for_text("Versions by model").await?.click().await?;
+    b.wait_for_text("Each version on each model, newest first")
+        .await?;
+    let heads = b
+        .eval("return Array.from(document.querySelectorAll('.pw-grid__vxm thead th')).map(c => c.innerText.trim())")
+        .await?;
+    assert_eq!(heads, serde_json::json!(["Version", label_a, label_b]));
+    let rows = table(&b, ".pw-grid__vxm").await?;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!((rows[0][0].as_str(), rows[1][0].as_str()), ("v2", "v1"));
+    assert_eq!(rows[0][1], "95 / 100 · 3 of 3 passed · best", "{rows:?}");
+    assert_eq!(rows[1][1], "95 / 100 · 3 of 3 passed · best", "{rows:?}");
+    assert_eq!(rows[1][2], "95 / 100 · 3 of 3 passed · best", "{rows:?}");
+    assert!(
+        rows[0][2].starts_with("78 / 100 · ") && !rows[0][2].ends_with("best"),
+        "{rows:?}"
+    );
 
     // A rating in the grid counts like one on a result: a thumbs-down on A's answer to case 1
     // is one failed check there ((1 + 0.9 + 0) / 3 = 63), so A's score is (63 + 95 + 95) / 3.
