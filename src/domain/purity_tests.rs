@@ -1,4 +1,5 @@
-//! Enforces invariant 1 of ARCHITECTURE.md: `src/domain` imports no web or UI crate.
+//! Enforces the layering of ARCHITECTURE.md: `src/domain` imports no web or UI crate
+//! (invariant 1), and `src/ui` never reaches `net` past `state` (issue #14).
 use std::path::Path;
 
 const FORBIDDEN: &[&str] = &["leptos", "web_sys", "gloo", "wasm_bindgen", "js_sys"];
@@ -73,4 +74,51 @@ fn the_scanner_catches_each_form() {
     assert_eq!(forbidden_uses("extern crate js_sys;").len(), 1);
     assert!(forbidden_uses("// leptos:: is fine in a comment").is_empty());
     assert!(forbidden_uses("let leptos_like = 1; let my_js_sys = 2;").is_empty());
+}
+
+/// The lines of `source` that name the `net` module (`crate::net`, `super::super::net`, or `net`
+/// in a `use crate::{…}` group), comments left out.
+fn net_uses(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let code = line.split("//").next().unwrap_or("");
+            let grouped = code.split("crate::{").nth(1).is_some_and(|g| {
+                g.split(['}', ','])
+                    .any(|part| part.trim() == "net" || part.trim().starts_with("net::"))
+            });
+            code.contains("crate::net") || code.contains("super::super::net") || grouped
+        })
+        .map(|(n, line)| format!("line {}: {}", n + 1, line.trim()))
+        .collect()
+}
+
+#[test]
+fn ui_never_imports_net() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() > 2, "found too few files under {root:?}");
+    let offences: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("read source");
+            net_uses(&text)
+                .into_iter()
+                .map(move |o| format!("{}: {o}", f.display()))
+        })
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "src/ui reaches the network and storage only through src/state:\n{}",
+        offences.join("\n")
+    );
+    // The scanner sees each form.
+    assert_eq!(net_uses("use crate::net::chat::CallOptions;").len(), 1);
+    assert_eq!(net_uses("    crate::net::settings::load(KEY)").len(), 1);
+    assert_eq!(net_uses("use super::super::net::store;").len(), 1);
+    assert_eq!(net_uses("use crate::{domain, net};").len(), 1);
+    assert!(net_uses("// crate::net in a comment").is_empty());
+    assert!(net_uses("use crate::{domain::network};").is_empty());
 }
