@@ -443,6 +443,36 @@ impl Engine {
     }
 }
 
+/// How many calls [`own_task`] lets go out in one task before the next ones wait for tasks of
+/// their own.
+const CALLS_PER_TASK: u32 = 4;
+
+thread_local! {
+    /// Calls sent in the current task ([`own_task`]), and whether its reset is scheduled.
+    static BURST: std::cell::Cell<(u32, bool)> = const { std::cell::Cell::new((0, false)) };
+}
+
+/// Before a call builds and sends its request: the first [`CALLS_PER_TASK`] calls of a task go
+/// on at once, later ones yield to the event loop (a `setTimeout(0)`) and go on in a task of
+/// their own. Calls started together (a run's first ones, the next ones when answers come back
+/// at once) so never hold the page in one long task, and typing and drawing go on between them,
+/// while a call started alone is not delayed.
+pub async fn own_task() {
+    let (n, reset) = BURST.get();
+    if n < CALLS_PER_TASK {
+        BURST.set((n + 1, true));
+        if !reset {
+            // The count starts again in the next task.
+            leptos::task::spawn_local(async {
+                crate::net::sleep(0).await;
+                BURST.set((0, false));
+            });
+        }
+        return;
+    }
+    crate::net::sleep(0).await;
+}
+
 /// The error of a call stopped before it was sent.
 fn stopped(cfg: &ProviderConfig) -> Failure {
     Failure {
