@@ -687,6 +687,10 @@ impl OptimizerHandle {
                     self.busy.update(|b| *b += 1);
                     let abort = self.engine.abort_for(engine::Job::Loop);
                     leptos::task::spawn_local(async move {
+                        // A candidate's answers start together: in tasks of their own after the
+                        // first few (see `engine::own_task`); a Cancel meanwhile is seen
+                        // through `abort`.
+                        engine::own_task().await;
                         self.call(work, (cfg, is_other), request, place, abort)
                             .await
                     });
