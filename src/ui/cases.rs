@@ -1102,10 +1102,10 @@ fn ImportButton() -> impl IntoView {
         // and nothing said so.
         let empty = match empty {
             0 => String::new(),
-            1 if n == 1 => " It has no input and no variables (its test gives only checks): it is sent as an empty message until you give it an input.".to_owned(),
-            1 => " 1 of them has no input and no variables (its test gives only checks): it is sent as an empty message until you give it an input.".to_owned(),
+            1 if n == 1 => " It has no input and no variables (its test gives none): it is sent as an empty message until you give it an input.".to_owned(),
+            1 => " 1 of them has no input and no variables (its test gives none): it is sent as an empty message until you give it an input.".to_owned(),
             e => format!(
-                " {e} of them have no input and no variables (their tests give only checks): each is sent as an empty message until you give them an input."
+                " {e} of them have no input and no variables (their tests give none): each is sent as an empty message until you give them an input."
             ),
         };
         message.set(Some(Ok(format!(

@@ -416,6 +416,10 @@ pub fn manual_text(req: &ChatRequest) -> (String, String) {
     (system, user)
 }
 
+/// The longest text Manual mode reads as a reply, in bytes (200 KB, some 50,000 tokens: a
+/// prompt reply is a few KB). Tryout: a 2 MB paste held the page for minutes.
+pub const MAX_PASTE_BYTES: usize = 200_000;
+
 /// Why a reply pasted in Manual mode gave nothing. `Display` is the message the page shows.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PasteProblem {
@@ -430,6 +434,15 @@ pub enum PasteProblem {
          prompt first (Generate, or Manual mode for a new prompt)."
     )]
     NoPrompt,
+    /// The pasted text is longer than any prompt reply (more than [`MAX_PASTE_BYTES`]): not
+    /// read, so a wrong paste (a whole log, a file) cannot hold the page.
+    #[error(
+        "What was pasted is {} KB, more than a prompt reply can be (at most {} KB are read). \
+         Paste only the model's reply to the message above.",
+        crate::domain::figures::grouped(*.0 as u64),
+        MAX_PASTE_BYTES / 1000
+    )]
+    TooLong(usize),
     /// The pasted reply did not read.
     #[error("{}", .0.message())]
     Reply(ReplyCause),
@@ -441,6 +454,7 @@ impl PasteProblem {
         match self {
             Self::NothingPasted => "Nothing was pasted",
             Self::NoPrompt => "There is no prompt to change",
+            Self::TooLong(_) => "That is too long to be a reply",
             Self::Reply(_) => "Nothing in that reply could be used",
         }
     }
@@ -452,11 +466,14 @@ impl PasteProblem {
         )
     }
 
-    /// `Err(NothingPasted)` for a box with nothing but spaces in it: checked before any reading,
-    /// so an empty box is never "an empty reply from the model".
+    /// `Err(NothingPasted)` for a box with nothing but spaces in it, `Err(TooLong)` for more than
+    /// [`MAX_PASTE_BYTES`]: checked before any reading, so an empty box is never "an empty reply
+    /// from the model" and a wrong paste never holds the page.
     pub fn check(pasted: &str) -> Result<(), Self> {
         if pasted.trim().is_empty() {
             Err(Self::NothingPasted)
+        } else if pasted.len() > MAX_PASTE_BYTES {
+            Err(Self::TooLong(pasted.len().div_ceil(1000)))
         } else {
             Ok(())
         }

@@ -317,6 +317,15 @@ fn an_empty_paste_is_said_to_be_nothing_pasted_not_an_empty_reply() {
         assert_eq!(p.hint(), None);
     }
     assert_eq!(PasteProblem::check(" {}"), Ok(()));
+    // Longer than any prompt reply: refused before reading, with its size and the limit.
+    let huge = format!("{{\"persona\": \"{}\"}}", "x".repeat(2_100_000));
+    let p = PasteProblem::check(&huge).unwrap_err();
+    assert_eq!(p, PasteProblem::TooLong(2_101));
+    assert!(
+        p.to_string()
+            .starts_with("What was pasted is 2,101 KB, more than a prompt reply can be (at most 200 KB are read)."),
+        "{p}"
+    );
     // A reply that does not read keeps its own cause and advice.
     let r = PasteProblem::Reply(ReplyCause::NoJson);
     assert_eq!(r.to_string(), ReplyCause::NoJson.message());

@@ -971,13 +971,14 @@ pub fn first_evaluation_calls(config: &Config, suite: &Suite) -> (u32, u32) {
     evaluation_calls(config, suite, &ids)
 }
 
-/// The calls one candidate takes after the starting prompt is scored: round 1's requests for
-/// candidates (one, or two when it asks for K >= 2: new ideas and a refinement of the best) and
-/// the candidate's answers and judge calls on the minibatch. `(requests, answers, judge calls)`;
-/// all zero with no rounds.
-pub fn first_candidate_calls(config: &Config, suite: &Suite) -> (u32, u32, u32) {
+/// The calls round 1 takes after the starting prompt is scored: its requests for candidates
+/// (one, or two when it asks for K >= 2: new ideas and a refinement of the best) and its K
+/// candidates' answers and judge calls on the minibatch (scored side by side, so a budget for
+/// one candidate's calls may finish none). `(requests, candidates, answers, judge calls)`; all
+/// zero with no rounds.
+pub fn first_round_calls(config: &Config, suite: &Suite) -> (u32, u32, u32, u32) {
     if config.rounds == 0 {
-        return (0, 0, 0);
+        return (0, 0, 0, 0);
     }
     let requests = [false, true]
         .into_iter()
@@ -988,7 +989,7 @@ pub fn first_candidate_calls(config: &Config, suite: &Suite) -> (u32, u32, u32) 
         suite,
         &sample_minibatch(suite, config.minibatch, config.seed),
     );
-    (requests, answers, judges)
+    (requests, config.k, answers * config.k, judges * config.k)
 }
 
 /// Answers and judge calls for scoring one prompt on `ids` on every execution model.
@@ -1018,46 +1019,41 @@ fn answer_parts(answers: u32, judges: u32) -> String {
 }
 
 /// When the chosen "Most calls" cannot cover scoring the starting prompt
-/// ([`first_evaluation_calls`]) and then one whole candidate ([`first_candidate_calls`]): a
-/// sentence saying so with the least that would, for the budget box before Start (which then
-/// waits). `None` when it can, or when there is no cap. (Tryout: a cap of 17 scored the prompt,
-/// then spent 12 calls on a candidate it could not finish scoring.)
+/// ([`first_evaluation_calls`]) and then round 1 ([`first_round_calls`]): a sentence saying so
+/// with the least that would, for the budget box before Start (which then waits). `None` when it
+/// can, or when there is no cap. (Tryout: a cap of 17 scored the prompt, then spent 12 calls on
+/// candidates it could not finish scoring.)
 pub fn cap_problem(config: &Config, suite: &Suite) -> Option<String> {
     let cap = config.max_calls?;
     let (answers, judges) = first_evaluation_calls(config, suite);
     let need = answers + judges;
+    let (requests, k, round_answers, round_judges) = first_round_calls(config, suite);
+    let round = requests + round_answers + round_judges;
     if cap < need {
         return Some(format!(
             "Most calls ({cap}) cannot even score your prompt: scoring it on {} takes {}{}, \
              before any candidate is written. Raise Most calls to at least {} (your prompt and \
-             one candidate; more for more candidates), or leave it empty.",
+             the first round's candidates), or leave it empty.",
             figures::count(answers, "case", "cases"),
             figures::count(need, "call", "calls"),
             answer_parts(answers, judges),
-            need + one_candidate_total(config, suite),
+            need + round,
         ));
     }
-    let one = one_candidate_total(config, suite);
-    (one > 0 && cap < need + one).then(|| {
-        let (requests, answers, judges) = first_candidate_calls(config, suite);
+    (round > 0 && cap < need + round).then(|| {
         format!(
-            "Most calls ({cap}) can score your prompt ({}) but not one candidate: asking for \
-             candidates takes {} and scoring one takes {}{}, so calls would be spent on a \
-             candidate that is never scored. Raise Most calls to at least {} (more for more \
-             candidates), or leave it empty.",
+            "Most calls ({cap}) can score your prompt ({}) but not the first round's candidates: \
+             asking for them takes {} and scoring the {} takes {}{} (they are scored side by \
+             side), so calls would be spent on candidates that are never scored. Raise Most calls \
+             to at least {}, or leave it empty.",
             figures::count(need, "call", "calls"),
             figures::count(requests, "call", "calls"),
-            figures::count(answers + judges, "call", "calls"),
-            answer_parts(answers, judges),
-            need + one,
+            figures::count(k, "candidate", "candidates"),
+            figures::count(round_answers + round_judges, "call", "calls"),
+            answer_parts(round_answers, round_judges),
+            need + round,
         )
     })
-}
-
-/// [`first_candidate_calls`] summed.
-fn one_candidate_total(config: &Config, suite: &Suite) -> u32 {
-    let (requests, answers, judges) = first_candidate_calls(config, suite);
-    requests + answers + judges
 }
 
 /// `text` cut to at most `max` bytes at a character boundary.
@@ -1492,7 +1488,7 @@ impl Optimizer {
                 // A provider that reports more than a call can use (never seen, but it is
                 // their count that is billed): stop at once, issue nothing more.
                 if !self.affordable(&self.spent.plus(&self.reserved)) {
-                    self.finish(Stop::BudgetReached);
+                    self.finish_at_budget(ctx);
                     return vec![Effect::Finished(Stop::BudgetReached)];
                 }
                 if self.paused {
@@ -1558,6 +1554,18 @@ impl Optimizer {
                 self.spent.add(w.slot(role), i, o);
             }
         }
+    }
+
+    /// Ends at the budget. In the middle of scoring a round's candidates, the ones scored on
+    /// every case are first compared as at the end of a round (`select`; one not scored on
+    /// every case is left out): a scored candidate better than the best so far becomes the best
+    /// (tryout, session 22: a candidate at 100 against its parent's 0 read "dropped" and the
+    /// parent stayed "best so far"). Its held-out check is not done (no calls are left).
+    fn finish_at_budget(&mut self, ctx: &Ctx) {
+        if let Phase::Evaluating(round) = self.phase {
+            self.select(ctx, round);
+        }
+        self.finish(Stop::BudgetReached);
     }
 
     fn finish(&mut self, stop: Stop) {
@@ -1976,7 +1984,7 @@ impl Optimizer {
                     return effects;
                 }
                 // Work is left but none of it fits the budget.
-                self.finish(Stop::BudgetReached);
+                self.finish_at_budget(ctx);
                 effects.push(Effect::Finished(Stop::BudgetReached));
             }
             return effects;

@@ -2104,39 +2104,36 @@ fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_
         why.contains("takes 10 calls (5 answers and 5 judge calls)"),
         "{why}"
     );
-    // Round 1 asks for candidates twice (K = 2: new ideas and a refinement), then one
-    // candidate takes four answers and four judge calls on the minibatch: 10 + 2 + 8.
-    assert_eq!(first_candidate_calls(&full, &s), (2, 4, 4));
+    // Round 1 asks for candidates twice (K = 2: new ideas and a refinement), then scores its
+    // two candidates side by side, each on four answers and four judge calls: 10 + 2 + 16.
+    assert_eq!(first_round_calls(&full, &s), (2, 2, 8, 8));
     assert!(
-        why.contains("at least 20 (your prompt and one candidate"),
+        why.contains("at least 28 (your prompt and the first round's candidates)"),
         "{why}"
     );
-    // Tryout: a cap that scores the prompt but not one candidate was accepted at Start, and
-    // the loop spent calls on a candidate it could not finish.
+    // Tryout: a cap that scores the prompt but not the first round was accepted at Start, and
+    // the loop spent calls on candidates it could not finish.
     let at = |n| Config {
         max_calls: Some(n),
         ..full.clone()
     };
-    for n in [10, 12, 19] {
+    for n in [10, 12, 20, 27] {
         let why = cap_problem(&at(n), &s).unwrap_or_default();
         assert!(
             why.contains(&format!(
-                "Most calls ({n}) can score your prompt (10 calls) but not one candidate: asking for candidates takes 2 calls and scoring one takes 8 calls (4 answers and 4 judge calls)"
+                "Most calls ({n}) can score your prompt (10 calls) but not the first round's candidates: asking for them takes 2 calls and scoring the 2 candidates takes 16 calls (8 answers and 8 judge calls)"
             )),
             "{n}: {why}"
         );
-        assert!(
-            why.contains("at least 20 (more for more candidates)"),
-            "{why}"
-        );
+        assert!(why.contains("at least 28, or leave it empty"), "{why}");
     }
-    assert_eq!(cap_problem(&at(20), &s), None);
+    assert_eq!(cap_problem(&at(28), &s), None);
     // No rounds: scoring the prompt is the whole plan.
     let no_rounds = Config {
         rounds: 0,
         ..at(10)
     };
-    assert_eq!(first_candidate_calls(&no_rounds, &s), (0, 0, 0));
+    assert_eq!(first_round_calls(&no_rounds, &s), (0, 0, 0, 0));
     assert_eq!(cap_problem(&no_rounds, &s), None);
 
     // The projection under the cap: 2 calls, and per role no more tokens than its 2 largest calls.
@@ -2794,5 +2791,52 @@ fn a_proposal_never_says_every_case_passed_when_the_judge_gave_no_verdict() {
     assert!(
         failed.contains("could not be scored (the judge gave no verdict)"),
         "{failed}"
+    );
+}
+
+// Tryout (session 22): the budget ran out while a round's second candidate waited to be scored;
+// the first, scored on every case and better than its parent, read "dropped" and the parent
+// stayed "best so far". Ending at the budget compares the candidates scored on every case.
+#[test]
+fn a_candidate_scored_in_full_before_the_budget_ends_can_become_the_best() {
+    let s = suite(true);
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        ..Default::default()
+    };
+    let ctx = Ctx { suite: &s };
+    let mut seen = 0;
+    // The prompt (10 calls), both requests for candidates (2), then the candidates' calls.
+    for calls in 20..=28 {
+        let mut limit = project(&config, &spec("You are L0"), &s);
+        limit.calls = calls;
+        let mut o = Optimizer::new(config.clone(), spec("You are L0"), 1, &s, limit);
+        drive(&mut o, &s, &improving());
+        if o.stop != Some(Stop::BudgetReached) {
+            continue;
+        }
+        let whole: Vec<u32> = o
+            .candidates
+            .iter()
+            .filter(|c| c.id != 0 && o.scores(&ctx, c.id, false).is_some())
+            .map(|c| c.id)
+            .collect();
+        let Some(&better) = whole
+            .iter()
+            .find(|id| o.mean(&ctx, **id, false) > o.mean(&ctx, 0, false))
+        else {
+            continue;
+        };
+        seen += 1;
+        assert_ne!(
+            o.best, 0,
+            "limit {calls}: a better candidate {better} was scored in full"
+        );
+        assert!(o.candidate(o.best).is_some_and(|c| c.kept), "limit {calls}");
+    }
+    assert!(
+        seen > 0,
+        "no limit ended with a better candidate scored in full"
     );
 }

@@ -2208,7 +2208,7 @@ async fn a_promptfoo_test_with_only_checks_is_said_to_be_sent_empty() -> anyhow:
     b.wait_for_text("tests.yaml: 1 test cannot be imported")
         .await?;
     b.button("Import the 2 good cases").await?.click().await?;
-    b.wait_for_text("Imported 2 cases. 1 of them has no input and no variables (its test gives only checks): it is sent as an empty message until you give it an input.")
+    b.wait_for_text("Imported 2 cases. 1 of them has no input and no variables (its test gives none): it is sent as an empty message until you give it an input.")
         .await?;
     b.close().await?;
     Ok(())

@@ -409,10 +409,12 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     cap.send_keys(TAB).await?;
     let before = fake.chat_requests().len();
     // Tryout: a cap that scores the prompt (5 calls) and asks for candidates (2) but cannot
-    // score one was accepted, and calls went to a candidate never scored. Start waits and
-    // names the least that scores one candidate.
+    // score them was accepted, and calls went to candidates never scored. Start waits and
+    // names the least that scores the first round.
     let why = b
-        .wait_for_text("Most calls (7) can score your prompt (5 calls) but not one candidate")
+        .wait_for_text(
+            "Most calls (7) can score your prompt (5 calls) but not the first round's candidates",
+        )
         .await?
         .text()
         .await?;
@@ -421,11 +423,13 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     let least: u32 = why
         .split("Raise Most calls to at least ")
         .nth(1)
-        .and_then(|r| r.split(' ').next())
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no least figure in {why}"));
-    // One call more than the least: the first candidate is scored, the next one is not.
-    let limit = least + 1;
+    // Three calls more than the least: the first round is scored and round 2's candidates are
+    // asked for (after the new best's held-out case), but the budget ends before they are
+    // scored.
+    let limit = least + 3;
     cap.send_keys(&format!("{SELECT_ALL}{limit}{TAB}")).await?;
     b.wait_for_text(&format!("Your cap of {limit} calls is below the full plan"))
         .await?;

@@ -574,3 +574,19 @@ fn a_bracket_in_prose_before_mended_json_is_no_mistake_of_it() {
         r.notes()
     );
 }
+
+// Tryout (session 22): a pasted reply with a 2 MB Persona held the page for minutes. The
+// reader itself takes it whole or cut off (Manual mode refuses such a paste before reading:
+// `PasteProblem::TooLong`).
+#[test]
+fn a_two_megabyte_reply_reads_whole_and_cut_off() {
+    let big = "x".repeat(2_000_000);
+    let text = format!(
+        r#"{{"persona": "{big}", "context": "c", "steps": ["a", "b"], "format": "f", "examples": []}}"#
+    );
+    let r = read_spec(&text, false).unwrap();
+    assert_eq!(r.spec.persona.len(), 2_000_000);
+    let cut = &text[..text.len() - 40];
+    let r2 = read_spec(cut, false).unwrap();
+    assert_eq!(r2.spec.persona.len(), 2_000_000);
+}
