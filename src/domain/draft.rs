@@ -91,6 +91,10 @@ pub struct Version {
     pub cut: Option<Section>,
     /// Whether the reply's JSON broke inside `cut` (a syntax error) rather than ending there.
     pub broke: bool,
+    /// Whether reading the reply stopped at a break in its JSON (a mistake neither mended nor
+    /// read past): a section missing after the last one read was not read, which is not the
+    /// same as absent (tryout 46: "The reply has no Context" for a Context after a stray word).
+    pub stopped: bool,
 }
 
 /// Everything a person makes for one prompt. Kept and shared through the versioned wire types in
@@ -167,6 +171,7 @@ impl Draft {
             created_ms: now_ms,
             cut: None,
             broke: false,
+            stopped: false,
         });
         self.current = number;
         if self.name.trim().is_empty() {
@@ -197,13 +202,14 @@ impl Draft {
 
     /// [`commit`](Self::commit) for a prompt read from a reply: `cut` names the section the reply
     /// ended inside (kept on the new version, so the page marks it unfinished), and `broke` says
-    /// its JSON broke there (a syntax error) rather than ending.
+    /// its JSON broke there (a syntax error) rather than ending; `stopped` that reading stopped
+    /// at a break (see [`Version::stopped`]).
     pub fn commit_reply(
         &mut self,
         spec: PromptSpec,
         origin: Origin,
         cut: Option<Section>,
-        broke: bool,
+        (broke, stopped): (bool, bool),
         now_ms: f64,
     ) -> u32 {
         let before = self.current;
@@ -213,6 +219,7 @@ impl Draft {
         {
             v.cut = cut;
             v.broke = broke && cut.is_some();
+            v.stopped = stopped;
         }
         number
     }
@@ -297,20 +304,32 @@ impl Draft {
     }
 
     /// When the current version has no results but another version has: the newest such
-    /// version and how many results it has, for Results to say where they are (tryout 9: after
-    /// a hand edit every case read "not run", and the 7-minute run seemed gone).
+    /// version and how many results it has (an answer or a failed call; a case waiting, going
+    /// or cancelled is none), for Results to say where they are (tryout 9: after a hand edit
+    /// every case read "not run", and the 7-minute run seemed gone; tryout 46: "303 results"
+    /// counted cases not sent yet).
     pub fn results_elsewhere(&self) -> Option<(u32, usize)> {
-        if self
-            .run_of(self.current)
-            .is_some_and(|r| !r.cases.is_empty())
-        {
+        let finished = |r: &crate::domain::eval::run::Run| {
+            r.cases
+                .values()
+                .filter(|c| {
+                    matches!(
+                        c.status,
+                        crate::domain::eval::run::Status::Done
+                            | crate::domain::eval::run::Status::Failed(_)
+                    )
+                })
+                .count()
+        };
+        if self.run_of(self.current).is_some_and(|r| finished(r) > 0) {
             return None;
         }
         self.runs
             .iter()
-            .filter(|r| r.version != self.current && !r.cases.is_empty())
-            .max_by_key(|r| r.version)
-            .map(|r| (r.version, r.cases.len()))
+            .filter(|r| r.version != self.current)
+            .map(|r| (r.version, finished(r)))
+            .filter(|(_, n)| *n > 0)
+            .max_by_key(|(v, _)| *v)
     }
 
     /// How many of the draft's test cases have a result for the current version (an answer, or a
@@ -493,8 +512,24 @@ impl Draft {
             } else {
                 Gap::CutOff
             });
+        // A reading that stopped at a break did not see the sections after the last one read.
+        let last_read = Section::ALL
+            .into_iter()
+            .rposition(|s| reply.spec.has(s) || reply.cut == Some(s));
+        let not_read = |s: Section| {
+            reply.stopped
+                && last_read.is_none_or(|i| Section::ALL.iter().position(|x| *x == s) > Some(i))
+        };
         cut.into_iter()
-            .chain(gaps(&current.spec).into_iter().filter(|g| then.contains(g)))
+            .chain(
+                gaps(&current.spec)
+                    .into_iter()
+                    .filter(|g| then.contains(g))
+                    .map(|g| match g {
+                        Gap::Missing(s) if not_read(s) => Gap::NotRead(s),
+                        g => g,
+                    }),
+            )
             .collect()
     }
 
@@ -624,7 +659,7 @@ mod tests {
     // results were.
     #[test]
     fn results_of_another_version_are_named_while_the_current_one_has_none() {
-        use crate::domain::eval::run::{CaseRun, Run};
+        use crate::domain::eval::run::{CaseRun, Run, Status};
         let mut d = Draft::default();
         d.commit(spec("A"), Origin::Generated { model: "m".into() }, 1.0);
         assert_eq!(d.results_elsewhere(), None);
@@ -632,8 +667,16 @@ mod tests {
             version: 1,
             ..Default::default()
         };
-        run.cases.insert(1, CaseRun::default());
-        run.cases.insert(2, CaseRun::default());
+        let with = |status| CaseRun {
+            status,
+            ..Default::default()
+        };
+        run.cases.insert(1, with(Status::Done));
+        run.cases.insert(2, with(Status::Failed("HTTP 500".into())));
+        // Tryout 46: cases waiting, going or cancelled were counted as results.
+        run.cases.insert(3, with(Status::Queued));
+        run.cases.insert(4, with(Status::Running));
+        run.cases.insert(5, with(Status::Cancelled));
         d.runs.push(run);
         assert_eq!(d.results_elsewhere(), None, "the current version has them");
         d.commit(
@@ -644,11 +687,13 @@ mod tests {
             2.0,
         );
         assert_eq!(d.results_elsewhere(), Some((1, 2)));
-        // An empty run of the current version is no results either.
-        d.runs.push(Run {
+        // An empty run of the current version is no results either, nor one still waiting.
+        let mut waiting = Run {
             version: 2,
             ..Default::default()
-        });
+        };
+        waiting.cases.insert(1, with(Status::Queued));
+        d.runs.push(waiting);
         assert_eq!(d.results_elsewhere(), Some((1, 2)));
     }
 
@@ -779,7 +824,7 @@ mod tests {
             cut.clone(),
             Origin::Pasted,
             Some(Section::Persona),
-            false,
+            (false, false),
             1.0,
         );
         let gaps = d.open_gaps();
@@ -808,7 +853,13 @@ mod tests {
         assert!(!d.open_gaps().contains(&Gap::CutOff(Section::Persona)));
         // The mark survives storage and links.
         let mut d2 = Draft::default();
-        d2.commit_reply(cut, Origin::Pasted, Some(Section::Persona), false, 1.0);
+        d2.commit_reply(
+            cut,
+            Origin::Pasted,
+            Some(Section::Persona),
+            (false, false),
+            1.0,
+        );
         let back = crate::domain::wire::DraftV1::from_draft(&d2, crate::domain::wire::Include::ALL)
             .into_salvaged()
             .draft;
@@ -836,7 +887,13 @@ mod tests {
             steps: vec!["Read".into()],
             ..Default::default()
         };
-        d.commit_reply(spec, Origin::Pasted, Some(Section::Steps), true, 1.0);
+        d.commit_reply(
+            spec,
+            Origin::Pasted,
+            Some(Section::Steps),
+            (true, true),
+            1.0,
+        );
         assert_eq!(d.open_gaps()[0], Gap::Broken(Section::Steps));
         assert_eq!(
             d.open_gaps()[0].message(),
@@ -858,8 +915,89 @@ mod tests {
         assert_eq!(back.open_gaps()[0], Gap::Broken(Section::Steps));
         // Without a section there is nothing to call broken.
         let mut d = Draft::default();
-        d.commit_reply(PromptSpec::default(), Origin::Pasted, None, true, 1.0);
+        d.commit_reply(
+            PromptSpec::default(),
+            Origin::Pasted,
+            None,
+            (true, true),
+            1.0,
+        );
         assert!(!d.versions.iter().any(|v| v.broke));
+    }
+
+    // Tryout 46: a stray word between Persona and Context stopped the reading there, and the
+    // page said "The reply has no Context" (and Steps, Format, Examples) though all were in it.
+    #[test]
+    fn sections_after_a_break_are_not_read_rather_than_missing_everywhere() {
+        let text = r#"{"persona": "You are a meeting assistant." oops "context": "Notes arrive as text.", "steps": ["Read", "List", "Check"], "format": "A list", "examples": []}"#;
+        let reading = crate::domain::meta::reply::read_spec(text, false).unwrap();
+        let mut d = Draft::default();
+        d.commit_reply(
+            reading.spec.clone(),
+            Origin::Pasted,
+            reading.cut,
+            reading.marks(),
+            1.0,
+        );
+        let gaps = d.open_gaps();
+        assert_eq!(
+            gaps,
+            [
+                Gap::NotRead(Section::Context),
+                Gap::NotRead(Section::Steps),
+                Gap::NotRead(Section::Format),
+                Gap::NotRead(Section::Examples)
+            ]
+        );
+        assert_eq!(
+            gaps[0].message(),
+            "Context was not read: the reply's JSON breaks before it, and nothing after the break was read"
+        );
+        assert_eq!(
+            crate::domain::meta::reply::gaps_summary(&gaps).as_deref(),
+            Some("4 parts are still missing")
+        );
+        // Kept in storage and in links.
+        let stored = serde_json::to_string(&crate::domain::wire::DraftV1::from_draft(
+            &d,
+            crate::domain::wire::Include::ALL,
+        ))
+        .unwrap();
+        let back: crate::domain::wire::DraftV1 = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back.into_salvaged().draft.open_gaps(), gaps);
+        let link = crate::domain::share::encode(&d, crate::domain::wire::Include::ALL).unwrap();
+        assert_eq!(
+            crate::domain::share::decode(&link).unwrap().open_gaps(),
+            gaps
+        );
+        // A section absent before the last one read is missing, not unread; one read past (a
+        // mistake the reader went on after) leaves the rest missing when they are absent.
+        let text = r#"{"persona": "You are a meeting assistant.", "steps": ["Read", "List", "Check"] x "format": "A list"}"#;
+        let reading = crate::domain::meta::reply::read_spec(text, false).unwrap();
+        let mut d = Draft::default();
+        let marks = reading.marks();
+        d.commit_reply(reading.spec, Origin::Pasted, reading.cut, marks, 1.0);
+        assert_eq!(
+            d.open_gaps(),
+            [
+                Gap::Missing(Section::Context),
+                Gap::NotRead(Section::Format),
+                Gap::NotRead(Section::Examples)
+            ]
+        );
+        let whole = r#"{"persona": "You are a meeting assistant.", "steps": ["Read", "List", "Check"], "format": "A list"}"#;
+        let reading = crate::domain::meta::reply::read_spec(whole, false).unwrap();
+        assert_eq!(reading.marks(), (false, false));
+        let mut d = Draft::default();
+        let marks = reading.marks();
+        d.commit_reply(reading.spec, Origin::Pasted, reading.cut, marks, 1.0);
+        assert_eq!(
+            d.open_gaps(),
+            [
+                Gap::Missing(Section::Context),
+                Gap::Missing(Section::Examples)
+            ]
+        );
     }
 
     #[test]

@@ -402,6 +402,10 @@ pub struct VersionV1 {
     /// only when it did.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub broke: bool,
+    /// Reading the reply stopped at a break in its JSON, so a section after the last one read
+    /// was not read; written only when it did.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -567,6 +571,7 @@ impl DraftV1 {
                 at: v.created_ms,
                 cut: v.cut.map(|c| c.as_str().to_owned()).unwrap_or_default(),
                 broke: v.broke,
+                stopped: v.stopped,
             })
             .collect();
         Self {
@@ -659,6 +664,7 @@ impl DraftV1 {
                 created_ms: v.at,
                 broke: v.broke && Section::parse(&v.cut).is_some(),
                 cut: Section::parse(&v.cut),
+                stopped: v.stopped,
             })
             .collect();
         let current = if versions.iter().any(|v| v.number == self.current) {

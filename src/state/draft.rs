@@ -161,9 +161,8 @@ impl DraftHandle {
     /// the reply ended inside, or broke inside when `broken` is set.
     pub fn commit_reply(self, reading: reply::Reading, origin: Origin) {
         self.draft.update(|d| {
-            // A mended mistake leaves its section whole: the cut section is cut off, not broken.
-            let broke = reading.broken.as_ref().is_some_and(|b| !b.mended);
-            d.commit_reply(reading.spec, origin, reading.cut, broke, now_ms());
+            let marks = reading.marks();
+            d.commit_reply(reading.spec, origin, reading.cut, marks, now_ms());
         });
     }
 
@@ -650,7 +649,7 @@ impl Generator {
 
     /// Reads a reply pasted in manual mode for the job Manual mode shows (the same reading as a
     /// streamed reply): the sections that read come in as a version "pasted", and the gaps are
-    /// then named above the sections. `Ok` holds how many gaps remain; `Err` why nothing could
+    /// then named above the sections. `Ok` holds the gaps that remain (those named there); `Err` why nothing could
     /// be used (an empty box is "nothing pasted", never an empty reply from a model). A pasted
     /// reply that ends inside a section counts that section among the gaps. The notes say how it
     /// was read (where its JSON breaks, one section taken from a whole prompt).
@@ -668,9 +667,9 @@ impl Generator {
             }
             _ => reply::read_spec(text, false).map_err(PasteProblem::Reply)?,
         };
-        let gaps = reply::gaps(&reading.spec).len() + usize::from(reading.cut.is_some());
         let notes = reading.notes();
         drafts.commit_reply(reading, Origin::Pasted);
+        let gaps = drafts.draft.with_untracked(|d| d.open_gaps());
         self.error.set(None);
         Ok(Pasted { gaps, notes })
     }
@@ -679,7 +678,8 @@ impl Generator {
 /// What a pasted reply gave: how many gaps remain, and notes on how it was read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pasted {
-    pub gaps: usize,
+    /// The gaps named above the sections ([`Draft::open_gaps`](crate::domain::draft::Draft::open_gaps)).
+    pub gaps: Vec<reply::Gap>,
     pub notes: Vec<String>,
 }
 

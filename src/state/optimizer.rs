@@ -54,6 +54,19 @@ pub fn continuing_note(cut_off: u32) -> String {
     }
 }
 
+/// The note when a loop this tab ran waits after a reload for a key the reload forgot, with the
+/// `cut_off` calls the reload cut off (charged in full: they went out, so they may be billed).
+pub fn held_for_key(cut_off: u32) -> String {
+    let cut = match cut_off {
+        0 => String::new(),
+        1 => " The reload cut off 1 call: it is counted as used (it may still be billed) and sent again when the loop goes on.".to_owned(),
+        n => format!(" The reload cut off {n} calls: they are counted as used (they may still be billed) and sent again when the loop goes on."),
+    };
+    format!(
+        "The optimization was interrupted.{cut} Enter your API key in Settings (keys are not kept unless you asked), then press Resume."
+    )
+}
+
 /// This tab's `sessionStorage`: the loop's calls that were never sent when the page went away
 /// or another draft opened, by draft: `{"<draft id>": [[spent calls, reserved calls], [Work,
 /// …]]}`. Only calls whose batch was saved before they were queued are noted (the draft kept
@@ -249,9 +262,16 @@ impl OptimizerHandle {
                 // opened in between): the calls it has in flight are lost, charged now so that
                 // the page counts them as used (they went out, so they may be billed). A loop
                 // that continues by itself charges them as it resumes.
+                let spent = || {
+                    h.drafts
+                        .draft
+                        .with_untracked(|d| d.optimizer.as_ref().map_or(0, |o| o.spent.calls))
+                };
+                let before_lost = spent();
                 if lost && !continues {
                     h.event(Event::Lost);
                 }
+                let cut_off = spent().saturating_sub(before_lost);
                 // A loop that stopped to wait says why, as its panel does (tryout 17, 6: a loop
                 // waiting for candidates read only "paused" after a reload).
                 let stalled = h
@@ -270,22 +290,17 @@ impl OptimizerHandle {
                     h.draft_id.set_value(id.clone());
                     let hold = if !loop_runs_here(&id) {
                         Some(
-                            "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.",
+                            "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.".to_owned(),
                         )
                     } else if !h.keys_ready() {
-                        Some(
-                            "The optimization was interrupted. Enter your API key in Settings (keys are not kept unless you asked), then press Resume.",
-                        )
+                        // Session 21's tryout: the count the reload cut off was said only
+                        // after Resume.
+                        Some(held_for_key(cut_off))
                     } else {
                         None
                     };
                     match hold {
                         None => {
-                            let spent = || {
-                                h.drafts.draft.with_untracked(|d| {
-                                    d.optimizer.as_ref().map_or(0, |o| o.spent.calls)
-                                })
-                            };
                             let before = spent();
                             h.arrival.set(Some(Arrival::Continuing));
                             h.event(Event::Resume {
@@ -312,8 +327,8 @@ impl OptimizerHandle {
                             h.drafts.draft.update(|d| {
                                 d.pause_loop();
                             });
-                            h.note.set(Some(why.into()));
-                            h.arrival.set(Some(Arrival::Held(why.into())));
+                            h.note.set(Some(why.clone()));
+                            h.arrival.set(Some(Arrival::Held(why)));
                         }
                     }
                 }

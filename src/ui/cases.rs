@@ -1335,6 +1335,7 @@ fn SynthPanel() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>
                 </Show>
             </div>
+            <super::shell::KeyNote roles=&[crate::domain::provider::Role::Meta] id="pw-synth-key"/>
             <Show when=move || !has_prompt()>
                 <p class="pw-hint">"Generate a prompt first: the cases are written from it."</p>
             </Show>

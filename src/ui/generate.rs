@@ -168,6 +168,8 @@ pub fn IdeaCard() -> impl IntoView {
                 </div>
             </details>
             <super::shell::OfflineNote role=Role::Meta id="pw-generate-offline"/>
+            // Generate after a reload went out with no key and nothing here said so (tryout 46).
+            <super::shell::KeyNote roles=&[Role::Meta] id="pw-generate-key"/>
             <div class="pw-row pw-row--wrap pw-actions">
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=move || g.call.running.get() || offline.blocks(&settings.config(Role::Meta))
@@ -283,15 +285,13 @@ fn ManualMode() -> impl IntoView {
                 "Use this reply"
             </button>
             {move || match result.get() {
-                Some(Ok(Pasted { gaps: n, notes })) => {
-                    let head = if n == 0 {
-                        "Read the reply: your prompt is below.".to_owned()
-                    } else {
-                        format!(
-                            "Read the reply: your prompt is below. {n} {} still missing: {} named above the sections, each with a way to fill it.",
-                            if n == 1 { "part is" } else { "parts are" },
-                            if n == 1 { "it is" } else { "they are" },
-                        )
+                Some(Ok(Pasted { gaps, notes })) => {
+                    let head = match crate::domain::meta::reply::gaps_summary(&gaps) {
+                        None => "Read the reply: your prompt is below.".to_owned(),
+                        Some(left) => format!(
+                            "Read the reply: your prompt is below. {left}: {} named above the sections, each with a way to fill it.",
+                            if gaps.len() == 1 { "it is" } else { "they are" },
+                        ),
                     };
                     let class = if notes.is_empty() { "pw-notice pw-notice--ok" } else { "pw-notice pw-notice--warn" };
                     view! {

@@ -71,6 +71,25 @@ pub fn ResultsCard() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // A run going on for a version that is no longer the current one (the prompt was edited
+    // while it ran): it goes on with the prompt it started with, and its results stay with that
+    // version (tryout 46: its rows read "not run" here and its progress was gone).
+    let elsewhere_v = Memo::new(move |_| {
+        r.active
+            .with(|a| a.as_ref().map(|a| a.version))
+            .filter(|v| d.draft.with(|x| x.current != *v))
+    });
+    let elsewhere_run = settled(
+        move |er: &Option<Run>| match elsewhere_v.get() {
+            Some(v) => d.draft.with(|x| x.run_of(v) == er.as_ref()),
+            None => er.is_none(),
+        },
+        move || {
+            elsewhere_v
+                .get()
+                .and_then(|v| d.draft.with(|x| x.run_of(v).cloned()))
+        },
+    );
     // The execution model chosen now, when the run with cases never sent was made with another:
     // they go out as a run of their own on it (`Run::resumes_on`), and the button says so.
     let unsent_elsewhere = Memo::new(move |_| {
@@ -151,20 +170,7 @@ pub fn ResultsCard() -> impl IntoView {
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
             // Before a run without a key goes out and comes back refused (tryout: nothing said so).
-            {move || {
-                let missing: Vec<String> = [Role::Execution, Role::Judge]
-                    .into_iter()
-                    .map(|role| settings.config(role))
-                    .filter(|c| !c.host().is_empty() && settings.key_missing(c))
-                    .map(|c| format!("{} at {}", c.kind.label(), c.host()))
-                    .fold(Vec::new(), |mut v, x| { if !v.contains(&x) { v.push(x); } v });
-                (!missing.is_empty()).then(|| view! {
-                    <p class="pw-hint pw-hint--warn" role="status">{format!(
-                        "No API key for {} in this tab: its calls will be refused. Enter it in Settings first (keys are forgotten on reload unless remembered).",
-                        missing.join(" or ")
-                    )}</p>
-                })
-            }}
+            <super::shell::KeyNote roles=&[Role::Execution, Role::Judge] id="pw-run-key"/>
             <Show when=move || settings.config(Role::Judge).kind.is_tiny() && suite_prompt.with(|(s, _)| s.cases.iter().any(|c| !eval::judge_rubrics(s, c).is_empty()))>
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
             </Show>
@@ -252,7 +258,26 @@ pub fn ResultsCard() -> impl IntoView {
                     )
                 }}</p>
             </Show>
-            {move || d.draft.with(|x| x.results_elsewhere().map(|(v, n)| (x.current, v, n))).map(|(current, v, n)| view! {
+            {move || elsewhere_run.with(|er| {
+                let er = er.as_ref()?;
+                let p = d.suite_and_prompt.with(|(s, _)| er.progress_where(|id| s.case(id).is_some()));
+                let current = d.draft.with(|x| x.current);
+                let mut parts = vec![format!("{} of {} done", p.done, p.total)];
+                if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
+                if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
+                let text = format!(
+                    "A run of version {v} is going: {}. You changed the prompt after it started, so it goes on with version {v}'s prompt and its results stay with version {v}; this is version {current}, not run yet. Cancel run stops it; Compare two versions below reads version {v} when it is done.",
+                    parts.join(" · "),
+                    v = er.version,
+                );
+                Some(view! {
+                    <div class="pw-progress pw-run-elsewhere">
+                        <progress class="pw-progress__bar" max="1" aria-label="Progress of the run of an earlier version" prop:value=p.fraction()></progress>
+                        <p class="pw-progress__text" role="status">{text}</p>
+                    </div>
+                })
+            })}
+            {move || elsewhere_v.get().is_none().then(|| d.draft.with(|x| x.results_elsewhere().map(|(v, n)| (x.current, v, n)))).flatten().map(|(current, v, n)| view! {
                 <p class="pw-hint pw-results-elsewhere" role="status">{format!(
                     "Version {current} has no results yet. Your latest results are of version {v} ({}): they are kept. Run the cases to score this version; Compare two versions below reads both.",
                     count(n, "result", "results")

@@ -557,7 +557,16 @@ fn not_json(what: &str, one_line: Option<&str>, e: &serde_json::Error) -> String
     match one_line {
         Some(line) => {
             // serde_json counts bytes; people count characters.
-            let byte = e.column().saturating_sub(1);
+            let mut byte = e.column().saturating_sub(1).min(line.len());
+            // A word that starts like `null`, `true` or `false` fails a letter or more into
+            // it: the place is the word's start (tryout 46: "nope" was "near character 2").
+            if json_message(e).starts_with("expected ident") {
+                while let Some(c) = line.get(..byte).and_then(|p| p.chars().next_back())
+                    && c.is_alphanumeric()
+                {
+                    byte -= c.len_utf8();
+                }
+            }
             let at = line.get(..byte).map_or(byte, |p| p.chars().count()) + 1;
             format!("{what} is not valid JSON (near character {at})")
         }
@@ -1022,8 +1031,9 @@ fn read_jsonl(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Source {
         .map(|(i, _)| i)
         .last();
     for (i, raw) in text.split('\n').enumerate() {
-        let line = raw.trim();
-        if line.is_empty() {
+        // Leading spaces kept: a place in the line is counted from its first character.
+        let line = raw.trim_end();
+        if line.trim_start().is_empty() {
             continue;
         }
         match serde_json::from_str::<Value>(line) {

@@ -1836,3 +1836,33 @@ fn a_test_with_only_checks_is_counted_and_bad_entries_are_named_by_their_kind() 
     let imp = import("t.yaml", "tests:\n  - vars: {topic: tea}\n").unwrap();
     assert_eq!(imp.without_input(), 0);
 }
+
+// Tryout 46: a line bad from its first character was said to be bad "near character 2" (the
+// parser fails inside a word that starts like `null`); the place is where the word starts.
+#[test]
+fn a_bad_word_is_placed_at_its_start() {
+    let said = |line: &str| {
+        import("cases.jsonl", &format!("{{\"input\": \"ok\"}}\n{line}\n"))
+            .expect("readable")
+            .bad
+            .iter()
+            .map(|b| b.why.clone())
+            .collect::<Vec<_>>()
+    };
+    for (line, at) in [
+        ("nope", 1),
+        ("  nothing here", 3),
+        ("true story", 6),
+        ("{\"input\": nul}", 11),
+        ("{\"input\": fals}", 11),
+        ("hello", 1),
+        ("{\"input\": \"é\", \"x\": tru}", 21),
+    ] {
+        let got = said(line);
+        assert!(
+            got.iter()
+                .any(|m| m.contains(&format!("(near character {at})"))),
+            "{line}: {got:?}"
+        );
+    }
+}

@@ -158,7 +158,8 @@ const LABELS: &[&str] = &[
 
 /// What makes one section's text (steps or examples joined by lines) a poor start for `idea`
 /// (`topic`: its content stems; empty to skip the topic check): empty, a placeholder, a line
-/// repeated, or no word of the idea. One plain sentence each; empty when usable.
+/// repeated, or (except Format, which describes a shape) no word of the idea. One plain
+/// sentence each; empty when usable.
 pub fn section_problems(
     idea: &str,
     topic: &BTreeSet<String>,
@@ -181,7 +182,10 @@ pub fn section_problems(
     if let Some(line) = repeated_line(text) {
         out.push(format!("{name} repeats the line \u{201c}{line}\u{201d}."));
     }
-    if !topic.is_empty() && !shares_stem(topic, &content_stems(text)) {
+    // Format describes a shape ("a bulleted list: owner, task, due date"), which need not
+    // repeat a word of the idea: the check doubted an on-topic Format (tryout 46).
+    if section != Section::Format && !topic.is_empty() && !shares_stem(topic, &content_stems(text))
+    {
         out.push(format!(
             "{name} uses no word of your idea (none of: {}).",
             some_of(idea)

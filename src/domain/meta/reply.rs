@@ -92,6 +92,9 @@ pub enum Gap {
         have: usize,
         want: usize,
     },
+    /// The section was not read: reading the reply stopped at a break in its JSON before it
+    /// (it may be in the reply after the break, or not at all).
+    NotRead(Section),
     /// Example `n` (counting from one) has an input but no output.
     ExampleNoOutput(usize),
     /// Example `n` has neither an input nor an output (a stopped reply left it so; an example
@@ -110,6 +113,7 @@ impl Gap {
     pub fn section(&self) -> Section {
         match self {
             Self::Missing(s)
+            | Self::NotRead(s)
             | Self::TooFew { section: s, .. }
             | Self::CutOff(s)
             | Self::Broken(s) => *s,
@@ -121,6 +125,10 @@ impl Gap {
     pub fn message(&self) -> String {
         match self {
             Self::Missing(s) => format!("The reply has no {}", s.title()),
+            Self::NotRead(s) => format!(
+                "{} was not read: the reply's JSON breaks before it, and nothing after the break was read",
+                s.title()
+            ),
             Self::TooFew {
                 section: Section::Examples,
                 have,
@@ -152,10 +160,15 @@ impl Gap {
         }
     }
 
+    /// Whether the section is there but unfinished (cut off, or broken inside), not missing.
+    pub fn unfinished(&self) -> bool {
+        matches!(self, Self::CutOff(_) | Self::Broken(_))
+    }
+
     /// The instruction that asks the model to fill this gap alone (a one-section rewrite).
     pub fn instruction(&self) -> String {
         match self {
-            Self::Missing(s) => format!(
+            Self::Missing(s) | Self::NotRead(s) => format!(
                 "This section is missing: write the {} section, consistent with the other sections.",
                 s.title()
             ),
@@ -191,6 +204,34 @@ impl Gap {
                 s.title()
             ),
         }
+    }
+}
+
+/// What a reading left to do, counted for the line under "Use this reply": "1 part is
+/// unfinished and 2 are missing", "2 parts are still missing", "1 part is unfinished"; `None`
+/// when nothing is left. A cut-off or broken section is unfinished, not missing (tryout 46: "3
+/// parts are still missing" counted the cut-off Steps among them).
+pub fn gaps_summary(gaps: &[Gap]) -> Option<String> {
+    let unfinished = gaps.iter().filter(|g| g.unfinished()).count();
+    let missing = gaps.len() - unfinished;
+    let parts = |n: usize| if n == 1 { "1 part is" } else { "parts are" };
+    match (unfinished, missing) {
+        (0, 0) => None,
+        (0, m) => Some(format!("{} still missing", counted(m, parts(m)))),
+        (u, 0) => Some(format!("{} unfinished", counted(u, parts(u)))),
+        (u, m) => Some(format!(
+            "{} unfinished and {m} {} missing",
+            counted(u, parts(u)),
+            if m == 1 { "is" } else { "are" }
+        )),
+    }
+}
+
+fn counted(n: usize, words: &str) -> String {
+    if n == 1 {
+        words.to_owned()
+    } else {
+        format!("{n} {words}")
     }
 }
 
@@ -271,6 +312,18 @@ pub struct Reading {
 }
 
 impl Reading {
+    /// The marks a version read from this reply keeps, as
+    /// [`Draft::commit_reply`](crate::domain::draft::Draft::commit_reply) takes them: whether its
+    /// JSON broke inside the cut section (a mistake not mended; a mended one leaves the section
+    /// whole), and whether reading stopped at the break (a mistake neither mended nor read past).
+    pub fn marks(&self) -> (bool, bool) {
+        let b = self.broken.as_ref();
+        (
+            b.is_some_and(|b| !b.mended),
+            b.is_some_and(|b| !b.read_past),
+        )
+    }
+
     /// What the person should know about how the reply was read, in plain words: where it
     /// breaks, or that one section was taken from a whole prompt. Empty when nothing is to say.
     pub fn notes(&self) -> Vec<String> {

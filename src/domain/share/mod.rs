@@ -375,9 +375,9 @@ fn pack(d: &DraftV1) -> Value {
                 ],
                 (v.at / 1000.0).round() as i64,
                 // The section its reply ended inside: only when there is one (trimmed otherwise),
-                // then 1 when its JSON broke there.
+                // then flags: 1 when its JSON broke there, 2 when reading stopped at a break.
                 v.cut,
-                u8::from(v.broke)
+                u8::from(v.broke) | (u8::from(v.stopped) << 1)
             ])
         })
         .collect();
@@ -484,7 +484,8 @@ fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
             },
             at: ver.get(4).and_then(Value::as_f64).unwrap_or(0.0) * 1000.0,
             cut: text(ver, 5),
-            broke: ver.get(6).and_then(Value::as_u64) == Some(1),
+            broke: ver.get(6).and_then(Value::as_u64).unwrap_or(0) & 1 == 1,
+            stopped: ver.get(6).and_then(Value::as_u64).unwrap_or(0) & 2 == 2,
         });
     }
     Ok(DraftV1 {

@@ -389,6 +389,7 @@ pub(crate) fn version(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<Versi
         at: field(&mut obj, "at", lost, part("when it was made")),
         cut: field(&mut obj, "cut", lost, part("where its reply was cut off")),
         broke: field(&mut obj, "broke", lost, part("where its reply broke")),
+        stopped: field(&mut obj, "stopped", lost, part("where its reply broke")),
     })
 }
 

@@ -2132,6 +2132,67 @@ async fn typing_in_a_section_while_results_arrive_keeps_every_key() -> anyhow::R
     Ok(())
 }
 
+// Tryout 46: the prompt edited during a long run moved Results to the new version: the run's
+// progress (its done count) was gone, and "Your latest results are of version 1 (N results)"
+// counted cases not sent yet. The run goes on with the version it started with and says so,
+// with its count; cancelled, only the answers it had count as results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prompt_edited_during_a_run_leaves_the_run_and_its_count_in_view() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b).await?;
+    import_file(&b, &many_cases(20, "edited")?).await?;
+    b.wait_for_text("20 cases").await?;
+    fake.set_default_reply("- **Ana**: send the item");
+    fake.set_timing(1500, 10, 40);
+    b.button("Run all 20 cases").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('progress.pw-progress__bar')?.value ?? 0) > 0",
+        "the first results",
+    )
+    .await?;
+    let persona = b.field("Persona").await?;
+    persona.click().await?;
+    b.press("\u{E010}").await?; // End
+    persona.send_keys(" Name every owner.").await?;
+    b.field("Context").await?.click().await?; // leaving the box saves it
+    PromptPage::new(&b).wait_version(2).await?;
+    b.wait_for_text("A run of version 1 is going: ").await?;
+    let said = b
+        .eval("return document.querySelector('.pw-run-elsewhere').textContent")
+        .await?;
+    let said = said.as_str().unwrap_or_default().to_owned();
+    assert!(said.contains(" of 20 done"), "{said}");
+    assert!(
+        said.contains("its results stay with version 1; this is version 2, not run yet"),
+        "{said}"
+    );
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('Version 2 has no results yet')")
+            .await?,
+        json!(false),
+        "the run going on says where its results are"
+    );
+    b.button("Cancel run").await?.click().await?;
+    b.wait_for_text("Version 2 has no results yet. Your latest results are of version 1 (")
+        .await?;
+    let n = b
+        .eval("return Number(document.querySelector('.pw-results-elsewhere').textContent.match(/version 1 \\((\\d+) result/)[1])")
+        .await?;
+    let n = n.as_u64().unwrap_or(0);
+    assert!(
+        (1..20).contains(&n),
+        "only the answers that came are results: {n} of 20"
+    );
+    assert_eq!(
+        b.eval("return document.querySelector('.pw-run-elsewhere') === null")
+            .await?,
+        json!(true),
+        "the note of the run going on goes when it ends"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout (session 21): after a reload, a key typed for an "OpenAI-compatible server" (not
 // remembered) was gone with no word before the next run, whose calls went out with no key. A
 // server of that kind may need none, so with no key ever given nothing is said; a key this tab
@@ -2144,7 +2205,7 @@ async fn a_key_a_reload_forgot_for_an_openai_compatible_server_is_named_before_t
     import_file(&b, &many_cases(2, "forgot")?).await?;
     b.wait_for_text("2 cases").await?;
     let warned =
-        "return document.body.innerText.includes('No API key for OpenAI-compatible server at')";
+        "return document.body.innerText.includes('is not in this tab (a reload forgot it)')";
     assert_eq!(b.eval(warned).await?, json!(false), "no key was ever given");
     let s = SettingsPage::open(&b).await?;
     s.key("sk-compat-123").await?;
@@ -2159,10 +2220,29 @@ async fn a_key_a_reload_forgot_for_an_openai_compatible_server_is_named_before_t
         .next()
         .unwrap_or_default()
         .to_owned();
-    b.wait_for_text(&format!(
-        "No API key for OpenAI-compatible server at {host} in this tab: its calls will be refused."
-    ))
-    .await?;
+    // Said under Run all and under Generate (tryout 46: Generate went out with no key and
+    // nothing near it said so), and not as "will be refused": the server may need no key.
+    let said = format!(
+        "The key you gave for OpenAI-compatible server at {host} is not in this tab (a reload forgot it): calls go out without a key, and the server may refuse them."
+    );
+    b.wait_for_text(&said).await?;
+    for id in ["pw-run-key", "pw-generate-key", "pw-synth-key"] {
+        let text = b
+            .eval(&format!(
+                "const e = document.getElementById('{id}'); return e ? e.textContent : null;"
+            ))
+            .await?;
+        assert!(
+            text.as_str().is_some_and(|t| t.starts_with(&said)),
+            "{id}: {text}"
+        );
+    }
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('will be refused')")
+            .await?,
+        json!(false),
+        "a server that may need no key is not said to refuse"
+    );
     let s = SettingsPage::open(&b).await?;
     b.wait_for_text(&format!(
         "The key you gave for {host} in this tab was forgotten by a reload"

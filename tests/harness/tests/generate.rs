@@ -1131,6 +1131,10 @@ async fn a_pasted_reply_missing_a_comma_and_cut_off_keeps_every_section_that_arr
     );
     assert_eq!(p.section("Format").await?, "A bulleted list.");
     assert_eq!(cut_sections(&browser).await?, vec!["Examples".to_owned()]);
+    // Tryout 46: "3 parts are still missing" counted the cut-off section among them.
+    browser
+        .wait_for_text("Read the reply: your prompt is below. 1 part is unfinished")
+        .await?;
     let said = browser.eval("return document.body.innerText").await?;
     let said = said.as_str().unwrap_or("");
     for gone in ["Context", "Steps", "Format"] {
@@ -1323,6 +1327,23 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         "{said}"
     );
     assert_eq!(cut_sections(&browser).await?, Vec::<String>::new());
+    // Tryout 46: the sections after the break were listed as "The reply has no Format", and
+    // the count called the broken Steps missing.
+    browser
+        .wait_for_text("Format was not read: the reply's JSON breaks before it, and nothing after the break was read")
+        .await?;
+    browser
+        .wait_for_text("Read the reply: your prompt is below. 1 part is unfinished and ")
+        .await?;
+    for gone in ["Format", "Examples"] {
+        assert!(
+            !said
+                .as_str()
+                .unwrap_or("")
+                .contains(&format!("The reply has no {gone}")),
+            "{gone} is called absent: {said}"
+        );
+    }
     assert_eq!(
         serde_json::from_value::<Vec<String>>(browser.eval("return Array.from(document.querySelectorAll('.pw-section--check-it .pw-section__title')).map(e => e.textContent)").await?)?,
         vec!["Steps".to_owned()]

@@ -467,14 +467,40 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     scripted_slow_loop(&fake, &b).await?;
     b.button("Start: up to 38 calls").await?.click().await?;
     wait_text_long(&b, "Round 1 of 3", 30).await?;
+    // Slow calls: those sent from now on are still going at the reload.
+    fake.set_timing(4000, 5, 32);
     tokio::time::sleep(Duration::from_millis(600)).await;
+    let used_before = calls_used(&b).await?;
     b.client.refresh().await?;
+    fake.set_timing(250, 5, 32);
+    // Session 21's tryout: how many calls the reload cut off was said only after Resume.
     wait_text_long(
         &b,
-        "The optimization was interrupted. Enter your API key in Settings",
+        "The optimization was interrupted. The reload cut off ",
         20,
     )
     .await?;
+    let said = b
+        .eval("return document.querySelector('.pw-card--improve').innerText")
+        .await?;
+    let said = said.as_str().unwrap_or_default().to_owned();
+    let cut: u32 = said
+        .split("The reload cut off ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(cut >= 1, "{said}");
+    assert!(
+        said.contains("counted as used (they may still be billed) and sent again when the loop goes on. Enter your API key in Settings")
+            || said.contains("counted as used (it may still be billed) and sent again when the loop goes on. Enter your API key in Settings"),
+        "{said}"
+    );
+    assert_eq!(
+        calls_used(&b).await?,
+        used_before + cut,
+        "the calls cut off are what the count grew by"
+    );
     tokio::time::sleep(Duration::from_millis(800)).await;
     let n = fake.chat_requests().len();
     // Resume without the key: refused with why, nothing sent.

@@ -202,3 +202,22 @@ fn markup_is_not_an_idea_word_and_each_word_keeps_its_direction() {
     assert!(!content_stems("<span>bold</span> claims").contains("span"));
     assert!(content_stems("<span>bold</span> claims").contains("bold"));
 }
+
+// Tryout 46: "Format uses no word of your idea" for an on-topic Format: a Format describes a
+// shape, which need not repeat a word of the idea. Other sections still must.
+#[test]
+fn a_format_is_not_doubted_for_its_words() {
+    let mut spec = good();
+    spec.format = "A bulleted list, one line each: **Name**: task (due date). Nothing else.".into();
+    let p = problems(IDEA, &spec);
+    assert!(
+        !p.iter().any(|x| x.starts_with("Format uses no word")),
+        "{p:?}"
+    );
+    spec.context = "You work at a gym front desk.".into();
+    let p = problems(IDEA, &spec);
+    assert!(
+        p.iter().any(|x| x.starts_with("Context uses no word")),
+        "{p:?}"
+    );
+}

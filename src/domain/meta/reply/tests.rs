@@ -590,3 +590,36 @@ fn a_two_megabyte_reply_reads_whole_and_cut_off() {
     let r2 = read_spec(cut, false).unwrap();
     assert_eq!(r2.spec.persona.len(), 2_000_000);
 }
+
+// Tryout 46: "3 parts are still missing" counted a cut-off Steps among the missing.
+#[test]
+fn the_summary_counts_unfinished_apart_from_missing() {
+    use Section::*;
+    assert_eq!(gaps_summary(&[]), None);
+    assert_eq!(
+        gaps_summary(&[Gap::Missing(Format)]).as_deref(),
+        Some("1 part is still missing")
+    );
+    assert_eq!(
+        gaps_summary(&[Gap::CutOff(Steps)]).as_deref(),
+        Some("1 part is unfinished")
+    );
+    assert_eq!(
+        gaps_summary(&[
+            Gap::CutOff(Steps),
+            Gap::Missing(Format),
+            Gap::NotRead(Examples)
+        ])
+        .as_deref(),
+        Some("1 part is unfinished and 2 are missing")
+    );
+    assert_eq!(
+        gaps_summary(&[
+            Gap::Broken(Steps),
+            Gap::CutOff(Persona),
+            Gap::ExampleNoOutput(1)
+        ])
+        .as_deref(),
+        Some("2 parts are unfinished and 1 is missing")
+    );
+}
