@@ -357,6 +357,20 @@ pub struct CaseEval {
     pub observed: Observed,
 }
 
+impl CaseEval {
+    /// This answer to `case` scored as a run scores it (`eval::score_case`), against `spec`.
+    pub fn score(&self, suite: &Suite, case: &TestCase, spec: &PromptSpec) -> eval::CaseScore {
+        score_case(
+            suite,
+            case,
+            &self.output,
+            &self.observed,
+            Some(spec),
+            &self.judgements,
+        )
+    }
+}
+
 /// An answer of the starting prompt the person rated down, with the rating: feedback for the
 /// proposals ([`Optimizer::rated`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1308,14 +1322,7 @@ impl Optimizer {
                 out.insert(*case_id, 0.0);
                 continue;
             }
-            let s = score_case(
-                ctx.suite,
-                case,
-                &r.output,
-                &r.observed,
-                Some(&c.spec),
-                &r.judgements,
-            );
+            let s = r.score(ctx.suite, case, &c.spec);
             if s.pending {
                 return None;
             }
@@ -1358,14 +1365,7 @@ impl Optimizer {
         if r.failed.is_some() {
             return None;
         }
-        let s = score_case(
-            ctx.suite,
-            case,
-            &r.output,
-            &r.observed,
-            Some(&c.spec),
-            &r.judgements,
-        );
+        let s = r.score(ctx.suite, case, &c.spec);
         if s.pending || s.counted().is_some() {
             return None;
         }
@@ -2306,14 +2306,7 @@ impl Optimizer {
             let Some(r) = best.results(0, false).and_then(|rs| rs.get(id)) else {
                 continue;
             };
-            let s = score_case(
-                ctx.suite,
-                case,
-                &r.output,
-                &r.observed,
-                Some(&best.spec),
-                &r.judgements,
-            );
+            let s = r.score(ctx.suite, case, &best.spec);
             if s.pending {
                 continue;
             }
@@ -2510,14 +2503,7 @@ fn failed_checks(
     cand: &Candidate,
     r: &CaseEval,
 ) -> (Vec<(String, Option<String>)>, bool) {
-    let s = score_case(
-        suite,
-        case,
-        &r.output,
-        &r.observed,
-        Some(&cand.spec),
-        &r.judgements,
-    );
+    let s = r.score(suite, case, &cand.spec);
     let failed = suite
         .assertions_for(case)
         .zip(s.verdicts.iter())
