@@ -7,7 +7,7 @@
 //! Results land in the draft as they finish, stamped with the run that made them, so a reload or
 //! a fault mid-run loses nothing that had finished.
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -18,6 +18,7 @@ use crate::domain::eval::case_call::{self, Outcome, Sent, Stream};
 use crate::domain::eval::grid::{self, Slot};
 use crate::domain::eval::judge;
 use crate::domain::eval::run::{self, CaseRun, ModelUsed, Status};
+use crate::domain::eval::run_queue::{self, Call, RunQueue};
 use crate::domain::provider::{ChatEvent, ProviderConfig, Role};
 use crate::net::chat::{Abort, CallOptions, Progress};
 use crate::state::draft::DraftHandle;
@@ -63,9 +64,6 @@ impl Job {
     }
 }
 
-/// A queued call: the model's key and the case id.
-type Call = (String, u32);
-
 /// Changes to results are written to the draft together, at most this long after they came.
 const FLUSH_MS: u64 = 120;
 
@@ -105,10 +103,10 @@ pub struct Runner {
     /// The version and start of the run the held-back cases complete (a retry, cases never
     /// sent), if any: used only while that version is still the current one.
     held_resume: StoredValue<Option<(u32, f64)>>,
-    /// This runner's calls waiting in the engine's queue.
-    queued: StoredValue<Rc<RefCell<HashSet<Call>>>, LocalStorage>,
-    /// Calls of runs not over yet: queued, answering or being judged (a run ends at 0).
-    outstanding: StoredValue<usize>,
+    /// The run's calls: those waiting in the engine's queue, and how many are not over
+    /// (queued, answering or being judged; the run ends at none). The pure machine
+    /// [`RunQueue`] decides; this runner sends and reports.
+    queue: StoredValue<RunQueue>,
     /// Result changes not yet written to the draft ([`Runner::flush`]).
     pending: StoredValue<Rc<RefCell<Vec<Pending>>>, LocalStorage>,
     flush_scheduled: StoredValue<bool>,
@@ -144,8 +142,7 @@ impl Runner {
             unfilled: RwSignal::new(None),
             held_slots: StoredValue::new_local(Vec::new()),
             held_resume: StoredValue::new(None),
-            queued: StoredValue::new_local(Rc::default()),
-            outstanding: StoredValue::new(0),
+            queue: StoredValue::new(RunQueue::default()),
             pending: StoredValue::new_local(Rc::default()),
             flush_scheduled: StoredValue::new(false),
             job: StoredValue::new_local(None),
@@ -226,7 +223,6 @@ impl Runner {
             // queued (they will be sent: not unsent any more) or got their place meanwhile and
             // were not sent (`case`): those keep their earlier answer and stay unsent, for Send.
             // Read from the draft: the run may have ended meanwhile.
-            let queued = r.queued.get_value();
             let waiting: Vec<(String, u32, bool)> = r.drafts.draft.with_untracked(|x| {
                 let mut keys: Vec<String> = vec![String::new()];
                 keys.extend(x.compared.iter().map(|m| m.key.clone()));
@@ -238,7 +234,7 @@ impl Runner {
                             .filter(|(_, c)| c.status == Status::Queued && run.is_latest(c))
                             .map(|(id, _)| {
                                 let call = (key.clone(), *id);
-                                let still = queued.borrow().contains(&call);
+                                let still = r.queue.with_value(|q| q.waits(&call));
                                 (key.clone(), *id, still)
                             })
                             .collect::<Vec<_>>()
@@ -587,30 +583,24 @@ impl Runner {
             .cloned()
             .collect();
         if !joining.is_empty() {
+            // Why the judge was stopped holds while this page keeps it stopped: a run resumed
+            // after a reload sends the judge again (review: the saved reason outlived it).
+            let judge_still_stopped = self.judge_stopped.get_value() == Some(job.started_ms);
             d.draft.update(|x| {
                 for slot in &joining {
-                    let mut run = x.run_on(version, &slot.key).cloned().unwrap_or_default();
-                    run.version = version;
-                    run.model = if slot.key.is_empty() {
+                    let label = if slot.key.is_empty() {
                         format!("{} {}", slot.cfg.kind.label(), slot.cfg.model)
                     } else {
                         grid::model_label(&slot.cfg)
                     };
-                    // A new run starts with no case left unsent; a resumed one keeps the rest.
-                    if run.started_ms != job.started_ms {
-                        run.unsent.clear();
-                    }
-                    // Why the judge was stopped holds while this page keeps it stopped: a run
-                    // resumed after a reload sends the judge again (review: the saved reason
-                    // outlived it).
-                    if self.judge_stopped.get_value() != Some(job.started_ms) {
-                        run.judge_stopped_by.clear();
-                    }
-                    run.started_ms = job.started_ms;
-                    // Cases no longer in the suite are dropped from the record.
-                    run.cases.retain(|id, _| x.suite.case(*id).is_some());
-                    run.unsent.retain(|id| x.suite.case(*id).is_some());
-                    x.put_run_on(&slot.key, run);
+                    run_queue::join(
+                        x,
+                        version,
+                        &slot.key,
+                        label,
+                        job.started_ms,
+                        judge_still_stopped,
+                    );
                 }
             });
             job.slots.extend(joining);
@@ -650,37 +640,26 @@ impl Runner {
         let Some(job) = self.job.get_value() else {
             return;
         };
-        let d = self.drafts;
-        let queued = self.queued.get_value();
-        let mut added = Vec::new();
-        d.draft.update(|x| {
-            // Model by model, so each model's answers arrive in case order.
-            for key in keys {
-                let Some(slot) = job.slot(key) else { continue };
-                let host = slot.cfg.host();
-                let Some(run) = x.run_on_mut(job.version, key) else {
-                    continue;
-                };
-                for id in ids {
-                    let call = (key.clone(), *id);
-                    if queued.borrow().contains(&call)
-                        || run
-                            .cases
-                            .get(id)
-                            .is_some_and(|c| c.status == Status::Running)
-                    {
-                        continue;
-                    }
-                    // The answer it had stays until the re-run ends: Cancel puts it back.
-                    run.queued_again(*id);
-                    let before = run.cases.remove(id);
-                    run.cases
-                        .insert(*id, CaseRun::queued(job.started_ms, before));
-                    queued.borrow_mut().insert(call.clone());
-                    added.push((call, host.clone()));
-                }
-            }
+        // Only the models of this run (each call goes to its model's host).
+        let keys: Vec<String> = keys
+            .iter()
+            .filter(|k| job.slot(k).is_some())
+            .cloned()
+            .collect();
+        let mut calls = Vec::new();
+        self.drafts.draft.update(|x| {
+            calls = self
+                .queue
+                .try_update_value(|q| q.enqueue(x, job.version, job.started_ms, &keys, ids))
+                .unwrap_or_default();
         });
+        let added: Vec<(Call, String)> = calls
+            .into_iter()
+            .map(|call| {
+                let host = job.slot(&call.0).map(|s| s.cfg.host()).unwrap_or_default();
+                (call, host)
+            })
+            .collect();
         self.active.update(|a| {
             if let Some(a) = a {
                 for ((key, id), _) in &added {
@@ -693,14 +672,17 @@ impl Runner {
                 }
             }
         });
-        self.outstanding.update_value(|n| *n += added.len());
         // Into the engine's queue, after the draft changed: a call may start at once.
         for (call, host) in added {
             self.engine
                 .enqueue(engine::Job::Run, &host, false, move |place| {
                     // Taken out of the queue by a failure every call to its model would meet
                     // (`Runner::stop_sending`): not sent, and the place goes to the next call.
-                    if !self.queued.get_value().borrow_mut().remove(&call) {
+                    if !self
+                        .queue
+                        .try_update_value(|q| q.take(&call))
+                        .unwrap_or(false)
+                    {
                         drop(place);
                         self.call_over(1);
                         return;
@@ -726,13 +708,13 @@ impl Runner {
 
     /// `n` calls of the run ended (answered, failed, stopped, or left the queue on Cancel).
     fn call_over(self, n: usize) {
-        self.outstanding.update_value(|o| *o = o.saturating_sub(n));
+        self.queue.try_update_value(|q| q.over(n));
         self.end_if_idle();
     }
 
     /// When no call is queued, answering or judged, the run is over.
     fn end_if_idle(self) {
-        if self.outstanding.try_get_value() == Some(0) {
+        if self.queue.try_with_value(RunQueue::idle) == Some(true) {
             self.flush();
             self.active.try_set(None);
             self.job.set_value(None);
@@ -905,22 +887,11 @@ impl Runner {
         }
         // Only the cases still waiting in the queue: calls already sent (at once, or given the
         // place meanwhile) end as they end. Their turns in the engine's queue pass unsent (see
-        // `enqueue`).
-        let mut waiting: Vec<u32> = Vec::new();
-        self.queued.get_value().borrow_mut().retain(|(k, id)| {
-            let stop = k == key;
-            if stop {
-                waiting.push(*id);
-            }
-            !stop
-        });
-        waiting.sort_unstable();
-        // The failure itself first (it waits to be written with others).
+        // `enqueue`). The failure itself is written first (it waits to be written with others).
         self.flush();
         self.drafts.draft.update(|x| {
-            if let Some(run) = x.run_on_mut(job.version, key) {
-                run.stop_sending(why, &waiting);
-            }
+            self.queue
+                .try_update_value(|q| q.stop_model(x, job.version, key, why));
         });
     }
 
@@ -1082,30 +1053,24 @@ impl Runner {
     /// cancelled (a re-run's earlier result is put back); finished results stay.
     pub fn cancel(self) {
         self.flush();
-        let dropped: Vec<Call> = self.queued.get_value().borrow_mut().drain().collect();
-        // Queued calls leave the engine's queue unsent; calls under way (answers, judge calls,
-        // re-judging) are aborted.
+        // Queued calls leave the engine's queue unsent (and are over at once: `RunQueue::cancel`);
+        // calls under way (answers, judge calls, re-judging) are aborted.
         self.engine
             .cancel_where(|j| matches!(j, engine::Job::Run | engine::Job::Rejudge(..)));
-        if let Some(job) = self.job.get_value()
-            && self.same_draft(&job)
-        {
-            self.drafts.draft.update(|x| {
-                for (key, id) in &dropped {
-                    if let Some(c) = x
-                        .run_on_mut(job.version, key)
-                        .and_then(|r| r.cases.get_mut(id))
-                    {
-                        c.cancel();
-                    }
-                }
-            });
+        match self.job.get_value().filter(|job| self.same_draft(job)) {
+            Some(job) => self.drafts.draft.update(|x| {
+                self.queue
+                    .try_update_value(|q| q.cancel(Some(x), job.version));
+            }),
+            None => {
+                self.queue.try_update_value(|q| q.cancel(None, 0));
+            }
         }
         self.active.update(|a| {
             if let Some(a) = a {
                 a.cancelling = true;
             }
         });
-        self.call_over(dropped.len());
+        self.end_if_idle();
     }
 }

@@ -31,6 +31,9 @@ pub mod rating;
 mod rating_tests;
 pub mod repeats;
 pub mod run;
+pub mod run_queue;
+#[cfg(test)]
+mod run_queue_tests;
 #[cfg(test)]
 mod run_tests;
 pub mod suggest;

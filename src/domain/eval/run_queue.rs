@@ -1,0 +1,163 @@
+//! A run's queue and bookkeeping as a pure machine (issue #14): which calls of a run wait for a
+//! place, which of them go out when their turn comes, which a stop or a Cancel takes back, and
+//! when the run is over. The shell (`state::runner`) hands each call to the engine's queue,
+//! sends it when [`RunQueue::take`] says so, and reports its end with [`RunQueue::over`]; the
+//! run's records live in the draft (`Draft::run_on`), which these steps change as a run would.
+use std::collections::BTreeSet;
+
+use super::run::{CaseRun, Run, Status};
+use crate::domain::draft::Draft;
+
+/// One call of a run: the model's key (`grid::model_key`, "" for the execution model) and the
+/// case id.
+pub type Call = (String, u32);
+
+/// The calls of the run under way: those waiting for a place (not sent yet), and how many are
+/// not over (waiting, answering or being judged). The run ends when none is left.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunQueue {
+    queued: BTreeSet<Call>,
+    outstanding: usize,
+}
+
+impl RunQueue {
+    /// Queues cases `ids` on the models `keys` in the run records of `version` in `draft`
+    /// (records of models without one are skipped: [`join`] makes them first). A call already
+    /// waiting, or a case of that model still answering, is not queued twice. Each queued case
+    /// reads "queued" in its record, keeping the answer it had until the re-run ends (Cancel
+    /// puts it back), and leaves the run's unsent cases. Returns the calls added, model by
+    /// model in the order of `keys` and case by case in the order of `ids`, so each model's
+    /// answers come in case order.
+    pub fn enqueue(
+        &mut self,
+        draft: &mut Draft,
+        version: u32,
+        started_ms: f64,
+        keys: &[String],
+        ids: &[u32],
+    ) -> Vec<Call> {
+        let mut added = Vec::new();
+        for key in keys {
+            let Some(run) = draft.run_on_mut(version, key) else {
+                continue;
+            };
+            for id in ids {
+                let call = (key.clone(), *id);
+                if self.queued.contains(&call)
+                    || run
+                        .cases
+                        .get(id)
+                        .is_some_and(|c| c.status == Status::Running)
+                {
+                    continue;
+                }
+                run.queued_again(*id);
+                let before = run.cases.remove(id);
+                run.cases.insert(*id, CaseRun::queued(started_ms, before));
+                self.queued.insert(call.clone());
+                added.push(call);
+            }
+        }
+        self.outstanding += added.len();
+        added
+    }
+
+    /// A queued call's turn has come: `true` when it is to be sent (it is taken out of the
+    /// waiting calls), `false` when a stop or a Cancel took it back meanwhile (its place goes to
+    /// the next call; the caller still reports it [`over`](Self::over)).
+    pub fn take(&mut self, call: &Call) -> bool {
+        self.queued.remove(call)
+    }
+
+    /// Whether `call` still waits for a place.
+    pub fn waits(&self, call: &Call) -> bool {
+        self.queued.contains(call)
+    }
+
+    /// `n` calls ended (answered, failed, stopped, passed over, or left the queue on Cancel).
+    /// Returns whether the run is over now (none left).
+    pub fn over(&mut self, n: usize) -> bool {
+        self.outstanding = self.outstanding.saturating_sub(n);
+        self.idle()
+    }
+
+    /// Whether no call of the run is waiting, answering or being judged.
+    pub fn idle(&self) -> bool {
+        self.outstanding == 0
+    }
+
+    /// A call to model `key` failed as every call to it would (`why`, in words): its calls
+    /// still waiting are taken back (calls already sent end as they end), and their cases read
+    /// "not sent" with the reason in that model's record of `version` ([`Run::stop_sending`]).
+    /// Returns the cases taken back, in id order. The caller reports them over when their turn
+    /// passes ([`take`](Self::take) is `false` then).
+    pub fn stop_model(
+        &mut self,
+        draft: &mut Draft,
+        version: u32,
+        key: &str,
+        why: String,
+    ) -> Vec<u32> {
+        let mut waiting: Vec<u32> = Vec::new();
+        self.queued.retain(|(k, id)| {
+            let stop = k == key;
+            if stop {
+                waiting.push(*id);
+            }
+            !stop
+        });
+        waiting.sort_unstable();
+        if let Some(run) = draft.run_on_mut(version, key) {
+            run.stop_sending(why, &waiting);
+        }
+        waiting
+    }
+
+    /// Cancel: every waiting call is taken back, and its case is marked cancelled in the
+    /// records of `version` (a re-run's earlier answer comes back). Returns the calls taken
+    /// back; they are over at once (their turns pass unsent, not counted again).
+    pub fn cancel(&mut self, draft: Option<&mut Draft>, version: u32) -> Vec<Call> {
+        let dropped: Vec<Call> = std::mem::take(&mut self.queued).into_iter().collect();
+        if let Some(draft) = draft {
+            for (key, id) in &dropped {
+                if let Some(c) = draft
+                    .run_on_mut(version, key)
+                    .and_then(|r| r.cases.get_mut(id))
+                {
+                    c.cancel();
+                }
+            }
+        }
+        self.outstanding = self.outstanding.saturating_sub(dropped.len());
+        dropped
+    }
+}
+
+/// Makes (or takes up again) the record of model `key` for a run of `version` started at
+/// `started_ms`, labelled `label` (the model as the page names it), before its cases are
+/// queued. A record of another start (a new run) begins with no case left unsent; a resumed
+/// one (same start) keeps the rest. Why the judge was stopped holds only when
+/// `judge_still_stopped` (this page keeps that run's judge stopped); cases no longer in the
+/// suite leave the record.
+pub fn join(
+    draft: &mut Draft,
+    version: u32,
+    key: &str,
+    label: String,
+    started_ms: f64,
+    judge_still_stopped: bool,
+) {
+    let mut run: Run = draft.run_on(version, key).cloned().unwrap_or_default();
+    run.version = version;
+    run.model = label;
+    if run.started_ms != started_ms {
+        run.unsent.clear();
+    }
+    if !judge_still_stopped {
+        run.judge_stopped_by.clear();
+    }
+    run.started_ms = started_ms;
+    run.cases.retain(|id, _| draft.suite.case(*id).is_some());
+    run.unsent.retain(|id| draft.suite.case(*id).is_some());
+    draft.put_run_on(key, run);
+}

@@ -1,0 +1,233 @@
+//! A run through its queue (`run_queue`) and its calls (`case_call`), as `state::runner` drives
+//! them on two models: a failure every call to a model would meet stops that model's waiting
+//! cases, a Cancel takes back the rest, a retry completes the run, and the run ends when its
+//! last call is over.
+use super::case_call::{self, Sent};
+use super::run::{self, Status};
+use super::run_queue::{self, Call, RunQueue};
+use super::*;
+use crate::domain::draft::{Draft, Origin};
+use crate::domain::provider::{
+    Completion, Failure, ProviderConfig, ProviderKind, Role, Usage, classify_http_error,
+};
+use crate::domain::spec::PromptSpec;
+
+const RUN_MS: f64 = 1_000.0;
+
+fn draft(n: usize) -> (Draft, Vec<u32>) {
+    let mut d = Draft::default();
+    d.commit(
+        PromptSpec {
+            persona: "You list action items.".into(),
+            ..Default::default()
+        },
+        Origin::Pasted,
+        1.0,
+    );
+    let ids = (0..n)
+        .map(|i| {
+            d.suite.add(TestCase {
+                input: format!("Notes {i}: Ana sends item {i}."),
+                ..Default::default()
+            })
+        })
+        .collect();
+    (d, ids)
+}
+
+fn answered(text: &str) -> Result<Completion, Failure> {
+    Ok(Completion {
+        text: text.into(),
+        usage: Usage {
+            input_tokens: 100,
+            output_tokens: 10,
+        },
+        stop: Some(crate::domain::provider::StopReason::End),
+        refusal: None,
+        attempt_ms: 100.0,
+    })
+}
+
+fn refused_key() -> Result<Completion, Failure> {
+    Err(Failure {
+        error: classify_http_error(
+            ProviderKind::OpenAi,
+            "api.openai.com",
+            401,
+            r#"{"error":{"message":"Incorrect API key provided"}}"#,
+            None,
+        ),
+        partial: String::new(),
+    })
+}
+
+/// What the shell does when a call's turn comes: send it if it still waits, settle what came
+/// back into its record, stop the model's waiting calls if every call to it would fail, and
+/// report it over. Returns whether the run is over.
+fn turn(
+    q: &mut RunQueue,
+    d: &mut Draft,
+    call: &Call,
+    cfg: &ProviderConfig,
+    result: Result<Completion, Failure>,
+) -> bool {
+    if q.take(call) {
+        let case = d.suite.case(call.1).unwrap().clone();
+        let sent = Sent {
+            cfg,
+            read: 100,
+            fingerprint: Some(run::fingerprint(&case)),
+            run_ms: RUN_MS,
+        };
+        let out = case_call::settle(result, false, &sent, 100.0, Some(10.0));
+        let stops = out.stops_sending().map(str::to_owned);
+        out.apply(
+            d.run_on_mut(1, &call.0)
+                .unwrap()
+                .cases
+                .get_mut(&call.1)
+                .unwrap(),
+        );
+        if let Some(why) = stops {
+            q.stop_model(d, 1, &call.0, why);
+        }
+    }
+    q.over(1)
+}
+
+#[test]
+fn a_run_on_two_models_with_a_failure_a_cancel_and_a_retry() {
+    let (mut d, ids) = draft(4);
+    let exec = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    let other = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    let keys = vec![String::new(), "other".to_owned()];
+    for key in &keys {
+        run_queue::join(&mut d, 1, key, format!("model {key}"), RUN_MS, false);
+    }
+    let mut q = RunQueue::default();
+    let calls = q.enqueue(&mut d, 1, RUN_MS, &keys, &ids);
+    assert_eq!(calls.len(), 8, "4 cases on 2 models");
+    assert_eq!(calls[0], (String::new(), ids[0]));
+    assert_eq!(
+        calls[4],
+        ("other".to_owned(), ids[0]),
+        "model by model, case order"
+    );
+    // Asked again while they wait: nothing is queued twice.
+    assert!(q.enqueue(&mut d, 1, RUN_MS, &keys, &ids).is_empty());
+    assert!(
+        d.run_on(1, "")
+            .unwrap()
+            .cases
+            .values()
+            .all(|c| c.status == Status::Queued)
+    );
+
+    // The execution model answers its first case.
+    assert!(!turn(
+        &mut q,
+        &mut d,
+        &calls[0],
+        &exec,
+        answered("- Ana: item 0")
+    ));
+    // The other model's key is refused: its three waiting cases are not sent, with why.
+    assert!(!turn(&mut q, &mut d, &calls[4], &other, refused_key()));
+    let o = d.run_on(1, "other").unwrap();
+    assert_eq!(
+        o.unsent,
+        ids[1..].to_vec(),
+        "the other model's waiting cases"
+    );
+    assert!(!o.stopped_by.is_empty());
+    assert!(matches!(o.cases[&ids[0]].status, Status::Failed(_)));
+    // Their turns pass unsent, each over.
+    for call in &calls[5..] {
+        assert!(!q.waits(call));
+        assert!(!turn(&mut q, &mut d, call, &other, answered("never sent")));
+    }
+    assert!(
+        d.run_on(1, "other").unwrap().cases.len() == 1,
+        "nothing recorded for unsent cases"
+    );
+
+    // The second execution case is sent (taken from the queue) and still answering when the
+    // person cancels: the two waiting ones are taken back and read cancelled.
+    assert!(q.take(&calls[1]));
+    let dropped = q.cancel(Some(&mut d), 1);
+    assert_eq!(dropped, vec![calls[2].clone(), calls[3].clone()]);
+    let e = d.run_on(1, "").unwrap();
+    assert_eq!(e.cases[&ids[2]].status, Status::Cancelled);
+    assert_eq!(e.cases[&ids[3]].status, Status::Cancelled);
+    assert!(!q.idle(), "the call under way is not over yet");
+    // Their turns pass unsent and are not counted again; the call under way ends.
+    assert!(!q.take(&calls[2]));
+    assert!(q.over(1), "the run is over when its last call is");
+    let p = d.run_on(1, "").unwrap().progress();
+    assert_eq!((p.done, p.cancelled), (1, 2));
+
+    // Retry of a cancelled case completes the same run (same start): it is queued again and
+    // answered; the run's record keeps its start and the earlier answer of case 0.
+    run_queue::join(&mut d, 1, "", "model ".into(), RUN_MS, false);
+    let again = q.enqueue(&mut d, 1, RUN_MS, &[String::new()], &[ids[2]]);
+    assert_eq!(again, vec![(String::new(), ids[2])]);
+    assert!(turn(
+        &mut q,
+        &mut d,
+        &again[0],
+        &exec,
+        answered("- Ana: item 2")
+    ));
+    let e = d.run_on(1, "").unwrap();
+    assert_eq!(e.cases[&ids[2]].status, Status::Done);
+    assert_eq!(e.cases[&ids[0]].output, "- Ana: item 0");
+    assert!(e.is_latest(&e.cases[&ids[0]]) && e.is_latest(&e.cases[&ids[2]]));
+}
+
+// A case still answering is not queued again; a new run (another start) of a model's record
+// begins with none unsent, a resumed one keeps them, and cases gone from the suite leave it.
+#[test]
+fn joining_a_run_keeps_what_a_resumed_run_needs() {
+    let (mut d, ids) = draft(3);
+    run_queue::join(&mut d, 1, "", "m".into(), RUN_MS, false);
+    let mut q = RunQueue::default();
+    q.enqueue(&mut d, 1, RUN_MS, &[String::new()], &ids);
+    assert!(q.take(&(String::new(), ids[0])));
+    d.run_on_mut(1, "")
+        .unwrap()
+        .cases
+        .get_mut(&ids[0])
+        .unwrap()
+        .status = Status::Running;
+    assert!(
+        q.enqueue(&mut d, 1, RUN_MS, &[String::new()], &ids[..1])
+            .is_empty()
+    );
+    // The page goes away: the waiting cases are unsent, with no reason.
+    d.run_on_mut(1, "").unwrap().mark_unsent();
+    assert_eq!(d.run_on(1, "").unwrap().unsent, ids[1..].to_vec());
+    // Resumed (same start): still unsent until queued again.
+    run_queue::join(&mut d, 1, "", "m".into(), RUN_MS, false);
+    assert_eq!(d.run_on(1, "").unwrap().unsent, ids[1..].to_vec());
+    // A case deleted meanwhile leaves the record; queuing the other (on the reloaded page's
+    // queue) takes it out of unsent.
+    d.suite.remove(ids[2]);
+    run_queue::join(&mut d, 1, "", "m".into(), RUN_MS, false);
+    assert_eq!(d.run_on(1, "").unwrap().unsent, vec![ids[1]]);
+    let mut q = RunQueue::default();
+    assert_eq!(
+        q.enqueue(&mut d, 1, RUN_MS, &[String::new()], &[ids[1]])
+            .len(),
+        1
+    );
+    assert!(d.run_on(1, "").unwrap().unsent.is_empty());
+    // A new run: nothing unsent is carried over, and the judge's stop reason goes unless kept.
+    d.run_on_mut(1, "").unwrap().unsent = vec![ids[1]];
+    d.run_on_mut(1, "").unwrap().judge_stopped_by = "the key was refused".into();
+    run_queue::join(&mut d, 1, "", "m".into(), 5_000.0, true);
+    let r = d.run_on(1, "").unwrap();
+    assert!(r.unsent.is_empty());
+    assert_eq!(r.judge_stopped_by, "the key was refused");
+    run_queue::join(&mut d, 1, "", "m".into(), 6_000.0, false);
+    assert!(d.run_on(1, "").unwrap().judge_stopped_by.is_empty());
+}
