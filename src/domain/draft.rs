@@ -520,11 +520,15 @@ impl Draft {
             reply.stopped
                 && last_read.is_none_or(|i| Section::ALL.iter().position(|x| *x == s) > Some(i))
         };
+        // The section cut off or broken is named once, as unfinished: its other gaps (an example
+        // with no output, too few examples) are the same cut (tryout 47: counted three times).
+        let cut_section = cut.as_ref().map(Gap::section);
         cut.into_iter()
             .chain(
                 gaps(&current.spec)
                     .into_iter()
                     .filter(|g| then.contains(g))
+                    .filter(|g| Some(g.section()) != cut_section)
                     .map(|g| match g {
                         Gap::Missing(s) if not_read(s) => Gap::NotRead(s),
                         g => g,
@@ -955,7 +959,7 @@ mod tests {
         );
         assert_eq!(
             crate::domain::meta::reply::gaps_summary(&gaps).as_deref(),
-            Some("4 parts are still missing")
+            Some("4 parts were not read")
         );
         // Kept in storage and in links.
         let stored = serde_json::to_string(&crate::domain::wire::DraftV1::from_draft(
@@ -997,6 +1001,29 @@ mod tests {
                 Gap::Missing(Section::Context),
                 Gap::Missing(Section::Examples)
             ]
+        );
+    }
+
+    // Tryout 47: a reply with no Format, cut off inside its second example, read "1 part is
+    // unfinished and 3 are missing": example 2's output and the example count are the same cut.
+    #[test]
+    fn a_section_cut_off_is_named_once() {
+        let text = r#"{"persona": "You are a meeting assistant.", "context": "Notes arrive as text.", "steps": ["Read", "List", "Check"], "examples": [{"input": "Ana sends the deck", "output": "- Ana: deck"}, {"input": "Bob books"#;
+        let reading = crate::domain::meta::reply::read_spec(text, false).unwrap();
+        let marks = reading.marks();
+        let mut d = Draft::default();
+        d.commit_reply(reading.spec, Origin::Pasted, reading.cut, marks, 1.0);
+        let gaps = d.open_gaps();
+        assert_eq!(
+            gaps,
+            [
+                Gap::CutOff(Section::Examples),
+                Gap::Missing(Section::Format)
+            ]
+        );
+        assert_eq!(
+            crate::domain::meta::reply::gaps_summary(&gaps).as_deref(),
+            Some("1 part is unfinished and 1 is missing")
         );
     }
 

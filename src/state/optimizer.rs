@@ -55,16 +55,15 @@ pub fn continuing_note(cut_off: u32) -> String {
 }
 
 /// The note when a loop this tab ran waits after a reload for a key the reload forgot, with the
-/// `cut_off` calls the reload cut off (charged in full: they went out, so they may be billed).
-pub fn held_for_key(cut_off: u32) -> String {
+/// `cut_off` calls the reload cut off (charged in full: they went out, so they may be billed)
+/// and `keys`, what is missing ([`SettingsHandle::missing_keys`]).
+pub fn held_for_key(cut_off: u32, keys: &str) -> String {
     let cut = match cut_off {
         0 => String::new(),
         1 => " The reload cut off 1 call: it is counted as used (it may still be billed) and sent again when the loop goes on.".to_owned(),
         n => format!(" The reload cut off {n} calls: they are counted as used (they may still be billed) and sent again when the loop goes on."),
     };
-    format!(
-        "The optimization was interrupted.{cut} Enter your API key in Settings (keys are not kept unless you asked), then press Resume."
-    )
+    format!("The optimization was interrupted.{cut} {keys}")
 }
 
 /// This tab's `sessionStorage`: the loop's calls that were never sent when the page went away
@@ -292,10 +291,10 @@ impl OptimizerHandle {
                         Some(
                             "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.".to_owned(),
                         )
-                    } else if !h.keys_ready() {
+                    } else if let Some(keys) = h.keys_note() {
                         // Session 21's tryout: the count the reload cut off was said only
                         // after Resume.
-                        Some(held_for_key(cut_off))
+                        Some(held_for_key(cut_off, &keys))
                     } else {
                         None
                     };
@@ -368,18 +367,28 @@ impl OptimizerHandle {
     /// had in this tab before a reload forgot it; a loop that went on without it would spend its
     /// budget on refused calls).
     fn keys_ready(self) -> bool {
-        untrack(|| {
-            self.loop_configs()
-                .iter()
-                .all(|cfg| !self.settings.key_missing(cfg))
-        })
+        self.keys_note().is_none()
     }
 
-    /// What the loop in the draft calls: the three jobs' settings, then the other execution
-    /// models it scores on ([`Config::also_on`]).
+    /// What to say while a key the loop needs is missing ([`SettingsHandle::missing_keys`],
+    /// worded for Resume), naming each job's provider and host; `None` when none is.
+    fn keys_note(self) -> Option<String> {
+        untrack(|| self.settings.missing_keys(&self.loop_configs(), true))
+    }
+
+    /// What the loop in the draft calls: the meta and execution models, the judge only when a
+    /// case has a judge check (tryout 47: Resume waited for a judge key the loop never uses),
+    /// then the other execution models it scores on ([`Config::also_on`]).
     fn loop_configs(self) -> Vec<ProviderConfig> {
+        let judged = self.drafts.draft.with_untracked(|d| {
+            d.suite
+                .cases
+                .iter()
+                .any(|c| !crate::domain::eval::judge_rubrics(&d.suite, c).is_empty())
+        });
         let mut out: Vec<ProviderConfig> = Role::ALL
             .iter()
+            .filter(|r| judged || **r != Role::Judge)
             .map(|r| self.settings.roles.with_untracked(|x| x.get(*r).clone()))
             .collect();
         self.drafts.draft.with_untracked(|d| {
@@ -578,9 +587,10 @@ impl OptimizerHandle {
     }
 
     pub fn resume(self) {
-        if !self.keys_ready() {
-            let why = "Enter your API key in Settings first (keys are not kept unless you asked): without it every call would be refused and still count against the budget.";
-            self.note.set(Some(why.into()));
+        // Tryout 47: "every call would be refused and still count against the budget" for a
+        // judge key the loop never used (a refused call is not charged).
+        if let Some(why) = self.keys_note() {
+            self.note.set(Some(why));
             return;
         }
         self.note.set(None);

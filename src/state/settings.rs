@@ -227,6 +227,28 @@ impl SettingsHandle {
             && (cfg.kind.needs_key() || self.had_key.with(|h| h.contains(&cfg.key_slot())))
     }
 
+    /// What to say before calls to `cfgs` go out without a key ([`Self::key_missing`]), each
+    /// provider and host named once (see [`crate::domain::provider::missing_keys_note`];
+    /// `resume`: the calls wait for Resume). `None` when every key is there. Tracked.
+    pub fn missing_keys(self, cfgs: &[ProviderConfig], resume: bool) -> Option<String> {
+        let (mut refused, mut forgot) = (Vec::<String>::new(), Vec::<String>::new());
+        for c in cfgs {
+            if c.host().is_empty() || !self.key_missing(c) {
+                continue;
+            }
+            let name = format!("{} at {}", c.kind.label(), c.host());
+            let list = if c.kind.needs_key() {
+                &mut refused
+            } else {
+                &mut forgot
+            };
+            if !list.contains(&name) {
+                list.push(name);
+            }
+        }
+        crate::domain::provider::missing_keys_note(&refused, &forgot, resume)
+    }
+
     fn set_slot(self, slot: String, raw: &str) {
         let key = ApiKey::new(raw);
         if self.remembered.with_untracked(|r| r.contains(&slot)) {

@@ -1335,7 +1335,7 @@ fn SynthPanel() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>
                 </Show>
             </div>
-            <super::shell::KeyNote roles=&[crate::domain::provider::Role::Meta] id="pw-synth-key"/>
+            <super::shell::KeyNote roles=vec![crate::domain::provider::Role::Meta] id="pw-synth-key"/>
             <Show when=move || !has_prompt()>
                 <p class="pw-hint">"Generate a prompt first: the cases are written from it."</p>
             </Show>
@@ -1414,6 +1414,7 @@ fn ProposalRow(
                     <span class="pw-proposal__desc">{desc}</span>
                     {dup.map(|t| view! { <p class="pw-hint pw-hint--warn">{t}</p> })}
                     {p.proposal.unrealistic.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("May be unrealistic: {t}")}</p> })}
+                    {p.proposal.vars_note.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("Its variables do not fit your prompt: {t}")}</p> })}
                 }.into_any()
             })}
             // The suggestion's own fields, each edited where it lives: its message, or the value

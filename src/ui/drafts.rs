@@ -602,7 +602,13 @@ pub fn SharePanel() -> impl IntoView {
             <Show when=move || { link.get().len() > WARN_LINK_CHARS }>
                 <p class="pw-notice pw-notice--warn" role="alert">
                     {move || format!("This link is over {} KB: some chat apps cut long links. {}", WARN_LINK_CHARS / 1024,
-                        if history.get() { "Leave out the version history to shorten it." } else if results_on() { "Leave out the run results to shorten it." } else { "Shorten the examples, or send the exported file instead." })}
+                        // The part that weighs most (tryout 47: 3,000 cases read "Shorten the examples").
+                        match d.draft.with(|x| crate::domain::share::largest_part(x, crate::domain::wire::Include { history: history.get(), cases: with_cases.get(), results: results_on() })) {
+                            crate::domain::share::LinkPart::History => "The version history weighs most: leave it out to shorten the link.",
+                            crate::domain::share::LinkPart::Results => "The run results weigh most: leave them out to shorten the link.",
+                            crate::domain::share::LinkPart::Cases => "The test cases weigh most: leave them out to shorten the link, or send the exported file instead.",
+                            crate::domain::share::LinkPart::Prompt => "The prompt itself weighs most: shorten its examples, or send the exported file instead.",
+                        })}
                 </p>
             </Show>
             <button type="button" class="pw-button pw-button--primary" disabled=move || made.with(Result::is_err) on:click=move |_| {

@@ -523,7 +523,7 @@ fn OptimizerPanel() -> impl IntoView {
                                         .collect();
                                     (!missing.is_empty()).then(|| view! {
                                         <p class="pw-hint pw-hint--warn" role="status">{format!(
-                                            "No API key yet for {}: its answers would be refused and still count against the budget. Paste it in the model's row under Compare models first.",
+                                            "No API key in this tab for {}: the loop would pause at its first refused call. Paste it in the model's row under Compare models first.",
                                             missing.join(" or ")
                                         )}</p>
                                     })

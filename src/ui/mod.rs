@@ -178,16 +178,23 @@ pub fn App() -> impl IntoView {
 fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
     let runner = state::runner::Runner::expect();
     let lib = state::library::Library::expect();
-    Effect::new(move |was: Option<bool>| {
-        let now = runner.running();
+    // The version of the run going on (`None`: none), so that its end is told of that version
+    // even when the prompt changed meanwhile (tryout 47: a run cancelled after an edit said
+    // nothing: the news read the new version, which had no run).
+    Effect::new(move |was: Option<Option<u32>>| {
+        let now = runner.active.with(|a| a.as_ref().map(|a| a.version));
         // News of the open draft's run only (opening another draft ends a run: no toast with
         // the other draft's figures).
         let here = runner.last_run_draft() == lib.current_id.get_untracked();
-        if was == Some(true) && !now && here {
+        if let Some(Some(version)) = was
+            && now.is_none()
+            && here
+        {
             let summary = drafts.draft.with_untracked(|d| {
-                let run = d.run_of(d.current)?;
+                let run = d.run_of(version)?;
+                let spec = d.versions.iter().find(|v| v.number == version).map(|v| &v.spec);
                 let p = run.progress_where(|id| d.suite.case(id).is_some());
-                let a = run.aggregate(&d.suite, d.current_spec());
+                let a = run.aggregate(&d.suite, spec);
                 let judge = match a.judge_failed {
                     0 => String::new(),
                     1 => " · 1 left out: the judge failed on it".to_owned(),
@@ -205,7 +212,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                 let others = d
                     .compared
                     .iter()
-                    .filter(|r| r.run.version == d.current && r.run.started_ms == run.started_ms)
+                    .filter(|r| r.run.version == version && r.run.started_ms == run.started_ms)
                     .count();
                 let also = match others {
                     0 => String::new(),
@@ -214,11 +221,17 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                 };
                 // The same line as the Results card, every finished case counted (with the
                 // answers from earlier runs and from other models named, tryout 12 M3).
-                let line = run.score_line(&run.scores(&d.suite, d.current_spec()));
+                let line = run.score_line(&run.scores(&d.suite, spec));
+                // A run of an earlier version (the prompt changed while it ran) says which.
+                let of = if version == d.current {
+                    String::new()
+                } else {
+                    format!(" of version {version}")
+                };
                 if runner.was_cancelled() {
                     // Tryout 12 (M1): a cancelled run was announced as "Run finished".
                     return Some(format!(
-                        "Run cancelled: {} of {} answered before Cancel{}{failed}. {line}{judge}.{also}",
+                        "Run{of} cancelled: {} of {} answered before Cancel{}{failed}. {line}{judge}.{also}",
                         p.done,
                         crate::domain::figures::count(p.total, "case", "cases"),
                         match p.cancelled {
@@ -233,7 +246,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                         }
                     ));
                 }
-                Some(format!("Run finished: {line}{failed}{judge}.{also}"))
+                Some(format!("Run{of} finished: {line}{failed}{judge}.{also}"))
             });
             if let Some(s) = summary {
                 toasts.push(s);

@@ -170,7 +170,12 @@ pub fn ResultsCard() -> impl IntoView {
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
             <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
             // Before a run without a key goes out and comes back refused (tryout: nothing said so).
-            <super::shell::KeyNote roles=&[Role::Execution, Role::Judge] id="pw-run-key"/>
+            // The judge only when a case has a judge check (tryout 47: a run with none warned
+            // about the judge's host).
+            <super::shell::KeyNote roles=Signal::derive(move || {
+                let judged = suite_prompt.with(|(s, _)| s.cases.iter().any(|c| !eval::judge_rubrics(s, c).is_empty()));
+                if judged { vec![Role::Execution, Role::Judge] } else { vec![Role::Execution] }
+            }) id="pw-run-key"/>
             <Show when=move || settings.config(Role::Judge).kind.is_tiny() && suite_prompt.with(|(s, _)| s.cases.iter().any(|c| !eval::judge_rubrics(s, c).is_empty()))>
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
             </Show>

@@ -220,56 +220,31 @@ pub fn OfflineNote(
 }
 
 /// Under a button that calls the models of `roles`: says, before anything is sent, which of
-/// them has no key in this tab ([`SettingsHandle::key_missing`]), in words true for each: a
-/// provider that needs a key refuses the calls; a server that may go without one (a key typed
-/// for an OpenAI-compatible server that a reload forgot) gets them without it and may refuse
-/// them. Nothing is shown when every key is there.
+/// them has no key in this tab, in words true for each
+/// ([`SettingsHandle::missing_keys`]): a provider that needs a key refuses the calls; a server
+/// that may go without one (a key typed for an OpenAI-compatible server that a reload forgot)
+/// gets them without it and may refuse them. Nothing is shown when every key is there.
 ///
-/// [`SettingsHandle::key_missing`]: crate::state::settings::SettingsHandle::key_missing
+/// [`SettingsHandle::missing_keys`]: crate::state::settings::SettingsHandle::missing_keys
 #[component]
 pub fn KeyNote(
-    /// The roles whose models the button calls (each named once per provider and host).
-    roles: &'static [crate::domain::provider::Role],
+    /// The roles whose models the button calls now (a run with no judge check calls no judge).
+    #[prop(into)]
+    roles: Signal<Vec<crate::domain::provider::Role>>,
     /// The element's id.
     id: &'static str,
 ) -> impl IntoView {
     let settings = crate::state::settings::SettingsHandle::expect();
     let text = move || {
-        let (mut refused, mut forgot) = (Vec::<String>::new(), Vec::<String>::new());
-        for c in roles.iter().map(|r| settings.config(*r)) {
-            if c.host().is_empty() || !settings.key_missing(&c) {
-                continue;
-            }
-            let name = format!("{} at {}", c.kind.label(), c.host());
-            let list = if c.kind.needs_key() {
-                &mut refused
-            } else {
-                &mut forgot
-            };
-            if !list.contains(&name) {
-                list.push(name);
-            }
-        }
-        let mut out = Vec::new();
-        if !refused.is_empty() {
-            out.push(format!(
-                "No API key for {} in this tab: its calls will be refused. Enter it in Settings first (keys are forgotten on reload unless remembered).",
-                refused.join(" or ")
-            ));
-        }
-        if !forgot.is_empty() {
-            out.push(format!(
-                "The key you gave for {} is not in this tab (a reload forgot it): calls go out without a key, and the server may refuse them. Enter it again in Settings, or clear it there if the server needs none.",
-                forgot.join(" or ")
-            ));
-        }
-        out.join(" ")
+        let cfgs: Vec<_> = roles
+            .get()
+            .into_iter()
+            .map(|r| settings.config(r))
+            .collect();
+        settings.missing_keys(&cfgs, false)
     };
     view! {
-        {move || {
-            let t = text();
-            (!t.is_empty()).then(|| view! { <p id=id class="pw-hint pw-hint--warn" role="status">{t}</p> })
-        }}
+        {move || text().map(|t| view! { <p id=id class="pw-hint pw-hint--warn" role="status">{t}</p> })}
     }
 }
 

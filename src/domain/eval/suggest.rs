@@ -56,6 +56,9 @@ pub struct Suggest {
     /// The tiny model's cases read so far (for its progress line).
     pub tiny: Option<TinyCases>,
     prompt: String,
+    /// The prompt's variables (names without braces): a proposal whose variables do not fit
+    /// them is marked ([`synth::variables_note`]).
+    variables: Vec<String>,
     request: ChatRequest,
     existing: Vec<TestCase>,
     waiting: Option<SuggestStep>,
@@ -83,6 +86,7 @@ impl Suggest {
             left_out: Vec::new(),
             tiny: tiny_task.map(|t| TinyCases::new(t, variables, n)),
             prompt: prompt.to_owned(),
+            variables: variables.to_vec(),
             request: synth::request(prompt, variables, n, conversations),
             existing,
             waiting: None,
@@ -123,6 +127,7 @@ impl Suggest {
                         {
                             self.left_out = got.left_out;
                             self.proposals = got.proposals;
+                            self.mark_variables();
                             self.review_note = Some(format!(
                                 "{} before all the cases were written: the {} that arrived whole {} offered, without the realism review: judge each yourself.",
                                 if stopped {
@@ -150,6 +155,7 @@ impl Suggest {
                     Ok(got) if !got.proposals.is_empty() => {
                         self.left_out = got.left_out;
                         self.proposals = got.proposals;
+                        self.mark_variables();
                         // The model reviews its own cases for realism.
                         self.stage = Stage::Reviewing;
                         let review = synth::review_request(&self.prompt, &self.proposals);
@@ -226,10 +232,10 @@ impl Suggest {
         };
     }
 
-    /// Whether a proposal is ticked to be kept when first offered: not a near-duplicate and not
-    /// flagged unrealistic.
+    /// Whether a proposal is ticked to be kept when first offered: not a near-duplicate, not
+    /// flagged unrealistic, and with variables that fit the prompt's.
     pub fn kept_at_first(p: &Proposal) -> bool {
-        p.duplicate_of.is_none() && p.unrealistic.is_none()
+        p.duplicate_of.is_none() && p.unrealistic.is_none() && p.vars_note.is_none()
     }
 
     /// The tiny model's next case, or its cases offered when every one is read.
@@ -263,7 +269,15 @@ impl Suggest {
                 .into(),
         );
         self.proposals = got.proposals;
+        self.mark_variables();
         self.stage = Stage::Review;
+    }
+
+    /// Marks the proposals whose variables do not fit the prompt's.
+    fn mark_variables(&mut self) {
+        for p in &mut self.proposals {
+            p.vars_note = synth::variables_note(&p.case, &self.variables);
+        }
     }
 
     fn ask(&mut self, step: SuggestStep, request: ChatRequest) -> Option<SuggestAsk> {

@@ -144,6 +144,48 @@ pub struct Proposal {
     pub duplicate_of: Option<(Similar, f64)>,
     /// The model's doubt about realism, if it has one.
     pub unrealistic: Option<String>,
+    /// How its variables do not fit the prompt's (see [`variables_note`]), if they do not.
+    pub vars_note: Option<String>,
+}
+
+/// How a suggested case's variables do not fit the prompt's `variables` (names without
+/// braces): the names it gives that the prompt does not use, and the prompt's that it leaves
+/// without a value, e.g. "It gives {{unknownvar}}, which your prompt does not use, and leaves
+/// {{notes}} empty." `None` when they fit (tryout 47: such a case came in ticked, and its
+/// message went out with `{{notes}}` empty).
+pub fn variables_note(case: &TestCase, variables: &[String]) -> Option<String> {
+    use crate::domain::figures::and_list;
+    let braced = |n: &str| format!("{{{{{n}}}}}");
+    let unknown: Vec<String> = case
+        .vars
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| !variables.contains(k))
+        .map(|k| braced(k))
+        .collect();
+    let unset: Vec<String> = variables
+        .iter()
+        .filter(|v| {
+            !case
+                .vars
+                .iter()
+                .any(|(k, value)| k == *v && !value.trim().is_empty())
+        })
+        .map(|v| braced(v))
+        .collect();
+    let gives = (!unknown.is_empty()).then(|| {
+        format!(
+            "gives {}, which your prompt does not use",
+            and_list(&unknown)
+        )
+    });
+    let leaves = (!unset.is_empty()).then(|| format!("leaves {} empty", and_list(&unset)));
+    match (gives, leaves) {
+        (None, None) => None,
+        (Some(g), None) => Some(format!("It {g}.")),
+        (None, Some(l)) => Some(format!("It {l}.")),
+        (Some(g), Some(l)) => Some(format!("It {g}, and {l}.")),
+    }
 }
 
 /// What a proposal is too similar to.
@@ -284,6 +326,7 @@ impl Suggested {
             case,
             duplicate_of: best.filter(|(_, s)| *s >= NEAR_DUPLICATE),
             unrealistic: None,
+            vars_note: None,
         });
     }
 }

@@ -132,6 +132,7 @@ fn the_request_asks_for_conversations_when_the_suite_has_some() {
         },
         duplicate_of: None,
         unrealistic: None,
+        vars_note: None,
     };
     let review = review_request("PROMPT", &[proposal]).messages[0]
         .text
@@ -139,5 +140,48 @@ fn the_request_asks_for_conversations_when_the_suite_has_some() {
     assert!(
         review.contains("I go to Italy.") && review.contains("And in July?"),
         "{review}"
+    );
+}
+
+// Tryout 47: a suggestion that filled {{unknownvar}} and left the prompt's {{notes}} unset came
+// in ticked; its message would have gone out with {{notes}} empty.
+#[test]
+fn a_suggestion_whose_variables_do_not_fit_the_prompt_is_marked() {
+    let vars = ["notes".to_owned()];
+    let case = |vars: &[(&str, &str)]| TestCase {
+        vars: vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..Default::default()
+    };
+    assert_eq!(
+        variables_note(&case(&[("unknownvar", "...")]), &vars).as_deref(),
+        Some(
+            "It gives {{unknownvar}}, which your prompt does not use, and leaves {{notes}} empty."
+        )
+    );
+    assert_eq!(
+        variables_note(&case(&[("notes", "Ana sends it.")]), &vars),
+        None
+    );
+    assert_eq!(
+        variables_note(&case(&[("notes", "  ")]), &vars).as_deref(),
+        Some("It leaves {{notes}} empty.")
+    );
+    assert_eq!(
+        variables_note(&case(&[("notes", "x"), ("tone", "dry")]), &vars).as_deref(),
+        Some("It gives {{tone}}, which your prompt does not use.")
+    );
+    // A prompt with no variables: a case of input only fits.
+    assert_eq!(
+        variables_note(
+            &TestCase {
+                input: "hi".into(),
+                ..Default::default()
+            },
+            &[]
+        ),
+        None
     );
 }

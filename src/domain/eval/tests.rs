@@ -781,6 +781,7 @@ fn suggestion_requests_carry_texts_as_written() {
         },
         duplicate_of: None,
         unrealistic: None,
+        vars_note: None,
     };
     let user = &synth::review_request(&format!("prompt {TRAP}"), &[proposal]).messages[0].text;
     assert!(user.contains(&format!("prompt {TRAP}")), "{user}");

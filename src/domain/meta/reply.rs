@@ -208,30 +208,68 @@ impl Gap {
 }
 
 /// What a reading left to do, counted for the line under "Use this reply": "1 part is
-/// unfinished and 2 are missing", "2 parts are still missing", "1 part is unfinished"; `None`
-/// when nothing is left. A cut-off or broken section is unfinished, not missing (tryout 46: "3
-/// parts are still missing" counted the cut-off Steps among them).
+/// unfinished and 2 are missing", "2 parts are still missing", "4 parts were not read"; `None`
+/// when nothing is left. A cut-off or broken section is unfinished, and a section after a break
+/// not read, neither of them missing (tryouts 46, 47: the count called both "missing").
 pub fn gaps_summary(gaps: &[Gap]) -> Option<String> {
     let unfinished = gaps.iter().filter(|g| g.unfinished()).count();
-    let missing = gaps.len() - unfinished;
-    let parts = |n: usize| if n == 1 { "1 part is" } else { "parts are" };
-    match (unfinished, missing) {
-        (0, 0) => None,
-        (0, m) => Some(format!("{} still missing", counted(m, parts(m)))),
-        (u, 0) => Some(format!("{} unfinished", counted(u, parts(u)))),
-        (u, m) => Some(format!(
-            "{} unfinished and {m} {} missing",
-            counted(u, parts(u)),
-            if m == 1 { "is" } else { "are" }
-        )),
+    let not_read = gaps.iter().filter(|g| matches!(g, Gap::NotRead(_))).count();
+    let missing = gaps.len() - unfinished - not_read;
+    // (count, verb for one, verb for many, what)
+    let kinds = [
+        (unfinished, "is", "are", "unfinished"),
+        (not_read, "was", "were", "not read"),
+        (missing, "is", "are", "missing"),
+    ];
+    let mut parts = Vec::new();
+    for (n, one, many, what) in kinds.into_iter().filter(|k| k.0 > 0) {
+        let verb = if n == 1 { one } else { many };
+        parts.push(if parts.is_empty() {
+            let noun = if n == 1 { "part" } else { "parts" };
+            format!("{n} {noun} {verb} {what}")
+        } else {
+            format!("{n} {verb} {what}")
+        });
     }
+    if parts.len() == 1 && missing > 0 {
+        parts[0] = parts[0].replace(" missing", " still missing");
+    }
+    (!parts.is_empty()).then(|| crate::domain::figures::and_list(&parts))
 }
 
-fn counted(n: usize, words: &str) -> String {
-    if n == 1 {
-        words.to_owned()
-    } else {
-        format!("{n} {words}")
+/// The heading of the list of gaps: "Still missing" when every gap is missing, else what the
+/// list holds ("Unfinished, not read or missing").
+pub fn gaps_title(gaps: &[Gap]) -> String {
+    let mut kinds: Vec<&str> = Vec::new();
+    for g in gaps {
+        let kind = match g {
+            _ if g.unfinished() => "unfinished",
+            Gap::NotRead(_) => "not read",
+            _ => "missing",
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    kinds.sort_by_key(|k| {
+        ["unfinished", "not read", "missing"]
+            .iter()
+            .position(|x| x == k)
+    });
+    match kinds.as_slice() {
+        ["missing"] => "Still missing".to_owned(),
+        _ => {
+            let list = match kinds.as_slice() {
+                [one] => (*one).to_owned(),
+                [a, b] => format!("{a} or {b}"),
+                [a, b, c] => format!("{a}, {b} or {c}"),
+                _ => String::new(),
+            };
+            let mut c = list.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        }
     }
 }
 
@@ -312,6 +350,13 @@ pub struct Reading {
 }
 
 impl Reading {
+    /// Whether the reply's JSON was read whole: closed at its end, nothing cut off or broken
+    /// (a mistake the reader mended counts as whole). A reply that stopped at the length
+    /// limit just after its closing brace lost nothing.
+    pub fn whole(&self) -> bool {
+        self.cut.is_none() && !self.open_at_end && self.broken.as_ref().is_none_or(|b| b.mended)
+    }
+
     /// The marks a version read from this reply keeps, as
     /// [`Draft::commit_reply`](crate::domain::draft::Draft::commit_reply) takes them: whether its
     /// JSON broke inside the cut section (a mistake not mended; a mended one leaves the section

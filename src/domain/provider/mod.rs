@@ -504,6 +504,50 @@ pub struct ModelInfo {
     pub label: Option<String>,
 }
 
+/// What to say before calls go out without a key they need, or `None` when nothing is
+/// missing. `refused`: the providers ("OpenAI at api.openai.com") that need a key and have none
+/// in this tab (their calls will be refused); `forgot`: servers that may go without a key whose
+/// key a reload forgot (calls go out without it, and the server may refuse them: never "will be
+/// refused", tryout 46). `resume`: the calls wait for Resume (the loop), else for the next press.
+pub fn missing_keys_note(refused: &[String], forgot: &[String], resume: bool) -> Option<String> {
+    use crate::domain::figures::and_list;
+    let mut out = Vec::new();
+    if !refused.is_empty() {
+        let (their, it) = if refused.len() == 1 {
+            ("its", "it")
+        } else {
+            ("their", "them")
+        };
+        out.push(format!(
+            "No API key in this tab for {}: {their} calls will be refused. {}",
+            and_list(refused),
+            if resume {
+                format!("Enter {it} in Settings, then press Resume (keys are forgotten on reload unless remembered).")
+            } else {
+                format!("Enter {it} in Settings first (keys are forgotten on reload unless remembered).")
+            }
+        ));
+    }
+    if !forgot.is_empty() {
+        let one = forgot.len() == 1;
+        out.push(format!(
+            "{} {} {} not in this tab (a reload forgot {}): calls go out without a key, and {} may refuse them. {}",
+            if one { "The key you gave for" } else { "The keys you gave for" },
+            and_list(forgot),
+            if one { "is" } else { "are" },
+            if one { "it" } else { "them" },
+            if one { "the server" } else { "the servers" },
+            match (one, resume) {
+                (true, false) => "Enter it again in Settings, or clear it there if the server needs none.",
+                (false, false) => "Enter them again in Settings, or clear one there if its server needs none.",
+                (true, true) => "Enter it again in Settings (or clear it there if the server needs none), then press Resume.",
+                (false, true) => "Enter them again in Settings (or clear one there if its server needs none), then press Resume.",
+            }
+        ));
+    }
+    (!out.is_empty()).then(|| out.join(" "))
+}
+
 #[cfg(test)]
 mod tests;
 

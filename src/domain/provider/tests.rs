@@ -1623,3 +1623,35 @@ fn a_call_that_failed_before_any_text_does_not_say_what_arrived_is_kept() {
         key.message()
     );
 }
+
+// Tryout 46/47: a server that may need no key was said to refuse calls; two forgotten keys read
+// "The key you gave for A or B"; the loop's note claimed refused calls count against the budget.
+#[test]
+fn a_missing_key_is_named_in_words_true_for_its_server() {
+    let a = "OpenAI at api.openai.com".to_owned();
+    let b = "OpenAI-compatible server at 127.0.0.1:8096".to_owned();
+    let c = "OpenAI-compatible server at 127.0.0.1:8097".to_owned();
+    assert_eq!(missing_keys_note(&[], &[], false), None);
+    assert_eq!(
+        missing_keys_note(std::slice::from_ref(&a), &[], false).unwrap(),
+        "No API key in this tab for OpenAI at api.openai.com: its calls will be refused. Enter it in Settings first (keys are forgotten on reload unless remembered)."
+    );
+    let two = missing_keys_note(&[], &[b.clone(), c.clone()], true).unwrap();
+    assert_eq!(
+        two,
+        "The keys you gave for OpenAI-compatible server at 127.0.0.1:8096 and OpenAI-compatible server at 127.0.0.1:8097 are not in this tab (a reload forgot them): calls go out without a key, and the servers may refuse them. Enter them again in Settings (or clear one there if its server needs none), then press Resume."
+    );
+    let one = missing_keys_note(&[], std::slice::from_ref(&b), false).unwrap();
+    assert!(one.starts_with("The key you gave for OpenAI-compatible server at 127.0.0.1:8096 is not in this tab (a reload forgot it): calls go out without a key, and the server may refuse them."), "{one}");
+    for said in [&two, &one] {
+        assert!(
+            !said.contains("will be refused") && !said.contains("budget"),
+            "{said}"
+        );
+    }
+    let both = missing_keys_note(&[a], &[b], true).unwrap();
+    assert!(
+        both.contains("its calls will be refused. Enter it in Settings, then press Resume"),
+        "{both}"
+    );
+}

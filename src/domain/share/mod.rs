@@ -636,6 +636,42 @@ fn encode_capped(d: &Draft, include: Include, caps: Caps) -> Result<String, usiz
     Ok(link)
 }
 
+/// A part of a draft a link may leave out, for the advice on a long link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPart {
+    /// The versions before the current one.
+    History,
+    /// The test cases and their checks.
+    Cases,
+    /// The run results.
+    Results,
+    /// The prompt itself (nothing optional is larger).
+    Prompt,
+}
+
+/// Which part of the link for `d` with `include` weighs most, by the size of its JSON before
+/// compression: the earlier versions, the cases, the results, or the prompt itself (the current
+/// version and the idea). Tryout 47: a link made long by 3,000 cases said "Shorten the
+/// examples".
+pub fn largest_part(d: &Draft, include: Include) -> LinkPart {
+    fn size<T: serde::Serialize>(v: &T) -> usize {
+        serde_json::to_vec(v).map_or(0, |v| v.len())
+    }
+    let wire = DraftV1::from_draft(d, include);
+    let (current, earlier): (Vec<&VersionV1>, Vec<&VersionV1>) =
+        wire.versions.iter().partition(|v| v.n == wire.current);
+    let parts = [
+        (size(&earlier), LinkPart::History),
+        (size(&wire.cases) + size(&wire.checks), LinkPart::Cases),
+        (size(&wire.runs) + size(&wire.compared), LinkPart::Results),
+        (size(&current) + size(&wire.idea), LinkPart::Prompt),
+    ];
+    parts
+        .into_iter()
+        .max_by_key(|(n, _)| *n)
+        .map_or(LinkPart::Prompt, |(_, p)| p)
+}
+
 /// The whole fragment, `#pw=2.…` (see [`encode`]).
 pub fn fragment(d: &Draft, include: Include) -> Result<String, TooLargeForLink> {
     Ok(format!("#{FRAGMENT_KEY}{}", encode(d, include)?))

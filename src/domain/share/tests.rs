@@ -770,3 +770,54 @@ fn a_conversation_case_travels_through_a_link_with_its_turns_in_order() {
     let old = decode(&encode_v1(&reference_drafts()[0].1, ALL)).unwrap();
     assert!(old.suite.cases.iter().all(|c| c.turns.is_empty()));
 }
+
+// Tryout 47: a link made long by 3,000 cases advised "Shorten the examples". The advice names
+// the part that weighs most.
+#[test]
+fn a_long_links_advice_names_the_part_that_weighs_most() {
+    use crate::domain::draft::Origin;
+    use crate::domain::eval::TestCase;
+    use crate::domain::spec::PromptSpec;
+    let mut d = Draft::default();
+    d.commit(
+        PromptSpec {
+            persona: "You list action items.".into(),
+            ..Default::default()
+        },
+        Origin::Pasted,
+        1.0,
+    );
+    let all = Include {
+        history: true,
+        cases: true,
+        results: true,
+    };
+    assert_eq!(largest_part(&d, all), LinkPart::Prompt);
+    for i in 0..300 {
+        d.suite.add(TestCase {
+            input: format!("Notes {i}: Ana sends the deck on Friday, Bob books the room."),
+            ..Default::default()
+        });
+    }
+    assert_eq!(largest_part(&d, all), LinkPart::Cases);
+    let without_cases = Include {
+        cases: false,
+        results: false,
+        ..all
+    };
+    assert_eq!(largest_part(&d, without_cases), LinkPart::Prompt);
+    for n in 0..40 {
+        d.commit(
+            PromptSpec {
+                persona: format!(
+                    "You list action items, version {n}. {}",
+                    "Be brief. ".repeat(400)
+                ),
+                ..Default::default()
+            },
+            Origin::Pasted,
+            2.0 + f64::from(n),
+        );
+    }
+    assert_eq!(largest_part(&d, without_cases), LinkPart::History);
+}

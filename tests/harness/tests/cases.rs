@@ -1309,12 +1309,19 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
     usd.send_keys(&format!("{SELECT_ALL}$1{TAB}")).await?;
     b.wait_for_text("\u{201c}$1\u{201d} is not a number. Type a number from 0 to 1000; 0.01 is used until then.")
         .await?;
-    usd.send_keys(&format!("{SELECT_ALL}5{TAB}")).await?;
+    // Tryout 47: the message stayed beside a good number until the field was left. It goes as
+    // the number is typed, and the value is in use at once.
+    let usd_id = usd.attr("id").await?.unwrap_or_default();
+    usd.send_keys(&format!("{SELECT_ALL}5")).await?;
     b.wait_until(
-        "return !document.body.innerText.includes('is not a number.')",
-        "the cost message to go once a number is typed",
+        &format!(
+            "return !document.body.innerText.includes('is not a number.') && document.activeElement?.id === {}",
+            json!(usd_id)
+        ),
+        "the cost message to go once a number is typed, the field still focused",
     )
     .await?;
+    usd.send_keys(TAB).await?;
     // Tryout 3: a case's "abc" in "Answers within (ms)" was gone, with its message, once the case
     // was closed and opened again. It stays, the closed case says so, and a run waits for it.
     b.field("Kind of check to add (Checks for this case)")
@@ -2173,6 +2180,8 @@ async fn a_prompt_edited_during_a_run_leaves_the_run_and_its_count_in_view() -> 
         "the run going on says where its results are"
     );
     b.button("Cancel run").await?.click().await?;
+    // Tryout 47: the run's end was told of version 2, which had no run: nothing was said.
+    b.wait_for_text("Run of version 1 cancelled: ").await?;
     b.wait_for_text("Version 2 has no results yet. Your latest results are of version 1 (")
         .await?;
     let n = b

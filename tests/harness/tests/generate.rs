@@ -1227,6 +1227,21 @@ async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow:
         )
         .await?;
 
+    // Tryout 47: a whole reply that ended just at the length limit lost nothing: it is a
+    // finished version, not "Incomplete" with nothing named as missing.
+    fake.push_faults([Fault::MaxTokens]);
+    fake.push_replies([spec_reply("whole at the limit")]);
+    p.generate().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_until(
+            "return !document.body.innerText.includes(\"cut off at the model's length limit\")",
+            "the length-limit notice to go for a whole reply",
+        )
+        .await?;
+    assert_eq!(provenance(&browser).await?, "Written by fake-large");
+    assert_eq!(cut_sections(&browser).await?, Vec::<String>::new());
+
     // A reply pasted in manual mode, cut inside the Context.
     browser
         .button("No API access? Manual mode")
@@ -1333,7 +1348,9 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         .wait_for_text("Format was not read: the reply's JSON breaks before it, and nothing after the break was read")
         .await?;
     browser
-        .wait_for_text("Read the reply: your prompt is below. 1 part is unfinished and ")
+        .wait_for_text(
+            "Read the reply: your prompt is below. 1 part is unfinished and 2 were not read: ",
+        )
         .await?;
     for gone in ["Format", "Examples"] {
         assert!(

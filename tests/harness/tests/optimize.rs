@@ -463,7 +463,20 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     let key = "sk-loop-key-123";
     let s = SettingsPage::open(&b).await?;
     s.key(key).await?;
+    // The judge on a host of its own, with its own key: the loop (no judge check) never calls
+    // it, so its key forgotten by the reload holds nothing (tryout 47: Resume waited for it).
+    let judge = FakeProvider::start().await?;
+    s.job("Scoring").await?;
+    s.base_url(&judge.openai_url()).await?;
+    s.key("sk-judge-777").await?;
     s.close().await?;
+    let judge_host = judge
+        .openai_url()
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     scripted_slow_loop(&fake, &b).await?;
     b.button("Start: up to 38 calls").await?.click().await?;
     wait_text_long(&b, "Round 1 of 3", 30).await?;
@@ -491,10 +504,26 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     assert!(cut >= 1, "{said}");
+    // The key named with its host, in words true for a server that may need none (tryout 47:
+    // "every call would be refused and still count against the budget").
+    let host = fake.openai_url();
+    let host = host
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     assert!(
-        said.contains("counted as used (they may still be billed) and sent again when the loop goes on. Enter your API key in Settings")
-            || said.contains("counted as used (it may still be billed) and sent again when the loop goes on. Enter your API key in Settings"),
+        said.contains(&format!("and sent again when the loop goes on. The key you gave for OpenAI-compatible server at {host} is not in this tab (a reload forgot it)")),
         "{said}"
+    );
+    assert!(
+        !said.contains("budget") && !said.contains("will be refused"),
+        "{said}"
+    );
+    assert!(
+        !said.contains(&judge_host),
+        "the judge's key is not needed: {said}"
     );
     assert_eq!(
         calls_used(&b).await?,
@@ -505,7 +534,7 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     let n = fake.chat_requests().len();
     // Resume without the key: refused with why, nothing sent.
     b.button("Resume").await?.click().await?;
-    wait_text_long(&b, "Enter your API key in Settings first", 10).await?;
+    wait_text_long(&b, "Enter it again in Settings (or clear it there if the server needs none), then press Resume.", 10).await?;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(
         fake.chat_requests().len(),
@@ -534,6 +563,10 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     run_to_end(&b).await?;
     let sent = fake.chat_requests();
     assert!(sent.len() > n, "nothing was sent after Resume");
+    assert!(
+        judge.chat_requests().is_empty(),
+        "the loop called the judge"
+    );
 
     let bearer = format!("Bearer {key}");
     for r in &sent {
@@ -1232,12 +1265,8 @@ async fn a_reload_charges_only_the_loop_calls_that_were_sent() -> anyhow::Result
         "only the run's first case went out: the loop's call waits for the place"
     );
     b.client.refresh().await?;
-    wait_text_long(
-        &b,
-        "The optimization was interrupted. Enter your API key in Settings",
-        20,
-    )
-    .await?;
+    wait_text_long(&b, "The optimization was interrupted.", 20).await?;
+    wait_text_long(&b, "is not in this tab (a reload forgot it)", 5).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let text = improve_text(&b).await?;
     assert!(!text.contains("cut off by a reload"), "{text}");
@@ -1286,12 +1315,8 @@ async fn a_reload_while_the_candidates_are_asked_for_counts_the_call_and_resume_
     let sent = fake.chat_requests().len();
     assert_eq!(sent, 3, "two answers, then the request for candidates");
     b.client.refresh().await?;
-    wait_text_long(
-        &b,
-        "The optimization was interrupted. Enter your API key in Settings",
-        20,
-    )
-    .await?;
+    wait_text_long(&b, "The optimization was interrupted.", 20).await?;
+    wait_text_long(&b, "is not in this tab (a reload forgot it)", 5).await?;
     // The paused page counts the call the reload cut off: it went out, so it may be billed.
     wait_text_long(&b, &format!("{sent} of {promised} calls used"), 10).await?;
     assert_eq!(calls_used(&b).await?, sent as u32);

@@ -611,7 +611,25 @@ fn the_summary_counts_unfinished_apart_from_missing() {
             Gap::NotRead(Examples)
         ])
         .as_deref(),
-        Some("1 part is unfinished and 2 are missing")
+        Some("1 part is unfinished, 1 was not read and 1 is missing")
+    );
+    assert_eq!(
+        gaps_summary(&[Gap::NotRead(Context), Gap::NotRead(Steps)]).as_deref(),
+        Some("2 parts were not read")
+    );
+    assert_eq!(
+        gaps_summary(&[Gap::Missing(Format), Gap::Missing(Steps)]).as_deref(),
+        Some("2 parts are still missing")
+    );
+    assert_eq!(gaps_title(&[Gap::Missing(Format)]), "Still missing");
+    assert_eq!(gaps_title(&[Gap::NotRead(Format)]), "Not read");
+    assert_eq!(
+        gaps_title(&[
+            Gap::NotRead(Format),
+            Gap::CutOff(Steps),
+            Gap::Missing(Context)
+        ]),
+        "Unfinished, not read or missing"
     );
     assert_eq!(
         gaps_summary(&[
