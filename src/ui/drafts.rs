@@ -444,6 +444,17 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                 use crate::domain::eval::run::Status;
                 let verdict = match (&r.status, scores.get(&c.id)) {
                     (Status::Failed(e), _) => format!("the call failed: {e}"),
+                    // As the owner's row says it (tryout 47: the receiver read "fail, score 0"
+                    // for a case the owner's page called "judge error" and left out of the score).
+                    (Status::Done, Some(s))
+                        if !s.pending
+                            && !s.failed_cut_off
+                            && s.verdicts.iter().any(|v| {
+                                matches!(v, crate::domain::eval::Verdict::JudgeError { .. })
+                            }) =>
+                    {
+                        format!("judge error, left out of the score: {}", s.label())
+                    }
                     (Status::Done, Some(s)) => {
                         let word = if s.pending {
                             "judging was not finished"

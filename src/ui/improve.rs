@@ -1029,6 +1029,8 @@ struct CandidateRow {
     from_version: u32,
     /// The loop has ended (a candidate without scores will not get them).
     ended: bool,
+    /// The loop is paused or waits for the person (a Retry, a key): nothing is being scored.
+    paused: bool,
     /// The tiny model proposed it: its note is Promptwright's, not the model's.
     tiny: bool,
     /// With several execution models: each one's name and this candidate's training mean on it.
@@ -1160,6 +1162,7 @@ impl CandidateRow {
             best: o.best == c.id,
             from_version: o.from_version,
             ended: o.stop.is_some(),
+            paused: o.paused,
             tiny: o.config.tiny_task.is_some(),
             models: loop_model_names(o),
             per_model: if o.config.models() > 1 && c.rejected.is_none() {
@@ -1252,6 +1255,9 @@ fn CandidateView(
         "dropped".to_owned()
     } else if row.ended {
         "not scored: the loop ended first".to_owned()
+    } else if row.paused {
+        // Tryout 47: a loop waiting on Retry showed its candidate "being scored…".
+        "waiting: the loop is paused".to_owned()
     } else {
         "being scored…".to_owned()
     };

@@ -224,7 +224,7 @@ pub fn ResultsCard() -> impl IntoView {
                         // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
                         if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()))); }
                         if let Some(e) = eta() { parts.push(e); }
-                        parts.push(format!("{} in, {} out", count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
+                        parts.push(format!("{}{} in, {} out", if p.tokens_estimated { "about " } else { "" }, count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));
                         if p.over_cap > 0 {
                             parts.push(over_cap_line(p.over_cap));

@@ -1738,3 +1738,28 @@ fn a_rerun_cut_by_a_reload_or_cancelled_is_counted_after_a_save() {
     assert_eq!(back.cases[&1].rerun_cancelled, Some(20.0));
     assert_eq!(back.cases[&1].output, "Owners: case 1");
 }
+
+// Tryout 47: "536 tokens in, 8 out" for calls that reported no usage: the totals say when some
+// of them are estimated.
+#[test]
+fn a_runs_token_totals_say_when_some_are_estimated() {
+    let mut run = Run {
+        version: 1,
+        started_ms: 1.0,
+        ..Run::default()
+    };
+    let answered = |estimated| CaseRun {
+        status: Status::Done,
+        run_ms: 1.0,
+        input_tokens: 100,
+        output_tokens: 10,
+        tokens_estimated: estimated,
+        ..CaseRun::default()
+    };
+    run.cases.insert(1, answered(false));
+    assert!(!run.progress().tokens_estimated);
+    run.cases.insert(2, answered(true));
+    let p = run.progress();
+    assert!(p.tokens_estimated);
+    assert_eq!((p.input_tokens, p.output_tokens), (200, 20));
+}

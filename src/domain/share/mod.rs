@@ -54,7 +54,7 @@ pub enum ShareError {
         "the link is damaged or incomplete: its check does not match (was it cut off when copied?)"
     )]
     Corrupt,
-    #[error("the link is too long to open ({0} characters)")]
+    #[error("the link is too long to open ({} characters)", crate::domain::figures::grouped(*.0 as u64))]
     Oversized(usize),
     #[error("the link's draft is too large to open")]
     TooLarge,

@@ -733,6 +733,12 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
 async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::Result<()> {
     let (fake, _site, a) = pw_harness::with_fake(1280, 1400).await?;
     paste_version(&a, "with results").await?;
+    // Case 4's judge gives no score (first rule wins: its judge request holds "DELTA" too).
+    fake.reply_when(
+        "Names the aisle of each item.",
+        "I would rather not grade this.",
+    );
+    fake.reply_when("DELTA", "Dairy: eggs");
     fake.reply_when("ALPHA", "Dairy: milk");
     fake.reply_when("BRAVO", "Produce: leeks");
     fake.reply_when("CHARLIE", "Baking: flour");
@@ -741,6 +747,8 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     cases.add(2, "BRAVO: leeks", None).await?;
     // Case 3's answer fails its check: the receiver is told why (tryout 10: a bare "fail").
     cases.add(3, "CHARLIE: flour", Some("Sugar")).await?;
+    cases.add(4, "DELTA: eggs", None).await?;
+    cases.add_rubric(4, "Names the aisle of each item.").await?;
 
     // Before any run, the option says there is nothing to include and cannot be ticked.
     a.wait_for_text("Share a link").await?.click().await?;
@@ -752,10 +760,10 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         true
     );
 
-    a.button("Run all 3 cases").await?.click().await?;
+    a.button("Run all 4 cases").await?.click().await?;
     // The prompt's {{recipe}} is left empty here.
     a.button("Run anyway").await?.click().await?;
-    for id in 1..=3 {
+    for id in 1..=4 {
         a.wait_until(
             &format!("return (document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? '').includes(':')"),
             "an output",
@@ -769,7 +777,8 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     .await?;
     a.eval("document.getElementById('pw-share-results').click(); return 0")
         .await?;
-    a.wait_for_text("The link carries the results of all 3 test cases.")
+    a.wait_for_text("judge error").await?;
+    a.wait_for_text("The link carries the results of all 4 test cases.")
         .await?;
     let link = a
         .field("Share link")
@@ -810,7 +819,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     a.close().await?;
 
     let b = Browser::start_at(1280, 1400, &link).await?;
-    b.wait_for_text("3 test cases included, with run results:")
+    b.wait_for_text("4 test cases included, with run results:")
         .await?;
     // Tryout 3: the preview promised run results and listed only the cases. Each case shows the
     // result it carries, and its answer folded, before anything is saved.
@@ -821,6 +830,12 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     assert_eq!(preview.matches("Result: no checks").count(), 2, "{preview}");
     assert!(
         preview.contains("Result: fail, score 0 / 100. Why: Missing: \u{201c}Sugar\u{201d}."),
+        "{preview}"
+    );
+    // Tryout 47: a case whose judge gave no score read "fail, score 0" here while the owner's
+    // page said "judge error" and left it out of the score.
+    assert!(
+        preview.contains("Result: judge error, left out of the score: No score (the judge"),
         "{preview}"
     );
     for answer in ["Produce: leeks", "Baking: flour", "Answer of case 1"] {
@@ -851,7 +866,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     // until the receiver saved it and went back to that version by hand. Each case shows its
     // result of version 1, named as such.
     let c = Browser::start_at(1280, 1400, &with_history).await?;
-    c.wait_for_text("3 test cases included, with run results of an earlier version (version 1), not of the version shown; each case shows its result of version 1:")
+    c.wait_for_text("4 test cases included, with run results of an earlier version (version 1), not of the version shown; each case shows its result of version 1:")
         .await?;
     let preview = c
         .eval("return document.querySelector('[aria-label=\"Test cases included\"]').textContent")
