@@ -516,10 +516,14 @@ impl Draft {
         let last_read = Section::ALL
             .into_iter()
             .rposition(|s| reply.spec.has(s) || reply.cut == Some(s));
-        let not_read = |s: Section| {
-            reply.stopped
-                && last_read.is_none_or(|i| Section::ALL.iter().position(|x| *x == s) > Some(i))
+        let after_last = |s: Section| {
+            last_read.is_none_or(|i| Section::ALL.iter().position(|x| *x == s) > Some(i))
         };
+        // A reply that ended early (cut off, or stopped by a reload or a dropped connection):
+        // the sections after the last one read did not arrive (tryout 47: "The reply has no
+        // Context" for a generation a reload cut off in Persona).
+        let ended_early =
+            matches!(reply.origin, Origin::Partial { .. }) || (reply.cut.is_some() && !reply.broke);
         // The section cut off or broken is named once, as unfinished: its other gaps (an example
         // with no output, too few examples) are the same cut (tryout 47: counted three times).
         let cut_section = cut.as_ref().map(Gap::section);
@@ -530,7 +534,8 @@ impl Draft {
                     .filter(|g| then.contains(g))
                     .filter(|g| Some(g.section()) != cut_section)
                     .map(|g| match g {
-                        Gap::Missing(s) if not_read(s) => Gap::NotRead(s),
+                        Gap::Missing(s) if reply.stopped && after_last(s) => Gap::NotRead(s),
+                        Gap::Missing(s) if ended_early && after_last(s) => Gap::NotArrived(s),
                         g => g,
                     }),
             )
@@ -833,7 +838,12 @@ mod tests {
         );
         let gaps = d.open_gaps();
         assert_eq!(gaps[0], Gap::CutOff(Section::Persona));
-        assert!(gaps.contains(&Gap::Missing(Section::Context)));
+        // The sections after it never arrived (tryout 47: "The reply has no Context").
+        assert!(gaps.contains(&Gap::NotArrived(Section::Context)));
+        assert_eq!(
+            Gap::NotArrived(Section::Context).message(),
+            "Context did not arrive: the reply ended before it"
+        );
         // Another section edited: the Persona is still the unfinished one.
         let mut edited = cut.clone();
         edited.context = "Recipes arrive as text.".into();

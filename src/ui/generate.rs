@@ -812,6 +812,11 @@ fn SectionEditor(
             // Tryout 47: a section after a break read "missing" though it may be in the reply.
             "not read"
         } else if d
+            .open_gaps
+            .with(|g| g.contains(&crate::domain::meta::reply::Gap::NotArrived(section)))
+        {
+            "did not arrive"
+        } else if d
             .draft
             .with(|x| x.current_spec().is_some_and(|s| !s.has(section)))
         {

@@ -95,6 +95,9 @@ pub enum Gap {
     /// The section was not read: reading the reply stopped at a break in its JSON before it
     /// (it may be in the reply after the break, or not at all).
     NotRead(Section),
+    /// The section did not arrive: the reply ended (cut off, or stopped by a reload or a
+    /// dropped connection) before it.
+    NotArrived(Section),
     /// Example `n` (counting from one) has an input but no output.
     ExampleNoOutput(usize),
     /// Example `n` has neither an input nor an output (a stopped reply left it so; an example
@@ -114,6 +117,7 @@ impl Gap {
         match self {
             Self::Missing(s)
             | Self::NotRead(s)
+            | Self::NotArrived(s)
             | Self::TooFew { section: s, .. }
             | Self::CutOff(s)
             | Self::Broken(s) => *s,
@@ -125,6 +129,9 @@ impl Gap {
     pub fn message(&self) -> String {
         match self {
             Self::Missing(s) => format!("The reply has no {}", s.title()),
+            Self::NotArrived(s) => {
+                format!("{} did not arrive: the reply ended before it", s.title())
+            }
             Self::NotRead(s) => format!(
                 "{} was not read: the reply's JSON breaks before it, and nothing after the break was read",
                 s.title()
@@ -168,7 +175,7 @@ impl Gap {
     /// The instruction that asks the model to fill this gap alone (a one-section rewrite).
     pub fn instruction(&self) -> String {
         match self {
-            Self::Missing(s) | Self::NotRead(s) => format!(
+            Self::Missing(s) | Self::NotRead(s) | Self::NotArrived(s) => format!(
                 "This section is missing: write the {} section, consistent with the other sections.",
                 s.title()
             ),
@@ -212,65 +219,93 @@ impl Gap {
 /// when nothing is left. A cut-off or broken section is unfinished, and a section after a break
 /// not read, neither of them missing (tryouts 46, 47: the count called both "missing").
 pub fn gaps_summary(gaps: &[Gap]) -> Option<String> {
-    let unfinished = gaps.iter().filter(|g| g.unfinished()).count();
-    let not_read = gaps.iter().filter(|g| matches!(g, Gap::NotRead(_))).count();
-    let missing = gaps.len() - unfinished - not_read;
-    // (count, verb for one, verb for many, what)
-    let kinds = [
-        (unfinished, "is", "are", "unfinished"),
-        (not_read, "was", "were", "not read"),
-        (missing, "is", "are", "missing"),
-    ];
+    let kinds = GapKind::ALL.map(|k| (gaps.iter().filter(|g| GapKind::of(g) == k).count(), k));
+    let only_missing = kinds.iter().all(|(n, k)| *n == 0 || *k == GapKind::Missing);
     let mut parts = Vec::new();
-    for (n, one, many, what) in kinds.into_iter().filter(|k| k.0 > 0) {
-        let verb = if n == 1 { one } else { many };
-        parts.push(if parts.is_empty() {
-            let noun = if n == 1 { "part" } else { "parts" };
-            format!("{n} {noun} {verb} {what}")
+    for (n, kind) in kinds.into_iter().filter(|k| k.0 > 0) {
+        let (one, many) = kind.phrases();
+        let what = if n == 1 { one } else { many };
+        let what = if only_missing {
+            what.replace("missing", "still missing")
         } else {
-            format!("{n} {verb} {what}")
+            what.to_owned()
+        };
+        parts.push(match (parts.is_empty(), n) {
+            (true, 1) => format!("1 part {what}"),
+            (true, n) => format!("{n} parts {what}"),
+            (false, n) => format!("{n} {what}"),
         });
     }
-    if parts.len() == 1 && missing > 0 {
-        parts[0] = parts[0].replace(" missing", " still missing");
-    }
     (!parts.is_empty()).then(|| crate::domain::figures::and_list(&parts))
+}
+
+/// The kinds of gap, in the order they are counted and named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GapKind {
+    Unfinished,
+    NotRead,
+    NotArrived,
+    Missing,
+}
+
+impl GapKind {
+    const ALL: [Self; 4] = [
+        Self::Unfinished,
+        Self::NotRead,
+        Self::NotArrived,
+        Self::Missing,
+    ];
+
+    fn of(g: &Gap) -> Self {
+        match g {
+            _ if g.unfinished() => Self::Unfinished,
+            Gap::NotRead(_) => Self::NotRead,
+            Gap::NotArrived(_) => Self::NotArrived,
+            _ => Self::Missing,
+        }
+    }
+
+    /// What one and several of this kind are ("is unfinished", "are unfinished").
+    fn phrases(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Unfinished => ("is unfinished", "are unfinished"),
+            Self::NotRead => ("was not read", "were not read"),
+            Self::NotArrived => ("did not arrive", "did not arrive"),
+            Self::Missing => ("is missing", "are missing"),
+        }
+    }
+
+    /// Its word in a heading.
+    fn word(self) -> &'static str {
+        match self {
+            Self::Unfinished => "unfinished",
+            Self::NotRead => "not read",
+            Self::NotArrived => "did not arrive",
+            Self::Missing => "missing",
+        }
+    }
 }
 
 /// The heading of the list of gaps: "Still missing" when every gap is missing, else what the
 /// list holds ("Unfinished, not read or missing").
 pub fn gaps_title(gaps: &[Gap]) -> String {
-    let mut kinds: Vec<&str> = Vec::new();
-    for g in gaps {
-        let kind = match g {
-            _ if g.unfinished() => "unfinished",
-            Gap::NotRead(_) => "not read",
-            _ => "missing",
-        };
-        if !kinds.contains(&kind) {
-            kinds.push(kind);
-        }
+    let kinds: Vec<&str> = GapKind::ALL
+        .into_iter()
+        .filter(|k| gaps.iter().any(|g| GapKind::of(g) == *k))
+        .map(GapKind::word)
+        .collect();
+    if kinds == ["missing"] {
+        return "Still missing".to_owned();
     }
-    kinds.sort_by_key(|k| {
-        ["unfinished", "not read", "missing"]
-            .iter()
-            .position(|x| x == k)
-    });
-    match kinds.as_slice() {
-        ["missing"] => "Still missing".to_owned(),
-        _ => {
-            let list = match kinds.as_slice() {
-                [one] => (*one).to_owned(),
-                [a, b] => format!("{a} or {b}"),
-                [a, b, c] => format!("{a}, {b} or {c}"),
-                _ => String::new(),
-            };
-            let mut c = list.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        }
-    }
+    let list = match kinds.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    };
+    let mut c = list.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn plural(n: usize) -> &'static str {

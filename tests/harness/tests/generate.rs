@@ -1507,6 +1507,16 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
         "Incomplete, written by fake-large"
     );
     assert_eq!(cut_sections(&browser).await?, ["Context"]);
+    // Tryout 47: the sections the reload kept from arriving read "The reply has no Steps".
+    browser
+        .wait_for_text("Steps did not arrive: the reply ended before it")
+        .await?;
+    assert_eq!(
+        browser
+            .eval("return document.body.innerText.includes('The reply has no ')")
+            .await?,
+        json!(false)
+    );
     browser
         .screenshot("reload-mid-generation-1280-light")
         .await?;

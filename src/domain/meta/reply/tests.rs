@@ -621,7 +621,24 @@ fn the_summary_counts_unfinished_apart_from_missing() {
         gaps_summary(&[Gap::Missing(Format), Gap::Missing(Steps)]).as_deref(),
         Some("2 parts are still missing")
     );
+    assert_eq!(
+        gaps_summary(&[
+            Gap::CutOff(Persona),
+            Gap::NotArrived(Context),
+            Gap::NotArrived(Steps)
+        ])
+        .as_deref(),
+        Some("1 part is unfinished and 2 did not arrive")
+    );
     assert_eq!(gaps_title(&[Gap::Missing(Format)]), "Still missing");
+    assert_eq!(
+        gaps_title(&[
+            Gap::CutOff(Persona),
+            Gap::NotArrived(Context),
+            Gap::Missing(Format)
+        ]),
+        "Unfinished, did not arrive or missing"
+    );
     assert_eq!(gaps_title(&[Gap::NotRead(Format)]), "Not read");
     assert_eq!(
         gaps_title(&[
