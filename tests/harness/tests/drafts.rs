@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
-use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, share_link};
+use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, TAB, share_link};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
@@ -748,7 +748,18 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     // Case 3's answer fails its check: the receiver is told why (tryout 10: a bare "fail").
     cases.add(3, "CHARLIE: flour", Some("Sugar")).await?;
     cases.add(4, "DELTA: eggs", None).await?;
-    cases.add_rubric(4, "Names the aisle of each item.").await?;
+    a.field("Kind of check to add (Checks for this case)")
+        .await?
+        .select_by_label("Judge with a rubric")
+        .await?;
+    a.button("Add check to checks for this case")
+        .await?
+        .click()
+        .await?;
+    a.field("Rubric (case #4, check 1)")
+        .await?
+        .send_keys(&format!("Names the aisle of each item.{TAB}"))
+        .await?;
 
     // Before any run, the option says there is nothing to include and cannot be ticked.
     a.wait_for_text("Share a link").await?.click().await?;
