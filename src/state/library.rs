@@ -117,6 +117,13 @@ pub struct Library {
 }
 
 impl Library {
+    /// Whether the draft `id` is still the one open: the one stale-draft check every job makes
+    /// before it writes what a call brought back (another draft opened meanwhile: the reply
+    /// is not for the draft on screen). Untracked.
+    pub fn is_open(self, id: &str) -> bool {
+        self.current_id.with_untracked(|c| c == id)
+    }
+
     pub fn provide(drafts: DraftHandle) -> Self {
         let lib = Self {
             list: RwSignal::new(Vec::new()),

@@ -676,7 +676,7 @@ impl OptimizerHandle {
         let owner = self.library.current_id.get_untracked();
         leptos::task::spawn_local(async move {
             let saved = self.library.save_now(false).await;
-            if self.library.current_id.get_untracked() != owner {
+            if !self.library.is_open(&owner) {
                 return;
             }
             if saved {
@@ -759,7 +759,7 @@ impl OptimizerHandle {
         self.running.get_value().borrow_mut().retain(|w| *w != work);
         self.busy.update(|b| *b = b.saturating_sub(1));
         self.pump();
-        if abort.is_aborted() || self.library.current_id.get_untracked() != started_for {
+        if abort.is_aborted() || !self.library.is_open(&started_for) {
             // Cancelled, or the person opened another draft: the reply is not this loop's.
             return;
         }

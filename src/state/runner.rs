@@ -723,7 +723,7 @@ impl Runner {
 
     /// Whether this job still belongs to the draft on screen.
     fn same_draft(self, job: &Job) -> bool {
-        self.library.current_id.get_untracked() == job.draft_id
+        self.library.is_open(&job.draft_id)
     }
 
     /// Changes a result: held in `pending` and written to the draft with the others that came
@@ -782,7 +782,7 @@ impl Runner {
     /// here, so an answer does not change the draft once more just before its judge calls.
     /// `None` when the draft on screen is no longer the job's (its results are not there).
     fn peek(self, job: &Job, key: &str, id: u32) -> Option<CaseRun> {
-        if self.library.current_id.get_untracked() != job.draft_id {
+        if !self.library.is_open(&job.draft_id) {
             return None;
         }
         let mut cr = self

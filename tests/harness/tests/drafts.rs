@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
-use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, TAB, share_link};
+use pw_harness::pages::{
+    CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, TAB, share_link,
+};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
