@@ -644,8 +644,9 @@ impl RoleConfigs {
         }
     }
 
-    /// Switches a role to another provider: the address and model another role already uses
-    /// with that provider, else the preset's.
+    /// Switches a role to another provider at the preset's own address (never another job's
+    /// address: its key and account would follow), with the model another role already uses
+    /// there with that provider, else the preset's; the role keeps its temperature.
     pub fn switch_kind(&mut self, role: Role, kind: ProviderKind) {
         if self.get(role).kind == kind {
             return;

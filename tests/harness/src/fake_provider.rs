@@ -279,6 +279,11 @@ impl FakeProvider {
         if self.tls { "https" } else { "http" }
     }
 
+    /// Its host as the page names it: `127.0.0.1:PORT`.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
     pub fn openai_url(&self) -> String {
         format!("{}://{}/openai/v1", self.scheme(), self.addr)
     }

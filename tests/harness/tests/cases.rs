@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
-use pw_harness::fake_provider::Fault;
+use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{
     CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text as row_text,
     verdict as badge, wait_verdict as wait_badge,
@@ -581,7 +581,7 @@ async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_a
     // key is set here: the 401 reads as "no API key was sent".)
     // The judge on another host (tryout 18: the answer's place was freed before the stop, so
     // the next case went out at once and was then said not to have been sent).
-    let judge_host = pw_harness::fake_provider::FakeProvider::start().await?;
+    let judge_host = FakeProvider::start().await?;
     let s = pw_harness::pages::SettingsPage::open(&b).await?;
     s.job("Scoring").await?;
     s.base_url(&judge_host.openai_url()).await?;
@@ -2057,23 +2057,39 @@ async fn a_case_added_to_a_hundred_is_drawn_open_with_its_input_focused() -> any
     Ok(())
 }
 
+/// A prompt and `n` imported cases, run with the fake answering after `timing` (latency ms,
+/// ms between chunks, characters a chunk), until the first results are in.
+async fn run_many_until_results(
+    b: &Browser,
+    fake: &FakeProvider,
+    n: usize,
+    tag: &str,
+    (latency, chunk_ms, chunk_chars): (u64, u64, usize),
+) -> anyhow::Result<()> {
+    paste_prompt(b).await?;
+    import_file(b, &many_cases(n, tag)?).await?;
+    b.wait_for_text(&format!("{n} cases")).await?;
+    fake.set_default_reply("- **Ana**: send the item");
+    fake.set_timing(latency, chunk_ms, chunk_chars);
+    b.button(&format!("Run all {n} cases"))
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return (document.querySelector('progress.pw-progress__bar')?.value ?? 0) > 0",
+        "the first results",
+    )
+    .await?;
+    Ok(())
+}
+
 // Review of session 20: while a run's results arrived (the draft changing several times a
 // second), a section's text box was set back to the saved text, losing keys typed in the
 // moment before they were saved.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_in_a_section_while_results_arrive_keeps_every_key() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
-    paste_prompt(&b).await?;
-    import_file(&b, &many_cases(100, "typing")?).await?;
-    b.wait_for_text("100 cases").await?;
-    fake.set_default_reply("- **Ana**: send the item");
-    fake.set_timing(250, 20, 8);
-    b.button("Run all 100 cases").await?.click().await?;
-    b.wait_until(
-        "return (document.querySelector('progress.pw-progress__bar')?.value ?? 0) > 0",
-        "the first results",
-    )
-    .await?;
+    run_many_until_results(&b, &fake, 100, "typing", (250, 20, 8)).await?;
     let persona = b.field("Persona").await?;
     persona.click().await?;
     b.press("\u{E010}").await?; // End: the caret after the text
@@ -2146,17 +2162,7 @@ async fn typing_in_a_section_while_results_arrive_keeps_every_key() -> anyhow::R
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prompt_edited_during_a_run_leaves_the_run_and_its_count_in_view() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
-    paste_prompt(&b).await?;
-    import_file(&b, &many_cases(20, "edited")?).await?;
-    b.wait_for_text("20 cases").await?;
-    fake.set_default_reply("- **Ana**: send the item");
-    fake.set_timing(1500, 10, 40);
-    b.button("Run all 20 cases").await?.click().await?;
-    b.wait_until(
-        "return (document.querySelector('progress.pw-progress__bar')?.value ?? 0) > 0",
-        "the first results",
-    )
-    .await?;
+    run_many_until_results(&b, &fake, 20, "edited", (1500, 10, 40)).await?;
     let persona = b.field("Persona").await?;
     persona.click().await?;
     b.press("\u{E010}").await?; // End
@@ -2222,13 +2228,7 @@ async fn a_key_a_reload_forgot_for_an_openai_compatible_server_is_named_before_t
     assert_eq!(b.eval(warned).await?, json!(false), "the key is in the tab");
     b.client.refresh().await?;
     b.wait_for_text("2 cases").await?;
-    let host = fake.openai_url();
-    let host = host
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let host = fake.host();
     // Said under Run all and under Generate (tryout 46: Generate went out with no key and
     // nothing near it said so), and not as "will be refused": the server may need no key.
     let said = format!(

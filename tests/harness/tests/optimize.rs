@@ -470,13 +470,7 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     s.base_url(&judge.openai_url()).await?;
     s.key("sk-judge-777").await?;
     s.close().await?;
-    let judge_host = judge
-        .openai_url()
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let judge_host = judge.host();
     scripted_slow_loop(&fake, &b).await?;
     b.button("Start: up to 38 calls").await?.click().await?;
     wait_text_long(&b, "Round 1 of 3", 30).await?;
@@ -506,13 +500,7 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     assert!(cut >= 1, "{said}");
     // The key named with its host, in words true for a server that may need none (tryout 47:
     // "every call would be refused and still count against the budget").
-    let host = fake.openai_url();
-    let host = host
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let host = fake.host();
     assert!(
         said.contains(&format!("and sent again when the loop goes on. The key you gave for OpenAI-compatible server at {host} is not in this tab (a reload forgot it)")),
         "{said}"
