@@ -2286,9 +2286,24 @@ impl Optimizer {
         };
         // (b) The best's failing cases with their feedback; passing ones for examples.
         let scores = self.scores(ctx, best.id, false).unwrap_or_default();
+        // A case that passed every check on every model is a pass, whatever its score (a judge's
+        // 8/10 over a pass mark of 7 scores 80): tryout 48 found such cases sent as failures
+        // with nothing under "What went wrong", and "Passed cases: (none)".
+        let passed_everywhere = |id: u32| -> bool {
+            let Some(case) = ctx.suite.case(id) else {
+                return false;
+            };
+            (0..self.config.models()).all(|m| {
+                best.results(m, false)
+                    .and_then(|rs| rs.get(&id))
+                    .is_some_and(|r| {
+                        r.failed.is_none() && r.score(ctx.suite, case, &best.spec).pass
+                    })
+            })
+        };
         let mut failing: Vec<(u32, f64)> = scores
             .iter()
-            .filter(|(_, s)| **s < 1.0)
+            .filter(|(id, s)| **s < 1.0 && !passed_everywhere(**id))
             .map(|(id, s)| (*id, *s))
             .collect();
         failing.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
@@ -2413,7 +2428,7 @@ impl Optimizer {
             .join("\n\n");
         let passes = scores
             .iter()
-            .filter(|(_, s)| **s >= 1.0)
+            .filter(|(id, _)| passed_everywhere(**id))
             .take(2)
             .filter_map(|(id, _)| {
                 let case = ctx.suite.case(*id)?;

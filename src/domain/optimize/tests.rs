@@ -2736,6 +2736,12 @@ fn no_more_calls_are_issued_than_are_sent_at_once() {
 /// Scores the starting prompt with `exec` as every answer and every judge call failing, and
 /// returns the first proposal request's text.
 fn proposal_after_failed_judges(exec: &str) -> String {
+    proposal_after(exec, Err("HTTP 500".to_owned()))
+}
+
+/// The request for candidates after the starting prompt answered every case `exec` and every
+/// judge call came back as `judge`.
+fn proposal_after(exec: &str, judge: Result<String, String>) -> String {
     let s = suite(true);
     let ctx = Ctx { suite: &s };
     let config = Config {
@@ -2755,7 +2761,10 @@ fn proposal_after_failed_judges(exec: &str) -> String {
             break;
         }
         let result = match &work {
-            Work::Judge { .. } => Err("HTTP 500".to_owned()),
+            Work::Judge { .. } => judge.clone().map(|text| Reply {
+                text,
+                ..improving().answer(&o, &work, &request)
+            }),
             _ => Ok(Reply {
                 text: exec.to_owned(),
                 ..improving().answer(&o, &work, &request)
@@ -2792,6 +2801,33 @@ fn a_proposal_never_says_every_case_passed_when_the_judge_gave_no_verdict() {
         failed.contains("could not be scored (the judge gave no verdict)"),
         "{failed}"
     );
+}
+
+// Tryout 48: cases that passed every check (a judge's 8 over a pass mark of 6 scores 80) were
+// sent to the meta model as failures with nothing under "What went wrong", and "Passed cases:
+// (none)".
+#[test]
+fn a_case_that_passed_every_check_is_not_sent_as_a_failure() {
+    let text = proposal_after(
+        "ok, done",
+        Ok(r#"{"reasoning": "Helpful and complete.", "score": 8}"#.to_owned()),
+    );
+    let (before, passed) = text.split_once("## Passed cases").expect("passed cases");
+    let failed = before
+        .split("## Failed cases")
+        .nth(1)
+        .expect("failed cases");
+    assert!(!failed.contains("Input: case"), "{failed}");
+    assert!(!failed.contains("What went wrong"), "{failed}");
+    assert!(passed.contains("Input: case"), "{passed}");
+    // A judge's 4 under the pass mark is a failure, with the judge's reason.
+    let text = proposal_after(
+        "ok, done",
+        Ok(r#"{"reasoning": "Too vague to act on.", "score": 4}"#.to_owned()),
+    );
+    let failed = text.split("## Failed cases").nth(1).expect("failed cases");
+    let failed = failed.split("## Passed cases").next().unwrap_or_default();
+    assert!(failed.contains("Too vague to act on."), "{failed}");
 }
 
 // Tryout (session 22): the budget ran out while a round's second candidate waited to be scored;
