@@ -439,19 +439,32 @@ impl Runner {
     }
 
     /// Sends the cases of the execution model's latest run on the current version that were
-    /// never sent (the page went away while they waited, [`run::Run::unsent_ids`]; those still
-    /// in the suite), as part of that run, so its score covers them; when that run was made
-    /// with another model than the one chosen now, as a run of their own on it (as Retry does).
-    /// Nothing while a run is going.
+    /// never sent (the page went away while they waited, or sending stopped after a failure
+    /// every call would meet, [`run::Run::unsent_ids`]; those still in the suite), as part of
+    /// that run, so its score covers them; when that run was made with another model than the
+    /// one chosen now, as a run of their own on it (as Retry does). Nothing while a run is going.
     pub fn run_unsent(self) {
+        self.run_unsent_on("");
+    }
+
+    /// [`Runner::run_unsent`] for model `key` ("" for the execution model, else a comparison
+    /// model of the grid; tryout 48: a comparison model's cases not sent after its key was
+    /// refused, or after a reload, could not be sent).
+    pub fn run_unsent_on(self, key: &str) {
         if self.running_untracked() {
             return;
         }
-        let slot = self.exec_slot();
+        let Some(slot) = self.model_slots().into_iter().find(|s| s.key == key) else {
+            return;
+        };
         let model = ModelUsed::of(&slot.cfg);
-        let label = model.label();
+        let label = if key.is_empty() {
+            model.label()
+        } else {
+            grid::model_label(&slot.cfg)
+        };
         let Some((ids, resume)) = self.drafts.draft.with_untracked(|x| {
-            let run = x.run_on(x.current, "")?;
+            let run = x.run_on(x.current, key)?;
             let ids: Vec<u32> = run
                 .unsent_ids()
                 .into_iter()

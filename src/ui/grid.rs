@@ -399,6 +399,23 @@ pub fn ModelGrid() -> impl IntoView {
                 </table>
                 </div>
                 <p class="pw-hint pw-grid__spent">{move || summaries.with(|ms| spent_line(ms))}</p>
+                // Cases a model was never sent (its key refused, the page reloaded mid-run), with
+                // why and a way to send them (tryout 48: said only inside one cell, no way to send).
+                {move || columns.with(|cols| cols.iter().filter(|c| c.chosen).filter_map(|c| {
+                    let s = c.summary.as_ref().filter(|s| s.unsent > 0)?;
+                    let key = c.key.clone();
+                    let n = s.unsent;
+                    let line = format!("{}: {}", s.label, crate::ui::results::unsent_line(n, &s.stopped_by));
+                    let button = format!("Send the {} not sent to {}", count(n, "case", "cases"), s.label);
+                    Some(view! {
+                        <div class="pw-row pw-row--wrap pw-grid__unsent">
+                            <p class="pw-hint pw-hint--warn" role="status">{line}</p>
+                            <button type="button" class="pw-button pw-button--small"
+                                disabled=move || r.running() || blocked()
+                                on:click=move |_| r.run_unsent_on(&key)>{button}</button>
+                        </div>
+                    })
+                }).collect_view())}
                 {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
             </Show>
             <Show when=move || columns.with(|c| c.iter().any(|c| c.has_run))>
@@ -505,14 +522,21 @@ fn details_open(ev: &leptos::ev::Event) -> bool {
 /// A row of the per-model table.
 fn summary_row(s: ModelSummary) -> impl IntoView {
     let score = s.score_cell();
+    let mut notes = Vec::new();
+    if s.not_answered > 0 {
+        notes.push(format!("{} did not answer", s.not_answered));
+    }
+    if s.unsent > 0 {
+        notes.push(format!("{} not sent", s.unsent));
+    }
     let passed = format!(
         "{} of {}{}",
         s.aggregate.passed,
-        s.asked,
-        if s.not_answered > 0 {
-            format!(" ({} did not answer)", s.not_answered)
-        } else {
+        s.asked + s.unsent_unrecorded,
+        if notes.is_empty() {
             String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
         }
     );
     let about = if s.tokens_estimated { "about " } else { "" };

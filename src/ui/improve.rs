@@ -591,7 +591,7 @@ fn OptimizerPanel() -> impl IntoView {
                             .map(|(slot, _, to, _)| format!("{} {to}", count(b.calls_of(*slot), "call", "calls")))
                             .collect::<Vec<_>>()
                             .join(", ");
-                        format!("Your cap of {} is below the full plan ({plan}), so the loop stops after {}; the tokens are the most those calls can use", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
+                        format!("Your cap of {} is below the full plan ({plan}), so the loop stops after {}; the tokens shown are an upper bound for them (each job's largest calls, up to the cap)", count(b.calls, "call", "calls"), count(b.calls, "call", "calls"))
                     } else {
                         per_role
                     };

@@ -226,6 +226,13 @@ pub struct ModelSummary {
     pub asked: usize,
     pub answered: usize,
     pub not_answered: usize,
+    /// Cases of the suite never sent to this model ([`Run::unsent_ids`]: the page went away
+    /// while they waited, or sending stopped after a failure every call would meet), and why
+    /// sending stopped ([`Run::stopped_by`]; empty: the page went away).
+    pub unsent: usize,
+    /// Of `unsent`, those with no result on this model at all (not among `asked`).
+    pub unsent_unrecorded: usize,
+    pub stopped_by: String,
     /// Execution tokens of the answered cases (the judge's are not the model's).
     pub input_tokens: u64,
     pub output_tokens: u64,
@@ -258,7 +265,7 @@ impl ModelSummary {
         let Some(mean) = a.mean else {
             return "no score yet".to_owned();
         };
-        if a.scored >= self.asked {
+        if a.scored >= self.asked && self.unsent == 0 {
             return format!("{mean:.0} / 100");
         }
         let mut why = Vec::new();
@@ -274,6 +281,9 @@ impl ModelSummary {
         if self.not_answered > 0 {
             why.push(format!("{} not answered", self.not_answered));
         }
+        if self.unsent > 0 {
+            why.push(format!("{} not sent", self.unsent));
+        }
         let pending = self.asked.saturating_sub(self.answered + self.not_answered);
         if pending > 0 {
             why.push(format!("{pending} still answering"));
@@ -281,7 +291,7 @@ impl ModelSummary {
         format!(
             "{mean:.0} / 100 on {} of {}{}",
             a.scored,
-            count(self.asked, "case", "cases"),
+            count(self.asked + self.unsent_unrecorded, "case", "cases"),
             if why.is_empty() {
                 String::new()
             } else {
@@ -311,6 +321,17 @@ pub fn summarize_scored(
         asked: 0,
         answered: 0,
         not_answered: 0,
+        unsent: run
+            .unsent_ids()
+            .into_iter()
+            .filter(|id| suite.case(*id).is_some())
+            .count(),
+        unsent_unrecorded: run
+            .unsent_ids()
+            .into_iter()
+            .filter(|id| suite.case(*id).is_some() && !run.cases.contains_key(id))
+            .count(),
+        stopped_by: run.stopped_by.clone(),
         input_tokens: 0,
         output_tokens: 0,
         tokens_estimated: false,

@@ -634,3 +634,15 @@ fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_w
     d.compared.clear();
     assert!(grid::versions_by_models(&d, &columns).is_empty());
 }
+
+// Tryout 48: a comparison model's cases not sent after its key was refused were said only in
+// one cell; its row read "77 / 100 · 4 of 6" as if nothing were missing.
+#[test]
+fn a_models_cases_not_sent_are_counted_in_its_row() {
+    let mut r = run_of(&[Some("Bob")], None, &[100.0]);
+    r.stop_sending("the key was not accepted (HTTP 401)".into(), &[2, 3]);
+    let s = summary("fake-mini", &r);
+    assert_eq!((s.unsent, s.unsent_unrecorded), (2, 2));
+    assert_eq!(s.stopped_by, "the key was not accepted (HTTP 401)");
+    assert_eq!(s.score_cell(), "100 / 100 on 1 of 3 cases (2 not sent)");
+}

@@ -1048,7 +1048,14 @@ pub fn cap_problem(config: &Config, suite: &Suite) -> Option<String> {
             "Most calls ({cap}) cannot even score your prompt: scoring it on {} takes {}{}, \
              before any candidate is written. Raise Most calls to at least {} (your prompt and \
              the first round's candidates), or leave it empty.",
-            figures::count(answers, "case", "cases"),
+            // Tryout 48: "12 cases" for 6 cases on 2 models.
+            match config.models() {
+                1 => figures::count(answers, "case", "cases"),
+                m => format!(
+                    "{} on {m} models",
+                    figures::count(answers / m, "case", "cases")
+                ),
+            },
             figures::count(need, "call", "calls"),
             answer_parts(answers, judges),
             need + round,

@@ -2128,6 +2128,21 @@ fn a_call_cap_too_small_to_score_the_prompt_is_named_and_the_projection_is_what_
         assert!(why.contains("at least 28, or leave it empty"), "{why}");
     }
     assert_eq!(cap_problem(&at(28), &s), None);
+    // Tryout 48: on two models the cases were counted twice ("scoring it on 12 cases" for 6).
+    let two = Config {
+        also_on: vec![crate::domain::provider::ProviderConfig::preset(
+            crate::domain::provider::ProviderKind::OpenAi,
+            crate::domain::provider::Role::Execution,
+        )],
+        ..capped.clone()
+    };
+    let why = cap_problem(&two, &s).unwrap();
+    assert!(
+        why.contains(
+            "scoring it on 5 cases on 2 models takes 20 calls (10 answers and 10 judge calls)"
+        ),
+        "{why}"
+    );
     // No rounds: scoring the prompt is the whole plan.
     let no_rounds = Config {
         rounds: 0,

@@ -559,6 +559,52 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     }
     other.set_timing(250, 5, 8);
 
+    // Tryout 48: a comparison model's key refused mid-run stopped sending to it (right), but
+    // its cases not sent were said only inside one cell, with no way to send them. One call at
+    // a time, so B's other two cases wait when its first is refused.
+    CasesPage::new(&b).set_at_once(1).await?;
+    other.push_faults([Fault::status(401, "Incorrect API key provided")]);
+    dismiss_toasts(&b).await?;
+    let sent_to_b = other.chat_requests().len();
+    b.button("Run on all 2 models").await?.click().await?;
+    let notice = format!("{label_b}: 2 not sent: sending stopped after ");
+    b.wait_for_text(&notice).await?;
+    b.wait_until(
+        "return !!Array.from(document.querySelectorAll('button')).find(x => x.textContent === 'Run on all 2 models' && !x.disabled)",
+        "the run to end",
+    )
+    .await?;
+    assert_eq!(
+        other.chat_requests().len(),
+        sent_to_b + 1,
+        "B got its first case only"
+    );
+    let rows = table(&b, ".pw-grid__summary").await?;
+    assert!(rows[1][2].contains("2 not sent"), "{rows:?}");
+    b.button(&format!("Send the 2 cases not sent to {label_b}"))
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        &format!(
+            "return !document.body.innerText.includes({})",
+            serde_json::to_string(&notice)?
+        ),
+        "the cases to be sent",
+    )
+    .await?;
+    assert_eq!(
+        other.chat_requests().len(),
+        sent_to_b + 3,
+        "the two were sent to B"
+    );
+    CasesPage::new(&b).set_at_once(4).await?;
+    b.wait_until(
+        "return !!Array.from(document.querySelectorAll('button')).find(x => x.textContent === 'Run on all 2 models' && !x.disabled)",
+        "the send to end",
+    )
+    .await?;
+
     // Tryout: after the execution model changed, its row took the new model's name with the old
     // results and cost, and was recommended.
     let s = SettingsPage::open(&b).await?;
