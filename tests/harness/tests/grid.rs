@@ -593,17 +593,17 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "the cases to be sent",
     )
     .await?;
+    b.wait_until(
+        "return !!Array.from(document.querySelectorAll('button')).find(x => x.textContent === 'Run on all 2 models' && !x.disabled)",
+        "the send to end",
+    )
+    .await?;
     assert_eq!(
         other.chat_requests().len(),
         sent_to_b + 3,
         "the two were sent to B"
     );
     CasesPage::new(&b).set_at_once(4).await?;
-    b.wait_until(
-        "return !!Array.from(document.querySelectorAll('button')).find(x => x.textContent === 'Run on all 2 models' && !x.disabled)",
-        "the send to end",
-    )
-    .await?;
 
     // Tryout: after the execution model changed, its row took the new model's name with the old
     // results and cost, and was recommended.
