@@ -1049,7 +1049,23 @@ fn Compare() -> impl IntoView {
             skipped.extend(left_out(vb));
             skipped.sort_unstable();
             skipped.dedup();
-            Some((eval::compare(&map(va)?, &map(vb)?), skipped.len()))
+            // Cases whose judge has not answered are left out too, and said (tryout 48: "0
+            // wins, 0 losses, 0 ties" over an empty table, every case unjudged in one version).
+            let unjudged_of = |v: u32| {
+                x.run_on(v, &key).map_or(Vec::new(), |r| {
+                    r.unjudged_ids(&x.suite, x.version(v).map(|ver| &ver.spec))
+                })
+            };
+            let mut unjudged = unjudged_of(va);
+            unjudged.extend(unjudged_of(vb));
+            unjudged.retain(|id| !skipped.contains(id));
+            unjudged.sort_unstable();
+            unjudged.dedup();
+            Some((
+                eval::compare(&map(va)?, &map(vb)?),
+                skipped.len(),
+                unjudged.len(),
+            ))
         })
     });
     let picker = move |sig: RwSignal<u32>, id: &'static str, label: &'static str| {
@@ -1082,9 +1098,15 @@ fn Compare() -> impl IntoView {
                     {picker(a, "pw-compare-a", "Compare")}
                     {picker(b, "pw-compare-b", "with")}
                 </div>
-                {move || table.get().map(|(c, skipped)| {
+                {move || table.get().map(|(c, skipped, unjudged)| {
+                    let not_judged = match unjudged {
+                        0 => String::new(),
+                        1 => " · 1 case left out: not judged yet in one of the versions".to_owned(),
+                        n => format!(" · {n} cases left out: not judged yet in one of the versions"),
+                    };
+                    let none = if c.rows.is_empty() { " · no case has a score in both versions to compare" } else { "" };
                     let summary = format!(
-                        "Version {} against version {}: {}, {}, {} · difference {:+.0} {}{}",
+                        "Version {} against version {}: {}, {}, {} · difference {:+.0} {}{}{not_judged}{none}",
                         b.get_untracked(), a.get_untracked(),
                         count(c.wins, "win", "wins"),
                         count(c.losses, "loss", "losses"),
