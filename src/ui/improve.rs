@@ -1031,6 +1031,8 @@ struct CandidateRow {
     ended: bool,
     /// The loop is paused or waits for the person (a Retry, a key): nothing is being scored.
     paused: bool,
+    /// Its round is still being scored (the round's selection has not run yet).
+    round_open: bool,
     /// The tiny model proposed it: its note is Promptwright's, not the model's.
     tiny: bool,
     /// With several execution models: each one's name and this candidate's training mean on it.
@@ -1163,6 +1165,7 @@ impl CandidateRow {
             from_version: o.from_version,
             ended: o.stop.is_some(),
             paused: o.paused,
+            round_open: o.stop.is_none() && o.phase == Phase::Evaluating(c.round),
             tiny: o.config.tiny_task.is_some(),
             models: loop_model_names(o),
             per_model: if o.config.models() > 1 && c.rejected.is_none() {
@@ -1251,6 +1254,9 @@ fn CandidateView(
         "best so far".to_owned()
     } else if c.kept {
         kept_status(&c.standing, &row.models)
+    } else if row.train.is_some() && row.round_open {
+        // Tryout 48: a candidate read "dropped" while the round's others were still scored.
+        "scored: waiting for the round's other candidates".to_owned()
     } else if row.train.is_some() {
         "dropped".to_owned()
     } else if row.ended {
