@@ -580,12 +580,7 @@ impl Draft {
         let none = std::collections::BTreeSet::new();
         let text = |spec: &PromptSpec, s: Section| match s {
             Section::Steps => spec.steps.join("\n"),
-            Section::Examples => spec
-                .examples
-                .iter()
-                .map(|e| format!("{}\n{}", e.input, e.output))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Section::Examples => quality::examples_text(&spec.examples),
             _ => spec.section_text(s),
         };
         Section::ALL

@@ -180,7 +180,13 @@ pub fn section_problems(
         return out;
     }
     if let Some(line) = repeated_line(text) {
-        out.push(format!("{name} repeats the line \u{201c}{line}\u{201d}."));
+        if section == Section::Examples {
+            out.push(format!(
+                "{name} repeats the example \u{201c}{line}\u{201d}."
+            ));
+        } else {
+            out.push(format!("{name} repeats the line \u{201c}{line}\u{201d}."));
+        }
     }
     // Format describes a shape ("a bulleted list: owner, task, due date"), which need not
     // repeat a word of the idea: the check doubted an on-topic Format (tryout 46).
@@ -194,17 +200,26 @@ pub fn section_problems(
     out
 }
 
+/// The Examples section as the checks read it: one line per example, its input and output on
+/// it (`input → output`), so that only a whole example repeated counts as a repeat (tryout 48:
+/// two examples whose output is rightly "No action items." were marked "repeats the line").
+pub fn examples_text(examples: &[crate::domain::spec::Example]) -> String {
+    examples
+        .iter()
+        .map(|e| {
+            let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("{} \u{2192} {}", flat(&e.input), flat(&e.output))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// What makes `spec` a poor start for `idea`, one plain sentence each; empty when usable.
 pub fn problems(idea: &str, spec: &PromptSpec) -> Vec<String> {
     let mut out = Vec::new();
     let topic = content_stems(idea);
     let steps = spec.steps.join("\n");
-    let examples = spec
-        .examples
-        .iter()
-        .map(|e| format!("{}\n{}", e.input, e.output))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let examples = examples_text(&spec.examples);
     let sections: [(Section, &str); 5] = [
         (Section::Persona, &spec.persona),
         (Section::Context, &spec.context),

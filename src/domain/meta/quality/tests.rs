@@ -221,3 +221,23 @@ fn a_format_is_not_doubted_for_its_words() {
         "{p:?}"
     );
 }
+
+// Tryout 48: two examples whose outputs are rightly the same ("No action items.") were marked
+// "Examples repeats the line"; only a whole example repeated is a repeat.
+#[test]
+fn examples_repeat_only_when_a_whole_example_does() {
+    let mut spec = good();
+    spec.examples = vec![
+        ex("We talked about lunch.", "No action items."),
+        ex("The weather was nice today.", "No action items."),
+        ex("Ann: budget by May.", "- **Ann**: budget (May)"),
+    ];
+    let p = problems(IDEA, &spec);
+    assert!(!p.iter().any(|x| x.contains("repeats")), "{p:?}");
+    spec.examples[1] = spec.examples[0].clone();
+    let p = problems(IDEA, &spec);
+    assert!(
+        p.iter().any(|x| x.starts_with("Examples repeats the example \u{201c}We talked about lunch. \u{2192} No action items.\u{201d}")),
+        "{p:?}"
+    );
+}
