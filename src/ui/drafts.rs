@@ -509,8 +509,24 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
             view! { <li>{line}<super::cases::ConversationFold case=conversation/>{result}</li> }
         })
         .collect_view();
+    // Comparison models' results travel too, and show only once saved (tryout 48: the preview
+    // listed the execution model's results alone and said nothing of the others).
+    let compared: Vec<String> = d
+        .compared
+        .iter()
+        .filter(|r| r.run.version == shown && !r.run.cases.is_empty())
+        .map(|r| r.run.model.clone())
+        .collect();
+    let compared = (!compared.is_empty()).then(|| {
+        format!(
+            "The results above are the execution model's. Results of {} ({}) come with the link too: save the draft to see them under Compare models.",
+            crate::domain::figures::count(compared.len(), "comparison model", "comparison models"),
+            compared.join(", ")
+        )
+    });
     view! {
         <p class="pw-hint">{head}</p>
+        {compared.map(|t| view! { <p class="pw-hint">{t}</p> })}
         {(!cases.is_empty()).then(|| view! { <ol class="pw-list" aria-label="Test cases included">{items}</ol> })}
         {(!global.is_empty()).then(|| view! { <p class="pw-hint">{format!("Checks for every case: {}", global.join("; "))}</p> })}
     }

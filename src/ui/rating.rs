@@ -124,7 +124,7 @@ pub fn NoteToCheck(
                     </div>
                 }.into_any()),
                 Some(Outcome::Kept(place)) => Some(view! {
-                    <p class="pw-hint pw-hint--ok" role="status">{format!("The check was added to {place} (under Test cases). Run the case to see it.")}</p>
+                    <p class="pw-hint pw-hint--ok" role="status">{format!("The check was added to {place} (under Test cases): the answers already there are scored with it now (a judge check waits for Re-judge).")}</p>
                 }.into_any()),
             })}
         </Show>

@@ -503,6 +503,11 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     let link = pw_harness::pages::shown_link(&b).await?;
     assert!(!link.contains(KEY_A) && !link.contains(KEY_B));
     let r = Browser::start_at(1280, 1600, &link).await?;
+    // Tryout 48: the preview listed the execution model's results alone.
+    r.wait_for_text(&format!(
+        "Results of 1 comparison model ({label_b}) come with the link too: save the draft to see them under Compare models."
+    ))
+    .await?;
     r.button("Save as my draft").await?.click().await?;
     r.wait_for_text("Compare models").await?.click().await?;
     let b_name = label_b.clone();
