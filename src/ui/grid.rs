@@ -169,10 +169,12 @@ pub fn ModelGrid() -> impl IntoView {
                 columns.with(|cols| {
                     row.len() == cols.len()
                         && cols.iter().all(|c| {
-                            row.get(&c.key).is_some_and(|(cr, score, chosen)| {
+                            row.get(&c.key).is_some_and(|(cr, score, chosen, unsent)| {
                                 cr.as_ref() == runs.get(&c.key).and_then(|r| r.cases.get(id))
                                     && score.as_ref() == c.scores.get(id)
                                     && *chosen == c.chosen
+                                    && *unsent
+                                        == runs.get(&c.key).is_some_and(|r| r.unsent.contains(id))
                             })
                         })
                 })
@@ -183,8 +185,13 @@ pub fn ModelGrid() -> impl IntoView {
                 columns.with(|cols| {
                     cols.iter()
                         .map(|c| {
-                            let cr = runs.get(&c.key).and_then(|r| r.cases.get(id)).cloned();
-                            (c.key.clone(), (cr, c.scores.get(id).cloned(), c.chosen))
+                            let run = runs.get(&c.key);
+                            let cr = run.and_then(|r| r.cases.get(id)).cloned();
+                            let unsent = run.is_some_and(|r| r.unsent.contains(id));
+                            (
+                                c.key.clone(),
+                                (cr, c.scores.get(id).cloned(), c.chosen, unsent),
+                            )
                         })
                         .collect::<BTreeMap<String, CellData>>()
                 })
@@ -569,9 +576,10 @@ fn summary_row(s: ModelSummary) -> impl IntoView {
     }
 }
 
-/// A case on one column of the grid: its result, its score, and whether the model is chosen
-/// here (not only in the results of a received link).
-type CellData = (Option<run::CaseRun>, Option<CaseScore>, bool);
+/// A case on one column of the grid: its result, its score, whether the model is chosen here
+/// (not only in the results of a received link), and whether the case was never sent to it
+/// ([`Run::unsent`]).
+type CellData = (Option<run::CaseRun>, Option<CaseScore>, bool, bool);
 
 /// One case's row of the grid: its answer and verdict on every model.
 #[component]
@@ -619,12 +627,19 @@ fn GridCell(
     let cell = Memo::new(move |_| {
         row.with(|m| {
             m.get(&col_key)
-                .map(|(cr, score, _)| (cr.clone(), score.clone()))
+                .map(|(cr, score, _, _)| (cr.clone(), score.clone()))
         })
     });
+    let unsent_key = key.clone();
+    let unsent = Memo::new(move |_| row.with(|m| m.get(&unsent_key).is_some_and(|c| c.3)));
     let judge_key = key.clone();
     let badge = Memo::new(move |_| {
         let (cr, score) = cell.get().unwrap_or_default();
+        // Never sent (its key refused, a reload mid-run) and with no earlier answer: said so,
+        // not "not run" (tryout 48).
+        if cr.is_none() && unsent.get() {
+            return ("not sent", "idle");
+        }
         verdict_badge(
             cr.as_ref().map(|c| &c.status),
             score.as_ref(),
