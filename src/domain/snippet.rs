@@ -335,14 +335,29 @@ mod tests {
         ] {
             let mut cfg = ProviderConfig::preset(kind, Role::Execution);
             cfg.model = "model'\"`$(touch /tmp/pw-pwned)".into();
+            // Python, every prompt's snippet in one interpreter: each parses, and the literal
+            // assigned to `body` holds the prompt intact (or why not, per snippet).
+            let pys: Vec<String> = HOSTILE
+                .iter()
+                .map(|prompt| snippet(Lang::Python, &cfg, prompt))
+                .collect();
+            let check = "import ast, json, sys\nout = []\nfor src in json.load(sys.stdin):\n    try:\n        tree = ast.parse(src)\n        body = next(n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == 'body')\n        out.append(ast.literal_eval(body))\n    except Exception as e:\n        out.append({'__error__': repr(e)})\nprint(json.dumps(out))";
+            let (ok, out) = run(
+                "python3",
+                &["-c", check],
+                &serde_json::to_string(&pys).unwrap(),
+            );
+            assert!(ok, "{kind:?} python: {out}");
+            let bodies: Vec<serde_json::Value> = serde_json::from_str(out.trim()).unwrap();
+            assert_eq!(bodies.len(), HOSTILE.len());
+            for ((prompt, py), body) in HOSTILE.iter().zip(&pys).zip(&bodies) {
+                assert!(
+                    body.get("__error__").is_none(),
+                    "{kind:?} python {prompt:?}: {body}\n{py}"
+                );
+                assert_eq!(system_of(body), *prompt, "{kind:?} python");
+            }
             for prompt in HOSTILE {
-                // Python: it parses, and the literal assigned to `body` holds the prompt intact.
-                let py = snippet(Lang::Python, &cfg, prompt);
-                let check = "import ast, json, sys\nsrc = sys.stdin.read()\ntree = ast.parse(src)\nbody = next(n.value for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == 'body')\nprint(json.dumps(ast.literal_eval(body)))";
-                let (ok, out) = run("python3", &["-c", check], &py);
-                assert!(ok, "{kind:?} python {prompt:?}: {out}\n{py}");
-                let body: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-                assert_eq!(system_of(&body), prompt, "{kind:?} python");
                 // JavaScript: run with a stand-in `fetch` (node parses the whole module first,
                 // so a snippet that does not parse fails here), the body it sends holds the
                 // prompt intact.
