@@ -590,7 +590,8 @@ impl OptimizerHandle {
         // Tryout 47: "every call would be refused and still count against the budget" for a
         // judge key the loop never used (a refused call is not charged).
         if let Some(why) = self.keys_note() {
-            self.note.set(Some(why));
+            // Said as the answer to this press (tryout 50: the same text again read as nothing).
+            self.note.set(Some(format!("Not resumed. {why}")));
             return;
         }
         self.note.set(None);

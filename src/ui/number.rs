@@ -40,7 +40,13 @@ where
         None,
         problem,
         move || value.get().to_string(),
-        move |text| read_setting(text, min, max, value.get_untracked()).map(|v| value.set(v)),
+        move |text, commit| {
+            read_setting(text, min, max, value.get_untracked()).map(|v| {
+                if commit {
+                    value.set(v)
+                }
+            })
+        },
     )
 }
 
@@ -74,14 +80,18 @@ where
         placeholder,
         problem,
         move || value.get().map(|v| v.to_string()).unwrap_or_default(),
-        move |text| {
-            read_optional_setting(text, min, max, value.get_untracked()).map(|v| value.set(v))
+        move |text, commit| {
+            read_optional_setting(text, min, max, value.get_untracked()).map(|v| {
+                if commit {
+                    value.set(v)
+                }
+            })
         },
     )
 }
 
-/// The text input and its problem line: `shown` is what the field holds, `apply` reads what
-/// was typed (and stores it) or says why it cannot be used.
+/// The text input and its problem line: `shown` is what the field holds, `apply(text, commit)`
+/// reads what was typed (and stores it when `commit`) or says why it cannot be used.
 #[allow(clippy::too_many_arguments)]
 fn field(
     id: String,
@@ -89,7 +99,7 @@ fn field(
     placeholder: Option<String>,
     problem: RwSignal<Option<String>>,
     shown: impl Fn() -> String + Send + Sync + 'static,
-    apply: impl Fn(&str) -> Result<(), String> + Send + Sync + 'static,
+    apply: impl Fn(&str, bool) -> Result<(), String> + Send + Sync + 'static,
 ) -> impl IntoView {
     let problem_id = format!("{id}-problem");
     // What was typed and refused before this field was last drawn, shown again as it was.
@@ -120,23 +130,23 @@ fn field(
             aria-describedby=described
             aria-invalid=move || problem.with(Option::is_some).then_some("true")
             prop:value=move || typed.get().unwrap_or_else(&shown)
-            // While a problem is shown, an entry that now reads is taken as it is typed, and the
-            // problem goes (tryout 47: "This is empty" stayed beside a typed 3 until the field
-            // was left). Other keys wait for the change, so nothing is judged mid-number.
+            // While a problem is shown, it goes as soon as what is typed reads (tryout 47: "This
+            // is empty" stayed beside a typed 3 until the field was left); the value is put in
+            // use on the change, as ever, so a half-typed number never is (tryout 50: "9" of
+            // "99" went into use).
             on:input=move |ev| {
                 if problem.with_untracked(Option::is_none) {
                     return;
                 }
                 let text = event_target_value(&ev);
-                if apply_typed(&text).is_ok() {
-                    typed.set(None);
+                if apply_typed(&text, false).is_ok() {
                     problem.set(None);
                     if let Some(s) = store { s.accept(&input_id); }
                 }
             }
             on:change=move |ev| {
                 let text = event_target_value(&ev);
-                match apply(&text) {
+                match apply(&text, true) {
                     Ok(()) => {
                         typed.set(None);
                         problem.set(None);

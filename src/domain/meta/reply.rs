@@ -492,7 +492,8 @@ impl Break {
             None => "everything before it was read, nothing after it".to_owned(),
         };
         format!(
-            "{place}, near \u{201c}{}\u{201d} (a mistake in its JSON, such as a missing comma): {after}.",
+            // Not "such as a missing comma": a missing comma is mended (tryout 50).
+            "{place}, near \u{201c}{}\u{201d} (a mistake in its JSON, such as a stray word): {after}.",
             self.near
         )
     }

@@ -518,31 +518,43 @@ pub fn missing_keys_note(refused: &[String], forgot: &[String], resume: bool) ->
         } else {
             ("their", "them")
         };
-        out.push(format!(
-            "No API key in this tab for {}: {their} calls will be refused. {}",
-            and_list(refused),
-            if resume {
-                format!("Enter {it} in Settings, then press Resume (keys are forgotten on reload unless remembered).")
-            } else {
-                format!("Enter {it} in Settings first (keys are forgotten on reload unless remembered).")
-            }
-        ));
+        out.push(if resume {
+            // Held, nothing goes out (tryout 50: "calls go out" was said of a held loop).
+            format!(
+                "No API key in this tab for {}: the loop waits, and sends nothing, until you enter {it} in Settings and press Resume (keys are forgotten on reload unless remembered).",
+                and_list(refused)
+            )
+        } else {
+            format!(
+                "No API key in this tab for {}: {their} calls will be refused. Enter {it} in Settings first (keys are forgotten on reload unless remembered).",
+                and_list(refused)
+            )
+        });
     }
     if !forgot.is_empty() {
         let one = forgot.len() == 1;
+        let (key, is, it) = if one {
+            ("The key you gave for", "is", "it")
+        } else {
+            ("The keys you gave for", "are", "them")
+        };
+        let then = if resume {
+            format!(
+                "the loop waits, and sends nothing, until you enter {it} again in Settings (or clear {} there if {} needs none) and press Resume.",
+                if one { "it" } else { "one" },
+                if one { "the server" } else { "its server" }
+            )
+        } else {
+            format!(
+                "calls go out without a key, and {} may refuse them. Enter {it} again in Settings, or clear {} there if {} needs none.",
+                if one { "the server" } else { "the servers" },
+                if one { "it" } else { "one" },
+                if one { "the server" } else { "its server" }
+            )
+        };
         out.push(format!(
-            "{} {} {} not in this tab (a reload forgot {}): calls go out without a key, and {} may refuse them. {}",
-            if one { "The key you gave for" } else { "The keys you gave for" },
-            and_list(forgot),
-            if one { "is" } else { "are" },
-            if one { "it" } else { "them" },
-            if one { "the server" } else { "the servers" },
-            match (one, resume) {
-                (true, false) => "Enter it again in Settings, or clear it there if the server needs none.",
-                (false, false) => "Enter them again in Settings, or clear one there if its server needs none.",
-                (true, true) => "Enter it again in Settings (or clear it there if the server needs none), then press Resume.",
-                (false, true) => "Enter them again in Settings (or clear one there if its server needs none), then press Resume.",
-            }
+            "{key} {} {is} not in this tab (a reload forgot {it}): {then}",
+            and_list(forgot)
         ));
     }
     (!out.is_empty()).then(|| out.join(" "))

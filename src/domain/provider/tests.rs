@@ -1636,14 +1636,23 @@ fn a_missing_key_is_named_in_words_true_for_its_server() {
         missing_keys_note(std::slice::from_ref(&a), &[], false).unwrap(),
         "No API key in this tab for OpenAI at api.openai.com: its calls will be refused. Enter it in Settings first (keys are forgotten on reload unless remembered)."
     );
+    // Held: nothing goes out (tryout 50: "calls go out without a key" of a held loop).
     let two = missing_keys_note(&[], &[b.clone(), c.clone()], true).unwrap();
     assert_eq!(
         two,
-        "The keys you gave for OpenAI-compatible server at 127.0.0.1:8096 and OpenAI-compatible server at 127.0.0.1:8097 are not in this tab (a reload forgot them): calls go out without a key, and the servers may refuse them. Enter them again in Settings (or clear one there if its server needs none), then press Resume."
+        "The keys you gave for OpenAI-compatible server at 127.0.0.1:8096 and OpenAI-compatible server at 127.0.0.1:8097 are not in this tab (a reload forgot them): the loop waits, and sends nothing, until you enter them again in Settings (or clear one there if its server needs none) and press Resume."
+    );
+    let two_now = missing_keys_note(&[], &[b.clone(), c.clone()], false).unwrap();
+    assert!(
+        two_now.contains("are not in this tab (a reload forgot them): calls go out without a key, and the servers may refuse them. Enter them again in Settings, or clear one there if its server needs none."),
+        "{two_now}"
     );
     let one = missing_keys_note(&[], std::slice::from_ref(&b), false).unwrap();
-    assert!(one.starts_with("The key you gave for OpenAI-compatible server at 127.0.0.1:8096 is not in this tab (a reload forgot it): calls go out without a key, and the server may refuse them."), "{one}");
-    for said in [&two, &one] {
+    assert!(
+        one.starts_with("The key you gave for OpenAI-compatible server at 127.0.0.1:8096 is not in this tab (a reload forgot it): calls go out without a key, and the server may refuse them."),
+        "{one}"
+    );
+    for said in [&two, &two_now, &one] {
         assert!(
             !said.contains("will be refused") && !said.contains("budget"),
             "{said}"
@@ -1651,7 +1660,9 @@ fn a_missing_key_is_named_in_words_true_for_its_server() {
     }
     let both = missing_keys_note(&[a], &[b], true).unwrap();
     assert!(
-        both.contains("its calls will be refused. Enter it in Settings, then press Resume"),
+        both.contains(
+            "the loop waits, and sends nothing, until you enter it in Settings and press Resume"
+        ),
         "{both}"
     );
 }

@@ -1310,7 +1310,7 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
     b.wait_for_text("\u{201c}$1\u{201d} is not a number. Type a number from 0 to 1000; 0.01 is used until then.")
         .await?;
     // Tryout 47: the message stayed beside a good number until the field was left. It goes as
-    // the number is typed, and the value is in use at once.
+    // the number is typed; the value goes into use when the field is left.
     let usd_id = usd.attr("id").await?.unwrap_or_default();
     usd.send_keys(&format!("{SELECT_ALL}5")).await?;
     b.wait_until(

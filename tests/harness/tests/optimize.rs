@@ -522,7 +522,13 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     let n = fake.chat_requests().len();
     // Resume without the key: refused with why, nothing sent.
     b.button("Resume").await?.click().await?;
-    wait_text_long(&b, "Enter it again in Settings (or clear it there if the server needs none), then press Resume.", 10).await?;
+    wait_text_long(
+        &b,
+        "Not resumed. The key you gave for OpenAI-compatible server at ",
+        10,
+    )
+    .await?;
+    wait_text_long(&b, "the loop waits, and sends nothing, until you enter it again in Settings (or clear it there if the server needs none) and press Resume.", 10).await?;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(
         fake.chat_requests().len(),
