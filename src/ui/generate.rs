@@ -289,8 +289,9 @@ fn ManualMode() -> impl IntoView {
                     let head = match crate::domain::meta::reply::gaps_summary(&gaps) {
                         None => "Read the reply: your prompt is below.".to_owned(),
                         Some(left) => format!(
-                            "Read the reply: your prompt is below. {left}: {} named above the sections, each with a way to fill it.",
+                            "Read the reply: your prompt is below. {left}: {} named above the sections, {} a way to fill it.",
                             if gaps.len() == 1 { "it is" } else { "they are" },
+                            if gaps.len() == 1 { "with" } else { "each with" },
                         ),
                     };
                     let class = if notes.is_empty() { "pw-notice pw-notice--ok" } else { "pw-notice pw-notice--warn" };

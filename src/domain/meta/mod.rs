@@ -443,8 +443,8 @@ pub enum PasteProblem {
         MAX_PASTE_BYTES / 1000
     )]
     TooLong(usize),
-    /// The pasted reply did not read.
-    #[error("{}", .0.message())]
+    /// The pasted reply did not read ([`ReplyCause::pasted_message`]).
+    #[error("{}", .0.pasted_message())]
     Reply(ReplyCause),
 }
 

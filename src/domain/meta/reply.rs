@@ -52,6 +52,25 @@ impl ReplyCause {
         }
     }
 
+    /// What happened to a reply the person pasted in Manual mode: the same, said of the paste
+    /// (tryout 50: "This model did not write JSON" of text pasted from a chat app).
+    pub fn pasted_message(&self) -> String {
+        match self {
+            Self::Empty => "The pasted reply is empty.".to_owned(),
+            Self::NoJson => "The pasted reply is not JSON: it is ordinary text, so none of it \
+                             could be read."
+                .to_owned(),
+            Self::CutOff => {
+                "The pasted reply is cut off before any part of it was complete.".to_owned()
+            }
+            Self::Broken(e) => format!(
+                "The pasted reply starts as JSON, but it is broken before any part of it could be \
+                 read ({e})."
+            ),
+            Self::Unexpected { .. } => self.message(),
+        }
+    }
+
     /// The next useful step, in plain words.
     pub fn advice(&self) -> &'static str {
         match self {

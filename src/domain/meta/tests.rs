@@ -332,3 +332,23 @@ fn an_empty_paste_is_said_to_be_nothing_pasted_not_an_empty_reply() {
     assert!(r.hint().is_some());
     assert!(!PasteProblem::NoPrompt.to_string().contains("empty reply"));
 }
+
+// Tryout 50: a paste that is not JSON read "This model did not write JSON".
+#[test]
+fn a_paste_that_does_not_read_is_said_of_the_paste() {
+    let said = PasteProblem::Reply(ReplyCause::NoJson).to_string();
+    assert_eq!(
+        said,
+        "The pasted reply is not JSON: it is ordinary text, so none of it could be read."
+    );
+    for cause in [
+        ReplyCause::Empty,
+        ReplyCause::NoJson,
+        ReplyCause::CutOff,
+        ReplyCause::Broken("EOF".into()),
+    ] {
+        let said = PasteProblem::Reply(cause).to_string();
+        assert!(said.starts_with("The pasted reply "), "{said}");
+        assert!(!said.contains("model"), "{said}");
+    }
+}

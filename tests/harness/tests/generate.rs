@@ -391,9 +391,16 @@ async fn manual_mode_round_trip() -> anyhow::Result<()> {
     browser
         .wait_for_text("Nothing in that reply could be used")
         .await?;
+    // Said of the paste, not of a model (tryout 50: "This model did not write JSON").
     browser
-        .wait_for_text("This model did not write JSON")
+        .wait_for_text("The pasted reply is not JSON: it is ordinary text")
         .await?;
+    assert_eq!(
+        browser
+            .eval("return document.body.innerText.includes('This model did not write JSON')")
+            .await?,
+        json!(false)
+    );
     assert_eq!(p.current_version().await?, "");
 
     // Regression (issue 13): a reply whose third example has an empty input (as the meta-prompt
