@@ -326,9 +326,9 @@ fn an_empty_paste_is_said_to_be_nothing_pasted_not_an_empty_reply() {
             .starts_with("What was pasted is 2,101 KB, more than a prompt reply can be (at most 200 KB are read)."),
         "{p}"
     );
-    // A reply that does not read keeps its own cause and advice.
+    // A reply that does not read keeps its own cause (said of the paste) and advice.
     let r = PasteProblem::Reply(ReplyCause::NoJson);
-    assert_eq!(r.to_string(), ReplyCause::NoJson.message());
+    assert_eq!(r.to_string(), ReplyCause::NoJson.pasted_message());
     assert!(r.hint().is_some());
     assert!(!PasteProblem::NoPrompt.to_string().contains("empty reply"));
 }
