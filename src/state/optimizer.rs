@@ -39,31 +39,36 @@ const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 /// The note when a loop this tab ran continues after a reload (shown while it runs).
 pub const CONTINUING: &str = "Continuing the optimization where it was.";
 
-/// [`CONTINUING`], and the `cut_off` calls the reload cut off: charged in full (they went out,
-/// so they may be billed) and sent again, e.g. "Continuing the optimization where it was. The
-/// reload cut off 2 calls: they are counted as used (they may still be billed) and sent again."
-pub fn continuing_note(cut_off: u32) -> String {
+/// What the reload cut off, said before the loop goes on: " The reload cut off 2 calls: they
+/// are counted as used (they may still be billed) and sent again{when}." (with a leading space;
+/// empty for none). Charged in full: they went out, so they may be billed.
+fn cut_off_sentence(cut_off: u32, when: &str) -> String {
     match cut_off {
-        0 => CONTINUING.to_owned(),
+        0 => String::new(),
         1 => format!(
-            "{CONTINUING} The reload cut off 1 call: it is counted as used (it may still be billed) and sent again."
+            " The reload cut off 1 call: it is counted as used (it may still be billed) and sent again{when}."
         ),
         n => format!(
-            "{CONTINUING} The reload cut off {n} calls: they are counted as used (they may still be billed) and sent again."
+            " The reload cut off {n} calls: they are counted as used (they may still be billed) and sent again{when}."
         ),
     }
 }
 
+/// [`CONTINUING`], and the `cut_off` calls the reload cut off ([`cut_off_sentence`]), e.g.
+/// "Continuing the optimization where it was. The reload cut off 2 calls: they are counted as
+/// used (they may still be billed) and sent again."
+pub fn continuing_note(cut_off: u32) -> String {
+    format!("{CONTINUING}{}", cut_off_sentence(cut_off, ""))
+}
+
 /// The note when a loop this tab ran waits after a reload for a key the reload forgot, with the
-/// `cut_off` calls the reload cut off (charged in full: they went out, so they may be billed)
-/// and `keys`, what is missing ([`SettingsHandle::missing_keys`]).
+/// `cut_off` calls the reload cut off ([`cut_off_sentence`]) and `keys`, what is missing
+/// ([`SettingsHandle::missing_keys`]).
 pub fn held_for_key(cut_off: u32, keys: &str) -> String {
-    let cut = match cut_off {
-        0 => String::new(),
-        1 => " The reload cut off 1 call: it is counted as used (it may still be billed) and sent again when the loop goes on.".to_owned(),
-        n => format!(" The reload cut off {n} calls: they are counted as used (they may still be billed) and sent again when the loop goes on."),
-    };
-    format!("The optimization was interrupted.{cut} {keys}")
+    format!(
+        "The optimization was interrupted.{} {keys}",
+        cut_off_sentence(cut_off, " when the loop goes on")
+    )
 }
 
 /// This tab's `sessionStorage`: the loop's calls that were never sent when the page went away
@@ -380,12 +385,10 @@ impl OptimizerHandle {
     /// case has a judge check (tryout 47: Resume waited for a judge key the loop never uses),
     /// then the other execution models it scores on ([`Config::also_on`]).
     fn loop_configs(self) -> Vec<ProviderConfig> {
-        let judged = self.drafts.draft.with_untracked(|d| {
-            d.suite
-                .cases
-                .iter()
-                .any(|c| !crate::domain::eval::judge_rubrics(&d.suite, c).is_empty())
-        });
+        let judged = self
+            .drafts
+            .draft
+            .with_untracked(|d| d.suite.has_judge_checks());
         let mut out: Vec<ProviderConfig> = Role::ALL
             .iter()
             .filter(|r| judged || **r != Role::Judge)

@@ -173,10 +173,10 @@ pub fn ResultsCard() -> impl IntoView {
             // The judge only when a case has a judge check (tryout 47: a run with none warned
             // about the judge's host).
             <super::shell::KeyNote roles=Signal::derive(move || {
-                let judged = suite_prompt.with(|(s, _)| s.cases.iter().any(|c| !eval::judge_rubrics(s, c).is_empty()));
+                let judged = suite_prompt.with(|(s, _)| s.has_judge_checks());
                 if judged { vec![Role::Execution, Role::Judge] } else { vec![Role::Execution] }
             }) id="pw-run-key"/>
-            <Show when=move || settings.config(Role::Judge).kind.is_tiny() && suite_prompt.with(|(s, _)| s.cases.iter().any(|c| !eval::judge_rubrics(s, c).is_empty()))>
+            <Show when=move || settings.config(Role::Judge).kind.is_tiny() && suite_prompt.with(|(s, _)| s.has_judge_checks())>
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
             </Show>
             <Show when=move || { n_cases.get() > 0 }>

@@ -1516,6 +1516,14 @@ impl Suite {
         self.assertions_for(case).next().is_some()
     }
 
+    /// Whether any case has a judge check (its own or one for every case): only then does a run
+    /// or the loop call the judge.
+    pub fn has_judge_checks(&self) -> bool {
+        self.cases
+            .iter()
+            .any(|c| !judge_rubrics(self, c).is_empty())
+    }
+
     /// The ids of the cases of `split` that have a check ([`Suite::has_checks`]), in order.
     pub fn checked_ids_in(&self, split: Split) -> Vec<u32> {
         self.cases
