@@ -376,6 +376,14 @@ pub fn ModelGrid() -> impl IntoView {
             </div>
             <Show when=can_show_bound>
                 <p class="pw-hint" role="status">{bound}</p>
+                // Tryouts 46-48: what "at most" counts (the grid's results are of several
+                // models, so no latest run's cost is named here).
+                <Show when=move || !r.running() && bound.with(|b| b.contains("at most"))>
+                    <p class="pw-hint pw-run-basis">{move || {
+                        let judged = d.suite_and_prompt.with(|(s, _)| s.has_judge_checks());
+                        run::bound_basis(judged, None)
+                    }}</p>
+                </Show>
             </Show>
             <Show when=move || summaries.with(|s| !s.is_empty())>
                 // Scrolls in its own box on a narrow screen (tryout 12: at 390 px the page

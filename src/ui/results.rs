@@ -109,6 +109,21 @@ pub fn ResultsCard() -> impl IntoView {
     let n_cases = Memo::new(move |_| suite_prompt.with(|(s, _)| s.cases.len()));
     // What the bound reads (the cases and the prompt): results arriving do not change it.
     let bound_inputs = d.suite_and_prompt;
+    // What a run sends at most (the run going on, else all cases; each request at its upper
+    // bound), its cost in words, and the ids of the run going on.
+    let bound = Memo::new(move |_| {
+        let exec = settings.config(Role::Execution);
+        let judge = settings.config(Role::Judge);
+        let going = r.active.with(|a| a.as_ref().map(|a| a.ids.clone()));
+        let b = bound_inputs.with(|(suite, prompt)| {
+            let ids: Vec<u32> = going
+                .clone()
+                .unwrap_or_else(|| suite.cases.iter().map(|c| c.id).collect());
+            run::run_bound(suite, prompt, &ids, exec.temperature, MAX_OUTPUT_TOKENS)
+        });
+        let cost = b.cost_words(&exec, &judge);
+        (b, cost, going)
+    });
     let n_sel = move || sel.0.with(|s| s.len());
     // Long tables render a page at a time, so the page stays responsive.
     let shown = RwSignal::new(PAGE);
@@ -181,17 +196,8 @@ pub fn ResultsCard() -> impl IntoView {
             </Show>
             <Show when=move || { n_cases.get() > 0 }>
                 <p class="pw-hint" role="status">{move || {
-                    let exec = settings.config(Role::Execution);
-                    let judge = settings.config(Role::Judge);
-                    // The run going on, else all cases: from the requests it sends, each at its
-                    // upper bound.
-                    let going = r.active.with(|a| a.as_ref().map(|a| a.ids.clone()));
-                    let b = bound_inputs.with(|(suite, prompt)| {
-                        let ids: Vec<u32> = going.clone().unwrap_or_else(|| suite.cases.iter().map(|c| c.id).collect());
-                        run::run_bound(suite, prompt, &ids, exec.temperature, MAX_OUTPUT_TOKENS)
-                    });
+                    let (b, cost, going) = bound.get();
                     let (calls, judges) = (b.exec_calls, b.judge_calls);
-                    let cost = b.cost_words(&exec, &judge);
                     let what = format!(
                         "{} to the execution model{}; {cost}",
                         count(calls, "call", "calls"),
@@ -207,6 +213,15 @@ pub fn ResultsCard() -> impl IntoView {
                         None => format!("Run all: {what}."),
                     }
                 }}</p>
+                // Tryouts 46-48: a bound 10-58 times what the run then cost read as a wrong
+                // estimate; it says what it counts, and what the latest run cost.
+                <Show when=move || !r.running() && bound.with(|(_, cost, _)| cost.starts_with("at most"))>
+                    <p class="pw-hint pw-run-basis">{move || {
+                        let judged = bound.with(|(b, _, _)| b.judge_calls > 0);
+                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_ids().len(), r.cost_line())));
+                        run::bound_basis(judged, latest.as_ref().map(|(n, c)| (*n, c.as_str())))
+                    }}</p>
+                </Show>
             </Show>
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
             {move || r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}

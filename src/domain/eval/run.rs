@@ -678,6 +678,43 @@ impl RunBound {
     }
 }
 
+/// Why an "at most" figure of a run is as high as it is, in words for under it: each answer at
+/// the run's output cap ([`MAX_OUTPUT_TOKENS`]), with `judged`, each judge call as if shown the
+/// whole clipped answer ([`JUDGE_OUTPUT_BOUND`]), and each byte of a request as a token
+/// ([`crate::domain::estimate::token_bound`]); `latest` is what the latest run of the version
+/// cost ([`Run::cost_line`]) and how many cases it had, said when it is a price. Tryouts 46-48:
+/// a bound 10-58 times what the run then cost read as a wrong estimate.
+pub fn bound_basis(judged: bool, latest: Option<(usize, &str)>) -> String {
+    use crate::domain::figures::{count, grouped};
+    let judge = if judged {
+        format!(
+            ", each judge call as if the answer filled the {} characters the judge is shown",
+            grouped(8000)
+        )
+    } else {
+        String::new()
+    };
+    let mut s = format!(
+        "\u{201c}At most\u{201d} counts each answer at its {}-token cap{judge}, and each byte of a \
+         request as a token, so no provider's count can go past it. What a run costs is counted \
+         from the tokens its provider reports.",
+        grouped(u64::from(MAX_OUTPUT_TOKENS))
+    );
+    if let Some((n, cost)) = latest.filter(|(n, c)| *n > 0 && (c.starts_with('$') || *c == "free"))
+    {
+        let cost = if cost == "free" {
+            "was free".to_owned()
+        } else {
+            format!("cost {cost}")
+        };
+        s.push_str(&format!(
+            " This version's latest run ({}) {cost}.",
+            count(n, "case", "cases")
+        ));
+    }
+    s
+}
+
 /// The [`RunBound`] of running `ids` with `prompt` (the rendered system prompt), the execution
 /// model's `temperature` and output cap `max_tokens`.
 pub fn run_bound(

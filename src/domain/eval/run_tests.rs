@@ -1763,3 +1763,36 @@ fn a_runs_token_totals_say_when_some_are_estimated() {
     assert!(p.tokens_estimated);
     assert_eq!((p.input_tokens, p.output_tokens), (200, 20));
 }
+
+/// Tryouts 46-48: a run's "at most" figure says what it counts (the answer cap, the judge's whole
+/// clipped answer, a byte a token) and names the latest run's cost only when that is a price.
+#[test]
+fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
+    let plain = run::bound_basis(false, None);
+    assert!(
+        plain.contains("each answer at its 1,500-token cap, and each byte"),
+        "{plain}"
+    );
+    assert!(!plain.contains("judge"), "{plain}");
+    let judged = run::bound_basis(true, Some((3, "$0.0021")));
+    assert!(
+        judged.contains("each judge call as if the answer filled the 8,000 characters"),
+        "{judged}"
+    );
+    assert!(
+        judged.ends_with("This version's latest run (3 cases) cost $0.0021."),
+        "{judged}"
+    );
+    assert!(run::bound_basis(false, Some((1, "free"))).ends_with("latest run (1 case) was free."));
+    // Not a price: nothing is said of the latest run.
+    for not_a_price in [
+        "nothing yet (no tokens counted)",
+        "unknown price (no list price for x)",
+    ] {
+        assert!(!run::bound_basis(true, Some((2, not_a_price))).contains("latest run"));
+    }
+    assert!(!run::bound_basis(true, Some((0, "$0.01"))).contains("latest run"));
+    // The figures named are the ones the bound uses.
+    assert_eq!(run::MAX_OUTPUT_TOKENS, 1500);
+    assert_eq!(run::JUDGE_OUTPUT_BOUND, 4 * 8000 + 16);
+}

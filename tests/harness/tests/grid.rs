@@ -199,6 +199,33 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "spent {cost} against at most {most}: {spent} / {bound}"
     );
     eprintln!("[grid] billed at the most: spent ${cost} against at most ${most}");
+    // Tryouts 46-48: the bound says what it counts; the Results panel names what this version's
+    // latest run (the execution model's three cases) cost, the figure of its progress line.
+    let lines: Vec<String> = serde_json::from_value(
+        b.eval("return [...document.querySelectorAll('.pw-run-basis')].map(e => e.innerText)")
+            .await?,
+    )?;
+    assert!(
+        lines.iter().any(|l| l.contains(
+            "each judge call as if the answer filled the 8,000 characters the judge is shown"
+        )),
+        "{lines:?}"
+    );
+    let progress = b
+        .eval("return document.querySelector('.pw-card--results .pw-progress__text').innerText")
+        .await?;
+    let progress = progress.as_str().unwrap_or("").to_owned();
+    let run_cost = progress
+        .split("estimated cost: ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .unwrap_or_else(|| panic!("{progress}"))
+        .to_owned();
+    let want = format!("This version's latest run (3 cases) cost {run_cost}.");
+    assert!(
+        lines.iter().any(|l| l.ends_with(&want)),
+        "{want} in {lines:?}"
+    );
     a.bill_max(false);
     other.bill_max(false);
     let line = b
