@@ -4,8 +4,9 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     promptwright::ui::crash::install_panic_hook();
-    // JSON Schema patterns are ECMA-262 regular expressions: the page's own RegExp runs them.
-    promptwright::domain::pattern::install(promptwright::net::regexp_is_match);
+    // JSON Schema patterns and the regex check are ECMA-262 regular expressions (promptfoo runs
+    // `new RegExp(value)`): the page's own RegExp runs them.
+    promptwright::domain::pattern::install(promptwright::net::regexp_find);
     promptwright::ui::mount();
 }
 

@@ -116,21 +116,49 @@ fn crash_message_is_readable_and_shows_details_as_text() {
     document.get_element_by_id("pw-crash").unwrap().remove();
 }
 
-/// JSON Schema `pattern` runs on the page's own RegExp (ECMA-262, flag `u`), installed as the
-/// domain's pattern engine; the browser's parse of an address agrees with `domain::http::host_of`.
+/// JSON Schema `pattern` (flag `u`) and the `regex` check (promptfoo's `new RegExp(value)`, no
+/// flag; `i` ignoring capitals) run on the page's own RegExp, installed as the domain's pattern
+/// engine; the browser's parse of an address agrees with `domain::http::host_of`.
 #[wasm_bindgen_test]
 fn schema_patterns_use_the_pages_regexp_and_hosts_match_the_browsers() {
+    use promptwright::domain::eval::{self, Assertion, Check, Observed, Verdict};
     use promptwright::domain::{http::host_of, pattern, schema};
-    use promptwright::net::regexp_is_match;
-    pattern::install(regexp_is_match);
-    assert_eq!(regexp_is_match("^\\p{L}+$", "日本語"), Ok(true));
-    assert_eq!(regexp_is_match("^\\d{4}-\\d{2}$", "2026-11"), Ok(true));
+    use promptwright::net::regexp_find;
+    pattern::install(regexp_find);
+    let is_match = |p: &str, t: &str| regexp_find(p, "u", t).map(|m| m.is_some());
+    assert_eq!(is_match("^\\p{L}+$", "日本語"), Ok(true));
+    assert_eq!(is_match("^\\d{4}-\\d{2}$", "2026-11"), Ok(true));
     assert_eq!(
-        regexp_is_match("(?<=a)b", "ab"),
+        is_match("(?<=a)b", "ab"),
         Ok(true),
         "look-behind is ECMA-262"
     );
-    assert!(regexp_is_match("(", "x").is_err());
+    assert!(is_match("(", "x").is_err());
+    // Tryout 51: the regex check refused look-ahead and backreferences and matched `.` across
+    // U+2028; it runs as promptfoo does now.
+    let regex = |p: &str, ic: bool, out: &str| {
+        let mut a = Assertion::new(Check::Regex(p.into()));
+        a.ignore_case = ic;
+        assert_eq!(a.problem(None), None, "{p}");
+        match eval::check(&a, out, &Observed::default(), None, None) {
+            Verdict::Done { pass, .. } => pass,
+            v => panic!("{v:?}"),
+        }
+    };
+    assert!(regex("foo(?=bar)", false, "foobar"));
+    assert!(!regex("foo(?=bar)", false, "foobaz"));
+    assert!(regex("(ab)\\1", false, "abab"));
+    assert!(regex("^[^]$", false, "\n"));
+    assert!(regex("a\\sb", false, "a\u{a0}b"));
+    assert!(!regex("x.y", false, "x\u{2028}y"));
+    assert!(regex("école", true, "ÉCOLE"));
+    let bad = Assertion::new(Check::Regex("(".into()));
+    assert!(
+        bad.problem(None)
+            .is_some_and(|p| p.starts_with("This pattern is not a valid regular expression: ")),
+        "{:?}",
+        bad.problem(None)
+    );
     let s = serde_json::json!({"type": "object", "properties": {"due": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}}});
     let errs = schema::validate(&serde_json::json!({"due": "soon"}), &s);
     assert_eq!(errs.len(), 1);

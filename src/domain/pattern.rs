@@ -14,6 +14,11 @@
 //! properties other than the few listed in [`unicode_property`]. Those few come from the standard
 //! library's character predicates, so `\p{Letter}` means "alphabetic" (it also admits letter-like
 //! numbers and combining marks), a documented approximation.
+//!
+//! The `regex` check runs on the same engine with promptfoo's flags: none (promptfoo builds
+//! `new RegExp(value)`), or `i` for a check that ignores capitals ([`find`]). The fallback reads
+//! such a pattern as in Unicode mode (the difference shows only on astral characters and a few
+//! escapes that Unicode mode refuses).
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -22,8 +27,9 @@ mod ecma;
 #[cfg(test)]
 mod tests;
 
-/// An engine: `(pattern, text) -> Ok(matches anywhere)`, or `Err(why the pattern is invalid)`.
-pub type Engine = fn(&str, &str) -> Result<bool, String>;
+/// An engine: `(pattern, flags, text) -> Ok(the first match's text, if any)`, or `Err(why the
+/// pattern is invalid)`. `flags` are ECMA-262's (`u`, `i`), as `new RegExp(pattern, flags)`.
+pub type Engine = fn(&str, &str, &str) -> Result<Option<String>, String>;
 
 /// Why a pattern could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,12 +51,19 @@ pub fn install(engine: Engine) -> bool {
     ENGINE.set(engine).is_ok()
 }
 
-/// Whether `pattern` (ECMA-262 syntax) matches anywhere in `text`, with the installed engine,
-/// else with [`fallback_is_match`]. An unusable pattern is an error, never a panic.
+/// Whether `pattern` (ECMA-262 syntax, Unicode mode) matches anywhere in `text`, with the
+/// installed engine, else with [`fallback_is_match`]. An unusable pattern is an error, never a
+/// panic.
 pub fn is_match(pattern: &str, text: &str) -> Result<bool, PatternError> {
+    find(pattern, "u", text).map(|m| m.is_some())
+}
+
+/// The first match of `pattern` in `text` with ECMA-262 `flags` (`""`, `"i"`, `"u"`, `"ui"`),
+/// with the installed engine, else with the fallback (`i` ignores capitals there too).
+pub fn find(pattern: &str, flags: &str, text: &str) -> Result<Option<String>, PatternError> {
     match ENGINE.get() {
-        Some(engine) => engine(pattern, text).map_err(PatternError::Invalid),
-        None => fallback_is_match(pattern, text),
+        Some(engine) => engine(pattern, flags, text).map_err(PatternError::Invalid),
+        None => fallback_find(pattern, flags.contains('i'), text),
     }
 }
 
@@ -59,37 +72,54 @@ pub fn check(pattern: &str) -> Result<(), PatternError> {
     is_match(pattern, "").map(|_| ())
 }
 
+/// Whether `pattern` can be used with `flags` (the same engine as [`find`]).
+pub fn check_with(pattern: &str, flags: &str) -> Result<(), PatternError> {
+    find(pattern, flags, "").map(|_| ())
+}
+
 /// Compiled fallback patterns kept per thread; cleared when it grows past this many.
 const CACHE_LIMIT: usize = 64;
 /// `regex-lite`'s compiled-size limit for one pattern, in bytes.
 const SIZE_LIMIT: usize = 1 << 20;
 
+type Compiled = Result<regex_lite::Regex, PatternError>;
+
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Result<regex_lite::Regex, PatternError>>> =
-        RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<(String, bool), Compiled>> = RefCell::new(HashMap::new());
 }
 
 /// The native engine: `pattern` translated from ECMA-262 (Unicode mode) to `regex-lite` and
 /// matched anywhere in `text`. Compiled patterns are cached per thread.
 pub fn fallback_is_match(pattern: &str, text: &str) -> Result<bool, PatternError> {
+    fallback_find(pattern, false, text).map(|m| m.is_some())
+}
+
+/// The native engine's first match, capitals ignored with `ignore_case`.
+fn fallback_find(
+    pattern: &str,
+    ignore_case: bool,
+    text: &str,
+) -> Result<Option<String>, PatternError> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if !cache.contains_key(pattern) {
+        let key = (pattern.to_owned(), ignore_case);
+        if !cache.contains_key(&key) {
             if cache.len() >= CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(pattern.to_owned(), compile(pattern));
+            cache.insert(key.clone(), compile(pattern, ignore_case));
         }
-        match &cache[pattern] {
-            Ok(re) => Ok(re.is_match(text)),
+        match &cache[&key] {
+            Ok(re) => Ok(re.find(text).map(|m| m.as_str().to_owned())),
             Err(e) => Err(e.clone()),
         }
     })
 }
 
-fn compile(pattern: &str) -> Result<regex_lite::Regex, PatternError> {
+fn compile(pattern: &str, ignore_case: bool) -> Compiled {
     let translated = ecma::translate(pattern)?;
     regex_lite::RegexBuilder::new(&translated)
+        .case_insensitive(ignore_case)
         .size_limit(SIZE_LIMIT)
         .build()
         .map_err(|e| {

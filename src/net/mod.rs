@@ -245,17 +245,18 @@ pub mod session {
     }
 }
 
-/// ECMA-262 regular expressions with the page's own `RegExp` (flag `u`), for JSON Schema's
-/// `pattern` (see `domain::pattern`): `Ok(true)` when `pattern` matches anywhere in `text`;
-/// `Err` with the browser's message when the pattern is not valid.
-pub fn regexp_is_match(pattern: &str, text: &str) -> Result<bool, String> {
+/// ECMA-262 regular expressions with the page's own `RegExp`, the engine of `domain::pattern`
+/// (JSON Schema's `pattern` with flag `u`, the `regex` check with promptfoo's none or `i`):
+/// `Ok(Some(first match))`, `Ok(None)` when `pattern` matches nowhere in `text`, `Err` with the
+/// browser's message when the pattern or the flags are not valid.
+pub fn regexp_find(pattern: &str, flags: &str, text: &str) -> Result<Option<String>, String> {
     let ctor: js_sys::Function = js_sys::RegExp::new("", "").constructor();
-    let args = js_sys::Array::of2(&pattern.into(), &"u".into());
+    let args = js_sys::Array::of2(&pattern.into(), &flags.into());
     let re = js_sys::Reflect::construct(&ctor, &args).map_err(|e| {
         e.dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .unwrap_or_else(|| "not a valid regular expression".to_owned())
     })?;
     let re: js_sys::RegExp = re.unchecked_into();
-    Ok(re.test(text))
+    Ok(re.exec(text).and_then(|m| m.get(0).as_string()))
 }

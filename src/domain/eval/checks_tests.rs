@@ -104,7 +104,52 @@ fn new_kinds_on_a_table() {
             "Here: {\"name\": \"Zoë\"} done",
             none.clone(),
             Pass,
-            "contains valid JSON",
+            "contains a valid JSON object",
+        ),
+        // Tryout 51: as promptfoo, a JSON object that parses whole; a cut-off or broken one,
+        // or a list alone, is none.
+        (
+            a(ContainsJson(None)),
+            "Here {\"a\": [1, 2",
+            none.clone(),
+            Fail,
+            "no valid JSON object",
+        ),
+        (
+            a(ContainsJson(None)),
+            "x {\"a\": 1 \"b\": 2} y",
+            none.clone(),
+            Fail,
+            "no valid JSON object",
+        ),
+        (
+            a(ContainsJson(None)),
+            "list: [1, 2, 3]",
+            none.clone(),
+            Fail,
+            "no valid JSON object",
+        ),
+        (
+            a(ContainsJson(None)),
+            "first {broken} then {\"ok\": {\"nested\": true}}",
+            none.clone(),
+            Pass,
+            "valid JSON object",
+        ),
+        // With a schema, any one object of the answer that matches it passes.
+        (
+            a(ContainsJson(Some(r#"{"required":["b"]}"#.into()))),
+            "x {\"a\": \"x\"} and {\"b\": 2}",
+            none.clone(),
+            Pass,
+            "matches the schema",
+        ),
+        (
+            a(ContainsJson(Some(r#"{"required":["b"]}"#.into()))),
+            "x {\"a\": \"x\"} and {\"c\": 2}",
+            none.clone(),
+            Fail,
+            "None of the 2 JSON objects in the answer matches the schema; the first: ",
         ),
         (
             a(ContainsJson(None)),
@@ -290,9 +335,17 @@ fn new_kinds_on_a_table() {
         ),
         (
             not(Equals("Paris".into())),
-            " Paris ",
+            "Paris",
             none.clone(),
             Fail,
+            "must not hold",
+        ),
+        // As promptfoo: exactly, so " Paris " is not "Paris" (tryout 51).
+        (
+            not(Equals("Paris".into())),
+            " Paris ",
+            none.clone(),
+            Pass,
             "must not hold",
         ),
         (

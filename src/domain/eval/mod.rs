@@ -553,13 +553,15 @@ impl CheckKind {
     /// A plain-words hint for people who do not know the term.
     pub fn hint(self) -> &'static str {
         match self {
-            Self::Equals => "The whole answer must be exactly this text.",
+            Self::Equals => {
+                "The whole answer must be exactly this text, spaces and line breaks included (JSON is compared as JSON)."
+            }
             Self::ContainsAll => "Every listed phrase must appear (one per line).",
             Self::ContainsAny => "At least one listed phrase must appear (one per line).",
             Self::NotContains => "None of the listed phrases may appear (one per line).",
-            Self::StartsWith => "The answer must begin with this text.",
+            Self::StartsWith => "The answer must begin with this text, from its first character.",
             Self::Regex => {
-                "A regular expression: a text pattern such as ^\\d{4}-\\d{2}-\\d{2}$ for a date."
+                "A regular expression (JavaScript syntax, as in promptfoo): a text pattern such as ^\\d{4}-\\d{2}-\\d{2}$ for a date."
             }
             Self::IsJson => "The answer must be valid JSON data that a program can read.",
             Self::MatchesSchema => {
@@ -573,7 +575,7 @@ impl CheckKind {
                 "The whole answer must be this text give or take a few typos: at most N letters added, removed or changed (edit distance)."
             }
             Self::ContainsJson => {
-                "Somewhere in the answer there must be valid JSON data (shaped like a JSON schema, if you paste one)."
+                "Somewhere in the answer there must be a whole JSON object, {…} (with a JSON schema pasted, one that matches it)."
             }
             Self::IsXml => {
                 "The whole answer must be well-formed XML. Optionally list elements it must hold, one per line, as paths like root.child."
@@ -939,7 +941,7 @@ impl Assertion {
                 Some("Add at least one phrase (one per line).".into())
             }
             Check::Regex(r) if r.is_empty() => Some("Type a pattern.".into()),
-            Check::Regex(r) => compile(r, self.ignore_case)
+            Check::Regex(r) => crate::domain::pattern::check_with(r, regex_flags(self.ignore_case))
                 .err()
                 .map(|e| format!("This pattern is not a valid regular expression: {e}")),
             Check::MatchesSchema(given) => {
@@ -1002,11 +1004,40 @@ impl Assertion {
     }
 }
 
-fn compile(pattern: &str, ignore_case: bool) -> Result<regex_lite::Regex, regex_lite::Error> {
-    regex_lite::RegexBuilder::new(pattern)
-        .case_insensitive(ignore_case)
-        .size_limit(1 << 20)
-        .build()
+/// When `want` is a JSON object or list, whether `output` is the same JSON (`None` when `want` is
+/// not JSON of that kind or `output` is not JSON: they are compared as text). promptfoo compares
+/// an `equals` value given as an object with `isDeepStrictEqual(value, JSON.parse(output))`.
+fn same_json(want: &str, output: &str) -> Option<bool> {
+    let w = want.trim();
+    if !(w.starts_with('{') || w.starts_with('[')) {
+        return None;
+    }
+    let want: Value = serde_json::from_str(w).ok()?;
+    let got: Value = serde_json::from_str(output).ok()?;
+    Some(json_eq(&want, &got))
+}
+
+/// JSON equality as JavaScript sees it: numbers by value (`1` equals `1.0`), objects whatever
+/// the order of their keys.
+fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// The ECMA-262 flags of a `regex` check: none, as promptfoo's `new RegExp(value)`, or `i` for
+/// one that ignores capitals.
+fn regex_flags(ignore_case: bool) -> &'static str {
+    if ignore_case { "i" } else { "" }
 }
 
 /// Whether a schema text is usable: valid JSON, an object, and a schema [`check_schema`] accepts
@@ -1163,12 +1194,31 @@ fn check_as_written(
     let ic = a.ignore_case;
     let out = fold(output, ic);
     match &a.check {
+        // promptfoo: the whole output equals the value exactly (no trimming); a value written
+        // as JSON is compared as JSON (promptfoo does so for a value given as an object or
+        // list). Tryout 51: " Paris" and "Paris\n" passed `equals Paris`.
         Check::Equals(s) => {
-            let ok = out.trim() == fold(s, ic).trim();
+            if let Some(same) = same_json(s, output) {
+                return Verdict::done(
+                    same,
+                    if same {
+                        "The answer is the expected JSON.".to_owned()
+                    } else {
+                        format!("The answer is the JSON {} instead.", excerpt(output.trim()))
+                    },
+                );
+            }
+            let want = fold(s, ic);
+            let ok = out == want;
             Verdict::done(
                 ok,
                 if ok {
                     "The answer is exactly the expected text.".to_owned()
+                } else if out.trim() == want.trim() {
+                    format!(
+                        "The answer is {} instead: it differs only by spaces or line breaks at its start or end.",
+                        excerpt(&format!("{output:?}").trim_matches('"').to_owned())
+                    )
                 } else {
                     format!("The answer is {} instead.", excerpt(output.trim()))
                 },
@@ -1210,24 +1260,31 @@ fn check_as_written(
                 )
             }
         }
+        // promptfoo: `output.startsWith(value)`, spaces included.
         Check::StartsWith(s) => {
-            let ok = out.trim_start().starts_with(&fold(s, ic));
+            let want = fold(s, ic);
+            let ok = out.starts_with(&want);
             Verdict::done(
                 ok,
                 if ok {
                     "It starts as required.".to_owned()
+                } else if !want.is_empty() && out.trim_start().starts_with(&want) {
+                    "It starts with spaces or a line break before the expected text.".to_owned()
                 } else {
                     format!("It starts with {} instead.", excerpt(output.trim_start()))
                 },
             )
         }
-        Check::Regex(r) => {
-            let re = compile(r, ic).expect("checked by problem()");
-            match re.find(output) {
-                Some(m) => Verdict::done(true, format!("Matched {}.", excerpt(m.as_str()))),
-                None => Verdict::done(false, "The pattern matches nowhere in the answer."),
-            }
-        }
+        // promptfoo: `new RegExp(value).test(output)`; the page's own RegExp runs it
+        // (`domain::pattern`).
+        Check::Regex(r) => match crate::domain::pattern::find(r, regex_flags(ic), output) {
+            Ok(Some(m)) => Verdict::done(true, format!("Matched {}.", excerpt(&m))),
+            Ok(None) => Verdict::done(false, "The pattern matches nowhere in the answer."),
+            Err(e) => Verdict::done(
+                false,
+                format!("Not checked: this pattern is not a valid regular expression: {e}"),
+            ),
+        },
         Check::IsJson => match parse_json_output(output) {
             Ok(_) => Verdict::done(true, "The answer is valid JSON."),
             Err(e) => Verdict::done(false, format!("Not valid JSON: {e}.")),
@@ -1331,20 +1388,46 @@ fn check_as_written(
                 ),
             }
         }
+        // promptfoo: passes when a JSON object is found in the answer and, with a schema, when
+        // any one of them matches it. Tryout 51: a cut-off object and one missing a comma
+        // passed (they were mended as a model's draft reply is).
         Check::ContainsJson(schema) => {
-            let Ok(found) = structured::extract_json(output) else {
-                return Verdict::done(false, "There is no valid JSON in the answer.");
-            };
+            let found = json_objects_in(output);
+            if found.is_empty() {
+                return Verdict::done(
+                    false,
+                    "There is no valid JSON object in the answer (a broken or cut-off one does not count).",
+                );
+            }
             match schema {
-                None => Verdict::done(true, "The answer contains valid JSON."),
+                None => Verdict::done(true, "The answer contains a valid JSON object."),
                 Some(text) => {
                     let schema: Value = serde_json::from_str(text).expect("checked by problem()");
-                    let errs = structured::validate(&found, &schema);
-                    if errs.is_empty() {
-                        Verdict::done(true, "The JSON in the answer matches the schema.")
-                    } else {
-                        Verdict::done(false, schema_mismatch(&errs))
+                    let mut first_errs = None;
+                    for v in &found {
+                        let errs = structured::validate(v, &schema);
+                        if errs.is_empty() {
+                            return Verdict::done(
+                                true,
+                                "A JSON object in the answer matches the schema.",
+                            );
+                        }
+                        first_errs.get_or_insert(errs);
                     }
+                    let errs = first_errs.unwrap_or_default();
+                    let why = schema_mismatch(&errs);
+                    Verdict::done(
+                        false,
+                        if found.len() > 1 {
+                            format!(
+                                "None of the {} JSON objects in the answer matches the schema; the first: {}",
+                                found.len(),
+                                why.trim_start_matches("The JSON does not match the schema: ")
+                            )
+                        } else {
+                            why
+                        },
+                    )
                 }
             }
         }
@@ -1452,15 +1535,43 @@ fn check_as_written(
     }
 }
 
-/// An output read as JSON: the whole text, or the only JSON inside a code fence.
+/// An output read as JSON the way promptfoo's `is-json` reads it (`JSON.parse(output)`): the
+/// whole text, with only JSON's own whitespace around it. Tryout 51: a reply wrapped in a ```
+/// code fence passed, though any program reading the answer as JSON fails on the fence; the
+/// error says so when the fenced text is JSON.
 fn parse_json_output(output: &str) -> Result<Value, String> {
-    let t = output.trim();
-    let body = t
-        .strip_prefix("```json")
-        .or_else(|| t.strip_prefix("```"))
-        .and_then(|r| r.trim_end().strip_suffix("```"))
-        .unwrap_or(t);
-    serde_json::from_str(body.trim()).map_err(|e| e.to_string())
+    serde_json::from_str(output).map_err(|e| {
+        let t = output.trim();
+        let fenced = t
+            .strip_prefix("```json")
+            .or_else(|| t.strip_prefix("```"))
+            .and_then(|r| r.trim_end().strip_suffix("```"))
+            .is_some_and(|body| serde_json::from_str::<Value>(body.trim()).is_ok());
+        if fenced {
+            "the answer wraps its JSON in a ``` code fence, and a program reading the answer as JSON fails on the fence (tell the model to answer with the JSON alone)".to_owned()
+        } else {
+            e.to_string()
+        }
+    })
+}
+
+/// The JSON objects in an output, as promptfoo's `contains-json` finds them: from each `{`, the
+/// JSON object that starts there and parses whole (a broken or cut-off one is no object), the
+/// search going on after it. Arrays and other values outside an object are not looked for.
+fn json_objects_in(output: &str) -> Vec<Value> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(i) = output[at..].find('{').map(|i| at + i) {
+        let mut values = serde_json::Deserializer::from_str(&output[i..]).into_iter::<Value>();
+        match values.next() {
+            Some(Ok(v)) => {
+                at = i + values.byte_offset();
+                found.push(v);
+            }
+            _ => at = i + 1,
+        }
+    }
+    found
 }
 
 /// The test suite of a draft: the cases, the assertions that apply to every case, and the rule

@@ -50,7 +50,27 @@ fn v(items: &[&str]) -> Vec<String> {
 fn every_assertion_type() {
     use Check::*;
     let rows: Vec<(Assertion, &str, bool, &str)> = vec![
-        (a(Equals("Paris".into())), "  Paris\n", true, "exactly"),
+        // Tryout 51: as promptfoo, exactly (spaces at the ends count, and are named).
+        (a(Equals("Paris".into())), "Paris", true, "exactly"),
+        (
+            a(Equals("Paris".into())),
+            "  Paris\n",
+            false,
+            "\u{201c}  Paris\\n\u{201d} instead: it differs only by spaces or line breaks",
+        ),
+        // A value written as JSON is compared as JSON (promptfoo, for an object value).
+        (
+            a(Equals(r#"{"b":[1,2],"a":1}"#.into())),
+            r#"{"a": 1.0, "b": [1, 2]}"#,
+            true,
+            "the expected JSON",
+        ),
+        (
+            a(Equals(r#"{"b":[1,2],"a":1}"#.into())),
+            r#"{"a": 1, "b": [2, 1]}"#,
+            false,
+            "is the JSON",
+        ),
         (
             a(Equals("Paris".into())),
             "paris",
@@ -90,7 +110,13 @@ fn every_assertion_type() {
             false,
             "\u{201c}sorry\u{201d}, \u{201c}As an AI\u{201d}",
         ),
-        (a(StartsWith("Summary:".into())), "\n Summary: x", true, ""),
+        (a(StartsWith("Summary:".into())), "Summary: x", true, ""),
+        (
+            a(StartsWith("Summary:".into())),
+            "\n Summary: x",
+            false,
+            "spaces or a line break before",
+        ),
         (
             a(StartsWith("Summary:".into())),
             "Hello",
@@ -111,7 +137,10 @@ fn every_assertion_type() {
         ),
         (ic(Regex("hello".into())), "HeLLo", true, ""),
         (a(IsJson), r#"{"a": 1}"#, true, "valid"),
-        (a(IsJson), "```json\n[1,2]\n```", true, ""),
+        // Tryout 51: as promptfoo (`JSON.parse(output)`), a code fence is not JSON, and the
+        // reason says it is the fence.
+        (a(IsJson), " \n[1,2]\n", true, "valid"),
+        (a(IsJson), "```json\n[1,2]\n```", false, "``` code fence"),
         (a(IsJson), "{a: 1}", false, "Not valid JSON"),
         (
             a(MatchesSchema(None)),
@@ -213,12 +242,12 @@ fn unicode_outputs() {
     );
     check_row(ic(ContainsAll(v(&["ÉCOLE"]))), "une école", true, "");
     check_row(a(Regex("^α.γ$".into())), "αβγ", true, "");
-    // regex-lite (chosen for bundle size) has no Unicode classes: the person is told so.
+    // The native engine (tests only; the page runs its own RegExp) says what it cannot run.
     check_row(
         a(Regex(r"\p{Greek}".into())),
         "αβγ",
         false,
-        "Unicode character classes are not supported",
+        "not supported by the offline pattern engine",
     );
     check_row(a(StartsWith("Привет".into())), "Привет, мир", true, "");
     check_row(a(Equals("naïve café".into())), "naïve café", true, "");

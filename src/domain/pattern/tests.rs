@@ -89,8 +89,8 @@ fn what_cannot_run_offline_is_refused_not_guessed() {
 #[test]
 fn an_installed_engine_is_used_and_installs_once() {
     // Delegates to the fallback, so other tests see the same answers whenever this one runs.
-    fn engine(pattern: &str, text: &str) -> Result<bool, String> {
-        fallback_is_match(pattern, text).map_err(|e| e.to_string())
+    fn engine(pattern: &str, flags: &str, text: &str) -> Result<Option<String>, String> {
+        super::fallback_find(pattern, flags.contains('i'), text).map_err(|e| e.to_string())
     }
     let first = install(engine);
     assert!(

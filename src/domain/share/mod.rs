@@ -333,6 +333,11 @@ impl ResultsOffer {
                 "This version has not been run; the link carries the results of {} with the version history.",
                 versions(v)
             ),
+            // Helper 50: with the history already included, the note still said to include it.
+            Self::EarlierOnly { versions: v } if history => format!(
+                "This version has not been run yet; the results of {} can go with the version history.",
+                versions(v)
+            ),
             Self::EarlierOnly { versions: v } => format!(
                 "This version has not been run yet: the results are of {}. Run the test cases again, or include the version history to send them.",
                 versions(v)

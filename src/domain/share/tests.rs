@@ -603,6 +603,12 @@ fn the_results_offer_says_what_a_link_carries() {
         offer.note(false, true),
         "This version has not been run yet: the results are of version 1. Run the test cases again, or include the version history to send them."
     );
+    // The history included and the results not yet ticked: the note does not ask for the
+    // history again.
+    assert_eq!(
+        offer.note(true, false),
+        "This version has not been run yet; the results of version 1 can go with the version history."
+    );
     let include = |history: bool| Include {
         history,
         cases: true,
