@@ -855,7 +855,12 @@ fn read_test(
     for (i, a) in asserts.iter().enumerate() {
         let at = assert_lines.get(i).copied().unwrap_or(line);
         match promptfoo::read_assertion(a, templates, &lookup) {
-            Ok(a) => case.assertions.push(a),
+            Ok((a, fields)) => {
+                case.assertions.push(a);
+                for (what, why) in fields {
+                    leave(at, what, why);
+                }
+            }
             Err((what, why)) => leave(at, what, why),
         }
     }
@@ -1255,6 +1260,12 @@ fn columns(header: &csv::StringRecord) -> Vec<Col> {
                     name.to_owned(),
                     "Promptwright runs the model; it does not replay a fixed output".into(),
                 )
+            } else if name == "__metric" {
+                // Tryout 51: it went without a word.
+                Col::LeftOut(
+                    name.to_owned(),
+                    "named scores are not kept here; the row's checks are".into(),
+                )
             } else if name.starts_with("__") || name.is_empty() {
                 Col::Ignored
             } else {
@@ -1492,7 +1503,12 @@ fn test_from_row(
                     };
                     for item in &items {
                         match promptfoo::read_assertion(item, &none, &lookup) {
-                            Ok(a) => c.assertions.push(a),
+                            Ok((a, fields)) => {
+                                c.assertions.push(a);
+                                for (what, why) in fields {
+                                    leave(what, why);
+                                }
+                            }
                             Err((what, why)) => leave(what, why),
                         }
                     }
@@ -1796,7 +1812,16 @@ fn read_default_test(
             for item in items {
                 match promptfoo::read_assertion(&yaml::assertion_to_json(item), templates, &lookup)
                 {
-                    Ok(a) => src.global.push(a),
+                    Ok((a, fields)) => {
+                        src.global.push(a);
+                        for (what, why) in fields {
+                            out.leave_out(
+                                item.line,
+                                what,
+                                format!("{why} (a check for every case)"),
+                            );
+                        }
+                    }
                     Err((what, why)) => {
                         out.leave_out(item.line, what, format!("{why} (a check for every case)"))
                     }

@@ -1507,6 +1507,7 @@ fn csv_metadata_thresholds_and_columns() {
               var topic = "Physics"
               assert Graded { grader: GEval, value: "Accurate", threshold: 7 }
             left line 1: column __prefix left out: Promptwright sends the prompt as written; put that text in the prompt instead
+            left line 1: column __metric left out: named scores are not kept here; the row's checks are
             left line 3: column __config:__expected:threshold left out: “abc” is not a number
         "#]],
     );
@@ -1865,4 +1866,27 @@ fn a_bad_word_is_placed_at_its_start() {
             "{line}: {got:?}"
         );
     }
+}
+
+/// Tryout 51: a check's `weight` and `metric` went without a word (and the score ignored the
+/// weight). The check comes in; what it is kept without is named on its line. A weight of 1 is
+/// every check's own, and is not named.
+#[test]
+fn a_checks_weight_and_metric_are_named_as_left_out() {
+    let yaml = "tests:\n  - vars:\n      q: hi\n    threshold: 0.6\n    assert:\n      - type: contains\n        value: hello\n        weight: 3\n      - type: contains\n        value: zzz\n        weight: 1\n        metric: Tone\n";
+    let im = import("weights.yaml", yaml).expect("readable");
+    assert_eq!(im.cases.len(), 1);
+    assert_eq!(im.cases[0].assertions.len(), 2);
+    let left: Vec<String> = im
+        .left_out
+        .iter()
+        .map(|l| format!("line {}: {}", l.line, l.message()))
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "line 6: the weight of the contains check left out: every check weighs the same in a case's score here (the file gives it 3)",
+            "line 9: the metric of the contains check left out: named scores (\u{201c}Tone\u{201d}) are not kept here; the check is",
+        ]
+    );
 }

@@ -87,7 +87,8 @@ const TABLE: &[Row] = &[
         checks: "[] ×8",
         global: "llm-rubric≥8 ×5",
         tags: r#"["severity=high"] ×3, ["severity=medium"] ×2, ["severity=high"], ["severity=low"], ["severity=high"]"#,
-        left_out: "",
+        // Tryout 51: the checks' named scores are said to be left out (they went without a word).
+        left_out: "the metric of the llm-rubric check ×5",
     },
     Row {
         n: 6,
@@ -164,7 +165,7 @@ const TABLE: &[Row] = &[
         checks: "[equals], [icontains], [is-json], [], [llm-rubric≥7]",
         global: "",
         tags: "",
-        left_out: "javascript check, python check, similar check",
+        left_out: "the metric of the equals check, the metric of the icontains check, the metric of the is-json check, javascript check, python check, similar check, the metric of the llm-rubric check",
     },
     Row {
         n: 20,
@@ -449,9 +450,15 @@ fn a_config_without_its_tests_file_reports_the_reference() {
         .collect();
     assert_eq!(
         messages,
-        vec![
-            "line 14: file://tests.csv left out: it was not among the files chosen: choose it together with this one"
+        [
+            "line 14: file://tests.csv left out: it was not among the files chosen: choose it together with this one".to_owned()
         ]
+        .into_iter()
+        .chain(
+            [(21, "correct"), (28, "resolved"), (35, "honest"), (42, "handoff"), (49, "language_fit")]
+                .map(|(line, name)| format!("line {line}: the metric of the llm-rubric check left out: named scores (\u{201c}{name}\u{201d}) are not kept here; the check is (a check for every case)"))
+        )
+        .collect::<Vec<_>>()
     );
     let mmlu = file(&dir, "examples__mmlu__promptfooconfig.yaml");
     let im = super::import(&mmlu.name, &mmlu.text).expect("the check comes in");

@@ -21,6 +21,9 @@ pub enum Omitted {
     Part(String),
     /// Another file a reference points to (`file://tests.csv`).
     File(String),
+    /// A field of a check that is kept without it: (field, the check's promptfoo type), e.g. the
+    /// `weight` of a `contains` check.
+    Field(String, String),
 }
 
 impl std::fmt::Display for Omitted {
@@ -32,6 +35,8 @@ impl std::fmt::Display for Omitted {
             Self::Column(c) => write!(f, "column {c}"),
             Self::Part(p) => write!(f, "{p}"),
             Self::File(p) => write!(f, "{p}"),
+            Self::Field(field, k) if k.is_empty() => write!(f, "the {field} of a check"),
+            Self::Field(field, k) => write!(f, "the {field} of the {k} check"),
         }
     }
 }
@@ -40,13 +45,17 @@ impl std::fmt::Display for Omitted {
 /// among the files chosen.
 pub(super) type Lookup<'a> = &'a dyn Fn(&str) -> Option<(String, String)>;
 
-/// Reads one assertion of a test (a JSON object as promptfoo writes it) into a check, or says
-/// what is left out and why. `templates` are the config's `assertionTemplates`.
+/// A check read, and the fields of it left out with why (its `weight` and `metric`).
+pub(super) type ReadCheck = (Assertion, Vec<(Omitted, String)>);
+
+/// Reads one assertion of a test (a JSON object as promptfoo writes it) into a check, with the
+/// fields of it that are left out (tryout 51: a `weight` and a `metric` went without a word),
+/// or says what is left out and why. `templates` are the config's `assertionTemplates`.
 pub(super) fn read_assertion(
     v: &Value,
     templates: &Map<String, Value>,
     lookup: Lookup,
-) -> Result<Assertion, (Omitted, String)> {
+) -> Result<ReadCheck, (Omitted, String)> {
     let Value::Object(m) = v else {
         return Err((
             Omitted::Check(String::new()),
@@ -124,13 +133,53 @@ pub(super) fn read_assertion(
             }
         }
     }
+    let fields = fields_left_out(&m, &kind);
     let wire: AssertionV1 = serde_json::from_value(Value::Object(m)).map_err(|e| {
         (
             omitted(),
             format!("it could not be read ({})", super::json_message(&e)),
         )
     })?;
-    Assertion::try_from(&wire).map_err(|e| (omitted(), e.why))
+    let check = Assertion::try_from(&wire).map_err(|e| (omitted(), e.why))?;
+    Ok((check, fields))
+}
+
+/// The fields of a read assertion `m` of type `kind` that the check is kept without: a `weight`
+/// other than 1 (promptfoo's score is the weighted mean of its checks, and a case passes on that
+/// mean only with a threshold; here every check weighs the same) and a `metric` name (promptfoo's
+/// named scores).
+fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)> {
+    let mut out = Vec::new();
+    if let Some(w) = m.get("weight").filter(|w| !w.is_null()) {
+        let n = match w {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        if n != Some(1.0) {
+            out.push((
+                Omitted::Field("weight".into(), kind.to_owned()),
+                format!(
+                    "every check weighs the same in a case's score here (the file gives it {})",
+                    text_of(w).trim()
+                ),
+            ));
+        }
+    }
+    if let Some(name) = m
+        .get("metric")
+        .map(text_of)
+        .filter(|n| !n.trim().is_empty())
+    {
+        out.push((
+            Omitted::Field("metric".into(), kind.to_owned()),
+            format!(
+                "named scores (\u{201c}{}\u{201d}) are not kept here; the check is",
+                name.trim()
+            ),
+        ));
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
