@@ -1975,6 +1975,11 @@ pub struct Aggregate {
     /// Refused cases (among `scored`: a refusal is scored like any answer, see
     /// [`CaseScore::refused`]).
     pub refused: usize,
+    /// Passed cases (among `passed`) with a check that failed: their threshold let them pass.
+    pub passed_failing: usize,
+    /// Passed cases (among `passed`, none of `passed_failing`) with a check that could not be
+    /// measured ([`Verdict::Unmeasured`], left out of their score).
+    pub passed_unmeasured: usize,
 }
 
 impl Aggregate {
@@ -1987,13 +1992,37 @@ impl Aggregate {
     /// 1 of 3 cases passed every check · 1 refused · 1 had nothing to check"; "No score yet: 0 of
     /// 1 case passed" when no case has a score. The cases left out for the judge are counted in
     /// "of N" and named by the page (with Re-judge) after this line.
+    ///
+    /// Tryout 51: cases that passed on their threshold with a check failing, or with a check
+    /// not measured, were counted as having "passed every check"; then the line says "passed"
+    /// and counts them: "3 of 4 cases passed · 2 of them on their threshold, with a check
+    /// failing · 1 with a check not measured".
     pub fn line(&self) -> String {
         let total = self.total();
+        let every = self.passed_failing == 0 && self.passed_unmeasured == 0;
         let mut parts = vec![format!(
-            "{} of {} passed every check",
+            "{} of {} passed{}",
             self.passed,
-            figures::count(total, "case", "cases")
+            figures::count(total, "case", "cases"),
+            if every { " every check" } else { "" }
         )];
+        if self.passed_failing > 0 {
+            parts.push(format!(
+                "{} of them on {} threshold, with a check failing",
+                self.passed_failing,
+                if self.passed_failing == 1 {
+                    "its"
+                } else {
+                    "their"
+                }
+            ));
+        }
+        if self.passed_unmeasured > 0 {
+            parts.push(format!(
+                "{} with a check not measured",
+                self.passed_unmeasured
+            ));
+        }
         if self.refused > 0 {
             parts.push(format!("{} refused", self.refused));
         }
@@ -2033,6 +2062,22 @@ pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggrega
             sum += x;
             agg.scored += 1;
             agg.passed += usize::from(s.pass);
+            if s.pass {
+                // A thumbs-down counts as a failed check (see [`score_case`]).
+                let failing = s.rated_down.is_some()
+                    || s.verdicts
+                        .iter()
+                        .any(|v| matches!(v, Verdict::Done { pass: false, .. }));
+                let unmeasured = s
+                    .verdicts
+                    .iter()
+                    .any(|v| matches!(v, Verdict::Unmeasured { .. }));
+                if failing {
+                    agg.passed_failing += 1;
+                } else if unmeasured {
+                    agg.passed_unmeasured += 1;
+                }
+            }
         } else {
             agg.unchecked += 1;
         }

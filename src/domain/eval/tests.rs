@@ -1048,3 +1048,53 @@ fn a_refusal_fails_every_check_with_its_reason_and_is_refusal_passes() {
     }
     assert!(exercised >= 15, "only {exercised} kinds exercised");
 }
+
+/// Tryout 51: a case that passed on its threshold with a check failing, or with a check that
+/// could not be measured, was counted as having "passed every check".
+#[test]
+fn a_pass_on_a_threshold_or_with_a_check_not_measured_is_not_every_check() {
+    let mut suite = Suite::default();
+    let half = suite.add(TestCase {
+        input: "a".into(),
+        threshold: Some(0.5),
+        assertions: vec![
+            a(Check::ContainsAll(v(&["hello"]))),
+            a(Check::ContainsAll(v(&["zzz"]))),
+        ],
+        ..Default::default()
+    });
+    let priced = suite.add(TestCase {
+        input: "b".into(),
+        assertions: vec![
+            a(Check::ContainsAll(v(&["hello"]))),
+            a(Check::Cost { max_usd: 0.0 }),
+        ],
+        ..Default::default()
+    });
+    let plain = suite.add(TestCase {
+        input: "c".into(),
+        assertions: vec![a(Check::ContainsAll(v(&["hello"])))],
+        ..Default::default()
+    });
+    let score = |id: u32| {
+        let case = suite.case(id).unwrap().clone();
+        score_case(
+            &suite,
+            &case,
+            "hello",
+            Observed::none(),
+            None,
+            &BTreeMap::new(),
+        )
+    };
+    let (h, p, c) = (score(half), score(priced), score(plain));
+    assert!(h.pass && p.pass && c.pass);
+    assert_eq!(
+        aggregate([&c]).line(),
+        "Score 100 / 100 · 1 of 1 case passed every check"
+    );
+    assert_eq!(
+        aggregate([&h, &p, &c]).line(),
+        "Score 83 / 100 · 3 of 3 cases passed · 1 of them on its threshold, with a check failing · 1 with a check not measured"
+    );
+}
