@@ -1040,14 +1040,16 @@ fn regex_flags(ignore_case: bool) -> &'static str {
     if ignore_case { "i" } else { "" }
 }
 
-/// Whether a schema text is usable: valid JSON, an object, and a schema [`check_schema`] accepts
-/// (a known draft, no reference to another document, valid patterns).
+/// Whether a schema text is usable: valid JSON, an object (or `true` / `false`, the schemas
+/// that accept everything and nothing: JSON Schema 2020-12 Core §4.3.2; tryout 51, ajv reads
+/// them), and a schema [`check_schema`] accepts (a known draft, no reference to another
+/// document, valid patterns).
 pub fn schema_problem(text: &str) -> Option<String> {
     match serde_json::from_str::<Value>(text) {
-        Ok(v @ Value::Object(_)) => check_schema(&v)
+        Ok(v @ (Value::Object(_) | Value::Bool(_))) => check_schema(&v)
             .err()
             .map(|p| format!("The JSON schema cannot be used: {p}.")),
-        Ok(_) => Some("The JSON schema must be a JSON object.".into()),
+        Ok(_) => Some("The JSON schema must be a JSON object, or true or false.".into()),
         Err(e) => Some(format!("The JSON schema is not valid JSON: {e}")),
     }
 }

@@ -156,6 +156,26 @@ fn every_assertion_type() {
         ),
         (a(MatchesSchema(None)), r#"{}"#, false, "items"),
         (a(MatchesSchema(None)), "nope", false, "Not valid JSON"),
+        // Tryout 51: the true and false schemas (accept anything, nothing) are schemas.
+        (a(MatchesSchema(Some("true".into()))), "[1]", true, "matches"),
+        (
+            a(MatchesSchema(Some("false".into()))),
+            "{}",
+            false,
+            "does not match",
+        ),
+        (
+            a(ContainsJson(Some("false".into()))),
+            "x {} y",
+            false,
+            "does not match",
+        ),
+        (
+            a(MatchesSchema(Some("[]".into()))),
+            "{}",
+            false,
+            "must be a JSON object, or true or false",
+        ),
         (
             a(MatchesSchema(Some(r#"{"type":"array"}"#.into()))),
             "[]",
