@@ -1180,7 +1180,37 @@ pub fn text_of(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => String::new(),
+        serde_json::Value::Number(n) => js_number_text(n),
         other => other.to_string(),
+    }
+}
+
+/// A number as JavaScript's `String(n)` writes it, the text promptfoo compares a number value
+/// as (tryout 51: `10.0` was compared as "10.0", promptfoo's "10"): integers without a
+/// fraction, the shortest digits that read back, and an exponent (`1e+21`, `1e-7`) outside
+/// 1e-6..1e21 (ECMA-262 §6.1.6.1.20 Number::toString).
+pub fn js_number_text(n: &serde_json::Number) -> String {
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    let Some(x) = n.as_f64() else {
+        return n.to_string();
+    };
+    let a = x.abs();
+    if x == 0.0 {
+        "0".to_owned()
+    } else if (1e-6..1e21).contains(&a) {
+        // Rust's `{}` writes the shortest digits that read back, as JavaScript does.
+        format!("{x}")
+    } else {
+        let e = format!("{x:e}");
+        match e.split_once('e') {
+            Some((m, exp)) if !exp.starts_with('-') => format!("{m}e+{exp}"),
+            _ => e,
+        }
     }
 }
 

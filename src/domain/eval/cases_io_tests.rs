@@ -1394,7 +1394,7 @@ fn values_templates_and_commas_in_yaml() {
             case "" split=train
               var q = "math"
               assert ContainsAll(["24.01"])
-              assert ContainsAny(["-3.625", "-29/8", "1.50"])
+              assert ContainsAny(["-3.625", "-29/8", "1.5"])
               assert ContainsAll(["1,000", "in stock"])
               assert ContainsAll(["arrr"]) (any case)
               assert Levenshtein { text: "12345", max_distance: 1 }
@@ -1888,5 +1888,36 @@ fn a_checks_weight_and_metric_are_named_as_left_out() {
             "line 6: the weight of the contains check left out: every check weighs the same in a case's score here (the file gives it 3)",
             "line 9: the metric of the contains check left out: named scores (\u{201c}Tone\u{201d}) are not kept here; the check is",
         ]
+    );
+}
+
+/// Tryout 51: a number value is compared as promptfoo compares it, the text JavaScript writes
+/// for the number js-yaml or JSON.parse read (`1.50` is "1.5", `1e3` "1000", `0x10` "16",
+/// JSON's `10.0` "10"); a quoted one stays as written.
+#[test]
+fn number_values_read_as_promptfoo_compares_them() {
+    let yaml = "tests:\n  - vars: {q: a}\n    assert:\n      - type: contains\n        value: 1.50\n      - type: equals\n        value: 1e3\n      - type: contains-any\n        value: [10.0, 0x10, '1.50', 1e21, 0.0000001]\n";
+    let im = import("n.yaml", yaml).expect("readable");
+    let checks: Vec<&Check> = im.cases[0].assertions.iter().map(|a| &a.check).collect();
+    assert_eq!(
+        checks,
+        [
+            &Check::ContainsAll(vec!["1.5".into()]),
+            &Check::Equals("1000".into()),
+            &Check::ContainsAny(vec![
+                "10".into(),
+                "16".into(),
+                "1.50".into(),
+                "1e+21".into(),
+                "1e-7".into()
+            ]),
+        ]
+    );
+    let jsonl =
+        "{\"vars\": {\"q\": \"a\"}, \"assert\": [{\"type\": \"contains\", \"value\": 10.0}]}\n";
+    let im = import("n.jsonl", jsonl).expect("readable");
+    assert_eq!(
+        im.cases[0].assertions[0].check,
+        Check::ContainsAll(vec!["10".into()])
     );
 }

@@ -157,7 +157,12 @@ fn every_assertion_type() {
         (a(MatchesSchema(None)), r#"{}"#, false, "items"),
         (a(MatchesSchema(None)), "nope", false, "Not valid JSON"),
         // Tryout 51: the true and false schemas (accept anything, nothing) are schemas.
-        (a(MatchesSchema(Some("true".into()))), "[1]", true, "matches"),
+        (
+            a(MatchesSchema(Some("true".into()))),
+            "[1]",
+            true,
+            "matches",
+        ),
         (
             a(MatchesSchema(Some("false".into()))),
             "{}",

@@ -326,9 +326,22 @@ pub(super) fn test_to_json(n: &Node) -> Value {
     Value::Object(m)
 }
 
-/// One assertion as JSON: a `value` that is a scalar or a list of scalars stays as written
-/// (`24.01` is the text "24.01", as promptfoo compares it); a map (a JSON schema) and every other
-/// field (`threshold`…) are typed.
+/// A value's scalar as the text promptfoo compares: a plain number as JavaScript writes it once
+/// js-yaml has read it (`1.50` is "1.5", `1e3` "1000", `0x10` "16"; tryout 51: they stayed as
+/// written), any other scalar as written (`24.01` is "24.01").
+fn value_text(n: &Node) -> Value {
+    match (&n.kind, to_json_as_written(n)) {
+        (Kind::Scalar { text, plain: true }, Value::String(_)) => match resolve(text) {
+            Value::Number(num) => Value::String(crate::domain::wire::js_number_text(&num)),
+            _ => Value::String(text.clone()),
+        },
+        (_, v) => v,
+    }
+}
+
+/// One assertion as JSON: a `value` that is a scalar or a list of scalars is text, numbers as
+/// promptfoo compares them ([`value_text`]); a map (a JSON schema) and every other field
+/// (`threshold`…) are typed.
 pub(super) fn assertion_to_json(n: &Node) -> Value {
     if !matches!(n.kind, Kind::Map(_)) {
         return to_json(n);
@@ -336,11 +349,11 @@ pub(super) fn assertion_to_json(n: &Node) -> Value {
     let mut m = Map::new();
     for (k, v) in entries(n) {
         let value = match (&v.kind, k.as_str()) {
-            (Kind::Scalar { .. }, "value") => to_json_as_written(v),
+            (Kind::Scalar { .. }, "value") => value_text(v),
             (Kind::Seq(items), "value")
                 if items.iter().all(|i| matches!(i.kind, Kind::Scalar { .. })) =>
             {
-                Value::Array(items.iter().map(to_json_as_written).collect())
+                Value::Array(items.iter().map(value_text).collect())
             }
             (Kind::Seq(items), "assert") => {
                 Value::Array(items.iter().map(assertion_to_json).collect())
