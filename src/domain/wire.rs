@@ -1385,6 +1385,28 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
             w.kind = "is-json".into();
             w.value = Some(schema_value(s));
         }
+        // promptfoo's own type for words (tryout 51: `length` with unit words is ours alone,
+        // and promptfoo could not read it); characters keep ours.
+        Check::Length {
+            unit: LengthUnit::Words,
+            min,
+            max,
+        } => {
+            w.kind = "word-count".into();
+            w.value = Some(match (min, max) {
+                (Some(a), Some(b)) if a == b => json!(a),
+                _ => {
+                    let mut m = serde_json::Map::new();
+                    if let Some(a) = min {
+                        m.insert("min".into(), json!(a));
+                    }
+                    if let Some(b) = max {
+                        m.insert("max".into(), json!(b));
+                    }
+                    serde_json::Value::Object(m)
+                }
+            });
+        }
         Check::Length { unit, min, max } => {
             w.kind = "length".into();
             w.min = *min;

@@ -1267,10 +1267,13 @@ fn ImportButton() -> impl IntoView {
 fn ExportButtons() -> impl IntoView {
     let d = DraftHandle::expect();
     let note = RwSignal::new(None::<String>);
+    // What the file leaves behind (the checks for every case), said once it is written.
+    let left = RwSignal::new(None::<String>);
     let export = move |csv: bool| {
-        let (name, cases) = d
+        let (name, cases, global) = d
             .draft
-            .with_untracked(|x| (x.name.clone(), x.suite.cases.clone()));
+            .with_untracked(|x| (x.name.clone(), x.suite.cases.clone(), x.suite.global.len()));
+        left.set(None);
         if cases.is_empty() {
             note.set(Some("There are no cases to export yet.".into()));
             return;
@@ -1289,12 +1292,16 @@ fn ExportButtons() -> impl IntoView {
                 &cases_io::to_jsonl(&cases),
             )
         };
+        if r.is_ok() {
+            left.set(cases_io::export_note(global));
+        }
         note.set(r.err());
     };
     view! {
         <button type="button" class="pw-button" on:click=move |_| export(true)>"Export CSV"</button>
         <button type="button" class="pw-button" on:click=move |_| export(false)>"Export JSONL"</button>
         {move || note.get().map(|n| view! { <p class="pw-hint pw-hint--bad" role="status">{n}</p> })}
+        {move || left.get().map(|n| view! { <p class="pw-hint pw-hint--warn pw-export-left" role="status">{n}</p> })}
     }
 }
 

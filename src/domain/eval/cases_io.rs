@@ -1840,6 +1840,19 @@ fn read_default_test(
 // Export
 // ---------------------------------------------------------------------------------------------
 
+/// What an export of cases as CSV or JSONL leaves behind, said beside the buttons: the suite's
+/// `global` checks for every case (those files hold cases only; promptfoo's `defaultTest` lives
+/// in a config). Tryout 51: two such checks were gone after a round trip, without a word.
+pub fn export_note(global: usize) -> Option<String> {
+    (global > 0).then(|| {
+        format!(
+            "The file has the cases, not the {} for every case (a CSV or JSONL file holds cases only): a draft's Export in Drafts keeps {}.",
+            crate::domain::figures::count(global, "check", "checks"),
+            if global == 1 { "it" } else { "them" }
+        )
+    })
+}
+
 /// One `CaseV1` JSON object per line (ids are not written). A conversation is written as a
 /// chat log in OpenAI's messages shape, `{"messages": [...]}`: its earlier turns, its message
 /// as the last user message and its expected answer (when it has one) as the assistant's reply

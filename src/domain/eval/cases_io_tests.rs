@@ -1921,3 +1921,20 @@ fn number_values_read_as_promptfoo_compares_them() {
         Check::ContainsAll(vec!["10".into()])
     );
 }
+
+/// Tryout 51: an export of cases left the checks for every case behind without a word.
+#[test]
+fn an_export_says_it_leaves_the_checks_for_every_case_behind() {
+    assert_eq!(export_note(0), None);
+    assert_eq!(
+        export_note(2).as_deref(),
+        Some(
+            "The file has the cases, not the 2 checks for every case (a CSV or JSONL file holds cases only): a draft's Export in Drafts keeps them."
+        )
+    );
+    assert!(
+        export_note(1)
+            .unwrap()
+            .contains("the 1 check for every case")
+    );
+}
