@@ -2302,3 +2302,65 @@ async fn a_promptfoo_test_with_only_checks_is_said_to_be_sent_empty() -> anyhow:
     b.close().await?;
     Ok(())
 }
+
+// Tryout 51: promptfoo's checks scored otherwise in the page (look-ahead refused, a fenced or
+// broken JSON passed, " Paris\n" equal to "Paris"), and a weight and a metric went without a
+// word. A promptfoo file's checks now come in and score in the browser as promptfoo scores
+// them, on the page's own RegExp.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-pf-checks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("tests.yaml");
+    std::fs::write(
+        &path,
+        concat!(
+            "defaultTest:\n  assert:\n    - type: not-icontains\n      value: sorry\n",
+            "tests:\n",
+            "  - vars: {notes: ALPHA}\n    assert:\n      - type: regex\n        value: 'fo+(?=bar)'\n        weight: 3\n",
+            "  - vars: {notes: BRAVO}\n    assert:\n      - type: equals\n        value: Paris\n",
+            "  - vars: {notes: CHARLIE}\n    assert:\n      - type: contains-json\n        metric: Shape\n",
+            "  - vars: {notes: DELTA}\n    assert:\n      - type: is-json\n",
+        ),
+    )?;
+    import_file(&b, &path).await?;
+    b.wait_for_text("the weight of the regex check left out: every check weighs the same in a case's score here (the file gives it 3)")
+        .await?;
+    b.wait_for_text("the metric of the contains-json check left out: named scores (\u{201c}Shape\u{201d}) are not kept here; the check is")
+        .await?;
+    b.button("Import the 4 cases").await?.click().await?;
+    b.wait_for_text("Imported 4 cases").await?;
+
+    fake.reply_when("ALPHA", "fooobar");
+    fake.reply_when("BRAVO", "Paris\n");
+    fake.reply_when("CHARLIE", "Here {\"a\": [1, 2");
+    fake.reply_when("DELTA", "```json\n{\"a\": 1}\n```");
+    b.button("Run all 4 cases").await?.click().await?;
+    wait_badge(&b, 1, "pass").await?;
+    for id in 2..=4 {
+        wait_badge(&b, id, "fail").await?;
+    }
+    let one = row_text(&b, 1).await?;
+    assert!(one.contains("Matched \u{201c}fooo\u{201d}"), "{one}");
+    let two = row_text(&b, 2).await?;
+    assert!(
+        two.contains("differs only by spaces or line breaks at its start or end"),
+        "{two}"
+    );
+    let three = row_text(&b, 3).await?;
+    assert!(three.contains("There is no valid JSON object in the answer"), "{three}");
+    let four = row_text(&b, 4).await?;
+    assert!(four.contains("``` code fence"), "{four}");
+    b.wait_for_text(" / 100 · 1 of 4 cases passed every check")
+        .await?;
+
+    // The export says what it leaves behind.
+    b.button("Export CSV").await?.click().await?;
+    b.wait_for_text("The file has the cases, not the 1 check for every case (a CSV or JSONL file holds cases only): a draft's Export in Drafts keeps it.")
+        .await?;
+    b.close().await?;
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
