@@ -1116,6 +1116,9 @@ pub struct AssertionV1 {
     /// For `length`: "chars" (default) or "words".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// promptfoo's `weight` (absent for 1): how much the check counts in its case's score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
 }
 
 /// One test case in files and links; the field names follow promptfoo's test format (`description`,
@@ -1318,6 +1321,7 @@ trace-span-duration webhook word-count";
 impl From<&Assertion> for AssertionV1 {
     fn from(a: &Assertion) -> Self {
         let mut w = plain_v1(a);
+        w.weight = (a.weight != 1.0).then_some(a.weight);
         if a.negate {
             // `not-` of a negative type is the positive one (not not-contains = contains).
             w.kind = match w.kind.strip_prefix("not-") {
@@ -1620,6 +1624,12 @@ impl TryFrom<&AssertionV1> for Assertion {
             check,
             ignore_case,
             negate,
+            // A weight below 0 or not a number is no weight: the check weighs 1 (the importer
+            // names it, `cases_io::promptfoo`).
+            weight: w
+                .weight
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .unwrap_or(1.0),
         })
     }
 }

@@ -1036,6 +1036,33 @@ fn AssertionEditor(
         }
     };
     let text_kind = move || a.with(|a| a.as_ref().is_some_and(|a| a.kind().takes_case()));
+    // promptfoo's `weight`: drawn again only when it changes (a number field applies on change).
+    let weight_now = Memo::new(move |_| a.with(|a| a.as_ref().map_or(1.0, |a| a.weight)));
+    let weight_field = {
+        let id = id.clone();
+        move || {
+            let w = RwSignal::new(weight_now.get());
+            Effect::watch(
+                move || w.get(),
+                move |v, _, _| {
+                    let v = *v;
+                    set(Box::new(move |x| x.weight = v));
+                },
+                false,
+            );
+            let wid = format!("{id}-weight");
+            let whose = match owner {
+                Owner::Global => format!("every case, check {}", index + 1),
+                Owner::Case(c) => format!("case #{c}, check {}", index + 1),
+            };
+            view! {
+                <span class="pw-check-row__weight" title="How much the check counts in the case's score (promptfoo's weight; 1 by default, 0 counts for nothing).">
+                    <label class="pw-hint" for=wid.clone()>"weight"<span class="pw-sr-only">{format!(" ({whose})")}</span></label>
+                    <NumberInput id=wid value=w min=0.0f64 max=1000.0f64/>
+                </span>
+            }
+        }
+    };
     view! {
         <li class="pw-check-row" class:pw-check-row--bad=move || problem.with(Option::is_some)>
             <span class="pw-check-row__kind" title=move || a.with(|a| a.as_ref().map(|a| a.kind().hint()).unwrap_or(""))>
@@ -1055,6 +1082,7 @@ fn AssertionEditor(
                     on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.negate = on)); }/>
                 "not"
             </label>
+            {weight_field}
             <button type="button" class="pw-button pw-button--small pw-button--ghost"
                 aria-label=move || format!("Remove check: {}", kind_label())
                 on:click=move |_| {
@@ -1109,8 +1137,8 @@ fn ImportButton() -> impl IntoView {
             ),
         };
         message.set(Some(Ok(format!(
-            "Imported {n} case{}{checks}.{empty}",
-            if n == 1 { "" } else { "s" }
+            "Imported {}{checks}.{empty}",
+            crate::domain::figures::count(n, "case", "cases")
         ))));
     };
     let on_file = move |ev: leptos::ev::Event| {

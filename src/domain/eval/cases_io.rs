@@ -390,6 +390,14 @@ fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
 /// is taken off, as the browser's UTF-8 decoding does.
 pub fn file_text(bytes: &[u8]) -> Result<String, String> {
     let line = |at: usize| bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    // Tryout 51: a UTF-16 file (Excel's "Unicode text", with its byte order mark) was called
+    // "not a text file".
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(
+            "This file is UTF-16 text (a spreadsheet's \u{201c}Unicode text\u{201d}), not UTF-8. Nothing was imported: save it as \u{201c}CSV UTF-8\u{201d} (or UTF-8 text) and import it again."
+                .into(),
+        );
+    }
     if let Some(at) = bytes.iter().take(8000).position(|b| *b == 0) {
         return Err(format!(
             "This is not a text file: line {} has a NUL byte, which no CSV, JSON or YAML file has. Nothing was imported.",

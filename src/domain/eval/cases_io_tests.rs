@@ -947,9 +947,8 @@ fn a(check: Check) -> Assertion {
 
 fn ai(check: Check) -> Assertion {
     Assertion {
-        check,
         ignore_case: true,
-        negate: false,
+        ..Assertion::new(check)
     }
 }
 
@@ -1145,9 +1144,8 @@ fn arb_assertion() -> impl Strategy<Value = Assertion> {
     ];
     prop_oneof![
         (text_check, any::<bool>()).prop_map(|(check, ignore_case)| Assertion {
-            check,
             ignore_case,
-            negate: false,
+            ..Assertion::new(check)
         }),
         other.prop_map(Assertion::new),
     ]
@@ -1358,7 +1356,7 @@ fn array_vars_expand_as_promptfoo_does() {
     }
     let im = import("t.yaml", &text).unwrap();
     assert!(im.cases.is_empty());
-    assert!(im.bad[0].why.contains("100000 cases"), "{:?}", im.bad);
+    assert!(im.bad[0].why.contains("100,000 cases"), "{:?}", im.bad);
 }
 
 #[test]
@@ -1869,14 +1867,15 @@ fn a_bad_word_is_placed_at_its_start() {
 }
 
 /// Tryout 51: a check's `weight` and `metric` went without a word (and the score ignored the
-/// weight). The check comes in; what it is kept without is named on its line. A weight of 1 is
-/// every check's own, and is not named.
+/// weight). The weight is kept (promptfoo's weighted score, `score_case`); a metric is named as
+/// left out on its line, and so is a weight below 0 (the check weighs 1).
 #[test]
-fn a_checks_weight_and_metric_are_named_as_left_out() {
-    let yaml = "tests:\n  - vars:\n      q: hi\n    threshold: 0.6\n    assert:\n      - type: contains\n        value: hello\n        weight: 3\n      - type: contains\n        value: zzz\n        weight: 1\n        metric: Tone\n";
+fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
+    let yaml = "tests:\n  - vars:\n      q: hi\n    threshold: 0.6\n    assert:\n      - type: contains\n        value: hello\n        weight: 3\n      - type: contains\n        value: zzz\n        weight: 1\n        metric: Tone\n      - type: contains\n        value: x\n        weight: -2\n";
     let im = import("weights.yaml", yaml).expect("readable");
     assert_eq!(im.cases.len(), 1);
-    assert_eq!(im.cases[0].assertions.len(), 2);
+    let weights: Vec<f64> = im.cases[0].assertions.iter().map(|a| a.weight).collect();
+    assert_eq!(weights, [3.0, 1.0, 1.0]);
     let left: Vec<String> = im
         .left_out
         .iter()
@@ -1885,10 +1884,13 @@ fn a_checks_weight_and_metric_are_named_as_left_out() {
     assert_eq!(
         left,
         [
-            "line 6: the weight of the contains check left out: every check weighs the same in a case's score here (the file gives it 3)",
             "line 9: the metric of the contains check left out: named scores (\u{201c}Tone\u{201d}) are not kept here; the check is",
+            "line 13: the weight of the contains check left out: a weight is 0 or more (the file gives it -2); the check weighs 1",
         ]
     );
+    // The weight travels in exports and back.
+    let back = import("back.jsonl", &to_jsonl(&im.cases)).expect("readable");
+    assert_eq!(back.cases[0].assertions, im.cases[0].assertions);
 }
 
 /// Tryout 51: a number value is compared as promptfoo compares it, the text JavaScript writes
@@ -1937,4 +1939,16 @@ fn an_export_says_it_leaves_the_checks_for_every_case_behind() {
             .unwrap()
             .contains("the 1 check for every case")
     );
+}
+
+/// Tryout 51: a UTF-16 file (a spreadsheet's "Unicode text") was called "not a text file".
+#[test]
+fn a_utf16_file_is_named_as_utf16() {
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain("q\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let why = file_text(&utf16).unwrap_err();
+    assert!(why.starts_with("This file is UTF-16 text"), "{why}");
+    assert!(why.contains("CSV UTF-8"), "{why}");
 }

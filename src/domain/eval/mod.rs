@@ -728,9 +728,8 @@ impl Preset {
     /// A fresh assertion with empty values.
     pub fn assertion(self) -> Assertion {
         Assertion {
-            check: self.kind.blank(),
-            ignore_case: false,
             negate: self.negate,
+            ..Assertion::new(self.kind.blank())
         }
     }
 }
@@ -744,6 +743,11 @@ pub struct Assertion {
     /// Passes when the check fails and the other way round (promptfoo's `not-` prefix, which
     /// works with every type).
     pub negate: bool,
+    /// How much the check counts in its case's score, 0 or more (promptfoo's `weight`, 1 by
+    /// default): the score is the weighted mean of the checks' scores ([`score_case`]); a
+    /// check of weight 0 counts for nothing in the score, and still fails its case when it
+    /// fails and the case has no threshold, as in promptfoo.
+    pub weight: f64,
 }
 
 impl Assertion {
@@ -752,6 +756,7 @@ impl Assertion {
             check,
             ignore_case: false,
             negate: false,
+            weight: 1.0,
         }
     }
 
@@ -1287,6 +1292,7 @@ fn check_as_written(
                 format!("Not checked: this pattern is not a valid regular expression: {e}"),
             ),
         },
+        Check::IsJson if is_json_text(output) => Verdict::done(true, "The answer is valid JSON."),
         Check::IsJson => match parse_json_output(output) {
             Ok(_) => Verdict::done(true, "The answer is valid JSON."),
             Err(e) => Verdict::done(false, format!("Not valid JSON: {e}.")),
@@ -1298,6 +1304,14 @@ fn check_as_written(
                 .unwrap_or_default();
             let schema: Value = serde_json::from_str(&text).expect("checked by problem()");
             match parse_json_output(output) {
+                // Valid JSON this reader cannot hold (nesting past 128, a number past f64, a lone
+                // surrogate escape): JSON.parse reads it, so it is not called invalid.
+                Err(e) if is_json_text(output) => Verdict::done(
+                    false,
+                    format!(
+                        "Not checked: the answer is valid JSON, but too deep or too large to check against the schema here ({e})."
+                    ),
+                ),
                 Err(e) => Verdict::done(false, format!("Not valid JSON: {e}.")),
                 Ok(v) => match Validator::new(&schema).map(|s| s.validate(&v)) {
                     Err(p) => Verdict::done(false, format!("The JSON schema cannot be used: {p}.")),
@@ -1555,6 +1569,13 @@ fn parse_json_output(output: &str) -> Result<Value, String> {
             e.to_string()
         }
     })
+}
+
+/// Whether `output` is JSON text as `JSON.parse` reads it: JSON's grammar only, with no limit on
+/// nesting, number size or escapes (tryout 51: 200 nested lists, `1e400` and `"\ud800"` were
+/// called invalid).
+fn is_json_text(output: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(output).is_ok()
 }
 
 /// The JSON objects in an output, as promptfoo's `contains-json` finds them: from each `{`, the
@@ -1896,10 +1917,12 @@ pub fn score_case(
             check(&a, output, observed, spec, j)
         })
         .collect();
-    let mut scores: Vec<f64> = verdicts
+    // (score, weight) of each check that gave one.
+    let mut scores: Vec<(f64, f64)> = verdicts
         .iter()
-        .filter_map(|v| match v {
-            Verdict::Done { score, .. } => Some(*score),
+        .zip(suite.assertions_for(case))
+        .filter_map(|(v, a)| match v {
+            Verdict::Done { score, .. } => Some((*score, a.weight)),
             _ => None,
         })
         .collect();
@@ -1910,9 +1933,18 @@ pub fn score_case(
         .and_then(rating::Rating::down_reason)
         .filter(|_| suite.thumbs_down_fails);
     if rated_down.is_some() {
-        scores.push(0.0);
+        scores.push((0.0, 1.0));
     }
-    let mut score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+    // promptfoo's score: the weighted mean of the checks' scores, 0 when every weight is 0
+    // (`AssertionsResult::testResult`).
+    let mut score = (!scores.is_empty()).then(|| {
+        let total: f64 = scores.iter().map(|(_, w)| w).sum();
+        if total > 0.0 {
+            scores.iter().map(|(s, w)| s * w).sum::<f64>() / total
+        } else {
+            0.0
+        }
+    });
     let pending = verdicts.iter().any(|v| matches!(v, Verdict::Pending));
     let cut_off = observed.cut_off();
     let failed_cut_off = cut_off

@@ -36,9 +36,8 @@ fn a(check: Check) -> Assertion {
 
 fn ic(check: Check) -> Assertion {
     Assertion {
-        check,
         ignore_case: true,
-        negate: false,
+        ..Assertion::new(check)
     }
 }
 
@@ -142,6 +141,10 @@ fn every_assertion_type() {
         (a(IsJson), " \n[1,2]\n", true, "valid"),
         (a(IsJson), "```json\n[1,2]\n```", false, "``` code fence"),
         (a(IsJson), "{a: 1}", false, "Not valid JSON"),
+        // Tryout 51: JSON.parse reads these; so does the check.
+        (a(IsJson), r#"{"x": 1e400}"#, true, "valid"),
+        (a(IsJson), r#""\ud800""#, true, "valid"),
+        (a(IsJson), "[1,]", false, "Not valid JSON"),
         (
             a(MatchesSchema(None)),
             r#"{"items":["a"]}"#,
@@ -276,6 +279,18 @@ fn unicode_outputs() {
     );
     check_row(a(StartsWith("Привет".into())), "Привет, мир", true, "");
     check_row(a(Equals("naïve café".into())), "naïve café", true, "");
+}
+
+#[test]
+fn deep_json_is_valid_json() {
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    check_row(a(Check::IsJson), &deep, true, "valid");
+    check_row(
+        a(Check::MatchesSchema(Some("{}".into()))),
+        &deep,
+        false,
+        "Not checked: the answer is valid JSON, but too deep or too large",
+    );
 }
 
 #[test]
@@ -1121,5 +1136,64 @@ fn a_pass_on_a_threshold_or_with_a_check_not_measured_is_not_every_check() {
     assert_eq!(
         aggregate([&h, &p, &c]).line(),
         "Score 83 / 100 · 3 of 3 cases passed · 1 of them on its threshold, with a check failing · 1 with a check not measured"
+    );
+}
+
+/// promptfoo's weighted score (tryout 51: `contains hello` weight 3 and `contains zzz` weight 1
+/// on "hello" scored 50 and failed a 0.6 threshold; promptfoo gives 0.75, a pass). A check of
+/// weight 0 counts for nothing in the score and still fails a case without a threshold.
+#[test]
+fn checks_are_weighted_as_promptfoo_weighs_them() {
+    let weighted = |check: Check, w: f64| Assertion {
+        weight: w,
+        ..a(check)
+    };
+    let mut suite = Suite::default();
+    let three = suite.add(TestCase {
+        input: "a".into(),
+        threshold: Some(0.6),
+        assertions: vec![
+            weighted(Check::ContainsAll(v(&["hello"])), 3.0),
+            weighted(Check::ContainsAll(v(&["zzz"])), 1.0),
+        ],
+        ..Default::default()
+    });
+    let zero = suite.add(TestCase {
+        input: "b".into(),
+        assertions: vec![
+            weighted(Check::ContainsAll(v(&["hello"])), 1.0),
+            weighted(Check::ContainsAll(v(&["zzz"])), 0.0),
+        ],
+        ..Default::default()
+    });
+    let all_zero = suite.add(TestCase {
+        input: "c".into(),
+        assertions: vec![weighted(Check::ContainsAll(v(&["hello"])), 0.0)],
+        ..Default::default()
+    });
+    let score = |id: u32| {
+        let case = suite.case(id).unwrap().clone();
+        score_case(
+            &suite,
+            &case,
+            "hello",
+            Observed::none(),
+            None,
+            &BTreeMap::new(),
+        )
+    };
+    let s = score(three);
+    assert_eq!((s.score, s.pass), (Some(0.75), true));
+    let s = score(zero);
+    assert_eq!(
+        (s.score, s.pass),
+        (Some(1.0), false),
+        "a failing weight-0 check fails the case"
+    );
+    let s = score(all_zero);
+    assert_eq!(
+        (s.score, s.pass),
+        (Some(0.0), true),
+        "promptfoo: every weight 0 scores 0"
     );
 }

@@ -2304,9 +2304,9 @@ async fn a_promptfoo_test_with_only_checks_is_said_to_be_sent_empty() -> anyhow:
 }
 
 // Tryout 51: promptfoo's checks scored otherwise in the page (look-ahead refused, a fenced or
-// broken JSON passed, " Paris\n" equal to "Paris"), and a weight and a metric went without a
-// word. A promptfoo file's checks now come in and score in the browser as promptfoo scores
-// them, on the page's own RegExp.
+// broken JSON passed, " Paris\n" equal to "Paris", weights ignored), and a metric went without
+// a word. A promptfoo file's checks now come in and score in the browser as promptfoo scores
+// them, on the page's own RegExp, weights included.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
@@ -2319,15 +2319,13 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
         concat!(
             "defaultTest:\n  assert:\n    - type: not-icontains\n      value: sorry\n",
             "tests:\n",
-            "  - vars: {notes: ALPHA}\n    assert:\n      - type: regex\n        value: 'fo+(?=bar)'\n        weight: 3\n",
-            "  - vars: {notes: BRAVO}\n    assert:\n      - type: equals\n        value: Paris\n",
+            "  - vars: {notes: ALPHA}\n    assert:\n      - type: regex\n        value: 'fo+(?=bar)'\n",
+            "  - vars: {notes: BRAVO}\n    assert:\n      - type: equals\n        value: Paris\n        weight: 3\n",
             "  - vars: {notes: CHARLIE}\n    assert:\n      - type: contains-json\n        metric: Shape\n",
             "  - vars: {notes: DELTA}\n    assert:\n      - type: is-json\n",
         ),
     )?;
     import_file(&b, &path).await?;
-    b.wait_for_text("the weight of the regex check left out: every check weighs the same in a case's score here (the file gives it 3)")
-        .await?;
     b.wait_for_text("the metric of the contains-json check left out: named scores (\u{201c}Shape\u{201d}) are not kept here; the check is")
         .await?;
     b.button("Import the 4 cases").await?.click().await?;
@@ -2350,10 +2348,23 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
         "{two}"
     );
     let three = row_text(&b, 3).await?;
-    assert!(three.contains("There is no valid JSON object in the answer"), "{three}");
+    assert!(
+        three.contains("There is no valid JSON object in the answer"),
+        "{three}"
+    );
     let four = row_text(&b, 4).await?;
     assert!(four.contains("``` code fence"), "{four}");
-    b.wait_for_text(" / 100 · 1 of 4 cases passed every check")
+    // Weighted as promptfoo: case 2's equals (weight 3) fails, its check for every case
+    // passes: 0.25; cases 3 and 4 score 0.5, case 1 1.0 (unweighted, the mean would be 63).
+    b.wait_for_text("Score 56 / 100 · 1 of 4 cases passed every check")
+        .await?;
+    // A weight set in the page: the check for every case at 0 counts for nothing.
+    let weight = b
+        .client
+        .find(fantoccini::Locator::Css("#pw-global-check-0-weight"))
+        .await?;
+    weight.send_keys(&format!("{SELECT_ALL}0{TAB}")).await?;
+    b.wait_for_text("Score 25 / 100 · 1 of 4 cases passed every check")
         .await?;
 
     // The export says what it leaves behind.

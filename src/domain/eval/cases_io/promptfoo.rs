@@ -145,26 +145,19 @@ pub(super) fn read_assertion(
 }
 
 /// The fields of a read assertion `m` of type `kind` that the check is kept without: a `weight`
-/// other than 1 (promptfoo's score is the weighted mean of its checks, and a case passes on that
-/// mean only with a threshold; here every check weighs the same) and a `metric` name (promptfoo's
-/// named scores).
+/// below 0 (the check weighs 1; a weight of 0 or more is kept, [`Assertion::weight`]) and a
+/// `metric` name (promptfoo's named scores).
 fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)> {
     let mut out = Vec::new();
-    if let Some(w) = m.get("weight").filter(|w| !w.is_null()) {
-        let n = match w {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse::<f64>().ok(),
-            _ => None,
-        };
-        if n != Some(1.0) {
-            out.push((
-                Omitted::Field("weight".into(), kind.to_owned()),
-                format!(
-                    "every check weighs the same in a case's score here (the file gives it {})",
-                    text_of(w).trim()
-                ),
-            ));
-        }
+    if let Some(w) = m
+        .get("weight")
+        .and_then(Value::as_f64)
+        .filter(|w| !(w.is_finite() && *w >= 0.0))
+    {
+        out.push((
+            Omitted::Field("weight".into(), kind.to_owned()),
+            format!("a weight is 0 or more (the file gives it {w}); the check weighs 1"),
+        ));
     }
     if let Some(name) = m
         .get("metric")
@@ -576,7 +569,9 @@ pub(super) fn expand(raw: RawTest, defaults: &Defaults) -> Result<Vec<TestCase>,
     }
     if total > MAX_EXPANDED {
         return Err(format!(
-            "its list variables would make {total} cases (at most {MAX_EXPANDED} are imported from one test)"
+            "its list variables would make {} cases (at most {} are imported from one test)",
+            crate::domain::figures::grouped(total as u64),
+            crate::domain::figures::grouped(MAX_EXPANDED as u64)
         ));
     }
     let mut cases = vec![base];
