@@ -1952,3 +1952,22 @@ fn a_utf16_file_is_named_as_utf16() {
     assert!(why.starts_with("This file is UTF-16 text"), "{why}");
     assert!(why.contains("CSV UTF-8"), "{why}");
 }
+
+/// Tryout 51: a test with `q:` twice kept the last value; js-yaml refuses such a file.
+#[test]
+fn a_yaml_key_given_twice_is_refused_with_its_lines() {
+    let yaml = "tests:\n  - vars:\n      q: one\n      q: two\n";
+    let why = import("dup.yaml", yaml).map(|_| ()).unwrap_err();
+    assert_eq!(
+        why,
+        "This YAML file gives the key \u{201c}q\u{201d} twice in one place (lines 3 and 4); YAML allows a key once, and promptfoo refuses the file. Keep one of them."
+    );
+    // The same key in two tests, and a merge key, are fine.
+    assert!(
+        import(
+            "ok.yaml",
+            "tests:\n  - vars: {q: one}\n  - vars: {q: two}\n"
+        )
+        .is_ok()
+    );
+}

@@ -141,7 +141,22 @@ pub(super) fn parse_yaml(text: &str) -> Result<Node, String> {
                 Kind::Seq(items) => items.push(node),
                 Kind::Map(entries) => match open.key.take() {
                     None => open.key = Some(node),
-                    Some(key) => entries.push((key, node)),
+                    Some(key) => {
+                        // Tryout 51: a key written twice kept its last value without a word;
+                        // js-yaml (promptfoo's reader) refuses the file.
+                        if let Kind::Scalar { text, .. } = &key.kind
+                            && text != "<<"
+                            && let Some((first, _)) = entries.iter().find(|(k, _)| {
+                                matches!(&k.kind, Kind::Scalar { text: t, .. } if t == text)
+                            })
+                        {
+                            return Err(format!(
+                                "This YAML file gives the key \u{201c}{text}\u{201d} twice in one place (lines {} and {}); YAML allows a key once, and promptfoo refuses the file. Keep one of them.",
+                                first.line, key.line
+                            ));
+                        }
+                        entries.push((key, node))
+                    }
                 },
                 Kind::Scalar { .. } => unreachable!("only collections are open"),
             },
