@@ -527,7 +527,8 @@ impl Draft {
         // The section cut off or broken is named once, as unfinished: its other gaps (an example
         // with no output, too few examples) are the same cut (tryout 47: counted three times).
         let cut_section = cut.as_ref().map(Gap::section);
-        cut.into_iter()
+        let mut out = cut
+            .into_iter()
             .chain(
                 gaps(&current.spec)
                     .into_iter()
@@ -539,7 +540,12 @@ impl Draft {
                         g => g,
                     }),
             )
-            .collect()
+            .collect::<Vec<_>>();
+        // In the sections' order (helper 50: the cut section came first, before the sections
+        // above it); within a section, as found.
+        let at = |g: &Gap| Section::ALL.iter().position(|s| *s == g.section());
+        out.sort_by_key(at);
+        out
     }
 
     /// The current version and the version read from a reply it descends from (through hand
@@ -903,9 +909,10 @@ mod tests {
             (true, true),
             1.0,
         );
-        assert_eq!(d.open_gaps()[0], Gap::Broken(Section::Steps));
+        // In the sections' order: Context (missing) comes before Steps (broken).
+        assert_eq!(d.open_gaps()[1], Gap::Broken(Section::Steps));
         assert_eq!(
-            d.open_gaps()[0].message(),
+            d.open_gaps()[1].message(),
             "Steps may be incomplete or misread: the reply's JSON has a mistake inside it"
         );
         let stored = serde_json::to_string(&crate::domain::wire::DraftV1::from_draft(
@@ -916,12 +923,12 @@ mod tests {
         assert!(stored.contains(r#""broke":true"#), "{stored}");
         let back: crate::domain::wire::DraftV1 = serde_json::from_str(&stored).unwrap();
         assert_eq!(
-            back.into_salvaged().draft.open_gaps()[0],
+            back.into_salvaged().draft.open_gaps()[1],
             Gap::Broken(Section::Steps)
         );
         let link = crate::domain::share::encode(&d, crate::domain::wire::Include::ALL).unwrap();
         let back = crate::domain::share::decode(&link).unwrap();
-        assert_eq!(back.open_gaps()[0], Gap::Broken(Section::Steps));
+        assert_eq!(back.open_gaps()[1], Gap::Broken(Section::Steps));
         // Without a section there is nothing to call broken.
         let mut d = Draft::default();
         d.commit_reply(
@@ -1021,9 +1028,10 @@ mod tests {
         let gaps = d.open_gaps();
         assert_eq!(
             gaps,
+            // In the sections' order (helper 50: the cut one came first).
             [
-                Gap::CutOff(Section::Examples),
-                Gap::Missing(Section::Format)
+                Gap::Missing(Section::Format),
+                Gap::CutOff(Section::Examples)
             ]
         );
         assert_eq!(
