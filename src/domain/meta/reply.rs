@@ -262,14 +262,18 @@ pub fn gaps_summary(gaps: &[Gap]) -> Option<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GapKind {
     Unfinished,
+    /// A section the reply's JSON breaks inside ([`Gap::Broken`]): read up to the break (helper
+    /// 50: it was "unfinished" in the count and "may be incomplete or misread" in the list).
+    Misread,
     NotRead,
     NotArrived,
     Missing,
 }
 
 impl GapKind {
-    const ALL: [Self; 4] = [
+    const ALL: [Self; 5] = [
         Self::Unfinished,
+        Self::Misread,
         Self::NotRead,
         Self::NotArrived,
         Self::Missing,
@@ -277,6 +281,7 @@ impl GapKind {
 
     fn of(g: &Gap) -> Self {
         match g {
+            Gap::Broken(_) => Self::Misread,
             _ if g.unfinished() => Self::Unfinished,
             Gap::NotRead(_) => Self::NotRead,
             Gap::NotArrived(_) => Self::NotArrived,
@@ -288,6 +293,10 @@ impl GapKind {
     fn phrases(self) -> (&'static str, &'static str) {
         match self {
             Self::Unfinished => ("is unfinished", "are unfinished"),
+            Self::Misread => (
+                "may be incomplete or misread",
+                "may be incomplete or misread",
+            ),
             Self::NotRead => ("was not read", "were not read"),
             Self::NotArrived => ("did not arrive", "did not arrive"),
             Self::Missing => ("is missing", "are missing"),
@@ -298,6 +307,7 @@ impl GapKind {
     fn word(self) -> &'static str {
         match self {
             Self::Unfinished => "unfinished",
+            Self::Misread => "may be misread",
             Self::NotRead => "not read",
             Self::NotArrived => "did not arrive",
             Self::Missing => "missing",

@@ -1356,7 +1356,7 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         .await?;
     browser
         .wait_for_text(
-            "Read the reply: your prompt is below. 1 part is unfinished and 2 were not read: ",
+            "Read the reply: your prompt is below. 1 part may be incomplete or misread and 2 were not read: ",
         )
         .await?;
     for gone in ["Format", "Examples"] {

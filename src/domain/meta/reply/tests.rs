@@ -655,6 +655,18 @@ fn the_summary_counts_unfinished_apart_from_missing() {
             Gap::ExampleNoOutput(1)
         ])
         .as_deref(),
-        Some("2 parts are unfinished and 1 is missing")
+        Some("1 part is unfinished, 1 may be incomplete or misread and 1 is missing")
+    );
+    // Helper 50: a broken section is said one way in the count, the heading and the list.
+    let broken = [Gap::Broken(Steps)];
+    assert_eq!(
+        gaps_summary(&broken).as_deref(),
+        Some("1 part may be incomplete or misread")
+    );
+    assert_eq!(gaps_title(&broken), "May be misread");
+    assert!(
+        broken[0]
+            .message()
+            .starts_with("Steps may be incomplete or misread")
     );
 }
