@@ -822,7 +822,7 @@ fn Progress(
             failures.retain(|f| Some(f.round) == round_now);
             failures.sort_by_key(|f| (f.round, f.refine));
             view! {
-                <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls/>
+                <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls stopped=o.stop.filter(|_| o.phase == Phase::Finished)/>
                 <div class="pw-progress">
                     <progress class="pw-progress__bar" max=o.limit.calls.max(1).to_string() prop:value=o.spent.calls aria-label="Calls used of the budget"></progress>
                     <p class="pw-progress__text" role="status">{format!("{phase} {spent}")}</p>
@@ -856,6 +856,8 @@ fn ProposalFailures(
     stalled: Option<u32>,
     /// The calls asking again adds to the approved budget.
     retry_calls: Option<u32>,
+    /// Why the loop ended, once it has (the notices are then of its last round).
+    stopped: Option<crate::domain::optimize::Stop>,
 ) -> impl IntoView {
     let off_all = super::shell::offline_for(&Role::ALL);
     let h = OptimizerHandle::expect();
@@ -869,6 +871,10 @@ fn ProposalFailures(
                     let prefix = Attempt { number: f.attempt, after_failure: f.attempt > 1, same_as_before: f.same_as_before }.prefix();
                     let title = if waits {
                         format!("{prefix}Round {}: {} gave no candidate to try", f.round, which.to_lowercase())
+                    } else if let Some(stop) = stopped {
+                        // Helper 50: after a Cancel of a loop that waited on this round, it said
+                        // "the loop did not wait for it"; the round was the loop's last.
+                        format!("{prefix}Round {}: {} gave nothing to try; the loop ended in this round ({})", f.round, which.to_lowercase(), stop.describe().trim_end_matches('.').to_lowercase())
                     } else {
                         // Tryout 19 (11): "the round went on with the other candidates" after a Cancel with
                         // one candidate a round (there were none, and the round had stopped).
