@@ -71,6 +71,10 @@ pub fn held_for_key(cut_off: u32, keys: &str) -> String {
     )
 }
 
+/// How the answer to a Resume pressed without a key begins; the page drops it once the keys are
+/// back ([`OptimizerHandle::keys_missing_now`]).
+pub const NOT_RESUMED: &str = "Not resumed. ";
+
 /// This tab's `sessionStorage`: the loop's calls that were never sent when the page went away
 /// or another draft opened, by draft: `{"<draft id>": [[spent calls, reserved calls], [Work,
 /// …]]}`. Only calls whose batch was saved before they were queued are noted (the draft kept
@@ -138,6 +142,10 @@ pub enum Arrival {
     Continuing,
     /// It is paused and waits for the person (why, in plain words).
     Held(String),
+    /// It is paused because a key it needs is not in this tab; `cut_off` calls were cut off by
+    /// the reload. Its words follow Settings ([`OptimizerHandle::held_for_key_now`]; helper 50:
+    /// they named the keys as they were at the reload until Resume was pressed).
+    HeldForKey { cut_off: u32 },
 }
 
 /// The loop's controls. `Copy`.
@@ -296,10 +304,10 @@ impl OptimizerHandle {
                         Some(
                             "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.".to_owned(),
                         )
-                    } else if let Some(keys) = h.keys_note() {
+                    } else if h.keys_note().is_some() {
                         // Session 21's tryout: the count the reload cut off was said only
-                        // after Resume.
-                        Some(held_for_key(cut_off, &keys))
+                        // after Resume. Its words follow Settings (`Arrival::HeldForKey`).
+                        Some(String::new())
                     } else {
                         None
                     };
@@ -331,8 +339,14 @@ impl OptimizerHandle {
                             h.drafts.draft.update(|d| {
                                 d.pause_loop();
                             });
-                            h.note.set(Some(why.clone()));
-                            h.arrival.set(Some(Arrival::Held(why)));
+                            if why.is_empty() {
+                                // Shown from the arrival, in words that follow Settings.
+                                h.note.set(None);
+                                h.arrival.set(Some(Arrival::HeldForKey { cut_off }));
+                            } else {
+                                h.note.set(Some(why.clone()));
+                                h.arrival.set(Some(Arrival::Held(why)));
+                            }
                         }
                     }
                 }
@@ -381,6 +395,25 @@ impl OptimizerHandle {
         untrack(|| self.settings.missing_keys(&self.loop_configs(), true))
     }
 
+    /// Whether a key the loop needs is missing in this tab now (tracked).
+    pub fn keys_missing_now(self) -> bool {
+        self.settings
+            .missing_keys(&self.loop_configs(), true)
+            .is_some()
+    }
+
+    /// What a loop held for a key says now, following Settings (tracked): the keys still
+    /// missing, or that they are back and Resume goes on.
+    pub fn held_for_key_now(self, cut_off: u32) -> String {
+        match self.settings.missing_keys(&self.loop_configs(), true) {
+            Some(keys) => held_for_key(cut_off, &keys),
+            None => format!(
+                "The optimization was interrupted.{} The keys it needs are in this tab now: press Resume to go on.",
+                cut_off_sentence(cut_off, " when the loop goes on")
+            ),
+        }
+    }
+
     /// What the loop in the draft calls: the meta and execution models, the judge only when a
     /// case has a judge check (tryout 47: Resume waited for a judge key the loop never uses),
     /// then the other execution models it scores on ([`Config::also_on`]).
@@ -392,7 +425,7 @@ impl OptimizerHandle {
         let mut out: Vec<ProviderConfig> = Role::ALL
             .iter()
             .filter(|r| judged || **r != Role::Judge)
-            .map(|r| self.settings.roles.with_untracked(|x| x.get(*r).clone()))
+            .map(|r| self.settings.roles.with(|x| x.get(*r).clone()))
             .collect();
         self.drafts.draft.with_untracked(|d| {
             if let Some(o) = &d.optimizer {
@@ -594,7 +627,7 @@ impl OptimizerHandle {
         // judge key the loop never used (a refused call is not charged).
         if let Some(why) = self.keys_note() {
             // Said as the answer to this press (tryout 50: the same text again read as nothing).
-            self.note.set(Some(format!("Not resumed. {why}")));
+            self.note.set(Some(format!("{NOT_RESUMED}{why}")));
             return;
         }
         self.note.set(None);

@@ -56,10 +56,17 @@ pub fn LoopNotice() -> impl IntoView {
             </div>
         }
         .into_any(),
-        (Some(Arrival::Held(why)), Some((_, true, used, limit, extra))) => view! {
+        (Some(held @ (Arrival::Held(_) | Arrival::HeldForKey { .. })), Some((_, true, used, limit, extra))) => view! {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
                 <p class="pw-notice__title">"The optimization loop is paused"</p>
-                <p>{format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
+                <p>{move || {
+                    let why = match &held {
+                        Arrival::HeldForKey { cut_off } => h.held_for_key_now(*cut_off),
+                        Arrival::Held(why) => why.clone(),
+                        Arrival::Continuing => String::new(),
+                    };
+                    format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))
+                }}</p>
                 <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{if extra > 0 { format!("Resume the loop (up to {} more {})", grouped(u64::from(extra)), noun(extra, "call", "calls")) } else { "Resume the loop".to_owned() }}</button>
             </div>
         }
@@ -705,7 +712,20 @@ fn OptimizerPanel() -> impl IntoView {
             </Show>
             <Progress state=state/>
             // "Continuing…" is news while the loop runs, not after it ended (tryout 11, m6).
-            {move || h.note.get().filter(|n| !n.starts_with(crate::state::optimizer::CONTINUING) || running()).map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
+            {move || h.note.get()
+                .filter(|n| !n.starts_with(crate::state::optimizer::CONTINUING) || running())
+                // The answer to a Resume pressed without a key goes once the keys are back.
+                .filter(|n| !n.starts_with(crate::state::optimizer::NOT_RESUMED) || h.keys_missing_now())
+                .map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
+            // A loop held for a key says so here too, in words that follow Settings (helper 50).
+            {move || match h.arrival.get() {
+                Some(crate::state::optimizer::Arrival::HeldForKey { cut_off })
+                    if h.note.with(|n| n.as_ref().is_none_or(|n| n.starts_with(crate::state::optimizer::NOT_RESUMED) && !h.keys_missing_now())) =>
+                {
+                    Some(view! { <p class="pw-hint" role="status">{move || h.held_for_key_now(cut_off)}</p> })
+                }
+                _ => None,
+            }}
             <Evidence state=state/>
         </div>
     }

@@ -539,6 +539,22 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     let s = SettingsPage::open(&b).await?;
     s.key(key).await?;
     s.close().await?;
+    // Helper 50: the held loop named the key as missing until Resume was pressed. Its words
+    // follow Settings, and the answer to the first Resume goes.
+    wait_text_long(
+        &b,
+        "The keys it needs are in this tab now: press Resume to go on.",
+        10,
+    )
+    .await?;
+    let now = b
+        .eval("return document.querySelector('.pw-card--improve').innerText")
+        .await?;
+    let now = now.as_str().unwrap_or_default();
+    assert!(
+        !now.contains("Not resumed.") && !now.contains("is not in this tab"),
+        "{now}"
+    );
     // Tryout 17, 9: a refused key failed call after call, each charged to the budget. The
     // first refusal pauses the loop and says why; nothing more is sent until Resume.
     fake.push_faults([Fault::status(401, "Incorrect API key provided")]);
