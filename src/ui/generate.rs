@@ -674,7 +674,18 @@ fn GapsView() -> impl IntoView {
                                 <span class="pw-row pw-row--wrap">
                                     <button type="button" class="pw-button pw-button--small"
                                         aria-label=format!("Fill in by hand: {message}")
-                                        on:click=move |_| focus(&format!("pw-section-{}", section.as_str()))>
+                                        on:click={
+                                            let gap = gap.clone();
+                                            move |_| {
+                                                let id = format!("pw-section-{}", section.as_str());
+                                                focus(&id);
+                                                // At the example the gap is about (helper 50).
+                                                let text = d.draft.with_untracked(|x| x.current_spec().map(|s| s.section_text(section)).unwrap_or_default());
+                                                if let Some(at) = gap.caret_in(&text) {
+                                                    caret_at(&id, at);
+                                                }
+                                            }
+                                        }>
                                         "Fill in by hand"
                                     </button>
                                     <button type="button" class="pw-button pw-button--small"
@@ -692,6 +703,17 @@ fn GapsView() -> impl IntoView {
             </div>
         }
         .into_any()
+    }
+}
+
+/// Puts the caret of the text area `id` at `at` (UTF-16 code units).
+fn caret_at(id: &str, at: u32) {
+    use wasm_bindgen::JsCast;
+    if let Some(area) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+    {
+        let _ = area.set_selection_range(at, at);
     }
 }
 

@@ -144,6 +144,29 @@ impl Gap {
         }
     }
 
+    /// Where *Fill in by hand* puts the caret in its section's editor text `text` (as
+    /// [`crate::domain::spec::PromptSpec::section_text`] writes it), in UTF-16 code units as the
+    /// browser's `setSelectionRange` counts: for an example with no output, after its
+    /// `Output:` line; for an empty one, after its `Input:` line; `None` (the editor's own
+    /// place) for the other gaps or when the example is not found (helper 50: the caret went to
+    /// the end of Examples).
+    pub fn caret_in(&self, text: &str) -> Option<u32> {
+        let (n, label) = match self {
+            Self::ExampleNoOutput(n) => (*n, "Output:\n"),
+            Self::ExampleEmpty(n) => (*n, "Input:\n"),
+            _ => return None,
+        };
+        let mut start = 0;
+        for (i, block) in text.split("\n---\n").enumerate() {
+            if i + 1 == n {
+                let at = start + block.find(label)? + label.len();
+                return u32::try_from(text[..at].encode_utf16().count()).ok();
+            }
+            start += block.len() + "\n---\n".len();
+        }
+        None
+    }
+
     /// In plain words: "The reply has no Steps", "Example 3 has no output".
     pub fn message(&self) -> String {
         match self {

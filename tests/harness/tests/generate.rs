@@ -1585,3 +1585,33 @@ async fn manual_mode_with_nothing_pasted_says_nothing_was_pasted() -> anyhow::Re
     browser.close().await?;
     Ok(())
 }
+
+// Helper 50: *Fill in by hand* for "Example 2 has no output" put the caret at the end of
+// Examples; it goes where that example's output is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fill_in_by_hand_goes_to_the_example_that_lacks_its_output() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    let mut reply: serde_json::Value = serde_json::from_str(&spec_reply("pasted"))?;
+    reply["examples"][1]["output"] = json!("");
+    PromptPage::new(&b)
+        .paste_reply(
+            "a bot that pulls action items out of meeting notes",
+            &reply.to_string(),
+        )
+        .await?;
+    b.button("Fill in by hand: Example 2 has no output")
+        .await?
+        .click()
+        .await?;
+    let at = b
+        .eval("const e = document.activeElement; return [e.id, e.value.substring(0, e.selectionStart)]")
+        .await?;
+    assert_eq!(at[0], json!("pw-section-examples"), "{at}");
+    let before = at[1].as_str().unwrap_or_default();
+    assert!(
+        before.ends_with("Input:\nWe talked about lunch.\nOutput:\n"),
+        "{before:?}"
+    );
+    b.close().await?;
+    Ok(())
+}

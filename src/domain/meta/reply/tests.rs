@@ -670,3 +670,35 @@ fn the_summary_counts_unfinished_apart_from_missing() {
             .starts_with("Steps may be incomplete or misread")
     );
 }
+
+/// Helper 50: *Fill in by hand* for "Example 2 has no output" put the caret at the end of
+/// Examples; it goes after that example's `Output:` line (UTF-16 units, as the browser counts).
+#[test]
+fn fill_in_by_hand_puts_the_caret_in_the_example() {
+    use crate::domain::spec::{Example, PromptSpec};
+    let spec = PromptSpec {
+        examples: vec![
+            Example {
+                input: "Zoë 😀 sends the deck".into(),
+                output: "- Zoë: deck".into(),
+            },
+            Example {
+                input: "Bob books".into(),
+                output: String::new(),
+            },
+            Example::default(),
+        ],
+        ..Default::default()
+    };
+    let text = spec.section_text(Section::Examples);
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    let at = Gap::ExampleNoOutput(2).caret_in(&text).unwrap() as usize;
+    assert!(
+        String::from_utf16_lossy(&utf16[..at]).ends_with("Input:\nBob books\nOutput:\n"),
+        "{text:?} at {at}"
+    );
+    let at = Gap::ExampleEmpty(3).caret_in(&text).unwrap() as usize;
+    assert!(String::from_utf16_lossy(&utf16[..at]).ends_with("---\nInput:\n"));
+    assert_eq!(Gap::ExampleNoOutput(9).caret_in(&text), None);
+    assert_eq!(Gap::Missing(Section::Steps).caret_in(&text), None);
+}
