@@ -152,6 +152,15 @@ fn schema_patterns_use_the_pages_regexp_and_hosts_match_the_browsers() {
     assert!(regex("a\\sb", false, "a\u{a0}b"));
     assert!(!regex("x.y", false, "x\u{2028}y"));
     assert!(regex("école", true, "ÉCOLE"));
+    assert!(regex("hello", true, "HeLLo"));
+    assert!(!regex("\\p{L}", false, "é"), "without u, \\p is a p");
+    // Tryout 52: this held the browser's RegExp (and the tab) for minutes; it runs on the
+    // linear-time engine and answers.
+    assert!(!regex(
+        "^(\\w+\\s?)+$",
+        false,
+        "This is a fairly normal sentence with several words in it and more!"
+    ));
     let bad = Assertion::new(Check::Regex("(".into()));
     assert!(
         bad.problem(None)

@@ -15,10 +15,10 @@
 //! library's character predicates, so `\p{Letter}` means "alphabetic" (it also admits letter-like
 //! numbers and combining marks), a documented approximation.
 //!
-//! The `regex` check runs on the same engine with promptfoo's flags: none (promptfoo builds
-//! `new RegExp(value)`), or `i` for a check that ignores capitals ([`find`]). The fallback reads
-//! such a pattern as in Unicode mode (the difference shows only on astral characters and a few
-//! escapes that Unicode mode refuses).
+//! The `regex` check runs with promptfoo's flags: none (promptfoo builds `new RegExp(value)`),
+//! or `i` for a check that ignores capitals ([`find`]). What the linear-time translation can run
+//! with the same meaning runs there (no pattern can hold the page); the rest on the installed
+//! engine.
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -58,13 +58,29 @@ pub fn is_match(pattern: &str, text: &str) -> Result<bool, PatternError> {
     find(pattern, "u", text).map(|m| m.is_some())
 }
 
-/// The first match of `pattern` in `text` with ECMA-262 `flags` (`""`, `"i"`, `"u"`, `"ui"`),
-/// with the installed engine, else with the fallback (`i` ignores capitals there too).
+/// The first match of `pattern` in `text` with ECMA-262 `flags` (`""`, `"i"`, `"u"`, `"ui"`).
+///
+/// A pattern the linear-time engine (the translation to `regex-lite`) runs with the same meaning
+/// runs there, so no pattern and answer can hold the page (tryout 52: `^(\w+\s?)+$` on an
+/// ordinary sentence ending in "!" held the browser's backtracking `RegExp` for minutes, and the
+/// tab with it). The others (look-around, backreferences, syntax only JavaScript accepts, `\p`
+/// and `\u{…}` without the `u` flag, ignoring capitals in a pattern with letters past ASCII) go
+/// to the installed engine, which names a pattern's mistake in the browser's words; without
+/// one, everything runs on the fallback. The one difference kept: without `u`, JavaScript's `.`
+/// and negated classes take half of a character past U+FFFF (an emoji); here they take it whole.
 pub fn find(pattern: &str, flags: &str, text: &str) -> Result<Option<String>, PatternError> {
-    match ENGINE.get() {
-        Some(engine) => engine(pattern, flags, text).map_err(PatternError::Invalid),
-        None => fallback_find(pattern, flags.contains('i'), text),
+    let ignore_case = flags.contains('i');
+    let Some(engine) = ENGINE.get() else {
+        return fallback_find(pattern, ignore_case, text);
+    };
+    let unicode = flags.contains('u');
+    let same_meaning = (unicode
+        || !(pattern.contains("\\p") || pattern.contains("\\P") || pattern.contains("\\u{")))
+        && (!ignore_case || pattern.is_ascii());
+    if same_meaning && let Ok(found) = fallback_find(pattern, ignore_case, text) {
+        return Ok(found);
     }
+    engine(pattern, flags, text).map_err(PatternError::Invalid)
 }
 
 /// Whether `pattern` can be used at all (the same engine as [`is_match`]).

@@ -1624,11 +1624,11 @@ impl TryFrom<&AssertionV1> for Assertion {
             check,
             ignore_case,
             negate,
-            // A weight below 0 or not a number is no weight: the check weighs 1 (the importer
-            // names it, `cases_io::promptfoo`).
+            // A weight outside 0..=MAX_WEIGHT is no weight: the check weighs 1 (the importer
+            // names it, `cases_io::promptfoo`; tryout 52: 1e308 came in and scored 0 for 50).
             weight: w
                 .weight
-                .filter(|x| x.is_finite() && *x >= 0.0)
+                .filter(|x| x.is_finite() && (0.0..=crate::domain::eval::MAX_WEIGHT).contains(x))
                 .unwrap_or(1.0),
         })
     }

@@ -191,6 +191,14 @@ pub fn CasesCard() -> impl IntoView {
         d.draft.update(|x| gone = x.suite.remove(id));
         deleted.set(gone);
     });
+    // Undo belongs to the draft the case was deleted from (tryout 52: opening another draft kept
+    // "Deleted case #2. Undo", and Undo put the case into that other draft).
+    let library = crate::state::library::Library::expect();
+    Effect::watch(
+        move || library.current_id.get(),
+        move |_, _, _| deleted.set(None),
+        false,
+    );
     let undo = move |_| {
         if let Some((at, case)) = deleted.get_untracked() {
             d.draft.update(|x| {
@@ -209,8 +217,9 @@ pub fn CasesCard() -> impl IntoView {
                     match n {
                         0 => String::new(),
                         1 => "1 case".to_owned(),
-                        n if held > 0 => format!("{n} cases ({} train, {held} held-out)", n - held),
-                        n => format!("{n} cases"),
+                        // Grouped (tryout 52: "11999 cases" beside "11,999 calls").
+                        n if held > 0 => format!("{} ({} train, {} held-out)", crate::domain::figures::count(n, "case", "cases"), crate::domain::figures::grouped((n - held) as u64), crate::domain::figures::grouped(held as u64)),
+                        n => crate::domain::figures::count(n, "case", "cases"),
                     }
                 }}</span>
             </header>
@@ -1058,7 +1067,7 @@ fn AssertionEditor(
             view! {
                 <span class="pw-check-row__weight" title="How much the check counts in the case's score (promptfoo's weight; 1 by default, 0 counts for nothing).">
                     <label class="pw-hint" for=wid.clone()>"weight"<span class="pw-sr-only">{format!(" ({whose})")}</span></label>
-                    <NumberInput id=wid value=w min=0.0f64 max=1000.0f64/>
+                    <NumberInput id=wid value=w min=0.0f64 max=crate::domain::eval::MAX_WEIGHT/>
                 </span>
             }
         }
@@ -1273,11 +1282,11 @@ fn ImportButton() -> impl IntoView {
                                     on:click=move |_| { if let Some((_, imp)) = pending.get_untracked() { add(imp); } pending.set(None); replaced.set(None); }>
                                     {if good == 0 {
                                         let g = imp.global.len();
-                                        format!("Import the {g} check{} for every case", if g == 1 { "" } else { "s" })
+                                        format!("Import the {} for every case", crate::domain::figures::count(g, "check", "checks"))
                                     } else if bad > 0 {
-                                        format!("Import the {good} good case{}", if good == 1 { "" } else { "s" })
+                                        format!("Import the {}", crate::domain::figures::count(good, "good case", "good cases"))
                                     } else {
-                                        format!("Import the {good} case{}", if good == 1 { "" } else { "s" })
+                                        format!("Import the {}", crate::domain::figures::count(good, "case", "cases"))
                                     }}
                                 </button>
                             }.into_any()

@@ -169,7 +169,7 @@ pub fn ResultsCard() -> impl IntoView {
                     aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
                     on:click=move |_| r.run(Vec::new())>{move || match n_cases.get() {
                         1 => "Run the case".to_owned(),
-                        n => format!("Run all {n} cases"),
+                        n => format!("Run all {}", count(n, "case", "cases")),
                     }}</button>
                 <button type="button" class="pw-button"
                     disabled=move || n_sel() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
@@ -958,7 +958,7 @@ fn UnfilledNotice() -> impl IntoView {
         let title = match n {
             0 => "Every case of this run is filled in now.".to_owned(),
             1 => "1 case would go out with empty variables. Nothing has been sent.".to_owned(),
-            n => format!("{n} cases would go out with empty variables. Nothing has been sent."),
+            n => format!("{} would go out with empty variables. Nothing has been sent.", count(n, "case", "cases")),
         };
         view! {
             <div class="pw-notice pw-notice--warn pw-unfilled" role="alert" aria-label="Cases with empty variables">

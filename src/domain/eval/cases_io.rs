@@ -1272,7 +1272,7 @@ fn columns(header: &csv::StringRecord) -> Vec<Col> {
                 // Tryout 51: it went without a word.
                 Col::LeftOut(
                     name.to_owned(),
-                    "named scores are not kept here; the row's checks are".into(),
+                    "named scores are not kept here; the row's checks are kept".into(),
                 )
             } else if name.starts_with("__") || name.is_empty() {
                 Col::Ignored

@@ -1505,7 +1505,7 @@ fn csv_metadata_thresholds_and_columns() {
               var topic = "Physics"
               assert Graded { grader: GEval, value: "Accurate", threshold: 7 }
             left line 1: column __prefix left out: Promptwright sends the prompt as written; put that text in the prompt instead
-            left line 1: column __metric left out: named scores are not kept here; the row's checks are
+            left line 1: column __metric left out: named scores are not kept here; the row's checks are kept
             left line 3: column __config:__expected:threshold left out: “abc” is not a number
         "#]],
     );
@@ -1871,11 +1871,11 @@ fn a_bad_word_is_placed_at_its_start() {
 /// left out on its line, and so is a weight below 0 (the check weighs 1).
 #[test]
 fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
-    let yaml = "tests:\n  - vars:\n      q: hi\n    threshold: 0.6\n    assert:\n      - type: contains\n        value: hello\n        weight: 3\n      - type: contains\n        value: zzz\n        weight: 1\n        metric: Tone\n      - type: contains\n        value: x\n        weight: -2\n";
+    let yaml = "tests:\n  - vars:\n      q: hi\n    threshold: 0.6\n    assert:\n      - type: contains\n        value: hello\n        weight: 3\n      - type: contains\n        value: zzz\n        weight: 1\n        metric: Tone\n      - type: contains\n        value: x\n        weight: -2\n      - type: contains\n        value: y\n        weight: 1e308\n";
     let im = import("weights.yaml", yaml).expect("readable");
     assert_eq!(im.cases.len(), 1);
     let weights: Vec<f64> = im.cases[0].assertions.iter().map(|a| a.weight).collect();
-    assert_eq!(weights, [3.0, 1.0, 1.0]);
+    assert_eq!(weights, [3.0, 1.0, 1.0, 1.0]);
     let left: Vec<String> = im
         .left_out
         .iter()
@@ -1884,8 +1884,10 @@ fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
     assert_eq!(
         left,
         [
-            "line 9: the metric of the contains check left out: named scores (\u{201c}Tone\u{201d}) are not kept here; the check is",
-            "line 13: the weight of the contains check left out: a weight is 0 or more (the file gives it -2); the check weighs 1",
+            "line 9: the metric of the contains check left out: named scores (\u{201c}Tone\u{201d}) are not kept here; the check is kept",
+            "line 13: the weight of the contains check left out: a weight is 0 to 1000 (the file gives it -2); the check weighs 1",
+            // Tryout 52: 1e308 came in without a word (two such checks scored 0 for 50).
+            "line 16: the weight of the contains check left out: a weight is 0 to 1000 (the file gives it 1e+308); the check weighs 1",
         ]
     );
     // The weight travels in exports and back.

@@ -734,6 +734,9 @@ impl Preset {
     }
 }
 
+/// The largest weight a check may have (the page's field and the importer take 0 to this).
+pub const MAX_WEIGHT: f64 = 1000.0;
+
 /// One assertion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assertion {

@@ -2326,7 +2326,7 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
         ),
     )?;
     import_file(&b, &path).await?;
-    b.wait_for_text("the metric of the contains-json check left out: named scores (\u{201c}Shape\u{201d}) are not kept here; the check is")
+    b.wait_for_text("the metric of the contains-json check left out: named scores (\u{201c}Shape\u{201d}) are not kept here; the check is kept")
         .await?;
     b.button("Import the 4 cases").await?.click().await?;
     b.wait_for_text("Imported 4 cases").await?;
@@ -2373,5 +2373,31 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
         .await?;
     b.close().await?;
     let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+// Tryout 52: opening another draft kept "Deleted case #2. Undo", and Undo put the case into
+// that other draft. Undo goes with the draft the case was deleted from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_of_a_deleted_case_stays_with_its_draft() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    add_case(&b, 1, "ALPHA: Bob sends the deck.", None).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", None).await?;
+    b.button("Delete case #2").await?.click().await?;
+    b.wait_for_text("Deleted case #2.").await?;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "an empty new draft",
+    )
+    .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('Deleted case #2.')",
+        "no Undo of another draft's case",
+    )
+    .await?;
+    b.close().await?;
     Ok(())
 }

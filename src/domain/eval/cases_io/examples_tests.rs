@@ -456,7 +456,7 @@ fn a_config_without_its_tests_file_reports_the_reference() {
         .into_iter()
         .chain(
             [(21, "correct"), (28, "resolved"), (35, "honest"), (42, "handoff"), (49, "language_fit")]
-                .map(|(line, name)| format!("line {line}: the metric of the llm-rubric check left out: named scores (\u{201c}{name}\u{201d}) are not kept here; the check is (a check for every case)"))
+                .map(|(line, name)| format!("line {line}: the metric of the llm-rubric check left out: named scores (\u{201c}{name}\u{201d}) are not kept here; the check is kept (a check for every case)"))
         )
         .collect::<Vec<_>>()
     );

@@ -149,14 +149,18 @@ pub(super) fn read_assertion(
 /// `metric` name (promptfoo's named scores).
 fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)> {
     let mut out = Vec::new();
-    if let Some(w) = m
-        .get("weight")
-        .and_then(Value::as_f64)
-        .filter(|w| !(w.is_finite() && *w >= 0.0))
-    {
+    if let Some(w) = m.get("weight").filter(|w| {
+        w.as_f64().is_some_and(|w| {
+            !(w.is_finite() && (0.0..=crate::domain::eval::MAX_WEIGHT).contains(&w))
+        })
+    }) {
         out.push((
             Omitted::Field("weight".into(), kind.to_owned()),
-            format!("a weight is 0 or more (the file gives it {w}); the check weighs 1"),
+            format!(
+                "a weight is 0 to {} (the file gives it {}); the check weighs 1",
+                crate::domain::eval::MAX_WEIGHT,
+                text_of(w)
+            ),
         ));
     }
     if let Some(name) = m
@@ -167,7 +171,7 @@ fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)>
         out.push((
             Omitted::Field("metric".into(), kind.to_owned()),
             format!(
-                "named scores (\u{201c}{}\u{201d}) are not kept here; the check is",
+                "named scores (\u{201c}{}\u{201d}) are not kept here; the check is kept",
                 name.trim()
             ),
         ));
