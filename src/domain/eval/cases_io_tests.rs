@@ -1964,6 +1964,24 @@ fn a_yaml_key_given_twice_is_refused_with_its_lines() {
         why,
         "This YAML file gives the key \u{201c}q\u{201d} twice in one place (lines 3 and 4); YAML allows a key once, and promptfoo refuses the file. Keep one of them."
     );
+    // A second top-level `tests:` and a check's `value` twice are refused too (tryout 52).
+    let why = import(
+        "top.yaml",
+        "tests:\n  - vars: {q: a}\ntests:\n  - vars: {q: b}\n",
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert!(
+        why.contains("\u{201c}tests\u{201d} twice in one place (lines 1 and 3)"),
+        "{why}"
+    );
+    let why = import(
+        "value.yaml",
+        "tests:\n  - assert:\n      - type: contains\n        value: a\n        value: b\n",
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert!(why.contains("\u{201c}value\u{201d} twice"), "{why}");
     // The same key in two tests, and a merge key, are fine.
     assert!(
         import(

@@ -1229,6 +1229,13 @@ fn check_as_written(
                         "The answer is {} instead: it differs only by spaces or line breaks at its start or end.",
                         excerpt(&format!("{output:?}").trim_matches('"').to_owned())
                     )
+                } else if out.split_whitespace().eq(want.split_whitespace()) {
+                    // Tryout 52: "Paris  France" (two spaces, a tab, \r\n) read as the expected
+                    // text, the reason showing no difference.
+                    format!(
+                        "The answer is {} instead: it differs only in its spaces, tabs or line breaks.",
+                        excerpt(&format!("{output:?}").trim_matches('"').to_owned())
+                    )
                 } else {
                     format!("The answer is {} instead.", excerpt(output.trim()))
                 },

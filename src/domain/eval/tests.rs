@@ -57,6 +57,18 @@ fn every_assertion_type() {
             false,
             "\u{201c}  Paris\\n\u{201d} instead: it differs only by spaces or line breaks",
         ),
+        (
+            a(Equals("Paris France".into())),
+            "Paris  France",
+            false,
+            "\u{201c}Paris  France\u{201d} instead: it differs only in its spaces, tabs or line breaks",
+        ),
+        (
+            a(Equals("Line one\nLine two".into())),
+            "Line one\r\nLine two",
+            false,
+            "\u{201c}Line one\\r\\nLine two\u{201d} instead: it differs only in its spaces",
+        ),
         // A value written as JSON is compared as JSON (promptfoo, for an object value).
         (
             a(Equals(r#"{"b":[1,2],"a":1}"#.into())),
