@@ -1292,8 +1292,8 @@ fn check_as_written(
                 },
             )
         }
-        // promptfoo: `new RegExp(value).test(output)`; the page's own RegExp runs it
-        // (`domain::pattern`).
+        // promptfoo: `new RegExp(value).test(output)`, read with that meaning by
+        // `pattern::find` (linear time where it can, else the page's own RegExp).
         Check::Regex(r) => match crate::domain::pattern::find(r, regex_flags(ic), output) {
             Ok(Some(m)) => Verdict::done(true, format!("Matched {}.", excerpt(&m))),
             Ok(None) => Verdict::done(false, "The pattern matches nowhere in the answer."),
