@@ -2089,7 +2089,9 @@ async fn run_many_until_results(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_in_a_section_while_results_arrive_keeps_every_key() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
-    run_many_until_results(&b, &fake, 100, "typing", (250, 20, 8)).await?;
+    // Calls of 600 ms: the run (100 cases, 4 at once, about 16 s) outlasts the typing below
+    // even on a loaded machine (at 250 ms it ended first once, under the full test command).
+    run_many_until_results(&b, &fake, 100, "typing", (600, 20, 8)).await?;
     let persona = b.field("Persona").await?;
     persona.click().await?;
     b.press("\u{E010}").await?; // End: the caret after the text
