@@ -301,13 +301,13 @@ impl OptimizerHandle {
                 if running {
                     h.draft_id.set_value(id.clone());
                     let hold = if !loop_runs_here(&id) {
-                        Some(
+                        Some(Arrival::Held(
                             "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.".to_owned(),
-                        )
+                        ))
                     } else if h.keys_note().is_some() {
                         // Session 21's tryout: the count the reload cut off was said only
                         // after Resume. Its words follow Settings (`Arrival::HeldForKey`).
-                        Some(String::new())
+                        Some(Arrival::HeldForKey { cut_off })
                     } else {
                         None
                     };
@@ -335,18 +335,17 @@ impl OptimizerHandle {
                                 h.arrival.set(Some(Arrival::Held(why.into())));
                             }
                         }
-                        Some(why) => {
+                        Some(held) => {
                             h.drafts.draft.update(|d| {
                                 d.pause_loop();
                             });
-                            if why.is_empty() {
-                                // Shown from the arrival, in words that follow Settings.
-                                h.note.set(None);
-                                h.arrival.set(Some(Arrival::HeldForKey { cut_off }));
-                            } else {
-                                h.note.set(Some(why.clone()));
-                                h.arrival.set(Some(Arrival::Held(why)));
-                            }
+                            // A key's hold is said from the arrival, in words that follow
+                            // Settings; the other in the loop's note too.
+                            h.note.set(match &held {
+                                Arrival::Held(why) => Some(why.clone()),
+                                _ => None,
+                            });
+                            h.arrival.set(Some(held));
                         }
                     }
                 }

@@ -898,6 +898,11 @@ fn AssertionEditor(
     };
     let id = format!("{}-check-{index}", owner.prefix());
     let err_id = format!("{id}-problem");
+    // Whose check this is, for the fields' labels.
+    let whose = move || match owner {
+        Owner::Global => format!("every case, check {}", index + 1),
+        Owner::Case(c) => format!("case #{c}, check {}", index + 1),
+    };
     let kind_label = move || a.with(|a| a.as_ref().map(|a| a.label()).unwrap_or_default());
     let type_name = move || a.with(|a| a.as_ref().map(|a| a.type_name()).unwrap_or_default());
     let value_field = {
@@ -909,10 +914,7 @@ fn AssertionEditor(
             };
             let kind = cur.kind();
             let vid = format!("{id}-value");
-            let whose = match owner {
-                Owner::Global => format!("every case, check {}", index + 1),
-                Owner::Case(c) => format!("case #{c}, check {}", index + 1),
-            };
+            let whose = whose();
             let label = format!("{} ({whose})", kind.label());
             let desc = err_id.clone();
             match cur.check {
@@ -1060,10 +1062,7 @@ fn AssertionEditor(
                 false,
             );
             let wid = format!("{id}-weight");
-            let whose = match owner {
-                Owner::Global => format!("every case, check {}", index + 1),
-                Owner::Case(c) => format!("case #{c}, check {}", index + 1),
-            };
+            let whose = whose();
             view! {
                 <span class="pw-check-row__weight" title="How much the check counts in the case's score (promptfoo's weight; 1 by default, 0 counts for nothing).">
                     <label class="pw-hint" for=wid.clone()>"weight"<span class="pw-sr-only">{format!(" ({whose})")}</span></label>
