@@ -153,6 +153,36 @@ fn schema_patterns_use_the_pages_regexp_and_hosts_match_the_browsers() {
     assert!(!regex("x.y", false, "x\u{2028}y"));
     assert!(regex("école", true, "ÉCOLE"));
     assert!(regex("hello", true, "HeLLo"));
+    // Helper-52: an ignore-capitals regex went to promptfoo as `(?i)…`, which its
+    // `new RegExp(value)` refuses. It goes as a `javascript` check now: run here as promptfoo
+    // runs one (`new Function("output", "return " + code)`, V8 as in Node), it gives the
+    // check's own verdict, and it reads back as the same check.
+    for (p, out) in [
+        ("hello", "HeLLo"),
+        ("hello", "bye"),
+        ("^a\"b/c\\d$", "A\"B/C7"),
+        ("école\n", "ÉCOLE\n"),
+        ("x\u{2028}y", "X\u{2028}Y"),
+    ] {
+        let mut a = Assertion::new(Check::Regex(p.into()));
+        a.ignore_case = true;
+        let wire = promptwright::domain::wire::AssertionV1::from(&a);
+        assert_eq!(wire.kind, "javascript");
+        let code = wire
+            .value
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .unwrap()
+            .to_owned();
+        let run = js_sys::Function::new_with_args("output", &format!("return {code};"));
+        let js = run
+            .call1(&wasm_bindgen::JsValue::NULL, &out.into())
+            .unwrap()
+            .as_bool()
+            .unwrap();
+        assert_eq!(js, regex(p, true, out), "{code} on {out:?}");
+        assert_eq!(Assertion::try_from(&wire).as_ref(), Ok(&a), "{code}");
+    }
     assert!(!regex("\\p{L}", false, "é"), "without u, \\p is a p");
     // Tryout 52: this held the browser's RegExp (and the tab) for minutes; it runs on the
     // linear-time engine and answers.

@@ -1059,6 +1059,46 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
 mod export_tests {
     use super::*;
 
+    // Helper-52: an ignore-capitals regex was written `(?i)…`, which promptfoo's
+    // `new RegExp(value)` refuses. It is written as the `javascript` check promptfoo runs for it
+    // (the page's component test runs that code in V8 and compares verdicts); drafts and links
+    // with the old form still read.
+    #[test]
+    fn an_ignore_capitals_regex_goes_as_code_promptfoo_runs() {
+        let mut a = Assertion::new(Check::Regex(r#"^say "hi"/\d$"#.into()));
+        a.ignore_case = true;
+        let w = AssertionV1::from(&a);
+        assert_eq!(w.kind, "javascript");
+        assert_eq!(
+            w.value,
+            Some(serde_json::json!(
+                r#"new RegExp("^say \"hi\"/\\d$", "i").test(output)"#
+            ))
+        );
+        assert_eq!(Assertion::try_from(&w), Ok(a.clone()));
+        a.negate = true;
+        let w = AssertionV1::from(&a);
+        assert_eq!(w.kind, "not-javascript");
+        assert_eq!(Assertion::try_from(&w), Ok(a));
+        let old = AssertionV1 {
+            kind: "regex".into(),
+            value: Some(serde_json::json!("(?i)hello")),
+            ..AssertionV1::default()
+        };
+        let read = Assertion::try_from(&old).unwrap();
+        assert!(read.ignore_case && read.check == Check::Regex("hello".into()));
+        // Other code is not run.
+        let other = AssertionV1 {
+            kind: "javascript".into(),
+            value: Some(serde_json::json!(r#"new RegExp("a", "g").test(output)"#)),
+            ..AssertionV1::default()
+        };
+        assert_eq!(
+            Assertion::try_from(&other).unwrap_err().why,
+            "it would run code"
+        );
+    }
+
     #[test]
     fn export_round_trip_and_bad_files() {
         let d = tests::sample_draft();
@@ -1375,13 +1415,16 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
             .into();
             w.value = Some(json!(s));
         }
+        // promptfoo's `regex` is `new RegExp(value)`, with no flags and no inline `(?i)` in
+        // JavaScript (helper-52: the `(?i)…` this wrote was refused by promptfoo): a pattern
+        // that ignores capitals goes as the `javascript` check promptfoo runs for it.
+        Check::Regex(r) if a.ignore_case => {
+            w.kind = "javascript".into();
+            w.value = Some(json!(ignore_case_regex_code(r)));
+        }
         Check::Regex(r) => {
             w.kind = "regex".into();
-            w.value = Some(json!(if a.ignore_case {
-                format!("(?i){r}")
-            } else {
-                r.clone()
-            }));
+            w.value = Some(json!(r));
         }
         Check::IsJson => w.kind = "is-json".into(),
         Check::MatchesSchema(None) => w.kind = "matches-schema".into(),
@@ -1476,6 +1519,27 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
     w
 }
 
+/// The promptfoo `javascript` check that is a regex check ignoring capitals:
+/// `new RegExp("<pattern as a JSON string>", "i").test(output)` (promptfoo runs the expression
+/// with the answer as `output`; a JSON string is a JavaScript string). Read back by
+/// [`ignore_case_regex_of`].
+pub fn ignore_case_regex_code(pattern: &str) -> String {
+    format!(
+        "new RegExp({}, \"i\").test(output)",
+        serde_json::Value::from(pattern)
+    )
+}
+
+/// The pattern of a `javascript` check written exactly as [`ignore_case_regex_code`] writes it
+/// (spaces around it aside); `None` for any other code, which Promptwright does not run.
+pub fn ignore_case_regex_of(code: &str) -> Option<String> {
+    let literal = code
+        .trim()
+        .strip_prefix("new RegExp(")?
+        .strip_suffix(", \"i\").test(output)")?;
+    serde_json::from_str::<String>(literal).ok()
+}
+
 impl TryFrom<&AssertionV1> for Assertion {
     type Error = UnsupportedCheck;
     /// Reads promptfoo's names, each with its `not-` form and, for the text checks, its `i…`
@@ -1517,11 +1581,15 @@ impl TryFrom<&AssertionV1> for Assertion {
             "istarts-with" => any_case(Check::StartsWith(one())),
             "regex" => {
                 let r = one();
+                // Drafts and links written before the `javascript` form.
                 match r.strip_prefix("(?i)") {
                     Some(rest) => any_case(Check::Regex(rest.to_owned())),
                     None => plain(Check::Regex(r)),
                 }
             }
+            "javascript" if ignore_case_regex_of(&one()).is_some() => any_case(Check::Regex(
+                ignore_case_regex_of(&one()).unwrap_or_default(),
+            )),
             "is-json" => match w.value.as_ref() {
                 None | Some(serde_json::Value::Null) => plain(Check::IsJson),
                 Some(serde_json::Value::String(s)) if s.trim().is_empty() => plain(Check::IsJson),

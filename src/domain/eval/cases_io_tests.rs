@@ -1123,7 +1123,8 @@ fn arb_assertion() -> impl Strategy<Value = Assertion> {
         arb_list().prop_map(Check::ContainsAny),
         arb_list().prop_map(Check::NotContains),
         arb_text().prop_map(Check::StartsWith),
-        "[a-z.*+?()\\[\\]\\\\^$]{0,10}".prop_map(Check::Regex),
+        // `"`, `/` and a line break: an ignore-capitals pattern goes as JavaScript code.
+        "[a-z.*+?()\\[\\]\\\\^$\"/\n]{0,10}".prop_map(Check::Regex),
     ];
     let other = prop_oneof![
         Just(Check::IsJson),

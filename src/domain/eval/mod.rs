@@ -1430,7 +1430,8 @@ fn check_as_written(
                 Some(text) => {
                     let schema: Value = serde_json::from_str(text).expect("checked by problem()");
                     let mut first_errs = None;
-                    for v in &found {
+                    let held: Vec<&Value> = found.iter().flatten().collect();
+                    for v in &held {
                         let errs = structured::validate(v, &schema);
                         if errs.is_empty() {
                             return Verdict::done(
@@ -1440,18 +1441,40 @@ fn check_as_written(
                         }
                         first_errs.get_or_insert(errs);
                     }
-                    let errs = first_errs.unwrap_or_default();
+                    // Valid JSON this reader cannot hold (as for matches-json above).
+                    let unheld = found.len() - held.len();
+                    let Some(errs) = first_errs else {
+                        return Verdict::done(
+                            false,
+                            if unheld == 1 {
+                                "Not checked: the JSON object in the answer is valid JSON, but too deep or too large to check against the schema here.".to_owned()
+                            } else {
+                                format!(
+                                    "Not checked: the {unheld} JSON objects in the answer are valid JSON, but too deep or too large to check against the schema here."
+                                )
+                            },
+                        );
+                    };
                     let why = schema_mismatch(&errs);
+                    let why = if held.len() > 1 {
+                        format!(
+                            "None of the {} JSON objects in the answer matches the schema; the first: {}",
+                            held.len(),
+                            why.trim_start_matches("The JSON does not match the schema: ")
+                        )
+                    } else {
+                        why
+                    };
                     Verdict::done(
                         false,
-                        if found.len() > 1 {
-                            format!(
-                                "None of the {} JSON objects in the answer matches the schema; the first: {}",
-                                found.len(),
-                                why.trim_start_matches("The JSON does not match the schema: ")
-                            )
-                        } else {
-                            why
+                        match unheld {
+                            0 => why,
+                            1 => format!(
+                                "{why} One more JSON object is too deep or too large to check here."
+                            ),
+                            n => format!(
+                                "{why} {n} more JSON objects are too deep or too large to check here."
+                            ),
                         },
                     )
                 }
@@ -1590,16 +1613,21 @@ fn is_json_text(output: &str) -> bool {
 
 /// The JSON objects in an output, as promptfoo's `contains-json` finds them: from each `{`, the
 /// JSON object that starts there and parses whole (a broken or cut-off one is no object), the
-/// search going on after it. Arrays and other values outside an object are not looked for.
-fn json_objects_in(output: &str) -> Vec<Value> {
+/// search going on after it. Arrays and other values outside an object are not looked for. Each
+/// object is found by JSON's grammar alone, as `JSON.parse` reads it (helper-52: an object with
+/// `1e400`, a lone surrogate escape `"\ud800"` or nesting past 128 was not found); its value is
+/// `None` when this reader cannot hold it (such an object cannot be checked against a schema).
+fn json_objects_in(output: &str) -> Vec<Option<Value>> {
     let mut found = Vec::new();
     let mut at = 0;
     while let Some(i) = output[at..].find('{').map(|i| at + i) {
-        let mut values = serde_json::Deserializer::from_str(&output[i..]).into_iter::<Value>();
+        let mut values =
+            serde_json::Deserializer::from_str(&output[i..]).into_iter::<serde::de::IgnoredAny>();
         match values.next() {
-            Some(Ok(v)) => {
-                at = i + values.byte_offset();
-                found.push(v);
+            Some(Ok(_)) => {
+                let end = i + values.byte_offset();
+                found.push(serde_json::from_str(&output[i..end]).ok());
+                at = end;
             }
             _ => at = i + 1,
         }

@@ -48,6 +48,7 @@ fn v(items: &[&str]) -> Vec<String> {
 #[test]
 fn every_assertion_type() {
     use Check::*;
+    let deep_object = format!("x {{\"a\": {}0{}}} y", "[".repeat(200), "]".repeat(200));
     let rows: Vec<(Assertion, &str, bool, &str)> = vec![
         // Tryout 51: as promptfoo, exactly (spaces at the ends count, and are named).
         (a(Equals("Paris".into())), "Paris", true, "exactly"),
@@ -157,6 +158,44 @@ fn every_assertion_type() {
         (a(IsJson), r#"{"x": 1e400}"#, true, "valid"),
         (a(IsJson), r#""\ud800""#, true, "valid"),
         (a(IsJson), "[1,]", false, "Not valid JSON"),
+        // helper-52: JSON.parse reads these objects, so contains-json finds them; a schema
+        // cannot be checked on them here, and says so.
+        (
+            a(ContainsJson(None)),
+            r#"x {"x": 1e400} y"#,
+            true,
+            "contains a valid",
+        ),
+        (
+            a(ContainsJson(None)),
+            r#"x {"s": "\ud800"}"#,
+            true,
+            "contains a valid",
+        ),
+        (
+            a(ContainsJson(None)),
+            &deep_object,
+            true,
+            "contains a valid",
+        ),
+        (
+            a(ContainsJson(Some(r#"{"required":["x"]}"#.into()))),
+            r#"x {"x": 1e400} y"#,
+            false,
+            "Not checked: the JSON object in the answer is valid JSON, but too deep or too large",
+        ),
+        (
+            a(ContainsJson(Some(r#"{"required":["y"]}"#.into()))),
+            r#"{"x": 1e400} and {"y": 1}"#,
+            true,
+            "matches the schema",
+        ),
+        (
+            a(ContainsJson(Some(r#"{"required":["z"]}"#.into()))),
+            r#"{"x": 1e400} and {"y": 1}"#,
+            false,
+            "One more JSON object is too deep or too large",
+        ),
         (
             a(MatchesSchema(None)),
             r#"{"items":["a"]}"#,
