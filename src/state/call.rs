@@ -148,6 +148,52 @@ impl ChatCall {
     pub fn stop(self) {
         self.engine.cancel(&Job::Hook(self.hook));
     }
+
+    /// Stops the call and clears what it shows (text, error, note, usage): for a call that
+    /// belonged to a draft the person has left (`DraftHandle::on_switching`). Its owner ignores
+    /// its end ([`Epoch`]).
+    pub fn forget(self) {
+        self.stop();
+        self.text.set(String::new());
+        self.error.set(None);
+        self.note.set(None);
+        self.usage.set(None);
+    }
+}
+
+/// Which draft a job's work is for, as a count of the draft switches its owner has seen: a job
+/// takes the count when it starts ([`Epoch::now`]), and its end writes nothing when another
+/// draft has opened since ([`Epoch::still`]). Helper-53: a generation, a reflection, suggested
+/// cases, a rubric or a check proposal started on one draft landed in the draft opened while it
+/// ran. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Epoch(StoredValue<u64>);
+
+impl Epoch {
+    pub fn new() -> Self {
+        Self(StoredValue::new(0))
+    }
+
+    /// The count now, for a job starting.
+    pub fn now(self) -> u64 {
+        self.0.try_get_value().unwrap_or(0)
+    }
+
+    /// Whether no other draft has opened since the job took `at` (false once the owner is gone).
+    pub fn still(self, at: u64) -> bool {
+        self.0.try_get_value() == Some(at)
+    }
+
+    /// Another draft opens: every job started before is left behind.
+    pub fn advance(self) {
+        self.0.try_update_value(|n| *n += 1);
+    }
+}
+
+impl Default for Epoch {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// A new hook number (each hook is a job of its own for the engine).

@@ -11,7 +11,7 @@ use crate::domain::meta::tiny_jobs::{self, TinyCases};
 use crate::domain::provider::{ApiKey, ProviderConfig};
 use crate::domain::provider::{ProviderError, Role};
 use crate::net::chat::CallOptions;
-use crate::state::call::ChatCall;
+use crate::state::call::{ChatCall, Epoch};
 use crate::state::draft::DraftHandle;
 
 /// Where a synthesis is (the machine's stage).
@@ -44,6 +44,11 @@ pub struct CaseSynth {
     pub tiny: RwSignal<Option<TinyCases>>,
     /// The suggestion under way or offered.
     machine: StoredValue<Option<Suggest>, LocalStorage>,
+    /// Suggestions on offer in drafts the person left, by draft id: offered again when that
+    /// draft opens (they were paid for, and are cases for its prompt only).
+    parked: StoredValue<Vec<(String, Suggest)>, LocalStorage>,
+    /// Draft switches seen: a call's end feeds no machine once another draft has opened.
+    epoch: Epoch,
     drafts: DraftHandle,
 }
 
@@ -61,10 +66,65 @@ impl CaseSynth {
             left_out: RwSignal::new(Vec::new()),
             tiny: RwSignal::new(None),
             machine: StoredValue::new_local(None),
+            parked: StoredValue::new_local(Vec::new()),
+            epoch: Epoch::new(),
             drafts: DraftHandle::expect(),
         };
         provide_context(s);
+        // Helper-53: suggestions asked for in one draft were offered, and kept, in the draft
+        // opened while they were asked for.
+        let library = crate::state::library::Library::expect();
+        s.drafts.on_switching(move || s.leave_draft(&library.current_id.get_untracked()));
+        Effect::new(move |before: Option<String>| {
+            let now = library.current_id.get();
+            if before.is_some_and(|b| b != now) {
+                s.come_back(&now);
+            }
+            now
+        });
         s
+    }
+
+    /// Another draft is about to open: the calls under way stop (what arrived whole is offered,
+    /// as Stop offers it), and the suggestions are kept aside for draft `id` (still the open one).
+    fn leave_draft(self, id: &str) {
+        self.epoch.advance();
+        self.call.forget();
+        self.review.forget();
+        if let Some(mut m) = self.machine.try_update_value(Option::take).flatten() {
+            m.stop();
+            if !id.is_empty() && !m.proposals.is_empty() {
+                self.parked.update_value(|p| {
+                    p.retain(|(d, _)| d != id);
+                    p.push((id.to_owned(), m));
+                });
+            }
+        }
+        self.clear();
+    }
+
+    /// Draft `id` opened: its suggestions kept aside are offered again.
+    fn come_back(self, id: &str) {
+        let mine = self.parked.try_update_value(|p| {
+            let at = p.iter().position(|(d, _)| d == id)?;
+            Some(p.remove(at).1)
+        });
+        if let Some(Some(m)) = mine {
+            self.machine.set_value(Some(m));
+            self.show();
+        }
+    }
+
+    /// Shows nothing (no suggestion under way or offered).
+    fn clear(self) {
+        self.picks.set(Vec::new());
+        self.stage.set(Stage::Idle);
+        self.error.set(None);
+        self.call_error.set(None);
+        self.review_note.set(None);
+        self.raw.set(None);
+        self.left_out.set(Vec::new());
+        self.tiny.set(None);
     }
 
     pub fn expect() -> Self {
@@ -117,7 +177,11 @@ impl CaseSynth {
             self.call
         };
         let (next_cfg, next_key) = (cfg.clone(), key.clone());
+        let epoch = self.epoch.now();
         hook.start_then(cfg, key, ask.request, opts, move |result| {
+            if !self.epoch.still(epoch) {
+                return;
+            }
             let outcome = result
                 .map(|done| done.text)
                 .map_err(|f| (f.error, f.partial));

@@ -16,7 +16,7 @@ use crate::domain::provider::{
 };
 use crate::domain::spec::{PromptSpec, Section};
 use crate::net::chat::CallOptions;
-use crate::state::call::ChatCall;
+use crate::state::call::{ChatCall, Epoch};
 use crate::state::settings::SettingsHandle;
 
 fn now_ms() -> f64 {
@@ -56,6 +56,7 @@ pub struct DraftHandle {
     /// What must reach the draft as the page goes away, before it is kept
     /// ([`Self::before_leaving`]; e.g. the runner's calls under way).
     leave_hooks: StoredValue<Vec<std::rc::Rc<dyn Fn()>>, LocalStorage>,
+    switch_hooks: StoredValue<Vec<std::rc::Rc<dyn Fn()>>, LocalStorage>,
 }
 
 impl DraftHandle {
@@ -89,6 +90,7 @@ impl DraftHandle {
             unsaved_typing: StoredValue::new(None),
             typing_unsaved: RwSignal::new(false),
             leave_hooks: StoredValue::new_local(Vec::new()),
+            switch_hooks: StoredValue::new_local(Vec::new()),
         };
         provide_context(h);
         h
@@ -129,6 +131,25 @@ impl DraftHandle {
     pub fn before_leaving(self) {
         self.flush_typing();
         let hooks = self.leave_hooks.try_get_value().unwrap_or_default();
+        for h in hooks {
+            h();
+        }
+    }
+
+    /// Asks `f` to end what it does for the open draft before another draft replaces it
+    /// ([`Self::before_switching`]): a job's work goes only into the draft it was started for.
+    pub fn on_switching(self, f: impl Fn() + 'static) {
+        self.switch_hooks
+            .update_value(|v| v.push(std::rc::Rc::new(f)));
+    }
+
+    /// Ends the open draft's jobs before another draft opens: text typed within the editor's
+    /// pause goes in, then each [`Self::on_switching`] hook runs (a generation under way keeps
+    /// what arrived in this draft; offers and proposals made for it go). The library calls it
+    /// first, then saves this draft and opens the other.
+    pub fn before_switching(self) {
+        self.flush_typing();
+        let hooks = self.switch_hooks.try_get_value().unwrap_or_default();
         for h in hooks {
             h();
         }
@@ -263,6 +284,11 @@ pub struct Generator {
     /// no reactive owner to look them up (a window key listener: Alt+G once panicked there).
     drafts: DraftHandle,
     settings: SettingsHandle,
+    /// Draft switches seen: a job's end writes nothing once another draft has opened
+    /// ([`Generator::leave_draft`] kept what it had for its own draft).
+    epoch: Epoch,
+    /// The meta model the job under way was sent to (its version is marked as written by it).
+    sent_with: StoredValue<Option<ProviderConfig>>,
 }
 
 /// Where a running whole-prompt generation keeps what it has received so far: this tab's
@@ -298,8 +324,11 @@ impl Generator {
             interrupted: RwSignal::new(None),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
+            epoch: Epoch::new(),
+            sent_with: StoredValue::new(None),
         };
         provide_context(g);
+        g.drafts.on_switching(move || g.leave_draft());
         // While a whole-prompt generation runs, what it has received is kept for this tab, so
         // that a reload can say it was interrupted and keep what arrived. A page that is going
         // away keeps it: its call ends (aborted) as the page unloads, and what that end commits
@@ -398,6 +427,54 @@ impl Generator {
         self.call.stop();
     }
 
+    /// Another draft is about to open (`DraftHandle::before_switching`): the job under way ends
+    /// here, for the draft it was started for, which is still the open one. A whole-prompt
+    /// generation keeps what arrived and reads as an incomplete version of this draft (as Stop
+    /// and a reload keep it); a section rewrite keeps nothing (as its Stop). The failure shown
+    /// (with its Retry), a request held for a yes, Manual mode and a reload's note belong to this
+    /// draft and go. Helper-53: the reply landed in whichever draft was open when it ended.
+    fn leave_draft(self) {
+        self.epoch.advance();
+        let running = self.call.running.get_untracked();
+        let text = self.call.text.get_untracked();
+        // The tiny model's draft as read so far (with the part under way).
+        let tiny = self
+            .tiny
+            .with_untracked(|d| d.as_ref().map(|d| d.live(&text)));
+        if let (true, Some(cfg)) = (running || tiny.is_some(), self.sent_with.get_value()) {
+            let model = cfg.model.clone();
+            match (tiny, self.job.get_untracked()) {
+                (Some(spec), _) => {
+                    if spec != PromptSpec::default() {
+                        self.drafts.commit(spec, Origin::Partial { model });
+                    }
+                }
+                (None, Some(job @ (Job::Generate | Job::Adapt { .. })))
+                    if !text.trim().is_empty() =>
+                {
+                    let stopped = ProviderError::new(
+                        crate::domain::provider::ErrorKind::Aborted,
+                        cfg.kind,
+                        &cfg.host(),
+                        None,
+                        "",
+                    );
+                    let _ = finish(&job, &text, &model, Some(stopped), false, self.drafts);
+                }
+                _ => {}
+            }
+        }
+        self.call.forget();
+        self.tiny.set(None);
+        self.job.set(None);
+        self.error.set(None);
+        self.large.set(None);
+        self.manual.set(false);
+        self.interrupted.set(None);
+        self.tries.set_value(Tries::default());
+        self.sent_with.set_value(None);
+    }
+
     /// While Generate runs on the tiny built-in model: the section being written, what part of it
     /// in words ("the Persona", "example 2"), and `(parts read, parts in all)` (seven parts: four
     /// sections, then three examples one by one).
@@ -483,6 +560,7 @@ impl Generator {
     /// filling in as they arrive; Stop or a failure keeps what arrived as an incomplete version.
     fn run_tiny(self, draft: TinyDraft) {
         let (cfg, key, opts) = self.call.role(Role::Meta);
+        self.sent_with.set_value(Some(cfg.clone()));
         self.job.set(Some(Job::Generate));
         self.tries.update_value(|t| t.sending(Job::Generate));
         self.error.set(None);
@@ -517,7 +595,11 @@ impl Generator {
         // A part asked again is sampled (`TinyDraft::request`); the person's temperature otherwise.
         req.temperature = req.temperature.max(cfg.temperature);
         let (next_cfg, next_key) = (cfg.clone(), key.clone());
+        let epoch = self.epoch.now();
         self.call.start_then(cfg, key, req, opts, move |result| {
+            if !self.epoch.still(epoch) {
+                return;
+            }
             let text = self.call.text.get_untracked();
             match result {
                 Ok(_) => {
@@ -617,7 +699,12 @@ impl Generator {
         self.interrupted.set(None);
         let model = cfg.model.clone();
         let sent = req.clone();
+        self.sent_with.set_value(Some(cfg.clone()));
+        let epoch = self.epoch.now();
         self.call.start_then(cfg, key, req, opts, move |result| {
+            if !self.epoch.still(epoch) {
+                return;
+            }
             let text = self.call.text.get_untracked();
             self.tries
                 .try_update_value(|t| t.replied(sent, text.clone()));

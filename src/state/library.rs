@@ -497,11 +497,17 @@ impl Library {
     /// optimization loop in it arrives paused, so a copy never spends until the person resumes it.
     pub fn add(self, mut draft: Draft) {
         draft.pause_loop();
+        // The open draft's jobs end first, for it (`DraftHandle::before_switching`).
+        self.drafts.before_switching();
         leptos::task::spawn_local(async move {
             // The open draft is saved first when it has unsaved changes (edits made within the
-            // autosave wait, a run's results): they are not lost, and an unchanged draft's time
-            // does not move.
-            if self.pending.get_untracked() {
+            // autosave wait, a run's results, what a generation stopped just now had received):
+            // they are not lost, and an unchanged draft's time does not move.
+            let unsaved = self
+                .drafts
+                .draft
+                .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+            if self.pending.get_untracked() || unsaved {
                 self.save_now(false).await;
             }
             // An open draft that holds nothing and was never named (a first visit's, or a New
@@ -535,8 +541,12 @@ impl Library {
         self.add(Draft::default());
     }
 
-    /// Opens a draft from the list (the current one is saved first).
+    /// Opens a draft from the list (the current one's jobs end, and it is saved first).
     pub fn open(self, id: String) {
+        if self.is_open(&id) {
+            return;
+        }
+        self.drafts.before_switching();
         leptos::task::spawn_local(async move {
             self.save_now(false).await;
             if let Some(r) = self.fetch(&id).await {
@@ -589,6 +599,9 @@ impl Library {
 
     /// Deletes a draft; it can be brought back with [`undo_delete`](Self::undo_delete).
     pub fn delete(self, id: String) {
+        if self.is_open(&id) {
+            self.drafts.before_switching();
+        }
         leptos::task::spawn_local(async move {
             let Some(store) = self.store.get_value() else {
                 return;
@@ -627,6 +640,7 @@ impl Library {
             return;
         };
         self.deleted.set(None);
+        self.drafts.before_switching();
         leptos::task::spawn_local(async move {
             let current = self.current_id.get_untracked();
             let left_empty = (self.replaced_by_empty.get_value()
@@ -717,6 +731,7 @@ impl Library {
             last = Some(rec);
         }
         if let Some(r) = last {
+            self.drafts.before_switching();
             self.save_now(false).await;
             self.load_record(r);
         }

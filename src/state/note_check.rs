@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::domain::eval::note_check::{self, Proposal};
 use crate::domain::eval::rating::Rating;
 use crate::domain::provider::{Role, StopReason};
-use crate::state::call::ChatCall;
+use crate::state::call::{ChatCall, Epoch};
 use crate::state::draft::DraftHandle;
 
 /// What a proposal came to, for one case's answer.
@@ -26,6 +26,8 @@ pub struct NoteChecker {
     pub call: ChatCall,
     /// The case whose answer's note is being turned into a check (or was), and the outcome.
     pub state: RwSignal<Option<(u32, Option<Outcome>)>>,
+    /// Draft switches seen: a proposal for a draft left behind is not offered in another.
+    epoch: Epoch,
     drafts: DraftHandle,
 }
 
@@ -34,9 +36,17 @@ impl NoteChecker {
         let n = Self {
             call: ChatCall::new(),
             state: RwSignal::new(None),
+            epoch: Epoch::new(),
             drafts: DraftHandle::expect(),
         };
         provide_context(n);
+        // Helper-53: a check proposed for case #3 of one draft could be kept for case #3 of
+        // the draft opened while it was asked for.
+        n.drafts.on_switching(move || {
+            n.epoch.advance();
+            n.call.forget();
+            n.state.set(None);
+        });
         n
     }
 
@@ -55,12 +65,16 @@ impl NoteChecker {
         };
         let (cfg, key, opts) = self.call.role(Role::Meta);
         self.state.set(Some((case, None)));
+        let epoch = self.epoch.now();
         self.call.start_then(
             cfg,
             key,
             note_check::request(&tc, &output, &rating),
             opts,
             move |result| {
+                if !self.epoch.still(epoch) {
+                    return;
+                }
                 let outcome = match result {
                     Ok(done) => {
                         let cut = done.stop == Some(StopReason::MaxTokens);

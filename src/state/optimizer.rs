@@ -22,7 +22,7 @@ use crate::domain::optimize::{
 use crate::domain::provider::{ChatRequest, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::Abort;
 use crate::net::session;
-use crate::state::call::ChatCall;
+use crate::state::call::{ChatCall, Epoch};
 use crate::state::draft::DraftHandle;
 use crate::state::engine::{self, Engine, Place};
 use crate::state::library::Library;
@@ -865,6 +865,10 @@ fn loop_failure(f: crate::domain::provider::Failure) -> crate::domain::provider:
 pub struct Reflector {
     /// Cases being reflected on.
     pub busy: RwSignal<Vec<u32>>,
+    /// The reflections under way: (case id, version).
+    under_way: StoredValue<Vec<(u32, u32)>>,
+    /// Draft switches seen: a reflection writes nothing once another draft has opened.
+    epoch: Epoch,
     drafts: DraftHandle,
     engine: Engine,
 }
@@ -873,11 +877,31 @@ impl Reflector {
     pub fn provide() -> Self {
         let r = Self {
             busy: RwSignal::new(Vec::new()),
+            under_way: StoredValue::new(Vec::new()),
+            epoch: Epoch::new(),
             drafts: DraftHandle::expect(),
             engine: Engine::expect(),
         };
         provide_context(r);
+        r.drafts.on_switching(move || r.leave_draft());
         r
+    }
+
+    /// Another draft is about to open: the reflections under way stop, and each says so in this
+    /// draft (still the open one), with Retry. Helper-53: their critique and final answer went
+    /// into the case with the same number in the draft opened while they ran.
+    fn leave_draft(self) {
+        self.epoch.advance();
+        self.engine
+            .cancel_where(|j| matches!(j, engine::Job::Reflexion(_)));
+        for (id, version) in self.under_way.try_update_value(std::mem::take).unwrap_or_default() {
+            self.update(version, id, |r| {
+                if r.error.is_none() {
+                    r.error = Some(reflect::LEFT_FOR_ANOTHER_DRAFT.to_owned());
+                }
+            });
+        }
+        self.busy.set(Vec::new());
     }
 
     pub fn expect() -> Self {
@@ -958,6 +982,8 @@ impl Reflector {
             return;
         };
         self.busy.update(|b| b.push(id));
+        self.under_way.update_value(|u| u.push((id, version)));
+        let epoch = self.epoch.now();
         let mut m = reflect::Reflect::new(input);
         let shown = m.reflection.clone();
         self.update(version, id, move |r| *r = shown);
@@ -968,11 +994,16 @@ impl Reflector {
         leptos::task::spawn_local(async move {
             let mut next = m.start();
             while let Some(ask) = next {
+                if !self.epoch.still(epoch) {
+                    return;
+                }
                 if stopped.is_aborted() {
                     // What was next ends now, said (not "Reflecting…" with nothing under way).
                     m.stop();
                     let now = m.reflection.clone();
                     self.update(version, id, move |r| *r = now);
+                    self.under_way
+                        .update_value(|u| u.retain(|(x, _)| *x != id));
                     return;
                 }
                 let (cfg, key) = match ask.role {
@@ -996,11 +1027,16 @@ impl Reflector {
                         (done.text, stop)
                     })
                     .map_err(|f| (f.partial, f.error.message()));
+                if !self.epoch.still(epoch) {
+                    return;
+                }
                 next = m.reply(outcome);
                 let now = m.reflection.clone();
                 self.update(version, id, move |r| *r = now);
             }
             self.busy.update(|b| b.retain(|x| *x != id));
+            self.under_way
+                .update_value(|u| u.retain(|(x, _)| *x != id));
         });
     }
 }
@@ -1010,6 +1046,8 @@ impl Reflector {
 pub struct Critic {
     pub call: ChatCall,
     pub weaknesses: RwSignal<Option<Result<Critique, CritiqueFailure>>>,
+    /// Draft switches seen: a critique of a draft left behind is not shown in another.
+    epoch: Epoch,
     drafts: DraftHandle,
 }
 
@@ -1018,9 +1056,16 @@ impl Critic {
         let c = Self {
             call: ChatCall::new(),
             weaknesses: RwSignal::new(None),
+            epoch: Epoch::new(),
             drafts: DraftHandle::expect(),
         };
         provide_context(c);
+        // Another draft opens: the critique (and its fixes) was of this draft's prompt.
+        c.drafts.on_switching(move || {
+            c.epoch.advance();
+            c.call.forget();
+            c.weaknesses.set(None);
+        });
         c
     }
 
@@ -1043,12 +1088,16 @@ impl Critic {
             _ => None,
         };
         self.weaknesses.set(None);
+        let epoch = self.epoch.now();
         self.call.start_then(
             cfg,
             key,
             reflexion::critique_prompt_request(&spec),
             opts,
             move |result| {
+                if !self.epoch.still(epoch) {
+                    return;
+                }
                 // The provider's error is shown by the call itself.
                 match result {
                     Ok(done) => {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::domain::eval::agreement::{self, Agreement, NewRubric, RubricFailure};
 use crate::domain::eval::judge::{self, Judgement};
 use crate::domain::provider::{Role, StopReason};
-use crate::state::call::ChatCall;
+use crate::state::call::{ChatCall, Epoch};
 use crate::state::draft::DraftHandle;
 use crate::state::engine::{Engine, Job};
 
@@ -51,6 +51,8 @@ pub struct RubricImprover {
     pub state: RwSignal<Option<Improvement>>,
     /// What the latest start was given, for [`RubricImprover::retry`].
     last: StoredValue<Option<(u32, Agreement)>>,
+    /// Draft switches seen: a rubric written for a draft left behind is not offered in another.
+    epoch: Epoch,
     engine: Engine,
     drafts: DraftHandle,
 }
@@ -61,10 +63,20 @@ impl RubricImprover {
             call: ChatCall::new(),
             state: RwSignal::new(None),
             last: StoredValue::new(None),
+            epoch: Epoch::new(),
             engine: Engine::expect(),
             drafts: DraftHandle::expect(),
         };
         provide_context(r);
+        // Helper-53: a rubric improved on one draft's ratings could be kept into the draft
+        // opened while it was written.
+        r.drafts.on_switching(move || {
+            r.epoch.advance();
+            r.call.forget();
+            r.engine.cancel(&Job::Rubric);
+            r.state.set(None);
+            r.last.set_value(None);
+        });
         r
     }
 
@@ -102,7 +114,11 @@ impl RubricImprover {
             before: before.clone(),
             phase: Phase::Writing,
         }));
+        let epoch = self.epoch.now();
         self.call.start_then(cfg, key, req, opts, move |result| {
+            if !self.epoch.still(epoch) {
+                return;
+            }
             let done = match result {
                 Ok(done) => done,
                 // The provider's error is shown by the call itself (with Retry, `retry`).
@@ -153,6 +169,7 @@ impl RubricImprover {
         // An earlier start's calls stop; this one's stop with Cancel (a cancel of the job).
         e.cancel(&Job::Rubric);
         let stopped = e.watch(Job::Rubric);
+        let epoch = self.epoch.now();
         self.set_phase(Phase::Judging {
             new: new.clone(),
             done: 0,
@@ -186,7 +203,7 @@ impl RubricImprover {
                         }
                     }
                 };
-                if stopped.is_aborted() {
+                if stopped.is_aborted() || !self.epoch.still(epoch) {
                     return;
                 }
                 verdicts.push(j);

@@ -16,6 +16,10 @@ use crate::domain::spec::{PromptSpec, RenderStyle};
 /// asks only for the final again: [`ReflectInput::kept_critique`]).
 pub const FINAL_FAILED: &str = "The final answer failed: ";
 
+/// How a reflection stopped by opening another draft says so in the draft it was for.
+pub const LEFT_FOR_ANOTHER_DRAFT: &str =
+    "Stopped when another draft was opened: press Retry to reflect on this answer again.";
+
 /// How a reflection stopped while its final answer was judged says so (critique and final are
 /// then whole: a retry only judges, [`ReflectInput::kept_final`]).
 pub const JUDGING_STOPPED: &str =

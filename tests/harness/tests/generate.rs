@@ -1615,3 +1615,72 @@ async fn fill_in_by_hand_goes_to_the_example_that_lacks_its_output() -> anyhow::
     b.close().await?;
     Ok(())
 }
+
+// Helper-53 (reading the code): a generation started on one draft wrote its reply into whichever
+// draft was open when the reply ended. Opening another draft stops it, as a reload does: the
+// draft it was for keeps what arrived, as an incomplete version, and the other draft is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft()
+-> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    // 8 characters every 100 ms: the Context arrives within about 2 s, the whole in about 17 s.
+    fake.set_timing(0, 100, 8);
+    fake.push_replies([spec_reply("first")]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    browser.wait_for_text("Saved in this browser").await?;
+    p.generate().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-section-context')?.value.length > 5",
+            "the Context to start arriving",
+        )
+        .await?;
+    pw_harness::pages::DraftsPage::open(&browser).await?;
+    browser.button("New draft").await?.click().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value === ''",
+            "an empty new draft",
+        )
+        .await?;
+    // Past the time the whole reply takes: the new draft got none of it.
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('pw-section-persona')?.value ?? ''")
+            .await?,
+        json!(""),
+        "the new draft has no Persona"
+    );
+    assert_eq!(
+        browser
+            .eval("return document.body.innerText.includes('meticulous meeting analyst')")
+            .await?,
+        json!(false)
+    );
+    // Back on the first draft: what arrived is there, as an incomplete version.
+    let d = pw_harness::pages::DraftsPage::open(&browser).await?;
+    d.wait_count(2).await?;
+    browser
+        .eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value.includes('meeting notes')",
+            "the first draft open",
+        )
+        .await?;
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a meticulous meeting analyst first."
+    );
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
+    browser.close().await?;
+    Ok(())
+}
