@@ -74,7 +74,8 @@ impl CaseSynth {
         // Helper-53: suggestions asked for in one draft were offered, and kept, in the draft
         // opened while they were asked for.
         let library = crate::state::library::Library::expect();
-        s.drafts.on_switching(move || s.leave_draft(&library.current_id.get_untracked()));
+        s.drafts
+            .on_switching(move || s.leave_draft(&library.current_id.get_untracked()));
         Effect::new(move |before: Option<String>| {
             let now = library.current_id.get();
             if before.is_some_and(|b| b != now) {
@@ -86,13 +87,15 @@ impl CaseSynth {
     }
 
     /// Another draft is about to open: the calls under way stop (what arrived whole is offered,
-    /// as Stop offers it), and the suggestions are kept aside for draft `id` (still the open one).
+    /// as Stop offers it, `Suggest::left_for_another_draft`), and the suggestions are kept
+    /// aside for draft `id` (still the open one).
     fn leave_draft(self, id: &str) {
         self.epoch.advance();
+        let partial = self.call.text.get_untracked();
         self.call.forget();
         self.review.forget();
         if let Some(mut m) = self.machine.try_update_value(Option::take).flatten() {
-            m.stop();
+            m.left_for_another_draft(&partial);
             if !id.is_empty() && !m.proposals.is_empty() {
                 self.parked.update_value(|p| {
                     p.retain(|(d, _)| d != id);

@@ -579,6 +579,9 @@ impl Library {
 
     /// Copies a draft as a new one and opens it (an optimization loop in it arrives paused).
     pub fn duplicate(self, id: String) {
+        // The copy opens: the open draft's jobs end first, so the copy is taken with what they
+        // left (a duplicate of the open draft included).
+        self.drafts.before_switching();
         leptos::task::spawn_local(async move {
             // Only what is unsaved is written first: writing the open draft again would move its
             // time as if edited just now.

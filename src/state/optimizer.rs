@@ -894,7 +894,11 @@ impl Reflector {
         self.epoch.advance();
         self.engine
             .cancel_where(|j| matches!(j, engine::Job::Reflexion(_)));
-        for (id, version) in self.under_way.try_update_value(std::mem::take).unwrap_or_default() {
+        for (id, version) in self
+            .under_way
+            .try_update_value(std::mem::take)
+            .unwrap_or_default()
+        {
             self.update(version, id, |r| {
                 if r.error.is_none() {
                     r.error = Some(reflect::LEFT_FOR_ANOTHER_DRAFT.to_owned());
@@ -1002,8 +1006,7 @@ impl Reflector {
                     m.stop();
                     let now = m.reflection.clone();
                     self.update(version, id, move |r| *r = now);
-                    self.under_way
-                        .update_value(|u| u.retain(|(x, _)| *x != id));
+                    self.under_way.update_value(|u| u.retain(|(x, _)| *x != id));
                     return;
                 }
                 let (cfg, key) = match ask.role {
@@ -1035,8 +1038,7 @@ impl Reflector {
                 self.update(version, id, move |r| *r = now);
             }
             self.busy.update(|b| b.retain(|x| *x != id));
-            self.under_way
-                .update_value(|u| u.retain(|(x, _)| *x != id));
+            self.under_way.update_value(|u| u.retain(|(x, _)| *x != id));
         });
     }
 }

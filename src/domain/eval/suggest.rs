@@ -119,35 +119,13 @@ impl Suggest {
                         // Stopped or failed part-way: the cases that arrived whole are offered,
                         // unreviewed (tryout 13: Stop threw them away and said "What arrived
                         // is kept").
-                        let stopped = e.kind == ErrorKind::Aborted;
+                        let why = if e.kind == ErrorKind::Aborted {
+                            "You stopped the suggestion"
+                        } else {
+                            "The suggestion failed"
+                        };
                         self.call_error = Some(e);
-                        self.stage = Stage::Idle;
-                        if let Ok(got) = synth::parse(&partial, &self.existing)
-                            && !got.proposals.is_empty()
-                        {
-                            self.left_out = got.left_out;
-                            self.proposals = got.proposals;
-                            self.mark_variables();
-                            self.review_note = Some(format!(
-                                "{} before all the cases were written: the {} that arrived whole {} offered, without the realism review: judge each yourself.",
-                                if stopped {
-                                    "You stopped the suggestion"
-                                } else {
-                                    "The suggestion failed"
-                                },
-                                crate::domain::figures::count(
-                                    self.proposals.len(),
-                                    "case",
-                                    "cases"
-                                ),
-                                if self.proposals.len() == 1 {
-                                    "is"
-                                } else {
-                                    "are"
-                                },
-                            ));
-                            self.stage = Stage::Review;
-                        }
+                        self.offer_arrived(&partial, why);
                         return None;
                     }
                 };
@@ -246,6 +224,48 @@ impl Suggest {
                 self.tiny_offer();
                 None
             }
+        }
+    }
+
+    /// The cases that arrived whole in `partial` (a reply cut off while the cases were written),
+    /// offered unreviewed with a note that starts with `why` ("You stopped the suggestion");
+    /// nothing is offered when none arrived whole.
+    fn offer_arrived(&mut self, partial: &str, why: &str) {
+        self.stage = Stage::Idle;
+        if let Ok(got) = synth::parse(partial, &self.existing)
+            && !got.proposals.is_empty()
+        {
+            self.left_out = got.left_out;
+            self.proposals = got.proposals;
+            self.mark_variables();
+            self.review_note = Some(format!(
+                "{why} before all the cases were written: the {} that arrived whole {} offered, without the realism review: judge each yourself.",
+                crate::domain::figures::count(self.proposals.len(), "case", "cases"),
+                if self.proposals.len() == 1 {
+                    "is"
+                } else {
+                    "are"
+                },
+            ));
+            self.stage = Stage::Review;
+        }
+    }
+
+    /// Another draft opened while this ran, and its call under way stopped (`partial`: what
+    /// had arrived of it): what a Stop would offer is offered, said as such, for when its draft
+    /// opens again. Helper-53: the suggestions went on in the draft opened meanwhile.
+    pub fn left_for_another_draft(&mut self, partial: &str) {
+        const WHY: &str = "Another draft was opened";
+        match self.waiting.take() {
+            Some(SuggestStep::Write) => self.offer_arrived(partial, WHY),
+            Some(SuggestStep::Review) => {
+                self.review_note = Some(format!(
+                    "{WHY} before the realism review ended: judge the cases yourself."
+                ));
+                self.stage = Stage::Review;
+            }
+            Some(SuggestStep::TinyCase) => self.tiny_offer(),
+            None => {}
         }
     }
 
@@ -371,6 +391,44 @@ mod tests {
         assert_eq!(m.stage, Stage::Idle);
         assert!(m.error.is_some() && m.proposals.is_empty());
         assert_eq!(m.raw.as_deref(), Some("Sure! Here are some cases."));
+    }
+
+    #[test]
+    fn opening_another_draft_offers_what_arrived_and_says_why() {
+        let reply = cases_reply();
+        let cut = &reply[..reply.find("same again").unwrap() + 40];
+        let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
+        assert!(m.start().is_some());
+        m.left_for_another_draft(cut);
+        assert_eq!(m.stage, Stage::Review);
+        assert_eq!(m.proposals.len(), 1);
+        assert_eq!(
+            m.review_note.as_deref(),
+            Some(
+                "Another draft was opened before all the cases were written: the 1 case that arrived whole is offered, without the realism review: judge each yourself."
+            )
+        );
+        assert_eq!(m.call_error, None);
+        // During the review: the cases are offered unreviewed.
+        let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
+        m.start();
+        assert!(m.reply(Ok(cases_reply())).is_some());
+        m.left_for_another_draft("");
+        assert_eq!(m.stage, Stage::Review);
+        assert!(!m.proposals.is_empty());
+        assert!(
+            m.review_note.as_deref().is_some_and(
+                |n| n.starts_with("Another draft was opened before the realism review ended")
+            ),
+            "{:?}",
+            m.review_note
+        );
+        // Nothing arrived whole: nothing is offered.
+        let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
+        m.start();
+        m.left_for_another_draft("{\"cases\": [{\"kind\": \"typ");
+        assert_eq!(m.stage, Stage::Idle);
+        assert!(m.proposals.is_empty());
     }
 
     #[test]

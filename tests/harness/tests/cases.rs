@@ -2403,3 +2403,59 @@ async fn undo_of_a_deleted_case_stays_with_its_draft() -> anyhow::Result<()> {
     b.close().await?;
     Ok(())
 }
+
+// Helper-53 (reading the code): suggested cases asked for in one draft were offered, and could be
+// added, in the draft opened while they were written. They stay with their draft: offered there
+// again (what arrived whole, said why), and the other draft offers none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_stay_with_the_draft_they_were_asked_for() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let reply = json!({"cases": [
+        {"kind": "typical", "description": "plain notes", "input": "Mia will send the slides by Monday.", "vars": [], "expected": ""},
+        {"kind": "edge", "description": "no owner", "input": "Someone should book a venue eventually.", "vars": [], "expected": ""},
+        {"kind": "adversarial", "description": "off topic", "input": "Noah asks for a poem about cats instead of minutes.", "vars": [], "expected": ""}
+    ]})
+    .to_string();
+    fake.reply_when("You write test cases", &reply);
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("How many")
+        .await?
+        .send_keys(&format!("{SELECT_ALL}3{TAB}"))
+        .await?;
+    fake.set_timing(0, 100, 8);
+    b.button("Suggest cases").await?.click().await?;
+    b.wait_for_text("Writing cases… 3 so far").await?;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "an empty new draft",
+    )
+    .await?;
+    // Past the time the reply takes: nothing is offered here.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let page = b.eval("return document.body.innerText").await?;
+    let page = page.as_str().unwrap_or("");
+    assert!(!page.contains("arrived whole"), "{page}");
+    assert_eq!(
+        b.eval("return Array.from(document.querySelectorAll('textarea, input')).some(e => e.value.includes('Mia will send'))")
+            .await?,
+        json!(false),
+        "no suggested case is offered in the new draft"
+    );
+    // Back on the first draft: the 2 cases that arrived whole are offered, and said why.
+    let d = pw_harness::pages::DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    b.wait_for_text("Another draft was opened before all the cases were written: the 2 cases that arrived whole are offered, without the realism review: judge each yourself.")
+        .await?;
+    b.button("Add 2 kept cases").await?.click().await?;
+    b.wait_for_text("2 cases").await?;
+    b.close().await?;
+    Ok(())
+}

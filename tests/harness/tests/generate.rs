@@ -1665,7 +1665,9 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
     let d = pw_harness::pages::DraftsPage::open(&browser).await?;
     d.wait_count(2).await?;
     browser
-        .eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .eval(
+            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
+        )
         .await?;
     browser
         .wait_until(

@@ -1830,3 +1830,72 @@ async fn stopping_a_reflection_while_its_final_is_judged_ends_it_and_says_so() -
     b.close().await?;
     Ok(())
 }
+
+// Helper-53 (reading the code): a reflection under way when another draft opened went on writing
+// into the case with the same number there (a copy of the draft has the same cases). Opening
+// another draft stops it, says so in its own draft with Retry, and nothing reaches the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    CasesPage::new(&b)
+        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
+        .await?;
+    fake.reply_when(
+        "Be harsh",
+        "1. The owner of task B is missing: name owner-B. LATE-CRITIQUE.",
+    );
+    fake.reply_when("A harsh review of that draft found", "- owner-B: task B");
+    script_levels(&fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result .pw-verdict')?.textContent === 'fail'",
+        "the draft to fail",
+    )
+    .await?;
+    // The critique takes about 6 s to arrive.
+    fake.set_timing(0, 400, 4);
+    b.button("Reflect on case #1").await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.eval("document.querySelector('.pw-draft-list [aria-label^=\"Duplicate \"]').click(); return 1")
+        .await?;
+    let d = pw_harness::pages::DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    b.wait_until(
+        "return document.querySelector('.pw-draft-list__item [aria-current]')?.closest('.pw-draft-list__item')?.textContent.includes('(copy)')",
+        "the copy open",
+    )
+    .await?;
+    b.eval("document.querySelector('[aria-label=\"Close drafts\"]')?.click(); return 1")
+        .await?;
+    let stopped =
+        "Stopped when another draft was opened: press Retry to reflect on this answer again.";
+    b.wait_for_text(stopped).await?;
+    // Past the time the critique takes: it reached neither draft.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let page = b.eval("return document.body.innerText").await?;
+    let page = page.as_str().unwrap_or("");
+    assert!(!page.contains("LATE-CRITIQUE"), "{page}");
+    assert!(page.contains(stopped), "{page}");
+    // The first draft says the same, and its Retry reflects there.
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    b.wait_until(
+        "return !document.querySelector('.pw-draft-list__item [aria-current]')?.closest('.pw-draft-list__item')?.textContent.includes('(copy)')",
+        "the first draft open",
+    )
+    .await?;
+    b.eval("document.querySelector('[aria-label=\"Close drafts\"]')?.click(); return 1")
+        .await?;
+    b.wait_for_text(stopped).await?;
+    fake.set_timing(0, 0, 64);
+    b.button("Retry Reflexion on case #1")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("LATE-CRITIQUE").await?;
+    b.close().await?;
+    Ok(())
+}
