@@ -1,5 +1,7 @@
 //! Small browser actions used by components: copy to the clipboard, download a file, move the
-//! keyboard focus to a field drawn next, draw a long list a slice per frame.
+//! keyboard focus to a field drawn next, draw a long list a slice per frame, a clock for the
+//! time-left figures.
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Copies text; `Err` with a message a person can act on when the browser refuses.
@@ -13,6 +15,27 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
             "The browser did not allow copying. Select the text and press Ctrl+C (Cmd+C on a Mac)."
                 .to_owned()
         })
+}
+
+/// The time now (ms since the epoch, `Date.now()`), ticking once a second while `live()` is true
+/// (and still when it turns false): the clock of the time-left figures (a run's, the loop's).
+pub fn clock_while(live: impl Fn() -> bool + 'static) -> RwSignal<f64> {
+    let now = RwSignal::new(js_sys::Date::now());
+    Effect::new(move |_| {
+        if live() {
+            let handle = set_interval_with_handle(
+                move || now.set(js_sys::Date::now()),
+                std::time::Duration::from_millis(1000),
+            )
+            .ok();
+            on_cleanup(move || {
+                if let Some(h) = handle {
+                    h.clear();
+                }
+            });
+        }
+    });
+    now
 }
 
 /// Offers `text` as a file download named `name`.

@@ -741,22 +741,13 @@ fn Progress(
     let h = OptimizerHandle::expect();
     let d = DraftHandle::expect();
     // Time left, from the pace so far: at most the calls left in the budget.
-    let now = RwSignal::new(js_sys::Date::now());
+    let live = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none() && !o.paused));
+    let now = super::browser::clock_while(live);
+    // Since when, and from how many calls, this page has watched the loop go (the pace is
+    // taken from then: `run::loop_time_left`); forgotten while it does not go.
     let since = StoredValue::new(None::<(f64, u32)>);
     Effect::new(move |_| {
-        let live = state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none() && !o.paused));
-        if live {
-            let handle = set_interval_with_handle(
-                move || now.set(js_sys::Date::now()),
-                std::time::Duration::from_millis(1000),
-            )
-            .ok();
-            on_cleanup(move || {
-                if let Some(h) = handle {
-                    h.clear();
-                }
-            });
-        } else {
+        if !live() {
             since.set_value(None);
         }
     });
@@ -767,16 +758,11 @@ fn Progress(
         let t = now.get();
         let (t0, c0) = *since.get_value().get_or_insert((t, o.spent.calls));
         since.set_value(Some((t0, c0)));
-        let done = o.spent.calls.saturating_sub(c0);
-        if done < 2 {
-            return None;
-        }
-        let left = o.limit.calls.saturating_sub(o.spent.calls) as f64;
-        let ms = (t - t0) / done as f64 * left;
-        Some(format!(
-            " · at most {}",
-            crate::domain::eval::run::format_eta(ms)
-        ))
+        crate::domain::eval::run::loop_time_left(
+            o.spent.calls.saturating_sub(c0),
+            o.limit.calls.saturating_sub(o.spent.calls),
+            t - t0,
+        )
     };
     view! {
         {move || state.get().map(|o| {

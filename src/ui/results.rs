@@ -137,21 +137,7 @@ pub fn ResultsCard() -> impl IntoView {
     // Priced by the models recorded with the results, not by the ones chosen now.
     let cost = move || run.with(|r| r.as_ref().map(Run::cost_line).unwrap_or_default());
     // A clock for the ETA while a run is going.
-    let now = RwSignal::new(js_sys::Date::now());
-    Effect::new(move |_| {
-        if r.running() {
-            let handle = set_interval_with_handle(
-                move || now.set(js_sys::Date::now()),
-                std::time::Duration::from_millis(1000),
-            )
-            .ok();
-            on_cleanup(move || {
-                if let Some(h) = handle {
-                    h.clear();
-                }
-            });
-        }
-    });
+    let now = super::browser::clock_while(move || r.running());
     let eta = move || {
         let a = r.active.get()?;
         run::time_left(&progress.get(), now.get() - a.clock_ms, a.finished_before)

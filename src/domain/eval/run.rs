@@ -1288,6 +1288,18 @@ pub fn time_left(p: &Progress, elapsed_ms: f64, finished_before: usize) -> Optio
     eta_ms(p.finished() - before, going - before, elapsed_ms).map(format_eta)
 }
 
+/// The optimization loop's words on the time left: at most the calls left in its budget
+/// (`calls_left`), at the pace of the `done` calls made in the `elapsed_ms` since this page
+/// started watching it ([`eta_ms`]), as " · at most about 40 s left". `None` until 2 calls are
+/// done (one call's time says little of the pace).
+pub fn loop_time_left(done: u32, calls_left: u32, elapsed_ms: f64) -> Option<String> {
+    if done < 2 {
+        return None;
+    }
+    let (done, left) = (done as usize, calls_left as usize);
+    eta_ms(done, done + left, elapsed_ms).map(|ms| format!(" · at most {}", format_eta(ms)))
+}
+
 /// "about 12 s", "about 3 min".
 pub fn format_eta(ms: f64) -> String {
     let s = (ms / 1000.0).ceil() as u64;

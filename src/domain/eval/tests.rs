@@ -994,6 +994,16 @@ fn progress_and_eta() {
     );
     assert_eq!(run::time_left(&p(10, 4, 0), 2000.0, 4), None);
     assert_eq!(run::format_eta(200_000.0), "about 4 min left");
+    // The loop: at most the calls left in its budget, at the pace since the page watched it.
+    assert_eq!(run::loop_time_left(1, 10, 5000.0), None);
+    assert_eq!(
+        run::loop_time_left(4, 10, 8000.0).as_deref(),
+        Some(" · at most about 20 s left")
+    );
+    assert_eq!(
+        run::loop_time_left(4, 0, 8000.0).as_deref(),
+        Some(" · at most about 0 s left")
+    );
     let mut r = run::Run::default();
     r.cases.insert(
         1,

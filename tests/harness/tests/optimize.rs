@@ -1858,8 +1858,10 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     b.button("Reflect on case #1").await?.click().await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
     pw_harness::pages::DraftsPage::open(&b).await?;
-    b.eval("document.querySelector('.pw-draft-list [aria-label^=\"Duplicate \"]').click(); return 1")
-        .await?;
+    b.eval(
+        "document.querySelector('.pw-draft-list [aria-label^=\"Duplicate \"]').click(); return 1",
+    )
+    .await?;
     let d = pw_harness::pages::DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
     b.wait_until(
