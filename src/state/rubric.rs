@@ -1,47 +1,18 @@
-//! "Improve the rubric" (`domain::eval::agreement`): one call to the meta model rewrites a judge
-//! rubric from the person's disagreements with the judge, then the rated answers are judged
-//! again with the new rubric (one judge call each, `judge::call`), and the page shows agreement
-//! before and after. Nothing changes the suite until the person keeps the new rubric.
+//! "Improve the rubric": the shell of the pure machine `domain::eval::rubric_improve::Improve`
+//! (one call to the meta model rewrites a judge rubric from the person's disagreements with the
+//! judge, then the rated answers are judged again with the new rubric, one judge call each), which
+//! decides every call; this makes them (the meta call through a `ChatCall`, whose error shows
+//! with Retry; the judge calls through the engine as `Job::Rubric`) and shows the machine's
+//! `Improvement`. Nothing changes the suite until the person keeps the new rubric.
 use leptos::prelude::*;
 
-use crate::domain::eval::agreement::{self, Agreement, NewRubric, RubricFailure};
-use crate::domain::eval::judge::{self, Judgement};
+use crate::domain::eval::agreement::{self, Agreement};
+use crate::domain::eval::rubric_improve::{Improve, ImproveAsk, Outcome};
+pub use crate::domain::eval::rubric_improve::{Improvement, Phase};
 use crate::domain::provider::{Role, StopReason};
 use crate::state::call::{ChatCall, Epoch};
 use crate::state::draft::DraftHandle;
 use crate::state::engine::{Engine, Job};
-
-/// Where an improvement stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Phase {
-    /// The meta model is writing the new rubric.
-    Writing,
-    /// The rated answers are being judged with the new rubric: how many are done.
-    Judging { new: NewRubric, done: usize },
-    /// Both figures are in: the person keeps the new rubric or the old one.
-    Ready {
-        new: NewRubric,
-        /// The new verdicts, in the order of `before.pairs`.
-        verdicts: Vec<Judgement>,
-        after: Agreement,
-        /// The rated answers whose new judgement had no score (left out of `after`).
-        unread: Vec<String>,
-    },
-    /// No new rubric to try: why in plain words, and what the model sent.
-    Failed { message: String, raw: String },
-    /// The new rubric replaced the old one in the suite (in `checks` judge checks); `others`
-    /// are the cases of the run whose answers have no verdict with it yet (they were not rated).
-    Kept { checks: usize, others: Vec<u32> },
-}
-
-/// One improvement: the rubric it is about, the version whose rated answers it uses, the
-/// agreement before, and where it stands.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Improvement {
-    pub version: u32,
-    pub before: Agreement,
-    pub phase: Phase,
-}
 
 /// The improve-rubric job, in context.
 #[derive(Clone, Copy)]
@@ -107,39 +78,72 @@ impl RubricImprover {
     pub fn start(self, version: u32, before: Agreement) {
         self.stop();
         self.last.set_value(Some((version, before.clone())));
-        let (cfg, key, opts) = self.engine.role(Role::Meta);
-        let req = agreement::improve_request(&before);
-        self.state.set(Some(Improvement {
-            version,
-            before: before.clone(),
-            phase: Phase::Writing,
-        }));
+        let e = self.engine;
+        let (cfg, key, opts) = e.role(Role::Meta);
+        let (suite, prompt) = self.drafts.draft.with_untracked(|d| {
+            (
+                d.suite.clone(),
+                d.version(version)
+                    .map(|v| v.spec.render(d.style))
+                    .unwrap_or_default(),
+            )
+        });
+        let judge_temperature = e.role(Role::Judge).0.temperature;
+        let mut m = Improve::new(version, before, suite, prompt, judge_temperature);
+        let Some(ask) = m.start() else { return };
+        self.state.set(Some(m.shown.clone()));
         let epoch = self.epoch.now();
-        self.call.start_then(cfg, key, req, opts, move |result| {
-            if !self.epoch.still(epoch) {
-                return;
-            }
-            let done = match result {
-                Ok(done) => done,
-                // The provider's error is shown by the call itself (with Retry, `retry`).
-                Err(_) => {
+        self.call
+            .start_then(cfg, key, ask.request, opts, move |result| {
+                if !self.epoch.still(epoch) {
+                    return;
+                }
+                let outcome: Outcome = result
+                    .map(|done| (done.text, done.stop == Some(StopReason::MaxTokens)))
+                    .map_err(|f| (f.error, f.partial));
+                let next = m.reply(outcome);
+                if m.call_failed() {
+                    // The provider's error is shown by the call itself (with Retry, `retry`).
                     self.call.partial_not_used();
                     self.state.set(None);
                     return;
                 }
-            };
-            let cut = done.stop == Some(StopReason::MaxTokens);
-            match agreement::read_rubric(&done.text, &before.rubric, cut) {
-                Ok(new) => self.judge(version, before, new),
-                Err(f) => self.set_phase(Phase::Failed {
-                    message: match f {
-                        RubricFailure::Unread(_) => {
-                            format!("The new rubric could not be read. {}", f.message())
-                        }
-                        RubricFailure::Unchanged => f.message(),
-                    },
-                    raw: done.text,
-                }),
+                self.state.set(Some(m.shown.clone()));
+                self.judge(m, next, epoch);
+            });
+    }
+
+    /// Makes the machine's judge calls, one after another (the engine's `Job::Rubric`: Cancel
+    /// stops them), showing its state after each.
+    fn judge(self, mut m: Improve, first: Option<ImproveAsk>, epoch: u64) {
+        let Some(first) = first else { return };
+        let e = self.engine;
+        let (judge_cfg, jkey, opts) = e.role(Role::Judge);
+        // An earlier start's calls stop; this one's stop with Cancel (a cancel of the job).
+        e.cancel(&Job::Rubric);
+        let stopped = e.watch(Job::Rubric);
+        leptos::task::spawn_local(async move {
+            let mut next = Some(first);
+            while let Some(ask) = next {
+                let outcome: Outcome = e
+                    .call(
+                        Job::Rubric,
+                        &judge_cfg,
+                        jkey.as_ref(),
+                        &ask.request,
+                        opts,
+                        // The person asked for it: ahead of queued batch work.
+                        true,
+                        |_| {},
+                    )
+                    .await
+                    .map(|done| (done.text, done.stop == Some(StopReason::MaxTokens)))
+                    .map_err(|f| (f.error, f.partial));
+                if stopped.is_aborted() || !self.epoch.still(epoch) {
+                    return;
+                }
+                next = m.reply(outcome);
+                self.state.set(Some(m.shown.clone()));
             }
         });
     }
@@ -149,76 +153,6 @@ impl RubricImprover {
             if let Some(s) = s {
                 s.phase = phase;
             }
-        });
-    }
-
-    /// Judges every rated answer of `before` with `new`, one call after another.
-    fn judge(self, version: u32, before: Agreement, new: NewRubric) {
-        let (suite, prompt) = self.drafts.draft.with_untracked(|d| {
-            (
-                d.suite.clone(),
-                d.version(version)
-                    .map(|v| v.spec.render(d.style))
-                    .unwrap_or_default(),
-            )
-        });
-        let e = self.engine;
-        let (judge_cfg, jkey, opts) = e.role(Role::Judge);
-        let calls =
-            agreement::rejudge_calls(&suite, &before, &new.rubric, &prompt, judge_cfg.temperature);
-        // An earlier start's calls stop; this one's stop with Cancel (a cancel of the job).
-        e.cancel(&Job::Rubric);
-        let stopped = e.watch(Job::Rubric);
-        let epoch = self.epoch.now();
-        self.set_phase(Phase::Judging {
-            new: new.clone(),
-            done: 0,
-        });
-        leptos::task::spawn_local(async move {
-            let mut verdicts = Vec::new();
-            for (i, call) in calls.into_iter().enumerate() {
-                let j = match call {
-                    None => Judgement::Unreadable {
-                        raw: String::new(),
-                        error: "The case was deleted.".into(),
-                    },
-                    Some(call) => {
-                        match e
-                            .call(
-                                Job::Rubric,
-                                &judge_cfg,
-                                jkey.as_ref(),
-                                &call.request,
-                                opts,
-                                // The person asked for it: ahead of queued batch work.
-                                true,
-                                |_| {},
-                            )
-                            .await
-                        {
-                            Ok(done) => judge::verdict(Ok(&done.text), &new.rubric),
-                            Err(f) => {
-                                judge::verdict(Err((f.partial, &f.error.message())), &new.rubric)
-                            }
-                        }
-                    }
-                };
-                if stopped.is_aborted() || !self.epoch.still(epoch) {
-                    return;
-                }
-                verdicts.push(j);
-                self.set_phase(Phase::Judging {
-                    new: new.clone(),
-                    done: i + 1,
-                });
-            }
-            let (after, unread) = before.with_new_verdicts(&new.rubric, &verdicts);
-            self.set_phase(Phase::Ready {
-                new,
-                verdicts,
-                after,
-                unread,
-            });
         });
     }
 

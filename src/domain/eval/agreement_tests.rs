@@ -287,3 +287,91 @@ fn the_new_rubric_is_judged_on_the_rated_answers_and_raises_agreement_before_it_
         }
     );
 }
+
+// #14: "Improve the rubric" is a pure machine (`rubric_improve::Improve`); the shell only makes
+// its calls. The meta model writes the rubric, the judge grades each rated answer with it (an
+// answer whose case is gone gets no call), and the figures before and after are offered.
+#[test]
+fn improving_the_rubric_asks_for_a_rubric_then_a_verdict_per_rated_answer() {
+    use super::rubric_improve::{Improve, Phase};
+    use crate::domain::provider::{ErrorKind, ProviderError, ProviderKind, Role};
+    let (mut suite, run) = scripted([Some(Thumb::Down), Some(Thumb::Up), Some(Thumb::Down)]);
+    let before = agreement(&suite, &run).remove(0);
+    let deleted = before.pairs[1].case;
+    suite.cases.retain(|c| c.id != deleted);
+    let mut m = Improve::new(1, before.clone(), suite, "PROMPT".into(), 0.5);
+    let ask = m.start().unwrap();
+    assert_eq!(ask.role, Role::Meta);
+    assert_eq!(ask.request, improve_request(&before));
+    assert_eq!(m.shown.phase, Phase::Writing);
+    let new = "Names an owner and a due date for every item";
+    let ask = m
+        .reply(Ok((
+            format!(r#"{{"rubric": "{new}", "changes": "dates"}}"#),
+            false,
+        )))
+        .unwrap();
+    assert_eq!(ask.role, Role::Judge);
+    assert!(ask.request.messages.iter().any(|m| m.text.contains(new)));
+    assert!(matches!(&m.shown.phase, Phase::Judging { done: 0, .. }));
+    // The first answer: judged; the second's case is gone (no call); the third's call fails.
+    let ask = m
+        .reply(Ok((
+            r#"{"reasoning": "No owner is named.", "score": 2}"#.into(),
+            false,
+        )))
+        .unwrap();
+    assert_eq!(ask.role, Role::Judge);
+    assert!(matches!(&m.shown.phase, Phase::Judging { done: 2, .. }));
+    let refused = ProviderError::new(
+        ErrorKind::BadRequest,
+        ProviderKind::OpenAi,
+        "api.openai.com",
+        None,
+        "",
+    );
+    assert_eq!(m.reply(Err((refused, String::new()))), None);
+    let Phase::Ready {
+        new: got,
+        verdicts,
+        after,
+        unread,
+    } = &m.shown.phase
+    else {
+        panic!("{:?}", m.shown.phase);
+    };
+    assert_eq!(got.rubric, new);
+    assert_eq!(verdicts.len(), 3);
+    assert!(
+        matches!(&verdicts[1], Judgement::Unreadable { error, .. } if error == "The case was deleted.")
+    );
+    assert_eq!(after.pairs.len(), 1);
+    assert_eq!(after.agreed(), 1, "thumbs down, score 2: agrees");
+    assert_eq!(unread.len(), 2);
+    assert!(!m.call_failed());
+
+    // The same rubric back: nothing to try, said; a failed meta call: only its error shows.
+    let (suite, run) = scripted([Some(Thumb::Down), Some(Thumb::Up), Some(Thumb::Down)]);
+    let before = agreement(&suite, &run).remove(0);
+    let mut m = Improve::new(1, before.clone(), suite.clone(), "P".into(), 0.0);
+    m.start();
+    assert_eq!(
+        m.reply(Ok((format!(r#"{{"rubric": "{RUBRIC}"}}"#), false))),
+        None
+    );
+    assert!(
+        matches!(&m.shown.phase, Phase::Failed { message, .. } if message.starts_with("The model sent the same rubric back"))
+    );
+    let mut m = Improve::new(1, before, suite, "P".into(), 0.0);
+    m.start();
+    let down = ProviderError::new(
+        ErrorKind::Server,
+        ProviderKind::OpenAi,
+        "api.openai.com",
+        None,
+        "",
+    );
+    assert_eq!(m.reply(Err((down, "{\"rub".into()))), None);
+    assert!(m.call_failed());
+    assert_eq!(m.shown.phase, Phase::Writing);
+}

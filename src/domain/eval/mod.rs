@@ -30,6 +30,7 @@ pub mod rating;
 #[cfg(test)]
 mod rating_tests;
 pub mod repeats;
+pub mod rubric_improve;
 pub mod run;
 pub mod run_queue;
 #[cfg(test)]
