@@ -10,7 +10,7 @@ use crate::domain::draft::{Draft, Origin};
 use crate::domain::estimate::{SendCheck, send_check};
 use crate::domain::meta::generate::{Next, Tries};
 use crate::domain::meta::tiny::TinyDraft;
-use crate::domain::meta::{self, ModelFamily, PasteProblem, ReplyCause, reply};
+use crate::domain::meta::{self, ModelFamily, PasteProblem, reply};
 use crate::domain::provider::{
     ApiKey, ChatRequest, ProviderConfig, ProviderError, Role, StopReason,
 };
@@ -770,9 +770,7 @@ pub struct Pasted {
     pub notes: Vec<String>,
 }
 
-/// Turns a finished, failed or cut-off reply into a version, and says what went wrong. Whatever
-/// arrived and reads is kept: a whole-prompt reply that failed or was cut off becomes a version
-/// marked incomplete, one that finished with gaps a normal version whose gaps the page names.
+/// Commits what [`meta::generate::finish`] keeps of a reply to `job` and returns what went wrong.
 fn finish(
     job: &Job,
     text: &str,
@@ -781,72 +779,10 @@ fn finish(
     cut_off: bool,
     drafts: DraftHandle,
 ) -> Option<GenError> {
-    let failed = |cause: ReplyCause, call_error: Option<ProviderError>| {
-        Some(call_error.map_or(GenError::Reply(cause), GenError::Call))
-    };
-    match job {
-        Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
-            Ok(reading) => {
-                // A whole JSON that ended just at the length limit lost nothing (tryout 47: all
-                // five sections, "Incomplete", and nothing named as missing).
-                let cut_off = cut_off && !reading.whole();
-                // A reply that ends inside a section was cut off, whatever the call reported.
-                // A mistake read past (`Break::read_past`) left nothing out: the version is whole,
-                // and the mistake is named with its section.
-                let read_past = reading.broken.as_ref().is_some_and(|b| b.read_past);
-                let complete = call_error.is_none()
-                    && !cut_off
-                    && !reading.open_at_end
-                    && (read_past || (reading.cut.is_none() && reading.broken.is_none()));
-                let broken = reading.broken.as_ref().map(GenError::from_break);
-                let origin = match job {
-                    _ if !complete => Origin::Partial {
-                        model: model.to_owned(),
-                    },
-                    Job::Adapt { family } => Origin::Adapted {
-                        family: *family,
-                        model: model.to_owned(),
-                    },
-                    _ => Origin::Generated {
-                        model: model.to_owned(),
-                    },
-                };
-                // A reply that ends inside a section without a length stop is marked by its gap
-                // and the version's "incomplete" notice, not blamed on the length limit.
-                drafts.commit_reply(reading, origin);
-                match call_error {
-                    Some(e) => Some(GenError::Call(e)),
-                    None if cut_off => Some(GenError::CutOff),
-                    None => broken,
-                }
-            }
-            Err(cause) => failed(cause, call_error),
-        },
-        Job::Rewrite {
-            section,
-            instruction,
-        } => {
-            let spec = drafts.draft.with_untracked(|d| d.current_spec().cloned())?;
-            match reply::read_section(&spec, *section, text, cut_off) {
-                Ok(next) if call_error.is_none() => {
-                    let broken = next.broken.as_ref().map(GenError::from_break);
-                    drafts.commit_reply(
-                        next,
-                        Origin::Rewritten {
-                            section: *section,
-                            instruction: instruction.clone(),
-                            model: model.to_owned(),
-                        },
-                    );
-                    if cut_off {
-                        Some(GenError::CutOff)
-                    } else {
-                        broken
-                    }
-                }
-                Ok(_) => call_error.map(GenError::Call),
-                Err(cause) => failed(cause, call_error),
-            }
-        }
+    let current = drafts.draft.with_untracked(|d| d.current_spec().cloned());
+    let done = meta::generate::finish(job, text, model, call_error, cut_off, current.as_ref());
+    if let Some((reading, origin)) = done.keep {
+        drafts.commit_reply(reading, origin);
     }
+    done.error
 }

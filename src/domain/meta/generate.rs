@@ -6,7 +6,7 @@
 //! outcome here. No IO; tested natively.
 
 use crate::domain::attempt::{self, Attempt};
-use crate::domain::draft::Draft;
+use crate::domain::draft::{Draft, Origin};
 use crate::domain::meta::{self, ModelFamily, ReplyCause, reply};
 use crate::domain::provider::{ChatRequest, Message, ProviderError};
 use crate::domain::spec::{PromptSpec, Section};
@@ -214,11 +214,216 @@ impl Tries {
     }
 }
 
+/// What a finished, failed or cut-off reply to a job leaves: the reading to commit as a version
+/// with its origin (none when nothing of it can be used), and what went wrong.
+#[derive(Debug)]
+pub struct Finished {
+    pub keep: Option<(reply::Reading, Origin)>,
+    pub error: Option<GenError>,
+}
+
+/// Turns a finished, failed or cut-off reply to `job` (from `model`; `current`: the version a
+/// rewrite changes) into what to keep and what went wrong. Whatever arrived and reads is kept:
+/// a whole-prompt reply that failed or was cut off becomes a version marked incomplete
+/// (`Origin::Partial`), one that finished with gaps a normal version whose gaps the page names;
+/// a rewrite is kept only from a call that did not fail. A reply that cannot be read keeps
+/// nothing and names its likeliest cause (or the call's error when the call failed).
+pub fn finish(
+    job: &Job,
+    text: &str,
+    model: &str,
+    call_error: Option<ProviderError>,
+    cut_off: bool,
+    current: Option<&PromptSpec>,
+) -> Finished {
+    let failed = |cause: ReplyCause, call_error: Option<ProviderError>| Finished {
+        keep: None,
+        error: Some(call_error.map_or(GenError::Reply(cause), GenError::Call)),
+    };
+    match job {
+        Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
+            Ok(reading) => {
+                // A whole JSON that ended just at the length limit lost nothing (tryout 47: all
+                // five sections, "Incomplete", and nothing named as missing).
+                let cut_off = cut_off && !reading.whole();
+                // A reply that ends inside a section was cut off, whatever the call reported.
+                // A mistake read past (`Break::read_past`) left nothing out: the version is whole,
+                // and the mistake is named with its section.
+                let read_past = reading.broken.as_ref().is_some_and(|b| b.read_past);
+                let complete = call_error.is_none()
+                    && !cut_off
+                    && !reading.open_at_end
+                    && (read_past || (reading.cut.is_none() && reading.broken.is_none()));
+                let broken = reading.broken.as_ref().map(GenError::from_break);
+                let origin = match job {
+                    _ if !complete => Origin::Partial {
+                        model: model.to_owned(),
+                    },
+                    Job::Adapt { family } => Origin::Adapted {
+                        family: *family,
+                        model: model.to_owned(),
+                    },
+                    _ => Origin::Generated {
+                        model: model.to_owned(),
+                    },
+                };
+                // A reply that ends inside a section without a length stop is marked by its gap
+                // and the version's "incomplete" notice, not blamed on the length limit.
+                Finished {
+                    keep: Some((reading, origin)),
+                    error: match call_error {
+                        Some(e) => Some(GenError::Call(e)),
+                        None if cut_off => Some(GenError::CutOff),
+                        None => broken,
+                    },
+                }
+            }
+            Err(cause) => failed(cause, call_error),
+        },
+        Job::Rewrite {
+            section,
+            instruction,
+        } => {
+            let Some(spec) = current else {
+                return Finished {
+                    keep: None,
+                    error: None,
+                };
+            };
+            match reply::read_section(spec, *section, text, cut_off) {
+                Ok(next) if call_error.is_none() => {
+                    let broken = next.broken.as_ref().map(GenError::from_break);
+                    let origin = Origin::Rewritten {
+                        section: *section,
+                        instruction: instruction.clone(),
+                        model: model.to_owned(),
+                    };
+                    Finished {
+                        keep: Some((next, origin)),
+                        error: if cut_off {
+                            Some(GenError::CutOff)
+                        } else {
+                            broken
+                        },
+                    }
+                }
+                Ok(_) => Finished {
+                    keep: None,
+                    error: call_error.map(GenError::Call),
+                },
+                Err(cause) => failed(cause, call_error),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::meta::IdeaInput;
     use crate::domain::provider::{ErrorKind, ProviderKind};
+
+    /// A whole reply to Generate, as the meta model writes it.
+    fn whole_reply() -> String {
+        serde_json::json!({
+            "persona": "You are a meeting analyst.",
+            "context": "Inputs are meeting notes.",
+            "steps": ["Read the notes.", "List each action item."],
+            "format": "A Markdown list.",
+            "json_schema": "",
+            "examples": [
+                {"input": "Bob sends the deck.", "output": "- Bob: send the deck"},
+                {"input": "We chatted.", "output": "No action items."},
+                {"input": "(empty)", "output": "Paste the notes."}
+            ]
+        })
+        .to_string()
+    }
+
+    // #14: how a reply becomes a version is decided here (the shell only commits it): every
+    // job, finished, failed, cut off, broken and unreadable.
+    #[test]
+    fn a_reply_becomes_a_version_as_far_as_it_reads() {
+        let whole = whole_reply();
+        let stopped = ProviderError::new(ErrorKind::Aborted, ProviderKind::OpenAi, "h", None, "");
+        let origin = |f: &Finished| f.keep.as_ref().map(|(_, o)| o.clone());
+        // Whole: generated, nothing wrong; adapted likewise; at the length limit just after its
+        // closing brace, still whole.
+        let f = finish(&Job::Generate, &whole, "m", None, false, None);
+        assert_eq!(origin(&f), Some(Origin::Generated { model: "m".into() }));
+        assert!(f.error.is_none());
+        let f = finish(
+            &Job::Adapt {
+                family: ModelFamily::Claude,
+            },
+            &whole,
+            "m",
+            None,
+            true,
+            None,
+        );
+        assert!(matches!(origin(&f), Some(Origin::Adapted { .. })));
+        assert!(f.error.is_none(), "{:?}", f.error);
+        // Cut off inside the Context: kept as incomplete, said cut off.
+        let cut = &whole[..whole.find("meeting notes").unwrap()];
+        let f = finish(&Job::Generate, cut, "m", None, true, None);
+        assert_eq!(origin(&f), Some(Origin::Partial { model: "m".into() }));
+        assert!(matches!(f.error, Some(GenError::CutOff)));
+        // Stopped part-way: incomplete, the call's error.
+        let f = finish(&Job::Generate, cut, "m", Some(stopped.clone()), false, None);
+        assert_eq!(origin(&f), Some(Origin::Partial { model: "m".into() }));
+        assert!(matches!(&f.error, Some(GenError::Call(e)) if e.kind == ErrorKind::Aborted));
+        let persona = f.keep.as_ref().map(|(r, _)| r.spec.persona.clone());
+        assert_eq!(persona.as_deref(), Some("You are a meeting analyst."));
+        // Not a prompt at all: nothing kept, the likeliest cause named.
+        let f = finish(
+            &Job::Generate,
+            "I cannot help with that.",
+            "m",
+            None,
+            false,
+            None,
+        );
+        assert!(f.keep.is_none());
+        assert!(matches!(f.error, Some(GenError::Reply(_))));
+        // A rewrite of one section: kept from a call that did not fail, onto the current version.
+        let current = meta::reply::read_spec(&whole, false).unwrap().spec;
+        let rewrite = Job::Rewrite {
+            section: Section::Persona,
+            instruction: "friendlier".into(),
+        };
+        let f = finish(
+            &rewrite,
+            r#"{"persona": "You are a friendly meeting analyst."}"#,
+            "m",
+            None,
+            false,
+            Some(&current),
+        );
+        assert!(matches!(
+            origin(&f),
+            Some(Origin::Rewritten {
+                section: Section::Persona,
+                ..
+            })
+        ));
+        let (reading, _) = f.keep.unwrap();
+        assert_eq!(reading.spec.persona, "You are a friendly meeting analyst.");
+        assert_eq!(reading.spec.context, current.context);
+        let f = finish(
+            &rewrite,
+            r#"{"persona": "You are a frien"#,
+            "m",
+            Some(stopped),
+            false,
+            Some(&current),
+        );
+        assert!(f.keep.is_none());
+        assert!(matches!(f.error, Some(GenError::Call(_))));
+        // No version to rewrite: nothing.
+        let f = finish(&rewrite, "{}", "m", None, false, None);
+        assert!(f.keep.is_none() && f.error.is_none());
+    }
 
     fn draft() -> Draft {
         Draft {
