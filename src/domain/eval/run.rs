@@ -164,11 +164,15 @@ impl Spent {
     /// The estimate for a call to `model` that read `input_tokens` and wrote `partial`; `None`
     /// when nothing arrived (a refused or unreachable request is not counted: it wrote nothing
     /// to bill for here).
+    /// The tokens come from the one fallback for calls without reported usage
+    /// ([`crate::domain::estimate::used_or_estimated`]).
     pub fn of(model: ModelUsed, input_tokens: u32, partial: &str) -> Option<Self> {
-        (!partial.is_empty()).then(|| Self {
+        let ((input_tokens, output_tokens), _) =
+            crate::domain::estimate::used_or_estimated((0, 0), input_tokens, partial);
+        (!partial.is_empty()).then_some(Self {
             model,
             input_tokens,
-            output_tokens: crate::domain::estimate::estimate_tokens(partial),
+            output_tokens,
         })
     }
 }
