@@ -407,22 +407,32 @@ pub struct VersionRow {
 }
 
 impl VersionRow {
-    /// A cell in words: "95 / 100 · 3 of 3 passed" ([`ModelSummary::score_cell`]), with
-    /// " · best" on the best version of its column; "not run" without results.
+    /// A cell in words, as the per-model table compares models: "95 / 100 · 3 of 3 passed"
+    /// ([`ModelSummary::score_cell`]), " · best" on the best version of its column, then the
+    /// answers' cost and median time ("· $0.0030 · 1.2 s median", "about" when some token
+    /// counts are estimates; "unknown price", "time not measured"); "not run" without results.
     pub fn cell_text(&self, i: usize) -> String {
         match self.cells.get(i).and_then(Option::as_ref) {
             None => "not run".to_owned(),
-            Some(s) => format!(
-                "{} · {} of {} passed{}",
-                s.score_cell(),
-                s.aggregate.passed,
-                s.asked,
-                if self.best.get(i).copied().unwrap_or(false) {
-                    " · best"
-                } else {
-                    ""
-                }
-            ),
+            Some(s) => {
+                let about = if s.tokens_estimated { "about " } else { "" };
+                format!(
+                    "{} · {} of {} passed{} · {about}{} · {}",
+                    s.score_cell(),
+                    s.aggregate.passed,
+                    s.asked,
+                    if self.best.get(i).copied().unwrap_or(false) {
+                        " · best"
+                    } else {
+                        ""
+                    },
+                    crate::domain::estimate::format_cost(s.exec_cost),
+                    s.latency.as_ref().map_or_else(
+                        || "time not measured".to_owned(),
+                        |l| format!("{} median", duration(l.median_ms))
+                    ),
+                )
+            }
         }
     }
 }

@@ -597,16 +597,17 @@ fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_w
             (
                 2,
                 vec![
-                    "100 / 100 · 3 of 3 passed · best".to_owned(),
+                    "100 / 100 · 3 of 3 passed · best · $0.0030 · 200 ms median".to_owned(),
                     "not run".to_owned()
                 ]
             ),
             (
                 1,
                 vec![
-                    "67 / 100 · 2 of 3 passed".to_owned(),
-                    // One version on B: nothing to be best among.
-                    "33 / 100 · 1 of 3 passed".to_owned()
+                    "67 / 100 · 2 of 3 passed · $0.0030 · 200 ms median".to_owned(),
+                    // One version on B: nothing to be best among. Its cost and time, as the
+                    // per-model table gives them.
+                    "33 / 100 · 1 of 3 passed · $0.0030 · 200 ms median".to_owned()
                 ]
             ),
         ]
