@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::icons::CloseIcon;
 use super::notice::ErrorNotice;
+use crate::domain::figures::read_setting;
 use crate::domain::provider::{
     ChatRequest, ModelInfo, ProviderError, ProviderKind, Role, RoleConfigs,
 };
@@ -211,6 +212,16 @@ fn RoleSettings(
     // only while they still hold.
     let copied_all = RwSignal::new(None::<(String, RoleConfigs)>);
     let id = move |what: &str| format!("pw-{}-{what}", role.as_str());
+    // This job's address's own limit of calls at once (the engine's; the default "At once"
+    // when it has none).
+    let eng = crate::state::engine::Engine::expect();
+    let limit_problem = RwSignal::new(None::<String>);
+    let limit = move || {
+        let h = cfg().host();
+        eng.host_limits
+            .with(|l| l.get(&h).copied())
+            .unwrap_or_else(|| eng.concurrency.get())
+    };
 
     let test_connection = move || {
         let c = cfg();
@@ -458,6 +469,33 @@ fn RoleSettings(
             />
             <p class="pw-hint">
                 "How varied the wording is. Low (0-0.3) gives steady, predictable answers, best for scoring; high (0.7-1) explores more ideas."
+            </p>
+        </div>
+        <div class="pw-field">
+            <label class="pw-label" for=id("limit")>{move || format!("Calls at once to {}", cfg().host())}</label>
+            <input
+                id=id("limit")
+                class="pw-input pw-input--number"
+                type="text"
+                inputmode="numeric"
+                prop:value=move || limit().to_string()
+                aria-describedby=id("limit-hint")
+                aria-invalid=move || limit_problem.with(Option::is_some).then_some("true")
+                on:change=move |ev| {
+                    match read_setting::<u32>(&event_target_value(&ev), 1, 16, limit()) {
+                        Ok(n) => {
+                            limit_problem.set(None);
+                            let h = cfg().host();
+                            eng.host_limits.update(|l| { l.insert(h, n); });
+                        }
+                        Err(e) => limit_problem.set(Some(e)),
+                    }
+                }
+            />
+            <p class="pw-hint" id=id("limit-hint")>
+                {move || limit_problem.get().unwrap_or_else(|| {
+                    "How many calls this address takes at a time (1-16; providers limit the rate differently): runs and the optimizer queue the rest. Every job and comparison model at this address shares it; \u{201c}At once\u{201d} in Test cases is the number for addresses without their own.".to_owned()
+                })}
             </p>
         </div>
         <div class="pw-row pw-row--wrap">

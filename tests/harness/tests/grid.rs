@@ -676,7 +676,8 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
 
 /// Issue #14 (one engine): every job's calls wait in one queue with one limit per provider
 /// host. A run's answers, their judge calls and a suggestion of cases asked for meanwhile all
-/// go to one host with "At once" at 2: the host never has more than 2 calls at once, the
+/// go to one host whose own limit is 2 (set in Settings; "At once" is 4): the host never has
+/// more than 2 calls at once, the
 /// suggestion (the person's own call) goes ahead of the run's queued answers, and everything
 /// answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -711,7 +712,13 @@ async fn one_hosts_limit_holds_across_a_run_its_judge_and_a_suggestion() -> anyh
         "You review proposed test cases",
         r#"{"reviews":[{"case":1,"realistic":true,"reason":""},{"case":2,"realistic":true,"reason":""}]}"#,
     );
-    CasesPage::new(&b).set_at_once(2).await?;
+    // The host's own limit, set in Settings beside the job that calls it (#14: "the person
+    // sets them"); "At once" stays at its 4 for hosts without their own.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.fill(&format!("Calls at once to {}", fake.addr), "2")
+        .await?;
+    s.close().await?;
     // Ready to ask for suggestions with one click once the run is going.
     b.wait_for_text("Suggest cases with the model")
         .await?
