@@ -1968,12 +1968,12 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
     Ok(())
 }
 
-/// Tryout 13 (severe): Stop while suggested cases were being written threw away the cases that
-/// had arrived whole, and said "What arrived is kept". They are offered, unreviewed, and said so.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::Result<()> {
-    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b).await?;
+/// Asks for three suggested cases (Mia, a venue, Noah) on a reply slow enough to act while it
+/// arrives, and waits until the third is being written (two arrived whole).
+async fn suggest_three_slowly(
+    fake: &pw_harness::fake_provider::FakeProvider,
+    b: &pw_harness::browser::Browser,
+) -> anyhow::Result<()> {
     let reply = json!({"cases": [
         {"kind": "typical", "description": "plain notes", "input": "Mia will send the slides by Monday.", "vars": [], "expected": ""},
         {"kind": "edge", "description": "no owner", "input": "Someone should book a venue eventually.", "vars": [], "expected": ""},
@@ -1989,11 +1989,20 @@ async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::R
         .await?
         .send_keys(&format!("{SELECT_ALL}3{TAB}"))
         .await?;
-    // Slow enough to stop after two cases.
     fake.set_timing(0, 100, 8);
     b.button("Suggest cases").await?.click().await?;
     // The count includes the case being written: at 3, two are whole.
     b.wait_for_text("Writing cases… 3 so far").await?;
+    Ok(())
+}
+
+/// Tryout 13 (severe): Stop while suggested cases were being written threw away the cases that
+/// had arrived whole, and said "What arrived is kept". They are offered, unreviewed, and said so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    suggest_three_slowly(&fake, &b).await?;
     b.client
         .find(fantoccini::Locator::XPath(
             "//button[normalize-space()='Stop' and ancestor::*[contains(@class,'pw-synth')]]",
@@ -2411,24 +2420,7 @@ async fn undo_of_a_deleted_case_stays_with_its_draft() -> anyhow::Result<()> {
 async fn suggestions_stay_with_the_draft_they_were_asked_for() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b).await?;
-    let reply = json!({"cases": [
-        {"kind": "typical", "description": "plain notes", "input": "Mia will send the slides by Monday.", "vars": [], "expected": ""},
-        {"kind": "edge", "description": "no owner", "input": "Someone should book a venue eventually.", "vars": [], "expected": ""},
-        {"kind": "adversarial", "description": "off topic", "input": "Noah asks for a poem about cats instead of minutes.", "vars": [], "expected": ""}
-    ]})
-    .to_string();
-    fake.reply_when("You write test cases", &reply);
-    b.wait_for_text("Suggest cases with the model")
-        .await?
-        .click()
-        .await?;
-    b.field("How many")
-        .await?
-        .send_keys(&format!("{SELECT_ALL}3{TAB}"))
-        .await?;
-    fake.set_timing(0, 100, 8);
-    b.button("Suggest cases").await?.click().await?;
-    b.wait_for_text("Writing cases… 3 so far").await?;
+    suggest_three_slowly(&fake, &b).await?;
     pw_harness::pages::DraftsPage::open(&b).await?;
     b.button("New draft").await?.click().await?;
     b.wait_until(

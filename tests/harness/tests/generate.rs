@@ -349,6 +349,32 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
 }
 
 /// The label above the prompt (who made it).
+/// Types the meeting-notes idea, waits until it is saved, and generates from a reply (Persona
+/// "… analyst <tag>.") streamed `chars` characters every 100 ms; returns once the Context has
+/// started to arrive.
+async fn generate_slowly(
+    fake: &FakeProvider,
+    p: &PromptPage<'_>,
+    browser: &Browser,
+    tag: &str,
+    chars: usize,
+) -> anyhow::Result<()> {
+    fake.set_timing(0, 100, chars);
+    fake.push_replies([spec_reply(tag)]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    // The idea saved (after the save delay).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    browser.wait_for_text("Saved in this browser").await?;
+    p.generate().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-section-context')?.value.length > 5",
+            "the Context to start arriving",
+        )
+        .await
+}
+
 async fn provenance(browser: &Browser) -> anyhow::Result<String> {
     let v = browser
         .eval("return document.querySelector('.pw-provenance')?.textContent ?? ''")
@@ -1482,20 +1508,7 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
     let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     // Slow: 4 characters every 100 ms (the Context takes about 3 s to arrive, the whole 35 s).
-    fake.set_timing(0, 100, 4);
-    fake.push_replies([spec_reply("slow")]);
-    p.idea("a bot that pulls action items out of meeting notes")
-        .await?;
-    // The idea saved (after the save delay).
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    browser.wait_for_text("Saved in this browser").await?;
-    p.generate().await?;
-    browser
-        .wait_until(
-            "return document.getElementById('pw-section-context')?.value.length > 5",
-            "the Context to start arriving",
-        )
-        .await?;
+    generate_slowly(&fake, &p, &browser, "slow", 4).await?;
     browser.client.refresh().await?;
     browser
         .wait_for_text("A generation was interrupted by the reload")
@@ -1625,19 +1638,7 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
     let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     // 8 characters every 100 ms: the Context arrives within about 2 s, the whole in about 17 s.
-    fake.set_timing(0, 100, 8);
-    fake.push_replies([spec_reply("first")]);
-    p.idea("a bot that pulls action items out of meeting notes")
-        .await?;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    browser.wait_for_text("Saved in this browser").await?;
-    p.generate().await?;
-    browser
-        .wait_until(
-            "return document.getElementById('pw-section-context')?.value.length > 5",
-            "the Context to start arriving",
-        )
-        .await?;
+    generate_slowly(&fake, &p, &browser, "first", 8).await?;
     pw_harness::pages::DraftsPage::open(&browser).await?;
     browser.button("New draft").await?.click().await?;
     browser

@@ -70,6 +70,24 @@ fn script_levels(fake: &FakeProvider) {
     fake.reply_when("LEVEL0", "- owner-A");
 }
 
+/// Scripts Reflexion's replies (the critique `critique`, the final "- owner-B: task B") and the
+/// answers by level, runs case #1 and waits for its draft answer to fail.
+async fn run_case_one_to_reflect(
+    fake: &FakeProvider,
+    b: &pw_harness::browser::Browser,
+    critique: &str,
+) -> anyhow::Result<()> {
+    fake.reply_when("Be harsh", critique);
+    fake.reply_when("A harsh review of that draft found", "- owner-B: task B");
+    script_levels(fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result .pw-verdict')?.textContent === 'fail'",
+        "the draft to fail",
+    )
+    .await
+}
+
 /// Proposal replies chosen by what each request says (calls run concurrently): an exploring call
 /// whose best prompt scores 25/50/75 gets a candidate one level up; a refinement gets a candidate
 /// that answers nothing useful. Round 3's candidate drops the "Never invent owners." rule.
@@ -766,16 +784,10 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
-    fake.reply_when(
-        "Be harsh",
+    run_case_one_to_reflect(
+        &fake,
+        &b,
         "1. The owner of task B is missing: name owner-B.",
-    );
-    fake.reply_when("A harsh review of that draft found", "- owner-B: task B");
-    script_levels(&fake);
-    b.button("Run the case").await?.click().await?;
-    b.wait_until(
-        "return document.querySelector('.pw-result .pw-verdict')?.textContent === 'fail'",
-        "the draft to fail",
     )
     .await?;
     // The critique refused once (HTTP 401): the message ends "press Retry", and Retry is there.
@@ -1841,16 +1853,10 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     CasesPage::new(&b)
         .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
         .await?;
-    fake.reply_when(
-        "Be harsh",
+    run_case_one_to_reflect(
+        &fake,
+        &b,
         "1. The owner of task B is missing: name owner-B. LATE-CRITIQUE.",
-    );
-    fake.reply_when("A harsh review of that draft found", "- owner-B: task B");
-    script_levels(&fake);
-    b.button("Run the case").await?.click().await?;
-    b.wait_until(
-        "return document.querySelector('.pw-result .pw-verdict')?.textContent === 'fail'",
-        "the draft to fail",
     )
     .await?;
     // The critique takes about 6 s to arrive.
