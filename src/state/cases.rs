@@ -46,7 +46,7 @@ pub struct CaseSynth {
     machine: StoredValue<Option<Suggest>, LocalStorage>,
     /// Suggestions on offer in drafts the person left, by draft id: offered again when that
     /// draft opens (they were paid for, and are cases for its prompt only).
-    parked: StoredValue<Vec<(String, Suggest)>, LocalStorage>,
+    parked: StoredValue<Vec<(String, Suggest, Vec<Pick>)>, LocalStorage>,
     /// Draft switches seen: a call's end feeds no machine once another draft has opened.
     epoch: Epoch,
     drafts: DraftHandle,
@@ -95,11 +95,20 @@ impl CaseSynth {
         self.call.forget();
         self.review.forget();
         if let Some(mut m) = self.machine.try_update_value(Option::take).flatten() {
+            let waiting = m.stage != Stage::Review;
             m.left_for_another_draft(&partial);
             if !id.is_empty() && !m.proposals.is_empty() {
+                // The person's edits and ticks go with an offer they were made on (tryout 54:
+                // they came back as the model wrote them); an offer that arrives only now is
+                // ticked afresh.
+                let picks = if waiting {
+                    Vec::new()
+                } else {
+                    self.picks.get_untracked()
+                };
                 self.parked.update_value(|p| {
-                    p.retain(|(d, _)| d != id);
-                    p.push((id.to_owned(), m));
+                    p.retain(|(d, _, _)| d != id);
+                    p.push((id.to_owned(), m, picks));
                 });
             }
         }
@@ -109,12 +118,16 @@ impl CaseSynth {
     /// Draft `id` opened: its suggestions kept aside are offered again.
     fn come_back(self, id: &str) {
         let mine = self.parked.try_update_value(|p| {
-            let at = p.iter().position(|(d, _)| d == id)?;
-            Some(p.remove(at).1)
+            let at = p.iter().position(|(d, _, _)| d == id)?;
+            let (_, m, picks) = p.remove(at);
+            Some((m, picks))
         });
-        if let Some(Some(m)) = mine {
+        if let Some(Some((m, picks))) = mine {
             self.machine.set_value(Some(m));
             self.show();
+            if !picks.is_empty() {
+                self.picks.set(picks);
+            }
         }
     }
 

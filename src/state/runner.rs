@@ -168,32 +168,7 @@ impl Runner {
             // First: no case or judge call is sent from here on (`case`, `judge_case`).
             r.leaving.set_value(true);
             if let Some(job) = r.job.try_get_value().flatten() {
-                let answering: Vec<Call> = r
-                    .live
-                    .try_with_value(|m| {
-                        m.iter()
-                            .filter(|(_, s)| s.with_untracked(Option::is_some))
-                            .map(|(call, _)| call.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                for (key, id) in answering {
-                    // What it wrote so far, and what that likely costs (`run::Spent`).
-                    let text = r.live_on(&key, id).get_untracked().unwrap_or_default();
-                    let spent = job.slot(&key).and_then(|slot| {
-                        let read = r.drafts.draft.with_untracked(|x| {
-                            x.suite.case(id).map(|c| {
-                                let req = run::request(
-                                    &job.prompt,
-                                    c,
-                                    slot.cfg.temperature,
-                                    MAX_OUTPUT_TOKENS,
-                                );
-                                request_tokens(&req)
-                            })
-                        })?;
-                        run::Spent::of(ModelUsed::of(&slot.cfg), read, &text)
-                    });
+                for (key, id, text, spent) in r.answering_now(&job) {
                     r.update_case(&job, &key, id, move |c| {
                         if c.status == Status::Queued {
                             c.status = Status::Running;
@@ -283,6 +258,31 @@ impl Runner {
                 r.flush();
             }
         });
+        // Another draft is about to open (`DraftHandle::before_switching`; this draft is still
+        // the open one): the run ends here as Cancel ends it, and the answers under way are
+        // written as Cancel's aborted calls write them (the text that arrived, or the earlier
+        // answer put back for a re-run): their calls' ends come after the switch and write
+        // nothing (tryout 54: a first answer cut off so was lost).
+        r.drafts.on_switching(move || {
+            let Some(job) = r.job.try_get_value().flatten() else {
+                return;
+            };
+            if !r.same_draft(&job) {
+                return;
+            }
+            for (key, id, text, spent) in r.answering_now(&job) {
+                r.update_case(&job, &key, id, move |c| {
+                    if c.status == Status::Queued {
+                        let put_back = c.earlier.is_some();
+                        c.cancel_after(spent.clone());
+                        if !put_back {
+                            c.output = text.clone();
+                        }
+                    }
+                });
+            }
+            r.cancel();
+        });
         // Opening another draft ends a run of this one.
         let lib = r.library;
         Effect::new(move |prev: Option<String>| {
@@ -298,6 +298,41 @@ impl Runner {
 
     pub fn expect() -> Self {
         expect_context()
+    }
+
+    /// The calls of `job` streaming an answer now: (model key, case id, the text so far, what it
+    /// likely costs, `run::Spent`).
+    fn answering_now(self, job: &Job) -> Vec<(String, u32, String, Option<run::Spent>)> {
+        let answering: Vec<Call> = self
+            .live
+            .try_with_value(|m| {
+                m.iter()
+                    .filter(|(_, s)| s.with_untracked(Option::is_some))
+                    .map(|(call, _)| call.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        answering
+            .into_iter()
+            .map(|(key, id)| {
+                let text = self.live_on(&key, id).get_untracked().unwrap_or_default();
+                let spent = job.slot(&key).and_then(|slot| {
+                    let read = self.drafts.draft.with_untracked(|x| {
+                        x.suite.case(id).map(|c| {
+                            let req = run::request(
+                                &job.prompt,
+                                c,
+                                slot.cfg.temperature,
+                                MAX_OUTPUT_TOKENS,
+                            );
+                            request_tokens(&req)
+                        })
+                    })?;
+                    run::Spent::of(ModelUsed::of(&slot.cfg), read, &text)
+                });
+                (key, id, text, spent)
+            })
+            .collect()
     }
 
     /// The live output of a case on the execution model: `Some` while its call streams.

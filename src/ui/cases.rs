@@ -1112,6 +1112,13 @@ fn ImportButton() -> impl IntoView {
     let message = RwSignal::new(None::<Result<String, String>>);
     // The file whose review a new choice closed, unimported.
     let replaced = RwSignal::new(None::<String>);
+    // An import's review and message belong to the draft the file was chosen in (tryout 54:
+    // "Imported 2 cases." showed in a draft with none).
+    super::on_draft_switch(move || {
+        pending.set(None);
+        message.set(None);
+        replaced.set(None);
+    });
     let add = move |imp: Imported| {
         let n = imp.cases.len();
         let empty = imp.without_input();

@@ -862,6 +862,11 @@ fn SectionEditor(
     };
     let open_rewrite = RwSignal::new(false);
     let instruction = RwSignal::new(String::new());
+    // A rewrite instruction belongs to the draft it was typed in.
+    super::on_draft_switch(move || {
+        open_rewrite.set(false);
+        instruction.set(String::new());
+    });
     // The latest keystroke's number (a pause after it saves the text).
     let typed_seq = StoredValue::new(0u64);
     let id = format!("pw-section-{}", section.as_str());

@@ -78,13 +78,9 @@ pub fn App() -> impl IntoView {
     // Ticked cases and the open case editor belong to the draft they were chosen in (tryout 9:
     // "Run selected (2)" stayed on in a new, empty draft, and could run cases with the same ids
     // in another draft).
-    Effect::new(move |before: Option<String>| {
-        let now = library.current_id.get();
-        if before.as_ref().is_some_and(|b| *b != now) {
-            selection.0.set(Default::default());
-            open_case.0.set(None);
-        }
-        now
+    on_draft_switch(move || {
+        selection.0.set(Default::default());
+        open_case.0.set(None);
     });
     state::optimizer::OptimizerHandle::provide();
     state::optimizer::Reflector::provide();
@@ -276,7 +272,14 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
             && now == state::cases::Stage::Review
         {
             let n = synth.picks.with_untracked(Vec::len);
-            toasts.push(format!("{n} suggested test cases are ready to review."));
+            toasts.push(format!(
+                "{} ready to review.",
+                crate::domain::figures::count(
+                    n,
+                    "suggested test case is",
+                    "suggested test cases are"
+                )
+            ));
         }
         now
     });
@@ -324,4 +327,18 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// Runs `f` (untracked) whenever another draft opens in this tab: what a component shows for one
+/// draft (a rewrite instruction being typed, an import's message) must not show in the next
+/// (tryout 54: draft A's rewrite instruction rewrote draft B's section).
+pub fn on_draft_switch(f: impl Fn() + 'static) {
+    let library = Library::expect();
+    Effect::new(move |before: Option<String>| {
+        let now = library.current_id.get();
+        if before.as_ref().is_some_and(|b| *b != now) {
+            untrack(&f);
+        }
+        now
+    });
 }

@@ -488,6 +488,48 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
         !line.as_str().unwrap_or("").contains("nothing yet"),
         "what the stopped call wrote is counted: {line}"
     );
+
+    // Tryout 54: a first answer under way when another draft opened was lost (its call's end
+    // came after the switch). The run ends as Cancel ends it, in its own draft: cancelled, with
+    // what arrived.
+    add_case(&b, 5, "ECHO: Eve orders chairs.", Some("Eve")).await?;
+    fake.reply_when("ECHO", "- **Eve**: order the chairs for the offsite");
+    fake.set_timing(0, 300, 3);
+    b.field("Select case #5").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"5\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"5\"] .pw-result__output')?.textContent.length ?? 0) > 2",
+        "case 5 to stream",
+    )
+    .await?;
+    let arrived = b
+        .eval("return document.querySelector('.pw-result[data-case=\"5\"] .pw-result__output').textContent")
+        .await?;
+    let arrived = arrived.as_str().unwrap_or("").to_owned();
+    let d = pw_harness::pages::DraftsPage::open(&b).await?;
+    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "the other draft open",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    wait_badge(&b, 5, "cancelled").await?;
+    let row = row_text(&b, 5).await?;
+    assert!(
+        row.contains(&arrived),
+        "what arrived ({arrived:?}) is kept: {row}"
+    );
+    assert!(
+        !row.contains("offsite"),
+        "only what arrived before the switch: {row}"
+    );
+    assert!(b.button("Retry case #5").await.is_ok());
     b.close().await?;
     Ok(())
 }
@@ -2444,8 +2486,33 @@ async fn suggestions_stay_with_the_draft_they_were_asked_for() -> anyhow::Result
     d.wait_count(2).await?;
     b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
         .await?;
-    b.wait_for_text("Another draft was opened before all the cases were written: the 2 cases that arrived whole are offered, without the realism review: judge each yourself.")
+    let note = "Another draft was opened before all the cases were written: the 2 cases that arrived whole are offered, without the realism review: judge each yourself.";
+    b.wait_for_text(note).await?;
+    // Tryout 54: the person's edits to an offer came back as the model wrote them after a
+    // switch. They stay.
+    b.field("Input of suggestion 1")
+        .await?
+        .send_keys(&format!(" EDITED{TAB}"))
         .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "the other draft open",
+    )
+    .await?;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    b.wait_for_text(note).await?;
+    assert_eq!(
+        b.eval("return Array.from(document.querySelectorAll('.pw-synth textarea')).some(e => e.value.endsWith('Monday. EDITED'))")
+            .await?,
+        json!(true),
+        "the edit is kept"
+    );
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("2 cases").await?;
     b.close().await?;

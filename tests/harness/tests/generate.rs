@@ -1684,6 +1684,37 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
         provenance(&browser).await?,
         "Incomplete, written by fake-large"
     );
+    // Tryout 54: a rewrite instruction typed in one draft stayed open, typed, in the next, and
+    // rewrote its section. A copy of this draft opens with no rewrite under way.
+    browser
+        .button("Rewrite Persona with the model")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("How should Persona change?")
+        .await?
+        .send_keys("ONLY-IN-THE-FIRST-DRAFT")
+        .await?;
+    pw_harness::pages::DraftsPage::open(&browser).await?;
+    browser
+        .eval("document.querySelector('.pw-draft-list__item--current [aria-label^=\"Duplicate \"]').click(); return 1")
+        .await?;
+    let d = pw_harness::pages::DraftsPage::open(&browser).await?;
+    d.wait_count(3).await?;
+    browser
+        .wait_until(
+            "return document.querySelector('.pw-draft-list__item--current')?.textContent.includes('(copy)')",
+            "the copy open",
+        )
+        .await?;
+    assert_eq!(
+        browser
+            .eval("return Array.from(document.querySelectorAll('input')).some(e => e.value.includes('ONLY-IN-THE-FIRST-DRAFT'))")
+            .await?,
+        json!(false),
+        "the instruction stayed with its draft"
+    );
     browser.close().await?;
     Ok(())
 }

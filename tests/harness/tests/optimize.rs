@@ -1890,8 +1890,10 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     pw_harness::pages::DraftsPage::open(&b).await?;
     b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
         .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    pw_harness::pages::DraftsPage::open(&b).await?;
     b.wait_until(
-        "return !document.querySelector('.pw-draft-list__item [aria-current]')?.closest('.pw-draft-list__item')?.textContent.includes('(copy)')",
+        "const open = document.querySelector('.pw-draft-list__item [aria-current]')?.closest('.pw-draft-list__item'); return !!open && !open.textContent.includes('(copy)')",
         "the first draft open",
     )
     .await?;
@@ -1904,6 +1906,38 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
         .click()
         .await?;
     b.wait_for_text("LATE-CRITIQUE").await?;
+
+    // A prompt critique under way when the copy opens: it was of this draft's prompt, and is
+    // offered in neither (its weaknesses could rewrite the copy's sections).
+    fake.reply_next_when(
+        "You review a system prompt",
+        &json!({"weaknesses": [
+            {"kind": "missing-constraint", "section": "context", "problem": "LATE-WEAKNESS: empty notes.", "fix": "Ask for them."}
+        ]})
+        .to_string(),
+        1,
+    );
+    fake.set_timing(0, 400, 4);
+    b.button("Critique this prompt").await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.wait_until(
+        "return document.querySelector('.pw-draft-list__item [aria-current]')?.closest('.pw-draft-list__item')?.textContent.includes('(copy)')",
+        "the copy open again",
+    )
+    .await?;
+    b.eval("document.querySelector('[aria-label=\"Close drafts\"]')?.click(); return 1")
+        .await?;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let page = b.eval("return document.body.innerText").await?;
+    assert!(
+        !page.as_str().unwrap_or("").contains("LATE-WEAKNESS"),
+        "{page}"
+    );
     b.close().await?;
     Ok(())
 }
