@@ -314,6 +314,33 @@ impl<'a> DraftsPage<'a> {
         self.b.button("Close drafts").await?.click().await?;
         Ok(())
     }
+
+    /// Opens the first draft of the list that is not the open one, waits until the list shows
+    /// it open, and closes the drawer.
+    pub async fn open_other(b: &'a Browser) -> Result<()> {
+        const OPEN: &str =
+            "document.querySelector('.pw-draft-list__item--current')?.textContent ?? ''";
+        Self::open(b).await?;
+        let before = b.eval(&format!("return {OPEN}")).await?;
+        b.eval(
+            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
+        )
+        .await?;
+        let before = serde_json::to_string(&before)?;
+        for _ in 0..100 {
+            Self::open(b).await?;
+            let now = b.eval(&format!("return {OPEN}")).await?;
+            if serde_json::to_string(&now)? != before && now != serde_json::json!("") {
+                b.eval(
+                    "document.querySelector('[aria-label=\"Close drafts\"]')?.click(); return 1",
+                )
+                .await?;
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        anyhow::bail!("another draft did not open (the open one stayed {before})")
+    }
 }
 
 /// The test cases card.

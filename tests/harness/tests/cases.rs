@@ -2495,17 +2495,8 @@ async fn suggestions_stay_with_the_draft_they_were_asked_for() -> anyhow::Result
         .send_keys(&format!(" EDITED{TAB}"))
         .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    pw_harness::pages::DraftsPage::open(&b).await?;
-    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
-        .await?;
-    b.wait_until(
-        "return document.getElementById('pw-idea').value === ''",
-        "the other draft open",
-    )
-    .await?;
-    pw_harness::pages::DraftsPage::open(&b).await?;
-    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
-        .await?;
+    pw_harness::pages::DraftsPage::open_other(&b).await?;
+    pw_harness::pages::DraftsPage::open_other(&b).await?;
     b.wait_for_text(note).await?;
     assert_eq!(
         b.eval("return Array.from(document.querySelectorAll('.pw-synth textarea')).some(e => e.value.endsWith('Monday. EDITED'))")

@@ -1887,18 +1887,7 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     assert!(!page.contains("LATE-CRITIQUE"), "{page}");
     assert!(page.contains(stopped), "{page}");
     // The first draft says the same, and its Retry reflects there.
-    pw_harness::pages::DraftsPage::open(&b).await?;
-    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
-        .await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    pw_harness::pages::DraftsPage::open(&b).await?;
-    b.wait_until(
-        "const open = document.querySelector('.pw-draft-list__item [aria-current]')?.closest('.pw-draft-list__item'); return !!open && !open.textContent.includes('(copy)')",
-        "the first draft open",
-    )
-    .await?;
-    b.eval("document.querySelector('[aria-label=\"Close drafts\"]')?.click(); return 1")
-        .await?;
+    pw_harness::pages::DraftsPage::open_other(&b).await?;
     b.wait_for_text(stopped).await?;
     fake.set_timing(0, 0, 64);
     b.button("Retry Reflexion on case #1")
@@ -1920,18 +1909,7 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     fake.set_timing(0, 400, 4);
     b.button("Critique this prompt").await?.click().await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    pw_harness::pages::DraftsPage::open(&b).await?;
-    b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
-        .await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    pw_harness::pages::DraftsPage::open(&b).await?;
-    b.wait_until(
-        "return document.querySelector('.pw-draft-list__item [aria-current]')?.closest('.pw-draft-list__item')?.textContent.includes('(copy)')",
-        "the copy open again",
-    )
-    .await?;
-    b.eval("document.querySelector('[aria-label=\"Close drafts\"]')?.click(); return 1")
-        .await?;
+    pw_harness::pages::DraftsPage::open_other(&b).await?;
     tokio::time::sleep(Duration::from_secs(6)).await;
     let page = b.eval("return document.body.innerText").await?;
     assert!(
