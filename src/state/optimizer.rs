@@ -39,35 +39,46 @@ const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 /// The note when a loop this tab ran continues after a reload (shown while it runs).
 pub const CONTINUING: &str = "Continuing the optimization where it was.";
 
-/// What the reload cut off, said before the loop goes on: " The reload cut off 2 calls: they
-/// are counted as used (they may still be billed) and sent again{when}." (with a leading space;
-/// empty for none). Charged in full: they went out, so they may be billed.
-fn cut_off_sentence(cut_off: u32, when: &str) -> String {
+/// What cut the loop's calls off when its draft was left: "The reload", or "Opening another
+/// draft" when this page left it for another (tryout 54: a switch was blamed on a reload).
+fn cut_by(switched: bool) -> &'static str {
+    if switched {
+        "Opening another draft"
+    } else {
+        "The reload"
+    }
+}
+
+/// What leaving the draft cut off (`by`: [`cut_by`]), said before the loop goes on: " The reload
+/// cut off 2 calls: they are counted as used (they may still be billed) and sent again{when}."
+/// (with a leading space; empty for none). Charged in full: they went out, so they may be
+/// billed.
+fn cut_off_sentence(by: &str, cut_off: u32, when: &str) -> String {
     match cut_off {
         0 => String::new(),
         1 => format!(
-            " The reload cut off 1 call: it is counted as used (it may still be billed) and sent again{when}."
+            " {by} cut off 1 call: it is counted as used (it may still be billed) and sent again{when}."
         ),
         n => format!(
-            " The reload cut off {n} calls: they are counted as used (they may still be billed) and sent again{when}."
+            " {by} cut off {n} calls: they are counted as used (they may still be billed) and sent again{when}."
         ),
     }
 }
 
-/// [`CONTINUING`], and the `cut_off` calls the reload cut off ([`cut_off_sentence`]), e.g.
-/// "Continuing the optimization where it was. The reload cut off 2 calls: they are counted as
-/// used (they may still be billed) and sent again."
-pub fn continuing_note(cut_off: u32) -> String {
-    format!("{CONTINUING}{}", cut_off_sentence(cut_off, ""))
+/// [`CONTINUING`], and the `cut_off` calls leaving the draft cut off ([`cut_off_sentence`]),
+/// e.g. "Continuing the optimization where it was. The reload cut off 2 calls: they are counted
+/// as used (they may still be billed) and sent again."
+pub fn continuing_note(by: &str, cut_off: u32) -> String {
+    format!("{CONTINUING}{}", cut_off_sentence(by, cut_off, ""))
 }
 
-/// The note when a loop this tab ran waits after a reload for a key the reload forgot, with the
-/// `cut_off` calls the reload cut off ([`cut_off_sentence`]) and `keys`, what is missing
+/// The note when a loop this tab ran waits for a key a reload forgot, with the `cut_off` calls
+/// leaving the draft cut off ([`cut_off_sentence`]) and `keys`, what is missing
 /// ([`SettingsHandle::missing_keys`]).
-pub fn held_for_key(cut_off: u32, keys: &str) -> String {
+pub fn held_for_key(by: &str, cut_off: u32, keys: &str) -> String {
     format!(
         "The optimization was interrupted.{} {keys}",
-        cut_off_sentence(cut_off, " when the loop goes on")
+        cut_off_sentence(by, cut_off, " when the loop goes on")
     )
 }
 
@@ -172,6 +183,10 @@ pub struct OptimizerHandle {
     /// The loop's counts (`loop_counts`) after its last step: what a note taken as another
     /// draft opens is tied to (the state in memory is the new draft's by then).
     last_counts: StoredValue<Option<(u32, u32)>>,
+    /// The drafts this page left for another (their loops' calls were cut off by that, not by
+    /// a reload), and what cut the open draft's loop off ([`cut_by`]).
+    left_here: StoredValue<Vec<String>>,
+    cut_by: StoredValue<&'static str>,
     drafts: DraftHandle,
     settings: SettingsHandle,
     library: Library,
@@ -190,6 +205,8 @@ impl OptimizerHandle {
             draft_id: StoredValue::new(String::new()),
             leaving: StoredValue::new(false),
             last_counts: StoredValue::new(None),
+            left_here: StoredValue::new(Vec::new()),
+            cut_by: StoredValue::new(cut_by(false)),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
@@ -240,7 +257,10 @@ impl OptimizerHandle {
                 // released when it opens again in this tab (the calls in flight stay charged).
                 // (The state in memory is already this draft's: only the note is written.)
                 let (saved, _) = h.take_unsent_apart();
-                if let Some(old) = prev.filter(|old| !old.is_empty() && !saved.is_empty()) {
+                if let Some(old) = prev
+                    .clone()
+                    .filter(|old| !old.is_empty() && !saved.is_empty())
+                {
                     if let Some(counts) = h.last_counts.get_value() {
                         note_unsent(&old, counts, &saved);
                     }
@@ -249,6 +269,15 @@ impl OptimizerHandle {
                 // This draft's loop calls noted as never sent (a reload, another draft opened)
                 // are released first: only for a loop this tab ran, and only while its state
                 // is the one they were noted with (no other tab charged or issued anything).
+                if let Some(old) = prev.as_ref().filter(|old| !old.is_empty()) {
+                    h.left_here.update_value(|l| {
+                        if !l.contains(old) {
+                            l.push(old.clone());
+                        }
+                    });
+                }
+                let by = cut_by(h.left_here.with_value(|l| l.contains(&id)));
+                h.cut_by.set_value(by);
                 let noted = take_noted_unsent(&id);
                 let counts = h
                     .drafts
@@ -321,7 +350,7 @@ impl OptimizerHandle {
                             // Tryout 17, 5: the count went from 11 to 13 of 36 and the note
                             // said only that the loop went on.
                             h.note
-                                .set(Some(continuing_note(spent().saturating_sub(before))));
+                                .set(Some(continuing_note(by, spent().saturating_sub(before))));
                             // The calls the reload cut off were charged, and doing them again
                             // does not fit the budget: the loop waits for the person's approval.
                             let waits = h.drafts.draft.with_untracked(|d| {
@@ -330,7 +359,9 @@ impl OptimizerHandle {
                                     .is_some_and(|o| o.stop.is_none() && o.paused)
                             });
                             if waits {
-                                let why = "A reload cut off calls the optimization had sent: they are counted as used (they may still be billed), and doing them again does not fit the budget you approved.";
+                                let why = format!(
+                                    "{by} cut off calls the optimization had sent: they are counted as used (they may still be billed), and doing them again does not fit the budget you approved."
+                                );
                                 h.note.set(None);
                                 h.arrival.set(Some(Arrival::Held(why.into())));
                             }
@@ -405,10 +436,10 @@ impl OptimizerHandle {
     /// missing, or that they are back and Resume goes on.
     pub fn held_for_key_now(self, cut_off: u32) -> String {
         match self.settings.missing_keys(&self.loop_configs(), true) {
-            Some(keys) => held_for_key(cut_off, &keys),
+            Some(keys) => held_for_key(self.cut_by.get_value(), cut_off, &keys),
             None => format!(
                 "The optimization was interrupted.{} The keys it needs are in this tab now: press Resume to go on.",
-                cut_off_sentence(cut_off, " when the loop goes on")
+                cut_off_sentence(self.cut_by.get_value(), cut_off, " when the loop goes on")
             ),
         }
     }
