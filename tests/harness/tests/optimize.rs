@@ -755,6 +755,23 @@ async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Resul
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(fake.chat_requests().len(), n, "the copy spends nothing");
 
+    // Back on the original, its loop goes on; what opening the copy cut off is said as such
+    // (tryout 54: "The reload cut off 1 call" with no reload).
+    DraftsPage::open_other(&b).await?;
+    wait_text_long(&b, "Continuing the optimization where it was.", 20).await?;
+    let page = b.eval("return document.body.innerText").await?;
+    let page = page.as_str().unwrap_or("");
+    assert!(!page.contains("The reload cut off"), "{page}");
+    assert!(
+        !page.contains(" cut off ") || page.contains("Opening another draft cut off "),
+        "{page}"
+    );
+    // The copy again: still paused, and spending nothing once the original's calls have ended.
+    DraftsPage::open_other(&b).await?;
+    wait_text_long(&b, "Paused.", 10).await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let n = fake.chat_requests().len();
+
     // A reload keeps it paused.
     b.client.refresh().await?;
     wait_text_long(&b, "Paused.", 20).await?;
