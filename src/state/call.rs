@@ -105,25 +105,35 @@ impl ChatCall {
                     opts,
                     true,
                     waiting,
-                    |p| match p {
-                        Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
-                            self.note.try_set(None);
-                            self.text.try_update(|s| s.push_str(&t));
+                    |p| {
+                        // A call started again or forgotten shows nothing more.
+                        if self.started.try_get_value() != Some(this) {
+                            return;
                         }
-                        Progress::Event(crate::domain::provider::ChatEvent::Usage(u)) => {
-                            self.usage.try_set(Some(u));
-                        }
-                        Progress::Event(_) => {}
-                        retry @ Progress::Retrying { .. } => {
-                            self.note.try_set(retry.retry_note());
+                        match p {
+                            Progress::Event(crate::domain::provider::ChatEvent::Text(t)) => {
+                                self.note.try_set(None);
+                                self.text.try_update(|s| s.push_str(&t));
+                            }
+                            Progress::Event(crate::domain::provider::ChatEvent::Usage(u)) => {
+                                self.usage.try_set(Some(u));
+                            }
+                            Progress::Event(_) => {}
+                            retry @ Progress::Retrying { .. } => {
+                                self.note.try_set(retry.retry_note());
+                            }
                         }
                     },
                 )
                 .await;
-            self.note.try_set(None);
-            if let Err(f) = &result {
-                // The partial text is already in `text`; the error says what happened.
-                self.error.try_set(Some(f.error.clone()));
+            // Helper-55: a call forgotten at a draft switch ended a moment later and showed
+            // "Stopped … What arrived is kept" in the next draft, with a Retry there.
+            if self.started.try_get_value() == Some(this) {
+                self.note.try_set(None);
+                if let Err(f) = &result {
+                    // The partial text is already in `text`; the error says what happened.
+                    self.error.try_set(Some(f.error.clone()));
+                }
             }
             on_done(result);
             // `on_done` may have started the next call (a job of several calls): it is running.
@@ -153,7 +163,10 @@ impl ChatCall {
     /// belonged to a draft the person has left (`DraftHandle::on_switching`). Its owner ignores
     /// its end ([`Epoch`]).
     pub fn forget(self) {
+        // Counted as a start: the call's end changes none of what this hook shows.
+        self.started.update_value(|n| *n += 1);
         self.stop();
+        self.running.set(false);
         self.text.set(String::new());
         self.error.set(None);
         self.note.set(None);

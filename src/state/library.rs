@@ -316,6 +316,12 @@ impl Library {
     }
 
     fn load_record(self, r: Record) {
+        // A job started while the draft was being saved ends too (helper-55): it was for the
+        // draft leaving, still the open one here.
+        let current = self.current_id.get_untracked();
+        if !current.is_empty() && current != r.id {
+            self.drafts.before_switching();
+        }
         self.report_lost(&r.draft.name, &r.lost);
         let draft = r.draft;
         self.last_saved.set_value(draft.clone());
@@ -487,6 +493,8 @@ impl Library {
     /// Conflict: keep both: ours becomes a new draft (its optimization loop paused), the original
     /// follows the other tab.
     pub fn keep_both(self) {
+        // The jobs end first, so what they keep goes into the copy kept as ours.
+        self.drafts.before_switching();
         let mut mine = self.drafts.draft.get_untracked();
         mine.name = format!("{} (this tab)", mine.name);
         self.take_theirs();
@@ -546,12 +554,15 @@ impl Library {
         if self.is_open(&id) {
             return;
         }
-        self.drafts.before_switching();
         leptos::task::spawn_local(async move {
+            // Read first: a draft that cannot be read opens nothing, and the open draft's jobs
+            // go on (helper-55).
+            let Some(r) = self.fetch(&id).await else {
+                return;
+            };
+            self.drafts.before_switching();
             self.save_now(false).await;
-            if let Some(r) = self.fetch(&id).await {
-                self.load_record(r);
-            }
+            self.load_record(r);
         });
     }
 
@@ -645,6 +656,15 @@ impl Library {
         self.deleted.set(None);
         self.drafts.before_switching();
         leptos::task::spawn_local(async move {
+            // What the jobs just wrote, and edits within the autosave wait, are kept (helper-55:
+            // Undo opened the deleted draft without saving the open one).
+            let unsaved = self
+                .drafts
+                .draft
+                .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+            if self.pending.get_untracked() || unsaved {
+                self.save_now(false).await;
+            }
             let current = self.current_id.get_untracked();
             let left_empty = (self.replaced_by_empty.get_value()
                 && !current.is_empty()

@@ -80,14 +80,7 @@ impl RubricImprover {
         self.last.set_value(Some((version, before.clone())));
         let e = self.engine;
         let (cfg, key, opts) = e.role(Role::Meta);
-        let (suite, prompt) = self.drafts.draft.with_untracked(|d| {
-            (
-                d.suite.clone(),
-                d.version(version)
-                    .map(|v| v.spec.render(d.style))
-                    .unwrap_or_default(),
-            )
-        });
+        let (suite, prompt) = self.suite_and_prompt(version);
         let judge_temperature = e.role(Role::Judge).0.temperature;
         let mut m = Improve::new(version, before, suite, prompt, judge_temperature);
         let Some(ask) = m.start() else { return };
@@ -101,6 +94,8 @@ impl RubricImprover {
                 let outcome: Outcome = result
                     .map(|done| (done.text, done.stop == Some(StopReason::MaxTokens)))
                     .map_err(|f| (f.error, f.partial));
+                let (suite, prompt) = self.suite_and_prompt(version);
+                m.use_suite(suite, prompt);
                 let next = m.reply(outcome);
                 if m.call_failed() {
                     // The provider's error is shown by the call itself (with Retry, `retry`).
@@ -146,6 +141,18 @@ impl RubricImprover {
                 self.state.set(Some(m.shown.clone()));
             }
         });
+    }
+
+    /// The suite and version `version`'s rendered prompt as they are now.
+    fn suite_and_prompt(self, version: u32) -> (crate::domain::eval::Suite, String) {
+        self.drafts.draft.with_untracked(|d| {
+            (
+                d.suite.clone(),
+                d.version(version)
+                    .map(|v| v.spec.render(d.style))
+                    .unwrap_or_default(),
+            )
+        })
     }
 
     fn set_phase(self, phase: Phase) {

@@ -298,9 +298,11 @@ fn improving_the_rubric_asks_for_a_rubric_then_a_verdict_per_rated_answer() {
     let (mut suite, run) = scripted([Some(Thumb::Down), Some(Thumb::Up), Some(Thumb::Down)]);
     let before = agreement(&suite, &run).remove(0);
     let deleted = before.pairs[1].case;
-    suite.cases.retain(|c| c.id != deleted);
-    let mut m = Improve::new(1, before.clone(), suite, "PROMPT".into(), 0.5);
+    let mut m = Improve::new(1, before.clone(), suite.clone(), "PROMPT".into(), 0.5);
     let ask = m.start().unwrap();
+    // The case is deleted while the rubric is written: the judge is not asked about it.
+    suite.cases.retain(|c| c.id != deleted);
+    m.use_suite(suite, "PROMPT".into());
     assert_eq!(ask.role, Role::Meta);
     assert_eq!(ask.request, improve_request(&before));
     assert_eq!(m.shown.phase, Phase::Writing);

@@ -115,6 +115,14 @@ impl Improve {
         })
     }
 
+    /// The suite and prompt as they are when the new rubric arrives (the judge calls are made
+    /// from them: a case deleted meanwhile is "The case was deleted.", as it was when the
+    /// shell read them then). Call before [`Improve::reply`] to the meta call.
+    pub fn use_suite(&mut self, suite: Suite, prompt: String) {
+        self.suite = suite;
+        self.prompt = prompt;
+    }
+
     /// Whether the meta call failed (nothing to show but its error, with Retry).
     pub fn call_failed(&self) -> bool {
         self.call_failed

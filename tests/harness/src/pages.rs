@@ -315,22 +315,24 @@ impl<'a> DraftsPage<'a> {
         Ok(())
     }
 
-    /// Opens the first draft of the list that is not the open one, waits until the list shows
-    /// it open, and closes the drawer.
+    /// Opens the first draft of the list that is not the open one (its name must differ from
+    /// the open one's), waits until the list shows it open, and closes the drawer.
     pub async fn open_other(b: &'a Browser) -> Result<()> {
-        const OPEN: &str =
-            "document.querySelector('.pw-draft-list__item--current')?.textContent ?? ''";
+        // By name: a save moves a draft's time (and its place in the list), not its name.
+        const OPEN: &str = "document.querySelector('.pw-draft-list__item--current .pw-draft-list__name')?.textContent ?? ''";
         Self::open(b).await?;
         let before = b.eval(&format!("return {OPEN}")).await?;
-        b.eval(
-            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
-        )
-        .await?;
-        let before = serde_json::to_string(&before)?;
+        let wanted = b
+            .eval("const e = document.querySelector('.pw-draft-list__open:not([aria-current])'); const n = e.querySelector('.pw-draft-list__name').textContent; e.click(); return n")
+            .await?;
+        anyhow::ensure!(
+            wanted != before,
+            "the other draft has the open one's name ({before}): open it by hand"
+        );
         for _ in 0..100 {
             Self::open(b).await?;
             let now = b.eval(&format!("return {OPEN}")).await?;
-            if serde_json::to_string(&now)? != before && now != serde_json::json!("") {
+            if now == wanted {
                 b.eval(
                     "document.querySelector('[aria-label=\"Close drafts\"]')?.click(); return 1",
                 )
@@ -339,7 +341,7 @@ impl<'a> DraftsPage<'a> {
             }
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
-        anyhow::bail!("another draft did not open (the open one stayed {before})")
+        anyhow::bail!("the draft {wanted} did not open")
     }
 }
 

@@ -494,7 +494,8 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     // what arrived.
     add_case(&b, 5, "ECHO: Eve orders chairs.", Some("Eve")).await?;
     fake.reply_when("ECHO", "- **Eve**: order the chairs for the offsite");
-    fake.set_timing(0, 300, 3);
+    // About 9 s for the whole answer: opening another draft fits in it on a busy machine.
+    fake.set_timing(0, 600, 3);
     b.field("Select case #5").await?.click().await?;
     b.button("Run selected (1)").await?.click().await?;
     b.wait_until(
@@ -2505,7 +2506,16 @@ async fn suggestions_stay_with_the_draft_they_were_asked_for() -> anyhow::Result
         "the edit is kept"
     );
     b.button("Add 2 kept cases").await?.click().await?;
+    // The edited case is in this draft's table (its editor opened: the row shows its
+    // description).
     b.wait_for_text("2 cases").await?;
+    b.eval("document.querySelector('.pw-case__summary').click(); return 1")
+        .await?;
+    b.wait_until(
+        "return document.getElementById('pw-case-1-input')?.value.endsWith('Monday. EDITED') === true",
+        "the edited case in the table",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
