@@ -372,6 +372,19 @@ impl Library {
         self.save_ok.get_value() >= need
     }
 
+    /// Saves the open draft when it has changes not yet stored (edits within the autosave wait,
+    /// what a job wrote as it ended): before another draft replaces it, so nothing is lost and
+    /// an unchanged draft's time does not move.
+    async fn save_if_unsaved(self) {
+        let unsaved = self
+            .drafts
+            .draft
+            .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+        if self.pending.get_untracked() || unsaved {
+            self.save_now(false).await;
+        }
+    }
+
     async fn save_once(self, force: bool) -> bool {
         self.autosave.update_value(Autosave::saving);
         let Some(store) = self.store.get_value() else {
@@ -511,13 +524,7 @@ impl Library {
             // The open draft is saved first when it has unsaved changes (edits made within the
             // autosave wait, a run's results, what a generation stopped just now had received):
             // they are not lost, and an unchanged draft's time does not move.
-            let unsaved = self
-                .drafts
-                .draft
-                .with_untracked(|d| self.last_saved.with_value(|s| s != d));
-            if self.pending.get_untracked() || unsaved {
-                self.save_now(false).await;
-            }
+            self.save_if_unsaved().await;
             // An open draft that holds nothing and was never named (a first visit's, or a New
             // draft left as it was) gives way to the one added instead of staying in the list
             // as an empty "Untitled prompt" (tryout 9: every share link opened in a fresh
@@ -658,13 +665,7 @@ impl Library {
         leptos::task::spawn_local(async move {
             // What the jobs just wrote, and edits within the autosave wait, are kept (helper-55:
             // Undo opened the deleted draft without saving the open one).
-            let unsaved = self
-                .drafts
-                .draft
-                .with_untracked(|d| self.last_saved.with_value(|s| s != d));
-            if self.pending.get_untracked() || unsaved {
-                self.save_now(false).await;
-            }
+            self.save_if_unsaved().await;
             let current = self.current_id.get_untracked();
             let left_empty = (self.replaced_by_empty.get_value()
                 && !current.is_empty()
