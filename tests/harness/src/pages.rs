@@ -2,7 +2,7 @@
 use anyhow::{Result, bail};
 use fantoccini::elements::Element;
 
-use crate::browser::Browser;
+use crate::browser::{Browser, TypeText};
 
 /// The WebDriver key for Tab (moves focus, which fires `change` on the field left).
 pub const TAB: &str = "\u{E004}";
@@ -57,7 +57,7 @@ impl<'a> SettingsPage<'a> {
     pub async fn fill(&self, label: &str, value: &str) -> Result<Element> {
         let f = self.b.field(label).await?;
         // Select all and type over it, as a person would (clearing first would fire `change`).
-        f.send_keys(&format!("{SELECT_ALL}{value}{TAB}")).await?;
+        f.type_text(&format!("{SELECT_ALL}{value}{TAB}")).await?;
         Ok(f)
     }
 
@@ -69,7 +69,7 @@ impl<'a> SettingsPage<'a> {
     /// Types the key into the API key field (its label may say "(optional)").
     pub async fn key(&self, key: &str) -> Result<()> {
         let f = self.b.field_any(&["API key", "API key (optional)"]).await?;
-        f.send_keys(&format!("{SELECT_ALL}{key}")).await?;
+        f.type_text(&format!("{SELECT_ALL}{key}")).await?;
         Ok(())
     }
 
@@ -167,7 +167,7 @@ impl<'a> PromptPage<'a> {
 
     pub async fn idea(&self, text: &str) -> Result<()> {
         let f = self.b.field("What should your assistant do?").await?;
-        f.send_keys(&format!("{SELECT_ALL}{text}")).await?;
+        f.type_text(&format!("{SELECT_ALL}{text}")).await?;
         Ok(())
     }
 
@@ -183,7 +183,7 @@ impl<'a> PromptPage<'a> {
         self.b
             .field("3. Paste the reply here")
             .await?
-            .send_keys(SELECT_ALL)
+            .type_text(SELECT_ALL)
             .await?;
         self.b.paste(reply).await?;
         self.b.button("Use this reply").await?.click().await?;
@@ -360,7 +360,7 @@ impl<'a> CasesPage<'a> {
         self.b
             .field("At once")
             .await?
-            .send_keys(&format!("{SELECT_ALL}{n}{TAB}"))
+            .type_text(&format!("{SELECT_ALL}{n}{TAB}"))
             .await?;
         Ok(())
     }
@@ -376,7 +376,7 @@ impl<'a> CasesPage<'a> {
         self.b
             .field(&format!("Turn 1 of case #{n}: User"))
             .await?
-            .send_keys(user)
+            .type_text(user)
             .await?;
         self.b
             .button(&format!("Add an assistant turn to case #{n}"))
@@ -386,7 +386,7 @@ impl<'a> CasesPage<'a> {
         self.b
             .field(&format!("Turn 2 of case #{n}: Assistant"))
             .await?
-            .send_keys(reply)
+            .type_text(reply)
             .await?;
         Ok(())
     }
@@ -397,7 +397,7 @@ impl<'a> CasesPage<'a> {
         self.b
             .field(&format!("Input of case #{n}"))
             .await?
-            .send_keys(input)
+            .type_text(input)
             .await?;
         if let Some(want) = must_contain {
             self.b
@@ -411,7 +411,7 @@ impl<'a> CasesPage<'a> {
                     1
                 ))
                 .await?
-                .send_keys(&format!("{want}{TAB}"))
+                .type_text(&format!("{want}{TAB}"))
                 .await?;
         }
         Ok(())
@@ -438,7 +438,7 @@ impl<'a> CasesPage<'a> {
         self.b
             .field(&format!("Rubric (every case, check {index})"))
             .await?
-            .send_keys(&format!("{rubric}{TAB}"))
+            .type_text(&format!("{rubric}{TAB}"))
             .await?;
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! dropdown whose chosen option is cut off.
 //! Screenshots of each go to the artifacts folder.
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::FakeProvider;
 use pw_harness::pages::{CasesPage, DraftsPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
@@ -131,7 +132,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         // A prompt made through manual mode.
         b.field("What should your assistant do?")
             .await?
-            .send_keys("explain Python errors to beginners")
+            .type_text("explain Python errors to beginners")
             .await?;
         b.button("No API access? Manual mode")
             .await?
@@ -140,7 +141,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         problems.extend(both_themes(&b, &tag("manual-mode"), theme, &source, false).await?);
         b.field("3. Paste the reply here")
             .await?
-            .send_keys(SELECT_ALL)
+            .type_text(SELECT_ALL)
             .await?;
         b.paste(&reply()).await?;
         b.button("Use this reply").await?.click().await?;
@@ -171,7 +172,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         b.button("Add case").await?.click().await?;
         b.field("Input of case #1")
             .await?
-            .send_keys("NameError: name 'x' is not defined")
+            .type_text("NameError: name 'x' is not defined")
             .await?;
         b.field("Kind of check to add (Checks for this case)")
             .await?
@@ -183,7 +184,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
             .await?;
         b.field("Matches pattern (regex) (case #1, check 1)")
             .await?
-            .send_keys("([")
+            .type_text("([")
             .await?;
         b.wait_for_text("This pattern is not a valid regular expression")
             .await?;
@@ -203,7 +204,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
         // Results: the case run, with its verdicts; then Reflexion on it.
         b.field("Matches pattern (regex) (case #1, check 1)")
             .await?
-            .send_keys(&format!("{SELECT_ALL}NameError{TAB}"))
+            .type_text(&format!("{SELECT_ALL}NameError{TAB}"))
             .await?;
         b.button("Run the case").await?.click().await?;
         // The prompt's {{error}} is empty in this case: the run waits for a word.
@@ -227,7 +228,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
             .await?;
         b.field("Rounds")
             .await?
-            .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+            .type_text(&format!("{SELECT_ALL}1{TAB}"))
             .await?;
         problems.extend(both_themes(&b, &tag("improve-budget"), theme, &source, false).await?);
         // The empty {{error}} again: Start waits for a tick, as Run waited for a word.

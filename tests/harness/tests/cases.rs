@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{
     CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text as row_text,
@@ -100,7 +101,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         .await?;
     b.field("Matches pattern (regex) (every case, check 1)")
         .await?
-        .send_keys("([a-z")
+        .type_text("([a-z")
         .await?;
     b.wait_for_text("This pattern is not a valid regular expression")
         .await?;
@@ -116,7 +117,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     // Fixed: a dash-list pattern; plus a judge rubric for every case.
     b.field("Matches pattern (regex) (every case, check 1)")
         .await?
-        .send_keys(&format!("{SELECT_ALL}^- "))
+        .type_text(&format!("{SELECT_ALL}^- "))
         .await?;
     // The notice goes with its cause, before Run is pressed again.
     b.wait_until(
@@ -258,7 +259,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     fake.reply_when("CHARLIE", "- **Carol**: buy snacks");
     let persona = b.field("Persona").await?;
     persona
-        .send_keys(&format!(
+        .type_text(&format!(
             "{SELECT_ALL}You are a meticulous meeting analyst who always names owners.{TAB}"
         ))
         .await?;
@@ -805,17 +806,17 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         .await?;
     b.field("Tags (comma-separated)")
         .await?
-        .send_keys(&format!("edge, snacks{TAB}"))
+        .type_text(&format!("edge, snacks{TAB}"))
         .await?;
     // Bug: a pass score of 150 became 100 without a word. It is named at the field, kept as
     // typed, and the case keeps its rule until it is fixed.
     let threshold = b.field("Passes at score (optional)").await?;
-    threshold.send_keys(&format!("150{TAB}")).await?;
+    threshold.type_text(&format!("150{TAB}")).await?;
     b.wait_for_text("150 is more than 100, the most allowed. Type a number from 0 to 100; until then every check must pass.")
         .await?;
     assert_eq!(threshold.prop("value").await?.as_deref(), Some("150"));
     threshold
-        .send_keys(&format!("{SELECT_ALL}\u{E003}{TAB}"))
+        .type_text(&format!("{SELECT_ALL}\u{E003}{TAB}"))
         .await?;
     b.wait_until(
         "return !document.body.innerText.includes('150 is more than 100')",
@@ -868,7 +869,7 @@ async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Resul
         .await?;
     b.field("How many")
         .await?
-        .send_keys(&format!("{SELECT_ALL}5{TAB}"))
+        .type_text(&format!("{SELECT_ALL}5{TAB}"))
         .await?;
     b.button("Suggest cases").await?.click().await?;
     // Bug: "similarity 1.00" for texts that differ. Suggestion 2 differs from 1 by its final
@@ -1061,7 +1062,7 @@ async fn a_batch_of_three_cases_runs_on_the_local_model() -> anyhow::Result<()> 
         .await?;
     b.field("How many")
         .await?
-        .send_keys(&format!("{SELECT_ALL}4{TAB}"))
+        .type_text(&format!("{SELECT_ALL}4{TAB}"))
         .await?;
     b.button("Suggest cases").await?.click().await?;
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
@@ -1336,26 +1337,26 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
     let cases = CasesPage::new(&b);
     cases.add_global("Length between").await?;
     let max = b.field("Maximum length (every case, check 1)").await?;
-    max.send_keys(&format!("20{TAB}")).await?;
+    max.type_text(&format!("20{TAB}")).await?;
     let min = b.field("Minimum length (every case, check 1)").await?;
-    min.send_keys(&format!("abc{TAB}")).await?;
+    min.type_text(&format!("abc{TAB}")).await?;
     b.wait_for_text("\u{201c}abc\u{201d} is not a whole number. Type a whole number from 0 to 1,000,000; no limit is used until then (leave it empty for none).")
         .await?;
     assert_eq!(min.prop("value").await?.as_deref(), Some("abc"));
-    max.send_keys(&format!("{SELECT_ALL}2.5{TAB}")).await?;
+    max.type_text(&format!("{SELECT_ALL}2.5{TAB}")).await?;
     b.wait_for_text("\u{201c}2.5\u{201d} is not a whole number. Type a whole number from 0 to 1,000,000; 20 is used until then.")
         .await?;
     cases.add_global("Costs at most ($)").await?;
     let usd = b
         .field("Most US dollars per call (every case, check 2)")
         .await?;
-    usd.send_keys(&format!("{SELECT_ALL}$1{TAB}")).await?;
+    usd.type_text(&format!("{SELECT_ALL}$1{TAB}")).await?;
     b.wait_for_text("\u{201c}$1\u{201d} is not a number. Type a number from 0 to 1000; 0.01 is used until then.")
         .await?;
     // Tryout 47: the message stayed beside a good number until the field was left. It goes as
     // the number is typed; the value goes into use when the field is left.
     let usd_id = usd.attr("id").await?.unwrap_or_default();
-    usd.send_keys(&format!("{SELECT_ALL}5")).await?;
+    usd.type_text(&format!("{SELECT_ALL}5")).await?;
     b.wait_until(
         &format!(
             "return !document.body.innerText.includes('is not a number.') && document.activeElement?.id === {}",
@@ -1364,7 +1365,7 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
         "the cost message to go once a number is typed, the field still focused",
     )
     .await?;
-    usd.send_keys(TAB).await?;
+    usd.type_text(TAB).await?;
     // Tryout 3: a case's "abc" in "Answers within (ms)" was gone, with its message, once the case
     // was closed and opened again. It stays, the closed case says so, and a run waits for it.
     b.field("Kind of check to add (Checks for this case)")
@@ -1376,7 +1377,7 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
         .click()
         .await?;
     let ms = b.field("Most milliseconds (case #1, check 1)").await?;
-    ms.send_keys(&format!("{SELECT_ALL}abc{TAB}")).await?;
+    ms.type_text(&format!("{SELECT_ALL}abc{TAB}")).await?;
     let said = "\u{201c}abc\u{201d} is not a whole number. Type a whole number from 1 to 600,000";
     b.wait_for_text(said).await?;
     let summary = "//li[contains(@class,'pw-case')]//button[contains(@class,'pw-case__summary')]";
@@ -1418,9 +1419,9 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
     let ms = b.field("Most milliseconds (case #1, check 1)").await?;
     assert_eq!(ms.prop("value").await?.as_deref(), Some("abc"));
     b.wait_for_text(said).await?;
-    ms.send_keys(&format!("{SELECT_ALL}60000{TAB}")).await?;
-    max.send_keys(&format!("{SELECT_ALL}20{TAB}")).await?;
-    min.send_keys(&format!("{SELECT_ALL}\u{e003}{TAB}")).await?;
+    ms.type_text(&format!("{SELECT_ALL}60000{TAB}")).await?;
+    max.type_text(&format!("{SELECT_ALL}20{TAB}")).await?;
+    min.type_text(&format!("{SELECT_ALL}\u{e003}{TAB}")).await?;
     b.wait_until(
         "return !document.body.innerText.includes('entry not used') && !document.querySelector('[aria-invalid=\"true\"]')",
         "the entries to be taken",
@@ -1466,7 +1467,7 @@ async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow
         .await?;
     b.field("How many")
         .await?
-        .send_keys(&format!("{SELECT_ALL}3{TAB}"))
+        .type_text(&format!("{SELECT_ALL}3{TAB}"))
         .await?;
     b.button("Suggest cases").await?.click().await?;
     b.wait_for_text("Some suggestions were left out: Suggestion 1 is not a test case.")
@@ -1482,7 +1483,7 @@ async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow
         Some("Bob sends the deck.")
     );
     field
-        .send_keys(&format!("{SELECT_ALL}Bob sends the deck on Friday.{TAB}"))
+        .type_text(&format!("{SELECT_ALL}Bob sends the deck on Friday.{TAB}"))
         .await?;
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("2 cases").await?;
@@ -1535,7 +1536,7 @@ async fn an_empty_variable_is_flagged_and_nothing_is_sent_until_confirmed() -> a
     add_case(&b, 2, "BRAVO go", None).await?;
     b.field("Variable {{transcript}}")
         .await?
-        .send_keys("Ana books the room.")
+        .type_text("Ana books the room.")
         .await?;
     // Flagged on the case's line while its editor is closed; the filled case is not.
     b.wait_until(
@@ -1913,7 +1914,7 @@ async fn retries_are_shown_in_generate_and_in_run_rows() -> anyhow::Result<()> {
     CasesPage::new(&b).add_global("Answers within (ms)").await?;
     b.field("Most milliseconds (every case, check 1)")
         .await?
-        .send_keys(&format!("{SELECT_ALL}1500{TAB}"))
+        .type_text(&format!("{SELECT_ALL}1500{TAB}"))
         .await?;
     fake.fault_when("ALPHA", Fault::status(500, "oops"), 1);
     fake.fault_when("ALPHA", wait(429), 1);
@@ -1952,7 +1953,7 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
     b.button("Add case").await?.click().await?;
     b.field("Input of case #1")
         .await?
-        .send_keys("Notes: Anna sends the budget.")
+        .type_text("Notes: Anna sends the budget.")
         .await?;
     b.button("Add check to checks for this case")
         .await?
@@ -1962,7 +1963,7 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
         .field("Contains all of (case #1, check 1), one per line")
         .await?;
     b.wait_for_text("Add at least one phrase").await?;
-    phrase.send_keys("Hello").await?;
+    phrase.type_text("Hello").await?;
     // Still in the box: the hint has gone already.
     b.wait_until(
         "return document.activeElement?.tagName === 'TEXTAREA' && !document.body.innerText.includes('Add at least one phrase')",
@@ -1994,7 +1995,7 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
     // (Found once the new check's row is drawn: a field found before may be redrawn.)
     b.wait_for_text("Write the rubric").await?;
     let rubric = b.field("Rubric (case #1, check 2)").await?;
-    rubric.send_keys("Names Anna as the owner.").await?;
+    rubric.type_text("Names Anna as the owner.").await?;
     b.wait_until(
         "return document.activeElement?.tagName === 'TEXTAREA' && !document.body.innerText.includes('Write the rubric')",
         "the rubric's hint to go while it is typed",
@@ -2013,6 +2014,12 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
 
 /// Asks for three suggested cases (Mia, a venue, Noah) on a reply slow enough to act while it
 /// arrives, and waits until the third is being written (two arrived whole).
+/// The third suggested case's input: long enough that it streams for about 5 s (8 characters a
+/// chunk, a chunk every 100 ms) after "3 so far" shows, so that a busy machine still switches or
+/// stops before it arrives whole (at 50 characters, 1.8 s, it arrived first under the full test
+/// command).
+const NOAH: &str = "Noah asks for a poem about cats instead of minutes. He says the meeting was dull, that nobody wrote anything down, that the minutes can wait until next week, and that a poem about his two cats, Pepper and Miso, who sleep on the printer all afternoon, would cheer the whole team up far more than a list of owners and dates ever could.";
+
 async fn suggest_three_slowly(
     fake: &pw_harness::fake_provider::FakeProvider,
     b: &pw_harness::browser::Browser,
@@ -2020,7 +2027,7 @@ async fn suggest_three_slowly(
     let reply = json!({"cases": [
         {"kind": "typical", "description": "plain notes", "input": "Mia will send the slides by Monday.", "vars": [], "expected": ""},
         {"kind": "edge", "description": "no owner", "input": "Someone should book a venue eventually.", "vars": [], "expected": ""},
-        {"kind": "adversarial", "description": "off topic", "input": "Noah asks for a poem about cats instead of minutes.", "vars": [], "expected": ""}
+        {"kind": "adversarial", "description": "off topic", "input": NOAH, "vars": [], "expected": ""}
     ]})
     .to_string();
     fake.reply_when("You write test cases", &reply);
@@ -2030,7 +2037,7 @@ async fn suggest_three_slowly(
         .await?;
     b.field("How many")
         .await?
-        .send_keys(&format!("{SELECT_ALL}3{TAB}"))
+        .type_text(&format!("{SELECT_ALL}3{TAB}"))
         .await?;
     fake.set_timing(0, 100, 8);
     b.button("Suggest cases").await?.click().await?;
@@ -2097,7 +2104,7 @@ async fn a_case_added_to_a_hundred_is_drawn_open_with_its_input_focused() -> any
     .await?;
     b.field("Input of case #101")
         .await?
-        .send_keys("Typed into the new case.")
+        .type_text("Typed into the new case.")
         .await?;
     assert!(
         !b.eval("return document.body.innerText.includes('Show more cases')")
@@ -2417,7 +2424,7 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
         .client
         .find(fantoccini::Locator::Css("#pw-global-check-0-weight"))
         .await?;
-    weight.send_keys(&format!("{SELECT_ALL}0{TAB}")).await?;
+    weight.type_text(&format!("{SELECT_ALL}0{TAB}")).await?;
     b.wait_for_text("Score 25 / 100 · 1 of 4 cases passed every check")
         .await?;
 
@@ -2493,7 +2500,7 @@ async fn suggestions_stay_with_the_draft_they_were_asked_for() -> anyhow::Result
     // switch. They stay.
     b.field("Input of suggestion 1")
         .await?
-        .send_keys(&format!(" EDITED{TAB}"))
+        .type_text(&format!(" EDITED{TAB}"))
         .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     pw_harness::pages::DraftsPage::open_other(&b).await?;

@@ -5,6 +5,7 @@
 //! conversation case with its bad line reported. A conversation case travels through a share link
 //! into a fresh browser profile.
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::FakeProvider;
 use pw_harness::pages::{CasesPage, TAB, share_link, spec_reply, wait_verdict};
 use pw_harness::static_site::StaticSite;
@@ -56,7 +57,7 @@ async fn build_conversation(b: &Browser, last: &str) -> anyhow::Result<()> {
     CasesPage::new(b).add_earlier_turns(1, FIRST, REPLY).await?;
     b.field("Last user message of case #1 (the reply to it is checked)")
         .await?
-        .send_keys(last)
+        .type_text(last)
         .await?;
     Ok(())
 }
@@ -103,7 +104,7 @@ async fn a_three_turn_case_is_built_in_the_editor_sent_in_order_and_judged() -> 
         .await?;
     b.field("Turn 3 of case #1: User")
         .await?
-        .send_keys(&format!("scratch{TAB}"))
+        .type_text(&format!("scratch{TAB}"))
         .await?;
     b.button("Move turn 3 (user) of case #1 up")
         .await?

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::pages::{
     CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, TAB, share_link,
 };
@@ -105,7 +106,7 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     b.client
         .find(fantoccini::Locator::Id("pw-idea"))
         .await?
-        .send_keys(" for two")
+        .type_text(" for two")
         .await?;
     b.client.refresh().await?;
     b.wait_until("return document.getElementById('pw-idea').value === 'an assistant that plans weekly menus for two'", "the idea typed just before the reload").await?;
@@ -141,7 +142,7 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         .await?;
     b.field("New name")
         .await?
-        .send_keys(&format!("{SELECT_ALL}Shopping list\u{E007}"))
+        .type_text(&format!("{SELECT_ALL}Shopping list\u{E007}"))
         .await?;
     b.wait_until("return Array.from(document.querySelectorAll('.pw-draft-list__name')).some(e => e.textContent === 'Shopping list')", "the new name").await?;
     // Tryout: Duplicate wrote the open draft again, moving its time as if edited just now.
@@ -250,7 +251,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     a.button("Add case").await?.click().await?;
     a.field("Input of case #1")
         .await?
-        .send_keys("Omelette: eggs, butter, chives")
+        .type_text("Omelette: eggs, butter, chives")
         .await?;
 
     let link = share_link(&a, "Include the test case and its checks").await?;
@@ -474,7 +475,7 @@ async fn full_storage_keeps_the_work_and_offers_an_export() -> anyhow::Result<()
     .await?;
     b.field("Persona")
         .await?
-        .send_keys(&format!(
+        .type_text(&format!(
             "{SELECT_ALL}You are a careful recipe planner, edited after the disk filled up.\u{E004}"
         ))
         .await?;
@@ -760,7 +761,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?;
     a.field("Rubric (case #4, check 1)")
         .await?
-        .send_keys(&format!("Names the aisle of each item.{TAB}"))
+        .type_text(&format!("Names the aisle of each item.{TAB}"))
         .await?;
 
     // Before any run, the option says there is nothing to include and cannot be ticked.
@@ -805,7 +806,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     // copied, and is off (it would carry nothing) until the history goes along.
     a.field("Persona")
         .await?
-        .send_keys(" Group by aisle.")
+        .type_text(" Group by aisle.")
         .await?;
     a.wait_for_text("This version has not been run yet: the results are of version 1. Run the test cases again, or include the version history to send them.")
         .await?;

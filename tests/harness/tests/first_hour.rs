@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{
     CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text, share_link, verdict,
@@ -153,7 +154,7 @@ async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Re
     b.button("Add case").await?.click().await?;
     b.field("Input of case #1")
         .await?
-        .send_keys("Cy will book the room.")
+        .type_text("Cy will book the room.")
         .await?;
     b.button("Share").await?.click().await?;
     b.wait_until(
@@ -246,7 +247,7 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     });
     b.field("3. Paste the reply here")
         .await?
-        .send_keys(SELECT_ALL)
+        .type_text(SELECT_ALL)
         .await?;
     b.paste(&partial.to_string()).await?;
     b.button("Use this reply").await?.click().await?;
@@ -267,7 +268,7 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     .await?;
     b.field("Steps")
         .await?
-        .send_keys(&format!(
+        .type_text(&format!(
             "Read the notes.\nList each action item with its owner.{TAB}"
         ))
         .await?;
@@ -309,7 +310,7 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     cases.add(2, "BRAVO", None).await?;
     b.field("Variable {{transcript}}")
         .await?
-        .send_keys("Bravo: Ana books the room.")
+        .type_text("Bravo: Ana books the room.")
         .await?;
     b.button("Run all 2 cases").await?.click().await?;
     b.wait_for_text("1 case would go out with empty variables. Nothing has been sent.")
@@ -330,7 +331,7 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     .await?;
     b.field("Variable {{transcript}}")
         .await?
-        .send_keys("Alpha: Bob will send the deck.")
+        .type_text("Alpha: Bob will send the deck.")
         .await?;
     b.wait_until(
         "return document.querySelectorAll('.pw-tag--gap').length === 0",
@@ -383,7 +384,7 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     b.client
         .find(fantoccini::Locator::Css("#pw-case-1-var-transcript"))
         .await?
-        .send_keys(&format!(" And Cy books the room.{TAB}"))
+        .type_text(&format!(" And Cy books the room.{TAB}"))
         .await?;
     b.wait_until(
         "return (document.querySelector('.pw-result[data-case=\"1\"]')?.innerText ?? '').includes('the case changed since this result')",

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use promptwright::domain::meta::{EXAMPLE_IDEAS, quality};
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{PromptPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
@@ -150,7 +151,7 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
 
     // Edit a section by hand: a new version, and its diff against the previous one.
     let steps = browser.field("Steps").await?;
-    steps.send_keys(&format!("{SELECT_ALL}1. Read the whole transcript.\n2. List every commitment with its owner.{TAB}")).await?;
+    steps.type_text(&format!("{SELECT_ALL}1. Read the whole transcript.\n2. List every commitment with its owner.{TAB}")).await?;
     p.wait_version(2).await?;
     assert_eq!(p.current_version().await?, "v2 Steps edited by hand");
     // The edit dropped the third step: flagged (tryout 5: a dropped step was not); the first
@@ -197,7 +198,7 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
         .click()
         .await?;
     let paste_box = browser.field("3. Paste the reply here").await?;
-    paste_box.send_keys("\u{E009}v\u{E000}").await?;
+    paste_box.type_text("\u{E009}v\u{E000}").await?;
     let pasted = paste_box.prop("value").await?.unwrap_or_default();
     assert!(
         pasted.starts_with("<persona>"),
@@ -219,7 +220,7 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
     browser
         .field("How should Steps change?")
         .await?
-        .send_keys("more concise")
+        .type_text("more concise")
         .await?;
     browser.button("Rewrite Steps").await?.click().await?;
     p.wait_version(3).await?;
@@ -412,7 +413,7 @@ async fn manual_mode_round_trip() -> anyhow::Result<()> {
     );
     // Nothing usable: the likeliest cause, and nothing is made.
     let reply = browser.field("3. Paste the reply here").await?;
-    reply.send_keys("Sorry, I can only chat.").await?;
+    reply.type_text("Sorry, I can only chat.").await?;
     browser.button("Use this reply").await?.click().await?;
     browser
         .wait_for_text("Nothing in that reply could be used")
@@ -436,7 +437,7 @@ async fn manual_mode_round_trip() -> anyhow::Result<()> {
     partial.as_object_mut().unwrap().remove("steps");
     partial["examples"][2]["input"] = json!("");
     reply
-        .send_keys(&format!(
+        .type_text(&format!(
             "{SELECT_ALL}Here you go:\n```json\n{partial}\n```"
         ))
         .await?;
@@ -469,7 +470,7 @@ async fn manual_mode_round_trip() -> anyhow::Result<()> {
     browser
         .field("Steps")
         .await?
-        .send_keys(&format!(
+        .type_text(&format!(
             "1. Read the recipe.\n2. Group items by aisle.{TAB}"
         ))
         .await?;
@@ -1105,7 +1106,7 @@ async fn a_generated_section_with_no_word_of_the_idea_says_check_it_until_edited
     browser
         .field("Persona")
         .await?
-        .send_keys(&format!(
+        .type_text(&format!(
             "{SELECT_ALL}You list the action items of a meeting.{TAB}"
         ))
         .await?;
@@ -1148,7 +1149,7 @@ async fn a_pasted_reply_missing_a_comma_and_cut_off_keeps_every_section_that_arr
     browser
         .field("3. Paste the reply here")
         .await?
-        .send_keys(SELECT_ALL)
+        .type_text(SELECT_ALL)
         .await?;
     browser.paste(reply).await?;
     browser.button("Use this reply").await?.click().await?;
@@ -1251,7 +1252,7 @@ async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow:
     browser
         .field("Steps")
         .await?
-        .send_keys(" commitment with its owner.")
+        .type_text(" commitment with its owner.")
         .await?;
     browser
         .wait_until(
@@ -1284,7 +1285,7 @@ async fn a_reply_cut_off_mid_json_marks_its_last_section_as_cut_off() -> anyhow:
     browser
         .field("3. Paste the reply here")
         .await?
-        .send_keys(&format!(
+        .type_text(&format!(
             "{SELECT_ALL}{}",
             r#"{"persona": "You are an analyst.", "context": "Notes arrive as"#
         ))
@@ -1355,7 +1356,7 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
     // `a_pasted_reply_missing_a_comma_and_cut_off_keeps_every_section_that_arrived`.)
     let broken = r#"{"analysis": "x", "persona": "You are a meeting assistant", "context": "Users paste notes", "steps": ["Read" so "Find"], "#;
     let reply = browser.field("3. Paste the reply here").await?;
-    reply.send_keys(broken).await?;
+    reply.type_text(broken).await?;
     browser.button("Use this reply").await?.click().await?;
     browser
         .wait_for_text("The reply breaks in the middle of Steps")
@@ -1463,7 +1464,7 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
     browser
         .field("How should Format change?")
         .await?
-        .send_keys("Add a JSON schema")
+        .type_text("Add a JSON schema")
         .await?;
     browser.button("Rewrite Format").await?.click().await?;
     browser
@@ -1578,7 +1579,7 @@ async fn manual_mode_with_nothing_pasted_says_nothing_was_pasted() -> anyhow::Re
         browser
             .field("3. Paste the reply here")
             .await?
-            .send_keys(&format!("{SELECT_ALL}{pasted}{TAB}"))
+            .type_text(&format!("{SELECT_ALL}{pasted}{TAB}"))
             .await?;
         browser.button("Use this reply").await?.click().await?;
         browser
@@ -1694,7 +1695,7 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
     browser
         .field("How should Persona change?")
         .await?
-        .send_keys("ONLY-IN-THE-FIRST-DRAFT")
+        .type_text("ONLY-IN-THE-FIRST-DRAFT")
         .await?;
     pw_harness::pages::DraftsPage::open(&browser).await?;
     browser

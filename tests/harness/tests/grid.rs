@@ -8,6 +8,7 @@
 //! the sender's comparison results and adds their model; results made by an earlier execution
 //! model say so and are not recommended.
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
 
@@ -126,7 +127,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     // field to be left); the address shows what was typed.
     b.field("Model of comparison model 1")
         .await?
-        .send_keys("gpt-4o-mini")
+        .type_text("gpt-4o-mini")
         .await?;
     b.wait_for_text(&format!("Comparison model 1: {label_b}"))
         .await?;
@@ -143,7 +144,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     .await?;
     b.field("API key of comparison model 1")
         .await?
-        .send_keys(KEY_B)
+        .type_text(KEY_B)
         .await?;
     b.wait_for_text(&format!(
         "with the key for OpenAI at {0}; it is sent only there",
@@ -398,7 +399,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     // Versions compare on each model: a version 2, run on both, compared on B's results.
     b.field("Persona")
         .await?
-        .send_keys(&format!(
+        .type_text(&format!(
             "{SELECT_ALL}You are a meticulous meeting analyst who always names owners.{TAB}"
         ))
         .await?;
@@ -726,7 +727,7 @@ async fn one_hosts_limit_holds_across_a_run_its_judge_and_a_suggestion() -> anyh
         .await?;
     b.field("How many")
         .await?
-        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .type_text(&format!("{SELECT_ALL}2{TAB}"))
         .await?;
     // Each call takes about 0.9 s: the first two answers and their judge calls hold both places
     // for about 1.8 s, time enough for the click on Suggest to queue it before the last answers

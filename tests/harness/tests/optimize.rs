@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
@@ -326,7 +327,7 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
         .await?;
     let start_disabled = "return Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')).disabled";
     let rounds = b.field("Rounds").await?;
-    rounds.send_keys(&format!("{SELECT_ALL}9999{TAB}")).await?;
+    rounds.type_text(&format!("{SELECT_ALL}9999{TAB}")).await?;
     b.wait_for_text("9999 is more than 10, the most allowed. Type a whole number from 1 to 10; 3 is used until then.")
         .await?;
     // What was typed stays; the budget is still the one of 3 rounds; Start waits and says why.
@@ -337,7 +338,7 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
         .await?;
     b.field("Temperature for new candidates")
         .await?
-        .send_keys(&format!("{SELECT_ALL}abc{TAB}"))
+        .type_text(&format!("{SELECT_ALL}abc{TAB}"))
         .await?;
     b.wait_for_text(
         "\u{201c}abc\u{201d} is not a number. Type a number from 0 to 1.5; 0.9 is used until then.",
@@ -345,7 +346,7 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
     .await?;
     b.field("Most calls (optional)")
         .await?
-        .send_keys(&format!("100001{TAB}"))
+        .type_text(&format!("100001{TAB}"))
         .await?;
     b.wait_for_text("100001 is more than 100,000, the most allowed. Type a whole number from 1 to 100,000; the projection is the limit until then.")
         .await?;
@@ -359,15 +360,15 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
         "Start sent calls with a setting it cannot use"
     );
     // Fixed: the messages go, Start comes back, with the new figures.
-    rounds.send_keys(&format!("{SELECT_ALL}10{TAB}")).await?;
+    rounds.type_text(&format!("{SELECT_ALL}10{TAB}")).await?;
     b.field("Temperature for new candidates")
         .await?
-        .send_keys(&format!("{SELECT_ALL}0.8{TAB}"))
+        .type_text(&format!("{SELECT_ALL}0.8{TAB}"))
         .await?;
     // A limit too small to score the prompt (5 cases, 5 answers): said before Start, which waits.
     b.field("Most calls (optional)")
         .await?
-        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .type_text(&format!("{SELECT_ALL}2{TAB}"))
         .await?;
     b.wait_for_text(
         "Most calls (2) cannot even score your prompt: scoring it on 5 cases takes 5 calls",
@@ -377,7 +378,7 @@ async fn loop_settings_name_what_they_cannot_use_and_budgets_are_grouped() -> an
     // Emptied (select all, Backspace): no limit of one's own.
     b.field("Most calls (optional)")
         .await?
-        .send_keys(&format!("{SELECT_ALL}\u{E003}{TAB}"))
+        .type_text(&format!("{SELECT_ALL}\u{E003}{TAB}"))
         .await?;
     b.wait_until(
         "return !document.querySelector('.pw-loop-bad-settings') && !document.querySelector('.pw-loop-cap-too-small') && !document.body.innerText.includes('is used until then')",
@@ -423,8 +424,8 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
         .click()
         .await?;
     let cap = b.field("Most calls (optional)").await?;
-    cap.send_keys("7").await?;
-    cap.send_keys(TAB).await?;
+    cap.type_text("7").await?;
+    cap.type_text(TAB).await?;
     let before = fake.chat_requests().len();
     // Tryout: a cap that scores the prompt (5 calls) and asks for candidates (2) but cannot
     // score them was accepted, and calls went to candidates never scored. Start waits and
@@ -448,7 +449,7 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     // asked for (after the new best's held-out case), but the budget ends before they are
     // scored.
     let limit = least + 3;
-    cap.send_keys(&format!("{SELECT_ALL}{limit}{TAB}")).await?;
+    cap.type_text(&format!("{SELECT_ALL}{limit}{TAB}")).await?;
     b.wait_for_text(&format!("Your cap of {limit} calls is below the full plan"))
         .await?;
     b.button(&format!("Start: up to {limit} calls"))
@@ -949,11 +950,11 @@ async fn a_budget_holds_over_two_rounds_on_the_local_model() -> anyhow::Result<(
         .await?;
     b.field("Rounds")
         .await?
-        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .type_text(&format!("{SELECT_ALL}2{TAB}"))
         .await?;
     b.field("Candidates per round")
         .await?
-        .send_keys(&format!("{SELECT_ALL}2{TAB}"))
+        .type_text(&format!("{SELECT_ALL}2{TAB}"))
         .await?;
     // 5 evaluations x 3 cases + 4 proposals (no held-out cases).
     let start = b.button("Start: up to 19 calls").await?;
@@ -1049,7 +1050,7 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
         .await?;
     b.field("Rounds")
         .await?
-        .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+        .type_text(&format!("{SELECT_ALL}1{TAB}"))
         .await?;
     b.wait_until(
         "return Array.from(document.querySelectorAll('button')).some(b => b.textContent.startsWith('Start: up to'))",
@@ -1271,7 +1272,7 @@ async fn one_round_one_candidate(b: &Browser) -> anyhow::Result<()> {
     for field in ["Rounds", "Candidates per round"] {
         b.field(field)
             .await?
-            .send_keys(&format!("{SELECT_ALL}1{TAB}"))
+            .type_text(&format!("{SELECT_ALL}1{TAB}"))
             .await?;
     }
     Ok(())
@@ -1492,7 +1493,7 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
     // since, without a word. It asks first, naming the sections; "Keep my version" keeps them.
     b.field("Context")
         .await?
-        .send_keys(" Hand edit after the loop.")
+        .type_text(" Hand edit after the loop.")
         .await?;
     PromptPage::new(&b).wait_version(2).await?;
     b.button("Accept candidate 1 as the current version")

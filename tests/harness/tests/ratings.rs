@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use pw_harness::browser::Browser;
+use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::FakeProvider;
 use pw_harness::pages::{CasesPage, PromptPage, TAB, result_text, wait_verdict};
 use serde_json::{Value, json};
@@ -91,7 +92,7 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
     b.button(down).await?.click().await?;
     b.field("Your note on the answer to case #1")
         .await?
-        .send_keys(&format!("{NOTE}{TAB}"))
+        .type_text(&format!("{NOTE}{TAB}"))
         .await?;
     // The case's score changes on the page: one more failed check, with the note as its reason.
     wait_verdict(&b, 1, "fail").await?;
@@ -212,7 +213,7 @@ async fn improving_the_rubric_raises_agreement_and_keeping_it_changes_the_suite(
     }
     b.field("Your note on the answer to case #1")
         .await?
-        .send_keys(&format!("No due date.{TAB}"))
+        .type_text(&format!("No due date.{TAB}"))
         .await?;
     b.wait_for_text("The judge agrees with you on 1 of 3 rated answers (33%).")
         .await?;
@@ -295,7 +296,7 @@ async fn a_note_becomes_a_proposed_check_the_person_keeps() -> anyhow::Result<()
         .await?;
     b.field("Your note on the answer to case #1")
         .await?
-        .send_keys(&format!("It drops the due date.{TAB}"))
+        .type_text(&format!("It drops the due date.{TAB}"))
         .await?;
     const META: &str = "into one check that future answers must pass";
     // A refusal first: said plainly, with what the model sent. (Rules put in front: the

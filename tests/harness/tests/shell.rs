@@ -1,5 +1,6 @@
 //! End-to-end: the release build in a real Chromium shows the app shell, finds the local model,
 //! opens Settings, switches theme, and keeps screenshots of it.
+use pw_harness::browser::TypeText;
 use pw_harness::browser::{Browser, ESCAPE};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
@@ -235,7 +236,7 @@ async fn opens_with_no_network_after_the_first_visit() -> anyhow::Result<()> {
     browser
         .field("What should your assistant do?")
         .await?
-        .send_keys("works offline")
+        .type_text("works offline")
         .await?;
     // And says what works offline.
     browser
@@ -796,7 +797,7 @@ async fn the_variables_field_says_what_it_changed_and_why() -> anyhow::Result<()
     b.wait_for_text("More details").await?.click().await?;
     let field = b.field("Data it receives (variables)").await?;
     field
-        .send_keys("error message, {{code snippet}}, 123, error message, naïve\u{E004}")
+        .type_text("error message, {{code snippet}}, 123, error message, naïve\u{E004}")
         .await?;
     b.wait_for_text("Changed: \u{201c}error message\u{201d} became \u{201c}error_message\u{201d}: a name has no spaces.")
         .await?;
@@ -810,7 +811,7 @@ async fn the_variables_field_says_what_it_changed_and_why() -> anyhow::Result<()
     );
     // Tryout 19: braces typed around a name were taken off without a word.
     field
-        .send_keys(&format!(
+        .type_text(&format!(
             "{}transcript, {{{{language}}}}\u{E004}",
             pw_harness::pages::SELECT_ALL
         ))
