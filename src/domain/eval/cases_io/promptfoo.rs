@@ -134,6 +134,11 @@ pub(super) fn read_assertion(
         }
     }
     let fields = fields_left_out(&m, &kind);
+    // A weight that is not a number (`weight: "2"`) is left out with the line's note: the
+    // check weighs 1 rather than going with it (helper-51: "expected f64" dropped the check).
+    if m.get("weight").is_some_and(|w| !w.is_number() && !w.is_null()) {
+        m.remove("weight");
+    }
     let wire: AssertionV1 = serde_json::from_value(Value::Object(m)).map_err(|e| {
         (
             omitted(),
@@ -145,21 +150,26 @@ pub(super) fn read_assertion(
 }
 
 /// The fields of a read assertion `m` of type `kind` that the check is kept without: a `weight`
-/// below 0 (the check weighs 1; a weight of 0 or more is kept, [`Assertion::weight`]) and a
+/// that is not a number from 0 to `MAX_WEIGHT` (text, a list, below 0, 1e308: the check weighs 1; a weight of 0 or more is kept, [`Assertion::weight`]) and a
 /// `metric` name (promptfoo's named scores).
 fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)> {
     let mut out = Vec::new();
     if let Some(w) = m.get("weight").filter(|w| {
-        w.as_f64().is_some_and(|w| {
-            !(w.is_finite() && (0.0..=crate::domain::eval::MAX_WEIGHT).contains(&w))
-        })
+        !w.is_null()
+            && w.as_f64().is_none_or(|w| {
+                !(w.is_finite() && (0.0..=crate::domain::eval::MAX_WEIGHT).contains(&w))
+            })
     }) {
+        let given = match w {
+            Value::Number(_) => text_of(w),
+            Value::String(t) => format!("\u{201c}{t}\u{201d}, as text"),
+            _ => format!("{w}"),
+        };
         out.push((
             Omitted::Field("weight".into(), kind.to_owned()),
             format!(
-                "a weight is 0 to {} (the file gives it {}); the check weighs 1",
+                "a weight is a number from 0 to {} (the file gives it {given}); the check weighs 1",
                 crate::domain::eval::MAX_WEIGHT,
-                text_of(w)
             ),
         ));
     }
