@@ -136,7 +136,9 @@ pub(super) fn read_assertion(
     let fields = fields_left_out(&m, &kind);
     // A weight that is not a number (`weight: "2"`) is left out with the line's note: the
     // check weighs 1 rather than going with it (helper-51: "expected f64" dropped the check).
-    if m.get("weight").is_some_and(|w| !w.is_number() && !w.is_null()) {
+    if m.get("weight")
+        .is_some_and(|w| !w.is_number() && !w.is_null())
+    {
         m.remove("weight");
     }
     let wire: AssertionV1 = serde_json::from_value(Value::Object(m)).map_err(|e| {
