@@ -267,6 +267,15 @@ pub struct Generator {
     /// Whether Manual mode is open, and the job whose request it shows.
     pub manual: RwSignal<bool>,
     pub manual_job: RwSignal<Job>,
+    /// The reply pasted into Manual mode's box, not yet used.
+    pub manual_reply: RwSignal<String>,
+    /// What each draft another draft was opened from had here: Manual mode as it was left
+    /// (the job it showed, the reply pasted, not yet used; helper-54: a pasted reply was lost
+    /// at a switch) and the note about a job the switch stopped. Back when that draft opens; at
+    /// most [`PARKED`] drafts.
+    parked: StoredValue<Vec<Parked>>,
+    /// The open draft's id, once the drafts are loaded ([`Generator::follow_drafts`]).
+    open_id: StoredValue<Option<Signal<String>>>,
     /// The tries of the current job (`domain::meta::generate::Tries`): which try it is, the
     /// cause of the last failure, the last request and reply for Retry and the fix.
     tries: StoredValue<Tries>,
@@ -289,6 +298,21 @@ pub struct Generator {
     epoch: Epoch,
     /// The meta model the job under way was sent to (its version is marked as written by it).
     sent_with: StoredValue<Option<ProviderConfig>>,
+}
+
+/// The most drafts whose Manual mode and note [`Generator`] keeps aside at once (the oldest
+/// goes).
+const PARKED: usize = 8;
+
+/// What a draft left behind in the [`Generator`] when another draft opened.
+struct Parked {
+    /// The draft's id.
+    id: String,
+    /// Manual mode, when it was open or held a reply: its job and the reply pasted.
+    manual: Option<(Job, String)>,
+    /// What the page says about the job the switch stopped
+    /// (`meta::generate::left_for_another_draft`).
+    note: Option<String>,
 }
 
 /// Where a running whole-prompt generation keeps what it has received so far: this tab's
@@ -317,6 +341,9 @@ impl Generator {
             error: RwSignal::new(None),
             manual: RwSignal::new(false),
             manual_job: RwSignal::new(Job::Generate),
+            manual_reply: RwSignal::new(String::new()),
+            parked: StoredValue::new(Vec::new()),
+            open_id: StoredValue::new(None),
             tries: StoredValue::new(Tries::default()),
             tiny: RwSignal::new(None),
             large: RwSignal::new(None),
@@ -431,8 +458,11 @@ impl Generator {
     /// here, for the draft it was started for, which is still the open one. A whole-prompt
     /// generation keeps what arrived and reads as an incomplete version of this draft (as Stop
     /// and a reload keep it); a section rewrite keeps nothing (as its Stop). The failure shown
-    /// (with its Retry), a request held for a yes, Manual mode and a reload's note belong to this
-    /// draft and go. Helper-53: the reply landed in whichever draft was open when it ended.
+    /// (with its Retry), a request held for a yes and a reload's note belong to this draft and
+    /// go; Manual mode, with any reply pasted in it, and a note saying what the switch stopped
+    /// and kept (`meta::generate::left_for_another_draft`) are kept aside for this draft and
+    /// come back when it opens again ([`Generator::follow_drafts`]). Helper-53: the reply landed in
+    /// whichever draft was open when it ended.
     fn leave_draft(self) {
         self.epoch.advance();
         let running = self.call.running.get_untracked();
@@ -441,6 +471,11 @@ impl Generator {
         let tiny = self
             .tiny
             .with_untracked(|d| d.as_ref().map(|d| d.live(&text)));
+        let versions = || self.drafts.draft.with_untracked(|d| d.versions.len());
+        let before = versions();
+        let stopped_job = (running || tiny.is_some())
+            .then(|| self.job.get_untracked())
+            .flatten();
         if let (true, Some(cfg)) = (running || tiny.is_some(), self.sent_with.get_value()) {
             let model = cfg.model.clone();
             match (tiny, self.job.get_untracked()) {
@@ -469,6 +504,27 @@ impl Generator {
         self.job.set(None);
         self.error.set(None);
         self.large.set(None);
+        // Manual mode, open with a reply pasted or not, and a note about the job stopped here
+        // wait for this draft to open again.
+        let id = self
+            .open_id
+            .get_value()
+            .map(|id| id.get_untracked())
+            .unwrap_or_default();
+        let reply = self.manual_reply.get_untracked();
+        let manual = (self.manual.get_untracked() || !reply.is_empty())
+            .then(|| (self.manual_job.get_untracked(), reply));
+        let note =
+            meta::generate::left_for_another_draft(stopped_job.as_ref(), versions() > before);
+        if !id.is_empty() && (manual.is_some() || note.is_some()) {
+            self.parked.update_value(|p| {
+                p.retain(|x| x.id != id);
+                p.push(Parked { id, manual, note });
+                let over = p.len().saturating_sub(PARKED);
+                p.drain(..over);
+            });
+        }
+        self.manual_reply.set(String::new());
         self.manual.set(false);
         self.interrupted.set(None);
         self.tries.set_value(Tries::default());
@@ -496,6 +552,33 @@ impl Generator {
             };
             Some((section, what, d.progress()))
         })
+    }
+
+    /// Follows which draft is open (`id`, the library's): Manual mode as it was left in a draft
+    /// (its job and the reply pasted) and the note about a job another draft's opening stopped
+    /// there ([`Generator::leave_draft`]) come back when that draft opens again.
+    pub fn follow_drafts(self, id: Signal<String>) {
+        self.open_id.set_value(Some(id));
+        Effect::new(move |before: Option<String>| {
+            let now = id.get();
+            if before.is_some_and(|b| b != now) {
+                let mine = self.parked.try_update_value(|p| {
+                    let at = p.iter().position(|x| x.id == now)?;
+                    Some(p.remove(at))
+                });
+                if let Some(Some(Parked { manual, note, .. })) = mine {
+                    if let Some((job, reply)) = manual {
+                        self.manual_job.set(job);
+                        self.manual_reply.set(reply);
+                        self.manual.set(true);
+                    }
+                    if note.is_some() {
+                        self.interrupted.set(note);
+                    }
+                }
+            }
+            now
+        });
     }
 
     /// Opens Manual mode with the request of `job`.

@@ -1367,6 +1367,7 @@ fn SynthPanel() -> impl IntoView {
             .unwrap_or_else(|| s.call.text.with(|t| t.matches("\"input\"").count()))
     };
     let kept = move || s.picks.with(|p| p.iter().filter(|p| p.keep).count());
+    let proposals = Memo::new(move |_| s.picks.with(Vec::len));
     view! {
         <details class="pw-details pw-synth">
             <summary>"Suggest cases with the model"</summary>
@@ -1414,7 +1415,9 @@ fn SynthPanel() -> impl IntoView {
             <Show when=move || s.stage.get() == Stage::Review && !s.picks.with(Vec::is_empty)>
                 <p class="pw-output__label">"Written by the meta model: check each before keeping it"</p>
                 <ol class="pw-proposals" aria-label="Suggested cases">
-                    {move || s.picks.with(|p| (0..p.len()).collect::<Vec<_>>()).into_iter().map(|i| view! { <ProposalRow index=i/> }).collect_view()}
+                    // Drawn again only when the number of proposals changes: a row redraws its
+                    // own parts (`ProposalRow`).
+                    {move || (0..proposals.get()).map(|i| view! { <ProposalRow index=i/> }).collect_view()}
                 </ol>
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button pw-button--primary" disabled=move || kept() == 0
@@ -1442,10 +1445,37 @@ fn ProposalRow(
         })
     };
     let id = format!("pw-proposal-{index}");
+    // Each part redraws only when what it shows changes: an edit of the text (saved as the
+    // field is left, which a click on the tick box next to it does first) redrew the tick box
+    // between the press and the release, and the tick was lost (helper-54).
+    let head = Memo::new(move |_| {
+        s.picks.with(|ps| {
+            ps.get(index).map(|p| {
+                let mut shown = p.proposal.clone();
+                shown.case = crate::domain::eval::TestCase {
+                    description: p.proposal.case.description.clone(),
+                    ..Default::default()
+                };
+                shown
+            })
+        })
+    });
+    let keep = Memo::new(move |_| s.picks.with(|ps| ps.get(index).is_some_and(|p| p.keep)));
+    let fields_of = Memo::new(move |_| {
+        s.picks.with(|ps| {
+            ps.get(index).map(|p| {
+                (
+                    p.proposal.number,
+                    p.proposal.case.input.clone(),
+                    p.proposal.case.vars.clone(),
+                )
+            })
+        })
+    });
     view! {
         <li class="pw-proposal">
-            {move || pick().map(|p| {
-                let dup = p.proposal.duplicate_of.map(|(what, score)| match what {
+            {move || head.get().map(|proposal| {
+                let dup = proposal.duplicate_of.map(|(what, score)| match what {
                     Similar::Existing(id) => format!("Near-duplicate of case #{id} ({})", alike(score)),
                     Similar::Proposal(j) => format!(
                         "Near-duplicate of suggestion {} ({})",
@@ -1453,31 +1483,29 @@ fn ProposalRow(
                         alike(score)
                     ),
                 });
-                let kind = p.proposal.kind.clone();
-                let desc = p.proposal.case.description.clone();
+                let kind = proposal.kind.clone();
+                let desc = proposal.case.description.clone();
                 view! {
                     <label class="pw-check">
-                        <input type="checkbox" prop:checked=p.keep on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.keep = on)); }/>
-                        {format!("Keep suggestion {}", p.proposal.number)}
+                        <input type="checkbox" prop:checked=move || keep.get() on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.keep = on)); }/>
+                        {format!("Keep suggestion {}", proposal.number)}
                     </label>
                     <span class="pw-tag">{kind}</span>
                     <span class="pw-proposal__desc">{desc}</span>
                     {dup.map(|t| view! { <p class="pw-hint pw-hint--warn">{t}</p> })}
-                    {p.proposal.unrealistic.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("May be unrealistic: {t}")}</p> })}
-                    {p.proposal.vars_note.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("Its variables do not fit your prompt: {t}")}</p> })}
+                    {proposal.unrealistic.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("May be unrealistic: {t}")}</p> })}
+                    {proposal.vars_note.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("Its variables do not fit your prompt: {t}")}</p> })}
                 }.into_any()
             })}
             // The suggestion's own fields, each edited where it lives: its message, or the value
             // of each `{{variable}}` (a case for a prompt with variables has those instead).
             {move || {
-                let Some(p) = pick() else { return ().into_any() };
-                let number = p.proposal.number;
-                let case = &p.proposal.case;
+                let Some((number, input, vars)) = fields_of.get() else { return ().into_any() };
                 let mut fields: Vec<(Option<usize>, String, String)> = Vec::new();
-                if !case.input.is_empty() || case.vars.is_empty() {
-                    fields.push((None, format!("Input of suggestion {number}"), case.input.clone()));
+                if !input.is_empty() || vars.is_empty() {
+                    fields.push((None, format!("Input of suggestion {number}"), input.clone()));
                 }
-                for (k, (name, value)) in case.vars.iter().enumerate() {
+                for (k, (name, value)) in vars.iter().enumerate() {
                     fields.push((Some(k), format!("{{{{{name}}}}} of suggestion {number}"), value.clone()));
                 }
                 let many = fields.len() > 1;

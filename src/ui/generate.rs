@@ -233,7 +233,7 @@ fn ManualMode() -> impl IntoView {
         Job::Rewrite { section, .. } => format!("a new {} section", section.title()),
         Job::Adapt { family } => format!("the prompt adapted for {}", family.label()),
     };
-    let reply = RwSignal::new(String::new());
+    let reply = g.manual_reply;
     let result = RwSignal::new(None::<Result<Pasted, meta::PasteProblem>>);
     // What the last paste said describes the version it made: once another version is current
     // (a generation, an edit, a restore), the message goes (tryout 4: it stayed and was announced

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
     let drafts = DraftHandle::provide();
     Generator::provide();
     let library = Library::provide(drafts);
+    Generator::expect().follow_drafts(library.current_id.into());
     // A generation a reload cut short: said, and what arrived kept, once the drafts have loaded.
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) || library.status.get() == state::library::StorageStatus::Loading {

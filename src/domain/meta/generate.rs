@@ -317,6 +317,33 @@ pub fn finish(
     }
 }
 
+/// What the page says, back in a draft, about a job of `job` that opening another draft
+/// stopped (`None`: none was under way): whether what had arrived was `kept` as an incomplete
+/// version (a whole prompt; a section rewrite keeps nothing, as its Stop does). Shown until
+/// dismissed (helper-54: a rewrite, or a generation before any text arrived, ended without a
+/// word).
+pub fn left_for_another_draft(job: Option<&Job>, kept: bool) -> Option<String> {
+    let what = match job? {
+        Job::Generate => "The generation".to_owned(),
+        Job::Adapt { family } => format!("The adaptation for {}", family.label()),
+        Job::Rewrite { section, .. } => {
+            return Some(format!(
+                "The rewrite of {} stopped when another draft was opened, before it was whole: nothing was changed. Rewrite it again when you are ready.",
+                section.title()
+            ));
+        }
+    };
+    Some(if kept {
+        format!(
+            "{what} stopped when another draft was opened. What had arrived is kept as an incomplete version; the rest is missing."
+        )
+    } else {
+        format!(
+            "{what} stopped when another draft was opened, before any part of the prompt had arrived: nothing was kept. Ask again when you are ready."
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,5 +575,40 @@ mod tests {
             panic!("no fix")
         };
         assert_eq!(fixed.messages.len(), req.messages.len() + 2);
+    }
+
+    #[test]
+    fn a_job_stopped_by_another_draft_says_what_was_kept() {
+        assert_eq!(left_for_another_draft(None, false), None);
+        assert_eq!(
+            left_for_another_draft(Some(&Job::Generate), true).as_deref(),
+            Some(
+                "The generation stopped when another draft was opened. What had arrived is kept as an incomplete version; the rest is missing."
+            )
+        );
+        assert_eq!(
+            left_for_another_draft(Some(&Job::Generate), false).as_deref(),
+            Some(
+                "The generation stopped when another draft was opened, before any part of the prompt had arrived: nothing was kept. Ask again when you are ready."
+            )
+        );
+        let adapt = Job::Adapt {
+            family: crate::domain::meta::ModelFamily::Claude,
+        };
+        assert!(
+            left_for_another_draft(Some(&adapt), true)
+                .unwrap()
+                .starts_with("The adaptation for Anthropic Claude")
+        );
+        let rewrite = Job::Rewrite {
+            section: Section::Steps,
+            instruction: "shorter".into(),
+        };
+        assert_eq!(
+            left_for_another_draft(Some(&rewrite), true).as_deref(),
+            Some(
+                "The rewrite of Steps stopped when another draft was opened, before it was whole: nothing was changed. Rewrite it again when you are ready."
+            )
+        );
     }
 }

@@ -1485,6 +1485,15 @@ async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow
     field
         .type_text(&format!("{SELECT_ALL}Bob sends the deck on Friday.{TAB}"))
         .await?;
+    // Helper-54: a tick right after an edit, the field not left yet, was lost (the edit, saved
+    // as the field is left, redrew the tick box between the press and the release).
+    b.field("{{transcript}} of suggestion 3")
+        .await?
+        .type_text(" Later.")
+        .await?;
+    b.choose("Keep suggestion 3").await?;
+    b.wait_for_text("Add 1 kept case").await?;
+    b.choose("Keep suggestion 3").await?;
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("2 cases").await?;
     fake.set_default_reply("- **Bob**: send the deck");

@@ -1685,6 +1685,10 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
         provenance(&browser).await?,
         "Incomplete, written by fake-large"
     );
+    // Helper-54: nothing said why the version is incomplete.
+    browser
+        .wait_for_text("The generation stopped when another draft was opened. What had arrived is kept as an incomplete version; the rest is missing.")
+        .await?;
     // Tryout 54: a rewrite instruction typed in one draft stayed open, typed, in the next, and
     // rewrote its section. A copy of this draft opens with no rewrite under way.
     browser
@@ -1716,6 +1720,157 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
         json!(false),
         "the instruction stayed with its draft"
     );
+    browser.close().await?;
+    Ok(())
+}
+
+// Helper-54: a reply pasted into Manual mode, not used yet, was lost when another draft opened
+// (the box went with the page's Manual mode). It waits in its own draft, Manual mode open, and
+// the other draft shows neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> anyhow::Result<()> {
+    let (_site, browser) = pw_harness::with_app(1280, 1000).await?;
+    let p = PromptPage::new(&browser);
+    p.idea("pull action items out of meeting notes").await?;
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    let reply = pw_harness::pages::spec_reply(
+        "You are a patient minute taker.",
+        "Meeting notes arrive as the user's message.",
+        &["Read the notes.", "List each action item with its owner."],
+        "A Markdown list.",
+        &[
+            ("Bob sends the deck.", "- **Bob**: send the deck"),
+            ("Lunch talk.", "No action items."),
+            ("hi", "Please paste the notes."),
+        ],
+    );
+    browser
+        .field("3. Paste the reply here")
+        .await?
+        .click()
+        .await?;
+    browser.paste(&reply).await?;
+    pw_harness::pages::DraftsPage::open(&browser).await?;
+    browser.button("New draft").await?.click().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value === ''",
+            "an empty new draft",
+        )
+        .await?;
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('pw-manual-reply')?.value ?? null")
+            .await?,
+        json!(null),
+        "the new draft has no Manual mode open"
+    );
+    // Manual mode opened here starts empty: the other draft's reply is not in it.
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    assert_eq!(
+        browser
+            .field("3. Paste the reply here")
+            .await?
+            .prop("value")
+            .await?,
+        Some(String::new())
+    );
+    // Back on the first draft: Manual mode is open with the reply, which makes the version.
+    let d = pw_harness::pages::DraftsPage::open(&browser).await?;
+    d.wait_count(2).await?;
+    browser
+        .eval(
+            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
+        )
+        .await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value.includes('meeting notes')",
+            "the first draft open",
+        )
+        .await?;
+    browser
+        .wait_until(
+            &format!(
+                "return document.getElementById('pw-manual-reply')?.value === {}",
+                serde_json::to_string(&reply)?
+            ),
+            "the pasted reply back in Manual mode",
+        )
+        .await?;
+    browser.button("Use this reply").await?.click().await?;
+    p.wait_version(1).await?;
+    assert_eq!(
+        p.section("Persona").await?,
+        "You are a patient minute taker."
+    );
+    browser.close().await?;
+    Ok(())
+}
+
+// Helper-54: a section rewrite under way when another draft opened was dropped without a word
+// (nothing of it was kept, as its Stop keeps nothing). Back in its draft, the page says so; the
+// section is as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rewrite_stopped_by_another_draft_says_so_in_its_draft() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    first_version_from(&p, &fake, spec_reply("v1")).await?;
+    let steps = p.section("Steps").await?;
+    // 2 characters every 100 ms: the rewrite takes about 8 s, longer than opening another
+    // draft on a busy machine.
+    fake.set_timing(0, 100, 2);
+    fake.push_replies([json!({"steps": [
+        "Read the whole transcript slowly, line by line, and with care.",
+        "List every commitment with its owner and its due date."
+    ]})
+    .to_string()]);
+    browser
+        .button("Rewrite Steps with the model")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("How should Steps change?")
+        .await?
+        .type_text("more careful")
+        .await?;
+    let asked = fake.chat_requests().len();
+    browser.button("Rewrite Steps").await?.click().await?;
+    // The rewrite is under way: its request reached the model.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fake.chat_requests().len() == asked {
+        anyhow::ensure!(Instant::now() < deadline, "the rewrite was not sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    pw_harness::pages::DraftsPage::open(&browser).await?;
+    browser.button("New draft").await?.click().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value === ''",
+            "an empty new draft",
+        )
+        .await?;
+    let d = pw_harness::pages::DraftsPage::open(&browser).await?;
+    d.wait_count(2).await?;
+    browser
+        .eval(
+            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
+        )
+        .await?;
+    browser
+        .wait_for_text("The rewrite of Steps stopped when another draft was opened, before it was whole: nothing was changed. Rewrite it again when you are ready.")
+        .await?;
+    assert_eq!(p.section("Steps").await?, steps);
+    assert_eq!(p.current_version().await?.split(' ').next(), Some("v1"));
     browser.close().await?;
     Ok(())
 }
