@@ -47,7 +47,13 @@ impl DraftMeta {
     fn of(r: &Record) -> Self {
         Self {
             id: r.id.clone(),
-            name: shown_name(&r.draft.name),
+            // A draft not yet named (no version made) goes by its idea's first words, so that
+            // two of them are not both "Untitled prompt" (helper-54).
+            name: if r.draft.name.trim().is_empty() {
+                crate::domain::draft::short_name(&r.draft.idea.idea)
+            } else {
+                shown_name(&r.draft.name)
+            },
             updated_ms: r.updated_ms,
             versions: r.draft.versions.len(),
         }
@@ -568,7 +574,9 @@ impl Library {
                 return;
             };
             self.drafts.before_switching();
-            self.save_now(false).await;
+            // Only what changed is saved: an unchanged draft's time does not move, so merely
+            // looking at drafts does not reorder the list (helper-54).
+            self.save_if_unsaved().await;
             self.load_record(r);
         });
     }

@@ -134,6 +134,15 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         "{:?}",
         d.names().await?
     );
+    // Helper-54: a draft with an idea and no version yet was listed "Untitled prompt", as every
+    // other such draft was. It goes by its idea's first words.
+    assert!(
+        d.names()
+            .await?
+            .contains(&"an assistant that plans weekly menus for\u{2026}".to_owned()),
+        "{:?}",
+        d.names().await?
+    );
 
     // Rename, duplicate, delete with undo.
     b.button("Rename turn a recipe into a shopping list")
@@ -162,6 +171,16 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
             .await?
             .contains(&"Shopping list (copy)".to_owned())
     );
+    // Helper-54: opening another draft saved the one left, unchanged, moving its time (and its
+    // place in the list) as if edited just now.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    DraftsPage::open_other(&b).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let d = DraftsPage::open(&b).await?;
+    let moved = b.eval(metas).await?;
+    for (name, meta) in after.as_object().expect("a map") {
+        assert_eq!(moved.get(name), Some(meta), "{name}'s time moved: {moved}");
+    }
     b.screenshot("drafts-1280-light").await?;
     b.button("Delete Shopping list (copy)")
         .await?
