@@ -2,7 +2,7 @@
 # Runs test binaries side by side, straight (not through `cargo test`, which holds the build
 # directory's lock while its tests run, so a build beside it would wait):
 #   run-suites.sh          the integration test binaries: the invariants and the end-to-end suites
-#   run-suites.sh --unit   the unit test binaries (`--lib --bins`)
+#   run-suites.sh --unit   the unit test binaries (each crate's `--lib`; the binaries have no unit tests)
 # One end-to-end test keeps about two thirds of a core busy (its browser's page, mostly: 119 s of
 # Chromium's CPU in a 95 s run of one suite on 2 threads), so on 2 cores two binaries of 2
 # threads each keep both cores busy through the tests' waits on the fake provider.
