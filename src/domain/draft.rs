@@ -125,6 +125,18 @@ pub fn find_version(versions: &[Version], number: u32) -> Option<&Version> {
 }
 
 impl Draft {
+    /// The name the page shows for this draft: its name, else (no version made yet, nothing
+    /// typed as a name) its idea's first words ([`short_name`]), else "Untitled prompt".
+    /// Helper-54/56: drafts with an idea were all "Untitled prompt", and a copy of one was named
+    /// " (copy)".
+    pub fn display_name(&self) -> String {
+        if self.name.trim().is_empty() {
+            short_name(&self.idea.idea)
+        } else {
+            self.name.clone()
+        }
+    }
+
     pub fn current_version(&self) -> Option<&Version> {
         self.version(self.current)
     }
@@ -1227,5 +1239,18 @@ mod tests {
         assert!(pasted.doubtful_sections().is_empty());
         d.idea.idea.clear();
         assert!(d.doubtful_sections().is_empty());
+    }
+
+    #[test]
+    fn a_draft_without_a_name_goes_by_its_idea() {
+        let mut d = Draft::default();
+        assert_eq!(d.display_name(), "Untitled prompt");
+        d.idea.idea = "an assistant that plans weekly menus for two".into();
+        assert_eq!(
+            d.display_name(),
+            "an assistant that plans weekly menus for\u{2026}"
+        );
+        d.name = "Menus".into();
+        assert_eq!(d.display_name(), "Menus");
     }
 }

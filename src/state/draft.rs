@@ -315,6 +315,10 @@ struct Parked {
     note: Option<String>,
 }
 
+/// Where Manual mode keeps a reply pasted for a new prompt and not used yet: this tab's
+/// `sessionStorage`. JSON: `[draft id, reply]`.
+const MANUAL_KEY: &str = "pw-manual-reply";
+
 /// Where a running whole-prompt generation keeps what it has received so far: this tab's
 /// `sessionStorage` (it survives a reload, not a closed tab). JSON: `{"draft": id, "model",
 /// "text"}`; removed when the generation ends.
@@ -556,12 +560,43 @@ impl Generator {
 
     /// Follows which draft is open (`id`, the library's): Manual mode as it was left in a draft
     /// (its job and the reply pasted) and the note about a job another draft's opening stopped
-    /// there ([`Generator::leave_draft`]) come back when that draft opens again.
+    /// there ([`Generator::leave_draft`]) come back when that draft opens again; a reply pasted
+    /// for a new prompt also comes back after a reload ([`MANUAL_KEY`]).
     pub fn follow_drafts(self, id: Signal<String>) {
         self.open_id.set_value(Some(id));
+        // A reply pasted for a new prompt and not used yet survives a reload of this tab
+        // (helper-56: it was lost): kept in `sessionStorage` while Manual mode holds it, and
+        // offered again in its draft once the drafts have loaded.
+        if let Some((draft, reply)) = crate::net::session::load(MANUAL_KEY)
+            .and_then(|t| serde_json::from_str::<(String, String)>(&t).ok())
+        {
+            self.parked.update_value(|p| {
+                p.push(Parked {
+                    id: draft,
+                    manual: Some((Job::Generate, reply)),
+                    note: None,
+                })
+            });
+        }
+        Effect::new(move || {
+            let keep = self.manual.get()
+                && self.manual_job.with(|j| *j == Job::Generate)
+                && self.manual_reply.with(|r| !r.is_empty());
+            let draft = id.get_untracked();
+            if keep && !draft.is_empty() {
+                let text = self
+                    .manual_reply
+                    .with(|r| serde_json::to_string(&(&draft, r)));
+                if let Ok(text) = text {
+                    crate::net::session::save(MANUAL_KEY, &text);
+                }
+            } else if !draft.is_empty() {
+                crate::net::session::remove(MANUAL_KEY);
+            }
+        });
         Effect::new(move |before: Option<String>| {
             let now = id.get();
-            if before.is_some_and(|b| b != now) {
+            if before.as_deref() != Some(now.as_str()) {
                 let mine = self.parked.try_update_value(|p| {
                     let at = p.iter().position(|x| x.id == now)?;
                     Some(p.remove(at))

@@ -34,26 +34,13 @@ pub struct DraftMeta {
     pub versions: usize,
 }
 
-/// A draft's name as the list shows it.
-fn shown_name(name: &str) -> String {
-    if name.trim().is_empty() {
-        "Untitled prompt".to_owned()
-    } else {
-        name.to_owned()
-    }
-}
-
 impl DraftMeta {
     fn of(r: &Record) -> Self {
         Self {
             id: r.id.clone(),
             // A draft not yet named (no version made) goes by its idea's first words, so that
             // two of them are not both "Untitled prompt" (helper-54).
-            name: if r.draft.name.trim().is_empty() {
-                crate::domain::draft::short_name(&r.draft.idea.idea)
-            } else {
-                shown_name(&r.draft.name)
-            },
+            name: r.draft.display_name(),
             updated_ms: r.updated_ms,
             versions: r.draft.versions.len(),
         }
@@ -219,9 +206,8 @@ impl Library {
         }
     }
 
-    /// Names the parts left out of a draft, with the draft's name.
+    /// Names the parts left out of a draft, with the draft's name (`Draft::display_name`).
     fn report_lost(self, name: &str, lost: &[Lost]) {
-        let name = shown_name(name);
         self.report(
             lost.iter()
                 .map(|l| format!("In \u{201c}{name}\u{201d}: {l}")),
@@ -309,7 +295,7 @@ impl Library {
         let store = self.store.get_value()?;
         match store.get(id).await {
             Ok(Some(Ok(r))) => {
-                self.report_lost(&r.draft.name, &r.lost);
+                self.report_lost(&r.draft.display_name(), &r.lost);
                 Some(r)
             }
             Ok(Some(Err(u))) => {
@@ -328,7 +314,7 @@ impl Library {
         if !current.is_empty() && current != r.id {
             self.drafts.before_switching();
         }
-        self.report_lost(&r.draft.name, &r.lost);
+        self.report_lost(&r.draft.display_name(), &r.lost);
         let draft = r.draft;
         self.last_saved.set_value(draft.clone());
         self.pending.set(false);
@@ -420,7 +406,7 @@ impl Library {
                 true
             }
             Ok(Saved::Conflict(theirs)) => {
-                self.report_lost(&theirs.draft.name, &theirs.lost);
+                self.report_lost(&theirs.draft.display_name(), &theirs.lost);
                 self.conflict.set(Some(theirs.draft));
                 false
             }
@@ -620,7 +606,7 @@ impl Library {
             }
             if let Some(r) = self.fetch(&id).await {
                 let mut d = r.draft;
-                d.name = format!("{} (copy)", d.name);
+                d.name = format!("{} (copy)", d.display_name());
                 self.add(d);
             }
         });
@@ -736,7 +722,7 @@ impl Library {
             .drafts
             .into_iter()
             .map(|s| {
-                self.report_lost(&s.draft.name, &s.lost);
+                self.report_lost(&s.draft.display_name(), &s.lost);
                 left_out |= !s.lost.is_empty();
                 s.draft
             })
@@ -750,8 +736,8 @@ impl Library {
         let n = drafts.len();
         let mut last = None;
         for mut d in drafts {
-            if names.contains(&d.name) {
-                d.name = format!("{} (imported)", d.name);
+            if names.contains(&d.display_name()) {
+                d.name = format!("{} (imported)", d.display_name());
             }
             let rec = Record::new(&new_id(), 1, &d);
             if let Some(store) = self.store.get_value() {
@@ -876,7 +862,7 @@ impl Library {
         if share::is_link(&hash) {
             self.shared.set(Some(match share::decode_salvaged(&hash) {
                 Ok(s) => {
-                    self.report_lost(&s.draft.name, &s.lost);
+                    self.report_lost(&s.draft.display_name(), &s.lost);
                     SharedView::Draft(s.draft)
                 }
                 Err(e) => SharedView::Broken(format!(

@@ -312,7 +312,7 @@ pub fn LibraryBanners() -> impl IntoView {
         </Show>
         {move || lib.deleted.get().map(|r| view! {
             <div class="pw-toast" role="status">
-                <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded.", r.draft.name)}</span>
+                <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded.", r.draft.display_name())}</span>
                 <button type="button" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
                 <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| lib.deleted.set(None)><CloseIcon/></button>
             </div>
@@ -343,7 +343,7 @@ pub fn SharedDraftView() -> impl IntoView {
         view! {
             <section class="pw-card pw-card--shared" aria-labelledby="pw-shared-title">
                 <header class="pw-card__header">
-                    <h2 id="pw-shared-title" class="pw-card__title">{format!("Shared draft: {}", if d.name.is_empty() { "Untitled prompt".to_owned() } else { d.name.clone() })}</h2>
+                    <h2 id="pw-shared-title" class="pw-card__title">{format!("Shared draft: {}", d.display_name())}</h2>
                     <span class="pw-tag">"read-only"</span>
                 </header>
                 <p class="pw-hint">"Someone shared this draft with you. It is not saved in your browser until you choose to; your own drafts are untouched."</p>

@@ -207,6 +207,20 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     b.client.refresh().await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(3).await?;
+    // Helper-56: a copy of a draft with no name yet was named " (copy)", and deleting it said
+    // "Deleted “”". Both go by the idea's first words.
+    let idea_name = "an assistant that plans weekly menus for\u{2026}";
+    b.button(&format!("Duplicate {idea_name}"))
+        .await?
+        .click()
+        .await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(4).await?;
+    let copy = format!("{idea_name} (copy)");
+    assert!(d.names().await?.contains(&copy), "{:?}", d.names().await?);
+    b.button(&format!("Delete {copy}")).await?.click().await?;
+    b.wait_for_text(&format!("Deleted \u{201c}{copy}\u{201d}."))
+        .await?;
     b.close().await?;
     Ok(())
 }

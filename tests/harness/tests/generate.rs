@@ -1725,8 +1725,8 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
 }
 
 // Helper-54: a reply pasted into Manual mode, not used yet, was lost when another draft opened
-// (the box went with the page's Manual mode). It waits in its own draft, Manual mode open, and
-// the other draft shows neither.
+// (the box went with the page's Manual mode), and on a reload. It waits in its own draft,
+// Manual mode open, and the other draft shows neither.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> anyhow::Result<()> {
     let (_site, browser) = pw_harness::with_app(1280, 1000).await?;
@@ -1754,6 +1754,15 @@ async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> a
         .click()
         .await?;
     browser.paste(&reply).await?;
+    // Helper-56: a reload lost it too. It comes back, Manual mode open.
+    let back = format!(
+        "return document.getElementById('pw-manual-reply')?.value === {}",
+        serde_json::to_string(&reply)?
+    );
+    browser.client.refresh().await?;
+    browser
+        .wait_until(&back, "the pasted reply back after a reload")
+        .await?;
     pw_harness::pages::DraftsPage::open(&browser).await?;
     browser.button("New draft").await?.click().await?;
     browser
@@ -1798,13 +1807,7 @@ async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> a
         )
         .await?;
     browser
-        .wait_until(
-            &format!(
-                "return document.getElementById('pw-manual-reply')?.value === {}",
-                serde_json::to_string(&reply)?
-            ),
-            "the pasted reply back in Manual mode",
-        )
+        .wait_until(&back, "the pasted reply back in Manual mode")
         .await?;
     browser.button("Use this reply").await?.click().await?;
     p.wait_version(1).await?;
