@@ -376,6 +376,30 @@ async fn generate_slowly(
         .await
 }
 
+/// Opens a new, empty draft from the Drafts panel and waits for it.
+async fn open_a_new_draft(browser: &Browser) -> anyhow::Result<()> {
+    pw_harness::pages::DraftsPage::open(browser).await?;
+    browser.button("New draft").await?.click().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value === ''",
+            "an empty new draft",
+        )
+        .await
+}
+
+/// With two drafts listed, opens the one that is not open (the caller waits for it).
+async fn open_the_other_of_two(browser: &Browser) -> anyhow::Result<()> {
+    let d = pw_harness::pages::DraftsPage::open(browser).await?;
+    d.wait_count(2).await?;
+    browser
+        .eval(
+            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
+        )
+        .await?;
+    Ok(())
+}
+
 async fn provenance(browser: &Browser) -> anyhow::Result<String> {
     let v = browser
         .eval("return document.querySelector('.pw-provenance')?.textContent ?? ''")
@@ -1640,14 +1664,7 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
     let p = PromptPage::new(&browser);
     // 8 characters every 100 ms: the Context arrives within about 2 s, the whole in about 17 s.
     generate_slowly(&fake, &p, &browser, "first", 8).await?;
-    pw_harness::pages::DraftsPage::open(&browser).await?;
-    browser.button("New draft").await?.click().await?;
-    browser
-        .wait_until(
-            "return document.getElementById('pw-idea')?.value === ''",
-            "an empty new draft",
-        )
-        .await?;
+    open_a_new_draft(&browser).await?;
     // Past the time the whole reply takes: the new draft got none of it.
     tokio::time::sleep(Duration::from_secs(20)).await;
     assert_eq!(
@@ -1664,13 +1681,7 @@ async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft
         json!(false)
     );
     // Back on the first draft: what arrived is there, as an incomplete version.
-    let d = pw_harness::pages::DraftsPage::open(&browser).await?;
-    d.wait_count(2).await?;
-    browser
-        .eval(
-            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
-        )
-        .await?;
+    open_the_other_of_two(&browser).await?;
     browser
         .wait_until(
             "return document.getElementById('pw-idea')?.value.includes('meeting notes')",
@@ -1763,14 +1774,7 @@ async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> a
     browser
         .wait_until(&back, "the pasted reply back after a reload")
         .await?;
-    pw_harness::pages::DraftsPage::open(&browser).await?;
-    browser.button("New draft").await?.click().await?;
-    browser
-        .wait_until(
-            "return document.getElementById('pw-idea')?.value === ''",
-            "an empty new draft",
-        )
-        .await?;
+    open_a_new_draft(&browser).await?;
     assert_eq!(
         browser
             .eval("return document.getElementById('pw-manual-reply')?.value ?? null")
@@ -1793,13 +1797,7 @@ async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> a
         Some(String::new())
     );
     // Back on the first draft: Manual mode is open with the reply, which makes the version.
-    let d = pw_harness::pages::DraftsPage::open(&browser).await?;
-    d.wait_count(2).await?;
-    browser
-        .eval(
-            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
-        )
-        .await?;
+    open_the_other_of_two(&browser).await?;
     browser
         .wait_until(
             "return document.getElementById('pw-idea')?.value.includes('meeting notes')",
@@ -1854,21 +1852,8 @@ async fn a_rewrite_stopped_by_another_draft_says_so_in_its_draft() -> anyhow::Re
         anyhow::ensure!(Instant::now() < deadline, "the rewrite was not sent");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    pw_harness::pages::DraftsPage::open(&browser).await?;
-    browser.button("New draft").await?.click().await?;
-    browser
-        .wait_until(
-            "return document.getElementById('pw-idea')?.value === ''",
-            "an empty new draft",
-        )
-        .await?;
-    let d = pw_harness::pages::DraftsPage::open(&browser).await?;
-    d.wait_count(2).await?;
-    browser
-        .eval(
-            "document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1",
-        )
-        .await?;
+    open_a_new_draft(&browser).await?;
+    open_the_other_of_two(&browser).await?;
     browser
         .wait_for_text("The rewrite of Steps stopped when another draft was opened, before it was whole: nothing was changed. Rewrite it again when you are ready.")
         .await?;
