@@ -216,7 +216,8 @@ pub fn IdeaCard() -> impl IntoView {
 
 /// Manual mode: the exact request to paste into any chat app, and a box for its reply. It shows
 /// the request of the job it was opened for (a new prompt from the idea, or the rewrite or
-/// adaptation that failed), and reads the pasted reply the same way.
+/// adaptation that failed), and reads the pasted reply the same way; a reply used leaves the
+/// box, one that cannot be read stays in it.
 #[component]
 fn ManualMode() -> impl IntoView {
     let d = DraftHandle::expect();
@@ -280,6 +281,11 @@ fn ManualMode() -> impl IntoView {
                 on:click=move |_| {
                     let r = g.paste(&reply.get_untracked());
                     said_for.set(r.is_ok().then(|| current.get_untracked()));
+                    // A reply used leaves the box: a second press added the same version again
+                    // (helper-56). One that could not be read stays, to be fixed.
+                    if r.is_ok() {
+                        reply.set(String::new());
+                    }
                     result.set(Some(r));
                 }>
                 "Use this reply"

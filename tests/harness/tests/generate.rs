@@ -1813,6 +1813,24 @@ async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> a
         p.section("Persona").await?,
         "You are a patient minute taker."
     );
+    // Helper-56: the reply stayed in the box, and a second press added the same version again.
+    // Used, it leaves the box; a second press says nothing was pasted.
+    assert_eq!(
+        browser
+            .field("3. Paste the reply here")
+            .await?
+            .prop("value")
+            .await?,
+        Some(String::new())
+    );
+    browser.button("Use this reply").await?.click().await?;
+    browser
+        .wait_until(
+            "const e = document.getElementById('pw-manual-problem'); return !!e && e.textContent.startsWith('Nothing was pasted')",
+            "the notice to say nothing was pasted",
+        )
+        .await?;
+    assert_eq!(p.current_version().await?.split(' ').next(), Some("v1"));
     browser.close().await?;
     Ok(())
 }
