@@ -152,8 +152,9 @@ pub(super) fn read_assertion(
 }
 
 /// The fields of a read assertion `m` of type `kind` that the check is kept without: a `weight`
-/// that is not a number from 0 to `MAX_WEIGHT` (text, a list, below 0, 1e308: the check weighs 1; a weight of 0 or more is kept, [`Assertion::weight`]) and a
-/// `metric` name (promptfoo's named scores).
+/// that is not a number from 0 to `MAX_WEIGHT` (text, a list, below 0, 1e308; the check weighs
+/// 1, while one in that range is kept, [`Assertion::weight`]) and a `metric` name (promptfoo's
+/// named scores).
 fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)> {
     let mut out = Vec::new();
     if let Some(w) = m.get("weight").filter(|w| {
