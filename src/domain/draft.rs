@@ -24,8 +24,12 @@ pub enum Origin {
     Adapted { family: ModelFamily, model: String },
     /// A reply pasted in manual mode.
     Pasted,
-    /// What arrived before a generation stopped or failed.
-    Partial { model: String },
+    /// What arrived before a generation stopped or failed; `adapting`: the family an adaptation
+    /// that stopped was writing for (`None` for a generation from the idea).
+    Partial {
+        model: String,
+        adapting: Option<ModelFamily>,
+    },
     /// A candidate of the optimizer, accepted by the person (`what`: round, how it was made, scores).
     Optimized { what: String },
 }
@@ -48,7 +52,17 @@ impl Origin {
             }
             Self::Adapted { family, model } => format!("Adapted for {} by {model}", family.label()),
             Self::Pasted => "Pasted from another chat app".to_owned(),
-            Self::Partial { model } => format!("Incomplete: generation by {model} did not finish"),
+            Self::Partial {
+                model,
+                adapting: None,
+            } => format!("Incomplete: generation by {model} did not finish"),
+            Self::Partial {
+                model,
+                adapting: Some(family),
+            } => format!(
+                "Incomplete: adaptation for {} by {model} did not finish",
+                family.label()
+            ),
             Self::Optimized { what } => format!("Accepted from the optimizer: {what}"),
         }
     }
@@ -489,7 +503,14 @@ impl Draft {
         let (mut label, mut by_model) = match base {
             Some(Origin::Generated { model }) => (format!("Written by {model}"), true),
             Some(Origin::Adapted { model, .. }) => (format!("Adapted by {model}"), true),
-            Some(Origin::Partial { model }) => (format!("Incomplete, written by {model}"), true),
+            Some(Origin::Partial {
+                model,
+                adapting: None,
+            }) => (format!("Incomplete, written by {model}"), true),
+            Some(Origin::Partial {
+                model,
+                adapting: Some(_),
+            }) => (format!("Incomplete, adapted by {model}"), true),
             Some(Origin::Optimized { .. }) => ("Written by the optimizer".to_owned(), true),
             Some(Origin::Pasted) if edited => ("Pasted and edited by you".to_owned(), false),
             Some(Origin::Pasted) => ("Pasted by you".to_owned(), false),
@@ -828,10 +849,22 @@ mod tests {
             spec("F"),
             Origin::Partial {
                 model: "small".into(),
+                adapting: None,
             },
             6.0,
         );
         assert_eq!(label(&d), "Incomplete, written by small");
+        // Helper-56: a stopped adaptation read "generation" in the history.
+        let stopped = Origin::Partial {
+            model: "small".into(),
+            adapting: Some(ModelFamily::Claude),
+        };
+        d.commit(spec("G"), stopped.clone(), 7.0);
+        assert_eq!(label(&d), "Incomplete, adapted by small");
+        assert_eq!(
+            stopped.describe(),
+            "Incomplete: adaptation for Anthropic Claude by small did not finish"
+        );
     }
 
     // Bug (first-hour tryout): a reply cut off in its Persona became a finished Persona.

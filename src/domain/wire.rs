@@ -503,7 +503,12 @@ impl From<&Origin> for OriginV1 {
                     ("adapted".into(), family.as_str().into(), model.clone())
             }
             Origin::Pasted => w.kind = "pasted".into(),
-            Origin::Partial { model } => (w.kind, w.model) = ("partial".into(), model.clone()),
+            Origin::Partial { model, adapting } => {
+                (w.kind, w.model) = ("partial".into(), model.clone());
+                if let Some(family) = adapting {
+                    w.family = family.as_str().into();
+                }
+            }
             Origin::Optimized { what } => {
                 (w.kind, w.instruction) = ("optimized".into(), what.clone())
             }
@@ -528,7 +533,10 @@ impl From<OriginV1> for Origin {
                 family: ModelFamily::parse(&w.family),
                 model: w.model,
             },
-            "partial" => Origin::Partial { model: w.model },
+            "partial" => Origin::Partial {
+                model: w.model,
+                adapting: (!w.family.is_empty()).then(|| ModelFamily::parse(&w.family)),
+            },
             "optimized" => Origin::Optimized {
                 what: w.instruction,
             },

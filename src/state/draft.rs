@@ -321,7 +321,8 @@ const MANUAL_KEY: &str = "pw-manual-reply";
 
 /// Where a running whole-prompt generation keeps what it has received so far: this tab's
 /// `sessionStorage` (it survives a reload, not a closed tab). JSON: `{"draft": id, "model",
-/// "text"}`; removed when the generation ends.
+/// "text"}`, and `"family"` (`ModelFamily::as_str`) for an adaptation; removed when the
+/// generation ends.
 const IN_FLIGHT_KEY: &str = "pw-generation-in-flight";
 
 /// A prompt as the JSON a reply holds (`reply::spec_from_value` reads it back).
@@ -367,7 +368,8 @@ impl Generator {
         let leaving = StoredValue::new(false);
         crate::net::on_leave(move || leaving.set_value(true));
         Effect::new(move || {
-            let whole = matches!(g.job.get(), Some(Job::Generate | Job::Adapt { .. }));
+            let job = g.job.get();
+            let whole = matches!(job, Some(Job::Generate | Job::Adapt { .. }));
             let tiny = g.tiny.with(Option::is_some);
             if !(whole && (g.call.running.get() || tiny)) {
                 if !leaving.get_value() {
@@ -387,7 +389,10 @@ impl Generator {
                 .settings
                 .roles
                 .with_untracked(|r| r.get(Role::Meta).model.clone());
-            let kept = serde_json::json!({"draft": draft, "model": model, "text": text});
+            let mut kept = serde_json::json!({"draft": draft, "model": model, "text": text});
+            if let Some(Job::Adapt { family }) = job {
+                kept["family"] = family.as_str().into();
+            }
             crate::net::session::save(IN_FLIGHT_KEY, &kept.to_string());
         });
         g
@@ -407,6 +412,12 @@ impl Generator {
         let v: serde_json::Value = serde_json::from_str(&kept).unwrap_or_default();
         let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
         let same_draft = field("draft") == draft_id;
+        // An adaptation names its family (helper-56: a stopped adaptation read "generation").
+        let adapting = v["family"].as_str().map(meta::ModelFamily::parse);
+        let (what, again) = match adapting {
+            Some(_) => ("An adaptation", "Adapt again"),
+            None => ("A generation", "Generate again"),
+        };
         let reading = reply::read_spec(&field("text"), false)
             .ok()
             .filter(|_| same_draft);
@@ -421,15 +432,20 @@ impl Generator {
                     reading,
                     Origin::Partial {
                         model: field("model"),
+                        adapting,
                     },
                 );
                 format!(
-                    "A generation was interrupted by the reload. What had arrived ({}) is kept as an incomplete version; the rest is missing.",
+                    "{what} was interrupted by the reload. What had arrived ({}) is kept as an incomplete version; the rest is missing.",
                     parts.join(", ")
                 )
             }
-            None if same_draft => "A generation was interrupted by the reload before any part of the prompt had arrived: nothing was kept. Generate again when you are ready.".to_owned(),
-            None => "A generation was interrupted by the reload; what had arrived could not be kept. Generate again when you are ready.".to_owned(),
+            None if same_draft => format!(
+                "{what} was interrupted by the reload before any part of the prompt had arrived: nothing was kept. {again} when you are ready."
+            ),
+            None => format!(
+                "{what} was interrupted by the reload; what had arrived could not be kept. {again} when you are ready."
+            ),
         };
         self.interrupted.set(Some(note));
     }
@@ -485,7 +501,13 @@ impl Generator {
             match (tiny, self.job.get_untracked()) {
                 (Some(spec), _) => {
                     if spec != PromptSpec::default() {
-                        self.drafts.commit(spec, Origin::Partial { model });
+                        self.drafts.commit(
+                            spec,
+                            Origin::Partial {
+                                model,
+                                adapting: None,
+                            },
+                        );
                     }
                 }
                 (None, Some(job @ (Job::Generate | Job::Adapt { .. })))
@@ -733,7 +755,13 @@ impl Generator {
                         .tiny
                         .with_untracked(|d| d.as_ref().map(|d| d.live(&text)));
                     if let Some(spec) = kept.filter(|s| *s != PromptSpec::default()) {
-                        drafts.commit(spec, Origin::Partial { model });
+                        drafts.commit(
+                            spec,
+                            Origin::Partial {
+                                model,
+                                adapting: None,
+                            },
+                        );
                     }
                     self.tiny.set(None);
                     let error = GenError::Call(f.error);

@@ -593,7 +593,7 @@ fn not_json(what: &str, one_line: Option<&str>, e: &serde_json::Error) -> String
 fn read_test(
     v: Value,
     line: usize,
-    assert_lines: &[usize],
+    assert_lines: &[AssertAt],
     templates: &Map<String, Value>,
     from: &str,
     ctx: &Ctx,
@@ -861,15 +861,18 @@ fn read_test(
     case.turns = turns;
     case.threshold = case.threshold.or(threshold);
     for (i, a) in asserts.iter().enumerate() {
-        let at = assert_lines.get(i).copied().unwrap_or(line);
+        let at = assert_lines.get(i).cloned().unwrap_or(AssertAt {
+            line,
+            fields: Vec::new(),
+        });
         match promptfoo::read_assertion(a, templates, &lookup) {
             Ok((a, fields)) => {
                 case.assertions.push(a);
                 for (what, why) in fields {
-                    leave(at, what, why);
+                    leave(at.line_for(&what), what, why);
                 }
             }
-            Err((what, why)) => leave(at, what, why),
+            Err((what, why)) => leave(at.line, what, why),
         }
     }
     Some(RawTest {
@@ -1590,10 +1593,51 @@ fn test_from_row(
 // ---------------------------------------------------------------------------------------------
 
 /// The lines of a test's assertions, when it is a map with an `assert` list.
-fn assert_lines(test: &Node) -> Vec<usize> {
+fn assert_lines(test: &Node) -> Vec<AssertAt> {
     match yaml::get(test, "assert").map(|a| &a.kind) {
-        Some(Kind::Seq(items)) => items.iter().map(|i| i.line).collect(),
+        Some(Kind::Seq(items)) => items.iter().map(AssertAt::of).collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Where one assertion is in its file: its first line, and the line of each of its fields (a
+/// note about one field, such as a `weight` left out, points at that field's line; helper-56:
+/// it pointed at the assertion's first line).
+#[derive(Debug, Clone, Default)]
+struct AssertAt {
+    line: usize,
+    fields: Vec<(String, usize)>,
+}
+
+impl AssertAt {
+    fn of(item: &Node) -> Self {
+        Self {
+            line: item.line,
+            // The keys written in the assertion itself (one merged in from an anchor points
+            // at the assertion).
+            fields: match &item.kind {
+                Kind::Map(pairs) => pairs
+                    .iter()
+                    .filter_map(|(k, _)| match &k.kind {
+                        Kind::Scalar { text, .. } => Some((text.clone(), k.line)),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The line a note about `what` points at: the field's own line for a field left out.
+    fn line_for(&self, what: &Omitted) -> usize {
+        match what {
+            Omitted::Field(name, _) => self
+                .fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or(self.line, |(_, l)| *l),
+            _ => self.line,
+        }
     }
 }
 
@@ -1824,7 +1868,7 @@ fn read_default_test(
                         src.global.push(a);
                         for (what, why) in fields {
                             out.leave_out(
-                                item.line,
+                                AssertAt::of(item).line_for(&what),
                                 what,
                                 format!("{why} (a check for every case)"),
                             );

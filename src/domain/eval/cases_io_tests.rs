@@ -1872,7 +1872,7 @@ fn a_bad_word_is_placed_at_its_start() {
 /// left out on its line, and so is a weight below 0 (the check weighs 1).
 #[test]
 fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
-    let yaml = "tests:\n  - vars:\n      q: hi\n    threshold: 0.6\n    assert:\n      - type: contains\n        value: hello\n        weight: 3\n      - type: contains\n        value: zzz\n        weight: 1\n        metric: Tone\n      - type: contains\n        value: x\n        weight: -2\n      - type: contains\n        value: y\n        weight: 1e308\n      - type: contains\n        value: z\n        weight: '2'\n      - type: contains\n        value: w\n        weight: [2]\n      - type: contains\n        value: v\n        weight: null\n";
+    let yaml = "tests:\n  - vars:\n      q: hi\n    threshold: 0.6\n    assert:\n      - type: contains\n        value: hello\n        weight: 3\n      - type: contains\n        value: zzz\n        weight: 1\n        metric: Tone\n      - type: contains\n        value: x\n        weight: -2\n      - type: contains\n        value: y\n        weight: 1e308\n      - type: contains\n        value: z\n        weight: '2'\n      - type: contains\n        value: w\n        weight: [2]\n      - type: contains\n        value: v\n        weight: null\ndefaultTest:\n  assert:\n    - type: contains\n      value: u\n      weight: '3'\n";
     let im = import("weights.yaml", yaml).expect("readable");
     assert_eq!(im.cases.len(), 1);
     let weights: Vec<f64> = im.cases[0].assertions.iter().map(|a| a.weight).collect();
@@ -1885,13 +1885,15 @@ fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
     assert_eq!(
         left,
         [
-            "line 9: the metric of the contains check left out: named scores (\u{201c}Tone\u{201d}) are not kept here; the check is kept",
-            "line 13: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it -2); the check weighs 1",
+            // Each note points at its field's line (helper-56: at the check's first line).
+            "line 12: the metric of the contains check left out: named scores (\u{201c}Tone\u{201d}) are not kept here; the check is kept",
+            "line 15: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it -2); the check weighs 1",
             // Tryout 52: 1e308 came in without a word (two such checks scored 0 for 50).
-            "line 16: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it 1e+308); the check weighs 1",
+            "line 18: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it 1e+308); the check weighs 1",
             // Helper-51: a weight as text dropped the whole check ("expected f64").
-            "line 19: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it \u{201c}2\u{201d}, as text); the check weighs 1",
-            "line 22: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it [2]); the check weighs 1",
+            "line 21: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it \u{201c}2\u{201d}, as text); the check weighs 1",
+            "line 24: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it [2]); the check weighs 1",
+            "line 32: the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it \u{201c}3\u{201d}, as text); the check weighs 1 (a check for every case)",
         ]
     );
     // The weight travels in exports and back.

@@ -390,7 +390,8 @@ pub fn same_finish_reason(a: &str, b: &str) -> bool {
 /// [`CheckKind::as_str`]); `not-` and the `i…` (ignore case) variants are flags on [`Assertion`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Check {
-    /// The whole output equals the text (ends trimmed).
+    /// The whole output equals the text exactly (nothing trimmed, as promptfoo's `equals`); a
+    /// text that is a JSON object or list is compared as JSON (`same_json`).
     Equals(String),
     ContainsAll(Vec<String>),
     ContainsAny(Vec<String>),

@@ -258,6 +258,10 @@ pub fn finish(
                 let origin = match job {
                     _ if !complete => Origin::Partial {
                         model: model.to_owned(),
+                        adapting: match job {
+                            Job::Adapt { family } => Some(*family),
+                            _ => None,
+                        },
                     },
                     Job::Adapt { family } => Origin::Adapted {
                         family: *family,
@@ -391,14 +395,45 @@ mod tests {
         );
         assert!(matches!(origin(&f), Some(Origin::Adapted { .. })));
         assert!(f.error.is_none(), "{:?}", f.error);
+        // An adaptation cut off is kept as an incomplete adaptation, not a generation
+        // (helper-56: "Incomplete: generation by …").
+        let f = finish(
+            &Job::Adapt {
+                family: ModelFamily::Claude,
+            },
+            &whole[..whole.find("meeting notes").unwrap()],
+            "m",
+            None,
+            true,
+            None,
+        );
+        assert_eq!(
+            origin(&f),
+            Some(Origin::Partial {
+                model: "m".into(),
+                adapting: Some(ModelFamily::Claude)
+            })
+        );
         // Cut off inside the Context: kept as incomplete, said cut off.
         let cut = &whole[..whole.find("meeting notes").unwrap()];
         let f = finish(&Job::Generate, cut, "m", None, true, None);
-        assert_eq!(origin(&f), Some(Origin::Partial { model: "m".into() }));
+        assert_eq!(
+            origin(&f),
+            Some(Origin::Partial {
+                model: "m".into(),
+                adapting: None
+            })
+        );
         assert!(matches!(f.error, Some(GenError::CutOff)));
         // Stopped part-way: incomplete, the call's error.
         let f = finish(&Job::Generate, cut, "m", Some(stopped.clone()), false, None);
-        assert_eq!(origin(&f), Some(Origin::Partial { model: "m".into() }));
+        assert_eq!(
+            origin(&f),
+            Some(Origin::Partial {
+                model: "m".into(),
+                adapting: None
+            })
+        );
         assert!(matches!(&f.error, Some(GenError::Call(e)) if e.kind == ErrorKind::Aborted));
         let persona = f.keep.as_ref().map(|(r, _)| r.spec.persona.clone());
         assert_eq!(persona.as_deref(), Some("You are a meeting analyst."));

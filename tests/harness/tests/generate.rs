@@ -255,10 +255,11 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
             .starts_with("v4 Adapted for Small local models")
     );
 
-    // Stop keeps what arrived, marked incomplete.
+    // Stop keeps what arrived, marked incomplete, and named for what it was: an adaptation
+    // (helper-56: a stopped adaptation read "Incomplete: generation by …").
     fake.set_timing(0, 120, 4);
     fake.push_replies([spec_reply("v5")]);
-    p.generate().await?;
+    browser.button("Adapt").await?.click().await?;
     browser
         .wait_until(
             "return document.getElementById('pw-section-persona').value.length > 10",
@@ -268,7 +269,13 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
     browser.button("Stop").await?.click().await?;
     p.wait_version(5).await?;
     browser.wait_for_text("This version is incomplete").await?;
-    assert!(p.current_version().await?.starts_with("v5 Incomplete"));
+    assert!(
+        p.current_version()
+            .await?
+            .starts_with("v5 Incomplete: adaptation for Small local models by fake-large"),
+        "{}",
+        p.current_version().await?
+    );
     browser.wait_for_text("missing").await?;
     // Tryout 12 (minor 5): the person's Stop is said plainly, not as an error with "Pick another
     // model in Settings".
