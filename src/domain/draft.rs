@@ -7,6 +7,34 @@ use crate::domain::meta::{IdeaInput, ModelFamily, quality};
 use crate::domain::optimize::Optimizer;
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 
+/// Why the open draft is being left, for the notes its stopped jobs leave in it: another draft
+/// opened, or this one was deleted (it comes back with those notes on Undo; helper-56: a
+/// deleted draft brought back said "another draft was opened").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Leaving {
+    #[default]
+    Switch,
+    Delete,
+}
+
+impl Leaving {
+    /// "when another draft was opened" / "when this draft was deleted".
+    pub fn when(self) -> &'static str {
+        match self {
+            Self::Switch => "when another draft was opened",
+            Self::Delete => "when this draft was deleted",
+        }
+    }
+
+    /// "Another draft was opened" / "This draft was deleted".
+    pub fn what(self) -> &'static str {
+        match self {
+            Self::Switch => "Another draft was opened",
+            Self::Delete => "This draft was deleted",
+        }
+    }
+}
+
 /// How a version came to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -322,6 +350,31 @@ impl Draft {
             }
             _ => false,
         }
+    }
+
+    /// In a copy of this draft (Duplicate, Keep both, an import or a received link): a
+    /// reflection that leaving the source draft stopped says it stopped there, before the copy
+    /// was made ([`reflect::STOPPED_BEFORE_COPY`](crate::domain::optimize::reflect)), not that
+    /// a draft was opened or deleted, which never happened to the copy (helper-54). Retry works
+    /// as before. Returns how many were reworded.
+    pub fn reword_stops_for_copy(&mut self) -> usize {
+        use crate::domain::optimize::reflect;
+        let mut n = 0;
+        for r in self
+            .runs
+            .iter_mut()
+            .flat_map(|r| r.cases.values_mut())
+            .filter_map(|c| c.reflection.as_mut())
+        {
+            if matches!(
+                r.error.as_deref(),
+                Some(reflect::LEFT_FOR_ANOTHER_DRAFT | reflect::LEFT_WHEN_DELETED)
+            ) {
+                r.error = Some(reflect::STOPPED_BEFORE_COPY.to_owned());
+                n += 1;
+            }
+        }
+        n
     }
 
     /// The latest run of a version.
@@ -670,6 +723,41 @@ pub fn short_name(idea: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Helper-54: a copy made while Reflexion ran said "Stopped when another draft was opened",
+    /// which never happened to the copy; other notes stay as they were.
+    #[test]
+    fn a_copy_says_its_reflections_stopped_in_the_draft_it_was_copied_from() {
+        use crate::domain::eval::run::{CaseRun, Reflection, Run};
+        use crate::domain::optimize::reflect;
+        let with = |error: &str| CaseRun {
+            reflection: Some(Reflection {
+                error: Some(error.to_owned()),
+                ..Reflection::default()
+            }),
+            ..CaseRun::default()
+        };
+        let mut d = Draft::default();
+        let mut run = Run::default();
+        run.cases.insert(1, with(reflect::LEFT_FOR_ANOTHER_DRAFT));
+        run.cases.insert(2, with(reflect::LEFT_WHEN_DELETED));
+        run.cases.insert(3, with("The final answer failed: 500"));
+        d.runs.push(run);
+        assert_eq!(d.reword_stops_for_copy(), 2);
+        let errors: Vec<Option<String>> = d.runs[0]
+            .cases
+            .values()
+            .map(|c| c.reflection.as_ref().and_then(|r| r.error.clone()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                Some(reflect::STOPPED_BEFORE_COPY.to_owned()),
+                Some(reflect::STOPPED_BEFORE_COPY.to_owned()),
+                Some("The final answer failed: 500".to_owned()),
+            ]
+        );
+    }
 
     fn spec(p: &str) -> PromptSpec {
         PromptSpec {

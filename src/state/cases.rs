@@ -96,7 +96,7 @@ impl CaseSynth {
         self.review.forget();
         if let Some(mut m) = self.machine.try_update_value(Option::take).flatten() {
             let waiting = m.stage != Stage::Review;
-            m.left_for_another_draft(&partial);
+            m.left_for_another_draft(&partial, self.drafts.leaving());
             if !id.is_empty() && !m.proposals.is_empty() {
                 // The person's edits and ticks go with an offer they were made on (tryout 54:
                 // they came back as the model wrote them); an offer that arrives only now is

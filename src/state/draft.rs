@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::domain::attempt::Attempt;
-use crate::domain::draft::{Draft, Origin};
+use crate::domain::draft::{Draft, Leaving, Origin};
 use crate::domain::estimate::{SendCheck, send_check};
 use crate::domain::meta::generate::{Next, Tries};
 use crate::domain::meta::tiny::TinyDraft;
@@ -57,6 +57,9 @@ pub struct DraftHandle {
     /// ([`Self::before_leaving`]; e.g. the runner's calls under way).
     leave_hooks: StoredValue<Vec<std::rc::Rc<dyn Fn()>>, LocalStorage>,
     switch_hooks: StoredValue<Vec<std::rc::Rc<dyn Fn()>>, LocalStorage>,
+    /// Why the open draft is being left, read by the switch hooks for the notes they leave
+    /// ([`Self::leaving`]): a delete sets it until the deletion is over.
+    leaving: StoredValue<Leaving>,
 }
 
 impl DraftHandle {
@@ -91,6 +94,7 @@ impl DraftHandle {
             typing_unsaved: RwSignal::new(false),
             leave_hooks: StoredValue::new_local(Vec::new()),
             switch_hooks: StoredValue::new_local(Vec::new()),
+            leaving: StoredValue::new(Leaving::Switch),
         };
         provide_context(h);
         h
@@ -153,6 +157,24 @@ impl DraftHandle {
         for h in hooks {
             h();
         }
+    }
+
+    /// [`Self::before_switching`] for a delete of the open draft: the hooks' notes say the draft
+    /// was deleted (Undo brings it back with them) until [`Self::deleted`] is called.
+    pub fn before_deleting(self) {
+        self.leaving.set_value(Leaving::Delete);
+        self.before_switching();
+    }
+
+    /// The deletion begun by [`Self::before_deleting`] is over (done, or it failed): a later
+    /// leave is a switch again.
+    pub fn deleted(self) {
+        self.leaving.set_value(Leaving::Switch);
+    }
+
+    /// Why the open draft is being left, for a switch hook's note.
+    pub fn leaving(self) -> Leaving {
+        self.leaving.get_value()
     }
 
     /// Puts text typed and not yet saved into the draft ([`Self::type_section`], the typing
@@ -540,8 +562,11 @@ impl Generator {
         let reply = self.manual_reply.get_untracked();
         let manual = (self.manual.get_untracked() || !reply.is_empty())
             .then(|| (self.manual_job.get_untracked(), reply));
-        let note =
-            meta::generate::left_for_another_draft(stopped_job.as_ref(), versions() > before);
+        let note = meta::generate::left_for_another_draft(
+            stopped_job.as_ref(),
+            versions() > before,
+            self.drafts.leaving(),
+        );
         if !id.is_empty() && (manual.is_some() || note.is_some()) {
             self.parked.update_value(|p| {
                 p.retain(|x| x.id != id);

@@ -510,6 +510,7 @@ impl Library {
     /// optimization loop in it arrives paused, so a copy never spends until the person resumes it.
     pub fn add(self, mut draft: Draft) {
         draft.pause_loop();
+        draft.reword_stops_for_copy();
         // The open draft's jobs end first, for it (`DraftHandle::before_switching`).
         self.drafts.before_switching();
         leptos::task::spawn_local(async move {
@@ -612,39 +613,46 @@ impl Library {
         });
     }
 
-    /// Deletes a draft; it can be brought back with [`undo_delete`](Self::undo_delete).
+    /// Deletes a draft; it can be brought back with [`undo_delete`](Self::undo_delete). The
+    /// open draft's jobs end first, their notes saying it was deleted
+    /// ([`DraftHandle::before_deleting`]).
     pub fn delete(self, id: String) {
         if self.is_open(&id) {
-            self.drafts.before_switching();
+            self.drafts.before_deleting();
         }
         leptos::task::spawn_local(async move {
-            let Some(store) = self.store.get_value() else {
-                return;
-            };
-            self.save_now(false).await;
-            let Some(r) = self.fetch(&id).await else {
-                return;
-            };
-            if store.delete(&id).await.is_err() {
-                return;
-            }
-            self.deleted.set(Some(r));
-            self.replaced_by_empty.set_value(false);
-            let rest = self.listing().await.unwrap_or_default();
-            if id == self.current_id.get_untracked() {
-                match rest
-                    .into_iter()
-                    .max_by(|a, b| a.updated_ms.total_cmp(&b.updated_ms))
-                {
-                    Some(next) => self.load_record(next),
-                    None => {
-                        self.replaced_by_empty.set_value(true);
-                        self.new_draft();
-                    }
+            self.delete_now(id).await;
+            self.drafts.deleted();
+        });
+    }
+
+    async fn delete_now(self, id: String) {
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        self.save_now(false).await;
+        let Some(r) = self.fetch(&id).await else {
+            return;
+        };
+        if store.delete(&id).await.is_err() {
+            return;
+        }
+        self.deleted.set(Some(r));
+        self.replaced_by_empty.set_value(false);
+        let rest = self.listing().await.unwrap_or_default();
+        if id == self.current_id.get_untracked() {
+            match rest
+                .into_iter()
+                .max_by(|a, b| a.updated_ms.total_cmp(&b.updated_ms))
+            {
+                Some(next) => self.load_record(next),
+                None => {
+                    self.replaced_by_empty.set_value(true);
+                    self.new_draft();
                 }
             }
-            self.refresh_list().await;
-        });
+        }
+        self.refresh_list().await;
     }
 
     /// Brings back the last deleted draft and opens it. The empty draft that opened in its place

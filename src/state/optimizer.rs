@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::draft::Origin;
+use crate::domain::draft::{Leaving, Origin};
 use crate::domain::estimate::call_cost;
 use crate::domain::eval::Observed;
 use crate::domain::eval::run::{self, Reflection, Status};
@@ -39,13 +39,15 @@ const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 /// The note when a loop this tab ran continues after a reload (shown while it runs).
 pub const CONTINUING: &str = "Continuing the optimization where it was.";
 
-/// What cut the loop's calls off when its draft was left: "The reload", or "Opening another
-/// draft" when this page left it for another (tryout 54: a switch was blamed on a reload).
-fn cut_by(switched: bool) -> &'static str {
-    if switched {
-        "Opening another draft"
-    } else {
-        "The reload"
+/// What cut the loop's calls off when its draft was left: "The reload" (`None`: this page did
+/// not leave it), "Opening another draft" when this page left it for another (tryout 54: a
+/// switch was blamed on a reload), "Deleting this draft" when it was deleted and Undo brought it
+/// back (helper-56).
+fn cut_by(left: Option<Leaving>) -> &'static str {
+    match left {
+        None => "The reload",
+        Some(Leaving::Switch) => "Opening another draft",
+        Some(Leaving::Delete) => "Deleting this draft",
     }
 }
 
@@ -185,7 +187,10 @@ pub struct OptimizerHandle {
     last_counts: StoredValue<Option<(u32, u32)>>,
     /// The drafts this page left for another (their loops' calls were cut off by that, not by
     /// a reload), and what cut the open draft's loop off ([`cut_by`]).
-    left_here: StoredValue<Vec<String>>,
+    left_here: StoredValue<Vec<(String, Leaving)>>,
+    /// Why the open draft was last left ([`DraftHandle::leaving`], read as it is left: the
+    /// draft's id changes after the delete that set it is over).
+    last_leaving: StoredValue<Leaving>,
     cut_by: StoredValue<&'static str>,
     drafts: DraftHandle,
     settings: SettingsHandle,
@@ -206,7 +211,8 @@ impl OptimizerHandle {
             leaving: StoredValue::new(false),
             last_counts: StoredValue::new(None),
             left_here: StoredValue::new(Vec::new()),
-            cut_by: StoredValue::new(cut_by(false)),
+            cut_by: StoredValue::new(cut_by(None)),
+            last_leaving: StoredValue::new(Leaving::Switch),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             library: Library::expect(),
@@ -249,6 +255,8 @@ impl OptimizerHandle {
                 h.event(Event::Resume { running });
             }
         });
+        h.drafts
+            .on_switching(move || h.last_leaving.set_value(h.drafts.leaving()));
         Effect::new(move |prev: Option<String>| {
             let id = lib.current_id.get();
             if prev.as_ref() != Some(&id) && !id.is_empty() {
@@ -270,13 +278,16 @@ impl OptimizerHandle {
                 // are released first: only for a loop this tab ran, and only while its state
                 // is the one they were noted with (no other tab charged or issued anything).
                 if let Some(old) = prev.as_ref().filter(|old| !old.is_empty()) {
+                    let why = h.last_leaving.get_value();
                     h.left_here.update_value(|l| {
-                        if !l.contains(old) {
-                            l.push(old.clone());
-                        }
+                        l.retain(|(x, _)| x != old);
+                        l.push((old.clone(), why));
                     });
                 }
-                let by = cut_by(h.left_here.with_value(|l| l.contains(&id)));
+                let by = cut_by(
+                    h.left_here
+                        .with_value(|l| l.iter().find(|(x, _)| *x == id).map(|(_, why)| *why)),
+                );
                 h.cut_by.set_value(by);
                 let noted = take_noted_unsent(&id);
                 let counts = h
@@ -585,6 +596,9 @@ impl OptimizerHandle {
         mark_loop_here(&id);
         self.draft_id.set_value(id);
         self.drafts.draft.update(|d| d.optimizer = Some(o));
+        // Started without the keys a reload forgot: Resume later does not wait for them.
+        self.settings
+            .going_without_keys(&untrack(|| self.loop_configs()));
         self.event(Event::Start);
     }
 
@@ -923,6 +937,7 @@ impl Reflector {
     /// into the case with the same number in the draft opened while they ran.
     fn leave_draft(self) {
         self.epoch.advance();
+        let why = self.drafts.leaving();
         self.engine
             .cancel_where(|j| matches!(j, engine::Job::Reflexion(_)));
         for (id, version) in self
@@ -932,7 +947,7 @@ impl Reflector {
         {
             self.update(version, id, |r| {
                 if r.error.is_none() {
-                    r.error = Some(reflect::LEFT_FOR_ANOTHER_DRAFT.to_owned());
+                    r.error = Some(reflect::left(why).to_owned());
                 }
             });
         }

@@ -249,6 +249,38 @@ impl SettingsHandle {
         crate::domain::provider::missing_keys_note(&refused, &forgot, resume)
     }
 
+    /// Calls to `cfgs` go out now without the keys a reload forgot (the person started them
+    /// so, e.g. the optimization loop's Start): those slots stop counting as missing
+    /// ([`Self::key_missing`]), so a pause and Resume later do not wait for a key the work
+    /// went on without (helper-54). A server that does need it refuses the calls, and the work
+    /// holds for the key as for a refused one. Providers that always need a key are not
+    /// affected.
+    pub fn going_without_keys(self, cfgs: &[ProviderConfig]) {
+        let forgotten: Vec<String> = untrack(|| {
+            cfgs.iter()
+                .filter(|c| !c.kind.needs_key() && !self.has_key(c))
+                .map(ProviderConfig::key_slot)
+                .filter(|s| self.had_key.with(|h| h.contains(s)))
+                .collect()
+        });
+        if forgotten.is_empty() {
+            return;
+        }
+        self.had_key.update(|h| {
+            for s in &forgotten {
+                h.remove(s);
+            }
+        });
+        self.save_had_key();
+    }
+
+    /// Keeps the slots that had a key in this tab (`sessionStorage`, one per line).
+    fn save_had_key(self) {
+        let mut slots: Vec<String> = self.had_key.with_untracked(|h| h.iter().cloned().collect());
+        slots.sort();
+        crate::net::session::save(TAB_KEYED, &slots.join("\n"));
+    }
+
     fn set_slot(self, slot: String, raw: &str) {
         let key = ApiKey::new(raw);
         if self.remembered.with_untracked(|r| r.contains(&slot)) {
@@ -268,10 +300,7 @@ impl SettingsHandle {
                     h.remove(&slot);
                 }
             });
-            let mut slots: Vec<String> =
-                self.had_key.with_untracked(|h| h.iter().cloned().collect());
-            slots.sort();
-            crate::net::session::save(TAB_KEYED, &slots.join("\n"));
+            self.save_had_key();
         }
         self.keys.update(|m| match key {
             Some(k) => {

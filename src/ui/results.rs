@@ -644,7 +644,7 @@ fn ResultRow(
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
             {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
             <Show when=move || rerun_cancelled.get()>
-                <p class="pw-hint" role="status">"This case's re-run was stopped before it finished (Cancel, or the page was reloaded or closed): the earlier result below is put back as it was."</p>
+                <p class="pw-hint" role="status">"This case's re-run was stopped before it finished (Cancel, leaving this draft, or the page was reloaded or closed): the earlier result below is put back as it was."</p>
             </Show>
             {move || rerun_failed.get().map(|f| {
                 let partial = (!f.partial.is_empty()).then(|| view! {

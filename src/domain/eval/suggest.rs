@@ -251,16 +251,17 @@ impl Suggest {
         }
     }
 
-    /// Another draft opened while this ran, and its call under way stopped (`partial`: what
-    /// had arrived of it): what a Stop would offer is offered, said as such, for when its draft
-    /// opens again. Helper-53: the suggestions went on in the draft opened meanwhile.
-    pub fn left_for_another_draft(&mut self, partial: &str) {
-        const WHY: &str = "Another draft was opened";
+    /// Its draft was left while this ran (`why`: another draft opened, or it was deleted and
+    /// may come back with Undo), and its call under way stopped (`partial`: what had arrived
+    /// of it): what a Stop would offer is offered, said as such, for when its draft opens again.
+    /// Helper-53: the suggestions went on in the draft opened meanwhile.
+    pub fn left_for_another_draft(&mut self, partial: &str, why: crate::domain::draft::Leaving) {
+        let why = why.what();
         match self.waiting.take() {
-            Some(SuggestStep::Write) => self.offer_arrived(partial, WHY),
+            Some(SuggestStep::Write) => self.offer_arrived(partial, why),
             Some(SuggestStep::Review) => {
                 self.review_note = Some(format!(
-                    "{WHY} before the realism review ended: judge the cases yourself."
+                    "{why} before the realism review ended: judge the cases yourself."
                 ));
                 self.stage = Stage::Review;
             }
@@ -399,7 +400,7 @@ mod tests {
         let cut = &reply[..reply.find("same again").unwrap() + 40];
         let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
         assert!(m.start().is_some());
-        m.left_for_another_draft(cut);
+        m.left_for_another_draft(cut, crate::domain::draft::Leaving::Switch);
         assert_eq!(m.stage, Stage::Review);
         assert_eq!(m.proposals.len(), 1);
         assert_eq!(
@@ -413,7 +414,7 @@ mod tests {
         let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
         m.start();
         assert!(m.reply(Ok(cases_reply())).is_some());
-        m.left_for_another_draft("");
+        m.left_for_another_draft("", crate::domain::draft::Leaving::Switch);
         assert_eq!(m.stage, Stage::Review);
         assert!(!m.proposals.is_empty());
         assert!(
@@ -423,10 +424,25 @@ mod tests {
             "{:?}",
             m.review_note
         );
+        // Its draft deleted (and brought back with Undo): said so (helper-56).
+        let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
+        m.start();
+        assert!(m.reply(Ok(cases_reply())).is_some());
+        m.left_for_another_draft("", crate::domain::draft::Leaving::Delete);
+        assert!(
+            m.review_note.as_deref().is_some_and(
+                |n| n.starts_with("This draft was deleted before the realism review ended")
+            ),
+            "{:?}",
+            m.review_note
+        );
         // Nothing arrived whole: nothing is offered.
         let mut m = Suggest::new(PROMPT, &[], 3, Vec::new(), None);
         m.start();
-        m.left_for_another_draft("{\"cases\": [{\"kind\": \"typ");
+        m.left_for_another_draft(
+            "{\"cases\": [{\"kind\": \"typ",
+            crate::domain::draft::Leaving::Delete,
+        );
         assert_eq!(m.stage, Stage::Idle);
         assert!(m.proposals.is_empty());
     }

@@ -6,7 +6,7 @@
 //! outcome here. No IO; tested natively.
 
 use crate::domain::attempt::{self, Attempt};
-use crate::domain::draft::{Draft, Origin};
+use crate::domain::draft::{Draft, Leaving, Origin};
 use crate::domain::meta::{self, ModelFamily, ReplyCause, reply};
 use crate::domain::provider::{ChatRequest, Message, ProviderError};
 use crate::domain::spec::{PromptSpec, Section};
@@ -321,29 +321,30 @@ pub fn finish(
     }
 }
 
-/// What the page says, back in a draft, about a job of `job` that opening another draft
-/// stopped (`None`: none was under way): whether what had arrived was `kept` as an incomplete
-/// version (a whole prompt; a section rewrite keeps nothing, as its Stop does). Shown until
-/// dismissed (helper-54: a rewrite, or a generation before any text arrived, ended without a
-/// word).
-pub fn left_for_another_draft(job: Option<&Job>, kept: bool) -> Option<String> {
+/// What the page says, back in a draft, about a job of `job` that leaving the draft stopped
+/// (`None`: none was under way; `why`: another draft opened, or this one was deleted and came
+/// back with Undo): whether what had arrived was `kept` as an incomplete version (a whole
+/// prompt; a section rewrite keeps nothing, as its Stop does). Shown until dismissed
+/// (helper-54: a rewrite, or a generation before any text arrived, ended without a word).
+pub fn left_for_another_draft(job: Option<&Job>, kept: bool, why: Leaving) -> Option<String> {
+    let when = why.when();
     let what = match job? {
         Job::Generate => "The generation".to_owned(),
         Job::Adapt { family } => format!("The adaptation for {}", family.label()),
         Job::Rewrite { section, .. } => {
             return Some(format!(
-                "The rewrite of {} stopped when another draft was opened, before it was whole: nothing was changed. Rewrite it again when you are ready.",
+                "The rewrite of {} stopped {when}, before it was whole: nothing was changed. Rewrite it again when you are ready.",
                 section.title()
             ));
         }
     };
     Some(if kept {
         format!(
-            "{what} stopped when another draft was opened. What had arrived is kept as an incomplete version; the rest is missing."
+            "{what} stopped {when}. What had arrived is kept as an incomplete version; the rest is missing."
         )
     } else {
         format!(
-            "{what} stopped when another draft was opened, before any part of the prompt had arrived: nothing was kept. Ask again when you are ready."
+            "{what} stopped {when}, before any part of the prompt had arrived: nothing was kept. Ask again when you are ready."
         )
     })
 }
@@ -614,15 +615,15 @@ mod tests {
 
     #[test]
     fn a_job_stopped_by_another_draft_says_what_was_kept() {
-        assert_eq!(left_for_another_draft(None, false), None);
+        assert_eq!(left_for_another_draft(None, false, Leaving::Switch), None);
         assert_eq!(
-            left_for_another_draft(Some(&Job::Generate), true).as_deref(),
+            left_for_another_draft(Some(&Job::Generate), true, Leaving::Switch).as_deref(),
             Some(
                 "The generation stopped when another draft was opened. What had arrived is kept as an incomplete version; the rest is missing."
             )
         );
         assert_eq!(
-            left_for_another_draft(Some(&Job::Generate), false).as_deref(),
+            left_for_another_draft(Some(&Job::Generate), false, Leaving::Switch).as_deref(),
             Some(
                 "The generation stopped when another draft was opened, before any part of the prompt had arrived: nothing was kept. Ask again when you are ready."
             )
@@ -631,7 +632,7 @@ mod tests {
             family: crate::domain::meta::ModelFamily::Claude,
         };
         assert!(
-            left_for_another_draft(Some(&adapt), true)
+            left_for_another_draft(Some(&adapt), true, Leaving::Switch)
                 .unwrap()
                 .starts_with("The adaptation for Anthropic Claude")
         );
@@ -640,9 +641,17 @@ mod tests {
             instruction: "shorter".into(),
         };
         assert_eq!(
-            left_for_another_draft(Some(&rewrite), true).as_deref(),
+            left_for_another_draft(Some(&rewrite), true, Leaving::Switch).as_deref(),
             Some(
                 "The rewrite of Steps stopped when another draft was opened, before it was whole: nothing was changed. Rewrite it again when you are ready."
+            )
+        );
+        // Helper-56: a draft deleted mid-job and brought back with Undo said another draft
+        // had opened.
+        assert_eq!(
+            left_for_another_draft(Some(&Job::Generate), true, Leaving::Delete).as_deref(),
+            Some(
+                "The generation stopped when this draft was deleted. What had arrived is kept as an incomplete version; the rest is missing."
             )
         );
     }

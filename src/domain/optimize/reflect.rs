@@ -20,6 +20,22 @@ pub const FINAL_FAILED: &str = "The final answer failed: ";
 pub const LEFT_FOR_ANOTHER_DRAFT: &str =
     "Stopped when another draft was opened: press Retry to reflect on this answer again.";
 
+/// How a reflection stopped by its draft's deletion says so when Undo brings the draft back.
+pub const LEFT_WHEN_DELETED: &str =
+    "Stopped when this draft was deleted: press Retry to reflect on this answer again.";
+
+/// How a reflection stopped in the draft a copy was made from reads in the copy (helper-54: the
+/// copy said "another draft was opened", which never happened to it).
+pub const STOPPED_BEFORE_COPY: &str = "Stopped in the draft this was copied from, before the copy was made: press Retry to reflect on this answer again.";
+
+/// The note a reflection stopped by leaving its draft (`why`) leaves in it.
+pub fn left(why: crate::domain::draft::Leaving) -> &'static str {
+    match why {
+        crate::domain::draft::Leaving::Switch => LEFT_FOR_ANOTHER_DRAFT,
+        crate::domain::draft::Leaving::Delete => LEFT_WHEN_DELETED,
+    }
+}
+
 /// How a reflection stopped while its final answer was judged says so (critique and final are
 /// then whole: a retry only judges, [`ReflectInput::kept_final`]).
 pub const JUDGING_STOPPED: &str =

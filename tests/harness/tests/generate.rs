@@ -1664,6 +1664,48 @@ async fn fill_in_by_hand_goes_to_the_example_that_lacks_its_output() -> anyhow::
 // Helper-53 (reading the code): a generation started on one draft wrote its reply into whichever
 // draft was open when the reply ended. Opening another draft stops it, as a reload does: the
 // draft it was for keeps what arrived, as an incomplete version, and the other draft is untouched.
+/// Helper-56: the open draft deleted while it generated, then brought back with Undo, said
+/// "The generation stopped when another draft was opened".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_deleted_mid_generation_and_brought_back_says_it_was_deleted() -> anyhow::Result<()>
+{
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    generate_slowly(&fake, &p, &browser, "first", 8).await?;
+    pw_harness::pages::DraftsPage::open(&browser).await?;
+    browser
+        .eval("document.querySelector('.pw-draft-list__item--current [aria-label^=\"Delete \"]').click(); return 1")
+        .await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value === ''",
+            "the empty draft that opens in its place",
+        )
+        .await?;
+    browser.button("Undo").await?.click().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value.includes('meeting notes')",
+            "the deleted draft back",
+        )
+        .await?;
+    assert_eq!(
+        provenance(&browser).await?,
+        "Incomplete, written by fake-large"
+    );
+    browser
+        .wait_for_text("The generation stopped when this draft was deleted. What had arrived is kept as an incomplete version; the rest is missing.")
+        .await?;
+    assert_eq!(
+        browser
+            .eval("return document.body.innerText.includes('another draft was opened')")
+            .await?,
+        json!(false)
+    );
+    browser.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opening_another_draft_mid_generation_keeps_the_reply_with_its_own_draft()
 -> anyhow::Result<()> {

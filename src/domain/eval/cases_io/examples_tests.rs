@@ -454,8 +454,9 @@ fn a_config_without_its_tests_file_reports_the_reference() {
             "line 14: file://tests.csv left out: it was not among the files chosen: choose it together with this one".to_owned()
         ]
         .into_iter()
+        // Each metric's own line (its `metric:` key), not its check's first.
         .chain(
-            [(21, "correct"), (28, "resolved"), (35, "honest"), (42, "handoff"), (49, "language_fit")]
+            [(22, "correct"), (29, "resolved"), (36, "honest"), (43, "handoff"), (50, "language_fit")]
                 .map(|(line, name)| format!("line {line}: the metric of the llm-rubric check left out: named scores (\u{201c}{name}\u{201d}) are not kept here; the check is kept (a check for every case)"))
         )
         .collect::<Vec<_>>()
