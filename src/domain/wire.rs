@@ -8,6 +8,7 @@ use crate::domain::eval::grid::ModelRun;
 use crate::domain::eval::judge::Judgement;
 use crate::domain::eval::rating::Rating;
 use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Spent, Status};
+use crate::domain::eval::synth::{Proposal, Similar};
 use crate::domain::eval::{
     Assertion, Check, Grader, LengthUnit, Split, Suite, TestCase, matchers, pass_mark,
 };
@@ -1764,5 +1765,147 @@ impl CaseV1 {
             threshold: self.threshold.filter(|t| t.is_finite()),
         };
         (case, left_out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suggested cases on offer, kept across a reload
+// ---------------------------------------------------------------------------------------------
+
+/// Suggested cases on offer in one draft, as this tab keeps them across a reload
+/// (`state::cases`, in `sessionStorage`): each proposal with the person's tick and edits, and
+/// the notes shown with them. Helper-54: an offer (a paid call, and the person's edits) was lost
+/// on a reload. JSON: `{"draft": id, "picks": [{"number", "kind", "case": CaseV1, "keep",
+/// "duplicate_of"?: ["existing" | "proposal", n, similarity], "unrealistic"?, "vars_note"?}],
+/// "review_note"?, "left_out"?: [text]}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OfferV1 {
+    pub draft: String,
+    pub picks: Vec<OfferedV1>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<String>,
+}
+
+/// One proposal of an [`OfferV1`] and whether the person keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferedV1 {
+    pub number: usize,
+    #[serde(default)]
+    pub kind: String,
+    pub case: CaseV1,
+    pub keep: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<(String, u64, f64)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unrealistic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vars_note: Option<String>,
+}
+
+impl OfferV1 {
+    /// The offer of draft `draft`: `picks` (each proposal and its tick), `review_note` and
+    /// `left_out` as shown.
+    pub fn of(
+        draft: &str,
+        picks: &[(Proposal, bool)],
+        review_note: Option<String>,
+        left_out: Vec<String>,
+    ) -> Self {
+        Self {
+            draft: draft.to_owned(),
+            picks: picks
+                .iter()
+                .map(|(p, keep)| OfferedV1 {
+                    number: p.number,
+                    kind: p.kind.clone(),
+                    case: CaseV1::from(&p.case),
+                    keep: *keep,
+                    duplicate_of: p.duplicate_of.map(|(s, sim)| match s {
+                        Similar::Existing(id) => ("existing".to_owned(), u64::from(id), sim),
+                        Similar::Proposal(i) => ("proposal".to_owned(), i as u64, sim),
+                    }),
+                    unrealistic: p.unrealistic.clone(),
+                    vars_note: p.vars_note.clone(),
+                })
+                .collect(),
+            review_note,
+            left_out,
+        }
+    }
+
+    /// The proposals and their ticks back (a check that cannot run here is left out of its
+    /// case, as a case read from a file leaves it).
+    pub fn picks(&self) -> Vec<(Proposal, bool)> {
+        self.picks
+            .iter()
+            .map(|o| {
+                let (case, _) = o.case.clone().into_case();
+                let duplicate_of = o.duplicate_of.as_ref().and_then(|(what, n, sim)| {
+                    let similar = match what.as_str() {
+                        "existing" => Similar::Existing(u32::try_from(*n).ok()?),
+                        "proposal" => Similar::Proposal(usize::try_from(*n).ok()?),
+                        _ => return None,
+                    };
+                    Some((similar, *sim))
+                });
+                (
+                    Proposal {
+                        number: o.number,
+                        kind: o.kind.clone(),
+                        case,
+                        duplicate_of,
+                        unrealistic: o.unrealistic.clone(),
+                        vars_note: o.vars_note.clone(),
+                    },
+                    o.keep,
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod offer_tests {
+    use super::*;
+    use crate::domain::eval::{Assertion, Check, TestCase};
+
+    /// Helper-54: suggested cases on offer were lost on a reload; what the tab keeps of them
+    /// reads back as it was, edits, ticks and marks included.
+    #[test]
+    fn an_offer_of_suggested_cases_reads_back_as_kept() {
+        let mut case = TestCase {
+            description: "one owner".into(),
+            ..TestCase::default()
+        };
+        case.vars
+            .push(("transcript".into(), "Bob sends the deck on Friday.".into()));
+        case.assertions
+            .push(Assertion::new(Check::Equals("x".into())));
+        let proposal = |number, duplicate_of| Proposal {
+            number,
+            kind: "edge".into(),
+            case: case.clone(),
+            duplicate_of,
+            unrealistic: Some("Nobody writes this.".into()),
+            vars_note: None,
+        };
+        let picks = vec![
+            (proposal(2, None), true),
+            (proposal(3, Some((Similar::Existing(7), 0.91))), false),
+            (proposal(5, Some((Similar::Proposal(0), 0.88))), true),
+        ];
+        let offer = OfferV1::of(
+            "d1",
+            &picks,
+            Some("The review could not be done.".into()),
+            vec!["Suggestion 1 is not a test case.".into()],
+        );
+        let text = serde_json::to_string(&offer).unwrap();
+        let back: OfferV1 = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, offer);
+        assert_eq!(back.picks(), picks);
+        assert_eq!(back.draft, "d1");
     }
 }

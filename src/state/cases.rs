@@ -10,12 +10,18 @@ use crate::domain::eval::synth::Proposal;
 use crate::domain::meta::tiny_jobs::{self, TinyCases};
 use crate::domain::provider::{ApiKey, ProviderConfig};
 use crate::domain::provider::{ProviderError, Role};
+use crate::domain::wire::OfferV1;
 use crate::net::chat::CallOptions;
 use crate::state::call::{ChatCall, Epoch};
 use crate::state::draft::DraftHandle;
 
 /// Where a synthesis is (the machine's stage).
 pub use crate::domain::eval::suggest::Stage;
+
+/// Where this tab keeps the suggested cases on offer, in the open draft and in drafts left, so
+/// that a reload does not lose them (helper-54): `sessionStorage`, a JSON list of
+/// `wire::OfferV1`, one per draft; removed when none is on offer.
+const OFFERS_KEY: &str = "pw-suggested-cases";
 
 /// One proposal and whether the person keeps it.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,14 +82,86 @@ impl CaseSynth {
         let library = crate::state::library::Library::expect();
         s.drafts
             .on_switching(move || s.leave_draft(&library.current_id.get_untracked()));
+        // Offers kept by this tab before a reload wait for their drafts, as those left do.
+        let kept: Vec<OfferV1> = crate::net::session::load(OFFERS_KEY)
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        s.parked.set_value(
+            kept.into_iter()
+                .filter(|o| !o.draft.is_empty() && !o.picks.is_empty())
+                .map(|o| {
+                    let picks = o.picks();
+                    let proposals = picks.iter().map(|(p, _)| p.clone()).collect();
+                    let m = Suggest::offered(proposals, o.review_note, o.left_out);
+                    let picks = picks
+                        .into_iter()
+                        .map(|(proposal, keep)| Pick { proposal, keep })
+                        .collect();
+                    (o.draft, m, picks)
+                })
+                .collect(),
+        );
         Effect::new(move |before: Option<String>| {
             let now = library.current_id.get();
-            if before.is_some_and(|b| b != now) {
+            if before.as_ref() != Some(&now) && !now.is_empty() {
                 s.come_back(&now);
             }
             now
         });
+        // What is on offer is kept for a reload whenever it changes (a tick, an edit, an offer
+        // made, added, discarded or left with its draft).
+        Effect::new(move || {
+            let draft = library.current_id.get();
+            let stage = s.stage.get();
+            s.picks.track();
+            s.keep_offers(&draft, stage);
+        });
         s
+    }
+
+    /// Writes the offers on hand to this tab's storage ([`OFFERS_KEY`]): the open draft's
+    /// (`draft`, once `stage` is Review) and those kept aside for drafts left.
+    fn keep_offers(self, draft: &str, stage: Stage) {
+        let mut offers: Vec<OfferV1> = Vec::new();
+        if stage == Stage::Review && !draft.is_empty() {
+            let picks: Vec<(Proposal, bool)> = self
+                .picks
+                .with_untracked(|p| p.iter().map(|p| (p.proposal.clone(), p.keep)).collect());
+            if !picks.is_empty() {
+                let (note, left_out) = self.machine.with_value(|m| {
+                    m.as_ref()
+                        .map(|m| (m.review_note.clone(), m.left_out.clone()))
+                        .unwrap_or_default()
+                });
+                offers.push(OfferV1::of(draft, &picks, note, left_out));
+            }
+        }
+        self.parked.with_value(|parked| {
+            for (id, m, picks) in parked {
+                if id == draft || m.stage != Stage::Review || m.proposals.is_empty() {
+                    continue;
+                }
+                let picks: Vec<(Proposal, bool)> = if picks.is_empty() {
+                    m.proposals
+                        .iter()
+                        .map(|p| (p.clone(), Suggest::kept_at_first(p)))
+                        .collect()
+                } else {
+                    picks.iter().map(|p| (p.proposal.clone(), p.keep)).collect()
+                };
+                offers.push(OfferV1::of(
+                    id,
+                    &picks,
+                    m.review_note.clone(),
+                    m.left_out.clone(),
+                ));
+            }
+        });
+        if offers.is_empty() {
+            crate::net::session::remove(OFFERS_KEY);
+        } else if let Ok(text) = serde_json::to_string(&offers) {
+            crate::net::session::save(OFFERS_KEY, &text);
+        }
     }
 
     /// Another draft is about to open: the calls under way stop (what arrived whole is offered,

@@ -1368,8 +1368,22 @@ fn SynthPanel() -> impl IntoView {
     };
     let kept = move || s.picks.with(|p| p.iter().filter(|p| p.keep).count());
     let proposals = Memo::new(move |_| s.picks.with(Vec::len));
+    // Open while the person has it open, and whenever an offer is on hand (one kept across a
+    // reload, or brought back with its draft, shows without a click).
+    let open = RwSignal::new(false);
+    Effect::new(move || {
+        if proposals.get() > 0 {
+            open.set(true);
+        }
+    });
     view! {
-        <details class="pw-details pw-synth">
+        <details class="pw-details pw-synth" prop:open=move || open.get()
+            on:toggle=move |ev| {
+                let now = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false);
+                if now != open.get_untracked() {
+                    open.set(now);
+                }
+            }>
             <summary>"Suggest cases with the model"</summary>
             <p class="pw-hint">{move || if settings.meta_is_tiny() {
                 "The built-in local model writes typical, edge and adversarial cases from your prompt, one at a time; lines it cannot use are left out and named, near-duplicates are unticked. It does not check realism: you decide what joins the table."

@@ -93,6 +93,31 @@ impl Suggest {
         }
     }
 
+    /// An offer kept across a reload (`wire::OfferV1`): `proposals` waiting for the person
+    /// (`Stage::Review`) with the notes shown with them; it asks nothing more.
+    pub fn offered(
+        proposals: Vec<Proposal>,
+        review_note: Option<String>,
+        left_out: Vec<String>,
+    ) -> Self {
+        Self {
+            stage: Stage::Review,
+            proposals,
+            error: None,
+            call_error: None,
+            review_note,
+            raw: None,
+            left_out,
+            tiny: None,
+            prompt: String::new(),
+            variables: Vec::new(),
+            // Never sent: an offer kept asks nothing more.
+            request: synth::request("", &[], 0, 0),
+            existing: Vec::new(),
+            waiting: None,
+        }
+    }
+
     /// The first call.
     pub fn start(&mut self) -> Option<SuggestAsk> {
         self.stage = Stage::Writing;

@@ -1493,6 +1493,28 @@ async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow
         .await?;
     b.choose("Keep suggestion 3").await?;
     b.wait_for_text("Add 1 kept case").await?;
+    // Helper-54: a reload lost the offer (a paid call) with the person's edits and ticks; it
+    // comes back as it was left.
+    b.client.refresh().await?;
+    b.wait_for_text("Add 1 kept case").await?;
+    b.wait_for_text("Some suggestions were left out: Suggestion 1 is not a test case.")
+        .await?;
+    assert_eq!(
+        b.field("{{transcript}} of suggestion 2")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("Bob sends the deck on Friday.")
+    );
+    assert_eq!(
+        b.field("{{transcript}} of suggestion 3")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("Someone books a venue. Later.")
+    );
     b.choose("Keep suggestion 3").await?;
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("2 cases").await?;
@@ -2513,6 +2535,10 @@ async fn suggestions_stay_with_the_draft_they_were_asked_for() -> anyhow::Result
         .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     pw_harness::pages::DraftsPage::open_other(&b).await?;
+    // A reload while the offer waits aside for its draft: it still comes back there
+    // (helper-54: a reload lost it).
+    b.client.refresh().await?;
+    b.wait_for_text("Saved in this browser").await?;
     pw_harness::pages::DraftsPage::open_other(&b).await?;
     b.wait_for_text(note).await?;
     assert_eq!(
