@@ -162,7 +162,8 @@ pub enum PathSegment {
 }
 
 /// One way a value breaks a schema: where (empty `path` = the whole value) and which rule, in
-/// plain words. Displays as `items[2].due: must match the pattern ^\d{4}$`, or `the value: ...`.
+/// plain words. Displays as `items[2].due: must match the pattern ^\d{4}$`, or, for the whole
+/// value, `the value must be an object, is an array` (no colon: it reads as a sentence).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaError {
     /// From the whole value down to the part that breaks the rule.
@@ -181,7 +182,11 @@ impl SchemaError {
 
 impl std::fmt::Display for SchemaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.place(), self.message)
+        if self.path.is_empty() {
+            write!(f, "{} {}", self.place(), self.message)
+        } else {
+            write!(f, "{}: {}", self.place(), self.message)
+        }
     }
 }
 
@@ -253,7 +258,7 @@ impl Validator {
 }
 
 /// Checks `value` against `schema` in one call: no errors when it matches. A schema that cannot
-/// be used gives one error for the whole value, e.g. `the value: cannot be checked: the schema
+/// be used gives one error for the whole value, e.g. `the value cannot be checked: the schema
 /// refers to https://example.com/a.json, which is not fetched; put the definition in $defs`.
 pub fn validate(value: &Value, schema: &Value) -> Vec<SchemaError> {
     match Validator::new(schema) {

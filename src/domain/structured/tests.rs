@@ -78,12 +78,12 @@ fn validation_names_every_problem_with_its_path() {
             "steps[0]: must be a string, is an integer",
             "level: must be one of \"low\" or \"high\", is \"mid\"",
             "score: must be at most 10, is 11",
-            "the value: has an unexpected field \"extra\"",
+            "the value has an unexpected field \"extra\"",
         ]
     );
     assert_eq!(
         validate(&json!({"title": "x"}), &schema()),
-        ["the value: is missing \"steps\""]
+        ["the value is missing \"steps\""]
     );
     assert!(
         validate(
@@ -94,7 +94,7 @@ fn validation_names_every_problem_with_its_path() {
     );
     assert_eq!(
         validate(&json!(3.5), &json!({"type": "integer"})),
-        ["the value: must be an integer, is a number"]
+        ["the value must be an integer, is a number"]
     );
     assert!(validate(&json!(3), &json!({"type": ["number", "null"]})).is_empty());
 }
@@ -115,7 +115,7 @@ fn parse_reply_and_repair_message() {
     let err = parse_reply::<Plan>("{\"title\":\"T\"}", &schema()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "the reply's JSON does not follow the expected structure: the value: is missing \"steps\""
+        "the reply's JSON does not follow the expected structure: the value is missing \"steps\""
     );
     let msg = repair_message(&err, &schema());
     assert!(msg.contains("missing \"steps\"") && msg.contains("\"required\""));
