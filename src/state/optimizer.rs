@@ -436,6 +436,20 @@ impl OptimizerHandle {
         untrack(|| self.settings.missing_keys(&self.loop_configs(), true))
     }
 
+    /// Whether the loop waits for a key a reload forgot, for a server that may need none
+    /// (tracked): the page offers `GO_ON_WITHOUT_KEY` ([`Self::resume_without_keys`]).
+    pub fn keys_forgotten_now(self) -> bool {
+        self.settings.forgotten_keys(&self.loop_configs())
+    }
+
+    /// The person goes on without the keys a reload forgot (servers that may need none): they
+    /// stop counting as missing, and the loop resumes (still held for a key a provider needs).
+    pub fn resume_without_keys(self) {
+        self.settings
+            .going_without_keys(&untrack(|| self.loop_configs()));
+        self.resume();
+    }
+
     /// Whether a key the loop needs is missing in this tab now (tracked).
     pub fn keys_missing_now(self) -> bool {
         self.settings

@@ -274,6 +274,14 @@ impl SettingsHandle {
         self.save_had_key();
     }
 
+    /// Whether calls to one of `cfgs` would go out without a key a reload forgot, to a server
+    /// that may need none ([`Self::key_missing`] for such a server): the page then offers
+    /// `GO_ON_WITHOUT_KEY` ([`Self::going_without_keys`]). Tracked.
+    pub fn forgotten_keys(self, cfgs: &[ProviderConfig]) -> bool {
+        cfgs.iter()
+            .any(|c| !c.host().is_empty() && !c.kind.needs_key() && self.key_missing(c))
+    }
+
     /// Keeps the slots that had a key in this tab (`sessionStorage`, one per line).
     fn save_had_key(self) {
         let mut slots: Vec<String> = self.had_key.with_untracked(|h| h.iter().cloned().collect());

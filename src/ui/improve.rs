@@ -56,7 +56,9 @@ pub fn LoopNotice() -> impl IntoView {
             </div>
         }
         .into_any(),
-        (Some(held @ (Arrival::Held(_) | Arrival::HeldForKey { .. })), Some((_, true, used, limit, extra))) => view! {
+        (Some(held @ (Arrival::Held(_) | Arrival::HeldForKey { .. })), Some((_, true, used, limit, extra))) => {
+            let for_key = matches!(held, Arrival::HeldForKey { .. });
+            view! {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
                 <p class="pw-notice__title">"The optimization loop is paused"</p>
                 <p>{move || {
@@ -68,7 +70,11 @@ pub fn LoopNotice() -> impl IntoView {
                     format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))
                 }}</p>
                 <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{if extra > 0 { format!("Resume the loop (up to {} more {})", grouped(u64::from(extra)), noun(extra, "call", "calls")) } else { "Resume the loop".to_owned() }}</button>
+                <Show when=move || for_key && h.keys_forgotten_now()>
+                    <button type="button" class="pw-button" disabled=off_all on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
+                </Show>
             </div>
+            }
         }
         .into_any(),
         _ => ().into_any(),
@@ -725,6 +731,14 @@ fn OptimizerPanel() -> impl IntoView {
                     Some(view! { <p class="pw-hint" role="status">{move || h.held_for_key_now(cut_off)}</p> })
                 }
                 _ => None,
+            }}
+            // Beside either note about a key a reload forgot (a server that may need none).
+            {move || {
+                let held = matches!(h.arrival.get(), Some(crate::state::optimizer::Arrival::HeldForKey { .. }))
+                    || h.note.with(|n| n.as_ref().is_some_and(|n| n.starts_with(crate::state::optimizer::NOT_RESUMED)));
+                (held && h.keys_forgotten_now()).then(|| view! {
+                    <button type="button" class="pw-button pw-button--small" on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
+                })
             }}
             <Evidence state=state/>
         </div>

@@ -235,16 +235,25 @@ pub fn KeyNote(
     id: &'static str,
 ) -> impl IntoView {
     let settings = crate::state::settings::SettingsHandle::expect();
-    let text = move || {
-        let cfgs: Vec<_> = roles
+    let cfgs = move || -> Vec<_> {
+        roles
             .get()
             .into_iter()
             .map(|r| settings.config(r))
-            .collect();
-        settings.missing_keys(&cfgs, false)
+            .collect()
     };
+    let text = move || settings.missing_keys(&cfgs(), false);
+    let forgotten = move || settings.forgotten_keys(&cfgs());
     view! {
-        {move || text().map(|t| view! { <p id=id class="pw-hint pw-hint--warn" role="status">{t}</p> })}
+        {move || text().map(|t| view! {
+            <p id=id class="pw-hint pw-hint--warn" role="status">{t}</p>
+            <Show when=forgotten>
+                <button type="button" class="pw-button pw-button--small"
+                    on:click=move |_| settings.going_without_keys(&untrack(cfgs))>
+                    {crate::domain::provider::GO_ON_WITHOUT_KEY}
+                </button>
+            </Show>
+        })}
     }
 }
 

@@ -504,11 +504,16 @@ pub struct ModelInfo {
     pub label: Option<String>,
 }
 
+/// The button beside a note about keys a reload forgot (for servers that may need none): the
+/// calls go on without them, and the note goes ([`missing_keys_note`]).
+pub const GO_ON_WITHOUT_KEY: &str = "Go on without a key";
+
 /// What to say before calls go out without a key they need, or `None` when nothing is
 /// missing. `refused`: the providers ("OpenAI at api.openai.com") that need a key and have none
 /// in this tab (their calls will be refused); `forgot`: servers that may go without a key whose
 /// key a reload forgot (calls go out without it, and the server may refuse them: never "will be
-/// refused", tryout 46). `resume`: the calls wait for Resume (the loop), else for the next press.
+/// refused", tryout 46; the page offers [`GO_ON_WITHOUT_KEY`] beside the note). `resume`: the
+/// calls wait for Resume (the loop), else for the next press.
 pub fn missing_keys_note(refused: &[String], forgot: &[String], resume: bool) -> Option<String> {
     use crate::domain::figures::and_list;
     let mut out = Vec::new();
@@ -538,18 +543,21 @@ pub fn missing_keys_note(refused: &[String], forgot: &[String], resume: bool) ->
         } else {
             ("The keys you gave for", "are", "them")
         };
+        // The key field is empty after the reload, so clearing it changes nothing: the page
+        // offers GO_ON_WITHOUT_KEY beside this note (helper-57: "clear it there" was a dead end).
+        let servers = if one {
+            "the server needs"
+        } else {
+            "the servers need"
+        };
         let then = if resume {
             format!(
-                "the loop waits, and sends nothing, until you enter {it} again in Settings (or clear {} there if {} needs none) and press Resume.",
-                if one { "it" } else { "one" },
-                if one { "the server" } else { "its server" }
+                "the loop waits, and sends nothing, until you enter {it} again in Settings and press Resume, or press {GO_ON_WITHOUT_KEY} if {servers} none."
             )
         } else {
             format!(
-                "calls go out without a key, and {} may refuse them. Enter {it} again in Settings, or clear {} there if {} needs none.",
+                "calls go out without a key, and {} may refuse them. Enter {it} again in Settings, or press {GO_ON_WITHOUT_KEY} if {servers} none.",
                 if one { "the server" } else { "the servers" },
-                if one { "it" } else { "one" },
-                if one { "the server" } else { "its server" }
             )
         };
         out.push(format!(

@@ -1640,11 +1640,11 @@ fn a_missing_key_is_named_in_words_true_for_its_server() {
     let two = missing_keys_note(&[], &[b.clone(), c.clone()], true).unwrap();
     assert_eq!(
         two,
-        "The keys you gave for OpenAI-compatible server at 127.0.0.1:8096 and OpenAI-compatible server at 127.0.0.1:8097 are not in this tab (a reload forgot them): the loop waits, and sends nothing, until you enter them again in Settings (or clear one there if its server needs none) and press Resume."
+        "The keys you gave for OpenAI-compatible server at 127.0.0.1:8096 and OpenAI-compatible server at 127.0.0.1:8097 are not in this tab (a reload forgot them): the loop waits, and sends nothing, until you enter them again in Settings and press Resume, or press Go on without a key if the servers need none."
     );
     let two_now = missing_keys_note(&[], &[b.clone(), c.clone()], false).unwrap();
     assert!(
-        two_now.contains("are not in this tab (a reload forgot them): calls go out without a key, and the servers may refuse them. Enter them again in Settings, or clear one there if its server needs none."),
+        two_now.contains("are not in this tab (a reload forgot them): calls go out without a key, and the servers may refuse them. Enter them again in Settings, or press Go on without a key if the servers need none."),
         "{two_now}"
     );
     let one = missing_keys_note(&[], std::slice::from_ref(&b), false).unwrap();

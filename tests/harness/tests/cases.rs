@@ -2368,6 +2368,31 @@ async fn a_key_a_reload_forgot_for_an_openai_compatible_server_is_named_before_t
         json!(false),
         "a key cleared on purpose"
     );
+    // Forgotten by a reload, the key's field is empty: clearing it changes nothing, so the
+    // note offers a button to go on without it (helper-57: "clear it there" was a dead end).
+    let s = SettingsPage::open(&b).await?;
+    s.key("sk-compat-456").await?;
+    s.close().await?;
+    b.client.refresh().await?;
+    b.wait_for_text(&said.replace(
+        "may refuse them.",
+        "may refuse them. Enter it again in Settings, or press Go on without a key if the server needs none.",
+    ))
+    .await?;
+    b.button("Go on without a key").await?.click().await?;
+    b.wait_until(
+        &format!("return !({})", warned.trim_start_matches("return ")),
+        "the warning to go once the person goes on without the key",
+    )
+    .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("2 cases").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        b.eval(warned).await?,
+        json!(false),
+        "going on without the key holds after a reload"
+    );
     b.close().await?;
     Ok(())
 }

@@ -547,7 +547,10 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
         10,
     )
     .await?;
-    wait_text_long(&b, "the loop waits, and sends nothing, until you enter it again in Settings (or clear it there if the server needs none) and press Resume.", 10).await?;
+    wait_text_long(&b, "the loop waits, and sends nothing, until you enter it again in Settings and press Resume, or press Go on without a key if the server needs none.", 10).await?;
+    // The way on without it is a button beside the note (helper-57: "clear it there" named an
+    // empty field); this test enters the key instead.
+    b.button("Go on without a key").await?;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(
         fake.chat_requests().len(),
@@ -606,6 +609,38 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
             r.method,
             r.path
         );
+    }
+    b.close().await?;
+    Ok(())
+}
+
+// Helper-57: a loop held for a key a reload forgot, on a server that needs none, could go on only
+// by typing the key again ("clear it there" named a field already empty). "Go on without a key"
+// resumes it, and its calls go without the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_held_for_a_forgotten_key_goes_on_without_it_when_asked() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    let s = SettingsPage::open(&b).await?;
+    s.key("sk-held-loop-1").await?;
+    s.close().await?;
+    scripted_slow_loop(&fake, &b).await?;
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Round 1 of 3", 30).await?;
+    b.client.refresh().await?;
+    wait_text_long(
+        &b,
+        "or press Go on without a key if the server needs none.",
+        20,
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let before = fake.chat_requests().len();
+    b.button("Go on without a key").await?.click().await?;
+    run_to_end(&b).await?;
+    let sent = fake.chat_requests();
+    assert!(sent.len() > before, "nothing was sent after going on");
+    for r in &sent[before..] {
+        assert_eq!(r.header("authorization"), None, "{} {}", r.method, r.path);
     }
     b.close().await?;
     Ok(())
