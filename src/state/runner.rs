@@ -167,94 +167,39 @@ impl Runner {
         r.drafts.on_leaving(move || {
             // First: no case or judge call is sent from here on (`case`, `judge_case`).
             r.leaving.set_value(true);
-            if let Some(job) = r.job.try_get_value().flatten() {
-                for (key, id, text, spent) in r.answering_now(&job) {
-                    r.update_case(&job, &key, id, move |c| {
-                        if c.status == Status::Queued {
-                            c.status = Status::Running;
-                            c.output = text.clone();
-                            c.count_spent(spent.clone());
-                        }
-                    });
-                }
-            }
-            // Answers that came in are kept, not left waiting for the next write.
+            // Answers that came in are kept, not left waiting for the next write; then the
+            // answers under way and the cases still waiting are written as the next load must
+            // read them (`run_queue::page_leaving`).
             r.flush();
-            // The cases still waiting are kept as never sent (tryout 13, M3), and none of them
-            // is sent from now on (`case` checks `leaving`): what is kept stays true.
-            if let Some(job) = r.job.try_get_value().flatten() {
+            if let Some(job) = r.job.try_get_value().flatten()
+                && r.same_draft(&job)
+            {
+                let answering = r.answering_now(&job);
+                let keys: Vec<String> = job.slots.iter().map(|s| s.key.clone()).collect();
                 r.drafts.draft.update(|x| {
-                    for slot in &job.slots {
-                        if let Some(run) = x.run_on_mut(job.version, &slot.key) {
-                            run.mark_unsent();
-                        }
-                    }
+                    run_queue::page_leaving(x, job.version, &keys, answering);
                 });
             }
         });
         crate::net::on_return(move || {
             r.leaving.set_value(false);
-            // The page stayed: the cases marked as never sent as it went away are either still
-            // queued (they will be sent: not unsent any more) or got their place meanwhile and
-            // were not sent (`case`): those keep their earlier answer and stay unsent, for Send.
-            // Read from the draft: the run may have ended meanwhile.
-            let waiting: Vec<(String, u32, bool)> = r.drafts.draft.with_untracked(|x| {
-                let mut keys: Vec<String> = vec![String::new()];
-                keys.extend(x.compared.iter().map(|m| m.key.clone()));
-                keys.into_iter()
-                    .filter_map(|key| Some((x.run_on(x.current, &key)?, key)))
-                    .flat_map(|(run, key)| {
-                        run.cases
-                            .iter()
-                            .filter(|(_, c)| c.status == Status::Queued && run.is_latest(c))
-                            .map(|(id, _)| {
-                                let call = (key.clone(), *id);
-                                let still = r.queue.with_value(|q| q.waits(&call));
-                                (key.clone(), *id, still)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                    .collect()
+            // The page stayed: the cases marked as never sent as it went away are under way
+            // again or stay unsent (`run_queue::page_returned`); a case marked running with
+            // no call any more reads cancelled, with Retry, not "running…" for ever.
+            let queue = r.queue;
+            r.drafts.draft.maybe_update(|x| {
+                run_queue::page_returned(x, |call| queue.with_value(|q| q.waits(call)))
             });
-            if !waiting.is_empty() {
-                r.drafts.draft.update(|x| {
-                    let version = x.current;
-                    for (key, id, still) in &waiting {
-                        if let Some(run) = x.run_on_mut(version, key) {
-                            if *still {
-                                run.queued_again(*id);
-                            } else {
-                                run.not_sent(*id);
-                            }
-                        }
-                    }
-                });
-            }
-            // Back from the back-forward cache: calls the page aborted as it went away ended
-            // unrecorded; a case marked running for the keeping (above) with no call now reads
-            // cancelled, with Retry, not "running…" for ever.
             if let Some(job) = r.job.try_get_value().flatten() {
-                let idle = |key: &str, id: u32| r.live_on(key, id).with_untracked(Option::is_none);
-                let stuck: Vec<Call> = r.drafts.draft.with_untracked(|x| {
-                    job.slots
-                        .iter()
-                        .filter_map(|slot| {
-                            Some((slot.key.clone(), x.run_on(job.version, &slot.key)?))
-                        })
-                        .flat_map(|(key, run)| {
-                            run.cases
-                                .iter()
-                                .filter(|(_, c)| c.status == Status::Running)
-                                .map(|(id, _)| (key.clone(), *id))
-                                .collect::<Vec<_>>()
-                        })
-                        .filter(|(key, id)| idle(key, *id))
-                        .collect()
+                let keys: Vec<String> = job.slots.iter().map(|s| s.key.clone()).collect();
+                let answering =
+                    |key: &str, id: u32| r.live_on(key, id).with_untracked(Option::is_some);
+                let stuck = r.drafts.draft.with_untracked(|x| {
+                    run_queue::running_with_no_call(x, job.version, &keys, answering)
                 });
                 for (key, id) in stuck {
                     r.update_case(&job, &key, id, |c| c.status = Status::Cancelled);
                 }
-
                 r.flush();
             }
         });

@@ -5,7 +5,7 @@
 //! run's records live in the draft (`Draft::run_on`), which these steps change as a run would.
 use std::collections::BTreeSet;
 
-use super::run::{CaseRun, Run, Status};
+use super::run::{CaseRun, Run, Spent, Status};
 use crate::domain::draft::Draft;
 
 /// One call of a run: the model's key (`grid::model_key`, "" for the execution model) and the
@@ -160,4 +160,90 @@ pub fn join(
     run.cases.retain(|id, _| draft.suite.case(*id).is_some());
     run.unsent.retain(|id| draft.suite.case(*id).is_some());
     draft.put_run_on(key, run);
+}
+
+/// An answer under way as the page goes away: the call (model key, case id), the text that
+/// arrived and what it spent so far.
+pub type Answering = (String, u32, String, Option<Spent>);
+
+/// The page is going away while a run of `version` goes on (a reload, a closed tab), on the
+/// models `keys`: the kept draft must read true at the next load. Each answer under way
+/// (`answering`) is written running with what arrived and spent (the next load reads it
+/// cancelled, with Retry, not never run: tryout 12, minor 3), and the cases still waiting
+/// become the run's unsent cases (tryout 13, M3; [`Run::mark_unsent`]). The shell sends
+/// nothing more from here on.
+pub fn page_leaving(draft: &mut Draft, version: u32, keys: &[String], answering: Vec<Answering>) {
+    for (key, id, text, spent) in answering {
+        if let Some(c) = draft
+            .run_on_mut(version, &key)
+            .and_then(|r| r.cases.get_mut(&id))
+            .filter(|c| c.status == Status::Queued)
+        {
+            c.status = Status::Running;
+            c.output = text;
+            c.count_spent(spent);
+        }
+    }
+    for key in keys {
+        if let Some(run) = draft.run_on_mut(version, key) {
+            run.mark_unsent();
+        }
+    }
+}
+
+/// The page stayed after [`page_leaving`] (back from the back-forward cache, or used after a
+/// leave that did not unload): in the current version's records (the execution model's and each
+/// compared model's), a case marked never sent whose call still waits for its place (`waits`)
+/// is under way again ([`Run::queued_again`]); one whose place came meanwhile was not sent
+/// (nothing is sent while leaving) and stays unsent with its earlier answer back
+/// ([`Run::not_sent`]). Read from the draft: the run may have ended meanwhile. Returns whether
+/// a record changed.
+pub fn page_returned(draft: &mut Draft, waits: impl Fn(&Call) -> bool) -> bool {
+    let mut changed = false;
+    let version = draft.current;
+    let mut keys: Vec<String> = vec![String::new()];
+    keys.extend(draft.compared.iter().map(|m| m.key.clone()));
+    for key in keys {
+        let Some(run) = draft.run_on_mut(version, &key) else {
+            continue;
+        };
+        let queued: Vec<u32> = run
+            .cases
+            .iter()
+            .filter(|(_, c)| c.status == Status::Queued && run.is_latest(c))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in queued {
+            changed = true;
+            if waits(&(key.clone(), id)) {
+                run.queued_again(id);
+            } else {
+                run.not_sent(id);
+            }
+        }
+    }
+    changed
+}
+
+/// After [`page_returned`]: the calls of a run of `version` on the models `keys` whose case is
+/// marked running (as the page went away) though no call answers it any more (`answering` is
+/// false: the page aborted it as it went away, and its end was not recorded). The caller marks
+/// them cancelled, with Retry, rather than "running…" for ever.
+pub fn running_with_no_call(
+    draft: &Draft,
+    version: u32,
+    keys: &[String],
+    answering: impl Fn(&str, u32) -> bool,
+) -> Vec<Call> {
+    keys.iter()
+        .filter_map(|key| Some((key, draft.run_on(version, key)?)))
+        .flat_map(|(key, run)| {
+            run.cases
+                .iter()
+                .filter(|(_, c)| c.status == Status::Running)
+                .map(|(id, _)| (key.clone(), *id))
+                .collect::<Vec<_>>()
+        })
+        .filter(|(key, id)| !answering(key, *id))
+        .collect()
 }

@@ -231,3 +231,54 @@ fn joining_a_run_keeps_what_a_resumed_run_needs() {
     run_queue::join(&mut d, 1, "", "m".into(), 6_000.0, false);
     assert!(d.run_on(1, "").unwrap().judge_stopped_by.is_empty());
 }
+
+/// The page goes away mid-run (a reload, a closed tab) and then stays after all (back from the
+/// back-forward cache): the kept draft reads true at each step (tryout 12, minor 3; tryout 13,
+/// M3), as `state::runner`'s leave and return hooks write it.
+#[test]
+fn a_run_the_page_leaves_reads_true_when_kept_and_when_the_page_comes_back() {
+    let (mut d, ids) = draft(4);
+    let v = d.current;
+    let keys = vec![String::new()];
+    run_queue::join(&mut d, v, "", "m".into(), RUN_MS, false);
+    let mut q = RunQueue::default();
+    assert_eq!(q.enqueue(&mut d, v, RUN_MS, &keys, &ids).len(), 4);
+    // Case 1 is answering, case 2 has its answer, cases 3 and 4 wait for a place.
+    assert!(q.take(&(String::new(), ids[0])));
+    assert!(q.take(&(String::new(), ids[1])));
+    d.run_on_mut(v, "")
+        .unwrap()
+        .cases
+        .get_mut(&ids[1])
+        .unwrap()
+        .status = Status::Done;
+    let arrived = (String::new(), ids[0], "- **Ana**: send".to_owned(), None);
+    run_queue::page_leaving(&mut d, v, &keys, vec![arrived]);
+    let run = d.run_on(v, "").unwrap();
+    assert_eq!(run.cases[&ids[0]].status, Status::Running);
+    assert_eq!(run.cases[&ids[0]].output, "- **Ana**: send");
+    assert_eq!(run.cases[&ids[1]].status, Status::Done);
+    assert_eq!(
+        run.unsent,
+        vec![ids[2], ids[3]],
+        "the waiting cases, as never sent"
+    );
+
+    // Back: case 3 still waits for its place (it is under way again); case 4's place came
+    // while the page was leaving and it was not sent (it stays unsent, with no answer).
+    let still = (String::new(), ids[2]);
+    assert!(run_queue::page_returned(&mut d, |c| *c == still));
+    let run = d.run_on(v, "").unwrap();
+    assert_eq!(run.unsent, vec![ids[3]]);
+    assert_eq!(run.cases[&ids[2]].status, Status::Queued);
+    assert!(!run.cases.contains_key(&ids[3]));
+    // Case 1's call was aborted as the page went away: it is marked running with no call.
+    assert_eq!(
+        run_queue::running_with_no_call(&d, v, &keys, |_, _| false),
+        vec![(String::new(), ids[0])]
+    );
+    assert!(run_queue::running_with_no_call(&d, v, &keys, |_, id| id == ids[0]).is_empty());
+    // Nothing queued: a return changes nothing.
+    let (mut idle, _) = draft(1);
+    assert!(!run_queue::page_returned(&mut idle, |_| true));
+}

@@ -536,6 +536,65 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     Ok(())
 }
 
+// The page started to go away mid-run and stayed (a navigation that became a download or was
+// stopped; back from the back-forward cache): what the leave wrote for keeping (the answer under
+// way as running, the cases waiting as never sent, `run_queue::page_leaving`) is read again when
+// the page is used again (`run_queue::page_returned`: the cases passed over while leaving read
+// not sent), and Send completes the run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_the_page_started_to_leave_reads_true_and_completes_when_the_page_stays()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    let names = ["ALPHA", "BRAVO", "CHARLIE"];
+    for (i, name) in names.iter().enumerate() {
+        fake.reply_when(name, &format!("- **Bob**: item {name}"));
+        add_case(
+            &b,
+            i as u32 + 1,
+            &format!("{name}: Bob will do it."),
+            Some("Bob"),
+        )
+        .await?;
+    }
+    fake.set_timing(0, 150, 3);
+    CasesPage::new(&b).set_at_once(1).await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output')?.textContent.length ?? 0) > 2",
+        "case 1 to stream",
+    )
+    .await?;
+    // The page starts to go away (nothing unloads it): nothing more is sent; case 1's answer
+    // still comes in, and the places of cases 2 and 3 come and pass while the page is leaving.
+    b.eval("window.dispatchEvent(new Event('beforeunload')); return true")
+        .await?;
+    wait_badge(&b, 1, "pass").await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(fake.chat_requests().len(), 1, "nothing sent while leaving");
+    // Used again: cases 2 and 3, whose places came and passed while leaving (nothing is sent
+    // then), read not sent, with Send, which completes the run.
+    fake.set_timing(0, 0, 64);
+    b.client
+        .find(fantoccini::Locator::Css("h1"))
+        .await?
+        .click()
+        .await?;
+    wait_badge(&b, 2, "not sent").await?;
+    wait_badge(&b, 3, "not sent").await?;
+    b.button("Send the 2 cases not sent").await?.click().await?;
+    wait_badge(&b, 2, "pass").await?;
+    wait_badge(&b, 3, "pass").await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('3 of 3 done')",
+        "the run to end whole",
+    )
+    .await?;
+    assert_eq!(fake.chat_requests().len(), 3, "each case sent once");
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done" and nothing said the
 // reload had cut it. The cases never sent are counted, said, and sent as part of the same run.
 // Tryout 17, 9: a run stops sending at a refused key, says so, and sends the rest when asked.
