@@ -1775,32 +1775,28 @@ impl CaseV1 {
 /// Suggested cases on offer in one draft, as this tab keeps them across a reload
 /// (`state::cases`, in `sessionStorage`): each proposal with the person's tick and edits, and
 /// the notes shown with them. Helper-54: an offer (a paid call, and the person's edits) was lost
-/// on a reload. JSON: `{"draft": id, "picks": [{"number", "kind", "case": CaseV1, "keep",
+/// on a reload. JSON ([`OfferV1::to_value`], read by [`OfferV1::from_value`]; written by hand on
+/// `serde_json::Value`, whose code the page has already: derived codecs for these two types
+/// weighed 14 KB gzip): `{"draft": id, "picks": [{"number", "kind", "case": CaseV1, "keep",
 /// "duplicate_of"?: ["existing" | "proposal", n, similarity], "unrealistic"?, "vars_note"?}],
 /// "review_note"?, "left_out"?: [text]}`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OfferV1 {
     pub draft: String,
     pub picks: Vec<OfferedV1>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_note: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left_out: Vec<String>,
 }
 
 /// One proposal of an [`OfferV1`] and whether the person keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OfferedV1 {
     pub number: usize,
-    #[serde(default)]
     pub kind: String,
     pub case: CaseV1,
     pub keep: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<(String, u64, f64)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unrealistic: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vars_note: Option<String>,
 }
 
@@ -1833,6 +1829,69 @@ impl OfferV1 {
             review_note,
             left_out,
         }
+    }
+
+    /// The offer as JSON (see [`OfferV1`]).
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::{Value, json};
+        let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::String);
+        let picks: Vec<Value> = self
+            .picks
+            .iter()
+            .map(|o| {
+                json!({
+                    "number": o.number,
+                    "kind": o.kind,
+                    "case": serde_json::to_value(&o.case).unwrap_or_default(),
+                    "keep": o.keep,
+                    "duplicate_of": o.duplicate_of.as_ref().map_or(Value::Null, |(w, n, sim)| json!([w, n, sim])),
+                    "unrealistic": text(&o.unrealistic),
+                    "vars_note": text(&o.vars_note),
+                })
+            })
+            .collect();
+        json!({
+            "draft": self.draft,
+            "picks": picks,
+            "review_note": text(&self.review_note),
+            "left_out": self.left_out,
+        })
+    }
+
+    /// An offer read back from [`Self::to_value`]'s JSON; `None` when it is not one (a pick that
+    /// does not read is left out).
+    pub fn from_value(v: &serde_json::Value) -> Option<Self> {
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        let picks = v["picks"]
+            .as_array()?
+            .iter()
+            .filter_map(|p| {
+                let d = &p["duplicate_of"];
+                let duplicate_of = if d.is_null() {
+                    None
+                } else {
+                    Some((text(&d[0])?, d[1].as_u64()?, d[2].as_f64()?))
+                };
+                Some(OfferedV1 {
+                    number: usize::try_from(p["number"].as_u64()?).ok()?,
+                    kind: text(&p["kind"]).unwrap_or_default(),
+                    case: serde_json::from_value(p["case"].clone()).ok()?,
+                    keep: p["keep"].as_bool()?,
+                    duplicate_of,
+                    unrealistic: text(&p["unrealistic"]),
+                    vars_note: text(&p["vars_note"]),
+                })
+            })
+            .collect();
+        Some(Self {
+            draft: text(&v["draft"])?,
+            picks,
+            review_note: text(&v["review_note"]),
+            left_out: v["left_out"]
+                .as_array()
+                .map(|l| l.iter().filter_map(text).collect())
+                .unwrap_or_default(),
+        })
     }
 
     /// The proposals and their ticks back (a check that cannot run here is left out of its
@@ -1902,9 +1961,10 @@ mod offer_tests {
             Some("The review could not be done.".into()),
             vec!["Suggestion 1 is not a test case.".into()],
         );
-        let text = serde_json::to_string(&offer).unwrap();
-        let back: OfferV1 = serde_json::from_str(&text).unwrap();
+        let text = offer.to_value().to_string();
+        let back = OfferV1::from_value(&serde_json::from_str(&text).unwrap()).unwrap();
         assert_eq!(back, offer);
+        assert_eq!(OfferV1::from_value(&serde_json::json!([1])), None);
         assert_eq!(back.picks(), picks);
         assert_eq!(back.draft, "d1");
     }

@@ -20,7 +20,7 @@ pub use crate::domain::eval::suggest::Stage;
 
 /// Where this tab keeps the suggested cases on offer, in the open draft and in drafts left, so
 /// that a reload does not lose them (helper-54): `sessionStorage`, a JSON list of
-/// `wire::OfferV1`, one per draft; removed when none is on offer.
+/// `wire::OfferV1::to_value`, one per draft; removed when none is on offer.
 const OFFERS_KEY: &str = "pw-suggested-cases";
 
 /// One proposal and whether the person keeps it.
@@ -84,7 +84,11 @@ impl CaseSynth {
             .on_switching(move || s.leave_draft(&library.current_id.get_untracked()));
         // Offers kept by this tab before a reload wait for their drafts, as those left do.
         let kept: Vec<OfferV1> = crate::net::session::load(OFFERS_KEY)
-            .and_then(|t| serde_json::from_str(&t).ok())
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| {
+                v.as_array()
+                    .map(|l| l.iter().filter_map(OfferV1::from_value).collect())
+            })
             .unwrap_or_default();
         s.parked.set_value(
             kept.into_iter()
@@ -159,8 +163,9 @@ impl CaseSynth {
         });
         if offers.is_empty() {
             crate::net::session::remove(OFFERS_KEY);
-        } else if let Ok(text) = serde_json::to_string(&offers) {
-            crate::net::session::save(OFFERS_KEY, &text);
+        } else {
+            let list: Vec<serde_json::Value> = offers.iter().map(OfferV1::to_value).collect();
+            crate::net::session::save(OFFERS_KEY, &serde_json::Value::Array(list).to_string());
         }
     }
 
