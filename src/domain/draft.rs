@@ -8,13 +8,15 @@ use crate::domain::optimize::Optimizer;
 use crate::domain::spec::{PromptSpec, RenderStyle, Section};
 
 /// Why the open draft is being left, for the notes its stopped jobs leave in it: another draft
-/// opened, or this one was deleted (it comes back with those notes on Undo; helper-56: a
-/// deleted draft brought back said "another draft was opened").
+/// opened, this one was deleted (it comes back with those notes on Undo; helper-56: a deleted
+/// draft brought back said "another draft was opened"), or the page went away (a reload, a
+/// closed tab; helper-58: a call the reload cut read as the provider's failure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Leaving {
     #[default]
     Switch,
     Delete,
+    Reload,
 }
 
 impl Leaving {
@@ -23,6 +25,7 @@ impl Leaving {
         match self {
             Self::Switch => "when another draft was opened",
             Self::Delete => "when this draft was deleted",
+            Self::Reload => "when the page was reloaded or closed",
         }
     }
 
@@ -31,6 +34,7 @@ impl Leaving {
         match self {
             Self::Switch => "Another draft was opened",
             Self::Delete => "This draft was deleted",
+            Self::Reload => "The page was reloaded or closed",
         }
     }
 }
@@ -368,7 +372,11 @@ impl Draft {
         {
             if matches!(
                 r.error.as_deref(),
-                Some(reflect::LEFT_FOR_ANOTHER_DRAFT | reflect::LEFT_WHEN_DELETED)
+                Some(
+                    reflect::LEFT_FOR_ANOTHER_DRAFT
+                        | reflect::LEFT_WHEN_DELETED
+                        | reflect::LEFT_WHEN_RELOADED
+                )
             ) {
                 r.error = Some(reflect::STOPPED_BEFORE_COPY.to_owned());
                 n += 1;

@@ -4,6 +4,7 @@
 //! shell makes its calls (through `ChatCall`s, so through the engine) and shows its fields.
 use leptos::prelude::*;
 
+use crate::domain::draft::Leaving;
 use crate::domain::eval;
 use crate::domain::eval::suggest::{Suggest, SuggestAsk, SuggestStep};
 use crate::domain::eval::synth::Proposal;
@@ -55,6 +56,10 @@ pub struct CaseSynth {
     parked: StoredValue<Vec<(String, Suggest, Vec<Pick>)>, LocalStorage>,
     /// Draft switches seen: a call's end feeds no machine once another draft has opened.
     epoch: Epoch,
+    /// The page is going away (`net::on_leave`, until `net::on_return`): a call that fails now
+    /// was cut by the page, not by the provider (helper-58: "The suggestion failed").
+    page_leaving: StoredValue<bool>,
+    library: crate::state::library::Library,
     drafts: DraftHandle,
 }
 
@@ -74,9 +79,23 @@ impl CaseSynth {
             machine: StoredValue::new_local(None),
             parked: StoredValue::new_local(Vec::new()),
             epoch: Epoch::new(),
+            page_leaving: StoredValue::new(false),
+            library: crate::state::library::Library::expect(),
             drafts: DraftHandle::expect(),
         };
         provide_context(s);
+        crate::net::on_leave(move || {
+            s.page_leaving.set_value(true);
+            // An edit typed into a suggestion and not yet left is put in and kept (helper-58:
+            // it was lost on a reload): leaving the field commits it, and the offers are written
+            // now, as the page may be gone before the next effect.
+            blur_suggestion_field();
+            s.keep_offers(
+                &s.library.current_id.get_untracked(),
+                s.stage.get_untracked(),
+            );
+        });
+        crate::net::on_return(move || s.page_leaving.set_value(false));
         // Helper-53: suggestions asked for in one draft were offered, and kept, in the draft
         // opened while they were asked for.
         let library = crate::state::library::Library::expect();
@@ -281,6 +300,24 @@ impl CaseSynth {
             if !self.epoch.still(epoch) {
                 return;
             }
+            if let Err(f) = &result
+                && self.page_leaving.get_value()
+            {
+                // Cut by the page going away: what arrived whole is offered, said as such, and
+                // kept for the reload.
+                let partial = f.partial.clone();
+                self.machine.update_value(|m| {
+                    if let Some(m) = m {
+                        m.left_for_another_draft(&partial, Leaving::Reload);
+                    }
+                });
+                self.show();
+                self.keep_offers(
+                    &self.library.current_id.get_untracked(),
+                    self.stage.get_untracked(),
+                );
+                return;
+            }
             let outcome = result
                 .map(|done| done.text)
                 .map_err(|f| (f.error, f.partial));
@@ -363,5 +400,20 @@ impl CaseSynth {
         self.machine.set_value(None);
         self.picks.set(Vec::new());
         self.stage.set(Stage::Idle);
+    }
+}
+
+/// Leaves a suggested case's text field if it has the focus, so the edit typed in it (kept as
+/// the field is left) goes into the offer.
+fn blur_suggestion_field() {
+    use wasm_bindgen::JsCast;
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    if let Some(el) = active
+        && el.closest(".pw-synth").ok().flatten().is_some()
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = el.blur();
     }
 }

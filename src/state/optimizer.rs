@@ -45,7 +45,7 @@ pub const CONTINUING: &str = "Continuing the optimization where it was.";
 /// back (helper-56).
 fn cut_by(left: Option<Leaving>) -> &'static str {
     match left {
-        None => "The reload",
+        None | Some(Leaving::Reload) => "The reload",
         Some(Leaving::Switch) => "Opening another draft",
         Some(Leaving::Delete) => "Deleting this draft",
     }
@@ -928,6 +928,9 @@ pub struct Reflector {
     under_way: StoredValue<Vec<(u32, u32)>>,
     /// Draft switches seen: a reflection writes nothing once another draft has opened.
     epoch: Epoch,
+    /// The page is going away (`net::on_leave`, until `net::on_return`): a call that fails now
+    /// was cut by the page, not by the provider.
+    page_leaving: StoredValue<bool>,
     drafts: DraftHandle,
     engine: Engine,
 }
@@ -935,6 +938,7 @@ pub struct Reflector {
 impl Reflector {
     pub fn provide() -> Self {
         let r = Self {
+            page_leaving: StoredValue::new(false),
             busy: RwSignal::new(Vec::new()),
             under_way: StoredValue::new(Vec::new()),
             epoch: Epoch::new(),
@@ -943,6 +947,8 @@ impl Reflector {
         };
         provide_context(r);
         r.drafts.on_switching(move || r.leave_draft());
+        crate::net::on_leave(move || r.page_leaving.set_value(true));
+        crate::net::on_return(move || r.page_leaving.set_value(false));
         r
     }
 
@@ -1093,8 +1099,14 @@ impl Reflector {
                 if !self.epoch.still(epoch) {
                     return;
                 }
+                let cut_by_the_page = outcome.is_err() && self.page_leaving.get_value();
                 next = m.reply(outcome);
-                let now = m.reflection.clone();
+                let mut now = m.reflection.clone();
+                if cut_by_the_page {
+                    // What arrived is kept; the page's going away is named, not the provider.
+                    now.error = Some(reflect::left(Leaving::Reload).to_owned());
+                    next = None;
+                }
                 self.update(version, id, move |r| *r = now);
             }
             self.busy.update(|b| b.retain(|x| *x != id));

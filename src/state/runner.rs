@@ -226,6 +226,9 @@ impl Runner {
                     }
                 });
             }
+            // Its end is no news: the person left the draft (helper-58: "Run finished: No
+            // score yet: 0 of 0 cases passed every check" popped up on a switch mid-run).
+            r.last_draft.set_value(String::new());
             r.cancel();
         });
         // Opening another draft ends a run of this one.

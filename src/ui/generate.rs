@@ -408,11 +408,12 @@ pub fn PromptCard() -> impl IntoView {
                 </div>
             })}
             <LargeRequestNotice generate=false/>
-            <Show when=move || d.draft.with(|x| matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }))) && !generating()>
-                <p class="pw-notice pw-notice--warn" role="status">
-                    "This version is incomplete: the generation stopped before the end. What is missing is named below; generate again, or fill it in."
-                </p>
-            </Show>
+            {move || (!generating()).then(|| d.draft.with(|x| match x.current_version().map(|v| &v.origin) {
+                // Helper-58: a stopped adaptation read "the generation stopped… generate again".
+                Some(Origin::Partial { adapting: Some(_), .. }) => Some("This version is incomplete: the adaptation stopped before the end. What is missing is named below; adapt again, or fill it in."),
+                Some(Origin::Partial { adapting: None, .. }) => Some("This version is incomplete: the generation stopped before the end. What is missing is named below; generate again, or fill it in."),
+                _ => None,
+            })).flatten().map(|t| view! { <p class="pw-notice pw-notice--warn" role="status">{t}</p> })}
             <Show when=move || !generating()>
                 <GapsView/>
             </Show>

@@ -24,6 +24,11 @@ pub const LEFT_FOR_ANOTHER_DRAFT: &str =
 pub const LEFT_WHEN_DELETED: &str =
     "Stopped when this draft was deleted: press Retry to reflect on this answer again.";
 
+/// How a reflection cut off by the page going away (a reload, a closed tab) says so (helper-58:
+/// it read "The critique failed: The connection … closed before the reply was finished").
+pub const LEFT_WHEN_RELOADED: &str =
+    "Stopped when the page was reloaded or closed: press Retry to reflect on this answer again.";
+
 /// How a reflection stopped in the draft a copy was made from reads in the copy (helper-54: the
 /// copy said "another draft was opened", which never happened to it).
 pub const STOPPED_BEFORE_COPY: &str = "Stopped in the draft this was copied from, before the copy was made: press Retry to reflect on this answer again.";
@@ -33,6 +38,7 @@ pub fn left(why: crate::domain::draft::Leaving) -> &'static str {
     match why {
         crate::domain::draft::Leaving::Switch => LEFT_FOR_ANOTHER_DRAFT,
         crate::domain::draft::Leaving::Delete => LEFT_WHEN_DELETED,
+        crate::domain::draft::Leaving::Reload => LEFT_WHEN_RELOADED,
     }
 }
 

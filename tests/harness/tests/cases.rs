@@ -421,6 +421,8 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
         "case 1 to be answering",
     )
     .await?;
+    let run_toasts = "return Array.from(document.querySelectorAll('.pw-toasts__item')).map(t => t.textContent).filter(t => t.startsWith('Run'))";
+    let before = b.eval(run_toasts).await?;
     pw_harness::pages::DraftsPage::open(&b).await?;
     b.button("New draft").await?.click().await?;
     b.wait_until(
@@ -428,6 +430,14 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
         "an empty new draft",
     )
     .await?;
+    // The run ended with its draft left: no news of it (helper-58: "Run finished: No score
+    // yet: 0 of 0 cases passed every check" popped up in the new draft).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        b.eval(run_toasts).await?,
+        before,
+        "no toast about the run the switch ended"
+    );
     let d = pw_harness::pages::DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
     b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
@@ -2133,6 +2143,42 @@ async fn suggest_three_slowly(
     b.button("Suggest cases").await?.click().await?;
     // The count includes the case being written: at 3, two are whole.
     b.wait_for_text("Writing cases… 3 so far").await?;
+    Ok(())
+}
+
+/// Helper-58: a reload while suggested cases were written said "The suggestion failed" (the
+/// page's own reload read as the provider's failure), and an edit typed into a suggestion and
+/// not left yet was lost on a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_while_suggestions_are_written_says_so_and_keeps_what_arrived_and_was_typed()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    suggest_three_slowly(&fake, &b).await?;
+    b.client.refresh().await?;
+    b.wait_for_text("The page was reloaded or closed before all the cases were written: the 2 cases that arrived whole are offered, without the realism review: judge each yourself.")
+        .await?;
+    let page = b.eval("return document.body.innerText").await?;
+    assert!(
+        !page
+            .as_str()
+            .unwrap_or("")
+            .contains("The suggestion failed"),
+        "{page}"
+    );
+    b.field("Input of suggestion 1")
+        .await?
+        .type_text(" TYPED-NOT-LEFT")
+        .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("Keep suggestion 1").await?;
+    assert_eq!(
+        b.eval("return Array.from(document.querySelectorAll('.pw-synth textarea')).some(e => e.value.endsWith('Monday. TYPED-NOT-LEFT'))")
+            .await?,
+        json!(true),
+        "the edit typed before the reload is kept"
+    );
+    b.close().await?;
     Ok(())
 }
 

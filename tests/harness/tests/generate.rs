@@ -268,7 +268,9 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
         .await?;
     browser.button("Stop").await?.click().await?;
     p.wait_version(5).await?;
-    browser.wait_for_text("This version is incomplete").await?;
+    browser
+        .wait_for_text("This version is incomplete: the adaptation stopped before the end.")
+        .await?;
     assert!(
         p.current_version()
             .await?
