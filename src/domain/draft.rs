@@ -20,7 +20,8 @@ pub enum Leaving {
 }
 
 impl Leaving {
-    /// "when another draft was opened" / "when this draft was deleted".
+    /// "when another draft was opened" / "when this draft was deleted" / "when the page was
+    /// reloaded or closed".
     pub fn when(self) -> &'static str {
         match self {
             Self::Switch => "when another draft was opened",
@@ -29,7 +30,8 @@ impl Leaving {
         }
     }
 
-    /// "Another draft was opened" / "This draft was deleted".
+    /// "Another draft was opened" / "This draft was deleted" / "The page was reloaded or
+    /// closed".
     pub fn what(self) -> &'static str {
         match self {
             Self::Switch => "Another draft was opened",

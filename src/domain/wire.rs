@@ -1858,14 +1858,14 @@ impl OfferV1 {
         })
     }
 
-    /// An offer read back from [`Self::to_value`]'s JSON; `None` when it is not one (a pick that
-    /// does not read is left out).
+    /// An offer read back from [`Self::to_value`]'s JSON; `None` when it is not one, or when a
+    /// pick does not read (leaving it out would shift the places duplicate marks point at).
     pub fn from_value(v: &serde_json::Value) -> Option<Self> {
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
         let picks = v["picks"]
             .as_array()?
             .iter()
-            .filter_map(|p| {
+            .map(|p| {
                 let d = &p["duplicate_of"];
                 let duplicate_of = if d.is_null() {
                     None
@@ -1882,7 +1882,7 @@ impl OfferV1 {
                     vars_note: text(&p["vars_note"]),
                 })
             })
-            .collect();
+            .collect::<Option<Vec<_>>>()?;
         Some(Self {
             draft: text(&v["draft"])?,
             picks,
@@ -1965,6 +1965,10 @@ mod offer_tests {
         let back = OfferV1::from_value(&serde_json::from_str(&text).unwrap()).unwrap();
         assert_eq!(back, offer);
         assert_eq!(OfferV1::from_value(&serde_json::json!([1])), None);
+        // A pick that does not read drops the offer (the places its marks point at would move).
+        let mut broken = offer.to_value();
+        broken["picks"][1]["keep"] = serde_json::json!("yes");
+        assert_eq!(OfferV1::from_value(&broken), None);
         assert_eq!(back.picks(), picks);
         assert_eq!(back.draft, "d1");
     }

@@ -159,9 +159,12 @@ impl CaseSynth {
                 offers.push(OfferV1::of(draft, &picks, note, left_out));
             }
         }
+        // The open draft's offer kept aside (between the jobs' end and the other draft's
+        // opening) is written unless its live offer was (helper-59: a reload then lost it).
+        let live = !offers.is_empty();
         self.parked.with_value(|parked| {
             for (id, m, picks) in parked {
-                if id == draft || m.stage != Stage::Review || m.proposals.is_empty() {
+                if (id == draft && live) || m.stage != Stage::Review || m.proposals.is_empty() {
                     continue;
                 }
                 let picks: Vec<(Proposal, bool)> = if picks.is_empty() {
@@ -302,6 +305,7 @@ impl CaseSynth {
             }
             if let Err(f) = &result
                 && self.page_leaving.get_value()
+                && f.error.cut_in_transit()
             {
                 // Cut by the page going away: what arrived whole is offered, said as such, and
                 // kept for the reload.

@@ -617,12 +617,21 @@ impl Library {
     /// open draft's jobs end first, their notes saying it was deleted
     /// ([`DraftHandle::before_deleting`]).
     pub fn delete(self, id: String) {
-        if self.is_open(&id) {
+        // Nothing is stopped when there is no store to delete from (helper-59: a delete that
+        // could not happen had ended the open draft's jobs, their notes saying it was deleted).
+        if self.store.get_value().is_none() {
+            return;
+        }
+        let open = self.is_open(&id);
+        if open {
             self.drafts.before_deleting();
         }
         leptos::task::spawn_local(async move {
             self.delete_now(id).await;
-            self.drafts.deleted();
+            // (Set back at once after the switch too: see `delete_now`.)
+            if open {
+                self.drafts.deleted();
+            }
         });
     }
 
@@ -651,6 +660,10 @@ impl Library {
                     self.new_draft();
                 }
             }
+            // The deleted draft's jobs have ended: leaving the draft now open (an Undo, a
+            // switch) is a switch again (helper-59: during the list's refresh it read as a
+            // delete).
+            self.drafts.deleted();
         }
         self.refresh_list().await;
     }

@@ -1079,7 +1079,7 @@ impl Reflector {
                     Role::Judge => (&judge_cfg, jkey.as_ref()),
                     _ => (&exec, key.as_ref()),
                 };
-                let outcome = e
+                let result = e
                     .call(
                         work.clone(),
                         cfg,
@@ -1090,7 +1090,12 @@ impl Reflector {
                         true,
                         |_| {},
                     )
-                    .await
+                    .await;
+                // A call cut while the page goes away (aborted, the connection closed); a
+                // provider's answered failure is its own (helper-59).
+                let cut_by_the_page = self.page_leaving.get_value()
+                    && result.as_ref().is_err_and(|f| f.error.cut_in_transit());
+                let outcome = result
                     .map(|done| {
                         let stop = done.stop.as_ref().map(Observed::finish_reason_of);
                         (done.text, stop)
@@ -1099,7 +1104,6 @@ impl Reflector {
                 if !self.epoch.still(epoch) {
                     return;
                 }
-                let cut_by_the_page = outcome.is_err() && self.page_leaving.get_value();
                 next = m.reply(outcome);
                 let mut now = m.reflection.clone();
                 if cut_by_the_page {

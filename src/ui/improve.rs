@@ -737,7 +737,7 @@ fn OptimizerPanel() -> impl IntoView {
                 let held = matches!(h.arrival.get(), Some(crate::state::optimizer::Arrival::HeldForKey { .. }))
                     || h.note.with(|n| n.as_ref().is_some_and(|n| n.starts_with(crate::state::optimizer::NOT_RESUMED)));
                 (held && h.keys_forgotten_now()).then(|| view! {
-                    <button type="button" class="pw-button pw-button--small" on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
+                    <button type="button" class="pw-button pw-button--small" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
                 })
             }}
             <Evidence state=state/>

@@ -276,10 +276,11 @@ impl Suggest {
         }
     }
 
-    /// Its draft was left while this ran (`why`: another draft opened, or it was deleted and
-    /// may come back with Undo), and its call under way stopped (`partial`: what had arrived
-    /// of it): what a Stop would offer is offered, said as such, for when its draft opens again.
-    /// Helper-53: the suggestions went on in the draft opened meanwhile.
+    /// Its draft was left while this ran (`why`: another draft opened, it was deleted and may
+    /// come back with Undo, or the page went away and the offer is kept for the reload), and its
+    /// call under way stopped (`partial`: what had arrived of it): what a Stop would offer is
+    /// offered, said as such, for when its draft opens again. Helper-53: the suggestions went on
+    /// in the draft opened meanwhile.
     pub fn left_for_another_draft(&mut self, partial: &str, why: crate::domain::draft::Leaving) {
         let why = why.what();
         match self.waiting.take() {

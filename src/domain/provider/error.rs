@@ -123,6 +123,17 @@ fn shorten(s: &str) -> String {
 }
 
 impl ProviderError {
+    /// Whether the call was cut on its way (aborted, the connection closed mid-reply, or no
+    /// answer at all) rather than answered with a failure: what a page going away does to its
+    /// calls, so while it goes away such an error is the page's, not the provider's
+    /// (helper-58, 59).
+    pub fn cut_in_transit(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Aborted | ErrorKind::Truncated | ErrorKind::Network
+        )
+    }
+
     pub fn new(
         kind: ErrorKind,
         provider: ProviderKind,

@@ -1666,3 +1666,21 @@ fn a_missing_key_is_named_in_words_true_for_its_server() {
         "{both}"
     );
 }
+
+/// Helper-58, 59: while the page goes away, a call cut on its way is the page's doing; a
+/// provider's answered failure stays the provider's.
+#[test]
+fn a_call_cut_on_its_way_is_told_from_an_answered_failure() {
+    let e = |kind| ProviderError::new(kind, ProviderKind::OpenAi, "api.openai.com", None, "");
+    for kind in [ErrorKind::Aborted, ErrorKind::Truncated, ErrorKind::Network] {
+        assert!(e(kind.clone()).cut_in_transit(), "{kind:?}");
+    }
+    for kind in [
+        ErrorKind::Server,
+        ErrorKind::BadKey,
+        ErrorKind::RateLimited,
+        ErrorKind::Malformed,
+    ] {
+        assert!(!e(kind.clone()).cut_in_transit(), "{kind:?}");
+    }
+}

@@ -124,7 +124,7 @@ fn each_keyword_has_plain_words() {
         (
             json!({"propertyNames": {"pattern": "^[a-z]+$"}}),
             json!({"Ab": 1}),
-            "the value the field name \"Ab\" must match the pattern ^[a-z]+$",
+            "the value has a field name \"Ab\" that must match the pattern ^[a-z]+$",
         ),
         (
             json!({"dependentRequired": {"card": ["billing"]}}),

@@ -238,5 +238,7 @@ fn forbidden_field(path: &[Seg<'_>], key: &str, extra: bool) -> Problem {
 #[inline(never)]
 fn bad_name(path: &[Seg<'_>], key: &str, why: Option<&Problem>) -> Problem {
     let why = why.map_or("is not allowed", |p| p.message.as_str());
-    problem(path, format!("the field name {} {why}", quote(key)))
+    // "has a field name … that …" reads as a sentence at the top ("the value has a field
+    // name…") and below it ("address: has a field name…").
+    problem(path, format!("has a field name {} that {why}", quote(key)))
 }
