@@ -554,6 +554,39 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     Ok(())
 }
 
+/// The prompt and one case per name ("NAME: Bob will do it.", a check for "Bob"; the fake
+/// answers "- **Bob**: item NAME"), run one at a time with replies of 3 characters every
+/// `every_ms` ms; returns once case 1's answer streams.
+async fn run_named_cases_one_at_a_time(
+    fake: &FakeProvider,
+    b: &Browser,
+    names: &[&str],
+    every_ms: u64,
+) -> anyhow::Result<()> {
+    paste_prompt(b).await?;
+    for (i, name) in names.iter().enumerate() {
+        fake.reply_when(name, &format!("- **Bob**: item {name}"));
+        add_case(
+            b,
+            i as u32 + 1,
+            &format!("{name}: Bob will do it."),
+            Some("Bob"),
+        )
+        .await?;
+    }
+    fake.set_timing(0, every_ms, 3);
+    CasesPage::new(b).set_at_once(1).await?;
+    b.button(&format!("Run all {} cases", names.len()))
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output')?.textContent.length ?? 0) > 2",
+        "case 1 to stream",
+    )
+    .await
+}
+
 // The page started to go away mid-run and stayed (a navigation that became a download or was
 // stopped; back from the back-forward cache): what the leave wrote for keeping (the answer under
 // way as running, the cases waiting as never sent, `run_queue::page_leaving`) is read again when
@@ -563,26 +596,7 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
 async fn a_run_the_page_started_to_leave_reads_true_and_completes_when_the_page_stays()
 -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
-    paste_prompt(&b).await?;
-    let names = ["ALPHA", "BRAVO", "CHARLIE"];
-    for (i, name) in names.iter().enumerate() {
-        fake.reply_when(name, &format!("- **Bob**: item {name}"));
-        add_case(
-            &b,
-            i as u32 + 1,
-            &format!("{name}: Bob will do it."),
-            Some("Bob"),
-        )
-        .await?;
-    }
-    fake.set_timing(0, 150, 3);
-    CasesPage::new(&b).set_at_once(1).await?;
-    b.button("Run all 3 cases").await?.click().await?;
-    b.wait_until(
-        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output')?.textContent.length ?? 0) > 2",
-        "case 1 to stream",
-    )
-    .await?;
+    run_named_cases_one_at_a_time(&fake, &b, &["ALPHA", "BRAVO", "CHARLIE"], 150).await?;
     // The page starts to go away (nothing unloads it): nothing more is sent; case 1's answer
     // still comes in, and the places of cases 2 and 3 come and pass while the page is leaving.
     b.eval("window.dispatchEvent(new Event('beforeunload')); return true")
@@ -620,26 +634,8 @@ async fn a_run_the_page_started_to_leave_reads_true_and_completes_when_the_page_
 async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_asked()
 -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
-    paste_prompt(&b).await?;
     let names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO"];
-    for (i, name) in names.iter().enumerate() {
-        fake.reply_when(name, &format!("- **Bob**: item {name}"));
-        add_case(
-            &b,
-            i as u32 + 1,
-            &format!("{name}: Bob will do it."),
-            Some("Bob"),
-        )
-        .await?;
-    }
-    fake.set_timing(0, 200, 3);
-    CasesPage::new(&b).set_at_once(1).await?;
-    b.button("Run all 5 cases").await?.click().await?;
-    b.wait_until(
-        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output')?.textContent.length ?? 0) > 2",
-        "case 1 to stream",
-    )
-    .await?;
+    run_named_cases_one_at_a_time(&fake, &b, &names, 200).await?;
     b.client.refresh().await?;
     wait_badge(&b, 1, "cancelled").await?;
     let progress = "return document.querySelector('.pw-progress__text')?.textContent ?? ''";

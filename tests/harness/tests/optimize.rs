@@ -1920,28 +1920,17 @@ async fn stopping_a_reflection_while_its_final_is_judged_ends_it_and_says_so() -
     Ok(())
 }
 
-// Helper-53 (reading the code): a reflection under way when another draft opened went on writing
-// into the case with the same number there (a copy of the draft has the same cases). Opening
-// another draft stops it, says so in its own draft with Retry, and nothing reaches the other.
 /// Helper-58: a reload while Reflexion ran said "The critique failed: The connection to … closed
 /// before the reply was finished", blaming the provider for the page's own reload.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reflection_cut_by_a_reload_says_so() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    CasesPage::new(&b)
-        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
-        .await?;
-    run_case_one_to_reflect(
+    reflect_slowly(
         &fake,
         &b,
         "1. The owner of task B is missing: name owner-B.",
     )
     .await?;
-    // The critique takes about 6 s to arrive.
-    fake.set_timing(0, 400, 4);
-    b.button("Reflect on case #1").await?.click().await?;
-    tokio::time::sleep(Duration::from_millis(800)).await;
     b.client.refresh().await?;
     b.wait_for_text(
         "Stopped when the page was reloaded or closed: press Retry to reflect on this answer again.",
@@ -1956,23 +1945,37 @@ async fn a_reflection_cut_by_a_reload_says_so() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A prompt and case #1 (a check for "owner-B") run, then Reflexion on it asked with a critique
+/// (`critique`) that takes about 6 s to arrive; returns 0.8 s after the press, the critique under
+/// way.
+async fn reflect_slowly(
+    fake: &FakeProvider,
+    b: &pw_harness::browser::Browser,
+    critique: &str,
+) -> anyhow::Result<()> {
+    paste_prompt(b, "You are LEVEL0, a meeting analyst.").await?;
+    CasesPage::new(b)
+        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
+        .await?;
+    run_case_one_to_reflect(fake, b, critique).await?;
+    fake.set_timing(0, 400, 4);
+    b.button("Reflect on case #1").await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    Ok(())
+}
+
+// Helper-53 (reading the code): a reflection under way when another draft opened went on writing
+// into the case with the same number there (a copy of the draft has the same cases). Opening
+// another draft stops it, says so in its own draft with Retry, and nothing reaches the other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    CasesPage::new(&b)
-        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
-        .await?;
-    run_case_one_to_reflect(
+    reflect_slowly(
         &fake,
         &b,
         "1. The owner of task B is missing: name owner-B. LATE-CRITIQUE.",
     )
     .await?;
-    // The critique takes about 6 s to arrive.
-    fake.set_timing(0, 400, 4);
-    b.button("Reflect on case #1").await?.click().await?;
-    tokio::time::sleep(Duration::from_millis(800)).await;
     pw_harness::pages::DraftsPage::open(&b).await?;
     b.eval(
         "document.querySelector('.pw-draft-list [aria-label^=\"Duplicate \"]').click(); return 1",
