@@ -330,12 +330,15 @@ impl OptimizerHandle {
                     .drafts
                     .draft
                     .with_untracked(|d| d.optimizer.as_ref().and_then(|o| o.stalled()));
+                // The calls a paused loop still had under way, cut off by leaving the draft, are
+                // said too (helper-58: charged with no word, 2 -> 3 calls used).
+                let cut = cut_off_sentence(by, cut_off, " when the loop goes on");
                 h.arrival.set(paused.then(|| {
                     Arrival::Held(match stalled {
                         Some(round) => format!(
-                            "This draft's optimization loop waits: in round {round} the meta model gave no candidate to try. Nothing is spent until you press Retry in Improve."
+                            "This draft's optimization loop waits: in round {round} the meta model gave no candidate to try. Nothing is spent until you press Retry in Improve.{cut}"
                         ),
-                        None => "This draft's optimization loop is paused: nothing is spent until you resume it.".into(),
+                        None => format!("This draft's optimization loop is paused: nothing is spent until you resume it.{cut}"),
                     })
                 }));
                 if running {

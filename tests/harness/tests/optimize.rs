@@ -725,7 +725,15 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     // The top of the page says so too, with Pause in reach.
     wait_text_long(&b, "An optimization loop is running", 10).await?;
     b.button("Pause the loop").await?;
-    // Pause: nothing new starts; the page says so; then resume to the end.
+    // Pause with a call under way (it answers only after 8 s): nothing new starts; the page
+    // says so; then resume to the end.
+    fake.set_timing(8000, 5, 32);
+    let before = fake.chat_requests().len();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fake.chat_requests().len() == before {
+        anyhow::ensure!(Instant::now() < deadline, "no call went out");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     b.button("Pause").await?.click().await?;
     wait_text_long(&b, "Paused.", 10).await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -733,7 +741,10 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(fake.chat_requests().len(), n, "no calls while paused");
     b.client.refresh().await?;
-    wait_text_long(&b, "Paused.", 20).await?;
+    fake.set_timing(250, 5, 32);
+    // The call the paused loop still had under way was cut off by the reload and charged: said
+    // (helper-58: charged with no word).
+    wait_text_long(&b, "This draft's optimization loop is paused: nothing is spent until you resume it. The reload cut off ", 20).await?;
     b.button("Resume").await?.click().await?;
     // Calls lost in the reload were charged (they may have been billed) and issued again: when
     // the approved 38 calls cannot cover them the loop waits and offers them on top (Retry),
