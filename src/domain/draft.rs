@@ -688,6 +688,10 @@ impl Draft {
         Section::ALL
             .into_iter()
             .filter(|s| current.spec.has(*s) && text(&current.spec, *s) == text(&reply.spec, *s))
+            // The section the reply ended inside is named as unfinished ([`Draft::open_gaps`]),
+            // not judged on a fragment (helper-58: "Steps uses no word of your idea" for the
+            // first words of a step a reload cut off).
+            .filter(|s| reply.cut != Some(*s))
             .flat_map(|s| {
                 // Examples may be off the topic on purpose (an edge case, an empty input).
                 let words = if s == Section::Examples {
@@ -1363,6 +1367,29 @@ mod tests {
             2.0,
         );
         assert_eq!(named(&d), [Section::Steps]);
+        // A reply cut off inside Steps: its fragment is named as unfinished, not doubted.
+        let mut cut = Draft::default();
+        cut.idea = d.idea.clone();
+        let mut fragment = bakery.clone();
+        fragment.steps = vec!["Thank the".into()];
+        cut.commit_reply(
+            fragment,
+            Origin::Partial {
+                model: "m".into(),
+                adapting: None,
+            },
+            Some(Section::Steps),
+            (false, false),
+            1.0,
+        );
+        assert_eq!(named(&cut), [Section::Persona]);
+        assert!(
+            cut.open_gaps()
+                .iter()
+                .any(|g| g.section() == Section::Steps),
+            "{:?}",
+            cut.open_gaps()
+        );
         // A pasted reply, or a draft with no idea, is not checked.
         let mut pasted = Draft::default();
         pasted.idea = d.idea.clone();

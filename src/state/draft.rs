@@ -344,7 +344,8 @@ const MANUAL_KEY: &str = "pw-manual-reply";
 /// Where a running whole-prompt generation keeps what it has received so far: this tab's
 /// `sessionStorage` (it survives a reload, not a closed tab). JSON: `{"draft": id, "model",
 /// "text"}`, and `"family"` (`ModelFamily::as_str`) for an adaptation; removed when the
-/// generation ends.
+/// generation ends. A running section rewrite keeps only `{"draft": id, "rewrite": section}`
+/// (`Section::as_str`).
 const IN_FLIGHT_KEY: &str = "pw-generation-in-flight";
 
 /// A prompt as the JSON a reply holds (`reply::spec_from_value` reads it back).
@@ -393,7 +394,20 @@ impl Generator {
             let job = g.job.get();
             let whole = matches!(job, Some(Job::Generate | Job::Adapt { .. }));
             let tiny = g.tiny.with(Option::is_some);
-            if !(whole && (g.call.running.get() || tiny)) {
+            let running = g.call.running.get();
+            let draft = || {
+                use_context::<crate::state::library::Library>()
+                    .map(|l| l.current_id.get_untracked())
+                    .unwrap_or_default()
+            };
+            // A section rewrite keeps nothing of a reply cut short (as its Stop), only that it
+            // ran: the reload names it (helper-58: it vanished without a word).
+            if let (Some(Job::Rewrite { section, .. }), true) = (&job, running) {
+                let kept = serde_json::json!({"draft": draft(), "rewrite": section.as_str()});
+                crate::net::session::save(IN_FLIGHT_KEY, &kept.to_string());
+                return;
+            }
+            if !(whole && (running || tiny)) {
                 if !leaving.get_value() {
                     crate::net::session::remove(IN_FLIGHT_KEY);
                 }
@@ -404,9 +418,7 @@ impl Generator {
             } else {
                 g.call.text.get()
             };
-            let draft = use_context::<crate::state::library::Library>()
-                .map(|l| l.current_id.get_untracked())
-                .unwrap_or_default();
+            let draft = draft();
             let model = g
                 .settings
                 .roles
@@ -422,7 +434,9 @@ impl Generator {
 
     /// After a reload: when a generation was running in this tab as it reloaded, says so, and
     /// keeps what had arrived as an incomplete version of the draft it was for (when that draft
-    /// is `draft_id`, the one open). Call once, when the drafts have loaded.
+    /// is `draft_id`, the one open). A section rewrite that was running is named (in its own
+    /// draft, when that opens), and nothing of it is kept. Call once, when the drafts have
+    /// loaded.
     pub fn recover_interrupted(self, draft_id: &str) {
         let Some(kept) = self
             .in_flight_before
@@ -434,6 +448,33 @@ impl Generator {
         let v: serde_json::Value = serde_json::from_str(&kept).unwrap_or_default();
         let field = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
         let same_draft = field("draft") == draft_id;
+        if let Some(section) = v["rewrite"].as_str().and_then(Section::parse) {
+            let note = meta::generate::left_for_another_draft(
+                Some(&Job::Rewrite {
+                    section,
+                    instruction: String::new(),
+                }),
+                false,
+                Leaving::Reload,
+            );
+            let id = field("draft");
+            if same_draft {
+                self.interrupted.set(note);
+            } else if !id.is_empty() {
+                // Said in its own draft, when that opens.
+                self.parked.update_value(|p| {
+                    p.retain(|x| x.id != id);
+                    p.push(Parked {
+                        id,
+                        manual: None,
+                        note,
+                    });
+                    let over = p.len().saturating_sub(PARKED);
+                    p.drain(..over);
+                });
+            }
+            return;
+        }
         // An adaptation names its family (helper-56: a stopped adaptation read "generation").
         let adapting = v["family"].as_str().map(meta::ModelFamily::parse);
         let (what, again) = match adapting {

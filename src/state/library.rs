@@ -107,6 +107,8 @@ pub struct Library {
     save_done: StoredValue<u64>,
     save_ok: StoredValue<u64>,
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
+    /// Reads of the list started so far (`refresh_list`).
+    list_asked: StoredValue<u64>,
 }
 
 impl Library {
@@ -141,6 +143,7 @@ impl Library {
             save_done: StoredValue::new(0),
             save_ok: StoredValue::new(0),
             channel: StoredValue::new_local(None),
+            list_asked: StoredValue::new(0),
         };
         provide_context(lib);
         lib.open_link_from_url();
@@ -248,16 +251,47 @@ impl Library {
         }
         self.listen_to_other_tabs();
         let mut records = self.listing().await.unwrap_or_default();
-        if records.is_empty() {
+        // The page takes input from its first frame, before the drafts have opened: what was
+        // written meanwhile is kept as a draft of its own and stays open (the stored draft
+        // loaded over it, and a first visit's typing during the first save was lost: the
+        // snapshot taken before that save was loaded back over it).
+        let written = self
+            .drafts
+            .draft
+            .with_untracked(|d| !(d.name.is_empty() && wire::holds_nothing(d)));
+        if records.is_empty() || written {
             // First run: what is in memory becomes the first draft.
             let first = self.drafts.draft.get_untracked();
             let rec = Record::new(&new_id(), 1, &first);
+            let mut rev = None;
             if let Some(store) = self.store.get_value() {
-                if let Err(e) = store.save(rec.clone(), None).await {
-                    self.status.set(StorageStatus::Failing(e.message()));
+                match store.save(rec.clone(), None).await {
+                    Ok(Saved::Ok(r)) => rev = Some(r),
+                    Ok(Saved::Conflict(_)) => {}
+                    Err(e) => self.status.set(StorageStatus::Failing(e.message())),
                 }
             }
-            records.push(rec);
+            records.push(rec.clone());
+            records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+            self.list.set(records.iter().map(DraftMeta::of).collect());
+            self.last_saved.set_value(first);
+            self.pending.set(false);
+            self.base_rev.set_value(rev.or(Some(rec.rev)));
+            self.current_id.set(rec.id.clone());
+            prefs::save(CURRENT_KEY, &rec.id);
+            if self.status.get_untracked() == StorageStatus::Loading {
+                self.status.set(StorageStatus::Ready);
+            }
+            // What was typed during that save is saved now (autosave heard none of it).
+            if self
+                .drafts
+                .draft
+                .with_untracked(|d| self.last_saved.with_value(|s| s != d))
+            {
+                self.pending.set(true);
+                self.save_now(false).await;
+            }
+            return;
         }
         records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
         self.list.set(records.iter().map(DraftMeta::of).collect());
@@ -325,8 +359,19 @@ impl Library {
         self.drafts.draft.set(draft);
     }
 
+    /// Reads the list again. Only the latest of overlapping reads is shown: an earlier one
+    /// that ends last would show the list as it was before the later save.
     async fn refresh_list(self) {
+        let Some(asked) = self.list_asked.try_update_value(|n| {
+            *n += 1;
+            *n
+        }) else {
+            return;
+        };
         if let Ok(mut records) = self.listing().await {
+            if self.list_asked.try_get_value() != Some(asked) {
+                return;
+            }
             records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
             self.list.set(records.iter().map(DraftMeta::of).collect());
         }

@@ -841,6 +841,14 @@ fn Progress(
             };
             failures.retain(|f| Some(f.round) == round_now);
             failures.sort_by_key(|f| (f.round, f.refine));
+            // A failure whose call goes out again: now, or when the paused loop goes on.
+            let failures: Vec<(ProposalFailure, Option<bool>)> = failures
+                .into_iter()
+                .map(|f| {
+                    let again = o.asking_again(&f).then_some(!paused);
+                    (f, again)
+                })
+                .collect();
             view! {
                 <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls stopped=o.stop.filter(|_| o.phase == Phase::Finished)/>
                 <div class="pw-progress">
@@ -870,8 +878,9 @@ fn Progress(
 /// Retry, with the calls it adds to the budget, and another model in Settings.
 #[component]
 fn ProposalFailures(
-    /// The latest failure of each proposal call.
-    failures: Vec<ProposalFailure>,
+    /// The latest failure of each proposal call, and whether that call is being asked again
+    /// (`Some(true)`: now; `Some(false)`: when the paused loop goes on).
+    failures: Vec<(ProposalFailure, Option<bool>)>,
     /// The round the loop waits on, if any.
     stalled: Option<u32>,
     /// The calls asking again adds to the approved budget.
@@ -885,12 +894,18 @@ fn ProposalFailures(
     (!failures.is_empty()).then(|| {
         view! {
             <div class="pw-proposal-failures" role="group" aria-label="Proposals that gave nothing to try">
-                {failures.into_iter().map(|f| {
+                {failures.into_iter().map(|(f, again)| {
                     let waits = stalled == Some(f.round);
                     let which = if f.refine { "The refinement of the best prompt" } else { "The request for new candidates" };
                     let prefix = Attempt { number: f.attempt, after_failure: f.attempt > 1, same_as_before: f.same_as_before }.prefix();
                     let title = if waits {
                         format!("{prefix}Round {}: {} gave no candidate to try", f.round, which.to_lowercase())
+                    } else if let Some(now) = again {
+                        if now {
+                            format!("{prefix}Round {}: {} gave no candidate to try; asking again now (attempt {})", f.round, which.to_lowercase(), f.attempt + 1)
+                        } else {
+                            format!("{prefix}Round {}: {} gave no candidate to try; it is asked again when the loop goes on", f.round, which.to_lowercase())
+                        }
                     } else if let Some(stop) = stopped {
                         // Helper 50: after a Cancel of a loop that waited on this round, it said
                         // "the loop did not wait for it"; the round was the loop's last.

@@ -1774,6 +1774,17 @@ impl Optimizer {
         (self.stop.is_none() && asked && self.in_flight.is_empty() && !any).then_some(round)
     }
 
+    /// Whether the proposal call that failed with `f` is being asked again: its round is the one
+    /// under way and the call has not answered since (Resume or Retry took it back; it is in
+    /// flight, or goes out as soon as the loop may send). The page then says so, not "the loop
+    /// did not wait for it" (helper-58: a red "Failed again (attempt 3)" stayed up while the
+    /// fourth call ran).
+    pub fn asking_again(&self, f: &ProposalFailure) -> bool {
+        self.stop.is_none()
+            && self.phase == Phase::Proposing(f.round)
+            && !self.proposed.contains(&(f.round, f.refine))
+    }
+
     /// Whether the loop waits because calls lost with a page ([`Self::lost`]) were charged and
     /// the work left, them included, no longer fits the approved budget: none of it can be
     /// issued and nothing is in flight. Resume (Retry) then adds [`Self::lost`] to the limit;

@@ -1888,9 +1888,10 @@ async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> a
 
 // Helper-54: a section rewrite under way when another draft opened was dropped without a word
 // (nothing of it was kept, as its Stop keeps nothing). Back in its draft, the page says so; the
-// section is as it was.
+// section is as it was. Helper-58: a rewrite cut by a reload vanished without a word too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rewrite_stopped_by_another_draft_says_so_in_its_draft() -> anyhow::Result<()> {
+async fn a_rewrite_stopped_by_another_draft_or_a_reload_says_so_in_its_draft() -> anyhow::Result<()>
+{
     let (fake, _site, browser) = meta_on_fake().await?;
     let p = PromptPage::new(&browser);
     first_version_from(&p, &fake, spec_reply("v1")).await?;
@@ -1925,6 +1926,35 @@ async fn a_rewrite_stopped_by_another_draft_says_so_in_its_draft() -> anyhow::Re
     open_the_other_of_two(&browser).await?;
     browser
         .wait_for_text("The rewrite of Steps stopped when another draft was opened, before it was whole: nothing was changed. Rewrite it again when you are ready.")
+        .await?;
+    assert_eq!(p.section("Steps").await?, steps);
+    assert_eq!(p.current_version().await?.split(' ').next(), Some("v1"));
+    // Again, and the page reloads while it runs.
+    browser
+        .eval("document.querySelector('#pw-interrupted button').click(); return true")
+        .await?;
+    fake.push_replies([json!({"steps": ["Read slowly, line by line, with care."]}).to_string()]);
+    browser
+        .button("Rewrite Steps with the model")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("How should Steps change?")
+        .await?
+        .type_text("shorter")
+        .await?;
+    let asked = fake.chat_requests().len();
+    browser.button("Rewrite Steps").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fake.chat_requests().len() == asked {
+        anyhow::ensure!(Instant::now() < deadline, "the rewrite was not sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser.client.refresh().await?;
+    browser
+        .wait_for_text("The rewrite of Steps stopped when the page was reloaded or closed, before it was whole: nothing was changed. Rewrite it again when you are ready.")
         .await?;
     assert_eq!(p.section("Steps").await?, steps);
     assert_eq!(p.current_version().await?.split(' ').next(), Some("v1"));

@@ -1204,10 +1204,18 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
     same["style"] = json!("refine");
     same["rationale"] = json!("Small wording fixes.");
     fake.reply_next_when(refine, &json!({"candidates": [same]}).to_string(), 1);
+    // Helper-58: while the calls Retry sent ran, the last failure still read "…; the loop did
+    // not wait for it" in red. It says the call is being asked again.
+    fake.set_timing(3000, 15, 6);
     b.button("Retry (up to 2 more calls)")
         .await?
         .click()
         .await?;
+    b.wait_for_text("Failed again (attempt 2): Round 1: the request for new candidates gave no candidate to try; asking again now (attempt 3)")
+        .await?;
+    let text = improve_text(&b).await?;
+    assert!(!text.contains("did not wait"), "{text}");
+    fake.set_timing(0, 15, 6);
     wait_text_long(&b, "Finished all rounds.", 60).await?;
     let text = improve_text(&b).await?;
     assert!(!text.contains("gave no candidate to try"), "{text}");
