@@ -320,24 +320,21 @@ impl Runner {
         self.active.with(Option::is_some)
     }
 
-    /// Why the last Run press was refused, read from the draft as it is now ([`run::blocked`]):
+    /// Why the last Run press was refused, read from the draft as it is now
+    /// ([`run_queue::plan_start`]):
     /// `None` once the cause is fixed or removed (the notice goes without another press), and
     /// when the last press was not refused. Reactive.
     pub fn refused(self) -> Option<String> {
         if !self.refused_press.get() {
             return None;
         }
-        let (blocked, all) = self.drafts.draft.with(|x| {
-            (
-                run::blocked(
-                    x.current,
-                    x.suite.cases.len(),
-                    &x.suite.problems(x.current_spec()),
-                ),
-                x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
-            )
+        let plan = self.drafts.draft.with(|x| {
+            run_queue::plan_start(x, Vec::new(), false, |ids| self.unused_entries(ids), None)
         });
-        blocked.or_else(|| self.unused_entries(&all))
+        match plan {
+            run_queue::Start::Refuse(why) => Some(why),
+            _ => None,
+        }
     }
 
     /// Numbers typed into these cases' checks that could not be used, as the reason a run waits
@@ -509,38 +506,29 @@ impl Runner {
         self.flush();
         let d = self.drafts;
         self.unfilled.set(None);
-        let (version, prompt, all, problems) = d.draft.with_untracked(|x| {
-            (
-                x.current,
-                x.rendered(),
-                x.suite.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
-                x.suite.problems(x.current_spec()),
-            )
-        });
-        let ids: Vec<u32> = if ids.is_empty() { all } else { ids };
-        let refuse =
-            run::blocked(version, ids.len(), &problems).or_else(|| self.unused_entries(&ids));
-        self.refused_press.set(refuse.is_some());
-        if refuse.is_some() {
-            return;
-        }
-        // No silent send: cases with empty variables wait for the person's word.
-        let gaps = d.draft.with_untracked(|x| {
-            ids.iter()
-                .filter_map(|id| x.suite.case(*id))
-                .any(|c| !run::gaps(&prompt, c).is_empty())
-        });
-        if hold_gaps && gaps {
-            self.held_slots.set_value(slots);
-            self.held_resume
-                .set_value(resume_ms.map(|at| (version, at)));
-            self.unfilled.set(Some(ids));
-            return;
-        }
-        let started = resume_ms.unwrap_or_else(js_sys::Date::now);
-        let same_version = self
+        let running = self
             .active
-            .with_untracked(|a| a.as_ref().is_some_and(|a| a.version == version));
+            .with_untracked(|a| a.as_ref().map(|a| a.version));
+        let (version, prompt, plan) = d.draft.with_untracked(|x| {
+            let plan =
+                run_queue::plan_start(x, ids, hold_gaps, |ids| self.unused_entries(ids), running);
+            (x.current, x.rendered(), plan)
+        });
+        self.refused_press
+            .set(matches!(plan, run_queue::Start::Refuse(_)));
+        let (ids, same_version) = match plan {
+            run_queue::Start::Refuse(_) => return,
+            // No silent send: cases with empty variables wait for the person's word.
+            run_queue::Start::Hold(ids) => {
+                self.held_slots.set_value(slots);
+                self.held_resume
+                    .set_value(resume_ms.map(|at| (version, at)));
+                self.unfilled.set(Some(ids));
+                return;
+            }
+            run_queue::Start::Go { ids, new_run } => (ids, !new_run),
+        };
+        let started = resume_ms.unwrap_or_else(js_sys::Date::now);
         if !same_version {
             if self.running_untracked() {
                 self.cancel();

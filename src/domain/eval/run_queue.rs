@@ -1,4 +1,5 @@
-//! A run's queue and bookkeeping as a pure machine (issue #14): which calls of a run wait for a
+//! A run's queue and bookkeeping as a pure machine (issue #14): whether a press of Run starts,
+//! holds or joins a run ([`plan_start`]), which calls of a run wait for a
 //! place, which of them go out when their turn comes, which a stop or a Cancel takes back, and
 //! when the run is over. The shell (`state::runner`) hands each call to the engine's queue,
 //! sends it when [`RunQueue::take`] says so, and reports its end with [`RunQueue::over`]; the
@@ -130,6 +131,59 @@ impl RunQueue {
         }
         self.outstanding = self.outstanding.saturating_sub(dropped.len());
         dropped
+    }
+}
+
+/// What a press of Run (or a Retry, or Run anyway) does, decided from the draft as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Start {
+    /// Nothing is sent; the page says why (`run::blocked`, or the typed entries that could not
+    /// be used).
+    Refuse(String),
+    /// Nothing is sent yet: these cases would go out with an empty variable or message
+    /// (`run::gaps`), and the person decides (Run anyway, or fill them in).
+    Hold(Vec<u32>),
+    /// These cases are queued: in a new run of the current version (`new_run`; a run of
+    /// another version going on is cancelled first), or joining the run of this version under
+    /// way.
+    Go { ids: Vec<u32>, new_run: bool },
+}
+
+/// Decides a start of cases `ids` (every case when empty) of `draft`'s current version:
+/// refused when [`super::run::blocked`] or `unused` (typed entries a run would ignore) says
+/// so; held when `hold_gaps` and a case has a gap ([`super::run::gaps`] of the rendered
+/// prompt); otherwise a new run, or a join when `running` (the version of the run under way,
+/// if any) is the current version.
+pub fn plan_start(
+    draft: &Draft,
+    ids: Vec<u32>,
+    hold_gaps: bool,
+    unused: impl FnOnce(&[u32]) -> Option<String>,
+    running: Option<u32>,
+) -> Start {
+    let version = draft.current;
+    let ids: Vec<u32> = if ids.is_empty() {
+        draft.suite.cases.iter().map(|c| c.id).collect()
+    } else {
+        ids
+    };
+    let problems = draft.suite.problems(draft.current_spec());
+    if let Some(why) = super::run::blocked(version, ids.len(), &problems).or_else(|| unused(&ids)) {
+        return Start::Refuse(why);
+    }
+    if hold_gaps {
+        let prompt = draft.rendered();
+        let gaps = ids
+            .iter()
+            .filter_map(|id| draft.suite.case(*id))
+            .any(|c| !super::run::gaps(&prompt, c).is_empty());
+        if gaps {
+            return Start::Hold(ids);
+        }
+    }
+    Start::Go {
+        new_run: running != Some(version),
+        ids,
     }
 }
 

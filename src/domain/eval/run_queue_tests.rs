@@ -282,3 +282,102 @@ fn a_run_the_page_leaves_reads_true_when_kept_and_when_the_page_comes_back() {
     let (mut idle, _) = draft(1);
     assert!(!run_queue::page_returned(&mut idle, |_| true));
 }
+
+// Issue #14: what a press of Run does is decided from the draft alone (`run_queue::plan_start`):
+// refused with the page's reason, held for cases that would go out with a gap, or sent — in a
+// new run, or joining the run of the same version under way.
+#[test]
+fn a_start_is_refused_held_new_or_joined_by_the_draft_alone() {
+    use run_queue::Start;
+    let none = |_: &[u32]| None;
+    // No prompt yet, then no case.
+    let reason = |s: Start| match s {
+        Start::Refuse(why) => why,
+        other => panic!("not refused: {other:?}"),
+    };
+    assert!(
+        reason(run_queue::plan_start(
+            &Draft::default(),
+            vec![],
+            true,
+            none,
+            None
+        ))
+        .starts_with("Generate or paste a prompt first")
+    );
+    let (empty, _) = draft(0);
+    assert_eq!(
+        reason(run_queue::plan_start(&empty, vec![], true, none, None)),
+        "Add a test case first."
+    );
+    // A check that cannot be used, and an entry a run would ignore, refuse it too.
+    let (mut d, ids) = draft(2);
+    d.suite
+        .global
+        .push(Assertion::new(Check::Regex("[".into())));
+    assert!(
+        reason(run_queue::plan_start(&d, vec![], true, none, None))
+            .starts_with("A check needs fixing before a run can start")
+    );
+    d.suite.global.clear();
+    let mut asked = Vec::new();
+    let unused = |ids: &[u32]| {
+        asked.extend_from_slice(ids);
+        Some("An entry needs correcting or emptying".to_owned())
+    };
+    assert_eq!(
+        reason(run_queue::plan_start(&d, vec![], true, unused, None)),
+        "An entry needs correcting or emptying"
+    );
+    assert_eq!(
+        asked, ids,
+        "the entries of every case are read for an empty pick"
+    );
+    // Sent: every case when none is picked; a new run unless this version's run goes on.
+    assert_eq!(
+        run_queue::plan_start(&d, vec![], true, none, None),
+        Start::Go {
+            ids: ids.clone(),
+            new_run: true
+        }
+    );
+    assert_eq!(
+        run_queue::plan_start(&d, vec![ids[1]], true, none, Some(d.current)),
+        Start::Go {
+            ids: vec![ids[1]],
+            new_run: false
+        }
+    );
+    assert_eq!(
+        run_queue::plan_start(&d, vec![ids[1]], true, none, Some(d.current + 7)),
+        Start::Go {
+            ids: vec![ids[1]],
+            new_run: true
+        }
+    );
+    // A prompt variable a case leaves empty: held for the person's word, unless they gave it.
+    d.commit(
+        PromptSpec {
+            persona: "You list action items for {{team}}.".into(),
+            ..Default::default()
+        },
+        Origin::Pasted,
+        2.0,
+    );
+    d.suite.cases[0].vars = vec![("team".into(), "Sales".into())];
+    assert_eq!(
+        run_queue::plan_start(&d, vec![ids[0]], true, none, None),
+        Start::Go {
+            ids: vec![ids[0]],
+            new_run: true
+        }
+    );
+    assert_eq!(
+        run_queue::plan_start(&d, vec![], true, none, None),
+        Start::Hold(ids.clone())
+    );
+    assert_eq!(
+        run_queue::plan_start(&d, vec![], false, none, None),
+        Start::Go { ids, new_run: true }
+    );
+}
