@@ -1899,6 +1899,17 @@ fn a_checks_weight_is_kept_and_its_metric_named_as_left_out() {
     // The weight travels in exports and back.
     let back = import("back.jsonl", &to_jsonl(&im.cases)).expect("readable");
     assert_eq!(back.cases[0].assertions, im.cases[0].assertions);
+    // YAML's not-a-number and infinity are numbers, not text (helper-58: ".nan, as text").
+    let yaml = "tests:\n  - vars:\n      q: hi\n    assert:\n      - type: contains\n        value: a\n        weight: .nan\n      - type: contains\n        value: b\n        weight: -.Inf\n";
+    let im = import("special.yaml", yaml).expect("readable");
+    let left: Vec<String> = im.left_out.iter().map(|l| l.message()).collect();
+    assert_eq!(
+        left,
+        [
+            "the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it .nan, which is not a finite number); the check weighs 1",
+            "the weight of the contains check left out: a weight is a number from 0 to 1000 (the file gives it -.Inf, which is not a finite number); the check weighs 1",
+        ]
+    );
 }
 
 /// Tryout 51: a number value is compared as promptfoo compares it, the text JavaScript writes

@@ -151,6 +151,16 @@ pub(super) fn read_assertion(
     Ok((check, fields))
 }
 
+/// Whether `t` is one of YAML 1.2's core-schema special floats (`.nan`, `.inf`, `-.inf`, `+.inf`
+/// in the spellings the YAML 1.2.2 spec's core schema lists: all lower, all upper or
+/// capitalised).
+fn is_yaml_special_float(t: &str) -> bool {
+    let t = t.trim();
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let nan = !t.starts_with(['-', '+']) && matches!(t, ".nan" | ".NaN" | ".NAN");
+    nan || matches!(body, ".inf" | ".Inf" | ".INF")
+}
+
 /// The fields of a read assertion `m` of type `kind` that the check is kept without: a `weight`
 /// that is not a number from 0 to `MAX_WEIGHT` (text, a list, below 0, 1e308; the check weighs
 /// 1, while one in that range is kept, [`Assertion::weight`]) and a `metric` name (promptfoo's
@@ -165,6 +175,11 @@ fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)>
     }) {
         let given = match w {
             Value::Number(_) => text_of(w),
+            // YAML 1.2's special floats reach here as their text (JSON has no NaN or
+            // infinity): they are numbers, just not finite ones (helper-58: ".nan, as text").
+            Value::String(t) if is_yaml_special_float(t) => {
+                format!("{}, which is not a finite number", t.trim())
+            }
             Value::String(t) => format!("\u{201c}{t}\u{201d}, as text"),
             _ => format!("{w}"),
         };
