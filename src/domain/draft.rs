@@ -718,7 +718,16 @@ impl Draft {
 pub fn short_name(idea: &str) -> String {
     let mut out = String::new();
     for w in idea.split_whitespace() {
-        if out.chars().count() + w.chars().count() > 40 {
+        let had = out.chars().count();
+        if had + w.chars().count() > 40 {
+            // A word too long to fit whole (a language written without spaces, a pasted run of
+            // characters) fills what is left of a short name (helper-60: the name was "…").
+            if had < 20 {
+                if had > 0 {
+                    out.push(' ');
+                }
+                out.extend(w.chars().take(40 - out.chars().count()));
+            }
             out.push('…');
             break;
         }
@@ -1407,6 +1416,17 @@ mod tests {
         assert_eq!(
             d.display_name(),
             "an assistant that plans weekly menus for\u{2026}"
+        );
+        // A long word is cut, not dropped (helper-60: the name was "…").
+        d.idea.idea = "ガソリンスタンドの領収書から日付と金額と店舗名と支払い方法を抜き出して表にまとめるボット、経理担当者向け".into();
+        assert_eq!(
+            d.display_name(),
+            "ガソリンスタンドの領収書から日付と金額と店舗名と支払い方法を抜き出して表にまとめ\u{2026}"
+        );
+        d.idea.idea = "a abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ and more".into();
+        assert_eq!(
+            d.display_name(),
+            "a abcdefghijklmnopqrstuvwxyz0123456789AB\u{2026}"
         );
         d.name = "Menus".into();
         assert_eq!(d.display_name(), "Menus");

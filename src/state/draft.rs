@@ -311,6 +311,9 @@ pub struct Generator {
     in_flight_before: StoredValue<Option<String>>,
     /// The note about a generation a reload interrupted, shown until dismissed.
     pub interrupted: RwSignal<Option<String>>,
+    /// A section rewrite a reload cut off, and the instruction typed for it: its section's
+    /// Rewrite box takes it back (and sets this to `None`).
+    pub rewrite_back: RwSignal<Option<(Section, String)>>,
     /// The handles its jobs use, kept from when it was provided: a job may start where there is
     /// no reactive owner to look them up (a window key listener: Alt+G once panicked there).
     drafts: DraftHandle,
@@ -345,7 +348,7 @@ const MANUAL_KEY: &str = "pw-manual-reply";
 /// `sessionStorage` (it survives a reload, not a closed tab). JSON: `{"draft": id, "model",
 /// "text"}`, and `"family"` (`ModelFamily::as_str`) for an adaptation; removed when the
 /// generation ends. A running section rewrite keeps only `{"draft": id, "rewrite": section}`
-/// (`Section::as_str`).
+/// (`Section::as_str`) and `"instruction"`.
 const IN_FLIGHT_KEY: &str = "pw-generation-in-flight";
 
 /// A prompt as the JSON a reply holds (`reply::spec_from_value` reads it back).
@@ -377,6 +380,7 @@ impl Generator {
             large: RwSignal::new(None),
             in_flight_before: StoredValue::new(crate::net::session::load(IN_FLIGHT_KEY)),
             interrupted: RwSignal::new(None),
+            rewrite_back: RwSignal::new(None),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
             epoch: Epoch::new(),
@@ -402,8 +406,15 @@ impl Generator {
             };
             // A section rewrite keeps nothing of a reply cut short (as its Stop), only that it
             // ran: the reload names it (helper-58: it vanished without a word).
-            if let (Some(Job::Rewrite { section, .. }), true) = (&job, running) {
-                let kept = serde_json::json!({"draft": draft(), "rewrite": section.as_str()});
+            if let (
+                Some(Job::Rewrite {
+                    section,
+                    instruction,
+                }),
+                true,
+            ) = (&job, running)
+            {
+                let kept = serde_json::json!({"draft": draft(), "rewrite": section.as_str(), "instruction": instruction});
                 crate::net::session::save(IN_FLIGHT_KEY, &kept.to_string());
                 return;
             }
@@ -460,6 +471,8 @@ impl Generator {
             let id = field("draft");
             if same_draft {
                 self.interrupted.set(note);
+                // Its instruction is back in its section's Rewrite box (helper-60: lost).
+                self.rewrite_back.set(Some((section, field("instruction"))));
             } else if !id.is_empty() {
                 // Said in its own draft, when that opens.
                 self.parked.update_value(|p| {

@@ -109,6 +109,9 @@ pub struct Library {
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
     /// Reads of the list started so far (`refresh_list`).
     list_asked: StoredValue<u64>,
+    /// The name of the draft that would have opened, when what was typed before the drafts
+    /// opened became a draft of its own instead (set once, at the start).
+    pub typed_apart: RwSignal<Option<String>>,
 }
 
 impl Library {
@@ -144,6 +147,7 @@ impl Library {
             save_ok: StoredValue::new(0),
             channel: StoredValue::new_local(None),
             list_asked: StoredValue::new(0),
+            typed_apart: RwSignal::new(None),
         };
         provide_context(lib);
         lib.open_link_from_url();
@@ -262,6 +266,15 @@ impl Library {
         if records.is_empty() || written {
             // First run: what is in memory becomes the first draft.
             let first = self.drafts.draft.get_untracked();
+            let passed_over = (!records.is_empty()).then(|| {
+                let wanted = prefs::load(CURRENT_KEY);
+                records
+                    .iter()
+                    .find(|r| Some(&r.id) == wanted.as_ref())
+                    .unwrap_or(&records[0])
+                    .draft
+                    .display_name()
+            });
             let rec = Record::new(&new_id(), 1, &first);
             let mut rev = None;
             if let Some(store) = self.store.get_value() {
@@ -281,6 +294,9 @@ impl Library {
             prefs::save(CURRENT_KEY, &rec.id);
             if self.status.get_untracked() == StorageStatus::Loading {
                 self.status.set(StorageStatus::Ready);
+            }
+            if passed_over.is_some() {
+                self.typed_apart.set(passed_over);
             }
             // What was typed during that save is saved now (autosave heard none of it).
             if self
@@ -931,9 +947,7 @@ impl Library {
                     self.report_lost(&s.draft.display_name(), &s.lost);
                     SharedView::Draft(s.draft)
                 }
-                Err(e) => SharedView::Broken(format!(
-                    "This share link cannot be opened: {e}. Your own drafts are untouched."
-                )),
+                Err(e) => SharedView::Broken(share::broken_link_message(&e)),
             }));
         }
     }

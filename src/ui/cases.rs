@@ -1312,6 +1312,11 @@ fn ExportButtons() -> impl IntoView {
     let note = RwSignal::new(None::<String>);
     // What the file leaves behind (the checks for every case), said once it is written.
     let left = RwSignal::new(None::<String>);
+    // Both are about this draft's export (helper-60: shown on in a new, empty draft).
+    super::on_draft_switch(move || {
+        note.set(None);
+        left.set(None);
+    });
     let export = move |csv: bool| {
         let (name, cases, global) = d
             .draft

@@ -44,6 +44,10 @@ pub fn IdeaCard() -> impl IntoView {
     let hint = RwSignal::new(None::<&'static str>);
     let manual = g.manual;
     let idea = move || d.draft.with(|x| x.idea.idea.clone());
+    // The idea an example chip replaced, with the version open then: offered back until the
+    // person types, or the draft changes to another prompt or draft.
+    let replaced = RwSignal::new(None::<(u32, String)>);
+    super::on_draft_switch(move || replaced.set(None));
     let set_idea = move |v: String| {
         hint.set(None);
         // A held-back large request was about the idea as it was.
@@ -86,7 +90,10 @@ pub fn IdeaCard() -> impl IntoView {
                 placeholder="e.g. a bot that pulls action items out of meeting notes"
                 aria-describedby="pw-idea-hint"
                 prop:value=idea
-                on:input=move |ev| set_idea(event_target_value(&ev))
+                on:input=move |ev| {
+                    replaced.set(None);
+                    set_idea(event_target_value(&ev));
+                }
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                         ev.prevent_default();
@@ -105,7 +112,15 @@ pub fn IdeaCard() -> impl IntoView {
                         .map(|text| {
                             view! {
                                 <li>
-                                    <button type="button" class="pw-chip" on:click=move |_| set_idea((*text).to_owned())>
+                                    <button type="button" class="pw-chip" on:click=move |_| {
+                                        // An idea of the person's own is kept to put back
+                                        // (helper-60: a click replaced it for good).
+                                        let mine = d.draft.with_untracked(|x| x.idea.idea.clone());
+                                        if !mine.trim().is_empty() && !EXAMPLE_IDEAS.contains(&mine.as_str()) {
+                                            replaced.set(Some((d.draft.with_untracked(|x| x.current), mine)));
+                                        }
+                                        set_idea((*text).to_owned());
+                                    }>
                                         {*text}
                                     </button>
                                 </li>
@@ -114,6 +129,15 @@ pub fn IdeaCard() -> impl IntoView {
                         .collect_view()}
                 </ul>
             </Show>
+            {move || replaced.get().filter(|(v, _)| d.draft.with(|x| x.current) == *v).map(|(_, mine)| view! {
+                <p class="pw-hint" role="status">
+                    "The example replaced the idea you had typed. "
+                    <button type="button" class="pw-button pw-button--small" on:click=move |_| {
+                        replaced.set(None);
+                        set_idea(mine.clone());
+                    }>"Put my idea back"</button>
+                </p>
+            })}
             <details class="pw-details">
                 <summary>"More details (optional)"</summary>
                 <div class="pw-details__grid">
@@ -873,6 +897,16 @@ fn SectionEditor(
     super::on_draft_switch(move || {
         open_rewrite.set(false);
         instruction.set(String::new());
+    });
+    // A rewrite of this section a reload cut off: its instruction, back in the open box.
+    Effect::new(move || {
+        if let Some((s, text)) = g.rewrite_back.get()
+            && s == section
+        {
+            instruction.set(text);
+            open_rewrite.set(true);
+            g.rewrite_back.set(None);
+        }
     });
     // The latest keystroke's number (a pause after it saves the text).
     let typed_seq = StoredValue::new(0u64);

@@ -89,6 +89,15 @@ pub fn App() -> impl IntoView {
     state::rubric::RubricImprover::provide();
     state::note_check::NoteChecker::provide();
     let toasts = notice::Toasts::provide();
+    // Typing before the drafts opened made a draft of its own: said, so the draft that used to
+    // open does not seem gone (helper-60).
+    Effect::new(move || {
+        if let Some(name) = library.typed_apart.get() {
+            toasts.push(format!(
+                "What you typed while your drafts were opening is kept as a new draft; \u{201c}{name}\u{201d} is in Drafts."
+            ));
+        }
+    });
     let drafts_open = RwSignal::new(false);
     // Where the person is in the loop: the next thing to do is the step after the last one done.
     let step = Signal::derive(move || {

@@ -74,6 +74,16 @@ pub enum ShareError {
     HoldsNothing,
 }
 
+/// What the page says of a link that cannot be opened: `e` in a sentence, and that the person's
+/// own drafts are untouched. A reason that ends in a period of its own gets no second one
+/// (helper-60: "…were left out.. Your own drafts are untouched.").
+pub fn broken_link_message(e: &ShareError) -> String {
+    format!(
+        "This share link cannot be opened: {}. Your own drafts are untouched.",
+        e.to_string().trim_end_matches('.')
+    )
+}
+
 /// Characters a link picks up from the sentence around it (a mail's "see …#pw=2.xyz." or
 /// "(…#pw=2.xyz)"), never part of a payload: dropped from the end before reading.
 const SENTENCE_END: &[char] = &[

@@ -827,3 +827,23 @@ fn a_long_links_advice_names_the_part_that_weighs_most() {
     }
     assert_eq!(largest_part(&d, without_cases), LinkPart::History);
 }
+
+// Helper-60: a link whose draft had nothing readable said "…were left out.. Your own drafts are
+// untouched." (the reason's own period, then the sentence's).
+#[test]
+fn a_broken_link_is_said_in_one_sentence_with_one_period() {
+    let json = r#"{"idea":"x","versions":"nope"}"#;
+    let link = format!("#pw=1.{}", URL_SAFE_NO_PAD.encode(json));
+    let e = decode_salvaged(&link).err().expect("nothing in it reads");
+    let said = broken_link_message(&e);
+    assert!(
+        said.starts_with("This share link cannot be opened: "),
+        "{said}"
+    );
+    assert!(said.ends_with(" Your own drafts are untouched."), "{said}");
+    assert!(!said.contains(".."), "{said}");
+    assert_eq!(
+        broken_link_message(&ShareError::CutOff),
+        "This share link cannot be opened: the link is incomplete: it ends part-way (was it cut off when copied?). Your own drafts are untouched."
+    );
+}

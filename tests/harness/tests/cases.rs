@@ -2597,6 +2597,14 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
     b.button("Export CSV").await?.click().await?;
     b.wait_for_text("The file has the cases, not the 1 check for every case (a CSV or JSONL file holds cases only): a draft's Export in Drafts keeps it.")
         .await?;
+    // It is about this draft's export (helper-60: it stayed on in a new, empty draft).
+    pw_harness::pages::DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('The file has the cases')",
+        "the export's note to stay with its draft",
+    )
+    .await?;
     b.close().await?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())

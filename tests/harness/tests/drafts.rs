@@ -336,7 +336,9 @@ async fn what_is_typed_while_the_drafts_open_is_kept() -> anyhow::Result<()> {
     b.wait_until(&idea_is(""), "the page before the drafts open")
         .await?;
     PromptPage::new(&b).idea("plan a week of dinners").await?;
-    tokio::time::sleep(Duration::from_millis(3000)).await;
+    // Said, so the draft that used to open does not seem gone (helper-60).
+    b.wait_for_text("What you typed while your drafts were opening is kept as a new draft; \u{201c}turn a recipe into a shopping list\u{201d} is in Drafts.")
+        .await?;
     b.wait_until(
         &idea_is("plan a week of dinners"),
         "the idea typed as the page opened",

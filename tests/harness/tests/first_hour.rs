@@ -211,8 +211,32 @@ async fn a_first_hour_from_a_failed_generation_to_a_shared_link() -> anyhow::Res
     b.screenshot("first-hour-2-settings-1280-light").await?;
     s.close().await?;
 
-    // A generation that fails: what arrived is shown, the cause is named, Manual mode is offered.
+    // An example idea clicked over one's own idea: it can be put back (helper-60: replaced for
+    // good, with no Undo).
     let p = PromptPage::new(&b);
+    p.idea("my own idea about triaging support tickets").await?;
+    b.button(promptwright::domain::meta::EXAMPLE_IDEAS[0])
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        &format!(
+            "return document.getElementById('pw-idea').value === {}",
+            json!(promptwright::domain::meta::EXAMPLE_IDEAS[0])
+        ),
+        "the example in the idea box",
+    )
+    .await?;
+    b.wait_for_text("The example replaced the idea you had typed.")
+        .await?;
+    b.button("Put my idea back").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === 'my own idea about triaging support tickets'",
+        "the idea put back",
+    )
+    .await?;
+
+    // A generation that fails: what arrived is shown, the cause is named, Manual mode is offered.
     fake.push_replies(["Sure! Here is a prompt: be helpful and list the items.".to_owned()]);
     p.idea("a bot that pulls action items out of meeting notes")
         .await?;

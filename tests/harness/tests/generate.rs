@@ -1956,6 +1956,13 @@ async fn a_rewrite_stopped_by_another_draft_or_a_reload_says_so_in_its_draft() -
     browser
         .wait_for_text("The rewrite of Steps stopped when the page was reloaded or closed, before it was whole: nothing was changed. Rewrite it again when you are ready.")
         .await?;
+    // Its instruction is back in the open box (helper-60: it was lost).
+    browser
+        .wait_until(
+            "return document.getElementById('pw-rewrite-steps')?.value === 'shorter'",
+            "the instruction back in the Rewrite box",
+        )
+        .await?;
     assert_eq!(p.section("Steps").await?, steps);
     assert_eq!(p.current_version().await?.split(' ').next(), Some("v1"));
     browser.close().await?;
