@@ -1345,13 +1345,28 @@ fn CandidateView(
         c.mutation != Mutation::Baseline && c.rejected.is_none() && row.train.is_some();
     // Its answers, each with the person's thumbs and note (they count in its score and the
     // next proposals read the notes).
-    let answers: Vec<(u32, String)> = c
-        .train
-        .iter()
-        .chain(c.held.iter())
-        .filter(|(_, r)| r.failed.is_none())
-        .map(|(case, r)| (*case, r.output.clone()))
-        .collect();
+    // Each with its score and check results, as Results shows a run's (helper-60: a candidate
+    // lost 3 cases with nothing saying which check failed).
+    let answers: Vec<(
+        u32,
+        String,
+        Option<(crate::domain::eval::CaseScore, Vec<String>)>,
+    )> = d.draft.with_untracked(|x| {
+        c.train
+            .iter()
+            .chain(c.held.iter())
+            .filter(|(_, r)| r.failed.is_none())
+            .map(|(case, r)| {
+                let scored = x.suite.case(*case).map(|tc| {
+                    (
+                        r.score(&x.suite, tc, &c.spec),
+                        x.suite.assertions_for(tc).map(|a| a.describe()).collect(),
+                    )
+                });
+                (*case, r.output.clone(), scored)
+            })
+            .collect()
+    });
     // Its answers on the other execution models (shown, not rated: a rating is of the
     // execution model's answer), so a loss on one model can be read.
     let other_answers: Vec<(String, u32, String)> =
@@ -1390,7 +1405,7 @@ fn CandidateView(
                 <details class="pw-details">
                     <summary>{format!("Its answers ({}): rate them", answers.len())}</summary>
                     <ul class="pw-candidate__answers">
-                        {answers.into_iter().map(|(case, out)| {
+                        {answers.into_iter().map(|(case, out, scored)| {
                             let rating = Signal::derive(move || d.draft.with(|x| {
                                 let c = x.optimizer.as_ref()?.candidate(id)?;
                                 c.train.get(&case).or(c.held.get(&case))?.observed.rating.clone()
@@ -1405,6 +1420,13 @@ fn CandidateView(
                                     <p class="pw-hint">{format!("Case #{case}")}</p>
                                     // Model output is shown as text, never as HTML.
                                     <pre class="pw-output__text">{out}</pre>
+                                    {scored.map(|(s, names)| view! {
+                                        <p class="pw-hint">{match s.score {
+                                            Some(v) => format!("Score {} / 100 · {}", (v * 100.0).round(), if s.pass { "passed every check" } else { "did not pass" }),
+                                            None => "Not scored: nothing could be checked.".to_owned(),
+                                        }}</p>
+                                        {super::results::verdict_rows(s.verdicts, names, s.rated_down, format!("Checks of candidate {id}'s answer to case #{case}"), false, String::new())}
+                                    })}
                                     <super::rating::RatingControl rating=rating on_rate=on what=format!("candidate {id}'s answer to case #{case}")/>
                                 </li>
                             }

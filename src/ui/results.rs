@@ -610,6 +610,11 @@ fn ResultRow(
                         </span>
                     }
                 })}
+                // The latest run never sent it, and an earlier result shows (helper-60: the row
+                // did not say "not sent" as the progress line did).
+                <Show when=move || unsent.get() && status.with(Option::is_some) && !streaming.get()>
+                    <span class="pw-tag pw-tag--earlier">"not sent in the latest run"</span>
+                </Show>
                 <Show when=move || changed.get()>
                     <span class="pw-tag pw-tag--earlier" title="The case's input or variables were edited after this result was made: run it again to see how the prompt answers it now.">
                         "the case changed since this result"
@@ -856,7 +861,7 @@ pub fn verdict_badge(
 /// `waiting`: a judge still to answer may answer (else its check says the run stopped first).
 /// `judge_stopped_by`: why the run sent its judge no more calls (`Run::judge_stopped_by`),
 /// empty when it did not stop.
-fn verdict_rows(
+pub(super) fn verdict_rows(
     verdicts: Vec<Verdict>,
     names: Vec<String>,
     rated_down: Option<String>,

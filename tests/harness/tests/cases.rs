@@ -717,6 +717,13 @@ async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_a
         sent_before + 1,
         "nothing is sent after the refused key"
     );
+    // The rows of the cases not sent show their earlier answers, and say they were not sent
+    // (helper-60: only the progress line said so).
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"2\"]')?.innerText.includes('not sent in the latest run') ?? false",
+        "row 2 to say it was not sent",
+    )
+    .await?;
     // Sent on another model (a run of their own there); case 1, failed on the first model,
     // says its Retry goes to the model chosen now (tryout 18: it read a plain "Retry").
     execution_model(&b, "fake-small").await?;

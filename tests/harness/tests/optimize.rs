@@ -1220,6 +1220,18 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
     let text = improve_text(&b).await?;
     assert!(!text.contains("gave no candidate to try"), "{text}");
     b.wait_for_text("Name every owner explicitly.").await?;
+    // A candidate's answers show their scores and checks, as Results does (helper-60: a loss
+    // could not be explained without reading the diff).
+    let shown = b
+        .eval(
+            "document.querySelectorAll('.pw-candidate details').forEach(d => d.open = true);              const lists = [...document.querySelectorAll('ul[aria-label^=\"Checks of candidate\"]')];              return [lists.length,                lists.filter(l => l.querySelector('.pw-verdict-row--bad')).length,                lists.filter(l => l.querySelector('.pw-verdict-row--ok')).length,                document.querySelector('.pw-candidate__answers')?.innerText.includes('Score ') ?? false]",
+        )
+        .await?;
+    let shown: (u64, u64, u64, bool) = serde_json::from_value(shown)?;
+    assert!(
+        shown.0 > 0 && shown.1 > 0 && shown.2 > 0 && shown.3,
+        "{shown:?}"
+    );
 
     // The settings come back after a reload.
     tokio::time::sleep(Duration::from_millis(800)).await;
