@@ -702,6 +702,17 @@ pub fn decode(input: &str) -> Result<Draft, ShareError> {
 pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
     let mut s = decode_within(input, CAPS)?;
     if crate::domain::wire::holds_nothing(&s.draft) {
+        // Nothing to work on because its parts did not read: said so, as for a draft with no
+        // name (helper-60: a name and an idea that did not read was "holds nothing").
+        if !s.lost.is_empty() {
+            return Err(ShareError::Invalid(
+                s.lost
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ));
+        }
         return Err(ShareError::HoldsNothing);
     }
     s.draft.pause_loop();

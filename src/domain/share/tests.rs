@@ -842,6 +842,15 @@ fn a_broken_link_is_said_in_one_sentence_with_one_period() {
     );
     assert!(said.ends_with(" Your own drafts are untouched."), "{said}");
     assert!(!said.contains(".."), "{said}");
+    // A name with an idea that does not read: the idea is named, not "holds nothing".
+    let json = r#"{"idea":"<img src=x> shared idea","name":"<b>N</b>"}"#;
+    let link = format!("#pw=1.{}", URL_SAFE_NO_PAD.encode(json));
+    let e = decode_salvaged(&link).err().expect("nothing to work on");
+    assert!(matches!(e, ShareError::Invalid(_)), "{e:?}");
+    assert!(
+        broken_link_message(&e).contains("The idea could not be read and was left out"),
+        "{e}"
+    );
     assert_eq!(
         broken_link_message(&ShareError::CutOff),
         "This share link cannot be opened: the link is incomplete: it ends part-way (was it cut off when copied?). Your own drafts are untouched."
