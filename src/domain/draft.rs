@@ -178,7 +178,9 @@ impl Draft {
     /// Helper-54/56: drafts with an idea were all "Untitled prompt", and a copy of one was named
     /// " (copy)".
     pub fn display_name(&self) -> String {
-        if self.name.trim().is_empty() {
+        // "…" alone was given by an earlier `short_name` to an idea that is one long word: the
+        // idea names such a draft now.
+        if self.name.trim().is_empty() || self.name == "\u{2026}" {
             short_name(&self.idea.idea)
         } else {
             self.name.clone()
@@ -288,7 +290,9 @@ impl Draft {
     /// follows the new idea; a name the person chose stays (tryout 11, m1: after Generate from a
     /// new idea the draft kept the first idea's name in Drafts, links and exports).
     pub fn set_idea(&mut self, idea: String) {
-        if !self.name.is_empty() && self.name == short_name(&self.idea.idea) {
+        if !self.name.is_empty()
+            && (self.name == short_name(&self.idea.idea) || self.name == "\u{2026}")
+        {
             self.name = short_name(&idea);
         }
         self.idea.idea = idea;

@@ -394,6 +394,16 @@ impl Generator {
         // would not be saved in time.
         let leaving = StoredValue::new(false);
         crate::net::on_leave(move || leaving.set_value(true));
+        // The page stayed after all (the back-forward cache, a navigation that became a
+        // download): the record of a job that has ended goes, else the next reload would name
+        // a rewrite or a generation that finished (helper-61).
+        crate::net::on_return(move || {
+            leaving.set_value(false);
+            let busy = g.call.running.get_untracked() || g.tiny.with_untracked(Option::is_some);
+            if !busy {
+                crate::net::session::remove(IN_FLIGHT_KEY);
+            }
+        });
         Effect::new(move || {
             let job = g.job.get();
             let whole = matches!(job, Some(Job::Generate | Job::Adapt { .. }));
@@ -474,9 +484,13 @@ impl Generator {
                 // Its instruction is back in its section's Rewrite box (helper-60: lost).
                 self.rewrite_back.set(Some((section, field("instruction"))));
             } else if !id.is_empty() {
-                // Said in its own draft, when that opens.
+                // Said in its own draft, when that opens (beside a Manual-mode reply kept
+                // aside for it, if any).
                 self.parked.update_value(|p| {
-                    p.retain(|x| x.id != id);
+                    if let Some(x) = p.iter_mut().find(|x| x.id == id) {
+                        x.note = note;
+                        return;
+                    }
                     p.push(Parked {
                         id,
                         manual: None,

@@ -255,26 +255,38 @@ impl Library {
         }
         self.listen_to_other_tabs();
         let mut records = self.listing().await.unwrap_or_default();
+        records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
         // The page takes input from its first frame, before the drafts have opened: what was
-        // written meanwhile is kept as a draft of its own and stays open (the stored draft
+        // typed meanwhile is kept as a draft of its own and stays open (the stored draft
         // loaded over it, and a first visit's typing during the first save was lost: the
-        // snapshot taken before that save was loaded back over it).
-        let written = self
-            .drafts
-            .draft
-            .with_untracked(|d| !(d.name.is_empty() && wire::holds_nothing(d)));
+        // snapshot taken before that save was loaded back over it). A draft added meanwhile
+        // (Save as my draft, New draft, an import) is open already and is no typing.
+        let written = self.current_id.with_untracked(String::is_empty)
+            && self
+                .drafts
+                .draft
+                .with_untracked(|d| !(d.name.is_empty() && wire::holds_nothing(d)));
         if records.is_empty() || written {
             // First run: what is in memory becomes the first draft.
             let first = self.drafts.draft.get_untracked();
+            // The draft that would have opened: its copy kept unsaved by a reload goes into it
+            // now (it would have been taken back had it opened), and an empty, unnamed one gives
+            // way to the typed draft (as `add` does) rather than stay as "Untitled prompt".
             let passed_over = (!records.is_empty()).then(|| {
                 let wanted = prefs::load(CURRENT_KEY);
                 records
                     .iter()
                     .find(|r| Some(&r.id) == wanted.as_ref())
                     .unwrap_or(&records[0])
-                    .draft
-                    .display_name()
+                    .clone()
             });
+            let mut give_way = None;
+            if let Some(p) = &passed_over {
+                let kept = self.keep_unsaved_in(p).await;
+                if !kept && p.draft.name.is_empty() && wire::holds_nothing(&p.draft) {
+                    give_way = Some(p.id.clone());
+                }
+            }
             let rec = Record::new(&new_id(), 1, &first);
             let mut rev = None;
             if let Some(store) = self.store.get_value() {
@@ -284,19 +296,27 @@ impl Library {
                     Err(e) => self.status.set(StorageStatus::Failing(e.message())),
                 }
             }
-            records.push(rec.clone());
-            records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+            if let (Some(id), Some(store), true) =
+                (&give_way, self.store.get_value(), rev.is_some())
+                && store.delete(id).await.is_ok()
+            {
+                records.retain(|r| r.id != *id);
+            } else if let Some(p) = &passed_over {
+                self.typed_apart.set(Some(p.draft.display_name()));
+            }
+            records.insert(0, rec.clone());
+            self.list_asked.update_value(|n| *n += 1);
             self.list.set(records.iter().map(DraftMeta::of).collect());
             self.last_saved.set_value(first);
             self.pending.set(false);
             self.base_rev.set_value(rev.or(Some(rec.rev)));
             self.current_id.set(rec.id.clone());
             prefs::save(CURRENT_KEY, &rec.id);
+            if let Some(rev) = rev {
+                self.announce(&rec.id, rev);
+            }
             if self.status.get_untracked() == StorageStatus::Loading {
                 self.status.set(StorageStatus::Ready);
-            }
-            if passed_over.is_some() {
-                self.typed_apart.set(passed_over);
             }
             // What was typed during that save is saved now (autosave heard none of it).
             if self
@@ -309,7 +329,7 @@ impl Library {
             }
             return;
         }
-        records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+        self.list_asked.update_value(|n| *n += 1);
         self.list.set(records.iter().map(DraftMeta::of).collect());
         let wanted = prefs::load(CURRENT_KEY);
         let pick = records
@@ -912,6 +932,35 @@ impl Library {
     /// Takes back the draft kept by [`Self::keep_unsaved`] when it belongs to the draft just
     /// opened and was based on the revision stored now or the one before (see below); it then
     /// counts as unsaved and is saved. Always forgets the kept copy.
+    /// [`Self::restore_unsaved`] for a draft that does not open (`p`, as stored): the copy kept
+    /// for it is written into it, on the same revision rule; `true` when one was. The kept copy
+    /// is used up either way.
+    async fn keep_unsaved_in(self, p: &Record) -> bool {
+        let Some(text) = crate::net::session::load(UNSAVED_KEY) else {
+            return false;
+        };
+        crate::net::session::remove(UNSAVED_KEY);
+        let Some(mut kept) = Record::from_json(&text) else {
+            return false;
+        };
+        if kept.id != p.id || !(kept.rev == p.rev || kept.rev + 1 == p.rev) {
+            return false;
+        }
+        kept.draft.optimizer = p.draft.optimizer.clone();
+        if kept.draft == p.draft {
+            return false;
+        }
+        let Some(store) = self.store.get_value() else {
+            return false;
+        };
+        matches!(
+            store
+                .save(Record::new(&p.id, 0, &kept.draft), Some(p.rev))
+                .await,
+            Ok(Saved::Ok(_))
+        )
+    }
+
     fn restore_unsaved(self) {
         let Some(text) = crate::net::session::load(UNSAVED_KEY) else {
             return;

@@ -845,7 +845,8 @@ fn Progress(
             let failures: Vec<(ProposalFailure, Option<bool>)> = failures
                 .into_iter()
                 .map(|f| {
-                    let again = o.asking_again(&f).then_some(!paused);
+                    // Out now (a Pause does not take it back), or out when the loop may send.
+                    let again = o.asking_again(&f).map(|out| out || !paused);
                     (f, again)
                 })
                 .collect();
@@ -1347,6 +1348,12 @@ fn CandidateView(
     // next proposals read the notes).
     // Each with its score and check results, as Results shows a run's (helper-60: a candidate
     // lost 3 cases with nothing saying which check failed).
+    // The loop goes on: a judge check without a verdict may still get one.
+    let live = d.draft.with_untracked(|x| {
+        x.optimizer
+            .as_ref()
+            .is_some_and(|o| o.stop.is_none() && !o.paused)
+    });
     let answers: Vec<(
         u32,
         String,
@@ -1422,10 +1429,14 @@ fn CandidateView(
                                     <pre class="pw-output__text">{out}</pre>
                                     {scored.map(|(s, names)| view! {
                                         <p class="pw-hint">{match s.score {
+                                            // A judge check still to answer: no verdict yet (helper-61).
+                                            _ if s.pending && live => "Waiting for the judge.".to_owned(),
+                                            _ if s.pending => "Not judged: the loop paused or ended before the judge answered.".to_owned(),
                                             Some(v) => format!("Score {} / 100 · {}", (v * 100.0).round(), if s.pass { "passed every check" } else { "did not pass" }),
                                             None => "Not scored: nothing could be checked.".to_owned(),
                                         }}</p>
-                                        {super::results::verdict_rows(s.verdicts, names, s.rated_down, format!("Checks of candidate {id}'s answer to case #{case}"), false, String::new())}
+                                        {super::results::verdict_rows(s.verdicts, names, s.rated_down, format!("Checks of candidate {id}'s answer to case #{case}"), live, String::new(),
+                                            Some("Not judged: the loop paused or ended before the judge answered.".to_owned()).filter(|_| !live))}
                                     })}
                                     <super::rating::RatingControl rating=rating on_rate=on what=format!("candidate {id}'s answer to case #{case}")/>
                                 </li>

@@ -605,14 +605,14 @@ fn ResultRow(
                 {move || earlier.get().map(|ms| {
                     let version = run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
                     view! {
-                        <span class="pw-tag pw-tag--earlier" title="This result was not made by the latest run: the case was not part of it.">
+                        <span class="pw-tag pw-tag--earlier" title=move || if unsent.get() { "This result was not made by the latest run: that run did not send the case." } else { "This result was not made by the latest run: the case was not part of it." }>
                             {format!("from an earlier run (version {version}, {})", when(ms))}
                         </span>
                     }
                 })}
                 // The latest run never sent it, and an earlier result shows (helper-60: the row
                 // did not say "not sent" as the progress line did).
-                <Show when=move || unsent.get() && status.with(Option::is_some) && !streaming.get()>
+                <Show when=move || unsent.get() && earlier.with(Option::is_some) && !streaming.get()>
                     <span class="pw-tag pw-tag--earlier">"not sent in the latest run"</span>
                 </Show>
                 <Show when=move || changed.get()>
@@ -785,7 +785,7 @@ fn ResultRow(
                                 <h3 class="pw-reflection__title">{format!("Draft{}{draft_also}", shown(draft_score, draft_partial))}</h3>
                                 <pre class="pw-output__text">{output.get().unwrap_or_default()}</pre>
                                 // The draft's own check results, in its column beside the final's.
-                                {draft_scored.clone().map(|s| verdict_rows(s.verdicts, names.clone(), s.rated_down, format!("Checks of case #{id}"), runner.judging(id), stopped_by()))}
+                                {draft_scored.clone().map(|s| verdict_rows(s.verdicts, names.clone(), s.rated_down, format!("Checks of case #{id}"), runner.judging(id), stopped_by(), None))}
                             </div>
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">"Critique"</h3>
@@ -804,14 +804,14 @@ fn ResultRow(
                                     let final_rating = Signal::derive(move || reflection.with(|f| f.as_ref().and_then(|f| f.rating.clone())));
                                     view! { <RatingControl rating=final_rating on_rate=rate_final what=format!("the final answer to case #{id}")/> }
                                 })}
-                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), final_rated.clone(), format!("Checks of the final answer of case #{id}"), true, stopped_by()))}
+                                {final_verdicts.filter(|_| r.done).map(|v| verdict_rows(v, names.clone(), final_rated.clone(), format!("Checks of the final answer of case #{id}"), true, stopped_by(), None))}
                             </div>
                         </div>
                     </div>
                 }
             })}
             // Under the answer while no Reflexion is shown (then they are in its Draft column).
-            {move || reflection.with(Option::is_none).then(|| score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id), stopped_by())))}
+            {move || reflection.with(Option::is_none).then(|| score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id), stopped_by(), None)))}
         </li>
     }
 }
@@ -868,6 +868,7 @@ pub(super) fn verdict_rows(
     label: String,
     waiting: bool,
     judge_stopped_by: String,
+    pending_note: Option<String>,
 ) -> impl IntoView {
     let stopped_why = Some(judge_stopped_by).filter(|w| !w.is_empty());
     view! {
@@ -885,6 +886,7 @@ pub(super) fn verdict_rows(
                 let (mark, cls, text, raw) = match v {
                     Verdict::Done { pass, reason, .. } => (if pass { "✓" } else { "✗" }, if pass { "ok" } else { "bad" }, reason, None),
                     Verdict::Pending if waiting => ("…", "busy", "Waiting for the judge.".to_owned(), None),
+                    Verdict::Pending if pending_note.is_some() => ("–", "idle", pending_note.clone().unwrap_or_default(), None),
                     Verdict::Pending => ("–", "idle", match stopped_why.clone() {
                         // Tryout 18: after a refused judge key the cases gave another reason.
                         Some(why) => format!("Not judged: the run sent the judge no more calls after {why}. Fix that in Settings, then Re-judge the case."),

@@ -1779,10 +1779,18 @@ impl Optimizer {
     /// flight, or goes out as soon as the loop may send). The page then says so, not "the loop
     /// did not wait for it" (helper-58: a red "Failed again (attempt 3)" stayed up while the
     /// fourth call ran).
-    pub fn asking_again(&self, f: &ProposalFailure) -> bool {
-        self.stop.is_none()
+    /// `Some(true)` while that call is out (a Pause does not take it back), `Some(false)` while it
+    /// waits to go out; `None` when it is not being asked again.
+    pub fn asking_again(&self, f: &ProposalFailure) -> Option<bool> {
+        (self.stop.is_none()
             && self.phase == Phase::Proposing(f.round)
-            && !self.proposed.contains(&(f.round, f.refine))
+            && !self.proposed.contains(&(f.round, f.refine)))
+        .then(|| {
+            self.in_flight.contains_key(&Work::Propose {
+                round: f.round,
+                refine: f.refine,
+            })
+        })
     }
 
     /// Whether the loop waits because calls lost with a page ([`Self::lost`]) were charged and

@@ -953,7 +953,7 @@ fn a_round_with_nothing_to_try_pauses_with_its_cause_and_resume_asks_again() {
             reply.as_ref().map(|r| r.text.clone()).unwrap_or_default()
         );
         assert_eq!((f.attempt, f.same_as_before), (1, false));
-        assert!(!o.asking_again(f), "{cause}: waits for the person");
+        assert_eq!(o.asking_again(f), None, "{cause}: waits for the person");
         // Resume sends the call again: the failure shown meanwhile is the one being asked again.
         let mut probe = o.clone();
         let sent = probe.step(&ctx, Event::Resume { running: vec![] });
@@ -967,9 +967,10 @@ fn a_round_with_nothing_to_try_pauses_with_its_cause_and_resume_asks_again() {
             )),
             "{cause}"
         );
-        assert!(
+        assert_eq!(
             probe.asking_again(probe.proposal_failures.last().unwrap()),
-            "{cause}"
+            Some(true),
+            "{cause}: the call is out"
         );
         // Asking again with the same outcome: the same failure, "again".
         let r = reply.clone();

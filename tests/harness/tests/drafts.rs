@@ -281,7 +281,9 @@ const SLOW_DRAFTS: &str = r#"(() => {
   };
   const open = IDBFactory.prototype.open;
   IDBFactory.prototype.open = function (...a) {
-    const r = open.apply(this, a); late(r, IDBRequest.prototype, 'onsuccess', 2000); return r;
+    const r = open.apply(this, a); late(r, IDBRequest.prototype, 'onsuccess', 2000);
+    r.addEventListener('success', () => setTimeout(() => { window.pwDraftsOpened = true; }, 2000));
+    return r;
   };
   const tx = IDBDatabase.prototype.transaction;
   IDBDatabase.prototype.transaction = function (...a) {
@@ -309,9 +311,14 @@ async fn what_is_typed_while_the_drafts_open_is_kept() -> anyhow::Result<()> {
     b.open_app(&site.url()).await?;
     let idea_is =
         |text: &str| format!("return document.getElementById('pw-idea').value === '{text}'");
-    // First visit: typed while the first draft is being saved (the database is open by 2 s, the
-    // save's commit comes 3 s later).
-    tokio::time::sleep(Duration::from_millis(2600)).await;
+    // First visit: typed while the first draft is being saved (once the database has opened,
+    // the save's commit comes 3 s later).
+    b.wait_until(
+        "return window.pwDraftsOpened === true",
+        "the database to open",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     PromptPage::new(&b)
         .idea("turn a recipe into a shopping list")
         .await?;
@@ -366,6 +373,25 @@ async fn what_is_typed_while_the_drafts_open_is_kept() -> anyhow::Result<()> {
     .await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
+    // An empty, unnamed draft that would have opened gives way to what was typed, instead of
+    // staying as "Untitled prompt" (helper-61).
+    b.button("New draft").await?.click().await?;
+    b.wait_until(&idea_is(""), "the new, empty draft").await?;
+    DraftsPage::open(&b).await?.wait_count(3).await?;
+    saved(&b).await;
+    b.client.refresh().await?;
+    b.wait_for_role_name("heading", "Promptwright").await?;
+    PromptPage::new(&b).idea("sort my inbox").await?;
+    b.wait_until(
+        &idea_is("sort my inbox"),
+        "the idea typed as the page opened",
+    )
+    .await?;
+    saved(&b).await;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(3).await?;
+    let names = d.names().await?;
+    assert!(!names.iter().any(|n| n == "Untitled prompt"), "{names:?}");
     b.close().await?;
     Ok(())
 }
