@@ -293,6 +293,35 @@ const SLOW_DRAFTS: &str = r#"(() => {
   };
 })();"#;
 
+/// Reloads the page and types `idea` into the idea box before the drafts have opened (with
+/// [`SLOW_DRAFTS`] installed); once `meanwhile` has passed, waits until the box still holds it
+/// and the draft is saved.
+async fn type_as_the_page_opens<F, Fut>(b: &Browser, idea: &str, meanwhile: F) -> anyhow::Result<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    b.client.refresh().await?;
+    b.wait_for_role_name("heading", "Promptwright").await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "the page before the drafts open",
+    )
+    .await?;
+    PromptPage::new(b).idea(idea).await?;
+    meanwhile().await?;
+    b.wait_until(
+        &format!(
+            "return document.getElementById('pw-idea').value === {}",
+            json!(idea)
+        ),
+        "the idea typed as the page opened",
+    )
+    .await?;
+    saved(b).await;
+    Ok(())
+}
+
 // CI, session 27's stop (`undoing_the_delete_of_the_only_draft…` found its draft named
 // "Untitled prompt"): the page takes input from its first frame, before the drafts have opened.
 // A first visit loaded the draft as it was before its first save back over what was typed
@@ -337,21 +366,14 @@ async fn what_is_typed_while_the_drafts_open_is_kept() -> anyhow::Result<()> {
     )
     .await?;
     d.close().await?;
-    // A later visit: typed before the drafts have opened.
-    b.client.refresh().await?;
-    b.wait_for_role_name("heading", "Promptwright").await?;
-    b.wait_until(&idea_is(""), "the page before the drafts open")
-        .await?;
-    PromptPage::new(&b).idea("plan a week of dinners").await?;
-    // Said, so the draft that used to open does not seem gone (helper-60).
-    b.wait_for_text("What you typed while your drafts were opening is kept as a new draft; \u{201c}turn a recipe into a shopping list\u{201d} is in Drafts.")
-        .await?;
-    b.wait_until(
-        &idea_is("plan a week of dinners"),
-        "the idea typed as the page opened",
-    )
+    // A later visit: typed before the drafts have opened. Said, so the draft that used to
+    // open does not seem gone (helper-60).
+    type_as_the_page_opens(&b, "plan a week of dinners", || async {
+        b.wait_for_text("What you typed while your drafts were opening is kept as a new draft; \u{201c}turn a recipe into a shopping list\u{201d} is in Drafts.")
+            .await
+            .map(|_| ())
+    })
     .await?;
-    saved(&b).await;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
     let mut names = d.names().await?;
@@ -379,15 +401,7 @@ async fn what_is_typed_while_the_drafts_open_is_kept() -> anyhow::Result<()> {
     b.wait_until(&idea_is(""), "the new, empty draft").await?;
     DraftsPage::open(&b).await?.wait_count(3).await?;
     saved(&b).await;
-    b.client.refresh().await?;
-    b.wait_for_role_name("heading", "Promptwright").await?;
-    PromptPage::new(&b).idea("sort my inbox").await?;
-    b.wait_until(
-        &idea_is("sort my inbox"),
-        "the idea typed as the page opened",
-    )
-    .await?;
-    saved(&b).await;
+    type_as_the_page_opens(&b, "sort my inbox", || async { Ok(()) }).await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(3).await?;
     let names = d.names().await?;
