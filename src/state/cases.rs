@@ -49,6 +49,9 @@ pub struct CaseSynth {
     pub left_out: RwSignal<Vec<String>>,
     /// Suggestions on the tiny built-in model, one line per call (`meta::tiny_jobs`).
     pub tiny: RwSignal<Option<TinyCases>>,
+    /// "How many" cases to ask for (1-50; 8 at first): kept in this tab's `sessionStorage`
+    /// (`pw-suggest-count`), so a reload does not put it back to 8 (helper-58).
+    pub how_many: RwSignal<u32>,
     /// The suggestion under way or offered.
     machine: StoredValue<Option<Suggest>, LocalStorage>,
     /// Suggestions on offer in drafts the person left, by draft id: offered again when that
@@ -63,6 +66,9 @@ pub struct CaseSynth {
     drafts: DraftHandle,
 }
 
+/// Where "How many" is kept in this tab (a whole number as text).
+const HOW_MANY_KEY: &str = "pw-suggest-count";
+
 impl CaseSynth {
     pub fn provide() -> Self {
         let s = Self {
@@ -76,6 +82,12 @@ impl CaseSynth {
             raw: RwSignal::new(None),
             left_out: RwSignal::new(Vec::new()),
             tiny: RwSignal::new(None),
+            how_many: RwSignal::new(
+                crate::net::session::load(HOW_MANY_KEY)
+                    .and_then(|t| t.parse::<u32>().ok())
+                    .filter(|n| (1..=50).contains(n))
+                    .unwrap_or(8),
+            ),
             machine: StoredValue::new_local(None),
             parked: StoredValue::new_local(Vec::new()),
             epoch: Epoch::new(),
@@ -84,6 +96,10 @@ impl CaseSynth {
             drafts: DraftHandle::expect(),
         };
         provide_context(s);
+        Effect::new(move || {
+            let n = s.how_many.get();
+            crate::net::session::save(HOW_MANY_KEY, &n.to_string());
+        });
         crate::net::on_leave(move || {
             s.page_leaving.set_value(true);
             // An edit typed into a suggestion and not yet left is put in and kept (helper-58:

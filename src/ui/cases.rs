@@ -1360,7 +1360,7 @@ fn SynthPanel() -> impl IntoView {
     let settings = crate::state::settings::SettingsHandle::expect();
     let d = DraftHandle::expect();
     let s = CaseSynth::expect();
-    let n = RwSignal::new(8u32);
+    let n = s.how_many;
     let n_problem = RwSignal::new(None::<String>);
     let has_prompt = move || d.draft.with(|x| x.current > 0);
     let busy = move || matches!(s.stage.get(), Stage::Writing | Stage::Reviewing);

@@ -2189,6 +2189,11 @@ async fn a_reload_while_suggestions_are_written_says_so_and_keeps_what_arrived_a
         json!(true),
         "the edit typed before the reload is kept"
     );
+    // "How many" stays as set (helper-58: it went back to 8 on every reload).
+    assert_eq!(
+        b.field("How many").await?.prop("value").await?.as_deref(),
+        Some("3")
+    );
     b.close().await?;
     Ok(())
 }
