@@ -1886,6 +1886,33 @@ async fn a_reply_pasted_in_manual_mode_waits_in_its_draft_across_a_switch() -> a
     Ok(())
 }
 
+/// Asks for a rewrite of Steps with `instruction` and waits until its request has reached the
+/// fake (the rewrite is under way).
+async fn rewrite_steps_until_sent(
+    browser: &Browser,
+    fake: &FakeProvider,
+    instruction: &str,
+) -> anyhow::Result<()> {
+    browser
+        .button("Rewrite Steps with the model")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("How should Steps change?")
+        .await?
+        .type_text(instruction)
+        .await?;
+    let asked = fake.chat_requests().len();
+    browser.button("Rewrite Steps").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fake.chat_requests().len() == asked {
+        anyhow::ensure!(Instant::now() < deadline, "the rewrite was not sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
 // Helper-54: a section rewrite under way when another draft opened was dropped without a word
 // (nothing of it was kept, as its Stop keeps nothing). Back in its draft, the page says so; the
 // section is as it was. Helper-58: a rewrite cut by a reload vanished without a word too.
@@ -1904,24 +1931,7 @@ async fn a_rewrite_stopped_by_another_draft_or_a_reload_says_so_in_its_draft() -
         "List every commitment with its owner and its due date."
     ]})
     .to_string()]);
-    browser
-        .button("Rewrite Steps with the model")
-        .await?
-        .click()
-        .await?;
-    browser
-        .field("How should Steps change?")
-        .await?
-        .type_text("more careful")
-        .await?;
-    let asked = fake.chat_requests().len();
-    browser.button("Rewrite Steps").await?.click().await?;
-    // The rewrite is under way: its request reached the model.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while fake.chat_requests().len() == asked {
-        anyhow::ensure!(Instant::now() < deadline, "the rewrite was not sent");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    rewrite_steps_until_sent(&browser, &fake, "more careful").await?;
     open_a_new_draft(&browser).await?;
     open_the_other_of_two(&browser).await?;
     browser
@@ -1934,23 +1944,7 @@ async fn a_rewrite_stopped_by_another_draft_or_a_reload_says_so_in_its_draft() -
         .eval("document.querySelector('#pw-interrupted button').click(); return true")
         .await?;
     fake.push_replies([json!({"steps": ["Read slowly, line by line, with care."]}).to_string()]);
-    browser
-        .button("Rewrite Steps with the model")
-        .await?
-        .click()
-        .await?;
-    browser
-        .field("How should Steps change?")
-        .await?
-        .type_text("shorter")
-        .await?;
-    let asked = fake.chat_requests().len();
-    browser.button("Rewrite Steps").await?.click().await?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while fake.chat_requests().len() == asked {
-        anyhow::ensure!(Instant::now() < deadline, "the rewrite was not sent");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    rewrite_steps_until_sent(&browser, &fake, "shorter").await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     browser.client.refresh().await?;
     browser
