@@ -271,7 +271,8 @@ async fn undoing_the_delete_of_the_only_draft_opens_it_and_drops_the_empty_one()
 }
 
 /// Makes the drafts open slowly in every page of the browser from now on: IndexedDB's `open`
-/// answers 2 s late and each read-write transaction reports its commit 3 s late.
+/// answers 4 s late (room to type before it, on a slow machine too) and each read-write
+/// transaction reports its commit 3 s late.
 const SLOW_DRAFTS: &str = r#"(() => {
   const late = (target, proto, name, ms) => {
     const d = Object.getOwnPropertyDescriptor(proto, name);
@@ -281,8 +282,8 @@ const SLOW_DRAFTS: &str = r#"(() => {
   };
   const open = IDBFactory.prototype.open;
   IDBFactory.prototype.open = function (...a) {
-    const r = open.apply(this, a); late(r, IDBRequest.prototype, 'onsuccess', 2000);
-    r.addEventListener('success', () => setTimeout(() => { window.pwDraftsOpened = true; }, 2000));
+    const r = open.apply(this, a); late(r, IDBRequest.prototype, 'onsuccess', 4000);
+    r.addEventListener('success', () => setTimeout(() => { window.pwDraftsOpened = true; }, 4000));
     return r;
   };
   const tx = IDBDatabase.prototype.transaction;
