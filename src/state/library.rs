@@ -727,7 +727,6 @@ impl Library {
         if store.delete(&id).await.is_err() {
             return;
         }
-        self.deleted.set(Some(r));
         self.replaced_by_empty.set_value(false);
         let rest = self.listing().await.unwrap_or_default();
         if id == self.current_id.get_untracked() {
@@ -746,6 +745,9 @@ impl Library {
             // delete).
             self.drafts.deleted();
         }
+        // Undo is offered once the next draft is open: pressed before, this switch went on
+        // after it and opened the next draft over the one brought back (a flaky e2e step).
+        self.deleted.set(Some(r));
         self.refresh_list().await;
     }
 

@@ -828,7 +828,13 @@ async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Resul
         .await?;
     b.button("Delete it").await?.click().await?;
     b.button("Undo").await?.click().await?;
-    wait_text_long(&b, "Continuing the optimization where it was.", 20).await?;
+    // The note of the switch before stays on screen until the original is open again: wait
+    // for the one the Undo brings (a flake: the old note was read as the new one).
+    b.wait_until(
+        "const t = document.body.innerText; return t.includes('Continuing the optimization where it was.') && !t.includes('Opening another draft cut off')",
+        "the note the Undo brings",
+    )
+    .await?;
     drafts.close().await?;
     let page = b.eval("return document.body.innerText").await?;
     let page = page.as_str().unwrap_or("");
