@@ -456,8 +456,9 @@ impl Generator {
     /// After a reload: when a generation was running in this tab as it reloaded, says so, and
     /// keeps what had arrived as an incomplete version of the draft it was for (when that draft
     /// is `draft_id`, the one open). A section rewrite that was running is named (in its own
-    /// draft, when that opens), and nothing of it is kept. Call once, when the drafts have
-    /// loaded.
+    /// draft, when that opens): nothing of its reply is kept, and in the open draft its
+    /// instruction goes back to the section's Rewrite box ([`Self::rewrite_back`]). Call once,
+    /// when the drafts have loaded.
     pub fn recover_interrupted(self, draft_id: &str) {
         let Some(kept) = self
             .in_flight_before

@@ -931,61 +931,59 @@ impl Library {
         }
     }
 
-    /// Takes back the draft kept by [`Self::keep_unsaved`] when it belongs to the draft just
-    /// opened and was based on the revision stored now or the one before (see below); it then
-    /// counts as unsaved and is saved. Always forgets the kept copy.
-    /// [`Self::restore_unsaved`] for a draft that does not open (`p`, as stored): the copy kept
-    /// for it is written into it, on the same revision rule; `true` when one was. The kept copy
-    /// is used up either way.
-    async fn keep_unsaved_in(self, p: &Record) -> bool {
-        let Some(text) = crate::net::session::load(UNSAVED_KEY) else {
-            return false;
-        };
+    /// The copy kept by [`Self::keep_unsaved`] for draft `id` when it was based on `stored` (the
+    /// revision stored now) or the one before it (the save under way as the tab went away,
+    /// started before the last change, or the save the flush began, finished), with the
+    /// optimization loop's state `optimizer` as stored (it is saved before each call it sends,
+    /// and a reload's own accounting of calls cut off starts from that). The kept copy is used
+    /// up either way.
+    fn take_unsaved(
+        id: &str,
+        stored: u64,
+        optimizer: Option<crate::domain::optimize::Optimizer>,
+    ) -> Option<Draft> {
+        let text = crate::net::session::load(UNSAVED_KEY)?;
         crate::net::session::remove(UNSAVED_KEY);
-        let Some(mut kept) = Record::from_json(&text) else {
+        let mut kept = Record::from_json(&text)?;
+        if kept.id != id || !(kept.rev == stored || kept.rev + 1 == stored) {
+            return None;
+        }
+        kept.draft.optimizer = optimizer;
+        Some(kept.draft)
+    }
+
+    /// [`Self::restore_unsaved`] for a draft that does not open (`p`, as stored): the copy kept
+    /// for it is written into it; `true` when one was.
+    async fn keep_unsaved_in(self, p: &Record) -> bool {
+        let Some(kept) = Self::take_unsaved(&p.id, p.rev, p.draft.optimizer.clone()) else {
             return false;
         };
-        if kept.id != p.id || !(kept.rev == p.rev || kept.rev + 1 == p.rev) {
-            return false;
-        }
-        kept.draft.optimizer = p.draft.optimizer.clone();
-        if kept.draft == p.draft {
+        if kept == p.draft {
             return false;
         }
         let Some(store) = self.store.get_value() else {
             return false;
         };
         matches!(
-            store
-                .save(Record::new(&p.id, 0, &kept.draft), Some(p.rev))
-                .await,
+            store.save(Record::new(&p.id, 0, &kept), Some(p.rev)).await,
             Ok(Saved::Ok(_))
         )
     }
 
+    /// Takes back the draft kept by [`Self::keep_unsaved`] when it belongs to the draft just
+    /// opened and was based on the revision stored now or the one before
+    /// ([`Self::take_unsaved`]); it then counts as unsaved and is saved. Always forgets the kept
+    /// copy.
     fn restore_unsaved(self) {
-        let Some(text) = crate::net::session::load(UNSAVED_KEY) else {
-            return;
-        };
-        crate::net::session::remove(UNSAVED_KEY);
-        let Some(mut kept) = Record::from_json(&text) else {
-            return;
-        };
-        // The optimization loop's state stays as stored: it is saved before each call it sends,
-        // and a reload's own accounting (calls cut off, charged at once) starts from that.
-        kept.draft.optimizer = self.last_saved.with_value(|s| s.optimizer.clone());
-        // Based on the stored revision, or on the one before it when the save under way as the
-        // tab went away (started before the last change) or the save the flush began finished.
         let stored = self.base_rev.get_value().unwrap_or(0);
-        if kept.id != self.current_id.get_untracked()
-            || !(kept.rev == stored || kept.rev + 1 == stored)
-        {
+        let optimizer = self.last_saved.with_value(|s| s.optimizer.clone());
+        let Some(kept) = Self::take_unsaved(&self.current_id.get_untracked(), stored, optimizer)
+        else {
             return;
-        }
-        let differs = self.last_saved.with_value(|s| *s != kept.draft);
-        if differs {
+        };
+        if self.last_saved.with_value(|s| *s != kept) {
             // A change of the draft signal: autosave picks it up as any edit.
-            self.drafts.draft.set(kept.draft);
+            self.drafts.draft.set(kept);
         }
     }
 
