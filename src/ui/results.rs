@@ -860,7 +860,9 @@ pub fn verdict_badge(
 /// could not be read).
 /// `waiting`: a judge still to answer may answer (else its check says the run stopped first).
 /// `judge_stopped_by`: why the run sent its judge no more calls (`Run::judge_stopped_by`),
-/// empty when it did not stop.
+/// empty when it did not stop. `pending_note`: what a check still waiting for its judge says
+/// when it is not `waiting`, in place of the run's words (the optimizer's candidates, which
+/// have no Re-judge).
 pub(super) fn verdict_rows(
     verdicts: Vec<Verdict>,
     names: Vec<String>,
