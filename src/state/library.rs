@@ -81,6 +81,10 @@ pub struct Library {
     /// The delete opened a new empty draft in its place (it was the only one): Undo removes
     /// that empty draft again, and no other.
     replaced_by_empty: StoredValue<bool>,
+    /// The open draft being deleted (`delete_now`): no save writes it back meanwhile (a running
+    /// loop's autosave had put a deleted draft back between the delete and the list's read, so
+    /// the delete reopened it and did not take).
+    deleting: StoredValue<Option<String>>,
     pub shared: RwSignal<Option<SharedView>>,
     /// Whether the current draft has changes not yet written.
     pub pending: RwSignal<bool>,
@@ -130,6 +134,7 @@ impl Library {
             conflict: RwSignal::new(None),
             deleted: RwSignal::new_local(None),
             replaced_by_empty: StoredValue::new(false),
+            deleting: StoredValue::new(None),
             shared: RwSignal::new(None),
             pending: RwSignal::new(false),
             damage: RwSignal::new(Vec::new()),
@@ -467,6 +472,10 @@ impl Library {
         if id.is_empty() {
             return false;
         }
+        // The draft being deleted is not written back: what it held is kept for Undo.
+        if self.deleting.with_value(|d| d.as_ref() == Some(&id)) {
+            return true;
+        }
         let draft = self.drafts.draft.get_untracked();
         let expected = if force {
             None
@@ -721,12 +730,25 @@ impl Library {
             return;
         };
         self.save_now(false).await;
-        let Some(r) = self.fetch(&id).await else {
+        // From here no save writes the open draft back (see `deleting`); one under way ends
+        // first, so what Undo brings back is read after it.
+        let open = id == self.current_id.get_untracked();
+        if open {
+            self.deleting.set_value(Some(id.clone()));
+            while self.saving.get_value() {
+                crate::net::sleep(20).await;
+            }
+        }
+        let gone = async {
+            let r = self.fetch(&id).await?;
+            store.delete(&id).await.ok()?;
+            Some(r)
+        }
+        .await;
+        let Some(r) = gone else {
+            self.deleting.set_value(None);
             return;
         };
-        if store.delete(&id).await.is_err() {
-            return;
-        }
         self.replaced_by_empty.set_value(false);
         let rest = self.listing().await.unwrap_or_default();
         if id == self.current_id.get_untracked() {
@@ -745,6 +767,7 @@ impl Library {
             // delete).
             self.drafts.deleted();
         }
+        self.deleting.set_value(None);
         // Undo is offered once the next draft is open: pressed before, this switch went on
         // after it and opened the next draft over the one brought back (a flaky e2e step).
         self.deleted.set(Some(r));
