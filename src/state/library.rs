@@ -598,12 +598,17 @@ impl Library {
 
     /// Adds a draft as a new record and opens it. Every new record is a copy or a new draft: an
     /// optimization loop in it arrives paused, so a copy never spends until the person resumes it.
-    pub fn add(self, mut draft: Draft) {
+    pub fn add(self, draft: Draft) {
+        leptos::task::spawn_local(self.add_now(draft));
+    }
+
+    /// [`Self::add`], done when the draft added is open.
+    async fn add_now(self, mut draft: Draft) {
         draft.pause_loop();
         draft.reword_stops_for_copy();
         // The open draft's jobs end first, for it (`DraftHandle::before_switching`).
         self.drafts.before_switching();
-        leptos::task::spawn_local(async move {
+        {
             // The open draft is saved first when it has unsaved changes (edits made within the
             // autosave wait, a run's results, what a generation stopped just now had received):
             // they are not lost, and an unchanged draft's time does not move.
@@ -632,7 +637,7 @@ impl Library {
                 let _ = store.delete(&id).await;
             }
             self.refresh_list().await;
-        });
+        }
     }
 
     pub fn new_draft(self) {
@@ -759,7 +764,9 @@ impl Library {
                 Some(next) => self.load_record(next),
                 None => {
                     self.replaced_by_empty.set_value(true);
-                    self.new_draft();
+                    // Awaited: Undo is offered once it is open, and the draft being deleted
+                    // is not saved back by its save-first (it was, when this went on alone).
+                    self.add_now(Draft::default()).await;
                 }
             }
             // The deleted draft's jobs have ended: leaving the draft now open (an Undo, a

@@ -521,3 +521,18 @@ pub async fn wait_verdict(b: &Browser, id: u32, want: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Makes every read-write transaction of the page report its commit 2 s late from now on (a
+/// slow disk); the writes themselves happen at once. Run it with `Browser::eval`.
+pub const SLOW_WRITES: &str = r#"const tx = IDBDatabase.prototype.transaction;
+IDBDatabase.prototype.transaction = function (...a) {
+  const t = tx.apply(this, a);
+  if (a[1] === 'readwrite') {
+    const d = Object.getOwnPropertyDescriptor(IDBTransaction.prototype, 'oncomplete');
+    Object.defineProperty(t, 'oncomplete', { configurable: true,
+      get() { return d.get.call(t); },
+      set(f) { d.set.call(t, f ? (e => setTimeout(() => f.call(t, e), 2000)) : null); } });
+  }
+  return t;
+};
+return 1;"#;

@@ -828,7 +828,7 @@ async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Resul
     // delete reopened it and did not take (2 of 8 runs under load in session 28).
     tokio::time::sleep(Duration::from_millis(600)).await;
     let drafts = DraftsPage::open(&b).await?;
-    b.eval(SLOW_WRITES).await?;
+    b.eval(pw_harness::pages::SLOW_WRITES).await?;
     b.eval("document.querySelector('.pw-draft-list__item--current [aria-label^=\"Delete \"]').click(); return 1")
         .await?;
     b.button("Delete it").await?.click().await?;
@@ -1292,21 +1292,6 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
     b.close().await?;
     Ok(())
 }
-
-/// Makes every read-write transaction of the page report its commit 2 s late from now on (a
-/// slow disk); the writes themselves happen at once.
-const SLOW_WRITES: &str = r#"const tx = IDBDatabase.prototype.transaction;
-IDBDatabase.prototype.transaction = function (...a) {
-  const t = tx.apply(this, a);
-  if (a[1] === 'readwrite') {
-    const d = Object.getOwnPropertyDescriptor(IDBTransaction.prototype, 'oncomplete');
-    Object.defineProperty(t, 'oncomplete', { configurable: true,
-      get() { return d.get.call(t); },
-      set(f) { d.set.call(t, f ? (e => setTimeout(() => f.call(t, e), 2000)) : null); } });
-  }
-  return t;
-};
-return 1;"#;
 
 /// What each "<by> cut off <N> call(s)" sentence on `page` names as the cause ("The reload",
 /// "Opening another draft", "Deleting this draft"); other uses of "cut off" (a check's label:
