@@ -30,6 +30,9 @@ const CHANNEL: &str = "promptwright-drafts";
 pub struct DraftMeta {
     pub id: String,
     pub name: String,
+    /// The name the draft was given, empty when it goes by its idea (`name` is then the idea's
+    /// first words, ending in "…" when cut): Rename starts from it.
+    pub own_name: String,
     pub updated_ms: f64,
     pub versions: usize,
 }
@@ -41,6 +44,11 @@ impl DraftMeta {
             // A draft not yet named (no version made) goes by its idea's first words, so that
             // two of them are not both "Untitled prompt" (helper-54).
             name: r.draft.display_name(),
+            own_name: if r.draft.name == "\u{2026}" {
+                String::new()
+            } else {
+                r.draft.name.clone()
+            },
             updated_ms: r.updated_ms,
             versions: r.draft.versions.len(),
         }
@@ -85,6 +93,10 @@ pub struct Library {
     /// loop's autosave had put a deleted draft back between the delete and the list's read, so
     /// the delete reopened it and did not take).
     deleting: StoredValue<Option<String>>,
+    /// The last deleted draft was the open one: Undo opens it again; another one comes back
+    /// into the list only (tryout 62: Undo of another draft's delete left the open draft,
+    /// cutting off the run under way in it).
+    deleted_was_open: StoredValue<bool>,
     pub shared: RwSignal<Option<SharedView>>,
     /// Whether the current draft has changes not yet written.
     pub pending: RwSignal<bool>,
@@ -135,6 +147,7 @@ impl Library {
             deleted: RwSignal::new_local(None),
             replaced_by_empty: StoredValue::new(false),
             deleting: StoredValue::new(None),
+            deleted_was_open: StoredValue::new(false),
             shared: RwSignal::new(None),
             pending: RwSignal::new(false),
             damage: RwSignal::new(Vec::new()),
@@ -777,11 +790,13 @@ impl Library {
         self.deleting.set_value(None);
         // Undo is offered once the next draft is open: pressed before, this switch went on
         // after it and opened the next draft over the one brought back (a flaky e2e step).
+        self.deleted_was_open.set_value(open);
         self.deleted.set(Some(r));
         self.refresh_list().await;
     }
 
-    /// Brings back the last deleted draft and opens it. The empty draft that opened in its place
+    /// Brings back the last deleted draft, and opens it when it was the open one (another
+    /// draft's comes back into the list, and the open draft's jobs go on). The empty draft that opened in its place
     /// (deleting the only draft opens a new one) goes, as it came: nothing was written in it
     /// (tryout 11, m7: after Undo the empty "Untitled prompt" stayed open and listed).
     pub fn undo_delete(self) {
@@ -789,6 +804,17 @@ impl Library {
             return;
         };
         self.deleted.set(None);
+        if !self.deleted_was_open.get_value() {
+            leptos::task::spawn_local(async move {
+                if let Some(store) = self.store.get_value() {
+                    if let Err(e) = store.save(r, None).await {
+                        self.status.set(StorageStatus::Failing(e.message()));
+                    }
+                }
+                self.refresh_list().await;
+            });
+            return;
+        }
         self.drafts.before_switching();
         leptos::task::spawn_local(async move {
             // What the jobs just wrote, and edits within the autosave wait, are kept (helper-55:

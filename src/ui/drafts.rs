@@ -172,7 +172,7 @@ pub fn DraftsPanel(
                                     }}
                                     <div class="pw-row pw-row--wrap">
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Rename {}", name())
-                                            on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| x.name).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
+                                            on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| if x.own_name.trim().is_empty() { x.name.trim_end_matches('\u{2026}').trim_end().to_owned() } else { x.own_name }).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Duplicate {}", name()) on:click=move |_| lib.duplicate(i5.clone())>"Duplicate"</button>
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Export {}", name()) on:click=move |_| export(Some(i6.clone()))>"Export"</button>
                                         <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=move || format!("Delete {}", name())

@@ -841,3 +841,61 @@ fn a_phrase_found_with_capitals_ignored_says_so() {
         "Found: \u{201c}SEND THE DECK\u{201d} (capitals ignored)."
     );
 }
+
+// Tryout 62: `contains-any: [sorry, apolog]` failed "Sorry for the delay…" with "None of the
+// phrases appears.", true only with capitals compared, and nothing said the check compares
+// them. Every kind that compares capitals says so when the text is there with other capitals;
+// the kinds that ignore capitals, and a failure with no such text, add nothing.
+#[test]
+fn a_failure_only_by_capitals_says_the_check_compares_them() {
+    let answer = "Sorry for the delay, your parcel arrives Friday.";
+    let hint = "this check compares capitals";
+    let fail = |a: Assertion, output: &str| match check(&a, output, Observed::none(), None, None) {
+        Verdict::Done {
+            pass: false,
+            reason,
+            ..
+        } => reason,
+        other => panic!("{a:?} on {output:?}: {other:?}"),
+    };
+    let any = fail(a(Check::ContainsAny(v(&["sorry", "apolog"]))), answer);
+    assert_eq!(
+        any,
+        "None of the phrases appears. \u{201c}sorry\u{201d} is there with other capitals (\u{201c}Sorry\u{201d}): this check compares capitals; its kind with capitals ignored would accept it."
+    );
+    let all = fail(
+        a(Check::ContainsAll(v(&["sorry", "FRIDAY", "refund"]))),
+        answer,
+    );
+    assert!(
+        all.starts_with(
+            "Missing: \u{201c}sorry\u{201d}, \u{201c}FRIDAY\u{201d}, \u{201c}refund\u{201d}."
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("\u{201c}sorry\u{201d} (and 1 more) is there with other capitals"),
+        "{all}"
+    );
+    let eq = fail(a(Check::Equals("paris".into())), "Paris");
+    assert!(
+        eq.contains("differs only in capitals") && eq.contains(hint),
+        "{eq}"
+    );
+    let sw = fail(a(Check::StartsWith("sorry".into())), answer);
+    assert!(
+        sw.contains("differs only in capitals") && sw.contains(hint),
+        "{sw}"
+    );
+    // No such text: nothing added. Capitals ignored: the check fails on other grounds only.
+    let none = fail(a(Check::ContainsAny(v(&["refund"]))), answer);
+    assert_eq!(none, "None of the phrases appears.");
+    let ignoring = Assertion {
+        ignore_case: true,
+        ..a(Check::ContainsAny(v(&["refund"])))
+    };
+    assert!(!fail(ignoring, answer).contains(hint));
+    // A lowercasing that changes byte lengths ("İ" is 2 bytes, "i̇" 3) names the phrase alone.
+    let dotted = fail(a(Check::ContainsAny(v(&["i̇stanbul"]))), "İSTANBUL İstanbul");
+    assert!(dotted.contains("is there with other capitals"), "{dotted}");
+}

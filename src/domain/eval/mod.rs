@@ -1148,6 +1148,48 @@ fn capitals(ic: bool) -> &'static str {
     if ic { " (capitals ignored)" } else { "" }
 }
 
+/// What a failing check that compares capitals adds when `phrases` are in the answer with other
+/// capitals (tryout 62: "None of the phrases appears." for "Sorry for the delay" against
+/// `contains-any: [sorry]`, promptfoo's case-sensitive kind): " “sorry” is there with other
+/// capitals (“Sorry”): this check compares capitals; its kind with capitals ignored would
+/// accept it." Empty when none is, or when the check ignores capitals.
+fn other_capitals(ic: bool, output: &str, phrases: &[&str]) -> String {
+    if ic {
+        return String::new();
+    }
+    let lower = output.to_lowercase();
+    let found: Vec<(&str, String)> = phrases
+        .iter()
+        .filter(|p| !p.is_empty() && !output.contains(**p))
+        .filter_map(|p| {
+            let at = lower.find(&p.to_lowercase())?;
+            // The text as the answer writes it (lowercasing keeps byte offsets for most
+            // scripts; where it does not, the phrase alone is named).
+            let written = output
+                .get(at..at + p.len())
+                .filter(|w| w.to_lowercase() == p.to_lowercase())
+                .map(str::to_owned);
+            Some((*p, written.unwrap_or_default()))
+        })
+        .collect();
+    let Some((p, written)) = found.first() else {
+        return String::new();
+    };
+    let as_written = if written.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", excerpt(written))
+    };
+    let more = match found.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    format!(
+        " {}{more} is there with other capitals{as_written}: this check compares capitals; its kind with capitals ignored would accept it.",
+        excerpt(p)
+    )
+}
+
 fn excerpt(s: &str) -> String {
     let one: String = s.chars().take(60).collect();
     if s.chars().count() > 60 {
@@ -1238,6 +1280,11 @@ fn check_as_written(
                         "The answer is {} instead: it differs only in its spaces, tabs or line breaks.",
                         excerpt(&format!("{output:?}").trim_matches('"').to_owned())
                     )
+                } else if !ic && out.to_lowercase() == want.to_lowercase() {
+                    format!(
+                        "The answer is {} instead: it differs only in capitals, and this check compares capitals.",
+                        excerpt(output.trim())
+                    )
                 } else {
                     format!("The answer is {} instead.", excerpt(output.trim()))
                 },
@@ -1252,7 +1299,15 @@ fn check_as_written(
                 Verdict::done(true, "Every phrase appears.")
             } else {
                 let names: Vec<String> = missing.iter().map(|m| excerpt(m)).collect();
-                Verdict::done(false, format!("Missing: {}.", names.join(", ")))
+                let missing: Vec<&str> = missing.iter().map(|m| m.as_str()).collect();
+                Verdict::done(
+                    false,
+                    format!(
+                        "Missing: {}.{}",
+                        names.join(", "),
+                        other_capitals(ic, output, &missing)
+                    ),
+                )
             }
         }
         Check::ContainsAny(v) => match v
@@ -1262,7 +1317,16 @@ fn check_as_written(
             // Tryout 19: "Found “SEND THE DECK”" for an answer that wrote "Send the deck": the
             // phrase is the one searched for, said so when capitals were ignored.
             Some(p) => Verdict::done(true, format!("Found {}{}.", excerpt(p), capitals(ic))),
-            None => Verdict::done(false, "None of the phrases appears."),
+            None => {
+                let all: Vec<&str> = v.iter().map(String::as_str).collect();
+                Verdict::done(
+                    false,
+                    format!(
+                        "None of the phrases appears.{}",
+                        other_capitals(ic, output, &all)
+                    ),
+                )
+            }
         },
         Check::NotContains(v) => {
             let found: Vec<String> = v
@@ -1289,6 +1353,11 @@ fn check_as_written(
                     "It starts as required.".to_owned()
                 } else if !want.is_empty() && out.trim_start().starts_with(&want) {
                     "It starts with spaces or a line break before the expected text.".to_owned()
+                } else if !ic && out.to_lowercase().starts_with(&want.to_lowercase()) {
+                    format!(
+                        "It starts with {} instead: it differs only in capitals, and this check compares capitals.",
+                        excerpt(output.trim_start())
+                    )
                 } else {
                     format!("It starts with {} instead.", excerpt(output.trim_start()))
                 },
@@ -2062,8 +2131,9 @@ impl Aggregate {
         self.scored + self.judge_failed + self.unchecked + self.unjudged
     }
 
-    /// The score line of a run's results, accounting for every finished case: "Score 40 / 100 ·
-    /// 1 of 3 cases passed every check · 1 refused · 1 had nothing to check"; "No score yet: 0 of
+    /// The score line of a run's results, accounting for every finished case: "Score 40 / 100
+    /// over 2 of 3 cases · 1 of 3 cases passed every check · 1 refused · 1 case had nothing to
+    /// check" (the mean's case count is said when it is not every case); "No score yet: 0 of
     /// 1 case passed" when no case has a score. The cases left out for the judge are counted in
     /// "of N" and named by the page (with Re-judge) after this line.
     ///
@@ -2110,6 +2180,13 @@ impl Aggregate {
             parts.push(format!("{} not judged yet", self.unjudged));
         }
         match self.mean {
+            // Tryout 62: "Score 100 / 100" read as the run's when 2 of 3 cases were left out of
+            // it (their judge failed): a mean over fewer cases than finished says over how many.
+            Some(m) if self.scored < total => format!(
+                "Score {m:.0} / 100 over {} of {total} cases · {}",
+                self.scored,
+                parts.join(" · ")
+            ),
             Some(m) => format!("Score {m:.0} / 100 · {}", parts.join(" · ")),
             None => format!("No score yet: {}", parts.join(" · ")),
         }

@@ -766,7 +766,7 @@ fn a_case_whose_judge_never_answered_is_counted_apart_not_failed() {
     assert_eq!(agg.total(), 2);
     assert_eq!(
         agg.line(),
-        "Score 45 / 100 · 0 of 2 cases passed every check · 1 not judged yet"
+        "Score 45 / 100 over 1 of 2 cases · 0 of 2 cases passed every check · 1 not judged yet"
     );
     assert_eq!(r.unjudged_ids(&suite, None), vec![waiting]);
     assert_eq!(

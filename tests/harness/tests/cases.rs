@@ -203,7 +203,7 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("Score 100 without the judge (the judge's reply has no score from 1 to 10)")
         .await?;
     // Cases 1 and 3: (1+1+0.8)/3 and (0+1+0.8)/3, mean 77.
-    b.wait_for_text("Score 77 / 100 · 1 of 3 cases passed every check · 1 case is left out of the score: the judge failed on it (Re-judge it below).")
+    b.wait_for_text("Score 77 / 100 over 2 of 3 cases · 1 of 3 cases passed every check · 1 case is left out of the score: the judge failed on it (Re-judge it below).")
         .await?;
     b.button("Re-judge case #2").await?.click().await?;
     wait_badge(&b, 2, "pass").await?;
@@ -1267,7 +1267,7 @@ async fn refusals_are_said_everywhere_and_a_promptfoo_yaml_comes_in_whole() -> a
         .await?;
     // Every case is in the score line: the refused one fails, scored 0; the judge-failed one is
     // counted and left out of the score.
-    b.wait_for_text("Score 0 / 100 · 0 of 2 cases passed every check · 1 refused · 1 case is left out of the score")
+    b.wait_for_text("Score 0 / 100 over 1 of 2 cases · 0 of 2 cases passed every check · 1 refused · 1 case is left out of the score")
         .await?;
     // The refused case scored 0 with the refusal as every check's reason, and its judge was never
     // asked (one judge request: case 2's).
