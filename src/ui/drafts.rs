@@ -23,6 +23,27 @@ fn when(ms: f64) -> String {
 }
 
 /// The drafts drawer.
+/// Where the drawer goes from the open draft, asked about while a run of it is under way.
+#[derive(Clone)]
+enum Leave {
+    /// Open the draft with this id (and name).
+    Open(String, String),
+    New,
+    /// Copy the draft with this id (and name) and open the copy.
+    Duplicate(String, String),
+}
+
+impl Leave {
+    /// The step, as the question names it: "Opening “Shopping list”".
+    fn what(&self) -> String {
+        match self {
+            Leave::Open(_, name) => format!("Opening \u{201c}{name}\u{201d}"),
+            Leave::New => "A new draft".to_owned(),
+            Leave::Duplicate(_, name) => format!("Copying \u{201c}{name}\u{201d} (the copy opens)"),
+        }
+    }
+}
+
 #[component]
 pub fn DraftsPanel(
     /// Whether the drawer is shown.
@@ -36,6 +57,30 @@ pub fn DraftsPanel(
     let confirming = RwSignal::new(None::<String>);
     let name_text = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
+    // Opening, adding or copying a draft while a run of the open one is under way waits for a
+    // yes: it stops the run, and the answers on their way are lost (tryout 62: "3 cancelled",
+    // three calls paid for, with no word before).
+    let runner = crate::state::runner::Runner::expect();
+    let leaving = RwSignal::new(None::<Leave>);
+    let go = move |to: Leave| match to {
+        Leave::Open(id, _) => {
+            lib.open(id);
+            open.set(false);
+        }
+        Leave::New => {
+            lib.new_draft();
+            open.set(false);
+        }
+        Leave::Duplicate(id, _) => lib.duplicate(id),
+    };
+    let ask = move |to: Leave| {
+        if runner.running() {
+            leaving.set(Some(to));
+        } else {
+            leaving.set(None);
+            go(to);
+        }
+    };
     let export = move |id: Option<String>| {
         leptos::task::spawn_local(async move {
             let stem = match &id {
@@ -111,8 +156,25 @@ pub fn DraftsPanel(
                     <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
                 </div>
                 <p class="pw-hint">"Drafts are saved in this browser automatically. Nothing is sent anywhere."</p>
+                {move || runner.running().then(|| leaving.get().map_or_else(
+                    || view! {
+                        <p class="pw-hint" role="status">"A run of this draft is under way: opening, adding, copying or importing a draft stops it, and the answers still on their way are lost (they may still be billed)."</p>
+                    }.into_any(),
+                    |to| view! {
+                        <div class="pw-notice pw-notice--warn" role="alertdialog" aria-label="Stop the run?">
+                            <p class="pw-notice__text">{format!(
+                                "A run of this draft is under way. {} stops it, and the answers still on their way are lost (they may still be billed).",
+                                to.what()
+                            )}</p>
+                            <div class="pw-row pw-row--wrap">
+                                <button type="button" class="pw-button pw-button--danger" on:click=move |_| { if let Some(to) = leaving.get_untracked() { leaving.set(None); go(to); } }>"Stop the run and go on"</button>
+                                <button type="button" class="pw-button" on:click=move |_| leaving.set(None)>"Keep the run going"</button>
+                            </div>
+                        </div>
+                    }.into_any(),
+                ))}
                 <div class="pw-row pw-row--wrap">
-                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| { lib.new_draft(); close(); }>"New draft"</button>
+                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| ask(Leave::New)>"New draft"</button>
                     <button type="button" class="pw-button" on:click=move |_| export(None)>"Export all"</button>
                     <label class="pw-button pw-file">
                         "Import…"
@@ -164,7 +226,7 @@ pub fn DraftsPanel(
                                         let open_id = i3.clone();
                                         view! {
                                             <button type="button" class="pw-draft-list__open" aria-current=move || current.get().then_some("true")
-                                                on:click=move |_| { lib.open(open_id.clone()); open.set(false); }>
+                                                on:click=move |_| ask(Leave::Open(open_id.clone(), name()))>
                                                 <span class="pw-draft-list__name">{name}</span>
                                                 <span class="pw-draft-list__meta">{move || meta.with(|m| format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" }))}</span>
                                             </button>
@@ -173,7 +235,7 @@ pub fn DraftsPanel(
                                     <div class="pw-row pw-row--wrap">
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Rename {}", name())
                                             on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| if x.own_name.trim().is_empty() { x.name.trim_end_matches('\u{2026}').trim_end().to_owned() } else { x.own_name }).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
-                                        <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Duplicate {}", name()) on:click=move |_| lib.duplicate(i5.clone())>"Duplicate"</button>
+                                        <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Duplicate {}", name()) on:click=move |_| ask(Leave::Duplicate(i5.clone(), name()))>"Duplicate"</button>
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Export {}", name()) on:click=move |_| export(Some(i6.clone()))>"Export"</button>
                                         <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=move || format!("Delete {}", name())
                                             on:click={

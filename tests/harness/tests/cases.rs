@@ -424,7 +424,30 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     let run_toasts = "return Array.from(document.querySelectorAll('.pw-toasts__item')).map(t => t.textContent).filter(t => t.startsWith('Run'))";
     let before = b.eval(run_toasts).await?;
     pw_harness::pages::DraftsPage::open(&b).await?;
+    // Tryout 62: leaving stopped the run with no word; it asks first, and "Keep the run going"
+    // stays on this draft with the run under way.
+    b.wait_for_text(
+        "A run of this draft is under way: opening, adding, copying or importing a draft stops it",
+    )
+    .await?;
     b.button("New draft").await?.click().await?;
+    b.wait_for_text("A run of this draft is under way. A new draft stops it, and the answers still on their way are lost (they may still be billed).").await?;
+    b.button("Keep the run going").await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_ne!(
+        b.eval("return document.getElementById('pw-idea').value")
+            .await?,
+        json!("")
+    );
+    assert_eq!(
+        b.eval(
+            "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent"
+        )
+        .await?,
+        json!("running…")
+    );
+    b.button("New draft").await?.click().await?;
+    b.button("Stop the run and go on").await?.click().await?;
     b.wait_until(
         "return document.getElementById('pw-idea').value === ''",
         "an empty new draft",
@@ -529,6 +552,9 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     let d = pw_harness::pages::DraftsPage::open(&b).await?;
     b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
         .await?;
+    b.wait_for_text("stops it, and the answers still on their way are lost")
+        .await?;
+    b.button("Stop the run and go on").await?.click().await?;
     b.wait_until(
         "return document.getElementById('pw-idea').value === ''",
         "the other draft open",
