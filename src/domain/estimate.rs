@@ -150,6 +150,22 @@ pub fn at_most(cost: f64) -> String {
     format!("at most {}", format_cost(Some(shown)))
 }
 
+/// Money spent against a bound, in words: "$0.0123 of at most $0.09", "$0 of at most $0.09"
+/// (nothing spent yet), or "free" when the bound is nothing. The bound reads as [`at_most`]
+/// reads it before the spending is approved (tryout 62: "at most $0.09" before Start read
+/// "free of at most $0.08" after it: rounded to the nearest cent, and "free" for nothing spent).
+pub fn spent_of_at_most(spent: f64, bound: f64) -> String {
+    if bound == 0.0 {
+        return "free".to_owned();
+    }
+    let spent = if spent == 0.0 {
+        "$0".to_owned()
+    } else {
+        format_cost(Some(spent))
+    };
+    format!("{spent} of {}", at_most(bound))
+}
+
 /// "$0.0012", "$12.50", "$1,234.56" (thousands grouped), "$0.000031" (two significant digits)
 /// for a cost that would read "$0.0000" (tryout 19: a cut-off call's estimate), "free", or
 /// "unknown price".
@@ -330,6 +346,13 @@ mod tests {
         // A bound of nothing is "free", never "at most free" (tryout 9).
         assert_eq!(at_most(0.0), "free");
         assert_eq!(at_most(0.61), "at most $0.61");
+        // Tryout 62: the bound approved at Start ("at most $0.09" for $0.0849) read "free of at
+        // most $0.08" once the loop had started. It reads as it read before, rounded up.
+        assert_eq!(at_most(0.0849), "at most $0.09");
+        assert_eq!(spent_of_at_most(0.0, 0.0849), "$0 of at most $0.09");
+        assert_eq!(spent_of_at_most(0.0123, 0.0849), "$0.01 of at most $0.09");
+        assert_eq!(spent_of_at_most(0.0012, 0.0849), "$0.0012 of at most $0.09");
+        assert_eq!(spent_of_at_most(0.0, 0.0), "free");
         c.model = "mystery-model".into();
         assert_eq!(format_cost(call_cost(&c, 10, 10)), "unknown price");
         let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);

@@ -35,9 +35,9 @@ impl LocalModelStatus {
                  provider. Add your own API key in Settings for real quality."
             }
             Self::Unreachable => {
-                "The small built-in model is not running (it may still be starting). Start it with \
-                 bash scripts/local-model.sh (or bash scripts/serve.sh, which also serves the \
-                 app), or add your own API key in Settings."
+                "The small built-in model is not running (it may still be starting). It comes \
+                 with Promptwright's source: where that is, bash scripts/local-model.sh starts it \
+                 (bash scripts/serve.sh also serves the app). Or add your own API key in Settings."
             }
         }
     }
@@ -48,6 +48,17 @@ impl LocalModelStatus {
             Self::Ready { .. } => "ready",
             Self::Unreachable => "unreachable",
         }
+    }
+}
+
+/// How long to wait before probing the local model again, in ms, after `misses` probes in a row
+/// it did not answer (0: it answered): 15 s while it answers; 3 s for the first 10 misses (it
+/// may be starting), then doubling per miss up to a minute.
+pub fn probe_wait_ms(misses: u32) -> u32 {
+    match misses {
+        0 => 15_000,
+        1..=10 => 3_000,
+        n => (3_000u32 << (n - 10).min(5)).min(60_000),
     }
 }
 
@@ -104,6 +115,26 @@ pub fn first_model_id(body: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    // Tryout 62: a page whose local model never answered probed it every 3 s, 305 failed
+    // requests in a session. Probes thin out to one a minute; an hour unanswered is 70 probes.
+    #[test]
+    fn probes_of_a_local_model_that_does_not_answer_thin_out() {
+        use super::probe_wait_ms;
+        assert_eq!(probe_wait_ms(0), 15_000);
+        assert_eq!(probe_wait_ms(1), 3_000);
+        assert_eq!(probe_wait_ms(10), 3_000);
+        assert_eq!(probe_wait_ms(11), 6_000);
+        assert_eq!(probe_wait_ms(14), 48_000);
+        assert_eq!(probe_wait_ms(15), 60_000);
+        assert_eq!(probe_wait_ms(10_000), 60_000);
+        let (mut t, mut probes) = (0u64, 0u32);
+        while t < 3_600_000 {
+            probes += 1;
+            t += u64::from(probe_wait_ms(probes));
+        }
+        assert!(probes < 80, "{probes} probes in an hour");
+    }
+
     use super::*;
 
     #[test]

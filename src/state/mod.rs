@@ -128,12 +128,32 @@ impl Online {
     }
 }
 
-/// Keeps probing the local model (every 3 s until it answers, then every 15 s) and exposes its status.
+/// Keeps probing the local model and exposes its status: every 15 s while it answers; while it
+/// does not, every 3 s for the first 30 s (it may be starting), then less and less often, up to
+/// once a minute (tryout 62: 305 failed requests, each an error in the console, in a session
+/// that never used it). A change of its address, and the page coming back into focus (the
+/// person may have just started it), probe at once.
 pub fn use_local_model_status(base_url: Signal<String>) -> ReadSignal<LocalModelStatus> {
     let (status, set_status) = signal(LocalModelStatus::Checking);
     let alive = StoredValue::new(true);
     on_cleanup(move || alive.set_value(false));
+    let poke = StoredValue::new(false);
+    Effect::new(move |_| {
+        base_url.track();
+        poke.set_value(true);
+    });
+    let on_focus = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        poke.try_set_value(true);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback(
+            "focus",
+            wasm_bindgen::JsCast::unchecked_ref(on_focus.as_ref()),
+        );
+    }
+    on_focus.forget();
     leptos::task::spawn_local(async move {
+        let mut misses = 0u32;
         loop {
             let url = format!("{}/models", base_url.get_untracked().trim_end_matches('/'));
             let next = match net::get_text(&url, 2_500).await {
@@ -150,7 +170,14 @@ pub fn use_local_model_status(base_url: Signal<String>) -> ReadSignal<LocalModel
             if status.get_untracked() != next {
                 set_status.set(next);
             }
-            net::sleep(if ready { 15_000 } else { 3_000 }).await;
+            misses = if ready { 0 } else { misses + 1 };
+            let wait_ms = local_model::probe_wait_ms(misses);
+            poke.set_value(false);
+            let mut waited = 0;
+            while waited < wait_ms && !poke.try_get_value().unwrap_or(true) {
+                net::sleep(500).await;
+                waited += 500;
+            }
         }
     });
     status

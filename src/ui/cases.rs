@@ -1393,7 +1393,7 @@ fn SynthPanel() -> impl IntoView {
             <p class="pw-hint">{move || if settings.meta_is_tiny() {
                 "The built-in local model writes typical, edge and adversarial cases from your prompt, one at a time; lines it cannot use are left out and named, near-duplicates are unticked. It does not check realism: you decide what joins the table."
             } else {
-                "The meta model writes typical, edge and adversarial cases from your prompt. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."
+                "The meta model writes typical, edge and adversarial cases from your prompt, then reads them for realism: two calls to it. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."
             }}</p>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>

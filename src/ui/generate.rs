@@ -424,7 +424,7 @@ pub fn PromptCard() -> impl IntoView {
             <Show when=move || g.call.note.get().is_some()>
                 <p class="pw-notice pw-notice--info" role="status">{move || g.call.note.get()}</p>
             </Show>
-            <GenErrorView/>
+            <div id="pw-gen-error"><GenErrorView/></div>
             {move || g.interrupted.get().map(|note| view! {
                 <div class="pw-notice pw-notice--warn" role="status" id="pw-interrupted">
                     <p class="pw-notice__text">{note}</p>

@@ -16,6 +16,7 @@ use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::grid::{model_key, model_label};
 use crate::domain::eval::{Split, run};
 use crate::domain::figures::{count, grouped, noun, read_setting};
+use crate::domain::meta::generate::Job as GenJob;
 use crate::domain::optimize::{
     self, AgainstParent, Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase,
     ProposalFailure, RoundRecord, Selection, Standing, cap_problem, cases_readiness, shown_points,
@@ -111,6 +112,46 @@ fn CritiquePanel() -> impl IntoView {
     };
     let c = Critic::expect();
     let g = Generator::expect();
+    let d = DraftHandle::expect();
+    // What pressing a fix did, said at that fix (tryout 62: a failed rewrite was said only far
+    // above, at the prompt, and a rewrite done made a version with no word here, its button
+    // still offering to spend another call): the fix pressed (its number, its section, the
+    // version open then), and per fix what came of it.
+    let pressed = RwSignal::new(None::<(usize, Section, u32)>);
+    let outcome = RwSignal::new(Vec::<(usize, Result<u32, String>)>::new());
+    Effect::new(move |was_running: Option<bool>| {
+        let running = g.call.running.get();
+        if was_running == Some(true) && !running {
+            if let Some((i, section, before)) = pressed.get_untracked() {
+                pressed.set(None);
+                let now = d.draft.with_untracked(|x| x.current);
+                let result = match g.failure() {
+                    Some(f) if matches!(f.job, GenJob::Rewrite { section: s, .. } if s == section) => {
+                        Err(format!(
+                            "The rewrite of {} did not go through: the message is above the prompt, with what to do.",
+                            section.title()
+                        ))
+                    }
+                    _ if now != before => Ok(now),
+                    _ => Err(format!(
+                        "The rewrite of {} ended without a new version.",
+                        section.title()
+                    )),
+                };
+                outcome.update(|o| {
+                    o.retain(|(x, _)| *x != i);
+                    o.push((i, result));
+                });
+            }
+        }
+        running
+    });
+    // A new critique's fixes are new: what came of the last one's goes.
+    Effect::new(move |_| {
+        c.weaknesses.track();
+        outcome.set(Vec::new());
+        pressed.set(None);
+    });
     view! {
         <div class="pw-critique">
             <div class="pw-row pw-row--wrap">
@@ -152,12 +193,39 @@ fn CritiquePanel() -> impl IntoView {
                                     {match w.section {
                                         Some(section) => view! {
                                             <button type="button" class="pw-button pw-button--small"
-                                                aria-label=format!("Apply fix {} to {}", i + 1, section.title())
+                                                aria-label=move || format!(
+                                                    "Apply fix {} to {}{}",
+                                                    i + 1,
+                                                    section.title(),
+                                                    if outcome.with(|o| o.iter().any(|(x, r)| *x == i && r.is_ok())) { " again" } else { "" }
+                                                )
                                                 disabled=move || g.call.running.get() || off_meta()
                                                 title=move || off_meta().then_some(OFFLINE_TITLE)
-                                                on:click=move |_| g.rewrite(section, fix.clone())>
-                                                {format!("Rewrite {} with this fix", section.title())}
+                                                on:click=move |_| {
+                                                    pressed.set(Some((i, section, d.draft.with_untracked(|x| x.current))));
+                                                    g.rewrite(section, fix.clone());
+                                                }>
+                                                {move || if outcome.with(|o| o.iter().any(|(x, r)| *x == i && r.is_ok())) {
+                                                    format!("Rewrite {} again with this fix", section.title())
+                                                } else {
+                                                    format!("Rewrite {} with this fix", section.title())
+                                                }}
                                             </button>
+                                            {move || pressed.with(|p| p.is_some_and(|(x, ..)| x == i) && g.call.running.get()).then(|| view! {
+                                                <p class="pw-hint" role="status">{format!("Rewriting {}…", section.title())}</p>
+                                            })}
+                                            {move || outcome.with(|o| o.iter().find(|(x, _)| *x == i).map(|(_, r)| r.clone())).map(|r| match r {
+                                                Ok(v) => view! {
+                                                    <p class="pw-hint pw-hint--ok" role="status">{format!("Done: version {v} has {} rewritten with this fix (Versions compares it with the one before).", section.title())}</p>
+                                                }.into_any(),
+                                                Err(why) => view! {
+                                                    <p class="pw-hint pw-hint--warn" role="status">{why}" "
+                                                        <button type="button" class="pw-button pw-button--small" on:click=move |_| {
+                                                            if let Some(el) = document().get_element_by_id("pw-gen-error") { el.scroll_into_view(); }
+                                                        }>"Show the message"</button>
+                                                    </p>
+                                                }.into_any(),
+                                            })}
                                         }.into_any(),
                                         None => view! {
                                             <p class="pw-hint">"It names no one section of the prompt: apply it by hand where it fits."</p>
@@ -805,12 +873,7 @@ fn Progress(
             // Money too when the jobs were priced at Start: spent (as the providers reported)
             // against the most the approved budget can cost.
             let money = o.config.prices.as_ref().map(|p| {
-                let limit = o.limit.cost(p);
-                if limit == 0.0 {
-                    " · free".to_owned()
-                } else {
-                    format!(" · {} of at most {}", format_cost(Some(o.spent.cost(p))), format_cost(Some(limit)))
-                }
+                format!(" · {}", crate::domain::estimate::spent_of_at_most(o.spent.cost(p), o.limit.cost(p)))
             }).unwrap_or_default();
             // Tryout 17, 10: each Retry added its calls to the budget and nothing showed the
             // total drifting from what was approved at Start.

@@ -2008,3 +2008,23 @@ fn a_yaml_key_given_twice_is_refused_with_its_lines() {
         .is_ok()
     );
 }
+
+// Tryout 62: a CSV separated by semicolons imported as "1 case" with one odd column, no word.
+#[test]
+fn a_csv_separated_by_semicolons_is_refused_saying_why() {
+    check(
+        "x.csv",
+        "question;__expected\nWhat is 2+2?;4\n",
+        expect![[r#"
+            ERROR The file reads as one column, “question;__expected”: its cells are separated by semicolons, and a CSV file's by commas (as promptfoo reads it). Save it again as CSV with commas (in a spreadsheet: “CSV, comma-separated”) and import that.
+        "#]],
+    );
+    // A comma-separated file whose cells hold semicolons reads as before.
+    assert_eq!(
+        import("x.csv", "question,note\nWhat is 2+2?,a;b\n")
+            .unwrap()
+            .cases
+            .len(),
+        1
+    );
+}

@@ -999,6 +999,23 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     assert_eq!(items, json!([["Context", 1], ["Whole prompt", 0]]));
     b.wait_for_text("1 item had no problem written in it and was left out.")
         .await?;
+    // Tryout 62: a fix that failed was said only far above, at the prompt, and one done made a
+    // version with no word at the fix. Both are said at the fix pressed.
+    fake.fault_when(
+        "improving one section",
+        Fault::Status {
+            code: 400,
+            message: "context too long".into(),
+            kind: None,
+            retry_after: None,
+            expose: false,
+        },
+        1,
+    );
+    b.button("Apply fix 1 to Context").await?.click().await?;
+    b.wait_for_text("The rewrite of Context did not go through: the message is above the prompt, with what to do.")
+        .await?;
+    b.button("Show the message").await?;
     b.button("Apply fix 1 to Context").await?.click().await?;
     PromptPage::new(&b).wait_version(2).await?;
     assert!(
@@ -1007,6 +1024,16 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
             .await?
             .contains("If the notes are empty, ask for them.")
     );
+    b.wait_for_text("Done: version 2 has Context rewritten with this fix")
+        .await?;
+    assert!(
+        !b.eval("return document.body.innerText")
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .contains("The rewrite of Context did not go through")
+    );
+    b.button("Apply fix 1 to Context again").await?;
     b.close().await?;
     Ok(())
 }
