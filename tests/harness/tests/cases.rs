@@ -432,6 +432,7 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     .await?;
     b.button("New draft").await?.click().await?;
     b.wait_for_text("A run of this draft is under way. A new draft stops it, and the answers still on their way are lost (they may still be billed).").await?;
+    b.screenshot("drafts-leaving-a-run-1280-light").await?;
     b.button("Keep the run going").await?.click().await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_ne!(
