@@ -848,9 +848,15 @@ impl OptimizerHandle {
     ) {
         let (key, opts) = self.engine.for_model(&cfg);
         let started_for = self.draft_id.get_value();
+        // Each retry the engine makes is a request sent again (`Optimizer::resent`).
+        let resent = std::cell::Cell::new(0u32);
         let result = self
             .engine
-            .send(&place, &abort, &cfg, key.as_ref(), &request, opts, |_| {})
+            .send(&place, &abort, &cfg, key.as_ref(), &request, opts, |p| {
+                if matches!(p, crate::net::chat::Progress::Retrying { .. }) {
+                    resent.set(resent.get() + 1);
+                }
+            })
             .await;
         drop(place);
         self.engine.forget(&abort);
@@ -860,6 +866,9 @@ impl OptimizerHandle {
         if abort.is_aborted() || !self.library.is_open(&started_for) {
             // Cancelled, or the person opened another draft: the reply is not this loop's.
             return;
+        }
+        if resent.get() > 0 {
+            self.event(Event::Resent { n: resent.get() });
         }
         // A failure every call to this model would meet (a refused key, no credit, no such
         // model): the loop pauses instead of charging the rest of the budget to the same

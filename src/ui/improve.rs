@@ -886,8 +886,15 @@ fn Progress(
             } else {
                 String::new()
             };
+            // Requests the engine sent again after an error before any answer: the provider
+            // saw them, the count of calls does not hold them (tryout 62).
+            let resent = match o.resent {
+                0 => String::new(),
+                1 => " (1 request was sent again after an error that came before any answer: it is not among the calls used)".to_owned(),
+                n => format!(" ({n} requests were sent again after errors that came before any answer: they are not among the calls used)"),
+            };
             let spent = format!(
-                "{} of {} used{added} · {} of {}{money}{}",
+                "{} of {} used{added}{resent} · {} of {}{money}{}",
                 grouped(u64::from(o.spent.calls)), count(o.limit.calls, "call", "calls"), grouped(o.spent.tokens()), count(o.limit.tokens(), "token", "tokens"), eta(&o).unwrap_or_default()
             );
             let live = o.stop.is_none();

@@ -665,6 +665,12 @@ pub struct Optimizer {
     /// then "38", with nothing saying the budget had grown). 0 in older snapshots.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub added_calls: u32,
+    /// Requests sent again after an error that came before any answer (a 429, a server error,
+    /// a connection that failed: the engine's retries, `RetryPolicy`), [`Event::Resent`]: not
+    /// among the calls used, which count each call once, and said apart (tryout 62: the
+    /// provider saw 13 requests while the page said 11 calls used). 0 in older snapshots.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub resent: u32,
     /// Spent: what the provider reported for finished calls (thinking and reasoning tokens
     /// included); a call that failed, was cut off, stopped or abandoned (a reload) is charged its
     /// whole reservation, the most it may have used.
@@ -776,6 +782,11 @@ pub enum Event {
     },
     /// Stop for good; calls still in flight are charged their reservation.
     Cancel,
+    /// A call was sent again `n` times after an error before any answer
+    /// ([`Optimizer::resent`]); nothing else changes.
+    Resent {
+        n: u32,
+    },
     /// The page that sent the calls in flight is gone (a reload, another draft opened): none of
     /// them will answer. Each is charged its whole reservation (it went out, so it may be billed)
     /// and added to [`Optimizer::lost`]; it is issued again when the loop goes on.
@@ -1191,6 +1202,7 @@ impl Optimizer {
             at_once: 0,
             limit,
             added_calls: 0,
+            resent: 0,
             spent: Budget::default(),
             reserved: Budget::default(),
             lost: Budget::default(),
@@ -1451,6 +1463,10 @@ impl Optimizer {
             }
             Event::Pause => {
                 self.paused = true;
+                Vec::new()
+            }
+            Event::Resent { n } => {
+                self.resent = self.resent.saturating_add(n);
                 Vec::new()
             }
             Event::Unsent { works } => {

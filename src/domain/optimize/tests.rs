@@ -2910,3 +2910,35 @@ fn a_candidate_scored_in_full_before_the_budget_ends_can_become_the_best() {
         "no limit ended with a better candidate scored in full"
     );
 }
+
+// Tryout 62: the provider saw 13 requests while the page said 11 calls used (two calls were
+// sent again after a 429 and a 500). Requests sent again are kept apart: counted, saved with the
+// loop, and nothing else moves (no call charged, none issued).
+#[test]
+fn requests_sent_again_are_counted_apart_from_the_calls() {
+    let s = suite(true);
+    let ctx = Ctx { suite: &s };
+    let config = Config::default();
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let first = o.step(&ctx, Event::Start);
+    assert!(!first.is_empty());
+    let before = o.clone();
+    assert!(o.step(&ctx, Event::Resent { n: 2 }).is_empty());
+    assert!(o.step(&ctx, Event::Resent { n: 1 }).is_empty());
+    assert_eq!(o.resent, 3);
+    assert_eq!(
+        Optimizer {
+            resent: 0,
+            ..o.clone()
+        },
+        before
+    );
+    let json = serde_json::to_string(&o).unwrap();
+    assert!(json.contains("\"resent\":3"), "{json}");
+    let back: Optimizer = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.resent, 3);
+    // A snapshot from before the field reads as none sent again, and writes none.
+    let old = serde_json::to_string(&before).unwrap();
+    assert!(!old.contains("resent"), "{old}");
+}

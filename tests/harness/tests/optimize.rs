@@ -772,6 +772,43 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Tryout 62: with a 429 and a 500 answered on the way, the provider saw 13 requests while the
+// page said "11 of 21 calls used". The requests the engine sent again are said apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_sent_again_after_an_error_are_said_apart_from_the_calls_used()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    script_proposals(&fake, 3);
+    script_levels(&fake);
+    open_improve(&b).await?;
+    let start = b.button("Start: up to 38 calls").await?;
+    for code in [429, 500] {
+        fake.fault_when(
+            "Notes A: someone owns task A.",
+            Fault::Status {
+                code,
+                message: "try again".into(),
+                kind: None,
+                retry_after: None,
+                expose: false,
+            },
+            1,
+        );
+    }
+    let before = fake.chat_requests().len();
+    start.click().await?;
+    wait_text_long(&b, "Finished all rounds.", 90).await?;
+    b.wait_for_text("(2 requests were sent again after errors that came before any answer: they are not among the calls used)")
+        .await?;
+    let seen = (fake.chat_requests().len() - before) as u32;
+    let used = calls_used(&b).await?;
+    assert_eq!(seen, used + 2, "{seen} sent, {used} counted as calls");
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Result<()> {
     // Regression: duplicating a draft whose optimization loop was running brought the loop along,
