@@ -22,7 +22,6 @@ fn when(ms: f64) -> String {
     )
 }
 
-/// The drafts drawer.
 /// Where the drawer goes from the open draft, asked about while a run of it is under way.
 #[derive(Clone)]
 enum Leave {
@@ -44,6 +43,7 @@ impl Leave {
     }
 }
 
+/// The drafts drawer.
 #[component]
 pub fn DraftsPanel(
     /// Whether the drawer is shown.
@@ -73,6 +73,12 @@ pub fn DraftsPanel(
         }
         Leave::Duplicate(id, _) => lib.duplicate(id),
     };
+    // The question goes with the run (it ended meanwhile) and with the drawer.
+    Effect::new(move |_| {
+        if !runner.running() || !open.get() {
+            leaving.set(None);
+        }
+    });
     let ask = move |to: Leave| {
         if runner.running() {
             leaving.set(Some(to));
