@@ -611,46 +611,55 @@ impl Library {
 
     /// Adds a draft as a new record and opens it. Every new record is a copy or a new draft: an
     /// optimization loop in it arrives paused, so a copy never spends until the person resumes it.
-    pub fn add(self, draft: Draft) {
-        leptos::task::spawn_local(self.add_now(draft));
+    pub fn add(self, mut draft: Draft) {
+        self.ready_to_add(&mut draft);
+        leptos::task::spawn_local(self.open_added(draft));
     }
 
     /// [`Self::add`], done when the draft added is open.
     async fn add_now(self, mut draft: Draft) {
+        self.ready_to_add(&mut draft);
+        self.open_added(draft).await;
+    }
+
+    /// What [`Self::add`] does at once: the draft added arrives paused, and the open draft's
+    /// jobs end first, for it (`DraftHandle::before_switching`).
+    fn ready_to_add(self, draft: &mut Draft) {
         draft.pause_loop();
         draft.reword_stops_for_copy();
-        // The open draft's jobs end first, for it (`DraftHandle::before_switching`).
         self.drafts.before_switching();
-        {
-            // The open draft is saved first when it has unsaved changes (edits made within the
-            // autosave wait, a run's results, what a generation stopped just now had received):
-            // they are not lost, and an unchanged draft's time does not move.
-            self.save_if_unsaved().await;
-            // An open draft that holds nothing and was never named (a first visit's, or a New
-            // draft left as it was) gives way to the one added instead of staying in the list
-            // as an empty "Untitled prompt" (tryout 9: every share link opened in a fresh
-            // profile left one behind).
-            let left_empty = Some(self.current_id.get_untracked()).filter(|id| {
-                !id.is_empty()
-                    && self
-                        .drafts
-                        .draft
-                        .with_untracked(|d| d.name.is_empty() && wire::holds_nothing(d))
-            });
-            let rec = Record::new(&new_id(), 1, &draft);
-            let mut saved = false;
-            if let Some(store) = self.store.get_value() {
-                match store.save(rec.clone(), None).await {
-                    Ok(_) => saved = true,
-                    Err(e) => self.status.set(StorageStatus::Failing(e.message())),
-                }
+    }
+
+    /// What [`Self::add`] then waits for: the open draft saved, the new one stored and opened.
+    async fn open_added(self, draft: Draft) {
+        // The open draft is saved first when it has unsaved changes (edits made within the
+        // autosave wait, a run's results, what a generation stopped just now had received):
+        // they are not lost, and an unchanged draft's time does not move.
+        self.save_if_unsaved().await;
+        // An open draft that holds nothing and was never named (a first visit's, or a New
+        // draft left as it was) gives way to the one added instead of staying in the list
+        // as an empty "Untitled prompt" (tryout 9: every share link opened in a fresh
+        // profile left one behind).
+        let left_empty = Some(self.current_id.get_untracked()).filter(|id| {
+            !id.is_empty()
+                && self
+                    .drafts
+                    .draft
+                    .with_untracked(|d| d.name.is_empty() && wire::holds_nothing(d))
+        });
+        let rec = Record::new(&new_id(), 1, &draft);
+        let mut saved = false;
+        if let Some(store) = self.store.get_value() {
+            match store.save(rec.clone(), None).await {
+                Ok(_) => saved = true,
+                Err(e) => self.status.set(StorageStatus::Failing(e.message())),
             }
-            self.load_record(rec);
-            if let (Some(id), Some(store), true) = (left_empty, self.store.get_value(), saved) {
-                let _ = store.delete(&id).await;
-            }
-            self.refresh_list().await;
         }
+        self.load_record(rec);
+        if let (Some(id), Some(store), true) = (left_empty, self.store.get_value(), saved) {
+            let _ = store.delete(&id).await;
+        }
+        self.refresh_list().await;
     }
 
     pub fn new_draft(self) {
@@ -796,9 +805,10 @@ impl Library {
     }
 
     /// Brings back the last deleted draft, and opens it when it was the open one (another
-    /// draft's comes back into the list, and the open draft's jobs go on). The empty draft that opened in its place
-    /// (deleting the only draft opens a new one) goes, as it came: nothing was written in it
-    /// (tryout 11, m7: after Undo the empty "Untitled prompt" stayed open and listed).
+    /// draft's comes back into the list, and the open draft's jobs go on). The empty draft that
+    /// opened in its place (deleting the only draft opens a new one) goes, as it came: nothing
+    /// was written in it (tryout 11, m7: after Undo the empty "Untitled prompt" stayed open and
+    /// listed).
     pub fn undo_delete(self) {
         let Some(r) = self.deleted.get_untracked() else {
             return;

@@ -111,6 +111,11 @@ pub struct Runner {
     pending: StoredValue<Rc<RefCell<Vec<Pending>>>, LocalStorage>,
     flush_scheduled: StoredValue<bool>,
     job: StoredValue<Option<Job>, LocalStorage>,
+    /// The run (its `Job::started_ms`) that leaving its draft ended: the leave wrote what its
+    /// answers under way leave, and their calls' ends write nothing more, even while the draft
+    /// is still the open one (a Duplicate saves and copies it before the copy opens: helper-63,
+    /// an earlier result "put back" was then replaced by the cut-off answer).
+    left: StoredValue<Option<f64>>,
     /// The person pressed Cancel on the run under way (or the latest one): its end is a
     /// cancel, not a finish ([`Runner::was_cancelled`]).
     cancelled: StoredValue<bool>,
@@ -146,6 +151,7 @@ impl Runner {
             pending: StoredValue::new_local(Rc::default()),
             flush_scheduled: StoredValue::new(false),
             job: StoredValue::new_local(None),
+            left: StoredValue::new(None),
             cancelled: StoredValue::new(false),
             judge_stopped: StoredValue::new(None),
             last_draft: StoredValue::new(String::new()),
@@ -230,6 +236,7 @@ impl Runner {
             // score yet: 0 of 0 cases passed every check" popped up on a switch mid-run).
             r.last_draft.set_value(String::new());
             r.cancel();
+            r.left.set_value(Some(job.started_ms));
         });
         // Opening another draft ends a run of this one.
         let lib = r.library;
@@ -714,7 +721,7 @@ impl Runner {
     /// within [`FLUSH_MS`] ([`Runner::flush`]), so answers arriving from several models at once
     /// change the draft a few times a second, not once per answer.
     fn update_case(self, job: &Job, key: &str, id: u32, f: impl Fn(&mut CaseRun) + 'static) {
-        if !self.same_draft(job) {
+        if !self.same_draft(job) || self.left.get_value() == Some(job.started_ms) {
             return;
         }
         self.pending.get_value().borrow_mut().push(Pending {

@@ -30,6 +30,8 @@ enum Leave {
     New,
     /// Copy the draft with this id (and name) and open the copy.
     Duplicate(String, String),
+    /// Choose a file of drafts to import (the last one imported opens).
+    Import,
 }
 
 impl Leave {
@@ -39,6 +41,7 @@ impl Leave {
             Leave::Open(_, name) => format!("Opening \u{201c}{name}\u{201d}"),
             Leave::New => "A new draft".to_owned(),
             Leave::Duplicate(_, name) => format!("Copying \u{201c}{name}\u{201d} (the copy opens)"),
+            Leave::Import => "Importing drafts (the last one imported opens)".to_owned(),
         }
     }
 }
@@ -62,6 +65,12 @@ pub fn DraftsPanel(
     // three calls paid for, with no word before).
     let runner = crate::state::runner::Runner::expect();
     let leaving = RwSignal::new(None::<Leave>);
+    let open_draft = DraftHandle::expect();
+    let loop_going = move || {
+        open_draft
+            .draft
+            .with(|x| x.loop_running() && x.optimizer.as_ref().is_some_and(|o| !o.paused))
+    };
     let go = move |to: Leave| match to {
         Leave::Open(id, _) => {
             lib.open(id);
@@ -72,6 +81,14 @@ pub fn DraftsPanel(
             open.set(false);
         }
         Leave::Duplicate(id, _) => lib.duplicate(id),
+        Leave::Import => {
+            if let Some(input) = document()
+                .get_element_by_id("pw-import-drafts")
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                input.click();
+            }
+        }
     };
     // The question goes with the run (it ended meanwhile) and with the drawer.
     Effect::new(move |_| {
@@ -162,6 +179,10 @@ pub fn DraftsPanel(
                     <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
                 </div>
                 <p class="pw-hint">"Drafts are saved in this browser automatically. Nothing is sent anywhere."</p>
+                // Helper-63: leaving a draft whose loop runs paused it with no word before.
+                {move || loop_going().then(|| view! {
+                    <p class="pw-hint" role="status">"This draft's optimization loop is running: opening another draft pauses it, and the calls it has under way are cut off (counted as used; they may still be billed). It goes on by itself when you come back to this draft, within the budget you approved."</p>
+                })}
                 {move || runner.running().then(|| leaving.get().map_or_else(
                     || view! {
                         <p class="pw-hint" role="status">"A run of this draft is under way: opening, adding, copying or importing a draft stops it, and the answers still on their way are lost (they may still be billed)."</p>
@@ -173,7 +194,11 @@ pub fn DraftsPanel(
                                 to.what()
                             )}</p>
                             <div class="pw-row pw-row--wrap">
-                                <button type="button" class="pw-button pw-button--danger" on:click=move |_| { if let Some(to) = leaving.get_untracked() { leaving.set(None); go(to); } }>"Stop the run and go on"</button>
+                                <button type="button" class="pw-button pw-button--danger" on:click=move |_| {
+                                    // Gone after it: the file input's click passes through the
+                                    // Import label, which lets it open the picker only then.
+                                    if let Some(to) = leaving.get_untracked() { go(to); leaving.set(None); }
+                                }>"Stop the run and go on"</button>
                                 <button type="button" class="pw-button" on:click=move |_| leaving.set(None)>"Keep the run going"</button>
                             </div>
                         </div>
@@ -182,9 +207,16 @@ pub fn DraftsPanel(
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button pw-button--primary" on:click=move |_| ask(Leave::New)>"New draft"</button>
                     <button type="button" class="pw-button" on:click=move |_| export(None)>"Export all"</button>
-                    <label class="pw-button pw-file">
+                    // While a run is under way the file is chosen after the yes (the picker opens
+                    // then): helper-63, an import stopped the run without a question.
+                    <label class="pw-button pw-file" on:click=move |ev: leptos::ev::MouseEvent| {
+                        if runner.running() && !leaving.with_untracked(|l| matches!(l, Some(Leave::Import))) {
+                            ev.prevent_default();
+                            leaving.set(Some(Leave::Import));
+                        }
+                    }>
                         "Import…"
-                        <input type="file" accept=".json,application/json" class="pw-sr-only" aria-label="Import drafts from a file" on:change=import/>
+                        <input type="file" id="pw-import-drafts" accept=".json,application/json" class="pw-sr-only" aria-label="Import drafts from a file" on:change=import/>
                     </label>
                 </div>
                 {move || message.get().map(|m| match m {

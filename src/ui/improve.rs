@@ -117,31 +117,42 @@ fn CritiquePanel() -> impl IntoView {
     // above, at the prompt, and a rewrite done made a version with no word here, its button
     // still offering to spend another call): the fix pressed (its number, its section, the
     // version open then), and per fix what came of it.
-    let pressed = RwSignal::new(None::<(usize, Section, u32)>);
+    // The fix pressed stays pressed after a failure: its Retry above the prompt is the same
+    // rewrite, and what came of it is said here too (helper-63: after a Retry that worked, the
+    // fix still said it had failed).
+    let pressed = RwSignal::new(None::<(usize, Section, String, u32)>);
     let outcome = RwSignal::new(Vec::<(usize, Result<u32, String>)>::new());
     Effect::new(move |was_running: Option<bool>| {
         let running = g.call.running.get();
         if was_running == Some(true) && !running {
-            if let Some((i, section, before)) = pressed.get_untracked() {
-                pressed.set(None);
-                let now = d.draft.with_untracked(|x| x.current);
-                let result = match g.failure() {
-                    Some(f) if matches!(f.job, GenJob::Rewrite { section: s, .. } if s == section) => {
-                        Err(format!(
-                            "The rewrite of {} did not go through: the message is above the prompt, with what to do.",
-                            section.title()
-                        ))
-                    }
-                    _ if now != before => Ok(now),
-                    _ => Err(format!(
-                        "The rewrite of {} ended without a new version.",
-                        section.title()
-                    )),
-                };
-                outcome.update(|o| {
-                    o.retain(|(x, _)| *x != i);
-                    o.push((i, result));
+            if let Some((i, section, fix, before)) = pressed.get_untracked() {
+                // Only the end of this fix's rewrite is its outcome (another job may have run).
+                let this = g.job.with_untracked(|j| {
+                    matches!(j, Some(GenJob::Rewrite { section: s, instruction }) if *s == section && *instruction == fix)
                 });
+                if this {
+                    let now = d.draft.with_untracked(|x| x.current);
+                    let result = match g.failure() {
+                        Some(f) if matches!(f.job, GenJob::Rewrite { section: s, .. } if s == section) => {
+                            Err(format!(
+                                "The rewrite of {} did not go through: the message is above the prompt, with what to do.",
+                                section.title()
+                            ))
+                        }
+                        _ if now != before => Ok(now),
+                        _ => Err(format!(
+                            "The rewrite of {} ended without a new version.",
+                            section.title()
+                        )),
+                    };
+                    if result.is_ok() {
+                        pressed.set(None);
+                    }
+                    outcome.update(|o| {
+                        o.retain(|(x, _)| *x != i);
+                        o.push((i, result));
+                    });
+                }
             }
         }
         running
@@ -202,7 +213,7 @@ fn CritiquePanel() -> impl IntoView {
                                                 disabled=move || g.call.running.get() || off_meta()
                                                 title=move || off_meta().then_some(OFFLINE_TITLE)
                                                 on:click=move |_| {
-                                                    pressed.set(Some((i, section, d.draft.with_untracked(|x| x.current))));
+                                                    pressed.set(Some((i, section, fix.clone(), d.draft.with_untracked(|x| x.current))));
                                                     g.rewrite(section, fix.clone());
                                                 }>
                                                 {move || if outcome.with(|o| o.iter().any(|(x, r)| *x == i && r.is_ok())) {
@@ -211,7 +222,7 @@ fn CritiquePanel() -> impl IntoView {
                                                     format!("Rewrite {} with this fix", section.title())
                                                 }}
                                             </button>
-                                            {move || pressed.with(|p| p.is_some_and(|(x, ..)| x == i) && g.call.running.get()).then(|| view! {
+                                            {move || pressed.with(|p| p.as_ref().is_some_and(|(x, ..)| *x == i) && g.call.running.get()).then(|| view! {
                                                 <p class="pw-hint" role="status">{format!("Rewriting {}…", section.title())}</p>
                                             })}
                                             {move || outcome.with(|o| o.iter().find(|(x, _)| *x == i).map(|(_, r)| r.clone())).map(|r| match r {

@@ -434,6 +434,20 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     b.wait_for_text("A run of this draft is under way. A new draft stops it, and the answers still on their way are lost (they may still be billed).").await?;
     b.screenshot("drafts-leaving-a-run-1280-light").await?;
     b.button("Keep the run going").await?.click().await?;
+    // Import too (helper-63: it stopped the run without a question): the file is chosen after
+    // the yes.
+    b.eval("document.querySelector('.pw-drawer label.pw-file').click(); return 1")
+        .await?;
+    b.wait_for_text(
+        "A run of this draft is under way. Importing drafts (the last one imported opens) stops it",
+    )
+    .await?;
+    // The yes opens the file picker (the input's click goes through unprevented); with no
+    // file chosen nothing is imported and the run goes on.
+    b.eval("window.__pick = null; document.addEventListener('click', e => { if (e.target.id === 'pw-import-drafts') window.__pick = e.defaultPrevented; }); return 1")
+        .await?;
+    b.button("Stop the run and go on").await?.click().await?;
+    assert_eq!(b.eval("return window.__pick").await?, json!(false));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_ne!(
         b.eval("return document.getElementById('pw-idea').value")
@@ -577,6 +591,39 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
         "only what arrived before the switch: {row}"
     );
     assert!(b.button("Retry case #5").await.is_ok());
+
+    // Helper-63: a run stopped by Duplicate (the draft is saved and copied before the copy
+    // opens) lost a re-run's earlier answer: the cut-off answer replaced it while the row said
+    // it was put back. Case 1 re-run, cut off so: its earlier answer is put back.
+    fake.set_timing(0, 600, 3);
+    b.field("Select case #1").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…' && (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output')?.textContent.length ?? 0) > 2",
+        "case 1 to stream again",
+    )
+    .await?;
+    let d = pw_harness::pages::DraftsPage::open(&b).await?;
+    let current = "document.querySelector('.pw-draft-list__item--current .pw-draft-list__name')?.textContent ?? ''";
+    let original = b.eval(&format!("return {current}")).await?;
+    b.eval("document.querySelector('.pw-draft-list__item--current [aria-label^=\"Duplicate \"]').click(); return 1")
+        .await?;
+    b.button("Stop the run and go on").await?.click().await?;
+    d.wait_count(3).await?;
+    b.wait_until(
+        &format!("const n = {current}; return n !== {original} && n.endsWith('(copy)')"),
+        "the copy to open",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    b.eval(&format!(
+        "Array.from(document.querySelectorAll('.pw-draft-list__open')).find(e => e.querySelector('.pw-draft-list__name').textContent === {original}).click(); return 1"
+    ))
+    .await?;
+    wait_badge(&b, 1, "pass").await?;
+    let row = row_text(&b, 1).await?;
+    assert!(row.contains("from an earlier run"), "{row}");
+    assert!(row.contains("put back"), "{row}");
     b.close().await?;
     Ok(())
 }

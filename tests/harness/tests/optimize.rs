@@ -818,8 +818,11 @@ async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Resul
     b.button("Start: up to 38 calls").await?.click().await?;
     wait_text_long(&b, "Round 1 of 3", 30).await?;
 
-    // Duplicate the draft while its loop runs: the copy opens.
+    // Duplicate the draft while its loop runs: the copy opens. The drawer says what leaving
+    // does to the loop (helper-63: it paused with no word).
     let drafts = DraftsPage::open(&b).await?;
+    b.wait_for_text("This draft's optimization loop is running: opening another draft pauses it, and the calls it has under way are cut off")
+        .await?;
     b.client
         .find(fantoccini::Locator::XPath(
             "//*[@role='dialog']//button[starts-with(@aria-label, 'Duplicate ')]",
@@ -1053,7 +1056,9 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     b.wait_for_text("The rewrite of Context did not go through: the message is above the prompt, with what to do.")
         .await?;
     b.button("Show the message").await?;
-    b.button("Apply fix 1 to Context").await?.click().await?;
+    // Retry above the prompt is the same rewrite: what came of it is said at the fix too
+    // (helper-63: the fix still said it had failed).
+    b.button("Retry").await?.click().await?;
     PromptPage::new(&b).wait_version(2).await?;
     assert!(
         PromptPage::new(&b)
