@@ -1354,9 +1354,12 @@ fn check_as_written(
                 } else if !want.is_empty() && out.trim_start().starts_with(&want) {
                     "It starts with spaces or a line break before the expected text.".to_owned()
                 } else if !ic && out.to_lowercase().starts_with(&want.to_lowercase()) {
+                    // Its start only, as long as the expected text (helper-63: the whole answer
+                    // was quoted).
+                    let start: String = output.chars().take(want.chars().count()).collect();
                     format!(
                         "It starts with {} instead: it differs only in capitals, and this check compares capitals.",
-                        excerpt(output.trim_start())
+                        excerpt(&start)
                     )
                 } else {
                     format!("It starts with {} instead.", excerpt(output.trim_start()))
