@@ -181,7 +181,7 @@ pub fn DraftsPanel(
                 <p class="pw-hint">"Drafts are saved in this browser automatically. Nothing is sent anywhere."</p>
                 // Helper-63: leaving a draft whose loop runs paused it with no word before.
                 {move || loop_going().then(|| view! {
-                    <p class="pw-hint" role="status">"This draft's optimization loop is running: opening another draft pauses it, and the calls it has under way are cut off (counted as used; they may still be billed). It goes on by itself when you come back to this draft, within the budget you approved."</p>
+                    <p class="pw-hint" role="status">"This draft's optimization loop is running: opening another draft pauses it, and the calls it has under way are cut off (counted as used; they may still be billed). Back on this draft, it goes on by itself within the budget you approved when the keys its models need are in this tab (else it waits for you)."</p>
                 })}
                 {move || runner.running().then(|| leaving.get().map_or_else(
                     || view! {
