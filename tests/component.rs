@@ -217,3 +217,115 @@ fn schema_patterns_use_the_pages_regexp_and_hosts_match_the_browsers() {
         assert_eq!(host_of(url), browser, "{url}");
     }
 }
+
+/// The draft in memory is a keyed store (`state::draft::DraftHandle`, issue #14): a reader of one
+/// case hears that case's edits and changes of the draft as a whole, not another case's edit,
+/// results arriving or the loop's steps; readers of the whole draft (saving) hear every change;
+/// and after cases are removed or moved, each case reader still reads its own case.
+#[wasm_bindgen_test]
+async fn a_case_reader_hears_its_own_case_and_not_the_others_or_the_results() {
+    use promptwright::domain::draft::Draft;
+    use promptwright::domain::eval::TestCase;
+    use promptwright::domain::eval::run::{CaseRun, Run};
+    use promptwright::state::draft::DraftHandle;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let owner = Owner::new();
+    owner.set();
+    let d = DraftHandle::provide();
+    let mut draft = Draft::default();
+    for (id, input) in [(1, "one"), (2, "two"), (3, "three")] {
+        draft.suite.cases.push(TestCase {
+            id,
+            input: input.into(),
+            ..Default::default()
+        });
+    }
+    d.set(draft);
+    // What each reader saw, each time it ran.
+    let seen: Rc<RefCell<Vec<(&'static str, Option<String>)>>> = Rc::default();
+    for (name, id) in [("case 1", 1), ("case 2", 2), ("case 3", 3)] {
+        let seen = seen.clone();
+        Effect::new(move |_| {
+            let input = d.with_case(id, |c| c.input.clone());
+            seen.borrow_mut().push((name, input));
+        });
+    }
+    let whole = Rc::new(RefCell::new(0));
+    {
+        let whole = whole.clone();
+        Effect::new(move |_| {
+            d.draft.track();
+            *whole.borrow_mut() += 1;
+        });
+    }
+    leptos::task::tick().await;
+    let ran = |name: &str| seen.borrow().iter().filter(|(n, _)| *n == name).count();
+    let last = |name: &str| {
+        seen.borrow()
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.clone())
+    };
+    assert_eq!((ran("case 1"), ran("case 2"), ran("case 3")), (1, 1, 1));
+    let whole_before = *whole.borrow();
+
+    // One case edited: its reader alone, and the whole draft's.
+    d.update_case(2, |c| c.input = "two, edited".into());
+    leptos::task::tick().await;
+    assert_eq!((ran("case 1"), ran("case 2"), ran("case 3")), (1, 2, 1));
+    assert_eq!(last("case 2").as_deref(), Some("two, edited"));
+    assert_eq!(
+        *whole.borrow(),
+        whole_before + 1,
+        "saving hears a case's edit"
+    );
+
+    // A result arriving: no case reader; the whole draft's reader does.
+    d.update_runs(|runs, _| {
+        let mut run = Run::default();
+        run.cases.insert(1, CaseRun::default());
+        runs.push(run);
+    });
+    leptos::task::tick().await;
+    assert_eq!((ran("case 1"), ran("case 2"), ran("case 3")), (1, 2, 1));
+    assert_eq!(*whole.borrow(), whole_before + 2, "saving hears a result");
+    assert_eq!(d.draft.with_untracked(|x| x.runs.len()), 1);
+
+    // The loop's steps: no case reader either.
+    d.update_loop(|o, suite| {
+        assert_eq!(suite.cases.len(), 3);
+        *o = None;
+    });
+    leptos::task::tick().await;
+    assert_eq!((ran("case 1"), ran("case 2"), ran("case 3")), (1, 2, 1));
+
+    // The first case removed and the others moved as a whole change: each reader still reads
+    // its own case (the store's keys followed the cases), the removed one's reads nothing.
+    d.update(|x| {
+        x.suite.cases.remove(0);
+        x.suite.cases.reverse();
+    });
+    leptos::task::tick().await;
+    assert_eq!(last("case 1"), None);
+    assert_eq!(last("case 2").as_deref(), Some("two, edited"));
+    assert_eq!(last("case 3").as_deref(), Some("three"));
+    // And an edit of a moved case reaches its reader alone.
+    let before = (ran("case 2"), ran("case 3"));
+    d.update_case(3, |c| c.input = "three, edited".into());
+    leptos::task::tick().await;
+    assert_eq!((ran("case 2"), ran("case 3")), (before.0, before.1 + 1));
+    assert_eq!(last("case 3").as_deref(), Some("three, edited"));
+    assert_eq!(
+        d.draft.with_untracked(|x| x
+            .suite
+            .cases
+            .iter()
+            .map(|c| c.input.clone())
+            .collect::<Vec<_>>()),
+        vec!["three, edited".to_owned(), "two, edited".to_owned()]
+    );
+    owner.unset();
+}

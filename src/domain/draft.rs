@@ -146,8 +146,11 @@ pub struct Version {
 }
 
 /// Everything a person makes for one prompt. Kept and shared through the versioned wire types in
-/// `domain::wire`, never serialized directly.
+/// `domain::wire`, never serialized directly. In the browser build it is also a
+/// `reactive_stores::Store` (the shell's `DraftHandle::draft`): readers subscribe to the fields
+/// they read; the domain itself uses no reactivity.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 pub struct Draft {
     pub name: String,
     pub idea: IdeaInput,
@@ -164,6 +167,23 @@ pub struct Draft {
     pub compared: Vec<crate::domain::eval::grid::ModelRun>,
     /// The optimization loop, running or finished (its evidence stays until the next one).
     pub optimizer: Option<Optimizer>,
+}
+
+/// [`Draft::run_on_mut`] given a draft's `runs` and `compared` alone: the shell changes results
+/// through these two fields without the rest of the draft (`DraftHandle::update_runs`).
+pub fn run_on_mut<'a>(
+    runs: &'a mut [Run],
+    compared: &'a mut [crate::domain::eval::grid::ModelRun],
+    version: u32,
+    key: &str,
+) -> Option<&'a mut Run> {
+    if key.is_empty() {
+        return runs.iter_mut().find(|r| r.version == version);
+    }
+    compared
+        .iter_mut()
+        .find(|r| r.run.version == version && r.key == key)
+        .map(|r| &mut r.run)
 }
 
 /// The version numbered `number` in `versions` (a draft's list, or a copy of it such as the
@@ -466,13 +486,7 @@ impl Draft {
 
     /// [`Draft::run_on`], to change.
     pub fn run_on_mut(&mut self, version: u32, key: &str) -> Option<&mut Run> {
-        if key.is_empty() {
-            return self.run_of_mut(version);
-        }
-        self.compared
-            .iter_mut()
-            .find(|r| r.run.version == version && r.key == key)
-            .map(|r| &mut r.run)
+        run_on_mut(&mut self.runs, &mut self.compared, version, key)
     }
 
     /// Keeps `run` as the latest run of its version on the model `key` (empty: the execution

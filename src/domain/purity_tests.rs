@@ -122,3 +122,72 @@ fn ui_never_imports_net() {
     assert!(net_uses("// crate::net in a comment").is_empty());
     assert!(net_uses("use crate::{domain::network};").is_empty());
 }
+
+/// The lines of `source` that change the shell's draft store directly (`.draft.update(…)`,
+/// `.draft.set(…)`, …) or reach its keyed cases (`at_key`): outside `DraftHandle` these would
+/// leave the store's case keys behind the cases.
+fn direct_draft_writes(source: &str) -> Vec<String> {
+    const WRITES: &[&str] = &[
+        "update(",
+        "maybe_update(",
+        "set(",
+        "write(",
+        "update_untracked(",
+        "try_update(",
+        "try_update_untracked(",
+        "try_set(",
+        "write_untracked(",
+        "try_write(",
+    ];
+    let mut found = Vec::new();
+    for (n, line) in source.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let direct = code.match_indices("draft.").any(|(at, _)| {
+            let before = code[..at].chars().last();
+            let after = &code[at + "draft.".len()..];
+            before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                && WRITES.iter().any(|w| after.starts_with(w))
+        });
+        if direct || code.contains("at_key(") || code.contains("update_keys(") {
+            found.push(format!("line {}: {}", n + 1, line.trim()));
+        }
+    }
+    found
+}
+
+#[test]
+fn draft_changes_go_through_its_handle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&root.join("ui"), &mut files);
+    rust_files(&root.join("state"), &mut files);
+    assert!(files.len() > 10, "found too few files under {root:?}");
+    let offences: Vec<String> = files
+        .iter()
+        .filter(|f| !f.ends_with("state/draft.rs"))
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("read source");
+            direct_draft_writes(&text)
+                .into_iter()
+                .map(move |o| format!("{}: {o}", f.display()))
+        })
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "change the draft through DraftHandle (update, update_case, update_runs, …):\n{}",
+        offences.join("\n")
+    );
+    // The scanner sees each form, and not the handle's own methods or other signals.
+    assert_eq!(
+        direct_draft_writes("    d.draft.update(|x| x.name = n);").len(),
+        1
+    );
+    assert_eq!(direct_draft_writes("self.drafts.draft.set(kept);").len(), 1);
+    assert_eq!(direct_draft_writes("draft.maybe_update(|x| true)").len(), 1);
+    assert_eq!(direct_draft_writes("let c = cases.at_key(3);").len(), 1);
+    assert!(direct_draft_writes("d.update(|x| x.name = n);").is_empty());
+    assert!(direct_draft_writes("d.draft.with(|x| x.current)").is_empty());
+    assert!(direct_draft_writes("self.drafts.update_runs(|r, c| ())").is_empty());
+    assert!(direct_draft_writes("my_draft.set(1)").is_empty());
+    assert!(direct_draft_writes("// d.draft.update( in a comment").is_empty());
+}

@@ -407,7 +407,7 @@ impl CaseSynth {
             .map(|p| p.proposal.case)
             .collect();
         let n = kept.len();
-        self.drafts.draft.update(|x| {
+        self.drafts.update(|x| {
             for c in kept {
                 x.suite.add(c);
             }

@@ -6,8 +6,10 @@
 use leptos::prelude::*;
 
 use crate::domain::attempt::Attempt;
-use crate::domain::draft::{Draft, Leaving, Origin};
+use crate::domain::draft::{Draft, DraftStoreFields, Leaving, Origin};
 use crate::domain::estimate::{SendCheck, send_check};
+use crate::domain::eval::grid::ModelRun;
+use crate::domain::eval::{SuiteStoreFields, TestCase};
 use crate::domain::meta::generate::{Next, Tries};
 use crate::domain::meta::tiny::TinyDraft;
 use crate::domain::meta::{self, ModelFamily, PasteProblem, reply};
@@ -18,6 +20,7 @@ use crate::domain::spec::{PromptSpec, Section};
 use crate::net::chat::CallOptions;
 use crate::state::call::{ChatCall, Epoch};
 use crate::state::settings::SettingsHandle;
+use reactive_stores::StoreField;
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -26,7 +29,7 @@ fn now_ms() -> f64 {
 /// The current draft. `Copy`: hand it to any component.
 #[derive(Clone, Copy)]
 pub struct DraftHandle {
-    pub draft: RwSignal<Draft>,
+    pub draft: reactive_stores::Store<Draft>,
     /// The suite and the prompt as runs send it (before variables are filled): what a run's
     /// bound reads. One signal for every reader ([`settled`](crate::state::keyed::settled)):
     /// a draft change compares the suite once and clones it only when it changed; results
@@ -65,7 +68,7 @@ pub struct DraftHandle {
 impl DraftHandle {
     /// The draft in memory; `state::library` loads and saves it.
     pub fn provide() -> Self {
-        let draft = RwSignal::new(Draft::default());
+        let draft = reactive_stores::Store::new(Draft::default());
         let versions = crate::state::keyed::settled(
             move |(versions, current): &(Vec<crate::domain::draft::Version>, u32)| {
                 draft.with(|x| x.current == *current && x.versions == *versions)
@@ -194,8 +197,89 @@ impl DraftHandle {
             < Self::KEYSTROKE_WAIT_MS as f64 + 300.0
     }
 
+    /// Changes the draft as a whole: every reader of any part of it hears. Every change of the
+    /// draft goes through this handle (`purity_tests::draft_changes_go_through_its_handle`): it
+    /// keeps the store's case keys in step with the cases, which a change made through the
+    /// store's root does not (a case row would read another case at its old place).
+    pub fn update(self, f: impl FnOnce(&mut Draft)) {
+        self.draft.update(f);
+        self.keep_case_keys();
+    }
+
+    /// [`Self::update`] where `f` says whether it changed anything (`false`: no reader hears).
+    pub fn maybe_update(self, f: impl FnOnce(&mut Draft) -> bool) {
+        self.draft.maybe_update(f);
+        self.keep_case_keys();
+    }
+
+    /// Puts another draft in memory (one opened, or kept by a reload).
+    pub fn set(self, draft: Draft) {
+        self.draft.set(draft);
+        self.keep_case_keys();
+    }
+
+    fn keep_case_keys(self) {
+        self.draft.suite().cases().update_keys();
+    }
+
+    /// `f` of the test case `id` (`None` once there is none), read through the draft's store:
+    /// in a reactive context this subscribes to that case alone, and to changes of the draft made as
+    /// a whole ([`Self::update`]), not to other cases, results or the loop.
+    pub fn with_case<R>(self, id: u32, f: impl FnOnce(&TestCase) -> R) -> Option<R> {
+        self.draft.suite().cases().at_key(id).try_with(f)
+    }
+
+    /// Changes the test case `id` alone (nothing when there is none): its own readers hear (and
+    /// those of the whole draft: saving, the suite as runs send it), no other case's row.
+    pub fn update_case(self, id: u32, f: impl FnOnce(&mut TestCase)) {
+        let field = self.draft.suite().cases().at_key(id);
+        if field.try_with_untracked(|_| ()).is_some() {
+            field.update(f);
+        }
+    }
+
+    /// Changes the results of runs alone (the execution model's runs and the comparison
+    /// models'): the readers of the cases, the prompt, the versions and the loop do not hear.
+    pub fn update_runs(
+        self,
+        f: impl FnOnce(&mut Vec<crate::domain::eval::run::Run>, &mut Vec<ModelRun>),
+    ) {
+        let written = self
+            .draft
+            .try_update_untracked(|d| f(&mut d.runs, &mut d.compared))
+            .is_some();
+        if written {
+            // What a write through each field tells: its readers, and the readers of the whole.
+            let mut triggers = self.draft.runs().triggers_for_current_path();
+            triggers.extend(self.draft.compared().triggers_for_current_path());
+            for t in triggers {
+                t.notify();
+            }
+        }
+    }
+
+    /// Changes the optimization loop alone, with the suite to read (the machine scores
+    /// against it): the readers of the cases, the prompt and the results do not hear.
+    pub fn update_loop<R>(
+        self,
+        f: impl FnOnce(
+            &mut Option<crate::domain::optimize::Optimizer>,
+            &crate::domain::eval::Suite,
+        ) -> R,
+    ) -> Option<R> {
+        let out = self
+            .draft
+            .try_update_untracked(|d| f(&mut d.optimizer, &d.suite));
+        if out.is_some() {
+            for t in self.draft.optimizer().triggers_for_current_path() {
+                t.notify();
+            }
+        }
+        out
+    }
+
     pub fn commit(self, spec: PromptSpec, origin: Origin) {
-        self.draft.update(|d| {
+        self.update(|d| {
             d.commit(spec, origin, now_ms());
         });
     }
@@ -203,7 +287,7 @@ impl DraftHandle {
     /// Adds a version read from a reply (see [`Draft::commit_reply`]): `cut` names the section
     /// the reply ended inside, or broke inside when `broken` is set.
     pub fn commit_reply(self, reading: reply::Reading, origin: Origin) {
-        self.draft.update(|d| {
+        self.update(|d| {
             let marks = reading.marks();
             d.commit_reply(reading.spec, origin, reading.cut, marks, now_ms());
         });
@@ -226,7 +310,7 @@ impl DraftHandle {
         let mut at = None;
         // Typing undone back to the version before drops its version: the next key starts anew.
         let mut undone = false;
-        self.draft.update(|d| {
+        self.update(|d| {
             let same = session == Some((section, d.current));
             let before = d.current;
             if !(same && d.amend_typing(section, spec.clone())) {

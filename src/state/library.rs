@@ -410,7 +410,7 @@ impl Library {
         self.current_id.set(r.id.clone());
         prefs::save(CURRENT_KEY, &r.id);
         self.conflict.set(None);
-        self.drafts.draft.set(draft);
+        self.drafts.set(draft);
     }
 
     /// Reads the list again. Only the latest of overlapping reads is shown: an earlier one
@@ -691,7 +691,7 @@ impl Library {
             return;
         }
         if id == self.current_id.get_untracked() {
-            self.drafts.draft.update(|d| d.name = name);
+            self.drafts.update(|d| d.name = name);
             return;
         }
         leptos::task::spawn_local(async move {
@@ -1049,7 +1049,7 @@ impl Library {
         };
         if self.last_saved.with_value(|s| *s != kept) {
             // A change of the draft signal: autosave picks it up as any edit.
-            self.drafts.draft.set(kept);
+            self.drafts.set(kept);
         }
     }
 

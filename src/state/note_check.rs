@@ -103,7 +103,7 @@ impl NoteChecker {
         let Some((case, Some(Outcome::Proposed(p)))) = self.state.get_untracked() else {
             return;
         };
-        self.drafts.draft.update(|d| {
+        self.drafts.update(|d| {
             if every {
                 d.suite.global.push(p.assertion.clone());
             } else if let Some(c) = d.suite.cases.iter_mut().find(|c| c.id == case) {

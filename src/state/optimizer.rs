@@ -381,7 +381,7 @@ impl OptimizerHandle {
                             }
                         }
                         Some(held) => {
-                            h.drafts.draft.update(|d| {
+                            h.drafts.update(|d| {
                                 d.pause_loop();
                             });
                             // A key's hold is said from the arrival, in words that follow
@@ -612,7 +612,7 @@ impl OptimizerHandle {
         let id = self.library.current_id.get_untracked();
         mark_loop_here(&id);
         self.draft_id.set_value(id);
-        self.drafts.draft.update(|d| d.optimizer = Some(o));
+        self.drafts.update(|d| d.optimizer = Some(o));
         // Started without the keys a reload forgot: Resume later does not wait for them.
         self.settings
             .going_without_keys(&untrack(|| self.loop_configs()));
@@ -711,7 +711,7 @@ impl OptimizerHandle {
     /// Drops the finished loop's evidence.
     pub fn clear(self) {
         self.cancel();
-        self.drafts.draft.update(|d| d.optimizer = None);
+        self.drafts.update(|d| d.optimizer = None);
     }
 
     fn stop_calls(self) {
@@ -727,11 +727,11 @@ impl OptimizerHandle {
         // The machine issues no more calls than the engine sends at once to a host.
         let at_once = self.engine.concurrency.get_untracked().clamp(1, 16);
         let mut counts = None;
-        self.drafts.draft.update(|d| {
-            // Disjoint fields: the machine reads the suite while it changes itself.
-            if let Some(o) = &mut d.optimizer {
+        // The loop alone changes: the machine reads the suite while it changes itself.
+        self.drafts.update_loop(|o, suite| {
+            if let Some(o) = o {
                 o.at_once = at_once;
-                effects = o.step(&Ctx { suite: &d.suite }, event);
+                effects = o.step(&Ctx { suite }, event);
                 counts = Some(loop_counts(o));
             }
         });
@@ -991,8 +991,12 @@ impl Reflector {
     }
 
     fn update(self, version: u32, id: u32, f: impl FnOnce(&mut Reflection)) {
-        self.drafts.draft.update(|d| {
-            if let Some(c) = d.run_of_mut(version).and_then(|r| r.cases.get_mut(&id)) {
+        self.drafts.update_runs(|runs, _| {
+            if let Some(c) = runs
+                .iter_mut()
+                .find(|r| r.version == version)
+                .and_then(|r| r.cases.get_mut(&id))
+            {
                 f(c.reflection.get_or_insert_with(Reflection::default));
             }
         });
@@ -1203,7 +1207,7 @@ impl Critic {
 
 /// Makes a candidate the current version (the person accepted it).
 pub fn accept(d: DraftHandle, cand: u32) {
-    d.draft.update(|x| {
+    d.update(|x| {
         let Some(o) = &x.optimizer else { return };
         let Some(c) = o.candidate(cand) else { return };
         let suite = x.suite.clone();

@@ -186,7 +186,7 @@ impl RubricImprover {
         };
         let mut checks = 0;
         let mut others = Vec::new();
-        self.drafts.draft.update(|d| {
+        self.drafts.update(|d| {
             checks = agreement::replace_rubric(&mut d.suite, &before.rubric, &new.rubric);
             let vars: Vec<(u32, Vec<(String, String)>)> = d
                 .suite

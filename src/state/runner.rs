@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use crate::domain::draft::run_on_mut;
 use crate::domain::estimate::request_tokens;
 use crate::domain::eval::TestCase;
 use crate::domain::eval::case_call::{self, Outcome, Sent, Stream};
@@ -182,7 +183,7 @@ impl Runner {
             {
                 let answering = r.answering_now(&job);
                 let keys: Vec<String> = job.slots.iter().map(|s| s.key.clone()).collect();
-                r.drafts.draft.update(|x| {
+                r.drafts.update(|x| {
                     run_queue::page_leaving(x, job.version, &keys, answering);
                 });
             }
@@ -193,7 +194,7 @@ impl Runner {
             // again or stay unsent (`run_queue::page_returned`); a case marked running with
             // no call any more reads cancelled, with Retry, not "running…" for ever.
             let queue = r.queue;
-            r.drafts.draft.maybe_update(|x| {
+            r.drafts.maybe_update(|x| {
                 run_queue::page_returned(x, |call| queue.with_value(|q| q.waits(call)))
             });
             if let Some(job) = r.job.try_get_value().flatten() {
@@ -577,7 +578,7 @@ impl Runner {
             // Why the judge was stopped holds while this page keeps it stopped: a run resumed
             // after a reload sends the judge again (review: the saved reason outlived it).
             let judge_still_stopped = self.judge_stopped.get_value() == Some(job.started_ms);
-            d.draft.update(|x| {
+            d.update(|x| {
                 for slot in &joining {
                     let label = if slot.key.is_empty() {
                         format!("{} {}", slot.cfg.kind.label(), slot.cfg.model)
@@ -638,7 +639,7 @@ impl Runner {
             .cloned()
             .collect();
         let mut calls = Vec::new();
-        self.drafts.draft.update(|x| {
+        self.drafts.update(|x| {
             calls = self
                 .queue
                 .try_update_value(|q| q.enqueue(x, job.version, job.started_ms, &keys, ids))
@@ -753,13 +754,13 @@ impl Runner {
             return;
         }
         let current = self.library.current_id.get_untracked();
-        self.drafts.draft.update(|x| {
+        // Results alone: the readers of the cases and the prompt do not hear them.
+        self.drafts.update_runs(|runs, compared| {
             for p in items {
                 if p.draft_id != current {
                     continue;
                 }
-                if let Some(c) = x
-                    .run_on_mut(p.version, &p.key)
+                if let Some(c) = run_on_mut(runs, compared, p.version, &p.key)
                     .and_then(|r| r.cases.get_mut(&p.id))
                 {
                     (p.change)(c);
@@ -880,7 +881,7 @@ impl Runner {
         // place meanwhile) end as they end. Their turns in the engine's queue pass unsent (see
         // `enqueue`). The failure itself is written first (it waits to be written with others).
         self.flush();
-        self.drafts.draft.update(|x| {
+        self.drafts.update(|x| {
             self.queue
                 .try_update_value(|q| q.stop_model(x, job.version, key, why));
         });
@@ -963,9 +964,9 @@ impl Runner {
             if let Some(why) = every.filter(|_| !rejudge) {
                 self.judge_stopped.set_value(Some(job.started_ms));
                 if self.same_draft(job) {
-                    d.draft.update(|x| {
+                    d.update_runs(|runs, compared| {
                         for slot in &job.slots {
-                            if let Some(run) = x.run_on_mut(job.version, &slot.key) {
+                            if let Some(run) = run_on_mut(runs, compared, job.version, &slot.key) {
                                 run.judge_stopped_by.clone_from(&why);
                             }
                         }
@@ -1049,7 +1050,7 @@ impl Runner {
         self.engine
             .cancel_where(|j| matches!(j, engine::Job::Run | engine::Job::Rejudge(..)));
         match self.job.get_value().filter(|job| self.same_draft(job)) {
-            Some(job) => self.drafts.draft.update(|x| {
+            Some(job) => self.drafts.update(|x| {
                 self.queue
                     .try_update_value(|q| q.cancel(Some(x), job.version));
             }),

@@ -103,29 +103,22 @@ impl Owner {
 }
 
 fn with_assertions(d: DraftHandle, owner: Owner, f: impl FnOnce(&mut Vec<Assertion>)) {
-    d.draft.update(|x| match owner {
-        Owner::Global => f(&mut x.suite.global),
-        Owner::Case(id) => {
-            if let Some(c) = x.suite.cases.iter_mut().find(|c| c.id == id) {
-                f(&mut c.assertions);
-            }
-        }
-    });
+    match owner {
+        Owner::Global => d.update(|x| f(&mut x.suite.global)),
+        // That case alone: no other case's row hears.
+        Owner::Case(id) => d.update_case(id, |c| f(&mut c.assertions)),
+    }
 }
 
 fn read_assertion(d: DraftHandle, owner: Owner, i: usize) -> Option<Assertion> {
-    d.draft.with(|x| match owner {
-        Owner::Global => x.suite.global.get(i).cloned(),
-        Owner::Case(id) => x.suite.case(id).and_then(|c| c.assertions.get(i).cloned()),
-    })
+    match owner {
+        Owner::Global => d.draft.with(|x| x.suite.global.get(i).cloned()),
+        Owner::Case(id) => d.with_case(id, |c| c.assertions.get(i).cloned()).flatten(),
+    }
 }
 
 fn update_case(d: DraftHandle, id: u32, f: impl FnOnce(&mut TestCase)) {
-    d.draft.update(|x| {
-        if let Some(c) = x.suite.cases.iter_mut().find(|c| c.id == id) {
-            f(c);
-        }
-    });
+    d.update_case(id, f);
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -173,7 +166,7 @@ pub fn CasesCard() -> impl IntoView {
                 .collect()
         });
         let (mut id, mut count) = (0, 0);
-        d.draft.update(|x| {
+        d.update(|x| {
             id = x.suite.add(TestCase {
                 vars,
                 ..Default::default()
@@ -188,7 +181,7 @@ pub fn CasesCard() -> impl IntoView {
     };
     let on_delete = Callback::new(move |id: u32| {
         let mut gone = None;
-        d.draft.update(|x| gone = x.suite.remove(id));
+        d.update(|x| gone = x.suite.remove(id));
         deleted.set(gone);
     });
     // Undo belongs to the draft the case was deleted from (tryout 52: opening another draft kept
@@ -201,7 +194,7 @@ pub fn CasesCard() -> impl IntoView {
     );
     let undo = move |_| {
         if let Some((at, case)) = deleted.get_untracked() {
-            d.draft.update(|x| {
+            d.update(|x| {
                 x.suite.restore(at, case);
             });
             deleted.set(None);
@@ -273,7 +266,9 @@ fn CaseRow(
     let d = DraftHandle::expect();
     let sel = Selection::expect();
     let unaccepted = Unaccepted::get();
-    let case = Memo::new(move |_| d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()));
+    // Its own case in the draft's store: another case's edit or a result arriving reaches no
+    // other row (`DraftHandle::case`).
+    let case = Memo::new(move |_| d.with_case(id, TestCase::clone));
     // What this case would send empty: flagged on its line and in its editor.
     let gaps = Memo::new(move |_| {
         rendered.with(|p| case.with(|c| c.as_ref().map(|c| run::gaps(p, c)).unwrap_or_default()))
@@ -350,16 +345,16 @@ fn CaseRow(
                             aria-label=move || format!("Move {} up", name())
                             title="Move this case up the list (runs and exports follow this order)"
                             disabled=move || place.with(|(i, _)| *i == 0)
-                            on:click=move |_| d.draft.update(|x| { x.suite.shift(id, -1); })>"Move up"</button>
+                            on:click=move |_| d.update(|x| { x.suite.shift(id, -1); })>"Move up"</button>
                         <button type="button" class="pw-button pw-button--small pw-button--ghost"
                             aria-label=move || format!("Move {} down", name())
                             title="Move this case down the list (runs and exports follow this order)"
                             disabled=move || place.with(|(i, n)| *i + 1 >= *n)
-                            on:click=move |_| d.draft.update(|x| { x.suite.shift(id, 1); })>"Move down"</button>
+                            on:click=move |_| d.update(|x| { x.suite.shift(id, 1); })>"Move down"</button>
                     </Show>
                     <button type="button" class="pw-button pw-button--small pw-button--ghost"
                         aria-label=move || format!("Duplicate {}", name())
-                        on:click=move |_| d.draft.update(|x| { x.suite.duplicate(id); })>"Duplicate"</button>
+                        on:click=move |_| d.update(|x| { x.suite.duplicate(id); })>"Duplicate"</button>
                     <button type="button" class="pw-button pw-button--small pw-button--ghost pw-button--danger"
                         aria-label=move || format!("Delete {}", name())
                         on:click=move |_| on_delete.run(id)>"Delete"</button>
@@ -384,12 +379,7 @@ fn CaseEditor(
     gaps: Memo<Vec<Gap>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
-    let field = move |f: fn(&TestCase) -> String| {
-        move || {
-            d.draft
-                .with(|x| x.suite.case(id).map(f).unwrap_or_default())
-        }
-    };
+    let field = move |f: fn(&TestCase) -> String| move || d.with_case(id, f).unwrap_or_default();
     let p = format!("pw-case-{id}");
     let (p2, p3) = (p.clone(), p.clone());
     // What was typed here and refused before the case was closed comes back with its message.
@@ -400,31 +390,29 @@ fn CaseEditor(
     let threshold_typed = RwSignal::new(kept.map(|e| e.text));
     let in_prompt = Memo::new(move |_| rendered.with(|p| eval::prompt_variables(p)));
     let vars = Memo::new(move |_| {
-        d.draft.with(|x| {
-            let mut names = in_prompt.get();
-            if let Some(c) = x.suite.case(id) {
-                for (k, _) in &c.vars {
-                    if !names.contains(k) {
-                        names.push(k.clone());
-                    }
+        let mut names = in_prompt.get();
+        d.with_case(id, |c| {
+            for (k, _) in &c.vars {
+                if !names.contains(k) {
+                    names.push(k.clone());
                 }
             }
-            names
-        })
+        });
+        names
     });
     // How the input reaches the model, in words: it is the user message; the prompt's
     // `{{variables}}` come from the boxes below, never from it.
     let input_use = move || {
         let names = in_prompt.get();
-        let (input_empty, has_vars, conversation) = d.draft.with(|x| {
-            x.suite.case(id).map_or((true, false, false), |c| {
+        let (input_empty, has_vars, conversation) = d
+            .with_case(id, |c| {
                 (
                     c.input.trim().is_empty(),
                     !c.vars.is_empty(),
                     c.is_conversation(),
                 )
             })
-        });
+            .unwrap_or((true, false, false));
         let mut text = if input_empty && has_vars {
             "Sent as the user message. While it is empty, the variables below are sent in its place, one \u{201c}name: value\u{201d} line each.".to_owned()
         } else if conversation {
@@ -451,22 +439,13 @@ fn CaseEditor(
         })
     };
     let preview = move || {
-        d.draft.with(|x| {
-            x.suite.case(id).map(|c| {
-                let req = run::request(
-                    &rendered.get(),
-                    c,
-                    0.0,
-                    crate::state::runner::MAX_OUTPUT_TOKENS,
-                );
-                run::preview(&req)
-            })
+        let prompt = rendered.get();
+        d.with_case(id, |c| {
+            let req = run::request(&prompt, c, 0.0, crate::state::runner::MAX_OUTPUT_TOKENS);
+            run::preview(&req)
         })
     };
-    let turn_count = Memo::new(move |_| {
-        d.draft
-            .with(|x| x.suite.case(id).map_or(0, |c| c.turns.len()))
-    });
+    let turn_count = Memo::new(move |_| d.with_case(id, |c| c.turns.len()).unwrap_or(0));
     let input_label = move || {
         if turn_count.get() > 0 {
             format!("Last user message of case #{id} (the reply to it is checked)")
@@ -517,7 +496,7 @@ fn CaseEditor(
                         {move || gap_of(Some(&n5)).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })}
                         <textarea id=format!("pw-case-{id}-var-{name}") class="pw-textarea" rows="2"
                             aria-describedby=format!("pw-case-{id}-var-{name}-use")
-                            prop:value=move || d.draft.with(|x| x.suite.case(id).and_then(|c| c.vars.iter().find(|(k, _)| *k == n2).map(|(_, v)| v.clone())).unwrap_or_default())
+                            prop:value=move || d.with_case(id, |c| c.vars.iter().find(|(k, _)| *k == n2).map(|(_, v)| v.clone())).flatten().unwrap_or_default()
                             on:input=move |ev| {
                                 let v = event_target_value(&ev);
                                 let name = n3.clone();
@@ -567,7 +546,7 @@ fn CaseEditor(
                                 return;
                             }
                             // Out of 0-100 or not a number: said at the field, never clamped.
-                            let in_use = d.draft.with_untracked(|x| x.suite.case(id).and_then(|c| c.threshold)).map_or(100.0, |t| (t * 100.0).round() as f32);
+                            let in_use = untrack(|| d.with_case(id, |c| c.threshold)).flatten().map_or(100.0, |t| (t * 100.0).round() as f32);
                             match read_setting(&t, 0.0f32, 100.0, in_use) {
                                 Ok(v) => {
                                     threshold_problem.set(None);
@@ -576,7 +555,7 @@ fn CaseEditor(
                                     update_case(d, id, |c| c.threshold = Some(f64::from(v) / 100.0));
                                 }
                                 Err(e) => {
-                                    let e = if d.draft.with_untracked(|x| x.suite.case(id).is_some_and(|c| c.threshold.is_none())) {
+                                    let e = if untrack(|| d.with_case(id, |c| c.threshold.is_none())).unwrap_or(false) {
                                         e.replace("100 is used until then", "until then every check must pass")
                                     } else {
                                         e
@@ -624,10 +603,7 @@ fn Conversation(
     gaps: Memo<Vec<Gap>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
-    let turn = move |i: usize| {
-        d.draft
-            .with(|x| x.suite.case(id).and_then(|c| c.turns.get(i).cloned()))
-    };
+    let turn = move |i: usize| d.with_case(id, |c| c.turns.get(i).cloned()).flatten();
     let who = |s: Speaker| match s {
         Speaker::User => "User",
         Speaker::Assistant => "Assistant",
@@ -743,7 +719,7 @@ fn GlobalChecks() -> impl IntoView {
                 <label class="pw-check">
                     <input type="checkbox" aria-describedby="pw-cut-off-hint"
                         prop:checked=move || d.draft.with(|x| x.suite.cut_off_fails)
-                        on:change=move |ev| { let on = event_target_checked(&ev); d.draft.update(|x| x.suite.cut_off_fails = on); }/>
+                        on:change=move |ev| { let on = event_target_checked(&ev); d.update(|x| x.suite.cut_off_fails = on); }/>
                     "Answers cut off at the token limit fail"
                 </label>
                 // Its own line under the box (an inline hint ran on from the label at 1280 px).
@@ -756,7 +732,7 @@ fn GlobalChecks() -> impl IntoView {
                 <label class="pw-check">
                     <input type="checkbox" aria-describedby="pw-thumbs-down-hint"
                         prop:checked=move || d.draft.with(|x| x.suite.thumbs_down_fails)
-                        on:change=move |ev| { let on = event_target_checked(&ev); d.draft.update(|x| x.suite.thumbs_down_fails = on); }/>
+                        on:change=move |ev| { let on = event_target_checked(&ev); d.update(|x| x.suite.thumbs_down_fails = on); }/>
                     "Thumbs-down counts as a failed check"
                 </label>
                 <p id="pw-thumbs-down-hint" class="pw-hint">"An answer you rate down (under Results) counts as one more failed check in its case's score, with your note as the reason; a thumbs-up adds no check. Runs, Reflexion and the optimizer score it the same way. Unticked, your ratings are kept but not scored; the optimizer reads your notes either way."</p>
@@ -769,7 +745,7 @@ fn GlobalChecks() -> impl IntoView {
                             let text = format!("Add check: {}", a.kind().label());
                             view! {
                                 <button type="button" class="pw-button pw-button--small"
-                                    on:click=move |_| d.draft.update(|x| x.suite.global.push(a.clone()))>{text}</button>
+                                    on:click=move |_| d.update(|x| x.suite.global.push(a.clone()))>{text}</button>
                             }
                         }).collect_view()}
                     </div>
@@ -788,11 +764,9 @@ fn AssertionList(
     title: &'static str,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
-    let count = Memo::new(move |_| {
-        d.draft.with(|x| match owner {
-            Owner::Global => x.suite.global.len(),
-            Owner::Case(id) => x.suite.case(id).map_or(0, |c| c.assertions.len()),
-        })
+    let count = Memo::new(move |_| match owner {
+        Owner::Global => d.draft.with(|x| x.suite.global.len()),
+        Owner::Case(id) => d.with_case(id, |c| c.assertions.len()).unwrap_or(0),
     });
     // The picker's options are promptfoo's type names (`contains-all`, `not-equals`…).
     let pick = RwSignal::new(CheckKind::ContainsAll.as_str().to_owned());
@@ -1123,7 +1097,7 @@ fn ImportButton() -> impl IntoView {
         let n = imp.cases.len();
         let empty = imp.without_input();
         let g = imp.global.len();
-        d.draft.update(|x| {
+        d.update(|x| {
             for c in imp.cases {
                 x.suite.add(c);
             }

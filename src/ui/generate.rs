@@ -56,7 +56,7 @@ pub fn IdeaCard() -> impl IntoView {
         {
             g.large.set(None);
         }
-        d.draft.update(|x| x.set_idea(v));
+        d.update(|x| x.set_idea(v));
     };
     let generate = move || match meta::check_idea(&d.draft.with_untracked(|x| x.idea.idea.clone()))
     {
@@ -145,18 +145,18 @@ pub fn IdeaCard() -> impl IntoView {
                         <label class="pw-label" for="pw-audience">"Who will use it?"</label>
                         <input id="pw-audience" class="pw-input" placeholder="e.g. busy project managers"
                             prop:value=move || d.draft.with(|x| x.idea.audience.clone())
-                            on:input=move |ev| d.draft.update(|x| x.idea.audience = event_target_value(&ev))/>
+                            on:input=move |ev| d.update(|x| x.idea.audience = event_target_value(&ev))/>
                     </div>
                     <div class="pw-field">
                         <label class="pw-label" for="pw-tone">"Tone"</label>
                         <input id="pw-tone" class="pw-input" placeholder="e.g. friendly and brief"
                             prop:value=move || d.draft.with(|x| x.idea.tone.clone())
-                            on:input=move |ev| d.draft.update(|x| x.idea.tone = event_target_value(&ev))/>
+                            on:input=move |ev| d.update(|x| x.idea.tone = event_target_value(&ev))/>
                     </div>
                     <div class="pw-field">
                         <label class="pw-label" for="pw-output">"Answer format"</label>
                         <select id="pw-output" class="pw-select"
-                            on:change=move |ev| d.draft.update(|x| x.idea.output = OutputKind::parse(&event_target_value(&ev)))>
+                            on:change=move |ev| d.update(|x| x.idea.output = OutputKind::parse(&event_target_value(&ev)))>
                             {OutputKind::ALL.into_iter().map(|k| view! {
                                 <option value=k.as_str() selected=move || d.draft.with(|x| x.idea.output == k)>{k.label()}</option>
                             }).collect_view()}
@@ -165,7 +165,7 @@ pub fn IdeaCard() -> impl IntoView {
                     <div class="pw-field">
                         <label class="pw-label" for="pw-target">"Model it is for"</label>
                         <select id="pw-target" class="pw-select"
-                            on:change=move |ev| d.draft.update(|x| x.idea.target = ModelFamily::parse(&event_target_value(&ev)))>
+                            on:change=move |ev| d.update(|x| x.idea.target = ModelFamily::parse(&event_target_value(&ev)))>
                             {ModelFamily::ALL.into_iter().map(|k| view! {
                                 <option value=k.as_str() selected=move || d.draft.with(|x| x.idea.target == k)>{k.label()}</option>
                             }).collect_view()}
@@ -179,7 +179,7 @@ pub fn IdeaCard() -> impl IntoView {
                             on:change=move |ev| {
                                 let read = meta::read_variables(&event_target_value(&ev));
                                 var_notes.set((read.notes, read.names.clone()));
-                                d.draft.update(|x| x.idea.variables = read.names);
+                                d.update(|x| x.idea.variables = read.names);
                             }/>
                         <p id="pw-variables-hint" class="pw-hint">"Names of the inputs your app fills in, separated by commas; the prompt will refer to them as {{name}}."</p>
                         // What the field changed in what was typed, and why: it never rewrites silently.
@@ -1039,7 +1039,7 @@ pub fn FinalCard() -> impl IntoView {
                     <div class="pw-notice pw-notice--warn pw-final-incomplete" role="status">
                         <p class="pw-notice__text">"This version is incomplete (its generation stopped before the end): what you copy, download or share below is unfinished."</p>
                         {earlier.map(|n| view! {
-                            <button type="button" class="pw-button pw-button--small" on:click=move |_| { d.draft.update(|x| { x.restore(n); }); }>{format!("Make version {n} current")}</button>
+                            <button type="button" class="pw-button pw-button--small" on:click=move |_| { d.update(|x| { x.restore(n); }); }>{format!("Make version {n} current")}</button>
                         })}
                     </div>
                 })}
@@ -1048,12 +1048,12 @@ pub fn FinalCard() -> impl IntoView {
                         <legend class="pw-sr-only">"Layout"</legend>
                         <label class="pw-segmented__item">
                             <input type="radio" name="pw-style" checked=move || d.draft.with(|x| x.style == RenderStyle::Markdown)
-                                on:change=move |_| d.draft.update(|x| x.style = RenderStyle::Markdown)/>
+                                on:change=move |_| d.update(|x| x.style = RenderStyle::Markdown)/>
                             <span>"Markdown headings"</span>
                         </label>
                         <label class="pw-segmented__item">
                             <input type="radio" name="pw-style" checked=move || d.draft.with(|x| x.style == RenderStyle::Xml)
-                                on:change=move |_| d.draft.update(|x| x.style = RenderStyle::Xml)/>
+                                on:change=move |_| d.update(|x| x.style = RenderStyle::Xml)/>
                             <span>"XML tags"</span>
                         </label>
                     </fieldset>
@@ -1099,7 +1099,7 @@ pub fn FinalCard() -> impl IntoView {
                     </select>
                     <button type="button" class="pw-button" disabled=move || g.call.running.get() || settings.meta_is_tiny() || off_meta()
                         title=move || off_meta().then_some(OFFLINE_TITLE)
-                        on:click=move |_| { let f = family.get_untracked(); d.draft.update(|x| x.style = f.style()); g.adapt(f); }>
+                        on:click=move |_| { let f = family.get_untracked(); d.update(|x| x.style = f.style()); g.adapt(f); }>
                         "Adapt"
                     </button>
                 </div>
@@ -1155,7 +1155,7 @@ pub fn VersionsCard() -> impl IntoView {
                                     view! { <span class="pw-tag">"current"</span> }.into_any()
                                 } else {
                                     view! { <button type="button" class="pw-button pw-button--small" aria-label=format!("Make version {n} current")
-                                        on:click=move |_| { d.draft.update(|x| { x.restore(n); }); }>"Make current"</button> }.into_any()
+                                        on:click=move |_| { d.update(|x| { x.restore(n); }); }>"Make current"</button> }.into_any()
                                 }}
                             </li>
                         }

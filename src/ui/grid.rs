@@ -728,7 +728,7 @@ fn GridCell(
     });
     let rate_key = key.clone();
     let rate = Callback::new(move |v| {
-        d.draft.update(|x| {
+        d.update(|x| {
             let version = x.current;
             x.rate_on(version, &rate_key, id, false, v);
         });

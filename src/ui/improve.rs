@@ -1498,7 +1498,7 @@ fn CandidateView(
                                 let c = x.optimizer.as_ref()?.candidate(id)?;
                                 c.train.get(&case).or(c.held.get(&case))?.observed.rating.clone()
                             }));
-                            let on = Callback::new(move |v| d.draft.update(|x| {
+                            let on = Callback::new(move |v| d.update(|x| {
                                 if let Some(o) = x.optimizer.as_mut() {
                                     o.rate(id, case, v);
                                 }

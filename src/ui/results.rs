@@ -465,12 +465,12 @@ fn ResultRow(
     let rating = Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.rating.clone())));
     let version = move || run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
     let rate = Callback::new(move |v| {
-        d.draft.update(|x| {
+        d.update(|x| {
             x.rate(version(), id, false, v);
         })
     });
     let rate_final = Callback::new(move |v| {
-        d.draft.update(|x| {
+        d.update(|x| {
             x.rate(version(), id, true, v);
         })
     });

@@ -1711,8 +1711,12 @@ fn json_objects_in(output: &str) -> Vec<Option<Value>> {
 
 /// The test suite of a draft: the cases, the assertions that apply to every case, and the rule
 /// for answers cut off at the token limit.
+/// In the browser build a `reactive_stores::Store` whose cases are keyed by their id: a case row
+/// reads (and an edit of one case writes) that case alone.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 pub struct Suite {
+    #[cfg_attr(target_arch = "wasm32", store(key: u32 = |c| c.id))]
     pub cases: Vec<TestCase>,
     pub global: Vec<Assertion>,
     /// Answers cut off at the token limit ([`Observed::cut_off`]) fail, scoring 0, unless a
