@@ -422,12 +422,14 @@ impl Draft {
     /// every case read "not run", and the 7-minute run seemed gone; tryout 46: "303 results"
     /// counted cases not sent yet).
     pub fn results_elsewhere(&self) -> Option<(u32, usize)> {
+        // A case being re-run counts with the answer it had ([`CaseRun::settled`]): tryout 64,
+        // a re-run of version 6 read "Version 6 has no results yet" while its cases waited.
         let finished = |r: &crate::domain::eval::run::Run| {
             r.cases
                 .values()
                 .filter(|c| {
                     matches!(
-                        c.status,
+                        c.settled().status,
                         crate::domain::eval::run::Status::Done
                             | crate::domain::eval::run::Status::Failed(_)
                     )
@@ -867,6 +869,16 @@ mod tests {
         waiting.cases.insert(1, with(Status::Queued));
         d.runs.push(waiting);
         assert_eq!(d.results_elsewhere(), Some((1, 2)));
+        // Tryout 64: the current version run again, its cases waiting with the answers they
+        // had: it has results (not "Version 2 has no results yet").
+        let rerun = |status| CaseRun {
+            earlier: Some(Box::new(with(Status::Done))),
+            ..with(status)
+        };
+        let run2 = d.run_of_mut(2).unwrap();
+        run2.cases.insert(1, rerun(Status::Queued));
+        run2.cases.insert(2, rerun(Status::Running));
+        assert_eq!(d.results_elsewhere(), None);
     }
 
     #[test]

@@ -190,6 +190,42 @@ pub fn format_cost(cost: Option<f64>) -> String {
     }
 }
 
+/// Dollar amounts said together, parts beside their total: every one at the precision the
+/// smallest non-zero amount needs under [`format_cost`] (whole cents when none is under a
+/// cent), and a zero as "$0", so the parts read as adding up to the total (to its last digit's
+/// rounding). Tryout 64: "$0.02 in all: $0.0024 for the answers and $0.01 for the judge" for
+/// $0.0172 = $0.0024 + $0.0147.
+pub fn format_costs_alike(costs: &[f64]) -> Vec<String> {
+    let smallest = costs
+        .iter()
+        .copied()
+        .filter(|c| *c > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let decimals = if smallest >= 0.01 {
+        2
+    } else if smallest >= 0.00005 {
+        4
+    } else {
+        (-smallest.log10()).ceil().clamp(4.0, 10.0) as usize + 1
+    };
+    costs
+        .iter()
+        .map(|&c| {
+            if c == 0.0 {
+                return "$0".to_owned();
+            }
+            let scale = 10f64.powi(decimals as i32);
+            let units = (c * scale).round() as u64;
+            let whole = units / 10u64.pow(decimals as u32);
+            let frac = units % 10u64.pow(decimals as u32);
+            format!(
+                "${}.{frac:0decimals$}",
+                crate::domain::figures::grouped(whole)
+            )
+        })
+        .collect()
+}
+
 /// Estimated input tokens ([`estimate_tokens`]) from which a request waits for the person to
 /// confirm it, with its size and cost shown: about 20 KB of English, far more than an idea or a
 /// prompt needs (a Generate request with a one-line idea is about 1,000).
@@ -274,6 +310,29 @@ impl SendCheck {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn amounts_said_together_share_one_precision() {
+        use super::format_costs_alike;
+        // Tryout 64: the judge's $0.0147 read "$0.01" beside "$0.0024" and a "$0.02" total.
+        assert_eq!(
+            format_costs_alike(&[0.0171, 0.0024, 0.0147]),
+            ["$0.0171", "$0.0024", "$0.0147"]
+        );
+        assert_eq!(
+            format_costs_alike(&[1.5, 1.25, 0.25]),
+            ["$1.50", "$1.25", "$0.25"]
+        );
+        assert_eq!(
+            format_costs_alike(&[1234.5, 1234.5, 0.0]),
+            ["$1,234.50", "$1,234.50", "$0"]
+        );
+        assert_eq!(
+            format_costs_alike(&[0.000_012_3, 0.000_012_3, 0.0]),
+            ["$0.000012", "$0.000012", "$0"]
+        );
+        assert_eq!(format_costs_alike(&[2.0, 0.004]), ["$2.0000", "$0.0040"]);
+    }
+
     use super::*;
     use crate::domain::provider::Role;
 

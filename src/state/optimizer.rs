@@ -1216,17 +1216,23 @@ pub fn accept(d: DraftHandle, cand: u32) {
             o.mean(&ctx, id, false)
                 .map_or("?".to_owned(), |m| opt::shown_points(m).to_string())
         };
+        // Its parent is the version the loop started from (its diff and "57 → 90 from version
+        // 1" refer to it), not whichever version is current when it is accepted, nor the
+        // candidate it came from (tryout 64: "85 → 100" was against a candidate, version 5 had 82).
+        let from = o.from_version;
+        let start = o
+            .candidates
+            .iter()
+            .find(|c| c.mutation == opt::Mutation::Baseline)
+            .map(|c| c.id);
         let what = format!(
-            "round {}, {} (train score {} \u{2192} {})",
+            "round {}, {} (train score {} \u{2192} {} from version {from})",
             c.round,
             c.mutation.label().to_lowercase(),
-            c.parent.map_or("?".to_owned(), score),
+            start.map_or("?".to_owned(), score),
             score(c.id)
         );
         let spec = c.spec.clone();
-        // Its parent is the version the loop started from (its diff and "57 → 90" refer to it),
-        // not whichever version is current when it is accepted.
-        let from = o.from_version;
         x.commit_from(spec, Origin::Optimized { what }, from, js_sys::Date::now());
     });
 }

@@ -1058,7 +1058,7 @@ pub fn FinalCard() -> impl IntoView {
                         </label>
                     </fieldset>
                     <span class="pw-meter" title="Tokens are the pieces of text models count and bill by; about 4 characters each.">
-                        {move || format!("About {} · {} per call with {}", count(tokens(), "token", "tokens"), cost(), super::settings::role_model(settings, Role::Execution))}
+                        {move || format!("About {} · {} per call with {} (with a 200-token message and a 400-token answer)", count(tokens(), "token", "tokens"), cost(), super::settings::role_model(settings, Role::Execution))}
                     </span>
                 </div>
                 <p class="pw-hint">"A token is a piece of a word (about 4 characters): models count and bill by tokens."</p>

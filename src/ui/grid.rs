@@ -955,19 +955,23 @@ fn key_label(kind: &ProviderKind, host: &str) -> String {
 
 /// What the results in the table cost, to set against the "at most" said before the run: "These
 /// results cost $0.0123 in all: $0.0100 for the answers and $0.0023 for the judge." (list
-/// prices of the models recorded with them; "unknown" when one has none).
+/// prices of the models recorded with them, the three at one precision,
+/// [`format_costs_alike`](crate::domain::estimate::format_costs_alike); "unknown" when one has
+/// none).
 fn spent_line(models: &[ModelSummary]) -> String {
     let sum = |f: fn(&ModelSummary) -> Option<f64>| {
         models.iter().try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
     };
     let (answers, judge) = (sum(|m| m.exec_cost), sum(|m| m.judge_cost));
     match (answers, judge) {
-        (Some(a), Some(j)) => format!(
-            "These results cost {} in all: {} for the answers and {} for the judge.",
-            format_cost(Some(a + j)),
-            format_cost(Some(a)),
-            format_cost(Some(j))
-        ),
+        (Some(a), Some(j)) => {
+            // One precision for the three, so the parts add up to the total.
+            let shown = crate::domain::estimate::format_costs_alike(&[a + j, a, j]);
+            format!(
+                "These results cost {} in all: {} for the answers and {} for the judge.",
+                shown[0], shown[1], shown[2]
+            )
+        }
         _ => "What these results cost is unknown: a model has no list price here.".to_owned(),
     }
 }

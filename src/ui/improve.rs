@@ -328,7 +328,12 @@ fn cost_line(settings: SettingsHandle, also_on: &[ProviderConfig], b: &Budget) -
     } else if known {
         crate::domain::estimate::at_most(total)
     } else if total > 0.0 {
-        format!("estimated cost at least {}", format_cost(Some(total)))
+        // The priced jobs' share is a ceiling like the rest of the budget; the unpriced ones'
+        // cost is not known (tryout 64: "at least $2.85" for a ceiling the loop stayed far under).
+        format!(
+            "{} for the models with a list price (the others have none here)",
+            crate::domain::estimate::at_most(total)
+        )
     } else {
         "cost unknown (no list price for these models)".to_owned()
     }
@@ -1065,7 +1070,7 @@ fn Evidence(
                             <p class="pw-hint pw-loop-models-line">{format!(
                                 "Scored on {} models ({how}).{}",
                                 names.len(),
-                                if rounds.is_empty() { String::new() } else { format!(" The best of each round on each model, training: {rounds}.") }
+                                if rounds.is_empty() { String::new() } else { format!(" Each round's best candidate (by the selection above) on each model, training: {rounds}.") }
                             )}</p>
                         }
                     })}

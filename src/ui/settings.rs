@@ -335,7 +335,8 @@ fn RoleSettings(
                 {move || {
                     let host = cfg().host();
                     if host.is_empty() {
-                        "Type the address of your server first.".to_owned()
+                        // The address counts once its box is left (tryout 64: typed, not left).
+                        "Type the address of your server above first, then leave its box.".to_owned()
                     } else if let Some(p) = crate::domain::http::address_problem(&cfg().base_url) {
                         format!("{p}. Until then nothing is sent, and your key stays here.")
                     } else if !kind().needs_key() && s.key_missing(&cfg()) {

@@ -83,8 +83,8 @@ impl Agreement {
         self.pairs.iter().filter(|p| !p.agrees()).collect()
     }
 
-    /// "The judge agrees with you on 7 of 9 rated answers (78%)."; "on the 1 rated answer
-    /// (100%)" for one.
+    /// "The judge agrees with you on 7 of 9 rated answers (78%)."; "The judge agrees (or
+    /// disagrees) with you on the 1 rated answer." for one.
     pub fn line(&self) -> String {
         let n = self.pairs.len();
         let pct = if n == 0 {
@@ -93,8 +93,9 @@ impl Agreement {
             100.0 * self.agreed() as f64 / n as f64
         };
         if n == 1 {
+            // No percentage: "disagrees … (0%)" read as a contradiction (tryout 64).
             format!(
-                "The judge {} with you on the 1 rated answer ({pct:.0}%).",
+                "The judge {} with you on the 1 rated answer.",
                 if self.agreed() == 1 {
                     "agrees"
                 } else {

@@ -75,7 +75,13 @@ fn the_agreement_figure_counts_rated_answers_the_judge_graded() {
     let (suite, run) = scripted([None, Some(Thumb::Up), None]);
     assert_eq!(
         agreement(&suite, &run)[0].line(),
-        "The judge agrees with you on the 1 rated answer (100%)."
+        "The judge agrees with you on the 1 rated answer."
+    );
+    // Tryout 64: "disagrees … (0%)" read as a contradiction; one answer has no percentage.
+    let (suite, run) = scripted([None, Some(Thumb::Down), None]);
+    assert_eq!(
+        agreement(&suite, &run)[0].line(),
+        "The judge disagrees with you on the 1 rated answer."
     );
     // Nothing rated: no figure.
     let (suite, run) = scripted([None, None, None]);

@@ -358,7 +358,7 @@ fn damaged_comparison_results_are_left_out_and_named_and_the_rest_is_kept() {
         vec![
             "The results on comparison model 2 in the list could not be read and were left out."
                 .to_owned(),
-            "The results on comparison model \u{201c}broken\u{201d} could not be read and were left out."
+            "The results on comparison model \u{201c}OpenAI broken at h:3\u{201d} could not be read and were left out."
                 .to_owned(),
         ]
     );

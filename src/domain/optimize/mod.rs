@@ -79,15 +79,18 @@ impl Mutation {
         }
     }
 
+    /// What the meta model was asked to do, in words: a request, not a claim of what changed
+    /// (the candidate's diff says that; tryout 64: a candidate labelled "Added an example" had
+    /// the same Examples).
     pub fn label(self) -> &'static str {
         match self {
             Self::Baseline => "Your prompt",
-            Self::Rephrase => "Rephrased",
-            Self::AddConstraint => "Added a missing rule",
-            Self::AddExample => "Added an example from a passing case",
-            Self::Simplify => "Simplified and shortened",
-            Self::ChangeSteps => "Changed the reasoning steps",
-            Self::Refine => "Refined (small fixes)",
+            Self::Rephrase => "Asked to rephrase",
+            Self::AddConstraint => "Asked to add a missing rule",
+            Self::AddExample => "Asked to add an example from a passing case",
+            Self::Simplify => "Asked to simplify and shorten",
+            Self::ChangeSteps => "Asked to change the reasoning steps",
+            Self::Refine => "Asked for small fixes",
         }
     }
 
@@ -1702,10 +1705,8 @@ impl Optimizer {
         let items = v["candidates"].as_array().cloned().unwrap_or_default();
         for (i, item) in items.iter().take(wanted.len()).enumerate() {
             let Some(spec) = spec_of(item) else { continue };
-            let mutation = item["style"]
-                .as_str()
-                .and_then(Mutation::parse)
-                .unwrap_or(wanted[i]);
+            // What it was asked for, not the style its reply names (a model may name another).
+            let mutation = wanted[i];
             let rejected = self
                 .config
                 .locked

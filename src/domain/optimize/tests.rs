@@ -87,7 +87,11 @@ impl World {
                     .enumerate()
                     .map(|(i, m)| {
                         let p = levels.get(i + usize::from(*refine) * 9).copied().unwrap_or(levels.last().copied().unwrap_or("You are L0"));
-                        json!({"style": m.as_str(), "rationale": format!("try {p}"), "persona": p,
+                        // Every reply claims one style whatever was asked: a candidate is
+                        // labelled by what it was asked for (tryout 64), so the best below
+                        // reads as asked, not "add-example".
+                        let _asked = m;
+                        json!({"style": "add-example", "rationale": format!("try {p}"), "persona": p,
                                "context": "Answer the case.", "steps": ["Read.", "Answer."], "format": "One line.",
                                "json_schema": "", "examples": []})
                     })

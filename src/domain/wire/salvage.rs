@@ -63,7 +63,7 @@ pub enum Lost {
     /// never under another prompt that took its number.
     #[error(
         "The run results of version {version}{} were left out: the version they ran could not be read.",
-        model.as_ref().map(|m| format!(" on comparison model {m}")).unwrap_or_default()
+        model.as_ref().map(|m| format!(" on comparison model {}", model_name(m))).unwrap_or_default()
     )]
     RunWithoutVersion { version: u32, model: Option<String> },
     /// The results of one version on a comparison model (the model grid), by the model's key
@@ -102,10 +102,20 @@ fn run_name(version: Option<u32>, at: usize) -> String {
 
 fn compared_name(model: &Option<String>, at: usize) -> String {
     match model {
-        // The key's last part is the model id ("open-ai|https://…|gpt-4o-mini").
-        Some(k) => format!("\u{201c}{}\u{201d}", k.rsplit('|').next().unwrap_or(k)),
+        Some(k) => model_name(k),
         None => format!("{at} in the list"),
     }
+}
+
+/// A comparison model's key ("custom|http://127.0.0.1:8092/v1|gpt-4o") as the page names the
+/// model ("“OpenAI-compatible gpt-4o at 127.0.0.1:8092”", `grid::model_label`); a key that does
+/// not read, by its last part, the model id (tryout 64: the key itself was shown).
+fn model_name(key: &str) -> String {
+    let name = crate::domain::eval::grid::config_of_key(key).map_or_else(
+        || key.rsplit('|').next().unwrap_or(key).to_owned(),
+        |cfg| crate::domain::eval::grid::model_label(&cfg),
+    );
+    format!("\u{201c}{name}\u{201d}")
 }
 
 fn because(why: &Option<String>) -> String {

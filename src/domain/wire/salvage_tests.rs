@@ -792,7 +792,7 @@ fn results_of_a_version_that_did_not_read_are_never_shown_under_a_new_prompt() {
     assert!(d.run_of(1).is_some() && d.run_of(2).is_some());
     // Its results on a comparison model (the model grid) too.
     let on_other = d.run_of(1).unwrap().clone();
-    d.put_run_on("openai:gpt-4o", on_other);
+    d.put_run_on("custom|http://127.0.0.1:8092/openai/v1|gpt-4o", on_other);
     let mut v = record_of(&d);
     v["draft"]["versions"] = json!("not a list");
     let r = read_record(&v.to_string()).unwrap();
@@ -810,7 +810,8 @@ fn results_of_a_version_that_did_not_read_are_never_shown_under_a_new_prompt() {
     );
     assert!(
         words.contains(
-            &"The run results of version 1 on comparison model openai:gpt-4o were left out: the version they ran could not be read."
+            // Named as the page names the model, not by its key (tryout 64).
+            &"The run results of version 1 on comparison model \u{201c}OpenAI-compatible server gpt-4o at 127.0.0.1:8092\u{201d} were left out: the version they ran could not be read."
                 .to_owned()
         ),
         "{words:?}"

@@ -200,6 +200,32 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "spent {cost} against at most {most}: {spent} / {bound}"
     );
     eprintln!("[grid] billed at the most: spent ${cost} against at most ${most}");
+    // Tryout 64: "$0.02 in all: $0.0024 for the answers and $0.01 for the judge": the parts
+    // are said at the total's precision and add up to it (to its last digit's rounding).
+    let (answers_cost, judge_cost) = (
+        dollars(spent, " in all: "),
+        dollars(spent, " for the answers and "),
+    );
+    let decimals = |after: &str| {
+        let t = &spent[spent.find(after).unwrap() + after.len()..];
+        t.trim_start_matches('$')
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .next()
+            .unwrap()
+            .trim_end_matches('.')
+            .split('.')
+            .nth(1)
+            .map_or(0, str::len)
+    };
+    let places = decimals("These results cost ");
+    assert!(
+        places == decimals(" in all: ") && places == decimals(" for the answers and "),
+        "{spent}"
+    );
+    assert!(
+        (answers_cost + judge_cost - cost).abs() <= 1.01 * 10f64.powi(-(places as i32)),
+        "{spent}"
+    );
     // Tryouts 46-48: the bound says what it counts; the Results panel names what this version's
     // latest run (the execution model's three cases) cost, the figure of its progress line.
     let lines: Vec<String> = serde_json::from_value(

@@ -573,7 +573,7 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
     let field = browser.field("API key (optional)").await?;
     assert_eq!(field.prop("disabled").await?.as_deref(), Some("true"));
     browser
-        .wait_for_text("Type the address of your server first.")
+        .wait_for_text("Type the address of your server above first, then leave its box.")
         .await?;
 
     // A key remembered before keys were kept per host (`pw.key.open-ai`) is not lost: it is kept
