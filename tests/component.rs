@@ -284,10 +284,11 @@ async fn a_case_reader_hears_its_own_case_and_not_the_others_or_the_results() {
     );
 
     // A result arriving: no case reader; the whole draft's reader does.
-    d.update_runs(|runs, _| {
+    d.update_runs(|rm| {
+        assert_eq!(rm.suite.cases.len(), 3, "the suite is there to read");
         let mut run = Run::default();
         run.cases.insert(1, CaseRun::default());
-        runs.push(run);
+        rm.put_run_on("", run);
     });
     leptos::task::tick().await;
     assert_eq!((ran("case 1"), ran("case 2"), ran("case 3")), (1, 2, 1));

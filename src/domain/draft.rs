@@ -169,21 +169,55 @@ pub struct Draft {
     pub optimizer: Option<Optimizer>,
 }
 
-/// [`Draft::run_on_mut`] given a draft's `runs` and `compared` alone: the shell changes results
-/// through these two fields without the rest of the draft (`DraftHandle::update_runs`).
-pub fn run_on_mut<'a>(
-    runs: &'a mut [Run],
-    compared: &'a mut [crate::domain::eval::grid::ModelRun],
-    version: u32,
-    key: &str,
-) -> Option<&'a mut Run> {
-    if key.is_empty() {
-        return runs.iter_mut().find(|r| r.version == version);
+/// A draft's runs to change (the execution model's and the comparison models'), with its suite
+/// to read: what a run's bookkeeping touches ([`run_queue`](crate::domain::eval::run_queue)).
+/// The shell changes results through it without the rest of the draft, so the readers of the
+/// cases and the prompt do not hear them (`DraftHandle::update_runs`).
+pub struct RunsMut<'a> {
+    pub runs: &'a mut Vec<Run>,
+    pub compared: &'a mut Vec<crate::domain::eval::grid::ModelRun>,
+    pub suite: &'a crate::domain::eval::Suite,
+}
+
+impl RunsMut<'_> {
+    /// [`Draft::run_on`].
+    pub fn run_on(&self, version: u32, key: &str) -> Option<&Run> {
+        if key.is_empty() {
+            return self.runs.iter().find(|r| r.version == version);
+        }
+        self.compared
+            .iter()
+            .find(|r| r.run.version == version && r.key == key)
+            .map(|r| &r.run)
     }
-    compared
-        .iter_mut()
-        .find(|r| r.run.version == version && r.key == key)
-        .map(|r| &mut r.run)
+
+    /// [`Draft::run_on_mut`].
+    pub fn run_on_mut(&mut self, version: u32, key: &str) -> Option<&mut Run> {
+        if key.is_empty() {
+            return self.runs.iter_mut().find(|r| r.version == version);
+        }
+        self.compared
+            .iter_mut()
+            .find(|r| r.run.version == version && r.key == key)
+            .map(|r| &mut r.run)
+    }
+
+    /// [`Draft::put_run_on`].
+    pub fn put_run_on(&mut self, key: &str, run: Run) {
+        if key.is_empty() {
+            self.runs.retain(|r| r.version != run.version);
+            self.runs.push(run);
+            self.runs.sort_by_key(|r| r.version);
+            return;
+        }
+        self.compared
+            .retain(|r| !(r.run.version == run.version && r.key == key));
+        self.compared.push(crate::domain::eval::grid::ModelRun {
+            key: key.to_owned(),
+            run,
+        });
+        self.compared.sort_by_key(|r| r.run.version);
+    }
 }
 
 /// The version numbered `number` in `versions` (a draft's list, or a copy of it such as the
@@ -488,22 +522,28 @@ impl Draft {
 
     /// [`Draft::run_on`], to change.
     pub fn run_on_mut(&mut self, version: u32, key: &str) -> Option<&mut Run> {
-        run_on_mut(&mut self.runs, &mut self.compared, version, key)
+        if key.is_empty() {
+            return self.run_of_mut(version);
+        }
+        self.compared
+            .iter_mut()
+            .find(|r| r.run.version == version && r.key == key)
+            .map(|r| &mut r.run)
+    }
+
+    /// The runs to change with the suite to read ([`RunsMut`]).
+    pub fn runs_mut(&mut self) -> RunsMut<'_> {
+        RunsMut {
+            runs: &mut self.runs,
+            compared: &mut self.compared,
+            suite: &self.suite,
+        }
     }
 
     /// Keeps `run` as the latest run of its version on the model `key` (empty: the execution
     /// model, [`Draft::put_run`]), replacing an earlier one.
     pub fn put_run_on(&mut self, key: &str, run: Run) {
-        if key.is_empty() {
-            return self.put_run(run);
-        }
-        self.compared
-            .retain(|r| !(r.run.version == run.version && r.key == key));
-        self.compared.push(crate::domain::eval::grid::ModelRun {
-            key: key.to_owned(),
-            run,
-        });
-        self.compared.sort_by_key(|r| r.run.version);
+        self.runs_mut().put_run_on(key, run);
     }
 
     /// Sets (`None`: clears) the person's rating of case `case`'s result in version `version`'s
@@ -552,9 +592,7 @@ impl Draft {
 
     /// Keeps `run` as the latest run of its version (replacing an earlier one).
     pub fn put_run(&mut self, run: Run) {
-        self.runs.retain(|r| r.version != run.version);
-        self.runs.push(run);
-        self.runs.sort_by_key(|r| r.version);
+        self.runs_mut().put_run_on("", run);
     }
 
     /// Who made the current version's text: the reply it started from (model or paste) and the

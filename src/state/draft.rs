@@ -6,9 +6,8 @@
 use leptos::prelude::*;
 
 use crate::domain::attempt::Attempt;
-use crate::domain::draft::{Draft, DraftStoreFields, Leaving, Origin};
+use crate::domain::draft::{Draft, DraftStoreFields, Leaving, Origin, RunsMut};
 use crate::domain::estimate::{SendCheck, send_check};
-use crate::domain::eval::grid::ModelRun;
 use crate::domain::eval::{SuiteStoreFields, TestCase};
 use crate::domain::meta::generate::{Next, Tries};
 use crate::domain::meta::tiny::TinyDraft;
@@ -238,15 +237,13 @@ impl DraftHandle {
         }
     }
 
-    /// Changes the results of runs alone (the execution model's runs and the comparison
-    /// models'): the readers of the cases, the prompt, the versions and the loop do not hear.
-    pub fn update_runs(
-        self,
-        f: impl FnOnce(&mut Vec<crate::domain::eval::run::Run>, &mut Vec<ModelRun>),
-    ) {
+    /// Changes the runs alone (the execution model's and the comparison models': a run's start,
+    /// its queue, its results), with the suite to read ([`RunsMut`]): the readers of the cases,
+    /// the prompt, the versions and the loop do not hear.
+    pub fn update_runs(self, f: impl FnOnce(&mut RunsMut<'_>)) {
         let written = self
             .draft
-            .try_update_untracked(|d| f(&mut d.runs, &mut d.compared))
+            .try_update_untracked(|d| f(&mut d.runs_mut()))
             .is_some();
         if written {
             // What a write through each field tells: its readers, and the readers of the whole.

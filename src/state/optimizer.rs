@@ -991,8 +991,9 @@ impl Reflector {
     }
 
     fn update(self, version: u32, id: u32, f: impl FnOnce(&mut Reflection)) {
-        self.drafts.update_runs(|runs, _| {
-            if let Some(c) = runs
+        self.drafts.update_runs(|rm| {
+            if let Some(c) = rm
+                .runs
                 .iter_mut()
                 .find(|r| r.version == version)
                 .and_then(|r| r.cases.get_mut(&id))

@@ -12,7 +12,6 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::draft::run_on_mut;
 use crate::domain::estimate::request_tokens;
 use crate::domain::eval::TestCase;
 use crate::domain::eval::case_call::{self, Outcome, Sent, Stream};
@@ -578,7 +577,7 @@ impl Runner {
             // Why the judge was stopped holds while this page keeps it stopped: a run resumed
             // after a reload sends the judge again (review: the saved reason outlived it).
             let judge_still_stopped = self.judge_stopped.get_value() == Some(job.started_ms);
-            d.update(|x| {
+            d.update_runs(|x| {
                 for slot in &joining {
                     let label = if slot.key.is_empty() {
                         format!("{} {}", slot.cfg.kind.label(), slot.cfg.model)
@@ -639,7 +638,7 @@ impl Runner {
             .cloned()
             .collect();
         let mut calls = Vec::new();
-        self.drafts.update(|x| {
+        self.drafts.update_runs(|x| {
             calls = self
                 .queue
                 .try_update_value(|q| q.enqueue(x, job.version, job.started_ms, &keys, ids))
@@ -755,12 +754,13 @@ impl Runner {
         }
         let current = self.library.current_id.get_untracked();
         // Results alone: the readers of the cases and the prompt do not hear them.
-        self.drafts.update_runs(|runs, compared| {
+        self.drafts.update_runs(|rm| {
             for p in items {
                 if p.draft_id != current {
                     continue;
                 }
-                if let Some(c) = run_on_mut(runs, compared, p.version, &p.key)
+                if let Some(c) = rm
+                    .run_on_mut(p.version, &p.key)
                     .and_then(|r| r.cases.get_mut(&p.id))
                 {
                     (p.change)(c);
@@ -881,7 +881,7 @@ impl Runner {
         // place meanwhile) end as they end. Their turns in the engine's queue pass unsent (see
         // `enqueue`). The failure itself is written first (it waits to be written with others).
         self.flush();
-        self.drafts.update(|x| {
+        self.drafts.update_runs(|x| {
             self.queue
                 .try_update_value(|q| q.stop_model(x, job.version, key, why));
         });
@@ -964,9 +964,9 @@ impl Runner {
             if let Some(why) = every.filter(|_| !rejudge) {
                 self.judge_stopped.set_value(Some(job.started_ms));
                 if self.same_draft(job) {
-                    d.update_runs(|runs, compared| {
+                    d.update_runs(|rm| {
                         for slot in &job.slots {
-                            if let Some(run) = run_on_mut(runs, compared, job.version, &slot.key) {
+                            if let Some(run) = rm.run_on_mut(job.version, &slot.key) {
                                 run.judge_stopped_by.clone_from(&why);
                             }
                         }
@@ -1050,7 +1050,7 @@ impl Runner {
         self.engine
             .cancel_where(|j| matches!(j, engine::Job::Run | engine::Job::Rejudge(..)));
         match self.job.get_value().filter(|job| self.same_draft(job)) {
-            Some(job) => self.drafts.update(|x| {
+            Some(job) => self.drafts.update_runs(|x| {
                 self.queue
                     .try_update_value(|q| q.cancel(Some(x), job.version));
             }),

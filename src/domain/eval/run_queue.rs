@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::run::{CaseRun, Run, Spent, Status};
-use crate::domain::draft::Draft;
+use crate::domain::draft::{Draft, RunsMut};
 
 /// One call of a run: the model's key (`grid::model_key`, "" for the execution model) and the
 /// case id.
@@ -31,7 +31,7 @@ impl RunQueue {
     /// answers come in case order.
     pub fn enqueue(
         &mut self,
-        draft: &mut Draft,
+        draft: &mut RunsMut<'_>,
         version: u32,
         started_ms: f64,
         keys: &[String],
@@ -94,7 +94,7 @@ impl RunQueue {
     /// passes ([`take`](Self::take) is `false` then).
     pub fn stop_model(
         &mut self,
-        draft: &mut Draft,
+        draft: &mut RunsMut<'_>,
         version: u32,
         key: &str,
         why: String,
@@ -117,7 +117,7 @@ impl RunQueue {
     /// Cancel: every waiting call is taken back, and its case is marked cancelled in the
     /// records of `version` (a re-run's earlier answer comes back). Returns the calls taken
     /// back; they are over at once (their turns pass unsent, not counted again).
-    pub fn cancel(&mut self, draft: Option<&mut Draft>, version: u32) -> Vec<Call> {
+    pub fn cancel(&mut self, draft: Option<&mut RunsMut<'_>>, version: u32) -> Vec<Call> {
         let dropped: Vec<Call> = std::mem::take(&mut self.queued).into_iter().collect();
         if let Some(draft) = draft {
             for (key, id) in &dropped {
@@ -194,7 +194,7 @@ pub fn plan_start(
 /// `judge_still_stopped` (this page keeps that run's judge stopped); cases no longer in the
 /// suite leave the record.
 pub fn join(
-    draft: &mut Draft,
+    draft: &mut RunsMut<'_>,
     version: u32,
     key: &str,
     label: String,

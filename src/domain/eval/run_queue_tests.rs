@@ -89,7 +89,7 @@ fn turn(
                 .unwrap(),
         );
         if let Some(why) = stops {
-            q.stop_model(d, 1, &call.0, why);
+            q.stop_model(&mut d.runs_mut(), 1, &call.0, why);
         }
     }
     q.over(1)
@@ -102,10 +102,17 @@ fn a_run_on_two_models_with_a_failure_a_cancel_and_a_retry() {
     let other = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
     let keys = vec![String::new(), "other".to_owned()];
     for key in &keys {
-        run_queue::join(&mut d, 1, key, format!("model {key}"), RUN_MS, false);
+        run_queue::join(
+            &mut d.runs_mut(),
+            1,
+            key,
+            format!("model {key}"),
+            RUN_MS,
+            false,
+        );
     }
     let mut q = RunQueue::default();
-    let calls = q.enqueue(&mut d, 1, RUN_MS, &keys, &ids);
+    let calls = q.enqueue(&mut d.runs_mut(), 1, RUN_MS, &keys, &ids);
     assert_eq!(calls.len(), 8, "4 cases on 2 models");
     assert_eq!(calls[0], (String::new(), ids[0]));
     assert_eq!(
@@ -114,7 +121,10 @@ fn a_run_on_two_models_with_a_failure_a_cancel_and_a_retry() {
         "model by model, case order"
     );
     // Asked again while they wait: nothing is queued twice.
-    assert!(q.enqueue(&mut d, 1, RUN_MS, &keys, &ids).is_empty());
+    assert!(
+        q.enqueue(&mut d.runs_mut(), 1, RUN_MS, &keys, &ids)
+            .is_empty()
+    );
     assert!(
         d.run_on(1, "")
             .unwrap()
@@ -154,7 +164,7 @@ fn a_run_on_two_models_with_a_failure_a_cancel_and_a_retry() {
     // The second execution case is sent (taken from the queue) and still answering when the
     // person cancels: the two waiting ones are taken back and read cancelled.
     assert!(q.take(&calls[1]));
-    let dropped = q.cancel(Some(&mut d), 1);
+    let dropped = q.cancel(Some(&mut d.runs_mut()), 1);
     assert_eq!(dropped, vec![calls[2].clone(), calls[3].clone()]);
     let e = d.run_on(1, "").unwrap();
     assert_eq!(e.cases[&ids[2]].status, Status::Cancelled);
@@ -168,8 +178,8 @@ fn a_run_on_two_models_with_a_failure_a_cancel_and_a_retry() {
 
     // Retry of a cancelled case completes the same run (same start): it is queued again and
     // answered; the run's record keeps its start and the earlier answer of case 0.
-    run_queue::join(&mut d, 1, "", "model ".into(), RUN_MS, false);
-    let again = q.enqueue(&mut d, 1, RUN_MS, &[String::new()], &[ids[2]]);
+    run_queue::join(&mut d.runs_mut(), 1, "", "model ".into(), RUN_MS, false);
+    let again = q.enqueue(&mut d.runs_mut(), 1, RUN_MS, &[String::new()], &[ids[2]]);
     assert_eq!(again, vec![(String::new(), ids[2])]);
     assert!(turn(
         &mut q,
@@ -189,9 +199,9 @@ fn a_run_on_two_models_with_a_failure_a_cancel_and_a_retry() {
 #[test]
 fn joining_a_run_keeps_what_a_resumed_run_needs() {
     let (mut d, ids) = draft(3);
-    run_queue::join(&mut d, 1, "", "m".into(), RUN_MS, false);
+    run_queue::join(&mut d.runs_mut(), 1, "", "m".into(), RUN_MS, false);
     let mut q = RunQueue::default();
-    q.enqueue(&mut d, 1, RUN_MS, &[String::new()], &ids);
+    q.enqueue(&mut d.runs_mut(), 1, RUN_MS, &[String::new()], &ids);
     assert!(q.take(&(String::new(), ids[0])));
     d.run_on_mut(1, "")
         .unwrap()
@@ -200,23 +210,23 @@ fn joining_a_run_keeps_what_a_resumed_run_needs() {
         .unwrap()
         .status = Status::Running;
     assert!(
-        q.enqueue(&mut d, 1, RUN_MS, &[String::new()], &ids[..1])
+        q.enqueue(&mut d.runs_mut(), 1, RUN_MS, &[String::new()], &ids[..1])
             .is_empty()
     );
     // The page goes away: the waiting cases are unsent, with no reason.
     d.run_on_mut(1, "").unwrap().mark_unsent();
     assert_eq!(d.run_on(1, "").unwrap().unsent, ids[1..].to_vec());
     // Resumed (same start): still unsent until queued again.
-    run_queue::join(&mut d, 1, "", "m".into(), RUN_MS, false);
+    run_queue::join(&mut d.runs_mut(), 1, "", "m".into(), RUN_MS, false);
     assert_eq!(d.run_on(1, "").unwrap().unsent, ids[1..].to_vec());
     // A case deleted meanwhile leaves the record; queuing the other (on the reloaded page's
     // queue) takes it out of unsent.
     d.suite.remove(ids[2]);
-    run_queue::join(&mut d, 1, "", "m".into(), RUN_MS, false);
+    run_queue::join(&mut d.runs_mut(), 1, "", "m".into(), RUN_MS, false);
     assert_eq!(d.run_on(1, "").unwrap().unsent, vec![ids[1]]);
     let mut q = RunQueue::default();
     assert_eq!(
-        q.enqueue(&mut d, 1, RUN_MS, &[String::new()], &[ids[1]])
+        q.enqueue(&mut d.runs_mut(), 1, RUN_MS, &[String::new()], &[ids[1]])
             .len(),
         1
     );
@@ -224,11 +234,11 @@ fn joining_a_run_keeps_what_a_resumed_run_needs() {
     // A new run: nothing unsent is carried over, and the judge's stop reason goes unless kept.
     d.run_on_mut(1, "").unwrap().unsent = vec![ids[1]];
     d.run_on_mut(1, "").unwrap().judge_stopped_by = "the key was refused".into();
-    run_queue::join(&mut d, 1, "", "m".into(), 5_000.0, true);
+    run_queue::join(&mut d.runs_mut(), 1, "", "m".into(), 5_000.0, true);
     let r = d.run_on(1, "").unwrap();
     assert!(r.unsent.is_empty());
     assert_eq!(r.judge_stopped_by, "the key was refused");
-    run_queue::join(&mut d, 1, "", "m".into(), 6_000.0, false);
+    run_queue::join(&mut d.runs_mut(), 1, "", "m".into(), 6_000.0, false);
     assert!(d.run_on(1, "").unwrap().judge_stopped_by.is_empty());
 }
 
@@ -240,9 +250,12 @@ fn a_run_the_page_leaves_reads_true_when_kept_and_when_the_page_comes_back() {
     let (mut d, ids) = draft(4);
     let v = d.current;
     let keys = vec![String::new()];
-    run_queue::join(&mut d, v, "", "m".into(), RUN_MS, false);
+    run_queue::join(&mut d.runs_mut(), v, "", "m".into(), RUN_MS, false);
     let mut q = RunQueue::default();
-    assert_eq!(q.enqueue(&mut d, v, RUN_MS, &keys, &ids).len(), 4);
+    assert_eq!(
+        q.enqueue(&mut d.runs_mut(), v, RUN_MS, &keys, &ids).len(),
+        4
+    );
     // Case 1 is answering, case 2 has its answer, cases 3 and 4 wait for a place.
     assert!(q.take(&(String::new(), ids[0])));
     assert!(q.take(&(String::new(), ids[1])));

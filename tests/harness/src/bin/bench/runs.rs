@@ -13,10 +13,12 @@ use serde_json::{Value, json};
 
 /// Watches long tasks and animation-frame gaps from now on (`window.__pwPerf`).
 const WATCH: &str = r#"
-window.__pwPerf = { longest: 0, count: 0, gap: 0, last: performance.now(), on: true };
+window.__pwPerf = { longest: 0, count: 0, gap: 0, last: performance.now(), on: true, tasks: [] };
+// One observer at a time: a second WATCH (after an import's) counted every long task twice.
+try { window.__pwObs?.disconnect(); } catch (e) {}
 try {
-  new PerformanceObserver(l => { for (const e of l.getEntries()) { __pwPerf.longest = Math.max(__pwPerf.longest, e.duration); __pwPerf.count++; } })
-    .observe({ type: 'longtask' });
+  window.__pwObs = new PerformanceObserver(l => { for (const e of l.getEntries()) { __pwPerf.longest = Math.max(__pwPerf.longest, e.duration); __pwPerf.count++; __pwPerf.tasks.push([Math.round(e.startTime - (window.__pwStart ?? 0)), Math.round(e.duration)]); } });
+  window.__pwObs.observe({ type: 'longtask' });
 } catch (e) {}
 const tick = t => { if (!__pwPerf.on) return; __pwPerf.gap = Math.max(__pwPerf.gap, t - __pwPerf.last); __pwPerf.last = t; requestAnimationFrame(tick); };
 requestAnimationFrame(tick);
@@ -347,7 +349,10 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
             );
         }
     }
-    let m = measured(ms, &b.eval(READ).await?);
+    let perf = b.eval(READ).await?;
+    // When the long tasks came (ms from the click) and how long they took: where to look.
+    eprintln!("[bench] 3 x {n}: long tasks (start ms, duration ms): {}", perf["tasks"]);
+    let m = measured(ms, &perf);
     let calls: Vec<usize> = [fake, &others[0], &others[1]]
         .iter()
         .map(|f| f.requests().iter().filter(|r| r.method == "POST").count())
