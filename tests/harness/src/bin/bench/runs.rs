@@ -351,7 +351,10 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     }
     let perf = b.eval(READ).await?;
     // When the long tasks came (ms from the click) and how long they took: where to look.
-    eprintln!("[bench] 3 x {n}: long tasks (start ms, duration ms): {}", perf["tasks"]);
+    eprintln!(
+        "[bench] 3 x {n}: long tasks (start ms, duration ms): {}",
+        perf["tasks"]
+    );
     let m = measured(ms, &perf);
     let calls: Vec<usize> = [fake, &others[0], &others[1]]
         .iter()
