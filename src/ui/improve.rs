@@ -328,11 +328,12 @@ fn cost_line(settings: SettingsHandle, also_on: &[ProviderConfig], b: &Budget) -
     } else if known {
         crate::domain::estimate::at_most(total)
     } else if total > 0.0 {
-        // The priced jobs' share is a ceiling like the rest of the budget; the unpriced ones'
-        // cost is not known (tryout 64: "at least $2.85" for a ceiling the loop stayed far under).
+        // What the priced jobs' shares of the budget cost at list price: neither a floor
+        // (tryout 64: "at least $2.85" for a loop that spent $0.05) nor a bound (the jobs share
+        // one pool of tokens, and money is not a bound without every price).
         format!(
-            "{} for the models with a list price (the others have none here)",
-            crate::domain::estimate::at_most(total)
+            "estimated cost {} for the models with a list price (the others have none here)",
+            format_cost(Some(total))
         )
     } else {
         "cost unknown (no list price for these models)".to_owned()
