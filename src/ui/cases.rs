@@ -1097,6 +1097,9 @@ fn ImportButton() -> impl IntoView {
         let n = imp.cases.len();
         let empty = imp.without_input();
         let g = imp.global.len();
+        let to_fix = d
+            .draft
+            .with_untracked(|x| imp.checks_to_fix(x.current_spec()));
         d.update(|x| {
             for c in imp.cases {
                 x.suite.add(c);
@@ -1125,8 +1128,18 @@ fn ImportButton() -> impl IntoView {
                 " {e} of them have no input and no variables (their tests give none): each is sent as an empty message until you give them an input."
             ),
         };
+        // Helper-63: checks a run would wait for came in with no word until the tags showed.
+        let fix = match to_fix {
+            0 => String::new(),
+            k => format!(
+                " {} cannot run as written: {} marked in red with what to fix (the cases say \u{201c}to fix\u{201d}), and a run waits until {} corrected.",
+                crate::domain::figures::count(k, "check", "checks"),
+                if k == 1 { "it is" } else { "each is" },
+                if k == 1 { "it is" } else { "they are" }
+            ),
+        };
         message.set(Some(Ok(format!(
-            "Imported {}{checks}.{empty}",
+            "Imported {}{checks}.{empty}{fix}",
             crate::domain::figures::count(n, "case", "cases")
         ))));
     };

@@ -115,6 +115,19 @@ impl Imported {
         }
     }
 
+    /// How many imported checks cannot run as they are (an unreadable pattern or schema, a
+    /// missing value: [`Assertion::problem`] against `spec`, the current prompt), in the cases
+    /// and those for every case: the import's message names them, as the cases' tags do after
+    /// (helper-63: "Imported 4 cases." for cases whose checks a run then waited for).
+    pub fn checks_to_fix(&self, spec: Option<&crate::domain::spec::PromptSpec>) -> usize {
+        self.cases
+            .iter()
+            .flat_map(|c| &c.assertions)
+            .chain(&self.global)
+            .filter(|a| a.problem(spec).is_some())
+            .count()
+    }
+
     /// How many cases came in with nothing to send: no input, no variables, no earlier turns
     /// (a promptfoo test with only `assert`, which promptfoo allows for a prompt with no
     /// variables). Said after the import: each is sent as an empty message.

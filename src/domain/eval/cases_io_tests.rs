@@ -2028,3 +2028,27 @@ fn a_csv_separated_by_semicolons_is_refused_saying_why() {
         1
     );
 }
+
+#[test]
+fn checks_that_cannot_run_as_imported_are_counted() {
+    // Helper-63: cases with checks a run then waited for came in as "Imported 4 cases.".
+    let text = concat!(
+        r#"{"vars": {"input": "a"}, "assert": [{"type": "regex", "value": "("}, {"type": "contains", "value": "ok"}]}"#,
+        "\n",
+        r#"{"vars": {"input": "b"}, "assert": [{"type": "is-json", "value": "{not json"}]}"#,
+        "\n",
+        r#"{"vars": {"input": "c"}}"#,
+        "\n",
+    );
+    let imp = import("cases.jsonl", text).unwrap();
+    assert_eq!(imp.cases.len(), 3, "{:?}", imp.bad);
+    let problems: Vec<Option<String>> = imp
+        .cases
+        .iter()
+        .flat_map(|c| &c.assertions)
+        .map(|a| a.problem(None))
+        .collect();
+    assert_eq!(imp.checks_to_fix(None), 2, "{problems:?}");
+    let fine = import("cases.jsonl", "{\"vars\": {\"input\": \"c\"}, \"assert\": [{\"type\": \"contains\", \"value\": \"ok\"}]}\n").unwrap();
+    assert_eq!(fine.checks_to_fix(None), 0);
+}

@@ -2066,6 +2066,23 @@ async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> 
         1,
         "nothing of either file was imported"
     );
+    // Helper-63: cases whose checks cannot run came in as "Imported 2 cases." and the run then
+    // waited for them; the message names the checks to fix.
+    let to_fix = dir.join("to-fix.jsonl");
+    std::fs::write(
+        &to_fix,
+        concat!(
+            r#"{"vars": {"input": "a"}, "assert": [{"type": "regex", "value": "("}]}"#,
+            "\n",
+            r#"{"vars": {"input": "b"}, "assert": [{"type": "contains", "value": "ok"}]}"#,
+            "\n"
+        ),
+    )?;
+    import_file(&b, &to_fix).await?;
+    b.wait_for_text(
+        "Imported 2 cases. 1 check cannot run as written: it is marked in red with what to fix",
+    )
+    .await?;
     b.close().await?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
