@@ -1382,14 +1382,18 @@ fn read_csv(
             break record;
         }
     };
-    // A file separated by semicolons (a spreadsheet's CSV where the comma is the decimal mark)
-    // reads as one column named by the whole header; promptfoo reads it so too, as one
-    // variable no prompt can name (tryout 62: "Imported 1 case." with no word).
-    if delimiter == b',' && header.len() == 1 && header[0].contains(';') {
-        return Err(format!(
-            "The file reads as one column, {}: its cells are separated by semicolons, and a CSV file's by commas (as promptfoo reads it). Save it again as CSV with commas (in a spreadsheet: \u{201c}CSV, comma-separated\u{201d}) and import that.",
-            super::excerpt(&header[0])
-        ));
+    // A header that reads as one column holding tabs or semicolons: a file separated by those,
+    // named .csv (a spreadsheet's "CSV" where the comma is the decimal mark, a tab-separated
+    // export saved as .csv). Read with that separator, as a spreadsheet would (promptfoo reads
+    // commas only, as one variable no prompt can name; tryout 62 and helper-63: "Imported 1
+    // case." with one odd column).
+    if delimiter == b',' && header.len() == 1 {
+        if header[0].contains('\t') {
+            return read_csv(name, text, b'\t', ctx, out);
+        }
+        if header[0].contains(';') {
+            return read_csv(name, text, b';', ctx, out);
+        }
     }
     let cols = columns(&header);
     let header_line = lines.of(&header).max(1);

@@ -2009,19 +2009,40 @@ fn a_yaml_key_given_twice_is_refused_with_its_lines() {
     );
 }
 
-// Tryout 62: a CSV separated by semicolons imported as "1 case" with one odd column, no word.
+// Tryout 62 and helper-63: a CSV separated by semicolons, or by tabs, imported as "1 case" with
+// one odd column and no word. Read with the separator its header shows.
 #[test]
-fn a_csv_separated_by_semicolons_is_refused_saying_why() {
+fn a_csv_separated_by_semicolons_or_tabs_is_read_so() {
     check(
         "x.csv",
         "question;__expected\nWhat is 2+2?;4\n",
         expect![[r#"
-            ERROR The file reads as one column, “question;__expected”: its cells are separated by semicolons, and a CSV file's by commas (as promptfoo reads it). Save it again as CSV with commas (in a spreadsheet: “CSV, comma-separated”) and import that.
+            format CSV
+            case "" split=train
+              var question = "What is 2+2?"
+              assert Equals("4")
         "#]],
     );
-    // A comma-separated file whose cells hold semicolons reads as before.
+    check(
+        "x.csv",
+        "question\t__expected\nWhat is 2+2?\t4\n",
+        expect![[r#"
+            format TSV
+            case "" split=train
+              var question = "What is 2+2?"
+              assert Equals("4")
+        "#]],
+    );
+    // A comma-separated file whose cells hold semicolons or tabs reads as before.
+    let imp = import("x.csv", "question,note\nWhat is 2+2?,a;b\tc\n").unwrap();
+    assert_eq!(imp.cases.len(), 1);
     assert_eq!(
-        import("x.csv", "question,note\nWhat is 2+2?,a;b\n")
+        imp.cases[0].vars[1],
+        ("note".to_owned(), "a;b\tc".to_owned())
+    );
+    // One column with no separator in it stays one column.
+    assert_eq!(
+        import("x.csv", "question\nWhat is 2+2?\n")
             .unwrap()
             .cases
             .len(),
