@@ -66,6 +66,7 @@ pub fn DraftsPanel(
     let runner = crate::state::runner::Runner::expect();
     let leaving = RwSignal::new(None::<Leave>);
     let open_draft = DraftHandle::expect();
+    let generating = crate::state::draft::Generator::expect();
     let loop_going = move || {
         open_draft
             .draft
@@ -284,12 +285,28 @@ pub fn DraftsPanel(
                                     {
                                         let (yes, mine) = (id.clone(), id.clone());
                                         move || (confirming.get().as_deref() == Some(mine.as_str())).then(|| {
+                                            let is_open = lib.current_id.with_untracked(|c| *c == yes);
                                             let yes = yes.clone();
                                             let n = meta.with_untracked(|m| m.versions);
+                                            // What deleting the open draft stops, said before the yes (helper-63:
+                                            // a run or a generation under way went with no word).
+                                            let stops: Vec<&str> = if is_open {
+                                                [
+                                                    (runner.running(), "its run under way stops (the answers on their way are lost)"),
+                                                    (generating.call.running.get_untracked(), "the prompt being written stops (Undo brings back what arrived, as an incomplete version)"),
+                                                    (loop_going(), "its optimization loop stops"),
+                                                ]
+                                                .into_iter()
+                                                .filter_map(|(on, what)| on.then_some(what))
+                                                .collect()
+                                            } else {
+                                                Vec::new()
+                                            };
+                                            let stops = if stops.is_empty() { String::new() } else { format!(" It is open: {}.", stops.join("; ")) };
                                             view! {
                                                 <div class="pw-notice pw-notice--warn" role="alertdialog" aria-label="Delete this draft?">
                                                     <p class="pw-notice__text">{format!(
-                                                        "Delete \u{201c}{}\u{201d} with its {}, cases and results? Undo is offered right after, until this page is reloaded.",
+                                                        "Delete \u{201c}{}\u{201d} with its {}, cases and results?{stops} Undo is offered right after, until this page is reloaded.",
                                                         name(), crate::domain::figures::count(n, "version", "versions")
                                                     )}</p>
                                                     <div class="pw-row pw-row--wrap">

@@ -874,6 +874,9 @@ async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Resul
     b.eval(pw_harness::pages::SLOW_WRITES).await?;
     b.eval("document.querySelector('.pw-draft-list__item--current [aria-label^=\"Delete \"]').click(); return 1")
         .await?;
+    // What the delete stops is said before the yes (helper-63: nothing was said).
+    b.wait_for_text("It is open: its optimization loop stops. Undo is offered right after")
+        .await?;
     b.button("Delete it").await?.click().await?;
     drafts.wait_count(1).await?;
     tokio::time::sleep(Duration::from_millis(2500)).await;
