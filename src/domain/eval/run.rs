@@ -861,21 +861,29 @@ impl Run {
             .count()
     }
 
-    /// The run's score line ([`Aggregate::line`]) with "(k from an earlier run)" after the count
-    /// it belongs to, when some counted result is from an earlier run.
+    /// The run's score line ([`Aggregate::line`]) with " · k of the N answers are from an earlier
+    /// run" when some counted result is from an earlier run.
     ///
     /// When the counted answers were written by more than one model (the execution model was
     /// switched between runs), it says so: " · the answers are from 2 models: A (3), B (1)"
     /// (tryout 12, M3: the line mixed two models' answers in one score without a word).
     pub fn score_line(&self, scores: &BTreeMap<u32, CaseScore>) -> String {
-        let line = aggregate(scores.values()).line();
-        let line = match self.earlier_counted(scores) {
-            0 => line,
-            k => match line.find(" passed") {
-                Some(at) => format!("{} ({k} from an earlier run){}", &line[..at], &line[at..]),
-                None => line,
-            },
-        };
+        let agg = aggregate(scores.values());
+        let total = agg.total();
+        let mut line = agg.line();
+        // Its own part, not "(k from an earlier run)" inside the count: "1 of 6 cases (4 from
+        // an earlier run) passed" read as if 4 passes were earlier (helper-63).
+        match self.earlier_counted(scores) {
+            0 => {}
+            1 if total == 1 => line.push_str(" · the answer is from an earlier run"),
+            k if k == total => {
+                line.push_str(&format!(" · all {total} answers are from an earlier run"));
+            }
+            k => line.push_str(&format!(
+                " · {k} of the {total} answers {} from an earlier run",
+                if k == 1 { "is" } else { "are" }
+            )),
+        }
         let mut models: Vec<(String, usize)> = Vec::new();
         for id in scores.keys() {
             let Some(c) = self.cases.get(id) else {

@@ -573,7 +573,7 @@ fn from_an_earlier_run_counts_only_the_cases_in_the_score_line() {
     assert_eq!(r.earlier_counted(&scores), 1);
     assert_eq!(
         r.score_line(&scores),
-        "Score 0 / 100 · 0 of 2 cases (1 from an earlier run) passed every check"
+        "Score 0 / 100 · 0 of 2 cases passed every check · 1 of the 2 answers is from an earlier run"
     );
     r.cases.insert(2, at(2000.0, Status::Done));
     let scores = r.scores(&suite, None);
@@ -1171,7 +1171,8 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
     assert_eq!(run.aggregate(&suite, None), scored_before);
     assert_eq!(run.earlier_counted(&scores), 3);
     assert!(
-        run.score_line(&scores).contains("(3 from an earlier run)"),
+        run.score_line(&scores)
+            .contains(" · all 3 answers are from an earlier run"),
         "{}",
         run.score_line(&scores)
     );
@@ -1269,7 +1270,7 @@ fn a_score_over_answers_of_two_models_names_them() {
     let scores = run.scores(&suite, None);
     assert_eq!(
         run.score_line(&scores),
-        "Score 100 / 100 · 3 of 3 cases (2 from an earlier run) passed every check · the answers are from 2 models: OpenAI gpt-4o (2) and OpenAI gpt-4o-mini (1)"
+        "Score 100 / 100 · 3 of 3 cases passed every check · 2 of the 3 answers are from an earlier run · the answers are from 2 models: OpenAI gpt-4o (2) and OpenAI gpt-4o-mini (1)"
     );
     // One model: nothing added.
     run.cases.insert(3, answer(20.0, "gpt-4o"));

@@ -1862,7 +1862,9 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     assert!(one.contains("from an earlier run (version 1, "), "{one}");
     assert_eq!(badge(&b, 1).await?, "pass");
     assert!(!row_text(&b, 2).await?.contains("earlier run"));
-    b.wait_for_text("(1 from an earlier run)").await?;
+    // Case 2's call failed: the one answer scored is case 1's earlier one.
+    b.wait_for_text("1 of 1 case passed every check · the answer is from an earlier run")
+        .await?;
     b.screenshot_at(".pw-card--results", "run-selected-1280-light")
         .await?;
 
@@ -1917,7 +1919,9 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     assert_eq!(badge(&b, 1).await?, "pass");
     b.wait_for_text("1 case's re-run failed: its earlier answer is scored")
         .await?;
-    b.wait_for_text("(1 from an earlier run)").await?;
+    // Case 2's call failed: the one answer scored is the earlier one.
+    b.wait_for_text("1 of 1 case passed every check · the answer is from an earlier run")
+        .await?;
     // A reload keeps the answer (the failure was this page's news, not the draft's).
     b.client.refresh().await?;
     wait_badge(&b, 1, "pass").await?;
@@ -1954,7 +1958,8 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
             && one.contains("fake-large (not the execution model chosen now)"),
         "{one}"
     );
-    b.wait_for_text("(1 from an earlier run)").await?;
+    b.wait_for_text(" · 1 of the 2 answers is from an earlier run")
+        .await?;
     // Tryout 12 (M3): the score line and the run's message say the score mixes two models.
     b.wait_for_text("the answers are from 2 models: OpenAI-compatible server fake-large (1) and OpenAI-compatible server fake-small (1)")
         .await?;
