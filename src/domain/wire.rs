@@ -767,6 +767,19 @@ impl DraftV1 {
                 .map_err(|e| lost.push(Lost::Optimizer(e)))
                 .ok()
         });
+        // Ids that results or the loop's evidence still name are not given to new cases
+        // (`Suite::used_ids`): a new case never shows a deleted case's answer.
+        suite.used_ids = runs
+            .iter()
+            .chain(compared.iter().map(|m| &m.run))
+            .flat_map(|r| r.cases.keys().chain(&r.unsent).copied())
+            .chain(optimizer.iter().flat_map(|o| {
+                o.candidates
+                    .iter()
+                    .flat_map(|c| c.train.keys().chain(c.held.keys()).copied())
+            }))
+            .max()
+            .unwrap_or(0);
         let draft = Draft {
             suite,
             runs,

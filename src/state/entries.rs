@@ -76,6 +76,16 @@ impl Unaccepted {
         }
     }
 
+    /// Case `id` was deleted: its fields' entries go with it (tryout 65: a case added later
+    /// showed a deleted case's refused entry).
+    pub fn forget_case(self, id: u32) {
+        let draft = self.library.current_id.get_untracked();
+        let theirs = |(d, f): &(String, String)| *d == draft && field_owner(f) == Some(Some(id));
+        if self.map.with_untracked(|m| m.keys().any(theirs)) {
+            self.map.update(|m| m.retain(|k, _| !theirs(k)));
+        }
+    }
+
     /// A check was removed: its fields' entries go with it and the entries of the checks after
     /// it move up one place, as the checks do (`prefix`: `pw-case-<id>` or `pw-global`).
     pub fn remove_check(self, prefix: &str, index: usize) {

@@ -179,9 +179,21 @@ pub fn CasesCard() -> impl IntoView {
         // The new case opens at the bottom of the list: the focus goes to its input.
         super::browser::focus_when_drawn(format!("pw-case-{id}-input"));
     };
+    // What belongs to a deleted case here goes with it: its tick and its refused entries
+    // (tryout 65: they stayed under its id, and "Run selected (1)" counted a case gone).
+    let sel = Selection::expect();
+    let unaccepted = Unaccepted::get();
     let on_delete = Callback::new(move |id: u32| {
         let mut gone = None;
         d.update(|x| gone = x.suite.remove(id));
+        if sel.0.with_untracked(|s| s.contains(&id)) {
+            sel.0.update(|s| {
+                s.remove(&id);
+            });
+        }
+        if let Some(u) = unaccepted {
+            u.forget_case(id);
+        }
         deleted.set(gone);
     });
     // Undo belongs to the draft the case was deleted from (tryout 52: opening another draft kept

@@ -124,7 +124,18 @@ pub fn ResultsCard() -> impl IntoView {
         let cost = b.cost_words(&exec, &judge);
         (b, cost, going)
     });
-    let n_sel = move || sel.0.with(|s| s.len());
+    // Ticked cases still in the draft (a case deleted elsewhere, another tab: tryout 65).
+    let picked = move || {
+        sel.0.with(|s| {
+            d.suite_and_prompt.with(|(suite, _)| {
+                s.iter()
+                    .copied()
+                    .filter(|id| suite.case(*id).is_some())
+                    .collect::<Vec<u32>>()
+            })
+        })
+    };
+    let n_sel = move || picked().len();
     // Long tables render a page at a time, so the page stays responsive.
     let shown = RwSignal::new(PAGE);
     // Drawn a slice a frame when many rows come at once (an import).
@@ -160,7 +171,7 @@ pub fn ResultsCard() -> impl IntoView {
                 <button type="button" class="pw-button"
                     disabled=move || n_sel() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
                     aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
-                    on:click=move |_| r.run(sel.0.get_untracked().into_iter().collect())>{move || format!("Run selected ({})", n_sel())}</button>
+                    on:click=move |_| r.run(untrack(picked))>{move || format!("Run selected ({})", n_sel())}</button>
                 <Show when=move || r.running()>
                     <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel_by_person()>"Cancel run"</button>
                 </Show>

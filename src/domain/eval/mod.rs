@@ -1713,7 +1713,7 @@ fn json_objects_in(output: &str) -> Vec<Option<Value>> {
 /// for answers cut off at the token limit.
 /// In the browser build a `reactive_stores::Store` whose cases are keyed by their id: a case row
 /// reads (and an edit of one case writes) that case alone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[cfg_attr(target_arch = "wasm32", derive(reactive_stores::Store))]
 pub struct Suite {
     #[cfg_attr(target_arch = "wasm32", store(key: u32 = |c| c.id))]
@@ -1727,6 +1727,21 @@ pub struct Suite {
     /// failed check", see [`score_case`]). On by default, and for drafts kept before the setting
     /// existed.
     pub thumbs_down_fails: bool,
+    /// The highest case id given in this draft so far, deleted cases included: a new case never
+    /// takes a deleted one's id, with its tick, its typed entries and its results (tryout 65: a
+    /// new case showed the answer of a deleted case with its id, and inherited its tick). Kept
+    /// in memory; a draft read from storage or a link starts from its highest case or result id
+    /// (`wire`). Not compared by `PartialEq`: nothing a reader shows depends on it.
+    pub used_ids: u32,
+}
+
+impl PartialEq for Suite {
+    fn eq(&self, other: &Self) -> bool {
+        self.cases == other.cases
+            && self.global == other.global
+            && self.cut_off_fails == other.cut_off_fails
+            && self.thumbs_down_fails == other.thumbs_down_fails
+    }
 }
 
 impl Default for Suite {
@@ -1736,6 +1751,7 @@ impl Default for Suite {
             global: Vec::new(),
             cut_off_fails: true,
             thumbs_down_fails: true,
+            used_ids: 0,
         }
     }
 }
@@ -1750,9 +1766,21 @@ impl Suite {
             .collect()
     }
 
-    /// The next free case id.
+    /// The next free case id: past every case's and every id given before ([`Suite::used_ids`]).
     pub fn next_id(&self) -> u32 {
-        self.cases.iter().map(|c| c.id).max().unwrap_or(0) + 1
+        self.cases
+            .iter()
+            .map(|c| c.id)
+            .max()
+            .unwrap_or(0)
+            .max(self.used_ids)
+            + 1
+    }
+
+    /// Notes `id` as given ([`Suite::used_ids`]).
+    fn given(&mut self, id: u32) -> u32 {
+        self.used_ids = self.used_ids.max(id);
+        id
     }
 
     pub fn case(&self, id: u32) -> Option<&TestCase> {
@@ -1809,7 +1837,7 @@ impl Suite {
     /// Adds a case with a fresh id; returns the id.
     pub fn add(&mut self, mut case: TestCase) -> u32 {
         case.id = self.next_id();
-        let id = case.id;
+        let id = self.given(case.id);
         self.cases.push(case);
         id
     }
@@ -1831,7 +1859,7 @@ impl Suite {
         let after = self.cases[at + 1..].iter().take_while(|c| same(c)).count();
         let mut copy = original.clone();
         copy.id = self.next_id();
-        let new = copy.id;
+        let new = self.given(copy.id);
         self.cases.insert(at + 1 + after, copy);
         Some(new)
     }
@@ -1843,13 +1871,16 @@ impl Suite {
         if case.id == 0 || self.case(case.id).is_some() {
             case.id = self.next_id();
         }
-        let id = case.id;
+        let id = self.given(case.id);
         self.cases.insert(at.min(self.cases.len()), case);
         id
     }
 
+    /// Takes case `id` out (its id is not given again: [`Suite::used_ids`]); its place and the
+    /// case, for Undo ([`Suite::restore`]).
     pub fn remove(&mut self, id: u32) -> Option<(usize, TestCase)> {
         let at = self.cases.iter().position(|c| c.id == id)?;
+        self.given(id);
         Some((at, self.cases.remove(at)))
     }
 

@@ -165,6 +165,13 @@ pub fn plan_start(
     let ids: Vec<u32> = if ids.is_empty() {
         draft.suite.cases.iter().map(|c| c.id).collect()
     } else {
+        // Cases deleted since they were picked are not run (tryout 65: a deleted case's tick
+        // started a run that sent nothing and never ended).
+        let mut ids = ids;
+        ids.retain(|id| draft.suite.case(*id).is_some());
+        if ids.is_empty() {
+            return Start::Refuse("The cases you picked are no longer in the draft.".to_owned());
+        }
         ids
     };
     let problems = draft.suite.problems(draft.current_spec());

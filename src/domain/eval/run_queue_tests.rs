@@ -346,6 +346,18 @@ fn a_start_is_refused_held_new_or_joined_by_the_draft_alone() {
         asked, ids,
         "the entries of every case are read for an empty pick"
     );
+    // Tryout 65: a picked case deleted since is not run; when none is left, nothing starts.
+    assert_eq!(
+        run_queue::plan_start(&d, vec![999, ids[0]], true, none, None),
+        Start::Go {
+            ids: vec![ids[0]],
+            new_run: true
+        }
+    );
+    assert_eq!(
+        reason(run_queue::plan_start(&d, vec![999], true, none, None)),
+        "The cases you picked are no longer in the draft."
+    );
     // Sent: every case when none is picked; a new run unless this version's run goes on.
     assert_eq!(
         run_queue::plan_start(&d, vec![], true, none, None),

@@ -737,12 +737,19 @@ fn copies_read_in_the_order_they_were_made_and_never_share_an_id() {
     assert_eq!(s.case(c5).unwrap().input, "one");
 
     // Bug: delete the last case, duplicate another (the copy took the deleted case's number),
-    // then Undo: two cases shared one id. The case put back gets a fresh id instead.
+    // then Undo: two cases shared one id. Tryout 65: the new case also inherited the deleted
+    // one's tick and results. A deleted case's id is not given again: the copy takes a new one
+    // and Undo brings the case back with its own.
     let (at, gone) = s.remove(c5).unwrap();
     let copy = s.duplicate(two).unwrap();
-    assert_eq!(copy, c5);
+    assert_eq!(copy, 8);
     let back = s.restore(at, gone);
-    assert_eq!(back, 8);
+    assert_eq!(back, c5);
+    let (_, _) = s.remove(copy).unwrap();
+    assert_eq!(s.add(TestCase::default()), 9, "not the deleted copy's 8");
+    // A restore onto an id taken meanwhile (another tab's draft) still gets a fresh one.
+    let taken = s.cases[0].clone();
+    assert_eq!(s.restore(0, taken), 10);
     let mut all = ids(&s);
     all.sort_unstable();
     all.dedup();

@@ -852,3 +852,28 @@ fn results_of_a_version_that_did_not_read_are_never_shown_under_a_new_prompt() {
     let from = looped.optimizer.as_ref().unwrap().from_version;
     assert!(looped.commit(d.versions[0].spec.clone(), Origin::Pasted, 9.0) > from);
 }
+
+// Tryout 65: a case deleted after its run, then a new case: the new one took the deleted one's
+// id and showed its answer. Read back from storage, ids that results still name are not given.
+#[test]
+fn a_new_case_after_a_reload_never_takes_the_id_of_a_deleted_case_with_results() {
+    let mut d = rich_draft();
+    let last = *d.run_of(1).unwrap().cases.keys().max().unwrap();
+    // The case with the highest result, and every case after it, deleted.
+    let after: Vec<u32> = d
+        .suite
+        .cases
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| *id >= last)
+        .collect();
+    assert!(after.contains(&last), "{after:?}");
+    for id in after {
+        d.suite.remove(id).unwrap();
+    }
+    let r = read_record(&record_of(&d).to_string()).unwrap();
+    let mut got = r.draft.draft;
+    assert!(got.run_of(1).unwrap().cases.contains_key(&last));
+    let new = got.suite.add(crate::domain::eval::TestCase::default());
+    assert!(new > last, "{new} took the id of deleted case {last}");
+}

@@ -2811,3 +2811,44 @@ async fn suggestions_stay_with_the_draft_they_were_asked_for() -> anyhow::Result
     b.close().await?;
     Ok(())
 }
+
+// Tryout 65: a case added after a delete took the deleted case's id, and with it its tick, a
+// refused entry and its answer; "Run selected (1)" then counted a case that was gone, and
+// pressed, started a run that sent nothing and never ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_case_takes_its_tick_and_answer_with_it() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", None).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", None).await?;
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("2 of 2 done").await?;
+    assert!(row_text(&b, 2).await?.contains("BRAVO"), "case 2 answered");
+    b.field("Select case #2").await?.click().await?;
+    b.wait_for_text("Run selected (1)").await?;
+    b.button("Delete case #2").await?.click().await?;
+    b.wait_for_text("Run selected (0)").await?;
+    // The next case is #3, unticked, not run: nothing of #2 comes with it.
+    let sent = fake.chat_requests().len();
+    b.button("Add case").await?.click().await?;
+    b.field("Input of case #3").await?;
+    assert_eq!(
+        b.eval("return document.querySelector('[aria-label=\"Select case #3\"]').checked")
+            .await?,
+        json!(false)
+    );
+    let three = row_text(&b, 3).await?;
+    assert!(
+        !three.contains("BRAVO") && !three.contains("Ana"),
+        "{three}"
+    );
+    assert_eq!(
+        b.eval("return document.querySelector('.pw-result[data-case=\"2\"]') === null")
+            .await?,
+        json!(true),
+        "no row of case #2"
+    );
+    assert_eq!(fake.chat_requests().len(), sent, "nothing was sent");
+    b.close().await?;
+    Ok(())
+}
