@@ -179,27 +179,48 @@ pub struct RunsMut<'a> {
     pub suite: &'a crate::domain::eval::Suite,
 }
 
+/// The run of `version` on model `key` among a draft's `runs` (empty `key`) and `compared`
+/// runs: what [`Draft::run_on`] and [`RunsMut::run_on`] read.
+fn find_run<'a>(
+    runs: &'a [Run],
+    compared: &'a [crate::domain::eval::grid::ModelRun],
+    version: u32,
+    key: &str,
+) -> Option<&'a Run> {
+    if key.is_empty() {
+        return runs.iter().find(|r| r.version == version);
+    }
+    compared
+        .iter()
+        .find(|r| r.run.version == version && r.key == key)
+        .map(|r| &r.run)
+}
+
+/// [`find_run`], to change.
+fn find_run_mut<'a>(
+    runs: &'a mut [Run],
+    compared: &'a mut [crate::domain::eval::grid::ModelRun],
+    version: u32,
+    key: &str,
+) -> Option<&'a mut Run> {
+    if key.is_empty() {
+        return runs.iter_mut().find(|r| r.version == version);
+    }
+    compared
+        .iter_mut()
+        .find(|r| r.run.version == version && r.key == key)
+        .map(|r| &mut r.run)
+}
+
 impl RunsMut<'_> {
     /// [`Draft::run_on`].
     pub fn run_on(&self, version: u32, key: &str) -> Option<&Run> {
-        if key.is_empty() {
-            return self.runs.iter().find(|r| r.version == version);
-        }
-        self.compared
-            .iter()
-            .find(|r| r.run.version == version && r.key == key)
-            .map(|r| &r.run)
+        find_run(self.runs, self.compared, version, key)
     }
 
     /// [`Draft::run_on_mut`].
     pub fn run_on_mut(&mut self, version: u32, key: &str) -> Option<&mut Run> {
-        if key.is_empty() {
-            return self.runs.iter_mut().find(|r| r.version == version);
-        }
-        self.compared
-            .iter_mut()
-            .find(|r| r.run.version == version && r.key == key)
-            .map(|r| &mut r.run)
+        find_run_mut(self.runs, self.compared, version, key)
     }
 
     /// [`Draft::put_run_on`].
@@ -511,24 +532,12 @@ impl Draft {
     /// ([`grid::model_key`](crate::domain::eval::grid::model_key)); with an empty `key`, the
     /// execution model's run ([`Draft::run_of`]).
     pub fn run_on(&self, version: u32, key: &str) -> Option<&Run> {
-        if key.is_empty() {
-            return self.run_of(version);
-        }
-        self.compared
-            .iter()
-            .find(|r| r.run.version == version && r.key == key)
-            .map(|r| &r.run)
+        find_run(&self.runs, &self.compared, version, key)
     }
 
     /// [`Draft::run_on`], to change.
     pub fn run_on_mut(&mut self, version: u32, key: &str) -> Option<&mut Run> {
-        if key.is_empty() {
-            return self.run_of_mut(version);
-        }
-        self.compared
-            .iter_mut()
-            .find(|r| r.run.version == version && r.key == key)
-            .map(|r| &mut r.run)
+        find_run_mut(&mut self.runs, &mut self.compared, version, key)
     }
 
     /// The runs to change with the suite to read ([`RunsMut`]).

@@ -121,6 +121,14 @@ fn update_case(d: DraftHandle, id: u32, f: impl FnOnce(&mut TestCase)) {
     d.update_case(id, f);
 }
 
+/// A tags box's text as tags: split at commas and semicolons, trimmed, empty ones dropped.
+fn read_tags(text: &str) -> Vec<String> {
+    text.split([',', ';'])
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::to_owned)
@@ -299,6 +307,26 @@ fn CaseRow(
             (i, n)
         })
     });
+    // A move draws the row in its new place: the focus goes back to the button pressed, or to
+    // the other one when the case reached the end it moved to (tryout 65: it fell to the page,
+    // and Enter again did nothing).
+    let moved = move |by: isize| {
+        let mut at = None;
+        d.update(|x| {
+            x.suite.shift(id, by);
+            at = x
+                .suite
+                .cases
+                .iter()
+                .position(|c| c.id == id)
+                .map(|i| (i, x.suite.cases.len()));
+        });
+        if let Some((i, n)) = at {
+            let up = if by < 0 { i > 0 } else { i + 1 >= n };
+            let which = if up { "up" } else { "down" };
+            super::browser::focus_when_drawn(format!("pw-case-{id}-{which}"));
+        }
+    };
     view! {
         <li class="pw-case" class:pw-case--open=open>
             <div class="pw-case__line">
@@ -356,13 +384,15 @@ fn CaseRow(
                         <button type="button" class="pw-button pw-button--small pw-button--ghost"
                             aria-label=move || format!("Move {} up", name())
                             title="Move this case up the list (runs and exports follow this order)"
+                            id=format!("pw-case-{id}-up")
                             disabled=move || place.with(|(i, _)| *i == 0)
-                            on:click=move |_| d.update(|x| { x.suite.shift(id, -1); })>"Move up"</button>
+                            on:click=move |_| moved(-1)>"Move up"</button>
                         <button type="button" class="pw-button pw-button--small pw-button--ghost"
                             aria-label=move || format!("Move {} down", name())
                             title="Move this case down the list (runs and exports follow this order)"
+                            id=format!("pw-case-{id}-down")
                             disabled=move || place.with(|(i, n)| *i + 1 >= *n)
-                            on:click=move |_| d.update(|x| { x.suite.shift(id, 1); })>"Move down"</button>
+                            on:click=move |_| moved(1)>"Move down"</button>
                     </Show>
                     <button type="button" class="pw-button pw-button--small pw-button--ghost"
                         aria-label=move || format!("Duplicate {}", name())
@@ -398,6 +428,7 @@ fn CaseEditor(
     let unaccepted = Unaccepted::get();
     let threshold_id = format!("{p}-threshold");
     let kept = unaccepted.and_then(|u| u.entry(&threshold_id));
+    let tags_typed = RwSignal::new(None::<String>);
     let threshold_problem = RwSignal::new(kept.as_ref().map(|e| e.problem.clone()));
     let threshold_typed = RwSignal::new(kept.map(|e| e.text));
     let in_prompt = Memo::new(move |_| rendered.with(|p| eval::prompt_variables(p)));
@@ -535,11 +566,17 @@ fn CaseEditor(
                 </div>
                 <div class="pw-field">
                     <label class="pw-label" for=format!("{p}-tags")>"Tags (comma-separated)"</label>
-                    <input id=format!("{p}-tags") class="pw-input" prop:value=field(|c| c.tags.join(", "))
-                        on:change=move |ev| {
+                    // Saved as typed (tryout 65: tags typed and not yet left were lost on a
+                    // reload); the box keeps the text as typed until it is left, then shows the
+                    // tags as read.
+                    <input id=format!("{p}-tags") class="pw-input"
+                        prop:value=move || tags_typed.get().unwrap_or_else(field(|c| c.tags.join(", ")))
+                        on:input=move |ev| {
                             let v = event_target_value(&ev);
-                            update_case(d, id, |c| c.tags = v.split([',', ';']).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect());
-                        }/>
+                            update_case(d, id, |c| c.tags = read_tags(&v));
+                            tags_typed.set(Some(v));
+                        }
+                        on:change=move |_| tags_typed.set(None)/>
                 </div>
                 <div class="pw-field">
                     <label class="pw-label" for=format!("{p}-threshold")>"Passes at score (optional)"</label>

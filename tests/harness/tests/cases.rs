@@ -2852,3 +2852,46 @@ async fn a_deleted_case_takes_its_tick_and_answer_with_it() -> anyhow::Result<()
     b.close().await?;
     Ok(())
 }
+
+// Tryout 65: tags typed and not yet left were lost on a reload; after Move up/down by keyboard
+// the focus fell to the page, so Enter again did nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_tags_survive_a_reload_and_a_move_keeps_the_focus() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    add_case(&b, 1, "ALPHA", None).await?;
+    add_case(&b, 2, "BRAVO", None).await?;
+    b.field("Tags (comma-separated)")
+        .await?
+        .type_text("urgent, sm")
+        .await?;
+    // Saved as typed: the reload comes while the box still has the focus.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    b.client.refresh().await?;
+    b.wait_for_text("Saved in this browser").await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-case .pw-tag')).map(e => e.textContent).join('|') === 'urgent|sm'",
+        "case #2's tags after the reload",
+    )
+    .await?;
+    // Move case #1 down by keyboard: it is last then, so the focus goes to its Move up; Enter
+    // moves it back up, and the focus goes to its Move down.
+    b.eval("document.getElementById('pw-case-1-down').focus(); return 1")
+        .await?;
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        "return document.activeElement && document.activeElement.id === 'pw-case-1-up'",
+        "the focus on case #1's Move up",
+    )
+    .await?;
+    assert_eq!(summaries(&b).await?, vec!["BRAVO", "ALPHA"]);
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        "return document.activeElement && document.activeElement.id === 'pw-case-1-down'",
+        "the focus on case #1's Move down",
+    )
+    .await?;
+    assert_eq!(summaries(&b).await?, vec!["ALPHA", "BRAVO"]);
+    b.close().await?;
+    Ok(())
+}
