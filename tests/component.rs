@@ -302,6 +302,11 @@ async fn a_case_reader_hears_its_own_case_and_not_the_others_or_the_results() {
     });
     leptos::task::tick().await;
     assert_eq!((ran("case 1"), ran("case 2"), ran("case 3")), (1, 2, 1));
+    assert_eq!(
+        *whole.borrow(),
+        whole_before + 3,
+        "saving hears a loop step"
+    );
 
     // The first case removed and the others moved as a whole change: each reader still reads
     // its own case (the store's keys followed the cases), the removed one's reads nothing.

@@ -191,6 +191,15 @@ pub fn CasesCard() -> impl IntoView {
     // (tryout 65: they stayed under its id, and "Run selected (1)" counted a case gone).
     let sel = Selection::expect();
     let unaccepted = Unaccepted::get();
+    // Ticks of cases no longer in the draft go, however they went (a delete in another tab that
+    // this tab follows: review, a case added after could take the id and come in ticked).
+    Effect::new(move |_| {
+        ids.with(|ids| {
+            if sel.0.with_untracked(|s| s.iter().any(|i| !ids.contains(i))) {
+                sel.0.update(|s| s.retain(|i| ids.contains(i)));
+            }
+        })
+    });
     let on_delete = Callback::new(move |id: u32| {
         let mut gone = None;
         d.update(|x| gone = x.suite.remove(id));

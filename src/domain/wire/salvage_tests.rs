@@ -876,4 +876,17 @@ fn a_new_case_after_a_reload_never_takes_the_id_of_a_deleted_case_with_results()
     assert!(got.run_of(1).unwrap().cases.contains_key(&last));
     let new = got.suite.add(crate::domain::eval::TestCase::default());
     assert!(new > last, "{new} took the id of deleted case {last}");
+    // A case the loop holds out (no result yet) keeps its id too once deleted.
+    let mut d = rich_draft();
+    let o = d.optimizer.as_mut().expect("a loop");
+    let top = d.suite.next_id() + 40;
+    o.held_out.push(top);
+    let r = read_record(&record_of(&d).to_string()).unwrap();
+    let mut got = r.draft.draft;
+    assert!(got.optimizer.is_some(), "{:?}", r.draft.lost);
+    let new = got.suite.add(crate::domain::eval::TestCase::default());
+    assert!(
+        new > top,
+        "{new} could join the loop as its held-out case {top}"
+    );
 }
