@@ -187,8 +187,9 @@ pub fn CasesCard() -> impl IntoView {
         // The new case opens at the bottom of the list: the focus goes to its input.
         super::browser::focus_when_drawn(format!("pw-case-{id}-input"));
     };
-    // What belongs to a deleted case here goes with it: its tick and its refused entries
-    // (tryout 65: they stayed under its id, and "Run selected (1)" counted a case gone).
+    // What belongs to a deleted case here goes with it: its tick (the effect below) and its
+    // refused entries (tryout 65: they stayed under its id, and "Run selected (1)" counted a
+    // case gone).
     let sel = Selection::expect();
     let unaccepted = Unaccepted::get();
     // Ticks of cases no longer in the draft go, however they went (a delete in another tab that
@@ -203,11 +204,6 @@ pub fn CasesCard() -> impl IntoView {
     let on_delete = Callback::new(move |id: u32| {
         let mut gone = None;
         d.update(|x| gone = x.suite.remove(id));
-        if sel.0.with_untracked(|s| s.contains(&id)) {
-            sel.0.update(|s| {
-                s.remove(&id);
-            });
-        }
         if let Some(u) = unaccepted {
             u.forget_case(id);
         }
@@ -296,7 +292,7 @@ fn CaseRow(
     let sel = Selection::expect();
     let unaccepted = Unaccepted::get();
     // Its own case in the draft's store: another case's edit or a result arriving reaches no
-    // other row (`DraftHandle::case`).
+    // other row (`DraftHandle::with_case`).
     let case = Memo::new(move |_| d.with_case(id, TestCase::clone));
     // What this case would send empty: flagged on its line and in its editor.
     let gaps = Memo::new(move |_| {

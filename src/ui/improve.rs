@@ -1071,7 +1071,7 @@ fn Evidence(
                             <p class="pw-hint pw-loop-models-line">{format!(
                                 "Scored on {} models ({how}).{}",
                                 names.len(),
-                                if rounds.is_empty() { String::new() } else { format!(" Each round's best candidate (by the selection above) on each model, training: {rounds}.") }
+                                if rounds.is_empty() { String::new() } else { format!(" Each round's best candidate on each model, training: {rounds}.") }
                             )}</p>
                         }
                     })}
