@@ -335,3 +335,47 @@ async fn a_case_reader_hears_its_own_case_and_not_the_others_or_the_results() {
     );
     owner.unset();
 }
+
+/// The engine's batch (`state::engine::Engine::batch`, a run's 300 calls queued in one click):
+/// the calls queued inside it start at its end, together and within the host's limit; a call
+/// queued outside a batch starts at once.
+#[wasm_bindgen_test]
+fn calls_queued_in_a_batch_start_together_at_its_end() {
+    use promptwright::state::engine::{Engine, Job, Place};
+    use promptwright::state::settings::SettingsHandle;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    let owner = Owner::new();
+    owner.set();
+    SettingsHandle::provide();
+    let e = Engine::provide();
+    e.concurrency.set(2);
+    let started: Rc<RefCell<Vec<u32>>> = Rc::default();
+    let places: Rc<RefCell<Vec<Place>>> = Rc::default();
+    let queue = |n: u32| {
+        let (started, places) = (started.clone(), places.clone());
+        e.enqueue(Job::Run, "a.example", false, move |p| {
+            started.borrow_mut().push(n);
+            places.borrow_mut().push(p);
+        });
+    };
+    e.batch(|| {
+        for n in 1..=3 {
+            queue(n);
+            assert!(
+                started.borrow().is_empty(),
+                "call {n} started inside the batch"
+            );
+        }
+    });
+    assert_eq!(*started.borrow(), [1, 2], "the limit is 2");
+    // A place given back starts the next call.
+    let first = places.borrow_mut().remove(0);
+    drop(first);
+    assert_eq!(*started.borrow(), [1, 2, 3]);
+    let rest = std::mem::take(&mut *places.borrow_mut());
+    drop(rest);
+    queue(4);
+    assert_eq!(*started.borrow(), [1, 2, 3, 4], "outside a batch: at once");
+}

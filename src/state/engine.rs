@@ -54,6 +54,8 @@ struct Inner {
     /// The aborts of calls queued or in flight, by job and ticket.
     aborts: Vec<(Job, u64, Abort)>,
     next: u64,
+    /// Batches under way ([`Engine::batch`]): while above 0, queued calls wait for its end.
+    held: u32,
 }
 
 impl Inner {
@@ -197,6 +199,21 @@ impl Engine {
         });
         self.pump();
         ticket
+    }
+
+    /// Runs `f`, and starts the calls it queued ([`Engine::enqueue`]) together at its end: the
+    /// queue is looked at once (`Scheduler::start_by` reads the whole queue), not once per call.
+    /// A run of 3 models x 100 cases queues 300 calls in one click, and looking at the queue
+    /// after each took 8 ms of that click's task (the bench's 3 x 100 row).
+    pub fn batch<R>(self, f: impl FnOnce() -> R) -> R {
+        self.inner.with_value(|i| i.borrow_mut().held += 1);
+        let r = f();
+        self.inner.with_value(|i| {
+            let mut i = i.borrow_mut();
+            i.held = i.held.saturating_sub(1);
+        });
+        self.pump();
+        r
     }
 
     /// Waits for a place at `host` for a call of `job`; `None` when the job was cancelled first.
@@ -421,6 +438,10 @@ impl Engine {
     /// Starts every queued call whose host has room: calls asked ahead first, then the jobs'
     /// batch calls in turn (`Scheduler::start_by`, by job).
     fn pump(self) {
+        // Within a batch: it looks at the queue once, at its end.
+        if self.inner.try_with_value(|i| i.borrow().held > 0) != Some(false) {
+            return;
+        }
         let limit = self.concurrency.get_untracked();
         let own = self.host_limits.get_untracked();
         let Some(started) = self.inner.try_with_value(|i| {

@@ -796,6 +796,11 @@ impl OptimizerHandle {
         if self.leaving.get_value() {
             return;
         }
+        // A round's calls start together: one look at the engine's queue for all of them.
+        self.engine.batch(|| self.hand_to_engine());
+    }
+
+    fn hand_to_engine(self) {
         loop {
             let next = self.queue.get_value().borrow_mut().next_ready();
             let Some((work, role, request)) = next else {

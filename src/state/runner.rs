@@ -663,7 +663,14 @@ impl Runner {
                 }
             }
         });
-        // Into the engine's queue, after the draft changed: a call may start at once.
+        // Into the engine's queue, after the draft changed: the calls that fit start at once,
+        // together (one look at the queue for all of them).
+        self.engine.batch(|| self.hand_to_engine(added));
+        self.end_if_idle();
+    }
+
+    /// Queues the run's calls in the engine: each is sent when its host has room.
+    fn hand_to_engine(self, added: Vec<(Call, String)>) {
         for (call, host) in added {
             self.engine
                 .enqueue(engine::Job::Run, &host, false, move |place| {
@@ -694,7 +701,6 @@ impl Runner {
                     });
                 });
         }
-        self.end_if_idle();
     }
 
     /// `n` calls of the run ended (answered, failed, stopped, or left the queue on Cancel).

@@ -305,6 +305,12 @@ async fn models_row(b: &Browser, fake: &FakeProvider) -> anyhow::Result<()> {
     let profile = std::env::var("PW_PROFILE").ok();
     if profile.is_some() {
         b.cdp("Profiler.enable", serde_json::json!({})).await?;
+        // Every 100 µs (the default, 1 ms, puts a few dozen samples in a 50 ms task).
+        b.cdp(
+            "Profiler.setSamplingInterval",
+            serde_json::json!({ "interval": 100 }),
+        )
+        .await?;
         b.cdp("Profiler.start", serde_json::json!({})).await?;
     }
     b.eval(
