@@ -9,6 +9,7 @@ pub mod keyed;
 pub mod library;
 pub mod note_check;
 pub mod optimizer;
+pub mod reflexion;
 pub mod rubric;
 pub mod runner;
 pub mod settings;

@@ -8,21 +8,19 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::draft::{Leaving, Origin};
+use crate::domain::draft::Leaving;
 use crate::domain::estimate::call_cost;
 use crate::domain::eval::Observed;
-use crate::domain::eval::run::{self, Reflection, Status};
 use crate::domain::meta::tiny_jobs;
-use crate::domain::optimize::reflect;
-use crate::domain::optimize::reflexion::{self, Critique, CritiqueFailure};
+use crate::domain::optimize::notes::{self, Arrival, NOT_RESUMED, continuing_note, cut_by};
 use crate::domain::optimize::settings as loop_settings;
+use crate::domain::optimize::setup;
 use crate::domain::optimize::{
     self as opt, Budget, Config, Ctx, Event, Optimizer, Reply, SendGate, Work, project,
 };
 use crate::domain::provider::{ChatRequest, ErrorKind, ProviderConfig, Role};
 use crate::net::chat::Abort;
 use crate::net::session;
-use crate::state::call::{ChatCall, Epoch};
 use crate::state::draft::DraftHandle;
 use crate::state::engine::{self, Engine, Place};
 use crate::state::library::Library;
@@ -35,58 +33,6 @@ const LOOPS_HERE_KEY: &str = "pw.loops-in-this-tab";
 /// Where the loop's settings are kept between visits (`localStorage`; see
 /// [`crate::domain::optimize::settings`]).
 const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
-
-/// The note when a loop this tab ran continues after a reload (shown while it runs).
-pub const CONTINUING: &str = "Continuing the optimization where it was.";
-
-/// What cut the loop's calls off when its draft was left: "The reload" (`None`: this page did
-/// not leave it), "Opening another draft" when this page left it for another (tryout 54: a
-/// switch was blamed on a reload), "Deleting this draft" when it was deleted and Undo brought it
-/// back (helper-56).
-fn cut_by(left: Option<Leaving>) -> &'static str {
-    match left {
-        None | Some(Leaving::Reload) => "The reload",
-        Some(Leaving::Switch) => "Opening another draft",
-        Some(Leaving::Delete) => "Deleting this draft",
-    }
-}
-
-/// What leaving the draft cut off (`by`: [`cut_by`]), said before the loop goes on: " The reload
-/// cut off 2 calls: they are counted as used (they may still be billed) and sent again{when}."
-/// (with a leading space; empty for none). Charged in full: they went out, so they may be
-/// billed.
-fn cut_off_sentence(by: &str, cut_off: u32, when: &str) -> String {
-    match cut_off {
-        0 => String::new(),
-        1 => format!(
-            " {by} cut off 1 call: it is counted as used (it may still be billed) and sent again{when}."
-        ),
-        n => format!(
-            " {by} cut off {n} calls: they are counted as used (they may still be billed) and sent again{when}."
-        ),
-    }
-}
-
-/// [`CONTINUING`], and the `cut_off` calls leaving the draft cut off ([`cut_off_sentence`]),
-/// e.g. "Continuing the optimization where it was. The reload cut off 2 calls: they are counted
-/// as used (they may still be billed) and sent again."
-pub fn continuing_note(by: &str, cut_off: u32) -> String {
-    format!("{CONTINUING}{}", cut_off_sentence(by, cut_off, ""))
-}
-
-/// The note when a loop this tab ran waits for a key a reload forgot, with the `cut_off` calls
-/// leaving the draft cut off ([`cut_off_sentence`]) and `keys`, what is missing
-/// ([`SettingsHandle::missing_keys`]).
-pub fn held_for_key(by: &str, cut_off: u32, keys: &str) -> String {
-    format!(
-        "The optimization was interrupted.{} {keys}",
-        cut_off_sentence(by, cut_off, " when the loop goes on")
-    )
-}
-
-/// How the answer to a Resume pressed without a key begins; the page drops it once the keys are
-/// back ([`OptimizerHandle::keys_missing_now`]).
-pub const NOT_RESUMED: &str = "Not resumed. ";
 
 /// This tab's `sessionStorage`: the loop's calls that were never sent when the page went away
 /// or another draft opened, by draft: `{"<draft id>": [[spent calls, reserved calls], [Work,
@@ -146,19 +92,6 @@ fn mark_loop_here(id: &str) {
     // A few are plenty: only the drafts opened in this tab lately matter.
     let from = ids.len().saturating_sub(20);
     session::save(LOOPS_HERE_KEY, &ids[from..].join(" "));
-}
-
-/// How the current draft's unfinished loop was found when the draft opened.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Arrival {
-    /// It continued by itself (this tab ran it before a reload): it spends until paused.
-    Continuing,
-    /// It is paused and waits for the person (why, in plain words).
-    Held(String),
-    /// It is paused because a key it needs is not in this tab; `cut_off` calls were cut off by
-    /// the reload. Its words follow Settings ([`OptimizerHandle::held_for_key_now`]; helper 50:
-    /// they named the keys as they were at the reload until Resume was pressed).
-    HeldForKey { cut_off: u32 },
 }
 
 /// The loop's controls. `Copy`.
@@ -331,22 +264,14 @@ impl OptimizerHandle {
                     .draft
                     .with_untracked(|d| d.optimizer.as_ref().and_then(|o| o.stalled()));
                 // The calls a paused loop still had under way, cut off by leaving the draft, are
-                // said too (helper-58: charged with no word, 2 -> 3 calls used).
-                let cut = cut_off_sentence(by, cut_off, " when the loop goes on");
-                h.arrival.set(paused.then(|| {
-                    Arrival::Held(match stalled {
-                        Some(round) => format!(
-                            "This draft's optimization loop waits: in round {round} the meta model gave no candidate to try. Nothing is spent until you press Retry in Improve.{cut}"
-                        ),
-                        None => format!("This draft's optimization loop is paused: nothing is spent until you resume it.{cut}"),
-                    })
-                }));
+                // said too.
+                h.arrival.set(
+                    paused.then(|| Arrival::Held(notes::paused_arrival(stalled, by, cut_off))),
+                );
                 if running {
                     h.draft_id.set_value(id.clone());
                     let hold = if !loop_runs_here(&id) {
-                        Some(Arrival::Held(
-                            "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.".to_owned(),
-                        ))
+                        Some(Arrival::Held(notes::CAME_RUNNING.to_owned()))
                     } else if h.keys_note().is_some() {
                         // Session 21's tryout: the count the reload cut off was said only
                         // after Resume. Its words follow Settings (`Arrival::HeldForKey`).
@@ -373,11 +298,9 @@ impl OptimizerHandle {
                                     .is_some_and(|o| o.stop.is_none() && o.paused)
                             });
                             if waits {
-                                let why = format!(
-                                    "{by} cut off calls the optimization had sent: they are counted as used (they may still be billed), and doing them again does not fit the budget you approved."
-                                );
                                 h.note.set(None);
-                                h.arrival.set(Some(Arrival::Held(why.into())));
+                                h.arrival
+                                    .set(Some(Arrival::Held(notes::over_budget_after_cut(by))));
                             }
                         }
                         Some(held) => {
@@ -463,34 +386,25 @@ impl OptimizerHandle {
     /// What a loop held for a key says now, following Settings (tracked): the keys still
     /// missing, or that they are back and Resume goes on.
     pub fn held_for_key_now(self, cut_off: u32) -> String {
-        match self.settings.missing_keys(&self.loop_configs(), true) {
-            Some(keys) => held_for_key(self.cut_by.get_value(), cut_off, &keys),
-            None => format!(
-                "The optimization was interrupted.{} The keys it needs are in this tab now: press Resume to go on.",
-                cut_off_sentence(self.cut_by.get_value(), cut_off, " when the loop goes on")
-            ),
-        }
+        let keys = self.settings.missing_keys(&self.loop_configs(), true);
+        notes::held_for_key(self.cut_by.get_value(), cut_off, keys.as_deref())
     }
 
     /// What the loop in the draft calls: the meta and execution models, the judge only when a
     /// case has a judge check (tryout 47: Resume waited for a judge key the loop never uses),
     /// then the other execution models it scores on ([`Config::also_on`]).
     fn loop_configs(self) -> Vec<ProviderConfig> {
-        let judged = self
-            .drafts
-            .draft
-            .with_untracked(|d| d.suite.has_judge_checks());
-        let mut out: Vec<ProviderConfig> = Role::ALL
-            .iter()
-            .filter(|r| judged || **r != Role::Judge)
-            .map(|r| self.settings.roles.with(|x| x.get(*r).clone()))
-            .collect();
-        self.drafts.draft.with_untracked(|d| {
-            if let Some(o) = &d.optimizer {
-                out.extend(o.config.also_on.iter().cloned());
-            }
+        let (judged, also_on) = self.drafts.draft.with_untracked(|d| {
+            let also_on = d
+                .optimizer
+                .as_ref()
+                .map(|o| o.config.also_on.clone())
+                .unwrap_or_default();
+            (d.suite.has_judge_checks(), also_on)
         });
-        out
+        self.settings
+            .roles
+            .with(|r| setup::loop_models(r, judged, &also_on))
     }
 
     /// The settings a loop started now would run with: the execution model's temperature, the
@@ -503,51 +417,21 @@ impl OptimizerHandle {
 
     /// [`Self::effective`] with the draft's render style given (so a caller that tracks only
     /// some of the draft does not track all of it).
-    fn effective_with(self, mut config: Config, style: crate::domain::spec::RenderStyle) -> Config {
-        let exec = self.settings.roles.with(|r| r.get(Role::Execution).clone());
-        config.exec_temperature = exec.temperature;
-        config.exec_label = crate::domain::eval::grid::model_label(&exec);
-        // The loop's judge calls are `judge::call` with this setting, like runs and Reflexion.
-        config.judge_temperature = self.settings.roles.with(|r| r.get(Role::Judge).temperature);
-        config.style = style;
-        // The loop's answers get the room a run's answers get: a candidate's answer is scored as
-        // a run would score it (an answer cut off at 800 in the loop but not in a run scored
-        // differently in each).
-        config.exec_max_tokens = crate::state::runner::MAX_OUTPUT_TOKENS;
-        // The jobs' list prices (per token), so the loop never spends more money than the
-        // approved budget costs; `None` when one has no list price here.
-        // The other execution models are priced in their own slots (`optimize::slot`).
-        config.also_on.truncate(opt::MAX_OTHER_MODELS);
-        config.prices = self.settings.roles.with(|r| {
-            let mut p = opt::Prices::default();
-            let priced = Role::ALL
-                .iter()
-                .map(|role| (opt::slot(*role, 0), r.get(*role).clone()))
-                .chain(
-                    config
-                        .also_on
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| (opt::slot(Role::Execution, i as u32 + 1), c.clone())),
-                );
-            for (slot, cfg) in priced {
-                p.input[slot] = call_cost(&cfg, 1_000_000, 0)? / 1e6;
-                p.output[slot] = call_cost(&cfg, 0, 1_000_000)? / 1e6;
-            }
-            Some(p)
-        });
-        // The tiny built-in model proposes new rules, not whole prompts (`meta::tiny_jobs`).
-        config.tiny_task = self
-            .settings
-            .roles
-            .with(|r| r.get(Role::Meta).kind.is_tiny())
-            .then(|| {
-                self.drafts.draft.with(|d| {
-                    let spec = d.current_spec().cloned().unwrap_or_default();
-                    tiny_jobs::task_of(&d.idea.idea, &spec)
-                })
-            });
-        config
+    fn effective_with(self, config: Config, style: crate::domain::spec::RenderStyle) -> Config {
+        self.settings.roles.with(|roles| {
+            setup::effective(
+                config,
+                roles,
+                style,
+                crate::state::runner::MAX_OUTPUT_TOKENS,
+                || {
+                    self.drafts.draft.with(|d| {
+                        let spec = d.current_spec().cloned().unwrap_or_default();
+                        tiny_jobs::task_of(&d.idea.idea, &spec)
+                    })
+                },
+            )
+        })
     }
 
     /// The configuration and projected budget for the current draft.
@@ -575,36 +459,10 @@ impl OptimizerHandle {
     /// Starts a new loop on the current version with the approved budget.
     pub fn start(self, config: Config) {
         let config = untrack(|| self.effective(config));
-        let created = self.drafts.draft.with_untracked(|d| {
-            let spec = d.current_spec()?.clone();
-            let limit = project(&config, &spec, &d.suite);
-            let mut o = Optimizer::new(config, spec, d.current, &d.suite, limit);
-            // Reflexion critiques of this version's answers become feedback for the proposals.
-            if let Some(run) = d.run_of(d.current) {
-                for (id, c) in &run.cases {
-                    if let Some(r) = c
-                        .reflection
-                        .as_ref()
-                        .filter(|r| !r.critique.trim().is_empty())
-                    {
-                        o.critiques.insert(*id, r.critique.clone());
-                    }
-                    // The person's thumbs-down on this version's answers: their notes too.
-                    if let Some(rating) = c.rating.as_ref().filter(|r| r.is_down())
-                        && c.status == run::Status::Done
-                    {
-                        o.rated.insert(
-                            *id,
-                            crate::domain::optimize::RatedAnswer {
-                                output: c.output.clone(),
-                                rating: rating.clone(),
-                            },
-                        );
-                    }
-                }
-            }
-            Some(o)
-        });
+        let created = self
+            .drafts
+            .draft
+            .with_untracked(|d| setup::new_loop(config, d));
         let Some(o) = created else { return };
         self.stop_calls();
         self.note.set(None);
@@ -678,9 +536,7 @@ impl OptimizerHandle {
         self.event(Event::Pause);
         // Calls not started yet are dropped (issued again on resume); running ones finish.
         self.drop_unsent();
-        self.note.set(Some(
-            "Paused: calls already running finish; nothing new starts until you resume.".into(),
-        ));
+        self.note.set(Some(notes::PAUSED.into()));
     }
 
     pub fn resume(self) {
@@ -782,10 +638,7 @@ impl OptimizerHandle {
                 self.pump();
             } else {
                 self.pause();
-                self.note.set(Some(
-                    "Paused: the loop's progress could not be saved in this browser, and calls it cannot count after a reload would not stay within the budget. Free some storage (or export your drafts), then press Resume."
-                        .into(),
-                ));
+                self.note.set(Some(notes::NOT_SAVED.into()));
             }
         });
     }
@@ -879,10 +732,9 @@ impl OptimizerHandle {
         // model): the loop pauses instead of charging the rest of the budget to the same
         // refusal (tryout 17, 9: a run went on sending after a 401), and asks again on Resume.
         let stops = match &result {
-            Err(f) if f.error.fails_every_call() => Some(format!(
-                "Paused: {} on {}, and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume.",
-                f.error.cause(),
-                crate::domain::eval::grid::model_label(&cfg)
+            Err(f) if f.error.fails_every_call() => Some(notes::paused_by_failure(
+                &f.error.cause(),
+                &crate::domain::eval::grid::model_label(&cfg),
             )),
             _ => None,
         };
@@ -936,309 +788,7 @@ fn loop_failure(f: crate::domain::provider::Failure) -> crate::domain::provider:
     f.error.with_nothing_arrived(nothing).with_partial_dropped()
 }
 
-/// Reflexion on the current run's outputs: draft -> critique -> final, the final scored like the draft.
-#[derive(Clone, Copy)]
-pub struct Reflector {
-    /// Cases being reflected on.
-    pub busy: RwSignal<Vec<u32>>,
-    /// The reflections under way: (case id, version).
-    under_way: StoredValue<Vec<(u32, u32)>>,
-    /// Draft switches seen: a reflection writes nothing once another draft has opened.
-    epoch: Epoch,
-    /// The page is going away (`net::on_leave`, until `net::on_return`): a call that fails now
-    /// was cut by the page, not by the provider.
-    page_leaving: StoredValue<bool>,
-    drafts: DraftHandle,
-    engine: Engine,
-}
-
-impl Reflector {
-    pub fn provide() -> Self {
-        let r = Self {
-            page_leaving: StoredValue::new(false),
-            busy: RwSignal::new(Vec::new()),
-            under_way: StoredValue::new(Vec::new()),
-            epoch: Epoch::new(),
-            drafts: DraftHandle::expect(),
-            engine: Engine::expect(),
-        };
-        provide_context(r);
-        r.drafts.on_switching(move || r.leave_draft());
-        crate::net::on_leave(move || r.page_leaving.set_value(true));
-        crate::net::on_return(move || r.page_leaving.set_value(false));
-        r
-    }
-
-    /// Another draft is about to open: the reflections under way stop, and each says so in this
-    /// draft (still the open one), with Retry. Helper-53: their critique and final answer went
-    /// into the case with the same number in the draft opened while they ran.
-    fn leave_draft(self) {
-        self.epoch.advance();
-        let why = self.drafts.leaving();
-        self.engine
-            .cancel_where(|j| matches!(j, engine::Job::Reflexion(_)));
-        for (id, version) in self
-            .under_way
-            .try_update_value(std::mem::take)
-            .unwrap_or_default()
-        {
-            self.update(version, id, |r| {
-                if r.error.is_none() {
-                    r.error = Some(reflect::left(why).to_owned());
-                }
-            });
-        }
-        self.busy.set(Vec::new());
-    }
-
-    pub fn expect() -> Self {
-        expect_context()
-    }
-
-    fn update(self, version: u32, id: u32, f: impl FnOnce(&mut Reflection)) {
-        self.drafts.update_runs(|rm| {
-            if let Some(c) = rm
-                .runs
-                .iter_mut()
-                .find(|r| r.version == version)
-                .and_then(|r| r.cases.get_mut(&id))
-            {
-                f(c.reflection.get_or_insert_with(Reflection::default));
-            }
-        });
-    }
-
-    /// Stops a reflection under way (what arrived is kept).
-    pub fn stop(self, id: u32) {
-        self.engine.cancel(&engine::Job::Reflexion(id));
-        self.busy.update(|b| b.retain(|x| *x != id));
-    }
-
-    /// Critiques the case's output in the current version's run, then writes and judges the final
-    /// (`domain::optimize::reflect::Reflect` decides each call; the engine makes it, as
-    /// `Job::Reflexion(id)`).
-    pub fn reflect(self, id: u32) {
-        if self.busy.with_untracked(|b| b.contains(&id)) {
-            return;
-        }
-        let e = self.engine;
-        let (exec, key, opts) = e.role(Role::Execution);
-        let (judge_cfg, jkey, _) = e.role(Role::Judge);
-        let Some((version, input)) = self.drafts.draft.with_untracked(|d| {
-            let run = d.run_of(d.current)?;
-            let cr = run.cases.get(&id)?;
-            if cr.status != Status::Done {
-                return None;
-            }
-            let case = d.suite.case(id)?.clone();
-            let spec = d.current_spec()?.clone();
-            // A critique that arrived whole, whose final answer then failed: Retry asks only
-            // for the final again (tryout 8: the critique was paid for twice, and a new one
-            // could differ from the one on screen).
-            let kept_critique = cr.reflection.as_ref().and_then(|r| {
-                (!r.critique.is_empty()
-                    && r.error.as_deref().is_some_and(|e| {
-                        e.starts_with(reflect::FINAL_FAILED) || e == reflect::JUDGING_STOPPED
-                    }))
-                .then(|| r.critique.clone())
-            });
-            // Its judging was stopped: the final answer is kept and only judged again.
-            let kept_final = cr.reflection.as_ref().and_then(|r| {
-                (r.error.as_deref() == Some(reflect::JUDGING_STOPPED) && !r.final_output.is_empty())
-                    .then(|| (r.final_output.clone(), r.final_stop.clone()))
-            });
-            let empty = run::CaseRun::default();
-            Some((
-                d.current,
-                reflect::ReflectInput {
-                    checks: d.suite.assertions_for(&case).cloned().collect(),
-                    rubrics: run::rubrics_to_judge(&d.suite, &case, &empty, false),
-                    // The tiny built-in model gets one-line worked critiques and a final asked
-                    // without the draft (`meta::tiny_jobs`): the long instructions make it loop.
-                    tiny_task: exec
-                        .kind
-                        .is_tiny()
-                        .then(|| tiny_jobs::task_of(&d.idea.idea, &spec)),
-                    style: d.style,
-                    draft: cr.output.clone(),
-                    draft_stop: cr.finish_reason.clone(),
-                    judge_temperature: judge_cfg.temperature,
-                    max_tokens: crate::state::runner::MAX_OUTPUT_TOKENS,
-                    kept_critique,
-                    kept_final,
-                    case,
-                    spec,
-                },
-            ))
-        }) else {
-            return;
-        };
-        self.busy.update(|b| b.push(id));
-        self.under_way.update_value(|u| u.push((id, version)));
-        let epoch = self.epoch.now();
-        let mut m = reflect::Reflect::new(input);
-        let shown = m.reflection.clone();
-        self.update(version, id, move |r| *r = shown);
-        let work = engine::Job::Reflexion(id);
-        // Stopped by `stop` (a cancel of the job): no further call starts. Watched from now, so
-        // a Stop before the task runs counts too.
-        let stopped = e.watch(work.clone());
-        leptos::task::spawn_local(async move {
-            let mut next = m.start();
-            while let Some(ask) = next {
-                if !self.epoch.still(epoch) {
-                    return;
-                }
-                if stopped.is_aborted() {
-                    // What was next ends now, said (not "Reflecting…" with nothing under way).
-                    m.stop();
-                    let now = m.reflection.clone();
-                    self.update(version, id, move |r| *r = now);
-                    self.under_way.update_value(|u| u.retain(|(x, _)| *x != id));
-                    return;
-                }
-                let (cfg, key) = match ask.role {
-                    Role::Judge => (&judge_cfg, jkey.as_ref()),
-                    _ => (&exec, key.as_ref()),
-                };
-                let result = e
-                    .call(
-                        work.clone(),
-                        cfg,
-                        key,
-                        &ask.request,
-                        opts,
-                        // The person asked for it: ahead of queued batch work.
-                        true,
-                        |_| {},
-                    )
-                    .await;
-                // A call cut while the page goes away (aborted, the connection closed); a
-                // provider's answered failure is its own (helper-59).
-                let cut_by_the_page = self.page_leaving.get_value()
-                    && result.as_ref().is_err_and(|f| f.error.cut_in_transit());
-                let outcome = result
-                    .map(|done| {
-                        let stop = done.stop.as_ref().map(Observed::finish_reason_of);
-                        (done.text, stop)
-                    })
-                    .map_err(|f| (f.partial, f.error.message()));
-                if !self.epoch.still(epoch) {
-                    return;
-                }
-                next = m.reply(outcome);
-                let mut now = m.reflection.clone();
-                if cut_by_the_page {
-                    // What arrived is kept; the page's going away is named, not the provider.
-                    now.error = Some(reflect::left(Leaving::Reload).to_owned());
-                    next = None;
-                }
-                self.update(version, id, move |r| *r = now);
-            }
-            self.busy.update(|b| b.retain(|x| *x != id));
-            self.under_way.update_value(|u| u.retain(|(x, _)| *x != id));
-        });
-    }
-}
-
-/// "Critique this prompt": the weaknesses the meta model finds, each with a fix.
-#[derive(Clone, Copy)]
-pub struct Critic {
-    pub call: ChatCall,
-    pub weaknesses: RwSignal<Option<Result<Critique, CritiqueFailure>>>,
-    /// Draft switches seen: a critique of a draft left behind is not shown in another.
-    epoch: Epoch,
-    drafts: DraftHandle,
-}
-
-impl Critic {
-    pub fn provide() -> Self {
-        let c = Self {
-            call: ChatCall::new(),
-            weaknesses: RwSignal::new(None),
-            epoch: Epoch::new(),
-            drafts: DraftHandle::expect(),
-        };
-        provide_context(c);
-        // Another draft opens: the critique (and its fixes) was of this draft's prompt.
-        c.drafts.on_switching(move || {
-            c.epoch.advance();
-            c.call.forget();
-            c.weaknesses.set(None);
-        });
-        c
-    }
-
-    pub fn expect() -> Self {
-        expect_context()
-    }
-
-    pub fn critique(self) {
-        let Some(spec) = self
-            .drafts
-            .draft
-            .with_untracked(|d| d.current_spec().cloned())
-        else {
-            return;
-        };
-        let (cfg, key, opts) = self.call.role(Role::Meta);
-        // A failure right before this one makes this the next attempt.
-        let before = match self.weaknesses.get_untracked() {
-            Some(Err(before)) => Some(before),
-            _ => None,
-        };
-        self.weaknesses.set(None);
-        let epoch = self.epoch.now();
-        self.call.start_then(
-            cfg,
-            key,
-            reflexion::critique_prompt_request(&spec),
-            opts,
-            move |result| {
-                if !self.epoch.still(epoch) {
-                    return;
-                }
-                // The provider's error is shown by the call itself.
-                match result {
-                    Ok(done) => {
-                        let read = reflexion::read_prompt_critique(&done.text, before.as_ref());
-                        self.weaknesses.set(Some(read));
-                    }
-                    Err(_) => self.call.partial_not_used(),
-                }
-            },
-        );
-    }
-}
-
-/// Makes a candidate the current version (the person accepted it).
+/// Makes a candidate the current version (the person accepted it; [`setup::accept`]).
 pub fn accept(d: DraftHandle, cand: u32) {
-    d.update(|x| {
-        let Some(o) = &x.optimizer else { return };
-        let Some(c) = o.candidate(cand) else { return };
-        let suite = x.suite.clone();
-        let ctx = Ctx { suite: &suite };
-        let score = |id: u32| {
-            o.mean(&ctx, id, false)
-                .map_or("?".to_owned(), |m| opt::shown_points(m).to_string())
-        };
-        // Its parent is the version the loop started from (its diff and "57 → 90 from version
-        // 1" refer to it), not whichever version is current when it is accepted, nor the
-        // candidate it came from (tryout 64: "85 → 100" was against a candidate, version 5 had 82).
-        let from = o.from_version;
-        let start = o
-            .candidates
-            .iter()
-            .find(|c| c.mutation == opt::Mutation::Baseline)
-            .map(|c| c.id);
-        let what = format!(
-            "round {}, {} (train score {} \u{2192} {} from version {from})",
-            c.round,
-            c.mutation.label().to_lowercase(),
-            start.map_or("?".to_owned(), score),
-            score(c.id)
-        );
-        let spec = c.spec.clone();
-        x.commit_from(spec, Origin::Optimized { what }, from, js_sys::Date::now());
-    });
+    d.maybe_update(|x| setup::accept(x, cand, js_sys::Date::now()).is_some());
 }

@@ -17,6 +17,7 @@ use crate::domain::eval::grid::{model_key, model_label};
 use crate::domain::eval::{Split, run};
 use crate::domain::figures::{count, grouped, noun, read_setting};
 use crate::domain::meta::generate::Job as GenJob;
+use crate::domain::optimize::notes::Arrival;
 use crate::domain::optimize::{
     self, AgainstParent, Budget, Candidate, Config, Ctx, Mutation, Optimizer, Phase,
     ProposalFailure, RoundRecord, Selection, Standing, cap_problem, cases_readiness, shown_points,
@@ -24,7 +25,8 @@ use crate::domain::optimize::{
 use crate::domain::provider::{ProviderConfig, Role};
 use crate::domain::spec::Section;
 use crate::state::draft::{DraftHandle, Generator};
-use crate::state::optimizer::{self, Arrival, Critic, OptimizerHandle};
+use crate::state::optimizer::{self, OptimizerHandle};
+use crate::state::reflexion::Critic;
 use crate::state::settings::SettingsHandle;
 
 /// At the top of the page: an optimization loop that continued by itself after a reload, with
@@ -804,14 +806,14 @@ fn OptimizerPanel() -> impl IntoView {
             <Progress state=state/>
             // "Continuing…" is news while the loop runs, not after it ended (tryout 11, m6).
             {move || h.note.get()
-                .filter(|n| !n.starts_with(crate::state::optimizer::CONTINUING) || running())
+                .filter(|n| !n.starts_with(crate::domain::optimize::notes::CONTINUING) || running())
                 // The answer to a Resume pressed without a key goes once the keys are back.
-                .filter(|n| !n.starts_with(crate::state::optimizer::NOT_RESUMED) || h.keys_missing_now())
+                .filter(|n| !n.starts_with(crate::domain::optimize::notes::NOT_RESUMED) || h.keys_missing_now())
                 .map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
             // A loop held for a key says so here too, in words that follow Settings (helper 50).
             {move || match h.arrival.get() {
-                Some(crate::state::optimizer::Arrival::HeldForKey { cut_off })
-                    if h.note.with(|n| n.as_ref().is_none_or(|n| n.starts_with(crate::state::optimizer::NOT_RESUMED) && !h.keys_missing_now())) =>
+                Some(crate::domain::optimize::notes::Arrival::HeldForKey { cut_off })
+                    if h.note.with(|n| n.as_ref().is_none_or(|n| n.starts_with(crate::domain::optimize::notes::NOT_RESUMED) && !h.keys_missing_now())) =>
                 {
                     Some(view! { <p class="pw-hint" role="status">{move || h.held_for_key_now(cut_off)}</p> })
                 }
@@ -819,8 +821,8 @@ fn OptimizerPanel() -> impl IntoView {
             }}
             // Beside either note about a key a reload forgot (a server that may need none).
             {move || {
-                let held = matches!(h.arrival.get(), Some(crate::state::optimizer::Arrival::HeldForKey { .. }))
-                    || h.note.with(|n| n.as_ref().is_some_and(|n| n.starts_with(crate::state::optimizer::NOT_RESUMED)));
+                let held = matches!(h.arrival.get(), Some(crate::domain::optimize::notes::Arrival::HeldForKey { .. }))
+                    || h.note.with(|n| n.as_ref().is_some_and(|n| n.starts_with(crate::domain::optimize::notes::NOT_RESUMED)));
                 (held && h.keys_forgotten_now()).then(|| view! {
                     <button type="button" class="pw-button pw-button--small" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
                 })

@@ -84,8 +84,8 @@ pub fn App() -> impl IntoView {
         open_case.0.set(None);
     });
     state::optimizer::OptimizerHandle::provide();
-    state::optimizer::Reflector::provide();
-    state::optimizer::Critic::provide();
+    state::reflexion::Reflector::provide();
+    state::reflexion::Critic::provide();
     state::rubric::RubricImprover::provide();
     state::note_check::NoteChecker::provide();
     let toasts = notice::Toasts::provide();

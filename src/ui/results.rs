@@ -19,7 +19,7 @@ use crate::domain::figures::{count, grouped, noun};
 use crate::domain::provider::Role;
 use crate::state::draft::DraftHandle;
 use crate::state::keyed::{Keyed, settled};
-use crate::state::optimizer::Reflector;
+use crate::state::reflexion::Reflector;
 use crate::state::runner::{MAX_OUTPUT_TOKENS, Runner};
 use crate::state::settings::SettingsHandle;
 

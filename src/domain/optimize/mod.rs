@@ -26,9 +26,11 @@ use crate::domain::structured;
 use crate::domain::template;
 
 mod gate;
+pub mod notes;
 pub mod reflect;
 pub mod reflexion;
 pub mod settings;
+pub mod setup;
 #[cfg(test)]
 mod tests;
 mod validate;

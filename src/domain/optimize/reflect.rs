@@ -1,7 +1,7 @@
 //! Reflexion on one case as a pure machine (issue #14): draft -> harsh critique -> final answer
 //! -> the final judged on the draft's rubrics, one call at a time. `Reflect::start` and
 //! `Reflect::reply` return the next call to make (`Ask`), or `None` when the work is over; the
-//! shell (`state::optimizer::Reflector`) performs each call through the engine and feeds the
+//! shell (`state::reflexion::Reflector`) performs each call through the engine and feeds the
 //! reply back, and copies `Reflect::reflection` into the draft after each step. No IO; tested
 //! natively.
 use crate::domain::eval::judge;
@@ -73,6 +73,62 @@ pub struct ReflectInput {
     /// With a kept critique: a final answer that arrived whole (text, stop reason) whose judging
     /// was stopped; a retry only judges it.
     pub kept_final: Option<(String, Option<String>)>,
+}
+
+impl ReflectInput {
+    /// What Reflexion on case `id`'s answer in the current version's run of `draft` works
+    /// from, with the version it belongs to; `None` when that answer is not a finished one
+    /// ([`Status::Done`](crate::domain::eval::run::Status::Done)) or the case or version is
+    /// gone. `tiny`: the execution model is the tiny built-in one (one-line worked critiques
+    /// and a final asked without the draft, `meta::tiny_jobs`: the long instructions make it
+    /// loop). A critique that arrived whole before, whose final answer then failed or whose
+    /// judging was stopped, is kept, and a final answer whose judging was stopped too (tryout
+    /// 8: the critique was paid for twice, and a new one could differ from the one on screen).
+    pub fn for_case(
+        draft: &crate::domain::draft::Draft,
+        id: u32,
+        tiny: bool,
+        judge_temperature: f32,
+        max_tokens: u32,
+    ) -> Option<(u32, ReflectInput)> {
+        use crate::domain::eval::run::{self, Status};
+        let d = draft;
+        let cr = d.run_of(d.current)?.cases.get(&id)?;
+        if cr.status != Status::Done {
+            return None;
+        }
+        let case = d.suite.case(id)?.clone();
+        let spec = d.current_spec()?.clone();
+        let kept_critique = cr.reflection.as_ref().and_then(|r| {
+            (!r.critique.is_empty()
+                && r.error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with(FINAL_FAILED) || e == JUDGING_STOPPED))
+            .then(|| r.critique.clone())
+        });
+        let kept_final = cr.reflection.as_ref().and_then(|r| {
+            (r.error.as_deref() == Some(JUDGING_STOPPED) && !r.final_output.is_empty())
+                .then(|| (r.final_output.clone(), r.final_stop.clone()))
+        });
+        let empty = run::CaseRun::default();
+        Some((
+            d.current,
+            ReflectInput {
+                checks: d.suite.assertions_for(&case).cloned().collect(),
+                rubrics: run::rubrics_to_judge(&d.suite, &case, &empty, false),
+                tiny_task: tiny.then(|| tiny_jobs::task_of(&d.idea.idea, &spec)),
+                style: d.style,
+                draft: cr.output.clone(),
+                draft_stop: cr.finish_reason.clone(),
+                judge_temperature,
+                max_tokens,
+                kept_critique,
+                kept_final,
+                case,
+                spec,
+            },
+        ))
+    }
 }
 
 /// Which call of the work an [`Ask`] is.
@@ -311,6 +367,76 @@ mod tests {
             kept_critique: None,
             kept_final: None,
         }
+    }
+
+    /// What Reflexion on a case works from is read from the current version's finished answer;
+    /// a retry after the final answer failed keeps the critique, one after judging stopped keeps
+    /// the final answer too; a case not answered has nothing to reflect on.
+    #[test]
+    fn reflexion_starts_from_a_finished_answer_and_keeps_what_was_paid_for() {
+        use crate::domain::eval::run::{CaseRun, Run, Status};
+        let mut d = crate::domain::wire::tests::sample_draft();
+        let id = d.suite.cases[0].id;
+        let done = CaseRun {
+            status: Status::Done,
+            output: "Bob sends something.".into(),
+            finish_reason: Some("length".into()),
+            ..CaseRun::default()
+        };
+        let mut cases = std::collections::BTreeMap::new();
+        cases.insert(id, done.clone());
+        d.put_run(Run {
+            version: d.current,
+            cases,
+            ..Run::default()
+        });
+        let (version, input) =
+            ReflectInput::for_case(&d, id, false, 0.2, 1500).expect("a finished answer");
+        assert_eq!(version, d.current);
+        assert_eq!(
+            (input.draft.as_str(), input.draft_stop.as_deref()),
+            ("Bob sends something.", Some("length"))
+        );
+        assert_eq!(input.case.id, id);
+        assert_eq!((input.judge_temperature, input.max_tokens), (0.2, 1500));
+        assert_eq!((input.kept_critique, input.kept_final), (None, None));
+        assert!(input.tiny_task.is_none());
+        assert!(
+            ReflectInput::for_case(&d, id, true, 0.2, 1500)
+                .unwrap()
+                .1
+                .tiny_task
+                .is_some()
+        );
+        let with = |error: &str| {
+            let mut d = d.clone();
+            let run = d.runs.iter_mut().find(|r| r.version == d.current).unwrap();
+            run.cases.get_mut(&id).unwrap().reflection = Some(Reflection {
+                critique: "It omits the deadline.".into(),
+                final_output: "- **Bob**: the deck, Friday".into(),
+                error: Some(error.into()),
+                ..Reflection::default()
+            });
+            ReflectInput::for_case(&d, id, false, 0.0, 1500).unwrap().1
+        };
+        let failed = with(&format!("{FINAL_FAILED}Rate limited"));
+        assert_eq!(
+            failed.kept_critique.as_deref(),
+            Some("It omits the deadline.")
+        );
+        assert_eq!(failed.kept_final, None);
+        let stopped = with(JUDGING_STOPPED);
+        assert_eq!(
+            stopped.kept_final,
+            Some(("- **Bob**: the deck, Friday".into(), None))
+        );
+        // A failed critique is asked again.
+        assert_eq!(with("The critique failed: 500").kept_critique, None);
+        // Not a finished answer, or no such case: nothing to reflect on.
+        let mut queued = d.clone();
+        queued.runs[0].cases.get_mut(&id).unwrap().status = Status::Queued;
+        assert!(ReflectInput::for_case(&queued, id, false, 0.0, 1500).is_none());
+        assert!(ReflectInput::for_case(&d, 9999, false, 0.0, 1500).is_none());
     }
 
     /// Everything a request sends, as text.

@@ -2946,3 +2946,143 @@ fn requests_sent_again_are_counted_apart_from_the_calls() {
     let old = serde_json::to_string(&before).unwrap();
     assert!(!old.contains("resent"), "{old}");
 }
+
+/// Setting a loop up from the draft and accepting its winner (`optimize::setup`, the page's
+/// Start and Accept): the critiques and thumbs-down of the version's answers go in as feedback;
+/// the accepted candidate becomes a version made from the one the loop started on, whose origin
+/// names the round, what the candidate was asked for, and the train scores from the baseline.
+#[test]
+fn a_loop_starts_from_the_drafts_feedback_and_its_winner_becomes_a_version() {
+    use crate::domain::draft::{Draft, Origin};
+    use crate::domain::eval::rating::{Rating, Thumb};
+    use crate::domain::eval::run::{CaseRun, Reflection, Run, Status};
+    let s = suite(true);
+    let mut d = Draft {
+        suite: s.clone(),
+        ..Draft::default()
+    };
+    let v1 = d.commit(
+        spec("You are L0"),
+        Origin::Generated { model: "m".into() },
+        1.0,
+    );
+    let ids: Vec<u32> = s.cases.iter().map(|c| c.id).collect();
+    let mut run = Run {
+        version: v1,
+        ..Run::default()
+    };
+    let answer = |status: Status, critique: &str, down: bool| CaseRun {
+        status,
+        output: "nope".into(),
+        reflection: (!critique.is_empty()).then(|| Reflection {
+            critique: critique.into(),
+            ..Reflection::default()
+        }),
+        rating: down.then(|| Rating::new(Thumb::Down, "Too vague.")),
+        ..CaseRun::default()
+    };
+    run.cases
+        .insert(ids[0], answer(Status::Done, "It never says ok.", true));
+    run.cases.insert(ids[1], answer(Status::Done, "  ", false));
+    // A thumbs-down on an answer that failed is not the prompt's fault.
+    run.cases
+        .insert(ids[2], answer(Status::Failed("500".into()), "", true));
+    d.put_run(run);
+    let config = Config {
+        rounds: 3,
+        k: 2,
+        ..Default::default()
+    };
+    let mut o = setup::new_loop(config, &d).expect("a version to start from");
+    assert_eq!(o.from_version, v1);
+    assert_eq!(
+        o.critiques.into_iter().collect::<Vec<_>>(),
+        vec![(ids[0], "It never says ok.".to_owned())]
+    );
+    assert_eq!(o.rated.keys().copied().collect::<Vec<_>>(), vec![ids[0]]);
+    o.critiques = BTreeMap::new();
+    o.rated = BTreeMap::new();
+    drive(&mut o, &s, &improving());
+    let best = o.best;
+    let round = o.candidate(best).unwrap().round;
+    let asked = o.candidate(best).unwrap().mutation.label().to_lowercase();
+    // Another version is current when the person accepts: the candidate still comes from v1.
+    let v2 = d.commit(spec("You are L9"), Origin::Pasted, 2.0);
+    d.optimizer = Some(o);
+    let v3 = setup::accept(&mut d, best, 3.0).expect("the candidate");
+    assert_eq!(d.current, v3);
+    let v = d.versions.iter().find(|v| v.number == v3).unwrap();
+    assert_eq!(v.parent, Some(v1));
+    assert_ne!(v.parent, Some(v2));
+    assert_eq!(v.spec.persona, "You are L4");
+    assert_eq!(
+        v.origin,
+        Origin::Optimized {
+            what: format!("round {round}, {asked} (train score 40 \u{2192} 90 from version {v1})")
+        }
+    );
+    assert_eq!(setup::accept(&mut d, 9999, 4.0), None);
+}
+
+/// The settings a loop runs with follow the roles' models: prices only when every job has a
+/// list price, the tiny model's task only for the tiny meta model, at most the most other
+/// models; the models it calls leave the judge out when no case has a judge check.
+#[test]
+fn a_loop_runs_with_the_roles_settings_and_calls_the_judge_only_when_a_case_needs_it() {
+    use crate::domain::provider::{ProviderConfig, ProviderKind, RoleConfigs};
+    let priced = ProviderConfig {
+        model: "gpt-4o-mini".into(),
+        temperature: 0.4,
+        ..ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution)
+    };
+    let mut roles = RoleConfigs::default();
+    for r in Role::ALL {
+        *roles.get_mut(r) = priced.clone();
+    }
+    roles.get_mut(Role::Judge).temperature = 0.1;
+    let config = Config {
+        also_on: vec![priced.clone(); MAX_OTHER_MODELS + 2],
+        ..Config::default()
+    };
+    let c = setup::effective(config.clone(), &roles, RenderStyle::default(), 1234, || {
+        unreachable!("the meta model is not the tiny one")
+    });
+    assert_eq!((c.exec_temperature, c.judge_temperature), (0.4, 0.1));
+    assert_eq!(c.exec_max_tokens, 1234);
+    assert_eq!(c.also_on.len(), MAX_OTHER_MODELS);
+    assert!(
+        c.prices
+            .is_some_and(|p| p.input[slot(Role::Execution, 0)] > 0.0)
+    );
+    assert_eq!(c.tiny_task, None);
+    // A model with no list price here: the loop keeps to its call count.
+    let mut unpriced = roles.clone();
+    unpriced.get_mut(Role::Judge).model = "a-model-with-no-list-price".into();
+    let c = setup::effective(
+        config.clone(),
+        &unpriced,
+        RenderStyle::default(),
+        1,
+        || unreachable!(),
+    );
+    assert_eq!(c.prices, None);
+    // The built-in tiny model costs nothing, and proposes rules for its task.
+    let tiny = RoleConfigs::default();
+    let c = setup::effective(config, &tiny, RenderStyle::default(), 1234, || {
+        "task".into()
+    });
+    assert!(
+        c.prices
+            .is_some_and(|p| p.input[..3].iter().all(|x| *x == 0.0))
+    );
+    assert_eq!(c.tiny_task.as_deref(), Some("task"));
+    let other = ProviderConfig {
+        model: "other".into(),
+        ..priced
+    };
+    let with_judge = setup::loop_models(&roles, true, std::slice::from_ref(&other));
+    assert_eq!(with_judge.len(), 4);
+    let without = setup::loop_models(&roles, false, std::slice::from_ref(&other));
+    assert_eq!(without.len(), 3);
+    assert_eq!(without[2].model, "other");
+}

@@ -1,0 +1,160 @@
+//! What the page says about an optimization loop found unfinished when its draft opens, or cut
+//! off by leaving its draft (a reload, another draft opened, a delete undone): the words only;
+//! `state::optimizer` decides when each is shown.
+use crate::domain::draft::Leaving;
+
+/// The note when a loop this tab ran continues after a reload (shown while it runs).
+pub const CONTINUING: &str = "Continuing the optimization where it was.";
+
+/// How the answer to a Resume pressed without a key begins; the page drops it once the keys are
+/// back.
+pub const NOT_RESUMED: &str = "Not resumed. ";
+
+/// The note of a loop paused by the person.
+pub const PAUSED: &str =
+    "Paused: calls already running finish; nothing new starts until you resume.";
+
+/// The note of a loop paused because its progress could not be saved (calls a reload could not
+/// count would not stay within the budget).
+pub const NOT_SAVED: &str = "Paused: the loop's progress could not be saved in this browser, and calls it cannot count after a reload would not stay within the budget. Free some storage (or export your drafts), then press Resume.";
+
+/// The arrival note of a loop that came with a draft this tab did not run.
+pub const CAME_RUNNING: &str = "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.";
+
+/// How the current draft's unfinished loop was found when the draft opened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arrival {
+    /// It continued by itself (this tab ran it before a reload): it spends until paused.
+    Continuing,
+    /// It is paused and waits for the person (why, in plain words).
+    Held(String),
+    /// It is paused because a key it needs is not in this tab; `cut_off` calls were cut off by
+    /// the reload. Its words follow Settings (helper 50: they named the keys as they were at the
+    /// reload until Resume was pressed).
+    HeldForKey { cut_off: u32 },
+}
+
+/// What cut the loop's calls off when its draft was left: "The reload" (`None`: this page did
+/// not leave it), "Opening another draft" when this page left it for another (tryout 54: a
+/// switch was blamed on a reload), "Deleting this draft" when it was deleted and Undo brought it
+/// back (helper-56).
+pub fn cut_by(left: Option<Leaving>) -> &'static str {
+    match left {
+        None | Some(Leaving::Reload) => "The reload",
+        Some(Leaving::Switch) => "Opening another draft",
+        Some(Leaving::Delete) => "Deleting this draft",
+    }
+}
+
+/// What leaving the draft cut off (`by`: [`cut_by`]), said before the loop goes on: " The reload
+/// cut off 2 calls: they are counted as used (they may still be billed) and sent again{when}."
+/// (with a leading space; empty for none). Charged in full: they went out, so they may be
+/// billed.
+pub fn cut_off_sentence(by: &str, cut_off: u32, when: &str) -> String {
+    match cut_off {
+        0 => String::new(),
+        1 => format!(
+            " {by} cut off 1 call: it is counted as used (it may still be billed) and sent again{when}."
+        ),
+        n => format!(
+            " {by} cut off {n} calls: they are counted as used (they may still be billed) and sent again{when}."
+        ),
+    }
+}
+
+/// [`CONTINUING`], and the `cut_off` calls leaving the draft cut off ([`cut_off_sentence`]),
+/// e.g. "Continuing the optimization where it was. The reload cut off 2 calls: they are counted
+/// as used (they may still be billed) and sent again."
+pub fn continuing_note(by: &str, cut_off: u32) -> String {
+    format!("{CONTINUING}{}", cut_off_sentence(by, cut_off, ""))
+}
+
+/// The note when a loop this tab ran waits for a key a reload forgot, with the `cut_off` calls
+/// leaving the draft cut off ([`cut_off_sentence`]) and `keys`, what is missing (Settings'
+/// words); `keys` `None`: they are back, and Resume goes on.
+pub fn held_for_key(by: &str, cut_off: u32, keys: Option<&str>) -> String {
+    let cut = cut_off_sentence(by, cut_off, " when the loop goes on");
+    match keys {
+        Some(keys) => format!("The optimization was interrupted.{cut} {keys}"),
+        None => format!(
+            "The optimization was interrupted.{cut} The keys it needs are in this tab now: press Resume to go on."
+        ),
+    }
+}
+
+/// Why a paused loop waits, said when its draft opens: in round `stalled` the meta model gave
+/// no candidate, or the person paused it; with what leaving the draft cut off (`cut_off` calls,
+/// `by`: [`cut_by`]; tryout 17, 6: a loop waiting for candidates read only "paused" after a
+/// reload; helper-58: calls cut off were charged with no word).
+pub fn paused_arrival(stalled: Option<u32>, by: &str, cut_off: u32) -> String {
+    let cut = cut_off_sentence(by, cut_off, " when the loop goes on");
+    match stalled {
+        Some(round) => format!(
+            "This draft's optimization loop waits: in round {round} the meta model gave no candidate to try. Nothing is spent until you press Retry in Improve.{cut}"
+        ),
+        None => format!(
+            "This draft's optimization loop is paused: nothing is spent until you resume it.{cut}"
+        ),
+    }
+}
+
+/// Why a loop that continued by itself stops at once: the calls leaving its draft cut off
+/// (`by`: [`cut_by`]) were charged, and sending them again does not fit the approved budget.
+pub fn over_budget_after_cut(by: &str) -> String {
+    format!(
+        "{by} cut off calls the optimization had sent: they are counted as used (they may still be billed), and doing them again does not fit the budget you approved."
+    )
+}
+
+/// Why the loop paused after a failure every call to a model would meet (`cause`: the error's
+/// cause in words; `model`: the model as the page names it). Tryout 17, 9: a run went on
+/// sending after a 401.
+pub fn paused_by_failure(cause: &str, model: &str) -> String {
+    format!(
+        "Paused: {cause} on {model}, and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_leaving_cut_off_is_counted_and_named_by_its_cause() {
+        assert_eq!(cut_off_sentence("The reload", 0, ""), "");
+        assert_eq!(
+            continuing_note(cut_by(None), 1),
+            "Continuing the optimization where it was. The reload cut off 1 call: it is counted as used (it may still be billed) and sent again."
+        );
+        assert_eq!(
+            held_for_key(
+                cut_by(Some(Leaving::Switch)),
+                2,
+                Some("Paste the OpenAI key.")
+            ),
+            "The optimization was interrupted. Opening another draft cut off 2 calls: they are counted as used (they may still be billed) and sent again when the loop goes on. Paste the OpenAI key."
+        );
+        assert!(
+            held_for_key(cut_by(Some(Leaving::Delete)), 0, None).ends_with(
+                "interrupted. The keys it needs are in this tab now: press Resume to go on."
+            )
+        );
+    }
+
+    #[test]
+    fn a_paused_loop_says_whether_it_waits_for_candidates_or_for_the_person() {
+        assert_eq!(
+            paused_arrival(Some(3), "The reload", 0),
+            "This draft's optimization loop waits: in round 3 the meta model gave no candidate to try. Nothing is spent until you press Retry in Improve."
+        );
+        assert_eq!(
+            paused_arrival(None, "Deleting this draft", 2),
+            "This draft's optimization loop is paused: nothing is spent until you resume it. Deleting this draft cut off 2 calls: they are counted as used (they may still be billed) and sent again when the loop goes on."
+        );
+        assert!(over_budget_after_cut("The reload").starts_with("The reload cut off calls"));
+        assert_eq!(
+            paused_by_failure("the key was refused (401)", "OpenAI gpt-4o"),
+            "Paused: the key was refused (401) on OpenAI gpt-4o, and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume."
+        );
+    }
+}

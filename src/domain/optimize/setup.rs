@@ -1,0 +1,136 @@
+//! How a loop is set up from the draft and the person's model settings (the settings it runs
+//! with, the state it starts from, the models it calls), and how an accepted candidate becomes
+//! a version. Pure; `state::optimizer` reads the signals and hands them here.
+use crate::domain::draft::{Draft, Origin};
+use crate::domain::estimate::call_cost;
+use crate::domain::eval::grid;
+use crate::domain::eval::run::Status;
+use crate::domain::provider::{ProviderConfig, Role, RoleConfigs};
+use crate::domain::spec::RenderStyle;
+
+use super::{Config, Ctx, MAX_OTHER_MODELS, Mutation, Optimizer, Prices, RatedAnswer, slot};
+
+/// The settings a loop started now would run with, from the person's `config` and the roles'
+/// models (`roles`): the execution model's temperature and label, the judge's temperature (the
+/// loop's judge calls are `judge::call` with it, like runs and Reflexion), the draft's render
+/// `style`, a run's room for each answer (`exec_max_tokens`: a candidate's answer is scored as
+/// a run would score it), at most [`MAX_OTHER_MODELS`] other execution models, the jobs' list
+/// prices per token (`None` when one has no list price here: the loop then keeps to the call
+/// count), and, when the meta model is the tiny built-in one, its task (`tiny_task()`: it
+/// proposes new rules, not whole prompts, `meta::tiny_jobs`). The projection shown before Start
+/// and the loop both use this, so what is shown is worked out from the requests that will go.
+pub fn effective(
+    mut config: Config,
+    roles: &RoleConfigs,
+    style: RenderStyle,
+    exec_max_tokens: u32,
+    tiny_task: impl FnOnce() -> String,
+) -> Config {
+    let exec = roles.get(Role::Execution);
+    config.exec_temperature = exec.temperature;
+    config.exec_label = grid::model_label(exec);
+    config.judge_temperature = roles.get(Role::Judge).temperature;
+    config.style = style;
+    config.exec_max_tokens = exec_max_tokens;
+    config.also_on.truncate(MAX_OTHER_MODELS);
+    config.prices = (|| {
+        let mut p = Prices::default();
+        let priced = Role::ALL
+            .iter()
+            .map(|role| (slot(*role, 0), roles.get(*role).clone()))
+            .chain(
+                config
+                    .also_on
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (slot(Role::Execution, i as u32 + 1), c.clone())),
+            );
+        for (slot, cfg) in priced {
+            p.input[slot] = call_cost(&cfg, 1_000_000, 0)? / 1e6;
+            p.output[slot] = call_cost(&cfg, 0, 1_000_000)? / 1e6;
+        }
+        Some(p)
+    })();
+    config.tiny_task = roles.get(Role::Meta).kind.is_tiny().then(tiny_task);
+    config
+}
+
+/// A new loop on the draft's current version with `config` (already [`effective`]) and the
+/// budget it projects; `None` when the draft has no version. The Reflexion critiques of that
+/// version's answers and the person's thumbs-down on its finished answers (with their notes)
+/// become feedback for the proposals.
+pub fn new_loop(config: Config, d: &Draft) -> Option<Optimizer> {
+    let spec = d.current_spec()?.clone();
+    let limit = super::project(&config, &spec, &d.suite);
+    let mut o = Optimizer::new(config, spec, d.current, &d.suite, limit);
+    if let Some(run) = d.run_of(d.current) {
+        for (id, c) in &run.cases {
+            if let Some(r) = c
+                .reflection
+                .as_ref()
+                .filter(|r| !r.critique.trim().is_empty())
+            {
+                o.critiques.insert(*id, r.critique.clone());
+            }
+            if let Some(rating) = c.rating.as_ref().filter(|r| r.is_down())
+                && c.status == Status::Done
+            {
+                o.rated.insert(
+                    *id,
+                    RatedAnswer {
+                        output: c.output.clone(),
+                        rating: rating.clone(),
+                    },
+                );
+            }
+        }
+    }
+    Some(o)
+}
+
+/// The models a loop calls: the meta and execution models, the judge only when a case has a
+/// judge check (`judged`; tryout 47: Resume waited for a judge key the loop never uses), then
+/// the other execution models it scores on (`also_on`, [`Config::also_on`]).
+pub fn loop_models(
+    roles: &RoleConfigs,
+    judged: bool,
+    also_on: &[ProviderConfig],
+) -> Vec<ProviderConfig> {
+    Role::ALL
+        .iter()
+        .filter(|r| judged || **r != Role::Judge)
+        .map(|r| roles.get(*r).clone())
+        .chain(also_on.iter().cloned())
+        .collect()
+}
+
+/// Makes the loop's candidate `cand` the draft's current version (the person accepted it) at
+/// `now_ms`; its origin says the round, what it was asked for and the train scores, e.g.
+/// "round 2, asked to add an example from a passing case (train score 25 → 100 from version
+/// 1)". Its parent is the version the loop started from (its diff and the scores refer to it;
+/// tryout 64: "85 → 100" was against an intermediate candidate). The new version's number, or
+/// `None` (no loop, or no such candidate).
+pub fn accept(x: &mut Draft, cand: u32, now_ms: f64) -> Option<u32> {
+    let o = x.optimizer.as_ref()?;
+    let c = o.candidate(cand)?;
+    let ctx = Ctx { suite: &x.suite };
+    let score = |id: u32| {
+        o.mean(&ctx, id, false)
+            .map_or("?".to_owned(), |m| super::shown_points(m).to_string())
+    };
+    let from = o.from_version;
+    let start = o
+        .candidates
+        .iter()
+        .find(|c| c.mutation == Mutation::Baseline)
+        .map(|c| c.id);
+    let what = format!(
+        "round {}, {} (train score {} \u{2192} {} from version {from})",
+        c.round,
+        c.mutation.label().to_lowercase(),
+        start.map_or("?".to_owned(), score),
+        score(c.id)
+    );
+    let spec = c.spec.clone();
+    Some(x.commit_from(spec, Origin::Optimized { what }, from, now_ms))
+}

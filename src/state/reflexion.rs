@@ -1,0 +1,251 @@
+//! Reflexion on one case's answer (draft -> harsh critique -> final, the final judged like the
+//! draft; the steps are `domain::optimize::reflect::Reflect`, each call made by the engine as
+//! `Job::Reflexion`), and "Critique this prompt" (the meta model's weaknesses, each with a fix).
+use leptos::prelude::*;
+
+use crate::domain::draft::Leaving;
+use crate::domain::eval::Observed;
+use crate::domain::eval::run::Reflection;
+use crate::domain::optimize::reflect;
+use crate::domain::optimize::reflexion::{self, Critique, CritiqueFailure};
+use crate::domain::provider::Role;
+use crate::state::call::{ChatCall, Epoch};
+use crate::state::draft::DraftHandle;
+use crate::state::engine::{self, Engine};
+
+/// Reflexion on the current run's outputs: draft -> critique -> final, the final scored like the draft.
+#[derive(Clone, Copy)]
+pub struct Reflector {
+    /// Cases being reflected on.
+    pub busy: RwSignal<Vec<u32>>,
+    /// The reflections under way: (case id, version).
+    under_way: StoredValue<Vec<(u32, u32)>>,
+    /// Draft switches seen: a reflection writes nothing once another draft has opened.
+    epoch: Epoch,
+    /// The page is going away (`net::on_leave`, until `net::on_return`): a call that fails now
+    /// was cut by the page, not by the provider.
+    page_leaving: StoredValue<bool>,
+    drafts: DraftHandle,
+    engine: Engine,
+}
+
+impl Reflector {
+    pub fn provide() -> Self {
+        let r = Self {
+            page_leaving: StoredValue::new(false),
+            busy: RwSignal::new(Vec::new()),
+            under_way: StoredValue::new(Vec::new()),
+            epoch: Epoch::new(),
+            drafts: DraftHandle::expect(),
+            engine: Engine::expect(),
+        };
+        provide_context(r);
+        r.drafts.on_switching(move || r.leave_draft());
+        crate::net::on_leave(move || r.page_leaving.set_value(true));
+        crate::net::on_return(move || r.page_leaving.set_value(false));
+        r
+    }
+
+    /// Another draft is about to open: the reflections under way stop, and each says so in this
+    /// draft (still the open one), with Retry. Helper-53: their critique and final answer went
+    /// into the case with the same number in the draft opened while they ran.
+    fn leave_draft(self) {
+        self.epoch.advance();
+        let why = self.drafts.leaving();
+        self.engine
+            .cancel_where(|j| matches!(j, engine::Job::Reflexion(_)));
+        for (id, version) in self
+            .under_way
+            .try_update_value(std::mem::take)
+            .unwrap_or_default()
+        {
+            self.update(version, id, |r| {
+                if r.error.is_none() {
+                    r.error = Some(reflect::left(why).to_owned());
+                }
+            });
+        }
+        self.busy.set(Vec::new());
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    fn update(self, version: u32, id: u32, f: impl FnOnce(&mut Reflection)) {
+        self.drafts.update_runs(|rm| {
+            if let Some(c) = rm
+                .runs
+                .iter_mut()
+                .find(|r| r.version == version)
+                .and_then(|r| r.cases.get_mut(&id))
+            {
+                f(c.reflection.get_or_insert_with(Reflection::default));
+            }
+        });
+    }
+
+    /// Stops a reflection under way (what arrived is kept).
+    pub fn stop(self, id: u32) {
+        self.engine.cancel(&engine::Job::Reflexion(id));
+        self.busy.update(|b| b.retain(|x| *x != id));
+    }
+
+    /// Critiques the case's output in the current version's run, then writes and judges the final
+    /// (`domain::optimize::reflect::Reflect` decides each call; the engine makes it, as
+    /// `Job::Reflexion(id)`).
+    pub fn reflect(self, id: u32) {
+        if self.busy.with_untracked(|b| b.contains(&id)) {
+            return;
+        }
+        let e = self.engine;
+        let (exec, key, opts) = e.role(Role::Execution);
+        let (judge_cfg, jkey, _) = e.role(Role::Judge);
+        let Some((version, input)) = self.drafts.draft.with_untracked(|d| {
+            reflect::ReflectInput::for_case(
+                d,
+                id,
+                exec.kind.is_tiny(),
+                judge_cfg.temperature,
+                crate::state::runner::MAX_OUTPUT_TOKENS,
+            )
+        }) else {
+            return;
+        };
+        self.busy.update(|b| b.push(id));
+        self.under_way.update_value(|u| u.push((id, version)));
+        let epoch = self.epoch.now();
+        let mut m = reflect::Reflect::new(input);
+        let shown = m.reflection.clone();
+        self.update(version, id, move |r| *r = shown);
+        let work = engine::Job::Reflexion(id);
+        // Stopped by `stop` (a cancel of the job): no further call starts. Watched from now, so
+        // a Stop before the task runs counts too.
+        let stopped = e.watch(work.clone());
+        leptos::task::spawn_local(async move {
+            let mut next = m.start();
+            while let Some(ask) = next {
+                if !self.epoch.still(epoch) {
+                    return;
+                }
+                if stopped.is_aborted() {
+                    // What was next ends now, said (not "Reflecting…" with nothing under way).
+                    m.stop();
+                    let now = m.reflection.clone();
+                    self.update(version, id, move |r| *r = now);
+                    self.under_way.update_value(|u| u.retain(|(x, _)| *x != id));
+                    return;
+                }
+                let (cfg, key) = match ask.role {
+                    Role::Judge => (&judge_cfg, jkey.as_ref()),
+                    _ => (&exec, key.as_ref()),
+                };
+                let result = e
+                    .call(
+                        work.clone(),
+                        cfg,
+                        key,
+                        &ask.request,
+                        opts,
+                        // The person asked for it: ahead of queued batch work.
+                        true,
+                        |_| {},
+                    )
+                    .await;
+                // A call cut while the page goes away (aborted, the connection closed); a
+                // provider's answered failure is its own (helper-59).
+                let cut_by_the_page = self.page_leaving.get_value()
+                    && result.as_ref().is_err_and(|f| f.error.cut_in_transit());
+                let outcome = result
+                    .map(|done| {
+                        let stop = done.stop.as_ref().map(Observed::finish_reason_of);
+                        (done.text, stop)
+                    })
+                    .map_err(|f| (f.partial, f.error.message()));
+                if !self.epoch.still(epoch) {
+                    return;
+                }
+                next = m.reply(outcome);
+                let mut now = m.reflection.clone();
+                if cut_by_the_page {
+                    // What arrived is kept; the page's going away is named, not the provider.
+                    now.error = Some(reflect::left(Leaving::Reload).to_owned());
+                    next = None;
+                }
+                self.update(version, id, move |r| *r = now);
+            }
+            self.busy.update(|b| b.retain(|x| *x != id));
+            self.under_way.update_value(|u| u.retain(|(x, _)| *x != id));
+        });
+    }
+}
+
+/// "Critique this prompt": the weaknesses the meta model finds, each with a fix.
+#[derive(Clone, Copy)]
+pub struct Critic {
+    pub call: ChatCall,
+    pub weaknesses: RwSignal<Option<Result<Critique, CritiqueFailure>>>,
+    /// Draft switches seen: a critique of a draft left behind is not shown in another.
+    epoch: Epoch,
+    drafts: DraftHandle,
+}
+
+impl Critic {
+    pub fn provide() -> Self {
+        let c = Self {
+            call: ChatCall::new(),
+            weaknesses: RwSignal::new(None),
+            epoch: Epoch::new(),
+            drafts: DraftHandle::expect(),
+        };
+        provide_context(c);
+        // Another draft opens: the critique (and its fixes) was of this draft's prompt.
+        c.drafts.on_switching(move || {
+            c.epoch.advance();
+            c.call.forget();
+            c.weaknesses.set(None);
+        });
+        c
+    }
+
+    pub fn expect() -> Self {
+        expect_context()
+    }
+
+    pub fn critique(self) {
+        let Some(spec) = self
+            .drafts
+            .draft
+            .with_untracked(|d| d.current_spec().cloned())
+        else {
+            return;
+        };
+        let (cfg, key, opts) = self.call.role(Role::Meta);
+        // A failure right before this one makes this the next attempt.
+        let before = match self.weaknesses.get_untracked() {
+            Some(Err(before)) => Some(before),
+            _ => None,
+        };
+        self.weaknesses.set(None);
+        let epoch = self.epoch.now();
+        self.call.start_then(
+            cfg,
+            key,
+            reflexion::critique_prompt_request(&spec),
+            opts,
+            move |result| {
+                if !self.epoch.still(epoch) {
+                    return;
+                }
+                // The provider's error is shown by the call itself.
+                match result {
+                    Ok(done) => {
+                        let read = reflexion::read_prompt_critique(&done.text, before.as_ref());
+                        self.weaknesses.set(Some(read));
+                    }
+                    Err(_) => self.call.partial_not_used(),
+                }
+            },
+        );
+    }
+}
