@@ -18,7 +18,7 @@ use crate::domain::eval::case_call::{self, Outcome, Sent, Stream};
 use crate::domain::eval::grid::{self, Slot};
 use crate::domain::eval::judge;
 use crate::domain::eval::run::{self, CaseRun, ModelUsed, Status};
-use crate::domain::eval::run_queue::{self, Call, RunQueue};
+use crate::domain::eval::run_queue::{self, Call, Held, RunQueue, Target};
 use crate::domain::provider::{ChatEvent, ProviderConfig, Role};
 use crate::net::chat::{Abort, CallOptions, Progress};
 use crate::state::draft::DraftHandle;
@@ -67,16 +67,6 @@ impl Job {
 /// Changes to results are written to the draft together, at most this long after they came.
 const FLUSH_MS: u64 = 120;
 
-/// A change to one result, waiting for [`Runner::flush`].
-struct Pending {
-    draft_id: String,
-    version: u32,
-    key: String,
-    id: u32,
-    /// `Fn`, not `FnOnce`: [`Runner::peek`] applies it to a copy before the write does.
-    change: Rc<dyn Fn(&mut CaseRun)>,
-}
-
 /// The run controls. `Copy`: hand them to components.
 #[derive(Clone, Copy)]
 pub struct Runner {
@@ -108,8 +98,7 @@ pub struct Runner {
     /// [`RunQueue`] decides; this runner sends and reports.
     queue: StoredValue<RunQueue>,
     /// Result changes not yet written to the draft ([`Runner::flush`]).
-    pending: StoredValue<Rc<RefCell<Vec<Pending>>>, LocalStorage>,
-    flush_scheduled: StoredValue<bool>,
+    pending: StoredValue<Rc<RefCell<Held>>, LocalStorage>,
     job: StoredValue<Option<Job>, LocalStorage>,
     /// The run (its `Job::started_ms`) that leaving its draft ended: the leave wrote what its
     /// answers under way leave, and their calls' ends write nothing more, even while the draft
@@ -149,7 +138,6 @@ impl Runner {
             held_resume: StoredValue::new(None),
             queue: StoredValue::new(RunQueue::default()),
             pending: StoredValue::new_local(Rc::default()),
-            flush_scheduled: StoredValue::new(false),
             job: StoredValue::new_local(None),
             left: StoredValue::new(None),
             cancelled: StoredValue::new(false),
@@ -347,36 +335,14 @@ impl Runner {
     /// Numbers typed into these cases' checks that could not be used, as the reason a run waits
     /// (it would use the old values); `None` when there are none.
     fn unused_entries(self, ids: &[u32]) -> Option<String> {
-        let unused = self
+        let unused: Vec<(Option<u32>, String, String)> = self
             .unaccepted
             .map(|u| u.in_checks(ids))
-            .unwrap_or_default();
-        if unused.is_empty() {
-            return None;
-        }
-        let all = unused
-            .iter()
-            .map(|(c, e)| {
-                let whose = match c {
-                    None => "In a check for every case".to_owned(),
-                    Some(id) => format!("In case #{id}"),
-                };
-                format!(
-                    "{whose}, \u{201c}{}\u{201d} is not used: {}",
-                    e.text, e.problem
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" \u{b7} ");
-        Some(format!(
-            "{} before a run can start (marked in red under Test cases): otherwise the run would use the old value{}. {all}",
-            if unused.len() > 1 {
-                format!("{} entries need correcting or emptying", unused.len())
-            } else {
-                "An entry needs correcting or emptying".to_owned()
-            },
-            if unused.len() > 1 { "s" } else { "" }
-        ))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(owner, e)| (owner, e.text, e.problem))
+            .collect();
+        run_queue::unused_entries_note(&unused)
     }
 
     /// Runs the current version on these cases (all when empty) with the execution model.
@@ -401,13 +367,9 @@ impl Runner {
         // since) is not completed in its run: the new answer would join another model's run
         // and score (tryout 11, S3). It starts a run of the case on the model chosen now.
         let model = ModelUsed::of(&slot.cfg);
-        // The label `start` gives the run (a comparison model's names its host when not the
-        // preset's): what a failed call, which records no model, is read by.
-        let label = if key.is_empty() {
-            model.label()
-        } else {
-            grid::model_label(&slot.cfg)
-        };
+        // The label `start` gives the run: what a failed call, which records no model, is
+        // read by.
+        let label = slot.run_label();
         let resume = if self.running_untracked() {
             None
         } else {
@@ -445,11 +407,7 @@ impl Runner {
             return;
         };
         let model = ModelUsed::of(&slot.cfg);
-        let label = if key.is_empty() {
-            model.label()
-        } else {
-            grid::model_label(&slot.cfg)
-        };
+        let label = slot.run_label();
         let Some((ids, resume)) = self.drafts.draft.with_untracked(|x| {
             let run = x.run_on(x.current, key)?;
             let ids: Vec<u32> = run
@@ -579,16 +537,11 @@ impl Runner {
             let judge_still_stopped = self.judge_stopped.get_value() == Some(job.started_ms);
             d.update_runs(|x| {
                 for slot in &joining {
-                    let label = if slot.key.is_empty() {
-                        format!("{} {}", slot.cfg.kind.label(), slot.cfg.model)
-                    } else {
-                        grid::model_label(&slot.cfg)
-                    };
                     run_queue::join(
                         x,
                         version,
                         &slot.key,
-                        label,
+                        slot.run_label(),
                         job.started_ms,
                         judge_still_stopped,
                     );
@@ -730,15 +683,13 @@ impl Runner {
         if !self.same_draft(job) || self.left.get_value() == Some(job.started_ms) {
             return;
         }
-        self.pending.get_value().borrow_mut().push(Pending {
-            draft_id: job.draft_id.clone(),
-            version: job.version,
-            key: key.to_owned(),
-            id,
-            change: Rc::new(f),
-        });
-        if !self.flush_scheduled.get_value() {
-            self.flush_scheduled.set_value(true);
+        let Some(pending) = self.pending.try_get_value() else {
+            return;
+        };
+        let first = pending
+            .borrow_mut()
+            .push(Self::target(job, key, id), Rc::new(f));
+        if first {
             set_timeout(
                 move || self.flush(),
                 std::time::Duration::from_millis(FLUSH_MS),
@@ -746,32 +697,29 @@ impl Runner {
         }
     }
 
+    fn target(job: &Job, key: &str, id: u32) -> Target {
+        Target {
+            draft_id: job.draft_id.clone(),
+            version: job.version,
+            key: key.to_owned(),
+            id,
+        }
+    }
+
     /// Writes the held changes to the draft in one update (those of another draft than the one
     /// on screen are dropped, as they were when written at once). Called when the wait is over,
     /// and before anything reads the results: the judge, Cancel, the end of a run, leaving.
     fn flush(self) {
-        self.flush_scheduled.try_set_value(false);
         let Some(pending) = self.pending.try_get_value() else {
             return;
         };
-        let items: Vec<Pending> = pending.borrow_mut().drain(..).collect();
-        if items.is_empty() {
+        if pending.borrow().is_empty() {
             return;
         }
         let current = self.library.current_id.get_untracked();
         // Results alone: the readers of the cases and the prompt do not hear them.
         self.drafts.update_runs(|rm| {
-            for p in items {
-                if p.draft_id != current {
-                    continue;
-                }
-                if let Some(c) = rm
-                    .run_on_mut(p.version, &p.key)
-                    .and_then(|r| r.cases.get_mut(&p.id))
-                {
-                    (p.change)(c);
-                }
-            }
+            pending.borrow_mut().write(rm, &current);
         });
     }
 
@@ -783,22 +731,13 @@ impl Runner {
         if !self.library.is_open(&job.draft_id) {
             return None;
         }
-        let mut cr = self
+        let cr = self
             .drafts
             .draft
             .with_untracked(|x| x.run_on(job.version, key)?.cases.get(&id).cloned())?;
-        if let Some(pending) = self.pending.try_get_value() {
-            for p in pending.borrow().iter() {
-                if p.draft_id == job.draft_id
-                    && p.version == job.version
-                    && p.key == key
-                    && p.id == id
-                {
-                    (p.change)(&mut cr);
-                }
-            }
-        }
-        Some(cr)
+        let pending = self.pending.try_get_value()?;
+        let peeked = pending.borrow().peek(&Self::target(job, key, id), cr);
+        Some(peeked)
     }
 
     async fn case(self, job: &Job, key: &str, id: u32, place: Place, abort: &Abort) {

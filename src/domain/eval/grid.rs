@@ -75,6 +75,19 @@ pub struct Slot {
     pub cfg: ProviderConfig,
 }
 
+impl Slot {
+    /// How a run on this slot names its model: "<provider> <model>" for the execution model
+    /// (`ModelUsed::label`), as the page names a comparison model ([`model_label`]) for the
+    /// others. A failed call records no model, so a retry is matched to its run by this.
+    pub fn run_label(&self) -> String {
+        if self.key.is_empty() {
+            super::run::ModelUsed::of(&self.cfg).label()
+        } else {
+            model_label(&self.cfg)
+        }
+    }
+}
+
 /// Whether a comparison model can be called: it has a model id (the built-in local server needs
 /// none) and an address that can be called ([`crate::domain::http::address_problem`]). Until
 /// then nothing is sent to it.

@@ -5,6 +5,7 @@
 //! sends it when [`RunQueue::take`] says so, and reports its end with [`RunQueue::over`]; the
 //! run's records live in the draft (`Draft::run_on`), which these steps change as a run would.
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use super::run::{CaseRun, Run, Spent, Status};
 use crate::domain::draft::{Draft, RunsMut};
@@ -307,4 +308,103 @@ pub fn running_with_no_call(
         })
         .filter(|(key, id)| !answering(key, *id))
         .collect()
+}
+
+/// Why a run waits for numbers typed into these cases' checks that could not be used (it would
+/// run with the old values): `unused` holds each entry's owner (`None`: a check for every case),
+/// what was typed and why it was refused. `None` when there are none.
+pub fn unused_entries_note(unused: &[(Option<u32>, String, String)]) -> Option<String> {
+    if unused.is_empty() {
+        return None;
+    }
+    let all = unused
+        .iter()
+        .map(|(owner, text, problem)| {
+            let whose = match owner {
+                None => "In a check for every case".to_owned(),
+                Some(id) => format!("In case #{id}"),
+            };
+            format!("{whose}, \u{201c}{text}\u{201d} is not used: {problem}")
+        })
+        .collect::<Vec<_>>()
+        .join(" \u{b7} ");
+    let (what, s) = if unused.len() > 1 {
+        (
+            format!("{} entries need correcting or emptying", unused.len()),
+            "s",
+        )
+    } else {
+        ("An entry needs correcting or emptying".to_owned(), "")
+    };
+    Some(format!(
+        "{what} before a run can start (marked in red under Test cases): otherwise the run would use the old value{s}. {all}"
+    ))
+}
+
+/// A change to one result of a run, held until the changes are written together.
+pub type Change = Rc<dyn Fn(&mut CaseRun)>;
+
+/// Where a held change goes: the draft (its id), the run's version, the model's key and the
+/// case id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub draft_id: String,
+    pub version: u32,
+    pub key: String,
+    pub id: u32,
+}
+
+/// Changes to a run's results held to be written to the draft together (the shell writes them
+/// a few times a second, not once per answer, when answers arrive from several models at once).
+/// A change is a `Fn`, not a `FnOnce`: [`Held::peek`] applies it to a copy before the write
+/// does.
+#[derive(Default)]
+pub struct Held {
+    items: Vec<(Target, Change)>,
+}
+
+impl Held {
+    /// Holds `change` for `target`; `true` when it is the first held since the last write (the
+    /// shell then schedules one).
+    pub fn push(&mut self, target: Target, change: Change) -> bool {
+        self.items.push((target, change));
+        self.items.len() == 1
+    }
+
+    /// Writes every held change, in the order held, to the results of the draft `current`
+    /// (changes held for another draft are dropped: that draft is no longer the one in memory);
+    /// `false` when nothing was held.
+    pub fn write(&mut self, runs: &mut RunsMut, current: &str) -> bool {
+        if self.items.is_empty() {
+            return false;
+        }
+        for (t, change) in self.items.drain(..) {
+            if t.draft_id != current {
+                continue;
+            }
+            if let Some(c) = runs
+                .run_on_mut(t.version, &t.key)
+                .and_then(|r| r.cases.get_mut(&t.id))
+            {
+                change(c);
+            }
+        }
+        true
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// `result` (the draft's record of `target`) as it will be once the held changes to it are
+    /// written.
+    pub fn peek(&self, target: &Target, mut result: CaseRun) -> CaseRun {
+        for (t, change) in &self.items {
+            if t == target {
+                change(&mut result);
+            }
+        }
+        result
+    }
 }

@@ -406,3 +406,71 @@ fn a_start_is_refused_held_new_or_joined_by_the_draft_alone() {
         Start::Go { ids, new_run: true }
     );
 }
+
+/// Result changes held to be written together (`run_queue::Held`, the runner's few writes a
+/// second): written in the order held, only to the draft in memory; a peek sees them before
+/// the write; the first change since a write is the one that asks for the next write.
+#[test]
+fn held_result_changes_are_written_together_to_their_own_draft_only() {
+    use super::run_queue::{Held, Target};
+    use std::rc::Rc;
+    let (mut d, ids) = draft(2);
+    run_queue::join(&mut d.runs_mut(), 1, "", "m".into(), RUN_MS, false);
+    let mut q = RunQueue::default();
+    q.enqueue(&mut d.runs_mut(), 1, RUN_MS, &[String::new()], &ids);
+    let at = |draft_id: &str, id: u32| Target {
+        draft_id: draft_id.into(),
+        version: 1,
+        key: String::new(),
+        id,
+    };
+    let mut held = Held::default();
+    assert!(held.push(at("a", ids[0]), Rc::new(|c| c.output.push_str("one"))));
+    assert!(!held.push(at("a", ids[0]), Rc::new(|c| c.output.push_str(" two"))));
+    assert!(!held.push(
+        at("b", ids[1]),
+        Rc::new(|c| c.output.push_str("other draft"))
+    ));
+    let base = d.run_of(1).unwrap().cases[&ids[0]].clone();
+    assert_eq!(held.peek(&at("a", ids[0]), base.clone()).output, "one two");
+    assert_eq!(held.peek(&at("a", ids[1]), base).output, "");
+    // Nothing is written until the write.
+    assert_eq!(d.run_of(1).unwrap().cases[&ids[0]].output, "");
+    assert!(held.write(&mut d.runs_mut(), "a"));
+    assert!(held.is_empty());
+    let run = d.run_of(1).unwrap();
+    assert_eq!(run.cases[&ids[0]].output, "one two");
+    assert_eq!(run.cases[&ids[1]].output, "", "draft b is not in memory");
+    assert!(!held.write(&mut d.runs_mut(), "a"), "nothing held");
+    assert!(held.push(at("a", ids[1]), Rc::new(|c| c.output.push('x'))));
+}
+
+/// Why a run waits for check entries that could not be used, one or several, and a run's
+/// label for its model (what a retry is matched by).
+#[test]
+fn a_run_waits_for_unused_entries_and_names_its_model() {
+    assert_eq!(run_queue::unused_entries_note(&[]), None);
+    assert_eq!(
+        run_queue::unused_entries_note(&[(Some(3), "7x".into(), "Type a whole number.".into())])
+            .unwrap(),
+        "An entry needs correcting or emptying before a run can start (marked in red under Test cases): otherwise the run would use the old value. In case #3, \u{201c}7x\u{201d} is not used: Type a whole number."
+    );
+    let two = run_queue::unused_entries_note(&[
+        (None, "-1".into(), "At least 0.".into()),
+        (Some(2), "abc".into(), "Not a number.".into()),
+    ])
+    .unwrap();
+    assert!(two.starts_with("2 entries need correcting or emptying"));
+    assert!(two.contains("the old values. In a check for every case, \u{201c}-1\u{201d} is not used: At least 0. \u{b7} In case #2"));
+    let cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    let exec = grid::Slot {
+        key: String::new(),
+        cfg: cfg.clone(),
+    };
+    assert_eq!(exec.run_label(), format!("OpenAI {}", cfg.model));
+    let other = grid::Slot {
+        key: grid::model_key(&cfg),
+        cfg: cfg.clone(),
+    };
+    assert_eq!(other.run_label(), grid::model_label(&cfg));
+}
