@@ -5,6 +5,7 @@ pub mod cases;
 pub mod draft;
 pub mod engine;
 pub mod entries;
+pub mod generator;
 pub mod keyed;
 pub mod library;
 pub mod note_check;

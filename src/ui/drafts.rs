@@ -66,7 +66,7 @@ pub fn DraftsPanel(
     let runner = crate::state::runner::Runner::expect();
     let leaving = RwSignal::new(None::<Leave>);
     let open_draft = DraftHandle::expect();
-    let generating = crate::state::draft::Generator::expect();
+    let generating = crate::state::generator::Generator::expect();
     let loop_going = move || {
         open_draft
             .draft

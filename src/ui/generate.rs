@@ -17,7 +17,8 @@ use crate::domain::meta::{self, ModelFamily, OutputKind, ReplyCause};
 use crate::domain::provider::{ErrorKind, ProviderKind, Role};
 use crate::domain::snippet::{self, Lang};
 use crate::domain::spec::{RenderStyle, Section};
-use crate::state::draft::{DraftHandle, GenError, Generator, Job, Pasted};
+use crate::state::draft::DraftHandle;
+use crate::state::generator::{GenError, Generator, Job, Pasted};
 use crate::state::settings::SettingsHandle;
 
 /// Ideas offered to a first-time visitor (kept in the domain, where the tests read them).

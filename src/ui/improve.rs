@@ -24,7 +24,8 @@ use crate::domain::optimize::{
 };
 use crate::domain::provider::{ProviderConfig, Role};
 use crate::domain::spec::Section;
-use crate::state::draft::{DraftHandle, Generator};
+use crate::state::draft::DraftHandle;
+use crate::state::generator::Generator;
 use crate::state::optimizer::{self, OptimizerHandle};
 use crate::state::reflexion::Critic;
 use crate::state::settings::SettingsHandle;

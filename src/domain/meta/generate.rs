@@ -2,7 +2,7 @@
 //! machine: which request goes out, which try it is, what a failure is called ("Failed again"
 //! only for the same cause, `domain::attempt`), and *Fix with the model*, which sends the
 //! unusable reply back with what is wrong (`structured::repair_message`). The shell
-//! (`state::draft::Generator`) makes the call, reads the reply into the draft and hands the
+//! (`state::generator::Generator`) makes the call, reads the reply into the draft and hands the
 //! outcome here. No IO; tested natively.
 
 use crate::domain::attempt::{self, Attempt};
