@@ -187,6 +187,26 @@ pub fn on_leave(f: impl Fn() + 'static) {
     cb.forget();
 }
 
+/// Makes the field being typed in hand over what it holds, as leaving it would (a `change`
+/// event, which the page's fields commit on): the page is going away, and a value typed and not
+/// yet left would be lost (tryout 65: "Passes at score" typed, then a reload). The focus goes
+/// back to the field, since the page may stay after all (a navigation that became a download).
+pub fn commit_focused_field() {
+    use wasm_bindgen::JsCast;
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+    else {
+        return;
+    };
+    let typed_in = el.is_instance_of::<web_sys::HtmlInputElement>()
+        || el.is_instance_of::<web_sys::HtmlTextAreaElement>();
+    if let (true, Some(el)) = (typed_in, el.dyn_ref::<web_sys::HtmlElement>()) {
+        let _ = el.blur();
+        let _ = el.focus();
+    }
+}
+
 /// Calls `f` when the page is shown again after it went away without being unloaded (`pageshow`
 /// from the back-forward cache), or is still here and used after it started to go away (a
 /// pointer or key press after a `beforeunload` that no unload followed: a navigation that

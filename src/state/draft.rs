@@ -118,10 +118,13 @@ impl DraftHandle {
             .update_value(|v| v.push(std::rc::Rc::new(f)));
     }
 
-    /// Puts everything waiting into the draft as the page goes away: text typed within the
-    /// editor's pause ([`Self::flush_typing`]) and what [`Self::on_leaving`] asked for. The
-    /// library calls it first, then keeps the draft.
+    /// Puts everything waiting into the draft as the page goes away: what the field being typed
+    /// in holds (committed as leaving it would, `net::commit_focused_field`: a pass score or a
+    /// weight typed and not yet left), text typed within the editor's pause
+    /// ([`Self::flush_typing`]) and what [`Self::on_leaving`] asked for. The library calls it
+    /// first, then keeps the draft.
     pub fn before_leaving(self) {
+        crate::net::commit_focused_field();
         self.flush_typing();
         let hooks = self.leave_hooks.try_get_value().unwrap_or_default();
         for h in hooks {

@@ -2853,8 +2853,8 @@ async fn a_deleted_case_takes_its_tick_and_answer_with_it() -> anyhow::Result<()
     Ok(())
 }
 
-// Tryout 65: tags typed and not yet left were lost on a reload; after Move up/down by keyboard
-// the focus fell to the page, so Enter again did nothing.
+// Tryout 65: tags, and a pass score, typed and not yet left were lost on a reload; after Move
+// up/down by keyboard the focus fell to the page, so Enter again did nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_tags_survive_a_reload_and_a_move_keeps_the_focus() -> anyhow::Result<()> {
     let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
@@ -2872,6 +2872,33 @@ async fn typed_tags_survive_a_reload_and_a_move_keeps_the_focus() -> anyhow::Res
     b.wait_until(
         "return Array.from(document.querySelectorAll('.pw-case .pw-tag')).map(e => e.textContent).join('|') === 'urgent|sm'",
         "case #2's tags after the reload",
+    )
+    .await?;
+    // A pass score typed and not yet left, then a reload at once: the page going away commits
+    // it as leaving the field would (it was lost).
+    if b.eval("return !document.getElementById('pw-case-2-threshold')")
+        .await?
+        .as_bool()
+        == Some(true)
+    {
+        b.wait_for_text("BRAVO").await?.click().await?;
+    }
+    b.field("Passes at score (optional)")
+        .await?
+        .type_text("75")
+        .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("Saved in this browser").await?;
+    if b.eval("return !document.getElementById('pw-case-2-threshold')")
+        .await?
+        .as_bool()
+        == Some(true)
+    {
+        b.wait_for_text("BRAVO").await?.click().await?;
+    }
+    b.wait_until(
+        "const f = document.getElementById('pw-case-2-threshold'); return f && f.value === '75'",
+        "case #2's pass score after the reload",
     )
     .await?;
     // Move case #1 down by keyboard: it is last then, so the focus goes to its Move up; Enter
