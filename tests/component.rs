@@ -378,4 +378,11 @@ fn calls_queued_in_a_batch_start_together_at_its_end() {
     drop(rest);
     queue(4);
     assert_eq!(*started.borrow(), [1, 2, 3, 4], "outside a batch: at once");
+    let rest = std::mem::take(&mut *places.borrow_mut());
+    drop(rest);
+    owner.unset();
+    // Its limit is not left for the page's other tests.
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.remove_item("pw.at-once");
+    }
 }

@@ -189,8 +189,12 @@ pub fn on_leave(f: impl Fn() + 'static) {
 
 /// Makes the field being typed in hand over what it holds, as leaving it would (a `change`
 /// event, which the page's fields commit on): the page is going away, and a value typed and not
-/// yet left would be lost (tryout 65: "Passes at score" typed, then a reload). The focus goes
-/// back to the field, since the page may stay after all (a navigation that became a download).
+/// yet left would be lost (tryout 65: "Passes at score" typed, then a reload). A prompt
+/// section's editor (`pw-section__text`) is left alone: its text is put in by
+/// `DraftHandle::flush_typing` within its typing session, which leaving it would end (the next
+/// keystroke on a page that stays would make another version). The focus goes back to the
+/// field, without scrolling, since the page may stay after all (a navigation that became a
+/// download, the back-forward cache).
 pub fn commit_focused_field() {
     use wasm_bindgen::JsCast;
     let Some(el) = web_sys::window()
@@ -201,9 +205,15 @@ pub fn commit_focused_field() {
     };
     let typed_in = el.is_instance_of::<web_sys::HtmlInputElement>()
         || el.is_instance_of::<web_sys::HtmlTextAreaElement>();
-    if let (true, Some(el)) = (typed_in, el.dyn_ref::<web_sys::HtmlElement>()) {
+    let own_flush = el
+        .class_name()
+        .split_whitespace()
+        .any(|c| c == "pw-section__text");
+    if let (true, false, Some(el)) = (typed_in, own_flush, el.dyn_ref::<web_sys::HtmlElement>()) {
         let _ = el.blur();
-        let _ = el.focus();
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&options);
     }
 }
 

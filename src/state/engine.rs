@@ -205,13 +205,23 @@ impl Engine {
     /// queue is looked at once (`Scheduler::start_by` reads the whole queue), not once per call.
     /// A run of 3 models x 100 cases queues 300 calls in one click, and looking at the queue
     /// after each took 8 ms of that click's task (the bench's 3 x 100 row).
+    /// Starts nothing while `f` runs, including calls whose place a call ending inside `f`
+    /// frees; `f` must not await a place (`place_or` would wait for the batch's end).
     pub fn batch<R>(self, f: impl FnOnce() -> R) -> R {
+        /// Ends the hold however `f` ends (a panic too: the queue would start nothing again).
+        struct Hold(Engine);
+        impl Drop for Hold {
+            fn drop(&mut self) {
+                self.0.inner.try_with_value(|i| {
+                    let mut i = i.borrow_mut();
+                    i.held = i.held.saturating_sub(1);
+                });
+            }
+        }
         self.inner.with_value(|i| i.borrow_mut().held += 1);
+        let hold = Hold(self);
         let r = f();
-        self.inner.with_value(|i| {
-            let mut i = i.borrow_mut();
-            i.held = i.held.saturating_sub(1);
-        });
+        drop(hold);
         self.pump();
         r
     }

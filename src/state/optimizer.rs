@@ -2,7 +2,8 @@
 //! feeds the replies back, keeps its state in the draft (so it is saved, and continues after a
 //! reload of the tab that ran it, saying so), and turns an accepted candidate into a new version.
 //! A loop this tab did not run (a copy, an import, another tab's) is paused when its draft opens:
-//! nothing is spent without a click. Also Reflexion on one case's output and "Critique this prompt".
+//! nothing is spent without a click. What it reads from the draft and the settings is worked out
+//! by `domain::optimize::setup`, and what it says by `domain::optimize::notes`.
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -462,15 +462,21 @@ fn a_run_waits_for_unused_entries_and_names_its_model() {
     .unwrap();
     assert!(two.starts_with("2 entries need correcting or emptying"));
     assert!(two.contains("the old values. In a check for every case, \u{201c}-1\u{201d} is not used: At least 0. \u{b7} In case #2"));
-    let cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    // A model at an address of its own: the execution model's run is labelled as its results
+    // name their model, a comparison model's as the grid names it (with its host).
+    let cfg = ProviderConfig {
+        base_url: "http://gpu-box:8000/v1".into(),
+        model: "qwen".into(),
+        ..ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution)
+    };
     let exec = grid::Slot {
         key: String::new(),
         cfg: cfg.clone(),
     };
-    assert_eq!(exec.run_label(), format!("OpenAI {}", cfg.model));
+    assert_eq!(exec.run_label(), "OpenAI qwen");
     let other = grid::Slot {
         key: grid::model_key(&cfg),
         cfg: cfg.clone(),
     };
-    assert_eq!(other.run_label(), grid::model_label(&cfg));
+    assert_eq!(other.run_label(), "OpenAI qwen at gpu-box:8000");
 }

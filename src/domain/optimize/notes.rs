@@ -1,6 +1,7 @@
-//! What the page says about an optimization loop found unfinished when its draft opens, or cut
-//! off by leaving its draft (a reload, another draft opened, a delete undone): the words only;
-//! `state::optimizer` decides when each is shown.
+//! What the page says about an optimization loop that pauses or waits: found unfinished when its
+//! draft opens, cut off by leaving its draft (a reload, another draft opened, a delete undone),
+//! paused by the person, by a save that failed or by a failure every call to a model would meet.
+//! The words only; `state::optimizer` decides when each is shown.
 use crate::domain::draft::Leaving;
 
 /// The note when a loop this tab ran continues after a reload (shown while it runs).

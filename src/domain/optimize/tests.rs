@@ -3037,8 +3037,13 @@ fn a_loop_runs_with_the_roles_settings_and_calls_the_judge_only_when_a_case_need
     };
     let mut roles = RoleConfigs::default();
     for r in Role::ALL {
-        *roles.get_mut(r) = priced.clone();
+        *roles.get_mut(r) = ProviderConfig {
+            // Priced as gpt-4o-mini (list prices match the longest prefix).
+            model: format!("gpt-4o-mini-{}", r.as_str()),
+            ..priced.clone()
+        };
     }
+    roles.get_mut(Role::Execution).model = "gpt-4o-mini".into();
     roles.get_mut(Role::Judge).temperature = 0.1;
     let config = Config {
         also_on: vec![priced.clone(); MAX_OTHER_MODELS + 2],
@@ -3080,9 +3085,20 @@ fn a_loop_runs_with_the_roles_settings_and_calls_the_judge_only_when_a_case_need
         model: "other".into(),
         ..priced
     };
-    let with_judge = setup::loop_models(&roles, true, std::slice::from_ref(&other));
-    assert_eq!(with_judge.len(), 4);
-    let without = setup::loop_models(&roles, false, std::slice::from_ref(&other));
-    assert_eq!(without.len(), 3);
-    assert_eq!(without[2].model, "other");
+    let models = |judged: bool| -> Vec<String> {
+        setup::loop_models(&roles, judged, std::slice::from_ref(&other))
+            .into_iter()
+            .map(|c| c.model)
+            .collect()
+    };
+    assert_eq!(
+        models(true),
+        [
+            "gpt-4o-mini-meta",
+            "gpt-4o-mini",
+            "gpt-4o-mini-judge",
+            "other"
+        ]
+    );
+    assert_eq!(models(false), ["gpt-4o-mini-meta", "gpt-4o-mini", "other"]);
 }

@@ -2856,7 +2856,8 @@ async fn a_deleted_case_takes_its_tick_and_answer_with_it() -> anyhow::Result<()
 // Tryout 65: tags, and a pass score, typed and not yet left were lost on a reload; after Move
 // up/down by keyboard the focus fell to the page, so Enter again did nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn typed_tags_survive_a_reload_and_a_move_keeps_the_focus() -> anyhow::Result<()> {
+async fn typed_tags_and_a_pass_score_survive_a_reload_and_a_move_keeps_the_focus()
+-> anyhow::Result<()> {
     let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b).await?;
     add_case(&b, 1, "ALPHA", None).await?;
