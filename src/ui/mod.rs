@@ -188,8 +188,18 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
     // The version of the run going on (`None`: none), so that its end is told of that version
     // even when the prompt changed meanwhile (tryout 47: a run cancelled after an edit said
     // nothing: the news read the new version, which had no run).
+    // The news of the last run's end, taken away when the next run starts (tryout 67: "Run
+    // finished: Score …" stayed on screen into the next run, read as its result).
+    let last_news = StoredValue::new(None::<u64>);
     Effect::new(move |was: Option<Option<u32>>| {
         let now = runner.active.with(|a| a.as_ref().map(|a| a.version));
+        if now.is_some()
+            && was.is_some_and(|w| w.is_none())
+            && let Some(id) = last_news.get_value()
+        {
+            toasts.dismiss(id);
+            last_news.set_value(None);
+        }
         // News of the open draft's run only (opening another draft ends a run: no toast with
         // the other draft's figures).
         let here = runner.last_run_draft() == lib.current_id.get_untracked();
@@ -256,7 +266,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                 Some(format!("Run{of} finished: {line}{failed}{judge}.{also}"))
             });
             if let Some(s) = summary {
-                toasts.push(s);
+                last_news.set_value(Some(toasts.push(s)));
             }
         }
         now
@@ -331,7 +341,7 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
                     match browser::copy_text(&text).await {
                         Ok(()) => toasts.push("The final prompt is copied."),
                         Err(e) => toasts.push(e),
-                    }
+                    };
                 });
             }
             _ => {}

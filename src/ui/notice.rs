@@ -76,8 +76,8 @@ impl Toasts {
         expect_context()
     }
 
-    /// Shows a message for a few seconds (at most three at once).
-    pub fn push(self, text: impl Into<String>) {
+    /// Shows a message for a few seconds (at most three at once); its id, for [`Self::dismiss`].
+    pub fn push(self, text: impl Into<String>) -> u64 {
         let id = self.next.get_value() + 1;
         self.next.set_value(id);
         self.items.update(|v| {
@@ -94,9 +94,11 @@ impl Toasts {
             },
             std::time::Duration::from_secs(7),
         );
+        id
     }
 
-    fn dismiss(self, id: u64) {
+    /// Takes a message away before its time (gone already: nothing).
+    pub fn dismiss(self, id: u64) {
         self.items.update(|v| v.retain(|(i, _)| *i != id));
     }
 }

@@ -164,6 +164,18 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     // Alt+R runs all cases from the keyboard; Alt+C copies the final prompt.
     b.press("\u{E00A}r\u{E000}").await?;
     b.wait_for_text("This case's re-run failed:").await?;
+    // The first run's news went when this run started (tryout 67: it stayed on screen into the
+    // next run, read as its result); this run's own news ends in " · …", not "check.".
+    let toasts = b
+        .eval("return document.querySelector('.pw-toasts').innerText")
+        .await?;
+    assert!(
+        !toasts
+            .as_str()
+            .unwrap_or_default()
+            .contains("2 of 3 cases passed every check."),
+        "{toasts}"
+    );
     wait_badge(&b, 1, "pass").await?;
     wait_badge(&b, 3, "fail").await?;
     b.wait_for_text("1 failed").await?;
