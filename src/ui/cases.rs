@@ -1138,6 +1138,9 @@ fn ImportButton() -> impl IntoView {
     let d = DraftHandle::expect();
     let pending = RwSignal::new(None::<(String, Imported)>);
     let message = RwSignal::new(None::<Result<String, String>>);
+    // The cases the last import added (ids) and its checks for every case: the message says how
+    // many of their checks cannot run as the draft is now.
+    let imported = RwSignal::new(None::<(Vec<u32>, Vec<crate::domain::eval::Assertion>)>);
     // The file whose review a new choice closed, unimported.
     let replaced = RwSignal::new(None::<String>);
     // An import's review and message belong to the draft the file was chosen in (tryout 54:
@@ -1145,18 +1148,18 @@ fn ImportButton() -> impl IntoView {
     super::on_draft_switch(move || {
         pending.set(None);
         message.set(None);
+        imported.set(None);
         replaced.set(None);
     });
     let add = move |imp: Imported| {
         let n = imp.cases.len();
         let empty = imp.without_input();
         let g = imp.global.len();
-        let to_fix = d
-            .draft
-            .with_untracked(|x| imp.checks_to_fix(x.current_spec()));
+        let globals = imp.global.clone();
+        let mut ids = Vec::with_capacity(n);
         d.update(|x| {
             for c in imp.cases {
-                x.suite.add(c);
+                ids.push(x.suite.add(c));
             }
             for g in imp.global {
                 if !x.suite.global.contains(&g) {
@@ -1164,6 +1167,7 @@ fn ImportButton() -> impl IntoView {
                 }
             }
         });
+        imported.set(Some((ids, globals)));
         let checks = if g > 0 {
             format!(
                 " and {g} check{} for every case",
@@ -1182,20 +1186,29 @@ fn ImportButton() -> impl IntoView {
                 " {e} of them have no input and no variables (their tests give none): each is sent as an empty message until you give them an input."
             ),
         };
-        // Helper-63: checks a run would wait for came in with no word until the tags showed.
-        let fix = match to_fix {
-            0 => String::new(),
-            k => format!(
-                " {} cannot run as written: {} marked in red with what to fix (the cases say \u{201c}to fix\u{201d}), and a run waits until {} corrected.",
-                crate::domain::figures::count(k, "check", "checks"),
-                if k == 1 { "it is" } else { "each is" },
-                if k == 1 { "it is" } else { "they are" }
-            ),
-        };
         message.set(Some(Ok(format!(
-            "Imported {}{checks}.{empty}{fix}",
+            "Imported {}{checks}.{empty}",
             crate::domain::figures::count(n, "case", "cases")
         ))));
+    };
+    // Helper-63: checks a run would wait for came in with no word until the tags showed. Said
+    // as the draft is now (tryout 67: "1 check cannot run" stayed after its case was deleted).
+    let to_fix = move || {
+        imported.with(|i| {
+            i.as_ref().map_or(0, |(ids, globals)| {
+                d.draft
+                    .with(|x| cases_io::checks_to_fix_in(&x.suite, ids, globals, x.current_spec()))
+            })
+        })
+    };
+    let fix = move || match to_fix() {
+        0 => String::new(),
+        k => format!(
+            " {} cannot run as written: {} marked in red with what to fix (the cases say \u{201c}to fix\u{201d}), and a run waits until {} corrected.",
+            crate::domain::figures::count(k, "check", "checks"),
+            if k == 1 { "it is" } else { "each is" },
+            if k == 1 { "it is" } else { "they are" }
+        ),
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -1293,7 +1306,7 @@ fn ImportButton() -> impl IntoView {
             <p class="pw-hint" role="status">{format!("Nothing from {name} was imported: choosing another file closed its review.")}</p>
         })}
         {move || message.get().map(|m| match m {
-            Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}</p> }.into_any(),
+            Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}{fix}</p> }.into_any(),
             Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
         })}
         {move || pending.get().map(|(name, imp)| {

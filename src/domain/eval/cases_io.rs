@@ -115,19 +115,6 @@ impl Imported {
         }
     }
 
-    /// How many imported checks cannot run as they are (an unreadable pattern or schema, a
-    /// missing value: [`Assertion::problem`] against `spec`, the current prompt), in the cases
-    /// and those for every case: the import's message names them, as the cases' tags do after
-    /// (helper-63: "Imported 4 cases." for cases whose checks a run then waited for).
-    pub fn checks_to_fix(&self, spec: Option<&crate::domain::spec::PromptSpec>) -> usize {
-        self.cases
-            .iter()
-            .flat_map(|c| &c.assertions)
-            .chain(&self.global)
-            .filter(|a| a.problem(spec).is_some())
-            .count()
-    }
-
     /// How many cases came in with nothing to send: no input, no variables, no earlier turns
     /// (a promptfoo test with only `assert`, which promptfoo allows for a prompt with no
     /// variables). Said after the import: each is sent as an empty message.
@@ -1912,6 +1899,26 @@ fn read_default_test(
             "defaultTest's assert is not a list of assertions",
         ),
     }
+}
+
+/// How many checks an import brought cannot run, as the draft is now (an unreadable pattern or
+/// schema, a missing value: [`Assertion::problem`]): of the checks of the cases `ids` still in
+/// `suite` and of its checks for every case among `globals` (an import's), how many cannot run
+/// as they are against `spec`. A case deleted since, or a check fixed, no longer counts.
+pub fn checks_to_fix_in(
+    suite: &super::Suite,
+    ids: &[u32],
+    globals: &[Assertion],
+    spec: Option<&crate::domain::spec::PromptSpec>,
+) -> usize {
+    suite
+        .cases
+        .iter()
+        .filter(|c| ids.contains(&c.id))
+        .flat_map(|c| &c.assertions)
+        .chain(suite.global.iter().filter(|g| globals.contains(g)))
+        .filter(|a| a.problem(spec).is_some())
+        .count()
 }
 
 // ---------------------------------------------------------------------------------------------

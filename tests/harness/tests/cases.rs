@@ -2100,6 +2100,21 @@ async fn an_unclosed_quote_is_named_and_nothing_to_import_offers_no_button() -> 
         "Imported 2 cases. 1 check cannot run as written: it is marked in red with what to fix",
     )
     .await?;
+    // Tryout 67: the sentence stayed after the case was deleted. It is said as the draft is now.
+    let n = b
+        .eval("const c = Array.from(document.querySelectorAll('.pw-case')).find(c => c.innerText.includes('to fix')); return c.querySelector('.pw-case__id').textContent.slice(1)")
+        .await?;
+    let n = n.as_str().unwrap_or_default().to_owned();
+    b.button(&format!("Delete case #{n}"))
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text(&format!("Deleted case #{n}.")).await?;
+    b.wait_until(
+        "const t = document.body.innerText; return t.includes('Imported 2 cases.') && !t.includes('cannot run as written')",
+        "the import's message to drop the check of the deleted case",
+    )
+    .await?;
     b.close().await?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
