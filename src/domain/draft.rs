@@ -451,17 +451,21 @@ impl Draft {
             .flat_map(|r| r.cases.values_mut())
             .filter_map(|c| c.reflection.as_mut())
         {
-            if matches!(
-                r.error.as_deref(),
+            let reworded = match r.error.as_deref() {
                 Some(
                     reflect::LEFT_FOR_ANOTHER_DRAFT
-                        | reflect::LEFT_WHEN_DELETED
-                        | reflect::LEFT_WHEN_RELOADED
-                )
-            ) {
-                r.error = Some(reflect::STOPPED_BEFORE_COPY.to_owned());
-                n += 1;
-            }
+                    | reflect::LEFT_WHEN_DELETED
+                    | reflect::LEFT_WHEN_RELOADED,
+                ) => reflect::STOPPED_BEFORE_COPY,
+                Some(
+                    reflect::LEFT_FOR_ANOTHER_DRAFT_AFTER_CRITIQUE
+                    | reflect::LEFT_WHEN_DELETED_AFTER_CRITIQUE
+                    | reflect::LEFT_WHEN_RELOADED_AFTER_CRITIQUE,
+                ) => reflect::STOPPED_BEFORE_COPY_AFTER_CRITIQUE,
+                _ => continue,
+            };
+            r.error = Some(reworded.to_owned());
+            n += 1;
         }
         n
     }
@@ -832,8 +836,10 @@ mod tests {
         run.cases.insert(1, with(reflect::LEFT_FOR_ANOTHER_DRAFT));
         run.cases.insert(2, with(reflect::LEFT_WHEN_DELETED));
         run.cases.insert(3, with("The final answer failed: 500"));
+        run.cases
+            .insert(4, with(reflect::LEFT_WHEN_RELOADED_AFTER_CRITIQUE));
         d.runs.push(run);
-        assert_eq!(d.reword_stops_for_copy(), 2);
+        assert_eq!(d.reword_stops_for_copy(), 3);
         let errors: Vec<Option<String>> = d.runs[0]
             .cases
             .values()
@@ -845,6 +851,8 @@ mod tests {
                 Some(reflect::STOPPED_BEFORE_COPY.to_owned()),
                 Some(reflect::STOPPED_BEFORE_COPY.to_owned()),
                 Some("The final answer failed: 500".to_owned()),
+                // Stopped after its critique: the copy's Retry still keeps that critique.
+                Some(reflect::STOPPED_BEFORE_COPY_AFTER_CRITIQUE.to_owned()),
             ]
         );
     }

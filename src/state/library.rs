@@ -951,7 +951,11 @@ impl Library {
                 .drafts
                 .draft
                 .with_untracked(|d| self.last_saved.with_value(|s| s != d));
-            if unsaved && !kept.get_value() {
+            // Kept at each of the leave's events (`beforeunload`, then `pagehide`), each time
+            // as the draft is then: a field whose value reaches the draft through an effect (a
+            // check's weight, committed by `before_leaving`) is in it only after the first
+            // event's handler has returned (tryout 68: a weight typed, then a reload, was lost).
+            if unsaved {
                 kept.set_value(true);
                 self.keep_unsaved();
             }

@@ -61,7 +61,8 @@ impl Reflector {
         {
             self.update(version, id, |r| {
                 if r.error.is_none() {
-                    r.error = Some(reflect::left(why).to_owned());
+                    // A critique is written only once it arrived whole.
+                    r.error = Some(reflect::left_note(why, !r.critique.is_empty()).to_owned());
                 }
             });
         }
@@ -165,11 +166,15 @@ impl Reflector {
                 if !self.epoch.still(epoch) {
                     return;
                 }
+                // Whether the critique had arrived whole before this call (it is written then).
+                let critique_whole = !m.reflection.critique.is_empty();
                 next = m.reply(outcome);
                 let mut now = m.reflection.clone();
                 if cut_by_the_page {
-                    // What arrived is kept; the page's going away is named, not the provider.
-                    now.error = Some(reflect::left(Leaving::Reload).to_owned());
+                    // What arrived is kept; the page's going away is named, not the provider,
+                    // and a retry keeps a critique that was whole.
+                    now.error =
+                        Some(reflect::left_note(Leaving::Reload, critique_whole).to_owned());
                     next = None;
                 }
                 self.update(version, id, move |r| *r = now);

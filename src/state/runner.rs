@@ -378,7 +378,11 @@ impl Runner {
                 run.cases
                     .get(&id)
                     .is_some_and(|c| {
-                        (run.is_latest(c) || c.rerun_failed_in(run.started_ms))
+                        // A re-run of it in this run that failed, or was stopped (Cancel, a
+                        // reload) and put its earlier answer back, is completed in this run.
+                        (run.is_latest(c)
+                            || c.rerun_failed_in(run.started_ms)
+                            || c.rerun_cancelled == Some(run.started_ms))
                             && run.made_with(&model, &label)
                     })
                     .then_some(run.started_ms)

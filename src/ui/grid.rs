@@ -169,13 +169,15 @@ pub fn ModelGrid() -> impl IntoView {
                 columns.with(|cols| {
                     row.len() == cols.len()
                         && cols.iter().all(|c| {
-                            row.get(&c.key).is_some_and(|(cr, score, chosen, unsent)| {
-                                cr.as_ref() == runs.get(&c.key).and_then(|r| r.cases.get(id))
-                                    && score.as_ref() == c.scores.get(id)
-                                    && *chosen == c.chosen
-                                    && *unsent
-                                        == runs.get(&c.key).is_some_and(|r| r.unsent.contains(id))
-                            })
+                            row.get(&c.key)
+                                .is_some_and(|(cr, score, chosen, unsent, earlier)| {
+                                    let run = runs.get(&c.key);
+                                    cr.as_ref() == run.and_then(|r| r.cases.get(id))
+                                        && score.as_ref() == c.scores.get(id)
+                                        && *chosen == c.chosen
+                                        && *unsent == run.is_some_and(|r| r.unsent.contains(id))
+                                        && *earlier == earlier_of(run, cr.as_ref())
+                                })
                         })
                 })
             })
@@ -188,9 +190,10 @@ pub fn ModelGrid() -> impl IntoView {
                             let run = runs.get(&c.key);
                             let cr = run.and_then(|r| r.cases.get(id)).cloned();
                             let unsent = run.is_some_and(|r| r.unsent.contains(id));
+                            let earlier = earlier_of(run, cr.as_ref());
                             (
                                 c.key.clone(),
-                                (cr, c.scores.get(id).cloned(), c.chosen, unsent),
+                                (cr, c.scores.get(id).cloned(), c.chosen, unsent, earlier),
                             )
                         })
                         .collect::<BTreeMap<String, CellData>>()
@@ -541,6 +544,8 @@ fn summary_row(s: ModelSummary) -> impl IntoView {
     if s.not_answered > 0 {
         notes.push(format!("{} did not answer", s.not_answered));
     }
+    // Not sent by the latest run (tryout 48), answered or not: the score cell says which of
+    // its answers are an earlier run's.
     if s.unsent > 0 {
         notes.push(format!("{} not sent", s.unsent));
     }
@@ -587,7 +592,16 @@ fn summary_row(s: ModelSummary) -> impl IntoView {
 /// A case on one column of the grid: its result, its score, whether the model is chosen here
 /// (not only in the results of a received link), and whether the case was never sent to it
 /// ([`Run::unsent`]).
-type CellData = (Option<run::CaseRun>, Option<CaseScore>, bool, bool);
+/// Whether `cr`, `run`'s record of a case, is a finished answer an earlier run made.
+fn earlier_of(run: Option<&run::Run>, cr: Option<&run::CaseRun>) -> bool {
+    run.zip(cr)
+        .is_some_and(|(r, c)| !r.is_latest(c) && c.status.finished())
+}
+
+/// One cell: the result, its score, whether the model is chosen here, whether the latest run
+/// never sent the case, and whether the result is an earlier run's (tryout 68: after a reload
+/// cut a comparison run short, its earlier answers read as new).
+type CellData = (Option<run::CaseRun>, Option<CaseScore>, bool, bool, bool);
 
 /// One case's row of the grid: its answer and verdict on every model.
 #[component]
@@ -635,11 +649,13 @@ fn GridCell(
     let cell = Memo::new(move |_| {
         row.with(|m| {
             m.get(&col_key)
-                .map(|(cr, score, _, _)| (cr.clone(), score.clone()))
+                .map(|(cr, score, _, _, _)| (cr.clone(), score.clone()))
         })
     });
     let unsent_key = key.clone();
     let unsent = Memo::new(move |_| row.with(|m| m.get(&unsent_key).is_some_and(|c| c.3)));
+    let earlier_key = key.clone();
+    let earlier = Memo::new(move |_| row.with(|m| m.get(&earlier_key).is_some_and(|c| c.4)));
     let judge_key = key.clone();
     let badge = Memo::new(move |_| {
         let (cr, score) = cell.get().unwrap_or_default();
@@ -685,10 +701,15 @@ fn GridCell(
             _ => c.output,
         })
     };
-    // A re-run that failed over this answer (it stays, from an earlier run): said, not hidden.
+    // A re-run that failed over this answer (it stays, from an earlier run): said, not hidden;
+    // so is one that was stopped (Cancel, leaving the draft, a reload: the answer put back).
     let rerun_note = move || {
         cell.with(|c| {
-            let f = c.as_ref()?.0.as_ref()?.rerun_failed.clone()?;
+            let cr = c.as_ref()?.0.as_ref()?;
+            if cr.rerun_failed.is_none() && cr.rerun_cancelled.is_some() {
+                return Some("Its re-run was stopped before it finished (Cancel, leaving this draft, or the page was reloaded or closed): this is the earlier answer, put back.".to_owned());
+            }
+            let f = cr.rerun_failed.clone()?;
             let why = if col_is_compared {
                 crate::domain::provider::ProviderError::for_comparison_model(&f.message)
             } else {
@@ -751,6 +772,7 @@ fn GridCell(
                         matches!(cr.status, Status::Failed(_) | Status::Cancelled)
                             || cr.refusal.is_some()
                             || cr.rerun_failed.is_some()
+                            || cr.rerun_cancelled.is_some()
                     })
             })
     };
@@ -761,6 +783,9 @@ fn GridCell(
         <td class="pw-grid__cell" data-model=key.clone()>
             <span class=move || format!("pw-verdict pw-verdict--{}", badge.get().1)>{move || badge.get().0}</span>
             {move || score().map(|s| view! { <span class="pw-grid__score">{s}</span> })}
+            <Show when=move || earlier.get() && live.with(Option::is_none)>
+                <span class="pw-tag pw-tag--earlier" title="The latest run did not make this answer: it did not send the case, or its re-run was stopped or failed.">"from an earlier run"</span>
+            </Show>
             {move || text().filter(|t| !t.is_empty()).map(|t| view! {
                 <details class="pw-grid__answer">
                     <summary>"Answer"<span class="pw-sr-only">{format!(" to case #{id} on {answer_label}")}</span></summary>

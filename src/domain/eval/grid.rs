@@ -266,6 +266,11 @@ pub struct ModelSummary {
     /// Why these results cannot be recommended although they are shown (made with another
     /// model than the one the column now stands for, see [`exec_column`]); `None` for most.
     pub left_out: Option<String>,
+    /// Of the scored answers, those an earlier run made ([`Run::earlier_counted`]): the latest
+    /// run did not send the case, or its re-run was stopped or failed and the earlier answer was
+    /// put back (tryout 68: after a reload cut a comparison run short, its earlier answers were
+    /// scored as if they were new).
+    pub earlier: usize,
 }
 
 impl ModelSummary {
@@ -278,8 +283,18 @@ impl ModelSummary {
         let Some(mean) = a.mean else {
             return "no score yet".to_owned();
         };
-        if a.scored >= self.asked && self.unsent == 0 {
-            return format!("{mean:.0} / 100");
+        // Tryout 68: "on 4 of 4 cases (2 not sent)" for cases scored on their earlier answers.
+        let earlier = match self.earlier {
+            0 => String::new(),
+            1 if a.scored == 1 => " · the answer is from an earlier run".to_owned(),
+            k if k == a.scored => format!(" · all {k} answers from an earlier run"),
+            k => format!(
+                " · {k} of the {} from an earlier run",
+                count(a.scored, "answer", "answers")
+            ),
+        };
+        if a.scored >= self.asked && self.unsent_unrecorded == 0 {
+            return format!("{mean:.0} / 100{earlier}");
         }
         let mut why = Vec::new();
         if a.unjudged > 0 {
@@ -294,15 +309,15 @@ impl ModelSummary {
         if self.not_answered > 0 {
             why.push(format!("{} not answered", self.not_answered));
         }
-        if self.unsent > 0 {
-            why.push(format!("{} not sent", self.unsent));
+        if self.unsent_unrecorded > 0 {
+            why.push(format!("{} not sent", self.unsent_unrecorded));
         }
         let pending = self.asked.saturating_sub(self.answered + self.not_answered);
         if pending > 0 {
             why.push(format!("{pending} still answering"));
         }
         format!(
-            "{mean:.0} / 100 on {} of {}{}",
+            "{mean:.0} / 100 on {} of {}{}{earlier}",
             a.scored,
             count(self.asked + self.unsent_unrecorded, "case", "cases"),
             if why.is_empty() {
@@ -353,6 +368,7 @@ pub fn summarize_scored(
         first_token: None,
         judge_cost: Some(0.0),
         left_out: None,
+        earlier: run.earlier_counted(scores),
     };
     let (mut totals, mut firsts) = (Vec::new(), Vec::new());
     for c in suite.cases.iter().filter_map(|c| run.cases.get(&c.id)) {

@@ -107,9 +107,19 @@ fn a_summary_counts_every_result_of_the_version_with_tokens_cost_and_times() {
     let first = s.first_token.unwrap();
     assert_eq!((first.median_ms, first.p95_ms), (250.0, 750.0));
     // An answer from an earlier run of this version (a cancelled re-run put it back) counts,
-    // as in the Results score: the same figures.
+    // as in the Results score: the same figures, and it is said to be an earlier run's.
     r.cases.get_mut(&1).unwrap().run_ms = 1.0;
-    assert_eq!(summary("A", &r), s);
+    assert_eq!(
+        summary("A", &r),
+        ModelSummary {
+            earlier: 1,
+            ..s.clone()
+        }
+    );
+    assert_eq!(
+        summary("A", &r).score_cell(),
+        "50 / 100 on 2 of 3 cases (1 not answered) · 1 of the 2 answers from an earlier run"
+    );
     // No judge calls: nothing spent on judging.
     assert_eq!(s.judge_cost, Some(0.0));
     // Judge calls are priced by the judge model recorded with them; an unpriced one makes the
@@ -646,4 +656,33 @@ fn a_models_cases_not_sent_are_counted_in_its_row() {
     assert_eq!((s.unsent, s.unsent_unrecorded), (2, 2));
     assert_eq!(s.stopped_by, "the key was not accepted (HTTP 401)");
     assert_eq!(s.score_cell(), "100 / 100 on 1 of 3 cases (2 not sent)");
+}
+
+// Tryout 68: a reload cut a comparison model's re-run short; its row read "74 / 100 on 4 of 4
+// cases (2 not sent)" and its cells showed the earlier answers as new. Answers an earlier run
+// made are counted and said; "not sent" counts only cases with no answer at all.
+#[test]
+fn answers_from_an_earlier_run_are_said_in_a_models_row() {
+    let mut r = run_of(&[Some("Bob"), Some("Bob"), Some("Bob")], None, &[100.0; 3]);
+    // The run was made again (started at 9): case 1 answered in it; case 2's re-run was cut
+    // off and put its earlier answer back; case 3 was never sent and keeps its earlier answer.
+    r.started_ms = 9.0;
+    r.cases.get_mut(&1).unwrap().run_ms = 9.0;
+    r.cases.get_mut(&2).unwrap().rerun_cancelled = Some(9.0);
+    r.unsent = vec![3];
+    let s = summary("fake-mini", &r);
+    assert_eq!((s.unsent, s.unsent_unrecorded, s.earlier), (1, 0, 2));
+    assert_eq!(
+        s.score_cell(),
+        "100 / 100 · 2 of the 3 answers from an earlier run"
+    );
+    // A case not sent with no answer at all is what "not sent" counts.
+    let mut r = run_of(&[Some("Bob")], None, &[100.0]);
+    r.started_ms = 9.0;
+    r.unsent = vec![2];
+    let s = summary("fake-mini", &r);
+    assert_eq!(
+        s.score_cell(),
+        "100 / 100 on 1 of 2 cases (1 not sent) · the answer is from an earlier run"
+    );
 }

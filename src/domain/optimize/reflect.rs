@@ -42,6 +42,55 @@ pub fn left(why: crate::domain::draft::Leaving) -> &'static str {
     }
 }
 
+/// How a reflection stopped by leaving its draft (`why`) after its critique had arrived whole
+/// says so: Retry keeps that critique and asks for the final answer again (tryout 68: a reload
+/// while the final answer was written made Retry pay for the critique twice).
+pub fn left_after_critique(why: crate::domain::draft::Leaving) -> &'static str {
+    match why {
+        crate::domain::draft::Leaving::Switch => LEFT_FOR_ANOTHER_DRAFT_AFTER_CRITIQUE,
+        crate::domain::draft::Leaving::Delete => LEFT_WHEN_DELETED_AFTER_CRITIQUE,
+        crate::domain::draft::Leaving::Reload => LEFT_WHEN_RELOADED_AFTER_CRITIQUE,
+    }
+}
+
+/// [`left_after_critique`] for a switch to another draft.
+pub const LEFT_FOR_ANOTHER_DRAFT_AFTER_CRITIQUE: &str = "Stopped after the critique, when another draft was opened: press Retry to have the final answer written.";
+
+/// [`left_after_critique`] for a delete that Undo took back.
+pub const LEFT_WHEN_DELETED_AFTER_CRITIQUE: &str = "Stopped after the critique, when this draft was deleted: press Retry to have the final answer written.";
+
+/// [`left_after_critique`] for a reload or a closed tab.
+pub const LEFT_WHEN_RELOADED_AFTER_CRITIQUE: &str = "Stopped after the critique, when the page was reloaded or closed: press Retry to have the final answer written.";
+
+/// [`STOPPED_BEFORE_COPY`] for a reflection stopped after its critique.
+pub const STOPPED_BEFORE_COPY_AFTER_CRITIQUE: &str = "Stopped after the critique, in the draft this was copied from, before the copy was made: press Retry to have the final answer written.";
+
+/// The note a reflection stopped by leaving its draft (`why`) leaves in it, by what it had:
+/// [`left_after_critique`] when its critique had arrived whole (`critique_whole`), else
+/// [`left`].
+pub fn left_note(why: crate::domain::draft::Leaving, critique_whole: bool) -> &'static str {
+    if critique_whole {
+        left_after_critique(why)
+    } else {
+        left(why)
+    }
+}
+
+/// Whether a reflection's `error` leaves its critique whole, so a retry keeps it and asks only
+/// for the final answer: the final failed or was stopped, its judging was stopped, or leaving
+/// its draft stopped it after the critique.
+pub fn keeps_critique(error: &str) -> bool {
+    error.starts_with(FINAL_FAILED)
+        || error == JUDGING_STOPPED
+        || [
+            LEFT_FOR_ANOTHER_DRAFT_AFTER_CRITIQUE,
+            LEFT_WHEN_DELETED_AFTER_CRITIQUE,
+            LEFT_WHEN_RELOADED_AFTER_CRITIQUE,
+            STOPPED_BEFORE_COPY_AFTER_CRITIQUE,
+        ]
+        .contains(&error)
+}
+
 /// How a reflection stopped while its final answer was judged says so (critique and final are
 /// then whole: a retry only judges, [`ReflectInput::kept_final`]).
 pub const JUDGING_STOPPED: &str =
@@ -82,7 +131,7 @@ impl ReflectInput {
     /// gone. `tiny`: the execution model is the tiny built-in one (one-line worked critiques
     /// and a final asked without the draft, `meta::tiny_jobs`: the long instructions make it
     /// loop). A critique that arrived whole before, whose final answer then failed or whose
-    /// judging was stopped, is kept, and a final answer whose judging was stopped too (tryout
+    /// judging was stopped, or that leaving the draft stopped after ([`keeps_critique`]), is kept, and a final answer whose judging was stopped too (tryout
     /// 8: the critique was paid for twice, and a new one could differ from the one on screen).
     pub fn for_case(
         draft: &crate::domain::draft::Draft,
@@ -100,11 +149,8 @@ impl ReflectInput {
         let case = d.suite.case(id)?.clone();
         let spec = d.current_spec()?.clone();
         let kept_critique = cr.reflection.as_ref().and_then(|r| {
-            (!r.critique.is_empty()
-                && r.error
-                    .as_deref()
-                    .is_some_and(|e| e.starts_with(FINAL_FAILED) || e == JUDGING_STOPPED))
-            .then(|| r.critique.clone())
+            (!r.critique.is_empty() && r.error.as_deref().is_some_and(keeps_critique))
+                .then(|| r.critique.clone())
         });
         let kept_final = cr.reflection.as_ref().and_then(|r| {
             (r.error.as_deref() == Some(JUDGING_STOPPED) && !r.final_output.is_empty())
@@ -432,6 +478,25 @@ mod tests {
         );
         // A failed critique is asked again.
         assert_eq!(with("The critique failed: 500").kept_critique, None);
+        // Stopped by leaving the draft: after its critique, that critique is kept (tryout 68:
+        // a reload while the final answer was written made Retry pay for it twice); during it,
+        // Retry reflects again.
+        use crate::domain::draft::Leaving;
+        for why in [Leaving::Reload, Leaving::Switch, Leaving::Delete] {
+            let after = with(left_note(why, true));
+            assert_eq!(
+                after.kept_critique.as_deref(),
+                Some("It omits the deadline.")
+            );
+            assert_eq!(after.kept_final, None);
+            assert_eq!(with(left_note(why, false)).kept_critique, None);
+        }
+        assert!(
+            with(STOPPED_BEFORE_COPY_AFTER_CRITIQUE)
+                .kept_critique
+                .is_some()
+        );
+        assert!(with(STOPPED_BEFORE_COPY).kept_critique.is_none());
         // Not a finished answer, or no such case: nothing to reflect on.
         let mut queued = d.clone();
         queued.runs[0].cases.get_mut(&id).unwrap().status = Status::Queued;

@@ -2929,6 +2929,35 @@ async fn typed_tags_and_a_pass_score_survive_a_reload_and_a_move_keeps_the_focus
         "case #2's pass score after the reload",
     )
     .await?;
+    // Tryout 68: a check's weight (it reaches the draft through an effect) typed right after
+    // another field was left, then a reload at once, was lost.
+    // A check for case #2 (its editor is the open one), for its weight field.
+    b.eval("document.getElementById('pw-case-2-threshold').closest('.pw-case').querySelector('[aria-label=\"Add check to checks for this case\"]').click(); return 1")
+        .await?;
+    b.field("Passes at score (optional)")
+        .await?
+        .type_text(&format!("{SELECT_ALL}71{TAB}"))
+        .await?;
+    b.field("weight (case #2, check 1)")
+        .await?
+        .type_text(&format!("{SELECT_ALL}5"))
+        .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("Saved in this browser").await?;
+    if b.eval("return !document.getElementById('pw-case-2-threshold')")
+        .await?
+        .as_bool()
+        == Some(true)
+    {
+        b.wait_for_text("BRAVO").await?.click().await?;
+    }
+    b.wait_until(
+        "const f = document.getElementById('pw-case-2-threshold'); return f && f.value === '71'",
+        "case #2's pass score after the second reload",
+    )
+    .await?;
+    let weight = b.field("weight (case #2, check 1)").await?;
+    assert_eq!(weight.prop("value").await?.as_deref(), Some("5"));
     // Move case #1 down by keyboard: it is last then, so the focus goes to its Move up; Enter
     // moves it back up, and the focus goes to its Move down.
     b.eval("document.getElementById('pw-case-1-down').focus(); return 1")

@@ -601,10 +601,12 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         "the run to end",
     )
     .await?;
+    // Tryout 68: they count, and are said to be an earlier run's (after a reload cut the run
+    // short they read as new).
     let rows = table(&b, ".pw-grid__summary").await?;
     assert_eq!(
         (rows[1][1].as_str(), rows[1][2].as_str()),
-        ("78 / 100", "2 of 3"),
+        ("78 / 100 · all 3 answers from an earlier run", "2 of 3"),
         "B's earlier answers still count: {rows:?}"
     );
     b.wait_until(
@@ -620,6 +622,12 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         } else {
             assert!(on_b.starts_with("pass"), "a passing answer on B: {cells:?}");
         }
+        assert!(
+            on_b.contains("from an earlier run")
+                && on_b.contains("Its re-run was stopped before it finished")
+                && !row[1].contains("from an earlier run"),
+            "{cells:?}"
+        );
     }
     other.set_timing(250, 5, 8);
 
@@ -697,7 +705,11 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         rows[1][0],
         format!("{label_b} (results as a comparison model; it is the execution model now)")
     );
-    assert_eq!(rows[1][1], "78 / 100");
+    // The case whose call was refused (the 401 above) keeps its earlier answer, said so.
+    assert_eq!(
+        rows[1][1],
+        "78 / 100 · 1 of the 3 answers from an earlier run"
+    );
     Ok(())
 }
 

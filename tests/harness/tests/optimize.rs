@@ -2086,6 +2086,71 @@ async fn a_reflection_cut_by_a_reload_says_so() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Tryout 68: a reload while the final answer was being written, after the critique had
+// arrived, made Retry pay for the critique again. It is kept: Retry asks for the final alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reflection_cut_after_its_critique_keeps_it_on_retry() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    CasesPage::new(&b)
+        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
+        .await?;
+    fake.reply_when("Be harsh", "Name owner-B.");
+    // A final answer long enough to be under way at the reload (4 characters each 0.4 s).
+    fake.reply_when(
+        "A harsh review of that draft found",
+        "- owner-B: task B, due Friday, with the notes of the meeting attached",
+    );
+    script_levels(&fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result .pw-verdict')?.textContent === 'fail'",
+        "the draft to fail",
+    )
+    .await?;
+    fake.set_timing(0, 400, 4);
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text("Name owner-B.").await?;
+    let critiques = |fake: &FakeProvider| {
+        fake.chat_requests()
+            .iter()
+            .filter(|r| r.body.contains("Be harsh"))
+            .count()
+    };
+    let finals = |fake: &FakeProvider| {
+        fake.chat_requests()
+            .iter()
+            .filter(|r| r.body.contains("A harsh review of that draft found"))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while finals(&fake) == 0 {
+        anyhow::ensure!(Instant::now() < deadline, "the final answer was not asked");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.client.refresh().await?;
+    b.wait_for_text(
+        "Stopped after the critique, when the page was reloaded or closed: press Retry to have the final answer written.",
+    )
+    .await?;
+    b.wait_for_text("Name owner-B.").await?;
+    fake.set_timing(0, 5, 32);
+    let before = (critiques(&fake), finals(&fake));
+    b.button("Retry Reflexion on case #1")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("with the notes of the meeting attached")
+        .await?;
+    assert_eq!(
+        (critiques(&fake), finals(&fake)),
+        (before.0, before.1 + 1),
+        "Retry asks for the final answer alone"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 /// A prompt and case #1 (a check for "owner-B") run, then Reflexion on it asked with a critique
 /// (`critique`) that takes about 6 s to arrive; returns 0.8 s after the press, the critique under
 /// way.
