@@ -18,6 +18,18 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// A score out of 100 as the page shows it: whole points, halves rounded away from zero, except
+/// that a score under 100 is never shown as 100 (tryout 68: answers scored 98, 100, 100 and 100,
+/// a mean of 99.5, read "100 / 100", a perfect score). `x` is 0-100.
+pub fn points(x: f64) -> i64 {
+    let r = x.round();
+    if r >= 100.0 && x < 100.0 {
+        99
+    } else {
+        r as i64
+    }
+}
+
 /// A count with its noun, singular for exactly one: `count(1, "call", "calls")` -> `"1 call"`,
 /// `count(1200, "call", "calls")` -> `"1,200 calls"`, `count(0, …)` -> `"0 calls"`. Every count
 /// the page writes before a noun goes through this (or [`noun`]).
@@ -203,6 +215,28 @@ pub fn alike(similarity: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Tryout 68: a mean of 99.5 read "100 / 100". Whole points, halves away from zero, never
+    /// 100 for less; the score line and a model's score cell say the same.
+    #[test]
+    fn a_score_under_100_is_never_shown_as_100() {
+        assert_eq!(
+            [0.0, 0.4, 0.5, 49.5, 98.4, 99.49, 99.5, 99.99, 100.0].map(points),
+            [0, 0, 1, 50, 98, 99, 99, 99, 100]
+        );
+        let agg = crate::domain::eval::Aggregate {
+            mean: Some(99.5),
+            passed: 3,
+            scored: 4,
+            ..Default::default()
+        };
+        assert!(
+            agg.line()
+                .starts_with("Score 99 / 100 · 3 of 4 cases passed"),
+            "{}",
+            agg.line()
+        );
+    }
 
     #[test]
     fn numbers_of_a_thousand_and_more_are_grouped() {

@@ -584,7 +584,10 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                         };
                         let verdict = match s.score {
                             Some(x) if !s.verdicts.is_empty() => {
-                                format!("{word}, score {:.0} / 100", x * 100.0)
+                                format!(
+                                    "{word}, score {} / 100",
+                                    crate::domain::figures::points(x * 100.0)
+                                )
                             }
                             _ => word.to_owned(),
                         };

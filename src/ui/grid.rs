@@ -678,8 +678,8 @@ fn GridCell(
             let partial = s.judge_failed.is_some();
             s.counted().map(|x| {
                 format!(
-                    "{:.0}{}",
-                    x * 100.0,
+                    "{}{}",
+                    crate::domain::figures::points(x * 100.0),
                     if partial { " without the judge" } else { "" }
                 )
             })

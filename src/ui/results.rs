@@ -758,11 +758,11 @@ fn ResultRow(
                     format!(" (on the checks measured for both; not compared: {})", not_compared.join("; "))
                 };
                 // A score without the judge says so, and is not compared with one that has it.
-                let shown = |x: Option<f64>, partial: bool| x.map(|x| format!(" · {:.0}{}", x * 100.0, if partial { " without the judge" } else { "" })).unwrap_or_default();
+                let shown = |x: Option<f64>, partial: bool| x.map(|x| format!(" · {}{}", crate::domain::figures::points(x * 100.0), if partial { " without the judge" } else { "" })).unwrap_or_default();
                 // Tryout 4: "Reflection helped: 97 → 99" stood over "Draft · 98": with checks left out
                 // of the comparison, each heading also gives the figure that was compared.
                 let compared_too = |x: Option<f64>| match x {
-                    Some(x) if !not_compared.is_empty() => format!(" ({:.0} on the checks compared)", x * 100.0),
+                    Some(x) if !not_compared.is_empty() => format!(" ({} on the checks compared)", crate::domain::figures::points(x * 100.0)),
                     _ => String::new(),
                 };
                 let (draft_also, final_also) = (compared_too(draft_cmp), compared_too(final_cmp));
@@ -772,9 +772,9 @@ fn ResultRow(
                         (true, false) => "Not compared: the judge failed on the draft (Re-judge the case, then compare).",
                         _ => "Not compared: the judge failed on the final answer (Reflect again to have it judged).",
                     }.to_owned(),
-                    (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {:.0} \u{2192} {:.0}{on_shared}", a * 100.0, b * 100.0),
-                    (true, Some(a), Some(b)) if b + 1e-9 < a => format!("Reflection made it worse: {:.0} \u{2192} {:.0}{on_shared}", a * 100.0, b * 100.0),
-                    (true, Some(a), Some(_)) => format!("No change in score ({:.0}){on_shared}", a * 100.0),
+                    (true, Some(a), Some(b)) if b > a + 1e-9 => format!("Reflection helped: {} \u{2192} {}{on_shared}", crate::domain::figures::points(a * 100.0), crate::domain::figures::points(b * 100.0)),
+                    (true, Some(a), Some(b)) if b + 1e-9 < a => format!("Reflection made it worse: {} \u{2192} {}{on_shared}", crate::domain::figures::points(a * 100.0), crate::domain::figures::points(b * 100.0)),
+                    (true, Some(a), Some(_)) => format!("No change in score ({}){on_shared}", crate::domain::figures::points(a * 100.0)),
                     (true, _, _) if !not_compared.is_empty() => format!("Not compared: no check was measured for both answers ({}).", not_compared.join("; ")),
                     (true, _, _) => "Done.".to_owned(),
                     (false, _, _) if r.error.is_some() => String::new(),
@@ -1159,8 +1159,8 @@ fn Compare() -> impl IntoView {
                                     };
                                     view! { <tr>
                                         <th scope="row">{format!("#{id}")}</th>
-                                        <td>{format!("{:.0}", x * 100.0)}</td>
-                                        <td>{format!("{:.0}", y * 100.0)}</td>
+                                        <td>{crate::domain::figures::points(x * 100.0).to_string()}</td>
+                                        <td>{crate::domain::figures::points(y * 100.0).to_string()}</td>
                                         <td><span class=format!("pw-verdict pw-verdict--{cls}")>{text}</span></td>
                                     </tr> }
                                 }).collect_view()}

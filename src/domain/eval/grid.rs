@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::run::{ModelUsed, Run, Status};
 use super::{CaseScore, Suite, aggregate};
 use crate::domain::estimate::format_cost;
-use crate::domain::figures::count;
+use crate::domain::figures::{count, points};
 use crate::domain::provider::ProviderConfig;
 use crate::domain::spec::PromptSpec;
 
@@ -294,7 +294,7 @@ impl ModelSummary {
             ),
         };
         if a.scored >= self.asked && self.unsent_unrecorded == 0 {
-            return format!("{mean:.0} / 100{earlier}");
+            return format!("{} / 100{earlier}", points(mean));
         }
         let mut why = Vec::new();
         if a.unjudged > 0 {
@@ -317,7 +317,8 @@ impl ModelSummary {
             why.push(format!("{pending} still answering"));
         }
         format!(
-            "{mean:.0} / 100 on {} of {}{}{earlier}",
+            "{} / 100 on {} of {}{}{earlier}",
+            points(mean),
             a.scored,
             count(self.asked + self.unsent_unrecorded, "case", "cases"),
             if why.is_empty() {
@@ -622,7 +623,7 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
     // called "the best".
     let tied: Vec<&str> = ranked
         .iter()
-        .filter(|(_, s)| s.round() == best.round())
+        .filter(|(_, s)| points(*s) == points(best))
         .map(|(m, _)| m.label.as_str())
         .collect();
     let Some(&&(pick, pick_score)) = priced.iter().min_by(|a, b| {
@@ -635,18 +636,23 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
             format!("{} has", best_model.label)
         };
         return Some(format!(
-            "{who} the best score ({best:.0} / 100 on {cases}); no model within {WITHIN_POINTS:.0} points of it has a known price{}.",
+            "{who} the best score ({} / 100 on {cases}); no model within {WITHIN_POINTS:.0} points of it has a known price{}.",
+            points(best),
             tail(&notes)
         ));
     };
     let price = format_cost(pick.exec_cost);
-    let line = if std::ptr::eq(pick, best_model) || pick_score.round() == best.round() {
+    let line = if std::ptr::eq(pick, best_model) || points(pick_score) == points(best) {
         let others: Vec<&str> = tied.iter().copied().filter(|l| *l != pick.label).collect();
         let best_part = if others.is_empty() {
-            format!("with the best score ({pick_score:.0} / 100 on {cases})")
+            format!(
+                "with the best score ({} / 100 on {cases})",
+                points(pick_score)
+            )
         } else {
             format!(
-                "tied for the best score ({pick_score:.0} / 100 on {cases}) with {},",
+                "tied for the best score ({} / 100 on {cases}) with {},",
+                points(pick_score),
                 crate::domain::figures::and_list(&others)
             )
         };
@@ -678,9 +684,11 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
             format_cost(best_model.exec_cost)
         };
         format!(
-            "Recommended: {}, {pick_score:.0} / 100 on {cases}, within {WITHIN_POINTS:.0} points of the best ({}, {best:.0} / 100), for {price} against {against}",
+            "Recommended: {}, {} / 100 on {cases}, within {WITHIN_POINTS:.0} points of the best ({}, {} / 100), for {price} against {against}",
             pick.label,
+            points(pick_score),
             crate::domain::figures::and_list(&tied),
+            points(best),
         )
     };
     Some(format!("{line}{}.", tail(&notes)))

@@ -1959,7 +1959,7 @@ impl CaseScore {
     /// judge's reply has no score from 1 to 10)" when nothing else was; empty while there is no
     /// score. (The judge's errors all begin "The judge…", so they read as the reason.)
     pub fn label(&self) -> String {
-        let pct = self.score.map(|x| format!("{:.0}", x * 100.0));
+        let pct = self.score.map(|x| figures::points(x * 100.0).to_string());
         match (&self.judge_failed, pct) {
             (None, Some(p)) => p,
             (None, None) => String::new(),
@@ -2221,11 +2221,12 @@ impl Aggregate {
             // Tryout 62: "Score 100 / 100" read as the run's when 2 of 3 cases were left out of
             // it (their judge failed): a mean over fewer cases than finished says over how many.
             Some(m) if self.scored < total => format!(
-                "Score {m:.0} / 100 over {} of {total} cases · {}",
+                "Score {} / 100 over {} of {total} cases · {}",
+                figures::points(m),
                 self.scored,
                 parts.join(" · ")
             ),
-            Some(m) => format!("Score {m:.0} / 100 · {}", parts.join(" · ")),
+            Some(m) => format!("Score {} / 100 · {}", figures::points(m), parts.join(" · ")),
             None => format!("No score yet: {}", parts.join(" · ")),
         }
     }

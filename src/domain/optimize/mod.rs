@@ -578,10 +578,11 @@ impl Stop {
     }
 }
 
-/// A mean score as the page shows it: 0-100, rounded to whole points (halves away from zero).
+/// A mean score as the page shows it: 0-100 in whole points ([`figures::points`]: never 100
+/// for less).
 /// Differences shown beside it are taken between these figures, so what is shown adds up.
 pub fn shown_points(mean: f64) -> i64 {
-    mean.round() as i64
+    crate::domain::figures::points(mean)
 }
 
 /// A candidate against its parent on the training cases ([`Optimizer::against_parent`]).
