@@ -223,6 +223,17 @@ impl RunsMut<'_> {
         find_run_mut(self.runs, self.compared, version, key)
     }
 
+    /// The judge of the run of `version` failed as every call to it would (`why`): each of its
+    /// models' records (`keys`) says so ([`Run::judge_stopped_by`]), so the cases left unjudged
+    /// say it after a reload too.
+    pub fn judge_stopped(&mut self, version: u32, keys: &[String], why: &str) {
+        for key in keys {
+            if let Some(run) = self.run_on_mut(version, key) {
+                run.judge_stopped_by = why.to_owned();
+            }
+        }
+    }
+
     /// [`Draft::put_run_on`].
     pub fn put_run_on(&mut self, key: &str, run: Run) {
         if key.is_empty() {

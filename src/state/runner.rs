@@ -211,13 +211,7 @@ impl Runner {
             }
             for (key, id, text, spent) in r.answering_now(&job) {
                 r.update_case(&job, &key, id, move |c| {
-                    if c.status == Status::Queued {
-                        let put_back = c.earlier.is_some();
-                        c.cancel_after(spent.clone());
-                        if !put_back {
-                            c.output = text.clone();
-                        }
-                    }
+                    c.cut_by_switch(&text, spent.clone())
                 });
             }
             // Its end is no news: the person left the draft (helper-58: "Run finished: No
@@ -260,18 +254,9 @@ impl Runner {
             .map(|(key, id)| {
                 let text = self.live_on(&key, id).get_untracked().unwrap_or_default();
                 let spent = job.slot(&key).and_then(|slot| {
-                    let read = self.drafts.draft.with_untracked(|x| {
-                        x.suite.case(id).map(|c| {
-                            let req = run::request(
-                                &job.prompt,
-                                c,
-                                slot.cfg.temperature,
-                                MAX_OUTPUT_TOKENS,
-                            );
-                            request_tokens(&req)
-                        })
-                    })?;
-                    run::Spent::of(ModelUsed::of(&slot.cfg), read, &text)
+                    self.drafts.draft.with_untracked(|x| {
+                        run::Spent::so_far(&job.prompt, x.suite.case(id)?, &slot.cfg, &text)
+                    })
                 });
                 (key, id, text, spent)
             })
@@ -913,13 +898,8 @@ impl Runner {
             if let Some(why) = every.filter(|_| !rejudge) {
                 self.judge_stopped.set_value(Some(job.started_ms));
                 if self.same_draft(job) {
-                    d.update_runs(|rm| {
-                        for slot in &job.slots {
-                            if let Some(run) = rm.run_on_mut(job.version, &slot.key) {
-                                run.judge_stopped_by.clone_from(&why);
-                            }
-                        }
-                    });
+                    let keys: Vec<String> = job.slots.iter().map(|s| s.key.clone()).collect();
+                    d.update_runs(|rm| rm.judge_stopped(job.version, &keys, &why));
                 }
                 return;
             }

@@ -175,6 +175,22 @@ impl Spent {
             output_tokens,
         })
     }
+
+    /// [`Spent::of`] for a run's call on `case` with `prompt` to the model `cfg` that has
+    /// written `partial` so far (its request as a run sends it, [`request`]).
+    pub fn so_far(
+        prompt: &str,
+        case: &TestCase,
+        cfg: &crate::domain::provider::ProviderConfig,
+        partial: &str,
+    ) -> Option<Self> {
+        let req = request(prompt, case, cfg.temperature, MAX_OUTPUT_TOKENS);
+        Self::of(
+            ModelUsed::of(cfg),
+            crate::domain::estimate::request_tokens(&req),
+            partial,
+        )
+    }
 }
 
 /// A re-run that failed over an earlier full answer (tryout 11, S2: such a failure used to wipe
@@ -248,6 +264,21 @@ impl CaseRun {
                 self.status = Status::Cancelled;
                 self.count_spent(spent);
             }
+        }
+    }
+
+    /// An answer under way when another draft opened (its call's end comes after the switch and
+    /// writes nothing): written as Cancel's aborted call writes it, with what it wrote so far
+    /// (`text`, `spent`), or the earlier answer put back for a re-run (tryout 54: a first answer
+    /// cut off so was lost). Only a case still queued in the run (not ended meanwhile).
+    pub fn cut_by_switch(&mut self, text: &str, spent: Option<Spent>) {
+        if self.status != Status::Queued {
+            return;
+        }
+        let put_back = self.earlier.is_some();
+        self.cancel_after(spent);
+        if !put_back {
+            self.output = text.to_owned();
         }
     }
 

@@ -233,7 +233,9 @@ fn joining_a_run_keeps_what_a_resumed_run_needs() {
     assert!(d.run_on(1, "").unwrap().unsent.is_empty());
     // A new run: nothing unsent is carried over, and the judge's stop reason goes unless kept.
     d.run_on_mut(1, "").unwrap().unsent = vec![ids[1]];
-    d.run_on_mut(1, "").unwrap().judge_stopped_by = "the key was refused".into();
+    // (How the runner records a judge that refused every call: each model's record says why.)
+    d.runs_mut()
+        .judge_stopped(1, &[String::new(), "other".into()], "the key was refused");
     run_queue::join(&mut d.runs_mut(), 1, "", "m".into(), 5_000.0, true);
     let r = d.run_on(1, "").unwrap();
     assert!(r.unsent.is_empty());

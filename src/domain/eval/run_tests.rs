@@ -1797,3 +1797,57 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
     assert_eq!(run::MAX_OUTPUT_TOKENS, 1500);
     assert_eq!(run::JUDGE_OUTPUT_BOUND, 4 * 8000 + 16);
 }
+
+/// An answer under way when another draft opens (`CaseRun::cut_by_switch`, tryout 54): a first
+/// answer keeps what arrived, counted with its estimate (`Spent::so_far`); a re-run puts the
+/// earlier answer back with the estimate beside it; a case that ended meanwhile is left alone.
+#[test]
+fn an_answer_cut_by_opening_another_draft_keeps_what_arrived() {
+    use crate::domain::provider::{ProviderConfig, ProviderKind, Role};
+    let cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    let case = TestCase {
+        id: 1,
+        input: "Notes: Ana sends the deck.".into(),
+        ..TestCase::default()
+    };
+    let spent = run::Spent::so_far("You list action items.", &case, &cfg, "- Ana: se");
+    let s = spent.clone().expect("text arrived");
+    assert!(s.input_tokens > 0 && s.output_tokens > 0, "{s:?}");
+    assert_eq!(s.model, ModelUsed::of(&cfg));
+    assert_eq!(
+        run::Spent::so_far("p", &case, &cfg, ""),
+        None,
+        "nothing arrived"
+    );
+    let mut first = CaseRun {
+        status: Status::Queued,
+        run_ms: 9.0,
+        ..CaseRun::default()
+    };
+    first.cut_by_switch("- Ana: se", spent.clone());
+    assert_eq!(first.status, Status::Cancelled);
+    assert_eq!(first.output, "- Ana: se");
+    assert_eq!(first.input_tokens, s.input_tokens);
+    let earlier = CaseRun {
+        status: Status::Done,
+        output: "- Ana: send the deck".into(),
+        run_ms: 5.0,
+        ..CaseRun::default()
+    };
+    let mut rerun = CaseRun {
+        status: Status::Queued,
+        run_ms: 9.0,
+        earlier: Some(Box::new(earlier.clone())),
+        ..CaseRun::default()
+    };
+    rerun.cut_by_switch("- Ana: se", spent.clone());
+    assert_eq!(
+        rerun.output, earlier.output,
+        "the earlier answer is put back"
+    );
+    assert_eq!(rerun.rerun_cancelled, Some(9.0));
+    assert_eq!(rerun.rerun_cancelled_spent, spent);
+    let mut ended = earlier.clone();
+    ended.cut_by_switch("x", None);
+    assert_eq!(ended, earlier);
+}
