@@ -2880,6 +2880,17 @@ async fn a_deleted_case_takes_its_tick_and_answer_with_it() -> anyhow::Result<()
     Ok(())
 }
 
+/// Opens case #2 ("BRAVO") for editing unless it is open (a reload may or may not keep it open).
+async fn open_bravo(b: &Browser) -> anyhow::Result<()> {
+    let closed = b
+        .eval("return !document.getElementById('pw-case-2-threshold')")
+        .await?;
+    if closed.as_bool() == Some(true) {
+        b.wait_for_text("BRAVO").await?.click().await?;
+    }
+    Ok(())
+}
+
 // Tryout 65: tags, and a pass score, typed and not yet left were lost on a reload; after Move
 // up/down by keyboard the focus fell to the page, so Enter again did nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2904,26 +2915,14 @@ async fn typed_tags_and_a_pass_score_survive_a_reload_and_a_move_keeps_the_focus
     .await?;
     // A pass score typed and not yet left, then a reload at once: the page going away commits
     // it as leaving the field would (it was lost).
-    if b.eval("return !document.getElementById('pw-case-2-threshold')")
-        .await?
-        .as_bool()
-        == Some(true)
-    {
-        b.wait_for_text("BRAVO").await?.click().await?;
-    }
+    open_bravo(&b).await?;
     b.field("Passes at score (optional)")
         .await?
         .type_text("75")
         .await?;
     b.client.refresh().await?;
     b.wait_for_text("Saved in this browser").await?;
-    if b.eval("return !document.getElementById('pw-case-2-threshold')")
-        .await?
-        .as_bool()
-        == Some(true)
-    {
-        b.wait_for_text("BRAVO").await?.click().await?;
-    }
+    open_bravo(&b).await?;
     b.wait_until(
         "const f = document.getElementById('pw-case-2-threshold'); return f && f.value === '75'",
         "case #2's pass score after the reload",
@@ -2944,13 +2943,7 @@ async fn typed_tags_and_a_pass_score_survive_a_reload_and_a_move_keeps_the_focus
         .await?;
     b.client.refresh().await?;
     b.wait_for_text("Saved in this browser").await?;
-    if b.eval("return !document.getElementById('pw-case-2-threshold')")
-        .await?
-        .as_bool()
-        == Some(true)
-    {
-        b.wait_for_text("BRAVO").await?.click().await?;
-    }
+    open_bravo(&b).await?;
     b.wait_until(
         "const f = document.getElementById('pw-case-2-threshold'); return f && f.value === '71'",
         "case #2's pass score after the second reload",
