@@ -589,18 +589,16 @@ fn summary_row(s: ModelSummary) -> impl IntoView {
     }
 }
 
-/// A case on one column of the grid: its result, its score, whether the model is chosen here
-/// (not only in the results of a received link), and whether the case was never sent to it
-/// ([`Run::unsent`]).
 /// Whether `cr`, `run`'s record of a case, is a finished answer an earlier run made.
 fn earlier_of(run: Option<&run::Run>, cr: Option<&run::CaseRun>) -> bool {
     run.zip(cr)
         .is_some_and(|(r, c)| !r.is_latest(c) && c.status.finished())
 }
 
-/// One cell: the result, its score, whether the model is chosen here, whether the latest run
-/// never sent the case, and whether the result is an earlier run's (tryout 68: after a reload
-/// cut a comparison run short, its earlier answers read as new).
+/// A case on one column of the grid: its result, its score, whether the model is chosen here
+/// (not only in the results of a received link), whether the case was never sent to it
+/// ([`Run::unsent`]), and whether the result is an earlier run's (tryout 68: after a reload cut
+/// a comparison run short, its earlier answers read as new).
 type CellData = (Option<run::CaseRun>, Option<CaseScore>, bool, bool, bool);
 
 /// One case's row of the grid: its answer and verdict on every model.
