@@ -239,7 +239,7 @@ impl RunsMut<'_> {
         if key.is_empty() {
             self.runs.retain(|r| r.version != run.version);
             self.runs.push(run);
-            self.runs.sort_by_key(|r| r.version);
+            crate::domain::order::sort_by_key(&mut self.runs, |r| r.version);
             return;
         }
         self.compared
@@ -248,7 +248,7 @@ impl RunsMut<'_> {
             key: key.to_owned(),
             run,
         });
-        self.compared.sort_by_key(|r| r.run.version);
+        crate::domain::order::sort_by_key(&mut self.compared, |r| r.run.version);
     }
 }
 
@@ -722,7 +722,7 @@ impl Draft {
         // In the sections' order (helper 50: the cut section came first, before the sections
         // above it); within a section, as found.
         let at = |g: &Gap| Section::ALL.iter().position(|s| *s == g.section());
-        out.sort_by_key(at);
+        crate::domain::order::sort_by_key(&mut out, at);
         out
     }
 

@@ -173,7 +173,7 @@ impl<K: Clone + PartialEq> Scheduler<K> {
             }
         }
         drop(hosts);
-        order.sort_unstable();
+        crate::domain::order::sort(&mut order);
         let mut take = vec![false; self.queue.len()];
         for &(_, i) in &order {
             let host = &self.queue[i].1;

@@ -15,6 +15,7 @@ pub mod lenient_json;
 pub mod local_model;
 pub mod meta;
 pub mod optimize;
+pub mod order;
 pub mod partial_json;
 pub mod pattern;
 pub mod provider;

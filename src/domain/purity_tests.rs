@@ -1,5 +1,6 @@
 //! Enforces the layering of ARCHITECTURE.md: `src/domain` imports no web or UI crate
-//! (invariant 1), and `src/ui` never reaches `net` past `state` (issue #14).
+//! (invariant 1), `src/ui` never reaches `net` past `state` (issue #14), and every sort goes
+//! through `domain::order` (issue #16: one compiled copy of the sort).
 use std::path::Path;
 
 const FORBIDDEN: &[&str] = &["leptos", "web_sys", "gloo", "wasm_bindgen", "js_sys"];
@@ -190,4 +191,56 @@ fn draft_changes_go_through_its_handle() {
     assert!(direct_draft_writes("self.drafts.update_runs(|r, c| ())").is_empty());
     assert!(direct_draft_writes("my_draft.set(1)").is_empty());
     assert!(direct_draft_writes("// d.draft.update( in a comment").is_empty());
+}
+
+/// The lines of `source` (its test module left out) that call a slice sort of the standard
+/// library directly: each such call compiles another copy of the sort into the wasm (issue #16).
+fn direct_sorts(source: &str) -> Vec<String> {
+    const SORTS: &[&str] = &[
+        ".sort(",
+        ".sort_by(",
+        ".sort_by_key(",
+        ".sort_by_cached_key(",
+        ".sort_unstable",
+    ];
+    let shipped = source
+        .split("\n#[cfg(test)]\nmod tests")
+        .next()
+        .unwrap_or(source);
+    shipped
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let code = line.split("//").next().unwrap_or("");
+            SORTS.iter().any(|s| code.contains(s))
+        })
+        .map(|(n, line)| format!("line {}: {}", n + 1, line.trim()))
+        .collect()
+}
+
+#[test]
+fn sorts_go_through_domain_order() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() > 20, "found too few files under {root:?}");
+    let offences: Vec<String> = files
+        .iter()
+        .filter(|f| !f.ends_with("domain/order.rs") && !f.to_string_lossy().ends_with("tests.rs"))
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("read source");
+            direct_sorts(&text)
+                .into_iter()
+                .map(move |o| format!("{}: {o}", f.display()))
+        })
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "sort with crate::domain::order (one compiled sort for the app):\n{}",
+        offences.join("\n")
+    );
+    assert_eq!(direct_sorts("    v.sort_by(|a, b| a.cmp(b));").len(), 1);
+    assert_eq!(direct_sorts("ids.sort_unstable();").len(), 1);
+    assert!(direct_sorts("order::sort_by(&mut v, f64::total_cmp);").is_empty());
+    assert!(direct_sorts("x\n#[cfg(test)]\nmod tests {\n    v.sort();\n}").is_empty());
 }

@@ -73,6 +73,19 @@ impl ChatCall {
         opts: CallOptions,
         on_done: impl FnOnce(Result<Completion, Failure>) + 'static,
     ) {
+        // Boxed: the call's task is compiled once, not once per caller (issue #16: seven
+        // copies were 45 KB of the wasm).
+        self.start_boxed(cfg, key, req, opts, Box::new(on_done));
+    }
+
+    fn start_boxed(
+        self,
+        cfg: ProviderConfig,
+        key: Option<ApiKey>,
+        req: ChatRequest,
+        opts: CallOptions,
+        on_done: Box<dyn FnOnce(Result<Completion, Failure>)>,
+    ) {
         self.stop();
         let this = self.started.get_value() + 1;
         self.started.set_value(this);

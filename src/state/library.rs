@@ -273,7 +273,7 @@ impl Library {
         }
         self.listen_to_other_tabs();
         let mut records = self.listing().await.unwrap_or_default();
-        records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+        crate::domain::order::sort_by(&mut records, |a, b| b.updated_ms.total_cmp(&a.updated_ms));
         // The page takes input from its first frame, before the drafts have opened: what was
         // typed meanwhile is kept as a draft of its own and stays open (the stored draft
         // loaded over it, and a first visit's typing during the first save was lost: the
@@ -426,7 +426,9 @@ impl Library {
             if self.list_asked.try_get_value() != Some(asked) {
                 return;
             }
-            records.sort_by(|a, b| b.updated_ms.total_cmp(&a.updated_ms));
+            crate::domain::order::sort_by(&mut records, |a, b| {
+                b.updated_ms.total_cmp(&a.updated_ms)
+            });
             self.list.set(records.iter().map(DraftMeta::of).collect());
         }
     }

@@ -285,7 +285,7 @@ impl SettingsHandle {
     /// Keeps the slots that had a key in this tab (`sessionStorage`, one per line).
     fn save_had_key(self) {
         let mut slots: Vec<String> = self.had_key.with_untracked(|h| h.iter().cloned().collect());
-        slots.sort();
+        crate::domain::order::sort(&mut slots);
         crate::net::session::save(TAB_KEYED, &slots.join("\n"));
     }
 

@@ -250,7 +250,7 @@ pub fn ModelGrid() -> impl IntoView {
                 && let Some(col) = cols.iter().find(|c| c.key == key)
             {
                 // Worst first; cases without a score on that model last, in suite order.
-                ids.sort_by(|a, b| {
+                crate::domain::order::sort_by(&mut ids, |a, b| {
                     let sa = col.scores.get(a).and_then(CaseScore::counted);
                     let sb = col.scores.get(b).and_then(CaseScore::counted);
                     match (sa, sb) {

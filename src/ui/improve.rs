@@ -930,7 +930,7 @@ fn Progress(
                 Phase::Finished => failures.iter().map(|f| f.round).max(),
             };
             failures.retain(|f| Some(f.round) == round_now);
-            failures.sort_by_key(|f| (f.round, f.refine));
+            crate::domain::order::sort_by_key(&mut failures, |f| (f.round, f.refine));
             // A failure whose call goes out again: now, or when the paused loop goes on.
             let failures: Vec<(ProposalFailure, Option<bool>)> = failures
                 .into_iter()

@@ -1068,7 +1068,7 @@ fn Compare() -> impl IntoView {
             };
             let mut skipped = left_out(va);
             skipped.extend(left_out(vb));
-            skipped.sort_unstable();
+            crate::domain::order::sort(&mut skipped);
             skipped.dedup();
             // Cases whose judge has not answered are left out too, and said (tryout 48: "0
             // wins, 0 losses, 0 ties" over an empty table, every case unjudged in one version).
@@ -1080,7 +1080,7 @@ fn Compare() -> impl IntoView {
             let mut unjudged = unjudged_of(va);
             unjudged.extend(unjudged_of(vb));
             unjudged.retain(|id| !skipped.contains(id));
-            unjudged.sort_unstable();
+            crate::domain::order::sort(&mut unjudged);
             unjudged.dedup();
             Some((
                 eval::compare(&map(va)?, &map(vb)?),

@@ -37,7 +37,7 @@ pub fn Workspace(
                 })
                 .collect();
             k.dedup();
-            k.sort_unstable();
+            crate::domain::order::sort(&mut k);
             k.dedup();
             k
         });

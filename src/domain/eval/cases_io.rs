@@ -258,7 +258,7 @@ impl Ctx<'_> {
             };
             found.push((rank, i));
         }
-        found.sort();
+        crate::domain::order::sort(&mut found);
         if let Some(best) = found.first().map(|f| f.0) {
             // A plain name picks one file; a pattern every file it matches at the best rank.
             let pattern = r.contains(['*', '?']);
@@ -358,8 +358,9 @@ fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
         finish(raw, &src.defaults, &mut out);
     }
     // In file order: the file imported first, then the ones it refers to.
-    out.left_out
-        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    crate::domain::order::sort_by(&mut out.left_out, |a, b| {
+        (&a.file, a.line).cmp(&(&b.file, b.line))
+    });
     if out.cases.is_empty() && out.global.is_empty() && out.bad.is_empty() {
         if let Some(Omitted::File(path)) = out
             .left_out
@@ -1574,7 +1575,7 @@ fn test_from_row(
         }
     }
     // `__config:__expected:threshold` first (every check), then the ones naming a column.
-    configs.sort_by_key(|(target, ..)| target.is_some());
+    crate::domain::order::sort_by_key(&mut configs, |(target, ..)| target.is_some());
     for (target, header, cell) in configs {
         match cell.trim().parse::<f64>() {
             Ok(t) if t.is_finite() => {

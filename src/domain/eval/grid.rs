@@ -195,7 +195,7 @@ impl Spread {
         if v.is_empty() {
             return None;
         }
-        v.sort_by(f64::total_cmp);
+        crate::domain::order::sort_by(&mut v, f64::total_cmp);
         let rank = |p: f64| {
             let r = (p * v.len() as f64).ceil() as usize;
             v[r.clamp(1, v.len()) - 1]

@@ -1043,7 +1043,7 @@ impl Run {
             .copied()
             .filter(|id| !self.has_outcome(*id, true))
             .collect();
-        ids.sort_unstable();
+        crate::domain::order::sort(&mut ids);
         ids.dedup();
         ids
     }
@@ -1085,7 +1085,7 @@ impl Run {
         }
         if !self.unsent.contains(&id) {
             self.unsent.push(id);
-            self.unsent.sort_unstable();
+            crate::domain::order::sort(&mut self.unsent);
         }
     }
 
@@ -1100,7 +1100,7 @@ impl Run {
             .filter(|(_, c)| c.status == Status::Queued && self.is_latest(c))
             .map(|(id, _)| *id);
         let mut ids: Vec<u32> = self.unsent.iter().copied().chain(queued).collect();
-        ids.sort_unstable();
+        crate::domain::order::sort(&mut ids);
         ids.dedup();
         self.unsent = ids;
     }
@@ -1115,7 +1115,7 @@ impl Run {
             .copied()
             .filter(|id| !self.has_outcome(*id, false))
             .collect();
-        ids.sort_unstable();
+        crate::domain::order::sort(&mut ids);
         ids.dedup();
         ids
     }

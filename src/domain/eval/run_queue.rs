@@ -108,7 +108,7 @@ impl RunQueue {
             }
             !stop
         });
-        waiting.sort_unstable();
+        crate::domain::order::sort(&mut waiting);
         if let Some(run) = draft.run_on_mut(version, key) {
             run.stop_sending(why, &waiting);
         }

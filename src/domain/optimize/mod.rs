@@ -847,7 +847,7 @@ pub fn cases_readiness(suite: &Suite) -> Result<Option<String>, String> {
     }
     let mut all = bare;
     all.extend(unchecked(eval::Split::HeldOut));
-    all.sort_unstable();
+    crate::domain::order::sort(&mut all);
     Ok((!all.is_empty()).then(|| {
         format!(
             "{} no checks, so the loop leaves {} out: add checks to use {}.",
@@ -982,7 +982,7 @@ impl Plan {
         for slot in 0..SLOTS {
             let largest = |pick: fn(&(usize, u64, u64)) -> u64| {
                 let mut v: Vec<u64> = self.0.iter().filter(|c| c.0 == slot).map(pick).collect();
-                v.sort_unstable_by(|a, b| b.cmp(a));
+                crate::domain::order::sort_by(&mut v, |a, b| b.cmp(a));
                 v.into_iter().take(cap as usize).sum::<u64>()
             };
             b.input[slot] = largest(|c| c.1);
@@ -2247,7 +2247,7 @@ impl Optimizer {
         };
         let scores = self.scores(ctx, best.id, false).unwrap_or_default();
         let mut ranked: Vec<(&u32, &f64)> = scores.iter().collect();
-        ranked.sort_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)));
+        crate::domain::order::sort_by(&mut ranked, |a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)));
         for (id, score) in ranked {
             let (Some(case), Some(r)) = (ctx.suite.case(*id), best.train.get(id)) else {
                 continue;
@@ -2311,7 +2311,9 @@ impl Optimizer {
             .filter(|c| c.rejected.is_none() && c.id != best.id)
             .filter_map(|c| Some((self.mean(ctx, c.id, false)?, c)))
             .collect();
-        scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        crate::domain::order::sort_by(&mut scored, |a, b| {
+            a.0.total_cmp(&b.0).then(a.1.id.cmp(&b.1.id))
+        });
         let history = if scored.is_empty() {
             "(none yet)".to_owned()
         } else {
@@ -2352,7 +2354,7 @@ impl Optimizer {
             .filter(|(id, s)| **s < 1.0 && !passed_everywhere(**id))
             .map(|(id, s)| (*id, *s))
             .collect();
-        failing.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        crate::domain::order::sort_by(&mut failing, |a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         // Cases the score leaves out (a judge gave no verdict): one with a check that failed is
         // still a known failure, listed after the scored ones; the others are counted, so that
         // the request never says every case passed when some could not be scored.

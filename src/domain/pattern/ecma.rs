@@ -364,7 +364,7 @@ fn push_hex(out: &mut String, cp: u32) {
 
 /// Sorted, merged ranges without the surrogate block (which `regex-lite` rejects).
 fn normalize(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    ranges.sort_unstable();
+    crate::domain::order::sort(&mut ranges);
     let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
     for (lo, hi) in ranges {
         match merged.last_mut() {

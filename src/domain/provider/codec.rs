@@ -499,7 +499,7 @@ impl ModelPager {
 
     /// Every model read, sorted by id, without duplicates.
     pub fn finish(mut self) -> Vec<ModelInfo> {
-        self.models.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::domain::order::sort_by(&mut self.models, |a, b| a.id.cmp(&b.id));
         self.models.dedup_by(|a, b| a.id == b.id);
         self.models
     }
@@ -552,7 +552,7 @@ pub fn parse_models(kind: ProviderKind, body: &str) -> Result<Vec<ModelInfo>, St
     } else {
         return Err("the reply has no model list (no \"data\" or \"models\" field)".into());
     }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::domain::order::sort_by(&mut out, |a, b| a.id.cmp(&b.id));
     out.dedup_by(|a, b| a.id == b.id);
     Ok(out)
 }

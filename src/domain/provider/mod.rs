@@ -702,7 +702,7 @@ impl RoleConfigs {
     pub fn kinds(&self) -> Vec<ProviderKind> {
         let mut v: Vec<ProviderKind> = Role::ALL.iter().map(|r| self.get(*r).kind).collect();
         v.dedup();
-        v.sort_by_key(|k| k.as_str());
+        crate::domain::order::sort_by_key(&mut v, |k| k.as_str());
         v.dedup();
         v
     }

@@ -116,7 +116,7 @@ fn write_canonical(v: &Value, out: &mut String, depth: usize) {
         }
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            crate::domain::order::sort(&mut keys);
             out.push('{');
             for (i, k) in keys.into_iter().enumerate() {
                 if i > 0 {
