@@ -1,6 +1,6 @@
 //! Enforces the layering of ARCHITECTURE.md: `src/domain` imports no web or UI crate
-//! (invariant 1), `src/ui` never reaches `net` past `state` (issue #14), and every sort goes
-//! through `domain::order` (issue #16: one compiled copy of the sort).
+//! (invariant 1), `src/ui` never reaches `net` past `state` (issue #14), and sorts, effects and
+//! memos go through their one-copy helpers (issue #16, the download's weight).
 use std::path::Path;
 
 const FORBIDDEN: &[&str] = &["leptos", "web_sys", "gloo", "wasm_bindgen", "js_sys"];
@@ -193,16 +193,8 @@ fn draft_changes_go_through_its_handle() {
     assert!(direct_draft_writes("// d.draft.update( in a comment").is_empty());
 }
 
-/// The lines of `source` (its test module left out) that call a slice sort of the standard
-/// library directly: each such call compiles another copy of the sort into the wasm (issue #16).
-fn direct_sorts(source: &str) -> Vec<String> {
-    const SORTS: &[&str] = &[
-        ".sort(",
-        ".sort_by(",
-        ".sort_by_key(",
-        ".sort_by_cached_key(",
-        ".sort_unstable",
-    ];
+/// The lines of `source` (its test module left out) that name one of `calls`.
+fn lines_calling(source: &str, calls: &[&str]) -> Vec<String> {
     let shipped = source
         .split("\n#[cfg(test)]\nmod tests")
         .next()
@@ -212,35 +204,66 @@ fn direct_sorts(source: &str) -> Vec<String> {
         .enumerate()
         .filter(|(_, line)| {
             let code = line.split("//").next().unwrap_or("");
-            SORTS.iter().any(|s| code.contains(s))
+            calls.iter().any(|s| code.contains(s))
         })
         .map(|(n, line)| format!("line {}: {}", n + 1, line.trim()))
         .collect()
 }
 
+/// Calls that compile another copy of generic machinery into the wasm at each call site (issue
+/// #16), each with the one-copy way to say it.
+const ONE_COPY: &[(&str, &str)] = &[
+    (".sort(", "crate::domain::order::sort"),
+    (".sort_by(", "crate::domain::order::sort_by"),
+    (".sort_by_key(", "crate::domain::order::sort_by_key"),
+    (".sort_by_cached_key(", "crate::domain::order::sort_by_key"),
+    (".sort_unstable", "crate::domain::order::sort or sort_by"),
+    ("Effect::new(", "crate::state::reactive::effect"),
+    ("Memo::new(", "crate::state::reactive::memo"),
+];
+
 #[test]
-fn sorts_go_through_domain_order() {
+fn generic_machinery_is_compiled_once() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&root, &mut files);
     assert!(files.len() > 20, "found too few files under {root:?}");
+    let calls: Vec<&str> = ONE_COPY.iter().map(|(c, _)| *c).collect();
     let offences: Vec<String> = files
         .iter()
-        .filter(|f| !f.ends_with("domain/order.rs") && !f.to_string_lossy().ends_with("tests.rs"))
+        .filter(|f| {
+            let name = f.to_string_lossy();
+            !name.ends_with("tests.rs")
+                && !f.ends_with("domain/order.rs")
+                && !f.ends_with("state/reactive.rs")
+        })
         .flat_map(|f| {
             let text = std::fs::read_to_string(f).expect("read source");
-            direct_sorts(&text)
+            lines_calling(&text, &calls)
                 .into_iter()
                 .map(move |o| format!("{}: {o}", f.display()))
         })
         .collect();
+    let ways: Vec<String> = ONE_COPY
+        .iter()
+        .map(|(c, w)| format!("{c} -> {w}"))
+        .collect();
     assert!(
         offences.is_empty(),
-        "sort with crate::domain::order (one compiled sort for the app):\n{}",
+        "each of these compiles another copy of the same code ({}):\n{}",
+        ways.join(", "),
         offences.join("\n")
     );
-    assert_eq!(direct_sorts("    v.sort_by(|a, b| a.cmp(b));").len(), 1);
-    assert_eq!(direct_sorts("ids.sort_unstable();").len(), 1);
-    assert!(direct_sorts("order::sort_by(&mut v, f64::total_cmp);").is_empty());
-    assert!(direct_sorts("x\n#[cfg(test)]\nmod tests {\n    v.sort();\n}").is_empty());
+    assert_eq!(
+        lines_calling("    v.sort_by(|a, b| a.cmp(b));", &calls).len(),
+        1
+    );
+    assert_eq!(lines_calling("ids.sort_unstable();", &calls).len(), 1);
+    assert_eq!(
+        lines_calling("let m = Memo::new(move |_| 1);", &calls).len(),
+        1
+    );
+    assert!(lines_calling("order::sort_by(&mut v, f64::total_cmp);", &calls).is_empty());
+    assert!(lines_calling("reactive::effect(move |_| ())", &calls).is_empty());
+    assert!(lines_calling("x\n#[cfg(test)]\nmod tests {\n    v.sort();\n}", &calls).is_empty());
 }

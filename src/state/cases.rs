@@ -96,7 +96,7 @@ impl CaseSynth {
             drafts: DraftHandle::expect(),
         };
         provide_context(s);
-        Effect::new(move || {
+        crate::state::reactive::effect(move |_| {
             let n = s.how_many.get();
             crate::net::session::save(HOW_MANY_KEY, &n.to_string());
         });
@@ -140,7 +140,7 @@ impl CaseSynth {
                 })
                 .collect(),
         );
-        Effect::new(move |before: Option<String>| {
+        crate::state::reactive::effect(move |before: Option<String>| {
             let now = library.current_id.get();
             if before.as_ref() != Some(&now) && !now.is_empty() {
                 s.come_back(&now);
@@ -149,7 +149,7 @@ impl CaseSynth {
         });
         // What is on offer is kept for a reload whenever it changes (a tick, an edit, an offer
         // made, added, discarded or left with its draft).
-        Effect::new(move || {
+        crate::state::reactive::effect(move |_| {
             let draft = library.current_id.get();
             let stage = s.stage.get();
             s.picks.track();

@@ -73,7 +73,7 @@ impl DraftHandle {
             ),
             versions,
             // The gaps depend on the versions and the current one only.
-            open_gaps: Memo::new(move |_| {
+            open_gaps: crate::state::reactive::memo(move |_| {
                 versions.track();
                 draft.with_untracked(Draft::open_gaps)
             }),

@@ -134,17 +134,17 @@ impl Engine {
             settings,
         };
         provide_context(e);
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             store::save(AT_ONCE_KEY, &e.concurrency.get().to_string());
         });
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             let json = e
                 .host_limits
                 .with(|h| serde_json::to_string(h).unwrap_or_default());
             store::save(HOST_LIMITS_KEY, &json);
         });
         // A limit raised while calls wait: they start now, not when the next call ends.
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             e.concurrency.track();
             e.host_limits.track();
             e.pump();

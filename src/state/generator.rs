@@ -173,7 +173,7 @@ impl Generator {
                 crate::net::session::remove(IN_FLIGHT_KEY);
             }
         });
-        Effect::new(move || {
+        crate::state::reactive::effect(move |_| {
             let job = g.job.get();
             let whole = matches!(job, Some(Job::Generate | Job::Adapt { .. }));
             let tiny = g.tiny.with(Option::is_some);
@@ -463,7 +463,7 @@ impl Generator {
                 })
             });
         }
-        Effect::new(move || {
+        crate::state::reactive::effect(move |_| {
             let keep = self.manual.get()
                 && self.manual_job.with(|j| *j == Job::Generate)
                 && self.manual_reply.with(|r| !r.is_empty());
@@ -479,7 +479,7 @@ impl Generator {
                 crate::net::session::remove(MANUAL_KEY);
             }
         });
-        Effect::new(move |before: Option<String>| {
+        crate::state::reactive::effect(move |before: Option<String>| {
             let now = id.get();
             if before.as_deref() != Some(now.as_str()) {
                 let mine = self.parked.try_update_value(|p| {

@@ -23,7 +23,7 @@ pub fn settled<T: Send + Sync + 'static>(
     make: impl Fn() -> T + 'static,
 ) -> ReadSignal<T> {
     let s = RwSignal::new(untrack(&make));
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         if !s.with_untracked(&same) {
             s.set(untrack(&make));
         }
@@ -64,7 +64,7 @@ impl<K: Eq + Hash + Clone + 'static, V: Send + Sync + 'static> Keyed<K, V> {
             make: StoredValue::new_local(make.clone()),
         };
         let rows = keyed.rows;
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             track();
             untrack(|| {
                 rows.with_value(|m| {

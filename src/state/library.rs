@@ -173,7 +173,7 @@ impl Library {
         lib.flush_when_hidden();
         leptos::task::spawn_local(async move { lib.start().await });
         // Save shortly after each change of the current draft.
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             // A new version, and every step of the optimizer (started, a new phase, a new
             // candidate, stopped), are saved at once: a reload right after must find them.
             let milestone = |d: &Draft| {

@@ -10,6 +10,7 @@ pub mod keyed;
 pub mod library;
 pub mod note_check;
 pub mod optimizer;
+pub mod reactive;
 pub mod reflexion;
 pub mod rubric;
 pub mod runner;
@@ -83,7 +84,7 @@ impl ThemeHandle {
     pub fn provide() -> Self {
         let saved = net::settings::load(Theme::KEY).map_or(Theme::System, |s| Theme::parse(&s));
         let theme = RwSignal::new(saved);
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             let t = theme.get();
             if let Some(root) = document().document_element() {
                 let _ = root.set_attribute("data-theme", t.as_str());
@@ -140,7 +141,7 @@ pub fn use_local_model_status(base_url: Signal<String>) -> ReadSignal<LocalModel
     let alive = StoredValue::new(true);
     on_cleanup(move || alive.set_value(false));
     let poke = StoredValue::new(false);
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         base_url.track();
         poke.set_value(true);
     });

@@ -191,7 +191,7 @@ impl OptimizerHandle {
         });
         h.drafts
             .on_switching(move || h.last_leaving.set_value(h.drafts.leaving()));
-        Effect::new(move |prev: Option<String>| {
+        crate::state::reactive::effect(move |prev: Option<String>| {
             let id = lib.current_id.get();
             if prev.as_ref() != Some(&id) && !id.is_empty() {
                 // Another draft opened: the loop's draft was kept with the reservations of its

@@ -222,7 +222,7 @@ impl Runner {
         });
         // Opening another draft ends a run of this one.
         let lib = r.library;
-        Effect::new(move |prev: Option<String>| {
+        crate::state::reactive::effect(move |prev: Option<String>| {
             let id = lib.current_id.get();
             if prev.is_some_and(|p| p != id) {
                 r.cancel();

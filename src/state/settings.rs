@@ -136,14 +136,14 @@ impl SettingsHandle {
             stall_seconds: RwSignal::new(stall_seconds),
             unreadable: RwSignal::new(unreadable),
         };
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             store::save(STALL_KEY, &handle.stall_seconds.get().to_string());
         });
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             let json = serde_json::to_string(&handle.roles.get()).unwrap_or_default();
             store::save(SETTINGS_KEY, &json);
         });
-        Effect::new(move |_| {
+        crate::state::reactive::effect(move |_| {
             let json = serde_json::to_string(&handle.compare.get()).unwrap_or_default();
             store::save(COMPARE_KEY, &json);
         });

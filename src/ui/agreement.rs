@@ -21,7 +21,7 @@ pub fn JudgeAgreement(
     run: ReadSignal<Option<Run>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
-    let all = Memo::new(move |_| {
+    let all = crate::state::reactive::memo(move |_| {
         run.with(|r| {
             r.as_ref()
                 .map(|r| d.draft.with(|x| agreement::agreement(&x.suite, r)))

@@ -21,7 +21,7 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
 /// (and still when it turns false): the clock of the time-left figures (a run's, the loop's).
 pub fn clock_while(live: impl Fn() -> bool + 'static) -> RwSignal<f64> {
     let now = RwSignal::new(js_sys::Date::now());
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         if live() {
             let handle = set_interval_with_handle(
                 move || now.set(js_sys::Date::now()),
@@ -128,7 +128,7 @@ pub fn drawn_in_steps(
             }
         });
     }
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         let t = target.get();
         let d = drawn.get_untracked();
         if t <= d || t - d <= ROWS_PER_FRAME {

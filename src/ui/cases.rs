@@ -147,12 +147,12 @@ pub fn CasesCard() -> impl IntoView {
     // rows' memos below, only that memo's one comparison of the cases.
     let suite_prompt = d.suite_and_prompt;
     // The prompt as the run sends it (before variables are filled): one render for every row.
-    let rendered = Memo::new(move |_| suite_prompt.with(|(_, p)| p.clone()));
-    let spec = Memo::new(move |_| d.draft.with(|x| x.current_spec().cloned()));
-    let ids = Memo::new(move |_| {
+    let rendered = crate::state::reactive::memo(move |_| suite_prompt.with(|(_, p)| p.clone()));
+    let spec = crate::state::reactive::memo(move |_| d.draft.with(|x| x.current_spec().cloned()));
+    let ids = crate::state::reactive::memo(move |_| {
         suite_prompt.with(|(suite, _)| suite.cases.iter().map(|c| c.id).collect::<Vec<_>>())
     });
-    let counts = Memo::new(move |_| {
+    let counts = crate::state::reactive::memo(move |_| {
         suite_prompt.with(|(suite, _)| {
             let held = suite
                 .cases
@@ -194,7 +194,7 @@ pub fn CasesCard() -> impl IntoView {
     let unaccepted = Unaccepted::get();
     // Ticks of cases no longer in the draft go, however they went (a delete in another tab that
     // this tab follows: review, a case added after could take the id and come in ticked).
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         ids.with(|ids| {
             if sel.0.with_untracked(|s| s.iter().any(|i| !ids.contains(i))) {
                 sel.0.update(|s| s.retain(|i| ids.contains(i)));
@@ -293,9 +293,9 @@ fn CaseRow(
     let unaccepted = Unaccepted::get();
     // Its own case in the draft's store: another case's edit or a result arriving reaches no
     // other row (`DraftHandle::with_case`).
-    let case = Memo::new(move |_| d.with_case(id, TestCase::clone));
+    let case = crate::state::reactive::memo(move |_| d.with_case(id, TestCase::clone));
     // What this case would send empty: flagged on its line and in its editor.
-    let gaps = Memo::new(move |_| {
+    let gaps = crate::state::reactive::memo(move |_| {
         rendered.with(|p| case.with(|c| c.as_ref().map(|c| run::gaps(p, c)).unwrap_or_default()))
     });
     let open = move || editing.get() == Some(id);
@@ -305,7 +305,7 @@ fn CaseRow(
     let name = move || format!("case #{id}");
     // Where the case is in the list: the first cannot move up, the last cannot move down, and a
     // list of one has no order to change.
-    let place = Memo::new(move |_| {
+    let place = crate::state::reactive::memo(move |_| {
         d.suite_and_prompt.with(|(suite, _)| {
             let n = suite.cases.len();
             let i = suite.cases.iter().position(|c| c.id == id).unwrap_or(0);
@@ -436,8 +436,9 @@ fn CaseEditor(
     let tags_typed = RwSignal::new(None::<String>);
     let threshold_problem = RwSignal::new(kept.as_ref().map(|e| e.problem.clone()));
     let threshold_typed = RwSignal::new(kept.map(|e| e.text));
-    let in_prompt = Memo::new(move |_| rendered.with(|p| eval::prompt_variables(p)));
-    let vars = Memo::new(move |_| {
+    let in_prompt =
+        crate::state::reactive::memo(move |_| rendered.with(|p| eval::prompt_variables(p)));
+    let vars = crate::state::reactive::memo(move |_| {
         let mut names = in_prompt.get();
         d.with_case(id, |c| {
             for (k, _) in &c.vars {
@@ -493,7 +494,8 @@ fn CaseEditor(
             run::preview(&req)
         })
     };
-    let turn_count = Memo::new(move |_| d.with_case(id, |c| c.turns.len()).unwrap_or(0));
+    let turn_count =
+        crate::state::reactive::memo(move |_| d.with_case(id, |c| c.turns.len()).unwrap_or(0));
     let input_label = move || {
         if turn_count.get() > 0 {
             format!("Last user message of case #{id} (the reply to it is checked)")
@@ -662,7 +664,7 @@ fn Conversation(
         Speaker::User => "User",
         Speaker::Assistant => "Assistant",
     };
-    let indices = Memo::new(move |_| (0..count.get()).collect::<Vec<usize>>());
+    let indices = crate::state::reactive::memo(move |_| (0..count.get()).collect::<Vec<usize>>());
     view! {
         <fieldset class="pw-conv" aria-label=format!("Earlier turns of case #{id}")>
             <legend class="pw-label">"Earlier turns of the conversation"</legend>
@@ -759,7 +761,7 @@ pub fn ConversationFold(
 #[component]
 fn GlobalChecks() -> impl IntoView {
     let d = DraftHandle::expect();
-    let proposed = Memo::new(move |_| {
+    let proposed = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
             x.current_spec()
                 .map(|s| proposed_global(s, &x.suite.global))
@@ -818,7 +820,7 @@ fn AssertionList(
     title: &'static str,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
-    let count = Memo::new(move |_| match owner {
+    let count = crate::state::reactive::memo(move |_| match owner {
         Owner::Global => d.draft.with(|x| x.suite.global.len()),
         Owner::Case(id) => d.with_case(id, |c| c.assertions.len()).unwrap_or(0),
     });
@@ -912,8 +914,8 @@ fn AssertionEditor(
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let unaccepted = Unaccepted::get();
-    let a = Memo::new(move |_| read_assertion(d, owner, index));
-    let problem = Memo::new(move |_| {
+    let a = crate::state::reactive::memo(move |_| read_assertion(d, owner, index));
+    let problem = crate::state::reactive::memo(move |_| {
         let spec = d.draft.with(|x| x.current_spec().cloned());
         a.with(|a| a.as_ref().and_then(|a| a.problem(spec.as_ref())))
     });
@@ -1076,7 +1078,8 @@ fn AssertionEditor(
     };
     let text_kind = move || a.with(|a| a.as_ref().is_some_and(|a| a.kind().takes_case()));
     // promptfoo's `weight`: drawn again only when it changes (a number field applies on change).
-    let weight_now = Memo::new(move |_| a.with(|a| a.as_ref().map_or(1.0, |a| a.weight)));
+    let weight_now =
+        crate::state::reactive::memo(move |_| a.with(|a| a.as_ref().map_or(1.0, |a| a.weight)));
     let weight_field = {
         let id = id.clone();
         move || {
@@ -1426,11 +1429,11 @@ fn SynthPanel() -> impl IntoView {
             .unwrap_or_else(|| s.call.text.with(|t| t.matches("\"input\"").count()))
     };
     let kept = move || s.picks.with(|p| p.iter().filter(|p| p.keep).count());
-    let proposals = Memo::new(move |_| s.picks.with(Vec::len));
+    let proposals = crate::state::reactive::memo(move |_| s.picks.with(Vec::len));
     // Open while the person has it open, and whenever an offer is on hand (one kept across a
     // reload, or brought back with its draft, shows without a click).
     let open = RwSignal::new(false);
-    Effect::new(move || {
+    crate::state::reactive::effect(move |_| {
         if proposals.get() > 0 {
             open.set(true);
         }
@@ -1521,7 +1524,7 @@ fn ProposalRow(
     // Each part redraws only when what it shows changes: an edit of the text (saved as the
     // field is left, which a click on the tick box next to it does first) redrew the tick box
     // between the press and the release, and the tick was lost (helper-54).
-    let head = Memo::new(move |_| {
+    let head = crate::state::reactive::memo(move |_| {
         s.picks.with(|ps| {
             ps.get(index).map(|p| {
                 let mut shown = p.proposal.clone();
@@ -1533,8 +1536,10 @@ fn ProposalRow(
             })
         })
     });
-    let keep = Memo::new(move |_| s.picks.with(|ps| ps.get(index).is_some_and(|p| p.keep)));
-    let fields_of = Memo::new(move |_| {
+    let keep = crate::state::reactive::memo(move |_| {
+        s.picks.with(|ps| ps.get(index).is_some_and(|p| p.keep))
+    });
+    let fields_of = crate::state::reactive::memo(move |_| {
         s.picks.with(|ps| {
             ps.get(index).map(|p| {
                 (

@@ -92,7 +92,7 @@ pub fn DraftsPanel(
         }
     };
     // The question goes with the run (it ended meanwhile) and with the drawer.
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         if !runner.running() || !open.get() {
             leaving.set(None);
         }
@@ -158,7 +158,7 @@ pub fn DraftsPanel(
     // Focus goes into the drawer when it opens, as in Settings (tryout 9: opened with Enter, it
     // stayed on the Drafts button behind the panel).
     let panel_ref = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         if open.get() {
             if let Some(panel) = panel_ref.get() {
                 let _ = panel.focus();
@@ -166,7 +166,7 @@ pub fn DraftsPanel(
         }
     });
     // What the last export or import said belongs to that visit: closing the drawer clears it.
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         if !open.get() {
             message.set(None);
         }
@@ -232,11 +232,11 @@ pub fn DraftsPanel(
                             let id = m.id.clone();
                             let meta = {
                                 let id = id.clone();
-                                Memo::new(move |_| lib.list.with(|l| l.iter().find(|x| x.id == id).cloned()).unwrap_or_else(|| m.clone()))
+                                crate::state::reactive::memo(move |_| lib.list.with(|l| l.iter().find(|x| x.id == id).cloned()).unwrap_or_else(|| m.clone()))
                             };
                             let current = {
                                 let id = id.clone();
-                                Memo::new(move |_| lib.current_id.get() == id)
+                                crate::state::reactive::memo(move |_| lib.current_id.get() == id)
                             };
                             let name = move || meta.with(|m| m.name.clone());
                             let (i1, i2, i3, i4, i5, i6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
@@ -247,7 +247,7 @@ pub fn DraftsPanel(
                                         // The focus goes into the field whenever it is drawn (also
                                         // when a save redraws it), not one frame after the press.
                                         let field = NodeRef::<leptos::html::Input>::new();
-                                        Effect::new(move |_| {
+                                        crate::state::reactive::effect(move |_| {
                                             if let Some(el) = field.get() {
                                                 let _ = el.focus();
                                             }
@@ -662,12 +662,12 @@ pub fn SharePanel() -> impl IntoView {
     let copied = RwSignal::new(None::<Result<(), String>>);
     let panel_open = RwSignal::new(false);
     // What the results option can include; the tick shows only what the link carries.
-    let offer = Memo::new(move |_| d.draft.with(share::ResultsOffer::of));
+    let offer = crate::state::reactive::memo(move |_| d.draft.with(share::ResultsOffer::of));
     let results_on = move || {
         with_cases.get() && with_results.get() && offer.with(|o| o.available(history.get()))
     };
     // The link, or what to leave out when the draft is too large for one that opens.
-    let made = Memo::new(move |_| {
+    let made = crate::state::reactive::memo(move |_| {
         let results = results_on();
         if d.draft.with(crate::domain::wire::holds_nothing) {
             return Err(
@@ -697,7 +697,7 @@ pub fn SharePanel() -> impl IntoView {
         })
         .map_err(|e| e.to_string())
     });
-    let link = Memo::new(move |_| made.get().unwrap_or_default());
+    let link = crate::state::reactive::memo(move |_| made.get().unwrap_or_default());
     view! {
         <details class="pw-details pw-share" on:toggle=move |ev| {
             let open = ev.target().and_then(|t| js_sys::Reflect::get(&t, &"open".into()).ok()).and_then(|v| v.as_bool()).unwrap_or(false);

@@ -247,7 +247,7 @@ pub fn IdeaCard() -> impl IntoView {
 fn ManualMode() -> impl IntoView {
     let d = DraftHandle::expect();
     let g = Generator::expect();
-    let req = Memo::new(move |_| {
+    let req = crate::state::reactive::memo(move |_| {
         let job = g.manual_job.get();
         d.draft
             .with(|x| job.request(x))
@@ -264,9 +264,9 @@ fn ManualMode() -> impl IntoView {
     // What the last paste said describes the version it made: once another version is current
     // (a generation, an edit, a restore), the message goes (tryout 4: it stayed and was announced
     // again long after).
-    let current = Memo::new(move |_| d.draft.with(|x| x.current));
+    let current = crate::state::reactive::memo(move |_| d.draft.with(|x| x.current));
     let said_for = RwSignal::new(None::<u32>);
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         let now = current.get();
         if said_for.get_untracked().is_some_and(|n| n != now) {
             result.set(None);
@@ -275,7 +275,7 @@ fn ManualMode() -> impl IntoView {
     });
     // Another job (e.g. "Use Manual mode" from a failed rewrite): the reply pasted for the last
     // one and what it said do not belong to it.
-    Effect::new(move |before: Option<Job>| {
+    crate::state::reactive::effect(move |before: Option<Job>| {
         let job = g.manual_job.get();
         if before.is_some_and(|b| b != job) {
             reply.set(String::new());
@@ -402,8 +402,9 @@ pub fn PromptCard() -> impl IntoView {
     };
     // Memos, not closures of the draft: the sections below are drawn again (each editor made
     // anew) only when these change, not on every change of the draft (each result of a run).
-    let has_version = Memo::new(move |_| d.draft.with(|x| x.current_version().is_some()));
-    let provenance = Memo::new(move |_| d.draft.with(|x| x.provenance()));
+    let has_version =
+        crate::state::reactive::memo(move |_| d.draft.with(|x| x.current_version().is_some()));
+    let provenance = crate::state::reactive::memo(move |_| d.draft.with(|x| x.provenance()));
     view! {
         <section class="pw-card pw-card--prompt" aria-labelledby="pw-prompt-title" aria-busy=move || g.call.running.get().to_string()>
             <header class="pw-card__header">
@@ -784,7 +785,7 @@ fn SectionEditor(
     // The saved text as a memo: the editor's value is set again only when it changes, not on
     // every change of the draft (each result of a run set it back, losing what was typed in
     // the last moment before it was saved).
-    let saved = Memo::new(move |_| {
+    let saved = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
             x.current_spec()
                 .map(|s| s.section_text(section))
@@ -818,7 +819,7 @@ fn SectionEditor(
     // words: "check it", with the reason under the text).
     // The idea, the current prompt and the versions there are decide the doubts (the reply a
     // version came from never changes), so a run's results arriving do not check the words again.
-    let basis = Memo::new(move |_| {
+    let basis = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
             (
                 x.idea.idea.clone(),
@@ -829,7 +830,7 @@ fn SectionEditor(
             )
         })
     });
-    let doubts = Memo::new(move |_| {
+    let doubts = crate::state::reactive::memo(move |_| {
         // Read, not only tracked: a memo that is only tracked is never worked out, so it never
         // changed and the doubts stayed after an edit (hidden while every change of the draft
         // drew the sections anew).
@@ -900,7 +901,7 @@ fn SectionEditor(
         instruction.set(String::new());
     });
     // A rewrite of this section a reload cut off: its instruction, back in the open box.
-    Effect::new(move || {
+    crate::state::reactive::effect(move |_| {
         if let Some((s, text)) = g.rewrite_back.get()
             && s == section
         {
@@ -992,7 +993,8 @@ pub fn FinalCard() -> impl IntoView {
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
     // The prompt as sent, from the draft's shared signal (results arriving do not reach it).
-    let rendered = Memo::new(move |_| d.suite_and_prompt.with(|(_, p)| p.clone()));
+    let rendered =
+        crate::state::reactive::memo(move |_| d.suite_and_prompt.with(|(_, p)| p.clone()));
     let tokens = move || estimate_tokens(&rendered.get());
     let cost = move || {
         let cfg = settings.config(Role::Execution);
@@ -1120,7 +1122,7 @@ pub fn VersionsCard() -> impl IntoView {
     let to = RwSignal::new(0u32);
     // Default comparison: the current version against its parent, set again when the versions
     // change (not when results arrive: the pair the person chose stays).
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         let (cur, parent) = d.versions.with(|(versions, current)| {
             (
                 *current,

@@ -55,11 +55,11 @@ pub fn ModelGrid() -> impl IntoView {
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
     // The models a grid run calls: the execution model, then the comparison models (each once).
-    let slots = Memo::new(move |_| {
+    let slots = crate::state::reactive::memo(move |_| {
         let exec = settings.config(Role::Execution);
         settings.compare.with(|c| grid::slots(&exec, c))
     });
-    let columns = Memo::new(move |_| {
+    let columns = crate::state::reactive::memo(move |_| {
         let slots = slots.get();
         d.draft.with(|x| {
             slots
@@ -202,7 +202,7 @@ pub fn ModelGrid() -> impl IntoView {
         },
     );
     // Results of models not chosen here, each with the settings its key names (to add it).
-    let others = Memo::new(move |_| {
+    let others = crate::state::reactive::memo(move |_| {
         columns.with(|cols| {
             cols.iter()
                 .filter(|c| !c.chosen && c.label.ends_with(" (not in your models)"))
@@ -210,14 +210,14 @@ pub fn ModelGrid() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let summaries = Memo::new(move |_| {
+    let summaries = crate::state::reactive::memo(move |_| {
         columns.with(|cols| {
             cols.iter()
                 .filter_map(|c| c.summary.clone())
                 .collect::<Vec<ModelSummary>>()
         })
     });
-    let n_cases = Memo::new(move |_| d.draft.with(|x| x.suite.cases.len()));
+    let n_cases = crate::state::reactive::memo(move |_| d.draft.with(|x| x.suite.cases.len()));
     let n_models = move || slots.with(Vec::len);
     let blocked = move || {
         slots.with(|s| s.iter().any(|s| offline.blocks(&s.cfg)))
@@ -232,7 +232,7 @@ pub fn ModelGrid() -> impl IntoView {
     let section_open = RwSignal::new(settings.compare.with_untracked(|c| !c.is_empty()));
     // Sorted by this model's case scores, worst first ("" keeps the suite's order).
     let sort_by = RwSignal::new(None::<String>);
-    let shown_ids = Memo::new(move |_| {
+    let shown_ids = crate::state::reactive::memo(move |_| {
         let cols = columns.get();
         d.draft.with(|x| {
             let ran: Vec<(&Run, &BTreeMap<u32, CaseScore>)> = cols
@@ -266,7 +266,7 @@ pub fn ModelGrid() -> impl IntoView {
     });
     // What the bound reads (the cases and the prompt): results arriving do not change it.
     let bound_inputs = d.suite_and_prompt;
-    let bound = Memo::new(move |_| {
+    let bound = crate::state::reactive::memo(move |_| {
         let slots = slots.get();
         let judge = settings.config(Role::Judge);
         let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
@@ -644,18 +644,22 @@ fn GridCell(
     let live = RwSignal::from(r.live_on(&key, id));
     let col_key = key.clone();
     let d = DraftHandle::expect();
-    let cell = Memo::new(move |_| {
+    let cell = crate::state::reactive::memo(move |_| {
         row.with(|m| {
             m.get(&col_key)
                 .map(|(cr, score, _, _, _)| (cr.clone(), score.clone()))
         })
     });
     let unsent_key = key.clone();
-    let unsent = Memo::new(move |_| row.with(|m| m.get(&unsent_key).is_some_and(|c| c.3)));
+    let unsent = crate::state::reactive::memo(move |_| {
+        row.with(|m| m.get(&unsent_key).is_some_and(|c| c.3))
+    });
     let earlier_key = key.clone();
-    let earlier = Memo::new(move |_| row.with(|m| m.get(&earlier_key).is_some_and(|c| c.4)));
+    let earlier = crate::state::reactive::memo(move |_| {
+        row.with(|m| m.get(&earlier_key).is_some_and(|c| c.4))
+    });
     let judge_key = key.clone();
-    let badge = Memo::new(move |_| {
+    let badge = crate::state::reactive::memo(move |_| {
         let (cr, score) = cell.get().unwrap_or_default();
         // Never sent (its key refused, a reload mid-run) and with no earlier answer: said so,
         // not "not run" (tryout 48).
@@ -825,7 +829,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
     let eng = crate::state::engine::Engine::expect();
     let s = SettingsHandle::expect();
     let r = Runner::expect();
-    let cfg = Memo::new(move |_| s.compare.with(|v| v.get(index).cloned()));
+    let cfg = crate::state::reactive::memo(move |_| s.compare.with(|v| v.get(index).cloned()));
     let kind = move || cfg.get().map_or(ProviderKind::Custom, |c| c.kind);
     let update = move |f: &dyn Fn(&mut ProviderConfig)| {
         s.compare.update(|v| {

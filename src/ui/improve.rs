@@ -40,7 +40,7 @@ pub fn LoopNotice() -> impl IntoView {
     let h = OptimizerHandle::expect();
     // (running, paused, calls used, calls approved, calls Resume adds to them) of an unfinished
     // loop.
-    let state = Memo::new(move |_| {
+    let state = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
             x.optimizer.as_ref().filter(|o| o.stop.is_none()).map(|o| {
                 let extra = o
@@ -125,7 +125,7 @@ fn CritiquePanel() -> impl IntoView {
     // fix still said it had failed).
     let pressed = RwSignal::new(None::<(usize, Section, String, u32)>);
     let outcome = RwSignal::new(Vec::<(usize, Result<u32, String>)>::new());
-    Effect::new(move |was_running: Option<bool>| {
+    crate::state::reactive::effect(move |was_running: Option<bool>| {
         let running = g.call.running.get();
         if was_running == Some(true) && !running {
             if let Some((i, section, fix, before)) = pressed.get_untracked() {
@@ -161,7 +161,7 @@ fn CritiquePanel() -> impl IntoView {
         running
     });
     // A new critique's fixes are new: what came of the last one's goes.
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         c.weaknesses.track();
         outcome.set(Vec::new());
         pressed.set(None);
@@ -367,7 +367,7 @@ fn OptimizerPanel() -> impl IntoView {
     let (kept_keys, kept_select) = h.kept_models();
     let also_keys = RwSignal::new(kept_keys);
     let select = RwSignal::new(kept_select);
-    let other_models = Memo::new(move |_| {
+    let other_models = crate::state::reactive::memo(move |_| {
         let exec = settings.config(Role::Execution);
         settings.compare.with(|c| {
             crate::domain::eval::grid::slots(&exec, c)
@@ -398,7 +398,7 @@ fn OptimizerPanel() -> impl IntoView {
         seed: 1,
         ..Config::default()
     };
-    Effect::new(move |first: Option<()>| {
+    crate::state::reactive::effect(move |first: Option<()>| {
         let chosen = config();
         // Not on the first run: reading the kept settings must not rewrite them.
         if first.is_some() {
@@ -410,8 +410,10 @@ fn OptimizerPanel() -> impl IntoView {
     // each) work none of it out again: only that memo compares the cases once per change.
     let suite_prompt = d.suite_and_prompt;
     // The projection reads the prompt, the cases and the style only.
-    let style_spec = Memo::new(move |_| d.draft.with(|x| (x.style, x.current_spec().cloned())));
-    let budget = Memo::new(move |_| {
+    let style_spec = crate::state::reactive::memo(move |_| {
+        d.draft.with(|x| (x.style, x.current_spec().cloned()))
+    });
+    let budget = crate::state::reactive::memo(move |_| {
         let c = config();
         style_spec.with(|(style, spec)| {
             suite_prompt.with(|(suite, _)| {
@@ -421,13 +423,13 @@ fn OptimizerPanel() -> impl IntoView {
         })
     });
     // A "Most calls" too small to score even the starting prompt: said before Start, which waits.
-    let cap_issue = Memo::new(move |_| {
+    let cap_issue = crate::state::reactive::memo(move |_| {
         let c = config();
         suite_prompt.with(|(suite, _)| cap_problem(&c, suite))
     });
     // Cases the loop would send with an empty variable or message (training and held-out): named
     // before Start, which waits for a tick (as Run waits for "Run anyway").
-    let unfilled = Memo::new(move |_| {
+    let unfilled = crate::state::reactive::memo(move |_| {
         suite_prompt.with(|(suite, prompt)| {
             suite
                 .cases
@@ -439,7 +441,7 @@ fn OptimizerPanel() -> impl IntoView {
     });
     let start_anyway = RwSignal::new(false);
     // The cases the loop sends: those with a check (`optimize::cases_readiness` names the rest).
-    let counts = Memo::new(move |_| {
+    let counts = crate::state::reactive::memo(move |_| {
         suite_prompt.with(|(suite, _)| {
             (
                 suite.checked_ids_in(Split::Train).len(),
@@ -447,19 +449,22 @@ fn OptimizerPanel() -> impl IntoView {
             )
         })
     });
-    let readiness = Memo::new(move |_| suite_prompt.with(|(suite, _)| cases_readiness(suite)));
-    let problems = Memo::new(move |_| {
+    let readiness = crate::state::reactive::memo(move |_| {
+        suite_prompt.with(|(suite, _)| cases_readiness(suite))
+    });
+    let problems = crate::state::reactive::memo(move |_| {
         style_spec
             .with(|(_, spec)| suite_prompt.with(|(suite, _)| suite.problems(spec.as_ref()).len()))
     });
     // Numbers typed into checks that could not be used: the loop would score with the old value.
     let unaccepted = crate::state::entries::Unaccepted::get();
-    let unused_entries = Memo::new(move |_| unaccepted.map_or(0, |u| u.count_in_checks()));
-    let state = Memo::new(move |_| d.draft.with(|x| x.optimizer.clone()));
+    let unused_entries =
+        crate::state::reactive::memo(move |_| unaccepted.map_or(0, |u| u.count_in_checks()));
+    let state = crate::state::reactive::memo(move |_| d.draft.with(|x| x.optimizer.clone()));
     let running = move || state.with(|o| o.as_ref().is_some_and(|o| o.stop.is_none()));
     // What "Start again" would throw away (scored candidates no version holds), and whether the
     // person was asked about it: the first press asks, the second replaces.
-    let unaccepted = Memo::new(move |_| {
+    let unaccepted = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
             x.optimizer.as_ref().map_or_else(Vec::new, |o| {
                 o.unaccepted(&Ctx { suite: &x.suite }, |sp| {
@@ -470,7 +475,7 @@ fn OptimizerPanel() -> impl IntoView {
     });
     let asking_restart = RwSignal::new(false);
     let keep_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         if asking_restart.get()
             && let Some(el) = keep_button.get()
         {
@@ -494,7 +499,7 @@ fn OptimizerPanel() -> impl IntoView {
             .map(|(_, p)| *p)
             .expect("a field of the loop")
     };
-    let bad_settings = Memo::new(move |_| {
+    let bad_settings = crate::state::reactive::memo(move |_| {
         problems_of
             .iter()
             .filter_map(|(label, p)| p.get().map(|m| format!("{label}: {m}")))
@@ -848,7 +853,7 @@ fn Progress(
     // Since when, and from how many calls, this page has watched the loop go (the pace is
     // taken from then: `run::loop_time_left`); forgotten while it does not go.
     let since = StoredValue::new(None::<(f64, u32)>);
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         if !live() {
             since.set_value(None);
         }
@@ -1367,7 +1372,7 @@ fn CandidateView(
     let id = c.id;
     // The version this candidate became, if accepted, and whether it is the current one (read
     // from the draft: tryout, two accepted candidates both said "it is your current version").
-    let accepted = Memo::new(move |_| {
+    let accepted = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
             let spec = &x.optimizer.as_ref()?.candidate(id)?.spec;
             x.versions

@@ -65,7 +65,7 @@ pub fn App() -> impl IntoView {
     let library = Library::provide(drafts);
     Generator::expect().follow_drafts(library.current_id.into());
     // A generation a reload cut short: said, and what arrived kept, once the drafts have loaded.
-    Effect::new(move |done: Option<bool>| {
+    crate::state::reactive::effect(move |done: Option<bool>| {
         if done == Some(true) || library.status.get() == state::library::StorageStatus::Loading {
             return done.unwrap_or(false);
         }
@@ -92,7 +92,7 @@ pub fn App() -> impl IntoView {
     let toasts = notice::Toasts::provide();
     // Typing before the drafts opened made a draft of its own: said, so the draft that used to
     // open does not seem gone (helper-60).
-    Effect::new(move || {
+    crate::state::reactive::effect(move |_| {
         if let Some(name) = library.typed_apart.get() {
             toasts.push(format!(
                 "What you typed while your drafts were opening is kept as a new draft; \u{201c}{name}\u{201d} is in Drafts."
@@ -191,7 +191,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
     // The news of the last run's end, taken away when the next run starts (tryout 67: "Run
     // finished: Score …" stayed on screen into the next run, read as its result).
     let last_news = StoredValue::new(None::<u64>);
-    Effect::new(move |was: Option<Option<u32>>| {
+    crate::state::reactive::effect(move |was: Option<Option<u32>>| {
         let now = runner.active.with(|a| a.as_ref().map(|a| a.version));
         if now.is_some()
             && was.is_some_and(|w| w.is_none())
@@ -274,7 +274,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
     // Only when the open draft's own loop ends: opening a draft whose loop ended long ago (or a
     // received one) is no news (tryout 9: the toast came back each time such a draft opened).
     let library = state::library::Library::expect();
-    Effect::new(move |was: Option<(String, Option<String>)>| {
+    crate::state::reactive::effect(move |was: Option<(String, Option<String>)>| {
         let id = library.current_id.get();
         let stop = drafts
             .draft
@@ -287,7 +287,7 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
         (id, stop)
     });
     let synth = state::cases::CaseSynth::expect();
-    Effect::new(move |was: Option<state::cases::Stage>| {
+    crate::state::reactive::effect(move |was: Option<state::cases::Stage>| {
         let now = synth.stage.get();
         if was.is_some_and(|w| w != state::cases::Stage::Review)
             && now == state::cases::Stage::Review
@@ -355,7 +355,7 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
 /// (tryout 54: draft A's rewrite instruction rewrote draft B's section).
 pub fn on_draft_switch(f: impl Fn() + 'static) {
     let library = Library::expect();
-    Effect::new(move |before: Option<String>| {
+    crate::state::reactive::effect(move |before: Option<String>| {
         let now = library.current_id.get();
         if before.as_ref().is_some_and(|b| *b != now) {
             untrack(&f);

@@ -42,14 +42,14 @@ pub fn ResultsCard() -> impl IntoView {
         move |r: &Option<Run>| d.draft.with(|x| x.run_of(x.current) == r.as_ref()),
         move || d.draft.with(|x| x.run_of(x.current).cloned()),
     );
-    let scores = Memo::new(move |_| {
+    let scores = crate::state::reactive::memo(move |_| {
         run.with(|r| {
             r.as_ref()
                 .map(|r| d.draft.with(|x| r.scores(&x.suite, x.current_spec())))
                 .unwrap_or_default()
         })
     });
-    let agg = Memo::new(move |_| scores.with(|s| eval::aggregate(s.values())));
+    let agg = crate::state::reactive::memo(move |_| scores.with(|s| eval::aggregate(s.values())));
     // Each row's result and score, one signal a row: a result arriving reaches its own row only.
     let rows = Keyed::new(
         move || {
@@ -61,7 +61,7 @@ pub fn ResultsCard() -> impl IntoView {
         move |id: &u32| run.with(|r| scores.with(|s| RowData::of(*id, r.as_ref(), s))),
     );
     // Cases never sent that were deleted since are not waited for.
-    let progress = Memo::new(move |_| {
+    let progress = crate::state::reactive::memo(move |_| {
         run.with(|r| {
             r.as_ref()
                 .map(|r| {
@@ -74,7 +74,7 @@ pub fn ResultsCard() -> impl IntoView {
     // A run going on for a version that is no longer the current one (the prompt was edited
     // while it ran): it goes on with the prompt it started with, and its results stay with that
     // version (tryout 46: its rows read "not run" here and its progress was gone).
-    let elsewhere_v = Memo::new(move |_| {
+    let elsewhere_v = crate::state::reactive::memo(move |_| {
         r.active
             .with(|a| a.as_ref().map(|a| a.version))
             .filter(|v| d.draft.with(|x| x.current != *v))
@@ -92,7 +92,7 @@ pub fn ResultsCard() -> impl IntoView {
     );
     // The execution model chosen now, when the run with cases never sent was made with another:
     // they go out as a run of their own on it (`Run::resumes_on`), and the button says so.
-    let unsent_elsewhere = Memo::new(move |_| {
+    let unsent_elsewhere = crate::state::reactive::memo(move |_| {
         let now = settings
             .roles
             .with(|r| run::ModelUsed::of(r.get(Role::Execution)));
@@ -106,12 +106,12 @@ pub fn ResultsCard() -> impl IntoView {
     // The cases through their shared memo (`DraftHandle::suite_and_prompt`): results arriving
     // rerun no reader of the cases below.
     let suite_prompt = d.suite_and_prompt;
-    let n_cases = Memo::new(move |_| suite_prompt.with(|(s, _)| s.cases.len()));
+    let n_cases = crate::state::reactive::memo(move |_| suite_prompt.with(|(s, _)| s.cases.len()));
     // What the bound reads (the cases and the prompt): results arriving do not change it.
     let bound_inputs = d.suite_and_prompt;
     // What a run sends at most (the run going on, else all cases; each request at its upper
     // bound), its cost in words, and the ids of the run going on.
-    let bound = Memo::new(move |_| {
+    let bound = crate::state::reactive::memo(move |_| {
         let exec = settings.config(Role::Execution);
         let judge = settings.config(Role::Judge);
         let going = r.active.with(|a| a.as_ref().map(|a| a.ids.clone()));
@@ -422,8 +422,10 @@ fn ResultRow(
     // run for the row (a profile of a 3 x 100 run: ten readers a row made every result's update
     // slow in proportion to the table); the row's other memos read this one.
     let row = RwSignal::from(rows.get(id));
-    let mine = Memo::new(move |_| row.with(|r| r.mine.clone()));
-    let status = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.status.clone())));
+    let mine = crate::state::reactive::memo(move |_| row.with(|r| r.mine.clone()));
+    let status = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().map(|(c, _)| c.status.clone()))
+    });
     // Why the run's judge was sent no more calls, read when the checks are drawn (not tracked:
     // a change of the run redraws no row).
     let stopped_by = move || {
@@ -436,7 +438,7 @@ fn ResultRow(
     // The model that made this result, when it is not the execution model chosen now (a
     // switch in Settings): the answer's label names it, and Retry says it starts a new run.
     let settings = SettingsHandle::expect();
-    let other_model = Memo::new(move |_| {
+    let other_model = crate::state::reactive::memo(move |_| {
         let now = settings
             .roles
             .with(|r| run::ModelUsed::of(r.get(Role::Execution)));
@@ -464,16 +466,21 @@ fn ResultRow(
         })
     };
     // A re-run that failed and left this (earlier) answer in place.
-    let rerun_failed =
-        Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.rerun_failed.clone())));
+    let rerun_failed = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().and_then(|(c, _)| c.rerun_failed.clone()))
+    });
     // A re-run of this case stopped by Cancel put this (earlier) answer back.
-    let rerun_cancelled = Memo::new(move |_| {
+    let rerun_cancelled = crate::state::reactive::memo(move |_| {
         mine.with(|m| m.as_ref().is_some_and(|(c, _)| c.rerun_cancelled.is_some()))
     });
-    let output = Memo::new(move |_| mine.with(|m| m.as_ref().map(|(c, _)| c.output.clone())));
-    let score = Memo::new(move |_| row.with(|r| r.score.clone()));
+    let output = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().map(|(c, _)| c.output.clone()))
+    });
+    let score = crate::state::reactive::memo(move |_| row.with(|r| r.score.clone()));
     // The person's rating of this result (a re-run makes a new, unrated one).
-    let rating = Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.rating.clone())));
+    let rating = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().and_then(|(c, _)| c.rating.clone()))
+    });
     let version = move || run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
     let rate = Callback::new(move |v| {
         d.update(|x| {
@@ -486,14 +493,14 @@ fn ResultRow(
         })
     });
     // When the run that made this result started, if that was not the latest run.
-    let earlier = Memo::new(move |_| {
+    let earlier = crate::state::reactive::memo(move |_| {
         mine.with(|m| {
             let (c, latest) = m.as_ref()?;
             (!latest).then_some(c.run_ms)
         })
     });
     // The case was edited since this result was made: it no longer answers the case as it is.
-    let changed = Memo::new(move |_| {
+    let changed = crate::state::reactive::memo(move |_| {
         mine.with(|m| {
             let (c, _) = m.as_ref()?;
             d.suite_and_prompt
@@ -501,10 +508,11 @@ fn ResultRow(
         })
         .unwrap_or(false)
     });
-    let cut_off =
-        Memo::new(move |_| score.with(|s| s.as_ref().map(|s| (s.cut_off, s.failed_cut_off))));
+    let cut_off = crate::state::reactive::memo(move |_| {
+        score.with(|s| s.as_ref().map(|s| (s.cut_off, s.failed_cut_off)))
+    });
     // The answer's own length in tokens: what the provider reported, "about" when estimated.
-    let answer_tokens = Memo::new(move |_| {
+    let answer_tokens = crate::state::reactive::memo(move |_| {
         mine.with(|m| {
             m.as_ref().map(|(c, _)| {
                 let n = count(c.output_tokens, "token", "tokens");
@@ -516,16 +524,16 @@ fn ResultRow(
             })
         })
     });
-    let summary = Memo::new(move |_| {
+    let summary = crate::state::reactive::memo(move |_| {
         d.suite_and_prompt
             .with(|(s, _)| s.case(id).map(|c| c.summary()).unwrap_or_default())
     });
     let full = RwSignal::new(false);
     let live = RwSignal::from(r.live(id));
-    let streaming = Memo::new(move |_| live.with(Option::is_some));
+    let streaming = crate::state::reactive::memo(move |_| live.with(Option::is_some));
     let retrying = RwSignal::from(r.retry_note(id));
     // The answer heading stands over answer text only (not over a refusal or a failed call).
-    let has_answer = Memo::new(move |_| match live.get() {
+    let has_answer = crate::state::reactive::memo(move |_| match live.get() {
         Some(text) => !text.is_empty(),
         None => output.with(|o| o.as_ref().is_some_and(|o| !o.is_empty())),
     });
@@ -541,18 +549,19 @@ fn ResultRow(
         }
     };
     // A line written again and again: the model looping (said, not scored).
-    let looping = Memo::new(move |_| {
+    let looping = crate::state::reactive::memo(move |_| {
         output.with(|o| {
             o.as_deref()
                 .and_then(crate::domain::eval::repeats::repeated)
         })
     });
     let long = move || output.with(|o| o.as_ref().is_some_and(|o| o.chars().count() > SHOW_CHARS));
-    let refusal =
-        Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.refusal.clone())));
+    let refusal = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().and_then(|(c, _)| c.refusal.clone()))
+    });
     // Queued when the page went away and never sent (`Run::unsent`): said as the progress line
     // says it (tryout 17: the line said "not sent", the rows "not run").
-    let unsent = Memo::new(move |_| row.with(|r| r.unsent));
+    let unsent = crate::state::reactive::memo(move |_| row.with(|r| r.unsent));
     let badge = move || {
         if unsent.get() && status.with(Option::is_none) && !streaming.get() {
             return ("not sent", "idle");
@@ -586,9 +595,10 @@ fn ResultRow(
             || rerun_failed.with(Option::is_some)
     };
     let reflector = Reflector::expect();
-    let reflection =
-        Memo::new(move |_| mine.with(|m| m.as_ref().and_then(|(c, _)| c.reflection.clone())));
-    let assertions = Memo::new(move |_| {
+    let reflection = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().and_then(|(c, _)| c.reflection.clone()))
+    });
+    let assertions = crate::state::reactive::memo(move |_| {
         d.suite_and_prompt.with(|(suite, _)| {
             suite
                 .case(id)
@@ -947,7 +957,7 @@ fn UnfilledNotice() -> impl IntoView {
     let r = Runner::expect();
     let open = OpenCase::expect();
     // The held-back cases that still have gaps (filling one in updates the list).
-    let rows = Memo::new(move |_| {
+    let rows = crate::state::reactive::memo(move |_| {
         let ids = r.unfilled.get()?;
         Some(d.draft.with(|x| {
             let prompt = x.rendered();
@@ -1002,7 +1012,7 @@ fn Compare() -> impl IntoView {
     // Which model's results are compared: "" for the execution model's, else a comparison
     // model's key (the model grid); offered when it has results of two versions or more.
     let model = RwSignal::new(String::new());
-    let models = Memo::new(move |_| {
+    let models = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
             let mut out: Vec<(String, String)> = Vec::new();
             if x.runs.len() >= 2 {
@@ -1017,13 +1027,13 @@ fn Compare() -> impl IntoView {
             out
         })
     });
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         let m = models.get();
         if !m.is_empty() && !m.iter().any(|(k, _)| *k == model.get_untracked()) {
             model.set(m[0].0.clone());
         }
     });
-    let versions = Memo::new(move |_| {
+    let versions = crate::state::reactive::memo(move |_| {
         let key = model.get();
         d.draft.with(|x| {
             if key.is_empty() {
@@ -1040,7 +1050,7 @@ fn Compare() -> impl IntoView {
     let a = RwSignal::new(0u32);
     let b = RwSignal::new(0u32);
     // Defaults: the two latest versions that have runs.
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         let v = versions.get();
         if v.len() >= 2
             && (!v.contains(&a.get_untracked())
@@ -1051,7 +1061,7 @@ fn Compare() -> impl IntoView {
             b.set(v[v.len() - 1]);
         }
     });
-    let table = Memo::new(move |_| {
+    let table = crate::state::reactive::memo(move |_| {
         let (va, vb) = (a.get(), b.get());
         let key = model.get();
         d.draft.with(|x| {

@@ -47,7 +47,7 @@ pub fn SettingsPanel(
     let close = move || open.set(false);
     let panel_ref = NodeRef::<leptos::html::Div>::new();
     let active = RwSignal::new(Role::Meta);
-    Effect::new(move |_| {
+    crate::state::reactive::effect(move |_| {
         if open.get() {
             if let Some(panel) = panel_ref.get() {
                 let _ = panel.focus();
