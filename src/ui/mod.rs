@@ -2,6 +2,7 @@
 use leptos::prelude::*;
 
 pub mod agreement;
+pub mod boot;
 pub mod browser;
 pub mod cases;
 pub mod crash;
@@ -35,8 +36,12 @@ pub fn mount() {
         .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
         .or_else(|| document.body())
         .expect("a <body> to mount into");
+    // The static idea box of index.html (usable while the code downloaded): what it holds
+    // goes into the app's (`boot`).
+    boot::take(&document);
     target.set_inner_html("");
     leptos::mount::mount_to(target, App).forget();
+    boot::restore_focus(&document);
     if let Some(perf) = window().performance() {
         let _ = perf.mark("pw-shell-rendered");
     }
@@ -61,6 +66,11 @@ pub fn App() -> impl IntoView {
     let settings = SettingsHandle::provide();
     state::engine::Engine::provide();
     let drafts = DraftHandle::provide();
+    // Typed before the app started: in the draft before the drafts open, which keeps it as
+    // anything typed meanwhile (`Library::start`).
+    if let Some(idea) = boot::typed_text() {
+        drafts.update(|d| d.set_idea(idea));
+    }
     Generator::provide();
     let library = Library::provide(drafts);
     Generator::expect().follow_drafts(library.current_id.into());

@@ -21,19 +21,24 @@ pub const LATENCY_MS: f64 = 150.0;
 /// Longest wait for one visit (a first visit downloads about 1 MB at 200 KB/s).
 const VISIT_LIMIT: Duration = Duration::from_secs(120);
 
-/// Runs at the start of every document: notes in `window.__pwIdeaBox` the time (ms since
-/// navigation start, `performance.now()`) at which the idea box is first usable: the textarea
-/// `#pw-idea` is in the page, laid out, and neither disabled nor read-only.
+/// Runs at the start of every document: notes the time (ms since navigation start,
+/// `performance.now()`) at which a textarea is first usable (in the page, laid out, neither
+/// disabled nor read-only): in `window.__pwTyping` the first idea box a person can type in (the
+/// static one of `index.html`, `#pw-boot-idea`, or the app's), in `window.__pwIdeaBox` the app's
+/// own (`#pw-idea`: the app has started).
 const WATCH_IDEA_BOX: &str = r#"
 (() => {
   if (location.protocol !== 'http:' && location.protocol !== 'https:') return;
-  const usable = () => {
-    const box = document.getElementById('pw-idea');
+  const usable = (id) => {
+    const box = document.getElementById(id);
     return !!box && box.tagName === 'TEXTAREA' && !box.disabled && !box.readOnly
       && box.getClientRects().length > 0;
   };
   const observer = new MutationObserver(() => {
-    if (window.__pwIdeaBox == null && usable()) {
+    if (window.__pwTyping == null && (usable('pw-boot-idea') || usable('pw-idea'))) {
+      window.__pwTyping = performance.now();
+    }
+    if (window.__pwIdeaBox == null && usable('pw-idea')) {
       window.__pwIdeaBox = performance.now();
       observer.disconnect();
     }
@@ -50,7 +55,9 @@ const TRANSFERRED: &str = "return [...performance.getEntriesByType('navigation')
 /// One visit's measures.
 #[derive(Clone, Copy)]
 struct Visit {
-    /// Navigation start to a usable idea box, ms.
+    /// Navigation start to the first idea box a person can type in, ms.
+    typing_ms: f64,
+    /// Navigation start to the app's idea box (the app started), ms.
     ms: f64,
     /// Bytes over the network.
     bytes: f64,
@@ -86,8 +93,17 @@ async fn visit(b: &Browser, url: &str) -> Result<Visit> {
         "usable idea box (#pw-idea)",
     )
     .await?;
+    let typing_ms = b
+        .eval("return window.__pwTyping ?? null")
+        .await?
+        .as_f64()
+        .unwrap_or(ms);
     let bytes = b.eval(TRANSFERRED).await?.as_f64().unwrap_or(f64::NAN);
-    Ok(Visit { ms, bytes })
+    Ok(Visit {
+        typing_ms,
+        ms,
+        bytes,
+    })
 }
 
 /// One fresh browser profile: a first visit, then (once the service worker controls the page) a
@@ -152,24 +168,34 @@ pub async fn bench(dist: &std::path::Path, loads: usize) -> Result<()> {
         DOWN_BYTES_PER_S * 8.0 / 1e6,
         UP_BYTES_PER_S * 8.0 / 1e3
     );
-    println!("| visit | median | min | max | over the network (median) |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| visit | measure | median | min | max | over the network (median) |");
+    println!("|---|---|---:|---:|---:|---:|");
     for (name, v) in [
         ("first visit (fresh profile, cold cache)", &first),
         ("repeat visit (service worker)", &repeat),
     ] {
-        let ms: Vec<f64> = v.iter().map(|x| x.ms).collect();
-        let min = ms.iter().cloned().fold(f64::INFINITY, f64::min);
-        let max = ms.iter().cloned().fold(0.0, f64::max);
         let bytes = median(v.iter().map(|x| x.bytes).collect());
-        println!(
-            "| {name} | {:.0} ms | {min:.0} ms | {max:.0} ms | {:.1} KB |",
-            median(ms),
-            bytes / 1024.0
-        );
+        for (measure, ms) in [
+            (
+                "idea box a person can type in",
+                v.iter().map(|x| x.typing_ms).collect::<Vec<f64>>(),
+            ),
+            (
+                "app started (its own idea box)",
+                v.iter().map(|x| x.ms).collect(),
+            ),
+        ] {
+            let min = ms.iter().cloned().fold(f64::INFINITY, f64::min);
+            let max = ms.iter().cloned().fold(0.0, f64::max);
+            println!(
+                "| {name} | {measure} | {:.0} ms | {min:.0} ms | {max:.0} ms | {:.1} KB |",
+                median(ms),
+                bytes / 1024.0
+            );
+        }
     }
     println!(
-        "\nNavigation start to the idea box (#pw-idea) laid out and enabled, timed in the page; the repeat visit follows the first in the same profile once the service worker controls the page."
+        "\nNavigation start to an idea box laid out and enabled, timed in the page: the first one a person can type in (the static box of index.html, `#pw-boot-idea`, whose text the app takes over), and the app's own (`#pw-idea`); the repeat visit follows the first in the same profile once the service worker controls the page."
     );
     Ok(())
 }

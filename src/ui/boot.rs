@@ -1,0 +1,83 @@
+//! The page's first idea box: static HTML in `index.html`, usable while the app's code downloads
+//! (issue #16: about 1.2 MB gzip, some seconds on a slow connection), and taken over by the app's
+//! own idea box when it starts: what was typed there, and the caret, carry over.
+//!
+//! The static box is `#pw-boot-idea` inside `#app`; [`take`] reads it just before the app
+//! replaces `#app`'s content, the app puts the text into the draft before its drafts open (so
+//! `state::library` keeps it the way it keeps anything typed before the drafts opened: as the
+//! first draft, or as a draft of its own when another would have opened), and [`restore_focus`]
+//! puts the focus and the selection back in `#pw-idea`.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+
+/// The id of the static idea box in `index.html`.
+pub const BOOT_IDEA_ID: &str = "pw-boot-idea";
+
+/// What the static idea box held when the app started.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Typed {
+    /// Its text, as typed (may be empty).
+    pub text: String,
+    /// Whether it had the keyboard focus.
+    pub focused: bool,
+    /// The selection (caret when equal), in UTF-16 code units as the DOM counts them.
+    pub selection: (u32, u32),
+}
+
+thread_local! {
+    static TYPED: RefCell<Option<Typed>> = const { RefCell::new(None) };
+}
+
+/// Reads the static idea box of `document` (before `#app` is emptied) and keeps what it held
+/// for [`typed_text`] and [`restore_focus`]. Nothing is kept when the page has no such box.
+pub fn take(document: &web_sys::Document) {
+    let Some(area) = document
+        .get_element_by_id(BOOT_IDEA_ID)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+    else {
+        return;
+    };
+    let focused = document
+        .active_element()
+        .is_some_and(|a| a.id() == BOOT_IDEA_ID);
+    let start = area.selection_start().ok().flatten().unwrap_or(0);
+    let end = area.selection_end().ok().flatten().unwrap_or(start);
+    TYPED.with(|t| {
+        *t.borrow_mut() = Some(Typed {
+            text: area.value(),
+            focused,
+            selection: (start, end),
+        })
+    });
+}
+
+/// The text typed in the static idea box, once: `None` when nothing but white space was typed
+/// (or it was already taken).
+pub fn typed_text() -> Option<String> {
+    TYPED.with(|t| {
+        t.borrow_mut()
+            .as_mut()
+            .map(|typed| std::mem::take(&mut typed.text))
+            .filter(|s| !s.trim().is_empty())
+    })
+}
+
+/// Puts the focus in the app's idea box (`#pw-idea`), with the selection the static box had,
+/// when the static box had the focus: a person typing on goes on typing in the same place.
+pub fn restore_focus(document: &web_sys::Document) {
+    let Some(typed) = TYPED.with(|t| t.borrow_mut().take()) else {
+        return;
+    };
+    if !typed.focused {
+        return;
+    }
+    if let Some(area) = document
+        .get_element_by_id("pw-idea")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+    {
+        let _ = area.focus();
+        let _ = area.set_selection_range(typed.selection.0, typed.selection.1);
+    }
+}
