@@ -30,6 +30,22 @@ impl Leaving {
         }
     }
 
+    /// Its name in stored drafts (`CaseRunV1::stopped`): "switch", "delete", "reload".
+    pub fn wire(self) -> &'static str {
+        match self {
+            Self::Switch => "switch",
+            Self::Delete => "delete",
+            Self::Reload => "reload",
+        }
+    }
+
+    /// [`Leaving::wire`] read back; `None` for any other text (an older or damaged record).
+    pub fn from_wire(s: &str) -> Option<Self> {
+        [Self::Switch, Self::Delete, Self::Reload]
+            .into_iter()
+            .find(|l| l.wire() == s)
+    }
+
     /// "Another draft was opened" / "This draft was deleted" / "The page was reloaded or
     /// closed".
     pub fn what(self) -> &'static str {

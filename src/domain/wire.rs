@@ -3,7 +3,7 @@
 //! links still open. None of them has a field that could hold an API key.
 use serde::{Deserialize, Serialize};
 
-use crate::domain::draft::{Draft, Origin, Version};
+use crate::domain::draft::{Draft, Leaving, Origin, Version};
 use crate::domain::eval::grid::ModelRun;
 use crate::domain::eval::judge::Judgement;
 use crate::domain::eval::rating::Rating;
@@ -133,6 +133,11 @@ pub struct CaseRunV1 {
     /// The model refused: the provider's explanation; absent otherwise and in older records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
+    /// A "cancelled" call the person did not cancel: "reload", "switch" or "delete" (the page or
+    /// the draft was left while the model answered, `CaseRun::cut_by`); absent otherwise and in
+    /// older records.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stopped: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub judge: Vec<JudgementV1>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,6 +263,10 @@ impl From<&Run> for RunV1 {
                     stop: c.finish_reason.clone(),
                     cost: c.cost_usd,
                     refusal: c.refusal.clone(),
+                    stopped: match (&c.status, c.cut_by) {
+                        (Status::Running | Status::Cancelled, Some(why)) => why.wire().into(),
+                        _ => String::new(),
+                    },
                     judge: c
                         .judgements
                         .iter()
@@ -362,6 +371,8 @@ impl From<RunV1> for Run {
                         rerun_failed: None,
                         rerun_cancelled,
                         rerun_cancelled_spent,
+                        cut_by: Leaving::from_wire(&c.stopped)
+                            .filter(|_| c.status != "done" && c.status != "failed"),
                     };
                     (c.id, run)
                 })
@@ -892,6 +903,7 @@ pub(crate) mod tests {
                 rerun_failed: None,
                 rerun_cancelled: None,
                 rerun_cancelled_spent: None,
+                cut_by: None,
                 rating: Some(crate::domain::eval::rating::Rating::new(
                     crate::domain::eval::rating::Thumb::Down,
                     "Asks instead of answering",

@@ -209,9 +209,10 @@ impl Runner {
             if !r.same_draft(&job) {
                 return;
             }
+            let why = r.drafts.leaving();
             for (key, id, text, spent) in r.answering_now(&job) {
                 r.update_case(&job, &key, id, move |c| {
-                    c.cut_by_switch(&text, spent.clone())
+                    c.cut_by_switch(&text, spent.clone(), why)
                 });
             }
             // Its end is no news: the person left the draft (helper-58: "Run finished: No

@@ -672,6 +672,7 @@ fn GridCell(
             live.with(Option::is_some),
             cr.as_ref().is_some_and(|c| c.refusal.is_some()),
             r.judging_on(&judge_key, id),
+            cr.as_ref().is_some_and(|c| c.cut_note().is_some()),
         )
     });
     // A score that leaves the judge out says so, as in Results.
@@ -699,7 +700,10 @@ fn GridCell(
                 crate::domain::provider::ProviderError::for_comparison_model(&e)
             ),
             Status::Failed(e) => format!("The call failed: {e}"),
-            Status::Cancelled if c.output.is_empty() => "Cancelled before an answer.".to_owned(),
+            // Cut by leaving (not the person's Cancel): said so, with the bill it may bring.
+            Status::Cancelled if c.output.is_empty() => c
+                .cut_note()
+                .unwrap_or_else(|| "Cancelled before an answer.".to_owned()),
             _ => c.output,
         })
     };
@@ -708,6 +712,12 @@ fn GridCell(
     let rerun_note = move || {
         cell.with(|c| {
             let cr = c.as_ref()?.0.as_ref()?;
+            // An answer cut off by leaving, with what had arrived (the cell shows that text).
+            if !cr.output.is_empty()
+                && let Some(note) = cr.cut_note()
+            {
+                return Some(note);
+            }
             if cr.rerun_failed.is_none() && cr.rerun_cancelled.is_some() {
                 return Some("Its re-run was stopped before it finished (Cancel, leaving this draft, or the page was reloaded or closed): this is the earlier answer, put back.".to_owned());
             }

@@ -232,7 +232,9 @@ pub fn ResultsCard() -> impl IntoView {
                         // "done" counts answers only: a failed or cancelled case is counted apart.
                         let mut parts = vec![format!("{} of {} done", p.done, p.total)];
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
-                        if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
+                        if p.cancelled > p.stopped { parts.push(format!("{} cancelled", p.cancelled - p.stopped)); }
+                        // Tryout 68: a call the page or a switch cut off is not the person's Cancel.
+                        if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", p.stopped)); }
                         // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
                         if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()))); }
                         if let Some(e) = eta() { parts.push(e); }
@@ -281,7 +283,8 @@ pub fn ResultsCard() -> impl IntoView {
                 let current = d.draft.with(|x| x.current);
                 let mut parts = vec![format!("{} of {} done", p.done, p.total)];
                 if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
-                if p.cancelled > 0 { parts.push(format!("{} cancelled", p.cancelled)); }
+                if p.cancelled > p.stopped { parts.push(format!("{} cancelled", p.cancelled - p.stopped)); }
+                if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", p.stopped)); }
                 let text = format!(
                     "A run of version {v} is going: {}. You changed the prompt after it started, so it goes on with version {v}'s prompt and its results stay with version {v}; this is version {current}, not run yet. Cancel run stops it; Compare two versions below reads version {v} when it is done.",
                     parts.join(" · "),
@@ -559,6 +562,11 @@ fn ResultRow(
     let refusal = crate::state::reactive::memo(move |_| {
         mine.with(|m| m.as_ref().and_then(|(c, _)| c.refusal.clone()))
     });
+    // A call cut off by leaving the page or the draft (not the person's Cancel): said so, with
+    // the bill it may bring (tryout 68).
+    let cut_note = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().and_then(|(c, _)| c.cut_note()))
+    });
     // Queued when the page went away and never sent (`Run::unsent`): said as the progress line
     // says it (tryout 17: the line said "not sent", the rows "not run").
     let unsent = crate::state::reactive::memo(move |_| row.with(|r| r.unsent));
@@ -572,6 +580,7 @@ fn ResultRow(
             streaming.get(),
             refusal.with(Option::is_some),
             r.judging(id),
+            cut_note.with(Option::is_some),
         )
     };
     // The judge has not answered and will not: the run stopped first (a reload, Cancel).
@@ -688,8 +697,11 @@ fn ResultRow(
                 }
             })}
             {move || match status.get() {
-                Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }),
-                _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }),
+                Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }.into_any()),
+                Some(Status::Cancelled) if cut_note.with(Option::is_some) => {
+                    Some(view! { <p class="pw-hint" role="status">{move || cut_note.get()}</p> }.into_any())
+                }
+                _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }.into_any()),
             }}
             {move || cut_off.get().filter(|(cut, _)| *cut).map(|(_, failed)| {
                 let text = format!(
@@ -838,14 +850,16 @@ fn ResultRow(
 }
 
 /// A result's badge, words and tone ("ok", "bad", "busy", "idle"): `status` of its call,
-/// `score` of its answer, whether it is `streaming` now, was a `refused` answer, and whether its
-/// judge may still answer (`judging`).
+/// `score` of its answer, whether it is `streaming` now, was a `refused` answer, whether its
+/// judge may still answer (`judging`), and whether its call was `cut` by leaving the page or the
+/// draft rather than cancelled by the person (`CaseRun::cut_by`: "stopped", not "cancelled").
 pub fn verdict_badge(
     status: Option<&Status>,
     score: Option<&CaseScore>,
     streaming: bool,
     refused: bool,
     judging: bool,
+    cut: bool,
 ) -> (&'static str, &'static str) {
     match (status, score) {
         _ if streaming => ("running…", "busy"),
@@ -853,6 +867,7 @@ pub fn verdict_badge(
         (Some(Status::Queued), _) => ("queued", "idle"),
         (Some(Status::Running), _) => ("running…", "busy"),
         (Some(Status::Failed(_)), _) => ("call failed", "bad"),
+        (Some(Status::Cancelled), _) if cut => ("stopped", "idle"),
         (Some(Status::Cancelled), _) => ("cancelled", "idle"),
         // A refusal fails unless an is-refusal check of the case expects it.
         (Some(Status::Done), Some(s)) if s.refused && s.pass => ("refused · pass", "ok"),

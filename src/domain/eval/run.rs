@@ -11,6 +11,7 @@ use super::{
     Aggregate, CaseScore, Observed, Suite, TestCase, aggregate, fill_variables, judge_rubrics,
     prompt_variables, score_case,
 };
+use crate::domain::draft::Leaving;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::provider::{ChatRequest, ProviderConfig, ProviderKind, Speaker};
 use crate::domain::spec::PromptSpec;
@@ -147,6 +148,10 @@ pub struct CaseRun {
     pub rerun_cancelled: Option<f64>,
     /// What that cancelled re-run's call likely cost, when text had arrived ([`Spent`]).
     pub rerun_cancelled_spent: Option<Spent>,
+    /// The person did not cancel this call: the page went away, or the draft was left, while
+    /// the model was answering (tryout 68: such a case read "cancelled", with no word that the
+    /// call may still be billed). Only with [`Status::Cancelled`]; kept on the wire.
+    pub cut_by: Option<Leaving>,
 }
 
 /// What a call that ended without an answer (failed or cancelled after text had arrived) is
@@ -271,7 +276,7 @@ impl CaseRun {
     /// writes nothing): written as Cancel's aborted call writes it, with what it wrote so far
     /// (`text`, `spent`), or the earlier answer put back for a re-run (tryout 54: a first answer
     /// cut off so was lost). Only a case still queued in the run (not ended meanwhile).
-    pub fn cut_by_switch(&mut self, text: &str, spent: Option<Spent>) {
+    pub fn cut_by_switch(&mut self, text: &str, spent: Option<Spent>, why: Leaving) {
         if self.status != Status::Queued {
             return;
         }
@@ -279,7 +284,24 @@ impl CaseRun {
         self.cancel_after(spent);
         if !put_back {
             self.output = text.to_owned();
+            self.cut_by = Some(why);
         }
+    }
+
+    /// What the page says of a call cut off by leaving ([`CaseRun::cut_by`]): when, that the
+    /// provider may still bill it (and that its cost here is an estimate, when one is counted),
+    /// and what Retry does. `None` for any other result.
+    pub fn cut_note(&self) -> Option<String> {
+        let why = self.cut_by.filter(|_| self.status == Status::Cancelled)?;
+        let estimate = if self.tokens_estimated && self.input_tokens > 0 {
+            " Its cost here is an estimate from the texts."
+        } else {
+            ""
+        };
+        Some(format!(
+            "Stopped {}, while the model was answering: the provider may still bill the call.{estimate} Retry asks again.",
+            why.when()
+        ))
     }
 
     /// Counts an ended call's estimated tokens ([`Spent`]) as this result's own, priced by its
@@ -1152,7 +1174,10 @@ impl Run {
                 Status::Running => p.running += 1,
                 Status::Done => p.done += 1,
                 Status::Failed(_) => p.failed += 1,
-                Status::Cancelled => p.cancelled += 1,
+                Status::Cancelled => {
+                    p.cancelled += 1;
+                    p.stopped += usize::from(cr.cut_by.is_some());
+                }
             }
             // A re-run of this run that ended over a kept result: its call's estimate (the kept
             // result may be this run's own, a retried refusal).
@@ -1277,8 +1302,12 @@ pub struct Progress {
     pub failed: usize,
     /// Failed re-runs that left an earlier answer in place ([`CaseRun::rerun_failed`]).
     pub kept_earlier: usize,
-    /// Cases stopped by Cancel, [`Progress::cancelled_kept`] among them.
+    /// Cases stopped by Cancel, [`Progress::cancelled_kept`] and [`Progress::stopped`] among
+    /// them.
     pub cancelled: usize,
+    /// Of [`Progress::cancelled`], the calls cut off by leaving the page or the draft while the
+    /// model answered, not by the person's Cancel ([`CaseRun::cut_by`]): said "stopped".
+    pub stopped: usize,
     /// Cancelled re-runs that put an earlier answer back ([`CaseRun::rerun_cancelled`]).
     pub cancelled_kept: usize,
     /// Cases never sent: the page was closed or reloaded while they waited ([`Run::unsent`]).

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use super::run::{CaseRun, Run, Spent, Status};
-use crate::domain::draft::{Draft, RunsMut};
+use crate::domain::draft::{Draft, Leaving, RunsMut};
 
 /// One call of a run: the model's key (`grid::model_key`, "" for the execution model) and the
 /// case id.
@@ -244,6 +244,7 @@ pub fn page_leaving(draft: &mut Draft, version: u32, keys: &[String], answering:
             c.status = Status::Running;
             c.output = text;
             c.count_spent(spent);
+            c.cut_by = Some(Leaving::Reload);
         }
     }
     for key in keys {

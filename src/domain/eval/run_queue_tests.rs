@@ -273,6 +273,30 @@ fn a_run_the_page_leaves_reads_true_when_kept_and_when_the_page_comes_back() {
     assert_eq!(run.cases[&ids[0]].status, Status::Running);
     assert_eq!(run.cases[&ids[0]].output, "- **Ana**: send");
     assert_eq!(run.cases[&ids[1]].status, Status::Done);
+    // Kept and read back by the next load: the answering case is stopped by the reload, not
+    // cancelled by the person, and says that the provider may bill it (tryout 68: it read
+    // "cancelled" with no such word).
+    let json = serde_json::to_string(&crate::domain::wire::DraftV1::from_draft(
+        &d,
+        crate::domain::wire::Include::ALL,
+    ))
+    .unwrap();
+    assert!(json.contains(r#""stopped":"reload""#), "{json}");
+    let next_load = serde_json::from_str::<crate::domain::wire::DraftV1>(&json)
+        .unwrap()
+        .into_salvaged()
+        .draft;
+    let kept = &next_load.run_on(v, "").unwrap().cases[&ids[0]];
+    assert_eq!(kept.status, Status::Cancelled);
+    assert_eq!(kept.cut_by, Some(crate::domain::draft::Leaving::Reload));
+    assert_eq!(
+        kept.cut_note().as_deref(),
+        Some(
+            "Stopped when the page was reloaded or closed, while the model was answering: the provider may still bill the call. Retry asks again."
+        )
+    );
+    let done = &next_load.run_on(v, "").unwrap().cases[&ids[1]];
+    assert_eq!((done.cut_by, done.cut_note()), (None, None));
     assert_eq!(
         run.unsent,
         vec![ids[2], ids[3]],

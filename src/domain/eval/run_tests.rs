@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::judge::{self, CUT_OFF_NOTE};
 use super::run::{self, CaseRun, Gap, KEPT_FROM_BEFORE, ModelUsed, Reflection, Run, Status};
 use super::*;
+use crate::domain::draft::Leaving;
 use crate::domain::wire::{DraftV1, Include};
 
 /// A suite of one case with one check that the answer passes, and its id.
@@ -1824,10 +1825,18 @@ fn an_answer_cut_by_opening_another_draft_keeps_what_arrived() {
         run_ms: 9.0,
         ..CaseRun::default()
     };
-    first.cut_by_switch("- Ana: se", spent.clone());
+    first.cut_by_switch("- Ana: se", spent.clone(), Leaving::Switch);
     assert_eq!(first.status, Status::Cancelled);
     assert_eq!(first.output, "- Ana: se");
     assert_eq!(first.input_tokens, s.input_tokens);
+    // Not called cancelled by the person: said as cut off, with the bill it may bring (tryout 68).
+    assert_eq!(first.cut_by, Some(Leaving::Switch));
+    assert_eq!(
+        first.cut_note().as_deref(),
+        Some(
+            "Stopped when another draft was opened, while the model was answering: the provider may still bill the call. Its cost here is an estimate from the texts. Retry asks again."
+        )
+    );
     let earlier = CaseRun {
         status: Status::Done,
         output: "- Ana: send the deck".into(),
@@ -1840,14 +1849,19 @@ fn an_answer_cut_by_opening_another_draft_keeps_what_arrived() {
         earlier: Some(Box::new(earlier.clone())),
         ..CaseRun::default()
     };
-    rerun.cut_by_switch("- Ana: se", spent.clone());
+    rerun.cut_by_switch("- Ana: se", spent.clone(), Leaving::Delete);
     assert_eq!(
         rerun.output, earlier.output,
         "the earlier answer is put back"
     );
     assert_eq!(rerun.rerun_cancelled, Some(9.0));
     assert_eq!(rerun.rerun_cancelled_spent, spent);
+    assert_eq!(
+        rerun.cut_note(),
+        None,
+        "the put-back answer has its own note"
+    );
     let mut ended = earlier.clone();
-    ended.cut_by_switch("x", None);
+    ended.cut_by_switch("x", None, Leaving::Switch);
     assert_eq!(ended, earlier);
 }

@@ -517,7 +517,8 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     wait_badge(&b, 2, "pass").await?;
 
     // Tryout 12 (minor 3): a run cut off by a reload left no trace on a case without an earlier
-    // answer (it read "not run"): it reads cancelled, with Retry.
+    // answer (it read "not run"): it reads stopped (tryout 68: not "cancelled", which the person
+    // did not do), says the call may be billed, and has Retry.
     add_case(&b, 4, "DELTA: Dan fixes CI.", Some("Dan")).await?;
     fake.reply_when("DELTA", "- **Dan**: fix CI before the release");
     fake.set_timing(0, 200, 3);
@@ -529,7 +530,12 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     )
     .await?;
     b.client.refresh().await?;
-    wait_badge(&b, 4, "cancelled").await?;
+    wait_badge(&b, 4, "stopped").await?;
+    let row = row_text(&b, 4).await?;
+    assert!(
+        row.contains("Stopped when the page was reloaded or closed, while the model was answering: the provider may still bill the call."),
+        "{row}"
+    );
     assert!(b.button("Retry case #4").await.is_ok());
 
     // Tryout 19 (3): a re-run cut by a reload over an earlier answer vanished from the run's
@@ -592,8 +598,12 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     d.wait_count(2).await?;
     b.eval("document.querySelector('.pw-draft-list__open:not([aria-current])').click(); return 1")
         .await?;
-    wait_badge(&b, 5, "cancelled").await?;
+    wait_badge(&b, 5, "stopped").await?;
     let row = row_text(&b, 5).await?;
+    assert!(
+        row.contains("Stopped when another draft was opened, while the model was answering: the provider may still bill the call."),
+        "not said cancelled, which the person did not do (tryout 68): {row}"
+    );
     assert!(
         row.contains(&arrived),
         "what arrived ({arrived:?}) is kept: {row}"
@@ -723,13 +733,13 @@ async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_a
     let names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO"];
     run_named_cases_one_at_a_time(&fake, &b, &names, 200).await?;
     b.client.refresh().await?;
-    wait_badge(&b, 1, "cancelled").await?;
+    wait_badge(&b, 1, "stopped").await?;
     let progress = "return document.querySelector('.pw-progress__text')?.textContent ?? ''";
     let line = b.eval(progress).await?;
     let line = line.as_str().unwrap_or("");
     assert!(
         line.starts_with(
-            "0 of 5 done · 1 cancelled · 4 not sent (the page went away before they were sent)"
+            "0 of 5 done · 1 stopped while answering (may be billed) · 4 not sent (the page went away before they were sent)"
         ),
         "{line}"
     );
@@ -758,8 +768,8 @@ async fn cases_not_sent_after_a_reload_or_a_refused_key_are_said_and_sent_when_a
         wait_badge(&b, id, "pass").await?;
     }
     b.wait_until(
-        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('4 of 5 done · 1 cancelled ·')",
-        "the run to count the four answers and the cancelled case",
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('4 of 5 done · 1 stopped while answering (may be billed) ·')",
+        "the run to count the four answers and the case the reload stopped",
     )
     .await?;
     let asked: Vec<String> = fake.chat_requests()[sent_before..]
