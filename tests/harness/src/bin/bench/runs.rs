@@ -445,7 +445,8 @@ async fn type_slowly(
 
 /// Typing in a big draft (`--only typing`): 40 characters into case #1's input while a
 /// 500-case run streams (issue #14), then 40 into the Persona section of the same draft with
-/// its 500 cases and results (issue #16). Each row: the longest main-thread task while typing.
+/// its 500 cases and results, then 40 into its idea box (issue #16). Each row: the longest
+/// main-thread task while typing.
 pub async fn typing(dist: &std::path::Path) -> anyhow::Result<()> {
     let fake = FakeProvider::start_tls().await?;
     let site = StaticSite::start(dist, "/").await?;
@@ -489,6 +490,9 @@ pub async fn typing(dist: &std::path::Path) -> anyhow::Result<()> {
     // The same draft with its results: a prompt section.
     let persona = b.field("Persona").await?;
     let section = type_slowly(&b, &persona, text).await?;
+    // The idea box writes the draft on every key (no typing session as the sections have).
+    let idea = b.field("What should your assistant do?").await?;
+    let in_idea = type_slowly(&b, &idea, text).await?;
     let results = b
         .eval("return document.querySelectorAll('.pw-result').length")
         .await?;
@@ -511,6 +515,12 @@ pub async fn typing(dist: &std::path::Path) -> anyhow::Result<()> {
         task(&section),
         verdict(section.longest_task <= 50.0),
         section.frame_gap
+    );
+    println!(
+        "| typing in the idea box of the same draft | {} | {} | {:.0} ms |",
+        task(&in_idea),
+        verdict(in_idea.longest_task <= 50.0),
+        in_idea.frame_gap
     );
     b.close().await?;
     Ok(())
