@@ -202,6 +202,9 @@ pub enum Saved {
     Ok(u64),
     /// Another tab saved this draft since we loaded it: here is theirs.
     Conflict(Record),
+    /// The draft was stored at the revision expected and is not any more: deleted (in another
+    /// tab) since we loaded it. Nothing was written.
+    Gone,
 }
 
 /// The open drafts database.
@@ -308,8 +311,9 @@ impl DraftStore {
         Ok((!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value)))
     }
 
-    /// Saves `record` only if the stored revision is still `expected` (`None`: must not exist or
-    /// be overwritten as is). Read and write happen in one transaction.
+    /// Saves `record` only if it is still stored at revision `expected`: another revision is a
+    /// [`Saved::Conflict`], no record at all a [`Saved::Gone`] (deleted since); `None` writes
+    /// whatever is stored. Read and write happen in one transaction.
     pub async fn save(
         &self,
         mut record: Record,
@@ -334,10 +338,11 @@ impl DraftStore {
                 }
             },
         };
-        if let (Some(cur), Some(exp)) = (&current, expected) {
-            if cur.rev != exp {
-                return Ok(Saved::Conflict(cur.clone()));
-            }
+        match (&current, expected) {
+            (Some(cur), Some(exp)) if cur.rev != exp => return Ok(Saved::Conflict(cur.clone())),
+            // Written back, a draft deleted in another tab would come back unasked.
+            (None, Some(_)) => return Ok(Saved::Gone),
+            _ => {}
         }
         record.rev = current
             .map_or(1, |c| c.rev.saturating_add(1))

@@ -24,6 +24,8 @@ const CURRENT_KEY: &str = "pw.current-draft";
 /// in the database (a reload right after typing): read back on the next load of this tab.
 const UNSAVED_KEY: &str = "pw.unsaved-draft";
 const CHANNEL: &str = "promptwright-drafts";
+/// The word in a tab's message ("<id> deleted") that says the draft was deleted there.
+const DELETED: &str = "deleted";
 
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +130,11 @@ pub struct Library {
     /// The name of the draft that would have opened, when what was typed before the drafts
     /// opened became a draft of its own instead (set once, at the start).
     pub typed_apart: RwSignal<Option<String>>,
+    /// The open draft was deleted in another tab (its message, or a save that found no record,
+    /// `Saved::Gone`): nothing is saved until the person keeps it ([`Self::keep_deleted`]) or
+    /// lets it go ([`Self::let_deleted_go`]). Written back unasked, it came back to life in the
+    /// tab that deleted it.
+    pub gone: RwSignal<bool>,
 }
 
 impl Library {
@@ -166,6 +173,7 @@ impl Library {
             channel: StoredValue::new_local(None),
             list_asked: StoredValue::new(0),
             typed_apart: RwSignal::new(None),
+            gone: RwSignal::new(false),
         };
         provide_context(lib);
         lib.open_link_from_url();
@@ -310,7 +318,8 @@ impl Library {
             if let Some(store) = self.store.get_value() {
                 match store.save(rec.clone(), None).await {
                     Ok(Saved::Ok(r)) => rev = Some(r),
-                    Ok(Saved::Conflict(_)) => {}
+                    // (A new id: never stored, so never another tab's nor deleted.)
+                    Ok(Saved::Conflict(_) | Saved::Gone) => {}
                     Err(e) => self.status.set(StorageStatus::Failing(e.message())),
                 }
             }
@@ -327,7 +336,8 @@ impl Library {
             self.list.set(records.iter().map(DraftMeta::of).collect());
             self.last_saved.set_value(first);
             self.pending.set(false);
-            self.base_rev.set_value(rev.or(Some(rec.rev)));
+            // A revision only when stored: a later save then expects the record to be there.
+            self.base_rev.set_value(rev);
             self.current_id.set(rec.id.clone());
             prefs::save(CURRENT_KEY, &rec.id);
             if let Some(rev) = rev {
@@ -410,6 +420,7 @@ impl Library {
         self.current_id.set(r.id.clone());
         prefs::save(CURRENT_KEY, &r.id);
         self.conflict.set(None);
+        self.gone.set(false);
         self.drafts.set(draft);
     }
 
@@ -491,6 +502,10 @@ impl Library {
         if self.deleting.with_value(|d| d.as_ref() == Some(&id)) {
             return true;
         }
+        // Deleted in another tab: written back only when the person keeps it.
+        if self.gone.get_untracked() {
+            return false;
+        }
         let draft = self.drafts.draft.get_untracked();
         let expected = if force {
             None
@@ -515,6 +530,11 @@ impl Library {
                 self.conflict.set(Some(theirs.draft));
                 false
             }
+            Ok(Saved::Gone) => {
+                self.gone.set(true);
+                self.refresh_list().await;
+                false
+            }
             Err(e) => {
                 self.status.set(StorageStatus::Failing(e.message()));
                 false
@@ -523,8 +543,17 @@ impl Library {
     }
 
     fn announce(self, id: &str, rev: u64) {
+        self.post(&format!("{id} {rev}"));
+    }
+
+    /// Tells the other tabs that draft `id` was deleted (one open there stops saving and asks).
+    fn announce_deleted(self, id: &str) {
+        self.post(&format!("{id} {DELETED}"));
+    }
+
+    fn post(self, message: &str) {
         if let Some(ch) = self.channel.get_value() {
-            let _ = ch.post_message(&wasm_bindgen::JsValue::from_str(&format!("{id} {rev}")));
+            let _ = ch.post_message(&wasm_bindgen::JsValue::from_str(message));
         }
     }
 
@@ -540,8 +569,17 @@ impl Library {
                 let Some((id, rev)) = text.split_once(' ') else {
                     return;
                 };
-                let rev: u64 = rev.parse().unwrap_or(0);
                 let id = id.to_owned();
+                if rev == DELETED {
+                    leptos::task::spawn_local(async move {
+                        self.refresh_list().await;
+                        if id == self.current_id.get_untracked() {
+                            self.gone.set(true);
+                        }
+                    });
+                    return;
+                }
+                let rev: u64 = rev.parse().unwrap_or(0);
                 leptos::task::spawn_local(async move {
                     self.refresh_list().await;
                     if id != self.current_id.get_untracked()
@@ -580,6 +618,41 @@ impl Library {
         ch.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
         self.channel.set_value(Some(ch));
+    }
+
+    /// The open draft was deleted in another tab ([`Self::gone`]) and the person keeps it: it
+    /// is stored again, as it is here, under its own id.
+    pub fn keep_deleted(self) {
+        self.gone.set(false);
+        self.base_rev.set_value(None);
+        leptos::task::spawn_local(async move {
+            self.save_now(true).await;
+        });
+    }
+
+    /// The open draft was deleted in another tab and the person lets it go: the latest draft
+    /// left opens (a new one when none is), and nothing of this one is written back.
+    pub fn let_deleted_go(self) {
+        leptos::task::spawn_local(async move {
+            let rest = self.listing().await.unwrap_or_default();
+            let current = self.current_id.get_untracked();
+            match rest
+                .into_iter()
+                .filter(|r| r.id != current)
+                .max_by(|a, b| a.updated_ms.total_cmp(&b.updated_ms))
+            {
+                Some(next) => {
+                    self.drafts.before_switching();
+                    self.load_record(next);
+                }
+                // `add` saves the open draft first: still `gone`, it is not written.
+                None => {
+                    self.add_now(Draft::default()).await;
+                    self.gone.set(false);
+                }
+            }
+            self.refresh_list().await;
+        });
     }
 
     /// Conflict: take the other tab's version (ours is dropped).
@@ -658,6 +731,10 @@ impl Library {
             }
         }
         self.load_record(rec);
+        if !saved {
+            // Not stored: the next save writes it, not "deleted elsewhere".
+            self.base_rev.set_value(None);
+        }
         if let (Some(id), Some(store), true) = (left_empty, self.store.get_value(), saved) {
             let _ = store.delete(&id).await;
         }
@@ -778,6 +855,7 @@ impl Library {
             self.deleting.set_value(None);
             return;
         };
+        self.announce_deleted(&id);
         self.replaced_by_empty.set_value(false);
         let rest = self.listing().await.unwrap_or_default();
         if id == self.current_id.get_untracked() {
@@ -846,6 +924,9 @@ impl Library {
                 saved = store.save(r.clone(), None).await.is_ok();
             }
             self.load_record(r);
+            if !saved {
+                self.base_rev.set_value(None);
+            }
             if let (Some(id), Some(store), true) = (left_empty, self.store.get_value(), saved) {
                 let _ = store.delete(&id).await;
             }

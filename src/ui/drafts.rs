@@ -338,6 +338,7 @@ pub fn SaveStatus() -> impl IntoView {
                 _ if matches!(lib.shared.get(), Some(SharedView::Draft(_))) => {
                     "Shared draft: not saved in this browser"
                 }
+                _ if lib.gone.get() => "Not saved: deleted in another tab",
                 StorageStatus::Loading => "Opening your drafts…",
                 StorageStatus::Failing(_) => "Not saved",
                 StorageStatus::Ready if lib.pending.get() || d.typing_unsaved.get() => "Saving…",
@@ -424,6 +425,16 @@ pub fn LibraryBanners() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| lib.take_theirs()>"Use the other tab's version"</button>
                     <button type="button" class="pw-button" on:click=move |_| lib.keep_mine()>"Keep this tab's version"</button>
                     <button type="button" class="pw-button" on:click=move |_| lib.keep_both()>"Keep both"</button>
+                </div>
+            </div>
+        </Show>
+        <Show when=move || lib.gone.get()>
+            <div class="pw-notice pw-notice--warn" role="alert">
+                <p class="pw-notice__title">"This draft was deleted in another tab"</p>
+                <p>"What this tab shows of it is not saved any more. Keep it to store it again as it is here, or let it go."</p>
+                <div class="pw-row pw-row--wrap">
+                    <button type="button" class="pw-button" on:click=move |_| lib.keep_deleted()>"Keep this draft"</button>
+                    <button type="button" class="pw-button" on:click=move |_| lib.let_deleted_go()>"Let it go"</button>
                 </div>
             </div>
         </Show>

@@ -655,6 +655,62 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     Ok(())
 }
 
+// A draft deleted in one tab came back to life: the other tab, where it was open, wrote it back
+// at its next save. That tab now says it was deleted, saves nothing of it unasked, and stores it
+// again only when the person keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_deleted_in_another_tab_is_not_written_back_unasked() -> anyhow::Result<()> {
+    let (site, b) = pw_harness::with_app(1280, 1000).await?;
+    let p = PromptPage::new(&b);
+    p.idea("first words").await?;
+    saved(&b).await;
+    let tab_a = second_tab(
+        &b,
+        &site,
+        "return document.getElementById('pw-idea').value === 'first words'",
+    )
+    .await?;
+    let tab_b = b.client.window().await?;
+    // Tab A deletes it (its only draft: a new, empty one opens there).
+    b.client.switch_to_window(tab_a.clone()).await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(1).await?;
+    b.button("Delete first words").await?.click().await?;
+    b.wait_for_text("Deleted \u{201c}first words\u{201d}.")
+        .await?;
+    // Tab B says so at once, and its save status does not claim it is saved.
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.wait_for_text("This draft was deleted in another tab")
+        .await?;
+    b.wait_for_text("Not saved: deleted in another tab").await?;
+    // Typing in B writes nothing back.
+    p.idea("first words, edited in tab B").await?;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    b.client.refresh().await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(1).await?;
+    let names = d.names().await?;
+    assert!(
+        !names.iter().any(|n| n.starts_with("first words")),
+        "the deleted draft came back: {names:?}"
+    );
+    // Kept in B: stored again as it is there, and tab A's list shows it.
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.button("Keep this draft").await?.click().await?;
+    saved(&b).await;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    let names = d.names().await?;
+    assert!(
+        names.iter().any(|n| n.starts_with("first words, edited")),
+        "{names:?}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 9: typing into a section in each of two tabs within a second lost this tab's text:
 // the other tab's save arrived while this tab's keystrokes still waited to reach the draft, so
 // this tab "had nothing unsaved" and followed the other. It asks now, and keeps what was typed.
