@@ -707,6 +707,26 @@ async fn a_draft_deleted_in_another_tab_is_not_written_back_unasked() -> anyhow:
         names.iter().any(|n| n.starts_with("first words, edited")),
         "{names:?}"
     );
+    // Deleted again in A, and let go in B: B opens the draft left, writing nothing back.
+    let kept = names
+        .iter()
+        .find(|n| n.starts_with("first words, edited"))
+        .cloned()
+        .unwrap_or_default();
+    b.button(&format!("Delete {kept}")).await?.click().await?;
+    d.wait_count(1).await?;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.wait_for_text("This draft was deleted in another tab")
+        .await?;
+    b.button("Let it go").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === '' && !document.body.innerText.includes('deleted in another tab')",
+        "the draft left to open in tab B",
+    )
+    .await?;
+    saved(&b).await;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(1).await?;
     b.close().await?;
     Ok(())
 }
