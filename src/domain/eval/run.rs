@@ -1012,7 +1012,53 @@ impl Run {
                 " · {k} cases' re-runs failed in an earlier run: their earlier answers are scored (Retry them below)"
             ),
         };
-        not_answered + &rerun + &rerun_before
+        not_answered + &rerun + &rerun_before + &self.unanswered_note(suite)
+    }
+
+    /// " · 3 cases have no answer: 1 cancelled, 1 stopped while answering, 1 not sent" for the
+    /// suite's cases this run left without any answer to score (cancelled by the person, cut off
+    /// by leaving the page or the draft, never sent); empty when none. Tryout 68: after a run a
+    /// reload cut short, the score line read "1 of 1 case" in a suite of 4 and said nothing of
+    /// the other 3.
+    fn unanswered_note(&self, suite: &Suite) -> String {
+        let (mut cancelled, mut stopped) = (0, 0);
+        for c in &suite.cases {
+            if let Some(r) = self.cases.get(&c.id).filter(|r| {
+                r.status == Status::Cancelled && r.rerun_cancelled.is_none() && self.is_latest(r)
+            }) {
+                if r.cut_by.is_some() {
+                    stopped += 1;
+                } else {
+                    cancelled += 1;
+                }
+            }
+        }
+        let not_sent = self
+            .unsent_ids()
+            .into_iter()
+            .filter(|id| {
+                suite.case(*id).is_some()
+                    && self.cases.get(id).is_none_or(|r| r.status != Status::Done)
+            })
+            .count();
+        let total = cancelled + stopped + not_sent;
+        if total == 0 {
+            return String::new();
+        }
+        let parts: Vec<String> = [
+            (cancelled, "cancelled"),
+            (stopped, "stopped while answering"),
+            (not_sent, "not sent"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        format!(
+            " · {} no answer: {}",
+            crate::domain::figures::count(total, "case has", "cases have"),
+            parts.join(", ")
+        )
     }
 
     /// Per-case scores (0..=1) for comparing versions. A case whose judge failed is left out (its

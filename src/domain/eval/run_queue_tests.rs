@@ -297,6 +297,14 @@ fn a_run_the_page_leaves_reads_true_when_kept_and_when_the_page_comes_back() {
     );
     let done = &next_load.run_on(v, "").unwrap().cases[&ids[1]];
     assert_eq!((done.cut_by, done.cut_note()), (None, None));
+    // The score line ("1 of 1 case passed") says what became of the other three.
+    assert_eq!(
+        next_load
+            .run_on(v, "")
+            .unwrap()
+            .failed_note(&next_load.suite),
+        " · 3 cases have no answer: 1 stopped while answering, 2 not sent"
+    );
     assert_eq!(
         run.unsent,
         vec![ids[2], ids[3]],

@@ -596,6 +596,19 @@ fn from_an_earlier_run_counts_only_the_cases_in_the_score_line() {
         " · 2 cases not answered: their call failed (Retry them below)",
         "a deleted case is not counted"
     );
+    // Cancelled by the person, or stopped by leaving (tryout 68): no answer, said.
+    r.cases.insert(1, at(2000.0, Status::Cancelled));
+    r.cases.insert(
+        3,
+        CaseRun {
+            cut_by: Some(Leaving::Reload),
+            ..at(2000.0, Status::Cancelled)
+        },
+    );
+    assert_eq!(
+        r.failed_note(&suite),
+        " · 2 cases have no answer: 1 cancelled, 1 stopped while answering"
+    );
 }
 
 // Bug (tryout 3): a run's cost was priced with the model chosen now: a run made with a model

@@ -531,6 +531,9 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     .await?;
     b.client.refresh().await?;
     wait_badge(&b, 4, "stopped").await?;
+    // The score line (cases 1 and 2, from an earlier run) says what became of case 4.
+    b.wait_for_text("1 case has no answer: 1 stopped while answering")
+        .await?;
     let row = row_text(&b, 4).await?;
     assert!(
         row.contains("Stopped when the page was reloaded or closed, while the model was answering: the provider may still bill the call."),
