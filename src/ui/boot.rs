@@ -2,7 +2,9 @@
 //! (issue #16: about 1.2 MB gzip, some seconds on a slow connection), and taken over by the app's
 //! own idea box when it starts: what was typed there, and the caret, carry over.
 //!
-//! The static box is `#pw-boot-idea` inside `#app`; [`take`] reads it just before the app
+//! The static box is `#pw-boot-idea` inside `#app` (`public/boot.js` keeps its text in
+//! `localStorage` as it is typed, for a reload after a broken download, and says when the app's
+//! code could not load); [`take`] reads it just before the app
 //! replaces `#app`'s content, the app puts the text into the draft before its drafts open (so
 //! `state::library` keeps it the way it keeps anything typed before the drafts opened: as the
 //! first draft, or as a draft of its own when another would have opened), and [`restore_focus`]
@@ -14,6 +16,10 @@ use wasm_bindgen::JsCast;
 
 /// The id of the static idea box in `index.html`.
 pub const BOOT_IDEA_ID: &str = "pw-boot-idea";
+
+/// Where `public/boot.js` keeps the static box's text as it is typed (`localStorage`), so that a
+/// reload after a download that broke brings it back.
+pub const KEPT_KEY: &str = "pw.boot-idea";
 
 /// What the static idea box held when the app started.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,6 +57,11 @@ pub fn take(document: &web_sys::Document) {
             selection: (start, end),
         })
     });
+    // The text goes into the draft now (`typed_text`): the copy kept for a broken download is
+    // not needed any more.
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(KEPT_KEY);
+    }
 }
 
 /// The text typed in the static idea box, once: `None` when nothing but white space was typed

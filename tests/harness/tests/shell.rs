@@ -1049,3 +1049,44 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
     browser.close().await?;
     Ok(())
 }
+
+// The static idea box promises that what is typed there is kept. When the app's code never
+// arrives whole (the download broke: the server sends half the wasm), the page says the app could
+// not load, and the reload that follows brings the typed idea back into the app's idea box.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_that_breaks_keeps_the_typed_idea_for_the_reload() -> anyhow::Result<()> {
+    let copy = std::env::temp_dir().join(format!("pw-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_dir(&paths::dist_dir(), &copy)?;
+    let wasm = std::fs::read_dir(&copy)?
+        .filter_map(|e| Some(e.ok()?.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .expect("a wasm file in dist");
+    let whole = std::fs::read(&wasm)?;
+    std::fs::write(&wasm, &whole[..whole.len() / 2])?;
+    let site = StaticSite::start(&copy, "/").await?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.cdp("Network.enable", json!({})).await?;
+    browser
+        .cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
+        .await?;
+    type_before_the_app_starts(&browser, &site.url(), "Summarise support tickets").await?;
+    browser
+        .wait_for_text("Promptwright could not load (the connection may have dropped). What you typed is kept in this browser: reload the page to try again.")
+        .await?;
+    // The whole build is there again; the reload starts the app with the idea.
+    std::fs::write(&wasm, &whole)?;
+    browser.client.refresh().await?;
+    browser
+        .wait_for_role_name("heading", "Promptwright")
+        .await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-idea')?.value === 'Summarise support tickets' && localStorage.getItem('pw.boot-idea') === null",
+            "the typed idea in the app's idea box, and its kept copy forgotten",
+        )
+        .await?;
+    browser.close().await?;
+    let _ = std::fs::remove_dir_all(&copy);
+    Ok(())
+}
