@@ -3,6 +3,14 @@
 // back, and says so when the app's code cannot load. When the app starts, src/ui/boot.rs takes
 // the box's text (and the focus and caret) into the app's idea box and forgets this copy.
 (() => {
+  // The theme chosen in the app (`state::ThemeHandle`, "pw.theme"), before the first paint: a
+  // dark choice does not flash light while the code downloads.
+  try {
+    const theme = localStorage.getItem("pw.theme");
+    if (theme === "light" || theme === "dark") {
+      document.documentElement.setAttribute("data-theme", theme);
+    }
+  } catch (_) {}
   const KEY = "pw.boot-idea";
   const box = document.getElementById("pw-boot-idea");
   const status = document.getElementById("pw-boot-status");

@@ -1036,8 +1036,19 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
     // A second visit, slow again, with that draft stored: what is typed before the app starts
     // becomes a draft of its own, and the one that would have opened stays in Drafts (named by
     // the first words of its idea).
+    // The dark theme chosen in the app holds before the app starts (no light flash).
+    browser
+        .eval("localStorage.setItem('pw.theme', 'dark'); return true")
+        .await?;
     slow_network(&browser, 500_000.0).await?;
     type_before_the_app_starts(&browser, &url, "Turn a recipe into a shopping list").await?;
+    assert_eq!(
+        browser
+            .eval("return [document.documentElement.dataset.theme ?? null, document.getElementById('pw-idea') === null]")
+            .await?,
+        json!(["dark", true]),
+        "the static box in the theme chosen, before the app starts"
+    );
     browser
         .wait_for_text("What you typed while your drafts were opening is kept as a new draft; \u{201c}A bot that sorts my email\u{201d} is in Drafts.")
         .await?;
