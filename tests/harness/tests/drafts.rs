@@ -620,11 +620,12 @@ async fn second_tab(
     Ok(tab_a)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
+/// A draft whose idea is "first words", saved and open in two tabs: tab B current; returns the
+/// site (keep it alive), the browser and tab A's handle.
+async fn first_words_in_two_tabs()
+-> anyhow::Result<(StaticSite, Browser, fantoccini::wd::WindowHandle)> {
     let (site, b) = pw_harness::with_app(1280, 1000).await?;
-    let p = PromptPage::new(&b);
-    p.idea("first words").await?;
+    PromptPage::new(&b).idea("first words").await?;
     saved(&b).await;
     let tab_a = second_tab(
         &b,
@@ -632,6 +633,13 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
         "return document.getElementById('pw-idea').value === 'first words'",
     )
     .await?;
+    Ok((site, b, tab_a))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
+    let (_site, b, tab_a) = first_words_in_two_tabs().await?;
+    let p = PromptPage::new(&b);
 
     // Both tabs change the draft within the save delay: B saves first, A must ask.
     p.idea("changed in tab B").await?;
@@ -660,16 +668,8 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
 // again only when the person keeps it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_deleted_in_another_tab_is_not_written_back_unasked() -> anyhow::Result<()> {
-    let (site, b) = pw_harness::with_app(1280, 1000).await?;
+    let (_site, b, tab_a) = first_words_in_two_tabs().await?;
     let p = PromptPage::new(&b);
-    p.idea("first words").await?;
-    saved(&b).await;
-    let tab_a = second_tab(
-        &b,
-        &site,
-        "return document.getElementById('pw-idea').value === 'first words'",
-    )
-    .await?;
     let tab_b = b.client.window().await?;
     // Tab A deletes it (its only draft: a new, empty one opens there).
     b.client.switch_to_window(tab_a.clone()).await?;

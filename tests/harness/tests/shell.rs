@@ -225,9 +225,7 @@ async fn content_security_policy_blocks_injected_scripts() -> anyhow::Result<()>
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opens_with_no_network_after_the_first_visit() -> anyhow::Result<()> {
     // A copy of the build, so the test can publish a "newer build" of the worker below.
-    let copy = std::env::temp_dir().join(format!("pw-offline-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&copy);
-    copy_dir(&paths::dist_dir(), &copy)?;
+    let copy = build_copy("pw-offline")?;
     let site = StaticSite::start(&copy, "/promptwright/").await?;
     let url = site.url();
     let browser = Browser::start(1280, 900).await?;
@@ -321,6 +319,14 @@ async fn opens_with_no_network_after_the_first_visit() -> anyhow::Result<()> {
     browser.close().await?;
     let _ = std::fs::remove_dir_all(&copy);
     Ok(())
+}
+
+/// A fresh copy of the build under the temp dir, `<name>-<pid>`, for a test that changes files.
+fn build_copy(name: &str) -> std::io::Result<std::path::PathBuf> {
+    let copy = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_dir(&paths::dist_dir(), &copy)?;
+    Ok(copy)
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
@@ -1066,9 +1072,7 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
 // not load, and the reload that follows brings the typed idea back into the app's idea box.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_download_that_breaks_keeps_the_typed_idea_for_the_reload() -> anyhow::Result<()> {
-    let copy = std::env::temp_dir().join(format!("pw-broken-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&copy);
-    copy_dir(&paths::dist_dir(), &copy)?;
+    let copy = build_copy("pw-broken")?;
     let wasm = std::fs::read_dir(&copy)?
         .filter_map(|e| Some(e.ok()?.path()))
         .find(|p| p.extension().is_some_and(|x| x == "wasm"))
