@@ -181,6 +181,10 @@ pub struct RerunCancelledV1 {
     /// had arrived.
     #[serde(default)]
     pub tokens: [u32; 2],
+    /// The re-run was cut off by leaving, not by Cancel: "reload", "switch" or "delete"
+    /// (`CaseRun::cut_by`); absent for Cancel and in older records.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stopped: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -209,6 +213,7 @@ fn rerun_cancelled_record(c: &CaseRun) -> Option<RerunCancelledV1> {
             at: c.run_ms,
             model: c.exec_model.as_ref().map(ModelUsed::to_wire),
             tokens: [c.input_tokens, c.output_tokens],
+            stopped: c.cut_by.map_or_else(String::new, |why| why.wire().into()),
         });
     }
     let at = c.rerun_cancelled?;
@@ -217,6 +222,7 @@ fn rerun_cancelled_record(c: &CaseRun) -> Option<RerunCancelledV1> {
         at,
         model: spent.map(|s| s.model.to_wire()),
         tokens: spent.map_or([0, 0], |s| [s.input_tokens, s.output_tokens]),
+        stopped: c.cut_by.map_or_else(String::new, |why| why.wire().into()),
     })
 }
 
@@ -371,8 +377,15 @@ impl From<RunV1> for Run {
                         rerun_failed: None,
                         rerun_cancelled,
                         rerun_cancelled_spent,
+                        // A cut call of its own, or a re-run cut over the answer put back.
                         cut_by: Leaving::from_wire(&c.stopped)
-                            .filter(|_| c.status != "done" && c.status != "failed"),
+                            .filter(|_| c.status != "done" && c.status != "failed")
+                            .or_else(|| {
+                                c.rerun_cancelled
+                                    .as_ref()
+                                    .filter(|_| rerun_cancelled.is_some())
+                                    .and_then(|x| Leaving::from_wire(&x.stopped))
+                            }),
                     };
                     (c.id, run)
                 })

@@ -307,10 +307,16 @@ impl Library {
                     .clone()
             });
             let mut give_way = None;
+            // Its name as stored now (the kept copy's, when one went in: tryout 69, the toast
+            // named the draft by its idea before the last edits).
+            let mut passed_name = passed_over.as_ref().map(|p| p.draft.display_name());
             if let Some(p) = &passed_over {
-                let kept = self.keep_unsaved_in(p).await;
-                if !kept && p.draft.name.is_empty() && wire::holds_nothing(&p.draft) {
-                    give_way = Some(p.id.clone());
+                match self.keep_unsaved_in(p).await {
+                    Some(kept) => passed_name = Some(kept.display_name()),
+                    None if p.draft.name.is_empty() && wire::holds_nothing(&p.draft) => {
+                        give_way = Some(p.id.clone());
+                    }
+                    None => {}
                 }
             }
             let rec = Record::new(&new_id(), 1, &first);
@@ -328,8 +334,8 @@ impl Library {
                 && store.delete(id).await.is_ok()
             {
                 records.retain(|r| r.id != *id);
-            } else if let Some(p) = &passed_over {
-                self.typed_apart.set(Some(p.draft.display_name()));
+            } else if passed_over.is_some() {
+                self.typed_apart.set(passed_name);
             }
             records.insert(0, rec.clone());
             self.list_asked.update_value(|n| *n += 1);
@@ -1106,21 +1112,18 @@ impl Library {
     }
 
     /// [`Self::restore_unsaved`] for a draft that does not open (`p`, as stored): the copy kept
-    /// for it is written into it; `true` when one was.
-    async fn keep_unsaved_in(self, p: &Record) -> bool {
-        let Some(kept) = Self::take_unsaved(&p.id, p.rev, p.draft.optimizer.clone()) else {
-            return false;
-        };
+    /// for it is written into it; the draft as now stored when one was.
+    async fn keep_unsaved_in(self, p: &Record) -> Option<Draft> {
+        let kept = Self::take_unsaved(&p.id, p.rev, p.draft.optimizer.clone())?;
         if kept == p.draft {
-            return false;
+            return None;
         }
-        let Some(store) = self.store.get_value() else {
-            return false;
-        };
+        let store = self.store.get_value()?;
         matches!(
             store.save(Record::new(&p.id, 0, &kept), Some(p.rev)).await,
             Ok(Saved::Ok(_))
         )
+        .then_some(kept)
     }
 
     /// Takes back the draft kept by [`Self::keep_unsaved`] when it belongs to the draft just

@@ -718,8 +718,10 @@ fn GridCell(
             {
                 return Some(note);
             }
-            if cr.rerun_failed.is_none() && cr.rerun_cancelled.is_some() {
-                return Some("Its re-run was stopped before it finished (Cancel, leaving this draft, or the page was reloaded or closed): this is the earlier answer, put back.".to_owned());
+            if cr.rerun_failed.is_none()
+                && let Some(note) = cr.rerun_stopped_note()
+            {
+                return Some(format!("{note} This is the earlier answer, put back."));
             }
             let f = cr.rerun_failed.clone()?;
             let why = if col_is_compared {

@@ -68,7 +68,8 @@ pub fn App() -> impl IntoView {
     let drafts = DraftHandle::provide();
     // Typed before the app started: in the draft before the drafts open, which keeps it as
     // anything typed meanwhile (`Library::start`).
-    if let Some(idea) = boot::typed_text() {
+    let typed_at_boot = boot::typed_text();
+    if let Some(idea) = typed_at_boot.clone() {
         drafts.update(|d| d.set_idea(idea));
     }
     Generator::provide();
@@ -100,6 +101,15 @@ pub fn App() -> impl IntoView {
     state::rubric::RubricImprover::provide();
     state::note_check::NoteChecker::provide();
     let toasts = notice::Toasts::provide();
+    // Typed while a shared link loaded: the shared draft covers the idea box, so the page says
+    // where the idea went (tryout 69: it vanished from view with no word).
+    if typed_at_boot.is_some()
+        && matches!(library.shared.get_untracked(), Some(SharedView::Draft(_)))
+    {
+        toasts.push(
+            "What you typed while the page loaded is kept as a draft of your own: it opens when you close the shared draft, and it is in Drafts.".to_owned(),
+        );
+    }
     // Typing before the drafts opened made a draft of its own: said, so the draft that used to
     // open does not seem gone (helper-60).
     crate::state::reactive::effect(move |_| {

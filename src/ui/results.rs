@@ -473,8 +473,8 @@ fn ResultRow(
         mine.with(|m| m.as_ref().and_then(|(c, _)| c.rerun_failed.clone()))
     });
     // A re-run of this case stopped by Cancel put this (earlier) answer back.
-    let rerun_cancelled = crate::state::reactive::memo(move |_| {
-        mine.with(|m| m.as_ref().is_some_and(|(c, _)| c.rerun_cancelled.is_some()))
+    let rerun_stopped = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().and_then(|(c, _)| c.rerun_stopped_note()))
     });
     let output = crate::state::reactive::memo(move |_| {
         mine.with(|m| m.as_ref().map(|(c, _)| c.output.clone()))
@@ -678,9 +678,7 @@ fn ResultRow(
             </div>
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
             {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
-            <Show when=move || rerun_cancelled.get()>
-                <p class="pw-hint" role="status">"This case's re-run was stopped before it finished (Cancel, leaving this draft, or the page was reloaded or closed): the earlier result below is put back as it was."</p>
-            </Show>
+            {move || rerun_stopped.get().map(|note| view! { <p class="pw-hint" role="status">{format!("{note} The earlier result below is put back as it was.")}</p> })}
             {move || rerun_failed.get().map(|f| {
                 let partial = (!f.partial.is_empty()).then(|| view! {
                     <details class="pw-result__rerun-part">

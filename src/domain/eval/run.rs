@@ -231,6 +231,8 @@ impl CaseRun {
                 // before any text keeps the part the failed one wrote, see `fail`).
                 b.rerun_cancelled = None;
                 b.rerun_cancelled_spent = None;
+                // What cut its own call is history once the case is queued again.
+                b.cut_by = None;
                 b
             })
             // A cancelled call's part is kept too (tryout 17, 4: a case whose cancelled part
@@ -264,6 +266,7 @@ impl CaseRun {
                 self.rerun_failed = None;
                 self.rerun_cancelled = Some(run_ms);
                 self.rerun_cancelled_spent = spent;
+                self.cut_by = None;
             }
             None => {
                 self.status = Status::Cancelled;
@@ -284,8 +287,26 @@ impl CaseRun {
         self.cancel_after(spent);
         if !put_back {
             self.output = text.to_owned();
-            self.cut_by = Some(why);
         }
+        // Said as cut off by leaving (and maybe billed), the put-back answer's re-run too.
+        self.cut_by = Some(why);
+    }
+
+    /// Why an earlier answer was put back ([`CaseRun::rerun_cancelled`]), one sentence: its
+    /// re-run stopped by Cancel, or cut off by leaving while the model answered
+    /// ([`CaseRun::cut_by`]: then when, and that the provider may still bill that call; tryout
+    /// 69: a re-run cut by a reload read as cancelled, with no such word). `None` for any other
+    /// result.
+    pub fn rerun_stopped_note(&self) -> Option<String> {
+        self.rerun_cancelled?;
+        Some(match self.cut_by {
+            Some(why) => format!(
+                "This case's re-run was stopped {}, while the model was answering: the provider may still bill that call.",
+                why.when()
+            ),
+            // Cancel (or a record kept before the reason was).
+            None => "This case's re-run was stopped before it finished (Cancel, leaving this draft, or the page was reloaded or closed).".to_owned(),
+        })
     }
 
     /// What the page says of a call cut off by leaving ([`CaseRun::cut_by`]): when, that the
@@ -1215,6 +1236,7 @@ impl Run {
                 _ if cancelled_here => {
                     p.cancelled += 1;
                     p.cancelled_kept += 1;
+                    p.stopped += usize::from(cr.cut_by.is_some());
                 }
                 Status::Queued => {}
                 Status::Running => p.running += 1,

@@ -3,7 +3,7 @@
 //! cases, a Cancel takes back the rest, a retry completes the run, and the run ends when its
 //! last call is over.
 use super::case_call::{self, Sent};
-use super::run::{self, Status};
+use super::run::{self, CaseRun, Status};
 use super::run_queue::{self, Call, RunQueue};
 use super::*;
 use crate::domain::draft::{Draft, Origin};
@@ -328,6 +328,60 @@ fn a_run_the_page_leaves_reads_true_when_kept_and_when_the_page_comes_back() {
     // Nothing queued: a return changes nothing.
     let (mut idle, _) = draft(1);
     assert!(!run_queue::page_returned(&mut idle, |_| true));
+}
+
+// Tryout 69: a re-run cut by a reload over an earlier answer read "cancelled" with no word of the
+// bill. Kept and read back, the earlier answer is put back and says the re-run was stopped by
+// the reload, while the model answered, and may be billed; the progress counts it as stopped.
+#[test]
+fn a_rerun_the_page_cuts_is_said_stopped_with_its_bill_after_the_next_load() {
+    let (mut d, ids) = draft(1);
+    let v = d.current;
+    run_queue::join(&mut d.runs_mut(), v, "", "m".into(), 2.0 * RUN_MS, false);
+    let earlier = CaseRun {
+        status: Status::Done,
+        output: "- **Ana**: send the deck".into(),
+        run_ms: RUN_MS,
+        ..CaseRun::default()
+    };
+    d.run_on_mut(v, "")
+        .unwrap()
+        .cases
+        .insert(ids[0], CaseRun::queued(2.0 * RUN_MS, Some(earlier)));
+    let arrived = (String::new(), ids[0], "- **Ana**: se".to_owned(), None);
+    run_queue::page_leaving(&mut d, v, &[String::new()], vec![arrived]);
+    let json = serde_json::to_string(&crate::domain::wire::DraftV1::from_draft(
+        &d,
+        crate::domain::wire::Include::ALL,
+    ))
+    .unwrap();
+    let next_load = serde_json::from_str::<crate::domain::wire::DraftV1>(&json)
+        .unwrap()
+        .into_salvaged()
+        .draft;
+    let run = next_load.run_on(v, "").unwrap();
+    let kept = &run.cases[&ids[0]];
+    assert_eq!(
+        kept.output, "- **Ana**: send the deck",
+        "the earlier answer, put back"
+    );
+    assert_eq!(
+        kept.rerun_stopped_note().as_deref(),
+        Some(
+            "This case's re-run was stopped when the page was reloaded or closed, while the model was answering: the provider may still bill that call."
+        )
+    );
+    let p = run.progress_where(|_| true);
+    assert_eq!((p.cancelled, p.stopped), (1, 1));
+    // Cancel's put-back says Cancel, as before.
+    let mut cancelled = CaseRun::queued(3.0 * RUN_MS, Some(kept.clone()));
+    cancelled.cancel();
+    assert!(
+        cancelled
+            .rerun_stopped_note()
+            .is_some_and(|n| n.contains("(Cancel, leaving this draft")),
+        "{cancelled:?}"
+    );
 }
 
 // Issue #14: what a press of Run does is decided from the draft alone (`run_queue::plan_start`):

@@ -1874,6 +1874,12 @@ fn an_answer_cut_by_opening_another_draft_keeps_what_arrived() {
         None,
         "the put-back answer has its own note"
     );
+    assert_eq!(
+        rerun.rerun_stopped_note().as_deref(),
+        Some(
+            "This case's re-run was stopped when this draft was deleted, while the model was answering: the provider may still bill that call."
+        )
+    );
     let mut ended = earlier.clone();
     ended.cut_by_switch("x", None, Leaving::Switch);
     assert_eq!(ended, earlier);

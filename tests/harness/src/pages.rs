@@ -1,6 +1,7 @@
 //! Page objects: one per screen, acting the way a person does (labels, roles, visible text).
 use anyhow::{Result, bail};
 use fantoccini::elements::Element;
+use serde_json::json;
 
 use crate::browser::{Browser, TypeText};
 
@@ -536,3 +537,54 @@ IDBDatabase.prototype.transaction = function (...a) {
   return t;
 };
 return 1;"#;
+
+/// Slows every request of `browser`'s page to `bytes_per_s` down (150 ms round trip), past the
+/// service worker and the HTTP cache: the app's code takes seconds to arrive, as on a phone.
+pub async fn slow_network(browser: &Browser, bytes_per_s: f64) -> Result<()> {
+    browser.cdp("Network.enable", json!({})).await?;
+    browser
+        .cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
+        .await?;
+    browser
+        .cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
+        .await?;
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": false, "latency": 150, "downloadThroughput": bytes_per_s, "uploadThroughput": bytes_per_s }),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Opens `url` without waiting for the page to load, then types `text` in the static idea box
+/// of index.html while the app's code is still downloading (checked: the app's own idea box is
+/// not there yet when the typing ends).
+pub async fn type_before_the_app_starts(browser: &Browser, url: &str, text: &str) -> Result<()> {
+    browser
+        .eval(&format!(
+            "setTimeout(() => location.href = {}, 0); return true",
+            serde_json::to_string(url)?
+        ))
+        .await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-boot-idea') !== null && document.getElementById('pw-idea') === null",
+            "the static idea box, before the app starts",
+        )
+        .await?;
+    let boot = browser
+        .client
+        .find(fantoccini::Locator::Id("pw-boot-idea"))
+        .await?;
+    boot.click().await?;
+    boot.send_keys(text).await?;
+    let before = browser
+        .eval("return [document.getElementById('pw-idea') === null, document.getElementById('pw-boot-idea')?.value ?? null]")
+        .await?;
+    anyhow::ensure!(
+        before == json!([true, text]),
+        "the typing must end before the app starts (slow the connection further): {before}"
+    );
+    Ok(())
+}

@@ -663,6 +663,31 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Tryout 69: an idea typed in the static idea box while a shared link loaded vanished from view
+// with no word (it was kept as a draft, under the shared view). The page says where it went, and
+// it is there when the shared draft is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idea_typed_while_a_shared_link_loads_is_kept_and_said() -> anyhow::Result<()> {
+    let (site, a) = pw_harness::with_app(1280, 1000).await?;
+    paste_version(&a, "shared").await?;
+    let link = share_link(&a, "characters").await?;
+    a.close().await?;
+    let b = Browser::start(1280, 900).await?;
+    pw_harness::pages::slow_network(&b, 500_000.0).await?;
+    pw_harness::pages::type_before_the_app_starts(&b, &link, "My own idea meanwhile").await?;
+    b.wait_for_text("What you typed while the page loaded is kept as a draft of your own: it opens when you close the shared draft, and it is in Drafts.")
+        .await?;
+    b.button("Close").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea')?.value === 'My own idea meanwhile'",
+        "the typed idea once the shared draft is closed",
+    )
+    .await?;
+    drop(site);
+    b.close().await?;
+    Ok(())
+}
+
 // A draft deleted in one tab came back to life: the other tab, where it was open, wrote it back
 // at its next save. That tab now says it was deleted, saves nothing of it unasked, and stores it
 // again only when the person keeps it.

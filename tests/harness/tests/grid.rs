@@ -624,7 +624,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         }
         assert!(
             on_b.contains("from an earlier run")
-                && on_b.contains("Its re-run was stopped before it finished")
+                && on_b.contains("re-run was stopped before it finished (Cancel")
                 && !row[1].contains("from an earlier run"),
             "{cells:?}"
         );

@@ -923,61 +923,6 @@ async fn offline_a_failed_call_to_this_computer_names_being_offline_first() -> a
     Ok(())
 }
 
-/// Slows every request of `browser`'s page to `bytes_per_s` down (150 ms round trip), past the
-/// service worker and the HTTP cache: the app's code takes seconds to arrive, as on a phone.
-async fn slow_network(browser: &Browser, bytes_per_s: f64) -> anyhow::Result<()> {
-    browser.cdp("Network.enable", json!({})).await?;
-    browser
-        .cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
-        .await?;
-    browser
-        .cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
-        .await?;
-    browser
-        .cdp(
-            "Network.emulateNetworkConditions",
-            json!({ "offline": false, "latency": 150, "downloadThroughput": bytes_per_s, "uploadThroughput": bytes_per_s }),
-        )
-        .await?;
-    Ok(())
-}
-
-/// Opens `url` without waiting for the page to load, then types `text` in the static idea box
-/// of index.html while the app's code is still downloading (checked: the app's own idea box is
-/// not there yet when the typing ends).
-async fn type_before_the_app_starts(
-    browser: &Browser,
-    url: &str,
-    text: &str,
-) -> anyhow::Result<()> {
-    browser
-        .eval(&format!(
-            "setTimeout(() => location.href = {}, 0); return true",
-            serde_json::to_string(url)?
-        ))
-        .await?;
-    browser
-        .wait_until(
-            "return document.getElementById('pw-boot-idea') !== null && document.getElementById('pw-idea') === null",
-            "the static idea box, before the app starts",
-        )
-        .await?;
-    let boot = browser
-        .client
-        .find(fantoccini::Locator::Id("pw-boot-idea"))
-        .await?;
-    boot.click().await?;
-    boot.send_keys(text).await?;
-    let before = browser
-        .eval("return [document.getElementById('pw-idea') === null, document.getElementById('pw-boot-idea')?.value ?? null]")
-        .await?;
-    anyhow::ensure!(
-        before == json!([true, text]),
-        "the typing must end before the app starts (slow the connection further): {before}"
-    );
-    Ok(())
-}
-
 // Issue #16: on a slow connection a first visit waited about 7 s for the idea box (the app's
 // code is 1.2 MB gzip). The page's first idea box is static HTML, usable at once; what is typed
 // there, and the caret, go into the app's idea box when the app starts, and are kept: as the
@@ -988,8 +933,21 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
     let url = site.url();
     let browser = Browser::start(1280, 900).await?;
     // 500 KB/s: the 3 MB of the build (served without gzip here) take about 6 s.
-    slow_network(&browser, 500_000.0).await?;
-    type_before_the_app_starts(&browser, &url, "A bot that sorts my email").await?;
+    pw_harness::pages::slow_network(&browser, 500_000.0).await?;
+    pw_harness::pages::type_before_the_app_starts(&browser, &url, "A bot that sorts my email")
+        .await?;
+    // A selection in the middle ("sorts"), and where the box stands on the screen.
+    let before = browser
+        .eval(
+            "const b = document.getElementById('pw-boot-idea'); b.setSelectionRange(11, 16); \
+             return [document.getElementById('pw-idea') === null, b.getBoundingClientRect().top]",
+        )
+        .await?;
+    assert_eq!(
+        before[0],
+        json!(true),
+        "the app started too early: {before}"
+    );
     browser
         .wait_until(
             "return document.getElementById('pw-idea') !== null",
@@ -1000,25 +958,55 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
         .eval(
             "const a = document.getElementById('pw-idea'); \
              return [a.value, document.activeElement === a, a.selectionStart, a.selectionEnd, \
-                     document.getElementById('pw-boot-idea') === null]",
+                     document.getElementById('pw-boot-idea') === null, a.getBoundingClientRect().top]",
         )
         .await?;
     assert_eq!(
-        now,
-        json!(["A bot that sorts my email", true, 25, 25, true]),
-        "the app's idea box holds what was typed, with the focus and the caret at its end; the static one is gone"
+        now.as_array().map(|a| a[..5].to_vec()),
+        Some(vec![
+            json!("A bot that sorts my email"),
+            json!(true),
+            json!(11),
+            json!(16),
+            json!(true)
+        ]),
+        "the app's idea box holds what was typed, with the focus and the selection; the static one is gone: {now}"
     );
-    // Typing goes on where it was.
+    // It stands where the static box stood (the page scrolls by what the header and intro add,
+    // and by what appears above it in the first second).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let top = browser
+        .eval("return document.getElementById('pw-idea').getBoundingClientRect().top")
+        .await?;
+    let moved = top.as_f64().unwrap_or(f64::NAN) - before[1].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        moved.abs() <= 2.0,
+        "the idea box jumped {moved} px as the app started"
+    );
+    // Typing goes on at the selection, then at the end.
+    browser
+        .client
+        .active_element()
+        .await?
+        .send_keys("files")
+        .await?;
+    let idea = browser.field("What should your assistant do?").await?;
+    assert_eq!(
+        idea.prop("value").await?.as_deref(),
+        Some("A bot that files my email")
+    );
+    browser
+        .eval("const a = document.getElementById('pw-idea'); a.setSelectionRange(a.value.length, a.value.length); return true")
+        .await?;
     browser
         .client
         .active_element()
         .await?
         .send_keys(" daily")
         .await?;
-    let idea = browser.field("What should your assistant do?").await?;
     assert_eq!(
         idea.prop("value").await?.as_deref(),
-        Some("A bot that sorts my email daily")
+        Some("A bot that files my email daily")
     );
 
     // It is the first draft: there after a reload at full speed.
@@ -1034,7 +1022,7 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
         .await?;
     browser
         .wait_until(
-            "return document.getElementById('pw-idea')?.value === 'A bot that sorts my email daily'",
+            "return document.getElementById('pw-idea')?.value === 'A bot that files my email daily'",
             "the typed idea after a reload",
         )
         .await?;
@@ -1046,8 +1034,13 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
     browser
         .eval("localStorage.setItem('pw.theme', 'dark'); return true")
         .await?;
-    slow_network(&browser, 500_000.0).await?;
-    type_before_the_app_starts(&browser, &url, "Turn a recipe into a shopping list").await?;
+    pw_harness::pages::slow_network(&browser, 500_000.0).await?;
+    pw_harness::pages::type_before_the_app_starts(
+        &browser,
+        &url,
+        "Turn a recipe into a shopping list",
+    )
+    .await?;
     assert_eq!(
         browser
             .eval("return [document.documentElement.dataset.theme ?? null, document.getElementById('pw-idea') === null]")
@@ -1056,7 +1049,7 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
         "the static box in the theme chosen, before the app starts"
     );
     browser
-        .wait_for_text("What you typed while your drafts were opening is kept as a new draft; \u{201c}A bot that sorts my email\u{201d} is in Drafts.")
+        .wait_for_text("What you typed while your drafts were opening is kept as a new draft; \u{201c}A bot that files my email daily\u{201d} is in Drafts.")
         .await?;
     let idea = browser.field("What should your assistant do?").await?;
     assert_eq!(
@@ -1085,7 +1078,12 @@ async fn a_download_that_breaks_keeps_the_typed_idea_for_the_reload() -> anyhow:
     browser
         .cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
         .await?;
-    type_before_the_app_starts(&browser, &site.url(), "Summarise support tickets").await?;
+    pw_harness::pages::type_before_the_app_starts(
+        &browser,
+        &site.url(),
+        "Summarise support tickets",
+    )
+    .await?;
     browser
         .wait_for_text("Promptwright could not load (the connection may have dropped). What you typed is kept in this browser: reload the page to try again.")
         .await?;
