@@ -15,26 +15,45 @@
   const box = document.getElementById("pw-boot-idea");
   const status = document.getElementById("pw-boot-status");
   if (!box) return;
+  // Storage refused (a private window's policy, a full quota): the box still works for this
+  // load, and the page does not promise to keep it across a reload.
+  let storable = true;
+  // The app's code did not arrive (its loader failed).
+  let failed = false;
+  const say = () => {
+    if (!status || !document.getElementById("pw-boot-idea")) return;
+    if (failed) {
+      status.textContent = storable
+        ? "Promptwright could not load (the connection may have dropped). What you typed is kept in this browser: reload the page to try again."
+        : "Promptwright could not load (the connection may have dropped). This browser cannot keep what you typed: copy it, then reload the page to try again.";
+      status.classList.add("pw-hint--bad");
+    } else if (!storable) {
+      status.textContent =
+        "Loading Promptwright… You can write your idea meanwhile; this browser cannot keep it if the page is reloaded before Promptwright starts.";
+    }
+  };
   try {
     const kept = localStorage.getItem(KEY);
     if (kept && !box.value) box.value = kept;
   } catch (_) {
-    // Storage refused (a private window's policy): the box still works for this load.
+    storable = false;
+    say();
   }
   box.addEventListener("input", () => {
     try {
       if (box.value) localStorage.setItem(KEY, box.value);
       else localStorage.removeItem(KEY);
-    } catch (_) {}
+    } catch (_) {
+      storable = false;
+      say();
+    }
   });
   // The app's loader (Trunk's module script) fails with an error or a rejected promise when its
   // code does not arrive; while the static box is still on the page, the app has not started.
-  const failed = () => {
-    if (!status || !document.getElementById("pw-boot-idea")) return;
-    status.textContent =
-      "Promptwright could not load (the connection may have dropped). What you typed is kept in this browser: reload the page to try again.";
-    status.classList.add("pw-hint--bad");
+  const fail = () => {
+    failed = true;
+    say();
   };
-  window.addEventListener("error", failed, true);
-  window.addEventListener("unhandledrejection", failed);
+  window.addEventListener("error", fail, true);
+  window.addEventListener("unhandledrejection", fail);
 })();

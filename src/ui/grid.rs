@@ -541,8 +541,15 @@ fn details_open(ev: &leptos::ev::Event) -> bool {
 fn summary_row(s: ModelSummary) -> impl IntoView {
     let score = s.score_cell();
     let mut notes = Vec::new();
-    if s.not_answered > 0 {
-        notes.push(format!("{} did not answer", s.not_answered));
+    if s.not_answered > s.stopped {
+        notes.push(format!("{} did not answer", s.not_answered - s.stopped));
+    }
+    // Cut off by leaving while the model answered: as Results says it (tryout 69).
+    if s.stopped > 0 {
+        notes.push(format!(
+            "{} stopped while answering (may be billed)",
+            s.stopped
+        ));
     }
     // Not sent by the latest run (tryout 48), answered or not: the score cell says which of
     // its answers are an earlier run's.
@@ -565,7 +572,7 @@ fn summary_row(s: ModelSummary) -> impl IntoView {
         grouped(s.input_tokens),
         grouped(s.output_tokens)
     );
-    let cost = if s.answered == 0 {
+    let cost = if s.answered == 0 && s.input_tokens + s.output_tokens == 0 {
         "nothing yet".to_owned()
     } else {
         format!("{about}{}", format_cost(s.exec_cost))

@@ -239,6 +239,10 @@ pub struct ModelSummary {
     pub asked: usize,
     pub answered: usize,
     pub not_answered: usize,
+    /// Of `not_answered`, the calls cut off by leaving the page or the draft while the model
+    /// answered (`CaseRun::cut_by`): said "stopped while answering (may be billed)", as Results
+    /// says it (tryout 69: the grid said only "did not answer" and "nothing yet").
+    pub stopped: usize,
     /// Cases of the suite never sent to this model ([`Run::unsent_ids`]: the page went away
     /// while they waited, or sending stopped after a failure every call would meet), and why
     /// sending stopped ([`Run::stopped_by`]; empty: the page went away).
@@ -246,7 +250,9 @@ pub struct ModelSummary {
     /// Of `unsent`, those with no result on this model at all (not among `asked`).
     pub unsent_unrecorded: usize,
     pub stopped_by: String,
-    /// Execution tokens of the answered cases (the judge's are not the model's).
+    /// Execution tokens of the answered cases, and the estimates of calls that ended without an
+    /// answer after text had arrived (they may be billed; Results counts them too). The judge's
+    /// are not the model's.
     pub input_tokens: u64,
     pub output_tokens: u64,
     /// Whether some of those token counts are estimates (the provider reported no usage).
@@ -350,6 +356,7 @@ pub fn summarize_scored(
         asked: 0,
         answered: 0,
         not_answered: 0,
+        stopped: 0,
         unsent: run
             .unsent_ids()
             .into_iter()
@@ -399,11 +406,24 @@ pub fn summarize_scored(
                     firsts.push(f);
                 }
             }
-            Status::Failed(_) | Status::Cancelled => s.not_answered += 1,
+            Status::Failed(_) | Status::Cancelled => {
+                s.not_answered += 1;
+                s.stopped += usize::from(c.cut_note().is_some());
+                // What such a call likely cost (`CaseRun::count_spent`) counts.
+                if c.input_tokens + c.output_tokens > 0 {
+                    s.input_tokens += u64::from(c.input_tokens);
+                    s.output_tokens += u64::from(c.output_tokens);
+                    s.tokens_estimated |= c.tokens_estimated;
+                    s.exec_cost = match (s.exec_cost, c.cost_usd) {
+                        (Some(a), Some(b)) => Some(a + b),
+                        _ => None,
+                    };
+                }
+            }
             Status::Queued | Status::Running => {}
         }
     }
-    if s.answered == 0 {
+    if s.answered == 0 && s.input_tokens + s.output_tokens == 0 {
         s.exec_cost = None;
     }
     s.latency = Spread::of(&totals);

@@ -79,6 +79,44 @@ fn percentiles_are_nearest_rank_and_ignore_non_finite_values() {
     assert_eq!(grid::duration(75_400.0), "75 s");
 }
 
+// Tryout 69: after a reload cut a run on two models, the grid's row said "0 of 2 (2 did not
+// answer) · nothing yet" while Results said "2 stopped while answering (may be billed) · about
+// 356 tokens in". The row counts them as stopped, with their estimate.
+#[test]
+fn calls_cut_by_leaving_are_said_stopped_and_their_estimate_counts() {
+    let mut r = run_of(&[None, None, None], Some(0.001), &[0.0, 0.0, 0.0]);
+    for id in [1, 2] {
+        r.cases.insert(
+            id,
+            CaseRun {
+                status: Status::Cancelled,
+                output: "Hello from t".into(),
+                input_tokens: 178,
+                output_tokens: 3,
+                tokens_estimated: true,
+                cost_usd: Some(0.0002),
+                cut_by: Some(crate::domain::draft::Leaving::Reload),
+                run_ms: 5.0,
+                ..CaseRun::default()
+            },
+        );
+    }
+    let s = summary("A", &r);
+    assert_eq!((s.answered, s.not_answered, s.stopped), (0, 3, 2));
+    assert_eq!(
+        (s.input_tokens, s.output_tokens, s.tokens_estimated),
+        (356, 6, true)
+    );
+    assert!(
+        (s.exec_cost.unwrap() - 0.0004).abs() < 1e-12,
+        "{:?}",
+        s.exec_cost
+    );
+    // Nothing spent and nothing answered: no cost yet.
+    let failed = summary("A", &run_of(&[None, None, None], None, &[0.0; 3]));
+    assert_eq!((failed.stopped, failed.exec_cost), (0, None));
+}
+
 #[test]
 fn a_summary_counts_every_result_of_the_version_with_tokens_cost_and_times() {
     let mut r = run_of(

@@ -1100,6 +1100,24 @@ async fn a_download_that_breaks_keeps_the_typed_idea_for_the_reload() -> anyhow:
         )
         .await?;
     browser.close().await?;
+
+    // Where the browser refuses storage, the page does not promise to keep the idea.
+    std::fs::write(&wasm, &whole[..whole.len() / 2])?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.cdp("Page.enable", json!({})).await?;
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "Storage.prototype.setItem = function () { throw new DOMException('refused', 'SecurityError'); };" }),
+        )
+        .await?;
+    pw_harness::pages::type_before_the_app_starts(&browser, &site.url(), "Sort my inbox").await?;
+    browser
+        .wait_for_text(
+            "This browser cannot keep what you typed: copy it, then reload the page to try again.",
+        )
+        .await?;
+    browser.close().await?;
     let _ = std::fs::remove_dir_all(&copy);
     Ok(())
 }
