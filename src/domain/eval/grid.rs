@@ -280,6 +280,17 @@ pub struct ModelSummary {
 }
 
 impl ModelSummary {
+    /// Adds an execution call's tokens and cost (an unpriced call makes the cost unknown).
+    fn count_call(&mut self, c: &super::run::CaseRun) {
+        self.input_tokens += u64::from(c.input_tokens);
+        self.output_tokens += u64::from(c.output_tokens);
+        self.tokens_estimated |= c.tokens_estimated;
+        self.exec_cost = match (self.exec_cost, c.cost_usd) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+    }
+
     /// The summary table's score cell: "84 / 100" when every case asked is scored; otherwise
     /// what it is over and why the others are not in it, e.g. "100 / 100 on 1 of 4 cases (2 not
     /// judged yet, 1 the judge failed on)" (tryout 12, M4: "100 / 100" over one case of four,
@@ -384,13 +395,7 @@ pub fn summarize_scored(
         match c.status {
             Status::Done => {
                 s.answered += 1;
-                s.input_tokens += u64::from(c.input_tokens);
-                s.output_tokens += u64::from(c.output_tokens);
-                s.tokens_estimated |= c.tokens_estimated;
-                s.exec_cost = match (s.exec_cost, c.cost_usd) {
-                    (Some(a), Some(b)) => Some(a + b),
-                    _ => None,
-                };
+                s.count_call(c);
                 let (jin, jout) = c.judge_tokens;
                 if jin + jout > 0 {
                     let judged = c.judge_model.as_ref().and_then(|m| m.cost(jin, jout));
@@ -411,13 +416,7 @@ pub fn summarize_scored(
                 s.stopped += usize::from(c.cut_note().is_some());
                 // What such a call likely cost (`CaseRun::count_spent`) counts.
                 if c.input_tokens + c.output_tokens > 0 {
-                    s.input_tokens += u64::from(c.input_tokens);
-                    s.output_tokens += u64::from(c.output_tokens);
-                    s.tokens_estimated |= c.tokens_estimated;
-                    s.exec_cost = match (s.exec_cost, c.cost_usd) {
-                        (Some(a), Some(b)) => Some(a + b),
-                        _ => None,
-                    };
+                    s.count_call(c);
                 }
             }
             Status::Queued | Status::Running => {}
