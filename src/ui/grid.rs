@@ -719,9 +719,10 @@ fn GridCell(
     let rerun_note = move || {
         cell.with(|c| {
             let cr = c.as_ref()?.0.as_ref()?;
-            // An answer cut off by leaving, with what had arrived (the cell shows that text).
+            // An answer cut off by leaving or cancelled, with what had arrived (the cell shows
+            // that text): the bill it may bring.
             if !cr.output.is_empty()
-                && let Some(note) = cr.cut_note()
+                && let Some(note) = cr.cut_note().or_else(|| cr.cancelled_note())
             {
                 return Some(note);
             }

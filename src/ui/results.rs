@@ -567,6 +567,10 @@ fn ResultRow(
     let cut_note = crate::state::reactive::memo(move |_| {
         mine.with(|m| m.as_ref().and_then(|(c, _)| c.cut_note()))
     });
+    // Cancelled mid-answer by the person: the same word of the bill, under its "cancelled".
+    let cancelled_note = crate::state::reactive::memo(move |_| {
+        mine.with(|m| m.as_ref().and_then(|(c, _)| c.cancelled_note()))
+    });
     // Queued when the page went away and never sent (`Run::unsent`): said as the progress line
     // says it (tryout 17: the line said "not sent", the rows "not run").
     let unsent = crate::state::reactive::memo(move |_| row.with(|r| r.unsent));
@@ -698,6 +702,9 @@ fn ResultRow(
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }.into_any()),
                 Some(Status::Cancelled) if cut_note.with(Option::is_some) => {
                     Some(view! { <p class="pw-hint" role="status">{move || cut_note.get()}</p> }.into_any())
+                }
+                Some(Status::Cancelled) if cancelled_note.with(Option::is_some) => {
+                    Some(view! { <p class="pw-hint" role="status">{move || cancelled_note.get()}</p> }.into_any())
                 }
                 _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }.into_any()),
             }}

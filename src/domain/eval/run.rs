@@ -309,6 +309,18 @@ impl CaseRun {
         })
     }
 
+    /// What the page says of a call the person cancelled after text had arrived (its estimate
+    /// counted, [`CaseRun::count_spent`]): the provider may still bill it, as a call cut off by
+    /// leaving may (tryout 69: Cancel mid-answer said only "cancelled"). `None` for any other
+    /// result, a call cut off by leaving included ([`CaseRun::cut_note`]).
+    pub fn cancelled_note(&self) -> Option<String> {
+        (self.status == Status::Cancelled
+            && self.cut_by.is_none()
+            && self.tokens_estimated
+            && self.input_tokens > 0)
+            .then(|| "Cancelled while the model was answering: the provider may still bill the call. Its cost here is an estimate from the texts. Retry asks again.".to_owned())
+    }
+
     /// What the page says of a call cut off by leaving ([`CaseRun::cut_by`]): when, that the
     /// provider may still bill it (and that its cost here is an estimate, when one is counted),
     /// and what Retry does. `None` for any other result.

@@ -1844,6 +1844,28 @@ fn an_answer_cut_by_opening_another_draft_keeps_what_arrived() {
     assert_eq!(first.input_tokens, s.input_tokens);
     // Not called cancelled by the person: said as cut off, with the bill it may bring (tryout 68).
     assert_eq!(first.cut_by, Some(Leaving::Switch));
+    assert_eq!(first.cancelled_note(), None);
+    // The person's Cancel after text arrived: "cancelled", with the same word of the bill
+    // (tryout 69); before any text, nothing is counted and nothing said.
+    let mut cancelled = CaseRun {
+        status: Status::Queued,
+        run_ms: 9.0,
+        ..CaseRun::default()
+    };
+    cancelled.cancel_after(spent.clone());
+    assert_eq!(cancelled.cut_note(), None);
+    assert_eq!(
+        cancelled.cancelled_note().as_deref(),
+        Some(
+            "Cancelled while the model was answering: the provider may still bill the call. Its cost here is an estimate from the texts. Retry asks again."
+        )
+    );
+    let mut early = CaseRun {
+        status: Status::Queued,
+        ..CaseRun::default()
+    };
+    early.cancel();
+    assert_eq!(early.cancelled_note(), None);
     assert_eq!(
         first.cut_note().as_deref(),
         Some(

@@ -412,6 +412,14 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     .await?;
     b.button("Cancel run").await?.click().await?;
     wait_badge(&b, 3, "cancelled").await?;
+    // Tryout 69: cancelled mid-answer, the call may still be billed, and the row says so.
+    assert!(
+        row_text(&b, 3).await?.contains(
+            "Cancelled while the model was answering: the provider may still bill the call."
+        ),
+        "{}",
+        row_text(&b, 3).await?
+    );
     let partial = b
         .eval("return document.querySelector('.pw-result[data-case=\"3\"] .pw-result__output').textContent")
         .await?;
