@@ -12,7 +12,7 @@ use super::rating::RatingControl;
 use super::results::verdict_badge;
 use crate::domain::estimate::{call_cost, format_cost};
 use crate::domain::eval::grid::{self, ModelSummary};
-use crate::domain::eval::run::{self, Run, Status};
+use crate::domain::eval::run::{self, CaseRun, Run, Status};
 use crate::domain::eval::{CaseScore, Verdict};
 use crate::domain::figures::{count, grouped, read_setting};
 use crate::domain::provider::{ProviderConfig, ProviderKind, Role};
@@ -679,7 +679,7 @@ fn GridCell(
             live.with(Option::is_some),
             cr.as_ref().is_some_and(|c| c.refusal.is_some()),
             r.judging_on(&judge_key, id),
-            cr.as_ref().is_some_and(|c| c.cut_note().is_some()),
+            cr.as_ref().is_some_and(CaseRun::is_cut),
         )
     });
     // A score that leaves the judge out says so, as in Results.

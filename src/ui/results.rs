@@ -584,7 +584,7 @@ fn ResultRow(
             streaming.get(),
             refusal.with(Option::is_some),
             r.judging(id),
-            cut_note.with(Option::is_some),
+            mine.with(|m| m.as_ref().is_some_and(|(c, _)| c.is_cut())),
         )
     };
     // The judge has not answered and will not: the run stopped first (a reload, Cancel).

@@ -413,7 +413,7 @@ pub fn summarize_scored(
             }
             Status::Failed(_) | Status::Cancelled => {
                 s.not_answered += 1;
-                s.stopped += usize::from(c.cut_note().is_some());
+                s.stopped += usize::from(c.is_cut());
                 // What such a call likely cost (`CaseRun::count_spent`) counts.
                 if c.input_tokens + c.output_tokens > 0 {
                     s.count_call(c);

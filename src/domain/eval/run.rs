@@ -321,11 +321,17 @@ impl CaseRun {
             .then(|| "Cancelled while the model was answering: the provider may still bill the call. Its cost here is an estimate from the texts. Retry asks again.".to_owned())
     }
 
+    /// Whether this result is a call cut off by leaving the page or the draft while the model
+    /// answered ([`CaseRun::cut_by`] on a cancelled call): said "stopped", not "cancelled".
+    pub fn is_cut(&self) -> bool {
+        self.cut_by.is_some() && self.status == Status::Cancelled
+    }
+
     /// What the page says of a call cut off by leaving ([`CaseRun::cut_by`]): when, that the
     /// provider may still bill it (and that its cost here is an estimate, when one is counted),
     /// and what Retry does. `None` for any other result.
     pub fn cut_note(&self) -> Option<String> {
-        let why = self.cut_by.filter(|_| self.status == Status::Cancelled)?;
+        let why = self.cut_by.filter(|_| self.is_cut())?;
         let estimate = if self.tokens_estimated && self.input_tokens > 0 {
             " Its cost here is an estimate from the texts."
         } else {
