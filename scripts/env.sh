@@ -19,5 +19,6 @@ if [ "$(cat "$CARGO_TARGET_DIR/.promptwright-clone" 2>/dev/null)" != "$PW_ROOT" 
   find "$PW_ROOT/src" "$PW_ROOT/tests" -type f -exec touch {} +
   printf '%s\n' "$PW_ROOT" >"$CARGO_TARGET_DIR/.promptwright-clone"
 fi
-export PATH="$HOME/.cargo/bin:$PW_TOOLS/binaryen/node_modules/.bin:$PATH"
+# scripts/split first: Trunk's wasm-bindgen splits the release build's wasm (see the script).
+export PATH="$PW_ROOT/scripts/split:$HOME/.cargo/bin:$PW_TOOLS/binaryen/node_modules/.bin:$PATH"
 export PW_ROOT PW_TOOLS PW_LLAMA_SERVER PW_MODEL PW_AXE

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import os
 import re
+import subprocess
 import sys
 
 staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else "dist")
@@ -54,6 +55,30 @@ html = re.sub(r"(<meta charset=[^>]*>)", lambda m: m.group(1) + meta, html, coun
 if meta not in html:
     sys.exit("csp_hook: no <meta charset> in " + path)
 open(path, "w", encoding="utf-8").write(html)
+
+# The split release build (scripts/split/wasm-bindgen): the chunks and their loader go next to the
+# main module, optimized like it (Trunk runs wasm-opt on the main module only), and the loader
+# imports the main module's JS by the name Trunk gave it.
+split_dir = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "wasm-split")
+link = os.path.join(split_dir, "__wasm_split.js")
+if os.path.exists(link):
+    js = [n for n in os.listdir(staging) if re.fullmatch(r"promptwright(-[0-9a-f]+)?\.js", n)]
+    if len(js) != 1:
+        sys.exit("post_build: expected one promptwright JS in %s, found %s" % (staging, js))
+    text = open(link, encoding="utf-8").read()
+    text, n = re.subn(r'from "\./[^"]+\.js"', 'from "./%s"' % js[0], text, count=1)
+    if n != 1:
+        sys.exit("post_build: __wasm_split.js does not import the main module")
+    open(os.path.join(staging, "__wasm_split.js"), "w", encoding="utf-8").write(text)
+    wasm_opt = os.path.join(os.environ.get("PW_TOOLS", ""), "binaryen/node_modules/.bin/wasm-opt")
+    for name in sorted(os.listdir(split_dir)):
+        if name.endswith(".wasm"):
+            out = os.path.join(staging, name)
+            subprocess.run([wasm_opt if os.path.exists(wasm_opt) else "wasm-opt", "-Oz",
+                            "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals",
+                            "--enable-nontrapping-float-to-int", "--enable-reference-types",
+                            "--enable-multivalue",
+                            os.path.join(split_dir, name), "-o", out], check=True)
 
 # The service worker: the list of files to precache and a cache name unique to this build.
 sw_path = os.path.join(staging, "sw.js")

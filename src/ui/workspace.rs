@@ -68,11 +68,73 @@ pub fn Workspace(
             // numbered card once, in order; Versions and Results carry no number of their own.
             <IdeaCard/>
             <PromptCard/>
-            <VersionsCard/>
-            <CasesCard/>
-            <ResultsCard/>
-            <ImproveCard/>
-            <FinalCard/>
+            <BelowPrompt/>
         </div>
+    }
+}
+
+/// Loading the code of the cards below the prompt failed (a dropped connection on a first visit).
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkError;
+
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkError
+    }
+}
+
+/// The cards below the prompt: Versions, Test cases, Results, Improve, Share. In the release build
+/// (feature `split`) they and all that only they reach are a wasm chunk of their own, fetched
+/// when the work area first renders, so the idea box and Generate do not wait for them
+/// (issue #16). Errors: [`ChunkError`] when the chunk cannot be fetched.
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(below_prompt, wasm_split_path = leptos::wasm_split, fallible)]
+fn below_prompt_cards() -> Result<AnyView, ChunkError> {
+    Ok(cards())
+}
+
+/// The same cards, built at once (builds that are not split: tests, `trunk serve` in debug).
+#[cfg(not(feature = "split"))]
+async fn below_prompt_cards() -> Result<AnyView, ChunkError> {
+    Ok(cards())
+}
+
+fn cards() -> AnyView {
+    view! {
+        <VersionsCard/>
+        <CasesCard/>
+        <ResultsCard/>
+        <ImproveCard/>
+        <FinalCard/>
+    }
+    .into_any()
+}
+
+/// The cards below the prompt once their code is here; meanwhile a line saying they are on the
+/// way, and if the download fails, what happened and a button to try again.
+#[component]
+fn BelowPrompt() -> impl IntoView {
+    let attempt = RwSignal::new(0u32);
+    view! {
+        <Suspense fallback=|| view! {
+            <p class="pw-hint pw-below-loading" role="status">"Loading the test cases, results and improvement tools…"</p>
+        }>
+            {move || {
+                attempt.track();
+                Suspend::new(async move {
+                    match below_prompt_cards().await {
+                        Ok(cards) => cards,
+                        Err(ChunkError) => view! {
+                            <div class="pw-notice pw-notice--error pw-below-failed" role="alert">
+                                <p>"The test cases, results and improvement tools could not be downloaded (the connection dropped or the site is unreachable). Your idea and prompt are safe."</p>
+                                <button class="pw-btn" on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
+                            </div>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }

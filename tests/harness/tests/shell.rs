@@ -322,6 +322,18 @@ async fn opens_with_no_network_after_the_first_visit() -> anyhow::Result<()> {
 }
 
 /// A fresh copy of the build under the temp dir, `<name>-<pid>`, for a test that changes files.
+/// The app's main module in a build (`promptwright-<hash>_bg.wasm`), not a chunk split off it.
+fn main_wasm(dist: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    std::fs::read_dir(dist)?
+        .filter_map(|e| Some(e.ok()?.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("promptwright") && n.ends_with("_bg.wasm"))
+        })
+        .ok_or_else(|| std::io::Error::other("no promptwright-*_bg.wasm in the build"))
+}
+
 fn build_copy(name: &str) -> std::io::Result<std::path::PathBuf> {
     let copy = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&copy);
@@ -1066,10 +1078,7 @@ async fn an_idea_typed_while_the_app_downloads_is_kept() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_download_that_breaks_keeps_the_typed_idea_for_the_reload() -> anyhow::Result<()> {
     let copy = build_copy("pw-broken")?;
-    let wasm = std::fs::read_dir(&copy)?
-        .filter_map(|e| Some(e.ok()?.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
-        .expect("a wasm file in dist");
+    let wasm = main_wasm(&copy)?;
     let whole = std::fs::read(&wasm)?;
     std::fs::write(&wasm, &whole[..whole.len() / 2])?;
     let site = StaticSite::start(&copy, "/").await?;
@@ -1117,6 +1126,72 @@ async fn a_download_that_breaks_keeps_the_typed_idea_for_the_reload() -> anyhow:
             "This browser cannot keep what you typed: copy it, then reload the page to try again.",
         )
         .await?;
+    browser.close().await?;
+    let _ = std::fs::remove_dir_all(&copy);
+    Ok(())
+}
+
+/// The release build is split: the idea box and Generate come with the main module, the cards
+/// below the prompt with a chunk fetched after the first render (issue #16). A chunk that does
+/// not arrive leaves the idea and the prompt usable, says what happened, and "Try again" brings
+/// the cards once the file is there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cards_below_the_prompt_arrive_after_the_idea_box_and_a_failed_download_is_retried()
+-> anyhow::Result<()> {
+    let copy = build_copy("pw-chunk")?;
+    let chunk = std::fs::read_dir(&copy)?
+        .filter_map(|e| Some(e.ok()?.path()))
+        .find(|p| {
+            p.extension().is_some_and(|x| x == "wasm")
+                && !p
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("promptwright"))
+        })
+        .expect("the release build has a chunk besides the main module (scripts/split)");
+    let main = std::fs::metadata(main_wasm(&copy)?)?.len();
+    let size = std::fs::metadata(&chunk)?.len();
+    assert!(
+        size > main / 3,
+        "the chunk carries the cards' code ({size} bytes beside a main module of {main})"
+    );
+    // The chunk cannot be fetched (the site's file is missing; the service worker's install
+    // fails on it too, so nothing broken is kept).
+    let away = chunk.with_extension("away");
+    std::fs::rename(&chunk, &away)?;
+    let site = StaticSite::start(&copy, "/").await?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.cdp("Network.enable", json!({})).await?;
+    browser
+        .cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
+        .await?;
+    browser.open_app(&site.url()).await?;
+    browser
+        .wait_for_text("The test cases, results and improvement tools could not be downloaded (the connection dropped or the site is unreachable). Your idea and prompt are safe.")
+        .await?;
+    // The idea box works meanwhile, and nothing of the lower cards is there.
+    let idea = browser
+        .client
+        .find(fantoccini::Locator::Id("pw-idea"))
+        .await?;
+    idea.send_keys("Pull action items out of meeting notes")
+        .await?;
+    let cases = browser
+        .eval("return document.querySelectorAll('.pw-card--cases').length")
+        .await?;
+    assert_eq!(cases, json!(0), "no Test cases card without its code");
+    // The file is there again: Try again brings the cards, and what was typed stays.
+    std::fs::rename(&away, &chunk)?;
+    browser.button("Try again").await?.click().await?;
+    browser.wait_for_role_name("heading", "Test cases").await?;
+    let after = browser
+        .eval("return [document.getElementById('pw-idea').value, document.querySelectorAll('.pw-below-failed').length]")
+        .await?;
+    assert_eq!(
+        after,
+        json!(["Pull action items out of meeting notes", 0]),
+        "the idea kept, the failure notice gone"
+    );
     browser.close().await?;
     let _ = std::fs::remove_dir_all(&copy);
     Ok(())
