@@ -9,10 +9,13 @@ const PREFIX = "promptwright-";
 const CACHE = PREFIX + BUILD;
 
 self.addEventListener("install", (event) => {
-  // cache: "reload" skips the HTTP cache, so the precache holds what the server has now.
+  // cache: "no-cache" asks the server whether each file changed (a conditional request on the
+  // copy in the HTTP cache): the precache holds what the server has now, and a server that
+  // answers "not modified" (static hosts do) does not send a file the page has just downloaded
+  // a second time.
   event.waitUntil(
     caches.open(CACHE)
-      .then((c) => c.addAll(ASSETS.map((u) => new Request(u, { cache: "reload" }))))
+      .then((c) => c.addAll(ASSETS.map((u) => new Request(u, { cache: "no-cache" }))))
       .then(() => self.skipWaiting()),
   );
 });

@@ -45,11 +45,17 @@ pub fn mount() {
     if let Some(perf) = window().performance() {
         let _ = perf.mark("pw-shell-rendered");
     }
-    // Installable and usable offline after the first visit (see public/sw.js).
-    let protocol = window().location().protocol().unwrap_or_default();
-    if protocol == "http:" || protocol == "https:" {
-        let _ = window().navigator().service_worker().register("sw.js");
-    }
+    // The code of the cards below the prompt (a chunk of the release build) downloads now; the
+    // service worker, which fetches every file of the build for the offline copy, only once that
+    // download is over, so it does not share a slow connection with it (issue #16).
+    leptos::task::spawn_local(async {
+        let _ = workspace::fetch_below_prompt().await;
+        // Installable and usable offline after the first visit (see public/sw.js).
+        let protocol = window().location().protocol().unwrap_or_default();
+        if protocol == "http:" || protocol == "https:" {
+            let _ = window().navigator().service_worker().register("sw.js");
+        }
+    });
 }
 
 /// Whether the settings panel is open: set it to offer "Pick another model in Settings". In context.

@@ -89,9 +89,29 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
 /// when the work area first renders, so the idea box and Generate do not wait for them
 /// (issue #16). Errors: [`ChunkError`] when the chunk cannot be fetched.
 #[cfg(feature = "split")]
-#[leptos::wasm_split::wasm_split(below_prompt, wasm_split_path = leptos::wasm_split, fallible)]
+#[leptos::wasm_split::wasm_split(
+    below_prompt,
+    wasm_split_path = leptos::wasm_split,
+    fallible,
+    preload(fetch_below_prompt_chunk)
+)]
 fn below_prompt_cards() -> Result<AnyView, ChunkError> {
     Ok(cards())
+}
+
+/// Fetches the code of the cards below the prompt without building them, and resolves once it
+/// is here (at once when the build is not split). Started when the app mounts, whichever view
+/// opens first (a shared draft opens without the work area). Errors: [`ChunkError`] when the
+/// fetch fails; building the cards tries again.
+pub async fn fetch_below_prompt() -> Result<(), ChunkError> {
+    #[cfg(feature = "split")]
+    {
+        fetch_below_prompt_chunk().await.map_err(ChunkError::from)
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        Ok(())
+    }
 }
 
 /// The same cards, built at once (builds that are not split: tests, `trunk serve` in debug).

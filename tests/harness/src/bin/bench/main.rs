@@ -57,8 +57,10 @@ fn kb(n: usize) -> String {
     format!("{:.1} KB", n as f64 / 1024.0)
 }
 
+/// The release build's files by kind: the main module and the chunks split off it
+/// (`scripts/split`: fetched after the first render) apart, then JS, CSS, HTML, the rest.
 fn sizes(dist: &Path) -> Vec<(String, Size)> {
-    let mut groups: Vec<(String, Size)> = ["wasm", "js", "css", "html", "other"]
+    let mut groups: Vec<(String, Size)> = [CHUNK_GROUP, "wasm", "js", "css", "html", "other"]
         .iter()
         .map(|k| (k.to_string(), Size::default()))
         .collect();
@@ -68,7 +70,9 @@ fn sizes(dist: &Path) -> Vec<(String, Size)> {
             continue;
         }
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let key = match ext {
+            "wasm" if !name.starts_with("promptwright") => CHUNK_GROUP,
             "wasm" | "js" | "css" | "html" => ext,
             _ => "other",
         };
@@ -78,6 +82,9 @@ fn sizes(dist: &Path) -> Vec<(String, Size)> {
     }
     groups
 }
+
+/// The size table's row of the wasm chunks fetched after the first render.
+const CHUNK_GROUP: &str = "wasm chunk (the cards below the prompt, fetched after the first render)";
 
 /// Link length of our codec against lz-string's `compressToEncodedURIComponent` on the JSON of the
 /// same draft (what an app without its own codec would put in the URL).
@@ -159,11 +166,20 @@ fn size_table(dist: &Path) {
     println!("| part | raw | gzip | brotli |");
     println!("|---|---:|---:|---:|");
     let mut total = Size::default();
+    let mut start = Size::default();
     for (name, s) in sizes(dist) {
         if s.raw == 0 {
             continue;
         }
         total += s;
+        if name != CHUNK_GROUP {
+            start += s;
+        }
+        let name = if name == "wasm" {
+            "wasm main module"
+        } else {
+            &name
+        };
         println!(
             "| {name} | {} | {} | {} |",
             kb(s.raw),
@@ -172,18 +188,22 @@ fn size_table(dist: &Path) {
         );
     }
     println!(
+        "| **before the app starts** (all but the chunk) | {} | {} | {} |",
+        kb(start.raw),
+        kb(start.gzip),
+        kb(start.brotli)
+    );
+    println!(
         "| **whole transfer** | {} | {} | {} |",
         kb(total.raw),
         kb(total.gzip),
         kb(total.brotli)
     );
+    let met = |n: usize, goal: usize| if n <= goal * 1024 { "met" } else { "NOT met" };
     println!(
-        "\nGoal: whole transfer <= 350 KB gzip: {}",
-        if total.gzip <= 350 * 1024 {
-            "met"
-        } else {
-            "NOT met"
-        }
+        "\nGoals (issue #16): whole transfer <= 450 KB gzip: {}; before the app starts <= 450 KB gzip: {}; the way to 350 KB: ARCHITECTURE.md, \"Download weight\".",
+        met(total.gzip, 450),
+        met(start.gzip, 450)
     );
 }
 
