@@ -58,10 +58,13 @@ open(path, "w", encoding="utf-8").write(html)
 
 # The split release build (scripts/split/wasm-bindgen): the chunks and their loader go next to the
 # main module, optimized like it (Trunk runs wasm-opt on the main module only), and the loader
-# imports the main module's JS by the name Trunk gave it.
+# imports the main module's JS by the name Trunk gave it. (scripts/split/wasm-bindgen names both
+# by a hash of their contents.)
 split_dir = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "wasm-split")
-link = os.path.join(split_dir, "__wasm_split.js")
-if os.path.exists(link):
+links = sorted(n for n in (os.listdir(split_dir) if os.path.isdir(split_dir) else [])
+               if re.fullmatch(r"__wasm_split-[0-9a-f]+\.js", n))
+if links:
+    link = os.path.join(split_dir, links[-1])
     js = [n for n in os.listdir(staging) if re.fullmatch(r"promptwright(-[0-9a-f]+)?\.js", n)]
     if len(js) != 1:
         sys.exit("post_build: expected one promptwright JS in %s, found %s" % (staging, js))
@@ -69,7 +72,7 @@ if os.path.exists(link):
     text, n = re.subn(r'from "\./[^"]+\.js"', 'from "./%s"' % js[0], text, count=1)
     if n != 1:
         sys.exit("post_build: __wasm_split.js does not import the main module")
-    open(os.path.join(staging, "__wasm_split.js"), "w", encoding="utf-8").write(text)
+    open(os.path.join(staging, links[-1]), "w", encoding="utf-8").write(text)
     wasm_opt = os.path.join(os.environ.get("PW_TOOLS", ""), "binaryen/node_modules/.bin/wasm-opt")
     for name in sorted(os.listdir(split_dir)):
         if name.endswith(".wasm"):

@@ -1149,6 +1149,30 @@ async fn the_cards_below_the_prompt_arrive_after_the_idea_box_and_a_failed_downl
                     .is_some_and(|n| n.starts_with("promptwright"))
         })
         .expect("the release build has a chunk besides the main module (scripts/split)");
+    // Named by a hash of its contents (scripts/split), so an HTTP cache's copy from another
+    // build is never used with this main module.
+    let chunk_name = chunk
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    let hashed = |name: &str, prefix: &str, ext: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(ext))
+            .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    assert!(
+        hashed(&chunk_name, "split_below_prompt-", ".wasm"),
+        "the chunk's name carries its hash: {chunk_name}"
+    );
+    let loader = std::fs::read_dir(&copy)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|n| n.starts_with("__wasm_split"))
+        .expect("the chunk's loader in the build");
+    assert!(
+        hashed(&loader, "__wasm_split-", ".js"),
+        "the loader's name carries its hash: {loader}"
+    );
     let main = std::fs::metadata(main_wasm(&copy)?)?.len();
     let size = std::fs::metadata(&chunk)?.len();
     assert!(
