@@ -77,11 +77,16 @@ if links:
     for name in sorted(os.listdir(split_dir)):
         if name.endswith(".wasm"):
             out = os.path.join(staging, name)
-            subprocess.run([wasm_opt if os.path.exists(wasm_opt) else "wasm-opt", "-Oz",
+            # (Its output is shown only on failure: it warns about the name section's
+            # unknown subsections on every build.)
+            r = subprocess.run([wasm_opt if os.path.exists(wasm_opt) else "wasm-opt", "-Oz",
                             "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals",
                             "--enable-nontrapping-float-to-int", "--enable-reference-types",
                             "--enable-multivalue",
-                            os.path.join(split_dir, name), "-o", out], check=True)
+                            os.path.join(split_dir, name), "-o", out],
+                           capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.exit("post_build: wasm-opt failed on %s:\n%s" % (name, r.stderr))
 
 # The service worker: the list of files to precache and a cache name unique to this build.
 sw_path = os.path.join(staging, "sw.js")
