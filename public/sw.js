@@ -13,12 +13,41 @@ self.addEventListener("install", (event) => {
   // copy in the HTTP cache): the precache holds what the server has now, and a server that
   // answers "not modified" (static hosts do) does not send a file the page has just downloaded
   // a second time.
+  // Each file is checked before it is kept (tryout 70: a host that answers a missing file with
+  // the page, status 200, had the page kept as the wasm chunk, for the build's whole life): a
+  // .wasm must start with the wasm magic number, a .js must not be HTML. One bad file fails the
+  // install, and the next visit tries again.
   event.waitUntil(
     caches.open(CACHE)
-      .then((c) => c.addAll(ASSETS.map((u) => new Request(u, { cache: "no-cache" }))))
+      .then((c) => Promise.all(ASSETS.map((u) => fetch(new Request(u, { cache: "no-cache" }))
+        .then((res) => checked(u, res))
+        .then((res) => c.put(u, res)))))
       .then(() => self.skipWaiting()),
   );
 });
+
+async function checked(url, res) {
+  if (!res.ok) throw new Error(url + ": HTTP " + res.status);
+  const type = res.headers.get("Content-Type") || "";
+  if (url.endsWith(".wasm")) {
+    const head = new Uint8Array(await res.clone().arrayBuffer(), 0, 4);
+    if (head.length < 4 || head[0] !== 0 || head[1] !== 0x61 || head[2] !== 0x73 || head[3] !== 0x6d) {
+      throw new Error(url + ": not WebAssembly");
+    }
+  } else if (url.endsWith(".js") && type.includes("html")) {
+    throw new Error(url + ": HTML, not JavaScript");
+  }
+  return res;
+}
+
+// The page of this build names its main module's JS: a page that names another (a newer build
+// served while this worker still runs) is not kept in place of this build's, which would leave
+// the offline copy pointing at files it does not have (tryout 70).
+const MAIN_JS = ASSETS.find((u) => /\/promptwright-[0-9a-f]+\.js$/.test(u)) || null;
+function ofThisBuild(res) {
+  if (!MAIN_JS) return Promise.resolve(true);
+  return res.clone().text().then((t) => t.includes(MAIN_JS.slice(2)));
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
@@ -40,7 +69,7 @@ self.addEventListener("fetch", (event) => {
         .then((res) => {
           if (res.ok) {
             const copy = res.clone();
-            caches.open(CACHE).then((c) => c.put("./", copy));
+            ofThisBuild(res).then((same) => same && caches.open(CACHE).then((c) => c.put("./", copy)));
           }
           return res;
         })

@@ -72,6 +72,23 @@ if links:
     text, n = re.subn(r'from "\./[^"]+\.js"', 'from "./%s"' % js[0], text, count=1)
     if n != 1:
         sys.exit("post_build: __wasm_split.js does not import the main module")
+    # The chunk's fetch, as wasm-bindgen's loader does for the main module: a response that is
+    # not ok is an error that names its status, and a server that sends .wasm with another type
+    # (application/octet-stream) gets the non-streaming compile instead of a failure (tryout 70).
+    text, n = re.subn(r"WebAssembly\.instantiateStreaming\(src, imports\)",
+                      "pwInstantiate(src, imports)", text)
+    if n == 0:
+        sys.exit("post_build: the chunk loader has no WebAssembly.instantiateStreaming(src, imports)")
+    text += """
+async function pwInstantiate(src, imports) {
+    const res = await src;
+    if (!res.ok) throw new Error("fetching " + res.url + ": HTTP " + res.status);
+    if ((res.headers.get("Content-Type") || "").split(";")[0].trim() === "application/wasm") {
+        return WebAssembly.instantiateStreaming(res, imports);
+    }
+    return WebAssembly.instantiate(await res.arrayBuffer(), imports);
+}
+"""
     open(os.path.join(staging, links[-1]), "w", encoding="utf-8").write(text)
     wasm_opt = os.path.join(os.environ.get("PW_TOOLS", ""), "binaryen/node_modules/.bin/wasm-opt")
     for name in sorted(os.listdir(split_dir)):

@@ -49,13 +49,22 @@ pub fn mount() {
     // service worker, which fetches every file of the build for the offline copy, only once that
     // download is over, so it does not share a slow connection with it (issue #16).
     leptos::task::spawn_local(async {
-        let _ = workspace::fetch_below_prompt().await;
-        // Installable and usable offline after the first visit (see public/sw.js).
-        let protocol = window().location().protocol().unwrap_or_default();
-        if protocol == "http:" || protocol == "https:" {
-            let _ = window().navigator().service_worker().register("sw.js");
+        if workspace::fetch_below_prompt().await.is_ok() {
+            register_service_worker();
         }
     });
+}
+
+/// Registers the service worker (public/sw.js: installable, usable offline after the first
+/// visit) once the whole build is here: after the chunk of the cards below the prompt arrived,
+/// at start or on *Try again*. Not before, and not after a failed fetch of it, so the worker's
+/// precache does not compete with it on a slow connection nor start from a build the page could
+/// not load (tryout 70). Registering again is harmless (the browser keeps one registration).
+pub fn register_service_worker() {
+    let protocol = window().location().protocol().unwrap_or_default();
+    if protocol == "http:" || protocol == "https:" {
+        let _ = window().navigator().service_worker().register("sw.js");
+    }
 }
 
 /// Whether the settings panel is open: set it to offer "Pick another model in Settings". In context.
@@ -337,8 +346,21 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
 fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
     let g = Generator::expect();
     let runner = state::runner::Runner::expect();
+    let library = Library::expect();
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if !ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        // A shared draft on screen covers the person's own draft: the shortcuts would run,
+        // generate or copy the hidden one (tryout 70: Alt+R sent paid calls of the hidden
+        // draft's cases). They say so instead.
+        if matches!(ev.code().as_str(), "KeyG" | "KeyR" | "KeyC")
+            && library
+                .shared
+                .with_untracked(|s| matches!(s, Some(SharedView::Draft(_))))
+        {
+            ev.prevent_default();
+            toasts.push("A shared draft is open: Alt+G, Alt+R and Alt+C work on your own drafts. Save it as your draft, or close it, first.");
             return;
         }
         match ev.code().as_str() {

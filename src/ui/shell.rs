@@ -93,6 +93,30 @@ pub fn StepPath(
     let go = move |i: usize| {
         let doc = document();
         let Some(card) = doc.query_selector(STEP_TARGETS[i]).ok().flatten() else {
+            // The cards below the prompt come in a chunk of their own (`ui::workspace`): while
+            // it loads, or when it failed, the step goes to the line that says so (tryout 70:
+            // the step did nothing). A shared draft on screen has no such cards at all.
+            let waiting = doc
+                .query_selector(".pw-below-loading, .pw-below-failed")
+                .ok()
+                .flatten();
+            if let (true, Some(line)) = (i >= 2, waiting) {
+                note.set(None);
+                line.scroll_into_view();
+                return;
+            }
+            if doc
+                .query_selector(".pw-card--shared")
+                .ok()
+                .flatten()
+                .is_some()
+            {
+                note.set(Some(
+                    "A shared draft is open: close it or save it as your own draft to work on it."
+                        .to_owned(),
+                ));
+                return;
+            }
             note.set(Some(match i {
                 1 => "Write your idea and press Generate first: the prompt appears here then."
                     .to_owned(),

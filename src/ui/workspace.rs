@@ -144,14 +144,34 @@ fn BelowPrompt() -> impl IntoView {
                 attempt.track();
                 Suspend::new(async move {
                     match below_prompt_cards().await {
-                        Ok(cards) => cards,
-                        Err(ChunkError) => view! {
-                            <div class="pw-notice pw-notice--error pw-below-failed" role="alert">
-                                <p>"The test cases, results and improvement tools could not be downloaded (the connection dropped or the site is unreachable). Your idea and prompt are safe."</p>
-                                <button class="pw-btn" on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
-                            </div>
+                        Ok(cards) => {
+                            super::register_service_worker();
+                            cards
                         }
-                        .into_any(),
+                        Err(ChunkError) => {
+                            // After a click on Try again that failed too, the focus goes back
+                            // to the button (it was lost with the old one).
+                            if attempt.get_untracked() > 0 {
+                                request_animation_frame(|| {
+                                    if let Some(b) = document()
+                                        .get_element_by_id("pw-below-retry")
+                                        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                                    {
+                                        let _ = b.focus();
+                                    }
+                                });
+                            }
+                            view! {
+                                <div class="pw-notice pw-notice--error pw-below-failed" role="alert">
+                                    <p>"The test cases, results and improvement tools could not be downloaded: the connection dropped, the site is unreachable, or Promptwright was updated since this page opened (then reloading the page brings the new version). Your idea, prompt and drafts are kept in this browser."</p>
+                                    <div class="pw-actions">
+                                        <button id="pw-below-retry" type="button" class="pw-button" on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
+                                        <button type="button" class="pw-button pw-button--ghost" on:click=move |_| { let _ = window().location().reload(); }>"Reload the page"</button>
+                                    </div>
+                                </div>
+                            }
+                            .into_any()
+                        }
                     }
                 })
             }}

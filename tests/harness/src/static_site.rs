@@ -26,6 +26,17 @@ impl StaticSite {
         Self::serve(ServeDir::new(dir).precompressed_gzip(), prefix).await
     }
 
+    /// Like [`start`](Self::start), but every `.wasm` goes out as `application/octet-stream`,
+    /// as some hosts send it (the page must still start, without streaming compilation).
+    pub async fn start_wasm_as_octet_stream(dir: &Path, prefix: &str) -> std::io::Result<Self> {
+        let prefix = format!("/{}/", prefix.trim_matches('/')).replace("//", "/");
+        let service = ServeDir::new(dir).append_index_html_on_directories(true);
+        let app = Router::new()
+            .fallback_service(service)
+            .layer(axum::middleware::from_fn(octet_wasm));
+        Self::listen(app, prefix).await
+    }
+
     async fn serve(service: ServeDir, prefix: &str) -> std::io::Result<Self> {
         let service = service.append_index_html_on_directories(true);
         let prefix = format!("/{}/", prefix.trim_matches('/')).replace("//", "/");
@@ -34,6 +45,10 @@ impl StaticSite {
         } else {
             Router::new().nest_service(prefix.trim_end_matches('/'), service)
         };
+        Self::listen(app, prefix).await
+    }
+
+    async fn listen(app: Router, prefix: String) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
@@ -46,6 +61,22 @@ impl StaticSite {
     pub fn url(&self) -> String {
         format!("http://{}{}", self.addr, self.prefix)
     }
+}
+
+/// Sets `Content-Type: application/octet-stream` on the answer to any `.wasm` request.
+async fn octet_wasm(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let wasm = req.uri().path().ends_with(".wasm");
+    let mut res = next.run(req).await;
+    if wasm {
+        res.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/octet-stream"),
+        );
+    }
+    res
 }
 
 impl Drop for StaticSite {

@@ -517,6 +517,28 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
         .await?;
     assert!(!said.as_str().unwrap_or("").contains("Exported"), "{said}");
     d.close().await?;
+    // The link opened where the person's own draft is: the shared draft covers it, and the
+    // keyboard shortcuts do not run, generate or copy the hidden draft (tryout 70: Alt+R sent
+    // its cases to the provider); they say why.
+    a.client.goto(&link).await?;
+    a.wait_for_role_name(
+        "heading",
+        "Shared draft: turn a recipe into a shopping list",
+    )
+    .await?;
+    for key in ["r", "g", "c"] {
+        a.press(&format!("\u{E00A}{key}\u{E000}")).await?;
+    }
+    a.wait_for_text("A shared draft is open: Alt+G, Alt+R and Alt+C work on your own drafts. Save it as your draft, or close it, first.")
+        .await?;
+    let busy = a
+        .eval("return [document.body.innerText.includes('Running'), document.body.innerText.includes('Generating'), document.body.innerText.includes('is copied')]")
+        .await?;
+    assert_eq!(
+        busy,
+        json!([false, false, false]),
+        "no run, generation or copy of the hidden draft"
+    );
     a.close().await?;
 
     // A fresh profile opens the link read-only, then saves it.

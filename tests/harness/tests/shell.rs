@@ -1191,7 +1191,7 @@ async fn the_cards_below_the_prompt_arrive_after_the_idea_box_and_a_failed_downl
         .await?;
     browser.open_app(&site.url()).await?;
     browser
-        .wait_for_text("The test cases, results and improvement tools could not be downloaded (the connection dropped or the site is unreachable). Your idea and prompt are safe.")
+        .wait_for_text("The test cases, results and improvement tools could not be downloaded: the connection dropped, the site is unreachable, or Promptwright was updated since this page opened (then reloading the page brings the new version). Your idea, prompt and drafts are kept in this browser.")
         .await?;
     // The idea box works meanwhile, and nothing of the lower cards is there.
     let idea = browser
@@ -1204,6 +1204,20 @@ async fn the_cards_below_the_prompt_arrive_after_the_idea_box_and_a_failed_downl
         .eval("return document.querySelectorAll('.pw-card--cases').length")
         .await?;
     assert_eq!(cases, json!(0), "no Test cases card without its code");
+    // Try again while it is still missing: the notice again, with the focus on Try again
+    // (tryout 70: it fell to the page).
+    browser.button("Try again").await?.click().await?;
+    browser
+        .wait_until(
+            "return document.activeElement?.id === 'pw-below-retry'",
+            "the focus back on Try again after a failed retry",
+        )
+        .await?;
+    // No service worker from a build the page could not load (it would keep it for good).
+    let workers = browser
+        .eval("return navigator.serviceWorker.getRegistrations().then(r => r.length)")
+        .await?;
+    assert_eq!(workers, json!(0), "no service worker after a failed chunk");
     // The file is there again: Try again brings the cards, and what was typed stays.
     std::fs::rename(&away, &chunk)?;
     browser.button("Try again").await?.click().await?;
@@ -1216,7 +1230,60 @@ async fn the_cards_below_the_prompt_arrive_after_the_idea_box_and_a_failed_downl
         json!(["Pull action items out of meeting notes", 0]),
         "the idea kept, the failure notice gone"
     );
+    // With the cards here, the service worker registers (the offline copy of this session).
+    browser
+        .wait_until(
+            "return navigator.serviceWorker.getRegistrations().then(r => r.length === 1)",
+            "the service worker registered after the cards arrived",
+        )
+        .await?;
+    browser.close().await?;
+
+    // A host that answers the missing file with the page (status 200, as single-page hosts
+    // do): the notice, no service worker keeps it, and once the file is right "Reload the
+    // page" brings the cards.
+    let index = std::fs::read(copy.join("index.html"))?;
+    let whole = std::fs::read(&chunk)?;
+    std::fs::write(&chunk, &index)?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.open_app(&site.url()).await?;
+    browser
+        .wait_for_text("Your idea, prompt and drafts are kept in this browser.")
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let workers = browser
+        .eval("return navigator.serviceWorker.getRegistrations().then(r => r.length)")
+        .await?;
+    assert_eq!(
+        workers,
+        json!(0),
+        "no service worker after a chunk that was the page"
+    );
+    std::fs::write(&chunk, &whole)?;
+    browser.button("Reload the page").await?.click().await?;
+    browser.wait_for_role_name("heading", "Test cases").await?;
     browser.close().await?;
     let _ = std::fs::remove_dir_all(&copy);
+    Ok(())
+}
+
+/// A host that sends `.wasm` as `application/octet-stream`: the main module and the chunk both
+/// compile (without streaming), so the cards below the prompt arrive (tryout 70: the chunk failed
+/// with "Incorrect response MIME type" while the main module started).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cards_arrive_from_a_host_that_sends_wasm_as_octet_stream() -> anyhow::Result<()> {
+    let site = StaticSite::start_wasm_as_octet_stream(&paths::dist_dir(), "/").await?;
+    let browser = Browser::start(1280, 900).await?;
+    browser.open_app(&site.url()).await?;
+    browser.wait_for_role_name("heading", "Test cases").await?;
+    let types = browser
+        .eval("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length")
+        .await?;
+    assert_eq!(
+        types,
+        json!(2),
+        "the main module and the chunk came: {types}"
+    );
+    browser.close().await?;
     Ok(())
 }
