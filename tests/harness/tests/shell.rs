@@ -1204,6 +1204,17 @@ async fn the_cards_below_the_prompt_arrive_after_the_idea_box_and_a_failed_downl
         .eval("return document.querySelectorAll('.pw-card--cases').length")
         .await?;
     assert_eq!(cases, json!(0), "no Test cases card without its code");
+    // The step bar's Test goes to the notice (tryout 70: it did nothing), on a page made short
+    // enough to need the scroll.
+    browser.client.set_window_size(1280, 500).await?;
+    browser.button("Test").await?.click().await?;
+    browser
+        .wait_until(
+            "const r = document.querySelector('.pw-below-failed').getBoundingClientRect(); \
+             return r.top >= 0 && r.top < innerHeight && !document.querySelector('.pw-steps__note')",
+            "the failure notice in view after the step bar's Test",
+        )
+        .await?;
     // Try again while it is still missing: the notice again, with the focus on Try again
     // (tryout 70: it fell to the page).
     browser.button("Try again").await?.click().await?;
