@@ -15,7 +15,7 @@ self.addEventListener("install", (event) => {
   // a second time.
   // Each file is checked before it is kept (tryout 70: a host that answers a missing file with
   // the page, status 200, had the page kept as the wasm chunk, for the build's whole life): a
-  // .wasm must start with the wasm magic number, a .js must not be HTML. One bad file fails the
+  // .wasm must be a whole, valid module, a .js must not be HTML. One bad file fails the
   // install, and the next visit tries again.
   event.waitUntil(
     caches.open(CACHE)
@@ -30,9 +30,10 @@ async function checked(url, res) {
   if (!res.ok) throw new Error(url + ": HTTP " + res.status);
   const type = res.headers.get("Content-Type") || "";
   if (url.endsWith(".wasm")) {
-    const head = new Uint8Array(await res.clone().arrayBuffer(), 0, 4);
-    if (head.length < 4 || head[0] !== 0 || head[1] !== 0x61 || head[2] !== 0x73 || head[3] !== 0x6d) {
-      throw new Error(url + ": not WebAssembly");
+    // The whole module is validated: a download cut short still starts with the magic number
+    // (tryout 72: half a chunk was kept, and the cards never loaded again).
+    if (!WebAssembly.validate(await res.clone().arrayBuffer())) {
+      throw new Error(url + ": not a whole WebAssembly module");
     }
   } else if (url.endsWith(".js") && type.includes("html")) {
     throw new Error(url + ": HTML, not JavaScript");

@@ -72,21 +72,58 @@ if links:
     text, n = re.subn(r'from "\./[^"]+\.js"', 'from "./%s"' % js[0], text, count=1)
     if n != 1:
         sys.exit("post_build: __wasm_split.js does not import the main module")
-    # The chunk's fetch, as wasm-bindgen's loader does for the main module: a response that is
-    # not ok is an error that names its status, and a server that sends .wasm with another type
-    # (application/octet-stream) gets the non-streaming compile instead of a failure (tryout 70).
+    # The chunk's fetch and compile (tryouts 70 and 72): the file is asked for with
+    # cache: "no-cache" (a copy the HTTP cache kept, such as a host's page in its place, is
+    # checked with the server, so Try again and a reload see a fixed file); a response that is
+    # not ok names its status; 30 s without a byte ends the fetch with an error (the page then
+    # offers Try again); and the module compiles from the whole download, whatever type the
+    # host sends it as.
+    text, n = re.subn(r"fetch\((new URL\([^()]*\))\)", r"pwFetch(\1)", text)
+    if n == 0:
+        sys.exit("post_build: the chunk loader has no fetch(new URL(...))")
     text, n = re.subn(r"WebAssembly\.instantiateStreaming\(src, imports\)",
                       "pwInstantiate(src, imports)", text)
     if n == 0:
         sys.exit("post_build: the chunk loader has no WebAssembly.instantiateStreaming(src, imports)")
     text += """
+const PW_STALL_MS = 30000;
+function pwFetch(url) {
+    const ctl = new AbortController();
+    const p = fetch(url, { cache: "no-cache", signal: ctl.signal });
+    p.pwAbort = () => ctl.abort();
+    return p;
+}
+function pwStall(abort) {
+    let timer;
+    const stalled = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+            if (abort) abort();
+            reject(new Error("the download stalled: no data for " + PW_STALL_MS / 1000 + " s"));
+        }, PW_STALL_MS);
+    });
+    return [stalled, () => clearTimeout(timer)];
+}
 async function pwInstantiate(src, imports) {
-    const res = await src;
+    let [stalled, clear] = pwStall(src.pwAbort);
+    const res = await Promise.race([src, stalled]).finally(clear);
     if (!res.ok) throw new Error("fetching " + res.url + ": HTTP " + res.status);
-    if ((res.headers.get("Content-Type") || "").split(";")[0].trim() === "application/wasm") {
-        return WebAssembly.instantiateStreaming(res, imports);
+    const reader = res.body.getReader();
+    const parts = [];
+    let size = 0;
+    for (;;) {
+        [stalled, clear] = pwStall(src.pwAbort);
+        const { done, value } = await Promise.race([reader.read(), stalled]).finally(clear);
+        if (done) break;
+        parts.push(value);
+        size += value.length;
     }
-    return WebAssembly.instantiate(await res.arrayBuffer(), imports);
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const part of parts) {
+        bytes.set(part, at);
+        at += part.length;
+    }
+    return WebAssembly.instantiate(bytes, imports);
 }
 """
     open(os.path.join(staging, links[-1]), "w", encoding="utf-8").write(text)

@@ -363,6 +363,20 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
             toasts.push("A shared draft is open: Alt+G, Alt+R and Alt+C work on your own drafts. Save it as your draft, or close it, first.");
             return;
         }
+        // Running needs the Results card in view of its cost and its outcome: while the cards
+        // below the prompt are still loading (or failed to), Alt+R says so (tryout 72: it ran
+        // with no Results card on the page).
+        if ev.code() == "KeyR"
+            && document()
+                .query_selector(".pw-card--results")
+                .ok()
+                .flatten()
+                .is_none()
+        {
+            ev.prevent_default();
+            toasts.push("The test cases and results are not on the page yet (still loading, or their download failed): run them from there once they are.");
+            return;
+        }
         match ev.code().as_str() {
             "KeyG" => {
                 ev.prevent_default();
