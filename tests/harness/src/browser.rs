@@ -443,6 +443,23 @@ impl Browser {
         self.wait_for_role_name("button", name).await
     }
 
+    /// Clicks the button named `name`, finding it again when the page redrew it between finding
+    /// and clicking (a panel rebuilt as its state settles, as a person's click would land on the
+    /// new one).
+    pub async fn click_button(&self, name: &str) -> Result<()> {
+        let mut tries = 0;
+        loop {
+            match self.button(name).await?.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < 5 && e.to_string().contains("stale element") => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     /// Polls until a button with any of these names exists (for a label that changes with state).
     pub async fn button_any(&self, names: &[&str]) -> Result<Element> {
         let xpath = names

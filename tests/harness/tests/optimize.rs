@@ -748,7 +748,9 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
     // The call the paused loop still had under way was cut off by the reload and charged: said
     // (helper-58: charged with no word).
     wait_text_long(&b, "This draft's optimization loop is paused: nothing is spent until you resume it. The reload cut off ", 20).await?;
-    b.button("Resume").await?.click().await?;
+    // The loop's progress panel is rebuilt as its state settles after the reload (the cards
+    // below the prompt arrive after the app starts): the click finds Resume again if need be.
+    b.click_button("Resume").await?;
     // Calls lost in the reload were charged (they may have been billed) and issued again: when
     // the approved 38 calls cannot cover them the loop waits and offers them on top (Retry),
     // never ending "at the approved budget" for it. It finishes every round.
