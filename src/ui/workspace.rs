@@ -73,7 +73,8 @@ pub fn Workspace(
     }
 }
 
-/// Loading the code of the cards below the prompt failed (a dropped connection on a first visit).
+/// Loading the code of the cards below the prompt failed (a dropped or stalled connection, a
+/// missing or damaged file, a build replaced since the page opened).
 #[derive(Debug, Clone, Copy)]
 pub struct ChunkError;
 
@@ -86,7 +87,7 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
 
 /// The cards below the prompt: Versions, Test cases, Results, Improve, Share. In the release build
 /// (feature `split`) they and all that only they reach are a wasm chunk of their own, fetched
-/// when the work area first renders, so the idea box and Generate do not wait for them
+/// as the app mounts ([`fetch_below_prompt`]), so the idea box and Generate do not wait for them
 /// (issue #16). Errors: [`ChunkError`] when the chunk cannot be fetched.
 #[cfg(feature = "split")]
 #[leptos::wasm_split::wasm_split(
@@ -114,7 +115,7 @@ pub async fn fetch_below_prompt() -> Result<(), ChunkError> {
     }
 }
 
-/// The same cards, built at once (builds that are not split: tests, `trunk serve` in debug).
+/// The same cards, built at once (builds without the feature `split`: the component tests).
 #[cfg(not(feature = "split"))]
 async fn below_prompt_cards() -> Result<AnyView, ChunkError> {
     Ok(cards())
