@@ -16,6 +16,9 @@ use crate::domain::meta::{IdeaInput, ModelFamily, OutputKind};
 use crate::domain::optimize::{Optimizer, SnapshotError};
 use crate::domain::spec::{Example, PromptSpec, RenderStyle, Section};
 
+pub mod parts;
+#[cfg(test)]
+mod parts_tests;
 pub(crate) mod salvage;
 #[cfg(test)]
 mod salvage_tests;

@@ -1,23 +1,36 @@
 //! Drafts in IndexedDB (the browser's API through `web-sys`, each request awaited as a promise):
-//! one record per draft, holding the versioned wire form and a revision number, so two tabs never
-//! silently overwrite each other. Records are read part by part (`domain::wire::read_record`): a
-//! damaged part is left out and named, and a record with nothing usable is reported, never skipped
-//! silently and never overwritten.
+//! per draft, a head record in the store `drafts` (the draft's small fields, a revision number so
+//! two tabs never silently overwrite each other, and the list of its parts) and its parts in the
+//! store `parts`, keyed `{id}/{part}` (`domain::wire::parts`: blocks of versions, cases and
+//! checks, each run with its results in blocks, the optimizer). A save writes the head and the
+//! parts that changed since this tab's last save of that draft (all of them when another tab
+//! saved in between). Records are read part by part: a damaged part is left out and named, and a
+//! record with nothing usable is reported, never skipped silently and never overwritten. Records
+//! of the first layout (schema 1: the whole draft in one record) read as they are and are
+//! rewritten in parts at their next save.
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::future::Future;
+use std::rc::Rc;
 
 use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{
+    IdbDatabase, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
 
 use crate::domain::draft::Draft;
-use crate::domain::wire::{DraftV1, Include, Lost, read_record};
+use crate::domain::wire::parts::{head_json, read_head, read_stored, split};
+use crate::domain::wire::{DraftV1, Include, Lost};
 
 const DB: &str = "promptwright";
-/// The database's schema version (one object store, out-of-line string keys).
-const DB_VERSION: u32 = 1;
+/// The database's schema version: 2 has the stores `drafts` (heads) and `parts`, both with
+/// out-of-line string keys; 1 had `drafts` alone, each record the whole draft.
+const DB_VERSION: u32 = 2;
 const STORE: &str = "drafts";
+const PARTS: &str = "parts";
 
 /// Waits for an IndexedDB request: its result on `success`, its error on `error`. The handlers are
 /// set now, before the request can settle (it settles in a later task), and the caller's next
@@ -117,10 +130,11 @@ impl Record {
     /// Reads a record's stored text ([`Record::to_json`]) part by part; `None` when nothing in
     /// it is usable.
     pub fn from_json(text: &str) -> Option<Record> {
-        DraftStore::read(None, JsValue::from_str(text)).ok()
+        DraftStore::read(None, JsValue::from_str(text), &HashMap::new()).ok()
     }
 
-    /// The record as stored: JSON of its id, revision, time and wire draft (all of it).
+    /// The record whole, in one text: JSON of its id, revision, time and wire draft (all of it;
+    /// the first layout's form, which [`Record::from_json`] and the store read).
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string(&Stored {
             id: &self.id,
@@ -170,6 +184,12 @@ pub struct Listing {
 pub enum StoreError {
     /// IndexedDB cannot be used here (private mode, disabled, blocked).
     Unavailable(String),
+    /// A tab of an older version of the app holds the database open at its older schema, so
+    /// this tab's upgrade waits: it cannot save until that tab is closed and it is reloaded.
+    OlderTab(String),
+    /// A newer version of the app, in another tab, upgraded the database: this tab's connection
+    /// was closed for it, and it cannot save until it is reloaded.
+    Updated(String),
     /// The browser's storage quota is used up.
     Full(String),
     Other(String),
@@ -190,6 +210,8 @@ impl StoreError {
     pub fn message(&self) -> String {
         match self {
             Self::Unavailable(_) => "This browser does not let Promptwright save drafts (private window, or site data turned off). Your work is kept while this tab is open: export it to keep it.".into(),
+            Self::OlderTab(_) => "Another tab holds an older version of Promptwright, so this tab cannot save drafts. Your work is still here: close the other Promptwright tabs, then reload this one (export your drafts first to be safe).".into(),
+            Self::Updated(_) => "Promptwright was updated in another tab, so this tab cannot save drafts any more. Your work is still here: export it, then reload this tab.".into(),
             Self::Full(_) => "The browser's storage for this site is full, so the last change was not saved. Your work is still here: export it, then delete old drafts.".into(),
             Self::Other(d) => format!("Saving failed ({d}). Your work is still here: export it to be safe."),
         }
@@ -210,6 +232,31 @@ pub enum Saved {
 /// The open drafts database.
 pub struct DraftStore {
     db: IdbDatabase,
+    /// Set when another tab asked to upgrade the schema: the connection was closed for it.
+    closed: Rc<Cell<bool>>,
+    /// What this tab last wrote, for writing only what changed since.
+    written: RefCell<Option<Written>>,
+}
+
+/// The draft this tab saved last, as stored by that save: its key, revision and parts.
+struct Written {
+    id: String,
+    rev: u64,
+    parts: HashMap<String, serde_json::Value>,
+}
+
+/// A part's key in the `parts` store: the draft's key, `/`, the part's (`d19a…/runs/0/cases/2`).
+fn part_key(id: &str, part: &str) -> String {
+    format!("{id}/{part}")
+}
+
+/// Every part key of draft `id` (draft keys hold no `/`; part keys are ASCII).
+fn parts_of(id: &str) -> Result<IdbKeyRange, StoreError> {
+    IdbKeyRange::bound(
+        &JsValue::from_str(&format!("{id}/")),
+        &JsValue::from_str(&format!("{id}/\u{ffff}")),
+    )
+    .map_err(StoreError::from)
 }
 
 impl DraftStore {
@@ -224,53 +271,132 @@ impl DraftStore {
             .map_err(unavailable)?
             .ok_or_else(|| StoreError::Unavailable("no IndexedDB in this browser".into()))?;
         let req = factory.open_with_u32(DB, DB_VERSION).map_err(unavailable)?;
-        // First use (or a database without the store): create the store.
+        // First use, or a database of schema 1: create what is missing. The records of schema
+        // 1 stay as they are (read as they are, rewritten in parts at their next save).
         let upgrade = {
             let req = req.clone();
             Closure::<dyn FnMut()>::new(move || {
                 if let Ok(db) = req.result() {
                     let db: IdbDatabase = db.unchecked_into();
-                    if !db.object_store_names().contains(STORE) {
-                        let _ = db.create_object_store(STORE);
+                    for name in [STORE, PARTS] {
+                        if !db.object_store_names().contains(name) {
+                            let _ = db.create_object_store(name);
+                        }
                     }
                 }
             })
         };
         req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
-        let opened = settled(&req).await;
-        req.set_onupgradeneeded(None);
-        drop(upgrade);
+        // A tab of the app before schema 2 holds the database open and does not let go: the
+        // upgrade waits for it (`blocked`). Waiting would leave this tab without drafts, so it
+        // goes on unsaved and says why; the connection, should it open later, is closed.
+        let first = js_sys::Promise::new(&mut |resolve, reject| {
+            req.set_onsuccess(Some(&resolve));
+            req.set_onblocked(Some(&resolve));
+            req.set_onerror(Some(&reject));
+        });
+        let first = JsFuture::from(first).await;
+        req.set_onblocked(None);
+        req.set_onsuccess(None);
+        req.set_onerror(None);
+        let is_blocked = |e: &JsValue| {
+            e.dyn_ref::<web_sys::Event>()
+                .is_some_and(|e| e.type_() == "blocked")
+        };
+        let db: IdbDatabase = match first {
+            Err(_) => {
+                req.set_onupgradeneeded(None);
+                drop(upgrade);
+                return Err(unavailable(
+                    req.error()
+                        .ok()
+                        .flatten()
+                        .map(JsValue::from)
+                        .unwrap_or_else(|| JsValue::from_str("the database did not open")),
+                ));
+            }
+            Ok(e) if !is_blocked(&e) => {
+                req.set_onupgradeneeded(None);
+                drop(upgrade);
+                req.result().map_err(unavailable)?.unchecked_into()
+            }
+            // The upgrade still happens when the other tab lets go: it must create the stores.
+            Ok(_) => {
+                upgrade.forget();
+                let late = req.clone();
+                let close = Closure::<dyn FnMut()>::new(move || {
+                    if let Ok(db) = late.result() {
+                        db.unchecked_into::<IdbDatabase>().close();
+                    }
+                });
+                req.set_onsuccess(Some(close.as_ref().unchecked_ref()));
+                close.forget();
+                return Err(StoreError::OlderTab(
+                    "another tab holds the database at an older schema".into(),
+                ));
+            }
+        };
+        // A newer app asking to upgrade: let it, and stop saving here.
+        let closed = Rc::new(Cell::new(false));
+        let on_change = {
+            let (db, closed) = (db.clone(), closed.clone());
+            Closure::<dyn FnMut()>::new(move || {
+                closed.set(true);
+                db.close();
+            })
+        };
+        db.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+        on_change.forget();
         Ok(Self {
-            db: opened.map_err(unavailable)?.unchecked_into(),
+            db,
+            closed,
+            written: RefCell::new(None),
         })
     }
 
-    /// A transaction on the drafts store, and the store in it.
-    fn store(
+    /// A transaction on both stores, and the heads' and the parts' stores in it.
+    fn stores(
         &self,
         mode: IdbTransactionMode,
-    ) -> Result<(IdbTransaction, IdbObjectStore), StoreError> {
+    ) -> Result<(IdbTransaction, IdbObjectStore, IdbObjectStore), StoreError> {
+        if self.closed.get() {
+            return Err(StoreError::Updated(
+                "the connection was closed for an upgrade".into(),
+            ));
+        }
+        let names = js_sys::Array::of2(&JsValue::from_str(STORE), &JsValue::from_str(PARTS));
         let tx = self
             .db
-            .transaction_with_str_and_mode(STORE, mode)
+            .transaction_with_str_sequence_and_mode(&names, mode)
             .map_err(StoreError::from)?;
-        let store = tx.object_store(STORE).map_err(StoreError::from)?;
-        Ok((tx, store))
+        let heads = tx.object_store(STORE).map_err(StoreError::from)?;
+        let parts = tx.object_store(PARTS).map_err(StoreError::from)?;
+        Ok((tx, heads, parts))
     }
 
-    /// Reads a stored value part by part; `key` is the record's key in the database.
-    fn read(key: Option<String>, v: JsValue) -> Result<Record, Unreadable> {
+    /// Reads a stored head and its parts (`parts`: each part's text by its key within the
+    /// draft) part by part; `key` is the record's key in the database.
+    fn read(
+        key: Option<String>,
+        v: JsValue,
+        parts: &HashMap<String, String>,
+    ) -> Result<Record, Unreadable> {
         let text = v.as_string();
         let unreadable = |name, why: String| Unreadable {
             id: key.clone().unwrap_or_default(),
             name,
             why,
-            raw: text.clone().unwrap_or_default(),
+            // All of it as stored: the head, and its parts when it has any.
+            raw: match (&text, parts.is_empty()) {
+                (Some(t), true) => t.clone(),
+                (t, _) => serde_json::json!({ "record": t, "parts": parts }).to_string(),
+            },
         };
         let Some(text) = text.as_deref() else {
             return Err(unreadable(None, "not a text record".into()));
         };
-        let r = read_record(text).map_err(|e| unreadable(e.name, e.why))?;
+        let r =
+            read_stored(text, |k| parts.get(k).cloned()).map_err(|e| unreadable(e.name, e.why))?;
         Ok(Record {
             id: key.or(r.id).unwrap_or_default(),
             rev: r.rev,
@@ -280,17 +406,70 @@ impl DraftStore {
         })
     }
 
+    /// The parts of draft `id` in this transaction, by their key within the draft. The
+    /// requests go out now; the future waits for them.
+    fn read_parts(
+        parts: &IdbObjectStore,
+        id: &str,
+    ) -> Result<impl Future<Output = Result<HashMap<String, String>, StoreError>> + use<>, StoreError>
+    {
+        let range = parts_of(id)?;
+        let keys = settled(
+            &parts
+                .get_all_keys_with_key(&range)
+                .map_err(StoreError::from)?,
+        );
+        let values = settled(&parts.get_all_with_key(&range).map_err(StoreError::from)?);
+        let prefix = format!("{id}/");
+        Ok(async move {
+            let keys: js_sys::Array = keys.await.map_err(StoreError::from)?.unchecked_into();
+            let values: js_sys::Array = values.await.map_err(StoreError::from)?.unchecked_into();
+            Ok(keys
+                .iter()
+                .zip(values.iter())
+                .filter_map(|(k, v)| {
+                    let k = k.as_string()?;
+                    Some((k.strip_prefix(&prefix)?.to_owned(), v.as_string()?))
+                })
+                .collect())
+        })
+    }
+
     /// Every record, read part by part (unreadable ones are listed apart, never deleted).
     pub async fn all(&self) -> Result<Listing, StoreError> {
-        let (_tx, store) = self.store(IdbTransactionMode::Readonly)?;
-        // Both in one transaction, in key order: the n-th key goes with the n-th value.
-        let keys = settled(&store.get_all_keys().map_err(StoreError::from)?);
-        let values = settled(&store.get_all().map_err(StoreError::from)?);
+        let (_tx, heads, parts) = self.stores(IdbTransactionMode::Readonly)?;
+        // All in one transaction, in key order: the n-th key goes with the n-th value.
+        let keys = settled(&heads.get_all_keys().map_err(StoreError::from)?);
+        let values = settled(&heads.get_all().map_err(StoreError::from)?);
+        let part_keys = settled(&parts.get_all_keys().map_err(StoreError::from)?);
+        let part_values = settled(&parts.get_all().map_err(StoreError::from)?);
         let keys: js_sys::Array = keys.await.map_err(StoreError::from)?.unchecked_into();
         let values: js_sys::Array = values.await.map_err(StoreError::from)?.unchecked_into();
+        let part_keys: js_sys::Array = part_keys.await.map_err(StoreError::from)?.unchecked_into();
+        let part_values: js_sys::Array = part_values
+            .await
+            .map_err(StoreError::from)?
+            .unchecked_into();
+        let mut by_draft: HashMap<String, HashMap<String, String>> = HashMap::new();
+        for (k, v) in part_keys.iter().zip(part_values.iter()) {
+            if let (Some(k), Some(v)) = (k.as_string(), v.as_string())
+                && let Some((id, part)) = k.split_once('/')
+            {
+                by_draft
+                    .entry(id.to_owned())
+                    .or_default()
+                    .insert(part.to_owned(), v);
+            }
+        }
+        let none = HashMap::new();
         let mut out = Listing::default();
         for (key, value) in keys.iter().zip(values.iter()) {
-            match Self::read(key.as_string(), value) {
+            let key = key.as_string();
+            let parts = key
+                .as_deref()
+                .and_then(|k| by_draft.get(k))
+                .unwrap_or(&none);
+            match Self::read(key, value, parts) {
                 Ok(r) => out.records.push(r),
                 Err(u) => out.unreadable.push(u),
             }
@@ -300,73 +479,129 @@ impl DraftStore {
 
     /// One record: `None` when there is none, `Some(Err)` when it cannot be read at all.
     pub async fn get(&self, id: &str) -> Result<Option<Result<Record, Unreadable>>, StoreError> {
-        let (_tx, store) = self.store(IdbTransactionMode::Readonly)?;
+        let (_tx, heads, parts) = self.stores(IdbTransactionMode::Readonly)?;
         let value = settled(
-            &store
+            &heads
                 .get(&JsValue::from_str(id))
                 .map_err(StoreError::from)?,
-        )
-        .await
-        .map_err(StoreError::from)?;
-        Ok((!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value)))
+        );
+        let parts = Self::read_parts(&parts, id)?;
+        let (value, parts) = (value.await.map_err(StoreError::from)?, parts.await?);
+        Ok((!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value, &parts)))
     }
 
     /// Saves `record` only if it is still stored at revision `expected`: another revision is a
     /// [`Saved::Conflict`], no record at all a [`Saved::Gone`] (deleted since); `None` writes
-    /// whatever is stored. Read and write happen in one transaction.
+    /// whatever is stored. Read and write happen in one transaction. Writes the head (a few
+    /// hundred bytes) and the parts that differ from what this tab's last save of the draft
+    /// wrote, when that is what is stored (same revision); else every part, and deletes the
+    /// stored parts the draft no longer has.
     pub async fn save(
         &self,
         mut record: Record,
         expected: Option<u64>,
     ) -> Result<Saved, StoreError> {
-        let (tx, store) = self.store(IdbTransactionMode::Readwrite)?;
+        let (tx, heads, parts) = self.stores(IdbTransactionMode::Readwrite)?;
         let done = committed(&tx);
         let key = JsValue::from_str(&record.id);
-        let stored = settled(&store.get(&key).map_err(StoreError::from)?)
+        let stored = settled(&heads.get(&key).map_err(StoreError::from)?)
             .await
             .map_err(StoreError::from)?;
-        let current = match stored {
+        // Never write over a record that cannot be read (another app version's?).
+        let refuse = || {
+            StoreError::Other(
+                "the copy in this browser could not be read, so it was not overwritten".into(),
+            )
+        };
+        let current = match &stored {
             v if v.is_undefined() => None,
-            v => match Self::read(Some(record.id.clone()), v) {
-                Ok(r) => Some(r),
-                // Never write over a record that cannot be read (another app version's?).
-                Err(_) => {
-                    return Err(StoreError::Other(
-                        "the copy in this browser could not be read, so it was not overwritten"
-                            .into(),
-                    ));
-                }
-            },
+            v => Some(
+                v.as_string()
+                    .and_then(|t| read_head(&t).ok())
+                    .ok_or_else(refuse)?,
+            ),
         };
         match (&current, expected) {
-            (Some(cur), Some(exp)) if cur.rev != exp => return Ok(Saved::Conflict(cur.clone())),
+            (Some((rev, _)), Some(exp)) if *rev != exp => {
+                let theirs = Self::read_parts(&parts, &record.id)?.await?;
+                return Self::read(Some(record.id.clone()), stored, &theirs)
+                    .map(Saved::Conflict)
+                    .map_err(|_| refuse());
+            }
             // Written back, a draft deleted in another tab would come back unasked.
             (None, Some(_)) => return Ok(Saved::Gone),
             _ => {}
         }
-        record.rev = current
-            .map_or(1, |c| c.rev.saturating_add(1))
+        let stored_rev = current.as_ref().map(|(rev, _)| *rev);
+        record.rev = stored_rev
+            .map_or(1, |r| r.saturating_add(1))
             .max(record.rev);
-        let json = record
-            .to_json()
-            .map_err(|e| StoreError::Other(e.to_string()))?;
-        let put = store
-            .put_with_key(&JsValue::from_str(&json), &key)
+        let cut = split(&DraftV1::from_draft(&record.draft, Include::ALL));
+        // What is stored is what this tab wrote last when nobody saved the draft since.
+        let known = self.written.borrow_mut().take().filter(|w| {
+            w.id == record.id
+                && Some(w.rev) == stored_rev
+                && current.as_ref().is_some_and(|(_, keys)| keys.is_some())
+        });
+        let stale: Vec<String> = match &known {
+            Some(w) => w.parts.keys().cloned().collect(),
+            // Whatever is there (a save cut short may have left parts no head lists).
+            None => Self::read_parts(&parts, &record.id)?
+                .await?
+                .into_keys()
+                .collect(),
+        };
+        for (part, value) in &cut.parts {
+            if known
+                .as_ref()
+                .is_none_or(|w| w.parts.get(part) != Some(value))
+            {
+                parts
+                    .put_with_key(
+                        &JsValue::from_str(&value.to_string()),
+                        &JsValue::from_str(&part_key(&record.id, part)),
+                    )
+                    .map_err(StoreError::from)?;
+            }
+        }
+        for part in stale {
+            if !cut.parts.iter().any(|(k, _)| *k == part) {
+                parts
+                    .delete(&JsValue::from_str(&part_key(&record.id, &part)))
+                    .map_err(StoreError::from)?;
+            }
+        }
+        let keys: Vec<&str> = cut.parts.iter().map(|(k, _)| k.as_str()).collect();
+        let head = head_json(&record.id, record.rev, record.updated_ms, &cut.head, &keys);
+        heads
+            .put_with_key(&JsValue::from_str(&head), &key)
             .map_err(StoreError::from)?;
-        settled(&put).await.map_err(StoreError::from)?;
+        // A failed request aborts the transaction: its error comes from the commit.
         done.await.map_err(StoreError::from)?;
+        *self.written.borrow_mut() = Some(Written {
+            id: record.id.clone(),
+            rev: record.rev,
+            parts: cut.parts.into_iter().collect(),
+        });
         Ok(Saved::Ok(record.rev))
     }
 
-    /// Deletes one record (none there is not an error); done when the deletion is committed.
+    /// Deletes one record and its parts (none there is not an error); done when the deletion is
+    /// committed.
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
-        let (tx, store) = self.store(IdbTransactionMode::Readwrite)?;
+        let (tx, heads, parts) = self.stores(IdbTransactionMode::Readwrite)?;
         let done = committed(&tx);
-        let req = store
+        heads
             .delete(&JsValue::from_str(id))
             .map_err(StoreError::from)?;
-        settled(&req).await.map_err(StoreError::from)?;
+        parts
+            .delete(&parts_of(id)?.into())
+            .map_err(StoreError::from)?;
         done.await.map_err(StoreError::from)?;
+        let mut written = self.written.borrow_mut();
+        if written.as_ref().is_some_and(|w| w.id == id) {
+            *written = None;
+        }
         Ok(())
     }
 }

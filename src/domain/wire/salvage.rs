@@ -81,6 +81,10 @@ pub enum Lost {
         case: u32,
         final_answer: bool,
     },
+    /// Part of a draft kept in this browser (`wire::parts`) that was missing or not JSON, named
+    /// by what it held ("Test cases in places 51 to 100").
+    #[error("{0} could not be read from this browser's storage and were left out.")]
+    StoredPart(String),
     /// The optimizer's snapshot (the reason is for developers; the page says only what was lost).
     #[error("The optimizer's saved state could not be read and was left out.")]
     Optimizer(SnapshotError),
@@ -143,7 +147,7 @@ pub struct Unusable {
 }
 
 impl Unusable {
-    fn new(why: impl Into<String>) -> Self {
+    pub(super) fn new(why: impl Into<String>) -> Self {
         Self {
             name: None,
             why: why.into(),
@@ -195,13 +199,38 @@ pub struct RecordRead {
 pub fn read_record(text: &str) -> Result<RecordRead, Unusable> {
     let v: Value =
         serde_json::from_str(text).map_err(|e| Unusable::new(format!("not JSON: {e}")))?;
-    let Value::Object(mut obj) = v else {
+    let Value::Object(obj) = v else {
         return Err(Unusable::new("not a JSON object"));
     };
+    record_from(obj, Vec::new())
+}
+
+/// A record's fields (`{"id", "rev", "updated_ms", "draft"}`) read part by part, with `lost`
+/// (what was already left out on the way, as parts of a stored draft) in front of what its draft
+/// leaves out. `Err` when nothing usable is left.
+pub(super) fn record_from(
+    mut obj: Map<String, Value>,
+    mut lost: Vec<Lost>,
+) -> Result<RecordRead, Unusable> {
     let id = obj.get("id").and_then(Value::as_str).map(str::to_owned);
     let rev = obj.get("rev").and_then(Value::as_u64).unwrap_or(0);
     let updated_ms = obj.get("updated_ms").and_then(Value::as_f64).unwrap_or(0.0);
-    let draft = read_draft(obj.remove("draft").unwrap_or(Value::Null))?;
+    let mut draft = read_draft(obj.remove("draft").unwrap_or(Value::Null))?;
+    if !lost.is_empty() {
+        if draft.draft == Draft::default() {
+            return Err(Unusable {
+                empty: false,
+                name: None,
+                why: lost
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            });
+        }
+        lost.append(&mut draft.lost);
+        draft.lost = lost;
+    }
     Ok(RecordRead {
         id,
         rev,

@@ -949,7 +949,7 @@ async fn storage_that_will_not_open_keeps_the_work_in_the_tab() -> anyhow::Resul
 /// Writes records as they are into the app's IndexedDB store (`[key, text]` pairs).
 const PUT_RECORDS: &str = r#"
 const [pairs, done] = [arguments[0], arguments[arguments.length - 1]];
-const open = indexedDB.open('promptwright', 1);
+const open = indexedDB.open('promptwright');
 open.onerror = () => done('open failed');
 open.onsuccess = () => {
     const tx = open.result.transaction('drafts', 'readwrite');
@@ -1041,7 +1041,7 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
         .client
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
-               const open = indexedDB.open('promptwright', 1);
+               const open = indexedDB.open('promptwright');
                open.onsuccess = () => {
                    const get = open.result.transaction('drafts').objectStore('drafts').get('djunk');
                    get.onsuccess = () => { open.result.close(); done(get.result ?? null); };
@@ -1057,7 +1057,7 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
         .client
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
-               const open = indexedDB.open('promptwright', 1);
+               const open = indexedDB.open('promptwright');
                open.onsuccess = () => {
                    const tx = open.result.transaction('drafts', 'readwrite');
                    tx.objectStore('drafts').delete('djunk');
@@ -1318,6 +1318,277 @@ async fn an_import_says_a_cut_off_file_ends_early_and_names_an_empty_draft() -> 
     )
     .await?;
     let _ = std::fs::remove_dir_all(&dir);
+    b.close().await?;
+    Ok(())
+}
+
+/// Logs every IndexedDB `put` from now on as `[store, key, characters]` (`window.__pwPuts`).
+const LOG_PUTS: &str = r#"
+window.__pwPuts = [];
+const put = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (value, key) {
+    __pwPuts.push([this.name, String(key), typeof value === 'string' ? value.length : -1]);
+    return put.apply(this, arguments);
+};
+return true;
+"#;
+
+/// The saves logged by [`LOG_PUTS`]: the parts each wrote (their keys within the draft) and
+/// the characters it wrote in all. A save puts its parts, then its head (store `drafts`).
+fn saves_logged(puts: &serde_json::Value) -> Vec<(Vec<String>, u64)> {
+    let mut saves = Vec::new();
+    let (mut parts, mut chars) = (Vec::new(), 0);
+    for p in puts.as_array().into_iter().flatten() {
+        let (store, key, n) = (
+            p[0].as_str().unwrap_or(""),
+            p[1].as_str().unwrap_or(""),
+            p[2].as_u64().unwrap_or(0),
+        );
+        chars += n;
+        if store == "drafts" {
+            saves.push((std::mem::take(&mut parts), std::mem::take(&mut chars)));
+        } else {
+            parts.push(key.split_once('/').map_or(key, |(_, k)| k).to_owned());
+        }
+    }
+    saves
+}
+
+// Issue #16: every save during a run wrote the whole draft (its cases, versions and every run)
+// after reading and parsing the whole stored record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_during_a_run_writes_what_changed_not_the_whole_draft() -> anyhow::Result<()> {
+    let (fake, site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_version(&b, "parts").await?;
+    let dir = std::env::temp_dir().join(format!("pw-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("cases.jsonl");
+    let n = 160;
+    let body: String = (1..=n)
+        .map(|i| {
+            json!({"input": format!("Recipe {i}: flour, milk and {i} eggs.")}).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(&file, body)?;
+    b.client
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
+        ))
+        .await?
+        .send_keys(file.to_str().unwrap_or_default())
+        .await?;
+    b.wait_for_text(&format!("{n} cases")).await?;
+    saved(&b).await;
+    let before = stored_size(&b).await?;
+    assert!(before.0 < 2_000, "a small head: {before:?}");
+    b.eval(LOG_PUTS).await?;
+    fake.set_timing(150, 0, 64);
+    fake.set_default_reply("Dairy: milk, eggs\nBaking: flour");
+    b.button(&format!("Run all {n} cases"))
+        .await?
+        .click()
+        .await?;
+    // The prompt's {{recipe}} is left empty here.
+    b.button("Run anyway").await?.click().await?;
+    b.wait_until(
+        &format!("return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('{n} of {n} done')"),
+        "the run to end",
+    )
+    .await?;
+    saved(&b).await;
+    let saves = saves_logged(&b.eval("return window.__pwPuts").await?);
+    let after = stored_size(&b).await?;
+    let whole = after.0 + after.1;
+    eprintln!(
+        "the whole draft: {before:?} characters (head, parts) before the run, {after:?} after; saves: {:?}",
+        saves
+            .iter()
+            .map(|(p, c)| format!("{c} chars: {}", p.join(" ")))
+            .collect::<Vec<_>>()
+    );
+    // Saves went on during the run (each no later than 1.5 s after a change).
+    assert!(saves.len() >= 3, "{} saves", saves.len());
+    for (parts, chars) in &saves {
+        // Neither the cases nor the versions changed: they are never written again.
+        assert!(
+            parts
+                .iter()
+                .all(|p| p == "runs/0" || p.starts_with("runs/0/cases/")),
+            "only the run and its results are written: {parts:?}"
+        );
+        // Each save wrote the whole draft before: the last ones nearly all of `whole`.
+        assert!(
+            *chars < whole / 2,
+            "a save wrote {chars} characters, the whole draft has {whole}"
+        );
+    }
+    // A block of 50 results is written again only while its results change: the first block,
+    // done early in the run, is not in the last save.
+    let last = &saves.last().expect("a save").0;
+    assert!(
+        !last.iter().any(|p| p == "runs/0/cases/0"),
+        "the last save rewrote the first block: {last:?}"
+    );
+    // Everything reads back.
+    b.client.refresh().await?;
+    b.wait_for_text(&format!("{n} cases")).await?;
+    b.wait_until(
+        &format!("return document.body.innerText.includes('{n} of {n} passed') || document.querySelectorAll('.pw-result').length >= 100"),
+        "the results after the reload",
+    )
+    .await?;
+    let results = b
+        .eval("return document.querySelectorAll('.pw-result[data-case]').length")
+        .await?;
+    assert!(results.as_u64().unwrap_or(0) >= 100, "{results}");
+    drop(site);
+    b.close().await?;
+    Ok(())
+}
+
+/// The stored size of the one draft in this browser, in characters: its head, its parts.
+async fn stored_size(b: &Browser) -> anyhow::Result<(u64, u64)> {
+    let v = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const open = indexedDB.open('promptwright');
+               open.onsuccess = () => {
+                   const tx = open.result.transaction(['drafts', 'parts']);
+                   const heads = tx.objectStore('drafts').getAll();
+                   const parts = tx.objectStore('parts').getAll();
+                   tx.oncomplete = () => { open.result.close(); done([heads.result.length, heads.result[0]?.length ?? 0, parts.result.reduce((a, p) => a + p.length, 0)]); };
+               };"#,
+            vec![],
+        )
+        .await?;
+    anyhow::ensure!(v[0] == json!(1), "one draft stored: {v}");
+    Ok((v[1].as_u64().unwrap_or(0), v[2].as_u64().unwrap_or(0)))
+}
+
+/// Writes a schema-1 database (one store, each record the whole draft) with draft `dold`, and
+/// leaves the connection open when `hold` (as a tab of the app before schema 2 did).
+const SCHEMA_ONE: &str = r#"
+const [hold, done] = [arguments[0], arguments[arguments.length - 1]];
+const open = indexedDB.open('promptwright', 1);
+open.onupgradeneeded = () => open.result.createObjectStore('drafts');
+open.onerror = () => done('open failed');
+open.onsuccess = () => {
+    const record = {id: 'dold', rev: 3, updated_ms: 1.0e12, draft: {
+        name: 'Kept before parts', idea: {idea: 'plan a dinner'}, style: 'markdown', current: 2,
+        versions: [
+            {n: 1, origin: {kind: 'pasted'}, at: 1.0, spec: {persona: 'You are the first.', context: 'c', steps: ['s'], format: 'f'}},
+            {n: 2, origin: {kind: 'pasted'}, at: 2.0, spec: {persona: 'You are the second.', context: 'c', steps: ['s'], format: 'f'}}],
+        cases: [{id: 1, input: 'a dinner for two'}]}};
+    const tx = open.result.transaction('drafts', 'readwrite');
+    tx.objectStore('drafts').put(JSON.stringify(record), 'dold');
+    tx.oncomplete = () => { if (!hold) open.result.close(); done('ok'); };
+};
+"#;
+
+// Issue #16: drafts kept in one record each (schema 1) open after the change to parts, and a
+// tab of the older app holding the database says why this one cannot save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_kept_before_parts_open_and_an_older_tab_open_is_said() -> anyhow::Result<()> {
+    let site = StaticSite::start(&paths::dist_dir(), "/").await?;
+    let b = Browser::start(1280, 1200).await?;
+    // Tab A: a page of this origin holding the schema-1 database open, as the older app did.
+    b.client.goto(&format!("{}favicon.svg", site.url())).await?;
+    let made = b
+        .client
+        .execute_async(SCHEMA_ONE, vec![json!(true)])
+        .await?;
+    assert_eq!(made, json!("ok"));
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_for_text(
+        "Another tab holds an older version of Promptwright, so this tab cannot save drafts",
+    )
+    .await?;
+    b.wait_for_text("Not saved").await?;
+    // The work goes on in the tab.
+    PromptPage::new(&b).idea("typed while unsaved").await?;
+    // The older tab goes away: the next load opens and upgrades the database.
+    b.client.switch_to_window(tab_a).await?;
+    b.client.close_window().await?;
+    b.client.switch_to_window(tab_b).await?;
+    b.eval("localStorage.setItem('pw.current-draft', 'dold'); return true")
+        .await?;
+    b.client.refresh().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea')?.value === 'plan a dinner'",
+        "the draft kept in schema 1",
+    )
+    .await?;
+    assert!(
+        PromptPage::new(&b)
+            .section("Persona")
+            .await?
+            .contains("You are the second.")
+    );
+    PromptPage::new(&b).wait_version(1).await?;
+    // An edit saves it in parts; the old versions and the case are kept.
+    PromptPage::new(&b).idea("plan a dinner for six").await?;
+    saved(&b).await;
+    let stored = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const open = indexedDB.open('promptwright');
+               open.onsuccess = () => {
+                   const tx = open.result.transaction(['drafts', 'parts']);
+                   const head = tx.objectStore('drafts').get('dold');
+                   const keys = tx.objectStore('parts').getAllKeys(IDBKeyRange.bound('dold/', 'dold/\uffff'));
+                   tx.oncomplete = () => { open.result.close(); done([JSON.parse(head.result), keys.result]); };
+               };"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        stored[0]["parts"],
+        json!(["versions/0", "cases/0"]),
+        "{stored}"
+    );
+    assert_eq!(stored[1], json!(["dold/cases/0", "dold/versions/0"]));
+    assert!(stored[0]["draft"].get("versions").is_none(), "{stored}");
+    assert_eq!(
+        stored[0]["draft"]["idea"]["idea"],
+        json!("plan a dinner for six")
+    );
+    b.client.refresh().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea')?.value === 'plan a dinner for six'",
+        "the draft read back from its parts",
+    )
+    .await?;
+    PromptPage::new(&b).wait_version(1).await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    b.wait_until(
+        "return document.querySelector('.pw-card--cases .pw-card__meta')?.textContent === '1 case'",
+        "the case kept in schema 1",
+    )
+    .await?;
+    // A newer app in another tab upgrades the database: this tab lets it, and says why it
+    // stops saving (before, the upgrade waited on this tab for ever).
+    let upgraded = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               const open = indexedDB.open('promptwright', 3);
+               open.onblocked = () => done('blocked');
+               open.onsuccess = () => { open.result.close(); done('ok'); };
+               open.onerror = () => done('failed');"#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(upgraded, json!("ok"));
+    PromptPage::new(&b).idea("plan a dinner for eight").await?;
+    b.wait_for_text(
+        "Promptwright was updated in another tab, so this tab cannot save drafts any more",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }

@@ -42,6 +42,68 @@ new MutationObserver(list => {
 return true;
 "#;
 
+/// Logs the characters of every IndexedDB `put` from now on (`window.__pwPuts`: store,
+/// characters), whichever layout the build stores drafts in.
+const LOG_PUTS: &str = r#"
+window.__pwPuts = [];
+if (!IDBObjectStore.prototype.__pwPut) {
+  IDBObjectStore.prototype.__pwPut = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (value, key) {
+    window.__pwPuts?.push([this.name, typeof value === 'string' ? value.length : 0]);
+    return this.__pwPut(value, key);
+  };
+}
+return true;
+"#;
+
+/// The saves logged by [`LOG_PUTS`] (each ends with its put to the store `drafts`), and the
+/// characters the draft takes in storage now (every store of the database).
+const READ_PUTS: &str = r#"
+const done = arguments[arguments.length - 1];
+const saves = [];
+let chars = 0;
+for (const [store, n] of window.__pwPuts) { chars += n; if (store === 'drafts') { saves.push(chars); chars = 0; } }
+window.__pwPuts = null;
+const open = indexedDB.open('promptwright');
+open.onsuccess = () => {
+  const db = open.result;
+  const tx = db.transaction(Array.from(db.objectStoreNames));
+  const all = Array.from(db.objectStoreNames).map(n => tx.objectStore(n).getAll());
+  tx.oncomplete = () => { db.close(); done({ saves, stored: all.reduce((a, r) => a + r.result.reduce((b, v) => b + (typeof v === 'string' ? v.length : 0), 0), 0) }); };
+};
+"#;
+
+/// What the saves during a run wrote.
+struct Writes {
+    saves: usize,
+    total: u64,
+    largest: u64,
+    stored: u64,
+}
+
+/// Waits for the page to say the draft is saved, then reads [`READ_PUTS`].
+async fn writes(b: &Browser) -> anyhow::Result<Writes> {
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-save')).some(e => e.textContent === 'Saved in this browser')",
+        "the draft to be saved",
+    )
+    .await?;
+    let v = b.client.execute_async(READ_PUTS, vec![]).await?;
+    let saves: Vec<u64> = v["saves"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .collect();
+    Ok(Writes {
+        saves: saves.len(),
+        total: saves.iter().sum(),
+        largest: saves.iter().copied().max().unwrap_or(0),
+        stored: v["stored"].as_u64().unwrap_or(0),
+    })
+}
+
 /// What one scenario measured.
 pub struct Measured {
     pub ms: f64,
@@ -188,11 +250,14 @@ pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
     fake.set_timing(300, 0, 64);
     fake.set_default_reply("Done: the numbers are summarised.");
     let mut tables = Vec::new();
+    let mut saving = Vec::new();
     for n in [100usize, 500] {
         let imported = import(&b, n).await?;
         tables.push((n, imported));
         fake.clear();
+        b.eval(LOG_PUTS).await?;
         let m = run_all(&b, n).await?;
+        saving.push((n, writes(&b).await?));
         let mut at: Vec<u64> = fake
             .requests()
             .iter()
@@ -245,6 +310,15 @@ pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
         verdict(m.longest_task <= 50.0)
     );
     println!("| longest gap between frames | {:.0} ms | |", m.frame_gap);
+    println!("\n## Saving during the runs above (characters written to IndexedDB)\n");
+    println!("| cases | saves | written in all | largest save | the draft as stored at the end |");
+    println!("|---:|---:|---:|---:|---:|");
+    for (n, w) in saving {
+        println!(
+            "| {n} | {} | {} | {} | {} |",
+            w.saves, w.total, w.largest, w.stored
+        );
+    }
     println!("\n## Rendering a large table\n");
     println!("| cases imported | time to rendered | longest main-thread task | goal <= 50 ms |");
     println!("|---:|---:|---|---|");

@@ -1,0 +1,259 @@
+//! A draft kept in this browser in parts, so a save writes what changed: the draft's small fields
+//! stay in its head record, and each long list goes to part records of its own — versions, test
+//! cases and checks in blocks of [`BLOCK`] items, each run (on the execution model and on each
+//! comparison model) as a part with its results in blocks of [`BLOCK`], and the optimizer's
+//! snapshot. During a run only the run's head and the blocks whose results changed are written
+//! again. The head lists its parts in order ([`PARTS`]); a part it does not list is not read.
+//! Pure: the IndexedDB side is `net::store`.
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::DraftV1;
+use super::salvage::{Lost, RecordRead, Unusable, record_from};
+use crate::domain::optimize::SnapshotError;
+
+/// Items per part for the long lists: a result in a block of 50 that changes rewrites its block
+/// (tens of KB at most), never the run.
+pub const BLOCK: usize = 50;
+
+/// The head record's field that lists its parts' keys, in order. A head without it is a record
+/// of the first layout (the whole draft inline, written before schema 2), read as it is.
+pub const PARTS: &str = "parts";
+
+/// Lists split in blocks of items: the field and what the page calls its items.
+const BLOCKED: [(&str, &str); 3] = [
+    ("versions", "Versions"),
+    ("cases", "Test cases"),
+    ("checks", "Checks for every case"),
+];
+
+/// Lists of runs, each run a part with its results in blocks.
+const RUNS: [&str; 2] = ["runs", "compared"];
+
+/// A draft cut into its head and its parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// The draft's fields that are not in a part (name, idea, style, current version, settings).
+    pub head: Map<String, Value>,
+    /// Each part's key (`cases/0`, `runs/1`, `runs/1/cases/3`, `optimizer`) and value, in the
+    /// order the head lists them.
+    pub parts: Vec<(String, Value)>,
+}
+
+/// Cuts a wire draft into its head and parts (see the module's text for the layout).
+pub fn split(d: &DraftV1) -> Split {
+    let mut head = match serde_json::to_value(d) {
+        Ok(Value::Object(m)) => m,
+        // A wire draft always serializes to an object; an empty head would read as nothing.
+        _ => Map::new(),
+    };
+    let mut parts = Vec::new();
+    for (field, _) in BLOCKED {
+        if let Some(Value::Array(items)) = head.remove(field) {
+            blocks(field, items, &mut parts);
+        }
+    }
+    for field in RUNS {
+        if let Some(Value::Array(runs)) = head.remove(field) {
+            for (i, run) in runs.into_iter().enumerate() {
+                let key = format!("{field}/{i}");
+                let mut run = run;
+                let results = match run.as_object_mut().and_then(|o| o.remove("cases")) {
+                    Some(Value::Array(r)) => r,
+                    _ => Vec::new(),
+                };
+                parts.push((key.clone(), run));
+                blocks(&format!("{key}/cases"), results, &mut parts);
+            }
+        }
+    }
+    if let Some(o) = head.remove("optimizer") {
+        parts.push(("optimizer".to_owned(), o));
+    }
+    Split { head, parts }
+}
+
+/// Pushes `items` as parts `{prefix}/0`, `{prefix}/1`, … of [`BLOCK`] items each.
+fn blocks(prefix: &str, items: Vec<Value>, parts: &mut Vec<(String, Value)>) {
+    let mut items = items.into_iter().peekable();
+    let mut b = 0;
+    while items.peek().is_some() {
+        let block: Vec<Value> = items.by_ref().take(BLOCK).collect();
+        parts.push((format!("{prefix}/{b}"), Value::Array(block)));
+        b += 1;
+    }
+}
+
+/// The head record as stored: `{"id", "rev", "updated_ms", "draft": head, "parts": [keys]}`.
+pub fn head_json(
+    id: &str,
+    rev: u64,
+    updated_ms: f64,
+    head: &Map<String, Value>,
+    keys: &[&str],
+) -> String {
+    let mut o = Map::new();
+    o.insert("id".into(), Value::from(id));
+    o.insert("rev".into(), Value::from(rev));
+    o.insert("updated_ms".into(), Value::from(updated_ms));
+    o.insert("draft".into(), Value::Object(head.clone()));
+    o.insert(
+        PARTS.into(),
+        Value::Array(keys.iter().map(|k| Value::from(*k)).collect()),
+    );
+    Value::Object(o).to_string()
+}
+
+/// What a save needs from the stored head: its revision and the parts it lists (`None` for a
+/// record of the first layout, the whole draft inline). `Err` when the text is not a JSON object
+/// (such a record is never written over).
+pub fn read_head(text: &str) -> Result<(u64, Option<Vec<String>>), Unusable> {
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| Unusable::new(format!("not JSON: {e}")))?;
+    let Value::Object(o) = v else {
+        return Err(Unusable::new("not a JSON object"));
+    };
+    let rev = o.get("rev").and_then(Value::as_u64).unwrap_or(0);
+    Ok((rev, o.get(PARTS).map(keys_of)))
+}
+
+fn keys_of(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Reads a stored record from its head's text and its parts' texts (`part` gives a part's text
+/// by its key; `None` when it is missing), part by part: a part that is missing or not JSON is
+/// left out and named, the rest opens. A head of the first layout is read as it is.
+/// `Err` as [`super::read_record`].
+pub fn read_stored(
+    head: &str,
+    part: impl Fn(&str) -> Option<String>,
+) -> Result<RecordRead, Unusable> {
+    let v: Value =
+        serde_json::from_str(head).map_err(|e| Unusable::new(format!("not JSON: {e}")))?;
+    let Value::Object(mut obj) = v else {
+        return Err(Unusable::new("not a JSON object"));
+    };
+    let mut lost = Vec::new();
+    if let Some(keys) = obj.remove(PARTS).map(|k| keys_of(&k))
+        && let Some(Value::Object(draft)) = obj.get_mut("draft")
+    {
+        join(draft, &keys, &part, &mut lost);
+    }
+    record_from(obj, lost)
+}
+
+/// A run being put back together: its head part (`None` when it did not read) and its results.
+#[derive(Default)]
+struct RunParts {
+    head: Option<Map<String, Value>>,
+    results: Vec<Value>,
+}
+
+/// Puts the parts named by `keys` back into `draft`, noting in `lost` what did not read.
+fn join(
+    draft: &mut Map<String, Value>,
+    keys: &[String],
+    part: &impl Fn(&str) -> Option<String>,
+    lost: &mut Vec<Lost>,
+) {
+    let parsed = |key: &str| part(key).and_then(|t| serde_json::from_str::<Value>(&t).ok());
+    let mut lists: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    let mut runs: BTreeMap<(&str, usize), RunParts> = BTreeMap::new();
+    for key in keys {
+        let segs: Vec<&str> = key.split('/').collect();
+        let number = |s: &str| s.parse::<usize>().ok();
+        match segs.as_slice() {
+            [field, b] if BLOCKED.iter().any(|(f, _)| f == field) => {
+                let Some((field, what)) = BLOCKED.iter().find(|(f, _)| f == field) else {
+                    continue;
+                };
+                let list = lists.entry(field).or_default();
+                match parsed(key) {
+                    Some(Value::Array(items)) => list.extend(items),
+                    _ => lost.push(Lost::StoredPart(places(what, number(b)))),
+                }
+            }
+            [field, i] if RUNS.contains(field) => {
+                let Some(i) = number(i) else { continue };
+                let field = if *field == "runs" { "runs" } else { "compared" };
+                let run = runs.entry((field, i)).or_default();
+                match parsed(key) {
+                    Some(Value::Object(o)) => run.head = Some(o),
+                    _ => lost.push(if field == "runs" {
+                        Lost::Run {
+                            version: None,
+                            at: i + 1,
+                        }
+                    } else {
+                        Lost::ComparedRun {
+                            model: None,
+                            at: i + 1,
+                        }
+                    }),
+                }
+            }
+            [field, i, "cases", b] if RUNS.contains(field) => {
+                let Some(i) = number(i) else { continue };
+                let field = if *field == "runs" { "runs" } else { "compared" };
+                let run = runs.entry((field, i)).or_default();
+                match parsed(key) {
+                    Some(Value::Array(items)) => run.results.extend(items),
+                    _ => {
+                        let version = run
+                            .head
+                            .as_ref()
+                            .and_then(|h| h.get("version"))
+                            .and_then(Value::as_u64);
+                        let of = match version {
+                            Some(v) if field == "runs" => format!(" of the run of version {v}"),
+                            Some(v) => format!(" of version {v} on a comparison model"),
+                            None => format!(" of the run in place {} of the list", i + 1),
+                        };
+                        lost.push(Lost::StoredPart(format!(
+                            "{}{of}",
+                            places("Results", number(b))
+                        )));
+                    }
+                }
+            }
+            ["optimizer"] => match parsed(key) {
+                Some(v) => {
+                    draft.insert("optimizer".into(), v);
+                }
+                None => lost.push(Lost::Optimizer(SnapshotError::Shape(
+                    "its part in storage is missing or not JSON".into(),
+                ))),
+            },
+            // A key this app does not write: not read.
+            _ => {}
+        }
+    }
+    for (field, items) in lists {
+        draft.insert(field.into(), Value::Array(items));
+    }
+    let mut by_field: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    for ((field, _), run) in runs {
+        // The results of a run whose own part did not read go with it (named above).
+        if let Some(mut head) = run.head {
+            head.insert("cases".into(), Value::Array(run.results));
+            by_field.entry(field).or_default().push(Value::Object(head));
+        }
+    }
+    for (field, runs) in by_field {
+        draft.insert(field.into(), Value::Array(runs));
+    }
+}
+
+/// "Test cases in places 51 to 100" for block 1 (`None`: the block's number did not read).
+fn places(what: &str, block: Option<usize>) -> String {
+    match block {
+        Some(b) => format!("{what} in places {} to {}", b * BLOCK + 1, (b + 1) * BLOCK),
+        None => format!("Some {}", what.to_lowercase()),
+    }
+}

@@ -1,0 +1,255 @@
+//! Tests for drafts kept in parts: a split draft reads back as the whole record does; a changed
+//! result changes one block and nothing else; a missing or damaged part is left out and named
+//! while the rest opens; a record of the first layout still reads; and no garbled part panics.
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::parts::{BLOCK, PARTS, Split, head_json, read_head, read_stored, split};
+use super::tests::sample_draft;
+use super::*;
+use crate::domain::eval::grid::ModelRun;
+use crate::domain::optimize::sample_loop;
+
+/// A draft with 120 cases, results for all of them on version 2 and on a comparison model,
+/// two versions, checks for every case and an optimizer.
+fn big_draft() -> Draft {
+    let mut d = sample_draft();
+    let template = d.runs[0].cases.values().next().cloned().expect("a result");
+    for i in 0..119 {
+        d.suite.add(TestCase {
+            input: format!("case {i}: where is order {i}?"),
+            ..Default::default()
+        });
+    }
+    let mut run = d.runs[0].clone();
+    for c in &d.suite.cases {
+        let mut r = template.clone();
+        r.output = format!("answer to {}", c.id);
+        run.cases.insert(c.id, r);
+    }
+    d.put_run(run.clone());
+    d.compared.push(ModelRun {
+        key: "custom|http://127.0.0.1:8092/v1|gpt-4o".into(),
+        run,
+    });
+    d.optimizer = Some(sample_loop().1);
+    d
+}
+
+/// The stored texts of `d` as `net::store` writes them: the head and each part by key.
+fn stored(d: &Draft) -> (String, HashMap<String, String>) {
+    let Split { head, parts } = split(&DraftV1::from_draft(d, Include::ALL));
+    let keys: Vec<&str> = parts.iter().map(|(k, _)| k.as_str()).collect();
+    let text = head_json("d1", 4, 7.0, &head, &keys);
+    let parts = parts
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    (text, parts)
+}
+
+fn whole(d: &Draft) -> Draft {
+    let v = json!({"id": "d1", "rev": 4, "updated_ms": 7.0, "draft": DraftV1::from_draft(d, Include::ALL)});
+    read_record(&v.to_string()).expect("reads").draft.draft
+}
+
+#[test]
+fn a_draft_in_parts_reads_back_as_the_whole_record_does() {
+    let d = big_draft();
+    let (head, parts) = stored(&d);
+    let r = read_stored(&head, |k| parts.get(k).cloned()).expect("reads");
+    assert_eq!(r.draft.lost, vec![]);
+    assert_eq!((r.id.as_deref(), r.rev, r.updated_ms), (Some("d1"), 4, 7.0));
+    assert_eq!(r.draft.draft, whole(&d));
+    assert_eq!(r.draft.draft.suite.cases.len(), 120);
+    assert_eq!(r.draft.draft.runs[0].cases.len(), 120);
+    // The layout: the lists in blocks of 50, each run a part with its results in blocks.
+    let mut keys: Vec<&str> = parts.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "cases/0",
+            "cases/1",
+            "cases/2",
+            "checks/0",
+            "compared/0",
+            "compared/0/cases/0",
+            "compared/0/cases/1",
+            "compared/0/cases/2",
+            "optimizer",
+            "runs/0",
+            "runs/0/cases/0",
+            "runs/0/cases/1",
+            "runs/0/cases/2",
+            "versions/0",
+        ]
+    );
+    // The head holds none of the lists.
+    let h: Value = serde_json::from_str(&head).unwrap();
+    for field in [
+        "versions",
+        "cases",
+        "checks",
+        "runs",
+        "compared",
+        "optimizer",
+    ] {
+        assert!(h["draft"].get(field).is_none(), "{field} in the head");
+    }
+    assert!(
+        head.len() < 1_000,
+        "the head is small: {} bytes",
+        head.len()
+    );
+    assert_eq!(
+        read_head(&head).unwrap(),
+        (
+            4,
+            Some(
+                h[PARTS]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.as_str().unwrap().to_owned())
+                    .collect()
+            )
+        )
+    );
+}
+
+#[test]
+fn one_changed_result_changes_one_block_and_nothing_else() {
+    let d = big_draft();
+    let before = split(&DraftV1::from_draft(&d, Include::ALL));
+    let mut after = d.clone();
+    let id = after.suite.cases[BLOCK + 3].id;
+    after.runs[0].cases.get_mut(&id).unwrap().output = "a new answer".into();
+    let after = split(&DraftV1::from_draft(&after, Include::ALL));
+    assert_eq!(before.head, after.head);
+    let changed: Vec<&str> = after
+        .parts
+        .iter()
+        .filter(|(k, v)| {
+            before
+                .parts
+                .iter()
+                .find(|(bk, _)| bk == k)
+                .map(|(_, bv)| bv)
+                != Some(v)
+        })
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(changed, ["runs/0/cases/1"]);
+    // A typed name changes the head alone.
+    let mut renamed = d.clone();
+    renamed.name = "Orders".into();
+    let renamed = split(&DraftV1::from_draft(&renamed, Include::ALL));
+    assert_ne!(before.head, renamed.head);
+    assert_eq!(before.parts, renamed.parts);
+}
+
+#[test]
+fn a_missing_or_damaged_part_is_left_out_and_named() {
+    let d = big_draft();
+    let (head, parts) = stored(&d);
+    let read = |gone: &str, with: Option<&str>| {
+        let mut p = parts.clone();
+        match with {
+            Some(t) => p.insert(gone.to_owned(), t.to_owned()),
+            None => p.remove(gone),
+        };
+        read_stored(&head, |k| p.get(k).cloned()).expect("the rest reads")
+    };
+    let r = read("cases/1", None);
+    assert_eq!(
+        r.draft.lost[0].to_string(),
+        "Test cases in places 51 to 100 could not be read from this browser's storage and were left out."
+    );
+    assert_eq!(r.draft.draft.suite.cases.len(), 70);
+    let r = read("runs/0/cases/2", Some("[{\"id\": 1, \"status\""));
+    assert_eq!(
+        r.draft.lost[0].to_string(),
+        "Results in places 101 to 150 of the run of version 2 could not be read from this browser's storage and were left out."
+    );
+    assert_eq!(r.draft.draft.runs[0].cases.len(), 100);
+    assert_eq!(r.draft.draft.compared[0].run.cases.len(), 120);
+    let r = read("runs/0", Some("7"));
+    assert_eq!(
+        r.draft.lost,
+        vec![Lost::Run {
+            version: None,
+            at: 1
+        }]
+    );
+    assert!(r.draft.draft.runs.is_empty());
+    assert_eq!(r.draft.draft.suite.cases.len(), 120);
+    let r = read("optimizer", None);
+    assert!(matches!(r.draft.lost[..], [Lost::Optimizer(_)]));
+    assert!(r.draft.draft.optimizer.is_none());
+    // A part the head does not list is not read (left by a save that did not finish).
+    let mut p = parts.clone();
+    p.insert(
+        "cases/9".into(),
+        json!([{"id": 999, "input": "orphan"}]).to_string(),
+    );
+    let r = read_stored(&head, |k| p.get(k).cloned()).unwrap();
+    assert_eq!(r.draft.draft, whole(&d));
+    // Every part missing: the head's idea and name are still there.
+    let r = read_stored(&head, |_| None).unwrap();
+    assert_eq!(r.draft.draft.idea.idea, "summarise support emails");
+    assert!(r.draft.lost.len() >= 10);
+}
+
+#[test]
+fn a_record_of_the_first_layout_reads_as_it_is() {
+    let d = big_draft();
+    let v = json!({"id": "d1", "rev": 2, "updated_ms": 1.0, "draft": DraftV1::from_draft(&d, Include::ALL)});
+    let text = v.to_string();
+    assert_eq!(read_head(&text).unwrap(), (2, None));
+    let r = read_stored(&text, |_| panic!("no part is asked for")).unwrap();
+    assert_eq!(r.draft.draft, whole(&d));
+    assert!(read_head("{ not json").is_err());
+    assert!(read_stored("[1]", |_| None).is_err());
+}
+
+#[test]
+fn garbled_parts_never_panic_and_the_rest_reads() {
+    let d = big_draft();
+    let (head, parts) = stored(&d);
+    let garbage = [
+        "",
+        "null",
+        "{}",
+        "[]",
+        "[null, 1, \"x\"]",
+        "{\"version\": \"two\"}",
+        "1e999",
+        "[[[[[[",
+        "\"text\"",
+    ];
+    let mut n = 0;
+    for key in parts.keys() {
+        for g in garbage {
+            let mut p = parts.clone();
+            p.insert(key.clone(), g.to_owned());
+            let r = read_stored(&head, |k| p.get(k).cloned()).expect("the head reads");
+            assert_eq!(r.draft.draft.idea.idea, "summarise support emails");
+            n += 1;
+        }
+    }
+    // Heads with a damaged parts list.
+    for list in [
+        json!(null),
+        json!(7),
+        json!([1, null, "runs/x", "runs/0/cases/-1", "../x"]),
+    ] {
+        let mut h: Value = serde_json::from_str(&head).unwrap();
+        h[PARTS] = list;
+        let r = read_stored(&h.to_string(), |k| parts.get(k).cloned());
+        assert!(r.is_ok());
+        n += 1;
+    }
+    assert!(n > 100);
+}
