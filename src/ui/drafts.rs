@@ -584,9 +584,12 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                         format!("judge error, left out of the score: {}", s.label())
                     }
                     (Status::Done, Some(s)) => {
+                        // The sender's thumbs-down is a failed check when their suite says so
+                        // (tryout 72: it read "no checks" beside their note).
+                        let checked = !s.verdicts.is_empty() || s.rated_down.is_some();
                         let word = if s.pending {
                             "judging was not finished"
-                        } else if s.verdicts.is_empty() {
+                        } else if !checked {
                             "no checks"
                         } else if s.pass {
                             "pass"
@@ -594,7 +597,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                             "fail"
                         };
                         let verdict = match s.score {
-                            Some(x) if !s.verdicts.is_empty() => {
+                            Some(x) if checked => {
                                 format!(
                                     "{word}, score {} / 100",
                                     crate::domain::figures::points(x * 100.0)
@@ -603,7 +606,11 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                             _ => word.to_owned(),
                         };
                         // Why it failed travels with the verdict (tryout 10: a bare "fail").
-                        match s.why_failed() {
+                        let mut why = s.why_failed();
+                        if let Some(g) = r.rating.as_ref().filter(|_| s.rated_down.is_some()) {
+                            why.push(sender_down(&g.note));
+                        }
+                        match why {
                             why if why.is_empty() => verdict,
                             why => format!("{verdict}. Why: {}", why.join(" ")),
                         }
@@ -611,8 +618,14 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                     (Status::Done, None) => "answered".to_owned(),
                     _ => return None,
                 };
-                // The sender's rating of the answer, when the link carries one.
-                let rated = r.rating.as_ref().map(|g| {
+                // The sender's rating of the answer, when the link carries one (a thumbs-down
+                // that failed the case is in its Why above).
+                let counted = run
+                    .is_some()
+                    .then(|| scores.get(&c.id))
+                    .flatten()
+                    .is_some_and(|s| s.rated_down.is_some());
+                let rated = r.rating.as_ref().filter(|_| !counted).map(|g| {
                     let thumb = if g.is_down() {
                         "rated down"
                     } else {
@@ -779,5 +792,16 @@ pub fn SharePanel() -> impl IntoView {
             })}
             </Show>
         </details>
+    }
+}
+
+/// The sender's thumbs-down as a reason a shared result failed: "The sender rated this answer
+/// down: <note>." (no note: "… down.").
+fn sender_down(note: &str) -> String {
+    let note = note.trim().trim_end_matches('.');
+    if note.is_empty() {
+        "The sender rated this answer down.".to_owned()
+    } else {
+        format!("The sender rated this answer down: {note}.")
     }
 }

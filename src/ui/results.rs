@@ -156,7 +156,7 @@ pub fn ResultsCard() -> impl IntoView {
     view! {
         <section class="pw-card pw-card--results" aria-labelledby="pw-results-title">
             <header class="pw-card__header">
-                <span class="pw-card__step" aria-hidden="true">"✓"</span>
+                <span class="pw-card__step" aria-hidden="true">"≡"</span>
                 <h2 id="pw-results-title" class="pw-card__title">"Results"</h2>
                 <span class="pw-card__meta">{move || d.draft.with(|x| if x.current > 0 { format!("version {}", x.current) } else { String::new() })}</span>
             </header>

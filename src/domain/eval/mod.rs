@@ -1973,7 +1973,8 @@ impl CaseScore {
 
     /// Why the case did not pass, one plain sentence per cause, in this order: cut off at the
     /// token limit (when that fails it), the model refused, the judge failed, then each failed
-    /// check's own reason (the person's thumbs-down is one of them). Empty when the case passed
+    /// check's own reason. The person's thumbs-down is not among them: its reason is
+    /// [`CaseScore::rated_down`], worded for the person who rated. Empty when the case passed
     /// or is still pending. Shown where only the verdict travels (a shared draft's results;
     /// tryout 10: the receiver saw "fail, score 0 / 100" and no reason).
     pub fn why_failed(&self) -> Vec<String> {

@@ -311,7 +311,7 @@ pub async fn bench(dist: &std::path::Path) -> anyhow::Result<()> {
     );
     println!("| longest gap between frames | {:.0} ms | |", m.frame_gap);
     println!("\n## Saving during the runs above (characters written to IndexedDB)\n");
-    println!("| cases | saves | written in all | largest save | the draft as stored at the end |");
+    println!("| cases | saves | written in all | largest save | all drafts as stored at the end |");
     println!("|---:|---:|---:|---:|---:|");
     for (n, w) in saving {
         println!(
