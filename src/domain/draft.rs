@@ -812,6 +812,24 @@ impl Draft {
     }
 }
 
+/// A name for a draft that joins a list already holding the names `taken`: `wanted` when no
+/// draft has it, else `wanted (mark)`, `wanted (mark 2)`, `wanted (mark 3)`… — the first one
+/// free. `always`: the mark is added even when `wanted` is free (a copy is always named one).
+pub fn fresh_name(wanted: &str, mark: &str, always: bool, taken: &[String]) -> String {
+    let free = |n: &String| !taken.contains(n);
+    let plain = wanted.to_owned();
+    if !always && free(&plain) {
+        return plain;
+    }
+    (1..)
+        .map(|i| match i {
+            1 => format!("{wanted} ({mark})"),
+            i => format!("{wanted} ({mark} {i})"),
+        })
+        .find(free)
+        .unwrap_or(plain)
+}
+
 /// A draft name from its idea: the first words, at most ~40 characters.
 pub fn short_name(idea: &str) -> String {
     let mut out = String::new();
@@ -844,6 +862,29 @@ pub fn short_name(idea: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fresh_names_never_repeat_a_name_in_the_list() {
+        let taken: Vec<String> = ["Shopping list", "Shopping list (copy)", "Notes"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(fresh_name("Menu", "shared", false, &taken), "Menu");
+        assert_eq!(
+            fresh_name("Shopping list", "shared", false, &taken),
+            "Shopping list (shared)"
+        );
+        assert_eq!(
+            fresh_name("Shopping list", "copy", true, &taken),
+            "Shopping list (copy 2)"
+        );
+        assert_eq!(fresh_name("Notes", "copy", true, &taken), "Notes (copy)");
+        let mut more = taken.clone();
+        more.push("Shopping list (copy 2)".into());
+        assert_eq!(
+            fresh_name("Shopping list", "copy", true, &more),
+            "Shopping list (copy 3)"
+        );
+    }
 
     /// Helper-54: a copy made while Reflexion ran said "Stopped when another draft was opened",
     /// which never happened to the copy; other notes stay as they were.

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::domain::autosave::Autosave;
-use crate::domain::draft::Draft;
+use crate::domain::draft::{Draft, fresh_name};
 use crate::domain::share;
 use crate::domain::wire::{self, ExportV1, Lost, parse_import};
 use crate::net::settings as prefs;
@@ -809,7 +809,7 @@ impl Library {
             }
             if let Some(r) = self.fetch(&id).await {
                 let mut d = r.draft;
-                d.name = format!("{} (copy)", d.display_name());
+                d.name = fresh_name(&d.display_name(), "copy", true, &self.names());
                 self.add(d);
             }
         });
@@ -986,18 +986,15 @@ impl Library {
                 s.draft
             })
             .collect();
-        let names: Vec<String> = self
-            .list
-            .get_untracked()
-            .into_iter()
-            .map(|m| m.name)
-            .collect();
+        let mut names = self.names();
         let n = drafts.len();
         let mut last = None;
         for mut d in drafts {
-            if names.contains(&d.display_name()) {
-                d.name = format!("{} (imported)", d.display_name());
+            let name = fresh_name(&d.display_name(), "imported", false, &names);
+            if name != d.display_name() {
+                d.name = name;
             }
+            names.push(d.display_name());
             let rec = Record::new(&new_id(), 1, &d);
             if let Some(store) = self.store.get_value() {
                 store
@@ -1181,9 +1178,21 @@ impl Library {
     /// Saves the shared draft as a new draft of this person's and opens it (an optimization loop
     /// in it arrives paused).
     pub fn save_shared(self) {
-        if let Some(SharedView::Draft(d)) = self.shared.get_untracked() {
+        if let Some(SharedView::Draft(mut d)) = self.shared.get_untracked() {
+            // Saved twice, or where its sender's own copy is: never two drafts of one name
+            // (tryout 72).
+            let name = fresh_name(&d.display_name(), "shared", false, &self.names());
+            if name != d.display_name() {
+                d.name = name;
+            }
             self.add(d);
         }
         self.close_shared();
+    }
+
+    /// The names the drafts list shows now.
+    fn names(self) -> Vec<String> {
+        self.list
+            .with_untracked(|l| l.iter().map(|m| m.name.clone()).collect())
     }
 }

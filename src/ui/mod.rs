@@ -135,25 +135,12 @@ pub fn App() -> impl IntoView {
         }
     });
     let drafts_open = RwSignal::new(false);
-    // Where the person is in the loop: the next thing to do is the step after the last one done.
+    // Where the person is in the loop: the next thing to do is the step after the last one done;
+    // with a shared draft on screen, where that draft is (tryout 72: the hidden draft's).
     let step = Signal::derive(move || {
-        drafts.draft.with(|d| {
-            if d.versions.is_empty() {
-                0
-            } else if d.suite.cases.is_empty() {
-                1
-            } else if d.run_of(d.current).is_none() {
-                2
-            } else if d.optimizer.as_ref().is_none_or(|o| o.stop.is_none())
-                && !matches!(
-                    d.current_version().map(|v| &v.origin),
-                    Some(Origin::Optimized { .. })
-                )
-            {
-                3
-            } else {
-                4
-            }
+        library.shared.with(|s| match s {
+            Some(SharedView::Draft(d)) => step_of(d),
+            _ => drafts.draft.with(step_of),
         })
     });
     background_toasts(toasts, drafts);
@@ -424,4 +411,26 @@ pub fn on_draft_switch(f: impl Fn() + 'static) {
         }
         now
     });
+}
+
+/// The step of the loop a draft is at (`shell::STEPS`' index): the step after the last one done.
+/// Idea (no version yet), Prompt (no test case), Test (the current version not run), Improve
+/// (no optimization finished and the current version not one it made), else Share.
+fn step_of(d: &crate::domain::draft::Draft) -> usize {
+    if d.versions.is_empty() {
+        0
+    } else if d.suite.cases.is_empty() {
+        1
+    } else if d.run_of(d.current).is_none() {
+        2
+    } else if d.optimizer.as_ref().is_none_or(|o| o.stop.is_none())
+        && !matches!(
+            d.current_version().map(|v| &v.origin),
+            Some(Origin::Optimized { .. })
+        )
+    {
+        3
+    } else {
+        4
+    }
 }

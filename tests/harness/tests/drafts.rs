@@ -551,6 +551,13 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     b.wait_for_text("You are a careful recipe planner shared.")
         .await?;
     b.screenshot("shared-view-1280-light").await?;
+    // The step bar shows where the shared draft is (a prompt and a case: Test), not where the
+    // hidden draft is (tryout 72: this fresh profile's empty draft put it at Idea).
+    b.wait_until(
+        "return document.querySelector('.pw-steps [aria-current=step]')?.textContent.includes('Test')",
+        "the shared draft's step",
+    )
+    .await?;
     b.button("Save as my draft").await?.click().await?;
     b.wait_until("return (document.getElementById('pw-section-persona')?.value ?? '').includes('planner shared')", "the saved draft in the editor").await?;
     assert_eq!(b.eval("return location.hash").await?, "");
@@ -579,6 +586,18 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
         .map_err(|e| anyhow::anyhow!("{variant:.60}…{}: {e}", &variant[variant.len() - 8..]))?;
         b.button("Close").await?.click().await?;
     }
+    // Saved a second time, it does not take the name of the first (tryout 72: two drafts of one
+    // name in the list).
+    b.client.goto(&here).await?;
+    b.client.refresh().await?;
+    b.button("Save as my draft").await?.click().await?;
+    let d = DraftsPage::open(&b).await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-draft-list__name')).map(e => e.textContent).sort().join('|') === 'turn a recipe into a shopping list|turn a recipe into a shopping list (shared)'",
+        "two drafts of two names",
+    )
+    .await?;
+    d.close().await?;
     let not_a_link = format!("{}#pw=2.hello", site.url());
     b.client.goto(&not_a_link).await?;
     b.client.refresh().await?;
@@ -621,7 +640,7 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     b.wait_for_text("This share link cannot be opened").await?;
     b.screenshot("share-broken-1280-light").await?;
     let d = DraftsPage::open(&b).await?;
-    d.wait_count(1).await?;
+    d.wait_count(2).await?;
     b.close().await?;
     let _ = std::fs::remove_dir_all(&downloads);
     Ok(())
