@@ -211,6 +211,12 @@ impl DraftHandle {
         self.draft.suite().cases().update_keys();
     }
 
+    /// Reads the suite (cases and the checks for every case), subscribing to it: a reader hears
+    /// every change of any case or check, none of the prompt's or the runs'.
+    pub fn with_suite<R>(self, f: impl FnOnce(&crate::domain::eval::Suite) -> R) -> R {
+        self.draft.suite().with(f)
+    }
+
     /// `f` of the test case `id` (`None` once there is none), read through the draft's store:
     /// in a reactive context this subscribes to that case alone, and to changes of the draft made as
     /// a whole ([`Self::update`]), not to other cases, results or the loop.

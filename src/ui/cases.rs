@@ -429,6 +429,15 @@ fn CaseEditor(
     let field = move |f: fn(&TestCase) -> String| move || d.with_case(id, f).unwrap_or_default();
     let p = format!("pw-case-{id}");
     let (p2, p3) = (p.clone(), p.clone());
+    // The expected answer is read by the judge's checks alone (`judge::call`): said when none
+    // of this case's checks is one (tryout 72: suggested cases came with one, as if checked).
+    let unread_expected = move || {
+        d.with_suite(|s| {
+            s.case(id).is_some_and(|c| {
+                !c.expected.trim().is_empty() && eval::judge_rubrics(s, c).is_empty()
+            })
+        })
+    };
     // What was typed here and refused before the case was closed comes back with its message.
     let unaccepted = Unaccepted::get();
     let threshold_id = format!("{p}-threshold");
@@ -562,8 +571,14 @@ fn CaseEditor(
                 <label class="pw-label" for=format!("{p}-expected")>"Expected answer (optional)"</label>
                 <textarea id=format!("{p}-expected") class="pw-textarea" rows="2"
                     placeholder="What a good answer does; shown to the judge as a reference"
+                    aria-describedby=move || unread_expected().then(|| format!("pw-case-{id}-expected-unread"))
                     prop:value=field(|c| c.expected.clone())
                     on:input=move |ev| update_case(d, id, |c| c.expected = event_target_value(&ev))></textarea>
+                {move || unread_expected().then(|| view! {
+                    <p id=format!("pw-case-{id}-expected-unread") class="pw-hint pw-hint--warn">
+                        "No check reads this yet: only checks graded by the judge model (a rubric, factuality…), for this case or for every case, compare an answer with it."
+                    </p>
+                })}
             </div>
             <div class="pw-details__grid">
                 <div class="pw-field">
@@ -1603,7 +1618,7 @@ fn ProposalRow(
                 }).collect_view().into_any()
             }}
             {move || pick().and_then(|p| (!p.proposal.case.expected.is_empty()).then(|| view! {
-                <p class="pw-hint">{format!("A good answer: {}", p.proposal.case.expected)}</p>
+                <p class="pw-hint">{format!("A good answer (a reference for the judge's checks, not a check itself): {}", p.proposal.case.expected)}</p>
             }))}
         </li>
     }

@@ -2995,3 +2995,36 @@ async fn typed_tags_and_a_pass_score_survive_a_reload_and_a_move_keeps_the_focus
     b.close().await?;
     Ok(())
 }
+
+// Tryout 72: suggested cases come with an expected answer, which only the judge's checks read;
+// with no such check, nothing said that no check reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expected_answer_no_check_reads_is_said() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b).await?;
+    CasesPage::new(&b)
+        .add(1, "Notes: Ana sends the deck.", Some("Ana"))
+        .await?;
+    b.field("Expected answer (optional)")
+        .await?
+        .type_text("- Ana: send the deck")
+        .await?;
+    b.wait_for_text("No check reads this yet").await?;
+    let described = b
+        .eval(
+            "return document.getElementById('pw-case-1-expected').getAttribute('aria-describedby')",
+        )
+        .await?;
+    assert_eq!(described, json!("pw-case-1-expected-unread"));
+    // A judge's rubric for every case reads it.
+    CasesPage::new(&b)
+        .add_rubric(1, "Names every owner.")
+        .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('No check reads this yet')",
+        "the note to go",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
