@@ -9,7 +9,6 @@
 //! of the first layout (schema 1: the whole draft in one record) read as they are and are
 //! rewritten in parts at their next save.
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -130,7 +129,7 @@ impl Record {
     /// Reads a record's stored text ([`Record::to_json`]) part by part; `None` when nothing in
     /// it is usable.
     pub fn from_json(text: &str) -> Option<Record> {
-        DraftStore::read(None, JsValue::from_str(text), &HashMap::new()).ok()
+        DraftStore::read(None, JsValue::from_str(text), &[]).ok()
     }
 
     /// The record whole, in one text: JSON of its id, revision, time and wire draft (all of it;
@@ -242,7 +241,7 @@ pub struct DraftStore {
 struct Written {
     id: String,
     rev: u64,
-    parts: HashMap<String, serde_json::Value>,
+    parts: Vec<(String, serde_json::Value)>,
 }
 
 /// A part's key in the `parts` store: the draft's key, `/`, the part's (`d19a…/runs/0/cases/2`).
@@ -379,7 +378,7 @@ impl DraftStore {
     fn read(
         key: Option<String>,
         v: JsValue,
-        parts: &HashMap<String, String>,
+        parts: &[(String, String)],
     ) -> Result<Record, Unreadable> {
         let text = v.as_string();
         let unreadable = |name, why: String| Unreadable {
@@ -389,14 +388,25 @@ impl DraftStore {
             // All of it as stored: the head, and its parts when it has any.
             raw: match (&text, parts.is_empty()) {
                 (Some(t), true) => t.clone(),
-                (t, _) => serde_json::json!({ "record": t, "parts": parts }).to_string(),
+                (t, _) => {
+                    let parts: serde_json::Map<String, serde_json::Value> = parts
+                        .iter()
+                        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                        .collect();
+                    serde_json::json!({ "record": t, "parts": parts }).to_string()
+                }
             },
         };
         let Some(text) = text.as_deref() else {
             return Err(unreadable(None, "not a text record".into()));
         };
-        let r =
-            read_stored(text, |k| parts.get(k).cloned()).map_err(|e| unreadable(e.name, e.why))?;
+        let r = read_stored(text, |k| {
+            parts
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        })
+        .map_err(|e| unreadable(e.name, e.why))?;
         Ok(Record {
             id: key.or(r.id).unwrap_or_default(),
             rev: r.rev,
@@ -411,7 +421,7 @@ impl DraftStore {
     fn read_parts(
         parts: &IdbObjectStore,
         id: &str,
-    ) -> Result<impl Future<Output = Result<HashMap<String, String>, StoreError>> + use<>, StoreError>
+    ) -> Result<impl Future<Output = Result<Vec<(String, String)>, StoreError>> + use<>, StoreError>
     {
         let range = parts_of(id)?;
         let keys = settled(
@@ -450,25 +460,25 @@ impl DraftStore {
             .await
             .map_err(StoreError::from)?
             .unchecked_into();
-        let mut by_draft: HashMap<String, HashMap<String, String>> = HashMap::new();
+        // In key order, so each draft's parts come together.
+        let mut by_draft: Vec<(String, Vec<(String, String)>)> = Vec::new();
         for (k, v) in part_keys.iter().zip(part_values.iter()) {
             if let (Some(k), Some(v)) = (k.as_string(), v.as_string())
                 && let Some((id, part)) = k.split_once('/')
             {
-                by_draft
-                    .entry(id.to_owned())
-                    .or_default()
-                    .insert(part.to_owned(), v);
+                match by_draft.last_mut() {
+                    Some((last, parts)) if last == id => parts.push((part.to_owned(), v)),
+                    _ => by_draft.push((id.to_owned(), vec![(part.to_owned(), v)])),
+                }
             }
         }
-        let none = HashMap::new();
         let mut out = Listing::default();
         for (key, value) in keys.iter().zip(values.iter()) {
             let key = key.as_string();
             let parts = key
                 .as_deref()
-                .and_then(|k| by_draft.get(k))
-                .unwrap_or(&none);
+                .and_then(|k| by_draft.iter().find(|(id, _)| id == k))
+                .map_or(&[][..], |(_, p)| &p[..]);
             match Self::read(key, value, parts) {
                 Ok(r) => out.records.push(r),
                 Err(u) => out.unreadable.push(u),
@@ -544,17 +554,18 @@ impl DraftStore {
                 && current.as_ref().is_some_and(|(_, keys)| keys.is_some())
         });
         let stale: Vec<String> = match &known {
-            Some(w) => w.parts.keys().cloned().collect(),
+            Some(w) => w.parts.iter().map(|(k, _)| k.clone()).collect(),
             // Whatever is there (a save cut short may have left parts no head lists).
             None => Self::read_parts(&parts, &record.id)?
                 .await?
-                .into_keys()
+                .into_iter()
+                .map(|(k, _)| k)
                 .collect(),
         };
         for (part, value) in &cut.parts {
             if known
                 .as_ref()
-                .is_none_or(|w| w.parts.get(part) != Some(value))
+                .is_none_or(|w| !w.parts.iter().any(|(k, v)| k == part && v == value))
             {
                 parts
                     .put_with_key(
@@ -581,7 +592,7 @@ impl DraftStore {
         *self.written.borrow_mut() = Some(Written {
             id: record.id.clone(),
             rev: record.rev,
-            parts: cut.parts.into_iter().collect(),
+            parts: cut.parts,
         });
         Ok(Saved::Ok(record.rev))
     }

@@ -5,8 +5,6 @@
 //! snapshot. During a run only the run's head and the blocks whose results changed are written
 //! again. The head lists its parts in order ([`PARTS`]); a part it does not list is not read.
 //! Pure: the IndexedDB side is `net::store`.
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use super::DraftV1;
@@ -43,7 +41,11 @@ pub struct Split {
 
 /// Cuts a wire draft into its head and parts (see the module's text for the layout).
 pub fn split(d: &DraftV1) -> Split {
-    let mut head = match serde_json::to_value(d) {
+    // Through text, not `to_value`: the draft's serializer to text is in the build already
+    // (exports, links), and one to `Value` would add its own copy of every wire type's (17 KB
+    // gzip of wasm, measured).
+    let text = serde_json::to_string(d).unwrap_or_default();
+    let mut head = match serde_json::from_str(&text) {
         Ok(Value::Object(m)) => m,
         // A wire draft always serializes to an object; an empty head would read as nothing.
         _ => Map::new(),
@@ -148,14 +150,17 @@ pub fn read_stored(
     record_from(obj, lost)
 }
 
-/// A run being put back together: its head part (`None` when it did not read) and its results.
-#[derive(Default)]
+/// A run being put back together: its list (0 `runs`, 1 `compared`), its place in the list, its
+/// head part (`None` when it did not read) and its results.
 struct RunParts {
+    list: usize,
+    at: usize,
     head: Option<Map<String, Value>>,
     results: Vec<Value>,
 }
 
 /// Puts the parts named by `keys` back into `draft`, noting in `lost` what did not read.
+/// (Plain vectors, no maps: a draft has a few dozen parts, and the wasm stays smaller.)
 fn join(
     draft: &mut Map<String, Value>,
     keys: &[String],
@@ -163,66 +168,76 @@ fn join(
     lost: &mut Vec<Lost>,
 ) {
     let parsed = |key: &str| part(key).and_then(|t| serde_json::from_str::<Value>(&t).ok());
-    let mut lists: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    let mut runs: BTreeMap<(&str, usize), RunParts> = BTreeMap::new();
+    // The blocked lists, in `BLOCKED` order; `None` until a part of the list is named.
+    let mut lists: [Option<Vec<Value>>; 3] = [None, None, None];
+    let mut runs: Vec<RunParts> = Vec::new();
     for key in keys {
         let segs: Vec<&str> = key.split('/').collect();
         let number = |s: &str| s.parse::<usize>().ok();
-        match segs.as_slice() {
-            [field, b] if BLOCKED.iter().any(|(f, _)| f == field) => {
-                let Some((field, what)) = BLOCKED.iter().find(|(f, _)| f == field) else {
-                    continue;
-                };
-                let list = lists.entry(field).or_default();
+        let field = segs.first().copied().unwrap_or_default();
+        let blocked = BLOCKED.iter().position(|(f, _)| *f == field);
+        let run_list = RUNS.iter().position(|f| *f == field);
+        match (segs.as_slice(), blocked, run_list) {
+            ([_, b], Some(l), _) => {
+                let list = lists[l].get_or_insert_with(Vec::new);
                 match parsed(key) {
                     Some(Value::Array(items)) => list.extend(items),
-                    _ => lost.push(Lost::StoredPart(places(what, number(b)))),
+                    _ => lost.push(Lost::StoredPart(places(BLOCKED[l].1, number(b)))),
                 }
             }
-            [field, i] if RUNS.contains(field) => {
-                let Some(i) = number(i) else { continue };
-                let field = if *field == "runs" { "runs" } else { "compared" };
-                let run = runs.entry((field, i)).or_default();
-                match parsed(key) {
-                    Some(Value::Object(o)) => run.head = Some(o),
-                    _ => lost.push(if field == "runs" {
-                        Lost::Run {
-                            version: None,
-                            at: i + 1,
-                        }
-                    } else {
-                        Lost::ComparedRun {
-                            model: None,
-                            at: i + 1,
-                        }
-                    }),
-                }
-            }
-            [field, i, "cases", b] if RUNS.contains(field) => {
-                let Some(i) = number(i) else { continue };
-                let field = if *field == "runs" { "runs" } else { "compared" };
-                let run = runs.entry((field, i)).or_default();
-                match parsed(key) {
-                    Some(Value::Array(items)) => run.results.extend(items),
-                    _ => {
-                        let version = run
-                            .head
-                            .as_ref()
-                            .and_then(|h| h.get("version"))
-                            .and_then(Value::as_u64);
-                        let of = match version {
-                            Some(v) if field == "runs" => format!(" of the run of version {v}"),
-                            Some(v) => format!(" of version {v} on a comparison model"),
-                            None => format!(" of the run in place {} of the list", i + 1),
-                        };
-                        lost.push(Lost::StoredPart(format!(
-                            "{}{of}",
-                            places("Results", number(b))
-                        )));
+            ([_, i, rest @ ..], _, Some(list)) => {
+                let Some(at) = number(i) else { continue };
+                let run = match runs.iter().position(|r| r.list == list && r.at == at) {
+                    Some(n) => &mut runs[n],
+                    None => {
+                        runs.push(RunParts {
+                            list,
+                            at,
+                            head: None,
+                            results: Vec::new(),
+                        });
+                        runs.last_mut().expect("just pushed")
                     }
+                };
+                match rest {
+                    [] => match parsed(key) {
+                        Some(Value::Object(o)) => run.head = Some(o),
+                        _ => lost.push(if list == 0 {
+                            Lost::Run {
+                                version: None,
+                                at: at + 1,
+                            }
+                        } else {
+                            Lost::ComparedRun {
+                                model: None,
+                                at: at + 1,
+                            }
+                        }),
+                    },
+                    ["cases", b] => match parsed(key) {
+                        Some(Value::Array(items)) => run.results.extend(items),
+                        _ => {
+                            let version = run
+                                .head
+                                .as_ref()
+                                .and_then(|h| h.get("version"))
+                                .and_then(Value::as_u64);
+                            let of = match version {
+                                Some(v) if list == 0 => format!(" of the run of version {v}"),
+                                Some(v) => format!(" of version {v} on a comparison model"),
+                                None => format!(" of the run in place {} of the list", at + 1),
+                            };
+                            lost.push(Lost::StoredPart(format!(
+                                "{}{of}",
+                                places("Results", number(b))
+                            )));
+                        }
+                    },
+                    // A key this app does not write: not read.
+                    _ => {}
                 }
             }
-            ["optimizer"] => match parsed(key) {
+            (["optimizer"], _, _) => match parsed(key) {
                 Some(v) => {
                     draft.insert("optimizer".into(), v);
                 }
@@ -234,19 +249,27 @@ fn join(
             _ => {}
         }
     }
-    for (field, items) in lists {
-        draft.insert(field.into(), Value::Array(items));
-    }
-    let mut by_field: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
-    for ((field, _), run) in runs {
-        // The results of a run whose own part did not read go with it (named above).
-        if let Some(mut head) = run.head {
-            head.insert("cases".into(), Value::Array(run.results));
-            by_field.entry(field).or_default().push(Value::Object(head));
+    for (l, items) in lists.into_iter().enumerate() {
+        if let Some(items) = items {
+            draft.insert(BLOCKED[l].0.into(), Value::Array(items));
         }
     }
-    for (field, runs) in by_field {
-        draft.insert(field.into(), Value::Array(runs));
+    // In the order of their places; the results of a run whose own part did not read go with
+    // it (named above).
+    crate::domain::order::sort_by_key(&mut runs, |r| (r.list, r.at));
+    let mut by_list: [Option<Vec<Value>>; 2] = [None, None];
+    for run in runs {
+        if let Some(mut head) = run.head {
+            head.insert("cases".into(), Value::Array(run.results));
+            by_list[run.list]
+                .get_or_insert_with(Vec::new)
+                .push(Value::Object(head));
+        }
+    }
+    for (l, runs) in by_list.into_iter().enumerate() {
+        if let Some(runs) = runs {
+            draft.insert(RUNS[l].into(), Value::Array(runs));
+        }
     }
 }
 
