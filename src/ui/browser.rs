@@ -95,6 +95,37 @@ pub fn focus_when_drawn(id: String) {
     });
 }
 
+/// Moves the keyboard focus to the first heading (or other element) of `ids` that is on the
+/// page, once it is drawn: tried each frame for about two seconds (a card that comes with a
+/// draft still opening, or with the cards' code). The element becomes focusable by script
+/// (`tabindex="-1"`), not by Tab. Used where the element that had the focus went away (a closed
+/// shared draft, a failure notice replaced by the cards), so keyboard and screen-reader users
+/// are not left at the top of the page.
+pub fn focus_heading_when_drawn(ids: &'static [&'static str]) {
+    fn attempt(ids: &'static [&'static str], left: u32) {
+        leptos::prelude::request_animation_frame(move || {
+            let doc = web_sys::window().and_then(|w| w.document());
+            let found = ids.iter().find_map(|id| {
+                doc.as_ref()?
+                    .get_element_by_id(id)?
+                    .dyn_into::<web_sys::HtmlElement>()
+                    .ok()
+            });
+            match found {
+                Some(el) => {
+                    if !el.has_attribute("tabindex") {
+                        let _ = el.set_attribute("tabindex", "-1");
+                    }
+                    let _ = el.focus();
+                }
+                None if left > 0 => attempt(ids, left - 1),
+                None => {}
+            }
+        });
+    }
+    attempt(ids, 120);
+}
+
 /// Rows a long list draws in one frame at most when it grows by many at once.
 const ROWS_PER_FRAME: usize = 20;
 

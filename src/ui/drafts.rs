@@ -476,8 +476,16 @@ pub fn SharedDraftView() -> impl IntoView {
                 </header>
                 <p class="pw-hint">"Someone shared this draft with you. It is not saved in your browser until you choose to; your own drafts are untouched."</p>
                 <div class="pw-row pw-row--wrap">
-                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| lib.save_shared()>"Save as my draft"</button>
-                    <button type="button" class="pw-button" on:click=move |_| lib.close_shared()>"Close"</button>
+                    // The buttons go away with the shared draft: the focus goes to the person's
+                    // own work (tryout 72: it fell to the top of the page).
+                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| {
+                        lib.save_shared();
+                        super::browser::focus_heading_when_drawn(&["pw-prompt-title", "pw-idea-title"]);
+                    }>"Save as my draft"</button>
+                    <button type="button" class="pw-button" on:click=move |_| {
+                        lib.close_shared();
+                        super::browser::focus_heading_when_drawn(&["pw-idea-title"]);
+                    }>"Close"</button>
                 </div>
                 <p class="pw-label">"Idea"</p>
                 <p>{d.idea.idea.clone()}</p>

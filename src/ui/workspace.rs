@@ -138,8 +138,15 @@ fn cards() -> AnyView {
 fn BelowPrompt() -> impl IntoView {
     let attempt = RwSignal::new(0u32);
     view! {
-        <Suspense fallback=|| view! {
-            <p class="pw-hint pw-below-loading" role="status">"Loading the test cases, results and improvement tools…"</p>
+        <Suspense fallback=move || {
+            // After Try again the button is gone: the focus waits on this line, then goes to
+            // the cards (tryout 72: it fell to the top of the page).
+            if attempt.get_untracked() > 0 {
+                super::browser::focus_heading_when_drawn(&["pw-below-loading"]);
+            }
+            view! {
+                <p id="pw-below-loading" class="pw-hint pw-below-loading" role="status">"Loading the test cases, results and improvement tools…"</p>
+            }
         }>
             {move || {
                 attempt.track();
@@ -147,6 +154,9 @@ fn BelowPrompt() -> impl IntoView {
                     match below_prompt_cards().await {
                         Ok(cards) => {
                             super::register_service_worker();
+                            if attempt.get_untracked() > 0 {
+                                super::browser::focus_heading_when_drawn(&["pw-cases-title"]);
+                            }
                             cards
                         }
                         Err(ChunkError) => {

@@ -585,12 +585,23 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
         .await
         .map_err(|e| anyhow::anyhow!("{variant:.60}…{}: {e}", &variant[variant.len() - 8..]))?;
         b.button("Close").await?.click().await?;
+        // The focus goes to the person's own idea (tryout 72: to the top of the page).
+        b.wait_until(
+            "return document.activeElement?.id === 'pw-idea-title'",
+            "the focus on Your idea",
+        )
+        .await?;
     }
     // Saved a second time, it does not take the name of the first (tryout 72: two drafts of one
     // name in the list).
     b.client.goto(&here).await?;
     b.client.refresh().await?;
     b.button("Save as my draft").await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-prompt-title'",
+        "the focus on the saved draft's prompt",
+    )
+    .await?;
     let d = DraftsPage::open(&b).await?;
     b.wait_until(
         "return Array.from(document.querySelectorAll('.pw-draft-list__name')).map(e => e.textContent).sort().join('|') === 'turn a recipe into a shopping list|turn a recipe into a shopping list (shared)'",

@@ -1233,6 +1233,13 @@ async fn the_cards_below_the_prompt_arrive_after_the_idea_box_and_a_failed_downl
     std::fs::rename(&away, &chunk)?;
     browser.button("Try again").await?.click().await?;
     browser.wait_for_role_name("heading", "Test cases").await?;
+    // The focus, lost with the button, goes to the cards (tryout 72).
+    browser
+        .wait_until(
+            "return document.activeElement?.id === 'pw-cases-title'",
+            "the focus on the Test cases heading",
+        )
+        .await?;
     let after = browser
         .eval("return [document.getElementById('pw-idea').value, document.querySelectorAll('.pw-below-failed').length]")
         .await?;
