@@ -77,11 +77,15 @@ impl Toasts {
     }
 
     /// Shows a message for a few seconds (at most three at once); its id, for [`Self::dismiss`].
+    /// The same message shown already goes, so it is shown once, for the full time again
+    /// (tryout 72: a shortcut pressed three times stacked three of it).
     pub fn push(self, text: impl Into<String>) -> u64 {
         let id = self.next.get_value() + 1;
         self.next.set_value(id);
+        let text = text.into();
         self.items.update(|v| {
-            v.push((id, text.into()));
+            v.retain(|(_, t)| *t != text);
+            v.push((id, text));
             if v.len() > 3 {
                 v.remove(0);
             }

@@ -531,6 +531,11 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     }
     a.wait_for_text("A shared draft is open: Alt+G, Alt+R and Alt+C work on your own drafts. Save it as your draft, or close it, first.")
         .await?;
+    // Said once, not once per key (tryout 72: three of it stacked).
+    let said = a
+        .eval("return Array.from(document.querySelectorAll('.pw-toasts__item')).filter(t => t.textContent.includes('A shared draft is open: Alt+G')).length")
+        .await?;
+    assert_eq!(said, json!(1), "the same toast once");
     let busy = a
         .eval("return [document.body.innerText.includes('Running'), document.body.innerText.includes('Generating'), document.body.innerText.includes('is copied')]")
         .await?;
