@@ -520,10 +520,20 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     // The link opened where the person's own draft is: the shared draft covers it, and the
     // keyboard shortcuts do not run, generate or copy the hidden draft (tryout 70: Alt+R sent
     // its cases to the provider); they say why.
+    let scrolled = a
+        .eval("window.scrollTo(0, 1500); return window.scrollY")
+        .await?;
+    assert!(scrolled.as_f64().unwrap_or(0.0) > 300.0, "{scrolled}");
     a.client.goto(&link).await?;
     a.wait_for_role_name(
         "heading",
         "Shared draft: turn a recipe into a shopping list",
+    )
+    .await?;
+    // Shown from its top, its heading focused (tryout 72: the page stayed where it was).
+    a.wait_until(
+        "return window.scrollY === 0 && document.activeElement?.id === 'pw-shared-title'",
+        "the shared draft from its top",
     )
     .await?;
     for key in ["r", "g", "c"] {
