@@ -184,8 +184,10 @@ pub enum StoreError {
     /// IndexedDB cannot be used here (private mode, disabled, blocked).
     Unavailable(String),
     /// A tab of an older version of the app holds the database open at its older schema, so
-    /// this tab's upgrade waits: it cannot save until that tab is closed and it is reloaded.
+    /// this tab's upgrade waits: it saves once that tab is closed ([`DraftStore::open`]).
     OlderTab(String),
+    /// The database holds a newer app's schema, which this version cannot read.
+    Newer(String),
     /// A newer version of the app, in another tab, upgraded the database: this tab's connection
     /// was closed for it, and it cannot save until it is reloaded.
     Updated(String),
@@ -209,7 +211,8 @@ impl StoreError {
     pub fn message(&self) -> String {
         match self {
             Self::Unavailable(_) => "This browser does not let Promptwright save drafts (private window, or site data turned off). Your work is kept while this tab is open: export it to keep it.".into(),
-            Self::OlderTab(_) => "Another tab holds an older version of Promptwright, so this tab cannot save drafts. Your work is still here: close the other Promptwright tabs, then reload this one (export your drafts first to be safe).".into(),
+            Self::OlderTab(_) => "Another tab holds an older version of Promptwright, so this tab cannot save drafts yet. Close that tab: this one then saves your work here at once (reloading this tab before that would lose it).".into(),
+            Self::Newer(_) => "The drafts in this browser were saved by a newer version of Promptwright, which this page cannot read: reload the page to get the newer version. Until then your work is kept only while this tab is open: export it to keep it.".into(),
             Self::Updated(_) => "Promptwright was updated in another tab, so this tab cannot save drafts any more. Your work is still here: export it, then reload this tab.".into(),
             Self::Full(_) => "The browser's storage for this site is full, so the last change was not saved. Your work is still here: export it, then delete old drafts.".into(),
             Self::Other(d) => format!("Saving failed ({d}). Your work is still here: export it to be safe."),
@@ -259,10 +262,13 @@ fn parts_of(id: &str) -> Result<IdbKeyRange, StoreError> {
 }
 
 impl DraftStore {
-    /// Opens (creating on first use) the `promptwright` database with its `drafts` store.
+    /// Opens (creating on first use) the `promptwright` database with its stores (upgrading a
+    /// schema-1 database). When a tab of an app before schema 2 holds the database open, the
+    /// upgrade waits for that tab (`blocked`): `on_blocked` is called, and this keeps waiting
+    /// until the tab lets go (closed or reloaded), then returns the database.
     /// `Unavailable` when the browser has no IndexedDB here or refuses to open it (private
-    /// window, site data off, a newer schema written by another version of the app).
-    pub async fn open() -> Result<Self, StoreError> {
+    /// window, site data off); `Newer` when a newer app's schema is stored.
+    pub async fn open(on_blocked: impl FnOnce() + 'static) -> Result<Self, StoreError> {
         let unavailable = |e: JsValue| StoreError::Unavailable(describe(&e).1);
         let factory = web_sys::window()
             .ok_or_else(|| StoreError::Unavailable("no window".into()))?
@@ -286,55 +292,23 @@ impl DraftStore {
             })
         };
         req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
-        // A tab of the app before schema 2 holds the database open and does not let go: the
-        // upgrade waits for it (`blocked`). Waiting would leave this tab without drafts, so it
-        // goes on unsaved and says why; the connection, should it open later, is closed.
-        let first = js_sys::Promise::new(&mut |resolve, reject| {
-            req.set_onsuccess(Some(&resolve));
-            req.set_onblocked(Some(&resolve));
-            req.set_onerror(Some(&reject));
+        let mut on_blocked = Some(on_blocked);
+        let blocked = Closure::<dyn FnMut()>::new(move || {
+            if let Some(f) = on_blocked.take() {
+                f();
+            }
         });
-        let first = JsFuture::from(first).await;
+        req.set_onblocked(Some(blocked.as_ref().unchecked_ref()));
+        let opened = settled(&req).await;
+        req.set_onupgradeneeded(None);
         req.set_onblocked(None);
-        req.set_onsuccess(None);
-        req.set_onerror(None);
-        let is_blocked = |e: &JsValue| {
-            e.dyn_ref::<web_sys::Event>()
-                .is_some_and(|e| e.type_() == "blocked")
-        };
-        let db: IdbDatabase = match first {
-            Err(_) => {
-                req.set_onupgradeneeded(None);
-                drop(upgrade);
-                return Err(unavailable(
-                    req.error()
-                        .ok()
-                        .flatten()
-                        .map(JsValue::from)
-                        .unwrap_or_else(|| JsValue::from_str("the database did not open")),
-                ));
-            }
-            Ok(e) if !is_blocked(&e) => {
-                req.set_onupgradeneeded(None);
-                drop(upgrade);
-                req.result().map_err(unavailable)?.unchecked_into()
-            }
-            // The upgrade still happens when the other tab lets go: it must create the stores.
-            Ok(_) => {
-                upgrade.forget();
-                let late = req.clone();
-                let close = Closure::<dyn FnMut()>::new(move || {
-                    if let Ok(db) = late.result() {
-                        db.unchecked_into::<IdbDatabase>().close();
-                    }
-                });
-                req.set_onsuccess(Some(close.as_ref().unchecked_ref()));
-                close.forget();
-                return Err(StoreError::OlderTab(
-                    "another tab holds the database at an older schema".into(),
-                ));
-            }
-        };
+        drop((upgrade, blocked));
+        let db: IdbDatabase = opened
+            .map_err(|e| match describe(&e) {
+                (name, text) if name == "VersionError" => StoreError::Newer(text),
+                (_, text) => StoreError::Unavailable(text),
+            })?
+            .unchecked_into();
         // A newer app asking to upgrade: let it, and stop saving here.
         let closed = Rc::new(Cell::new(false));
         let on_change = {
@@ -400,13 +374,7 @@ impl DraftStore {
         let Some(text) = text.as_deref() else {
             return Err(unreadable(None, "not a text record".into()));
         };
-        let r = read_stored(text, |k| {
-            parts
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-        })
-        .map_err(|e| unreadable(e.name, e.why))?;
+        let r = read_stored(text, parts).map_err(|e| unreadable(e.name, e.why))?;
         Ok(Record {
             id: key.or(r.id).unwrap_or_default(),
             rev: r.rev,

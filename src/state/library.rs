@@ -269,8 +269,24 @@ impl Library {
     }
 
     async fn start(self) {
-        match DraftStore::open().await {
+        // An older app's tab holding the database makes the open wait for it: said meanwhile,
+        // and what is done in this tab is saved when that tab goes (tryout 73: the page said
+        // to reload, and the reload lost it).
+        let blocked = Rc::new(std::cell::Cell::new(false));
+        let on_blocked = {
+            let blocked = blocked.clone();
+            move || {
+                blocked.set(true);
+                self.status.set(StorageStatus::Failing(
+                    StoreError::OlderTab(String::new()).message(),
+                ));
+            }
+        };
+        match DraftStore::open(on_blocked).await {
             Ok(store) => {
+                if blocked.get() {
+                    self.status.set(StorageStatus::Loading);
+                }
                 self.store.set_value(Some(Rc::new(store)));
             }
             Err(e) => {
@@ -287,7 +303,8 @@ impl Library {
         // loaded over it, and a first visit's typing during the first save was lost: the
         // snapshot taken before that save was loaded back over it). A draft added meanwhile
         // (Save as my draft, New draft, an import) is open already and is no typing.
-        let written = self.current_id.with_untracked(String::is_empty)
+        // (Also a draft opened while an older tab held the database: never stored yet.)
+        let written = (self.current_id.with_untracked(String::is_empty) || blocked.get())
             && self
                 .drafts
                 .draft

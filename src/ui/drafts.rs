@@ -179,7 +179,12 @@ pub fn DraftsPanel(
                     <h2 id="pw-drafts-title">"Your drafts"</h2>
                     <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
                 </div>
-                <p class="pw-hint">"Drafts are saved in this browser automatically. Nothing is sent anywhere."</p>
+                <p class="pw-hint">{move || if matches!(lib.status.get(), StorageStatus::Failing(_)) {
+                    // Tryout 73: said while nothing could be saved.
+                    "Drafts are not being saved in this browser now: the message at the top of the page says why. Nothing is sent anywhere."
+                } else {
+                    "Drafts are saved in this browser automatically. Nothing is sent anywhere."
+                }}</p>
                 // Helper-63: leaving a draft whose loop runs paused it with no word before.
                 {move || loop_going().then(|| view! {
                     <p class="pw-hint" role="status">"This draft's optimization loop is running: opening another draft pauses it, and the calls it has under way are cut off (counted as used; they may still be billed). Back on this draft, it goes on by itself within the budget you approved when the keys its models need are in this tab (else it waits for you)."</p>

@@ -21,9 +21,9 @@ pub const PARTS: &str = "parts";
 
 /// Lists split in blocks of items: the field and what the page calls its items.
 const BLOCKED: [(&str, &str); 3] = [
-    ("versions", "Versions"),
-    ("cases", "Test cases"),
-    ("checks", "Checks for every case"),
+    ("versions", "versions"),
+    ("cases", "test cases"),
+    ("checks", "checks for every case"),
 ];
 
 /// Lists of runs, each run a part with its results in blocks.
@@ -128,26 +128,50 @@ fn keys_of(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Reads a stored record from its head's text and its parts' texts (`part` gives a part's text
-/// by its key; `None` when it is missing), part by part: a part that is missing or not JSON is
-/// left out and named, the rest opens. A head of the first layout is read as it is.
-/// `Err` as [`super::read_record`].
-pub fn read_stored(
-    head: &str,
-    part: impl Fn(&str) -> Option<String>,
-) -> Result<RecordRead, Unusable> {
+/// Reads a stored record from its head's text and the draft's parts as stored (each part's key
+/// within the draft and its text), part by part: a part that is missing or not JSON is left
+/// out and named, the rest opens. A head of the first layout (no list of parts) is read as it
+/// is; when parts are stored for it all the same (its list was lost), they are read too, in the
+/// order of their keys, so the next save does not delete them. `Err` as [`super::read_record`].
+pub fn read_stored(head: &str, parts: &[(String, String)]) -> Result<RecordRead, Unusable> {
     let v: Value =
         serde_json::from_str(head).map_err(|e| Unusable::new(format!("not JSON: {e}")))?;
     let Value::Object(mut obj) = v else {
         return Err(Unusable::new("not a JSON object"));
     };
     let mut lost = Vec::new();
-    if let Some(keys) = obj.remove(PARTS).map(|k| keys_of(&k))
+    let keys = match obj.remove(PARTS) {
+        Some(k) => Some(keys_of(&k)),
+        None if !parts.is_empty() => {
+            let mut keys: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
+            crate::domain::order::sort_by(&mut keys, |a, b| key_order(a).cmp(&key_order(b)));
+            Some(keys)
+        }
+        None => None,
+    };
+    if let Some(keys) = keys
         && let Some(Value::Object(draft)) = obj.get_mut("draft")
     {
+        let part = |k: &str| {
+            parts
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, t)| t.clone())
+        };
         join(draft, &keys, &part, &mut lost);
     }
     record_from(obj, lost)
+}
+
+/// A part key's order among its draft's: segment by segment, numbers by value ("cases/2"
+/// before "cases/10").
+fn key_order(key: &str) -> Vec<(u64, &str)> {
+    key.split('/')
+        .map(|seg| match seg.parse::<u64>() {
+            Ok(n) => (n, ""),
+            Err(_) => (u64::MAX, seg),
+        })
+        .collect()
 }
 
 /// A run being put back together: its list (0 `runs`, 1 `compared`), its place in the list, its
@@ -229,7 +253,7 @@ fn join(
                             };
                             lost.push(Lost::StoredPart(format!(
                                 "{}{of}",
-                                places("Results", number(b))
+                                places("results", number(b))
                             )));
                         }
                     },
@@ -273,10 +297,12 @@ fn join(
     }
 }
 
-/// "Test cases in places 51 to 100" for block 1 (`None`: the block's number did not read).
+/// "Up to 50 test cases from place 51 on" for block 1 (how many the block held is not known
+/// once it is lost; `None`: the block's number did not read).
 fn places(what: &str, block: Option<usize>) -> String {
+    let what = what.to_lowercase();
     match block {
-        Some(b) => format!("{what} in places {} to {}", b * BLOCK + 1, (b + 1) * BLOCK),
-        None => format!("Some {}", what.to_lowercase()),
+        Some(b) => format!("Up to {BLOCK} {what} from place {} on", b * BLOCK + 1),
+        None => format!("Some {what}"),
     }
 }

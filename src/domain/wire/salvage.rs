@@ -82,7 +82,7 @@ pub enum Lost {
         final_answer: bool,
     },
     /// Part of a draft kept in this browser (`wire::parts`) that was missing or not JSON, named
-    /// by what it held ("Test cases in places 51 to 100").
+    /// by what it held ("Up to 50 test cases from place 51 on").
     #[error("{0} could not be read from this browser's storage and were left out.")]
     StoredPart(String),
     /// The optimizer's snapshot (the reason is for developers; the page says only what was lost).

@@ -957,7 +957,9 @@ async fn storage_that_will_not_open_keeps_the_work_in_the_tab() -> anyhow::Resul
         .await?;
     assert_eq!(made, json!("ok"));
     b.open_app(&site.url()).await?;
-    b.wait_for_text("This browser does not let Promptwright save drafts")
+    // Tryout 73: this read "This browser does not let Promptwright save drafts (private
+    // window…)", which was untrue.
+    b.wait_for_text("The drafts in this browser were saved by a newer version of Promptwright, which this page cannot read")
         .await?;
     b.wait_for_text("Not saved").await?;
     // The work goes on in the tab.
@@ -1566,16 +1568,31 @@ async fn drafts_kept_before_parts_open_and_an_older_tab_open_is_said() -> anyhow
     b.client.switch_to_window(tab_b.clone()).await?;
     b.open_app(&site.url()).await?;
     b.wait_for_text(
-        "Another tab holds an older version of Promptwright, so this tab cannot save drafts",
+        "Another tab holds an older version of Promptwright, so this tab cannot save drafts yet",
     )
     .await?;
     b.wait_for_text("Not saved").await?;
+    let d = DraftsPage::open(&b).await?;
+    b.wait_for_text("Drafts are not being saved in this browser now")
+        .await?;
+    d.close().await?;
     // The work goes on in the tab.
     PromptPage::new(&b).idea("typed while unsaved").await?;
-    // The older tab goes away: the next load opens and upgrades the database.
+    // The older tab goes away: this tab opens and upgrades the database, and saves what was
+    // done here as a draft of its own, beside the one kept in schema 1 (tryout 73: the page
+    // said to reload, which lost it).
     b.client.switch_to_window(tab_a).await?;
     b.client.close_window().await?;
     b.client.switch_to_window(tab_b).await?;
+    saved(&b).await;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    d.close().await?;
+    assert_eq!(
+        b.eval("return document.getElementById('pw-idea').value")
+            .await?,
+        json!("typed while unsaved")
+    );
     b.eval("localStorage.setItem('pw.current-draft', 'dold'); return true")
         .await?;
     b.client.refresh().await?;
