@@ -554,7 +554,7 @@ impl Library {
                 false
             }
             Ok(Saved::Gone) => {
-                self.gone.set(true);
+                self.mark_gone();
                 self.refresh_list().await;
                 false
             }
@@ -563,6 +563,14 @@ impl Library {
                 false
             }
         }
+    }
+
+    /// The open draft was deleted in another tab: that question replaces a conflict with the
+    /// other tab's version (there is no version left to take; tryout 73: both were asked, and
+    /// "Use the other tab's version" did nothing).
+    fn mark_gone(self) {
+        self.conflict.set(None);
+        self.gone.set(true);
     }
 
     fn announce(self, id: &str, rev: u64) {
@@ -597,7 +605,7 @@ impl Library {
                     leptos::task::spawn_local(async move {
                         self.refresh_list().await;
                         if id == self.current_id.get_untracked() {
-                            self.gone.set(true);
+                            self.mark_gone();
                         }
                     });
                     return;
@@ -633,7 +641,7 @@ impl Library {
                     if !unsaved {
                         // Nothing unsaved here: follow the other tab.
                         self.load_record(theirs);
-                    } else {
+                    } else if !self.gone.get_untracked() {
                         self.conflict.set(Some(theirs.draft));
                     }
                 });

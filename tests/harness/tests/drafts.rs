@@ -730,6 +730,46 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Tryout 73: a draft changed in both tabs, then deleted in one, asked both questions in the
+// other; "Use the other tab's version" did nothing, and the first question stayed after the
+// second was answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_then_a_delete_in_the_other_tab_asks_only_about_the_delete() -> anyhow::Result<()>
+{
+    let (_site, b, tab_a) = first_words_in_two_tabs().await?;
+    let p = PromptPage::new(&b);
+    let tab_b = b.client.window().await?;
+    p.idea("changed in tab B").await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    p.idea("changed in tab A").await?;
+    b.wait_for_text("This draft was changed in another tab")
+        .await?;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    saved(&b).await;
+    let d = DraftsPage::open(&b).await?;
+    b.button("Delete changed in tab B").await?.click().await?;
+    b.wait_for_text("Deleted \u{201c}changed in tab B\u{201d}.")
+        .await?;
+    d.close().await.ok();
+    b.client.switch_to_window(tab_a.clone()).await?;
+    b.wait_for_text("This draft was deleted in another tab")
+        .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('This draft was changed in another tab')",
+        "the question about the other tab's version to go",
+    )
+    .await?;
+    b.button("Keep this draft").await?.click().await?;
+    saved(&b).await;
+    assert_eq!(
+        b.eval("return [document.getElementById('pw-idea').value, document.body.innerText.includes('in another tab')]")
+            .await?,
+        json!(["changed in tab A", false])
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 69: an idea typed in the static idea box while a shared link loaded vanished from view
 // with no word (it was kept as a draft, under the shared view). The page says where it went, and
 // it is there when the shared draft is closed.
