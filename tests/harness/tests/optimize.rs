@@ -509,6 +509,13 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
         20,
     )
     .await?;
+    // The loop's notice can be up before the Improve card (its code comes in the chunk of the
+    // cards below the prompt; a fresh-clone run read a null card here).
+    b.wait_until(
+        "return (document.querySelector('.pw-card--improve')?.innerText ?? '').includes('The reload cut off ')",
+        "the Improve card with the calls the reload cut off",
+    )
+    .await?;
     let said = b
         .eval("return document.querySelector('.pw-card--improve').innerText")
         .await?;
