@@ -190,6 +190,23 @@ fn a_missing_or_damaged_part_is_left_out_and_named() {
     );
     assert!(r.draft.draft.runs.is_empty());
     assert_eq!(r.draft.draft.suite.cases.len(), 120);
+    // Valid JSON that holds fewer items than its block did (tryout 73: `[]` said nothing).
+    let r = read("runs/0/cases/1", Some("[]"));
+    assert_eq!(
+        r.draft.lost[0].to_string(),
+        "Some results from place 51 on of the run in place 1 of the list could not be read from this browser's storage and were left out."
+    );
+    assert_eq!(r.draft.draft.runs[0].cases.len(), 70);
+    let r = read(
+        "cases/0",
+        Some(&json!([{"id": 1, "input": "one left"}]).to_string()),
+    );
+    assert_eq!(
+        r.draft.lost[0].to_string(),
+        "Some test cases from place 1 on could not be read from this browser's storage and were left out."
+    );
+    // The last block holds what is left: never named.
+    assert_eq!(read("cases/2", None).draft.lost.len(), 1);
     let r = read("optimizer", None);
     assert!(matches!(r.draft.lost[..], [Lost::Optimizer(_)]));
     assert!(r.draft.draft.optimizer.is_none());
