@@ -633,11 +633,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                 };
                 // The sender's rating of the answer, when the link carries one (a thumbs-down
                 // that failed the case is in its Why above).
-                let counted = run
-                    .is_some()
-                    .then(|| scores.get(&c.id))
-                    .flatten()
-                    .is_some_and(|s| s.rated_down.is_some());
+                let counted = scores.get(&c.id).is_some_and(|s| s.rated_down.is_some());
                 let rated = r.rating.as_ref().filter(|_| !counted).map(|g| {
                     let thumb = if g.is_down() {
                         "rated down"

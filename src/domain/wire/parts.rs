@@ -3,7 +3,8 @@
 //! cases and checks in blocks of [`BLOCK`] items, each run (on the execution model and on each
 //! comparison model) as a part with its results in blocks of [`BLOCK`], and the optimizer's
 //! snapshot. During a run only the run's head and the blocks whose results changed are written
-//! again. The head lists its parts in order ([`PARTS`]); a part it does not list is not read.
+//! again. The head lists its parts in order ([`PARTS`]); a part it does not list is not read
+//! (a head that lost its list reads every part stored for it).
 //! Pure: the IndexedDB side is `net::store`.
 use serde_json::{Map, Value};
 
