@@ -830,6 +830,20 @@ pub fn fresh_name(wanted: &str, mark: &str, always: bool, taken: &[String]) -> S
         .unwrap_or(plain)
 }
 
+/// The name of a copy of a draft named `name` in a list holding `taken`: "X (copy)", then
+/// "X (copy 2)"…; a copy of a copy counts on from its original's name ("X (copy)" gives
+/// "X (copy 3)" when 1 and 2 exist), never "X (copy) (copy)".
+pub fn copy_name(name: &str, taken: &[String]) -> String {
+    let base = name
+        .strip_suffix(')')
+        .and_then(|n| n.rsplit_once(" (copy"))
+        .filter(|(_, n)| {
+            n.is_empty() || (n.starts_with(' ') && n.trim_start().parse::<u32>().is_ok())
+        })
+        .map_or(name, |(base, _)| base);
+    fresh_name(base, "copy", true, taken)
+}
+
 /// A draft name from its idea: the first words, at most ~40 characters.
 pub fn short_name(idea: &str) -> String {
     let mut out = String::new();
@@ -878,6 +892,15 @@ mod tests {
             "Shopping list (copy 2)"
         );
         assert_eq!(fresh_name("Notes", "copy", true, &taken), "Notes (copy)");
+        // Tryout 74: a copy of a copy was "X (copy) (copy)".
+        assert_eq!(
+            copy_name("Shopping list (copy)", &taken),
+            "Shopping list (copy 2)"
+        );
+        assert_eq!(copy_name("Shopping list", &taken), "Shopping list (copy 2)");
+        assert_eq!(copy_name("Notes (copy 7)", &taken), "Notes (copy)");
+        assert_eq!(copy_name("A (copyist)", &taken), "A (copyist) (copy)");
+        assert_eq!(copy_name("B (copy x)", &taken), "B (copy x) (copy)");
         let mut more = taken.clone();
         more.push("Shopping list (copy 2)".into());
         assert_eq!(

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::domain::autosave::Autosave;
-use crate::domain::draft::{Draft, fresh_name};
+use crate::domain::draft::{Draft, copy_name, fresh_name};
 use crate::domain::share;
 use crate::domain::wire::{self, ExportV1, Lost, parse_import};
 use crate::net::settings as prefs;
@@ -834,7 +834,7 @@ impl Library {
             }
             if let Some(r) = self.fetch(&id).await {
                 let mut d = r.draft;
-                d.name = fresh_name(&d.display_name(), "copy", true, &self.names());
+                d.name = copy_name(&d.display_name(), &self.names());
                 self.add(d);
             }
         });

@@ -438,7 +438,12 @@ pub fn LibraryBanners() -> impl IntoView {
                 <p class="pw-notice__title">"This draft was deleted in another tab"</p>
                 <p>"What this tab shows of it is not saved any more. Keep it to store it again as it is here, or let it go."</p>
                 <div class="pw-row pw-row--wrap">
-                    <button type="button" class="pw-button" on:click=move |_| lib.keep_deleted()>"Keep this draft"</button>
+                    <button type="button" class="pw-button" on:click=move |_| {
+                        lib.keep_deleted();
+                        // The question goes: the focus to the draft kept (tryout 74: the top
+                        // of the page).
+                        super::browser::focus_heading_when_drawn(&["pw-idea-title"]);
+                    }>"Keep this draft"</button>
                     <button type="button" class="pw-button" on:click=move |_| lib.let_deleted_go()>"Let it go"</button>
                 </div>
             </div>
@@ -620,8 +625,13 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                         };
                         // Why it failed travels with the verdict (tryout 10: a bare "fail").
                         let mut why = s.why_failed();
-                        if let Some(g) = r.rating.as_ref().filter(|_| s.rated_down.is_some()) {
-                            why.push(sender_down(&g.note));
+                        if let Some(reason) = r
+                            .rating
+                            .as_ref()
+                            .filter(|_| s.rated_down.is_some())
+                            .and_then(crate::domain::eval::rating::Rating::sender_reason)
+                        {
+                            why.push(reason);
                         }
                         match why {
                             why if why.is_empty() => verdict,
@@ -801,16 +811,5 @@ pub fn SharePanel() -> impl IntoView {
             })}
             </Show>
         </details>
-    }
-}
-
-/// The sender's thumbs-down as a reason a shared result failed: "The sender rated this answer
-/// down: <note>." (no note: "… down.").
-fn sender_down(note: &str) -> String {
-    let note = note.trim().trim_end_matches('.');
-    if note.is_empty() {
-        "The sender rated this answer down.".to_owned()
-    } else {
-        format!("The sender rated this answer down: {note}.")
     }
 }

@@ -48,6 +48,22 @@ impl Rating {
         })
     }
 
+    /// The same reason as a shared draft's receiver reads it (a shared result that failed by
+    /// the sender's thumbs-down): "The sender rated this answer down: <note>", ending with one
+    /// full stop unless the note ends with its own "?" or "!"; `None` for a thumbs-up.
+    pub fn sender_reason(&self) -> Option<String> {
+        self.is_down().then(|| {
+            let note = self.note.trim().trim_end_matches('.');
+            if note.is_empty() {
+                "The sender rated this answer down.".to_owned()
+            } else if note.ends_with(['?', '!']) {
+                format!("The sender rated this answer down: {note}")
+            } else {
+                format!("The sender rated this answer down: {note}.")
+            }
+        })
+    }
+
     /// The same reason as the meta model reads it in feedback (the optimizer's proposals):
     /// "The person rated this answer down: <note>"; `None` for a thumbs-up.
     pub fn feedback(&self) -> Option<String> {

@@ -288,3 +288,26 @@ fn a_rating_belongs_to_an_output_that_exists() {
         .reflection = None;
     assert!(!d.rate(v, id, true, Some(Rating::new(Thumb::Up, ""))));
 }
+
+// Tryout 74: a note ending in "?" read "Why list salt?." in a shared result.
+#[test]
+fn the_senders_reason_ends_with_one_mark() {
+    let reason = |note: &str| Rating::new(Thumb::Down, note).sender_reason();
+    assert_eq!(
+        reason("Why list salt?").as_deref(),
+        Some("The sender rated this answer down: Why list salt?")
+    );
+    assert_eq!(
+        reason("Leeks are not an aisle.").as_deref(),
+        Some("The sender rated this answer down: Leeks are not an aisle.")
+    );
+    assert_eq!(
+        reason("No aisle").as_deref(),
+        Some("The sender rated this answer down: No aisle.")
+    );
+    assert_eq!(
+        reason("").as_deref(),
+        Some("The sender rated this answer down.")
+    );
+    assert_eq!(Rating::new(Thumb::Up, "good").sender_reason(), None);
+}

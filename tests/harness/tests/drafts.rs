@@ -760,6 +760,12 @@ async fn a_conflict_then_a_delete_in_the_other_tab_asks_only_about_the_delete() 
     )
     .await?;
     b.button("Keep this draft").await?.click().await?;
+    // The focus goes to the draft kept (tryout 74: to the top of the page).
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-idea-title'",
+        "the focus on Your idea",
+    )
+    .await?;
     saved(&b).await;
     assert_eq!(
         b.eval("return [document.getElementById('pw-idea').value, document.body.innerText.includes('in another tab')]")
