@@ -467,6 +467,22 @@ impl Library {
         }
     }
 
+    /// Puts the line of a draft this tab just saved into the list, in its place by time: what
+    /// reading every draft back would show, without reading them (a save during a run read and
+    /// parsed the whole database to refresh one line). A listing under way is dropped, as an
+    /// older read.
+    fn list_saved(self, meta: DraftMeta) {
+        self.list_asked.update_value(|n| *n += 1);
+        self.list.update(|l| {
+            l.retain(|m| m.id != meta.id);
+            let at = l
+                .iter()
+                .position(|m| m.updated_ms <= meta.updated_ms)
+                .unwrap_or(l.len());
+            l.insert(at, meta);
+        });
+    }
+
     /// Saves the current draft now; `true` when the draft as it is at this call is stored (by
     /// this save or a later one). `force` overwrites another tab's newer version. Saves never
     /// overlap (two at once would each expect the same revision and see the other as a
@@ -535,7 +551,9 @@ impl Library {
         } else {
             self.base_rev.get_value()
         };
-        match store.save(Record::new(&id, 0, &draft), expected).await {
+        let rec = Record::new(&id, 0, &draft);
+        let meta = DraftMeta::of(&rec);
+        match store.save(rec, expected).await {
             Ok(Saved::Ok(rev)) => {
                 self.base_rev.set_value(Some(rev));
                 let still_same = self.drafts.draft.with_untracked(|d| *d == draft);
@@ -545,7 +563,7 @@ impl Library {
                 }
                 self.status.set(StorageStatus::Ready);
                 self.announce(&id, rev);
-                self.refresh_list().await;
+                self.list_saved(meta);
                 true
             }
             Ok(Saved::Conflict(theirs)) => {

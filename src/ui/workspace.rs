@@ -163,14 +163,7 @@ fn BelowPrompt() -> impl IntoView {
                             // After a click on Try again that failed too, the focus goes back
                             // to the button (it was lost with the old one).
                             if attempt.get_untracked() > 0 {
-                                request_animation_frame(|| {
-                                    if let Some(b) = document()
-                                        .get_element_by_id("pw-below-retry")
-                                        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-                                    {
-                                        let _ = b.focus();
-                                    }
-                                });
+                                super::browser::focus_when_drawn("pw-below-retry".to_owned());
                             }
                             view! {
                                 <div class="pw-notice pw-notice--error pw-below-failed" role="alert">

@@ -17,7 +17,8 @@ use crate::domain::optimize::SnapshotError;
 pub const BLOCK: usize = 50;
 
 /// The head record's field that lists its parts' keys, in order. A head without it is a record
-/// of the first layout (the whole draft inline, written before schema 2), read as it is.
+/// of the first layout (the whole draft inline, written before schema 2), read as it is, with
+/// any parts stored for it all the same ([`read_stored`]).
 pub const PARTS: &str = "parts";
 
 /// Lists split in blocks of items: the field and what the page calls its items.
