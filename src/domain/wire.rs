@@ -229,14 +229,34 @@ fn rerun_cancelled_record(c: &CaseRun) -> Option<RerunCancelledV1> {
     })
 }
 
+/// A run is kept with its cases still queued among the unsent ([`Run::mark_unsent`]), as the
+/// page going away would leave them. The draft holds a case queued while its answer streams
+/// too (`state::runner` writes it when it ends), so a record kept while cases answer counts
+/// those as not sent: when the page does go away, `run_queue::page_leaving` writes them as
+/// stopped first; when the tab is gone without a word (a crash), up to "at once" of them may
+/// have gone out. That is what an export or link made mid-run carries, and what another tab
+/// following the draft counts (tryout 73: it read "79 of 79 done" for a run of 500 that went
+/// on; it now says the rest are still to come while that tab says it runs,
+/// `state::library::Library::run_elsewhere`). The tab running the run never reads its own
+/// record back while it runs.
 impl From<&Run> for RunV1 {
     fn from(r: &Run) -> Self {
+        let stopped = r.unsent_to_keep();
+        let mut unsent = stopped.clone();
+        unsent.extend(
+            r.cases
+                .iter()
+                .filter(|(_, c)| c.status == Status::Queued && r.is_latest(c))
+                .map(|(id, _)| *id),
+        );
+        crate::domain::order::sort(&mut unsent);
+        unsent.dedup();
         Self {
             version: r.version,
             model: r.model.clone(),
             at: r.started_ms,
-            unsent: r.unsent_to_keep(),
-            stopped_by: if r.unsent_to_keep().is_empty() {
+            unsent,
+            stopped_by: if stopped.is_empty() {
                 String::new()
             } else {
                 r.stopped_by.clone()

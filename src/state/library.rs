@@ -26,6 +26,17 @@ const UNSAVED_KEY: &str = "pw.unsaved-draft";
 const CHANNEL: &str = "promptwright-drafts";
 /// The word in a tab's message ("<id> deleted") that says the draft was deleted there.
 const DELETED: &str = "deleted";
+/// The word in a tab's message ("<id> run") that says a run of the draft goes on there: sent
+/// every [`RUN_BEAT_MS`] while it does.
+const RUN: &str = "run";
+/// The word in a tab's message ("<id> ran") that says the run of the draft ended there.
+const RAN: &str = "ran";
+/// How often a tab running a draft says so (ms).
+pub const RUN_BEAT_MS: u32 = 2_000;
+/// How long after its last "run" message a run in another tab is taken to go on (ms): past it,
+/// that tab is taken to be gone (a crash, a killed process) and its draft's record reads as it
+/// left it.
+const RUN_FRESH_MS: f64 = 5_000.0;
 
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +146,14 @@ pub struct Library {
     /// lets it go ([`Self::let_deleted_go`]). Written back unasked, it came back to life in the
     /// tab that deleted it.
     pub gone: RwSignal<bool>,
+    /// The draft (its id) a run goes on for in another tab of this browser, by that tab's "run"
+    /// messages ([`RUN_BEAT_MS`]): this tab shows that run's results as that tab saves them, and
+    /// runs nothing of that draft itself meanwhile ([`Self::run_elsewhere`]). Tryout 73: a run
+    /// under way in one tab read as done, with its score, in the other, which could then save
+    /// the part done as the whole run.
+    run_elsewhere_id: RwSignal<Option<String>>,
+    /// When the last "run" message came ([`js_sys::Date::now`], ms).
+    run_seen_ms: StoredValue<f64>,
 }
 
 impl Library {
@@ -174,6 +193,8 @@ impl Library {
             list_asked: StoredValue::new(0),
             typed_apart: RwSignal::new(None),
             gone: RwSignal::new(false),
+            run_elsewhere_id: RwSignal::new(None),
+            run_seen_ms: StoredValue::new(0.0),
         };
         provide_context(lib);
         lib.open_link_from_url();
@@ -600,6 +621,56 @@ impl Library {
         self.post(&format!("{id} {DELETED}"));
     }
 
+    /// Whether a run of the open draft goes on in another tab of this browser (it said so less
+    /// than 5 s ago and has not said it ended). Tracked.
+    pub fn run_elsewhere(self) -> bool {
+        self.run_elsewhere_id
+            .with(|r| r.as_ref().is_some_and(|r| self.current_id.with(|c| c == r)))
+    }
+
+    /// [`Self::run_elsewhere`], untracked.
+    pub fn run_elsewhere_untracked(self) -> bool {
+        leptos::prelude::untrack(|| self.run_elsewhere())
+    }
+
+    /// Tells the other tabs that a run of draft `id` goes on here (sent every [`RUN_BEAT_MS`]
+    /// while it does, by `state::runner`).
+    pub fn announce_running(self, id: &str) {
+        self.post(&format!("{id} {RUN}"));
+    }
+
+    /// Tells the other tabs that the run of draft `id` ended here.
+    pub fn announce_run_ended(self, id: &str) {
+        self.post(&format!("{id} {RAN}"));
+    }
+
+    /// Another tab's "run" (`going`) or "ran" message about draft `id`.
+    fn heard_run(self, id: String, going: bool) {
+        if !going {
+            self.run_elsewhere_id.update(|r| {
+                if r.as_deref() == Some(id.as_str()) {
+                    *r = None
+                }
+            });
+            return;
+        }
+        let now = js_sys::Date::now();
+        self.run_seen_ms.set_value(now);
+        if self
+            .run_elsewhere_id
+            .with_untracked(|r| r.as_deref() != Some(id.as_str()))
+        {
+            self.run_elsewhere_id.set(Some(id));
+        }
+        // No word for a while: that tab went away without one (a crash, a killed process).
+        leptos::task::spawn_local(async move {
+            crate::net::sleep(RUN_FRESH_MS as u32 + 100).await;
+            if js_sys::Date::now() - self.run_seen_ms.get_value() >= RUN_FRESH_MS {
+                self.run_elsewhere_id.set(None);
+            }
+        });
+    }
+
     fn post(self, message: &str) {
         if let Some(ch) = self.channel.get_value() {
             let _ = ch.post_message(&wasm_bindgen::JsValue::from_str(message));
@@ -619,6 +690,10 @@ impl Library {
                     return;
                 };
                 let id = id.to_owned();
+                if rev == RUN || rev == RAN {
+                    self.heard_run(id, rev == RUN);
+                    return;
+                }
                 if rev == DELETED {
                     leptos::task::spawn_local(async move {
                         self.refresh_list().await;

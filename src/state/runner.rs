@@ -231,7 +231,42 @@ impl Runner {
             }
             id
         });
+        // The other tabs of this browser hear that a run of this draft goes on here, every
+        // `RUN_BEAT_MS` while it does, and when it ends (`Library::run_elsewhere`: they show its
+        // results as this tab saves them and run nothing of the draft meanwhile).
+        let beating = StoredValue::new(false);
+        crate::state::reactive::effect(move |_| {
+            if r.active.with(Option::is_none) || beating.get_value() {
+                return;
+            }
+            beating.set_value(true);
+            leptos::task::spawn_local(async move {
+                let mut said: Option<String> = None;
+                while let Some(id) = r.running_draft() {
+                    if let Some(before) = said.as_ref().filter(|s| **s != id) {
+                        lib.announce_run_ended(before);
+                    }
+                    lib.announce_running(&id);
+                    said = Some(id);
+                    crate::net::sleep(super::library::RUN_BEAT_MS).await;
+                }
+                if let Some(before) = said {
+                    lib.announce_run_ended(&before);
+                }
+                beating.set_value(false);
+            });
+        });
         r
+    }
+
+    /// The draft (its id) a run goes on for in this tab, if one does. Untracked.
+    fn running_draft(self) -> Option<String> {
+        if !self.active.try_with_untracked(Option::is_some)? {
+            return None;
+        }
+        self.job
+            .try_with_value(|j| j.as_ref().map(|j| j.draft_id.clone()))
+            .flatten()
     }
 
     pub fn expect() -> Self {
@@ -308,6 +343,9 @@ impl Runner {
     pub fn refused(self) -> Option<String> {
         if !self.refused_press.get() {
             return None;
+        }
+        if self.library.run_elsewhere() {
+            return Some(run_queue::RUN_ELSEWHERE.to_owned());
         }
         let plan = self.drafts.draft.with(|x| {
             run_queue::plan_start(x, Vec::new(), false, |ids| self.unused_entries(ids), None)
@@ -458,6 +496,12 @@ impl Runner {
     /// Starts (or joins) a run of `ids` on `slots`; `resume_ms`: the start of the run these
     /// results complete (a retry within the latest run, [`Runner::retry_on`]), else now.
     fn start(self, ids: Vec<u32>, hold_gaps: bool, slots: Vec<Slot>, resume_ms: Option<f64>) {
+        // Two tabs running one draft would each send the cases and overwrite the other's
+        // results: this one waits for the other's run to end (`Runner::refused` says so).
+        if self.library.run_elsewhere_untracked() {
+            self.refused_press.set(true);
+            return;
+        }
         self.flush();
         let d = self.drafts;
         self.unfilled.set(None);

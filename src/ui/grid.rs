@@ -52,6 +52,7 @@ enum Filter {
 pub fn ModelGrid() -> impl IntoView {
     let d = DraftHandle::expect();
     let r = Runner::expect();
+    let lib = crate::state::library::Library::expect();
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
     // The models a grid run calls: the execution model, then the comparison models (each once).
@@ -404,7 +405,10 @@ pub fn ModelGrid() -> impl IntoView {
                         <th scope="col">"Total time (median · p95)"</th>
                     </tr></thead>
                     <tbody>
-                        {move || summaries.get().into_iter().map(summary_row).collect_view()}
+                        {move || {
+                            let elsewhere = lib.run_elsewhere();
+                            summaries.get().into_iter().map(|s| summary_row(s, elsewhere)).collect_view()
+                        }}
                         // A chosen model with no results on this version has its row too (tryout
                         // 12: it was left out of the table while "Run on all" counted it).
                         {move || columns.with(|cols| cols.iter().filter(|c| c.summary.is_none()).map(|c| view! {
@@ -419,7 +423,8 @@ pub fn ModelGrid() -> impl IntoView {
                 <p class="pw-hint pw-grid__spent">{move || summaries.with(|ms| spent_line(ms))}</p>
                 // Cases a model was never sent (its key refused, the page reloaded mid-run), with
                 // why and a way to send them (tryout 48: said only inside one cell, no way to send).
-                {move || columns.with(|cols| cols.iter().filter(|c| c.chosen).filter_map(|c| {
+                // While the run goes on in another tab they are still to come from it.
+                {move || (!lib.run_elsewhere()).then(|| columns.with(|cols| cols.iter().filter(|c| c.chosen).filter_map(|c| {
                     let s = c.summary.as_ref().filter(|s| s.unsent > 0)?;
                     let key = c.key.clone();
                     let n = s.unsent;
@@ -433,7 +438,7 @@ pub fn ModelGrid() -> impl IntoView {
                                 on:click=move |_| r.run_unsent_on(&key)>{button}</button>
                         </div>
                     })
-                }).collect_view())}
+                }).collect_view()))}
                 {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
             </Show>
             <Show when=move || columns.with(|c| c.iter().any(|c| c.has_run))>
@@ -537,15 +542,22 @@ fn details_open(ev: &leptos::ev::Event) -> bool {
         .unwrap_or(false)
 }
 
-/// A row of the per-model table.
-fn summary_row(s: ModelSummary) -> impl IntoView {
+/// A row of the per-model table; `elsewhere`: the run goes on in another tab of this browser
+/// (`Library::run_elsewhere`), whose record counts what it has not answered yet as not sent
+/// and its answers under way as stopped.
+fn summary_row(s: ModelSummary, elsewhere: bool) -> impl IntoView {
     let score = s.score_cell();
     let mut notes = Vec::new();
     if s.not_answered > s.stopped {
         notes.push(format!("{} did not answer", s.not_answered - s.stopped));
     }
-    // Cut off by leaving while the model answered: as Results says it (tryout 69).
-    if s.stopped > 0 {
+    if elsewhere && s.unsent + s.stopped > 0 {
+        notes.push(format!(
+            "{} still to come from the other tab",
+            s.unsent + s.stopped
+        ));
+    } else if s.stopped > 0 {
+        // Cut off by leaving while the model answered: as Results says it (tryout 69).
         notes.push(format!(
             "{} stopped while answering (may be billed)",
             s.stopped
@@ -553,7 +565,7 @@ fn summary_row(s: ModelSummary) -> impl IntoView {
     }
     // Not sent by the latest run (tryout 48), answered or not: the score cell says which of
     // its answers are an earlier run's.
-    if s.unsent > 0 {
+    if s.unsent > 0 && !elsewhere {
         notes.push(format!("{} not sent", s.unsent));
     }
     let passed = format!(

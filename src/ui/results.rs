@@ -36,6 +36,7 @@ pub fn ResultsCard() -> impl IntoView {
     let sel = Selection::expect();
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
+    let lib = crate::state::library::Library::expect();
     // The current version's run, apart from the draft: a change elsewhere in the draft (a
     // keystroke, another model's result) reaches none of its readers (`state::keyed`).
     let run = settled(
@@ -223,6 +224,9 @@ pub fn ResultsCard() -> impl IntoView {
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
             {move || r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
             <UnfilledNotice/>
+            <Show when=move || lib.run_elsewhere()>
+                <p class="pw-hint pw-run-in-other-tab" role="status">"A run of this draft is going on in another tab of this browser. Its results show here as that tab saves them; Run waits here until it ends."</p>
+            </Show>
             <Show when=move || progress.with(|p| p.total > 0)>
                 <div class="pw-progress">
                     <progress class="pw-progress__bar" max="1" aria-label="Run progress"
@@ -233,10 +237,18 @@ pub fn ResultsCard() -> impl IntoView {
                         let mut parts = vec![format!("{} of {} done", p.done, p.total)];
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
                         if p.cancelled > p.stopped { parts.push(format!("{} cancelled", p.cancelled - p.stopped)); }
-                        // Tryout 68: a call the page or a switch cut off is not the person's Cancel.
-                        if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", p.stopped)); }
-                        // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
-                        if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()))); }
+                        // Tryout 73: a run going on in another tab read "79 of 79 done" here.
+                        // Its record counts what it has not answered yet as not sent and its
+                        // answers under way as stopped, as they would be if that tab went away.
+                        if lib.run_elsewhere() {
+                            let to_come = p.unsent + p.stopped;
+                            if to_come > 0 { parts.push(format!("{to_come} still to come from the other tab")); }
+                        } else {
+                            // Tryout 68: a call the page or a switch cut off is not the person's Cancel.
+                            if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", p.stopped)); }
+                            // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
+                            if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()))); }
+                        }
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{}{} in, {} out", if p.tokens_estimated { "about " } else { "" }, count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
                         parts.push(format!("estimated cost: {}", cost()));
@@ -245,7 +257,7 @@ pub fn ResultsCard() -> impl IntoView {
                         }
                         parts.join(" · ")
                     }}</p>
-                    <Show when=move || progress.with(|p| p.unsent > 0) && !r.running()>
+                    <Show when=move || progress.with(|p| p.unsent > 0) && !r.running() && !lib.run_elsewhere()>
                         <button type="button" class="pw-button"
                             disabled=move || offline.blocks(&settings.config(Role::Execution))
                             on:click=move |_| r.run_unsent()>

@@ -1470,24 +1470,8 @@ fn saves_logged(puts: &serde_json::Value) -> Vec<(Vec<String>, u64)> {
 async fn a_save_during_a_run_writes_what_changed_not_the_whole_draft() -> anyhow::Result<()> {
     let (fake, site, b) = pw_harness::with_fake(1280, 1000).await?;
     paste_version(&b, "parts").await?;
-    let dir = std::env::temp_dir().join(format!("pw-parts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join("cases.jsonl");
     let n = 160;
-    let body: String = (1..=n)
-        .map(|i| {
-            json!({"input": format!("Recipe {i}: flour, milk and {i} eggs.")}).to_string() + "\n"
-        })
-        .collect();
-    std::fs::write(&file, body)?;
-    b.client
-        .find(fantoccini::Locator::Css(
-            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
-        ))
-        .await?
-        .send_keys(file.to_str().unwrap_or_default())
-        .await?;
-    b.wait_for_text(&format!("{n} cases")).await?;
+    import_recipes(&b, n, "parts").await?;
     saved(&b).await;
     let before = stored_size(&b).await?;
     assert!(before.0 < 2_000, "a small head: {before:?}");
@@ -1551,6 +1535,130 @@ async fn a_save_during_a_run_writes_what_changed_not_the_whole_draft() -> anyhow
         .eval("return document.querySelectorAll('.pw-result[data-case]').length")
         .await?;
     assert!(results.as_u64().unwrap_or(0) >= 100, "{results}");
+    drop(site);
+    b.close().await?;
+    Ok(())
+}
+
+/// Imports `n` recipe cases from a JSONL file (named for `tag`) and waits until they show.
+async fn import_recipes(b: &Browser, n: usize, tag: &str) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("pw-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("cases.jsonl");
+    let body: String = (1..=n)
+        .map(|i| {
+            json!({"input": format!("Recipe {i}: flour, milk and {i} eggs.")}).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(&file, body)?;
+    b.client
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import test cases from a CSV, JSONL or promptfoo file']",
+        ))
+        .await?
+        .send_keys(file.to_str().unwrap_or_default())
+        .await?;
+    b.wait_for_text(&format!("{n} cases")).await?;
+    Ok(())
+}
+
+/// Whether the Results progress line starts with "<k> of <n> done" for some k below `n`, and
+/// holds `and` (a script returning a boolean).
+fn progress_partial(n: usize, and: &str) -> String {
+    format!(
+        "const t = document.querySelector('.pw-progress__text')?.textContent ?? ''; \
+         const m = t.match(/^(\\d+) of (\\d+) done/); \
+         return !!m && Number(m[2]) === {n} && Number(m[1]) < {n} && t.includes({and:?});"
+    )
+}
+
+// Tryout 73: a run going on in tab A read, in tab B following the draft, as done with a score
+// ("79 of 79 done"): the record left out the cases still waiting, and B could run the draft
+// too. B now says the run goes on in A, counts what is still to come, runs nothing of the draft
+// meanwhile; when A goes away mid-run without a word, B reads its record as A left it: the
+// cases not answered are not sent, and B can send them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_going_on_in_another_tab_is_said_there_and_not_run_twice() -> anyhow::Result<()> {
+    let (fake, site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_version(&b, "elsewhere").await?;
+    let n = 24;
+    import_recipes(&b, n, "elsewhere").await?;
+    saved(&b).await;
+    fake.set_timing(1_000, 0, 64);
+    fake.set_default_reply("Dairy: milk, eggs\nBaking: flour");
+    let run_all = format!("Run all {n} cases");
+    b.button(&run_all).await?.click().await?;
+    // The prompt's {{recipe}} is left empty here.
+    b.button("Run anyway").await?.click().await?;
+    let tab_a = second_tab(
+        &b,
+        &site,
+        &format!("return document.body.innerText.includes('{n} cases')"),
+    )
+    .await?;
+    let tab_b = b.client.window().await?;
+    b.wait_for_text("A run of this draft is going on in another tab")
+        .await?;
+    b.wait_until(
+        &progress_partial(n, "still to come from the other tab"),
+        "tab B to count the cases still to come",
+    )
+    .await?;
+    b.screenshot_at(".pw-run-in-other-tab", "run-in-other-tab-1280-light")
+        .await?;
+    assert_eq!(
+        b.eval("return [...document.querySelectorAll('button')].some(x => x.textContent.startsWith('Send the'))")
+            .await?,
+        json!(false),
+        "no Send in tab B while tab A sends them"
+    );
+    b.button(&run_all).await?.click().await?;
+    b.wait_for_text("running it here too would send the cases twice")
+        .await?;
+    // Tab A's run ends: B follows it to its end and the notice goes.
+    b.wait_until(
+        &format!("return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('{n} of {n} done') && !document.body.innerText.includes('going on in another tab')"),
+        "tab B to show the run ended in tab A",
+    )
+    .await?;
+    assert_eq!(
+        fake.chat_requests().len(),
+        n,
+        "each case was sent once: tab B sent nothing"
+    );
+
+    // A second run, and tab A goes away mid-run without a word to tab B.
+    b.client.switch_to_window(tab_a.clone()).await?;
+    b.button(&run_all).await?.click().await?;
+    b.button("Run anyway").await?.click().await?;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.wait_until(
+        &progress_partial(n, "still to come from the other tab"),
+        "tab B to see the second run going on",
+    )
+    .await?;
+    b.client.switch_to_window(tab_a).await?;
+    b.client.close_window().await?;
+    b.client.switch_to_window(tab_b).await?;
+    b.wait_until(
+        &progress_partial(n, "not sent (the page went away"),
+        "tab B to read the run as tab A left it",
+    )
+    .await?;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('going on in another tab')")
+            .await?,
+        json!(false),
+        "the notice went with tab A"
+    );
+    b.eval("[...document.querySelectorAll('button')].find(x => x.textContent.startsWith('Send the')).click(); return true")
+        .await?;
+    b.button("Run anyway").await?.click().await?;
+    b.wait_until(
+        &format!("return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('{n} of {n} done')"),
+        "tab B to send the rest",
+    )
+    .await?;
     drop(site);
     b.close().await?;
     Ok(())
