@@ -777,7 +777,7 @@ impl Draft {
             return Vec::new();
         }
         let topic = quality::content_stems(idea);
-        let none = std::collections::BTreeSet::new();
+        let none = crate::domain::sorted::SortedSet::new();
         let text = |spec: &PromptSpec, s: Section| match s {
             Section::Steps => spec.steps.join("\n"),
             Section::Examples => quality::examples_text(&spec.examples),

@@ -5,7 +5,8 @@
 //! person asked for by hand), and one
 //! job's queued calls leave together (`drain_where`); the batch calls of several jobs take
 //! turns (`start_by`). Pure: no clock, no IO; tested natively.
-use std::collections::{BTreeMap, VecDeque};
+use crate::domain::sorted::SortedMap;
+use std::collections::VecDeque;
 
 /// Most calls at once to one host, whatever its setting.
 pub const MAX_PER_HOST: u32 = 16;
@@ -16,13 +17,13 @@ pub struct Scheduler<K> {
     queue: VecDeque<(K, String)>,
     /// How many calls at the head of `queue` went there by `push_front` (in the order pushed).
     ahead: usize,
-    in_flight: BTreeMap<String, u32>,
+    in_flight: SortedMap<String, u32>,
     /// The limit of a host with no limit of its own (1..=[`MAX_PER_HOST`]).
     default_limit: u32,
-    limits: BTreeMap<String, u32>,
+    limits: SortedMap<String, u32>,
     /// The batch call started last at each host: its job's turn there is over
     /// ([`Scheduler::start_by`]).
-    last_batch: BTreeMap<String, K>,
+    last_batch: SortedMap<String, K>,
 }
 
 impl<K: Clone + PartialEq> Scheduler<K> {
@@ -32,10 +33,10 @@ impl<K: Clone + PartialEq> Scheduler<K> {
         Self {
             queue: VecDeque::new(),
             ahead: 0,
-            in_flight: BTreeMap::new(),
+            in_flight: SortedMap::new(),
             default_limit: default_limit.clamp(1, MAX_PER_HOST),
-            limits: BTreeMap::new(),
-            last_batch: BTreeMap::new(),
+            limits: SortedMap::new(),
+            last_batch: SortedMap::new(),
         }
     }
 
@@ -61,7 +62,7 @@ impl<K: Clone + PartialEq> Scheduler<K> {
 
     /// Sets every host's own limit at once (each clamped to 1..=[`MAX_PER_HOST`]): a host not
     /// in `limits` goes back to the default.
-    pub fn set_limits(&mut self, limits: &BTreeMap<String, u32>) {
+    pub fn set_limits(&mut self, limits: &SortedMap<String, u32>) {
         self.limits = limits
             .iter()
             .map(|(h, n)| (h.clone(), (*n).clamp(1, MAX_PER_HOST)))
@@ -257,7 +258,7 @@ pub const DEFAULT_PER_HOST: u32 = 4;
 pub fn read_limits(
     at_once: Option<&str>,
     hosts: Option<&str>,
-) -> (u32, BTreeMap<String, u32>, Vec<String>) {
+) -> (u32, SortedMap<String, u32>, Vec<String>) {
     let mut lost = Vec::new();
     let clamp = |n: u32| n.clamp(1, MAX_PER_HOST);
     let at_once = match at_once.map(|s| s.trim().parse::<u32>()) {
@@ -270,7 +271,7 @@ pub fn read_limits(
             DEFAULT_PER_HOST
         }
     };
-    let hosts = match hosts.map(serde_json::from_str::<BTreeMap<String, u32>>) {
+    let hosts = match hosts.map(serde_json::from_str::<SortedMap<String, u32>>) {
         None => Default::default(),
         Some(Ok(m)) => m.into_iter().map(|(h, n)| (h, clamp(n))).collect(),
         Some(Err(_)) => {
@@ -459,7 +460,7 @@ mod tests {
         );
         // Several places free at once: taken in turn too, and hosts still hold their limits.
         let mut s: Scheduler<(char, u32)> = Scheduler::new(3);
-        s.set_limits(&BTreeMap::from([("slow".to_owned(), 1)]));
+        s.set_limits(&SortedMap::from([("slow".to_owned(), 1)]));
         for n in 1..=3 {
             s.push(('r', n), "h");
         }
@@ -471,7 +472,7 @@ mod tests {
         assert_eq!(started, vec![('r', 1), ('l', 2), ('l', 1), ('r', 2)]);
         assert_eq!(s.queued(), 2);
         // Limits set at once replace the earlier ones: "slow" is back to the default.
-        s.set_limits(&BTreeMap::new());
+        s.set_limits(&SortedMap::new());
         assert_eq!(s.limit("slow"), 3);
     }
 

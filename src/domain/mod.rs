@@ -22,6 +22,7 @@ pub mod provider;
 pub mod schema;
 pub mod share;
 pub mod snippet;
+pub mod sorted;
 pub mod spec;
 pub mod sse;
 pub mod structured;

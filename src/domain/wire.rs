@@ -737,7 +737,7 @@ impl DraftV1 {
             thumbs_down_fails: self.thumbs_down_fails.unwrap_or(true),
             ..Suite::default()
         };
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = crate::domain::sorted::SortedSet::new();
         let unique: Vec<bool> = self
             .cases
             .iter()

@@ -4,8 +4,9 @@
 //! loop, Reflexion, the rubric's judge calls and every single call (generate, suggest cases,
 //! critique, test message…) share each host's limit and stop by job. Nothing else in the app
 //! calls `net::chat::stream_chat`.
+use crate::domain::sorted::SortedMap;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
@@ -109,7 +110,7 @@ pub struct Engine {
     /// Calls at once to one provider host (1-16), for hosts without a limit of their own.
     pub concurrency: RwSignal<u32>,
     /// Hosts' own limits of calls at once (1-16), set by the person beside each model.
-    pub host_limits: RwSignal<BTreeMap<String, u32>>,
+    pub host_limits: RwSignal<SortedMap<String, u32>>,
     inner: StoredValue<Rc<RefCell<Inner>>, LocalStorage>,
     settings: SettingsHandle,
 }

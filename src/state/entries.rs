@@ -1,7 +1,7 @@
 //! Entries typed into a number field that could not be used (out of range, not a number): the
 //! text and why, kept per draft and field id while the field's editor is closed, so reopening a
 //! case shows them again, its closed line flags them and a run waits for them.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use leptos::prelude::*;
 
@@ -29,14 +29,14 @@ pub fn field_owner(field: &str) -> Option<Option<u32>> {
 /// The unaccepted entries of every draft, keyed by (draft id, field id). `Copy`, in context.
 #[derive(Clone, Copy)]
 pub struct Unaccepted {
-    map: RwSignal<BTreeMap<(String, String), Entry>>,
+    map: RwSignal<SortedMap<(String, String), Entry>>,
     library: Library,
 }
 
 impl Unaccepted {
     pub fn provide(library: Library) -> Self {
         let u = Self {
-            map: RwSignal::new(BTreeMap::new()),
+            map: RwSignal::new(SortedMap::new()),
             library,
         };
         provide_context(u);

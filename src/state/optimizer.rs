@@ -46,7 +46,7 @@ const LOOP_SETTINGS_KEY: &str = "pw.loop-settings";
 /// before (an over-count, never an under-count).
 const UNSENT_KEY: &str = "pw.loop-unsent";
 
-type Noted = std::collections::BTreeMap<String, ((u32, u32), Vec<Work>)>;
+type Noted = crate::domain::sorted::SortedMap<String, ((u32, u32), Vec<Work>)>;
 
 fn noted_unsent() -> Noted {
     session::load(UNSENT_KEY)

@@ -3,7 +3,7 @@
 //! assertions per case and for all cases (with inline problems) and the rule for cut-off
 //! answers, model-written cases with a review step, and import/export as CSV, JSONL and promptfoo
 //! files.
-use std::collections::BTreeSet;
+use crate::domain::sorted::SortedSet;
 
 use leptos::prelude::*;
 
@@ -27,11 +27,11 @@ const PAGE: usize = 100;
 
 /// Which cases are ticked for "Run selected". `Copy`, in context.
 #[derive(Clone, Copy)]
-pub struct Selection(pub RwSignal<BTreeSet<u32>>);
+pub struct Selection(pub RwSignal<SortedSet<u32>>);
 
 impl Selection {
     pub fn provide() -> Self {
-        let s = Self(RwSignal::new(BTreeSet::new()));
+        let s = Self(RwSignal::new(SortedSet::new()));
         provide_context(s);
         s
     }

@@ -4,7 +4,7 @@
 //! score, passes, tokens, cost of the answers and times (first token and total, median and 95th
 //! percentile), the recommendation in plain words, and the cases × models grid (each answer with
 //! its verdict), filtered to failures or disagreements and sorted by one model's scores.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use leptos::prelude::*;
 
@@ -35,7 +35,7 @@ struct Column {
     /// among this device's models (a received link): shown, not run, until added.
     chosen: bool,
     has_run: bool,
-    scores: BTreeMap<u32, CaseScore>,
+    scores: SortedMap<u32, CaseScore>,
     summary: Option<ModelSummary>,
 }
 
@@ -123,12 +123,12 @@ pub fn ModelGrid() -> impl IntoView {
     // result's update slow in proportion to the table).
     // Owning the previous map, a run that did not change is kept as it was, not cloned again:
     // a result arriving clones only the run it belongs to.
-    let runs = Memo::new_owning(move |prev: Option<BTreeMap<String, Run>>| {
+    let runs = Memo::new_owning(move |prev: Option<SortedMap<String, Run>>| {
         let keys: Vec<String> = columns.with(|cols| cols.iter().map(|c| c.key.clone()).collect());
         d.draft.with(|x| {
             let mut prev = prev.unwrap_or_default();
             let mut changed = false;
-            let mut out = BTreeMap::new();
+            let mut out = SortedMap::new();
             for k in keys {
                 let kept = prev.remove(&k);
                 match (kept, x.run_on(x.current, &k)) {
@@ -165,7 +165,7 @@ pub fn ModelGrid() -> impl IntoView {
             runs.with(|_| ());
             columns.with(|_| ());
         },
-        move |id: &u32, row: &BTreeMap<String, CellData>| {
+        move |id: &u32, row: &SortedMap<String, CellData>| {
             runs.with(|runs| {
                 columns.with(|cols| {
                     row.len() == cols.len()
@@ -197,7 +197,7 @@ pub fn ModelGrid() -> impl IntoView {
                                 (cr, c.scores.get(id).cloned(), c.chosen, unsent, earlier),
                             )
                         })
-                        .collect::<BTreeMap<String, CellData>>()
+                        .collect::<SortedMap<String, CellData>>()
                 })
             })
         },
@@ -236,12 +236,12 @@ pub fn ModelGrid() -> impl IntoView {
     let shown_ids = crate::state::reactive::memo(move |_| {
         let cols = columns.get();
         d.draft.with(|x| {
-            let ran: Vec<(&Run, &BTreeMap<u32, CaseScore>)> = cols
+            let ran: Vec<(&Run, &SortedMap<u32, CaseScore>)> = cols
                 .iter()
                 .filter_map(|c| Some((x.run_on(x.current, &c.key)?, &c.scores)))
                 .collect();
             let runs: Vec<&Run> = ran.iter().map(|(r, _)| *r).collect();
-            let scores: Vec<&BTreeMap<u32, CaseScore>> = ran.iter().map(|(_, s)| *s).collect();
+            let scores: Vec<&SortedMap<u32, CaseScore>> = ran.iter().map(|(_, s)| *s).collect();
             let mut ids: Vec<u32> = match filter.get() {
                 Filter::All => x.suite.cases.iter().map(|c| c.id).collect(),
                 Filter::Failures => grid::failures_scored(&runs, &scores, &x.suite),
@@ -627,7 +627,7 @@ fn GridRow(
     /// The columns' keys and labels.
     keys: ReadSignal<Vec<(String, String)>>,
     /// Every row's cells.
-    rows: Keyed<u32, BTreeMap<String, CellData>>,
+    rows: Keyed<u32, SortedMap<String, CellData>>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     let summary = move || {
@@ -657,7 +657,7 @@ fn GridCell(
     key: String,
     label: String,
     /// The case's row ([`CellData`] by column key).
-    row: RwSignal<BTreeMap<String, CellData>>,
+    row: RwSignal<SortedMap<String, CellData>>,
 ) -> impl IntoView {
     let r = Runner::expect();
     let live = RwSignal::from(r.live_on(&key, id));

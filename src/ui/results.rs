@@ -4,7 +4,7 @@
 //! verdict and the judge's reasoning, marked when it was cut off at the token limit, repeats one
 //! line again and again, or comes from an earlier run, retry and re-judge of one case, the
 //! aggregate score, and a side-by-side comparison of two versions on the same cases.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use leptos::prelude::*;
 
@@ -398,7 +398,7 @@ pub struct RowData {
 }
 
 impl RowData {
-    fn of(id: u32, run: Option<&Run>, scores: &BTreeMap<u32, CaseScore>) -> Self {
+    fn of(id: u32, run: Option<&Run>, scores: &SortedMap<u32, CaseScore>) -> Self {
         Self {
             mine: run.and_then(|r| r.cases.get(&id).map(|c| (c.clone(), r.is_latest(c)))),
             score: scores.get(&id).cloned(),
@@ -408,7 +408,7 @@ impl RowData {
     }
 
     /// Whether this is what [`RowData::of`] would make now (compared without cloning).
-    fn is(&self, id: u32, run: Option<&Run>, scores: &BTreeMap<u32, CaseScore>) -> bool {
+    fn is(&self, id: u32, run: Option<&Run>, scores: &SortedMap<u32, CaseScore>) -> bool {
         let mine = run.and_then(|r| r.cases.get(&id).map(|c| (c, r.is_latest(c))));
         self.mine.as_ref().map(|(c, l)| (c, *l)) == mine
             && self.score.as_ref() == scores.get(&id)

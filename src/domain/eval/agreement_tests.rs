@@ -1,6 +1,6 @@
 //! "Is the judge right?": the agreement figure, the disagreements, the improve-rubric request
 //! and its tolerant reader, the re-judge calls and the rubric put in place.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use super::agreement::*;
 use super::judge::Judgement;
@@ -32,7 +32,7 @@ fn scripted(thumbs: [Option<Thumb>; 3]) -> (Suite, Run) {
             CaseRun {
                 status: Status::Done,
                 output: format!("answer {i}"),
-                judgements: BTreeMap::from([(
+                judgements: SortedMap::from([(
                     RUBRIC.to_owned(),
                     Judgement::Scored {
                         score,
@@ -121,7 +121,7 @@ fn a_rated_reflexion_final_counts_and_an_unjudged_answer_does_not() {
     cr.reflection = Some(Reflection {
         final_output: "final".into(),
         done: true,
-        judgements: BTreeMap::from([(
+        judgements: SortedMap::from([(
             RUBRIC.to_owned(),
             Judgement::Scored {
                 score: 2,

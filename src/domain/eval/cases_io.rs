@@ -3,8 +3,9 @@
 //! lists, by file and line, each check (or transform, column, file reference) left out and why;
 //! a row that cannot be placed at all is reported by line, never imported empty. Several files
 //! chosen together resolve each other's `file://` references (a config and its `tests.csv`).
+use crate::domain::sorted::SortedSet;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -182,7 +183,7 @@ pub fn import(file_name: &str, text: &str) -> Result<Imported, String> {
 /// `(its name, what it held)`, in the order chosen. References match a chosen file by path, else
 /// by file name (the one in the referring file's folder first); `*` and `?` work in file names.
 pub fn import_files(files: &[FileText]) -> Vec<(String, Result<Imported, String>)> {
-    let used = RefCell::new(BTreeSet::new());
+    let used = RefCell::new(SortedSet::new());
     let results: Vec<(String, Result<Imported, String>)> = (0..files.len())
         .map(|i| {
             let ctx = Ctx {
@@ -210,7 +211,7 @@ pub fn import_files(files: &[FileText]) -> Vec<(String, Result<Imported, String>
 /// deep references go.
 struct Ctx<'a> {
     files: &'a [FileText],
-    used: &'a RefCell<BTreeSet<usize>>,
+    used: &'a RefCell<SortedSet<usize>>,
     depth: usize,
 }
 

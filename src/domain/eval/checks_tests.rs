@@ -2,7 +2,7 @@
 //! contains-xml, is-refusal, finish-reason, latency, cost, the model-graded kinds), of `not-` on
 //! every kind, of what a run observed, and of their wire form: data tables, pass and fail, with
 //! unicode.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use super::judge::Judgement;
 use super::*;
@@ -507,7 +507,7 @@ fn checks_fill_the_case_variables() {
         ..TestCase::default()
     };
     assert_eq!(judge_rubrics(&suite, &case), vec!["Answers about Kraków"]);
-    let judgements: BTreeMap<String, Judgement> = [(
+    let judgements: SortedMap<String, Judgement> = [(
         "Answers about Kraków".to_owned(),
         Judgement::Scored {
             score: 9,
@@ -540,19 +540,40 @@ fn case_threshold_and_unmeasured_checks_in_scores() {
         "a b",
         Observed::none(),
         None,
-        &BTreeMap::new(),
+        &SortedMap::new(),
     );
     assert_eq!(s.score, Some(1.0));
     assert!(s.pass);
-    let s = score_case(&suite, &case, "a", Observed::none(), None, &BTreeMap::new());
+    let s = score_case(
+        &suite,
+        &case,
+        "a",
+        Observed::none(),
+        None,
+        &SortedMap::new(),
+    );
     assert_eq!(s.score, Some(0.5));
     assert!(!s.pass);
     // With promptfoo's test threshold the case passes when its score reaches it.
     case.threshold = Some(0.5);
-    let s = score_case(&suite, &case, "a", Observed::none(), None, &BTreeMap::new());
+    let s = score_case(
+        &suite,
+        &case,
+        "a",
+        Observed::none(),
+        None,
+        &SortedMap::new(),
+    );
     assert!(s.pass);
     case.threshold = Some(0.6);
-    let s = score_case(&suite, &case, "a", Observed::none(), None, &BTreeMap::new());
+    let s = score_case(
+        &suite,
+        &case,
+        "a",
+        Observed::none(),
+        None,
+        &SortedMap::new(),
+    );
     assert!(!s.pass);
     // Measured: it counts.
     suite.cases.push(case.clone());
@@ -562,7 +583,7 @@ fn case_threshold_and_unmeasured_checks_in_scores() {
         "a b",
         &seen(None, Some(500), None),
         None,
-        &BTreeMap::new(),
+        &SortedMap::new(),
     );
     assert!((s.score.unwrap() - 2.0 / 3.0).abs() < 1e-9);
 }
@@ -740,7 +761,7 @@ fn draft_and_final_are_compared_on_the_checks_measured_for_both() {
         ],
         ..TestCase::default()
     };
-    let none = BTreeMap::new();
+    let none = SortedMap::new();
     let draft = score_case(
         &suite,
         &case,

@@ -2,7 +2,7 @@
 //! results, per-model summaries of a version's results (score, passes, tokens, cost, time to
 //! first token and total time as median and 95th percentile), the cases the models disagree on,
 //! and the plain-words recommendation of the cheapest model within a few points of the best.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use super::run::{ModelUsed, Run, Status};
 use super::{CaseScore, Suite, aggregate};
@@ -359,7 +359,7 @@ pub fn summarize_scored(
     label: &str,
     run: &Run,
     suite: &Suite,
-    scores: &BTreeMap<u32, CaseScore>,
+    scores: &SortedMap<u32, CaseScore>,
 ) -> ModelSummary {
     let mut s = ModelSummary {
         label: label.to_owned(),
@@ -438,7 +438,7 @@ pub fn version_scores(
     run: &Run,
     suite: &Suite,
     spec: Option<&PromptSpec>,
-) -> BTreeMap<u32, CaseScore> {
+) -> SortedMap<u32, CaseScore> {
     run.scores(suite, spec)
 }
 
@@ -721,7 +721,7 @@ fn passes(s: &CaseScore) -> Option<bool> {
 /// The cases (in suite order) on which the models disagree: at least two of `runs` scored the
 /// case, and one passed every check while another did not.
 pub fn disagreements(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
-    let scores: Vec<BTreeMap<u32, CaseScore>> = runs
+    let scores: Vec<SortedMap<u32, CaseScore>> = runs
         .iter()
         .map(|r| version_scores(r, suite, spec))
         .collect();
@@ -729,7 +729,7 @@ pub fn disagreements(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) ->
 }
 
 /// [`disagreements`] from each model's [`version_scores`].
-pub fn disagreements_scored(scores: &[&BTreeMap<u32, CaseScore>], suite: &Suite) -> Vec<u32> {
+pub fn disagreements_scored(scores: &[&SortedMap<u32, CaseScore>], suite: &Suite) -> Vec<u32> {
     suite
         .cases
         .iter()
@@ -747,7 +747,7 @@ pub fn disagreements_scored(scores: &[&BTreeMap<u32, CaseScore>], suite: &Suite)
 /// The cases (in suite order) that did not pass on some model of `runs`: a scored case that
 /// failed a check, or a call that failed.
 pub fn failures(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
-    let scores: Vec<BTreeMap<u32, CaseScore>> = runs
+    let scores: Vec<SortedMap<u32, CaseScore>> = runs
         .iter()
         .map(|r| version_scores(r, suite, spec))
         .collect();
@@ -757,7 +757,7 @@ pub fn failures(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<
 /// [`failures`] from each model's run and its [`version_scores`], in the same order.
 pub fn failures_scored(
     runs: &[&Run],
-    scores: &[&BTreeMap<u32, CaseScore>],
+    scores: &[&SortedMap<u32, CaseScore>],
     suite: &Suite,
 ) -> Vec<u32> {
     suite

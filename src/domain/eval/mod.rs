@@ -1,7 +1,7 @@
 //! Test cases and their assertions: what a prompt must do, checked on each output, with one score
 //! per case and per run. Deterministic checks are pure functions of the output; the LLM-judge
 //! verdict comes from [`judge`] and is merged in here.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use serde_json::Value;
 
@@ -2055,7 +2055,7 @@ pub fn score_case(
     output: &str,
     observed: &Observed,
     spec: Option<&PromptSpec>,
-    judgements: &BTreeMap<String, judge::Judgement>,
+    judgements: &SortedMap<String, judge::Judgement>,
 ) -> CaseScore {
     let verdicts: Vec<Verdict> = suite
         .assertions_for(case)
@@ -2290,7 +2290,7 @@ pub struct Comparison {
 }
 
 /// Compares per-case scores of version A and version B (`Greater` = B wins).
-pub fn compare(a: &BTreeMap<u32, f64>, b: &BTreeMap<u32, f64>) -> Comparison {
+pub fn compare(a: &SortedMap<u32, f64>, b: &SortedMap<u32, f64>) -> Comparison {
     let mut c = Comparison::default();
     let (mut sa, mut sb) = (0.0, 0.0);
     for (id, x) in a {

@@ -1,7 +1,7 @@
 //! The person's ratings: a thumbs-down is one failed check in the one scoring rule (runs,
 //! Reflexion and the optimizer agree), the suite's switch turns that off, and ratings are kept
 //! with the draft, in exports and in links, older records open and a damaged rating is named.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use super::rating::{Rating, Thumb};
 use super::run::{CaseRun, Reflection, Run, Status};
@@ -28,7 +28,7 @@ fn rated(thumb: Thumb, note: &str) -> Observed {
 
 fn score(suite: &Suite, id: u32, output: &str, observed: &Observed) -> CaseScore {
     let case = suite.case(id).unwrap();
-    score_case(suite, case, output, observed, None, &BTreeMap::new())
+    score_case(suite, case, output, observed, None, &SortedMap::new())
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn runs_and_reflexion_finals_score_their_own_rating() {
         &r.final_output,
         &r.final_observed(),
         None,
-        &BTreeMap::new(),
+        &SortedMap::new(),
     );
     assert_eq!((fin.pass, fin.score), (true, Some(1.0)));
     r.rating = Some(Rating::new(Thumb::Down, "still no owner"));
@@ -129,7 +129,7 @@ fn runs_and_reflexion_finals_score_their_own_rating() {
         &r.final_output,
         &r.final_observed(),
         None,
-        &BTreeMap::new(),
+        &SortedMap::new(),
     );
     assert_eq!(
         (fin.pass, fin.rated_down.as_deref()),

@@ -3,7 +3,7 @@
 //! record of each case's output and judgements (kept per prompt version, so two versions can be
 //! compared on the same cases, and stamped with the run that produced it), and the progress
 //! figures of the latest run (done, ETA, tokens, cost).
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use super::judge::Judgement;
 use super::rating::Rating;
@@ -96,7 +96,7 @@ pub struct CaseRun {
     /// page then says "about").
     pub tokens_estimated: bool,
     /// Judge verdicts by rubric (trimmed text).
-    pub judgements: BTreeMap<String, Judgement>,
+    pub judgements: SortedMap<String, Judgement>,
     /// Judge calls' tokens, counted in the tally.
     pub judge_tokens: (u32, u32),
     /// Milliseconds the execution call's answering attempt took, from its send to its end
@@ -462,7 +462,7 @@ pub struct Reflection {
     /// absent when unknown and in records kept before it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_stop: Option<String>,
-    pub judgements: BTreeMap<String, Judgement>,
+    pub judgements: SortedMap<String, Judgement>,
     /// A call failed: why (what arrived is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -495,7 +495,7 @@ pub struct Run {
     pub model: String,
     /// When the latest run of this version started (ms since the epoch).
     pub started_ms: f64,
-    pub cases: BTreeMap<u32, CaseRun>,
+    pub cases: SortedMap<u32, CaseRun>,
     /// Cases this run was asked for that were never sent: they still waited in the queue when
     /// the page went away (a reload, a closed tab; written then, [`Run::mark_unsent`], and kept
     /// in the record, `RunV1::unsent`). A case with a result of this run is not counted among
@@ -924,7 +924,7 @@ impl Run {
     }
 
     /// Scores of every finished case (in suite order), by case id.
-    pub fn scores(&self, suite: &Suite, spec: Option<&PromptSpec>) -> BTreeMap<u32, CaseScore> {
+    pub fn scores(&self, suite: &Suite, spec: Option<&PromptSpec>) -> SortedMap<u32, CaseScore> {
         suite
             .cases
             .iter()
@@ -946,7 +946,7 @@ impl Run {
     /// How many of the cases counted in the score line's "of N" ([`Aggregate::total`] of
     /// `scores`, this run's [`Run::scores`]) hold a result from an earlier run: a failed,
     /// cancelled or deleted case's result is not among them.
-    pub fn earlier_counted(&self, scores: &BTreeMap<u32, CaseScore>) -> usize {
+    pub fn earlier_counted(&self, scores: &SortedMap<u32, CaseScore>) -> usize {
         scores
             .keys()
             .filter(|id| self.cases.get(id).is_some_and(|c| !self.is_latest(c)))
@@ -959,7 +959,7 @@ impl Run {
     /// When the counted answers were written by more than one model (the execution model was
     /// switched between runs), it says so: " · the answers are from 2 models: A (3), B (1)"
     /// (tryout 12, M3: the line mixed two models' answers in one score without a word).
-    pub fn score_line(&self, scores: &BTreeMap<u32, CaseScore>) -> String {
+    pub fn score_line(&self, scores: &SortedMap<u32, CaseScore>) -> String {
         let agg = aggregate(scores.values());
         let total = agg.total();
         let mut line = agg.line();
@@ -1103,7 +1103,7 @@ impl Run {
     /// Per-case scores (0..=1) for comparing versions. A case whose judge failed is left out (its
     /// score would leave the judge out: it cannot be compared with one that has it); see
     /// [`Run::judge_failed_ids`].
-    pub fn score_map(&self, suite: &Suite, spec: Option<&PromptSpec>) -> BTreeMap<u32, f64> {
+    pub fn score_map(&self, suite: &Suite, spec: Option<&PromptSpec>) -> SortedMap<u32, f64> {
         self.scores(suite, spec)
             .into_iter()
             .filter_map(|(id, s)| Some((id, s.counted()?)))

@@ -4,7 +4,7 @@
 //! when the run is over. The shell (`state::runner`) hands each call to the engine's queue,
 //! sends it when [`RunQueue::take`] says so, and reports its end with [`RunQueue::over`]; the
 //! run's records live in the draft (`Draft::run_on`), which these steps change as a run would.
-use std::collections::BTreeSet;
+use crate::domain::sorted::SortedSet;
 use std::rc::Rc;
 
 use super::run::{CaseRun, Run, Spent, Status};
@@ -18,7 +18,7 @@ pub type Call = (String, u32);
 /// not over (waiting, answering or being judged). The run ends when none is left.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunQueue {
-    queued: BTreeSet<Call>,
+    queued: SortedSet<Call>,
     outstanding: usize,
 }
 

@@ -1,7 +1,7 @@
 //! Runs that tell the truth: the cut-off rule (answers stopped at the token limit fail unless the
 //! suite's switch is off, and the judge is told), what a case would send empty, the preview of a
 //! case's request, and results from an earlier run kept apart from the latest run's.
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use super::judge::{self, CUT_OFF_NOTE};
 use super::run::{self, CaseRun, Gap, KEPT_FROM_BEFORE, ModelUsed, Reflection, Run, Status};
@@ -29,7 +29,7 @@ fn stopped(reason: &str) -> Observed {
 
 fn score(suite: &Suite, id: u32, output: &str, observed: &Observed) -> CaseScore {
     let case = suite.case(id).unwrap();
-    score_case(suite, case, output, observed, None, &BTreeMap::new())
+    score_case(suite, case, output, observed, None, &SortedMap::new())
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn runs_and_reflexion_finals_are_scored_with_the_rule() {
     };
     let case = suite.case(id).unwrap();
     let observed = reflection.final_observed();
-    let s = score_case(&suite, case, "Bob", &observed, None, &BTreeMap::new());
+    let s = score_case(&suite, case, "Bob", &observed, None, &SortedMap::new());
     assert!(s.failed_cut_off);
     // A final kept before its stop reason was recorded reads as not cut off.
     let old: Reflection = serde_json::from_str(
@@ -745,7 +745,7 @@ fn a_case_whose_judge_never_answered_is_counted_apart_not_failed() {
     let judged = suite.add(case("Notes 2"));
     let mut r = Run::default();
     for (id, judgements) in [
-        (waiting, BTreeMap::new()),
+        (waiting, SortedMap::new()),
         (
             judged,
             [(
@@ -954,7 +954,7 @@ fn a_cancelled_or_interrupted_re_run_keeps_the_answers_it_would_have_replaced() 
         version: 1,
         model: "m".into(),
         started_ms: 20.0,
-        cases: BTreeMap::new(),
+        cases: SortedMap::new(),
     };
     // Case 1 had an answer, case 2 had failed, case 3 had nothing: all three are re-run.
     let failed = CaseRun {
@@ -1323,7 +1323,7 @@ fn calls_that_wrote_text_and_ended_without_an_answer_are_counted_as_estimates() 
         version: 1,
         model: model.label(),
         started_ms: 20.0,
-        cases: BTreeMap::new(),
+        cases: SortedMap::new(),
     };
     // Case 1: a first run's call cut off after text; case 2: a re-run of an answer, cut off;
     // case 3: a re-run of an answer, cancelled after text.

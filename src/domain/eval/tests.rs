@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use super::judge::Judgement;
 use super::synth::{self, Similar};
@@ -515,7 +515,7 @@ fn judge_verdicts_merge_into_scores() {
         threshold: 7,
     }));
     let case = suite.case(id).unwrap().clone();
-    let mut j = BTreeMap::new();
+    let mut j = SortedMap::new();
     let s = score_case(
         &suite,
         &case,
@@ -549,7 +549,7 @@ fn judge_verdicts_merge_into_scores() {
     // Tryout 9: reasoning that only repeats the answer graded nothing: no verdict, whatever
     // its score (the case is left out of the mean as with any judge error).
     let echo = |reasoning: &str| {
-        let mut j = BTreeMap::new();
+        let mut j = SortedMap::new();
         j.insert(
             "Names an owner per item".to_owned(),
             Judgement::Scored {
@@ -663,8 +663,8 @@ fn aggregate_and_compare() {
     );
     assert!((agg.mean.unwrap() - 75.0).abs() < 1e-9);
     assert_eq!(aggregate(&[]).mean, None);
-    let a: BTreeMap<u32, f64> = [(1, 1.0), (2, 0.5), (3, 0.0), (4, 1.0)].into();
-    let b: BTreeMap<u32, f64> = [(1, 1.0), (2, 1.0), (3, 0.5), (5, 1.0)].into();
+    let a: SortedMap<u32, f64> = [(1, 1.0), (2, 0.5), (3, 0.0), (4, 1.0)].into();
+    let b: SortedMap<u32, f64> = [(1, 1.0), (2, 1.0), (3, 0.5), (5, 1.0)].into();
     let c = compare(&a, &b);
     assert_eq!((c.wins, c.losses, c.ties), (2, 0, 1));
     assert!(
@@ -1192,7 +1192,7 @@ fn a_pass_on_a_threshold_or_with_a_check_not_measured_is_not_every_check() {
             "hello",
             Observed::none(),
             None,
-            &BTreeMap::new(),
+            &SortedMap::new(),
         )
     };
     let (h, p, c) = (score(half), score(priced), score(plain));
@@ -1247,7 +1247,7 @@ fn checks_are_weighted_as_promptfoo_weighs_them() {
             "hello",
             Observed::none(),
             None,
-            &BTreeMap::new(),
+            &SortedMap::new(),
         )
     };
     let s = score(three);

@@ -13,7 +13,7 @@
 //! - *off topic*: a section that shares no content word with the idea (stop words removed, words
 //!   compared by a crude stem: `deliveries` ~ `delivery`, `meetings` ~ `meeting` ~ `meet`);
 //! - *count*: not exactly three examples, fewer than two steps.
-use std::collections::BTreeSet;
+use crate::domain::sorted::SortedSet;
 
 use crate::domain::spec::{PromptSpec, Section};
 
@@ -162,7 +162,7 @@ const LABELS: &[&str] = &[
 /// sentence each; empty when usable.
 pub fn section_problems(
     idea: &str,
-    topic: &BTreeSet<String>,
+    topic: &SortedSet<String>,
     section: Section,
     text: &str,
 ) -> Vec<String> {
@@ -395,7 +395,7 @@ fn is_placeholder(text: &str) -> bool {
 
 /// The first line (trimmed, at least a few words) that appears twice in `text`.
 fn repeated_line(text: &str) -> Option<String> {
-    let mut seen = BTreeSet::new();
+    let mut seen = SortedSet::new();
     for line in text.lines() {
         let n = normalize(line);
         if n.split(' ').count() < 3 {
@@ -409,7 +409,7 @@ fn repeated_line(text: &str) -> Option<String> {
 }
 
 /// The stems of the words in `text` that carry meaning.
-pub fn content_stems(text: &str) -> BTreeSet<String> {
+pub fn content_stems(text: &str) -> SortedSet<String> {
     words_of(text).map(|w| stem(&w)).collect()
 }
 
@@ -505,7 +505,7 @@ fn short_cvc(base: &str) -> bool {
 /// stem, in order, at most eight, then how many more.
 fn some_of(topic: &str) -> String {
     const SHOWN: usize = 8;
-    let mut seen = BTreeSet::new();
+    let mut seen = SortedSet::new();
     let words: Vec<String> = words_of(topic).filter(|w| seen.insert(stem(w))).collect();
     // Each word isolated from the sentence's direction (U+2068 ... U+2069): Arabic or Hebrew
     // words in an English list kept their order on screen (tryout 11, m2: the list read garbled).
@@ -523,7 +523,7 @@ fn some_of(topic: &str) -> String {
 
 /// Whether a stem of `text` matches one of `topic`: the same, or the same first five letters
 /// (`summarise` ~ `summary`, `jewelry` ~ `jewellery`).
-fn shares_stem(topic: &BTreeSet<String>, text: &BTreeSet<String>) -> bool {
+fn shares_stem(topic: &SortedSet<String>, text: &SortedSet<String>) -> bool {
     topic.iter().any(|a| {
         text.iter().any(|b| {
             a == b || {

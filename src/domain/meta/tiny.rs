@@ -234,7 +234,7 @@ impl TinyDraft {
     /// being empty, a placeholder or a loop, since an unusual input need not name the task.
     fn part_problems(&self, part: Part) -> Vec<String> {
         let topic = quality::content_stems(&self.idea);
-        let none = std::collections::BTreeSet::new();
+        let none = crate::domain::sorted::SortedSet::new();
         let spec = &self.spec;
         match part {
             Part::Persona => {

@@ -9,7 +9,7 @@
 //! *held-out* cases. Every call is reserved against the approved budget before it is issued, so the
 //! loop never exceeds it; it stops early after `patience` rounds without gain. Pure and
 //! deterministic given the seed and the replies: the shell performs the calls and feeds replies back.
-use std::collections::{BTreeMap, BTreeSet};
+use crate::domain::sorted::{SortedMap, SortedSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -355,7 +355,7 @@ pub struct CaseEval {
     pub output: String,
     /// The call failed (scored 0): why.
     pub failed: Option<String>,
-    pub judgements: BTreeMap<String, Judgement>,
+    pub judgements: SortedMap<String, Judgement>,
     /// What the call showed besides the text (stop reason, time, cost), for the checks that
     /// read it; empty in snapshots from before it was kept.
     #[serde(default)]
@@ -396,11 +396,11 @@ pub struct Candidate {
     /// Why it was not evaluated (e.g. it changed a locked section).
     pub rejected: Option<String>,
     /// Its results on the execution job's model (model 0), by case.
-    pub train: BTreeMap<u32, CaseEval>,
-    pub held: BTreeMap<u32, CaseEval>,
+    pub train: SortedMap<u32, CaseEval>,
+    pub held: SortedMap<u32, CaseEval>,
     /// Its results on the other execution models ([`Config::also_on`]), by model (1 and up).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub on: BTreeMap<u32, Evals>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub on: SortedMap<u32, Evals>,
     /// Kept by selection (on the Pareto front or best mean) after its round.
     pub kept: bool,
     /// Where it stood among the candidates of its latest selection: the cases it was the best
@@ -413,14 +413,14 @@ pub struct Candidate {
 /// A candidate's results on one other execution model, by case.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Evals {
-    pub train: BTreeMap<u32, CaseEval>,
-    pub held: BTreeMap<u32, CaseEval>,
+    pub train: SortedMap<u32, CaseEval>,
+    pub held: SortedMap<u32, CaseEval>,
 }
 
 impl Candidate {
     /// Its results on `model` (0: the execution job's), on the minibatch or the held-out cases;
     /// `None` for a model with none yet.
-    pub fn results(&self, model: u32, held: bool) -> Option<&BTreeMap<u32, CaseEval>> {
+    pub fn results(&self, model: u32, held: bool) -> Option<&SortedMap<u32, CaseEval>> {
         let (train, held_out) = if model == 0 {
             (&self.train, &self.held)
         } else {
@@ -430,7 +430,7 @@ impl Candidate {
         Some(if held { held_out } else { train })
     }
 
-    fn results_mut(&mut self, model: u32, held: bool) -> &mut BTreeMap<u32, CaseEval> {
+    fn results_mut(&mut self, model: u32, held: bool) -> &mut SortedMap<u32, CaseEval> {
         let (train, held_out) = if model == 0 {
             (&mut self.train, &mut self.held)
         } else {
@@ -702,20 +702,20 @@ pub struct Optimizer {
     /// Calls issued and not answered, with their reservation. Saved (the shell saves the state
     /// before it sends the calls), so a call lost in a reload is charged, then issued again.
     #[serde(default, with = "in_flight_serde")]
-    pub in_flight: BTreeMap<Work, (Role, u64, u64)>,
+    pub in_flight: SortedMap<Work, (Role, u64, u64)>,
     /// Proposal calls answered (a failed one counts).
     #[serde(default)]
-    pub proposed: BTreeSet<(u32, bool)>,
+    pub proposed: SortedSet<(u32, bool)>,
     /// The version the loop started from.
     pub from_version: u32,
     /// Reflexion critiques of the starting prompt's answers, by case (fed back as feedback).
     #[serde(default)]
-    pub critiques: BTreeMap<u32, String>,
+    pub critiques: SortedMap<u32, String>,
     /// The person's thumbs-down ratings of the starting prompt's answers in the draft's latest
     /// run, by case: the answer rated and the rating. Fed back like a failed check's reason
     /// ([`eval::rating::Rating::feedback`]).
     #[serde(default)]
-    pub rated: BTreeMap<u32, RatedAnswer>,
+    pub rated: SortedMap<u32, RatedAnswer>,
     /// Proposal calls that gave no candidate to try, the latest attempt of each (a call that
     /// later succeeds is taken off).
     #[serde(default)]
@@ -724,13 +724,13 @@ pub struct Optimizer {
 
 /// `in_flight` as a list of pairs (JSON object keys must be strings; `Work` is not).
 mod in_flight_serde {
-    use std::collections::BTreeMap;
+    use crate::domain::sorted::SortedMap;
 
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::{Role, Work};
 
-    type Map = BTreeMap<Work, (Role, u64, u64)>;
+    type Map = SortedMap<Work, (Role, u64, u64)>;
 
     pub fn serialize<S: Serializer>(m: &Map, s: S) -> Result<S::Ok, S::Error> {
         m.iter().collect::<Vec<_>>().serialize(s)
@@ -876,7 +876,7 @@ pub fn sample_minibatch(suite: &Suite, m: usize, seed: u64) -> Vec<u32> {
         let j = (next_rand(&mut rng) % (i as u64 + 1)) as usize;
         pool.swap(i, j);
     }
-    let chosen: BTreeSet<u32> = pool.into_iter().take(m).collect();
+    let chosen: SortedSet<u32> = pool.into_iter().take(m).collect();
     train.into_iter().filter(|id| chosen.contains(id)).collect()
 }
 
@@ -1223,9 +1223,9 @@ impl Optimizer {
                 rationale: String::new(),
                 spec,
                 rejected: None,
-                train: BTreeMap::new(),
-                held: BTreeMap::new(),
-                on: BTreeMap::new(),
+                train: SortedMap::new(),
+                held: SortedMap::new(),
+                on: SortedMap::new(),
                 kept: true,
                 standing: Standing::default(),
             }],
@@ -1234,11 +1234,11 @@ impl Optimizer {
             rounds: Vec::new(),
             best: 0,
             no_gain: 0,
-            in_flight: BTreeMap::new(),
-            proposed: BTreeSet::new(),
+            in_flight: SortedMap::new(),
+            proposed: SortedSet::new(),
             from_version,
-            critiques: BTreeMap::new(),
-            rated: BTreeMap::new(),
+            critiques: SortedMap::new(),
+            rated: SortedMap::new(),
             proposal_failures: Vec::new(),
         }
     }
@@ -1274,7 +1274,7 @@ impl Optimizer {
     /// execution model its scores ([`Self::model_scores`]); with several, each case's mean or
     /// lowest score on the models that counted it ([`Config::select`]), a case left out only
     /// when no model counted it. `None` until every model's are in.
-    pub fn scores(&self, ctx: &Ctx, id: u32, held: bool) -> Option<BTreeMap<u32, f64>> {
+    pub fn scores(&self, ctx: &Ctx, id: u32, held: bool) -> Option<SortedMap<u32, f64>> {
         let models = self.config.models();
         if models == 1 {
             return self.model_scores(ctx, id, held, 0);
@@ -1282,7 +1282,7 @@ impl Optimizer {
         let each = (0..models)
             .map(|m| self.model_scores(ctx, id, held, m))
             .collect::<Option<Vec<_>>>()?;
-        let mut by_case: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+        let mut by_case: SortedMap<u32, Vec<f64>> = SortedMap::new();
         for scores in &each {
             for (case, x) in scores {
                 by_case.entry(*case).or_default().push(*x);
@@ -1325,16 +1325,16 @@ impl Optimizer {
         id: u32,
         held: bool,
         model: u32,
-    ) -> Option<BTreeMap<u32, f64>> {
+    ) -> Option<SortedMap<u32, f64>> {
         let c = self.candidate(id)?;
         let ids = if held {
             &self.held_out
         } else {
             &self.minibatch
         };
-        let none = BTreeMap::new();
+        let none = SortedMap::new();
         let results = c.results(model, held).unwrap_or(&none);
-        let mut out = BTreeMap::new();
+        let mut out = SortedMap::new();
         for case_id in ids {
             let Some(case) = ctx.suite.case(*case_id) else {
                 continue;
@@ -1730,9 +1730,9 @@ impl Optimizer {
                 rationale: item["rationale"].as_str().unwrap_or("").trim().to_owned(),
                 spec,
                 rejected,
-                train: BTreeMap::new(),
-                held: BTreeMap::new(),
-                on: BTreeMap::new(),
+                train: SortedMap::new(),
+                held: SortedMap::new(),
+                on: SortedMap::new(),
                 kept: false,
                 standing: Standing::default(),
             });
@@ -2080,7 +2080,7 @@ impl Optimizer {
     /// After a round: keep the Pareto front and the best mean; count rounds without gain.
     fn select(&mut self, ctx: &Ctx, round: u32) {
         let previous = self.mean(ctx, self.best, false);
-        let pool: Vec<(u32, BTreeMap<u32, f64>)> = self
+        let pool: Vec<(u32, SortedMap<u32, f64>)> = self
             .candidates
             .iter()
             .filter(|c| c.rejected.is_none() && (c.kept || c.round == round))
@@ -2093,7 +2093,7 @@ impl Optimizer {
         let front = if self.config.models() == 1 {
             pareto_front(&pool)
         } else {
-            let objectives: Vec<(u32, BTreeMap<(u32, u32), f64>)> = pool
+            let objectives: Vec<(u32, SortedMap<(u32, u32), f64>)> = pool
                 .iter()
                 .map(|(id, _)| {
                     let per = (0..self.config.models())
@@ -2230,9 +2230,9 @@ impl Optimizer {
                 },
                 spec,
                 rejected,
-                train: BTreeMap::new(),
-                held: BTreeMap::new(),
-                on: BTreeMap::new(),
+                train: SortedMap::new(),
+                held: SortedMap::new(),
+                on: SortedMap::new(),
                 kept: false,
                 standing: Standing::default(),
             });
@@ -2384,7 +2384,7 @@ impl Optimizer {
         }
         // With several models, a case's answer shown is the one of the model it scored lowest
         // on (a case may fail on one model only), named.
-        let per_model: Vec<BTreeMap<u32, f64>> = (0..self.config.models())
+        let per_model: Vec<SortedMap<u32, f64>> = (0..self.config.models())
             .map(|m| {
                 self.model_scores(ctx, best.id, false, m)
                     .unwrap_or_default()
@@ -2636,8 +2636,8 @@ fn spec_of(v: &Value) -> Option<PromptSpec> {
 /// on one); an objective is a case, or a (model, case) pair when several models score the loop.
 /// Objectives are compared where both have a score (a case left out of one, its judge failed, is
 /// not counted as a 0 for it).
-pub fn pareto_front<K: Ord>(pool: &[(u32, BTreeMap<K, f64>)]) -> Vec<u32> {
-    let dominates = |a: &BTreeMap<K, f64>, b: &BTreeMap<K, f64>| {
+pub fn pareto_front<K: Ord>(pool: &[(u32, SortedMap<K, f64>)]) -> Vec<u32> {
+    let dominates = |a: &SortedMap<K, f64>, b: &SortedMap<K, f64>| {
         let mut better = false;
         for (k, vb) in b {
             let Some(&va) = a.get(k) else { continue };
@@ -2659,7 +2659,7 @@ pub fn pareto_front<K: Ord>(pool: &[(u32, BTreeMap<K, f64>)]) -> Vec<u32> {
 /// Each candidate's cases at the top of the pool: the ones where it scored above every other
 /// candidate scored on that case, and the ones where it shared the top score (within 1e-9).
 /// Only the cases a candidate has a score for count (as in [`pareto_front`]).
-pub fn standings(pool: &[(u32, BTreeMap<u32, f64>)]) -> BTreeMap<u32, Standing> {
+pub fn standings(pool: &[(u32, SortedMap<u32, f64>)]) -> SortedMap<u32, Standing> {
     tops(pool)
         .into_iter()
         .map(|(id, (best_on, tied_best_on))| {
@@ -2677,8 +2677,8 @@ pub fn standings(pool: &[(u32, BTreeMap<u32, f64>)]) -> BTreeMap<u32, Standing> 
 
 /// [`standings`] over any objectives (cases, or (model, case) pairs): by candidate, the
 /// objectives where it alone scored highest, and those where it shared the top score.
-fn tops<K: Ord + Copy>(pool: &[(u32, BTreeMap<K, f64>)]) -> BTreeMap<u32, (Vec<K>, Vec<K>)> {
-    let mut out = BTreeMap::new();
+fn tops<K: Ord + Copy>(pool: &[(u32, SortedMap<K, f64>)]) -> SortedMap<u32, (Vec<K>, Vec<K>)> {
+    let mut out = SortedMap::new();
     for (id, scores) in pool {
         let mut st = (Vec::new(), Vec::new());
         for (case, score) in scores {
@@ -2702,8 +2702,8 @@ fn tops<K: Ord + Copy>(pool: &[(u32, BTreeMap<K, f64>)]) -> BTreeMap<u32, (Vec<K
 }
 
 /// The candidate with the best mean (ties: the earliest).
-pub fn best_mean(pool: &[(u32, BTreeMap<u32, f64>)]) -> Option<u32> {
-    let mean = |s: &BTreeMap<u32, f64>| {
+pub fn best_mean(pool: &[(u32, SortedMap<u32, f64>)]) -> Option<u32> {
+    let mean = |s: &SortedMap<u32, f64>| {
         if s.is_empty() {
             0.0
         } else {

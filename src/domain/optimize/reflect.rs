@@ -429,7 +429,7 @@ mod tests {
             finish_reason: Some("length".into()),
             ..CaseRun::default()
         };
-        let mut cases = std::collections::BTreeMap::new();
+        let mut cases = crate::domain::sorted::SortedMap::new();
         cases.insert(id, done.clone());
         d.put_run(Run {
             version: d.current,

@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use crate::domain::sorted::SortedMap;
 
 use serde_json::json;
 
@@ -284,7 +284,7 @@ fn across_two_models_every_candidate_is_scored_on_both_within_one_budget() {
     for c in o.candidates.iter().filter(|c| c.rejected.is_none()) {
         assert_eq!(c.train.len(), o.minibatch.len());
         assert_eq!(
-            c.results(1, false).map(BTreeMap::len),
+            c.results(1, false).map(SortedMap::len),
             Some(o.minibatch.len())
         );
     }
@@ -609,7 +609,7 @@ fn locked_sections_reject_candidates_that_change_them() {
 
 #[test]
 fn selection_keeps_the_pareto_front_and_the_best_mean() {
-    let t = |v: &[f64]| -> BTreeMap<u32, f64> {
+    let t = |v: &[f64]| -> SortedMap<u32, f64> {
         v.iter().enumerate().map(|(i, x)| (i as u32, *x)).collect()
     };
     let pool = vec![
@@ -2051,7 +2051,7 @@ fn cases_with_nothing_to_check_are_not_sent_scored_or_learned_from_by_the_optimi
     assert!((o.mean(&ctx, 0, false).unwrap() - 25.0).abs() < 1e-9);
     let ctx = Ctx { suite: &s };
     let after = o.scores(&ctx, 0, false).unwrap();
-    assert_eq!(after, BTreeMap::from([(1, 1.0), (2, 0.0)]));
+    assert_eq!(after, SortedMap::from([(1, 1.0), (2, 0.0)]));
     assert!((o.mean(&ctx, 0, false).unwrap() - 50.0).abs() < 1e-9);
     let (worst_case, _) = o.tiny_failure(&ctx);
     assert_eq!(worst_case, Some(2));
@@ -2465,7 +2465,7 @@ fn a_candidate_against_its_parent_adds_up_names_cases_left_out_and_ties_are_not_
 
 #[test]
 fn standings_tell_the_best_alone_from_the_tied() {
-    let t = |v: &[(u32, f64)]| -> BTreeMap<u32, f64> { v.iter().copied().collect() };
+    let t = |v: &[(u32, f64)]| -> SortedMap<u32, f64> { v.iter().copied().collect() };
     let pool = vec![
         (1, t(&[(0, 1.0), (1, 0.5), (2, 0.2)])),
         (2, t(&[(0, 1.0), (1, 0.7)])),
@@ -3008,8 +3008,8 @@ fn a_loop_starts_from_the_drafts_feedback_and_its_winner_becomes_a_version() {
         vec![(ids[0], "It never says ok.".to_owned())]
     );
     assert_eq!(o.rated.keys().copied().collect::<Vec<_>>(), vec![ids[0]]);
-    o.critiques = BTreeMap::new();
-    o.rated = BTreeMap::new();
+    o.critiques = SortedMap::new();
+    o.rated = SortedMap::new();
     drive(&mut o, &s, &improving());
     let best = o.best;
     let round = o.candidate(best).unwrap().round;

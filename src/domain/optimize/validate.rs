@@ -3,7 +3,7 @@
 //! candidates that exist, results only for sampled cases, the phase agrees with the stop, numbers
 //! small enough that no sum overflows). A snapshot that fails is dropped by the loader, with a
 //! message, instead of panicking on every reload.
-use std::collections::BTreeSet;
+use crate::domain::sorted::SortedSet;
 
 use super::{Budget, MAX_OTHER_MODELS, Optimizer, Phase};
 
@@ -118,7 +118,7 @@ impl Optimizer {
         if self.candidates.is_empty() {
             return Err(SnapshotError::NoCandidates);
         }
-        let mut ids = BTreeSet::new();
+        let mut ids = SortedSet::new();
         for cand in &self.candidates {
             if cand.id > MAX_CANDIDATE_ID {
                 return Err(SnapshotError::CandidateId(cand.id));
@@ -127,8 +127,8 @@ impl Optimizer {
                 return Err(SnapshotError::DuplicateCandidate(cand.id));
             }
         }
-        let sampled: BTreeSet<u32> = self.minibatch.iter().copied().collect();
-        let held: BTreeSet<u32> = self.held_out.iter().copied().collect();
+        let sampled: SortedSet<u32> = self.minibatch.iter().copied().collect();
+        let held: SortedSet<u32> = self.held_out.iter().copied().collect();
         for cand in &self.candidates {
             if let Some(parent) = cand.parent.filter(|p| !ids.contains(p)) {
                 return Err(SnapshotError::Parent {
