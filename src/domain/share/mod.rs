@@ -791,7 +791,7 @@ fn decode_cleaned(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
             if raw.len() > caps.unpacked {
                 return Err(ShareError::TooLarge);
             }
-            let v: Value = serde_json::from_slice(&raw).map_err(json_error)?;
+            let v = json_value(&raw)?;
             salvage::read_draft(v).map_err(|e| ShareError::Invalid(e.why))
         }
         "2" => {
@@ -821,7 +821,7 @@ fn decode_cleaned(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
             if fnv24(&bytes) != sum {
                 return Err(ShareError::Corrupt);
             }
-            let v: Value = serde_json::from_slice(&bytes).map_err(json_error)?;
+            let v = json_value(&bytes)?;
             let mut lost = Vec::new();
             let mut s = unpack(&v, &mut lost)?.into_salvaged();
             lost.append(&mut s.lost);
@@ -834,6 +834,17 @@ fn decode_cleaned(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
 
 /// A draft that does not read as JSON: one that ends part-way was cut off (version 1 links carry
 /// no checksum, so this is where a shortened one shows).
+/// The JSON in a link's bytes. Read as text (`from_str`, as every other JSON the app reads:
+/// `from_slice` would compile serde_json's parser a second time, for byte input; issue #16);
+/// a character cut at the end is a link cut off, other bytes that are not UTF-8 are invalid.
+fn json_value(bytes: &[u8]) -> Result<Value, ShareError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| match e.error_len() {
+        None => ShareError::CutOff,
+        Some(_) => ShareError::Invalid(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+    })?;
+    serde_json::from_str(text).map_err(json_error)
+}
+
 fn json_error(e: serde_json::Error) -> ShareError {
     if e.is_eof() {
         ShareError::CutOff
