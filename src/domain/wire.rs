@@ -1028,6 +1028,16 @@ impl ExportV1 {
 pub const CUT_OFF_FILE: &str =
     "it was probably cut off while it was being saved or downloaded. Save or download it again";
 
+/// `x` as a JSON value, made through its text: the wire types are written as text for storage
+/// (`to_string`), and `serde_json::to_value` would compile each one's serializer a second time,
+/// for `Value` (issue #16). For a link or a file, made on request: the text costs a parse.
+pub fn to_value<T: Serialize + ?Sized>(x: &T) -> serde_json::Value {
+    serde_json::to_string(x)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
 /// Why a file's text is not JSON, in plain words (no parser jargon such as "EOF"): a text that
 /// ends before its JSON is complete is said to end early ([`CUT_OFF_FILE`]); any other mistake is
 /// named with its line and column. A clause to follow "This file " (no capital, no full stop).
@@ -1908,7 +1918,7 @@ impl OfferV1 {
                 json!({
                     "number": o.number,
                     "kind": o.kind,
-                    "case": serde_json::to_value(&o.case).unwrap_or_default(),
+                    "case": to_value(&o.case),
                     "keep": o.keep,
                     "duplicate_of": o.duplicate_of.as_ref().map_or(Value::Null, |(w, n, sim)| json!([w, n, sim])),
                     "unrealistic": text(&o.unrealistic),

@@ -1953,7 +1953,7 @@ pub fn to_jsonl(cases: &[TestCase]) -> String {
             let mut messages: Vec<Value> = c
                 .turns
                 .iter()
-                .map(|t| serde_json::to_value(TurnV1::from(t)).expect("a turn always serializes"))
+                .map(|t| crate::domain::wire::to_value(&TurnV1::from(t)))
                 .collect();
             messages.push(
                 serde_json::json!({"role": "user", "content": std::mem::take(&mut wire.input)}),
@@ -1965,9 +1965,7 @@ pub fn to_jsonl(cases: &[TestCase]) -> String {
             wire.turns.clear();
             let mut obj = Map::new();
             obj.insert("messages".into(), Value::Array(messages));
-            if let Value::Object(rest) =
-                serde_json::to_value(&wire).expect("a case always serializes")
-            {
+            if let Value::Object(rest) = crate::domain::wire::to_value(&wire) {
                 obj.extend(rest);
             }
             Value::Object(obj).to_string()

@@ -404,9 +404,9 @@ fn pack(d: &DraftV1) -> Value {
         d.current,
         versions,
         // Cases, checks and runs keep their key names (they are sparse; deflate absorbs the names).
-        serde_json::to_value(&d.cases).expect("json"),
-        serde_json::to_value(&d.checks).expect("json"),
-        serde_json::to_value(&d.runs).expect("json")
+        crate::domain::wire::to_value(&d.cases),
+        crate::domain::wire::to_value(&d.checks),
+        crate::domain::wire::to_value(&d.runs)
     ]);
     // Whether cut-off answers fail: written only when not the default, so links made before the
     // setting existed and links with the default read the same.
@@ -423,7 +423,7 @@ fn pack(d: &DraftV1) -> Value {
             items.push(json!(d.thumbs_down_fails));
         }
         if compared {
-            items.push(serde_json::to_value(&d.compared).expect("json"));
+            items.push(crate::domain::wire::to_value(&d.compared));
         }
     }
     top
