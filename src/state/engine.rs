@@ -4,10 +4,10 @@
 //! loop, Reflexion, the rubric's judge calls and every single call (generate, suggest cases,
 //! critique, test message…) share each host's limit and stop by job. Nothing else in the app
 //! calls `net::chat::stream_chat`.
-use crate::domain::sorted::SortedMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use crate::domain::sorted::SortedMap;
 
 use futures_channel::oneshot;
 use leptos::prelude::*;
@@ -51,7 +51,7 @@ type Start = Box<dyn FnOnce(Place)>;
 #[derive(Default)]
 struct Inner {
     queue: Option<Scheduler<Ticket>>,
-    starts: HashMap<u64, Start>,
+    starts: SortedMap<u64, Start>,
     /// The aborts of calls queued or in flight, by job and ticket.
     aborts: Vec<(Job, u64, Abort)>,
     next: u64,

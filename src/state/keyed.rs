@@ -8,8 +8,7 @@
 //! cases run: a third of the page's time in those walks). Here one effect reads the source; its
 //! readers are reached only when their value changed. They see it one microtask later, before
 //! the page is painted.
-use std::collections::HashMap;
-use std::hash::Hash;
+use crate::domain::sorted::SortedMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -36,7 +35,7 @@ pub fn settled<T: Send + Sync + 'static>(
 /// `Copy`: hand it to rows. A key's signal is made on first [`Keyed::get`] and kept while the
 /// table is (keys are a draft's case ids: bounded by its cases).
 pub struct Keyed<K: 'static, V: 'static> {
-    rows: StoredValue<HashMap<K, ArcRwSignal<V>>, LocalStorage>,
+    rows: StoredValue<SortedMap<K, ArcRwSignal<V>>, LocalStorage>,
     make: StoredValue<Rc<dyn Fn(&K) -> V>, LocalStorage>,
 }
 
@@ -48,7 +47,7 @@ impl<K: 'static, V: 'static> Clone for Keyed<K, V> {
 
 impl<K: 'static, V: 'static> Copy for Keyed<K, V> {}
 
-impl<K: Eq + Hash + Clone + 'static, V: Send + Sync + 'static> Keyed<K, V> {
+impl<K: Ord + Clone + 'static, V: Send + Sync + 'static> Keyed<K, V> {
     /// `track()` reads the sources (tracked: a change of them is what rechecks the rows; read a
     /// memo with `.with(|_| ())`, as one only `.track()`ed is never worked out);
     /// `same(key, current)` tells whether the key's value now equals `current`, `make(key)`
@@ -60,7 +59,7 @@ impl<K: Eq + Hash + Clone + 'static, V: Send + Sync + 'static> Keyed<K, V> {
     ) -> Self {
         let make: Rc<dyn Fn(&K) -> V> = Rc::new(make);
         let keyed = Self {
-            rows: StoredValue::new_local(HashMap::new()),
+            rows: StoredValue::new_local(SortedMap::new()),
             make: StoredValue::new_local(make.clone()),
         };
         let rows = keyed.rows;

@@ -4,7 +4,7 @@
 //! saved). What was kept but could not be read (parts of a draft, whole records, parts of an
 //! imported file or a link) is named in `damage`, shown in the drafts area. A copied, imported or
 //! received draft's optimization loop arrives paused.
-use std::collections::HashSet;
+use crate::domain::sorted::SortedSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -119,7 +119,7 @@ pub struct Library {
     /// text), offered for download next to the message (nothing of them is lost).
     pub unreadable_raw: RwSignal<Vec<(String, String)>>,
     /// Every message shown in `damage` since the page opened (each is shown once).
-    reported: StoredValue<HashSet<String>>,
+    reported: StoredValue<SortedSet<String>>,
     drafts: DraftHandle,
     store: StoredValue<Option<Rc<DraftStore>>, LocalStorage>,
     base_rev: StoredValue<Option<u64>>,
@@ -178,7 +178,7 @@ impl Library {
             pending: RwSignal::new(false),
             damage: RwSignal::new(Vec::new()),
             unreadable_raw: RwSignal::new(Vec::new()),
-            reported: StoredValue::new(HashSet::new()),
+            reported: StoredValue::new(SortedSet::new()),
             drafts,
             store: StoredValue::new_local(None),
             base_rev: StoredValue::new(None),

@@ -6,8 +6,8 @@
 //! go out with empty variables are named and wait for the person (`unfilled`, `run_anyway`).
 //! Results land in the draft as they finish, stamped with the run that made them, so a reload or
 //! a fault mid-run loses nothing that had finished.
+use crate::domain::sorted::SortedMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -73,12 +73,12 @@ pub struct Runner {
     pub active: RwSignal<Option<Active>>,
     /// Live text of outputs still streaming, one signal per (model, case) (so a token repaints
     /// one row).
-    live: StoredValue<HashMap<Call, ArcRwSignal<Option<String>>>, LocalStorage>,
+    live: StoredValue<SortedMap<Call, ArcRwSignal<Option<String>>>, LocalStorage>,
     /// While a case's call waits to try again: the note saying why and when (see
     /// [`ProviderError::retry_note`](crate::domain::provider::ProviderError::retry_note)).
-    retrying: StoredValue<HashMap<Call, ArcRwSignal<Option<String>>>, LocalStorage>,
+    retrying: StoredValue<SortedMap<Call, ArcRwSignal<Option<String>>>, LocalStorage>,
     /// Cases being re-judged now (outside a run), by (model key, case id).
-    pub judging: RwSignal<std::collections::HashSet<Call>>,
+    pub judging: RwSignal<crate::domain::sorted::SortedSet<Call>>,
     /// The page has started to go away (a reload, a closed tab): the calls it aborts did not
     /// fail, so nothing is recorded for them (the next load shows such a case as cancelled, or
     /// its judge as not judged, with Retry or Re-judge), never "nothing answered".
@@ -128,8 +128,8 @@ impl Runner {
     pub fn provide() -> Self {
         let r = Self {
             active: RwSignal::new(None),
-            live: StoredValue::new_local(HashMap::new()),
-            retrying: StoredValue::new_local(HashMap::new()),
+            live: StoredValue::new_local(SortedMap::new()),
+            retrying: StoredValue::new_local(SortedMap::new()),
             judging: RwSignal::new(Default::default()),
             leaving: StoredValue::new(false),
             refused_press: RwSignal::new(false),

@@ -2,7 +2,7 @@
 //! (`ProviderConfig::key_slot`), in memory only, unless the person ticks "remember on this
 //! device" (then `localStorage`, key by key). Saved settings that do not read fall back to their
 //! defaults, with a message in `unreadable`.
-use std::collections::{HashMap, HashSet};
+use crate::domain::sorted::{SortedMap, SortedSet};
 
 use leptos::prelude::*;
 
@@ -62,12 +62,12 @@ pub struct SettingsHandle {
     /// host).
     pub compare: RwSignal<Vec<ProviderConfig>>,
     /// Keys by `ProviderConfig::key_slot`.
-    keys: RwSignal<HashMap<String, ApiKey>, LocalStorage>,
-    remembered: RwSignal<HashSet<String>>,
+    keys: RwSignal<SortedMap<String, ApiKey>, LocalStorage>,
+    remembered: RwSignal<SortedSet<String>>,
     /// The key slots given a key in this tab (kept in `sessionStorage` under [`TAB_KEYED`], so
     /// a reload of the tab still knows them): a provider that may go without a key (a local or
     /// OpenAI-compatible server) is taken to need the one it had before a reload forgot it.
-    had_key: RwSignal<HashSet<String>>,
+    had_key: RwSignal<SortedSet<String>>,
     /// Give up on a reply when no byte arrives for this many seconds.
     pub stall_seconds: RwSignal<u32>,
     /// Saved settings that could not be read and were replaced by defaults, in plain words.
@@ -111,8 +111,8 @@ impl SettingsHandle {
             }
         };
         migrate_legacy_keys(&roles, &compare);
-        let mut keys = HashMap::new();
-        let mut remembered = HashSet::new();
+        let mut keys = SortedMap::new();
+        let mut remembered = SortedSet::new();
         for (name, value) in store::entries_with_prefix("pw.key.") {
             let slot = name["pw.key.".len()..].to_owned();
             if let (true, Some(k)) = (slot.contains('@'), ApiKey::new(&value)) {
