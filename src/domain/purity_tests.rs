@@ -220,6 +220,8 @@ const ONE_COPY: &[(&str, &str)] = &[
     (".sort_unstable", "crate::domain::order::sort or sort_by"),
     ("Effect::new(", "crate::state::reactive::effect"),
     ("Memo::new(", "crate::state::reactive::memo"),
+    ("BTreeMap", "crate::domain::sorted::SortedMap"),
+    ("BTreeSet", "crate::domain::sorted::SortedSet"),
 ];
 
 #[test]
@@ -236,6 +238,7 @@ fn generic_machinery_is_compiled_once() {
             !name.ends_with("tests.rs")
                 && !f.ends_with("domain/order.rs")
                 && !f.ends_with("state/reactive.rs")
+                && !f.ends_with("domain/sorted.rs")
         })
         .flat_map(|f| {
             let text = std::fs::read_to_string(f).expect("read source");
@@ -264,6 +267,10 @@ fn generic_machinery_is_compiled_once() {
         1
     );
     assert!(lines_calling("order::sort_by(&mut v, f64::total_cmp);", &calls).is_empty());
+    assert_eq!(
+        lines_calling("use std::collections::BTreeMap;", &calls).len(),
+        1
+    );
     assert!(lines_calling("reactive::effect(move |_| ())", &calls).is_empty());
     assert!(lines_calling("x\n#[cfg(test)]\nmod tests {\n    v.sort();\n}", &calls).is_empty());
 }
