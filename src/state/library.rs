@@ -4,7 +4,7 @@
 //! saved). What was kept but could not be read (parts of a draft, whole records, parts of an
 //! imported file or a link) is named in `damage`, shown in the drafts area. A copied, imported or
 //! received draft's optimization loop arrives paused.
-use crate::domain::sorted::SortedSet;
+use crate::domain::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -29,14 +29,87 @@ const DELETED: &str = "deleted";
 /// The word in a tab's message ("<id> run") that says a run of the draft goes on there: sent
 /// every [`RUN_BEAT_MS`] while it does.
 const RUN: &str = "run";
-/// The word in a tab's message ("<id> ran") that says the run of the draft ended there.
+/// The word in a tab's message ("<id> loop") that says the draft's optimization loop goes on
+/// there: sent every [`RUN_BEAT_MS`] while it does.
+const LOOP: &str = "loop";
+/// The word in a tab's message ("<id> ran") that says nothing of the draft goes on there any
+/// more (its run and its loop ended, or it opened another draft).
 const RAN: &str = "ran";
-/// How often a tab running a draft says so (ms).
+/// How often a tab running a draft's cases or loop says so (ms).
 pub const RUN_BEAT_MS: u32 = 2_000;
-/// How long after its last "run" message a run in another tab is taken to go on (ms): past it,
-/// that tab is taken to be gone (a crash, a killed process) and its draft's record reads as it
-/// left it.
+/// How long after its last "run" or "loop" message that job in another tab is taken to go on
+/// (ms): past it, that tab is taken to be gone (a crash, a killed process) and its draft's
+/// record reads as it left it.
 const RUN_FRESH_MS: f64 = 5_000.0;
+
+/// What a tab can be doing with a draft that the other tabs must hear of: a run of its cases, or
+/// its optimization loop.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Busy {
+    Run,
+    Loop,
+}
+
+/// Jobs of one kind going on in other tabs, as their messages tell: each draft's id and when its
+/// last message came ([`js_sys::Date::now`], ms). Several drafts can each have one (tryout 75:
+/// with one id kept, two tabs running two drafts made a third flip between "going on in another
+/// tab" and "not sent" every second, and its Send started the run a second time).
+#[derive(Clone, Copy)]
+struct Elsewhere {
+    ids: RwSignal<SortedMap<String, f64>>,
+}
+
+impl Elsewhere {
+    fn new() -> Self {
+        Self {
+            ids: RwSignal::new(SortedMap::new()),
+        }
+    }
+
+    /// Whether draft `id`'s job goes on in another tab. Tracked.
+    fn has(self, id: &str) -> bool {
+        self.ids.with(|m| m.contains_key(id))
+    }
+
+    /// A message about draft `id`: it goes on (`going`), or nothing of it goes on any more.
+    fn heard(self, id: String, going: bool) {
+        if !going {
+            if self.ids.with_untracked(|m| m.contains_key(&id)) {
+                self.ids.update(|m| {
+                    m.remove(&id);
+                });
+            }
+            return;
+        }
+        let now = js_sys::Date::now();
+        if self.ids.with_untracked(|m| m.contains_key(&id)) {
+            // Known: only its time changes (nothing to redraw).
+            self.ids.update_untracked(|m| {
+                m.insert(id.clone(), now);
+            });
+        } else {
+            self.ids.update(|m| {
+                m.insert(id.clone(), now);
+            });
+        }
+        // No word for a while: that tab went away without one (a crash, a killed process).
+        leptos::task::spawn_local(async move {
+            crate::net::sleep(RUN_FRESH_MS as u32 + 100).await;
+            let stale = self
+                .ids
+                .try_with_untracked(|m| {
+                    m.get(&id)
+                        .is_some_and(|at| js_sys::Date::now() - at >= RUN_FRESH_MS)
+                })
+                .unwrap_or(false);
+            if stale {
+                self.ids.update(|m| {
+                    m.remove(&id);
+                });
+            }
+        });
+    }
+}
 
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,15 +219,23 @@ pub struct Library {
     /// lets it go ([`Self::let_deleted_go`]). Written back unasked, it came back to life in the
     /// tab that deleted it.
     pub gone: RwSignal<bool>,
-    /// The draft (its id) a run goes on for in another tab of this browser, by that tab's "run"
-    /// messages ([`RUN_BEAT_MS`]): this tab shows that run's results as that tab saves them, and
-    /// runs nothing of that draft itself meanwhile ([`Self::run_elsewhere`]). Tryout 73: a run
-    /// under way in one tab read as done, with its score, in the other, which could then save
-    /// the part done as the whole run.
-    run_elsewhere_id: RwSignal<Option<String>>,
-    /// When the last "run" message came ([`js_sys::Date::now`], ms).
-    run_seen_ms: StoredValue<f64>,
+    /// The draft a run goes on for in another tab of this browser, by that tab's "run" messages
+    /// ([`RUN_BEAT_MS`]): this tab shows that run's results as that tab saves them, and runs
+    /// nothing of that draft itself meanwhile ([`Self::run_elsewhere`]). Tryout 73: a run under
+    /// way in one tab read as done, with its score, in the other, which could then save the part
+    /// done as the whole run.
+    run_elsewhere: Elsewhere,
+    /// The draft whose optimization loop goes on in another tab, by its "loop" messages
+    /// ([`Self::loop_elsewhere`]): this tab neither pauses nor resumes it (session 35: opening the
+    /// draft in a second tab paused the loop there, and the first tab followed that save).
+    loop_elsewhere: Elsewhere,
+    /// What this tab does with a draft, for its messages to the other tabs
+    /// ([`Self::say_while_busy`]): each gives the id of the draft it works on, if any.
+    busy_here: StoredValue<Vec<(Busy, BusyWith)>, LocalStorage>,
 }
+
+/// Which draft (its id) a job of this tab works on now, if any ([`Library::say_while_busy`]).
+type BusyWith = Rc<dyn Fn() -> Option<String>>;
 
 impl Library {
     /// Whether the draft `id` is still the one open: the one stale-draft check every job makes
@@ -193,13 +274,15 @@ impl Library {
             list_asked: StoredValue::new(0),
             typed_apart: RwSignal::new(None),
             gone: RwSignal::new(false),
-            run_elsewhere_id: RwSignal::new(None),
-            run_seen_ms: StoredValue::new(0.0),
+            run_elsewhere: Elsewhere::new(),
+            loop_elsewhere: Elsewhere::new(),
+            busy_here: StoredValue::new_local(Vec::new()),
         };
         provide_context(lib);
         lib.open_link_from_url();
         lib.listen_for_links();
         lib.flush_when_hidden();
+        lib.beat();
         leptos::task::spawn_local(async move { lib.start().await });
         // Save shortly after each change of the current draft.
         crate::state::reactive::effect(move |_| {
@@ -237,6 +320,13 @@ impl Library {
             };
             leptos::task::spawn_local(async move {
                 crate::net::sleep(wait.ms).await;
+                // While the draft's run or loop goes on in another tab, that tab writes it
+                // every moment: a change here waits for it to end (tryout 75: a thumbs-up or a
+                // typed idea here, saved mid-run, replaced the record the running tab writes,
+                // and it lost its run). The other tab's next save then asks here which to keep.
+                while lib.run_elsewhere_untracked() || lib.loop_elsewhere_untracked() {
+                    crate::net::sleep(500).await;
+                }
                 if lib.autosave.try_with_value(|a| a.due(wait.ticket)) == Some(true) {
                     lib.save_now(false).await;
                 }
@@ -567,6 +657,16 @@ impl Library {
             return false;
         }
         let draft = self.drafts.draft.get_untracked();
+        // Nothing changed since it was last written or read (an export's save, a draft that
+        // follows another tab's): nothing to write, and its time does not move (tryout 75: an
+        // export in a tab following a run wrote that tab's copy over the running tab's).
+        if !force
+            && self.base_rev.get_value().is_some()
+            && self.last_saved.with_value(|s| *s == draft)
+        {
+            self.pending.set(false);
+            return true;
+        }
         let expected = if force {
             None
         } else {
@@ -624,8 +724,7 @@ impl Library {
     /// Whether a run of the open draft goes on in another tab of this browser (it said so less
     /// than 5 s ago and has not said it ended). Tracked.
     pub fn run_elsewhere(self) -> bool {
-        self.run_elsewhere_id
-            .with(|r| r.as_ref().is_some_and(|r| self.current_id.with(|c| c == r)))
+        self.goes_on(self.run_elsewhere, Busy::Run)
     }
 
     /// [`Self::run_elsewhere`], untracked.
@@ -633,40 +732,66 @@ impl Library {
         leptos::prelude::untrack(|| self.run_elsewhere())
     }
 
-    /// Tells the other tabs that a run of draft `id` goes on here (sent every [`RUN_BEAT_MS`]
-    /// while it does, by `state::runner`).
-    pub fn announce_running(self, id: &str) {
-        self.post(&format!("{id} {RUN}"));
+    /// Whether the open draft's optimization loop goes on in another tab of this browser, as
+    /// [`Self::run_elsewhere`] for runs. Tracked.
+    pub fn loop_elsewhere(self) -> bool {
+        self.goes_on(self.loop_elsewhere, Busy::Loop)
     }
 
-    /// Tells the other tabs that the run of draft `id` ended here.
-    pub fn announce_run_ended(self, id: &str) {
-        self.post(&format!("{id} {RAN}"));
+    /// [`Self::loop_elsewhere`], untracked.
+    pub fn loop_elsewhere_untracked(self) -> bool {
+        leptos::prelude::untrack(|| self.loop_elsewhere())
     }
 
-    /// Another tab's "run" (`going`) or "ran" message about draft `id`.
-    fn heard_run(self, id: String, going: bool) {
-        if !going {
-            self.run_elsewhere_id.update(|r| {
-                if r.as_deref() == Some(id.as_str()) {
-                    *r = None
-                }
-            });
-            return;
-        }
-        let now = js_sys::Date::now();
-        self.run_seen_ms.set_value(now);
-        if self
-            .run_elsewhere_id
-            .with_untracked(|r| r.as_deref() != Some(id.as_str()))
-        {
-            self.run_elsewhere_id.set(Some(id));
-        }
-        // No word for a while: that tab went away without one (a crash, a killed process).
+    /// Whether `e` holds the open draft and this tab does not run that kind of job on it itself
+    /// (a tab running the draft hears the others only once it stops: tryout 75, a tab running
+    /// a draft said its own run was "still to come from the other tab" when a second tab ran it
+    /// too).
+    fn goes_on(self, e: Elsewhere, kind: Busy) -> bool {
+        let id = self.current_id.get();
+        e.has(&id) && !untrack(|| self.busy_here_on(&id, Some(kind)))
+    }
+
+    /// Whether a job of this tab (of `kind`, or any) works on draft `id` now. Untracked.
+    fn busy_here_on(self, id: &str, kind: Option<Busy>) -> bool {
+        self.busy_here
+            .try_with_value(|b| {
+                b.iter()
+                    .filter(|(k, _)| kind.is_none_or(|kind| *k == kind))
+                    .any(|(_, on)| on().as_deref() == Some(id))
+            })
+            .unwrap_or(false)
+    }
+
+    /// Has this tab tell the other tabs, every [`RUN_BEAT_MS`], which draft `busy` says a job of
+    /// `kind` goes on for here, and "ran" when nothing goes on for a draft it named any more.
+    pub fn say_while_busy(self, kind: Busy, busy: impl Fn() -> Option<String> + 'static) {
+        self.busy_here
+            .update_value(|b| b.push((kind, Rc::new(busy))));
+    }
+
+    /// The messages of [`Self::say_while_busy`], every [`RUN_BEAT_MS`] for the page's life.
+    fn beat(self) {
         leptos::task::spawn_local(async move {
-            crate::net::sleep(RUN_FRESH_MS as u32 + 100).await;
-            if js_sys::Date::now() - self.run_seen_ms.get_value() >= RUN_FRESH_MS {
-                self.run_elsewhere_id.set(None);
+            let mut said: Vec<String> = Vec::new();
+            loop {
+                crate::net::sleep(RUN_BEAT_MS).await;
+                let Some(now) = self.busy_here.try_with_value(|b| {
+                    b.iter()
+                        .filter_map(|(kind, on)| on().map(|id| (*kind, id)))
+                        .collect::<Vec<_>>()
+                }) else {
+                    return;
+                };
+                for (kind, id) in &now {
+                    let word = if *kind == Busy::Run { RUN } else { LOOP };
+                    self.post(&format!("{id} {word}"));
+                }
+                for id in said.iter().filter(|id| !now.iter().any(|(_, n)| n == *id)) {
+                    self.post(&format!("{id} {RAN}"));
+                }
+                said = now.into_iter().map(|(_, id)| id).collect();
+                said.dedup();
             }
         });
     }
@@ -690,9 +815,14 @@ impl Library {
                     return;
                 };
                 let id = id.to_owned();
-                if rev == RUN || rev == RAN {
-                    self.heard_run(id, rev == RUN);
-                    return;
+                match rev {
+                    RUN => return self.run_elsewhere.heard(id, true),
+                    LOOP => return self.loop_elsewhere.heard(id, true),
+                    RAN => {
+                        self.run_elsewhere.heard(id.clone(), false);
+                        return self.loop_elsewhere.heard(id, false);
+                    }
+                    _ => {}
                 }
                 if rev == DELETED {
                     leptos::task::spawn_local(async move {
@@ -731,7 +861,11 @@ impl Library {
                             .drafts
                             .draft
                             .with_untracked(|d| self.last_saved.with_value(|s| s != d));
-                    if !unsaved {
+                    // A run or a loop of this draft going on here keeps its state in memory:
+                    // loading the other tab's over it would lose it (tryout 75: the running tab
+                    // then read its own cases as never sent), so the person is asked.
+                    let busy = self.busy_here_on(&id, None);
+                    if !unsaved && !busy {
                         // Nothing unsaved here: follow the other tab.
                         self.load_record(theirs);
                     } else if !self.gone.get_untracked() {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::domain::draft::Leaving;
+use crate::domain::draft::{Draft, Leaving};
 use crate::domain::estimate::call_cost;
 use crate::domain::eval::Observed;
 use crate::domain::meta::tiny_jobs;
@@ -157,6 +157,12 @@ impl OptimizerHandle {
         // this tab ran it and its models can be called, and say so at the top of the page;
         // otherwise pause it and say what is needed. A paused loop is pointed out with Resume.
         let lib = h.library;
+        // The other tabs hear that this draft's loop goes on here (`Library::loop_elsewhere`).
+        lib.say_while_busy(super::library::Busy::Loop, move || {
+            let id = h.draft_id.try_get_value()?;
+            let going = h.drafts.draft.try_with_untracked(Draft::loop_running)?;
+            (going && lib.is_open(&id) && loop_runs_here(&id)).then_some(id)
+        });
         // The page goes away: the loop's calls still waiting for a place leave the queue unsent
         // and are noted (`UNSENT_KEY`): the draft kept holds their reservations, and the next
         // load releases them instead of charging them as cut off by the reload, and saying so.
@@ -254,7 +260,9 @@ impl OptimizerHandle {
                         .with_untracked(|d| d.optimizer.as_ref().map_or(0, |o| o.spent.calls))
                 };
                 let before_lost = spent();
-                if lost && !continues {
+                // A loop running, not from this tab, may run in another tab: its calls are not
+                // charged here unless none does (`hold_loop_from_elsewhere`).
+                if lost && !continues && !(running && !loop_runs_here(&id)) {
                     h.event(Event::Lost);
                 }
                 let cut_off = spent().saturating_sub(before_lost);
@@ -269,11 +277,12 @@ impl OptimizerHandle {
                 h.arrival.set(
                     paused.then(|| Arrival::Held(notes::paused_arrival(stalled, by, cut_off))),
                 );
-                if running {
+                if running && !loop_runs_here(&id) {
                     h.draft_id.set_value(id.clone());
-                    let hold = if !loop_runs_here(&id) {
-                        Some(Arrival::Held(notes::CAME_RUNNING.to_owned()))
-                    } else if h.keys_note().is_some() {
+                    h.hold_loop_from_elsewhere(id.clone());
+                } else if running {
+                    h.draft_id.set_value(id.clone());
+                    let hold = if h.keys_note().is_some() {
                         // Session 21's tryout: the count the reload cut off was said only
                         // after Resume. Its words follow Settings (`Arrival::HeldForKey`).
                         Some(Arrival::HeldForKey { cut_off })
@@ -326,6 +335,74 @@ impl OptimizerHandle {
 
     pub fn expect() -> Self {
         expect_context()
+    }
+
+    /// The opened draft `id`'s loop is running, and not from this tab (another tab's, a copy, an
+    /// import). While another tab says it runs it ([`Library::loop_elsewhere`], waited for a
+    /// beat and a half after the draft opens), this tab writes nothing of it and says so (session
+    /// 35: opening the draft in a second tab paused the loop, and the first tab followed that
+    /// save). Otherwise, or once that tab stops saying so with the loop still running in the
+    /// record (it went away), it is paused here, its calls in flight charged as lost (they went
+    /// out, so they may be billed), and said ([`notes::CAME_RUNNING`]).
+    fn hold_loop_from_elsewhere(self, id: String) {
+        let lib = self.library;
+        let running = move || {
+            self.drafts
+                .draft
+                .try_with_untracked(Draft::loop_running)
+                .unwrap_or(false)
+        };
+        leptos::task::spawn_local(async move {
+            let mut waited = 0;
+            while waited < super::library::RUN_BEAT_MS + 700 && !lib.loop_elsewhere_untracked() {
+                crate::net::sleep(100).await;
+                waited += 100;
+                if !lib.is_open(&id) {
+                    return;
+                }
+            }
+            if lib.loop_elsewhere_untracked() {
+                self.arrival.set(Some(Arrival::Elsewhere));
+                self.note.set(Some(notes::LOOP_ELSEWHERE.to_owned()));
+                while lib.loop_elsewhere_untracked() {
+                    crate::net::sleep(500).await;
+                    if !lib.is_open(&id) {
+                        return;
+                    }
+                }
+                self.note.update(|n| {
+                    if n.as_deref() == Some(notes::LOOP_ELSEWHERE) {
+                        *n = None;
+                    }
+                });
+                // That tab's last save (a loop ended or paused) may still be on its way here.
+                crate::net::sleep(1_500).await;
+                if !lib.is_open(&id) || loop_runs_here(&id) {
+                    return;
+                }
+                if !running() {
+                    self.arrival.set(None);
+                    return;
+                }
+            }
+            if !running() || loop_runs_here(&id) {
+                return;
+            }
+            let lost = self.drafts.draft.with_untracked(|d| {
+                d.optimizer
+                    .as_ref()
+                    .is_some_and(|o| !o.in_flight.is_empty())
+            });
+            if lost {
+                self.event(Event::Lost);
+            }
+            self.drafts.update(|d| {
+                d.pause_loop();
+            });
+            self.note.set(Some(notes::CAME_RUNNING.to_owned()));
+            self.arrival
+                .set(Some(Arrival::Held(notes::CAME_RUNNING.to_owned())));
+        });
     }
 
     /// The loop's settings chosen last time in this browser, and a sentence for each one that
@@ -459,6 +536,11 @@ impl OptimizerHandle {
 
     /// Starts a new loop on the current version with the approved budget.
     pub fn start(self, config: Config) {
+        if self.library.loop_elsewhere_untracked() {
+            self.note
+                .set(Some(notes::LOOP_ELSEWHERE_REFUSED.to_owned()));
+            return;
+        }
         let config = untrack(|| self.effective(config));
         let created = self
             .drafts
@@ -541,6 +623,12 @@ impl OptimizerHandle {
     }
 
     pub fn resume(self) {
+        // Two tabs running one loop would each spend its budget (session 35).
+        if self.library.loop_elsewhere_untracked() {
+            self.note
+                .set(Some(notes::LOOP_ELSEWHERE_REFUSED.to_owned()));
+            return;
+        }
         // Tryout 47: "every call would be refused and still count against the budget" for a
         // judge key the loop never used (a refused call is not charged).
         if let Some(why) = self.keys_note() {

@@ -85,6 +85,10 @@ pub struct Runner {
     leaving: StoredValue<bool>,
     /// The last Run press was refused ([`Runner::refused`] says why, while it still holds).
     refused_press: RwSignal<bool>,
+    /// A Run press was refused because the draft's run goes on in another tab: said while that
+    /// run goes on, and forgotten when it ends (tryout 75: the refusal came back with later runs
+    /// of the other tab, never pressed for here).
+    refused_elsewhere: RwSignal<bool>,
     /// A run held back because some of its cases would go out with empty variables
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
@@ -133,6 +137,7 @@ impl Runner {
             judging: RwSignal::new(Default::default()),
             leaving: StoredValue::new(false),
             refused_press: RwSignal::new(false),
+            refused_elsewhere: RwSignal::new(false),
             unfilled: RwSignal::new(None),
             held_slots: StoredValue::new_local(Vec::new()),
             held_resume: StoredValue::new(None),
@@ -231,30 +236,14 @@ impl Runner {
             }
             id
         });
-        // The other tabs of this browser hear that a run of this draft goes on here, every
-        // `RUN_BEAT_MS` while it does, and when it ends (`Library::run_elsewhere`: they show its
-        // results as this tab saves them and run nothing of the draft meanwhile).
-        let beating = StoredValue::new(false);
+        // The other tabs of this browser hear that a run of this draft goes on here, and when
+        // it ends (`Library::run_elsewhere`: they show its results as this tab saves them and
+        // run nothing of the draft meanwhile).
+        lib.say_while_busy(super::library::Busy::Run, move || r.running_draft());
         crate::state::reactive::effect(move |_| {
-            if r.active.with(Option::is_none) || beating.get_value() {
-                return;
+            if !lib.run_elsewhere() && r.refused_elsewhere.get_untracked() {
+                r.refused_elsewhere.set(false);
             }
-            beating.set_value(true);
-            leptos::task::spawn_local(async move {
-                let mut said: Option<String> = None;
-                while let Some(id) = r.running_draft() {
-                    if let Some(before) = said.as_ref().filter(|s| **s != id) {
-                        lib.announce_run_ended(before);
-                    }
-                    lib.announce_running(&id);
-                    said = Some(id);
-                    crate::net::sleep(super::library::RUN_BEAT_MS).await;
-                }
-                if let Some(before) = said {
-                    lib.announce_run_ended(&before);
-                }
-                beating.set_value(false);
-            });
         });
         r
     }
@@ -341,11 +330,11 @@ impl Runner {
     /// `None` once the cause is fixed or removed (the notice goes without another press), and
     /// when the last press was not refused. Reactive.
     pub fn refused(self) -> Option<String> {
+        if self.refused_elsewhere.get() && self.library.run_elsewhere() {
+            return Some(run_queue::RUN_ELSEWHERE.to_owned());
+        }
         if !self.refused_press.get() {
             return None;
-        }
-        if self.library.run_elsewhere() {
-            return Some(run_queue::RUN_ELSEWHERE.to_owned());
         }
         let plan = self.drafts.draft.with(|x| {
             run_queue::plan_start(x, Vec::new(), false, |ids| self.unused_entries(ids), None)
@@ -499,7 +488,7 @@ impl Runner {
         // Two tabs running one draft would each send the cases and overwrite the other's
         // results: this one waits for the other's run to end (`Runner::refused` says so).
         if self.library.run_elsewhere_untracked() {
-            self.refused_press.set(true);
+            self.refused_elsewhere.set(true);
             return;
         }
         self.flush();

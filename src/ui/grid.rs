@@ -406,8 +406,15 @@ pub fn ModelGrid() -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {move || {
+                            // The run going on in another tab is the latest start: the models
+                            // it runs share it (tryout 75: a model it did not run read "still to
+                            // come from the other tab").
                             let elsewhere = lib.run_elsewhere();
-                            summaries.get().into_iter().map(|s| summary_row(s, elsewhere)).collect_view()
+                            let latest = summaries.with(|s| s.iter().map(|m| m.started_ms).fold(f64::MIN, f64::max));
+                            summaries.get().into_iter().map(|s| {
+                                let going = elsewhere && s.started_ms == latest;
+                                summary_row(s, going)
+                            }).collect_view()
                         }}
                         // A chosen model with no results on this version has its row too (tryout
                         // 12: it was left out of the table while "Run on all" counted it).

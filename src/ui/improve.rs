@@ -60,6 +60,13 @@ pub fn LoopNotice() -> impl IntoView {
             </div>
         }
         .into_any(),
+        (Some(Arrival::Elsewhere), Some((true, _, used, limit, _))) => view! {
+            <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
+                <p class="pw-notice__title">"The optimization loop is going on in another tab"</p>
+                <p>{format!("{} ({} of {} used.)", crate::domain::optimize::notes::LOOP_ELSEWHERE, grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
+            </div>
+        }
+        .into_any(),
         (Some(held @ (Arrival::Held(_) | Arrival::HeldForKey { .. })), Some((_, true, used, limit, extra))) => {
             let for_key = matches!(held, Arrival::HeldForKey { .. });
             view! {
@@ -69,7 +76,7 @@ pub fn LoopNotice() -> impl IntoView {
                     let why = match &held {
                         Arrival::HeldForKey { cut_off } => h.held_for_key_now(*cut_off),
                         Arrival::Held(why) => why.clone(),
-                        Arrival::Continuing => String::new(),
+                        Arrival::Continuing | Arrival::Elsewhere => String::new(),
                     };
                     format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))
                 }}</p>

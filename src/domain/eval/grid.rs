@@ -277,6 +277,9 @@ pub struct ModelSummary {
     /// put back (tryout 68: after a reload cut a comparison run short, its earlier answers were
     /// scored as if they were new).
     pub earlier: usize,
+    /// When the model's latest run started ([`Run::started_ms`], ms since the epoch): the
+    /// models of one grid run share it.
+    pub started_ms: f64,
 }
 
 impl ModelSummary {
@@ -362,6 +365,7 @@ pub fn summarize_scored(
     scores: &SortedMap<u32, CaseScore>,
 ) -> ModelSummary {
     let mut s = ModelSummary {
+        started_ms: run.started_ms,
         label: label.to_owned(),
         aggregate: aggregate(scores.values()),
         asked: 0,

@@ -22,6 +22,12 @@ pub const NOT_SAVED: &str = "Paused: the loop's progress could not be saved in t
 /// The arrival note of a loop that came with a draft this tab did not run.
 pub const CAME_RUNNING: &str = "This draft came with an optimization loop in progress (a copy, an import, or another tab's). It is paused here: nothing is spent until you resume it.";
 
+/// The opened draft's loop runs in another tab of this browser (it says so every 2 s).
+pub const LOOP_ELSEWHERE: &str = "This draft's optimization loop is going on in another tab of this browser. Its progress shows here as that tab saves it; nothing is spent from this tab.";
+
+/// Start or Resume pressed while the draft's loop goes on in another tab.
+pub const LOOP_ELSEWHERE_REFUSED: &str = "The loop of this draft is going on in another tab of this browser: running it here too would spend its budget twice. Pause or cancel it in that tab first.";
+
 /// How the current draft's unfinished loop was found when the draft opened.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arrival {
@@ -33,6 +39,9 @@ pub enum Arrival {
     /// the reload. Its words follow Settings (helper 50: they named the keys as they were at the
     /// reload until Resume was pressed).
     HeldForKey { cut_off: u32 },
+    /// It goes on in another tab of this browser ([`LOOP_ELSEWHERE`]): this tab runs and writes
+    /// nothing of it.
+    Elsewhere,
 }
 
 /// What cut the loop's calls off when its draft was left: "The reload" (`None`: this page did

@@ -1584,7 +1584,7 @@ async fn a_run_going_on_in_another_tab_is_said_there_and_not_run_twice() -> anyh
     let n = 24;
     import_recipes(&b, n, "elsewhere").await?;
     saved(&b).await;
-    fake.set_timing(1_000, 0, 64);
+    fake.set_timing(1_500, 0, 64);
     fake.set_default_reply("Dairy: milk, eggs\nBaking: flour");
     let run_all = format!("Run all {n} cases");
     b.button(&run_all).await?.click().await?;
@@ -1614,6 +1614,29 @@ async fn a_run_going_on_in_another_tab_is_said_there_and_not_run_twice() -> anyh
     );
     b.button(&run_all).await?.click().await?;
     b.wait_for_text("running it here too would send the cases twice")
+        .await?;
+    // Tryout 75: a change made in tab B mid-run (here the idea) was saved over the record tab A
+    // writes, and A, following it, read its own cases as never sent. B now keeps it until A's
+    // run ends, and A's saves ask B which to keep; A's run goes on untouched.
+    PromptPage::new(&b).idea("changed in tab B mid-run").await?;
+    b.wait_for_text("This draft was changed in another tab")
+        .await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    b.wait_until(
+        &format!("return (document.querySelector('.pw-progress__text')?.textContent ?? '').startsWith('{n} of {n} done')"),
+        "tab A's run to end with every case",
+    )
+    .await?;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('not sent') || document.body.innerText.includes('changed in another tab')")
+            .await?,
+        json!(false),
+        "tab A's run read as never sent, or A was asked"
+    );
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.button("Use the other tab's version")
+        .await?
+        .click()
         .await?;
     // Tab A's run ends: B follows it to its end and the notice goes.
     b.wait_until(

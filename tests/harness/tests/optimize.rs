@@ -2254,3 +2254,53 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     b.close().await?;
     Ok(())
 }
+
+// Session 35: a loop going on in tab A, its draft opened in tab B: B paused it as a loop that
+// "came with" the draft and saved that, and tab A, following B's save, stopped its loop. B now
+// leaves it alone and says it goes on in the other tab; Resume there is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_going_on_in_another_tab_goes_on_there() -> anyhow::Result<()> {
+    let (fake, site, b) = pw_harness::with_fake(1280, 1400).await?;
+    scripted_slow_loop(&fake, &b).await?;
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Round 1 of 3", 30).await?;
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.open_app(&site.url()).await?;
+    wait_text_long(
+        &b,
+        "This draft's optimization loop is going on in another tab of this browser.",
+        15,
+    )
+    .await?;
+    let text_b = b.eval("return document.body.innerText").await?;
+    assert!(
+        !text_b.as_str().unwrap_or("").contains("It is paused here"),
+        "tab B paused it"
+    );
+    let used_then = calls_used(&b).await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    // Tab A's loop goes on to its end, asked nothing.
+    run_to_end(&b).await?;
+    let text_a = b.eval("return document.body.innerText").await?;
+    let text_a = text_a.as_str().unwrap_or("");
+    assert!(
+        !text_a.contains("changed in another tab"),
+        "tab A was asked about a conflict"
+    );
+    assert!(
+        calls_used(&b).await? > used_then,
+        "the loop went on in tab A"
+    );
+    // Tab B follows it to its end, and its notice goes.
+    b.client.switch_to_window(tab_b).await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('is going on in another tab') && !document.body.innerText.includes('It is paused here')",
+        "tab B to follow the loop to its end",
+    )
+    .await?;
+    drop(site);
+    b.close().await?;
+    Ok(())
+}
