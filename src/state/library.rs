@@ -232,7 +232,14 @@ pub struct Library {
     /// What this tab does with a draft, for its messages to the other tabs
     /// ([`Self::say_while_busy`]): each gives the id of the draft it works on, if any.
     busy_here: StoredValue<Vec<(Busy, BusyWith)>, LocalStorage>,
+    /// What each save writes in place of the open draft, when a job of this tab says
+    /// ([`Self::keep_as`]).
+    kept_as: StoredValue<Vec<KeptAs>, LocalStorage>,
 }
+
+/// The form a save writes the open draft in, when it is not the draft as it is
+/// ([`Library::keep_as`]).
+type KeptAs = Rc<dyn Fn(&Draft) -> Option<Draft>>;
 
 /// Which draft (its id) a job of this tab works on now, if any ([`Library::say_while_busy`]).
 type BusyWith = Rc<dyn Fn() -> Option<String>>;
@@ -277,6 +284,7 @@ impl Library {
             run_elsewhere: Elsewhere::new(),
             loop_elsewhere: Elsewhere::new(),
             busy_here: StoredValue::new_local(Vec::new()),
+            kept_as: StoredValue::new_local(Vec::new()),
         };
         provide_context(lib);
         lib.open_link_from_url();
@@ -672,7 +680,10 @@ impl Library {
         } else {
             self.base_rev.get_value()
         };
-        let rec = Record::new(&id, 0, &draft);
+        let kept = self
+            .kept_as
+            .with_value(|k| k.iter().find_map(|f| f(&draft)));
+        let rec = Record::new(&id, 0, kept.as_ref().unwrap_or(&draft));
         let meta = DraftMeta::of(&rec);
         match store.save(rec, expected).await {
             Ok(Saved::Ok(rev)) => {
@@ -768,6 +779,15 @@ impl Library {
     pub fn say_while_busy(self, kind: Busy, busy: impl Fn() -> Option<String> + 'static) {
         self.busy_here
             .update_value(|b| b.push((kind, Rc::new(busy))));
+    }
+
+    /// Has each save of the open draft write what `kept` makes of it, when it makes something
+    /// (the draft itself stays as it is): a run going on writes its record as the page going
+    /// away would leave it (`state::runner`), so a tab gone without a word (closed before its
+    /// last save, a crash) leaves its answers under way read as stopped while answering, which
+    /// may be billed, not as never sent (tryout 75).
+    pub fn keep_as(self, kept: impl Fn(&Draft) -> Option<Draft> + 'static) {
+        self.kept_as.update_value(|k| k.push(Rc::new(kept)));
     }
 
     /// The messages of [`Self::say_while_busy`], every [`RUN_BEAT_MS`] for the page's life.

@@ -240,6 +240,20 @@ impl Runner {
         // it ends (`Library::run_elsewhere`: they show its results as this tab saves them and
         // run nothing of the draft meanwhile).
         lib.say_while_busy(super::library::Busy::Run, move || r.running_draft());
+        // Each save during a run writes it as the page going away now would leave it
+        // (`Library::keep_as`): its answers under way as stopped while answering, with what
+        // arrived, and the cases still queued as not sent.
+        lib.keep_as(move |d| {
+            let job = r.job.try_get_value().flatten()?;
+            if !r.running_untracked() || !r.same_draft(&job) {
+                return None;
+            }
+            let answering = r.answering_now(&job);
+            let keys: Vec<String> = job.slots.iter().map(|s| s.key.clone()).collect();
+            let mut kept = d.clone();
+            run_queue::page_leaving(&mut kept, job.version, &keys, answering);
+            Some(kept)
+        });
         crate::state::reactive::effect(move |_| {
             if !lib.run_elsewhere() && r.refused_elsewhere.get_untracked() {
                 r.refused_elsewhere.set(false);
