@@ -1193,7 +1193,14 @@ fn Compare() -> impl IntoView {
                                 <th scope="col">"Outcome"</th>
                             </tr></thead>
                             <tbody>
-                                {c.rows.into_iter().map(|(id, x, y, ord)| {
+                                {{
+                                    // In the order of the cases, as Results lists them (tryout 75:
+                                    // by id, a moved or duplicated case stood apart).
+                                    let at: crate::domain::sorted::SortedMap<u32, usize> = d.suite_and_prompt.with(|(s, _)| s.cases.iter().enumerate().map(|(i, c)| (c.id, i)).collect());
+                                    let mut rows = c.rows;
+                                    crate::domain::order::sort_by_key(&mut rows, |r| at.get(&r.0).copied().unwrap_or(usize::MAX));
+                                    rows
+                                }.into_iter().map(|(id, x, y, ord)| {
                                     let (text, cls) = match ord {
                                         std::cmp::Ordering::Greater => ("win", "ok"),
                                         std::cmp::Ordering::Less => ("loss", "bad"),

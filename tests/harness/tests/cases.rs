@@ -299,6 +299,18 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("Version 2 against version 1: 1 win, 0 losses, 2 ties")
         .await?;
     b.screenshot_at(".pw-compare", "compare-1280-light").await?;
+    // Tryout 75: the table listed the cases by id, not in the order of the cases.
+    let compared = "return Array.from(document.querySelectorAll('.pw-compare tbody th')).map(e => e.textContent).join(' ')";
+    assert_eq!(b.eval(compared).await?, json!("#1 #2 #3"));
+    b.eval("document.getElementById('pw-case-3-up').click(); return true")
+        .await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-compare tbody th')).map(e => e.textContent).join(' ') === '#1 #3 #2'",
+        "the comparison in the cases' new order",
+    )
+    .await?;
+    b.eval("document.getElementById('pw-case-3-down').click(); return true")
+        .await?;
 
     // Results survive a reload.
     tokio::time::sleep(Duration::from_millis(800)).await;
