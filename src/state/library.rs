@@ -35,6 +35,9 @@ const LOOP: &str = "loop";
 /// The word in a tab's message ("<id> ran") that says nothing of the draft goes on there any
 /// more (its run and its loop ended, or it opened another draft).
 const RAN: &str = "ran";
+/// The word in a tab's message ("<id> who") that asks the others, as it opens draft `id`, what
+/// goes on for it there: a tab running its cases or loop answers at once, not at its next beat.
+const WHO: &str = "who";
 /// How often a tab running a draft's cases or loop says so (ms).
 pub const RUN_BEAT_MS: u32 = 2_000;
 /// How long after its last "run" or "loop" message that job in another tab is taken to go on
@@ -291,6 +294,13 @@ impl Library {
         lib.listen_for_links();
         lib.flush_when_hidden();
         lib.beat();
+        // Each draft opened asks the other tabs what goes on for it there (`WHO`).
+        crate::state::reactive::effect(move |_| {
+            let id = lib.current_id.get();
+            if !id.is_empty() {
+                lib.post(&format!("{id} {WHO}"));
+            }
+        });
         leptos::task::spawn_local(async move { lib.start().await });
         // Save shortly after each change of the current draft.
         crate::state::reactive::effect(move |_| {
@@ -790,6 +800,15 @@ impl Library {
         self.kept_as.update_value(|k| k.push(Rc::new(kept)));
     }
 
+    /// Another tab opened draft `id` and asks what goes on for it here.
+    fn answer_who(self, id: &str) {
+        for (kind, word) in [(Busy::Run, RUN), (Busy::Loop, LOOP)] {
+            if self.busy_here_on(id, Some(kind)) {
+                self.post(&format!("{id} {word}"));
+            }
+        }
+    }
+
     /// The messages of [`Self::say_while_busy`], every [`RUN_BEAT_MS`] for the page's life.
     fn beat(self) {
         leptos::task::spawn_local(async move {
@@ -836,6 +855,7 @@ impl Library {
                 };
                 let id = id.to_owned();
                 match rev {
+                    WHO => return self.answer_who(&id),
                     RUN => return self.run_elsewhere.heard(id, true),
                     LOOP => return self.loop_elsewhere.heard(id, true),
                     RAN => {

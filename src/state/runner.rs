@@ -89,6 +89,8 @@ pub struct Runner {
     /// run goes on, and forgotten when it ends (tryout 75: the refusal came back with later runs
     /// of the other tab, never pressed for here).
     refused_elsewhere: RwSignal<bool>,
+    /// A Run press was refused while the conflict question was open (said while it is).
+    refused_conflict: RwSignal<bool>,
     /// A run held back because some of its cases would go out with empty variables
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
@@ -138,6 +140,7 @@ impl Runner {
             leaving: StoredValue::new(false),
             refused_press: RwSignal::new(false),
             refused_elsewhere: RwSignal::new(false),
+            refused_conflict: RwSignal::new(false),
             unfilled: RwSignal::new(None),
             held_slots: StoredValue::new_local(Vec::new()),
             held_resume: StoredValue::new(None),
@@ -347,6 +350,9 @@ impl Runner {
         if self.refused_elsewhere.get() && self.library.run_elsewhere() {
             return Some(run_queue::RUN_ELSEWHERE.to_owned());
         }
+        if self.refused_conflict.get() && self.library.conflict.with(Option::is_some) {
+            return Some(run_queue::RUN_IN_CONFLICT.to_owned());
+        }
         if !self.refused_press.get() {
             return None;
         }
@@ -503,6 +509,13 @@ impl Runner {
         // results: this one waits for the other's run to end (`Runner::refused` says so).
         if self.library.run_elsewhere_untracked() {
             self.refused_elsewhere.set(true);
+            return;
+        }
+        // This tab's copy is older than another tab's (the conflict question is open): its
+        // results may be stale (tryout 76: a run another tab had finished read here as not
+        // sent, and Send sent it again). Nothing is sent until the person chooses.
+        if self.library.conflict.with_untracked(Option::is_some) {
+            self.refused_conflict.set(true);
             return;
         }
         self.flush();

@@ -224,8 +224,14 @@ pub fn ResultsCard() -> impl IntoView {
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
             {move || r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
             <UnfilledNotice/>
+            // Tryout 76: the rows of a run going on in another tab read its answers under way
+            // as stopped (with Retry) and its queue as not sent, as its record keeps them for a
+            // tab that goes away: only the progress line is shown until it ends.
             <Show when=move || lib.run_elsewhere()>
-                <p class="pw-hint pw-run-in-other-tab" role="status">"A run of this draft is going on in another tab of this browser. Its results show here as that tab saves them; Run waits here until it ends."</p>
+                <p class="pw-hint pw-run-in-other-tab" role="status">
+                    "A run of this draft is going on in another tab of this browser. Its progress shows here; its results show when it ends. Run waits here until then."
+                    {move || lib.pending.get().then_some(" Your changes in this tab are not saved until it ends; then you choose which version to keep.")}
+                </p>
             </Show>
             <Show when=move || progress.with(|p| p.total > 0)>
                 <div class="pw-progress">
@@ -257,7 +263,10 @@ pub fn ResultsCard() -> impl IntoView {
                         }
                         parts.join(" · ")
                     }}</p>
-                    <Show when=move || progress.with(|p| p.unsent > 0) && !r.running() && !lib.run_elsewhere()>
+                    // Not while this tab's copy is older than the other tab's (tryout 76: after
+                    // the other tab's run ended, this copy still read its cases as not sent, and
+                    // Send sent them again).
+                    <Show when=move || progress.with(|p| p.unsent > 0) && !r.running() && !lib.run_elsewhere() && lib.conflict.with(Option::is_none)>
                         <button type="button" class="pw-button"
                             disabled=move || offline.blocks(&settings.config(Role::Execution))
                             on:click=move |_| r.run_unsent()>
@@ -274,7 +283,7 @@ pub fn ResultsCard() -> impl IntoView {
                     </Show>
                 </div>
             </Show>
-            <Show when=move || agg.with(|a| a.total() > 0)>
+            <Show when=move || agg.with(|a| a.total() > 0) && !lib.run_elsewhere()>
                 <p class="pw-score" aria-live="polite">{move || {
                     let a = agg.get();
                     let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
@@ -318,7 +327,7 @@ pub fn ResultsCard() -> impl IntoView {
             <Show when=move || n_cases.get() == 0>
                 <p class="pw-empty">"Add test cases, then run them here."</p>
             </Show>
-            <ol class="pw-results" aria-label="Results per case">
+            <ol class="pw-results" aria-label="Results per case" hidden=move || lib.run_elsewhere()>
                 <For
                     each={move || suite_prompt.with(|(s, _)| s.cases.iter().take(drawn.get()).map(|c| c.id).collect::<Vec<_>>())}
                     key=|id| *id

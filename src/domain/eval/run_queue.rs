@@ -199,6 +199,10 @@ pub fn plan_start(
 /// (`state::library::Library::run_elsewhere`).
 pub const RUN_ELSEWHERE: &str = "A run of this draft is going on in another tab of this browser: running it here too would send the cases twice and each tab would overwrite the other's results. Wait for it to end there (its results show here as it goes), or cancel it in that tab.";
 
+/// Why Run does nothing while the draft was changed in another tab and the person has not chosen
+/// which version to keep (`state::library::Library::conflict`).
+pub const RUN_IN_CONFLICT: &str = "This draft was changed in another tab, and this tab's copy may be older: its results may already be there. Choose which version to keep (above) first, then run.";
+
 /// Makes (or takes up again) the record of model `key` for a run of `version` started at
 /// `started_ms`, labelled `label` (the model as the page names it), before its cases are
 /// queued. A record of another start (a new run) begins with no case left unsent; a resumed

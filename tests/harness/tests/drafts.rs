@@ -1606,6 +1606,14 @@ async fn a_run_going_on_in_another_tab_is_said_there_and_not_run_twice() -> anyh
     .await?;
     b.screenshot_at(".pw-run-in-other-tab", "run-in-other-tab-1280-light")
         .await?;
+    // Tryout 76: B's rows read A's answers under way as stopped, with Retry, and its queue as
+    // not sent: the list waits for the run's end.
+    assert_eq!(
+        b.eval("return document.querySelector('.pw-results').hidden")
+            .await?,
+        json!(true),
+        "the results list is hidden while the run goes on in tab A"
+    );
     assert_eq!(
         b.eval("return [...document.querySelectorAll('button')].some(x => x.textContent.startsWith('Send the'))")
             .await?,
@@ -1634,6 +1642,17 @@ async fn a_run_going_on_in_another_tab_is_said_there_and_not_run_twice() -> anyh
         "tab A's run read as never sent, or A was asked"
     );
     b.client.switch_to_window(tab_b.clone()).await?;
+    // Tryout 76: B's copy, older than A's, read A's finished run as not sent, and its Send sent
+    // it again. Nothing runs from B until the person chooses.
+    b.wait_until(
+        "return !document.body.innerText.includes('going on in another tab')",
+        "tab B to hear that tab A's run ended",
+    )
+    .await?;
+    b.button(&run_all).await?.click().await?;
+    b.wait_for_text("Choose which version to keep (above) first, then run.")
+        .await?;
+    assert_eq!(fake.chat_requests().len(), n, "tab B sent nothing");
     b.button("Use the other tab's version")
         .await?
         .click()
