@@ -34,8 +34,10 @@ proptest! {
                 Op::Insert(k, v) => prop_assert_eq!(ours.insert(k, v), std.insert(k, v)),
                 Op::Remove(k) => prop_assert_eq!(ours.remove(&k), std.remove(&k)),
                 Op::Entry(k, v) => {
-                    *ours.entry(k).and_modify(|x| *x = x.wrapping_add(1)).or_insert(v) += 2;
-                    *std.entry(k).and_modify(|x| *x = x.wrapping_add(1)).or_insert(v) += 2;
+                    let x = ours.entry(k).and_modify(|x| *x = x.wrapping_add(1)).or_insert(v);
+                    *x = x.wrapping_add(2);
+                    let y = std.entry(k).and_modify(|x| *x = x.wrapping_add(1)).or_insert(v);
+                    *y = y.wrapping_add(2);
                 }
                 Op::Retain(m) => {
                     ours.retain(|k, _| k % (m % 7 + 1) != 0);
