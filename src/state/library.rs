@@ -294,6 +294,42 @@ impl Library {
         lib.listen_for_links();
         lib.flush_when_hidden();
         lib.beat();
+        // A run or loop going on in another tab is over (it said so, or went quiet: closed,
+        // crashed): this tab reads the draft as stored now. A closing tab's last save can land
+        // without its message (tryout 76: the tab that took the run over met a conflict with
+        // it, "Both tabs changed it", and its answers waited on the person's choice).
+        crate::state::reactive::effect(move |was: Option<bool>| {
+            let now = lib.run_elsewhere() || lib.loop_elsewhere();
+            if was == Some(true) && !now {
+                let id = lib.current_id.get_untracked();
+                leptos::task::spawn_local(async move {
+                    crate::net::sleep(300).await;
+                    let unsaved = lib.pending.get_untracked()
+                        || lib.drafts.keystrokes_pending()
+                        || lib
+                            .drafts
+                            .draft
+                            .with_untracked(|d| lib.last_saved.with_value(|s| s != d));
+                    if unsaved || !lib.is_open(&id) || lib.busy_here_on(&id, None) {
+                        return;
+                    }
+                    // Read again after the read: a run started here meanwhile keeps its state.
+                    if let Some(r) = lib.fetch(&id).await
+                        && Some(r.rev) > lib.base_rev.get_value()
+                        && lib.is_open(&id)
+                        && !lib.busy_here_on(&id, None)
+                        && !lib.pending.get_untracked()
+                        && lib
+                            .drafts
+                            .draft
+                            .with_untracked(|d| lib.last_saved.with_value(|s| s == d))
+                    {
+                        lib.load_record(r);
+                    }
+                });
+            }
+            now
+        });
         // Each draft opened asks the other tabs what goes on for it there (`WHO`).
         crate::state::reactive::effect(move |_| {
             let id = lib.current_id.get();
