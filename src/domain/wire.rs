@@ -230,15 +230,12 @@ fn rerun_cancelled_record(c: &CaseRun) -> Option<RerunCancelledV1> {
 }
 
 /// A run is kept with its cases still queued among the unsent ([`Run::mark_unsent`]), as the
-/// page going away would leave them. The draft holds a case queued while its answer streams
-/// too (`state::runner` writes it when it ends), so a record kept while cases answer counts
-/// those as not sent: when the page does go away, `run_queue::page_leaving` writes them as
-/// stopped first; when the tab is gone without a word (a crash), up to "at once" of them may
-/// have gone out. That is what an export or link made mid-run carries, and what another tab
-/// following the draft counts (tryout 73: it read "79 of 79 done" for a run of 500 that went
-/// on; it now says the rest are still to come while that tab says it runs,
-/// `state::library::Library::run_elsewhere`). The tab running the run never reads its own
-/// record back while it runs.
+/// page going away would leave them (tryout 73: another tab following the draft read "79 of 79
+/// done" for a run of 500 that went on). The draft holds a case queued while its answer streams
+/// too (`state::runner` writes it when it ends): the saves during a run first write those as
+/// stopped while answering (`run_queue::page_leaving`, through
+/// `state::library::Library::keep_as`), so only an export or a link made mid-run counts them
+/// here as not sent. The tab running the run never reads its own record back while it runs.
 impl From<&Run> for RunV1 {
     fn from(r: &Run) -> Self {
         let stopped = r.unsent_to_keep();

@@ -223,7 +223,7 @@ pub struct Library {
     /// tab that deleted it.
     pub gone: RwSignal<bool>,
     /// The draft a run goes on for in another tab of this browser, by that tab's "run" messages
-    /// ([`RUN_BEAT_MS`]): this tab shows that run's results as that tab saves them, and runs
+    /// ([`RUN_BEAT_MS`]): this tab shows that run's progress as that tab saves it, and runs
     /// nothing of that draft itself meanwhile ([`Self::run_elsewhere`]). Tryout 73: a run under
     /// way in one tab read as done, with its score, in the other, which could then save the part
     /// done as the whole run.
@@ -304,25 +304,20 @@ impl Library {
                 let id = lib.current_id.get_untracked();
                 leptos::task::spawn_local(async move {
                     crate::net::sleep(300).await;
-                    let unsaved = lib.pending.get_untracked()
-                        || lib.drafts.keystrokes_pending()
-                        || lib
-                            .drafts
-                            .draft
-                            .with_untracked(|d| lib.last_saved.with_value(|s| s != d));
-                    if unsaved || !lib.is_open(&id) || lib.busy_here_on(&id, None) {
+                    // Nothing of this tab's own to keep: no change, no job on the draft.
+                    let free = || {
+                        lib.is_open(&id)
+                            && !lib.busy_here_on(&id, None)
+                            && !lib.pending.get_untracked()
+                            && !lib.unsaved_here()
+                    };
+                    if !free() {
                         return;
                     }
-                    // Read again after the read: a run started here meanwhile keeps its state.
+                    // Asked again after the read: a run started here meanwhile keeps its state.
                     if let Some(r) = lib.fetch(&id).await
                         && Some(r.rev) > lib.base_rev.get_value()
-                        && lib.is_open(&id)
-                        && !lib.busy_here_on(&id, None)
-                        && !lib.pending.get_untracked()
-                        && lib
-                            .drafts
-                            .draft
-                            .with_untracked(|d| lib.last_saved.with_value(|s| s == d))
+                        && free()
                     {
                         lib.load_record(r);
                     }
@@ -683,6 +678,16 @@ impl Library {
     /// Saves the open draft when it has changes not yet stored (edits within the autosave wait,
     /// what a job wrote as it ended): before another draft replaces it, so nothing is lost and
     /// an unchanged draft's time does not move.
+    /// Whether the open draft has changes not yet stored: keys still being typed into a section,
+    /// or a draft that differs from the one last saved or read. Untracked.
+    fn unsaved_here(self) -> bool {
+        self.drafts.keystrokes_pending()
+            || self
+                .drafts
+                .draft
+                .with_untracked(|d| self.last_saved.with_value(|s| s != d))
+    }
+
     async fn save_if_unsaved(self) {
         let unsaved = self
             .drafts
@@ -932,11 +937,7 @@ impl Library {
                     if id != self.current_id.get_untracked() {
                         return;
                     }
-                    let unsaved = self.drafts.keystrokes_pending()
-                        || self
-                            .drafts
-                            .draft
-                            .with_untracked(|d| self.last_saved.with_value(|s| s != d));
+                    let unsaved = self.unsaved_here();
                     // A run or a loop of this draft going on here keeps its state in memory:
                     // loading the other tab's over it would lose it (tryout 75: the running tab
                     // then read its own cases as never sent), so the person is asked.

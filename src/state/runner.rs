@@ -240,7 +240,7 @@ impl Runner {
             id
         });
         // The other tabs of this browser hear that a run of this draft goes on here, and when
-        // it ends (`Library::run_elsewhere`: they show its results as this tab saves them and
+        // it ends (`Library::run_elsewhere`: they show its progress as this tab saves it and
         // run nothing of the draft meanwhile).
         lib.say_while_busy(super::library::Busy::Run, move || r.running_draft());
         // Each save during a run writes it as the page going away now would leave it

@@ -197,7 +197,7 @@ pub fn plan_start(
 
 /// Why Run does nothing in a tab while a run of its draft goes on in another tab of the browser
 /// (`state::library::Library::run_elsewhere`).
-pub const RUN_ELSEWHERE: &str = "A run of this draft is going on in another tab of this browser: running it here too would send the cases twice and each tab would overwrite the other's results. Wait for it to end there (its results show here as it goes), or cancel it in that tab.";
+pub const RUN_ELSEWHERE: &str = "A run of this draft is going on in another tab of this browser: running it here too would send the cases twice and each tab would overwrite the other's results. Wait for it to end there (its progress shows here, and its results when it ends), or cancel it in that tab.";
 
 /// Why Run does nothing while the draft was changed in another tab and the person has not chosen
 /// which version to keep (`state::library::Library::conflict`).
