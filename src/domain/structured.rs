@@ -166,7 +166,7 @@ pub fn parse_reply<T: DeserializeOwned>(text: &str, schema: &Value) -> Result<T,
     if !errs.is_empty() {
         return Err(StructuredError::Schema(errs));
     }
-    serde_json::from_value(v).map_err(|e| StructuredError::Invalid(e.to_string()))
+    crate::domain::wire::from_value(v).map_err(|e| StructuredError::Invalid(e.to_string()))
 }
 
 /// The follow-up message for the one automatic repair attempt.

@@ -805,7 +805,7 @@ impl DraftV1 {
             })
             .collect();
         let optimizer = self.optimizer.and_then(|v| {
-            serde_json::from_value::<Optimizer>(v)
+            from_value::<Optimizer>(v)
                 .map_err(|e| SnapshotError::Shape(e.to_string()))
                 .and_then(|o| o.validate().map(|()| o))
                 .map_err(|e| lost.push(Lost::Optimizer(e)))
@@ -1033,6 +1033,20 @@ pub fn to_value<T: Serialize + ?Sized>(x: &T) -> serde_json::Value {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
+}
+
+/// `v` read as a `T` through its text, the way [`to_value`] writes: the wire types are read from
+/// stored text (`from_str`), and `serde_json::from_value` would compile each one's deserializer a
+/// second time, for `Value` (issue #16). Errors: as `from_value`'s, in words without a text
+/// position (the text is made here, its line and column mean nothing to the reader).
+pub fn from_value<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, String> {
+    serde_json::from_str(&v.to_string()).map_err(|e| {
+        let said = e.to_string();
+        match said.rfind(" at line ") {
+            Some(at) => said[..at].to_string(),
+            None => said,
+        }
+    })
 }
 
 /// Why a file's text is not JSON, in plain words (no parser jargon such as "EOF"): a text that
@@ -1948,7 +1962,7 @@ impl OfferV1 {
                 Some(OfferedV1 {
                     number: usize::try_from(p["number"].as_u64()?).ok()?,
                     kind: text(&p["kind"]).unwrap_or_default(),
-                    case: serde_json::from_value(p["case"].clone()).ok()?,
+                    case: from_value(p["case"].clone()).ok()?,
                     keep: p["keep"].as_bool()?,
                     duplicate_of,
                     unrealistic: text(&p["unrealistic"]),

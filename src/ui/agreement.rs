@@ -30,14 +30,18 @@ pub fn JudgeAgreement(
     });
     let imp = RubricImprover::expect();
     view! {
-        <Show when=move || !all.with(Vec::is_empty) || imp.state.with(Option::is_some)>
+        {crate::ui::erased::show(move || !all.with(Vec::is_empty) || imp.state.with(Option::is_some), move || view! {
             <section class="pw-agreement" aria-labelledby="pw-agreement-title">
                 <h3 id="pw-agreement-title" class="pw-subtitle">"Is the judge right?"</h3>
                 <p class="pw-hint">"Where you rated answers the judge also graded: a judge pass should be your thumbs-up, a judge fail your thumbs-down."</p>
-                <For each=move || all.get() key=|a| format!("{a:?}") children=move |a| view! { <RubricAgreement a=a run=run/> }/>
+                {crate::ui::erased::keyed_by(
+                    move || all.get(),
+                    |a| crate::ui::erased::RowKey::Text(format!("{a:?}")),
+                    move |a| view! { <RubricAgreement a=a run=run/> }.into_any(),
+                )}
                 <ImproveProgress/>
             </section>
-        </Show>
+        }.into_any())}
     }
 }
 
@@ -85,9 +89,9 @@ fn RubricAgreement(
                 </button>
             </div>
             <p class="pw-hint">{format!("The meta model rewrites the rubric from the disagreements, then the judge grades your {} again with it: {calls}. Nothing changes until you keep the new rubric.", count(n, "rated answer", "rated answers"))}</p>
-            <Show when=move || s.meta_is_tiny()>
+            {crate::ui::erased::show(move || s.meta_is_tiny(), move || view! {
                 <p class="pw-hint">"The built-in local model is too small to rewrite a rubric: choose a model for writing prompts in Settings."</p>
-            </Show>
+            }.into_any())}
         </div>
     }
 }

@@ -255,21 +255,20 @@ pub fn CasesCard() -> impl IntoView {
                     <button type="button" class="pw-button pw-button--small" on:click=undo>"Undo"</button>
                 </div>
             })}
-            <Show when=move || counts.get().0 == 0>
+            {crate::ui::erased::show(move || counts.get().0 == 0, move || view! {
                 <p class="pw-empty">"No test cases yet."</p>
-            </Show>
+            }.into_any())}
             <ol class="pw-case-list" aria-label="Test cases">
-                <For
-                    each={move || ids.get().into_iter().take(drawn.get()).collect::<Vec<_>>()}
-                    key=|id| *id
-                    children=move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered spec=spec/> }
-                />
+                {crate::ui::erased::keyed(
+                    move || ids.get().into_iter().take(drawn.get()).collect(),
+                    move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered spec=spec/> }.into_any(),
+                )}
             </ol>
-            <Show when=move || { ids.with(Vec::len) > shown.get() }>
+            {crate::ui::erased::show(move || { ids.with(Vec::len) > shown.get() }, move || view! {
                 <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
                     {move || format!("Show more cases ({} not shown)", ids.with(Vec::len) - shown.get())}
                 </button>
-            </Show>
+            }.into_any())}
         </section>
     }
 }
@@ -385,7 +384,7 @@ fn CaseRow(
                 <span class="pw-case__actions">
                     // Buttons that change the cases' order (the order runs and exports follow),
                     // not sort arrows: only where there is an order to change.
-                    <Show when=move || place.with(|(_, n)| *n > 1)>
+                    {crate::ui::erased::show(move || place.with(|(_, n)| *n > 1), move || view! {
                         <button type="button" class="pw-button pw-button--small pw-button--ghost"
                             aria-label=move || format!("Move {} up", name())
                             title="Move this case up the list (runs and exports follow this order)"
@@ -398,7 +397,7 @@ fn CaseRow(
                             id=format!("pw-case-{id}-down")
                             disabled=move || place.with(|(i, n)| *i + 1 >= *n)
                             on:click=move |_| moved(1)>"Move down"</button>
-                    </Show>
+                    }.into_any())}
                     <button type="button" class="pw-button pw-button--small pw-button--ghost"
                         aria-label=move || format!("Duplicate {}", name())
                         on:click=move |_| d.update(|x| { x.suite.duplicate(id); })>"Duplicate"</button>
@@ -407,9 +406,9 @@ fn CaseRow(
                         on:click=move |_| on_delete.run(id)>"Delete"</button>
                 </span>
             </div>
-            <Show when=open>
+            {crate::ui::erased::show(open, move || view! {
                 <CaseEditor id=id rendered=rendered gaps=gaps/>
-            </Show>
+            }.into_any())}
         </li>
     }
 }
@@ -514,7 +513,7 @@ fn CaseEditor(
     };
     view! {
         <div class="pw-case__editor">
-            <Show when=move || turn_count.get() == 0>
+            {crate::ui::erased::show(move || turn_count.get() == 0, move || view! {
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button pw-button--small"
                         aria-label=format!("Add earlier turns to case #{id}")
@@ -522,10 +521,10 @@ fn CaseEditor(
                         on:click=move |_| update_case(d, id, |c| c.turns.push(Message::user("")))>"Add earlier turns"</button>
                     <span id=format!("pw-case-{id}-turns-hint") class="pw-hint">"Test the reply to a message in the middle of a chat: the earlier user and assistant messages are sent first, as they are."</span>
                 </div>
-            </Show>
-            <Show when=move || { turn_count.get() > 0 }>
+            }.into_any())}
+            {crate::ui::erased::show(move || { turn_count.get() > 0 }, move || view! {
                 <Conversation id=id count=turn_count gaps=gaps/>
-            </Show>
+            }.into_any())}
             <div class="pw-field pw-field--wide">
                 <label class="pw-label" for=format!("{p}-input")>{input_label}</label>
                 <textarea id=format!("{p}-input") class="pw-textarea" rows="3"
@@ -536,7 +535,7 @@ fn CaseEditor(
                 <span id=format!("{p}-input-use") class="pw-hint">{input_use}</span>
                 {move || gap_of(None).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })}
             </div>
-            <For each=move || vars.get() key=|v| v.clone() children=move |name| {
+            {crate::ui::erased::keyed(move || vars.get(), move |name: String| {
                 let n2 = name.clone();
                 let n3 = name.clone();
                 let n4 = name.clone();
@@ -566,7 +565,8 @@ fn CaseEditor(
                             }></textarea>
                     </div>
                 }
-            }/>
+                .into_any()
+            })}
             <div class="pw-field pw-field--wide">
                 <label class="pw-label" for=format!("{p}-expected")>"Expected answer (optional)"</label>
                 <textarea id=format!("{p}-expected") class="pw-textarea" rows="2"
@@ -685,7 +685,7 @@ fn Conversation(
             <legend class="pw-label">"Earlier turns of the conversation"</legend>
             <p class="pw-hint">"Sent in this order after the system prompt and before the last user message below. Their texts are sent as written ({{variables}} are not filled in them)."</p>
             <ol class="pw-conv__turns">
-                <For each=move || indices.get() key=|i| *i children=move |i| {
+                {crate::ui::erased::keyed(move || indices.get(), move |i: usize| {
                     let speaker = move || turn(i).map_or(Speaker::User, |t| t.speaker);
                     let name = move || format!("turn {} ({}) of case #{id}", i + 1, who(speaker()).to_lowercase());
                     let field_id = format!("pw-case-{id}-turn-{i}");
@@ -723,7 +723,8 @@ fn Conversation(
                             </div>
                         </li>
                     }
-                }/>
+                    .into_any()
+                })}
             </ol>
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--small"
@@ -808,7 +809,7 @@ fn GlobalChecks() -> impl IntoView {
                 </label>
                 <p id="pw-thumbs-down-hint" class="pw-hint">"An answer you rate down (under Results) counts as one more failed check in its case's score, with your note as the reason; a thumbs-up adds no check. Runs, Reflexion and the optimizer score it the same way. Unticked, your ratings are kept but not scored; the optimizer reads your notes either way."</p>
             </div>
-            <Show when=move || !proposed.with(Vec::is_empty)>
+            {crate::ui::erased::show(move || !proposed.with(Vec::is_empty), move || view! {
                 <div class="pw-notice pw-notice--info">
                     <p class="pw-notice__text">"The Format section asks for JSON. Suggested checks:"</p>
                     <div class="pw-row pw-row--wrap">
@@ -821,7 +822,7 @@ fn GlobalChecks() -> impl IntoView {
                         }).collect_view()}
                     </div>
                 </div>
-            </Show>
+            }.into_any())}
         </div>
     }
 }
@@ -847,7 +848,7 @@ fn AssertionList(
         <fieldset class="pw-checks">
             <legend class="pw-label">{title}</legend>
             <ul class="pw-checks__list">
-                <For each=move || 0..count.get() key=|i| *i children=move |i| view! { <AssertionEditor owner=owner index=i/> }/>
+                {crate::ui::erased::keyed(move || (0..count.get()).collect(), move |i: usize| view! { <AssertionEditor owner=owner index=i/> }.into_any())}
             </ul>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-sr-only" for=add_id.clone()>{format!("Kind of check to add ({title})")}</label>
@@ -1124,13 +1125,13 @@ fn AssertionEditor(
                 <code class="pw-check-row__type">{type_name}</code>
             </span>
             <span class="pw-check-row__value">{value_field}</span>
-            <Show when=text_kind>
+            {crate::ui::erased::show(text_kind, move || view! {
                 <label class="pw-check" title="Capital and small letters count as the same (promptfoo's i- prefix, e.g. icontains).">
                     <input type="checkbox" prop:checked=move || a.with(|a| a.as_ref().is_some_and(|a| a.ignore_case))
                         on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.ignore_case = on)); }/>
                     "ignore capitals"
                 </label>
-            </Show>
+            }.into_any())}
             <label class="pw-check" title="The check passes when this does not hold (promptfoo's not- prefix).">
                 <input type="checkbox" prop:checked=move || a.with(|a| a.as_ref().is_some_and(|a| a.negate))
                     on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| x.negate = on)); }/>
@@ -1473,14 +1474,14 @@ fn SynthPanel() -> impl IntoView {
                 <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some) || off_meta()
                     title=move || off_meta().then_some(super::shell::OFFLINE_TITLE)
                     on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>
-                <Show when=busy>
+                {crate::ui::erased::show(busy, move || view! {
                     <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>
-                </Show>
+                }.into_any())}
             </div>
             <super::shell::KeyNote roles=vec![crate::domain::provider::Role::Meta] id="pw-synth-key"/>
-            <Show when=move || !has_prompt()>
+            {crate::ui::erased::show(move || !has_prompt(), move || view! {
                 <p class="pw-hint">"Generate a prompt first: the cases are written from it."</p>
-            </Show>
+            }.into_any())}
             <p class="pw-hint" role="status">{move || match s.stage.get() {
                 Stage::Writing => format!("Writing cases… {} so far", written()),
                 Stage::Reviewing => "Checking the cases for realism…".to_owned(),
@@ -1503,7 +1504,7 @@ fn SynthPanel() -> impl IntoView {
                     <p class="pw-hint pw-hint--warn">{format!("Some suggestions were left out: {}", left.join(" "))}</p>
                 })
             }}
-            <Show when=move || s.stage.get() == Stage::Review && !s.picks.with(Vec::is_empty)>
+            {crate::ui::erased::show(move || s.stage.get() == Stage::Review && !s.picks.with(Vec::is_empty), move || view! {
                 <p class="pw-output__label">"Written by the meta model: check each before keeping it"</p>
                 <ol class="pw-proposals" aria-label="Suggested cases">
                     // Drawn again only when the number of proposals changes: a row redraws its
@@ -1515,7 +1516,7 @@ fn SynthPanel() -> impl IntoView {
                         on:click=move |_| { s.accept(); }>{move || format!("Add {} kept case{}", kept(), if kept() == 1 { "" } else { "s" })}</button>
                     <button type="button" class="pw-button" on:click=move |_| s.discard()>"Discard all"</button>
                 </div>
-            </Show>
+            }.into_any())}
         </details>
     }
 }

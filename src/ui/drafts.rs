@@ -172,7 +172,7 @@ pub fn DraftsPanel(
         }
     });
     view! {
-        <Show when=move || open.get()>
+        {crate::ui::erased::show(move || open.get(), move || view! {
             <div class="pw-overlay" on:click=move |_| close()></div>
             <div class="pw-drawer" role="dialog" aria-modal="true" aria-labelledby="pw-drafts-title" tabindex="-1" node_ref=panel_ref>
                 <div class="pw-drawer__header">
@@ -232,8 +232,10 @@ pub fn DraftsPanel(
                 <ul class="pw-draft-list" aria-label="Drafts">
                     // Keyed by draft: a save that refreshes the list updates only the texts that
                     // changed, and every draft keeps its own elements (and the focus on them).
-                    <For each=move || lib.list.get() key=|m| m.id.clone() let:m>
-                        {
+                    {crate::ui::erased::keyed_by(
+                        move || lib.list.get(),
+                        |m| crate::ui::erased::RowKey::Text(m.id.clone()),
+                        move |m| {
                             let id = m.id.clone();
                             let meta = {
                                 let id = id.clone();
@@ -324,11 +326,12 @@ pub fn DraftsPanel(
                                     }
                                 </li>
                             }
-                        }
-                    </For>
+                            .into_any()
+                        },
+                    )}
                 </ul>
             </div>
-        </Show>
+        }.into_any())}
     }
 }
 
@@ -422,7 +425,7 @@ pub fn LibraryBanners() -> impl IntoView {
                 </div>
             })
         }}
-        <Show when=move || lib.conflict.get().is_some()>
+        {crate::ui::erased::show(move || lib.conflict.get().is_some(), move || view! {
             <div class="pw-notice pw-notice--warn" role="alert">
                 <p class="pw-notice__title">"This draft was changed in another tab"</p>
                 <p>"Both tabs changed it. Choose which version to keep; nothing has been overwritten yet."</p>
@@ -432,8 +435,8 @@ pub fn LibraryBanners() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| lib.keep_both()>"Keep both"</button>
                 </div>
             </div>
-        </Show>
-        <Show when=move || lib.gone.get()>
+        }.into_any())}
+        {crate::ui::erased::show(move || lib.gone.get(), move || view! {
             <div class="pw-notice pw-notice--warn" role="alert">
                 <p class="pw-notice__title">"This draft was deleted in another tab"</p>
                 <p>"What this tab shows of it is not saved any more. Keep it to store it again as it is here, or let it go."</p>
@@ -447,7 +450,7 @@ pub fn LibraryBanners() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| lib.let_deleted_go()>"Let it go"</button>
                 </div>
             </div>
-        </Show>
+        }.into_any())}
         {move || lib.deleted.get().map(|r| view! {
             <div class="pw-toast" role="status">
                 <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded.", r.draft.display_name())}</span>
@@ -749,13 +752,13 @@ pub fn SharePanel() -> impl IntoView {
             <summary>"Share a link"</summary>
             // Drawn only while open: the link (seven deflate passes over the draft) is made only
             // then, not on every change to the draft.
-            <Show when=move || panel_open.get()>
+            {crate::ui::erased::show(move || panel_open.get(), move || view! {
             <p class="pw-hint">"The draft travels inside the link itself (after the #), so no server ever sees it. Your API keys are never included."</p>
             <label class="pw-check">
                 <input type="checkbox" prop:checked=move || history.get() on:change=move |ev| history.set(event_target_checked(&ev))/>
                 <span>"Include the version history"</span>
             </label>
-            <Show when=move || d.draft.with(|x| !x.suite.cases.is_empty())>
+            {crate::ui::erased::show(move || d.draft.with(|x| !x.suite.cases.is_empty()), move || view! {
                 <label class="pw-check">
                     <input type="checkbox" prop:checked=move || with_cases.get() on:change=move |ev| with_cases.set(event_target_checked(&ev))/>
                     <span>{move || match d.draft.with(|x| x.suite.cases.len()) {
@@ -782,14 +785,14 @@ pub fn SharePanel() -> impl IntoView {
                         "Run results travel only with their test cases.".to_owned()
                     }}
                 </p>
-            </Show>
+            }.into_any())}
             <label class="pw-label" for="pw-share-link">"Share link"</label>
             <input id="pw-share-link" class="pw-input pw-input--mono" readonly prop:value=move || link.get()/>
             {move || match made.get() {
                 Ok(l) => view! { <p class="pw-hint" role="status">{format!("{} characters", l.len())}</p> }.into_any(),
                 Err(e) => view! { <p class="pw-notice pw-notice--error" role="alert">{e}</p> }.into_any(),
             }}
-            <Show when=move || { link.get().len() > WARN_LINK_CHARS }>
+            {crate::ui::erased::show(move || { link.get().len() > WARN_LINK_CHARS }, move || view! {
                 <p class="pw-notice pw-notice--warn" role="alert">
                     {move || format!("This link is over {} KB: some chat apps cut long links. {}", WARN_LINK_CHARS / 1024,
                         // The part that weighs most (tryout 47: 3,000 cases read "Shorten the examples").
@@ -800,7 +803,7 @@ pub fn SharePanel() -> impl IntoView {
                             crate::domain::share::LinkPart::Prompt => "The prompt itself weighs most: shorten its examples, or send the exported file instead.",
                         })}
                 </p>
-            </Show>
+            }.into_any())}
             <button type="button" class="pw-button pw-button--primary" disabled=move || made.with(Result::is_err) on:click=move |_| {
                 let t = link.get_untracked();
                 leptos::task::spawn_local(async move { copied.try_set(Some(copy_text(&t).await)); });
@@ -809,7 +812,7 @@ pub fn SharePanel() -> impl IntoView {
                 Ok(()) => view! { <span class="pw-hint pw-hint--ok" role="status">"Link copied"</span> }.into_any(),
                 Err(m) => view! { <span class="pw-hint pw-hint--warn" role="alert">{m}</span> }.into_any(),
             })}
-            </Show>
+            }.into_any())}
         </details>
     }
 }

@@ -105,7 +105,7 @@ pub fn IdeaCard() -> impl IntoView {
             <p id="pw-idea-hint" class="pw-hint pw-hint--inline" role="status">
                 {move || hint.get().unwrap_or("")}
             </p>
-            <Show when=move || d.draft.with(|x| x.versions.is_empty()) && !g.call.running.get()>
+            {crate::ui::erased::show(move || d.draft.with(|x| x.versions.is_empty()) && !g.call.running.get(), move || view! {
                 <p class="pw-hint" id="pw-examples-label">"Or start from an example:"</p>
                 <ul class="pw-chips" aria-labelledby="pw-examples-label">
                     {EXAMPLE_IDEAS
@@ -129,7 +129,7 @@ pub fn IdeaCard() -> impl IntoView {
                         })
                         .collect_view()}
                 </ul>
-            </Show>
+            }.into_any())}
             {move || replaced.get().filter(|(v, _)| d.draft.with(|x| x.current) == *v).map(|(_, mine)| view! {
                 <p class="pw-hint" role="status">
                     "The example replaced the idea you had typed. "
@@ -202,9 +202,9 @@ pub fn IdeaCard() -> impl IntoView {
                     aria-keyshortcuts="Control+Enter" on:click=move |_| generate()>
                     {move || if d.draft.with(|x| x.versions.is_empty()) { "Generate prompt" } else { "Generate again" }}
                 </button>
-                <Show when=move || g.call.running.get()>
+                {crate::ui::erased::show(move || g.call.running.get(), move || view! {
                     <button type="button" class="pw-button" on:click=move |_| g.stop()>"Stop"</button>
-                </Show>
+                }.into_any())}
                 <button type="button" class="pw-button pw-button--ghost" aria-expanded=move || manual.get().to_string()
                     on:click=move |_| {
                         if !manual.get_untracked() {
@@ -232,9 +232,9 @@ pub fn IdeaCard() -> impl IntoView {
                 }
             })}
             <p class="pw-hint">{meta_label}</p>
-            <Show when=move || manual.get()>
+            {crate::ui::erased::show(move || manual.get(), move || view! {
                 <ManualMode/>
-            </Show>
+            }.into_any())}
         </section>
     }
 }
@@ -292,9 +292,9 @@ fn ManualMode() -> impl IntoView {
         <div class="pw-manual" role="region" aria-labelledby="pw-manual-title">
             <h3 id="pw-manual-title" tabindex="-1">"Manual mode"</h3>
             <p class="pw-hint">{move || format!("Asks for {}. Paste these two messages into any chat app (ChatGPT, Claude, Gemini…): the first as instructions or the first message, the second after it. Then paste its whole reply below.", what())}</p>
-            <Show when=no_idea>
+            {crate::ui::erased::show(no_idea, move || view! {
                 <p class="pw-notice pw-notice--warn" role="status" id="pw-manual-no-idea">"Your idea is empty: write it in the box above first, then copy the message (it carries your idea)."</p>
-            </Show>
+            }.into_any())}
             <CopyBlock id="pw-manual-system" label="1. Instructions (system message)" text=Signal::derive(move || req.get().0)/>
             // With no idea the message would carry an empty "Task:": nothing is shown to copy.
             <CopyBlock id="pw-manual-user" label="2. Message" text=Signal::derive(move || if no_idea() { String::new() } else { req.get().1 })
@@ -423,9 +423,9 @@ pub fn PromptCard() -> impl IntoView {
                     view! { <span class="pw-tag pw-provenance" title=title>{label}</span> }.into_any()
                 }}
             </header>
-            <Show when=move || g.call.note.get().is_some()>
+            {crate::ui::erased::show(move || g.call.note.get().is_some(), move || view! {
                 <p class="pw-notice pw-notice--info" role="status">{move || g.call.note.get()}</p>
-            </Show>
+            }.into_any())}
             <div id="pw-gen-error"><GenErrorView/></div>
             {move || g.interrupted.get().map(|note| view! {
                 <div class="pw-notice pw-notice--warn" role="status" id="pw-interrupted">
@@ -440,9 +440,9 @@ pub fn PromptCard() -> impl IntoView {
                 Some(Origin::Partial { adapting: None, .. }) => Some("This version is incomplete: the generation stopped before the end. What is missing is named below; generate again, or fill it in."),
                 _ => None,
             })).flatten().map(|t| view! { <p class="pw-notice pw-notice--warn" role="status">{t}</p> })}
-            <Show when=move || !generating()>
+            {crate::ui::erased::show(move || !generating(), move || view! {
                 <GapsView/>
-            </Show>
+            }.into_any())}
             {move || {
                 if !has_version.get() && !generating() {
                     return view! {
@@ -453,12 +453,12 @@ pub fn PromptCard() -> impl IntoView {
                     <div class="pw-sections">
                         {Section::ALL.into_iter().map(|s| view! { <SectionEditor section=s/> }).collect_view()}
                     </div>
-                    <Show when=move || d.draft.with(|x| x.current_spec().is_some_and(|s| !s.notes.is_empty())) && !generating()>
+                    {crate::ui::erased::show(move || d.draft.with(|x| x.current_spec().is_some_and(|s| !s.notes.is_empty())) && !generating(), move || view! {
                         <details class="pw-details">
                             <summary>"The model's notes (not part of the prompt)"</summary>
                             <p class="pw-output__text">{move || d.draft.with(|x| x.current_spec().map(|s| s.notes.clone()).unwrap_or_default())}</p>
                         </details>
-                    </Show>
+                    }.into_any())}
                 }.into_any()
             }}
         </section>
@@ -576,9 +576,9 @@ fn GenErrorView() -> impl IntoView {
                     (None, false) => again.clone(),
                 };
                 view! {
-                    <Show when={let again = again.clone(); move || !again.is_empty()}>
+                    {crate::ui::erased::show({ let again = again.clone(); move || !again.is_empty() }, move || view! {
                         <p class="pw-notice pw-notice--error pw-notice__again" role="alert">{note.clone()}</p>
-                    </Show>
+                    }.into_any())}
                     <ErrorNotice error=e/>
                 }
                 .into_any()
@@ -954,12 +954,12 @@ fn SectionEditor(
                     d.type_section(section, &event_target_value(&ev), true);
                 }
             ></textarea>
-            <Show when=move || !streaming() && doubts.with(|w| !w.is_empty())>
+            {crate::ui::erased::show(move || !streaming() && doubts.with(|w| !w.is_empty()), move || view! {
                 <p class="pw-hint pw-hint--warn pw-section__doubt">{move || format!(
                     "{} This checks words only: if the text is not about your task, edit it.",
                     doubts.get().join(" ")
                 )}</p>
-            </Show>
+            }.into_any())}
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--small" aria-expanded=move || open_rewrite.get().to_string()
                     disabled=move || g.call.running.get() || d.draft.with(|x| x.current_version().is_none()) || tiny_meta()
@@ -969,7 +969,7 @@ fn SectionEditor(
                     "Rewrite…"
                 </button>
             </div>
-            <Show when=move || open_rewrite.get()>
+            {crate::ui::erased::show(move || open_rewrite.get(), move || view! {
                 <div class="pw-row pw-row--wrap pw-rewrite">
                     <label class="pw-label pw-sr-only" for=rewrite_id.clone()>{format!("How should {} change?", section.title())}</label>
                     <input id=rewrite_id2.clone() class="pw-input" placeholder="e.g. more concise"
@@ -980,7 +980,7 @@ fn SectionEditor(
                         {format!("Rewrite {}", section.title())}
                     </button>
                 </div>
-            </Show>
+            }.into_any())}
         </div>
     }
 }
@@ -1027,7 +1027,7 @@ pub fn FinalCard() -> impl IntoView {
         dl_error.set(download(&name, mime, &body).err());
     };
     view! {
-        <Show when=move || d.draft.with(|x| x.current_version().is_some())>
+        {crate::ui::erased::show(move || d.draft.with(|x| x.current_version().is_some()), move || view! {
             <section class="pw-card pw-card--final" aria-labelledby="pw-final-title">
                 <header class="pw-card__header">
                     <span class="pw-card__step" aria-hidden="true">"5"</span>
@@ -1106,11 +1106,11 @@ pub fn FinalCard() -> impl IntoView {
                         "Adapt"
                     </button>
                 </div>
-                <Show when=move || settings.meta_is_tiny()>
+                {crate::ui::erased::show(move || settings.meta_is_tiny(), move || view! {
                     <p class="pw-hint">{TINY_CANNOT}</p>
-                </Show>
+                }.into_any())}
             </section>
-        </Show>
+        }.into_any())}
     }
 }
 
@@ -1139,7 +1139,7 @@ pub fn VersionsCard() -> impl IntoView {
         String::from(date.to_locale_time_string("default"))
     };
     view! {
-        <Show when=move || d.versions.with(|(v, _)| !v.is_empty())>
+        {crate::ui::erased::show(move || d.versions.with(|(v, _)| !v.is_empty()), move || view! {
             <section class="pw-card pw-card--versions" aria-labelledby="pw-versions-title">
                 <header class="pw-card__header">
                     <span class="pw-card__step" aria-hidden="true">"⟲"</span>
@@ -1181,7 +1181,7 @@ pub fn VersionsCard() -> impl IntoView {
                 </div>
                 <DiffView from=from to=to/>
             </section>
-        </Show>
+        }.into_any())}
     }
 }
 

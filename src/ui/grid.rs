@@ -330,15 +330,11 @@ pub fn ModelGrid() -> impl IntoView {
         }>
             <summary class="pw-subtitle">"Compare models"</summary>
             // Drawn only while open (folded by default: most runs use one model).
-            <Show when=move || section_open.get()>
+            {crate::ui::erased::show(move || section_open.get(), move || view! {
             <p class="pw-hint">"Run the suite on several models side by side: the execution model (Settings, Running tests) and the models you add here, each with its own settings. The same judge scores them all."</p>
             <p class="pw-hint">{move || format!("Execution model: {}", slots.with(|s| grid::model_label(&s[0].cfg)))}</p>
             <ol class="pw-grid__models" aria-label="Comparison models">
-                <For
-                    each=model_indexes
-                    key=|i| *i
-                    children=move |i| view! { <ModelEditor index=i/> }
-                />
+                {crate::ui::erased::keyed(model_indexes, move |i: usize| view! { <ModelEditor index=i/> }.into_any())}
             </ol>
             {move || others.get().into_iter().map(|(label, cfg)| {
                 let name = label.trim_end_matches(" (not in your models)").to_owned();
@@ -378,18 +374,18 @@ pub fn ModelGrid() -> impl IntoView {
                     }}
                 </button>
             </div>
-            <Show when=can_show_bound>
+            {crate::ui::erased::show(can_show_bound, move || view! {
                 <p class="pw-hint" role="status">{bound}</p>
                 // Tryouts 46-48: what "at most" counts (the grid's results are of several
                 // models, so no latest run's cost is named here).
-                <Show when=move || !r.running() && bound.with(|b| b.contains("at most"))>
+                {crate::ui::erased::show(move || !r.running() && bound.with(|b| b.contains("at most")), move || view! {
                     <p class="pw-hint pw-run-basis">{move || {
                         let judged = d.suite_and_prompt.with(|(s, _)| s.has_judge_checks());
                         run::bound_basis(judged, None)
                     }}</p>
-                </Show>
-            </Show>
-            <Show when=move || summaries.with(|s| !s.is_empty())>
+                }.into_any())}
+            }.into_any())}
+            {crate::ui::erased::show(move || summaries.with(|s| !s.is_empty()), move || view! {
                 // Scrolls in its own box on a narrow screen (tryout 12: at 390 px the page
                 // scrolled sideways, 619 px wide).
                 <div class="pw-grid__scroll" tabindex="0" role="region" aria-label="Scores by model">
@@ -447,12 +443,12 @@ pub fn ModelGrid() -> impl IntoView {
                     })
                 }).collect_view()))}
                 {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
-            </Show>
-            <Show when=move || columns.with(|c| c.iter().any(|c| c.has_run))>
+            }.into_any())}
+            {crate::ui::erased::show(move || columns.with(|c| c.iter().any(|c| c.has_run)), move || view! {
               <details class="pw-details pw-grid__answers" on:toggle=move |ev| grid_open.set(details_open(&ev))>
                 <summary>"Answers by case and model"</summary>
                 // Drawn only while open: a closed grid costs nothing while a run streams.
-                <Show when=move || grid_open.get()>
+                {crate::ui::erased::show(move || grid_open.get(), move || view! {
                 <div class="pw-row pw-row--wrap">
                     <label class="pw-label pw-label--inline" for="pw-grid-filter">"Show"</label>
                     <select id="pw-grid-filter" class="pw-select"
@@ -484,28 +480,27 @@ pub fn ModelGrid() -> impl IntoView {
                             {move || columns.get().into_iter().map(|c| view! { <th scope="col">{c.label}</th> }).collect_view()}
                         </tr></thead>
                         <tbody>
-                            <For
-                                each=move || shown_ids.get()
-                                key=|id| *id
-                                children=move |id| view! { <GridRow id=id keys=keys rows=rows/> }
-                            />
+                            {crate::ui::erased::keyed(
+                                move || shown_ids.get(),
+                                move |id: u32| view! { <GridRow id=id keys=keys rows=rows/> }.into_any(),
+                            )}
                         </tbody>
                     </table>
                 </div>
-                <Show when=move || shown_ids.with(Vec::is_empty)>
+                {crate::ui::erased::show(move || shown_ids.with(Vec::is_empty), move || view! {
                     <p class="pw-empty">{move || match filter.get() {
                         Filter::Failures => "No case failed on any model.",
                         Filter::Disagreements => "The models agree on every case they answered.",
                         Filter::All => "No test cases.",
                     }}</p>
-                </Show>
-                </Show>
+                }.into_any())}
+                }.into_any())}
               </details>
               // Versions × models (issue #14): each version's results on each model, drawn only
               // while open (it scores every version with results).
               <details class="pw-details pw-grid__versions" on:toggle=move |ev| versions_open.set(details_open(&ev))>
                 <summary>"Versions by model"</summary>
-                <Show when=move || versions_open.get()>
+                {crate::ui::erased::show(move || versions_open.get(), move || view! {
                     {move || {
                         let cols = keys.get();
                         let rows = d.draft.with(|x| grid::versions_by_models(x, &cols));
@@ -533,10 +528,10 @@ pub fn ModelGrid() -> impl IntoView {
                             </div>
                         }.into_any()
                     }}
-                </Show>
+                }.into_any())}
               </details>
-            </Show>
-            </Show>
+            }.into_any())}
+            }.into_any())}
         </details>
     }
 }
@@ -647,11 +642,10 @@ fn GridRow(
     view! {
         <tr data-case=id.to_string()>
             <th scope="row"><span class="pw-case__id">{format!("#{id}")}</span>" "{summary}</th>
-            <For
-                each=move || keys.get()
-                key=|k| k.clone()
-                children=move |(key, label)| view! { <GridCell id=id key=key label=label row=row/> }
-            />
+            {crate::ui::erased::keyed(
+                move || keys.get(),
+                move |(key, label): (String, String)| view! { <GridCell id=id key=key label=label row=row/> }.into_any(),
+            )}
         </tr>
     }
 }
@@ -824,22 +818,22 @@ fn GridCell(
         <td class="pw-grid__cell" data-model=key.clone()>
             <span class=move || format!("pw-verdict pw-verdict--{}", badge.get().1)>{move || badge.get().0}</span>
             {move || score().map(|s| view! { <span class="pw-grid__score">{s}</span> })}
-            <Show when=move || earlier.get() && live.with(Option::is_none)>
+            {crate::ui::erased::show(move || earlier.get() && live.with(Option::is_none), move || view! {
                 <span class="pw-tag pw-tag--earlier" title="The latest run did not make this answer: it did not send the case, or its re-run was stopped or failed.">"from an earlier run"</span>
-            </Show>
+            }.into_any())}
             {move || text().filter(|t| !t.is_empty()).map(|t| view! {
                 <details class="pw-grid__answer">
                     <summary>"Answer"<span class="pw-sr-only">{format!(" to case #{id} on {answer_label}")}</span></summary>
                     <p class="pw-output">{t}</p>
                 </details>
             })}
-            <Show when=move || cell.with(|c| c.as_ref().and_then(|(cr, _)| cr.as_ref()).is_some_and(|cr| cr.status == Status::Done)) && live.with(Option::is_none)>
+            {crate::ui::erased::show(move || cell.with(|c| c.as_ref().and_then(|(cr, _)| cr.as_ref()).is_some_and(|cr| cr.status == Status::Done)) && live.with(Option::is_none), move || view! {
                 <RatingControl rating=rating on_rate=rate what=format!("the answer to case #{id} on {rate_label}")/>
-            </Show>
+            }.into_any())}
             <ul class="pw-grid__reasons">
                 {move || problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>
-            <Show when=can_retry>
+            {crate::ui::erased::show(can_retry, move || view! {
                 <button type="button" class="pw-button pw-button--small"
                     on:click={
                         let k = retry_key.clone();
@@ -847,8 +841,8 @@ fn GridCell(
                     }>
                     {format!("Retry case #{id} on {retry_label}")}
                 </button>
-            </Show>
-            <Show when=can_rejudge>
+            }.into_any())}
+            {crate::ui::erased::show(can_rejudge, move || view! {
                 <button type="button" class="pw-button pw-button--small"
                     on:click={
                         let k = rejudge_key.clone();
@@ -856,7 +850,7 @@ fn GridCell(
                     }>
                     {format!("Re-judge case #{id} on {label}")}
                 </button>
-            </Show>
+            }.into_any())}
         </td>
     }
 }
@@ -964,7 +958,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                 </div>
                 <p id=id("temperature-problem") class="pw-hint pw-hint--bad" role="alert">{move || temp_problem.get()}</p>
                 <p id=id("limit-problem") class="pw-hint pw-hint--bad" role="alert">{move || limit_problem.get()}</p>
-                <Show when=move || kind() != ProviderKind::LlamaCpp>
+                {crate::ui::erased::show(move || kind() != ProviderKind::LlamaCpp, move || view! {
                     <div class="pw-row pw-row--wrap">
                         <label class="pw-label pw-label--inline" for=id("key")>{move || key_label(&kind(), &host())}</label>
                         <input id=id("key") class="pw-input" type="password" aria-label=move || format!("API key of comparison model {n}") autocomplete="off" spellcheck="false"
@@ -973,7 +967,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                             prop:value=move || cfg.get().and_then(|c| s.key(&c)).map(|k| k.expose().to_owned()).unwrap_or_default()
                             on:input=move |ev| if let Some(c) = cfg.get_untracked() { s.set_key(&c, &event_target_value(&ev)) }/>
                     </div>
-                </Show>
+                }.into_any())}
                 <p class="pw-hint pw-hint--key">{move || {
                     let c = cfg.get();
                     let h = host();

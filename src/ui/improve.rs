@@ -81,9 +81,9 @@ pub fn LoopNotice() -> impl IntoView {
                     format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))
                 }}</p>
                 <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{if extra > 0 { format!("Resume the loop (up to {} more {})", grouped(u64::from(extra)), noun(extra, "call", "calls")) } else { "Resume the loop".to_owned() }}</button>
-                <Show when=move || for_key && h.keys_forgotten_now()>
+                {crate::ui::erased::show(move || for_key && h.keys_forgotten_now(), move || view! {
                     <button type="button" class="pw-button" disabled=off_all on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
-                </Show>
+                }.into_any())}
             </div>
             }
         }
@@ -104,10 +104,11 @@ pub fn ImproveCard() -> impl IntoView {
                 <span class="pw-card__step" aria-hidden="true">"4"</span>
                 <h2 id="pw-improve-title" class="pw-card__title">"Improve"</h2>
             </header>
-            <Show when=has_prompt fallback=|| view! { <p class="pw-empty">"Generate a prompt and add test cases first; then it can improve itself here."</p> }>
-                <CritiquePanel/>
-                <OptimizerPanel/>
-            </Show>
+            {crate::ui::erased::show_or(
+                has_prompt,
+                || view! { <CritiquePanel/> <OptimizerPanel/> }.into_any(),
+                || view! { <p class="pw-empty">"Generate a prompt and add test cases first; then it can improve itself here."</p> }.into_any(),
+            )}
         </section>
     }
 }
@@ -179,15 +180,15 @@ fn CritiquePanel() -> impl IntoView {
                 <button type="button" class="pw-button" disabled=move || c.call.running.get() || tiny_meta() || off_meta()
                     title=move || off_meta().then_some(OFFLINE_TITLE)
                     on:click=move |_| c.critique()>"Critique this prompt"</button>
-                <Show when=move || c.call.running.get()>
+                {crate::ui::erased::show(move || c.call.running.get(), move || view! {
                     <span class="pw-hint" role="status">"Reading the prompt critically…"</span>
                     <button type="button" class="pw-button pw-button--small" on:click=move |_| c.call.stop()>"Stop"</button>
-                </Show>
+                }.into_any())}
             </div>
             <p class="pw-hint">"The meta model lists the prompt's weaknesses: ambiguity, missing rules, gaps in the answer format. Each fix rewrites one section as a new version you can compare."</p>
-            <Show when=move || tiny_meta()>
+            {crate::ui::erased::show(move || tiny_meta(), move || view! {
                 <p class="pw-hint">{super::generate::TINY_CANNOT}</p>
-            </Show>
+            }.into_any())}
             <super::notice::CallNote call=c.call/>
             {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| c.critique())/> })}
             {move || c.weaknesses.get().map(|r| match r {
@@ -549,7 +550,7 @@ fn OptimizerPanel() -> impl IntoView {
                     <ul>{kept_lost.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                 </div>
             })}
-            <Show when=move || !running()>
+            {crate::ui::erased::show(move || !running(), move || view! {
                 <details class="pw-details">
                     <summary>"Settings of the loop"</summary>
                     <div class="pw-details__grid">
@@ -815,7 +816,7 @@ fn OptimizerPanel() -> impl IntoView {
                         </div>
                     }.into_any()
                 }}
-            </Show>
+            }.into_any())}
             <Progress state=state/>
             // "Continuing…" is news while the loop runs, not after it ended (tryout 11, m6).
             {move || h.note.get()

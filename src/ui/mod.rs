@@ -7,6 +7,7 @@ pub mod browser;
 pub mod cases;
 pub mod crash;
 pub mod drafts;
+pub mod erased;
 pub mod generate;
 pub mod grid;
 pub mod icons;

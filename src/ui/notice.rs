@@ -113,12 +113,21 @@ pub fn ToastStack() -> impl IntoView {
     let t = Toasts::expect();
     view! {
         <div class="pw-toasts" role="status" aria-live="polite">
-            <For each=move || t.items.get() key=|(id, _)| *id children=move |(id, text)| view! {
-                <div class="pw-toasts__item">
-                    <span>{text}</span>
-                    <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| t.dismiss(id)>"×"</button>
-                </div>
-            }/>
+            {crate::ui::erased::keyed(
+                move || t.items.with(|v| v.iter().map(|(id, _)| *id).collect()),
+                move |id: u64| {
+                    let text = t.items.with_untracked(|v| {
+                        v.iter().find(|(i, _)| *i == id).map(|(_, text)| text.clone())
+                    });
+                    view! {
+                        <div class="pw-toasts__item">
+                            <span>{text}</span>
+                            <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| t.dismiss(id)>"×"</button>
+                        </div>
+                    }
+                    .into_any()
+                },
+            )}
         </div>
     }
 }

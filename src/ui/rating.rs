@@ -41,7 +41,7 @@ pub fn RatingControl(
                 aria-label=down_label aria-pressed=move || (thumb() == Some(Thumb::Down)).to_string()
                 title="A bad answer: counts as one failed check while \u{201c}Thumbs-down counts as a failed check\u{201d} is on"
                 on:click=move |_| press(Thumb::Down)><super::icons::ThumbIcon down=true/></button>
-            <Show when=move || thumb().is_some()>
+            {crate::ui::erased::show(move || thumb().is_some(), move || view! {
                 <input type="text" class="pw-input pw-rating__note" aria-label=note_label.clone()
                     placeholder="Why? (optional; the optimizer reads it)"
                     prop:value=note
@@ -50,7 +50,7 @@ pub fn RatingControl(
                             on_rate.run(Some(Rating::new(r.thumb, &event_target_value(&ev))));
                         }
                     }/>
-            </Show>
+            }.into_any())}
         </div>
     }
 }
@@ -80,7 +80,7 @@ pub fn NoteToCheck(
             .with(|st| st.as_ref().is_some_and(|(c, _)| *c == case))
     };
     view! {
-        <Show when=has_note>
+        {crate::ui::erased::show(has_note, move || view! {
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--small pw-button--ghost"
                     aria-label=format!("Turn your note on case #{case} into a check")
@@ -91,12 +91,12 @@ pub fn NoteToCheck(
                             n.propose(case, output.get_untracked(), r);
                         }
                     }>"Turn this note into a check"</button>
-                <Show when=move || s.meta_is_tiny()>
+                {crate::ui::erased::show(move || s.meta_is_tiny(), move || view! {
                     <span class="pw-hint">"The built-in local model is too small to write a check from a note: choose a model for writing prompts in Settings."</span>
-                </Show>
+                }.into_any())}
             </div>
-        </Show>
-        <Show when=mine>
+        }.into_any())}
+        {crate::ui::erased::show(mine, move || view! {
             <super::notice::CallNote call=n.call/>
             {move || n.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e on_retry=Callback::new(move |_| {
                 if let Some(r) = rating.get_untracked() {
@@ -127,6 +127,6 @@ pub fn NoteToCheck(
                     <p class="pw-hint pw-hint--ok" role="status">{format!("The check was added to {place} (under Test cases): the answers already there are scored with it now (a judge check waits for Re-judge).")}</p>
                 }.into_any()),
             })}
-        </Show>
+        }.into_any())}
     }
 }

@@ -173,9 +173,9 @@ pub fn ResultsCard() -> impl IntoView {
                     disabled=move || n_sel() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
                     aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
                     on:click=move |_| r.run(untrack(picked))>{move || format!("Run selected ({})", n_sel())}</button>
-                <Show when=move || r.running()>
+                {crate::ui::erased::show(move || r.running(), move || view! {
                     <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel_by_person()>"Cancel run"</button>
-                </Show>
+                }.into_any())}
                 <label class="pw-label pw-label--inline" for="pw-concurrency">"At once"</label>
                 <NumberInput id="pw-concurrency" value=crate::state::engine::Engine::expect().concurrency min=1u32 max=16u32 hint="pw-concurrency-hint"/>
                 <span id="pw-concurrency-hint" class="pw-hint">"calls at once to each provider host, 1 to 16 (lower it if the provider rate-limits you)"</span>
@@ -189,10 +189,10 @@ pub fn ResultsCard() -> impl IntoView {
                 let judged = suite_prompt.with(|(s, _)| s.has_judge_checks());
                 if judged { vec![Role::Execution, Role::Judge] } else { vec![Role::Execution] }
             }) id="pw-run-key"/>
-            <Show when=move || settings.config(Role::Judge).kind.is_tiny() && suite_prompt.with(|(s, _)| s.has_judge_checks())>
+            {crate::ui::erased::show(move || settings.config(Role::Judge).kind.is_tiny() && suite_prompt.with(|(s, _)| s.has_judge_checks()), move || view! {
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
-            </Show>
-            <Show when=move || { n_cases.get() > 0 }>
+            }.into_any())}
+            {crate::ui::erased::show(move || { n_cases.get() > 0 }, move || view! {
                 <p class="pw-hint" role="status">{move || {
                     let (b, cost, going) = bound.get();
                     let (calls, judges) = (b.exec_calls, b.judge_calls);
@@ -213,27 +213,27 @@ pub fn ResultsCard() -> impl IntoView {
                 }}</p>
                 // Tryouts 46-48: a bound 10-58 times what the run then cost read as a wrong
                 // estimate; it says what it counts, and what the latest run cost.
-                <Show when=move || !r.running() && bound.with(|(_, cost, _)| cost.starts_with("at most"))>
+                {crate::ui::erased::show(move || !r.running() && bound.with(|(_, cost, _)| cost.starts_with("at most")), move || view! {
                     <p class="pw-hint pw-run-basis">{move || {
                         let judged = bound.with(|(b, _, _)| b.judge_calls > 0);
                         let latest = run.with(|r| r.as_ref().map(|r| (r.latest_ids().len(), r.cost_line())));
                         run::bound_basis(judged, latest.as_ref().map(|(n, c)| (*n, c.as_str())))
                     }}</p>
-                </Show>
-            </Show>
+                }.into_any())}
+            }.into_any())}
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
             {move || r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
             <UnfilledNotice/>
             // Tryout 76: the rows of a run going on in another tab read its answers under way
             // as stopped (with Retry) and its queue as not sent, as its record keeps them for a
             // tab that goes away: only the progress line is shown until it ends.
-            <Show when=move || lib.run_elsewhere()>
+            {crate::ui::erased::show(move || lib.run_elsewhere(), move || view! {
                 <p class="pw-hint pw-run-in-other-tab" role="status">
                     "A run of this draft is going on in another tab of this browser. Its progress shows here; its results show when it ends. Run waits here until then."
                     {move || lib.pending.get().then_some(" Your changes in this tab are not saved until it ends; then you choose which version to keep.")}
                 </p>
-            </Show>
-            <Show when=move || progress.with(|p| p.total > 0)>
+            }.into_any())}
+            {crate::ui::erased::show(move || progress.with(|p| p.total > 0), move || view! {
                 <div class="pw-progress">
                     <progress class="pw-progress__bar" max="1" aria-label="Run progress"
                         prop:value=move || progress.get().fraction()></progress>
@@ -266,7 +266,7 @@ pub fn ResultsCard() -> impl IntoView {
                     // Not while this tab's copy is older than the other tab's (tryout 76: after
                     // the other tab's run ended, this copy still read its cases as not sent, and
                     // Send sent them again).
-                    <Show when=move || progress.with(|p| p.unsent > 0) && !r.running() && !lib.run_elsewhere() && lib.conflict.with(Option::is_none)>
+                    {crate::ui::erased::show(move || progress.with(|p| p.unsent > 0) && !r.running() && !lib.run_elsewhere() && lib.conflict.with(Option::is_none), move || view! {
                         <button type="button" class="pw-button"
                             disabled=move || offline.blocks(&settings.config(Role::Execution))
                             on:click=move |_| r.run_unsent()>
@@ -280,10 +280,10 @@ pub fn ResultsCard() -> impl IntoView {
                                 }
                             }}
                         </button>
-                    </Show>
+                    }.into_any())}
                 </div>
-            </Show>
-            <Show when=move || agg.with(|a| a.total() > 0) && !lib.run_elsewhere()>
+            }.into_any())}
+            {crate::ui::erased::show(move || agg.with(|a| a.total() > 0) && !lib.run_elsewhere(), move || view! {
                 <p class="pw-score" aria-live="polite">{move || {
                     let a = agg.get();
                     let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
@@ -297,7 +297,7 @@ pub fn ResultsCard() -> impl IntoView {
                         if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
                     )
                 }}</p>
-            </Show>
+            }.into_any())}
             {move || elsewhere_run.with(|er| {
                 let er = er.as_ref()?;
                 let p = d.suite_and_prompt.with(|(s, _)| er.progress_where(|id| s.case(id).is_some()));
@@ -324,21 +324,20 @@ pub fn ResultsCard() -> impl IntoView {
                     count(n, "result", "results")
                 )}</p>
             })}
-            <Show when=move || n_cases.get() == 0>
+            {crate::ui::erased::show(move || n_cases.get() == 0, move || view! {
                 <p class="pw-empty">"Add test cases, then run them here."</p>
-            </Show>
+            }.into_any())}
             <ol class="pw-results" aria-label="Results per case" hidden=move || lib.run_elsewhere()>
-                <For
-                    each={move || suite_prompt.with(|(s, _)| s.cases.iter().take(drawn.get()).map(|c| c.id).collect::<Vec<_>>())}
-                    key=|id| *id
-                    children=move |id| view! { <ResultRow id=id run=run rows=rows/> }
-                />
+                {crate::ui::erased::keyed(
+                    move || suite_prompt.with(|(s, _)| s.cases.iter().take(drawn.get()).map(|c| c.id).collect()),
+                    move |id: u32| view! { <ResultRow id=id run=run rows=rows/> }.into_any(),
+                )}
             </ol>
-            <Show when=move || { n_cases.get() > shown.get() }>
+            {crate::ui::erased::show(move || { n_cases.get() > shown.get() }, move || view! {
                 <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
                     {move || format!("Show more results ({} not shown)", n_cases.get() - shown.get())}
                 </button>
-            </Show>
+            }.into_any())}
             <super::agreement::JudgeAgreement run=run/>
             <super::grid::ModelGrid/>
             <Compare/>
@@ -667,39 +666,39 @@ fn ResultRow(
                 })}
                 // The latest run never sent it, and an earlier result shows (helper-60: the row
                 // did not say "not sent" as the progress line did).
-                <Show when=move || unsent.get() && earlier.with(Option::is_some) && !streaming.get()>
+                {crate::ui::erased::show(move || unsent.get() && earlier.with(Option::is_some) && !streaming.get(), move || view! {
                     <span class="pw-tag pw-tag--earlier">"not sent in the latest run"</span>
-                </Show>
-                <Show when=move || changed.get()>
+                }.into_any())}
+                {crate::ui::erased::show(move || changed.get(), move || view! {
                     <span class="pw-tag pw-tag--earlier" title="The case's input or variables were edited after this result was made: run it again to see how the prompt answers it now.">
                         "the case changed since this result"
                     </span>
-                </Show>
+                }.into_any())}
                 <span class="pw-result__score" class:pw-result__score--partial=move || score.with(|s| s.as_ref().is_some_and(|s| s.judge_failed.is_some()))>
                     {move || score.get().map(|s| s.label()).unwrap_or_default()}
                 </span>
-                <Show when=can_retry>
+                {crate::ui::erased::show(can_retry, move || view! {
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
                         disabled=off_run title=retry_title
                         on:click=move |_| r.retry_on("", id)>
                         {move || if other_model.with(Option::is_some) { "Retry on the model chosen now" } else { "Retry" }}
                     </button>
-                </Show>
-                <Show when=move || status.get() == Some(Status::Done)>
+                }.into_any())}
+                {crate::ui::erased::show(move || status.get() == Some(Status::Done), move || view! {
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" aria-label=format!("Reflect on case #{id}")
                         title=move || if off_run() { OFFLINE_TITLE } else { "Draft, then a harsh critique, then a final answer written from it; both scored the same way." }
                         disabled=move || reflector.busy.with(|b| b.contains(&id)) || off_run()
                         on:click=move |_| reflector.reflect(id)>"Reflect"</button>
-                </Show>
-                <Show when=move || reflector.busy.with(|b| b.contains(&id))>
+                }.into_any())}
+                {crate::ui::erased::show(move || reflector.busy.with(|b| b.contains(&id)), move || view! {
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Stop reflecting on case #{id}")
                         on:click=move |_| reflector.stop(id)>"Stop"</button>
-                </Show>
-                <Show when=has_judge_error>
+                }.into_any())}
+                {crate::ui::erased::show(has_judge_error, move || view! {
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
                         disabled=move || off_judge() || r.judging.with(|j| j.contains(&(String::new(), id))) title=move || off_judge().then_some(OFFLINE_TITLE)
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
-                </Show>
+                }.into_any())}
             </div>
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
             {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
@@ -752,29 +751,29 @@ fn ResultRow(
                     )}</p>
                 }
             })}
-            <Show when=move || !streaming.get() && !has_answer.get() && status.get() == Some(Status::Done) && refusal.with(Option::is_none)>
+            {crate::ui::erased::show(move || !streaming.get() && !has_answer.get() && status.get() == Some(Status::Done) && refusal.with(Option::is_none), move || view! {
                 <p class="pw-hint">"The execution model answered with nothing (an empty answer)."</p>
-            </Show>
-            <Show when=move || has_answer.get()>
+            }.into_any())}
+            {crate::ui::erased::show(move || has_answer.get(), move || view! {
                 <p class="pw-output__label">{move || match other_model.get() {
                     Some(made) => format!("Answer written by {made} (not the execution model chosen now)"),
                     None => "Answer written by the execution model".to_owned(),
                 }}</p>
                 // Model output is untrusted: shown as text only, never as HTML.
                 <pre class="pw-output__text pw-result__output" aria-label=format!("Output of case #{id}")>{shown_output}</pre>
-                <Show when=long>
+                {crate::ui::erased::show(long, move || view! {
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" on:click=move |_| full.update(|f| *f = !*f)>
                         {move || if full.get() { "Show less" } else { "Show the whole output" }}
                     </button>
-                </Show>
-            </Show>
-            <Show when=move || status.get() == Some(Status::Done) && !streaming.get()>
+                }.into_any())}
+            }.into_any())}
+            {crate::ui::erased::show(move || status.get() == Some(Status::Done) && !streaming.get(), move || view! {
                 <RatingControl rating=rating on_rate=rate what=format!("the answer to case #{id}")/>
                 <super::rating::NoteToCheck case=id output=Signal::derive(move || output.get().unwrap_or_default()) rating=rating/>
-                <Show when=move || rating.with(|r| r.as_ref().is_some_and(|r| r.is_down())) && !d.draft.with(|x| x.suite.thumbs_down_fails)>
+                {crate::ui::erased::show(move || rating.with(|r| r.as_ref().is_some_and(|r| r.is_down())) && !d.draft.with(|x| x.suite.thumbs_down_fails), move || view! {
                     <p class="pw-hint">"Your thumbs-down is not counted in the score: \u{201c}Thumbs-down counts as a failed check\u{201d} is off (under Checks for every case). The optimizer still reads your note."</p>
-                </Show>
-            </Show>
+                }.into_any())}
+            }.into_any())}
             {move || reflection.get().map(|r| {
                 let draft_scored = score.get();
                 let draft_partial = draft_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
@@ -1151,10 +1150,10 @@ fn Compare() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || models.with(|m| !m.is_empty()) && versions.with(|v| v.len() >= 2)>
+        {crate::ui::erased::show(move || models.with(|m| !m.is_empty()) && versions.with(|v| v.len() >= 2), move || view! {
             <details class="pw-details pw-compare">
                 <summary>"Compare two versions"</summary>
-                <Show when=move || models.with(|m| m.len() >= 2)>
+                {crate::ui::erased::show(move || models.with(|m| m.len() >= 2), move || view! {
                     <div class="pw-row pw-row--wrap">
                         <label class="pw-label pw-label--inline" for="pw-compare-model">"Results of"</label>
                         <select id="pw-compare-model" class="pw-select pw-select--auto"
@@ -1165,7 +1164,7 @@ fn Compare() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </div>
-                </Show>
+                }.into_any())}
                 <div class="pw-row pw-row--wrap">
                     {picker(a, "pw-compare-a", "Compare")}
                     {picker(b, "pw-compare-b", "with")}
@@ -1227,6 +1226,6 @@ fn Compare() -> impl IntoView {
                     }
                 })}
             </details>
-        </Show>
+        }.into_any())}
     }
 }

@@ -56,7 +56,7 @@ pub fn SettingsPanel(
     });
     close_on_escape(open);
     view! {
-        <Show when=move || open.get()>
+        {crate::ui::erased::show(move || open.get(), move || view! {
             <div class="pw-overlay" on:click=move |_| close()></div>
             <div
                 class="pw-drawer"
@@ -139,7 +139,7 @@ pub fn SettingsPanel(
                     </select>
                 </section>
             </div>
-        </Show>
+        }.into_any())}
     }
 }
 
@@ -372,11 +372,11 @@ fn RoleSettings(
                     "Forget key"
                 </button>
             </div>
-            <Show when=move || s.is_remembered(&cfg())>
+            {crate::ui::erased::show(move || s.is_remembered(&cfg()), move || view! {
                 <p class="pw-hint pw-hint--warn">
                     "The key is saved in this browser's storage: anyone who uses this browser profile can read it. Untick to keep it in memory only (gone when you close the tab)."
                 </p>
-            </Show>
+            }.into_any())}
         </div>
         <div class="pw-field">
             <label class="pw-label" for=id("model")>"Model"</label>
@@ -503,9 +503,9 @@ fn RoleSettings(
             <button type="button" class="pw-button pw-button--primary" disabled=move || call.running.get() on:click=move |_| send_test()>
                 "Send a test message"
             </button>
-            <Show when=move || call.running.get()>
+            {crate::ui::erased::show(move || call.running.get(), move || view! {
                 <button type="button" class="pw-button" on:click=move |_| call.stop()>"Stop"</button>
-            </Show>
+            }.into_any())}
             <button
                 type="button"
                 class="pw-button pw-button--ghost"
@@ -527,15 +527,15 @@ fn RoleSettings(
             </button>
         </div>
         {move || copied_all.get().filter(|(_, then)| s.roles.with(|r| r == then)).map(|(m, _)| view! { <p class="pw-notice pw-notice--info" role="status">{m}</p> })}
-        <Show when=move || call.note.get().is_some()>
+        {crate::ui::erased::show(move || call.note.get().is_some(), move || view! {
             <p class="pw-notice pw-notice--info" role="status">{move || call.note.get()}</p>
-        </Show>
-        <Show when=move || !call.text.get().is_empty()>
+        }.into_any())}
+        {crate::ui::erased::show(move || !call.text.get().is_empty(), move || view! {
             <figure class="pw-output">
                 <figcaption class="pw-output__label">"Written by the model"</figcaption>
                 <p class="pw-output__text" aria-live="polite">{move || call.text.get()}</p>
             </figure>
-        </Show>
+        }.into_any())}
         {move || call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| send_test())/> })}
     }
 }

@@ -46,9 +46,9 @@ pub fn Header(
             </div>
             <div class="pw-header__actions">
                 <super::drafts::SaveStatus/>
-                <Show when=move || uses_local.get()>
+                {crate::ui::erased::show(move || uses_local.get(), move || view! {
                     <LocalModelBadge status=local_status jobs=local_jobs/>
-                </Show>
+                }.into_any())}
                 <button
                     type="button"
                     class="pw-icon-button"
@@ -209,11 +209,11 @@ pub fn OfflineBanner(
     // The same answer every call reads (`state::Online`).
     let online = crate::state::Online::expect().0;
     view! {
-        <Show when=move || !online.get()>
+        {crate::ui::erased::show(move || !online.get(), move || view! {
             <p class="pw-notice pw-notice--warn pw-offline" role="status">
                 {move || crate::domain::local_model::offline_message(&local_status.get())}
             </p>
-        </Show>
+        }.into_any())}
     }
 }
 
@@ -230,7 +230,7 @@ pub fn OfflineNote(
     let online = crate::state::Online::expect();
     let settings = crate::state::settings::SettingsHandle::expect();
     view! {
-        <Show when=move || online.blocks(&settings.config(role))>
+        {crate::ui::erased::show(move || online.blocks(&settings.config(role)), move || view! {
             <p id=id class="pw-hint pw-hint--warn pw-offline-note" role="status">{move || {
                 let c = settings.config(role);
                 format!(
@@ -239,7 +239,7 @@ pub fn OfflineNote(
                     crate::domain::http::host_of(&c.base_url)
                 )
             }}</p>
-        </Show>
+        }.into_any())}
     }
 }
 
@@ -271,12 +271,12 @@ pub fn KeyNote(
     view! {
         {move || text().map(|t| view! {
             <p id=id class="pw-hint pw-hint--warn" role="status">{t}</p>
-            <Show when=forgotten>
+            {crate::ui::erased::show(forgotten, move || view! {
                 <button type="button" class="pw-button pw-button--small"
                     on:click=move |_| settings.going_without_keys(&untrack(cfgs))>
                     {crate::domain::provider::GO_ON_WITHOUT_KEY}
                 </button>
-            </Show>
+            }.into_any())}
         })}
     }
 }

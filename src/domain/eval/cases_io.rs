@@ -849,13 +849,10 @@ fn read_test(
         .filter(|k| !KNOWN_FIELDS.contains(&k.as_str()))
         .cloned()
         .collect();
-    let wire: CaseV1 = match serde_json::from_value(Value::Object(m)) {
+    let wire: CaseV1 = match crate::domain::wire::from_value(Value::Object(m)) {
         Ok(w) => w,
         Err(e) => {
-            out.bad(
-                line,
-                format!("it could not be read as a test case: {}", json_message(&e)),
-            );
+            out.bad(line, format!("it could not be read as a test case: {}", e));
             return None;
         }
     };

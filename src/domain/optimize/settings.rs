@@ -109,7 +109,7 @@ pub fn read_models(text: &str) -> (Vec<String>, Selection) {
         .unwrap_or_default();
     let select = m
         .get("select")
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .and_then(|v| crate::domain::wire::from_value(v.clone()).ok())
         .unwrap_or_default();
     (keys, select)
 }

@@ -584,7 +584,7 @@ pub fn read_saved_models(text: &str) -> (Vec<ProviderConfig>, Vec<String>) {
     let mut lost = Vec::new();
     let mut models = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
-        match serde_json::from_value::<ProviderConfig>(item) {
+        match crate::domain::wire::from_value::<ProviderConfig>(item) {
             Ok(c) if c.temperature.is_finite() && c.temperature >= 0.0 => models.push(c),
             _ => lost.push(format!(
                 "Comparison model {} of the saved list could not be read and was left out.",
@@ -626,7 +626,7 @@ impl RoleConfigs {
         for role in Role::ALL {
             match saved
                 .remove(role.as_str())
-                .map(serde_json::from_value::<ProviderConfig>)
+                .map(crate::domain::wire::from_value::<ProviderConfig>)
             {
                 Some(Ok(c)) if c.temperature.is_finite() && c.temperature >= 0.0 => {
                     *out.get_mut(role) = c;

@@ -270,7 +270,7 @@ pub fn read_draft(v: Value) -> Result<Salvaged, Unusable> {
 fn take<T: DeserializeOwned + Default>(obj: &mut Map<String, Value>, key: &str) -> Result<T, ()> {
     match obj.remove(key) {
         None | Some(Value::Null) => Ok(T::default()),
-        Some(v) => serde_json::from_value(v).map_err(|_| ()),
+        Some(v) => crate::domain::wire::from_value(v).map_err(|_| ()),
     }
 }
 
@@ -399,7 +399,7 @@ pub(crate) fn version(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<Versi
         lost.push(Lost::Version { n: None, at });
         return None;
     };
-    let n = match obj.remove("n").map(serde_json::from_value::<u32>) {
+    let n = match obj.remove("n").map(crate::domain::wire::from_value::<u32>) {
         Some(Ok(n)) => n,
         _ => {
             lost.push(Lost::Version { n: None, at });
@@ -445,7 +445,7 @@ pub(crate) fn case(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<StoredCa
         lost,
         part("its checks"),
         |j, a, lost| {
-            serde_json::from_value::<AssertionV1>(a)
+            crate::domain::wire::from_value::<AssertionV1>(a)
                 .map_err(|_| {
                     lost.push(Lost::CaseCheck {
                         case: at,
@@ -461,7 +461,7 @@ pub(crate) fn case(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<StoredCa
         lost,
         part("its conversation"),
         |j, t, lost| {
-            serde_json::from_value::<TurnV1>(t)
+            crate::domain::wire::from_value::<TurnV1>(t)
                 .map_err(|_| lost.push(Lost::CaseTurn { case: at, at: j }))
                 .ok()
         },
@@ -482,7 +482,7 @@ pub(crate) fn case(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<StoredCa
 
 /// One check for every case.
 pub(crate) fn check(at: usize, v: Value, lost: &mut Vec<Lost>) -> Option<AssertionV1> {
-    serde_json::from_value(v)
+    crate::domain::wire::from_value(v)
         .map_err(|_| lost.push(Lost::Check { at, why: None }))
         .ok()
 }
@@ -515,7 +515,7 @@ pub(crate) fn run(at: usize, mut v: Value, lost: &mut Vec<Lost>) -> Option<RunV1
             }
         }
     }
-    serde_json::from_value(v)
+    crate::domain::wire::from_value(v)
         .map_err(|_| lost.push(Lost::Run { version, at }))
         .ok()
 }
@@ -556,9 +556,9 @@ fn drop_bad_rating(obj: &mut Value, lost: &mut Vec<Lost>, what: impl FnOnce() ->
     let Some(o) = obj.as_object_mut() else {
         return;
     };
-    let bad = o
-        .get("rating")
-        .is_some_and(|r| !r.is_null() && serde_json::from_value::<Rating>(r.clone()).is_err());
+    let bad = o.get("rating").is_some_and(|r| {
+        !r.is_null() && crate::domain::wire::from_value::<Rating>(r.clone()).is_err()
+    });
     if bad {
         o.remove("rating");
         lost.push(what());

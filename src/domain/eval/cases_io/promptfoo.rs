@@ -141,12 +141,8 @@ pub(super) fn read_assertion(
     {
         m.remove("weight");
     }
-    let wire: AssertionV1 = serde_json::from_value(Value::Object(m)).map_err(|e| {
-        (
-            omitted(),
-            format!("it could not be read ({})", super::json_message(&e)),
-        )
-    })?;
+    let wire: AssertionV1 = crate::domain::wire::from_value(Value::Object(m))
+        .map_err(|e| (omitted(), format!("it could not be read ({})", e)))?;
     let check = Assertion::try_from(&wire).map_err(|e| (omitted(), e.why))?;
     Ok((check, fields))
 }
