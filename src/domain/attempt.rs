@@ -113,6 +113,7 @@ mod tests {
             in_stream: false,
             nothing_arrived: false,
             partial_dropped: false,
+            went_out: false,
         }
     }
 

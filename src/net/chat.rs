@@ -168,6 +168,8 @@ pub async fn stream_chat(
             None => {
                 let mut error = error.with_nothing_arrived(nothing_delivered);
                 error.attempts = attempt + 1;
+                // Stopped while this attempt's request was out: the provider may bill it.
+                error.went_out = error.kind == ErrorKind::Aborted;
                 return Err(Failure {
                     error,
                     partial: completion.text,

@@ -257,9 +257,14 @@ impl Runner {
             run_queue::page_leaving(&mut kept, job.version, &keys, answering);
             Some(kept)
         });
+        // A refusal is over with its cause: a later run in another tab or a later conflict is
+        // said when Run is pressed again, not at once by an old press.
         crate::state::reactive::effect(move |_| {
             if !lib.run_elsewhere() && r.refused_elsewhere.get_untracked() {
                 r.refused_elsewhere.set(false);
+            }
+            if lib.conflict.with(Option::is_none) && r.refused_conflict.get_untracked() {
+                r.refused_conflict.set(false);
             }
         });
         r
@@ -944,6 +949,16 @@ impl Runner {
                 Err(f) if f.error.fails_every_call() => Some(f.error.cause()),
                 _ => None,
             };
+            // Cancelled after the request went out: no verdict, but what it likely cost counts.
+            if let Some(tokens) =
+                case_call::judge_stopped_tokens(&result, leaving, request_tokens(&req))
+            {
+                let model = ModelUsed::of(&job.judge);
+                self.update_case(job, key, case.id, move |c| {
+                    c.judge_spent(tokens, model.clone())
+                });
+                return;
+            }
             let Some((verdict, tokens)) =
                 case_call::judged(result, leaving, request_tokens(&req), &rubric)
             else {

@@ -103,9 +103,9 @@ pub enum Outcome {
         model: ModelUsed,
         sent: Option<u64>,
     },
-    /// Cancelled: an earlier answer comes back ([`CaseRun::cancel_after`]); text that had
-    /// arrived (`partial`) is likely billed and counted as an estimate (`spent`); `ms` is the
-    /// whole wait.
+    /// Cancelled: an earlier answer comes back ([`CaseRun::cancel_after`]); a call stopped after
+    /// its request went out (text had arrived, `partial`, or not) is likely billed and counted
+    /// as an estimate (`spent`, [`Spent::of_stopped`]); `ms` is the whole wait.
     Cancelled {
         partial: String,
         spent: Option<Spent>,
@@ -179,7 +179,7 @@ pub fn settle(
         }
         Err(_) if leaving => Outcome::Unchanged,
         Err(f) if f.error.kind == ErrorKind::Aborted => Outcome::Cancelled {
-            spent: Spent::of(model(), sent.read, &f.partial),
+            spent: Spent::of_stopped(model(), sent.read, &f.partial, f.error.went_out),
             partial: f.partial,
             ms,
             sent: sent.fingerprint,
@@ -301,7 +301,34 @@ pub fn judged(
     }
 }
 
+/// The tokens (input, output) a judge call the person stopped after its request went out is
+/// likely billed for ([`crate::domain::provider::ProviderError::went_out`]): its input estimated
+/// from `read`, its output from the text that arrived; counted in the judge's tokens with no
+/// verdict (the case reads "not judged", with Re-judge). `None` for any other end, a call cut by
+/// the page going away (`leaving`) included.
+pub fn judge_stopped_tokens(
+    result: &Result<Completion, Failure>,
+    leaving: bool,
+    read: u32,
+) -> Option<(u32, u32)> {
+    match result {
+        Err(f) if !leaving && f.error.kind == ErrorKind::Aborted => {
+            let (tokens, _) = used_or_estimated((0, 0), read, &f.partial);
+            (!f.partial.is_empty() || (f.error.went_out && read > 0)).then_some(tokens)
+        }
+        _ => None,
+    }
+}
+
 impl CaseRun {
+    /// The tokens of a judge call that gave no verdict ([`judge_stopped_tokens`]) added to the
+    /// judge's count, with the judge `model` when none is named yet.
+    pub fn judge_spent(&mut self, tokens: (u32, u32), model: ModelUsed) {
+        self.judge_tokens.0 += tokens.0;
+        self.judge_tokens.1 += tokens.1;
+        self.judge_model.get_or_insert(model);
+    }
+
     /// Records a judge call's verdict about `rubric` (replacing an earlier one), its `tokens`
     /// (input, output) added to the judge's count, and the judge model.
     pub fn judged(

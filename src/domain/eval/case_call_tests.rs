@@ -513,3 +513,102 @@ fn a_failure_every_call_would_meet_stops_sending_to_the_model() {
     assert!(again.stopped_by.is_empty());
     assert!(again.unsent_ids().is_empty());
 }
+
+/// A cancelled call whose request had gone out, `partial` arrived.
+fn stopped_out(partial: &str) -> Result<Completion, Failure> {
+    let mut error = ProviderError::new(ErrorKind::Aborted, ProviderKind::OpenAi, "h", None, "");
+    error.went_out = true;
+    error.nothing_arrived = partial.is_empty();
+    Err(Failure {
+        error,
+        partial: partial.into(),
+    })
+}
+
+// Session 36 (a leftover of tryout 69): Cancel after a case's request went out and before any
+// text arrived read "cancelled" with nothing counted, though the provider may bill the prompt.
+// It is now counted as an estimate and said; a call stopped before it went out counts nothing.
+#[test]
+fn a_call_cancelled_after_its_request_went_out_counts_its_prompt_and_says_so() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let a = ids[0];
+    let mut c = CaseRun::queued(RUN_MS, None);
+    let out = case_call::settle(stopped_out(""), false, &sent(&cfg, &suite, a), 900.0, None);
+    out.apply(&mut c);
+    assert_eq!(c.status, Status::Cancelled);
+    assert_eq!(
+        (c.input_tokens, c.output_tokens, c.tokens_estimated),
+        (200, 0, true)
+    );
+    let note = c.cancelled_note().expect("a note on the possible bill");
+    assert!(
+        note.contains("before any answer arrived") && note.contains("may still bill its prompt"),
+        "{note}"
+    );
+    let mut r = Run {
+        started_ms: RUN_MS,
+        ..Run::default()
+    };
+    r.cases.insert(a, c);
+    assert_eq!(r.progress().input_tokens, 200, "the prompt is in the run's tokens");
+
+    // Stopped before its request went out (waiting for a place, or for a retry): nothing.
+    let mut c = CaseRun::queued(RUN_MS, None);
+    case_call::settle(
+        failure(ErrorKind::Aborted, ""),
+        false,
+        &sent(&cfg, &suite, a),
+        900.0,
+        None,
+    )
+    .apply(&mut c);
+    assert_eq!((c.status.clone(), c.input_tokens), (Status::Cancelled, 0));
+    assert_eq!(c.cancelled_note(), None);
+
+    // With text: the call's note, not the prompt's.
+    let mut c = CaseRun::queued(RUN_MS, None);
+    case_call::settle(stopped_out("Bob sen"), false, &sent(&cfg, &suite, a), 900.0, None)
+        .apply(&mut c);
+    assert!(c.output_tokens > 0);
+    assert!(c.cancelled_note().unwrap().contains("while the model was answering"));
+
+    // A re-run cancelled after its request went out says the earlier answer's call may be billed.
+    let earlier = CaseRun {
+        status: Status::Done,
+        output: "- Bob: send the deck".into(),
+        run_ms: 500.0,
+        ..CaseRun::default()
+    };
+    let mut c = CaseRun::queued(RUN_MS, Some(earlier));
+    case_call::settle(stopped_out(""), false, &sent(&cfg, &suite, a), 900.0, None).apply(&mut c);
+    assert_eq!(c.output, "- Bob: send the deck");
+    assert!(
+        c.rerun_stopped_note().unwrap().contains("may still bill"),
+        "{:?}",
+        c.rerun_stopped_note()
+    );
+
+    // The judge: a call stopped after it went out counts its prompt (no verdict); one stopped
+    // before, or cut by the page going away, counts nothing.
+    assert_eq!(
+        case_call::judge_stopped_tokens(&stopped_out(""), false, 300),
+        Some((300, 0))
+    );
+    assert_eq!(
+        case_call::judge_stopped_tokens(&failure(ErrorKind::Aborted, ""), false, 300),
+        None
+    );
+    assert_eq!(case_call::judge_stopped_tokens(&stopped_out(""), true, 300), None);
+    assert_eq!(
+        case_call::judge_stopped_tokens(&server_error(), false, 300),
+        None,
+        "a failed judge call is a verdict, not this"
+    );
+    let mut c = CaseRun::default();
+    c.judge_spent((300, 0), ModelUsed::of(&cfg));
+    assert_eq!(
+        (c.judge_tokens, c.judge_model.is_some()),
+        ((300, 0), true)
+    );
+}

@@ -181,6 +181,25 @@ impl Spent {
         })
     }
 
+    /// What a call stopped after its request went out is likely billed
+    /// ([`crate::domain::provider::ProviderError::went_out`]): [`Spent::of`] when text had
+    /// arrived, else its input alone (`input_tokens`, estimated from its texts); `None` when the
+    /// request had not gone out and nothing arrived.
+    pub fn of_stopped(
+        model: ModelUsed,
+        input_tokens: u32,
+        partial: &str,
+        went_out: bool,
+    ) -> Option<Self> {
+        Self::of(model.clone(), input_tokens, partial).or_else(|| {
+            (went_out && input_tokens > 0).then_some(Self {
+                model,
+                input_tokens,
+                output_tokens: 0,
+            })
+        })
+    }
+
     /// [`Spent::of`] for a run's call on `case` with `prompt` to the model `cfg` that has
     /// written `partial` so far (its request as a run sends it, [`request`]).
     pub fn so_far(
@@ -304,21 +323,32 @@ impl CaseRun {
                 "This case's re-run was stopped {}, while the model was answering: the provider may still bill that call.",
                 why.when()
             ),
+            // Cancel after the re-run's request went out (its estimate kept beside the answer).
+            None if self.rerun_cancelled_spent.is_some() => "This case's re-run was cancelled after its request was sent: the provider may still bill that call.".to_owned(),
             // Cancel (or a record kept before the reason was).
             None => "This case's re-run was stopped before it finished (Cancel, leaving this draft, or the page was reloaded or closed).".to_owned(),
         })
     }
 
-    /// What the page says of a call the person cancelled after text had arrived (its estimate
-    /// counted, [`CaseRun::count_spent`]): the provider may still bill it, as a call cut off by
-    /// leaving may (tryout 69: Cancel mid-answer said only "cancelled"). `None` for any other
-    /// result, a call cut off by leaving included ([`CaseRun::cut_note`]).
+    /// What the page says of a call the person cancelled after its request went out (its
+    /// estimate counted, [`CaseRun::count_spent`], [`Spent::of_stopped`]): the provider may still
+    /// bill it, as a call cut off by leaving may (tryout 69: Cancel mid-answer said only
+    /// "cancelled"); before any text arrived, its prompt. `None` for any other result, a call
+    /// cut off by leaving included ([`CaseRun::cut_note`]).
     pub fn cancelled_note(&self) -> Option<String> {
-        (self.status == Status::Cancelled
-            && self.cut_by.is_none()
-            && self.tokens_estimated
-            && self.input_tokens > 0)
-            .then(|| "Cancelled while the model was answering: the provider may still bill the call. Its cost here is an estimate from the texts. Retry asks again.".to_owned())
+        if self.status != Status::Cancelled
+            || self.cut_by.is_some()
+            || !self.tokens_estimated
+            || self.input_tokens == 0
+        {
+            return None;
+        }
+        Some(if self.output_tokens == 0 {
+            "Cancelled after the request was sent, before any answer arrived: the provider may still bill its prompt. Its cost here is an estimate from the prompt's text. Retry asks again."
+        } else {
+            "Cancelled while the model was answering: the provider may still bill the call. Its cost here is an estimate from the texts. Retry asks again."
+        }
+        .to_owned())
     }
 
     /// Whether this result is a call cut off by leaving the page or the draft while the model

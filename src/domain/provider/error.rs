@@ -88,6 +88,11 @@ pub struct ProviderError {
     /// as failed, without its part): the message says so instead of "What arrived is kept"
     /// (tryout 17, 8: the loop said it with nothing shown).
     pub partial_dropped: bool,
+    /// The call was stopped (by the person, a Cancel or another job) after its request had gone
+    /// out, while the reply was awaited or arriving (set by `net::chat::stream_chat`): the
+    /// provider may bill it, its prompt at least, though no text arrived. `false` for a call
+    /// stopped before it was sent or while it waited to retry.
+    pub went_out: bool,
 }
 
 const DETAIL_MAX: usize = 400;
@@ -152,6 +157,7 @@ impl ProviderError {
             in_stream: false,
             nothing_arrived: false,
             partial_dropped: false,
+            went_out: false,
         }
     }
 

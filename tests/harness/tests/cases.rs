@@ -440,6 +440,24 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
         "what arrived is kept"
     );
     assert!(b.button("Retry case #3").await.is_ok());
+    // Session 36: cancelled after its request went out and before any text arrived, the call
+    // read "cancelled" with nothing counted, though the provider may bill its prompt.
+    fake.set_timing(8_000, 0, 64);
+    let asked = fake.chat_requests().len();
+    b.button("Retry case #3").await?.click().await?;
+    let t0 = std::time::Instant::now();
+    while fake.chat_requests().len() == asked {
+        anyhow::ensure!(t0.elapsed() < Duration::from_secs(15), "case 3's retry was not sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.button("Cancel run").await?.click().await?;
+    wait_badge(&b, 3, "cancelled").await?;
+    let row = row_text(&b, 3).await?;
+    assert!(
+        row.contains("Cancelled after the request was sent, before any answer arrived: the provider may still bill its prompt."),
+        "{row}"
+    );
+    fake.set_timing(0, 200, 3);
     // Cases 1 and 2 had finished in this run: theirs are the new answers.
     wait_badge(&b, 1, "pass").await?;
     assert!(!row_text(&b, 1).await?.contains("from an earlier run"));
