@@ -135,8 +135,8 @@ fn ImproveProgress() -> impl IntoView {
     let imp = RubricImprover::expect();
     view! {
         <super::notice::CallNote call=imp.call/>
-        {move || imp.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e on_retry=Callback::new(move |_| imp.retry())/> })}
-        {move || imp.state.get().map(|st| {
+        {crate::ui::erased::dynamic(move || (imp.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e on_retry=Callback::new(move |_| imp.retry())/> })).into_any())}
+        {crate::ui::erased::dynamic(move || (imp.state.get().map(|st| {
             let total = st.before.pairs.len();
             match st.phase {
                 Phase::Writing => view! {
@@ -192,6 +192,6 @@ fn ImproveProgress() -> impl IntoView {
                     }.into_any()
                 }
             }
-        })}
+        })).into_any())}
     }
 }

@@ -230,7 +230,7 @@ pub fn CasesCard() -> impl IntoView {
             <header class="pw-card__header">
                 <span class="pw-card__step" aria-hidden="true">"3"</span>
                 <h2 id="pw-cases-title" class="pw-card__title">"Test cases"</h2>
-                <span class="pw-card__meta">{move || {
+                <span class="pw-card__meta">{crate::ui::erased::dynamic(move || ({
                     let (n, held) = counts.get();
                     match n {
                         0 => String::new(),
@@ -239,7 +239,7 @@ pub fn CasesCard() -> impl IntoView {
                         n if held > 0 => format!("{} ({} train, {} held-out)", crate::domain::figures::count(n, "case", "cases"), crate::domain::figures::grouped((n - held) as u64), crate::domain::figures::grouped(held as u64)),
                         n => crate::domain::figures::count(n, "case", "cases"),
                     }
-                }}</span>
+                }).into_any())}</span>
             </header>
             <p class="pw-hint">"Example inputs, with checks a good answer must pass. Write your own, import a file, or let a model suggest some."</p>
             <div class="pw-row pw-row--wrap pw-toolbar">
@@ -249,12 +249,12 @@ pub fn CasesCard() -> impl IntoView {
             </div>
             <SynthPanel/>
             <GlobalChecks/>
-            {move || deleted.get().map(|(_, c)| view! {
+            {crate::ui::erased::dynamic(move || (deleted.get().map(|(_, c)| view! {
                 <div class="pw-notice pw-notice--info" role="status">
                     <p class="pw-notice__text">{format!("Deleted case #{}.", c.id)}</p>
                     <button type="button" class="pw-button pw-button--small" on:click=undo>"Undo"</button>
                 </div>
-            })}
+            })).into_any())}
             {crate::ui::erased::show(move || counts.get().0 == 0, move || view! {
                 <p class="pw-empty">"No test cases yet."</p>
             }.into_any())}
@@ -266,7 +266,7 @@ pub fn CasesCard() -> impl IntoView {
             </ol>
             {crate::ui::erased::show(move || { ids.with(Vec::len) > shown.get() }, move || view! {
                 <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                    {move || format!("Show more cases ({} not shown)", ids.with(Vec::len) - shown.get())}
+                    {crate::ui::erased::dynamic(move || (format!("Show more cases ({} not shown)", ids.with(Vec::len) - shown.get())).into_any())}
                 </button>
             }.into_any())}
         </section>
@@ -344,11 +344,11 @@ fn CaseRow(
                 <span class="pw-case__id">{format!("#{id}")}</span>
                 <button type="button" class="pw-case__summary" aria-expanded=move || open().to_string()
                     on:click=move |_| editing.set(if open() { None } else { Some(id) })>
-                    {move || conversation().map(|c| view! { <span class="pw-tag pw-tag--conv">{c}</span> " " })}
-                    {move || { let s = label(); if s.is_empty() { "(empty input)".to_owned() } else { s } }}
+                    {crate::ui::erased::dynamic(move || (conversation().map(|c| view! { <span class="pw-tag pw-tag--conv">{c}</span> " " })).into_any())}
+                    {crate::ui::erased::dynamic(move || ({ let s = label(); if s.is_empty() { "(empty input)".to_owned() } else { s } }).into_any())}
                 </button>
                 <span class="pw-case__tags">
-                    {move || case.with(|c| c.as_ref().map(|c| {
+                    {crate::ui::erased::dynamic(move || (case.with(|c| c.as_ref().map(|c| {
                         let mut v: Vec<AnyView> = c.tags.iter().map(|t| view! { <span class="pw-tag">{t.clone()}</span> }.into_any()).collect();
                         if c.split == Split::HeldOut {
                             v.push(view! { <span class="pw-tag pw-tag--held" title="Held out: the optimizer never learns from this case; it checks the winner on it.">"held-out"</span> }.into_any());
@@ -379,7 +379,7 @@ fn CaseRow(
                             v.push(view! { <span class="pw-tag pw-tag--gap" title="The model would get these empty. Open the case to see what it would read.">{text}</span> }.into_any());
                         }
                         v
-                    }).unwrap_or_default())}
+                    }).unwrap_or_default())).into_any())}
                 </span>
                 <span class="pw-case__actions">
                     // Buttons that change the cases' order (the order runs and exports follow),
@@ -533,7 +533,7 @@ fn CaseEditor(
                     prop:value=field(|c| c.input.clone())
                     on:input=move |ev| update_case(d, id, |c| c.input = event_target_value(&ev))></textarea>
                 <span id=format!("{p}-input-use") class="pw-hint">{input_use}</span>
-                {move || gap_of(None).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })}
+                {crate::ui::erased::dynamic(move || (gap_of(None).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })).into_any())}
             </div>
             {crate::ui::erased::keyed(move || vars.get(), move |name: String| {
                 let n2 = name.clone();
@@ -551,7 +551,7 @@ fn CaseEditor(
                     <div class="pw-field pw-field--wide">
                         <label class="pw-label" for=format!("pw-case-{id}-var-{name}")>{format!("Variable {{{{{name}}}}}")}</label>
                         <span id=format!("pw-case-{id}-var-{name}-use") class="pw-hint">{used}</span>
-                        {move || gap_of(Some(&n5)).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })}
+                        {crate::ui::erased::dynamic(move || (gap_of(Some(&n5)).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })).into_any())}
                         <textarea id=format!("pw-case-{id}-var-{name}") class="pw-textarea" rows="2"
                             aria-describedby=format!("pw-case-{id}-var-{name}-use")
                             prop:value=move || d.with_case(id, |c| c.vars.iter().find(|(k, _)| *k == n2).map(|(_, v)| v.clone())).flatten().unwrap_or_default()
@@ -574,11 +574,11 @@ fn CaseEditor(
                     aria-describedby=move || unread_expected().then(|| format!("pw-case-{id}-expected-unread"))
                     prop:value=field(|c| c.expected.clone())
                     on:input=move |ev| update_case(d, id, |c| c.expected = event_target_value(&ev))></textarea>
-                {move || unread_expected().then(|| view! {
+                {crate::ui::erased::dynamic(move || (unread_expected().then(|| view! {
                     <p id=format!("pw-case-{id}-expected-unread") class="pw-hint pw-hint--warn">
                         "No check reads this yet: only checks graded by the judge model (a rubric, factuality…), for this case or for every case, compare an answer with it."
                     </p>
-                })}
+                })).into_any())}
             </div>
             <div class="pw-details__grid">
                 <div class="pw-field">
@@ -637,7 +637,7 @@ fn CaseEditor(
                                 }
                             }
                         }/>
-                    {move || threshold_problem.get().map(|m| view! { <p id=format!("{p3}-threshold-problem") class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })}
+                    {crate::ui::erased::dynamic(move || (threshold_problem.get().map(|m| view! { <p id=format!("{p3}-threshold-problem") class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })).into_any())}
                     <span id=format!("{p}-threshold-hint") class="pw-hint">"Empty: every check must pass. A number from 0 to 100: the case passes when its score reaches it, even if some checks fail."</span>
                 </div>
                 <div class="pw-field">
@@ -693,7 +693,7 @@ fn Conversation(
                     let is_last = move || i + 1 >= count.get();
                     view! {
                         <li class=move || format!("pw-conv__turn pw-conv__turn--{}", who(speaker()).to_lowercase())>
-                            <label class="pw-label" for=field_id.clone()>{move || format!("Turn {} of case #{id}: {}", i + 1, who(speaker()))}</label>
+                            <label class="pw-label" for=field_id.clone()>{crate::ui::erased::dynamic(move || (format!("Turn {} of case #{id}: {}", i + 1, who(speaker()))).into_any())}</label>
                             <textarea id=field_id class="pw-textarea" rows="2"
                                 placeholder=move || if speaker() == Speaker::User { "What the user said" } else { "What the assistant answered" }
                                 prop:value=move || turn(i).map(|t| t.text).unwrap_or_default()
@@ -701,14 +701,14 @@ fn Conversation(
                                     let v = event_target_value(&ev);
                                     update_case(d, id, |c| if let Some(t) = c.turns.get_mut(i) { t.text = v; });
                                 }></textarea>
-                            {move || gaps.with(|g| g.iter().find(|g| matches!(g, Gap::EmptyTurn { at, .. } if *at == i + 1)).map(Gap::describe))
-                                .map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })}
+                            {crate::ui::erased::dynamic(move || (gaps.with(|g| g.iter().find(|g| matches!(g, Gap::EmptyTurn { at, .. } if *at == i + 1)).map(Gap::describe))
+                                .map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })).into_any())}
                             <div class="pw-row pw-row--wrap pw-conv__actions">
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost"
                                     aria-label=move || format!("Make {} a {} turn", name(), if speaker() == Speaker::User { "assistant" } else { "user" })
                                     on:click=move |_| update_case(d, id, |c| if let Some(t) = c.turns.get_mut(i) {
                                         t.speaker = if t.speaker == Speaker::User { Speaker::Assistant } else { Speaker::User };
-                                    })>{move || if speaker() == Speaker::User { "Make it the assistant's" } else { "Make it the user's" }}</button>
+                                    })>{crate::ui::erased::dynamic(move || (if speaker() == Speaker::User { "Make it the assistant's" } else { "Make it the user's" }).into_any())}</button>
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost"
                                     aria-label=move || format!("Move {} up", name())
                                     disabled=move || i == 0
@@ -813,13 +813,13 @@ fn GlobalChecks() -> impl IntoView {
                 <div class="pw-notice pw-notice--info">
                     <p class="pw-notice__text">"The Format section asks for JSON. Suggested checks:"</p>
                     <div class="pw-row pw-row--wrap">
-                        {move || proposed.get().into_iter().map(|a| {
+                        {crate::ui::erased::dynamic(move || (proposed.get().into_iter().map(|a| {
                             let text = format!("Add check: {}", a.kind().label());
                             view! {
                                 <button type="button" class="pw-button pw-button--small"
                                     on:click=move |_| d.update(|x| x.suite.global.push(a.clone()))>{text}</button>
                             }
-                        }).collect_view()}
+                        }).collect_view()).into_any())}
                     </div>
                 </div>
             }.into_any())}
@@ -859,7 +859,7 @@ fn AssertionList(
                         view! { <option value=name selected=move || pick.get() == n2>{p.label()}</option> }
                     }).collect_view()}
                 </select>
-                <span class="pw-hint pw-checks__hint">{move || Preset::parse(&pick.get()).map(|p| p.hint()).unwrap_or("")}</span>
+                <span class="pw-hint pw-checks__hint">{crate::ui::erased::dynamic(move || (Preset::parse(&pick.get()).map(|p| p.hint()).unwrap_or("")).into_any())}</span>
                 <button type="button" class="pw-button pw-button--small"
                     aria-label=format!("Add check to {}", title.to_lowercase())
                     on:click=move |_| {
@@ -1144,7 +1144,7 @@ fn AssertionEditor(
                     with_assertions(d, owner, |v| { if index < v.len() { v.remove(index); } });
                     if let Some(u) = unaccepted { u.remove_check(&owner.prefix(), index); }
                 }>"Remove"</button>
-            <p id=err_id class="pw-hint pw-hint--bad" role="status">{move || problem.get().unwrap_or_default()}</p>
+            <p id=err_id class="pw-hint pw-hint--bad" role="status">{crate::ui::erased::dynamic(move || (problem.get().unwrap_or_default()).into_any())}</p>
         </li>
     }
 }
@@ -1321,14 +1321,14 @@ fn ImportButton() -> impl IntoView {
                 aria-describedby="pw-import-hint" on:change=on_file/>
         </label>
         <span id="pw-import-hint" class="pw-sr-only">"Choose a promptfoo config together with the files it refers to, such as its tests.csv."</span>
-        {move || replaced.get().map(|name| view! {
+        {crate::ui::erased::dynamic(move || (replaced.get().map(|name| view! {
             <p class="pw-hint" role="status">{format!("Nothing from {name} was imported: choosing another file closed its review.")}</p>
-        })}
-        {move || message.get().map(|m| match m {
+        })).into_any())}
+        {crate::ui::erased::dynamic(move || (message.get().map(|m| match m {
             Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}{fix}</p> }.into_any(),
             Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
-        })}
-        {move || pending.get().map(|(name, imp)| {
+        })).into_any())}
+        {crate::ui::erased::dynamic(move || (pending.get().map(|(name, imp)| {
             let good = imp.cases.len();
             let bad = imp.bad.len();
             let left = imp.left_out.len();
@@ -1374,7 +1374,7 @@ fn ImportButton() -> impl IntoView {
                     </div>
                 </div>
             }
-        })}
+        })).into_any())}
     }
 }
 
@@ -1421,8 +1421,8 @@ fn ExportButtons() -> impl IntoView {
     view! {
         <button type="button" class="pw-button" on:click=move |_| export(true)>"Export CSV"</button>
         <button type="button" class="pw-button" on:click=move |_| export(false)>"Export JSONL"</button>
-        {move || note.get().map(|n| view! { <p class="pw-hint pw-hint--bad" role="status">{n}</p> })}
-        {move || left.get().map(|n| view! { <p class="pw-hint pw-hint--warn pw-export-left" role="status">{n}</p> })}
+        {crate::ui::erased::dynamic(move || (note.get().map(|n| view! { <p class="pw-hint pw-hint--bad" role="status">{n}</p> })).into_any())}
+        {crate::ui::erased::dynamic(move || (left.get().map(|n| view! { <p class="pw-hint pw-hint--warn pw-export-left" role="status">{n}</p> })).into_any())}
     }
 }
 
@@ -1463,11 +1463,11 @@ fn SynthPanel() -> impl IntoView {
                 }
             }>
             <summary>"Suggest cases with the model"</summary>
-            <p class="pw-hint">{move || if settings.meta_is_tiny() {
+            <p class="pw-hint">{crate::ui::erased::dynamic(move || (if settings.meta_is_tiny() {
                 "The built-in local model writes typical, edge and adversarial cases from your prompt, one at a time; lines it cannot use are left out and named, near-duplicates are unticked. It does not check realism: you decide what joins the table."
             } else {
                 "The meta model writes typical, edge and adversarial cases from your prompt, then reads them for realism: two calls to it. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."
-            }}</p>
+            }).into_any())}</p>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>
                 <NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem/>
@@ -1482,38 +1482,38 @@ fn SynthPanel() -> impl IntoView {
             {crate::ui::erased::show(move || !has_prompt(), move || view! {
                 <p class="pw-hint">"Generate a prompt first: the cases are written from it."</p>
             }.into_any())}
-            <p class="pw-hint" role="status">{move || match s.stage.get() {
+            <p class="pw-hint" role="status">{crate::ui::erased::dynamic(move || (match s.stage.get() {
                 Stage::Writing => format!("Writing cases… {} so far", written()),
                 Stage::Reviewing => "Checking the cases for realism…".to_owned(),
                 _ => String::new(),
-            }}</p>
+            }).into_any())}</p>
             <super::notice::CallNote call=s.call/>
             <super::notice::CallNote call=s.review/>
-            {move || s.call_error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| s.generate(n.get_untracked()))/> })}
-            {move || s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })}
-            {move || s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })}
-            {move || s.error.get().and(s.raw.get()).map(|raw| view! {
+            {crate::ui::erased::dynamic(move || (s.call_error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| s.generate(n.get_untracked()))/> })).into_any())}
+            {crate::ui::erased::dynamic(move || (s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })).into_any())}
+            {crate::ui::erased::dynamic(move || (s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })).into_any())}
+            {crate::ui::erased::dynamic(move || (s.error.get().and(s.raw.get()).map(|raw| view! {
                 <details class="pw-details">
                     <summary>"What the model sent"</summary>
                     <pre class="pw-code">{raw}</pre>
                 </details>
-            })}
-            {move || {
+            })).into_any())}
+            {crate::ui::erased::dynamic(move || ({
                 let left = s.left_out.get();
                 (!left.is_empty()).then(|| view! {
                     <p class="pw-hint pw-hint--warn">{format!("Some suggestions were left out: {}", left.join(" "))}</p>
                 })
-            }}
+            }).into_any())}
             {crate::ui::erased::show(move || s.stage.get() == Stage::Review && !s.picks.with(Vec::is_empty), move || view! {
                 <p class="pw-output__label">"Written by the meta model: check each before keeping it"</p>
                 <ol class="pw-proposals" aria-label="Suggested cases">
                     // Drawn again only when the number of proposals changes: a row redraws its
                     // own parts (`ProposalRow`).
-                    {move || (0..proposals.get()).map(|i| view! { <ProposalRow index=i/> }).collect_view()}
+                    {crate::ui::erased::dynamic(move || ((0..proposals.get()).map(|i| view! { <ProposalRow index=i/> }).collect_view()).into_any())}
                 </ol>
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button pw-button--primary" disabled=move || kept() == 0
-                        on:click=move |_| { s.accept(); }>{move || format!("Add {} kept case{}", kept(), if kept() == 1 { "" } else { "s" })}</button>
+                        on:click=move |_| { s.accept(); }>{crate::ui::erased::dynamic(move || (format!("Add {} kept case{}", kept(), if kept() == 1 { "" } else { "s" })).into_any())}</button>
                     <button type="button" class="pw-button" on:click=move |_| s.discard()>"Discard all"</button>
                 </div>
             }.into_any())}
@@ -1568,7 +1568,7 @@ fn ProposalRow(
     });
     view! {
         <li class="pw-proposal">
-            {move || head.get().map(|proposal| {
+            {crate::ui::erased::dynamic(move || (head.get().map(|proposal| {
                 let dup = proposal.duplicate_of.map(|(what, score)| match what {
                     Similar::Existing(id) => format!("Near-duplicate of case #{id} ({})", alike(score)),
                     Similar::Proposal(j) => format!(
@@ -1590,10 +1590,10 @@ fn ProposalRow(
                     {proposal.unrealistic.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("May be unrealistic: {t}")}</p> })}
                     {proposal.vars_note.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("Its variables do not fit your prompt: {t}")}</p> })}
                 }.into_any()
-            })}
+            })).into_any())}
             // The suggestion's own fields, each edited where it lives: its message, or the value
             // of each `{{variable}}` (a case for a prompt with variables has those instead).
-            {move || {
+            {crate::ui::erased::dynamic(move || ({
                 let Some((number, input, vars)) = fields_of.get() else { return ().into_any() };
                 let mut fields: Vec<(Option<usize>, String, String)> = Vec::new();
                 if !input.is_empty() || vars.is_empty() {
@@ -1617,10 +1617,10 @@ fn ProposalRow(
                             }></textarea>
                     }
                 }).collect_view().into_any()
-            }}
-            {move || pick().and_then(|p| (!p.proposal.case.expected.is_empty()).then(|| view! {
+            }).into_any())}
+            {crate::ui::erased::dynamic(move || (pick().and_then(|p| (!p.proposal.case.expected.is_empty()).then(|| view! {
                 <p class="pw-hint">{format!("A good answer (a reference for the judge's checks, not a check itself): {}", p.proposal.case.expected)}</p>
-            }))}
+            }))).into_any())}
         </li>
     }
 }

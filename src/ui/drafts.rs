@@ -179,17 +179,17 @@ pub fn DraftsPanel(
                     <h2 id="pw-drafts-title">"Your drafts"</h2>
                     <button type="button" class="pw-icon-button" aria-label="Close drafts" on:click=move |_| close()><CloseIcon/></button>
                 </div>
-                <p class="pw-hint">{move || if matches!(lib.status.get(), StorageStatus::Failing(_)) {
+                <p class="pw-hint">{crate::ui::erased::dynamic(move || (if matches!(lib.status.get(), StorageStatus::Failing(_)) {
                     // Tryout 73: said while nothing could be saved.
                     "Drafts are not being saved in this browser now: the message at the top of the page says why. Nothing is sent anywhere."
                 } else {
                     "Drafts are saved in this browser automatically. Nothing is sent anywhere."
-                }}</p>
+                }).into_any())}</p>
                 // Helper-63: leaving a draft whose loop runs paused it with no word before.
-                {move || loop_going().then(|| view! {
+                {crate::ui::erased::dynamic(move || (loop_going().then(|| view! {
                     <p class="pw-hint" role="status">"This draft's optimization loop is running: opening another draft pauses it, and the calls it has under way are cut off (counted as used; they may still be billed). Back on this draft, it goes on by itself within the budget you approved when the keys its models need are in this tab (else it waits for you)."</p>
-                })}
-                {move || runner.running().then(|| leaving.get().map_or_else(
+                })).into_any())}
+                {crate::ui::erased::dynamic(move || (runner.running().then(|| leaving.get().map_or_else(
                     || view! {
                         <p class="pw-hint" role="status">"A run of this draft is under way: opening, adding, copying or importing a draft stops it, and the answers still on their way are lost (they may still be billed)."</p>
                     }.into_any(),
@@ -209,7 +209,7 @@ pub fn DraftsPanel(
                             </div>
                         </div>
                     }.into_any(),
-                ))}
+                ))).into_any())}
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button pw-button--primary" on:click=move |_| ask(Leave::New)>"New draft"</button>
                     <button type="button" class="pw-button" on:click=move |_| export(None)>"Export all"</button>
@@ -225,10 +225,10 @@ pub fn DraftsPanel(
                         <input type="file" id="pw-import-drafts" accept=".json,application/json" class="pw-sr-only" aria-label="Import drafts from a file" on:change=import/>
                     </label>
                 </div>
-                {move || message.get().map(|m| match m {
+                {crate::ui::erased::dynamic(move || (message.get().map(|m| match m {
                     Ok(t) => view! { <p class="pw-notice pw-notice--ok" role="status">{t}</p> }.into_any(),
                     Err(t) => view! { <p class="pw-notice pw-notice--error" role="alert">{t}</p> }.into_any(),
-                })}
+                })).into_any())}
                 <ul class="pw-draft-list" aria-label="Drafts">
                     // Keyed by draft: a save that refreshes the list updates only the texts that
                     // changed, and every draft keeps its own elements (and the focus on them).
@@ -249,7 +249,7 @@ pub fn DraftsPanel(
                             let (i1, i2, i3, i4, i5, i6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
                             view! {
                                 <li class="pw-draft-list__item" class:pw-draft-list__item--current=move || current.get()>
-                                    {move || if renaming.get().as_deref() == Some(i1.as_str()) {
+                                    {crate::ui::erased::dynamic(move || (if renaming.get().as_deref() == Some(i1.as_str()) {
                                         let (a, b) = (i2.clone(), i2.clone());
                                         // The focus goes into the field whenever it is drawn (also
                                         // when a save redraws it), not one frame after the press.
@@ -274,10 +274,10 @@ pub fn DraftsPanel(
                                             <button type="button" class="pw-draft-list__open" aria-current=move || current.get().then_some("true")
                                                 on:click=move |_| ask(Leave::Open(open_id.clone(), name()))>
                                                 <span class="pw-draft-list__name">{name}</span>
-                                                <span class="pw-draft-list__meta">{move || meta.with(|m| format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" }))}</span>
+                                                <span class="pw-draft-list__meta">{crate::ui::erased::dynamic(move || (meta.with(|m| format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" }))).into_any())}</span>
                                             </button>
                                         }.into_any()
-                                    }}
+                                    }).into_any())}
                                     <div class="pw-row pw-row--wrap">
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Rename {}", name())
                                             on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| if x.own_name.trim().is_empty() { x.name.trim_end_matches('\u{2026}').trim_end().to_owned() } else { x.own_name }).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
@@ -342,7 +342,7 @@ pub fn SaveStatus() -> impl IntoView {
     let d = DraftHandle::expect();
     view! {
         <span class="pw-save" role="status" aria-live="polite">
-            {move || match lib.status.get() {
+            {crate::ui::erased::dynamic(move || (match lib.status.get() {
                 _ if matches!(lib.shared.get(), Some(SharedView::Draft(_))) => {
                     "Shared draft: not saved in this browser"
                 }
@@ -351,7 +351,7 @@ pub fn SaveStatus() -> impl IntoView {
                 StorageStatus::Failing(_) => "Not saved",
                 StorageStatus::Ready if lib.pending.get() || d.typing_unsaved.get() => "Saving…",
                 StorageStatus::Ready => "Saved in this browser",
-            }}
+            }).into_any())}
         </span>
     }
 }
@@ -378,18 +378,18 @@ pub fn LibraryBanners() -> impl IntoView {
         });
     };
     view! {
-        {move || match lib.status.get() {
+        {crate::ui::erased::dynamic(move || (match lib.status.get() {
             StorageStatus::Failing(m) => Some(view! {
                 <div class="pw-notice pw-notice--warn" role="alert">
                     <p class="pw-notice__title">"Not saved"</p>
                     <p>{m}</p>
                     <button type="button" class="pw-button" on:click=move |_| export_now()>"Export my drafts"</button>
-                    {move || exported.get()}
+                    {crate::ui::erased::dynamic(move || (exported.get()).into_any())}
                 </div>
             }),
             _ => None,
-        }}
-        {move || {
+        }).into_any())}
+        {crate::ui::erased::dynamic(move || ({
             let mut lost = settings.unreadable.get();
             // Only settings unreadable (a damaged "At once", say) is not said as lost data
             // (tryout 17: it read as if drafts had been lost).
@@ -409,7 +409,7 @@ pub fn LibraryBanners() -> impl IntoView {
                     </ul>
                     // A draft that does not read at all is still the person's: its stored text
                     // can be downloaded (to repair, or to send to someone who can).
-                    {move || lib.unreadable_raw.get().into_iter().map(|(id, raw)| {
+                    {crate::ui::erased::dynamic(move || (lib.unreadable_raw.get().into_iter().map(|(id, raw)| {
                         let name = format!("promptwright-unreadable-draft-{}.json", super::browser::file_stem(&id));
                         view! {
                             <button type="button" class="pw-button pw-button--small"
@@ -417,14 +417,14 @@ pub fn LibraryBanners() -> impl IntoView {
                                 {format!("Download the unreadable draft {id} as stored")}
                             </button>
                         }
-                    }).collect_view()}
+                    }).collect_view()).into_any())}
                     <button type="button" class="pw-button" on:click=move |_| {
                         lib.dismiss_damage();
                         settings.unreadable.set(Vec::new());
                     }>"Dismiss"</button>
                 </div>
             })
-        }}
+        }).into_any())}
         {crate::ui::erased::show(move || lib.conflict.get().is_some(), move || view! {
             <div class="pw-notice pw-notice--warn" role="alert">
                 <p class="pw-notice__title">"This draft was changed in another tab"</p>
@@ -451,14 +451,14 @@ pub fn LibraryBanners() -> impl IntoView {
                 </div>
             </div>
         }.into_any())}
-        {move || lib.deleted.get().map(|r| view! {
+        {crate::ui::erased::dynamic(move || (lib.deleted.get().map(|r| view! {
             <div class="pw-toast" role="status">
                 <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded.", r.draft.display_name())}</span>
                 <button type="button" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
                 <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| lib.deleted.set(None)><CloseIcon/></button>
             </div>
-        })}
-        {move || match lib.shared.get() {
+        })).into_any())}
+        {crate::ui::erased::dynamic(move || (match lib.shared.get() {
             Some(SharedView::Broken(m)) => Some(view! {
                 <div class="pw-notice pw-notice--error" role="alert">
                     <p class="pw-notice__title">"Share link problem"</p>
@@ -467,7 +467,7 @@ pub fn LibraryBanners() -> impl IntoView {
                 </div>
             }),
             _ => None,
-        }}
+        }).into_any())}
     }
 }
 
@@ -761,10 +761,10 @@ pub fn SharePanel() -> impl IntoView {
             {crate::ui::erased::show(move || d.draft.with(|x| !x.suite.cases.is_empty()), move || view! {
                 <label class="pw-check">
                     <input type="checkbox" prop:checked=move || with_cases.get() on:change=move |ev| with_cases.set(event_target_checked(&ev))/>
-                    <span>{move || match d.draft.with(|x| x.suite.cases.len()) {
+                    <span>{crate::ui::erased::dynamic(move || (match d.draft.with(|x| x.suite.cases.len()) {
                         1 => "Include the test case and its checks".to_owned(),
                         n => format!("Include the {n} test cases and their checks"),
-                    }}</span>
+                    }).into_any())}</span>
                 </label>
                 <label class="pw-check">
                     <input type="checkbox" id="pw-share-results" aria-describedby="pw-share-results-note"
@@ -773,7 +773,7 @@ pub fn SharePanel() -> impl IntoView {
                     <span>"Include the run results (outputs, scores and your ratings)"</span>
                 </label>
                 <p id="pw-share-results-note" class="pw-hint" role="status">
-                    {move || if with_cases.get() {
+                    {crate::ui::erased::dynamic(move || (if with_cases.get() {
                         let rated = d.draft.with(|x| x.runs.iter().any(|r| r.cases.values().any(|c| c.rating.is_some() || c.reflection.as_ref().is_some_and(|f| f.rating.is_some()))));
                         let note = offer.with(|o| o.note(history.get(), results_on()));
                         match (rated, results_on()) {
@@ -783,35 +783,35 @@ pub fn SharePanel() -> impl IntoView {
                         }
                     } else {
                         "Run results travel only with their test cases.".to_owned()
-                    }}
+                    }).into_any())}
                 </p>
             }.into_any())}
             <label class="pw-label" for="pw-share-link">"Share link"</label>
             <input id="pw-share-link" class="pw-input pw-input--mono" readonly prop:value=move || link.get()/>
-            {move || match made.get() {
+            {crate::ui::erased::dynamic(move || (match made.get() {
                 Ok(l) => view! { <p class="pw-hint" role="status">{format!("{} characters", l.len())}</p> }.into_any(),
                 Err(e) => view! { <p class="pw-notice pw-notice--error" role="alert">{e}</p> }.into_any(),
-            }}
+            }).into_any())}
             {crate::ui::erased::show(move || { link.get().len() > WARN_LINK_CHARS }, move || view! {
                 <p class="pw-notice pw-notice--warn" role="alert">
-                    {move || format!("This link is over {} KB: some chat apps cut long links. {}", WARN_LINK_CHARS / 1024,
+                    {crate::ui::erased::dynamic(move || (format!("This link is over {} KB: some chat apps cut long links. {}", WARN_LINK_CHARS / 1024,
                         // The part that weighs most (tryout 47: 3,000 cases read "Shorten the examples").
                         match d.draft.with(|x| crate::domain::share::largest_part(x, crate::domain::wire::Include { history: history.get(), cases: with_cases.get(), results: results_on() })) {
                             crate::domain::share::LinkPart::History => "The version history weighs most: leave it out to shorten the link.",
                             crate::domain::share::LinkPart::Results => "The run results weigh most: leave them out to shorten the link.",
                             crate::domain::share::LinkPart::Cases => "The test cases weigh most: leave them out to shorten the link, or send the exported file instead.",
                             crate::domain::share::LinkPart::Prompt => "The prompt itself weighs most: shorten its examples, or send the exported file instead.",
-                        })}
+                        })).into_any())}
                 </p>
             }.into_any())}
             <button type="button" class="pw-button pw-button--primary" disabled=move || made.with(Result::is_err) on:click=move |_| {
                 let t = link.get_untracked();
                 leptos::task::spawn_local(async move { copied.try_set(Some(copy_text(&t).await)); });
             }>"Copy link"</button>
-            {move || copied.get().map(|r| match r {
+            {crate::ui::erased::dynamic(move || (copied.get().map(|r| match r {
                 Ok(()) => view! { <span class="pw-hint pw-hint--ok" role="status">"Link copied"</span> }.into_any(),
                 Err(m) => view! { <span class="pw-hint pw-hint--warn" role="alert">{m}</span> }.into_any(),
-            })}
+            })).into_any())}
             }.into_any())}
         </details>
     }

@@ -192,3 +192,16 @@ fn erased_show(when: Box<dyn Fn() -> bool>, children: Part, fallback: Part) -> A
     })
     .into_any()
 }
+
+/// A part of the page that follows the signals `f` reads (a view child written `{move || …}`):
+/// built from `f` now and rebuilt from it whenever one of them changes, in place where the
+/// new view is of the same kind (an element keeps its focus). Every such part goes through
+/// here, so Leptos compiles its render effect once (issue #16).
+pub fn dynamic(f: impl Fn() -> AnyView + 'static) -> AnyView {
+    erased_dynamic(Box::new(f))
+}
+
+fn erased_dynamic(f: Box<dyn Fn() -> AnyView>) -> AnyView {
+    let f = SendWrapper::new(f);
+    (move || f()).into_any()
+}

@@ -103,7 +103,7 @@ pub fn IdeaCard() -> impl IntoView {
                 }
             ></textarea>
             <p id="pw-idea-hint" class="pw-hint pw-hint--inline" role="status">
-                {move || hint.get().unwrap_or("")}
+                {crate::ui::erased::dynamic(move || (hint.get().unwrap_or("")).into_any())}
             </p>
             {crate::ui::erased::show(move || d.draft.with(|x| x.versions.is_empty()) && !g.call.running.get(), move || view! {
                 <p class="pw-hint" id="pw-examples-label">"Or start from an example:"</p>
@@ -130,7 +130,7 @@ pub fn IdeaCard() -> impl IntoView {
                         .collect_view()}
                 </ul>
             }.into_any())}
-            {move || replaced.get().filter(|(v, _)| d.draft.with(|x| x.current) == *v).map(|(_, mine)| view! {
+            {crate::ui::erased::dynamic(move || (replaced.get().filter(|(v, _)| d.draft.with(|x| x.current) == *v).map(|(_, mine)| view! {
                 <p class="pw-hint" role="status">
                     "The example replaced the idea you had typed. "
                     <button type="button" class="pw-button pw-button--small" on:click=move |_| {
@@ -138,7 +138,7 @@ pub fn IdeaCard() -> impl IntoView {
                         set_idea(mine.clone());
                     }>"Put my idea back"</button>
                 </p>
-            })}
+            })).into_any())}
             <details class="pw-details">
                 <summary>"More details (optional)"</summary>
                 <div class="pw-details__grid">
@@ -184,11 +184,11 @@ pub fn IdeaCard() -> impl IntoView {
                             }/>
                         <p id="pw-variables-hint" class="pw-hint">"Names of the inputs your app fills in, separated by commas; the prompt will refer to them as {{name}}."</p>
                         // What the field changed in what was typed, and why: it never rewrites silently.
-                        <p id="pw-variables-changed" class="pw-hint pw-hint--warn" role="status">{move || {
+                        <p id="pw-variables-changed" class="pw-hint pw-hint--warn" role="status">{crate::ui::erased::dynamic(move || ({
                             let (notes, names) = var_notes.get();
                             let current = d.draft.with(|x| x.idea.variables == names);
                             (current && !notes.is_empty()).then(|| format!("Changed: {}", notes.join(" ")))
-                        }}</p>
+                        }).into_any())}</p>
                     </div>
                 </div>
             </details>
@@ -200,7 +200,7 @@ pub fn IdeaCard() -> impl IntoView {
                     disabled=move || g.call.running.get() || offline.blocks(&settings.config(Role::Meta))
                     aria-describedby=move || offline.blocks(&settings.config(Role::Meta)).then_some("pw-generate-offline")
                     aria-keyshortcuts="Control+Enter" on:click=move |_| generate()>
-                    {move || if d.draft.with(|x| x.versions.is_empty()) { "Generate prompt" } else { "Generate again" }}
+                    {crate::ui::erased::dynamic(move || (if d.draft.with(|x| x.versions.is_empty()) { "Generate prompt" } else { "Generate again" }).into_any())}
                 </button>
                 {crate::ui::erased::show(move || g.call.running.get(), move || view! {
                     <button type="button" class="pw-button" on:click=move |_| g.stop()>"Stop"</button>
@@ -216,7 +216,7 @@ pub fn IdeaCard() -> impl IntoView {
                 </button>
             </div>
             <LargeRequestNotice generate=true/>
-            {move || g.tiny_progress().map(|(_, what, (done, all))| {
+            {crate::ui::erased::dynamic(move || (g.tiny_progress().map(|(_, what, (done, all))| {
                 // Every part re-reads the idea: a long one makes each part slow (tryout 11: 25 KB
                 // took over 5 minutes a part while this said "a few seconds").
                 let idea_tokens = d.draft.with_untracked(|x| estimate_tokens(&x.idea.idea));
@@ -230,7 +230,7 @@ pub fn IdeaCard() -> impl IntoView {
                         {format!("The local model is writing {what} (part {} of {all}). {pace}", done + 1)}
                     </p>
                 }
-            })}
+            })).into_any())}
             <p class="pw-hint">{meta_label}</p>
             {crate::ui::erased::show(move || manual.get(), move || view! {
                 <ManualMode/>
@@ -291,7 +291,7 @@ fn ManualMode() -> impl IntoView {
     view! {
         <div class="pw-manual" role="region" aria-labelledby="pw-manual-title">
             <h3 id="pw-manual-title" tabindex="-1">"Manual mode"</h3>
-            <p class="pw-hint">{move || format!("Asks for {}. Paste these two messages into any chat app (ChatGPT, Claude, Gemini…): the first as instructions or the first message, the second after it. Then paste its whole reply below.", what())}</p>
+            <p class="pw-hint">{crate::ui::erased::dynamic(move || (format!("Asks for {}. Paste these two messages into any chat app (ChatGPT, Claude, Gemini…): the first as instructions or the first message, the second after it. Then paste its whole reply below.", what())).into_any())}</p>
             {crate::ui::erased::show(no_idea, move || view! {
                 <p class="pw-notice pw-notice--warn" role="status" id="pw-manual-no-idea">"Your idea is empty: write it in the box above first, then copy the message (it carries your idea)."</p>
             }.into_any())}
@@ -315,7 +315,7 @@ fn ManualMode() -> impl IntoView {
                 }>
                 "Use this reply"
             </button>
-            {move || match result.get() {
+            {crate::ui::erased::dynamic(move || (match result.get() {
                 Some(Ok(Pasted { gaps, notes })) => {
                     let head = match crate::domain::meta::reply::gaps_summary(&gaps) {
                         None => "Read the reply: your prompt is below.".to_owned(),
@@ -335,7 +335,7 @@ fn ManualMode() -> impl IntoView {
                 }
                 Some(Err(problem)) => view! { <div class="pw-notice pw-notice--error" role="alert" id="pw-manual-problem"><p class="pw-notice__title">{problem.title()}</p><p>{problem.to_string()}</p>{problem.hint().map(|h| view! { <p class="pw-hint">{h}</p> })}</div> }.into_any(),
                 None => ().into_any(),
-            }}
+            }).into_any())}
         </div>
     }
 }
@@ -410,7 +410,7 @@ pub fn PromptCard() -> impl IntoView {
             <header class="pw-card__header">
                 <span class="pw-card__step" aria-hidden="true">"2"</span>
                 <h2 id="pw-prompt-title" class="pw-card__title">"System prompt"</h2>
-                {move || {
+                {crate::ui::erased::dynamic(move || ({
                     let (label, by_model) = if generating() {
                         (format!("Being written by {}", settings.config(Role::Meta).model), true)
                     } else {
@@ -421,29 +421,29 @@ pub fn PromptCard() -> impl IntoView {
                     };
                     let title = if by_model { "Text written by an AI model: check it before you rely on it." } else { "" };
                     view! { <span class="pw-tag pw-provenance" title=title>{label}</span> }.into_any()
-                }}
+                }).into_any())}
             </header>
             {crate::ui::erased::show(move || g.call.note.get().is_some(), move || view! {
-                <p class="pw-notice pw-notice--info" role="status">{move || g.call.note.get()}</p>
+                <p class="pw-notice pw-notice--info" role="status">{crate::ui::erased::dynamic(move || (g.call.note.get()).into_any())}</p>
             }.into_any())}
             <div id="pw-gen-error"><GenErrorView/></div>
-            {move || g.interrupted.get().map(|note| view! {
+            {crate::ui::erased::dynamic(move || (g.interrupted.get().map(|note| view! {
                 <div class="pw-notice pw-notice--warn" role="status" id="pw-interrupted">
                     <p class="pw-notice__text">{note}</p>
                     <button type="button" class="pw-button pw-button--small" on:click=move |_| g.interrupted.set(None)>"Dismiss"</button>
                 </div>
-            })}
+            })).into_any())}
             <LargeRequestNotice generate=false/>
-            {move || (!generating()).then(|| d.draft.with(|x| match x.current_version().map(|v| &v.origin) {
+            {crate::ui::erased::dynamic(move || ((!generating()).then(|| d.draft.with(|x| match x.current_version().map(|v| &v.origin) {
                 // Helper-58: a stopped adaptation read "the generation stopped… generate again".
                 Some(Origin::Partial { adapting: Some(_), .. }) => Some("This version is incomplete: the adaptation stopped before the end. What is missing is named below; adapt again, or fill it in."),
                 Some(Origin::Partial { adapting: None, .. }) => Some("This version is incomplete: the generation stopped before the end. What is missing is named below; generate again, or fill it in."),
                 _ => None,
-            })).flatten().map(|t| view! { <p class="pw-notice pw-notice--warn" role="status">{t}</p> })}
+            })).flatten().map(|t| view! { <p class="pw-notice pw-notice--warn" role="status">{t}</p> })).into_any())}
             {crate::ui::erased::show(move || !generating(), move || view! {
                 <GapsView/>
             }.into_any())}
-            {move || {
+            {crate::ui::erased::dynamic(move || ({
                 if !has_version.get() && !generating() {
                     return view! {
                         <p class="pw-empty">"Your prompt appears here in five parts (who the model should be, background, steps, output format, examples) once it is generated. You can edit every part."</p>
@@ -456,11 +456,11 @@ pub fn PromptCard() -> impl IntoView {
                     {crate::ui::erased::show(move || d.draft.with(|x| x.current_spec().is_some_and(|s| !s.notes.is_empty())) && !generating(), move || view! {
                         <details class="pw-details">
                             <summary>"The model's notes (not part of the prompt)"</summary>
-                            <p class="pw-output__text">{move || d.draft.with(|x| x.current_spec().map(|s| s.notes.clone()).unwrap_or_default())}</p>
+                            <p class="pw-output__text">{crate::ui::erased::dynamic(move || (d.draft.with(|x| x.current_spec().map(|s| s.notes.clone()).unwrap_or_default())).into_any())}</p>
                         </details>
                     }.into_any())}
                 }.into_any()
-            }}
+            }).into_any())}
         </section>
     }
 }
@@ -955,10 +955,10 @@ fn SectionEditor(
                 }
             ></textarea>
             {crate::ui::erased::show(move || !streaming() && doubts.with(|w| !w.is_empty()), move || view! {
-                <p class="pw-hint pw-hint--warn pw-section__doubt">{move || format!(
+                <p class="pw-hint pw-hint--warn pw-section__doubt">{crate::ui::erased::dynamic(move || (format!(
                     "{} This checks words only: if the text is not about your task, edit it.",
                     doubts.get().join(" ")
-                )}</p>
+                )).into_any())}</p>
             }.into_any())}
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--small" aria-expanded=move || open_rewrite.get().to_string()
@@ -1035,7 +1035,7 @@ pub fn FinalCard() -> impl IntoView {
                 </header>
                 // Tryout 4: after a cut-off generation the unfinished version is the one copied and
                 // shared; say so here, and offer the latest finished version.
-                {move || d.draft.with(|x| {
+                {crate::ui::erased::dynamic(move || (d.draft.with(|x| {
                     let partial = matches!(x.current_version().map(|v| &v.origin), Some(Origin::Partial { .. }));
                     partial.then(|| x.versions.iter().rev().find(|v| v.number != x.current && !matches!(v.origin, Origin::Partial { .. })).map(|v| v.number))
                 }).map(|earlier| view! {
@@ -1045,7 +1045,7 @@ pub fn FinalCard() -> impl IntoView {
                             <button type="button" class="pw-button pw-button--small" on:click=move |_| { d.update(|x| { x.restore(n); }); }>{format!("Make version {n} current")}</button>
                         })}
                     </div>
-                })}
+                })).into_any())}
                 <div class="pw-row pw-row--wrap">
                     <fieldset class="pw-segmented">
                         <legend class="pw-sr-only">"Layout"</legend>
@@ -1061,7 +1061,7 @@ pub fn FinalCard() -> impl IntoView {
                         </label>
                     </fieldset>
                     <span class="pw-meter" title="Tokens are the pieces of text models count and bill by; about 4 characters each.">
-                        {move || format!("About {} · {} per call with {} (with a 200-token message and a 400-token answer)", count(tokens(), "token", "tokens"), cost(), super::settings::role_model(settings, Role::Execution))}
+                        {crate::ui::erased::dynamic(move || (format!("About {} · {} per call with {} (with a 200-token message and a 400-token answer)", count(tokens(), "token", "tokens"), cost(), super::settings::role_model(settings, Role::Execution))).into_any())}
                     </span>
                 </div>
                 <p class="pw-hint">"A token is a piece of a word (about 4 characters): models count and bill by tokens."</p>
@@ -1076,7 +1076,7 @@ pub fn FinalCard() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| save("txt")>"Download .txt"</button>
                     <button type="button" class="pw-button" on:click=move |_| save("json")>"Download .json"</button>
                 </div>
-                {move || dl_error.get().map(|m| view! { <p class="pw-hint pw-hint--warn" role="alert">{m}</p> })}
+                {crate::ui::erased::dynamic(move || (dl_error.get().map(|m| view! { <p class="pw-hint pw-hint--warn" role="alert">{m}</p> })).into_any())}
                 <details class="pw-details">
                     <summary>"Use it in code"</summary>
                     <div class="pw-tabs" role="tablist" aria-label="Language">
@@ -1085,11 +1085,11 @@ pub fn FinalCard() -> impl IntoView {
                                 on:click=move |_| lang.set(l)>{l.label()}</button>
                         }).collect_view()}
                     </div>
-                    <p class="pw-hint">{move || {
+                    <p class="pw-hint">{crate::ui::erased::dynamic(move || ({
                         let c = settings.config(Role::Execution);
                         format!("Calls {} with the model of \u{201c}Running tests\u{201d} ({}). The key is read from the {} environment variable.", c.kind.label(), c.model, snippet::key_var(c.kind))
-                    }}</p>
-                    <pre class="pw-code" tabindex="0" aria-label="Code snippet">{move || snippet::snippet(lang.get(), &settings.config(Role::Execution), &rendered.get())}</pre>
+                    }).into_any())}</p>
+                    <pre class="pw-code" tabindex="0" aria-label="Code snippet">{crate::ui::erased::dynamic(move || (snippet::snippet(lang.get(), &settings.config(Role::Execution), &rendered.get())).into_any())}</pre>
                 </details>
                 <super::drafts::SharePanel/>
                 <div class="pw-row pw-row--wrap pw-adapt">
@@ -1146,7 +1146,7 @@ pub fn VersionsCard() -> impl IntoView {
                     <h2 id="pw-versions-title" class="pw-card__title">"Versions"</h2>
                 </header>
                 <ol class="pw-versions" reversed>
-                    {move || d.versions.with(|(versions, now)| versions.iter().rev().map(|v| {
+                    {crate::ui::erased::dynamic(move || (d.versions.with(|(versions, now)| versions.iter().rev().map(|v| {
                         let n = v.number;
                         let current = n == *now;
                         view! {
@@ -1162,21 +1162,21 @@ pub fn VersionsCard() -> impl IntoView {
                                 }}
                             </li>
                         }
-                    }).collect_view())}
+                    }).collect_view())).into_any())}
                 </ol>
                 <div class="pw-row pw-row--wrap">
                     <label class="pw-label" for="pw-diff-from">"Compare"</label>
                     <select id="pw-diff-from" class="pw-select pw-select--auto" on:change=move |ev| from.set(event_target_value(&ev).parse().unwrap_or(0))>
                         <option value="0" selected=move || from.get() == 0>"(nothing)"</option>
-                        {move || d.versions.with(|(versions, _)| versions.iter().map(|v| { let n = v.number; view! {
+                        {crate::ui::erased::dynamic(move || (d.versions.with(|(versions, _)| versions.iter().map(|v| { let n = v.number; view! {
                             <option value=n.to_string() selected=move || from.get() == n>{format!("v{n}")}</option>
-                        }}).collect_view())}
+                        }}).collect_view())).into_any())}
                     </select>
                     <label class="pw-label" for="pw-diff-to">"with"</label>
                     <select id="pw-diff-to" class="pw-select pw-select--auto" on:change=move |ev| to.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {move || d.versions.with(|(versions, _)| versions.iter().map(|v| { let n = v.number; view! {
+                        {crate::ui::erased::dynamic(move || (d.versions.with(|(versions, _)| versions.iter().map(|v| { let n = v.number; view! {
                             <option value=n.to_string() selected=move || to.get() == n>{format!("v{n}")}</option>
-                        }}).collect_view())}
+                        }}).collect_view())).into_any())}
                     </select>
                 </div>
                 <DiffView from=from to=to/>

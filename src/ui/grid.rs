@@ -332,11 +332,11 @@ pub fn ModelGrid() -> impl IntoView {
             // Drawn only while open (folded by default: most runs use one model).
             {crate::ui::erased::show(move || section_open.get(), move || view! {
             <p class="pw-hint">"Run the suite on several models side by side: the execution model (Settings, Running tests) and the models you add here, each with its own settings. The same judge scores them all."</p>
-            <p class="pw-hint">{move || format!("Execution model: {}", slots.with(|s| grid::model_label(&s[0].cfg)))}</p>
+            <p class="pw-hint">{crate::ui::erased::dynamic(move || (format!("Execution model: {}", slots.with(|s| grid::model_label(&s[0].cfg)))).into_any())}</p>
             <ol class="pw-grid__models" aria-label="Comparison models">
                 {crate::ui::erased::keyed(model_indexes, move |i: usize| view! { <ModelEditor index=i/> }.into_any())}
             </ol>
-            {move || others.get().into_iter().map(|(label, cfg)| {
+            {crate::ui::erased::dynamic(move || (others.get().into_iter().map(|(label, cfg)| {
                 let name = label.trim_end_matches(" (not in your models)").to_owned();
                 let full = move || settings.compare.with(Vec::len) >= MAX_COMPARED || r.running();
                 view! {
@@ -349,7 +349,7 @@ pub fn ModelGrid() -> impl IntoView {
                         </button>
                     </p>
                 }
-            }).collect_view()}
+            }).collect_view()).into_any())}
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button" id="pw-compare-add"
                     disabled=cannot_add
@@ -368,10 +368,10 @@ pub fn ModelGrid() -> impl IntoView {
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=blocked
                     on:click=move |_| r.run_models(Vec::new())>
-                    {move || match n_models() {
+                    {crate::ui::erased::dynamic(move || (match n_models() {
                         1 => "Run on all models".to_owned(),
                         n => format!("Run on all {n} models"),
-                    }}
+                    }).into_any())}
                 </button>
             </div>
             {crate::ui::erased::show(can_show_bound, move || view! {
@@ -379,10 +379,10 @@ pub fn ModelGrid() -> impl IntoView {
                 // Tryouts 46-48: what "at most" counts (the grid's results are of several
                 // models, so no latest run's cost is named here).
                 {crate::ui::erased::show(move || !r.running() && bound.with(|b| b.contains("at most")), move || view! {
-                    <p class="pw-hint pw-run-basis">{move || {
+                    <p class="pw-hint pw-run-basis">{crate::ui::erased::dynamic(move || ({
                         let judged = d.suite_and_prompt.with(|(s, _)| s.has_judge_checks());
                         run::bound_basis(judged, None)
-                    }}</p>
+                    }).into_any())}</p>
                 }.into_any())}
             }.into_any())}
             {crate::ui::erased::show(move || summaries.with(|s| !s.is_empty()), move || view! {
@@ -401,7 +401,7 @@ pub fn ModelGrid() -> impl IntoView {
                         <th scope="col">"Total time (median · p95)"</th>
                     </tr></thead>
                     <tbody>
-                        {move || {
+                        {crate::ui::erased::dynamic(move || ({
                             // The run going on in another tab is the latest start: the models
                             // it runs share it (tryout 75: a model it did not run read "still to
                             // come from the other tab").
@@ -411,23 +411,23 @@ pub fn ModelGrid() -> impl IntoView {
                                 let going = elsewhere && s.started_ms == latest;
                                 summary_row(s, going)
                             }).collect_view()
-                        }}
+                        }).into_any())}
                         // A chosen model with no results on this version has its row too (tryout
                         // 12: it was left out of the table while "Run on all" counted it).
-                        {move || columns.with(|cols| cols.iter().filter(|c| c.summary.is_none()).map(|c| view! {
+                        {crate::ui::erased::dynamic(move || (columns.with(|cols| cols.iter().filter(|c| c.summary.is_none()).map(|c| view! {
                             <tr>
                                 <th scope="row">{c.label.clone()}</th>
                                 <td colspan="6">"No results on this version yet."</td>
                             </tr>
-                        }).collect_view())}
+                        }).collect_view())).into_any())}
                     </tbody>
                 </table>
                 </div>
-                <p class="pw-hint pw-grid__spent">{move || summaries.with(|ms| spent_line(ms))}</p>
+                <p class="pw-hint pw-grid__spent">{crate::ui::erased::dynamic(move || (summaries.with(|ms| spent_line(ms))).into_any())}</p>
                 // Cases a model was never sent (its key refused, the page reloaded mid-run), with
                 // why and a way to send them (tryout 48: said only inside one cell, no way to send).
                 // While the run goes on in another tab they are still to come from it.
-                {move || (!lib.run_elsewhere()).then(|| columns.with(|cols| cols.iter().filter(|c| c.chosen).filter_map(|c| {
+                {crate::ui::erased::dynamic(move || ((!lib.run_elsewhere()).then(|| columns.with(|cols| cols.iter().filter(|c| c.chosen).filter_map(|c| {
                     let s = c.summary.as_ref().filter(|s| s.unsent > 0)?;
                     let key = c.key.clone();
                     let n = s.unsent;
@@ -441,8 +441,8 @@ pub fn ModelGrid() -> impl IntoView {
                                 on:click=move |_| r.run_unsent_on(&key)>{button}</button>
                         </div>
                     })
-                }).collect_view()))}
-                {move || recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })}
+                }).collect_view()))).into_any())}
+                {crate::ui::erased::dynamic(move || (recommendation().map(|line| view! { <p class="pw-grid__recommend" role="status">{line}</p> })).into_any())}
             }.into_any())}
             {crate::ui::erased::show(move || columns.with(|c| c.iter().any(|c| c.has_run)), move || view! {
               <details class="pw-details pw-grid__answers" on:toggle=move |ev| grid_open.set(details_open(&ev))>
@@ -468,16 +468,16 @@ pub fn ModelGrid() -> impl IntoView {
                             sort_by.set(v.strip_prefix("model:").map(str::to_owned));
                         }>
                         <option value="case">"Case order"</option>
-                        {move || columns.get().into_iter().map(|c| view! {
+                        {crate::ui::erased::dynamic(move || (columns.get().into_iter().map(|c| view! {
                             <option value=format!("model:{}", c.key)>{format!("Worst first on {}", c.label)}</option>
-                        }).collect_view()}
+                        }).collect_view()).into_any())}
                     </select>
                 </div>
                 <div class="pw-grid__scroll" tabindex="0" role="region" aria-label="Answers by case and model">
                     <table class="pw-table pw-grid__table">
                         <thead><tr>
                             <th scope="col">"Case"</th>
-                            {move || columns.get().into_iter().map(|c| view! { <th scope="col">{c.label}</th> }).collect_view()}
+                            {crate::ui::erased::dynamic(move || (columns.get().into_iter().map(|c| view! { <th scope="col">{c.label}</th> }).collect_view()).into_any())}
                         </tr></thead>
                         <tbody>
                             {crate::ui::erased::keyed(
@@ -488,11 +488,11 @@ pub fn ModelGrid() -> impl IntoView {
                     </table>
                 </div>
                 {crate::ui::erased::show(move || shown_ids.with(Vec::is_empty), move || view! {
-                    <p class="pw-empty">{move || match filter.get() {
+                    <p class="pw-empty">{crate::ui::erased::dynamic(move || (match filter.get() {
                         Filter::Failures => "No case failed on any model.",
                         Filter::Disagreements => "The models agree on every case they answered.",
                         Filter::All => "No test cases.",
-                    }}</p>
+                    }).into_any())}</p>
                 }.into_any())}
                 }.into_any())}
               </details>
@@ -501,7 +501,7 @@ pub fn ModelGrid() -> impl IntoView {
               <details class="pw-details pw-grid__versions" on:toggle=move |ev| versions_open.set(details_open(&ev))>
                 <summary>"Versions by model"</summary>
                 {crate::ui::erased::show(move || versions_open.get(), move || view! {
-                    {move || {
+                    {crate::ui::erased::dynamic(move || ({
                         let cols = keys.get();
                         let rows = d.draft.with(|x| grid::versions_by_models(x, &cols));
                         if rows.is_empty() {
@@ -527,7 +527,7 @@ pub fn ModelGrid() -> impl IntoView {
                                 </table>
                             </div>
                         }.into_any()
-                    }}
+                    }).into_any())}
                 }.into_any())}
               </details>
             }.into_any())}
@@ -816,22 +816,22 @@ fn GridCell(
     let retry_label = label.clone();
     view! {
         <td class="pw-grid__cell" data-model=key.clone()>
-            <span class=move || format!("pw-verdict pw-verdict--{}", badge.get().1)>{move || badge.get().0}</span>
-            {move || score().map(|s| view! { <span class="pw-grid__score">{s}</span> })}
+            <span class=move || format!("pw-verdict pw-verdict--{}", badge.get().1)>{crate::ui::erased::dynamic(move || (badge.get().0).into_any())}</span>
+            {crate::ui::erased::dynamic(move || (score().map(|s| view! { <span class="pw-grid__score">{s}</span> })).into_any())}
             {crate::ui::erased::show(move || earlier.get() && live.with(Option::is_none), move || view! {
                 <span class="pw-tag pw-tag--earlier" title="The latest run did not make this answer: it did not send the case, or its re-run was stopped or failed.">"from an earlier run"</span>
             }.into_any())}
-            {move || text().filter(|t| !t.is_empty()).map(|t| view! {
+            {crate::ui::erased::dynamic(move || (text().filter(|t| !t.is_empty()).map(|t| view! {
                 <details class="pw-grid__answer">
                     <summary>"Answer"<span class="pw-sr-only">{format!(" to case #{id} on {answer_label}")}</span></summary>
                     <p class="pw-output">{t}</p>
                 </details>
-            })}
+            })).into_any())}
             {crate::ui::erased::show(move || cell.with(|c| c.as_ref().and_then(|(cr, _)| cr.as_ref()).is_some_and(|cr| cr.status == Status::Done)) && live.with(Option::is_none), move || view! {
                 <RatingControl rating=rating on_rate=rate what=format!("the answer to case #{id} on {rate_label}")/>
             }.into_any())}
             <ul class="pw-grid__reasons">
-                {move || problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                {crate::ui::erased::dynamic(move || (problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()).into_any())}
             </ul>
             {crate::ui::erased::show(can_retry, move || view! {
                 <button type="button" class="pw-button pw-button--small"
@@ -885,7 +885,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
     view! {
         <li class="pw-grid__model">
             <fieldset class="pw-fieldset">
-                <legend>{move || format!("Comparison model {n}: {}", cfg.get().map(|c| grid::model_label(&c)).unwrap_or_default())}</legend>
+                <legend>{crate::ui::erased::dynamic(move || (format!("Comparison model {n}: {}", cfg.get().map(|c| grid::model_label(&c)).unwrap_or_default())).into_any())}</legend>
                 <div class="pw-row pw-row--wrap">
                     <label class="pw-label pw-label--inline" for=id("provider")>"Provider"</label>
                     <select id=id("provider") class="pw-select" aria-label=format!("Provider of comparison model {n}")
@@ -935,7 +935,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                                 Err(e) => temp_problem.set(Some(e)),
                             }
                         }/>
-                    <label class="pw-label pw-label--inline" for=id("limit")>{move || format!("Calls at once to {}", host())}</label>
+                    <label class="pw-label pw-label--inline" for=id("limit")>{crate::ui::erased::dynamic(move || (format!("Calls at once to {}", host())).into_any())}</label>
                     <input id=id("limit") class="pw-input pw-input--number" type="text" inputmode="numeric"
                         prop:value=move || limit().to_string()
                         aria-describedby=id("limit-problem")
@@ -956,11 +956,11 @@ fn ModelEditor(index: usize) -> impl IntoView {
                         {format!("Remove comparison model {n}")}
                     </button>
                 </div>
-                <p id=id("temperature-problem") class="pw-hint pw-hint--bad" role="alert">{move || temp_problem.get()}</p>
-                <p id=id("limit-problem") class="pw-hint pw-hint--bad" role="alert">{move || limit_problem.get()}</p>
+                <p id=id("temperature-problem") class="pw-hint pw-hint--bad" role="alert">{crate::ui::erased::dynamic(move || (temp_problem.get()).into_any())}</p>
+                <p id=id("limit-problem") class="pw-hint pw-hint--bad" role="alert">{crate::ui::erased::dynamic(move || (limit_problem.get()).into_any())}</p>
                 {crate::ui::erased::show(move || kind() != ProviderKind::LlamaCpp, move || view! {
                     <div class="pw-row pw-row--wrap">
-                        <label class="pw-label pw-label--inline" for=id("key")>{move || key_label(&kind(), &host())}</label>
+                        <label class="pw-label pw-label--inline" for=id("key")>{crate::ui::erased::dynamic(move || (key_label(&kind(), &host())).into_any())}</label>
                         <input id=id("key") class="pw-input" type="password" aria-label=move || format!("API key of comparison model {n}") autocomplete="off" spellcheck="false"
                             placeholder=move || if host().is_empty() { "Type the address first" } else if kind().needs_key() { "Paste your key" } else { "Not needed for most local servers" }
                             disabled=move || host().is_empty()
@@ -968,7 +968,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                             on:input=move |ev| if let Some(c) = cfg.get_untracked() { s.set_key(&c, &event_target_value(&ev)) }/>
                     </div>
                 }.into_any())}
-                <p class="pw-hint pw-hint--key">{move || {
+                <p class="pw-hint pw-hint--key">{crate::ui::erased::dynamic(move || ({
                     let c = cfg.get();
                     let h = host();
                     let same_as = c.as_ref().and_then(|c| {
@@ -997,7 +997,7 @@ fn ModelEditor(index: usize) -> impl IntoView {
                             None => format!("Calls to this model go to {h}, with no key."),
                         },
                     }
-                }}</p>
+                }).into_any())}</p>
             </fieldset>
         </li>
     }

@@ -72,14 +72,14 @@ pub fn LoopNotice() -> impl IntoView {
             view! {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
                 <p class="pw-notice__title">"The optimization loop is paused"</p>
-                <p>{move || {
+                <p>{crate::ui::erased::dynamic(move || ({
                     let why = match &held {
                         Arrival::HeldForKey { cut_off } => h.held_for_key_now(*cut_off),
                         Arrival::Held(why) => why.clone(),
                         Arrival::Continuing | Arrival::Elsewhere => String::new(),
                     };
                     format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))
-                }}</p>
+                }).into_any())}</p>
                 <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{if extra > 0 { format!("Resume the loop (up to {} more {})", grouped(u64::from(extra)), noun(extra, "call", "calls")) } else { "Resume the loop".to_owned() }}</button>
                 {crate::ui::erased::show(move || for_key && h.keys_forgotten_now(), move || view! {
                     <button type="button" class="pw-button" disabled=off_all on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
@@ -190,8 +190,8 @@ fn CritiquePanel() -> impl IntoView {
                 <p class="pw-hint">{super::generate::TINY_CANNOT}</p>
             }.into_any())}
             <super::notice::CallNote call=c.call/>
-            {move || c.call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| c.critique())/> })}
-            {move || c.weaknesses.get().map(|r| match r {
+            {crate::ui::erased::dynamic(move || (c.call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| c.critique())/> })).into_any())}
+            {crate::ui::erased::dynamic(move || (c.weaknesses.get().map(|r| match r {
                 Err(f) => view! {
                     <div class="pw-notice pw-notice--error" role="alert">
                         <p class="pw-notice__title">{format!("{}The critique could not be read", f.attempt.prefix())}</p>
@@ -227,16 +227,16 @@ fn CritiquePanel() -> impl IntoView {
                                                     pressed.set(Some((i, section, fix.clone(), d.draft.with_untracked(|x| x.current))));
                                                     g.rewrite(section, fix.clone());
                                                 }>
-                                                {move || if outcome.with(|o| o.iter().any(|(x, r)| *x == i && r.is_ok())) {
+                                                {crate::ui::erased::dynamic(move || (if outcome.with(|o| o.iter().any(|(x, r)| *x == i && r.is_ok())) {
                                                     format!("Rewrite {} again with this fix", section.title())
                                                 } else {
                                                     format!("Rewrite {} with this fix", section.title())
-                                                }}
+                                                }).into_any())}
                                             </button>
-                                            {move || pressed.with(|p| p.as_ref().is_some_and(|(x, ..)| *x == i) && g.call.running.get()).then(|| view! {
+                                            {crate::ui::erased::dynamic(move || (pressed.with(|p| p.as_ref().is_some_and(|(x, ..)| *x == i) && g.call.running.get()).then(|| view! {
                                                 <p class="pw-hint" role="status">{format!("Rewriting {}…", section.title())}</p>
-                                            })}
-                                            {move || outcome.with(|o| o.iter().find(|(x, _)| *x == i).map(|(_, r)| r.clone())).map(|r| match r {
+                                            })).into_any())}
+                                            {crate::ui::erased::dynamic(move || (outcome.with(|o| o.iter().find(|(x, _)| *x == i).map(|(_, r)| r.clone())).map(|r| match r {
                                                 Ok(v) => view! {
                                                     <p class="pw-hint pw-hint--ok" role="status">{format!("Done: version {v} has {} rewritten with this fix (Versions compares it with the one before).", section.title())}</p>
                                                 }.into_any(),
@@ -247,7 +247,7 @@ fn CritiquePanel() -> impl IntoView {
                                                         }>"Show the message"</button>
                                                     </p>
                                                 }.into_any(),
-                                            })}
+                                            })).into_any())}
                                         }.into_any(),
                                         None => view! {
                                             <p class="pw-hint">"It names no one section of the prompt: apply it by hand where it fits."</p>
@@ -261,7 +261,7 @@ fn CritiquePanel() -> impl IntoView {
                         <p class="pw-hint pw-hint--warn" id="pw-critique-left-out">{c.left_out.join(" ")}</p>
                     })}
                 }.into_any(),
-            })}
+            })).into_any())}
         </div>
     }
 }
@@ -587,11 +587,11 @@ fn OptimizerPanel() -> impl IntoView {
                                         })),
                                     }
                                 }/>
-                            {move || max_calls_problem.get().map(|m| view! { <p id="pw-opt-max-calls-problem" class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })}
+                            {crate::ui::erased::dynamic(move || (max_calls_problem.get().map(|m| view! { <p id="pw-opt-max-calls-problem" class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })).into_any())}
                             <p id="pw-opt-max-calls-hint" class="pw-hint">"A lower limit than the projection (from 1 to 100,000; empty: none): the loop stops before a call that would pass it."</p>
                         </div>
                     </div>
-                    {move || {
+                    {crate::ui::erased::dynamic(move || ({
                         let models = other_models.get();
                         (!models.is_empty()).then(|| view! {
                             <fieldset class="pw-checks pw-loop-models">
@@ -616,7 +616,7 @@ fn OptimizerPanel() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </div>
-                                {move || also_keys.with(|k| !k.is_empty()).then(|| view! {
+                                {crate::ui::erased::dynamic(move || (also_keys.with(|k| !k.is_empty()).then(|| view! {
                                     <div class="pw-row pw-row--wrap" role="radiogroup" aria-label="How a case's scores on the models combine">
                                         <label class="pw-check">
                                             <input type="radio" name="pw-loop-select" prop:checked=move || select.get() == Selection::Mean
@@ -629,8 +629,8 @@ fn OptimizerPanel() -> impl IntoView {
                                             "Score a case by its worst model (a prompt gains only where it holds on every model)"
                                         </label>
                                     </div>
-                                })}
-                                {move || {
+                                })).into_any())}
+                                {crate::ui::erased::dynamic(move || ({
                                     let missing: Vec<String> = config().also_on.iter()
                                         .filter(|c| settings.key_missing(c))
                                         .map(model_label)
@@ -641,10 +641,10 @@ fn OptimizerPanel() -> impl IntoView {
                                             missing.join(" or ")
                                         )}</p>
                                     })
-                                }}
+                                }).into_any())}
                             </fieldset>
                         })
-                    }}
+                    }).into_any())}
                     <fieldset class="pw-checks">
                         <legend class="pw-label">"Locked sections (the optimizer must not change them)"</legend>
                         <div class="pw-row pw-row--wrap">
@@ -661,7 +661,7 @@ fn OptimizerPanel() -> impl IntoView {
                         </div>
                     </fieldset>
                 </details>
-                {move || {
+                {crate::ui::erased::dynamic(move || ({
                     let (train, held) = counts.get();
                     let left_out = match readiness.get() {
                         Err(why) => return view! { <p class="pw-hint pw-hint--warn pw-loop-not-ready">{why}</p> }.into_any(),
@@ -748,23 +748,23 @@ fn OptimizerPanel() -> impl IntoView {
                                                 <span class="pw-check__title">"Start with these cases as they are"</span>
                                             </label>
                                             <p id="pw-loop-start-anyway-effect" class="pw-check__effect">
-                                                {move || if start_anyway.get() {
+                                                {crate::ui::erased::dynamic(move || (if start_anyway.get() {
                                                     "Ticked: Start is on, and these cases go out with the empty variables in every round."
                                                 } else {
                                                     "Tick this box to allow Start: these cases will go out with the empty variables in every round. Or fix them first."
-                                                }}
+                                                }).into_any())}
                                             </p>
                                         </div>
                                     </div>
                                 }
                             })}
-                            {move || cap_issue.get().map(|m| view! {
+                            {crate::ui::erased::dynamic(move || (cap_issue.get().map(|m| view! {
                                 <div class="pw-notice pw-notice--warn pw-loop-cap-too-small" role="group" aria-label="Most calls is too small">
                                     <p class="pw-notice__title">"Start waits: the limit is too small to score a candidate."</p>
                                     <p>{m}</p>
                                 </div>
-                            })}
-                            {move || {
+                            })).into_any())}
+                            {crate::ui::erased::dynamic(move || ({
                                 let bad = bad_settings.get();
                                 (!bad.is_empty()).then(|| view! {
                                     <div class="pw-notice pw-notice--warn pw-loop-bad-settings" role="group" aria-label="Settings of the loop that cannot be used">
@@ -772,7 +772,7 @@ fn OptimizerPanel() -> impl IntoView {
                                         <ul>{bad.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
                                     </div>
                                 })
-                            }}
+                            }).into_any())}
                             <button type="button" class="pw-button pw-button--primary"
                                 disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some) || off_all()
                                 title=move || off_all().then_some(OFFLINE_TITLE)
@@ -789,7 +789,7 @@ fn OptimizerPanel() -> impl IntoView {
                                     format!("Start: up to {}", count(b.calls, "call", "calls"))
                                 }}
                             </button>
-                            {move || (asking_restart.get() && !unaccepted.with(Vec::is_empty)).then(|| {
+                            {crate::ui::erased::dynamic(move || ((asking_restart.get() && !unaccepted.with(Vec::is_empty)).then(|| {
                                 let ids = unaccepted.get();
                                 let names = ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
                                 view! {
@@ -812,35 +812,35 @@ fn OptimizerPanel() -> impl IntoView {
                                         </div>
                                     </div>
                                 }
-                            })}
+                            })).into_any())}
                         </div>
                     }.into_any()
-                }}
+                }).into_any())}
             }.into_any())}
             <Progress state=state/>
             // "Continuing…" is news while the loop runs, not after it ended (tryout 11, m6).
-            {move || h.note.get()
+            {crate::ui::erased::dynamic(move || (h.note.get()
                 .filter(|n| !n.starts_with(crate::domain::optimize::notes::CONTINUING) || running())
                 // The answer to a Resume pressed without a key goes once the keys are back.
                 .filter(|n| !n.starts_with(crate::domain::optimize::notes::NOT_RESUMED) || h.keys_missing_now())
-                .map(|n| view! { <p class="pw-hint" role="status">{n}</p> })}
+                .map(|n| view! { <p class="pw-hint" role="status">{n}</p> })).into_any())}
             // A loop held for a key says so here too, in words that follow Settings (helper 50).
-            {move || match h.arrival.get() {
+            {crate::ui::erased::dynamic(move || (match h.arrival.get() {
                 Some(crate::domain::optimize::notes::Arrival::HeldForKey { cut_off })
                     if h.note.with(|n| n.as_ref().is_none_or(|n| n.starts_with(crate::domain::optimize::notes::NOT_RESUMED) && !h.keys_missing_now())) =>
                 {
-                    Some(view! { <p class="pw-hint" role="status">{move || h.held_for_key_now(cut_off)}</p> })
+                    Some(view! { <p class="pw-hint" role="status">{crate::ui::erased::dynamic(move || (h.held_for_key_now(cut_off)).into_any())}</p> })
                 }
                 _ => None,
-            }}
+            }).into_any())}
             // Beside either note about a key a reload forgot (a server that may need none).
-            {move || {
+            {crate::ui::erased::dynamic(move || ({
                 let held = matches!(h.arrival.get(), Some(crate::domain::optimize::notes::Arrival::HeldForKey { .. }))
                     || h.note.with(|n| n.as_ref().is_some_and(|n| n.starts_with(crate::domain::optimize::notes::NOT_RESUMED)));
                 (held && h.keys_forgotten_now()).then(|| view! {
                     <button type="button" class="pw-button pw-button--small" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
                 })
-            }}
+            }).into_any())}
             <Evidence state=state/>
         </div>
     }
@@ -880,7 +880,7 @@ fn Progress(
         )
     };
     view! {
-        {move || state.get().map(|o| {
+        {crate::ui::erased::dynamic(move || (state.get().map(|o| {
             let stalled = o.stalled();
             let suite = d.draft.with_untracked(|x| x.suite.clone());
             let short = o.short_after_loss(&Ctx { suite: &suite });
@@ -973,7 +973,7 @@ fn Progress(
                     </div>
                 </div>
             }
-        })}
+        })).into_any())}
     }
 }
 
@@ -1055,7 +1055,7 @@ fn Evidence(
 ) -> impl IntoView {
     let d = DraftHandle::expect();
     view! {
-        {move || state.get().filter(|o| !o.candidates.is_empty()).map(|o| {
+        {crate::ui::erased::dynamic(move || (state.get().filter(|o| !o.candidates.is_empty()).map(|o| {
             let suite = d.draft.with_untracked(|x| x.suite.clone());
             let ctx = Ctx { suite: &suite };
             let rows: Vec<CandidateRow> = o
@@ -1096,7 +1096,7 @@ fn Evidence(
                     </ol>
                 </div>
             }
-        })}
+        })).into_any())}
     }
 }
 
@@ -1572,13 +1572,13 @@ fn CandidateView(
                         }
                         None => optimizer::accept(d, id),
                     }>
-                    {move || match accepted.get() {
+                    {crate::ui::erased::dynamic(move || (match accepted.get() {
                         None => "Accept as the current version".to_owned(),
                         Some((n, true)) => format!("Accepted as version {n}: your current version"),
                         Some((n, false)) => format!("Accepted as version {n} (another version is current now): accept again"),
-                    }}
+                    }).into_any())}
                 </button>
-                {move || confirm.get().map(|question| view! {
+                {crate::ui::erased::dynamic(move || (confirm.get().map(|question| view! {
                     <div class="pw-notice pw-notice--warn pw-accept-question" role="alert">
                         <p>{question}</p>
                         <div class="pw-row pw-row--wrap">
@@ -1586,7 +1586,7 @@ fn CandidateView(
                             <button type="button" class="pw-button pw-button--primary" id=format!("pw-accept-keep-{id}") on:click=move |_| confirm.set(None)>"Keep my version"</button>
                         </div>
                     </div>
-                })}
+                })).into_any())}
             })}
         </li>
     }

@@ -198,11 +198,11 @@ pub fn App() -> impl IntoView {
             <shell::OfflineBanner local_status=local_status/>
             <drafts::LibraryBanners/>
             <improve::LoopNotice/>
-            {move || if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
+            {crate::ui::erased::dynamic(move || (if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
                 view! { <drafts::SharedDraftView/> }.into_any()
             } else {
                 view! { <workspace::Workspace local_status=local_status local_jobs=local_jobs/> }.into_any()
-            }}
+            }).into_any())}
         </main>
         <footer class="pw-footer">
             <p>"No server of ours: your drafts stay in this browser, and calls go straight to the provider you chose."</p>

@@ -159,6 +159,6 @@ fn field(
                     }
                 }
             }/>
-        {move || problem.get().map(|m| view! { <p id=problem_id.clone() class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })}
+        {crate::ui::erased::dynamic(move || (problem.get().map(|m| view! { <p id=problem_id.clone() class="pw-hint pw-hint--bad pw-number__problem" role="alert">{m}</p> })).into_any())}
     }
 }

@@ -98,12 +98,12 @@ pub fn NoteToCheck(
         }.into_any())}
         {crate::ui::erased::show(mine, move || view! {
             <super::notice::CallNote call=n.call/>
-            {move || n.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e on_retry=Callback::new(move |_| {
+            {crate::ui::erased::dynamic(move || (n.call.error.get().map(|e| view! { <super::notice::ErrorNotice error=e on_retry=Callback::new(move |_| {
                 if let Some(r) = rating.get_untracked() {
                     n.propose(case, output.get_untracked(), r);
                 }
-            })/> })}
-            {move || n.state.get().and_then(|(_, o)| match o {
+            })/> })).into_any())}
+            {crate::ui::erased::dynamic(move || (n.state.get().and_then(|(_, o)| match o {
                 None => Some(view! { <p class="pw-hint" role="status">"The meta model is writing a check from your note…"</p> }.into_any()),
                 Some(Outcome::Proposed(p)) => Some(view! {
                     <div class="pw-notice pw-notice--info" role="group" aria-label=format!("Proposed check for case #{case}")>
@@ -126,7 +126,7 @@ pub fn NoteToCheck(
                 Some(Outcome::Kept(place)) => Some(view! {
                     <p class="pw-hint pw-hint--ok" role="status">{format!("The check was added to {place} (under Test cases): the answers already there are scored with it now (a judge check waits for Re-judge).")}</p>
                 }.into_any()),
-            })}
+            })).into_any())}
         }.into_any())}
     }
 }

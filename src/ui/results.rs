@@ -159,20 +159,20 @@ pub fn ResultsCard() -> impl IntoView {
             <header class="pw-card__header">
                 <span class="pw-card__step" aria-hidden="true">"≡"</span>
                 <h2 id="pw-results-title" class="pw-card__title">"Results"</h2>
-                <span class="pw-card__meta">{move || d.draft.with(|x| if x.current > 0 { format!("version {}", x.current) } else { String::new() })}</span>
+                <span class="pw-card__meta">{crate::ui::erased::dynamic(move || (d.draft.with(|x| if x.current > 0 { format!("version {}", x.current) } else { String::new() })).into_any())}</span>
             </header>
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=move || n_cases.get() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
                     aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
-                    on:click=move |_| r.run(Vec::new())>{move || match n_cases.get() {
+                    on:click=move |_| r.run(Vec::new())>{crate::ui::erased::dynamic(move || (match n_cases.get() {
                         1 => "Run the case".to_owned(),
                         n => format!("Run all {}", count(n, "case", "cases")),
-                    }}</button>
+                    }).into_any())}</button>
                 <button type="button" class="pw-button"
                     disabled=move || n_sel() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
                     aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
-                    on:click=move |_| r.run(untrack(picked))>{move || format!("Run selected ({})", n_sel())}</button>
+                    on:click=move |_| r.run(untrack(picked))>{crate::ui::erased::dynamic(move || (format!("Run selected ({})", n_sel())).into_any())}</button>
                 {crate::ui::erased::show(move || r.running(), move || view! {
                     <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel_by_person()>"Cancel run"</button>
                 }.into_any())}
@@ -181,7 +181,7 @@ pub fn ResultsCard() -> impl IntoView {
                 <span id="pw-concurrency-hint" class="pw-hint">"calls at once to each provider host, 1 to 16 (lower it if the provider rate-limits you)"</span>
             </div>
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
-            <p class="pw-hint">{move || format!("Runs with the execution model: {}", exec_label())}</p>
+            <p class="pw-hint">{crate::ui::erased::dynamic(move || (format!("Runs with the execution model: {}", exec_label())).into_any())}</p>
             // Before a run without a key goes out and comes back refused (tryout: nothing said so).
             // The judge only when a case has a judge check (tryout 47: a run with none warned
             // about the judge's host).
@@ -193,7 +193,7 @@ pub fn ResultsCard() -> impl IntoView {
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
             }.into_any())}
             {crate::ui::erased::show(move || { n_cases.get() > 0 }, move || view! {
-                <p class="pw-hint" role="status">{move || {
+                <p class="pw-hint" role="status">{crate::ui::erased::dynamic(move || ({
                     let (b, cost, going) = bound.get();
                     let (calls, judges) = (b.exec_calls, b.judge_calls);
                     let what = format!(
@@ -210,19 +210,19 @@ pub fn ResultsCard() -> impl IntoView {
                         None if n_cases.get() == 1 => format!("Run the case: {what}."),
                         None => format!("Run all: {what}."),
                     }
-                }}</p>
+                }).into_any())}</p>
                 // Tryouts 46-48: a bound 10-58 times what the run then cost read as a wrong
                 // estimate; it says what it counts, and what the latest run cost.
                 {crate::ui::erased::show(move || !r.running() && bound.with(|(_, cost, _)| cost.starts_with("at most")), move || view! {
-                    <p class="pw-hint pw-run-basis">{move || {
+                    <p class="pw-hint pw-run-basis">{crate::ui::erased::dynamic(move || ({
                         let judged = bound.with(|(b, _, _)| b.judge_calls > 0);
                         let latest = run.with(|r| r.as_ref().map(|r| (r.latest_ids().len(), r.cost_line())));
                         run::bound_basis(judged, latest.as_ref().map(|(n, c)| (*n, c.as_str())))
-                    }}</p>
+                    }).into_any())}</p>
                 }.into_any())}
             }.into_any())}
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
-            {move || r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })}
+            {crate::ui::erased::dynamic(move || (r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })).into_any())}
             <UnfilledNotice/>
             // Tryout 76: the rows of a run going on in another tab read its answers under way
             // as stopped (with Retry) and its queue as not sent, as its record keeps them for a
@@ -230,14 +230,14 @@ pub fn ResultsCard() -> impl IntoView {
             {crate::ui::erased::show(move || lib.run_elsewhere(), move || view! {
                 <p class="pw-hint pw-run-in-other-tab" role="status">
                     "A run of this draft is going on in another tab of this browser. Its progress shows here; its results show when it ends. Run waits here until then."
-                    {move || lib.pending.get().then_some(" Your changes in this tab are not saved until it ends; then you choose which version to keep.")}
+                    {crate::ui::erased::dynamic(move || (lib.pending.get().then_some(" Your changes in this tab are not saved until it ends; then you choose which version to keep.")).into_any())}
                 </p>
             }.into_any())}
             {crate::ui::erased::show(move || progress.with(|p| p.total > 0), move || view! {
                 <div class="pw-progress">
                     <progress class="pw-progress__bar" max="1" aria-label="Run progress"
                         prop:value=move || progress.get().fraction()></progress>
-                    <p class="pw-progress__text" role="status">{move || {
+                    <p class="pw-progress__text" role="status">{crate::ui::erased::dynamic(move || ({
                         let p = progress.get();
                         // "done" counts answers only: a failed or cancelled case is counted apart.
                         let mut parts = vec![format!("{} of {} done", p.done, p.total)];
@@ -262,7 +262,7 @@ pub fn ResultsCard() -> impl IntoView {
                             parts.push(over_cap_line(p.over_cap));
                         }
                         parts.join(" · ")
-                    }}</p>
+                    }).into_any())}</p>
                     // Not while this tab's copy is older than the other tab's (tryout 76: after
                     // the other tab's run ended, this copy still read its cases as not sent, and
                     // Send sent them again).
@@ -270,7 +270,7 @@ pub fn ResultsCard() -> impl IntoView {
                         <button type="button" class="pw-button"
                             disabled=move || offline.blocks(&settings.config(Role::Execution))
                             on:click=move |_| r.run_unsent()>
-                            {move || {
+                            {crate::ui::erased::dynamic(move || ({
                                 let what = format!("Send the {} not sent", count(progress.get().unsent, "case", "cases"));
                                 // Tryout 17: after a switch of execution model the cases went to
                                 // the new one, as a run of their own, and the button did not say.
@@ -278,13 +278,13 @@ pub fn ResultsCard() -> impl IntoView {
                                     Some(now) => format!("{what}, on {now} (the model chosen now)"),
                                     None => what,
                                 }
-                            }}
+                            }).into_any())}
                         </button>
                     }.into_any())}
                 </div>
             }.into_any())}
             {crate::ui::erased::show(move || agg.with(|a| a.total() > 0) && !lib.run_elsewhere(), move || view! {
-                <p class="pw-score" aria-live="polite">{move || {
+                <p class="pw-score" aria-live="polite">{crate::ui::erased::dynamic(move || ({
                     let a = agg.get();
                     let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
@@ -296,9 +296,9 @@ pub fn ResultsCard() -> impl IntoView {
                         "{line}{}{unjudged}",
                         if a.judge_failed > 0 { format!(" · {left_out}") } else { String::new() }
                     )
-                }}</p>
+                }).into_any())}</p>
             }.into_any())}
-            {move || elsewhere_run.with(|er| {
+            {crate::ui::erased::dynamic(move || (elsewhere_run.with(|er| {
                 let er = er.as_ref()?;
                 let p = d.suite_and_prompt.with(|(s, _)| er.progress_where(|id| s.case(id).is_some()));
                 let current = d.draft.with(|x| x.current);
@@ -317,13 +317,13 @@ pub fn ResultsCard() -> impl IntoView {
                         <p class="pw-progress__text" role="status">{text}</p>
                     </div>
                 })
-            })}
-            {move || elsewhere_v.get().is_none().then(|| d.draft.with(|x| x.results_elsewhere().map(|(v, n)| (x.current, v, n)))).flatten().map(|(current, v, n)| view! {
+            })).into_any())}
+            {crate::ui::erased::dynamic(move || (elsewhere_v.get().is_none().then(|| d.draft.with(|x| x.results_elsewhere().map(|(v, n)| (x.current, v, n)))).flatten().map(|(current, v, n)| view! {
                 <p class="pw-hint pw-results-elsewhere" role="status">{format!(
                     "Version {current} has no results yet. Your latest results are of version {v} ({}): they are kept. Run the cases to score this version; Compare two versions below reads both.",
                     count(n, "result", "results")
                 )}</p>
-            })}
+            })).into_any())}
             {crate::ui::erased::show(move || n_cases.get() == 0, move || view! {
                 <p class="pw-empty">"Add test cases, then run them here."</p>
             }.into_any())}
@@ -335,7 +335,7 @@ pub fn ResultsCard() -> impl IntoView {
             </ol>
             {crate::ui::erased::show(move || { n_cases.get() > shown.get() }, move || view! {
                 <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                    {move || format!("Show more results ({} not shown)", n_cases.get() - shown.get())}
+                    {crate::ui::erased::dynamic(move || (format!("Show more results ({} not shown)", n_cases.get() - shown.get())).into_any())}
                 </button>
             }.into_any())}
             <super::agreement::JudgeAgreement run=run/>
@@ -648,22 +648,22 @@ fn ResultRow(
         <li class="pw-result" data-case=id.to_string()>
             <div class="pw-result__head">
                 <span class="pw-case__id">{format!("#{id}")}</span>
-                <span class="pw-result__summary">{move || summary.get()}</span>
-                <span class=move || format!("pw-verdict pw-verdict--{}", badge().1)>{move || badge().0}</span>
-                {move || cut_off.get().filter(|(cut, _)| *cut).map(|_| view! {
+                <span class="pw-result__summary">{crate::ui::erased::dynamic(move || (summary.get()).into_any())}</span>
+                <span class=move || format!("pw-verdict pw-verdict--{}", badge().1)>{crate::ui::erased::dynamic(move || (badge().0).into_any())}</span>
+                {crate::ui::erased::dynamic(move || (cut_off.get().filter(|(cut, _)| *cut).map(|_| view! {
                     <span class="pw-tag pw-tag--cut">"cut off at the token limit"</span>
-                })}
-                {move || looping.with(Option::is_some).then(|| view! {
+                })).into_any())}
+                {crate::ui::erased::dynamic(move || (looping.with(Option::is_some).then(|| view! {
                     <span class="pw-tag pw-tag--cut">"repeats itself"</span>
-                })}
-                {move || earlier.get().map(|ms| {
+                })).into_any())}
+                {crate::ui::erased::dynamic(move || (earlier.get().map(|ms| {
                     let version = run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
                     view! {
                         <span class="pw-tag pw-tag--earlier" title=move || if unsent.get() { "This result was not made by the latest run: that run did not send the case." } else { "This result was not made by the latest run: the case was not part of it." }>
                             {format!("from an earlier run (version {version}, {})", when(ms))}
                         </span>
                     }
-                })}
+                })).into_any())}
                 // The latest run never sent it, and an earlier result shows (helper-60: the row
                 // did not say "not sent" as the progress line did).
                 {crate::ui::erased::show(move || unsent.get() && earlier.with(Option::is_some) && !streaming.get(), move || view! {
@@ -675,13 +675,13 @@ fn ResultRow(
                     </span>
                 }.into_any())}
                 <span class="pw-result__score" class:pw-result__score--partial=move || score.with(|s| s.as_ref().is_some_and(|s| s.judge_failed.is_some()))>
-                    {move || score.get().map(|s| s.label()).unwrap_or_default()}
+                    {crate::ui::erased::dynamic(move || (score.get().map(|s| s.label()).unwrap_or_default()).into_any())}
                 </span>
                 {crate::ui::erased::show(can_retry, move || view! {
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
                         disabled=off_run title=retry_title
                         on:click=move |_| r.retry_on("", id)>
-                        {move || if other_model.with(Option::is_some) { "Retry on the model chosen now" } else { "Retry" }}
+                        {crate::ui::erased::dynamic(move || (if other_model.with(Option::is_some) { "Retry on the model chosen now" } else { "Retry" }).into_any())}
                     </button>
                 }.into_any())}
                 {crate::ui::erased::show(move || status.get() == Some(Status::Done), move || view! {
@@ -701,9 +701,9 @@ fn ResultRow(
                 }.into_any())}
             </div>
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
-            {move || retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })}
-            {move || rerun_stopped.get().map(|note| view! { <p class="pw-hint" role="status">{format!("{note} The earlier result below is put back as it was.")}</p> })}
-            {move || rerun_failed.get().map(|f| {
+            {crate::ui::erased::dynamic(move || (retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })).into_any())}
+            {crate::ui::erased::dynamic(move || (rerun_stopped.get().map(|note| view! { <p class="pw-hint" role="status">{format!("{note} The earlier result below is put back as it was.")}</p> })).into_any())}
+            {crate::ui::erased::dynamic(move || (rerun_failed.get().map(|f| {
                 let partial = (!f.partial.is_empty()).then(|| view! {
                     <details class="pw-result__rerun-part">
                         <summary>"What the failed re-run wrote before it stopped"</summary>
@@ -717,18 +717,18 @@ fn ResultRow(
                     )}</p>
                     {partial}
                 }
-            })}
-            {move || match status.get() {
+            })).into_any())}
+            {crate::ui::erased::dynamic(move || (match status.get() {
                 Some(Status::Failed(e)) => Some(view! { <p class="pw-hint pw-hint--bad">{e}</p> }.into_any()),
                 Some(Status::Cancelled) if cut_note.with(Option::is_some) => {
-                    Some(view! { <p class="pw-hint" role="status">{move || cut_note.get()}</p> }.into_any())
+                    Some(view! { <p class="pw-hint" role="status">{crate::ui::erased::dynamic(move || (cut_note.get()).into_any())}</p> }.into_any())
                 }
                 Some(Status::Cancelled) if cancelled_note.with(Option::is_some) => {
-                    Some(view! { <p class="pw-hint" role="status">{move || cancelled_note.get()}</p> }.into_any())
+                    Some(view! { <p class="pw-hint" role="status">{crate::ui::erased::dynamic(move || (cancelled_note.get()).into_any())}</p> }.into_any())
                 }
                 _ => refusal.get().map(|why| view! { <p class="pw-hint pw-hint--bad">{format!("The model refused: {}", why.trim())}</p> }.into_any()),
-            }}
-            {move || cut_off.get().filter(|(cut, _)| *cut).map(|(_, failed)| {
+            }).into_any())}
+            {crate::ui::erased::dynamic(move || (cut_off.get().filter(|(cut, _)| *cut).map(|(_, failed)| {
                 let text = format!(
                     "The answer was cut off at the token limit: the provider stopped it after {} ({} were asked for; a model's own limit can be lower). {}",
                     answer_tokens.get().unwrap_or_default(),
@@ -740,8 +740,8 @@ fn ResultRow(
                     }
                 );
                 view! { <p class=if failed { "pw-hint pw-hint--bad" } else { "pw-hint pw-hint--warn" }>{text}</p> }
-            })}
-            {move || looping.get().map(|rep| {
+            })).into_any())}
+            {crate::ui::erased::dynamic(move || (looping.get().map(|rep| {
                 let line: String = rep.line.chars().take(80).collect();
                 let more = if rep.line.chars().count() > 80 { "…" } else { "" };
                 view! {
@@ -750,20 +750,20 @@ fn ResultRow(
                         rep.times
                     )}</p>
                 }
-            })}
+            })).into_any())}
             {crate::ui::erased::show(move || !streaming.get() && !has_answer.get() && status.get() == Some(Status::Done) && refusal.with(Option::is_none), move || view! {
                 <p class="pw-hint">"The execution model answered with nothing (an empty answer)."</p>
             }.into_any())}
             {crate::ui::erased::show(move || has_answer.get(), move || view! {
-                <p class="pw-output__label">{move || match other_model.get() {
+                <p class="pw-output__label">{crate::ui::erased::dynamic(move || (match other_model.get() {
                     Some(made) => format!("Answer written by {made} (not the execution model chosen now)"),
                     None => "Answer written by the execution model".to_owned(),
-                }}</p>
+                }).into_any())}</p>
                 // Model output is untrusted: shown as text only, never as HTML.
                 <pre class="pw-output__text pw-result__output" aria-label=format!("Output of case #{id}")>{shown_output}</pre>
                 {crate::ui::erased::show(long, move || view! {
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" on:click=move |_| full.update(|f| *f = !*f)>
-                        {move || if full.get() { "Show less" } else { "Show the whole output" }}
+                        {crate::ui::erased::dynamic(move || (if full.get() { "Show less" } else { "Show the whole output" }).into_any())}
                     </button>
                 }.into_any())}
             }.into_any())}
@@ -774,7 +774,7 @@ fn ResultRow(
                     <p class="pw-hint">"Your thumbs-down is not counted in the score: \u{201c}Thumbs-down counts as a failed check\u{201d} is off (under Checks for every case). The optimizer still reads your note."</p>
                 }.into_any())}
             }.into_any())}
-            {move || reflection.get().map(|r| {
+            {crate::ui::erased::dynamic(move || (reflection.get().map(|r| {
                 let draft_scored = score.get();
                 let draft_partial = draft_scored.as_ref().is_some_and(|s| s.judge_failed.is_some());
                 let draft_score = draft_scored.as_ref().and_then(|s| s.score);
@@ -867,9 +867,9 @@ fn ResultRow(
                         </div>
                     </div>
                 }
-            })}
+            })).into_any())}
             // Under the answer while no Reflexion is shown (then they are in its Draft column).
-            {move || reflection.with(Option::is_none).then(|| score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id), stopped_by(), None)))}
+            {crate::ui::erased::dynamic(move || (reflection.with(Option::is_none).then(|| score.get().map(|s| verdict_rows(s.verdicts, assertions.get(), s.rated_down, format!("Checks of case #{id}"), r.judging(id), stopped_by(), None)))).into_any())}
         </li>
     }
 }
@@ -1143,9 +1143,9 @@ fn Compare() -> impl IntoView {
         view! {
             <label class="pw-label pw-label--inline" for=id>{label}</label>
             <select id=id class="pw-select pw-select--auto" on:change=move |ev| sig.set(event_target_value(&ev).parse().unwrap_or(0))>
-                {move || versions.get().into_iter().map(|v| view! {
+                {crate::ui::erased::dynamic(move || (versions.get().into_iter().map(|v| view! {
                     <option value=v.to_string() selected=move || sig.get() == v>{format!("Version {v}")}</option>
-                }).collect_view()}
+                }).collect_view()).into_any())}
             </select>
         }
     };
@@ -1158,10 +1158,10 @@ fn Compare() -> impl IntoView {
                         <label class="pw-label pw-label--inline" for="pw-compare-model">"Results of"</label>
                         <select id="pw-compare-model" class="pw-select pw-select--auto"
                             on:change=move |ev| model.set(event_target_value(&ev))>
-                            {move || models.get().into_iter().map(|(k, label)| {
+                            {crate::ui::erased::dynamic(move || (models.get().into_iter().map(|(k, label)| {
                                 let selected = k.clone();
                                 view! { <option value=k selected=move || model.get() == selected>{label}</option> }
-                            }).collect_view()}
+                            }).collect_view()).into_any())}
                         </select>
                     </div>
                 }.into_any())}
@@ -1169,7 +1169,7 @@ fn Compare() -> impl IntoView {
                     {picker(a, "pw-compare-a", "Compare")}
                     {picker(b, "pw-compare-b", "with")}
                 </div>
-                {move || table.get().map(|(c, skipped, unjudged)| {
+                {crate::ui::erased::dynamic(move || (table.get().map(|(c, skipped, unjudged)| {
                     let not_judged = match unjudged {
                         0 => String::new(),
                         1 => " · 1 case left out: not judged yet in one of the versions".to_owned(),
@@ -1224,7 +1224,7 @@ fn Compare() -> impl IntoView {
                             </tbody>
                         </table>
                     }
-                })}
+                })).into_any())}
             </details>
         }.into_any())}
     }

@@ -107,10 +107,10 @@ pub fn SettingsPanel(
                         role="tabpanel"
                         aria-labelledby=move || format!("pw-tab-{}", active.get().as_str())
                     >
-                        {move || {
+                        {crate::ui::erased::dynamic(move || ({
                             let role = active.get();
                             view! { <RoleSettings role=role/> }
-                        }}
+                        }).into_any())}
                     </div>
                 </section>
                 <section class="pw-field-group" aria-labelledby="pw-advanced-title">
@@ -300,15 +300,15 @@ fn RoleSettings(
                     typed_url.set(None);
                 }
             />
-            {move || {
+            {crate::ui::erased::dynamic(move || ({
                 let https = window().location().protocol().is_ok_and(|p| p == "https:");
                 crate::domain::http::blocked_by_page(https, &cfg().base_url)
                     .map(|why| view! { <p class="pw-hint pw-hint--warn" role="status">{why}</p> })
-            }}
+            }).into_any())}
         </div>
         <div class="pw-field">
             <label class="pw-label" for=id("key")>
-                {move || if kind().needs_key() { "API key" } else { "API key (optional)" }}
+                {crate::ui::erased::dynamic(move || (if kind().needs_key() { "API key" } else { "API key (optional)" }).into_any())}
             </label>
             <div class="pw-row">
                 <input
@@ -328,11 +328,11 @@ fn RoleSettings(
                     aria-pressed=move || show_key.get().to_string()
                     on:click=move |_| show_key.update(|v| *v = !*v)
                 >
-                    {move || if show_key.get() { "Hide key" } else { "Show key" }}
+                    {crate::ui::erased::dynamic(move || (if show_key.get() { "Hide key" } else { "Show key" }).into_any())}
                 </button>
             </div>
             <p class="pw-hint pw-hint--key">
-                {move || {
+                {crate::ui::erased::dynamic(move || ({
                     let host = cfg().host();
                     if host.is_empty() {
                         // The address counts once its box is left (tryout 64: typed, not left).
@@ -348,8 +348,8 @@ fn RoleSettings(
                     } else {
                         format!("Your key is sent only to {host}, and only when Promptwright calls this model.{}", also_used_by(&key_users(s, &cfg().key_slot()), tab_name(role)))
                     }
-                }}
-                {move || kind().key_page().map(|p| format!(" Get a key at {p}."))}
+                }).into_any())}
+                {crate::ui::erased::dynamic(move || (kind().key_page().map(|p| format!(" Get a key at {p}."))).into_any())}
             </p>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-check">
@@ -392,10 +392,10 @@ fn RoleSettings(
                     }
                 />
                 <button type="button" class="pw-button" disabled=move || testing.get() on:click=move |_| test_connection()>
-                    {move || if testing.get() { "Testing…" } else { "Test connection" }}
+                    {crate::ui::erased::dynamic(move || (if testing.get() { "Testing…" } else { "Test connection" }).into_any())}
                 </button>
             </div>
-            {move || match models.get() {
+            {crate::ui::erased::dynamic(move || (match models.get() {
                 None => ().into_any(),
                 Some(Err(e)) => view! { <ErrorNotice error=e on_retry=Callback::new(move |_| test_connection())/> }.into_any(),
                 Some(Ok(list)) => {
@@ -414,7 +414,7 @@ fn RoleSettings(
                             on:input=move |ev| search.set(event_target_value(&ev))
                         />
                         <ul class="pw-model-list" aria-label="Models">
-                            {move || {
+                            {crate::ui::erased::dynamic(move || ({
                                 let q = search.get().to_lowercase();
                                 list.with_value(|l| {
                                     l.iter()
@@ -443,16 +443,16 @@ fn RoleSettings(
                                         })
                                         .collect_view()
                                 })
-                            }}
+                            }).into_any())}
                         </ul>
                     }
                     .into_any()
                 }
-            }}
+            }).into_any())}
         </div>
         <div class="pw-field">
             <label class="pw-label" for=id("temperature")>
-                "Temperature: " {move || format!("{:.1}", cfg().temperature)}
+                "Temperature: " {crate::ui::erased::dynamic(move || (format!("{:.1}", cfg().temperature)).into_any())}
             </label>
             <input
                 id=id("temperature")
@@ -473,7 +473,7 @@ fn RoleSettings(
             </p>
         </div>
         <div class="pw-field">
-            <label class="pw-label" for=id("limit")>{move || format!("Calls at once to {}", cfg().host())}</label>
+            <label class="pw-label" for=id("limit")>{crate::ui::erased::dynamic(move || (format!("Calls at once to {}", cfg().host())).into_any())}</label>
             <input
                 id=id("limit")
                 class="pw-input pw-input--number"
@@ -494,9 +494,9 @@ fn RoleSettings(
                 }
             />
             <p class="pw-hint" id=id("limit-hint")>
-                {move || limit_problem.get().unwrap_or_else(|| {
+                {crate::ui::erased::dynamic(move || (limit_problem.get().unwrap_or_else(|| {
                     "How many calls this address takes at a time (1-16; providers limit the rate differently): runs and the optimizer queue the rest. Every job and comparison model at this address shares it; \u{201c}At once\u{201d} in Test cases is the number for addresses without their own.".to_owned()
-                })}
+                })).into_any())}
             </p>
         </div>
         <div class="pw-row pw-row--wrap">
@@ -526,17 +526,17 @@ fn RoleSettings(
                 "Use this provider and model for all three jobs"
             </button>
         </div>
-        {move || copied_all.get().filter(|(_, then)| s.roles.with(|r| r == then)).map(|(m, _)| view! { <p class="pw-notice pw-notice--info" role="status">{m}</p> })}
+        {crate::ui::erased::dynamic(move || (copied_all.get().filter(|(_, then)| s.roles.with(|r| r == then)).map(|(m, _)| view! { <p class="pw-notice pw-notice--info" role="status">{m}</p> })).into_any())}
         {crate::ui::erased::show(move || call.note.get().is_some(), move || view! {
-            <p class="pw-notice pw-notice--info" role="status">{move || call.note.get()}</p>
+            <p class="pw-notice pw-notice--info" role="status">{crate::ui::erased::dynamic(move || (call.note.get()).into_any())}</p>
         }.into_any())}
         {crate::ui::erased::show(move || !call.text.get().is_empty(), move || view! {
             <figure class="pw-output">
                 <figcaption class="pw-output__label">"Written by the model"</figcaption>
-                <p class="pw-output__text" aria-live="polite">{move || call.text.get()}</p>
+                <p class="pw-output__text" aria-live="polite">{crate::ui::erased::dynamic(move || (call.text.get()).into_any())}</p>
             </figure>
         }.into_any())}
-        {move || call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| send_test())/> })}
+        {crate::ui::erased::dynamic(move || (call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| send_test())/> })).into_any())}
     }
 }
 

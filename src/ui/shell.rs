@@ -165,7 +165,7 @@ pub fn StepPath(
                     })
                     .collect_view()}
             </ol>
-            {move || note.get().map(|m| view! { <p class="pw-hint pw-steps__note" role="status">{m}</p> })}
+            {crate::ui::erased::dynamic(move || (note.get().map(|m| view! { <p class="pw-hint pw-steps__note" role="status">{m}</p> })).into_any())}
         </nav>
     }
 }
@@ -211,7 +211,7 @@ pub fn OfflineBanner(
     view! {
         {crate::ui::erased::show(move || !online.get(), move || view! {
             <p class="pw-notice pw-notice--warn pw-offline" role="status">
-                {move || crate::domain::local_model::offline_message(&local_status.get())}
+                {crate::ui::erased::dynamic(move || (crate::domain::local_model::offline_message(&local_status.get())).into_any())}
             </p>
         }.into_any())}
     }
@@ -231,14 +231,14 @@ pub fn OfflineNote(
     let settings = crate::state::settings::SettingsHandle::expect();
     view! {
         {crate::ui::erased::show(move || online.blocks(&settings.config(role)), move || view! {
-            <p id=id class="pw-hint pw-hint--warn pw-offline-note" role="status">{move || {
+            <p id=id class="pw-hint pw-hint--warn pw-offline-note" role="status">{crate::ui::erased::dynamic(move || ({
                 let c = settings.config(role);
                 format!(
                     "Your browser is offline, so {} at {} cannot be reached. Reconnect to the internet, or choose the built-in local model in Settings (it works offline).",
                     c.kind.label(),
                     crate::domain::http::host_of(&c.base_url)
                 )
-            }}</p>
+            }).into_any())}</p>
         }.into_any())}
     }
 }
@@ -269,7 +269,7 @@ pub fn KeyNote(
     let text = move || settings.missing_keys(&cfgs(), false);
     let forgotten = move || settings.forgotten_keys(&cfgs());
     view! {
-        {move || text().map(|t| view! {
+        {crate::ui::erased::dynamic(move || (text().map(|t| view! {
             <p id=id class="pw-hint pw-hint--warn" role="status">{t}</p>
             {crate::ui::erased::show(forgotten, move || view! {
                 <button type="button" class="pw-button pw-button--small"
@@ -277,7 +277,7 @@ pub fn KeyNote(
                     {crate::domain::provider::GO_ON_WITHOUT_KEY}
                 </button>
             }.into_any())}
-        })}
+        })).into_any())}
     }
 }
 

@@ -148,7 +148,7 @@ fn BelowPrompt() -> impl IntoView {
                 <p id="pw-below-loading" class="pw-hint pw-below-loading" role="status">"Loading the test cases, results and improvement tools…"</p>
             }
         }>
-            {move || {
+            {crate::ui::erased::dynamic(move || ({
                 attempt.track();
                 Suspend::new(async move {
                     match below_prompt_cards().await {
@@ -178,7 +178,7 @@ fn BelowPrompt() -> impl IntoView {
                         }
                     }
                 })
-            }}
+            }).into_any())}
         </Suspense>
     }
 }

@@ -551,7 +551,11 @@ fn a_call_cancelled_after_its_request_went_out_counts_its_prompt_and_says_so() {
         ..Run::default()
     };
     r.cases.insert(a, c);
-    assert_eq!(r.progress().input_tokens, 200, "the prompt is in the run's tokens");
+    assert_eq!(
+        r.progress().input_tokens,
+        200,
+        "the prompt is in the run's tokens"
+    );
 
     // Stopped before its request went out (waiting for a place, or for a retry): nothing.
     let mut c = CaseRun::queued(RUN_MS, None);
@@ -568,10 +572,20 @@ fn a_call_cancelled_after_its_request_went_out_counts_its_prompt_and_says_so() {
 
     // With text: the call's note, not the prompt's.
     let mut c = CaseRun::queued(RUN_MS, None);
-    case_call::settle(stopped_out("Bob sen"), false, &sent(&cfg, &suite, a), 900.0, None)
-        .apply(&mut c);
+    case_call::settle(
+        stopped_out("Bob sen"),
+        false,
+        &sent(&cfg, &suite, a),
+        900.0,
+        None,
+    )
+    .apply(&mut c);
     assert!(c.output_tokens > 0);
-    assert!(c.cancelled_note().unwrap().contains("while the model was answering"));
+    assert!(
+        c.cancelled_note()
+            .unwrap()
+            .contains("while the model was answering")
+    );
 
     // A re-run cancelled after its request went out says the earlier answer's call may be billed.
     let earlier = CaseRun {
@@ -599,7 +613,10 @@ fn a_call_cancelled_after_its_request_went_out_counts_its_prompt_and_says_so() {
         case_call::judge_stopped_tokens(&failure(ErrorKind::Aborted, ""), false, 300),
         None
     );
-    assert_eq!(case_call::judge_stopped_tokens(&stopped_out(""), true, 300), None);
+    assert_eq!(
+        case_call::judge_stopped_tokens(&stopped_out(""), true, 300),
+        None
+    );
     assert_eq!(
         case_call::judge_stopped_tokens(&server_error(), false, 300),
         None,
@@ -607,8 +624,5 @@ fn a_call_cancelled_after_its_request_went_out_counts_its_prompt_and_says_so() {
     );
     let mut c = CaseRun::default();
     c.judge_spent((300, 0), ModelUsed::of(&cfg));
-    assert_eq!(
-        (c.judge_tokens, c.judge_model.is_some()),
-        ((300, 0), true)
-    );
+    assert_eq!((c.judge_tokens, c.judge_model.is_some()), ((300, 0), true));
 }

@@ -447,7 +447,10 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     b.button("Retry case #3").await?.click().await?;
     let t0 = std::time::Instant::now();
     while fake.chat_requests().len() == asked {
-        anyhow::ensure!(t0.elapsed() < Duration::from_secs(15), "case 3's retry was not sent");
+        anyhow::ensure!(
+            t0.elapsed() < Duration::from_secs(15),
+            "case 3's retry was not sent"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     b.button("Cancel run").await?.click().await?;
