@@ -702,6 +702,8 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
 #[component]
 pub fn SharePanel() -> impl IntoView {
     let d = DraftHandle::expect();
+    let runner = crate::state::runner::Runner::expect();
+    let lib = Library::expect();
     let history = RwSignal::new(false);
     let with_cases = RwSignal::new(true);
     let with_results = RwSignal::new(false);
@@ -775,7 +777,8 @@ pub fn SharePanel() -> impl IntoView {
                 <p id="pw-share-results-note" class="pw-hint" role="status">
                     {crate::ui::erased::dynamic(move || (if with_cases.get() {
                         let rated = d.draft.with(|x| x.runs.iter().any(|r| r.cases.values().any(|c| c.rating.is_some() || c.reflection.as_ref().is_some_and(|f| f.rating.is_some()))));
-                        let note = offer.with(|o| o.note(history.get(), results_on()));
+                        let running = runner.running() || lib.run_elsewhere();
+                        let note = offer.with(|o| o.note_while(history.get(), results_on(), running));
                         match (rated, results_on()) {
                             (true, true) => format!("{note} Your ratings and notes go with the results."),
                             (true, false) => format!("{note} Your ratings and notes go only with the results."),

@@ -313,6 +313,29 @@ impl ResultsOffer {
         }
     }
 
+    /// [`ResultsOffer::note`] while a run of the draft is under way (`running`): the version
+    /// shown is being run, so a note that it has not been run, or that the cases should be run
+    /// first, would be untrue (session 36: the Share panel said "run the test cases first" mid-run).
+    pub fn note_while(&self, history: bool, ticked: bool, running: bool) -> String {
+        match self {
+            Self::NoneYet if running => {
+                "No results yet: the run under way has not finished a test case. Its results can be included as they arrive.".to_owned()
+            }
+            Self::EarlierOnly { versions } if running => {
+                let names: Vec<String> = versions.iter().map(|n| format!("version {n}")).collect();
+                let v = crate::domain::figures::and_list(&names);
+                if history && ticked {
+                    format!("The run under way has no result yet; the link carries the results of {v} with the version history.")
+                } else if history {
+                    format!("The run under way has no result yet; the results of {v} can go with the version history.")
+                } else {
+                    format!("The run under way has no result yet: the results are of {v}. Include the version history to send them, or wait for this run's.")
+                }
+            }
+            _ => self.note(history, ticked),
+        }
+    }
+
     /// The sentence under the option: what the link carries, or why it carries none.
     pub fn note(&self, history: bool, ticked: bool) -> String {
         let versions = |v: &[u32]| {

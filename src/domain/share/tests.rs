@@ -603,6 +603,27 @@ fn the_results_offer_says_what_a_link_carries() {
         offer.note(false, true),
         "This version has not been run yet: the results are of version 1. Run the test cases again, or include the version history to send them."
     );
+    // Session 36: while a run is under way, the notes do not say the version was not run or
+    // ask for a run.
+    assert_eq!(
+        offer.note_while(false, true, true),
+        "The run under way has no result yet: the results are of version 1. Include the version history to send them, or wait for this run's."
+    );
+    assert_eq!(
+        offer.note_while(false, true, false),
+        offer.note(false, true)
+    );
+    assert_eq!(
+        ResultsOffer::NoneYet.note_while(false, false, true),
+        "No results yet: the run under way has not finished a test case. Its results can be included as they arrive."
+    );
+    for (history, ticked) in [(false, false), (true, false), (true, true)] {
+        let said = offer.note_while(history, ticked, true);
+        assert!(
+            !said.contains("not been run") && !said.contains("Run the test cases"),
+            "{said}"
+        );
+    }
     // The history included and the results not yet ticked: the note does not ask for the
     // history again.
     assert_eq!(

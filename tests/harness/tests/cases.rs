@@ -254,6 +254,15 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         "{}",
         row_text(&b, 2).await?
     );
+    // Case 1's re-run had gone out (its text was arriving): it may be billed, and says so;
+    // case 2's was never sent.
+    assert!(
+        row_text(&b, 1).await?.contains(
+            "This case's re-run was cancelled after its request was sent: the provider may still bill that call."
+        ),
+        "{}",
+        row_text(&b, 1).await?
+    );
     fake.set_timing(0, 5, 16);
     CasesPage::new(&b).set_at_once(4).await?;
     b.button("Run all 3 cases").await?.click().await?;
@@ -440,8 +449,13 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
         "what arrived is kept"
     );
     assert!(b.button("Retry case #3").await.is_ok());
+    // Cases 1 and 2 had finished in this run: theirs are the new answers.
+    wait_badge(&b, 1, "pass").await?;
+    assert!(!row_text(&b, 1).await?.contains("from an earlier run"));
+
     // Session 36: cancelled after its request went out and before any text arrived, the call
-    // read "cancelled" with nothing counted, though the provider may bill its prompt.
+    // read as stopped with nothing counted, though the provider may bill its prompt. (A re-run:
+    // the cancelled answer above is put back, and the row says the re-run's call may be billed.)
     fake.set_timing(8_000, 0, 64);
     let asked = fake.chat_requests().len();
     b.button("Retry case #3").await?.click().await?;
@@ -457,13 +471,9 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     wait_badge(&b, 3, "cancelled").await?;
     let row = row_text(&b, 3).await?;
     assert!(
-        row.contains("Cancelled after the request was sent, before any answer arrived: the provider may still bill its prompt."),
+        row.contains("This case's re-run was cancelled after its request was sent: the provider may still bill that call."),
         "{row}"
     );
-    fake.set_timing(0, 200, 3);
-    // Cases 1 and 2 had finished in this run: theirs are the new answers.
-    wait_badge(&b, 1, "pass").await?;
-    assert!(!row_text(&b, 1).await?.contains("from an earlier run"));
 
     // Another draft opened while case 1 is answering: back on this one, every answer is there.
     // (Its answer takes about 7 s: opening another draft takes a few seconds on a busy machine.)

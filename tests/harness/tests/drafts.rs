@@ -1224,9 +1224,14 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         true
     );
 
+    // Session 36: while the run has no result yet, the option does not say to run the cases.
+    fake.set_timing(2_000, 15, 6);
     a.button("Run all 4 cases").await?.click().await?;
     // The prompt's {{recipe}} is left empty here.
     a.button("Run anyway").await?.click().await?;
+    a.wait_for_text("No results yet: the run under way has not finished a test case.")
+        .await?;
+    fake.set_timing(0, 15, 6);
     for id in 1..=4 {
         a.wait_until(
             &format!("return (document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? '').includes(':')"),
