@@ -746,7 +746,8 @@ pub fn ConversationFold(
     /// The case whose conversation is shown.
     case: Signal<Option<TestCase>>,
 ) -> impl IntoView {
-    move || {
+    crate::ui::erased::dynamic(move || {
+        ({
         case.get().filter(TestCase::is_conversation).map(|c| {
             let label = c.conversation_label().unwrap_or_default();
             let turns = c.turns.clone();
@@ -770,7 +771,8 @@ pub fn ConversationFold(
                 </details>
             }
         })
-    }
+    }).into_any()
+    })
 }
 
 /// The checks for every case, with the ones proposed for JSON prompts.
@@ -954,7 +956,8 @@ fn AssertionEditor(
     let value_field = {
         let id = id.clone();
         let err_id = err_id.clone();
-        move || {
+        crate::ui::erased::dynamic(move || {
+            ({
             let Some(cur) = a.get() else {
                 return ().into_any();
             };
@@ -1090,7 +1093,8 @@ fn AssertionEditor(
                     }.into_any()
                 }
             }
-        }
+        }).into_any()
+        })
     };
     let text_kind = move || a.with(|a| a.as_ref().is_some_and(|a| a.kind().takes_case()));
     // promptfoo's `weight`: drawn again only when it changes (a number field applies on change).
@@ -1098,7 +1102,8 @@ fn AssertionEditor(
         crate::state::reactive::memo(move |_| a.with(|a| a.as_ref().map_or(1.0, |a| a.weight)));
     let weight_field = {
         let id = id.clone();
-        move || {
+        crate::ui::erased::dynamic(move || {
+            ({
             let w = RwSignal::new(weight_now.get());
             Effect::watch(
                 move || w.get(),
@@ -1116,7 +1121,8 @@ fn AssertionEditor(
                     <NumberInput id=wid value=w min=0.0f64 max=crate::domain::eval::MAX_WEIGHT/>
                 </span>
             }
-        }
+        }).into_any()
+        })
     };
     view! {
         <li class="pw-check-row" class:pw-check-row--bad=move || problem.with(Option::is_some)>

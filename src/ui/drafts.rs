@@ -475,7 +475,8 @@ pub fn LibraryBanners() -> impl IntoView {
 #[component]
 pub fn SharedDraftView() -> impl IntoView {
     let lib = Library::expect();
-    move || {
+    crate::ui::erased::dynamic(move || {
+        ({
         let Some(SharedView::Draft(d)) = lib.shared.get() else {
             return ().into_any();
         };
@@ -517,7 +518,8 @@ pub fn SharedDraftView() -> impl IntoView {
             </section>
         }
         .into_any()
-    }
+    }).into_any()
+    })
 }
 
 /// What a shared draft's test cases are: how many, each with its checks, and whether results

@@ -380,15 +380,18 @@ fn CopyResult(
     /// The outcome of the last copy.
     result: RwSignal<Option<Result<(), String>>>,
 ) -> impl IntoView {
-    move || match result.get() {
-        Some(Ok(())) => {
-            view! { <span class="pw-hint pw-hint--ok" role="status">"Copied"</span> }.into_any()
-        }
-        Some(Err(m)) => {
-            view! { <span class="pw-hint pw-hint--warn" role="alert">{m}</span> }.into_any()
-        }
-        None => ().into_any(),
-    }
+    crate::ui::erased::dynamic(move || {
+        (match result.get() {
+            Some(Ok(())) => {
+                view! { <span class="pw-hint pw-hint--ok" role="status">"Copied"</span> }.into_any()
+            }
+            Some(Err(m)) => {
+                view! { <span class="pw-hint pw-hint--warn" role="alert">{m}</span> }.into_any()
+            }
+            None => ().into_any(),
+        })
+        .into_any()
+    })
 }
 
 /// Step 2: the five sections, live while streaming, editable afterwards.
@@ -476,7 +479,8 @@ fn LargeRequestNotice(
     let off_meta = super::shell::offline_for(&[Role::Meta]);
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
-    move || {
+    crate::ui::erased::dynamic(move || {
+        (|| {
         let (job, check) = g.large.get()?;
         if (job == Job::Generate) != generate {
             return None;
@@ -512,7 +516,8 @@ fn LargeRequestNotice(
                 </div>
             </div>
         })
-    }
+    })().into_any()
+    })
 }
 
 /// Why the last generator job failed, what arrived (folded, as text), and the next useful steps:
@@ -523,7 +528,8 @@ fn GenErrorView() -> impl IntoView {
     let off_meta = super::shell::offline_for(&[Role::Meta]);
     let g = Generator::expect();
     let open_settings = use_context::<super::OpenSettings>();
-    move || {
+    crate::ui::erased::dynamic(move || {
+        ({
         let Some(f) = g.failure() else {
             return ().into_any();
         };
@@ -672,7 +678,8 @@ fn GenErrorView() -> impl IntoView {
             </div>
         }
         .into_any()
-    }
+    }).into_any()
+    })
 }
 
 /// What the prompt still lacks from the reply it came from, each with "Fill in by hand" (focuses
@@ -686,7 +693,8 @@ fn GapsView() -> impl IntoView {
     };
     let d = DraftHandle::expect();
     let g = Generator::expect();
-    move || {
+    crate::ui::erased::dynamic(move || {
+        ({
         let gaps = d.open_gaps.get();
         if gaps.is_empty() {
             return ().into_any();
@@ -736,7 +744,8 @@ fn GapsView() -> impl IntoView {
             </div>
         }
         .into_any()
-    }
+    }).into_any()
+    })
 }
 
 /// Puts the caret of the text area `id` at `at` (UTF-16 code units).
@@ -1194,14 +1203,17 @@ fn DiffView(
     to: RwSignal<u32>,
 ) -> impl IntoView {
     let d = DraftHandle::expect();
-    move || {
-        let (old, new) = d.versions.with(|(versions, _)| {
-            let spec = |n: u32| find_version(versions, n).map(|v| v.spec.clone());
-            (spec(from.get()).unwrap_or_default(), spec(to.get()))
-        });
-        let Some(new) = new else { return ().into_any() };
-        view! { <SpecDiff old=old new=new/> }.into_any()
-    }
+    crate::ui::erased::dynamic(move || {
+        ({
+            let (old, new) = d.versions.with(|(versions, _)| {
+                let spec = |n: u32| find_version(versions, n).map(|v| v.spec.clone());
+                (spec(from.get()).unwrap_or_default(), spec(to.get()))
+            });
+            let Some(new) = new else { return ().into_any() };
+            view! { <SpecDiff old=old new=new/> }.into_any()
+        })
+        .into_any()
+    })
 }
 
 /// Word-level differences between two prompts, section by section, with removed constraints

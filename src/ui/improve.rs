@@ -50,7 +50,8 @@ pub fn LoopNotice() -> impl IntoView {
             })
         })
     });
-    move || {
+    crate::ui::erased::dynamic(move || {
+        ({
         match (h.arrival.get(), state.get()) {
         (Some(Arrival::Continuing), Some((true, _, used, limit, _))) => view! {
             <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
@@ -90,7 +91,8 @@ pub fn LoopNotice() -> impl IntoView {
         .into_any(),
         _ => ().into_any(),
     }
-    }
+    }).into_any()
+    })
 }
 
 /// Step 5: the improve card.

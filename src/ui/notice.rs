@@ -12,11 +12,14 @@ pub fn CallNote(
     /// The call whose note is shown.
     call: crate::state::call::ChatCall,
 ) -> impl IntoView {
-    move || {
-        call.note
-            .get()
-            .map(|n| view! { <p class="pw-notice pw-notice--info" role="status">{n}</p> })
-    }
+    crate::ui::erased::dynamic(move || {
+        ({
+            call.note
+                .get()
+                .map(|n| view! { <p class="pw-notice pw-notice--info" role="status">{n}</p> })
+        })
+        .into_any()
+    })
 }
 
 /// A failure explained in plain words.

@@ -1008,7 +1008,8 @@ fn UnfilledNotice() -> impl IntoView {
                 .collect::<Vec<_>>()
         }))
     });
-    move || {
+    crate::ui::erased::dynamic(move || {
+        ({
         rows.get().map(|rows| {
         let n = rows.len();
         let title = match n {
@@ -1042,7 +1043,8 @@ fn UnfilledNotice() -> impl IntoView {
             </div>
         }
     })
-    }
+    }).into_any()
+    })
 }
 
 /// Two versions side by side on the same cases: per-case wins, losses and ties.
