@@ -526,13 +526,13 @@ fn CaseEditor(
                 <Conversation id=id count=turn_count gaps=gaps/>
             }.into_any())}
             <div class="pw-field pw-field--wide">
-                <label class="pw-label" for=format!("{p}-input")>{input_label}</label>
+                <label class="pw-label" for=format!("{p}-input")>{crate::ui::erased::dynamic(move || input_label().into_any())}</label>
                 <textarea id=format!("{p}-input") class="pw-textarea" rows="3"
                     placeholder="The message a user would send"
                     aria-describedby=format!("{p}-input-use")
                     prop:value=field(|c| c.input.clone())
                     on:input=move |ev| update_case(d, id, |c| c.input = event_target_value(&ev))></textarea>
-                <span id=format!("{p}-input-use") class="pw-hint">{input_use}</span>
+                <span id=format!("{p}-input-use") class="pw-hint">{crate::ui::erased::dynamic(move || input_use().into_any())}</span>
                 {crate::ui::erased::dynamic(move || (gap_of(None).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })).into_any())}
             </div>
             {crate::ui::erased::keyed(move || vars.get(), move |name: String| {
@@ -550,7 +550,7 @@ fn CaseEditor(
                 view! {
                     <div class="pw-field pw-field--wide">
                         <label class="pw-label" for=format!("pw-case-{id}-var-{name}")>{format!("Variable {{{{{name}}}}}")}</label>
-                        <span id=format!("pw-case-{id}-var-{name}-use") class="pw-hint">{used}</span>
+                        <span id=format!("pw-case-{id}-var-{name}-use") class="pw-hint">{crate::ui::erased::dynamic(move || used().into_any())}</span>
                         {crate::ui::erased::dynamic(move || (gap_of(Some(&n5)).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })).into_any())}
                         <textarea id=format!("pw-case-{id}-var-{name}") class="pw-textarea" rows="2"
                             aria-describedby=format!("pw-case-{id}-var-{name}-use")
@@ -654,7 +654,7 @@ fn CaseEditor(
             <details class="pw-details pw-case__preview">
                 <summary>"What the model receives"</summary>
                 <p class="pw-hint">"The messages exactly as a run sends them for this case, with the prompt of the current version."</p>
-                <pre class="pw-output__text" aria-label=format!("Messages sent for case #{id}")>{preview}</pre>
+                <pre class="pw-output__text" aria-label=format!("Messages sent for case #{id}")>{crate::ui::erased::dynamic(move || preview().into_any())}</pre>
             </details>
             <AssertionList owner=Owner::Case(id) title="Checks for this case"/>
         </div>
@@ -1127,8 +1127,8 @@ fn AssertionEditor(
     view! {
         <li class="pw-check-row" class:pw-check-row--bad=move || problem.with(Option::is_some)>
             <span class="pw-check-row__kind" title=move || a.with(|a| a.as_ref().map(|a| a.kind().hint()).unwrap_or(""))>
-                {kind_label}
-                <code class="pw-check-row__type">{type_name}</code>
+                {crate::ui::erased::dynamic(move || kind_label().into_any())}
+                <code class="pw-check-row__type">{crate::ui::erased::dynamic(move || type_name().into_any())}</code>
             </span>
             <span class="pw-check-row__value">{value_field}</span>
             {crate::ui::erased::show(text_kind, move || view! {
@@ -1331,7 +1331,7 @@ fn ImportButton() -> impl IntoView {
             <p class="pw-hint" role="status">{format!("Nothing from {name} was imported: choosing another file closed its review.")}</p>
         })).into_any())}
         {crate::ui::erased::dynamic(move || (message.get().map(|m| match m {
-            Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}{fix}</p> }.into_any(),
+            Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}{crate::ui::erased::dynamic(move || fix().into_any())}</p> }.into_any(),
             Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
         })).into_any())}
         {crate::ui::erased::dynamic(move || (pending.get().map(|(name, imp)| {

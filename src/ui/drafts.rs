@@ -273,7 +273,7 @@ pub fn DraftsPanel(
                                         view! {
                                             <button type="button" class="pw-draft-list__open" aria-current=move || current.get().then_some("true")
                                                 on:click=move |_| ask(Leave::Open(open_id.clone(), name()))>
-                                                <span class="pw-draft-list__name">{name}</span>
+                                                <span class="pw-draft-list__name">{crate::ui::erased::dynamic(move || name().into_any())}</span>
                                                 <span class="pw-draft-list__meta">{crate::ui::erased::dynamic(move || (meta.with(|m| format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" }))).into_any())}</span>
                                             </button>
                                         }.into_any()

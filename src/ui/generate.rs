@@ -231,7 +231,7 @@ pub fn IdeaCard() -> impl IntoView {
                     </p>
                 }
             })).into_any())}
-            <p class="pw-hint">{meta_label}</p>
+            <p class="pw-hint">{crate::ui::erased::dynamic(move || meta_label().into_any())}</p>
             {crate::ui::erased::show(move || manual.get(), move || view! {
                 <ManualMode/>
             }.into_any())}
@@ -930,7 +930,7 @@ fn SectionEditor(
             <div class="pw-section__head">
                 <label class="pw-section__title" for=id.clone()>{section.title()}</label>
                 <span class="pw-section__hint">{section.hint()}</span>
-                <span class="pw-section__status" aria-live="polite">{status}</span>
+                <span class="pw-section__status" aria-live="polite">{crate::ui::erased::dynamic(move || status().into_any())}</span>
             </div>
             <textarea
                 id=id2

@@ -641,7 +641,7 @@ fn GridRow(
     let row = RwSignal::from(rows.get(id));
     view! {
         <tr data-case=id.to_string()>
-            <th scope="row"><span class="pw-case__id">{format!("#{id}")}</span>" "{summary}</th>
+            <th scope="row"><span class="pw-case__id">{format!("#{id}")}</span>" "{crate::ui::erased::dynamic(move || summary().into_any())}</th>
             {crate::ui::erased::keyed(
                 move || keys.get(),
                 move |(key, label): (String, String)| view! { <GridCell id=id key=key label=label row=row/> }.into_any(),

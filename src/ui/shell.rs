@@ -194,7 +194,7 @@ pub fn LocalModelBadge(
             title=move || status.get().hint()
         >
             <span class="pw-badge__dot" aria-hidden="true"></span>
-            {label}
+            {crate::ui::erased::dynamic(move || label().into_any())}
         </span>
     }
 }

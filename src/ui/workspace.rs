@@ -61,7 +61,7 @@ pub fn Workspace(
             <h2 id="pw-intro-title" class="pw-intro__title">
                 "Describe a task in plain words; Promptwright writes the instructions for an AI model, tests them and improves them."
             </h2>
-            <p class="pw-intro__model">{intro}</p>
+            <p class="pw-intro__model">{crate::ui::erased::dynamic(move || intro().into_any())}</p>
         </section>
         <div class="pw-grid">
             // In the step bar's order (1 Idea, 2 Prompt, 3 Test, 4 Improve, 5 Share): each
