@@ -45,6 +45,10 @@ pub const RUN_BEAT_MS: u32 = 2_000;
 /// record reads as it left it.
 const RUN_FRESH_MS: f64 = 5_000.0;
 
+/// What "Keep both" puts after the name of the tab's own version when it becomes a draft of its
+/// own (the other tab's version keeps the name).
+pub const KEPT_COPY: &str = " (kept copy)";
+
 /// What a tab can be doing with a draft that the other tabs must hear of: a run of its cases, or
 /// its optimization loop.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -1008,13 +1012,14 @@ impl Library {
         });
     }
 
-    /// Conflict: keep both: ours becomes a new draft (its optimization loop paused), the original
-    /// follows the other tab.
+    /// Conflict: keep both: ours becomes a new draft named with [`KEPT_COPY`] after its name (its
+    /// optimization loop paused), the original follows the other tab.
     pub fn keep_both(self) {
         // The jobs end first, so what they keep goes into the copy kept as ours.
         self.drafts.before_switching();
         let mut mine = self.drafts.draft.get_untracked();
-        mine.name = format!("{} (this tab)", mine.name);
+        // A name true in every tab and later ("this tab" was not, read anywhere else).
+        mine.name = format!("{}{KEPT_COPY}", mine.name);
         self.take_theirs();
         self.add(mine);
     }

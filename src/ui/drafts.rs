@@ -428,7 +428,7 @@ pub fn LibraryBanners() -> impl IntoView {
         {crate::ui::erased::show(move || lib.conflict.get().is_some(), move || view! {
             <div class="pw-notice pw-notice--warn" role="alert">
                 <p class="pw-notice__title">"This draft was changed in another tab"</p>
-                <p>"Both tabs changed it. Choose which version to keep; nothing has been overwritten yet."</p>
+                <p>"Both tabs changed it. Choose which version to keep; nothing has been overwritten yet. Keep both makes this tab's version a draft of its own, named with \u{201c}(kept copy)\u{201d}."</p>
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button" on:click=move |_| lib.take_theirs()>"Use the other tab's version"</button>
                     <button type="button" class="pw-button" on:click=move |_| lib.keep_mine()>"Keep this tab's version"</button>

@@ -725,7 +725,12 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     let d = DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
     let names = d.names().await?;
-    assert!(names.iter().any(|n| n.ends_with("(this tab)")), "{names:?}");
+    // Session 36: "(this tab)" was stored in the name, untrue in every other tab.
+    assert!(
+        names.iter().any(|n| n.ends_with(" (kept copy)")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.contains("this tab")), "{names:?}");
     b.close().await?;
     Ok(())
 }
