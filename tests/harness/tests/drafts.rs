@@ -1679,7 +1679,9 @@ async fn a_run_going_on_in_another_tab_is_said_there_and_not_run_twice() -> anyh
         "each case was sent once: tab B sent nothing"
     );
 
-    // A second run, and tab A goes away mid-run without a word to tab B.
+    // A second run, and tab A goes away mid-run without a word to tab B (calls of 3 s: the
+    // conflict below comes and goes within it).
+    fake.set_timing(3_000, 0, 64);
     b.client.switch_to_window(tab_a.clone()).await?;
     b.button(&run_all).await?.click().await?;
     b.button("Run anyway").await?.click().await?;
@@ -1687,6 +1689,26 @@ async fn a_run_going_on_in_another_tab_is_said_there_and_not_run_twice() -> anyh
     b.wait_until(
         &progress_partial(n, "still to come from the other tab"),
         "tab B to see the second run going on",
+    )
+    .await?;
+    // Session 36: the refusal of the Run pressed during the first conflict ended with that
+    // conflict: a new one does not show it again before Run is pressed.
+    PromptPage::new(&b).idea("changed in tab B again").await?;
+    b.wait_for_text("This draft was changed in another tab")
+        .await?;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('Choose which version to keep (above) first, then run.')")
+            .await?,
+        json!(false),
+        "an old refusal shown with a new conflict"
+    );
+    b.button("Use the other tab's version")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('This draft was changed in another tab')",
+        "the conflict to end",
     )
     .await?;
     let before_second = n;
@@ -1708,7 +1730,7 @@ async fn a_run_going_on_in_another_tab_is_said_there_and_not_run_twice() -> anyh
     // Tryout 75: the calls under way as the tab closed were counted as never sent (and Send
     // sent them a second time). What the provider received by tab A's last save is not among
     // the unsent: a closing tab's last save may not land, so the calls sent after the save
-    // before it may be (here at most one round of 4 at once: each call takes 1.5 s, and a save
+    // before it may be (here at most one round of 4 at once: each call takes 3 s, and a save
     // follows each answer within 1.5 s).
     let unsent = b
         .eval("const m = (document.querySelector('.pw-progress__text')?.textContent ?? '').match(/(\\d+) not sent/); return m ? Number(m[1]) : -1")
