@@ -310,10 +310,12 @@ pub fn DraftsPanel(
                                                 Vec::new()
                                             };
                                             let stops = if stops.is_empty() { String::new() } else { format!(" It is open: {}.", stops.join("; ")) };
+                                            // Tryout 77: a second delete ended the first one's Undo with no word.
+                                            let ends_undo = lib.deleted.with_untracked(|d| d.as_ref().map(|r| format!(" Deleting it ends the Undo of \u{201c}{}\u{201d}.", r.draft.display_name()))).unwrap_or_default();
                                             view! {
                                                 <div class="pw-notice pw-notice--warn" role="alertdialog" aria-label="Delete this draft?">
                                                     <p class="pw-notice__text">{format!(
-                                                        "Delete \u{201c}{}\u{201d} with its {}, cases and results?{stops} Undo is offered right after, until this page is reloaded.",
+                                                        "Delete \u{201c}{}\u{201d} with its {}, cases and results?{stops} Undo is offered right after, until this page is reloaded or another draft is deleted.{ends_undo}",
                                                         name(), crate::domain::figures::count(n, "version", "versions")
                                                     )}</p>
                                                     <div class="pw-row pw-row--wrap">
@@ -453,7 +455,7 @@ pub fn LibraryBanners() -> impl IntoView {
         }.into_any())}
         {crate::ui::erased::dynamic(move || (lib.deleted.get().map(|r| view! {
             <div class="pw-toast" role="status">
-                <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded.", r.draft.display_name())}</span>
+                <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded or another draft is deleted.", r.draft.display_name())}</span>
                 <button type="button" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
                 <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| lib.deleted.set(None)><CloseIcon/></button>
             </div>
@@ -709,7 +711,8 @@ pub fn SharePanel() -> impl IntoView {
     let history = RwSignal::new(false);
     let with_cases = RwSignal::new(true);
     let with_results = RwSignal::new(false);
-    let copied = RwSignal::new(None::<Result<(), String>>);
+    // The link copied and how the copy went: "Link copied" holds only while the link is that one.
+    let copied = RwSignal::new(None::<(String, Result<(), String>)>);
     let panel_open = RwSignal::new(false);
     // What the results option can include; the tick shows only what the link carries.
     let offer = crate::state::reactive::memo(move |_| d.draft.with(share::ResultsOffer::of));
@@ -811,10 +814,15 @@ pub fn SharePanel() -> impl IntoView {
             }.into_any())}
             <button type="button" class="pw-button pw-button--primary" disabled=move || made.with(Result::is_err) on:click=move |_| {
                 let t = link.get_untracked();
-                leptos::task::spawn_local(async move { copied.try_set(Some(copy_text(&t).await)); });
+                leptos::task::spawn_local(async move {
+                    let r = copy_text(&t).await;
+                    copied.try_set(Some((t, r)));
+                });
             }>"Copy link"</button>
-            {crate::ui::erased::dynamic(move || (copied.get().map(|r| match r {
-                Ok(()) => view! { <span class="pw-hint pw-hint--ok" role="status">"Link copied"</span> }.into_any(),
+            {crate::ui::erased::dynamic(move || (copied.get().map(|(t, r)| match r {
+                Ok(()) if link.with(|l| *l == t) => view! { <span class="pw-hint pw-hint--ok" role="status">"Link copied"</span> }.into_any(),
+                // Tryout 77: "Link copied" stayed beside a link the options had changed.
+                Ok(()) => view! { <span class="pw-hint pw-hint--warn" role="status">"The link changed since it was copied: copy it again."</span> }.into_any(),
                 Err(m) => view! { <span class="pw-hint pw-hint--warn" role="alert">{m}</span> }.into_any(),
             })).into_any())}
             }.into_any())}

@@ -588,6 +588,9 @@ fn summary_row(s: ModelSummary, elsewhere: bool) -> impl IntoView {
     );
     let cost = if s.answered == 0 && s.input_tokens + s.output_tokens == 0 {
         "nothing yet".to_owned()
+    } else if s.exec_cost.is_none() {
+        // Tryout 77: "about unknown price".
+        format_cost(None)
     } else {
         format!("{about}{}", format_cost(s.exec_cost))
     };

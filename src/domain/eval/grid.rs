@@ -308,10 +308,12 @@ impl ModelSummary {
             0 => String::new(),
             1 if a.scored == 1 => " · the answer is from an earlier run".to_owned(),
             k if k == a.scored => format!(" · all {k} answers from an earlier run"),
-            k => format!(
+            k if k < a.scored => format!(
                 " · {k} of the {} from an earlier run",
                 count(a.scored, "answer", "answers")
             ),
+            // Tryout 77: answers with nothing to check count here too ("4 of the 1 answer").
+            k => format!(" · {} from an earlier run", count(k, "answer", "answers")),
         };
         if a.scored >= self.asked && self.unsent_unrecorded == 0 {
             return format!("{} / 100{earlier}", points(mean));
@@ -468,7 +470,12 @@ impl VersionRow {
         match self.cells.get(i).and_then(Option::as_ref) {
             None => "not run".to_owned(),
             Some(s) => {
-                let about = if s.tokens_estimated { "about " } else { "" };
+                // Tryout 77: "about unknown price".
+                let about = if s.tokens_estimated && s.exec_cost.is_some() {
+                    "about "
+                } else {
+                    ""
+                };
                 format!(
                     "{} · {} of {} passed{} · {about}{} · {}",
                     s.score_cell(),

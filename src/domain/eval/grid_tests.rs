@@ -158,6 +158,32 @@ fn a_summary_counts_every_result_of_the_version_with_tokens_cost_and_times() {
         summary("A", &r).score_cell(),
         "50 / 100 on 2 of 3 cases (1 not answered) · 1 of the 2 answers from an earlier run"
     );
+    // Tryout 77: more earlier answers than scored ones (the others have nothing to check) read
+    // "4 of the 1 answer from an earlier run"; and an unpriced cost read "about unknown price".
+    let more = ModelSummary {
+        earlier: 4,
+        ..summary("A", &r)
+    };
+    assert!(
+        more.score_cell()
+            .ends_with(" · 4 answers from an earlier run"),
+        "{}",
+        more.score_cell()
+    );
+    let unpriced = grid::VersionRow {
+        cells: vec![Some(ModelSummary {
+            exec_cost: None,
+            tokens_estimated: true,
+            ..summary("A", &r)
+        })],
+        best: vec![false],
+        version: 1,
+    };
+    let cell = unpriced.cell_text(0);
+    assert!(
+        cell.contains("unknown price") && !cell.contains("about unknown"),
+        "{cell}"
+    );
     // No judge calls: nothing spent on judging.
     assert_eq!(s.judge_cost, Some(0.0));
     // Judge calls are priced by the judge model recorded with them; an unpriced one makes the

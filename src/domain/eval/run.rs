@@ -200,8 +200,10 @@ impl Spent {
         })
     }
 
-    /// [`Spent::of`] for a run's call on `case` with `prompt` to the model `cfg` that has
-    /// written `partial` so far (its request as a run sends it, [`request`]).
+    /// What a run's call under way on `case` with `prompt` to the model `cfg` likely costs, its
+    /// request out and `partial` written so far ([`Spent::of_stopped`]: its prompt alone when
+    /// nothing arrived yet; its request as a run sends it, [`request`]). Tryout 77: a call cut
+    /// by a reload before its first text counted nothing.
     pub fn so_far(
         prompt: &str,
         case: &TestCase,
@@ -209,10 +211,11 @@ impl Spent {
         partial: &str,
     ) -> Option<Self> {
         let req = request(prompt, case, cfg.temperature, MAX_OUTPUT_TOKENS);
-        Self::of(
+        Self::of_stopped(
             ModelUsed::of(cfg),
             crate::domain::estimate::request_tokens(&req),
             partial,
+            true,
         )
     }
 }
@@ -318,7 +321,15 @@ impl CaseRun {
     /// result.
     pub fn rerun_stopped_note(&self) -> Option<String> {
         self.rerun_cancelled?;
+        let nothing_arrived = self
+            .rerun_cancelled_spent
+            .as_ref()
+            .is_some_and(|s| s.output_tokens == 0);
         Some(match self.cut_by {
+            Some(why) if nothing_arrived => format!(
+                "This case's re-run was stopped {}, after its request was sent, before any answer arrived: the provider may still bill that call.",
+                why.when()
+            ),
             Some(why) => format!(
                 "This case's re-run was stopped {}, while the model was answering: the provider may still bill that call.",
                 why.when()
@@ -367,10 +378,17 @@ impl CaseRun {
         } else {
             ""
         };
-        Some(format!(
-            "Stopped {}, while the model was answering: the provider may still bill the call.{estimate} Retry asks again.",
-            why.when()
-        ))
+        Some(if self.output.is_empty() && self.output_tokens == 0 {
+            format!(
+                "Stopped {}, after the request was sent, before any answer arrived: the provider may still bill its prompt.{estimate} Retry asks again.",
+                why.when()
+            )
+        } else {
+            format!(
+                "Stopped {}, while the model was answering: the provider may still bill the call.{estimate} Retry asks again.",
+                why.when()
+            )
+        })
     }
 
     /// Counts an ended call's estimated tokens ([`Spent`]) as this result's own, priced by its

@@ -754,7 +754,9 @@ fn decode_within(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
             }
             match decode_cleaned(&decoded, caps) {
                 Ok(s) => Ok(s),
-                Err(again) if matches!(e, ShareError::UnknownVersion(_)) => Err(again),
+                Err(again) if matches!(e, ShareError::UnknownVersion(_) | ShareError::NotALink) => {
+                    Err(again)
+                }
                 Err(_) => Err(e),
             }
         }
@@ -782,9 +784,15 @@ fn decode_cleaned(input: &str, caps: Caps) -> Result<Salvaged, ShareError> {
     if matches!(t, "1" | "2" | "1." | "2.") {
         return Err(ShareError::CutOff);
     }
-    let (version, payload) = t
-        .split_once('.')
-        .ok_or_else(|| ShareError::UnknownVersion(t.chars().take(8).collect()))?;
+    // A format is a number: anything else after "#pw=" is no link's content, not a newer
+    // format (tryout 77: `#pw=<img src=x>` was "made by a newer version (format <img src)").
+    let is_format =
+        |v: &str| !v.is_empty() && v.len() <= 4 && v.bytes().all(|b| b.is_ascii_digit());
+    let (version, payload) = match t.split_once('.') {
+        Some((v, p)) if is_format(v) => (v, p),
+        None if is_format(t) => return Err(ShareError::UnknownVersion(t.to_owned())),
+        _ => return Err(ShareError::NotALink),
+    };
     let payload = payload.trim_end_matches('=');
     // Only a character outside the alphabet is "foreign"; any other decoding failure (a length
     // no whole link has, stray bits in the last character) is what cutting a link leaves.

@@ -686,7 +686,16 @@ fn a_link_with_percent_escapes_is_read_decoded() {
 // Tryout 3: `#pw=2.hello` was said to be cut off when copied; it is no link's content at all.
 #[test]
 fn text_that_is_no_link_content_is_named_so_not_cut_off() {
-    for text in ["#pw=2.hello", "#pw=1.hello", "#pw=2.Zm9v", "2.hello-world"] {
+    // Tryout 77: a fragment that is no format at all was "made by a newer version".
+    for text in [
+        "#pw=2.hello",
+        "#pw=1.hello",
+        "#pw=2.Zm9v",
+        "2.hello-world",
+        "#pw=<img src=x onerror=alert(1)>",
+        "#pw=hello",
+        "#pw=x.abc",
+    ] {
         let why = decode(text).expect_err(text);
         assert_eq!(why, ShareError::NotALink, "{text}");
         assert!(

@@ -702,6 +702,30 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     let row = row_text(&b, 1).await?;
     assert!(row.contains("from an earlier run"), "{row}");
     assert!(row.contains("put back"), "{row}");
+
+    // Tryout 77: a first answer cut by a reload before any text arrived counted nothing and read
+    // "while the model was answering". Its request was out: its prompt is counted as an
+    // estimate, and said so.
+    add_case(&b, 6, "FOXTROT: Fay books a bus.", Some("Fay")).await?;
+    fake.set_timing(8_000, 0, 64);
+    let asked = fake.chat_requests().len();
+    b.field("Select case #6").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    let t0 = std::time::Instant::now();
+    while fake.chat_requests().len() == asked {
+        anyhow::ensure!(
+            t0.elapsed() < Duration::from_secs(15),
+            "case 6 was not sent"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.client.refresh().await?;
+    wait_badge(&b, 6, "stopped").await?;
+    let row = row_text(&b, 6).await?;
+    assert!(
+        row.contains("Stopped when the page was reloaded or closed, after the request was sent, before any answer arrived: the provider may still bill its prompt. Its cost here is an estimate from the texts."),
+        "{row}"
+    );
     b.close().await?;
     Ok(())
 }

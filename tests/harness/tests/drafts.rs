@@ -187,7 +187,7 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         .click()
         .await?;
     // Tryout 12 (M5): a draft with a prompt is asked about first (Keep it keeps it).
-    b.wait_for_text("Delete \u{201c}Shopping list (copy)\u{201d} with its 1 version, cases and results? Undo is offered right after, until this page is reloaded.")
+    b.wait_for_text("Delete \u{201c}Shopping list (copy)\u{201d} with its 1 version, cases and results? Undo is offered right after, until this page is reloaded or another draft is deleted.")
         .await?;
     b.button("Keep it").await?.click().await?;
     d.wait_count(3).await?;
@@ -228,6 +228,16 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     b.button(&format!("Delete {copy}")).await?.click().await?;
     b.wait_for_text(&format!("Deleted \u{201c}{copy}\u{201d}."))
         .await?;
+    // Tryout 77: a second delete ended the first one's Undo with no word. It is said before.
+    b.button("Delete Shopping list (copy)")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text(&format!(
+        "Deleting it ends the Undo of \u{201c}{copy}\u{201d}."
+    ))
+    .await?;
+    b.button("Keep it").await?.click().await?;
     // Tryout 62: Rename of a draft that goes by its idea started from "…plans weekly menus
     // for…", the ellipsis included.
     let d = DraftsPage::open(&b).await?;
@@ -1260,10 +1270,18 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         "the results option to be available",
     )
     .await?;
+    // Tryout 77: "Link copied" stayed beside a link the options then changed. (The page's
+    // clipboard is stubbed: a headless browser may refuse it.)
+    a.eval("window.__copied = []; navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); }; return 0")
+        .await?;
+    a.button("Copy link").await?.click().await?;
+    a.wait_for_text("Link copied").await?;
     a.eval("document.getElementById('pw-share-results').click(); return 0")
         .await?;
     a.wait_for_text("judge error").await?;
     a.wait_for_text("The link carries the results of all 4 test cases.")
+        .await?;
+    a.wait_for_text("The link changed since it was copied: copy it again.")
         .await?;
     let link = a
         .field("Share link")
