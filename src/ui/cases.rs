@@ -709,14 +709,28 @@ fn Conversation(
                                     on:click=move |_| update_case(d, id, |c| if let Some(t) = c.turns.get_mut(i) {
                                         t.speaker = if t.speaker == Speaker::User { Speaker::Assistant } else { Speaker::User };
                                     })>{crate::ui::erased::dynamic(move || (if speaker() == Speaker::User { "Make it the assistant's" } else { "Make it the user's" }).into_any())}</button>
+                                // The focus follows the turn moved (tryout 77: it stayed on the
+                                // place, whose button then moved the other turn), as a case's does.
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost"
                                     aria-label=move || format!("Move {} up", name())
+                                    id=format!("pw-case-{id}-turn-{i}-up")
                                     disabled=move || i == 0
-                                    on:click=move |_| update_case(d, id, |c| if i > 0 && i < c.turns.len() { c.turns.swap(i - 1, i); })>"Move up"</button>
+                                    on:click=move |_| {
+                                        update_case(d, id, |c| if i > 0 && i < c.turns.len() { c.turns.swap(i - 1, i); });
+                                        if i > 0 {
+                                            let which = if i > 1 { "up" } else { "down" };
+                                            super::browser::focus_when_drawn(format!("pw-case-{id}-turn-{}-{which}", i - 1));
+                                        }
+                                    }>"Move up"</button>
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost"
                                     aria-label=move || format!("Move {} down", name())
+                                    id=format!("pw-case-{id}-turn-{i}-down")
                                     disabled=is_last
-                                    on:click=move |_| update_case(d, id, |c| if i + 1 < c.turns.len() { c.turns.swap(i, i + 1); })>"Move down"</button>
+                                    on:click=move |_| {
+                                        update_case(d, id, |c| if i + 1 < c.turns.len() { c.turns.swap(i, i + 1); });
+                                        let which = if i + 2 < count.get_untracked() { "down" } else { "up" };
+                                        super::browser::focus_when_drawn(format!("pw-case-{id}-turn-{}-{which}", i + 1));
+                                    }>"Move down"</button>
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost pw-button--danger"
                                     aria-label=move || format!("Remove {}", name())
                                     on:click=move |_| update_case(d, id, |c| if i < c.turns.len() { c.turns.remove(i); })>"Remove"</button>

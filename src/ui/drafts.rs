@@ -264,8 +264,9 @@ pub fn DraftsPanel(
                                                 <label class="pw-sr-only" for="pw-rename">"New name"</label>
                                                 <input id="pw-rename" node_ref=field class="pw-input" prop:value=move || name_text.get()
                                                     on:input=move |ev| name_text.set(event_target_value(&ev))
-                                                    on:keydown=move |ev| if ev.key() == "Enter" { lib.rename(a.clone(), name_text.get_untracked()); renaming.set(None); }/>
-                                                <button type="button" class="pw-button pw-button--small" on:click=move |_| { lib.rename(b.clone(), name_text.get_untracked()); renaming.set(None); }>"Save name"</button>
+                                                    on:keydown=move |ev| if ev.key() == "Enter" { lib.rename(a.clone(), name_text.get_untracked()); renaming.set(None); super::browser::focus_when_drawn(format!("pw-rename-{a}")); }/>
+                                                // The focus goes back to the row's Rename (tryout 77: it fell to the page).
+                                                <button type="button" class="pw-button pw-button--small" on:click=move |_| { lib.rename(b.clone(), name_text.get_untracked()); renaming.set(None); super::browser::focus_when_drawn(format!("pw-rename-{b}")); }>"Save name"</button>
                                             </div>
                                         }.into_any()
                                     } else {
@@ -280,7 +281,15 @@ pub fn DraftsPanel(
                                     }).into_any())}
                                     <div class="pw-row pw-row--wrap">
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Rename {}", name())
-                                            on:click=move |_| { name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| if x.own_name.trim().is_empty() { x.name.trim_end_matches('\u{2026}').trim_end().to_owned() } else { x.own_name }).unwrap_or_default()); renaming.set(Some(i4.clone())); }>"Rename"</button>
+                                            id=format!("pw-rename-{i4}")
+                                            on:click=move |_| {
+                                                // Pressed again while renaming: what is typed stays (tryout 77).
+                                                if renaming.get_untracked().as_deref() == Some(i4.as_str()) {
+                                                    super::browser::focus_when_drawn("pw-rename".to_owned());
+                                                    return;
+                                                }
+                                                name_text.set(lib.list.get_untracked().into_iter().find(|x| x.id == i4).map(|x| if x.own_name.trim().is_empty() { x.name.trim_end_matches('\u{2026}').trim_end().to_owned() } else { x.own_name }).unwrap_or_default()); renaming.set(Some(i4.clone()));
+                                            }>"Rename"</button>
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Duplicate {}", name()) on:click=move |_| ask(Leave::Duplicate(i5.clone(), name()))>"Duplicate"</button>
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Export {}", name()) on:click=move |_| export(Some(i6.clone()))>"Export"</button>
                                         <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=move || format!("Delete {}", name())

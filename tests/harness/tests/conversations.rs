@@ -115,6 +115,13 @@ async fn a_three_turn_case_is_built_in_the_editor_sent_in_order_and_judged() -> 
         "the scratch turn moved up",
     )
     .await?;
+    // Tryout 77: the focus stayed on the place, whose button then moved the other turn; it
+    // follows the turn moved, as a case's does.
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-case-1-turn-1-up'",
+        "the focus on the moved turn's Move up",
+    )
+    .await?;
     b.button("Remove turn 2 (user) of case #1")
         .await?
         .click()
@@ -132,6 +139,12 @@ async fn a_three_turn_case_is_built_in_the_editor_sent_in_order_and_judged() -> 
     b.wait_until(
         "return document.getElementById('pw-case-1-turn-0')?.value === 'Lovely! When are you going?' && document.getElementById('pw-case-1-turn-1')?.value === 'I want to visit Italy with my grandmother.'",
         "the first turn moved down",
+    )
+    .await?;
+    // The last place: its Move down is off, the focus goes to its Move up.
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-case-1-turn-1-up'",
+        "the focus on the moved turn's Move up, at the last place",
     )
     .await?;
     b.button("Move turn 2 (user) of case #1 up")

@@ -251,6 +251,26 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         field.prop("value").await?.as_deref(),
         Some("an assistant that plans weekly menus for")
     );
+    // Tryout 77: Rename pressed again while renaming threw away what was typed, and after the
+    // name was saved the focus fell to the page.
+    b.eval("const f = document.getElementById('pw-rename'); f.value = 'Weekly menus'; f.dispatchEvent(new Event('input', {bubbles: true})); return 0")
+        .await?;
+    b.button(&format!("Rename {idea_name}"))
+        .await?
+        .click()
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        b.field("New name").await?.prop("value").await?.as_deref(),
+        Some("Weekly menus"),
+        "what was typed stays"
+    );
+    b.button("Save name").await?.click().await?;
+    b.wait_until(
+        "return (document.activeElement?.id ?? '').startsWith('pw-rename-') && document.activeElement.getAttribute('aria-label') === 'Rename Weekly menus'",
+        "the focus back on the renamed draft's Rename",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
