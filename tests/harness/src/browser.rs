@@ -194,23 +194,12 @@ impl Browser {
     ) -> Result<Self> {
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = free_port()?;
-        let mut driver = Command::new(&driver_bin);
-        // `PW_DRIVER_LOG=<dir>`: chromedriver writes every command it serves, with times, to
-        // `<dir>/chromedriver-<port>.log` (where a slow test waits).
-        if let Ok(dir) = std::env::var("PW_DRIVER_LOG") {
-            driver
-                .arg(format!("--log-path={dir}/chromedriver-{port}.log"))
-                .arg("--log-level=INFO");
-        }
-        let driver = driver
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {driver_bin} (run scripts/setup.sh browser)"))?;
-        let profile =
-            std::env::temp_dir().join(format!("pw-profile-{port}-{}", std::process::id()));
+        static PROFILES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let profile = std::env::temp_dir().join(format!(
+            "pw-profile-{}-{}",
+            std::process::id(),
+            PROFILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&profile)?;
         let mut args = chromium_args(width, height, &profile.to_string_lossy());
         // SHOW_SCROLLBARS: classic scrollbars that take room, as on most desktops (a page that
@@ -263,22 +252,53 @@ impl Browser {
         } else {
             caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         }
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        // A chromedriver that exits at once (its port taken meanwhile: `free_port` lets it go
+        // before chromedriver binds it) or never answers on a loaded machine is started again
+        // on another port, up to three times (a full run met "did not start a session" once).
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let mut driver = driver;
-        let client = loop {
-            match ClientBuilder::new(connector.clone())
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if Instant::now() > deadline => {
-                    let _ = driver.kill();
-                    bail!("chromedriver on {url} did not start a session: {e}");
+        let mut attempt = 0;
+        let (client, driver, port) = loop {
+            attempt += 1;
+            let port = free_port()?;
+            let mut driver = Command::new(&driver_bin);
+            // `PW_DRIVER_LOG=<dir>`: chromedriver writes every command it serves, with times,
+            // to `<dir>/chromedriver-<port>.log` (where a slow test waits).
+            if let Ok(dir) = std::env::var("PW_DRIVER_LOG") {
+                driver
+                    .arg(format!("--log-path={dir}/chromedriver-{port}.log"))
+                    .arg("--log-level=INFO");
+            }
+            let mut driver = driver
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .with_context(|| format!("starting {driver_bin} (run scripts/setup.sh browser)"))?;
+            let url = format!("http://127.0.0.1:{port}");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let failed = loop {
+                match ClientBuilder::new(connector.clone())
+                    .capabilities(caps.clone())
+                    .connect(&url)
+                    .await
+                {
+                    Ok(c) => break Ok(c),
+                    Err(e) if Instant::now() > deadline => break Err(e.to_string()),
+                    Err(e) if matches!(driver.try_wait(), Ok(Some(_))) => {
+                        break Err(format!("chromedriver exited ({e})"));
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+            };
+            match failed {
+                Ok(c) => break (c, driver, port),
+                Err(e) => {
+                    let _ = driver.kill();
+                    let _ = driver.wait();
+                    if attempt >= 3 {
+                        bail!("chromedriver on {url} did not start a session (3 tries): {e}");
+                    }
+                }
             }
         };
         let b = Self {
