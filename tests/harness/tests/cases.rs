@@ -459,14 +459,7 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     fake.set_timing(8_000, 0, 64);
     let asked = fake.chat_requests().len();
     b.button("Retry case #3").await?.click().await?;
-    let t0 = std::time::Instant::now();
-    while fake.chat_requests().len() == asked {
-        anyhow::ensure!(
-            t0.elapsed() < Duration::from_secs(15),
-            "case 3's retry was not sent"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_sent(&fake, asked, "case 3's retry was not sent").await?;
     b.button("Cancel run").await?.click().await?;
     wait_badge(&b, 3, "cancelled").await?;
     let row = row_text(&b, 3).await?;
@@ -711,14 +704,7 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
     let asked = fake.chat_requests().len();
     b.field("Select case #6").await?.click().await?;
     b.button("Run selected (1)").await?.click().await?;
-    let t0 = std::time::Instant::now();
-    while fake.chat_requests().len() == asked {
-        anyhow::ensure!(
-            t0.elapsed() < Duration::from_secs(15),
-            "case 6 was not sent"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_sent(&fake, asked, "case 6 was not sent").await?;
     b.client.refresh().await?;
     wait_badge(&b, 6, "stopped").await?;
     let row = row_text(&b, 6).await?;
@@ -3093,5 +3079,16 @@ async fn an_expected_answer_no_check_reads_is_said() -> anyhow::Result<()> {
     )
     .await?;
     b.close().await?;
+    Ok(())
+}
+
+/// Waits until the fake provider has received more than `asked` chat requests (a call's request
+/// went out), for at most 15 s; else fails saying `what` (e.g. "case 6 was not sent").
+async fn wait_sent(fake: &FakeProvider, asked: usize, what: &str) -> anyhow::Result<()> {
+    let t0 = std::time::Instant::now();
+    while fake.chat_requests().len() == asked {
+        anyhow::ensure!(t0.elapsed() < Duration::from_secs(15), "{what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     Ok(())
 }
