@@ -1040,13 +1040,17 @@ pub fn to_value<T: Serialize + ?Sized>(x: &T) -> serde_json::Value {
 /// second time, for `Value` (issue #16). Errors: as `from_value`'s, in words without a text
 /// position (the text is made here, its line and column mean nothing to the reader).
 pub fn from_value<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, String> {
-    serde_json::from_str(&v.to_string()).map_err(|e| {
-        let said = e.to_string();
-        match said.rfind(" at line ") {
-            Some(at) => said[..at].to_string(),
-            None => said,
-        }
-    })
+    serde_json::from_str(&v.to_string()).map_err(|e| json_message(&e))
+}
+
+/// serde_json's message without its " at line 1 column 5" tail (the caller gives the place, or
+/// there is none to give).
+pub fn json_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(at) => s[..at].to_owned(),
+        None => s,
+    }
 }
 
 /// Why a file's text is not JSON, in plain words (no parser jargon such as "EOF"): a text that

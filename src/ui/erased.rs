@@ -1,7 +1,8 @@
 //! Leptos's generic view pieces compiled once: every keyed list of the page goes through
-//! [`keyed`] and every part shown on a condition through [`show`], so Leptos's keyed diff and
-//! its `<Show>` are compiled once, not once per use (issue #16: eleven `<For>`s were 55 KB of
-//! code, about 5 KB each).
+//! [`keyed`], every part shown on a condition through [`show`] and every part that follows
+//! signals through [`dynamic`], so Leptos's keyed diff, its `<Show>` and its render effect are
+//! compiled once, not once per use (issue #16: eleven `<For>`s were 55 KB of code, about 5 KB
+//! each).
 //!
 //! A list gives its items as keys ([`RowKey`]: what `<For>`'s `key` would have returned) and
 //! builds a row from its key; rows whose key stays are kept (their state, focus and reactive
@@ -34,41 +35,24 @@ pub trait Key: Clone + 'static {
     fn from_key(key: &RowKey) -> Option<Self>;
 }
 
-impl Key for u32 {
-    fn to_key(&self) -> RowKey {
-        RowKey::Number(u64::from(*self))
-    }
-    fn from_key(key: &RowKey) -> Option<Self> {
-        match key {
-            RowKey::Number(n) => u32::try_from(*n).ok(),
-            _ => None,
+/// Numbers (ids, indexes) are their own keys.
+macro_rules! number_key {
+    ($($t:ty),*) => {$(
+        impl Key for $t {
+            fn to_key(&self) -> RowKey {
+                RowKey::Number(*self as u64)
+            }
+            fn from_key(key: &RowKey) -> Option<Self> {
+                match key {
+                    RowKey::Number(n) => <$t>::try_from(*n).ok(),
+                    _ => None,
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl Key for u64 {
-    fn to_key(&self) -> RowKey {
-        RowKey::Number(*self)
-    }
-    fn from_key(key: &RowKey) -> Option<Self> {
-        match key {
-            RowKey::Number(n) => Some(*n),
-            _ => None,
-        }
-    }
-}
-
-impl Key for usize {
-    fn to_key(&self) -> RowKey {
-        RowKey::Number(*self as u64)
-    }
-    fn from_key(key: &RowKey) -> Option<Self> {
-        match key {
-            RowKey::Number(n) => usize::try_from(*n).ok(),
-            _ => None,
-        }
-    }
-}
+number_key!(u32, u64, usize);
 
 impl Key for String {
     fn to_key(&self) -> RowKey {
@@ -111,7 +95,7 @@ pub fn keyed<K: Key>(
 /// A keyed list of items that are not their own keys: `key` names each item's row (unique
 /// within the list), `row` builds the row of an item whose key was not on the list before, from
 /// the item as `each` last gave it. Otherwise as [`keyed`]. Finding a new row's item is linear
-/// in the list: for short lists (drafts, toasts, rubrics), not for a suite's cases.
+/// in the list: for short lists (drafts, rubrics), not for a suite's cases.
 pub fn keyed_by<T: Clone + 'static>(
     each: impl Fn() -> Vec<T> + 'static,
     key: impl Fn(&T) -> RowKey + 'static,
@@ -182,15 +166,11 @@ type Part = Box<dyn Fn() -> AnyView>;
 fn erased_show(when: Box<dyn Fn() -> bool>, children: Part, fallback: Part) -> AnyView {
     let when = SendWrapper::new(when);
     let shown = crate::state::reactive::memo(move |_| when());
-    let parts = SendWrapper::new((children, fallback));
-    (move || {
-        if shown.get() {
-            (parts.0)()
-        } else {
-            (parts.1)()
-        }
-    })
-    .into_any()
+    erased_dynamic(Box::new(
+        move || {
+            if shown.get() { children() } else { fallback() }
+        },
+    ))
 }
 
 /// A part of the page that follows the signals `f` reads (a view child written `{move || …}`):

@@ -313,8 +313,7 @@ pub fn judge_stopped_tokens(
 ) -> Option<(u32, u32)> {
     match result {
         Err(f) if !leaving && f.error.kind == ErrorKind::Aborted => {
-            let (tokens, _) = used_or_estimated((0, 0), read, &f.partial);
-            (!f.partial.is_empty() || (f.error.went_out && read > 0)).then_some(tokens)
+            super::run::stopped_tokens(read, &f.partial, f.error.went_out)
         }
         _ => None,
     }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::eval::{Assertion, Message, Speaker, Split, TestCase};
 use crate::domain::figures;
-use crate::domain::wire::{AssertionV1, CaseV1, TurnV1, text_of};
+use crate::domain::wire::{AssertionV1, CaseV1, TurnV1, json_message, text_of};
 
 mod promptfoo;
 mod yaml;
@@ -548,15 +548,6 @@ fn split_tags(cell: &str) -> Vec<String> {
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// serde_json's message without its " at line 1 column 5" tail (the caller gives the place).
-fn json_message(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" at line ") {
-        Some(at) => s[..at].to_owned(),
-        None => s,
-    }
 }
 
 /// Why `what` (a line, a cell) is not JSON, in plain words; for one line, where (in characters).

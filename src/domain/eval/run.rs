@@ -191,12 +191,10 @@ impl Spent {
         partial: &str,
         went_out: bool,
     ) -> Option<Self> {
-        Self::of(model.clone(), input_tokens, partial).or_else(|| {
-            (went_out && input_tokens > 0).then_some(Self {
-                model,
-                input_tokens,
-                output_tokens: 0,
-            })
+        stopped_tokens(input_tokens, partial, went_out).map(|(input_tokens, output_tokens)| Self {
+            model,
+            input_tokens,
+            output_tokens,
         })
     }
 
@@ -218,6 +216,16 @@ impl Spent {
             true,
         )
     }
+}
+
+/// The tokens (input, output) a call stopped before its end likely used: `input_tokens` (its
+/// request's, estimated) and the text that arrived (`partial`, estimated), when text arrived or
+/// its request had gone out (`went_out`, [`crate::domain::provider::ProviderError::went_out`]);
+/// `None` otherwise. The one rule for runs ([`Spent::of_stopped`]) and judge calls
+/// ([`crate::domain::eval::case_call::judge_stopped_tokens`]).
+pub fn stopped_tokens(input_tokens: u32, partial: &str, went_out: bool) -> Option<(u32, u32)> {
+    (!partial.is_empty() || (went_out && input_tokens > 0))
+        .then(|| crate::domain::estimate::used_or_estimated((0, 0), input_tokens, partial).0)
 }
 
 /// A re-run that failed over an earlier full answer (tryout 11, S2: such a failure used to wipe

@@ -322,8 +322,7 @@ impl ResultsOffer {
                 "No results yet: the run under way has not finished a test case. Its results can be included as they arrive.".to_owned()
             }
             Self::EarlierOnly { versions } if running => {
-                let names: Vec<String> = versions.iter().map(|n| format!("version {n}")).collect();
-                let v = crate::domain::figures::and_list(&names);
+                let v = version_list(versions);
                 if history && ticked {
                     format!("The run under way has no result yet; the link carries the results of {v} with the version history.")
                 } else if history {
@@ -338,10 +337,7 @@ impl ResultsOffer {
 
     /// The sentence under the option: what the link carries, or why it carries none.
     pub fn note(&self, history: bool, ticked: bool) -> String {
-        let versions = |v: &[u32]| {
-            let names: Vec<String> = v.iter().map(|n| format!("version {n}")).collect();
-            crate::domain::figures::and_list(&names)
-        };
+        let versions = version_list;
         match self {
             Self::NoneYet => {
                 "No run results yet for this version: run the test cases first.".to_owned()
@@ -377,6 +373,12 @@ impl ResultsOffer {
             ),
         }
     }
+}
+
+/// "version 1", "version 1 and version 2", …: the versions whose results a link can carry.
+fn version_list(v: &[u32]) -> String {
+    let names: Vec<String> = v.iter().map(|n| format!("version {n}")).collect();
+    crate::domain::figures::and_list(&names)
 }
 
 fn fnv24(bytes: &[u8]) -> [u8; 3] {
