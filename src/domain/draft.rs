@@ -464,6 +464,20 @@ impl Draft {
         }
     }
 
+    /// Readies this draft as a copy of another (Duplicate, Keep both, an import or a received
+    /// link): its optimization loop arrives paused ([`Self::pause_loop`]), the loop calls the
+    /// source had under way are not the copy's (released uncharged,
+    /// `Optimizer::release_in_flight_for_copy`: session 37, a copy made while the loop ran said
+    /// "The reload cut off 2 calls" and charged them again), and stopped reflections say they
+    /// stopped before the copy ([`Self::reword_stops_for_copy`]).
+    pub fn arrive_as_copy(&mut self) {
+        self.pause_loop();
+        if let Some(o) = self.optimizer.as_mut() {
+            o.release_in_flight_for_copy();
+        }
+        self.reword_stops_for_copy();
+    }
+
     /// In a copy of this draft (Duplicate, Keep both, an import or a received link): a
     /// reflection that leaving the source draft stopped says it stopped there, before the copy
     /// was made ([`reflect::STOPPED_BEFORE_COPY`](crate::domain::optimize::reflect)), not that

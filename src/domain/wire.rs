@@ -1130,7 +1130,7 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
                 },
             )),
             Ok(mut s) => {
-                s.draft.pause_loop();
+                s.draft.arrive_as_copy();
                 out.drafts.push(s);
             }
             Err(e) => out.unreadable.push((i + 1, e)),

@@ -740,7 +740,28 @@ impl Library {
             .with_value(|k| k.iter().find_map(|f| f(&draft)));
         let rec = Record::new(&id, 0, kept.as_ref().unwrap_or(&draft));
         let meta = DraftMeta::of(&rec);
-        match store.save(rec, expected).await {
+        let saved = store.save(rec, expected).await;
+        // Another draft opened while this one was written (a switch, a copy, an import): what
+        // the save says belongs to the draft it wrote, not to the one open now (session 37: a
+        // save of the source ending after Duplicate opened the copy gave the copy the source's
+        // revision, and the copy's next save read as a conflict with another tab).
+        if self.current_id.get_untracked() != id {
+            match saved {
+                Ok(Saved::Ok(rev)) => {
+                    self.announce(&id, rev);
+                    self.list_saved(meta);
+                    return true;
+                }
+                Ok(Saved::Conflict(theirs)) => self.report(std::iter::once(format!(
+                    "The last changes to \u{201c}{}\u{201d} were not saved: another tab changed it at the same moment. Its version is kept.",
+                    theirs.draft.display_name()
+                ))),
+                Ok(Saved::Gone) => self.refresh_list().await,
+                Err(e) => self.status.set(StorageStatus::Failing(e.message())),
+            }
+            return false;
+        }
+        match saved {
             Ok(Saved::Ok(rev)) => {
                 self.base_rev.set_value(Some(rev));
                 let still_same = self.drafts.draft.with_untracked(|d| *d == draft);
@@ -1040,8 +1061,7 @@ impl Library {
     /// What [`Self::add`] does at once: the draft added arrives paused, and the open draft's
     /// jobs end first, for it (`DraftHandle::before_switching`).
     fn ready_to_add(self, draft: &mut Draft) {
-        draft.pause_loop();
-        draft.reword_stops_for_copy();
+        draft.arrive_as_copy();
         self.drafts.before_switching();
     }
 

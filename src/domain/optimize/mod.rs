@@ -1552,6 +1552,22 @@ impl Optimizer {
         self.advance(ctx)
     }
 
+    /// Makes this the state of a copy (Duplicate, Keep both, an import, a received link): the
+    /// calls in flight were sent by the page of the draft copied and are charged there when it
+    /// opens again ([`Event::Lost`]); the copy never sent them, so their reservations are
+    /// released without a charge, and they are issued again when the copy's loop is resumed
+    /// (its paid calls are its own from then on). Returns how many were released.
+    pub fn release_in_flight_for_copy(&mut self) -> usize {
+        let works: Vec<Work> = self.in_flight.keys().cloned().collect();
+        let n = works.len();
+        for w in works {
+            if let Some((role, i, o)) = self.in_flight.remove(&w) {
+                self.reserved.sub(w.slot(role), i, o);
+            }
+        }
+        n
+    }
+
     /// Charges the calls in flight that `gone` picks (lost with a page: they went out, so they
     /// may be billed) their whole reservation, notes it in [`Self::lost`], and forgets them;
     /// they are issued again when the loop goes on.

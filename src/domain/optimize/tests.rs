@@ -3110,3 +3110,53 @@ fn a_loop_runs_with_the_roles_settings_and_calls_the_judge_only_when_a_case_need
     );
     assert_eq!(models(false), ["gpt-4o-mini-meta", "gpt-4o-mini", "other"]);
 }
+
+/// A copy of a loop with calls in flight (Duplicate, Keep both, an import, a received link): the
+/// copy never sent them, so nothing is charged for them in it, and its Resume issues them again
+/// (session 37: a copy said "The reload cut off 2 calls" and charged them a second time).
+#[test]
+fn a_copy_releases_the_calls_in_flight_uncharged_and_issues_them_on_resume() {
+    let s = suite(true);
+    let ctx = Ctx { suite: &s };
+    let config = Config {
+        rounds: 1,
+        k: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let works: Vec<Work> = o
+        .step(&ctx, Event::Start)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { work, .. } => Some(work),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(works.len(), 4);
+    let mut copy = o.clone();
+    assert_eq!(copy.release_in_flight_for_copy(), 4);
+    assert!(copy.in_flight.is_empty());
+    assert_eq!(copy.spent, Budget::default());
+    assert_eq!(copy.reserved, Budget::default());
+    // The source still holds them: charged there when its page is gone.
+    o.step(&ctx, Event::Lost);
+    assert_eq!(o.spent.calls, 4);
+    // The copy's Resume asks for the same work again, as its own calls.
+    let again: Vec<Work> = copy
+        .step(
+            &ctx,
+            Event::Resume {
+                running: Vec::new(),
+            },
+        )
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Call { work, .. } => Some(work),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(again, works);
+    assert_eq!(copy.spent, Budget::default());
+    assert_eq!(copy.lost, Budget::default());
+}

@@ -740,7 +740,7 @@ pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
         }
         return Err(ShareError::HoldsNothing);
     }
-    s.draft.pause_loop();
+    s.draft.arrive_as_copy();
     Ok(s)
 }
 

@@ -359,6 +359,62 @@ async fn undo_pressed_at_once_after_deleting_the_only_draft_brings_back_just_it(
     Ok(())
 }
 
+// Session 37: a save of the open draft that ended after another draft had opened (writes slow
+// to commit, a word typed into the first as the second opened) gave the second the first's
+// revision; the second's next save then read as a conflict with another tab ("This draft was
+// changed in another tab" with one tab open), and a copy made while a loop ran never reached
+// the list (a flaky e2e check under load).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_that_ends_after_another_draft_opened_stays_with_its_draft() -> anyhow::Result<()> {
+    let (_site, b, _downloads) = app_downloading("pw-save-across-switch").await?;
+    let idea_is =
+        |text: &str| format!("return document.getElementById('pw-idea').value === '{text}'");
+    // Saved twice, so its revision is not the new draft's first one.
+    PromptPage::new(&b).idea("list a recipe").await?;
+    saved(&b).await;
+    PromptPage::new(&b).idea("list a recipe's food").await?;
+    saved(&b).await;
+    DraftsPage::open(&b).await?.wait_count(1).await?;
+    b.eval(pw_harness::pages::SLOW_WRITES).await?;
+    b.button("New draft").await?.click().await?;
+    // The new draft's write commits 2 s late; meanwhile the first is still open, and a word
+    // typed into it is saved in it by a write that commits after the new draft has opened.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    b.eval("const e = document.getElementById('pw-idea'); e.value = e.value + ' for two'; e.dispatchEvent(new Event('input', { bubbles: true })); return 1")
+        .await?;
+    b.wait_until(&idea_is(""), "the new draft to open").await?;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    PromptPage::new(&b).idea("plan a week of dinners").await?;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    saved(&b).await;
+    let page = b.eval("return document.body.innerText").await?;
+    let page = page.as_str().unwrap_or("");
+    assert!(
+        !page.contains("changed in another tab"),
+        "one tab, and no conflict: {page}"
+    );
+    // Both are stored as typed, after a reload too.
+    b.client.refresh().await?;
+    b.wait_until(
+        &idea_is("plan a week of dinners"),
+        "the new draft after a reload",
+    )
+    .await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    let mut names = d.names().await?;
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "list a recipe's food for two".to_owned(),
+            "plan a week of dinners".to_owned()
+        ]
+    );
+    b.close().await?;
+    Ok(())
+}
+
 /// Makes the drafts open slowly in every page of the browser from now on: IndexedDB's `open`
 /// answers 4 s late (room to type before it, on a slow machine too) and each read-write
 /// transaction reports its commit 3 s late.

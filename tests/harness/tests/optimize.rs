@@ -850,8 +850,17 @@ async fn a_copy_of_a_draft_with_a_running_loop_arrives_paused() -> anyhow::Resul
     .await?;
     drafts.close().await?;
 
-    // Its loop is paused, with Resume at the top of the page and in the Improve card.
+    // Its loop is paused, with Resume at the top of the page and in the Improve card. The
+    // calls the original had under way are not the copy's: nothing of the copy was cut off or
+    // charged for them (session 37: "The reload cut off 2 calls" in a copy, with no reload).
     wait_text_long(&b, "The optimization loop is paused", 10).await?;
+    let page = b.eval("return document.body.innerText").await?;
+    let page = page.as_str().unwrap_or("");
+    let cut_said = page.match_indices("cut off ").any(|(i, _)| {
+        let rest = &page[i + "cut off ".len()..];
+        rest.starts_with(|c: char| c.is_ascii_digit()) || rest.starts_with("calls")
+    });
+    assert!(!cut_said, "{page}");
     b.button("Resume the loop").await?;
     wait_text_long(&b, "Paused.", 10).await?;
     b.button("Resume").await?;
