@@ -114,6 +114,7 @@ mod tests {
             nothing_arrived: false,
             partial_dropped: false,
             went_out: false,
+            went_out_before: 0,
         }
     }
 

@@ -110,6 +110,8 @@ pub async fn stream_chat(
 ) -> Result<Completion, Failure> {
     let http = build_request(req, cfg, key);
     let mut attempt = 0u32;
+    // Attempts sent again after they had reached the provider (a stall): each may be billed.
+    let mut went_out_before = 0u32;
     loop {
         let mut completion = Completion::default();
         let sent_at = js_sys::Date::now();
@@ -128,16 +130,19 @@ pub async fn stream_chat(
             // A refusal or a safety stop is one typed outcome for every provider.
             Ok(()) if completion.refusal.is_some() => {
                 let why = completion.refusal.take().unwrap_or_default();
+                let mut error = scrub(
+                    ProviderError::new(ErrorKind::Refused, cfg.kind, &cfg.host(), None, &why),
+                    key,
+                );
+                error.went_out_before = went_out_before;
                 return Err(Failure {
-                    error: scrub(
-                        ProviderError::new(ErrorKind::Refused, cfg.kind, &cfg.host(), None, &why),
-                        key,
-                    ),
+                    error,
                     partial: completion.text,
                 });
             }
             Ok(()) => {
                 completion.attempt_ms = (js_sys::Date::now() - sent_at).max(0.0);
+                completion.went_out_before = went_out_before;
                 return Ok(completion);
             }
             Err(e) => scrub(e, key),
@@ -151,6 +156,9 @@ pub async fn stream_chat(
         match wait {
             Some(wait_ms) => {
                 attempt += 1;
+                if error.ended_after_sending() {
+                    went_out_before += 1;
+                }
                 on_progress(Progress::Retrying {
                     attempt: attempt + 1,
                     of: opts.retry.max_retries + 1,
@@ -159,8 +167,10 @@ pub async fn stream_chat(
                 });
                 sleep_unless_aborted(wait_ms, abort).await;
                 if abort.is_aborted() {
+                    let mut error = aborted(cfg).with_nothing_arrived(true);
+                    error.went_out_before = went_out_before;
                     return Err(Failure {
-                        error: aborted(cfg).with_nothing_arrived(true),
+                        error,
                         partial: String::new(),
                     });
                 }
@@ -168,8 +178,10 @@ pub async fn stream_chat(
             None => {
                 let mut error = error.with_nothing_arrived(nothing_delivered);
                 error.attempts = attempt + 1;
-                // Stopped while this attempt's request was out: the provider may bill it.
-                error.went_out = error.kind == ErrorKind::Aborted;
+                // Stopped or failed while this attempt's request was out: the provider may
+                // bill it.
+                error.went_out = error.ended_after_sending();
+                error.went_out_before = went_out_before;
                 return Err(Failure {
                     error,
                     partial: completion.text,

@@ -118,6 +118,17 @@ impl Elsewhere {
     }
 }
 
+/// Puts `meta` into `list` (newest first) in its place by time, over the line of the same
+/// draft.
+fn put_in_place(list: &mut Vec<DraftMeta>, meta: DraftMeta) {
+    list.retain(|m| m.id != meta.id);
+    let at = list
+        .iter()
+        .position(|m| m.updated_ms <= meta.updated_ms)
+        .unwrap_or(list.len());
+    list.insert(at, meta);
+}
+
 /// One line of the draft list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftMeta {
@@ -218,6 +229,9 @@ pub struct Library {
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
     /// Reads of the list started so far (`refresh_list`).
     list_asked: StoredValue<u64>,
+    /// The lines this tab saved ([`Self::list_saved`]) since the latest read of the list
+    /// began: newer than what that read finds, they are put over it.
+    saved_while_listing: StoredValue<Vec<DraftMeta>>,
     /// The name of the draft that would have opened, when what was typed before the drafts
     /// opened became a draft of its own instead (set once, at the start).
     pub typed_apart: RwSignal<Option<String>>,
@@ -286,6 +300,7 @@ impl Library {
             save_ok: StoredValue::new(0),
             channel: StoredValue::new_local(None),
             list_asked: StoredValue::new(0),
+            saved_while_listing: StoredValue::new(Vec::new()),
             typed_apart: RwSignal::new(None),
             gone: RwSignal::new(false),
             run_elsewhere: Elsewhere::new(),
@@ -620,6 +635,7 @@ impl Library {
         }) else {
             return;
         };
+        self.saved_while_listing.set_value(Vec::new());
         if let Ok(mut records) = self.listing().await {
             if self.list_asked.try_get_value() != Some(asked) {
                 return;
@@ -627,24 +643,23 @@ impl Library {
             crate::domain::order::sort_by(&mut records, |a, b| {
                 b.updated_ms.total_cmp(&a.updated_ms)
             });
-            self.list.set(records.iter().map(DraftMeta::of).collect());
+            let mut list: Vec<DraftMeta> = records.iter().map(DraftMeta::of).collect();
+            for meta in self.saved_while_listing.get_value() {
+                put_in_place(&mut list, meta);
+            }
+            self.list.set(list);
         }
     }
 
     /// Puts the line of a draft this tab just saved into the list, in its place by time: what
     /// reading every draft back would show, without reading them (a save during a run read and
-    /// parsed the whole database to refresh one line). A listing under way is dropped, as an
-    /// older read.
+    /// parsed the whole database to refresh one line). A listing under way puts it over what it
+    /// read (session 37: it was dropped as an older read, and a copy it had found, opened while
+    /// the source's save ended, never reached the list).
     fn list_saved(self, meta: DraftMeta) {
-        self.list_asked.update_value(|n| *n += 1);
-        self.list.update(|l| {
-            l.retain(|m| m.id != meta.id);
-            let at = l
-                .iter()
-                .position(|m| m.updated_ms <= meta.updated_ms)
-                .unwrap_or(l.len());
-            l.insert(at, meta);
-        });
+        self.saved_while_listing
+            .update_value(|v| put_in_place(v, meta.clone()));
+        self.list.update(|l| put_in_place(l, meta));
     }
 
     /// Saves the current draft now; `true` when the draft as it is at this call is stored (by

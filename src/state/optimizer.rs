@@ -827,21 +827,35 @@ impl OptimizerHandle {
             )),
             _ => None,
         };
+        // What the reply used; with the prompts of attempts that stalled at the provider and
+        // were sent again (they may be billed: session 37), estimated, when there were any.
+        let tokens = match &result {
+            Ok(done) if done.went_out_before > 0 => {
+                let read = crate::domain::estimate::request_tokens(&request);
+                let reported = (done.usage.input_tokens, done.usage.output_tokens);
+                let (t, _) = crate::domain::estimate::used_or_estimated(reported, read, &done.text);
+                let earlier =
+                    crate::domain::eval::case_call::earlier_prompts(read, done.went_out_before);
+                (t.0.saturating_add(earlier), t.1)
+            }
+            Ok(done) => (done.usage.input_tokens, done.usage.output_tokens),
+            Err(_) => (0, 0),
+        };
         let result = match result {
             Ok(done) => Ok(Reply {
                 observed: Observed {
                     finish_reason: done.stop.as_ref().map(Observed::finish_reason_of),
                     // The answering attempt's own time (backoff waits are not the model's).
                     latency_ms: Some(done.attempt_ms.round() as u64),
-                    cost_usd: call_cost(&cfg, done.usage.input_tokens, done.usage.output_tokens),
+                    cost_usd: call_cost(&cfg, tokens.0, tokens.1),
                     // A provider refusal becomes a typed outcome of the provider layer later.
                     refusal: None,
                     // A new answer is unrated.
                     rating: None,
                 },
                 text: done.text,
-                input_tokens: done.usage.input_tokens,
-                output_tokens: done.usage.output_tokens,
+                input_tokens: tokens.0,
+                output_tokens: tokens.1,
             }),
             Err(f) if f.error.kind == ErrorKind::Aborted => return,
             // The loop records a failed call as failed: the part that had arrived is not used,

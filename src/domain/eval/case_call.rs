@@ -145,7 +145,13 @@ pub fn settle(
     match result {
         Ok(done) => {
             let reported = (done.usage.input_tokens, done.usage.output_tokens);
-            let (tokens, estimated) = used_or_estimated(reported, sent.read, &done.text);
+            let (mut tokens, mut estimated) = used_or_estimated(reported, sent.read, &done.text);
+            // Attempts that stalled at the provider and were sent again: their prompts too.
+            let before = earlier_prompts(sent.read, done.went_out_before);
+            if before > 0 {
+                tokens.0 = tokens.0.saturating_add(before);
+                estimated = true;
+            }
             Outcome::Answered {
                 cost_usd: call_cost(sent.cfg, tokens.0, tokens.1),
                 refusal: None,
@@ -163,7 +169,10 @@ pub fn settle(
         }
         Err(f) if f.error.kind == ErrorKind::Refused => {
             // The refusal carries no usage (tryout: a refused-only run said "nothing yet").
-            let (tokens, _) = used_or_estimated((0, 0), sent.read, &f.partial);
+            let (mut tokens, _) = used_or_estimated((0, 0), sent.read, &f.partial);
+            tokens.0 = tokens
+                .0
+                .saturating_add(earlier_prompts(sent.read, f.error.went_out_before));
             Outcome::Answered {
                 output: f.partial,
                 refusal: Some(f.error.detail),
@@ -179,16 +188,38 @@ pub fn settle(
         }
         Err(_) if leaving => Outcome::Unchanged,
         Err(f) if f.error.kind == ErrorKind::Aborted => Outcome::Cancelled {
-            spent: Spent::of_stopped(model(), sent.read, &f.partial, f.error.went_out),
+            spent: Spent::plus_prompts(
+                Spent::of_stopped(model(), sent.read, &f.partial, f.error.went_out),
+                model(),
+                earlier_prompts(sent.read, f.error.went_out_before),
+            ),
             partial: f.partial,
             ms,
             sent: sent.fingerprint,
         },
         Err(f) => Outcome::Failed {
-            message: f.error.message(),
+            // Its prompt counted though no text arrived: said, since the case shows a cost for
+            // a call that gave nothing (session 37: a stalled call counted nothing).
+            message: match (
+                f.error.went_out && f.partial.is_empty() && sent.read > 0,
+                f.error.went_out_before,
+            ) {
+                (true, 0) => format!("{} {BILLED_PROMPT}", f.error.message()),
+                (true, n) => format!(
+                    "{} {BILLED_PROMPT} {}",
+                    f.error.message(),
+                    billed_before(n)
+                ),
+                (false, 0) => f.error.message(),
+                (false, n) => format!("{} {}", f.error.message(), billed_before(n)),
+            },
             stops_sending: f.error.fails_every_call().then(|| f.error.cause()),
             model: model(),
-            spent: Spent::of(model(), sent.read, &f.partial),
+            spent: Spent::plus_prompts(
+                Spent::of_stopped(model(), sent.read, &f.partial, f.error.went_out),
+                model(),
+                earlier_prompts(sent.read, f.error.went_out_before),
+            ),
             partial: f.partial,
             ms,
             sent: sent.fingerprint,
@@ -275,12 +306,39 @@ impl Outcome {
     }
 }
 
+/// Said after the message of a call that failed once its request had reached the provider
+/// ([`crate::domain::provider::ProviderError::went_out`]) with no text arrived: its prompt is
+/// counted, as an estimate.
+pub const BILLED_PROMPT: &str = "The request had reached the provider, which may still bill its prompt: its cost here is an estimate from the prompt's text.";
+
+/// Said after the message of a call `n` of whose earlier attempts had reached the provider
+/// before they were sent again ([`crate::domain::provider::ProviderError::went_out_before`]).
+pub fn billed_before(n: u32) -> String {
+    let attempts = if n == 1 {
+        "1 earlier attempt".to_owned()
+    } else {
+        format!("{n} earlier attempts")
+    };
+    format!(
+        "{attempts} had reached the provider before being sent again, which may bill their prompts: its cost here counts them, as an estimate from the prompt's text."
+    )
+}
+
+/// The input tokens of `n` earlier attempts of a call that reached the provider and were sent
+/// again ([`crate::domain::provider::ProviderError::went_out_before`]): `read`, the request's
+/// estimated tokens, each.
+pub fn earlier_prompts(read: u32, n: u32) -> u32 {
+    read.saturating_mul(n)
+}
+
 /// What a judge call about `rubric` records: its verdict ([`judge::verdict`]) and the tokens it
 /// used, (input, output) (reported, else estimated from `read`, its request's tokens, and the
 /// reply), or `None`
 /// when nothing is recorded and the case's judging stops: the call was cancelled, or aborted by
 /// the page going away (`leaving`; the case then reads "not judged", with Re-judge). A failed
-/// call is a verdict that could not be read, naming the failure, and counts no tokens.
+/// call is a verdict that could not be read, naming the failure; it counts the tokens a stopped
+/// call would ([`super::run::stopped_tokens`]: its prompt once the request had reached the
+/// provider, and what text arrived), else none.
 pub fn judged(
     result: Result<Completion, Failure>,
     leaving: bool,
@@ -290,14 +348,24 @@ pub fn judged(
     match result {
         Ok(done) => {
             let reported = (done.usage.input_tokens, done.usage.output_tokens);
-            let (tokens, _) = used_or_estimated(reported, read, &done.text);
+            let (mut tokens, _) = used_or_estimated(reported, read, &done.text);
+            tokens.0 = tokens
+                .0
+                .saturating_add(earlier_prompts(read, done.went_out_before));
             Some((judge::verdict(Ok(&done.text), rubric), tokens))
         }
         Err(f) if f.error.kind == ErrorKind::Aborted || leaving => None,
-        Err(f) => Some((
-            judge::verdict(Err((f.partial, &f.error.message())), rubric),
-            (0, 0),
-        )),
+        Err(f) => {
+            let mut tokens =
+                super::run::stopped_tokens(read, &f.partial, f.error.went_out).unwrap_or((0, 0));
+            tokens.0 = tokens
+                .0
+                .saturating_add(earlier_prompts(read, f.error.went_out_before));
+            Some((
+                judge::verdict(Err((f.partial, &f.error.message())), rubric),
+                tokens,
+            ))
+        }
     }
 }
 
@@ -313,7 +381,11 @@ pub fn judge_stopped_tokens(
 ) -> Option<(u32, u32)> {
     match result {
         Err(f) if !leaving && f.error.kind == ErrorKind::Aborted => {
-            super::run::stopped_tokens(read, &f.partial, f.error.went_out)
+            let before = earlier_prompts(read, f.error.went_out_before);
+            match super::run::stopped_tokens(read, &f.partial, f.error.went_out) {
+                Some((i, o)) => Some((i.saturating_add(before), o)),
+                None => (before > 0).then_some((before, 0)),
+            }
         }
         _ => None,
     }

@@ -28,6 +28,7 @@ fn answer(text: &str, usage: (u32, u32), attempt_ms: f64) -> Result<Completion, 
         stop: Some(crate::domain::provider::StopReason::End),
         refusal: None,
         attempt_ms,
+        went_out_before: 0,
     })
 }
 
@@ -625,4 +626,113 @@ fn a_call_cancelled_after_its_request_went_out_counts_its_prompt_and_says_so() {
     let mut c = CaseRun::default();
     c.judge_spent((300, 0), ModelUsed::of(&cfg));
     assert_eq!((c.judge_tokens, c.judge_model.is_some()), ((300, 0), true));
+}
+
+/// A call that failed once its request had reached the provider, as `net::chat` reports it.
+fn failed_after_sending(kind: ErrorKind, went_out_before: u32) -> Result<Completion, Failure> {
+    let mut error = ProviderError::new(kind, ProviderKind::OpenAi, "api.openai.com", None, "");
+    error.went_out = error.ended_after_sending();
+    error.went_out_before = went_out_before;
+    error.nothing_arrived = true;
+    Err(Failure {
+        error,
+        partial: String::new(),
+    })
+}
+
+// Session 37: a call that stalled at the provider (no byte for too long) failed with nothing
+// counted, and the attempts a stall had made the page send again counted nothing either, though
+// the provider may bill every prompt it received. Each is now counted, as an estimate, and said.
+#[test]
+fn calls_that_reached_the_provider_count_their_prompts_and_say_so() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let a = ids[0];
+    let read = sent(&cfg, &suite, a).read;
+    assert!(read > 0);
+
+    // Stalled, with nothing arrived: its prompt.
+    let mut c = CaseRun::queued(RUN_MS, None);
+    case_call::settle(
+        failed_after_sending(ErrorKind::Stalled { seconds: 30 }, 0),
+        false,
+        &sent(&cfg, &suite, a),
+        900.0,
+        None,
+    )
+    .apply(&mut c);
+    assert!(matches!(&c.status, Status::Failed(m) if m.ends_with(case_call::BILLED_PROMPT)));
+    assert_eq!((c.input_tokens, c.output_tokens), (read, 0));
+    assert!(c.tokens_estimated);
+
+    // The same for a stream cut or ended by an error before its first text.
+    for kind in [ErrorKind::Truncated, ErrorKind::InStream] {
+        let mut c = CaseRun::queued(RUN_MS, None);
+        case_call::settle(
+            failed_after_sending(kind.clone(), 0),
+            false,
+            &sent(&cfg, &suite, a),
+            900.0,
+            None,
+        )
+        .apply(&mut c);
+        assert_eq!(c.input_tokens, read, "{kind:?}");
+    }
+
+    // Answered at once with a status, or never reached: nothing, and not said.
+    for kind in [ErrorKind::Server, ErrorKind::Network, ErrorKind::Malformed] {
+        let mut c = CaseRun::queued(RUN_MS, None);
+        case_call::settle(
+            failed_after_sending(kind.clone(), 0),
+            false,
+            &sent(&cfg, &suite, a),
+            900.0,
+            None,
+        )
+        .apply(&mut c);
+        assert_eq!(c.input_tokens, 0, "{kind:?}");
+        assert!(
+            matches!(&c.status, Status::Failed(m) if !m.contains("may bill")),
+            "{kind:?}"
+        );
+    }
+
+    // Two attempts stalled and were sent again, then a 500 ended it: their two prompts.
+    let mut c = CaseRun::queued(RUN_MS, None);
+    case_call::settle(
+        failed_after_sending(ErrorKind::Server, 2),
+        false,
+        &sent(&cfg, &suite, a),
+        900.0,
+        None,
+    )
+    .apply(&mut c);
+    assert_eq!(c.input_tokens, 2 * read);
+    assert!(
+        matches!(&c.status, Status::Failed(m) if m.contains("2 earlier attempts had reached the provider")),
+        "{:?}",
+        c.status
+    );
+
+    // An answer after one stalled attempt: what the provider reported, and that prompt.
+    let mut done = answer("- Bob: send the deck", (100, 10), 300.0);
+    if let Ok(d) = done.as_mut() {
+        d.went_out_before = 1;
+    }
+    let mut c = CaseRun::queued(RUN_MS, None);
+    case_call::settle(done.clone(), false, &sent(&cfg, &suite, a), 900.0, None).apply(&mut c);
+    assert_eq!((c.input_tokens, c.output_tokens), (100 + read, 10));
+    assert!(c.tokens_estimated, "part of it is an estimate");
+
+    // The judge's calls count the same way.
+    let (_, tokens) = case_call::judged(done, false, 50, "Names the owner.").unwrap();
+    assert_eq!(tokens, (150, 10));
+    let (_, tokens) = case_call::judged(
+        failed_after_sending(ErrorKind::Stalled { seconds: 30 }, 1),
+        false,
+        50,
+        "Names the owner.",
+    )
+    .unwrap();
+    assert_eq!(tokens, (100, 0));
 }

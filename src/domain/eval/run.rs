@@ -198,6 +198,23 @@ impl Spent {
         })
     }
 
+    /// `spent` with `input_tokens` more (earlier attempts' prompts,
+    /// [`crate::domain::eval::case_call::earlier_prompts`]); a count of `model`'s when there
+    /// was none and `input_tokens` is not 0.
+    pub fn plus_prompts(spent: Option<Self>, model: ModelUsed, input_tokens: u32) -> Option<Self> {
+        match spent {
+            Some(mut s) => {
+                s.input_tokens = s.input_tokens.saturating_add(input_tokens);
+                Some(s)
+            }
+            None => (input_tokens > 0).then_some(Self {
+                model,
+                input_tokens,
+                output_tokens: 0,
+            }),
+        }
+    }
+
     /// What a run's call under way on `case` with `prompt` to the model `cfg` likely costs, its
     /// request out and `partial` written so far ([`Spent::of_stopped`]: its prompt alone when
     /// nothing arrived yet; its request as a run sends it, [`request`]). Tryout 77: a call cut

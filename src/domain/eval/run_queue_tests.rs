@@ -45,6 +45,7 @@ fn answered(text: &str) -> Result<Completion, Failure> {
         stop: Some(crate::domain::provider::StopReason::End),
         refusal: None,
         attempt_ms: 100.0,
+        went_out_before: 0,
     })
 }
 

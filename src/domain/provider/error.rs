@@ -88,11 +88,18 @@ pub struct ProviderError {
     /// as failed, without its part): the message says so instead of "What arrived is kept"
     /// (tryout 17, 8: the loop said it with nothing shown).
     pub partial_dropped: bool,
-    /// The call was stopped (by the person, a Cancel or another job) after its request had gone
-    /// out, while the reply was awaited or arriving (set by `net::chat::stream_chat`): the
-    /// provider may bill it, its prompt at least, though no text arrived. `false` for a call
-    /// stopped before it was sent or while it waited to retry.
+    /// The call ended after its request had reached the provider, as far as the page can tell
+    /// (set by `net::chat::stream_chat`, [`ProviderError::ended_after_sending`]): stopped (by
+    /// the person, a Cancel or another job) while the reply was awaited or arriving, or failed
+    /// once the provider was at work (no byte for too long, a stream cut or ended by an error).
+    /// The provider may bill it, its prompt at least, though no text arrived. `false` for a
+    /// call stopped before it was sent or while it waited to retry, and for a failure the
+    /// provider answered at once (a status, a reply that is not one) or that never reached it.
     pub went_out: bool,
+    /// Earlier attempts of this call that ended after reaching the provider (no byte for too
+    /// long: [`ProviderError::ended_after_sending`]) and were sent again: the provider may bill
+    /// each one's prompt too (set by `net::chat::stream_chat`).
+    pub went_out_before: u32,
 }
 
 const DETAIL_MAX: usize = 400;
@@ -158,6 +165,7 @@ impl ProviderError {
             nothing_arrived: false,
             partial_dropped: false,
             went_out: false,
+            went_out_before: 0,
         }
     }
 
@@ -205,6 +213,24 @@ impl ProviderError {
                 | ErrorKind::Server
                 | ErrorKind::Transient
                 | ErrorKind::Stalled { .. }
+        )
+    }
+
+    /// Whether a call that ended with this error had reached a provider at work on it, so the
+    /// provider may bill its prompt (session 37: a stalled call counted nothing in a run): a
+    /// stop while the request was out (`Aborted`), no byte for too long (`Stalled`: the request
+    /// was sent and not refused), a stream that closed early (`Truncated`) or that the
+    /// provider ended with an error (`InStream`). Statuses (401, 429, 5xx…) are answered
+    /// before any work and are not billed; a reply that is not the provider's format
+    /// (`Malformed`) is most often another server's page; a call that got no answer at all
+    /// (`Network`, `Offline`, `OfflineNoAnswer`) may never have reached it.
+    pub fn ended_after_sending(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Aborted
+                | ErrorKind::Stalled { .. }
+                | ErrorKind::Truncated
+                | ErrorKind::InStream
         )
     }
 

@@ -28,6 +28,10 @@ pub struct Completion {
     /// Milliseconds from sending the attempt that produced this reply to its end: failed
     /// attempts and the waits before retries are not in it (the `latency` check reads this).
     pub attempt_ms: f64,
+    /// Earlier attempts that ended after reaching the provider (a stall) and were sent again
+    /// before this reply came: the provider may bill each one's prompt
+    /// ([`crate::domain::provider::ProviderError::went_out_before`]).
+    pub went_out_before: u32,
 }
 
 /// A failed call, with the text that had arrived before it failed (never thrown away).

@@ -3092,3 +3092,44 @@ async fn wait_sent(fake: &FakeProvider, asked: usize, what: &str) -> anyhow::Res
     }
     Ok(())
 }
+
+// Session 37: a case whose call stalled at the provider (no byte for the time set in Settings)
+// failed with no tokens counted, and the attempts the stalls made the page send again counted
+// nothing either, though the provider may bill every prompt it received. Four attempts, each
+// stalled: the row says so, and the run's tokens count four prompts, as an estimate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_case_counts_the_prompts_the_provider_received() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when("STALLY", "- **Bob**: item STALLY");
+    add_case(&b, 1, "STALLY: Bob will do it.", Some("Bob")).await?;
+    let s = SettingsPage::open(&b).await?;
+    s.stall_seconds(1).await?;
+    s.close().await?;
+    fake.fault_when("STALLY", Fault::Stall { after_chunks: 0 }, 4);
+    b.button("Run the case").await?.click().await?;
+    wait_badge(&b, 1, "call failed").await?;
+    assert_eq!(fake.chat_requests().len(), 4, "sent four times");
+    let row = row_text(&b, 1).await?;
+    assert!(
+        row.contains("The request had reached the provider, which may still bill its prompt")
+            && row.contains("3 earlier attempts had reached the provider before being sent again, which may bill their prompts"),
+        "{row}"
+    );
+    let progress = b
+        .eval("return document.querySelector('.pw-progress__text')?.textContent ?? ''")
+        .await?;
+    let progress = progress.as_str().unwrap_or("").to_owned();
+    let input: u32 = progress
+        .split("about ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or(0);
+    assert!(
+        input > 0 && input % 4 == 0 && progress.contains("tokens in, 0 out"),
+        "four prompts counted: {progress}"
+    );
+    b.close().await?;
+    Ok(())
+}
