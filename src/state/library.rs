@@ -20,9 +20,19 @@ use crate::net::store::{DraftStore, Listing, Record, Saved, StoreError};
 use crate::state::draft::DraftHandle;
 
 const CURRENT_KEY: &str = "pw.current-draft";
-/// `sessionStorage` key of the open draft as it was when the tab went away with changes not yet
-/// in the database (a reload right after typing): read back on the next load of this tab.
+/// `localStorage` key (`sessionStorage` when that refuses it) of the open draft as it was when
+/// the tab went away with changes not yet in the database (a reload right after typing, a tab
+/// closed while its last write had not landed): read back when the draft next opens at a load
+/// ([`Library::take_unsaved`]). In `localStorage`, so a closed tab's is found by the next tab
+/// (session 37: the calls a closed tab had sent after its last save read "not sent" there, and
+/// Send would have sent them again).
 const UNSAVED_KEY: &str = "pw.unsaved-draft";
+
+/// Forgets the copy kept at [`UNSAVED_KEY`], wherever it was kept.
+fn forget_unsaved() {
+    crate::net::settings::remove(UNSAVED_KEY);
+    crate::net::session::remove(UNSAVED_KEY);
+}
 const CHANNEL: &str = "promptwright-drafts";
 /// The word in a tab's message ("<id> deleted") that says the draft was deleted there.
 const DELETED: &str = "deleted";
@@ -1392,9 +1402,9 @@ impl Library {
 
     /// Saves at once when the tab is hidden or closed, so the last change never waits on a timer.
     /// A save started as the page goes away may not finish (IndexedDB is asynchronous), so the
-    /// unsaved draft is also written to this tab's `sessionStorage` at once, synchronously, with
-    /// the revision it was based on, as the page starts to go away (`net::on_leave`: before its
-    /// calls are aborted, so what their ends change is never kept); the next load of this tab
+    /// unsaved draft is also written at once, synchronously, with the revision it was based on,
+    /// as the page starts to go away ([`UNSAVED_KEY`]; `net::on_leave`: before its calls are
+    /// aborted, so what their ends change is never kept); the next load that opens the draft
     /// takes it back ([`Self::restore_unsaved`]).
     fn flush_when_hidden(self) {
         let kept = StoredValue::new(false);
@@ -1420,7 +1430,7 @@ impl Library {
         crate::net::on_return(move || {
             if kept.get_value() {
                 kept.set_value(false);
-                crate::net::session::remove(UNSAVED_KEY);
+                forget_unsaved();
             }
         });
         let flush = Closure::<dyn FnMut()>::new(move || {
@@ -1442,7 +1452,7 @@ impl Library {
         flush.forget();
     }
 
-    /// Writes the open draft, unsaved, to `sessionStorage` (see [`Self::flush_when_hidden`]).
+    /// Writes the open draft, unsaved, at [`UNSAVED_KEY`] (see [`Self::flush_when_hidden`]).
     /// Nothing is written for a read-only shared draft or when storage is full.
     fn keep_unsaved(self) {
         let id = self.current_id.get_untracked();
@@ -1451,7 +1461,9 @@ impl Library {
         }
         let rev = self.base_rev.get_value().unwrap_or(0);
         let draft = self.drafts.draft.get_untracked();
-        if let Ok(text) = Record::new(&id, rev, &draft).to_json() {
+        if let Ok(text) = Record::new(&id, rev, &draft).to_json()
+            && !crate::net::settings::save(UNSAVED_KEY, &text)
+        {
             crate::net::session::save(UNSAVED_KEY, &text);
         }
     }
@@ -1467,8 +1479,10 @@ impl Library {
         stored: u64,
         optimizer: Option<crate::domain::optimize::Optimizer>,
     ) -> Option<Draft> {
-        let text = crate::net::session::load(UNSAVED_KEY)?;
-        crate::net::session::remove(UNSAVED_KEY);
+        let text = crate::net::settings::load(UNSAVED_KEY)
+            .or_else(|| crate::net::session::load(UNSAVED_KEY));
+        forget_unsaved();
+        let text = text?;
         let mut kept = Record::from_json(&text)?;
         if kept.id != id || !(kept.rev == stored || kept.rev + 1 == stored) {
             return None;

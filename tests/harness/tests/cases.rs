@@ -3133,3 +3133,59 @@ async fn a_stalled_case_counts_the_prompts_the_provider_received() -> anyhow::Re
     b.close().await?;
     Ok(())
 }
+
+/// Makes the page's writes to IndexedDB stop landing from its second chat call on, as when a
+/// tab is closed before its last write: every read-write transaction asked for from then on
+/// throws. Installed on each new document with `Page.addScriptToEvaluateOnNewDocument`.
+const WRITES_STOP_AT_SECOND_CALL: &str = r#"(() => {
+  let calls = 0;
+  const f = window.fetch;
+  window.fetch = function (...a) {
+    const url = String(a[0] && a[0].url ? a[0].url : a[0]);
+    if (url.includes('/chat/completions')) calls += 1;
+    return f.apply(this, a);
+  };
+  const tx = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (...a) {
+    if (calls >= 2 && a[1] === 'readwrite') throw new DOMException('the tab is closing', 'InvalidStateError');
+    return tx.apply(this, a);
+  };
+})();"#;
+
+// Session 37 (a leftover of tryout 76): a tab closed mid-run whose last write did not land
+// left the calls it had sent since its last save as "not sent" in the next tab, and "Send the 2
+// cases not sent" would have sent one of them again. What the closing tab kept as it went away
+// is found by the next tab: the case under way reads stopped (its prompt may be billed), and
+// only the case never sent is offered to send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_closed_mid_run_leaves_its_sent_calls_as_stopped_not_unsent() -> anyhow::Result<()>
+{
+    let (fake, site, b) = pw_harness::with_fake(1280, 1600).await?;
+    b.cdp("Page.enable", json!({})).await?;
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": WRITES_STOP_AT_SECOND_CALL }),
+    )
+    .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("What should your assistant do?").await?;
+    run_named_cases_one_at_a_time(&fake, &b, &["ALPHA", "BRAVO", "CHARLIE"], 150).await?;
+    // Case 2 goes out (from then on nothing this tab writes lands), then the tab is closed.
+    wait_sent(&fake, 1, "case 2 was not sent").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let closing = b.client.window().await?;
+    let next = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(closing).await?;
+    b.client.close_window().await?;
+    b.client.switch_to_window(next).await?;
+    b.open_app(&site.url()).await?;
+    wait_badge(&b, 1, "pass").await?;
+    wait_badge(&b, 2, "stopped").await?;
+    wait_badge(&b, 3, "not sent").await?;
+    let row = row_text(&b, 2).await?;
+    assert!(row.contains("may still bill"), "{row}");
+    b.button("Send the 1 case not sent").await?;
+    assert_eq!(fake.chat_requests().len(), 2, "nothing sent by opening");
+    b.close().await?;
+    Ok(())
+}
