@@ -170,3 +170,82 @@ pub fn drawn_in_steps(
     });
     drawn.read_only()
 }
+
+/// What the page's controls can take the keyboard focus on (buttons, links, fields, and what
+/// is in the Tab order by `tabindex`).
+const FOCUSABLE: &str = "button:not([disabled]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
+
+/// Keeps the keyboard focus on the page when a control takes itself away as it is pressed (a
+/// toast's or a notice's Dismiss or Close, "Go on without a key", an offer's Keep): the focus
+/// would fall to the page's body, and Tab or a screen reader would start again from the top
+/// (session 37, from the notes of tryout 77). One rule for every such control: a frame after
+/// the press, when the control is gone and nothing holds the focus, it goes to the next control
+/// still on the page after where the pressed one was (the one after it within its part of the
+/// page first, then outward), else to the work area (`#pw-main`), without scrolling.
+pub fn keep_focus_when_removed() {
+    fn focusable_from(start: Option<web_sys::Element>) -> Option<web_sys::HtmlElement> {
+        let mut at = start;
+        while let Some(el) = at {
+            let found = if el.matches(FOCUSABLE).unwrap_or(false) {
+                Some(el.clone())
+            } else {
+                el.query_selector(FOCUSABLE).ok().flatten()
+            };
+            if let Some(f) = found.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
+                return Some(f);
+            }
+            at = el.next_element_sibling();
+        }
+        None
+    }
+    let on_click =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            let Some(target) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.closest("button, a[href]").ok().flatten())
+            else {
+                return;
+            };
+            // What comes after the control at each level, innermost first.
+            let mut after = Vec::new();
+            let mut el = Some(target.clone());
+            while let Some(e) = el {
+                after.push(e.next_element_sibling());
+                el = e.parent_element();
+            }
+            request_animation_frame(move || {
+                let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+                    return;
+                };
+                let lost = doc
+                    .active_element()
+                    .is_none_or(|a| doc.body().is_some_and(|b| *b == a));
+                if target.is_connected() || !lost {
+                    return;
+                }
+                let next = after
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e.is_connected())
+                    .find_map(|e| focusable_from(Some(e)))
+                    .or_else(|| {
+                        doc.get_element_by_id("pw-main")
+                            .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
+                    });
+                if let Some(el) = next {
+                    let options = web_sys::FocusOptions::new();
+                    options.set_prevent_scroll(true);
+                    let _ = el.focus_with_options(&options);
+                }
+            });
+        });
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let _ = doc.add_event_listener_with_callback_and_bool(
+            "click",
+            on_click.as_ref().unchecked_ref(),
+            true,
+        );
+    }
+    on_click.forget();
+}

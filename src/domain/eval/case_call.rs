@@ -205,11 +205,7 @@ pub fn settle(
                 f.error.went_out_before,
             ) {
                 (true, 0) => format!("{} {BILLED_PROMPT}", f.error.message()),
-                (true, n) => format!(
-                    "{} {BILLED_PROMPT} {}",
-                    f.error.message(),
-                    billed_before(n)
-                ),
+                (true, n) => format!("{} {BILLED_PROMPT} {}", f.error.message(), billed_before(n)),
                 (false, 0) => f.error.message(),
                 (false, n) => format!("{} {}", f.error.message(), billed_before(n)),
             },

@@ -7,7 +7,7 @@
 use pw_harness::browser::Browser;
 use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::FakeProvider;
-use pw_harness::pages::{CasesPage, DraftsPage, SELECT_ALL, SettingsPage, TAB};
+use pw_harness::pages::{CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, TAB};
 use pw_harness::paths;
 use pw_harness::static_site::StaticSite;
 use serde_json::json;
@@ -302,4 +302,63 @@ async fn every_screen_passes_axe_in_dark_and_light_at_390_px() -> anyhow::Result
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_screen_passes_axe_in_light_and_dark_at_360_px() -> anyhow::Result<()> {
     every_screen_at(360, 740, "light").await
+}
+
+// Session 37 (tryout 77's notes): a toast's Dismiss, pressed from the keyboard, took itself off
+// the page and left the focus on the page's body: Tab started again from the top and a screen
+// reader lost its place. The focus goes to the next control still on the page; the same for
+// the "Deleted" note's Dismiss.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_that_takes_itself_away_leaves_the_focus_on_the_page() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
+    PromptPage::new(&b)
+        .paste_reply("help me fix Python errors", &reply())
+        .await?;
+    let focus_is_kept =
+        "const a = document.activeElement; return !!a && a !== document.body && a.isConnected";
+    // A toast: Alt+C copies the final prompt and says so.
+    b.press("\u{E00A}c\u{E000}").await?;
+    b.wait_for_text("The final prompt is copied.").await?;
+    b.eval("document.querySelector('.pw-toasts [aria-label=\"Dismiss\"]').focus(); return 1")
+        .await?;
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('The final prompt is copied.')",
+        "the toast to go",
+    )
+    .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let active = b
+        .eval("const a = document.activeElement; return a === document.body ? 'body' : (a.outerHTML || '').slice(0, 120)")
+        .await?;
+    assert_eq!(
+        b.eval(focus_is_kept).await?,
+        serde_json::json!(true),
+        "focus after the toast's Dismiss: {active}"
+    );
+    // The "Deleted" note of a draft deleted from the drawer.
+    DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    DraftsPage::open(&b).await?.wait_count(2).await?;
+    b.eval("document.querySelector('.pw-draft-list__item--current [aria-label^=\"Delete \"]').click(); return 1")
+        .await?;
+    b.wait_until(
+        "return !!document.querySelector('[aria-label=\"Dismiss\"]') && document.body.innerText.includes('Undo')",
+        "the Deleted note",
+    )
+    .await?;
+    b.eval("Array.from(document.querySelectorAll('[aria-label=\"Dismiss\"]')).filter(e => !e.closest('.pw-toasts')).pop().focus(); return 1")
+        .await?;
+    b.press("\u{E007}").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let active = b
+        .eval("const a = document.activeElement; return a === document.body ? 'body' : (a.outerHTML || '').slice(0, 120)")
+        .await?;
+    assert_eq!(
+        b.eval(focus_is_kept).await?,
+        serde_json::json!(true),
+        "focus after the Deleted note's Dismiss: {active}"
+    );
+    b.close().await?;
+    Ok(())
 }

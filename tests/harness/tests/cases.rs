@@ -3158,8 +3158,7 @@ const WRITES_STOP_AT_SECOND_CALL: &str = r#"(() => {
 // is found by the next tab: the case under way reads stopped (its prompt may be billed), and
 // only the case never sent is offered to send.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tab_closed_mid_run_leaves_its_sent_calls_as_stopped_not_unsent() -> anyhow::Result<()>
-{
+async fn a_tab_closed_mid_run_leaves_its_sent_calls_as_stopped_not_unsent() -> anyhow::Result<()> {
     let (fake, site, b) = pw_harness::with_fake(1280, 1600).await?;
     b.cdp("Page.enable", json!({})).await?;
     b.cdp(
