@@ -321,7 +321,8 @@ impl Engine {
 
     /// [`Engine::call`], but in the place the caller holds when it is at the model's host: the
     /// next step of work under way (a judge call after its answer) keeps its place instead of
-    /// queueing again; at another host it goes ahead of that host's queue.
+    /// queueing again; at another host it goes ahead of that host's queue (`waiting` says when
+    /// it waits for a place there and when that wait ends, [`Engine::call_with`]).
     #[allow(clippy::too_many_arguments)]
     pub async fn call_at(
         self,
@@ -331,6 +332,7 @@ impl Engine {
         key: Option<&ApiKey>,
         req: &ChatRequest,
         opts: CallOptions,
+        waiting: impl FnMut(bool),
         on_progress: impl FnMut(Progress),
     ) -> Result<Completion, Failure> {
         match held.filter(|p| p.host == cfg.host()) {
@@ -342,7 +344,11 @@ impl Engine {
                 self.forget(&abort);
                 result
             }
-            None => self.call(job, cfg, key, req, opts, true, on_progress).await,
+            None => {
+                let abort = self.abort_for(job.clone());
+                self.call_with(abort, job, cfg, key, req, opts, true, waiting, on_progress)
+                    .await
+            }
         }
     }
 

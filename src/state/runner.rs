@@ -67,6 +67,21 @@ impl Job {
 /// Changes to results are written to the draft together, at most this long after they came.
 const FLUSH_MS: u64 = 120;
 
+/// A judge call under way ([`Runner::judge_case`]): the case and model `key` it judges, its
+/// request's estimated input `tokens` for the judge `model`, whether the request has gone out
+/// (`sent`: false while it waits for a place at the judge's host) and whether the page's leave
+/// charged that estimate to the case (`charged`). `n` tells calls apart.
+#[derive(Clone)]
+struct JudgeOut {
+    n: u64,
+    key: String,
+    id: u32,
+    tokens: u32,
+    model: ModelUsed,
+    sent: Rc<std::cell::Cell<bool>>,
+    charged: Rc<std::cell::Cell<bool>>,
+}
+
 /// The run controls. `Copy`: hand them to components.
 #[derive(Clone, Copy)]
 pub struct Runner {
@@ -120,6 +135,11 @@ pub struct Runner {
     /// Why, in words, is kept on the run's records (`Run::judge_stopped_by`), so the cases left
     /// unjudged still say it after a reload.
     judge_stopped: StoredValue<Option<f64>>,
+    /// The judge calls under way: as the page goes away, those sent are charged their prompt,
+    /// as an estimate (session 37: a reload while a judge call was out counted nothing of it,
+    /// though the provider may bill it), and the charge is taken back if the page stays and
+    /// the call ends with its own count.
+    judges_out: StoredValue<Vec<JudgeOut>, LocalStorage>,
     /// The draft of the latest run ([`Runner::last_run_draft`]).
     last_draft: StoredValue<String>,
     // Handles taken at start: workers run outside any reactive owner, so no context lookups there.
@@ -150,6 +170,7 @@ impl Runner {
             left: StoredValue::new(None),
             cancelled: StoredValue::new(false),
             judge_stopped: StoredValue::new(None),
+            judges_out: StoredValue::new_local(Vec::new()),
             last_draft: StoredValue::new(String::new()),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
@@ -178,8 +199,24 @@ impl Runner {
             {
                 let answering = r.answering_now(&job);
                 let keys: Vec<String> = job.slots.iter().map(|s| s.key.clone()).collect();
+                let judged_out: Vec<JudgeOut> = r
+                    .judges_out
+                    .try_get_value()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|o| o.sent.get() && !o.charged.get())
+                    .collect();
                 r.drafts.update(|x| {
                     run_queue::page_leaving(x, job.version, &keys, answering);
+                    for o in &judged_out {
+                        if let Some(c) = x
+                            .run_on_mut(job.version, &o.key)
+                            .and_then(|run| run.cases.get_mut(&o.id))
+                        {
+                            o.charged.set(true);
+                            c.judge_spent((o.tokens, 0), o.model.clone());
+                        }
+                    }
                 });
             }
         });
@@ -932,6 +969,21 @@ impl Runner {
                 cut_off: cr.observed().cut_off(),
             };
             let req = judge::call(&subject, job.judge.temperature).request;
+            let out = JudgeOut {
+                n: {
+                    static NEXT: std::sync::atomic::AtomicU64 =
+                        std::sync::atomic::AtomicU64::new(0);
+                    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                },
+                key: key.to_owned(),
+                id: case.id,
+                tokens: request_tokens(&req),
+                model: ModelUsed::of(&job.judge),
+                sent: Rc::new(std::cell::Cell::new(true)),
+                charged: Rc::new(std::cell::Cell::new(false)),
+            };
+            self.judges_out.update_value(|v| v.push(out.clone()));
+            let sent = out.sent.clone();
             let result = self
                 .engine
                 .call_at(
@@ -941,10 +993,19 @@ impl Runner {
                     judge_key.as_ref(),
                     &req,
                     job.opts,
+                    move |waits| sent.set(!waits),
                     |_| {},
                 )
                 .await;
+            self.judges_out
+                .try_update_value(|v| v.retain(|o| o.n != out.n));
             let leaving = self.leaving.try_get_value() != Some(false);
+            // The page stayed after its leave had charged this call's prompt: the call's own
+            // count follows instead.
+            if out.charged.get() && !leaving {
+                let tokens = out.tokens;
+                self.update_case(job, key, case.id, move |c| c.judge_unspent((tokens, 0)));
+            }
             let every = match &result {
                 Err(f) if f.error.fails_every_call() => Some(f.error.cause()),
                 _ => None,

@@ -396,6 +396,14 @@ impl CaseRun {
         self.judge_model.get_or_insert(model);
     }
 
+    /// Takes back `tokens` (input, output) that [`Self::judge_spent`] added as an estimate, when
+    /// the call it was for went on after all and brings its own count (a page that started to
+    /// go away and stayed).
+    pub fn judge_unspent(&mut self, tokens: (u32, u32)) {
+        self.judge_tokens.0 = self.judge_tokens.0.saturating_sub(tokens.0);
+        self.judge_tokens.1 = self.judge_tokens.1.saturating_sub(tokens.1);
+    }
+
     /// Records a judge call's verdict about `rubric` (replacing an earlier one), its `tokens`
     /// (input, output) added to the judge's count, and the judge model.
     pub fn judged(

@@ -336,8 +336,13 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.button("Run all 3 cases").await?.click().await?;
     wait_badge(&b, 1, "judging…").await?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
+    let before = tokens_in(&b).await?;
     b.client.refresh().await?;
     wait_badge(&b, 1, "not judged").await?;
+    // Session 37: the judge call the reload cut off had gone out, so the provider may bill its
+    // prompt: counted, as an estimate (nothing of it was counted before).
+    let after = tokens_in(&b).await?;
+    assert!(after > before, "the cut judge call's prompt is counted: {before} -> {after}");
     b.wait_for_text(
         "1 case is not judged yet: no judge call is under way for it (Re-judge it below).",
     )
@@ -3187,4 +3192,29 @@ async fn a_tab_closed_mid_run_leaves_its_sent_calls_as_stopped_not_unsent() -> a
     assert_eq!(fake.chat_requests().len(), 2, "nothing sent by opening");
     b.close().await?;
     Ok(())
+}
+
+/// The input tokens the run's progress line counts ("… 1,234 tokens in, …"), 0 when it counts
+/// none.
+async fn tokens_in(b: &Browser) -> anyhow::Result<u64> {
+    let text = b
+        .eval("return document.querySelector('.pw-progress__text')?.textContent ?? ''")
+        .await?;
+    let text = text.as_str().unwrap_or("");
+    let Some(at) = text.find(" in,") else {
+        return Ok(0);
+    };
+    let before = &text[..at];
+    let digits: String = before
+        .trim_end_matches(" tokens")
+        .trim_end_matches(" token")
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .collect::<String>()
+        .chars()
+        .rev()
+        .filter(char::is_ascii_digit)
+        .collect();
+    Ok(digits.parse().unwrap_or(0))
 }
