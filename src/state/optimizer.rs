@@ -827,6 +827,27 @@ impl OptimizerHandle {
             )),
             _ => None,
         };
+        // A failure of the provider or the connection, not of the prompt (a stall, an overload,
+        // a cut stream…; `net::chat` has already retried it): the answer is not scored from it
+        // (session 37, tryout 78: every case scored 0 and the meta model read the error as the
+        // model's answer). The loop pauses and says so; a request that never reached the
+        // provider is released uncharged, one that did stays under way, charged as lost and
+        // asked again on Resume (`Event::Resume`).
+        let provider_fault = match &result {
+            Err(f)
+                if matches!(work, Work::Exec { .. }) && f.error.says_nothing_of_the_request() =>
+            {
+                Some((
+                    notes::paused_by_provider_fault(
+                        &loop_failure(f.clone()).message(),
+                        &crate::domain::eval::grid::model_label(&cfg),
+                        f.error.went_out,
+                    ),
+                    f.error.went_out,
+                ))
+            }
+            _ => None,
+        };
         // What the reply used; with the prompts of attempts that stalled at the provider and
         // were sent again (they may be billed: session 37), estimated, when there were any.
         let tokens = match &result {
@@ -869,6 +890,16 @@ impl OptimizerHandle {
             )),
             Err(f) => Err(loop_failure(f).message()),
         };
+        if let Some((why, billed)) = provider_fault {
+            if !billed {
+                self.event(Event::Unsent { works: vec![work] });
+            }
+            if self.drafts.draft.with_untracked(|d| d.loop_running()) {
+                self.pause();
+                self.note.set(Some(why));
+            }
+            return;
+        }
         if let Some(why) = stops {
             // Not the candidate's failure: the call is released (a refused call is not billed)
             // and asked again on Resume (tryout 18: the case counted as a loss, never answered).

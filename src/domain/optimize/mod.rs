@@ -2286,7 +2286,12 @@ impl Optimizer {
             }
             let failure = tiny_jobs::Failure {
                 message: case.user_message(),
-                reply: r.failed.clone().unwrap_or_else(|| r.output.clone()),
+                // A failed call wrote no answer: said as such, never as the model's words
+                // (tryout 78: the meta model read the error text as the answer).
+                reply: r.failed.as_ref().map_or_else(
+                    || r.output.clone(),
+                    |m| format!("(No answer: the call failed. {})", m.trim()),
+                ),
                 wrong: wrong.join(" "),
             };
             return (Some(*id).filter(|_| *score < 1.0), failure);

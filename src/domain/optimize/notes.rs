@@ -125,6 +125,22 @@ pub fn paused_by_failure(cause: &str, model: &str) -> String {
     )
 }
 
+/// Why the loop paused after a call to `model` failed for a reason that is the provider's or
+/// the connection's (`cause`: the error's message), not the prompt's: the case is not scored
+/// from it, and Resume asks again. `billed`: the request had reached the provider, so it is
+/// counted as used.
+pub fn paused_by_provider_fault(cause: &str, model: &str, billed: bool) -> String {
+    let counted = if billed {
+        " The request had reached the provider: it is counted as used (it may be billed) and sent again when you resume."
+    } else {
+        " It is not counted as used, and it is sent again when you resume."
+    };
+    format!(
+        "Paused: a call to {model} failed, and a failed call says nothing of the prompt, so no case is scored from it.{counted} What happened: {}",
+        cause.trim()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -216,6 +216,30 @@ impl ProviderError {
         )
     }
 
+    /// Whether the failure is the provider's or the connection's, not the request's: a stall, a
+    /// cut or broken stream, an overload, a server error, a limit that passes, no answer at
+    /// all, a reply in another format. Such a failure says nothing of the prompt that was
+    /// sent, so the optimizer does not score it (session 37, tryout 78: a loop on a provider
+    /// that stalled scored every case 0 and showed the meta model the error as the model's
+    /// answer). A refusal, a request too long or refused as written, and a key, credit or model
+    /// problem are not (the last are [`Self::fails_every_call`]).
+    pub fn says_nothing_of_the_request(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::RateLimited
+                | ErrorKind::Overloaded
+                | ErrorKind::Server
+                | ErrorKind::Transient
+                | ErrorKind::Stalled { .. }
+                | ErrorKind::Truncated
+                | ErrorKind::Malformed
+                | ErrorKind::InStream
+                | ErrorKind::Network
+                | ErrorKind::Offline
+                | ErrorKind::OfflineNoAnswer
+        )
+    }
+
     /// Whether a call that ended with this error had reached a provider at work on it, so the
     /// provider may bill its prompt (session 37: a stalled call counted nothing in a run): a
     /// stop while the request was out (`Aborted`), no byte for too long (`Stalled`: the request

@@ -342,7 +342,10 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     // Session 37: the judge call the reload cut off had gone out, so the provider may bill its
     // prompt: counted, as an estimate (nothing of it was counted before).
     let after = tokens_in(&b).await?;
-    assert!(after > before, "the cut judge call's prompt is counted: {before} -> {after}");
+    assert!(
+        after > before,
+        "the cut judge call's prompt is counted: {before} -> {after}"
+    );
     b.wait_for_text(
         "1 case is not judged yet: no judge call is under way for it (Re-judge it below).",
     )

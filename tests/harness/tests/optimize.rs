@@ -2313,3 +2313,55 @@ async fn a_loop_going_on_in_another_tab_goes_on_there() -> anyhow::Result<()> {
     b.close().await?;
     Ok(())
 }
+
+// Session 37 (tryout 78, 1): on a provider that stalled, the loop scored each case whose call
+// failed 0 (the first prompt read "Training 0") and showed the meta model the error as the
+// model's answer. A failure of the provider says nothing of the prompt: the loop pauses and
+// says so, nothing is scored from it, and Resume asks for that answer again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_stalls_pauses_the_loop_and_scores_nothing_from_it() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    let s = SettingsPage::open(&b).await?;
+    s.stall_seconds(1).await?;
+    s.close().await?;
+    scripted_slow_loop(&fake, &b).await?;
+    let asks = "Notes A: someone owns task A.";
+    fake.fault_when(asks, Fault::Stall { after_chunks: 0 }, 4);
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(
+        &b,
+        "a failed call says nothing of the prompt, so no case is scored from it. The request had reached the provider: it is counted as used (it may be billed) and sent again when you resume.",
+        60,
+    )
+    .await?;
+    let text = improve_text(&b).await?;
+    assert!(
+        !text.contains("Training 0"),
+        "nothing scored from the failure:\n{text}"
+    );
+    let stalled = fake
+        .chat_requests()
+        .iter()
+        .filter(|r| r.body.contains(asks))
+        .count();
+    assert_eq!(stalled, 4, "sent four times, then the loop paused");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.button("Resume").await?.click().await?;
+    run_to_end(&b).await?;
+    let sent = fake.chat_requests();
+    assert!(
+        sent.iter().filter(|r| r.body.contains(asks)).count() > stalled,
+        "case A is asked again on Resume"
+    );
+    let proposals: Vec<&str> = sent
+        .iter()
+        .map(|r| r.body.as_str())
+        .filter(|body| body.contains("The current best prompt (score"))
+        .collect();
+    assert!(
+        proposals.iter().all(|p| !p.contains("No data arrived")),
+        "the meta model never reads the error as an answer"
+    );
+    b.close().await?;
+    Ok(())
+}
