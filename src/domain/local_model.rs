@@ -35,9 +35,10 @@ impl LocalModelStatus {
                  provider. Add your own API key in Settings for real quality."
             }
             Self::Unreachable => {
-                "The small built-in model is not running (it may still be starting). It comes \
-                 with Promptwright's source: where that is, bash scripts/local-model.sh starts it \
-                 (bash scripts/serve.sh also serves the app). Or add your own API key in Settings."
+                "The small built-in model is not running (it may still be starting). To work now, \
+                 add your own API key in Settings, or use Manual mode (no key: you paste a model's \
+                 reply yourself). Running Promptwright from its source? bash scripts/local-model.sh \
+                 starts the built-in model (bash scripts/serve.sh also serves the app)."
             }
         }
     }
@@ -72,7 +73,7 @@ pub fn offline_message(status: &LocalModelStatus) -> String {
             short_model_name(model)
         ),
         LocalModelStatus::Unreachable => {
-            "The built-in local model is not running either, so no model can answer until you are back online or start it (bash scripts/local-model.sh).".to_owned()
+            "The built-in local model is not running either, so no model can answer until you are back online or start it (from Promptwright's source: bash scripts/local-model.sh).".to_owned()
         }
         LocalModelStatus::Checking => {
             "Whether the built-in local model answers is being checked.".to_owned()

@@ -200,14 +200,21 @@ pub fn settle(
         Err(f) => Outcome::Failed {
             // Its prompt counted though no text arrived: said, since the case shows a cost for
             // a call that gave nothing (session 37: a stalled call counted nothing).
-            message: match (
-                f.error.went_out && f.partial.is_empty() && sent.read > 0,
-                f.error.went_out_before,
-            ) {
-                (true, 0) => format!("{} {BILLED_PROMPT}", f.error.message()),
-                (true, n) => format!("{} {BILLED_PROMPT} {}", f.error.message(), billed_before(n)),
-                (false, 0) => f.error.message(),
-                (false, n) => format!("{} {}", f.error.message(), billed_before(n)),
+            message: {
+                let mut m = f.error.message();
+                if f.error.went_out && sent.read > 0 {
+                    m.push(' ');
+                    m.push_str(if f.partial.is_empty() {
+                        BILLED_PROMPT
+                    } else {
+                        BILLED_CALL
+                    });
+                }
+                if f.error.went_out_before > 0 {
+                    m.push(' ');
+                    m.push_str(&billed_before(f.error.went_out_before));
+                }
+                m
             },
             stops_sending: f.error.fails_every_call().then(|| f.error.cause()),
             model: model(),
@@ -316,7 +323,7 @@ pub fn billed_before(n: u32) -> String {
         format!("{n} earlier attempts")
     };
     format!(
-        "{attempts} had reached the provider before being sent again, which may bill their prompts: its cost here counts them, as an estimate from the prompt's text."
+        "{attempts} had reached the provider before being sent again; the provider may bill their prompts, and its cost here counts them as an estimate from the prompt's text."
     )
 }
 
@@ -326,6 +333,12 @@ pub fn billed_before(n: u32) -> String {
 pub fn earlier_prompts(read: u32, n: u32) -> u32 {
     read.saturating_mul(n)
 }
+
+/// Said after the message of a call that failed once its request had reached the provider,
+/// after part of its answer arrived (a stream cut or ended by an error): its prompt and that
+/// part are counted, as an estimate (tryout 78, 4: only the failure with no text said so).
+pub const BILLED_CALL: &str =
+    "The provider may still bill the call: its cost here is an estimate from the texts.";
 
 /// What a judge call about `rubric` records: its verdict ([`judge::verdict`]) and the tokens it
 /// used, (input, output) (reported, else estimated from `read`, its request's tokens, and the

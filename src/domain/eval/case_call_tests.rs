@@ -736,3 +736,33 @@ fn calls_that_reached_the_provider_count_their_prompts_and_say_so() {
     .unwrap();
     assert_eq!(tokens, (100, 0));
 }
+
+// Tryout 78, 4: a stream cut after part of its answer arrived was counted and said nothing of
+// the bill, while one cut before any text said it.
+#[test]
+fn a_stream_cut_after_some_text_says_the_call_may_be_billed() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let mut error = ProviderError::new(
+        ErrorKind::Truncated,
+        ProviderKind::OpenAi,
+        "api.openai.com",
+        None,
+        "",
+    );
+    error.went_out = error.ended_after_sending();
+    let mut c = CaseRun::queued(RUN_MS, None);
+    case_call::settle(
+        Err(Failure {
+            error,
+            partial: "Hello from t".into(),
+        }),
+        false,
+        &sent(&cfg, &suite, ids[0]),
+        900.0,
+        None,
+    )
+    .apply(&mut c);
+    assert!(matches!(&c.status, Status::Failed(m) if m.ends_with(case_call::BILLED_CALL)));
+    assert!(c.input_tokens > 0 && c.output_tokens > 0);
+}

@@ -261,7 +261,7 @@ pub struct RerunFailure {
 
 /// Said after a failure's message when the text shown is the part an earlier failed attempt
 /// left (see [`CaseRun::fail`]).
-pub const KEPT_FROM_BEFORE: &str = "The text below arrived in the attempt before this one.";
+pub const KEPT_FROM_BEFORE: &str = "The text below arrived in an earlier attempt, not in this one.";
 
 impl CaseRun {
     /// A result waiting to be (re-)run by the run started at `run_ms`, keeping `before` (the

@@ -581,7 +581,7 @@ pub fn shown_address(url: &str) -> String {
 fn network_hint(kind: ProviderKind) -> &'static str {
     match kind {
         ProviderKind::LlamaCpp => {
-            "The built-in local model is not running: start it with bash scripts/local-model.sh (or bash scripts/serve.sh, which also serves the app; it may still be starting)."
+            "The built-in local model is not running (it may still be starting). Add your own API key in Settings, or use Manual mode (no key needed); running Promptwright from its source, bash scripts/local-model.sh starts the built-in model (bash scripts/serve.sh also serves the app)."
         }
         ProviderKind::Ollama => {
             "Is Ollama running? It must allow calls from web pages: start it with OLLAMA_ORIGINS set to this \

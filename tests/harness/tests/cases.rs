@@ -1979,7 +1979,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     assert!(
         again.contains("**Ana")
             && again.contains("refused the request (HTTP 400)")
-            && again.contains("The text below arrived in the attempt before this one."),
+            && again.contains("The text below arrived in an earlier attempt, not in this one."),
         "{again}"
     );
     // Tryout 10 (m3): cut off before its first word, the row does not say "What arrived is kept".
@@ -1992,7 +1992,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     assert!(
         !none.contains("What arrived is kept")
             && none.contains("**Ana")
-            && none.contains("The text below arrived in the attempt before this one."),
+            && none.contains("The text below arrived in an earlier attempt, not in this one."),
         "{none}"
     );
 
@@ -3121,7 +3121,7 @@ async fn a_stalled_case_counts_the_prompts_the_provider_received() -> anyhow::Re
     let row = row_text(&b, 1).await?;
     assert!(
         row.contains("The request had reached the provider, which may still bill its prompt")
-            && row.contains("3 earlier attempts had reached the provider before being sent again, which may bill their prompts"),
+            && row.contains("3 earlier attempts had reached the provider before being sent again; the provider may bill their prompts"),
         "{row}"
     );
     let progress = b
