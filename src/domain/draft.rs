@@ -1,7 +1,7 @@
 //! A draft: the idea, every version of its prompt (each with where it came from), and which
 //! version is current. Versions are never changed or dropped: edits add new ones.
 use crate::domain::eval::Suite;
-use crate::domain::eval::run::Run;
+use crate::domain::eval::run::{Run, Status};
 use crate::domain::meta::reply::{Gap, gaps};
 use crate::domain::meta::{IdeaInput, ModelFamily, quality};
 use crate::domain::optimize::Optimizer;
@@ -17,6 +17,11 @@ pub enum Leaving {
     Switch,
     Delete,
     Reload,
+    /// In a copy (Duplicate, Keep both, an import, a received link): the call was stopped in
+    /// the draft copied from, before the copy was made, and its cost is counted there
+    /// ([`Draft::arrive_as_copy`]; tryout 78, 2: a copy said its calls may be billed and
+    /// counted them again).
+    Copied,
 }
 
 impl Leaving {
@@ -27,6 +32,7 @@ impl Leaving {
             Self::Switch => "when another draft was opened",
             Self::Delete => "when this draft was deleted",
             Self::Reload => "when the page was reloaded or closed",
+            Self::Copied => "in the draft this one was copied from, before the copy was made",
         }
     }
 
@@ -36,12 +42,13 @@ impl Leaving {
             Self::Switch => "switch",
             Self::Delete => "delete",
             Self::Reload => "reload",
+            Self::Copied => "copied",
         }
     }
 
     /// [`Leaving::wire`] read back; `None` for any other text (an older or damaged record).
     pub fn from_wire(s: &str) -> Option<Self> {
-        [Self::Switch, Self::Delete, Self::Reload]
+        [Self::Switch, Self::Delete, Self::Reload, Self::Copied]
             .into_iter()
             .find(|l| l.wire() == s)
     }
@@ -53,6 +60,7 @@ impl Leaving {
             Self::Switch => "Another draft was opened",
             Self::Delete => "This draft was deleted",
             Self::Reload => "The page was reloaded or closed",
+            Self::Copied => "It was stopped in the draft this one was copied from",
         }
     }
 }
@@ -476,6 +484,27 @@ impl Draft {
             o.release_in_flight_for_copy();
         }
         self.reword_stops_for_copy();
+        // Calls of a run stopped in the source (cut by leaving it, or cancelled after their
+        // request went out) are counted there: in the copy they read as stopped before the
+        // copy was made, with no estimate of their own (tryout 78, 2: a copy said its calls may
+        // be billed and counted them a second time).
+        for c in self.runs.iter_mut().flat_map(|r| r.cases.values_mut()) {
+            let stopped = matches!(c.status, Status::Cancelled | Status::Running)
+                && (c.cut_by.is_some() || (c.tokens_estimated && c.input_tokens > 0));
+            if stopped {
+                c.cut_by = Some(Leaving::Copied);
+                c.input_tokens = 0;
+                c.output_tokens = 0;
+                c.tokens_estimated = false;
+                c.cost_usd = None;
+            }
+            if c.rerun_cancelled.is_some()
+                && (c.cut_by.is_some() || c.rerun_cancelled_spent.is_some())
+            {
+                c.cut_by = Some(Leaving::Copied);
+                c.rerun_cancelled_spent = None;
+            }
+        }
     }
 
     /// In a copy of this draft (Duplicate, Keep both, an import or a received link): a

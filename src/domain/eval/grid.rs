@@ -419,7 +419,10 @@ pub fn summarize_scored(
             }
             Status::Failed(_) | Status::Cancelled => {
                 s.not_answered += 1;
-                s.stopped += usize::from(c.is_cut());
+                // (Not a copy's: those were stopped, and are counted, in the source.)
+                s.stopped += usize::from(
+                    c.is_cut() && c.cut_by != Some(crate::domain::draft::Leaving::Copied),
+                );
                 // What such a call likely cost (`CaseRun::count_spent`) counts.
                 if c.input_tokens + c.output_tokens > 0 {
                     s.count_call(c);

@@ -351,6 +351,7 @@ impl CaseRun {
             .as_ref()
             .is_some_and(|s| s.output_tokens == 0);
         Some(match self.cut_by {
+            Some(Leaving::Copied) => "This case's re-run was stopped in the draft this one was copied from, before the copy was made: its cost is counted there, not here.".to_owned(),
             Some(why) if nothing_arrived => format!(
                 "This case's re-run was stopped {}, after its request was sent, before any answer arrived: the provider may still bill that call.",
                 why.when()
@@ -398,6 +399,12 @@ impl CaseRun {
     /// and what Retry does. `None` for any other result.
     pub fn cut_note(&self) -> Option<String> {
         let why = self.cut_by.filter(|_| self.is_cut())?;
+        if why == Leaving::Copied {
+            return Some(
+                "Stopped in the draft this one was copied from, before the copy was made: its cost is counted there, not here. Retry asks again."
+                    .to_owned(),
+            );
+        }
         let estimate = if self.tokens_estimated && self.input_tokens > 0 {
             " Its cost here is an estimate from the texts."
         } else {
@@ -1327,7 +1334,7 @@ impl Run {
                 _ if cancelled_here => {
                     p.cancelled += 1;
                     p.cancelled_kept += 1;
-                    p.stopped += usize::from(cr.cut_by.is_some());
+                    p.stopped += usize::from(cr.cut_by.is_some_and(|w| w != Leaving::Copied));
                 }
                 Status::Queued => {}
                 Status::Running => p.running += 1,
@@ -1335,7 +1342,7 @@ impl Run {
                 Status::Failed(_) => p.failed += 1,
                 Status::Cancelled => {
                     p.cancelled += 1;
-                    p.stopped += usize::from(cr.cut_by.is_some());
+                    p.stopped += usize::from(cr.cut_by.is_some_and(|w| w != Leaving::Copied));
                 }
             }
             // A re-run of this run that ended over a kept result: its call's estimate (the kept

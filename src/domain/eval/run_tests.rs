@@ -1914,3 +1914,53 @@ fn an_answer_cut_by_opening_another_draft_keeps_what_arrived() {
     ended.cut_by_switch("x", None, Leaving::Switch);
     assert_eq!(ended, earlier);
 }
+
+// Tryout 78, 2: a copy of a draft whose run was stopped by opening the copy read "3 stopped
+// while answering (may be billed) · about 601 tokens in" and each row "stopped when another
+// draft was opened ... the provider may still bill that call": the same calls counted in both
+// drafts. The copy keeps what arrived, says the calls were stopped in the source, counts
+// nothing of them.
+#[test]
+fn a_copy_counts_nothing_of_the_calls_its_source_had_stopped() {
+    use crate::domain::draft::{Draft, Leaving};
+    let model = ModelUsed {
+        kind: crate::domain::provider::ProviderKind::OpenAi,
+        model: "gpt-4o-mini".into(),
+    };
+    let mut d = Draft::default();
+    let mut run = Run {
+        started_ms: 1_000.0,
+        ..Run::default()
+    };
+    let mut cut = CaseRun::queued(1_000.0, None);
+    cut.cut_by_switch(
+        "Bob sen",
+        Some(super::run::Spent {
+            model: model.clone(),
+            input_tokens: 200,
+            output_tokens: 3,
+        }),
+        Leaving::Switch,
+    );
+    assert!(cut.cut_note().unwrap().contains("may still bill"));
+    run.cases.insert(1, cut);
+    d.runs.push(run);
+    assert_eq!(d.runs[0].progress().stopped, 1);
+    assert!(d.runs[0].progress().input_tokens > 0);
+    d.arrive_as_copy();
+    let c = &d.runs[0].cases[&1];
+    assert_eq!(c.output, "Bob sen", "what arrived is kept");
+    assert_eq!(c.cut_by, Some(Leaving::Copied));
+    let note = c.cut_note().unwrap();
+    assert!(
+        note.contains("copied from") && !note.contains("may still bill"),
+        "{note}"
+    );
+    let p = d.runs[0].progress();
+    assert_eq!((p.stopped, p.input_tokens, p.output_tokens), (0, 0, 0));
+    // Kept as such: the wire reads it back.
+    assert_eq!(
+        Leaving::from_wire(Leaving::Copied.wire()),
+        Some(Leaving::Copied)
+    );
+}

@@ -53,6 +53,8 @@ pub fn cut_by(left: Option<Leaving>) -> &'static str {
         None | Some(Leaving::Reload) => "The reload",
         Some(Leaving::Switch) => "Opening another draft",
         Some(Leaving::Delete) => "Deleting this draft",
+        // (A copy's loop calls are released, not cut: `Draft::arrive_as_copy`.)
+        Some(Leaving::Copied) => "Copying the draft",
     }
 }
 

@@ -39,6 +39,7 @@ pub fn left(why: crate::domain::draft::Leaving) -> &'static str {
         crate::domain::draft::Leaving::Switch => LEFT_FOR_ANOTHER_DRAFT,
         crate::domain::draft::Leaving::Delete => LEFT_WHEN_DELETED,
         crate::domain::draft::Leaving::Reload => LEFT_WHEN_RELOADED,
+        crate::domain::draft::Leaving::Copied => STOPPED_BEFORE_COPY,
     }
 }
 
@@ -50,6 +51,7 @@ pub fn left_after_critique(why: crate::domain::draft::Leaving) -> &'static str {
         crate::domain::draft::Leaving::Switch => LEFT_FOR_ANOTHER_DRAFT_AFTER_CRITIQUE,
         crate::domain::draft::Leaving::Delete => LEFT_WHEN_DELETED_AFTER_CRITIQUE,
         crate::domain::draft::Leaving::Reload => LEFT_WHEN_RELOADED_AFTER_CRITIQUE,
+        crate::domain::draft::Leaving::Copied => STOPPED_BEFORE_COPY_AFTER_CRITIQUE,
     }
 }
 
