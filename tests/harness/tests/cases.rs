@@ -694,6 +694,22 @@ async fn a_run_cut_off_by_cancel_or_another_draft_keeps_the_answers_it_had() -> 
         "the copy to open",
     )
     .await?;
+    // Tryout 78, 2: the copy read the stopped re-run as its own ("the provider may still bill
+    // that call", counted again). It was stopped, and is counted, in the original.
+    b.wait_until(
+        "return (document.querySelector('.pw-result[data-case=\"1\"]')?.innerText ?? '').includes('copied from')",
+        "the copy's case 1 to say it was stopped in the original",
+    )
+    .await?;
+    let copied = row_text(&b, 1).await?;
+    assert!(!copied.contains("may still bill"), "{copied}");
+    let progress = b
+        .eval("return document.querySelector('.pw-progress__text')?.textContent ?? ''")
+        .await?;
+    assert!(
+        !progress.as_str().unwrap_or("").contains("may be billed"),
+        "{progress}"
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
     b.eval(&format!(
         "Array.from(document.querySelectorAll('.pw-draft-list__open')).find(e => e.querySelector('.pw-draft-list__name').textContent === {original}).click(); return 1"
