@@ -65,6 +65,28 @@ impl Leaving {
     }
 }
 
+/// The most characters of a name the page shows ([`Draft::display_name`]).
+pub const NAME_MAX: usize = 120;
+
+/// A draft's `name` as the page shows it: without the characters that override or isolate the
+/// text's direction (U+202A-U+202E, U+2066-U+2069: a renamed or received draft could make the
+/// drawer and the sentences that quote it read backwards), cut to [`NAME_MAX`] characters with
+/// "…" (tryout 78, 6: a 3,000-character name filled the drawer, and one with U+202E showed
+/// "<tpircs/>x<tpircs>live").
+pub fn shown_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    if clean.chars().count() <= NAME_MAX {
+        clean
+    } else {
+        let mut cut: String = clean.chars().take(NAME_MAX - 1).collect();
+        cut.push('\u{2026}');
+        cut
+    }
+}
+
 /// How a version came to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -293,7 +315,7 @@ impl Draft {
         if self.name.trim().is_empty() || self.name == "\u{2026}" {
             short_name(&self.idea.idea)
         } else {
-            self.name.clone()
+            shown_name(&self.name)
         }
     }
 
@@ -1649,5 +1671,24 @@ mod tests {
         );
         d.name = "Menus".into();
         assert_eq!(d.display_name(), "Menus");
+    }
+}
+
+#[cfg(test)]
+mod shown_name_tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_shown_without_direction_overrides_and_cut_to_its_most() {
+        let d = Draft {
+            name: format!("\u{202E}evil<script>x</script>{}", "W".repeat(3000)),
+            ..Draft::default()
+        };
+        let shown = d.display_name();
+        assert!(shown.starts_with("evil<script>x</script>WWW"), "{shown}");
+        assert_eq!(shown.chars().count(), NAME_MAX);
+        assert!(shown.ends_with('\u{2026}'));
+        assert_eq!(shown_name("Plan \u{2067}dinner\u{2069}"), "Plan dinner");
+        assert_eq!(shown_name("Short"), "Short");
     }
 }

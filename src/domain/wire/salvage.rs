@@ -158,7 +158,10 @@ impl Unusable {
     /// The sentence an import shows for the draft in place `at` of the file (1 is the first).
     pub fn import_message(&self, at: usize) -> String {
         let which = match &self.name {
-            Some(n) => format!("The draft \u{201c}{n}\u{201d} (draft {at} in the file)"),
+            Some(n) => format!(
+                "The draft \u{201c}{}\u{201d} (draft {at} in the file)",
+                crate::domain::draft::shown_name(n)
+            ),
             None => format!("Draft {at} in the file"),
         };
         if self.empty {
