@@ -266,7 +266,7 @@ pub fn CasesCard() -> impl IntoView {
             </ol>
             {crate::ui::erased::show(move || { ids.with(Vec::len) > shown.get() }, move || view! {
                 <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                    {crate::ui::erased::dynamic(move || (format!("Show more cases ({} not shown)", ids.with(Vec::len) - shown.get())).into_any())}
+                    {crate::ui::erased::dynamic(move || (format!("Show more cases ({} not shown)", crate::domain::figures::grouped((ids.with(Vec::len) - shown.get()) as u64))).into_any())}
                 </button>
             }.into_any())}
         </section>

@@ -335,7 +335,7 @@ pub fn ResultsCard() -> impl IntoView {
             </ol>
             {crate::ui::erased::show(move || { n_cases.get() > shown.get() }, move || view! {
                 <button type="button" class="pw-button" on:click=move |_| shown.update(|n| *n += PAGE)>
-                    {crate::ui::erased::dynamic(move || (format!("Show more results ({} not shown)", n_cases.get() - shown.get())).into_any())}
+                    {crate::ui::erased::dynamic(move || (format!("Show more results ({} not shown)", crate::domain::figures::grouped((n_cases.get() - shown.get()) as u64))).into_any())}
                 </button>
             }.into_any())}
             <super::agreement::JudgeAgreement run=run/>
