@@ -650,46 +650,28 @@ fn calls_that_reached_the_provider_count_their_prompts_and_say_so() {
     let a = ids[0];
     let read = sent(&cfg, &suite, a).read;
     assert!(read > 0);
+    // Case `a`'s first run, ended by `result`.
+    let settled = |result: Result<Completion, Failure>| {
+        let mut c = CaseRun::queued(RUN_MS, None);
+        case_call::settle(result, false, &sent(&cfg, &suite, a), 900.0, None).apply(&mut c);
+        c
+    };
 
     // Stalled, with nothing arrived: its prompt.
-    let mut c = CaseRun::queued(RUN_MS, None);
-    case_call::settle(
-        failed_after_sending(ErrorKind::Stalled { seconds: 30 }, 0),
-        false,
-        &sent(&cfg, &suite, a),
-        900.0,
-        None,
-    )
-    .apply(&mut c);
+    let c = settled(failed_after_sending(ErrorKind::Stalled { seconds: 30 }, 0));
     assert!(matches!(&c.status, Status::Failed(m) if m.ends_with(case_call::BILLED_PROMPT)));
     assert_eq!((c.input_tokens, c.output_tokens), (read, 0));
     assert!(c.tokens_estimated);
 
     // The same for a stream cut or ended by an error before its first text.
     for kind in [ErrorKind::Truncated, ErrorKind::InStream] {
-        let mut c = CaseRun::queued(RUN_MS, None);
-        case_call::settle(
-            failed_after_sending(kind.clone(), 0),
-            false,
-            &sent(&cfg, &suite, a),
-            900.0,
-            None,
-        )
-        .apply(&mut c);
+        let c = settled(failed_after_sending(kind.clone(), 0));
         assert_eq!(c.input_tokens, read, "{kind:?}");
     }
 
     // Answered at once with a status, or never reached: nothing, and not said.
     for kind in [ErrorKind::Server, ErrorKind::Network, ErrorKind::Malformed] {
-        let mut c = CaseRun::queued(RUN_MS, None);
-        case_call::settle(
-            failed_after_sending(kind.clone(), 0),
-            false,
-            &sent(&cfg, &suite, a),
-            900.0,
-            None,
-        )
-        .apply(&mut c);
+        let c = settled(failed_after_sending(kind.clone(), 0));
         assert_eq!(c.input_tokens, 0, "{kind:?}");
         assert!(
             matches!(&c.status, Status::Failed(m) if !m.contains("may bill")),
@@ -698,15 +680,7 @@ fn calls_that_reached_the_provider_count_their_prompts_and_say_so() {
     }
 
     // Two attempts stalled and were sent again, then a 500 ended it: their two prompts.
-    let mut c = CaseRun::queued(RUN_MS, None);
-    case_call::settle(
-        failed_after_sending(ErrorKind::Server, 2),
-        false,
-        &sent(&cfg, &suite, a),
-        900.0,
-        None,
-    )
-    .apply(&mut c);
+    let c = settled(failed_after_sending(ErrorKind::Server, 2));
     assert_eq!(c.input_tokens, 2 * read);
     assert!(
         matches!(&c.status, Status::Failed(m) if m.contains("2 earlier attempts had reached the provider")),
@@ -719,8 +693,7 @@ fn calls_that_reached_the_provider_count_their_prompts_and_say_so() {
     if let Ok(d) = done.as_mut() {
         d.went_out_before = 1;
     }
-    let mut c = CaseRun::queued(RUN_MS, None);
-    case_call::settle(done.clone(), false, &sent(&cfg, &suite, a), 900.0, None).apply(&mut c);
+    let c = settled(done.clone());
     assert_eq!((c.input_tokens, c.output_tokens), (100 + read, 10));
     assert!(c.tokens_estimated, "part of it is an estimate");
 

@@ -48,6 +48,17 @@ fn spec(persona: &str) -> PromptSpec {
     }
 }
 
+/// The work of the calls among `effects`, in order.
+fn calls_in(effects: &[Effect]) -> Vec<Work> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Call { work, .. } => Some(work.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A scripted world: the execution model answers "ok" for a case when the prompt's persona
 /// mentions the case's level (persona "L2" passes cases 1 and 2); the meta model proposes
 /// candidates from `levels`, one round after another.
@@ -1643,14 +1654,7 @@ fn unsent_calls_are_released_and_stopped_ones_are_charged() {
     };
     let limit = project(&config, &spec("You are L0"), &s);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
-    let first = o.step(&ctx, Event::Start);
-    let works: Vec<Work> = first
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Call { work, .. } => Some(work.clone()),
-            _ => None,
-        })
-        .collect();
+    let works = calls_in(&o.step(&ctx, Event::Start));
     assert_eq!(works.len(), 4);
     o.step(&ctx, Event::Pause);
     // Two were still queued in the shell: released.
@@ -3125,14 +3129,7 @@ fn a_copy_releases_the_calls_in_flight_uncharged_and_issues_them_on_resume() {
     };
     let limit = project(&config, &spec("You are L0"), &s);
     let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
-    let works: Vec<Work> = o
-        .step(&ctx, Event::Start)
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Call { work, .. } => Some(work),
-            _ => None,
-        })
-        .collect();
+    let works = calls_in(&o.step(&ctx, Event::Start));
     assert_eq!(works.len(), 4);
     let mut copy = o.clone();
     assert_eq!(copy.release_in_flight_for_copy(), 4);
@@ -3143,19 +3140,12 @@ fn a_copy_releases_the_calls_in_flight_uncharged_and_issues_them_on_resume() {
     o.step(&ctx, Event::Lost);
     assert_eq!(o.spent.calls, 4);
     // The copy's Resume asks for the same work again, as its own calls.
-    let again: Vec<Work> = copy
-        .step(
-            &ctx,
-            Event::Resume {
-                running: Vec::new(),
-            },
-        )
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Call { work, .. } => Some(work),
-            _ => None,
-        })
-        .collect();
+    let again = calls_in(&copy.step(
+        &ctx,
+        Event::Resume {
+            running: Vec::new(),
+        },
+    ));
     assert_eq!(again, works);
     assert_eq!(copy.spent, Budget::default());
     assert_eq!(copy.lost, Budget::default());
