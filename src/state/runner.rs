@@ -70,10 +70,9 @@ const FLUSH_MS: u64 = 120;
 /// A judge call under way ([`Runner::judge_case`]): the case and model `key` it judges, its
 /// request's estimated input `tokens` for the judge `model`, whether the request has gone out
 /// (`sent`: false while it waits for a place at the judge's host) and whether the page's leave
-/// charged that estimate to the case (`charged`). `n` tells calls apart.
+/// charged that estimate to the case (`charged`). Calls are told apart by their `sent` cell.
 #[derive(Clone)]
 struct JudgeOut {
-    n: u64,
     key: String,
     id: u32,
     tokens: u32,
@@ -970,11 +969,6 @@ impl Runner {
             };
             let req = judge::call(&subject, job.judge.temperature).request;
             let out = JudgeOut {
-                n: {
-                    static NEXT: std::sync::atomic::AtomicU64 =
-                        std::sync::atomic::AtomicU64::new(0);
-                    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                },
                 key: key.to_owned(),
                 id: case.id,
                 tokens: request_tokens(&req),
@@ -998,7 +992,7 @@ impl Runner {
                 )
                 .await;
             self.judges_out
-                .try_update_value(|v| v.retain(|o| o.n != out.n));
+                .try_update_value(|v| v.retain(|o| !Rc::ptr_eq(&o.sent, &out.sent)));
             let leaving = self.leaving.try_get_value() != Some(false);
             // The page stayed after its leave had charged this call's prompt: the call's own
             // count follows instead.
