@@ -1053,12 +1053,32 @@ pub fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
+/// How deep serde_json reads lists and objects in lists and objects: its parser's limit, which
+/// keeps a hostile file from exhausting the stack.
+pub const JSON_DEPTH_LIMIT: usize = 128;
+
+/// A file whose lists and objects nest deeper than [`JSON_DEPTH_LIMIT`], said as that (tryout
+/// 78: a 100,000-deep file read "not valid JSON … column 128", as if a typo were there), as a
+/// clause to follow "This file "; `None` for any other error.
+pub fn too_deep(e: &serde_json::Error) -> Option<String> {
+    (json_message(e) == "recursion limit exceeded").then(|| {
+        format!(
+            "nests lists or objects more than {JSON_DEPTH_LIMIT} levels deep (line {}, column {}), deeper than anything Promptwright writes or reads, so it was not read",
+            e.line(),
+            e.column()
+        )
+    })
+}
+
 /// Why a file's text is not JSON, in plain words (no parser jargon such as "EOF"): a text that
 /// ends before its JSON is complete is said to end early ([`CUT_OFF_FILE`]); any other mistake is
 /// named with its line and column. A clause to follow "This file " (no capital, no full stop).
 pub fn json_file_problem(e: &serde_json::Error) -> String {
     if e.is_eof() {
         return format!("ends early (line {}): {CUT_OFF_FILE}", e.line());
+    }
+    if let Some(deep) = too_deep(e) {
+        return deep;
     }
     format!(
         "is not valid JSON (the first mistake is on line {}, column {})",
@@ -1080,7 +1100,7 @@ pub struct Imported {
 /// optimization loop arrives paused: an import never spends until the person resumes it.
 pub fn parse_import(text: &str) -> Result<Imported, String> {
     let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        if e.is_eof() && !text.trim().is_empty() {
+        if (e.is_eof() || too_deep(&e).is_some()) && !text.trim().is_empty() {
             format!("This file {}.", json_file_problem(&e))
         } else if text.trim().is_empty() {
             "This file is empty: it holds no drafts.".to_owned()

@@ -1300,6 +1300,7 @@ fn ImportButton() -> impl IntoView {
                         Some((names, all)) => {
                             names.push_str(&format!(", {name}"));
                             all.cases.extend(imp.cases);
+                            all.case_places.extend(imp.case_places);
                             all.global.extend(imp.global);
                             all.bad.extend(imp.bad);
                             all.left_out.extend(imp.left_out);
@@ -1329,10 +1330,6 @@ fn ImportButton() -> impl IntoView {
             }
         });
     };
-    let place = |file: &Option<String>, line: usize| match file {
-        Some(f) => format!("{f}, line {line}"),
-        None => format!("Line {line}"),
-    };
     view! {
         <label class="pw-button pw-file">
             "Import…"
@@ -1360,14 +1357,21 @@ fn ImportButton() -> impl IntoView {
             if left > 0 {
                 title.push(format!("{left} thing{} left out", if left == 1 { "" } else { "s" }));
             }
-            let lines: Vec<String> = imp.left_out.iter().map(|l| format!("{}: {}", place(&l.file, l.line), l.message()))
-                .chain(imp.bad.iter().map(|b| format!("{}: {}", place(&b.file, b.line), b.why)))
+            let to_fix = d.draft.with_untracked(|x| imp.to_fix(x.current_spec()));
+            let fixes = to_fix.len();
+            if fixes > 0 {
+                title.push(format!("{} to fix", crate::domain::figures::count(to_fix.len(), "check", "checks")));
+            }
+            let lines: Vec<String> = imp.left_out.iter().map(|l| format!("{}: {}", l.place(), l.message()))
+                .chain(imp.bad.iter().map(|b| format!("{}: {}", b.place(), b.why)))
+                .chain(to_fix)
                 .collect();
             let total = lines.len();
             view! {
                 <div class="pw-notice pw-notice--warn pw-import-review" role="alert">
                     <p class="pw-notice__title">{format!("{name}: {}", title.join(", "))}</p>
-                    <p class="pw-hint">"Cases come in with the checks that can run here; what cannot is listed below."</p>
+                    <p class="pw-hint">"Cases come in with the checks that can run here; what cannot is listed below."
+                        {(fixes > 0).then_some(" A check \u{201c}to fix\u{201d} comes in with its case, marked in red, and a run waits until it is corrected.")}</p>
                     <ul class="pw-import-review__bad">
                         {lines.into_iter().take(50).map(|t| view! { <li>{t}</li> }).collect_view()}
                         {(total > 50).then(|| view! { <li>{format!("… and {} more", total - 50)}</li> })}

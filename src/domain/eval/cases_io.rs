@@ -28,8 +28,28 @@ pub struct BadRow {
     pub file: Option<String>,
     /// 1-based line in the file where the row starts.
     pub line: usize,
+    /// 1-based place in the file's top-level JSON list, when other items start on the same
+    /// line (a list written on one line), so the line alone does not say which.
+    pub item: Option<usize>,
     /// Why, in plain words, starting in lower case (shown after "Line N: ").
     pub why: String,
+}
+
+impl BadRow {
+    /// Where it is, as the import's review names it: "Line 4", "Line 1, item 3",
+    /// "tests.csv, line 4".
+    pub fn place(&self) -> String {
+        place(self.file.as_deref(), self.line, self.item)
+    }
+}
+
+/// "Line 4", "Line 1, item 3" or "tests.csv, line 4" ([`BadRow::place`], [`LeftOut::place`]).
+fn place(file: Option<&str>, line: usize, item: Option<usize>) -> String {
+    let item = item.map(|i| format!(", item {i}")).unwrap_or_default();
+    match file {
+        Some(f) => format!("{f}, line {line}{item}"),
+        None => format!("Line {line}{item}"),
+    }
 }
 
 /// Something from a file that did not come in while the rest of its case did: a check that
@@ -40,6 +60,8 @@ pub struct LeftOut {
     pub file: Option<String>,
     /// 1-based line where it is written.
     pub line: usize,
+    /// As [`BadRow::item`].
+    pub item: Option<usize>,
     /// What it is: a check (by promptfoo type), a transform, a column, a file reference.
     pub what: Omitted,
     /// Why, in plain words, starting in lower case.
@@ -47,6 +69,11 @@ pub struct LeftOut {
 }
 
 impl LeftOut {
+    /// Where it is, as [`BadRow::place`].
+    pub fn place(&self) -> String {
+        place(self.file.as_deref(), self.line, self.item)
+    }
+
     /// "javascript check left out: it would run code".
     pub fn message(&self) -> String {
         format!("{} left out: {}", self.what, self.why)
@@ -59,6 +86,9 @@ impl LeftOut {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
     pub cases: Vec<TestCase>,
+    /// Where each of `cases` is written, by index: its file (`None`: the file imported), its
+    /// 1-based line and, as [`BadRow::item`], its place in a one-line list.
+    pub case_places: Vec<(Option<String>, usize, Option<usize>)>,
     pub global: Vec<Assertion>,
     pub bad: Vec<BadRow>,
     /// What did not come in while the rest of its case did, in file order.
@@ -73,6 +103,7 @@ impl Imported {
     fn new(format: &'static str) -> Self {
         Self {
             cases: Vec::new(),
+            case_places: Vec::new(),
             global: Vec::new(),
             bad: Vec::new(),
             left_out: Vec::new(),
@@ -116,6 +147,29 @@ impl Imported {
         }
     }
 
+    /// The checks that come in unusable as written (a pattern that is not a regular
+    /// expression, a list with nothing in it: [`Assertion::problem`]), one line each as the
+    /// import's review lists them: "Line 3: regex check comes in to fix: …". The case comes in
+    /// with the check marked; a run waits until it is fixed. Tryout 78: these were said only
+    /// after the import, while the review listed what was left out.
+    pub fn to_fix(&self, spec: Option<&crate::domain::spec::PromptSpec>) -> Vec<String> {
+        let line = |place: String, a: &Assertion, why: String| {
+            format!("{place}: {} check comes in to fix: {why}", a.type_name())
+        };
+        let cases = self.cases.iter().enumerate().flat_map(|(i, c)| {
+            let (file, at, item) = self.case_places.get(i).cloned().unwrap_or((None, 0, None));
+            c.assertions.iter().filter_map(move |a| {
+                a.problem(spec)
+                    .map(|why| line(place(file.as_deref(), at, item), a, why))
+            })
+        });
+        let global = self.global.iter().filter_map(|a| {
+            a.problem(spec)
+                .map(|why| line("The checks for every case".to_owned(), a, why))
+        });
+        cases.chain(global).collect()
+    }
+
     /// How many cases came in with nothing to send: no input, no variables, no earlier turns
     /// (a promptfoo test with only `assert`, which promptfoo allows for a prompt with no
     /// variables). Said after the import: each is sent as an empty message.
@@ -130,6 +184,7 @@ impl Imported {
         self.bad.push(BadRow {
             file: self.here.clone(),
             line,
+            item: None,
             why: why.into(),
         });
     }
@@ -138,6 +193,7 @@ impl Imported {
         self.left_out.push(LeftOut {
             file: self.here.clone(),
             line,
+            item: None,
             what,
             why: why.into(),
         });
@@ -380,6 +436,16 @@ fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
                 parts.join("; ")
             ));
         }
+        // Tryout 78: a one-line file (a header and nothing else) said only "holds no test
+        // cases", as a file of another kind would.
+        if matches!(out.format, "CSV" | "TSV")
+            && text.lines().filter(|l| !l.trim().is_empty()).count() == 1
+        {
+            return Err(format!(
+                "This {} file has only its header line and no rows below it, so it holds no test cases: each row under the header is a case.",
+                out.format
+            ));
+        }
         return Err("The file holds no test cases.".into());
     }
     Ok(out)
@@ -418,13 +484,18 @@ pub fn file_text(bytes: &[u8]) -> Result<String, String> {
 /// Merges `defaultTest` into one test, expands its array variables, and adds the cases; a test
 /// with nothing usable in it becomes a bad row (with what was left out of it), never an empty case.
 fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
-    let (file, line) = (raw.file.clone(), raw.line);
+    let (file, line, item) = (raw.file.clone(), raw.line, raw.item);
     let left = std::mem::take(&mut raw.left_out);
     let raw_unread = std::mem::take(&mut raw.unread);
     match promptfoo::expand(raw, defaults) {
         Err(why) => {
             out.left_out.extend(left);
-            out.bad.push(BadRow { file, line, why });
+            out.bad.push(BadRow {
+                file,
+                line,
+                item,
+                why,
+            });
         }
         Ok(cases) => {
             let empty = cases.iter().all(|c| {
@@ -438,6 +509,8 @@ fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
             });
             if !empty {
                 out.left_out.extend(left);
+                out.case_places
+                    .extend(cases.iter().map(|_| (file.clone(), line, item)));
                 out.cases.extend(cases);
                 return;
             }
@@ -467,7 +540,12 @@ fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
                     parts.join("; ")
                 )
             };
-            out.bad.push(BadRow { file, line, why });
+            out.bad.push(BadRow {
+                file,
+                line,
+                item,
+                why,
+            });
         }
     }
 }
@@ -555,6 +633,12 @@ fn not_json(what: &str, one_line: Option<&str>, e: &serde_json::Error) -> String
     if e.is_eof() {
         return format!("{what} is not valid JSON: it ends before the JSON is complete");
     }
+    if crate::domain::wire::too_deep(e).is_some() {
+        return format!(
+            "{what} nests lists or objects more than {} levels deep, deeper than any test case",
+            crate::domain::wire::JSON_DEPTH_LIMIT
+        );
+    }
     match one_line {
         Some(line) => {
             // serde_json counts bytes; people count characters.
@@ -598,6 +682,7 @@ fn read_test(
         left.push(LeftOut {
             file: file.clone(),
             line,
+            item: None,
             what,
             why,
         })
@@ -868,6 +953,7 @@ fn read_test(
     Some(RawTest {
         file: out.here.clone(),
         line,
+        item: None,
         case,
         vars,
         metadata,
@@ -1076,6 +1162,9 @@ fn read_json(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Result<So
                     crate::domain::wire::json_file_problem(&e)
                 ));
             }
+            if let Some(deep) = crate::domain::wire::too_deep(&e) {
+                return Err(format!("This JSON file {deep}."));
+            }
             return Err(format!(
                 "This JSON file could not be read: {} (line {}, column {}).",
                 json_message(&e),
@@ -1091,8 +1180,27 @@ fn read_json(name: &str, text: &str, ctx: &Ctx, out: &mut Imported) -> Result<So
             let mut src = Source::new("JSON");
             for (n, item) in items.into_iter().enumerate() {
                 let line = lines.get(n).copied().unwrap_or(1);
-                src.tests
-                    .extend(read_test(item, line, &[], &none, name, ctx, out));
+                let bad = out.bad.len();
+                let test = read_test(item, line, &[], &none, name, ctx, out);
+                // Tryout 78: a list written on one line said "Line 1:" for each of its bad
+                // items. Where the line does not tell an item apart, its place in the list does.
+                let shared = lines
+                    .get(n)
+                    .is_none_or(|l| lines.iter().filter(|x| *x == l).count() > 1);
+                if shared {
+                    for b in &mut out.bad[bad..] {
+                        b.item = Some(n + 1);
+                    }
+                }
+                src.tests.extend(test.map(|mut t| {
+                    if shared {
+                        t.item = Some(n + 1);
+                        for l in &mut t.left_out {
+                            l.item = Some(n + 1);
+                        }
+                    }
+                    t
+                }));
             }
             Ok(src)
         }
@@ -1464,6 +1572,7 @@ fn test_from_row(
     let mut raw = RawTest {
         file: out.here.clone(),
         line,
+        item: None,
         case: TestCase::default(),
         vars: Vec::new(),
         metadata: Vec::new(),
@@ -1476,6 +1585,7 @@ fn test_from_row(
         raw.left_out.push(LeftOut {
             file: out.here.clone(),
             line,
+            item: None,
             what,
             why,
         })

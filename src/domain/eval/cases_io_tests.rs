@@ -67,7 +67,12 @@ fn render(r: &Result<Imported, String>) -> String {
             .as_deref()
             .map(|f| format!("{f} "))
             .unwrap_or_default();
-        s.push_str(&format!("left {file}line {}: {}\n", l.line, l.message()));
+        let item = l.item.map(|i| format!(" item {i}")).unwrap_or_default();
+        s.push_str(&format!(
+            "left {file}line {}{item}: {}\n",
+            l.line,
+            l.message()
+        ));
     }
     for b in &im.bad {
         let file = b
@@ -75,7 +80,8 @@ fn render(r: &Result<Imported, String>) -> String {
             .as_deref()
             .map(|f| format!("{f} "))
             .unwrap_or_default();
-        s.push_str(&format!("bad {file}line {}: {}\n", b.line, b.why));
+        let item = b.item.map(|i| format!(" item {i}")).unwrap_or_default();
+        s.push_str(&format!("bad {file}line {}{item}: {}\n", b.line, b.why));
     }
     s
 }
@@ -154,11 +160,12 @@ fn whole_file_errors() {
         ERROR The file is empty.
     "#]],
     );
+    // Tryout 78: a header and nothing else said only "holds no test cases".
     check(
         "a.csv",
         "input,expected_output\n\n",
         expect![[r#"
-        ERROR The file holds no test cases.
+        ERROR This CSV file has only its header line and no rows below it, so it holds no test cases: each row under the header is a case.
     "#]],
     );
     check(
@@ -208,6 +215,72 @@ fn whole_file_errors() {
 // ---------------------------------------------------------------------------------------------
 // JSONL and JSON
 // ---------------------------------------------------------------------------------------------
+
+// Tryout 78: a JSON list written on one line said "Line 1:" for each of its bad items; the
+// review now names each by its place in the list, and only where the line does not.
+#[test]
+fn a_json_list_on_one_line_names_its_bad_items_by_place() {
+    check(
+        "arr.json",
+        r#"[{"vars": {"notes": "a"}}, 5, null, "str", {"vars": 7}, {"assert": [{"type": "javascript", "value": "1"}, {"type": "equals", "value": "x"}]}]"#,
+        expect![[r#"
+            format JSON
+            case "" split=train
+              var notes = "a"
+            case "" split=train
+              assert Equals("x")
+            left line 1 item 6: javascript check left out: it would run code
+            bad line 1 item 2: this is not a test case: expected a set of fields such as vars and assert, found a number
+            bad line 1 item 3: this is not a test case: expected a set of fields such as vars and assert, found nothing
+            bad line 1 item 4: this is not a test case: expected a set of fields such as vars and assert, found a piece of text
+            bad line 1 item 5: its vars are not a set of name: value pairs (found a number)
+        "#]],
+    );
+    // One item a line: the line says which.
+    check(
+        "arr.json",
+        "[\n  {\"vars\": {\"notes\": \"a\"}},\n  5\n]",
+        expect![[r#"
+            format JSON
+            case "" split=train
+              var notes = "a"
+            bad line 3: this is not a test case: expected a set of fields such as vars and assert, found a number
+        "#]],
+    );
+    let im = import("arr.json", "[1, 2]").unwrap();
+    assert_eq!(im.bad[1].place(), "Line 1, item 2");
+}
+
+// Tryout 78: a file nested 100,000 deep read "not valid JSON … column 128", as if a typo were
+// there; it is said as nesting deeper than the parser reads, for a cases file, a JSONL line and
+// a drafts export.
+#[test]
+fn json_nested_past_the_parsers_depth_is_said_as_that() {
+    let deep = "[".repeat(100_000);
+    check(
+        "deep.json",
+        &deep,
+        expect![[r#"
+            ERROR This JSON file nests lists or objects more than 128 levels deep (line 1, column 128), deeper than anything Promptwright writes or reads, so it was not read.
+        "#]],
+    );
+    let line = format!("{{\"vars\": {{\"a\": \"b\"}}}}\n{{\"vars\": {deep}}}\n");
+    check(
+        "deep.jsonl",
+        &line,
+        expect![[r#"
+            format JSONL
+            case "" split=train
+              var a = "b"
+            bad line 2: this line nests lists or objects more than 128 levels deep, deeper than any test case
+        "#]],
+    );
+    let drafts = crate::domain::wire::parse_import(&deep).unwrap_err();
+    assert!(
+        drafts.starts_with("This file nests lists or objects more than 128 levels deep"),
+        "{drafts}"
+    );
+}
 
 #[test]
 fn jsonl_good_and_bad_lines() {
@@ -324,7 +397,7 @@ fn json_array_reports_each_element_line() {
               input "same line \"}\" tricky, [x]"
               expected "ok"
             left line 7: webhook check left out: it would send the answer to another server
-            bad line 11: this is not a test case: expected a set of fields such as vars and assert, found a piece of text
+            bad line 11 item 3: this is not a test case: expected a set of fields such as vars and assert, found a piece of text
         "#]],
     );
     assert_eq!(bad_lines("cases.json", CASES_JSON), vec![11]);
@@ -1250,6 +1323,7 @@ fn ten_thousand_rows() {
         vec![BadRow {
             file: None,
             line: 10_002,
+            item: None,
             why: "this row has 2 cells but the header has 3 columns".into()
         }]
     );
@@ -2047,6 +2121,39 @@ fn a_csv_separated_by_semicolons_or_tabs_is_read_so() {
             .cases
             .len(),
         1
+    );
+}
+
+// Tryout 78: a CSV's unclosed pattern and empty "contains-all" came in without a word in the
+// review that listed the file's unknown check type; they were said only after the import.
+#[test]
+fn the_review_lists_the_checks_that_come_in_to_fix() {
+    let text = "__description,__input,__assert\nx,hi,\"[{\"\"type\"\":\"\"no-such-kind\"\",\"\"value\"\":1},{\"\"type\"\":\"\"regex\"\",\"\"value\"\":\"\"(unclosed\"\"},{\"\"type\"\":\"\"contains-all\"\"}]\"\nok,fine,\n";
+    let imp = import("badassert.csv", text).unwrap();
+    assert_eq!(imp.cases.len(), 2);
+    assert_eq!(imp.left_out.len(), 1, "{:?}", imp.left_out);
+    let fix = imp.to_fix(None);
+    assert_eq!(fix.len(), 2, "{fix:#?}");
+    assert!(
+        fix[0].starts_with(
+            "Line 2: regex check comes in to fix: This pattern is not a valid regular expression"
+        ),
+        "{fix:#?}"
+    );
+    assert_eq!(
+        fix[1],
+        "Line 2: contains-all check comes in to fix: Add at least one phrase (one per line)."
+    );
+    // The checks for every case are named as such; a one-line list's case by its item.
+    let yaml = import("t.yaml", "defaultTest:\n  assert:\n    - type: regex\n      value: \"(\"\ntests:\n  - vars: {input: a}\n").unwrap();
+    assert!(
+        yaml.to_fix(None)[0].starts_with("The checks for every case: regex check comes in to fix:")
+    );
+    let list = import("a.json", r#"[{"vars": {"a": "1"}}, {"vars": {"a": "2"}, "assert": [{"type": "regex", "value": "["}]}]"#).unwrap();
+    assert!(
+        list.to_fix(None)[0].starts_with("Line 1, item 2: regex check"),
+        "{:?}",
+        list.to_fix(None)
     );
 }
 

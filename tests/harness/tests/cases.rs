@@ -2079,6 +2079,41 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     Ok(())
 }
 
+// Tryout 78: a list written on one line named each bad item "Line 1:", and a check that comes in
+// unusable (an unclosed pattern) was said only after the import, not in the review listing
+// the file's other faults.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_review_names_list_items_and_checks_to_fix() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-items-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let list = dir.join("list.json");
+    std::fs::write(
+        &list,
+        r#"[{"vars": {"notes": "Ann sends the deck"}}, 5, {"vars": {"notes": "Bob"}, "assert": [{"type": "regex", "value": "(unclosed"}]}]"#,
+    )?;
+    import_file(&b, &list).await?;
+    b.wait_for_text("list.json: 1 test cannot be imported, 1 check to fix")
+        .await?;
+    b.wait_for_text("Line 1, item 2: this is not a test case")
+        .await?;
+    b.wait_for_text("Line 1, item 3: regex check comes in to fix: This pattern is not a valid regular expression")
+        .await?;
+    b.wait_for_text("A check \u{201c}to fix\u{201d} comes in with its case, marked in red")
+        .await?;
+    b.button("Import the 2 good cases").await?.click().await?;
+    b.wait_for_text("Imported 2 cases. 1 check cannot run as written")
+        .await?;
+    // A header and nothing else is said as that.
+    let header = dir.join("header.csv");
+    std::fs::write(&header, "notes,__expected\n")?;
+    import_file(&b, &header).await?;
+    b.wait_for_text("This CSV file has only its header line and no rows below it")
+        .await?;
+    Ok(())
+}
+
 // Tryout: a CSV with one unclosed quote said only "this row has 1 cell but the header has 2
 // columns" and offered a disabled "Import the 0 checks for every case"; choosing another file left
 // the old review on the page.

@@ -375,6 +375,8 @@ pub(super) struct RawTest {
     pub file: Option<String>,
     /// 1-based line where it starts.
     pub line: usize,
+    /// As [`super::BadRow::item`].
+    pub item: Option<usize>,
     /// Everything but the variables.
     pub case: TestCase,
     /// Scalars as text; lists and maps as read.
