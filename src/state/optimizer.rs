@@ -795,13 +795,15 @@ impl OptimizerHandle {
     ) {
         let (key, opts) = self.engine.for_model(&cfg);
         let started_for = self.draft_id.get_value();
-        // Each retry the engine makes is a request sent again (`Optimizer::resent`).
-        let resent = std::cell::Cell::new(0u32);
+        // Each retry the engine makes is a request sent again (`Optimizer::resent`); one sent
+        // again after it stalled at the provider may be billed (`Optimizer::resent_stalled`).
+        let resent = std::cell::Cell::new((0u32, 0u32));
         let result = self
             .engine
             .send(&place, &abort, &cfg, key.as_ref(), &request, opts, |p| {
-                if matches!(p, crate::net::chat::Progress::Retrying { .. }) {
-                    resent.set(resent.get() + 1);
+                if let crate::net::chat::Progress::Retrying { reason, .. } = p {
+                    let (n, stalled) = resent.get();
+                    resent.set((n + 1, stalled + u32::from(reason.ended_after_sending())));
                 }
             })
             .await;
@@ -814,8 +816,26 @@ impl OptimizerHandle {
             // Cancelled, or the person opened another draft: the reply is not this loop's.
             return;
         }
-        if resent.get() > 0 {
-            self.event(Event::Resent { n: resent.get() });
+        let (n, stalled) = resent.get();
+        if n > 0 {
+            // A reply that came counts the stalled attempts' prompts in its own tokens (below);
+            // a call that failed charges them here, on top of its reservation (session 38: they
+            // were left out).
+            let prompts = match &result {
+                Err(f) if f.error.went_out_before > 0 => {
+                    u64::from(crate::domain::eval::case_call::earlier_prompts(
+                        crate::domain::estimate::request_tokens(&request),
+                        f.error.went_out_before,
+                    ))
+                }
+                _ => 0,
+            };
+            self.event(Event::Resent {
+                n,
+                stalled,
+                work: work.clone(),
+                prompts,
+            });
         }
         // A failure every call to this model would meet (a refused key, no credit, no such
         // model): the loop pauses instead of charging the rest of the budget to the same

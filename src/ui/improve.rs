@@ -925,8 +925,15 @@ fn Progress(
             // saw them, the count of calls does not hold them (tryout 62).
             let resent = match o.resent {
                 0 => String::new(),
-                1 => " (1 request was sent again after an error that came before any answer: it is not among the calls used)".to_owned(),
-                n => format!(" ({n} requests were sent again after errors that came before any answer: they are not among the calls used)"),
+                1 => " (1 request was sent again after an error that came before any answer: it is not among the calls used".to_owned(),
+                n => format!(" ({n} requests were sent again after errors that came before any answer: they are not among the calls used"),
+            };
+            // Session 38: one that stalled had reached the provider, which may bill its prompt.
+            let resent = match (o.resent, o.resent_stalled) {
+                (0, _) => resent,
+                (_, 0) => format!("{resent})"),
+                (1, 1) => format!("{resent}; it had reached the provider and stalled there, so its prompt is counted in the tokens, as it may be billed)"),
+                (_, k) => format!("{resent}; {k} of them had reached the provider and stalled there, so their prompts are counted in the tokens, as they may be billed)"),
             };
             let spent = format!(
                 "{} of {} used{added}{resent} · {} of {}{money}{}",

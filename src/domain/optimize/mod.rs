@@ -677,6 +677,12 @@ pub struct Optimizer {
     /// provider saw 13 requests while the page said 11 calls used). 0 in older snapshots.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub resent: u32,
+    /// Of [`Self::resent`], the requests sent again after they had reached the provider and
+    /// stalled there (no byte for the time in Settings): the provider may bill each one's
+    /// prompt, which is counted in [`Self::spent`]'s tokens, estimated (session 38). 0 in older
+    /// snapshots.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub resent_stalled: u32,
     /// Spent: what the provider reported for finished calls (thinking and reasoning tokens
     /// included); a call that failed, was cut off, stopped or abandoned (a reload) is charged its
     /// whole reservation, the most it may have used.
@@ -789,9 +795,16 @@ pub enum Event {
     /// Stop for good; calls still in flight are charged their reservation.
     Cancel,
     /// A call was sent again `n` times after an error before any answer
-    /// ([`Optimizer::resent`]); nothing else changes.
+    /// ([`Optimizer::resent`]), `stalled` of them after reaching the provider
+    /// ([`Optimizer::resent_stalled`]). `prompts`: the input tokens (estimated) of those
+    /// stalled attempts when the call then failed, charged to `work`'s model in
+    /// [`Optimizer::spent`] without counting a call (a reply that came counts them in its own
+    /// tokens, so it sends 0). Nothing else changes.
     Resent {
         n: u32,
+        stalled: u32,
+        work: Work,
+        prompts: u64,
     },
     /// The page that sent the calls in flight is gone (a reload, another draft opened): none of
     /// them will answer. Each is charged its whole reservation (it went out, so it may be billed)
@@ -1209,6 +1222,7 @@ impl Optimizer {
             limit,
             added_calls: 0,
             resent: 0,
+            resent_stalled: 0,
             spent: Budget::default(),
             reserved: Budget::default(),
             lost: Budget::default(),
@@ -1471,8 +1485,20 @@ impl Optimizer {
                 self.paused = true;
                 Vec::new()
             }
-            Event::Resent { n } => {
+            Event::Resent {
+                n,
+                stalled,
+                work,
+                prompts,
+            } => {
                 self.resent = self.resent.saturating_add(n);
+                self.resent_stalled = self.resent_stalled.saturating_add(stalled);
+                if prompts > 0
+                    && let Some((role, _, _)) = self.in_flight.get(&work)
+                {
+                    let slot = work.slot(*role);
+                    self.spent.input[slot] = self.spent.input[slot].saturating_add(prompts);
+                }
                 Vec::new()
             }
             Event::Unsent { works } => {

@@ -2940,8 +2940,17 @@ fn requests_sent_again_are_counted_apart_from_the_calls() {
     let first = o.step(&ctx, Event::Start);
     assert!(!first.is_empty());
     let before = o.clone();
-    assert!(o.step(&ctx, Event::Resent { n: 2 }).is_empty());
-    assert!(o.step(&ctx, Event::Resent { n: 1 }).is_empty());
+    let Effect::Call { work, .. } = first[0].clone() else {
+        panic!("{first:?}")
+    };
+    let resent = |n, stalled, prompts| Event::Resent {
+        n,
+        stalled,
+        work: work.clone(),
+        prompts,
+    };
+    assert!(o.step(&ctx, resent(2, 0, 0)).is_empty());
+    assert!(o.step(&ctx, resent(1, 0, 0)).is_empty());
     assert_eq!(o.resent, 3);
     assert_eq!(
         Optimizer {
@@ -2950,6 +2959,17 @@ fn requests_sent_again_are_counted_apart_from_the_calls() {
         },
         before
     );
+    // Session 38: a call whose earlier attempts stalled at the provider and which then failed
+    // adds their prompts to the tokens spent, as they may be billed, counting no call; the
+    // stalled ones are counted apart.
+    let spent = o.spent;
+    assert!(o.step(&ctx, resent(2, 2, 900)).is_empty());
+    assert_eq!((o.resent, o.resent_stalled), (5, 2));
+    assert_eq!(o.spent.calls, spent.calls);
+    assert_eq!(o.spent.tokens(), spent.tokens() + 900);
+    o.resent = 3;
+    o.resent_stalled = 0;
+    o.spent = spent;
     let json = serde_json::to_string(&o).unwrap();
     assert!(json.contains("\"resent\":3"), "{json}");
     let back: Optimizer = serde_json::from_str(&json).unwrap();

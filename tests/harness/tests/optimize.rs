@@ -2339,6 +2339,12 @@ async fn a_provider_that_stalls_pauses_the_loop_and_scores_nothing_from_it() -> 
         !text.contains("Training 0"),
         "nothing scored from the failure:\n{text}"
     );
+    // Session 38: the three attempts sent again had reached the provider; the note said they
+    // were "not among the calls used" only, and their prompts were not in the tokens.
+    assert!(
+        text.contains("3 requests were sent again after errors that came before any answer: they are not among the calls used; 3 of them had reached the provider and stalled there, so their prompts are counted in the tokens, as they may be billed)"),
+        "the stalled attempts are said as possibly billed:\n{text}"
+    );
     let stalled = fake
         .chat_requests()
         .iter()
