@@ -65,8 +65,12 @@ pub fn probe_wait_ms(misses: u32) -> u32 {
 
 /// What the offline notice says, given the local model's status now: hosted providers need a
 /// connection; the built-in local model still works only when it answers (its status is probed
-/// all the time, online or not), so the notice and the local-model badge never disagree.
-pub fn offline_message(status: &LocalModelStatus) -> String {
+/// online or not while a job uses it), so the notice and the local-model badge never disagree.
+/// `None`: no job uses the local model (it is not probed), and the notice does not speak of it.
+pub fn offline_message(status: Option<&LocalModelStatus>) -> String {
+    let Some(status) = status else {
+        return "You are offline. Your drafts and this page still work; calls to model providers need a connection.".to_owned();
+    };
     let local = match status {
         LocalModelStatus::Ready { model } => format!(
             "The built-in local model ({}) is running on this computer and still works.",
@@ -176,19 +180,22 @@ mod tests {
         let ready = LocalModelStatus::Ready {
             model: "SmolLM2-135M-Instruct.Q4_1.gguf".into(),
         };
-        let m = offline_message(&ready);
+        let m = offline_message(Some(&ready));
         assert!(m.starts_with("You are offline."), "{m}");
         assert!(
             m.ends_with("The built-in local model (SmolLM2-135M-Instruct) is running on this computer and still works."),
             "{m}"
         );
-        let m = offline_message(&LocalModelStatus::Unreachable);
+        let m = offline_message(Some(&LocalModelStatus::Unreachable));
         assert!(
             m.contains("The built-in local model is not running either"),
             "{m}"
         );
         assert!(!m.contains("still works."), "{m}");
-        let m = offline_message(&LocalModelStatus::Checking);
+        let m = offline_message(Some(&LocalModelStatus::Checking));
         assert!(!m.contains("still works."), "{m}");
+        // No job uses it: not probed, not spoken of.
+        let m = offline_message(None);
+        assert!(!m.contains("local model"), "{m}");
     }
 }

@@ -135,14 +135,21 @@ impl Online {
 /// does not, every 3 s for the first 30 s (it may be starting), then less and less often, up to
 /// once a minute (tryout 62: 305 failed requests, each an error in the console, in a session
 /// that never used it). A change of its address, and the page coming back into focus (the
-/// person may have just started it), probe at once.
-pub fn use_local_model_status(base_url: Signal<String>) -> ReadSignal<LocalModelStatus> {
+/// person may have just started it), probe at once. Only while `wanted` (a job uses the local
+/// model): a page whose jobs all use other models sends nothing to this computer's address
+/// (session 38: it probed every 15 s to a minute all the same); choosing the local model for
+/// a job probes at once.
+pub fn use_local_model_status(
+    base_url: Signal<String>,
+    wanted: Signal<bool>,
+) -> ReadSignal<LocalModelStatus> {
     let (status, set_status) = signal(LocalModelStatus::Checking);
     let alive = StoredValue::new(true);
     on_cleanup(move || alive.set_value(false));
     let poke = StoredValue::new(false);
     crate::state::reactive::effect(move |_| {
         base_url.track();
+        wanted.track();
         poke.set_value(true);
     });
     let on_focus = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
@@ -158,6 +165,16 @@ pub fn use_local_model_status(base_url: Signal<String>) -> ReadSignal<LocalModel
     leptos::task::spawn_local(async move {
         let mut misses = 0u32;
         loop {
+            // Not used by any job: wait, asking nothing, until a job uses it.
+            while !wanted.try_get_untracked().unwrap_or(false) {
+                if !alive.try_get_value().unwrap_or(false) {
+                    return;
+                }
+                poke.try_set_value(false);
+                while !poke.try_get_value().unwrap_or(true) {
+                    net::sleep(500).await;
+                }
+            }
             let url = format!("{}/models", base_url.get_untracked().trim_end_matches('/'));
             let next = match net::get_text(&url, 2_500).await {
                 Ok(body) => LocalModelStatus::Ready {

@@ -173,7 +173,6 @@ pub fn App() -> impl IntoView {
                 )
         })
     });
-    let local_status = state::use_local_model_status(local_url);
     // The local model's status matters only while a job uses it; the badge says which jobs.
     let local_jobs = Signal::derive(move || {
         settings.roles.with(|r| {
@@ -185,6 +184,7 @@ pub fn App() -> impl IntoView {
         })
     });
     let uses_local = Signal::derive(move || local_jobs.with(|j| !j.is_empty()));
+    let local_status = state::use_local_model_status(local_url, uses_local);
     view! {
         <a class="pw-skip" href="#pw-main">"Skip to the work area"</a>
         <shell::Header
@@ -196,7 +196,7 @@ pub fn App() -> impl IntoView {
             step=step
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
-            <shell::OfflineBanner local_status=local_status/>
+            <shell::OfflineBanner local_status=local_status uses_local=uses_local/>
             <drafts::LibraryBanners/>
             <improve::LoopNotice/>
             {crate::ui::erased::dynamic(move || (if matches!(library.shared.get(), Some(SharedView::Draft(_))) {

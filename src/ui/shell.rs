@@ -205,13 +205,15 @@ pub fn LocalModelBadge(
 pub fn OfflineBanner(
     /// Whether the embedded local model answers.
     local_status: ReadSignal<LocalModelStatus>,
+    /// Whether a job uses it (its status is probed, and said, only then).
+    uses_local: Signal<bool>,
 ) -> impl IntoView {
     // The same answer every call reads (`state::Online`).
     let online = crate::state::Online::expect().0;
     view! {
         {crate::ui::erased::show(move || !online.get(), move || view! {
             <p class="pw-notice pw-notice--warn pw-offline" role="status">
-                {crate::ui::erased::dynamic(move || (crate::domain::local_model::offline_message(&local_status.get())).into_any())}
+                {crate::ui::erased::dynamic(move || (crate::domain::local_model::offline_message(uses_local.get().then(|| local_status.get()).as_ref())).into_any())}
             </p>
         }.into_any())}
     }

@@ -373,6 +373,65 @@ async fn wait_long(browser: &Browser, text: &str, secs: u64) -> anyhow::Result<(
     Ok(())
 }
 
+/// Records the address of every `fetch` the page makes in `window.__pwFetched` (installed on
+/// each new document with `Page.addScriptToEvaluateOnNewDocument`).
+const RECORD_FETCHES: &str = r#"(() => {
+    window.__pwFetched = [];
+    const fetch = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+        window.__pwFetched.push(String(input instanceof Request ? input.url : input));
+        return fetch(input, init);
+    };
+})();"#;
+
+// Session 38: a page whose jobs all used other models still asked this computer's local-model
+// address every 15 s to a minute (each a failed request in the console, and on a public site a
+// request into the person's own network). It is asked only while a job uses it, at once when
+// one starts to, and no more once none does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_model_is_asked_for_only_while_a_job_uses_it() -> anyhow::Result<()> {
+    use pw_harness::pages::SettingsPage;
+    let (fake, _site, b) = pw_harness::with_fake(1280, 900).await?;
+    b.cdp("Page.enable", json!({})).await?;
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": RECORD_FETCHES }),
+    )
+    .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("What should your assistant do?").await?;
+    let probes = "return window.__pwFetched.filter(u => u.endsWith('/models')).length";
+    let asked = || async { anyhow::Ok(b.eval(probes).await?.as_u64().unwrap_or(0)) };
+    // The first probe went at once when it was asked for: none in four seconds.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert_eq!(
+        asked().await?,
+        0,
+        "no job uses the local model: it is not asked"
+    );
+    // One job on the local model (at the fake's address, which lists models): asked at once.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Scoring").await?;
+    s.provider("Local model (llama.cpp, built in)").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.close().await?;
+    wait_long(&b, "Local model ready", 20).await?;
+    assert!(asked().await? >= 1);
+    // Back on the other server: asked no more (it was asked every 15 s while ready).
+    let s = SettingsPage::open(&b).await?;
+    s.job("Scoring").await?;
+    s.provider("OpenAI-compatible server").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.model("fake-large").await?;
+    s.close().await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let before = asked().await?;
+    tokio::time::sleep(std::time::Duration::from_secs(17)).await;
+    assert_eq!(asked().await?, before, "asked after no job used it");
+    b.close().await?;
+    Ok(())
+}
+
 // Bug: offline, the notice said a model on this computer still works while the local-model
 // badge said it was not running. The notice now says what the badge says.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
