@@ -48,6 +48,11 @@ const RAN: &str = "ran";
 /// The word in a tab's message ("<id> who") that asks the others, as it opens draft `id`, what
 /// goes on for it there: a tab running its cases or loop answers at once, not at its next beat.
 const WHO: &str = "who";
+/// The words of a tab's message ("<id> pause-loop", "<id> cancel-loop") that ask the tab
+/// running draft `id`'s optimization loop to pause or cancel it: the person pressed Pause or
+/// Cancel in a tab that shows that loop as it goes on elsewhere ([`Library::ask_loop_tab`]).
+const PAUSE_LOOP: &str = "pause-loop";
+const CANCEL_LOOP: &str = "cancel-loop";
 /// How often a tab running a draft's cases or loop says so (ms).
 pub const RUN_BEAT_MS: u32 = 2_000;
 /// How long after its last "run" or "loop" message that job in another tab is taken to go on
@@ -266,6 +271,19 @@ pub struct Library {
     /// What each save writes in place of the open draft, when a job of this tab says
     /// ([`Self::keep_as`]).
     kept_as: StoredValue<Vec<KeptAs>, LocalStorage>,
+    /// What this tab does when another tab asks it to pause or cancel the loop it runs on a
+    /// draft ([`Self::on_loop_order`]); given the draft's id.
+    loop_orders: StoredValue<Option<LoopOrders>, LocalStorage>,
+}
+
+/// [`Library::on_loop_order`]'s handler: the draft's id and what is asked.
+type LoopOrders = Rc<dyn Fn(&str, LoopOrder)>;
+
+/// What another tab asks of the optimization loop this tab runs ([`Library::ask_loop_tab`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopOrder {
+    Pause,
+    Cancel,
 }
 
 /// The form a save writes the open draft in, when it is not the draft as it is
@@ -317,6 +335,7 @@ impl Library {
             loop_elsewhere: Elsewhere::new(),
             busy_here: StoredValue::new_local(Vec::new()),
             kept_as: StoredValue::new_local(Vec::new()),
+            loop_orders: StoredValue::new_local(None),
         };
         provide_context(lib);
         lib.open_link_from_url();
@@ -891,6 +910,25 @@ impl Library {
         self.kept_as.update_value(|k| k.push(Rc::new(kept)));
     }
 
+    /// Asks the tab that runs the open draft's optimization loop ([`Self::loop_elsewhere`]) to
+    /// pause or cancel it: this tab spends nothing of it, so a Pause or Cancel pressed here is
+    /// carried out there, and shows here as that tab saves it (session 38: pressed in the tab
+    /// that showed the loop, they changed only that tab's copy while the loop went on spending).
+    pub fn ask_loop_tab(self, order: LoopOrder) {
+        let id = self.current_id.get_untracked();
+        let word = match order {
+            LoopOrder::Pause => PAUSE_LOOP,
+            LoopOrder::Cancel => CANCEL_LOOP,
+        };
+        self.post(&format!("{id} {word}"));
+    }
+
+    /// What to do when another tab asks, by [`Self::ask_loop_tab`], to pause or cancel the
+    /// loop of a draft; called only while a loop of that draft runs in this tab.
+    pub fn on_loop_order(self, f: impl Fn(&str, LoopOrder) + 'static) {
+        self.loop_orders.set_value(Some(Rc::new(f)));
+    }
+
     /// Another tab opened draft `id` and asks what goes on for it here.
     fn answer_who(self, id: &str) {
         for (kind, word) in [(Busy::Run, RUN), (Busy::Loop, LOOP)] {
@@ -947,6 +985,19 @@ impl Library {
                 let id = id.to_owned();
                 match rev {
                     WHO => return self.answer_who(&id),
+                    PAUSE_LOOP | CANCEL_LOOP => {
+                        let order = if rev == PAUSE_LOOP {
+                            LoopOrder::Pause
+                        } else {
+                            LoopOrder::Cancel
+                        };
+                        if self.busy_here_on(&id, Some(Busy::Loop))
+                            && let Some(f) = self.loop_orders.get_value()
+                        {
+                            f(&id, order);
+                        }
+                        return;
+                    }
                     RUN => return self.run_elsewhere.heard(id, true),
                     LOOP => return self.loop_elsewhere.heard(id, true),
                     RAN => {

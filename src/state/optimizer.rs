@@ -24,7 +24,7 @@ use crate::net::chat::Abort;
 use crate::net::session;
 use crate::state::draft::DraftHandle;
 use crate::state::engine::{self, Engine, Place};
-use crate::state::library::Library;
+use crate::state::library::{Library, LoopOrder};
 use crate::state::settings::SettingsHandle;
 
 /// The tab remembers (in `sessionStorage`, which survives a reload of this tab only) the drafts
@@ -162,6 +162,31 @@ impl OptimizerHandle {
             let id = h.draft_id.try_get_value()?;
             let going = h.drafts.draft.try_with_untracked(Draft::loop_running)?;
             (going && lib.is_open(&id) && loop_runs_here(&id)).then_some(id)
+        });
+        // Another tab showing this loop asks it to pause or to end (`Library::ask_loop_tab`).
+        lib.on_loop_order(move |id, order| {
+            if h.draft_id.try_get_value().as_deref() != Some(id) || !lib.is_open(id) {
+                return;
+            }
+            match order {
+                LoopOrder::Pause => {
+                    h.pause();
+                    h.note.set(Some(notes::PAUSED_FROM_OTHER_TAB.to_owned()));
+                }
+                LoopOrder::Cancel => h.cancel(),
+            }
+        });
+        // What this tab asked of the other tab's loop is answered once that loop no longer
+        // goes on there (paused, cancelled, or that tab gone): the note goes with it.
+        crate::state::reactive::effect(move |_| {
+            if !lib.loop_elsewhere()
+                && h.note.with_untracked(|n| {
+                    n.as_deref()
+                        .is_some_and(|n| n == notes::ASKED_TO_PAUSE || n == notes::ASKED_TO_CANCEL)
+                })
+            {
+                h.note.set(None);
+            }
         });
         // The page goes away: the loop's calls still waiting for a place leave the queue unsent
         // and are noted (`UNSENT_KEY`): the draft kept holds their reservations, and the next
@@ -615,6 +640,12 @@ impl OptimizerHandle {
     }
 
     pub fn pause(self) {
+        // The loop goes on in another tab: that tab pauses it (this one spends nothing of it).
+        if self.library.loop_elsewhere_untracked() {
+            self.library.ask_loop_tab(LoopOrder::Pause);
+            self.note.set(Some(notes::ASKED_TO_PAUSE.to_owned()));
+            return;
+        }
         self.arrival.set(None);
         self.event(Event::Pause);
         // Calls not started yet are dropped (issued again on resume); running ones finish.
@@ -646,6 +677,11 @@ impl OptimizerHandle {
     }
 
     pub fn cancel(self) {
+        if self.library.loop_elsewhere_untracked() {
+            self.library.ask_loop_tab(LoopOrder::Cancel);
+            self.note.set(Some(notes::ASKED_TO_CANCEL.to_owned()));
+            return;
+        }
         self.drop_unsent();
         self.event(Event::Cancel);
         self.stop_calls();
@@ -655,6 +691,9 @@ impl OptimizerHandle {
 
     /// Drops the finished loop's evidence.
     pub fn clear(self) {
+        if self.library.loop_elsewhere_untracked() {
+            return self.cancel();
+        }
         self.cancel();
         self.drafts.update(|d| d.optimizer = None);
     }

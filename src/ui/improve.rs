@@ -50,9 +50,14 @@ pub fn LoopNotice() -> impl IntoView {
             })
         })
     });
+    // The loop goes on in another tab: said whenever it does, also when that tab resumed it
+    // after this one opened the draft (session 38: said only at the opening).
+    let lib = crate::state::library::Library::expect();
     crate::ui::erased::dynamic(move || {
         ({
-        match (h.arrival.get(), state.get()) {
+        let arrival = h.arrival.get().filter(|a| *a != Arrival::Elsewhere)
+            .or_else(|| lib.loop_elsewhere().then_some(Arrival::Elsewhere));
+        match (arrival, state.get()) {
         (Some(Arrival::Continuing), Some((true, _, used, limit, _))) => view! {
             <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
                 <p class="pw-notice__title">"An optimization loop is running"</p>

@@ -25,6 +25,15 @@ pub const CAME_RUNNING: &str = "This draft came with an optimization loop in pro
 /// The opened draft's loop runs in another tab of this browser (it says so every 2 s).
 pub const LOOP_ELSEWHERE: &str = "This draft's optimization loop is going on in another tab of this browser. Its progress shows here as that tab saves it; nothing is spent from this tab.";
 
+/// Pause pressed while the draft's loop goes on in another tab: that tab is asked to pause it.
+pub const ASKED_TO_PAUSE: &str = "Asked the tab that runs this loop to pause it: calls already running there finish, and the pause shows here once that tab saves it.";
+
+/// Cancel pressed while the draft's loop goes on in another tab: that tab is asked to cancel it.
+pub const ASKED_TO_CANCEL: &str = "Asked the tab that runs this loop to cancel it: it stops calling your models, and the end shows here once that tab saves it.";
+
+/// The note in the tab that runs a loop another tab asked to pause.
+pub const PAUSED_FROM_OTHER_TAB: &str = "Paused from another tab of this browser: calls already running finish; nothing new starts until you resume.";
+
 /// Start or Resume pressed while the draft's loop goes on in another tab.
 pub const LOOP_ELSEWHERE_REFUSED: &str = "The loop of this draft is going on in another tab of this browser: running it here too would spend its budget twice. Pause or cancel it in that tab first.";
 

@@ -2314,6 +2314,92 @@ async fn a_loop_going_on_in_another_tab_goes_on_there() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Session 38: Pause and Cancel pressed in tab B, which shows tab A's loop as it goes on there,
+// changed only B's copy of the draft while A's loop went on calling the models. B now asks A,
+// which pauses or cancels it; B says it asked, and follows A's save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_and_cancel_pressed_in_another_tab_stop_the_loop_where_it_runs() -> anyhow::Result<()>
+{
+    let (fake, site, b) = pw_harness::with_fake(1280, 1400).await?;
+    scripted_slow_loop(&fake, &b).await?;
+    // Slow enough calls that the loop is still in its first rounds when tab B asks.
+    fake.set_timing(3_000, 5, 32);
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Round 1 of 3", 30).await?;
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.open_app(&site.url()).await?;
+    wait_text_long(
+        &b,
+        "This draft's optimization loop is going on in another tab of this browser.",
+        15,
+    )
+    .await?;
+    b.button("Pause").await?.click().await?;
+    b.wait_for_text("Asked the tab that runs this loop to pause it")
+        .await?;
+    // Tab A paused it: its calls under way end, and nothing more goes out.
+    b.client.switch_to_window(tab_a.clone()).await?;
+    wait_text_long(&b, "Paused from another tab of this browser", 10).await?;
+    b.wait_until(
+        "return document.querySelector('.pw-card--improve')?.innerText.includes('Resume')",
+        "tab A to offer Resume",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let sent = fake.chat_requests().len();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        fake.chat_requests().len(),
+        sent,
+        "calls went on after the pause"
+    );
+    let paused_at = calls_used(&b).await?;
+    assert!(
+        paused_at < 30,
+        "paused at {paused_at} calls: too late to see it stop"
+    );
+    let text_a = b.eval("return document.body.innerText").await?;
+    assert!(
+        !text_a
+            .as_str()
+            .unwrap_or("")
+            .contains("changed in another tab"),
+        "tab A was asked about a conflict"
+    );
+    // Tab B follows: the loop is paused, and the note of its ask is gone.
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.wait_until(
+        "const t = document.querySelector('.pw-card--improve')?.innerText ?? ''; \
+         return t.includes('Resume') && !t.includes('Asked the tab') && !document.body.innerText.includes('is going on in another tab')",
+        "tab B to follow the pause",
+    )
+    .await?;
+    // Resumed in A (its calls slower still, so it goes on while B asks), cancelled from B: A
+    // ends it.
+    fake.set_timing(6_000, 5, 32);
+    b.client.switch_to_window(tab_a.clone()).await?;
+    b.button("Resume").await?.click().await?;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    wait_text_long(
+        &b,
+        "This draft's optimization loop is going on in another tab of this browser.",
+        15,
+    )
+    .await?;
+    b.button("Cancel optimization").await?.click().await?;
+    b.wait_for_text("Asked the tab that runs this loop to cancel it")
+        .await?;
+    b.client.switch_to_window(tab_a).await?;
+    wait_text_long(&b, "Cancelled.", 10).await?;
+    b.client.switch_to_window(tab_b).await?;
+    wait_text_long(&b, "Cancelled.", 15).await?;
+    drop(site);
+    b.close().await?;
+    Ok(())
+}
+
 // Session 37 (tryout 78, 1): on a provider that stalled, the loop scored each case whose call
 // failed 0 (the first prompt read "Training 0") and showed the meta model the error as the
 // model's answer. A failure of the provider says nothing of the prompt: the loop pauses and
