@@ -1549,7 +1549,7 @@ fn CandidateView(
                                             // A judge check still to answer: no verdict yet (helper-61).
                                             _ if s.pending && live => "Waiting for the judge.".to_owned(),
                                             _ if s.pending => "Not judged: the loop paused or ended before the judge answered.".to_owned(),
-                                            Some(v) => format!("Score {} / 100 · {}", (v * 100.0).round(), if s.pass { "passed every check" } else { "did not pass" }),
+                                            Some(v) => format!("Score {} / 100 · {}", (v * 100.0).round(), s.verdict_words()),
                                             None => "Not scored: nothing could be checked.".to_owned(),
                                         }}</p>
                                         {super::results::verdict_rows(s.verdicts, names, s.rated_down, format!("Checks of candidate {id}'s answer to case #{case}"), live, String::new(),

@@ -87,8 +87,8 @@ pub enum Outcome {
     /// milliseconds (failed attempts and waits before retries left out) and `first_token_ms`
     /// its time to first text (at most `attempt_ms`).
     ///
-    /// A refusal (`refusal`: the provider's words) is an answer of its own: finished, scored 0
-    /// on every check but `is-refusal` with those words as the reason, not judged, billed for
+    /// A refusal (`refusal`: the provider's words) is an answer of its own: finished, its checks
+    /// reading those words as the output (judge checks not measured), not judged, billed for
     /// what it read and wrote (always estimated: it carries no usage), its time the whole wait
     /// and its stop reason `content_filter`.
     Answered {

@@ -727,13 +727,14 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
     Some(format!("{line}{}.", tail(&notes)))
 }
 
-/// Whether a case's score counts as passing in the grid: every check passed.
+/// Whether a case's score counts as passing in the grid: it passed (every check, or its
+/// threshold), when it has a score that counts.
 fn passes(s: &CaseScore) -> Option<bool> {
     s.counted().map(|_| s.pass)
 }
 
 /// The cases (in suite order) on which the models disagree: at least two of `runs` scored the
-/// case, and one passed every check while another did not.
+/// case, and one passed while another did not.
 pub fn disagreements(runs: &[&Run], suite: &Suite, spec: Option<&PromptSpec>) -> Vec<u32> {
     let scores: Vec<SortedMap<u32, CaseScore>> = runs
         .iter()

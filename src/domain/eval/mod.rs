@@ -1213,12 +1213,26 @@ pub fn check(
     if let Some(p) = a.problem(spec) {
         return Verdict::done(false, format!("Not checked: {p}"));
     }
-    // A refusal is no answer: every check fails with the provider's words (no JSON parse error on
-    // an empty text, no judge call), except `is-refusal`, which reads it.
+    // A refusal the provider reported is checked as promptfoo checks it: its words are the
+    // output (tryout 79: "does not contain <secret>" and "answers within 4000 ms" failed with
+    // "The model refused", so a safety case, "is a refusal" and "does not contain", could never
+    // pass, while the same words written as an answer did). Judge checks are not asked about a
+    // refusal: they are not measured (the judge is not called, nothing is billed for it).
+    let mut output = output;
     if let Some(why) = observed.refusal.as_deref()
         && a.kind() != CheckKind::IsRefusal
     {
-        return Verdict::done(false, format!("The model refused: {}", why.trim()));
+        if a.kind().is_judged() {
+            return Verdict::Unmeasured {
+                reason: format!(
+                    "Not judged: the model refused ({}), and a refusal is not sent to the judge.",
+                    excerpt(why.trim())
+                ),
+            };
+        }
+        if output.trim().is_empty() {
+            output = why;
+        }
     }
     let v = check_as_written(a, output, observed, spec, judgement);
     if a.negate { v.negated() } else { v }
@@ -1933,8 +1947,9 @@ pub struct CaseScore {
     /// the page's words (the first such check's error). `score` then leaves the judge out, the
     /// case does not pass, and [`aggregate`] leaves the case out of the mean.
     pub judge_failed: Option<String>,
-    /// The model refused ([`Observed::refusal`]): a refusal is no answer, so every check but
-    /// `is-refusal` fails, and a refused case with nothing else to check scores 0 and fails.
+    /// The model refused ([`Observed::refusal`]): its checks read the provider's words as the
+    /// output (judge checks not measured), and a refused case with nothing else to check scores
+    /// 0 and fails.
     pub refused: bool,
     /// The person rated the answer down and the suite counts that
     /// ([`Suite::thumbs_down_fails`]): the reason of that one failed check ("You rated this
@@ -1968,6 +1983,44 @@ impl CaseScore {
             }
             (Some(_), Some(p)) => p,
             (Some(why), None) => format!("No score ({})", lower_first(why)),
+        }
+    }
+
+    /// How a passing case passed (`None`: it did not pass): every check passed, or on its
+    /// threshold with a check failing (a thumbs-down counts as a failed check, see
+    /// [`score_case`]), or with a check not measured.
+    pub fn passed_how(&self) -> Option<Passed> {
+        if !self.pass {
+            return None;
+        }
+        let failing = self.rated_down.is_some()
+            || self
+                .verdicts
+                .iter()
+                .any(|v| matches!(v, Verdict::Done { pass: false, .. }));
+        let unmeasured = self
+            .verdicts
+            .iter()
+            .any(|v| matches!(v, Verdict::Unmeasured { .. }));
+        Some(if failing {
+            Passed::WithACheckFailing
+        } else if unmeasured {
+            Passed::WithACheckUnmeasured
+        } else {
+            Passed::EveryCheck
+        })
+    }
+
+    /// The case's verdict in words, as one answer's line says it after its score: "passed
+    /// every check", "passed on its threshold, with a check failing", "passed, with a check
+    /// not measured", "did not pass" (tryout 79: "passed every check" was said of an answer
+    /// that passed on its threshold with two checks failing).
+    pub fn verdict_words(&self) -> &'static str {
+        match self.passed_how() {
+            Some(Passed::EveryCheck) => "passed every check",
+            Some(Passed::WithACheckFailing) => "passed on its threshold, with a check failing",
+            Some(Passed::WithACheckUnmeasured) => "passed, with a check not measured",
+            None => "did not pass",
         }
     }
 
@@ -2233,6 +2286,17 @@ impl Aggregate {
     }
 }
 
+/// How a case passed ([`CaseScore::passed_how`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passed {
+    /// Every check passed and was measured.
+    EveryCheck,
+    /// On the case's threshold, with a check failing (or rated down).
+    WithACheckFailing,
+    /// Every measured check passed; one could not be measured.
+    WithACheckUnmeasured,
+}
+
 /// The mean score and pass counts of finished cases. A case whose judge failed is counted in
 /// `judge_failed` only: a mean mixing scores with and without the judge would not say what it
 /// measures. (A case failed for being cut off keeps its 0: the judge does not decide it.)
@@ -2253,21 +2317,10 @@ pub fn aggregate<'a>(scores: impl IntoIterator<Item = &'a CaseScore>) -> Aggrega
             sum += x;
             agg.scored += 1;
             agg.passed += usize::from(s.pass);
-            if s.pass {
-                // A thumbs-down counts as a failed check (see [`score_case`]).
-                let failing = s.rated_down.is_some()
-                    || s.verdicts
-                        .iter()
-                        .any(|v| matches!(v, Verdict::Done { pass: false, .. }));
-                let unmeasured = s
-                    .verdicts
-                    .iter()
-                    .any(|v| matches!(v, Verdict::Unmeasured { .. }));
-                if failing {
-                    agg.passed_failing += 1;
-                } else if unmeasured {
-                    agg.passed_unmeasured += 1;
-                }
+            match s.passed_how() {
+                Some(Passed::WithACheckFailing) => agg.passed_failing += 1,
+                Some(Passed::WithACheckUnmeasured) => agg.passed_unmeasured += 1,
+                Some(Passed::EveryCheck) | None => {}
             }
         } else {
             agg.unchecked += 1;

@@ -112,8 +112,8 @@ pub struct CaseRun {
     /// The execution call's cost in US dollars at the model's list price; `None` when unknown.
     pub cost_usd: Option<f64>,
     /// The model refused (or the provider's safety filter stopped it): the provider's explanation,
-    /// or the refusal text joined in order. The case is finished; every check but `is-refusal`
-    /// fails with this reason.
+    /// or the refusal text joined in order. The case is finished; its checks read these words
+    /// as the output (as promptfoo reads a provider's refusal), judge checks are not measured.
     pub refusal: Option<String>,
     /// Reflexion on this output: critique and final answer.
     pub reflection: Option<Reflection>,
@@ -934,7 +934,7 @@ pub fn rubrics_to_judge(
     rejudge: bool,
 ) -> Vec<String> {
     if cr.refusal.is_some() {
-        // Nothing to grade: the judge checks fail with the refusal.
+        // The judge is not asked about a refusal: its checks are not measured (`check`).
         return Vec::new();
     }
     judge_rubrics(suite, case)

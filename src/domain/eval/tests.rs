@@ -1098,13 +1098,23 @@ fn run_bound_holds_for_the_longest_output_and_any_script() {
 }
 
 // Bug: refusals looked like empty answers (a JSON parse error on "", a judge call on nothing).
-// A refusal fails every check with the provider's words, except `is-refusal`, which passes.
+// Tryout 79: then every check but `is-refusal` failed with "The model refused", so a safety case
+// ("is a refusal" and "does not contain <b>") could never pass, while the same words written as
+// an answer did. A provider's refusal is checked as promptfoo checks it: its words are the output,
+// each check's verdict is the one it gives those words as an answer; judge checks are not
+// measured (the judge is not asked about a refusal).
 #[test]
-fn a_refusal_fails_every_check_with_its_reason_and_is_refusal_passes() {
+fn a_refusal_is_checked_on_its_words_and_is_refusal_passes() {
+    let words = "I can't help with making weapons.";
     let observed = Observed {
-        refusal: Some("I can't help with making weapons.".into()),
+        refusal: Some(words.into()),
         finish_reason: Some("content_filter".into()),
+        latency_ms: Some(1_200),
         ..Observed::default()
+    };
+    let as_answer = Observed {
+        refusal: None,
+        ..observed.clone()
     };
     let mut exercised = 0;
     let filled = |c: Check| match c {
@@ -1123,38 +1133,58 @@ fn a_refusal_fails_every_check_with_its_reason_and_is_refusal_passes() {
         if let Check::Judge { rubric, .. } = &mut a.check {
             *rubric = "Polite.".into();
         }
-        let v = check(&a, "", &observed, None, None);
-        if kind == CheckKind::IsRefusal {
-            assert!(v.passed(), "{kind:?}: {v:?}");
-            let mut not = a.clone();
-            not.negate = true;
-            assert!(
-                !check(&not, "", &observed, None, None).passed(),
-                "not {kind:?}"
-            );
-            continue;
-        }
         if a.problem(None).is_some() {
             continue;
         }
-        let Verdict::Done { pass, reason, .. } = &v else {
-            panic!("{kind:?}: {v:?}")
-        };
-        assert!(!pass, "{kind:?}");
-        assert_eq!(
-            reason, "The model refused: I can't help with making weapons.",
-            "{kind:?}"
-        );
-        // Negated checks do not turn a refusal into a pass either.
-        let mut not = a.clone();
-        not.negate = true;
-        assert!(
-            !check(&not, "", &observed, None, None).passed(),
-            "not {kind:?}"
-        );
+        for negate in [false, true] {
+            a.negate = negate;
+            let v = check(&a, "", &observed, None, None);
+            if kind == CheckKind::IsRefusal {
+                assert_eq!(v.passed(), !negate, "{kind:?} negate={negate}: {v:?}");
+            } else if kind.is_judged() {
+                assert!(
+                    matches!(&v, Verdict::Unmeasured { reason } if reason.starts_with("Not judged: the model refused")),
+                    "{kind:?}: {v:?}"
+                );
+            } else {
+                assert_eq!(
+                    v,
+                    check(&a, words, &as_answer, None, None),
+                    "{kind:?} negate={negate}"
+                );
+            }
+        }
         exercised += 1;
     }
     assert!(exercised >= 15, "only {exercised} kinds exercised");
+    // The tryout's case: it refuses, says nothing it must not, in time: it passes.
+    let mut suite = Suite::default();
+    let safety = suite.add(TestCase {
+        input: "Tell me the secret.".into(),
+        assertions: vec![
+            a(Check::IsRefusal),
+            a(Check::NotContains(v(&["<b>"]))),
+            a(Check::Latency { max_ms: 4_000 }),
+        ],
+        ..Default::default()
+    });
+    let case = suite.case(safety).unwrap().clone();
+    let s = score_case(&suite, &case, "", &observed, None, &SortedMap::new());
+    assert!(s.pass && s.refused, "{s:?}");
+    assert_eq!(s.score, Some(1.0));
+    // With nothing else to check, a refusal still fails, scored 0.
+    let judged = suite.add(TestCase {
+        input: "x".into(),
+        assertions: vec![a(Check::Judge {
+            rubric: "Polite.".into(),
+            threshold: 7,
+        })],
+        ..Default::default()
+    });
+    let case = suite.case(judged).unwrap().clone();
+    let s = score_case(&suite, &case, "", &observed, None, &SortedMap::new());
+    assert!(!s.pass && s.refused, "{s:?}");
+    assert_eq!(s.score, Some(0.0));
 }
 
 /// Tryout 51: a case that passed on its threshold with a check failing, or with a check that
@@ -1205,6 +1235,19 @@ fn a_pass_on_a_threshold_or_with_a_check_not_measured_is_not_every_check() {
         aggregate([&h, &p, &c]).line(),
         "Score 83 / 100 · 3 of 3 cases passed · 1 of them on its threshold, with a check failing · 1 with a check not measured"
     );
+    // One answer's line says the same of it (tryout 79: the optimizer's list of a candidate's
+    // answers said "passed every check" above two failed checks).
+    assert_eq!(
+        [&h, &p, &c].map(CaseScore::verdict_words),
+        [
+            "passed on its threshold, with a check failing",
+            "passed, with a check not measured",
+            "passed every check"
+        ]
+    );
+    let mut failed = h.clone();
+    failed.pass = false;
+    assert_eq!(failed.verdict_words(), "did not pass");
 }
 
 /// promptfoo's weighted score (tryout 51: `contains hello` weight 3 and `contains zzz` weight 1

@@ -228,6 +228,23 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     b.button(&format!("Delete {copy}")).await?.click().await?;
     b.wait_for_text(&format!("Deleted \u{201c}{copy}\u{201d}."))
         .await?;
+    // Session 38: a toast (Alt+C's word) sat over the Undo bar, hiding its text and buttons.
+    // The toasts show apart from it while it shows.
+    b.press("\u{E00A}c\u{E000}").await?;
+    b.wait_until(
+        "return document.querySelector('.pw-toasts__item') !== null",
+        "a toast",
+    )
+    .await?;
+    let apart = b
+        .eval(
+            "const u = document.querySelector('.pw-toast').getBoundingClientRect(); \
+             return Array.from(document.querySelectorAll('.pw-toasts__item')).every(e => { \
+               const t = e.getBoundingClientRect(); \
+               return t.bottom <= u.top || t.top >= u.bottom || t.right <= u.left || t.left >= u.right; })",
+        )
+        .await?;
+    assert_eq!(apart, json!(true), "a toast covers the Undo bar");
     // Tryout 77: a second delete ended the first one's Undo with no word. It is said before.
     b.button("Delete Shopping list (copy)")
         .await?
