@@ -950,7 +950,10 @@ impl OptimizerHandle {
             Err(f) => Err(loop_failure(f).message()),
         };
         if let Some((why, billed)) = provider_fault {
-            if !billed {
+            // Released uncharged, or charged now as lost: the figures say what the note says.
+            if billed {
+                self.event(Event::Failed { work });
+            } else {
                 self.event(Event::Unsent { works: vec![work] });
             }
             if self.drafts.draft.with_untracked(|d| d.loop_running()) {

@@ -894,7 +894,7 @@ fn Progress(
             let phase = match (o.stop, o.phase) {
                 (Some(_), _) => o.end_note().unwrap_or_default(),
                 (None, _) if short => format!(
-                    "Paused: {} cut off by a reload, by opening another draft or by deleting this one {} counted as used (a call that went out may still be billed), and doing {} again does not fit the budget you approved.",
+                    "Paused: {} cut off (by a reload, by opening another draft or by deleting this one) or failed after reaching the provider {} counted as used (a call that went out may still be billed), and doing {} again does not fit the budget you approved.",
                     count(o.lost.calls, "call", "calls"),
                     if o.lost.calls == 1 { "is" } else { "are" },
                     if o.lost.calls == 1 { "it" } else { "them" },

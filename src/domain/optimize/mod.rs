@@ -557,11 +557,19 @@ impl Optimizer {
         };
         // Calls left over: it was the tokens approved (each call is reserved at the most it can
         // use) that could not cover the next call.
-        let why = if stop == Stop::BudgetReached && self.spent.calls < self.limit.calls {
+        let left = self.limit.calls.saturating_sub(self.spent.calls);
+        let why = if stop == Stop::BudgetReached && self.round_unaffordable {
+            format!(
+                " The {} left could not ask for a round's candidates and score them all, so {} not spent.",
+                figures::count(left, "call", "calls"),
+                if left == 1 { "it was" } else { "they were" }
+            )
+        } else if stop == Stop::BudgetReached && self.spent.calls < self.limit.calls {
             " The tokens approved ran out before the calls: the next call could have used more \
              tokens than were left."
+                .to_owned()
         } else {
-            ""
+            String::new()
         };
         Some(format!("{}{why}{tail}", stop.describe()))
     }
@@ -690,8 +698,8 @@ pub struct Optimizer {
     /// Reserved for calls in flight (worst case). Saved, so that calls lost in a reload are charged.
     #[serde(default)]
     pub reserved: Budget,
-    /// The reservations of calls lost with a page (a reload; another draft opened) since the
-    /// person last approved more: each was charged in full, as it may be billed, and is issued
+    /// The reservations of calls lost with a page (a reload; another draft opened), or failed
+    /// after reaching the provider ([`Event::Failed`]), since the person last approved more: each was charged in full, as it may be billed, and is issued
     /// again, so finishing may take this much beyond `limit`. When the work left no longer fits,
     /// the loop waits ([`Optimizer::short_after_loss`]) and Resume adds it to the limit.
     #[serde(default)]
@@ -699,6 +707,12 @@ pub struct Optimizer {
     pub phase: Phase,
     pub paused: bool,
     pub stop: Option<Stop>,
+    /// The loop ended at the budget because the calls left could not ask for a round's
+    /// candidates and score them all (they are scored side by side), so they were not spent
+    /// (tryout 79: with 2 of 37 calls left it asked for candidates it could never score).
+    /// `false` in older snapshots.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub round_unaffordable: bool,
     pub candidates: Vec<Candidate>,
     pub minibatch: Vec<u32>,
     pub held_out: Vec<u32>,
@@ -805,6 +819,14 @@ pub enum Event {
         stalled: u32,
         work: Work,
         prompts: u64,
+    },
+    /// One call in flight failed after its request had reached the provider, and the loop
+    /// pauses on it (the shell's `paused_by_provider_fault`): it is charged its whole
+    /// reservation now, as [`Event::Lost`] charges a reload's, and issued again when the loop
+    /// goes on (tryout 79: the page said "counted as used" while the figures said 0 calls
+    /// used until Resume).
+    Failed {
+        work: Work,
     },
     /// The page that sent the calls in flight is gone (a reload, another draft opened): none of
     /// them will answer. Each is charged its whole reservation (it went out, so it may be billed)
@@ -1229,6 +1251,7 @@ impl Optimizer {
             phase: Phase::Evaluating(0),
             paused: false,
             stop: None,
+            round_unaffordable: false,
             candidates: vec![Candidate {
                 id: 0,
                 parent: None,
@@ -1479,6 +1502,10 @@ impl Optimizer {
             Event::Resume { running } => self.resume(ctx, &running),
             Event::Lost => {
                 self.charge_lost(|_| true);
+                Vec::new()
+            }
+            Event::Failed { work } => {
+                self.charge_lost(|w| *w == work);
                 Vec::new()
             }
             Event::Pause => {
@@ -1871,6 +1898,18 @@ impl Optimizer {
             && !pending.iter().any(|w| self.fits(ctx, w))
     }
 
+    /// The calls a round takes: its requests for candidates (one, or two with K >= 2) and its K
+    /// candidates' answers and judge calls on the minibatch on every model
+    /// ([`first_round_calls`] for round 1).
+    fn round_calls(&self, ctx: &Ctx) -> u32 {
+        let requests = [false, true]
+            .into_iter()
+            .filter(|refine| styles_count(self.config.k, *refine) > 0)
+            .count() as u32;
+        let (answers, judges) = evaluation_calls(&self.config, ctx.suite, &self.minibatch);
+        requests + self.config.k * (answers + judges)
+    }
+
     /// Whether `work`'s call, at its upper bound, fits what is left of the approved budget.
     fn fits(&self, ctx: &Ctx, work: &Work) -> bool {
         let Some((role, request)) = self.request_for(ctx, work) else {
@@ -2107,6 +2146,17 @@ impl Optimizer {
                 }
                 if round > 0 && self.no_gain >= self.config.patience {
                     return Some(Stop::EarlyStop);
+                }
+                // A round whose candidates cannot all be scored with the calls left is not
+                // begun: its calls would be spent on candidates never scored (what
+                // `cap_problem` refuses at Start for round 1).
+                let left = self
+                    .limit
+                    .calls
+                    .saturating_sub(self.spent.calls + self.reserved.calls);
+                if self.round_calls(ctx) > left {
+                    self.round_unaffordable = true;
+                    return Some(Stop::BudgetReached);
                 }
                 self.phase = Phase::Proposing(round + 1);
                 None

@@ -146,9 +146,10 @@ pub fn paused_by_provider_fault(cause: &str, model: &str, billed: bool) -> Strin
     } else {
         " It is not counted as used, and it is sent again when you resume."
     };
+    // The error speaks to a run's row ("press Retry"); the loop's button is Resume (tryout 79).
     format!(
         "Paused: a call to {model} failed, and a failed call says nothing of the prompt, so no case is scored from it.{counted} What happened: {}",
-        cause.trim()
+        cause.trim().replace("press Retry", "press Resume")
     )
 }
 

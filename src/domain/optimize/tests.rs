@@ -2927,6 +2927,59 @@ fn a_candidate_scored_in_full_before_the_budget_ends_can_become_the_best() {
     );
 }
 
+// Tryout 79: with 2 of 37 calls left, the loop asked the meta model for round 2's candidates,
+// which it could never score ("not scored: the loop ended first"). A round whose candidates
+// the calls left cannot all score is not begun; the end says why the calls were left.
+#[test]
+fn a_round_the_calls_left_cannot_score_is_not_begun() {
+    let s = suite(true);
+    let start = spec("You are L1");
+    // Round 0 and round 1 take at most 30 calls (10 + 18 + the held-out check's 2); round 2
+    // would take 18 more, and at most 17 are left.
+    let config = Config {
+        rounds: 2,
+        k: 2,
+        max_calls: Some(35),
+        ..Default::default()
+    };
+    assert_eq!(cap_problem(&config, &s), None);
+    let limit = project(&config, &start, &s);
+    assert_eq!(limit.calls, 35);
+    let mut o = Optimizer::new(config, start, 1, &s, limit);
+    let log = drive(&mut o, &s, &improving());
+    assert!(
+        !log.iter()
+            .any(|w| matches!(w, Work::Propose { round: 2, .. })),
+        "{log:?}"
+    );
+    assert_eq!(o.stop, Some(Stop::BudgetReached));
+    assert!(o.round_unaffordable);
+    let left = 35 - o.spent.calls;
+    assert!((1..18).contains(&left), "{left} calls left: {log:?}");
+    let note = o.end_note().unwrap();
+    assert!(
+        note.contains(&format!(
+            "The {left} calls left could not ask for a round's candidates and score them all, so they were not spent."
+        )),
+        "{note}"
+    );
+    // With enough for round 2, it is begun.
+    let config = Config {
+        rounds: 2,
+        k: 2,
+        max_calls: Some(48),
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L1"), &s);
+    let mut o = Optimizer::new(config, spec("You are L1"), 1, &s, limit);
+    let log = drive(&mut o, &s, &improving());
+    assert!(
+        log.iter()
+            .any(|w| matches!(w, Work::Propose { round: 2, .. }))
+    );
+    assert!(!o.round_unaffordable);
+}
+
 // Tryout 62: the provider saw 13 requests while the page said 11 calls used (two calls were
 // sent again after a 429 and a 500). Requests sent again are kept apart: counted, saved with the
 // loop, and nothing else moves (no call charged, none issued).
@@ -2970,6 +3023,38 @@ fn requests_sent_again_are_counted_apart_from_the_calls() {
     o.resent = 3;
     o.resent_stalled = 0;
     o.spent = spent;
+    // Tryout 79: a call that failed after reaching the provider, on which the loop pauses, is
+    // charged its reservation at once (the page said "counted as used" over 0 calls used), and
+    // issued again when the loop goes on.
+    {
+        let mut failed = o.clone();
+        let reserved = failed.in_flight.get(&work).copied().expect("in flight");
+        failed.step(&ctx, Event::Pause);
+        assert!(
+            failed
+                .step(&ctx, Event::Failed { work: work.clone() })
+                .is_empty()
+        );
+        assert!(!failed.in_flight.contains_key(&work));
+        assert_eq!(failed.spent.calls, spent.calls + 1);
+        assert_eq!(
+            failed.spent.tokens(),
+            spent.tokens() + reserved.1 + reserved.2
+        );
+        assert_eq!(failed.lost.calls, o.lost.calls + 1);
+        let again = failed.step(
+            &ctx,
+            Event::Resume {
+                running: Vec::new(),
+            },
+        );
+        assert!(
+            again
+                .iter()
+                .any(|e| matches!(e, Effect::Call { work: w, .. } if *w == work)),
+            "issued again on Resume: {again:?}"
+        );
+    }
     let json = serde_json::to_string(&o).unwrap();
     assert!(json.contains("\"resent\":3"), "{json}");
     let back: Optimizer = serde_json::from_str(&json).unwrap();

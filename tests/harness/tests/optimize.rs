@@ -2437,6 +2437,16 @@ async fn a_provider_that_stalls_pauses_the_loop_and_scores_nothing_from_it() -> 
         .filter(|r| r.body.contains(asks))
         .count();
     assert_eq!(stalled, 4, "sent four times, then the loop paused");
+    // Tryout 79: the note said the failed call "is counted as used" while the figures left it
+    // out until Resume. Once the calls under way have ended, the calls used are the ones
+    // answered and the failed one (its four attempts one call).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let requests = fake.chat_requests().len() as u32;
+    assert_eq!(
+        calls_used(&b).await?,
+        requests - stalled as u32 + 1,
+        "the failed call is counted as used at the pause"
+    );
     tokio::time::sleep(Duration::from_millis(800)).await;
     b.button("Resume").await?.click().await?;
     run_to_end(&b).await?;
