@@ -1130,6 +1130,16 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
             }
         } else if v.get("versions").is_some() && v.get("idea").is_some() {
             vec![v]
+        } else if let Some(f) = v.get("format").filter(|_| v.get("drafts").is_some()) {
+            // Tryout 79: a file with drafts under another format name read "it has no drafts
+            // in it".
+            return Err(format!(
+                "This file is not a Promptwright export: it holds drafts, but its \u{201c}format\u{201d} is {}, not \u{201c}{EXPORT_FORMAT}\u{201d}, so they were not read. A file made by Promptwright's Export says \u{201c}{EXPORT_FORMAT}\u{201d}.",
+                match f.as_str() {
+                    Some(name) => format!("\u{201c}{}\u{201d}", crate::domain::eval::clip(name, 60)),
+                    None => "not a name".to_owned(),
+                }
+            ));
         } else {
             return Err("This file is not a Promptwright export: it has no drafts in it.".into());
         };

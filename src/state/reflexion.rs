@@ -157,6 +157,7 @@ impl Reflector {
                 // provider's answered failure is its own (helper-59).
                 let cut_by_the_page = self.page_leaving.get_value()
                     && result.as_ref().is_err_and(|f| f.error.cut_in_transit());
+                let took = result.as_ref().ok().map(|done| done.attempt_ms);
                 let outcome = result
                     .map(|done| {
                         let stop = done.stop.as_ref().map(Observed::finish_reason_of);
@@ -168,6 +169,9 @@ impl Reflector {
                 }
                 // Whether the critique had arrived whole before this call (it is written then).
                 let critique_whole = !m.reflection.critique.is_empty();
+                if let Some(ms) = took {
+                    m.took(ms);
+                }
                 next = m.reply(outcome);
                 let mut now = m.reflection.clone();
                 if cut_by_the_page {

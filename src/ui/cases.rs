@@ -705,7 +705,7 @@ fn Conversation(
                                 .map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })).into_any())}
                             <div class="pw-row pw-row--wrap pw-conv__actions">
                                 <button type="button" class="pw-button pw-button--small pw-button--ghost"
-                                    aria-label=move || format!("Make {} a {} turn", name(), if speaker() == Speaker::User { "assistant" } else { "user" })
+                                    aria-label=move || format!("Make {} {} turn", name(), if speaker() == Speaker::User { "an assistant" } else { "a user" })
                                     on:click=move |_| update_case(d, id, |c| if let Some(t) = c.turns.get_mut(i) {
                                         t.speaker = if t.speaker == Speaker::User { Speaker::Assistant } else { Speaker::User };
                                     })>{crate::ui::erased::dynamic(move || (if speaker() == Speaker::User { "Make it the assistant's" } else { "Make it the user's" }).into_any())}</button>
@@ -1415,9 +1415,10 @@ fn ExportButtons() -> impl IntoView {
         left.set(None);
     });
     let export = move |csv: bool| {
-        let (name, cases, global) = d
-            .draft
-            .with_untracked(|x| (x.name.clone(), x.suite.cases.clone(), x.suite.global.len()));
+        let (name, cases, global) = d.draft.with_untracked(|x| {
+            let schema = x.current_spec().map(|s| s.json_schema.clone()).unwrap_or_default();
+            (x.name.clone(), cases_io::for_export(&x.suite.cases, &schema), x.suite.global.len())
+        });
         left.set(None);
         if cases.is_empty() {
             note.set(Some("There are no cases to export yet.".into()));

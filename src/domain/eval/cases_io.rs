@@ -2038,6 +2038,29 @@ pub fn export_note(global: usize) -> Option<String> {
     })
 }
 
+/// The cases as an export writes them: a "matches the JSON schema" check that uses the Format
+/// section's schema (no schema of its own) carries that schema, `format_schema`, so the file
+/// checks the same elsewhere (promptfoo, another draft) without the prompt it came from (tryout
+/// 79: it was written with no schema, and came back as a check to fix). Left as it is when
+/// the Format section has no schema.
+pub fn for_export(cases: &[TestCase], format_schema: &str) -> Vec<TestCase> {
+    let schema = format_schema.trim();
+    cases
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if !schema.is_empty() {
+                for a in &mut c.assertions {
+                    if matches!(a.check, super::Check::MatchesSchema(None)) {
+                        a.check = super::Check::MatchesSchema(Some(schema.to_owned()));
+                    }
+                }
+            }
+            c
+        })
+        .collect()
+}
+
 /// One `CaseV1` JSON object per line (ids are not written). A conversation is written as a
 /// chat log in OpenAI's messages shape, `{"messages": [...]}`: its earlier turns, its message
 /// as the last user message and its expected answer (when it has one) as the assistant's reply

@@ -216,6 +216,42 @@ fn whole_file_errors() {
 // JSONL and JSON
 // ---------------------------------------------------------------------------------------------
 
+// Tryout 79: a "matches the JSON schema" check on the Format section's schema was exported with
+// no schema, and came back into another draft as a check to fix. The export carries the schema.
+#[test]
+fn an_export_carries_the_format_schema_of_its_schema_checks() {
+    let schema = r#"{"type": "object", "required": ["owner"]}"#;
+    let case = TestCase {
+        input: "notes".into(),
+        assertions: vec![
+            Assertion::new(Check::MatchesSchema(None)),
+            Assertion::new(Check::MatchesSchema(Some("{}".into()))),
+        ],
+        ..TestCase::default()
+    };
+    let out = for_export(std::slice::from_ref(&case), schema);
+    assert_eq!(
+        out[0].assertions[0].check,
+        Check::MatchesSchema(Some(schema.into()))
+    );
+    assert_eq!(out[0].assertions[1].check, Check::MatchesSchema(Some("{}".into())));
+    for (name, text) in [("c.jsonl", to_jsonl(&out)), ("c.csv", to_csv(&out))] {
+        let back = import(name, &text).unwrap();
+        let a = &back.cases[0].assertions[0];
+        assert_eq!(a.problem(None), None, "{name}: {text}");
+        let Check::MatchesSchema(Some(back)) = &a.check else {
+            panic!("{name}: {:?}", a.check)
+        };
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(back).unwrap(),
+            serde_json::from_str::<serde_json::Value>(schema).unwrap(),
+            "{name}"
+        );
+    }
+    // No schema in the Format section: as it is.
+    assert_eq!(for_export(std::slice::from_ref(&case), " ")[0], case);
+}
+
 // Tryout 78: a JSON list written on one line said "Line 1:" for each of its bad items; the
 // review now names each by its place in the list, and only where the line does not.
 #[test]

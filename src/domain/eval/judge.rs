@@ -195,9 +195,17 @@ pub fn parse(reply: &str, rubric: &str) -> Judgement {
         .map(|s| s.trim().to_owned());
     // Tryout 19 (2): "Score: 9 - great" passed as a verdict. A score without reasons graded
     // nothing (the judge is asked for its reasoning first): no verdict, Re-judge asks again.
+    // Tryout 79: reasons too short to count ("r1") were said as "no reasons": what the judge
+    // wrote is quoted.
+    let given = reasoning.clone().filter(|r| !r.is_empty());
     let scored = |score: u8, reasoning: String| {
         if has_reasons(&reasoning) {
             Judgement::Scored { score, reasoning }
+        } else if let Some(r) = &given {
+            unreadable(&format!(
+                "The judge gave {score}/10 with \u{201c}{}\u{201d} as its only reasons: fewer than {MIN_REASON_WORDS} words besides the score, so it grades nothing (a verdict gives its reasoning first, then the score).",
+                super::clip(r, 80)
+            ))
         } else {
             unreadable(&format!(
                 "The judge gave {score}/10 with no reasons, so it grades nothing (a verdict gives its reasoning first, then the score)."

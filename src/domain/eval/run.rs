@@ -542,6 +542,12 @@ pub struct Reflection {
     /// absent when unknown and in records kept before it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_stop: Option<String>,
+    /// The final answer's call, in milliseconds from sending the attempt that answered to its
+    /// last word (as a run's `latency`); absent when no call wrote it (the draft kept) and in
+    /// records kept before it was (tryout 79: a latency check on the final read "not
+    /// measured").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_ms: Option<f64>,
     pub judgements: SortedMap<String, Judgement>,
     /// A call failed: why (what arrived is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -556,11 +562,12 @@ pub struct Reflection {
 
 impl Reflection {
     /// What is known about the final answer besides its text: why the model stopped (so a final
-    /// answer cut off at the token limit is scored and judged as one); its time and cost are not
-    /// kept.
+    /// answer cut off at the token limit is scored and judged as one) and its call's time; its
+    /// cost is not kept.
     pub fn final_observed(&self) -> Observed {
         Observed {
             finish_reason: self.final_stop.clone(),
+            latency_ms: self.final_ms.map(|ms| ms.round() as u64),
             rating: self.rating.clone(),
             ..Observed::default()
         }
@@ -1529,9 +1536,12 @@ pub fn time_left(p: &Progress, elapsed_ms: f64, finished_before: usize) -> Optio
 /// The optimization loop's words on the time left: at most the calls left in its budget
 /// (`calls_left`), at the pace of the `done` calls made in the `elapsed_ms` since this page
 /// started watching it ([`eta_ms`]), as " · at most about 40 s left". `None` until 2 calls are
-/// done (one call's time says little of the pace).
+/// done (one call's time says little of the pace) and a second has passed, and with no calls
+/// left.
 pub fn loop_time_left(done: u32, calls_left: u32, elapsed_ms: f64) -> Option<String> {
-    if done < 2 {
+    // Tryout 79: "at most about 0 s left" in round 0: calls counted in the same clock tick
+    // that started the watch give no pace.
+    if done < 2 || elapsed_ms < 1_000.0 || calls_left == 0 {
         return None;
     }
     let (done, left) = (done as usize, calls_left as usize);

@@ -2149,10 +2149,10 @@ impl Optimizer {
                 }
                 // A round whose candidates cannot all be scored with the calls left is not
                 // begun: its calls would be spent on candidates never scored (what
-                // `cap_problem` refuses at Start for round 1).
-                let left = self
-                    .limit
-                    .calls
+                // `cap_problem` refuses at Start for round 1). Calls lost with a page count as
+                // left: Resume adds them back when the work no longer fits
+                // (`short_after_loss`).
+                let left = (self.limit.calls + self.lost.calls)
                     .saturating_sub(self.spent.calls + self.reserved.calls);
                 if self.round_calls(ctx) > left {
                     self.round_unaffordable = true;

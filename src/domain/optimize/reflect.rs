@@ -208,6 +208,8 @@ pub struct Reflect {
     pub reflection: Reflection,
     waiting: Option<Step>,
     judged: usize,
+    /// The time of the call whose outcome comes next ([`Reflect::took`]).
+    took_ms: Option<f64>,
 }
 
 impl Reflect {
@@ -228,6 +230,7 @@ impl Reflect {
             reflection,
             waiting: None,
             judged: 0,
+            took_ms: None,
         }
     }
 
@@ -261,7 +264,14 @@ impl Reflect {
 
     /// Feeds the outcome of the call asked last; returns the next call, or `None` when the
     /// work is over: `reflection.done`, or `reflection.error` saying which call failed.
+    /// The answering attempt of the call whose outcome [`Reflect::reply`] gets next took `ms`
+    /// milliseconds: kept for the final answer ([`Reflection::final_ms`]).
+    pub fn took(&mut self, ms: f64) {
+        self.took_ms = Some(ms);
+    }
+
     pub fn reply(&mut self, outcome: Outcome) -> Option<Ask> {
+        let took_ms = self.took_ms.take();
         match self.waiting.take()? {
             Step::Critique => match outcome {
                 Ok((text, _)) => {
@@ -296,6 +306,7 @@ impl Reflect {
                 Ok((text, stop)) => {
                     self.reflection.final_output = text;
                     self.reflection.final_stop = stop;
+                    self.reflection.final_ms = took_ms;
                     self.next_judge()
                 }
                 Err((partial, message)) => {
@@ -528,11 +539,14 @@ mod tests {
         let a = m.start().expect("the critique");
         assert_eq!((a.step.clone(), a.role), (Step::Critique, Role::Execution));
         assert!(sent(&a.request).contains("Bob sends something."));
+        m.took(999.0);
         let a = m.reply(ok("It omits the deadline.")).expect("the final");
         assert_eq!((a.step.clone(), a.role), (Step::Final, Role::Execution));
         assert!(sent(&a.request).contains("It omits the deadline."));
         assert_eq!(a.request.max_tokens, 1500);
-        // The final stops at the token limit: judged as cut off.
+        // The final stops at the token limit: judged as cut off. Its call's time is kept, for a
+        // latency check on it (tryout 79: "not measured"); the critique's is not the final's.
+        m.took(2_400.4);
         let a = m
             .reply(Ok((
                 "- **Bob**: send the deck (Fri".into(),
@@ -552,6 +566,8 @@ mod tests {
         assert!(r.done && r.error.is_none());
         assert_eq!(r.critique, "It omits the deadline.");
         assert_eq!(r.final_stop.as_deref(), Some("length"));
+        assert_eq!(r.final_ms, Some(2_400.4));
+        assert_eq!(r.final_observed().latency_ms, Some(2_400));
         assert!(matches!(
             r.judgements["Names the owner."],
             Judgement::Scored { .. }

@@ -616,6 +616,20 @@ fn a_cut_off_export_is_said_to_end_early() {
     assert!(!e.contains("cut off"), "{e}");
 }
 
+// Tryout 79: drafts under another "format" name read "it has no drafts in it".
+#[test]
+fn drafts_under_another_format_name_are_said_as_that() {
+    let d = rich_draft();
+    let mut v = serde_json::to_value(ExportV1::new(&[&d])).unwrap();
+    v["format"] = serde_json::json!("promptwright-draft");
+    assert_eq!(
+        parse_import(&v.to_string()).unwrap_err(),
+        "This file is not a Promptwright export: it holds drafts, but its \u{201c}format\u{201d} is \u{201c}promptwright-draft\u{201d}, not \u{201c}promptwright-drafts\u{201d}, so they were not read. A file made by Promptwright's Export says \u{201c}promptwright-drafts\u{201d}."
+    );
+    v["format"] = serde_json::json!(7);
+    assert!(parse_import(&v.to_string()).unwrap_err().contains("is not a name"));
+}
+
 // Tryout: a draft entry holding only {"name": "junk"} came in as an empty draft ("Imported 2
 // drafts."). A draft with nothing to work on is reported by name, not imported.
 #[test]

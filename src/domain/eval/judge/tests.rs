@@ -183,6 +183,14 @@ fn reasoning_is_kept_with_the_score() {
 // reasons (fewer than two words besides the score's own) is no verdict; one with reasons is.
 #[test]
 fn a_score_without_reasons_is_no_verdict() {
+    // Tryout 79: a reason too short to count was said as none; it is quoted.
+    match parse(r#"{"reasoning":"r1","score":8}"#, RUBRIC) {
+        Judgement::Unreadable { error, .. } => assert!(
+            error.starts_with("The judge gave 8/10 with \u{201c}r1\u{201d} as its only reasons: fewer than 2 words besides the score"),
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
     for reply in [
         "Score: 9 - great",
         r#"{"score": 9}"#,
@@ -192,7 +200,10 @@ fn a_score_without_reasons_is_no_verdict() {
     ] {
         match parse(reply, RUBRIC) {
             Judgement::Unreadable { error, .. } => {
-                assert!(error.contains("with no reasons"), "{reply}: {error}")
+                assert!(
+                    error.contains("with no reasons") || error.contains("as its only reasons"),
+                    "{reply}: {error}"
+                )
             }
             other => panic!("{reply}: {other:?}"),
         }
