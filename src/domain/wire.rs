@@ -1111,38 +1111,39 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
             )
         }
     })?;
-    let items: Vec<serde_json::Value> =
-        if v.get("format").and_then(|f| f.as_str()) == Some(EXPORT_FORMAT) {
-            let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
-            if version != 1 {
-                return Err(format!(
-                    "This export was made by a newer Promptwright (format version {version})."
-                ));
-            }
-            match v.get_mut("drafts").map(serde_json::Value::take) {
-                Some(serde_json::Value::Array(items)) if !items.is_empty() => items,
-                Some(serde_json::Value::Array(_)) | None => {
-                    return Err("This export holds no drafts.".into());
-                }
-                Some(_) => {
-                    return Err("This export is damaged: its list of drafts is not a list.".into());
-                }
-            }
-        } else if v.get("versions").is_some() && v.get("idea").is_some() {
-            vec![v]
-        } else if let Some(f) = v.get("format").filter(|_| v.get("drafts").is_some()) {
-            // Tryout 79: a file with drafts under another format name read "it has no drafts
-            // in it".
+    let items: Vec<serde_json::Value> = if v.get("format").and_then(|f| f.as_str())
+        == Some(EXPORT_FORMAT)
+    {
+        let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
+        if version != 1 {
             return Err(format!(
-                "This file is not a Promptwright export: it holds drafts, but its \u{201c}format\u{201d} is {}, not \u{201c}{EXPORT_FORMAT}\u{201d}, so they were not read. A file made by Promptwright's Export says \u{201c}{EXPORT_FORMAT}\u{201d}.",
-                match f.as_str() {
-                    Some(name) => format!("\u{201c}{}\u{201d}", crate::domain::eval::clip(name, 60)),
-                    None => "not a name".to_owned(),
-                }
+                "This export was made by a newer Promptwright (format version {version})."
             ));
-        } else {
-            return Err("This file is not a Promptwright export: it has no drafts in it.".into());
-        };
+        }
+        match v.get_mut("drafts").map(serde_json::Value::take) {
+            Some(serde_json::Value::Array(items)) if !items.is_empty() => items,
+            Some(serde_json::Value::Array(_)) | None => {
+                return Err("This export holds no drafts.".into());
+            }
+            Some(_) => {
+                return Err("This export is damaged: its list of drafts is not a list.".into());
+            }
+        }
+    } else if v.get("versions").is_some() && v.get("idea").is_some() {
+        vec![v]
+    } else if let Some(f) = v.get("format").filter(|_| v.get("drafts").is_some()) {
+        // Tryout 79: a file with drafts under another format name read "it has no drafts
+        // in it".
+        return Err(format!(
+            "This file is not a Promptwright export: it holds drafts, but its \u{201c}format\u{201d} is {}, not \u{201c}{EXPORT_FORMAT}\u{201d}, so they were not read. A file made by Promptwright's Export says \u{201c}{EXPORT_FORMAT}\u{201d}.",
+            match f.as_str() {
+                Some(name) => format!("\u{201c}{}\u{201d}", crate::domain::eval::clip(name, 60)),
+                None => "not a name".to_owned(),
+            }
+        ));
+    } else {
+        return Err("This file is not a Promptwright export: it has no drafts in it.".into());
+    };
     let total = items.len();
     let mut out = Imported {
         drafts: Vec::new(),

@@ -1416,8 +1416,15 @@ fn ExportButtons() -> impl IntoView {
     });
     let export = move |csv: bool| {
         let (name, cases, global) = d.draft.with_untracked(|x| {
-            let schema = x.current_spec().map(|s| s.json_schema.clone()).unwrap_or_default();
-            (x.name.clone(), cases_io::for_export(&x.suite.cases, &schema), x.suite.global.len())
+            let schema = x
+                .current_spec()
+                .map(|s| s.json_schema.clone())
+                .unwrap_or_default();
+            (
+                x.name.clone(),
+                cases_io::for_export(&x.suite.cases, &schema),
+                x.suite.global.len(),
+            )
         });
         left.set(None);
         if cases.is_empty() {

@@ -724,6 +724,12 @@ fn OptimizerPanel() -> impl IntoView {
                             <p class="pw-budget__line">{line}</p>
                             {left_out.map(|n| view! { <p class="pw-hint pw-hint--warn pw-loop-left-out">{n}</p> })}
                             <p class="pw-hint">{format!("{per_role}. The loop never goes over the whole: its calls, tokens and cost stop first. How they split between the models can shift (a call asked again after a failure, an answer shorter than allowed).")}</p>
+                            <p class="pw-hint pw-loop-basis">{{
+                                let cfg = config();
+                                let judged = (0..=cfg.also_on.len() as u32).any(|m| b.calls_of(optimize::slot(Role::Judge, m)) > 0);
+                                let latest = d.draft.with(|x| x.run_of(x.current).map(|r| r.latest_tokens()));
+                                crate::domain::optimize::notes::bound_basis(cfg.exec_max_tokens, judged, latest)
+                            }}</p>
                             {(!gaps.is_empty()).then(|| {
                                 let n = gaps.len();
                                 view! {

@@ -234,7 +234,10 @@ fn an_export_carries_the_format_schema_of_its_schema_checks() {
         out[0].assertions[0].check,
         Check::MatchesSchema(Some(schema.into()))
     );
-    assert_eq!(out[0].assertions[1].check, Check::MatchesSchema(Some("{}".into())));
+    assert_eq!(
+        out[0].assertions[1].check,
+        Check::MatchesSchema(Some("{}".into()))
+    );
     for (name, text) in [("c.jsonl", to_jsonl(&out)), ("c.csv", to_csv(&out))] {
         let back = import(name, &text).unwrap();
         let a = &back.cases[0].assertions[0];

@@ -2371,8 +2371,8 @@ pub fn compare(a: &SortedMap<u32, f64>, b: &SortedMap<u32, f64>) -> Comparison {
 }
 
 /// Two answers to one case (Reflexion's draft and final) scored on the same checks: the checks
-/// measured for both, so a check that could not be measured for one answer (the final's time and
-/// cost are not kept) does not move the comparison. See [`compare_answers`].
+/// measured for both, so a check that could not be measured for one answer (the final's cost is
+/// not kept; its time is, since tryout 79) does not move the comparison. See [`compare_answers`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnswersCompared {
     /// The first answer's mean over the shared checks, 0..=1 (0 when it failed for being cut

@@ -1010,6 +1010,21 @@ impl Run {
             .collect()
     }
 
+    /// The tokens the latest run's cases used, its judge calls' included, and how many cases
+    /// it had: what the loop's budget box sets beside its ceiling.
+    pub fn latest_tokens(&self) -> (usize, u64) {
+        self.cases
+            .values()
+            .filter(|c| self.is_latest(c))
+            .fold((0, 0), |(n, t), c| {
+                let used = u64::from(c.input_tokens)
+                    + u64::from(c.output_tokens)
+                    + u64::from(c.judge_tokens.0)
+                    + u64::from(c.judge_tokens.1);
+                (n + 1, t + used)
+            })
+    }
+
     /// Scores of every finished case (in suite order), by case id.
     pub fn scores(&self, suite: &Suite, spec: Option<&PromptSpec>) -> SortedMap<u32, CaseScore> {
         suite

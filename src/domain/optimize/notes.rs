@@ -25,6 +25,37 @@ pub const CAME_RUNNING: &str = "This draft came with an optimization loop in pro
 /// The opened draft's loop runs in another tab of this browser (it says so every 2 s).
 pub const LOOP_ELSEWHERE: &str = "This draft's optimization loop is going on in another tab of this browser. Its progress shows here as that tab saves it; nothing is spent from this tab.";
 
+/// Why the loop's "up to" figures are as high as they are, for under its budget box: each
+/// call at the most it can use, an answer at `exec_max_tokens`, with `judged` a judge call as if
+/// shown the whole clipped answer, a request for candidates at its longest evidence, each byte
+/// of a request a token; and, from `latest` (the version's latest run: its cases and the
+/// tokens they used, the judge's included), what real calls used. Tryout 79: a ceiling 28
+/// times what the loop then used read as an estimate (runs say theirs since tryouts 46-48).
+pub fn bound_basis(exec_max_tokens: u32, judged: bool, latest: Option<(usize, u64)>) -> String {
+    use crate::domain::figures::{count, grouped};
+    let judge = if judged {
+        format!(
+            ", each judge call as if the answer filled the {} characters the judge is shown",
+            grouped(8000)
+        )
+    } else {
+        String::new()
+    };
+    let mut s = format!(
+        "\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its {}-token cap{judge}, each request for candidates at the most evidence it can send, and each byte of a request as a token, so no provider's count can go past it. What the loop uses is counted from the tokens its providers report, as it goes.",
+        grouped(u64::from(exec_max_tokens))
+    );
+    if let Some((n, t)) = latest.filter(|(n, t)| *n > 0 && *t > 0) {
+        s.push_str(&format!(
+            " This version's latest run used {} for its {} (about {} a case).",
+            count(t, "token", "tokens"),
+            count(n, "case", "cases"),
+            grouped(t.div_ceil(n as u64))
+        ));
+    }
+    s
+}
+
 /// Pause pressed while the draft's loop goes on in another tab: that tab is asked to pause it.
 pub const ASKED_TO_PAUSE: &str = "Asked the tab that runs this loop to pause it: calls already running there finish, and the pause shows here once that tab saves it.";
 
@@ -156,6 +187,21 @@ pub fn paused_by_provider_fault(cause: &str, model: &str, billed: bool) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Tryout 79: the loop's ceiling read as a forecast 28 times what it used.
+    #[test]
+    fn the_loops_ceiling_says_what_it_counts_and_what_a_run_used() {
+        let s = bound_basis(600, true, Some((5, 3_412)));
+        assert!(s.starts_with("\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its 600-token cap, each judge call as if the answer filled the 8,000 characters the judge is shown,"), "{s}");
+        assert!(
+            s.ends_with(
+                "This version's latest run used 3,412 tokens for its 5 cases (about 683 a case)."
+            ),
+            "{s}"
+        );
+        let s = bound_basis(1500, false, Some((0, 0)));
+        assert!(!s.contains("judge") && !s.contains("latest run"), "{s}");
+    }
 
     #[test]
     fn what_leaving_cut_off_is_counted_and_named_by_its_cause() {

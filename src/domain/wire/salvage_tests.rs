@@ -627,7 +627,11 @@ fn drafts_under_another_format_name_are_said_as_that() {
         "This file is not a Promptwright export: it holds drafts, but its \u{201c}format\u{201d} is \u{201c}promptwright-draft\u{201d}, not \u{201c}promptwright-drafts\u{201d}, so they were not read. A file made by Promptwright's Export says \u{201c}promptwright-drafts\u{201d}."
     );
     v["format"] = serde_json::json!(7);
-    assert!(parse_import(&v.to_string()).unwrap_err().contains("is not a name"));
+    assert!(
+        parse_import(&v.to_string())
+            .unwrap_err()
+            .contains("is not a name")
+    );
 }
 
 // Tryout: a draft entry holding only {"name": "junk"} came in as an empty draft ("Imported 2

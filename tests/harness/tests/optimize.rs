@@ -951,7 +951,8 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     CasesPage::new(&b)
         .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
         .await?;
-    // A latency check: measured for the draft, not for the final (its time is not kept).
+    // A latency check: measured for the draft and for the final (tryout 79: the final's time
+    // was not kept, and its latency check read "not measured").
     b.field("Kind of check to add (Checks for this case)")
         .await?
         .select_by_label("Answers within (ms)")
@@ -974,23 +975,24 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
-    b.wait_for_text("Reflection helped: 0 \u{2192} 100 (on the checks measured for both; not compared: answers within")
+    b.wait_for_text("Reflection helped: 50 \u{2192} 100")
         .await?;
+    let text = b.eval("return document.body.innerText").await?;
+    assert!(
+        !text
+            .as_str()
+            .unwrap_or("")
+            .contains("not compared: answers within"),
+        "the final's latency was not measured"
+    );
     // Tryout 4: the headings gave other figures than the verdict without saying why.
     let titles = b
         .eval("return Array.from(document.querySelectorAll('.pw-reflection__title')).map(e => e.textContent)")
         .await?;
-    assert_eq!(
-        titles,
-        json!([
-            "Draft · 50 (0 on the checks compared)",
-            "Critique",
-            "Final · 100 (100 on the checks compared)"
-        ])
-    );
+    assert_eq!(titles, json!(["Draft · 50", "Critique", "Final · 100"]));
     // The final's own check results are listed, as the draft's are.
     b.wait_until(
-        "const l = document.querySelector('.pw-reflection [aria-label=\"Checks of the final answer of case #1\"]'); return !!l && l.querySelectorAll('.pw-verdict-row--ok').length === 1 && l.textContent.includes('owner-B')",
+        "const l = document.querySelector('.pw-reflection [aria-label=\"Checks of the final answer of case #1\"]'); return !!l && l.querySelectorAll('.pw-verdict-row--ok').length === 2 && l.textContent.includes('owner-B') && l.textContent.includes('It took')",
         "the final answer's checks",
     )
     .await?;
@@ -1026,7 +1028,8 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
-    b.wait_for_text("Reflection helped: 0 \u{2192} 100").await?;
+    b.wait_for_text("Reflection helped: 50 \u{2192} 100")
+        .await?;
     assert_eq!(critiques(), before, "the critique was not asked again");
     b.wait_for_text("1. The owner of task B is missing: name owner-B.")
         .await?;
@@ -1592,7 +1595,7 @@ async fn a_reload_while_the_candidates_are_asked_for_counts_the_call_and_resume_
     b.button("Resume the loop").await?.click().await?;
     wait_text_long(
         &b,
-        "1 call cut off by a reload, by opening another draft or by deleting this one is counted as used",
+        "1 call cut off (by a reload, by opening another draft or by deleting this one) or failed after reaching the provider is counted as used",
         30,
     )
     .await?;
