@@ -455,6 +455,9 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     cap.type_text(&format!("{SELECT_ALL}{limit}{TAB}")).await?;
     b.wait_for_text(&format!("Your cap of {limit} calls is below the full plan"))
         .await?;
+    // Tryout 79: the ceiling read as a forecast (28 times what a loop then used).
+    b.wait_for_text("\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its")
+        .await?;
     b.button(&format!("Start: up to {limit} calls"))
         .await?
         .click()
