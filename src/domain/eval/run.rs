@@ -869,14 +869,7 @@ impl RunBound {
 /// a bound 10-58 times what the run then cost read as a wrong estimate.
 pub fn bound_basis(judged: bool, latest: Option<(usize, &str)>) -> String {
     use crate::domain::figures::{count, grouped};
-    let judge = if judged {
-        format!(
-            ", each judge call as if the answer filled the {} characters the judge is shown",
-            grouped(8000)
-        )
-    } else {
-        String::new()
-    };
+    let judge = judge_bound_clause(judged);
     let mut s = format!(
         "\u{201c}At most\u{201d} counts each answer at its {}-token cap{judge}, and each byte of a \
          request as a token, so no provider's count can go past it. What a run costs is counted \
@@ -896,6 +889,20 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, &str)>) -> String {
         ));
     }
     s
+}
+
+/// ", each judge call as if the answer filled the 8,000 characters the judge is shown" when
+/// `judged` (what an "at most" figure counts for a judge call, [`JUDGE_OUTPUT_BOUND`]), else
+/// nothing: said by a run's ([`bound_basis`]) and the loop's basis alike.
+pub fn judge_bound_clause(judged: bool) -> String {
+    if judged {
+        format!(
+            ", each judge call as if the answer filled the {} characters the judge is shown",
+            crate::domain::figures::grouped(8000)
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// The [`RunBound`] of running `ids` with `prompt` (the rendered system prompt), the execution

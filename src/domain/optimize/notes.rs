@@ -33,14 +33,7 @@ pub const LOOP_ELSEWHERE: &str = "This draft's optimization loop is going on in 
 /// times what the loop then used read as an estimate (runs say theirs since tryouts 46-48).
 pub fn bound_basis(exec_max_tokens: u32, judged: bool, latest: Option<(usize, u64)>) -> String {
     use crate::domain::figures::{count, grouped};
-    let judge = if judged {
-        format!(
-            ", each judge call as if the answer filled the {} characters the judge is shown",
-            grouped(8000)
-        )
-    } else {
-        String::new()
-    };
+    let judge = crate::domain::eval::run::judge_bound_clause(judged);
     let mut s = format!(
         "\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its {}-token cap{judge}, each request for candidates at the most evidence it can send, and each byte of a request as a token, so no provider's count can go past it. What the loop uses is counted from the tokens its providers report, as it goes.",
         grouped(u64::from(exec_max_tokens))

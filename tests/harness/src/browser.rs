@@ -509,6 +509,29 @@ impl Browser {
             .await
     }
 
+    /// Types `text` into the empty field labelled `label`, finding it again when the page
+    /// redrew it between finding and typing (a case editor that opens and settles): a second
+    /// try selects what the field holds first, so what a redrawn field kept is typed over, not
+    /// added to. For fields that start empty.
+    pub async fn type_into(&self, label: &str, text: &str) -> Result<()> {
+        let mut tries = 0;
+        loop {
+            let typed = if tries == 0 {
+                text.to_owned()
+            } else {
+                format!("\u{E009}a\u{E000}{text}")
+            };
+            match self.field(label).await?.type_text(&typed).await {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < 5 && e.to_string().contains("stale element") => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Clicks the label of a radio button or checkbox, as a person would.
     pub async fn choose(&self, label: &str) -> Result<()> {
         let xpath = format!("//label[normalize-space(.)={}]", xpath_literal(label));

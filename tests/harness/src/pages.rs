@@ -395,24 +395,20 @@ impl<'a> CasesPage<'a> {
     /// Adds case `n` (the next one) with an input, and a "contains all of" check when given.
     pub async fn add(&self, n: u32, input: &str, must_contain: Option<&str>) -> Result<()> {
         self.b.button("Add case").await?.click().await?;
+        // The editor opens and settles as the case is stored: typed into again if redrawn
+        // (a full run once met "stale element" here).
         self.b
-            .field(&format!("Input of case #{n}"))
-            .await?
-            .type_text(input)
+            .type_into(&format!("Input of case #{n}"), input)
             .await?;
         if let Some(want) = must_contain {
             self.b
-                .button("Add check to checks for this case")
-                .await?
-                .click()
+                .click_button("Add check to checks for this case")
                 .await?;
             self.b
-                .field(&format!(
-                    "Contains all of (case #{n}, check {}), one per line",
-                    1
-                ))
-                .await?
-                .type_text(&format!("{want}{TAB}"))
+                .type_into(
+                    &format!("Contains all of (case #{n}, check 1), one per line"),
+                    &format!("{want}{TAB}"),
+                )
                 .await?;
         }
         Ok(())

@@ -456,8 +456,10 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     b.wait_for_text(&format!("Your cap of {limit} calls is below the full plan"))
         .await?;
     // Tryout 79: the ceiling read as a forecast (28 times what a loop then used).
-    b.wait_for_text("\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its")
-        .await?;
+    b.wait_for_text(
+        "\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its",
+    )
+    .await?;
     b.button(&format!("Start: up to {limit} calls"))
         .await?
         .click()
@@ -2275,6 +2277,27 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     Ok(())
 }
 
+/// Starts the scripted loop in this tab (A), and once its round 1 goes opens the app in a
+/// second tab (B), which says the loop goes on in the other tab. Returns (A, B); B is current.
+async fn start_then_open_in_a_second_tab(
+    b: &Browser,
+    site: &pw_harness::static_site::StaticSite,
+) -> anyhow::Result<(fantoccini::wd::WindowHandle, fantoccini::wd::WindowHandle)> {
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(b, "Round 1 of 3", 30).await?;
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.open_app(&site.url()).await?;
+    wait_text_long(
+        b,
+        "This draft's optimization loop is going on in another tab of this browser.",
+        15,
+    )
+    .await?;
+    Ok((tab_a, tab_b))
+}
+
 // Session 35: a loop going on in tab A, its draft opened in tab B: B paused it as a loop that
 // "came with" the draft and saved that, and tab A, following B's save, stopped its loop. B now
 // leaves it alone and says it goes on in the other tab; Resume there is refused.
@@ -2282,18 +2305,7 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
 async fn a_loop_going_on_in_another_tab_goes_on_there() -> anyhow::Result<()> {
     let (fake, site, b) = pw_harness::with_fake(1280, 1400).await?;
     scripted_slow_loop(&fake, &b).await?;
-    b.button("Start: up to 38 calls").await?.click().await?;
-    wait_text_long(&b, "Round 1 of 3", 30).await?;
-    let tab_a = b.client.window().await?;
-    let tab_b = b.client.new_window(true).await?.handle;
-    b.client.switch_to_window(tab_b.clone()).await?;
-    b.open_app(&site.url()).await?;
-    wait_text_long(
-        &b,
-        "This draft's optimization loop is going on in another tab of this browser.",
-        15,
-    )
-    .await?;
+    let (tab_a, tab_b) = start_then_open_in_a_second_tab(&b, &site).await?;
     let text_b = b.eval("return document.body.innerText").await?;
     assert!(
         !text_b.as_str().unwrap_or("").contains("It is paused here"),
@@ -2335,18 +2347,7 @@ async fn pause_and_cancel_pressed_in_another_tab_stop_the_loop_where_it_runs() -
     scripted_slow_loop(&fake, &b).await?;
     // Slow enough calls that the loop is still in its first rounds when tab B asks.
     fake.set_timing(3_000, 5, 32);
-    b.button("Start: up to 38 calls").await?.click().await?;
-    wait_text_long(&b, "Round 1 of 3", 30).await?;
-    let tab_a = b.client.window().await?;
-    let tab_b = b.client.new_window(true).await?.handle;
-    b.client.switch_to_window(tab_b.clone()).await?;
-    b.open_app(&site.url()).await?;
-    wait_text_long(
-        &b,
-        "This draft's optimization loop is going on in another tab of this browser.",
-        15,
-    )
-    .await?;
+    let (tab_a, tab_b) = start_then_open_in_a_second_tab(&b, &site).await?;
     b.button("Pause").await?.click().await?;
     b.wait_for_text("Asked the tab that runs this loop to pause it")
         .await?;
