@@ -28,6 +28,13 @@ const CURRENT_KEY: &str = "pw.current-draft";
 /// Send would have sent them again).
 const UNSAVED_KEY: &str = "pw.unsaved-draft";
 
+/// The id of the draft whose copy is kept at [`UNSAVED_KEY`], if one is (the copy stays).
+fn kept_unsaved_id() -> Option<String> {
+    let text = crate::net::settings::load(UNSAVED_KEY)
+        .or_else(|| crate::net::session::load(UNSAVED_KEY))?;
+    Some(Record::from_json(&text)?.id)
+}
+
 /// Forgets the copy kept at [`UNSAVED_KEY`], wherever it was kept.
 fn forget_unsaved() {
     crate::net::settings::remove(UNSAVED_KEY);
@@ -596,8 +603,19 @@ impl Library {
             .find(|r| Some(&r.id) == wanted.as_ref())
             .unwrap_or(&records[0])
             .clone();
+        // The copy a leaving tab kept belongs to another draft than the one opening here (two
+        // tabs, the other one opened last): it goes into that draft's record, not away
+        // (session 38: what that tab had not saved was lost).
+        let kept_for = kept_unsaved_id().filter(|k| *k != pick.id);
         self.load_record(pick);
-        self.restore_unsaved();
+        match kept_for.and_then(|k| records.iter().find(|r| r.id == k).cloned()) {
+            Some(other) => {
+                if self.keep_unsaved_in(&other).await.is_some() {
+                    self.refresh_list().await;
+                }
+            }
+            None => self.restore_unsaved(),
+        }
         if self.status.get_untracked() == StorageStatus::Loading {
             self.status.set(StorageStatus::Ready);
         }
@@ -1542,19 +1560,24 @@ impl Library {
         Some(kept.draft)
     }
 
-    /// [`Self::restore_unsaved`] for a draft that does not open (`p`, as stored): the copy kept
-    /// for it is written into it; the draft as now stored when one was.
+    /// [`Self::restore_unsaved`] for a draft that does not open (`p`, as stored: the draft a
+    /// first visit's typing passed over, or the one a leaving tab kept a copy of while this tab
+    /// opens another): the copy kept for it is written into it; the draft as now stored when
+    /// one was.
     async fn keep_unsaved_in(self, p: &Record) -> Option<Draft> {
         let kept = Self::take_unsaved(&p.id, p.rev, p.draft.optimizer.clone())?;
         if kept == p.draft {
             return None;
         }
         let store = self.store.get_value()?;
-        matches!(
-            store.save(Record::new(&p.id, 0, &kept), Some(p.rev)).await,
-            Ok(Saved::Ok(_))
-        )
-        .then_some(kept)
+        match store.save(Record::new(&p.id, 0, &kept), Some(p.rev)).await {
+            Ok(Saved::Ok(rev)) => {
+                // A tab with that draft open follows (or asks).
+                self.announce(&p.id, rev);
+                Some(kept)
+            }
+            _ => None,
+        }
     }
 
     /// Takes back the draft kept by [`Self::keep_unsaved`] when it belongs to the draft just

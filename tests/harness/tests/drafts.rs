@@ -432,6 +432,58 @@ async fn a_save_that_ends_after_another_draft_opened_stays_with_its_draft() -> a
     Ok(())
 }
 
+// Session 38: a tab closed before its last save kept a copy of its draft for the next load,
+// and the next load, opening another draft (the one a second tab had opened last), forgot it:
+// what the closed tab had not saved was lost. The copy now goes into its own draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_tab_keeps_its_last_words_when_the_next_load_opens_another_draft()
+-> anyhow::Result<()> {
+    let (site, b) = pw_harness::with_app(1280, 1000).await?;
+    let idea_is =
+        |text: &str| format!("return document.getElementById('pw-idea').value === '{text}'");
+    PromptPage::new(&b).idea("sort the mail").await?;
+    saved(&b).await;
+    // Tab B opens it too, then makes a draft of its own: the one a load opens from now on.
+    let tab_a = b.client.window().await?;
+    let tab_b = b.client.new_window(true).await?.handle;
+    b.client.switch_to_window(tab_b.clone()).await?;
+    b.open_app(&site.url()).await?;
+    b.wait_until(&idea_is("sort the mail"), "the draft in tab B")
+        .await?;
+    DraftsPage::open(&b).await?.wait_count(1).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until(&idea_is(""), "the new draft in tab B").await?;
+    PromptPage::new(&b).idea("plan the week").await?;
+    saved(&b).await;
+    // Tab A: its writes stop landing (as when a tab closes before its last write), a few
+    // words are typed, and the tab is closed.
+    b.client.switch_to_window(tab_a).await?;
+    b.eval(
+        "IDBDatabase.prototype.transaction = (t => function (...a) { \
+           if (a[1] === 'readwrite') throw new DOMException('the tab is closing', 'InvalidStateError'); \
+           return t.apply(this, a); })(IDBDatabase.prototype.transaction); return 1",
+    )
+    .await?;
+    b.eval("const e = document.getElementById('pw-idea'); e.value = e.value + ' by sender'; e.dispatchEvent(new Event('input', { bubbles: true })); return 1")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    b.client.close_window().await?;
+    // The next load (tab B's) opens "plan the week"; "sort the mail" holds the last words.
+    b.client.switch_to_window(tab_b).await?;
+    b.client.refresh().await?;
+    b.wait_until(&idea_is("plan the week"), "tab B's draft after the reload")
+        .await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-draft-list__name')).some(e => e.textContent === 'sort the mail by sender')",
+        "the closed tab's words in its draft",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Makes the drafts open slowly in every page of the browser from now on: IndexedDB's `open`
 /// answers 4 s late (room to type before it, on a slow machine too) and each read-write
 /// transaction reports its commit 3 s late.
