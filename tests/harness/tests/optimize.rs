@@ -2277,6 +2277,33 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     Ok(())
 }
 
+// The loop's progress panel is drawn from the loop's state at every step and every second of
+// its clock (an earlier session's notes feared it was rebuilt, taking a keyboard user's focus
+// off Pause). Checked in session 38: the panel is updated in place, the focus stays on Pause,
+// and Enter pauses the loop. This keeps it so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_keeps_the_keyboard_focus_while_the_loop_runs() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    scripted_slow_loop(&fake, &b).await?;
+    fake.set_timing(800, 5, 32);
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Round 1 of 3", 30).await?;
+    b.eval("Array.from(document.querySelectorAll('.pw-progress button')).find(x => x.textContent === 'Pause').focus(); return 1")
+        .await?;
+    let before = calls_used(&b).await?;
+    // Steps of the loop and ticks of its clock go by.
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    assert!(calls_used(&b).await? > before, "the loop went on meanwhile");
+    let focused = b
+        .eval("return document.activeElement?.textContent ?? ''")
+        .await?;
+    assert_eq!(focused, json!("Pause"), "the focus left Pause");
+    b.press("\u{E007}").await?;
+    wait_text_long(&b, "Paused: calls already running finish", 10).await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Starts the scripted loop in this tab (A), and once its round 1 goes opens the app in a
 /// second tab (B), which says the loop goes on in the other tab. Returns (A, B); B is current.
 async fn start_then_open_in_a_second_tab(
