@@ -95,6 +95,21 @@ fn mark_loop_here(id: &str) {
     session::save(LOOPS_HERE_KEY, &ids[from..].join(" "));
 }
 
+/// Forgets that this tab runs draft `id`'s loop ([`mark_loop_here`]): it paused or ended here
+/// (or another tab paused it from here). Another tab may resume it from then on, and this one
+/// follows that tab's saves instead of claiming the loop (tryout 80: a tab whose loop another
+/// tab paused and resumed still said it ran it, so it neither followed nor let go, and a reload
+/// of a tab that had once resumed it took over a loop running elsewhere).
+fn unmark_loop_here(id: &str) {
+    let ids: Vec<String> = session::load(LOOPS_HERE_KEY)
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|x| !x.is_empty() && *x != id)
+        .map(str::to_owned)
+        .collect();
+    session::save(LOOPS_HERE_KEY, &ids.join(" "));
+}
+
 /// The loop's controls. `Copy`.
 #[derive(Clone, Copy)]
 pub struct OptimizerHandle {
@@ -647,6 +662,7 @@ impl OptimizerHandle {
             return;
         }
         self.arrival.set(None);
+        unmark_loop_here(&self.draft_id.get_value());
         self.event(Event::Pause);
         // Calls not started yet are dropped (issued again on resume); running ones finish.
         self.drop_unsent();
@@ -682,6 +698,7 @@ impl OptimizerHandle {
             self.note.set(Some(notes::ASKED_TO_CANCEL.to_owned()));
             return;
         }
+        unmark_loop_here(&self.draft_id.get_value());
         self.drop_unsent();
         self.event(Event::Cancel);
         self.stop_calls();
@@ -837,6 +854,7 @@ impl OptimizerHandle {
         // Each retry the engine makes is a request sent again (`Optimizer::resent`); one sent
         // again after it stalled at the provider may be billed (`Optimizer::resent_stalled`).
         let resent = std::cell::Cell::new((0u32, 0u32));
+        let sent_at = js_sys::Date::now();
         let result = self
             .engine
             .send(&place, &abort, &cfg, key.as_ref(), &request, opts, |p| {
@@ -938,6 +956,32 @@ impl OptimizerHandle {
                 output_tokens: tokens.1,
             }),
             Err(f) if f.error.kind == ErrorKind::Aborted => return,
+            // A refusal is an answer of its own, scored as a run scores it: its words are
+            // checked, its judge checks not measured (tryout 80: the loop scored it as a failed
+            // call, 0 on every check, where Results passed the same answers). Its usage is
+            // estimated (it carries none); its time is the whole wait.
+            Err(f) if f.error.kind == ErrorKind::Refused && matches!(work, Work::Exec { .. }) => {
+                let read = crate::domain::estimate::request_tokens(&request);
+                let (mut t, _) =
+                    crate::domain::estimate::used_or_estimated((0, 0), read, &f.partial);
+                t.0 =
+                    t.0.saturating_add(crate::domain::eval::case_call::earlier_prompts(
+                        read,
+                        f.error.went_out_before,
+                    ));
+                Ok(Reply {
+                    observed: Observed {
+                        finish_reason: Some("content_filter".into()),
+                        latency_ms: Some((js_sys::Date::now() - sent_at).max(0.0).round() as u64),
+                        cost_usd: call_cost(&cfg, t.0, t.1),
+                        refusal: Some(f.error.detail.clone()),
+                        rating: None,
+                    },
+                    text: f.partial,
+                    input_tokens: t.0,
+                    output_tokens: t.1,
+                })
+            }
             // The loop records a failed call as failed: the part that had arrived is not used,
             // and its message does not say it is kept.
             Err(f) if is_other => Err(format!(

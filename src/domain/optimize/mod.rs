@@ -1996,7 +1996,9 @@ impl Optimizer {
                             held,
                             model,
                         }),
-                        Some(r) if r.failed.is_none() => {
+                        // A refusal is not sent to the judge: its judge checks are not
+                        // measured (`eval::check`), as in a run.
+                        Some(r) if r.failed.is_none() && r.observed.refusal.is_none() => {
                             for rubric in rubrics(ctx.suite, case) {
                                 if !r.judgements.contains_key(&rubric) {
                                     out.push(Work::Judge {

@@ -2927,6 +2927,48 @@ fn a_candidate_scored_in_full_before_the_budget_ends_can_become_the_best() {
     );
 }
 
+// Tryout 80: the loop scored a provider's refusal as a failed call, 0 on every check, where
+// Results checked its words. A refused answer is scored as a run scores it (its words checked,
+// its judge checks not measured), and the judge is not asked about it.
+#[test]
+fn a_refused_answer_is_scored_on_its_words_and_not_judged() {
+    let s = suite(true);
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L1"), &s);
+    let mut o = Optimizer::new(config, spec("You are L1"), 1, &s, limit);
+    let w = improving();
+    // Every answer of case 1 is refused with words that contain "ok".
+    let log = drive_with(&mut o, &s, |o, work, req| match work {
+        Work::Exec { case: 1, .. } => Reply {
+            text: String::new(),
+            input_tokens: 10,
+            output_tokens: 5,
+            observed: Observed {
+                refusal: Some("I can't help, ok?".into()),
+                finish_reason: Some("content_filter".into()),
+                ..Observed::default()
+            },
+        },
+        _ => w.answer(o, work, req),
+    });
+    assert!(
+        !log.iter().any(|w| matches!(w, Work::Judge { case: 1, .. })),
+        "the judge was asked about a refusal: {log:?}"
+    );
+    assert!(log.iter().any(|w| matches!(w, Work::Judge { case: 2, .. })));
+    let base = o.candidate(0).unwrap();
+    let r = &base.results(0, false).unwrap()[&1];
+    let case = s.case(1).unwrap();
+    let scored = r.score(&s, case, &spec("You are L1"));
+    // "contains ok" passes on the refusal's words; the judge check is not measured.
+    assert!(scored.refused && scored.pass, "{scored:?}");
+    assert_eq!(scored.score, Some(1.0));
+}
+
 // Tryout 79: with 2 of 37 calls left, the loop asked the meta model for round 2's candidates,
 // which it could never score ("not scored: the loop ended first"). A round whose candidates
 // the calls left cannot all score is not begun; the end says why the calls were left.

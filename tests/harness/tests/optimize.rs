@@ -2277,6 +2277,34 @@ async fn a_reflection_stops_with_its_draft_when_another_opens() -> anyhow::Resul
     Ok(())
 }
 
+// Tryout 80: the loop scored a provider's refusal as a failed call, 0 on every check, where
+// Results checked the refusal's words (and passed the same answers). The starting prompt's
+// answer to case A is refused with words that name owner-A: its check passes, so that prompt
+// (which answers only owner-A) scores 25 on the four training cases, not 0. (Once: the meta
+// model's requests hold case A's notes too.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_scores_a_refusal_on_its_words_as_results_does() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    scripted_slow_loop(&fake, &b).await?;
+    fake.fault_when(
+        "Notes A: someone owns task A.",
+        Fault::Refusal {
+            explanation: "I cannot say more about owner-A here.".into(),
+        },
+        1,
+    );
+    b.button("Start: up to 38 calls").await?.click().await?;
+    run_to_end(&b).await?;
+    let text = improve_text(&b).await?;
+    // Round 1's candidates are set against their parent, the starting prompt: 25.
+    assert!(
+        text.contains("Training 50 · held-out 0 (parent 25, +25)"),
+        "the refused case A is scored on its words:\n{text}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // The loop's progress panel is drawn from the loop's state at every step and every second of
 // its clock (an earlier session's notes feared it was rebuilt, taking a keyboard user's focus
 // off Pause). Checked in session 38: the panel is updated in place, the focus stays on Pause,
@@ -2415,12 +2443,13 @@ async fn pause_and_cancel_pressed_in_another_tab_stop_the_loop_where_it_runs() -
         "tab B to follow the pause",
     )
     .await?;
-    // Resumed in A (its calls slower still, so it goes on while B asks), cancelled from B: A
-    // ends it.
+    // Resumed in B this time (its calls slower still, so it goes on while A asks): A, whose
+    // loop was paused from B, lets go of it and follows (tryout 80: A still said it ran the
+    // loop, neither following B's saves nor letting go). Cancelled from A: B ends it, and A
+    // shows the end.
     fake.set_timing(6_000, 5, 32);
-    b.client.switch_to_window(tab_a.clone()).await?;
     b.button("Resume").await?.click().await?;
-    b.client.switch_to_window(tab_b.clone()).await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
     wait_text_long(
         &b,
         "This draft's optimization loop is going on in another tab of this browser.",
@@ -2430,10 +2459,20 @@ async fn pause_and_cancel_pressed_in_another_tab_stop_the_loop_where_it_runs() -
     b.button("Cancel optimization").await?.click().await?;
     b.wait_for_text("Asked the tab that runs this loop to cancel it")
         .await?;
-    b.client.switch_to_window(tab_a).await?;
+    b.client.switch_to_window(tab_b.clone()).await?;
     wait_text_long(&b, "Cancelled.", 10).await?;
-    b.client.switch_to_window(tab_b).await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
     wait_text_long(&b, "Cancelled.", 15).await?;
+    // A reload of either tab does not start it again (tryout 80: a tab that had once resumed
+    // the loop took it over on a reload), and nothing more goes out.
+    let sent = fake.chat_requests().len();
+    b.client.refresh().await?;
+    wait_text_long(&b, "Cancelled.", 15).await?;
+    b.client.switch_to_window(tab_b).await?;
+    b.client.refresh().await?;
+    wait_text_long(&b, "Cancelled.", 15).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(fake.chat_requests().len(), sent, "calls after the cancel");
     drop(site);
     b.close().await?;
     Ok(())
