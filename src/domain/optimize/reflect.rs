@@ -166,7 +166,12 @@ impl ReflectInput {
                 rubrics: run::rubrics_to_judge(&d.suite, &case, &empty, false),
                 tiny_task: tiny.then(|| tiny_jobs::task_of(&d.idea.idea, &spec)),
                 style: d.style,
-                draft: cr.output.clone(),
+                // A refusal's words are its answer (tryout 80: the critique was asked about an
+                // empty draft).
+                draft: match (&cr.refusal, cr.output.trim().is_empty()) {
+                    (Some(words), true) => words.clone(),
+                    _ => cr.output.clone(),
+                },
                 draft_stop: cr.finish_reason.clone(),
                 judge_temperature,
                 max_tokens,

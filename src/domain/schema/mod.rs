@@ -150,6 +150,15 @@ pub enum SchemaProblem {
     /// Subschemas nested deeper than [`MAX_DEPTH`].
     #[error("the schema is nested more than {MAX_DEPTH} levels deep")]
     TooDeep,
+    /// A keyword whose value its metaschema does not allow (`"type": "strnig"`, `"required":
+    /// "name"`): the schema would fail, or pass, every answer for a reason no one wrote.
+    #[error("{keyword} at {at} is {found}, but must be {expected}")]
+    Keyword {
+        keyword: String,
+        at: String,
+        found: String,
+        expected: &'static str,
+    },
 }
 
 /// One step from a value to a part of it.
@@ -281,5 +290,153 @@ pub fn check_schema(schema: &Value) -> Result<Dialect, SchemaProblem> {
             return Err(SchemaProblem::UnknownDialect(text));
         }
     }
+    lint(schema, "the top", 0)?;
     Validator::new(schema).map(|v| v.dialect())
+}
+
+/// The seven names `type` takes (2020-12 Validation §6.1.1; draft-07 §6.1.1).
+const TYPE_NAMES: [&str; 7] = [
+    "null", "boolean", "object", "array", "number", "string", "integer",
+];
+
+/// Checks the values of the keywords both dialects share against what their metaschemas allow
+/// (2020-12 Validation §6, Core §10; draft-07 Validation §6): tryout 80, `{"type": "strnig"}`
+/// and `{"required": "oops"}` were taken as schemas, and then failed (or passed) every answer.
+/// Keywords it does not know are left alone, as a validator leaves them. `at` names the place.
+fn lint(schema: &Value, at: &str, depth: usize) -> Result<(), SchemaProblem> {
+    let Value::Object(map) = schema else {
+        return Ok(());
+    };
+    if depth > MAX_DEPTH {
+        return Err(SchemaProblem::TooDeep);
+    }
+    let bad = |keyword: &str, v: &Value, expected: &'static str| SchemaProblem::Keyword {
+        keyword: format!("\u{201c}{keyword}\u{201d}"),
+        at: at.to_owned(),
+        found: match v {
+            Value::String(t) => format!("\u{201c}{}\u{201d}", crate::domain::eval::clip(t, 40)),
+            other => words::kind(other).to_owned(),
+        },
+        expected,
+    };
+    let is_schema = |v: &Value| matches!(v, Value::Object(_) | Value::Bool(_));
+    let count = |v: &Value| {
+        v.as_u64().is_some() || v.as_f64().is_some_and(|f| f >= 0.0 && f.fract() == 0.0)
+    };
+    let sub = |key: &str, v: &Value| lint(v, &format!("{at} \u{2192} {key}"), depth + 1);
+    for (k, v) in map {
+        match k.as_str() {
+            "type" => {
+                let names_ok = |t: &Value| t.as_str().is_some_and(|n| TYPE_NAMES.contains(&n));
+                let ok = match v {
+                    Value::Array(list) => !list.is_empty() && list.iter().all(names_ok),
+                    one => names_ok(one),
+                };
+                if !ok {
+                    return Err(bad(
+                        k,
+                        v,
+                        "one of null, boolean, object, array, number, string, integer (or a list of them)",
+                    ));
+                }
+            }
+            "required" => {
+                if !v.as_array().is_some_and(|l| l.iter().all(Value::is_string)) {
+                    return Err(bad(k, v, "a list of field names"));
+                }
+            }
+            "enum" => {
+                if !v.is_array() {
+                    return Err(bad(k, v, "a list of values"));
+                }
+            }
+            "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties"
+            | "maxProperties" | "minContains" | "maxContains" => {
+                if !count(v) {
+                    return Err(bad(k, v, "a whole number, 0 or more"));
+                }
+            }
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
+                if !v.is_number() {
+                    return Err(bad(k, v, "a number"));
+                }
+            }
+            "multipleOf" => {
+                if !v.as_f64().is_some_and(|f| f > 0.0) {
+                    return Err(bad(k, v, "a number above 0"));
+                }
+            }
+            "uniqueItems" => {
+                if !v.is_boolean() {
+                    return Err(bad(k, v, "true or false"));
+                }
+            }
+            "pattern" | "format" => {
+                if !v.is_string() {
+                    return Err(bad(k, v, "a piece of text"));
+                }
+            }
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                let Value::Object(m) = v else {
+                    return Err(bad(k, v, "a set of named schemas"));
+                };
+                for (name, s) in m {
+                    if !is_schema(s) {
+                        return Err(bad(
+                            &format!("{k} \u{2192} {name}"),
+                            s,
+                            "a schema (an object, or true or false)",
+                        ));
+                    }
+                    sub(&format!("{k} \u{2192} {name}"), s)?;
+                }
+            }
+            "allOf" | "anyOf" | "oneOf" | "prefixItems" => {
+                let Some(list) = v.as_array().filter(|l| !l.is_empty()) else {
+                    return Err(bad(k, v, "a list of schemas, not empty"));
+                };
+                for (i, s) in list.iter().enumerate() {
+                    if !is_schema(s) {
+                        return Err(bad(
+                            &format!("{k} \u{2192} {}", i + 1),
+                            s,
+                            "a schema (an object, or true or false)",
+                        ));
+                    }
+                    sub(&format!("{k} \u{2192} {}", i + 1), s)?;
+                }
+            }
+            // draft-07 also takes a list of schemas for `items`.
+            "items" if v.is_array() => {
+                for (i, s) in v.as_array().into_iter().flatten().enumerate() {
+                    if !is_schema(s) {
+                        return Err(bad(
+                            &format!("{k} \u{2192} {}", i + 1),
+                            s,
+                            "a schema (an object, or true or false)",
+                        ));
+                    }
+                    sub(&format!("{k} \u{2192} {}", i + 1), s)?;
+                }
+            }
+            "items"
+            | "additionalProperties"
+            | "additionalItems"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedProperties"
+            | "unevaluatedItems" => {
+                if !is_schema(v) {
+                    return Err(bad(k, v, "a schema (an object, or true or false)"));
+                }
+                sub(k, v)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }

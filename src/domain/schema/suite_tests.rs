@@ -130,6 +130,31 @@ fn run_draft(folder: &str, default: Dialect) -> Tally {
     tally
 }
 
+// Session 38 (tryout 80): the page checks keyword values against the metaschemas
+// (`check_schema`'s lint). No schema of the official suite, all valid, may be refused by it.
+#[test]
+fn the_keyword_lint_takes_every_schema_of_the_official_suite() {
+    let mut seen = 0;
+    for folder in ["draft2020-12", "draft7"] {
+        let dir = suite_dir().join(folder);
+        for entry in std::fs::read_dir(&dir).expect("the suite's folder") {
+            let path = entry.expect("directory entry").path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a suite file");
+            let groups: Vec<Value> = serde_json::from_str(&text).expect("a JSON list");
+            for group in &groups {
+                seen += 1;
+                if let Err(e) = super::lint(&group["schema"], "the top", 0) {
+                    panic!("{}: {}: {e}", path.display(), group["description"]);
+                }
+            }
+        }
+    }
+    assert!(seen > 500, "only {seen} schemas read");
+}
+
 #[test]
 fn official_test_suite_passes_per_draft() {
     let dir = suite_dir();

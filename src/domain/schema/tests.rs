@@ -646,3 +646,36 @@ proptest! {
         let _ = validate(&value, &schema);
     }
 }
+
+// Tryout 80: `{"type": "strnig"}` and `{"required": "oops"}` were taken as schemas, and then
+// failed (or passed) every answer. Keyword values are checked against the metaschema, nested
+// schemas too, and the place is named.
+#[test]
+fn keyword_values_the_metaschema_refuses_are_named() {
+    let problem = |v: Value| check_schema(&v).unwrap_err().to_string();
+    assert_eq!(
+        problem(json!({"type": "strnig"})),
+        "\u{201c}type\u{201d} at the top is \u{201c}strnig\u{201d}, but must be one of null, boolean, object, array, number, string, integer (or a list of them)"
+    );
+    assert_eq!(
+        problem(json!({"type": "object", "required": "oops"})),
+        "\u{201c}required\u{201d} at the top is \u{201c}oops\u{201d}, but must be a list of field names"
+    );
+    assert_eq!(
+        problem(json!({"properties": {"due": {"type": "date"}}})),
+        "\u{201c}type\u{201d} at the top \u{2192} properties \u{2192} due is \u{201c}date\u{201d}, but must be one of null, boolean, object, array, number, string, integer (or a list of them)"
+    );
+    assert!(problem(json!({"items": {"minLength": -1}})).contains("a whole number, 0 or more"));
+    assert!(problem(json!({"anyOf": []})).contains("a list of schemas, not empty"));
+    assert!(
+        problem(json!({"properties": {"a": 5}})).contains("a schema (an object, or true or false)")
+    );
+    // What the metaschemas allow is taken: lists of types, unknown keywords, draft-07 tuples.
+    for ok in [
+        json!({"type": ["string", "null"], "x-note": 5, "required": []}),
+        json!({"$schema": "http://json-schema.org/draft-07/schema#", "items": [{"type": "string"}, true]}),
+        json!({"minLength": 2.0, "multipleOf": 0.5, "enum": [1, "a"], "uniqueItems": true}),
+    ] {
+        assert!(check_schema(&ok).is_ok(), "{ok}");
+    }
+}

@@ -2123,19 +2123,22 @@ async fn the_import_review_names_list_items_and_checks_to_fix() -> anyhow::Resul
     let list = dir.join("list.json");
     std::fs::write(
         &list,
-        r#"[{"vars": {"notes": "Ann sends the deck"}}, 5, {"vars": {"notes": "Bob"}, "assert": [{"type": "regex", "value": "(unclosed"}]}]"#,
+        r#"[{"vars": {"notes": "Ann sends the deck"}}, 5, {"vars": {"notes": "Bob"}, "assert": [{"type": "regex", "value": "(unclosed"}]}, {"vars": {"notes": "Cy"}, "assert": [{"type": "is-json", "value": {"type": "object", "required": "oops"}}]}]"#,
     )?;
     import_file(&b, &list).await?;
-    b.wait_for_text("list.json: 1 test cannot be imported, 1 check to fix")
+    b.wait_for_text("list.json: 1 test cannot be imported, 2 checks to fix")
         .await?;
     b.wait_for_text("Line 1, item 2: this is not a test case")
         .await?;
     b.wait_for_text("Line 1, item 3: regex check comes in to fix: This pattern is not a valid regular expression")
         .await?;
+    // Tryout 80: a schema the metaschema refuses came in as usable.
+    b.wait_for_text("Line 1, item 4: matches-schema check comes in to fix: The JSON schema cannot be used: \u{201c}required\u{201d} at the top is \u{201c}oops\u{201d}, but must be a list of field names.")
+        .await?;
     b.wait_for_text("A check \u{201c}to fix\u{201d} comes in with its case, marked in red")
         .await?;
-    b.button("Import the 2 good cases").await?.click().await?;
-    b.wait_for_text("Imported 2 cases. 1 check cannot run as written")
+    b.button("Import the 3 good cases").await?.click().await?;
+    b.wait_for_text("Imported 3 cases. 2 checks cannot run as written")
         .await?;
     // A header and nothing else is said as that.
     let header = dir.join("header.csv");
