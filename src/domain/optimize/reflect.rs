@@ -515,6 +515,20 @@ mod tests {
                 .is_some()
         );
         assert!(with(STOPPED_BEFORE_COPY).kept_critique.is_none());
+        // Tryout 80: a refusal was critiqued as an empty draft; its words are the draft.
+        let mut refused = d.clone();
+        {
+            let c = refused.runs[0].cases.get_mut(&id).unwrap();
+            c.output = String::new();
+            c.refusal = Some("I can't help with that.".into());
+        }
+        assert_eq!(
+            ReflectInput::for_case(&refused, id, false, 0.0, 1500)
+                .unwrap()
+                .1
+                .draft,
+            "I can't help with that."
+        );
         // Not a finished answer, or no such case: nothing to reflect on.
         let mut queued = d.clone();
         queued.runs[0].cases.get_mut(&id).unwrap().status = Status::Queued;
