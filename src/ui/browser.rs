@@ -175,6 +175,57 @@ pub fn drawn_in_steps(
 /// is in the Tab order by `tabindex`).
 const FOCUSABLE: &str = "button:not([disabled]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
 
+/// For a Tab key press `ev` while a modal dialog is open (the one labelled by `title_id`):
+/// from its last focusable control Tab goes to its first, and Shift+Tab from its first (or from
+/// the dialog itself) to its last; from outside it, into it. The focus never reaches the page
+/// behind a dialog that says it is modal (WAI-ARIA Authoring Practices, Dialog (Modal):
+/// "Tab: moves focus to the next tabbable element inside the dialog; if focus is on the last
+/// tabbable element, moves focus to the first").
+pub fn keep_tab_inside(ev: &web_sys::KeyboardEvent, title_id: &str) {
+    const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex=\"-1\"])";
+    let doc = document();
+    let Some(panel) = doc
+        .query_selector(&format!("[role=dialog][aria-labelledby=\"{title_id}\"]"))
+        .ok()
+        .flatten()
+    else {
+        return;
+    };
+    let Ok(list) = panel.query_selector_all(FOCUSABLE) else {
+        return;
+    };
+    // Only what can take the focus now (not in a closed part, not hidden).
+    let items: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.get(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|e| e.offset_parent().is_some() && e.tab_index() >= 0)
+        .collect();
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return;
+    };
+    let active = doc.active_element();
+    let inside = active
+        .as_ref()
+        .is_some_and(|a| panel.contains(Some(a.unchecked_ref::<web_sys::Node>())));
+    let is = |e: &web_sys::HtmlElement| {
+        active.as_ref().is_some_and(|a| {
+            a.unchecked_ref::<web_sys::Node>() == e.unchecked_ref::<web_sys::Node>()
+        })
+    };
+    let on_panel = active.as_ref().is_some_and(|a| {
+        a.unchecked_ref::<web_sys::Node>() == panel.unchecked_ref::<web_sys::Node>()
+    });
+    let to = if ev.shift_key() {
+        (!inside || on_panel || is(first)).then_some(last)
+    } else {
+        (!inside || is(last)).then_some(first)
+    };
+    if let Some(to) = to {
+        ev.prevent_default();
+        let _ = to.focus();
+    }
+}
+
 /// Keeps the keyboard focus on the page when a control takes itself away as it is pressed (a
 /// toast's or a notice's Dismiss or Close, "Go on without a key", an offer's Keep): the focus
 /// would fall to the page's body, and Tab or a screen reader would start again from the top

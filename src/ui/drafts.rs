@@ -154,7 +154,7 @@ pub fn DraftsPanel(
             message.try_set(Some(r));
         });
     };
-    super::settings::close_on_escape(open);
+    super::settings::close_on_escape(open, "pw-drafts-title");
     // Focus goes into the drawer when it opens, as in Settings (tryout 9: opened with Enter, it
     // stayed on the Drafts button behind the panel).
     let panel_ref = NodeRef::<leptos::html::Div>::new();
