@@ -422,6 +422,24 @@ fn a_start_is_refused_held_new_or_joined_by_the_draft_alone() {
             .starts_with("A check needs fixing before a run can start")
     );
     d.suite.global.clear();
+    // Tryout 80: a case's check to fix held back a run of another case picked alone; it holds
+    // back only a run that includes its case.
+    d.suite.cases[1]
+        .assertions
+        .push(Assertion::new(Check::Regex("[".into())));
+    assert!(matches!(
+        run_queue::plan_start(&d, vec![ids[0]], true, none, None),
+        run_queue::Start::Go { .. }
+    ));
+    assert!(
+        reason(run_queue::plan_start(&d, vec![ids[1]], true, none, None))
+            .starts_with("A check needs fixing before a run can start")
+    );
+    assert!(
+        reason(run_queue::plan_start(&d, vec![], true, none, None))
+            .starts_with("A check needs fixing before a run can start")
+    );
+    d.suite.cases[1].assertions.pop();
     let mut asked = Vec::new();
     let unused = |ids: &[u32]| {
         asked.extend_from_slice(ids);
