@@ -1788,7 +1788,13 @@ impl TryFrom<&AssertionV1> for Assertion {
                 Some(t) if t.is_finite() && t >= 0.0 => plain(Check::Latency {
                     max_ms: t.floor() as u64,
                 }),
-                _ => {
+                // Tryout 80: -5 read "it has no threshold".
+                Some(t) => {
+                    return Err(fail(format!(
+                        "its threshold, {t}, is not a time: the most milliseconds allowed is 0 or more"
+                    )));
+                }
+                None => {
                     return Err(fail(
                         "it has no threshold (the most milliseconds allowed)".into(),
                     ));
@@ -1796,7 +1802,12 @@ impl TryFrom<&AssertionV1> for Assertion {
             },
             "cost" => match w.threshold {
                 Some(t) if t.is_finite() && t >= 0.0 => plain(Check::Cost { max_usd: t }),
-                _ => {
+                Some(t) => {
+                    return Err(fail(format!(
+                        "its threshold, {t}, is not a price: the most dollars allowed is 0 or more"
+                    )));
+                }
+                None => {
                     return Err(fail(
                         "it has no threshold (the most dollars allowed); without one promptfoo only records the cost".into(),
                     ));

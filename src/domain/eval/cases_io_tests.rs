@@ -216,6 +216,29 @@ fn whole_file_errors() {
 // JSONL and JSON
 // ---------------------------------------------------------------------------------------------
 
+// Tryout 80: a latency check with threshold -5 read "it has no threshold".
+#[test]
+fn a_negative_latency_or_cost_threshold_is_named_as_that() {
+    let text = "tests:\n  - vars: {a: x}\n    assert:\n      - type: latency\n        threshold: -5\n      - type: cost\n        threshold: -1\n      - type: latency\n      - type: contains\n        value: x\n";
+    let im = import("t.yaml", text).unwrap();
+    let said: Vec<String> = im.left_out.iter().map(LeftOut::message).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("its threshold, -5, is not a time")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|m| m.contains("its threshold, -1, is not a price")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|m| m.contains("it has no threshold (the most milliseconds allowed)")),
+        "{said:?}"
+    );
+}
+
 // Tryout 79: a "matches the JSON schema" check on the Format section's schema was exported with
 // no schema, and came back into another draft as a check to fix. The export carries the schema.
 #[test]
