@@ -732,12 +732,13 @@ fn OptimizerPanel() -> impl IntoView {
                             }}</p>
                             {(!gaps.is_empty()).then(|| {
                                 let n = gaps.len();
+                                let what = crate::domain::eval::run::gaps_noun(gaps.iter().flat_map(|(_, _, g)| g));
                                 view! {
                                     <div class="pw-notice pw-notice--warn pw-loop-unfilled" role="group" aria-label="Cases the loop would send with empty variables">
                                         <p class="pw-notice__title">{if n == 1 {
-                                            "1 case would go out with empty variables in every round.".to_owned()
+                                            format!("1 case would go out with {what} in every round.")
                                         } else {
-                                            format!("{n} cases would go out with empty variables in every round.")
+                                            format!("{n} cases would go out with {what} in every round.")
                                         }}</p>
                                         <ul>
                                             {gaps.into_iter().map(|(id, summary, g)| {

@@ -391,7 +391,7 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
                     toasts.push(why);
                 }
                 if runner.unfilled.with_untracked(Option::is_some) {
-                    toasts.push("Some cases would go out with empty variables: see Results to run them anyway or fix them.");
+                    toasts.push("Some cases would go out with something left empty (a variable, an earlier turn or the message): see Results to run them anyway or fix them.");
                 }
             }
             "KeyC" => {

@@ -1012,10 +1012,11 @@ fn UnfilledNotice() -> impl IntoView {
         ({
         rows.get().map(|rows| {
         let n = rows.len();
+        let what = run::gaps_noun(rows.iter().flat_map(|(_, _, g)| g));
         let title = match n {
             0 => "Every case of this run is filled in now.".to_owned(),
-            1 => "1 case would go out with empty variables. Nothing has been sent.".to_owned(),
-            n => format!("{} would go out with empty variables. Nothing has been sent.", count(n, "case", "cases")),
+            1 => format!("1 case would go out with {what}. Nothing has been sent."),
+            n => format!("{} would go out with {what}. Nothing has been sent.", count(n, "case", "cases")),
         };
         view! {
             <div class="pw-notice pw-notice--warn pw-unfilled" role="alert" aria-label="Cases with empty variables">

@@ -721,6 +721,20 @@ pub enum Gap {
     EmptyTurn { at: usize, speaker: Speaker },
 }
 
+/// What cases with `gaps` would go out with, for a notice's title: "empty variables" when every
+/// gap is a variable's, else "empty parts" (tryout 80: an empty earlier turn was announced as
+/// "empty variables").
+pub fn gaps_noun<'a>(gaps: impl IntoIterator<Item = &'a Gap>) -> &'static str {
+    if gaps
+        .into_iter()
+        .all(|g| matches!(g, Gap::Missing { .. } | Gap::Empty { .. }))
+    {
+        "empty variables"
+    } else {
+        "empty parts"
+    }
+}
+
 impl Gap {
     /// The gap in plain words, with what the model would read.
     pub fn describe(&self) -> String {

@@ -1964,3 +1964,20 @@ fn a_copy_counts_nothing_of_the_calls_its_source_had_stopped() {
         Some(Leaving::Copied)
     );
 }
+
+// Tryout 80: an empty earlier turn was announced as "empty variables".
+#[test]
+fn gaps_are_named_variables_only_when_every_one_is() {
+    use crate::domain::eval::run::{Gap, gaps_noun};
+    let var = Gap::Empty {
+        name: "notes".into(),
+        excerpt: String::new(),
+    };
+    let turn = Gap::EmptyTurn {
+        at: 1,
+        speaker: crate::domain::eval::Speaker::User,
+    };
+    assert_eq!(gaps_noun([&var]), "empty variables");
+    assert_eq!(gaps_noun([&var, &turn]), "empty parts");
+    assert_eq!(gaps_noun([&Gap::NoMessage]), "empty parts");
+}
