@@ -661,8 +661,17 @@ impl OptimizerHandle {
             self.note.set(Some(notes::ASKED_TO_PAUSE.to_owned()));
             return;
         }
-        self.arrival.set(None);
+        // The person (or another tab, for them) paused it here: this tab lets go of it.
         unmark_loop_here(&self.draft_id.get_value());
+        self.hold();
+    }
+
+    /// Pauses the loop for a cause of its own (progress not saved, a provider's failure), the
+    /// tab keeping it as its loop: these also happen as the page goes away (its calls fail as
+    /// the connection closes), and the reload must still find the loop this tab's to continue
+    /// (a full run, session 38: "Paused." instead of "Continuing the optimization").
+    fn hold(self) {
+        self.arrival.set(None);
         self.event(Event::Pause);
         // Calls not started yet are dropped (issued again on resume); running ones finish.
         self.drop_unsent();
@@ -782,7 +791,7 @@ impl OptimizerHandle {
                 self.queue.get_value().borrow_mut().mark_saved(batch);
                 self.pump();
             } else {
-                self.pause();
+                self.hold();
                 self.note.set(Some(notes::NOT_SAVED.into()));
             }
         });
@@ -1001,7 +1010,7 @@ impl OptimizerHandle {
                 self.event(Event::Unsent { works: vec![work] });
             }
             if self.drafts.draft.with_untracked(|d| d.loop_running()) {
-                self.pause();
+                self.hold();
                 self.note.set(Some(why));
             }
             return;
@@ -1011,7 +1020,7 @@ impl OptimizerHandle {
             // and asked again on Resume (tryout 18: the case counted as a loss, never answered).
             self.event(Event::Unsent { works: vec![work] });
             if self.drafts.draft.with_untracked(|d| d.loop_running()) {
-                self.pause();
+                self.hold();
                 self.note.set(Some(why));
             }
             return;
