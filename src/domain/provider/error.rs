@@ -224,20 +224,18 @@ impl ProviderError {
     /// answer). A refusal, a request too long or refused as written, and a key, credit or model
     /// problem are not (the last are [`Self::fails_every_call`]).
     pub fn says_nothing_of_the_request(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::RateLimited
-                | ErrorKind::Overloaded
-                | ErrorKind::Server
-                | ErrorKind::Transient
-                | ErrorKind::Stalled { .. }
-                | ErrorKind::Truncated
-                | ErrorKind::Malformed
-                | ErrorKind::InStream
-                | ErrorKind::Network
-                | ErrorKind::Offline
-                | ErrorKind::OfflineNoAnswer
-        )
+        // What may pass with a wait ([`Self::retryable`]), and what ended a call the provider
+        // or the connection cut short.
+        self.retryable()
+            || matches!(
+                self.kind,
+                ErrorKind::Truncated
+                    | ErrorKind::Malformed
+                    | ErrorKind::InStream
+                    | ErrorKind::Network
+                    | ErrorKind::Offline
+                    | ErrorKind::OfflineNoAnswer
+            )
     }
 
     /// Whether a call that ended with this error had reached a provider at work on it, so the
