@@ -589,8 +589,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
     };
     let items = cases
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
+        .map(|c| {
             let checks = c
                 .assertions
                 .iter()
@@ -679,13 +678,15 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                     <p class="pw-hint">{format!("{label}: {verdict}")}</p>
                     {rated.map(|t| view! { <p class="pw-hint">{t}</p> })}
                     <details class="pw-details">
-                        <summary>{format!("Answer of case {}", i + 1)}</summary>
+                        <summary>{format!("Answer of case #{}", c.id)}</summary>
                         <pre class="pw-output__text">{output}</pre>
                     </details>
                 }
             });
             let conversation = Signal::stored(Some(c.clone()));
-            view! { <li>{line}<super::cases::ConversationFold case=conversation/>{result}</li> }
+            // Numbered by the case's #id, as the sender's page numbers it (tryout 80: by position,
+            // so after a deletion "case 2" here was the sender's #3).
+            view! { <li value=c.id>{line}<super::cases::ConversationFold case=conversation/>{result}</li> }
         })
         .collect_view();
     // Comparison models' results travel too, and show only once saved (tryout 48: the preview
@@ -706,7 +707,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
     view! {
         <p class="pw-hint">{head}</p>
         {compared.map(|t| view! { <p class="pw-hint">{t}</p> })}
-        {(!cases.is_empty()).then(|| view! { <ol class="pw-list" aria-label="Test cases included">{items}</ol> })}
+        {(!cases.is_empty()).then(|| view! { <ol class="pw-list pw-list--ids" aria-label="Test cases included">{items}</ol> })}
         {(!global.is_empty()).then(|| view! { <p class="pw-hint">{format!("Checks for every case: {}", global.join("; "))}</p> })}
     }
 }

@@ -1356,11 +1356,16 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     fake.reply_when("BRAVO", "Produce: leeks");
     fake.reply_when("CHARLIE", "Baking: flour");
     let cases = CasesPage::new(&a);
-    cases.add(1, "ALPHA: milk", None).await?;
-    cases.add(2, "BRAVO: leeks", None).await?;
-    // Case 3's answer fails its check: the receiver is told why (tryout 10: a bare "fail").
-    cases.add(3, "CHARLIE: flour", Some("Sugar")).await?;
-    cases.add(4, "DELTA: eggs", None).await?;
+    // Case #1 is deleted, so the cases' #ids (2-5) are not their places (1-4): the receiver
+    // reads them by #id, as the sender does (tryout 80: numbered by place).
+    cases.add(1, "ZULU: gone", None).await?;
+    a.button("Delete case #1").await?.click().await?;
+    a.wait_for_text("Deleted case #1.").await?;
+    cases.add(2, "ALPHA: milk", None).await?;
+    cases.add(3, "BRAVO: leeks", None).await?;
+    // Case 4's answer fails its check: the receiver is told why (tryout 10: a bare "fail").
+    cases.add(4, "CHARLIE: flour", Some("Sugar")).await?;
+    cases.add(5, "DELTA: eggs", None).await?;
     a.field("Kind of check to add (Checks for this case)")
         .await?
         .select_by_label("Judge with a rubric")
@@ -1369,7 +1374,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?
         .click()
         .await?;
-    a.field("Rubric (case #4, check 1)")
+    a.field("Rubric (case #5, check 1)")
         .await?
         .type_text(&format!("Names the aisle of each item.{TAB}"))
         .await?;
@@ -1392,19 +1397,19 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     a.wait_for_text("No results yet: the run under way has not finished a test case.")
         .await?;
     fake.set_timing(0, 15, 6);
-    for id in 1..=4 {
+    for id in 2..=5 {
         a.wait_until(
             &format!("return (document.querySelector('.pw-result[data-case=\"{id}\"]')?.innerText ?? '').includes(':')"),
             "an output",
         )
         .await?;
     }
-    // Case 2 has no check; the sender rates its answer down, which fails it on their page.
-    a.button("Thumbs down for the answer to case #2")
+    // Case 3 has no check; the sender rates its answer down, which fails it on their page.
+    a.button("Thumbs down for the answer to case #3")
         .await?
         .click()
         .await?;
-    a.field("Your note on the answer to case #2")
+    a.field("Your note on the answer to case #3")
         .await?
         .type_text(&format!("Leeks are not an aisle.{TAB}"))
         .await?;
@@ -1479,7 +1484,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     // Tryout 72: a thumbs-down on a case without checks read "no checks" beside the note, where
     // the sender's page said the case failed.
     assert!(
-        preview.contains("Result: fail, score 0 / 100. Why: The sender rated this answer down: Leeks are not an aisle.Answer of case 2"),
+        preview.contains("Result: fail, score 0 / 100. Why: The sender rated this answer down: Leeks are not an aisle.Answer of case #3"),
         "{preview}"
     );
     assert!(
@@ -1492,7 +1497,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         preview.contains("Result: judge error, left out of the score: No score (the judge"),
         "{preview}"
     );
-    for answer in ["Produce: leeks", "Baking: flour", "Answer of case 1"] {
+    for answer in ["Produce: leeks", "Baking: flour", "Answer of case #2"] {
         assert!(preview.contains(answer), "{answer} not in {preview}");
     }
     // Tryout 11 (m8): numbered once, by the list ("• 1." before).
@@ -1506,6 +1511,12 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
             .unwrap_or("1")
             .starts_with(|c: char| c.is_ascii_digit()),
         "{numbered}"
+    );
+    // The list's numbers are the #ids, as the marker shows them.
+    assert_eq!(
+        b.eval("return Array.from(document.querySelectorAll('[aria-label=\"Test cases included\"] > li')).map(l => [l.value, getComputedStyle(l, '::marker').content])")
+            .await?,
+        json!([[2, "\"#\" counter(list-item) \"  \""], [3, "\"#\" counter(list-item) \"  \""], [4, "\"#\" counter(list-item) \"  \""], [5, "\"#\" counter(list-item) \"  \""]])
     );
     b.screenshot("shared-preview-with-results").await?;
     b.button("Save as my draft").await?.click().await?;
