@@ -2107,6 +2107,41 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     // Tryout 12 (M3): the score line and the run's message say the score mixes two models.
     b.wait_for_text("the answers are from 2 models: OpenAI-compatible server fake-large (1) and OpenAI-compatible server fake-small (1)")
         .await?;
+
+    // Tryout 80: a check to fix in a case not picked held back "Run selected" ("needs fixing
+    // before a run can start"). Case 2 (ticked) runs; Run all stays held by case 3's check.
+    add_case(&b, 3, "CHARLIE: nothing planned.", None).await?;
+    b.field("Kind of check to add (Checks for this case)")
+        .await?
+        .select_by_label("Matches pattern (regex)")
+        .await?;
+    b.button("Add check to checks for this case")
+        .await?
+        .click()
+        .await?;
+    b.field("Matches pattern (regex) (case #3, check 1)")
+        .await?
+        .type_text("([")
+        .await?;
+    b.wait_for_text("This pattern is not a valid regular expression")
+        .await?;
+    fake.clear();
+    b.field("Select case #2").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    b.wait_for_text("Running 1 case: 1 call to the execution model")
+        .await?;
+    b.wait_until(
+        "return document.querySelector('.pw-progress__text')?.textContent.startsWith('1 of 1 done')",
+        "the picked case to be answered",
+    )
+    .await?;
+    let sent = fake.chat_requests();
+    assert_eq!(sent.len(), 1, "one call: case 2");
+    assert!(sent[0].body.contains("BRAVO"), "{}", sent[0].body);
+    b.button("Run all 3 cases").await?.click().await?;
+    b.wait_for_text("needs fixing before a run can start")
+        .await?;
+    assert_eq!(fake.chat_requests().len(), 1, "Run all sends nothing");
     b.close().await?;
     Ok(())
 }
