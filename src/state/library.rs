@@ -1597,7 +1597,8 @@ impl Library {
         }
     }
 
-    /// Reads `#pw=…` from the address, if present.
+    /// Reads `#pw=…` from the address, if present; an address with no fragment closes a shared
+    /// view that is open.
     fn open_link_from_url(self) {
         let hash = window().location().hash().unwrap_or_default();
         if share::is_link(&hash) {
@@ -1608,6 +1609,13 @@ impl Library {
                 }
                 Err(e) => SharedView::Broken(share::broken_link_message(&e)),
             }));
+        } else if hash.trim_start_matches('#').is_empty()
+            && self.shared.with_untracked(Option::is_some)
+        {
+            // Back after a link opened in this tab, or the link taken out of the address: the
+            // shared view goes with it, as with Close (it stayed, with the address no longer
+            // carrying it). Another fragment (the skip link's `#pw-main`) leaves it open.
+            self.shared.set(None);
         }
     }
 

@@ -126,19 +126,6 @@ pub fn App() -> impl IntoView {
             "What you typed while the page loaded is kept as a draft of your own: it opens when you close the shared draft, and it is in Drafts.".to_owned(),
         );
     }
-    // A link opened in this tab after the page did (a click on a share link, a pasted address):
-    // the shared draft is shown from its top, its heading focused (tryout 72: the page stayed
-    // scrolled where the person was, below the shared draft's start).
-    crate::state::reactive::effect(move |prev: Option<Option<SharedView>>| {
-        let now = library.shared.get();
-        if let (Some(prev), Some(SharedView::Draft(_))) = (&prev, &now)
-            && *prev != now
-        {
-            window().scroll_to_with_x_and_y(0.0, 0.0);
-            browser::focus_heading_when_drawn(&["pw-shared-title"]);
-        }
-        now
-    });
     // Typing before the drafts opened made a draft of its own: said, so the draft that used to
     // open does not seem gone (helper-60).
     crate::state::reactive::effect(move |_| {
@@ -149,6 +136,23 @@ pub fn App() -> impl IntoView {
         }
     });
     let drafts_open = RwSignal::new(false);
+    // A link opened in this tab after the page did (a click on a share link, a pasted address,
+    // Forward after Back): the shared draft is shown from its top, its heading focused (tryout
+    // 72: the page stayed scrolled where the person was, below the shared draft's start), and
+    // a drawer left open over the page closes (it stayed over the shared draft, holding the
+    // keyboard inside it).
+    crate::state::reactive::effect(move |prev: Option<Option<SharedView>>| {
+        let now = library.shared.get();
+        if let (Some(prev), Some(SharedView::Draft(_))) = (&prev, &now)
+            && *prev != now
+        {
+            settings_open.set(false);
+            drafts_open.set(false);
+            window().scroll_to_with_x_and_y(0.0, 0.0);
+            browser::focus_heading_when_drawn(&["pw-shared-title"]);
+        }
+        now
+    });
     // Where the person is in the loop: the next thing to do is the step after the last one done;
     // with a shared draft on screen, where that draft is (tryout 72: the hidden draft's).
     let step = Signal::derive(move || {

@@ -679,6 +679,9 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
         .eval("window.scrollTo(0, 1500); return window.scrollY")
         .await?;
     assert!(scrolled.as_f64().unwrap_or(0.0) > 300.0, "{scrolled}");
+    // Settings left open: the link closes it (it stayed over the shared draft, the keyboard
+    // kept inside it).
+    SettingsPage::open(&a).await?;
     a.client.goto(&link).await?;
     a.wait_for_role_name(
         "heading",
@@ -687,8 +690,8 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
     .await?;
     // Shown from its top, its heading focused (tryout 72: the page stayed where it was).
     a.wait_until(
-        "return window.scrollY === 0 && document.activeElement?.id === 'pw-shared-title'",
-        "the shared draft from its top",
+        "return window.scrollY === 0 && document.activeElement?.id === 'pw-shared-title' && !document.querySelector('[role=dialog]')",
+        "the shared draft from its top, Settings closed",
     )
     .await?;
     for key in ["r", "g", "c"] {
@@ -709,6 +712,20 @@ async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyh
         json!([false, false, false]),
         "no run, generation or copy of the hidden draft"
     );
+    // Back leaves the shared draft for the person's own (it stayed, with the link gone from
+    // the address); Forward brings it back, from its top and its heading focused.
+    a.client.back().await?;
+    a.wait_until(
+        "return !document.getElementById('pw-shared-title') && !!document.getElementById('pw-idea-title') && !location.hash",
+        "the person's own draft after Back",
+    )
+    .await?;
+    a.client.forward().await?;
+    a.wait_until(
+        "return document.activeElement?.id === 'pw-shared-title' && window.scrollY === 0",
+        "the shared draft again after Forward, its heading focused",
+    )
+    .await?;
     a.close().await?;
 
     // A fresh profile opens the link read-only, then saves it.
