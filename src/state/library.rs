@@ -1620,7 +1620,18 @@ impl Library {
     }
 
     fn listen_for_links(self) {
-        let on_hash = Closure::<dyn FnMut()>::new(move || self.open_link_from_url());
+        let on_hash = Closure::<dyn FnMut()>::new(move || {
+            // What is being typed goes into the draft first, and the page's views hear it
+            // before the address's link (or its going) changes them (tryout 81: a field torn
+            // down while typed in lost its words, and a change of the draft in the same turn
+            // as the teardown reached views already gone: the page crashed).
+            crate::net::commit_focused_field();
+            self.drafts.flush_typing();
+            leptos::prelude::set_timeout(
+                move || self.open_link_from_url(),
+                std::time::Duration::ZERO,
+            );
+        });
         let _ = window()
             .add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
         on_hash.forget();

@@ -950,17 +950,34 @@ fn SectionEditor(
                     set_timeout(
                         move || {
                             // The editor may be drawn anew by then (a new version): a newer
-                            // keystroke in it saves on its own.
-                            if typed_seq.try_get_value() == Some(n) {
-                                d.type_section(section, &text, false);
+                            // keystroke in it saves on its own. An editor taken away (a shared
+                            // link opened over the draft) puts what is still waiting in
+                            // (tryout 81: it was lost).
+                            match typed_seq.try_get_value() {
+                                Some(latest) if latest == n => d.type_section(section, &text, false),
+                                Some(_) => {}
+                                None => d.flush_typing(),
                             }
                         },
                         std::time::Duration::from_millis(DraftHandle::KEYSTROKE_WAIT_MS),
                     );
                 }
                 on:change=move |ev| {
-                    typed_seq.update_value(|n| *n += 1);
-                    d.type_section(section, &event_target_value(&ev), true);
+                    let text = event_target_value(&ev);
+                    // Left because it is being taken away (the page tears the editor down, and
+                    // the browser says it changed): the text goes in once the page is drawn
+                    // anew, not in the middle of it (tryout 81: a change of the draft then
+                    // reached views already gone, and the page crashed).
+                    let leaving = editor
+                        .try_get_untracked()
+                        .flatten()
+                        .is_none_or(|e| !e.is_connected());
+                    if typed_seq.try_update_value(|n| *n += 1).is_none() || leaving {
+                        d.typed(section, text);
+                        set_timeout(move || d.flush_typing(), std::time::Duration::ZERO);
+                        return;
+                    }
+                    d.type_section(section, &text, true);
                 }
             ></textarea>
             {crate::ui::erased::show(move || !streaming() && doubts.with(|w| !w.is_empty()), move || view! {

@@ -1571,6 +1571,69 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     Ok(())
 }
 
+// Tryout 81, 1: a share link opened in this tab while a prompt section was being typed in
+// crashed the page ("Tried to access a reactive value that has already been disposed") and lost
+// what was typed within the editor's pause. The page stays up, and the words are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_opened_while_typing_keeps_the_words_and_the_page() -> anyhow::Result<()> {
+    let (_site, a) = pw_harness::with_app(1280, 1200).await?;
+    paste_version(&a, "typed").await?;
+    let link = share_link(&a, "characters").await?;
+    let hash = link.split_once('#').map(|(_, h)| h).unwrap_or_default();
+    a.field("Persona").await?.type_text(" Kept words.").await?;
+    // At once, the focus still in the box and the pause not over.
+    a.eval(&format!("location.hash = {}; return 0", json!(hash)))
+        .await?;
+    a.wait_for_role_name(
+        "heading",
+        "Shared draft: turn a recipe into a shopping list",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(
+        a.eval("return !!document.querySelector('.pw-crash')")
+            .await?,
+        json!(false),
+        "the page crashed"
+    );
+    a.button("Close").await?.click().await?;
+    let persona = a.field("Persona").await?.prop("value").await?;
+    assert!(
+        persona.as_deref().unwrap_or("").ends_with(" Kept words."),
+        "{persona:?}"
+    );
+    saved(&a).await;
+    a.client.refresh().await?;
+    a.wait_until(
+        "return document.getElementById('pw-section-persona')?.value.endsWith(' Kept words.')",
+        "the typed words after a reload",
+    )
+    .await?;
+    // The same with a test case's input being typed in.
+    CasesPage::new(&a).add(1, "Soup: leeks", None).await?;
+    a.eval(&format!("location.hash = {}; return 0", json!(hash)))
+        .await?;
+    a.wait_for_role_name(
+        "heading",
+        "Shared draft: turn a recipe into a shopping list",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(
+        a.eval("return !!document.querySelector('.pw-crash')")
+            .await?,
+        json!(false),
+        "the page crashed"
+    );
+    a.button("Close").await?.click().await?;
+    assert_eq!(
+        a.field("Input of case #1").await?.prop("value").await?,
+        Some("Soup: leeks".to_owned())
+    );
+    a.close().await?;
+    Ok(())
+}
+
 // Tryout: a drafts file cut off while saving said "not a Promptwright export (not valid JSON: EOF
 // while parsing an object …)", and a draft holding only {"name": "junk"} came in as an empty draft
 // ("Imported 2 drafts."). The page says the file ends early, and names the empty draft instead of
