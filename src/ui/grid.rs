@@ -503,18 +503,19 @@ pub fn ModelGrid() -> impl IntoView {
                 {crate::ui::erased::show(move || versions_open.get(), move || view! {
                     {crate::ui::erased::dynamic(move || ({
                         let cols = keys.get();
-                        let rows = d.draft.with(|x| grid::versions_by_models(x, &cols));
+                        let exec = settings.config(Role::Execution);
+                        let grid::VersionsTable { labels, rows } = d.draft.with(|x| grid::versions_by_models(x, &cols, &exec));
                         if rows.is_empty() {
                             return view! { <p class="pw-empty">"No version has results on these models yet."</p> }.into_any();
                         }
-                        let n = cols.len();
+                        let n = labels.len();
                         view! {
                             <div class="pw-grid__scroll" tabindex="0" role="region" aria-label="Versions by model">
                                 <table class="pw-table pw-grid__vxm">
                                     <caption>"Each version on each model, newest first: scored with that version's prompt on the cases as they are now; \u{201c}best\u{201d} only where every version in the column was scored on the same number of cases"</caption>
                                     <thead><tr>
                                         <th scope="col">"Version"</th>
-                                        {cols.into_iter().map(|(_, label)| view! { <th scope="col">{label}</th> }).collect_view()}
+                                        {labels.into_iter().map(|label| view! { <th scope="col">{label}</th> }).collect_view()}
                                     </tr></thead>
                                     <tbody>
                                         {rows.into_iter().map(|r| view! {

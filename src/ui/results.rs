@@ -286,7 +286,8 @@ pub fn ResultsCard() -> impl IntoView {
             {crate::ui::erased::show(move || agg.with(|a| a.total() > 0) && !lib.run_elsewhere(), move || view! {
                 <p class="pw-score" aria-live="polite">{crate::ui::erased::dynamic(move || ({
                     let a = agg.get();
-                    let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
+                    let now = run::ModelUsed::of(&settings.config(Role::Execution));
+                    let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s) + &r.other_model_note(s, &now)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
                     let unjudged = if a.unjudged > 0 && !r.running() {
                         let why = run.with(|r| r.as_ref().map(|r| r.judge_stopped_by.clone()).filter(|w| !w.is_empty())).map(|w| format!(" The run sent the judge no more calls after {w}: fix that in Settings first.")).unwrap_or_default();
@@ -1135,10 +1136,27 @@ fn Compare() -> impl IntoView {
             unjudged.retain(|id| !skipped.contains(id));
             crate::domain::order::sort(&mut unjudged);
             unjudged.dedup();
+            // The execution model's results of two versions may come from two models (a switch
+            // in Settings between their runs): the difference is then not the prompts' alone
+            // (tryout 81: "+5 points" between fake-mini's and fake-reasoner's answers).
+            let models = if key.is_empty() {
+                let of = |v: u32| x.run_on(v, &key).map(eval::grid::made_with).unwrap_or_default();
+                let (ma, mb) = (of(va), of(vb));
+                (ma != mb).then(|| {
+                    format!(
+                        " · the answers are from different models (version {va}: {}; version {vb}: {}), so the difference is not the prompts' alone: run both on one model to compare them",
+                        ma.join(" + "),
+                        mb.join(" + ")
+                    )
+                })
+            } else {
+                None
+            };
             Some((
                 eval::compare(&map(va)?, &map(vb)?),
                 skipped.len(),
                 unjudged.len(),
+                models.unwrap_or_default(),
             ))
         })
     });
@@ -1172,7 +1190,7 @@ fn Compare() -> impl IntoView {
                     {picker(a, "pw-compare-a", "Compare")}
                     {picker(b, "pw-compare-b", "with")}
                 </div>
-                {crate::ui::erased::dynamic(move || (table.get().map(|(c, skipped, unjudged)| {
+                {crate::ui::erased::dynamic(move || (table.get().map(|(c, skipped, unjudged, models)| {
                     let not_judged = match unjudged {
                         0 => String::new(),
                         1 => " · 1 case left out: not judged yet in one of the versions".to_owned(),
@@ -1180,7 +1198,7 @@ fn Compare() -> impl IntoView {
                     };
                     let none = if c.rows.is_empty() { " · no case has a score in both versions to compare" } else { "" };
                     let summary = format!(
-                        "Version {} against version {}: {}, {}, {} · difference {:+.0} {}{}{not_judged}{none}",
+                        "Version {} against version {}: {}, {}, {} · difference {:+.0} {}{}{not_judged}{none}{models}",
                         b.get_untracked(), a.get_untracked(),
                         count(c.wins, "win", "wins"),
                         count(c.losses, "loss", "losses"),

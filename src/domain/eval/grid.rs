@@ -142,23 +142,11 @@ pub fn exec_column(run: Option<&Run>, current: &ProviderConfig) -> (String, Opti
     let Some(run) = run else {
         return (now, None);
     };
-    let mut made_with: Vec<String> = Vec::new();
-    let mut matches_now = true;
-    for c in run.cases.values() {
-        let label = match &c.exec_model {
-            Some(m) => {
-                matches_now &= *m == ModelUsed::of(current);
-                m.label()
-            }
-            None => {
-                matches_now &= run.model == ModelUsed::of(current).label();
-                run.model.clone()
-            }
-        };
-        if !label.trim().is_empty() && !made_with.contains(&label) {
-            made_with.push(label);
-        }
-    }
+    let made_with = made_with(run);
+    let matches_now = run.cases.values().all(|c| match &c.exec_model {
+        Some(m) => *m == ModelUsed::of(current),
+        None => run.model == ModelUsed::of(current).label(),
+    });
     let now_used = ModelUsed::of(current).label();
     match made_with.as_slice() {
         [] => (now, None),
@@ -500,30 +488,110 @@ impl VersionRow {
     }
 }
 
+/// The models a run's results were made with, by label ("OpenAI gpt-4o-mini"), in the order of
+/// the cases: each result's [`super::run::CaseRun::exec_model`], [`Run::model`] for a result of
+/// an older record. Empty for a run with no results.
+pub fn made_with(run: &Run) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in run.cases.values() {
+        let label = c
+            .exec_model
+            .as_ref()
+            .map_or_else(|| run.model.clone(), ModelUsed::label);
+        if !label.trim().is_empty() && !out.contains(&label) {
+            out.push(label);
+        }
+    }
+    out
+}
+
+/// The versions × models table ([`versions_by_models`]): its column headings and rows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VersionsTable {
+    /// One heading per column, in the order of [`VersionRow::cells`].
+    pub labels: Vec<String>,
+    /// Newest version first.
+    pub rows: Vec<VersionRow>,
+}
+
 /// The versions × models table: every version of `draft` with results on at least one of the
 /// `columns` (pairs of [`model_key`], empty for the execution model, and the label its results
 /// are summarized under), newest first. Each cell is that model's results on that version,
-/// scored with that version's prompt and the suite as it is now ([`summarize`]). A column marks
-/// its best version only when at least two versions were scored on every case they were asked,
-/// all on the same number of cases (else the scores measure different things); a tie marks
-/// every version tied.
+/// scored with that version's prompt and the suite as it is now ([`summarize`]). The execution
+/// model's results are put under the model that made them ([`exec_column`]): `exec_now`'s
+/// column first, then one per earlier execution model ("… (earlier results)") and one per
+/// version whose results mix models (tryout 81: a version run on another model read as the
+/// chosen model's, and was marked best against it). A column marks its best version only when
+/// at least two versions were scored on every case they were asked, all on the same number of
+/// cases (else the scores measure different things), and never among mixed results; a tie
+/// marks every version tied.
 pub fn versions_by_models(
     draft: &crate::domain::draft::Draft,
     columns: &[(String, String)],
-) -> Vec<VersionRow> {
+    exec_now: &ProviderConfig,
+) -> VersionsTable {
+    // Each column: the key its runs are under, the label of the model that made them (for the
+    // execution model's key), whether its versions may be ranked, and its heading.
+    struct Col {
+        key: String,
+        made_with: Option<String>,
+        ranked: bool,
+        label: String,
+    }
+    let now = model_label(exec_now);
+    let mut cols: Vec<Col> = Vec::new();
+    for (key, label) in columns {
+        if !key.is_empty() {
+            cols.push(Col {
+                key: key.clone(),
+                made_with: None,
+                ranked: true,
+                label: label.clone(),
+            });
+            continue;
+        }
+        cols.push(Col {
+            key: String::new(),
+            made_with: Some(now.clone()),
+            ranked: true,
+            label: now.clone(),
+        });
+        for v in draft.versions.iter().rev() {
+            let Some(run) = draft.run_of(v.number) else {
+                continue;
+            };
+            let (made, left_out) = exec_column(Some(run), exec_now);
+            if left_out.is_some() && !cols.iter().any(|c| c.made_with.as_ref() == Some(&made)) {
+                cols.push(Col {
+                    key: String::new(),
+                    ranked: !made.ends_with("(mixed results)"),
+                    label: made.clone(),
+                    made_with: Some(made),
+                });
+            }
+        }
+    }
+    let cell = |c: &Col, v: &crate::domain::draft::Version| {
+        let run = draft.run_on(v.number, &c.key)?;
+        if let Some(made) = &c.made_with {
+            let (label, left_out) = exec_column(Some(run), exec_now);
+            let group = if left_out.is_some() {
+                label
+            } else {
+                now.clone()
+            };
+            if group != *made {
+                return None;
+            }
+        }
+        Some(summarize(&c.label, run, &draft.suite, Some(&v.spec)))
+    };
     let mut rows: Vec<VersionRow> = draft
         .versions
         .iter()
         .rev()
         .filter_map(|v| {
-            let cells: Vec<Option<ModelSummary>> = columns
-                .iter()
-                .map(|(key, label)| {
-                    draft
-                        .run_on(v.number, key)
-                        .map(|run| summarize(label, run, &draft.suite, Some(&v.spec)))
-                })
-                .collect();
+            let cells: Vec<Option<ModelSummary>> = cols.iter().map(|c| cell(c, v)).collect();
             cells.iter().any(Option::is_some).then(|| VersionRow {
                 version: v.number,
                 best: vec![false; cells.len()],
@@ -531,7 +599,7 @@ pub fn versions_by_models(
             })
         })
         .collect();
-    for col in 0..columns.len() {
+    for (col, c) in cols.iter().enumerate() {
         let whole: Vec<(usize, f64, usize)> = rows
             .iter()
             .enumerate()
@@ -544,7 +612,7 @@ pub fn versions_by_models(
         let same_cases = whole.windows(2).all(|w| w[0].2 == w[1].2);
         // Every version with results in the column is scored on every case it was asked.
         let with_results = rows.iter().filter(|r| r.cells[col].is_some()).count();
-        if whole.len() < 2 || whole.len() != with_results || !same_cases {
+        if !c.ranked || whole.len() < 2 || whole.len() != with_results || !same_cases {
             continue;
         }
         let top = whole.iter().map(|w| w.1).fold(f64::MIN, f64::max);
@@ -555,7 +623,8 @@ pub fn versions_by_models(
             }
         }
     }
-    rows
+    let labels = cols.into_iter().map(|c| c.label).collect();
+    VersionsTable { labels, rows }
 }
 
 /// The recommendation, in plain words: the cheapest model whose score is within

@@ -649,9 +649,15 @@ fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_w
     d.runs.clear();
     d.compared.clear();
     let key = "open-ai|http://h:1/v1|m2";
-    let on = |version: u32, outputs: &[Option<&str>]| Run {
-        version,
-        ..run_of(outputs, Some(0.001), &[100.0, 200.0, 300.0])
+    let exec = exec_of("m1");
+    let on = |version: u32, outputs: &[Option<&str>]| {
+        made_by(
+            Run {
+                version,
+                ..run_of(outputs, Some(0.001), &[100.0, 200.0, 300.0])
+            },
+            &exec,
+        )
     };
     d.put_run(on(1, &[Some("Bob"), Some("Bob"), Some("x")]));
     d.put_run(on(2, &[Some("Bob"), Some("Bob"), Some("Bob")]));
@@ -660,7 +666,9 @@ fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_w
         ("".to_owned(), "A".to_owned()),
         (key.to_owned(), "B".to_owned()),
     ];
-    let rows = grid::versions_by_models(&d, &columns);
+    let table = grid::versions_by_models(&d, &columns, &exec);
+    assert_eq!(table.labels, vec!["OpenAI m1".to_owned(), "B".to_owned()]);
+    let rows = table.rows;
     let text: Vec<(u32, Vec<String>)> = rows
         .iter()
         .map(|r| (r.version, (0..2).map(|i| r.cell_text(i)).collect()))
@@ -688,11 +696,11 @@ fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_w
     );
     // A version whose answers are not all in cannot be compared: no best in that column.
     d.put_run(on(1, &[Some("Bob"), Some("Bob"), None]));
-    let rows = grid::versions_by_models(&d, &columns);
+    let rows = grid::versions_by_models(&d, &columns, &exec).rows;
     assert_eq!(rows[0].best, vec![false, false]);
     // Equal scores are a tie: both marked.
     d.put_run(on(1, &[Some("Bob"), Some("Bob"), Some("Bob")]));
-    let rows = grid::versions_by_models(&d, &columns);
+    let rows = grid::versions_by_models(&d, &columns, &exec).rows;
     assert_eq!(
         rows.iter().map(|r| r.best[0]).collect::<Vec<_>>(),
         vec![true, true]
@@ -701,13 +709,124 @@ fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_w
     let mut fewer = on(1, &[Some("Bob"), Some("Bob"), Some("Bob")]);
     fewer.cases.remove(&3);
     d.put_run(fewer);
-    let rows = grid::versions_by_models(&d, &columns);
+    let rows = grid::versions_by_models(&d, &columns, &exec).rows;
     assert_eq!(rows[1].cells[0].as_ref().map(|s| s.asked), Some(2));
     assert!(rows.iter().all(|r| !r.best[0]));
     // A version with no results on any column is not listed.
     d.runs.clear();
     d.compared.clear();
-    assert!(grid::versions_by_models(&d, &columns).is_empty());
+    assert!(
+        grid::versions_by_models(&d, &columns, &exec)
+            .rows
+            .is_empty()
+    );
+}
+
+/// An execution model's settings for the tests: OpenAI's preset with `model`.
+fn exec_of(model: &str) -> ProviderConfig {
+    ProviderConfig {
+        model: model.to_owned(),
+        ..ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution)
+    }
+}
+
+/// `run` with every result made by `cfg` ([`CaseRun::exec_model`]).
+fn made_by(mut run: Run, cfg: &ProviderConfig) -> Run {
+    for c in run.cases.values_mut() {
+        c.exec_model = Some(crate::domain::eval::run::ModelUsed::of(cfg));
+    }
+    run
+}
+
+// Tryout 81: after a switch of execution model, the versions table put every version's results
+// under the model chosen now: version 1's score on fake-mini read as fake-reasoner's, and
+// version 3 (run on fake-reasoner) was marked best against it. Each model's results have their
+// own column, and nothing is ranked across models.
+#[test]
+fn versions_run_on_an_earlier_execution_model_are_put_under_that_model() {
+    let mut d = crate::domain::wire::tests::sample_draft();
+    d.suite = suite3();
+    d.runs.clear();
+    d.compared.clear();
+    let (mini, reasoner) = (exec_of("fake-mini"), exec_of("fake-reasoner"));
+    let on = |version: u32, outputs: &[Option<&str>], cfg: &ProviderConfig| {
+        made_by(
+            Run {
+                version,
+                ..run_of(outputs, Some(0.001), &[100.0, 200.0, 300.0])
+            },
+            cfg,
+        )
+    };
+    while d.versions.len() < 3 {
+        let spec = d.versions[0].spec.clone();
+        d.commit(spec, crate::domain::draft::Origin::Pasted, 1.0);
+    }
+    d.put_run(on(1, &[Some("Bob"), Some("Bob"), Some("Bob")], &mini));
+    d.put_run(on(3, &[Some("Bob"), Some("x"), Some("x")], &reasoner));
+    let columns = vec![(
+        "".to_owned(),
+        "whatever the per-model table says".to_owned(),
+    )];
+    let table = grid::versions_by_models(&d, &columns, &reasoner);
+    assert_eq!(
+        table.labels,
+        vec![
+            "OpenAI fake-reasoner".to_owned(),
+            "OpenAI fake-mini (earlier results)".to_owned()
+        ]
+    );
+    let cells: Vec<(u32, Vec<String>)> = table
+        .rows
+        .iter()
+        .map(|r| (r.version, (0..2).map(|i| r.cell_text(i)).collect()))
+        .collect();
+    assert_eq!(
+        cells,
+        vec![
+            (
+                3,
+                vec![
+                    "33 / 100 · 1 of 3 passed · $0.0030 · 200 ms median".to_owned(),
+                    "not run".to_owned()
+                ]
+            ),
+            (
+                1,
+                vec![
+                    "not run".to_owned(),
+                    "100 / 100 · 3 of 3 passed · $0.0030 · 200 ms median".to_owned()
+                ]
+            ),
+        ]
+    );
+    // Both versions on fake-mini: ranked in that column.
+    d.put_run(on(3, &[Some("Bob"), Some("x"), Some("x")], &mini));
+    let table = grid::versions_by_models(&d, &columns, &reasoner);
+    assert_eq!(table.labels.len(), 2);
+    assert_eq!(
+        table
+            .rows
+            .iter()
+            .map(|r| r.best.clone())
+            .collect::<Vec<_>>(),
+        vec![vec![false, false], vec![false, true]]
+    );
+    // A version whose results mix models is apart, and never best.
+    let mut mixed = on(3, &[Some("Bob"), Some("Bob"), Some("Bob")], &mini);
+    mixed.cases.get_mut(&1).unwrap().exec_model =
+        Some(crate::domain::eval::run::ModelUsed::of(&reasoner));
+    d.put_run(mixed);
+    let table = grid::versions_by_models(&d, &columns, &reasoner);
+    assert_eq!(
+        table.labels,
+        vec![
+            "OpenAI fake-reasoner".to_owned(),
+            "OpenAI fake-reasoner + OpenAI fake-mini (mixed results)".to_owned(),
+            "OpenAI fake-mini (earlier results)".to_owned()
+        ]
+    );
+    assert!(table.rows.iter().all(|r| r.best.iter().all(|b| !b)));
 }
 
 // Tryout 48: a comparison model's cases not sent after its key was refused were said only in

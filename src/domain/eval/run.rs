@@ -1124,6 +1124,37 @@ impl Run {
         )
     }
 
+    /// What the score line adds when every answer it counts was written by one model that is not
+    /// `now`, the execution model chosen now: " · the answers are from OpenAI fake-mini, not the
+    /// execution model chosen now (OpenAI fake-reasoner): run the cases again to score this
+    /// version on it" (tryout 81: the score under "Runs with … fake-reasoner" was fake-mini's,
+    /// and only each row's caption said so). Empty otherwise; answers from several models are
+    /// said by [`Run::score_line`].
+    pub fn other_model_note(&self, scores: &SortedMap<u32, CaseScore>, now: &ModelUsed) -> String {
+        let mut made: Option<String> = None;
+        for id in scores.keys() {
+            let Some(c) = self.cases.get(id) else {
+                continue;
+            };
+            let label = c
+                .exec_model
+                .as_ref()
+                .map_or_else(|| self.model.clone(), ModelUsed::label);
+            match &made {
+                Some(m) if *m != label => return String::new(),
+                Some(_) => {}
+                None => made = Some(label),
+            }
+        }
+        match made {
+            Some(m) if m != now.label() && !m.trim().is_empty() => format!(
+                " · the answers are from {m}, not the execution model chosen now ({}): run the cases again to score this version on it",
+                now.label()
+            ),
+            _ => String::new(),
+        }
+    }
+
     /// What the score line adds for the suite's cases whose call failed (no answer, so no score):
     /// " · 2 cases not answered: their call failed (Retry them below)"; empty when none did
     /// (tryout: failed cases were missing from the score line); then, for cases whose re-run

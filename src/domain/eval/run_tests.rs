@@ -1290,6 +1290,19 @@ fn a_score_over_answers_of_two_models_names_them() {
     run.cases.insert(3, answer(20.0, "gpt-4o"));
     let scores = run.scores(&suite, None);
     assert!(!run.score_line(&scores).contains("models"));
+    // Tryout 81: one model, not the one chosen now: the score says whose answers it is over.
+    let gpt = |model: &str| ModelUsed {
+        kind: crate::domain::provider::ProviderKind::OpenAi,
+        model: model.into(),
+    };
+    assert_eq!(
+        run.other_model_note(&scores, &gpt("o4-mini")),
+        " · the answers are from OpenAI gpt-4o, not the execution model chosen now (OpenAI o4-mini): run the cases again to score this version on it"
+    );
+    assert_eq!(run.other_model_note(&scores, &gpt("gpt-4o")), "");
+    run.cases.insert(3, answer(20.0, "gpt-4o-mini"));
+    let scores = run.scores(&suite, None);
+    assert_eq!(run.other_model_note(&scores, &gpt("o4-mini")), "");
 }
 
 // Tryout 12 (minor 4): calls that wrote text and then failed or were cancelled counted as "0

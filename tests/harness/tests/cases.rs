@@ -950,6 +950,81 @@ async fn execution_model(b: &Browser, model: &str) -> anyhow::Result<()> {
     s.close().await
 }
 
+// Tryout 81 (2, 3): after a switch of execution model, the score under Results, Compare two
+// versions and Versions by model read an earlier model's results as the chosen model's: version
+// 1's score on fake-large sat in fake-small's column, and the version run on fake-small was
+// marked best against it. Each says whose answers it is over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scores_made_by_an_earlier_execution_model_are_named_as_its() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when("ALPHA", "- **Bob**: send the deck");
+    fake.reply_when("BRAVO", "- **Ana**: book the room");
+    add_case(&b, 1, "ALPHA: Bob will send the deck.", Some("Bob")).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", Some("Ana")).await?;
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("2 of 2 cases passed every check").await?;
+    fake.add_model("fake-small");
+    execution_model(&b, "fake-small").await?;
+    b.wait_for_text("the answers are from OpenAI-compatible server fake-large, not the execution model chosen now (OpenAI-compatible server fake-small): run the cases again to score this version on it")
+        .await?;
+    // Version 2, run on fake-small: case 2 now fails.
+    b.field("Persona")
+        .await?
+        .type_text(&format!(" Be brief.{TAB}"))
+        .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    fake.clear_rules();
+    fake.reply_when("ALPHA", "- **Bob**: send the deck");
+    fake.reply_when("BRAVO", "- Someone: book the room");
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("1 of 2 cases passed every check").await?;
+    assert!(
+        !b.eval("return document.body.innerText.includes('not the execution model chosen now')")
+            .await?
+            .as_bool()
+            .unwrap_or(true),
+        "the score of version 2 is fake-small's own"
+    );
+    b.wait_for_text("Compare two versions")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("the answers are from different models (version 1: OpenAI-compatible server fake-large; version 2: OpenAI-compatible server fake-small), so the difference is not the prompts' alone")
+        .await?;
+    b.wait_for_text("Compare models").await?.click().await?;
+    b.wait_for_text("Versions by model").await?.click().await?;
+    b.wait_for_text("Each version on each model, newest first")
+        .await?;
+    let table = b
+        .eval("return Array.from(document.querySelectorAll('.pw-grid__vxm tr')).map(r => Array.from(r.children).map(c => c.innerText.trim()))")
+        .await?;
+    let rows: Vec<Vec<String>> = serde_json::from_value(table)?;
+    assert_eq!(
+        rows[0],
+        vec![
+            "Version".to_owned(),
+            format!("OpenAI-compatible server fake-small at {}", fake.host()),
+            "OpenAI-compatible server fake-large (earlier results)".to_owned()
+        ],
+        "{rows:?}"
+    );
+    assert_eq!((rows[1][0].as_str(), rows[2][0].as_str()), ("v2", "v1"));
+    // Nothing is best: no column has two versions to rank.
+    assert!(
+        rows[1][1].starts_with("50 / 100 · 1 of 2 passed · unknown price")
+            && rows[1][2] == "not run",
+        "{rows:?}"
+    );
+    assert!(
+        rows[2][1] == "not run"
+            && rows[2][2].starts_with("100 / 100 · 2 of 2 passed · unknown price"),
+        "{rows:?}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
