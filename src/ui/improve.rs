@@ -728,7 +728,10 @@ fn OptimizerPanel() -> impl IntoView {
                                 let cfg = config();
                                 let judged = (0..=cfg.also_on.len() as u32).any(|m| b.calls_of(optimize::slot(Role::Judge, m)) > 0);
                                 let latest = d.draft.with(|x| x.run_of(x.current).map(|r| r.latest_tokens()));
-                                crate::domain::optimize::notes::bound_basis(cfg.exec_max_tokens, judged, latest)
+                                // The loop's answers have a run's room (`setup::effective`), not
+                                // the settings' default (tryout 81: "800-token cap" beside runs'
+                                // 1,500).
+                                crate::domain::optimize::notes::bound_basis(crate::state::runner::MAX_OUTPUT_TOKENS, judged, latest)
                             }}</p>
                             {(!gaps.is_empty()).then(|| {
                                 let n = gaps.len();

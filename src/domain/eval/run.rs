@@ -905,13 +905,14 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, &str)>) -> String {
     s
 }
 
-/// ", each judge call as if the answer filled the 8,000 characters the judge is shown" when
+/// ", each judge call as if the answer filled the 8,000 characters the judge is shown, each of 4
+/// bytes (the longest a character can be)" when
 /// `judged` (what an "at most" figure counts for a judge call, [`JUDGE_OUTPUT_BOUND`]), else
 /// nothing: said by a run's ([`bound_basis`]) and the loop's basis alike.
 pub fn judge_bound_clause(judged: bool) -> String {
     if judged {
         format!(
-            ", each judge call as if the answer filled the {} characters the judge is shown",
+            ", each judge call as if the answer filled the {} characters the judge is shown, each of 4 bytes (the longest a character can be)",
             crate::domain::figures::grouped(8000)
         )
     } else {

@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn the_loops_ceiling_says_what_it_counts_and_what_a_run_used() {
         let s = bound_basis(600, true, Some((5, 3_412)));
-        assert!(s.starts_with("\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its 600-token cap, each judge call as if the answer filled the 8,000 characters the judge is shown,"), "{s}");
+        assert!(s.starts_with("\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its 600-token cap, each judge call as if the answer filled the 8,000 characters the judge is shown, each of 4 bytes (the longest a character can be),"), "{s}");
         assert!(
             s.ends_with(
                 "This version's latest run used 3,412 tokens for its 5 cases (about 683 a case)."

@@ -107,16 +107,26 @@ pub fn loop_models(
 /// Makes the loop's candidate `cand` the draft's current version (the person accepted it) at
 /// `now_ms`; its origin says the round, what it was asked for and the train scores, e.g.
 /// "round 2, asked to add an example from a passing case (train score 25 → 100 from version
-/// 1)". Its parent is the version the loop started from (its diff and the scores refer to it;
+/// 1, on OpenAI gpt-4o-mini)" ("not scored" for a score the loop does not have; the model
+/// when the loop knows it). Its parent is the version the loop started from (its diff and the scores refer to it;
 /// tryout 64: "85 → 100" was against an intermediate candidate). The new version's number, or
 /// `None` (no loop, or no such candidate).
 pub fn accept(x: &mut Draft, cand: u32, now_ms: f64) -> Option<u32> {
     let o = x.optimizer.as_ref()?;
     let c = o.candidate(cand)?;
     let ctx = Ctx { suite: &x.suite };
+    // "not scored" where the loop has no train score (tryout 81: a bare "?").
     let score = |id: u32| {
         o.mean(&ctx, id, false)
-            .map_or("?".to_owned(), |m| super::shown_points(m).to_string())
+            .map_or("not scored".to_owned(), |m| {
+                super::shown_points(m).to_string()
+            })
+    };
+    // The model the scores are of (tryout 81: "train score ? → 75" said neither).
+    let on = if o.config.exec_label.is_empty() {
+        String::new()
+    } else {
+        format!(", on {}", o.config.exec_label)
     };
     let from = o.from_version;
     let start = o
@@ -125,10 +135,10 @@ pub fn accept(x: &mut Draft, cand: u32, now_ms: f64) -> Option<u32> {
         .find(|c| c.mutation == Mutation::Baseline)
         .map(|c| c.id);
     let what = format!(
-        "round {}, {} (train score {} \u{2192} {} from version {from})",
+        "round {}, {} (train score {} \u{2192} {} from version {from}{on})",
         c.round,
         c.mutation.label().to_lowercase(),
-        start.map_or("?".to_owned(), score),
+        start.map_or("not scored".to_owned(), score),
         score(c.id)
     );
     let spec = c.spec.clone();

@@ -234,7 +234,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     )?;
     assert!(
         lines.iter().any(|l| l.contains(
-            "each judge call as if the answer filled the 8,000 characters the judge is shown"
+            "each judge call as if the answer filled the 8,000 characters the judge is shown, each of 4 bytes"
         )),
         "{lines:?}"
     );

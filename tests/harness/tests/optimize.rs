@@ -262,9 +262,11 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
             .await?
             .contains("LEVEL3")
     );
-    b.wait_for_text(
-        "Accepted from the optimizer: round 3, asked to change the reasoning steps (train score 25 \u{2192} 100 from version 1)",
-    )
+    // Tryout 81: the scores name the model they are of.
+    b.wait_for_text(&format!(
+        "Accepted from the optimizer: round 3, asked to change the reasoning steps (train score 25 \u{2192} 100 from version 1, on OpenAI-compatible server fake-large at {})",
+        fake.host()
+    ))
     .await?;
 
     // Tryout 8: "Start again" replaced the finished loop's results without asking. It asks
@@ -455,9 +457,10 @@ async fn a_loop_stops_at_its_limit_when_the_provider_bills_the_most() -> anyhow:
     cap.type_text(&format!("{SELECT_ALL}{limit}{TAB}")).await?;
     b.wait_for_text(&format!("Your cap of {limit} calls is below the full plan"))
         .await?;
-    // Tryout 79: the ceiling read as a forecast (28 times what a loop then used).
+    // Tryout 79: the ceiling read as a forecast (28 times what a loop then used). Tryout 81: it
+    // named an 800-token cap, where the loop's answers have a run's 1,500.
     b.wait_for_text(
-        "\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its",
+        "\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its 1,500-token cap",
     )
     .await?;
     b.button(&format!("Start: up to {limit} calls"))
