@@ -371,7 +371,7 @@ pub fn judged(
                 .0
                 .saturating_add(earlier_prompts(read, f.error.went_out_before));
             Some((
-                judge::verdict(Err((f.partial, &f.error.message())), rubric),
+                judge::verdict(Err((f.partial, &f.error.message_for("Re-judge"))), rubric),
                 tokens,
             ))
         }

@@ -739,3 +739,25 @@ fn a_stream_cut_after_some_text_says_the_call_may_be_billed() {
     assert!(matches!(&c.status, Status::Failed(m) if m.ends_with(case_call::BILLED_CALL)));
     assert!(c.input_tokens > 0 && c.output_tokens > 0);
 }
+
+// Tryout 81: a judge call that failed said "press Retry" and "What arrived is kept" beside the
+// row's Re-judge button, though a judge's part reply is never used. Its reason names Re-judge
+// and says the part is not used.
+#[test]
+fn a_failed_judge_call_names_re_judge_and_keeps_no_part() {
+    for (kind, partial) in [
+        (ErrorKind::Truncated, "{\"reasoning\":\"Bob"),
+        (ErrorKind::Server, ""),
+        (ErrorKind::RateLimited, ""),
+    ] {
+        let (verdict, _) =
+            case_call::judged(failure(kind.clone(), partial), false, 10, "r").expect("a verdict");
+        let text = format!("{verdict:?}");
+        assert!(
+            !text.contains("press Retry") && !text.contains("Press Retry"),
+            "{text}"
+        );
+        assert!(!text.contains("What arrived is kept"), "{text}");
+        assert!(text.contains("Re-judge"), "{text}");
+    }
+}

@@ -196,6 +196,18 @@ impl ProviderError {
         }
     }
 
+    /// [`ProviderError::message`] for a call whose row offers `button` where a call's row offers
+    /// Retry (a judge call's row offers "Re-judge"), and that does not keep the part of a reply
+    /// that arrived ([`ProviderError::with_partial_dropped`]). Tryout 81: a judge's failure said
+    /// "press Retry" and "What arrived is kept" beside a Re-judge button, with nothing kept.
+    pub fn message_for(&self, button: &str) -> String {
+        let mut e = self.clone();
+        e.partial_dropped = true;
+        e.message()
+            .replace("press Retry", &format!("press {button}"))
+            .replace("Press Retry", &format!("Press {button}"))
+    }
+
     /// Removes every trace of the key from the detail (some providers echo part of it): the whole
     /// key, and for keys of 12 characters or more its last 4 characters (a masked echo such as
     /// `sk-...abcd`). Works on characters, so any string is safe (no byte slicing).
@@ -420,8 +432,10 @@ impl ProviderError {
                 "The connection to {host} closed before the reply was finished. {}",
                 self.kept("")
             ),
+            // Tryout 81: one bad reply from a server set up right read as a wrong setting.
             ErrorKind::Malformed => format!(
-                "{host} sent something that is not a reply in the {who} format. Check the address and the provider preset in Settings."
+                "{host} sent something that is not a reply in the {who} format. Press Retry; if it \
+                 happens again, check the address and the provider preset in Settings."
             ),
             ErrorKind::InStream => {
                 format!("{who} stopped the reply with an error. {}", self.kept(""))
