@@ -23,6 +23,11 @@ pub const MAX_STALL_SECONDS: u32 = 600;
 /// [`SettingsHandle::key_missing`]).
 const TAB_KEYED: &str = "pw.tab-keyed";
 
+/// [`SettingsHandle::not_saved`]'s words for the settings kept under each name.
+const MODEL_SETTINGS: &str = "your model settings (providers, addresses, models)";
+const WAIT_SETTING: &str = "the waiting time for a silent reply";
+const COMPARE_SETTINGS: &str = "the models to compare";
+
 /// Where a remembered key is kept: `pw.key.<preset>@<host>`.
 fn key_slot(slot: &str) -> String {
     format!("pw.key.{slot}")
@@ -72,6 +77,11 @@ pub struct SettingsHandle {
     pub stall_seconds: RwSignal<u32>,
     /// Saved settings that could not be read and were replaced by defaults, in plain words.
     pub unreadable: RwSignal<Vec<String>>,
+    /// What the browser's storage refused to keep at the latest try, in words ("your model
+    /// settings", "the key of …"): it works in this tab only until then (tryout 81: with the
+    /// storage full, a model changed and "Remember on this device" were lost without a word).
+    /// Empty when everything was kept.
+    pub not_saved: RwSignal<SortedSet<String>>,
 }
 
 impl SettingsHandle {
@@ -135,17 +145,21 @@ impl SettingsHandle {
             ),
             stall_seconds: RwSignal::new(stall_seconds),
             unreadable: RwSignal::new(unreadable),
+            not_saved: RwSignal::new(SortedSet::new()),
         };
         crate::state::reactive::effect(move |_| {
-            store::save(STALL_KEY, &handle.stall_seconds.get().to_string());
+            let ok = store::save(STALL_KEY, &handle.stall_seconds.get().to_string());
+            handle.saved(WAIT_SETTING, ok);
         });
         crate::state::reactive::effect(move |_| {
             let json = serde_json::to_string(&handle.roles.get()).unwrap_or_default();
-            store::save(SETTINGS_KEY, &json);
+            let ok = store::save(SETTINGS_KEY, &json);
+            handle.saved(MODEL_SETTINGS, ok);
         });
         crate::state::reactive::effect(move |_| {
             let json = serde_json::to_string(&handle.compare.get()).unwrap_or_default();
-            store::save(COMPARE_KEY, &json);
+            let ok = store::save(COMPARE_KEY, &json);
+            handle.saved(COMPARE_SETTINGS, ok);
         });
         provide_context(handle);
         handle
@@ -325,7 +339,22 @@ impl SettingsHandle {
         self.remembered.with(|r| r.contains(&slot))
     }
 
-    /// Ticks or unticks "remember on this device". Returns false if storage refused the key.
+    /// Notes whether the browser kept `what` ([`Self::not_saved`]).
+    fn saved(self, what: &str, ok: bool) {
+        if ok == self.not_saved.with_untracked(|n| !n.contains(what)) {
+            return;
+        }
+        self.not_saved.update(|n| {
+            if ok {
+                n.remove(what);
+            } else {
+                n.insert(what.to_owned());
+            }
+        });
+    }
+
+    /// Ticks or unticks "remember on this device". Returns false if storage refused the key
+    /// (then said in [`Self::not_saved`] until a later try keeps it, or the box is unticked).
     pub fn set_remember(self, cfg: &ProviderConfig, on: bool) -> bool {
         let slot = cfg.key_slot();
         let mut ok = true;
@@ -336,6 +365,10 @@ impl SettingsHandle {
         } else {
             store::remove(&key_slot(&slot));
         }
+        self.saved(
+            &format!("the key for {} (Remember on this device)", cfg.kind.label()),
+            ok || !on,
+        );
         self.remembered.update(|r| {
             if on && ok {
                 r.insert(slot);

@@ -72,6 +72,17 @@ pub fn SettingsPanel(
                         <CloseIcon/>
                     </button>
                 </div>
+                // Tryout 81: with the browser's storage full, changes here were lost at the
+                // next load without a word.
+                {crate::ui::erased::show(move || settings.not_saved.with(|n| !n.is_empty()), move || view! {
+                    <div class="pw-notice pw-notice--warn pw-settings-not-saved" role="alert">
+                        <p class="pw-notice__title">"Not saved in this browser"</p>
+                        <p>{crate::ui::erased::dynamic(move || (format!(
+                            "The browser's storage refused {}: it is full or blocked. What you set works in this tab until it closes. Free some storage (delete drafts you no longer need, or clear other sites' data), then change the setting again to save it.",
+                            crate::domain::figures::and_list(&settings.not_saved.get().iter().cloned().collect::<Vec<_>>())
+                        )).into_any())}</p>
+                    </div>
+                }.into_any())}
                 <section class="pw-field-group" aria-labelledby="pw-models-title">
                     <h3 id="pw-models-title">"Models"</h3>
                     <p class="pw-hint">

@@ -650,3 +650,50 @@ async fn test_connection_at_a_wrong_path_says_the_address_is_wrong_not_the_model
     browser.close().await?;
     Ok(())
 }
+
+// Tryout 81: with the browser's storage full, a model changed in Settings and "Remember on this
+// device" were lost at the next load without a word (the box unticked itself). Settings says
+// what was not kept, and keeps it once there is room again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_the_full_storage_refuses_are_said_and_kept_once_there_is_room()
+-> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
+    // Every byte localStorage has, taken (a megabyte at a time, then smaller).
+    b.eval(
+        "let n = 0; for (let size = 1 << 20; size >= 1; size >>= 1) { const v = 'x'.repeat(size); \
+         try { for (;;) localStorage.setItem('pw-test-fill-' + (n++), v); } catch (e) {} } return n",
+    )
+    .await?;
+    let s = SettingsPage::open(&b).await?;
+    s.job("Writing prompts").await?;
+    s.model("a-model-name-typed-while-the-storage-is-full-longer-than-any-default")
+        .await?;
+    b.wait_for_text("Not saved in this browser").await?;
+    b.wait_for_text("The browser's storage refused your model settings (providers, addresses, models): it is full or blocked.")
+        .await?;
+    s.key("sk-test-full-storage-1234").await?;
+    b.wait_for_text("Remember on this device")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("the key for ").await?;
+    // Room again: the next change is kept, and the note goes.
+    b.eval("Object.keys(localStorage).filter(k => k.startsWith('pw-test-fill-')).forEach(k => localStorage.removeItem(k)); return 0")
+        .await?;
+    s.model("model-kept").await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('The browser\\'s storage refused your model settings')",
+        "the note on the model settings to go",
+    )
+    .await?;
+    b.client.refresh().await?;
+    let s = SettingsPage::open(&b).await?;
+    s.job("Writing prompts").await?;
+    b.wait_until(
+        "return [...document.querySelectorAll('input')].some(i => i.value === 'model-kept')",
+        "the model kept after a reload",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
