@@ -818,7 +818,10 @@ pub fn SharePanel() -> impl IntoView {
                             crate::domain::share::LinkPart::History => "The version history weighs most: leave it out to shorten the link.",
                             crate::domain::share::LinkPart::Results => "The run results weigh most: leave them out to shorten the link.",
                             crate::domain::share::LinkPart::Cases => "The test cases weigh most: leave them out to shorten the link, or send the exported file instead.",
-                            crate::domain::share::LinkPart::Prompt => "The prompt itself weighs most: shorten its examples, or send the exported file instead.",
+                            crate::domain::share::LinkPart::Prompt => {
+                                let part = d.draft.with(crate::domain::share::largest_prompt_part);
+                                return format!("This link is over {} KB: some chat apps cut long links. The prompt itself weighs most, {part} above all: shorten it, or send the exported file instead.", WARN_LINK_CHARS / 1024).into_any();
+                            }
                         })).into_any())}
                 </p>
             }.into_any())}

@@ -689,6 +689,23 @@ pub enum LinkPart {
     Prompt,
 }
 
+/// The longest part of the prompt `d` holds now, in words for a sentence: "its Context
+/// section", or "its idea" when the idea is longer than every section (tryout 81: a 260 KB
+/// Context read "shorten its examples").
+pub fn largest_prompt_part(d: &Draft) -> String {
+    let idea = d.idea.idea.chars().count();
+    let longest = d.current_spec().and_then(|spec| {
+        crate::domain::spec::Section::ALL
+            .iter()
+            .map(|s| (spec.section_text(*s).chars().count(), *s))
+            .max_by_key(|(n, _)| *n)
+    });
+    match longest {
+        Some((n, s)) if n >= idea => format!("its {} section", s.title()),
+        _ => "its idea".to_owned(),
+    }
+}
+
 /// Which part of the link for `d` with `include` weighs most, by the size of its JSON before
 /// compression: the earlier versions, the cases, the results, or the prompt itself (the current
 /// version and the idea). Tryout 47: a link made long by 3,000 cases said "Shorten the

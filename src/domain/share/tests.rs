@@ -829,6 +829,22 @@ fn a_long_links_advice_names_the_part_that_weighs_most() {
         results: true,
     };
     assert_eq!(largest_part(&d, all), LinkPart::Prompt);
+    // Tryout 81: the prompt's part to shorten is named (a 260 KB Context read "shorten its
+    // examples").
+    assert_eq!(
+        crate::domain::share::largest_prompt_part(&d),
+        "its Persona section"
+    );
+    let mut long = d.current_spec().cloned().unwrap_or_default();
+    long.context = "Tickets arrive one at a time. ".repeat(100);
+    d.commit(long, Origin::Pasted, 1.5);
+    assert_eq!(
+        crate::domain::share::largest_prompt_part(&d),
+        "its Context section"
+    );
+    d.idea.idea = "x".repeat(10_000);
+    assert_eq!(crate::domain::share::largest_prompt_part(&d), "its idea");
+    d.idea.idea.clear();
     for i in 0..300 {
         d.suite.add(TestCase {
             input: format!("Notes {i}: Ana sends the deck on Friday, Bob books the room."),
