@@ -100,6 +100,19 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
     // A step's words are looked for among the new steps only: the examples and the format
     // share the task's words with every step.
     let new_steps = normalise(&new.section_text(Section::Steps));
+    let new_step_words = content_words(&new_steps);
+    // Sentences kept as they were are found by a lookup, not by a search of the whole text
+    // (tryout 81: a 260 KB section froze the page for seconds, each of its sentences searched
+    // for in all the others).
+    let new_sentences: std::collections::HashSet<String> = Section::ALL
+        .iter()
+        .flat_map(|s| {
+            sentences(&new.section_text(*s))
+                .into_iter()
+                .map(normalise)
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let mut out = Vec::new();
     for s in Section::ALL {
         if s == Section::Examples {
@@ -109,9 +122,10 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
             let lower = sentence.to_lowercase();
             let marked = CONSTRAINT_MARKERS.iter().any(|m| contains_word(&lower, m));
             let gone = if marked {
-                !new_text.contains(&normalise(sentence))
+                let n = normalise(sentence);
+                !new_sentences.contains(&n) && !new_text.contains(&n)
             } else {
-                s == Section::Steps && step_gone(&lower, &new_steps)
+                s == Section::Steps && step_gone(&lower, &new_step_words, &new_steps)
             };
             if gone && !out.iter().any(|o| o == sentence) {
                 out.push(sentence.to_owned());
@@ -127,20 +141,27 @@ const COMMON_WORDS: [&str; 12] = [
     "them",
 ];
 
-/// Whether a step (lower case) has lost most of its content words in `new_text` (normalised).
-fn step_gone(step: &str, new_text: &str) -> bool {
-    let words = |t: &str| -> Vec<String> {
-        t.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= 4 && !COMMON_WORDS.contains(w))
-            .map(str::to_owned)
-            .collect()
-    };
-    let own = words(step);
+/// The content words of a text (lower case): four letters or more, common ones aside.
+fn content_words(t: &str) -> std::collections::HashSet<String> {
+    t.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && !COMMON_WORDS.contains(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether a step (lower case) has lost most of its content words among `there`, the new
+/// steps' [`content_words`]; a step with none is gone when `steps` (the new steps, normalised)
+/// no longer hold it.
+fn step_gone(step: &str, there: &std::collections::HashSet<String>, steps: &str) -> bool {
+    let own: Vec<String> = step
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4 && !COMMON_WORDS.contains(w))
+        .map(str::to_owned)
+        .collect();
     if own.is_empty() {
-        return !new_text.contains(&normalise(step));
+        return !steps.contains(&normalise(step));
     }
-    let there = words(new_text);
-    let kept = own.iter().filter(|w| there.contains(w)).count();
+    let kept = own.iter().filter(|w| there.contains(*w)).count();
     kept * 2 < own.len()
 }
 
