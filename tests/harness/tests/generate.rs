@@ -1962,3 +1962,36 @@ async fn a_rewrite_stopped_by_another_draft_or_a_reload_says_so_in_its_draft() -
     browser.close().await?;
     Ok(())
 }
+
+// Tryout 81: 260 KB pasted into Context froze the page for 13-22 s (a 392 KB one for over
+// 100 s): the version diff's time limit did nothing in the browser, and each removed rule was
+// searched for in the whole text. The page answers, and the text is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_section_of_hundreds_of_kilobytes_leaves_the_page_answering() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
+    PromptPage::new(&b)
+        .paste_reply("turn a recipe into a shopping list", &spec_reply("big"))
+        .await?;
+    // Set as a paste sets it: one input event and the change of leaving the box.
+    b.eval(
+        "const t = document.getElementById('pw-section-context'); \
+         t.value = Array.from({length: 6000}, (_, i) => `Rule ${i}: never reply with more than ${i} words about item ${i}. `).join(''); \
+         t.dispatchEvent(new Event('input', {bubbles: true})); \
+         t.dispatchEvent(new Event('change', {bubbles: true})); return t.value.length",
+    )
+    .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    b.wait_until(
+        "return document.getElementById('pw-section-context').value.length > 390000",
+        "the long Context in its box",
+    )
+    .await?;
+    b.client.refresh().await?;
+    b.wait_until(
+        "return document.getElementById('pw-section-context')?.value.startsWith('Rule 0: never reply')",
+        "the long Context after a reload",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
