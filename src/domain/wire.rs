@@ -1600,7 +1600,11 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
         Check::Judge { rubric, threshold } => {
             w.kind = "llm-rubric".into();
             w.value = Some(json!(rubric));
-            w.threshold = Some(f64::from(*threshold) / 10.0);
+            // The pass mark with no threshold (7/10) is written as none, so a file that gave
+            // none exports as it came (tryout 81: every rubric of promptfoo's csv-metadata
+            // example came back with "threshold": 0.7, which promptfoo then applies).
+            w.threshold = (*threshold != crate::domain::eval::pass_mark(None))
+                .then(|| f64::from(*threshold) / 10.0);
         }
         Check::Levenshtein { text, max_distance } => {
             w.kind = "levenshtein".into();

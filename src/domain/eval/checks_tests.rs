@@ -489,6 +489,22 @@ fn thresholds_map_onto_the_judge_scale() {
     for mark in 1..=10u8 {
         assert_eq!(pass_mark(Some(f64::from(mark) / 10.0)), mark);
     }
+    // Tryout 81: a rubric with no threshold is written with none (promptfoo applies one that
+    // is written), and every other mark is written and read back.
+    for mark in 1..=10u8 {
+        let check = a(Check::Judge {
+            rubric: "kind".into(),
+            threshold: mark,
+        });
+        let w = crate::domain::wire::AssertionV1::from(&check);
+        assert_eq!(
+            w.threshold,
+            (mark != 7).then(|| f64::from(mark) / 10.0),
+            "{mark}"
+        );
+        let back = Assertion::try_from(&w).expect("reads back");
+        assert_eq!(back.check, check.check);
+    }
 }
 
 #[test]
