@@ -69,7 +69,7 @@ pub fn probe_wait_ms(misses: u32) -> u32 {
 /// `None`: no job uses the local model (it is not probed), and the notice does not speak of it.
 pub fn offline_message(status: Option<&LocalModelStatus>) -> String {
     let Some(status) = status else {
-        return "You are offline. Your drafts and this page still work; calls to model providers need a connection.".to_owned();
+        return "You are offline. Your drafts and this page still work; calls to model providers on the internet need a connection (a model server on this computer may still answer).".to_owned();
     };
     let local = match status {
         LocalModelStatus::Ready { model } => format!(
@@ -84,7 +84,7 @@ pub fn offline_message(status: Option<&LocalModelStatus>) -> String {
         }
     };
     format!(
-        "You are offline. Your drafts and this page still work; calls to model providers need a connection. {local}"
+        "You are offline. Your drafts and this page still work; calls to model providers on the internet need a connection (a model server on this computer may still answer). {local}"
     )
 }
 
