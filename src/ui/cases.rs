@@ -1623,6 +1623,9 @@ fn ProposalRow(
                     {proposal.vars_note.clone().map(|t| view! { <p class="pw-hint pw-hint--warn">{format!("Its variables do not fit your prompt: {t}")}</p> })}
                 }.into_any()
             })).into_any())}
+            // Its earlier turns, when it is a conversation (tryout 81: not shown, so the case
+            // kept seemed to have none).
+            <ConversationFold case=Signal::derive(move || pick().map(|p| p.proposal.case.clone()))/>
             // The suggestion's own fields, each edited where it lives: its message, or the value
             // of each `{{variable}}` (a case for a prompt with variables has those instead).
             {crate::ui::erased::dynamic(move || ({

@@ -1826,7 +1826,8 @@ async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow
         &json!({"cases": [
             "not a case",
             {"kind": "typical", "description": "one owner", "input": "", "vars": {"transcript": "Bob sends the deck."}, "expected": ""},
-            {"kind": "edge", "description": "no owner", "input": "", "vars": {"transcript": "Someone books a venue."}, "expected": ""}
+            {"kind": "edge", "description": "no owner", "input": "", "vars": {"transcript": "Someone books a venue."}, "expected": "",
+             "turns": [{"role": "assistant", "text": "Paste the notes, please."}, {"role": "user", "text": "They are long."}]}
         ]})
         .to_string(),
     );
@@ -1850,6 +1851,18 @@ async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow
         .eval("return Array.from(document.querySelectorAll('.pw-proposal .pw-check')).map(e => e.textContent.trim())")
         .await?;
     assert_eq!(labels, json!(["Keep suggestion 2", "Keep suggestion 3"]));
+    // Tryout 81: a suggestion's earlier turns were not shown.
+    let shown = b
+        .eval("const p = document.querySelectorAll('.pw-proposal')[1]; const f = p.querySelector('.pw-conv-fold'); return [f ? f.querySelector('summary').textContent : null, f ? f.textContent.includes('Paste the notes, please.') : false]")
+        .await?;
+    assert_eq!(shown[1], json!(true), "{shown}");
+    assert!(
+        shown[0]
+            .as_str()
+            .unwrap_or("")
+            .ends_with(": show the conversation"),
+        "{shown}"
+    );
     let field = b.field("{{transcript}} of suggestion 2").await?;
     assert_eq!(
         field.prop("value").await?.as_deref(),
