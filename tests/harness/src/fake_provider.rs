@@ -503,7 +503,20 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
         return r;
     }
     if path == "/__control" {
-        let c: Control = serde_json::from_str(&body_text).unwrap_or_default();
+        // A body that does not read is refused with why, not taken as empty (tryout 81: a
+        // fault written wrongly dropped the whole body, replies too, under {"ok": true}).
+        let c: Control = match serde_json::from_str(&body_text) {
+            Ok(c) => c,
+            Err(e) => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    json!({"ok": false, "error": format!("the control body does not read: {e}")}),
+                    true,
+                    &[],
+                    false,
+                );
+            }
+        };
         let mut s = shared.script.lock().unwrap();
         s.faults.extend(c.faults);
         s.replies.extend(c.replies);
