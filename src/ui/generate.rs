@@ -64,17 +64,34 @@ pub fn IdeaCard() -> impl IntoView {
         Ok(()) => g.generate(),
         Err(h) => hint.set(Some(h)),
     };
+    // The idea as Generate sends it, apart from the rest of the draft (results arriving do not
+    // work the request out again).
+    let idea_now = crate::state::reactive::memo(move |_| d.draft.with(|x| x.idea.clone()));
     let meta_label = move || {
         let c = settings.config(Role::Meta);
         if c.kind == ProviderKind::LlamaCpp {
             "Uses the tiny built-in model: expect rough drafts. Add a key in Settings for real quality.".to_owned()
+        } else if c.model.trim().is_empty() {
+            format!(
+                "Generate writes with {}: no model chosen yet: pick one in Settings.",
+                c.kind.label()
+            )
         } else {
-            let model = if c.model.trim().is_empty() {
-                "no model chosen yet: pick one in Settings".to_owned()
-            } else {
-                c.model.clone()
+            // What the call may cost, before it is made (tryout 81: Generate said nothing of it):
+            // its request, and an answer at its cap, each byte a token.
+            let req = meta::generate_request(&idea_now.get());
+            let (i, o) = crate::domain::estimate::request_bound(&req);
+            let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+            let cost = match crate::domain::estimate::call_cost(&c, t(i), t(o)) {
+                Some(x) => crate::domain::estimate::at_most(x),
+                None => format!("cost unknown (no list price for {})", c.model),
             };
-            format!("Generate writes with {}: {model}.", c.kind.label())
+            format!(
+                "Generate writes with {}: {}. One call: {cost} (its request and an answer at its {}-token cap).",
+                c.kind.label(),
+                c.model,
+                crate::domain::figures::grouped(o)
+            )
         }
     };
     view! {

@@ -1995,3 +1995,49 @@ async fn a_section_of_hundreds_of_kilobytes_leaves_the_page_answering() -> anyho
     b.close().await?;
     Ok(())
 }
+
+// Tryout 81: Generate showed no cost before its call. It says the most the call can cost, and
+// a provider that bills the most a request can use (its whole body as tokens, and the answer
+// at its cap) stays within it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_says_the_most_its_call_can_cost_before_it_is_made() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&b).await?;
+    s.job("Writing prompts").await?;
+    s.model("gpt-4o-mini").await?;
+    s.close().await?;
+    paste_idea(&b, "turn a recipe into a shopping list").await?;
+    let line = b
+        .wait_for_text(
+            "Generate writes with OpenAI-compatible server: gpt-4o-mini. One call: at most $",
+        )
+        .await?
+        .text()
+        .await?;
+    let bound: f64 = line
+        .split("at most $")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no figure in {line}"));
+    fake.bill_max(true);
+    fake.reply_when("shopping list", &spec_reply("priced"));
+    b.button("Generate prompt").await?.click().await?;
+    PromptPage::new(&b).wait_version(1).await?;
+    let sent = fake.chat_requests();
+    assert_eq!(sent.len(), 1, "one call");
+    let body: serde_json::Value = serde_json::from_str(&sent[0].body)?;
+    let cap = body["max_tokens"]
+        .as_u64()
+        .or_else(|| body["max_completion_tokens"].as_u64())
+        .unwrap_or(0);
+    // gpt-4o-mini's list price: $0.15 and $0.60 per million tokens in and out.
+    let billed = sent[0].body.len() as f64 * 0.15 / 1e6 + cap as f64 * 0.60 / 1e6;
+    assert!(
+        cap > 0 && billed <= bound,
+        "billed {billed} over the bound {bound} ({line})"
+    );
+    b.close().await?;
+    Ok(())
+}
