@@ -1478,6 +1478,9 @@ fn SynthPanel() -> impl IntoView {
     };
     let kept = move || s.picks.with(|p| p.iter().filter(|p| p.keep).count());
     let proposals = crate::state::reactive::memo(move |_| s.picks.with(Vec::len));
+    // The variables the idea names, apart from the rest of the draft (for the cost line).
+    let idea_vars =
+        crate::state::reactive::memo(move |_| d.draft.with(|x| x.idea.variables.clone()));
     // Open while the person has it open, and whenever an offer is on hand (one kept across a
     // reload, or brought back with its draft, shows without a click).
     let open = RwSignal::new(false);
@@ -1496,9 +1499,27 @@ fn SynthPanel() -> impl IntoView {
             }>
             <summary>"Suggest cases with the model"</summary>
             <p class="pw-hint">{crate::ui::erased::dynamic(move || (if settings.meta_is_tiny() {
-                "The built-in local model writes typical, edge and adversarial cases from your prompt, one at a time; lines it cannot use are left out and named, near-duplicates are unticked. It does not check realism: you decide what joins the table."
+                "The built-in local model writes typical, edge and adversarial cases from your prompt, one at a time; lines it cannot use are left out and named, near-duplicates are unticked. It does not check realism: you decide what joins the table.".to_owned()
             } else {
-                "The meta model writes typical, edge and adversarial cases from your prompt, then reads them for realism: two calls to it. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table."
+                // What the two calls may cost, before they are made (tryout 81: nothing said).
+                let cfg = settings.config(crate::domain::provider::Role::Meta);
+                let (i, o) = d.suite_and_prompt.with(|(suite, prompt)| {
+                    let mut vars = crate::domain::eval::prompt_variables(prompt);
+                    for v in idea_vars.get() {
+                        if !vars.contains(&v) {
+                            vars.push(v);
+                        }
+                    }
+                    let conversations = suite.cases.iter().filter(|c| c.is_conversation()).count();
+                    crate::domain::eval::synth::estimate(prompt, &vars, n.get(), conversations)
+                });
+                let t = |x: u64| x.min(u64::from(u32::MAX)) as u32;
+                let cost = match crate::domain::estimate::call_cost(&cfg, t(i), t(o)) {
+                    Some(0.0) => "free".to_owned(),
+                    Some(c) => format!("about {} if each answer runs to its cap", crate::domain::estimate::format_cost(Some(c))),
+                    None => format!("cost unknown (no list price for {})", cfg.model),
+                };
+                format!("The meta model writes typical, edge and adversarial cases from your prompt, then reads them for realism: two calls to it, {cost}. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table.")
             }).into_any())}</p>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>

@@ -185,3 +185,27 @@ fn a_suggestion_whose_variables_do_not_fit_the_prompt_is_marked() {
         None
     );
 }
+
+// Tryout 81: Suggest cases said nothing of what its two calls cost. The figure counts both
+// requests, the cases written again in the review, and each answer at its cap.
+#[test]
+fn a_suggestions_estimate_counts_both_calls_and_each_answer_at_its_cap() {
+    use crate::domain::estimate::request_tokens;
+    let prompt = "You pull action items out of {{notes}}.";
+    let vars = vec!["notes".to_owned()];
+    let (i, o) = super::estimate(prompt, &vars, 3, 0);
+    let write = super::request(prompt, &vars, 3, 0);
+    let review = super::review_request(prompt, &[]);
+    assert_eq!(
+        o,
+        u64::from(write.max_tokens) + u64::from(review.max_tokens) + 80 * 3
+    );
+    assert!(
+        i > u64::from(request_tokens(&write) + request_tokens(&review))
+            + u64::from(write.max_tokens),
+        "{i}"
+    );
+    // More cases, more of both.
+    let (i5, o5) = super::estimate(prompt, &vars, 5, 0);
+    assert!(i5 > i && o5 > o);
+}
