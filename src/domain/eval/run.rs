@@ -1100,20 +1100,7 @@ impl Run {
                 if k == 1 { "is" } else { "are" }
             )),
         }
-        let mut models: Vec<(String, usize)> = Vec::new();
-        for id in scores.keys() {
-            let Some(c) = self.cases.get(id) else {
-                continue;
-            };
-            let label = c
-                .exec_model
-                .as_ref()
-                .map_or_else(|| self.model.clone(), ModelUsed::label);
-            match models.iter_mut().find(|(l, _)| *l == label) {
-                Some((_, n)) => *n += 1,
-                None => models.push((label, 1)),
-            }
-        }
+        let models = self.models_of(scores);
         if models.len() < 2 {
             return line;
         }
@@ -1132,28 +1119,30 @@ impl Run {
     /// and only each row's caption said so). Empty otherwise; answers from several models are
     /// said by [`Run::score_line`].
     pub fn other_model_note(&self, scores: &SortedMap<u32, CaseScore>, now: &ModelUsed) -> String {
-        let mut made: Option<String> = None;
-        for id in scores.keys() {
-            let Some(c) = self.cases.get(id) else {
-                continue;
-            };
-            let label = c
-                .exec_model
-                .as_ref()
-                .map_or_else(|| self.model.clone(), ModelUsed::label);
-            match &made {
-                Some(m) if *m != label => return String::new(),
-                Some(_) => {}
-                None => made = Some(label),
-            }
-        }
-        match made {
-            Some(m) if m != now.label() && !m.trim().is_empty() => format!(
+        match self.models_of(scores).as_slice() {
+            [(m, _)] if *m != now.label() && !m.trim().is_empty() => format!(
                 " · the answers are from {m}, not the execution model chosen now ({}): run the cases again to score this version on it",
                 now.label()
             ),
             _ => String::new(),
         }
+    }
+
+    /// The models that wrote the answers `scores` counts, by label ([`CaseRun::exec_model`],
+    /// [`Run::model`] in older records), each with how many answers, in the order of the cases.
+    fn models_of(&self, scores: &SortedMap<u32, CaseScore>) -> Vec<(String, usize)> {
+        let mut models: Vec<(String, usize)> = Vec::new();
+        for c in scores.keys().filter_map(|id| self.cases.get(id)) {
+            let label = c
+                .exec_model
+                .as_ref()
+                .map_or_else(|| self.model.clone(), ModelUsed::label);
+            match models.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, n)) => *n += 1,
+                None => models.push((label, 1)),
+            }
+        }
+        models
     }
 
     /// What the score line adds for the suite's cases whose call failed (no answer, so no score):

@@ -430,6 +430,27 @@ impl<'a> CasesPage<'a> {
     }
 
     /// Adds a judge rubric for every case (it is check `index` of the list, from 1).
+    /// Adds a "matches pattern (regex)" check with `pattern` to case `n`, whose editor is open,
+    /// as its first check (typed, not left: an invalid pattern is then named beside it).
+    pub async fn add_regex(&self, n: u32, pattern: &str) -> Result<()> {
+        self.b
+            .field("Kind of check to add (Checks for this case)")
+            .await?
+            .select_by_label("Matches pattern (regex)")
+            .await?;
+        self.b
+            .button("Add check to checks for this case")
+            .await?
+            .click()
+            .await?;
+        self.b
+            .field(&format!("Matches pattern (regex) (case #{n}, check 1)"))
+            .await?
+            .type_text(pattern)
+            .await?;
+        Ok(())
+    }
+
     pub async fn add_rubric(&self, index: u32, rubric: &str) -> Result<()> {
         self.add_global("Judge with a rubric").await?;
         self.b

@@ -174,18 +174,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
             .await?
             .type_text("NameError: name 'x' is not defined")
             .await?;
-        b.field("Kind of check to add (Checks for this case)")
-            .await?
-            .select_by_label("Matches pattern (regex)")
-            .await?;
-        b.button("Add check to checks for this case")
-            .await?
-            .click()
-            .await?;
-        b.field("Matches pattern (regex) (case #1, check 1)")
-            .await?
-            .type_text("([")
-            .await?;
+        CasesPage::new(&b).add_regex(1, "([").await?;
         b.wait_for_text("This pattern is not a valid regular expression")
             .await?;
         // A conversation: its chat editor is checked too (and its fold in Results).

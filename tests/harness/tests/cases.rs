@@ -2202,18 +2202,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     // Tryout 80: a check to fix in a case not picked held back "Run selected" ("needs fixing
     // before a run can start"). Case 2 (ticked) runs; Run all stays held by case 3's check.
     add_case(&b, 3, "CHARLIE: nothing planned.", None).await?;
-    b.field("Kind of check to add (Checks for this case)")
-        .await?
-        .select_by_label("Matches pattern (regex)")
-        .await?;
-    b.button("Add check to checks for this case")
-        .await?
-        .click()
-        .await?;
-    b.field("Matches pattern (regex) (case #3, check 1)")
-        .await?
-        .type_text("([")
-        .await?;
+    CasesPage::new(&b).add_regex(3, "([").await?;
     b.wait_for_text("This pattern is not a valid regular expression")
         .await?;
     fake.clear();
