@@ -1425,24 +1425,26 @@ impl Library {
                 .map(|(at, u)| u.import_message(*at)),
         );
         let mut left_out = !imported.unreadable.is_empty();
+        let mut names = self.names();
+        // Each draft under the name it will have in the list, so what the notice says was left
+        // out names it as the list does (tryout 81: "Untitled prompt" beside "… (imported)").
         let drafts: Vec<Draft> = imported
             .drafts
             .into_iter()
-            .map(|s| {
+            .map(|mut s| {
+                let name = fresh_name(&s.draft.display_name(), "imported", false, &names);
+                if name != s.draft.display_name() {
+                    s.draft.name = name;
+                }
+                names.push(s.draft.display_name());
                 self.report_lost(&s.draft.display_name(), &s.lost);
                 left_out |= !s.lost.is_empty();
                 s.draft
             })
             .collect();
-        let mut names = self.names();
         let n = drafts.len();
         let mut last = None;
-        for mut d in drafts {
-            let name = fresh_name(&d.display_name(), "imported", false, &names);
-            if name != d.display_name() {
-                d.name = name;
-            }
-            names.push(d.display_name());
+        for d in drafts {
             let rec = Record::new(&new_id(), 1, &d);
             if let Some(store) = self.store.get_value() {
                 store

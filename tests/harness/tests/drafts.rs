@@ -1687,6 +1687,26 @@ async fn an_import_says_a_cut_off_file_ends_early_and_names_an_empty_draft() -> 
         "The draft \u{201c}junk\u{201d} (draft 2 in the file) holds nothing to work on: no idea, prompt, test cases or results. It was not imported.",
     )
     .await?;
+    // Tryout 81: what was left out of a draft imported under a new name was said under its
+    // name in the file ("Untitled prompt" beside "… (imported)" in the list).
+    let damaged = dir.join("drafts-damaged.json");
+    std::fs::write(
+        &damaged,
+        serde_json::to_string(&json!({
+            "format": "promptwright-drafts",
+            "version": 1,
+            "drafts": [{"name": "Menus", "idea": {"idea": "plan a week of menus"}, "runs": 7}]
+        }))?,
+    )?;
+    b.client
+        .find(Locator::Css(input))
+        .await?
+        .send_keys(damaged.to_str().unwrap())
+        .await?;
+    b.wait_for_text("Imported 1 draft. Not everything in the file came in")
+        .await?;
+    b.wait_for_text("In \u{201c}Menus (imported)\u{201d}: ")
+        .await?;
     let _ = std::fs::remove_dir_all(&dir);
     b.close().await?;
     Ok(())
