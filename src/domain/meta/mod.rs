@@ -171,6 +171,20 @@ pub struct VariablesRead {
     pub notes: Vec<String>,
 }
 
+/// Whether `c` shows as nothing in a name: zero-width spaces and joiners, direction marks and
+/// overrides, the word joiner and invisible operators, the byte-order mark, a soft hyphen.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
 /// Reads "transcript, {{notes}}, error message" into variable names. Names are separated by
 /// commas only; braces are dropped; spaces and other marks inside a name become one `_` each run
 /// (as `spec::placeholders` reads only letters, digits and `_`); a name that does not start with
@@ -179,10 +193,32 @@ pub fn read_variables(s: &str) -> VariablesRead {
     let mut out = VariablesRead::default();
     for raw in s.split(',') {
         let typed = raw.trim();
-        let bare: String = typed.chars().filter(|c| !matches!(c, '{' | '}')).collect();
+        // Characters that show as nothing (a zero-width space, a direction mark) are taken out
+        // and named (tryout 81: "ti\u{200B}cket" read "“ticket” became “ti_cket”").
+        let hidden: Vec<String> = typed
+            .chars()
+            .filter(|c| invisible(*c))
+            .map(|c| format!("U+{:04X}", u32::from(c)))
+            .collect();
+        let bare: String = typed
+            .chars()
+            .filter(|c| !matches!(c, '{' | '}') && !invisible(*c))
+            .collect();
         let bare = bare.trim();
         if bare.is_empty() {
             continue;
+        }
+        if !hidden.is_empty() {
+            out.notes.push(format!(
+                "\u{201c}{bare}\u{201d} held {} that show{} as nothing ({}): taken out.",
+                if hidden.len() == 1 {
+                    "a character"
+                } else {
+                    "characters"
+                },
+                if hidden.len() == 1 { "s" } else { "" },
+                hidden.join(", ")
+            ));
         }
         let mut name = String::new();
         for c in bare.chars() {

@@ -142,6 +142,21 @@ fn ideas_are_checked_before_sending() {
 }
 
 // Tryout 3: "error message, {{code snippet}}, 123, error message, naïve" silently became
+// Tryout 81: a zero-width space in a name read "“ticket” became “ti_cket”", naming nothing
+// that could be seen. Characters that show as nothing are taken out, and named.
+#[test]
+fn invisible_characters_in_a_variable_name_are_taken_out_and_named() {
+    let read = read_variables("ti\u{200B}cket, \u{202E}notes\u{FEFF}");
+    assert_eq!(read.names, ["ticket", "notes"]);
+    assert_eq!(
+        read.notes,
+        [
+            "\u{201c}ticket\u{201d} held a character that shows as nothing (U+200B): taken out.",
+            "\u{201c}notes\u{201d} held characters that show as nothing (U+202E, U+FEFF): taken out.",
+        ]
+    );
+}
+
 // "error, message, code, snippet, 123, naïve". Commas separate names; what is changed is said.
 #[test]
 fn variables_split_on_commas_only_and_every_change_is_said() {
