@@ -1,8 +1,8 @@
 //! Figures as the page shows and reads them: whole numbers grouped by thousands ("1,234,567"),
 //! counts with their noun in the right number ("1 call", "2 calls"), a
 //! number typed into a setting read against its allowed range (never silently changed), sizes in
-//! bytes in words, and a similarity score in words that never says "the same" of two different
-//! texts.
+//! bytes in words, a similarity score in words that never says "the same" of two different
+//! texts, and the characters a text holds that show as nothing or turn its direction.
 
 /// A whole number with its thousands grouped by commas, as English readers expect:
 /// `1234567` -> `"1,234,567"`, `999` -> `"999"`.
@@ -341,5 +341,65 @@ mod tests {
         assert_eq!(alike(0.856), "85% alike");
         assert_eq!(alike(0.0), "0% alike");
         assert!(alike(1.0).starts_with("the same words"));
+    }
+}
+
+/// Whether `c` shows as nothing, or changes how the text around it is shown: zero-width spaces
+/// and joiners, direction marks, embeddings and overrides (U+202A-U+202E), isolates, the word
+/// joiner and invisible operators, the byte-order mark, a soft hyphen (Unicode's format
+/// characters that text is commonly hidden or reordered with; UAX #9 for the direction ones).
+pub fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// A note for text written by a model that holds [`invisible`] characters, naming them (at most
+/// five), e.g. "This text holds characters that show as nothing or change its direction
+/// (U+202E): it may read differently from what was written."; `None` when it holds none.
+/// Tryout 81: a suggested case with U+202E showed "evil" as "live".
+pub fn hidden_marks(text: &str) -> Option<String> {
+    let mut found: Vec<String> = Vec::new();
+    for c in text.chars().filter(|c| invisible(*c)) {
+        let code = format!("U+{:04X}", u32::from(c));
+        if !found.contains(&code) {
+            found.push(code);
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let more = if found.len() > 5 { ", …" } else { "" };
+    found.truncate(5);
+    Some(format!(
+        "This text holds characters that show as nothing or change its direction ({}{more}): it may read differently from what was written.",
+        found.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod hidden_tests {
+    // Tryout 81: U+202E in a model's text showed "evil" as "live", with no word.
+    #[test]
+    fn hidden_and_direction_characters_are_named_once_each() {
+        assert_eq!(super::hidden_marks("plain text, émoji 🎉, עברית"), None);
+        assert_eq!(
+            super::hidden_marks("\u{202E}live\u{202C} and li\u{200B}ve\u{202E}").as_deref(),
+            Some(
+                "This text holds characters that show as nothing or change its direction (U+202E, U+202C, U+200B): it may read differently from what was written."
+            )
+        );
+        let many: String = [
+            '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{FEFF}',
+        ]
+        .iter()
+        .collect();
+        assert!(super::hidden_marks(&many).unwrap().contains("U+200F, …)"));
     }
 }

@@ -1674,6 +1674,10 @@ fn ProposalRow(
                     }
                 }).collect_view().into_any()
             }).into_any())}
+            {crate::ui::erased::dynamic(move || (pick().and_then(|p| {
+                let text = format!("{} {} {}", p.proposal.case.description, p.proposal.case.user_message(), p.proposal.case.expected);
+                crate::domain::figures::hidden_marks(&text)
+            }).map(|t| view! { <p class="pw-hint pw-hint--warn">{t}</p> })).into_any())}
             {crate::ui::erased::dynamic(move || (pick().and_then(|p| (!p.proposal.case.expected.is_empty()).then(|| view! {
                 <p class="pw-hint">{format!("A good answer (a reference for the judge's checks, not a check itself): {}", p.proposal.case.expected)}</p>
             }))).into_any())}

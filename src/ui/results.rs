@@ -762,6 +762,7 @@ fn ResultRow(
                 }).into_any())}</p>
                 // Model output is untrusted: shown as text only, never as HTML.
                 <pre class="pw-output__text pw-result__output" aria-label=format!("Output of case #{id}")>{crate::ui::erased::dynamic(move || shown_output().into_any())}</pre>
+                {crate::ui::erased::dynamic(move || (output.with(|o| o.as_deref().and_then(crate::domain::figures::hidden_marks)).map(|t| view! { <p class="pw-hint pw-hint--warn">{t}</p> })).into_any())}
                 {crate::ui::erased::show(long, move || view! {
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" on:click=move |_| full.update(|f| *f = !*f)>
                         {crate::ui::erased::dynamic(move || (if full.get() { "Show less" } else { "Show the whole output" }).into_any())}

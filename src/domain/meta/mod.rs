@@ -171,20 +171,6 @@ pub struct VariablesRead {
     pub notes: Vec<String>,
 }
 
-/// Whether `c` shows as nothing in a name: zero-width spaces and joiners, direction marks and
-/// overrides, the word joiner and invisible operators, the byte-order mark, a soft hyphen.
-fn invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
-}
-
 /// Reads "transcript, {{notes}}, error message" into variable names. Names are separated by
 /// commas only; braces are dropped; spaces and other marks inside a name become one `_` each run
 /// (as `spec::placeholders` reads only letters, digits and `_`); a name that does not start with
@@ -197,12 +183,12 @@ pub fn read_variables(s: &str) -> VariablesRead {
         // and named (tryout 81: "ti\u{200B}cket" read "“ticket” became “ti_cket”").
         let hidden: Vec<String> = typed
             .chars()
-            .filter(|c| invisible(*c))
+            .filter(|c| crate::domain::figures::invisible(*c))
             .map(|c| format!("U+{:04X}", u32::from(c)))
             .collect();
         let bare: String = typed
             .chars()
-            .filter(|c| !matches!(c, '{' | '}') && !invisible(*c))
+            .filter(|c| !matches!(c, '{' | '}') && !crate::domain::figures::invisible(*c))
             .collect();
         let bare = bare.trim();
         if bare.is_empty() {

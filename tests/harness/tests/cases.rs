@@ -1029,9 +1029,10 @@ async fn scores_made_by_an_earlier_execution_model_are_named_as_its() -> anyhow:
 async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     paste_prompt(&b).await?;
+    // With a right-to-left override (tryout 81: "evil" showed as "live", with no word).
     let payload = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>\
         <a href=\"javascript:window.__pwned=3\">click</a> [link](javascript:window.__pwned=4) \
-        ![img](http://evil.example/x.png) <iframe src=\"http://evil.example/\"></iframe>";
+        ![img](http://evil.example/x.png) <iframe src=\"http://evil.example/\"></iframe> \u{202E}live";
     // The judge's reasoning quotes the payload (reasoning that only repeated the answer would
     // be no verdict at all).
     fake.reply_when(
@@ -1047,6 +1048,8 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
     b.button("Run the case").await?.click().await?;
     wait_badge(&b, 1, "fail").await?;
     b.wait_for_text("<script>window.__pwned=2</script>").await?;
+    b.wait_for_text("This text holds characters that show as nothing or change its direction (U+202E): it may read differently from what was written.")
+        .await?;
     let check = b
         .eval(
             "const r = document.querySelector('.pw-results'); \
