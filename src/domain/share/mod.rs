@@ -689,15 +689,18 @@ pub enum LinkPart {
     Prompt,
 }
 
-/// The longest part of the prompt `d` holds now, in words for a sentence: "its Context
-/// section", or "its idea" when the idea is longer than every section (tryout 81: a 260 KB
-/// Context read "shorten its examples").
+/// The part of the prompt `d` holds now that weighs most in a link (compressed), in words for a
+/// sentence: "its Context section", or "its idea" when the idea weighs more than every section
+/// (tryout 81: a 260 KB Context read "shorten its examples").
 pub fn largest_prompt_part(d: &Draft) -> String {
-    let idea = d.idea.idea.chars().count();
+    // By size compressed, as the link carries them (tryout 82: 430 KB of repeated text, a few
+    // hundred bytes in the link, was named over 17 KB of varied words).
+    let packed = |t: &str| deflate(t.as_bytes(), false).len();
+    let idea = packed(&d.idea.idea);
     let longest = d.current_spec().and_then(|spec| {
         crate::domain::spec::Section::ALL
             .iter()
-            .map(|s| (spec.section_text(*s).chars().count(), *s))
+            .map(|s| (packed(&spec.section_text(*s)), *s))
             .max_by_key(|(n, _)| *n)
     });
     match longest {
@@ -706,13 +709,15 @@ pub fn largest_prompt_part(d: &Draft) -> String {
     }
 }
 
-/// Which part of the link for `d` with `include` weighs most, by the size of its JSON before
-/// compression: the earlier versions, the cases, the results, or the prompt itself (the current
+/// Which part of the link for `d` with `include` weighs most, by the size of its JSON
+/// compressed: the earlier versions, the cases, the results, or the prompt itself (the current
 /// version and the idea). Tryout 47: a link made long by 3,000 cases said "Shorten the
 /// examples".
 pub fn largest_part(d: &Draft, include: Include) -> LinkPart {
+    // Each part as the link carries it, compressed (tryout 82: raw sizes named a part of
+    // repeated text that compresses to little).
     fn size<T: serde::Serialize>(v: &T) -> usize {
-        serde_json::to_vec(v).map_or(0, |v| v.len())
+        serde_json::to_vec(v).map_or(0, |v| deflate(&v, false).len())
     }
     let wire = DraftV1::from_draft(d, include);
     let (current, earlier): (Vec<&VersionV1>, Vec<&VersionV1>) =

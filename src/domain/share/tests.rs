@@ -842,9 +842,22 @@ fn a_long_links_advice_names_the_part_that_weighs_most() {
         crate::domain::share::largest_prompt_part(&d),
         "its Context section"
     );
-    d.idea.idea = "x".repeat(10_000);
+    d.idea.idea = (0..2_000).map(|i| format!("{i} ")).collect();
     assert_eq!(crate::domain::share::largest_prompt_part(&d), "its idea");
     d.idea.idea.clear();
+    // Tryout 82: by the size in the link, compressed: 400 KB of one line repeated weighs less
+    // than a few KB of varied words.
+    let mut spec = d.current_spec().cloned().unwrap_or_default();
+    spec.context = "Each ticket arrives alone.\n".repeat(15_000);
+    spec.format = (0..1_500)
+        .map(|i| format!("Field {i}: item {}.\n", i * 7919 % 10_007))
+        .collect();
+    let mut e = d.clone();
+    e.commit(spec, Origin::Pasted, 1.7);
+    assert_eq!(
+        crate::domain::share::largest_prompt_part(&e),
+        "its Format section"
+    );
     for i in 0..300 {
         d.suite.add(TestCase {
             input: format!("Notes {i}: Ana sends the deck on Friday, Bob books the room."),
