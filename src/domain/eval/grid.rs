@@ -518,34 +518,33 @@ pub struct VersionsTable {
 /// `columns` (pairs of [`model_key`], empty for the execution model, and the label its results
 /// are summarized under), newest first. Each cell is that model's results on that version,
 /// scored with that version's prompt and the suite as it is now ([`summarize`]). The execution
-/// model's results are put under the model that made them ([`exec_column`]): `exec_now`'s
-/// column first, then one per earlier execution model ("… (earlier results)") and one per
-/// version whose results mix models (tryout 81: a version run on another model read as the
-/// chosen model's, and was marked best against it). A column marks its best version only when
-/// at least two versions were scored on every case they were asked, all on the same number of
-/// cases (else the scores measure different things), and never among mixed results; a tie
-/// marks every version tied.
+/// model's results are put under the model that made each of them ([`made_with`]): `exec_now`'s
+/// column first, then one per earlier execution model ("… (earlier results)"); a version whose
+/// results come from two models has a cell in each, over the cases each answered (tryouts 81-82:
+/// a version run on another model read as the chosen model's, and was marked best against it;
+/// then a version re-run in part on another model read "not run" there). A column marks its
+/// best version only when at least two versions were scored on every case they were asked, all
+/// on the same number of cases (else the scores measure different things); a tie marks every
+/// version tied.
 pub fn versions_by_models(
     draft: &crate::domain::draft::Draft,
     columns: &[(String, String)],
     exec_now: &ProviderConfig,
 ) -> VersionsTable {
-    // Each column: the key its runs are under, the label of the model that made them (for the
-    // execution model's key), whether its versions may be ranked, and its heading.
+    // Each column: the key its runs are under, for the execution model's key the label of the
+    // model whose answers it holds, and its heading.
     struct Col {
         key: String,
         made_with: Option<String>,
-        ranked: bool,
         label: String,
     }
-    let now = model_label(exec_now);
+    let now = ModelUsed::of(exec_now).label();
     let mut cols: Vec<Col> = Vec::new();
     for (key, label) in columns {
         if !key.is_empty() {
             cols.push(Col {
                 key: key.clone(),
                 made_with: None,
-                ranked: true,
                 label: label.clone(),
             });
             continue;
@@ -553,38 +552,41 @@ pub fn versions_by_models(
         cols.push(Col {
             key: String::new(),
             made_with: Some(now.clone()),
-            ranked: true,
-            label: now.clone(),
+            label: model_label(exec_now),
         });
         for v in draft.versions.iter().rev() {
-            let Some(run) = draft.run_of(v.number) else {
-                continue;
-            };
-            let (made, left_out) = exec_column(Some(run), exec_now);
-            if left_out.is_some() && !cols.iter().any(|c| c.made_with.as_ref() == Some(&made)) {
-                cols.push(Col {
-                    key: String::new(),
-                    ranked: !made.ends_with("(mixed results)"),
-                    label: made.clone(),
-                    made_with: Some(made),
-                });
+            for made in draft.run_of(v.number).map(made_with).unwrap_or_default() {
+                if !cols
+                    .iter()
+                    .any(|c| c.key.is_empty() && c.made_with.as_ref() == Some(&made))
+                {
+                    cols.push(Col {
+                        key: String::new(),
+                        label: format!("{made} (earlier results)"),
+                        made_with: Some(made),
+                    });
+                }
             }
         }
     }
     let cell = |c: &Col, v: &crate::domain::draft::Version| {
         let run = draft.run_on(v.number, &c.key)?;
-        if let Some(made) = &c.made_with {
-            let (label, left_out) = exec_column(Some(run), exec_now);
-            let group = if left_out.is_some() {
-                label
-            } else {
-                now.clone()
-            };
-            if group != *made {
-                return None;
-            }
+        let Some(made) = &c.made_with else {
+            return Some(summarize(&c.label, run, &draft.suite, Some(&v.spec)));
+        };
+        // The cases of this run the column's model answered.
+        let mut own = run.clone();
+        own.cases.retain(|_, r| {
+            r.exec_model
+                .as_ref()
+                .map_or_else(|| run.model.clone(), ModelUsed::label)
+                == *made
+        });
+        // Cases never sent would go to the model chosen now.
+        if *made != now {
+            own.unsent.clear();
         }
-        Some(summarize(&c.label, run, &draft.suite, Some(&v.spec)))
+        (!own.cases.is_empty()).then(|| summarize(&c.label, &own, &draft.suite, Some(&v.spec)))
     };
     let mut rows: Vec<VersionRow> = draft
         .versions
@@ -599,7 +601,7 @@ pub fn versions_by_models(
             })
         })
         .collect();
-    for (col, c) in cols.iter().enumerate() {
+    for col in 0..cols.len() {
         let whole: Vec<(usize, f64, usize)> = rows
             .iter()
             .enumerate()
@@ -612,7 +614,7 @@ pub fn versions_by_models(
         let same_cases = whole.windows(2).all(|w| w[0].2 == w[1].2);
         // Every version with results in the column is scored on every case it was asked.
         let with_results = rows.iter().filter(|r| r.cells[col].is_some()).count();
-        if !c.ranked || whole.len() < 2 || whole.len() != with_results || !same_cases {
+        if whole.len() < 2 || whole.len() != with_results || !same_cases {
             continue;
         }
         let top = whole.iter().map(|w| w.1).fold(f64::MIN, f64::max);

@@ -812,7 +812,9 @@ fn versions_run_on_an_earlier_execution_model_are_put_under_that_model() {
             .collect::<Vec<_>>(),
         vec![vec![false, false], vec![false, true]]
     );
-    // A version whose results mix models is apart, and never best.
+    // Tryout 82: a version re-run in part on the model chosen now has a cell under each model,
+    // over the cases each answered (it read "not run" under the chosen one), and nothing is
+    // ranked over different cases.
     let mut mixed = on(3, &[Some("Bob"), Some("Bob"), Some("Bob")], &mini);
     mixed.cases.get_mut(&1).unwrap().exec_model =
         Some(crate::domain::eval::run::ModelUsed::of(&reasoner));
@@ -822,8 +824,31 @@ fn versions_run_on_an_earlier_execution_model_are_put_under_that_model() {
         table.labels,
         vec![
             "OpenAI fake-reasoner".to_owned(),
-            "OpenAI fake-reasoner + OpenAI fake-mini (mixed results)".to_owned(),
             "OpenAI fake-mini (earlier results)".to_owned()
+        ]
+    );
+    let cells: Vec<(u32, Vec<String>)> = table
+        .rows
+        .iter()
+        .map(|r| (r.version, (0..2).map(|i| r.cell_text(i)).collect()))
+        .collect();
+    assert_eq!(
+        cells,
+        vec![
+            (
+                3,
+                vec![
+                    "100 / 100 · 1 of 1 passed · $0.0010 · 100 ms median".to_owned(),
+                    "100 / 100 · 2 of 2 passed · $0.0020 · 200 ms median".to_owned()
+                ]
+            ),
+            (
+                1,
+                vec![
+                    "not run".to_owned(),
+                    "100 / 100 · 3 of 3 passed · $0.0030 · 200 ms median".to_owned()
+                ]
+            ),
         ]
     );
     assert!(table.rows.iter().all(|r| r.best.iter().all(|b| !b)));
