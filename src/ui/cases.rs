@@ -1517,7 +1517,7 @@ fn SynthPanel() -> impl IntoView {
                 let cost = match crate::domain::estimate::call_cost(&cfg, t(i), t(o)) {
                     Some(0.0) => "free".to_owned(),
                     Some(c) => format!("about {} if each answer runs to its cap", crate::domain::estimate::format_cost(Some(c))),
-                    None => format!("cost unknown (no list price for {})", cfg.model),
+                    None => format!("cost unknown: {} has no list price here", cfg.model),
                 };
                 format!("The meta model writes typical, edge and adversarial cases from your prompt, then reads them for realism: two calls to it, {cost}. Near-duplicates and cases it finds unrealistic are unticked; you decide what joins the table.")
             }).into_any())}</p>

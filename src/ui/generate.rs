@@ -82,15 +82,19 @@ pub fn IdeaCard() -> impl IntoView {
             let req = meta::generate_request(&idea_now.get());
             let (i, o) = crate::domain::estimate::request_bound(&req);
             let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+            // (The basis only beside a figure: tryout 82, brackets piled up after "unknown".)
             let cost = match crate::domain::estimate::call_cost(&c, t(i), t(o)) {
-                Some(x) => crate::domain::estimate::at_most(x),
-                None => format!("cost unknown (no list price for {})", c.model),
+                Some(x) => format!(
+                    "{} (its request and an answer at its {}-token cap)",
+                    crate::domain::estimate::at_most(x),
+                    crate::domain::figures::grouped(o)
+                ),
+                None => format!("cost unknown: {} has no list price here", c.model),
             };
             format!(
-                "Generate writes with {}: {}. One call: {cost} (its request and an answer at its {}-token cap).",
+                "Generate writes with {}: {}. One call: {cost}.",
                 c.kind.label(),
-                c.model,
-                crate::domain::figures::grouped(o)
+                c.model
             )
         }
     };

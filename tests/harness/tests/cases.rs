@@ -1847,7 +1847,7 @@ async fn suggestions_keep_their_numbers_and_edits_go_to_the_variable() -> anyhow
         .type_text(&format!("{SELECT_ALL}3{TAB}"))
         .await?;
     // Tryout 81: what the two calls cost is said before they are made.
-    b.wait_for_text("then reads them for realism: two calls to it, cost unknown (no list price for fake-large).")
+    b.wait_for_text("then reads them for realism: two calls to it, cost unknown: fake-large has no list price here.")
         .await?;
     b.button("Suggest cases").await?.click().await?;
     b.wait_for_text("Some suggestions were left out: Suggestion 1 is not a test case.")
