@@ -71,9 +71,9 @@ pub fn SettingsPanel(
                     <button type="button" class="pw-icon-button" aria-label="Close settings" on:click=move |_| close()>
                         <CloseIcon/>
                     </button>
-                </div>
                 // Tryout 81: with the browser's storage full, changes here were lost at the
-                // next load without a word.
+                // next load without a word. In the sticky header, so it stays in view while
+                // the fields below are edited (tryout 82).
                 {crate::ui::erased::show(move || settings.not_saved.with(|n| !n.is_empty()), move || view! {
                     <div class="pw-notice pw-notice--warn pw-settings-not-saved" role="alert">
                         <p class="pw-notice__title">"Not saved in this browser"</p>
@@ -83,6 +83,7 @@ pub fn SettingsPanel(
                         )).into_any())}</p>
                     </div>
                 }.into_any())}
+                </div>
                 <section class="pw-field-group" aria-labelledby="pw-models-title">
                     <h3 id="pw-models-title">"Models"</h3>
                     <p class="pw-hint">

@@ -671,6 +671,14 @@ async fn settings_the_full_storage_refuses_are_said_and_kept_once_there_is_room(
     b.wait_for_text("Not saved in this browser").await?;
     b.wait_for_text("The browser's storage refused your model settings (providers, addresses, models): it is full or blocked.")
         .await?;
+    // In view wherever the drawer is scrolled to (tryout 82: at its top, out of view while the
+    // fields below were edited).
+    assert_eq!(
+        b.eval("const d = document.querySelector('.pw-drawer'); d.scrollTop = d.scrollHeight; const r = document.querySelector('.pw-settings-not-saved').getBoundingClientRect(); return d.scrollTop > 0 && r.top >= 0 && r.bottom <= innerHeight")
+            .await?,
+        serde_json::json!(true)
+    );
+    b.screenshot("settings-not-saved").await?;
     s.key("sk-test-full-storage-1234").await?;
     b.wait_for_text("Remember on this device")
         .await?
