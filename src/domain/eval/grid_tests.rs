@@ -669,10 +669,7 @@ fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_w
     let table = grid::versions_by_models(&d, &columns, &exec);
     assert_eq!(table.labels, vec!["OpenAI m1".to_owned(), "B".to_owned()]);
     let rows = table.rows;
-    let text: Vec<(u32, Vec<String>)> = rows
-        .iter()
-        .map(|r| (r.version, (0..2).map(|i| r.cell_text(i)).collect()))
-        .collect();
+    let text = cell_texts(&rows);
     assert_eq!(
         text,
         vec![
@@ -720,6 +717,13 @@ fn versions_by_models_lists_each_version_on_each_model_and_marks_the_best_only_w
             .rows
             .is_empty()
     );
+}
+
+/// Each row's version and its first two cells in words ([`grid::VersionRow::cell_text`]).
+fn cell_texts(rows: &[grid::VersionRow]) -> Vec<(u32, Vec<String>)> {
+    rows.iter()
+        .map(|r| (r.version, (0..2).map(|i| r.cell_text(i)).collect()))
+        .collect()
 }
 
 /// An execution model's settings for the tests: OpenAI's preset with `model`.
@@ -776,11 +780,7 @@ fn versions_run_on_an_earlier_execution_model_are_put_under_that_model() {
             "OpenAI fake-mini (earlier results)".to_owned()
         ]
     );
-    let cells: Vec<(u32, Vec<String>)> = table
-        .rows
-        .iter()
-        .map(|r| (r.version, (0..2).map(|i| r.cell_text(i)).collect()))
-        .collect();
+    let cells = cell_texts(&table.rows);
     assert_eq!(
         cells,
         vec![
@@ -827,11 +827,7 @@ fn versions_run_on_an_earlier_execution_model_are_put_under_that_model() {
             "OpenAI fake-mini (earlier results)".to_owned()
         ]
     );
-    let cells: Vec<(u32, Vec<String>)> = table
-        .rows
-        .iter()
-        .map(|r| (r.version, (0..2).map(|i| r.cell_text(i)).collect()))
-        .collect();
+    let cells = cell_texts(&table.rows);
     assert_eq!(
         cells,
         vec![
