@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Runs test binaries side by side, straight (not through `cargo test`, which holds the build
-# directory's lock while its tests run, so a build beside it would wait):
-#   run-suites.sh          the integration test binaries: the invariants and the end-to-end suites
-#   run-suites.sh --unit   the unit test binaries (each crate's `--lib`; the binaries have no unit tests)
+# Runs test binaries straight (not through `cargo test`, which holds the build directory's lock
+# while its tests run, so a build beside it would wait):
+#   run-suites.sh          the integration test binaries (the invariants and the end-to-end
+#                          suites): every test in its own process, several at a time, longest
+#                          first (scripts/schedule_tests.py; PW_TEST_SLOTS tests at once, default 4)
+#   run-suites.sh --unit   the unit test binaries (each crate's `--lib`; the binaries have no unit
+#                          tests), whole, side by side
 # One end-to-end test keeps about two thirds of a core busy (its browser's page, mostly: 119 s of
-# Chromium's CPU in a 95 s run of one suite on 2 threads), so on 2 cores two binaries of 2
-# threads each keep both cores busy through the tests' waits on the fake provider.
-#   PW_SUITE_JOBS     binaries at once (default 2)
-#   PW_TEST_THREADS   tests at once in each binary (default 2)
+# Chromium's CPU in a 95 s run of one suite on 2 threads), so on 2 cores four tests at once keep
+# both cores busy through the tests' waits on the fake provider.
+#   PW_SUITE_JOBS     unit binaries at once (default 2)
+#   PW_TEST_THREADS   tests at once in each unit binary (default 2)
 #   PW_TEST_LIST      the output of `cargo test --workspace --no-run --message-format=json...`
 #                     (else this asks cargo, which waits for any build running in target/debug)
-# The longest binaries start first, by their times on this machine's last run (kept in
-# $PW_TOOLS/suite-times[-unit]; a binary not in it counts as long). Each binary's output goes to
-# $PW_ARTIFACTS/suite-<name>.log and is printed when it ends. Exits non-zero when any test failed,
-# after every binary has run. The tests that use the local model take turns across binaries
-# (`pw_harness::local_model::one_at_a_time`, a file lock).
+# The unit binaries start longest first, by their times on this machine's last run (kept in
+# $PW_TOOLS/suite-times-unit; a binary not in it counts as long); each one's output goes to
+# $PW_ARTIFACTS/suite-<name>.log and is printed when it ends. Exits non-zero when any test
+# failed, after every test has run. The tests that use the local model take turns
+# (`pw_harness::local_model::one_at_a_time`, a file lock; the scheduler starts them one at a time).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PW_ROOT"
@@ -22,11 +25,8 @@ jobs=${PW_SUITE_JOBS:-2}
 threads=${PW_TEST_THREADS:-2}
 art=${PW_ARTIFACTS:-$PW_ROOT/artifacts}
 mode=e2e
-times="$PW_TOOLS/suite-times"
-if [ "${1:-}" = --unit ]; then
-  mode=unit
-  times="$PW_TOOLS/suite-times-unit"
-fi
+times="$PW_TOOLS/suite-times-unit"
+[ "${1:-}" = --unit ] && mode=unit
 mkdir -p "$art"
 
 # name <TAB> package directory <TAB> executable, for every test binary of the mode: integration
@@ -54,6 +54,10 @@ for line in sys.stdin:
     print(name, os.path.dirname(m["manifest_path"]), m["executable"], sep="\t")
 ' "$mode" <<<"$messages")
 [ -n "$list" ] || { echo "[suites] no test binaries (did the build fail?)" >&2; exit 1; }
+
+if [ "$mode" = e2e ]; then
+  exec python3 "$PW_ROOT/scripts/schedule_tests.py" <<<"$list"
+fi
 
 # Longest first: last run's seconds, or 100000 for a binary with no time yet.
 ordered=$(while IFS=$'\t' read -r name dir exe; do
