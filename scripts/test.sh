@@ -4,7 +4,8 @@
 #   1. native unit tests (the domain), built and run while the release build runs;
 #   2. component tests with wasm-bindgen-test in headless Chromium, built while tier 1 runs;
 #   3. the invariants and the end-to-end suites (real Chromium against the release build, the
-#      scripted fake provider and the real local model), two test binaries at a time.
+#      scripted fake provider and the real local model), each test in its own process, four at a
+#      time, longest first (scripts/schedule_tests.py).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$PW_ROOT"
@@ -100,7 +101,7 @@ echo "[test ${SECONDS}s] the tests built:"
 cat "$build_log"
 
 echo "[test ${SECONDS}s] tier 3: end-to-end suites (tiers 1 and 2 may still run)"
-# Two binaries at a time, two tests each (scripts/run-suites.sh); in its own process group, so
+# Each test in its own process, four at a time (scripts/run-suites.sh); in its own process group, so
 # that a stopped run stops its tests too.
 PW_TEST_LIST="$test_list" setsid bash scripts/run-suites.sh &
 tier3_pid=$!
