@@ -131,6 +131,32 @@ pub fn call_cost(cfg: &ProviderConfig, input_tokens: u32, output_tokens: u32) ->
         .map(|p| (input_tokens as f64 * p.input + output_tokens as f64 * p.output) / 1_000_000.0)
 }
 
+/// The most some calls can cost, in words, before they are made (tryout 83's audit: fifteen
+/// buttons spent money with no figure beside them). Each call is its model's settings and its
+/// (input, output) token bound ([`request_bound`], plus what else it may read). Reads "at most
+/// $0.0042" ([`at_most`], rounded up), "free" when every model is local (or there is no call),
+/// or "cost unknown: M has no list price here" naming each model without a list price once.
+pub fn calls_at_most(calls: &[(&ProviderConfig, (u64, u64))]) -> String {
+    let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+    let mut total = 0.0;
+    let mut unpriced: Vec<&str> = Vec::new();
+    for (cfg, (input, output)) in calls {
+        match call_cost(cfg, t(*input), t(*output)) {
+            Some(c) => total += c,
+            None if !unpriced.contains(&cfg.model.as_str()) => unpriced.push(&cfg.model),
+            None => {}
+        }
+    }
+    match unpriced.len() {
+        0 => at_most(total),
+        1 => format!("cost unknown: {} has no list price here", unpriced[0]),
+        _ => format!(
+            "cost unknown: {} have no list price here",
+            crate::domain::figures::and_list(&unpriced)
+        ),
+    }
+}
+
 /// A bound on money in words: "at most $0.61", or "free" when the bound is nothing (tryout 9:
 /// the local model's runs read "at most free").
 /// The amount is rounded up at the precision shown (tryout 19: $0.00105 read "at most $0.0010",
@@ -335,6 +361,39 @@ mod tests {
 
     use super::*;
     use crate::domain::provider::Role;
+
+    #[test]
+    fn calls_are_priced_together_and_unpriced_models_are_named_once() {
+        let mut mini = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+        mini.model = "gpt-4o-mini".into();
+        let mut big = mini.clone();
+        big.model = "gpt-4o".into();
+        let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Judge);
+        let mut custom = mini.clone();
+        custom.model = "my-model".into();
+        // 10,000 in and 1,000 out on gpt-4o-mini ($0.15 / $0.60 per million): $0.0021; the same
+        // on gpt-4o ($2.50 / $10): $0.035. Together $0.0371, rounded up to the cent shown.
+        assert_eq!(
+            calls_at_most(&[(&mini, (10_000, 1_000)), (&big, (10_000, 1_000))]),
+            "at most $0.04"
+        );
+        assert_eq!(
+            calls_at_most(&[(&mini, (10_000, 1_000))]),
+            "at most $0.0021"
+        );
+        assert_eq!(calls_at_most(&[(&local, (10_000, 1_000))]), "free");
+        assert_eq!(calls_at_most(&[]), "free");
+        assert_eq!(
+            calls_at_most(&[(&custom, (1, 1)), (&mini, (1, 1)), (&custom, (1, 1))]),
+            "cost unknown: my-model has no list price here"
+        );
+        let mut other = custom.clone();
+        other.model = "other".into();
+        assert_eq!(
+            calls_at_most(&[(&custom, (1, 1)), (&other, (1, 1))]),
+            "cost unknown: my-model and other have no list price here"
+        );
+    }
 
     #[test]
     fn a_request_is_estimated_whole_with_its_system_message_and_every_turn() {

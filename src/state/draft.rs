@@ -52,6 +52,16 @@ pub struct DraftHandle {
 }
 
 impl DraftHandle {
+    /// Reads the current version's prompt through [`versions`](Self::versions), so a reader
+    /// hears edits of the prompt, not results arriving; `None` before the first version.
+    pub fn with_current_spec<R>(
+        self,
+        f: impl FnOnce(&crate::domain::spec::PromptSpec) -> R,
+    ) -> Option<R> {
+        self.versions
+            .with(|(vs, cur)| vs.iter().find(|v| v.number == *cur).map(|v| f(&v.spec)))
+    }
+
     /// The draft in memory; `state::library` loads and saves it.
     pub fn provide() -> Self {
         let draft = reactive_stores::Store::new(Draft::default());

@@ -683,6 +683,21 @@ impl Generator {
         }
     }
 
+    /// What Retry (`repair` false) or *Fix with the model* (`repair` true) would send now, at
+    /// its bound ((input, output) tokens, [`request_bound`](crate::domain::estimate::request_bound)),
+    /// for the figure beside the button; `None` when it would send nothing, or no single
+    /// request (the tiny model's Generate starts over part by part, on the built-in model,
+    /// which costs nothing). Read untracked: the failure it is shown under is drawn anew with
+    /// each try.
+    pub fn again_bound(self, repair: bool) -> Option<(u64, u64)> {
+        let mut t = self.tries.get_value();
+        let next = if repair { t.repair() } else { t.retry() };
+        match next? {
+            Next::Send(_, req) => Some(crate::domain::estimate::request_bound(&req)),
+            Next::Tiny => None,
+        }
+    }
+
     /// Runs the last request again (the tiny model's Generate starts over).
     pub fn retry(self) {
         let next = self.tries.try_update_value(Tries::retry).flatten();

@@ -67,6 +67,34 @@ fn RubricAgreement(
     let start = a.clone();
     let nothing_to_fix = dis.is_empty();
     let label = format!("The judge on \u{201c}{}\u{201d}", a.rubric);
+    // What the click may cost, before it is made: the rewrite's call at its bound, and the
+    // judge calls as an estimate (they read the new rubric, not written yet: counted as long as
+    // this one).
+    let d = DraftHandle::expect();
+    let priced = a.clone();
+    let cost = move || {
+        use crate::domain::estimate::{calls_at_most, request_bound};
+        let meta = s.config(Role::Meta);
+        let judge = s.config(Role::Judge);
+        let rewrite =
+            calls_at_most(&[(&meta, request_bound(&agreement::improve_request(&priced)))]);
+        let judged: Vec<(u64, u64)> = d.suite_and_prompt.with(|(suite, prompt)| {
+            agreement::rejudge_calls(suite, &priced, &priced.rubric, prompt, judge.temperature)
+                .into_iter()
+                .flatten()
+                .map(|c| request_bound(&c.request))
+                .collect()
+        });
+        let calls: Vec<_> = judged.into_iter().map(|b| (&judge, b)).collect();
+        let judging = calls_at_most(&calls);
+        let judging = match judging.strip_prefix("at most ") {
+            Some(figure) => format!("about {figure}"),
+            None => judging,
+        };
+        format!(
+            "The rewrite: {rewrite}. The judge calls: {judging}, with a new rubric as long as this one (it is not written yet)."
+        )
+    };
     view! {
         <div class="pw-agreement__rubric" role="group" aria-label=label>
             <p class="pw-agreement__line" role="status"><strong>{line}</strong></p>
@@ -89,6 +117,7 @@ fn RubricAgreement(
                 </button>
             </div>
             <p class="pw-hint">{format!("The meta model rewrites the rubric from the disagreements, then the judge grades your {} again with it: {calls}. Nothing changes until you keep the new rubric.", count(n, "rated answer", "rated answers"))}</p>
+            <p class="pw-hint pw-agreement__cost">{cost}</p>
             {crate::ui::erased::show(move || s.meta_is_tiny(), move || view! {
                 <p class="pw-hint">"The built-in local model is too small to rewrite a rubric: choose a model for writing prompts in Settings."</p>
             }.into_any())}

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::shell::OFFLINE_TITLE;
 
 use super::browser::{copy_text, download, file_stem};
+use super::cost::CostNote;
 use super::notice::{ErrorNotice, RawReply};
 use crate::domain::attempt;
 use crate::domain::diff::{self, Piece};
@@ -687,8 +688,10 @@ fn GenErrorView() -> impl IntoView {
                 <RawReply raw=f.raw.clone()/>
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button" disabled=move || g.call.running.get() || off_meta() title=move || off_meta().then_some(OFFLINE_TITLE) on:click=move |_| g.retry()>"Retry"</button>
+                    <CostNote cost=Signal::derive(move || meta_cost(g.again_bound(false)))/>
                     {fixable.then(|| view! {
                         <button type="button" class="pw-button" disabled=move || g.call.running.get() || off_meta() title=move || off_meta().then_some(OFFLINE_TITLE) on:click=move |_| g.repair()>"Fix with the model"</button>
+                        <CostNote cost=Signal::derive(move || meta_cost(g.again_bound(true)))/>
                     })}
                     <button type="button" class="pw-button" on:click=manual>"Use Manual mode"</button>
                     // Tryout 4: a refused key was offered "Pick another model".
@@ -754,9 +757,13 @@ fn GapsView() -> impl IntoView {
                                         aria-label=format!("Write it with the model: {message}")
                                         title=move || if off_meta() { Some(OFFLINE_TITLE) } else { tiny_meta().then_some(TINY_CANNOT) }
                                         disabled=move || g.call.running.get() || tiny_meta() || off_meta()
-                                        on:click=move |_| g.rewrite(section, instruction.clone())>
+                                        on:click={
+                                            let instruction = instruction.clone();
+                                            move |_| g.rewrite(section, instruction.clone())
+                                        }>
                                         "Write it with the model"
                                     </button>
+                                    <CostNote cost=Signal::derive(move || job_cost(d, &Job::Rewrite { section, instruction: instruction.clone() }))/>
                                 </span>
                             </li>
                         }
@@ -770,6 +777,20 @@ fn GapsView() -> impl IntoView {
 }
 
 /// Puts the caret of the text area `id` at `at` (UTF-16 code units).
+/// What one call to the meta model chosen now may cost, for the figure beside a button that
+/// makes it: `bound` is its request's (input, output) tokens at most
+/// ([`request_bound`](crate::domain::estimate::request_bound)).
+pub(super) fn meta_cost(bound: Option<(u64, u64)>) -> Option<String> {
+    let cfg = SettingsHandle::expect().config(Role::Meta);
+    bound.map(|b| crate::domain::estimate::calls_at_most(&[(&cfg, b)]))
+}
+
+/// What a rewrite or an adaptation (`job`) of the current prompt may cost ([`meta_cost`]).
+pub(super) fn job_cost(d: DraftHandle, job: &Job) -> Option<String> {
+    let req = d.with_current_spec(|spec| job.request_on(spec)).flatten()?;
+    meta_cost(Some(crate::domain::estimate::request_bound(&req)))
+}
+
 fn caret_at(id: &str, at: u32) {
     use wasm_bindgen::JsCast;
     if let Some(area) = document()
@@ -1026,6 +1047,7 @@ fn SectionEditor(
                         on:click=move |_| { open_rewrite.set(false); g.rewrite(section, instruction.get_untracked()); }>
                         {format!("Rewrite {}", section.title())}
                     </button>
+                    <CostNote cost=Signal::derive(move || job_cost(d, &Job::Rewrite { section, instruction: instruction.get() }))/>
                 </div>
             }.into_any())}
         </div>
@@ -1152,6 +1174,7 @@ pub fn FinalCard() -> impl IntoView {
                         on:click=move |_| { let f = family.get_untracked(); d.update(|x| x.style = f.style()); g.adapt(f); }>
                         "Adapt"
                     </button>
+                    <CostNote cost=Signal::derive(move || job_cost(d, &Job::Adapt { family: family.get() }))/>
                 </div>
                 {crate::ui::erased::show(move || settings.meta_is_tiny(), move || view! {
                     <p class="pw-hint">{TINY_CANNOT}</p>

@@ -38,15 +38,22 @@ pub fn LoopNotice() -> impl IntoView {
     let off_all = super::shell::offline_for(&Role::ALL);
     let d = DraftHandle::expect();
     let h = OptimizerHandle::expect();
-    // (running, paused, calls used, calls approved, calls Resume adds to them) of an unfinished
-    // loop.
+    // (running, paused, calls used, calls approved, calls Resume adds to them, what they may
+    // cost) of an unfinished loop.
     let state = crate::state::reactive::memo(move |_| {
         d.draft.with(|x| {
             x.optimizer.as_ref().filter(|o| o.stop.is_none()).map(|o| {
-                let extra = o
-                    .retry_budget(&Ctx { suite: &x.suite })
-                    .map_or(0, |b| b.calls);
-                (!o.paused, o.paused, o.spent.calls, o.limit.calls, extra)
+                let more = o.retry_budget(&Ctx { suite: &x.suite });
+                let extra = more.as_ref().map_or(0, |b| b.calls);
+                let extra_cost = more.as_ref().map(|b| more_cost(o, b));
+                (
+                    !o.paused,
+                    o.paused,
+                    o.spent.calls,
+                    o.limit.calls,
+                    extra,
+                    extra_cost,
+                )
             })
         })
     });
@@ -58,7 +65,7 @@ pub fn LoopNotice() -> impl IntoView {
         let arrival = h.arrival.get().filter(|a| *a != Arrival::Elsewhere)
             .or_else(|| lib.loop_elsewhere().then_some(Arrival::Elsewhere));
         match (arrival, state.get()) {
-        (Some(Arrival::Continuing), Some((true, _, used, limit, _))) => view! {
+        (Some(Arrival::Continuing), Some((true, _, used, limit, _, _))) => view! {
             <div class="pw-notice pw-notice--warn pw-loop-notice" role="status">
                 <p class="pw-notice__title">"An optimization loop is running"</p>
                 <p>{format!("It picked up where it stopped when this draft was last open in this tab, and keeps calling your models within the budget you approved ({} of {} used).", grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
@@ -66,14 +73,14 @@ pub fn LoopNotice() -> impl IntoView {
             </div>
         }
         .into_any(),
-        (Some(Arrival::Elsewhere), Some((true, _, used, limit, _))) => view! {
+        (Some(Arrival::Elsewhere), Some((true, _, used, limit, _, _))) => view! {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
                 <p class="pw-notice__title">"The optimization loop is going on in another tab"</p>
                 <p>{format!("{} ({} of {} used.)", crate::domain::optimize::notes::LOOP_ELSEWHERE, grouped(u64::from(used)), count(limit, "call", "calls"))}</p>
             </div>
         }
         .into_any(),
-        (Some(held @ (Arrival::Held(_) | Arrival::HeldForKey { .. })), Some((_, true, used, limit, extra))) => {
+        (Some(held @ (Arrival::Held(_) | Arrival::HeldForKey { .. })), Some((_, true, used, limit, extra, extra_cost))) => {
             let for_key = matches!(held, Arrival::HeldForKey { .. });
             view! {
             <div class="pw-notice pw-notice--info pw-loop-notice" role="status">
@@ -87,6 +94,7 @@ pub fn LoopNotice() -> impl IntoView {
                     format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))
                 }).into_any())}</p>
                 <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{if extra > 0 { format!("Resume the loop (up to {} more {})", grouped(u64::from(extra)), noun(extra, "call", "calls")) } else { "Resume the loop".to_owned() }}</button>
+                <super::cost::CostNote cost=Signal::derive(move || extra_cost.clone().filter(|_| extra > 0))/>
                 {crate::ui::erased::show(move || for_key && h.keys_forgotten_now(), move || view! {
                     <button type="button" class="pw-button" disabled=off_all on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
                 }.into_any())}
@@ -187,6 +195,7 @@ fn CritiquePanel() -> impl IntoView {
                 <button type="button" class="pw-button" disabled=move || c.call.running.get() || tiny_meta() || off_meta()
                     title=move || off_meta().then_some(OFFLINE_TITLE)
                     on:click=move |_| c.critique()>"Critique this prompt"</button>
+                <super::cost::CostNote cost=Signal::derive(move || super::generate::meta_cost(d.with_current_spec(|spec| crate::domain::estimate::request_bound(&crate::domain::optimize::reflexion::critique_prompt_request(spec)))))/>
                 {crate::ui::erased::show(move || c.call.running.get(), move || view! {
                     <span class="pw-hint" role="status">"Reading the prompt critically…"</span>
                     <button type="button" class="pw-button pw-button--small" on:click=move |_| c.call.stop()>"Stop"</button>
@@ -240,6 +249,10 @@ fn CritiquePanel() -> impl IntoView {
                                                     format!("Rewrite {} with this fix", section.title())
                                                 }).into_any())}
                                             </button>
+                                            <super::cost::CostNote cost=Signal::derive({
+                                                let fix = w.fix.clone();
+                                                move || super::generate::job_cost(d, &crate::state::generator::Job::Rewrite { section, instruction: fix.clone() })
+                                            })/>
                                             {crate::ui::erased::dynamic(move || (pressed.with(|p| p.as_ref().is_some_and(|(x, ..)| *x == i) && g.call.running.get()).then(|| view! {
                                                 <p class="pw-hint" role="status">{format!("Rewriting {}…", section.title())}</p>
                                             })).into_any())}
@@ -320,6 +333,16 @@ fn budget_slots(
         ));
     }
     out
+}
+
+/// What the calls a Retry or Resume adds to a loop's approved budget (`more`,
+/// `Optimizer::retry_budget`) may cost, at the prices the loop was started with: "at most $X",
+/// or "cost unknown" when a job of the loop has no list price (its money was never a bound).
+fn more_cost(o: &crate::domain::optimize::Optimizer, more: &Budget) -> String {
+    match &o.config.prices {
+        Some(p) => crate::domain::estimate::at_most(more.cost(p)),
+        None => "cost unknown: a model of the loop has no list price here".to_owned(),
+    }
 }
 
 fn cost_line(settings: SettingsHandle, also_on: &[ProviderConfig], b: &Budget) -> String {
@@ -956,7 +979,9 @@ fn Progress(
             );
             let live = o.stop.is_none();
             let paused = o.paused;
-            let retry_calls = o.retry_budget(&Ctx { suite: &suite }).map(|b| b.calls);
+            let more = o.retry_budget(&Ctx { suite: &suite });
+            let retry_calls = more.as_ref().map(|b| b.calls);
+            let retry_cost = more.as_ref().map(|b| more_cost(&o, b));
             let retry_label = move |n: u32| format!("Retry (up to {} more {})", grouped(u64::from(n)), noun(n, "call", "calls"));
             // New candidates first, then the refinement, round by round.
             let mut failures = o.proposal_failures.clone();
@@ -978,7 +1003,7 @@ fn Progress(
                 })
                 .collect();
             view! {
-                <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls stopped=o.stop.filter(|_| o.phase == Phase::Finished)/>
+                <ProposalFailures failures=failures stalled=stalled retry_calls=retry_calls retry_cost=retry_cost.clone() stopped=o.stop.filter(|_| o.phase == Phase::Finished)/>
                 <div class="pw-progress">
                     <progress class="pw-progress__bar" max=o.limit.calls.max(1).to_string() prop:value=o.spent.calls aria-label="Calls used of the budget"></progress>
                     <p class="pw-progress__text" role="status">{format!("{phase} {spent}")}</p>
@@ -986,7 +1011,7 @@ fn Progress(
                         {live.then(|| if stalled.is_some() {
                             ().into_any()
                         } else if let Some(n) = retry_calls.filter(|_| short) {
-                            view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{retry_label(n)}</button> }.into_any()
+                            view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{retry_label(n)}</button> <super::cost::CostNote cost=Signal::derive({ let c = retry_cost.clone(); move || c.clone() })/> }.into_any()
                         } else if paused {
                             view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>"Resume"</button> }.into_any()
                         } else {
@@ -1013,6 +1038,8 @@ fn ProposalFailures(
     stalled: Option<u32>,
     /// The calls asking again adds to the approved budget.
     retry_calls: Option<u32>,
+    /// What those calls may cost (the figure beside Retry).
+    retry_cost: Option<String>,
     /// Why the loop ended, once it has (the notices are then of its last round).
     stopped: Option<crate::domain::optimize::Stop>,
 ) -> impl IntoView {
@@ -1061,6 +1088,7 @@ fn ProposalFailures(
                                 None => "Retry".to_owned(),
                             }}
                         </button>
+                        <super::cost::CostNote cost=Signal::derive(move || retry_cost.clone())/>
                         {open_settings.map(|o| view! {
                             <button type="button" class="pw-button pw-button--ghost" on:click=move |_| o.0.set(true)>"Pick another model in Settings"</button>
                         })}

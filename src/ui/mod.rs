@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod boot;
 pub mod browser;
 pub mod cases;
+pub mod cost;
 pub mod crash;
 pub mod drafts;
 pub mod erased;

@@ -73,6 +73,7 @@ pub fn NoteToCheck(
     use crate::state::note_check::{NoteChecker, Outcome};
     let n = NoteChecker::expect();
     let s = crate::state::settings::SettingsHandle::expect();
+    let d = crate::state::draft::DraftHandle::expect();
     let off = super::shell::offline_for(&[Role::Meta]);
     let has_note = move || rating.with(|r| r.as_ref().is_some_and(|r| !r.note.is_empty()));
     let mine = move || {
@@ -91,6 +92,12 @@ pub fn NoteToCheck(
                             n.propose(case, output.get_untracked(), r);
                         }
                     }>"Turn this note into a check"</button>
+                <super::cost::CostNote cost=Signal::derive(move || {
+                    let r = rating.get()?;
+                    let tc = d.suite_and_prompt.with(|(suite, _)| suite.case(case).cloned())?;
+                    let req = crate::domain::eval::note_check::request(&tc, &output.get(), &r);
+                    super::generate::meta_cost(Some(crate::domain::estimate::request_bound(&req)))
+                })/>
                 {crate::ui::erased::show(move || s.meta_is_tiny(), move || view! {
                     <span class="pw-hint">"The built-in local model is too small to write a check from a note: choose a model for writing prompts in Settings."</span>
                 }.into_any())}

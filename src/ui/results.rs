@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use super::shell::OFFLINE_TITLE;
 
 use super::cases::{ConversationFold, OpenCase, Selection, gap_variable};
+use super::cost::CostNote;
 use super::number::NumberInput;
 use super::rating::RatingControl;
 use crate::domain::eval::run::{self, CaseRun, Run, Status};
@@ -125,6 +126,13 @@ pub fn ResultsCard() -> impl IntoView {
         let cost = b.cost_words(&exec, &judge);
         (b, cost, going)
     });
+    // The current version's prompt as Reflexion reads it, apart from results arriving (the
+    // versions' own signal): each row works out from it what its Reflect may cost.
+    let style = crate::state::reactive::memo(move |_| d.draft.with(|x| x.style));
+    let reflect_spec = crate::state::reactive::memo(move |_| {
+        let style = style.get();
+        d.with_current_spec(|spec| (style, spec.clone()))
+    });
     // Ticked cases still in the draft (a case deleted elsewhere, another tab: tryout 65).
     let picked = move || {
         sel.0.with(|s| {
@@ -173,6 +181,18 @@ pub fn ResultsCard() -> impl IntoView {
                     disabled=move || n_sel() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
                     aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
                     on:click=move |_| r.run(untrack(picked))>{crate::ui::erased::dynamic(move || (format!("Run selected ({})", n_sel())).into_any())}</button>
+                // Its own figure (the cost audit: only "Run all"'s was shown beside it).
+                <CostNote cost=Signal::derive(move || {
+                    let ids = picked();
+                    (!ids.is_empty() && !r.running()).then(|| {
+                        let exec = settings.config(Role::Execution);
+                        let judge = settings.config(Role::Judge);
+                        d.suite_and_prompt.with(|(suite, prompt)| {
+                            run::run_bound(suite, prompt, &ids, exec.temperature, MAX_OUTPUT_TOKENS)
+                                .cost_words(&exec, &judge)
+                        })
+                    })
+                })/>
                 {crate::ui::erased::show(move || r.running(), move || view! {
                     <button type="button" class="pw-button pw-button--danger" on:click=move |_| r.cancel_by_person()>"Cancel run"</button>
                 }.into_any())}
@@ -331,7 +351,7 @@ pub fn ResultsCard() -> impl IntoView {
             <ol class="pw-results" aria-label="Results per case" hidden=move || lib.run_elsewhere()>
                 {crate::ui::erased::keyed(
                     move || suite_prompt.with(|(s, _)| s.cases.iter().take(drawn.get()).map(|c| c.id).collect()),
-                    move |id: u32| view! { <ResultRow id=id run=run rows=rows/> }.into_any(),
+                    move |id: u32| view! { <ResultRow id=id run=run rows=rows reflect_spec=reflect_spec/> }.into_any(),
                 )}
             </ol>
             {crate::ui::erased::show(move || { n_cases.get() > shown.get() }, move || view! {
@@ -435,6 +455,13 @@ fn ResultRow(
     run: ReadSignal<Option<Run>>,
     /// Every row's result and score.
     rows: Keyed<u32, RowData>,
+    /// The current version's style and prompt (what Reflect's figure reads).
+    reflect_spec: Memo<
+        Option<(
+            crate::domain::spec::RenderStyle,
+            crate::domain::spec::PromptSpec,
+        )>,
+    >,
 ) -> impl IntoView {
     let off_run = super::shell::offline_for(&[Role::Execution, Role::Judge]);
     let off_judge = super::shell::offline_for(&[Role::Judge]);
@@ -645,6 +672,61 @@ fn ResultRow(
                 .unwrap_or_default()
         })
     });
+    // What each of the row's paid buttons may cost, worked out before it is pressed (the cost
+    // audit of session 40: Reflect, Retry and Re-judge spent money with no figure beside
+    // them). Each reads the row's own result and the shared prompt, so results arriving for
+    // other cases work none of them out again.
+    let reflect_cost = crate::state::reactive::memo(move |_| {
+        let exec = settings.config(Role::Execution);
+        let judge = settings.config(Role::Judge);
+        reflect_spec.with(|base| {
+            let (style, spec) = base.as_ref()?;
+            mine.with(|m| {
+                let (cr, _) = m.as_ref()?;
+                if cr.status != Status::Done {
+                    return None;
+                }
+                d.suite_and_prompt.with(|(suite, _)| {
+                    let input = crate::domain::optimize::reflect::ReflectInput::from_parts(
+                        spec,
+                        *style,
+                        suite,
+                        id,
+                        cr,
+                        exec.kind.is_tiny().then(String::new),
+                        judge.temperature,
+                        MAX_OUTPUT_TOKENS,
+                    )?;
+                    let calls: Vec<_> = input
+                        .bound()
+                        .into_iter()
+                        .map(|(role, b)| (if role == Role::Judge { &judge } else { &exec }, b))
+                        .collect();
+                    Some(crate::domain::estimate::calls_at_most(&calls))
+                })
+            })
+        })
+    });
+    let retry_cost = crate::state::reactive::memo(move |_| {
+        let exec = settings.config(Role::Execution);
+        let judge = settings.config(Role::Judge);
+        d.suite_and_prompt.with(|(suite, prompt)| {
+            run::run_bound(suite, prompt, &[id], exec.temperature, MAX_OUTPUT_TOKENS)
+                .cost_words(&exec, &judge)
+        })
+    });
+    let rejudge_cost = crate::state::reactive::memo(move |_| {
+        let judge = settings.config(Role::Judge);
+        mine.with(|m| {
+            let (cr, _) = m.as_ref()?;
+            d.suite_and_prompt.with(|(suite, prompt)| {
+                let case = suite.case(id)?;
+                let calls = run::rejudge_bound(suite, prompt, case, cr, judge.temperature);
+                let calls: Vec<_> = calls.into_iter().map(|b| (&judge, b)).collect();
+                Some(crate::domain::estimate::calls_at_most(&calls))
+            })
+        })
+    });
     view! {
         <li class="pw-result" data-case=id.to_string()>
             <div class="pw-result__head">
@@ -684,12 +766,14 @@ fn ResultRow(
                         on:click=move |_| r.retry_on("", id)>
                         {crate::ui::erased::dynamic(move || (if other_model.with(Option::is_some) { "Retry on the model chosen now" } else { "Retry" }).into_any())}
                     </button>
+                    <CostNote cost=Signal::derive(move || Some(retry_cost.get()))/>
                 }.into_any())}
                 {crate::ui::erased::show(move || status.get() == Some(Status::Done), move || view! {
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" aria-label=format!("Reflect on case #{id}")
                         title=move || if off_run() { OFFLINE_TITLE } else { "Draft, then a harsh critique, then a final answer written from it; both scored the same way." }
                         disabled=move || reflector.busy.with(|b| b.contains(&id)) || off_run()
                         on:click=move |_| reflector.reflect(id)>"Reflect"</button>
+                    <CostNote cost=Signal::derive(move || reflect_cost.get())/>
                 }.into_any())}
                 {crate::ui::erased::show(move || reflector.busy.with(|b| b.contains(&id)), move || view! {
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Stop reflecting on case #{id}")
@@ -699,6 +783,7 @@ fn ResultRow(
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
                         disabled=move || off_judge() || r.judging.with(|j| j.contains(&(String::new(), id))) title=move || off_judge().then_some(OFFLINE_TITLE)
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
+                    <CostNote cost=Signal::derive(move || rejudge_cost.get())/>
                 }.into_any())}
             </div>
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
@@ -839,6 +924,7 @@ fn ResultRow(
                             <button type="button" class="pw-button" aria-label=format!("Retry Reflexion on case #{id}")
                                 disabled=off_run title=move || off_run().then_some(OFFLINE_TITLE)
                                 on:click=move |_| reflector.reflect(id)>"Retry"</button>
+                            <CostNote cost=Signal::derive(move || reflect_cost.get())/>
                         })}
                         <div class="pw-reflection__cols">
                             <div class="pw-reflection__col">

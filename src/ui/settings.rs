@@ -260,12 +260,8 @@ fn RoleSettings(
             ));
             return;
         }
-        let mut req = ChatRequest::new(
-            Some("You are a friendly assistant. Answer in one short sentence.".into()),
-            "Say hello to a new Promptwright user.",
-        );
+        let mut req = test_request();
         req.temperature = c.temperature;
-        req.max_tokens = 80;
         call.start(c.clone(), s.key(&c), req, s.call_options());
     };
 
@@ -520,6 +516,10 @@ fn RoleSettings(
             <button type="button" class="pw-button pw-button--primary" disabled=move || call.running.get() on:click=move |_| send_test()>
                 "Send a test message"
             </button>
+            <super::cost::CostNote cost=Signal::derive(move || {
+                let c = cfg();
+                Some(crate::domain::estimate::calls_at_most(&[(&c, crate::domain::estimate::request_bound(&test_request()))]))
+            })/>
             {crate::ui::erased::show(move || call.running.get(), move || view! {
                 <button type="button" class="pw-button" on:click=move |_| call.stop()>"Stop"</button>
             }.into_any())}
@@ -591,4 +591,14 @@ pub(crate) fn also_used_by(users: &[String], me: &str) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// The test message of Settings: a one-sentence hello, its answer held to 80 tokens.
+fn test_request() -> ChatRequest {
+    let mut req = ChatRequest::new(
+        Some("You are a friendly assistant. Answer in one short sentence.".into()),
+        "Say hello to a new Promptwright user.",
+    );
+    req.max_tokens = 80;
+    req
 }

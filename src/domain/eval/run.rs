@@ -954,6 +954,33 @@ pub fn run_bound(
     b
 }
 
+/// The most Re-judge on the answer `cr` to `case` can use: one judge call per rubric it asks
+/// again ([`rubrics_to_judge`] with `rejudge`), each request as it will be sent (the answer is
+/// known) at its bound ([`request_bound`](crate::domain::estimate::request_bound)): (input,
+/// output) tokens per call. `prompt` is the rendered system prompt that made the answer.
+pub fn rejudge_bound(
+    suite: &Suite,
+    prompt: &str,
+    case: &TestCase,
+    cr: &CaseRun,
+    judge_temperature: f32,
+) -> Vec<(u64, u64)> {
+    use crate::domain::estimate::request_bound;
+    rubrics_to_judge(suite, case, cr, true)
+        .iter()
+        .map(|rubric| {
+            let subject = super::judge::Subject {
+                rubric,
+                prompt,
+                case,
+                output: &cr.output,
+                cut_off: cr.observed().cut_off(),
+            };
+            request_bound(&super::judge::call(&subject, judge_temperature).request)
+        })
+        .collect()
+}
+
 /// The judge rubrics that apply to a case and have no verdict yet in `cr` (or, when `rejudge` is
 /// set, one that is no verdict: unreadable, or a score whose reasoning only repeats the answer).
 pub fn rubrics_to_judge(

@@ -31,15 +31,20 @@ impl Job {
     pub fn request(&self, draft: &Draft) -> Option<ChatRequest> {
         match self {
             Self::Generate => Some(meta::generate_request(&draft.idea)),
+            _ => self.request_on(draft.current_spec()?),
+        }
+    }
+
+    /// The request a rewrite or an adaptation of `spec` sends; `None` for Generate (it reads
+    /// the idea, not a prompt).
+    pub fn request_on(&self, spec: &PromptSpec) -> Option<ChatRequest> {
+        match self {
+            Self::Generate => None,
             Self::Rewrite {
                 section,
                 instruction,
-            } => Some(meta::section_request(
-                draft.current_spec()?,
-                *section,
-                instruction,
-            )),
-            Self::Adapt { family } => Some(meta::adapt_request(draft.current_spec()?, *family)),
+            } => Some(meta::section_request(spec, *section, instruction)),
+            Self::Adapt { family } => Some(meta::adapt_request(spec, *family)),
         }
     }
 }

@@ -142,14 +142,44 @@ impl ReflectInput {
         judge_temperature: f32,
         max_tokens: u32,
     ) -> Option<(u32, ReflectInput)> {
-        use crate::domain::eval::run::{self, Status};
+        use crate::domain::eval::run::Status;
         let d = draft;
         let cr = d.run_of(d.current)?.cases.get(&id)?;
         if cr.status != Status::Done {
             return None;
         }
-        let case = d.suite.case(id)?.clone();
-        let spec = d.current_spec()?.clone();
+        let spec = d.current_spec()?;
+        let tiny_task = tiny.then(|| tiny_jobs::task_of(&d.idea.idea, spec));
+        let input = Self::from_parts(
+            spec,
+            d.style,
+            &d.suite,
+            id,
+            cr,
+            tiny_task,
+            judge_temperature,
+            max_tokens,
+        )?;
+        Some((d.current, input))
+    }
+
+    /// What Reflexion on case `id`'s answer `cr` works from, given the version's `spec` and
+    /// `style` and the `suite` (as [`for_case`](Self::for_case) reads them from a draft, and a
+    /// result row reads them to show what Reflect may cost); `None` when the case is gone.
+    /// `tiny_task`: the task told to the tiny built-in model, when it is the execution model.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        spec: &PromptSpec,
+        style: RenderStyle,
+        suite: &crate::domain::eval::Suite,
+        id: u32,
+        cr: &crate::domain::eval::run::CaseRun,
+        tiny_task: Option<String>,
+        judge_temperature: f32,
+        max_tokens: u32,
+    ) -> Option<ReflectInput> {
+        use crate::domain::eval::run;
+        let case = suite.case(id)?.clone();
         let kept_critique = cr.reflection.as_ref().and_then(|r| {
             (!r.critique.is_empty() && r.error.as_deref().is_some_and(keeps_critique))
                 .then(|| r.critique.clone())
@@ -159,28 +189,120 @@ impl ReflectInput {
                 .then(|| (r.final_output.clone(), r.final_stop.clone()))
         });
         let empty = run::CaseRun::default();
-        Some((
-            d.current,
-            ReflectInput {
-                checks: d.suite.assertions_for(&case).cloned().collect(),
-                rubrics: run::rubrics_to_judge(&d.suite, &case, &empty, false),
-                tiny_task: tiny.then(|| tiny_jobs::task_of(&d.idea.idea, &spec)),
-                style: d.style,
-                // A refusal's words are its answer (tryout 80: the critique was asked about an
-                // empty draft).
-                draft: match (&cr.refusal, cr.output.trim().is_empty()) {
-                    (Some(words), true) => words.clone(),
-                    _ => cr.output.clone(),
-                },
-                draft_stop: cr.finish_reason.clone(),
-                judge_temperature,
-                max_tokens,
-                kept_critique,
-                kept_final,
-                case,
-                spec,
+        Some(ReflectInput {
+            checks: suite.assertions_for(&case).cloned().collect(),
+            rubrics: run::rubrics_to_judge(suite, &case, &empty, false),
+            tiny_task,
+            style,
+            // A refusal's words are its answer (tryout 80: the critique was asked about an
+            // empty draft).
+            draft: match (&cr.refusal, cr.output.trim().is_empty()) {
+                (Some(words), true) => words.clone(),
+                _ => cr.output.clone(),
             },
-        ))
+            draft_stop: cr.finish_reason.clone(),
+            judge_temperature,
+            max_tokens,
+            kept_critique,
+            kept_final,
+            case,
+            spec: spec.clone(),
+        })
+    }
+}
+
+impl ReflectInput {
+    /// The critique's request: the tiny model's one-line worked critique, or the harsh critique
+    /// ([`reflexion::critique_request`], told when the draft was cut off).
+    fn critique_request(&self) -> ChatRequest {
+        let draft_cut_off = Observed {
+            finish_reason: self.draft_stop.clone(),
+            ..Observed::default()
+        }
+        .cut_off();
+        match &self.tiny_task {
+            Some(task) => {
+                tiny_jobs::critique_request(task, &self.case.shown_input(400), &self.draft)
+            }
+            None => reflexion::critique_request(
+                &self.spec,
+                self.style,
+                &self.case,
+                &self.checks,
+                &self.draft,
+                draft_cut_off,
+            ),
+        }
+    }
+
+    /// The final answer's request, written from `critique`.
+    fn final_request(&self, critique: &str) -> ChatRequest {
+        if self.tiny_task.is_some() {
+            tiny_jobs::final_request(
+                &self.spec,
+                self.style,
+                &self.case,
+                critique,
+                self.max_tokens,
+            )
+        } else {
+            reflexion::final_request(
+                &self.spec,
+                self.style,
+                &self.case,
+                &self.draft,
+                critique,
+                self.max_tokens,
+            )
+        }
+    }
+
+    /// The judge's request on `rubric` for the final answer `output`.
+    fn judge_request(&self, rubric: &str, output: &str, cut_off: bool) -> ChatRequest {
+        let prompt = self.spec.render(self.style);
+        let subject = judge::Subject {
+            rubric,
+            prompt: &prompt,
+            case: &self.case,
+            output,
+            cut_off,
+        };
+        judge::call(&subject, self.judge_temperature).request
+    }
+
+    /// The most each call of this reflection can use, worked out before any is made: (the role
+    /// that answers it, (input, output) tokens by
+    /// [`request_bound`](crate::domain::estimate::request_bound)). The critique as asked, its
+    /// answer at its cap; the final answer's request with the critique at its longest
+    /// ([`reflexion::CRITIQUE_READ_BOUND`]: it is clipped, [`reflexion::CRITIQUE_CHARS`]), its
+    /// answer at the run's cap; each judge call with the final answer at the longest the judge
+    /// is shown ([`JUDGE_OUTPUT_BOUND`](crate::domain::eval::run::JUDGE_OUTPUT_BOUND)). A kept
+    /// critique or final answer is not asked again, so not counted; a critique that finds
+    /// nothing skips the final answer, counted all the same. (The tiny model's critique is not
+    /// clipped: it is the built-in local model's, which costs nothing.)
+    pub fn bound(&self) -> Vec<(Role, (u64, u64))> {
+        use crate::domain::estimate::request_bound;
+        use crate::domain::eval::run::JUDGE_OUTPUT_BOUND;
+        let mut calls = Vec::new();
+        match (&self.kept_critique, &self.kept_final) {
+            (Some(_), Some(_)) => {}
+            (Some(critique), None) => {
+                calls.push((
+                    Role::Execution,
+                    request_bound(&self.final_request(critique)),
+                ));
+            }
+            (None, _) => {
+                calls.push((Role::Execution, request_bound(&self.critique_request())));
+                let (i, o) = request_bound(&self.final_request(""));
+                calls.push((Role::Execution, (i + reflexion::CRITIQUE_READ_BOUND, o)));
+            }
+        }
+        for rubric in &self.rubrics {
+            let (i, o) = request_bound(&self.judge_request(rubric, "", true));
+            calls.push((Role::Judge, (i + JUDGE_OUTPUT_BOUND, o)));
+        }
+        calls
     }
 }
 
@@ -247,23 +369,7 @@ impl Reflect {
             }
             return self.after_critique();
         }
-        let i = &self.input;
-        let draft_cut_off = Observed {
-            finish_reason: i.draft_stop.clone(),
-            ..Observed::default()
-        }
-        .cut_off();
-        let request = match &i.tiny_task {
-            Some(task) => tiny_jobs::critique_request(task, &i.case.shown_input(400), &i.draft),
-            None => reflexion::critique_request(
-                &i.spec,
-                i.style,
-                &i.case,
-                &i.checks,
-                &i.draft,
-                draft_cut_off,
-            ),
-        };
+        let request = self.input.critique_request();
         self.ask(Step::Critique, Role::Execution, request)
     }
 
@@ -361,12 +467,7 @@ impl Reflect {
             self.reflection.final_stop = i.draft_stop.clone();
             return self.next_judge();
         }
-        let critique = &self.reflection.critique;
-        let request = if i.tiny_task.is_some() {
-            tiny_jobs::final_request(&i.spec, i.style, &i.case, critique, i.max_tokens)
-        } else {
-            reflexion::final_request(&i.spec, i.style, &i.case, &i.draft, critique, i.max_tokens)
-        };
+        let request = i.final_request(&self.reflection.critique);
         self.ask(Step::Final, Role::Execution, request)
     }
 
@@ -377,16 +478,10 @@ impl Reflect {
             return None;
         };
         self.judged += 1;
-        let prompt = self.input.spec.render(self.input.style);
         let cut_off = self.reflection.final_observed().cut_off();
-        let subject = judge::Subject {
-            rubric: &rubric,
-            prompt: &prompt,
-            case: &self.input.case,
-            output: &self.reflection.final_output,
-            cut_off,
-        };
-        let request = judge::call(&subject, self.input.judge_temperature).request;
+        let request = self
+            .input
+            .judge_request(&rubric, &self.reflection.final_output, cut_off);
         self.ask(Step::Judge(rubric), Role::Judge, request)
     }
 
@@ -431,6 +526,46 @@ mod tests {
             kept_critique: None,
             kept_final: None,
         }
+    }
+
+    /// The figure shown before Reflect is pressed holds whatever the model writes: a critique
+    /// and a final answer far past their caps, in characters of 4 bytes, are each read by a
+    /// later call within the bound worked out before the first call; a kept critique is not
+    /// counted again.
+    #[test]
+    fn the_bound_holds_for_the_longest_critique_and_final_answer() {
+        use crate::domain::estimate::request_bound;
+        let wide = |n: usize| "\u{1D538}".repeat(n); // 𝔸: 4 bytes in UTF-8
+        for cut in [None, Some("length")] {
+            let mut i = input();
+            i.draft_stop = cut.map(str::to_owned);
+            let bound = i.bound();
+            assert_eq!(bound.len(), 4, "{bound:?}");
+            let mut m = Reflect::new(i.clone());
+            let mut asked = vec![m.start().expect("the critique")];
+            while let Some(next) = m.reply(Ok((wide(20_000), cut.map(str::to_owned)))) {
+                asked.push(next);
+            }
+            assert_eq!(asked.len(), 4);
+            for (ask, (role, (input, output))) in asked.iter().zip(&bound) {
+                let (used_in, used_out) = request_bound(&ask.request);
+                assert_eq!(ask.role, *role);
+                assert!(used_in <= *input, "{:?}: {used_in} > {input}", ask.step);
+                assert!(used_out <= *output, "{:?}", ask.step);
+            }
+        }
+        // A kept critique: the final answer and the judge calls only, the critique as it is.
+        let mut i = input();
+        i.kept_critique = Some(wide(20_000));
+        let bound = i.bound();
+        assert_eq!(bound.len(), 3);
+        let mut m = Reflect::new(i.clone());
+        let first = m.start().expect("the final answer");
+        assert_eq!(first.step, Step::Final);
+        assert!(request_bound(&first.request).0 <= bound[0].1.0);
+        // A kept final answer whose judging stopped: the judge calls only.
+        i.kept_final = Some(("done".into(), None));
+        assert_eq!(i.bound().len(), 2);
     }
 
     /// What Reflexion on a case works from is read from the current version's finished answer;

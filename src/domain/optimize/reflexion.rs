@@ -68,9 +68,20 @@ pub fn critique_request(
     req
 }
 
-/// The final answer, rewritten from the draft and its critique, with the prompt as the system
-/// message and a conversation's earlier turns before it, as the draft was asked
-/// ([`crate::domain::eval::run::request`]).
+/// Most characters of the critique the final answer's call reads ([`clip`]'s "… [cut]" after
+/// them): far more than a critique at its 700-token cap holds in English (about 2,800), and what
+/// makes the final call's cost boundable before the critique is written
+/// ([`CRITIQUE_READ_BOUND`]).
+pub const CRITIQUE_CHARS: usize = 4000;
+
+/// The most tokens the critique adds to the final answer's call: [`CRITIQUE_CHARS`] characters
+/// of at most 4 UTF-8 bytes each, and the cut mark
+/// ([`crate::domain::estimate::token_bound`]: a byte is at most a token).
+pub const CRITIQUE_READ_BOUND: u64 = 4 * CRITIQUE_CHARS as u64 + 16;
+
+/// The final answer, rewritten from the draft and its critique (clipped to [`CRITIQUE_CHARS`]),
+/// with the prompt as the system message and a conversation's earlier turns before it, as the
+/// draft was asked ([`crate::domain::eval::run::request`]).
 pub fn final_request(
     spec: &PromptSpec,
     style: RenderStyle,
@@ -84,7 +95,7 @@ pub fn final_request(
         &[
             ("input", &case.user_message()),
             ("draft", draft),
-            ("critique", critique.trim()),
+            ("critique", &clip(critique.trim(), CRITIQUE_CHARS)),
         ],
     );
     let mut req = ChatRequest::new(

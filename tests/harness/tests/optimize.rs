@@ -2559,3 +2559,187 @@ async fn a_provider_that_stalls_pauses_the_loop_and_scores_nothing_from_it() -> 
     b.close().await?;
     Ok(())
 }
+
+/// The figure a paid button shows before it is pressed (`CostNote`, beside it): "at most $X".
+async fn figure_beside(b: &Browser, button: &str) -> anyhow::Result<f64> {
+    let js = format!(
+        "const b = document.querySelector('button[aria-label=\"{button}\"]') ?? Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim() === '{button}'); const n = b?.nextElementSibling; return n?.classList.contains('pw-cost') ? n.textContent : null"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(t) = b.eval(&js).await?.as_str() {
+            let figure = t
+                .strip_prefix("at most $")
+                .and_then(|n| n.parse::<f64>().ok())
+                .ok_or_else(|| anyhow::anyhow!("{button}: the figure beside it reads {t:?}"))?;
+            return Ok(figure);
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "no figure beside the button {button:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// What the fake provider billed for the chat requests after the first `from`, each at the most
+/// a request can use (`FakeProvider::bill_max`: its whole body as input tokens, its answer at
+/// its cap), at gpt-4o-mini's list price ($0.15 and $0.60 per million tokens in and out).
+fn billed_since(fake: &FakeProvider, from: usize) -> (usize, f64) {
+    let sent = fake.chat_requests();
+    let cost = sent[from..]
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            let cap = body["max_tokens"]
+                .as_u64()
+                .or_else(|| body["max_completion_tokens"].as_u64())
+                .unwrap_or(0);
+            r.body.len() as f64 * 0.15 / 1e6 + cap as f64 * 0.60 / 1e6
+        })
+        .sum();
+    (sent.len() - from, cost)
+}
+
+/// Reflect says what it may cost before it is pressed (the cost audit: it showed nothing), and a
+/// provider billing the most each request can use, fed a critique and a final answer far past
+/// their caps in 4-byte characters, stays within that figure; its Retry says the same figure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflect_says_what_it_may_cost_and_stays_within_it() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&b).await?;
+    for job in ["Running tests", "Scoring"] {
+        s.job(job).await?;
+        s.model("gpt-4o-mini").await?;
+    }
+    s.close().await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    let cases = CasesPage::new(&b);
+    cases
+        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
+        .await?;
+    cases.add_rubric(1, "Names every owner of a task.").await?;
+    // 𝔸 is 4 bytes: the critique twice its clip, the final answer far past the judge's.
+    fake.reply_when("Be harsh", &"\u{1D538}".repeat(8_000));
+    fake.reply_when(
+        "A harsh review of that draft found",
+        &"\u{1D538}".repeat(12_000),
+    );
+    script_levels(&fake);
+    fake.set_timing(0, 1, 4_000);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return !!document.querySelector('button[aria-label=\"Reflect on case #1\"]')",
+        "the answer to be done",
+    )
+    .await?;
+    let figure = figure_beside(&b, "Reflect on case #1").await?;
+    b.screenshot_at(".pw-result", "reflect-cost-1280-light")
+        .await?;
+    fake.bill_max(true);
+    let from = fake.chat_requests().len();
+    b.button("Reflect on case #1").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while billed_since(&fake, from).0 < 3
+        || b.eval(
+            "return !!document.querySelector('button[aria-label=\"Stop reflecting on case #1\"]')",
+        )
+        .await?
+            == json!(true)
+    {
+        anyhow::ensure!(Instant::now() < deadline, "Reflexion did not end");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (calls, billed) = billed_since(&fake, from);
+    eprintln!("[reflect] figure ${figure}, billed ${billed:.6} in {calls} calls");
+    // The critique, the final answer and one judge call.
+    assert_eq!(calls, 3);
+    assert!(
+        billed <= figure,
+        "billed ${billed:.6} over the figure shown, at most ${figure}"
+    );
+    // A figure that means something: not many times what the most billing provider asks.
+    assert!(figure < billed * 4.0, "${figure} for ${billed:.6}");
+    b.close().await?;
+    Ok(())
+}
+
+/// Each button that makes a call to the meta model says what it may cost before it is pressed
+/// (the cost audit: Critique this prompt, a section's rewrite, Adapt and the test message showed
+/// nothing), and a provider billing the most a request can use stays within the figure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&b).await?;
+    s.job("Writing prompts").await?;
+    s.model("gpt-4o-mini").await?;
+    // The test message: a hello, its answer at 80 tokens.
+    let hello = figure_beside(&b, "Send a test message").await?;
+    fake.bill_max(true);
+    let from = fake.chat_requests().len();
+    s.send_test().await?;
+    s.wait_reply("Hello from the fake provider").await?;
+    let (calls, billed) = billed_since(&fake, from);
+    assert_eq!(calls, 1);
+    assert!(
+        billed <= hello,
+        "the test message: ${billed:.6} over ${hello}"
+    );
+    s.close().await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    // Critique this prompt: its one call within its figure.
+    let critique = figure_beside(&b, "Critique this prompt").await?;
+    let from = fake.chat_requests().len();
+    b.button("Critique this prompt").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while billed_since(&fake, from).0 < 1 {
+        anyhow::ensure!(Instant::now() < deadline, "the critique was not asked");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (calls, billed) = billed_since(&fake, from);
+    assert_eq!(calls, 1);
+    assert!(
+        billed <= critique,
+        "the critique: ${billed:.6} over ${critique}"
+    );
+    // A section's rewrite: the figure follows the instruction typed.
+    b.button("Rewrite Persona with the model")
+        .await?
+        .click()
+        .await?;
+    let short = figure_beside(&b, "Rewrite Persona").await?;
+    b.field("How should Persona change?")
+        .await?
+        .type_text(&"Say who reads the answer and what they need from it. ".repeat(40))
+        .await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let long = loop {
+        let f = figure_beside(&b, "Rewrite Persona").await?;
+        if f > short {
+            break f;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the figure stayed ${f} as the instruction grew"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let from = fake.chat_requests().len();
+    b.button("Rewrite Persona").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while billed_since(&fake, from).0 < 1 {
+        anyhow::ensure!(Instant::now() < deadline, "the rewrite was not asked");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, billed) = billed_since(&fake, from);
+    assert!(billed <= long, "the rewrite: ${billed:.6} over ${long}");
+    // Adapt shows its figure too.
+    figure_beside(&b, "Adapt").await?;
+    eprintln!(
+        "[meta figures] test message ${hello}, critique ${critique}, rewrite ${short} -> ${long}"
+    );
+    b.close().await?;
+    Ok(())
+}
