@@ -161,6 +161,8 @@ fn Disagreement(
 /// gave nothing.
 #[component]
 fn ImproveProgress() -> impl IntoView {
+    let d = DraftHandle::expect();
+    let s = SettingsHandle::expect();
     let imp = RubricImprover::expect();
     view! {
         <super::notice::CallNote call=imp.call/>
@@ -210,12 +212,29 @@ fn ImproveProgress() -> impl IntoView {
                         {(n > 0).then(|| {
                             let r = crate::state::runner::Runner::expect();
                             let others = others.clone();
+                            // The calls Re-judge makes for them (a case can have several judge
+                            // checks to grade again), each at its bound, before the click.
+                            let judge = s.config(Role::Judge);
+                            let calls: Vec<(u64, u64)> = d.suite_and_prompt.with_untracked(|(suite, prompt)| {
+                                d.draft.with_untracked(|x| {
+                                    let Some(run) = x.run_of(x.current) else { return Vec::new() };
+                                    others
+                                        .iter()
+                                        .filter_map(|id| Some((suite.case(*id)?, run.cases.get(id)?)))
+                                        .flat_map(|(case, cr)| crate::domain::eval::run::rejudge_bound(suite, prompt, case, cr, judge.temperature))
+                                        .collect()
+                                })
+                            });
+                            let priced: Vec<_> = calls.iter().map(|b| (&judge, *b)).collect();
+                            let cost = crate::domain::estimate::calls_at_most(&priced);
+                            let label = format!("Judge them with the new rubric ({})", count(calls.len(), "judge call", "judge calls"));
                             view! {
                                 <p class="pw-hint">{format!("{} not graded with it yet.", count(n, "other answer is", "other answers are"))}</p>
                                 <button type="button" class="pw-button pw-button--small" on:click=move |_| {
                                     for id in others.iter().copied() { r.rejudge(id); }
                                     imp.dismiss();
-                                }>{format!("Judge them with the new rubric ({})", count(n, "judge call", "judge calls"))}</button>
+                                }>{label}</button>
+                                <super::cost::CostNote cost=Signal::derive(move || Some(cost.clone()))/>
                             }
                         })}
                     }.into_any()

@@ -433,12 +433,22 @@ pub fn ModelGrid() -> impl IntoView {
                     let n = s.unsent;
                     let line = format!("{}: {}", s.label, crate::ui::results::unsent_line(n, &s.stopped_by));
                     let button = format!("Send the {} not sent to {}", count(n, "case", "cases"), s.label);
+                    // What sending them may cost, before the click (the cost audit: only the
+                    // whole grid's figure was shown).
+                    let ids: Vec<u32> = d.draft.with_untracked(|x| x.run_on(x.current, &key).map(|run| run.unsent.to_vec()).unwrap_or_default());
+                    let cost = slots.with_untracked(|sl| sl.iter().find(|sl| sl.key == key).map(|sl| {
+                        let judge = settings.config(Role::Judge);
+                        d.suite_and_prompt.with_untracked(|(suite, prompt)| {
+                            run::run_bound(suite, prompt, &ids, sl.cfg.temperature, MAX_OUTPUT_TOKENS).cost_words(&sl.cfg, &judge)
+                        })
+                    }));
                     Some(view! {
                         <div class="pw-row pw-row--wrap pw-grid__unsent">
                             <p class="pw-hint pw-hint--warn" role="status">{line}</p>
                             <button type="button" class="pw-button pw-button--small"
                                 disabled=move || r.running() || blocked()
                                 on:click=move |_| r.run_unsent_on(&key)>{button}</button>
+                            <super::cost::CostNote cost=Signal::derive(move || cost.clone())/>
                         </div>
                     })
                 }).collect_view()))).into_any())}
@@ -818,6 +828,41 @@ fn GridCell(
     let retry_key = key.clone();
     let answer_label = label.clone();
     let retry_label = label.clone();
+    // What Retry and Re-judge may cost, before they are pressed: the case again on this
+    // column's model with its judge calls, or the judge calls Re-judge makes for this answer.
+    let settings = SettingsHandle::expect();
+    let cost_key = key.clone();
+    let retry_cost = move || {
+        let exec = settings.config(Role::Execution);
+        let judge = settings.config(Role::Judge);
+        let slot = settings.compare.with(|c| {
+            grid::slots(&exec, c)
+                .into_iter()
+                .find(|s| s.key == cost_key)
+        })?;
+        Some(d.suite_and_prompt.with(|(suite, prompt)| {
+            run::run_bound(
+                suite,
+                prompt,
+                &[id],
+                slot.cfg.temperature,
+                MAX_OUTPUT_TOKENS,
+            )
+            .cost_words(&slot.cfg, &judge)
+        }))
+    };
+    let rejudge_cost = move || {
+        let judge = settings.config(Role::Judge);
+        cell.with(|c| {
+            let cr = c.as_ref().and_then(|(cr, _)| cr.as_ref())?;
+            d.suite_and_prompt.with(|(suite, prompt)| {
+                let case = suite.case(id)?;
+                let calls = run::rejudge_bound(suite, prompt, case, cr, judge.temperature);
+                let priced: Vec<_> = calls.into_iter().map(|b| (&judge, b)).collect();
+                Some(crate::domain::estimate::calls_at_most(&priced))
+            })
+        })
+    };
     view! {
         <td class="pw-grid__cell" data-model=key.clone()>
             <span class=move || format!("pw-verdict pw-verdict--{}", badge.get().1)>{crate::ui::erased::dynamic(move || (badge.get().0).into_any())}</span>
@@ -845,6 +890,7 @@ fn GridCell(
                     }>
                     {format!("Retry case #{id} on {retry_label}")}
                 </button>
+                <super::cost::CostNote cost=Signal::derive(retry_cost.clone())/>
             }.into_any())}
             {crate::ui::erased::show(can_rejudge, move || view! {
                 <button type="button" class="pw-button pw-button--small"
@@ -854,6 +900,7 @@ fn GridCell(
                     }>
                     {format!("Re-judge case #{id} on {label}")}
                 </button>
+                <super::cost::CostNote cost=Signal::derive(rejudge_cost)/>
             }.into_any())}
         </td>
     }

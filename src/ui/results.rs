@@ -300,6 +300,17 @@ pub fn ResultsCard() -> impl IntoView {
                                 }
                             }).into_any())}
                         </button>
+                        // What sending them may cost, before the click (they go to the
+                        // execution model chosen now).
+                        <CostNote cost=Signal::derive(move || {
+                            let ids: Vec<u32> = run.with(|r| r.as_ref().map(|r| r.unsent.clone()).unwrap_or_default());
+                            let exec = settings.config(Role::Execution);
+                            let judge = settings.config(Role::Judge);
+                            Some(d.suite_and_prompt.with(|(suite, prompt)| {
+                                run::run_bound(suite, prompt, &ids, exec.temperature, MAX_OUTPUT_TOKENS)
+                                    .cost_words(&exec, &judge)
+                            }))
+                        })/>
                     }.into_any())}
                 </div>
             }.into_any())}

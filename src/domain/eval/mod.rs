@@ -2225,8 +2225,9 @@ impl Aggregate {
 
     /// The score line of a run's results, accounting for every finished case: "Score 40 / 100
     /// over 2 of 3 cases · 1 of 3 cases passed every check · 1 refused · 1 case had nothing to
-    /// check" (the mean's case count is said when it is not every case); "No score yet: 0 of
-    /// 1 case passed" when no case has a score. The cases left out for the judge are counted in
+    /// check" (the mean's case count is said when it is not every case); "No score yet" when no
+    /// case has a score, with what else there is to say ("No score yet: 1 case had nothing to
+    /// check"), never a pass count of nothing scored. The cases left out for the judge are counted in
     /// "of N" and named by the page (with Re-judge) after this line.
     ///
     /// Tryout 51: cases that passed on their threshold with a check failing, or with a check
@@ -2281,7 +2282,10 @@ impl Aggregate {
                 parts.join(" · ")
             ),
             Some(m) => format!("Score {} / 100 · {}", figures::points(m), parts.join(" · ")),
-            None => format!("No score yet: {}", parts.join(" · ")),
+            // Tryout 82: "0 of 1 case passed every check" for a case whose only judge check
+            // failed to answer read as a failed case: with no score at all, no pass count.
+            None if parts.len() > 1 => format!("No score yet: {}", parts[1..].join(" · ")),
+            None => "No score yet".to_owned(),
         }
     }
 }

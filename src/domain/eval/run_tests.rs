@@ -537,8 +537,27 @@ fn every_finished_case_is_counted_in_the_score_line_and_a_refusal_fails() {
     );
     assert_eq!(
         r.aggregate(&plain, None).line(),
-        "No score yet: 0 of 1 case passed every check · 1 case had nothing to check"
+        "No score yet: 1 case had nothing to check"
     );
+}
+
+/// Tryout 82: a case whose only judge check failed to answer read "No score yet: 0 of 1 case
+/// passed every check", as if it had failed; with nothing scored the line gives no pass count
+/// (the page then says the case is left out for the judge, with Re-judge).
+#[test]
+fn no_score_gives_no_pass_count() {
+    use crate::domain::eval::Aggregate;
+    let judge_only = Aggregate {
+        judge_failed: 1,
+        ..Aggregate::default()
+    };
+    assert_eq!(judge_only.line(), "No score yet");
+    let waiting = Aggregate {
+        judge_failed: 1,
+        unjudged: 1,
+        ..Aggregate::default()
+    };
+    assert_eq!(waiting.line(), "No score yet: 1 not judged yet");
 }
 
 // Bug (tryout 3): "0 of 2 cases passed every check (2 from an earlier run)" when only one of the

@@ -242,6 +242,17 @@ pub fn read_variables(s: &str) -> VariablesRead {
             ));
             continue;
         }
+        // Placeholders compare capitals (as promptfoo's Nunjucks does): two names that differ
+        // only in them are two variables, which is rarely meant (tryout 81: "ticket, TICKET").
+        if let Some(other) = out
+            .names
+            .iter()
+            .find(|n| n.to_lowercase() == name.to_lowercase())
+        {
+            out.notes.push(format!(
+                "\u{201c}{other}\u{201d} and \u{201c}{name}\u{201d} differ only in capitals: they are two variables, each with its own value in every case."
+            ));
+        }
         out.names.push(name);
     }
     out

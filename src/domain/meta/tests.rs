@@ -157,6 +157,20 @@ fn invisible_characters_in_a_variable_name_are_taken_out_and_named() {
     );
 }
 
+// Tryout 81: "ticket, TICKET" was taken as two variables without a word. Placeholders compare
+// capitals (promptfoo's Nunjucks too), so they stay two, and the field says so.
+#[test]
+fn names_that_differ_only_in_capitals_are_said_to_be_two() {
+    let read = read_variables("ticket, TICKET, notes");
+    assert_eq!(read.names, ["ticket", "TICKET", "notes"]);
+    assert_eq!(
+        read.notes,
+        [
+            "\u{201c}ticket\u{201d} and \u{201c}TICKET\u{201d} differ only in capitals: they are two variables, each with its own value in every case."
+        ]
+    );
+}
+
 // "error, message, code, snippet, 123, naïve". Commas separate names; what is changed is said.
 #[test]
 fn variables_split_on_commas_only_and_every_change_is_said() {

@@ -97,6 +97,12 @@ pub struct Control {
     pub replies: Vec<String>,
     pub chunk_delay_ms: Option<u64>,
     pub latency_ms: Option<u64>,
+    /// More model names to serve (listed and answering), e.g. `gpt-4o-mini`, whose list price
+    /// the app knows.
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Report usage at the most a request could use ([`FakeProvider::bill_max`]).
+    pub bill_max: Option<bool>,
 }
 
 #[derive(Debug)]
@@ -525,6 +531,14 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
         }
         if let Some(ms) = c.latency_ms {
             s.latency = Duration::from_millis(ms);
+        }
+        for m in c.models {
+            if !s.models.contains(&m) {
+                s.models.push(m);
+            }
+        }
+        if let Some(on) = c.bill_max {
+            s.bill_max = on;
         }
         return json_response(StatusCode::OK, json!({"ok": true}), true, &[], false);
     }
