@@ -2603,6 +2603,21 @@ fn billed_since(fake: &FakeProvider, from: usize) -> (usize, f64) {
     (sent.len() - from, cost)
 }
 
+/// Presses `button`, waits for the one call it makes and returns what the fake billed for it
+/// ([`billed_since`]).
+async fn press_for_one_call(fake: &FakeProvider, b: &Browser, button: &str) -> anyhow::Result<f64> {
+    let from = fake.chat_requests().len();
+    b.button(button).await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while billed_since(fake, from).0 < 1 {
+        anyhow::ensure!(Instant::now() < deadline, "{button} made no call");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (calls, billed) = billed_since(fake, from);
+    anyhow::ensure!(calls == 1, "{button} made {calls} calls");
+    Ok(billed)
+}
+
 /// Reflect says what it may cost before it is pressed (the cost audit: it showed nothing), and a
 /// provider billing the most each request can use, fed a critique and a final answer far past
 /// their caps in 4-byte characters, stays within that figure; its Retry says the same figure.
@@ -2693,15 +2708,7 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     // Critique this prompt: its one call within its figure.
     let critique = figure_beside(&b, "Critique this prompt").await?;
-    let from = fake.chat_requests().len();
-    b.button("Critique this prompt").await?.click().await?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while billed_since(&fake, from).0 < 1 {
-        anyhow::ensure!(Instant::now() < deadline, "the critique was not asked");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (calls, billed) = billed_since(&fake, from);
-    assert_eq!(calls, 1);
+    let billed = press_for_one_call(&fake, &b, "Critique this prompt").await?;
     assert!(
         billed <= critique,
         "the critique: ${billed:.6} over ${critique}"
@@ -2728,14 +2735,7 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    let from = fake.chat_requests().len();
-    b.button("Rewrite Persona").await?.click().await?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while billed_since(&fake, from).0 < 1 {
-        anyhow::ensure!(Instant::now() < deadline, "the rewrite was not asked");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (_, billed) = billed_since(&fake, from);
+    let billed = press_for_one_call(&fake, &b, "Rewrite Persona").await?;
     assert!(billed <= long, "the rewrite: ${billed:.6} over ${long}");
     // Adapt shows its figure too.
     figure_beside(&b, "Adapt").await?;
