@@ -863,9 +863,13 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The wait before retry number `attempt` (0-based) after `err`, or `None` to give up.
-    /// `jitter` is a random number in [0, 1).
+    /// `jitter` is a random number in [0, 1). A request the provider had received when it
+    /// failed ([`ProviderError::ended_after_sending`]: a stall) is not sent again here: the
+    /// provider may bill each one, and the figure shown before the call counted one; the
+    /// person's Retry, with its own figure, sends it again (session 40: a stalled call was sent
+    /// four times within one "at most").
     pub fn delay_ms(&self, attempt: u32, err: &ProviderError, jitter: f64) -> Option<u32> {
-        if !err.retryable() || attempt >= self.max_retries {
+        if !err.retryable() || err.ended_after_sending() || attempt >= self.max_retries {
             return None;
         }
         if let Some(ms) = err.retry_after_ms {

@@ -879,6 +879,11 @@ mod errors {
         ] {
             assert_eq!(p.delay_ms(0, &err(k.clone()), 0.0), None, "{k:?}");
         }
+        // A stall passes with a wait, but the provider had the request: each attempt may be
+        // billed, so only the person sends it again (session 40).
+        let stalled = err(ErrorKind::Stalled { seconds: 1 });
+        assert!(stalled.retryable() && stalled.ended_after_sending());
+        assert_eq!(p.delay_ms(0, &stalled, 0.0), None);
         assert_eq!(parse_retry_after("1.5", 0.0), Some(1500));
         assert_eq!(parse_retry_after("250ms", 0.0), Some(250));
         // 2015-10-21T07:28:00Z is 1445412480 s after the epoch.
