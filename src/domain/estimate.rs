@@ -269,7 +269,8 @@ pub struct RequestSize {
     pub bytes: usize,
     /// Estimated input tokens (an average, [`estimate_tokens`]).
     pub tokens: u32,
-    /// US dollars at the model's list price; `None` when unknown.
+    /// The most the call can cost in US dollars at the model's list price (its
+    /// [`request_bound`]); `None` when the price is unknown.
     pub cost: Option<f64>,
 }
 
@@ -292,10 +293,14 @@ pub fn send_check(req: &crate::domain::provider::ChatRequest, cfg: &ProviderConf
         bytes += m.text.len();
         tokens = tokens.saturating_add(estimate_tokens(&m.text));
     }
+    // The money is the call's bound, as the figure beside its button says it (tryout 83: "about
+    // $0.0042 per call" here beside "at most $0.02" there).
+    let (bound_in, bound_out) = request_bound(req);
+    let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
     let size = RequestSize {
         bytes,
         tokens,
-        cost: call_cost(cfg, tokens, req.max_tokens),
+        cost: call_cost(cfg, t(bound_in), t(bound_out)),
     };
     if tokens > MAX_INPUT_TOKENS {
         SendCheck::TooLarge(size)
@@ -321,7 +326,10 @@ impl SendCheck {
                 match s.cost {
                     None => "its price is unknown".to_owned(),
                     Some(0.0) => "free".to_owned(),
-                    c => format!("about {} per call", format_cost(c)),
+                    Some(c) => format!(
+                        "{} for the call, each byte of it a token and its answer at its cap",
+                        at_most(c)
+                    ),
                 }
             ),
             Self::TooLarge(s) => format!(
@@ -508,10 +516,15 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains(" tokens for gpt-4o to read (about $0.0"),
+            text.contains(" tokens for gpt-4o to read (at most $0."),
             "{text}"
         );
-        assert!(text.ends_with(" per call). Send it anyway?"), "{text}");
+        assert!(
+            text.ends_with(
+                " for the call, each byte of it a token and its answer at its cap). Send it anyway?"
+            ),
+            "{text}"
+        );
         let huge = idea("x".repeat(540 * 1024));
         let SendCheck::TooLarge(size) = send_check(&huge, &c) else {
             panic!("a 540 KB idea may be sent");

@@ -806,7 +806,16 @@ fn finish(
     let current = drafts.draft.with_untracked(|d| d.current_spec().cloned());
     let done = meta::generate::finish(job, text, model, call_error, cut_off, current.as_ref());
     if let Some((reading, origin)) = done.keep {
+        // An adaptation takes its family's layout with the version it gave (tryout 83: the
+        // layout switched at the click, and stayed switched when the adaptation failed).
+        let style = match &origin {
+            Origin::Adapted { family, .. } => Some(family.style()),
+            _ => None,
+        };
         drafts.commit_reply(reading, origin);
+        if let Some(style) = style {
+            drafts.update(|x| x.style = style);
+        }
     }
     done.error
 }

@@ -1467,6 +1467,9 @@ fn SynthPanel() -> impl IntoView {
     let s = CaseSynth::expect();
     let n = s.how_many;
     let n_problem = RwSignal::new(None::<String>);
+    // The count as it is typed, for the figure (the count in use changes on the field's change).
+    let n_typed = RwSignal::new(n.get_untracked());
+    crate::state::reactive::effect(move |_| n_typed.set(n.get()));
     let has_prompt = move || d.draft.with(|x| x.current > 0);
     let busy = move || matches!(s.stage.get(), Stage::Writing | Stage::Reviewing);
     let written = move || {
@@ -1511,7 +1514,7 @@ fn SynthPanel() -> impl IntoView {
                         }
                     }
                     let conversations = suite.cases.iter().filter(|c| c.is_conversation()).count();
-                    crate::domain::eval::synth::estimate(prompt, &vars, n.get(), conversations)
+                    crate::domain::eval::synth::estimate(prompt, &vars, n_typed.get(), conversations)
                 });
                 let t = |x: u64| x.min(u64::from(u32::MAX)) as u32;
                 let cost = match crate::domain::estimate::call_cost(&cfg, t(i), t(o)) {
@@ -1523,7 +1526,7 @@ fn SynthPanel() -> impl IntoView {
             }).into_any())}</p>
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>
-                <NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem/>
+                <NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem typing=n_typed/>
                 <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some) || off_meta()
                     title=move || off_meta().then_some(super::shell::OFFLINE_TITLE)
                     on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>

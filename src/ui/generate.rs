@@ -1119,12 +1119,12 @@ pub fn FinalCard() -> impl IntoView {
                     <fieldset class="pw-segmented">
                         <legend class="pw-sr-only">"Layout"</legend>
                         <label class="pw-segmented__item">
-                            <input type="radio" name="pw-style" checked=move || d.draft.with(|x| x.style == RenderStyle::Markdown)
+                            <input type="radio" name="pw-style" prop:checked=move || d.draft.with(|x| x.style == RenderStyle::Markdown)
                                 on:change=move |_| d.update(|x| x.style = RenderStyle::Markdown)/>
                             <span>"Markdown headings"</span>
                         </label>
                         <label class="pw-segmented__item">
-                            <input type="radio" name="pw-style" checked=move || d.draft.with(|x| x.style == RenderStyle::Xml)
+                            <input type="radio" name="pw-style" prop:checked=move || d.draft.with(|x| x.style == RenderStyle::Xml)
                                 on:change=move |_| d.update(|x| x.style = RenderStyle::Xml)/>
                             <span>"XML tags"</span>
                         </label>
@@ -1171,7 +1171,7 @@ pub fn FinalCard() -> impl IntoView {
                     </select>
                     <button type="button" class="pw-button" disabled=move || g.call.running.get() || settings.meta_is_tiny() || off_meta()
                         title=move || off_meta().then_some(OFFLINE_TITLE)
-                        on:click=move |_| { let f = family.get_untracked(); d.update(|x| x.style = f.style()); g.adapt(f); }>
+                        on:click=move |_| g.adapt(family.get_untracked())>
                         "Adapt"
                     </button>
                     <CostNote cost=Signal::derive(move || job_cost(d, &Job::Adapt { family: family.get() }))/>

@@ -45,7 +45,7 @@ pub fn LoopNotice() -> impl IntoView {
             x.optimizer.as_ref().filter(|o| o.stop.is_none()).map(|o| {
                 let more = o.retry_budget(&Ctx { suite: &x.suite });
                 let extra = more.as_ref().map_or(0, |b| b.calls);
-                let extra_cost = more.as_ref().map(|b| more_cost(o, b));
+                let extra_cost = Some(resume_cost(o, more.as_ref()));
                 (
                     !o.paused,
                     o.paused,
@@ -94,7 +94,7 @@ pub fn LoopNotice() -> impl IntoView {
                     format!("{why} ({} of {} used.)", grouped(u64::from(used)), count(limit, "call", "calls"))
                 }).into_any())}</p>
                 <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{if extra > 0 { format!("Resume the loop (up to {} more {})", grouped(u64::from(extra)), noun(extra, "call", "calls")) } else { "Resume the loop".to_owned() }}</button>
-                <super::cost::CostNote cost=Signal::derive(move || extra_cost.clone().filter(|_| extra > 0))/>
+                <super::cost::CostNote cost=Signal::derive(move || extra_cost.clone())/>
                 {crate::ui::erased::show(move || for_key && h.keys_forgotten_now(), move || view! {
                     <button type="button" class="pw-button" disabled=off_all on:click=move |_| h.resume_without_keys()>{crate::domain::provider::GO_ON_WITHOUT_KEY}</button>
                 }.into_any())}
@@ -339,8 +339,18 @@ fn budget_slots(
 /// `Optimizer::retry_budget`) may cost, at the prices the loop was started with: "at most $X",
 /// or "cost unknown" when a job of the loop has no list price (its money was never a bound).
 fn more_cost(o: &crate::domain::optimize::Optimizer, more: &Budget) -> String {
+    resume_cost(o, Some(more))
+}
+
+/// What Resume may still spend: what is left of the approved budget, and `more` when the
+/// press adds calls to it, at the prices the loop was started with (tryout 83: Resume had no
+/// figure beside it); "cost unknown" when a job of the loop has no list price.
+fn resume_cost(o: &crate::domain::optimize::Optimizer, more: Option<&Budget>) -> String {
     match &o.config.prices {
-        Some(p) => crate::domain::estimate::at_most(more.cost(p)),
+        Some(p) => {
+            let left = (o.limit.cost(p) - o.spent.cost(p)).max(0.0);
+            crate::domain::estimate::at_most(left + more.map_or(0.0, |m| m.cost(p)))
+        }
         None => "cost unknown: a model of the loop has no list price here".to_owned(),
     }
 }
@@ -982,6 +992,7 @@ fn Progress(
             let more = o.retry_budget(&Ctx { suite: &suite });
             let retry_calls = more.as_ref().map(|b| b.calls);
             let retry_cost = more.as_ref().map(|b| more_cost(&o, b));
+            let left_cost = resume_cost(&o, None);
             let retry_label = move |n: u32| format!("Retry (up to {} more {})", grouped(u64::from(n)), noun(n, "call", "calls"));
             // New candidates first, then the refinement, round by round.
             let mut failures = o.proposal_failures.clone();
@@ -1013,7 +1024,7 @@ fn Progress(
                         } else if let Some(n) = retry_calls.filter(|_| short) {
                             view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>{retry_label(n)}</button> <super::cost::CostNote cost=Signal::derive({ let c = retry_cost.clone(); move || c.clone() })/> }.into_any()
                         } else if paused {
-                            view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>"Resume"</button> }.into_any()
+                            view! { <button type="button" class="pw-button pw-button--primary" disabled=off_all title=move || off_all().then_some(OFFLINE_TITLE) on:click=move |_| h.resume()>"Resume"</button> <super::cost::CostNote cost=Signal::derive({ let c = left_cost.clone(); move || Some(c.clone()) })/> }.into_any()
                         } else {
                             view! { <button type="button" class="pw-button" on:click=move |_| h.pause()>"Pause"</button> }.into_any()
                         })}

@@ -29,6 +29,11 @@ pub fn NumberInput<T>(
     /// what would use the value.
     #[prop(optional)]
     problem: Option<RwSignal<Option<String>>>,
+    /// Set to each valid number as it is typed, before the value is put in use on the change:
+    /// for a figure that follows the typing (tryout 83: Suggest's cost said the old count
+    /// until the field was left).
+    #[prop(optional)]
+    typing: Option<RwSignal<T>>,
 ) -> impl IntoView
 where
     T: SettingNumber + Send + Sync + 'static,
@@ -42,6 +47,9 @@ where
         move || value.get().to_string(),
         move |text, commit| {
             read_setting(text, min, max, value.get_untracked()).map(|v| {
+                if let Some(t) = typing {
+                    t.set(v);
+                }
                 if commit {
                     value.set(v)
                 }
@@ -135,11 +143,8 @@ fn field(
             // use on the change, as ever, so a half-typed number never is (tryout 50: "9" of
             // "99" went into use).
             on:input=move |ev| {
-                if problem.with_untracked(Option::is_none) {
-                    return;
-                }
                 let text = event_target_value(&ev);
-                if apply_typed(&text, false).is_ok() {
+                if apply_typed(&text, false).is_ok() && problem.with_untracked(Option::is_some) {
                     problem.set(None);
                     if let Some(s) = store { s.accept(&input_id); }
                 }

@@ -205,6 +205,14 @@ fn a_suggestions_estimate_counts_both_calls_and_each_answer_at_its_cap() {
             + u64::from(write.max_tokens),
         "{i}"
     );
+    // Tryout 83: counted as a provider billing every byte counts (the average count said
+    // $0.0031 for $0.0049 billed): each request's bytes, and the cases written at 4 bytes a
+    // token of the first answer's cap.
+    use crate::domain::estimate::request_bound;
+    assert!(
+        i >= request_bound(&write).0 + request_bound(&review).0 + 4 * u64::from(write.max_tokens),
+        "{i}"
+    );
     // More cases, more of both.
     let (i5, o5) = super::estimate(prompt, &vars, 5, 0);
     assert!(i5 > i && o5 > o);

@@ -2652,6 +2652,17 @@ async fn reflect_says_what_it_may_cost_and_stays_within_it() -> anyhow::Result<(
     )
     .await?;
     let figure = figure_beside(&b, "Reflect on case #1").await?;
+    // The figure is part of the button's description (tryout 83: a screen reader heard none).
+    let described = b
+        .eval("const b = document.querySelector('button[aria-label=\"Reflect on case #1\"]'); return (b.getAttribute('aria-describedby') ?? '').split(' ').map(id => document.getElementById(id)?.textContent ?? '').join('|')")
+        .await?;
+    assert!(
+        described
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("at most ${figure}")),
+        "{described}"
+    );
     b.screenshot_at(".pw-result", "reflect-cost-1280-light")
         .await?;
     fake.bill_max(true);
@@ -2737,8 +2748,42 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
     };
     let billed = press_for_one_call(&fake, &b, "Rewrite Persona").await?;
     assert!(billed <= long, "the rewrite: ${billed:.6} over ${long}");
-    // Adapt shows its figure too.
+    // Adapt shows its figure too. The layout follows an adaptation that arrived, not the
+    // click (tryout 83: Markdown stayed ticked over XML text once a layout had been clicked,
+    // and a failed adaptation switched the layout all the same).
     figure_beside(&b, "Adapt").await?;
+    let layout = "return [Array.from(document.querySelectorAll('input[name=pw-style]')).map(r => r.checked), document.getElementById('pw-final-text').value.startsWith('<persona>')]";
+    b.eval("document.querySelectorAll('input[name=pw-style]')[1].click(); document.querySelectorAll('input[name=pw-style]')[0].click(); return 0")
+        .await?;
+    fake.set_default_reply("Not a prompt at all.");
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim() === 'Adapt')?.disabled === false",
+        "Adapt to be pressable (the rewrite's call over)",
+    )
+    .await?;
+    press_for_one_call(&fake, &b, "Adapt").await?;
+    let failed = b.wait_for_text("No part of the reply could be used").await;
+    if failed.is_err() {
+        let sent = fake.chat_requests();
+        eprintln!(
+            "[adapt] {} requests; last: {}",
+            sent.len(),
+            &sent
+                .last()
+                .map(|r| r.body.chars().take(300).collect::<String>())
+                .unwrap_or_default()
+        );
+    }
+    failed?;
+    assert_eq!(b.eval(layout).await?, json!([[true, false], false]));
+    fake.set_default_reply(&spec("You are LEVEL0, adapted.", CONTEXT).to_string());
+    b.button("Adapt").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-final-text').value.includes('adapted')",
+        "the adaptation",
+    )
+    .await?;
+    assert_eq!(b.eval(layout).await?, json!([[false, true], true]));
     eprintln!(
         "[meta figures] test message ${hello}, critique ${critique}, rewrite ${short} -> ${long}"
     );
