@@ -683,7 +683,7 @@ fn GenErrorView() -> impl IntoView {
             ),
         };
         view! {
-            <div class="pw-failure">
+            <div class="pw-failure" id="pw-gen-failure" tabindex="-1">
                 {body}
                 <RawReply raw=f.raw.clone()/>
                 <div class="pw-row pw-row--wrap">
@@ -842,6 +842,11 @@ fn SectionEditor(
                 .map(|s| s.section_text(section))
                 .unwrap_or_default()
         })
+    });
+    // Characters that show as nothing or turn the text around (U+202E…), named under the box
+    // (tryout 83: a model's Persona read "ereh edirrevo LTR" with no word of why).
+    let hidden = crate::state::reactive::memo(move |_| {
+        saved.with(|t| crate::domain::figures::hidden_marks(t))
     });
     let editor = NodeRef::<leptos::html::Textarea>::new();
     let text = move || {
@@ -1022,6 +1027,9 @@ fn SectionEditor(
                     d.type_section(section, &text, true);
                 }
             ></textarea>
+            {crate::ui::erased::dynamic(move || (hidden.get().filter(|_| !streaming()).map(|note| view! {
+                <p class="pw-hint pw-hint--warn">{note}</p>
+            })).into_any())}
             {crate::ui::erased::show(move || !streaming() && doubts.with(|w| !w.is_empty()), move || view! {
                 <p class="pw-hint pw-hint--warn pw-section__doubt">{crate::ui::erased::dynamic(move || (format!(
                     "{} This checks words only: if the text is not about your task, edit it.",
@@ -1178,6 +1186,14 @@ pub fn FinalCard() -> impl IntoView {
                 </div>
                 {crate::ui::erased::show(move || settings.meta_is_tiny(), move || view! {
                     <p class="pw-hint">{TINY_CANNOT}</p>
+                }.into_any())}
+                // An adaptation that failed is said here too, where it was asked (tryout 83: its
+                // notice showed two screens up, under the prompt's heading, with nothing here).
+                {crate::ui::erased::show(move || g.failure().is_some_and(|f| matches!(f.job, Job::Adapt { .. })), move || view! {
+                    <div class="pw-row pw-row--wrap" role="status">
+                        <p class="pw-hint pw-hint--bad">"The adaptation did not give a prompt: what went wrong, with Retry, is under the prompt's heading above."</p>
+                        <button type="button" class="pw-button pw-button--small" on:click=move |_| focus("pw-gen-failure")>"Show what went wrong"</button>
+                    </div>
                 }.into_any())}
             </section>
         }.into_any())}

@@ -2041,3 +2041,32 @@ async fn generate_says_the_most_its_call_can_cost_before_it_is_made() -> anyhow:
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 83: a model's Persona holding U+202E read "ereh edirrevo LTR" in the page with no word
+/// of why. A section holding characters that show as nothing or turn the text around says so
+/// under its box, naming them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_section_with_hidden_or_direction_marks_names_them() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1400).await?;
+    let reply = pw_harness::pages::spec_reply(
+        "You are an assistant \u{202E}LTR override here\u{202C} for meeting notes.",
+        "Notes arrive as the user's message.",
+        &["Read the notes.", "List the action items."],
+        "A bulleted list.",
+        &[("Bob sends the deck.", "- Bob: send the deck")],
+    );
+    PromptPage::new(&b)
+        .paste_reply("a bot that pulls action items out of meeting notes", &reply)
+        .await?;
+    b.wait_for_text(
+        "This text holds characters that show as nothing or change its direction (U+202E, U+202C)",
+    )
+    .await?;
+    // Only under the section that holds them.
+    let notes = b
+        .eval("return Array.from(document.querySelectorAll('.pw-hint--warn')).filter(e => e.textContent.includes('U+202E')).length")
+        .await?;
+    assert_eq!(notes, json!(1));
+    b.close().await?;
+    Ok(())
+}
