@@ -39,7 +39,10 @@ pub fn IdeaCard() -> impl IntoView {
     // What the variables field changed in the last entry, and why.
     // What the variables field changed in what was typed, with the names it read: shown only
     // while the draft's variables are still those (another draft, or an edit, makes it go).
-    let var_notes = RwSignal::new((Vec::<String>::new(), Vec::<String>::new()));
+    let var_notes = RwSignal::new((
+        (Vec::<String>::new(), Vec::<String>::new()),
+        Vec::<String>::new(),
+    ));
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
@@ -201,15 +204,17 @@ pub fn IdeaCard() -> impl IntoView {
                             aria-describedby="pw-variables-hint pw-variables-changed"
                             on:change=move |ev| {
                                 let read = meta::read_variables(&event_target_value(&ev));
-                                var_notes.set((read.notes, read.names.clone()));
+                                var_notes.set(((read.notes, read.remarks), read.names.clone()));
                                 d.update(|x| x.idea.variables = read.names);
                             }/>
                         <p id="pw-variables-hint" class="pw-hint">"Names of the inputs your app fills in, separated by commas; the prompt will refer to them as {{name}}."</p>
                         // What the field changed in what was typed, and why: it never rewrites silently.
                         <p id="pw-variables-changed" class="pw-hint pw-hint--warn" role="status">{crate::ui::erased::dynamic(move || ({
-                            let (notes, names) = var_notes.get();
+                            let ((notes, remarks), names) = var_notes.get();
                             let current = d.draft.with(|x| x.idea.variables == names);
-                            (current && !notes.is_empty()).then(|| format!("Changed: {}", notes.join(" ")))
+                            let changed = (!notes.is_empty()).then(|| format!("Changed: {}", notes.join(" ")));
+                            let said: Vec<String> = changed.into_iter().chain(remarks).collect();
+                            (current && !said.is_empty()).then(|| said.join(" "))
                         }).into_any())}</p>
                     </div>
                 </div>
@@ -1049,7 +1054,15 @@ fn SectionEditor(
                 <div class="pw-row pw-row--wrap pw-rewrite">
                     <label class="pw-label pw-sr-only" for=rewrite_id.clone()>{format!("How should {} change?", section.title())}</label>
                     <input id=rewrite_id2.clone() class="pw-input" placeholder="e.g. more concise"
-                        prop:value=move || instruction.get() on:input=move |ev| instruction.set(event_target_value(&ev))/>
+                        prop:value=move || instruction.get() on:input=move |ev| instruction.set(event_target_value(&ev))
+                        // Enter sends it, as the button does (tryout 83: it did nothing).
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" && !ev.is_composing() && !g.call.running.get_untracked() && !off_meta() {
+                                ev.prevent_default();
+                                open_rewrite.set(false);
+                                g.rewrite(section, instruction.get_untracked());
+                            }
+                        }/>
                     <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get() || off_meta()
                         title=move || off_meta().then_some(OFFLINE_TITLE)
                         on:click=move |_| { open_rewrite.set(false); g.rewrite(section, instruction.get_untracked()); }>

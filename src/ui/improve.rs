@@ -231,11 +231,13 @@ fn CritiquePanel() -> impl IntoView {
                                     {match w.section {
                                         Some(section) => view! {
                                             <button type="button" class="pw-button pw-button--small"
+                                                // The visible words first (tryout 83: "Apply fix 1 to
+                                                // Context" was heard for "Rewrite Context with this fix").
                                                 aria-label=move || format!(
-                                                    "Apply fix {} to {}{}",
-                                                    i + 1,
+                                                    "Rewrite {}{} with this fix (fix {})",
                                                     section.title(),
-                                                    if outcome.with(|o| o.iter().any(|(x, r)| *x == i && r.is_ok())) { " again" } else { "" }
+                                                    if outcome.with(|o| o.iter().any(|(x, r)| *x == i && r.is_ok())) { " again" } else { "" },
+                                                    i + 1
                                                 )
                                                 disabled=move || g.call.running.get() || off_meta()
                                                 title=move || off_meta().then_some(OFFLINE_TITLE)

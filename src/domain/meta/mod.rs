@@ -169,6 +169,9 @@ pub struct VariablesRead {
     pub names: Vec<String>,
     /// What was changed and why: a name rewritten, left out, or listed twice.
     pub notes: Vec<String>,
+    /// What is worth knowing though nothing was changed: two names that differ only in
+    /// capitals.
+    pub remarks: Vec<String>,
 }
 
 /// Reads "transcript, {{notes}}, error message" into variable names. Names are separated by
@@ -192,6 +195,19 @@ pub fn read_variables(s: &str) -> VariablesRead {
             .collect();
         let bare = bare.trim();
         if bare.is_empty() {
+            // An entry of nothing but such characters goes, said (tryout 83: it went silently).
+            if !hidden.is_empty() {
+                out.notes.push(format!(
+                    "An entry of nothing but {} that show{} as nothing ({}) was left out.",
+                    if hidden.len() == 1 {
+                        "a character"
+                    } else {
+                        "characters"
+                    },
+                    if hidden.len() == 1 { "s" } else { "" },
+                    hidden.join(", ")
+                ));
+            }
             continue;
         }
         if !hidden.is_empty() {
@@ -249,7 +265,7 @@ pub fn read_variables(s: &str) -> VariablesRead {
             .iter()
             .find(|n| n.to_lowercase() == name.to_lowercase())
         {
-            out.notes.push(format!(
+            out.remarks.push(format!(
                 "\u{201c}{other}\u{201d} and \u{201c}{name}\u{201d} differ only in capitals: they are two variables, each with its own value in every case."
             ));
         }

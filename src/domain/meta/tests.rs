@@ -163,11 +163,25 @@ fn invisible_characters_in_a_variable_name_are_taken_out_and_named() {
 fn names_that_differ_only_in_capitals_are_said_to_be_two() {
     let read = read_variables("ticket, TICKET, notes");
     assert_eq!(read.names, ["ticket", "TICKET", "notes"]);
+    // Nothing was changed: a remark, not a change (tryout 83: "Changed: … differ only in
+    // capitals").
+    assert!(read.notes.is_empty(), "{:?}", read.notes);
     assert_eq!(
-        read.notes,
+        read.remarks,
         [
             "\u{201c}ticket\u{201d} and \u{201c}TICKET\u{201d} differ only in capitals: they are two variables, each with its own value in every case."
         ]
+    );
+}
+
+// Tryout 83: an entry of only a zero-width space went with no word.
+#[test]
+fn an_entry_of_only_invisible_characters_is_said_to_be_left_out() {
+    let read = read_variables("ticket, \u{200B}, notes");
+    assert_eq!(read.names, ["ticket", "notes"]);
+    assert_eq!(
+        read.notes,
+        ["An entry of nothing but a character that shows as nothing (U+200B) was left out."]
     );
 }
 

@@ -1092,7 +1092,10 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         },
         1,
     );
-    b.button("Apply fix 1 to Context").await?.click().await?;
+    b.button("Rewrite Context with this fix (fix 1)")
+        .await?
+        .click()
+        .await?;
     b.wait_for_text("The rewrite of Context did not go through: the message is above the prompt, with what to do.")
         .await?;
     b.button("Show the message").await?;
@@ -1115,7 +1118,8 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
             .unwrap_or("")
             .contains("The rewrite of Context did not go through")
     );
-    b.button("Apply fix 1 to Context again").await?;
+    b.button("Rewrite Context again with this fix (fix 1)")
+        .await?;
     b.close().await?;
     Ok(())
 }
@@ -2748,6 +2752,26 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
     };
     let billed = press_for_one_call(&fake, &b, "Rewrite Persona").await?;
     assert!(billed <= long, "the rewrite: ${billed:.6} over ${long}");
+    // Enter in the instruction sends it, as the button does (tryout 83: it did nothing).
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim() === 'Adapt')?.disabled === false",
+        "the rewrite's call to be over",
+    )
+    .await?;
+    b.button("Rewrite Context with the model")
+        .await?
+        .click()
+        .await?;
+    let from = fake.chat_requests().len();
+    b.field("How should Context change?")
+        .await?
+        .type_text("Make it shorter.\u{E007}")
+        .await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while billed_since(&fake, from).0 < 1 {
+        anyhow::ensure!(Instant::now() < deadline, "Enter sent no rewrite");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // Adapt shows its figure too. The layout follows an adaptation that arrived, not the
     // click (tryout 83: Markdown stayed ticked over XML text once a layout had been clicked,
     // and a failed adaptation switched the layout all the same).

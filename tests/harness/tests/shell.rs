@@ -937,6 +937,23 @@ async fn the_variables_field_says_what_it_changed_and_why() -> anyhow::Result<()
         .await?;
     b.wait_for_text("Changed: \u{201c}{{language}}\u{201d} became \u{201c}language\u{201d}: write the name alone; the prompt adds the braces.")
         .await?;
+    // Tryout 83: two names that differ only in capitals were said as a change ("Changed: …"),
+    // though nothing was changed; an entry of only a zero-width space went with no word.
+    field
+        .type_text(&format!(
+            "{}ticket, TICKET, \u{200B}\u{E004}",
+            pw_harness::pages::SELECT_ALL
+        ))
+        .await?;
+    let said = b
+        .wait_for_text("differ only in capitals")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(
+        said,
+        "Changed: An entry of nothing but a character that shows as nothing (U+200B) was left out. \u{201c}ticket\u{201d} and \u{201c}TICKET\u{201d} differ only in capitals: they are two variables, each with its own value in every case."
+    );
     b.close().await?;
     Ok(())
 }
