@@ -35,14 +35,19 @@ pub fn schema() -> Value {
     serde_json::from_str(NOTE_CHECK_SCHEMA).expect("note_check.schema.json is valid JSON")
 }
 
+/// Most characters of the note the request quotes: a note says what is wrong in a few
+/// sentences, and a pasted page of text would make a large request with no word before it
+/// (tryout 83: a 68 KB request went out).
+pub const NOTE_CHARS: usize = 2000;
+
 /// The meta model's request for a check from `rating`'s note on `output` (the answer to `case`).
 /// The case is quoted as it was answered ([`TestCase::shown_input`]): a conversation with its
-/// earlier turns, then the last user message.
+/// earlier turns, then the last user message; the note up to [`NOTE_CHARS`] characters.
 pub fn request(case: &TestCase, output: &str, rating: &Rating) -> ChatRequest {
     let user = template::fill(
         NOTE_CHECK_USER,
         &[
-            ("note", rating.note.trim()),
+            ("note", &clip(rating.note.trim(), NOTE_CHARS)),
             (
                 "thumb",
                 match rating.thumb {

@@ -27,6 +27,25 @@ fn the_request_carries_the_note_the_answer_and_the_schema() {
     assert!(req.schema.is_some());
 }
 
+/// Tryout 83: a note of a pasted page made a 68 KB request with no word before it. The note is
+/// quoted up to its limit, so the request stays small whatever the note holds.
+#[test]
+fn a_long_note_is_quoted_up_to_its_limit() {
+    let case = TestCase {
+        input: "Notes: Bob sends the deck.".into(),
+        ..Default::default()
+    };
+    let note = "Needs a due date. ".repeat(4_000);
+    let req = request(&case, "- Bob: deck", &Rating::new(Thumb::Down, &note));
+    let text = &req.messages[0].text;
+    assert!(
+        text.contains("Needs a due date.") && text.contains("… [cut]"),
+        "{}",
+        text.len()
+    );
+    assert!(text.len() < 12_000, "{}", text.len());
+}
+
 #[test]
 fn the_request_quotes_a_conversation_case_with_its_earlier_turns() {
     // Bug: the request quoted only the last user message, so the meta model proposed a check
