@@ -771,30 +771,38 @@ fn ResultRow(
                 <span class="pw-result__score" class:pw-result__score--partial=move || score.with(|s| s.as_ref().is_some_and(|s| s.judge_failed.is_some()))>
                     {crate::ui::erased::dynamic(move || (score.get().map(|s| s.label()).unwrap_or_default()).into_any())}
                 </span>
+                // Each paid button with its figure, kept on one line together (tryout 83: the
+                // figure wrapped alone to the next line, under the case number).
                 {crate::ui::erased::show(can_retry, move || view! {
+                    <span class="pw-paid">
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Retry case #{id}")
                         disabled=off_run title=retry_title
                         on:click=move |_| r.retry_on("", id)>
                         {crate::ui::erased::dynamic(move || (if other_model.with(Option::is_some) { "Retry on the model chosen now" } else { "Retry" }).into_any())}
                     </button>
                     <CostNote cost=Signal::derive(move || Some(retry_cost.get()))/>
+                    </span>
                 }.into_any())}
                 {crate::ui::erased::show(move || status.get() == Some(Status::Done), move || view! {
+                    <span class="pw-paid">
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" aria-label=format!("Reflect on case #{id}")
                         title=move || if off_run() { OFFLINE_TITLE } else { "Draft, then a harsh critique, then a final answer written from it; both scored the same way." }
                         disabled=move || reflector.busy.with(|b| b.contains(&id)) || off_run()
                         on:click=move |_| reflector.reflect(id)>"Reflect"</button>
                     <CostNote cost=Signal::derive(move || reflect_cost.get())/>
+                    </span>
                 }.into_any())}
                 {crate::ui::erased::show(move || reflector.busy.with(|b| b.contains(&id)), move || view! {
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Stop reflecting on case #{id}")
                         on:click=move |_| reflector.stop(id)>"Stop"</button>
                 }.into_any())}
                 {crate::ui::erased::show(has_judge_error, move || view! {
+                    <span class="pw-paid">
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
                         disabled=move || off_judge() || r.judging.with(|j| j.contains(&(String::new(), id))) title=move || off_judge().then_some(OFFLINE_TITLE)
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                     <CostNote cost=Signal::derive(move || rejudge_cost.get())/>
+                    </span>
                 }.into_any())}
             </div>
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
