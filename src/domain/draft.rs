@@ -125,9 +125,17 @@ impl Origin {
                 instruction,
                 model,
             } => {
+                // The instruction quoted up to 200 characters, with the marks that show as
+                // nothing or turn text around taken out (tryout 84: a 66 KB instruction made a
+                // title 58,000 characters long, read backwards from a U+202E).
+                let shown: String = instruction
+                    .chars()
+                    .filter(|c| !crate::domain::figures::invisible(*c))
+                    .collect();
                 format!(
-                    "{} rewritten by {model}: \u{201c}{instruction}\u{201d}",
-                    section.title()
+                    "{} rewritten by {model}: \u{201c}{}\u{201d}",
+                    section.title(),
+                    crate::domain::eval::clip(shown.trim(), 200)
                 )
             }
             Self::Adapted { family, model } => format!("Adapted for {} by {model}", family.label()),
@@ -1143,6 +1151,22 @@ mod tests {
             }
             .describe(),
             "Steps edited by hand"
+        );
+        // Tryout 84: a 66 KB instruction with a U+202E made a title 58,000 characters long,
+        // read backwards.
+        let long = Origin::Rewritten {
+            section: Section::Persona,
+            instruction: format!("\u{202E}{}", "Make it shorter. ".repeat(4_000)),
+            model: "m".into(),
+        }
+        .describe();
+        assert!(
+            long.starts_with("Persona rewritten by m: \u{201c}Make it shorter."),
+            "{long}"
+        );
+        assert!(
+            long.ends_with("… [cut]\u{201d}") && long.chars().count() < 260,
+            "{long}"
         );
     }
 

@@ -506,6 +506,22 @@ fn LargeRequestNotice(
     let off_meta = super::shell::offline_for(&[Role::Meta]);
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
+    let id = if generate {
+        "pw-large-generate"
+    } else {
+        "pw-large-job"
+    };
+    // A rewrite's notice takes the keyboard focus as it appears (tryout 84: the rewrite box
+    // closed and the focus went to another section's box, with no word of the notice).
+    crate::state::reactive::effect(move |_| {
+        let shown = g.large.with(|l| {
+            l.as_ref()
+                .is_some_and(|(job, _)| (*job == Job::Generate) == generate)
+        });
+        if shown && !generate {
+            set_timeout(move || focus(id), std::time::Duration::ZERO);
+        }
+    });
     crate::ui::erased::dynamic(move || {
         (|| {
         let (job, check) = g.large.get()?;
@@ -531,7 +547,7 @@ fn LargeRequestNotice(
         }
         Some(view! {
             <div class=if confirm { "pw-notice pw-notice--warn pw-large-request" } else { "pw-notice pw-notice--error pw-large-request" }
-                role="alert" aria-label="A large request">
+                role="alert" aria-label="A large request" id=id tabindex="-1">
                 <p class="pw-notice__text">{text}</p>
                 <div class="pw-row pw-row--wrap">
                     {confirm.then(|| view! {

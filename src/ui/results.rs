@@ -955,6 +955,16 @@ fn ResultRow(
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">"Critique"</h3>
                                 <pre class="pw-output__text">{r.critique.clone()}</pre>
+                                // What the final answer read of it (tryout 84: a 34,500-character
+                                // critique was shown whole, the final written from its start).
+                                {(r.critique.chars().count() > crate::domain::optimize::reflexion::CRITIQUE_CHARS).then(|| view! {
+                                    <p class="pw-hint pw-hint--warn">{format!(
+                                        "The final answer was asked with the first {} characters of this critique ({} in all): a critique is read back up to that length.",
+                                        grouped(crate::domain::optimize::reflexion::CRITIQUE_CHARS as u64),
+                                        grouped(r.critique.chars().count() as u64)
+                                    )}</p>
+                                })}
+                                {crate::domain::figures::hidden_marks(&r.critique).map(|note| view! { <p class="pw-hint pw-hint--warn">{note}</p> })}
                             </div>
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">{format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h3>

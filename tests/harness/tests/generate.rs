@@ -2070,3 +2070,37 @@ async fn a_section_with_hidden_or_direction_marks_names_them() -> anyhow::Result
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 84: a section's rewrite with a very long instruction closed the rewrite box and put the
+/// keyboard focus in another section's box, with no word of the large-request notice. The
+/// notice takes the focus as it appears, and nothing is sent before the yes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_rewrite_notice_takes_the_focus() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    let reply = pw_harness::pages::spec_reply(
+        "You are a meeting analyst.",
+        "Notes arrive as the user's message.",
+        &["Read the notes.", "List the action items."],
+        "A bulleted list.",
+        &[("Bob sends the deck.", "- Bob: send the deck")],
+    );
+    PromptPage::new(&b)
+        .paste_reply("a bot that pulls action items out of meeting notes", &reply)
+        .await?;
+    b.button("Rewrite Persona with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("How should Persona change?").await?.click().await?;
+    b.paste(&"Say who reads the answer and what they need from it. ".repeat(500))
+        .await?;
+    b.button("Rewrite Persona").await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-large-job' && document.activeElement.innerText.includes('Send it anyway?')",
+        "the large-request notice to take the focus",
+    )
+    .await?;
+    assert!(fake.chat_requests().is_empty(), "sent before the yes");
+    b.close().await?;
+    Ok(())
+}

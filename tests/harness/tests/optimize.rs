@@ -2685,6 +2685,10 @@ async fn reflect_says_what_it_may_cost_and_stays_within_it() -> anyhow::Result<(
     }
     let (calls, billed) = billed_since(&fake, from);
     eprintln!("[reflect] figure ${figure}, billed ${billed:.6} in {calls} calls");
+    // The page says the final answer read the critique's start only (tryout 84: it showed the
+    // whole critique and said nothing).
+    b.wait_for_text("The final answer was asked with the first 4,000 characters of this critique (8,000 in all)")
+        .await?;
     // The critique, the final answer and one judge call.
     assert_eq!(calls, 3);
     assert!(
