@@ -87,6 +87,13 @@ impl Reflector {
     }
 
     /// Stops a reflection under way (what arrived is kept).
+    /// The version whose answer to case `id` a reflection under way is about, if one is (read
+    /// with [`busy`](Self::busy), which is the reactive part).
+    pub fn version_of(self, id: u32) -> Option<u32> {
+        self.under_way
+            .with_value(|u| u.iter().find(|(x, _)| *x == id).map(|(_, v)| *v))
+    }
+
     pub fn stop(self, id: u32) {
         self.engine.cancel(&engine::Job::Reflexion(id));
         self.busy.update(|b| b.retain(|x| *x != id));

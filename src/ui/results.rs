@@ -793,6 +793,14 @@ fn ResultRow(
                     </span>
                 }.into_any())}
                 {crate::ui::erased::show(move || reflector.busy.with(|b| b.contains(&id)), move || view! {
+                    // A reflection on an earlier version's answer goes on out of sight: said, by
+                    // its Stop (tryout 84: a bare Stop beside "not run", its calls still going).
+                    {move || {
+                        let current = d.draft.with(|x| x.current);
+                        reflector.version_of(id).filter(|v| *v != current).map(|v| view! {
+                            <span class="pw-hint" role="status">{format!("Reflecting on version {v}'s answer (its calls go on):")}</span>
+                        })
+                    }}
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Stop reflecting on case #{id}")
                         on:click=move |_| reflector.stop(id)>"Stop"</button>
                 }.into_any())}

@@ -2816,3 +2816,33 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 84: a reflection under way went on out of sight when another version became current
+/// (an edit, an adaptation): the row read "not run" beside a bare Stop, its calls still going.
+/// The row says whose answer it reflects on, by its Stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reflection_on_an_earlier_version_says_so_by_its_stop() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    reflect_slowly(
+        &fake,
+        &b,
+        "1. The owner of task B is missing: name owner-B. A LONG CRITIQUE GOES ON HERE.",
+    )
+    .await?;
+    b.field("Persona")
+        .await?
+        .type_text(" Name every owner.")
+        .await?;
+    b.wait_for_text("Reflecting on version 1's answer (its calls go on):")
+        .await?;
+    // (A toast may lie over the row's end: the button is pressed as a keyboard would.)
+    b.eval("document.querySelector('button[aria-label=\"Stop reflecting on case #1\"]').click(); return 0")
+        .await?;
+    b.wait_until(
+        "return !document.querySelector('button[aria-label=\"Stop reflecting on case #1\"]')",
+        "the reflection to stop",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
