@@ -198,28 +198,16 @@ pub fn read_variables(s: &str) -> VariablesRead {
             // An entry of nothing but such characters goes, said (tryout 83: it went silently).
             if !hidden.is_empty() {
                 out.notes.push(format!(
-                    "An entry of nothing but {} that show{} as nothing ({}) was left out.",
-                    if hidden.len() == 1 {
-                        "a character"
-                    } else {
-                        "characters"
-                    },
-                    if hidden.len() == 1 { "s" } else { "" },
-                    hidden.join(", ")
+                    "An entry of nothing but {} was left out.",
+                    shown_as_nothing(&hidden)
                 ));
             }
             continue;
         }
         if !hidden.is_empty() {
             out.notes.push(format!(
-                "\u{201c}{bare}\u{201d} held {} that show{} as nothing ({}): taken out.",
-                if hidden.len() == 1 {
-                    "a character"
-                } else {
-                    "characters"
-                },
-                if hidden.len() == 1 { "s" } else { "" },
-                hidden.join(", ")
+                "\u{201c}{bare}\u{201d} held {}: taken out.",
+                shown_as_nothing(&hidden)
             ));
         }
         let mut name = String::new();
@@ -272,6 +260,17 @@ pub fn read_variables(s: &str) -> VariablesRead {
         out.names.push(name);
     }
     out
+}
+
+/// "a character that shows as nothing (U+200B)", or "characters that show as nothing (U+202E,
+/// U+FEFF)", for the codes in `hidden`.
+fn shown_as_nothing(hidden: &[String]) -> String {
+    let (what, verb) = if hidden.len() == 1 {
+        ("a character", "shows")
+    } else {
+        ("characters", "show")
+    };
+    format!("{what} that {verb} as nothing ({})", hidden.join(", "))
 }
 
 /// The names of [`read_variables`], without its notes.

@@ -475,7 +475,14 @@ async fn text_typed_in_a_section_survives_a_reload_without_leaving_the_box() -> 
         "the typed text after the reload",
     )
     .await?;
-    // One typing session is one version (v1 pasted, v2 the edit), not one per pause.
+    // One typing session is one version (v1 pasted, v2 the edit), not one per pause. (The
+    // versions card arrives with the cards below the prompt, after the section boxes: a full
+    // run counted its items before it was drawn.)
+    b.wait_until(
+        "return document.querySelectorAll('.pw-versions__item').length > 0",
+        "the versions card",
+    )
+    .await?;
     let versions = b
         .eval("return document.querySelectorAll('.pw-versions__item').length")
         .await?;

@@ -2048,16 +2048,11 @@ async fn generate_says_the_most_its_call_can_cost_before_it_is_made() -> anyhow:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_section_with_hidden_or_direction_marks_names_them() -> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1400).await?;
-    let reply = pw_harness::pages::spec_reply(
+    paste_persona(
+        &b,
         "You are an assistant \u{202E}LTR override here\u{202C} for meeting notes.",
-        "Notes arrive as the user's message.",
-        &["Read the notes.", "List the action items."],
-        "A bulleted list.",
-        &[("Bob sends the deck.", "- Bob: send the deck")],
-    );
-    PromptPage::new(&b)
-        .paste_reply("a bot that pulls action items out of meeting notes", &reply)
-        .await?;
+    )
+    .await?;
     b.wait_for_text(
         "This text holds characters that show as nothing or change its direction (U+202E, U+202C)",
     )
@@ -2077,16 +2072,7 @@ async fn a_section_with_hidden_or_direction_marks_names_them() -> anyhow::Result
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_rewrite_notice_takes_the_focus() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    let reply = pw_harness::pages::spec_reply(
-        "You are a meeting analyst.",
-        "Notes arrive as the user's message.",
-        &["Read the notes.", "List the action items."],
-        "A bulleted list.",
-        &[("Bob sends the deck.", "- Bob: send the deck")],
-    );
-    PromptPage::new(&b)
-        .paste_reply("a bot that pulls action items out of meeting notes", &reply)
-        .await?;
+    paste_persona(&b, "You are a meeting analyst.").await?;
     b.button("Rewrite Persona with the model")
         .await?
         .click()
@@ -2103,4 +2089,19 @@ async fn a_large_rewrite_notice_takes_the_focus() -> anyhow::Result<()> {
     assert!(fake.chat_requests().is_empty(), "sent before the yes");
     b.close().await?;
     Ok(())
+}
+
+/// A prompt with `persona` (and a short Context, Steps, Format and one example), pasted through
+/// Manual mode: no call is made for it.
+async fn paste_persona(b: &Browser, persona: &str) -> anyhow::Result<()> {
+    let reply = pw_harness::pages::spec_reply(
+        persona,
+        "Notes arrive as the user's message.",
+        &["Read the notes.", "List the action items."],
+        "A bulleted list.",
+        &[("Bob sends the deck.", "- Bob: send the deck")],
+    );
+    PromptPage::new(b)
+        .paste_reply("a bot that pulls action items out of meeting notes", &reply)
+        .await
 }
