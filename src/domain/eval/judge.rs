@@ -198,19 +198,31 @@ pub fn parse(reply: &str, rubric: &str) -> Judgement {
     // Tryout 79: reasons too short to count ("r1") were said as "no reasons": what the judge
     // wrote is quoted.
     let given = reasoning.clone().filter(|r| !r.is_empty());
-    let scored = |score: u8, reasoning: String| {
-        if has_reasons(&reasoning) {
-            Judgement::Scored { score, reasoning }
-        } else if let Some(r) = &given {
-            unreadable(&format!(
+    // Tryout 83: "Looks good to me! 10 out of 10 great", prose, not the JSON asked for, passed as
+    // a verdict with reasons. Reasons read from prose (no reasoning field) must say something
+    // besides stock praise or blame ([`has_prose_reasons`]).
+    let scored = |score: u8| match &reasoning {
+        Some(r) if has_reasons(r) => Judgement::Scored {
+            score,
+            reasoning: r.clone(),
+        },
+        None if has_prose_reasons(reply) => Judgement::Scored {
+            score,
+            reasoning: reply.trim().to_owned(),
+        },
+        None if json.is_none() => unreadable(&format!(
+            "The judge gave {score}/10 with no reasons: its reply is not the JSON asked for, and besides the score it says only \u{201c}{}\u{201d}, praise or blame that does not say why, so it grades nothing (a verdict gives its reasoning first, then the score).",
+            super::clip(reply.trim(), 80)
+        )),
+        _ => match &given {
+            Some(r) => unreadable(&format!(
                 "The judge gave {score}/10 with \u{201c}{}\u{201d} as its only reasons: fewer than {MIN_REASON_WORDS} words besides the score, so it grades nothing (a verdict gives its reasoning first, then the score).",
                 super::clip(r, 80)
-            ))
-        } else {
-            unreadable(&format!(
+            )),
+            None => unreadable(&format!(
                 "The judge gave {score}/10 with no reasons, so it grades nothing (a verdict gives its reasoning first, then the score)."
-            ))
-        }
+            )),
+        },
     };
     if let Some(v) = json
         .as_ref()
@@ -218,12 +230,12 @@ pub fn parse(reply: &str, rubric: &str) -> Judgement {
     {
         return match score_value(v) {
             // Reasons under another key, or in prose around the JSON, are reasons too.
-            Some(score) => scored(score, reasoning.unwrap_or_else(|| reply.trim().to_owned())),
+            Some(score) => scored(score),
             None => unreadable(NO_SCORE),
         };
     }
     match prose_score(reply, &[rubric, JUDGE]) {
-        Some(score) => scored(score, reasoning.unwrap_or_else(|| reply.trim().to_owned())),
+        Some(score) => scored(score),
         None => unreadable(NO_SCORE),
     }
 }
@@ -232,13 +244,38 @@ pub fn parse(reply: &str, rubric: &str) -> Judgement {
 /// score's own words ("score", "rating", "out of", numbers) are left out, so "Score: 9 - great"
 /// or an empty `reasoning` field does not.
 pub fn has_reasons(reasoning: &str) -> bool {
+    enough_words(reasoning, &[])
+}
+
+/// Whether a judge's reply in prose (not the JSON asked for) gives reasons: [`has_reasons`] once
+/// stock praise or blame and the words around it ("looks good to me", "the answer is fine",
+/// "great job") are left out too, so "Looks good to me! 10 out of 10 great" does not and
+/// "Owners named. Score: 9" does.
+pub fn has_prose_reasons(reply: &str) -> bool {
+    const STOCK: [&str; 52] = [
+        "looks", "look", "looking", "seems", "seem", "good", "great", "fine", "ok", "okay",
+        "nice", "excellent", "perfect", "awesome", "amazing", "solid", "decent", "well", "done",
+        "bad", "poor", "terrible", "correct", "right", "wrong", "job", "work", "answer",
+        "response", "output", "reply", "very", "really", "pretty", "quite", "overall", "to",
+        "me", "i", "i'd", "my", "the", "a", "an", "is", "it", "it's", "this", "that", "and",
+        "so", "think",
+    ];
+    enough_words(reply, &STOCK)
+}
+
+/// At least [`MIN_REASON_WORDS`] words in `text` besides the score's own words and `stock`
+/// (compared without case), or four letters of a script written without spaces.
+fn enough_words(text: &str, stock: &[&str]) -> bool {
     const SCORE_WORDS: [&str; 9] = [
         "score", "scores", "rating", "rate", "grade", "out", "of", "points", "verdict",
     ];
-    let words: Vec<&str> = reasoning
+    let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| w.chars().any(char::is_alphabetic))
-        .filter(|w| !SCORE_WORDS.contains(&w.to_lowercase().as_str()))
+        .filter(|w| {
+            let w = w.to_lowercase();
+            !SCORE_WORDS.contains(&w.as_str()) && !stock.contains(&w.as_str())
+        })
         .collect();
     // A script written without spaces (Chinese, Japanese) is one "word" per sentence: four of
     // its letters count as reasons.

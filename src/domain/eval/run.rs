@@ -1176,8 +1176,10 @@ impl Run {
     /// " · 2 cases not answered: their call failed (Retry them below)"; empty when none did
     /// (tryout: failed cases were missing from the score line); then, for cases whose re-run
     /// failed over an earlier answer ([`CaseRun::rerun_failed`]) in this run, " · 1 case's re-run
-    /// failed: its earlier answer is scored (Retry it below)", and for those whose re-run failed
+    /// failed: its earlier answer is kept (Retry it below)", and for those whose re-run failed
     /// in an earlier run (not sent by this one), " · 1 case's re-run failed in an earlier run: …".
+    /// "Kept", not "scored": the earlier answer keeps its verdict, and one whose judge failed is
+    /// left out of the score (tryout 84: the line said "is scored" beside "left out of the score").
     pub fn failed_note(&self, suite: &Suite) -> String {
         let n = suite
             .cases
@@ -1208,18 +1210,18 @@ impl Run {
         };
         let rerun = match kept {
             0 => String::new(),
-            1 => " · 1 case's re-run failed: its earlier answer is scored (Retry it below)"
+            1 => " · 1 case's re-run failed: its earlier answer is kept (Retry it below)"
                 .to_owned(),
             k => format!(
-                " · {k} cases' re-runs failed: their earlier answers are scored (Retry them below)"
+                " · {k} cases' re-runs failed: their earlier answers are kept (Retry them below)"
             ),
         };
         let rerun_before = match kept_before {
             0 => String::new(),
-            1 => " · 1 case's re-run failed in an earlier run: its earlier answer is scored (Retry it below)"
+            1 => " · 1 case's re-run failed in an earlier run: its earlier answer is kept (Retry it below)"
                 .to_owned(),
             k => format!(
-                " · {k} cases' re-runs failed in an earlier run: their earlier answers are scored (Retry them below)"
+                " · {k} cases' re-runs failed in an earlier run: their earlier answers are kept (Retry them below)"
             ),
         };
         not_answered + &rerun + &rerun_before + &self.unanswered_note(suite)

@@ -1211,7 +1211,7 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
     );
     assert_eq!(
         run.failed_note(&suite),
-        " · 3 cases' re-runs failed: their earlier answers are scored (Retry them below)"
+        " · 3 cases' re-runs failed: their earlier answers are kept (Retry them below)"
     );
     // Tryout 18 (5): a next run whose first call (case 1) meets a refused key sends the other
     // two no more; their re-runs failed in the run before, which the line says as such.
@@ -1232,7 +1232,7 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
     next.stop_sending("the key was not accepted (HTTP 401)".into(), &[2, 3]);
     assert_eq!(
         next.failed_note(&suite),
-        " · 1 case's re-run failed: its earlier answer is scored (Retry it below) · 2 cases' re-runs failed in an earlier run: their earlier answers are scored (Retry them below)"
+        " · 1 case's re-run failed: its earlier answer is kept (Retry it below) · 2 cases' re-runs failed in an earlier run: their earlier answers are kept (Retry them below)"
     );
     // Saved (the page reloaded): the answers, without the failures.
     let saved = Run::from(crate::domain::wire::RunV1::from(&run));

@@ -2155,7 +2155,7 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
         "{kept}"
     );
     assert_eq!(badge(&b, 1).await?, "pass");
-    b.wait_for_text("1 case's re-run failed: its earlier answer is scored")
+    b.wait_for_text("1 case's re-run failed: its earlier answer is kept")
         .await?;
     // Case 2's call failed: the one answer scored is the earlier one.
     b.wait_for_text("1 of 1 case passed every check · the answer is from an earlier run")

@@ -179,6 +179,54 @@ fn reasoning_is_kept_with_the_score() {
     );
 }
 
+// Tryout 83: a judge that ignored the JSON asked for and wrote "Looks good to me! 10 out of 10
+// great" got a verdict with reasons (the rule counted its words). Prose that only praises or
+// blames is no verdict; prose that says why is one, and a JSON reasoning field keeps its rule.
+#[test]
+fn prose_that_only_praises_is_no_verdict() {
+    for reply in [
+        "Looks good to me! 10 out of 10 great",
+        "The answer is fine. 7/10",
+        "Great job, I think it's correct. Score: 9",
+        "Bad answer. 2/10",
+    ] {
+        match parse(reply, RUBRIC) {
+            Judgement::Unreadable { error, raw } => {
+                assert_eq!(raw, reply);
+                assert!(
+                    error.contains("with no reasons: its reply is not the JSON asked for")
+                        && error.contains("\u{201c}"),
+                    "{reply}: {error}"
+                );
+            }
+            other => panic!("{reply}: {other:?}"),
+        }
+    }
+    for (reply, score) in [
+        ("Owners named. Score: 9", 9),
+        ("Looks good: every item has its owner. 9/10", 9),
+        ("The answer misses the owner of each task.\n\nScore: 3/10", 3),
+    ] {
+        assert!(
+            matches!(parse(reply, RUBRIC), Judgement::Scored { score: s, .. } if s == score),
+            "{reply}"
+        );
+    }
+    // A JSON reasoning field is read as before: two words besides the score are reasons.
+    assert!(matches!(
+        parse(r#"{"reasoning":"Fine answer.","score":8}"#, RUBRIC),
+        Judgement::Scored { score: 8, .. }
+    ));
+    // JSON with no reasons anywhere says so, not that it is prose.
+    match parse(r#"{"score": 9}"#, RUBRIC) {
+        Judgement::Unreadable { error, .. } => assert!(
+            error.starts_with("The judge gave 9/10 with no reasons, so"),
+            "{error}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
 // Tryout 19 (2): a bare score with a word of praise passed as a verdict. A score with no
 // reasons (fewer than two words besides the score's own) is no verdict; one with reasons is.
 #[test]
