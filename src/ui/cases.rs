@@ -353,6 +353,9 @@ fn CaseRow(
                         if c.split == Split::HeldOut {
                             v.push(view! { <span class="pw-tag pw-tag--held" title="Held out: the optimizer never learns from this case; it checks the winner on it.">"held-out"</span> }.into_any());
                         }
+                        if let Some(note) = c.hidden_marks() {
+                            v.push(view! { <span class="pw-tag pw-tag--bad" title=format!("{note} Open the case to read it.")>"hidden characters"</span> }.into_any());
+                        }
                         let n = c.assertions.len();
                         if n > 0 {
                             v.push(view! { <span class="pw-tag pw-tag--checks">{format!("{n} check{}", if n == 1 { "" } else { "s" })}</span> }.into_any());
@@ -513,6 +516,11 @@ fn CaseEditor(
     };
     view! {
         <div class="pw-case__editor">
+            // Tryout 84: a case text with U+202E read reversed, with no word (a shared link or
+            // an imported file may hold one).
+            {crate::ui::erased::dynamic(move || (d.with_case(id, TestCase::hidden_marks).flatten().map(|t| view! {
+                <p class="pw-hint pw-hint--warn pw-case__marks">{t}</p>
+            })).into_any())}
             {crate::ui::erased::show(move || turn_count.get() == 0, move || view! {
                 <div class="pw-row pw-row--wrap">
                     <button type="button" class="pw-button pw-button--small"

@@ -1101,6 +1101,9 @@ pub fn FinalCard() -> impl IntoView {
     // The prompt as sent, from the draft's shared signal (results arriving do not reach it).
     let rendered =
         crate::state::reactive::memo(move |_| d.suite_and_prompt.with(|(_, p)| p.clone()));
+    let marks = crate::state::reactive::memo(move |_| {
+        rendered.with(|t| crate::domain::figures::hidden_marks(t))
+    });
     let tokens = move || estimate_tokens(&rendered.get());
     let cost = move || {
         let cfg = settings.config(Role::Execution);
@@ -1172,9 +1175,15 @@ pub fn FinalCard() -> impl IntoView {
                 </div>
                 <p class="pw-hint">"A token is a piece of a word (about 4 characters): models count and bill by tokens."</p>
                 <label class="pw-label pw-sr-only" for="pw-final-text">"The final system prompt"</label>
-                <textarea id="pw-final-text" class="pw-textarea pw-textarea--mono pw-final" rows="14" readonly prop:value=move || rendered.get()></textarea>
+                <textarea id="pw-final-text" class="pw-textarea pw-textarea--mono pw-final" rows="14" readonly prop:value=move || rendered.get()
+                    aria-describedby=move || marks.with(Option::is_some).then_some("pw-final-marks")></textarea>
+                // Tryout 84: U+202E in a section was copied with no word here.
+                {crate::ui::erased::dynamic(move || (marks.get().map(|t| view! {
+                    <p id="pw-final-marks" class="pw-hint pw-hint--warn">{format!("{t} Copy, the downloads and the code below carry them as they are.")}</p>
+                })).into_any())}
                 <div class="pw-row pw-row--wrap pw-actions">
-                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| copy()>
+                    <button type="button" class="pw-button pw-button--primary" on:click=move |_| copy()
+                        aria-describedby=move || marks.with(Option::is_some).then_some("pw-final-marks")>
                         "Copy prompt"
                     </button>
                     <CopyResult result=copied/>

@@ -590,6 +590,11 @@ fn ResultRow(
         d.suite_and_prompt
             .with(|(s, _)| s.case(id).map(|c| c.summary()).unwrap_or_default())
     });
+    // The row's title with characters that show as nothing or turn its direction names them
+    // (tryout 84: a U+202E case title read reversed with no word).
+    let marks = crate::state::reactive::memo(move |_| {
+        summary.with(|t| crate::domain::figures::hidden_marks(t))
+    });
     let full = RwSignal::new(false);
     let live = RwSignal::from(r.live(id));
     let streaming = crate::state::reactive::memo(move |_| live.with(Option::is_some));
@@ -743,6 +748,9 @@ fn ResultRow(
             <div class="pw-result__head">
                 <span class="pw-case__id">{format!("#{id}")}</span>
                 <span class="pw-result__summary">{crate::ui::erased::dynamic(move || (summary.get()).into_any())}</span>
+                {crate::ui::erased::dynamic(move || (marks.get().map(|t| view! {
+                    <span class="pw-tag pw-tag--bad" title=t>"hidden characters"</span>
+                })).into_any())}
                 <span class=move || format!("pw-verdict pw-verdict--{}", badge().1)>{crate::ui::erased::dynamic(move || (badge().0).into_any())}</span>
                 {crate::ui::erased::dynamic(move || (cut_off.get().filter(|(cut, _)| *cut).map(|_| view! {
                     <span class="pw-tag pw-tag--cut">"cut off at the token limit"</span>

@@ -188,6 +188,24 @@ impl TestCase {
         out
     }
 
+    /// [`figures::hidden_marks`] over every text of the case a person reads (description,
+    /// earlier turns, input, variables' values, expected answer, tags): the note naming the
+    /// characters that show as nothing or change the text's direction, or `None`. Tryout 84: a
+    /// case whose description held U+202E read reversed in the list, with no word.
+    pub fn hidden_marks(&self) -> Option<String> {
+        let mut text = String::new();
+        for t in [&self.description, &self.input, &self.expected]
+            .into_iter()
+            .chain(self.turns.iter().map(|m| &m.text))
+            .chain(self.vars.iter().map(|(_, v)| v))
+            .chain(self.tags.iter())
+        {
+            text.push_str(t);
+            text.push(' ');
+        }
+        figures::hidden_marks(&text)
+    }
+
     /// A one-line summary of the input, for lists.
     pub fn summary(&self) -> String {
         let text = if !self.description.trim().is_empty() {

@@ -1210,8 +1210,9 @@ impl Run {
         };
         let rerun = match kept {
             0 => String::new(),
-            1 => " · 1 case's re-run failed: its earlier answer is kept (Retry it below)"
-                .to_owned(),
+            1 => {
+                " · 1 case's re-run failed: its earlier answer is kept (Retry it below)".to_owned()
+            }
             k => format!(
                 " · {k} cases' re-runs failed: their earlier answers are kept (Retry them below)"
             ),

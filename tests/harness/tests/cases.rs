@@ -1082,6 +1082,65 @@ async fn hostile_outputs_stay_inert_text() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tryout 84: an imported case whose description held U+202E read reversed in the case list and
+/// in its result row, with no word (a shared link or a file may hold one). The list and the
+/// row tag it, and the open case names the characters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row()
+-> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-marks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("marks.jsonl");
+    let rows = [
+        json!({"description": "\u{202E}evil\u{202C} notes", "input": "Notes: Ana sends the deck."}),
+        json!({"description": "plain notes", "input": "Notes: Bob books the room."}),
+    ];
+    std::fs::write(
+        &path,
+        rows.iter()
+            .map(|r| r.to_string() + "\n")
+            .collect::<String>(),
+    )?;
+    import_file(&b, &path).await?;
+    b.wait_for_text("2 cases").await?;
+    let tags = b
+        .eval("return Array.from(document.querySelectorAll('.pw-case')).map(c => Array.from(c.querySelectorAll('.pw-tag--bad')).filter(t => t.textContent === 'hidden characters').map(t => t.title))")
+        .await?;
+    assert_eq!(tags[1], json!([]), "{tags}");
+    assert!(
+        tags[0][0]
+            .as_str()
+            .is_some_and(|t| t.contains("(U+202E, U+202C): it may read differently")),
+        "{tags}"
+    );
+    b.eval("document.querySelector('.pw-case__summary').click(); return null")
+        .await?;
+    b.wait_until(
+        "return document.querySelector('.pw-case__marks')?.textContent.includes('U+202E') === true",
+        "the open case to name the characters",
+    )
+    .await?;
+    b.wait_until(
+        "return document.querySelectorAll('.pw-result').length === 2",
+        "a result row per case",
+    )
+    .await?;
+    let row = b
+        .eval("return Array.from(document.querySelectorAll('.pw-result')).map(r => Array.from(r.querySelectorAll('.pw-result__head .pw-tag--bad')).map(t => t.textContent + ' ' + t.title))")
+        .await?;
+    assert!(
+        row[0][0]
+            .as_str()
+            .is_some_and(|t| t.starts_with("hidden characters This text holds")),
+        "{row}"
+    );
+    assert_eq!(row[1], json!([]), "{row}");
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;

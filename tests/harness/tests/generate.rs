@@ -2046,7 +2046,8 @@ async fn generate_says_the_most_its_call_can_cost_before_it_is_made() -> anyhow:
 /// of why. A section holding characters that show as nothing or turn the text around says so
 /// under its box, naming them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_section_with_hidden_or_direction_marks_names_them() -> anyhow::Result<()> {
+async fn hidden_or_direction_marks_are_named_under_their_section_and_the_final_prompt()
+-> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1400).await?;
     paste_persona(
         &b,
@@ -2057,11 +2058,24 @@ async fn a_section_with_hidden_or_direction_marks_names_them() -> anyhow::Result
         "This text holds characters that show as nothing or change its direction (U+202E, U+202C)",
     )
     .await?;
-    // Only under the section that holds them.
+    // Only under the section that holds them, among the sections.
     let notes = b
-        .eval("return Array.from(document.querySelectorAll('.pw-hint--warn')).filter(e => e.textContent.includes('U+202E')).length")
+        .eval("return Array.from(document.querySelectorAll('.pw-section .pw-hint--warn')).filter(e => e.textContent.includes('U+202E')).length")
         .await?;
     assert_eq!(notes, json!(1));
+    // Tryout 84: the Final prompt and its Copy carried them with no word.
+    let final_note = b
+        .eval("const n = document.getElementById('pw-final-marks'); const copy = Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim() === 'Copy prompt'); return [n?.textContent ?? '', copy?.getAttribute('aria-describedby') ?? '', document.getElementById('pw-final-text')?.getAttribute('aria-describedby') ?? '']")
+        .await?;
+    assert!(
+        final_note[0]
+            .as_str()
+            .unwrap()
+            .contains("(U+202E, U+202C): it may read differently from what was written. Copy, the downloads and the code below carry them as they are."),
+        "{final_note}"
+    );
+    assert_eq!(final_note[1], json!("pw-final-marks"));
+    assert_eq!(final_note[2], json!("pw-final-marks"));
     b.close().await?;
     Ok(())
 }

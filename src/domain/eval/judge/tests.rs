@@ -205,7 +205,10 @@ fn prose_that_only_praises_is_no_verdict() {
     for (reply, score) in [
         ("Owners named. Score: 9", 9),
         ("Looks good: every item has its owner. 9/10", 9),
-        ("The answer misses the owner of each task.\n\nScore: 3/10", 3),
+        (
+            "The answer misses the owner of each task.\n\nScore: 3/10",
+            3,
+        ),
     ] {
         assert!(
             matches!(parse(reply, RUBRIC), Judgement::Scored { score: s, .. } if s == score),
