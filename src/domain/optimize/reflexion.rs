@@ -13,7 +13,7 @@ use crate::domain::template;
 const CRITIQUE_CASE: &str = include_str!("critique_case.md");
 const CRITIQUE_CASE_USER: &str = include_str!("critique_case_user.md");
 const FINAL_CASE_USER: &str = include_str!("final_case_user.md");
-const CRITIQUE_PROMPT: &str = include_str!("critique_prompt.md");
+pub(crate) const CRITIQUE_PROMPT: &str = include_str!("critique_prompt.md");
 const CRITIQUE_PROMPT_SCHEMA: &str = include_str!("critique_prompt.schema.json");
 
 /// The harsh critique of a draft answer.
@@ -142,6 +142,15 @@ pub fn critique_prompt_request(spec: &PromptSpec) -> ChatRequest {
     )
 }
 
+/// The most weaknesses "Critique this prompt" asks for and reads (its instructions say "at most
+/// 6"); a reply's items past them are left out and said.
+pub const CRITIQUE_ITEMS: usize = 6;
+/// The longest problem, in characters, a weakness shows; a longer one is shortened and said.
+pub const PROBLEM_CHARS: usize = 600;
+/// The longest fix, in characters, a weakness shows and sends to a rewrite; a longer one is
+/// shortened and said.
+pub const FIX_CHARS: usize = 1200;
+
 /// What a critique reply gave: its weaknesses, and what was left out of it, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Critique {
@@ -207,6 +216,19 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
             .to_owned()
     };
     let mut empty = 0;
+    // Tryout 84: a reply of more items than asked showed them all, and a 1,500-word problem
+    // whole: the first [`CRITIQUE_ITEMS`] are read (most important first, as asked), and a
+    // problem or fix past its length is shortened, each said.
+    let mut beyond = 0;
+    let mut shortened = 0;
+    let mut clipped = |t: String, max: usize| {
+        if t.chars().count() > max {
+            shortened += 1;
+            format!("{}…", t.chars().take(max - 1).collect::<String>().trim_end())
+        } else {
+            t
+        }
+    };
     // Section names the prompt does not have, as written: said, the item kept as a remark on
     // the whole prompt.
     let mut unknown: Vec<String> = Vec::new();
@@ -216,9 +238,13 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
             empty += 1;
             continue;
         };
+        if weaknesses.len() == CRITIQUE_ITEMS {
+            beyond += 1;
+            continue;
+        }
         let kind = text(w, "kind").to_lowercase().replace(' ', "-");
-        let problem = text(w, "problem");
-        let fix = text(w, "fix");
+        let problem = clipped(text(w, "problem"), PROBLEM_CHARS);
+        let fix = clipped(text(w, "fix"), FIX_CHARS);
         weaknesses.push(Weakness {
             kind: if kinds.iter().any(|k| k == kind.as_str()) {
                 kind
@@ -259,6 +285,20 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
             if unknown.len() == 1 { "a section" } else { "sections" },
             names.join(", "),
             if unknown.len() == 1 { "that item is" } else { "those items are" }
+        ));
+    }
+    if beyond > 0 {
+        left_out.push(format!(
+            "The critique gave {} weaknesses, more than the {CRITIQUE_ITEMS} asked for: the first {CRITIQUE_ITEMS} are shown (it was asked to list the most important first).",
+            weaknesses.len() + beyond
+        ));
+    }
+    if shortened > 0 {
+        left_out.push(format!(
+            "{} longer than {PROBLEM_CHARS} characters (a problem) or {} (a fix) {} shortened here, ending in \u{201c}…\u{201d}; a fix is sent as shown.",
+            crate::domain::figures::count(shortened, "text", "texts"),
+            crate::domain::figures::grouped(FIX_CHARS as u64),
+            if shortened == 1 { "is" } else { "are" }
         ));
     }
     left_out.extend(reading.note("weakness", "weaknesses"));

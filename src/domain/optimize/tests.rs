@@ -1186,6 +1186,34 @@ fn a_critique_item_naming_no_section_is_about_the_whole_prompt() {
     );
 }
 
+// Tryout 84: a reply of 9 items (6 asked) showed all 9, and a 1,500-word problem whole.
+#[test]
+fn a_critique_reads_the_items_asked_for_and_shortens_long_texts_saying_so() {
+    use reflexion::*;
+    assert!(
+        CRITIQUE_PROMPT.contains(&format!("at most {CRITIQUE_ITEMS}")),
+        "the instructions ask for what is read"
+    );
+    let long = "word ".repeat(1500);
+    let mut items: Vec<Value> = (1..=9)
+        .map(|i| json!({"kind": "other", "section": "steps", "problem": format!("Problem {i}."), "fix": format!("Fix {i}.")}))
+        .collect();
+    items[1] = json!({"kind": "other", "section": "steps", "problem": long, "fix": "Short fix."});
+    let c = parse_prompt_critique(&json!({ "weaknesses": items }).to_string()).unwrap();
+    let problems: Vec<&str> = c.weaknesses.iter().map(|w| w.problem.as_str()).collect();
+    assert_eq!(problems.len(), CRITIQUE_ITEMS);
+    assert_eq!(problems[5], "Problem 6.");
+    assert_eq!(problems[1].chars().count(), PROBLEM_CHARS);
+    assert!(problems[1].ends_with("word…"), "{}", problems[1]);
+    assert_eq!(
+        c.left_out,
+        [
+            "The critique gave 9 weaknesses, more than the 6 asked for: the first 6 are shown (it was asked to list the most important first).",
+            "1 text longer than 600 characters (a problem) or 1,200 (a fix) is shortened here, ending in \u{201c}…\u{201d}; a fix is sent as shown."
+        ]
+    );
+}
+
 #[test]
 fn a_critique_broken_part_way_keeps_the_whole_items_before_the_break_and_names_it() {
     use reflexion::*;
