@@ -165,6 +165,9 @@ impl Reflector {
                 let cut_by_the_page = self.page_leaving.get_value()
                     && result.as_ref().is_err_and(|f| f.error.cut_in_transit());
                 let took = result.as_ref().ok().map(|done| done.attempt_ms);
+                if let Ok(done) = &result {
+                    m.reported(done.usage.output_tokens);
+                }
                 let outcome = result
                     .map(|done| {
                         let stop = done.stop.as_ref().map(Observed::finish_reason_of);

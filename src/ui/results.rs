@@ -985,6 +985,7 @@ fn ResultRow(
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">{format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h3>
                                 <pre class="pw-output__text">{r.final_output.clone()}</pre>
+                                {r.over_cap.iter().map(|note| view! { <p class="pw-hint pw-hint--warn pw-reflection__over-cap">{note.clone()}</p> }).collect_view()}
                                 {crate::domain::eval::repeats::repeated(&r.final_output).map(|rep| view! {
                                     <p class="pw-hint pw-hint--warn pw-result__repeats">{format!(
                                         "The final answer repeats itself: the line \u{201c}{}\u{201d} appears {} times.",

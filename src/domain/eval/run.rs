@@ -552,6 +552,11 @@ pub struct Reflection {
     /// A call failed: why (what arrived is kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The critique or final answer the provider wrote past its call's output cap, one
+    /// sentence each (it did not stop the model, so the bound shown before Reflect may be
+    /// passed); empty otherwise and in older records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub over_cap: Vec<String>,
     /// Critique, final answer and its judging are all done.
     pub done: bool,
     /// The person's rating of the final answer; absent until they rate it (and in older

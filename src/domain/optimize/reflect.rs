@@ -337,6 +337,11 @@ pub struct Reflect {
     judged: usize,
     /// The time of the call whose outcome comes next ([`Reflect::took`]).
     took_ms: Option<f64>,
+    /// The output tokens the provider reported for the call whose outcome comes next
+    /// ([`Reflect::reported`]).
+    reported: Option<u32>,
+    /// The output cap (`max_tokens`) of the call asked last.
+    asked_cap: u32,
 }
 
 impl Reflect {
@@ -358,6 +363,8 @@ impl Reflect {
             waiting: None,
             judged: 0,
             took_ms: None,
+            reported: None,
+            asked_cap: 0,
         }
     }
 
@@ -381,11 +388,31 @@ impl Reflect {
         self.took_ms = Some(ms);
     }
 
+    /// The provider reported `output_tokens` for the call whose outcome [`Reflect::reply`] gets
+    /// next: past that call's cap, the reflection says so ([`Reflection::over_cap`]).
+    pub fn reported(&mut self, output_tokens: u32) {
+        self.reported = Some(output_tokens);
+    }
+
+    /// Says a critique or final answer the provider wrote past its cap (tryout 84: a final
+    /// answer far longer than its cap was shown and judged with no mark).
+    fn note_over_cap(&mut self, what: &str) {
+        let cap = self.asked_cap;
+        if let Some(n) = self.reported.take().filter(|n| cap > 0 && *n > cap) {
+            self.reflection.over_cap.push(format!(
+                "The provider sent {} for the {what}, past its {}-token cap (it did not stop the model), so Reflect may cost more than the figure shown before it.",
+                crate::domain::figures::count(n as usize, "token", "tokens"),
+                crate::domain::figures::grouped(u64::from(cap))
+            ));
+        }
+    }
+
     pub fn reply(&mut self, outcome: Outcome) -> Option<Ask> {
         let took_ms = self.took_ms.take();
         match self.waiting.take()? {
             Step::Critique => match outcome {
                 Ok((text, _)) => {
+                    self.note_over_cap("critique");
                     self.reflection.critique = if self.input.tiny_task.is_some() {
                         tiny_jobs::read_critique(&text)
                     } else {
@@ -415,6 +442,7 @@ impl Reflect {
             },
             Step::Final => match outcome {
                 Ok((text, stop)) => {
+                    self.note_over_cap("final answer");
                     self.reflection.final_output = text;
                     self.reflection.final_stop = stop;
                     self.reflection.final_ms = took_ms;
@@ -487,6 +515,8 @@ impl Reflect {
 
     fn ask(&mut self, step: Step, role: Role, request: ChatRequest) -> Option<Ask> {
         self.waiting = Some(step.clone());
+        self.asked_cap = request.max_tokens;
+        self.reported = None;
         Some(Ask {
             step,
             role,
@@ -686,6 +716,36 @@ mod tests {
     }
 
     const GOOD: &str = r#"{"reasoning":"fine answer","score":9}"#;
+
+    // Tryout 84: a final answer the provider wrote far past its cap was shown and judged with no
+    // mark. A critique or final past its call's cap (as the provider reported) is said; one
+    // within it, or with no usage reported, is not.
+    #[test]
+    fn a_critique_or_final_past_its_cap_is_said() {
+        let mut m = Reflect::new(input());
+        let a = m.start().expect("the critique");
+        let critique_cap = a.request.max_tokens;
+        m.reported(critique_cap);
+        let a = m.reply(ok("It omits the deadline.")).expect("the final");
+        assert!(m.reflection.over_cap.is_empty(), "at its cap is within it");
+        assert_eq!(a.request.max_tokens, 1500);
+        m.reported(9_000);
+        m.reply(ok("A very long final.")).expect("a judge call");
+        assert_eq!(
+            m.reflection.over_cap,
+            [
+                "The provider sent 9,000 tokens for the final answer, past its 1,500-token cap (it did not stop the model), so Reflect may cost more than the figure shown before it."
+            ]
+        );
+        let mut m = Reflect::new(input());
+        m.start();
+        m.reported(critique_cap + 1);
+        m.reply(ok("It omits the deadline.")).expect("the final");
+        assert!(m.reflection.over_cap[0].contains("for the critique, past its"));
+        // No usage reported for the final: nothing said of it.
+        m.reply(ok("Short final.")).expect("a judge call");
+        assert_eq!(m.reflection.over_cap.len(), 1);
+    }
 
     #[test]
     fn a_reflection_critiques_rewrites_and_judges_the_final_on_each_rubric() {

@@ -224,7 +224,10 @@ pub fn parse_prompt_critique(reply: &str) -> Result<Critique, ReplyCause> {
     let mut clipped = |t: String, max: usize| {
         if t.chars().count() > max {
             shortened += 1;
-            format!("{}…", t.chars().take(max - 1).collect::<String>().trim_end())
+            format!(
+                "{}…",
+                t.chars().take(max - 1).collect::<String>().trim_end()
+            )
         } else {
             t
         }

@@ -2625,6 +2625,43 @@ async fn press_for_one_call(fake: &FakeProvider, b: &Browser, button: &str) -> a
 /// Reflect says what it may cost before it is pressed (the cost audit: it showed nothing), and a
 /// provider billing the most each request can use, fed a critique and a final answer far past
 /// their caps in 4-byte characters, stays within that figure; its Retry says the same figure.
+/// Tryout 84: a final answer the provider wrote far past its 1,500-token cap (a server that
+/// ignores `max_tokens`) was shown and judged with no mark. The reflection says so, and what it
+/// means for the figure shown before Reflect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_final_answer_past_its_cap_is_said() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    CasesPage::new(&b)
+        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
+        .await?;
+    fake.reply_when("Be harsh", "It omits the owner.");
+    // One token a chunk, one character a chunk: over 1,600 tokens reported for a 1,500 cap.
+    fake.reply_when(
+        "A harsh review of that draft found",
+        &format!("owner-B. {}", "x".repeat(1_612)),
+    );
+    script_levels(&fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return !!document.querySelector('button[aria-label=\"Reflect on case #1\"]')",
+        "the answer to be done",
+    )
+    .await?;
+    fake.set_timing(0, 0, 1);
+    b.button("Reflect on case #1").await?.click().await?;
+    // (The fake counts a closing chunk too.)
+    b.wait_for_text("The provider sent 1,621 tokens for the final answer, past its 1,500-token cap (it did not stop the model), so Reflect may cost more than the figure shown before it.")
+        .await?;
+    // Not said of the critique, which stayed within its cap.
+    let notes = b
+        .eval("return document.querySelectorAll('.pw-reflection__over-cap').length")
+        .await?;
+    assert_eq!(notes, json!(1));
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reflect_says_what_it_may_cost_and_stays_within_it() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
