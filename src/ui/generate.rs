@@ -225,7 +225,8 @@ pub fn IdeaCard() -> impl IntoView {
             <div class="pw-row pw-row--wrap pw-actions">
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=move || g.call.running.get() || offline.blocks(&settings.config(Role::Meta))
-                    aria-describedby=move || offline.blocks(&settings.config(Role::Meta)).then_some("pw-generate-offline")
+                    // Its figure is part of its description (tryout 84: only a line below said it).
+                    aria-describedby=move || if offline.blocks(&settings.config(Role::Meta)) { "pw-generate-offline pw-generate-cost" } else { "pw-generate-cost" }
                     aria-keyshortcuts="Control+Enter" on:click=move |_| generate()>
                     {crate::ui::erased::dynamic(move || (if d.draft.with(|x| x.versions.is_empty()) { "Generate prompt" } else { "Generate again" }).into_any())}
                 </button>
@@ -258,7 +259,7 @@ pub fn IdeaCard() -> impl IntoView {
                     </p>
                 }
             })).into_any())}
-            <p class="pw-hint">{crate::ui::erased::dynamic(move || meta_label().into_any())}</p>
+            <p class="pw-hint" id="pw-generate-cost">{crate::ui::erased::dynamic(move || meta_label().into_any())}</p>
             {crate::ui::erased::show(move || manual.get(), move || view! {
                 <ManualMode/>
             }.into_any())}

@@ -758,7 +758,7 @@ fn OptimizerPanel() -> impl IntoView {
                     let held_back = !gaps.is_empty() && !start_anyway.get();
                     view! {
                         <div class="pw-budget" role="group" aria-label="Budget">
-                            <p class="pw-budget__line">{line}</p>
+                            <p class="pw-budget__line" id="pw-loop-budget">{line}</p>
                             {left_out.map(|n| view! { <p class="pw-hint pw-hint--warn pw-loop-left-out">{n}</p> })}
                             <p class="pw-hint">{format!("{per_role}. The loop never goes over the whole: its calls, tokens and cost stop first. How they split between the models can shift (a call asked again after a failure, an answer shorter than allowed).")}</p>
                             <p class="pw-hint pw-loop-basis">{{
@@ -830,6 +830,9 @@ fn OptimizerPanel() -> impl IntoView {
                             <button type="button" class="pw-button pw-button--primary"
                                 disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some) || off_all()
                                 title=move || off_all().then_some(OFFLINE_TITLE)
+                                // Its figure is part of its description (tryout 84: only the
+                                // budget line above said it).
+                                aria-describedby="pw-loop-budget"
                                 on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) && cap_issue.with_untracked(Option::is_none) {
                                     if unaccepted.with_untracked(Vec::is_empty) {
                                         h.start(config());

@@ -172,7 +172,8 @@ pub fn ResultsCard() -> impl IntoView {
             <div class="pw-row pw-row--wrap">
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=move || n_cases.get() == 0 || r.running() || offline.blocks(&settings.config(Role::Execution))
-                    aria-describedby=move || offline.blocks(&settings.config(Role::Execution)).then_some("pw-run-offline")
+                    // Its figure is part of its description (tryout 84: only a line below said it).
+                    aria-describedby=move || if offline.blocks(&settings.config(Role::Execution)) { "pw-run-offline pw-run-cost" } else { "pw-run-cost" }
                     on:click=move |_| r.run(Vec::new())>{crate::ui::erased::dynamic(move || (match n_cases.get() {
                         1 => "Run the case".to_owned(),
                         n => format!("Run all {}", count(n, "case", "cases")),
@@ -213,7 +214,7 @@ pub fn ResultsCard() -> impl IntoView {
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
             }.into_any())}
             {crate::ui::erased::show(move || { n_cases.get() > 0 }, move || view! {
-                <p class="pw-hint" role="status">{crate::ui::erased::dynamic(move || ({
+                <p class="pw-hint" role="status" id="pw-run-cost">{crate::ui::erased::dynamic(move || ({
                     let (b, cost, going) = bound.get();
                     let (calls, judges) = (b.exec_calls, b.judge_calls);
                     let what = format!(

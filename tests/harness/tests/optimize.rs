@@ -2566,6 +2566,47 @@ async fn a_provider_that_stalls_pauses_the_loop_and_scores_nothing_from_it() -> 
     Ok(())
 }
 
+/// The text of the elements a button's `aria-describedby` names, joined by " | ".
+async fn description_of(b: &Browser, starts_with: &str) -> anyhow::Result<String> {
+    let js = format!(
+        "const b = Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim().startsWith('{starts_with}')); return (b?.getAttribute('aria-describedby') ?? '').split(' ').filter(id => id).map(id => document.getElementById(id)?.textContent ?? '').join(' | ')"
+    );
+    Ok(b.eval(&js).await?.as_str().unwrap_or("").to_owned())
+}
+
+/// Tryout 84: the figures of Generate, Run all and Start were in lines under them, not in the
+/// buttons' descriptions, so a screen reader on the button heard no cost. Each names its line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_run_all_and_start_carry_their_figures_in_their_descriptions() -> anyhow::Result<()>
+{
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&b).await?;
+    for job in ["Writing prompts", "Running tests", "Scoring"] {
+        s.job(job).await?;
+        s.model("gpt-4o-mini").await?;
+    }
+    s.close().await?;
+    let generate = description_of(&b, "Generate prompt").await?;
+    assert!(
+        generate.starts_with("Generate writes with") && generate.contains("One call: at most $"),
+        "{generate}"
+    );
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    let run_all = description_of(&b, "Run all").await?;
+    assert!(
+        run_all.starts_with("Run all: 5 calls to the execution model") && run_all.contains("$"),
+        "{run_all}"
+    );
+    open_improve(&b).await?;
+    b.wait_for_text("Start: up to").await?;
+    let start = description_of(&b, "Start: up to").await?;
+    assert!(start.contains("calls") && start.contains("$"), "{start}");
+    b.close().await?;
+    Ok(())
+}
+
 /// The figure a paid button shows before it is pressed (`CostNote`, beside it): "at most $X".
 async fn figure_beside(b: &Browser, button: &str) -> anyhow::Result<f64> {
     let js = format!(
