@@ -8,7 +8,10 @@ use crate::domain::eval::Observed;
 use crate::domain::eval::run::Reflection;
 use crate::domain::optimize::reflect;
 use crate::domain::optimize::reflexion::{self, Critique, CritiqueFailure};
+use crate::domain::provider::ChatEvent;
 use crate::domain::provider::Role;
+use crate::domain::sorted::SortedMap;
+use crate::net::chat::Progress;
 use crate::state::call::{ChatCall, Epoch};
 use crate::state::draft::DraftHandle;
 use crate::state::engine::{self, Engine};
@@ -27,6 +30,18 @@ pub struct Reflector {
     page_leaving: StoredValue<bool>,
     drafts: DraftHandle,
     engine: Engine,
+    /// The text streaming in for each case's critique or final answer, until its call ends
+    /// ([`Reflector::live`]).
+    live: StoredValue<SortedMap<u32, ArcRwSignal<Live>>, LocalStorage>,
+}
+
+/// The text of a reflection's critique or final answer while its call streams (tryout 84: both
+/// boxes stayed empty while a long critique was written): which one, and what arrived so far.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Live {
+    /// [`reflect::Step::Critique`] or [`reflect::Step::Final`]; `None` when nothing streams.
+    pub step: Option<reflect::Step>,
+    pub text: String,
 }
 
 impl Reflector {
@@ -38,6 +53,7 @@ impl Reflector {
             epoch: Epoch::new(),
             drafts: DraftHandle::expect(),
             engine: Engine::expect(),
+            live: StoredValue::new_local(SortedMap::new()),
         };
         provide_context(r);
         r.drafts.on_switching(move || r.leave_draft());
@@ -51,6 +67,12 @@ impl Reflector {
     /// into the case with the same number in the draft opened while they ran.
     fn leave_draft(self) {
         self.epoch.advance();
+        // What streamed belongs to this draft's cases, not to those of the draft opening.
+        self.live.with_value(|m| {
+            for l in m.values() {
+                l.try_set(Live::default());
+            }
+        });
         let why = self.drafts.leaving();
         self.engine
             .cancel_where(|j| matches!(j, engine::Job::Reflexion(_)));
@@ -92,6 +114,17 @@ impl Reflector {
     pub fn version_of(self, id: u32) -> Option<u32> {
         self.under_way
             .with_value(|u| u.iter().find(|(x, _)| *x == id).map(|(_, v)| *v))
+    }
+
+    /// What streams in for case `id`'s critique or final answer now (empty between calls).
+    pub fn live(self, id: u32) -> ArcRwSignal<Live> {
+        self.live
+            .try_update_value(|m| {
+                m.entry(id)
+                    .or_insert_with(|| ArcRwSignal::new(Live::default()))
+                    .clone()
+            })
+            .unwrap_or_else(|| ArcRwSignal::new(Live::default()))
     }
 
     pub fn stop(self, id: u32) {
@@ -148,6 +181,14 @@ impl Reflector {
                     Role::Judge => (&judge_cfg, jkey.as_ref()),
                     _ => (&exec, key.as_ref()),
                 };
+                let live = self.live(id);
+                let streams = matches!(ask.step, reflect::Step::Critique | reflect::Step::Final);
+                if streams {
+                    live.set(Live {
+                        step: Some(ask.step.clone()),
+                        text: String::new(),
+                    });
+                }
                 let result = e
                     .call(
                         work.clone(),
@@ -157,7 +198,13 @@ impl Reflector {
                         opts,
                         // The person asked for it: ahead of queued batch work.
                         true,
-                        |_| {},
+                        |p| {
+                            if let Progress::Event(ChatEvent::Text(t)) = p
+                                && streams
+                            {
+                                live.update(|l| l.text.push_str(&t));
+                            }
+                        },
                     )
                     .await;
                 // A call cut while the page goes away (aborted, the connection closed); a
@@ -192,6 +239,9 @@ impl Reflector {
                     next = None;
                 }
                 self.update(version, id, move |r| *r = now);
+                if streams {
+                    live.try_set(Live::default());
+                }
             }
             self.busy.update(|b| b.retain(|x| *x != id));
             self.under_way.update_value(|u| u.retain(|(x, _)| *x != id));

@@ -17,6 +17,7 @@ use super::rating::RatingControl;
 use crate::domain::eval::run::{self, CaseRun, Run, Status};
 use crate::domain::eval::{self, CaseScore, Verdict};
 use crate::domain::figures::{count, grouped, noun};
+use crate::domain::optimize::reflect::Step;
 use crate::domain::provider::Role;
 use crate::state::draft::DraftHandle;
 use crate::state::keyed::{Keyed, settled};
@@ -971,7 +972,7 @@ fn ResultRow(
                             </div>
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">"Critique"</h3>
-                                <pre class="pw-output__text">{r.critique.clone()}</pre>
+                                {live_or(r.critique.clone(), reflector.live(id), Step::Critique)}
                                 // What the final answer read of it (tryout 84: a 34,500-character
                                 // critique was shown whole, the final written from its start).
                                 {(r.critique.chars().count() > crate::domain::optimize::reflexion::CRITIQUE_CHARS).then(|| view! {
@@ -985,7 +986,7 @@ fn ResultRow(
                             </div>
                             <div class="pw-reflection__col">
                                 <h3 class="pw-reflection__title">{format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h3>
-                                <pre class="pw-output__text">{r.final_output.clone()}</pre>
+                                {live_or(r.final_output.clone(), reflector.live(id), Step::Final)}
                                 {r.over_cap.iter().map(|note| view! { <p class="pw-hint pw-hint--warn pw-reflection__over-cap">{note.clone()}</p> }).collect_view()}
                                 {crate::domain::eval::repeats::repeated(&r.final_output).map(|rep| view! {
                                     <p class="pw-hint pw-hint--warn pw-result__repeats">{format!(
@@ -1383,4 +1384,20 @@ fn Compare() -> impl IntoView {
             </details>
         }.into_any())}
     }
+}
+
+/// A reflection's critique or final answer (`kept`), or, while it is empty, what streams in for
+/// it now (tryout 84: both boxes stayed empty while a long critique was written).
+fn live_or(kept: String, live: ArcRwSignal<crate::state::reflexion::Live>, step: Step) -> AnyView {
+    if !kept.is_empty() {
+        return view! { <pre class="pw-output__text">{kept}</pre> }.into_any();
+    }
+    let text = move || {
+        live.with(|l| {
+            (l.step.as_ref() == Some(&step))
+                .then(|| l.text.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! { <pre class="pw-output__text pw-output__text--live">{crate::ui::erased::dynamic(move || text().into_any())}</pre> }.into_any()
 }

@@ -2666,6 +2666,53 @@ async fn press_for_one_call(fake: &FakeProvider, b: &Browser, button: &str) -> a
 /// Reflect says what it may cost before it is pressed (the cost audit: it showed nothing), and a
 /// provider billing the most each request can use, fed a critique and a final answer far past
 /// their caps in 4-byte characters, stays within that figure; its Retry says the same figure.
+/// Tryout 84: the critique and final boxes stayed empty while a long critique was written (the
+/// page showed only "Reflecting…"). Each streams into its box as it arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_critique_and_final_stream_into_their_boxes() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    CasesPage::new(&b)
+        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
+        .await?;
+    let critique = "CRITIQUE-START It omits the owner. ".repeat(20);
+    fake.reply_when("Be harsh", &critique);
+    fake.reply_when(
+        "A harsh review of that draft found",
+        &format!("FINAL-START owner-B. {}", "More words. ".repeat(30)),
+    );
+    script_levels(&fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return !!document.querySelector('button[aria-label=\"Reflect on case #1\"]')",
+        "the answer to be done",
+    )
+    .await?;
+    // 10 characters every 100 ms: each text takes seconds to arrive.
+    fake.set_timing(0, 100, 10);
+    b.button("Reflect on case #1").await?.click().await?;
+    let boxes = "const c = Array.from(document.querySelectorAll('.pw-reflection__col pre')); return c.map(p => p.textContent)";
+    for (i, start) in [(1, "CRITIQUE-START"), (2, "FINAL-START")] {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let texts = b.eval(boxes).await?;
+            let t = texts[i].as_str().unwrap_or("");
+            let whole = if i == 1 { critique.trim() } else { "" };
+            if t.starts_with(start) && (i == 2 || t.len() < whole.len()) {
+                break;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "box {i} never showed part of its text: {texts}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    b.wait_for_text("Reflection helped").await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 84: a final answer the provider wrote far past its 1,500-token cap (a server that
 /// ignores `max_tokens`) was shown and judged with no mark. The reflection says so, and what it
 /// means for the figure shown before Reflect.
