@@ -339,21 +339,25 @@ fn budget_slots(
     out
 }
 
-/// What the calls a Retry or Resume adds to a loop's approved budget (`more`,
-/// `Optimizer::retry_budget`) may cost, at the prices the loop was started with: "at most $X",
-/// or "cost unknown" when a job of the loop has no list price (its money was never a bound).
-fn more_cost(o: &crate::domain::optimize::Optimizer, more: &Budget) -> String {
-    resume_cost(o, Some(more))
-}
-
-/// What Resume may still spend: what is left of the approved budget, and `more` when the
-/// press adds calls to it, at the prices the loop was started with (tryout 83: Resume had no
-/// figure beside it); "cost unknown" when a job of the loop has no list price.
+/// What Resume or Retry may still spend: what is left of the approved budget, and `more` when
+/// the press adds calls to it (`Optimizer::retry_budget`), at the prices the loop was started
+/// with (tryout 83: Resume had no figure beside it): "at most $X for the rest of the loop", and
+/// for a press that adds calls "… (what is left and the calls added)" (tryout 84: the words did
+/// not say the figure was more than the added calls'); "cost unknown" when a job of the loop
+/// has no list price (its money was never a bound).
 fn resume_cost(o: &crate::domain::optimize::Optimizer, more: Option<&Budget>) -> String {
     match &o.config.prices {
         Some(p) => {
             let left = (o.limit.cost(p) - o.spent.cost(p)).max(0.0);
-            crate::domain::estimate::at_most(left + more.map_or(0.0, |m| m.cost(p)))
+            let figure = crate::domain::estimate::at_most(left + more.map_or(0.0, |m| m.cost(p)));
+            match more.filter(|m| m.calls > 0) {
+                // Local models: nothing to say beside the button.
+                _ if figure == "free" => figure,
+                Some(_) => {
+                    format!("{figure} for the rest of the loop (what is left and the calls added)")
+                }
+                None => format!("{figure} for the rest of the loop"),
+            }
         }
         None => "cost unknown: a model of the loop has no list price here".to_owned(),
     }
@@ -998,7 +1002,7 @@ fn Progress(
             let paused = o.paused;
             let more = o.retry_budget(&Ctx { suite: &suite });
             let retry_calls = more.as_ref().map(|b| b.calls);
-            let retry_cost = more.as_ref().map(|b| more_cost(&o, b));
+            let retry_cost = more.as_ref().map(|b| resume_cost(&o, Some(b)));
             let left_cost = resume_cost(&o, None);
             let retry_label = move |n: u32| format!("Retry (up to {} more {})", grouped(u64::from(n)), noun(n, "call", "calls"));
             // New candidates first, then the refinement, round by round.

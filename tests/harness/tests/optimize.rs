@@ -1239,6 +1239,14 @@ async fn improve_text(b: &Browser) -> anyhow::Result<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    // Priced models, so Retry's figure is a sum of money (said below).
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&b).await?;
+    for job in ["Writing prompts", "Running tests", "Scoring"] {
+        s.job(job).await?;
+        s.model("gpt-4o-mini").await?;
+    }
+    s.close().await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     add_cases(&b).await?;
     script_levels(&fake);
@@ -1303,6 +1311,16 @@ async fn a_round_with_nothing_to_try_says_why_and_retry_asks_again() -> anyhow::
     // `a_forgotten_or_refused_key_holds_the_loop_until_it_is_back`.)
     fake.fault_when(refine, Fault::status(400, "Bad request: simulated"), 1);
     fake.reply_next_when(explore, plain, 1);
+    // Tryout 84: the figure is what is left of the budget and the calls added, and says so.
+    let figure = b
+        .eval("const x = Array.from(document.querySelectorAll('button')).find(b => b.textContent === 'Retry (up to 2 more calls)'); return x?.nextElementSibling?.textContent ?? ''")
+        .await?;
+    let figure = figure.as_str().unwrap_or("");
+    assert!(
+        figure.starts_with("at most $")
+            && figure.ends_with(" for the rest of the loop (what is left and the calls added)"),
+        "{figure}"
+    );
     b.button("Retry (up to 2 more calls)")
         .await?
         .click()
