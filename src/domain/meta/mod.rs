@@ -210,8 +210,24 @@ pub fn read_variables(s: &str) -> VariablesRead {
                 shown_as_nothing(&hidden)
             ));
         }
+        // A combining accent typed apart from its letter (a decomposed "é": "e" and U+0301) is
+        // no letter: it goes, named (tryout 83: "café" became "cafe_", "a name holds only
+        // letters…", though é is one).
+        let marks: Vec<String> = bare
+            .chars()
+            .filter(|c| combining(*c))
+            .map(|c| format!("U+{:04X}", u32::from(c)))
+            .fold(Vec::new(), |mut v, m| {
+                if !v.contains(&m) {
+                    v.push(m);
+                }
+                v
+            });
         let mut name = String::new();
         for c in bare.chars() {
+            if combining(c) && name.chars().last().is_some_and(char::is_alphabetic) {
+                continue;
+            }
             if c.is_alphanumeric() || c == '_' {
                 name.push(c);
             } else if !name.ends_with('_') {
@@ -229,6 +245,17 @@ pub fn read_variables(s: &str) -> VariablesRead {
             // said.
             out.notes.push(format!(
                 "\u{201c}{typed}\u{201d} became \u{201c}{name}\u{201d}: write the name alone; the prompt adds the braces."
+            ));
+        } else if name != bare
+            && !marks.is_empty()
+            && name.chars().count() + bare.chars().filter(|c| combining(*c)).count()
+                == bare.chars().count()
+        {
+            out.notes.push(format!(
+                "\u{201c}{bare}\u{201d} became \u{201c}{name}\u{201d}: its accent{} typed apart from {} ({}), which a name cannot hold; type the accented letter as one character to keep it.",
+                if marks.len() == 1 { " was" } else { "s were" },
+                if marks.len() == 1 { "its letter" } else { "their letters" },
+                marks.join(", ")
             ));
         } else if name != bare {
             let why = if bare.chars().any(char::is_whitespace) {
@@ -260,6 +287,13 @@ pub fn read_variables(s: &str) -> VariablesRead {
         out.names.push(name);
     }
     out
+}
+
+/// Whether `c` is a combining accent (the Combining Diacritical Marks blocks: U+0300-U+036F,
+/// U+1AB0-U+1AFF, U+1DC0-U+1DFF, U+20D0-U+20FF, U+FE20-U+FE2F), written after the letter it
+/// sits on when a text is decomposed (Unicode NFD).
+fn combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// "a character that shows as nothing (U+200B)", or "characters that show as nothing (U+202E,

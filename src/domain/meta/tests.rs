@@ -395,3 +395,22 @@ fn a_paste_that_does_not_read_is_said_of_the_paste() {
         assert!(!said.contains("model"), "{said}");
     }
 }
+
+// Tryout 83: a decomposed "é" (e and U+0301, as some systems paste it) became "cafe_" with "a
+// name holds only letters, digits and _", though é is a letter. The accent typed apart goes,
+// and the note says what it was; a precomposed é stays as typed.
+#[test]
+fn an_accent_typed_apart_from_its_letter_is_named() {
+    let read = read_variables("cafe\u{301}, caf\u{e9}, nai\u{308}ve\u{301}");
+    assert_eq!(read.names, ["cafe", "caf\u{e9}", "naive"]);
+    assert_eq!(
+        read.notes,
+        [
+            "\u{201c}cafe\u{301}\u{201d} became \u{201c}cafe\u{201d}: its accent was typed apart from its letter (U+0301), which a name cannot hold; type the accented letter as one character to keep it.",
+            "\u{201c}nai\u{308}ve\u{301}\u{201d} became \u{201c}naive\u{201d}: its accents were typed apart from their letters (U+0308, U+0301), which a name cannot hold; type the accented letter as one character to keep it.",
+        ]
+    );
+    // A mark with no letter before it is no accent of a letter: the usual rule.
+    let read = read_variables("a-\u{301}b");
+    assert_eq!(read.names, ["a_b"]);
+}
