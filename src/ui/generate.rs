@@ -994,6 +994,19 @@ fn SectionEditor(
     let id2 = id.clone();
     let rewrite_id = format!("pw-rewrite-{}", section.as_str());
     let rewrite_id2 = rewrite_id.clone();
+    // The box closes as the rewrite goes out: the focus goes to the section's text, where the
+    // rewrite arrives, unless a large-request notice took it (tryout 83: it was left on the
+    // page, and the next Tab landed in the section after).
+    let text_id = StoredValue::new(id.clone());
+    let send_rewrite = move || {
+        open_rewrite.set(false);
+        g.rewrite(section, instruction.get_untracked());
+        request_animation_frame(move || {
+            if g.large.with_untracked(Option::is_none) {
+                text_id.with_value(|id| focus(id));
+            }
+        });
+    };
     view! {
         <div class=move || format!("pw-section pw-section--{}", if status().is_empty() { "idle".to_owned() } else { status().trim_end_matches('…').replace(' ', "-") })>
             <div class="pw-section__head">
@@ -1076,13 +1089,12 @@ fn SectionEditor(
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" && !ev.is_composing() && !g.call.running.get_untracked() && !off_meta() {
                                 ev.prevent_default();
-                                open_rewrite.set(false);
-                                g.rewrite(section, instruction.get_untracked());
+                                send_rewrite();
                             }
                         }/>
                     <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get() || off_meta()
                         title=move || off_meta().then_some(OFFLINE_TITLE)
-                        on:click=move |_| { open_rewrite.set(false); g.rewrite(section, instruction.get_untracked()); }>
+                        on:click=move |_| send_rewrite()>
                         {format!("Rewrite {}", section.title())}
                     </button>
                     <CostNote cost=Signal::derive(move || job_cost(d, &Job::Rewrite { section, instruction: instruction.get() }))/>

@@ -2080,6 +2080,46 @@ async fn hidden_or_direction_marks_are_named_under_their_section_and_the_final_p
     Ok(())
 }
 
+/// Tryout 83: after a rewrite went out (its box closing), the focus was left on the page and
+/// the next Tab landed in the section after. It goes to the section's text, where the rewrite
+/// arrives, by Enter and by the button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sent_rewrite_leaves_the_focus_on_its_section() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_persona(&b, "You are a meeting analyst.").await?;
+    // Slow replies: the focus is read while the rewrite is under way.
+    fake.set_timing(3_000, 0, 1_000);
+    for (n, by_enter) in [(1, true), (2, false)] {
+        b.button("Rewrite Format with the model")
+            .await?
+            .click()
+            .await?;
+        b.field("How should Format change?")
+            .await?
+            .type_text(&format!(
+                "Use a table ({n}).{}",
+                if by_enter { "\u{E007}" } else { "" }
+            ))
+            .await?;
+        if !by_enter {
+            b.button("Rewrite Format").await?.click().await?;
+        }
+        b.wait_until(
+            "return document.activeElement?.id === 'pw-section-format'",
+            "the focus to go to the Format section's text",
+        )
+        .await?;
+        // Let it end before the next one (one meta call at a time).
+        b.wait_until(
+            "return !Array.from(document.querySelectorAll('button')).find(x => x.getAttribute('aria-label') === 'Rewrite Format with the model')?.disabled",
+            "the rewrite to end",
+        )
+        .await?;
+    }
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 84: a section's rewrite with a very long instruction closed the rewrite box and put the
 /// keyboard focus in another section's box, with no word of the large-request notice. The
 /// notice takes the focus as it appears, and nothing is sent before the yes.
