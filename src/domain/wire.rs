@@ -1603,8 +1603,11 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
             // The pass mark with no threshold (7/10) is written as none, so a file that gave
             // none exports as it came (tryout 81: every rubric of promptfoo's csv-metadata
             // example came back with "threshold": 0.7, which promptfoo then applies).
-            w.threshold = (*threshold != crate::domain::eval::pass_mark(None))
-                .then(|| f64::from(*threshold) / 10.0);
+            // 0.75 goes out as 0.75, not as the 8/10 it is read as (promptfoo's judge scores
+            // 0-1: 0.8 would fail what 0.75 passes).
+            w.threshold = (*threshold != crate::domain::eval::pass_mark(None)
+                || a.threshold_as_written.is_some())
+            .then(|| a.threshold_to_write(*threshold));
         }
         Check::Levenshtein { text, max_distance } => {
             w.kind = "levenshtein".into();
@@ -1648,7 +1651,7 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
             if !value.is_empty() {
                 w.value = Some(json!(value));
             }
-            w.threshold = Some(f64::from(*threshold) / 10.0);
+            w.threshold = Some(a.threshold_to_write(*threshold));
         }
     }
     w
@@ -1834,10 +1837,16 @@ impl TryFrom<&AssertionV1> for Assertion {
                 None => return Err(fail(why_unsupported(other))),
             },
         };
+        // The model-graded checks' threshold as written (0-1), for exports.
+        let threshold_as_written = matches!(check, Check::Judge { .. } | Check::Graded { .. })
+            .then_some(w.threshold)
+            .flatten()
+            .filter(|t| t.is_finite() && (0.0..=1.0).contains(t));
         Ok(Assertion {
             check,
             ignore_case,
             negate,
+            threshold_as_written,
             // A weight outside 0..=MAX_WEIGHT is no weight: the check weighs 1 (the importer
             // names it, `cases_io::promptfoo`; tryout 52: 1e308 came in and scored 0 for 50).
             weight: w

@@ -2266,3 +2266,47 @@ fn checks_that_cannot_run_as_imported_are_counted() {
     let ids: Vec<u32> = fine.cases.iter().cloned().map(|c| suite.add(c)).collect();
     assert_eq!(checks_to_fix_in(&suite, &ids, &[], None), 0);
 }
+
+// The llm-rubric threshold 0.75 came back as 0.8: the pass mark is a whole score of 10 (0.75
+// needs 8), and the export wrote it in tenths, which promptfoo's own judge (scores 0-1) applies
+// as 0.8, failing what 0.75 passes. A threshold is written back as it came while it still
+// gives the check's pass mark; a pass mark changed in the page is written from it.
+#[test]
+fn a_model_graded_threshold_exports_as_it_came() {
+    let line = r#"{"vars": {"q": "x"}, "assert": [{"type": "llm-rubric", "value": "polite", "threshold": 0.75}, {"type": "llm-rubric", "value": "brief", "threshold": 0.7}, {"type": "llm-rubric", "value": "kind"}, {"type": "factuality", "value": "Paris", "threshold": 0.65}]}"#;
+    let read = import("cases.jsonl", line).expect("readable");
+    let thresholds = |cases: &[TestCase]| -> Vec<serde_json::Value> {
+        let out: serde_json::Value = serde_json::from_str(to_jsonl(cases).trim()).unwrap();
+        out["assert"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["threshold"].clone())
+            .collect()
+    };
+    assert_eq!(
+        thresholds(&read.cases),
+        [
+            serde_json::json!(0.75),
+            serde_json::json!(0.7),
+            serde_json::Value::Null,
+            serde_json::json!(0.65)
+        ]
+    );
+    // The pass marks the page applies: the smallest whole score that meets each.
+    let marks: Vec<u8> = read.cases[0]
+        .assertions
+        .iter()
+        .map(|a| match a.check {
+            Check::Judge { threshold, .. } | Check::Graded { threshold, .. } => threshold,
+            _ => 0,
+        })
+        .collect();
+    assert_eq!(marks, [8, 7, 7, 7]);
+    // A pass mark changed in the page is what goes out.
+    let mut changed = read.cases.clone();
+    if let Check::Judge { threshold, .. } = &mut changed[0].assertions[0].check {
+        *threshold = 6;
+    }
+    assert_eq!(thresholds(&changed)[0], serde_json::json!(0.6));
+}

@@ -757,8 +757,10 @@ impl Preset {
 /// The largest weight a check may have (the page's field and the importer take 0 to this).
 pub const MAX_WEIGHT: f64 = 1000.0;
 
-/// One assertion.
-#[derive(Debug, Clone, PartialEq)]
+/// One assertion. Two are equal when they check the same and an export writes them alike: a
+/// threshold as written that an export would not write back (one that gives another pass mark
+/// than the check's, or one in tenths that the pass mark writes anyway) makes no difference.
+#[derive(Debug, Clone)]
 pub struct Assertion {
     pub check: Check,
     /// Compare text without regard to letter case (text checks only; promptfoo's `i…` types).
@@ -771,6 +773,29 @@ pub struct Assertion {
     /// check of weight 0 counts for nothing in the score, and still fails its case when it
     /// fails and the case has no threshold, as in promptfoo.
     pub weight: f64,
+    /// A model-graded check's `threshold` (0-1) as its promptfoo file or draft wrote it, kept so
+    /// an export writes it back as it came: the pass mark, in whole points of the judge's 1-10
+    /// scale ([`pass_mark`]), reads 0.75 as 8, which promptfoo's own judge (scores 0-1) would
+    /// apply as 0.8. Written back only while it still gives the check's pass mark (one changed
+    /// in the page is written from the pass mark); `None` for other checks and when none was
+    /// written.
+    pub threshold_as_written: Option<f64>,
+}
+
+impl PartialEq for Assertion {
+    fn eq(&self, other: &Self) -> bool {
+        let written = |a: &Assertion| match &a.check {
+            Check::Judge { threshold, .. } | Check::Graded { threshold, .. } => {
+                Some(a.threshold_to_write(*threshold))
+            }
+            _ => None,
+        };
+        self.check == other.check
+            && self.ignore_case == other.ignore_case
+            && self.negate == other.negate
+            && self.weight == other.weight
+            && written(self) == written(other)
+    }
 }
 
 impl Assertion {
@@ -780,7 +805,17 @@ impl Assertion {
             ignore_case: false,
             negate: false,
             weight: 1.0,
+            threshold_as_written: None,
         }
+    }
+
+    /// The `threshold` an export writes for a model-graded check whose pass mark is `mark`: the
+    /// one written where it came from while it gives that mark ([`pass_mark`]), else the mark in
+    /// tenths.
+    pub fn threshold_to_write(&self, mark: u8) -> f64 {
+        self.threshold_as_written
+            .filter(|t| pass_mark(Some(*t)) == mark)
+            .unwrap_or_else(|| f64::from(mark) / 10.0)
     }
 
     pub fn kind(&self) -> CheckKind {
