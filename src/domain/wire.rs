@@ -406,6 +406,7 @@ impl From<RunV1> for Run {
                                     .filter(|_| rerun_cancelled.is_some())
                                     .and_then(|x| Leaving::from_wire(&x.stopped))
                             }),
+                        superseded: Vec::new(),
                     };
                     (c.id, run)
                 })
@@ -937,6 +938,7 @@ pub(crate) mod tests {
                 rerun_cancelled: None,
                 rerun_cancelled_spent: None,
                 cut_by: None,
+                superseded: Vec::new(),
                 rating: Some(crate::domain::eval::rating::Rating::new(
                     crate::domain::eval::rating::Thumb::Down,
                     "Asks instead of answering",

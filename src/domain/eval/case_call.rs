@@ -263,7 +263,10 @@ impl Outcome {
                 sent,
             } => {
                 c.status = Status::Done;
-                c.earlier = None;
+                // The attempt this answer replaces stays counted in its run (tryout 83).
+                if let Some(e) = c.earlier.take() {
+                    c.supersede(*e);
+                }
                 c.output = output;
                 c.sent = sent;
                 c.refusal = refusal;

@@ -761,3 +761,140 @@ fn a_failed_judge_call_names_re_judge_and_keeps_no_part() {
         assert!(text.contains("Re-judge"), "{text}");
     }
 }
+
+// Tryout 83: after a Retry that succeeded, a run's cost line no longer held the stalled
+// attempt's estimate (the line priced only the answers that show). An attempt a Retry of the
+// same run replaces stays counted in the run's cost and tokens; one of another run does not.
+#[test]
+fn an_attempt_a_retry_replaced_stays_in_the_runs_cost() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let a = ids[0];
+    let mut run = Run {
+        version: 1,
+        started_ms: RUN_MS,
+        ..Run::default()
+    };
+    run.cases.insert(a, CaseRun::queued(RUN_MS, None));
+    // The call stalls after part of an answer: its estimate is counted.
+    let out = case_call::settle(
+        failure(ErrorKind::Stalled { seconds: 30 }, "- Bob: sen"),
+        false,
+        &sent(&cfg, &suite, a),
+        30_000.0,
+        None,
+    );
+    out.apply(run.cases.get_mut(&a).unwrap());
+    assert!(matches!(run.cases[&a].status, Status::Failed(_)));
+    let stalled = run.progress();
+    assert!(stalled.input_tokens >= 200, "{stalled:?}");
+    let stalled_cost = run.cost_line();
+    // Retry, in the same run: it answers 1,000 tokens in ($0.00015).
+    let before = run.cases.remove(&a);
+    run.cases.insert(a, CaseRun::queued(RUN_MS, before));
+    case_call::settle(
+        answer("- Bob: send the deck", (1_000, 0), 100.0),
+        false,
+        &sent(&cfg, &suite, a),
+        100.0,
+        None,
+    )
+    .apply(run.cases.get_mut(&a).unwrap());
+    let p = run.progress();
+    assert_eq!(p.input_tokens, 1_000 + stalled.input_tokens);
+    assert_eq!(p.output_tokens, stalled.output_tokens);
+    assert!(p.tokens_estimated, "part of it is an estimate");
+    assert_ne!(stalled_cost, "nothing yet (no tokens counted)");
+    let cost: f64 = run.cost_line().trim_start_matches('$').parse().unwrap();
+    assert!(cost > 0.00015, "{}", run.cost_line());
+    // A new run of the case does not count the earlier run's attempts.
+    let mut next = Run {
+        version: 1,
+        started_ms: RUN_MS + 1.0,
+        ..Run::default()
+    };
+    next.cases
+        .insert(a, CaseRun::queued(RUN_MS + 1.0, run.cases.remove(&a)));
+    case_call::settle(
+        answer("- Bob: send the deck", (1_000_000, 0), 100.0),
+        false,
+        &Sent {
+            run_ms: RUN_MS + 1.0,
+            ..sent(&cfg, &suite, a)
+        },
+        100.0,
+        None,
+    )
+    .apply(next.cases.get_mut(&a).unwrap());
+    assert_eq!(next.progress().input_tokens, 1_000_000);
+    assert_eq!(next.cost_line(), "$0.15");
+}
+
+// The same for a call that stalled before any text (its prompt may be billed): a Retry drops
+// the failure (nothing of it to keep), not its estimate.
+#[test]
+fn a_prompt_that_stalled_stays_in_the_runs_tokens_after_a_retry() {
+    let cfg = model();
+    let (suite, ids) = suite();
+    let a = ids[0];
+    let mut run = Run {
+        version: 1,
+        started_ms: RUN_MS,
+        ..Run::default()
+    };
+    run.cases.insert(a, CaseRun::queued(RUN_MS, None));
+    case_call::settle(
+        stalled_after_sending(),
+        false,
+        &sent(&cfg, &suite, a),
+        30_000.0,
+        None,
+    )
+    .apply(run.cases.get_mut(&a).unwrap());
+    let stalled = run.progress().input_tokens;
+    assert!(stalled > 0, "its prompt is counted");
+    for _ in 0..2 {
+        let before = run.cases.remove(&a);
+        run.cases.insert(a, CaseRun::queued(RUN_MS, before));
+        case_call::settle(
+            stalled_after_sending(),
+            false,
+            &sent(&cfg, &suite, a),
+            30_000.0,
+            None,
+        )
+        .apply(run.cases.get_mut(&a).unwrap());
+    }
+    assert_eq!(
+        run.progress().input_tokens,
+        3 * stalled,
+        "three prompts went out"
+    );
+    let before = run.cases.remove(&a);
+    run.cases.insert(a, CaseRun::queued(RUN_MS, before));
+    case_call::settle(
+        answer("- Bob: send the deck", (1_000, 5), 100.0),
+        false,
+        &sent(&cfg, &suite, a),
+        100.0,
+        None,
+    )
+    .apply(run.cases.get_mut(&a).unwrap());
+    assert_eq!(run.progress().input_tokens, 3 * stalled + 1_000);
+}
+
+/// A stall of a request that reached the provider, before any text.
+fn stalled_after_sending() -> Result<Completion, Failure> {
+    let mut error = ProviderError::new(
+        ErrorKind::Stalled { seconds: 30 },
+        ProviderKind::OpenAi,
+        "api.openai.com",
+        None,
+        "",
+    );
+    error.went_out = true;
+    Err(Failure {
+        error,
+        partial: String::new(),
+    })
+}

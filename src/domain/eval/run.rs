@@ -152,6 +152,13 @@ pub struct CaseRun {
     /// the model was answering (tryout 68: such a case read "cancelled", with no word that the
     /// call may still be billed). Only with [`Status::Cancelled`]; kept on the wire.
     pub cut_by: Option<Leaving>,
+    /// What earlier attempts at this case that no longer show likely cost, each stamped with the
+    /// start of the run that sent it ([`Run::started_ms`]): an answer, a failure or a cancel
+    /// that a Retry or re-run replaced ([`CaseRun::supersede`]; tryout 83: after a Retry that
+    /// succeeded, the run's cost line no longer held the stalled attempt's estimate). Counted in
+    /// that run's tokens and cost ([`Run::superseded_spent`]); only this run's are kept. Never
+    /// on the wire: a reloaded run counts what shows.
+    pub superseded: Vec<(f64, Spent)>,
 }
 
 /// What a call that ended without an answer (failed or cancelled after text had arrived) is
@@ -268,33 +275,39 @@ impl CaseRun {
     /// case's result until now) when it was an answer, or a failure or cancel that left part of
     /// one.
     pub fn queued(run_ms: f64, before: Option<CaseRun>) -> Self {
-        let earlier = before
-            .map(|mut b| match b.earlier.take() {
-                Some(e) if !b.status.finished() || b.status == Status::Cancelled => *e,
-                _ => b,
-            })
-            .map(|mut b| {
-                // A failure note stays with the answer until a re-run ends (a re-run that fails
-                // before any text keeps the part the failed one wrote, see `fail`).
-                b.rerun_cancelled = None;
-                b.rerun_cancelled_spent = None;
-                // What cut its own call is history once the case is queued again.
-                b.cut_by = None;
-                b
-            })
-            // A cancelled call's part is kept too (tryout 17, 4: a case whose cancelled part
-            // was queued again and cut by a reload lost it).
-            .filter(|b| {
-                b.status == Status::Done
-                    || matches!(b.status, Status::Failed(_) | Status::Cancelled)
-                        && !b.output.is_empty()
-            })
-            .map(Box::new);
-        Self {
+        let mut queued = Self {
             run_ms,
-            earlier,
             ..Self::default()
+        };
+        let Some(mut b) = before else {
+            return queued;
+        };
+        if let Some(e) = b.earlier.take()
+            && (!b.status.finished() || b.status == Status::Cancelled)
+        {
+            b = *e;
         }
+        // A failure note stays with the answer until a re-run ends (a re-run that fails
+        // before any text keeps the part the failed one wrote, see `fail`).
+        // A cancelled re-run's estimate stays counted in its run.
+        if let (Some(at), Some(spent)) = (b.rerun_cancelled, b.rerun_cancelled_spent.take()) {
+            b.superseded.push((at, spent));
+        }
+        b.rerun_cancelled = None;
+        // What cut its own call is history once the case is queued again.
+        b.cut_by = None;
+        // A cancelled call's part is kept too (tryout 17, 4: a case whose cancelled part
+        // was queued again and cut by a reload lost it).
+        let kept = b.status == Status::Done
+            || matches!(b.status, Status::Failed(_) | Status::Cancelled) && !b.output.is_empty();
+        if kept {
+            queued.earlier = Some(Box::new(b));
+        } else {
+            // A failure with no text (a stalled prompt) goes, its estimate still counted
+            // (tryout 83).
+            queued.supersede(b);
+        }
+        queued
     }
 
     /// Stops this result's re-run: the earlier answer comes back as it was (still read as from
@@ -480,9 +493,15 @@ impl CaseRun {
                         if partial.is_empty()
                             && matches!(e.status, Status::Failed(_) | Status::Cancelled) =>
                     {
-                        (e.output, format!("{message} {KEPT_FROM_BEFORE}"))
+                        let output = e.output.clone();
+                        self.supersede(*e);
+                        (output, format!("{message} {KEPT_FROM_BEFORE}"))
                     }
-                    _ => (partial, message),
+                    Some(e) => {
+                        self.supersede(*e);
+                        (partial, message)
+                    }
+                    None => (partial, message),
                 };
                 self.status = Status::Failed(message);
                 self.output = kept;
@@ -492,6 +511,50 @@ impl CaseRun {
                 self.count_spent(spent);
             }
         }
+    }
+
+    /// Keeps what `replaced`, an earlier attempt at this case that this one replaces for good,
+    /// likely cost ([`CaseRun::superseded`]): its answer's and judge calls' tokens when it was
+    /// made by this result's run, a failed re-run's estimate beside it, and what it had kept
+    /// itself. Entries of other runs are let go.
+    pub fn supersede(&mut self, replaced: CaseRun) {
+        let run_ms = self.run_ms;
+        let mut add = |at: f64, model: Option<&ModelUsed>, (i, o): (u32, u32)| {
+            if let Some(model) = model.filter(|_| at == run_ms && i + o > 0) {
+                self.superseded.push((
+                    at,
+                    Spent {
+                        model: model.clone(),
+                        input_tokens: i,
+                        output_tokens: o,
+                    },
+                ));
+            }
+        };
+        add(
+            replaced.run_ms,
+            replaced.exec_model.as_ref(),
+            (replaced.input_tokens, replaced.output_tokens),
+        );
+        add(
+            replaced.run_ms,
+            replaced.judge_model.as_ref(),
+            replaced.judge_tokens,
+        );
+        if let Some(f) = &replaced.rerun_failed
+            && let Some(s) = &f.spent
+        {
+            add(f.run_ms, Some(&s.model), (s.input_tokens, s.output_tokens));
+        }
+        if let (Some(at), Some(s)) = (replaced.rerun_cancelled, &replaced.rerun_cancelled_spent) {
+            add(at, Some(&s.model), (s.input_tokens, s.output_tokens));
+        }
+        self.superseded.extend(
+            replaced
+                .superseded
+                .into_iter()
+                .filter(|(at, _)| *at == run_ms),
+        );
     }
 
     /// Whether a re-run of this case by the run started at `run_ms` failed and left the
@@ -1020,6 +1083,17 @@ impl Run {
 
     /// What a re-run of `cr` by the latest run spent when it failed or was cancelled over an
     /// earlier answer (kept beside that answer, [`Spent`]).
+    /// What this run's attempts that no longer show likely cost, case by case
+    /// ([`CaseRun::superseded`]).
+    pub fn superseded_spent(&self) -> impl Iterator<Item = &Spent> {
+        self.cases.values().flat_map(move |c| {
+            c.superseded
+                .iter()
+                .filter(move |(at, _)| *at == self.started_ms)
+                .map(|(_, s)| s)
+        })
+    }
+
     fn rerun_spent<'a>(&self, cr: &'a CaseRun) -> Option<&'a Spent> {
         let failed = cr
             .rerun_failed
@@ -1461,6 +1535,12 @@ impl Run {
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
             p.tokens_estimated |= cr.tokens_estimated && cr.input_tokens + cr.output_tokens > 0;
         }
+        // Attempts of this run that a Retry or re-run replaced: their tokens were spent too.
+        for s in self.superseded_spent() {
+            p.input_tokens += u64::from(s.input_tokens);
+            p.output_tokens += u64::from(s.output_tokens);
+            p.tokens_estimated = true;
+        }
         p.unsent = self.unsent_ids().into_iter().filter(|id| kept(*id)).count();
         p.total += p.unsent;
         p
@@ -1485,6 +1565,7 @@ impl Run {
             .cases
             .values()
             .filter_map(|c| self.rerun_spent(c))
+            .chain(self.superseded_spent())
             .map(|s| (Some(s.model.clone()), (s.input_tokens, s.output_tokens)))
             .collect();
         for (model, (i, o)) in &rerun_parts {

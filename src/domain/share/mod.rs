@@ -1230,6 +1230,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     rerun_cancelled: None,
                     rerun_cancelled_spent: None,
                     cut_by: None,
+                    superseded: Vec::new(),
                     exec_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     judge_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     rating: None,

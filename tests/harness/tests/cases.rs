@@ -3378,7 +3378,7 @@ async fn a_stalled_case_counts_the_prompts_the_provider_received() -> anyhow::Re
     let s = SettingsPage::open(&b).await?;
     s.stall_seconds(1).await?;
     s.close().await?;
-    fake.fault_when("STALLY", Fault::Stall { after_chunks: 0 }, 4);
+    fake.fault_when("STALLY", Fault::Stall { after_chunks: 0 }, 2);
     b.button("Run the case").await?.click().await?;
     wait_badge(&b, 1, "call failed").await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -3393,6 +3393,31 @@ async fn a_stalled_case_counts_the_prompts_the_provider_received() -> anyhow::Re
             && !row.contains("earlier attempts"),
         "{row}"
     );
+    let (progress, input) = tokens_in_progress(&b).await?;
+    assert!(
+        input > 0 && progress.contains("tokens in, 0 out"),
+        "its prompt counted: {progress}"
+    );
+    // Retry is the person's: it says what it may cost, and sends the request once more.
+    b.click_button("Retry case #1").await?;
+    wait_badge(&b, 1, "call failed").await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(fake.chat_requests().len(), 2, "Retry sent it once");
+    // Tryout 83: once a Retry answered, the run's count and cost held only that answer. The
+    // two stalled prompts stay counted beside it.
+    b.click_button("Retry case #1").await?;
+    wait_badge(&b, 1, "pass").await?;
+    let (progress, after) = tokens_in_progress(&b).await?;
+    assert!(
+        after > 2 * input,
+        "the stalled prompts ({input} tokens each) are still counted: {progress}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
+/// The run's progress line and the input tokens it counts ("… about 1,234 tokens in, …").
+async fn tokens_in_progress(b: &Browser) -> anyhow::Result<(String, u32)> {
     let progress = b
         .eval("return document.querySelector('.pw-progress__text')?.textContent ?? ''")
         .await?;
@@ -3403,17 +3428,7 @@ async fn a_stalled_case_counts_the_prompts_the_provider_received() -> anyhow::Re
         .and_then(|t| t.split(' ').next())
         .and_then(|n| n.replace(',', "").parse().ok())
         .unwrap_or(0);
-    assert!(
-        input > 0 && progress.contains("tokens in, 0 out"),
-        "its prompt counted: {progress}"
-    );
-    // Retry is the person's: it says what it may cost, and sends the request once more.
-    b.click_button("Retry case #1").await?;
-    wait_badge(&b, 1, "call failed").await?;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(fake.chat_requests().len(), 2, "Retry sent it once");
-    b.close().await?;
-    Ok(())
+    Ok((progress, input))
 }
 
 /// Makes the page's writes to IndexedDB stop landing from its second chat call on, as when a
