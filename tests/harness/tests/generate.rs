@@ -2082,7 +2082,7 @@ async fn hidden_or_direction_marks_are_named_under_their_section_and_the_final_p
 
 /// Tryout 83: after a rewrite went out (its box closing), the focus was left on the page and
 /// the next Tab landed in the section after. It goes to the section's text, where the rewrite
-/// arrives, by Enter and by the button.
+/// arrives, by Enter and by the button (each sending it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sent_rewrite_leaves_the_focus_on_its_section() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
@@ -2109,6 +2109,15 @@ async fn a_sent_rewrite_leaves_the_focus_on_its_section() -> anyhow::Result<()> 
             "the focus to go to the Format section's text",
         )
         .await?;
+        // Sent, by Enter as by the button (tryout 83: Enter did nothing).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while fake.chat_requests().len() < n {
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "rewrite {n} was not sent"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         // Let it end before the next one (one meta call at a time).
         b.wait_until(
             "return !Array.from(document.querySelectorAll('button')).find(x => x.getAttribute('aria-label') === 'Rewrite Format with the model')?.disabled",

@@ -2899,44 +2899,42 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
     };
     let billed = press_for_one_call(&fake, &b, "Rewrite Persona").await?;
     assert!(billed <= long, "the rewrite: ${billed:.6} over ${long}");
-    // Enter in the instruction sends it, as the button does (tryout 83: it did nothing).
-    b.wait_until(
-        "return Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim() === 'Adapt')?.disabled === false",
-        "the rewrite's call to be over",
-    )
-    .await?;
-    b.button("Rewrite Context with the model")
-        .await?
-        .click()
-        .await?;
-    let from = fake.chat_requests().len();
-    b.field("How should Context change?")
-        .await?
-        .type_text("Make it shorter.\u{E007}")
-        .await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while billed_since(&fake, from).0 < 1 {
-        anyhow::ensure!(Instant::now() < deadline, "Enter sent no rewrite");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    // Adapt shows its figure too. The layout follows an adaptation that arrived, not the
-    // click (tryout 83: Markdown stayed ticked over XML text once a layout had been clicked,
-    // and a failed adaptation switched the layout all the same).
-    figure_beside(&b, "Adapt").await?;
-    let layout = "return [Array.from(document.querySelectorAll('input[name=pw-style]')).map(r => r.checked), document.getElementById('pw-final-text').value.startsWith('<persona>')]";
-    b.eval("document.querySelectorAll('input[name=pw-style]')[1].click(); document.querySelectorAll('input[name=pw-style]')[0].click(); return 0")
-        .await?;
-    fake.set_default_reply("Not a prompt at all.");
+    // Adapt: its one call within its figure.
     b.wait_until(
         "return Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim() === 'Adapt')?.disabled === false",
         "Adapt to be pressable (the rewrite's call over)",
     )
     .await?;
+    let adapt = figure_beside(&b, "Adapt").await?;
+    let billed = press_for_one_call(&fake, &b, "Adapt").await?;
+    assert!(
+        billed <= adapt,
+        "the adaptation: ${billed:.6} over ${adapt}"
+    );
+    eprintln!(
+        "[meta figures] test message ${hello}, critique ${critique}, rewrite ${short} -> ${long}, adapt ${adapt}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
+/// Tryout 83: Markdown stayed ticked over XML text once a layout had been clicked, and a failed
+/// adaptation switched the layout all the same; its failure was said only two screens up. The
+/// layout follows an adaptation that arrived, not the click, and a failed one is said beside
+/// Adapt with a way to its message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_layout_follows_an_adaptation_that_arrived_and_a_failed_one_is_said_by_adapt()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    let layout = "return [Array.from(document.querySelectorAll('input[name=pw-style]')).map(r => r.checked), document.getElementById('pw-final-text').value.startsWith('<persona>')]";
+    b.eval("document.querySelectorAll('input[name=pw-style]')[1].click(); document.querySelectorAll('input[name=pw-style]')[0].click(); return 0")
+        .await?;
+    fake.set_default_reply("Not a prompt at all.");
     press_for_one_call(&fake, &b, "Adapt").await?;
     b.wait_for_text("No part of the reply could be used")
         .await?;
     assert_eq!(b.eval(layout).await?, json!([[true, false], false]));
-    // Said beside Adapt too, with a way to the notice (tryout 83: only two screens up).
     b.wait_for_text("The adaptation did not give a prompt")
         .await?;
     b.click_button("Show what went wrong").await?;
@@ -2953,9 +2951,6 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
     )
     .await?;
     assert_eq!(b.eval(layout).await?, json!([[false, true], true]));
-    eprintln!(
-        "[meta figures] test message ${hello}, critique ${critique}, rewrite ${short} -> ${long}"
-    );
     b.close().await?;
     Ok(())
 }

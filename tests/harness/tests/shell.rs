@@ -986,7 +986,11 @@ async fn offline_a_failed_call_to_this_computer_names_being_offline_first() -> a
         )
         .await?;
     browser.wait_for_text("You are offline.").await?;
-    p.generate().await?;
+    // Pressed as a keyboard would (a full run once clicked where the button had been before
+    // the offline notes above it moved it down).
+    browser
+        .eval("Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim() === 'Generate prompt').click(); return 0")
+        .await?;
     let host = fake.addr.to_string();
     browser
         .wait_for_text("No answer while your browser is offline")
