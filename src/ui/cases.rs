@@ -1202,26 +1202,60 @@ fn ImportButton() -> impl IntoView {
         let n = imp.cases.len();
         let empty = imp.without_input();
         let g = imp.global.len();
-        let globals = imp.global.clone();
+        // promptfoo's `defaultTest` holds for its own file's tests only (tryout 85: a config's
+        // rubrics came in as checks for every case and judged the cases of other files). Into
+        // a draft with no cases and no such checks they are its checks for every case; else
+        // each imported case gets them, and the draft's others do not.
+        let (had_cases, had_global) = d
+            .draft
+            .with_untracked(|x| (!x.suite.cases.is_empty(), x.suite.global.len()));
+        let per_case = g > 0 && (had_cases || had_global > 0);
+        let globals = if per_case {
+            Vec::new()
+        } else {
+            imp.global.clone()
+        };
         let mut ids = Vec::with_capacity(n);
         d.update(|x| {
-            for c in imp.cases {
+            for mut c in imp.cases {
+                if per_case {
+                    for a in &imp.global {
+                        if !c.assertions.contains(a) {
+                            c.assertions.push(a.clone());
+                        }
+                    }
+                }
                 ids.push(x.suite.add(c));
             }
-            for g in imp.global {
-                if !x.suite.global.contains(&g) {
-                    x.suite.global.push(g);
+            if !per_case {
+                for g in imp.global {
+                    if !x.suite.global.contains(&g) {
+                        x.suite.global.push(g);
+                    }
                 }
             }
         });
         imported.set(Some((ids, globals)));
-        let checks = if g > 0 {
-            format!(
+        let checks = match g {
+            0 => String::new(),
+            _ if per_case => format!(
+                ", each with the file's {} for all its tests (promptfoo's defaultTest: the draft's other cases do not get {})",
+                crate::domain::figures::count(g, "check", "checks"),
+                if g == 1 { "it" } else { "them" }
+            ),
+            _ => format!(
                 " and {g} check{} for every case",
                 if g == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
+            ),
+        };
+        // The draft's own checks for every case hold for the new cases too: said.
+        let theirs = match had_global {
+            0 => String::new(),
+            k => format!(
+                " The draft's {} for every case {} these cases too.",
+                crate::domain::figures::count(k, "check", "checks"),
+                if k == 1 { "applies to" } else { "apply to" }
+            ),
         };
         // Tryout: a promptfoo test with only `assert` came in as a case with an empty input,
         // and nothing said so.
@@ -1234,7 +1268,7 @@ fn ImportButton() -> impl IntoView {
             ),
         };
         message.set(Some(Ok(format!(
-            "Imported {}{checks}.{empty}",
+            "Imported {}{checks}.{empty}{theirs}",
             crate::domain::figures::count(n, "case", "cases")
         ))));
     };

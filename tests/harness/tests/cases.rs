@@ -1141,6 +1141,48 @@ async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row
     Ok(())
 }
 
+/// Tryout 85: a promptfoo config's `defaultTest` checks came in as checks for every case of the
+/// draft, so its rubrics judged the cases of another file imported before (and the run's
+/// figure grew by hundreds of judge calls). They hold for that file's tests only, as in
+/// promptfoo; into an empty draft they are its checks for every case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configs_default_checks_hold_for_its_own_tests_only() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-default-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let first = dir.join("first.jsonl");
+    std::fs::write(&first, "{\"input\": \"Notes: Ana sends the deck.\"}\n")?;
+    let config = dir.join("promptfooconfig.yaml");
+    std::fs::write(
+        &config,
+        concat!(
+            "defaultTest:\n",
+            "  assert:\n",
+            "    - type: icontains\n",
+            "      value: refund\n",
+            "tests:\n",
+            "  - vars: {message: 'Where is my refund?'}\n",
+            "  - vars: {message: 'I want my money back.'}\n",
+        ),
+    )?;
+    import_file(&b, &first).await?;
+    b.wait_for_text("Imported 1 case.").await?;
+    import_file(&b, &config).await?;
+    b.wait_for_text("Imported 2 cases, each with the file's 1 check for all its tests (promptfoo's defaultTest: the draft's other cases do not get it).")
+        .await?;
+    let checks = b
+        .eval("return Array.from(document.querySelectorAll('.pw-case')).map(c => c.querySelector('.pw-tag--checks')?.textContent ?? '')")
+        .await?;
+    assert_eq!(checks, json!(["", "1 check", "1 check"]));
+    let global = b
+        .eval("return document.body.innerText.includes('Contains all of (check 1 for every case')")
+        .await?;
+    assert_eq!(global, json!(false), "no check for every case");
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_report_bad_rows_and_suggestions_are_reviewed() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
