@@ -829,13 +829,13 @@ fn ResultRow(
             {crate::ui::erased::dynamic(move || (rerun_failed.get().map(|f| {
                 let partial = (!f.partial.is_empty()).then(|| view! {
                     <details class="pw-result__rerun-part">
-                        <summary>"What the failed re-run wrote before it stopped"</summary>
+                        <summary>"What the failed re-run wrote before it stopped (kept here)"</summary>
                         <pre class="pw-output__text">{f.partial.clone()}</pre>
                     </details>
                 });
                 view! {
                     <p class="pw-hint pw-hint--bad" role="status">{format!(
-                        "This case's re-run failed: {} The earlier answer below is kept and scored until a re-run answers.",
+                        "This case's re-run failed: {} The earlier answer below stays, with its own verdict, until a re-run answers.",
                         f.message
                     )}</p>
                     {partial}

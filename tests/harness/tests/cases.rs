@@ -2251,6 +2251,9 @@ async fn run_selected_counts_its_own_calls_and_marks_earlier_results() -> anyhow
     assert!(
         kept.contains("This case's re-run failed:")
             && kept.contains("refused the request (HTTP 400)")
+            // "Stays, with its own verdict", not "kept and scored" (tryout 85: said beside a
+            // judge error that leaves the answer out of the score).
+            && kept.contains("The earlier answer below stays, with its own verdict, until a re-run answers.")
             && kept.contains("**Bob**: send the deck")
             && kept.contains("from an earlier run (version 1, "),
         "{kept}"
