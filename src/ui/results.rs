@@ -904,7 +904,9 @@ fn ResultRow(
                 let draft_score = draft_scored.as_ref().and_then(|s| s.score);
                 let final_scored = d.draft.with(|x| {
                     let case = x.suite.case(id)?;
-                    if r.final_output.is_empty() { return None; }
+                    // The part a failed or stopped final call wrote is not scored (tryout 85:
+                    // "Final · 0" beside "The final answer failed").
+                    if r.final_output.is_empty() || r.final_partial { return None; }
                     // The final answer's own time and cost are not kept: those checks say so.
                     Some(eval::score_case(&x.suite, case, &r.final_output, &r.final_observed(), x.current_spec(), &r.judgements))
                 });
@@ -918,10 +920,19 @@ fn ResultRow(
                     (Some(a), Some(b)) => Some(eval::compare_answers(a, b)),
                     _ => None,
                 };
-                let final_score = final_scored.and_then(|s| s.score);
-                let not_compared = compared.as_ref().map(|c| {
+                let final_score = final_scored.as_ref().and_then(|s| s.score);
+                let mut not_compared = compared.as_ref().map(|c| {
                     c.left_out.iter().filter_map(|i| names.get(*i).cloned()).collect::<Vec<_>>()
                 }).unwrap_or_default();
+                // A thumbs-down counts in its answer's score, never in the comparison: named
+                // (tryout 85: "No change in score (98)" over "Draft · 78", the down-vote unsaid).
+                if compared.is_some() {
+                    for (scored, whose) in [(&draft_scored, "the draft"), (&final_scored, "the final answer")] {
+                        if scored.as_ref().is_some_and(|s| s.rated_down.is_some()) {
+                            not_compared.push(format!("your thumbs-down on {whose}"));
+                        }
+                    }
+                }
                 let (draft_cmp, final_cmp) = compared.as_ref().map_or((None, None), |c| (c.a, c.b));
                 let on_shared = if not_compared.is_empty() {
                     String::new()
@@ -985,7 +996,7 @@ fn ResultRow(
                                 {crate::domain::figures::hidden_marks(&r.critique).map(|note| view! { <p class="pw-hint pw-hint--warn">{note}</p> })}
                             </div>
                             <div class="pw-reflection__col">
-                                <h3 class="pw-reflection__title">{format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" })}</h3>
+                                <h3 class="pw-reflection__title">{if r.final_partial && !r.final_output.is_empty() { "Final · not scored (its call did not finish)".to_owned() } else { format!("Final{}{final_also}{}", shown(final_score, final_partial), if final_cut { " · cut off at the token limit" } else { "" }) }}</h3>
                                 {live_or(r.final_output.clone(), reflector.live(id), Step::Final)}
                                 {r.over_cap.iter().map(|note| view! { <p class="pw-hint pw-hint--warn pw-reflection__over-cap">{note.clone()}</p> }).collect_view()}
                                 {crate::domain::eval::repeats::repeated(&r.final_output).map(|rep| view! {
@@ -994,7 +1005,7 @@ fn ResultRow(
                                         rep.line.chars().take(80).collect::<String>(), rep.times
                                     )}</p>
                                 })}
-                                {(!r.final_output.is_empty() && (r.done || r.error.is_some())).then(|| {
+                                {(!r.final_output.is_empty() && !r.final_partial && (r.done || r.error.is_some())).then(|| {
                                     let final_rating = Signal::derive(move || reflection.with(|f| f.as_ref().and_then(|f| f.rating.clone())));
                                     view! { <RatingControl rating=final_rating on_rate=rate_final what=format!("the final answer to case #{id}")/> }
                                 })}

@@ -620,6 +620,11 @@ pub struct Reflection {
     /// passed); empty otherwise and in older records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub over_cap: Vec<String>,
+    /// The final answer shown is the part its failed or stopped call wrote: it is neither
+    /// scored nor rated (tryout 85: "Final · 0" and thumbs beside "The final answer failed").
+    /// Absent (false) otherwise and in older records.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub final_partial: bool,
     /// Critique, final answer and its judging are all done.
     pub done: bool,
     /// The person's rating of the final answer; absent until they rate it (and in older

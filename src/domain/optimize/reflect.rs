@@ -443,6 +443,7 @@ impl Reflect {
             Step::Final => match outcome {
                 Ok((text, stop)) => {
                     self.note_over_cap("final answer");
+                    self.reflection.final_partial = false;
                     self.reflection.final_output = text;
                     self.reflection.final_stop = stop;
                     self.reflection.final_ms = took_ms;
@@ -450,6 +451,7 @@ impl Reflect {
                 }
                 Err((partial, message)) => {
                     self.reflection.error = Some(format!("{FINAL_FAILED}{message}"));
+                    self.reflection.final_partial = true;
                     self.reflection.final_output = partial;
                     None
                 }
@@ -478,6 +480,7 @@ impl Reflect {
             }
             Some(Step::Final) => {
                 self.reflection.error = Some(format!("{FINAL_FAILED}{STOPPED}"));
+                self.reflection.final_partial = true;
             }
             Some(Step::Judge(_)) => {
                 // Not the judge's failure (tryout 13: "Judge error" for the person's Stop).

@@ -2731,6 +2731,50 @@ async fn a_critique_and_final_stream_into_their_boxes() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tryout 85: a final answer whose call was cut off showed "Final · 0" with thumbs beside "The
+/// final answer failed"; and after a Retry, "No change in score (98)" stood over "Draft · 78"
+/// with the draft's thumbs-down (counted in its score, never compared) unsaid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_final_is_not_scored_and_a_thumbs_down_is_named_apart() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    CasesPage::new(&b)
+        .add(1, "Notes B: Bob owns task B.", Some("owner"))
+        .await?;
+    fake.reply_when("Be harsh", "1. Name owner-B.");
+    fake.reply_when(
+        "A harsh review of that draft found",
+        "- owner-A: task A, and more words",
+    );
+    script_levels(&fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result .pw-verdict')?.textContent === 'pass'",
+        "the draft to pass",
+    )
+    .await?;
+    b.click_button("Thumbs down for the answer to case #1")
+        .await?;
+    fake.fault_when(
+        "A harsh review of that draft found",
+        Fault::Truncate { after_chunks: 2 },
+        1,
+    );
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text("The final answer failed").await?;
+    b.wait_for_text("Final · not scored (its call did not finish)")
+        .await?;
+    let thumbs = b
+        .eval("return document.querySelectorAll('.pw-reflection [aria-label*=\"final answer\"][aria-label^=\"Thumbs\"]').length")
+        .await?;
+    assert_eq!(thumbs, json!(0), "no rating of an unfinished final");
+    b.click_button("Retry Reflexion on case #1").await?;
+    b.wait_for_text("not compared: your thumbs-down on the draft")
+        .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 84: a final answer the provider wrote far past its 1,500-token cap (a server that
 /// ignores `max_tokens`) was shown and judged with no mark. The reflection says so, and what it
 /// means for the figure shown before Reflect.
