@@ -748,13 +748,45 @@ impl Draft {
             Some(Origin::Optimized { .. }) => ("Written by the optimizer".to_owned(), true),
             Some(Origin::Pasted) if edited => ("Pasted and edited by you".to_owned(), false),
             Some(Origin::Pasted) => ("Pasted by you".to_owned(), false),
-            _ => ("Written by you".to_owned(), false),
+            // The chain of versions ends before the one it started from: a link shared without
+            // its history (tryout 85: "Written by you, parts rewritten by gpt-4o" for a prompt
+            // gpt-4o wrote).
+            Some(_) => ("Written by you".to_owned(), false),
+            None => {
+                let mut done = Vec::new();
+                if edited {
+                    done.push("edited by hand".to_owned());
+                }
+                if !rewriters.is_empty() {
+                    done.push(format!("parts rewritten by {}", rewriters.join(" and ")));
+                }
+                let done = done.join(", ");
+                let mut first = done.chars();
+                let done = first
+                    .next()
+                    .map(|c| c.to_uppercase().chain(first).collect::<String>())
+                    .unwrap_or_default();
+                let label = format!(
+                    "{done}; who wrote the rest is not known (its earlier versions were not shared)"
+                );
+                return Some(Provenance {
+                    label,
+                    by_model: !rewriters.is_empty(),
+                });
+            }
         };
-        if edited && !matches!(base, Some(Origin::Pasted) | None) {
+        if edited && !matches!(base, Some(Origin::Pasted)) {
             label.push_str(", edited by you");
         }
         if !rewriters.is_empty() {
-            label.push_str(&format!(", parts rewritten by {}", rewriters.join(" and ")));
+            // The writer rewriting its own parts is said once (tryout 85: "Written by gpt-4o,
+            // parts rewritten by gpt-4o").
+            let same = matches!(base, Some(Origin::Generated { model } | Origin::Adapted { model, .. }) if rewriters == [model.as_str()]);
+            if same {
+                label.push_str(", parts rewritten by it");
+            } else {
+                label.push_str(&format!(", parts rewritten by {}", rewriters.join(" and ")));
+            }
             by_model = true;
         }
         Some(Provenance { label, by_model })
@@ -1240,6 +1272,39 @@ mod tests {
         assert_eq!(
             stopped.describe(),
             "Incomplete: adaptation for Anthropic Claude by small did not finish"
+        );
+    }
+
+    // Tryout 85: a link shared without its history carries the current version alone; saved,
+    // it read "Written by you, parts rewritten by gpt-4o" for a prompt gpt-4o wrote, and the
+    // sender's read "Written by gpt-4o, parts rewritten by gpt-4o".
+    #[test]
+    fn a_label_says_what_it_cannot_know_and_names_a_model_once() {
+        let mut d = Draft::default();
+        d.commit(
+            spec("A"),
+            Origin::Generated {
+                model: "gpt-4o".into(),
+            },
+            1.0,
+        );
+        d.commit(
+            spec("B"),
+            Origin::Rewritten {
+                section: Section::Persona,
+                instruction: "shorter".into(),
+                model: "gpt-4o".into(),
+            },
+            2.0,
+        );
+        assert_eq!(label(&d), "Written by gpt-4o, parts rewritten by it");
+        d.versions.retain(|v| v.number == 2);
+        assert_eq!(
+            d.provenance(),
+            Some(Provenance {
+                label: "Parts rewritten by gpt-4o; who wrote the rest is not known (its earlier versions were not shared)".into(),
+                by_model: true
+            })
         );
     }
 

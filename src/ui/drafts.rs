@@ -514,10 +514,15 @@ pub fn SharedDraftView() -> impl IntoView {
                 </div>
                 <p class="pw-label">"Idea"</p>
                 <p>{d.idea.idea.clone()}</p>
+                // A link is the sender's text: characters that show as nothing or turn it around
+                // are named where they are read, as in a draft of one's own (tryout 85: a case
+                // read reversed here, with no word, until saved).
+                {marks_note(&d.idea.idea)}
                 {Section::ALL.into_iter().filter(|s| spec.has(*s)).map(|s| view! {
                     <div class="pw-section">
                         <p class="pw-section__title">{s.title()}</p>
                         <p class="pw-output__text">{spec.section_text(s)}</p>
+                        {marks_note(&spec.section_text(s))}
                     </div>
                 }).collect_view()}
                 <details class="pw-details">
@@ -531,6 +536,13 @@ pub fn SharedDraftView() -> impl IntoView {
         .into_any()
     }).into_any()
     })
+}
+
+/// The note naming characters in `text` that show as nothing or turn it around
+/// ([`crate::domain::figures::hidden_marks`]), or nothing.
+fn marks_note(text: &str) -> Option<impl IntoView + use<>> {
+    crate::domain::figures::hidden_marks(text)
+        .map(|t| view! { <p class="pw-hint pw-hint--warn pw-shared__marks">{t}</p> })
 }
 
 /// What a shared draft's test cases are: how many, each with its checks, and whether results
@@ -679,6 +691,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                     {rated.map(|t| view! { <p class="pw-hint">{t}</p> })}
                     <details class="pw-details">
                         <summary>{format!("Answer of case #{}", c.id)}</summary>
+                        {marks_note(&output)}
                         <pre class="pw-output__text">{output}</pre>
                     </details>
                 }
@@ -686,7 +699,8 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
             let conversation = Signal::stored(Some(c.clone()));
             // Numbered by the case's #id, as the sender's page numbers it (tryout 80: by position,
             // so after a deletion "case 2" here was the sender's #3).
-            view! { <li value=c.id>{line}<super::cases::ConversationFold case=conversation/>{result}</li> }
+            let marks = c.hidden_marks().map(|t| view! { <p class="pw-hint pw-hint--warn pw-shared__marks">{t}</p> });
+            view! { <li value=c.id>{line}{marks}<super::cases::ConversationFold case=conversation/>{result}</li> }
         })
         .collect_view();
     // Comparison models' results travel too, and show only once saved (tryout 48: the preview

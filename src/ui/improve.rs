@@ -241,9 +241,15 @@ fn CritiquePanel() -> impl IntoView {
                                                     if outcome.with(|o| o.iter().any(|(x, r)| *x == i && r.is_ok())) { " again" } else { "" },
                                                     i + 1
                                                 )
-                                                disabled=move || g.call.running.get() || off_meta()
+                                                // Marked unavailable, not disabled, while a call runs: the
+                                                // focus stays on the button pressed (tryout 85: a disabled
+                                                // button dropped it to the page).
+                                                aria-disabled=move || (g.call.running.get() || off_meta()).then_some("true")
                                                 title=move || off_meta().then_some(OFFLINE_TITLE)
                                                 on:click=move |_| {
+                                                    if g.call.running.get_untracked() || off_meta() {
+                                                        return;
+                                                    }
                                                     pressed.set(Some((i, section, fix.clone(), d.draft.with_untracked(|x| x.current))));
                                                     g.rewrite(section, fix.clone());
                                                 }>

@@ -625,6 +625,40 @@ async fn what_is_typed_while_the_drafts_open_is_kept() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tryout 85: a shared draft's case holding U+202E read reversed in the link's read-only view,
+/// with no word (the tag came only once it was saved). The view names such characters in the
+/// case, the sections and the answers it shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_draft_names_hidden_or_direction_characters_where_it_is_read() -> anyhow::Result<()>
+{
+    let (_site, a) = pw_harness::with_app(1280, 1400).await?;
+    paste_version(&a, "shared").await?;
+    a.button("Add case").await?.click().await?;
+    a.field("Input of case #1")
+        .await?
+        .type_text("Please refund \u{202E}4321 redro\u{202C} now")
+        .await?;
+    let link = share_link(&a, "Include the test case and its checks").await?;
+    a.client.goto(&link).await?;
+    a.wait_for_role_name(
+        "heading",
+        "Shared draft: turn a recipe into a shopping list",
+    )
+    .await?;
+    let notes = a
+        .eval("return Array.from(document.querySelectorAll('.pw-card--shared .pw-shared__marks')).map(e => e.textContent)")
+        .await?;
+    assert_eq!(
+        notes,
+        json!([
+            "This text holds characters that show as nothing or change its direction (U+202E, U+202C): it may read differently from what was written."
+        ]),
+        "the case, and nothing else"
+    );
+    a.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyhow::Result<()> {
     let (site, a, downloads) = app_downloading("pw-downloads").await?;

@@ -2731,6 +2731,48 @@ async fn a_critique_and_final_stream_into_their_boxes() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tryout 85: pressing a critique's "Rewrite … with this fix" from the keyboard left the focus
+/// on the page while the rewrite ran and after (the button was disabled under it). It stays on
+/// the button, marked unavailable until the rewrite is in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_critique_fix_pressed_by_keyboard_keeps_the_focus() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    fake.reply_when(
+        "You review a system prompt",
+        &json!({"weaknesses": [
+            {"kind": "missing-constraint", "section": "context", "problem": "It never says what to do with empty notes.", "fix": "Add: if the notes are empty, ask for them."}
+        ]}).to_string(),
+    );
+    fake.reply_when(
+        "improving one section",
+        &json!({"context": format!("{CONTEXT} If the notes are empty, ask for them.")}).to_string(),
+    );
+    b.button("Critique this prompt").await?.click().await?;
+    b.wait_for_text("It never says what to do with empty notes.")
+        .await?;
+    fake.set_timing(2_000, 0, 1_000);
+    let fix = "button[aria-label=\"Rewrite Context with this fix (fix 1)\"]";
+    b.eval(&format!(
+        "document.querySelector('{fix}').focus(); return 0"
+    ))
+    .await?;
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        &format!("const x = document.querySelector('{fix}'); return document.activeElement === x && x.getAttribute('aria-disabled') === 'true'"),
+        "the focus to stay on the fix while it runs, the button marked unavailable",
+    )
+    .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    b.wait_until(
+        "const x = document.querySelector('button[aria-label=\"Rewrite Context again with this fix (fix 1)\"]'); return !!x && document.activeElement === x && !x.hasAttribute('aria-disabled')",
+        "the focus on the fix once the rewrite is in",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 85: a final answer whose call was cut off showed "Final · 0" with thumbs beside "The
 /// final answer failed"; and after a Retry, "No change in score (98)" stood over "Draft · 78"
 /// with the draft's thumbs-down (counted in its score, never compared) unsaid.
