@@ -246,25 +246,30 @@ pub fn read_variables(s: &str) -> VariablesRead {
             out.notes.push(format!(
                 "\u{201c}{typed}\u{201d} became \u{201c}{name}\u{201d}: write the name alone; the prompt adds the braces."
             ));
-        } else if name != bare
-            && !marks.is_empty()
-            && name.chars().count() + bare.chars().filter(|c| combining(*c)).count()
-                == bare.chars().count()
-        {
-            out.notes.push(format!(
-                "\u{201c}{bare}\u{201d} became \u{201c}{name}\u{201d}: its accent{} typed apart from {} ({}), which a name cannot hold; type the accented letter as one character to keep it.",
-                if marks.len() == 1 { " was" } else { "s were" },
-                if marks.len() == 1 { "its letter" } else { "their letters" },
-                marks.join(", ")
-            ));
         } else if name != bare {
-            let why = if bare.chars().any(char::is_whitespace) {
-                "a name has no spaces"
-            } else {
-                "a name holds only letters, digits and _"
-            };
+            // Each change named (tryout 85: "résumé text" with its accents typed apart named
+            // the accents, not the space).
+            let mut why = Vec::new();
+            let accents = bare.chars().filter(|c| combining(*c)).count();
+            if accents > 0 {
+                why.push(format!(
+                    "its accent{} typed apart from {} ({}), which a name cannot hold; type {} as one character to keep {}",
+                    if accents == 1 { " was" } else { "s were" },
+                    if accents == 1 { "its letter" } else { "their letters" },
+                    marks.join(", "),
+                    if accents == 1 { "the accented letter" } else { "each accented letter" },
+                    if accents == 1 { "it" } else { "them" },
+                ));
+            }
+            let rest: String = bare.chars().filter(|c| !combining(*c)).collect();
+            if rest.chars().any(char::is_whitespace) {
+                why.push("a name has no spaces".to_owned());
+            } else if rest.chars().any(|c| !(c.is_alphanumeric() || c == '_')) {
+                why.push("a name holds only letters, digits and _".to_owned());
+            }
             out.notes.push(format!(
-                "\u{201c}{bare}\u{201d} became \u{201c}{name}\u{201d}: {why}."
+                "\u{201c}{bare}\u{201d} became \u{201c}{name}\u{201d}: {}.",
+                why.join("; and ")
             ));
         }
         if out.names.contains(&name) {

@@ -407,10 +407,19 @@ fn an_accent_typed_apart_from_its_letter_is_named() {
         read.notes,
         [
             "\u{201c}cafe\u{301}\u{201d} became \u{201c}cafe\u{201d}: its accent was typed apart from its letter (U+0301), which a name cannot hold; type the accented letter as one character to keep it.",
-            "\u{201c}nai\u{308}ve\u{301}\u{201d} became \u{201c}naive\u{201d}: its accents were typed apart from their letters (U+0308, U+0301), which a name cannot hold; type the accented letter as one character to keep it.",
+            "\u{201c}nai\u{308}ve\u{301}\u{201d} became \u{201c}naive\u{201d}: its accents were typed apart from their letters (U+0308, U+0301), which a name cannot hold; type each accented letter as one character to keep them.",
         ]
     );
     // A mark with no letter before it is no accent of a letter: the usual rule.
     let read = read_variables("a-\u{301}b");
     assert_eq!(read.names, ["a_b"]);
+    // Tryout 85: with a space too, both are named.
+    let read = read_variables("re\u{301}sume\u{301} text");
+    assert_eq!(read.names, ["resume_text"]);
+    assert_eq!(
+        read.notes,
+        [
+            "\u{201c}re\u{301}sume\u{301} text\u{201d} became \u{201c}resume_text\u{201d}: its accents were typed apart from their letters (U+0301), which a name cannot hold; type each accented letter as one character to keep them; and a name has no spaces."
+        ]
+    );
 }
