@@ -367,6 +367,8 @@ pub fn ModelGrid() -> impl IntoView {
                     })>"Add a model to compare"</button>
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=blocked
+                    // Its figure is part of its description (tryout 85: only the line below said it).
+                    aria-describedby=move || can_show_bound().then_some("pw-grid-cost")
                     on:click=move |_| r.run_models(Vec::new())>
                     {crate::ui::erased::dynamic(move || (match n_models() {
                         1 => "Run on all models".to_owned(),
@@ -375,7 +377,7 @@ pub fn ModelGrid() -> impl IntoView {
                 </button>
             </div>
             {crate::ui::erased::show(can_show_bound, move || view! {
-                <p class="pw-hint" role="status">{bound}</p>
+                <p class="pw-hint" role="status" id="pw-grid-cost">{bound}</p>
                 // Tryouts 46-48: what "at most" counts (the grid's results are of several
                 // models, so no latest run's cost is named here).
                 {crate::ui::erased::show(move || !r.running() && bound.with(|b| b.contains("at most")), move || view! {

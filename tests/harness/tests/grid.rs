@@ -159,6 +159,11 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         .await?
         .text()
         .await?;
+    // The figure is part of the button's description (tryout 85: only the line said it).
+    let described = b
+        .eval("const x = Array.from(document.querySelectorAll('button')).find(b => b.textContent.trim() === 'Run on all 2 models'); return document.getElementById(x?.getAttribute('aria-describedby') ?? '')?.textContent ?? ''")
+        .await?;
+    assert_eq!(described.as_str(), Some(bound.as_str()), "{described}");
     assert_eq!(
         (a.chat_requests().len(), other.chat_requests().len()),
         before,
