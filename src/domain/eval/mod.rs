@@ -114,13 +114,17 @@ pub struct TestCase {
 }
 
 impl TestCase {
-    /// The user message for the execution model: the input, else the variables as `name: value` lines.
+    /// The user message for the execution model: the input, else the variables that hold a
+    /// value as `name: value` lines (an empty one says nothing: tryout 85, a CSV export read
+    /// back gave every case the other cases' columns as empty values, and each sent
+    /// "question: " lines it never had).
     pub fn user_message(&self) -> String {
         if !self.input.trim().is_empty() || self.vars.is_empty() {
             return self.input.clone();
         }
         self.vars
             .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
             .map(|(k, v)| format!("{k}: {v}"))
             .collect::<Vec<_>>()
             .join("\n")

@@ -222,7 +222,9 @@ fn empty_whitespace_and_missing_variables_are_gaps_with_what_the_model_would_rea
     let c = meeting_case(&[("transcript", "")], "");
     let p = "Notes in {{transcript}} for {{team}}.";
     let gaps = run::gaps(p, &c);
-    assert_eq!(gaps.len(), 2);
+    // (Its empty variable is no line of the user message, which is empty then.)
+    assert_eq!(gaps.len(), 3, "{gaps:?}");
+    assert!(gaps.contains(&Gap::NoMessage), "{gaps:?}");
     let c = meeting_case(&[("transcript", ""), ("team", "sales")], "");
     assert_eq!(
         run::gaps(p, &c),
@@ -241,6 +243,13 @@ fn an_empty_message_is_a_gap_and_long_lines_are_cut_around_the_placeholder() {
     // Variables are sent when the input is empty: not an empty message.
     let c = meeting_case(&[("notes", "x")], "");
     assert!(run::gaps("You help.", &c).is_empty());
+    // Tryout 85: an empty one is no line of it ("question: " went out after a CSV round trip).
+    let c = meeting_case(&[("notes", "x"), ("question", " ")], "");
+    assert_eq!(c.user_message(), "notes: x");
+    assert_eq!(
+        run::gaps("You help.", &meeting_case(&[("question", "")], "")),
+        vec![Gap::NoMessage]
+    );
     let long = format!("{} {{{{x}}}} {}", "a".repeat(200), "b".repeat(200));
     let gaps = run::gaps(&long, &meeting_case(&[("x", "")], "hi"));
     let Gap::Empty { excerpt, .. } = &gaps[0] else {

@@ -1141,6 +1141,40 @@ async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row
     Ok(())
 }
 
+/// Tryout 85: a CSV export read back gave every case the other cases' columns as empty values,
+/// and each then sent "question: " lines it never had. A variable with no value is no line of
+/// the user message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_variable_is_no_line_of_the_user_message() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-csv-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let csv = dir.join("cases.csv");
+    std::fs::write(
+        &csv,
+        "email,question\nWhere is my refund?,\n,What is 2+2?\n",
+    )?;
+    import_file(&b, &csv).await?;
+    b.wait_for_text("Imported 2 cases.").await?;
+    b.eval("document.querySelector('.pw-case__summary').click(); return 0")
+        .await?;
+    b.wait_for_text("What the model receives")
+        .await?
+        .click()
+        .await?;
+    let shown = b
+        .eval("return document.querySelector('pre[aria-label=\"Messages sent for case #1\"]').textContent")
+        .await?;
+    let shown = shown.as_str().unwrap_or("");
+    assert!(
+        shown.ends_with("User message:\nemail: Where is my refund?"),
+        "{shown}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 85: a promptfoo config's `defaultTest` checks came in as checks for every case of the
 /// draft, so its rubrics judged the cases of another file imported before (and the run's
 /// figure grew by hundreds of judge calls). They hold for that file's tests only, as in
