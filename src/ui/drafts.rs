@@ -185,6 +185,13 @@ pub fn DraftsPanel(
                 } else {
                     "Drafts are saved in this browser automatically. Nothing is sent anywhere."
                 }).into_any())}</p>
+                // The Undo of a delete, inside the drawer while it is open (tryout 85).
+                {crate::ui::erased::dynamic(move || (lib.deleted.get().map(|r| view! {
+                    <div class="pw-notice pw-notice--info pw-drawer__undo" role="status">
+                        <p class="pw-notice__text">{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded or another draft is deleted.", r.draft.display_name())}</p>
+                        <button type="button" id="pw-drawer-undo" tabindex="0" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
+                    </div>
+                })).into_any())}
                 // Helper-63: leaving a draft whose loop runs paused it with no word before.
                 {crate::ui::erased::dynamic(move || (loop_going().then(|| view! {
                     <p class="pw-hint" role="status">"This draft's optimization loop is running: opening another draft pauses it, and the calls it has under way are cut off (counted as used; they may still be billed). Back on this draft, it goes on by itself within the budget you approved when the keys its models need are in this tab (else it waits for you)."</p>
@@ -295,7 +302,15 @@ pub fn DraftsPanel(
                                         <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=move || format!("Delete {}", name())
                                             on:click={
                                                 let id = id.clone();
-                                                move |_| if meta.with_untracked(|m| m.versions) > 0 { confirming.set(Some(id.clone())); } else { lib.delete(id.clone()); }
+                                                // The question takes the focus on its safe answer; a delete
+                                                // leaves it on the drawer's Undo (tryout 85).
+                                                move |_| if meta.with_untracked(|m| m.versions) > 0 {
+                                                    confirming.set(Some(id.clone()));
+                                                    super::browser::focus_when_drawn("pw-keep-draft".to_owned());
+                                                } else {
+                                                    lib.delete(id.clone());
+                                                    super::browser::focus_heading_when_drawn(&["pw-drawer-undo"]);
+                                                }
                                             }>"Delete"</button>
                                     </div>
                                     {
@@ -328,8 +343,12 @@ pub fn DraftsPanel(
                                                         name(), crate::domain::figures::count(n, "version", "versions")
                                                     )}</p>
                                                     <div class="pw-row pw-row--wrap">
-                                                        <button type="button" class="pw-button pw-button--danger" on:click=move |_| { confirming.set(None); lib.delete(yes.clone()); }>"Delete it"</button>
-                                                        <button type="button" class="pw-button" on:click=move |_| confirming.set(None)>"Keep it"</button>
+                                                        <button type="button" class="pw-button pw-button--danger" on:click=move |_| {
+                                                            confirming.set(None);
+                                                            lib.delete(yes.clone());
+                                                            super::browser::focus_heading_when_drawn(&["pw-drawer-undo"]);
+                                                        }>"Delete it"</button>
+                                                        <button type="button" id="pw-keep-draft" class="pw-button" on:click=move |_| confirming.set(None)>"Keep it"</button>
                                                     </div>
                                                 </div>
                                             }
@@ -370,7 +389,11 @@ pub fn SaveStatus() -> impl IntoView {
 /// Storage problems, saved data that could not be read, conflicts with other tabs, undo after
 /// delete, broken share links.
 #[component]
-pub fn LibraryBanners() -> impl IntoView {
+pub fn LibraryBanners(
+    /// Whether the drafts drawer is open: it shows its own Undo then (the toast would lie under
+    /// the modal drawer, out of the keyboard's reach, over its last row: tryout 85).
+    drawer_open: RwSignal<bool>,
+) -> impl IntoView {
     let lib = Library::expect();
     let settings = SettingsHandle::expect();
     let exported = RwSignal::new(None::<String>);
@@ -462,7 +485,7 @@ pub fn LibraryBanners() -> impl IntoView {
                 </div>
             </div>
         }.into_any())}
-        {crate::ui::erased::dynamic(move || (lib.deleted.get().map(|r| view! {
+        {crate::ui::erased::dynamic(move || (lib.deleted.get().filter(|_| !drawer_open.get()).map(|r| view! {
             <div class="pw-toast" role="status">
                 <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded or another draft is deleted.", r.draft.display_name())}</span>
                 <button type="button" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>

@@ -202,7 +202,7 @@ pub fn App() -> impl IntoView {
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
             <shell::OfflineBanner local_status=local_status uses_local=uses_local/>
-            <drafts::LibraryBanners/>
+            <drafts::LibraryBanners drawer_open=drafts_open/>
             <improve::LoopNotice/>
             {crate::ui::erased::dynamic(move || (if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
                 view! { <drafts::SharedDraftView/> }.into_any()

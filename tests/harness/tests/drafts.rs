@@ -229,7 +229,9 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     b.wait_for_text(&format!("Deleted \u{201c}{copy}\u{201d}."))
         .await?;
     // Session 38: a toast (Alt+C's word) sat over the Undo bar, hiding its text and buttons.
-    // The toasts show apart from it while it shows.
+    // The toasts show apart from it while it shows. (The bar is the drawer's own while the
+    // drawer is open, tryout 85: it shows once the drawer closes.)
+    d.close().await?;
     b.press("\u{E00A}c\u{E000}").await?;
     b.wait_until(
         "return document.querySelector('.pw-toasts__item') !== null",
@@ -246,6 +248,10 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         .await?;
     assert_eq!(apart, json!(true), "a toast covers the Undo bar");
     // Tryout 77: a second delete ended the first one's Undo with no word. It is said before.
+    // (Alt+C's toast lies over the Drafts button until it goes.)
+    b.eval("document.querySelectorAll('.pw-toasts [aria-label=\"Dismiss\"]').forEach(x => x.click()); return 0")
+        .await?;
+    DraftsPage::open(&b).await?;
     b.button("Delete Shopping list (copy)")
         .await?
         .click()
@@ -621,6 +627,47 @@ async fn what_is_typed_while_the_drafts_open_is_kept() -> anyhow::Result<()> {
     d.wait_count(3).await?;
     let names = d.names().await?;
     assert!(!names.iter().any(|n| n == "Untitled prompt"), "{names:?}");
+    b.close().await?;
+    Ok(())
+}
+
+/// Tryout 85: deleting a draft from the drawer by keyboard, the question focused "Delete it"
+/// (not the safe answer), and the Undo toast lay under the modal drawer (Tab never reached it)
+/// and over its last row. The question focuses "Keep it"; the drawer holds the Undo, focused,
+/// and the toast waits until the drawer closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_from_the_drawer_offers_its_undo_in_the_drawer() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 900).await?;
+    paste_version(&b, "kept").await?;
+    DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    let name = d
+        .names()
+        .await?
+        .into_iter()
+        .find(|n| n != "Untitled prompt")
+        .expect("the draft with a prompt");
+    b.button(&format!("Delete {name}")).await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.textContent === 'Keep it'",
+        "the question to focus its safe answer",
+    )
+    .await?;
+    b.button("Delete it").await?.click().await?;
+    d.wait_count(1).await?;
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-drawer-undo' && !!document.activeElement.closest('[role=dialog]')",
+        "the drawer's Undo to have the focus",
+    )
+    .await?;
+    let toast = b
+        .eval("return !!document.querySelector('.pw-toast')")
+        .await?;
+    assert_eq!(toast, json!(false), "no toast under the drawer");
+    b.press("\u{E007}").await?;
+    d.wait_count(2).await?;
     b.close().await?;
     Ok(())
 }
