@@ -190,6 +190,7 @@ pub fn DraftsPanel(
                     <div class="pw-notice pw-notice--info pw-drawer__undo" role="status">
                         <p class="pw-notice__text">{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded or another draft is deleted.", r.draft.display_name())}</p>
                         <button type="button" id="pw-drawer-undo" tabindex="0" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
+                        <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| lib.deleted.set(None)><CloseIcon/></button>
                     </div>
                 })).into_any())}
                 // Helper-63: leaving a draft whose loop runs paused it with no word before.

@@ -762,70 +762,68 @@ fn a_failed_judge_call_names_re_judge_and_keeps_no_part() {
     }
 }
 
+/// A run started at `RUN_MS` (`started`) with case `a` queued.
+fn run_of_one(a: u32, started: f64) -> Run {
+    let mut run = Run {
+        version: 1,
+        started_ms: started,
+        ..Run::default()
+    };
+    run.cases.insert(a, CaseRun::queued(started, None));
+    run
+}
+
+/// Case `a`'s call in `run` ends with `reply` after `ms`; with `again`, it is first queued once
+/// more in the same run (a Retry).
+fn ends(run: &mut Run, a: u32, again: bool, reply: Result<Completion, Failure>, ms: f64) {
+    let cfg = model();
+    let (suite, _) = suite();
+    if again {
+        let before = run.cases.remove(&a);
+        run.cases.insert(a, CaseRun::queued(run.started_ms, before));
+    }
+    case_call::settle(
+        reply,
+        false,
+        &Sent {
+            run_ms: run.started_ms,
+            ..sent(&cfg, &suite, a)
+        },
+        ms,
+        None,
+    )
+    .apply(run.cases.get_mut(&a).unwrap());
+}
+
 // Tryout 83: after a Retry that succeeded, a run's cost line no longer held the stalled
 // attempt's estimate (the line priced only the answers that show). An attempt a Retry of the
 // same run replaces stays counted in the run's cost and tokens; one of another run does not.
 #[test]
 fn an_attempt_a_retry_replaced_stays_in_the_runs_cost() {
-    let cfg = model();
-    let (suite, ids) = suite();
-    let a = ids[0];
-    let mut run = Run {
-        version: 1,
-        started_ms: RUN_MS,
-        ..Run::default()
-    };
-    run.cases.insert(a, CaseRun::queued(RUN_MS, None));
+    let a = suite().1[0];
+    let mut run = run_of_one(a, RUN_MS);
     // The call stalls after part of an answer: its estimate is counted.
-    let out = case_call::settle(
-        failure(ErrorKind::Stalled { seconds: 30 }, "- Bob: sen"),
-        false,
-        &sent(&cfg, &suite, a),
-        30_000.0,
-        None,
-    );
-    out.apply(run.cases.get_mut(&a).unwrap());
+    let stall = failure(ErrorKind::Stalled { seconds: 30 }, "- Bob: sen");
+    ends(&mut run, a, false, stall, 30_000.0);
     assert!(matches!(run.cases[&a].status, Status::Failed(_)));
     let stalled = run.progress();
     assert!(stalled.input_tokens >= 200, "{stalled:?}");
-    let stalled_cost = run.cost_line();
+    assert_ne!(run.cost_line(), "nothing yet (no tokens counted)");
     // Retry, in the same run: it answers 1,000 tokens in ($0.00015).
-    let before = run.cases.remove(&a);
-    run.cases.insert(a, CaseRun::queued(RUN_MS, before));
-    case_call::settle(
-        answer("- Bob: send the deck", (1_000, 0), 100.0),
-        false,
-        &sent(&cfg, &suite, a),
-        100.0,
-        None,
-    )
-    .apply(run.cases.get_mut(&a).unwrap());
+    let reply = answer("- Bob: send the deck", (1_000, 0), 100.0);
+    ends(&mut run, a, true, reply, 100.0);
     let p = run.progress();
     assert_eq!(p.input_tokens, 1_000 + stalled.input_tokens);
     assert_eq!(p.output_tokens, stalled.output_tokens);
     assert!(p.tokens_estimated, "part of it is an estimate");
-    assert_ne!(stalled_cost, "nothing yet (no tokens counted)");
     let cost: f64 = run.cost_line().trim_start_matches('$').parse().unwrap();
     assert!(cost > 0.00015, "{}", run.cost_line());
     // A new run of the case does not count the earlier run's attempts.
-    let mut next = Run {
-        version: 1,
-        started_ms: RUN_MS + 1.0,
-        ..Run::default()
-    };
+    let mut next = run_of_one(a, RUN_MS + 1.0);
     next.cases
         .insert(a, CaseRun::queued(RUN_MS + 1.0, run.cases.remove(&a)));
-    case_call::settle(
-        answer("- Bob: send the deck", (1_000_000, 0), 100.0),
-        false,
-        &Sent {
-            run_ms: RUN_MS + 1.0,
-            ..sent(&cfg, &suite, a)
-        },
-        100.0,
-        None,
-    )
-    .apply(next.cases.get_mut(&a).unwrap());
+    let reply = answer("- Bob: send the deck", (1_000_000, 0), 100.0);
+    ends(&mut next, a, false, reply, 100.0);
     assert_eq!(next.progress().input_tokens, 1_000_000);
     assert_eq!(next.cost_line(), "$0.15");
 }
@@ -834,52 +832,21 @@ fn an_attempt_a_retry_replaced_stays_in_the_runs_cost() {
 // the failure (nothing of it to keep), not its estimate.
 #[test]
 fn a_prompt_that_stalled_stays_in_the_runs_tokens_after_a_retry() {
-    let cfg = model();
-    let (suite, ids) = suite();
-    let a = ids[0];
-    let mut run = Run {
-        version: 1,
-        started_ms: RUN_MS,
-        ..Run::default()
-    };
-    run.cases.insert(a, CaseRun::queued(RUN_MS, None));
-    case_call::settle(
-        stalled_after_sending(),
-        false,
-        &sent(&cfg, &suite, a),
-        30_000.0,
-        None,
-    )
-    .apply(run.cases.get_mut(&a).unwrap());
+    let a = suite().1[0];
+    let mut run = run_of_one(a, RUN_MS);
+    ends(&mut run, a, false, stalled_after_sending(), 30_000.0);
     let stalled = run.progress().input_tokens;
     assert!(stalled > 0, "its prompt is counted");
     for _ in 0..2 {
-        let before = run.cases.remove(&a);
-        run.cases.insert(a, CaseRun::queued(RUN_MS, before));
-        case_call::settle(
-            stalled_after_sending(),
-            false,
-            &sent(&cfg, &suite, a),
-            30_000.0,
-            None,
-        )
-        .apply(run.cases.get_mut(&a).unwrap());
+        ends(&mut run, a, true, stalled_after_sending(), 30_000.0);
     }
     assert_eq!(
         run.progress().input_tokens,
         3 * stalled,
         "three prompts went out"
     );
-    let before = run.cases.remove(&a);
-    run.cases.insert(a, CaseRun::queued(RUN_MS, before));
-    case_call::settle(
-        answer("- Bob: send the deck", (1_000, 5), 100.0),
-        false,
-        &sent(&cfg, &suite, a),
-        100.0,
-        None,
-    )
-    .apply(run.cases.get_mut(&a).unwrap());
+    let reply = answer("- Bob: send the deck", (1_000, 5), 100.0);
+    ends(&mut run, a, true, reply, 100.0);
     assert_eq!(run.progress().input_tokens, 3 * stalled + 1_000);
 }
 

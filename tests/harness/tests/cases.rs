@@ -60,6 +60,16 @@ async fn import_file(b: &Browser, path: &std::path::Path) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Writes `text` to a file `name` in a directory of its own for `tag` (and this process), and
+/// returns its path.
+fn file_with(tag: &str, name: &str, text: &str) -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("pw-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(name);
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
 async fn summaries(b: &Browser) -> anyhow::Result<Vec<String>> {
     let v = b
         .eval("return Array.from(document.querySelectorAll('.pw-case__summary')).map(e => e.textContent)")
@@ -1090,16 +1100,15 @@ async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row
 -> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1400).await?;
     paste_prompt(&b).await?;
-    let dir = std::env::temp_dir().join(format!("pw-marks-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join("marks.jsonl");
     let rows = [
         json!({"description": "\u{202E}evil\u{202C} notes", "input": "Notes: Ana sends the deck."}),
         json!({"description": "plain notes", "input": "Notes: Bob books the room."}),
     ];
-    std::fs::write(
-        &path,
-        rows.iter()
+    let path = file_with(
+        "marks",
+        "marks.jsonl",
+        &rows
+            .iter()
             .map(|r| r.to_string() + "\n")
             .collect::<String>(),
     )?;
@@ -1148,11 +1157,9 @@ async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row
 async fn an_empty_variable_is_no_line_of_the_user_message() -> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1400).await?;
     paste_prompt(&b).await?;
-    let dir = std::env::temp_dir().join(format!("pw-csv-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let csv = dir.join("cases.csv");
-    std::fs::write(
-        &csv,
+    let csv = file_with(
+        "csv-empty",
+        "cases.csv",
         "email,question\nWhere is my refund?,\n,What is 2+2?\n",
     )?;
     import_file(&b, &csv).await?;
@@ -1183,13 +1190,14 @@ async fn an_empty_variable_is_no_line_of_the_user_message() -> anyhow::Result<()
 async fn a_configs_default_checks_hold_for_its_own_tests_only() -> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1400).await?;
     paste_prompt(&b).await?;
-    let dir = std::env::temp_dir().join(format!("pw-default-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let first = dir.join("first.jsonl");
-    std::fs::write(&first, "{\"input\": \"Notes: Ana sends the deck.\"}\n")?;
-    let config = dir.join("promptfooconfig.yaml");
-    std::fs::write(
-        &config,
+    let first = file_with(
+        "default",
+        "first.jsonl",
+        "{\"input\": \"Notes: Ana sends the deck.\"}\n",
+    )?;
+    let config = file_with(
+        "default",
+        "promptfooconfig.yaml",
         concat!(
             "defaultTest:\n",
             "  assert:\n",

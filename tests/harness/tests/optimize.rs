@@ -89,6 +89,31 @@ async fn run_case_one_to_reflect(
     .await
 }
 
+/// The LEVEL0 prompt and case #1 ("Notes B: Bob owns task B.", its answer to contain `must`),
+/// Reflexion's `critique` and `final_answer` scripted with the answers by level; runs the case
+/// and waits for its answer to be done.
+async fn one_case_to_reflect(
+    fake: &FakeProvider,
+    b: &Browser,
+    must: &str,
+    critique: &str,
+    final_answer: &str,
+) -> anyhow::Result<()> {
+    paste_prompt(b, "You are LEVEL0, a meeting analyst.").await?;
+    CasesPage::new(b)
+        .add(1, "Notes B: Bob owns task B.", Some(must))
+        .await?;
+    fake.reply_when("Be harsh", critique);
+    fake.reply_when("A harsh review of that draft found", final_answer);
+    script_levels(fake);
+    b.button("Run the case").await?.click().await?;
+    b.wait_until(
+        "return !!document.querySelector('button[aria-label=\"Reflect on case #1\"]')",
+        "the answer to be done",
+    )
+    .await
+}
+
 /// Proposal replies chosen by what each request says (calls run concurrently): an exploring call
 /// whose best prompt scores 25/50/75 gets a candidate one level up; a refinement gets a candidate
 /// that answers nothing useful. Round 3's candidate drops the "Never invent owners." rule.
@@ -2689,23 +2714,9 @@ async fn press_for_one_call(fake: &FakeProvider, b: &Browser, button: &str) -> a
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_critique_and_final_stream_into_their_boxes() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    CasesPage::new(&b)
-        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
-        .await?;
     let critique = "CRITIQUE-START It omits the owner. ".repeat(20);
-    fake.reply_when("Be harsh", &critique);
-    fake.reply_when(
-        "A harsh review of that draft found",
-        &format!("FINAL-START owner-B. {}", "More words. ".repeat(30)),
-    );
-    script_levels(&fake);
-    b.button("Run the case").await?.click().await?;
-    b.wait_until(
-        "return !!document.querySelector('button[aria-label=\"Reflect on case #1\"]')",
-        "the answer to be done",
-    )
-    .await?;
+    let final_answer = format!("FINAL-START owner-B. {}", "More words. ".repeat(30));
+    one_case_to_reflect(&fake, &b, "owner-B", &critique, &final_answer).await?;
     // 10 characters every 100 ms: each text takes seconds to arrive.
     fake.set_timing(0, 100, 10);
     b.button("Reflect on case #1").await?.click().await?;
@@ -2779,20 +2790,13 @@ async fn a_critique_fix_pressed_by_keyboard_keeps_the_focus() -> anyhow::Result<
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_final_is_not_scored_and_a_thumbs_down_is_named_apart() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    CasesPage::new(&b)
-        .add(1, "Notes B: Bob owns task B.", Some("owner"))
-        .await?;
-    fake.reply_when("Be harsh", "1. Name owner-B.");
-    fake.reply_when(
-        "A harsh review of that draft found",
+    // The draft ("- owner-A") passes: "owner" is all its check asks.
+    one_case_to_reflect(
+        &fake,
+        &b,
+        "owner",
+        "1. Name owner-B.",
         "- owner-A: task A, and more words",
-    );
-    script_levels(&fake);
-    b.button("Run the case").await?.click().await?;
-    b.wait_until(
-        "return document.querySelector('.pw-result .pw-verdict')?.textContent === 'pass'",
-        "the draft to pass",
     )
     .await?;
     b.click_button("Thumbs down for the answer to case #1")
@@ -2823,23 +2827,9 @@ async fn a_failed_final_is_not_scored_and_a_thumbs_down_is_named_apart() -> anyh
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_final_answer_past_its_cap_is_said() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
-    CasesPage::new(&b)
-        .add(1, "Notes B: Bob owns task B.", Some("owner-B"))
-        .await?;
-    fake.reply_when("Be harsh", "It omits the owner.");
     // One token a chunk, one character a chunk: over 1,600 tokens reported for a 1,500 cap.
-    fake.reply_when(
-        "A harsh review of that draft found",
-        &format!("owner-B. {}", "x".repeat(1_612)),
-    );
-    script_levels(&fake);
-    b.button("Run the case").await?.click().await?;
-    b.wait_until(
-        "return !!document.querySelector('button[aria-label=\"Reflect on case #1\"]')",
-        "the answer to be done",
-    )
-    .await?;
+    let final_answer = format!("owner-B. {}", "x".repeat(1_612));
+    one_case_to_reflect(&fake, &b, "owner-B", "It omits the owner.", &final_answer).await?;
     fake.set_timing(0, 0, 1);
     b.button("Reflect on case #1").await?.click().await?;
     // (The fake counts a closing chunk too.)
