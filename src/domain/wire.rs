@@ -411,6 +411,7 @@ impl From<RunV1> for Run {
                     (c.id, run)
                 })
                 .collect(),
+            replaced: Vec::new(),
         }
     }
 }

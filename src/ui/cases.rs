@@ -1209,7 +1209,8 @@ fn ImportButton() -> impl IntoView {
         let (had_cases, had_global) = d
             .draft
             .with_untracked(|x| (!x.suite.cases.is_empty(), x.suite.global.len()));
-        let per_case = g > 0 && (had_cases || had_global > 0);
+        // (A file with checks and no tests gives them to the draft's cases, as before.)
+        let per_case = g > 0 && n > 0 && (had_cases || had_global > 0);
         let globals = if per_case {
             Vec::new()
         } else {
@@ -1220,7 +1221,8 @@ fn ImportButton() -> impl IntoView {
             for mut c in imp.cases {
                 if per_case {
                     for a in &imp.global {
-                        if !c.assertions.contains(a) {
+                        // Not twice: a check the draft has for every case already holds.
+                        if !c.assertions.contains(a) && !x.suite.global.contains(a) {
                             c.assertions.push(a.clone());
                         }
                     }

@@ -58,6 +58,15 @@ pub fn DraftsPanel(
     // The draft whose Delete waits for a yes (a draft with a prompt is asked about: tryout 12,
     // M5: seven versions went at one click, and a reload during the Undo toast lost them).
     let confirming = RwSignal::new(None::<String>);
+    // A delete from the drawer hands the focus to its Undo once the note for this delete is
+    // drawn (review: a second delete found the first one's button, about to be redrawn).
+    let undo_focus = RwSignal::new(false);
+    crate::state::reactive::effect(move |_| {
+        if lib.deleted.with(Option::is_some) && undo_focus.get_untracked() {
+            undo_focus.set(false);
+            super::browser::focus_when_drawn("pw-drawer-undo".to_owned());
+        }
+    });
     let name_text = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
     // Opening, adding or copying a draft while a run of the open one is under way waits for a
@@ -310,7 +319,7 @@ pub fn DraftsPanel(
                                                     super::browser::focus_when_drawn("pw-keep-draft".to_owned());
                                                 } else {
                                                     lib.delete(id.clone());
-                                                    super::browser::focus_heading_when_drawn(&["pw-drawer-undo"]);
+                                                    undo_focus.set(true);
                                                 }
                                             }>"Delete"</button>
                                     </div>
@@ -347,7 +356,7 @@ pub fn DraftsPanel(
                                                         <button type="button" class="pw-button pw-button--danger" on:click=move |_| {
                                                             confirming.set(None);
                                                             lib.delete(yes.clone());
-                                                            super::browser::focus_heading_when_drawn(&["pw-drawer-undo"]);
+                                                            undo_focus.set(true);
                                                         }>"Delete it"</button>
                                                         <button type="button" id="pw-keep-draft" class="pw-button" on:click=move |_| confirming.set(None)>"Keep it"</button>
                                                     </div>

@@ -592,10 +592,13 @@ fn ResultRow(
         d.suite_and_prompt
             .with(|(s, _)| s.case(id).map(|c| c.summary()).unwrap_or_default())
     });
-    // The row's title with characters that show as nothing or turn its direction names them
-    // (tryout 84: a U+202E case title read reversed with no word).
+    // A case with characters that show as nothing or turn its direction names them (tryout
+    // 84: a U+202E case title read reversed with no word).
+    // Of every text of the case (review: one in its expected answer was tagged in the case
+    // list, not here), read from the case alone.
     let marks = crate::state::reactive::memo(move |_| {
-        summary.with(|t| crate::domain::figures::hidden_marks(t))
+        d.with_case(id, crate::domain::eval::TestCase::hidden_marks)
+            .flatten()
     });
     let full = RwSignal::new(false);
     let live = RwSignal::from(r.live(id));

@@ -865,3 +865,52 @@ fn stalled_after_sending() -> Result<Completion, Failure> {
         partial: String::new(),
     })
 }
+
+// Review of session 41: a re-run over an earlier run's answer that stalled after some text
+// (its estimate beside the kept answer) lost that estimate when a Retry failed again; and a
+// Retry taken back before it was sent (a key refused for another case) took the stalled
+// prompt's estimate with it. Each stays counted in its run.
+#[test]
+fn estimates_stay_through_a_second_failure_and_a_retry_not_sent() {
+    let a = suite().1[0];
+    let earlier = CaseRun {
+        status: Status::Done,
+        output: "- Bob: send the deck".into(),
+        run_ms: 500.0,
+        ..CaseRun::default()
+    };
+    let mut run = Run {
+        version: 1,
+        started_ms: RUN_MS,
+        ..Run::default()
+    };
+    run.cases.insert(a, CaseRun::queued(RUN_MS, Some(earlier)));
+    let stall = || failure(ErrorKind::Stalled { seconds: 30 }, "- Bob: sen");
+    ends(&mut run, a, false, stall(), 30_000.0);
+    assert!(run.cases[&a].rerun_failed_in(RUN_MS));
+    let once = run.progress().input_tokens;
+    assert!(once > 0);
+    ends(&mut run, a, true, stall(), 30_000.0);
+    assert_eq!(run.progress().input_tokens, 2 * once, "both failed re-runs");
+    // While a third is under way, both are still counted.
+    let before = run.cases.remove(&a);
+    run.cases.insert(a, CaseRun::queued(RUN_MS, before));
+    assert_eq!(run.progress().input_tokens, 2 * once, "while it waits");
+    // Taken back before it was sent: still counted.
+    run.not_sent(a);
+    assert_eq!(
+        run.progress().input_tokens,
+        2 * once,
+        "after it was taken back"
+    );
+
+    // A stalled prompt (no text) whose Retry is taken back before it is sent.
+    let mut run = run_of_one(a, RUN_MS);
+    ends(&mut run, a, false, stalled_after_sending(), 30_000.0);
+    let stalled = run.progress().input_tokens;
+    let before = run.cases.remove(&a);
+    run.cases.insert(a, CaseRun::queued(RUN_MS, before));
+    run.stop_sending("the key was not accepted".into(), &[a]);
+    assert_eq!(run.progress().input_tokens, stalled);
+    assert!(run.cost_line().starts_with('$'), "{}", run.cost_line());
+}

@@ -206,7 +206,7 @@ pub fn parse(reply: &str, rubric: &str) -> Judgement {
             score,
             reasoning: r.clone(),
         },
-        None if has_prose_reasons(reply) => Judgement::Scored {
+        None if has_prose_reasons(&reasons_outside(reply, json.as_ref())) => Judgement::Scored {
             score,
             reasoning: reply.trim().to_owned(),
         },
@@ -247,10 +247,10 @@ pub fn has_reasons(reasoning: &str) -> bool {
     enough_words(reasoning, &[])
 }
 
-/// Whether a judge's reply in prose (not the JSON asked for) gives reasons: [`has_reasons`] once
-/// stock praise or blame and the words around it ("looks good to me", "the answer is fine",
-/// "great job") are left out too, so "Looks good to me! 10 out of 10 great" does not and
-/// "Owners named. Score: 9" does.
+/// Whether a judge's reply in prose (not the JSON asked for) gives reasons: [`has_reasons`], and
+/// at least one word that is not stock praise or blame or the words around it ("looks good to
+/// me", "the answer is fine", "great job"), so "Looks good to me! 10 out of 10 great" does not,
+/// and "Owners named. Score: 9" or "The output is incomplete. 4/10" does.
 pub fn has_prose_reasons(reply: &str) -> bool {
     const STOCK: [&str; 52] = [
         "looks",
@@ -306,15 +306,43 @@ pub fn has_prose_reasons(reply: &str) -> bool {
         "so",
         "think",
     ];
-    enough_words(reply, &STOCK)
+    // Enough words, one at least not stock praise or blame ("The output is incomplete" says
+    // why; "The answer is fine" does not).
+    enough_words(reply, &[])
+        && reply
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .map(str::to_lowercase)
+            .any(|w| !STOCK.contains(&w.as_str()) && !SCORE_WORDS.contains(&w.as_str()))
+}
+
+/// The words a reply gives besides a JSON object's structure: for a reply with one (and no
+/// reasoning field), its text values other than the score's and the prose outside it (review:
+/// key names such as "pass" counted as reasons); else the reply.
+fn reasons_outside(reply: &str, json: Option<&Value>) -> String {
+    let Some(map) = json.and_then(Value::as_object) else {
+        return reply.to_owned();
+    };
+    let mut out: Vec<&str> = map
+        .iter()
+        .filter(|(k, _)| !["score", "rating", "grade"].contains(&k.trim().to_lowercase().as_str()))
+        .filter_map(|(_, v)| v.as_str())
+        .collect();
+    if let (Some(start), Some(end)) = (reply.find('{'), reply.rfind('}')) {
+        out.push(&reply[..start]);
+        out.push(&reply[end + 1..]);
+    }
+    out.join(" ")
 }
 
 /// At least [`MIN_REASON_WORDS`] words in `text` besides the score's own words and `stock`
 /// (compared without case), or four letters of a script written without spaces.
+/// The words of a score itself ("Score: 7 out of 10"), never counted as reasons.
+const SCORE_WORDS: [&str; 9] = [
+    "score", "scores", "rating", "rate", "grade", "out", "of", "points", "verdict",
+];
+
 fn enough_words(text: &str, stock: &[&str]) -> bool {
-    const SCORE_WORDS: [&str; 9] = [
-        "score", "scores", "rating", "rate", "grade", "out", "of", "points", "verdict",
-    ];
     let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| w.chars().any(char::is_alphabetic))

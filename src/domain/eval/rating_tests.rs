@@ -153,6 +153,7 @@ fn rated_draft() -> crate::domain::draft::Draft {
         unsent: Vec::new(),
         stopped_by: String::new(),
         judge_stopped_by: String::new(),
+        replaced: Vec::new(),
         version: d.current,
         model: "m".into(),
         started_ms: 5.0,

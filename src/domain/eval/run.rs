@@ -293,6 +293,13 @@ impl CaseRun {
         if let (Some(at), Some(spent)) = (b.rerun_cancelled, b.rerun_cancelled_spent.take()) {
             b.superseded.push((at, spent));
         }
+        // So is a failed re-run's (its note stays until the next one ends; review: a second
+        // failure or a cancel replaced the estimate with its own).
+        if let Some(f) = b.rerun_failed.as_mut()
+            && let Some(spent) = f.spent.take()
+        {
+            b.superseded.push((f.run_ms, spent));
+        }
         b.rerun_cancelled = None;
         // What cut its own call is history once the case is queued again.
         b.cut_by = None;
@@ -671,6 +678,10 @@ pub struct Run {
     /// 401 from api.openai.com)". Empty otherwise; a new run starts with it empty. Cases left
     /// unjudged name it (saved, so they still do after a reload).
     pub judge_stopped_by: String,
+    /// What attempts of a run that no longer show anywhere likely cost, stamped by run: a
+    /// Retry's record taken back before it was sent ([`Run::not_sent`]) keeps the attempts it
+    /// had replaced here (review: a stalled prompt's estimate went with it). Never on the wire.
+    pub replaced: Vec<(f64, Spent)>,
 }
 
 /// The execution request for one case: the prompt with the case's `{{variables}}` filled
@@ -1086,19 +1097,43 @@ impl Run {
         cr.run_ms == self.started_ms
     }
 
-    /// What a re-run of `cr` by the latest run spent when it failed or was cancelled over an
-    /// earlier answer (kept beside that answer, [`Spent`]).
-    /// What this run's attempts that no longer show likely cost, case by case
-    /// ([`CaseRun::superseded`]).
-    pub fn superseded_spent(&self) -> impl Iterator<Item = &Spent> {
-        self.cases.values().flat_map(move |c| {
-            c.superseded
-                .iter()
-                .filter(move |(at, _)| *at == self.started_ms)
-                .map(|(_, s)| s)
-        })
+    /// What this run's attempts that no longer show likely cost: each case's
+    /// [`CaseRun::superseded`], the run's own [`Run::replaced`], and, while a case is sent again,
+    /// the attempt of this run it would replace (its [`CaseRun::earlier`]: review, the cost line
+    /// dropped by its tokens until the new call ended).
+    pub fn superseded_spent(&self) -> Vec<Spent> {
+        let now = |at: &f64| *at == self.started_ms;
+        let mut out: Vec<Spent> = self
+            .replaced
+            .iter()
+            .filter(|(at, _)| now(at))
+            .map(|(_, s)| s.clone())
+            .collect();
+        for c in self.cases.values() {
+            out.extend(
+                c.superseded
+                    .iter()
+                    .filter(|(at, _)| now(at))
+                    .map(|(_, s)| s.clone()),
+            );
+            if let Some(e) = c
+                .earlier
+                .as_deref()
+                .filter(|_| c.status == Status::Queued || c.status == Status::Running)
+            {
+                let mut pending = CaseRun {
+                    run_ms: self.started_ms,
+                    ..CaseRun::default()
+                };
+                pending.supersede(e.clone());
+                out.extend(pending.superseded.into_iter().map(|(_, s)| s));
+            }
+        }
+        out
     }
 
+    /// What a re-run of `cr` by the latest run spent when it failed or was cancelled over an
+    /// earlier answer (kept beside that answer, [`Spent`]).
     fn rerun_spent<'a>(&self, cr: &'a CaseRun) -> Option<&'a Spent> {
         let failed = cr
             .rerun_failed
@@ -1441,8 +1476,12 @@ impl Run {
     pub fn not_sent(&mut self, id: u32) {
         if let Some(c) = self.cases.remove(&id) {
             if c.status == Status::Queued {
-                if let Some(earlier) = c.earlier {
-                    self.cases.insert(id, *earlier);
+                match c.earlier {
+                    Some(mut earlier) => {
+                        earlier.superseded.extend(c.superseded);
+                        self.cases.insert(id, *earlier);
+                    }
+                    None => self.replaced.extend(c.superseded),
                 }
             } else {
                 self.cases.insert(id, c);
@@ -1570,6 +1609,7 @@ impl Run {
             .cases
             .values()
             .filter_map(|c| self.rerun_spent(c))
+            .cloned()
             .chain(self.superseded_spent())
             .map(|s| (Some(s.model.clone()), (s.input_tokens, s.output_tokens)))
             .collect();

@@ -983,6 +983,7 @@ fn a_cancelled_or_interrupted_re_run_keeps_the_answers_it_would_have_replaced() 
         model: "m".into(),
         started_ms: 20.0,
         cases: SortedMap::new(),
+        replaced: Vec::new(),
     };
     // Case 1 had an answer, case 2 had failed, case 3 had nothing: all three are re-run.
     let failed = CaseRun {
@@ -1168,6 +1169,7 @@ fn a_rerun_that_fails_keeps_every_earlier_answer_beside_its_failure() {
         model: "OpenAI gpt-4o-mini".into(),
         started_ms: 10.0,
         cases: (1..=3).map(|id| (id, answer(id))).collect(),
+        replaced: Vec::new(),
     };
     let scored_before = run.aggregate(&suite, None);
     assert_eq!(scored_before.total(), 3);
@@ -1308,6 +1310,7 @@ fn a_score_over_answers_of_two_models_names_them() {
             (3, answer(20.0, "gpt-4o-mini")),
         ]
         .into(),
+        replaced: Vec::new(),
     };
     let scores = run.scores(&suite, None);
     assert_eq!(
@@ -1365,6 +1368,7 @@ fn calls_that_wrote_text_and_ended_without_an_answer_are_counted_as_estimates() 
         model: model.label(),
         started_ms: 20.0,
         cases: SortedMap::new(),
+        replaced: Vec::new(),
     };
     // Case 1: a first run's call cut off after text; case 2: a re-run of an answer, cut off;
     // case 3: a re-run of an answer, cancelled after text.
@@ -1425,6 +1429,7 @@ fn a_failed_retry_of_this_runs_refusal_counts_its_call() {
         model: model.label(),
         started_ms: 20.0,
         cases: [(1, retry)].into(),
+        replaced: Vec::new(),
     };
     assert!(run.is_latest(&run.cases[&1]));
     let p = run.progress();
@@ -1464,6 +1469,7 @@ fn a_run_is_made_with_the_model_of_its_results_or_its_label() {
         model: label.clone(),
         started_ms: 20.0,
         cases: [(1, answered), (2, failed)].into(),
+        replaced: Vec::new(),
     };
     assert!(run.made_with(&ModelUsed::of(&b), &label));
     // Its bare model label is not the run's: read by the label the runner wrote.

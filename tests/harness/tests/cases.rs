@@ -1103,6 +1103,8 @@ async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row
     let rows = [
         json!({"description": "\u{202E}evil\u{202C} notes", "input": "Notes: Ana sends the deck."}),
         json!({"description": "plain notes", "input": "Notes: Bob books the room."}),
+        // Review: one in the expected answer only, out of the row's title.
+        json!({"description": "third notes", "input": "Notes: Cy.", "expected": "\u{202E}ok"}),
     ];
     let path = file_with(
         "marks",
@@ -1113,7 +1115,7 @@ async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row
             .collect::<String>(),
     )?;
     import_file(&b, &path).await?;
-    b.wait_for_text("2 cases").await?;
+    b.wait_for_text("3 cases").await?;
     let tags = b
         .eval("return Array.from(document.querySelectorAll('.pw-case')).map(c => Array.from(c.querySelectorAll('.pw-tag--bad')).filter(t => t.textContent === 'hidden characters').map(t => t.title))")
         .await?;
@@ -1132,7 +1134,7 @@ async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row
     )
     .await?;
     b.wait_until(
-        "return document.querySelectorAll('.pw-result').length === 2",
+        "return document.querySelectorAll('.pw-result').length === 3",
         "a result row per case",
     )
     .await?;
@@ -1146,6 +1148,10 @@ async fn a_case_with_hidden_or_direction_marks_is_tagged_in_the_list_and_its_row
         "{row}"
     );
     assert_eq!(row[1], json!([]), "{row}");
+    assert!(
+        row[2][0].as_str().is_some_and(|t| t.contains("(U+202E)")),
+        "{row}"
+    );
     b.close().await?;
     Ok(())
 }

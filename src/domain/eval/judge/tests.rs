@@ -209,6 +209,8 @@ fn prose_that_only_praises_is_no_verdict() {
             "The answer misses the owner of each task.\n\nScore: 3/10",
             3,
         ),
+        // Review: blame that says why is a reason, as it is in a JSON reasoning field.
+        ("The output is incomplete. 4/10", 4),
     ] {
         assert!(
             matches!(parse(reply, RUBRIC), Judgement::Scored { score: s, .. } if s == score),
@@ -218,6 +220,24 @@ fn prose_that_only_praises_is_no_verdict() {
     // A JSON reasoning field is read as before: two words besides the score are reasons.
     assert!(matches!(
         parse(r#"{"reasoning":"Fine answer.","score":8}"#, RUBRIC),
+        Judgement::Scored { score: 8, .. }
+    ));
+    // Review: a JSON object's key names and literals are no reasons ({"pass": true} read as
+    // one); its text values and the prose around it are.
+    for reply in [
+        r#"{"pass": true, "score": 10}"#,
+        r#"{"score": 9, "reasoning": null}"#,
+    ] {
+        assert!(
+            matches!(parse(reply, RUBRIC), Judgement::Unreadable { .. }),
+            "{reply}"
+        );
+    }
+    assert!(matches!(
+        parse(
+            r#"{"score": 8, "comment": "Every owner is named."}"#,
+            RUBRIC
+        ),
         Judgement::Scored { score: 8, .. }
     ));
     // JSON with no reasons anywhere says so, not that it is prose.
