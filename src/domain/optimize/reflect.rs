@@ -16,6 +16,11 @@ use crate::domain::spec::{PromptSpec, RenderStyle};
 /// asks only for the final again: [`ReflectInput::kept_critique`]).
 pub const FINAL_FAILED: &str = "The final answer failed: ";
 
+/// What [`Reflection::over_cap`] names of a critique written past its cap.
+const OVER_CAP_CRITIQUE: &str = "critique";
+/// What [`Reflection::over_cap`] names of a final answer written past its cap.
+const OVER_CAP_FINAL: &str = "final answer";
+
 /// How a reflection stopped by opening another draft says so in the draft it was for.
 pub const LEFT_FOR_ANOTHER_DRAFT: &str =
     "Stopped when another draft was opened: press Retry to reflect on this answer again.";
@@ -124,6 +129,10 @@ pub struct ReflectInput {
     /// With a kept critique: a final answer that arrived whole (text, stop reason) whose judging
     /// was stopped; a retry only judges it.
     pub kept_final: Option<(String, Option<String>)>,
+    /// What the reflection said of the kept critique or final being written past its cap
+    /// ([`Reflection::over_cap`]): said again (review: a Retry that kept the critique dropped
+    /// its note).
+    pub kept_over_cap: Vec<String>,
 }
 
 impl ReflectInput {
@@ -203,6 +212,21 @@ impl ReflectInput {
             draft_stop: cr.finish_reason.clone(),
             judge_temperature,
             max_tokens,
+            kept_over_cap: cr
+                .reflection
+                .as_ref()
+                .map(|r| {
+                    r.over_cap
+                        .iter()
+                        .filter(|n| {
+                            let of = |what: &str| n.contains(&format!("for the {what},"));
+                            kept_critique.is_some() && of(OVER_CAP_CRITIQUE)
+                                || kept_final.is_some() && of(OVER_CAP_FINAL)
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default(),
             kept_critique,
             kept_final,
             case,
@@ -355,6 +379,7 @@ impl Reflect {
             critique: input.kept_critique.clone().unwrap_or_default(),
             final_output,
             final_stop,
+            over_cap: input.kept_over_cap.clone(),
             ..Reflection::default()
         };
         Self {
@@ -394,7 +419,8 @@ impl Reflect {
         self.reported = Some(output_tokens);
     }
 
-    /// Says a critique or final answer the provider wrote past its cap (tryout 84: a final
+    /// Says a critique or final answer (`what`: [`OVER_CAP_CRITIQUE`], [`OVER_CAP_FINAL`]) the
+    /// provider wrote past its cap (tryout 84: a final
     /// answer far longer than its cap was shown and judged with no mark).
     fn note_over_cap(&mut self, what: &str) {
         let cap = self.asked_cap;
@@ -412,7 +438,7 @@ impl Reflect {
         match self.waiting.take()? {
             Step::Critique => match outcome {
                 Ok((text, _)) => {
-                    self.note_over_cap("critique");
+                    self.note_over_cap(OVER_CAP_CRITIQUE);
                     self.reflection.critique = if self.input.tiny_task.is_some() {
                         tiny_jobs::read_critique(&text)
                     } else {
@@ -442,7 +468,7 @@ impl Reflect {
             },
             Step::Final => match outcome {
                 Ok((text, stop)) => {
-                    self.note_over_cap("final answer");
+                    self.note_over_cap(OVER_CAP_FINAL);
                     self.reflection.final_partial = false;
                     self.reflection.final_output = text;
                     self.reflection.final_stop = stop;
@@ -558,6 +584,7 @@ mod tests {
             max_tokens: 1500,
             kept_critique: None,
             kept_final: None,
+            kept_over_cap: Vec::new(),
         }
     }
 
@@ -640,6 +667,9 @@ mod tests {
                 .tiny_task
                 .is_some()
         );
+        // Each written past its cap, as the notes say it.
+        let critique_note = "The provider sent 900 tokens for the critique, past its 700-token cap (it did not stop the model), so Reflect may cost more than the figure shown before it.";
+        let final_note = "The provider sent 1,900 tokens for the final answer, past its 1,500-token cap (it did not stop the model), so Reflect may cost more than the figure shown before it.";
         let with = |error: &str| {
             let mut d = d.clone();
             let run = d.runs.iter_mut().find(|r| r.version == d.current).unwrap();
@@ -647,6 +677,7 @@ mod tests {
                 critique: "It omits the deadline.".into(),
                 final_output: "- **Bob**: the deck, Friday".into(),
                 error: Some(error.into()),
+                over_cap: vec![critique_note.into(), final_note.into()],
                 ..Reflection::default()
             });
             ReflectInput::for_case(&d, id, false, 0.0, 1500).unwrap().1
@@ -657,6 +688,17 @@ mod tests {
             Some("It omits the deadline.")
         );
         assert_eq!(failed.kept_final, None);
+        // Review: the kept critique's note stays with it; the final asked again has its own.
+        assert_eq!(failed.kept_over_cap, [critique_note]);
+        assert_eq!(
+            Reflect::new(failed.clone()).reflection.over_cap,
+            [critique_note]
+        );
+        assert_eq!(
+            with(JUDGING_STOPPED).kept_over_cap,
+            [critique_note, final_note]
+        );
+        assert!(with("The critique failed: 500").kept_over_cap.is_empty());
         let stopped = with(JUDGING_STOPPED);
         assert_eq!(
             stopped.kept_final,
