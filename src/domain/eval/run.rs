@@ -525,10 +525,19 @@ impl CaseRun {
     /// made by this result's run, a failed re-run's estimate beside it, and what it had kept
     /// itself. Entries of other runs are let go.
     pub fn supersede(&mut self, replaced: CaseRun) {
-        let run_ms = self.run_ms;
+        let spent = replaced.spent_in(self.run_ms);
+        self.superseded.extend(spent);
+    }
+
+    /// What this result cost in the run started at `run_ms`, as [`CaseRun::supersede`] keeps it:
+    /// its answer's and judge calls' tokens when that run made it, a failed or cancelled
+    /// re-run's estimate beside it, and what it had kept itself; read without copying the result
+    /// (a run's count reads it on every change while a Retry is under way).
+    fn spent_in(&self, run_ms: f64) -> Vec<(f64, Spent)> {
+        let mut out = Vec::new();
         let mut add = |at: f64, model: Option<&ModelUsed>, (i, o): (u32, u32)| {
             if let Some(model) = model.filter(|_| at == run_ms && i + o > 0) {
-                self.superseded.push((
+                out.push((
                     at,
                     Spent {
                         model: model.clone(),
@@ -539,29 +548,26 @@ impl CaseRun {
             }
         };
         add(
-            replaced.run_ms,
-            replaced.exec_model.as_ref(),
-            (replaced.input_tokens, replaced.output_tokens),
+            self.run_ms,
+            self.exec_model.as_ref(),
+            (self.input_tokens, self.output_tokens),
         );
-        add(
-            replaced.run_ms,
-            replaced.judge_model.as_ref(),
-            replaced.judge_tokens,
-        );
-        if let Some(f) = &replaced.rerun_failed
+        add(self.run_ms, self.judge_model.as_ref(), self.judge_tokens);
+        if let Some(f) = &self.rerun_failed
             && let Some(s) = &f.spent
         {
             add(f.run_ms, Some(&s.model), (s.input_tokens, s.output_tokens));
         }
-        if let (Some(at), Some(s)) = (replaced.rerun_cancelled, &replaced.rerun_cancelled_spent) {
+        if let (Some(at), Some(s)) = (self.rerun_cancelled, &self.rerun_cancelled_spent) {
             add(at, Some(&s.model), (s.input_tokens, s.output_tokens));
         }
-        self.superseded.extend(
-            replaced
-                .superseded
-                .into_iter()
-                .filter(|(at, _)| *at == run_ms),
+        out.extend(
+            self.superseded
+                .iter()
+                .filter(|(at, _)| *at == run_ms)
+                .cloned(),
         );
+        out
     }
 
     /// Whether a re-run of this case by the run started at `run_ms` failed and left the
@@ -1121,12 +1127,7 @@ impl Run {
                 .as_deref()
                 .filter(|_| c.status == Status::Queued || c.status == Status::Running)
             {
-                let mut pending = CaseRun {
-                    run_ms: self.started_ms,
-                    ..CaseRun::default()
-                };
-                pending.supersede(e.clone());
-                out.extend(pending.superseded.into_iter().map(|(_, s)| s));
+                out.extend(e.spent_in(self.started_ms).into_iter().map(|(_, s)| s));
             }
         }
         out
