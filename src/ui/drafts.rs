@@ -396,14 +396,31 @@ pub fn SaveStatus() -> impl IntoView {
     }
 }
 
-/// Storage problems, saved data that could not be read, conflicts with other tabs, undo after
-/// delete, broken share links.
+/// The Undo bar of the last draft deleted, in the corner stack under the toasts (`ui::mod`), so
+/// that neither covers the other nor the header's buttons (a toast moved over Drafts and
+/// Settings while the bar showed: session 41). Nothing while the drafts drawer is open: it
+/// shows its own Undo then (the bar would lie under the modal drawer, tryout 85).
 #[component]
-pub fn LibraryBanners(
-    /// Whether the drafts drawer is open: it shows its own Undo then (the toast would lie under
-    /// the modal drawer, out of the keyboard's reach, over its last row: tryout 85).
+pub fn UndoDeleteBar(
+    /// Whether the drafts drawer is open.
     drawer_open: RwSignal<bool>,
 ) -> impl IntoView {
+    let lib = Library::expect();
+    crate::ui::erased::dynamic(move || {
+        (lib.deleted.get().filter(|_| !drawer_open.get()).map(|r| view! {
+        <div class="pw-toast" role="status">
+            <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded or another draft is deleted.", r.draft.display_name())}</span>
+            <button type="button" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
+            <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| lib.deleted.set(None)><CloseIcon/></button>
+        </div>
+    })).into_any()
+    })
+}
+
+/// Storage problems, saved data that could not be read, conflicts with other tabs, broken share
+/// links.
+#[component]
+pub fn LibraryBanners() -> impl IntoView {
     let lib = Library::expect();
     let settings = SettingsHandle::expect();
     let exported = RwSignal::new(None::<String>);
@@ -495,13 +512,6 @@ pub fn LibraryBanners(
                 </div>
             </div>
         }.into_any())}
-        {crate::ui::erased::dynamic(move || (lib.deleted.get().filter(|_| !drawer_open.get()).map(|r| view! {
-            <div class="pw-toast" role="status">
-                <span>{format!("Deleted \u{201c}{}\u{201d}. Undo works until this page is reloaded or another draft is deleted.", r.draft.display_name())}</span>
-                <button type="button" class="pw-button pw-button--small" on:click=move |_| lib.undo_delete()>"Undo"</button>
-                <button type="button" class="pw-icon-button" aria-label="Dismiss" on:click=move |_| lib.deleted.set(None)><CloseIcon/></button>
-            </div>
-        })).into_any())}
         {crate::ui::erased::dynamic(move || (match lib.shared.get() {
             Some(SharedView::Broken(m)) => Some(view! {
                 <div class="pw-notice pw-notice--error" role="alert">

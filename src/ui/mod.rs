@@ -202,7 +202,7 @@ pub fn App() -> impl IntoView {
         />
         <main id="pw-main" class="pw-main" tabindex="-1">
             <shell::OfflineBanner local_status=local_status uses_local=uses_local/>
-            <drafts::LibraryBanners drawer_open=drafts_open/>
+            <drafts::LibraryBanners/>
             <improve::LoopNotice/>
             {crate::ui::erased::dynamic(move || (if matches!(library.shared.get(), Some(SharedView::Draft(_))) {
                 view! { <drafts::SharedDraftView/> }.into_any()
@@ -219,7 +219,12 @@ pub fn App() -> impl IntoView {
         </footer>
         <settings::SettingsPanel open=settings_open/>
         <drafts::DraftsPanel open=drafts_open/>
-        <notice::ToastStack/>
+        // One corner for what comes and goes: the toasts above the Undo bar, stacked, so
+        // neither covers the other, the header or the page's middle.
+        <div class="pw-corner">
+            <notice::ToastStack/>
+            <drafts::UndoDeleteBar drawer_open=drafts_open/>
+        </div>
     }
 }
 

@@ -247,8 +247,25 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(apart, json!(true), "a toast covers the Undo bar");
+    // Session 41: while the bar showed, the toasts moved to the top right, over the header's
+    // Drafts and Settings buttons (a click there landed on the toast). What is at the middle of
+    // each header button is the button, with the page scrolled to its top.
+    let header = b
+        .eval(
+            "window.scrollTo(0, 0); \
+             const bs = Array.from(document.querySelectorAll('.pw-header__actions button')); \
+             return bs.length >= 3 && bs.every(x => { \
+               const r = x.getBoundingClientRect(); \
+               const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); \
+               return x.contains(hit); })",
+        )
+        .await?;
+    assert_eq!(
+        header,
+        json!(true),
+        "a toast covers a header button while the Undo bar shows"
+    );
     // Tryout 77: a second delete ended the first one's Undo with no word. It is said before.
-    // (Alt+C's toast lies over the Drafts button until it goes.)
     b.eval("document.querySelectorAll('.pw-toasts [aria-label=\"Dismiss\"]').forEach(x => x.click()); return 0")
         .await?;
     DraftsPage::open(&b).await?;
