@@ -348,6 +348,7 @@ impl From<RunV1> for Run {
                                     model,
                                     input_tokens: x.tokens[0],
                                     output_tokens: x.tokens[1],
+                                    estimated: true,
                                 }),
                         ),
                         _ => (None, None),

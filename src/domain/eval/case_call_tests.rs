@@ -914,3 +914,48 @@ fn estimates_stay_through_a_second_failure_and_a_retry_not_sent() {
     assert_eq!(run.progress().input_tokens, stalled);
     assert!(run.cost_line().starts_with('$'), "{}", run.cost_line());
 }
+
+// Session 41's review: an answer with the provider's usage that a Retry of the same run
+// replaced (a refusal retried) made the run's totals read "about", though every count was the
+// provider's. A replaced attempt keeps how it was counted while it showed.
+#[test]
+fn a_replaced_answer_with_reported_usage_keeps_the_totals_exact() {
+    let a = suite().1[0];
+    let mut run = run_of_one(a, RUN_MS);
+    ends(
+        &mut run,
+        a,
+        false,
+        answer("I can't help with that.", (300, 6), 50.0),
+        50.0,
+    );
+    assert!(!run.progress().tokens_estimated);
+    ends(
+        &mut run,
+        a,
+        true,
+        answer("- Bob: send the deck", (300, 8), 50.0),
+        50.0,
+    );
+    let p = run.progress();
+    assert_eq!((p.input_tokens, p.output_tokens), (600, 14), "{p:?}");
+    assert!(!p.tokens_estimated, "both answers came with usage: {p:?}");
+    // One without usage (a server that reports none) still makes them "about" once replaced.
+    let mut run = run_of_one(a, RUN_MS);
+    ends(
+        &mut run,
+        a,
+        false,
+        answer("I can't help with that.", (0, 0), 50.0),
+        50.0,
+    );
+    ends(
+        &mut run,
+        a,
+        true,
+        answer("- Bob: send the deck", (300, 8), 50.0),
+        50.0,
+    );
+    let p = run.progress();
+    assert!(p.tokens_estimated && p.input_tokens > 300, "{p:?}");
+}

@@ -170,6 +170,11 @@ pub struct Spent {
     pub model: ModelUsed,
     pub input_tokens: u32,
     pub output_tokens: u32,
+    /// The counts are estimated from the texts, so the totals they join read "about": true for
+    /// every call that ended without an answer; an answer a Retry or re-run replaced
+    /// ([`CaseRun::supersede`]) keeps how it was counted while it showed (tryout 85's review: an
+    /// answer with the provider's usage made the totals "about" once replaced).
+    pub estimated: bool,
 }
 
 impl Spent {
@@ -185,6 +190,7 @@ impl Spent {
             model,
             input_tokens,
             output_tokens,
+            estimated: true,
         })
     }
 
@@ -202,6 +208,7 @@ impl Spent {
             model,
             input_tokens,
             output_tokens,
+            estimated: true,
         })
     }
 
@@ -218,6 +225,7 @@ impl Spent {
                 model,
                 input_tokens,
                 output_tokens: 0,
+                estimated: true,
             }),
         }
     }
@@ -535,7 +543,9 @@ impl CaseRun {
     /// (a run's count reads it on every change while a Retry is under way).
     fn spent_in(&self, run_ms: f64) -> Vec<(f64, Spent)> {
         let mut out = Vec::new();
-        let mut add = |at: f64, model: Option<&ModelUsed>, (i, o): (u32, u32)| {
+        // Each part is counted as the run's tally counted it while it showed: the answer's
+        // tokens "about" when they were estimated, the judge's as the tally adds them.
+        let mut add = |at: f64, model: Option<&ModelUsed>, (i, o): (u32, u32), estimated: bool| {
             if let Some(model) = model.filter(|_| at == run_ms && i + o > 0) {
                 out.push((
                     at,
@@ -543,6 +553,7 @@ impl CaseRun {
                         model: model.clone(),
                         input_tokens: i,
                         output_tokens: o,
+                        estimated,
                     },
                 ));
             }
@@ -551,15 +562,31 @@ impl CaseRun {
             self.run_ms,
             self.exec_model.as_ref(),
             (self.input_tokens, self.output_tokens),
+            self.tokens_estimated,
         );
-        add(self.run_ms, self.judge_model.as_ref(), self.judge_tokens);
+        add(
+            self.run_ms,
+            self.judge_model.as_ref(),
+            self.judge_tokens,
+            false,
+        );
         if let Some(f) = &self.rerun_failed
             && let Some(s) = &f.spent
         {
-            add(f.run_ms, Some(&s.model), (s.input_tokens, s.output_tokens));
+            add(
+                f.run_ms,
+                Some(&s.model),
+                (s.input_tokens, s.output_tokens),
+                s.estimated,
+            );
         }
         if let (Some(at), Some(s)) = (self.rerun_cancelled, &self.rerun_cancelled_spent) {
-            add(at, Some(&s.model), (s.input_tokens, s.output_tokens));
+            add(
+                at,
+                Some(&s.model),
+                (s.input_tokens, s.output_tokens),
+                s.estimated,
+            );
         }
         out.extend(
             self.superseded
@@ -1584,7 +1611,7 @@ impl Run {
         for s in self.superseded_spent() {
             p.input_tokens += u64::from(s.input_tokens);
             p.output_tokens += u64::from(s.output_tokens);
-            p.tokens_estimated = true;
+            p.tokens_estimated |= s.estimated;
         }
         p.unsent = self.unsent_ids().into_iter().filter(|id| kept(*id)).count();
         p.total += p.unsent;

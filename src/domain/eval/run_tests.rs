@@ -1986,6 +1986,7 @@ fn a_copy_counts_nothing_of_the_calls_its_source_had_stopped() {
             model: model.clone(),
             input_tokens: 200,
             output_tokens: 3,
+            estimated: true,
         }),
         Leaving::Switch,
     );
