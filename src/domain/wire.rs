@@ -121,6 +121,10 @@ pub struct CaseRunV1 {
     /// in older records (read as reported).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub estimated: bool,
+    /// The judge tokens (`tokens[2..]`) are partly estimates (`CaseRun::judge_estimated`);
+    /// absent otherwise and in older records (read as reported).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub judge_estimated: bool,
     #[serde(default)]
     pub ms: f64,
     /// Milliseconds to the first text of the answering attempt (`CaseRun::first_token_ms`);
@@ -284,6 +288,7 @@ impl From<&Run> for RunV1 {
                         c.judge_tokens.1,
                     ],
                     estimated: c.tokens_estimated,
+                    judge_estimated: c.judge_estimated,
                     ms: c.ms,
                     first_ms: c.first_token_ms,
                     stop: c.finish_reason.clone(),
@@ -382,6 +387,7 @@ impl From<RunV1> for Run {
                         output_tokens: c.tokens[1],
                         tokens_estimated: c.estimated,
                         judge_tokens: (c.tokens[2], c.tokens[3]),
+                        judge_estimated: c.judge_estimated,
                         judgements,
                         ms: c.ms,
                         first_token_ms: c.first_ms.filter(|x| x.is_finite() && *x >= 0.0),
@@ -921,6 +927,7 @@ pub(crate) mod tests {
                 output_tokens: 3,
                 tokens_estimated: true,
                 judge_tokens: (50, 20),
+                judge_estimated: true,
                 ms: 120.0,
                 first_token_ms: Some(40.0),
                 finish_reason: Some("stop".into()),

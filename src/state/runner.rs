@@ -1014,7 +1014,7 @@ impl Runner {
                 });
                 return;
             }
-            let Some((verdict, tokens)) =
+            let Some((verdict, tokens, estimated)) =
                 case_call::judged(result, leaving, request_tokens(&req), &rubric)
             else {
                 return;
@@ -1022,7 +1022,12 @@ impl Runner {
             let model = ModelUsed::of(&job.judge);
             let rubric = rubric.clone();
             self.update_case(job, key, case.id, move |c| {
-                c.judged(rubric.clone(), verdict.clone(), tokens, model.clone())
+                c.judged(
+                    rubric.clone(),
+                    verdict.clone(),
+                    (tokens, estimated),
+                    model.clone(),
+                )
             });
             // Every judge call would fail the same way: the run sends the judge no more (the
             // verdict just recorded says why).

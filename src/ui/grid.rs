@@ -1069,20 +1069,30 @@ fn key_label(kind: &ProviderKind, host: &str) -> String {
 /// What the results in the table cost, to set against the "at most" said before the run: "These
 /// results cost $0.0123 in all: $0.0100 for the answers and $0.0023 for the judge." (list
 /// prices of the models recorded with them, the three at one precision,
-/// [`format_costs_alike`](crate::domain::estimate::format_costs_alike); "unknown" when one has
-/// none).
+/// [`format_costs_alike`](crate::domain::estimate::format_costs_alike); "about" before each
+/// figure with estimated token counts in it; "unknown" when one has none).
 fn spent_line(models: &[ModelSummary]) -> String {
     let sum = |f: fn(&ModelSummary) -> Option<f64>| {
         models.iter().try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
     };
     let (answers, judge) = (sum(|m| m.exec_cost), sum(|m| m.judge_cost));
+    let about = |yes: bool| if yes { "about " } else { "" };
+    let (ea, ej) = (
+        models.iter().any(|m| m.tokens_estimated),
+        models.iter().any(|m| m.judge_estimated),
+    );
     match (answers, judge) {
         (Some(a), Some(j)) => {
             // One precision for the three, so the parts add up to the total.
             let shown = crate::domain::estimate::format_costs_alike(&[a + j, a, j]);
             format!(
-                "These results cost {} in all: {} for the answers and {} for the judge.",
-                shown[0], shown[1], shown[2]
+                "These results cost {}{} in all: {}{} for the answers and {}{} for the judge.",
+                about(ea || ej),
+                shown[0],
+                about(ea),
+                shown[1],
+                about(ej),
+                shown[2]
             )
         }
         _ => "What these results cost is unknown: a model has no list price here.".to_owned(),

@@ -343,9 +343,10 @@ pub fn earlier_prompts(read: u32, n: u32) -> u32 {
 pub const BILLED_CALL: &str =
     "The provider may still bill the call: its cost here is an estimate from the texts.";
 
-/// What a judge call about `rubric` records: its verdict ([`judge::verdict`]) and the tokens it
+/// What a judge call about `rubric` records: its verdict ([`judge::verdict`]), the tokens it
 /// used, (input, output) (reported, else estimated from `read`, its request's tokens, and the
-/// reply), or `None`
+/// reply), and whether they are an estimate (no usage reported, earlier attempts' prompts
+/// added, or a failed call: the run's totals then read "about"), or `None`
 /// when nothing is recorded and the case's judging stops: the call was cancelled, or aborted by
 /// the page going away (`leaving`; the case then reads "not judged", with Re-judge). A failed
 /// call is a verdict that could not be read, naming the failure; it counts the tokens a stopped
@@ -356,15 +357,18 @@ pub fn judged(
     leaving: bool,
     read: u32,
     rubric: &str,
-) -> Option<(Judgement, (u32, u32))> {
+) -> Option<(Judgement, (u32, u32), bool)> {
     match result {
         Ok(done) => {
             let reported = (done.usage.input_tokens, done.usage.output_tokens);
-            let (mut tokens, _) = used_or_estimated(reported, read, &done.text);
-            tokens.0 = tokens
-                .0
-                .saturating_add(earlier_prompts(read, done.went_out_before));
-            Some((judge::verdict(Ok(&done.text), rubric), tokens))
+            let (mut tokens, estimated) = used_or_estimated(reported, read, &done.text);
+            let before = earlier_prompts(read, done.went_out_before);
+            tokens.0 = tokens.0.saturating_add(before);
+            Some((
+                judge::verdict(Ok(&done.text), rubric),
+                tokens,
+                estimated || before > 0,
+            ))
         }
         Err(f) if f.error.kind == ErrorKind::Aborted || leaving => None,
         Err(f) => {
@@ -376,6 +380,7 @@ pub fn judged(
             Some((
                 judge::verdict(Err((f.partial, &f.error.message_for("Re-judge"))), rubric),
                 tokens,
+                tokens != (0, 0),
             ))
         }
     }
@@ -405,10 +410,11 @@ pub fn judge_stopped_tokens(
 
 impl CaseRun {
     /// The tokens of a judge call that gave no verdict ([`judge_stopped_tokens`]) added to the
-    /// judge's count, with the judge `model` when none is named yet.
+    /// judge's count, as an estimate, with the judge `model` when none is named yet.
     pub fn judge_spent(&mut self, tokens: (u32, u32), model: ModelUsed) {
         self.judge_tokens.0 += tokens.0;
         self.judge_tokens.1 += tokens.1;
+        self.judge_estimated |= tokens != (0, 0);
         self.judge_model.get_or_insert(model);
     }
 
@@ -421,17 +427,19 @@ impl CaseRun {
     }
 
     /// Records a judge call's verdict about `rubric` (replacing an earlier one), its `tokens`
-    /// (input, output) added to the judge's count, and the judge model.
+    /// (input, output) added to the judge's count (`estimated`: they are an estimate,
+    /// [`judged`]), and the judge model.
     pub fn judged(
         &mut self,
         rubric: String,
         verdict: Judgement,
-        tokens: (u32, u32),
+        (tokens, estimated): ((u32, u32), bool),
         model: ModelUsed,
     ) {
         self.judgements.insert(rubric, verdict);
         self.judge_tokens.0 += tokens.0;
         self.judge_tokens.1 += tokens.1;
+        self.judge_estimated |= estimated && tokens != (0, 0);
         self.judge_model = Some(model);
     }
 }

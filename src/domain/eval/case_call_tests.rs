@@ -143,7 +143,7 @@ fn a_run_with_a_failure_a_cancel_and_a_retry() {
     let want_cost = (200.0 * 0.15 + f64::from(ra.output_tokens) * 0.60) / 1e6;
     assert!((ra.cost_usd.unwrap() - want_cost).abs() < 1e-12);
     // Its judge: a reply with usage counts as reported.
-    let (verdict, tokens) = case_call::judged(
+    let (verdict, tokens, estimated) = case_call::judged(
         answer(
             r#"{"reasoning":"Bob is named.","score":8}"#,
             (120, 30),
@@ -155,12 +155,12 @@ fn a_run_with_a_failure_a_cancel_and_a_retry() {
     )
     .unwrap();
     assert!(matches!(verdict, Judgement::Scored { score: 8, .. }));
-    assert_eq!(tokens, (120, 30));
+    assert_eq!((tokens, estimated), ((120, 30), false));
     let judge_cfg = ProviderConfig::preset(ProviderKind::OpenAi, Role::Judge);
     run.cases.get_mut(&a).unwrap().judged(
         "Names the owner.".into(),
         verdict,
-        tokens,
+        (tokens, estimated),
         ModelUsed::of(&judge_cfg),
     );
     assert_eq!(run.cases[&a].judge_tokens, (120, 30));
@@ -369,7 +369,7 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
     let rubrics = run::rubrics_to_judge(&suite, &case, &c, false);
     assert_eq!(rubrics.len(), 2, "{rubrics:?}");
     // The first judge call replies with a score in prose and no usage; the second fails.
-    let (v, t) = case_call::judged(
+    let (v, t, e) = case_call::judged(
         answer("The owner is named. Score: 6", (0, 0), 50.0),
         false,
         300,
@@ -377,15 +377,20 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
     )
     .unwrap();
     assert!(matches!(v, Judgement::Scored { score: 6, .. }), "{v:?}");
-    assert_eq!(t.0, 300, "no usage: the request's estimate");
-    c.judged(rubrics[0].clone(), v, t, ModelUsed::of(&judge_cfg));
-    let (v, t) = case_call::judged(server_error(), false, 300, &rubrics[1]).unwrap();
+    assert_eq!((t.0, e), (300, true), "no usage: the request's estimate");
+    c.judged(rubrics[0].clone(), v, (t, e), ModelUsed::of(&judge_cfg));
+    assert!(c.judge_estimated);
+    let (v, t, e) = case_call::judged(server_error(), false, 300, &rubrics[1]).unwrap();
     let Judgement::Unreadable { error, .. } = &v else {
         panic!("{v:?}")
     };
     assert!(error.starts_with("The judge call failed: "), "{error}");
-    assert_eq!(t, (0, 0), "a failed judge call counts no tokens");
-    c.judged(rubrics[1].clone(), v, t, ModelUsed::of(&judge_cfg));
+    assert_eq!(
+        (t, e),
+        ((0, 0), false),
+        "a failed judge call counts no tokens"
+    );
+    c.judged(rubrics[1].clone(), v, (t, e), ModelUsed::of(&judge_cfg));
     let after_first = c.judge_tokens;
 
     // A run does not ask again; Re-judge asks only for the verdict that did not read, and a
@@ -398,7 +403,7 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
         None
     );
     for r in &again {
-        let (v, t) = case_call::judged(
+        let (v, t, e) = case_call::judged(
             answer(
                 r#"{"reasoning":"Clear answer.","score":9}"#,
                 (100, 20),
@@ -409,7 +414,7 @@ fn rejudging_asks_again_only_for_verdicts_that_did_not_read() {
             r,
         )
         .unwrap();
-        c.judged(r.clone(), v, t, ModelUsed::of(&judge_cfg));
+        c.judged(r.clone(), v, (t, e), ModelUsed::of(&judge_cfg));
     }
     assert!(matches!(
         c.judgements[&rubrics[0]],
@@ -698,16 +703,16 @@ fn calls_that_reached_the_provider_count_their_prompts_and_say_so() {
     assert!(c.tokens_estimated, "part of it is an estimate");
 
     // The judge's calls count the same way.
-    let (_, tokens) = case_call::judged(done, false, 50, "Names the owner.").unwrap();
-    assert_eq!(tokens, (150, 10));
-    let (_, tokens) = case_call::judged(
+    let (_, tokens, estimated) = case_call::judged(done, false, 50, "Names the owner.").unwrap();
+    assert_eq!((tokens, estimated), ((150, 10), true));
+    let (_, tokens, estimated) = case_call::judged(
         failed_after_sending(ErrorKind::Stalled { seconds: 30 }, 1),
         false,
         50,
         "Names the owner.",
     )
     .unwrap();
-    assert_eq!(tokens, (100, 0));
+    assert_eq!((tokens, estimated), ((100, 0), true));
 }
 
 // Tryout 78, 4: a stream cut after part of its answer arrived was counted and said nothing of
@@ -750,7 +755,7 @@ fn a_failed_judge_call_names_re_judge_and_keeps_no_part() {
         (ErrorKind::Server, ""),
         (ErrorKind::RateLimited, ""),
     ] {
-        let (verdict, _) =
+        let (verdict, _, _) =
             case_call::judged(failure(kind.clone(), partial), false, 10, "r").expect("a verdict");
         let text = format!("{verdict:?}");
         assert!(
@@ -958,4 +963,64 @@ fn a_replaced_answer_with_reported_usage_keeps_the_totals_exact() {
     );
     let p = run.progress();
     assert!(p.tokens_estimated && p.input_tokens > 300, "{p:?}");
+}
+
+// Session 42: a judge call with no usage reported, or a stopped one, was counted at an estimate
+// while the run's totals (and the comparison table's "These results cost …") read as exact.
+#[test]
+fn a_judge_estimate_makes_the_totals_about() {
+    let a = suite().1[0];
+    let judge = ModelUsed::of(&ProviderConfig::preset(ProviderKind::OpenAi, Role::Judge));
+    let mut run = run_of_one(a, RUN_MS);
+    ends(
+        &mut run,
+        a,
+        false,
+        answer("- Bob: send the deck", (300, 8), 50.0),
+        50.0,
+    );
+    let reported = |text| answer(text, (120, 30), 40.0);
+    let (v, t, e) = case_call::judged(
+        reported(r#"{"reasoning":"Bob is named.","score":8}"#),
+        false,
+        300,
+        "r1",
+    )
+    .unwrap();
+    run.cases
+        .get_mut(&a)
+        .unwrap()
+        .judged("r1".into(), v, (t, e), judge.clone());
+    assert!(!run.progress().tokens_estimated, "every count reported");
+    let (v, t, e) = case_call::judged(
+        answer(r#"{"reasoning":"Clear.","score":9}"#, (0, 0), 40.0),
+        false,
+        300,
+        "r2",
+    )
+    .unwrap();
+    run.cases
+        .get_mut(&a)
+        .unwrap()
+        .judged("r2".into(), v, (t, e), judge.clone());
+    assert!(
+        run.progress().tokens_estimated,
+        "a judge call without usage"
+    );
+    // A stopped judge call's estimate, the same.
+    let mut other = run_of_one(a, RUN_MS);
+    ends(
+        &mut other,
+        a,
+        false,
+        answer("- Bob: send the deck", (300, 8), 50.0),
+        50.0,
+    );
+    other
+        .cases
+        .get_mut(&a)
+        .unwrap()
+        .judge_spent((300, 0), judge);
+    assert!(other.progress().tokens_estimated);
+    // (It survives a reload: `wire`'s round trip.)
 }

@@ -257,6 +257,9 @@ pub struct ModelSummary {
     /// cases ([`super::run::CaseRun::judge_tokens`], priced by the recorded judge model);
     /// `Some(0.0)` without judge calls, `None` when some judged case has no price.
     pub judge_cost: Option<f64>,
+    /// Some judge token counts behind [`ModelSummary::judge_cost`] are estimates
+    /// ([`super::run::CaseRun::judge_estimated`]).
+    pub judge_estimated: bool,
     /// Why these results cannot be recommended although they are shown (made with another
     /// model than the one the column now stands for, see [`exec_column`]); `None` for most.
     pub left_out: Option<String>,
@@ -380,6 +383,7 @@ pub fn summarize_scored(
         latency: None,
         first_token: None,
         judge_cost: Some(0.0),
+        judge_estimated: false,
         left_out: None,
         earlier: run.earlier_counted(scores),
     };
@@ -392,6 +396,7 @@ pub fn summarize_scored(
                 s.count_call(c);
                 let (jin, jout) = c.judge_tokens;
                 if jin + jout > 0 {
+                    s.judge_estimated |= c.judge_estimated;
                     let judged = c.judge_model.as_ref().and_then(|m| m.cost(jin, jout));
                     s.judge_cost = match (s.judge_cost, judged) {
                         (Some(a), Some(b)) => Some(a + b),

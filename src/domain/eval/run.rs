@@ -99,6 +99,10 @@ pub struct CaseRun {
     pub judgements: SortedMap<String, Judgement>,
     /// Judge calls' tokens, counted in the tally.
     pub judge_tokens: (u32, u32),
+    /// Some of [`CaseRun::judge_tokens`] are estimated from the texts (a judge call with no
+    /// usage reported, a failed or stopped one), so the run's totals read "about"; kept on the
+    /// wire.
+    pub judge_estimated: bool,
     /// Milliseconds the execution call's answering attempt took, from its send to its end
     /// (failed attempts and the waits before retries left out); the whole wait for a refusal or
     /// a failed call.
@@ -543,8 +547,8 @@ impl CaseRun {
     /// (a run's count reads it on every change while a Retry is under way).
     fn spent_in(&self, run_ms: f64) -> Vec<(f64, Spent)> {
         let mut out = Vec::new();
-        // Each part is counted as the run's tally counted it while it showed: the answer's
-        // tokens "about" when they were estimated, the judge's as the tally adds them.
+        // Each part is counted as the run's tally counted it while it showed: "about" when it
+        // was estimated.
         let mut add = |at: f64, model: Option<&ModelUsed>, (i, o): (u32, u32), estimated: bool| {
             if let Some(model) = model.filter(|_| at == run_ms && i + o > 0) {
                 out.push((
@@ -568,7 +572,7 @@ impl CaseRun {
             self.run_ms,
             self.judge_model.as_ref(),
             self.judge_tokens,
-            false,
+            self.judge_estimated,
         );
         if let Some(f) = &self.rerun_failed
             && let Some(s) = &f.spent
@@ -1605,7 +1609,8 @@ impl Run {
             }
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
             p.output_tokens += u64::from(cr.output_tokens) + u64::from(cr.judge_tokens.1);
-            p.tokens_estimated |= cr.tokens_estimated && cr.input_tokens + cr.output_tokens > 0;
+            p.tokens_estimated |= cr.tokens_estimated && cr.input_tokens + cr.output_tokens > 0
+                || cr.judge_estimated && cr.judge_tokens != (0, 0);
         }
         // Attempts of this run that a Retry or re-run replaced: their tokens were spent too.
         for s in self.superseded_spent() {

@@ -1217,6 +1217,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     output_tokens: 30 + (i as u32 % 7),
                     tokens_estimated: false,
                     judge_tokens: (600, 80),
+                    judge_estimated: false,
                     ms: 900.0 + i as f64,
                     first_token_ms: None,
                     finish_reason: None,

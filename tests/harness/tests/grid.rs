@@ -184,6 +184,7 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
             .unwrap_or_else(|| panic!("{after:?} in {t:?}"))
             + after.len();
         t[at..]
+            .trim_start_matches("about ")
             .trim_start_matches('$')
             .split(|c: char| !(c.is_ascii_digit() || c == '.'))
             .next()
@@ -213,7 +214,8 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     );
     let decimals = |after: &str| {
         let t = &spent[spent.find(after).unwrap() + after.len()..];
-        t.trim_start_matches('$')
+        t.trim_start_matches("about ")
+            .trim_start_matches('$')
             .split(|c: char| !(c.is_ascii_digit() || c == '.'))
             .next()
             .unwrap()
