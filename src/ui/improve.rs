@@ -1000,8 +1000,15 @@ fn Progress(
                 (1, 1) => format!("{resent}; it had reached the provider and stalled there, so its prompt is counted in the tokens, as it may be billed)"),
                 (_, k) => format!("{resent}; {k} of them had reached the provider and stalled there, so their prompts are counted in the tokens, as they may be billed)"),
             };
+            // Session 42: a call charged its whole reservation (the provider reported nothing
+            // for it) made the tokens and money read as counted, not as the bound they are.
+            let whole = match o.charged_whole {
+                0 => String::new(),
+                1 => " (1 call is counted at the most it could use: the provider reported no usage for it, or it failed, was cut off or was stopped)".to_owned(),
+                n => format!(" ({} calls are counted at the most they could use: the provider reported no usage for them, or they failed, were cut off or were stopped)", grouped(u64::from(n))),
+            };
             let spent = format!(
-                "{} of {} used{added}{resent} · {} of {}{money}{}",
+                "{} of {} used{added}{resent} · {} of {}{money}{whole}{}",
                 grouped(u64::from(o.spent.calls)), count(o.limit.calls, "call", "calls"), grouped(o.spent.tokens()), count(o.limit.tokens(), "token", "tokens"), eta(&o).unwrap_or_default()
             );
             let live = o.stop.is_none();

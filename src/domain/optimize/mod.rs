@@ -695,6 +695,13 @@ pub struct Optimizer {
     /// included); a call that failed, was cut off, stopped or abandoned (a reload) is charged its
     /// whole reservation, the most it may have used.
     pub spent: Budget,
+    /// Of [`Self::spent`]'s calls, those charged their whole reservation, the most they could
+    /// use, since the provider reported nothing for them: no usage in the reply, a failed or
+    /// cut-off call, one lost with a page or abandoned by Cancel. The page says so beside the
+    /// figures, which are then bounds for those calls, not counts (session 42: a stalled call
+    /// charged at its cap read as money spent). 0 in older snapshots.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub charged_whole: u32,
     /// Reserved for calls in flight (worst case). Saved, so that calls lost in a reload are charged.
     #[serde(default)]
     pub reserved: Budget,
@@ -1245,6 +1252,7 @@ impl Optimizer {
             added_calls: 0,
             resent: 0,
             resent_stalled: 0,
+            charged_whole: 0,
             spent: Budget::default(),
             reserved: Budget::default(),
             lost: Budget::default(),
@@ -1560,7 +1568,10 @@ impl Optimizer {
                     Ok(r) if r.input_tokens + r.output_tokens > 0 => {
                         (u64::from(r.input_tokens), u64::from(r.output_tokens))
                     }
-                    _ => (ri, ro),
+                    _ => {
+                        self.charged_whole = self.charged_whole.saturating_add(1);
+                        (ri, ro)
+                    }
                 };
                 self.spent.add(slot, ui, uo);
                 self.record(ctx, work, result);
@@ -1650,6 +1661,7 @@ impl Optimizer {
             if let Some((role, i, o)) = self.in_flight.remove(&w) {
                 self.reserved.sub(w.slot(role), i, o);
                 self.spent.add(w.slot(role), i, o);
+                self.charged_whole = self.charged_whole.saturating_add(1);
             }
         }
     }

@@ -217,6 +217,8 @@ fn an_improving_run_climbs_checks_held_out_and_stays_in_budget() {
     assert_eq!(o.spent.calls as usize, calls.len());
     assert!(o.spent.calls <= o.limit.calls);
     assert!(o.reserved == Budget::default() && o.in_flight.is_empty());
+    // Every reply reported its usage: no call is counted at its reservation.
+    assert_eq!(o.charged_whole, 0);
 }
 
 /// A loop scored on the execution job's model and one other (an OpenAI-compatible server), with
@@ -867,6 +869,8 @@ fn failed_calls_score_zero_and_failed_proposals_pause_the_loop_with_their_cause(
     let f = &o.proposal_failures[0];
     assert_eq!((f.round, f.refine, f.attempt), (1, false, 1));
     assert!(f.message.contains("HTTP 429"), "{}", f.message);
+    // The failed calls (case 1's and the proposal's) are counted at their reservations.
+    assert_eq!(o.charged_whole, 2);
 }
 
 /// Answers every call of `o` with `world`, except proposals, answered by `propose` in turn (the
@@ -1702,6 +1706,8 @@ fn unsent_calls_are_released_and_stopped_ones_are_charged() {
         },
     );
     assert_eq!(o.spent.calls, 1);
+    // It is counted at its whole reservation, and the page can say so (session 42).
+    assert_eq!(o.charged_whole, 1);
     let reissued: Vec<&Work> = again
         .iter()
         .filter_map(|e| match e {
@@ -1717,6 +1723,7 @@ fn unsent_calls_are_released_and_stopped_ones_are_charged() {
     let in_flight = o.in_flight.len() as u32;
     o.step(&ctx, Event::Cancel);
     assert_eq!(o.spent.calls, 1 + in_flight);
+    assert_eq!(o.charged_whole, 1 + in_flight);
     assert_eq!(o.reserved, Budget::default());
 }
 #[test]

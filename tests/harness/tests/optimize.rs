@@ -770,6 +770,18 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
             || note.ends_with("counted as used (it may still be billed) and sent again."),
         "{note}"
     );
+    // Session 42: they are counted at their reservations, and the figures say so (they read
+    // as tokens counted). Every other call here reported its usage.
+    let progress = b
+        .eval("return document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''")
+        .await?;
+    let progress = progress.as_str().unwrap_or("");
+    let whole = if cut == 1 {
+        "(1 call is counted at the most it could use: ".to_owned()
+    } else {
+        format!("({cut} calls are counted at the most they could use: ")
+    };
+    assert!(progress.contains(&whole), "{whole:?} in {progress:?}");
     // The top of the page says so too, with Pause in reach.
     wait_text_long(&b, "An optimization loop is running", 10).await?;
     b.button("Pause the loop").await?;
