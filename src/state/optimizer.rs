@@ -887,11 +887,22 @@ impl OptimizerHandle {
             // A reply that came counts the stalled attempts' prompts in its own tokens (below);
             // a call that failed charges them here, on top of its reservation (session 38: they
             // were left out).
+            // So does a reply with no usage: it is charged its whole reservation, which holds
+            // none of them.
             let prompts = match &result {
                 Err(f) if f.error.went_out_before > 0 => {
                     u64::from(crate::domain::eval::case_call::earlier_prompts(
                         crate::domain::estimate::request_tokens(&request),
                         f.error.went_out_before,
+                    ))
+                }
+                Ok(done)
+                    if done.went_out_before > 0
+                        && done.usage.input_tokens + done.usage.output_tokens == 0 =>
+                {
+                    u64::from(crate::domain::eval::case_call::earlier_prompts(
+                        crate::domain::estimate::request_tokens(&request),
+                        done.went_out_before,
                     ))
                 }
                 _ => 0,
@@ -934,19 +945,25 @@ impl OptimizerHandle {
             }
             _ => None,
         };
-        // What the reply used; with the prompts of attempts that stalled at the provider and
-        // were sent again (they may be billed: session 37), estimated, when there were any.
-        let tokens = match &result {
-            Ok(done) if done.went_out_before > 0 => {
-                let read = crate::domain::estimate::request_tokens(&request);
+        // What the reply used, as the provider reported it, with the prompts of attempts that
+        // stalled at the provider and were sent again (they may be billed: session 37),
+        // estimated; nothing when it reported no usage, so the loop charges the call's whole
+        // reservation (a bound, said on the page: `Optimizer::charged_whole`). Its cost, for a
+        // `cost` check, is the runs' figure ([`used_or_estimated`]), marked when estimated
+        // (session 42: a reply with no usage read "It cost $0.000000" and passed).
+        let read = crate::domain::estimate::request_tokens(&request);
+        let (tokens, cost_tokens, cost_estimated) = match &result {
+            Ok(done) => {
                 let reported = (done.usage.input_tokens, done.usage.output_tokens);
-                let (t, _) = crate::domain::estimate::used_or_estimated(reported, read, &done.text);
+                let (t, estimated) =
+                    crate::domain::estimate::used_or_estimated(reported, read, &done.text);
                 let earlier =
                     crate::domain::eval::case_call::earlier_prompts(read, done.went_out_before);
-                (t.0.saturating_add(earlier), t.1)
+                let counted = (t.0.saturating_add(earlier), t.1);
+                let charged = if estimated { (0, 0) } else { counted };
+                (charged, counted, estimated || earlier > 0)
             }
-            Ok(done) => (done.usage.input_tokens, done.usage.output_tokens),
-            Err(_) => (0, 0),
+            Err(_) => ((0, 0), (0, 0), false),
         };
         let result = match result {
             Ok(done) => Ok(Reply {
@@ -954,7 +971,8 @@ impl OptimizerHandle {
                     finish_reason: done.stop.as_ref().map(Observed::finish_reason_of),
                     // The answering attempt's own time (backoff waits are not the model's).
                     latency_ms: Some(done.attempt_ms.round() as u64),
-                    cost_usd: call_cost(&cfg, tokens.0, tokens.1),
+                    cost_usd: call_cost(&cfg, cost_tokens.0, cost_tokens.1),
+                    cost_estimated,
                     // A provider refusal becomes a typed outcome of the provider layer later.
                     refusal: None,
                     // A new answer is unrated.
@@ -967,10 +985,10 @@ impl OptimizerHandle {
             Err(f) if f.error.kind == ErrorKind::Aborted => return,
             // A refusal is an answer of its own, scored as a run scores it: its words are
             // checked, its judge checks not measured (tryout 80: the loop scored it as a failed
-            // call, 0 on every check, where Results passed the same answers). Its usage is
-            // estimated (it carries none); its time is the whole wait.
+            // call, 0 on every check, where Results passed the same answers). It carries no
+            // usage: charged its whole reservation (earlier attempts' prompts with `Resent`),
+            // its cost an estimate; its time is the whole wait.
             Err(f) if f.error.kind == ErrorKind::Refused && matches!(work, Work::Exec { .. }) => {
-                let read = crate::domain::estimate::request_tokens(&request);
                 let (mut t, _) =
                     crate::domain::estimate::used_or_estimated((0, 0), read, &f.partial);
                 t.0 =
@@ -983,12 +1001,13 @@ impl OptimizerHandle {
                         finish_reason: Some("content_filter".into()),
                         latency_ms: Some((js_sys::Date::now() - sent_at).max(0.0).round() as u64),
                         cost_usd: call_cost(&cfg, t.0, t.1),
+                        cost_estimated: true,
                         refusal: Some(f.error.detail.clone()),
                         rating: None,
                     },
                     text: f.partial,
-                    input_tokens: t.0,
-                    output_tokens: t.1,
+                    input_tokens: 0,
+                    output_tokens: 0,
                 })
             }
             // The loop records a failed call as failed: the part that had arrived is not used,

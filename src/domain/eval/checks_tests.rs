@@ -28,6 +28,7 @@ fn seen(finish: Option<&str>, ms: Option<u64>, usd: Option<f64>) -> Observed {
         finish_reason: finish.map(str::to_owned),
         latency_ms: ms,
         cost_usd: usd,
+        cost_estimated: false,
         refusal: None,
         rating: None,
     }
@@ -324,6 +325,28 @@ fn new_kinds_on_a_table() {
             none.clone(),
             Unmeasured,
             "unknown",
+        ),
+        // Session 42: a cost estimated from the texts (no usage reported) is not measured,
+        // whichever side of the bound the estimate falls.
+        (
+            a(Cost { max_usd: 0.002 }),
+            "x",
+            Observed {
+                cost_estimated: true,
+                ..seen(None, None, Some(0.0))
+            },
+            Unmeasured,
+            "an estimate from the texts (about $0.000000)",
+        ),
+        (
+            a(Cost { max_usd: 0.002 }),
+            "x",
+            Observed {
+                cost_estimated: true,
+                ..seen(None, None, Some(0.01))
+            },
+            Unmeasured,
+            "reported no usage",
         ),
         // not- works with every kind.
         (

@@ -354,6 +354,11 @@ pub struct Observed {
     /// What the call cost in US dollars (tokens at the model's list price), when the price is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
+    /// [`Observed::cost_usd`] is an estimate from the texts (the provider reported no usage, or
+    /// attempts that stalled were sent again): a `cost` check is then not measured. Absent
+    /// (false) in older records.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cost_estimated: bool,
     /// The provider's own refusal message, when it reported one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refusal: Option<String>,
@@ -392,6 +397,7 @@ impl Observed {
             finish_reason: None,
             latency_ms: None,
             cost_usd: None,
+            cost_estimated: false,
             refusal: None,
             rating: None,
         };
@@ -1716,6 +1722,13 @@ fn check_as_written(
         Check::Cost { max_usd } => match observed.cost_usd {
             None => Verdict::Unmeasured {
                 reason: "The cost of this answer is unknown (no list price for this model).".into(),
+            },
+            // Session 42: an answer with no usage reported passed "It cost $0.000000" in the
+            // loop, and a run judged the estimate as a measured cost.
+            Some(usd) if observed.cost_estimated => Verdict::Unmeasured {
+                reason: format!(
+                    "The cost of this answer is an estimate from the texts (about ${usd:.6}): the provider reported no usage for it, or attempts that stalled were sent again, so it is not checked against ${max_usd}."
+                ),
             },
             Some(usd) => {
                 let ok = usd <= *max_usd;

@@ -632,6 +632,7 @@ impl CaseRun {
             latency_ms: (self.status == Status::Done && self.ms > 0.0)
                 .then(|| self.ms.round() as u64),
             cost_usd: self.cost_usd,
+            cost_estimated: self.tokens_estimated,
             refusal: self.refusal.clone(),
             rating: self.rating.clone(),
         }
