@@ -34,16 +34,20 @@ fn key_slot(slot: &str) -> String {
 }
 
 /// Keys saved before keys were kept per host (`pw.key.<preset>`) were sent to every address of
-/// that preset: each is kept for the preset's own host and for the hosts the saved jobs and
-/// comparison models of that preset call (where it already went), and the old entry is removed.
+/// that preset: each is kept for the hosts the saved jobs and comparison models of that preset
+/// call (where it already went), and the old entry is removed once it is. Not for the preset's
+/// own host when no saved job calls it (session 42's review: a key typed for a proxy at another
+/// address would have gone to the provider's own host once a job was switched back to it). A
+/// key no saved job or comparison model of its preset calls is let go: where it went is not
+/// known.
 fn migrate_legacy_keys(roles: &RoleConfigs, compare: &[ProviderConfig]) {
     for kind in ProviderKind::ALL {
         let legacy = format!("pw.key.{}", kind.as_str());
         let Some(raw) = store::load(&legacy) else {
             continue;
         };
-        let mut configs = vec![ProviderConfig::preset(kind, Role::Execution)];
-        configs.extend(Role::ALL.iter().map(|r| roles.get(*r).clone()));
+        let mut configs: Vec<ProviderConfig> =
+            Role::ALL.iter().map(|r| roles.get(*r).clone()).collect();
         configs.extend(compare.iter().cloned());
         let mut kept = true;
         for c in configs

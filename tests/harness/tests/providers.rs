@@ -578,7 +578,8 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
 
     // A key remembered before keys were kept per host (`pw.key.open-ai`) is not lost: it is kept
     // for the hosts the saved jobs of that provider call (where it already went), and the old
-    // entry is gone.
+    // entry is gone. Not for OpenAI's own host, which no job here calls (session 42's review:
+    // a key for a proxy would have gone there once a job was switched back to the preset).
     browser
         .eval(&format!(
             "localStorage.setItem('pw.key.open-ai', '{KEY}'); return 1"
@@ -598,7 +599,7 @@ async fn the_key_goes_only_to_the_chosen_provider() -> anyhow::Result<()> {
         .await?;
     assert_eq!(
         names.as_str().unwrap(),
-        format!("pw.key.open-ai@{} pw.key.open-ai@api.openai.com", fake.addr)
+        format!("pw.key.open-ai@{}", fake.addr)
     );
     let _ = page;
     browser.close().await?;
