@@ -67,6 +67,13 @@ fn RubricAgreement(
     let start = a.clone();
     let nothing_to_fix = dis.is_empty();
     let label = format!("The judge on \u{201c}{}\u{201d}", a.rubric);
+    // The figure is part of the button's description (session 42's review: it was only a line
+    // under it, as on no other paid button). One id per rubric drawn.
+    static DRAWN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let cost_id = format!(
+        "pw-rubric-cost-{}",
+        DRAWN.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
     // What the click may cost, before it is made: the rewrite's call at its bound, and the
     // judge calls as an estimate (they read the new rubric, not written yet: counted as long as
     // this one).
@@ -106,7 +113,7 @@ fn RubricAgreement(
                 </ul>
             })}
             <div class="pw-row pw-row--wrap">
-                <button type="button" class="pw-button"
+                <button type="button" class="pw-button" aria-describedby=cost_id.clone()
                     disabled=move || imp.busy() || s.meta_is_tiny() || off() || nothing_to_fix
                     title=move || if off() { Some(OFFLINE_TITLE) } else if s.meta_is_tiny() { Some(super::generate::TINY_CANNOT) } else { None }
                     on:click=move |_| {
@@ -117,7 +124,7 @@ fn RubricAgreement(
                 </button>
             </div>
             <p class="pw-hint">{format!("The meta model rewrites the rubric from the disagreements, then the judge grades your {} again with it: {calls}. Nothing changes until you keep the new rubric.", count(n, "rated answer", "rated answers"))}</p>
-            <p class="pw-hint pw-agreement__cost">{cost}</p>
+            <p class="pw-hint pw-agreement__cost" id=cost_id>{cost}</p>
             {crate::ui::erased::show(move || s.meta_is_tiny(), move || view! {
                 <p class="pw-hint">"The built-in local model is too small to rewrite a rubric: choose a model for writing prompts in Settings."</p>
             }.into_any())}

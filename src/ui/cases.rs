@@ -1545,7 +1545,7 @@ fn SynthPanel() -> impl IntoView {
                 }
             }>
             <summary>"Suggest cases with the model"</summary>
-            <p class="pw-hint">{crate::ui::erased::dynamic(move || (if settings.meta_is_tiny() {
+            <p class="pw-hint" id="pw-synth-cost">{crate::ui::erased::dynamic(move || (if settings.meta_is_tiny() {
                 "The built-in local model writes typical, edge and adversarial cases from your prompt, one at a time; lines it cannot use are left out and named, near-duplicates are unticked. It does not check realism: you decide what joins the table.".to_owned()
             } else {
                 // What the two calls may cost, before they are made (tryout 81: nothing said).
@@ -1571,7 +1571,10 @@ fn SynthPanel() -> impl IntoView {
             <div class="pw-row pw-row--wrap">
                 <label class="pw-label pw-label--inline" for="pw-synth-n">"How many"</label>
                 <NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem typing=n_typed/>
-                <button type="button" class="pw-button pw-button--primary" disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some) || off_meta()
+                // Its figure (two calls, at their caps) is in its description, as on every paid
+                // button (session 42's review).
+                <button type="button" class="pw-button pw-button--primary" aria-describedby="pw-synth-cost"
+                    disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some) || off_meta()
                     title=move || off_meta().then_some(super::shell::OFFLINE_TITLE)
                     on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>
                 {crate::ui::erased::show(busy, move || view! {

@@ -2630,7 +2630,8 @@ async fn description_of(b: &Browser, starts_with: &str) -> anyhow::Result<String
 }
 
 /// Tryout 84: the figures of Generate, Run all and Start were in lines under them, not in the
-/// buttons' descriptions, so a screen reader on the button heard no cost. Each names its line.
+/// buttons' descriptions, so a screen reader on the button heard no cost. Each names its line
+/// (Suggest cases too, session 42).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generate_run_all_and_start_carry_their_figures_in_their_descriptions() -> anyhow::Result<()>
 {
@@ -2648,6 +2649,15 @@ async fn generate_run_all_and_start_carry_their_figures_in_their_descriptions() 
         "{generate}"
     );
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    // Session 42's review: Suggest cases' figure was in the lines above it, not in its
+    // description.
+    b.wait_for_text("Suggest cases with the model").await?;
+    let suggest = description_of(&b, "Suggest cases").await?;
+    assert!(
+        suggest.contains("two calls to it, about $")
+            && suggest.contains("if each answer runs to its cap"),
+        "{suggest}"
+    );
     add_cases(&b).await?;
     let run_all = description_of(&b, "Run all").await?;
     assert!(

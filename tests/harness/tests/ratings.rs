@@ -234,6 +234,18 @@ async fn improving_the_rubric_raises_agreement_and_keeping_it_changes_the_suite(
     let improve = b
         .button("Improve the rubric (1 call to the meta model + 3 judge calls)")
         .await?;
+    // Session 42's review: its figure was a line under it, not part of its description.
+    let described = improve.attr("aria-describedby").await?.unwrap_or_default();
+    let figure = b
+        .eval(&format!(
+            "return document.getElementById('{described}')?.textContent ?? ''"
+        ))
+        .await?;
+    let figure = figure.as_str().unwrap_or("");
+    assert!(
+        figure.starts_with("The rewrite: ") && figure.contains("The judge calls: "),
+        "{described:?}: {figure:?}"
+    );
 
     // Scripted: the meta model's rubric, then the judge's three new verdicts in order.
     let new = "OWNERDATE: every action item names its owner and a due date.";
