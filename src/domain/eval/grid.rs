@@ -225,6 +225,9 @@ pub struct ModelSummary {
     pub aggregate: super::Aggregate,
     /// Cases of the suite with a result on this model: asked, answered, failed (or cancelled).
     pub asked: usize,
+    /// The ids of the cases asked, in the suite's order: models compare only on the same ones
+    /// (session 42's review: the recommendation compared their number).
+    pub asked_ids: Vec<u32>,
     pub answered: usize,
     pub not_answered: usize,
     /// Of `not_answered`, the calls cut off by leaving the page or the draft while the model
@@ -362,6 +365,7 @@ pub fn summarize_scored(
         label: label.to_owned(),
         aggregate: aggregate(scores.values()),
         asked: 0,
+        asked_ids: Vec::new(),
         answered: 0,
         not_answered: 0,
         stopped: 0,
@@ -388,8 +392,13 @@ pub fn summarize_scored(
         earlier: run.earlier_counted(scores),
     };
     let (mut totals, mut firsts) = (Vec::new(), Vec::new());
-    for c in suite.cases.iter().filter_map(|c| run.cases.get(&c.id)) {
+    for (id, c) in suite
+        .cases
+        .iter()
+        .filter_map(|c| run.cases.get(&c.id).map(|r| (c.id, r)))
+    {
         s.asked += 1;
+        s.asked_ids.push(id);
         match c.status {
             Status::Done => {
                 s.answered += 1;
@@ -676,8 +685,10 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
             Some(mean) => ranked.push((m, mean)),
         }
     }
-    let asked: Vec<usize> = ranked.iter().map(|(m, _)| m.asked).collect();
-    if asked.windows(2).any(|w| w[0] != w[1]) {
+    if ranked
+        .windows(2)
+        .any(|w| w[0].0.asked_ids != w[1].0.asked_ids)
+    {
         return Some(
             "No recommendation: the models were run on different cases. Run every model on the same cases to compare them."
                 .to_owned(),

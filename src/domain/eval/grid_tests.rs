@@ -279,6 +279,27 @@ fn no_model_is_recommended_on_unfinished_unanswered_unpriced_or_different_cases(
             .unwrap()
             .starts_with("No recommendation: the models were run on different cases")
     );
+    // Session 42's review: as many cases, but not the same ones (cases 1 and 2 against 2 and
+    // 3), compared as if they were.
+    let mut other = run_of(
+        &[Some("Bob"), Some("Bob"), Some("Bob")],
+        Some(0.0),
+        &[500.0; 3],
+    );
+    other.cases.remove(&1);
+    let two_other = grid::summarize("O", &other, &suite3(), None);
+    let two = grid::summarize(
+        "T",
+        &run_of(&[Some("Bob"), Some("Bob")], Some(0.0), &[500.0; 2]),
+        &suite3(),
+        None,
+    );
+    assert_eq!(two.asked, two_other.asked);
+    assert!(
+        grid::recommend(&[two, two_other])
+            .unwrap()
+            .starts_with("No recommendation: the models were run on different cases")
+    );
     // A model with no list price is not called cheapest: it is named as not compared on cost.
     let unpriced = summary("U", &run_of(&[Some("Bob"); 3], None, &[500.0; 3]));
     let line = grid::recommend(&[unpriced, b.clone()]).unwrap();
