@@ -494,6 +494,21 @@ impl OptimizerHandle {
         self.resume();
     }
 
+    /// Why the loop cannot go on with the models Settings name now
+    /// ([`setup::models_changed`]), or `None` (untracked).
+    fn models_note(self) -> Option<String> {
+        let (config, judged) = self.drafts.draft.with_untracked(|d| {
+            (
+                d.optimizer.as_ref().map(|o| o.config.clone()),
+                d.suite.has_judge_checks(),
+            )
+        });
+        let config = config?;
+        self.settings
+            .roles
+            .with_untracked(|r| setup::models_changed(&config, r, judged))
+    }
+
     /// Whether a key the loop needs is missing in this tab now (tracked).
     pub fn keys_missing_now(self) -> bool {
         self.settings
@@ -692,6 +707,12 @@ impl OptimizerHandle {
             self.note.set(Some(format!("{NOT_RESUMED}{why}")));
             return;
         }
+        // Settings name other models than the loop started with (session 42's review). Not
+        // `NOT_RESUMED`, whose note is about keys and goes once they are back.
+        if let Some(why) = self.models_note() {
+            self.note.set(Some(format!("Still paused. {why}")));
+            return;
+        }
         self.note.set(None);
         self.arrival.set(None);
         let id = self.library.current_id.get_untracked();
@@ -808,6 +829,16 @@ impl OptimizerHandle {
     }
 
     fn hand_to_engine(self) {
+        // Nothing goes to a model the loop did not start with (Settings changed while it ran,
+        // or before a reload continued it): it pauses and says why; what runs finishes.
+        let queued = !self.queue.get_value().borrow().is_empty();
+        if queued && let Some(why) = self.models_note() {
+            // Out of the queue first: the events below pump again, which must find it empty.
+            self.drop_unsent();
+            self.hold();
+            self.note.set(Some(format!("Paused. {why}")));
+            return;
+        }
         loop {
             let next = self.queue.get_value().borrow_mut().next_ready();
             let Some((work, role, request)) = next else {

@@ -14,11 +14,7 @@ use crate::state::{Theme, ThemeHandle};
 
 /// Short tab names for the three jobs.
 pub fn tab_name(role: Role) -> &'static str {
-    match role {
-        Role::Meta => "Writing prompts",
-        Role::Execution => "Running tests",
-        Role::Judge => "Scoring",
-    }
+    role.job_name()
 }
 
 /// The model a job uses, named the way Settings names it: "the model of \u{201c}Running

@@ -161,6 +161,13 @@ pub struct Config {
     /// How a case's scores on several models make its score ([`Selection`]).
     #[serde(default)]
     pub select: Selection,
+    /// The three jobs' models as the loop started, meta, execution and judge
+    /// ([`crate::domain::eval::grid::model_key`]): its scores compare only on those, and its
+    /// money bound holds only at their prices, so it does not go on with others
+    /// ([`setup::models_changed`]; session 42's review: a loop resumed after Settings named
+    /// gpt-4o spent at gpt-4o-mini's prices). Empty in loops saved before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jobs: Vec<String>,
     /// The execution job's model as the loop started ([`eval::grid::model_label`]), to name
     /// model 0 beside the others; empty in loops saved before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -262,6 +269,7 @@ impl Default for Config {
             prices: None,
             also_on: Vec::new(),
             select: Selection::Mean,
+            jobs: Vec::new(),
             exec_label: String::new(),
         }
     }

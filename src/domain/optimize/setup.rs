@@ -52,7 +52,63 @@ pub fn effective(
         Some(p)
     })();
     config.tiny_task = roles.get(Role::Meta).kind.is_tiny().then(tiny_task);
+    config.jobs = Role::ALL
+        .iter()
+        .map(|r| grid::model_key(roles.get(*r)))
+        .collect();
     config
+}
+
+/// Why a loop started with `config` cannot go on with the models `roles` name now (the judge
+/// only when it is `judged`), in words for the page; `None` when it can, and for loops saved
+/// before their models were kept ([`Config::jobs`]). The execution and judge models must be the
+/// ones it started with: its scores compare only on them. The model for writing prompts may
+/// change (a round that gave nothing offers *Pick another model in Settings*) when it writes
+/// the same way (the tiny built-in model proposes rules, the others whole prompts) and, when
+/// the loop has a money bound ([`Config::prices`]), costs no more per token, so the bound still
+/// holds (session 42's review: the loop kept Start's prices for models Settings had changed).
+pub fn models_changed(config: &Config, roles: &RoleConfigs, judged: bool) -> Option<String> {
+    let label = |key: &str| {
+        grid::config_of_key(key).map_or_else(|| key.to_owned(), |c| grid::model_label(&c))
+    };
+    for (i, role) in Role::ALL.iter().enumerate() {
+        let Some(was) = config.jobs.get(i) else {
+            continue;
+        };
+        let now = roles.get(*role);
+        if (*role == Role::Judge && !judged) || grid::model_key(now) == *was {
+            continue;
+        }
+        let (from, to, job) = (label(was), grid::model_label(now), role.job_name());
+        let back = format!(
+            "choose {from} again for \u{201c}{job}\u{201d} in Settings to go on, or start a new loop"
+        );
+        if *role != Role::Meta {
+            return Some(format!(
+                "The loop scores with {from} for \u{201c}{job}\u{201d}; Settings now name {to}. Its scores compare only on the models it started with: {back}."
+            ));
+        }
+        if now.kind.is_tiny() != config.tiny_task.is_some() {
+            return Some(format!(
+                "The loop started with {from} for \u{201c}{job}\u{201d}; Settings now name {to}, which writes its proposals another way (the built-in model proposes rules, the others whole prompts): {back}."
+            ));
+        }
+        if let Some(p) = &config.prices {
+            let m = slot(Role::Meta, 0);
+            let dearer = match (call_cost(now, 1_000_000, 0), call_cost(now, 0, 1_000_000)) {
+                (Some(i), Some(o)) => {
+                    i / 1e6 > p.input[m] * 1.000_001 || o / 1e6 > p.output[m] * 1.000_001
+                }
+                _ => true,
+            };
+            if dearer {
+                return Some(format!(
+                    "Settings now name {to} for \u{201c}{job}\u{201d}, which costs more per token than {from}, the model the loop's approved budget was priced with (or has no list price here), so the budget would not hold: choose {from} or a model costing no more per token in Settings to go on, or start a new loop."
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// A new loop on the draft's current version with `config` (already [`effective`]) and the

@@ -3332,3 +3332,84 @@ fn a_copy_releases_the_calls_in_flight_uncharged_and_issues_them_on_resume() {
     assert_eq!(copy.spent, Budget::default());
     assert_eq!(copy.lost, Budget::default());
 }
+
+// Session 42's review: the loop kept the prices it started with while Settings could name other
+// models, so a loop resumed after the execution job was switched from gpt-4o-mini to gpt-4o
+// spent at 4o-mini's prices past the "at most" approved. It goes on only with its own models
+// (the model for writing prompts may change when it costs no more per token).
+#[test]
+fn a_loop_goes_on_only_with_the_models_it_was_priced_for() {
+    use crate::domain::provider::{ProviderConfig, ProviderKind, RoleConfigs};
+    let mut roles = RoleConfigs::default();
+    for r in Role::ALL {
+        *roles.get_mut(r) = ProviderConfig {
+            model: "gpt-4o-mini".into(),
+            ..ProviderConfig::preset(ProviderKind::OpenAi, r)
+        };
+    }
+    let c = setup::effective(
+        Config::default(),
+        &roles,
+        RenderStyle::default(),
+        800,
+        || unreachable!(),
+    );
+    assert_eq!(c.jobs.len(), 3);
+    assert_eq!(setup::models_changed(&c, &roles, true), None);
+    let with = |role: Role, model: &str| {
+        let mut r = roles.clone();
+        r.get_mut(role).model = model.into();
+        r
+    };
+    let why = setup::models_changed(&c, &with(Role::Execution, "gpt-4o"), true).unwrap();
+    assert!(
+        why.starts_with("The loop scores with OpenAI gpt-4o-mini for \u{201c}Running tests\u{201d}; Settings now name OpenAI gpt-4o."),
+        "{why}"
+    );
+    // The judge counts only when a case has a judge check.
+    assert!(setup::models_changed(&c, &with(Role::Judge, "gpt-4o"), true).is_some());
+    assert_eq!(
+        setup::models_changed(&c, &with(Role::Judge, "gpt-4o"), false),
+        None
+    );
+    // Writing prompts: a dearer or unpriced model breaks the money bound; a cheaper one does not.
+    let why = setup::models_changed(&c, &with(Role::Meta, "gpt-4o"), true).unwrap();
+    assert!(
+        why.contains("costs more per token than OpenAI gpt-4o-mini"),
+        "{why}"
+    );
+    assert!(setup::models_changed(&c, &with(Role::Meta, "no-such-price"), true).is_some());
+    assert_eq!(
+        setup::models_changed(&c, &with(Role::Meta, "gpt-4o-mini"), true),
+        None
+    );
+    let nano = with(Role::Meta, "gpt-4.1-nano");
+    assert!(
+        crate::domain::estimate::call_cost(nano.get(Role::Meta), 1_000_000, 1_000_000).unwrap()
+            < crate::domain::estimate::call_cost(roles.get(Role::Meta), 1_000_000, 1_000_000)
+                .unwrap()
+    );
+    assert_eq!(setup::models_changed(&c, &nano, true), None);
+    // From the built-in tiny model to another: it writes proposals another way.
+    let tiny = RoleConfigs::default();
+    let t = setup::effective(
+        Config::default(),
+        &tiny,
+        RenderStyle::default(),
+        800,
+        || "task".into(),
+    );
+    let mut real = tiny.clone();
+    *real.get_mut(Role::Meta) = roles.get(Role::Meta).clone();
+    let why = setup::models_changed(&t, &real, false).unwrap();
+    assert!(why.contains("writes its proposals another way"), "{why}");
+    // A loop saved before its models were kept goes on as before.
+    let old = Config {
+        jobs: Vec::new(),
+        ..c
+    };
+    assert_eq!(
+        setup::models_changed(&old, &with(Role::Execution, "gpt-4o"), true),
+        None
+    );
+}

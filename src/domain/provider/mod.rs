@@ -231,6 +231,16 @@ impl Role {
         }
     }
 
+    /// The job's short name, as Settings' tabs say it: "Writing prompts", "Running tests",
+    /// "Scoring".
+    pub fn job_name(self) -> &'static str {
+        match self {
+            Self::Meta => "Writing prompts",
+            Self::Execution => "Running tests",
+            Self::Judge => "Scoring",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Self::Meta => "Writes and improves prompts",

@@ -3082,3 +3082,67 @@ async fn a_reflection_on_an_earlier_version_says_so_by_its_stop() -> anyhow::Res
     b.close().await?;
     Ok(())
 }
+
+/// Session 42's review: the loop kept the prices and scores of the models it started with
+/// while Settings could name others (a loop resumed after "Running tests" was switched to a
+/// dearer model spent past its "at most"). Switched while it runs, it pauses before sending to
+/// the new model, says why, and Resume is refused until the model is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_pauses_when_settings_name_another_model_and_goes_on_with_its_own()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    scripted_slow_loop(&fake, &b).await?;
+    // Slow enough that the loop is still in its first rounds once Settings are changed.
+    fake.set_timing(1500, 5, 32);
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Round 0", 30).await?;
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    let was = b
+        .field("Model")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    let other = if was == "fake-mini" {
+        "fake-reasoner"
+    } else {
+        "fake-mini"
+    };
+    s.model(other).await?;
+    s.close().await?;
+    wait_text_long(&b, "Paused. The loop scores with ", 30).await?;
+    wait_text_long(
+        &b,
+        "for \u{201c}Running tests\u{201d}; Settings now name ",
+        5,
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let sent = fake.chat_requests();
+    let named = format!("\"{other}\"");
+    assert!(
+        sent.iter().all(|r| !r.body.contains(&named)),
+        "a call went to the model the loop did not start with"
+    );
+    // Resume is refused while Settings name the other model.
+    b.button("Resume").await?.click().await?;
+    wait_text_long(&b, "Still paused. The loop scores with ", 10).await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(fake.chat_requests().len(), sent.len(), "nothing sent");
+    // Back to its own model: it goes on to the end.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model(&was).await?;
+    s.close().await?;
+    fake.set_timing(250, 5, 32);
+    b.button("Resume").await?.click().await?;
+    run_to_end(&b).await?;
+    assert!(
+        fake.chat_requests()
+            .iter()
+            .all(|r| !r.body.contains(&named))
+    );
+    b.close().await?;
+    Ok(())
+}
