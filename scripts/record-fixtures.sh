@@ -15,11 +15,13 @@ curl -fsS -N "$url/v1/messages" -H 'content-type: application/json' -H 'anthropi
 }' >"$out/llama_anthropic_messages.sse"
 ls -l "$out"/*.sse
 # The generate reply: the request body comes from the domain's own request builder.
-(cd "$PW_ROOT" && cargo test --quiet --lib record_generate_request -- --ignored >/dev/null)
-python3 - "$PW_ROOT/target/generate_request.json" "$url" "$out/llama_generate_reply.json" <<'PY'
+request=$(mktemp)
+(cd "$PW_ROOT" && PW_REQUEST_OUT="$request" cargo test --quiet --lib record_generate_request -- --ignored >/dev/null)
+python3 - "$request" "$url" "$out/llama_generate_reply.json" <<'PY'
 import json, sys, urllib.request
 body = json.load(open(sys.argv[1])); body["stream"] = False; body.pop("stream_options", None)
 req = urllib.request.Request(sys.argv[2] + "/v1/chat/completions", json.dumps(body).encode(), {"content-type": "application/json"})
 reply = json.load(urllib.request.urlopen(req))
 open(sys.argv[3], "w").write(reply["choices"][0]["message"]["content"])
 PY
+rm -f "$request"
