@@ -35,10 +35,16 @@ fn kept_unsaved_id() -> Option<String> {
     Some(Record::from_json(&text)?.id)
 }
 
+/// Beside the copy at [`UNSAVED_KEY`]: its tab knew of a newer revision another tab had saved
+/// (the question of [`Library::conflict`] was up), so the copy must not go over it.
+const UNSAVED_BEHIND_KEY: &str = "pw.unsaved-draft-behind";
+
 /// Forgets the copy kept at [`UNSAVED_KEY`], wherever it was kept.
 fn forget_unsaved() {
-    crate::net::settings::remove(UNSAVED_KEY);
-    crate::net::session::remove(UNSAVED_KEY);
+    for key in [UNSAVED_KEY, UNSAVED_BEHIND_KEY] {
+        crate::net::settings::remove(key);
+        crate::net::session::remove(key);
+    }
 }
 const CHANNEL: &str = "promptwright-drafts";
 /// The word in a tab's message ("<id> deleted") that says the draft was deleted there.
@@ -1532,10 +1538,24 @@ impl Library {
         }
         let rev = self.base_rev.get_value().unwrap_or(0);
         let draft = self.drafts.draft.get_untracked();
-        if let Ok(text) = Record::new(&id, rev, &draft).to_json()
-            && !crate::net::settings::save(UNSAVED_KEY, &text)
-        {
-            crate::net::session::save(UNSAVED_KEY, &text);
+        let behind = self.conflict.with_untracked(Option::is_some);
+        if let Ok(text) = Record::new(&id, rev, &draft).to_json() {
+            let local = crate::net::settings::save(UNSAVED_KEY, &text);
+            if !local {
+                crate::net::session::save(UNSAVED_KEY, &text);
+            }
+            match (behind, local) {
+                (false, _) => {
+                    crate::net::settings::remove(UNSAVED_BEHIND_KEY);
+                    crate::net::session::remove(UNSAVED_BEHIND_KEY);
+                }
+                (true, true) => {
+                    crate::net::settings::save(UNSAVED_BEHIND_KEY, "1");
+                }
+                (true, false) => {
+                    crate::net::session::save(UNSAVED_BEHIND_KEY, "1");
+                }
+            }
         }
     }
 
@@ -1545,21 +1565,51 @@ impl Library {
     /// optimization loop's state `optimizer` as stored (it is saved before each call it sends,
     /// and a reload's own accounting of calls cut off starts from that). The kept copy is used
     /// up either way.
+    /// `true` beside the copy when its tab knew that another tab had saved a newer revision
+    /// ([`UNSAVED_BEHIND_KEY`]) and one is stored: the copy must not go over it, whatever
+    /// revision it was based on (session 42's review: a reload put it over the other tab's save,
+    /// silently; one based on an older revision still was dropped).
     fn take_unsaved(
         id: &str,
         stored: u64,
         optimizer: Option<crate::domain::optimize::Optimizer>,
-    ) -> Option<Draft> {
+    ) -> Option<(Draft, bool)> {
         let text = crate::net::settings::load(UNSAVED_KEY)
             .or_else(|| crate::net::session::load(UNSAVED_KEY));
+        let behind = crate::net::settings::load(UNSAVED_BEHIND_KEY)
+            .or_else(|| crate::net::session::load(UNSAVED_BEHIND_KEY))
+            .is_some();
         forget_unsaved();
         let text = text?;
         let mut kept = Record::from_json(&text)?;
-        if kept.id != id || !(kept.rev == stored || kept.rev + 1 == stored) {
+        if kept.id != id {
+            return None;
+        }
+        let behind = behind && kept.rev < stored;
+        if !behind && !(kept.rev == stored || kept.rev + 1 == stored) {
             return None;
         }
         kept.draft.optimizer = optimizer;
-        Some(kept.draft)
+        Some((kept.draft, behind))
+    }
+
+    /// Keeps `kept`, a tab's unsaved copy of the draft `stored` that another tab saved after,
+    /// as a new draft beside it, not over it, and says so. The copy is not opened.
+    async fn keep_as_copy(self, kept: Draft, stored: &Draft) {
+        let name = stored.display_name();
+        let mut copy = kept;
+        // Named as "Keep both" names the copy it keeps.
+        copy.name = format!("{} (kept copy)", copy.display_name());
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        if let Ok(Saved::Ok(_)) = store.save(Record::new(&new_id(), 1, &copy), None).await {
+            self.refresh_list().await;
+            self.report(std::iter::once(format!(
+                "Changes to \u{201c}{name}\u{201d} that were not saved before the page went away are kept as a draft of their own, \u{201c}{}\u{201d}: another tab saved the draft after them, and that save is what opens. Compare the two in Drafts.",
+                copy.name
+            )));
+        }
     }
 
     /// [`Self::restore_unsaved`] for a draft that does not open (`p`, as stored: the draft a
@@ -1567,8 +1617,12 @@ impl Library {
     /// opens another): the copy kept for it is written into it; the draft as now stored when
     /// one was.
     async fn keep_unsaved_in(self, p: &Record) -> Option<Draft> {
-        let kept = Self::take_unsaved(&p.id, p.rev, p.draft.optimizer.clone())?;
+        let (kept, behind) = Self::take_unsaved(&p.id, p.rev, p.draft.optimizer.clone())?;
         if kept == p.draft {
+            return None;
+        }
+        if behind {
+            self.keep_as_copy(kept, &p.draft).await;
             return None;
         }
         let store = self.store.get_value()?;
@@ -1589,11 +1643,17 @@ impl Library {
     fn restore_unsaved(self) {
         let stored = self.base_rev.get_value().unwrap_or(0);
         let optimizer = self.last_saved.with_value(|s| s.optimizer.clone());
-        let Some(kept) = Self::take_unsaved(&self.current_id.get_untracked(), stored, optimizer)
+        let Some((kept, behind)) =
+            Self::take_unsaved(&self.current_id.get_untracked(), stored, optimizer)
         else {
             return;
         };
         if self.last_saved.with_value(|s| *s != kept) {
+            if behind {
+                let stored = self.last_saved.with_value(Clone::clone);
+                leptos::task::spawn_local(async move { self.keep_as_copy(kept, &stored).await });
+                return;
+            }
             // A change of the draft signal: autosave picks it up as any edit.
             self.drafts.set(kept);
         }

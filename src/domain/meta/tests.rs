@@ -298,9 +298,8 @@ fn record_generate_request() {
     let http = build_request(&req, &cfg, None);
     // Where `scripts/record-fixtures.sh` reads it (`PW_REQUEST_OUT`; the clone's `target/`
     // need not exist: the cargo target directory is shared elsewhere, session 42's review).
-    let path = std::env::var("PW_REQUEST_OUT").unwrap_or_else(|_| {
-        format!("{}/generate_request.json", std::env::temp_dir().display())
-    });
+    let path = std::env::var("PW_REQUEST_OUT")
+        .unwrap_or_else(|_| format!("{}/generate_request.json", std::env::temp_dir().display()));
     std::fs::write(&path, http.body.unwrap()).unwrap();
 }
 

@@ -1005,6 +1005,36 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Session 42's review: a tab with changes it could not save (the other tab's question up)
+// went away; its reload put the copy it kept over the other tab's save, silently, and the
+// other tab followed. The other tab's save opens; the changes are kept as a draft beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_over_another_tabs_save_keeps_both() -> anyhow::Result<()> {
+    let (_site, b, tab_a) = first_words_in_two_tabs().await?;
+    let p = PromptPage::new(&b);
+    p.idea("changed in tab B").await?;
+    b.client.switch_to_window(tab_a.clone()).await?;
+    p.idea("changed in tab A").await?;
+    b.wait_for_text("This draft was changed in another tab")
+        .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("are kept as a draft of their own").await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === 'changed in tab B'",
+        "the other tab's save open",
+    )
+    .await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    let names = d.names().await?;
+    assert!(
+        names.contains(&"changed in tab A (kept copy)".to_owned()),
+        "{names:?}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 73: a draft changed in both tabs, then deleted in one, asked both questions in the
 // other; "Use the other tab's version" did nothing, and the first question stayed after the
 // second was answered.
