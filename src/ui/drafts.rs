@@ -398,12 +398,15 @@ pub fn SaveStatus() -> impl IntoView {
 
 /// The Undo bar of the last draft deleted, in the corner stack under the toasts (`ui::mod`), so
 /// that neither covers the other nor the header's buttons (a toast moved over Drafts and
-/// Settings while the bar showed: session 41). Nothing while the drafts drawer is open: it
-/// shows its own Undo then (the bar would lie under the modal drawer, tryout 85).
+/// Settings while the bar showed: session 41). Nothing while a drawer is open: the drafts
+/// drawer shows its own Undo (the bar would lie under that modal drawer, tryout 85), and over
+/// Settings it lay on the drawer's fields at 390 px (tryout 86); it shows again once it closes.
 #[component]
 pub fn UndoDeleteBar(
-    /// Whether the drafts drawer is open.
-    drawer_open: RwSignal<bool>,
+    /// Whether a drawer is open (the drafts drawer shows its own Undo; over Settings, the bar
+    /// lay on the modal drawer's fields at 390 px: tryout 86).
+    #[prop(into)]
+    drawer_open: Signal<bool>,
 ) -> impl IntoView {
     let lib = Library::expect();
     crate::ui::erased::dynamic(move || {

@@ -223,7 +223,7 @@ pub fn App() -> impl IntoView {
         // neither covers the other, the header or the page's middle.
         <div class="pw-corner">
             <notice::ToastStack/>
-            <drafts::UndoDeleteBar drawer_open=drafts_open/>
+            <drafts::UndoDeleteBar drawer_open=Signal::derive(move || drafts_open.get() || settings_open.get())/>
         </div>
     }
 }

@@ -265,6 +265,21 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
         json!(true),
         "a toast covers a header button while the Undo bar shows"
     );
+    // Tryout 86: over the Settings drawer, the bar lay on its fields (390 px). It waits for
+    // the drawer to close.
+    let s = SettingsPage::open(&b).await?;
+    assert_eq!(
+        b.eval("return !!document.querySelector('.pw-toast')")
+            .await?,
+        json!(false),
+        "the Undo bar over Settings"
+    );
+    s.close().await?;
+    b.wait_until(
+        "return !!document.querySelector('.pw-toast')",
+        "the Undo bar back",
+    )
+    .await?;
     // Tryout 77: a second delete ended the first one's Undo with no word. It is said before.
     b.eval("document.querySelectorAll('.pw-toasts [aria-label=\"Dismiss\"]').forEach(x => x.click()); return 0")
         .await?;
