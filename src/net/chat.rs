@@ -178,9 +178,9 @@ pub async fn stream_chat(
             None => {
                 let mut error = error.with_nothing_arrived(nothing_delivered);
                 error.attempts = attempt + 1;
-                // Stopped or failed while this attempt's request was out: the provider may
-                // bill it.
-                error.went_out = error.ended_after_sending();
+                // Stopped or failed while this attempt's request was out, or after part of an
+                // answer came: the provider may bill it.
+                error.went_out = error.went_out_after(!nothing_delivered);
                 error.went_out_before = went_out_before;
                 return Err(Failure {
                     error,

@@ -250,6 +250,16 @@ impl ProviderError {
             )
     }
 
+    /// Whether a call that ended with this error may be billed, `text_arrived` saying whether
+    /// part of an answer had come: it ended after its request was sent
+    /// ([`Self::ended_after_sending`]), or the provider had already written part of an answer
+    /// before the error (an overload or a server error sent inside the stream). Tryout 86: such a
+    /// call read "It is not counted as used" in the loop, and the providers saw 12 calls where
+    /// the loop counted 11.
+    pub fn went_out_after(&self, text_arrived: bool) -> bool {
+        self.ended_after_sending() || text_arrived
+    }
+
     /// Whether a call that ended with this error had reached a provider at work on it, so the
     /// provider may bill its prompt (session 37: a stalled call counted nothing in a run): a
     /// stop while the request was out (`Aborted`), no byte for too long (`Stalled`: the request

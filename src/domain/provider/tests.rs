@@ -883,6 +883,12 @@ mod errors {
         // billed, so only the person sends it again (session 40).
         let stalled = err(ErrorKind::Stalled { seconds: 1 });
         assert!(stalled.retryable() && stalled.ended_after_sending());
+        // Tryout 86: an overload sent inside a stream after part of the answer: the provider
+        // was at work on it, so it may be billed; the same status before any text is not.
+        let overloaded = err(ErrorKind::Overloaded);
+        assert!(!overloaded.went_out_after(false));
+        assert!(overloaded.went_out_after(true));
+        assert!(stalled.went_out_after(false));
         assert_eq!(p.delay_ms(0, &stalled, 0.0), None);
         assert_eq!(parse_retry_after("1.5", 0.0), Some(1500));
         assert_eq!(parse_retry_after("250ms", 0.0), Some(250));

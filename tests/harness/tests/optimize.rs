@@ -2553,6 +2553,39 @@ async fn pause_and_cancel_pressed_in_another_tab_stop_the_loop_where_it_runs() -
     Ok(())
 }
 
+// Tryout 86: an overload the provider sent inside the stream after part of an answer read "It
+// is not counted as used" and was sent again: the providers saw 12 calls where the loop counted
+// 11. Part of an answer came, so the call may be billed: it is counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_error_after_part_of_an_answer_is_counted_as_used() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    scripted_slow_loop(&fake, &b).await?;
+    let asks = "Notes A: someone owns task A.";
+    fake.fault_when(
+        asks,
+        Fault::StreamError {
+            message: "overloaded".into(),
+        },
+        1,
+    );
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(
+        &b,
+        "The request had reached the provider: it is counted as used (it may be billed) and sent again when you resume.",
+        60,
+    )
+    .await?;
+    b.button("Resume").await?.click().await?;
+    run_to_end(&b).await?;
+    assert_eq!(
+        calls_used(&b).await? as usize,
+        fake.chat_requests().len(),
+        "every request the provider saw is counted"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Session 37 (tryout 78, 1): on a provider that stalled, the loop scored each case whose call
 // failed 0 (the first prompt read "Training 0") and showed the meta model the error as the
 // model's answer. A failure of the provider says nothing of the prompt: the loop pauses and
