@@ -1789,6 +1789,8 @@ fn read_config(
                     "Promptwright has no scenarios; import their tests as cases instead",
                 );
             }
+            // (Its `providers:` are the draft's jobs here, chosen in Settings: README says so.)
+            src.defaults.prompt = config_prompt(root, out);
             if tests.is_none() && default.is_none() {
                 if ["vars", "assert", "description", "input"]
                     .iter()
@@ -1853,6 +1855,40 @@ fn read_config(
         }
     }
     Ok(src)
+}
+
+/// The message a promptfoo config's `prompts:` sends (its first prompt, a text with
+/// `{{variables}}`): each of its tests with no input of its own sends it, filled with the test's
+/// variables, as its user message, as promptfoo does, instead of every variable as a line
+/// (tryout 86: mmlu's `answer`, the expected answer, went to the model under test). The others
+/// (more prompts, a prompt in a file or in another form) are named as left out.
+fn config_prompt(root: &Node, out: &mut Imported) -> Option<String> {
+    let prompts = yaml::get(root, "prompts").filter(|p| !yaml::is_null(p))?;
+    let items: Vec<&Node> = match &prompts.kind {
+        Kind::Seq(items) => items.iter().collect(),
+        _ => vec![prompts],
+    };
+    let mut first = None;
+    for (i, item) in items.iter().enumerate() {
+        let text = match &item.kind {
+            Kind::Scalar { text, .. } if !text.trim().starts_with("file://") => Some(text),
+            _ => None,
+        };
+        match (text, i) {
+            (Some(t), 0) => first = Some(t.trim_end().to_owned()),
+            (Some(_), _) => out.leave_out(
+                item.line,
+                Omitted::Part(format!("prompt {}", i + 1)),
+                "the first prompt is each case's message here; compare prompts as versions instead",
+            ),
+            (None, _) => out.leave_out(
+                item.line,
+                Omitted::Part(format!("prompt {}", i + 1)),
+                "Promptwright reads a prompt written in the config as text, not one in a file or in another form: its cases send their variables as lines instead",
+            ),
+        }
+    }
+    first.filter(|t| !t.trim().is_empty())
 }
 
 /// The tests of a file a config refers to (`tests: file://tests.csv`, or one entry of the list),

@@ -498,9 +498,11 @@ fn json_single_case_and_promptfoo_config() {
         expect![[r#"
             format JSON
             case "" split=train
+              input "Answer: Is water wet? 💧"
               var q = "Is water wet? 💧"
               var n = "1.50"
             case "" split=train
+              input "Answer: no"
               var q = "no"
             global ContainsAll(["yes"]) (any case)
             left line 6: rouge-n check left out: Promptwright has no rouge-n check yet
@@ -903,20 +905,22 @@ fn promptfoo_config_fixture() {
               assert Judge { rubric: "Flags the message as spam", threshold: 7 }
             global IsJson
             global Judge { rubric: "The reply is polite and never blames the customer", threshold: 8 }
+            left line 5: prompt 1 left out: Promptwright reads a prompt written in the config as text, not one in a file or in another form: its cases send their variables as lines instead
             left line 22: javascript check left out: it would run code (a check for every case)
             left line 46: similar check left out: needs embeddings (a model that turns text into numbers), which Promptwright does not call
             left line 61: file://tests/more_tests.yaml left out: it was not among the files chosen: choose it together with this one
             bad line 63: its vars are not a set of name: value pairs (found a piece of text)
         "#]],
     );
-    // defaultTest's javascript, the `similar` test, the file:// entry, vars given as text.
+    // The prompt in a file, defaultTest's javascript, the `similar` test, the file:// entry,
+    // vars given as text.
     assert_eq!(
         bad_lines("promptfooconfig.yaml", PROMPTFOO_CONFIG),
         vec![63]
     );
     assert_eq!(
         left_lines("promptfooconfig.yaml", PROMPTFOO_CONFIG),
-        vec![22, 46, 61]
+        vec![5, 22, 46, 61]
     );
 }
 

@@ -88,7 +88,7 @@ const TABLE: &[Row] = &[
         global: "llm-rubric≥8 ×5",
         tags: r#"["severity=high"] ×3, ["severity=medium"] ×2, ["severity=high"], ["severity=low"], ["severity=high"]"#,
         // Tryout 51: the checks' named scores are said to be left out (they went without a word).
-        left_out: "the metric of the llm-rubric check ×5",
+        left_out: "prompt 1, the metric of the llm-rubric check ×5",
     },
     Row {
         n: 6,
@@ -121,7 +121,7 @@ const TABLE: &[Row] = &[
         checks: "[equals], [icontains], [is-json], [], [llm-rubric≥7, icontains]",
         global: "",
         tags: "",
-        left_out: "javascript check, python check, similar check",
+        left_out: "prompt 1, javascript check, python check, similar check",
     },
     Row {
         n: 11,
@@ -154,7 +154,7 @@ const TABLE: &[Row] = &[
         checks: "[contains], [icontains]",
         global: "",
         tags: "",
-        left_out: "",
+        left_out: "prompt 2",
     },
     Row {
         n: 19,
@@ -165,7 +165,7 @@ const TABLE: &[Row] = &[
         checks: "[equals], [icontains], [is-json], [], [llm-rubric≥7]",
         global: "",
         tags: "",
-        left_out: "the metric of the equals check, the metric of the icontains check, the metric of the is-json check, javascript check, python check, similar check, the metric of the llm-rubric check",
+        left_out: "prompt 2, the metric of the equals check, the metric of the icontains check, the metric of the is-json check, javascript check, python check, similar check, the metric of the llm-rubric check",
     },
     Row {
         n: 20,
@@ -187,7 +187,7 @@ const TABLE: &[Row] = &[
         checks: "[contains-any], [contains]",
         global: "is-json",
         tags: "",
-        left_out: "javascript check",
+        left_out: "prompt 1, prompt 2, javascript check",
     },
     Row {
         n: 23,
@@ -253,7 +253,7 @@ const TABLE: &[Row] = &[
         checks: "[llm-rubric≥7] ×25",
         global: "",
         tags: "",
-        left_out: "",
+        left_out: "prompt 1",
     },
     Row {
         n: 37,
@@ -415,6 +415,9 @@ fn promptfoo_examples_come_in_as_promptfoo_reads_them() {
         }
     }
     println!("{summary}\ncases: {got_cases} of {want_cases}");
+    if let Ok(out) = std::env::var("PW_DUMP_GOT") {
+        std::fs::write(out, &got).unwrap();
+    }
     if want != got {
         let diff = similar::TextDiff::from_lines(&want, &got);
         panic!(
@@ -451,6 +454,7 @@ fn a_config_without_its_tests_file_reports_the_reference() {
     assert_eq!(
         messages,
         [
+            "line 5: prompt 1 left out: Promptwright reads a prompt written in the config as text, not one in a file or in another form: its cases send their variables as lines instead".to_owned(),
             "line 14: file://tests.csv left out: it was not among the files chosen: choose it together with this one".to_owned()
         ]
         .into_iter()
@@ -539,4 +543,32 @@ fn example_values_come_in_as_written() {
             Check::Latency { max_ms: 3000 }
         ]
     );
+}
+
+// Tryout 86: mmlu's config renders its prompt from `subject`, `question` and `choices`; its
+// `answer`, which only the `equals` check reads, went to the model under test as a line of the
+// message. The config's prompt is the message, as promptfoo sends it.
+#[test]
+fn a_configs_prompt_is_the_message_and_a_check_only_variable_is_not_sent() {
+    let dir = examples_dir();
+    let files = [
+        file(&dir, "examples__mmlu__promptfooconfig.yaml"),
+        file(&dir, "examples__mmlu__mmlu_data.csv"),
+    ];
+    let name = files[0].name.clone();
+    let im = import_files(&files)
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, r)| r.ok())
+        .expect("the config imports");
+    assert_eq!(im.cases.len(), 25);
+    for c in &im.cases {
+        let sent = c.user_message();
+        let var = |k: &str| c.vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert!(sent.starts_with("You are an expert in "), "{sent}");
+        assert!(sent.contains(&var("question").unwrap()), "{sent}");
+        assert!(!sent.contains("{{"), "{sent}");
+        assert!(var("answer").is_some(), "the check still reads it");
+        assert!(!sent.contains("answer:"), "{sent}");
+    }
 }

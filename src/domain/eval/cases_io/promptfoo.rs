@@ -366,6 +366,9 @@ pub(super) struct Defaults {
     pub metadata: Vec<(String, Value)>,
     /// `options.disableVarExpansion` was set.
     pub no_expansion: bool,
+    /// The config's prompt (`prompts:`, its first), the message of each test with no input of
+    /// its own, filled with its variables (`cases_io::config_prompt`).
+    pub prompt: Option<String>,
 }
 
 /// One test as read, before `defaultTest` is merged and its array variables expanded.
@@ -615,6 +618,15 @@ pub(super) fn expand(raw: RawTest, defaults: &Defaults) -> Result<Vec<TestCase>,
             }
         }
         cases = next;
+    }
+    // The config's prompt is the message, as promptfoo renders it: a variable only its checks
+    // read (an expected answer) is not sent.
+    if let Some(prompt) = &defaults.prompt
+        && !raw.input_given
+    {
+        for c in cases.iter_mut().filter(|c| c.input.is_empty()) {
+            c.input = super::super::fill_variables(prompt, &c.vars);
+        }
     }
     Ok(cases)
 }
