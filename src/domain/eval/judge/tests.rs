@@ -189,6 +189,9 @@ fn prose_that_only_praises_is_no_verdict() {
         "The answer is fine. 7/10",
         "Great job, I think it's correct. Score: 9",
         "Bad answer. 2/10",
+        // Tryout 86: passed as verdicts (the stock words missed "awful" and "love").
+        "Terrible. This is awful, 2/10.",
+        "Excellent answer, perfect, I love it. Score: 10",
     ] {
         match parse(reply, RUBRIC) {
             Judgement::Unreadable { error, raw } => {
