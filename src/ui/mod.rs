@@ -298,15 +298,23 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                         "Run{of} cancelled: {} of {} answered before Cancel{}{failed}. {line}{judge}.{also}",
                         p.done,
                         crate::domain::figures::count(p.total, "case", "cases"),
-                        match p.cancelled {
-                            0 => String::new(),
-                            n => match p.cancelled_kept {
-                                0 => format!(" · {n} stopped"),
-                                k => format!(
-                                    " · {n} stopped ({} put back)",
-                                    crate::domain::figures::count(k, "earlier result", "earlier results")
-                                ),
-                            },
+                        {
+                            // Tryout 86: the cases Cancel took out of the queue read as stopped.
+                            let unsent = p.cancelled_unsent.min(p.cancelled);
+                            let not_sent = match unsent {
+                                0 => String::new(),
+                                m => format!(" · {m} not sent"),
+                            };
+                            match p.cancelled - unsent {
+                                0 => not_sent,
+                                n => match p.cancelled_kept {
+                                    0 => format!(" · {n} stopped{not_sent}"),
+                                    k => format!(
+                                        " · {n} stopped ({} put back){not_sent}",
+                                        crate::domain::figures::count(k, "earlier result", "earlier results")
+                                    ),
+                                },
+                            }
                         }
                     ));
                 }

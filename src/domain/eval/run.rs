@@ -1593,6 +1593,7 @@ impl Run {
                 Status::Cancelled => {
                     p.cancelled += 1;
                     p.stopped += usize::from(cr.cut_by.is_some_and(|w| w != Leaving::Copied));
+                    p.cancelled_unsent += usize::from(cr.sent.is_none() && cr.output.is_empty());
                 }
             }
             // A re-run of this run that ended over a kept result: its call's estimate (the kept
@@ -1735,6 +1736,10 @@ pub struct Progress {
     pub stopped: usize,
     /// Cancelled re-runs that put an earlier answer back ([`CaseRun::rerun_cancelled`]).
     pub cancelled_kept: usize,
+    /// Of [`Progress::cancelled`], the cases Cancel took out of the queue before their call was
+    /// sent ([`CaseRun::sent`] never set): nothing of them reached the provider (tryout 86: a
+    /// Cancel with 4 calls under way read "7 stopped").
+    pub cancelled_unsent: usize,
     /// Cases never sent: the page was closed or reloaded while they waited ([`Run::unsent`]).
     /// Counted in `total`, not in [`Progress::finished`].
     pub unsent: usize,

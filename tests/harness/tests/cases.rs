@@ -3603,3 +3603,30 @@ async fn tokens_in(b: &Browser) -> anyhow::Result<u64> {
         .collect();
     Ok(digits.parse().unwrap_or(0))
 }
+
+// Tryout 86: Cancel with 4 of 7 calls under way read "7 stopped": the cases Cancel took out of
+// the queue had never been sent. They are said apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_says_which_cases_were_never_sent() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    fake.reply_when("ALPHA", "- **Bob**: send the deck (Friday)");
+    add_case(&b, 1, "ALPHA: Bob will send the deck by Friday.", None).await?;
+    add_case(&b, 2, "BRAVO: Ana books the room.", None).await?;
+    add_case(&b, 3, "CHARLIE: someone buys snacks.", None).await?;
+    b.wait_for_text("3 cases").await?;
+    fake.set_timing(0, 150, 2);
+    CasesPage::new(&b).set_at_once(1).await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-result[data-case=\"1\"] .pw-result__output')?.textContent.length ?? 0) > 4",
+        "case 1 to stream",
+    )
+    .await?;
+    b.button("Cancel run").await?.click().await?;
+    b.wait_for_text("Run cancelled: 0 of 3 cases answered before Cancel · 1 stopped · 2 not sent.")
+        .await?;
+    assert_eq!(fake.chat_requests().len(), 1, "one call went out");
+    b.close().await?;
+    Ok(())
+}
