@@ -1507,6 +1507,10 @@ fn CandidateView(
     };
     let parent_note = match row.versus.as_ref().map(|v| (v.parent, v.change)) {
         Some((Some(p), Some(change))) => format!(" (parent {p}, {change:+})"),
+        // Tryout 86: "Training 100 (parent 75, +25)" set one case against two.
+        Some((Some(p), None)) => {
+            format!(" (parent {p}, over other cases: not compared, see below)")
+        }
         _ => String::new(),
     };
     let versus = row.versus.clone().map(|v| {

@@ -608,7 +608,10 @@ pub struct AgainstParent {
     pub train: Option<i64>,
     /// Its parent's, likewise.
     pub parent: Option<i64>,
-    /// `train - parent` between the shown figures.
+    /// `train - parent` between the shown figures; `None` when the two means are not over the
+    /// same cases (a case left out for one of them, [`AgainstParent::left_out`]): their
+    /// difference would compare other cases (tryout 86: "Training 100 (parent 75, +25)", one
+    /// case against two).
     pub change: Option<i64>,
     /// Cases scored for both where the candidate scored higher, lower, the same.
     pub wins: usize,
@@ -1497,9 +1500,15 @@ impl Optimizer {
             };
             left_out.push((*case, why));
         }
+        // Over the same cases only: a case counted for one and not the other makes the means
+        // measure different things.
+        let same = self
+            .minibatch
+            .iter()
+            .all(|c| mine.contains_key(c) == theirs.contains_key(c));
         Some(AgainstParent {
             change: match (train, parent_train) {
-                (Some(t), Some(p)) => Some(t - p),
+                (Some(t), Some(p)) if same => Some(t - p),
                 _ => None,
             },
             train,

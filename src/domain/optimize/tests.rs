@@ -2476,7 +2476,10 @@ fn a_candidate_against_its_parent_adds_up_names_cases_left_out_and_ties_are_not_
     assert_eq!(o.mean(&ctx, 1, false), Some(95.0));
     let v = o.against_parent(&ctx, 1).expect("both scored");
     assert_eq!((v.train, v.parent), (Some(95), Some(98)));
-    assert_eq!(v.change, Some(-3), "the change between the figures shown");
+    // Tryout 86: the two means are over other cases (case b is left out for the candidate),
+    // so no change is said between them ("Training 100 (parent 75, +25)": one case against
+    // two). With the same cases it is the change between the figures shown.
+    assert_eq!(v.change, None, "not over the same cases");
     assert_eq!((v.wins, v.losses, v.ties), (0, 0, 1));
     assert_eq!(v.left_out.len(), 1, "{:?}", v.left_out);
     assert_eq!(v.left_out[0].0, b);
