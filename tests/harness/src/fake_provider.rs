@@ -119,9 +119,9 @@ struct Script {
     requests: Vec<Recorded>,
     /// Replies and faults chosen by what the request says (checked before the queues).
     rules: Vec<Rule>,
-    /// Report the most a request could use (its body's bytes as input tokens, its output cap as
-    /// output tokens) instead of about a quarter of the body: a provider billing above any
-    /// average estimate.
+    /// Report the most a request could use (every byte of its text as an input token,
+    /// [`text_bytes`], its output cap as output tokens) instead of about a quarter of the body:
+    /// a provider billing above any average estimate.
     bill_max: bool,
     /// Chat requests (POST) being answered now, and the most there were at once.
     in_flight: u32,
@@ -687,7 +687,7 @@ async fn handle(AxState(shared): AxState<Shared>, req: Request) -> Response<Body
                     .and_then(Value::as_u64)
             })
             .unwrap_or(chunks.len() as u64);
-        (body_text.len() as u32, Some(cap as u32))
+        (text_bytes(&request) as u32, Some(cap as u32))
     } else {
         ((body_text.len() / 4) as u32, None)
     };
@@ -948,4 +948,20 @@ async fn stream_reply(
         ),
     };
     let _ = send(&tx, closing).await;
+}
+
+/// The bytes of every text in a request's JSON (its messages, system text, schema, model and
+/// field names), as UTF-8, and its numbers' digits: the most any tokenizer can make of it, one
+/// token a byte. The text as the provider reads it, decoded: JSON's escapes are the transport's
+/// (`\u0001` is six bytes on the wire, one of text), which no provider bills (tryout 86 billed
+/// the body as sent, and a request of control characters, quotes and backslashes went past the
+/// page's bound, which counts the text).
+pub fn text_bytes(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::Number(n) => n.to_string().len(),
+        Value::Array(items) => items.iter().map(text_bytes).sum(),
+        Value::Object(map) => map.iter().map(|(k, v)| k.len() + text_bytes(v)).sum(),
+        Value::Bool(_) | Value::Null => 0,
+    }
 }

@@ -1997,8 +1997,9 @@ async fn a_section_of_hundreds_of_kilobytes_leaves_the_page_answering() -> anyho
 }
 
 // Tryout 81: Generate showed no cost before its call. It says the most the call can cost, and
-// a provider that bills the most a request can use (its whole body as tokens, and the answer
-// at its cap) stays within it.
+// a provider that bills the most a request can use (every byte of its text as a token, and the
+// answer at its cap) stays within it. Tryout 86: with text JSON writes longer than it is
+// (quotes, backslashes, line breaks, control characters), counted as the provider reads it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generate_says_the_most_its_call_can_cost_before_it_is_made() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
@@ -2007,7 +2008,11 @@ async fn generate_says_the_most_its_call_can_cost_before_it_is_made() -> anyhow:
     s.job("Writing prompts").await?;
     s.model("gpt-4o-mini").await?;
     s.close().await?;
-    paste_idea(&b, "turn a recipe into a shopping list").await?;
+    paste_idea(
+        &b,
+        "turn a recipe into a shopping list: \"quotes\", C:\\paths\\here, tabs\tand\u{1}\u{2} controls",
+    )
+    .await?;
     let line = b
         .wait_for_text(
             "Generate writes with OpenAI-compatible server: gpt-4o-mini. One call: at most $",
@@ -2032,8 +2037,14 @@ async fn generate_says_the_most_its_call_can_cost_before_it_is_made() -> anyhow:
         .as_u64()
         .or_else(|| body["max_completion_tokens"].as_u64())
         .unwrap_or(0);
-    // gpt-4o-mini's list price: $0.15 and $0.60 per million tokens in and out.
-    let billed = sent[0].body.len() as f64 * 0.15 / 1e6 + cap as f64 * 0.60 / 1e6;
+    // gpt-4o-mini's list price: $0.15 and $0.60 per million tokens in and out; the input as
+    // the fake bills it (`text_bytes`, what it reported).
+    let input = pw_harness::fake_provider::text_bytes(&body);
+    assert!(
+        input > 0 && input < sent[0].body.len(),
+        "escapes are the wire's"
+    );
+    let billed = input as f64 * 0.15 / 1e6 + cap as f64 * 0.60 / 1e6;
     assert!(
         cap > 0 && billed <= bound,
         "billed {billed} over the bound {bound} ({line})"
