@@ -2733,8 +2733,9 @@ async fn figure_beside(b: &Browser, button: &str) -> anyhow::Result<f64> {
 }
 
 /// What the fake provider billed for the chat requests after the first `from`, each at the most
-/// a request can use (`FakeProvider::bill_max`: its whole body as input tokens, its answer at
-/// its cap), at gpt-4o-mini's list price ($0.15 and $0.60 per million tokens in and out).
+/// a request can use (`FakeProvider::bill_max`: every byte of its text as an input token,
+/// `fake_provider::text_bytes`, its answer at its cap), at gpt-4o-mini's list price ($0.15 and
+/// $0.60 per million tokens in and out).
 fn billed_since(fake: &FakeProvider, from: usize) -> (usize, f64) {
     let sent = fake.chat_requests();
     let cost = sent[from..]
@@ -2745,7 +2746,8 @@ fn billed_since(fake: &FakeProvider, from: usize) -> (usize, f64) {
                 .as_u64()
                 .or_else(|| body["max_completion_tokens"].as_u64())
                 .unwrap_or(0);
-            r.body.len() as f64 * 0.15 / 1e6 + cap as f64 * 0.60 / 1e6
+            pw_harness::fake_provider::text_bytes(&body) as f64 * 0.15 / 1e6
+                + cap as f64 * 0.60 / 1e6
         })
         .sum();
     (sent.len() - from, cost)
