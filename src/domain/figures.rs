@@ -347,11 +347,18 @@ mod tests {
 /// Whether `c` shows as nothing, or changes how the text around it is shown: zero-width spaces
 /// and joiners, direction marks, embeddings and overrides (U+202A-U+202E), isolates, the word
 /// joiner and invisible operators, the byte-order mark, a soft hyphen (Unicode's format
-/// characters that text is commonly hidden or reordered with; UAX #9 for the direction ones).
+/// characters that text is commonly hidden or reordered with; UAX #9 for the direction ones),
+/// and control characters other than tab and line breaks (U+0000-U+001F, U+007F-U+009F: shown
+/// as nothing or as empty boxes; tryout 86: an answer of U+0001 read as blank, with no word).
 pub fn invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{00AD}'
+        '\u{0000}'..='\u{0008}'
+            | '\u{000B}'
+            | '\u{000C}'
+            | '\u{000E}'..='\u{001F}'
+            | '\u{007F}'..='\u{009F}'
+            | '\u{00AD}'
             | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}'
@@ -389,6 +396,12 @@ mod hidden_tests {
     #[test]
     fn hidden_and_direction_characters_are_named_once_each() {
         assert_eq!(super::hidden_marks("plain text, émoji 🎉, עברית"), None);
+        assert_eq!(super::hidden_marks("tabs\tand\r\nlines"), None);
+        // Tryout 86: an answer of U+0001 read as blank.
+        assert!(
+            super::hidden_marks("\u{1}\u{1}").is_some_and(|n| n.contains("(U+0001)")),
+            "control characters"
+        );
         assert_eq!(
             super::hidden_marks("\u{202E}live\u{202C} and li\u{200B}ve\u{202E}").as_deref(),
             Some(
