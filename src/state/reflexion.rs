@@ -212,6 +212,9 @@ impl Reflector {
                 let cut_by_the_page = self.page_leaving.get_value()
                     && result.as_ref().is_err_and(|f| f.error.cut_in_transit());
                 let took = result.as_ref().ok().map(|done| done.attempt_ms);
+                let result_aborted = result
+                    .as_ref()
+                    .is_err_and(|f| f.error.kind == crate::domain::provider::ErrorKind::Aborted);
                 if let Ok(done) = &result {
                     m.reported(done.usage.output_tokens);
                 }
@@ -229,7 +232,15 @@ impl Reflector {
                 if let Some(ms) = took {
                     m.took(ms);
                 }
-                next = m.reply(outcome);
+                // The person's Stop ended the call: said as stopped, not failed (tryout 86:
+                // "The final answer failed: You stopped the request.").
+                next = match outcome {
+                    Err((partial, _)) if stopped.is_aborted() && result_aborted => {
+                        m.stopped_with(partial);
+                        None
+                    }
+                    outcome => m.reply(outcome),
+                };
                 let mut now = m.reflection.clone();
                 if cut_by_the_page {
                     // What arrived is kept; the page's going away is named, not the provider,

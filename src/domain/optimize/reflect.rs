@@ -16,6 +16,15 @@ use crate::domain::spec::{PromptSpec, RenderStyle};
 /// asks only for the final again: [`ReflectInput::kept_critique`]).
 pub const FINAL_FAILED: &str = "The final answer failed: ";
 
+/// How a reflection whose final answer the person stopped says so (tryout 86: "The final answer
+/// failed: You stopped the request."); its critique is whole, as after [`FINAL_FAILED`].
+pub const FINAL_STOPPED: &str =
+    "You stopped the final answer before it was whole: press Retry to ask for it again.";
+
+/// How a reflection whose critique the person stopped says so.
+const CRITIQUE_STOPPED: &str =
+    "You stopped the critique before it was whole: press Retry to reflect on this answer again.";
+
 /// What [`Reflection::over_cap`] names of a critique written past its cap.
 const OVER_CAP_CRITIQUE: &str = "critique";
 /// What [`Reflection::over_cap`] names of a final answer written past its cap.
@@ -88,6 +97,7 @@ pub fn left_note(why: crate::domain::draft::Leaving, critique_whole: bool) -> &'
 /// its draft stopped it after the critique.
 pub fn keeps_critique(error: &str) -> bool {
     error.starts_with(FINAL_FAILED)
+        || error == FINAL_STOPPED
         || error == JUDGING_STOPPED
         || [
             LEFT_FOR_ANOTHER_DRAFT_AFTER_CRITIQUE,
@@ -498,14 +508,13 @@ impl Reflect {
     /// as failed, so Retry asks only for the final again; stopped judging reads as such
     /// ([`JUDGING_STOPPED`]: no verdict is kept, Retry only judges the final).
     pub fn stop(&mut self) {
-        const STOPPED: &str = "you stopped it.";
         match self.waiting.take() {
             None => {}
             Some(Step::Critique) => {
-                self.reflection.error = Some(format!("The critique failed: {STOPPED}"));
+                self.reflection.error = Some(CRITIQUE_STOPPED.to_owned());
             }
             Some(Step::Final) => {
-                self.reflection.error = Some(format!("{FINAL_FAILED}{STOPPED}"));
+                self.reflection.error = Some(FINAL_STOPPED.to_owned());
                 self.reflection.final_partial = true;
             }
             Some(Step::Judge(_)) => {
@@ -514,6 +523,18 @@ impl Reflect {
                 self.reflection.error = Some(JUDGING_STOPPED.to_owned());
             }
         }
+    }
+
+    /// The person stopped the call under way (`partial`: what of it had arrived): said as
+    /// [`Self::stop`] says it, not as a failure, keeping that part (a critique or final answer
+    /// cut short).
+    pub fn stopped_with(&mut self, partial: String) {
+        match self.waiting.clone() {
+            Some(Step::Critique) => self.reflection.critique = partial,
+            Some(Step::Final) => self.reflection.final_output = partial,
+            _ => {}
+        }
+        self.stop();
     }
 
     /// The final answer's call, or (a critique that found nothing) the draft kept as the final.
@@ -948,10 +969,8 @@ mod tests {
         );
         m.stop();
         assert!(!m.reflection.done);
-        assert_eq!(
-            m.reflection.error.as_deref(),
-            Some("The final answer failed: you stopped it.")
-        );
+        assert_eq!(m.reflection.error.as_deref(), Some(FINAL_STOPPED));
+        assert!(keeps_critique(FINAL_STOPPED));
         assert_eq!(m.reflection.critique, "It omits the deadline.");
     }
 

@@ -2879,6 +2879,25 @@ async fn a_failed_final_is_not_scored_and_a_thumbs_down_is_named_apart() -> anyh
     b.click_button("Retry Reflexion on case #1").await?;
     b.wait_for_text("not compared: your thumbs-down on the draft")
         .await?;
+    // Tryout 86: a final answer the person stopped read "The final answer failed: You stopped
+    // the request." It is said as stopped, and not scored either.
+    fake.fault_when("A harsh review of that draft found", Fault::Hang, 1);
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_until(
+        "return !!document.querySelector('button[aria-label=\"Stop reflecting on case #1\"]') && document.querySelectorAll('.pw-reflection__col').length >= 2",
+        "the final answer under way",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.click_button("Stop reflecting on case #1").await?;
+    b.wait_for_text(
+        "You stopped the final answer before it was whole: press Retry to ask for it again.",
+    )
+    .await?;
+    let text = b
+        .eval("return document.querySelector('.pw-reflection').innerText")
+        .await?;
+    assert!(!text.as_str().unwrap_or("").contains("failed"), "{text}");
     b.close().await?;
     Ok(())
 }
