@@ -342,7 +342,7 @@ const CRITIQUE_WORDS: &[&str] = &[
 ];
 
 /// What makes a critique unusable, one plain sentence each; empty when usable: fewer than
-/// four words, the draft copied back, or [`quality::text_problems`] (empty, a placeholder, a
+/// four words, the draft copied back, a worked example's critique copied, or [`quality::text_problems`] (empty, a placeholder, a
 /// repeated line, or off topic: sharing no word with the task, the message and the draft and
 /// none of the words a critique of a draft uses, [`CRITIQUE_WORDS`]).
 pub fn critique_problems(task: &str, message: &str, draft: &str, critique: &str) -> Vec<String> {
@@ -356,6 +356,11 @@ pub fn critique_problems(task: &str, message: &str, draft: &str, critique: &str)
     let mut out = Vec::new();
     if !n.is_empty() && n == norm(draft) {
         out.push("It copies the draft back.".to_owned());
+    }
+    // Review (session 42): a worked critique copied word for word passed, its critique words
+    // exempting it from the topic check.
+    if !n.is_empty() && shots().critiques.iter().any(|c| norm(&c.critique) == n) {
+        out.push("It copies one of the local model's worked examples.".to_owned());
     }
     let about_the_draft = n.split(' ').any(|w| CRITIQUE_WORDS.contains(&w));
     let topic = format!("{task}\n{message}\n{draft}");

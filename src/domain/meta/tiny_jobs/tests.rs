@@ -197,6 +197,11 @@ fn a_critique_is_checked_against_the_task_the_message_and_the_draft() {
     has("Looks fine.", "too short");
     has("Dan agreed to send the deck.", "copies the draft");
     has("The weather is lovely in spring today.", "does not mention");
+    // Review (session 42): a worked critique copied word for word passed.
+    has(
+        "The draft is too short and does not name the scarf or the aunt. Thank her warmly for the blue scarf.",
+        "copies one of the local model's worked examples",
+    );
 }
 
 /// "notes" once stemmed to "not"; and the message listed every stem of a long topic, cut
