@@ -926,42 +926,22 @@ fn estimates_stay_through_a_second_failure_and_a_retry_not_sent() {
 #[test]
 fn a_replaced_answer_with_reported_usage_keeps_the_totals_exact() {
     let a = suite().1[0];
-    let mut run = run_of_one(a, RUN_MS);
-    ends(
-        &mut run,
-        a,
-        false,
-        answer("I can't help with that.", (300, 6), 50.0),
-        50.0,
-    );
-    assert!(!run.progress().tokens_estimated);
-    ends(
-        &mut run,
-        a,
-        true,
-        answer("- Bob: send the deck", (300, 8), 50.0),
-        50.0,
-    );
-    let p = run.progress();
+    // A refusal with `usage` reported, then a Retry of the same run that answers with usage.
+    let retried = |usage: (u32, u32)| {
+        let mut run = run_of_one(a, RUN_MS);
+        let refusal = answer("I can't help with that.", usage, 50.0);
+        ends(&mut run, a, false, refusal, 50.0);
+        let before = run.progress();
+        let reply = answer("- Bob: send the deck", (300, 8), 50.0);
+        ends(&mut run, a, true, reply, 50.0);
+        (before, run.progress())
+    };
+    let (before, p) = retried((300, 6));
+    assert!(!before.tokens_estimated);
     assert_eq!((p.input_tokens, p.output_tokens), (600, 14), "{p:?}");
     assert!(!p.tokens_estimated, "both answers came with usage: {p:?}");
     // One without usage (a server that reports none) still makes them "about" once replaced.
-    let mut run = run_of_one(a, RUN_MS);
-    ends(
-        &mut run,
-        a,
-        false,
-        answer("I can't help with that.", (0, 0), 50.0),
-        50.0,
-    );
-    ends(
-        &mut run,
-        a,
-        true,
-        answer("- Bob: send the deck", (300, 8), 50.0),
-        50.0,
-    );
-    let p = run.progress();
+    let (_, p) = retried((0, 0));
     assert!(p.tokens_estimated && p.input_tokens > 300, "{p:?}");
 }
 

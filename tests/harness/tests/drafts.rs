@@ -988,17 +988,22 @@ async fn first_words_in_two_tabs()
     Ok((site, b, tab_a))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
-    let (_site, b, tab_a) = first_words_in_two_tabs().await?;
+/// [`first_words_in_two_tabs`], then both tabs change the draft within the save delay: B saves
+/// first, and A, current, asks. Returns the site (keep it alive) and the browser.
+async fn a_conflict_in_tab_a() -> anyhow::Result<(StaticSite, Browser)> {
+    let (site, b, tab_a) = first_words_in_two_tabs().await?;
     let p = PromptPage::new(&b);
-
-    // Both tabs change the draft within the save delay: B saves first, A must ask.
     p.idea("changed in tab B").await?;
-    b.client.switch_to_window(tab_a.clone()).await?;
+    b.client.switch_to_window(tab_a).await?;
     p.idea("changed in tab A").await?;
     b.wait_for_text("This draft was changed in another tab")
         .await?;
+    Ok((site, b))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
+    let (_site, b) = a_conflict_in_tab_a().await?;
     b.screenshot("two-tabs-conflict-1280-light").await?;
     assert_eq!(
         b.eval("return document.getElementById('pw-idea').value")
@@ -1025,13 +1030,7 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
 // other tab followed. The other tab's save opens; the changes are kept as a draft beside it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reload_over_another_tabs_save_keeps_both() -> anyhow::Result<()> {
-    let (_site, b, tab_a) = first_words_in_two_tabs().await?;
-    let p = PromptPage::new(&b);
-    p.idea("changed in tab B").await?;
-    b.client.switch_to_window(tab_a.clone()).await?;
-    p.idea("changed in tab A").await?;
-    b.wait_for_text("This draft was changed in another tab")
-        .await?;
+    let (_site, b) = a_conflict_in_tab_a().await?;
     b.client.refresh().await?;
     b.wait_for_text("are kept as a draft of their own").await?;
     b.wait_until(
