@@ -263,6 +263,10 @@ pub struct Library {
     /// The name of the draft that would have opened, when what was typed before the drafts
     /// opened became a draft of its own instead (set once, at the start).
     pub typed_apart: RwSignal<Option<String>>,
+    /// What to say of a tab's unsaved changes kept as a draft of their own beside another tab's
+    /// later save ([`Self::keep_as_copy`]): said once, as news (tryout 87: it stood among the
+    /// notices of data left out, headed so, for good).
+    pub kept_apart: RwSignal<Option<String>>,
     /// The open draft was deleted in another tab (its message, or a save that found no record,
     /// `Saved::Gone`): nothing is saved until the person keeps it ([`Self::keep_deleted`]) or
     /// lets it go ([`Self::let_deleted_go`]). Written back unasked, it came back to life in the
@@ -343,6 +347,7 @@ impl Library {
             list_asked: StoredValue::new(0),
             saved_while_listing: StoredValue::new(Vec::new()),
             typed_apart: RwSignal::new(None),
+            kept_apart: RwSignal::new(None),
             gone: RwSignal::new(false),
             run_elsewhere: Elsewhere::new(),
             loop_elsewhere: Elsewhere::new(),
@@ -1605,7 +1610,7 @@ impl Library {
         };
         if let Ok(Saved::Ok(_)) = store.save(Record::new(&new_id(), 1, &copy), None).await {
             self.refresh_list().await;
-            self.report(std::iter::once(format!(
+            self.kept_apart.set(Some(format!(
                 "Changes to \u{201c}{name}\u{201d} that were not saved before the page went away are kept as a draft of their own, \u{201c}{}\u{201d}: another tab saved the draft after them, and that save is what opens. Compare the two in Drafts.",
                 copy.name
             )));

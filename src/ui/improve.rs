@@ -1558,12 +1558,10 @@ fn CandidateView(
             .chain(c.held.iter())
             .filter(|(_, r)| r.failed.is_none())
             .map(|(case, r)| {
-                let scored = x.suite.case(*case).map(|tc| {
-                    (
-                        r.score(&x.suite, tc, &c.spec),
-                        x.suite.assertions_for(tc).map(|a| a.describe()).collect(),
-                    )
-                });
+                let scored = x
+                    .suite
+                    .case(*case)
+                    .map(|tc| (r.score(&x.suite, tc, &c.spec), x.suite.check_names(tc)));
                 (*case, r.output.clone(), scored)
             })
             .collect()

@@ -136,6 +136,12 @@ pub fn App() -> impl IntoView {
             ));
         }
     });
+    // A tab's unsaved changes kept beside another tab's later save: said once (tryout 87).
+    crate::state::reactive::effect(move |_| {
+        if let Some(news) = library.kept_apart.get() {
+            toasts.push(news);
+        }
+    });
     let drafts_open = RwSignal::new(false);
     // A link opened in this tab after the page did (a click on a share link, a pasted address,
     // Forward after Back): the shared draft is shown from its top, its heading focused (tryout

@@ -264,7 +264,7 @@ pub fn ResultsCard() -> impl IntoView {
                         // "done" counts answers only: a failed or cancelled case is counted apart.
                         let mut parts = vec![format!("{} of {} done", p.done, p.total)];
                         if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
-                        if p.cancelled > p.stopped { parts.push(format!("{} cancelled", p.cancelled - p.stopped)); }
+                        if p.cancelled > p.stopped { parts.push(cancelled_part(&p)); }
                         // Tryout 73: a run going on in another tab read "79 of 79 done" here.
                         // Its record counts what it has not answered yet as not sent and its
                         // answers under way as stopped, as they would be if that tab went away.
@@ -338,7 +338,7 @@ pub fn ResultsCard() -> impl IntoView {
                 let current = d.draft.with(|x| x.current);
                 let mut parts = vec![format!("{} of {} done", p.done, p.total)];
                 if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
-                if p.cancelled > p.stopped { parts.push(format!("{} cancelled", p.cancelled - p.stopped)); }
+                if p.cancelled > p.stopped { parts.push(cancelled_part(&p)); }
                 if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", p.stopped)); }
                 let text = format!(
                     "A run of version {v} is going: {}. You changed the prompt after it started, so it goes on with version {v}'s prompt and its results stay with version {v}; this is version {current}, not run yet. Cancel run stops it; Compare two versions below reads version {v} when it is done.",
@@ -684,12 +684,7 @@ fn ResultRow(
         d.suite_and_prompt.with(|(suite, _)| {
             suite
                 .case(id)
-                .map(|c| {
-                    suite
-                        .assertions_for(c)
-                        .map(|a| a.describe())
-                        .collect::<Vec<_>>()
-                })
+                .map(|c| suite.check_names(c))
                 .unwrap_or_default()
         })
     });
@@ -1064,6 +1059,17 @@ pub fn verdict_badge(
         (Some(Status::Done), Some(_)) => ("fail", "bad"),
         // An answer without a score is never called a failure.
         (Some(Status::Done), None) => ("not scored", "idle"),
+    }
+}
+
+/// The progress line's cancelled cases: "8 cancelled", and of them those Cancel took out of the
+/// queue before they were sent, "8 cancelled (4 never sent)" (tryout 87: only the run's toast
+/// said so, and it goes).
+fn cancelled_part(p: &run::Progress) -> String {
+    let n = p.cancelled - p.stopped;
+    match p.cancelled_unsent.min(n) {
+        0 => format!("{n} cancelled"),
+        k => format!("{n} cancelled ({k} never sent)"),
     }
 }
 

@@ -1903,6 +1903,15 @@ impl Suite {
         case.assertions.iter().chain(self.global.iter())
     }
 
+    /// The names of the checks [`score_case`] runs on `case`, in its order, with the case's
+    /// `{{variables}}` filled in as they are checked (tryout 87: a failed check read "equals
+    /// “{{answer}}” — The answer is “3” instead", the expected "2" nowhere).
+    pub fn check_names(&self, case: &TestCase) -> Vec<String> {
+        self.assertions_for(case)
+            .map(|a| a.with_vars(&case.vars).describe())
+            .collect()
+    }
+
     /// Every unusable assertion: `(case id or None for global, index, problem)`.
     pub fn problems(&self, spec: Option<&PromptSpec>) -> Vec<(Option<u32>, usize, String)> {
         let mut out = Vec::new();

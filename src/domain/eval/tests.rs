@@ -1308,3 +1308,24 @@ fn checks_are_weighted_as_promptfoo_weighs_them() {
         "promptfoo: every weight 0 scores 0"
     );
 }
+
+// Tryout 87: a failed check read "equals “{{answer}}” — The answer is “3” instead": the value it
+// was checked against ("2", the case's `answer`) was nowhere. Its name is the check as run.
+#[test]
+fn a_checks_name_has_the_cases_variables_filled_in() {
+    let mut suite = Suite::default();
+    let id = suite.add(TestCase {
+        input: "Which option?".into(),
+        vars: vec![("answer".into(), "2".into())],
+        assertions: vec![Assertion::new(Check::Equals("{{answer}}".into()))],
+        ..Default::default()
+    });
+    suite.global.push(Assertion::new(Check::ContainsAny(vec![
+        "{{ answer }}".into(),
+    ])));
+    let names = suite.check_names(suite.case(id).unwrap());
+    assert_eq!(names.len(), 2);
+    for n in &names {
+        assert!(n.contains('2') && !n.contains("{{"), "{names:?}");
+    }
+}

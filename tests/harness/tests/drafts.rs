@@ -1033,6 +1033,15 @@ async fn a_reload_over_another_tabs_save_keeps_both() -> anyhow::Result<()> {
     let (_site, b) = a_conflict_in_tab_a().await?;
     b.client.refresh().await?;
     b.wait_for_text("are kept as a draft of their own").await?;
+    // Said as news, not among the notices of data left out (tryout 87).
+    let page = b.eval("return document.body.innerText").await?;
+    assert!(
+        !page
+            .as_str()
+            .unwrap_or("")
+            .contains("Some data was left out"),
+        "{page}"
+    );
     b.wait_until(
         "return document.getElementById('pw-idea').value === 'changed in tab B'",
         "the other tab's save open",
