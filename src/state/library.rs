@@ -583,6 +583,11 @@ impl Library {
             records.insert(0, rec.clone());
             self.list_asked.update_value(|n| *n += 1);
             self.list.set(records.iter().map(DraftMeta::of).collect());
+            // A kept copy stored meanwhile (`keep_as_copy`) is not among the records read
+            // before it (final read: Drafts missed it).
+            if self.kept_apart.get_untracked().is_some() {
+                self.refresh_list().await;
+            }
             self.last_saved.set_value(first);
             self.pending.set(false);
             // A revision only when stored: a later save then expects the record to be there.
@@ -1603,18 +1608,31 @@ impl Library {
     async fn keep_as_copy(self, kept: Draft, stored: &Draft) {
         let name = stored.display_name();
         let mut copy = kept;
-        // Named as "Keep both" names the copy it keeps.
+        // Named as "Keep both" names the copy it keeps, and a copy as every copy arrives: its
+        // loop (the stored one, perhaps running in the other tab) paused with its calls in
+        // flight released, its run's stopped calls counted in the draft they were made in
+        // (final read: the other tab's loop went on charging in the copy).
         copy.name = format!("{} (kept copy)", copy.display_name());
+        copy.arrive_as_copy();
         let Some(store) = self.store.get_value() else {
             return;
         };
-        if let Ok(Saved::Ok(_)) = store.save(Record::new(&new_id(), 1, &copy), None).await {
-            self.refresh_list().await;
-            self.kept_apart.set(Some(format!(
-                "Changes to \u{201c}{name}\u{201d} that were not saved before the page went away are kept as a draft of their own, \u{201c}{}\u{201d}: another tab saved the draft after them, and that save is what opens. Compare the two in Drafts.",
-                copy.name
+        let rec = Record::new(&new_id(), 1, &copy);
+        let meta = DraftMeta::of(&rec);
+        let saved = store.save(rec, None).await;
+        if !matches!(saved, Ok(Saved::Ok(_))) {
+            // The copy kept by the page is used up: say what is lost (final read).
+            self.report(std::iter::once(format!(
+                "Changes to \u{201c}{name}\u{201d} that were not saved before the page went away could not be kept as a draft of their own: the browser's storage refused them."
             )));
+            return;
         }
+        // In the list now, and after a read of it that began before (the first visit's).
+        self.list_saved(meta);
+        self.kept_apart.set(Some(format!(
+            "Changes to \u{201c}{name}\u{201d} that were not saved before the page went away are kept as a draft of their own, \u{201c}{}\u{201d}: another tab saved the draft after them, and that save is what opens. Compare the two in Drafts.",
+            copy.name
+        )));
     }
 
     /// [`Self::restore_unsaved`] for a draft that does not open (`p`, as stored: the draft a

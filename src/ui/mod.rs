@@ -307,20 +307,20 @@ fn background_toasts(toasts: notice::Toasts, drafts: DraftHandle) {
                         {
                             // Tryout 86: the cases Cancel took out of the queue read as stopped.
                             let unsent = p.cancelled_unsent.min(p.cancelled);
-                            let not_sent = match unsent {
-                                0 => String::new(),
-                                m => format!(" · {m} not sent"),
-                            };
-                            match p.cancelled - unsent {
-                                0 => not_sent,
-                                n => match p.cancelled_kept {
-                                    0 => format!(" · {n} stopped{not_sent}"),
-                                    k => format!(
-                                        " · {n} stopped ({} put back){not_sent}",
-                                        crate::domain::figures::count(k, "earlier result", "earlier results")
-                                    ),
-                                },
+                            let mut said = String::new();
+                            if p.cancelled > unsent {
+                                said += &format!(" · {} stopped", p.cancelled - unsent);
                             }
+                            if unsent > 0 {
+                                said += &format!(" · {unsent} not sent");
+                            }
+                            if p.cancelled_kept > 0 {
+                                said += &format!(
+                                    " ({} put back)",
+                                    crate::domain::figures::count(p.cancelled_kept, "earlier result", "earlier results")
+                                );
+                            }
+                            said
                         }
                     ));
                 }

@@ -1879,12 +1879,21 @@ fn config_prompt(root: &Node, out: &mut Imported) -> Option<String> {
             (Some(_), _) => out.leave_out(
                 item.line,
                 Omitted::Part(format!("prompt {}", i + 1)),
-                "the first prompt is each case's message here; compare prompts as versions instead",
+                if first.is_some() {
+                    "the first prompt is each case's message here; compare prompts as versions instead"
+                } else {
+                    "only the first prompt can be each case's message here, and it is not one Promptwright reads; compare prompts as versions instead"
+                },
+            ),
+            (None, 0) => out.leave_out(
+                item.line,
+                Omitted::Part(format!("prompt {}", i + 1)),
+                "Promptwright reads a prompt written in the config as text, not one in a file or in another form: its cases send their variables as lines instead",
             ),
             (None, _) => out.leave_out(
                 item.line,
                 Omitted::Part(format!("prompt {}", i + 1)),
-                "Promptwright reads a prompt written in the config as text, not one in a file or in another form: its cases send their variables as lines instead",
+                "Promptwright reads a prompt written in the config as text, not one in a file or in another form",
             ),
         }
     }

@@ -1584,6 +1584,9 @@ impl Run {
                 _ if cancelled_here => {
                     p.cancelled += 1;
                     p.cancelled_kept += 1;
+                    // A re-run Cancel took out of the queue: no estimate of a call beside it
+                    // (final read: re-runs read "7 stopped" for 4 calls under way).
+                    p.cancelled_unsent += usize::from(cr.rerun_cancelled_spent.is_none());
                     p.stopped += usize::from(cr.cut_by.is_some_and(|w| w != Leaving::Copied));
                 }
                 Status::Queued => {}

@@ -2704,7 +2704,8 @@ fn failed_checks(
                 eval::Verdict::Done { reason, .. } => Some(reason.clone()),
                 _ => None,
             };
-            (a.describe(), reason)
+            // As checked: the case's variables filled in (tryout 87's name, for the meta model).
+            (a.with_vars(&case.vars).describe(), reason)
         })
         // The person's thumbs-down on this answer, read like a failed check (its note is the
         // reason), whether or not the suite counts it in the score.

@@ -209,7 +209,11 @@ impl ReflectInput {
         });
         let empty = run::CaseRun::default();
         Some(ReflectInput {
-            checks: suite.assertions_for(&case).cloned().collect(),
+            // As checked: the case's variables filled in (final read).
+            checks: suite
+                .assertions_for(&case)
+                .map(|a| a.with_vars(&case.vars))
+                .collect(),
             rubrics: run::rubrics_to_judge(suite, &case, &empty, false),
             tiny_task,
             style,
