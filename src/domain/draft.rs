@@ -978,6 +978,47 @@ pub fn short_name(idea: &str) -> String {
     }
 }
 
+/// A file name stem from a draft name: its letters and digits (ASCII letters lower-cased), the
+/// rest as single dashes, at most [`FILE_STEM_MAX`] characters cut after a whole word (a first
+/// word longer than that is cut); "prompt" when nothing is left. E.g. "Turn a recipe into a
+/// shopping list!" -> "turn-a-recipe-into-a-shopping-list". Tryout 87: a long name was cut
+/// in the middle of a word ("…-quan").
+pub fn file_stem(name: &str) -> String {
+    let lowered: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut stem = String::new();
+    for word in lowered.split('-').filter(|p| !p.is_empty()) {
+        let room = FILE_STEM_MAX - stem.chars().count();
+        let dash = usize::from(!stem.is_empty());
+        if word.chars().count() + dash > room {
+            if stem.is_empty() {
+                stem = word.chars().take(FILE_STEM_MAX).collect();
+            }
+            break;
+        }
+        if dash == 1 {
+            stem.push('-');
+        }
+        stem.push_str(word);
+    }
+    if stem.is_empty() {
+        "prompt".to_owned()
+    } else {
+        stem
+    }
+}
+
+/// The most characters of a [`file_stem`].
+pub const FILE_STEM_MAX: usize = 48;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1766,6 +1807,28 @@ mod tests {
 #[cfg(test)]
 mod shown_name_tests {
     use super::*;
+
+    #[test]
+    fn a_file_stem_keeps_whole_words() {
+        assert_eq!(
+            file_stem("Turn a recipe into a shopping list!"),
+            "turn-a-recipe-into-a-shopping-list"
+        );
+        // Tryout 87: cut at 48 characters, in the middle of "quantities".
+        let long = "Turn a recipe into a shopping list grouped by aisle with quantities";
+        assert_eq!(
+            file_stem(long),
+            "turn-a-recipe-into-a-shopping-list-grouped-by"
+        );
+        assert!(file_stem(long).len() <= FILE_STEM_MAX);
+        let one_word = "x".repeat(60);
+        assert_eq!(file_stem(&one_word), "x".repeat(FILE_STEM_MAX));
+        assert_eq!(file_stem("  ?!  "), "prompt");
+        assert_eq!(file_stem("Résumé des réunions"), "résumé-des-réunions");
+        // Exactly at the limit: the last word stays.
+        let at = format!("{}-{}", "a".repeat(40), "b".repeat(7));
+        assert_eq!(file_stem(&at), at);
+    }
 
     #[test]
     fn a_name_is_shown_without_direction_overrides_and_cut_to_its_most() {

@@ -509,6 +509,34 @@ impl OptimizerHandle {
             .with_untracked(|r| setup::models_changed(&config, r, judged))
     }
 
+    /// `note` as it reads with Settings as they are now (tracked): a note of a loop paused for
+    /// models Settings changed ([`notes::MODELS_PAUSED`], [`notes::MODELS_STILL_PAUSED`]) names
+    /// the models Settings name now, or says they are back ([`notes::MODELS_BACK`]); tryout 87:
+    /// it kept the model of the moment it paused after Settings were set back. Any other note
+    /// as it is.
+    pub fn note_now(self, note: String) -> String {
+        let Some(prefix) = [notes::MODELS_PAUSED, notes::MODELS_STILL_PAUSED]
+            .into_iter()
+            .find(|p| note.starts_with(p))
+        else {
+            return note;
+        };
+        let (config, judged) = self.drafts.draft.with_untracked(|d| {
+            (
+                d.optimizer.as_ref().map(|o| o.config.clone()),
+                d.suite.has_judge_checks(),
+            )
+        });
+        let Some(config) = config else {
+            return note;
+        };
+        let why = self
+            .settings
+            .roles
+            .with(|r| setup::models_changed(&config, r, judged));
+        format!("{prefix}{}", why.as_deref().unwrap_or(notes::MODELS_BACK))
+    }
+
     /// Whether a key the loop needs is missing in this tab now (tracked).
     pub fn keys_missing_now(self) -> bool {
         self.settings
@@ -710,7 +738,8 @@ impl OptimizerHandle {
         // Settings name other models than the loop started with (session 42's review). Not
         // `NOT_RESUMED`, whose note is about keys and goes once they are back.
         if let Some(why) = self.models_note() {
-            self.note.set(Some(format!("Still paused. {why}")));
+            self.note
+                .set(Some(format!("{}{why}", notes::MODELS_STILL_PAUSED)));
             return;
         }
         self.note.set(None);
@@ -836,7 +865,8 @@ impl OptimizerHandle {
             // Out of the queue first: the events below pump again, which must find it empty.
             self.drop_unsent();
             self.hold();
-            self.note.set(Some(format!("Paused. {why}")));
+            self.note
+                .set(Some(format!("{}{why}", notes::MODELS_PAUSED)));
             return;
         }
         loop {

@@ -58,28 +58,7 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A file name from a draft name: letters, digits and dashes.
-pub fn file_stem(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    if s.is_empty() {
-        "prompt".to_owned()
-    } else {
-        s.chars().take(48).collect()
-    }
-}
+pub use crate::domain::draft::file_stem;
 
 /// Moves the keyboard focus to the element with this id once the page has drawn it (the next
 /// frame): a field that opens in answer to a button ("Add case", "Rename").

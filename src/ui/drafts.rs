@@ -662,7 +662,12 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
             let result = run.and_then(|r| r.cases.get(&c.id)).and_then(|r| {
                 use crate::domain::eval::run::Status;
                 let verdict = match (&r.status, scores.get(&c.id)) {
-                    (Status::Failed(e), _) => format!("the call failed: {e}"),
+                    // Without the advice that needs the sender's page (tryout 87: "press
+                    // Retry in a minute", with no Retry here).
+                    (Status::Failed(e), _) => format!(
+                        "the call failed: {}",
+                        crate::domain::provider::without_advice(e)
+                    ),
                     // As the owner's row says it (tryout 47: the receiver read "fail, score 0"
                     // for a case the owner's page called "judge error" and left out of the score).
                     (Status::Done, Some(s))

@@ -890,7 +890,8 @@ fn OptimizerPanel() -> impl IntoView {
                 .filter(|n| !n.starts_with(crate::domain::optimize::notes::CONTINUING) || running())
                 // The answer to a Resume pressed without a key goes once the keys are back.
                 .filter(|n| !n.starts_with(crate::domain::optimize::notes::NOT_RESUMED) || h.keys_missing_now())
-                .map(|n| view! { <p class="pw-hint" role="status">{n}</p> })).into_any())}
+                // A pause for models Settings changed follows Settings (tryout 87).
+                .map(|n| view! { <p class="pw-hint" role="status">{crate::ui::erased::dynamic(move || h.note_now(n.clone()).into_any())}</p> })).into_any())}
             // A loop held for a key says so here too, in words that follow Settings (helper 50).
             {crate::ui::erased::dynamic(move || (match h.arrival.get() {
                 Some(crate::domain::optimize::notes::Arrival::HeldForKey { cut_off })
@@ -1002,11 +1003,7 @@ fn Progress(
             };
             // Session 42: a call charged its whole reservation (the provider reported nothing
             // for it) made the tokens and money read as counted, not as the bound they are.
-            let whole = match o.charged_whole {
-                0 => String::new(),
-                1 => " (1 call is counted at the most it could use: the provider reported no usage for it, or it failed, was cut off or was stopped)".to_owned(),
-                n => format!(" ({} calls are counted at the most they could use: the provider reported no usage for them, or they failed, were cut off or were stopped)", grouped(u64::from(n))),
-            };
+            let whole = crate::domain::optimize::notes::charged_whole(o.charged_whole, o.charged_unreported);
             let spent = format!(
                 "{} of {} used{added}{resent} · {} of {}{money}{whole}{}",
                 grouped(u64::from(o.spent.calls)), count(o.limit.calls, "call", "calls"), grouped(o.spent.tokens()), count(o.limit.tokens(), "token", "tokens"), eta(&o).unwrap_or_default()

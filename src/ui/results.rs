@@ -279,7 +279,10 @@ pub fn ResultsCard() -> impl IntoView {
                         }
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{}{} in, {} out", if p.tokens_estimated { "about " } else { "" }, count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
-                        parts.push(format!("estimated cost: {}", cost()));
+                        // Tryout 87: "estimated cost" with every call's usage reported by
+                        // its provider; the figure is then those tokens at list price.
+                        let label = if p.tokens_estimated { "estimated cost" } else { "cost at list price" };
+                        parts.push(format!("{label}: {}", cost()));
                         if p.over_cap > 0 {
                             parts.push(over_cap_line(p.over_cap));
                         }

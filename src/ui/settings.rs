@@ -265,6 +265,9 @@ fn RoleSettings(
     // field turns on as soon as the typed address names a host, so Tab from the address lands
     // on it (tryout 10: it turned on after Tab had moved past it).
     let typed_url = RwSignal::new(None::<String>);
+    // The model name being typed, before the field is left: the test message's figure follows
+    // it (tryout 86: it changed only once the field was left).
+    let typed_model = RwSignal::new(None::<String>);
     let no_host = move || {
         let mut c = cfg();
         if let Some(u) = typed_url.get().filter(|u| !u.trim().is_empty()) {
@@ -395,9 +398,11 @@ fn RoleSettings(
                     class="pw-input"
                     spellcheck="false"
                     prop:value=move || cfg().model
+                    on:input=move |ev| typed_model.set(Some(event_target_value(&ev)))
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         s.update(role, |c| c.model = v.trim().to_owned());
+                        typed_model.set(None);
                     }
                 />
                 <button type="button" class="pw-button" disabled=move || testing.get() on:click=move |_| test_connection()>
@@ -513,7 +518,10 @@ fn RoleSettings(
                 "Send a test message"
             </button>
             <super::cost::CostNote cost=Signal::derive(move || {
-                let c = cfg();
+                let mut c = cfg();
+                if let Some(m) = typed_model.get() {
+                    c.model = m.trim().to_owned();
+                }
                 Some(crate::domain::estimate::calls_at_most(&[(&c, crate::domain::estimate::request_bound(&test_request()))]))
             })/>
             {crate::ui::erased::show(move || call.running.get(), move || view! {

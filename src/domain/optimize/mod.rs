@@ -713,6 +713,11 @@ pub struct Optimizer {
     /// charged at its cap read as money spent). 0 in older snapshots.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub charged_whole: u32,
+    /// Of [`Self::charged_whole`], the calls that were answered with no usage reported (the
+    /// others failed, were cut off, stopped or lost with a page): the page names both kinds
+    /// ([`notes::charged_whole`]; tryout 87: it said "or" over both). 0 in older snapshots.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub charged_unreported: u32,
     /// Reserved for calls in flight (worst case). Saved, so that calls lost in a reload are charged.
     #[serde(default)]
     pub reserved: Budget,
@@ -1264,6 +1269,7 @@ impl Optimizer {
             resent: 0,
             resent_stalled: 0,
             charged_whole: 0,
+            charged_unreported: 0,
             spent: Budget::default(),
             reserved: Budget::default(),
             lost: Budget::default(),
@@ -1587,6 +1593,9 @@ impl Optimizer {
                     }
                     _ => {
                         self.charged_whole = self.charged_whole.saturating_add(1);
+                        if result.is_ok() {
+                            self.charged_unreported = self.charged_unreported.saturating_add(1);
+                        }
                         (ri, ro)
                     }
                 };

@@ -11,6 +11,62 @@ pub const CONTINUING: &str = "Continuing the optimization where it was.";
 /// back.
 pub const NOT_RESUMED: &str = "Not resumed. ";
 
+/// How the note of a loop paused because Settings name other models than it started with
+/// begins ([`super::setup::models_changed`]); the page writes the rest from Settings as they are
+/// now.
+pub const MODELS_PAUSED: &str = "Paused. ";
+
+/// How the answer to a Resume refused for the same reason begins.
+pub const MODELS_STILL_PAUSED: &str = "Still paused. ";
+
+/// The rest of such a note once Settings name the loop's models again.
+pub const MODELS_BACK: &str =
+    "Settings name the models the loop started with again: press Resume to go on.";
+
+/// What the loop's progress line says after its figures of the calls counted at their whole
+/// reservation (`Optimizer::charged_whole`, `total`), of which `unreported` were answered with no
+/// usage reported and the rest failed, were cut off or stopped: "" when none; e.g. " (3 calls are
+/// counted at the most they could use: 2 answered with no usage reported; 1 failed, was cut
+/// off or was stopped)". `unreported` above `total` counts as `total`.
+pub fn charged_whole(total: u32, unreported: u32) -> String {
+    if total == 0 {
+        return String::new();
+    }
+    let unreported = unreported.min(total);
+    let ended = total - unreported;
+    let head = if total == 1 {
+        "1 call is counted at the most it could use".to_owned()
+    } else {
+        format!(
+            "{} calls are counted at the most they could use",
+            crate::domain::figures::grouped(u64::from(total))
+        )
+    };
+    let answered = |n: u32| match (n, total) {
+        (1, 1) => "it was answered with no usage reported".to_owned(),
+        (n, _) => format!(
+            "{} answered with no usage reported",
+            crate::domain::figures::grouped(u64::from(n))
+        ),
+    };
+    let failed = |n: u32| match (n, total) {
+        (1, 1) => "it failed, was cut off or was stopped".to_owned(),
+        (n, t) if n == t => "they failed, were cut off or were stopped".to_owned(),
+        (1, _) => "1 failed, was cut off or was stopped".to_owned(),
+        (n, _) => format!(
+            "{} failed, were cut off or were stopped",
+            crate::domain::figures::grouped(u64::from(n))
+        ),
+    };
+    let why = match (unreported, ended) {
+        (u, 0) if u == total && total > 1 => "they were answered with no usage reported".to_owned(),
+        (u, 0) => answered(u),
+        (0, e) => failed(e),
+        (u, e) => format!("{}; {}", answered(u), failed(e)),
+    };
+    format!(" ({head}: {why})")
+}
+
 /// The note of a loop paused by the person.
 pub const PAUSED: &str =
     "Paused: calls already running finish; nothing new starts until you resume.";
@@ -216,6 +272,36 @@ mod tests {
                 "interrupted. The keys it needs are in this tab now: press Resume to go on."
             )
         );
+    }
+
+    #[test]
+    fn calls_counted_at_their_reservation_are_named_by_why() {
+        assert_eq!(charged_whole(0, 0), "");
+        assert_eq!(
+            charged_whole(1, 1),
+            " (1 call is counted at the most it could use: it was answered with no usage reported)"
+        );
+        assert_eq!(
+            charged_whole(1, 0),
+            " (1 call is counted at the most it could use: it failed, was cut off or was stopped)"
+        );
+        assert_eq!(
+            charged_whole(3, 3),
+            " (3 calls are counted at the most they could use: they were answered with no usage reported)"
+        );
+        assert_eq!(
+            charged_whole(3, 0),
+            " (3 calls are counted at the most they could use: they failed, were cut off or were stopped)"
+        );
+        assert_eq!(
+            charged_whole(3, 2),
+            " (3 calls are counted at the most they could use: 2 answered with no usage reported; 1 failed, was cut off or was stopped)"
+        );
+        assert_eq!(
+            charged_whole(1_200, 200),
+            " (1,200 calls are counted at the most they could use: 200 answered with no usage reported; 1,000 failed, were cut off or were stopped)"
+        );
+        assert_eq!(charged_whole(2, 5), charged_whole(2, 2));
     }
 
     #[test]

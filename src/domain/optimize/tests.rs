@@ -869,8 +869,10 @@ fn failed_calls_score_zero_and_failed_proposals_pause_the_loop_with_their_cause(
     let f = &o.proposal_failures[0];
     assert_eq!((f.round, f.refine, f.attempt), (1, false, 1));
     assert!(f.message.contains("HTTP 429"), "{}", f.message);
-    // The failed calls (case 1's and the proposal's) are counted at their reservations.
+    // The failed calls (case 1's and the proposal's) are counted at their reservations, as
+    // failed, not as answered with no usage.
     assert_eq!(o.charged_whole, 2);
+    assert_eq!(o.charged_unreported, 0);
 }
 
 /// Answers every call of `o` with `world`, except proposals, answered by `propose` in turn (the
@@ -1407,6 +1409,7 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
     let ctx = Ctx { suite: &s };
     let mut worst_ratio = 0.0f64;
     let mut runs_at_limit = 0;
+    let mut both_kinds = 0;
     // The closest any run came to its approved limit (spent / approved), calls and tokens.
     let mut closest = (0.0f64, 0.0f64, 0.0f64);
     // Runs in which another model answered (one count per model).
@@ -1584,6 +1587,15 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
             "seed {seed}: every call issued is charged once"
         );
         assert!(o.stop.is_some(), "seed {seed}");
+        assert!(
+            o.charged_unreported <= o.charged_whole,
+            "seed {seed}: {} answered with no usage of {} charged whole",
+            o.charged_unreported,
+            o.charged_whole
+        );
+        if o.charged_unreported > 0 && o.charged_unreported < o.charged_whole {
+            both_kinds += 1;
+        }
         if o.stop == Some(Stop::BudgetReached) {
             runs_at_limit += 1;
         }
@@ -1610,6 +1622,10 @@ fn budgets_are_bounds_whatever_the_provider_reports() {
     assert!(
         runs_at_limit > 30,
         "many runs end at their limit: {runs_at_limit}"
+    );
+    assert!(
+        both_kinds > 30,
+        "calls answered with no usage and failed calls are told apart: {both_kinds}"
     );
     assert!(
         answered_elsewhere > 100,
@@ -1724,6 +1740,7 @@ fn unsent_calls_are_released_and_stopped_ones_are_charged() {
     o.step(&ctx, Event::Cancel);
     assert_eq!(o.spent.calls, 1 + in_flight);
     assert_eq!(o.charged_whole, 1 + in_flight);
+    assert_eq!(o.charged_unreported, 0);
     assert_eq!(o.reserved, Budget::default());
 }
 #[test]

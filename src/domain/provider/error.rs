@@ -567,6 +567,66 @@ impl ProviderError {
     }
 }
 
+/// The controls a failure message may send its reader to, that only the person who made the
+/// call has on their page: a shared draft's reader has no Retry of the sender's run, no key
+/// and no Settings of theirs.
+const SENDERS_CONTROLS: [&str; 7] = [
+    "Retry",
+    "Re-judge",
+    "Settings",
+    "Test connection",
+    "Send a test message",
+    "Compare models",
+    "Remember on this device",
+];
+
+/// A stored failure message ([`ProviderError::message`] as a result keeps it) for someone who
+/// reads it but did not make the call (a shared draft's reader): the message without its
+/// sentences of advice that send the reader to a control of the sender's page (Retry, Settings,
+/// ...: `SENDERS_CONTROLS`), and without a "; press Retry ..." clause. The first sentence, the
+/// cause, always stays. Sentences end at ". ", "! " or "? " outside quotation marks (a provider's
+/// quoted words stay whole). Tryout 87: a shared link's failed case read "press Retry in a
+/// minute" with no Retry there.
+pub fn without_advice(message: &str) -> String {
+    let mut sentences: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut quoted = 0i32;
+    let mut straight = false;
+    // Quotation marks that do not pair up (a provider's words cut short) do not hold the rest
+    // of the message as one sentence.
+    let count = |q: char| message.chars().filter(|c| *c == q).count();
+    let curly_pair = count('\u{201c}') == count('\u{201d}');
+    let straight_pair = count('"') % 2 == 0;
+    let mut chars = message.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        current.push(c);
+        match c {
+            '\u{201c}' if curly_pair => quoted += 1,
+            '\u{201d}' if curly_pair => quoted -= 1,
+            '"' if straight_pair => straight = !straight,
+            '.' | '!' | '?' if quoted <= 0 && !straight && chars.peek() == Some(&' ') => {
+                sentences.push(std::mem::take(&mut current).trim().to_owned());
+            }
+            _ => {}
+        }
+    }
+    if !current.trim().is_empty() {
+        sentences.push(current.trim().to_owned());
+    }
+    let names_a_control = |s: &str| SENDERS_CONTROLS.iter().any(|c| s.contains(c));
+    let mut kept: Vec<String> = Vec::new();
+    for (i, s) in sentences.into_iter().enumerate() {
+        let s = match s.find("; press ").or_else(|| s.find("; Press ")) {
+            Some(at) if names_a_control(&s[at..]) => format!("{}.", &s[..at]),
+            _ => s,
+        };
+        if i == 0 || !names_a_control(&s) {
+            kept.push(s);
+        }
+    }
+    kept.join(" ")
+}
+
 /// `s` with its first letter in lower case (to continue a sentence).
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();

@@ -18,7 +18,7 @@ pub use codec::{
 pub use error::{
     ErrorKind, ProviderError, RetryPolicy, classify_failed_fetch, classify_http_error,
     classify_models_error, classify_network_error, classify_stream_error, offline_blocks,
-    offline_error, parse_retry_after, provider_message, shown_address,
+    offline_error, parse_retry_after, provider_message, shown_address, without_advice,
 };
 pub use stream::{ChatEvent, Completion, Failure, StopReason, StreamDecoder, Usage};
 

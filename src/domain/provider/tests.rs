@@ -1695,3 +1695,97 @@ fn a_call_cut_on_its_way_is_told_from_an_answered_failure() {
         assert!(!e(kind.clone()).cut_in_transit(), "{kind:?}");
     }
 }
+
+// Tryout 87: a shared link's failed case read "press Retry in a minute" in the link's read-only
+// view, which has no Retry (nor the sender's key or Settings). Every kind of failure, read by
+// someone else, keeps its cause and loses the advice that needs the sender's page.
+#[test]
+fn a_failure_read_by_someone_else_keeps_its_cause_without_the_senders_controls() {
+    use super::without_advice;
+    let p = ProviderKind::OpenAi;
+    let kinds = [
+        ErrorKind::BadKey,
+        ErrorKind::NoKeySent,
+        ErrorKind::NoCredit,
+        ErrorKind::UnknownModel,
+        ErrorKind::WrongAddress {
+            tried: "h/v1/models".into(),
+        },
+        ErrorKind::TooLong,
+        ErrorKind::RateLimited,
+        ErrorKind::QuotaExhausted,
+        ErrorKind::Overloaded,
+        ErrorKind::Server,
+        ErrorKind::Transient,
+        ErrorKind::BadRequest,
+        ErrorKind::Stalled { seconds: 30 },
+        ErrorKind::Truncated,
+        ErrorKind::Malformed,
+        ErrorKind::InStream,
+        ErrorKind::Network,
+        ErrorKind::Offline,
+        ErrorKind::OfflineNoAnswer,
+        ErrorKind::Aborted,
+        ErrorKind::Refused,
+    ];
+    for kind in kinds {
+        for attempts in [1, 3] {
+            for in_stream in [false, true] {
+                let mut e = ProviderError::new(kind.clone(), p, "api.example.com", Some(500), "");
+                e.attempts = attempts;
+                e.in_stream = in_stream;
+                let whole = e.message().trim().to_owned();
+                let read = without_advice(&whole);
+                let first = whole.split(". ").next().unwrap_or_default();
+                assert!(read.starts_with(first), "{kind:?}: {read} / {whole}");
+                let rest = &read[first.len()..];
+                for control in [
+                    "Retry",
+                    "Settings",
+                    "Test connection",
+                    "Send a test message",
+                ] {
+                    assert!(!rest.contains(control), "{kind:?}: {read}");
+                }
+            }
+        }
+    }
+    // Pinned: the cause, what arrived, and why it stopped stay; the advice goes.
+    let mut e = ProviderError::new(ErrorKind::Overloaded, p, "api.example.com", Some(529), "");
+    e.attempts = 3;
+    assert_eq!(
+        without_advice(&e.message()),
+        "OpenAI is overloaded right now (HTTP 529). Promptwright tried 3 times and gave up."
+    );
+    let cut = ProviderError::new(ErrorKind::Truncated, p, "api.example.com", None, "");
+    assert_eq!(
+        without_advice(&cut.message()),
+        "The connection to api.example.com closed before the reply was finished. What arrived is kept."
+    );
+    // A provider's quoted words stay whole, full stops and "Retry" inside them too.
+    let said = ProviderError::new(
+        ErrorKind::BadRequest,
+        p,
+        "api.example.com",
+        Some(400),
+        "Bad field. Retry with another one.",
+    );
+    assert_eq!(
+        without_advice(&said.message()),
+        said.message(),
+        "nothing of it is advice of the page"
+    );
+    // A quotation mark that does not pair up does not hold the advice in.
+    let mut cut = ProviderError::new(
+        ErrorKind::Overloaded,
+        p,
+        "api.example.com",
+        None,
+        "model \"x is overloaded",
+    );
+    cut.in_stream = true;
+    assert_eq!(
+        without_advice(&cut.message()),
+        "OpenAI stopped the reply with an error: model \"x is overloaded. What arrived is kept."
+    );
+}

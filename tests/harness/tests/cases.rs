@@ -148,6 +148,12 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     b.wait_for_text("Score 8/10 (pass at 7). Each item names its owner.")
         .await?;
     b.wait_for_text("3 of 3 done").await?;
+    // Every call's usage was reported: its tokens at list price, not an estimate (tryout 87).
+    let (progress, _) = tokens_in_progress(&b).await?;
+    assert!(
+        progress.contains(" · cost at list price: ") && !progress.contains("about"),
+        "{progress}"
+    );
     // Case 3: contains ✗ (0), regex ✓ (1), judge 0.8 → 60; cases 1 and 2: (1+1+0.8)/3 = 93.
     b.wait_for_text("Score 82 / 100 · 2 of 3 cases passed every check")
         .await?;
@@ -3492,6 +3498,7 @@ async fn a_stalled_case_counts_the_prompts_the_provider_received() -> anyhow::Re
         input > 0 && progress.contains("tokens in, 0 out"),
         "its prompt counted: {progress}"
     );
+    assert!(progress.contains(" · estimated cost: "), "{progress}");
     // Retry is the person's: it says what it may cost, and sends the request once more.
     b.click_button("Retry case #1").await?;
     wait_badge(&b, 1, "call failed").await?;

@@ -738,6 +738,70 @@ async fn a_shared_draft_names_hidden_or_direction_characters_where_it_is_read() 
     Ok(())
 }
 
+/// Tryout 87: a shared link's failed case read "… press Retry in a minute" in the link's
+/// read-only view, which has no Retry. The view gives the failure's cause, and what arrived, with
+/// no advice that needs the sender's page (Retry, a key, Settings).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_failed_case_gives_its_cause_without_the_senders_retry() -> anyhow::Result<()> {
+    use promptwright::domain::eval::TestCase;
+    use promptwright::domain::eval::run::{CaseRun, Run, Status};
+    use promptwright::domain::provider::{ErrorKind, ProviderError, ProviderKind};
+    let (_, mut d) = promptwright::domain::share::reference_drafts()
+        .into_iter()
+        .find(|(_, d)| d.current == 1 && d.suite.cases.is_empty())
+        .expect("a draft of one version and no cases");
+    d.suite.cases.push(TestCase {
+        id: 1,
+        input: "Ana books the room.".into(),
+        ..Default::default()
+    });
+    let mut overloaded = ProviderError::new(
+        ErrorKind::Overloaded,
+        ProviderKind::OpenAi,
+        "api.openai.com",
+        Some(529),
+        "",
+    );
+    overloaded.attempts = 3;
+    let sent_as = overloaded.message();
+    assert!(sent_as.contains("Press Retry in a minute"), "{sent_as}");
+    let mut run = Run {
+        version: 1,
+        model: "OpenAI gpt-4o-mini".into(),
+        ..Default::default()
+    };
+    run.cases.insert(
+        1,
+        CaseRun {
+            status: Status::Failed(sent_as),
+            ..Default::default()
+        },
+    );
+    d.put_run_on("", run);
+    let (site, b) = pw_harness::with_app(1280, 1000).await?;
+    let link = format!(
+        "{}{}",
+        site.url(),
+        promptwright::domain::share::fragment(&d, promptwright::domain::wire::Include::ALL)?
+    );
+    b.client.goto(&link).await?;
+    b.client.refresh().await?;
+    b.wait_for_text("Result: the call failed:").await?;
+    let said = b
+        .eval("return document.querySelector('.pw-card--shared ol, .pw-card--shared ul').innerText")
+        .await?;
+    let said = said.as_str().unwrap_or_default();
+    assert!(
+        said.contains("Result: the call failed: OpenAI is overloaded right now (HTTP 529). Promptwright tried 3 times and gave up."),
+        "{said}"
+    );
+    for advice in ["Retry", "Settings"] {
+        assert!(!said.contains(advice), "{advice} in: {said}");
+    }
+    b.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_share_link_opens_in_a_fresh_profile_and_never_holds_the_key() -> anyhow::Result<()> {
     let (site, a, downloads) = app_downloading("pw-downloads").await?;
@@ -1691,7 +1755,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     b.wait_for_text("Produce: leeks").await?;
     b.wait_for_text("Baking: flour").await?;
     // The sender's run is priced by the sender's model (no list price), not by this profile's.
-    b.wait_for_text("estimated cost: unknown price (no list price for ")
+    b.wait_for_text("cost at list price: unknown price (no list price for ")
         .await?;
     b.close().await?;
 

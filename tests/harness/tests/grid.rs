@@ -250,7 +250,11 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         .await?;
     let progress = progress.as_str().unwrap_or("").to_owned();
     let run_cost = progress
-        .split("estimated cost: ")
+        .split(if progress.contains("estimated cost: ") {
+            "estimated cost: "
+        } else {
+            "cost at list price: "
+        })
         .nth(1)
         .and_then(|t| t.split(' ').next())
         .unwrap_or_else(|| panic!("{progress}"))

@@ -776,10 +776,14 @@ async fn the_loop_survives_a_reload_and_a_pause() -> anyhow::Result<()> {
         .eval("return document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''")
         .await?;
     let progress = progress.as_str().unwrap_or("");
+    // Which calls, by why (tryout 87: "no usage reported, or failed…" for calls cut off).
     let whole = if cut == 1 {
-        "(1 call is counted at the most it could use: ".to_owned()
+        "(1 call is counted at the most it could use: it failed, was cut off or was stopped)"
+            .to_owned()
     } else {
-        format!("({cut} calls are counted at the most they could use: ")
+        format!(
+            "({cut} calls are counted at the most they could use: they failed, were cut off or were stopped)"
+        )
     };
     assert!(progress.contains(&whole), "{whole:?} in {progress:?}");
     // The top of the page says so too, with Pause in reach.
@@ -3010,9 +3014,31 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
     fake.add_model("gpt-4o-mini");
     let s = SettingsPage::open(&b).await?;
     s.job("Writing prompts").await?;
+    // The figure follows the model name as it is typed, before the field is left (tryout 86:
+    // only once it was left).
+    b.field("Model")
+        .await?
+        .type_text(&format!("{}gpt-4o", pw_harness::pages::SELECT_ALL))
+        .await?;
+    let typed = figure_beside(&b, "Send a test message").await?;
+    const BESIDE: &str = "return Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim() === 'Send a test message')?.nextElementSibling?.textContent ?? ''";
+    let typed_text = b.eval(BESIDE).await?;
+    b.field("Model").await?.type_text("-mini").await?;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while b.eval(BESIDE).await? == typed_text {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the figure stayed {typed_text} while gpt-4o-mini was typed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     s.model("gpt-4o-mini").await?;
     // The test message: a hello, its answer at 80 tokens.
     let hello = figure_beside(&b, "Send a test message").await?;
+    assert!(
+        hello < typed,
+        "gpt-4o-mini's ${hello} under gpt-4o's ${typed}"
+    );
     fake.bill_max(true);
     let from = fake.chat_requests().len();
     s.send_test().await?;
@@ -3194,6 +3220,23 @@ async fn a_loop_pauses_when_settings_name_another_model_and_goes_on_with_its_own
     s.job("Running tests").await?;
     s.model(&was).await?;
     s.close().await?;
+    // The note follows Settings (tryout 87: it still named the other model here).
+    wait_text_long(
+        &b,
+        "Still paused. Settings name the models the loop started with again: press Resume to go on.",
+        5,
+    )
+    .await?;
+    let notes = b
+        .eval("return document.querySelector('.pw-card--improve, main').innerText")
+        .await?;
+    assert!(
+        !notes
+            .as_str()
+            .unwrap_or_default()
+            .contains("Settings now name"),
+        "{notes}"
+    );
     fake.set_timing(250, 5, 32);
     b.button("Resume").await?.click().await?;
     run_to_end(&b).await?;
