@@ -339,6 +339,42 @@ fn model_lists() {
 }
 
 /// Stream decoding on recorded/hand-written streams: whole and split at every byte.
+/// One of every [`ErrorKind`] (both forms of `UnclearAddress`), for tests that hold for all.
+fn every_error_kind() -> Vec<ErrorKind> {
+    vec![
+        ErrorKind::BadKey,
+        ErrorKind::NoKeySent,
+        ErrorKind::NoCredit,
+        ErrorKind::UnknownModel,
+        ErrorKind::WrongAddress {
+            tried: "h/v1/models".into(),
+        },
+        ErrorKind::TooLong,
+        ErrorKind::RateLimited,
+        ErrorKind::QuotaExhausted,
+        ErrorKind::Overloaded,
+        ErrorKind::Server,
+        ErrorKind::Transient,
+        ErrorKind::BadRequest,
+        ErrorKind::Stalled { seconds: 30 },
+        ErrorKind::Truncated,
+        ErrorKind::Malformed,
+        ErrorKind::InStream,
+        ErrorKind::Network,
+        ErrorKind::Offline,
+        ErrorKind::OfflineNoAnswer,
+        ErrorKind::Aborted,
+        ErrorKind::UnclearAddress {
+            browser_host: String::new(),
+        },
+        ErrorKind::UnclearAddress {
+            browser_host: "evil.example".into(),
+        },
+        ErrorKind::BlockedByPage,
+        ErrorKind::Refused,
+    ]
+}
+
 mod streams {
     use super::*;
 
@@ -786,33 +822,7 @@ mod errors {
     // a button only the three jobs have in Settings.
     #[test]
     fn a_comparison_models_messages_name_where_it_is_set_up() {
-        let kinds = [
-            ErrorKind::BadKey,
-            ErrorKind::NoKeySent,
-            ErrorKind::NoCredit,
-            ErrorKind::UnknownModel,
-            ErrorKind::TooLong,
-            ErrorKind::RateLimited,
-            ErrorKind::QuotaExhausted,
-            ErrorKind::Overloaded,
-            ErrorKind::Server,
-            ErrorKind::Transient,
-            ErrorKind::BadRequest,
-            ErrorKind::Stalled { seconds: 45 },
-            ErrorKind::Truncated,
-            ErrorKind::Malformed,
-            ErrorKind::InStream,
-            ErrorKind::Network,
-            ErrorKind::Offline,
-            ErrorKind::OfflineNoAnswer,
-            ErrorKind::Aborted,
-            ErrorKind::UnclearAddress {
-                browser_host: String::new(),
-            },
-            ErrorKind::UnclearAddress {
-                browser_host: "evil.example".into(),
-            },
-        ];
+        let kinds = super::every_error_kind();
         for provider in [
             ProviderKind::OpenAi,
             ProviderKind::Custom,
@@ -1703,31 +1713,7 @@ fn a_call_cut_on_its_way_is_told_from_an_answered_failure() {
 fn a_failure_read_by_someone_else_keeps_its_cause_without_the_senders_controls() {
     use super::without_advice;
     let p = ProviderKind::OpenAi;
-    let kinds = [
-        ErrorKind::BadKey,
-        ErrorKind::NoKeySent,
-        ErrorKind::NoCredit,
-        ErrorKind::UnknownModel,
-        ErrorKind::WrongAddress {
-            tried: "h/v1/models".into(),
-        },
-        ErrorKind::TooLong,
-        ErrorKind::RateLimited,
-        ErrorKind::QuotaExhausted,
-        ErrorKind::Overloaded,
-        ErrorKind::Server,
-        ErrorKind::Transient,
-        ErrorKind::BadRequest,
-        ErrorKind::Stalled { seconds: 30 },
-        ErrorKind::Truncated,
-        ErrorKind::Malformed,
-        ErrorKind::InStream,
-        ErrorKind::Network,
-        ErrorKind::Offline,
-        ErrorKind::OfflineNoAnswer,
-        ErrorKind::Aborted,
-        ErrorKind::Refused,
-    ];
+    let kinds = every_error_kind();
     for kind in kinds {
         for attempts in [1, 3] {
             for in_stream in [false, true] {
