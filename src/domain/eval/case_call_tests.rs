@@ -87,22 +87,22 @@ fn sent<'a>(cfg: &'a ProviderConfig, suite: &Suite, id: u32) -> Sent<'a> {
 /// A run started at `RUN_MS` with `a`, `b` and `c` queued; `c` has an answer from an earlier
 /// run (started at 500), returned beside the run.
 fn three_queued(a: u32, b: u32, c: u32) -> (Run, CaseRun) {
-    let earlier = CaseRun {
-        status: Status::Done,
-        output: "Carol writes the notes.".into(),
-        run_ms: 500.0,
-        ..CaseRun::default()
-    };
-    let mut run = Run {
-        version: 1,
-        started_ms: RUN_MS,
-        ..Run::default()
-    };
-    run.cases.insert(a, CaseRun::queued(RUN_MS, None));
+    let earlier = earlier_answer("Carol writes the notes.");
+    let mut run = run_of_one(a, RUN_MS);
     run.cases.insert(b, CaseRun::queued(RUN_MS, None));
     run.cases
         .insert(c, CaseRun::queued(RUN_MS, Some(earlier.clone())));
     (run, earlier)
+}
+
+/// An answer of an earlier run (500 ms), kept under a case queued again.
+fn earlier_answer(output: &str) -> CaseRun {
+    CaseRun {
+        status: Status::Done,
+        output: output.into(),
+        run_ms: 500.0,
+        ..CaseRun::default()
+    }
 }
 
 #[test]
@@ -878,18 +878,11 @@ fn stalled_after_sending() -> Result<Completion, Failure> {
 #[test]
 fn estimates_stay_through_a_second_failure_and_a_retry_not_sent() {
     let a = suite().1[0];
-    let earlier = CaseRun {
-        status: Status::Done,
-        output: "- Bob: send the deck".into(),
-        run_ms: 500.0,
-        ..CaseRun::default()
-    };
-    let mut run = Run {
-        version: 1,
-        started_ms: RUN_MS,
-        ..Run::default()
-    };
-    run.cases.insert(a, CaseRun::queued(RUN_MS, Some(earlier)));
+    let mut run = run_of_one(a, RUN_MS);
+    run.cases.insert(
+        a,
+        CaseRun::queued(RUN_MS, Some(earlier_answer("- Bob: send the deck"))),
+    );
     let stall = || failure(ErrorKind::Stalled { seconds: 30 }, "- Bob: sen");
     ends(&mut run, a, false, stall(), 30_000.0);
     assert!(run.cases[&a].rerun_failed_in(RUN_MS));
