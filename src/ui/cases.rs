@@ -548,6 +548,15 @@ fn CaseEditor(
                 let n3 = name.clone();
                 let n4 = name.clone();
                 let n5 = name.clone();
+                let n6 = name.clone();
+                let n7 = name.clone();
+                // Session 42's notes: a bare CSV's `answer`, read by `equals {{answer}}`, went
+                // to the model as a line of its message, with no word.
+                let shown_to_model = move || {
+                    d.suite_and_prompt.with(|(suite, _)| {
+                        suite.case(id).is_some_and(|c| suite.checked_vars_sent(c).contains(&n6))
+                    })
+                };
                 let used = move || {
                     if in_prompt.with(|v| v.contains(&n4)) {
                         format!("Fills {{{{{n4}}}}} in the system prompt.")
@@ -560,6 +569,9 @@ fn CaseEditor(
                         <label class="pw-label" for=format!("pw-case-{id}-var-{name}")>{format!("Variable {{{{{name}}}}}")}</label>
                         <span id=format!("pw-case-{id}-var-{name}-use") class="pw-hint">{crate::ui::erased::dynamic(move || used().into_any())}</span>
                         {crate::ui::erased::dynamic(move || (gap_of(Some(&n5)).map(|t| view! { <p class="pw-hint pw-hint--warn pw-gap">{t}</p> })).into_any())}
+                        {crate::ui::erased::dynamic(move || (shown_to_model().then(|| view! {
+                            <p class="pw-hint pw-hint--warn pw-case__shown">{format!("A check compares the answer with {{{{{name}}}}}, and this case sends {{{{{name}}}}} to the model in its message: the model is shown what it is scored against. Write the question alone as the case's input, and its variables are no longer sent as lines.", name = n7)}</p>
+                        })).into_any())}
                         <textarea id=format!("pw-case-{id}-var-{name}") class="pw-textarea" rows="2"
                             aria-describedby=format!("pw-case-{id}-var-{name}-use")
                             prop:value=move || d.with_case(id, |c| c.vars.iter().find(|(k, _)| *k == n2).map(|(_, v)| v.clone())).flatten().unwrap_or_default()
@@ -1284,6 +1296,46 @@ fn ImportButton() -> impl IntoView {
             })
         })
     };
+    // Imported cases that send a variable their checks compare the answer with (a bare CSV's
+    // `answer` read by `equals {{answer}}`): said, as the draft is now.
+    let shown = move || {
+        imported.with(|i| {
+            i.as_ref().map_or((0, Vec::new()), |(ids, _)| {
+                d.suite_and_prompt.with(|(suite, _)| {
+                    let mut names: Vec<String> = Vec::new();
+                    let mut n = 0;
+                    for c in suite.cases.iter().filter(|c| ids.contains(&c.id)) {
+                        let sent = suite.checked_vars_sent(c);
+                        if !sent.is_empty() {
+                            n += 1;
+                        }
+                        for v in sent {
+                            if !names.contains(&v) {
+                                names.push(v);
+                            }
+                        }
+                    }
+                    (n, names)
+                })
+            })
+        })
+    };
+    let shown_line = move || match shown() {
+        (0, _) => String::new(),
+        (n, names) => {
+            let list = names
+                .iter()
+                .map(|v| format!("{{{{{v}}}}}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                " {} {} {list} to the model in {} message, and a check compares the answer with it: the model is shown what it is scored against. Write the question alone as such a case's input (each case says which).",
+                crate::domain::figures::count(n, "case", "cases"),
+                if n == 1 { "sends" } else { "send" },
+                if n == 1 { "its" } else { "their" }
+            )
+        }
+    };
     let fix = move || match to_fix() {
         0 => String::new(),
         k => format!(
@@ -1386,7 +1438,7 @@ fn ImportButton() -> impl IntoView {
             <p class="pw-hint" role="status">{format!("Nothing from {name} was imported: choosing another file closed its review.")}</p>
         })).into_any())}
         {crate::ui::erased::dynamic(move || (message.get().map(|m| match m {
-            Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}{crate::ui::erased::dynamic(move || fix().into_any())}</p> }.into_any(),
+            Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}{crate::ui::erased::dynamic(move || fix().into_any())}{crate::ui::erased::dynamic(move || shown_line().into_any())}</p> }.into_any(),
             Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
         })).into_any())}
         {crate::ui::erased::dynamic(move || (pending.get().map(|(name, imp)| {

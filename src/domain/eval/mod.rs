@@ -1912,6 +1912,32 @@ impl Suite {
             .collect()
     }
 
+    /// The variables of `case` that go to the model as lines of its message
+    /// ([`TestCase::user_message`]: the case has no input, the variable a value) and that a
+    /// check of the case (its own or one for every case) compares the answer with: `equals
+    /// {{answer}}`, a rubric naming it, and the like, not a check that the answer leaves it out
+    /// (`not-contains`, any `not-` check). The model is then shown what it is scored against
+    /// (a bare CSV of `question,answer` with `__expected: equals {{answer}}`). In the case's
+    /// order; empty when the case has an input.
+    pub fn checked_vars_sent(&self, case: &TestCase) -> Vec<String> {
+        if !case.input.trim().is_empty() {
+            return Vec::new();
+        }
+        const MARK: &str = "\u{0}pw-variable\u{0}";
+        case.vars
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .filter(|(name, _)| {
+                self.assertions_for(case).any(|a| {
+                    !a.negate
+                        && !matches!(a.check, Check::NotContains(_) | Check::FinishReason(_))
+                        && a.with_vars(&[(name.clone(), MARK.to_owned())]).check != a.check
+                })
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
     /// Every unusable assertion: `(case id or None for global, index, problem)`.
     pub fn problems(&self, spec: Option<&PromptSpec>) -> Vec<(Option<u32>, usize, String)> {
         let mut out = Vec::new();

@@ -1329,3 +1329,61 @@ fn a_checks_name_has_the_cases_variables_filled_in() {
         assert!(n.contains('2') && !n.contains("{{"), "{names:?}");
     }
 }
+
+// Session 42's notes: a bare CSV's `answer`, read only by `equals {{answer}}`, went to the model
+// as a line of its message. Such variables are named, for the page to say so; not one a check
+// keeps out of the answer, not one of a case with an input (then no variable is a line).
+#[test]
+fn a_variable_a_check_compares_with_and_sent_as_a_line_is_named() {
+    let mut suite = Suite::default();
+    let case = |vars: &[(&str, &str)], checks: Vec<Assertion>| TestCase {
+        vars: vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        assertions: checks,
+        ..Default::default()
+    };
+    let equals = suite.add(case(
+        &[("question", "What is 1+1?"), ("answer", "2")],
+        vec![Assertion::new(Check::Equals("{{answer}}".into()))],
+    ));
+    let kept_out = suite.add(case(
+        &[("question", "Name a colour."), ("secret", "red")],
+        vec![Assertion::new(Check::NotContains(vec![
+            "{{secret}}".into(),
+        ]))],
+    ));
+    let mut negated = Assertion::new(Check::ContainsAny(vec!["{{ secret }}".into()]));
+    negated.negate = true;
+    let negated = suite.add(case(&[("secret", "red")], vec![negated]));
+    let rubric = suite.add(case(
+        &[("q", "Capital of France?"), ("city", "Paris")],
+        vec![Assertion::new(Check::Judge {
+            rubric: "Names {{ city }} as the capital.".into(),
+            threshold: 7,
+        })],
+    ));
+    let empty = suite.add(case(
+        &[("answer", " ")],
+        vec![Assertion::new(Check::Equals("{{answer}}".into()))],
+    ));
+    let named = |suite: &Suite, id: u32| suite.checked_vars_sent(suite.case(id).unwrap());
+    assert_eq!(named(&suite, equals), vec!["answer".to_owned()]);
+    assert!(named(&suite, kept_out).is_empty());
+    assert!(named(&suite, negated).is_empty());
+    assert_eq!(named(&suite, rubric), vec!["city".to_owned()]);
+    assert!(named(&suite, empty).is_empty(), "an empty value is no line");
+    // A check for every case reads it too.
+    suite
+        .global
+        .push(Assertion::new(Check::StartsWith("{{question}}".into())));
+    assert_eq!(
+        named(&suite, equals),
+        vec!["question".to_owned(), "answer".to_owned()]
+    );
+    // With an input, the variables are no lines of the message.
+    let mut with_input = suite.case(equals).unwrap().clone();
+    with_input.input = "What is 1+1?".into();
+    assert!(suite.checked_vars_sent(&with_input).is_empty());
+}

@@ -1195,6 +1195,45 @@ async fn an_empty_variable_is_no_line_of_the_user_message() -> anyhow::Result<()
     Ok(())
 }
 
+/// Session 42's notes: a bare CSV (no promptfoo config, so no prompt to place its variables)
+/// sends every variable as a line of the message, the expected answer that only its check reads
+/// too, with no word: the model was shown what it is scored against. The import says so, and
+/// so does the case, until it has an input.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_variable_a_check_compares_with_and_sent_to_the_model_is_said() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let csv = file_with(
+        "csv-shown",
+        "mmlu.csv",
+        "question,answer,__expected\nWhat is 1+1?,2,equals:{{answer}}\nName a colour.,red,not-contains:{{answer}}\n",
+    )?;
+    import_file(&b, &csv).await?;
+    b.wait_for_text("Imported 2 cases. 1 case sends {{answer}} to the model in its message, and a check compares the answer with it: the model is shown what it is scored against.")
+        .await?;
+    b.eval("document.querySelector('.pw-case__summary').click(); return 0")
+        .await?;
+    b.wait_for_text("A check compares the answer with {{answer}}, and this case sends {{answer}} to the model in its message")
+        .await?;
+    // A case whose check keeps the value out of the answer (not-contains) says nothing.
+    let warnings = b
+        .eval("return document.querySelectorAll('.pw-case__shown').length")
+        .await?;
+    assert_eq!(warnings, json!(1));
+    // With the question as its input, the variables are no longer lines of the message.
+    b.field("Input of case #1")
+        .await?
+        .type_text("What is 1+1?")
+        .await?;
+    b.wait_until(
+        "return document.querySelectorAll('.pw-case__shown').length === 0 && !document.body.innerText.includes('1 case sends {{answer}}')",
+        "the warnings to go once the case has an input",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 85: a promptfoo config's `defaultTest` checks came in as checks for every case of the
 /// draft, so its rubrics judged the cases of another file imported before (and the run's
 /// figure grew by hundreds of judge calls). They hold for that file's tests only, as in
