@@ -152,15 +152,7 @@ pub mod settings {
     /// Every saved (name, value) whose name starts with `prefix`; empty when storage is
     /// unavailable.
     pub fn entries_with_prefix(prefix: &str) -> Vec<(String, String)> {
-        let Some(s) = storage() else {
-            return Vec::new();
-        };
-        let n = s.length().unwrap_or(0);
-        (0..n)
-            .filter_map(|i| s.key(i).ok().flatten())
-            .filter(|name| name.starts_with(prefix))
-            .filter_map(|name| Some((name.clone(), s.get_item(&name).ok()??)))
-            .collect()
+        storage().map_or_else(Vec::new, |s| super::entries_with_prefix_in(&s, prefix))
     }
 }
 
@@ -273,6 +265,22 @@ pub mod session {
             let _ = s.remove_item(key);
         }
     }
+
+    /// Every saved (name, value) whose name starts with `prefix`; empty when storage is
+    /// unavailable.
+    pub fn entries_with_prefix(prefix: &str) -> Vec<(String, String)> {
+        storage().map_or_else(Vec::new, |s| super::entries_with_prefix_in(&s, prefix))
+    }
+}
+
+/// Every (name, value) of `s` whose name starts with `prefix`.
+fn entries_with_prefix_in(s: &web_sys::Storage, prefix: &str) -> Vec<(String, String)> {
+    let n = s.length().unwrap_or(0);
+    (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|name| name.starts_with(prefix))
+        .filter_map(|name| Some((name.clone(), s.get_item(&name).ok()??)))
+        .collect()
 }
 
 /// ECMA-262 regular expressions with the page's own `RegExp`, the engine of `domain::pattern`

@@ -20,7 +20,8 @@ use crate::net::store::{DraftStore, Listing, Record, Saved, StoreError};
 use crate::state::draft::DraftHandle;
 
 const CURRENT_KEY: &str = "pw.current-draft";
-/// `localStorage` key (`sessionStorage` when that refuses it) of the open draft as it was when
+/// The start of the `localStorage` key (`sessionStorage` when that refuses it; one per draft,
+/// [`unsaved_key`]) of the open draft as it was when
 /// the tab went away with changes not yet in the database (a reload right after typing, a tab
 /// closed while its last write had not landed): read back when the draft next opens at a load
 /// ([`Library::take_unsaved`]). In `localStorage`, so a closed tab's is found by the next tab
@@ -28,22 +29,56 @@ const CURRENT_KEY: &str = "pw.current-draft";
 /// Send would have sent them again).
 const UNSAVED_KEY: &str = "pw.unsaved-draft";
 
-/// The id of the draft whose copy is kept at [`UNSAVED_KEY`], if one is (the copy stays).
-fn kept_unsaved_id() -> Option<String> {
-    let text = crate::net::settings::load(UNSAVED_KEY)
-        .or_else(|| crate::net::session::load(UNSAVED_KEY))?;
-    Some(Record::from_json(&text)?.id)
-}
-
-/// Beside the copy at [`UNSAVED_KEY`]: its tab knew of a newer revision another tab had saved
-/// (the question of [`Library::conflict`] was up), so the copy must not go over it.
+/// Beside a kept copy: its tab knew of a newer revision another tab had saved (the question of
+/// [`Library::conflict`] was up), so the copy must not go over it.
 const UNSAVED_BEHIND_KEY: &str = "pw.unsaved-draft-behind";
 
-/// Forgets the copy kept at [`UNSAVED_KEY`], wherever it was kept.
-fn forget_unsaved() {
-    for key in [UNSAVED_KEY, UNSAVED_BEHIND_KEY] {
-        crate::net::settings::remove(key);
-        crate::net::session::remove(key);
+/// Where the copy of draft `id` is kept: one key per draft (`pw.unsaved-draft:<id>`), so two
+/// tabs that go away at once, each with changes of its own draft not yet in the database, each
+/// keep theirs (one key for all, before session 43: the second tab's copy went over the
+/// first's, and those changes were lost). Pages before that kept one copy at [`UNSAVED_KEY`]
+/// itself, which is still read.
+fn unsaved_key(id: &str) -> String {
+    format!("{UNSAVED_KEY}:{id}")
+}
+
+fn behind_key(id: &str) -> String {
+    format!("{UNSAVED_BEHIND_KEY}:{id}")
+}
+
+/// The copy at [`UNSAVED_KEY`] itself, kept by a page before session 43, if any: its draft's
+/// id and its text.
+fn legacy_unsaved() -> Option<(String, String)> {
+    let text = crate::net::settings::load(UNSAVED_KEY)
+        .or_else(|| crate::net::session::load(UNSAVED_KEY))?;
+    Some((Record::from_json(&text)?.id, text))
+}
+
+/// The ids of the drafts whose copies are kept ([`unsaved_key`], and the older single copy),
+/// in `localStorage` or this tab's `sessionStorage`; the copies stay.
+fn kept_unsaved_ids() -> Vec<String> {
+    let prefix = format!("{UNSAVED_KEY}:");
+    let mut ids: Vec<String> = crate::net::settings::entries_with_prefix(&prefix)
+        .into_iter()
+        .chain(crate::net::session::entries_with_prefix(&prefix))
+        .map(|(k, _)| k[prefix.len()..].to_owned())
+        .chain(legacy_unsaved().map(|(id, _)| id))
+        .collect();
+    crate::domain::order::sort(&mut ids);
+    ids.dedup();
+    ids
+}
+
+/// Forgets the copy kept for draft `id`, wherever it was kept (the older single copy too, when
+/// it is that draft's).
+fn forget_unsaved(id: &str) {
+    let mut keys = vec![unsaved_key(id), behind_key(id)];
+    if legacy_unsaved().is_some_and(|(kept, _)| kept == id) {
+        keys.extend([UNSAVED_KEY.to_owned(), UNSAVED_BEHIND_KEY.to_owned()]);
+    }
+    for key in keys {
+        crate::net::settings::remove(&key);
+        crate::net::session::remove(&key);
     }
 }
 const CHANNEL: &str = "promptwright-drafts";
@@ -622,16 +657,25 @@ impl Library {
         // The copy a leaving tab kept belongs to another draft than the one opening here (two
         // tabs, the other one opened last): it goes into that draft's record, not away
         // (session 38: what that tab had not saved was lost).
-        let kept_for = kept_unsaved_id().filter(|k| *k != pick.id);
+        // Each tab that went away keeps its own draft's copy (session 43: one copy for all lost
+        // the changes of every tab but the last).
+        let kept_for: Vec<String> = kept_unsaved_ids()
+            .into_iter()
+            .filter(|k| *k != pick.id)
+            .collect();
         self.load_record(pick);
-        match kept_for.and_then(|k| records.iter().find(|r| r.id == k).cloned()) {
-            Some(other) => {
-                if self.keep_unsaved_in(&other).await.is_some() {
-                    self.refresh_list().await;
-                }
+        let mut written = false;
+        for k in kept_for {
+            match records.iter().find(|r| r.id == k).cloned() {
+                Some(other) => written |= self.keep_unsaved_in(&other).await.is_some(),
+                // Its draft is gone (deleted in another tab): nothing to keep it in.
+                None => forget_unsaved(&k),
             }
-            None => self.restore_unsaved(),
         }
+        if written {
+            self.refresh_list().await;
+        }
+        self.restore_unsaved();
         if self.status.get_untracked() == StorageStatus::Loading {
             self.status.set(StorageStatus::Ready);
         }
@@ -1490,11 +1534,12 @@ impl Library {
     /// Saves at once when the tab is hidden or closed, so the last change never waits on a timer.
     /// A save started as the page goes away may not finish (IndexedDB is asynchronous), so the
     /// unsaved draft is also written at once, synchronously, with the revision it was based on,
-    /// as the page starts to go away ([`UNSAVED_KEY`]; `net::on_leave`: before its calls are
+    /// as the page starts to go away ([`unsaved_key`]; `net::on_leave`: before its calls are
     /// aborted, so what their ends change is never kept); the next load that opens the draft
     /// takes it back ([`Self::restore_unsaved`]).
     fn flush_when_hidden(self) {
-        let kept = StoredValue::new(false);
+        // The draft whose copy this tab kept as it started to go away.
+        let kept = StoredValue::new(None::<String>);
         crate::net::on_leave(move || {
             // Text typed within the editor's pause, and the calls under way, are put in first,
             // so they are kept too.
@@ -1508,16 +1553,16 @@ impl Library {
             // check's weight, committed by `before_leaving`) is in it only after the first
             // event's handler has returned (tryout 68: a weight typed, then a reload, was lost).
             if unsaved {
-                kept.set_value(true);
+                kept.set_value(Some(self.current_id.get_untracked()));
                 self.keep_unsaved();
             }
         });
         // The page stayed after all: the copy kept for the next load is stale from now on (it
         // would bring back what the page has moved past), and the next leave keeps a new one.
         crate::net::on_return(move || {
-            if kept.get_value() {
-                kept.set_value(false);
-                forget_unsaved();
+            if let Some(id) = kept.get_value() {
+                kept.set_value(None);
+                forget_unsaved(&id);
             }
         });
         let flush = Closure::<dyn FnMut()>::new(move || {
@@ -1539,7 +1584,7 @@ impl Library {
         flush.forget();
     }
 
-    /// Writes the open draft, unsaved, at [`UNSAVED_KEY`] (see [`Self::flush_when_hidden`]).
+    /// Writes the open draft, unsaved, at its [`unsaved_key`] (see [`Self::flush_when_hidden`]).
     /// Nothing is written for a read-only shared draft or when storage is full.
     fn keep_unsaved(self) {
         let id = self.current_id.get_untracked();
@@ -1550,20 +1595,21 @@ impl Library {
         let draft = self.drafts.draft.get_untracked();
         let behind = self.conflict.with_untracked(Option::is_some);
         if let Ok(text) = Record::new(&id, rev, &draft).to_json() {
-            let local = crate::net::settings::save(UNSAVED_KEY, &text);
+            let (key, behind_at) = (unsaved_key(&id), behind_key(&id));
+            let local = crate::net::settings::save(&key, &text);
             if !local {
-                crate::net::session::save(UNSAVED_KEY, &text);
+                crate::net::session::save(&key, &text);
             }
             match (behind, local) {
                 (false, _) => {
-                    crate::net::settings::remove(UNSAVED_BEHIND_KEY);
-                    crate::net::session::remove(UNSAVED_BEHIND_KEY);
+                    crate::net::settings::remove(&behind_at);
+                    crate::net::session::remove(&behind_at);
                 }
                 (true, true) => {
-                    crate::net::settings::save(UNSAVED_BEHIND_KEY, "1");
+                    crate::net::settings::save(&behind_at, "1");
                 }
                 (true, false) => {
-                    crate::net::session::save(UNSAVED_BEHIND_KEY, "1");
+                    crate::net::session::save(&behind_at, "1");
                 }
             }
         }
@@ -1584,12 +1630,22 @@ impl Library {
         stored: u64,
         optimizer: Option<crate::domain::optimize::Optimizer>,
     ) -> Option<(Draft, bool)> {
-        let text = crate::net::settings::load(UNSAVED_KEY)
-            .or_else(|| crate::net::session::load(UNSAVED_KEY));
-        let behind = crate::net::settings::load(UNSAVED_BEHIND_KEY)
-            .or_else(|| crate::net::session::load(UNSAVED_BEHIND_KEY))
+        let own = crate::net::settings::load(&unsaved_key(id))
+            .or_else(|| crate::net::session::load(&unsaved_key(id)));
+        let (text, behind_at) = match own {
+            Some(t) => (Some(t), behind_key(id)),
+            // The single copy of a page before session 43, when it is this draft's.
+            None => (
+                legacy_unsaved()
+                    .filter(|(kept, _)| kept == id)
+                    .map(|(_, t)| t),
+                UNSAVED_BEHIND_KEY.to_owned(),
+            ),
+        };
+        let behind = crate::net::settings::load(&behind_at)
+            .or_else(|| crate::net::session::load(&behind_at))
             .is_some();
-        forget_unsaved();
+        forget_unsaved(id);
         let text = text?;
         let mut kept = Record::from_json(&text)?;
         if kept.id != id {

@@ -496,15 +496,7 @@ async fn a_closed_tab_keeps_its_last_words_when_the_next_load_opens_another_draf
     // Tab A: its writes stop landing (as when a tab closes before its last write), a few
     // words are typed, and the tab is closed.
     b.client.switch_to_window(tab_a).await?;
-    b.eval(
-        "IDBDatabase.prototype.transaction = (t => function (...a) { \
-           if (a[1] === 'readwrite') throw new DOMException('the tab is closing', 'InvalidStateError'); \
-           return t.apply(this, a); })(IDBDatabase.prototype.transaction); return 1",
-    )
-    .await?;
-    b.eval("const e = document.getElementById('pw-idea'); e.value = e.value + ' by sender'; e.dispatchEvent(new Event('input', { bubbles: true })); return 1")
-        .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    type_with_writes_stopped(&b, " by sender").await?;
     b.client.close_window().await?;
     // The next load (tab B's) opens "plan the week"; "sort the mail" holds the last words.
     b.client.switch_to_window(tab_b).await?;
@@ -516,6 +508,71 @@ async fn a_closed_tab_keeps_its_last_words_when_the_next_load_opens_another_draf
     b.wait_until(
         "return Array.from(document.querySelectorAll('.pw-draft-list__name')).some(e => e.textContent === 'sort the mail by sender')",
         "the closed tab's words in its draft",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
+/// Makes this tab's writes to IndexedDB stop landing, as when a tab closes before its last
+/// write, then types `more` at the end of the idea.
+async fn type_with_writes_stopped(b: &Browser, more: &str) -> anyhow::Result<()> {
+    b.eval(
+        "IDBDatabase.prototype.transaction = (t => function (...a) { \
+           if (a[1] === 'readwrite') throw new DOMException('the tab is closing', 'InvalidStateError'); \
+           return t.apply(this, a); })(IDBDatabase.prototype.transaction); return 1",
+    )
+    .await?;
+    b.eval(&format!("const e = document.getElementById('pw-idea'); e.value = e.value + {}; e.dispatchEvent(new Event('input', {{ bubbles: true }})); return 1", serde_json::to_string(more)?))
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(())
+}
+
+// Session 43 (session 42's notes): each tab that went away with changes not yet saved kept a
+// copy of its draft under one key for the whole browser, so when two such tabs closed, the
+// second's copy went over the first's and the first tab's changes were lost. Each draft's copy
+// is kept apart, and the next load puts each into its own draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tabs_closed_before_their_last_saves_both_keep_their_words() -> anyhow::Result<()> {
+    let (site, b) = pw_harness::with_app(1280, 1000).await?;
+    let idea_is =
+        |text: &str| format!("return document.getElementById('pw-idea').value === '{text}'");
+    let tab_a = b.client.window().await?;
+    PromptPage::new(&b).idea("sort the mail").await?;
+    saved(&b).await;
+    // Tabs B and C each make a draft of their own (C's opens at the next load).
+    let mut tabs = Vec::new();
+    for idea in ["plan the week", "pack for the trip"] {
+        let tab = b.client.new_window(true).await?.handle;
+        b.client.switch_to_window(tab.clone()).await?;
+        b.open_app(&site.url()).await?;
+        DraftsPage::open(&b).await?;
+        b.button("New draft").await?.click().await?;
+        b.wait_until(&idea_is(""), "a new draft").await?;
+        PromptPage::new(&b).idea(idea).await?;
+        saved(&b).await;
+        tabs.push(tab);
+    }
+    // Tabs A and B: words typed that cannot be saved, then each tab is closed.
+    for (tab, more) in [(tab_a, " by sender"), (tabs[0].clone(), " and the weekend")] {
+        b.client.switch_to_window(tab).await?;
+        type_with_writes_stopped(&b, more).await?;
+        b.client.close_window().await?;
+    }
+    // The next load (tab C's) opens its own draft; the other two hold their tabs' words.
+    b.client.switch_to_window(tabs[1].clone()).await?;
+    b.client.refresh().await?;
+    b.wait_until(
+        &idea_is("pack for the trip"),
+        "tab C's draft after the reload",
+    )
+    .await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(3).await?;
+    b.wait_until(
+        "const n = Array.from(document.querySelectorAll('.pw-draft-list__name')).map(e => e.textContent); return n.includes('sort the mail by sender') && n.includes('plan the week and the weekend')",
+        "both closed tabs' words in their drafts",
     )
     .await?;
     b.close().await?;
