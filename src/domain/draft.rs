@@ -74,10 +74,7 @@ pub const NAME_MAX: usize = 120;
 /// "…" (tryout 78, 6: a 3,000-character name filled the drawer, and one with U+202E showed
 /// "<tpircs/>x<tpircs>live").
 pub fn shown_name(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-        .collect();
+    let clean: String = name.chars().filter(|c| !turns_direction(*c)).collect();
     if clean.chars().count() <= NAME_MAX {
         clean
     } else {
@@ -85,6 +82,31 @@ pub fn shown_name(name: &str) -> String {
         cut.push('\u{2026}');
         cut
     }
+}
+
+/// Whether `c` overrides or isolates the text's direction (U+202A-U+202E, U+2066-U+2069): the
+/// characters [`shown_name`] leaves out.
+fn turns_direction(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// What a draft list says beside a name that [`shown_name`] shows without some of its
+/// characters, or `None`: "Its name holds characters that change the text's direction (U+202E,
+/// U+202C), not shown here." Tryout 86: they were dropped with no word.
+pub fn name_marks_note(name: &str) -> Option<String> {
+    let mut found: Vec<String> = Vec::new();
+    for c in name.chars().filter(|c| turns_direction(*c)) {
+        let code = format!("U+{:04X}", u32::from(c));
+        if !found.contains(&code) {
+            found.push(code);
+        }
+    }
+    (!found.is_empty()).then(|| {
+        format!(
+            "Its name holds characters that change the text's direction ({}), not shown here.",
+            found.join(", ")
+        )
+    })
 }
 
 /// How a version came to be.
@@ -1807,6 +1829,19 @@ mod tests {
 #[cfg(test)]
 mod shown_name_tests {
     use super::*;
+
+    #[test]
+    fn a_name_shown_without_its_direction_marks_says_so() {
+        let name = "Budget \u{202E}2024\u{202C} plan \u{202E}";
+        assert_eq!(shown_name(name), "Budget 2024 plan ");
+        assert_eq!(
+            name_marks_note(name).as_deref(),
+            Some(
+                "Its name holds characters that change the text's direction (U+202E, U+202C), not shown here."
+            )
+        );
+        assert_eq!(name_marks_note("Résumé des réunions"), None);
+    }
 
     #[test]
     fn a_file_stem_keeps_whole_words() {

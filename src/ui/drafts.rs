@@ -293,6 +293,7 @@ pub fn DraftsPanel(
                                                 on:click=move |_| ask(Leave::Open(open_id.clone(), name()))>
                                                 <span class="pw-draft-list__name">{crate::ui::erased::dynamic(move || name().into_any())}</span>
                                                 <span class="pw-draft-list__meta">{crate::ui::erased::dynamic(move || (meta.with(|m| format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" }))).into_any())}</span>
+                                                {crate::ui::erased::dynamic(move || (meta.with(|m| crate::domain::draft::name_marks_note(&m.own_name)).map(|t| view! { <span class="pw-draft-list__meta pw-draft-list__marks">{t}</span> })).into_any())}
                                             </button>
                                         }.into_any()
                                     }).into_any())}

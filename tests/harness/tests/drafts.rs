@@ -761,6 +761,34 @@ async fn a_delete_from_the_drawer_offers_its_undo_in_the_drawer() -> anyhow::Res
     Ok(())
 }
 
+/// Tryout 86: a draft named with characters that change the text's direction showed without
+/// them in Drafts (as it must: they could turn the list around), with no word. The list says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_shown_without_its_direction_marks_says_so() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1000).await?;
+    PromptPage::new(&b).idea("plan the budget").await?;
+    saved(&b).await;
+    DraftsPage::open(&b).await?;
+    b.button("Rename plan the budget").await?.click().await?;
+    b.field("New name")
+        .await?
+        .type_text(&format!(
+            "{SELECT_ALL}Budget \u{202E}2024\u{202C} plan\u{E007}"
+        ))
+        .await?;
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('.pw-draft-list__name')).some(e => e.textContent === 'Budget 2024 plan')",
+        "the name without its marks",
+    )
+    .await?;
+    b.wait_for_text(
+        "Its name holds characters that change the text's direction (U+202E, U+202C), not shown here.",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 85: a shared draft's case holding U+202E read reversed in the link's read-only view,
 /// with no word (the tag came only once it was saved). The view names such characters in the
 /// case, the sections and the answers it shows.
