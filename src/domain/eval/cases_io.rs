@@ -1875,7 +1875,18 @@ fn config_prompt(root: &Node, out: &mut Imported) -> Option<String> {
             _ => None,
         };
         match (text, i) {
-            (Some(t), 0) => first = Some(t.trim_end().to_owned()),
+            (Some(t), 0) => match unfilled_syntax(t) {
+                None => first = Some(t.trim_end().to_owned()),
+                // Sent as written, the model would read "{{ topic | upper }}" (session 42's
+                // notes): the cases send their variables as lines instead, and say so.
+                Some(what) => out.leave_out(
+                    item.line,
+                    Omitted::Part(format!("prompt {}", i + 1)),
+                    format!(
+                        "it holds {what}, which Promptwright does not fill (it fills plain {{{{name}}}} only): its cases send their variables as lines instead"
+                    ),
+                ),
+            },
             (Some(_), _) => out.leave_out(
                 item.line,
                 Omitted::Part(format!("prompt {}", i + 1)),
@@ -1898,6 +1909,43 @@ fn config_prompt(root: &Node, out: &mut Imported) -> Option<String> {
         }
     }
     first.filter(|t| !t.trim().is_empty())
+}
+
+/// What in a prompt's text Promptwright would not fill as promptfoo does (its Nunjucks templates
+/// and chat prompts): a tag (`{% for c in choices %}`), a placeholder with a filter or a path
+/// (`{{ topic | upper }}`, `{{ item.name }}`), or a chat written as a JSON list of messages;
+/// `None` for text whose placeholders are plain names (`{{name}}`, letters, digits, `_`, `-`).
+fn unfilled_syntax(text: &str) -> Option<String> {
+    if let Some(at) = text.find("{%") {
+        let tag = &text[at..];
+        let tag = tag.find("%}").map_or(tag, |end| &tag[..end + 2]);
+        let tag: String = tag.chars().take(60).collect();
+        return Some(format!("a template tag ({})", tag.trim()));
+    }
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            break;
+        };
+        let inside = after[..end].trim();
+        if !inside.is_empty()
+            && !inside
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            return Some(format!("the placeholder {{{{ {inside} }}}}"));
+        }
+        rest = &after[end + 2..];
+    }
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[')
+        && serde_json::from_str::<Vec<Value>>(trimmed)
+            .is_ok_and(|v| v.iter().any(|m| m.get("role").is_some()))
+    {
+        return Some("a chat written as a JSON list of messages".to_owned());
+    }
+    None
 }
 
 /// The tests of a file a config refers to (`tests: file://tests.csv`, or one entry of the list),

@@ -2314,3 +2314,47 @@ fn a_model_graded_threshold_exports_as_it_came() {
     }
     assert_eq!(thresholds(&changed)[0], serde_json::json!(0.6));
 }
+
+// Session 42's notes: a config's prompt with Nunjucks filters or tags, or a chat written as a
+// JSON list, was each case's message as written: the model read "{{ topic | upper }}". Such a
+// prompt is named as left out, and the cases send their variables as lines, as without one.
+#[test]
+fn a_configs_prompt_that_promptwright_cannot_fill_is_left_out_and_said() {
+    for (prompt, said) in [
+        (
+            "'Write about {{ topic | upper }}'",
+            "it holds the placeholder {{ topic | upper }}, which Promptwright does not fill",
+        ),
+        (
+            "'{% for c in choices %}{{c}}{% endfor %}: pick {{topic}}'",
+            "it holds a template tag ({% for c in choices %})",
+        ),
+        (
+            "'About {{ item.name }}'",
+            "it holds the placeholder {{ item.name }}",
+        ),
+        (
+            "'[{\"role\": \"user\", \"content\": \"About {{topic}}\"}]'",
+            "it holds a chat written as a JSON list of messages",
+        ),
+    ] {
+        let text = format!("prompts:\n  - {prompt}\ntests:\n  - vars: {{topic: tides}}\n");
+        let im = import("promptfooconfig.yaml", &text).expect("readable");
+        assert_eq!(im.cases.len(), 1, "{prompt}");
+        assert_eq!(im.cases[0].user_message(), "topic: tides", "{prompt}");
+        let left: Vec<String> = im.left_out.iter().map(|l| l.why.clone()).collect();
+        assert!(
+            left.iter().any(|w| w.contains(said)
+                && w.ends_with("its cases send their variables as lines instead")),
+            "{prompt}: {left:?}"
+        );
+    }
+    // Plain names, spaced or not, are filled as before.
+    let im = import(
+        "promptfooconfig.yaml",
+        "prompts:\n  - 'About {{ topic }} and {{topic}}'\ntests:\n  - vars: {topic: tides}\n",
+    )
+    .expect("readable");
+    assert_eq!(im.cases[0].user_message(), "About tides and tides");
+    assert!(im.left_out.is_empty(), "{:?}", im.left_out);
+}
