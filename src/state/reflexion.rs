@@ -320,7 +320,10 @@ impl Critic {
                 // The provider's error is shown by the call itself.
                 match result {
                     Ok(done) => {
-                        let read = reflexion::read_prompt_critique(&done.text, before.as_ref());
+                        let cut_off =
+                            done.stop == Some(crate::domain::provider::StopReason::MaxTokens);
+                        let read =
+                            reflexion::read_prompt_critique(&done.text, before.as_ref(), cut_off);
                         self.weaknesses.set(Some(read));
                     }
                     Err(_) => self.call.partial_not_used(),

@@ -741,11 +741,14 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                 view! {
                     <p class="pw-hint">{format!("{label}: {verdict}")}</p>
                     {rated.map(|t| view! { <p class="pw-hint">{t}</p> })}
-                    <details class="pw-details">
-                        <summary>{format!("Answer of case #{}", c.id)}</summary>
-                        {marks_note(&output)}
-                        <pre class="pw-output__text">{output}</pre>
-                    </details>
+                    // A call that failed before any text has no answer to fold open (tryout 88).
+                    {(!output.is_empty()).then(|| view! {
+                        <details class="pw-details">
+                            <summary>{format!("Answer of case #{}", c.id)}</summary>
+                            {marks_note(&output)}
+                            <pre class="pw-output__text">{output.clone()}</pre>
+                        </details>
+                    })}
                 }
             });
             let conversation = Signal::stored(Some(c.clone()));

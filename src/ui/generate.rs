@@ -1271,7 +1271,12 @@ pub fn VersionsCard() -> impl IntoView {
         to.set(cur);
         from.set(parent);
     });
+    // A version with no time (0: a share link without the history carries none) says so
+    // (tryout 88: "12:00:00 AM", the epoch, for one written at 5:03 AM).
     let fmt_time = |ms: f64| {
+        if ms <= 0.0 {
+            return "time not known".to_owned();
+        }
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
         String::from(date.to_locale_time_string("default"))
     };

@@ -405,6 +405,14 @@ fn cost_line(settings: SettingsHandle, also_on: &[ProviderConfig], b: &Budget) -
     }
 }
 
+/// A signal that holds `value`'s value, follows it, and may be set apart from it meanwhile
+/// (what a field holds as it is typed, before the change puts it in use).
+fn typed_mirror<T: Clone + Send + Sync + 'static>(value: RwSignal<T>) -> RwSignal<T> {
+    let typed = RwSignal::new(value.get_untracked());
+    crate::state::reactive::effect(move |_| typed.set(value.get()));
+    typed
+}
+
 /// The loop: settings and budget before it starts; progress, controls and evidence after.
 #[component]
 fn OptimizerPanel() -> impl IntoView {
@@ -423,6 +431,21 @@ fn OptimizerPanel() -> impl IntoView {
     let refine = RwSignal::new(kept.refine_temperature);
     let locked = RwSignal::new(kept.locked);
     let max_calls = RwSignal::new(kept.max_calls);
+    // What each field holds as it is typed (its last number that reads): the figures, Start's
+    // label and what Start approves are worked out from these, so what is shown is what starts
+    // (tryout 88: 6 typed in "Candidates per round", then Start pressed, started a loop of 17
+    // calls under a button that said 11; the field's change came with the press).
+    let (t_rounds, t_k, t_minibatch, t_patience) = (
+        typed_mirror(rounds),
+        typed_mirror(k),
+        typed_mirror(minibatch),
+        typed_mirror(patience),
+    );
+    let (t_explore, t_refine, t_max_calls) = (
+        typed_mirror(explore),
+        typed_mirror(refine),
+        typed_mirror(max_calls),
+    );
     // The comparison models the candidates are scored on too (by `model_key`; the grid's models
     // that can be called and are not the execution model), and how their scores combine.
     // (As chosen last time: a model no longer set up under Compare models is left out.)
@@ -449,13 +472,13 @@ fn OptimizerPanel() -> impl IntoView {
             })
         }),
         select: select.get(),
-        max_calls: max_calls.get(),
-        rounds: rounds.get(),
-        k: k.get(),
-        minibatch: minibatch.get(),
-        patience: patience.get(),
-        explore_temperature: explore.get(),
-        refine_temperature: refine.get(),
+        max_calls: t_max_calls.get(),
+        rounds: t_rounds.get(),
+        k: t_k.get(),
+        minibatch: t_minibatch.get(),
+        patience: t_patience.get(),
+        explore_temperature: t_explore.get(),
+        refine_temperature: t_refine.get(),
         locked: locked.get(),
         seed: 1,
         ..Config::default()
@@ -567,7 +590,7 @@ fn OptimizerPanel() -> impl IntoView {
             .filter_map(|(label, p)| p.get().map(|m| format!("{label}: {m}")))
             .collect::<Vec<_>>()
     });
-    let number = move |sig: RwSignal<u32>,
+    let number = move |(sig, typed): (RwSignal<u32>, RwSignal<u32>),
                        (id, hint_id): (&'static str, &'static str),
                        label: &'static str,
                        min: u32,
@@ -576,19 +599,19 @@ fn OptimizerPanel() -> impl IntoView {
         view! {
             <div class="pw-field">
                 <label class="pw-label" for=id>{label}</label>
-                <NumberInput id=id value=sig min=min max=max hint=hint_id problem=problem(label)/>
+                <NumberInput id=id value=sig typing=typed min=min max=max hint=hint_id problem=problem(label)/>
                 <p id=hint_id class="pw-hint">{format!("{hint} From {min} to {max}.")}</p>
             </div>
         }
     };
-    let temp = move |sig: RwSignal<f32>,
+    let temp = move |(sig, typed): (RwSignal<f32>, RwSignal<f32>),
                      (id, hint_id): (&'static str, &'static str),
                      label: &'static str,
                      hint: &'static str| {
         view! {
             <div class="pw-field">
                 <label class="pw-label" for=id>{label}</label>
-                <NumberInput id=id value=sig min=0.0f32 max=1.5f32 hint=hint_id problem=problem(label)/>
+                <NumberInput id=id value=sig typing=typed min=0.0f32 max=1.5f32 hint=hint_id problem=problem(label)/>
                 <p id=hint_id class="pw-hint">{format!("{hint} From 0 to 1.5.")}</p>
             </div>
         }
@@ -608,22 +631,31 @@ fn OptimizerPanel() -> impl IntoView {
                 <details class="pw-details">
                     <summary>"Settings of the loop"</summary>
                     <div class="pw-details__grid">
-                        {number(rounds, ("pw-opt-rounds", "pw-opt-rounds-hint"), "Rounds", 1, 10, "Most gain comes in 3 to 5.")}
-                        {number(k, ("pw-opt-k", "pw-opt-k-hint"), "Candidates per round", 1, 6, "One of them refines the best; the others explore.")}
+                        {number((rounds, t_rounds), ("pw-opt-rounds", "pw-opt-rounds-hint"), "Rounds", 1, 10, "Most gain comes in 3 to 5.")}
+                        {number((k, t_k), ("pw-opt-k", "pw-opt-k-hint"), "Candidates per round", 1, 6, "One of them refines the best; the others explore.")}
                         <div class="pw-field">
                             <label class="pw-label" for="pw-opt-batch">"Training cases per round"</label>
-                            <NumberInput id="pw-opt-batch" value=minibatch min=1usize max=50usize hint="pw-opt-batch-hint" problem=problem("Training cases per round")/>
+                            <NumberInput id="pw-opt-batch" value=minibatch typing=t_minibatch min=1usize max=50usize hint="pw-opt-batch-hint" problem=problem("Training cases per round")/>
                             <p id="pw-opt-batch-hint" class="pw-hint">"From 1 to 50."</p>
                         </div>
-                        {number(patience, ("pw-opt-patience", "pw-opt-patience-hint"), "Stop after rounds without gain", 1, 5, "Early stop.")}
-                        {temp(explore, ("pw-opt-explore", "pw-opt-explore-hint"), "Temperature for new candidates", "High (0.7-1.0): more varied ideas.")}
-                        {temp(refine, ("pw-opt-refine", "pw-opt-refine-hint"), "Temperature for refinements", "Low (0-0.3): careful small fixes.")}
+                        {number((patience, t_patience), ("pw-opt-patience", "pw-opt-patience-hint"), "Stop after rounds without gain", 1, 5, "Early stop.")}
+                        {temp((explore, t_explore), ("pw-opt-explore", "pw-opt-explore-hint"), "Temperature for new candidates", "High (0.7-1.0): more varied ideas.")}
+                        {temp((refine, t_refine), ("pw-opt-refine", "pw-opt-refine-hint"), "Temperature for refinements", "Low (0-0.3): careful small fixes.")}
                         <div class="pw-field">
                             <label class="pw-label" for="pw-opt-max-calls">"Most calls (optional)"</label>
                             <input id="pw-opt-max-calls" class="pw-input pw-input--short" type="text" inputmode="numeric" autocomplete="off"
                                 aria-describedby=move || if max_calls_problem.with(Option::is_some) { "pw-opt-max-calls-hint pw-opt-max-calls-problem" } else { "pw-opt-max-calls-hint" }
                                 aria-invalid=move || max_calls_problem.with(Option::is_some).then_some("true")
                                 prop:value=move || max_calls.get().map(|n| n.to_string()).unwrap_or_default()
+                                on:input=move |ev| {
+                                    let t = event_target_value(&ev);
+                                    if t.trim().is_empty() {
+                                        t_max_calls.set(None);
+                                    } else {
+                                        // What cannot be used leaves the figures at the limit in use.
+                                        t_max_calls.set(read_setting(&t, 1u32, 100_000, 100_000).ok().or(max_calls.get_untracked()));
+                                    }
+                                }
                                 on:change=move |ev| {
                                     let t = event_target_value(&ev);
                                     if t.trim().is_empty() {
@@ -837,6 +869,13 @@ fn OptimizerPanel() -> impl IntoView {
                                     </div>
                                 })
                             }).into_any())}
+                            // Before Start sends without a key this tab does not have, as under
+                            // Run (tryout 88: Start went on without a key a reload forgot, and the
+                            // page's warnings went with no word here).
+                            <super::shell::KeyNote roles=Signal::derive(move || {
+                                let judged = suite_prompt.with(|(s, _)| s.has_judge_checks());
+                                if judged { vec![Role::Meta, Role::Execution, Role::Judge] } else { vec![Role::Meta, Role::Execution] }
+                            }) id="pw-loop-key"/>
                             <button type="button" class="pw-button pw-button--primary"
                                 disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some) || off_all()
                                 title=move || off_all().then_some(OFFLINE_TITLE)

@@ -46,10 +46,16 @@ where
         problem,
         move || value.get().to_string(),
         move |text, commit| {
-            read_setting(text, min, max, value.get_untracked()).map(|v| {
-                if let Some(t) = typing {
-                    t.set(v);
-                }
+            let read = read_setting(text, min, max, value.get_untracked());
+            match (&read, typing) {
+                (Ok(v), Some(t)) => t.set(*v),
+                // What cannot be used leaves the figure at the value in use, as the message
+                // says (tryout 88: "500 is more than 50… 8 is used until then" beside the cost
+                // of 50, the last number typed that read).
+                (Err(_), Some(t)) => t.set(value.get_untracked()),
+                (_, None) => {}
+            }
+            read.map(|v| {
                 if commit {
                     value.set(v)
                 }

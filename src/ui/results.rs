@@ -262,18 +262,19 @@ pub fn ResultsCard() -> impl IntoView {
                     <p class="pw-progress__text" role="status">{crate::ui::erased::dynamic(move || ({
                         let p = progress.get();
                         // "done" counts answers only: a failed or cancelled case is counted apart.
-                        let mut parts = vec![format!("{} of {} done", p.done, p.total)];
-                        if p.failed > 0 { parts.push(format!("{} failed", p.failed)); }
+                        // Grouped as every figure of the page (tryout 88: "10 of 20011 done").
+                        let mut parts = vec![format!("{} of {} done", grouped(p.done as u64), grouped(p.total as u64))];
+                        if p.failed > 0 { parts.push(format!("{} failed", grouped(p.failed as u64))); }
                         if p.cancelled > p.stopped { parts.push(cancelled_part(&p)); }
                         // Tryout 73: a run going on in another tab read "79 of 79 done" here.
                         // Its record counts what it has not answered yet as not sent and its
                         // answers under way as stopped, as they would be if that tab went away.
                         if lib.run_elsewhere() {
                             let to_come = p.unsent + p.stopped;
-                            if to_come > 0 { parts.push(format!("{to_come} still to come from the other tab")); }
+                            if to_come > 0 { parts.push(format!("{} still to come from the other tab", grouped(to_come as u64))); }
                         } else {
                             // Tryout 68: a call the page or a switch cut off is not the person's Cancel.
-                            if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", p.stopped)); }
+                            if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", grouped(p.stopped as u64))); }
                             // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
                             if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()))); }
                         }
@@ -424,10 +425,14 @@ pub fn unsent_line(n: usize, stopped_by: &str) -> String {
     let they = if n == 1 { "it" } else { "them" };
     if stopped_by.is_empty() {
         let were = if n == 1 { "it was" } else { "they were" };
-        format!("{n} not sent (the page went away before {were} sent)")
+        format!(
+            "{} not sent (the page went away before {were} sent)",
+            grouped(n as u64)
+        )
     } else {
         format!(
-            "{n} not sent: sending stopped after {stopped_by}; fix that in Settings, then send {they}"
+            "{} not sent: sending stopped after {stopped_by}; fix that in Settings, then send {they}",
+            grouped(n as u64)
         )
     }
 }
@@ -1071,8 +1076,12 @@ pub fn verdict_badge(
 fn cancelled_part(p: &run::Progress) -> String {
     let n = p.cancelled - p.stopped;
     match p.cancelled_unsent.min(n) {
-        0 => format!("{n} cancelled"),
-        k => format!("{n} cancelled ({k} never sent)"),
+        0 => format!("{} cancelled", grouped(n as u64)),
+        k => format!(
+            "{} cancelled ({} never sent)",
+            grouped(n as u64),
+            grouped(k as u64)
+        ),
     }
 }
 

@@ -2358,3 +2358,22 @@ fn a_configs_prompt_that_promptwright_cannot_fill_is_left_out_and_said() {
     assert_eq!(im.cases[0].user_message(), "About tides and tides");
     assert!(im.left_out.is_empty(), "{:?}", im.left_out);
 }
+
+// Tryout 88: a config's test with only checks sent its prompt's "{{notes}}" as written. A
+// variable the test does not give is empty, as promptfoo renders it.
+#[test]
+fn a_configs_prompt_leaves_a_variable_its_test_does_not_give_empty() {
+    let im = import(
+        "promptfooconfig.yaml",
+        "prompts:\n  - 'Extract action items from: {{notes}}'\ntests:\n  - assert: [{type: contains, value: Bob}]\n  - vars: {notes: Bob sends the deck}\n",
+    )
+    .expect("readable");
+    let sent: Vec<String> = im.cases.iter().map(|c| c.user_message()).collect();
+    assert_eq!(
+        sent,
+        vec![
+            "Extract action items from: ".to_owned(),
+            "Extract action items from: Bob sends the deck".to_owned()
+        ]
+    );
+}

@@ -332,9 +332,13 @@ pub struct CritiqueFailure {
 pub fn read_prompt_critique(
     reply: &str,
     before: Option<&CritiqueFailure>,
+    cut_off: bool,
 ) -> Result<Critique, CritiqueFailure> {
     use crate::domain::attempt::{self, Attempt};
     parse_prompt_critique(reply).map_err(|cause| {
+        // The provider said the reply stopped at the length limit: that is why it does not
+        // read, whatever the break looks like (tryout 88: "it is broken… pick a stronger model").
+        let cause = if cut_off { ReplyCause::CutOff } else { cause };
         let key = attempt::reply_key(&cause);
         let number = before.map_or(1, |b| b.attempt.number + 1);
         CritiqueFailure {
@@ -361,19 +365,20 @@ mod read_tests {
 
     #[test]
     fn an_unreadable_critique_counts_its_tries_and_names_a_different_cause_before() {
-        let first = read_prompt_critique("I think the prompt is fine.", None).unwrap_err();
+        let first = read_prompt_critique("I think the prompt is fine.", None, false).unwrap_err();
         assert_eq!(first.attempt.number, 1);
         assert!(first.before.is_none());
         assert!(first.advice.starts_with("Press"));
         assert_eq!(first.raw, "I think the prompt is fine.");
         // The same cause again: attempt 2, "failed again".
-        let again = read_prompt_critique("Still no list.", Some(&first)).unwrap_err();
+        let again = read_prompt_critique("Still no list.", Some(&first), false).unwrap_err();
         assert_eq!(again.attempt.number, 2);
         assert!(again.attempt.same_as_before && again.before.is_none());
         // Another cause (it ends mid-JSON, why unknown): the one before is named.
         let cut = read_prompt_critique(
             r#"{"weaknesses": [{"section": "steps", "prob"#,
             Some(&again),
+            false,
         )
         .unwrap_err();
         assert_eq!(cut.attempt.number, 3);
@@ -386,12 +391,32 @@ mod read_tests {
             cut.message
         );
         assert!(cut.advice.starts_with("Press"), "{}", cut.advice);
+        // The same reply stopped at the length limit (tryout 88: "broken… pick a stronger
+        // model"): said as cut off, with the advice for that.
+        for reply in [
+            r#"{"weaknesses": [{"section": "steps", "prob"#,
+            "The prompt lacks",
+        ] {
+            let limit = read_prompt_critique(reply, None, true).unwrap_err();
+            assert!(
+                limit
+                    .message
+                    .contains("cut off at the model's length limit"),
+                "{}",
+                limit.message
+            );
+            assert!(
+                limit
+                    .advice
+                    .starts_with("Pick a model that writes longer replies")
+            );
+        }
     }
 
     #[test]
     fn a_readable_critique_gives_its_weaknesses() {
         let reply = r#"{"weaknesses": [{"kind": "ambiguity", "section": "steps", "problem": "Step 2 does not say what an owner is.", "fix": "Say an owner is the person named with the task."}]}"#;
-        let c = read_prompt_critique(reply, None).expect("readable");
+        let c = read_prompt_critique(reply, None, false).expect("readable");
         assert_eq!(c.weaknesses.len(), 1);
     }
 }

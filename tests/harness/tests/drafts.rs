@@ -864,10 +864,15 @@ async fn a_shared_failed_case_gives_its_cause_without_the_senders_retry() -> any
     );
     d.put_run_on("", run);
     let (site, b) = pw_harness::with_app(1280, 1000).await?;
+    // Without the version history, as the share panel sends it by default: no version times.
+    let include = promptwright::domain::wire::Include {
+        history: false,
+        ..promptwright::domain::wire::Include::ALL
+    };
     let link = format!(
         "{}{}",
         site.url(),
-        promptwright::domain::share::fragment(&d, promptwright::domain::wire::Include::ALL)?
+        promptwright::domain::share::fragment(&d, include)?
     );
     b.client.goto(&link).await?;
     b.client.refresh().await?;
@@ -883,6 +888,16 @@ async fn a_shared_failed_case_gives_its_cause_without_the_senders_retry() -> any
     for advice in ["Retry", "Settings"] {
         assert!(!said.contains(advice), "{advice} in: {said}");
     }
+    // Nothing had arrived: no empty answer to fold open (tryout 88).
+    assert!(!said.contains("Answer of case #1"), "{said}");
+    // Saved, its version's time, which the link did not carry, is not made up (tryout 88:
+    // "12:00:00 AM").
+    b.button("Save as my draft").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-versions__when')?.textContent === 'time not known'",
+        "the version's time said as not known",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }

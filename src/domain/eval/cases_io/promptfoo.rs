@@ -625,7 +625,15 @@ pub(super) fn expand(raw: RawTest, defaults: &Defaults) -> Result<Vec<TestCase>,
         && !raw.input_given
     {
         for c in cases.iter_mut().filter(|c| c.input.is_empty()) {
-            c.input = super::super::fill_variables(prompt, &c.vars);
+            // A variable the test does not give is empty, as promptfoo's templates render it
+            // (tryout 88: a test with only checks sent "… from: {{notes}}" as written).
+            let mut vars = c.vars.clone();
+            for name in crate::domain::spec::placeholders(prompt) {
+                if !vars.iter().any(|(k, _)| *k == name) {
+                    vars.push((name, String::new()));
+                }
+            }
+            c.input = super::super::fill_variables(prompt, &vars);
         }
     }
     Ok(cases)
