@@ -108,6 +108,10 @@ pub struct Runner {
     /// A run held back because some of its cases would go out with empty variables
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
+    /// A run held back for the person to confirm, as costly as [`run::RunBound::needs_confirm`]
+    /// says: the ids it was asked for and its figure in words. Nothing is sent until
+    /// `run_costly`.
+    pub costly: RwSignal<Option<(Vec<u32>, String)>>,
     /// The models the run held back in `unfilled` was asked for.
     held_slots: StoredValue<Vec<Slot>, LocalStorage>,
     /// The version and start of the run the held-back cases complete (a retry, cases never
@@ -161,6 +165,7 @@ impl Runner {
             refused_elsewhere: RwSignal::new(false),
             refused_conflict: RwSignal::new(false),
             unfilled: RwSignal::new(None),
+            costly: RwSignal::new(None),
             held_slots: StoredValue::new_local(Vec::new()),
             held_resume: StoredValue::new(None),
             queue: StoredValue::new(RunQueue::default()),
@@ -424,7 +429,47 @@ impl Runner {
     /// run; holds the run back in `unfilled` when a case would go out with an empty variable or
     /// message (`run::gaps`).
     pub fn run(self, ids: Vec<u32>) {
+        // A costly run waits for the person's word, its figure said again (tryout 88).
+        let exec = self.engine.role(Role::Execution).0;
+        let judge = self.engine.role(Role::Judge).0;
+        let bound = self.drafts.draft.with_untracked(|x| {
+            let all: Vec<u32> = if ids.is_empty() {
+                x.suite.cases.iter().map(|c| c.id).collect()
+            } else {
+                ids.clone()
+            };
+            run::run_bound(
+                &x.suite,
+                &x.rendered(),
+                &all,
+                exec.temperature,
+                MAX_OUTPUT_TOKENS,
+            )
+        });
+        if !self.running_untracked() && bound.needs_confirm(&exec, &judge) {
+            self.costly.set(Some((
+                ids,
+                format!(
+                    "This run sends {}: {}.",
+                    crate::domain::figures::count(
+                        (bound.exec_calls + bound.judge_calls) as usize,
+                        "call",
+                        "calls"
+                    ),
+                    bound.cost_words(&exec, &judge)
+                ),
+            )));
+            return;
+        }
         self.start(ids, true, vec![self.exec_slot()], None);
+    }
+
+    /// Runs the cases held back in `costly`: the person confirmed its figure.
+    pub fn run_costly(self) {
+        if let Some((ids, _)) = self.costly.get_untracked() {
+            self.costly.set(None);
+            self.start(ids, true, vec![self.exec_slot()], None);
+        }
     }
 
     /// Retries case `id` on model `key` ("" for the execution model; a comparison model not

@@ -246,6 +246,17 @@ pub fn ResultsCard() -> impl IntoView {
             <p class="pw-hint">"Reflect (on any answer): the model reviews its own answer harshly, then rewrites it; both versions are scored, so you see whether reflecting helped."</p>
             {crate::ui::erased::dynamic(move || (r.refused().map(|m| view! { <p class="pw-hint pw-hint--bad" role="alert">{m}</p> })).into_any())}
             <UnfilledNotice/>
+            // A costly run waits for a word, its figure said again (tryout 88: 20,000 calls,
+            // at most $1,895.72, went on one click).
+            {crate::ui::erased::dynamic(move || (r.costly.get().map(|(_, what)| view! {
+                <div class="pw-notice pw-notice--warn pw-costly" role="alert" aria-label="A costly run">
+                    <p class="pw-notice__title">{format!("{what} Nothing has been sent.")}</p>
+                    <div class="pw-row pw-row--wrap">
+                        <button type="button" class="pw-button pw-button--primary" on:click=move |_| r.run_costly()>"Run them"</button>
+                        <button type="button" class="pw-button" on:click=move |_| r.costly.set(None)>"Don't run"</button>
+                    </div>
+                </div>
+            })).into_any())}
             // Tryout 76: the rows of a run going on in another tab read its answers under way
             // as stopped (with Retry) and its queue as not sent, as its record keeps them for a
             // tab that goes away: only the progress line is shown until it ends.

@@ -995,7 +995,36 @@ impl RunBound {
             }
         }
     }
+
+    /// Whether a run of this size waits for the person to confirm it after the press, with its
+    /// figure said again: when it may cost [`CONFIRM_RUN_DOLLARS`] or more at list price, or,
+    /// with a model that has no list price here, when it sends [`CONFIRM_RUN_CALLS`] calls or
+    /// more. A run on free models (the built-in one) never waits. Tryout 88: a 20,000-case run,
+    /// "at most $1,895.72", started on one click, while Generate asks before a request of
+    /// 20 KB.
+    pub fn needs_confirm(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> bool {
+        use crate::domain::estimate::call_cost;
+        let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+        let exec_cost = call_cost(exec, t(self.exec_input), t(self.exec_output));
+        let judge_cost = if self.judge_calls == 0 {
+            Some(0.0)
+        } else {
+            call_cost(judge, t(self.judge_input), t(self.judge_output))
+        };
+        match (exec_cost, judge_cost) {
+            (Some(a), Some(j)) => a + j >= CONFIRM_RUN_DOLLARS,
+            _ => self.exec_calls.saturating_add(self.judge_calls) >= CONFIRM_RUN_CALLS,
+        }
+    }
 }
+
+/// The "at most" figure in US dollars from which a run waits for the person to confirm it
+/// ([`RunBound::needs_confirm`]).
+pub const CONFIRM_RUN_DOLLARS: f64 = 1.0;
+
+/// The calls from which a run with a model that has no list price waits for the person to
+/// confirm it ([`RunBound::needs_confirm`]).
+pub const CONFIRM_RUN_CALLS: u32 = 500;
 
 /// Why an "at most" figure of a run is as high as it is, in words for under it: each answer at
 /// the run's output cap ([`MAX_OUTPUT_TOKENS`]), with `judged`, each judge call as if shown the

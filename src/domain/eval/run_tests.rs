@@ -2029,3 +2029,37 @@ fn gaps_are_named_variables_only_when_every_one_is() {
     assert_eq!(gaps_noun([&var, &turn]), "empty parts");
     assert_eq!(gaps_noun([&Gap::NoMessage]), "empty parts");
 }
+
+// Tryout 88: a 20,000-case run, "at most $1,895.72", started on one click. A run that may cost a
+// dollar or more at list price, or sends 500 calls or more to a model with no list price, waits
+// for the person's word; a run on the free built-in model never does.
+#[test]
+fn a_costly_run_waits_for_a_word_and_a_small_or_free_one_does_not() {
+    use crate::domain::provider::{ProviderConfig, ProviderKind, Role};
+    let cfg = |kind, model: &str| ProviderConfig {
+        model: model.into(),
+        ..ProviderConfig::preset(kind, Role::Execution)
+    };
+    let mini = cfg(ProviderKind::OpenAi, "gpt-4o-mini");
+    let custom = cfg(ProviderKind::Custom, "fake-large");
+    let local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);
+    // gpt-4o-mini: $0.15 / $0.60 per million tokens; 1,000 calls of 1,000 in and 1,500 out
+    // cost at most $1.05.
+    let calls = |n: u32| run::RunBound {
+        exec_calls: n,
+        exec_input: 1_000 * u64::from(n),
+        exec_output: 1_500 * u64::from(n),
+        ..Default::default()
+    };
+    assert!(calls(1_000).needs_confirm(&mini, &mini));
+    assert!(!calls(900).needs_confirm(&mini, &mini), "$0.95");
+    assert!(calls(run::CONFIRM_RUN_CALLS).needs_confirm(&custom, &custom));
+    assert!(!calls(run::CONFIRM_RUN_CALLS - 1).needs_confirm(&custom, &custom));
+    assert!(!calls(20_000).needs_confirm(&local, &local), "free");
+    // A judge with no list price counts its calls with the execution model's.
+    let judged = run::RunBound {
+        judge_calls: 250,
+        ..calls(250)
+    };
+    assert!(judged.needs_confirm(&mini, &custom));
+}

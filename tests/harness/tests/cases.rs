@@ -1234,6 +1234,44 @@ async fn a_variable_a_check_compares_with_and_sent_to_the_model_is_said() -> any
     Ok(())
 }
 
+/// Tryout 88: a 20,000-case run, "at most $1,895.72", started on one click, while Generate asks
+/// before a 20 KB request. A run of 500 calls or more to a model with no list price (or of a
+/// dollar or more) says its figure again and waits for a word; nothing is sent before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_costly_run_says_its_figure_again_and_waits_for_a_word() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let mut csv = String::from("input\n");
+    for i in 1..=500 {
+        csv.push_str(&format!("Notes of meeting {i}: Ana sends the deck.\n"));
+    }
+    let file = file_with("costly", "cases.csv", &csv)?;
+    import_file(&b, &file).await?;
+    b.wait_for_text("Imported 500 cases.").await?;
+    b.button("Run all 500 cases").await?.click().await?;
+    b.wait_for_text("This run sends 500 calls: cost unknown (no list price for fake-large (the execution model)). Nothing has been sent.")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(fake.chat_requests().is_empty(), "sent before the word");
+    b.button("Don't run").await?.click().await?;
+    b.wait_until(
+        "return !document.querySelector('.pw-costly')",
+        "the question to go",
+    )
+    .await?;
+    assert!(fake.chat_requests().is_empty(), "sent after Don't run");
+    // Confirmed, it runs.
+    b.button("Run all 500 cases").await?.click().await?;
+    b.button("Run them").await?.click().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').includes(' of 500 done')",
+        "the run to start",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 85: a promptfoo config's `defaultTest` checks came in as checks for every case of the
 /// draft, so its rubrics judged the cases of another file imported before (and the run's
 /// figure grew by hundreds of judge calls). They hold for that file's tests only, as in
