@@ -102,10 +102,33 @@ pub fn price(cfg: &ProviderConfig) -> Option<Price> {
         ("llama-3.3-70b", 0.59, 0.79),
         ("llama-3.1-8b", 0.05, 0.08),
     ];
-    // Longest matching prefix wins (gpt-4o-mini before gpt-4o).
+    // Longest matching prefix wins (gpt-4o-mini before gpt-4o), followed by nothing, a dated or
+    // numbered version ("-2024-08-06", "-1-20250805", "@20250514") or a word that names the
+    // same model ("-latest", "-preview…", Groq's "-versatile"/"-instant"): another word makes
+    // it another model, with no list price here (tryout 88: "gpt-4o-m", half typed, was priced
+    // as gpt-4o and "gpt-4o-minix" as gpt-4o-mini).
+    let same_model = |rest: &str| {
+        let rest = rest
+            .strip_prefix('-')
+            .or_else(|| rest.strip_prefix('@'))
+            .or_else(|| rest.strip_prefix(':'))
+            .or_else(|| rest.strip_prefix('.'));
+        match rest {
+            None => false,
+            Some(r) => {
+                r.starts_with(|c: char| c.is_ascii_digit())
+                    || ["latest", "preview", "versatile", "instant"]
+                        .iter()
+                        .any(|w| r.starts_with(w))
+            }
+        }
+    };
     table
         .iter()
-        .filter(|(p, _, _)| m.starts_with(p))
+        .filter(|(p, _, _)| {
+            m.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || same_model(rest))
+        })
         .max_by_key(|(p, _, _)| p.len())
         .map(|(_, i, o)| Price {
             input: *i,
@@ -369,6 +392,34 @@ mod tests {
 
     use super::*;
     use crate::domain::provider::Role;
+
+    // Tryout 88: "gpt-4o-m", half typed, was priced as gpt-4o, "gpt-4o-minix" as gpt-4o-mini.
+    // A name priced is the model's own, a dated or numbered version of it, or a word that names
+    // the same model.
+    #[test]
+    fn a_model_is_priced_by_its_own_name_or_a_version_of_it_only() {
+        let priced = |model: &str| {
+            price(&ProviderConfig {
+                model: model.into(),
+                ..ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution)
+            })
+            .map(|p| p.input)
+        };
+        assert_eq!(priced("gpt-4o"), Some(2.50));
+        assert_eq!(priced("gpt-4o-mini"), Some(0.15));
+        assert_eq!(priced("gpt-4o-2024-08-06"), Some(2.50));
+        assert_eq!(priced("gpt-4o-mini-2024-07-18"), Some(0.15));
+        assert_eq!(priced("openai/gpt-4o-mini"), Some(0.15));
+        assert_eq!(priced("claude-opus-4-1-20250805"), Some(15.00));
+        assert_eq!(priced("claude-sonnet-4@20250514"), Some(3.00));
+        assert_eq!(priced("claude-3-5-haiku-latest"), Some(0.80));
+        assert_eq!(priced("gemini-2.5-flash-preview-05-20"), Some(0.30));
+        assert_eq!(priced("llama-3.3-70b-versatile"), Some(0.59));
+        assert_eq!(priced("gpt-4o-m"), None);
+        assert_eq!(priced("gpt-4o-minix"), None);
+        assert_eq!(priced("gpt-4oo"), None);
+        assert_eq!(priced("o3-pro"), None);
+    }
 
     #[test]
     fn calls_are_priced_together_and_unpriced_models_are_named_once() {
