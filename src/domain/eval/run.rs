@@ -973,15 +973,8 @@ impl RunBound {
     /// A judge that gets no call does not count (tryout 19, 5: an unpriced judge made a run
     /// with no judge checks "cost unknown").
     pub fn cost_words(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> String {
-        use crate::domain::estimate::{at_most, call_cost};
-        let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
-        let exec_cost = call_cost(exec, t(self.exec_input), t(self.exec_output));
-        let judge_cost = if self.judge_calls == 0 {
-            Some(0.0)
-        } else {
-            call_cost(judge, t(self.judge_input), t(self.judge_output))
-        };
-        match (exec_cost, judge_cost) {
+        use crate::domain::estimate::at_most;
+        match self.costs(exec, judge) {
             (Some(a), Some(j)) => at_most(a + j),
             (a, j) => {
                 let mut unpriced = Vec::new();
@@ -1003,6 +996,15 @@ impl RunBound {
     /// "at most $1,895.72", started on one click, while Generate asks before a request of
     /// 20 KB.
     pub fn needs_confirm(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> bool {
+        match self.costs(exec, judge) {
+            (Some(a), Some(j)) => a + j >= CONFIRM_RUN_DOLLARS,
+            _ => self.exec_calls.saturating_add(self.judge_calls) >= CONFIRM_RUN_CALLS,
+        }
+    }
+
+    /// The most the execution model's and the judge's calls may cost in US dollars at list
+    /// price, each `None` when its model has no list price here (a judge with no call: 0).
+    fn costs(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> (Option<f64>, Option<f64>) {
         use crate::domain::estimate::call_cost;
         let t = |n: u64| n.min(u64::from(u32::MAX)) as u32;
         let exec_cost = call_cost(exec, t(self.exec_input), t(self.exec_output));
@@ -1011,10 +1013,7 @@ impl RunBound {
         } else {
             call_cost(judge, t(self.judge_input), t(self.judge_output))
         };
-        match (exec_cost, judge_cost) {
-            (Some(a), Some(j)) => a + j >= CONFIRM_RUN_DOLLARS,
-            _ => self.exec_calls.saturating_add(self.judge_calls) >= CONFIRM_RUN_CALLS,
-        }
+        (exec_cost, judge_cost)
     }
 }
 
