@@ -296,12 +296,21 @@ impl ProviderError {
         )
     }
 
+    /// A 404 whose words do not speak of a model (a wrong path: "no such route"): said as the
+    /// address first, not as an unknown model (tryout 88).
+    fn not_found_without_model(&self) -> bool {
+        self.kind == ErrorKind::UnknownModel
+            && !self.detail.trim().is_empty()
+            && !mentions(&self.detail, &["model"])
+    }
+
     /// A short title for the message box.
     pub fn title(&self) -> &'static str {
         match self.kind {
             ErrorKind::BadKey => "The key was not accepted",
             ErrorKind::NoKeySent => "No API key was sent",
             ErrorKind::NoCredit => "No credit left",
+            ErrorKind::UnknownModel if self.not_found_without_model() => "Not found",
             ErrorKind::UnknownModel => "Model not found",
             ErrorKind::WrongAddress { .. } => "Nothing found at this address",
             ErrorKind::TooLong => "Too long for this model",
@@ -384,6 +393,18 @@ impl ProviderError {
                 "{who} says the account has no credit left{status}. Add credit or a payment method on the \
                  provider's site, or pick another provider in Settings."
             ),
+            // Tryout 88: a server that answered "no such route" (a wrong path) read as "does
+            // not know this model". A "not found" that does not speak of a model is said as
+            // what it is, the address first.
+            ErrorKind::UnknownModel if self.not_found_without_model() => {
+                format!(
+                    "{host} answered \u{201c}not found\u{201d}{status} without naming the model: \u{201c}{}\u{201d}. \
+                     The address in Settings may be wrong (a path missing or extra, another \
+                     service), or the model may not be there. {} Press Test connection to check both.",
+                    crate::domain::eval::clip(self.detail.trim().trim_end_matches('.'), 200),
+                    address_hint(self.provider)
+                )
+            }
             ErrorKind::UnknownModel => format!(
                 "{who} at {host} does not know this model{status}. Press Test connection to pick a model from \
                  the list, and check the address."

@@ -1775,3 +1775,29 @@ fn a_failure_read_by_someone_else_keeps_its_cause_without_the_senders_controls()
         "OpenAI stopped the reply with an error: model \"x is overloaded. What arrived is kept."
     );
 }
+
+// Tryout 88: Generate at a wrong address read "does not know this model (HTTP 404)" when the
+// server answered "no such route". A "not found" that names no model says the address first.
+#[test]
+fn a_not_found_that_names_no_model_says_the_address_first() {
+    let p = ProviderKind::Custom;
+    let route = classify_http_error(p, "127.0.0.1:8090", 404, "no such route", None).message();
+    assert!(
+        route.starts_with("127.0.0.1:8090 answered \u{201c}not found\u{201d} (HTTP 404) without naming the model: \u{201c}no such route\u{201d}. The address in Settings may be wrong"),
+        "{route}"
+    );
+    assert!(!route.contains("does not know this model"), "{route}");
+    let model = classify_http_error(
+        ProviderKind::OpenAi,
+        "api.openai.com",
+        404,
+        r#"{"error":{"message":"The model `gpt-9` does not exist or you do not have access to it.","code":"model_not_found"}}"#,
+        None,
+    )
+    .message();
+    assert!(model.contains("does not know this model"), "{model}");
+    // Said to a shared link's reader, the cause stays and the advice goes.
+    let read = without_advice(&route);
+    assert!(read.starts_with("127.0.0.1:8090 answered"), "{read}");
+    assert!(!read.contains("Test connection"), "{read}");
+}

@@ -642,6 +642,27 @@ async fn test_connection_at_a_wrong_path_says_the_address_is_wrong_not_the_model
             .any(|r| r.method == "GET" && r.path == "/v1/models"),
         "the model list was asked at the address given"
     );
+    // A message sent there (a model named): "not found" without a model is said as the address
+    // first, not as the model (tryout 88).
+    s.model("fake-large").await?;
+    s.send_test().await?;
+    // (The model list's error above stays: this one is the drawer's other alert.)
+    browser
+        .wait_until(
+            "return Array.from(document.querySelectorAll('.pw-drawer [role=alert] .pw-notice__title')).some(t => t.textContent === 'Not found')",
+            "the test message's error",
+        )
+        .await?;
+    let error = browser
+        .eval("const a = Array.from(document.querySelectorAll('.pw-drawer [role=alert]')).find(a => a.querySelector('.pw-notice__title')?.textContent === 'Not found'); return a.querySelector('.pw-notice__text').textContent")
+        .await?;
+    let error = error.as_str().unwrap_or_default().to_owned();
+    assert!(
+        error.contains("answered \u{201c}not found\u{201d} (HTTP 404) without naming the model")
+            && error.contains("The address in Settings may be wrong"),
+        "{error}"
+    );
+    assert!(!error.contains("does not know this model"), "{error}");
     // The right address then lists the models.
     s.base_url(&fake.openai_url()).await?;
     s.test_connection().await?;
