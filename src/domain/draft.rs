@@ -1000,22 +1000,21 @@ pub fn short_name(idea: &str) -> String {
     }
 }
 
-/// A file name stem from a draft name: its letters and digits (ASCII letters lower-cased), the
-/// rest as single dashes, at most [`FILE_STEM_MAX`] characters cut after a whole word (a first
-/// word longer than that is cut); "prompt" when nothing is left. E.g. "Turn a recipe into a
-/// shopping list!" -> "turn-a-recipe-into-a-shopping-list". Tryout 87: a long name was cut
-/// in the middle of a word ("…-quan").
+/// A file name stem from a draft name: its letters and digits (lower-cased, every script's
+/// capitals too: tryout 88's "Ünïcödé" kept its "Ü"), the rest as single dashes, at most
+/// [`FILE_STEM_MAX`] characters cut after a whole word (a first word longer than that is cut);
+/// "prompt" when nothing is left. E.g. "Turn a recipe into a shopping list!" ->
+/// "turn-a-recipe-into-a-shopping-list". Tryout 87: a long name was cut in the middle of a
+/// word ("…-quan").
 pub fn file_stem(name: &str) -> String {
-    let lowered: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let mut lowered = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            lowered.extend(c.to_lowercase());
+        } else {
+            lowered.push('-');
+        }
+    }
     let mut stem = String::new();
     for word in lowered.split('-').filter(|p| !p.is_empty()) {
         let room = FILE_STEM_MAX - stem.chars().count();
@@ -1860,6 +1859,8 @@ mod shown_name_tests {
         assert_eq!(file_stem(&one_word), "x".repeat(FILE_STEM_MAX));
         assert_eq!(file_stem("  ?!  "), "prompt");
         assert_eq!(file_stem("Résumé des réunions"), "résumé-des-réunions");
+        // Capitals of every script are lower-cased, as ASCII ones (tryout 88).
+        assert_eq!(file_stem("Ünïcödé ÉTÉ Σοφία"), "ünïcödé-été-σοφία");
         // Exactly at the limit: the last word stays.
         let at = format!("{}-{}", "a".repeat(40), "b".repeat(7));
         assert_eq!(file_stem(&at), at);

@@ -468,7 +468,9 @@ async fn send_streaming(
         let chunk = match JsFuture::from(reader.read()).await {
             Ok(c) => c,
             Err(e) => {
-                let _ = reader.cancel();
+                // The stream failed (or was aborted): there is nothing to cancel, and
+                // `cancel()` would reject with the same error, unheard (tryout 88: "Uncaught (in
+                // promise) AbortError: signal is aborted without reason" after every Stop).
                 return Err(attempt.cut_short(cfg, &host, stall_ms).unwrap_or_else(|| {
                     ProviderError::new(
                         ErrorKind::Truncated,
@@ -494,7 +496,7 @@ async fn send_streaming(
         };
         for ev in events {
             if let ChatEvent::Error(e) = ev {
-                let _ = reader.cancel();
+                cancel_quietly(&reader);
                 return Err(e);
             }
             on_event(ev);
@@ -503,6 +505,15 @@ async fn send_streaming(
             return Ok(());
         }
     }
+}
+
+/// Cancels a stream's reader and hears how the cancel ends: a stream that fails meanwhile
+/// (an abort) rejects the cancel's promise, which unheard is an error in the console.
+fn cancel_quietly(reader: &web_sys::ReadableStreamDefaultReader) {
+    let done = JsFuture::from(reader.cancel());
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = done.await;
+    });
 }
 
 /// The wait a server asked for, in ms, when the browser may read it (`retry-after-ms`, else

@@ -782,6 +782,9 @@ impl Generator {
         drafts.commit_reply(reading, Origin::Pasted);
         let gaps = drafts.draft.with_untracked(|d| d.open_gaps());
         self.error.set(None);
+        // A note on a generation a reload interrupted is about the versions before this one
+        // (tryout 88: it stayed above the pasted reply).
+        self.interrupted.set(None);
         Ok(Pasted { gaps, notes })
     }
 }

@@ -1240,7 +1240,13 @@ impl Library {
         let mut saved = false;
         if let Some(store) = self.store.get_value() {
             match store.save(rec.clone(), None).await {
-                Ok(_) => saved = true,
+                Ok(r) => {
+                    saved = true;
+                    // The other tabs list it now, not after its first edit.
+                    if let Saved::Ok(rev) = r {
+                        self.announce(&rec.id, rev);
+                    }
+                }
                 Err(e) => self.status.set(StorageStatus::Failing(e.message())),
             }
         }
@@ -1506,11 +1512,14 @@ impl Library {
         let mut last = None;
         for d in drafts {
             let rec = Record::new(&new_id(), 1, &d);
-            if let Some(store) = self.store.get_value() {
-                store
+            if let Some(store) = self.store.get_value()
+                && let Saved::Ok(rev) = store
                     .save(rec.clone(), None)
                     .await
-                    .map_err(|e| e.message())?;
+                    .map_err(|e| e.message())?
+            {
+                // Listed in the other tabs now.
+                self.announce(&rec.id, rev);
             }
             last = Some(rec);
         }
@@ -1676,14 +1685,16 @@ impl Library {
         let rec = Record::new(&new_id(), 1, &copy);
         let meta = DraftMeta::of(&rec);
         let saved = store.save(rec, None).await;
-        if !matches!(saved, Ok(Saved::Ok(_))) {
+        let Ok(Saved::Ok(rev)) = saved else {
             // The copy kept by the page is used up: say what is lost (final read).
             self.report(std::iter::once(format!(
                 "Changes to \u{201c}{name}\u{201d} that were not saved before the page went away could not be kept as a draft of their own: the browser's storage refused them."
             )));
             return;
-        }
-        // In the list now, and after a read of it that began before (the first visit's).
+        };
+        // In the list now, and after a read of it that began before (the first visit's); and
+        // in the other tabs' lists (tryout 88: another tab showed it only after a reload).
+        self.announce(&meta.id, rev);
         self.list_saved(meta);
         self.kept_apart.set(Some(format!(
             "Changes to \u{201c}{name}\u{201d} that were not saved before the page went away are kept as a draft of their own, \u{201c}{}\u{201d}: another tab saved the draft after them, and that save is what opens. Compare the two in Drafts.",

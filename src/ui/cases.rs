@@ -1212,6 +1212,7 @@ fn ImportButton() -> impl IntoView {
     });
     let add = move |imp: Imported| {
         let n = imp.cases.len();
+        let expected_column = imp.expected_column;
         let empty = imp.without_input();
         let g = imp.global.len();
         // promptfoo's `defaultTest` holds for its own file's tests only (tryout 85: a config's
@@ -1281,8 +1282,15 @@ fn ImportButton() -> impl IntoView {
                 " {e} of them have no input and no variables (their tests give none): each is sent as an empty message until you give them an input."
             ),
         };
+        // Tryout 88: a CSV's `expected` column is read as the expected answer (promptfoo would
+        // read a variable): said, with what reads it.
+        let expected = if expected_column {
+            " The column \u{201c}expected\u{201d} became each case's expected answer: a reference for the judge's checks, not sent to the model (a case says when none of its checks reads it)."
+        } else {
+            ""
+        };
         message.set(Some(Ok(format!(
-            "Imported {}{checks}.{empty}{theirs}",
+            "Imported {}{checks}.{expected}{empty}{theirs}",
             crate::domain::figures::count(n, "case", "cases")
         ))));
     };
@@ -1400,6 +1408,7 @@ fn ImportButton() -> impl IntoView {
                             all.global.extend(imp.global);
                             all.bad.extend(imp.bad);
                             all.left_out.extend(imp.left_out);
+                            all.expected_column |= imp.expected_column;
                         }
                     },
                 }

@@ -95,6 +95,10 @@ pub struct Imported {
     pub left_out: Vec<LeftOut>,
     /// "CSV", "TSV", "JSONL", "JSON" or "YAML".
     pub format: &'static str,
+    /// A CSV's bare `expected` column was read as each case's expected answer (a reference for
+    /// the judge's checks, not sent to the model), where promptfoo would read a variable: the
+    /// import says so.
+    pub expected_column: bool,
     /// The referenced file being read, while reading one.
     here: Option<String>,
 }
@@ -108,6 +112,7 @@ impl Imported {
             bad: Vec::new(),
             left_out: Vec::new(),
             format,
+            expected_column: false,
             here: None,
         }
     }
@@ -1296,9 +1301,20 @@ enum Col {
     Var(String),
 }
 
-fn columns(header: &csv::StringRecord) -> Vec<Col> {
+/// What each column of `header` holds. `standalone`: the file was chosen on its own, not
+/// referenced by a promptfoo config, so a bare `expected` column is the expected answer (as in
+/// our JSONL and JSON files) unless the file has promptfoo's `__expected…` columns or another
+/// column for the expected answer; in a config's CSV it is a variable, as promptfoo reads it.
+fn columns(header: &csv::StringRecord, standalone: bool) -> Vec<Col> {
     let names: Vec<&str> = header.iter().map(str::trim).collect();
     let has = |n: &str| names.contains(&n);
+    // Tryout 88: a `notes,expected` file came in with `expected` as a variable, sent to the model
+    // and compared with nothing, and the import said nothing of it.
+    let expected_answer = standalone
+        && !names.iter().any(|n| {
+            n.starts_with("__expected")
+                || matches!(*n, "reference" | "__reference" | "expected_output")
+        });
     // `x` means the same as `__x` unless the file has both: then `x` is a variable.
     let special = |name: &str, bare: &str| {
         name == format!("__{bare}") || (name == bare && !has(&format!("__{bare}")))
@@ -1308,7 +1324,10 @@ fn columns(header: &csv::StringRecord) -> Vec<Col> {
         .map(|&name| {
             if special(name, "input") {
                 Col::Input
-            } else if special(name, "reference") || special(name, "expected_output") {
+            } else if special(name, "reference")
+                || special(name, "expected_output")
+                || (name == "expected" && expected_answer)
+            {
                 Col::Expected
             } else if special(name, "description") {
                 Col::Description
@@ -1480,7 +1499,14 @@ fn read_csv(
             return read_csv(name, text, b';', ctx, out);
         }
     }
-    let cols = columns(&header);
+    let cols = columns(&header, out.here.is_none());
+    if cols
+        .iter()
+        .zip(header.iter())
+        .any(|(c, h)| *c == Col::Expected && h.trim() == "expected")
+    {
+        out.expected_column = true;
+    }
     let header_line = lines.of(&header).max(1);
     for col in &cols {
         if let Col::LeftOut(header, why) = col {

@@ -2377,3 +2377,49 @@ fn a_configs_prompt_leaves_a_variable_its_test_does_not_give_empty() {
         ]
     );
 }
+
+// Tryout 88: a `notes,expected` CSV came in with `expected` as a variable (sent to the model,
+// compared with nothing) and the import said nothing. Chosen on its own, it is each case's
+// expected answer, as in our JSONL files; with promptfoo's `__expected` columns, or in a CSV a
+// config refers to, it is the variable promptfoo reads.
+#[test]
+fn a_bare_expected_column_is_the_expected_answer_unless_promptfoo_reads_it() {
+    let imp = import(
+        "notes.csv",
+        "notes,expected\nAna books the room,Ana: book the room\n",
+    )
+    .unwrap();
+    assert!(imp.expected_column);
+    assert_eq!(imp.cases[0].expected, "Ana: book the room");
+    assert_eq!(imp.cases[0].vars.len(), 1);
+    assert_eq!(imp.cases[0].vars[0].0, "notes");
+    // promptfoo's own columns in the file: `expected` is a variable, as promptfoo reads it.
+    let imp = import(
+        "t.csv",
+        "notes,expected,__expected\nAna books,Ana,equals: {{expected}}\n",
+    )
+    .unwrap();
+    assert!(!imp.expected_column);
+    assert!(imp.cases[0].expected.is_empty());
+    assert!(imp.cases[0].vars.iter().any(|(k, _)| k == "expected"));
+    // Another column for the expected answer: that one is it.
+    let imp = import("t.csv", "input,expected,reference\na,b,c\n").unwrap();
+    assert!(!imp.expected_column);
+    assert_eq!(imp.cases[0].expected, "c");
+    // A CSV a promptfoo config refers to: a variable.
+    let files = [
+        FileText {
+            name: "promptfooconfig.yaml".into(),
+            text: "prompts: ['{{notes}} {{expected}}']\ntests: file://t.csv\n".into(),
+        },
+        FileText {
+            name: "t.csv".into(),
+            text: "notes,expected\nAna books,Ana\n".into(),
+        },
+    ];
+    let (_, imp) = import_files(&files).pop().unwrap();
+    let imp = imp.unwrap();
+    assert!(!imp.expected_column);
+    assert!(imp.cases[0].expected.is_empty());
+    assert!(imp.cases[0].vars.iter().any(|(k, _)| k == "expected"));
+}

@@ -338,6 +338,27 @@ impl Browser {
         .await
     }
 
+    /// The page's console messages logged as errors (`SEVERE`: `console.error`, uncaught
+    /// exceptions and unhandled promise rejections) since the last call, as chromedriver's
+    /// browser log gives them (`se/log`, which empties it).
+    pub async fn console_errors(&self) -> Result<Vec<String>> {
+        let log = self
+            .driver_post(
+                "se/log",
+                json!({"type": "browser"}),
+                "the browser log",
+                Duration::from_secs(20),
+            )
+            .await?;
+        Ok(log
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .filter_map(|e| e["message"].as_str().map(str::to_owned))
+            .collect())
+    }
+
     /// POSTs `body` to the session's `command` (a path under `/session/<id>/`) on chromedriver,
     /// for commands fantoccini does not have; returns the reply's `value`. `what` names the
     /// command in errors; `limit` is how long chromedriver may take to answer.

@@ -1234,6 +1234,38 @@ async fn a_variable_a_check_compares_with_and_sent_to_the_model_is_said() -> any
     Ok(())
 }
 
+/// Tryout 88: a `notes,expected` CSV came in with `expected` as a variable: sent to the model
+/// as a line of its message, compared with nothing, and the import said nothing. Now it is each
+/// case's expected answer, the import says so, and the case says no check reads it yet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_expected_column_is_the_expected_answer_and_said() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let csv = file_with(
+        "csv-expected",
+        "notes.csv",
+        "notes,expected\nAna books the room,Ana: book the room\n",
+    )?;
+    import_file(&b, &csv).await?;
+    b.wait_for_text("Imported 1 case. The column \u{201c}expected\u{201d} became each case's expected answer: a reference for the judge's checks, not sent to the model")
+        .await?;
+    b.eval("document.querySelector('.pw-case__summary').click(); return 0")
+        .await?;
+    let expected = b.field("Expected answer (optional)").await?;
+    assert_eq!(
+        expected.prop("value").await?.as_deref(),
+        Some("Ana: book the room")
+    );
+    b.wait_for_text("No check reads this yet").await?;
+    // Not a variable: no box for {{expected}}, and the message holds the notes alone.
+    let boxes = b
+        .eval("return [document.querySelectorAll('[id$=\"-var-expected\"]').length, document.querySelectorAll('[id$=\"-var-notes\"]').length]")
+        .await?;
+    assert_eq!(boxes, json!([0, 1]));
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 88: a 20,000-case run, "at most $1,895.72", started on one click, while Generate asks
 /// before a 20 KB request. A run of 500 calls or more to a model with no list price (or of a
 /// dollar or more) says its figure again and waits for a word; nothing is sent before it.

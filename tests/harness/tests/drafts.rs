@@ -1185,6 +1185,19 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
         "{names:?}"
     );
     assert!(!names.iter().any(|n| n.contains("this tab")), "{names:?}");
+    // A draft stored in one tab is listed in the other at once, not after its first edit or a
+    // reload (tryout 88).
+    let here = b.client.window().await?;
+    let other = b
+        .client
+        .windows()
+        .await?
+        .into_iter()
+        .find(|w| *w != here)
+        .expect("tab B");
+    b.client.switch_to_window(other).await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
     b.close().await?;
     Ok(())
 }
@@ -1217,6 +1230,23 @@ async fn a_reload_over_another_tabs_save_keeps_both() -> anyhow::Result<()> {
     assert!(
         names.contains(&"changed in tab A (kept copy)".to_owned()),
         "{names:?}"
+    );
+    // Tryout 88: the other tab listed the kept copy only after a reload.
+    let here = b.client.window().await?;
+    let other = b
+        .client
+        .windows()
+        .await?
+        .into_iter()
+        .find(|w| *w != here)
+        .expect("tab B");
+    b.client.switch_to_window(other).await?;
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    assert!(
+        d.names()
+            .await?
+            .contains(&"changed in tab A (kept copy)".to_owned())
     );
     b.close().await?;
     Ok(())

@@ -279,6 +279,13 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
         p.current_version().await?
     );
     browser.wait_for_text("missing").await?;
+    // Tryout 88: a stopped stream left "Uncaught (in promise) AbortError: signal is aborted
+    // without reason" in the console (the reader cancelled after its stream had failed).
+    let errors = browser.console_errors().await?;
+    assert!(
+        !errors.iter().any(|e| e.contains("abort")),
+        "console errors after Stop: {errors:?}"
+    );
     // Tryout 12 (minor 5): the person's Stop is said plainly, not as an error with "Pick another
     // model in Settings".
     let stopped = browser
@@ -1588,6 +1595,26 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
         p.section("Persona").await?,
         "You are a meticulous meeting analyst slow."
     );
+    // Tryout 88: a reply pasted in Manual mode after that came in as a new version, and the
+    // note about the interrupted generation stayed above it.
+    browser
+        .button("No API access? Manual mode")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("3. Paste the reply here")
+        .await?
+        .click()
+        .await?;
+    browser.paste(&spec_reply("pasted")).await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser
+        .wait_until(
+            "return document.getElementById('pw-section-persona').value.includes('analyst pasted') && !document.getElementById('pw-interrupted')",
+            "the pasted reply in, and the note on the interrupted generation gone",
+        )
+        .await?;
     browser.close().await?;
     Ok(())
 }
