@@ -158,6 +158,27 @@ fn ungrouped(t: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether `text`, typed so far into a number field allowed from `min` to `max`, cannot become
+/// a number in range by typing more at its end: a number over `max` (more digits only make it
+/// larger, `max` being at least 0), a negative one where `min` is 0 or more, letters. Such text
+/// is said at once, not when the field is left (tryout 89: "50" in a 1-10 field was said only
+/// on Tab); text that more typing may fix ("1" on the way to "10" where 5 is the least, "",
+/// "-", "1.") is not.
+pub fn typing_cannot_help(text: &str, min: f64, max: f64) -> bool {
+    let t = text.trim().replace(',', "");
+    if t.is_empty() {
+        return false;
+    }
+    if let Ok(v) = t.parse::<f64>() {
+        return (v > max && max >= 0.0) || (t.starts_with('-') && min >= 0.0 && v != 0.0);
+    }
+    if t.starts_with('-') && min >= 0.0 && t != "-" {
+        return true;
+    }
+    !t.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+}
+
 /// Reads what was typed into a setting's number field, allowed from `min` to `max` (both
 /// included). Spaces around the text are ignored, and so are thousands separators written as
 /// this page writes them ("1,000").
@@ -215,6 +236,22 @@ pub fn alike(similarity: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typing_that_cannot_become_a_number_in_range_is_said_at_once() {
+        // Tryout 89: 50 in a 1-10 field, -5 and 1,000,000 in 10-10,000.
+        assert!(typing_cannot_help("50", 1.0, 10.0));
+        assert!(typing_cannot_help("-5", 10.0, 10_000.0));
+        assert!(typing_cannot_help("1,000,000", 10.0, 10_000.0));
+        assert!(typing_cannot_help("abc", 1.0, 10.0));
+        assert!(typing_cannot_help("5x", 1.0, 10.0));
+        // On the way to a number in range.
+        for on_the_way in ["", " ", "1", "-", "1.", "10", "0", "3e", "1,0"] {
+            assert!(!typing_cannot_help(on_the_way, 5.0, 100.0), "{on_the_way}");
+        }
+        // A negative number where negatives are allowed.
+        assert!(!typing_cannot_help("-1", -2.0, 2.0));
+    }
 
     /// Tryout 68: a mean of 99.5 read "100 / 100". Whole points, halves away from zero, never
     /// 100 for less; the score line and a model's score cell say the same.

@@ -495,8 +495,13 @@ async fn send_streaming(
             decoder.feed(&Uint8Array::new(&value).to_vec())
         };
         for ev in events {
-            if let ChatEvent::Error(e) = ev {
+            if let ChatEvent::Error(mut e) = ev {
                 cancel_quietly(&reader);
+                // A frame that does not read came with the reply's success status: said, and
+                // read as a reply the server sent (`ProviderError::ended_after_sending`).
+                if e.kind == ErrorKind::Malformed && e.status.is_none() {
+                    e.status = Some(status);
+                }
                 return Err(e);
             }
             on_event(ev);

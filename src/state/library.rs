@@ -202,6 +202,9 @@ pub struct DraftMeta {
     pub own_name: String,
     pub updated_ms: f64,
     pub versions: usize,
+    /// Its test cases: said in the list, so drafts with the same name can be told apart
+    /// (tryout 89: three "Untitled prompt · 0 versions" lines).
+    pub cases: usize,
 }
 
 impl DraftMeta {
@@ -218,6 +221,7 @@ impl DraftMeta {
             },
             updated_ms: r.updated_ms,
             versions: r.draft.versions.len(),
+            cases: r.draft.suite.cases.len(),
         }
     }
 }

@@ -108,10 +108,12 @@ pub struct Runner {
     /// A run held back because some of its cases would go out with empty variables
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
-    /// A run held back for the person to confirm, as costly as [`run::RunBound::needs_confirm`]
-    /// says: the ids it was asked for and its figure in words. Nothing is sent until
-    /// `run_costly`.
-    pub costly: RwSignal<Option<(Vec<u32>, String)>>,
+    /// A press of a Run button held back for the person to confirm, as costly as
+    /// [`run::costly_words`] says. Nothing is sent until `run_costly`.
+    pub costly: RwSignal<Option<Costly>>,
+    /// The words of the costly question the person has just confirmed (`run_costly`): the press
+    /// made again sends when its figure is still these words, and asks again otherwise.
+    confirmed: StoredValue<Option<String>>,
     /// The models the run held back in `unfilled` was asked for.
     held_slots: StoredValue<Vec<Slot>, LocalStorage>,
     /// The version and start of the run the held-back cases complete (a retry, cases never
@@ -153,6 +155,46 @@ pub struct Runner {
     unaccepted: Option<super::entries::Unaccepted>,
 }
 
+/// A press of one of Run's buttons, kept while its costly question waits ([`Runner::costly`]),
+/// to be made again on *Run them*.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Press {
+    /// Run all (no ids) or Run selected, on the execution model.
+    Run(Vec<u32>),
+    /// Run on all models (the model grid).
+    Models(Vec<u32>),
+    /// Send the cases not sent, of the model with this key ("" for the execution model).
+    Unsent(String),
+    /// Retry of one case on the model with this key.
+    Retry(String, u32),
+    /// Run anyway, on cases held back for empty parts: their ids, the models' keys, and the
+    /// start of the run they complete.
+    Anyway(Vec<u32>, Vec<String>, Option<f64>),
+}
+
+/// A costly press held back ([`Runner::costly`]): what was pressed, its figure in words
+/// ([`run::costly_words`]), and whether the person had confirmed another figure for it (the
+/// models or cases changed between the question and *Run them*).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costly {
+    pub press: Press,
+    pub words: String,
+    pub changed: bool,
+}
+
+impl Costly {
+    /// Whether its question belongs beside the model grid's buttons (a press of *Run on all
+    /// models*, or of a comparison model's *Send* or *Retry*), not Results'.
+    pub fn in_grid(&self) -> bool {
+        match &self.press {
+            Press::Models(_) => true,
+            Press::Unsent(key) | Press::Retry(key, _) => !key.is_empty(),
+            Press::Anyway(_, keys, _) => keys.len() > 1 || keys.iter().any(|k| !k.is_empty()),
+            Press::Run(_) => false,
+        }
+    }
+}
+
 impl Runner {
     pub fn provide() -> Self {
         let r = Self {
@@ -166,6 +208,7 @@ impl Runner {
             refused_conflict: RwSignal::new(false),
             unfilled: RwSignal::new(None),
             costly: RwSignal::new(None),
+            confirmed: StoredValue::new(None),
             held_slots: StoredValue::new_local(Vec::new()),
             held_resume: StoredValue::new(None),
             queue: StoredValue::new(RunQueue::default()),
@@ -429,47 +472,37 @@ impl Runner {
     /// run; holds the run back in `unfilled` when a case would go out with an empty variable or
     /// message (`run::gaps`).
     pub fn run(self, ids: Vec<u32>) {
-        // A costly run waits for the person's word, its figure said again (tryout 88).
-        let exec = self.engine.role(Role::Execution).0;
-        let judge = self.engine.role(Role::Judge).0;
-        let bound = self.drafts.draft.with_untracked(|x| {
-            let all: Vec<u32> = if ids.is_empty() {
-                x.suite.cases.iter().map(|c| c.id).collect()
-            } else {
-                ids.clone()
-            };
-            run::run_bound(
-                &x.suite,
-                &x.rendered(),
-                &all,
-                exec.temperature,
-                MAX_OUTPUT_TOKENS,
-            )
-        });
-        if !self.running_untracked() && bound.needs_confirm(&exec, &judge) {
-            self.costly.set(Some((
-                ids,
-                format!(
-                    "This run sends {}: {}.",
-                    crate::domain::figures::count(
-                        (bound.exec_calls + bound.judge_calls) as usize,
-                        "call",
-                        "calls"
-                    ),
-                    bound.cost_words(&exec, &judge)
-                ),
-            )));
-            return;
-        }
-        self.start(ids, true, vec![self.exec_slot()], None);
+        let press = Press::Run(ids.clone());
+        self.start(ids, true, vec![self.exec_slot()], None, press);
     }
 
-    /// Runs the cases held back in `costly`: the person confirmed its figure.
+    /// Makes the press held back in `costly` again, the person having confirmed its figure:
+    /// it sends when its figure, as Settings and the cases are now, is still the one confirmed,
+    /// and asks again with the new one otherwise (tryout 89: the question kept "$1.31" while
+    /// the model was switched to a dearer one, and *Run them* sent to that one).
     pub fn run_costly(self) {
-        if let Some((ids, _)) = self.costly.get_untracked() {
-            self.costly.set(None);
-            self.start(ids, true, vec![self.exec_slot()], None);
+        let Some(c) = self.costly.get_untracked() else {
+            return;
+        };
+        self.costly.set(None);
+        self.confirmed.set_value(Some(c.words));
+        match c.press {
+            Press::Run(ids) => self.run(ids),
+            Press::Models(ids) => self.run_models(ids),
+            Press::Unsent(key) => self.run_unsent_on(&key),
+            Press::Retry(key, id) => self.retry_on(&key, id),
+            Press::Anyway(ids, keys, resume) => {
+                let slots = self
+                    .model_slots()
+                    .into_iter()
+                    .filter(|s| keys.contains(&s.key))
+                    .collect();
+                let press = Press::Anyway(ids.clone(), keys, resume);
+                self.start(ids, false, slots, resume, press);
+            }
         }
+        // (A press that stopped before its figure, with nothing left to send, leaves none.)
+        self.confirmed.set_value(None);
     }
 
     /// Retries case `id` on model `key` ("" for the execution model; a comparison model not
@@ -507,7 +540,13 @@ impl Runner {
                     .then_some(run.started_ms)
             })
         };
-        self.start(vec![id], true, vec![slot], resume);
+        self.start(
+            vec![id],
+            true,
+            vec![slot],
+            resume,
+            Press::Retry(key.to_owned(), id),
+        );
     }
 
     /// Sends the cases of the execution model's latest run on the current version that were
@@ -543,14 +582,15 @@ impl Runner {
         }) else {
             return;
         };
-        self.start(ids, true, vec![slot], resume);
+        self.start(ids, true, vec![slot], resume, Press::Unsent(key.to_owned()));
     }
 
     /// Runs the current version on these cases (all when empty) with the execution model and
     /// every comparison model (the model grid), refused and held back like [`Runner::run`].
     pub fn run_models(self, ids: Vec<u32>) {
         let slots = self.model_slots();
-        self.start(ids, true, slots, None);
+        let press = Press::Models(ids.clone());
+        self.start(ids, true, slots, None, press);
     }
 
     /// The execution model and the comparison models, as the grid runs them ([`grid::slots`]).
@@ -579,7 +619,9 @@ impl Runner {
                 .get_value()
                 .filter(|(v, _)| *v == current)
                 .map(|(_, at)| at);
-            self.start(ids, false, slots, resume);
+            let keys = slots.iter().map(|s| s.key.clone()).collect();
+            let press = Press::Anyway(ids.clone(), keys, resume);
+            self.start(ids, false, slots, resume, press);
         }
     }
 
@@ -590,7 +632,17 @@ impl Runner {
 
     /// Starts (or joins) a run of `ids` on `slots`; `resume_ms`: the start of the run these
     /// results complete (a retry within the latest run, [`Runner::retry_on`]), else now.
-    fn start(self, ids: Vec<u32>, hold_gaps: bool, slots: Vec<Slot>, resume_ms: Option<f64>) {
+    /// `press`: the button pressed, made again if the run is costly enough to wait for the
+    /// person's word ([`run::costly_words`]; tryout 89: *Send the cases not sent* and *Run on
+    /// all models* sent $12.99 and $13.92 on one click, while Run all asked).
+    fn start(
+        self,
+        ids: Vec<u32>,
+        hold_gaps: bool,
+        slots: Vec<Slot>,
+        resume_ms: Option<f64>,
+        press: Press,
+    ) {
         // Two tabs running one draft would each send the cases and overwrite the other's
         // results: this one waits for the other's run to end (`Runner::refused` says so).
         if self.library.run_elsewhere_untracked() {
@@ -629,6 +681,39 @@ impl Runner {
             }
             run_queue::Start::Go { ids, new_run } => (ids, !new_run),
         };
+        // A costly press waits for the person's word, its figure said again (tryout 88), with
+        // the models as Settings name them now.
+        let judge_cfg = self.engine.role(Role::Judge).0;
+        let words = d.draft.with_untracked(|x| {
+            let prompt = x.rendered();
+            let bounds: Vec<(run::RunBound, &ProviderConfig)> = slots
+                .iter()
+                .map(|s| {
+                    let b = run::run_bound(
+                        &x.suite,
+                        &prompt,
+                        &ids,
+                        s.cfg.temperature,
+                        MAX_OUTPUT_TOKENS,
+                    );
+                    (b, &s.cfg)
+                })
+                .collect();
+            run::costly_words(&bounds, &judge_cfg)
+        });
+        let confirmed = self.confirmed.get_value();
+        self.confirmed.set_value(None);
+        if let Some(words) = words
+            && confirmed.as_ref() != Some(&words)
+        {
+            self.costly.set(Some(Costly {
+                press,
+                words,
+                changed: confirmed.is_some(),
+            }));
+            return;
+        }
+        self.costly.set(None);
         let started = resume_ms.unwrap_or_else(js_sys::Date::now);
         if !same_version {
             if self.running_untracked() {

@@ -86,9 +86,34 @@ pub struct SettingsHandle {
     /// storage full, a model changed and "Remember on this device" were lost without a word).
     /// Empty when everything was kept.
     pub not_saved: RwSignal<SortedSet<String>>,
+    /// Each job's settings for a provider it was switched away from in this page, by job: the
+    /// address and model it goes back to when switched back ([`SettingsHandle::switch_kind`]).
+    earlier: StoredValue<Vec<(Role, ProviderConfig)>>,
 }
 
 impl SettingsHandle {
+    /// Switches job `role` to provider `kind` ([`RoleConfigs::switch_kind`]), with the address
+    /// and model it had for that provider before it was switched away in this page (tryout 89:
+    /// switching a job to OpenAI and back to an OpenAI-compatible server emptied the server's
+    /// address and model). The settings it leaves are kept for the next switch back.
+    pub fn switch_kind(self, role: Role, kind: ProviderKind) {
+        let now = self.roles.with_untracked(|r| r.get(role).clone());
+        if now.kind == kind {
+            return;
+        }
+        let back = self.earlier.with_value(|e| {
+            e.iter()
+                .find(|(r, c)| *r == role && c.kind == kind)
+                .map(|(_, c)| c.clone())
+        });
+        self.earlier.update_value(|e| {
+            e.retain(|(r, c)| !(*r == role && c.kind == now.kind));
+            e.push((role, now));
+        });
+        self.roles
+            .update(|r| r.switch_kind(role, kind, back.as_ref()));
+    }
+
     /// Loads saved settings and remembered keys, provides the handle, and saves every change.
     pub fn provide() -> Self {
         let (roles, mut unreadable) = store::load(SETTINGS_KEY)
@@ -150,6 +175,7 @@ impl SettingsHandle {
             stall_seconds: RwSignal::new(stall_seconds),
             unreadable: RwSignal::new(unreadable),
             not_saved: RwSignal::new(SortedSet::new()),
+            earlier: StoredValue::new(Vec::new()),
         };
         crate::state::reactive::effect(move |_| {
             let ok = store::save(STALL_KEY, &handle.stall_seconds.get().to_string());

@@ -292,7 +292,7 @@ pub fn DraftsPanel(
                                             <button type="button" class="pw-draft-list__open" aria-current=move || current.get().then_some("true")
                                                 on:click=move |_| ask(Leave::Open(open_id.clone(), name()))>
                                                 <span class="pw-draft-list__name">{crate::ui::erased::dynamic(move || name().into_any())}</span>
-                                                <span class="pw-draft-list__meta">{crate::ui::erased::dynamic(move || (meta.with(|m| format!("{} · {} version{}", when(m.updated_ms), m.versions, if m.versions == 1 { "" } else { "s" }))).into_any())}</span>
+                                                <span class="pw-draft-list__meta">{crate::ui::erased::dynamic(move || (meta.with(|m| format!("{} · {} · {}", when(m.updated_ms), crate::domain::figures::count(m.versions, "version", "versions"), crate::domain::figures::count(m.cases, "test case", "test cases")))).into_any())}</span>
                                                 {crate::ui::erased::dynamic(move || (meta.with(|m| crate::domain::draft::name_marks_note(&m.own_name)).map(|t| view! { <span class="pw-draft-list__meta pw-draft-list__marks">{t}</span> })).into_any())}
                                             </button>
                                         }.into_any()

@@ -387,6 +387,9 @@ pub fn ModelGrid() -> impl IntoView {
                     }).into_any())}</p>
                 }.into_any())}
             }.into_any())}
+            // Beside the button pressed (tryout 89: Run on all models sent 1,410 calls, at
+            // most $13.92, on one click).
+            <super::results::CostlyNotice in_grid=true/>
             {crate::ui::erased::show(move || summaries.with(|s| !s.is_empty()), move || view! {
                 // Scrolls in its own box on a narrow screen (tryout 12: at 390 px the page
                 // scrolled sideways, 619 px wide).
@@ -1072,6 +1075,16 @@ fn key_label(kind: &ProviderKind, host: &str) -> String {
 /// [`format_costs_alike`](crate::domain::estimate::format_costs_alike); "about" before each
 /// figure with estimated token counts in it; "unknown" when one has none).
 fn spent_line(models: &[ModelSummary]) -> String {
+    // A model with nothing counted yet (its run stopped before it answered) cost nothing
+    // known, and is not "no list price" (tryout 89: "unknown: a model has no list price here"
+    // with both models priced, one of them never answered).
+    let models: Vec<&ModelSummary> = models
+        .iter()
+        .filter(|m| m.answered > 0 || m.input_tokens + m.output_tokens > 0)
+        .collect();
+    if models.is_empty() {
+        return "Nothing is counted yet: no model has answered.".to_owned();
+    }
     let sum = |f: fn(&ModelSummary) -> Option<f64>| {
         models.iter().try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
     };
@@ -1095,6 +1108,20 @@ fn spent_line(models: &[ModelSummary]) -> String {
                 shown[2]
             )
         }
-        _ => "What these results cost is unknown: a model has no list price here.".to_owned(),
+        (a, _) => {
+            // Named: which model's answers, or the judge, has no price.
+            let mut unpriced: Vec<String> = models
+                .iter()
+                .filter(|m| m.exec_cost.is_none())
+                .map(|m| m.label.clone())
+                .collect();
+            if a.is_some() || models.iter().any(|m| m.judge_cost.is_none()) {
+                unpriced.push("the judge".to_owned());
+            }
+            format!(
+                "What these results cost is unknown: no list price here for {}.",
+                unpriced.join(" or ")
+            )
+        }
     }
 }

@@ -7,7 +7,14 @@ use leptos::prelude::*;
 
 use crate::state::entries::Unaccepted;
 
-use crate::domain::figures::{SettingNumber, read_optional_setting, read_setting};
+use crate::domain::figures::{
+    SettingNumber, read_optional_setting, read_setting, typing_cannot_help,
+};
+
+/// `x` as a float, for [`typing_cannot_help`].
+fn float<T: SettingNumber>(x: T) -> f64 {
+    x.to_string().parse().unwrap_or(0.0)
+}
 
 /// The input of a number setting and, under it while what was typed cannot be used, why (in an
 /// alert). The label is the caller's (`<label for=id>`).
@@ -39,11 +46,13 @@ where
     T: SettingNumber + Send + Sync + 'static,
 {
     let problem = problem.unwrap_or_else(|| RwSignal::new(None));
+    let (lo, hi) = (float(min), float(max));
     field(
         id,
         hint,
         None,
         problem,
+        move |t| typing_cannot_help(t, lo, hi),
         move || value.get().to_string(),
         move |text, commit| {
             let read = read_setting(text, min, max, value.get_untracked());
@@ -88,11 +97,13 @@ where
     T: SettingNumber + Send + Sync + 'static,
 {
     let problem = RwSignal::new(None);
+    let (lo, hi) = (float(min), float(max));
     field(
         id,
         hint,
         placeholder,
         problem,
+        move |t| typing_cannot_help(t, lo, hi),
         move || value.get().map(|v| v.to_string()).unwrap_or_default(),
         move |text, commit| {
             read_optional_setting(text, min, max, value.get_untracked()).map(|v| {
@@ -105,13 +116,15 @@ where
 }
 
 /// The text input and its problem line: `shown` is what the field holds, `apply(text, commit)`
-/// reads what was typed (and stores it when `commit`) or says why it cannot be used.
+/// reads what was typed (and stores it when `commit`) or says why it cannot be used, and
+/// `hopeless(text)` whether more typing cannot make it usable (then said as it is typed).
 #[allow(clippy::too_many_arguments)]
 fn field(
     id: String,
     hint: Option<String>,
     placeholder: Option<String>,
     problem: RwSignal<Option<String>>,
+    hopeless: impl Fn(&str) -> bool + Send + Sync + 'static,
     shown: impl Fn() -> String + Send + Sync + 'static,
     apply: impl Fn(&str, bool) -> Result<(), String> + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -150,9 +163,17 @@ fn field(
             // "99" went into use).
             on:input=move |ev| {
                 let text = event_target_value(&ev);
-                if apply_typed(&text, false).is_ok() && problem.with_untracked(Option::is_some) {
-                    problem.set(None);
-                    if let Some(s) = store { s.accept(&input_id); }
+                match apply_typed(&text, false) {
+                    Ok(()) if problem.with_untracked(Option::is_some) => {
+                        problem.set(None);
+                        if let Some(s) = store { s.accept(&input_id); }
+                    }
+                    Ok(()) => {}
+                    // Said at once when more typing cannot help (tryout 89: "50" in a 1-10
+                    // field was said only on Tab, beside a Start still offered); not kept as
+                    // refused until the field is left.
+                    Err(e) if hopeless(&text) => problem.set(Some(e)),
+                    Err(_) => {}
                 }
             }
             on:change=move |ev| {

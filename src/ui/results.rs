@@ -238,8 +238,8 @@ pub fn ResultsCard() -> impl IntoView {
                 {crate::ui::erased::show(move || !r.running() && bound.with(|(_, cost, _)| cost.starts_with("at most")), move || view! {
                     <p class="pw-hint pw-run-basis">{crate::ui::erased::dynamic(move || ({
                         let judged = bound.with(|(b, _, _)| b.judge_calls > 0);
-                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_ids().len(), r.cost_line())));
-                        run::bound_basis(judged, latest.as_ref().map(|(n, c)| (*n, c.as_str())))
+                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_tokens(), r.cost_line())));
+                        run::bound_basis(judged, latest.as_ref().map(|((n, all, _), c)| (*n, *all, c.as_str())))
                     }).into_any())}</p>
                 }.into_any())}
             }.into_any())}
@@ -248,15 +248,7 @@ pub fn ResultsCard() -> impl IntoView {
             <UnfilledNotice/>
             // A costly run waits for a word, its figure said again (tryout 88: 20,000 calls,
             // at most $1,895.72, went on one click).
-            {crate::ui::erased::dynamic(move || (r.costly.get().map(|(_, what)| view! {
-                <div class="pw-notice pw-notice--warn pw-costly" role="alert" aria-label="A costly run">
-                    <p class="pw-notice__title">{format!("{what} Nothing has been sent.")}</p>
-                    <div class="pw-row pw-row--wrap">
-                        <button type="button" class="pw-button pw-button--primary" on:click=move |_| r.run_costly()>"Run them"</button>
-                        <button type="button" class="pw-button" on:click=move |_| r.costly.set(None)>"Don't run"</button>
-                    </div>
-                </div>
-            })).into_any())}
+            <CostlyNotice in_grid=false/>
             // Tryout 76: the rows of a run going on in another tab read its answers under way
             // as stopped (with Retry) and its queue as not sent, as its record keeps them for a
             // tab that goes away: only the progress line is shown until it ends.
@@ -337,8 +329,13 @@ pub fn ResultsCard() -> impl IntoView {
                     let now = run::ModelUsed::of(&settings.config(Role::Execution));
                     let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s) + &r.other_model_note(s, &now)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
+                    let mut line = line;
                     let unjudged = if a.unjudged > 0 && !r.running() {
                         let why = run.with(|r| r.as_ref().map(|r| r.judge_stopped_by.clone()).filter(|w| !w.is_empty())).map(|w| format!(" The run sent the judge no more calls after {w}: fix that in Settings first.")).unwrap_or_default();
+                        // Said once, in full (tryout 89: "No score yet: 5 not judged yet · 5
+                        // cases are not judged yet…").
+                        let short = format!("{} not judged yet", a.unjudged);
+                        line = line.replace(&format!(" · {short}"), "").replace(&format!(": {short}"), "");
                         format!(" · {}{why}", not_judged(a.unjudged))
                     } else { String::new() };
                     format!(
@@ -795,7 +792,7 @@ fn ResultRow(
                         "the case changed since this result"
                     </span>
                 }.into_any())}
-                <span class="pw-result__score" class:pw-result__score--partial=move || score.with(|s| s.as_ref().is_some_and(|s| s.judge_failed.is_some()))>
+                <span class="pw-result__score" class:pw-result__score--partial=move || score.with(|s| s.as_ref().is_some_and(|s| s.judge_failed.is_some() || (s.pending && !s.failed_cut_off)))>
                     {crate::ui::erased::dynamic(move || (score.get().map(|s| s.label()).unwrap_or_default()).into_any())}
                 </span>
                 // Each paid button with its figure, kept on one line together (tryout 83: the
@@ -1166,6 +1163,35 @@ fn when(ms: f64) -> String {
             String::from(t.to_locale_date_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
         )
     }
+}
+
+/// A costly press of a Run button held back ([`Runner::costly`]): its figure and models, with
+/// *Run them* and *Don't run*; beside the model grid's buttons (`in_grid`) or Results' own.
+#[component]
+pub fn CostlyNotice(in_grid: bool) -> impl IntoView {
+    let r = Runner::expect();
+    crate::ui::erased::dynamic(move || {
+        (r.costly
+            .get()
+            .filter(|c| c.in_grid() == in_grid)
+            .map(|c| {
+                let changed = if c.changed {
+                    "Settings or the cases changed since you were asked, and so did the figure. "
+                } else {
+                    ""
+                };
+                view! {
+                    <div class="pw-notice pw-notice--warn pw-costly" role="alert" aria-label="A costly run">
+                        <p class="pw-notice__title">{format!("{changed}{} Nothing has been sent.", c.words)}</p>
+                        <div class="pw-row pw-row--wrap">
+                            <button type="button" class="pw-button pw-button--primary" on:click=move |_| r.run_costly()>"Run them"</button>
+                            <button type="button" class="pw-button" on:click=move |_| r.costly.set(None)>"Don't run"</button>
+                        </div>
+                    </div>
+                }
+            }))
+        .into_any()
+    })
 }
 
 /// A run held back because some of its cases would go out with empty variables: which cases and

@@ -285,7 +285,7 @@ fn RoleSettings(
                 class="pw-select"
                 on:change=move |ev| {
                     if let Some(k) = ProviderKind::parse(&event_target_value(&ev)) {
-                        s.roles.update(|r| r.switch_kind(role, k));
+                        s.switch_kind(role, k);
                         models.set(None);
                     }
                 }

@@ -1513,8 +1513,22 @@ fn read_csv(
             out.leave_out(header_line, Omitted::Column(header.clone()), why.clone());
         }
     }
-    for (i, record) in rows {
-        let line = lines.of(&record);
+    // Read with the lines where they start, so that a row can be matched with the quotes that
+    // go wrong inside it (`stray_after_quotes`).
+    let rows: Vec<(usize, usize, csv::StringRecord)> = rows
+        .map(|(i, record)| (i, lines.of(&record), record))
+        .collect();
+    let strays = stray_after_quotes(text, delimiter);
+    for (k, (i, line, record)) in rows.iter().enumerate() {
+        let (i, line) = (*i, *line);
+        let next = rows.get(k + 1).map_or(usize::MAX, |r| r.1);
+        if let Some((open, close, after)) = strays
+            .iter()
+            .find(|(open, _, _)| *open >= line && *open < next)
+        {
+            out.bad(line, stray_quote_words(*open, *close, *after));
+            continue;
+        }
         if let (Some(quote_line), true) = (unclosed, i == last) {
             out.bad(quote_line, format!("this line {UNCLOSED_QUOTE}"));
             continue;
@@ -1543,7 +1557,7 @@ fn read_csv(
             continue;
         }
         src.tests
-            .push(test_from_row(&cols, &record, line, name, ctx, out));
+            .push(test_from_row(&cols, record, line, name, ctx, out));
     }
     Ok(src)
 }
@@ -1552,6 +1566,65 @@ fn read_csv(
 const UNCLOSED_QUOTE: &str = "opens a quote (\") that is never closed, so the rest of the file \
      was read as one cell. Close the quote or remove it; if the file was cut off while it was \
      being saved or downloaded, save or download it again.";
+
+/// Quoted cells whose closing quote is followed by something else than the separator, a line
+/// end or spaces (`"Ana "sends"`, or a quote opened by mistake that a later one closes, so
+/// lines read as one cell): (the 1-based line where the cell opens, the line of the quote that
+/// closed it, the character after it), following the reader's rules as [`unclosed_quote`]
+/// does. The reader takes such a cell leniently, with the lines between; promptfoo's reader
+/// refuses the file ("Invalid Closing Quote"). Tryout 89: `"unterminated,quote` three lines
+/// above `"a""b",c` came in as one case holding all four lines, with "Imported 1 case."
+fn stray_after_quotes(text: &str, delimiter: u8) -> Vec<(usize, usize, char)> {
+    #[derive(PartialEq)]
+    enum At {
+        CellStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (mut at, mut line, mut opened) = (At::CellStart, 1, 0);
+    let mut found = Vec::new();
+    for c in text.chars() {
+        let ends_cell = c == char::from(delimiter) || c == '\n' || c == '\r';
+        at = match at {
+            At::CellStart if c == '"' => {
+                opened = line;
+                At::Quoted
+            }
+            At::CellStart | At::Unquoted if ends_cell => At::CellStart,
+            At::CellStart | At::Unquoted => At::Unquoted,
+            At::Quoted if c == '"' => At::QuoteInQuoted,
+            At::Quoted => At::Quoted,
+            At::QuoteInQuoted if c == '"' => At::Quoted,
+            At::QuoteInQuoted if ends_cell => At::CellStart,
+            // Spaces after a closing quote: the reader keeps them, and the cell is whole.
+            At::QuoteInQuoted if c == ' ' || c == '\t' => At::QuoteInQuoted,
+            At::QuoteInQuoted => {
+                found.push((opened, line, c));
+                At::Unquoted
+            }
+        };
+        if c == '\n' {
+            line += 1;
+        }
+    }
+    found
+}
+
+/// Why a row holding a [`stray_after_quotes`] cannot be read as written.
+fn stray_quote_words(open: usize, close: usize, after: char) -> String {
+    let fix = "Write a quote inside a cell as two quotes (\"\"), or remove it.";
+    if open == close {
+        format!(
+            "a quoted cell on line {open} has \u{201c}{after}\u{201d} after its closing quote, not a separator or the end of the line. {fix}"
+        )
+    } else {
+        format!(
+            "a quote opens a cell on line {open}, and the quote that closes it, on line {close}, is followed by \u{201c}{after}\u{201d}, not by a separator or the end of the line: a quote is likely missing or extra, so lines {open} to {close} would be read as one cell. {fix}"
+        )
+    }
+}
 
 /// The 1-based line where a quoted cell opens and the file ends before it closes, following the
 /// CSV reader's rules (RFC 4180: a quote opens a cell only as its first character; `""` inside

@@ -2423,3 +2423,38 @@ fn a_bare_expected_column_is_the_expected_answer_unless_promptfoo_reads_it() {
     assert!(imp.cases[0].expected.is_empty());
     assert!(imp.cases[0].vars.iter().any(|(k, _)| k == "expected"));
 }
+
+// Tryout 89: a quote opened by mistake on line 2 and closed by the first quote of line 5 made
+// the reader take lines 2-5 as one cell ("Imported 1 case." holding all four lines). Text after
+// a closing quote is reported on its row, which is not imported; the other rows are.
+#[test]
+fn text_after_a_closing_quote_is_a_bad_row_not_a_merged_case() {
+    let text = "input,expected\n\"unterminated,quote\nfoo,bar\n,,,,\n\"a\"\"b\",c\nok,fine\n";
+    let imp = import("bad.csv", text).unwrap();
+    assert_eq!(imp.cases.len(), 1);
+    assert_eq!(imp.cases[0].input, "ok");
+    assert_eq!(imp.bad.len(), 1);
+    assert_eq!(imp.bad[0].line, 2);
+    assert!(
+        imp.bad[0].why.starts_with("a quote opens a cell on line 2, and the quote that closes it, on line 5, is followed by \u{201c}a\u{201d}"),
+        "{}",
+        imp.bad[0].why
+    );
+    // On one line; and spaces after a closing quote, or "" inside a cell, are fine.
+    let imp = import(
+        "t.csv",
+        "input,expected\n\"Ana \"sends\" it\",x\n\"a\"\"b\" ,c\n",
+    )
+    .unwrap();
+    assert_eq!(imp.bad.len(), 1);
+    assert_eq!(imp.bad[0].line, 2);
+    assert!(
+        imp.bad[0]
+            .why
+            .starts_with("a quoted cell on line 2 has \u{201c}s\u{201d} after its closing quote"),
+        "{}",
+        imp.bad[0].why
+    );
+    assert_eq!(imp.cases.len(), 1);
+    assert_eq!(imp.cases[0].input, "a\"b ");
+}

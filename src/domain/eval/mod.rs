@@ -2080,9 +2080,16 @@ impl CaseScore {
     /// The case's score as a row shows it: "67"; "Score 67 without the judge (the judge call
     /// failed: …)" when a judge check failed and other checks were scored; "No score (the
     /// judge's reply has no score from 1 to 10)" when nothing else was; empty while there is no
-    /// score. (The judge's errors all begin "The judge…", so they read as the reason.)
+    /// score; "Score 100 without the judge (not judged yet)" while a judge verdict is pending
+    /// (tryout 89: a big "100" beside the "not judged" tag, over the other checks alone). (The
+    /// judge's errors all begin "The judge…", so they read as the reason.)
     pub fn label(&self) -> String {
         let pct = self.score.map(|x| figures::points(x * 100.0).to_string());
+        if self.pending && self.judge_failed.is_none() && !self.failed_cut_off {
+            return pct
+                .map(|p| format!("Score {p} without the judge (not judged yet)"))
+                .unwrap_or_default();
+        }
         match (&self.judge_failed, pct) {
             (None, Some(p)) => p,
             (None, None) => String::new(),

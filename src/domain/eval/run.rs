@@ -996,10 +996,7 @@ impl RunBound {
     /// "at most $1,895.72", started on one click, while Generate asks before a request of
     /// 20 KB.
     pub fn needs_confirm(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> bool {
-        match self.costs(exec, judge) {
-            (Some(a), Some(j)) => a + j >= CONFIRM_RUN_DOLLARS,
-            _ => self.exec_calls.saturating_add(self.judge_calls) >= CONFIRM_RUN_CALLS,
-        }
+        costly_words(&[(*self, exec)], judge).is_some()
     }
 
     /// The most the execution model's and the judge's calls may cost in US dollars at list
@@ -1017,6 +1014,72 @@ impl RunBound {
     }
 }
 
+/// What a press of Run (any of its buttons: Run all, Run selected, Send the cases not sent,
+/// Retry, Run on all models) would send, when it is costly enough to wait for the person's word
+/// ([`RunBound::needs_confirm`], summed over the models): the question's first sentence, naming
+/// every model that gets calls, so that a model changed in Settings after the question changes
+/// its words (tryout 89: "Run them" under "at most $1.31" sent to a model switched to since).
+/// `slots`: each model the press runs, with the bound of its calls (a judge call per rubric of
+/// each of its cases); `judge`: the judge model. `None` when the press goes without asking.
+/// E.g. "This run sends 1,410 calls (705 to gpt-4o, 705 to gpt-4o-mini): at most $13.92."
+pub fn costly_words(
+    slots: &[(RunBound, &ProviderConfig)],
+    judge: &ProviderConfig,
+) -> Option<String> {
+    use crate::domain::estimate::at_most;
+    use crate::domain::figures::{count, grouped};
+    let mut dollars = Some(0.0);
+    let mut unpriced: Vec<String> = Vec::new();
+    let mut calls: u64 = 0;
+    let mut judge_calls: u64 = 0;
+    let mut parts: Vec<String> = Vec::new();
+    for (b, cfg) in slots {
+        let (e, j) = b.costs(cfg, judge);
+        match (e, j, dollars) {
+            (Some(e), Some(j), Some(d)) => dollars = Some(d + e + j),
+            _ => dollars = None,
+        }
+        if e.is_none() && !unpriced.contains(&cfg.model) {
+            unpriced.push(cfg.model.clone());
+        }
+        if j.is_none() && !unpriced.contains(&judge.model) {
+            unpriced.push(judge.model.clone());
+        }
+        calls += u64::from(b.exec_calls) + u64::from(b.judge_calls);
+        judge_calls += u64::from(b.judge_calls);
+        if b.exec_calls > 0 {
+            parts.push(format!(
+                "{} to {}",
+                grouped(u64::from(b.exec_calls)),
+                cfg.model
+            ));
+        }
+    }
+    let ask = match dollars {
+        Some(d) => d >= CONFIRM_RUN_DOLLARS,
+        None => calls >= u64::from(CONFIRM_RUN_CALLS),
+    };
+    if !ask {
+        return None;
+    }
+    if judge_calls > 0 {
+        parts.push(format!(
+            "{} to the judge, {}",
+            grouped(judge_calls),
+            judge.model
+        ));
+    }
+    let figure = match dollars {
+        Some(d) => at_most(d),
+        None => format!("cost unknown (no list price for {})", unpriced.join(" or ")),
+    };
+    Some(format!(
+        "This run sends {} ({}): {figure}.",
+        count(calls as usize, "call", "calls"),
+        parts.join(", ")
+    ))
+}
+
 /// The "at most" figure in US dollars from which a run waits for the person to confirm it
 /// ([`RunBound::needs_confirm`]).
 pub const CONFIRM_RUN_DOLLARS: f64 = 1.0;
@@ -1029,10 +1092,11 @@ pub const CONFIRM_RUN_CALLS: u32 = 500;
 /// the run's output cap ([`MAX_OUTPUT_TOKENS`]), with `judged`, each judge call as if shown the
 /// whole clipped answer ([`JUDGE_OUTPUT_BOUND`]), and each byte of a request as a token
 /// ([`crate::domain::estimate::token_bound`]); `latest` is what the latest run of the version
-/// cost ([`Run::cost_line`]) and how many cases it had, said when it is a price. Tryouts 46-48:
-/// a bound 10-58 times what the run then cost read as a wrong estimate.
-pub fn bound_basis(judged: bool, latest: Option<(usize, &str)>) -> String {
-    use crate::domain::figures::{count, grouped};
+/// cost ([`Run::cost_line`]), how many of its cases counted tokens and how many it had
+/// ([`Run::latest_tokens`]), said when it is a price. Tryouts 46-48: a bound 10-58 times what
+/// the run then cost read as a wrong estimate.
+pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str)>) -> String {
+    use crate::domain::figures::grouped;
     let judge = judge_bound_clause(judged);
     let mut s = format!(
         "\u{201c}At most\u{201d} counts each answer at its {}-token cap{judge}, and each byte of a \
@@ -1040,7 +1104,8 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, &str)>) -> String {
          from the tokens its provider reports.",
         grouped(u64::from(MAX_OUTPUT_TOKENS))
     );
-    if let Some((n, cost)) = latest.filter(|(n, c)| *n > 0 && (c.starts_with('$') || *c == "free"))
+    if let Some((n, all, cost)) =
+        latest.filter(|(n, _, c)| *n > 0 && (c.starts_with('$') || *c == "free"))
     {
         let cost = if cost == "free" {
             "was free".to_owned()
@@ -1049,10 +1114,25 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, &str)>) -> String {
         };
         s.push_str(&format!(
             " This version's latest run ({}) {cost}.",
-            count(n, "case", "cases")
+            cases_reached(n, all)
         ));
     }
     s
+}
+
+/// "3 cases" when all `all` cases of a run counted tokens, else "133 of its 705 cases that
+/// reached the model" (the others were never sent, or failed before reaching it).
+pub fn cases_reached(n: usize, all: usize) -> String {
+    use crate::domain::figures::{count, grouped};
+    if n >= all {
+        count(n, "case", "cases")
+    } else {
+        format!(
+            "{} of its {} that reached the model",
+            grouped(n as u64),
+            count(all, "case", "cases")
+        )
+    }
 }
 
 /// ", each judge call as if the answer filled the 8,000 characters the judge is shown, each of 4
@@ -1239,18 +1319,21 @@ impl Run {
             .collect()
     }
 
-    /// The tokens the latest run's cases used, its judge calls' included, and how many cases
-    /// it had: what the loop's budget box sets beside its ceiling.
-    pub fn latest_tokens(&self) -> (usize, u64) {
+    /// The tokens the latest run's cases used, its judge calls' included, as (cases that
+    /// counted tokens, all its cases, tokens): what the loop's budget box and Results set
+    /// beside their ceilings. A case never sent, or whose call failed before reaching the
+    /// provider, counted none, and is no case of a per-case figure (tryout 89: a run cancelled
+    /// after 133 of 705 cases read "about 53 a case" for some 270).
+    pub fn latest_tokens(&self) -> (usize, usize, u64) {
         self.cases
             .values()
             .filter(|c| self.is_latest(c))
-            .fold((0, 0), |(n, t), c| {
+            .fold((0, 0, 0), |(n, all, t), c| {
                 let used = u64::from(c.input_tokens)
                     + u64::from(c.output_tokens)
                     + u64::from(c.judge_tokens.0)
                     + u64::from(c.judge_tokens.1);
-                (n + 1, t + used)
+                (n + usize::from(used > 0), all + 1, t + used)
             })
     }
 

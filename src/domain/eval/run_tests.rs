@@ -449,6 +449,15 @@ fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
     );
     assert_eq!(scores[&fine].label(), "67");
     assert_eq!(scores[&fine].judge_failed, None);
+    // Tryout 89: before the judge's verdict, the other checks' score is not the case's.
+    let pending = CaseScore {
+        pending: true,
+        ..scores[&fine].clone()
+    };
+    assert_eq!(
+        pending.label(),
+        "Score 67 without the judge (not judged yet)"
+    );
     // Nothing but the judge: no score; a threshold of 0 does not make it pass.
     let s = &scores[&judge_only];
     assert_eq!(s.score, None);
@@ -1843,7 +1852,7 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
         "{plain}"
     );
     assert!(!plain.contains("judge"), "{plain}");
-    let judged = run::bound_basis(true, Some((3, "$0.0021")));
+    let judged = run::bound_basis(true, Some((3, 3, "$0.0021")));
     assert!(
         judged.contains("each judge call as if the answer filled the 8,000 characters"),
         "{judged}"
@@ -1852,15 +1861,22 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
         judged.ends_with("This version's latest run (3 cases) cost $0.0021."),
         "{judged}"
     );
-    assert!(run::bound_basis(false, Some((1, "free"))).ends_with("latest run (1 case) was free."));
+    assert!(
+        run::bound_basis(false, Some((1, 1, "free"))).ends_with("latest run (1 case) was free.")
+    );
+    // Tryout 89: "(581 cases)" for a run of which 12 were sent.
+    assert!(
+        run::bound_basis(false, Some((12, 581, "$0.01")))
+            .ends_with("latest run (12 of its 581 cases that reached the model) cost $0.01.")
+    );
     // Not a price: nothing is said of the latest run.
     for not_a_price in [
         "nothing yet (no tokens counted)",
         "unknown price (no list price for x)",
     ] {
-        assert!(!run::bound_basis(true, Some((2, not_a_price))).contains("latest run"));
+        assert!(!run::bound_basis(true, Some((2, 2, not_a_price))).contains("latest run"));
     }
-    assert!(!run::bound_basis(true, Some((0, "$0.01"))).contains("latest run"));
+    assert!(!run::bound_basis(true, Some((0, 3, "$0.01"))).contains("latest run"));
     // The figures named are the ones the bound uses.
     assert_eq!(run::MAX_OUTPUT_TOKENS, 1500);
     assert_eq!(run::JUDGE_OUTPUT_BOUND, 4 * 8000 + 16);
@@ -2062,4 +2078,27 @@ fn a_costly_run_waits_for_a_word_and_a_small_or_free_one_does_not() {
         ..calls(250)
     };
     assert!(judged.needs_confirm(&mini, &custom));
+    // Tryout 89: a press that runs several models asks for all their calls together (300 + 300
+    // to models with no list price), and its words name every model, so a model switched to
+    // after the question changes them.
+    let small = cfg(ProviderKind::Custom, "fake-small");
+    assert_eq!(run::costly_words(&[(calls(300), &custom)], &custom), None);
+    assert_eq!(
+        run::costly_words(&[(calls(300), &custom), (calls(300), &small)], &custom).as_deref(),
+        Some(
+            "This run sends 600 calls (300 to fake-large, 300 to fake-small): cost unknown (no list price for fake-large or fake-small)."
+        )
+    );
+    assert_eq!(
+        run::costly_words(&[(judged, &mini)], &custom).as_deref(),
+        Some(
+            "This run sends 500 calls (250 to gpt-4o-mini, 250 to the judge, fake-large): cost unknown (no list price for fake-large)."
+        )
+    );
+    assert_eq!(
+        run::costly_words(&[(calls(1_000), &mini)], &mini).as_deref(),
+        Some("This run sends 1,000 calls (1,000 to gpt-4o-mini): at most $1.05.")
+    );
+    // Two priced models: their dollars add up ($0.95 + $0.95).
+    assert!(run::costly_words(&[(calls(900), &mini), (calls(900), &mini)], &mini).is_some());
 }

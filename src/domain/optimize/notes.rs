@@ -87,18 +87,29 @@ pub const LOOP_ELSEWHERE: &str = "This draft's optimization loop is going on in 
 /// of a request a token; and, from `latest` (the version's latest run: its cases and the
 /// tokens they used, the judge's included), what real calls used. Tryout 79: a ceiling 28
 /// times what the loop then used read as an estimate (runs say theirs since tryouts 46-48).
-pub fn bound_basis(exec_max_tokens: u32, judged: bool, latest: Option<(usize, u64)>) -> String {
+pub fn bound_basis(
+    exec_max_tokens: u32,
+    judged: bool,
+    latest: Option<(usize, usize, u64)>,
+) -> String {
     use crate::domain::figures::{count, grouped};
     let judge = crate::domain::eval::run::judge_bound_clause(judged);
     let mut s = format!(
         "\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its {}-token cap{judge}, each request for candidates at the most evidence it can send, and each byte of a request as a token, so no provider's count can go past it. What the loop uses is counted from the tokens its providers report, as it goes.",
         grouped(u64::from(exec_max_tokens))
     );
-    if let Some((n, t)) = latest.filter(|(n, t)| *n > 0 && *t > 0) {
+    // A case of it that counted no tokens (never sent) is no case of the average (tryout 89:
+    // "about 53 a case" for a run cancelled after 133 of its 705 cases).
+    if let Some((n, all, t)) = latest.filter(|(n, _, t)| *n > 0 && *t > 0) {
+        let cases = crate::domain::eval::run::cases_reached(n, all);
         s.push_str(&format!(
-            " This version's latest run used {} for its {} (about {} a case).",
+            " This version's latest run used {} for {} (about {} a case).",
             count(t, "token", "tokens"),
-            count(n, "case", "cases"),
+            if n >= all {
+                format!("its {cases}")
+            } else {
+                format!("the {cases}")
+            },
             grouped(t.div_ceil(n as u64))
         ));
     }
@@ -240,7 +251,7 @@ mod tests {
     // Tryout 79: the loop's ceiling read as a forecast 28 times what it used.
     #[test]
     fn the_loops_ceiling_says_what_it_counts_and_what_a_run_used() {
-        let s = bound_basis(600, true, Some((5, 3_412)));
+        let s = bound_basis(600, true, Some((5, 5, 3_412)));
         assert!(s.starts_with("\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its 600-token cap, each judge call as if the answer filled the 8,000 characters the judge is shown, each of 4 bytes (the longest a character can be),"), "{s}");
         assert!(
             s.ends_with(
@@ -248,8 +259,14 @@ mod tests {
             ),
             "{s}"
         );
-        let s = bound_basis(1500, false, Some((0, 0)));
+        let s = bound_basis(1500, false, Some((0, 0, 0)));
         assert!(!s.contains("judge") && !s.contains("latest run"), "{s}");
+        // Tryout 89: cases never sent are no cases of the average.
+        let s = bound_basis(1500, false, Some((133, 705, 37_173)));
+        assert!(
+            s.ends_with("This version's latest run used 37,173 tokens for the 133 of its 705 cases that reached the model (about 280 a case)."),
+            "{s}"
+        );
     }
 
     #[test]

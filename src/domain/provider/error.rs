@@ -264,10 +264,13 @@ impl ProviderError {
     /// provider may bill its prompt (session 37: a stalled call counted nothing in a run): a
     /// stop while the request was out (`Aborted`), no byte for too long (`Stalled`: the request
     /// was sent and not refused), a stream that closed early (`Truncated`) or that the
-    /// provider ended with an error (`InStream`). Statuses (401, 429, 5xx…) are answered
-    /// before any work and are not billed; a reply that is not the provider's format
-    /// (`Malformed`) is most often another server's page; a call that got no answer at all
-    /// (`Network`, `Offline`, `OfflineNoAnswer`) may never have reached it.
+    /// provider ended with an error (`InStream`), and a reply that is not the provider's format
+    /// (`Malformed`) sent with a success status (a stream whose frames do not read, a whole
+    /// JSON body where a stream was asked for): a server took the request and answered it,
+    /// perhaps the provider behind a proxy that mangled it (tryout 89: such a call counted "0
+    /// tokens … nothing yet" with no word of billing). Statuses (401, 429, 5xx…) are answered
+    /// before any work and are not billed; a call that got no answer at all (`Network`,
+    /// `Offline`, `OfflineNoAnswer`) may never have reached it.
     pub fn ended_after_sending(&self) -> bool {
         matches!(
             self.kind,
@@ -275,7 +278,8 @@ impl ProviderError {
                 | ErrorKind::Stalled { .. }
                 | ErrorKind::Truncated
                 | ErrorKind::InStream
-        )
+        ) || (self.kind == ErrorKind::Malformed
+            && self.status.is_some_and(|s| (200..300).contains(&s)))
     }
 
     /// Whether every call to the same model, with the same key and address, would fail this

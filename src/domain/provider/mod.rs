@@ -565,8 +565,10 @@ pub fn missing_keys_note(refused: &[String], forgot: &[String], resume: bool) ->
                 "the loop waits, and sends nothing, until you enter {it} again in Settings and press Resume, or press {GO_ON_WITHOUT_KEY} if {servers} none."
             )
         } else {
+            // Tryout 89: "or press Go on without a key" read as a step the calls wait for;
+            // they go out without it, and the button only puts the note away.
             format!(
-                "calls go out without a key, and {} may refuse them. Enter {it} again in Settings, or press {GO_ON_WITHOUT_KEY} if {servers} none.",
+                "calls go out without a key, and {} may refuse them. Enter {it} again in Settings; if {servers} none, {GO_ON_WITHOUT_KEY} puts this note away.",
                 if one { "the server" } else { "the servers" },
             )
         };
@@ -676,8 +678,15 @@ impl RoleConfigs {
 
     /// Switches a role to another provider at the preset's own address (never another job's
     /// address: its key and account would follow), with the model another role already uses
-    /// there with that provider, else the preset's; the role keeps its temperature.
-    pub fn switch_kind(&mut self, role: Role, kind: ProviderKind) {
+    /// there with that provider, else the preset's; or, with `earlier` (this role's own
+    /// settings for that provider before it was switched away), at that address with that
+    /// model. The role keeps its temperature.
+    pub fn switch_kind(
+        &mut self,
+        role: Role,
+        kind: ProviderKind,
+        earlier: Option<&ProviderConfig>,
+    ) {
         if self.get(role).kind == kind {
             return;
         }
@@ -692,6 +701,10 @@ impl RoleConfigs {
             .find(|c| c.kind == kind && c.host() == next.host() && !next.host().is_empty())
         {
             next.model = other.model.clone();
+        }
+        if let Some(e) = earlier.filter(|e| e.kind == kind) {
+            next.base_url = e.base_url.clone();
+            next.model = e.model.clone();
         }
         next.temperature = temperature;
         *self.get_mut(role) = next;

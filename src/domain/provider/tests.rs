@@ -893,6 +893,15 @@ mod errors {
         // billed, so only the person sends it again (session 40).
         let stalled = err(ErrorKind::Stalled { seconds: 1 });
         assert!(stalled.retryable() && stalled.ended_after_sending());
+        // Tryout 89: a reply in another format after a success status was taken and answered
+        // by a server, so it may be billed; one with no status (not reached) is not.
+        let mut mangled = err(ErrorKind::Malformed);
+        mangled.status = None;
+        assert!(!mangled.ended_after_sending());
+        mangled.status = Some(200);
+        assert!(mangled.ended_after_sending() && !mangled.retryable());
+        mangled.status = Some(502);
+        assert!(!mangled.ended_after_sending());
         // Tryout 86: an overload sent inside a stream after part of the answer: the provider
         // was at work on it, so it may be billed; the same status before any text is not.
         let overloaded = err(ErrorKind::Overloaded);
@@ -1009,14 +1018,14 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
             .all(|x| r.get(*x).kind == ProviderKind::LlamaCpp)
     );
     assert_eq!(r.judge.temperature, 0.0);
-    r.switch_kind(Role::Meta, ProviderKind::OpenAi);
+    r.switch_kind(Role::Meta, ProviderKind::OpenAi, None);
     assert_eq!(r.meta.base_url, "https://api.openai.com/v1");
     assert_eq!(
         r.meta.temperature, 0.0,
         "keeps its (local-model) temperature"
     );
     r.meta.model = "gpt-4.1".into();
-    r.switch_kind(Role::Judge, ProviderKind::OpenAi);
+    r.switch_kind(Role::Judge, ProviderKind::OpenAi, None);
     assert_eq!(
         r.judge.model, "gpt-4.1",
         "reuses another role's model for the same provider"
@@ -1024,21 +1033,34 @@ fn role_configs_default_to_the_local_model_and_switch_sensibly() {
     assert_eq!(r.judge.temperature, 0.0);
     // Another job's address is not taken over: the preset's own.
     r.judge.base_url = "http://127.0.0.1:9/v1".into();
-    r.switch_kind(Role::Execution, ProviderKind::OpenAi);
+    r.switch_kind(Role::Execution, ProviderKind::OpenAi, None);
     assert_eq!(r.execution.base_url, "https://api.openai.com/v1");
     assert_eq!(
         r.execution.model, "gpt-4.1",
         "the model of the job at the preset's own address"
     );
-    r.switch_kind(Role::Judge, ProviderKind::Custom);
+    r.switch_kind(Role::Judge, ProviderKind::Custom, None);
     r.judge.base_url = "http://127.0.0.1:9/v1".into();
-    r.switch_kind(Role::Meta, ProviderKind::Custom);
+    r.switch_kind(Role::Meta, ProviderKind::Custom, None);
     assert_eq!(
         r.meta.base_url, "",
         "a server's address is typed, not copied from another job"
     );
-    r.switch_kind(Role::Meta, ProviderKind::OpenAi);
-    r.switch_kind(Role::Judge, ProviderKind::OpenAi);
+    // Its own earlier settings for the provider, when given, are where it goes back to
+    // (tryout 89: back to a server, its address and model were empty).
+    let server = r.judge.clone();
+    r.switch_kind(Role::Judge, ProviderKind::OpenAi, None);
+    r.switch_kind(Role::Judge, ProviderKind::Custom, Some(&server));
+    assert_eq!(
+        (r.judge.base_url.as_str(), r.judge.kind),
+        ("http://127.0.0.1:9/v1", ProviderKind::Custom)
+    );
+    r.switch_kind(Role::Meta, ProviderKind::OpenAi, None);
+    r.switch_kind(Role::Judge, ProviderKind::OpenAi, Some(&server));
+    assert_eq!(
+        r.judge.base_url, "https://api.openai.com/v1",
+        "another provider's: not used"
+    );
     r.copy_to_all(Role::Meta);
     assert_eq!(r.kinds(), [ProviderKind::OpenAi]);
     assert_eq!(
@@ -1665,7 +1687,7 @@ fn a_missing_key_is_named_in_words_true_for_its_server() {
     );
     let two_now = missing_keys_note(&[], &[b.clone(), c.clone()], false).unwrap();
     assert!(
-        two_now.contains("are not in this tab (a reload forgot them): calls go out without a key, and the servers may refuse them. Enter them again in Settings, or press Go on without a key if the servers need none."),
+        two_now.contains("are not in this tab (a reload forgot them): calls go out without a key, and the servers may refuse them. Enter them again in Settings; if the servers need none, Go on without a key puts this note away."),
         "{two_now}"
     );
     let one = missing_keys_note(&[], std::slice::from_ref(&b), false).unwrap();

@@ -158,6 +158,15 @@ async fn drafts_survive_a_reload_and_can_be_managed() -> anyhow::Result<()> {
     let metas = "return Object.fromEntries(Array.from(document.querySelectorAll('.pw-draft-list li')).map(li => [li.querySelector('.pw-draft-list__name')?.textContent ?? '', li.querySelector('.pw-draft-list__meta')?.textContent ?? '']))";
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     let before = b.eval(metas).await?;
+    // Each line says its cases too (tryout 89: three "Untitled prompt · 0 versions" lines
+    // could not be told apart).
+    for (name, meta) in before.as_object().expect("a map") {
+        let meta = meta.as_str().unwrap_or_default();
+        assert!(
+            meta.ends_with(" test cases") || meta.ends_with(" test case"),
+            "{name}: {meta}"
+        );
+    }
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     b.button("Duplicate Shopping list").await?.click().await?;
     let d = DraftsPage::open(&b).await?;

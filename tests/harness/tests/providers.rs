@@ -727,3 +727,32 @@ async fn settings_the_full_storage_refuses_are_said_and_kept_once_there_is_room(
     b.close().await?;
     Ok(())
 }
+
+// Tryout 89: a job switched to OpenAI and back to "OpenAI-compatible server" came back with its
+// address and model empty. It goes back to its own earlier ones; another job's are not taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_switched_away_and_back_keeps_its_own_server() -> anyhow::Result<()> {
+    let env = setup().await?;
+    let s = SettingsPage::open(&env.browser).await?;
+    s.job("Running tests").await?;
+    s.provider("OpenAI-compatible server").await?;
+    s.base_url(&env.fake.openai_url()).await?;
+    s.model("fake-large").await?;
+    s.provider("OpenAI").await?;
+    s.provider("OpenAI-compatible server").await?;
+    let value = |label: &'static str| {
+        let b = &env.browser;
+        async move { anyhow::Ok(b.field(label).await?.prop("value").await?) }
+    };
+    assert_eq!(
+        value("Address (base URL)").await?.as_deref(),
+        Some(env.fake.openai_url().as_str())
+    );
+    assert_eq!(value("Model").await?.as_deref(), Some("fake-large"));
+    // Another job switched to a server types its own address.
+    s.job("Scoring").await?;
+    s.provider("OpenAI-compatible server").await?;
+    assert_eq!(value("Address (base URL)").await?.as_deref(), Some(""));
+    env.browser.close().await?;
+    Ok(())
+}
