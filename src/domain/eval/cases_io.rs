@@ -1471,7 +1471,7 @@ fn read_csv(
     }
     // A quote opened and never closed makes the reader take the rest of the file as one cell:
     // the last row read holds it, and is said to be that, not a row of the wrong width.
-    let unclosed = unclosed_quote(text, delimiter);
+    let QuoteFaults { unclosed, strays } = quote_faults(text, delimiter);
     let last = rows.len().saturating_sub(1);
     let mut rows = rows.into_iter().enumerate();
     let mut lines = Lines::new(text);
@@ -1514,11 +1514,10 @@ fn read_csv(
         }
     }
     // Read with the lines where they start, so that a row can be matched with the quotes that
-    // go wrong inside it (`stray_after_quotes`).
+    // go wrong inside it (`QuoteFaults::strays`).
     let rows: Vec<(usize, usize, csv::StringRecord)> = rows
         .map(|(i, record)| (i, lines.of(&record), record))
         .collect();
-    let strays = stray_after_quotes(text, delimiter);
     for (k, (i, line, record)) in rows.iter().enumerate() {
         let (i, line) = (*i, *line);
         let next = rows.get(k + 1).map_or(usize::MAX, |r| r.1);
@@ -1567,24 +1566,36 @@ const UNCLOSED_QUOTE: &str = "opens a quote (\") that is never closed, so the re
      was read as one cell. Close the quote or remove it; if the file was cut off while it was \
      being saved or downloaded, save or download it again.";
 
-/// Quoted cells whose closing quote is followed by something else than the separator, a line
-/// end or spaces (`"Ana "sends"`, or a quote opened by mistake that a later one closes, so
-/// lines read as one cell): (the 1-based line where the cell opens, the line of the quote that
-/// closed it, the character after it), following the reader's rules as [`unclosed_quote`]
-/// does. The reader takes such a cell leniently, with the lines between; promptfoo's reader
-/// refuses the file ("Invalid Closing Quote"). Tryout 89: `"unterminated,quote` three lines
-/// above `"a""b",c` came in as one case holding all four lines, with "Imported 1 case."
-fn stray_after_quotes(text: &str, delimiter: u8) -> Vec<(usize, usize, char)> {
+/// What goes wrong with the quotes of a CSV text, following the reader's rules (RFC 4180: a
+/// quote opens a cell only as its first character; `""` inside is a literal quote).
+#[derive(Debug, Default, PartialEq)]
+struct QuoteFaults {
+    /// The 1-based line where a quoted cell opens and the file ends before it closes.
+    unclosed: Option<usize>,
+    /// Quoted cells whose closing quote is followed by something else than the separator, a
+    /// line end or spaces (`"Ana "sends"`, or a quote opened by mistake that a later one closes,
+    /// so lines read as one cell): (the line where the cell opens, the line of the quote that
+    /// closed it, the character after it). The reader takes such a cell leniently, with the
+    /// lines between; promptfoo's reader refuses the file ("Invalid Closing Quote"). Tryout 89:
+    /// `"unterminated,quote` three lines above `"a""b",c` came in as one case holding all four
+    /// lines, with "Imported 1 case."
+    strays: Vec<(usize, usize, char)>,
+}
+
+fn quote_faults(text: &str, delimiter: u8) -> QuoteFaults {
     #[derive(PartialEq)]
     enum At {
         CellStart,
         Unquoted,
         Quoted,
         QuoteInQuoted,
+        /// Spaces after a closing quote: the reader keeps them, and the cell is whole if the
+        /// separator or a line end comes next.
+        AfterClose,
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (mut at, mut line, mut opened) = (At::CellStart, 1, 0);
-    let mut found = Vec::new();
+    let mut strays = Vec::new();
     for c in text.chars() {
         let ends_cell = c == char::from(delimiter) || c == '\n' || c == '\r';
         at = match at {
@@ -1592,16 +1603,16 @@ fn stray_after_quotes(text: &str, delimiter: u8) -> Vec<(usize, usize, char)> {
                 opened = line;
                 At::Quoted
             }
-            At::CellStart | At::Unquoted if ends_cell => At::CellStart,
+            At::CellStart | At::Unquoted | At::QuoteInQuoted | At::AfterClose if ends_cell => {
+                At::CellStart
+            }
             At::CellStart | At::Unquoted => At::Unquoted,
             At::Quoted if c == '"' => At::QuoteInQuoted,
             At::Quoted => At::Quoted,
             At::QuoteInQuoted if c == '"' => At::Quoted,
-            At::QuoteInQuoted if ends_cell => At::CellStart,
-            // Spaces after a closing quote: the reader keeps them, and the cell is whole.
-            At::QuoteInQuoted if c == ' ' || c == '\t' => At::QuoteInQuoted,
-            At::QuoteInQuoted => {
-                found.push((opened, line, c));
+            At::QuoteInQuoted | At::AfterClose if c == ' ' || c == '\t' => At::AfterClose,
+            At::QuoteInQuoted | At::AfterClose => {
+                strays.push((opened, line, c));
                 At::Unquoted
             }
         };
@@ -1609,10 +1620,13 @@ fn stray_after_quotes(text: &str, delimiter: u8) -> Vec<(usize, usize, char)> {
             line += 1;
         }
     }
-    found
+    QuoteFaults {
+        unclosed: (at == At::Quoted).then_some(opened),
+        strays,
+    }
 }
 
-/// Why a row holding a [`stray_after_quotes`] cannot be read as written.
+/// Why a row holding one of [`QuoteFaults::strays`] cannot be read as written.
 fn stray_quote_words(open: usize, close: usize, after: char) -> String {
     let fix = "Write a quote inside a cell as two quotes (\"\"), or remove it.";
     if open == close {
@@ -1624,40 +1638,6 @@ fn stray_quote_words(open: usize, close: usize, after: char) -> String {
             "a quote opens a cell on line {open}, and the quote that closes it, on line {close}, is followed by \u{201c}{after}\u{201d}, not by a separator or the end of the line: a quote is likely missing or extra, so lines {open} to {close} would be read as one cell. {fix}"
         )
     }
-}
-
-/// The 1-based line where a quoted cell opens and the file ends before it closes, following the
-/// CSV reader's rules (RFC 4180: a quote opens a cell only as its first character; `""` inside
-/// is a literal quote); `None` when every quoted cell closes.
-fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
-    #[derive(PartialEq)]
-    enum At {
-        CellStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (mut at, mut line, mut opened) = (At::CellStart, 1, 0);
-    for b in text.bytes() {
-        let ends_cell = b == delimiter || b == b'\n' || b == b'\r';
-        at = match at {
-            At::CellStart if b == b'"' => {
-                opened = line;
-                At::Quoted
-            }
-            At::CellStart | At::Unquoted | At::QuoteInQuoted if ends_cell => At::CellStart,
-            At::CellStart | At::Unquoted => At::Unquoted,
-            At::Quoted if b == b'"' => At::QuoteInQuoted,
-            At::Quoted => At::Quoted,
-            At::QuoteInQuoted if b == b'"' => At::Quoted,
-            At::QuoteInQuoted => At::Unquoted,
-        };
-        if b == b'\n' {
-            line += 1;
-        }
-    }
-    (at == At::Quoted).then_some(opened)
 }
 
 fn test_from_row(

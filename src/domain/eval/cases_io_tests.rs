@@ -2457,4 +2457,14 @@ fn text_after_a_closing_quote_is_a_bad_row_not_a_merged_case() {
     );
     assert_eq!(imp.cases.len(), 1);
     assert_eq!(imp.cases[0].input, "a\"b ");
+    // A quote after the spaces is no separator either.
+    let imp = import("t.csv", "input,expected\n\"a\" \"b\",x\n").unwrap();
+    assert_eq!(imp.bad.len(), 1);
+    assert!(
+        imp.bad[0]
+            .why
+            .contains("\u{201c}\"\u{201d} after its closing quote"),
+        "{}",
+        imp.bad[0].why
+    );
 }

@@ -175,19 +175,7 @@ impl<'a> PromptPage<'a> {
     /// Makes a version without any provider: the idea, then a reply pasted in manual mode.
     pub async fn paste_reply(&self, idea: &str, reply: &str) -> Result<()> {
         self.idea(idea).await?;
-        self.b
-            .button("No API access? Manual mode")
-            .await?
-            .click()
-            .await?;
-        // Pasted, as a person does with a reply copied from a chat window.
-        self.b
-            .field("3. Paste the reply here")
-            .await?
-            .type_text(SELECT_ALL)
-            .await?;
-        self.b.paste(reply).await?;
-        self.b.button("Use this reply").await?.click().await?;
+        self.paste_in_manual_mode(reply).await?;
         self.b
             .wait_for_text("Read the reply: your prompt is below.")
             .await?;
@@ -196,6 +184,24 @@ impl<'a> PromptPage<'a> {
             .await?
             .click()
             .await?;
+        Ok(())
+    }
+
+    /// Opens Manual mode, pastes `reply` over what its reply box holds, as a person does with a
+    /// reply copied from a chat window, and presses *Use this reply*.
+    pub async fn paste_in_manual_mode(&self, reply: &str) -> Result<()> {
+        self.b
+            .button("No API access? Manual mode")
+            .await?
+            .click()
+            .await?;
+        self.b
+            .field("3. Paste the reply here")
+            .await?
+            .type_text(SELECT_ALL)
+            .await?;
+        self.b.paste(reply).await?;
+        self.b.button("Use this reply").await?.click().await?;
         Ok(())
     }
 

@@ -1161,6 +1161,22 @@ async fn first_words_in_two_tabs()
     Ok((site, b, tab_a))
 }
 
+/// Switches to the other of two tabs and opens its Drafts, once it lists `n` drafts.
+async fn drafts_in_the_other_tab(b: &Browser, n: usize) -> anyhow::Result<DraftsPage<'_>> {
+    let here = b.client.window().await?;
+    let other = b
+        .client
+        .windows()
+        .await?
+        .into_iter()
+        .find(|w| *w != here)
+        .expect("a second tab");
+    b.client.switch_to_window(other).await?;
+    let d = DraftsPage::open(b).await?;
+    d.wait_count(n).await?;
+    Ok(d)
+}
+
 /// [`first_words_in_two_tabs`], then both tabs change the draft within the save delay: B saves
 /// first, and A, current, asks. Returns the site (keep it alive) and the browser.
 async fn a_conflict_in_tab_a() -> anyhow::Result<(StaticSite, Browser)> {
@@ -1196,17 +1212,7 @@ async fn two_tabs_on_one_draft_ask_before_overwriting() -> anyhow::Result<()> {
     assert!(!names.iter().any(|n| n.contains("this tab")), "{names:?}");
     // A draft stored in one tab is listed in the other at once, not after its first edit or a
     // reload (tryout 88).
-    let here = b.client.window().await?;
-    let other = b
-        .client
-        .windows()
-        .await?
-        .into_iter()
-        .find(|w| *w != here)
-        .expect("tab B");
-    b.client.switch_to_window(other).await?;
-    let d = DraftsPage::open(&b).await?;
-    d.wait_count(2).await?;
+    drafts_in_the_other_tab(&b, 2).await?;
     b.close().await?;
     Ok(())
 }
@@ -1241,17 +1247,7 @@ async fn a_reload_over_another_tabs_save_keeps_both() -> anyhow::Result<()> {
         "{names:?}"
     );
     // Tryout 88: the other tab listed the kept copy only after a reload.
-    let here = b.client.window().await?;
-    let other = b
-        .client
-        .windows()
-        .await?
-        .into_iter()
-        .find(|w| *w != here)
-        .expect("tab B");
-    b.client.switch_to_window(other).await?;
-    let d = DraftsPage::open(&b).await?;
-    d.wait_count(2).await?;
+    let d = drafts_in_the_other_tab(&b, 2).await?;
     assert!(
         d.names()
             .await?

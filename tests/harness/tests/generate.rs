@@ -1597,18 +1597,7 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
     );
     // Tryout 88: a reply pasted in Manual mode after that came in as a new version, and the
     // note about the interrupted generation stayed above it.
-    browser
-        .button("No API access? Manual mode")
-        .await?
-        .click()
-        .await?;
-    browser
-        .field("3. Paste the reply here")
-        .await?
-        .click()
-        .await?;
-    browser.paste(&spec_reply("pasted")).await?;
-    browser.button("Use this reply").await?.click().await?;
+    p.paste_in_manual_mode(&spec_reply("pasted")).await?;
     browser
         .wait_until(
             "return document.getElementById('pw-section-persona').value.includes('analyst pasted') && !document.getElementById('pw-interrupted')",
