@@ -572,19 +572,28 @@ impl OptimizerHandle {
     /// draft's render style. The projection and the loop both use this, so what is shown before
     /// Start is computed from the requests that will be sent.
     fn effective(self, config: Config) -> Config {
-        let style = self.drafts.draft.with(|d| d.style);
-        self.effective_with(config, style)
+        let (style, judged) = self
+            .drafts
+            .draft
+            .with(|d| (d.style, d.suite.has_judge_checks()));
+        self.effective_with(config, style, judged)
     }
 
-    /// [`Self::effective`] with the draft's render style given (so a caller that tracks only
-    /// some of the draft does not track all of it).
-    fn effective_with(self, config: Config, style: crate::domain::spec::RenderStyle) -> Config {
+    /// [`Self::effective`] with the draft's render style and whether its suite has a judge check
+    /// given (so a caller that tracks only some of the draft does not track all of it).
+    fn effective_with(
+        self,
+        config: Config,
+        style: crate::domain::spec::RenderStyle,
+        judged: bool,
+    ) -> Config {
         self.settings.roles.with(|roles| {
             setup::effective(
                 config,
                 roles,
                 style,
                 crate::state::runner::MAX_OUTPUT_TOKENS,
+                judged,
                 || {
                     self.drafts.draft.with(|d| {
                         let spec = d.current_spec().cloned().unwrap_or_default();
@@ -606,7 +615,12 @@ impl OptimizerHandle {
         spec: &crate::domain::spec::PromptSpec,
         suite: &crate::domain::eval::Suite,
     ) -> Budget {
-        project(&self.effective_with(config.clone(), style), spec, suite)
+        let judged = suite.has_judge_checks();
+        project(
+            &self.effective_with(config.clone(), style, judged),
+            spec,
+            suite,
+        )
     }
 
     pub fn projection(self, config: &Config) -> Option<Budget> {

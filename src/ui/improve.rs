@@ -383,11 +383,13 @@ fn cost_line(settings: SettingsHandle, also_on: &[ProviderConfig], b: &Budget) -
             None => known = false,
         }
     }
-    // Every model priced (as `Config::prices` needs, a job without calls too): the loop never
-    // spends more than this (`Optimizer::affordable`); otherwise it is only an estimate.
-    let all_priced = slots
-        .iter()
-        .all(|(_, _, _, cfg)| call_cost(cfg, 1, 1).is_some());
+    // Every model priced (as `Config::prices` needs: every job, but the judge when it gets no
+    // call, `setup::effective`): the loop never spends more than this
+    // (`Optimizer::affordable`); otherwise it is only an estimate.
+    let judge = optimize::slot(Role::Judge, 0);
+    let all_priced = slots.iter().all(|(slot, _, _, cfg)| {
+        call_cost(cfg, 1, 1).is_some() || (*slot == judge && b.calls_of(judge) == 0)
+    });
     if known && !all_priced {
         format!("estimated cost {}", format_cost(Some(total)))
     } else if known {

@@ -16,14 +16,19 @@ use super::{Config, Ctx, MAX_OTHER_MODELS, Mutation, Optimizer, Prices, RatedAns
 /// `style`, a run's room for each answer (`exec_max_tokens`: a candidate's answer is scored as
 /// a run would score it), at most [`MAX_OTHER_MODELS`] other execution models, the jobs' list
 /// prices per token (`None` when one has no list price here: the loop then keeps to the call
-/// count), and, when the meta model is the tiny built-in one, its task (`tiny_task()`: it
-/// proposes new rules, not whole prompts, `meta::tiny_jobs`). The projection shown before Start
-/// and the loop both use this, so what is shown is worked out from the requests that will go.
+/// count; the judge's price is not needed when the suite has no judge check, `judged` false:
+/// it gets no call, and is priced at its list price or 0, [`models_changed`] pausing the loop
+/// if judge checks come while it has no list price; tryout 89: a judge with no list price and
+/// no call made the loop's figure "estimated"), and, when the meta model is the tiny built-in
+/// one, its task (`tiny_task()`: it proposes new rules, not whole prompts,
+/// `meta::tiny_jobs`). The projection shown before Start and the loop both use this, so what
+/// is shown is worked out from the requests that will go.
 pub fn effective(
     mut config: Config,
     roles: &RoleConfigs,
     style: RenderStyle,
     exec_max_tokens: u32,
+    judged: bool,
     tiny_task: impl FnOnce() -> String,
 ) -> Config {
     let exec = roles.get(Role::Execution);
@@ -46,8 +51,13 @@ pub fn effective(
                     .map(|(i, c)| (slot(Role::Execution, i as u32 + 1), c.clone())),
             );
         for (slot, cfg) in priced {
-            p.input[slot] = call_cost(&cfg, 1_000_000, 0)? / 1e6;
-            p.output[slot] = call_cost(&cfg, 0, 1_000_000)? / 1e6;
+            let uncalled = slot == super::slot(Role::Judge, 0) && !judged;
+            let price = |i, o| match call_cost(&cfg, i, o) {
+                None if uncalled => Some(0.0),
+                p => p,
+            };
+            p.input[slot] = price(1_000_000, 0)? / 1e6;
+            p.output[slot] = price(0, 1_000_000)? / 1e6;
         }
         Some(p)
     })();
@@ -57,6 +67,15 @@ pub fn effective(
         .map(|r| grid::model_key(roles.get(*r)))
         .collect();
     config
+}
+
+/// Whether `cfg` costs more per token than slot `m` was priced at in `p`, or has no list
+/// price here.
+fn dearer_than(cfg: &ProviderConfig, p: &Prices, m: usize) -> bool {
+    match (call_cost(cfg, 1_000_000, 0), call_cost(cfg, 0, 1_000_000)) {
+        (Some(i), Some(o)) => i / 1e6 > p.input[m] * 1.000_001 || o / 1e6 > p.output[m] * 1.000_001,
+        _ => true,
+    }
 }
 
 /// Why a loop started with `config` cannot go on with the models `roles` name now (the judge
@@ -76,6 +95,21 @@ pub fn models_changed(config: &Config, roles: &RoleConfigs, judged: bool) -> Opt
             continue;
         };
         let now = roles.get(*role);
+        // Judge checks came after a start with none, and the budget was priced without the
+        // judge's calls (`effective`): they would not hold to it if the judge costs more per
+        // token than it was priced at, or has no list price.
+        if *role == Role::Judge
+            && judged
+            && let Some(p) = &config.prices
+            && dearer_than(now, p, slot(Role::Judge, 0))
+        {
+            return Some(format!(
+                "The loop's budget was priced without calls to {} for \u{201c}{}\u{201d}: no case had a judge check when it started, and {} has no list price here (or costs more per token than it was priced at), so the budget would not hold with the judge checks added since: remove them to go on, or start a new loop.",
+                grid::model_label(now),
+                role.job_name(),
+                grid::model_label(now)
+            ));
+        }
         if (*role == Role::Judge && !judged) || grid::model_key(now) == *was {
             continue;
         }
@@ -94,14 +128,7 @@ pub fn models_changed(config: &Config, roles: &RoleConfigs, judged: bool) -> Opt
             ));
         }
         if let Some(p) = &config.prices {
-            let m = slot(Role::Meta, 0);
-            let dearer = match (call_cost(now, 1_000_000, 0), call_cost(now, 0, 1_000_000)) {
-                (Some(i), Some(o)) => {
-                    i / 1e6 > p.input[m] * 1.000_001 || o / 1e6 > p.output[m] * 1.000_001
-                }
-                _ => true,
-            };
-            if dearer {
+            if dearer_than(now, p, slot(Role::Meta, 0)) {
                 return Some(format!(
                     "Settings now name {to} for \u{201c}{job}\u{201d}, which costs more per token than {from}, the model the loop's approved budget was priced with (or has no list price here), so the budget would not hold: choose {from} or a model costing no more per token in Settings to go on, or start a new loop."
                 ));

@@ -3263,9 +3263,14 @@ fn a_loop_runs_with_the_roles_settings_and_calls_the_judge_only_when_a_case_need
         also_on: vec![priced.clone(); MAX_OTHER_MODELS + 2],
         ..Config::default()
     };
-    let c = setup::effective(config.clone(), &roles, RenderStyle::default(), 1234, || {
-        unreachable!("the meta model is not the tiny one")
-    });
+    let c = setup::effective(
+        config.clone(),
+        &roles,
+        RenderStyle::default(),
+        1234,
+        true,
+        || unreachable!("the meta model is not the tiny one"),
+    );
     assert_eq!((c.exec_temperature, c.judge_temperature), (0.4, 0.1));
     assert_eq!(c.exec_max_tokens, 1234);
     assert_eq!(c.also_on.len(), MAX_OTHER_MODELS);
@@ -3282,12 +3287,31 @@ fn a_loop_runs_with_the_roles_settings_and_calls_the_judge_only_when_a_case_need
         &unpriced,
         RenderStyle::default(),
         1,
+        true,
         || unreachable!(),
     );
     assert_eq!(c.prices, None);
+    // Tryout 89: an unpriced judge with no judge check gets no call: the loop keeps its money
+    // bound, the judge priced at 0; judge checks added later pause it (`models_changed`).
+    let c = setup::effective(
+        Config::default(),
+        &unpriced,
+        RenderStyle::default(),
+        1,
+        false,
+        || unreachable!(),
+    );
+    let p = c.prices.clone().expect("priced without the judge");
+    assert_eq!(p.input[slot(Role::Judge, 0)], 0.0);
+    assert_eq!(setup::models_changed(&c, &unpriced, false), None);
+    let why = setup::models_changed(&c, &unpriced, true).expect("paused");
+    assert!(
+        why.starts_with("The loop's budget was priced without calls to OpenAI a-model-with-no-list-price for \u{201c}Scoring\u{201d}"),
+        "{why}"
+    );
     // The built-in tiny model costs nothing, and proposes rules for its task.
     let tiny = RoleConfigs::default();
-    let c = setup::effective(config, &tiny, RenderStyle::default(), 1234, || {
+    let c = setup::effective(config, &tiny, RenderStyle::default(), 1234, true, || {
         "task".into()
     });
     assert!(
@@ -3367,6 +3391,7 @@ fn a_loop_goes_on_only_with_the_models_it_was_priced_for() {
         &roles,
         RenderStyle::default(),
         800,
+        true,
         || unreachable!(),
     );
     assert_eq!(c.jobs.len(), 3);
@@ -3412,6 +3437,7 @@ fn a_loop_goes_on_only_with_the_models_it_was_priced_for() {
         &tiny,
         RenderStyle::default(),
         800,
+        true,
         || "task".into(),
     );
     let mut real = tiny.clone();

@@ -3328,3 +3328,38 @@ async fn a_loop_pauses_when_settings_name_another_model_and_goes_on_with_its_own
     b.close().await?;
     Ok(())
 }
+
+// Tryout 89: with a judge that has no list price and no case with a judge check (it gets no
+// call), the loop's budget said "estimated cost" and its money was no bound. It is priced
+// without the judge ("at most"); judge checks added make it an estimate again, since the judge
+// would get calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unpriced_judge_that_gets_no_call_leaves_the_budget_a_bound() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&b).await?;
+    for job in ["Writing prompts", "Running tests"] {
+        s.job(job).await?;
+        s.model("gpt-4o-mini").await?;
+    }
+    s.close().await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    open_improve(&b).await?;
+    let budget = "return document.getElementById('pw-loop-budget')?.textContent ?? ''";
+    b.wait_until(
+        &format!("const t = (() => {{ {budget} }})(); return t.includes(', at most $') && !t.includes('estimated')"),
+        "a money bound without the judge",
+    )
+    .await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Names every owner of a task.")
+        .await?;
+    b.wait_until(
+        &format!("return (() => {{ {budget} }})().includes('estimated cost')"),
+        "an estimate once the judge gets calls",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
