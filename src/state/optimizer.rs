@@ -126,6 +126,11 @@ pub struct OptimizerHandle {
     waiting: StoredValue<Rc<RefCell<Vec<Work>>>, LocalStorage>,
     /// Work whose call is under way.
     running: StoredValue<Rc<RefCell<Vec<Work>>>, LocalStorage>,
+    /// Calls waiting to be sent again after a failure that may pass (a rate limit, an
+    /// overload): their work, their abort, and when they go out again (ms since the epoch). A
+    /// pause for a failure every call would meet stops them (tryout 90: a call waiting after a
+    /// 429 went out 2 s after "Paused: the key was not accepted … so nothing more was sent").
+    backoff: StoredValue<Rc<RefCell<Vec<(Work, Abort, f64)>>>, LocalStorage>,
     /// The draft the loop belongs to (calls of another draft's loop are dropped).
     draft_id: StoredValue<String>,
     /// The page is going away: nothing new is queued or sent (the calls noted as never sent
@@ -156,6 +161,7 @@ impl OptimizerHandle {
             queue: StoredValue::new_local(Rc::default()),
             waiting: StoredValue::new_local(Rc::default()),
             running: StoredValue::new_local(Rc::default()),
+            backoff: StoredValue::new_local(Rc::default()),
             draft_id: StoredValue::new(String::new()),
             leaving: StoredValue::new(false),
             last_counts: StoredValue::new(None),
@@ -942,12 +948,24 @@ impl OptimizerHandle {
         let result = self
             .engine
             .send(&place, &abort, &cfg, key.as_ref(), &request, opts, |p| {
-                if let crate::net::chat::Progress::Retrying { reason, .. } = p {
+                if let crate::net::chat::Progress::Retrying {
+                    reason, wait_ms, ..
+                } = p
+                {
                     let (n, stalled) = resent.get();
                     resent.set((n + 1, stalled + u32::from(reason.ended_after_sending())));
+                    let again = js_sys::Date::now() + f64::from(wait_ms);
+                    let b = self.backoff.get_value();
+                    let mut b = b.borrow_mut();
+                    b.retain(|(w, _, _)| *w != work);
+                    b.push((work.clone(), abort.clone(), again));
                 }
             })
             .await;
+        self.backoff
+            .get_value()
+            .borrow_mut()
+            .retain(|(w, _, _)| *w != work);
         drop(place);
         self.engine.forget(&abort);
         self.running.get_value().borrow_mut().retain(|w| *w != work);
@@ -1112,7 +1130,24 @@ impl OptimizerHandle {
         if let Some(why) = stops {
             // Not the candidate's failure: the call is released (a refused call is not billed)
             // and asked again on Resume (tryout 18: the case counted as a loss, never answered).
-            self.event(Event::Unsent { works: vec![work] });
+            // So are the calls waiting to be sent again after a failure that may pass: they
+            // would go out after the pause ("nothing more was sent"); their earlier attempts
+            // were answered at once, not billed.
+            let now = js_sys::Date::now();
+            let waiting: Vec<(Work, Abort)> = {
+                let b = self.backoff.get_value();
+                let mut b = b.borrow_mut();
+                let (waiting, gone): (Vec<_>, Vec<_>) =
+                    b.drain(..).partition(|(_, _, again)| *again > now);
+                *b = gone;
+                waiting.into_iter().map(|(w, a, _)| (w, a)).collect()
+            };
+            let mut works = vec![work];
+            for (w, a) in waiting {
+                a.abort();
+                works.push(w);
+            }
+            self.event(Event::Unsent { works });
             if self.drafts.draft.with_untracked(|d| d.loop_running()) {
                 self.hold();
                 self.note.set(Some(why));

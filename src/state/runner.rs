@@ -182,15 +182,28 @@ pub struct Costly {
     pub changed: bool,
 }
 
+/// Where a costly press's question shows: beside the button pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostlyAt {
+    /// Results' own buttons (Run all, Run selected, Send the cases not sent, Run anyway).
+    Results,
+    /// The model grid's (*Run on all models*, a comparison model's *Send* or *Retry*).
+    Grid,
+    /// A case's row in Results (its *Retry*; tryout 90: the question showed 6,600 px above it).
+    Case(u32),
+}
+
 impl Costly {
-    /// Whether its question belongs beside the model grid's buttons (a press of *Run on all
-    /// models*, or of a comparison model's *Send* or *Retry*), not Results'.
-    pub fn in_grid(&self) -> bool {
+    /// Where its question belongs ([`CostlyAt`]).
+    pub fn at(&self) -> CostlyAt {
         match &self.press {
-            Press::Models(_) => true,
-            Press::Unsent(key) | Press::Retry(key, _) => !key.is_empty(),
-            Press::Anyway(_, keys, _) => keys.len() > 1 || keys.iter().any(|k| !k.is_empty()),
-            Press::Run(_) => false,
+            Press::Models(_) => CostlyAt::Grid,
+            Press::Retry(key, id) if key.is_empty() => CostlyAt::Case(*id),
+            Press::Unsent(key) | Press::Retry(key, _) if !key.is_empty() => CostlyAt::Grid,
+            Press::Anyway(_, keys, _) if keys.len() > 1 || keys.iter().any(|k| !k.is_empty()) => {
+                CostlyAt::Grid
+            }
+            _ => CostlyAt::Results,
         }
     }
 }
@@ -699,13 +712,15 @@ impl Runner {
                     (b, &s.cfg)
                 })
                 .collect();
-            run::costly_words(&bounds, &judge_cfg)
+            run::run_question(&bounds, &judge_cfg)
         });
         let confirmed = self.confirmed.get_value();
         self.confirmed.set_value(None);
-        if let Some(words) = words
-            && confirmed.as_ref() != Some(&words)
-        {
+        // A confirmed press asks again whenever its words changed, costly or not now (tryout
+        // 90: switched to a model with no list price, the press went out without a word to a
+        // model the question never named).
+        let (costly, words) = words;
+        if (costly || confirmed.is_some()) && confirmed.as_ref() != Some(&words) {
             self.costly.set(Some(Costly {
                 press,
                 words,

@@ -389,7 +389,7 @@ pub fn ModelGrid() -> impl IntoView {
             }.into_any())}
             // Beside the button pressed (tryout 89: Run on all models sent 1,410 calls, at
             // most $13.92, on one click).
-            <super::results::CostlyNotice in_grid=true/>
+            <super::results::CostlyNotice at=crate::state::runner::CostlyAt::Grid/>
             {crate::ui::erased::show(move || summaries.with(|s| !s.is_empty()), move || view! {
                 // Scrolls in its own box on a narrow screen (tryout 12: at 390 px the page
                 // scrolled sideways, 619 px wide).

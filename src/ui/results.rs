@@ -248,7 +248,7 @@ pub fn ResultsCard() -> impl IntoView {
             <UnfilledNotice/>
             // A costly run waits for a word, its figure said again (tryout 88: 20,000 calls,
             // at most $1,895.72, went on one click).
-            <CostlyNotice in_grid=false/>
+            <CostlyNotice at=crate::state::runner::CostlyAt::Results/>
             // Tryout 76: the rows of a run going on in another tab read its answers under way
             // as stopped (with Retry) and its queue as not sent, as its record keeps them for a
             // tab that goes away: only the progress line is shown until it ends.
@@ -267,7 +267,7 @@ pub fn ResultsCard() -> impl IntoView {
                         // "done" counts answers only: a failed or cancelled case is counted apart.
                         // Grouped as every figure of the page (tryout 88: "10 of 20011 done").
                         let mut parts = vec![format!("{} of {} done", grouped(p.done as u64), grouped(p.total as u64))];
-                        if p.failed > 0 { parts.push(format!("{} failed", grouped(p.failed as u64))); }
+                        if p.failed > 0 { parts.push(failed_part(&p)); }
                         if p.cancelled > p.stopped { parts.push(cancelled_part(&p)); }
                         // Tryout 73: a run going on in another tab read "79 of 79 done" here.
                         // Its record counts what it has not answered yet as not sent and its
@@ -837,6 +837,7 @@ fn ResultRow(
                     </span>
                 }.into_any())}
             </div>
+            <CostlyNotice at=crate::state::runner::CostlyAt::Case(id)/>
             <ConversationFold case=Signal::derive(move || d.suite_and_prompt.with(|(s, _)| s.case(id).cloned()))/>
             {crate::ui::erased::dynamic(move || (retrying.get().map(|note| view! { <p class="pw-hint pw-result__retry" role="status">{note}</p> })).into_any())}
             {crate::ui::erased::dynamic(move || (rerun_stopped.get().map(|note| view! { <p class="pw-hint" role="status">{format!("{note} The earlier result below is put back as it was.")}</p> })).into_any())}
@@ -1166,14 +1167,14 @@ fn when(ms: f64) -> String {
 }
 
 /// A costly press of a Run button held back ([`Runner::costly`]): its figure and models, with
-/// *Run them* and *Don't run*; beside the model grid's buttons (`in_grid`) or Results' own.
+/// *Run them* and *Don't run*; where `at` says, beside the button pressed.
 #[component]
-pub fn CostlyNotice(in_grid: bool) -> impl IntoView {
+pub fn CostlyNotice(at: crate::state::runner::CostlyAt) -> impl IntoView {
     let r = Runner::expect();
     crate::ui::erased::dynamic(move || {
         (r.costly
             .get()
-            .filter(|c| c.in_grid() == in_grid)
+            .filter(|c| c.at() == at)
             .map(|c| {
                 let changed = if c.changed {
                     "Settings or the cases changed since you were asked, and so did the figure. "
@@ -1192,6 +1193,17 @@ pub fn CostlyNotice(in_grid: bool) -> impl IntoView {
             }))
         .into_any()
     })
+}
+
+/// The progress line's failed calls: "2 failed", "2 failed (may be billed)" when each had
+/// reached the provider and counts its prompt, "2 failed (1 may be billed)".
+fn failed_part(p: &run::Progress) -> String {
+    let n = grouped(p.failed as u64);
+    match p.failed_billed {
+        0 => format!("{n} failed"),
+        k if k >= p.failed => format!("{n} failed (may be billed)"),
+        k => format!("{n} failed ({} may be billed)", grouped(k as u64)),
+    }
 }
 
 /// A run held back because some of its cases would go out with empty variables: which cases and

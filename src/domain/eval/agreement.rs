@@ -295,7 +295,7 @@ impl RubricFailure {
     /// What happened and what to do, in plain words.
     pub fn message(&self) -> String {
         match self {
-            Self::Unread(c) => format!("{} {}", c.message(), c.advice()),
+            Self::Unread(c) => format!("{} {}", c.message(), c.advice_without_manual_mode()),
             Self::Unchanged => "The model sent the same rubric back: nothing to try. Press \u{201c}Improve the rubric\u{201d} again, or pick a stronger model for writing prompts in Settings.".to_owned(),
         }
     }

@@ -1458,6 +1458,9 @@ fn read_csv(
     out: &mut Imported,
 ) -> Result<Source, String> {
     let mut src = Source::new(if delimiter == b'\t' { "TSV" } else { "CSV" });
+    let original = text;
+    let (recovered, dropped) = without_stray_openers(text, delimiter);
+    let text: &str = recovered.as_deref().unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -1493,11 +1496,16 @@ fn read_csv(
     // case." with one odd column).
     if delimiter == b',' && header.len() == 1 {
         if header[0].contains('\t') {
-            return read_csv(name, text, b'\t', ctx, out);
+            return read_csv(name, original, b'\t', ctx, out);
         }
         if header[0].contains(';') {
-            return read_csv(name, text, b';', ctx, out);
+            return read_csv(name, original, b';', ctx, out);
         }
+    }
+    // The lines left out for a quote opened by mistake, named in line order with the rows.
+    let first_bad = out.bad.len();
+    for (open, close, after) in &dropped {
+        out.bad(*open, stray_opener_words(*open, *close, *after));
     }
     let cols = columns(&header, out.here.is_none());
     if cols
@@ -1558,7 +1566,52 @@ fn read_csv(
         src.tests
             .push(test_from_row(&cols, record, line, name, ctx, out));
     }
+    crate::domain::order::sort_by_key(&mut out.bad[first_bad..], |b| b.line);
     Ok(src)
+}
+
+/// `text` without the lines where a quote opens a cell that a quote on a later line closes,
+/// followed by something else than a separator or a line end ([`QuoteFaults::strays`] over
+/// several lines): such a quote is a mistake (a cell that goes on over lines ends at its
+/// closing quote), and it would join the lines between into one cell. Each such line is
+/// emptied (the reader skips it, the lines keep their numbers) and the text scanned again, so
+/// the rows after it are read on their own (tryout 90: the good rows after the bad line were
+/// lost, and not counted). The header's line is never emptied. Gives the new text (`None`
+/// when nothing changed) and the lines emptied: (line, the closing quote's line, the
+/// character after it).
+fn without_stray_openers(text: &str, delimiter: u8) -> (Option<String>, Vec<(usize, usize, char)>) {
+    let header = text
+        .lines()
+        .position(|l| !l.trim_start_matches('\u{feff}').trim().is_empty())
+        .map_or(1, |i| i + 1);
+    let mut now: Option<String> = None;
+    let mut dropped = Vec::new();
+    // Each pass empties one line; a file has no more of them than lines.
+    for _ in 0..text.lines().count() {
+        let t = now.as_deref().unwrap_or(text);
+        let Some(&(open, close, after)) = quote_faults(t, delimiter)
+            .strays
+            .iter()
+            .find(|(open, close, _)| close > open && *open > header)
+        else {
+            break;
+        };
+        dropped.push((open, close, after));
+        let emptied: Vec<&str> = t
+            .split('\n')
+            .enumerate()
+            .map(|(i, l)| if i + 1 == open { "" } else { l })
+            .collect();
+        now = Some(emptied.join("\n"));
+    }
+    (now, dropped)
+}
+
+/// Why a line emptied by [`without_stray_openers`] is left out.
+fn stray_opener_words(open: usize, close: usize, after: char) -> String {
+    format!(
+        "a quote opens a cell on this line, and the quote that closes it, on line {close}, is followed by \u{201c}{after}\u{201d}, not by a separator or the end of the line: a quote is likely missing or extra, and lines {open} to {close} would be read as one cell. This line is left out and the lines after it are read on their own; write a quote inside a cell as two quotes (\"\"), or remove it."
+    )
 }
 
 /// The rest of the sentence for a quote never closed, after "Line N " or "this line ".

@@ -2426,19 +2426,38 @@ fn a_bare_expected_column_is_the_expected_answer_unless_promptfoo_reads_it() {
 
 // Tryout 89: a quote opened by mistake on line 2 and closed by the first quote of line 5 made
 // the reader take lines 2-5 as one cell ("Imported 1 case." holding all four lines). Text after
-// a closing quote is reported on its row, which is not imported; the other rows are.
+// a closing quote is reported on its row, which is not imported; the other rows are. Tryout
+// 90: the good rows after the line where the quote opens came in neither, nor were counted:
+// that line is left out, and the lines after it are read on their own.
 #[test]
 fn text_after_a_closing_quote_is_a_bad_row_not_a_merged_case() {
     let text = "input,expected\n\"unterminated,quote\nfoo,bar\n,,,,\n\"a\"\"b\",c\nok,fine\n";
     let imp = import("bad.csv", text).unwrap();
-    assert_eq!(imp.cases.len(), 1);
-    assert_eq!(imp.cases[0].input, "ok");
-    assert_eq!(imp.bad.len(), 1);
-    assert_eq!(imp.bad[0].line, 2);
+    let inputs: Vec<&str> = imp.cases.iter().map(|c| c.input.as_str()).collect();
+    assert_eq!(inputs, ["foo", "a\"b", "ok"]);
+    let lines: Vec<usize> = imp.bad.iter().map(|b| b.line).collect();
+    assert_eq!(lines, [2, 4], "{:?}", imp.bad);
     assert!(
-        imp.bad[0].why.starts_with("a quote opens a cell on line 2, and the quote that closes it, on line 5, is followed by \u{201c}a\u{201d}"),
+        imp.bad[0].why.starts_with("a quote opens a cell on this line, and the quote that closes it, on line 5, is followed by \u{201c}a\u{201d}"),
         "{}",
         imp.bad[0].why
+    );
+    assert!(
+        imp.bad[0]
+            .why
+            .contains("This line is left out and the lines after it are read on their own")
+    );
+    // Two such lines, one after the other; the header's own line is never left out.
+    let imp = import(
+        "t.csv",
+        "input,expected\n\"one,x\n\"two,y\nfoo,bar\n\"z\"q,1\nok,fine\n",
+    )
+    .unwrap();
+    let inputs: Vec<&str> = imp.cases.iter().map(|c| c.input.as_str()).collect();
+    assert!(
+        inputs.contains(&"ok") && inputs.contains(&"foo"),
+        "{inputs:?} {:?}",
+        imp.bad
     );
     // On one line; and spaces after a closing quote, or "" inside a cell, are fine.
     let imp = import(

@@ -91,7 +91,7 @@ impl NoCheck {
             Self::Unread(c) => format!(
                 "The proposed check could not be read. {} {}",
                 c.message(),
-                c.advice()
+                c.advice_without_manual_mode()
             ),
             Self::Unusable(why) => format!(
                 "The model proposed a check that cannot be used: {why}. Ask again, or add a check by hand under Test cases."

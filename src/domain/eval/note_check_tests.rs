@@ -138,3 +138,19 @@ fn replies_become_checks_and_failures_are_named() {
         Err(NoCheck::Unusable(_))
     ));
 }
+
+// Tryout 90: a failed proposal said "Use Manual mode (paste the request into any chat app…)",
+// a mode that does only the prompt's own jobs; none is offered here.
+#[test]
+fn a_proposal_that_cannot_be_read_does_not_offer_manual_mode() {
+    for cause in [
+        ReplyCause::Empty,
+        ReplyCause::CutOff,
+        ReplyCause::NoJson,
+        ReplyCause::Broken("x".into()),
+    ] {
+        let m = NoCheck::Unread(cause).message();
+        assert!(!m.contains("Manual mode"), "{m}");
+        assert!(m.contains("Settings"), "{m}");
+    }
+}

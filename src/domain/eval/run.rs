@@ -976,6 +976,17 @@ impl RunBound {
         use crate::domain::estimate::at_most;
         match self.costs(exec, judge) {
             (Some(a), Some(j)) => at_most(a + j),
+            // The priced part said too (tryout 90: "cost unknown" hid $2.40 of judge calls).
+            (None, Some(j)) if j > 0.0 => format!(
+                "{} for the judge; unknown for {} (the execution model: no list price here)",
+                at_most(j),
+                exec.model
+            ),
+            (Some(a), None) if a > 0.0 => format!(
+                "{} for the execution model; unknown for {} (the judge: no list price here)",
+                at_most(a),
+                judge.model
+            ),
             (a, j) => {
                 let mut unpriced = Vec::new();
                 if a.is_none() {
@@ -1015,30 +1026,30 @@ impl RunBound {
 }
 
 /// What a press of Run (any of its buttons: Run all, Run selected, Send the cases not sent,
-/// Retry, Run on all models) would send, when it is costly enough to wait for the person's word
-/// ([`RunBound::needs_confirm`], summed over the models): the question's first sentence, naming
-/// every model that gets calls, so that a model changed in Settings after the question changes
-/// its words (tryout 89: "Run them" under "at most $1.31" sent to a model switched to since).
-/// `slots`: each model the press runs, with the bound of its calls (a judge call per rubric of
-/// each of its cases); `judge`: the judge model. `None` when the press goes without asking.
-/// E.g. "This run sends 1,410 calls (705 to gpt-4o, 705 to gpt-4o-mini): at most $13.92."
-pub fn costly_words(
+/// Retry, Run on all models) would send, in the words of the question a costly one waits on,
+/// naming every model that gets calls (so that a model changed in Settings after the question
+/// changes them: tryout 89, "Run them" under "at most $1.31" sent to a model switched to
+/// since), and whether it is costly enough to wait for the person's word: the calls to models
+/// with a list price may cost [`CONFIRM_RUN_DOLLARS`] or more, or, when a model that gets calls
+/// has none, it sends [`CONFIRM_RUN_CALLS`] calls or more (tryout 90: an unpriced execution
+/// model let $2.40 of calls to a gpt-4o judge go without a word). `slots`: each model the
+/// press runs, with the bound of its calls (a judge call per rubric of each of its cases);
+/// `judge`: the judge model. E.g. (true, "This run sends 1,410 calls (705 to gpt-4o, 705 to
+/// gpt-4o-mini): at most $13.92.").
+pub fn run_question(
     slots: &[(RunBound, &ProviderConfig)],
     judge: &ProviderConfig,
-) -> Option<String> {
+) -> (bool, String) {
     use crate::domain::estimate::at_most;
     use crate::domain::figures::{count, grouped};
-    let mut dollars = Some(0.0);
+    let mut priced = 0.0;
     let mut unpriced: Vec<String> = Vec::new();
     let mut calls: u64 = 0;
     let mut judge_calls: u64 = 0;
     let mut parts: Vec<String> = Vec::new();
     for (b, cfg) in slots {
         let (e, j) = b.costs(cfg, judge);
-        match (e, j, dollars) {
-            (Some(e), Some(j), Some(d)) => dollars = Some(d + e + j),
-            _ => dollars = None,
-        }
+        priced += e.unwrap_or(0.0) + j.unwrap_or(0.0);
         if e.is_none() && !unpriced.contains(&cfg.model) {
             unpriced.push(cfg.model.clone());
         }
@@ -1055,13 +1066,8 @@ pub fn costly_words(
             ));
         }
     }
-    let ask = match dollars {
-        Some(d) => d >= CONFIRM_RUN_DOLLARS,
-        None => calls >= u64::from(CONFIRM_RUN_CALLS),
-    };
-    if !ask {
-        return None;
-    }
+    let ask = priced >= CONFIRM_RUN_DOLLARS
+        || (!unpriced.is_empty() && calls >= u64::from(CONFIRM_RUN_CALLS));
     if judge_calls > 0 {
         parts.push(format!(
             "{} to the judge, {}",
@@ -1069,15 +1075,30 @@ pub fn costly_words(
             judge.model
         ));
     }
-    let figure = match dollars {
-        Some(d) => at_most(d),
-        None => format!("cost unknown (no list price for {})", unpriced.join(" or ")),
+    let figure = match (unpriced.is_empty(), priced > 0.0) {
+        (true, _) => at_most(priced),
+        (false, true) => format!(
+            "{} for the models with a list price; unknown for {} (no list price here)",
+            at_most(priced),
+            unpriced.join(" and ")
+        ),
+        (false, false) => format!("cost unknown (no list price for {})", unpriced.join(" or ")),
     };
-    Some(format!(
+    let words = format!(
         "This run sends {} ({}): {figure}.",
         count(calls as usize, "call", "calls"),
         parts.join(", ")
-    ))
+    );
+    (ask, words)
+}
+
+/// [`run_question`]'s words when the press waits for the person's word, else `None`.
+pub fn costly_words(
+    slots: &[(RunBound, &ProviderConfig)],
+    judge: &ProviderConfig,
+) -> Option<String> {
+    let (ask, words) = run_question(slots, judge);
+    ask.then_some(words)
 }
 
 /// The "at most" figure in US dollars from which a run waits for the person to confirm it
@@ -1105,17 +1126,22 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str)>) -> String
         grouped(u64::from(MAX_OUTPUT_TOKENS))
     );
     if let Some((n, all, cost)) =
-        latest.filter(|(n, _, c)| *n > 0 && (c.starts_with('$') || *c == "free"))
+        latest.filter(|(_, all, c)| *all > 0 && (c.starts_with('$') || *c == "free"))
     {
         let cost = if cost == "free" {
             "was free".to_owned()
         } else {
             format!("cost {cost}")
         };
-        s.push_str(&format!(
-            " This version's latest run ({}) {cost}.",
-            cases_reached(n, all)
-        ));
+        // Its cases are named when some counted tokens of their own; a run whose spending is
+        // all in calls a reload or Cancel cut off still says its cost (tryout 90: the
+        // sentence went after a reload mid-run).
+        let cases = if n > 0 {
+            format!(" ({})", cases_reached(n, all))
+        } else {
+            String::new()
+        };
+        s.push_str(&format!(" This version's latest run{cases} {cost}."));
     }
     s
 }
@@ -1703,7 +1729,10 @@ impl Run {
                 Status::Queued => {}
                 Status::Running => p.running += 1,
                 Status::Done => p.done += 1,
-                Status::Failed(_) => p.failed += 1,
+                Status::Failed(_) => {
+                    p.failed += 1;
+                    p.failed_billed += usize::from(cr.input_tokens + cr.output_tokens > 0);
+                }
                 Status::Cancelled => {
                     p.cancelled += 1;
                     p.stopped += usize::from(cr.cut_by.is_some_and(|w| w != Leaving::Copied));
@@ -1848,6 +1877,10 @@ pub struct Progress {
     /// Of [`Progress::cancelled`], the calls cut off by leaving the page or the draft while the
     /// model answered, not by the person's Cancel ([`CaseRun::cut_by`]): said "stopped".
     pub stopped: usize,
+    /// Of [`Progress::failed`], the calls that failed after reaching the provider (a stall, a
+    /// cut stream, a reply in another format with a success status), their prompts counted:
+    /// said "may be billed" (tryout 90: only the row said it).
+    pub failed_billed: usize,
     /// Cancelled re-runs that put an earlier answer back ([`CaseRun::rerun_cancelled`]).
     pub cancelled_kept: usize,
     /// Of [`Progress::cancelled`], the cases Cancel took out of the queue before their call was

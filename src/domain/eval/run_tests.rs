@@ -1714,9 +1714,14 @@ fn a_runs_bound_in_money_counts_only_the_models_it_calls_and_names_the_unpriced(
         judge_output: 100,
         ..no_judge
     };
+    // The priced part is said (tryout 90: "cost unknown" hid the priced calls' figure).
     assert_eq!(
         judged.cost_words(&mini, &custom),
-        "cost unknown (no list price for fake-large (the judge))"
+        "at most $0.0011 for the execution model; unknown for fake-large (the judge: no list price here)"
+    );
+    assert_eq!(
+        judged.cost_words(&custom, &mini),
+        "at most $0.0004 for the judge; unknown for fake-large (the execution model: no list price here)"
     );
     assert_eq!(
         judged.cost_words(&custom, &custom),
@@ -1876,7 +1881,12 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
     ] {
         assert!(!run::bound_basis(true, Some((2, 2, not_a_price))).contains("latest run"));
     }
-    assert!(!run::bound_basis(true, Some((0, 3, "$0.01"))).contains("latest run"));
+    assert!(!run::bound_basis(true, Some((0, 0, "$0.01"))).contains("latest run"));
+    // Tryout 90: after a reload mid-run, what it spent is in calls cut off: the cost is said.
+    assert!(
+        run::bound_basis(true, Some((0, 24, "$0.0022")))
+            .ends_with("This version's latest run cost $0.0022.")
+    );
     // The figures named are the ones the bound uses.
     assert_eq!(run::MAX_OUTPUT_TOKENS, 1500);
     assert_eq!(run::JUDGE_OUTPUT_BOUND, 4 * 8000 + 16);
@@ -2092,12 +2102,31 @@ fn a_costly_run_waits_for_a_word_and_a_small_or_free_one_does_not() {
     assert_eq!(
         run::costly_words(&[(judged, &mini)], &custom).as_deref(),
         Some(
-            "This run sends 500 calls (250 to gpt-4o-mini, 250 to the judge, fake-large): cost unknown (no list price for fake-large)."
+            "This run sends 500 calls (250 to gpt-4o-mini, 250 to the judge, fake-large): at most $0.27 for the models with a list price; unknown for fake-large (no list price here)."
         )
     );
     assert_eq!(
         run::costly_words(&[(calls(1_000), &mini)], &mini).as_deref(),
         Some("This run sends 1,000 calls (1,000 to gpt-4o-mini): at most $1.05.")
+    );
+    // Tryout 90: an unpriced execution model does not hide a priced judge's $1 or more.
+    let judged_big = run::RunBound {
+        judge_calls: 1_000,
+        judge_input: 1_000_000,
+        judge_output: 1_500_000,
+        ..calls(26)
+    };
+    assert_eq!(
+        run::costly_words(&[(judged_big, &custom)], &mini).as_deref(),
+        Some(
+            "This run sends 1,026 calls (26 to fake-large, 1,000 to the judge, gpt-4o-mini): at most $1.05 for the models with a list price; unknown for fake-large (no list price here)."
+        )
+    );
+    let (ask, words) = run::run_question(&[(calls(26), &custom)], &mini);
+    assert!(!ask, "{words}");
+    assert_eq!(
+        words,
+        "This run sends 26 calls (26 to fake-large): cost unknown (no list price for fake-large)."
     );
     // Two priced models: their dollars add up ($0.95 + $0.95).
     assert!(run::costly_words(&[(calls(900), &mini), (calls(900), &mini)], &mini).is_some());

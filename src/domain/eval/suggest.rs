@@ -175,7 +175,11 @@ impl Suggest {
                     }
                     Err(cause) => {
                         self.raw = Some(text);
-                        self.error = Some(format!("{} {}", cause.message(), cause.advice()));
+                        self.error = Some(format!(
+                            "{} {}",
+                            cause.message(),
+                            cause.advice_without_manual_mode()
+                        ));
                         self.stage = Stage::Idle;
                         None
                     }

@@ -89,6 +89,23 @@ impl ReplyCause {
         }
     }
 
+    /// [`Self::advice`] for a job Manual mode does not do (suggested cases, a check from a note,
+    /// an improved rubric): the same steps without it (tryout 90: "Use Manual mode" under a
+    /// failed *Turn this note into a check*, where no such mode is offered).
+    pub fn advice_without_manual_mode(&self) -> &'static str {
+        match self {
+            Self::Empty => "Try again; if the reply stays empty, pick another model in Settings.",
+            Self::CutOff => {
+                "Asking again the same way will likely stop at the same place: pick a model that \
+                 writes longer replies in Settings."
+            }
+            Self::NoJson | Self::Broken(_) | Self::Unexpected { .. } => {
+                "Some models cannot write this kind of structured reply: try again, or pick a \
+                 stronger model in Settings."
+            }
+        }
+    }
+
     /// As the structured reader's error, for the one repair message.
     pub fn as_structured(&self) -> StructuredError {
         match self {

@@ -476,7 +476,9 @@ impl ProviderError {
                 format!("{who} stopped the reply with an error. {}", self.kept(""))
             }
             ErrorKind::Network => format!(
-                "Nothing answered from {host}. {}",
+                // Tryout 90: a server that answered without allowing this page to read the
+                // answer (CORS) got the request; the browser cannot tell the two apart.
+                "No answer could be read from {host}: nothing answered, or the browser was not allowed to read the answer. {}",
                 network_hint(self.provider)
             ),
             ErrorKind::Offline => format!(

@@ -1352,7 +1352,7 @@ fn a_call_to_this_computer_that_fails_offline_names_being_offline_first() {
         assert_eq!(online.kind, ErrorKind::Network);
         let usual = online.message();
         let hint = usual
-            .strip_prefix("Nothing answered from 127.0.0.1:8090. ")
+            .strip_prefix("No answer could be read from 127.0.0.1:8090: nothing answered, or the browser was not allowed to read the answer. ")
             .unwrap();
         let (_, after) = m
             .split_once("If it still fails once you are online: ")

@@ -1272,8 +1272,8 @@ async fn a_csv_expected_column_is_the_expected_answer_and_said() -> anyhow::Resu
 }
 
 /// Tryout 89: a quote opened by mistake and closed lines later made one case of four lines,
-/// with "Imported 1 case." The row is reported with the lines it would join, and the file's
-/// other rows come in.
+/// with "Imported 1 case." The line is reported with the lines it would join, and the file's
+/// other rows come in, those after it too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_csv_quote_closed_lines_later_is_reported_not_merged() -> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1400).await?;
@@ -1284,11 +1284,13 @@ async fn a_csv_quote_closed_lines_later_is_reported_not_merged() -> anyhow::Resu
         "input,expected\n\"unterminated,quote\nfoo,bar\n,,,,\n\"a\"\"b\",c\nok,fine\n",
     )?;
     import_file(&b, &csv).await?;
-    b.wait_for_text("bad.csv: 1 row cannot be imported").await?;
-    b.wait_for_text("Line 2: a quote opens a cell on line 2, and the quote that closes it, on line 5, is followed by \u{201c}a\u{201d}")
+    // Tryout 90: the good rows after that line are read on their own (they were lost).
+    b.wait_for_text("bad.csv: 2 rows cannot be imported")
         .await?;
-    b.button("Import the 1 good case").await?.click().await?;
-    b.wait_for_text("Imported 1 case.").await?;
+    b.wait_for_text("Line 2: a quote opens a cell on this line, and the quote that closes it, on line 5, is followed by \u{201c}a\u{201d}")
+        .await?;
+    b.button("Import the 3 good cases").await?.click().await?;
+    b.wait_for_text("Imported 3 cases.").await?;
     b.close().await?;
     Ok(())
 }
@@ -1391,6 +1393,105 @@ async fn a_costly_run_says_its_figure_again_and_waits_for_a_word() -> anyhow::Re
         sent,
         "sent on Run on all models"
     );
+    b.close().await?;
+    Ok(())
+}
+
+/// Tryout 90: with an execution model that has no list price, $2.40 of calls to a priced judge
+/// went out without a word ("cost unknown"), and *Run them* under a figure for a priced model
+/// sent to an unpriced one switched to since, unasked. The priced part counts on its own, and a
+/// confirmed press whose words changed asks again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_priced_judge_asks_beside_an_unpriced_model() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    fake.add_model("gpt-4o");
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&b).await?;
+    s.job("Scoring").await?;
+    s.model("gpt-4o").await?;
+    s.close().await?;
+    paste_prompt(&b).await?;
+    let mut csv = String::from("input\n");
+    for i in 1..=20 {
+        csv.push_str(&format!("Notes of meeting {i}: Ana sends the deck.\n"));
+    }
+    let file = file_with("priced-judge", "cases.csv", &csv)?;
+    import_file(&b, &file).await?;
+    b.wait_for_text("Imported 20 cases.").await?;
+    CasesPage::new(&b)
+        .add_rubric(1, "Names every owner.")
+        .await?;
+    b.button("Run all 20 cases").await?.click().await?;
+    b.wait_for_text(
+        "This run sends 40 calls (20 to fake-large, 20 to the judge, gpt-4o): at most $",
+    )
+    .await?;
+    b.wait_for_text("for the models with a list price; unknown for fake-large (no list price here). Nothing has been sent.")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(fake.chat_requests().is_empty(), "sent before the word");
+    b.button("Don't run").await?.click().await?;
+    // Asked for a priced model, then switched to one with no list price: asked again.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("gpt-4o-mini").await?;
+    s.close().await?;
+    b.button("Run all 20 cases").await?.click().await?;
+    b.wait_for_text("(20 to gpt-4o-mini, 20 to the judge, gpt-4o)")
+        .await?;
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("fake-large").await?;
+    s.job("Scoring").await?;
+    s.model("fake-large").await?;
+    s.close().await?;
+    b.button("Run them").await?.click().await?;
+    b.wait_for_text("Settings or the cases changed since you were asked, and so did the figure. This run sends 40 calls (20 to fake-large, 20 to the judge, fake-large): cost unknown (no list price for fake-large).")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        fake.chat_requests().is_empty(),
+        "sent to models never named"
+    );
+    b.close().await?;
+    Ok(())
+}
+
+/// Tryout 90: a row's *Retry* of a costly case asked at the top of Results, 6,600 px above the
+/// button, so nothing seemed to happen. The question shows in the case's row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_costly_retry_asks_in_its_row() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    fake.add_model("gpt-4o");
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("gpt-4o").await?;
+    s.close().await?;
+    paste_prompt(&b).await?;
+    // About 420,000 bytes: each a token at most, $2.50 a million on gpt-4o.
+    let long = "Ana sends the deck. ".repeat(21_000);
+    let file = file_with(
+        "costly-retry",
+        "cases.jsonl",
+        &format!("{{\"input\": \"{long}\"}}\n"),
+    )?;
+    import_file(&b, &file).await?;
+    b.wait_for_text("Imported 1 case.").await?;
+    fake.push_faults([Fault::status(401, "Incorrect API key provided")]);
+    b.button("Run the case").await?.click().await?;
+    b.button("Run them").await?.click().await?;
+    wait_badge(&b, 1, "call failed").await?;
+    let sent = fake.chat_requests().len();
+    b.click_button("Retry case #1").await?;
+    b.wait_until(
+        "const n = document.querySelector('.pw-costly'); const r = document.querySelector('[aria-label=\"Retry case #1\"]'); return !!n && !!r && !!n.previousElementSibling && n.previousElementSibling.contains(r)",
+        "the question in the case's row",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.chat_requests().len(), sent, "sent before the word");
+    b.button("Run them").await?.click().await?;
+    wait_sent(&fake, sent, "the retry once confirmed").await?;
     b.close().await?;
     Ok(())
 }
@@ -3739,6 +3840,8 @@ async fn a_malformed_reply_counts_the_prompt_the_server_received() -> anyhow::Re
     let (progress, input) = tokens_in_progress(&b).await?;
     assert!(input > 0, "its prompt counted: {progress}");
     assert!(progress.contains(" · estimated cost: "), "{progress}");
+    // Said on the progress line too (tryout 90: only the row said it).
+    assert!(progress.contains("1 failed (may be billed)"), "{progress}");
     b.close().await?;
     Ok(())
 }

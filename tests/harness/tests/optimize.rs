@@ -685,14 +685,24 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
         "{now}"
     );
     // Tryout 17, 9: a refused key failed call after call, each charged to the budget. The
-    // first refusal pauses the loop and says why; nothing more is sent until Resume.
-    fake.push_faults([Fault::status(401, "Incorrect API key provided")]);
+    // first refusal pauses the loop and says why; nothing more is sent until Resume. Tryout
+    // 90: a call waiting 2 s to go out again after a 429 went out after the pause; it is
+    // stopped with it.
+    fake.push_faults([
+        Fault::Status {
+            code: 429,
+            message: "Rate limit reached".into(),
+            kind: None,
+            retry_after: Some("2".into()),
+            expose: true,
+        },
+        Fault::status(401, "Incorrect API key provided"),
+    ]);
     b.button("Resume").await?.click().await?;
     wait_text_long(&b, "Paused: the key was not accepted (HTTP 401) on ", 20).await?;
     b.wait_for_text(", and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume.").await?;
-    tokio::time::sleep(Duration::from_millis(800)).await;
     let paused_at = fake.chat_requests().len();
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
     assert_eq!(
         fake.chat_requests().len(),
         paused_at,
