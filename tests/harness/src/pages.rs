@@ -143,6 +143,16 @@ impl<'a> SettingsPage<'a> {
         Ok(())
     }
 
+    /// Opens Settings, gives each job (by its tab: "Running tests"…) its model, and closes it.
+    pub async fn set_models(b: &'a Browser, jobs: &[(&str, &str)]) -> Result<()> {
+        let s = Self::open(b).await?;
+        for (job, model) in jobs {
+            s.job(job).await?;
+            s.model(model).await?;
+        }
+        s.close().await
+    }
+
     /// Points all three jobs at an OpenAI-compatible address (e.g. the fake provider) and model.
     pub async fn use_everywhere(b: &'a Browser, base_url: &str, model: &str) -> Result<()> {
         let s = Self::open(b).await?;

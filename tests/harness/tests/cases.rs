@@ -1328,10 +1328,7 @@ async fn a_costly_run_says_its_figure_again_and_waits_for_a_word() -> anyhow::Re
     // The question open, the model switched in Settings: Run them asks again, naming it.
     b.button("Run all 600 cases").await?.click().await?;
     b.wait_for_text("(600 to fake-large)").await?;
-    let s = SettingsPage::open(&b).await?;
-    s.job("Running tests").await?;
-    s.model("fake-mini").await?;
-    s.close().await?;
+    SettingsPage::set_models(&b, &[("Running tests", "fake-mini")]).await?;
     b.button("Run them").await?.click().await?;
     b.wait_for_text("Settings or the cases changed since you were asked, and so did the figure. This run sends 600 calls (600 to fake-mini)")
         .await?;
@@ -1406,10 +1403,7 @@ async fn a_priced_judge_asks_beside_an_unpriced_model() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     fake.add_model("gpt-4o");
     fake.add_model("gpt-4o-mini");
-    let s = SettingsPage::open(&b).await?;
-    s.job("Scoring").await?;
-    s.model("gpt-4o").await?;
-    s.close().await?;
+    SettingsPage::set_models(&b, &[("Scoring", "gpt-4o")]).await?;
     paste_prompt(&b).await?;
     let mut csv = String::from("input\n");
     for i in 1..=20 {
@@ -1432,19 +1426,15 @@ async fn a_priced_judge_asks_beside_an_unpriced_model() -> anyhow::Result<()> {
     assert!(fake.chat_requests().is_empty(), "sent before the word");
     b.button("Don't run").await?.click().await?;
     // Asked for a priced model, then switched to one with no list price: asked again.
-    let s = SettingsPage::open(&b).await?;
-    s.job("Running tests").await?;
-    s.model("gpt-4o-mini").await?;
-    s.close().await?;
+    SettingsPage::set_models(&b, &[("Running tests", "gpt-4o-mini")]).await?;
     b.button("Run all 20 cases").await?.click().await?;
     b.wait_for_text("(20 to gpt-4o-mini, 20 to the judge, gpt-4o)")
         .await?;
-    let s = SettingsPage::open(&b).await?;
-    s.job("Running tests").await?;
-    s.model("fake-large").await?;
-    s.job("Scoring").await?;
-    s.model("fake-large").await?;
-    s.close().await?;
+    SettingsPage::set_models(
+        &b,
+        &[("Running tests", "fake-large"), ("Scoring", "fake-large")],
+    )
+    .await?;
     b.button("Run them").await?.click().await?;
     b.wait_for_text("Settings or the cases changed since you were asked, and so did the figure. This run sends 40 calls (20 to fake-large, 20 to the judge, fake-large): cost unknown (no list price for fake-large).")
         .await?;
@@ -1463,10 +1453,7 @@ async fn a_priced_judge_asks_beside_an_unpriced_model() -> anyhow::Result<()> {
 async fn a_costly_retry_asks_in_its_row() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
     fake.add_model("gpt-4o");
-    let s = SettingsPage::open(&b).await?;
-    s.job("Running tests").await?;
-    s.model("gpt-4o").await?;
-    s.close().await?;
+    SettingsPage::set_models(&b, &[("Running tests", "gpt-4o")]).await?;
     paste_prompt(&b).await?;
     // About 420,000 bytes: each a token at most, $2.50 a million on gpt-4o.
     let long = "Ana sends the deck. ".repeat(21_000);

@@ -3347,12 +3347,14 @@ async fn a_loop_pauses_when_settings_name_another_model_and_goes_on_with_its_own
 async fn an_unpriced_judge_that_gets_no_call_leaves_the_budget_a_bound() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
     fake.add_model("gpt-4o-mini");
-    let s = SettingsPage::open(&b).await?;
-    for job in ["Writing prompts", "Running tests"] {
-        s.job(job).await?;
-        s.model("gpt-4o-mini").await?;
-    }
-    s.close().await?;
+    SettingsPage::set_models(
+        &b,
+        &[
+            ("Writing prompts", "gpt-4o-mini"),
+            ("Running tests", "gpt-4o-mini"),
+        ],
+    )
+    .await?;
     paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
     add_cases(&b).await?;
     open_improve(&b).await?;
