@@ -33,6 +33,8 @@ pub enum Progress {
         wait_ms: u32,
         reason: ProviderError,
     },
+    /// The wait after [`Progress::Retrying`] is over: the attempt is being sent again.
+    Resending,
 }
 
 impl Progress {
@@ -45,7 +47,7 @@ impl Progress {
                 wait_ms,
                 reason,
             } => Some(reason.retry_note(*attempt, *of, *wait_ms)),
-            Progress::Event(_) => None,
+            Progress::Event(_) | Progress::Resending => None,
         }
     }
 }
@@ -174,6 +176,7 @@ pub async fn stream_chat(
                         partial: String::new(),
                     });
                 }
+                on_progress(Progress::Resending);
             }
             None => {
                 let mut error = error.with_nothing_arrived(nothing_delivered);

@@ -131,7 +131,7 @@ impl ChatCall {
                             Progress::Event(crate::domain::provider::ChatEvent::Usage(u)) => {
                                 self.usage.try_set(Some(u));
                             }
-                            Progress::Event(_) => {}
+                            Progress::Event(_) | Progress::Resending => {}
                             retry @ Progress::Retrying { .. } => {
                                 self.note.try_set(retry.retry_note());
                             }

@@ -127,10 +127,11 @@ pub struct OptimizerHandle {
     /// Work whose call is under way.
     running: StoredValue<Rc<RefCell<Vec<Work>>>, LocalStorage>,
     /// Calls waiting to be sent again after a failure that may pass (a rate limit, an
-    /// overload): their work, their abort, and when they go out again (ms since the epoch). A
-    /// pause for a failure every call would meet stops them (tryout 90: a call waiting after a
-    /// 429 went out 2 s after "Paused: the key was not accepted … so nothing more was sent").
-    backoff: StoredValue<Rc<RefCell<Vec<(Work, Abort, f64)>>>, LocalStorage>,
+    /// overload), until `net::chat` says the wait is over (`Progress::Resending`): their work
+    /// and their abort. A pause for a failure every call would meet stops them (tryout 90: a
+    /// call waiting after a 429 went out 2 s after "Paused: the key was not accepted … so
+    /// nothing more was sent").
+    backoff: StoredValue<Rc<RefCell<Vec<(Work, Abort)>>>, LocalStorage>,
     /// The draft the loop belongs to (calls of another draft's loop are dropped).
     draft_id: StoredValue<String>,
     /// The page is going away: nothing new is queued or sent (the calls noted as never sent
@@ -944,33 +945,60 @@ impl OptimizerHandle {
         // Each retry the engine makes is a request sent again (`Optimizer::resent`); one sent
         // again after it stalled at the provider may be billed (`Optimizer::resent_stalled`).
         let resent = std::cell::Cell::new((0u32, 0u32));
+        // Set when this call, about to wait to be sent again, was stopped because the loop no
+        // longer runs (a pause for a refused key that came first): released below.
+        let stopped_in_wait = std::cell::Cell::new(false);
         let sent_at = js_sys::Date::now();
         let result = self
             .engine
-            .send(&place, &abort, &cfg, key.as_ref(), &request, opts, |p| {
-                if let crate::net::chat::Progress::Retrying {
-                    reason, wait_ms, ..
-                } = p
-                {
-                    let (n, stalled) = resent.get();
-                    resent.set((n + 1, stalled + u32::from(reason.ended_after_sending())));
-                    let again = js_sys::Date::now() + f64::from(wait_ms);
-                    let b = self.backoff.get_value();
-                    let mut b = b.borrow_mut();
-                    b.retain(|(w, _, _)| *w != work);
-                    b.push((work.clone(), abort.clone(), again));
-                }
-            })
+            .send(
+                &place,
+                &abort,
+                &cfg,
+                key.as_ref(),
+                &request,
+                opts,
+                |p| match p {
+                    crate::net::chat::Progress::Retrying { reason, .. } => {
+                        let (n, stalled) = resent.get();
+                        resent.set((n + 1, stalled + u32::from(reason.ended_after_sending())));
+                        // The loop paused meanwhile (its answer to another call came first):
+                        // this call is not sent again either (tryout 90).
+                        if !self.drafts.draft.with_untracked(|d| d.loop_running()) {
+                            stopped_in_wait.set(true);
+                            abort.abort();
+                            return;
+                        }
+                        self.backoff
+                            .get_value()
+                            .borrow_mut()
+                            .push((work.clone(), abort.clone()));
+                    }
+                    crate::net::chat::Progress::Resending => {
+                        self.backoff
+                            .get_value()
+                            .borrow_mut()
+                            .retain(|(w, _)| *w != work);
+                    }
+                    crate::net::chat::Progress::Event(_) => {}
+                },
+            )
             .await;
         self.backoff
             .get_value()
             .borrow_mut()
-            .retain(|(w, _, _)| *w != work);
+            .retain(|(w, _)| *w != work);
         drop(place);
         self.engine.forget(&abort);
         self.running.get_value().borrow_mut().retain(|w| *w != work);
         self.busy.update(|b| *b = b.saturating_sub(1));
         self.pump();
+        if stopped_in_wait.get() && self.library.is_open(&started_for) {
+            // Released uncharged (its attempt was answered at once, not billed) and asked
+            // again on Resume, as the calls `stops` found waiting.
+            self.event(Event::Unsent { works: vec![work] });
+            return;
+        }
         if abort.is_aborted() || !self.library.is_open(&started_for) {
             // Cancelled, or the person opened another draft: the reply is not this loop's.
             return;
@@ -1133,15 +1161,8 @@ impl OptimizerHandle {
             // So are the calls waiting to be sent again after a failure that may pass: they
             // would go out after the pause ("nothing more was sent"); their earlier attempts
             // were answered at once, not billed.
-            let now = js_sys::Date::now();
-            let waiting: Vec<(Work, Abort)> = {
-                let b = self.backoff.get_value();
-                let mut b = b.borrow_mut();
-                let (waiting, gone): (Vec<_>, Vec<_>) =
-                    b.drain(..).partition(|(_, _, again)| *again > now);
-                *b = gone;
-                waiting.into_iter().map(|(w, a, _)| (w, a)).collect()
-            };
+            let waiting: Vec<(Work, Abort)> =
+                self.backoff.get_value().borrow_mut().drain(..).collect();
             let mut works = vec![work];
             for (w, a) in waiting {
                 a.abort();

@@ -165,11 +165,11 @@ pub enum Press {
     Models(Vec<u32>),
     /// Send the cases not sent, of the model with this key ("" for the execution model).
     Unsent(String),
-    /// Retry of one case on the model with this key.
-    Retry(String, u32),
-    /// Run anyway, on cases held back for empty parts: their ids, the models' keys, and the
-    /// start of the run they complete.
-    Anyway(Vec<u32>, Vec<String>, Option<f64>),
+    /// Retry of one case on the model with this key; `true` when pressed in the model grid.
+    Retry(String, u32, bool),
+    /// Run anyway, on cases held back for empty parts: their ids, the models they were held
+    /// for, and the version and start of the run they complete.
+    Anyway(Vec<u32>, Vec<Slot>, Option<(u32, f64)>),
 }
 
 /// A costly press held back ([`Runner::costly`]): what was pressed, its figure in words
@@ -197,12 +197,10 @@ impl Costly {
     /// Where its question belongs ([`CostlyAt`]).
     pub fn at(&self) -> CostlyAt {
         match &self.press {
-            Press::Models(_) => CostlyAt::Grid,
-            Press::Retry(key, id) if key.is_empty() => CostlyAt::Case(*id),
-            Press::Unsent(key) | Press::Retry(key, _) if !key.is_empty() => CostlyAt::Grid,
-            Press::Anyway(_, keys, _) if keys.len() > 1 || keys.iter().any(|k| !k.is_empty()) => {
-                CostlyAt::Grid
-            }
+            Press::Models(_) | Press::Retry(_, _, true) => CostlyAt::Grid,
+            Press::Retry(key, id, false) if key.is_empty() => CostlyAt::Case(*id),
+            Press::Unsent(key) | Press::Retry(key, _, _) if !key.is_empty() => CostlyAt::Grid,
+            // (Run anyway is a button of Results, whatever the models.)
             _ => CostlyAt::Results,
         }
     }
@@ -333,6 +331,9 @@ impl Runner {
             if prev.is_some_and(|p| p != id) {
                 r.cancel();
                 r.unfilled.set(None);
+                // A question is about the draft it was asked in (review: Run them replayed
+                // "Run all" on the draft opened since).
+                r.costly.set(None);
             }
             id
         });
@@ -503,16 +504,8 @@ impl Runner {
             Press::Run(ids) => self.run(ids),
             Press::Models(ids) => self.run_models(ids),
             Press::Unsent(key) => self.run_unsent_on(&key),
-            Press::Retry(key, id) => self.retry_on(&key, id),
-            Press::Anyway(ids, keys, resume) => {
-                let slots = self
-                    .model_slots()
-                    .into_iter()
-                    .filter(|s| keys.contains(&s.key))
-                    .collect();
-                let press = Press::Anyway(ids.clone(), keys, resume);
-                self.start(ids, false, slots, resume, press);
-            }
+            Press::Retry(key, id, grid) => self.retry_press(&key, id, grid),
+            Press::Anyway(ids, held, resume) => self.anyway(ids, held, resume),
         }
         // (A press that stopped before its figure, with nothing left to send, leaves none.)
         self.confirmed.set_value(None);
@@ -525,6 +518,15 @@ impl Runner {
     /// model the key stands for now; any other result (and any after a switch of execution
     /// model) starts a run of that case alone, like [`Runner::run`].
     pub fn retry_on(self, key: &str, id: u32) {
+        self.retry_press(key, id, false);
+    }
+
+    /// [`Runner::retry_on`] pressed in the model grid (its question shows there).
+    pub fn retry_on_in_grid(self, key: &str, id: u32) {
+        self.retry_press(key, id, true);
+    }
+
+    fn retry_press(self, key: &str, id: u32, grid: bool) {
         let Some(slot) = self.model_slots().into_iter().find(|s| s.key == key) else {
             return;
         };
@@ -558,7 +560,7 @@ impl Runner {
             true,
             vec![slot],
             resume,
-            Press::Retry(key.to_owned(), id),
+            Press::Retry(key.to_owned(), id, grid),
         );
     }
 
@@ -625,17 +627,33 @@ impl Runner {
     /// models they were asked for.
     pub fn run_anyway(self) {
         if let Some(ids) = self.unfilled.get_untracked() {
-            let slots = self.held_slots.get_value();
-            let current = self.drafts.draft.with_untracked(|x| x.current);
-            let resume = self
-                .held_resume
-                .get_value()
-                .filter(|(v, _)| *v == current)
-                .map(|(_, at)| at);
-            let keys = slots.iter().map(|s| s.key.clone()).collect();
-            let press = Press::Anyway(ids.clone(), keys, resume);
-            self.start(ids, false, slots, resume, press);
+            let held = self.held_slots.get_value();
+            let resume = self.held_resume.get_value();
+            self.anyway(ids, held, resume);
         }
+    }
+
+    /// Runs `ids` as they are on the models `held` was asked for, as Settings name them now
+    /// (review: the settings of the moment they were held went out, a model switched away from
+    /// since too), completing the run `resume` (version, start) only while that version is the
+    /// current one and each model is still the one they were held for; else as a run of
+    /// their own (review: a switched model's answers joined the other model's run).
+    fn anyway(self, ids: Vec<u32>, held: Vec<Slot>, resume: Option<(u32, f64)>) {
+        let now = self.model_slots();
+        let slots: Vec<Slot> = held
+            .iter()
+            .filter_map(|h| now.iter().find(|s| s.key == h.key).cloned())
+            .collect();
+        let same = slots.len() == held.len()
+            && slots.iter().zip(&held).all(|(a, b)| {
+                ModelUsed::of(&a.cfg) == ModelUsed::of(&b.cfg) && a.run_label() == b.run_label()
+            });
+        let current = self.drafts.draft.with_untracked(|x| x.current);
+        let resume_ms = resume
+            .filter(|(v, _)| *v == current && same)
+            .map(|(_, at)| at);
+        let press = Press::Anyway(ids.clone(), held, resume);
+        self.start(ids, false, slots, resume_ms, press);
     }
 
     /// Drops the run held back in `unfilled` (nothing was sent).

@@ -891,7 +891,7 @@ fn GridCell(
                 <button type="button" class="pw-button pw-button--small"
                     on:click={
                         let k = retry_key.clone();
-                        move |_| r.retry_on(&k, id)
+                        move |_| r.retry_on_in_grid(&k, id)
                     }>
                     {format!("Retry case #{id} on {retry_label}")}
                 </button>

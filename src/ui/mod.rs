@@ -417,7 +417,9 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
                 if runner.unfilled.with_untracked(Option::is_some) {
                     toasts.push("Some cases would go out with something left empty (a variable, an earlier turn or the message): see Results to run them anyway or fix them.");
                 }
-                if runner.costly.with_untracked(Option::is_some) {
+                if untrack(|| runner.refused()).is_none()
+                    && runner.costly.with_untracked(Option::is_some)
+                {
                     toasts.push(
                         "This run waits for your word on what it may cost: see Results to run it.",
                     );

@@ -1586,8 +1586,9 @@ fn without_stray_openers(text: &str, delimiter: u8) -> (Option<String>, Vec<(usi
         .map_or(1, |i| i + 1);
     let mut now: Option<String> = None;
     let mut dropped = Vec::new();
-    // Each pass empties one line; a file has no more of them than lines.
-    for _ in 0..text.lines().count() {
+    // Each pass empties one line and reads the text again: at most 100 (a file with a stray
+    // quote on every line is read as it is past them, its rows reported as they come).
+    for _ in 0..text.lines().count().min(100) {
         let t = now.as_deref().unwrap_or(text);
         let Some(&(open, close, after)) = quote_faults(t, delimiter)
             .strays

@@ -1731,7 +1731,7 @@ impl Run {
                 Status::Done => p.done += 1,
                 Status::Failed(_) => {
                     p.failed += 1;
-                    p.failed_billed += usize::from(cr.input_tokens + cr.output_tokens > 0);
+                    p.failed_billed += usize::from(cr.input_tokens > 0 || cr.output_tokens > 0);
                 }
                 Status::Cancelled => {
                     p.cancelled += 1;

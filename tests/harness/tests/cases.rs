@@ -10,7 +10,7 @@ use pw_harness::browser::Browser;
 use pw_harness::browser::TypeText;
 use pw_harness::fake_provider::{FakeProvider, Fault};
 use pw_harness::pages::{
-    CasesPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text as row_text,
+    CasesPage, DraftsPage, PromptPage, SELECT_ALL, SettingsPage, TAB, result_text as row_text,
     verdict as badge, wait_verdict as wait_badge,
 };
 use pw_harness::paths;
@@ -1443,6 +1443,15 @@ async fn a_priced_judge_asks_beside_an_unpriced_model() -> anyhow::Result<()> {
         fake.chat_requests().is_empty(),
         "sent to models never named"
     );
+    // A question belongs to its draft: another draft opened, it goes (review: Run them then
+    // ran "Run all" on the draft opened since).
+    DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until(
+        "return !document.querySelector('.pw-costly')",
+        "the question to go with its draft",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }

@@ -701,12 +701,19 @@ async fn a_forgotten_or_refused_key_holds_the_loop_until_it_is_back() -> anyhow:
     b.button("Resume").await?.click().await?;
     wait_text_long(&b, "Paused: the key was not accepted (HTTP 401) on ", 20).await?;
     b.wait_for_text(", and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume.").await?;
+    // Calls already on their way when it paused arrive within a moment.
+    tokio::time::sleep(Duration::from_millis(800)).await;
     let paused_at = fake.chat_requests().len();
-    tokio::time::sleep(Duration::from_millis(3000)).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let after = fake.chat_requests();
     assert_eq!(
-        fake.chat_requests().len(),
+        after.len(),
         paused_at,
-        "calls after the refused key"
+        "calls after the refused key: {:?}",
+        after
+            .iter()
+            .map(|r| (r.at_ms, r.body.chars().take(120).collect::<String>()))
+            .collect::<Vec<_>>()
     );
     b.button("Resume").await?.click().await?;
     run_to_end(&b).await?;
