@@ -109,7 +109,7 @@ pub struct Runner {
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
     /// A press of a Run button held back for the person to confirm, as costly as
-    /// [`run::costly_words`] says. Nothing is sent until `run_costly`.
+    /// [`run::run_question`] says. Nothing is sent until `run_costly`.
     pub costly: RwSignal<Option<Costly>>,
     /// The words of the costly question the person has just confirmed (`run_costly`): the press
     /// made again sends when its figure is still these words, and asks again otherwise.
@@ -173,7 +173,7 @@ pub enum Press {
 }
 
 /// A costly press held back ([`Runner::costly`]): what was pressed, its figure in words
-/// ([`run::costly_words`]), and whether the person had confirmed another figure for it (the
+/// ([`run::run_question`]), and whether the person had confirmed another figure for it (the
 /// models or cases changed between the question and *Run them*).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Costly {
@@ -664,7 +664,7 @@ impl Runner {
     /// Starts (or joins) a run of `ids` on `slots`; `resume_ms`: the start of the run these
     /// results complete (a retry within the latest run, [`Runner::retry_on`]), else now.
     /// `press`: the button pressed, made again if the run is costly enough to wait for the
-    /// person's word ([`run::costly_words`]; tryout 89: *Send the cases not sent* and *Run on
+    /// person's word ([`run::run_question`]; tryout 89: *Send the cases not sent* and *Run on
     /// all models* sent $12.99 and $13.92 on one click, while Run all asked).
     fn start(
         self,

@@ -1000,16 +1000,6 @@ impl RunBound {
         }
     }
 
-    /// Whether a run of this size waits for the person to confirm it after the press, with its
-    /// figure said again: when it may cost [`CONFIRM_RUN_DOLLARS`] or more at list price, or,
-    /// with a model that has no list price here, when it sends [`CONFIRM_RUN_CALLS`] calls or
-    /// more. A run on free models (the built-in one) never waits. Tryout 88: a 20,000-case run,
-    /// "at most $1,895.72", started on one click, while Generate asks before a request of
-    /// 20 KB.
-    pub fn needs_confirm(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> bool {
-        costly_words(&[(*self, exec)], judge).is_some()
-    }
-
     /// The most the execution model's and the judge's calls may cost in US dollars at list
     /// price, each `None` when its model has no list price here (a judge with no call: 0).
     fn costs(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> (Option<f64>, Option<f64>) {
@@ -1092,21 +1082,13 @@ pub fn run_question(
     (ask, words)
 }
 
-/// [`run_question`]'s words when the press waits for the person's word, else `None`.
-pub fn costly_words(
-    slots: &[(RunBound, &ProviderConfig)],
-    judge: &ProviderConfig,
-) -> Option<String> {
-    let (ask, words) = run_question(slots, judge);
-    ask.then_some(words)
-}
-
 /// The "at most" figure in US dollars from which a run waits for the person to confirm it
-/// ([`RunBound::needs_confirm`]).
+/// ([`run_question`]; tryout 88: a 20,000-case run, "at most $1,895.72", started on one click,
+/// while Generate asks before a request of 20 KB; a run on free models never waits).
 pub const CONFIRM_RUN_DOLLARS: f64 = 1.0;
 
 /// The calls from which a run with a model that has no list price waits for the person to
-/// confirm it ([`RunBound::needs_confirm`]).
+/// confirm it ([`run_question`]).
 pub const CONFIRM_RUN_CALLS: u32 = 500;
 
 /// Why an "at most" figure of a run is as high as it is, in words for under it: each answer at

@@ -2077,36 +2077,52 @@ fn a_costly_run_waits_for_a_word_and_a_small_or_free_one_does_not() {
         exec_output: 1_500 * u64::from(n),
         ..Default::default()
     };
-    assert!(calls(1_000).needs_confirm(&mini, &mini));
-    assert!(!calls(900).needs_confirm(&mini, &mini), "$0.95");
-    assert!(calls(run::CONFIRM_RUN_CALLS).needs_confirm(&custom, &custom));
-    assert!(!calls(run::CONFIRM_RUN_CALLS - 1).needs_confirm(&custom, &custom));
-    assert!(!calls(20_000).needs_confirm(&local, &local), "free");
+    // The question's words when the press waits for a word (`run::run_question`), else None.
+    let costly = |slots: &[(run::RunBound, &ProviderConfig)], judge: &ProviderConfig| {
+        let (ask, words) = run::run_question(slots, judge);
+        ask.then_some(words)
+    };
+    let needs_confirm = |b: run::RunBound, exec: &ProviderConfig, judge: &ProviderConfig| {
+        costly(&[(b, exec)], judge).is_some()
+    };
+    assert!(needs_confirm(calls(1_000), &mini, &mini));
+    assert!(!needs_confirm(calls(900), &mini, &mini), "$0.95");
+    assert!(needs_confirm(
+        calls(run::CONFIRM_RUN_CALLS),
+        &custom,
+        &custom
+    ));
+    assert!(!needs_confirm(
+        calls(run::CONFIRM_RUN_CALLS - 1),
+        &custom,
+        &custom
+    ));
+    assert!(!needs_confirm(calls(20_000), &local, &local), "free");
     // A judge with no list price counts its calls with the execution model's.
     let judged = run::RunBound {
         judge_calls: 250,
         ..calls(250)
     };
-    assert!(judged.needs_confirm(&mini, &custom));
+    assert!(needs_confirm(judged, &mini, &custom));
     // Tryout 89: a press that runs several models asks for all their calls together (300 + 300
     // to models with no list price), and its words name every model, so a model switched to
     // after the question changes them.
     let small = cfg(ProviderKind::Custom, "fake-small");
-    assert_eq!(run::costly_words(&[(calls(300), &custom)], &custom), None);
+    assert_eq!(costly(&[(calls(300), &custom)], &custom), None);
     assert_eq!(
-        run::costly_words(&[(calls(300), &custom), (calls(300), &small)], &custom).as_deref(),
+        costly(&[(calls(300), &custom), (calls(300), &small)], &custom).as_deref(),
         Some(
             "This run sends 600 calls (300 to fake-large, 300 to fake-small): cost unknown (no list price for fake-large or fake-small)."
         )
     );
     assert_eq!(
-        run::costly_words(&[(judged, &mini)], &custom).as_deref(),
+        costly(&[(judged, &mini)], &custom).as_deref(),
         Some(
             "This run sends 500 calls (250 to gpt-4o-mini, 250 to the judge, fake-large): at most $0.27 for the models with a list price; unknown for fake-large (no list price here)."
         )
     );
     assert_eq!(
-        run::costly_words(&[(calls(1_000), &mini)], &mini).as_deref(),
+        costly(&[(calls(1_000), &mini)], &mini).as_deref(),
         Some("This run sends 1,000 calls (1,000 to gpt-4o-mini): at most $1.05.")
     );
     // Tryout 90: an unpriced execution model does not hide a priced judge's $1 or more.
@@ -2117,7 +2133,7 @@ fn a_costly_run_waits_for_a_word_and_a_small_or_free_one_does_not() {
         ..calls(26)
     };
     assert_eq!(
-        run::costly_words(&[(judged_big, &custom)], &mini).as_deref(),
+        costly(&[(judged_big, &custom)], &mini).as_deref(),
         Some(
             "This run sends 1,026 calls (26 to fake-large, 1,000 to the judge, gpt-4o-mini): at most $1.05 for the models with a list price; unknown for fake-large (no list price here)."
         )
@@ -2129,5 +2145,5 @@ fn a_costly_run_waits_for_a_word_and_a_small_or_free_one_does_not() {
         "This run sends 26 calls (26 to fake-large): cost unknown (no list price for fake-large)."
     );
     // Two priced models: their dollars add up ($0.95 + $0.95).
-    assert!(run::costly_words(&[(calls(900), &mini), (calls(900), &mini)], &mini).is_some());
+    assert!(costly(&[(calls(900), &mini), (calls(900), &mini)], &mini).is_some());
 }
