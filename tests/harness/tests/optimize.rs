@@ -1613,16 +1613,26 @@ async fn run_to_end(b: &Browser) -> anyhow::Result<u32> {
 
 /// The calls the Improve card says were used ("… 6 of 6 calls used · …" gives 6).
 async fn calls_used(b: &Browser) -> anyhow::Result<u32> {
-    let text = b
-        .eval("return document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''")
-        .await?;
-    let text = text.as_str().unwrap_or("");
-    text.split(" calls used")
-        .next()
-        .and_then(|t| t.rsplit(" of ").nth(1))
-        .and_then(|t| t.rsplit(' ').next())
-        .and_then(|n| n.replace(',', "").parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("no calls used in {text:?}"))
+    // After a reload the banner says the count before the cards below the prompt (a chunk of
+    // their own) are drawn: the Improve card's line is waited for (CI, session 45).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = b
+            .eval("return document.querySelector('.pw-card--improve .pw-progress__text')?.textContent ?? ''")
+            .await?;
+        let text = text.as_str().unwrap_or("");
+        let used = text
+            .split(" calls used")
+            .next()
+            .and_then(|t| t.rsplit(" of ").nth(1))
+            .and_then(|t| t.rsplit(' ').next())
+            .and_then(|n| n.replace(',', "").parse().ok());
+        match used {
+            Some(n) => return Ok(n),
+            None if Instant::now() > deadline => anyhow::bail!("no calls used in {text:?}"),
+            None => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 /// Clicks the first button whose text starts with `start`, waiting for it; returns its text.
