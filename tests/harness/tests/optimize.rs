@@ -1359,6 +1359,13 @@ async fn a_budget_holds_over_two_rounds_on_the_local_model() -> anyhow::Result<(
 
 /// The Improve card's text.
 async fn improve_text(b: &Browser) -> anyhow::Result<String> {
+    // The card comes with the cards below the prompt, a chunk of their own: waited for, so that
+    // a reload's banner is not read as the card (CI, session 45).
+    b.wait_until(
+        "return !!document.querySelector('.pw-card--improve')",
+        "the Improve card",
+    )
+    .await?;
     Ok(
         b.eval("return document.querySelector('.pw-card--improve')?.innerText ?? ''")
             .await?
