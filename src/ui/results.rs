@@ -327,15 +327,14 @@ pub fn ResultsCard() -> impl IntoView {
                 <p class="pw-score" aria-live="polite">{crate::ui::erased::dynamic(move || ({
                     let a = agg.get();
                     let now = run::ModelUsed::of(&settings.config(Role::Execution));
-                    let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line(s) + &r.other_model_note(s, &now)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
+                    // Cases not judged are said once, in full, after the line when no run is
+                    // going (tryout 89: "No score yet: 5 not judged yet · 5 cases are not judged
+                    // yet…").
+                    let said_after = a.unjudged > 0 && !r.running();
+                    let line = run.with(|r| r.as_ref().map(|r| scores.with(|s| r.score_line_saying(s, !said_after) + &r.other_model_note(s, &now)) + &d.draft.with(|x| r.failed_note(&x.suite)))).unwrap_or_default();
                     let left_out = judge_left_out(a.judge_failed);
-                    let mut line = line;
-                    let unjudged = if a.unjudged > 0 && !r.running() {
+                    let unjudged = if said_after {
                         let why = run.with(|r| r.as_ref().map(|r| r.judge_stopped_by.clone()).filter(|w| !w.is_empty())).map(|w| format!(" The run sent the judge no more calls after {w}: fix that in Settings first.")).unwrap_or_default();
-                        // Said once, in full (tryout 89: "No score yet: 5 not judged yet · 5
-                        // cases are not judged yet…").
-                        let short = format!("{} not judged yet", a.unjudged);
-                        line = line.replace(&format!(" · {short}"), "").replace(&format!(": {short}"), "");
                         format!(" · {}{why}", not_judged(a.unjudged))
                     } else { String::new() };
                     format!(

@@ -2350,6 +2350,13 @@ impl Aggregate {
     /// and counts them: "3 of 4 cases passed · 2 of them on their threshold, with a check
     /// failing · 1 with a check not measured".
     pub fn line(&self) -> String {
+        self.line_saying(true)
+    }
+
+    /// [`Self::line`], saying its "N not judged yet" only when `unjudged` (the page leaves it
+    /// out when its fuller sentence on the cases not judged follows the line: tryout 89, "No
+    /// score yet: 5 not judged yet · 5 cases are not judged yet…").
+    pub fn line_saying(&self, unjudged: bool) -> String {
         let total = self.total();
         let every = self.passed_failing == 0 && self.passed_unmeasured == 0;
         let mut parts = vec![format!(
@@ -2384,7 +2391,7 @@ impl Aggregate {
                 figures::count(self.unchecked, "case had", "cases had")
             ));
         }
-        if self.unjudged > 0 {
+        if unjudged && self.unjudged > 0 {
             parts.push(format!("{} not judged yet", self.unjudged));
         }
         match self.mean {

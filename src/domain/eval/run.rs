@@ -1382,9 +1382,15 @@ impl Run {
     /// switched between runs), it says so: " · the answers are from 2 models: A (3), B (1)"
     /// (tryout 12, M3: the line mixed two models' answers in one score without a word).
     pub fn score_line(&self, scores: &SortedMap<u32, CaseScore>) -> String {
+        self.score_line_saying(scores, true)
+    }
+
+    /// [`Self::score_line`], saying "N not judged yet" only when `unjudged`
+    /// ([`Aggregate::line_saying`]).
+    pub fn score_line_saying(&self, scores: &SortedMap<u32, CaseScore>, unjudged: bool) -> String {
         let agg = aggregate(scores.values());
         let total = agg.total();
-        let mut line = agg.line();
+        let mut line = agg.line_saying(unjudged);
         // Its own part, not "(k from an earlier run)" inside the count: "1 of 6 cases (4 from
         // an earlier run) passed" read as if 4 passes were earlier (helper-63).
         match self.earlier_counted(scores) {

@@ -576,6 +576,26 @@ fn no_score_gives_no_pass_count() {
         ..Aggregate::default()
     };
     assert_eq!(waiting.line(), "No score yet: 1 not judged yet");
+    // The page says the cases not judged after the line, in full: the line leaves them out
+    // (tryout 89), and keeps the rest.
+    assert_eq!(waiting.line_saying(false), "No score yet");
+    let scored = Aggregate {
+        mean: Some(45.0),
+        scored: 1,
+        unjudged: 1,
+        refused: 1,
+        ..Aggregate::default()
+    };
+    assert!(
+        scored.line().ends_with(" · 1 refused · 1 not judged yet"),
+        "{}",
+        scored.line()
+    );
+    assert!(
+        scored.line_saying(false).ends_with(" · 1 refused"),
+        "{}",
+        scored.line_saying(false)
+    );
 }
 
 // Bug (tryout 3): "0 of 2 cases passed every check (2 from an earlier run)" when only one of the
