@@ -620,6 +620,17 @@ impl Browser {
         }
     }
 
+    /// Waits until the cards below the prompt (Versions, Test cases, Results, Improve, Share)
+    /// are drawn: they come in a wasm chunk of their own, a moment after the top of the page
+    /// (a text waited for may be in a banner above them: CI, session 45).
+    pub async fn wait_below_prompt(&self) -> Result<()> {
+        self.wait_until(
+            "return !!document.querySelector('.pw-card--cases')",
+            "the cards below the prompt",
+        )
+        .await
+    }
+
     /// Polls until `script` returns true.
     pub async fn wait_until(&self, script: &str, what: &str) -> Result<()> {
         let deadline = Instant::now() + WAIT;

@@ -257,6 +257,8 @@ impl<'a> PromptPage<'a> {
 
     /// The description of the current version.
     pub async fn current_version(&self) -> Result<String> {
+        // '' means "no version" only once the Versions card is drawn.
+        self.b.wait_below_prompt().await?;
         let v = self
             .b
             .eval("const c = document.querySelector('.pw-versions__item--current'); return c ? c.querySelector('.pw-versions__num').textContent + ' ' + c.querySelector('.pw-versions__what').textContent : ''")

@@ -127,6 +127,7 @@ async fn every_screen_at(width: u32, height: u32, theme: &str) -> anyhow::Result
 
         // First visit: the empty page with example ideas.
         b.wait_for_text("Or start from an example:").await?;
+        b.wait_below_prompt().await?;
         problems.extend(both_themes(&b, &tag("start"), theme, &source, true).await?);
 
         // A prompt made through manual mode.

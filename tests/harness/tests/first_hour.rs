@@ -53,6 +53,7 @@ async fn the_step_bar_settings_and_a_share_link_say_what_is_true() -> anyhow::Re
     // By default every job uses the built-in local model: its badge is in the header.
     b.wait_for_text("Local model").await?;
     assert!(header_text(&b).await?.contains("Local model"));
+    b.wait_below_prompt().await?;
 
     // The step bar navigates: a step whose part is on the page brings it into view with the
     // focus on its heading; one that is not there yet says what comes first.

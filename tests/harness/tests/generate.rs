@@ -2091,6 +2091,7 @@ async fn hidden_or_direction_marks_are_named_under_their_section_and_the_final_p
         .await?;
     assert_eq!(notes, json!(1));
     // Tryout 84: the Final prompt and its Copy carried them with no word.
+    b.wait_below_prompt().await?;
     let final_note = b
         .eval("const n = document.getElementById('pw-final-marks'); const copy = Array.from(document.querySelectorAll('button')).find(x => x.textContent.trim() === 'Copy prompt'); return [n?.textContent ?? '', copy?.getAttribute('aria-describedby') ?? '', document.getElementById('pw-final-text')?.getAttribute('aria-describedby') ?? '']")
         .await?;

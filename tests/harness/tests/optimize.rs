@@ -2537,6 +2537,12 @@ async fn start_then_open_in_a_second_tab(
         15,
     )
     .await?;
+    // The banner says it too: the Improve card is waited for.
+    b.wait_until(
+        "return !!document.querySelector('.pw-card--improve')",
+        "the Improve card",
+    )
+    .await?;
     Ok((tab_a, tab_b))
 }
 

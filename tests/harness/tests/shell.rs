@@ -89,6 +89,8 @@ async fn shell_fits_a_phone_and_works_under_a_sub_path() -> anyhow::Result<()> {
     let browser = Browser::start(390, 844).await?;
     browser.open_app(&site.url()).await?;
     browser.wait_for_role_name("heading", "Your idea").await?;
+    // The whole page is measured, the cards below the prompt with it.
+    browser.wait_below_prompt().await?;
     let overflow = browser
         .eval("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         .await?;
@@ -620,6 +622,7 @@ async fn the_settings_drawer_closes_with_escape_keeps_its_close_button_and_fits(
     let browser = Browser::start_with(1280, 800, &[pw_harness::browser::SHOW_SCROLLBARS]).await?;
     browser.open_app(&site.url()).await?;
     browser.wait_for_role_name("heading", "Your idea").await?;
+    browser.wait_below_prompt().await?;
 
     // The cards are numbered like the step bar: once each, in order (the last card comes with a
     // prompt).
