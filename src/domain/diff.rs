@@ -83,6 +83,25 @@ const CONSTRAINT_MARKERS: &[&str] = &[
     "without",
 ];
 
+/// The `{{placeholders}}` of `old` (any section, [`crate::domain::spec::placeholders`]) that
+/// `new` no longer has, in `old`'s order: a test case's value for one of them is no longer
+/// filled in (tryout 91: an Adapt reply left `{{notes}}` out, and no word said so).
+pub fn removed_placeholders(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
+    let all = |spec: &PromptSpec| {
+        let text = Section::ALL
+            .iter()
+            .map(|s| spec.section_text(*s))
+            .collect::<Vec<_>>()
+            .join("\n");
+        crate::domain::spec::placeholders(&text)
+    };
+    let kept = all(new);
+    all(old)
+        .into_iter()
+        .filter(|name| !kept.contains(name))
+        .collect()
+}
+
 /// Sentences of `old` that state a constraint and no longer appear in `new`: in Persona,
 /// Context and Format a sentence with a constraint word ("never", "must", "only", …) whose
 /// text is gone; in Steps also every step, a step being a rule by nature, once fewer than half
@@ -233,6 +252,22 @@ mod tests {
                 .iter()
                 .all(|p| matches!(p, Piece::Same(_)))
         );
+    }
+
+    #[test]
+    fn removed_placeholders_are_named() {
+        let old = PromptSpec {
+            context: "The notes are in {{notes}}; answer in {{ lang }}.".into(),
+            format: "A list for {{lang}}.".into(),
+            ..Default::default()
+        };
+        let new = PromptSpec {
+            context: "Answer in {{lang}}.".into(),
+            ..Default::default()
+        };
+        assert_eq!(removed_placeholders(&old, &new), ["notes"]);
+        assert!(removed_placeholders(&new, &old).is_empty());
+        assert!(removed_placeholders(&old, &old).is_empty());
     }
 
     #[test]

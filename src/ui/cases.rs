@@ -81,7 +81,9 @@ impl OpenCase {
 /// The variable a gap is about, if any.
 pub fn gap_variable(g: &Gap) -> Option<String> {
     match g {
-        Gap::Missing { name, .. } | Gap::Empty { name, .. } => Some(name.clone()),
+        Gap::Missing { name, .. } | Gap::Empty { name, .. } | Gap::NotSent { name } => {
+            Some(name.clone())
+        }
         Gap::NoMessage | Gap::EmptyTurn { .. } => None,
     }
 }
@@ -148,6 +150,10 @@ pub fn CasesCard() -> impl IntoView {
     let suite_prompt = d.suite_and_prompt;
     // The prompt as the run sends it (before variables are filled): one render for every row.
     let rendered = crate::state::reactive::memo(move |_| suite_prompt.with(|(_, p)| p.clone()));
+    // The variables a check for every case reads: one memo for the list, so that a case's edit
+    // reaches no other row unless it changes these.
+    let global_reads =
+        crate::state::reactive::memo(move |_| suite_prompt.with(|(s, _)| s.global_reads()));
     let spec = crate::state::reactive::memo(move |_| d.draft.with(|x| x.current_spec().cloned()));
     let ids = crate::state::reactive::memo(move |_| {
         suite_prompt.with(|(suite, _)| suite.cases.iter().map(|c| c.id).collect::<Vec<_>>())
@@ -261,7 +267,7 @@ pub fn CasesCard() -> impl IntoView {
             <ol class="pw-case-list" aria-label="Test cases">
                 {crate::ui::erased::keyed(
                     move || ids.get().into_iter().take(drawn.get()).collect(),
-                    move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered spec=spec/> }.into_any(),
+                    move |id| view! { <CaseRow id=id editing=editing on_delete=on_delete rendered=rendered global_reads=global_reads spec=spec/> }.into_any(),
                 )}
             </ol>
             {crate::ui::erased::show(move || { ids.with(Vec::len) > shown.get() }, move || view! {
@@ -284,6 +290,8 @@ fn CaseRow(
     on_delete: Callback<u32>,
     /// The current prompt, rendered (variables not filled).
     rendered: Memo<String>,
+    /// The variables a check for every case reads ([`crate::domain::eval::Suite::global_reads`]).
+    global_reads: Memo<Vec<String>>,
     /// The current version's prompt (what its checks are read against).
     spec: Memo<Option<crate::domain::spec::PromptSpec>>,
 ) -> impl IntoView {
@@ -295,7 +303,15 @@ fn CaseRow(
     let case = crate::state::reactive::memo(move |_| d.with_case(id, TestCase::clone));
     // What this case would send empty: flagged on its line and in its editor.
     let gaps = crate::state::reactive::memo(move |_| {
-        rendered.with(|p| case.with(|c| c.as_ref().map(|c| run::gaps(p, c)).unwrap_or_default()))
+        rendered.with(|p| {
+            case.with(|c| {
+                c.as_ref()
+                    .map(|c| {
+                        run::case_gaps(p, c, |n| global_reads.with(|g| g.iter().any(|x| x == n)))
+                    })
+                    .unwrap_or_default()
+            })
+        })
     });
     let open = move || editing.get() == Some(id);
     let label = move || case.with(|c| c.as_ref().map(TestCase::summary).unwrap_or_default());
@@ -372,7 +388,7 @@ fn CaseRow(
                         if unused > 0 {
                             v.push(view! { <span class="pw-tag pw-tag--bad" title="Open the case: what you typed is still there, marked in red with why it cannot be used; the old value counts until you correct or empty it.">{format!("{unused} entr{} not used", if unused == 1 { "y" } else { "ies" })}</span> }.into_any());
                         }
-                        let empty: Vec<String> = gaps.with(|g| g.iter().map(|g| match (g, gap_variable(g)) {
+                        let empty: Vec<String> = gaps.with(|g| g.iter().filter(|g| !matches!(g, Gap::NotSent { .. })).map(|g| match (g, gap_variable(g)) {
                             (_, Some(name)) => format!("{{{{{name}}}}}"),
                             (Gap::EmptyTurn { at, .. }, None) => format!("turn {at}"),
                             _ => "the input".to_owned(),
@@ -380,6 +396,15 @@ fn CaseRow(
                         if !empty.is_empty() {
                             let text = format!("empty: {}", empty.join(", "));
                             v.push(view! { <span class="pw-tag pw-tag--gap" title="The model would get these empty. Open the case to see what it would read.">{text}</span> }.into_any());
+                        }
+                        // Tryout 91: a value the prompt no longer uses went nowhere, unsaid.
+                        let not_sent: Vec<String> = gaps.with(|g| g.iter().filter_map(|g| match g {
+                            Gap::NotSent { name } => Some(format!("{{{{{name}}}}}")),
+                            _ => None,
+                        }).collect());
+                        if !not_sent.is_empty() {
+                            let text = format!("not sent: {}", not_sent.join(", "));
+                            v.push(view! { <span class="pw-tag pw-tag--gap" title="The prompt has no such placeholder and the case has an input: these values would not reach the model. Open the case to see why.">{text}</span> }.into_any());
                         }
                         v
                     }).unwrap_or_default())).into_any())}

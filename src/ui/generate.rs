@@ -1360,10 +1360,17 @@ pub fn SpecDiff(
 ) -> impl IntoView {
     {
         let removed = diff::removed_constraints(&old, &new);
+        let dropped = diff::removed_placeholders(&old, &new);
         let sections = diff::diff_specs(&old, &new);
         let changed: Vec<_> = sections.into_iter().filter(|s| s.changed()).collect();
         view! {
             <div class="pw-diff" aria-label="Differences">
+                {(!dropped.is_empty()).then(|| view! {
+                    <div class="pw-notice pw-notice--warn pw-removed-vars" role="alert">
+                        <p class="pw-notice__title">"Removed placeholders: the test cases' values for these no longer fill the prompt"</p>
+                        <ul>{dropped.into_iter().map(|name| view! { <li>{format!("{{{{{name}}}}}")}</li> }).collect_view()}</ul>
+                    </div>
+                })}
                 {(!removed.is_empty()).then(|| view! {
                     <div class="pw-notice pw-notice--warn pw-removed" role="alert">
                         <p class="pw-notice__title">"Removed constraints: check these were meant to go"</p>

@@ -518,10 +518,17 @@ fn OptimizerPanel() -> impl IntoView {
     // before Start, which waits for a tick (as Run waits for "Run anyway").
     let unfilled = crate::state::reactive::memo(move |_| {
         suite_prompt.with(|(suite, prompt)| {
+            let global = suite.global_reads();
             suite
                 .cases
                 .iter()
-                .map(|c| (c.id, c.summary(), run::gaps(prompt, c)))
+                .map(|c| {
+                    (
+                        c.id,
+                        c.summary(),
+                        run::case_gaps(prompt, c, |n| global.iter().any(|g| g == n)),
+                    )
+                })
                 .filter(|(_, _, g)| !g.is_empty())
                 .collect::<Vec<_>>()
         })
@@ -818,7 +825,7 @@ fn OptimizerPanel() -> impl IntoView {
                                 let n = gaps.len();
                                 let what = crate::domain::eval::run::gaps_noun(gaps.iter().flat_map(|(_, _, g)| g));
                                 view! {
-                                    <div class="pw-notice pw-notice--warn pw-loop-unfilled" role="group" aria-label="Cases the loop would send with empty variables">
+                                    <div class="pw-notice pw-notice--warn pw-loop-unfilled" role="group" aria-label="Cases the loop would send incomplete">
                                         <p class="pw-notice__title">{if n == 1 {
                                             format!("1 case would go out with {what} in every round.")
                                         } else {
@@ -847,9 +854,9 @@ fn OptimizerPanel() -> impl IntoView {
                                             </label>
                                             <p id="pw-loop-start-anyway-effect" class="pw-check__effect">
                                                 {crate::ui::erased::dynamic(move || (if start_anyway.get() {
-                                                    "Ticked: Start is on, and these cases go out with the empty variables in every round."
+                                                    "Ticked: Start is on, and these cases go out as they are in every round."
                                                 } else {
-                                                    "Tick this box to allow Start: these cases will go out with the empty variables in every round. Or fix them first."
+                                                    "Tick this box to allow Start: these cases will go out as they are in every round. Or fix them first."
                                                 }).into_any())}
                                             </p>
                                         </div>

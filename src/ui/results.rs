@@ -1217,9 +1217,16 @@ fn UnfilledNotice() -> impl IntoView {
         let ids = r.unfilled.get()?;
         Some(d.draft.with(|x| {
             let prompt = x.rendered();
+            let global = x.suite.global_reads();
             ids.iter()
                 .filter_map(|id| x.suite.case(*id))
-                .map(|c| (c.id, c.summary(), run::gaps(&prompt, c)))
+                .map(|c| {
+                    (
+                        c.id,
+                        c.summary(),
+                        run::case_gaps(&prompt, c, |n| global.iter().any(|g| g == n)),
+                    )
+                })
                 .filter(|(_, _, g)| !g.is_empty())
                 .collect::<Vec<_>>()
         }))
@@ -1235,7 +1242,7 @@ fn UnfilledNotice() -> impl IntoView {
             n => format!("{} would go out with {what}. Nothing has been sent.", count(n, "case", "cases")),
         };
         view! {
-            <div class="pw-notice pw-notice--warn pw-unfilled" role="alert" aria-label="Cases with empty variables">
+            <div class="pw-notice pw-notice--warn pw-unfilled" role="alert" aria-label="Cases that would go out incomplete">
                 <p class="pw-notice__title">{title}</p>
                 <ul>
                     {rows.into_iter().map(|(id, summary, gaps)| {

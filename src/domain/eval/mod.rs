@@ -880,6 +880,12 @@ impl Assertion {
         }
     }
 
+    /// Whether the check reads the variable `{{name}}` (filling it in changes the check).
+    pub fn reads_var(&self, name: &str) -> bool {
+        const MARK: &str = "\u{0}pw-variable\u{0}";
+        self.with_vars(&[(name.to_owned(), MARK.to_owned())]).check != self.check
+    }
+
     /// The same assertion with `{{variable}}` placeholders in its texts filled from a case's
     /// variables (promptfoo renders assertion values with the test's vars).
     pub fn with_vars(&self, vars: &[(String, String)]) -> Assertion {
@@ -1899,6 +1905,23 @@ impl Suite {
     }
 
     /// Every assertion that applies to a case: its own, then the global ones.
+    /// The names of the cases' variables that a check for every case reads
+    /// ([`Assertion::reads_var`]), sorted, each once.
+    pub fn global_reads(&self) -> Vec<String> {
+        let mut names: Vec<&String> = self
+            .cases
+            .iter()
+            .flat_map(|c| c.vars.iter().map(|(k, _)| k))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .filter(|n| self.global.iter().any(|a| a.reads_var(n)))
+            .cloned()
+            .collect()
+    }
+
     pub fn assertions_for<'a>(&'a self, case: &'a TestCase) -> impl Iterator<Item = &'a Assertion> {
         case.assertions.iter().chain(self.global.iter())
     }
@@ -1923,7 +1946,6 @@ impl Suite {
         if !case.input.trim().is_empty() {
             return Vec::new();
         }
-        const MARK: &str = "\u{0}pw-variable\u{0}";
         case.vars
             .iter()
             .filter(|(_, v)| !v.trim().is_empty())
@@ -1931,7 +1953,7 @@ impl Suite {
                 self.assertions_for(case).any(|a| {
                     !a.negate
                         && !matches!(a.check, Check::NotContains(_) | Check::FinishReason(_))
-                        && a.with_vars(&[(name.clone(), MARK.to_owned())]).check != a.check
+                        && a.reads_var(name)
                 })
             })
             .map(|(name, _)| name.clone())

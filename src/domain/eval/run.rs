@@ -841,14 +841,29 @@ pub enum Gap {
     NoMessage,
     /// An earlier turn of a conversation is empty or only spaces: `at` its place, from one.
     EmptyTurn { at: usize, speaker: Speaker },
+    /// The case holds a value for `{{name}}` that goes nowhere: the prompt has no `{{name}}`,
+    /// the case has an input (so its variables are not sent as lines of the message), and no
+    /// check reads it ([`case_gaps`]). Tryout 91: an Adapt reply left `{{notes}}` out, and Run
+    /// sent the cases without their meeting notes; the score fell to 10 with no word.
+    NotSent { name: String },
 }
 
 /// What cases with `gaps` would go out with, for a notice's title: "empty variables" when every
-/// gap is a variable's, else "empty parts" (tryout 80: an empty earlier turn was announced as
-/// "empty variables").
+/// gap is a variable's, "a variable's value not sent" when every gap is [`Gap::NotSent`],
+/// "empty parts or values not sent" when both kinds are there, else "empty parts" (tryout 80:
+/// an empty earlier turn was announced as "empty variables").
 pub fn gaps_noun<'a>(gaps: impl IntoIterator<Item = &'a Gap>) -> &'static str {
-    if gaps
-        .into_iter()
+    let gaps: Vec<&Gap> = gaps.into_iter().collect();
+    let not_sent = gaps
+        .iter()
+        .filter(|g| matches!(g, Gap::NotSent { .. }))
+        .count();
+    if not_sent > 0 && not_sent == gaps.len() {
+        "a variable's value not sent"
+    } else if not_sent > 0 {
+        "empty parts or values not sent"
+    } else if gaps
+        .iter()
         .all(|g| matches!(g, Gap::Missing { .. } | Gap::Empty { .. }))
     {
         "empty variables"
@@ -878,8 +893,34 @@ impl Gap {
                     Speaker::Assistant => "assistant",
                 }
             ),
+            Gap::NotSent { name } => format!(
+                "{{{{{name}}}}} holds a value, but the prompt has no {{{{{name}}}}} and the case has an input, so the value is not sent: the model would not see it. Put {{{{{name}}}}} back in the prompt, or the value in the input."
+            ),
         }
     }
+}
+
+/// [`gaps`], then each variable of the case whose value goes nowhere ([`Gap::NotSent`]): it
+/// holds a value, the rendered `prompt` has no `{{name}}`, the case has an input (else its
+/// variables go out as lines of the message, [`TestCase::user_message`]), and no check reads
+/// `{{name}}`: neither the case's own nor, as `read_by_global` says, one for every case
+/// ([`Suite::global_reads`]; an expected answer a check compares with is not meant for the
+/// model).
+pub fn case_gaps(prompt: &str, case: &TestCase, read_by_global: impl Fn(&str) -> bool) -> Vec<Gap> {
+    let mut out = gaps(prompt, case);
+    if case.input.trim().is_empty() {
+        return out;
+    }
+    let in_prompt = prompt_variables(prompt);
+    for (name, value) in &case.vars {
+        if value.trim().is_empty() || in_prompt.contains(name) || read_by_global(name) {
+            continue;
+        }
+        if !case.assertions.iter().any(|a| a.reads_var(name)) {
+            out.push(Gap::NotSent { name: name.clone() });
+        }
+    }
+    out
 }
 
 /// Characters of the prompt shown before and after an empty placeholder in [`Gap`]'s excerpt.

@@ -152,7 +152,7 @@ pub enum Start {
 
 /// Decides a start of cases `ids` (every case when empty) of `draft`'s current version:
 /// refused when [`super::run::blocked`] (for the checks of those cases and the checks for
-/// every case) or `unused` (typed entries a run would ignore) says so; held when `hold_gaps` and a case has a gap ([`super::run::gaps`] of the rendered
+/// every case) or `unused` (typed entries a run would ignore) says so; held when `hold_gaps` and a case has a gap ([`super::run::case_gaps`] of the rendered
 /// prompt); otherwise a new run, or a join when `running` (the version of the run under way,
 /// if any) is the current version.
 pub fn plan_start(
@@ -184,10 +184,10 @@ pub fn plan_start(
     }
     if hold_gaps {
         let prompt = draft.rendered();
-        let gaps = ids
-            .iter()
-            .filter_map(|id| draft.suite.case(*id))
-            .any(|c| !super::run::gaps(&prompt, c).is_empty());
+        let global = draft.suite.global_reads();
+        let gaps = ids.iter().filter_map(|id| draft.suite.case(*id)).any(|c| {
+            !super::run::case_gaps(&prompt, c, |n| global.iter().any(|g| g == n)).is_empty()
+        });
         if gaps {
             return Start::Hold(ids);
         }

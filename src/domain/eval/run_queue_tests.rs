@@ -465,6 +465,24 @@ fn a_start_is_refused_held_new_or_joined_by_the_draft_alone() {
         reason(run_queue::plan_start(&d, vec![999], true, none, None)),
         "The cases you picked are no longer in the draft."
     );
+    // Tryout 91: a value the prompt does not use, in a case with an input, holds the run like
+    // an empty variable (`run::case_gaps`); one a check for every case reads does not.
+    d.suite.cases[0]
+        .vars
+        .push(("notes".into(), "Ana sends the deck.".into()));
+    assert_eq!(
+        run_queue::plan_start(&d, vec![], true, none, None),
+        Start::Hold(ids.clone())
+    );
+    d.suite
+        .global
+        .push(Assertion::new(Check::ContainsAll(vec!["{{notes}}".into()])));
+    assert!(matches!(
+        run_queue::plan_start(&d, vec![], true, none, None),
+        Start::Go { .. }
+    ));
+    d.suite.global.clear();
+    d.suite.cases[0].vars.clear();
     // Sent: every case when none is picked; a new run unless this version's run goes on.
     assert_eq!(
         run_queue::plan_start(&d, vec![], true, none, None),

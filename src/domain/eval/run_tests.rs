@@ -2167,3 +2167,61 @@ fn a_costly_run_waits_for_a_word_and_a_small_or_free_one_does_not() {
     // Two priced models: their dollars add up ($0.95 + $0.95).
     assert!(costly(&[(calls(900), &mini), (calls(900), &mini)], &mini).is_some());
 }
+
+// Tryout 91: an Adapt reply left `{{notes}}` out of the prompt, and Run sent both cases without
+// their meeting notes (they had an input, so the variable was not sent as a line either); the
+// score fell to 10 with no word. Such a value is a gap, unless a check reads it.
+#[test]
+fn a_value_the_prompt_no_longer_uses_is_a_gap_unless_a_check_reads_it() {
+    use crate::domain::eval::run::{case_gaps, gaps_noun};
+    let prompt = "You find action items. Answer in {{lang}}.";
+    let none = |_: &str| false;
+    let c = meeting_case(
+        &[("notes", "Bob sends the deck."), ("lang", "English")],
+        "List the action items.",
+    );
+    let gaps = case_gaps(prompt, &c, none);
+    assert_eq!(
+        gaps,
+        vec![Gap::NotSent {
+            name: "notes".into()
+        }]
+    );
+    assert!(
+        gaps[0]
+            .describe()
+            .starts_with("{{notes}} holds a value, but the prompt has no {{notes}} and the case has an input, so the value is not sent"),
+        "{}",
+        gaps[0].describe()
+    );
+    assert_eq!(gaps_noun(&gaps), "a variable's value not sent");
+    let empty = Gap::NoMessage;
+    assert_eq!(
+        gaps_noun([&gaps[0], &empty]),
+        "empty parts or values not sent"
+    );
+    // In the prompt: sent.
+    let with_notes = "Notes: {{notes}}. Answer in {{lang}}.";
+    assert!(case_gaps(with_notes, &c, none).is_empty());
+    // No input: the variables go out as lines of the message.
+    let lines = meeting_case(&[("notes", "Bob sends the deck."), ("lang", "English")], "");
+    assert!(case_gaps(prompt, &lines, none).is_empty());
+    // An empty value sends nothing to miss.
+    let blank = meeting_case(&[("notes", "  "), ("lang", "English")], "Go.");
+    assert!(case_gaps(prompt, &blank, none).is_empty());
+    // A check of the case reads it (an expected answer): not meant for the model.
+    let mut checked = c.clone();
+    checked
+        .assertions
+        .push(Assertion::new(Check::ContainsAll(vec!["{{notes}}".into()])));
+    assert!(case_gaps(prompt, &checked, none).is_empty());
+    // A check for every case reads it.
+    assert!(case_gaps(prompt, &c, |n| n == "notes").is_empty());
+    let mut suite = Suite::default();
+    suite.cases.push(c.clone());
+    assert!(suite.global_reads().is_empty());
+    suite
+        .global
+        .push(Assertion::new(Check::Equals("{{notes}}".into())));
+    assert_eq!(suite.global_reads(), ["notes"]);
+}

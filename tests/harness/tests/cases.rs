@@ -2156,6 +2156,69 @@ async fn paste_transcript_prompt(b: &Browser) -> anyhow::Result<()> {
         .await
 }
 
+// Tryout 91: an Adapt reply left {{notes}} out of the prompt; the cases had an input, so their
+// notes went nowhere, and Run all sent both without a word (the score fell to 10). A prompt
+// that drops a placeholder says so in its diff, the case's line says what is not sent, and Run
+// waits for a word, as for an empty variable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_the_prompt_no_longer_uses_is_named_and_nothing_is_sent_until_confirmed()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_transcript_prompt(&b).await?;
+    fake.reply_when("ALPHA", "- **Ana**: book the room");
+    add_case(&b, 1, "ALPHA list the action items", None).await?;
+    b.field("Variable {{transcript}}")
+        .await?
+        .type_text("Ana books the room.")
+        .await?;
+    b.wait_for_text("Fills {{transcript}} in the system prompt.")
+        .await?;
+    // The prompt loses its {{transcript}}.
+    b.field("Context")
+        .await?
+        .type_text(&format!(
+            "{SELECT_ALL}Inputs are meeting notes. Never invent owners.{TAB}"
+        ))
+        .await?;
+    PromptPage::new(&b).wait_version(2).await?;
+    b.wait_for_text(
+        "Removed placeholders: the test cases' values for these no longer fill the prompt",
+    )
+    .await?;
+    let dropped = b
+        .eval("return document.querySelector('.pw-removed-vars')?.innerText ?? ''")
+        .await?;
+    assert!(
+        dropped.as_str().unwrap_or("").contains("{{transcript}}"),
+        "{dropped}"
+    );
+    // Said in the case and on its line.
+    b.wait_for_text("{{transcript}} holds a value, but the prompt has no {{transcript}} and the case has an input, so the value is not sent: the model would not see it.")
+        .await?;
+    b.wait_until(
+        "const tags = Array.from(document.querySelectorAll('.pw-tag--gap')).map(t => t.textContent); return tags.length === 1 && tags[0] === 'not sent: {{transcript}}'",
+        "the case flagged on its line",
+    )
+    .await?;
+    b.button("Run the case").await?.click().await?;
+    b.wait_for_text("1 case would go out with a variable's value not sent. Nothing has been sent.")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.chat_requests().len(), 0, "nothing sent before a word");
+    // Run anyway sends it as it is: the notes are not in the request.
+    b.button("Run anyway").await?.click().await?;
+    wait_badge(&b, 1, "no checks").await?;
+    let sent = fake.chat_requests();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        !sent[0].body.contains("Ana books the room"),
+        "{}",
+        sent[0].body
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // A length check's "abc" once became "no limit" and a cost of "$1" became no number, both without
 // a word. What was typed stays, is named at the field, and the check keeps what it had.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
