@@ -511,9 +511,10 @@ impl OptimizerHandle {
             )
         });
         let config = config?;
+        let compare = self.settings.compare.get_untracked();
         self.settings
             .roles
-            .with_untracked(|r| setup::models_changed(&config, r, judged))
+            .with_untracked(|r| setup::models_changed(&config, r, &compare, judged))
     }
 
     /// `note` as it reads with Settings as they are now (tracked): a note of a loop paused for
@@ -537,10 +538,11 @@ impl OptimizerHandle {
         let Some(config) = config else {
             return note;
         };
+        let compare = self.settings.compare.get();
         let why = self
             .settings
             .roles
-            .with(|r| setup::models_changed(&config, r, judged));
+            .with(|r| setup::models_changed(&config, r, &compare, judged));
         format!("{prefix}{}", why.as_deref().unwrap_or(notes::MODELS_BACK))
     }
 
@@ -1042,6 +1044,8 @@ impl OptimizerHandle {
             Err(f) if f.error.fails_every_call() => Some(notes::paused_by_failure(
                 &f.error.cause(),
                 &crate::domain::eval::grid::model_label(&cfg),
+                is_other,
+                f.error.mended_without_changing_the_model(),
             )),
             _ => None,
         };

@@ -464,6 +464,35 @@ fn OptimizerPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    // A model edited in its row under Compare models (its address mended, its model changed)
+    // stays ticked: the tick follows the row (tryout 91: it was dropped with no word, and the
+    // budget counted one model fewer).
+    let row_keys = StoredValue::new(
+        settings
+            .compare
+            .with_untracked(|c| c.iter().map(model_key).collect::<Vec<_>>()),
+    );
+    crate::state::reactive::effect(move |_| {
+        let now: Vec<String> = settings.compare.with(|c| c.iter().map(model_key).collect());
+        let before = row_keys.get_value();
+        if before.len() == now.len() {
+            let moved: Vec<(String, String)> = before
+                .into_iter()
+                .zip(now.iter().cloned())
+                .filter(|(was, is)| was != is && also_keys.with_untracked(|k| k.contains(was)))
+                .collect();
+            if !moved.is_empty() {
+                also_keys.update(|k| {
+                    for (was, is) in moved {
+                        for x in k.iter_mut().filter(|x| **x == was) {
+                            *x = is.clone();
+                        }
+                    }
+                });
+            }
+        }
+        row_keys.set_value(now);
+    });
     let config = move || Config {
         also_on: also_keys.with(|keys| {
             other_models.with(|m| {

@@ -220,10 +220,28 @@ pub fn over_budget_after_cut(by: &str) -> String {
 
 /// Why the loop paused after a failure every call to a model would meet (`cause`: the error's
 /// cause in words; `model`: the model as the page names it). Tryout 17, 9: a run went on
-/// sending after a 401.
-pub fn paused_by_failure(cause: &str, model: &str) -> String {
+/// sending after a 401. Where it is fixed: in Settings, or in the model's row under Compare
+/// models for a comparison model (`compare`; tryout 91 was sent to Settings, which do not hold
+/// them). `about_key`: the fault is the key's or the account's (a refused or missing key, no
+/// credit, a usage limit), mended without changing the model, and Resume goes on; otherwise
+/// (no such model, an address the page cannot call) a model or address changed is a model the
+/// loop did not start with ([`super::setup::models_changed`]), so it needs a new loop (tryout
+/// 91: the address mended under Compare models, Resume called the old one again).
+pub fn paused_by_failure(cause: &str, model: &str, compare: bool, about_key: bool) -> String {
+    let place = if compare {
+        "in the model's row under Compare models"
+    } else {
+        "in Settings"
+    };
+    let fix = if about_key {
+        format!("Fix that {place}, then press Resume.")
+    } else {
+        format!(
+            "If the fault is the server's, press Resume once it is mended; a model or address changed {place} is not one the loop started with, and its scores compare only on those: that needs a new loop (Cancel optimization, then Start)."
+        )
+    };
     format!(
-        "Paused: {cause} on {model}, and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume."
+        "Paused: {cause} on {model}, and every call to it would fail the same way, so nothing more was sent. {fix}"
     )
 }
 
@@ -333,8 +351,24 @@ mod tests {
         );
         assert!(over_budget_after_cut("The reload").starts_with("The reload cut off calls"));
         assert_eq!(
-            paused_by_failure("the key was refused (401)", "OpenAI gpt-4o"),
+            paused_by_failure("the key was refused (401)", "OpenAI gpt-4o", false, true),
             "Paused: the key was refused (401) on OpenAI gpt-4o, and every call to it would fail the same way, so nothing more was sent. Fix that in Settings, then press Resume."
+        );
+        // Tryout 91: a comparison model is mended under Compare models, and a changed address
+        // is another model.
+        assert!(
+            paused_by_failure("the key was refused (401)", "Anthropic x", true, true)
+                .ends_with("Fix that in the model's row under Compare models, then press Resume.")
+        );
+        let moved = paused_by_failure(
+            "the model was not found (HTTP 404)",
+            "Anthropic x",
+            true,
+            false,
+        );
+        assert!(
+            moved.ends_with("a model or address changed in the model's row under Compare models is not one the loop started with, and its scores compare only on those: that needs a new loop (Cancel optimization, then Start)."),
+            "{moved}"
         );
     }
 }

@@ -81,15 +81,33 @@ fn dearer_than(cfg: &ProviderConfig, p: &Prices, m: usize) -> bool {
 /// Why a loop started with `config` cannot go on with the models `roles` name now (the judge
 /// only when it is `judged`), in words for the page; `None` when it can, and for loops saved
 /// before their models were kept ([`Config::jobs`]). The execution and judge models must be the
-/// ones it started with: its scores compare only on them. The model for writing prompts may
+/// ones it started with: its scores compare only on them, and so must each comparison model it
+/// also scores on ([`Config::also_on`]) still be among `compare`, the models Compare models
+/// list now. The model for writing prompts may
 /// change (a round that gave nothing offers *Pick another model in Settings*) when it writes
 /// the same way (the tiny built-in model proposes rules, the others whole prompts) and, when
 /// the loop has a money bound ([`Config::prices`]), costs no more per token, so the bound still
 /// holds (session 42's review: the loop kept Start's prices for models Settings had changed).
-pub fn models_changed(config: &Config, roles: &RoleConfigs, judged: bool) -> Option<String> {
+pub fn models_changed(
+    config: &Config,
+    roles: &RoleConfigs,
+    compare: &[ProviderConfig],
+    judged: bool,
+) -> Option<String> {
     let label = |key: &str| {
         grid::config_of_key(key).map_or_else(|| key.to_owned(), |c| grid::model_label(&c))
     };
+    // A comparison model the loop scores on, changed or removed under Compare models (tryout
+    // 91: its address mended there, Resume called the old one again with no word).
+    for was in &config.also_on {
+        let key = grid::model_key(was);
+        if !compare.iter().any(|c| grid::model_key(c) == key) {
+            let from = grid::model_label(was);
+            return Some(format!(
+                "The loop also scores on {from}; Compare models no longer list it (changed or removed there). Its scores compare only on the models it started with: put it back under Compare models to go on, or start a new loop."
+            ));
+        }
+    }
     for (i, role) in Role::ALL.iter().enumerate() {
         let Some(was) = config.jobs.get(i) else {
             continue;

@@ -3303,8 +3303,8 @@ fn a_loop_runs_with_the_roles_settings_and_calls_the_judge_only_when_a_case_need
     );
     let p = c.prices.clone().expect("priced without the judge");
     assert_eq!(p.input[slot(Role::Judge, 0)], 0.0);
-    assert_eq!(setup::models_changed(&c, &unpriced, false), None);
-    let why = setup::models_changed(&c, &unpriced, true).expect("paused");
+    assert_eq!(setup::models_changed(&c, &unpriced, &[], false), None);
+    let why = setup::models_changed(&c, &unpriced, &[], true).expect("paused");
     assert!(
         why.starts_with("The loop's budget was priced without calls to OpenAI a-model-with-no-list-price for \u{201c}Scoring\u{201d}"),
         "{why}"
@@ -3395,32 +3395,32 @@ fn a_loop_goes_on_only_with_the_models_it_was_priced_for() {
         || unreachable!(),
     );
     assert_eq!(c.jobs.len(), 3);
-    assert_eq!(setup::models_changed(&c, &roles, true), None);
+    assert_eq!(setup::models_changed(&c, &roles, &[], true), None);
     let with = |role: Role, model: &str| {
         let mut r = roles.clone();
         r.get_mut(role).model = model.into();
         r
     };
-    let why = setup::models_changed(&c, &with(Role::Execution, "gpt-4o"), true).unwrap();
+    let why = setup::models_changed(&c, &with(Role::Execution, "gpt-4o"), &[], true).unwrap();
     assert!(
         why.starts_with("The loop scores with OpenAI gpt-4o-mini for \u{201c}Running tests\u{201d}; Settings now name OpenAI gpt-4o."),
         "{why}"
     );
     // The judge counts only when a case has a judge check.
-    assert!(setup::models_changed(&c, &with(Role::Judge, "gpt-4o"), true).is_some());
+    assert!(setup::models_changed(&c, &with(Role::Judge, "gpt-4o"), &[], true).is_some());
     assert_eq!(
-        setup::models_changed(&c, &with(Role::Judge, "gpt-4o"), false),
+        setup::models_changed(&c, &with(Role::Judge, "gpt-4o"), &[], false),
         None
     );
     // Writing prompts: a dearer or unpriced model breaks the money bound; a cheaper one does not.
-    let why = setup::models_changed(&c, &with(Role::Meta, "gpt-4o"), true).unwrap();
+    let why = setup::models_changed(&c, &with(Role::Meta, "gpt-4o"), &[], true).unwrap();
     assert!(
         why.contains("costs more per token than OpenAI gpt-4o-mini"),
         "{why}"
     );
-    assert!(setup::models_changed(&c, &with(Role::Meta, "no-such-price"), true).is_some());
+    assert!(setup::models_changed(&c, &with(Role::Meta, "no-such-price"), &[], true).is_some());
     assert_eq!(
-        setup::models_changed(&c, &with(Role::Meta, "gpt-4o-mini"), true),
+        setup::models_changed(&c, &with(Role::Meta, "gpt-4o-mini"), &[], true),
         None
     );
     let nano = with(Role::Meta, "gpt-4.1-nano");
@@ -3429,7 +3429,7 @@ fn a_loop_goes_on_only_with_the_models_it_was_priced_for() {
             < crate::domain::estimate::call_cost(roles.get(Role::Meta), 1_000_000, 1_000_000)
                 .unwrap()
     );
-    assert_eq!(setup::models_changed(&c, &nano, true), None);
+    assert_eq!(setup::models_changed(&c, &nano, &[], true), None);
     // From the built-in tiny model to another: it writes proposals another way.
     let tiny = RoleConfigs::default();
     let t = setup::effective(
@@ -3442,15 +3442,42 @@ fn a_loop_goes_on_only_with_the_models_it_was_priced_for() {
     );
     let mut real = tiny.clone();
     *real.get_mut(Role::Meta) = roles.get(Role::Meta).clone();
-    let why = setup::models_changed(&t, &real, false).unwrap();
+    let why = setup::models_changed(&t, &real, &[], false).unwrap();
     assert!(why.contains("writes its proposals another way"), "{why}");
     // A loop saved before its models were kept goes on as before.
     let old = Config {
         jobs: Vec::new(),
+        ..c.clone()
+    };
+    assert_eq!(
+        setup::models_changed(&old, &with(Role::Execution, "gpt-4o"), &[], true),
+        None
+    );
+    // Tryout 91: a comparison model the loop also scores on, its address changed under Compare
+    // models: the loop does not go on with the old one unsaid.
+    let other = ProviderConfig {
+        model: "claude-sonnet-4-5".into(),
+        base_url: "http://127.0.0.1:8090/anthropic".into(),
+        ..ProviderConfig::preset(ProviderKind::Anthropic, Role::Execution)
+    };
+    let both = Config {
+        also_on: vec![other.clone()],
         ..c
     };
     assert_eq!(
-        setup::models_changed(&old, &with(Role::Execution, "gpt-4o"), true),
+        setup::models_changed(&both, &roles, std::slice::from_ref(&other), true),
         None
     );
+    let mended = ProviderConfig {
+        base_url: "http://127.0.0.1:8090/anthropic/v1".into(),
+        ..other.clone()
+    };
+    let why = setup::models_changed(&both, &roles, &[mended], true).unwrap();
+    assert!(
+        why.starts_with("The loop also scores on ")
+            && why.contains("Compare models no longer list it (changed or removed there)")
+            && why.ends_with("put it back under Compare models to go on, or start a new loop."),
+        "{why}"
+    );
+    assert!(setup::models_changed(&both, &roles, &[], true).is_some());
 }

@@ -282,6 +282,19 @@ impl ProviderError {
             && self.status.is_some_and(|s| (200..300).contains(&s)))
     }
 
+    /// Whether a fault every call meets ([`Self::fails_every_call`]) is the key's or the
+    /// account's (a refused or missing key, no credit, a usage limit): mended without changing
+    /// the model or its address.
+    pub fn mended_without_changing_the_model(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::BadKey
+                | ErrorKind::NoKeySent
+                | ErrorKind::NoCredit
+                | ErrorKind::QuotaExhausted
+        )
+    }
+
     /// Whether every call to the same model, with the same key and address, would fail this
     /// way, whatever it asks: a key refused or not sent, no credit, a usage limit reached, no
     /// such model, an address the page cannot call. A run stops sending to the model at the

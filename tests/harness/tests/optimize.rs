@@ -1988,6 +1988,101 @@ async fn open_loop_models(b: &Browser) -> anyhow::Result<()> {
     Ok(())
 }
 
+// Tryout 91: a comparison model at a wrong address paused the loop with "Fix that in Settings"
+// (comparison models are under Compare models); mended there, Resume called the old address
+// again, and the Start form had dropped the model's tick with no word. The pause says where and
+// that a changed address needs a new loop; Resume sends nothing to the old address and says
+// why; the tick follows the mended row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comparison_model_mended_under_compare_models_is_not_called_at_its_old_address()
+-> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    let other = FakeProvider::start().await?;
+    paste_prompt(&b, "You are LEVEL0, a meeting analyst.").await?;
+    add_cases(&b).await?;
+    script_proposals(&fake, 1);
+    script_levels(&fake);
+    other.add_model("m-b");
+    // Host B answers the wrong path with "no such model" (as a server behind another route).
+    other.fault_when(
+        "LEVEL",
+        Fault::status(404, "The model `m-b` does not exist"),
+        100,
+    );
+    b.wait_for_text("Compare models").await?.click().await?;
+    b.button("Add a model to compare").await?.click().await?;
+    b.field("Provider of comparison model 1")
+        .await?
+        .select_by_label("OpenAI-compatible server")
+        .await?;
+    let s = SettingsPage { b: &b };
+    let wrong = format!("{}/wrong", other.openai_url());
+    s.fill("Address of comparison model 1", &wrong).await?;
+    s.fill("Model of comparison model 1", "m-b").await?;
+    let label_b = format!(
+        "OpenAI-compatible server m-b at 127.0.0.1:{}",
+        other.addr.port()
+    );
+    b.wait_for_text(&format!("Comparison model 1: {label_b}"))
+        .await?;
+    open_loop_models(&b).await?;
+    s.fill("Rounds", "1").await?;
+    let tick = format!(
+        "const l = Array.from(document.querySelectorAll('.pw-loop-models label')).find(l => l.textContent === {}); return l?.querySelector('input')?.checked ?? null",
+        serde_json::to_string(&format!("Also score on {label_b}"))?
+    );
+    b.eval(&tick.replace(
+        "return l?.querySelector('input')?.checked ?? null",
+        "l.querySelector('input').click(); return true",
+    ))
+    .await?;
+    b.wait_until(
+        &format!("{{ {tick} }}").replace("return l?", "return !!l?"),
+        "the tick",
+    )
+    .await?;
+    click_button_starting(&b, "Start: up to").await?;
+    wait_text_long(
+        &b,
+        "a model or address changed in the model's row under Compare models is not one the loop started with, and its scores compare only on those: that needs a new loop (Cancel optimization, then Start).",
+        30,
+    )
+    .await?;
+    let text = improve_text(&b).await?;
+    assert!(!text.contains("Fix that in Settings"), "{text}");
+    let at_b = other.chat_requests().len();
+    assert!(at_b > 0, "the wrong address was called");
+    // Mended under Compare models; Resume sends nothing to the old address, and says why.
+    s.fill("Address of comparison model 1", &other.openai_url())
+        .await?;
+    b.button("Resume").await?.click().await?;
+    wait_text_long(
+        &b,
+        "Compare models no longer list it (changed or removed there). Its scores compare only on the models it started with: put it back under Compare models to go on, or start a new loop.",
+        15,
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(other.chat_requests().len(), at_b, "nothing more sent to B");
+    // A new loop: the mended model is still ticked (the tick follows its row).
+    b.button("Cancel optimization").await?.click().await?;
+    wait_text_long(&b, "Cancelled.", 15).await?;
+    assert_eq!(
+        b.eval(&tick).await?,
+        json!(true),
+        "the tick followed the row"
+    );
+    let budget = b
+        .eval("return document.querySelector('.pw-budget').textContent")
+        .await?;
+    assert!(
+        budget.as_str().unwrap_or("").contains("each on 2 models"),
+        "{budget}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Issue 14, item 3: optimize for the models the person will use. Candidates are scored on the
 // execution model (host A) and on a comparison model (host B, an OpenAI-compatible server),
 // selected on the worst model: round 2's LEVEL2 prompt climbs on A (75) but breaks on B (25),
