@@ -43,6 +43,16 @@ pub fn IdeaCard() -> impl IntoView {
         (Vec::<String>::new(), Vec::<String>::new()),
         Vec::<String>::new(),
     ));
+    // The variables as typed, before the field is left: what leaving it will change is said
+    // while typing, so that the note does not appear as the field is left and move the
+    // Generate button from under a click (tryout 91: the first click was lost).
+    let var_typed = RwSignal::new(None::<String>);
+    // Another draft opened: what was typed in this one's field is not its.
+    let library = crate::state::library::Library::expect();
+    crate::state::reactive::effect(move |_| {
+        library.current_id.track();
+        var_typed.set(None);
+    });
     let g = Generator::expect();
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
@@ -202,14 +212,22 @@ pub fn IdeaCard() -> impl IntoView {
                         <input id="pw-variables" class="pw-input" placeholder="e.g. transcript, language"
                             prop:value=move || d.draft.with(|x| x.idea.variables.join(", "))
                             aria-describedby="pw-variables-hint pw-variables-changed"
+                            on:input=move |ev| var_typed.set(Some(event_target_value(&ev)))
                             on:change=move |ev| {
                                 let read = meta::read_variables(&event_target_value(&ev));
                                 var_notes.set(((read.notes, read.remarks), read.names.clone()));
+                                var_typed.set(None);
                                 d.update(|x| x.idea.variables = read.names);
                             }/>
                         <p id="pw-variables-hint" class="pw-hint">"Names of the inputs your app fills in, separated by commas; the prompt will refer to them as {{name}}."</p>
                         // What the field changed in what was typed, and why: it never rewrites silently.
                         <p id="pw-variables-changed" class="pw-hint pw-hint--warn" role="status">{crate::ui::erased::dynamic(move || ({
+                            if let Some(typed) = var_typed.get() {
+                                let read = meta::read_variables(&typed);
+                                let will = (!read.notes.is_empty()).then(|| format!("When you leave the field: {}", read.notes.join(" ")));
+                                let said: Vec<String> = will.into_iter().chain(read.remarks).collect();
+                                return (!said.is_empty()).then(|| said.join(" ")).into_any();
+                            }
                             let ((notes, remarks), names) = var_notes.get();
                             let current = d.draft.with(|x| x.idea.variables == names);
                             let changed = (!notes.is_empty()).then(|| format!("Changed: {}", notes.join(" ")));

@@ -92,6 +92,37 @@ async fn alt_g_generates_from_anywhere_on_the_page() -> anyhow::Result<()> {
     Ok(())
 }
 
+// Tryout 91: typing "notes, meeting date" in the variables field, then a click on Generate
+// prompt straight away: the field's note ("Changed: “meeting date” became “meeting_date”…")
+// appeared as the field was left, moved the button 30 px down between the press and the
+// release, and the click was lost. The note is said while typing, and the click lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_on_generate_right_after_typing_the_variables_is_not_lost() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    fake.push_replies([spec_reply("v1")]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    browser.wait_for_text("More details").await?.click().await?;
+    let field = browser.field("Data it receives (variables)").await?;
+    field.type_text("notes, meeting date").await?;
+    browser
+        .wait_for_text("When you leave the field: \u{201c}meeting date\u{201d} became \u{201c}meeting_date\u{201d}: a name has no spaces.")
+        .await?;
+    p.generate().await?;
+    p.wait_version(1).await?;
+    assert_eq!(fake.chat_requests().len(), 1, "the first click was heard");
+    browser
+        .wait_for_text("Changed: \u{201c}meeting date\u{201d} became \u{201c}meeting_date\u{201d}: a name has no spaces.")
+        .await?;
+    assert_eq!(
+        field.prop("value").await?.as_deref(),
+        Some("notes, meeting_date")
+    );
+    browser.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
     let (fake, _site, browser) = meta_on_fake().await?;
