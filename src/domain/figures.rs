@@ -51,6 +51,24 @@ pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
     }
 }
 
+/// Case numbers for a sentence: "#2, #3, #5"; past [`CASE_IDS_SHOWN`], the first ones and
+/// how many more ("#1, #2, … #10 and 4,990 more"; tryout 91: 5,003 numbers made one paragraph
+/// 5,000 px tall).
+pub fn case_ids(ids: &[u32]) -> String {
+    let shown: Vec<String> = ids
+        .iter()
+        .take(CASE_IDS_SHOWN)
+        .map(|id| format!("#{id}"))
+        .collect();
+    match ids.len().checked_sub(CASE_IDS_SHOWN) {
+        Some(more) if more > 0 => format!("{} and {} more", shown.join(", "), grouped(more as u64)),
+        _ => shown.join(", "),
+    }
+}
+
+/// How many case numbers [`case_ids`] writes out.
+pub const CASE_IDS_SHOWN: usize = 10;
+
 /// The noun for a count of `n`: `one` for exactly 1, else `many`.
 pub fn noun<'a>(n: impl TryInto<u64>, one: &'a str, many: &'a str) -> &'a str {
     if n.try_into().is_ok_and(|n: u64| n == 1) {
@@ -272,6 +290,19 @@ mod tests {
                 .starts_with("Score 99 / 100 · 3 of 4 cases passed"),
             "{}",
             agg.line()
+        );
+    }
+
+    #[test]
+    fn long_lists_of_case_numbers_are_cut_with_how_many_more() {
+        assert_eq!(case_ids(&[2, 3, 5]), "#2, #3, #5");
+        assert_eq!(
+            case_ids(&(1..=10).collect::<Vec<_>>()),
+            "#1, #2, #3, #4, #5, #6, #7, #8, #9, #10"
+        );
+        assert_eq!(
+            case_ids(&(1..=5009).collect::<Vec<_>>()),
+            "#1, #2, #3, #4, #5, #6, #7, #8, #9, #10 and 4,999 more"
         );
     }
 

@@ -849,7 +849,7 @@ pub fn SharePanel() -> impl IntoView {
                     <input type="checkbox" prop:checked=move || with_cases.get() on:change=move |ev| with_cases.set(event_target_checked(&ev))/>
                     <span>{crate::ui::erased::dynamic(move || (match d.draft.with(|x| x.suite.cases.len()) {
                         1 => "Include the test case and its checks".to_owned(),
-                        n => format!("Include the {n} test cases and their checks"),
+                        n => format!("Include the {} test cases and their checks", crate::domain::figures::grouped(n as u64)),
                     }).into_any())}</span>
                 </label>
                 <label class="pw-check">

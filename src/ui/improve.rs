@@ -1494,11 +1494,10 @@ impl CandidateRow {
 /// other candidate dominates it (the Pareto front).
 fn kept_status(st: &Standing, models: &[String]) -> String {
     let cases = |ids: &[u32]| {
-        let names: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
         format!(
             "{} {}",
             if ids.len() == 1 { "case" } else { "cases" },
-            names.join(", ")
+            crate::domain::figures::case_ids(ids)
         )
     };
     // With several models the front is over (model, case): say where, model by model.

@@ -876,12 +876,7 @@ fn next_rand(state: &mut u64) -> u64 {
 /// training case yet, or none with a check, naming those without); `Ok` holds a note naming the
 /// cases the loop leaves out because they have no check ([`Suite::has_checks`]), or `None`.
 pub fn cases_readiness(suite: &Suite) -> Result<Option<String>, String> {
-    let names = |ids: &[u32]| {
-        ids.iter()
-            .map(|id| format!("#{id}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = crate::domain::figures::case_ids;
     let unchecked = |split| {
         suite
             .cases
