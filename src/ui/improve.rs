@@ -1280,21 +1280,32 @@ fn Chart(
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let train: Vec<(u32, f64)> = rounds.iter().map(|r| (r.round, r.train)).collect();
+    // A round whose best had no training case scored has no point (nor a line through it).
+    let train: Vec<(u32, f64)> = rounds
+        .iter()
+        .filter(|r| !r.unscored)
+        .map(|r| (r.round, r.train))
+        .collect();
     let held: Vec<(u32, f64)> = rounds
         .iter()
         .filter_map(|r| Some((r.round, r.held?)))
         .collect();
     let summary = rounds
         .iter()
-        .map(|r| match r.held {
-            Some(hv) => format!(
-                "round {}: train {}, held-out {}",
-                r.round,
-                shown_points(r.train),
-                shown_points(hv)
-            ),
-            None => format!("round {}: train {}", r.round, shown_points(r.train)),
+        .map(|r| {
+            let train = if r.unscored {
+                "no score".to_owned()
+            } else {
+                shown_points(r.train).to_string()
+            };
+            match r.held {
+                Some(hv) => format!(
+                    "round {}: train {train}, held-out {}",
+                    r.round,
+                    shown_points(hv)
+                ),
+                None => format!("round {}: train {train}", r.round),
+            }
         })
         .collect::<Vec<_>>()
         .join("; ");

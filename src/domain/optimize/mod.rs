@@ -627,8 +627,13 @@ pub struct AgainstParent {
 pub struct RoundRecord {
     pub round: u32,
     pub best: u32,
-    /// Best mean on the train minibatch, 0-100.
+    /// Best mean on the train minibatch, 0-100 (0 when `unscored`).
     pub train: f64,
+    /// No training case of the best could be scored (each was left out, e.g. its judge
+    /// failed): `train` is no score, and the chart draws no point (tryout 91: it drew one at 0
+    /// beside "no score"). Absent in older snapshots.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unscored: bool,
     /// The best's mean on the held-out cases, 0-100 (None: no held-out cases).
     pub held: Option<f64>,
     /// With several execution models, the best's training mean on each (model order, 0-100;
@@ -2162,7 +2167,8 @@ impl Optimizer {
                 None
             }
             Phase::Checking(round) => {
-                let train = self.mean(ctx, self.best, false).unwrap_or(0.0);
+                let mean = self.mean(ctx, self.best, false);
+                let (train, unscored) = (mean.unwrap_or(0.0), mean.is_none());
                 let held = self.mean(ctx, self.best, true);
                 let models = if self.config.models() > 1 {
                     self.model_means(ctx, self.best, false)
@@ -2173,6 +2179,7 @@ impl Optimizer {
                     round,
                     best: self.best,
                     train,
+                    unscored,
                     held,
                     models,
                 });

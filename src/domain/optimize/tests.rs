@@ -1166,6 +1166,44 @@ fn a_case_whose_judge_failed_is_left_out_of_the_optimizers_mean_as_in_a_run() {
     );
 }
 
+// Tryout 91: with every training case left out (each judge failed), the round read "no score"
+// and the chart drew its point at 0. The round says it has no score.
+#[test]
+fn a_round_whose_cases_were_all_left_out_has_no_score_not_zero() {
+    let s = suite(true);
+    let ctx = Ctx { suite: &s };
+    let config = Config {
+        rounds: 1,
+        k: 1,
+        ..Default::default()
+    };
+    let start = spec("You are L2");
+    let limit = project(&config, &start, &s);
+    let mut o = Optimizer::new(config, start, 1, &s, limit);
+    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
+    while let Some(e) = queue.pop_front() {
+        let Effect::Call { work, request, .. } = e else {
+            continue;
+        };
+        if matches!(o.phase, Phase::Proposing(_)) {
+            break;
+        }
+        let result = match &work {
+            Work::Judge { .. } => Err("HTTP 500".to_owned()),
+            _ => Ok(improving().answer(&o, &work, &request)),
+        };
+        queue.extend(o.step(&ctx, Event::Done { work, result }));
+    }
+    assert_eq!(o.mean(&ctx, 0, false), None);
+    let round = &o.rounds[0];
+    assert!(round.unscored, "{round:?}");
+    // A round with a score says so too.
+    let back: RoundRecord =
+        serde_json::from_str(r#"{"round":1,"best":0,"train":50.0,"held":null}"#).unwrap();
+    assert!(!back.unscored);
+    assert!(!serde_json::to_string(&back).unwrap().contains("unscored"));
+}
+
 // Bug (tryout 3): an item about "budget" (no such section) was filed under Context with a
 // "Rewrite Context" button.
 #[test]
