@@ -1507,7 +1507,24 @@ fn read_csv(
     for (open, close, after) in &dropped {
         out.bad(*open, stray_opener_words(*open, *close, *after));
     }
-    let cols = columns(&header, out.here.is_none());
+    let mut cols = columns(&header, out.here.is_none());
+    // A name the header holds twice: the last column's values are used, as promptfoo reads such
+    // a file (its CSV reader keeps the last value of a key), and the others are named as left
+    // out (tryout 91: `input,notes,notes,expected` kept the second `notes`, and the first one's
+    // values were gone without a word).
+    let names: Vec<&str> = header.iter().map(str::trim).collect();
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = names.iter().rposition(|n| n == name).filter(|j| *j > i) {
+            cols[i] = Col::LeftOut(
+                (*name).to_owned(),
+                format!(
+                    "the header names it in column {} and again in column {}, whose values are used (as promptfoo reads such a file)",
+                    i + 1,
+                    j + 1
+                ),
+            );
+        }
+    }
     if cols
         .iter()
         .zip(header.iter())

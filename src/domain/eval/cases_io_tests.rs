@@ -2424,6 +2424,30 @@ fn a_bare_expected_column_is_the_expected_answer_unless_promptfoo_reads_it() {
     assert!(imp.cases[0].vars.iter().any(|(k, _)| k == "expected"));
 }
 
+// Tryout 91: `input,notes,notes,expected` kept the second `notes` and the first one's values
+// were gone, with no word. The last column of a name is used (as promptfoo reads such a file),
+// and the others are named as left out.
+#[test]
+fn a_column_named_twice_is_named_and_the_last_one_is_used() {
+    let imp = import("dup.csv", "input,notes,notes,expected\nList them.,a,b,c\n").unwrap();
+    assert_eq!(imp.cases.len(), 1);
+    assert_eq!(imp.cases[0].vars, [("notes".to_owned(), "b".to_owned())]);
+    assert_eq!(imp.cases[0].expected, "c");
+    let said: Vec<String> = imp.left_out.iter().map(LeftOut::message).collect();
+    assert_eq!(
+        said,
+        [
+            "column notes left out: the header names it in column 2 and again in column 3, whose values are used (as promptfoo reads such a file)"
+        ],
+        "{said:?}"
+    );
+    assert_eq!(imp.left_out[0].line, 1);
+    // The same for a column of ours.
+    let imp = import("dup.csv", "input,input\nfirst,second\n").unwrap();
+    assert_eq!(imp.cases[0].input, "second");
+    assert_eq!(imp.left_out.len(), 1);
+}
+
 // Tryout 89: a quote opened by mistake on line 2 and closed by the first quote of line 5 made
 // the reader take lines 2-5 as one cell ("Imported 1 case." holding all four lines). Text after
 // a closing quote is reported on its row, which is not imported; the other rows are. Tryout

@@ -1267,6 +1267,15 @@ async fn a_csv_expected_column_is_the_expected_answer_and_said() -> anyhow::Resu
         .eval("return [document.querySelectorAll('[id$=\"-var-expected\"]').length, document.querySelectorAll('[id$=\"-var-notes\"]').length]")
         .await?;
     assert_eq!(boxes, json!([0, 1]));
+    // Tryout 91: a column named twice lost the first one's values without a word.
+    let dup = file_with(
+        "csv-expected",
+        "dup.csv",
+        "input,notes,notes\nList them.,first,second\n",
+    )?;
+    import_file(&b, &dup).await?;
+    b.wait_for_text("notes left out: the header names it in column 2 and again in column 3, whose values are used (as promptfoo reads such a file)")
+        .await?;
     b.close().await?;
     Ok(())
 }
