@@ -202,7 +202,8 @@ pub fn settle(
             // a call that gave nothing (session 37: a stalled call counted nothing).
             message: {
                 let mut m = f.error.message();
-                if f.error.went_out && sent.read > 0 {
+                // A model on this computer bills nothing (tryout 91).
+                if f.error.went_out && sent.read > 0 && !sent.cfg.kind.is_local() {
                     m.push(' ');
                     m.push_str(if f.partial.is_empty() {
                         BILLED_PROMPT

@@ -648,6 +648,35 @@ fn failed_after_sending(kind: ErrorKind, went_out_before: u32) -> Result<Complet
 // Session 37: a call that stalled at the provider (no byte for too long) failed with nothing
 // counted, and the attempts a stall had made the page send again counted nothing either, though
 // the provider may bill every prompt it received. Each is now counted, as an estimate, and said.
+// Tryout 91: a stalled call on the built-in model read "The request had reached the provider,
+// which may still bill its prompt" and the run "4 failed (3 may be billed) … estimated cost:
+// free". A model on this computer bills nothing: its prompt is counted, no billing is said.
+#[test]
+fn a_model_on_this_computer_is_not_said_to_bill() {
+    let cfg = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);
+    let (suite, ids) = suite();
+    let a = ids[0];
+    let mut c = CaseRun::queued(RUN_MS, None);
+    case_call::settle(
+        failed_after_sending(ErrorKind::Stalled { seconds: 30 }, 0),
+        false,
+        &sent(&cfg, &suite, a),
+        900.0,
+        None,
+    )
+    .apply(&mut c);
+    assert!(
+        matches!(&c.status, Status::Failed(m) if !m.contains("bill")),
+        "{:?}",
+        c.status
+    );
+    assert!(c.input_tokens > 0);
+    let mut run = run_of_one(a, RUN_MS);
+    run.cases.insert(a, c);
+    let p = run.progress();
+    assert_eq!((p.failed, p.failed_billed), (1, 0));
+}
+
 #[test]
 fn calls_that_reached_the_provider_count_their_prompts_and_say_so() {
     let cfg = model();

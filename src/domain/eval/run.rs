@@ -1760,7 +1760,11 @@ impl Run {
                 Status::Done => p.done += 1,
                 Status::Failed(_) => {
                     p.failed += 1;
-                    p.failed_billed += usize::from(cr.input_tokens > 0 || cr.output_tokens > 0);
+                    // A model on this computer bills nothing (tryout 91: "4 failed (3 may be
+                    // billed) … estimated cost: free").
+                    let local = cr.exec_model.as_ref().is_some_and(|m| m.kind.is_local());
+                    p.failed_billed +=
+                        usize::from(!local && (cr.input_tokens > 0 || cr.output_tokens > 0));
                 }
                 Status::Cancelled => {
                     p.cancelled += 1;
@@ -1908,7 +1912,8 @@ pub struct Progress {
     pub stopped: usize,
     /// Of [`Progress::failed`], the calls that failed after reaching the provider (a stall, a
     /// cut stream, a reply in another format with a success status), their prompts counted:
-    /// said "may be billed" (tryout 90: only the row said it).
+    /// said "may be billed" (tryout 90: only the row said it). Not a model on this computer,
+    /// which bills nothing.
     pub failed_billed: usize,
     /// Cancelled re-runs that put an earlier answer back ([`CaseRun::rerun_cancelled`]).
     pub cancelled_kept: usize,
