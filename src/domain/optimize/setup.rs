@@ -209,7 +209,7 @@ pub fn loop_models(
 /// `now_ms`; its origin says the round, what it was asked for and the train scores, e.g.
 /// "round 2, asked to add an example from a passing case (train score 25 → 100 from version
 /// 1, on OpenAI gpt-4o-mini)" ("not scored" for a score the loop does not have; the model
-/// when the loop knows it). Its parent is the version the loop started from (its diff and the scores refer to it;
+/// when the loop knows it; on several, "on A and B, each case scoring its worst of them"). Its parent is the version the loop started from (its diff and the scores refer to it;
 /// tryout 64: "85 → 100" was against an intermediate candidate). The new version's number, or
 /// `None` (no loop, or no such candidate).
 pub fn accept(x: &mut Draft, cand: u32, now_ms: f64) -> Option<u32> {
@@ -223,8 +223,27 @@ pub fn accept(x: &mut Draft, cand: u32, now_ms: f64) -> Option<u32> {
                 super::shown_points(m).to_string()
             })
     };
-    // The model the scores are of (tryout 81: "train score ? → 75" said neither).
-    let on = if o.config.exec_label.is_empty() {
+    // The model the scores are of (tryout 81: "train score ? → 75" said neither); the models,
+    // and how they combine, for a loop on several (tryout 91: it named the execution model
+    // alone).
+    let on = if !o.config.also_on.is_empty() {
+        let exec = if o.config.exec_label.is_empty() {
+            "the execution model".to_owned()
+        } else {
+            o.config.exec_label.clone()
+        };
+        let names: Vec<String> = std::iter::once(exec)
+            .chain(o.config.also_on.iter().map(grid::model_label))
+            .collect();
+        format!(
+            ", on {}, each case scoring its {}",
+            crate::domain::figures::and_list(&names),
+            match o.config.select {
+                super::Selection::Mean => "mean over them",
+                super::Selection::Worst => "worst of them",
+            }
+        )
+    } else if o.config.exec_label.is_empty() {
         String::new()
     } else {
         format!(", on {}", o.config.exec_label)

@@ -374,6 +374,25 @@ fn selecting_on_the_worst_model_picks_the_prompt_that_holds_on_both() {
         (against.parent, against.train, against.change),
         (Some(0), Some(50), Some(50))
     );
+    // Accepted, the version says the scores are over both models, and how (tryout 91: it
+    // named the execution model alone).
+    let mut d = crate::domain::draft::Draft::default();
+    d.commit(
+        spec("You are L0"),
+        crate::domain::draft::Origin::Pasted,
+        1.0,
+    );
+    d.suite = s.clone();
+    d.optimizer = Some(o);
+    let v = setup::accept(&mut d, l2, 2.0).unwrap();
+    let origin = &d.versions.iter().find(|x| x.number == v).unwrap().origin;
+    let crate::domain::draft::Origin::Optimized { what } = origin else {
+        panic!("{origin:?}")
+    };
+    assert!(
+        what.ends_with(", on the execution model and OpenAI-compatible server other at 127.0.0.1:9, each case scoring its worst of them)"),
+        "{what}"
+    );
 }
 
 #[test]
