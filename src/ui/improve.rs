@@ -670,7 +670,7 @@ fn OptimizerPanel() -> impl IntoView {
                     <summary>"Settings of the loop"</summary>
                     <div class="pw-details__grid">
                         {number((rounds, t_rounds), ("pw-opt-rounds", "pw-opt-rounds-hint"), "Rounds", 1, 10, "Most gain comes in 3 to 5.")}
-                        {number((k, t_k), ("pw-opt-k", "pw-opt-k-hint"), "Candidates per round", 1, 6, "One of them refines the best; the others explore.")}
+                        {number((k, t_k), ("pw-opt-k", "pw-opt-k-hint"), "Candidates per round", 1, 6, "From 2 on, one of them refines the best and the others explore; a single one explores.")}
                         <div class="pw-field">
                             <label class="pw-label" for="pw-opt-batch">"Training cases per round"</label>
                             <NumberInput id="pw-opt-batch" value=minibatch typing=t_minibatch min=1usize max=50usize hint="pw-opt-batch-hint" problem=problem("Training cases per round")/>
