@@ -779,7 +779,20 @@ impl Generator {
             _ => reply::read_spec(text, false).map_err(PasteProblem::Reply)?,
         };
         let notes = reading.notes();
-        drafts.commit_reply(reading, Origin::Pasted);
+        // A section's rewrite pasted is that section's change, not a whole prompt pasted
+        // (tryout 91: after pasting only Context, the prompt read "Pasted by you").
+        let origin = match job {
+            Job::Rewrite {
+                section,
+                instruction,
+            } => Origin::Rewritten {
+                section,
+                instruction,
+                model: PASTED_REWRITE.to_owned(),
+            },
+            _ => Origin::Pasted,
+        };
+        drafts.commit_reply(reading, origin);
         let gaps = drafts.draft.with_untracked(|d| d.open_gaps());
         self.error.set(None);
         // A note on a generation a reload interrupted is about the versions before this one
@@ -788,6 +801,10 @@ impl Generator {
         Ok(Pasted { gaps, notes })
     }
 }
+
+/// Who rewrote a section whose rewrite was pasted in Manual mode, as a version's origin says it
+/// ("Context rewritten by a reply you pasted: …").
+pub const PASTED_REWRITE: &str = "a reply you pasted";
 
 /// What a pasted reply gave: how many gaps remain, and notes on how it was read.
 #[derive(Debug, Clone, PartialEq)]

@@ -1570,6 +1570,19 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         p.section("Persona").await?,
         "You are a meticulous meeting analyst comma."
     );
+    // Tryout 91: only a section was pasted, and the prompt read "Pasted by you".
+    p.wait_version(5).await?;
+    assert_eq!(
+        provenance(&browser).await?,
+        "Written by fake-large, parts rewritten by a reply you pasted"
+    );
+    assert!(
+        p.current_version()
+            .await?
+            .starts_with("v5 Format rewritten by a reply you pasted"),
+        "{}",
+        p.current_version().await?
+    );
     browser.close().await?;
     Ok(())
 }
