@@ -1134,10 +1134,19 @@ pub(super) fn verdict_rows(
                     Verdict::JudgeError { raw, error } => ("!", "bad", format!("Judge error: {error}"), Some(raw)),
                     Verdict::Unmeasured { reason } => ("–", "idle", reason, None),
                 };
+                // A judge error leaves the check unmeasured, not failed (tryout 91: it was read
+                // out as "Failed:").
+                let said = match (mark, cls) {
+                    ("!", _) => "Not measured: ",
+                    (_, "ok") => "Passed: ",
+                    (_, "bad") => "Failed: ",
+                    (_, "idle") => "Not measured: ",
+                    _ => "Pending: ",
+                };
                 view! {
                     <li class=format!("pw-verdict-row pw-verdict-row--{cls}")>
                         <span class="pw-verdict-row__mark" aria-hidden="true">{mark}</span>
-                        <span class="pw-sr-only">{match cls { "ok" => "Passed: ", "bad" => "Failed: ", "idle" => "Not measured: ", _ => "Pending: " }}</span>
+                        <span class="pw-sr-only">{said}</span>
                         <span class="pw-verdict-row__name">{name}</span>
                         <span class="pw-verdict-row__reason">{text}</span>
                         {raw.map(|r| view! {
