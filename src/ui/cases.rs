@@ -1562,12 +1562,11 @@ fn ExportButtons() -> impl IntoView {
             return;
         }
         let stem = format!("{}-cases", file_stem(&name));
+        let mut formulas = None;
         let r = if csv {
-            download(
-                &format!("{stem}.csv"),
-                "text/csv",
-                &cases_io::to_csv(&cases),
-            )
+            let text = cases_io::to_csv(&cases);
+            formulas = cases_io::formula_note(&text);
+            download(&format!("{stem}.csv"), "text/csv", &text)
         } else {
             download(
                 &format!("{stem}.jsonl"),
@@ -1576,7 +1575,11 @@ fn ExportButtons() -> impl IntoView {
             )
         };
         if r.is_ok() {
-            left.set(cases_io::export_note(global));
+            let said: Vec<String> = cases_io::export_note(global)
+                .into_iter()
+                .chain(formulas)
+                .collect();
+            left.set((!said.is_empty()).then(|| said.join(" ")));
         }
         note.set(r.err());
     };

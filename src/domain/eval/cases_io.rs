@@ -2281,6 +2281,34 @@ pub fn export_note(global: usize) -> Option<String> {
     })
 }
 
+/// What an exported CSV (`csv`, [`to_csv`]'s text) holds that a spreadsheet app may read as a
+/// formula when it opens the file: the cells below the header that start with `=`, `+`, `-` or
+/// `@` (OWASP's list for CSV injection; an answer written as a Markdown list, "- Bob: …", is
+/// one). The file keeps them as written, as promptfoo reads them; the page says so (tryout 91:
+/// `=HYPERLINK(…)` went out with no word). `None` when there is none.
+pub fn formula_note(csv: &str) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(csv.as_bytes());
+    let n: usize = reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| {
+            r.iter()
+                .filter(|cell| cell.starts_with(['=', '+', '-', '@']))
+                .count()
+        })
+        .sum();
+    (n > 0).then(|| {
+        format!(
+            "{} with =, +, - or @: a spreadsheet app may read {} as a formula when it opens the file (the file keeps the text as written, as promptfoo reads it).",
+            crate::domain::figures::count(n, "cell starts", "cells start"),
+            if n == 1 { "it" } else { "them" }
+        )
+    })
+}
+
 /// The cases as an export writes them: a "matches the JSON schema" check that uses the Format
 /// section's schema (no schema of its own) carries that schema, `format_schema`, so the file
 /// checks the same elsewhere (promptfoo, another draft) without the prompt it came from (tryout

@@ -2100,6 +2100,35 @@ fn an_export_says_it_leaves_the_checks_for_every_case_behind() {
     );
 }
 
+/// Tryout 91: a case input `=HYPERLINK("http://evil.example","click")` went into the CSV as it
+/// was, with no word; a spreadsheet app may run it. The file keeps it (promptfoo reads it as
+/// text) and the page says how many cells a spreadsheet may read as formulas.
+#[test]
+fn an_exported_csv_names_the_cells_a_spreadsheet_may_run() {
+    let case = |input: &str, expected: &str| TestCase {
+        input: input.into(),
+        expected: expected.into(),
+        ..Default::default()
+    };
+    let text = to_csv(&[
+        case(
+            "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "- Bob: send the deck",
+        ),
+        case("plain", "fine"),
+    ]);
+    assert!(text.contains("=HYPERLINK"), "kept as written: {text}");
+    assert_eq!(
+        formula_note(&text).as_deref(),
+        Some(
+            "2 cells start with =, +, - or @: a spreadsheet app may read them as a formula when it opens the file (the file keeps the text as written, as promptfoo reads it)."
+        )
+    );
+    assert_eq!(formula_note(&to_csv(&[case("plain", "fine")])), None);
+    // The header's own `__…` names are not cells.
+    assert_eq!(formula_note("__input\nx\n"), None);
+}
+
 /// Tryout 51: a UTF-16 file (a spreadsheet's "Unicode text") was called "not a text file".
 #[test]
 fn a_utf16_file_is_named_as_utf16() {

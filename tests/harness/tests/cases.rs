@@ -3544,9 +3544,10 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
     b.wait_for_text("Score 25 / 100 · 1 of 4 cases passed every check")
         .await?;
 
-    // The export says what it leaves behind.
+    // The export says what it leaves behind, and (tryout 91) what a spreadsheet may run.
+    add_case(&b, 5, "=HYPERLINK(\"http://evil.example\",\"click\")", None).await?;
     b.button("Export CSV").await?.click().await?;
-    b.wait_for_text("The file has the cases, not the 1 check for every case (a CSV or JSONL file holds cases only): a draft's Export in Drafts keeps it.")
+    b.wait_for_text("The file has the cases, not the 1 check for every case (a CSV or JSONL file holds cases only): a draft's Export in Drafts keeps it. 1 cell starts with =, +, - or @: a spreadsheet app may read it as a formula when it opens the file (the file keeps the text as written, as promptfoo reads it).")
         .await?;
     // It is about this draft's export (helper-60: it stayed on in a new, empty draft).
     pw_harness::pages::DraftsPage::open(&b).await?;
