@@ -1189,30 +1189,8 @@ fn a_case_whose_judge_failed_is_left_out_of_the_optimizers_mean_as_in_a_run() {
 // and the chart drew its point at 0. The round says it has no score.
 #[test]
 fn a_round_whose_cases_were_all_left_out_has_no_score_not_zero() {
-    let s = suite(true);
+    let (o, s) = scored_start(None, Err("HTTP 500".to_owned()));
     let ctx = Ctx { suite: &s };
-    let config = Config {
-        rounds: 1,
-        k: 1,
-        ..Default::default()
-    };
-    let start = spec("You are L2");
-    let limit = project(&config, &start, &s);
-    let mut o = Optimizer::new(config, start, 1, &s, limit);
-    let mut queue: std::collections::VecDeque<Effect> = o.step(&ctx, Event::Start).into();
-    while let Some(e) = queue.pop_front() {
-        let Effect::Call { work, request, .. } = e else {
-            continue;
-        };
-        if matches!(o.phase, Phase::Proposing(_)) {
-            break;
-        }
-        let result = match &work {
-            Work::Judge { .. } => Err("HTTP 500".to_owned()),
-            _ => Ok(improving().answer(&o, &work, &request)),
-        };
-        queue.extend(o.step(&ctx, Event::Done { work, result }));
-    }
     assert_eq!(o.mean(&ctx, 0, false), None);
     let round = &o.rounds[0];
     assert!(round.unscored, "{round:?}");
@@ -2904,6 +2882,17 @@ fn proposal_after_failed_judges(exec: &str) -> String {
 /// The request for candidates after the starting prompt answered every case `exec` and every
 /// judge call came back as `judge`.
 fn proposal_after(exec: &str, judge: Result<String, String>) -> String {
+    let (o, s) = scored_start(Some(exec), judge);
+    let ctx = Ctx { suite: &s };
+    o.propose_request(&ctx, 1, false).unwrap().messages[0]
+        .text
+        .clone()
+}
+
+/// A one-round loop on `suite(true)` whose starting prompt ("You are L0") is scored, each answer
+/// being `exec` (the improving world's when `None`) and each judge call `judge`; returned when
+/// the loop asks for candidates.
+fn scored_start(exec: Option<&str>, judge: Result<String, String>) -> (Optimizer, Suite) {
     let s = suite(true);
     let ctx = Ctx { suite: &s };
     let config = Config {
@@ -2922,22 +2911,21 @@ fn proposal_after(exec: &str, judge: Result<String, String>) -> String {
         if matches!(o.phase, Phase::Proposing(_)) {
             break;
         }
+        let answer = improving().answer(&o, &work, &request);
         let result = match &work {
-            Work::Judge { .. } => judge.clone().map(|text| Reply {
-                text,
-                ..improving().answer(&o, &work, &request)
-            }),
-            _ => Ok(Reply {
-                text: exec.to_owned(),
-                ..improving().answer(&o, &work, &request)
+            Work::Judge { .. } => judge.clone().map(|text| Reply { text, ..answer }),
+            _ => Ok(match exec {
+                Some(text) => Reply {
+                    text: text.to_owned(),
+                    ..answer
+                },
+                None => answer,
             }),
         };
         queue.extend(o.step(&ctx, Event::Done { work, result }));
     }
     assert!(matches!(o.phase, Phase::Proposing(_)), "{:?}", o.phase);
-    o.propose_request(&ctx, 1, false).unwrap().messages[0]
-        .text
-        .clone()
+    (o, s)
 }
 
 // Tryout (session 21): every answer failed its "contains" check and every judge call failed;

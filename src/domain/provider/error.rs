@@ -301,16 +301,13 @@ impl ProviderError {
     /// first such failure instead of failing each case the same way (tryout 17: a revoked key
     /// failed all 8 cases one after another).
     pub fn fails_every_call(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::BadKey
-                | ErrorKind::NoKeySent
-                | ErrorKind::NoCredit
-                | ErrorKind::QuotaExhausted
-                | ErrorKind::UnknownModel
-                | ErrorKind::UnclearAddress { .. }
-                | ErrorKind::BlockedByPage
-        )
+        self.mended_without_changing_the_model()
+            || matches!(
+                self.kind,
+                ErrorKind::UnknownModel
+                    | ErrorKind::UnclearAddress { .. }
+                    | ErrorKind::BlockedByPage
+            )
     }
 
     /// A 404 whose words do not speak of a model (a wrong path: "no such route"): said as the

@@ -1977,6 +1977,29 @@ async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win
     Ok(())
 }
 
+/// Opens Compare models and adds comparison model 1: an OpenAI-compatible server at `url`
+/// serving `model`; returns its label as the page gives it.
+async fn add_comparison_model(b: &Browser, url: &str, model: &str) -> anyhow::Result<String> {
+    b.wait_for_text("Compare models").await?.click().await?;
+    b.button("Add a model to compare").await?.click().await?;
+    b.field("Provider of comparison model 1")
+        .await?
+        .select_by_label("OpenAI-compatible server")
+        .await?;
+    let s = SettingsPage { b };
+    s.fill("Address of comparison model 1", url).await?;
+    s.fill("Model of comparison model 1", model).await?;
+    let port = url
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_default();
+    let label = format!("OpenAI-compatible server {model} at 127.0.0.1:{port}");
+    b.wait_for_text(&format!("Comparison model 1: {label}"))
+        .await?;
+    Ok(label)
+}
+
 /// Opens Improve and its "Settings of the loop", down to "Models to optimize for".
 async fn open_loop_models(b: &Browser) -> anyhow::Result<()> {
     open_improve(b).await?;
@@ -2009,22 +2032,9 @@ async fn a_comparison_model_mended_under_compare_models_is_not_called_at_its_old
         Fault::status(404, "The model `m-b` does not exist"),
         100,
     );
-    b.wait_for_text("Compare models").await?.click().await?;
-    b.button("Add a model to compare").await?.click().await?;
-    b.field("Provider of comparison model 1")
-        .await?
-        .select_by_label("OpenAI-compatible server")
-        .await?;
-    let s = SettingsPage { b: &b };
     let wrong = format!("{}/wrong", other.openai_url());
-    s.fill("Address of comparison model 1", &wrong).await?;
-    s.fill("Model of comparison model 1", "m-b").await?;
-    let label_b = format!(
-        "OpenAI-compatible server m-b at 127.0.0.1:{}",
-        other.addr.port()
-    );
-    b.wait_for_text(&format!("Comparison model 1: {label_b}"))
-        .await?;
+    let label_b = add_comparison_model(&b, &wrong, "m-b").await?;
+    let s = SettingsPage { b: &b };
     open_loop_models(&b).await?;
     s.fill("Rounds", "1").await?;
     let tick = format!(
@@ -2106,26 +2116,12 @@ async fn the_loop_optimizes_across_two_models_on_the_worst_one() -> anyhow::Resu
     b.button("Run all 5 cases").await?.click().await?;
     b.wait_for_text("5 of 5 done").await?;
 
-    b.wait_for_text("Compare models").await?.click().await?;
-    b.button("Add a model to compare").await?.click().await?;
-    b.field("Provider of comparison model 1")
-        .await?
-        .select_by_label("OpenAI-compatible server")
-        .await?;
+    let label_b = add_comparison_model(&b, &other.openai_url(), "m-b").await?;
     let s = SettingsPage { b: &b };
-    s.fill("Address of comparison model 1", &other.openai_url())
-        .await?;
-    s.fill("Model of comparison model 1", "m-b").await?;
-    let label_b = format!(
-        "OpenAI-compatible server m-b at 127.0.0.1:{}",
-        other.addr.port()
-    );
     let label_a = format!(
         "OpenAI-compatible server fake-large at 127.0.0.1:{}",
         fake.addr.port()
     );
-    b.wait_for_text(&format!("Comparison model 1: {label_b}"))
-        .await?;
 
     open_loop_models(&b).await?;
     s.fill("Rounds", "2").await?;
