@@ -746,7 +746,14 @@ impl Runner {
             }));
             return;
         }
-        self.costly.set(None);
+        // A cheap press leaves another button's question open (the review of session 44: it
+        // went with no word); its *Run them* asks again if its figure changed meanwhile.
+        if self
+            .costly
+            .with_untracked(|c| c.as_ref().is_some_and(|c| c.press == press))
+        {
+            self.costly.set(None);
+        }
         let started = resume_ms.unwrap_or_else(js_sys::Date::now);
         if !same_version {
             if self.running_untracked() {

@@ -1304,6 +1304,40 @@ async fn a_csv_quote_closed_lines_later_is_reported_not_merged() -> anyhow::Resu
     Ok(())
 }
 
+/// Session 44's review: a cheap press (one case run on its own) took another button's pending
+/// question away with no word. The question stays; the cheap run goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cheap_press_leaves_another_buttons_question_open() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let mut csv = String::from("input\n");
+    for i in 1..=600 {
+        csv.push_str(&format!("Notes of meeting {i}: Ana sends the deck.\n"));
+    }
+    let file = file_with("costly-open", "cases.csv", &csv)?;
+    import_file(&b, &file).await?;
+    b.wait_for_text("Imported 600 cases.").await?;
+    b.button("Run all 600 cases").await?.click().await?;
+    b.wait_for_text("This run sends 600 calls (600 to fake-large)")
+        .await?;
+    b.field("Select case #1").await?.click().await?;
+    b.button("Run selected (1)").await?.click().await?;
+    wait_badge(&b, 1, "no checks").await?;
+    assert_eq!(fake.chat_requests().len(), 1, "the one case went");
+    let open = b
+        .eval("return document.querySelector('.pw-costly')?.textContent ?? ''")
+        .await?;
+    assert!(
+        open.as_str().unwrap_or("").contains("600 calls"),
+        "the question for Run all is still open: {open}"
+    );
+    b.button("Don't run").await?.click().await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.chat_requests().len(), 1);
+    b.close().await?;
+    Ok(())
+}
+
 /// Tryout 88: a 20,000-case run, "at most $1,895.72", started on one click, while Generate asks
 /// before a 20 KB request. A run of 500 calls or more to a model with no list price (or of a
 /// dollar or more) says its figure again and waits for a word; nothing is sent before it.
