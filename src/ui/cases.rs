@@ -362,6 +362,9 @@ fn CaseRow(
                     on:click=move |_| editing.set(if open() { None } else { Some(id) })>
                     {crate::ui::erased::dynamic(move || (conversation().map(|c| view! { <span class="pw-tag pw-tag--conv">{c}</span> " " })).into_any())}
                     {crate::ui::erased::dynamic(move || ({ let s = label(); if s.is_empty() { "(empty input)".to_owned() } else { s } }).into_any())}
+                    // Cases with one input and different data looked alike (tryout 91: "Please
+                    // list the action items." twice): the first variable's value follows.
+                    {crate::ui::erased::dynamic(move || (case.with(|c| c.as_ref().and_then(TestCase::first_value_shown)).map(|v| view! { <span class="pw-case__vars">{format!(" \u{b7} {v}")}</span> })).into_any())}
                 </button>
                 <span class="pw-case__tags">
                     {crate::ui::erased::dynamic(move || (case.with(|c| c.as_ref().map(|c| {

@@ -130,6 +130,24 @@ impl TestCase {
             .join("\n")
     }
 
+    /// "notes: Bob sends the deck…" (the value cut to 40 characters, on one line): the first
+    /// variable with a value, for a case whose line shows its input (no description), so that
+    /// cases with one input and different data can be told apart in a list (tryout 91). `None`
+    /// when the line shows the variables already (no input), or there is none with a value.
+    pub fn first_value_shown(&self) -> Option<String> {
+        if !self.description.trim().is_empty() || self.input.trim().is_empty() {
+            return None;
+        }
+        let (name, value) = self.vars.iter().find(|(_, v)| !v.trim().is_empty())?;
+        let line = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let shown = if line.chars().count() > 40 {
+            format!("{}…", line.chars().take(39).collect::<String>())
+        } else {
+            line
+        };
+        Some(format!("{name}: {shown}"))
+    }
+
     /// Whether the case holds earlier turns (a conversation).
     pub fn is_conversation(&self) -> bool {
         !self.turns.is_empty()

@@ -2225,3 +2225,33 @@ fn a_value_the_prompt_no_longer_uses_is_a_gap_unless_a_check_reads_it() {
         .push(Assertion::new(Check::Equals("{{notes}}".into())));
     assert_eq!(suite.global_reads(), ["notes"]);
 }
+
+// Tryout 91: cases with one input and different data looked alike in the list.
+#[test]
+fn a_case_line_with_an_input_shows_its_first_value_too() {
+    let c = meeting_case(
+        &[
+            ("empty", " "),
+            (
+                "notes",
+                "Bob  sends\nthe deck on Friday, and Ana books the big room",
+            ),
+        ],
+        "Please list the action items.",
+    );
+    assert_eq!(
+        c.first_value_shown().as_deref(),
+        Some("notes: Bob sends the deck on Friday, and Ana b…")
+    );
+    // No input: the line shows the variables already; a description: the line shows that.
+    assert_eq!(
+        meeting_case(&[("notes", "x")], "").first_value_shown(),
+        None
+    );
+    let described = TestCase {
+        description: "Friday".into(),
+        ..c.clone()
+    };
+    assert_eq!(described.first_value_shown(), None);
+    assert_eq!(meeting_case(&[], "hi").first_value_shown(), None);
+}
