@@ -1350,6 +1350,10 @@ struct CandidateRow {
     paused: bool,
     /// Its round is still being scored (the round's selection has not run yet).
     round_open: bool,
+    /// Every training answer is in and every case was left out (each judge failed, nothing to
+    /// check): no score at all (tryout 92: the starting prompt read "best so far" with no
+    /// figure and no word why).
+    unscored: bool,
     /// The tiny model proposed it: its note is Promptwright's, not the model's.
     tiny: bool,
     /// With several execution models: each one's name and this candidate's training mean on it.
@@ -1483,6 +1487,8 @@ impl CandidateRow {
             ended: o.stop.is_some(),
             paused: o.paused,
             round_open: o.stop.is_none() && o.phase == Phase::Evaluating(c.round),
+            unscored: c.rejected.is_none()
+                && o.scores(ctx, c.id, false).is_some_and(|m| m.is_empty()),
             tiny: o.config.tiny_task.is_some(),
             models: loop_model_names(o),
             per_model: if o.config.models() > 1 && c.rejected.is_none() {
@@ -1566,6 +1572,8 @@ fn CandidateView(
     });
     let status = if let Some(r) = &c.rejected {
         format!("rejected: {r}")
+    } else if row.unscored {
+        "no score: every training case was left out (its answers say why)".to_owned()
     } else if row.best {
         "best so far".to_owned()
     } else if c.kept {
@@ -1587,6 +1595,7 @@ fn CandidateView(
     let scores = match (row.train.map(shown_points), row.held.map(shown_points)) {
         (Some(t), Some(h)) => format!("Training {t} · held-out {h}"),
         (Some(t), None) => format!("Training {t}"),
+        (None, _) if row.unscored => "Training: no score".to_owned(),
         _ => String::new(),
     };
     let parent_note = match row.versus.as_ref().map(|v| (v.parent, v.change)) {
@@ -1708,7 +1717,10 @@ fn CandidateView(
                                             // A judge check still to answer: no verdict yet (helper-61).
                                             _ if s.pending && live => "Waiting for the judge.".to_owned(),
                                             _ if s.pending => "Not judged: the loop paused or ended before the judge answered.".to_owned(),
-                                            Some(v) => format!("Score {} / 100 · {}", (v * 100.0).round(), s.verdict_words()),
+                                            // Tryout 92: a case whose judge failed read "Score 0 /
+                                            // 100 · did not pass"; it is left out, as in Results.
+                                            _ if s.judge_failed.is_some() => format!("{}: this case is left out of the candidate's score.", s.label()),
+                                            Some(v) => format!("Score {} / 100 · {}", crate::domain::figures::points(v * 100.0), s.verdict_words()),
                                             None => "Not scored: nothing could be checked.".to_owned(),
                                         }}</p>
                                         {super::results::verdict_rows(s.verdicts, names, s.rated_down, format!("Checks of candidate {id}'s answer to case #{case}"), live, String::new(),

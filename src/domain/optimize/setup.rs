@@ -101,12 +101,24 @@ pub fn models_changed(
     // 91: its address mended there, Resume called the old one again with no word).
     for was in &config.also_on {
         let key = grid::model_key(was);
-        if !compare.iter().any(|c| grid::model_key(c) == key) {
-            let from = grid::model_label(was);
+        if compare.iter().any(|c| grid::model_key(c) == key) {
+            continue;
+        }
+        let from = grid::model_label(was);
+        // The same model at another address (tryout 92: the label names the host only, so the
+        // note read as if nothing had changed): both addresses are named.
+        let same_model =
+            |c: &&ProviderConfig| c.kind == was.kind && c.model.trim() == was.model.trim();
+        if let Some(now) = compare.iter().find(same_model) {
             return Some(format!(
-                "The loop also scores on {from}; Compare models no longer list it (changed or removed there). Its scores compare only on the models it started with: put it back under Compare models to go on, or start a new loop."
+                "The loop also scores on {from} at the address {}; under Compare models its address is {} now. Its scores compare only on the models it started with, so it does not go on at another address: start a new loop (Cancel optimization, then Start), or set that address back to go on.",
+                was.base_url.trim(),
+                now.base_url.trim()
             ));
         }
+        return Some(format!(
+            "The loop also scores on {from}; Compare models no longer list it (changed or removed there). Its scores compare only on the models it started with: put it back under Compare models to go on, or start a new loop."
+        ));
     }
     for (i, role) in Role::ALL.iter().enumerate() {
         let Some(was) = config.jobs.get(i) else {

@@ -530,6 +530,10 @@ impl ProviderError {
             ErrorKind::BadKey => "the key was not accepted",
             ErrorKind::NoKeySent => "no API key was sent",
             ErrorKind::NoCredit => "the account had no credit left",
+            // Tryout 92: "no such route" (a wrong path) read "the model was not found".
+            ErrorKind::UnknownModel if self.not_found_without_model() => {
+                "nothing was found (the address or the model may be wrong)"
+            }
             ErrorKind::UnknownModel => "the model was not found",
             ErrorKind::WrongAddress { .. } => "nothing was found at the address",
             ErrorKind::TooLong => "the request was too long for the model",

@@ -1809,6 +1809,11 @@ fn a_not_found_that_names_no_model_says_the_address_first() {
         "{route}"
     );
     assert!(!route.contains("does not know this model"), "{route}");
+    // Tryout 92: in a few words (the loop's pause) it read "the model was not found".
+    assert_eq!(
+        classify_http_error(p, "127.0.0.1:8090", 404, "no such route", None).cause(),
+        "nothing was found (the address or the model may be wrong) (HTTP 404)"
+    );
     let model = classify_http_error(
         ProviderKind::OpenAi,
         "api.openai.com",
@@ -1818,6 +1823,17 @@ fn a_not_found_that_names_no_model_says_the_address_first() {
     )
     .message();
     assert!(model.contains("does not know this model"), "{model}");
+    assert_eq!(
+        classify_http_error(
+            ProviderKind::OpenAi,
+            "api.openai.com",
+            404,
+            r#"{"error":{"message":"The model `gpt-9` does not exist"}}"#,
+            None
+        )
+        .cause(),
+        "the model was not found (HTTP 404)"
+    );
     // Said to a shared link's reader, the cause stays and the advice goes.
     let read = without_advice(&route);
     assert!(read.starts_with("127.0.0.1:8090 answered"), "{read}");

@@ -1817,6 +1817,60 @@ async fn a_reload_while_the_candidates_are_asked_for_counts_the_call_and_resume_
     Ok(())
 }
 
+// Tryout 92: with every judge reply unreadable, the starting prompt's card read "best so far"
+// with no figure and no word why, its case #1 "Score 0 / 100 · did not pass" though its judge
+// had failed, and (tryout 91) the chart drew the round at 0. The card says no case could be
+// scored, each answer says it is left out, and the chart draws no point.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You are LEVEL1, a meeting analyst.").await?;
+    for (n, letter) in ["A", "B"].iter().enumerate() {
+        CasesPage::new(&b)
+            .add(
+                n as u32 + 1,
+                &format!("Notes {letter}: someone owns task {letter}."),
+                Some(&format!("owner-{letter}")),
+            )
+            .await?;
+    }
+    CasesPage::new(&b)
+        .add_rubric(1, "Every item names its owner.")
+        .await?;
+    // Every judge request gets a reply with no score.
+    fake.reply_when("## Reference answer", "I cannot grade this.");
+    let asks = "The current best prompt (score";
+    let mut up = spec("You are LEVEL2, a meticulous meeting analyst.", CONTEXT);
+    up["style"] = json!("add-constraint");
+    up["rationale"] = json!("Name every owner explicitly.");
+    fake.reply_when(asks, &json!({"candidates": [up]}).to_string());
+    script_levels(&fake);
+    one_round_one_candidate(&b).await?;
+    click_button_starting(&b, "Start: up to").await?;
+    wait_text_long(&b, "Finished all rounds.", 60).await?;
+    let text = improve_text(&b).await?;
+    assert!(
+        text.contains("no score: every training case was left out (its answers say why)")
+            && text.contains("Training: no score"),
+        "{text}"
+    );
+    let answers = b
+        .eval("return Array.from(document.querySelectorAll('.pw-candidate__answers')).map(e => e.textContent).join(' | ')")
+        .await?;
+    let answers = answers.as_str().unwrap_or("");
+    assert!(
+        answers.contains(": this case is left out of the candidate's score.")
+            && !answers.contains("did not pass"),
+        "{answers}"
+    );
+    let dots = b
+        .eval("return document.querySelectorAll('.pw-chart__dot--train').length")
+        .await?;
+    assert_eq!(dots, json!(0), "no point drawn for rounds with no score");
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout: a finished loop's candidate card read "Training 95 (parent 98, -2)" (95 - 98 is -3),
 // "0 wins, 0 losses, 1 tie" with two training cases and no word about the other (its judge had
 // failed for the candidate), and "kept (the best on some case)" though it won no case, being only
@@ -2066,9 +2120,13 @@ async fn a_comparison_model_mended_under_compare_models_is_not_called_at_its_old
     s.fill("Address of comparison model 1", &other.openai_url())
         .await?;
     b.button("Resume").await?.click().await?;
+    // Tryout 92: the label names the host only; the note names both addresses.
     wait_text_long(
         &b,
-        "Compare models no longer list it (changed or removed there). Its scores compare only on the models it started with: put it back under Compare models to go on, or start a new loop.",
+        &format!(
+            " at the address {wrong}; under Compare models its address is {} now. Its scores compare only on the models it started with, so it does not go on at another address: start a new loop (Cancel optimization, then Start), or set that address back to go on.",
+            other.openai_url()
+        ),
         15,
     )
     .await?;
