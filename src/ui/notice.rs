@@ -43,14 +43,19 @@ pub fn ErrorNotice(
         }
         d.join("\n")
     };
+    // The person's own Stop is no failure: said plainly, not as an alert (tryout 92: stopping
+    // Suggest cases showed a red "Stopped" block).
+    let stopped = error.kind == crate::domain::provider::ErrorKind::Aborted;
     view! {
-        <div class="pw-notice pw-notice--error" role="alert">
+        <div class=if stopped { "pw-notice pw-notice--info" } else { "pw-notice pw-notice--error" } role=if stopped { "status" } else { "alert" }>
             <p class="pw-notice__title">{error.title()}</p>
             <p class="pw-notice__text">{error.message()}</p>
-            <details class="pw-notice__details">
-                <summary>"Technical details"</summary>
-                <pre>{details}</pre>
-            </details>
+            {(!stopped).then(|| view! {
+                <details class="pw-notice__details">
+                    <summary>"Technical details"</summary>
+                    <pre>{details}</pre>
+                </details>
+            })}
             {on_retry.map(|cb| view! {
                 <button type="button" class="pw-button" on:click=move |_| cb.run(())>"Retry"</button>
             })}

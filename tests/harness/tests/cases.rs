@@ -3187,6 +3187,11 @@ async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::R
         .await?;
     b.wait_for_text("You stopped the suggestion before all the cases were written: the 2 cases that arrived whole are offered, without the realism review: judge each yourself.")
         .await?;
+    // Tryout 92: the person's own Stop showed as a red error block; it is said plainly.
+    let stop = b
+        .eval("const n = Array.from(document.querySelectorAll('.pw-synth .pw-notice')).find(e => e.textContent.includes('You stopped the request')); return n ? [n.className, n.getAttribute('role')] : null")
+        .await?;
+    assert_eq!(stop, json!(["pw-notice pw-notice--info", "status"]));
     // The proposals are editable fields: their values.
     let text = b
         .eval("return document.querySelector('.pw-synth').innerText + Array.from(document.querySelectorAll('.pw-synth textarea, .pw-synth input')).map(e => e.value).join(' | ')")

@@ -1432,6 +1432,12 @@ async fn a_quick_section_edit_in_each_of_two_tabs_asks_and_loses_nothing() -> an
     b.button("Keep both").await?.click().await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
+    // Tryout 92: after Keep both neither draft was marked open. The kept copy is the open one.
+    b.wait_until(
+        "const open = Array.from(document.querySelectorAll('.pw-draft-list__item--current')); return open.length === 1 && open[0].textContent.includes('(kept copy)')",
+        "the kept copy marked open in the list",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
