@@ -47,7 +47,7 @@ pub fn ErrorNotice(
     // Suggest cases showed a red "Stopped" block).
     let stopped = error.kind == crate::domain::provider::ErrorKind::Aborted;
     view! {
-        <div class=if stopped { "pw-notice pw-notice--info" } else { "pw-notice pw-notice--error" } role=if stopped { "status" } else { "alert" }>
+        <div class=if stopped { "pw-notice pw-notice--info pw-notice--stopped" } else { "pw-notice pw-notice--error" } role=if stopped { "status" } else { "alert" }>
             <p class="pw-notice__title">{error.title()}</p>
             <p class="pw-notice__text">{error.message()}</p>
             {(!stopped).then(|| view! {

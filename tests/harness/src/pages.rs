@@ -117,7 +117,8 @@ impl<'a> SettingsPage<'a> {
 
     /// Waits for an error notice whose title is `title`; returns its title and message.
     pub async fn wait_error(&self, title: &str) -> Result<String> {
-        let read = "const a = document.querySelector('.pw-drawer [role=alert]'); \
+        // The person's own Stop is a plain status (`pw-notice--stopped`), any other failure an alert.
+        let read = "const a = document.querySelector('.pw-drawer [role=alert], .pw-drawer .pw-notice--stopped'); \
             return a ? a.querySelector('.pw-notice__title').textContent + ' — ' + a.querySelector('.pw-notice__text').textContent : ''";
         let deadline = std::time::Instant::now() + crate::browser::WAIT;
         loop {

@@ -3191,7 +3191,10 @@ async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::R
     let stop = b
         .eval("const n = Array.from(document.querySelectorAll('.pw-synth .pw-notice')).find(e => e.textContent.includes('You stopped the request')); return n ? [n.className, n.getAttribute('role')] : null")
         .await?;
-    assert_eq!(stop, json!(["pw-notice pw-notice--info", "status"]));
+    assert_eq!(
+        stop,
+        json!(["pw-notice pw-notice--info pw-notice--stopped", "status"])
+    );
     // The proposals are editable fields: their values.
     let text = b
         .eval("return document.querySelector('.pw-synth').innerText + Array.from(document.querySelectorAll('.pw-synth textarea, .pw-synth input')).map(e => e.value).join(' | ')")
