@@ -475,18 +475,21 @@ fn OptimizerPanel() -> impl IntoView {
     crate::state::reactive::effect(move |_| {
         let now: Vec<String> = settings.compare.with(|c| c.iter().map(model_key).collect());
         let before = row_keys.get_value();
-        if before.len() == now.len() {
-            let moved: Vec<(String, String)> = before
-                .into_iter()
-                .zip(now.iter().cloned())
-                .filter(|(was, is)| was != is && also_keys.with_untracked(|k| k.contains(was)))
-                .collect();
-            if !moved.is_empty() {
+        // One row edited (the rows' count the same, one key changed, and that key no other
+        // row's before or after): its tick goes with it. Anything else moves no tick (the
+        // review of session 45: two rows passing through one key merged their ticks).
+        let changed: Vec<usize> = (0..now.len().min(before.len()))
+            .filter(|i| before[*i] != now[*i])
+            .collect();
+        if let ([i], true) = (changed.as_slice(), before.len() == now.len()) {
+            let (was, is) = (&before[*i], &now[*i]);
+            let alone = before.iter().filter(|k| *k == was).count() == 1
+                && !now.iter().any(|k| k == was)
+                && now.iter().filter(|k| *k == is).count() == 1;
+            if alone && also_keys.with_untracked(|k| k.contains(was) && !k.contains(is)) {
                 also_keys.update(|k| {
-                    for (was, is) in moved {
-                        for x in k.iter_mut().filter(|x| **x == was) {
-                            *x = is.clone();
-                        }
+                    for x in k.iter_mut().filter(|x| *x == was) {
+                        *x = is.clone();
                     }
                 });
             }

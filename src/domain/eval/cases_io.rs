@@ -1514,6 +1514,10 @@ fn read_csv(
     // values were gone without a word).
     let names: Vec<&str> = header.iter().map(str::trim).collect();
     for (i, name) in names.iter().enumerate() {
+        // Empty header cells and columns read as nothing were never imported: no word.
+        if name.is_empty() || matches!(cols[i], Col::Ignored) {
+            continue;
+        }
         if let Some(j) = names.iter().rposition(|n| n == name).filter(|j| *j > i) {
             cols[i] = Col::LeftOut(
                 (*name).to_owned(),

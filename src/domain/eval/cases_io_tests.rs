@@ -2475,6 +2475,9 @@ fn a_column_named_twice_is_named_and_the_last_one_is_used() {
     let imp = import("dup.csv", "input,input\nfirst,second\n").unwrap();
     assert_eq!(imp.cases[0].input, "second");
     assert_eq!(imp.left_out.len(), 1);
+    // Empty header cells (a spreadsheet's trailing columns) are no names: nothing said.
+    let imp = import("blank.csv", "input,notes,,\nGo.,a,,\n").unwrap();
+    assert!(imp.left_out.is_empty(), "{:?}", imp.left_out);
 }
 
 // Tryout 89: a quote opened by mistake on line 2 and closed by the first quote of line 5 made

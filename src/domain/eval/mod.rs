@@ -904,6 +904,15 @@ impl Assertion {
         self.with_vars(&[(name.to_owned(), MARK.to_owned())]).check != self.check
     }
 
+    /// Whether the check compares the answer with the variable `{{name}}` (an expected answer):
+    /// it reads it ([`Self::reads_var`]) and is not negated, a `not-contains` or a stop reason
+    /// check, which a value the model never saw passes trivially.
+    pub fn compares_with_var(&self, name: &str) -> bool {
+        !self.negate
+            && !matches!(self.check, Check::NotContains(_) | Check::FinishReason(_))
+            && self.reads_var(name)
+    }
+
     /// The same assertion with `{{variable}}` placeholders in its texts filled from a case's
     /// variables (promptfoo renders assertion values with the test's vars).
     pub fn with_vars(&self, vars: &[(String, String)]) -> Assertion {
@@ -1922,9 +1931,8 @@ impl Suite {
             .collect()
     }
 
-    /// Every assertion that applies to a case: its own, then the global ones.
-    /// The names of the cases' variables that a check for every case reads
-    /// ([`Assertion::reads_var`]), sorted, each once.
+    /// The names of the cases' variables that a check for every case compares the answer with
+    /// ([`Assertion::compares_with_var`]), sorted, each once.
     pub fn global_reads(&self) -> Vec<String> {
         let mut names: Vec<&String> = self
             .cases
@@ -1935,11 +1943,12 @@ impl Suite {
         names.dedup();
         names
             .into_iter()
-            .filter(|n| self.global.iter().any(|a| a.reads_var(n)))
+            .filter(|n| self.global.iter().any(|a| a.compares_with_var(n)))
             .cloned()
             .collect()
     }
 
+    /// Every assertion that applies to a case: its own, then the global ones.
     pub fn assertions_for<'a>(&'a self, case: &'a TestCase) -> impl Iterator<Item = &'a Assertion> {
         case.assertions.iter().chain(self.global.iter())
     }
@@ -1967,13 +1976,7 @@ impl Suite {
         case.vars
             .iter()
             .filter(|(_, v)| !v.trim().is_empty())
-            .filter(|(name, _)| {
-                self.assertions_for(case).any(|a| {
-                    !a.negate
-                        && !matches!(a.check, Check::NotContains(_) | Check::FinishReason(_))
-                        && a.reads_var(name)
-                })
-            })
+            .filter(|(name, _)| self.assertions_for(case).any(|a| a.compares_with_var(name)))
             .map(|(name, _)| name.clone())
             .collect()
     }

@@ -841,9 +841,10 @@ pub enum Gap {
     NoMessage,
     /// An earlier turn of a conversation is empty or only spaces: `at` its place, from one.
     EmptyTurn { at: usize, speaker: Speaker },
-    /// The case holds a value for `{{name}}` that goes nowhere: the prompt has no `{{name}}`,
-    /// the case has an input (so its variables are not sent as lines of the message), and no
-    /// check reads it ([`case_gaps`]). Tryout 91: an Adapt reply left `{{notes}}` out, and Run
+    /// The case holds a value for `{{name}}` that goes nowhere: the prompt does not fill
+    /// `{{name}}`, the case has an input (so its variables are not sent as lines of the
+    /// message) that does not hold the value, and no check compares the answer with it
+    /// ([`case_gaps`]). Tryout 91: an Adapt reply left `{{notes}}` out, and Run
     /// sent the cases without their meeting notes; the score fell to 10 with no word.
     NotSent { name: String },
 }
@@ -901,22 +902,30 @@ impl Gap {
 }
 
 /// [`gaps`], then each variable of the case whose value goes nowhere ([`Gap::NotSent`]): it
-/// holds a value, the rendered `prompt` has no `{{name}}`, the case has an input (else its
-/// variables go out as lines of the message, [`TestCase::user_message`]), and no check reads
-/// `{{name}}`: neither the case's own nor, as `read_by_global` says, one for every case
-/// ([`Suite::global_reads`]; an expected answer a check compares with is not meant for the
-/// model).
+/// holds a value, the rendered `prompt` (not empty: no prompt yet says nothing) does not fill
+/// `{{name}}` ([`fill_variables`], as the request), the case has an input (else its variables
+/// go out as lines of the message, [`TestCase::user_message`]) that does not hold the value (a
+/// promptfoo config's prompt filled at import), and no check compares the answer with
+/// `{{name}}` ([`Assertion::compares_with_var`]): neither the case's own nor, as
+/// `read_by_global` says, one for every case ([`Suite::global_reads`]; an expected answer is
+/// not meant for the model).
 pub fn case_gaps(prompt: &str, case: &TestCase, read_by_global: impl Fn(&str) -> bool) -> Vec<Gap> {
     let mut out = gaps(prompt, case);
-    if case.input.trim().is_empty() {
+    // No prompt yet (cases added first): nothing to say of it.
+    if case.input.trim().is_empty() || prompt.trim().is_empty() {
         return out;
     }
-    let in_prompt = prompt_variables(prompt);
+    const MARK: &str = "\u{0}pw-variable\u{0}";
     for (name, value) in &case.vars {
-        if value.trim().is_empty() || in_prompt.contains(name) || read_by_global(name) {
+        let value = value.trim();
+        // Filled in the prompt as a request fills it (any name `fill_variables` reads, not
+        // only those `placeholders` lists); or already in the message (a promptfoo config's
+        // prompt, filled into the input at import).
+        let filled = fill_variables(prompt, &[(name.clone(), MARK.to_owned())]) != prompt;
+        if value.is_empty() || filled || case.input.contains(value) || read_by_global(name) {
             continue;
         }
-        if !case.assertions.iter().any(|a| a.reads_var(name)) {
+        if !case.assertions.iter().any(|a| a.compares_with_var(name)) {
             out.push(Gap::NotSent { name: name.clone() });
         }
     }

@@ -2217,6 +2217,24 @@ fn a_value_the_prompt_no_longer_uses_is_a_gap_unless_a_check_reads_it() {
     assert!(case_gaps(prompt, &checked, none).is_empty());
     // A check for every case reads it.
     assert!(case_gaps(prompt, &c, |n| n == "notes").is_empty());
+    // The review of session 45: a `not-contains` check passes trivially on a value the model
+    // never saw, so it is no reason; a name with a space is filled as the request fills it; a
+    // value the input already holds (a promptfoo config's prompt, filled at import) is sent;
+    // with no prompt yet there is nothing to say.
+    let mut negated = c.clone();
+    negated
+        .assertions
+        .push(Assertion::new(Check::NotContains(vec!["{{notes}}".into()])));
+    assert_eq!(case_gaps(prompt, &negated, none).len(), 1);
+    let spaced = meeting_case(&[("meeting notes", "Bob sends the deck.")], "Go.");
+    assert!(case_gaps("Notes: {{meeting notes}}.", &spaced, none).is_empty());
+    assert_eq!(case_gaps("Notes: none.", &spaced, none).len(), 1);
+    let filled = meeting_case(
+        &[("notes", "Bob sends the deck."), ("lang", "English")],
+        "Extract action items from: Bob sends the deck.",
+    );
+    assert!(case_gaps(prompt, &filled, none).is_empty());
+    assert!(case_gaps("", &c, none).is_empty());
     let mut suite = Suite::default();
     suite.cases.push(c.clone());
     assert!(suite.global_reads().is_empty());
