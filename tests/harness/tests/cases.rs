@@ -1304,19 +1304,26 @@ async fn a_csv_quote_closed_lines_later_is_reported_not_merged() -> anyhow::Resu
     Ok(())
 }
 
+/// The meeting prompt and 600 cases imported from a CSV written for `tag`: a run of them on
+/// a model with no list price asks first (500 calls or more).
+async fn six_hundred_cases(b: &Browser, tag: &str) -> anyhow::Result<()> {
+    paste_prompt(b).await?;
+    let mut csv = String::from("input\n");
+    for i in 1..=600 {
+        csv.push_str(&format!("Notes of meeting {i}: Ana sends the deck.\n"));
+    }
+    let file = file_with(tag, "cases.csv", &csv)?;
+    import_file(b, &file).await?;
+    b.wait_for_text("Imported 600 cases.").await?;
+    Ok(())
+}
+
 /// Session 44's review: a cheap press (one case run on its own) took another button's pending
 /// question away with no word. The question stays; the cheap run goes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cheap_press_leaves_another_buttons_question_open() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b).await?;
-    let mut csv = String::from("input\n");
-    for i in 1..=600 {
-        csv.push_str(&format!("Notes of meeting {i}: Ana sends the deck.\n"));
-    }
-    let file = file_with("costly-open", "cases.csv", &csv)?;
-    import_file(&b, &file).await?;
-    b.wait_for_text("Imported 600 cases.").await?;
+    six_hundred_cases(&b, "costly-open").await?;
     b.button("Run all 600 cases").await?.click().await?;
     b.wait_for_text("This run sends 600 calls (600 to fake-large)")
         .await?;
@@ -1347,14 +1354,7 @@ async fn a_cheap_press_leaves_another_buttons_question_open() -> anyhow::Result<
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_costly_run_says_its_figure_again_and_waits_for_a_word() -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b).await?;
-    let mut csv = String::from("input\n");
-    for i in 1..=600 {
-        csv.push_str(&format!("Notes of meeting {i}: Ana sends the deck.\n"));
-    }
-    let file = file_with("costly", "cases.csv", &csv)?;
-    import_file(&b, &file).await?;
-    b.wait_for_text("Imported 600 cases.").await?;
+    six_hundred_cases(&b, "costly").await?;
     b.button("Run all 600 cases").await?.click().await?;
     b.wait_for_text("This run sends 600 calls (600 to fake-large): cost unknown (no list price for fake-large). Nothing has been sent.")
         .await?;

@@ -1817,16 +1817,12 @@ async fn a_reload_while_the_candidates_are_asked_for_counts_the_call_and_resume_
     Ok(())
 }
 
-// Tryout 92: with every judge reply unreadable, the starting prompt's card read "best so far"
-// with no figure and no word why, its case #1 "Score 0 / 100 · did not pass" though its judge
-// had failed, and (tryout 91) the chart drew the round at 0. The card says no case could be
-// scored, each answer says it is left out, and the chart draws no point.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Result<()> {
-    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL1, a meeting analyst.").await?;
+/// The LEVEL1 prompt, cases A and B (each passing when its answer names its owner) and the
+/// judge rubric "Every item names its owner." for every case.
+async fn level_one_with_two_judged_cases(b: &Browser) -> anyhow::Result<()> {
+    paste_prompt(b, "You are LEVEL1, a meeting analyst.").await?;
     for (n, letter) in ["A", "B"].iter().enumerate() {
-        CasesPage::new(&b)
+        CasesPage::new(b)
             .add(
                 n as u32 + 1,
                 &format!("Notes {letter}: someone owns task {letter}."),
@@ -1834,9 +1830,19 @@ async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Re
             )
             .await?;
     }
-    CasesPage::new(&b)
+    CasesPage::new(b)
         .add_rubric(1, "Every item names its owner.")
-        .await?;
+        .await
+}
+
+// Tryout 92: with every judge reply unreadable, the starting prompt's card read "best so far"
+// with no figure and no word why, its case #1 "Score 0 / 100 · did not pass" though its judge
+// had failed, and (tryout 91) the chart drew the round at 0. The card says no case could be
+// scored, each answer says it is left out, and the chart draws no point.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    level_one_with_two_judged_cases(&b).await?;
     // Every judge request gets a reply with no score.
     fake.reply_when("## Reference answer", "I cannot grade this.");
     let asks = "The current best prompt (score";
@@ -1880,19 +1886,7 @@ async fn a_loop_whose_judge_never_answers_says_no_score_not_zero() -> anyhow::Re
 async fn a_candidate_card_adds_up_names_the_case_left_out_and_a_tie_is_not_a_win()
 -> anyhow::Result<()> {
     let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
-    paste_prompt(&b, "You are LEVEL1, a meeting analyst.").await?;
-    for (n, letter) in ["A", "B"].iter().enumerate() {
-        CasesPage::new(&b)
-            .add(
-                n as u32 + 1,
-                &format!("Notes {letter}: someone owns task {letter}."),
-                Some(&format!("owner-{letter}")),
-            )
-            .await?;
-    }
-    CasesPage::new(&b)
-        .add_rubric(1, "Every item names its owner.")
-        .await?;
+    level_one_with_two_judged_cases(&b).await?;
     // Judge requests only: the case's input is followed by the reference answer's heading (the
     // body is JSON, so the newlines are written `\n`).
     let judged = |letter: &str| format!(r"task {letter}.\n\n## Reference answer");
