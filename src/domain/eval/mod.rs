@@ -139,13 +139,7 @@ impl TestCase {
             return None;
         }
         let (name, value) = self.vars.iter().find(|(_, v)| !v.trim().is_empty())?;
-        let line = value.split_whitespace().collect::<Vec<_>>().join(" ");
-        let shown = if line.chars().count() > 40 {
-            format!("{}…", line.chars().take(39).collect::<String>())
-        } else {
-            line
-        };
-        Some(format!("{name}: {shown}"))
+        Some(format!("{name}: {}", one_line(value, 40)))
     }
 
     /// Whether the case holds earlier turns (a conversation).
@@ -235,12 +229,18 @@ impl TestCase {
         } else {
             self.user_message()
         };
-        let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if line.chars().count() > 80 {
-            format!("{}…", line.chars().take(79).collect::<String>())
-        } else {
-            line
-        }
+        one_line(&text, 80)
+    }
+}
+
+/// `text` on one line (runs of spaces and line breaks as one space), cut to at most
+/// `max_chars` characters with "…" ending a cut one: a case's line in a list.
+fn one_line(text: &str, max_chars: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > max_chars {
+        format!("{}…", line.chars().take(max_chars - 1).collect::<String>())
+    } else {
+        line
     }
 }
 
