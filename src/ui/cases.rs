@@ -306,9 +306,7 @@ fn CaseRow(
         rendered.with(|p| {
             case.with(|c| {
                 c.as_ref()
-                    .map(|c| {
-                        run::case_gaps(p, c, |n| global_reads.with(|g| g.iter().any(|x| x == n)))
-                    })
+                    .map(|c| global_reads.with(|g| run::case_gaps(p, c, g)))
                     .unwrap_or_default()
             })
         })

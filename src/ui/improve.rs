@@ -554,13 +554,7 @@ fn OptimizerPanel() -> impl IntoView {
             suite
                 .cases
                 .iter()
-                .map(|c| {
-                    (
-                        c.id,
-                        c.summary(),
-                        run::case_gaps(prompt, c, |n| global.iter().any(|g| g == n)),
-                    )
-                })
+                .map(|c| (c.id, c.summary(), run::case_gaps(prompt, c, &global)))
                 .filter(|(_, _, g)| !g.is_empty())
                 .collect::<Vec<_>>()
         })

@@ -1229,13 +1229,7 @@ fn UnfilledNotice() -> impl IntoView {
             let global = x.suite.global_reads();
             ids.iter()
                 .filter_map(|id| x.suite.case(*id))
-                .map(|c| {
-                    (
-                        c.id,
-                        c.summary(),
-                        run::case_gaps(&prompt, c, |n| global.iter().any(|g| g == n)),
-                    )
-                })
+                .map(|c| (c.id, c.summary(), run::case_gaps(&prompt, c, &global)))
                 .filter(|(_, _, g)| !g.is_empty())
                 .collect::<Vec<_>>()
         }))

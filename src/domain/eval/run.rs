@@ -907,9 +907,9 @@ impl Gap {
 /// go out as lines of the message, [`TestCase::user_message`]) that does not hold the value (a
 /// promptfoo config's prompt filled at import), and no check compares the answer with
 /// `{{name}}` ([`Assertion::compares_with_var`]): neither the case's own nor, as
-/// `read_by_global` says, one for every case ([`Suite::global_reads`]; an expected answer is
+/// listed in `global_reads`, one for every case ([`Suite::global_reads`]; an expected answer is
 /// not meant for the model).
-pub fn case_gaps(prompt: &str, case: &TestCase, read_by_global: impl Fn(&str) -> bool) -> Vec<Gap> {
+pub fn case_gaps(prompt: &str, case: &TestCase, global_reads: &[String]) -> Vec<Gap> {
     let mut out = gaps(prompt, case);
     // No prompt yet (cases added first): nothing to say of it.
     if case.input.trim().is_empty() || prompt.trim().is_empty() {
@@ -922,7 +922,7 @@ pub fn case_gaps(prompt: &str, case: &TestCase, read_by_global: impl Fn(&str) ->
         // only those `placeholders` lists); or already in the message (a promptfoo config's
         // prompt, filled into the input at import).
         let filled = fill_variables(prompt, &[(name.clone(), MARK.to_owned())]) != prompt;
-        if value.is_empty() || filled || case.input.contains(value) || read_by_global(name) {
+        if value.is_empty() || filled || case.input.contains(value) || global_reads.contains(name) {
             continue;
         }
         if !case.assertions.iter().any(|a| a.compares_with_var(name)) {

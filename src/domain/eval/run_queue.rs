@@ -185,9 +185,10 @@ pub fn plan_start(
     if hold_gaps {
         let prompt = draft.rendered();
         let global = draft.suite.global_reads();
-        let gaps = ids.iter().filter_map(|id| draft.suite.case(*id)).any(|c| {
-            !super::run::case_gaps(&prompt, c, |n| global.iter().any(|g| g == n)).is_empty()
-        });
+        let gaps = ids
+            .iter()
+            .filter_map(|id| draft.suite.case(*id))
+            .any(|c| !super::run::case_gaps(&prompt, c, &global).is_empty());
         if gaps {
             return Start::Hold(ids);
         }

@@ -2175,7 +2175,7 @@ fn a_costly_run_waits_for_a_word_and_a_small_or_free_one_does_not() {
 fn a_value_the_prompt_no_longer_uses_is_a_gap_unless_a_check_reads_it() {
     use crate::domain::eval::run::{case_gaps, gaps_noun};
     let prompt = "You find action items. Answer in {{lang}}.";
-    let none = |_: &str| false;
+    let none: &[String] = &[];
     let c = meeting_case(
         &[("notes", "Bob sends the deck."), ("lang", "English")],
         "List the action items.",
@@ -2216,7 +2216,7 @@ fn a_value_the_prompt_no_longer_uses_is_a_gap_unless_a_check_reads_it() {
         .push(Assertion::new(Check::ContainsAll(vec!["{{notes}}".into()])));
     assert!(case_gaps(prompt, &checked, none).is_empty());
     // A check for every case reads it.
-    assert!(case_gaps(prompt, &c, |n| n == "notes").is_empty());
+    assert!(case_gaps(prompt, &c, &["notes".to_owned()]).is_empty());
     // The review of session 45: a `not-contains` check passes trivially on a value the model
     // never saw, so it is no reason; a name with a space is filled as the request fills it; a
     // value the input already holds (a promptfoo config's prompt, filled at import) is sent;
