@@ -339,6 +339,11 @@ fn js_text(e: &JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
+/// The error of a call that Settings leave without an address or a model name: nothing is sent.
+fn unset(cfg: &ProviderConfig, missing: crate::domain::provider::Missing) -> ProviderError {
+    ProviderError::new(ErrorKind::Unset(missing), cfg.kind, "", None, "")
+}
+
 /// Sends the request and waits for the answer's head (the timer runs from the start).
 async fn open(
     cfg: &ProviderConfig,
@@ -347,6 +352,11 @@ async fn open(
     limit_ms: u32,
 ) -> Result<Response, ProviderError> {
     let host = host_of(&http.url);
+    // No address in Settings: nothing goes out (tryout 93: an empty address was fetched
+    // relative to the page, and read as an address without http://).
+    if cfg.base_url.trim().is_empty() {
+        return Err(unset(cfg, crate::domain::provider::Missing::Address));
+    }
     // Offline, only this computer answers: say so rather than blame the address.
     if !super::online()
         && let Some(e) = crate::domain::provider::offline_error(cfg.kind, &host)
@@ -424,6 +434,10 @@ async fn send_streaming(
     on_event: &mut dyn FnMut(ChatEvent),
 ) -> Result<(), ProviderError> {
     let host = host_of(&http.url);
+    // A chat call also needs a model name (a model list, `list_models`, does not).
+    if let Some(missing) = cfg.missing() {
+        return Err(unset(cfg, missing));
+    }
     let attempt = Attempt::new(abort);
     let response = open(cfg, http, &attempt, stall_ms).await?;
     let status = response.status();

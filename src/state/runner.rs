@@ -105,6 +105,10 @@ pub struct Runner {
     refused_elsewhere: RwSignal<bool>,
     /// A Run press was refused while the conflict question was open (said while it is).
     refused_conflict: RwSignal<bool>,
+    /// A Run press was refused because Settings give the execution model (or the judge, for a
+    /// run with judge checks) no address or no model name: said while they still do
+    /// ([`Runner::unset`]; tryout 93: each case came back failed instead).
+    refused_unset: RwSignal<bool>,
     /// A run held back because some of its cases would go out with empty variables
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
@@ -217,6 +221,7 @@ impl Runner {
             refused_press: RwSignal::new(false),
             refused_elsewhere: RwSignal::new(false),
             refused_conflict: RwSignal::new(false),
+            refused_unset: RwSignal::new(false),
             unfilled: RwSignal::new(None),
             costly: RwSignal::new(None),
             confirmed: StoredValue::new(None),
@@ -456,6 +461,11 @@ impl Runner {
         if self.refused_conflict.get() && self.library.conflict.with(Option::is_some) {
             return Some(run_queue::RUN_IN_CONFLICT.to_owned());
         }
+        if self.refused_unset.get()
+            && let Some(why) = self.unset(&[])
+        {
+            return Some(why);
+        }
         if !self.refused_press.get() {
             return None;
         }
@@ -466,6 +476,27 @@ impl Runner {
             run_queue::Start::Refuse(why) => Some(why),
             _ => None,
         }
+    }
+
+    /// What Settings lack before a run on `slots` can go out ([`provider::unset_note`]): the
+    /// execution model's address or model name when it runs (always when `slots` is empty), the
+    /// judge's when a case has a judge check. Comparison models that lack them are never called
+    /// ([`grid::ready`]). Tracks the settings and the suite.
+    fn unset(self, slots: &[Slot]) -> Option<String> {
+        let exec = self.settings.config(Role::Execution);
+        let judge = self.settings.config(Role::Judge);
+        let judged = self
+            .drafts
+            .suite_and_prompt
+            .with(|(s, _)| s.has_judge_checks());
+        let mut jobs: Vec<(Role, &ProviderConfig)> = Vec::new();
+        if slots.is_empty() || slots.iter().any(|s| s.key.is_empty()) {
+            jobs.push((Role::Execution, &exec));
+        }
+        if judged {
+            jobs.push((Role::Judge, &judge));
+        }
+        crate::domain::provider::unset_note(&jobs)
     }
 
     /// Numbers typed into these cases' checks that could not be used, as the reason a run waits
@@ -685,6 +716,13 @@ impl Runner {
         // sent, and Send sent it again). Nothing is sent until the person chooses.
         if self.library.conflict.with_untracked(Option::is_some) {
             self.refused_conflict.set(true);
+            return;
+        }
+        // No address or model name for a model the run calls: nothing is sent, no case is
+        // marked failed (tryout 93).
+        let unset = untrack(|| self.unset(&slots)).is_some();
+        self.refused_unset.set(unset);
+        if unset {
             return;
         }
         self.flush();

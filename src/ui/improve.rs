@@ -619,6 +619,23 @@ fn OptimizerPanel() -> impl IntoView {
             .map(|(_, p)| *p)
             .expect("a field of the loop")
     };
+    // The jobs the loop calls (the judge only with judge checks): their keys are named under
+    // Start, and Start waits while one has no address or model name (tryout 93).
+    let loop_roles = Signal::derive(move || {
+        let judged = suite_prompt.with(|(s, _)| s.has_judge_checks());
+        if judged {
+            vec![Role::Meta, Role::Execution, Role::Judge]
+        } else {
+            vec![Role::Meta, Role::Execution]
+        }
+    });
+    let unset = move || {
+        loop_roles.with(|roles| {
+            roles
+                .iter()
+                .any(|r| settings.config(*r).missing().is_some())
+        })
+    };
     let bad_settings = crate::state::reactive::memo(move |_| {
         problems_of
             .iter()
@@ -907,16 +924,13 @@ fn OptimizerPanel() -> impl IntoView {
                             // Before Start sends without a key this tab does not have, as under
                             // Run (tryout 88: Start went on without a key a reload forgot, and the
                             // page's warnings went with no word here).
-                            <super::shell::KeyNote roles=Signal::derive(move || {
-                                let judged = suite_prompt.with(|(s, _)| s.has_judge_checks());
-                                if judged { vec![Role::Meta, Role::Execution, Role::Judge] } else { vec![Role::Meta, Role::Execution] }
-                            }) id="pw-loop-key"/>
+                            <super::shell::KeyNote roles=loop_roles id="pw-loop-key"/>
                             <button type="button" class="pw-button pw-button--primary"
-                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some) || off_all()
+                                disabled=move || held_back || bad_settings.with(|b| !b.is_empty()) || cap_issue.with(Option::is_some) || off_all() || unset()
                                 title=move || off_all().then_some(OFFLINE_TITLE)
                                 // Its figure is part of its description (tryout 84: only the
-                                // budget line above said it).
-                                aria-describedby="pw-loop-budget"
+                                // budget line above said it), and why it waits for Settings.
+                                aria-describedby=move || if unset() { "pw-loop-budget pw-loop-key-unset" } else { "pw-loop-budget" }
                                 on:click=move |_| if bad_settings.with_untracked(Vec::is_empty) && cap_issue.with_untracked(Option::is_none) {
                                     if unaccepted.with_untracked(Vec::is_empty) {
                                         h.start(config());

@@ -153,7 +153,12 @@ pub fn ResultsCard() -> impl IntoView {
         super::browser::drawn_in_steps(Signal::derive(move || n_cases.get().min(shown.get())));
     let exec_label = move || {
         let c = settings.config(Role::Execution);
-        format!("{} · {}", c.kind.label(), c.model)
+        // No model name yet: the provider alone (tryout 93: "OpenAI-compatible server ·").
+        if c.model.trim().is_empty() {
+            c.kind.label().to_owned()
+        } else {
+            format!("{} · {}", c.kind.label(), c.model)
+        }
     };
     // Priced by the models recorded with the results, not by the ones chosen now.
     let cost = move || run.with(|r| r.as_ref().map(Run::cost_line).unwrap_or_default());

@@ -246,7 +246,8 @@ pub fn OfflineNote(
 }
 
 /// Under a button that calls the models of `roles`: says, before anything is sent, which of
-/// them has no key in this tab, in words true for each
+/// them has no address or no model name in Settings (`{id}-unset`,
+/// [`crate::domain::provider::unset_note`]: nothing is sent to it), then which has no key in this tab, in words true for each
 /// ([`SettingsHandle::missing_keys`]): a provider that needs a key refuses the calls; a server
 /// that may go without one (a key typed for an OpenAI-compatible server that a reload forgot)
 /// gets them without it and may refuse them. Nothing is shown when every key is there.
@@ -270,7 +271,18 @@ pub fn KeyNote(
     };
     let text = move || settings.missing_keys(&cfgs(), false);
     let forgotten = move || settings.forgotten_keys(&cfgs());
+    // A model with no address or no model name is said first: nothing goes to it at all
+    // (tryout 93).
+    let unset = move || {
+        let roles = roles.get();
+        let cfgs: Vec<_> = roles.iter().map(|r| settings.config(*r)).collect();
+        let jobs: Vec<_> = roles.iter().copied().zip(cfgs.iter()).collect();
+        crate::domain::provider::unset_note(&jobs)
+    };
     view! {
+        {crate::ui::erased::dynamic(move || (unset().map(|t| view! {
+            <p id=format!("{id}-unset") class="pw-hint pw-hint--warn" role="status">{t}</p>
+        })).into_any())}
         {crate::ui::erased::dynamic(move || (text().map(|t| view! {
             <p id=id class="pw-hint pw-hint--warn" role="status">{t}</p>
             {crate::ui::erased::show(forgotten, move || view! {

@@ -88,12 +88,11 @@ impl Slot {
     }
 }
 
-/// Whether a comparison model can be called: it has a model id (the built-in local server needs
-/// none) and an address that can be called ([`crate::domain::http::address_problem`]). Until
-/// then nothing is sent to it.
+/// Whether a comparison model can be called: it has an address and a model id (the built-in
+/// local server needs none; [`ProviderConfig::missing`]), and the address can be called
+/// ([`crate::domain::http::address_problem`]). Until then nothing is sent to it.
 pub fn ready(cfg: &ProviderConfig) -> bool {
-    (!cfg.model.trim().is_empty() || cfg.kind == crate::domain::provider::ProviderKind::LlamaCpp)
-        && crate::domain::http::address_problem(&cfg.base_url).is_none()
+    cfg.missing().is_none() && crate::domain::http::address_problem(&cfg.base_url).is_none()
 }
 
 /// The models a grid run calls, in order: the execution model (key ""), then each comparison

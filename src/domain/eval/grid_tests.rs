@@ -911,3 +911,21 @@ fn answers_from_an_earlier_run_are_said_in_a_models_row() {
         "100 / 100 on 1 of 2 cases (1 not sent) · the answer is from an earlier run"
     );
 }
+
+// Tryout 93 (and the review of it): a comparison model with a model name but no address counted
+// as ready (`address_problem` has nothing to say of an empty address), so a grid run would call
+// it. Neither it nor one without a model name is called.
+#[test]
+fn a_comparison_model_without_an_address_or_a_model_name_is_not_called() {
+    let exec = ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution);
+    let mut no_address = ProviderConfig::preset(ProviderKind::Custom, Role::Execution);
+    no_address.model = "m".into();
+    let mut no_model = ProviderConfig::preset(ProviderKind::Custom, Role::Execution);
+    no_model.base_url = "http://127.0.0.1:8080/v1".into();
+    let mut whole = no_model.clone();
+    whole.model = "m".into();
+    assert!(!grid::ready(&no_address) && !grid::ready(&no_model) && grid::ready(&whole));
+    let slots = grid::slots(&exec, &[no_address, no_model, whole]);
+    assert_eq!(slots.len(), 2, "{slots:?}");
+    assert_eq!(slots[1].cfg.model, "m");
+}

@@ -57,6 +57,10 @@ pub enum ErrorKind {
     /// The page cannot call this address at all (an http address from a page served over https);
     /// the detail says why and what to do (see [`crate::domain::http::blocked_by_page`]).
     BlockedByPage,
+    /// Settings give the model no address or no model name (what is missing:
+    /// [`super::Missing`]), so nothing was sent (tryout 93: an empty address was called, and
+    /// read as an address "that does not start with http://").
+    Unset(super::Missing),
     /// The model declined to answer, or the provider's safety filter stopped the reply; the detail
     /// holds the provider's explanation, or the refusal text joined in order.
     Refused,
@@ -307,6 +311,7 @@ impl ProviderError {
                 ErrorKind::UnknownModel
                     | ErrorKind::UnclearAddress { .. }
                     | ErrorKind::BlockedByPage
+                    | ErrorKind::Unset(_)
             )
     }
 
@@ -343,6 +348,7 @@ impl ProviderError {
             ErrorKind::Aborted => "Stopped",
             ErrorKind::UnclearAddress { .. } => "The address is unclear",
             ErrorKind::BlockedByPage => "This page cannot call that address",
+            ErrorKind::Unset(_) => "Settings are not complete",
             ErrorKind::Refused => "The model refused",
         }
     }
@@ -507,6 +513,11 @@ impl ProviderError {
             ErrorKind::Aborted if self.nothing_arrived => "You stopped the request.".to_owned(),
             ErrorKind::Aborted => "You stopped the request. What arrived is kept.".to_owned(),
             ErrorKind::BlockedByPage => self.detail.clone(),
+            ErrorKind::Unset(missing) => format!(
+                "{who} has {} in Settings, so Promptwright sent nothing (not your key either). {}",
+                missing.words(),
+                missing.fix()
+            ),
             ErrorKind::Refused => format!("The model refused: {}", self.detail.trim()),
             ErrorKind::UnclearAddress { browser_host } if browser_host.is_empty() => format!(
                 "The address of {who} in Settings does not start with http:// or https://, so \
@@ -551,6 +562,7 @@ impl ProviderError {
             ErrorKind::Aborted => "you stopped it",
             ErrorKind::UnclearAddress { .. } => "the address was unclear",
             ErrorKind::BlockedByPage => "this page could not call that address",
+            ErrorKind::Unset(missing) => missing.cause(),
             ErrorKind::Refused => "the model refused",
         };
         let from = match self.status {

@@ -308,6 +308,21 @@ impl ProviderConfig {
         }
     }
 
+    /// What Settings still lack before this model can be called: an address (spaces alone
+    /// count as none), a model name (the built-in local server needs none: it serves one model
+    /// whatever the name), or both. `None` when both are there; an address that is there but
+    /// cannot be called is [`crate::domain::http::address_problem`]'s to say.
+    pub fn missing(&self) -> Option<Missing> {
+        let address = self.base_url.trim().is_empty();
+        let model = self.model.trim().is_empty() && self.kind != ProviderKind::LlamaCpp;
+        match (address, model) {
+            (true, true) => Some(Missing::AddressAndModel),
+            (true, false) => Some(Missing::Address),
+            (false, true) => Some(Missing::Model),
+            (false, false) => None,
+        }
+    }
+
     /// The host the key (if any) is sent to.
     pub fn host(&self) -> String {
         host_of(&self.base_url)
@@ -319,6 +334,80 @@ impl ProviderConfig {
     /// whichever job or comparison model names it.
     pub fn key_slot(&self) -> String {
         format!("{}@{}", self.kind.as_str(), self.host())
+    }
+}
+
+/// What a model's settings lack before it can be called ([`ProviderConfig::missing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Address,
+    Model,
+    AddressAndModel,
+}
+
+impl Missing {
+    /// "no address", "no model name", "no address and no model name": what the model has.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Address => "no address",
+            Self::Model => "no model name",
+            Self::AddressAndModel => "no address and no model name",
+        }
+    }
+
+    /// The cause in a few words, past tense, as [`ProviderError::cause`] says causes.
+    pub fn cause(self) -> &'static str {
+        match self {
+            Self::Address => "no address was set",
+            Self::Model => "no model name was set",
+            Self::AddressAndModel => "no address and no model name were set",
+        }
+    }
+
+    /// What to write in Settings.
+    pub fn fix(self) -> &'static str {
+        match self {
+            Self::Address => {
+                "Write the server's address there (such as http://127.0.0.1:8080/v1), then try again."
+            }
+            Self::Model => {
+                "Write the model's name there, as the provider lists it, then try again."
+            }
+            Self::AddressAndModel => {
+                "Write the server's address (such as http://127.0.0.1:8080/v1) and the model's name there, then try again."
+            }
+        }
+    }
+}
+
+/// What to say before a button calls models whose settings are not complete
+/// ([`ProviderConfig::missing`]): each job named with its tab in Settings, its provider and what
+/// it lacks, e.g. "Running tests (OpenAI-compatible server) has no address in Settings: nothing
+/// is sent to it until it has one." `None` when every job's model is complete.
+pub fn unset_note(jobs: &[(Role, &ProviderConfig)]) -> Option<String> {
+    let parts: Vec<String> = jobs
+        .iter()
+        .filter_map(|(role, cfg)| {
+            cfg.missing().map(|m| {
+                format!(
+                    "{} ({}) has {}",
+                    role.job_name(),
+                    cfg.kind.label(),
+                    m.words()
+                )
+            })
+        })
+        .collect();
+    match parts.len() {
+        0 => None,
+        1 => Some(format!(
+            "{} in Settings: nothing is sent to it until it is filled in there.",
+            parts[0]
+        )),
+        _ => Some(format!(
+            "In Settings, {}. Nothing is sent to them until they are filled in there.",
+            parts.join("; ")
+        )),
     }
 }
 

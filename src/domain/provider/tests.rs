@@ -371,8 +371,73 @@ fn every_error_kind() -> Vec<ErrorKind> {
             browser_host: "evil.example".into(),
         },
         ErrorKind::BlockedByPage,
+        ErrorKind::Unset(Missing::Address),
+        ErrorKind::Unset(Missing::Model),
+        ErrorKind::Unset(Missing::AddressAndModel),
         ErrorKind::Refused,
     ]
+}
+
+// Tryout 93: an OpenAI-compatible server with no address ran, each case came back failed with
+// "does not start with http://", and the label read "OpenAI-compatible server ·". What Settings
+// lack is said as what it is, before anything is sent and when a call meets it.
+#[test]
+fn a_model_with_no_address_or_no_model_name_is_named_as_unset() {
+    let mut c = ProviderConfig::preset(ProviderKind::Custom, Role::Execution);
+    assert_eq!(c.base_url, "");
+    assert_eq!(c.missing(), Some(Missing::AddressAndModel));
+    c.base_url = "   ".into();
+    assert_eq!(
+        c.missing(),
+        Some(Missing::AddressAndModel),
+        "spaces are no address"
+    );
+    c.model = "m".into();
+    assert_eq!(c.missing(), Some(Missing::Address));
+    c.base_url = "http://127.0.0.1:8080/v1".into();
+    assert_eq!(c.missing(), None);
+    c.model = " ".into();
+    assert_eq!(c.missing(), Some(Missing::Model));
+    // The built-in local server serves one model whatever the name.
+    let mut local = ProviderConfig::preset(ProviderKind::LlamaCpp, Role::Execution);
+    local.model.clear();
+    assert_eq!(local.missing(), None);
+    // Every hosted preset starts complete.
+    for kind in ProviderKind::ALL {
+        if !matches!(kind, ProviderKind::Custom | ProviderKind::LmStudio) {
+            let p = ProviderConfig::preset(kind, Role::Meta);
+            assert_eq!(p.missing(), None, "{kind:?}");
+        }
+    }
+    let exec = ProviderConfig::preset(ProviderKind::Custom, Role::Execution);
+    let judge = ProviderConfig::preset(ProviderKind::OpenAi, Role::Judge);
+    assert_eq!(
+        unset_note(&[(Role::Execution, &exec), (Role::Judge, &judge)]).unwrap(),
+        "Running tests (OpenAI-compatible server) has no address and no model name in Settings: nothing is sent to it until it is filled in there."
+    );
+    let mut judge_unset = judge.clone();
+    judge_unset.model.clear();
+    assert_eq!(
+        unset_note(&[(Role::Execution, &exec), (Role::Judge, &judge_unset)]).unwrap(),
+        "In Settings, Running tests (OpenAI-compatible server) has no address and no model name; Scoring (OpenAI) has no model name. Nothing is sent to them until they are filled in there."
+    );
+    assert_eq!(unset_note(&[(Role::Judge, &judge)]), None);
+    // A call that meets it: sent nothing, fails every call, is not billed nor retried.
+    for m in [Missing::Address, Missing::Model, Missing::AddressAndModel] {
+        let e = ProviderError::new(ErrorKind::Unset(m), ProviderKind::Custom, "", None, "");
+        let text = e.message();
+        assert!(
+            text.starts_with(&format!(
+                "OpenAI-compatible server has {} in Settings, so Promptwright sent nothing (not your key either). Write ",
+                m.words()
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("http:// or https://"), "{text}");
+        assert!(e.fails_every_call() && !e.retryable() && !e.ended_after_sending());
+        assert!(!e.mended_without_changing_the_model());
+        assert_eq!(e.cause(), m.cause());
+    }
 }
 
 mod streams {

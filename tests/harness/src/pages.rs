@@ -57,7 +57,9 @@ impl<'a> SettingsPage<'a> {
     /// Replaces a text field's value and leaves it (so `change` fires).
     pub async fn fill(&self, label: &str, value: &str) -> Result<Element> {
         let f = self.b.field(label).await?;
-        // Select all and type over it, as a person would (clearing first would fire `change`).
+        // Select all and type over it, as a person would (clearing first would fire `change`);
+        // an empty value is a Backspace over the selection.
+        let value = if value.is_empty() { "\u{E003}" } else { value };
         f.type_text(&format!("{SELECT_ALL}{value}{TAB}")).await?;
         Ok(f)
     }

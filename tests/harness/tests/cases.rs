@@ -3402,6 +3402,82 @@ async fn a_prompt_edited_during_a_run_leaves_the_run_and_its_count_in_view() -> 
     Ok(())
 }
 
+// Tryout 93: with no address for the execution model (an "OpenAI-compatible server" chosen
+// and left empty), Run all went ahead: every case came back failed with "does not start with
+// http://", and the label read "OpenAI-compatible server ·". Now the page says what Settings
+// lack before the press, the press is refused with the same words, and no case is touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_waits_while_the_execution_model_has_no_address_or_model_name() -> anyhow::Result<()>
+{
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b).await?;
+    import_file(&b, &many_cases(2, "unset")?).await?;
+    b.wait_for_text("2 cases").await?;
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.base_url("").await?;
+    s.model("").await?;
+    s.close().await?;
+    let said = "Running tests (OpenAI-compatible server) has no address and no model name in Settings: nothing is sent to it until it is filled in there.";
+    let note = "return document.getElementById('pw-run-key-unset')?.textContent ?? null";
+    b.wait_until(
+        &format!(
+            "return ({}) === {}",
+            note.trim_start_matches("return "),
+            json!(said)
+        ),
+        "the note under Run to name what Settings lack",
+    )
+    .await?;
+    // No dot before a missing model name.
+    b.wait_until(
+        "return [...document.querySelectorAll('.pw-hint')].some(e => e.textContent === 'Runs with the execution model: OpenAI-compatible server')",
+        "the execution model's label without a model name",
+    )
+    .await?;
+    // Generate's job (Writing prompts) is whole: nothing said there.
+    assert_eq!(
+        b.eval("return document.getElementById('pw-generate-key-unset') === null")
+            .await?,
+        json!(true)
+    );
+    let sent = fake.chat_requests().len();
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_until(
+        &format!(
+            "return [...document.querySelectorAll('.pw-hint--bad[role=alert]')].some(e => e.textContent === {})",
+            json!(said)
+        ),
+        "the press to be refused with the same words",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.chat_requests().len(), sent, "nothing was sent");
+    for id in [1, 2] {
+        assert_eq!(
+            badge(&b, id).await?,
+            "not run",
+            "case #{id} is not marked failed"
+        );
+    }
+    // Filled in: the note and the refusal go, and the run goes out.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.model("fake-large").await?;
+    s.close().await?;
+    b.wait_until(
+        "return document.getElementById('pw-run-key-unset') === null && !document.body.innerText.includes('has no address')",
+        "the note and the refusal to go",
+    )
+    .await?;
+    b.button("Run all 2 cases").await?.click().await?;
+    b.wait_for_text("2 of 2 done").await?;
+    assert_eq!(fake.chat_requests().len(), sent + 2);
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout (session 21): after a reload, a key typed for an "OpenAI-compatible server" (not
 // remembered) was gone with no word before the next run, whose calls went out with no key. A
 // server of that kind may need none, so with no key ever given nothing is said; a key this tab
