@@ -218,6 +218,42 @@ impl Reflector {
                 if let Ok(done) = &result {
                     m.reported(done.usage.output_tokens);
                 }
+                // What the call used, as the provider reported, else counted from the texts
+                // (and a call that ended after its request went out, as a run counts it); the
+                // prompts of earlier attempts that stalled at the provider too.
+                let read = crate::domain::estimate::request_tokens(&ask.request);
+                let model = crate::domain::eval::run::ModelUsed::of(cfg);
+                let counted = match &result {
+                    Ok(done) => {
+                        let (tokens, estimated) = crate::domain::estimate::used_or_estimated(
+                            (done.usage.input_tokens, done.usage.output_tokens),
+                            read,
+                            &done.text,
+                        );
+                        let earlier = read.saturating_mul(done.went_out_before);
+                        Some((
+                            (tokens.0.saturating_add(earlier), tokens.1),
+                            estimated || earlier > 0,
+                        ))
+                    }
+                    Err(f) => crate::domain::eval::run::Spent::plus_prompts(
+                        crate::domain::eval::run::Spent::of_stopped(
+                            model.clone(),
+                            read,
+                            &f.partial,
+                            f.error.went_out_after(!f.partial.is_empty()),
+                        ),
+                        model.clone(),
+                        read.saturating_mul(f.error.went_out_before),
+                    )
+                    .map(|s| ((s.input_tokens, s.output_tokens), true)),
+                };
+                if let Some((tokens, estimated)) = counted {
+                    m.reflection
+                        .used
+                        .get_or_insert_with(Default::default)
+                        .add(&model, tokens, estimated);
+                }
                 let outcome = result
                     .map(|done| {
                         let stop = done.stop.as_ref().map(Observed::finish_reason_of);

@@ -985,6 +985,8 @@ fn ResultRow(
                     <div class="pw-reflection" role="group" aria-label=format!("Reflexion on case #{id}")>
                         <p class="pw-reflection__verdict" role="status">{verdict}</p>
                         <p class="pw-hint">{if r.error.is_some() && r.final_output.is_empty() { "The texts below are written by the execution model." } else { "All three texts are written by the execution model; the final is scored like the draft." }}</p>
+                        // What its calls spent, beside the figure shown before (tryout 93).
+                        {r.used.as_ref().map(|u| view! { <p class="pw-hint pw-reflection__used">{u.line()}</p> })}
                         // Provider errors end "…, then press Retry": the button is here.
                         {r.error.clone().map(|e| view! {
                             <p class="pw-hint pw-hint--bad" role="alert">{e}</p>

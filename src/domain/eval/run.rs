@@ -676,6 +676,86 @@ pub struct Reflection {
     /// records). Reflecting again writes a new, unrated final.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Rating>,
+    /// What Reflect's calls on this answer have used, this reflection's and the earlier ones'
+    /// it replaced (tryout 93: the figure before Reflect was the only one; what it spent was
+    /// nowhere). Absent before a call counted and in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used: Option<ReflectUsed>,
+}
+
+/// The calls Reflect made on one answer: how many counted, their tokens and what they cost at
+/// list price, each priced by the model that made it when it was made.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReflectUsed {
+    pub calls: u32,
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+    /// US dollars at list price of the calls to priced models.
+    pub cost_usd: f64,
+    /// The models called that have no list price here, by label ("OpenAI-compatible m"), each
+    /// once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unpriced: Vec<String>,
+    /// Some counts are estimated from the texts: a call that reported no usage, or that ended
+    /// without an answer after its request went out ([`Spent::of_stopped`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub estimated: bool,
+}
+
+impl ReflectUsed {
+    /// Counts one call to `model` that used `(input, output)` tokens (`estimated`: counted from
+    /// the texts).
+    pub fn add(&mut self, model: &ModelUsed, (input, output): (u32, u32), estimated: bool) {
+        self.calls += 1;
+        self.input_tokens = self.input_tokens.saturating_add(input);
+        self.output_tokens = self.output_tokens.saturating_add(output);
+        self.estimated |= estimated;
+        match model.cost(input, output) {
+            Some(c) => self.cost_usd += c,
+            None => {
+                let l = model.label();
+                if !self.unpriced.contains(&l) {
+                    self.unpriced.push(l);
+                }
+            }
+        }
+    }
+
+    /// "Reflect used 3 calls on this answer: 651 tokens in, 2,200 out · cost at list price:
+    /// $0.0016" ("estimated cost: about $…" when some counts are estimates; "free" when every
+    /// model is local; the models with no list price named).
+    pub fn line(&self) -> String {
+        use crate::domain::figures::{count, grouped};
+        let cost = if self.unpriced.is_empty() {
+            let figure = crate::domain::estimate::format_cost(Some(self.cost_usd));
+            if self.cost_usd == 0.0 {
+                figure
+            } else if self.estimated {
+                format!("estimated cost: about {figure}")
+            } else {
+                format!("cost at list price: {figure}")
+            }
+        } else {
+            let no_price = format!(
+                "no list price for {}",
+                crate::domain::figures::and_list(&self.unpriced)
+            );
+            if self.cost_usd > 0.0 {
+                format!(
+                    "at least {} ({no_price})",
+                    crate::domain::estimate::format_cost(Some(self.cost_usd))
+                )
+            } else {
+                format!("cost unknown ({no_price})")
+            }
+        };
+        format!(
+            "Reflect used {} on this answer: {} tokens in, {} out · {cost}",
+            count(self.calls as usize, "call", "calls"),
+            grouped(u64::from(self.input_tokens)),
+            grouped(u64::from(self.output_tokens)),
+        )
+    }
 }
 
 impl Reflection {

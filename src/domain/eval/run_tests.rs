@@ -2273,3 +2273,61 @@ fn a_case_line_with_an_input_shows_its_first_value_too() {
     assert_eq!(described.first_value_shown(), None);
     assert_eq!(meeting_case(&[], "hi").first_value_shown(), None);
 }
+
+// Tryout 93: Reflect showed the most it may cost, never what it spent. Its calls are counted,
+// each priced by its own model, and said as a run says its cost.
+#[test]
+fn what_reflect_spent_is_said_as_a_run_says_its_cost() {
+    use crate::domain::eval::run::{ModelUsed, ReflectUsed};
+    use crate::domain::provider::ProviderKind;
+    let mini = ModelUsed {
+        kind: ProviderKind::OpenAi,
+        model: "gpt-4o-mini".into(),
+    };
+    let mut u = ReflectUsed::default();
+    u.add(&mini, (1_000, 700), false);
+    u.add(&mini, (1_200, 1_500), false);
+    // $0.15 / $0.60 per million: 2,200 in and 2,200 out.
+    assert_eq!(
+        u.line(),
+        "Reflect used 2 calls on this answer: 2,200 tokens in, 2,200 out · cost at list price: $0.0016"
+    );
+    u.add(&mini, (300, 0), true);
+    assert!(
+        u.line().ends_with("· estimated cost: about $0.0017"),
+        "{}",
+        u.line()
+    );
+    let local = ModelUsed {
+        kind: ProviderKind::LlamaCpp,
+        model: "SmolLM2-135M-Instruct".into(),
+    };
+    let mut free = ReflectUsed::default();
+    free.add(&local, (10, 10), false);
+    assert!(free.line().ends_with("· free"), "{}", free.line());
+    let unknown = ModelUsed {
+        kind: ProviderKind::Custom,
+        model: "m".into(),
+    };
+    let mut none = ReflectUsed::default();
+    none.add(&unknown, (10, 10), false);
+    none.add(&unknown, (10, 10), false);
+    assert!(
+        none.line()
+            .ends_with("· cost unknown (no list price for OpenAI-compatible server m)"),
+        "{}",
+        none.line()
+    );
+    none.add(&mini, (1_000, 700), false);
+    assert!(
+        none.line()
+            .ends_with("· at least $0.0006 (no list price for OpenAI-compatible server m)"),
+        "{}",
+        none.line()
+    );
+    // Kept in the record; older records read without it.
+    let r: crate::domain::eval::run::Reflection =
+        serde_json::from_str(r#"{"critique":"c","final_output":"f","judgements":{},"done":true}"#)
+            .unwrap();
+    assert_eq!(r.used, None);
+}

@@ -143,6 +143,9 @@ pub struct ReflectInput {
     /// ([`Reflection::over_cap`]): said again (review: a Retry that kept the critique dropped
     /// its note).
     pub kept_over_cap: Vec<String>,
+    /// What Reflect's earlier calls on this answer used ([`Reflection::used`]): a new
+    /// reflection goes on counting from there.
+    pub kept_used: Option<crate::domain::eval::run::ReflectUsed>,
 }
 
 impl ReflectInput {
@@ -226,6 +229,7 @@ impl ReflectInput {
             draft_stop: cr.finish_reason.clone(),
             judge_temperature,
             max_tokens,
+            kept_used: cr.reflection.as_ref().and_then(|r| r.used.clone()),
             kept_over_cap: cr
                 .reflection
                 .as_ref()
@@ -394,6 +398,7 @@ impl Reflect {
             final_output,
             final_stop,
             over_cap: input.kept_over_cap.clone(),
+            used: input.kept_used.clone(),
             ..Reflection::default()
         };
         Self {
@@ -610,6 +615,7 @@ mod tests {
             kept_critique: None,
             kept_final: None,
             kept_over_cap: Vec::new(),
+            kept_used: None,
         }
     }
 
@@ -703,6 +709,13 @@ mod tests {
                 final_output: "- **Bob**: the deck, Friday".into(),
                 error: Some(error.into()),
                 over_cap: vec![critique_note.into(), final_note.into()],
+                used: Some(crate::domain::eval::run::ReflectUsed {
+                    calls: 2,
+                    input_tokens: 900,
+                    output_tokens: 1_000,
+                    cost_usd: 0.001,
+                    ..Default::default()
+                }),
                 ..Reflection::default()
             });
             ReflectInput::for_case(&d, id, false, 0.0, 1500).unwrap().1
@@ -724,6 +737,11 @@ mod tests {
             [critique_note, final_note]
         );
         assert!(with("The critique failed: 500").kept_over_cap.is_empty());
+        // What the earlier calls spent goes on counting, whatever is kept (tryout 93).
+        for kept in [failed.clone(), with("The critique failed: 500")] {
+            let used = Reflect::new(kept).reflection.used.expect("kept");
+            assert_eq!((used.calls, used.input_tokens), (2, 900));
+        }
         let stopped = with(JUDGING_STOPPED);
         assert_eq!(
             stopped.kept_final,

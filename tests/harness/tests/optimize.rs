@@ -3264,6 +3264,48 @@ async fn reflect_says_what_it_may_cost_and_stays_within_it() -> anyhow::Result<(
     );
     // A figure that means something: not many times what the most billing provider asks.
     assert!(figure < billed * 4.0, "${figure} for ${billed:.6}");
+    // What it spent is said too, as the provider reported it (tryout 93: only the figure before
+    // was shown): the tokens the fake reported for the three calls, priced at list price.
+    let (reported_in, reported_out) =
+        fake.chat_requests()[from..]
+            .iter()
+            .fold((0u64, 0u64), |(i, o), r| {
+                let body: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+                let cap = body["max_tokens"]
+                    .as_u64()
+                    .or_else(|| body["max_completion_tokens"].as_u64())
+                    .unwrap_or(0);
+                (
+                    i + pw_harness::fake_provider::text_bytes(&body) as u64,
+                    o + cap,
+                )
+            });
+    let grouped = |n: u64| {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let used = b
+        .eval("return document.querySelector('.pw-reflection__used')?.textContent ?? ''")
+        .await?;
+    let used = used.as_str().unwrap_or("");
+    let head = format!(
+        "Reflect used 3 calls on this answer: {} tokens in, {} out · cost at list price: $",
+        grouped(reported_in),
+        grouped(reported_out)
+    );
+    assert!(used.starts_with(&head), "{used} / {head}");
+    let shown: f64 = used[head.len()..].replace(',', "").parse()?;
+    assert!(
+        (shown - billed).abs() <= billed * 0.01 + 0.0001,
+        "shown ${shown} for ${billed:.6} billed"
+    );
     b.close().await?;
     Ok(())
 }
