@@ -801,7 +801,7 @@ fn read_test(
                 leave(
                     line,
                     Omitted::File(s.trim().to_owned()),
-                    "the test's variables are in that file, which was not among the files chosen"
+                    "the test's variables are in that file, which was not among the files chosen, so its case comes in without them (choose the file too to read them)"
                         .into(),
                 );
                 Vec::new()
@@ -829,7 +829,7 @@ fn read_test(
                         line,
                         Omitted::File(s.trim().to_owned()),
                         format!(
-                            "variable {k} names that file, which was not among the files chosen, so it holds the name"
+                            "variable {k} names that file, which was not among the files chosen, so its case comes in with the name, not the file's text, as the value of {k} (choose the file too to read it)"
                         ),
                     );
                     (k, v)

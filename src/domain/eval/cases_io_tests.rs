@@ -2543,3 +2543,22 @@ fn text_after_a_closing_quote_is_a_bad_row_not_a_merged_case() {
         imp.bad[0].why
     );
 }
+
+// Tryout 93: the import review said "file://missing.txt left out: variable ticket names that
+// file, …, so it holds the name", and the case came in with the name as its value: read as the
+// case left out. The words say what comes in.
+#[test]
+fn a_variable_naming_a_file_not_chosen_says_its_case_comes_in_with_the_name() {
+    let yaml = "tests:\n  - vars:\n      ticket: file://missing.txt\n    assert:\n      - type: contains\n        value: P1\n";
+    let got = import("promptfooconfig.yaml", yaml).expect("reads");
+    assert_eq!(got.cases.len(), 1, "the case comes in");
+    assert_eq!(
+        got.cases[0].vars,
+        [("ticket".to_owned(), "file://missing.txt".to_owned())]
+    );
+    let said = got.left_out[0].message();
+    assert_eq!(
+        said,
+        "file://missing.txt left out: variable ticket names that file, which was not among the files chosen, so its case comes in with the name, not the file's text, as the value of ticket (choose the file too to read it)"
+    );
+}
