@@ -662,6 +662,14 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
             };
             let result = run.and_then(|r| r.cases.get(&c.id)).and_then(|r| {
                 use crate::domain::eval::run::Status;
+                // The sender's thumbs-down when it counts as a failed check: its note goes with
+                // the verdict, whichever verdict it is (tryout 93: beside a judge error it was
+                // nowhere on the page).
+                let down_reason = scores
+                    .get(&c.id)
+                    .filter(|s| s.rated_down.is_some())
+                    .and(r.rating.as_ref())
+                    .and_then(crate::domain::eval::rating::Rating::sender_reason);
                 let verdict = match (&r.status, scores.get(&c.id)) {
                     // Without the advice that needs the sender's page (tryout 87: "press
                     // Retry in a minute", with no Retry here).
@@ -678,7 +686,11 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                                 matches!(v, crate::domain::eval::Verdict::JudgeError { .. })
                             }) =>
                     {
-                        format!("judge error, left out of the score: {}", s.label())
+                        let verdict = format!("judge error, left out of the score: {}", s.label());
+                        match &down_reason {
+                            Some(reason) => format!("{verdict}. Why: {reason}"),
+                            None => verdict,
+                        }
                     }
                     (Status::Done, Some(s)) => {
                         // The sender's thumbs-down is a failed check when their suite says so
@@ -704,12 +716,7 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                         };
                         // Why it failed travels with the verdict (tryout 10: a bare "fail").
                         let mut why = s.why_failed();
-                        if let Some(reason) = r
-                            .rating
-                            .as_ref()
-                            .filter(|_| s.rated_down.is_some())
-                            .and_then(crate::domain::eval::rating::Rating::sender_reason)
-                        {
+                        if let Some(reason) = down_reason.clone() {
                             why.push(reason);
                         }
                         match why {

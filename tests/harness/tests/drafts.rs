@@ -1788,6 +1788,18 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
         .await?;
     a.wait_for_text("You rated this answer down: Leeks are not an aisle.")
         .await?;
+    // Case 5's judge gave no score; the sender rates its answer down too (tryout 93: beside
+    // the judge error, the receiver's preview showed neither the thumb nor the note).
+    a.button("Thumbs down for the answer to case #5")
+        .await?
+        .click()
+        .await?;
+    a.field("Your note on the answer to case #5")
+        .await?
+        .type_text(&format!("Eggs are not dairy here.{TAB}"))
+        .await?;
+    a.wait_for_text("You rated this answer down: Eggs are not dairy here.")
+        .await?;
     a.wait_until(
         "return !document.getElementById('pw-share-results').disabled",
         "the results option to be available",
@@ -1866,8 +1878,10 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     );
     // Tryout 47: a case whose judge gave no score read "fail, score 0" here while the owner's
     // page said "judge error" and left it out of the score.
+    // Its thumbs-down is a failed check there, so its score without the judge is 0; the
+    // sender's note goes with it (tryout 93).
     assert!(
-        preview.contains("Result: judge error, left out of the score: No score (the judge"),
+        preview.contains("Result: judge error, left out of the score: Score 0 without the judge (the judge's reply has no score from 1 to 10). Why: The sender rated this answer down: Eggs are not dairy here.Answer of case #5"),
         "{preview}"
     );
     for answer in ["Produce: leeks", "Baking: flour", "Answer of case #2"] {
