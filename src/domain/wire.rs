@@ -1106,6 +1106,10 @@ pub struct Imported {
     pub unreadable: Vec<(usize, Unusable)>,
 }
 
+/// Said after "This file is not a Promptwright export": where other files go (tryout 93: a chat
+/// log chosen here got no hint that Test cases read it).
+pub const NOT_AN_EXPORT_HINT: &str = "Test cases (CSV, JSONL, chat logs, promptfoo files) are read by Import\u{2026} under Test cases.";
+
 /// Reads an export file (or a single exported draft) draft by draft and part by part (see
 /// [`read_draft`]); says plainly what is wrong when no draft in it can be read. Every draft's
 /// optimization loop arrives paused: an import never spends until the person resumes it.
@@ -1117,7 +1121,7 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
             "This file is empty: it holds no drafts.".to_owned()
         } else {
             format!(
-                "This file is not a Promptwright export: it {}.",
+                "This file is not a Promptwright export: it {}. {NOT_AN_EXPORT_HINT}",
                 json_file_problem(&e)
             )
         }
@@ -1153,7 +1157,9 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
             }
         ));
     } else {
-        return Err("This file is not a Promptwright export: it has no drafts in it.".into());
+        return Err(format!(
+            "This file is not a Promptwright export: it has no drafts in it. {NOT_AN_EXPORT_HINT}"
+        ));
     };
     let total = items.len();
     let mut out = Imported {

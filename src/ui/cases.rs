@@ -1412,7 +1412,7 @@ fn ImportButton() -> impl IntoView {
                     ))));
                     return;
                 };
-                match cases_io::file_text(&bytes) {
+                match cases_io::file_text(&bytes, true) {
                     Ok(text) => files.push(cases_io::FileText {
                         name: file.name(),
                         text,

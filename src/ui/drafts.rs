@@ -155,7 +155,7 @@ pub fn DraftsPanel(
                 .map(|b| js_sys::Uint8Array::new(&b).to_vec());
             let r = match bytes {
                 None => Err(format!("The browser could not read {}.", file.name())),
-                Some(bytes) => match crate::domain::eval::cases_io::file_text(&bytes) {
+                Some(bytes) => match crate::domain::eval::cases_io::file_text(&bytes, false) {
                     Ok(text) => lib.import(&text).await,
                     Err(e) => Err(e),
                 },

@@ -1144,6 +1144,7 @@ pub fn FinalCard() -> impl IntoView {
     let copied = RwSignal::new(None::<Result<(), String>>);
     let dl_error = RwSignal::new(None::<String>);
     let lang = RwSignal::new(Lang::Curl);
+    let code_copied = RwSignal::new(None::<Result<(), String>>);
     let family = RwSignal::new(ModelFamily::Claude);
     let copy = move || {
         let t = rendered.get_untracked();
@@ -1228,7 +1229,7 @@ pub fn FinalCard() -> impl IntoView {
                     <div class="pw-tabs" role="tablist" aria-label="Language">
                         {Lang::ALL.into_iter().map(|l| view! {
                             <button type="button" role="tab" class="pw-tab" aria-selected=move || (lang.get() == l).to_string()
-                                on:click=move |_| lang.set(l)>{l.label()}</button>
+                                on:click=move |_| { lang.set(l); code_copied.set(None); }>{l.label()}</button>
                         }).collect_view()}
                     </div>
                     <p class="pw-hint">{crate::ui::erased::dynamic(move || ({
@@ -1236,6 +1237,18 @@ pub fn FinalCard() -> impl IntoView {
                         format!("Calls {} with the model of \u{201c}Running tests\u{201d} ({}). The key is read from the {} environment variable.", c.kind.label(), c.model, snippet::key_var(c.kind))
                     }).into_any())}</p>
                     <pre class="pw-code" tabindex="0" aria-label="Code snippet">{crate::ui::erased::dynamic(move || (snippet::snippet(lang.get(), &settings.config(Role::Execution), &rendered.get())).into_any())}</pre>
+                    // The code as shown, in one press (tryout 93: only the prompt had a Copy,
+                    // and the code had to be selected by hand).
+                    <div class="pw-row">
+                        <button type="button" class="pw-button pw-button--small"
+                            on:click=move |_| {
+                                let code = snippet::snippet(lang.get_untracked(), &untrack(|| settings.config(Role::Execution)), &rendered.get_untracked());
+                                leptos::task::spawn_local(async move { code_copied.try_set(Some(copy_text(&code).await)); });
+                            }>
+                            {move || format!("Copy the {} code", lang.get().label())}
+                        </button>
+                        <CopyResult result=code_copied/>
+                    </div>
                 </details>
                 <super::drafts::SharePanel/>
                 <div class="pw-row pw-row--wrap pw-adapt">

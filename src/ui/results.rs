@@ -110,6 +110,8 @@ pub fn ResultsCard() -> impl IntoView {
     // rerun no reader of the cases below.
     let suite_prompt = d.suite_and_prompt;
     let n_cases = crate::state::reactive::memo(move |_| suite_prompt.with(|(s, _)| s.cases.len()));
+    let has_prompt =
+        crate::state::reactive::memo(move |_| suite_prompt.with(|(_, p)| !p.trim().is_empty()));
     // What the bound reads (the cases and the prompt): results arriving do not change it.
     let bound_inputs = d.suite_and_prompt;
     // What a run sends at most (the run going on, else all cases; each request at its upper
@@ -191,7 +193,7 @@ pub fn ResultsCard() -> impl IntoView {
                 // Its own figure (the cost audit: only "Run all"'s was shown beside it).
                 <CostNote cost=Signal::derive(move || {
                     let ids = picked();
-                    (!ids.is_empty() && !r.running()).then(|| {
+                    (!ids.is_empty() && !r.running() && has_prompt.get()).then(|| {
                         let exec = settings.config(Role::Execution);
                         let judge = settings.config(Role::Judge);
                         d.suite_and_prompt.with(|(suite, prompt)| {
@@ -219,7 +221,9 @@ pub fn ResultsCard() -> impl IntoView {
             {crate::ui::erased::show(move || settings.config(Role::Judge).kind.is_tiny() && suite_prompt.with(|(s, _)| s.has_judge_checks()), move || view! {
                 <p class="pw-hint pw-hint--warn">"The judge is the built-in tiny model: its scores are rough guesses, not verdicts to trust. Choose a real model for scoring in Settings before relying on judge checks."</p>
             }.into_any())}
-            {crate::ui::erased::show(move || { n_cases.get() > 0 }, move || view! {
+            // No figure while there is no prompt: there is nothing to run (tryout 93: "Run all:
+            // 4 calls …; at most $0.0040" beside a press that said to generate a prompt first).
+            {crate::ui::erased::show(move || n_cases.get() > 0 && has_prompt.get(), move || view! {
                 <p class="pw-hint" role="status" id="pw-run-cost">{crate::ui::erased::dynamic(move || ({
                     let (b, cost, going) = bound.get();
                     let (calls, judges) = (b.exec_calls, b.judge_calls);

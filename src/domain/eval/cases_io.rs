@@ -461,15 +461,20 @@ fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
 /// spreadsheet's own format), or bytes that are not UTF-8 (a file saved in another encoding:
 /// read anyway, its text would change). Names the line of the first bad byte. A byte order mark
 /// is taken off, as the browser's UTF-8 decoding does.
-pub fn file_text(bytes: &[u8]) -> Result<String, String> {
+/// `cases`: the file is meant to hold test cases (it may come from a spreadsheet), else a
+/// drafts export (JSON written by Promptwright).
+pub fn file_text(bytes: &[u8], cases: bool) -> Result<String, String> {
     let line = |at: usize| bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
     // Tryout 51: a UTF-16 file (Excel's "Unicode text", with its byte order mark) was called
-    // "not a text file".
+    // "not a text file". Tryout 93: a drafts export read "save it as CSV UTF-8".
     if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
-        return Err(
+        return Err(if cases {
             "This file is UTF-16 text (a spreadsheet's \u{201c}Unicode text\u{201d}), not UTF-8. Nothing was imported: save it as \u{201c}CSV UTF-8\u{201d} (or UTF-8 text) and import it again."
-                .into(),
-        );
+                .into()
+        } else {
+            "This file is UTF-16 text, not UTF-8, so it is not an export as Promptwright writes it (UTF-8 JSON): another program saved it again in another encoding. Nothing was imported: save it as UTF-8 and import it again."
+                .into()
+        });
     }
     if let Some(at) = bytes.iter().take(8000).position(|b| *b == 0) {
         return Err(format!(

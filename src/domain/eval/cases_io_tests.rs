@@ -1920,7 +1920,7 @@ fn a_file_that_is_not_text_is_not_read_and_says_why() {
             (seed >> 24) as u8
         })
         .collect();
-    let err = file_text(&garbage).unwrap_err();
+    let err = file_text(&garbage, true).unwrap_err();
     assert!(
         err.starts_with("This file is not UTF-8 text: line ")
             || err.starts_with("This is not a text file: line "),
@@ -1929,19 +1929,19 @@ fn a_file_that_is_not_text_is_not_read_and_says_why() {
     assert!(err.contains("Nothing was imported"), "{err}");
     // A CSV saved in Windows-1252 ("café" as the byte E9): named by its line.
     assert_eq!(
-        file_text(b"input,expected\nhello,hi\ncaf\xe9,coffee\n").unwrap_err(),
+        file_text(b"input,expected\nhello,hi\ncaf\xe9,coffee\n", true).unwrap_err(),
         "This file is not UTF-8 text: line 3 has bytes that are not UTF-8 (a file saved in another encoding). Nothing was imported: save it as UTF-8 and import it again."
     );
     // A NUL (a binary file that starts like text).
     assert_eq!(
-        file_text(b"{\"input\": \"a\"}\n\0\0\n").unwrap_err(),
+        file_text(b"{\"input\": \"a\"}\n\0\0\n", true).unwrap_err(),
         "This is not a text file: line 2 has a NUL byte, which no CSV, JSON or YAML file has. Nothing was imported."
     );
     // UTF-8 text (tabs, CRLF, "é", a U+FFFD written on purpose) is read as it is, less its
     // byte order mark.
     let text = "input\texpected\r\ncafé\t\u{fffd}\r\n";
     assert_eq!(
-        file_text(format!("\u{feff}{text}").as_bytes()).unwrap(),
+        file_text(format!("\u{feff}{text}").as_bytes(), true).unwrap(),
         text
     );
     // Every file this page exports reads back (the round-trip tests cover the text itself).
@@ -1949,11 +1949,11 @@ fn a_file_that_is_not_text_is_not_read_and_says_why() {
         .unwrap()
         .cases;
     assert_eq!(
-        file_text(to_csv(&cases).as_bytes()).unwrap(),
+        file_text(to_csv(&cases).as_bytes(), true).unwrap(),
         to_csv(&cases)
     );
     assert_eq!(
-        file_text(to_jsonl(&cases).as_bytes()).unwrap(),
+        file_text(to_jsonl(&cases).as_bytes(), true).unwrap(),
         to_jsonl(&cases)
     );
 }
@@ -2136,9 +2136,13 @@ fn a_utf16_file_is_named_as_utf16() {
         .into_iter()
         .chain("q\n".encode_utf16().flat_map(u16::to_le_bytes))
         .collect();
-    let why = file_text(&utf16).unwrap_err();
+    let why = file_text(&utf16, true).unwrap_err();
     assert!(why.starts_with("This file is UTF-16 text"), "{why}");
     assert!(why.contains("CSV UTF-8"), "{why}");
+    // A drafts export is not a spreadsheet's file (tryout 93: it was told to save as CSV).
+    let why = file_text(&utf16, false).unwrap_err();
+    assert!(why.starts_with("This file is UTF-16 text"), "{why}");
+    assert!(!why.contains("CSV"), "{why}");
 }
 
 /// Tryout 51: a test with `q:` twice kept the last value; js-yaml refuses such a file.

@@ -611,7 +611,7 @@ fn a_cut_off_export_is_said_to_end_early() {
     let e = parse_import("name,idea\nx,y").unwrap_err();
     assert_eq!(
         e,
-        "This file is not a Promptwright export: it is not valid JSON (the first mistake is on line 1, column 2)."
+        "This file is not a Promptwright export: it is not valid JSON (the first mistake is on line 1, column 2). Test cases (CSV, JSONL, chat logs, promptfoo files) are read by Import\u{2026} under Test cases."
     );
     assert!(!e.contains("cut off"), "{e}");
 }

@@ -3402,6 +3402,32 @@ async fn a_prompt_edited_during_a_run_leaves_the_run_and_its_count_in_view() -> 
     Ok(())
 }
 
+// Tryout 93: cases imported before any prompt read "Run all: 4 calls to the execution model; at
+// most $0.0040" beside a press that then said to generate a prompt first. No figure until there
+// is a prompt to run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_run_figure_is_shown_before_there_is_a_prompt() -> anyhow::Result<()> {
+    let (_fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    import_file(&b, &many_cases(2, "noprompt")?).await?;
+    b.wait_for_text("2 cases").await?;
+    b.wait_below_prompt().await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        b.eval("return document.getElementById('pw-run-cost') === null && !document.body.innerText.includes('calls to the execution model')")
+            .await?,
+        json!(true),
+        "no figure without a prompt"
+    );
+    paste_prompt(&b).await?;
+    b.wait_until(
+        "return (document.getElementById('pw-run-cost')?.textContent ?? '').startsWith('Run all: 2 calls to the execution model')",
+        "the figure once the prompt is there",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 93: with no address for the execution model (an "OpenAI-compatible server" chosen
 // and left empty), Run all went ahead: every case came back failed with "does not start with
 // http://", and the label read "OpenAI-compatible server ·". Now the page says what Settings

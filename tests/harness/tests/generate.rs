@@ -1049,6 +1049,31 @@ async fn a_large_idea_says_its_size_and_cost_and_waits_for_a_yes() -> anyhow::Re
         ),
         "{js}"
     );
+    // The code shown is copied in one press (tryout 93: only the prompt had a Copy). The
+    // page's clipboard is stubbed: a headless browser may refuse it.
+    browser
+        .eval("window.__copied = []; navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); }; return 0")
+        .await?;
+    browser
+        .button("Copy the JavaScript code")
+        .await?
+        .click()
+        .await?;
+    browser.wait_for_text("Copied").await?;
+    assert_eq!(browser.eval("return window.__copied").await?, json!([js]));
+    // Another language: its own button, and no "Copied" left from the other.
+    browser
+        .wait_for_role_name("tab", "Python")
+        .await?
+        .click()
+        .await?;
+    browser.button("Copy the Python code").await?;
+    assert_eq!(
+        browser
+            .eval("return [...document.querySelectorAll('.pw-hint--ok')].some(e => e.textContent === 'Copied')")
+            .await?,
+        json!(false)
+    );
 
     // Tryout 11 (M5): on the built-in local model the notice said "free" and nothing of the
     // time, and the idea then took minutes a part. It says so (nothing is sent: no model runs
