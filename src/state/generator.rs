@@ -792,13 +792,25 @@ impl Generator {
             },
             _ => Origin::Pasted,
         };
+        let before = drafts
+            .draft
+            .with_untracked(|d| (d.current, d.versions.len()));
         drafts.commit_reply(reading, origin);
-        let gaps = drafts.draft.with_untracked(|d| d.open_gaps());
+        let (gaps, after) = drafts
+            .draft
+            .with_untracked(|d| (d.open_gaps(), (d.current, d.versions.len())));
+        // The same prompt as the current version's makes no version (`Draft::commit`): said,
+        // not "your prompt is below" as if it were new (tryout 92: a second paste of one reply).
+        let unchanged = (before == after && before.0 > 0).then_some(before.0);
         self.error.set(None);
         // A note on a generation a reload interrupted is about the versions before this one
         // (tryout 88: it stayed above the pasted reply).
         self.interrupted.set(None);
-        Ok(Pasted { gaps, notes })
+        Ok(Pasted {
+            gaps,
+            notes,
+            unchanged,
+        })
     }
 }
 
@@ -812,6 +824,8 @@ pub struct Pasted {
     /// The gaps named above the sections ([`Draft::open_gaps`](crate::domain::draft::Draft::open_gaps)).
     pub gaps: Vec<reply::Gap>,
     pub notes: Vec<String>,
+    /// The reply gave the same prompt as the current version, this one: no version was made.
+    pub unchanged: Option<u32>,
 }
 
 /// Commits what [`meta::generate::finish`] keeps of a reply to `job` and returns what went wrong.

@@ -362,8 +362,12 @@ fn ManualMode() -> impl IntoView {
                 "Use this reply"
             </button>
             {crate::ui::erased::dynamic(move || (match result.get() {
-                Some(Ok(Pasted { gaps, notes })) => {
+                Some(Ok(Pasted { gaps, notes, unchanged })) => {
                     let head = match crate::domain::meta::reply::gaps_summary(&gaps) {
+                        _ if unchanged.is_some() => format!(
+                            "Read the reply: it gives the same prompt as version {}, the current one, so no new version was made.",
+                            unchanged.unwrap_or_default()
+                        ),
                         None => "Read the reply: your prompt is below.".to_owned(),
                         Some(left) => format!(
                             "Read the reply: your prompt is below. {left}: {} named above the sections, {} a way to fill it.",

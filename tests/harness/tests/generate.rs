@@ -529,6 +529,18 @@ async fn manual_mode_round_trip() -> anyhow::Result<()> {
     assert_eq!(gaps, json!(["The reply has no Steps"]));
     assert_eq!(provenance(&browser).await?, "Pasted by you");
     browser.screenshot("manual-mode-partial-1280-light").await?;
+    // The same reply pasted again makes no version, and says so (tryout 92: it read "your
+    // prompt is below" as if it were new).
+    reply
+        .type_text(&format!(
+            "{SELECT_ALL}Here you go:\n```json\n{partial}\n```"
+        ))
+        .await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser
+        .wait_for_text("Read the reply: it gives the same prompt as version 1, the current one, so no new version was made.")
+        .await?;
+    assert!(p.current_version().await?.starts_with("v1 Pasted"));
 
     // Fill the gap by hand: the button takes the person to the Steps editor.
     browser
