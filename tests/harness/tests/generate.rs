@@ -507,11 +507,8 @@ async fn manual_mode_round_trip() -> anyhow::Result<()> {
     let mut partial: serde_json::Value = serde_json::from_str(&spec_reply("pasted")).unwrap();
     partial.as_object_mut().unwrap().remove("steps");
     partial["examples"][2]["input"] = json!("");
-    reply
-        .type_text(&format!(
-            "{SELECT_ALL}Here you go:\n```json\n{partial}\n```"
-        ))
-        .await?;
+    let partial = format!("{SELECT_ALL}Here you go:\n```json\n{partial}\n```");
+    reply.type_text(&partial).await?;
     browser.button("Use this reply").await?.click().await?;
     browser
         .wait_for_text("Read the reply: your prompt is below. 1 part is still missing")
@@ -531,11 +528,7 @@ async fn manual_mode_round_trip() -> anyhow::Result<()> {
     browser.screenshot("manual-mode-partial-1280-light").await?;
     // The same reply pasted again makes no version, and says so (tryout 92: it read "your
     // prompt is below" as if it were new).
-    reply
-        .type_text(&format!(
-            "{SELECT_ALL}Here you go:\n```json\n{partial}\n```"
-        ))
-        .await?;
+    reply.type_text(&partial).await?;
     browser.button("Use this reply").await?.click().await?;
     browser
         .wait_for_text("Read the reply: it gives the same prompt as version 1, the current one, so no new version was made.")
