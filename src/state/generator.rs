@@ -543,6 +543,10 @@ impl Generator {
     }
 
     fn generate_checked(self, confirmed: bool) {
+        // Text typed in a section just before the press goes in first, as its own version
+        // (tryout 94: its save landed after the call failed, and the failure, shown only while
+        // the prompt it was about is the one shown, went with no word).
+        self.drafts.flush_typing();
         let input = self.drafts.draft.with_untracked(|d| d.idea.clone());
         if meta::check_idea(&input.idea).is_err() {
             return;
@@ -661,6 +665,9 @@ impl Generator {
     }
 
     fn fresh_checked(self, job: Job, confirmed: bool) {
+        // A rewrite or adaptation reads the prompt with what was just typed in (see
+        // `generate_checked`).
+        self.drafts.flush_typing();
         if !self.may_send(&job, confirmed) {
             return;
         }
@@ -673,6 +680,7 @@ impl Generator {
 
     /// Does what the tries machine says comes next.
     fn go(self, next: Option<Next>) {
+        self.drafts.flush_typing();
         match next {
             Some(Next::Send(job, req)) => self.run(job, req),
             Some(Next::Tiny) => {

@@ -727,6 +727,9 @@ impl Runner {
         }
         self.flush();
         let d = self.drafts;
+        // Text typed in a section just before the press is part of the prompt run (it would
+        // have reached the draft after the run had started on the version before).
+        d.flush_typing();
         self.unfilled.set(None);
         let running = self
             .active

@@ -1047,8 +1047,9 @@ fn SectionEditor(
                     // Saved while typing, after a short pause (a reload or a closed tab keeps it);
                     // one typing session is one version.
                     let text = event_target_value(&ev);
-                    // Kept for a page that goes away before the pause ends (flush_typing).
-                    d.typed(section, text.clone());
+                    // Held until the pause ends, a press that reads the prompt or the page going
+                    // away puts it in (`DraftHandle::flush_typing`), whichever comes first.
+                    d.typed(section, text);
                     let n = typed_seq.get_value() + 1;
                     typed_seq.set_value(n);
                     set_timeout(
@@ -1056,11 +1057,11 @@ fn SectionEditor(
                             // The editor may be drawn anew by then (a new version): a newer
                             // keystroke in it saves on its own. An editor taken away (a shared
                             // link opened over the draft) puts what is still waiting in
-                            // (tryout 81: it was lost).
-                            match typed_seq.try_get_value() {
-                                Some(latest) if latest == n => d.type_section(section, &text, false),
-                                Some(_) => {}
-                                None => d.flush_typing(),
+                            // (tryout 81: it was lost). Text put in already (a press that
+                            // reads the prompt flushed it) is not put in again over what came
+                            // since (tryout 94: it rewrote a generation's Context).
+                            if typed_seq.try_get_value().is_none_or(|latest| latest == n) {
+                                d.flush_typing();
                             }
                         },
                         std::time::Duration::from_millis(DraftHandle::KEYSTROKE_WAIT_MS),

@@ -2270,3 +2270,51 @@ async fn paste_persona(b: &Browser, persona: &str) -> anyhow::Result<()> {
         .paste_reply("a bot that pulls action items out of meeting notes", &reply)
         .await
 }
+
+// Tryout 94: text typed in a section, then Alt+G at once, with a reply cut off: the typing's save
+// landed after the failure, and the failure, shown only while the prompt it was about is the
+// one shown, went with no word (the call went out and may be billed). The typed text goes in
+// first, as its own version, and the failure stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_generate_pressed_while_typing_in_a_section_is_said() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    first_version_from(&p, &fake, spec_reply("first")).await?;
+    // The reply is cut at once, well within the editor's pause.
+    fake.set_timing(0, 0, 40);
+    fake.push_faults([Fault::Truncate { after_chunks: 3 }]);
+    fake.push_replies([spec_reply("second")]);
+    browser.field("Context").await?.type_text(" EDIT-B").await?;
+    // At once: within the editor's 400 ms pause.
+    let pressed = Instant::now();
+    browser.press("\u{E00A}g\u{E000}").await?;
+    let shown = "return (document.getElementById('pw-gen-failure')?.innerText ?? '').includes('The reply was cut off')";
+    browser.wait_until(shown, "the failure to be said").await?;
+    eprintln!(
+        "[cut off] said {} ms after the press",
+        pressed.elapsed().as_millis()
+    );
+    // The typed text is version 2, made before the call; what arrived of the reply is version 3
+    // (the typed text in it, as the call read it); the failure stays past the pause.
+    let versions = browser
+        .eval("return [...document.querySelectorAll('.pw-version__label, .pw-versions li')].map(e => e.textContent)")
+        .await?;
+    assert!(
+        p.current_version().await?.starts_with("v3 Incomplete"),
+        "{} {versions}",
+        p.current_version().await?
+    );
+    assert!(
+        versions.to_string().contains("v2Context edited by hand"),
+        "{versions}"
+    );
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    assert_eq!(
+        browser.eval(shown).await?,
+        json!(true),
+        "the failure went with no word"
+    );
+    assert!(p.current_version().await?.starts_with("v3 Incomplete"));
+    browser.close().await?;
+    Ok(())
+}
