@@ -1285,6 +1285,13 @@ impl Runner {
             return;
         };
         let (judge, _, opts) = self.engine.role(Role::Judge);
+        // A judge with no address or model name sends nothing: the verdict kept stays, and the
+        // press is refused as a run's is (tryout 94: the earlier judge record was replaced by
+        // "the judge call failed: … has no model name").
+        if judge.missing().is_some() {
+            self.refused_unset.set(true);
+            return;
+        }
         let job = Job {
             version,
             // Re-judging adds verdicts to the results as they are: no new run.

@@ -1150,6 +1150,9 @@ pub fn FinalCard() -> impl IntoView {
     let dl_error = RwSignal::new(None::<String>);
     let lang = RwSignal::new(Lang::Curl);
     let code_copied = RwSignal::new(None::<Result<(), String>>);
+    let code_unset = crate::state::reactive::memo(move |_| {
+        crate::domain::provider::unset_note(&[(Role::Execution, &settings.config(Role::Execution))])
+    });
     let family = RwSignal::new(ModelFamily::Claude);
     let copy = move || {
         let t = rendered.get_untracked();
@@ -1241,19 +1244,26 @@ pub fn FinalCard() -> impl IntoView {
                         let c = settings.config(Role::Execution);
                         format!("Calls {} with the model of \u{201c}Running tests\u{201d} ({}). The key is read from the {} environment variable.", c.kind.label(), c.model, snippet::key_var(c.kind))
                     }).into_any())}</p>
-                    <pre class="pw-code" tabindex="0" aria-label="Code snippet">{crate::ui::erased::dynamic(move || (snippet::snippet(lang.get(), &settings.config(Role::Execution), &rendered.get())).into_any())}</pre>
-                    // The code as shown, in one press (tryout 93: only the prompt had a Copy,
-                    // and the code had to be selected by hand).
-                    <div class="pw-row">
-                        <button type="button" class="pw-button pw-button--small"
-                            on:click=move |_| {
-                                let code = snippet::snippet(lang.get_untracked(), &untrack(|| settings.config(Role::Execution)), &rendered.get_untracked());
-                                leptos::task::spawn_local(async move { code_copied.try_set(Some(copy_text(&code).await)); });
-                            }>
-                            {move || format!("Copy the {} code", lang.get().label())}
-                        </button>
-                        <CopyResult result=code_copied/>
-                    </div>
+                    // Code for a job with no address or model name would not run (tryout 94:
+                    // `curl '/chat/completions'`): what is missing is said instead.
+                    {crate::ui::erased::dynamic(move || (match code_unset.get() {
+                        Some(note) => view! { <p class="pw-hint pw-hint--warn" id="pw-code-unset">{note}</p> }.into_any(),
+                        None => view! {
+                        <pre class="pw-code" tabindex="0" aria-label="Code snippet">{crate::ui::erased::dynamic(move || (snippet::snippet(lang.get(), &settings.config(Role::Execution), &rendered.get())).into_any())}</pre>
+                        // The code as shown, in one press (tryout 93: only the prompt had a Copy,
+                        // and the code had to be selected by hand).
+                        <div class="pw-row">
+                            <button type="button" class="pw-button pw-button--small"
+                                on:click=move |_| {
+                                    let code = snippet::snippet(lang.get_untracked(), &untrack(|| settings.config(Role::Execution)), &rendered.get_untracked());
+                                    leptos::task::spawn_local(async move { code_copied.try_set(Some(copy_text(&code).await)); });
+                                }>
+                                {move || format!("Copy the {} code", lang.get().label())}
+                            </button>
+                            <CopyResult result=code_copied/>
+                        </div>
+                        }.into_any(),
+                    }).into_any())}
                 </details>
                 <super::drafts::SharePanel/>
                 <div class="pw-row pw-row--wrap pw-adapt">

@@ -220,6 +220,7 @@ pub fn ModelGrid() -> impl IntoView {
     });
     let n_cases = crate::state::reactive::memo(move |_| d.draft.with(|x| x.suite.cases.len()));
     let n_models = move || slots.with(Vec::len);
+    let no_ready = move || n_models() < 2 && settings.compare.with(|c| !c.is_empty());
     let blocked = move || {
         slots.with(|s| s.iter().any(|s| offline.blocks(&s.cfg)))
             || n_cases.get() == 0
@@ -367,8 +368,9 @@ pub fn ModelGrid() -> impl IntoView {
                     })>"Add a model to compare"</button>
                 <button type="button" class="pw-button pw-button--primary"
                     disabled=blocked
-                    // Its figure is part of its description (tryout 85: only the line below said it).
-                    aria-describedby=move || can_show_bound().then_some("pw-grid-cost")
+                    // Its figure is part of its description (tryout 85: only the line below said
+                    // it), and why it waits for a comparison model that can be called.
+                    aria-describedby=move || if no_ready() { Some("pw-grid-none-ready") } else { can_show_bound().then_some("pw-grid-cost") }
                     on:click=move |_| r.run_models(Vec::new())>
                     {crate::ui::erased::dynamic(move || (match n_models() {
                         1 => "Run on all models".to_owned(),
@@ -376,6 +378,11 @@ pub fn ModelGrid() -> impl IntoView {
                     }).into_any())}
                 </button>
             </div>
+            // Comparison models chosen, none of them callable yet: the button is off, and this
+            // says why (tryout 94: greyed out with no reason).
+            {crate::ui::erased::show(no_ready, move || view! {
+                <p class="pw-hint" id="pw-grid-none-ready">"Run on all models waits for a comparison model that can be called: each one's row below says what it lacks."</p>
+            }.into_any())}
             {crate::ui::erased::show(can_show_bound, move || view! {
                 <p class="pw-hint" role="status" id="pw-grid-cost">{bound}</p>
                 // Tryouts 46-48: what "at most" counts (the grid's results are of several
@@ -991,7 +998,10 @@ fn ModelEditor(index: usize) -> impl IntoView {
                                 Err(e) => temp_problem.set(Some(e)),
                             }
                         }/>
-                    <label class="pw-label pw-label--inline" for=id("limit")>{crate::ui::erased::dynamic(move || (format!("Calls at once to {}", host())).into_any())}</label>
+                    <label class="pw-label pw-label--inline" for=id("limit")>{crate::ui::erased::dynamic(move || (match host() {
+                        h if h.is_empty() => "Calls at once to its server".to_owned(),
+                        h => format!("Calls at once to {h}"),
+                    }).into_any())}</label>
                     <input id=id("limit") class="pw-input pw-input--number" type="text" inputmode="numeric"
                         prop:value=move || limit().to_string()
                         aria-describedby=id("limit-problem")
@@ -1040,7 +1050,13 @@ fn ModelEditor(index: usize) -> impl IntoView {
                     });
                     match c {
                         None => String::new(),
-                        Some(c) if c.model.trim().is_empty() && c.kind != ProviderKind::LlamaCpp => "Type the model's id: nothing is sent to this model until it has one.".to_owned(),
+                        // What it lacks first (tryout 94: "Calls to this model go to , with no
+                        // key." for a model with no address).
+                        Some(c) if c.missing().is_some() => match c.missing() {
+                            Some(crate::domain::provider::Missing::Model) => "Type the model's id: nothing is sent to this model until it has one.",
+                            Some(crate::domain::provider::Missing::Address) => "Type the server's address (such as http://127.0.0.1:8080/v1): nothing is sent to this model until it has one.",
+                            _ => "Type the server's address and the model's id: nothing is sent to this model until it has both.",
+                        }.to_owned(),
                         Some(_) if same_as.is_some() => format!("This is the same model at the same address as {}: it is run once, with that one's settings (a different temperature here is not used).", same_as.unwrap_or_default()),
                         Some(c) => match crate::domain::http::address_problem(&c.base_url) {
                             Some(p) => format!("{p}. Until then nothing is sent, and your key stays here."),

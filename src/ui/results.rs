@@ -502,6 +502,14 @@ fn ResultRow(
 ) -> impl IntoView {
     let off_run = super::shell::offline_for(&[Role::Execution, Role::Judge]);
     let off_judge = super::shell::offline_for(&[Role::Judge]);
+    // Scoring with no address or model name: Re-judge would send nothing (tryout 94).
+    let judge_unset = {
+        let settings = crate::state::settings::SettingsHandle::expect();
+        move || {
+            let c = settings.config(Role::Judge);
+            crate::domain::provider::unset_note(&[(Role::Judge, &c)])
+        }
+    };
     let d = DraftHandle::expect();
     let r = Runner::expect();
     // The runner under another name, for where `r` is the case's Reflexion.
@@ -839,7 +847,8 @@ fn ResultRow(
                 {crate::ui::erased::show(has_judge_error, move || view! {
                     <span class="pw-paid">
                     <button type="button" class="pw-button pw-button--small" aria-label=format!("Re-judge case #{id}")
-                        disabled=move || off_judge() || r.judging.with(|j| j.contains(&(String::new(), id))) title=move || off_judge().then_some(OFFLINE_TITLE)
+                        disabled=move || off_judge() || judge_unset().is_some() || r.judging.with(|j| j.contains(&(String::new(), id)))
+                        title=move || if off_judge() { Some(OFFLINE_TITLE.to_owned()) } else { judge_unset() }
                         on:click=move |_| r.rejudge(id)>"Re-judge"</button>
                     <CostNote cost=Signal::derive(move || rejudge_cost.get())/>
                     </span>

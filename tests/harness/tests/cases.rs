@@ -3486,6 +3486,42 @@ async fn a_run_waits_while_the_execution_model_has_no_address_or_model_name() ->
             "case #{id} is not marked failed"
         );
     }
+    // Tryout 94: the code to use the prompt read `curl '/chat/completions'`; it says what is
+    // missing instead.
+    assert_eq!(
+        b.eval("return document.getElementById('pw-code-unset')?.textContent ?? null")
+            .await?,
+        json!(said)
+    );
+    // A comparison model with a model id and no address says what it lacks (tryout 94: "Calls
+    // to this model go to , with no key."), and Run on all models says why it waits.
+    b.wait_for_text("Compare models").await?.click().await?;
+    b.button("Add a model to compare").await?.click().await?;
+    b.field("Provider of comparison model 1")
+        .await?
+        .select_by_label("OpenAI-compatible server")
+        .await?;
+    SettingsPage { b: &b }
+        .fill("Model of comparison model 1", "gpt-4o")
+        .await?;
+    b.wait_for_text("Type the server's address (such as http://127.0.0.1:8080/v1): nothing is sent to this model until it has one.")
+        .await?;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('Calls to this model go to ,')")
+            .await?,
+        json!(false)
+    );
+    let run_all_models = b
+        .eval("const x = [...document.querySelectorAll('button')].find(e => e.textContent.startsWith('Run on all')); return [x.disabled, document.getElementById(x.getAttribute('aria-describedby'))?.textContent ?? '']")
+        .await?;
+    assert_eq!(
+        run_all_models,
+        json!([
+            true,
+            "Run on all models waits for a comparison model that can be called: each one's row below says what it lacks."
+        ])
+    );
+    b.button("Remove comparison model 1").await?.click().await?;
     // Filled in: the note and the refusal go, and the run goes out.
     let s = SettingsPage::open(&b).await?;
     s.job("Running tests").await?;
