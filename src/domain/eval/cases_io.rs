@@ -823,24 +823,43 @@ fn read_test(
             return None;
         }
     };
-    // A variable naming a file takes that file's text when it was chosen too.
+    // A variable naming a file takes that file's text when it was chosen too; so does each
+    // value of a list (one case per value) that names one (tryout 94: a list's file went in
+    // as its name, unsaid).
+    let mut from_file = |k: &str, v: Value, in_list: bool| match &v {
+        Value::String(s) if s.trim().starts_with("file://") => match lookup(s) {
+            Some((_, text)) => Value::String(text),
+            None => {
+                let which = if in_list {
+                    format!("a value in the list of variable {k}")
+                } else {
+                    format!("variable {k}")
+                };
+                leave(
+                    line,
+                    Omitted::Part(format!("the text of {}", s.trim())),
+                    format!(
+                        "{which} names that file, which was not among the files chosen, so its case comes in with the file's name as the value of {k} (choose the file too to read it)"
+                    ),
+                );
+                v
+            }
+        },
+        _ => v,
+    };
     let vars = vars
         .into_iter()
-        .map(|(k, v)| match &v {
-            Value::String(s) if s.trim().starts_with("file://") => match lookup(s) {
-                Some((_, text)) => (k, Value::String(text)),
-                None => {
-                    leave(
-                        line,
-                        Omitted::File(s.trim().to_owned()),
-                        format!(
-                            "variable {k} names that file, which was not among the files chosen, so its case comes in with the name, not the file's text, as the value of {k} (choose the file too to read it)"
-                        ),
-                    );
-                    (k, v)
-                }
-            },
-            _ => (k, v),
+        .map(|(k, v)| {
+            let v = match v {
+                Value::Array(items) => Value::Array(
+                    items
+                        .into_iter()
+                        .map(|item| from_file(&k, item, true))
+                        .collect(),
+                ),
+                v => from_file(&k, v, false),
+            };
+            (k, v)
         })
         .collect();
     let asserts: Vec<Value> = match m.remove("assert") {

@@ -2563,6 +2563,29 @@ fn a_variable_naming_a_file_not_chosen_says_its_case_comes_in_with_the_name() {
     let said = got.left_out[0].message();
     assert_eq!(
         said,
-        "file://missing.txt left out: variable ticket names that file, which was not among the files chosen, so its case comes in with the name, not the file's text, as the value of ticket (choose the file too to read it)"
+        "the text of file://missing.txt left out: variable ticket names that file, which was not among the files chosen, so its case comes in with the file's name as the value of ticket (choose the file too to read it)"
+    );
+    // Tryout 94: a file named in a list (one case per value) went in as its name, unsaid; one
+    // chosen gives its text.
+    let yaml =
+        "tests:\n  - vars:\n      recipe: [file://recipes/a.txt, inline two, file://b.txt]\n";
+    let files = [
+        FileText {
+            name: "promptfooconfig.yaml".into(),
+            text: yaml.into(),
+        },
+        FileText {
+            name: "b.txt".into(),
+            text: "Two eggs.".into(),
+        },
+    ];
+    let (_, got) = import_files(&files).pop().unwrap();
+    let got = got.unwrap();
+    let values: Vec<&str> = got.cases.iter().map(|c| c.vars[0].1.as_str()).collect();
+    assert_eq!(values, ["file://recipes/a.txt", "inline two", "Two eggs."]);
+    assert_eq!(got.left_out.len(), 1, "{:?}", got.left_out);
+    assert_eq!(
+        got.left_out[0].message(),
+        "the text of file://recipes/a.txt left out: a value in the list of variable recipe names that file, which was not among the files chosen, so its case comes in with the file's name as the value of recipe (choose the file too to read it)"
     );
 }
