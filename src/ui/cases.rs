@@ -1609,15 +1609,53 @@ fn SynthPanel() -> impl IntoView {
     let written = move || {
         // The tiny model's cases are counted as read; other models' roughly, by their
         // "input" fields so far.
+        // A case counts once its object has closed (tryout 94: "2 so far" while the second
+        // had only begun, and Stop offered one).
         s.tiny
             .with(|t| t.as_ref().map(|t| t.progress().0))
-            .unwrap_or_else(|| s.call.text.with(|t| t.matches("\"input\"").count()))
+            .unwrap_or_else(|| {
+                s.call.text.with(|t| {
+                    t.match_indices("\"input\"")
+                        .filter(|(at, _)| t[*at..].contains('}'))
+                        .count()
+                })
+            })
     };
     let kept = move || s.picks.with(|p| p.iter().filter(|p| p.keep).count());
+    // Suggestions on offer: asking again would replace them, so it waits until they are added
+    // or discarded (tryout 94: Retry after Stop dropped the case offered, unasked).
+    let offered = move || !busy() && s.picks.with(|p| !p.is_empty());
     let proposals = crate::state::reactive::memo(move |_| s.picks.with(Vec::len));
     // The variables the idea names, apart from the rest of the draft (for the cost line).
     let idea_vars =
         crate::state::reactive::memo(move |_| d.draft.with(|x| x.idea.variables.clone()));
+    // The (input, output) tokens the two calls read and write at most.
+    let synth_tokens = move || {
+        let (i, o) = d.suite_and_prompt.with(|(suite, prompt)| {
+            let mut vars = crate::domain::eval::prompt_variables(prompt);
+            for v in idea_vars.get() {
+                if !vars.contains(&v) {
+                    vars.push(v);
+                }
+            }
+            let conversations = suite.cases.iter().filter(|c| c.is_conversation()).count();
+            crate::domain::eval::synth::estimate(prompt, &vars, n_typed.get(), conversations)
+        });
+        let t = |x: u64| x.min(u64::from(u32::MAX)) as u32;
+        (t(i), t(o))
+    };
+    // Retry's figure: the same two calls (tryout 94: Retry had none).
+    let synth_cost = move || -> Option<String> {
+        if settings.meta_is_tiny() {
+            return None;
+        }
+        let cfg = settings.config(crate::domain::provider::Role::Meta);
+        let (i, o) = synth_tokens();
+        Some(match crate::domain::estimate::call_cost(&cfg, i, o) {
+            Some(c) => crate::domain::estimate::at_most(c),
+            None => format!("cost unknown: {} has no list price here", cfg.model),
+        })
+    };
     // Open while the person has it open, and whenever an offer is on hand (one kept across a
     // reload, or brought back with its draft, shows without a click).
     let open = RwSignal::new(false);
@@ -1640,18 +1678,8 @@ fn SynthPanel() -> impl IntoView {
             } else {
                 // What the two calls may cost, before they are made (tryout 81: nothing said).
                 let cfg = settings.config(crate::domain::provider::Role::Meta);
-                let (i, o) = d.suite_and_prompt.with(|(suite, prompt)| {
-                    let mut vars = crate::domain::eval::prompt_variables(prompt);
-                    for v in idea_vars.get() {
-                        if !vars.contains(&v) {
-                            vars.push(v);
-                        }
-                    }
-                    let conversations = suite.cases.iter().filter(|c| c.is_conversation()).count();
-                    crate::domain::eval::synth::estimate(prompt, &vars, n_typed.get(), conversations)
-                });
-                let t = |x: u64| x.min(u64::from(u32::MAX)) as u32;
-                let cost = match crate::domain::estimate::call_cost(&cfg, t(i), t(o)) {
+                let (i, o) = synth_tokens();
+                let cost = match crate::domain::estimate::call_cost(&cfg, i, o) {
                     Some(0.0) => "free".to_owned(),
                     Some(c) => format!("about {} if each answer runs to its cap", crate::domain::estimate::format_cost(Some(c))),
                     None => format!("cost unknown: {} has no list price here", cfg.model),
@@ -1663,14 +1691,18 @@ fn SynthPanel() -> impl IntoView {
                 <NumberInput id="pw-synth-n" value=n min=1u32 max=50u32 problem=n_problem typing=n_typed/>
                 // Its figure (two calls, at their caps) is in its description, as on every paid
                 // button (session 42's review).
-                <button type="button" class="pw-button pw-button--primary" aria-describedby="pw-synth-cost"
-                    disabled=move || busy() || !has_prompt() || n_problem.with(Option::is_some) || off_meta()
+                <button type="button" class="pw-button pw-button--primary"
+                    aria-describedby=move || if offered() { "pw-synth-cost pw-synth-offered" } else { "pw-synth-cost" }
+                    disabled=move || busy() || offered() || !has_prompt() || n_problem.with(Option::is_some) || off_meta()
                     title=move || off_meta().then_some(super::shell::OFFLINE_TITLE)
                     on:click=move |_| s.generate(n.get_untracked())>"Suggest cases"</button>
                 {crate::ui::erased::show(busy, move || view! {
                     <button type="button" class="pw-button" on:click=move |_| s.stop()>"Stop"</button>
                 }.into_any())}
             </div>
+            {crate::ui::erased::show(offered, move || view! {
+                <p class="pw-hint" id="pw-synth-offered">"Add or discard the suggestions offered below first: asking again would replace them."</p>
+            }.into_any())}
             <super::shell::KeyNote roles=vec![crate::domain::provider::Role::Meta] id="pw-synth-key"/>
             {crate::ui::erased::show(move || !has_prompt(), move || view! {
                 <p class="pw-hint">"Generate a prompt first: the cases are written from it."</p>
@@ -1682,7 +1714,13 @@ fn SynthPanel() -> impl IntoView {
             }).into_any())}</p>
             <super::notice::CallNote call=s.call/>
             <super::notice::CallNote call=s.review/>
-            {crate::ui::erased::dynamic(move || (s.call_error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| s.generate(n.get_untracked()))/> })).into_any())}
+            // Retry asks again as Suggest cases does, with its figure; not while suggestions are
+            // on offer (see `offered`).
+            {crate::ui::erased::dynamic(move || (s.call_error.get().map(|e| if offered() {
+                view! { <ErrorNotice error=e/> }.into_any()
+            } else {
+                view! { <ErrorNotice error=e on_retry=Callback::new(move |_| s.generate(n.get_untracked())) retry_cost=Signal::derive(synth_cost)/> }.into_any()
+            })).into_any())}
             {crate::ui::erased::dynamic(move || (s.error.get().map(|e| view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> })).into_any())}
             {crate::ui::erased::dynamic(move || (s.review_note.get().map(|e| view! { <p class="pw-hint pw-hint--warn">{e}</p> })).into_any())}
             {crate::ui::erased::dynamic(move || (s.error.get().and(s.raw.get()).map(|raw| view! {

@@ -30,6 +30,9 @@ pub fn ErrorNotice(
     /// Offered as a "Retry" button when given.
     #[prop(optional)]
     on_retry: Option<Callback<()>>,
+    /// What Retry may cost, beside it ([`super::cost::CostNote`]), when it spends money.
+    #[prop(optional, into)]
+    retry_cost: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let details = {
         let mut d = Vec::new();
@@ -58,6 +61,7 @@ pub fn ErrorNotice(
             })}
             {on_retry.map(|cb| view! {
                 <button type="button" class="pw-button" on:click=move |_| cb.run(())>"Retry"</button>
+                {retry_cost.map(|cost| view! { <super::cost::CostNote cost=cost/> })}
             })}
         </div>
     }

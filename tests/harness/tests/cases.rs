@@ -3097,7 +3097,7 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
 }
 
 /// Asks for three suggested cases (Mia, a venue, Noah) on a reply slow enough to act while it
-/// arrives, and waits until the third is being written (two arrived whole).
+/// arrives, and waits until two arrived whole.
 /// The third suggested case's input: long enough that it streams for about 5 s (8 characters a
 /// chunk, a chunk every 100 ms) after "3 so far" shows, so that a busy machine still switches or
 /// stops before it arrives whole (at 50 characters, 1.8 s, it arrived first under the full test
@@ -3125,8 +3125,9 @@ async fn suggest_three_slowly(
         .await?;
     fake.set_timing(0, 100, 8);
     b.button("Suggest cases").await?.click().await?;
-    // The count includes the case being written: at 3, two are whole.
-    b.wait_for_text("Writing cases… 3 so far").await?;
+    // The count is of cases whole (tryout 94: it counted the one being written); the third
+    // then streams for seconds.
+    b.wait_for_text("Writing cases… 2 so far").await?;
     Ok(())
 }
 
@@ -3202,8 +3203,25 @@ async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::R
     let text = text.as_str().unwrap_or("");
     assert!(text.contains("Mia will send the slides"), "{text}");
     assert!(!text.contains("Noah asks"), "{text}");
+    // Asking again would replace the cases offered (tryout 94: Retry after Stop dropped them,
+    // unasked, and had no figure): it waits, and says why.
+    let asked = "const n = [...document.querySelectorAll('.pw-synth button')]; return [n.some(b => b.textContent === 'Retry'), n.find(b => b.textContent === 'Suggest cases').disabled, document.getElementById('pw-synth-offered')?.textContent ?? null]";
+    assert_eq!(
+        b.eval(asked).await?,
+        json!([
+            false,
+            true,
+            "Add or discard the suggestions offered below first: asking again would replace them."
+        ])
+    );
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("2 cases").await?;
+    // Once they are in, asking again is open.
+    b.wait_until(
+        "return ![...document.querySelectorAll('.pw-synth button')].find(b => b.textContent === 'Suggest cases').disabled && !document.getElementById('pw-synth-offered')",
+        "Suggest cases to be open again",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
