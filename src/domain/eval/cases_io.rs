@@ -467,7 +467,13 @@ pub fn file_text(bytes: &[u8], cases: bool) -> Result<String, String> {
     let line = |at: usize| bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
     // Tryout 51: a UTF-16 file (Excel's "Unicode text", with its byte order mark) was called
     // "not a text file". Tryout 93: a drafts export read "save it as CSV UTF-8".
-    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+    // Without its byte order mark too: ASCII text in UTF-16 has a NUL beside every letter
+    // (tryout 94: such a file read "not a text file").
+    let head = &bytes[..bytes.len().min(64) & !1];
+    let utf16_plain = head.len() >= 4
+        && (head.chunks(2).all(|p| p[0] != 0 && p[1] == 0)
+            || head.chunks(2).all(|p| p[0] == 0 && p[1] != 0));
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") || utf16_plain {
         return Err(if cases {
             "This file is UTF-16 text (a spreadsheet's \u{201c}Unicode text\u{201d}), not UTF-8. Nothing was imported: save it as \u{201c}CSV UTF-8\u{201d} (or UTF-8 text) and import it again."
                 .into()

@@ -2139,6 +2139,20 @@ fn a_utf16_file_is_named_as_utf16() {
     let why = file_text(&utf16, true).unwrap_err();
     assert!(why.starts_with("This file is UTF-16 text"), "{why}");
     assert!(why.contains("CSV UTF-8"), "{why}");
+    // Without its byte order mark, either byte order (tryout 94: "not a text file").
+    for bare in [
+        "{\"drafts\": []}".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>(),
+        "{\"drafts\": []}".encode_utf16().flat_map(u16::to_be_bytes).collect(),
+    ] {
+        let why = file_text(&bare, false).unwrap_err();
+        assert!(why.starts_with("This file is UTF-16 text"), "{why}");
+    }
+    // A file with a NUL byte here and there is still not text.
+    assert!(
+        file_text(b"ab\0cdef", true)
+            .unwrap_err()
+            .starts_with("This is not a text file")
+    );
     // A drafts export is not a spreadsheet's file (tryout 93: it was told to save as CSV).
     let why = file_text(&utf16, false).unwrap_err();
     assert!(why.starts_with("This file is UTF-16 text"), "{why}");
