@@ -27,7 +27,11 @@ pub fn Workspace(
                 .map(|x| r.get(*x))
                 .filter(|c| c.kind != ProviderKind::LlamaCpp)
                 .map(|c| {
-                    if c.base_url.trim().trim_end_matches('/')
+                    // A job with no address goes nowhere yet (tryout 94: "OpenAI-compatible
+                    // server and OpenAI-compatible server at 127.0.0.1:8090").
+                    if c.base_url.trim().is_empty() {
+                        format!("{} (no address yet)", c.kind.label())
+                    } else if c.base_url.trim().trim_end_matches('/')
                         == c.kind.default_base_url().trim_end_matches('/')
                     {
                         c.kind.label().to_owned()

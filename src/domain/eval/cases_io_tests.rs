@@ -2141,8 +2141,14 @@ fn a_utf16_file_is_named_as_utf16() {
     assert!(why.contains("CSV UTF-8"), "{why}");
     // Without its byte order mark, either byte order (tryout 94: "not a text file").
     for bare in [
-        "{\"drafts\": []}".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>(),
-        "{\"drafts\": []}".encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        "{\"drafts\": []}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect::<Vec<u8>>(),
+        "{\"drafts\": []}"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect(),
     ] {
         let why = file_text(&bare, false).unwrap_err();
         assert!(why.starts_with("This file is UTF-16 text"), "{why}");
