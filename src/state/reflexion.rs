@@ -142,6 +142,11 @@ impl Reflector {
         let e = self.engine;
         let (exec, key, opts) = e.role(Role::Execution);
         let (judge_cfg, jkey, _) = e.role(Role::Judge);
+        // Nothing can be sent to a model with no address or model name: the reflection shown
+        // stays (the button says why it is off).
+        if exec.missing().is_some() {
+            return;
+        }
         let Some((version, input)) = self.drafts.draft.with_untracked(|d| {
             reflect::ReflectInput::for_case(
                 d,

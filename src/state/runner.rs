@@ -107,8 +107,9 @@ pub struct Runner {
     refused_conflict: RwSignal<bool>,
     /// A Run press was refused because Settings give the execution model (or the judge, for a
     /// run with judge checks) no address or no model name: said while they still do
-    /// ([`Runner::unset`]; tryout 93: each case came back failed instead).
-    refused_unset: RwSignal<bool>,
+    /// ([`Runner::unset`]; tryout 93: each case came back failed instead). Held as the words
+    /// said, so the refusal goes once they no longer hold and never comes back unpressed.
+    refused_unset: RwSignal<Option<String>>,
     /// A run held back because some of its cases would go out with empty variables
     /// (`run::gaps`): the ids it was asked for. Nothing is sent until `run_anyway`.
     pub unfilled: RwSignal<Option<Vec<u32>>>,
@@ -221,7 +222,7 @@ impl Runner {
             refused_press: RwSignal::new(false),
             refused_elsewhere: RwSignal::new(false),
             refused_conflict: RwSignal::new(false),
-            refused_unset: RwSignal::new(false),
+            refused_unset: RwSignal::new(None),
             unfilled: RwSignal::new(None),
             costly: RwSignal::new(None),
             confirmed: StoredValue::new(None),
@@ -461,10 +462,10 @@ impl Runner {
         if self.refused_conflict.get() && self.library.conflict.with(Option::is_some) {
             return Some(run_queue::RUN_IN_CONFLICT.to_owned());
         }
-        if self.refused_unset.get()
-            && let Some(why) = self.unset(&[])
+        if let Some(was) = self.refused_unset.get()
+            && self.unset(&[]).as_ref() == Some(&was)
         {
-            return Some(why);
+            return Some(was);
         }
         if !self.refused_press.get() {
             return None;
@@ -720,9 +721,10 @@ impl Runner {
         }
         // No address or model name for a model the run calls: nothing is sent, no case is
         // marked failed (tryout 93).
-        let unset = untrack(|| self.unset(&slots)).is_some();
+        let unset = untrack(|| self.unset(&slots));
+        let refused = unset.is_some();
         self.refused_unset.set(unset);
-        if unset {
+        if refused {
             return;
         }
         self.flush();
@@ -1289,7 +1291,7 @@ impl Runner {
         // press is refused as a run's is (tryout 94: the earlier judge record was replaced by
         // "the judge call failed: … has no model name").
         if judge.missing().is_some() {
-            self.refused_unset.set(true);
+            self.refused_unset.set(untrack(|| self.unset(&[])));
             return;
         }
         let job = Job {

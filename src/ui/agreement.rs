@@ -170,6 +170,7 @@ fn Disagreement(
 fn ImproveProgress() -> impl IntoView {
     let d = DraftHandle::expect();
     let s = SettingsHandle::expect();
+    let judge_unset = super::shell::judge_unset();
     let imp = RubricImprover::expect();
     view! {
         <super::notice::CallNote call=imp.call/>
@@ -237,10 +238,12 @@ fn ImproveProgress() -> impl IntoView {
                             let label = format!("Judge them with the new rubric ({})", count(calls.len(), "judge call", "judge calls"));
                             view! {
                                 <p class="pw-hint">{format!("{} not graded with it yet.", count(n, "other answer is", "other answers are"))}</p>
-                                <button type="button" class="pw-button pw-button--small" on:click=move |_| {
-                                    for id in others.iter().copied() { r.rejudge(id); }
-                                    imp.dismiss();
-                                }>{label}</button>
+                                <button type="button" class="pw-button pw-button--small"
+                                    disabled=move || judge_unset().is_some() title=judge_unset
+                                    on:click=move |_| {
+                                        for id in others.iter().copied() { r.rejudge(id); }
+                                        imp.dismiss();
+                                    }>{label}</button>
                                 <super::cost::CostNote cost=Signal::derive(move || Some(cost.clone()))/>
                             }
                         })}

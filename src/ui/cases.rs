@@ -1609,15 +1609,13 @@ fn SynthPanel() -> impl IntoView {
     let written = move || {
         // The tiny model's cases are counted as read; other models' roughly, by their
         // "input" fields so far.
-        // A case counts once its object has closed (tryout 94: "2 so far" while the second
-        // had only begun, and Stop offered one).
+        // The cases whole so far, read as Stop would offer them (tryout 94: "2 so far" while
+        // the second had only begun, and Stop offered one).
         s.tiny
             .with(|t| t.as_ref().map(|t| t.progress().0))
             .unwrap_or_else(|| {
                 s.call.text.with(|t| {
-                    t.match_indices("\"input\"")
-                        .filter(|(at, _)| t[*at..].contains('}'))
-                        .count()
+                    crate::domain::eval::synth::parse(t, &[]).map_or(0, |got| got.proposals.len())
                 })
             })
     };
@@ -1651,8 +1649,13 @@ fn SynthPanel() -> impl IntoView {
         }
         let cfg = settings.config(crate::domain::provider::Role::Meta);
         let (i, o) = synth_tokens();
+        // An estimate, as the button's own line says it (`synth::estimate` is not a bound).
         Some(match crate::domain::estimate::call_cost(&cfg, i, o) {
-            Some(c) => crate::domain::estimate::at_most(c),
+            Some(0.0) => "free".to_owned(),
+            Some(c) => format!(
+                "about {} at the answers' caps",
+                crate::domain::estimate::format_cost(Some(c))
+            ),
             None => format!("cost unknown: {} has no list price here", cfg.model),
         })
     };

@@ -1242,7 +1242,9 @@ pub fn FinalCard() -> impl IntoView {
                     </div>
                     <p class="pw-hint">{crate::ui::erased::dynamic(move || ({
                         let c = settings.config(Role::Execution);
-                        format!("Calls {} with the model of \u{201c}Running tests\u{201d} ({}). The key is read from the {} environment variable.", c.kind.label(), c.model, snippet::key_var(c.kind))
+                        // No empty parentheses without a model name (the review of tryout 94).
+                        let model = if c.model.trim().is_empty() { String::new() } else { format!(" ({})", c.model) };
+                        format!("Calls {} with the model of \u{201c}Running tests\u{201d}{model}. The key is read from the {} environment variable.", c.kind.label(), snippet::key_var(c.kind))
                     }).into_any())}</p>
                     // Code for a job with no address or model name would not run (tryout 94:
                     // `curl '/chat/completions'`): what is missing is said instead.

@@ -381,7 +381,7 @@ pub fn ModelGrid() -> impl IntoView {
             // Comparison models chosen, none of them callable yet: the button is off, and this
             // says why (tryout 94: greyed out with no reason).
             {crate::ui::erased::show(no_ready, move || view! {
-                <p class="pw-hint" id="pw-grid-none-ready">"Run on all models waits for a comparison model that can be called: each one's row below says what it lacks."</p>
+                <p class="pw-hint" id="pw-grid-none-ready">"Run on all models waits for a comparison model that can be called, other than the execution model: each one's row below says why it is not run."</p>
             }.into_any())}
             {crate::ui::erased::show(can_show_bound, move || view! {
                 <p class="pw-hint" role="status" id="pw-grid-cost">{bound}</p>
@@ -816,6 +816,7 @@ fn GridCell(
         });
     });
     let rate_label = label.clone();
+    let judge_unset = super::shell::judge_unset();
     let can_rejudge = move || {
         let (b, _) = badge.get();
         b == "not judged" || b == "judge error"
@@ -906,6 +907,7 @@ fn GridCell(
             }.into_any())}
             {crate::ui::erased::show(can_rejudge, move || view! {
                 <button type="button" class="pw-button pw-button--small"
+                    disabled=move || judge_unset().is_some() title=judge_unset
                     on:click={
                         let k = rejudge_key.clone();
                         move |_| r.rejudge_on(k.clone(), id)

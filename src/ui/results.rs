@@ -503,11 +503,14 @@ fn ResultRow(
     let off_run = super::shell::offline_for(&[Role::Execution, Role::Judge]);
     let off_judge = super::shell::offline_for(&[Role::Judge]);
     // Scoring with no address or model name: Re-judge would send nothing (tryout 94).
-    let judge_unset = {
+    let judge_unset = super::shell::judge_unset();
+    // Reflect's calls go to the execution model: none while it has no address or model name
+    // (the review of tryout 94: the reflection shown was replaced, then failed).
+    let exec_unset = {
         let settings = crate::state::settings::SettingsHandle::expect();
         move || {
-            let c = settings.config(Role::Judge);
-            crate::domain::provider::unset_note(&[(Role::Judge, &c)])
+            let c = settings.config(Role::Execution);
+            crate::domain::provider::unset_note(&[(Role::Execution, &c)])
         }
     };
     let d = DraftHandle::expect();
@@ -826,8 +829,8 @@ fn ResultRow(
                 {crate::ui::erased::show(move || status.get() == Some(Status::Done), move || view! {
                     <span class="pw-paid">
                     <button type="button" class="pw-button pw-button--small pw-button--ghost" aria-label=format!("Reflect on case #{id}")
-                        title=move || if off_run() { OFFLINE_TITLE } else { "Draft, then a harsh critique, then a final answer written from it; both scored the same way." }
-                        disabled=move || reflector.busy.with(|b| b.contains(&id)) || off_run()
+                        title=move || if off_run() { OFFLINE_TITLE.to_owned() } else { exec_unset().unwrap_or_else(|| "Draft, then a harsh critique, then a final answer written from it; both scored the same way.".to_owned()) }
+                        disabled=move || reflector.busy.with(|b| b.contains(&id)) || off_run() || exec_unset().is_some()
                         on:click=move |_| reflector.reflect(id)>"Reflect"</button>
                     <CostNote cost=Signal::derive(move || reflect_cost.get())/>
                     </span>

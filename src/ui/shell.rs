@@ -295,6 +295,18 @@ pub fn KeyNote(
     }
 }
 
+/// What Settings lack for Scoring ([`crate::domain::provider::unset_note`]), tracked: every
+/// button that asks the judge again (Re-judge, in Results and the grid, and "Judge them with the
+/// new rubric") is off while it says something, with it as its title (tryout 94: a Re-judge
+/// replaced the verdict shown with "has no model name").
+pub fn judge_unset() -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+    let settings = crate::state::settings::SettingsHandle::expect();
+    move || {
+        let c = settings.config(crate::domain::provider::Role::Judge);
+        crate::domain::provider::unset_note(&[(crate::domain::provider::Role::Judge, &c)])
+    }
+}
+
 /// What a button that calls a model says while it is disabled for being offline (its `title`;
 /// the notice at the top of the page says the rest).
 pub const OFFLINE_TITLE: &str =

@@ -383,7 +383,7 @@ impl Missing {
 /// What to say before a button calls models whose settings are not complete
 /// ([`ProviderConfig::missing`]): each job named with its tab in Settings, its provider and what
 /// it lacks, e.g. "Running tests (OpenAI-compatible server) has no address in Settings: nothing
-/// is sent to it until it has one." `None` when every job's model is complete.
+/// is sent to it until it is filled in there." `None` when every job's model is complete.
 pub fn unset_note(jobs: &[(Role, &ProviderConfig)]) -> Option<String> {
     let parts: Vec<String> = jobs
         .iter()

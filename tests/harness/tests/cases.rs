@@ -3099,7 +3099,7 @@ async fn a_phrase_counts_as_typed_and_the_first_click_on_run_all_runs() -> anyho
 /// Asks for three suggested cases (Mia, a venue, Noah) on a reply slow enough to act while it
 /// arrives, and waits until two arrived whole.
 /// The third suggested case's input: long enough that it streams for about 5 s (8 characters a
-/// chunk, a chunk every 100 ms) after "3 so far" shows, so that a busy machine still switches or
+/// chunk, a chunk every 100 ms) after "2 so far" shows, so that a busy machine still switches or
 /// stops before it arrives whole (at 50 characters, 1.8 s, it arrived first under the full test
 /// command).
 const NOAH: &str = "Noah asks for a poem about cats instead of minutes. He says the meeting was dull, that nobody wrote anything down, that the minutes can wait until next week, and that a poem about his two cats, Pepper and Miso, who sleep on the printer all afternoon, would cheer the whole team up far more than a list of owners and dates ever could.";
@@ -3536,7 +3536,7 @@ async fn a_run_waits_while_the_execution_model_has_no_address_or_model_name() ->
         run_all_models,
         json!([
             true,
-            "Run on all models waits for a comparison model that can be called: each one's row below says what it lacks."
+            "Run on all models waits for a comparison model that can be called, other than the execution model: each one's row below says why it is not run."
         ])
     );
     b.button("Remove comparison model 1").await?.click().await?;
@@ -3554,6 +3554,32 @@ async fn a_run_waits_while_the_execution_model_has_no_address_or_model_name() ->
     b.button("Run all 2 cases").await?.click().await?;
     b.wait_for_text("2 of 2 done").await?;
     assert_eq!(fake.chat_requests().len(), sent + 2);
+    // The model name gone again: Reflect is off, its title saying why (the review of tryout 94:
+    // the reflection shown was replaced, then failed), and the earlier refusal does not come
+    // back unpressed.
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("").await?;
+    s.close().await?;
+    let reflect = "const x = document.querySelector('button[aria-label=\"Reflect on case #1\"]'); return x ? [x.disabled, x.title] : null";
+    b.wait_until(
+        "const x = document.querySelector('button[aria-label=\"Reflect on case #1\"]'); return !!x && x.disabled",
+        "Reflect to be off",
+    )
+    .await?;
+    assert_eq!(
+        b.eval(reflect).await?,
+        json!([
+            true,
+            "Running tests (OpenAI-compatible server) has no model name in Settings: nothing is sent to it until it is filled in there."
+        ])
+    );
+    assert_eq!(
+        b.eval("return [...document.querySelectorAll('.pw-hint--bad[role=alert]')].some(e => e.textContent.includes('has no'))")
+            .await?,
+        json!(false),
+        "no refusal without a press"
+    );
     b.close().await?;
     Ok(())
 }
