@@ -228,32 +228,9 @@ impl Reflector {
                 // prompts of earlier attempts that stalled at the provider too.
                 let read = crate::domain::estimate::request_tokens(&ask.request);
                 let model = crate::domain::eval::run::ModelUsed::of(cfg);
-                let counted = match &result {
-                    Ok(done) => {
-                        let (tokens, estimated) = crate::domain::estimate::used_or_estimated(
-                            (done.usage.input_tokens, done.usage.output_tokens),
-                            read,
-                            &done.text,
-                        );
-                        let earlier = read.saturating_mul(done.went_out_before);
-                        Some((
-                            (tokens.0.saturating_add(earlier), tokens.1),
-                            estimated || earlier > 0,
-                        ))
-                    }
-                    Err(f) => crate::domain::eval::run::Spent::plus_prompts(
-                        crate::domain::eval::run::Spent::of_stopped(
-                            model.clone(),
-                            read,
-                            &f.partial,
-                            f.error.went_out_after(!f.partial.is_empty()),
-                        ),
-                        model.clone(),
-                        read.saturating_mul(f.error.went_out_before),
-                    )
-                    .map(|s| ((s.input_tokens, s.output_tokens), true)),
-                };
-                if let Some((tokens, estimated)) = counted {
+                if let Some((tokens, estimated)) =
+                    crate::domain::eval::case_call::call_tokens(&result, read)
+                {
                     m.reflection
                         .used
                         .get_or_insert_with(Default::default)

@@ -170,7 +170,7 @@ fn Disagreement(
 fn ImproveProgress() -> impl IntoView {
     let d = DraftHandle::expect();
     let s = SettingsHandle::expect();
-    let judge_unset = super::shell::judge_unset();
+    let judge_unset = super::shell::role_unset(crate::domain::provider::Role::Judge);
     let imp = RubricImprover::expect();
     view! {
         <super::notice::CallNote call=imp.call/>

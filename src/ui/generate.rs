@@ -1150,9 +1150,10 @@ pub fn FinalCard() -> impl IntoView {
     let dl_error = RwSignal::new(None::<String>);
     let lang = RwSignal::new(Lang::Curl);
     let code_copied = RwSignal::new(None::<Result<(), String>>);
-    let code_unset = crate::state::reactive::memo(move |_| {
-        crate::domain::provider::unset_note(&[(Role::Execution, &settings.config(Role::Execution))])
-    });
+    let code_unset = {
+        let unset = super::shell::role_unset(Role::Execution);
+        crate::state::reactive::memo(move |_| unset())
+    };
     let family = RwSignal::new(ModelFamily::Claude);
     let copy = move || {
         let t = rendered.get_untracked();

@@ -816,7 +816,7 @@ fn GridCell(
         });
     });
     let rate_label = label.clone();
-    let judge_unset = super::shell::judge_unset();
+    let judge_unset = super::shell::role_unset(Role::Judge);
     let can_rejudge = move || {
         let (b, _) = badge.get();
         b == "not judged" || b == "judge error"

@@ -503,16 +503,10 @@ fn ResultRow(
     let off_run = super::shell::offline_for(&[Role::Execution, Role::Judge]);
     let off_judge = super::shell::offline_for(&[Role::Judge]);
     // Scoring with no address or model name: Re-judge would send nothing (tryout 94).
-    let judge_unset = super::shell::judge_unset();
+    let judge_unset = super::shell::role_unset(Role::Judge);
     // Reflect's calls go to the execution model: none while it has no address or model name
     // (the review of tryout 94: the reflection shown was replaced, then failed).
-    let exec_unset = {
-        let settings = crate::state::settings::SettingsHandle::expect();
-        move || {
-            let c = settings.config(Role::Execution);
-            crate::domain::provider::unset_note(&[(Role::Execution, &c)])
-        }
-    };
+    let exec_unset = super::shell::role_unset(Role::Execution);
     let d = DraftHandle::expect();
     let r = Runner::expect();
     // The runner under another name, for where `r` is the case's Reflexion.

@@ -295,16 +295,16 @@ pub fn KeyNote(
     }
 }
 
-/// What Settings lack for Scoring ([`crate::domain::provider::unset_note`]), tracked: every
-/// button that asks the judge again (Re-judge, in Results and the grid, and "Judge them with the
-/// new rubric") is off while it says something, with it as its title (tryout 94: a Re-judge
-/// replaced the verdict shown with "has no model name").
-pub fn judge_unset() -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+/// What Settings lack for `role`'s model ([`crate::domain::provider::unset_note`]), tracked: a
+/// button that calls only that job's model is off while it says something, with it as its
+/// title (Scoring: Re-judge in Results and the grid, "Judge them with the new rubric"; tryout
+/// 94: a Re-judge replaced the verdict shown with "has no model name". Running tests: Reflect,
+/// and the code to use the prompt).
+pub fn role_unset(
+    role: crate::domain::provider::Role,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
     let settings = crate::state::settings::SettingsHandle::expect();
-    move || {
-        let c = settings.config(crate::domain::provider::Role::Judge);
-        crate::domain::provider::unset_note(&[(crate::domain::provider::Role::Judge, &c)])
-    }
+    move || crate::domain::provider::unset_note(&[(role, &settings.config(role))])
 }
 
 /// What a button that calls a model says while it is disabled for being offline (its `title`;

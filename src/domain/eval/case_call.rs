@@ -344,6 +344,33 @@ pub fn earlier_prompts(read: u32, n: u32) -> u32 {
 pub const BILLED_CALL: &str =
     "The provider may still bill the call: its cost here is an estimate from the texts.";
 
+/// The tokens (input, output) a call to a model used, and whether they are an estimate: a reply
+/// counts the usage the provider reported, else its request's estimated tokens (`read`) and its
+/// text ([`used_or_estimated`]); a failure counts what a stopped call would
+/// ([`super::run::stopped_tokens`]: its prompt once the request had reached the provider, and
+/// what text arrived), as an estimate, and `None` when that is nothing. Either adds the prompts
+/// of earlier attempts sent again after reaching the provider ([`earlier_prompts`]). The one
+/// rule for a judge call ([`judged`]) and Reflect's calls.
+pub fn call_tokens(result: &Result<Completion, Failure>, read: u32) -> Option<((u32, u32), bool)> {
+    match result {
+        Ok(done) => {
+            let reported = (done.usage.input_tokens, done.usage.output_tokens);
+            let (mut tokens, estimated) = used_or_estimated(reported, read, &done.text);
+            let before = earlier_prompts(read, done.went_out_before);
+            tokens.0 = tokens.0.saturating_add(before);
+            Some((tokens, estimated || before > 0))
+        }
+        Err(f) => {
+            let mut tokens =
+                super::run::stopped_tokens(read, &f.partial, f.error.went_out).unwrap_or((0, 0));
+            tokens.0 = tokens
+                .0
+                .saturating_add(earlier_prompts(read, f.error.went_out_before));
+            (tokens != (0, 0)).then_some((tokens, true))
+        }
+    }
+}
+
 /// What a judge call about `rubric` records: its verdict ([`judge::verdict`]), the tokens it
 /// used, (input, output) (reported, else estimated from `read`, its request's tokens, and the
 /// reply), and whether they are an estimate (no usage reported, earlier attempts' prompts
@@ -359,32 +386,17 @@ pub fn judged(
     read: u32,
     rubric: &str,
 ) -> Option<(Judgement, (u32, u32), bool)> {
-    match result {
-        Ok(done) => {
-            let reported = (done.usage.input_tokens, done.usage.output_tokens);
-            let (mut tokens, estimated) = used_or_estimated(reported, read, &done.text);
-            let before = earlier_prompts(read, done.went_out_before);
-            tokens.0 = tokens.0.saturating_add(before);
-            Some((
-                judge::verdict(Ok(&done.text), rubric),
-                tokens,
-                estimated || before > 0,
-            ))
-        }
-        Err(f) if f.error.kind == ErrorKind::Aborted || leaving => None,
-        Err(f) => {
-            let mut tokens =
-                super::run::stopped_tokens(read, &f.partial, f.error.went_out).unwrap_or((0, 0));
-            tokens.0 = tokens
-                .0
-                .saturating_add(earlier_prompts(read, f.error.went_out_before));
-            Some((
-                judge::verdict(Err((f.partial, &f.error.message_for("Re-judge"))), rubric),
-                tokens,
-                tokens != (0, 0),
-            ))
-        }
+    if let Err(f) = &result
+        && (f.error.kind == ErrorKind::Aborted || leaving)
+    {
+        return None;
     }
+    let (tokens, estimated) = call_tokens(&result, read).unwrap_or(((0, 0), false));
+    let verdict = match result {
+        Ok(done) => judge::verdict(Ok(&done.text), rubric),
+        Err(f) => judge::verdict(Err((f.partial, &f.error.message_for("Re-judge"))), rubric),
+    };
+    Some((verdict, tokens, estimated))
 }
 
 /// The tokens (input, output) a judge call the person stopped after its request went out is
