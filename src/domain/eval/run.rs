@@ -721,8 +721,8 @@ impl ReflectUsed {
         }
     }
 
-    /// "Reflect used 3 calls on this answer: 651 tokens in, 2,200 out · cost at list price:
-    /// $0.0016" ("estimated cost: about $…" when some counts are estimates; "free" when every
+    /// "Reflect used 3 calls on this answer: 3,448 tokens in, 2,200 out · cost at list price:
+    /// $0.0018" (gpt-4o-mini; "estimated cost: about $…" when some counts are estimates; "free" when every
     /// model is local; the models with no list price named).
     pub fn line(&self) -> String {
         use crate::domain::figures::{count, grouped};

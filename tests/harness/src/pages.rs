@@ -179,10 +179,19 @@ impl<'a> PromptPage<'a> {
         Self { b }
     }
 
+    /// Types `text` over the idea. The field found went stale once right after the app started
+    /// (a fresh run of session 46, `the_loop_survives_a_reload_and_a_pause`: "stale element";
+    /// the cause was not found): it is then found again and typed over as a whole, up to three
+    /// times.
     pub async fn idea(&self, text: &str) -> Result<()> {
-        let f = self.b.field("What should your assistant do?").await?;
-        f.type_text(&format!("{SELECT_ALL}{text}")).await?;
-        Ok(())
+        let mut tries = 0;
+        loop {
+            let f = self.b.field("What should your assistant do?").await?;
+            match f.type_text(&format!("{SELECT_ALL}{text}")).await {
+                Err(e) if tries < 3 && e.to_string().contains("stale element") => tries += 1,
+                done => return done,
+            }
+        }
     }
 
     /// Makes a version without any provider: the idea, then a reply pasted in manual mode.
