@@ -1,6 +1,6 @@
 //! Small browser actions used by components: copy to the clipboard, download a file, move the
 //! keyboard focus to a field drawn next, draw a long list a slice per frame, a clock for the
-//! time-left figures.
+//! time-left figures, the pressed control kept under the pointer.
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -203,6 +203,109 @@ pub fn keep_tab_inside(ev: &web_sys::KeyboardEvent, title_id: &str) {
         ev.prevent_default();
         let _ = to.focus();
     }
+}
+
+/// Keeps a pressed control under the pointer while the page changes between the press and the
+/// release. The browser sends `click` only when the pointer is released over the element it was
+/// pressed on, and pressing moves the focus first: a section editor left for a button below it
+/// makes a version, the Versions card above changes height, and the button moved away under
+/// the pointer (session 46: "Critique this prompt" pressed within 0.4 s of typing sent nothing;
+/// the card went from 878 to 319 px). While a mouse or pen button is held, each change of the
+/// page (a `MutationObserver` callback, which runs before the release is handled) scrolls the
+/// window by as much as the pressed element moved, which puts it back under the pointer: what
+/// the browser's scroll anchoring does for content above the view, for the pressed control.
+/// The person's own scrolling while holding is not undone; the page's scroll bar and touch are
+/// left alone (a tap's element is chosen when the finger lifts).
+pub fn keep_pressed_in_place() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(doc) = window.document() else {
+        return;
+    };
+    // The pressed element and its distance from the top of the view (CSS px), taken again
+    // after every scroll (the person's own while holding is not undone; one the browser makes
+    // as the page grows shorter is followed, after this has put the element back).
+    let pressed: Rc<RefCell<Option<(web_sys::Element, f64)>>> = Rc::default();
+    let on_change = {
+        let pressed = Rc::clone(&pressed);
+        let window = window.clone();
+        Closure::<dyn Fn()>::new(move || {
+            if let Some((el, top)) = pressed.borrow().as_ref()
+                && el.is_connected()
+            {
+                let moved = el.get_bounding_client_rect().top() - top;
+                if moved.abs() >= 1.0 {
+                    window.scroll_by_with_x_and_y(0.0, moved);
+                }
+            }
+        })
+    };
+    let on_scroll = {
+        let pressed = Rc::clone(&pressed);
+        Closure::<dyn Fn()>::new(move || {
+            if let Some((el, top)) = pressed.borrow_mut().as_mut() {
+                *top = el.get_bounding_client_rect().top();
+            }
+        })
+    };
+    let Ok(observer) = web_sys::MutationObserver::new(on_change.as_ref().unchecked_ref()) else {
+        return;
+    };
+    on_change.forget();
+    let on_down = {
+        let pressed = Rc::clone(&pressed);
+        let observer = observer.clone();
+        let doc = doc.clone();
+        Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            let field = |name: &str| js_sys::Reflect::get(&ev, &name.into()).ok();
+            let kind = field("pointerType")
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            let primary = field("button").and_then(|v| v.as_f64()) == Some(0.0);
+            let Some(el) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            // The page itself (its scroll bar) is not a control.
+            let page = doc.document_element().is_some_and(|r| r == el)
+                || doc.body().is_some_and(|b| *b == el);
+            if kind == "touch" || !primary || page {
+                return;
+            }
+            let top = el.get_bounding_client_rect().top();
+            *pressed.borrow_mut() = Some((el, top));
+            if let Some(root) = doc.document_element() {
+                let options = web_sys::MutationObserverInit::new();
+                options.set_child_list(true);
+                options.set_subtree(true);
+                options.set_attributes(true);
+                options.set_character_data(true);
+                let _ = observer.observe_with_options(&root, &options);
+            }
+        })
+    };
+    let on_up = Closure::<dyn Fn()>::new(move || {
+        pressed.borrow_mut().take();
+        observer.disconnect();
+    });
+    for (kind, listener) in [
+        ("pointerdown", on_down.as_ref()),
+        ("pointerup", on_up.as_ref()),
+        ("pointercancel", on_up.as_ref()),
+        ("scroll", on_scroll.as_ref()),
+    ] {
+        let _ =
+            window.add_event_listener_with_callback_and_bool(kind, listener.unchecked_ref(), true);
+    }
+    on_down.forget();
+    on_up.forget();
+    on_scroll.forget();
 }
 
 /// Keeps the keyboard focus on the page when a control takes itself away as it is pressed (a

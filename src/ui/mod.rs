@@ -171,6 +171,7 @@ pub fn App() -> impl IntoView {
     background_toasts(toasts, drafts);
     shortcuts(toasts, drafts);
     browser::keep_focus_when_removed();
+    browser::keep_pressed_in_place();
     // The local model is looked for where the llama.cpp preset points (the default address otherwise).
     let local_url = Signal::derive(move || {
         settings.roles.with(|r| {

@@ -3590,3 +3590,61 @@ async fn an_unpriced_judge_that_gets_no_call_leaves_the_budget_a_bound() -> anyh
     b.close().await?;
     Ok(())
 }
+
+/// Session 46: a click on a button below the prompt right after typing in a section (within
+/// the editor's 0.4 s pause) was lost. Leaving the section made a version, the Versions card's
+/// comparison went from the whole prompt to the one change (878 -> 319 px), and the button
+/// moved up under the pointer between press and release: "Critique this prompt" sent nothing.
+/// The pressed control stays under the pointer while the page changes, and the click goes
+/// through with the typed text in the version it reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_right_after_typing_in_a_section_is_not_lost() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1000).await?;
+    paste_prompt(&b, "You extract action items.").await?;
+    fake.reply_next_when(
+        "You review a system prompt",
+        &json!({"weaknesses": [
+            {"kind": "missing-constraint", "section": "context", "problem": "CLICK-WENT-THROUGH: empty notes.", "fix": "Ask for them."}
+        ]})
+        .to_string(),
+        1,
+    );
+    let critique = b.button("Critique this prompt").await?;
+    // The button in view, with the whole prompt's comparison above it (the Versions card).
+    b.eval("document.evaluate(\"//button[normalize-space()='Critique this prompt']\", document, null, 9, null).singleNodeValue.scrollIntoView({block: 'center'}); return 0")
+        .await?;
+    // The Versions card's height as the button is pressed, and after.
+    b.eval("window.addEventListener('pointerdown', () => { window.pwPressedAt = document.querySelector('.pw-card--versions').getBoundingClientRect().height; }, {capture: true, once: true}); return 0")
+        .await?;
+    let persona = b.field("Persona").await?;
+    persona.type_text(" TYPED-JUST-BEFORE.").await?;
+    let sent = fake.chat_requests().len();
+    critique.click().await?;
+    b.wait_for_text("CLICK-WENT-THROUGH: empty notes.").await?;
+    let before = b
+        .eval("return window.pwPressedAt ?? 0")
+        .await?
+        .as_f64()
+        .unwrap_or_default();
+    let after = b
+        .eval("return document.querySelector('.pw-card--versions').getBoundingClientRect().height")
+        .await?
+        .as_f64()
+        .unwrap_or_default();
+    assert!(
+        before - after > 200.0,
+        "the page did not change between press and release ({before} -> {after} px): the test proves nothing"
+    );
+    let asked: Vec<_> = fake.chat_requests()[sent..]
+        .iter()
+        .filter(|r| r.body.contains("You review a system prompt"))
+        .map(|r| r.body.clone())
+        .collect();
+    assert_eq!(asked.len(), 1, "one critique was asked");
+    assert!(
+        asked[0].contains("TYPED-JUST-BEFORE."),
+        "the critique read the prompt with the text typed just before"
+    );
+    b.close().await?;
+    Ok(())
+}
