@@ -501,6 +501,28 @@ impl OptimizerHandle {
         self.resume();
     }
 
+    /// What the jobs the loop calls (writing prompts, running tests, and scoring when a case has
+    /// a judge check) lack in Settings, in the words said under Start
+    /// ([`crate::domain::provider::unset_note`]); `None` when each has an address and a model
+    /// name (tracked).
+    fn unset_now(self) -> Option<String> {
+        let judged = self
+            .drafts
+            .draft
+            .with_untracked(|d| d.suite.has_judge_checks());
+        let roles: &[Role] = if judged {
+            &[Role::Meta, Role::Execution, Role::Judge]
+        } else {
+            &[Role::Meta, Role::Execution]
+        };
+        let configs: Vec<(Role, ProviderConfig)> = roles
+            .iter()
+            .map(|r| (*r, self.settings.config(*r)))
+            .collect();
+        let jobs: Vec<(Role, &ProviderConfig)> = configs.iter().map(|(r, c)| (*r, c)).collect();
+        crate::domain::provider::unset_note(&jobs)
+    }
+
     /// Why the loop cannot go on with the models Settings name now
     /// ([`setup::models_changed`]), or `None` (untracked).
     fn models_note(self) -> Option<String> {
@@ -520,9 +542,20 @@ impl OptimizerHandle {
     /// `note` as it reads with Settings as they are now (tracked): a note of a loop paused for
     /// models Settings changed ([`notes::MODELS_PAUSED`], [`notes::MODELS_STILL_PAUSED`]) names
     /// the models Settings name now, or says they are back ([`notes::MODELS_BACK`]); tryout 87:
-    /// it kept the model of the moment it paused after Settings were set back. Any other note
-    /// as it is.
+    /// it kept the model of the moment it paused after Settings were set back. A Resume refused
+    /// for a job with no address or model name ([`notes::UNSET_PAUSED`]) says what is still
+    /// missing, or [`notes::UNSET_BACK`]. Any other note as it is.
     pub fn note_now(self, note: String) -> String {
+        // A Resume refused for a job with no address or model name: what is still missing, or
+        // that nothing is.
+        if note.starts_with(notes::UNSET_PAUSED) {
+            let why = self.unset_now();
+            return format!(
+                "{}{}",
+                notes::UNSET_PAUSED,
+                why.as_deref().unwrap_or(notes::UNSET_BACK)
+            );
+        }
         let Some(prefix) = [notes::MODELS_PAUSED, notes::MODELS_STILL_PAUSED]
             .into_iter()
             .find(|p| note.starts_with(p))
@@ -749,6 +782,12 @@ impl OptimizerHandle {
         if self.library.loop_elsewhere_untracked() {
             self.note
                 .set(Some(notes::LOOP_ELSEWHERE_REFUSED.to_owned()));
+            return;
+        }
+        // A job the loop calls with no address or model name (session 46's notes: Start waited
+        // for it, Resume sent a round whose calls all failed): refused, nothing sent.
+        if let Some(why) = untrack(|| self.unset_now()) {
+            self.note.set(Some(format!("{}{why}", notes::UNSET_PAUSED)));
             return;
         }
         // Tryout 47: "every call would be refused and still count against the budget" for a

@@ -23,6 +23,14 @@ pub const MODELS_STILL_PAUSED: &str = "Still paused. ";
 pub const MODELS_BACK: &str =
     "Settings name the models the loop started with again: press Resume to go on.";
 
+/// How the answer to a Resume refused while a job the loop calls has no address or model name
+/// in Settings begins ([`crate::domain::provider::unset_note`] gives the rest); the page writes
+/// the rest from Settings as they are now.
+pub const UNSET_PAUSED: &str = "The loop stays paused. ";
+
+/// The rest of such a note once Settings have them.
+pub const UNSET_BACK: &str = "Settings have an address and a model name for each job the loop calls again: press Resume to go on.";
+
 /// What the loop's progress line says after its figures of the calls counted at their whole
 /// reservation (`Optimizer::charged_whole`, `total`), of which `unreported` were answered with no
 /// usage reported and the rest failed, were cut off or stopped: "" when none; e.g. " (3 calls are

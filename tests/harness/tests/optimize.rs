@@ -3648,3 +3648,50 @@ async fn a_click_right_after_typing_in_a_section_is_not_lost() -> anyhow::Result
     b.close().await?;
     Ok(())
 }
+
+/// Session 46's notes: Start waited while a job the loop calls had no address or model name,
+/// and Resume did not (a round went out whose calls all failed). Resume is refused with what
+/// Settings lack, nothing is sent, the note follows Settings, and the loop goes on once they
+/// are filled in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_waits_while_a_job_of_the_loop_has_no_address() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    scripted_slow_loop(&fake, &b).await?;
+    b.button("Start: up to 38 calls").await?.click().await?;
+    wait_text_long(&b, "Round 0", 30).await?;
+    b.button("Pause").await?.click().await?;
+    wait_text_long(&b, "Paused.", 10).await?;
+    let s = SettingsPage::open(&b).await?;
+    s.job("Writing prompts").await?;
+    s.base_url("").await?;
+    s.close().await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let sent = fake.chat_requests().len();
+    b.button("Resume").await?.click().await?;
+    wait_text_long(
+        &b,
+        "The loop stays paused. Writing prompts (OpenAI-compatible server) has no address in Settings: nothing is sent to it until it is filled in there.",
+        10,
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(fake.chat_requests().len(), sent, "nothing was sent");
+    let s = SettingsPage::open(&b).await?;
+    s.job("Writing prompts").await?;
+    s.base_url(&fake.openai_url()).await?;
+    s.close().await?;
+    wait_text_long(
+        &b,
+        "The loop stays paused. Settings have an address and a model name for each job the loop calls again: press Resume to go on.",
+        10,
+    )
+    .await?;
+    b.button("Resume").await?.click().await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fake.chat_requests().len() == sent {
+        anyhow::ensure!(Instant::now() < deadline, "the loop did not go on");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.close().await?;
+    Ok(())
+}
