@@ -3650,7 +3650,7 @@ async fn a_click_right_after_typing_in_a_section_is_not_lost() -> anyhow::Result
 }
 
 /// Session 46's notes: Start waited while a job the loop calls had no address or model name,
-/// and Resume did not (a round went out whose calls all failed). Resume is refused with what
+/// and Resume went ahead (it paused again at its first call, with advice about a changed model). Resume is refused with what
 /// Settings lack, nothing is sent, the note follows Settings, and the loop goes on once they
 /// are filled in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
