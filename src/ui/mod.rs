@@ -428,6 +428,9 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
             }
             "KeyC" => {
                 ev.prevent_default();
+                // Pressed while typing in a section (the focus stays there): what was typed goes
+                // in first, or the copy lacks it (session 47).
+                drafts.flush_typing();
                 let text = drafts.draft.with_untracked(|d| d.rendered());
                 if text.is_empty() {
                     toasts.push("There is no prompt to copy yet.");

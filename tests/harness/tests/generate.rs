@@ -2318,3 +2318,32 @@ async fn a_failed_generate_pressed_while_typing_in_a_section_is_said() -> anyhow
     browser.close().await?;
     Ok(())
 }
+
+/// Session 47: Alt+C pressed while typing in a section (the focus still there, within the
+/// editor's 0.4 s pause) copied the prompt without what was just typed, and said "The final
+/// prompt is copied." The text typed goes in first, as for Alt+G and Alt+R. The page's
+/// clipboard is stubbed: a headless browser may refuse it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alt_c_while_typing_in_a_section_copies_what_was_typed() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    first_version_from(&p, &fake, spec_reply("v1")).await?;
+    browser
+        .eval("window.__copied = []; navigator.clipboard.writeText = t => { window.__copied.push(t); return Promise.resolve(); }; return 0")
+        .await?;
+    browser
+        .field("Persona")
+        .await?
+        .type_text(" ALT-C-TAIL.\u{E00A}c\u{E000}")
+        .await?;
+    browser.wait_for_text("The final prompt is copied.").await?;
+    let copied = browser.eval("return window.__copied").await?;
+    assert!(
+        copied[0]
+            .as_str()
+            .is_some_and(|t| t.contains("You are a meticulous meeting analyst v1. ALT-C-TAIL.")),
+        "{copied}"
+    );
+    browser.close().await?;
+    Ok(())
+}
