@@ -104,6 +104,12 @@ pub struct Record {
     pub draft: Draft,
     /// What could not be read from the stored record and was left out (empty for a new one).
     pub lost: Vec<Lost>,
+    /// The record as it was stored, when something was left out as it was read: its head and
+    /// every part, in the form of [`Unreadable::raw`]. The store keeps it at its next save of
+    /// the draft (`as-stored/{rev}`), before the parts that did not read are written over.
+    pub as_stored: Option<String>,
+    /// Copies kept that way by earlier saves: their part keys and texts.
+    pub copies: Vec<(String, String)>,
 }
 
 /// The stored form of a record.
@@ -123,6 +129,8 @@ impl Record {
             updated_ms: js_sys::Date::now(),
             draft: draft.clone(),
             lost: Vec::new(),
+            as_stored: None,
+            copies: Vec::new(),
         }
     }
 
@@ -238,6 +246,9 @@ pub struct DraftStore {
     closed: Rc<Cell<bool>>,
     /// What this tab last wrote, for writing only what changed since.
     written: RefCell<Option<Written>>,
+    /// Records read with something left out, as they were stored: (key, revision, text), kept
+    /// at the next save of each ([`Record::as_stored`]).
+    to_keep: RefCell<Vec<(String, u64, String)>>,
 }
 
 /// The draft this tab saved last, as stored by that save: its key, revision and parts.
@@ -246,6 +257,11 @@ struct Written {
     rev: u64,
     parts: Vec<(String, serde_json::Value)>,
 }
+
+/// How the part keys of a copy of a record as it was stored begin (`as-stored/{rev}`): kept when
+/// something of the record could not be read, before the next save writes over it; never
+/// written over or deleted by a save, deleted with the draft or by [`DraftStore::delete_copies`].
+pub const COPY: &str = "as-stored/";
 
 /// A part's key in the `parts` store: the draft's key, `/`, the part's (`d19a…/runs/0/cases/2`).
 fn part_key(id: &str, part: &str) -> String {
@@ -324,6 +340,7 @@ impl DraftStore {
             db,
             closed,
             written: RefCell::new(None),
+            to_keep: RefCell::new(Vec::new()),
         })
     }
 
@@ -355,32 +372,41 @@ impl DraftStore {
         parts: &[(String, String)],
     ) -> Result<Record, Unreadable> {
         let text = v.as_string();
+        // Copies kept of the record as it was stored are not parts of the draft.
+        let (copies, parts): (Vec<_>, Vec<_>) = parts
+            .iter()
+            .cloned()
+            .partition(|(k, _)| k.starts_with(COPY));
+        // All of it as stored: the head, and its parts when it has any.
+        let raw = match (&text, parts.is_empty()) {
+            (Some(t), true) => t.clone(),
+            (t, _) => {
+                let parts: serde_json::Map<String, serde_json::Value> = parts
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                    .collect();
+                serde_json::json!({ "record": t, "parts": parts }).to_string()
+            }
+        };
         let unreadable = |name, why: String| Unreadable {
             id: key.clone().unwrap_or_default(),
             name,
             why,
-            // All of it as stored: the head, and its parts when it has any.
-            raw: match (&text, parts.is_empty()) {
-                (Some(t), true) => t.clone(),
-                (t, _) => {
-                    let parts: serde_json::Map<String, serde_json::Value> = parts
-                        .iter()
-                        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
-                        .collect();
-                    serde_json::json!({ "record": t, "parts": parts }).to_string()
-                }
-            },
+            raw: raw.clone(),
         };
         let Some(text) = text.as_deref() else {
             return Err(unreadable(None, "not a text record".into()));
         };
-        let r = read_stored(text, parts).map_err(|e| unreadable(e.name, e.why))?;
+        let r = read_stored(text, &parts).map_err(|e| unreadable(e.name, e.why))?;
+        let as_stored = (!r.draft.lost.is_empty()).then_some(raw);
         Ok(Record {
             id: key.or(r.id).unwrap_or_default(),
             rev: r.rev,
             updated_ms: r.updated_ms,
             draft: r.draft.draft,
             lost: r.draft.lost,
+            as_stored,
+            copies,
         })
     }
 
@@ -448,7 +474,10 @@ impl DraftStore {
                 .and_then(|k| by_draft.iter().find(|(id, _)| id == k))
                 .map_or(&[][..], |(_, p)| &p[..]);
             match Self::read(key, value, parts) {
-                Ok(r) => out.records.push(r),
+                Ok(r) => {
+                    self.keep_at_next_save(&r);
+                    out.records.push(r);
+                }
                 Err(u) => out.unreadable.push(u),
             }
         }
@@ -465,7 +494,36 @@ impl DraftStore {
         );
         let parts = Self::read_parts(&parts, id)?;
         let (value, parts) = (value.await.map_err(StoreError::from)?, parts.await?);
-        Ok((!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value, &parts)))
+        let read = (!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value, &parts));
+        if let Some(Ok(r)) = &read {
+            self.keep_at_next_save(r);
+        }
+        Ok(read)
+    }
+
+    /// Notes a record read with something left out, to keep it as it was stored at its next
+    /// save (once per record and revision).
+    fn keep_at_next_save(&self, r: &Record) {
+        let Some(raw) = &r.as_stored else { return };
+        let mut keep = self.to_keep.borrow_mut();
+        if !keep.iter().any(|(id, rev, _)| *id == r.id && *rev == r.rev) {
+            keep.push((r.id.clone(), r.rev, raw.clone()));
+        }
+    }
+
+    /// Deletes the copies kept of draft `id` as it was stored ([`COPY`]), and the one waiting
+    /// for its next save; done when the deletion is committed.
+    pub async fn delete_copies(&self, id: &str) -> Result<(), StoreError> {
+        self.to_keep.borrow_mut().retain(|(k, _, _)| k != id);
+        let (tx, _heads, parts) = self.stores(IdbTransactionMode::Readwrite)?;
+        let done = committed(&tx);
+        let range = IdbKeyRange::bound(
+            &JsValue::from_str(&part_key(id, COPY)),
+            &JsValue::from_str(&part_key(id, &format!("{COPY}\u{ffff}"))),
+        )
+        .map_err(StoreError::from)?;
+        parts.delete(&range.into()).map_err(StoreError::from)?;
+        done.await.map_err(StoreError::from)
     }
 
     /// Saves `record` only if it is still stored at revision `expected`: another revision is a
@@ -523,13 +581,32 @@ impl DraftStore {
         });
         let stale: Vec<String> = match &known {
             Some(w) => w.parts.iter().map(|(k, _)| k.clone()).collect(),
-            // Whatever is there (a save cut short may have left parts no head lists).
+            // Whatever is there (a save cut short may have left parts no head lists), but the
+            // copies kept as stored.
             None => Self::read_parts(&parts, &record.id)?
                 .await?
                 .into_iter()
                 .map(|(k, _)| k)
+                .filter(|k| !k.starts_with(COPY))
                 .collect(),
         };
+        // The record as it was stored when it was read with something left out, before any of
+        // it is written over (tryout 95: the next edit deleted the 115 results that did read).
+        let copies: Vec<(u64, String)> = self
+            .to_keep
+            .borrow()
+            .iter()
+            .filter(|(id, _, _)| *id == record.id)
+            .map(|(_, rev, raw)| (*rev, raw.clone()))
+            .collect();
+        for (rev, raw) in &copies {
+            parts
+                .put_with_key(
+                    &JsValue::from_str(raw),
+                    &JsValue::from_str(&part_key(&record.id, &format!("{COPY}{rev}"))),
+                )
+                .map_err(StoreError::from)?;
+        }
         for (part, value) in &cut.parts {
             if known
                 .as_ref()
@@ -557,6 +634,11 @@ impl DraftStore {
             .map_err(StoreError::from)?;
         // A failed request aborts the transaction: its error comes from the commit.
         done.await.map_err(StoreError::from)?;
+        if !copies.is_empty() {
+            self.to_keep
+                .borrow_mut()
+                .retain(|(id, _, _)| *id != record.id);
+        }
         *self.written.borrow_mut() = Some(Written {
             id: record.id.clone(),
             rev: record.rev,

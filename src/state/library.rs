@@ -248,6 +248,19 @@ fn new_id() -> String {
 }
 
 /// The library handle. `Copy`: hand it to any component.
+/// A stored draft read with something left out, as it was stored: offered for download beside
+/// the message (tryout 95: the parts that did not read went with the next save, and nothing was
+/// offered). The store keeps it at the draft's next save; later visits find it kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptCopy {
+    /// The draft's key.
+    pub id: String,
+    /// The draft's name as the page shows it.
+    pub name: String,
+    /// The record and its parts as stored (`net::store::Record::as_stored`).
+    pub text: String,
+}
+
 #[derive(Clone, Copy)]
 pub struct Library {
     pub list: RwSignal<Vec<DraftMeta>>,
@@ -276,6 +289,8 @@ pub struct Library {
     /// Stored drafts that could not be read at all, as stored: (what to call the file, its
     /// text), offered for download next to the message (nothing of them is lost).
     pub unreadable_raw: RwSignal<Vec<(String, String)>>,
+    /// Drafts read with something left out, as stored ([`KeptCopy`]), one per draft.
+    pub kept_copies: RwSignal<Vec<KeptCopy>>,
     /// Every message shown in `damage` since the page opened (each is shown once).
     reported: StoredValue<SortedSet<String>>,
     drafts: DraftHandle,
@@ -371,6 +386,7 @@ impl Library {
             pending: RwSignal::new(false),
             damage: RwSignal::new(Vec::new()),
             unreadable_raw: RwSignal::new(Vec::new()),
+            kept_copies: RwSignal::new(Vec::new()),
             reported: StoredValue::new(SortedSet::new()),
             drafts,
             store: StoredValue::new_local(None),
@@ -510,6 +526,51 @@ impl Library {
             lost.iter()
                 .map(|l| format!("In \u{201c}{name}\u{201d}: {l}")),
         );
+    }
+
+    /// Offers a record read with something left out for download as it was stored, and says
+    /// a copy kept so by an earlier save (one copy per draft offered: the newest read).
+    fn keep_copy(self, r: &Record) {
+        let name = r.draft.display_name();
+        if let Some((key, _)) = r.copies.first() {
+            let rev = key.strip_prefix(crate::net::store::COPY).unwrap_or(key);
+            self.report([format!(
+                "In \u{201c}{name}\u{201d}: a copy of this draft as it was stored before parts of it were left out (at its save number {rev}) is kept in this browser: download it to repair it or to send it to someone who can, then delete the copy."
+            )]);
+        }
+        let text = r
+            .as_stored
+            .clone()
+            .or_else(|| r.copies.last().map(|(_, t)| t.clone()));
+        let Some(text) = text else { return };
+        let copy = KeptCopy {
+            id: r.id.clone(),
+            name,
+            text,
+        };
+        self.kept_copies
+            .update(|v| match v.iter_mut().find(|c| c.id == copy.id) {
+                Some(c) => *c = copy,
+                None => v.push(copy),
+            });
+    }
+
+    /// Deletes the copies kept of draft `id` as it was stored, and stops offering it.
+    pub fn delete_copies(self, id: String) {
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match store.delete_copies(&id).await {
+                Ok(()) => {
+                    self.kept_copies.update(|v| v.retain(|c| c.id != id));
+                }
+                Err(e) => self.report([format!(
+                    "The kept copy could not be deleted: {}",
+                    e.message()
+                )]),
+            }
+        });
     }
 
     /// Offers the unreadable records' text for download (each once, by record id).
@@ -697,6 +758,9 @@ impl Library {
         let l = self.all().await?;
         self.report(l.unreadable.iter().map(|u| u.message()));
         self.keep_raw(&l.unreadable);
+        for r in &l.records {
+            self.keep_copy(r);
+        }
         Ok(l.records)
     }
 
@@ -707,6 +771,7 @@ impl Library {
         match store.get(id).await {
             Ok(Some(Ok(r))) => {
                 self.report_lost(&r.draft.display_name(), &r.lost);
+                self.keep_copy(&r);
                 Some(r)
             }
             Ok(Some(Err(u))) => {

@@ -483,6 +483,24 @@ pub fn LibraryBanners() -> impl IntoView {
                             </button>
                         }
                     }).collect_view()).into_any())}
+                    // A draft that opened with parts left out, as it was stored (kept at its
+                    // next save: tryout 95's next edit deleted what had not read).
+                    {crate::ui::erased::dynamic(move || (lib.kept_copies.get().into_iter().map(|c| {
+                        let file = format!("promptwright-as-stored-{}.json", super::browser::file_stem(&c.name));
+                        let id = c.id.clone();
+                        view! {
+                            <div class="pw-row pw-row--wrap">
+                                <button type="button" class="pw-button pw-button--small"
+                                    on:click=move |_| { let _ = super::browser::download(&file, "application/json", &c.text); }>
+                                    {format!("Download \u{201c}{}\u{201d} as it was stored", c.name)}
+                                </button>
+                                <button type="button" class="pw-button pw-button--small"
+                                    on:click=move |_| lib.delete_copies(id.clone())>
+                                    {format!("Delete the kept copy of \u{201c}{}\u{201d}", c.name)}
+                                </button>
+                            </div>
+                        }
+                    }).collect_view()).into_any())}
                     <button type="button" class="pw-button" on:click=move |_| {
                         lib.dismiss_damage();
                         settings.unreadable.set(Vec::new());

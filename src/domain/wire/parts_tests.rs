@@ -224,6 +224,62 @@ fn a_missing_or_damaged_part_is_left_out_and_named() {
     assert!(r.draft.lost.len() >= 10);
 }
 
+/// Tryout 95: one block of results replaced with `[{"id":"fifty-one","status":"exploded",
+/// "output":17}]` left out the whole run ("The run results of version 1 could not be read"):
+/// all 165 rows read "not run". Each result reads on its own: the other results open, the
+/// damaged one and the short block are named. A result whose status is none this app writes
+/// ("exploded") is named and left out, not shown as cancelled.
+#[test]
+fn one_damaged_result_leaves_the_rest_of_its_run() {
+    let d = big_draft();
+    let (head, parts) = stored(&d);
+    let mut p = parts.clone();
+    p.insert(
+        "runs/0/cases/1".into(),
+        json!([{"id": "fifty-one", "status": "exploded", "output": 17}]).to_string(),
+    );
+    let r = read_stored(&head, &listed(&p)).expect("the rest reads");
+    let words: Vec<String> = r.draft.lost.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        words,
+        [
+            "Some results from place 51 on of the run in place 1 of the list could not be read from this browser's storage and were left out.",
+            "The result of the case in place 51 of the run (version 2) could not be read and was left out.",
+        ]
+    );
+    assert_eq!(r.draft.draft.runs[0].cases.len(), 70);
+    let want = whole(&d);
+    for (id, result) in &r.draft.draft.runs[0].cases {
+        assert_eq!(Some(result), want.runs[0].cases.get(id), "case #{id}");
+    }
+    // A status this app does not write, in a block that is whole otherwise; and one on the
+    // comparison model, named with it.
+    let mut block: Value = serde_json::from_str(&parts["runs/0/cases/1"]).unwrap();
+    let id = block[0]["id"].as_u64().unwrap();
+    block[0]["status"] = json!("exploded");
+    let mut compared: Value = serde_json::from_str(&parts["compared/0/cases/0"]).unwrap();
+    compared[2]["status"] = json!(7);
+    let mut p = parts.clone();
+    p.insert("runs/0/cases/1".into(), block.to_string());
+    p.insert("compared/0/cases/0".into(), compared.to_string());
+    let r = read_stored(&head, &listed(&p)).expect("the rest reads");
+    let words: Vec<String> = r.draft.lost.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        words,
+        [
+            format!("The result of case #{id} (version 2) could not be read and was left out."),
+            format!(
+                "The result of case #{} (version 2 on comparison model \u{201c}OpenAI-compatible server gpt-4o at 127.0.0.1:8092\u{201d}) could not be read and was left out.",
+                compared[2]["id"]
+            ),
+        ]
+    );
+    let id = u32::try_from(id).unwrap();
+    assert!(!r.draft.draft.runs[0].cases.contains_key(&id));
+    assert_eq!(r.draft.draft.runs[0].cases.len(), 119);
+    assert_eq!(r.draft.draft.compared[0].run.cases.len(), 119);
+}
+
 #[test]
 fn a_record_of_the_first_layout_reads_as_it_is() {
     let d = big_draft();

@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::{
-    AssertionV1, CaseV1, DraftV1, IdeaV1, OriginV1, RunV1, SpecV1, StoredCaseV1, TurnV1, VersionV1,
+    AssertionV1, CaseRunV1, CaseV1, DraftV1, IdeaV1, OriginV1, RunV1, SpecV1, StoredCaseV1, TurnV1,
+    VersionV1,
 };
 use crate::domain::draft::Draft;
 use crate::domain::eval::rating::Rating;
@@ -58,6 +59,21 @@ pub enum Lost {
     /// The results of one run: by the version it ran, or its place in the list.
     #[error("{} could not be read and were left out.", run_name(*version, *at))]
     Run { version: Option<u32>, at: usize },
+    /// One result of a run (tryout 95: one result that did not read hid all 165 of its run),
+    /// by its case's id, else by its place in the run's list (1 is the first); `model`, a
+    /// comparison model's key, for a result on one. The rest of the run is kept.
+    #[error(
+        "The result of {} ({}{}) could not be read and was left out.",
+        case.map_or_else(|| format!("the case in place {at} of the run"), |c| format!("case #{c}")),
+        version.map_or_else(|| "its run's version could not be read".to_owned(), |v| format!("version {v}")),
+        model.as_ref().map(|m| format!(" on comparison model {}", model_name(m))).unwrap_or_default()
+    )]
+    Result {
+        version: Option<u32>,
+        case: Option<u32>,
+        at: usize,
+        model: Option<String>,
+    },
     /// The results of a run whose version did not make it (left out above, or missing), on the
     /// execution model or on a comparison model (`model`, its key): shown under no version, so
     /// never under another prompt that took its number.
@@ -496,31 +512,77 @@ pub(crate) fn run(at: usize, mut v: Value, lost: &mut Vec<Lost>) -> Option<RunV1
         .get("version")
         .and_then(Value::as_u64)
         .and_then(|n| u32::try_from(n).ok());
-    // A rating that does not read is left out, named; its result stays.
-    if let (Some(n), Some(cases)) = (version, v.get_mut("cases").and_then(Value::as_array_mut)) {
-        for c in cases {
-            let case = c
-                .get("id")
-                .and_then(Value::as_u64)
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(0);
-            drop_bad_rating(c, lost, || Lost::Rating {
+    // Each result is read on its own: one that does not read is left out and named, and the rest
+    // of the run opens (tryout 95: one damaged result left out all 165 of its run).
+    let results = v.as_object_mut().and_then(|o| o.remove("cases"));
+    // Results that are not a list at all: the run is left out, as before there were parts.
+    if results
+        .as_ref()
+        .is_some_and(|r| !r.is_array() && !r.is_null())
+    {
+        lost.push(Lost::Run { version, at });
+        return None;
+    }
+    let mut run: RunV1 = crate::domain::wire::from_value(v)
+        .map_err(|_| lost.push(Lost::Run { version, at }))
+        .ok()?;
+    run.cases = list(
+        results,
+        lost,
+        || Lost::Run { version, at },
+        |i, c, lost| result(version, i, c, lost),
+    );
+    Some(run)
+}
+
+/// The statuses a stored result is written with (`CaseRunV1::status`).
+const STATUSES: [&str; 3] = ["done", "failed", "cancelled"];
+
+/// One result of a run whose version is `version`, `at` its place in the run's list: its rating
+/// left out and named when it does not read (the result stays); the result left out and named
+/// when it does not read or its status is none this app writes (tryout 95: "exploded" read as
+/// cancelled, a cancellation the person never made).
+fn result(
+    version: Option<u32>,
+    at: usize,
+    mut c: Value,
+    lost: &mut Vec<Lost>,
+) -> Option<CaseRunV1> {
+    let case = c
+        .get("id")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok());
+    if let Some(n) = version {
+        let id = case.unwrap_or(0);
+        drop_bad_rating(&mut c, lost, || Lost::Rating {
+            version: n,
+            case: id,
+            final_answer: false,
+        });
+        if let Some(r) = c.get_mut("reflection") {
+            drop_bad_rating(r, lost, || Lost::Rating {
                 version: n,
-                case,
-                final_answer: false,
+                case: id,
+                final_answer: true,
             });
-            if let Some(r) = c.get_mut("reflection") {
-                drop_bad_rating(r, lost, || Lost::Rating {
-                    version: n,
-                    case,
-                    final_answer: true,
-                });
-            }
         }
     }
-    crate::domain::wire::from_value(v)
-        .map_err(|_| lost.push(Lost::Run { version, at }))
-        .ok()
+    let known = c
+        .get("status")
+        .and_then(Value::as_str)
+        .is_some_and(|s| STATUSES.contains(&s));
+    known
+        .then(|| crate::domain::wire::from_value::<CaseRunV1>(c).ok())
+        .flatten()
+        .or_else(|| {
+            lost.push(Lost::Result {
+                version,
+                case,
+                at,
+                model: None,
+            });
+            None
+        })
 }
 
 /// One entry of `compared` (a [`ComparedRunV1`]): its key and run, or left out and named when
@@ -546,6 +608,17 @@ pub(crate) fn compared_run(
             Lost::Run { .. } => Lost::ComparedRun {
                 model: Some(key.clone()),
                 at,
+            },
+            Lost::Result {
+                version,
+                case,
+                at,
+                model: None,
+            } => Lost::Result {
+                version,
+                case,
+                at,
+                model: Some(key.clone()),
             },
             other => other,
         });

@@ -2561,3 +2561,122 @@ async fn drafts_kept_before_parts_open_and_an_older_tab_open_is_said() -> anyhow
     b.close().await?;
     Ok(())
 }
+
+/// The parts of `id` in the `parts` store whose keys begin with `prefix`, as [key, text] pairs.
+const PARTS_OF: &str = r#"
+const [prefix, done] = [arguments[0], arguments[arguments.length - 1]];
+const open = indexedDB.open('promptwright');
+open.onsuccess = () => {
+    const range = IDBKeyRange.bound(prefix, prefix + '\uffff');
+    const store = open.result.transaction('parts').objectStore('parts');
+    const keys = store.getAllKeys(range);
+    const values = store.getAll(range);
+    values.onsuccess = () => { open.result.close(); done(keys.result.map((k, i) => [k, values.result[i]])); };
+};
+"#;
+
+/// Tryout 95: one damaged result left out its whole run (every row read "not run"), a status
+/// this app does not write read as "cancelled", and the next edit's save deleted the results
+/// that had read, with nothing offered to keep. Each result reads on its own; the draft as it
+/// was stored is offered for download, kept in this browser at the next save (a reload still
+/// offers it), and deleted only when the person asks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> anyhow::Result<()> {
+    let (_site, b, downloads) = app_downloading("pw-kept-copy").await?;
+    paste_version(&b, "one").await?;
+    saved(&b).await;
+    let damaged = json!({
+        "id": "dres", "rev": 1, "updated_ms": 1.0e12,
+        "draft": {
+            "name": "Results", "idea": {"idea": "an idea"}, "style": "markdown", "current": 1,
+            "versions": [{"n": 1, "origin": {"kind": "pasted"}, "at": 1.0,
+                "spec": {"persona": "You answer.", "context": "c", "steps": ["s"], "format": "f"}}],
+            "cases": [{"id": 1, "input": "first"}, {"id": 2, "input": "second"}, {"id": 3, "input": "third"}],
+            "runs": [{"version": 1, "model": "m", "at": 1.0, "cases": [
+                {"id": 1, "status": "done", "output": "THE-ANSWER-THAT-READS"},
+                {"id": 2, "status": "exploded", "output": "x"},
+                {"id": "three", "status": "done", "output": 17}
+            ]}]
+        }
+    })
+    .to_string();
+    let written = b
+        .client
+        .execute_async(PUT_RECORDS, vec![json!([["dres", damaged]])])
+        .await?;
+    assert_eq!(written, json!("ok"));
+    b.eval("localStorage.setItem('pw.current-draft', 'dres'); return true")
+        .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("In \u{201c}Results\u{201d}: The result of case #2 (version 1) could not be read and was left out.")
+        .await?;
+    b.wait_for_text("In \u{201c}Results\u{201d}: The result of the case in place 3 of the run (version 1) could not be read and was left out.")
+        .await?;
+    b.wait_for_text("THE-ANSWER-THAT-READS").await?;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('cancelled')")
+            .await?,
+        json!(false),
+        "no result reads as cancelled"
+    );
+    // An edit: the save rewrites the draft in parts, and keeps it as it was stored first.
+    b.field("Persona").await?.type_text(" Be exact.").await?;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    saved(&b).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    saved(&b).await;
+    let copies = b
+        .client
+        .execute_async(PARTS_OF, vec![json!("dres/as-stored/")])
+        .await?;
+    assert_eq!(copies.as_array().map(Vec::len), Some(1), "{copies}");
+    // (A record of the first layout, with no parts: its text as it was.)
+    assert_eq!(copies[0][1], json!(damaged));
+    // A reload: the copy is said and offered; the rest of the draft is as edited.
+    b.client.refresh().await?;
+    b.wait_for_text("In \u{201c}Results\u{201d}: a copy of this draft as it was stored before parts of it were left out (at its save number 1) is kept in this browser")
+        .await?;
+    // The results that read were saved with the edit (the answer is version 1's: the page
+    // shows version 2's, none yet).
+    let runs = b
+        .client
+        .execute_async(PARTS_OF, vec![json!("dres/runs/")])
+        .await?;
+    assert!(runs.to_string().contains("THE-ANSWER-THAT-READS"), "{runs}");
+    b.button("Download \u{201c}Results\u{201d} as it was stored")
+        .await?
+        .click()
+        .await?;
+    let file = downloads.join("promptwright-as-stored-results.json");
+    let mut waited = 0;
+    let want = copies[0][1].as_str().unwrap_or_default().to_owned();
+    while std::fs::read_to_string(&file).unwrap_or_default() != want && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(std::fs::read_to_string(&file)?, want);
+    b.button("Delete the kept copy of \u{201c}Results\u{201d}")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('Delete the kept copy')",
+        "the copy's buttons to go",
+    )
+    .await?;
+    let copies = b
+        .client
+        .execute_async(PARTS_OF, vec![json!("dres/as-stored/")])
+        .await?;
+    assert_eq!(copies, json!([]));
+    b.client.refresh().await?;
+    b.wait_for_text("Your idea").await?;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('as it was stored')")
+            .await?,
+        json!(false)
+    );
+    b.close().await?;
+    Ok(())
+}
