@@ -2054,7 +2054,24 @@ fn config_prompt(root: &Node, out: &mut Imported) -> Option<String> {
     };
     let mut first = None;
     for (i, item) in items.iter().enumerate() {
-        let text = match &item.kind {
+        // A prompt written as an object: its text is `raw` (tryout 95: structured-outputs'
+        // `- label: … raw: '… {{problem}}'` was named as left out); its own provider settings
+        // (`config`, such as a response format) are not Promptwright's to send.
+        let raw = match &item.kind {
+            Kind::Map(_) => yaml::get(item, "raw"),
+            _ => None,
+        };
+        if let Some(cfg) = raw
+            .and_then(|_| yaml::get(item, "config"))
+            .filter(|c| !yaml::is_null(c))
+        {
+            out.leave_out(
+                cfg.line,
+                Omitted::Part(format!("prompt {}'s config", i + 1)),
+                "Promptwright sends the prompt's text with the models chosen in Settings, not a prompt's own provider settings (such as a response format)",
+            );
+        }
+        let text = match &raw.unwrap_or(item).kind {
             Kind::Scalar { text, .. } if !text.trim().starts_with("file://") => Some(text),
             _ => None,
         };

@@ -187,7 +187,7 @@ const TABLE: &[Row] = &[
         checks: "[contains-any], [contains]",
         global: "is-json",
         tags: "",
-        left_out: "prompt 1, prompt 2, javascript check",
+        left_out: "prompt 1's config, prompt 2, prompt 2's config, javascript check",
     },
     Row {
         n: 23,
@@ -499,6 +499,29 @@ fn example_values_come_in_as_written() {
     assert_eq!(
         im.cases[1].assertions[0].check,
         Check::ContainsAll(vec!["24.01".into()])
+    );
+    // Its prompts are objects: the first one's `raw` text is each case's message, as promptfoo
+    // sends it (tryout 95: named as left out); their provider settings are named as left out.
+    assert!(
+        im.cases[0]
+            .input
+            .starts_with("You are a helpful math tutor. Solve "),
+        "{:?}",
+        im.cases[0].input
+    );
+    let messages: Vec<String> = im
+        .left_out
+        .iter()
+        .map(|l| format!("line {}: {}", l.line, l.message()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "line 9: prompt 1's config left out: Promptwright sends the prompt's text with the models chosen in Settings, not a prompt's own provider settings (such as a response format)",
+            "line 38: prompt 2 left out: the first prompt is each case's message here; compare prompts as versions instead",
+            "line 41: prompt 2's config left out: Promptwright sends the prompt's text with the models chosen in Settings, not a prompt's own provider settings (such as a response format)",
+            "line 67: javascript check left out: it would run code (a check for every case)"
+        ]
     );
     let im = one("examples__simple-csv__tests.csv");
     assert_eq!(
