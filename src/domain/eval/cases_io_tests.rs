@@ -1619,7 +1619,7 @@ fn files_chosen_together_resolve_their_references() {
           var doc = "Zoë's document\n"
           assert Equals("Paris")
         global IsJson
-        left line 8: file://missing.jsonl left out: it was not among the files chosen: choose it together with this one
+        left line 8: file://missing.jsonl left out: no file chosen with this one has that name (files are matched by their names), so its tests are not read from it
         left evals/default.yaml line 4: python check left out: it would run code (a check for every case)
         bad evals/cases/b.csv line 3: this row has 3 cells but the header has 2 columns
     "#]]

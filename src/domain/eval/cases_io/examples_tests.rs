@@ -465,6 +465,31 @@ fn a_config_without_its_tests_file_reports_the_reference() {
         )
         .collect::<Vec<_>>()
     );
+    // Tryout 95: chosen with its CSV saved under another name (the flat name of the peer
+    // folder), the config said "choose it together with this one", which had been done; the CSV
+    // came in as a file of its own. The message says no file has that name.
+    let csv = file(&dir, "examples__eval-customer-support-rubric__tests.csv");
+    let flat = |f: &FileText| FileText {
+        name: f.name.replace('/', "__"),
+        text: f.text.clone(),
+    };
+    let both = super::import_files(&[flat(&config), flat(&csv)]);
+    let said: Vec<String> = both[0]
+        .1
+        .as_ref()
+        .expect("the config reads")
+        .left_out
+        .iter()
+        .filter(|l| l.line == 14)
+        .map(|l| l.message())
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "file://tests.csv left out: no file chosen with this one has that name (files are matched by their names), so its tests are not read from it"
+        ]
+    );
+    assert_eq!(both[1].1.as_ref().map(|im| im.cases.len()), Ok(8));
     let mmlu = file(&dir, "examples__mmlu__promptfooconfig.yaml");
     let im = super::import(&mmlu.name, &mmlu.text).expect("the check comes in");
     assert_eq!(im.global.len(), 1);
