@@ -673,10 +673,16 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                 .map(|a| a.describe())
                 .collect::<Vec<_>>();
             // The list numbers the cases (tryout 11, m8: a bullet and "1." read "• 1.").
+            // Its first variable's value beside an input, as in the sender's list (session 46's
+            // notes: cases with one input and different data read alike here).
+            let summary = match c.first_value_shown() {
+                Some(v) => format!("{} \u{b7} {v}", c.summary()),
+                None => c.summary(),
+            };
             let line = if checks.is_empty() {
-                c.summary()
+                summary
             } else {
-                format!("{} — checks: {}", c.summary(), checks.join("; "))
+                format!("{summary} — checks: {}", checks.join("; "))
             };
             let result = run.and_then(|r| r.cases.get(&c.id)).and_then(|r| {
                 use crate::domain::eval::run::Status;

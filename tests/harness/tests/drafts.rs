@@ -1739,6 +1739,13 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     // Case 4's answer fails its check: the receiver is told why (tryout 10: a bare "fail").
     cases.add(4, "CHARLIE: flour", Some("Sugar")).await?;
     cases.add(5, "DELTA: eggs", None).await?;
+    // Case #5 has data for the prompt's {{recipe}} too: the receiver sees it beside its input
+    // (session 46's notes: cases with one input and different data read alike there).
+    a.client
+        .find(fantoccini::Locator::Css("#pw-case-5-var-recipe"))
+        .await?
+        .type_text(&format!("PANCAKES-FOR-TEN{TAB}"))
+        .await?;
     a.field("Kind of check to add (Checks for this case)")
         .await?
         .select_by_label("Judge with a rubric")
@@ -1882,6 +1889,10 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     // sender's note goes with it (tryout 93).
     assert!(
         preview.contains("Result: judge error, left out of the score: Score 0 without the judge (the judge's reply has no score from 1 to 10). Why: The sender rated this answer down: Eggs are not dairy here.Answer of case #5"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("DELTA: eggs \u{b7} recipe: PANCAKES-FOR-TEN"),
         "{preview}"
     );
     for answer in ["Produce: leeks", "Baking: flour", "Answer of case #2"] {
