@@ -532,10 +532,9 @@ impl Library {
     /// a copy kept so by an earlier save (one copy per draft offered: the newest read).
     fn keep_copy(self, r: &Record) {
         let name = r.draft.display_name();
-        if let Some((key, _)) = r.copies.first() {
-            let rev = key.strip_prefix(crate::net::store::COPY).unwrap_or(key);
+        if !r.copies.is_empty() {
             self.report([format!(
-                "In \u{201c}{name}\u{201d}: a copy of this draft as it was stored before parts of it were left out (at its save number {rev}) is kept in this browser: download it to repair it or to send it to someone who can, then delete the copy."
+                "In \u{201c}{name}\u{201d}: a copy of this draft as it was stored before parts of it were left out is kept in this browser: download it to repair it or to send it to someone who can, then delete the copy."
             )]);
         }
         let text = r

@@ -2645,7 +2645,7 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
     assert_eq!(copies[0][1], json!(damaged));
     // A reload: the copy is said and offered; the rest of the draft is as edited.
     b.client.refresh().await?;
-    b.wait_for_text("In \u{201c}Results\u{201d}: a copy of this draft as it was stored before parts of it were left out (at its save number 1) is kept in this browser")
+    b.wait_for_text("In \u{201c}Results\u{201d}: a copy of this draft as it was stored before parts of it were left out is kept in this browser")
         .await?;
     // The results that read were saved with the edit (the answer is version 1's: the page
     // shows version 2's, none yet).
