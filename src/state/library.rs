@@ -537,11 +537,22 @@ impl Library {
                 "In \u{201c}{name}\u{201d}: a copy of this draft as it was stored before parts of it were left out is kept in this browser: download it to repair it or to send it to someone who can, then delete the copy."
             )]);
         }
-        let text = r
-            .as_stored
-            .clone()
-            .or_else(|| r.copies.last().map(|(_, t)| t.clone()));
-        let Some(text) = text else { return };
+        // Every copy kept, and the record as it is stored now when something of it did not
+        // read: one in the file as it is, several as one JSON object by where each was kept.
+        let mut pieces: Vec<(String, String)> = r.copies.clone();
+        if let Some(now) = &r.as_stored {
+            pieces.push(("as stored now".to_owned(), now.clone()));
+        }
+        let text = match pieces.as_slice() {
+            [] => return,
+            [(_, one)] => one.clone(),
+            many => serde_json::Value::Object(
+                many.iter()
+                    .map(|(k, t)| (k.clone(), serde_json::Value::from(t.as_str())))
+                    .collect(),
+            )
+            .to_string(),
+        };
         let copy = KeptCopy {
             id: r.id.clone(),
             name,
