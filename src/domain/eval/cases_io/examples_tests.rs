@@ -354,6 +354,14 @@ fn expected(r: &Row) -> String {
 }
 
 /// A file of the examples folder under its path in promptfoo's repository.
+/// What an import says it left out, a line each: "line 14: file://tests.csv left out: …".
+fn said(im: &Imported) -> Vec<String> {
+    im.left_out
+        .iter()
+        .map(|l| format!("line {}: {}", l.line, l.message()))
+        .collect()
+}
+
 fn file(dir: &Path, flat: &str) -> FileText {
     let text = std::fs::read_to_string(dir.join(flat))
         .unwrap_or_else(|e| panic!("cannot read {flat}: {e}"));
@@ -446,11 +454,7 @@ fn a_config_without_its_tests_file_reports_the_reference() {
     let im = super::import(&config.name, &config.text).expect("the checks come in");
     assert!(im.cases.is_empty());
     assert_eq!(im.global.len(), 5);
-    let messages: Vec<String> = im
-        .left_out
-        .iter()
-        .map(|l| format!("line {}: {}", l.line, l.message()))
-        .collect();
+    let messages = said(&im);
     assert_eq!(
         messages,
         [
@@ -534,11 +538,7 @@ fn example_values_come_in_as_written() {
         "{:?}",
         im.cases[0].input
     );
-    let messages: Vec<String> = im
-        .left_out
-        .iter()
-        .map(|l| format!("line {}: {}", l.line, l.message()))
-        .collect();
+    let messages = said(&im);
     assert_eq!(
         messages,
         [
