@@ -106,9 +106,10 @@ pub struct Record {
     pub lost: Vec<Lost>,
     /// The record as it was stored, when something was left out as it was read: its head and
     /// every part, in the form of [`Unreadable::raw`]. The store keeps it at its next save of
-    /// the draft (`as-stored/{rev}`), before the parts that did not read are written over.
+    /// the draft ([`COPY`]), before the parts that did not read are written over.
     pub as_stored: Option<String>,
-    /// Copies kept that way by earlier saves: their part keys and texts.
+    /// Copies kept that way by earlier saves: the revision each was read at, and its text. A
+    /// save of this record writes them back (a deleted draft brought back by Undo keeps them).
     pub copies: Vec<(String, String)>,
 }
 
@@ -137,7 +138,7 @@ impl Record {
     /// Reads a record's stored text ([`Record::to_json`]) part by part; `None` when nothing in
     /// it is usable.
     pub fn from_json(text: &str) -> Option<Record> {
-        DraftStore::read(None, JsValue::from_str(text), &[]).ok()
+        DraftStore::read(None, JsValue::from_str(text), &[], Vec::new()).ok()
     }
 
     /// The record whole, in one text: JSON of its id, revision, time and wire draft (all of it;
@@ -258,10 +259,26 @@ struct Written {
     parts: Vec<(String, serde_json::Value)>,
 }
 
-/// How the part keys of a copy of a record as it was stored begin (`as-stored/{rev}`): kept when
-/// something of the record could not be read, before the next save writes over it; never
-/// written over or deleted by a save, deleted with the draft or by [`DraftStore::delete_copies`].
-pub const COPY: &str = "as-stored/";
+/// Where copies of records as they were stored are kept in the `parts` store
+/// (`as-stored/{id}/{rev}`): one is written when something of a record could not be read, before
+/// its next save writes over it. Outside the draft's own keys (`{id}/…`), so no save deletes it,
+/// also one by a tab of an earlier build; deleted with the draft or by
+/// [`DraftStore::delete_copies`].
+pub const COPY: &str = "as-stored";
+
+/// The key of draft `id`'s copy as stored at revision `rev`.
+fn copy_key(id: &str, rev: &str) -> String {
+    format!("{COPY}/{id}/{rev}")
+}
+
+/// Every copy key of draft `id`.
+fn copies_of(id: &str) -> Result<IdbKeyRange, StoreError> {
+    IdbKeyRange::bound(
+        &JsValue::from_str(&copy_key(id, "")),
+        &JsValue::from_str(&copy_key(id, "\u{ffff}")),
+    )
+    .map_err(StoreError::from)
+}
 
 /// A part's key in the `parts` store: the draft's key, `/`, the part's (`d19a…/runs/0/cases/2`).
 fn part_key(id: &str, part: &str) -> String {
@@ -370,15 +387,11 @@ impl DraftStore {
         key: Option<String>,
         v: JsValue,
         parts: &[(String, String)],
+        copies: Vec<(String, String)>,
     ) -> Result<Record, Unreadable> {
         let text = v.as_string();
-        // Copies kept of the record as it was stored are not parts of the draft.
-        let (copies, parts): (Vec<_>, Vec<_>) = parts
-            .iter()
-            .cloned()
-            .partition(|(k, _)| k.starts_with(COPY));
-        // All of it as stored: the head, and its parts when it has any.
-        let raw = match (&text, parts.is_empty()) {
+        // All of it as stored: the head, and its parts when it has any (made only when needed).
+        let raw = || match (&text, parts.is_empty()) {
             (Some(t), true) => t.clone(),
             (t, _) => {
                 let parts: serde_json::Map<String, serde_json::Value> = parts
@@ -392,13 +405,13 @@ impl DraftStore {
             id: key.clone().unwrap_or_default(),
             name,
             why,
-            raw: raw.clone(),
+            raw: raw(),
         };
         let Some(text) = text.as_deref() else {
             return Err(unreadable(None, "not a text record".into()));
         };
-        let r = read_stored(text, &parts).map_err(|e| unreadable(e.name, e.why))?;
-        let as_stored = (!r.draft.lost.is_empty()).then_some(raw);
+        let r = read_stored(text, parts).map_err(|e| unreadable(e.name, e.why))?;
+        let as_stored = (!r.draft.lost.is_empty()).then(raw);
         Ok(Record {
             id: key.or(r.id).unwrap_or_default(),
             rev: r.rev,
@@ -439,6 +452,35 @@ impl DraftStore {
         })
     }
 
+    /// The copies kept of draft `id` as it was stored ([`COPY`]): the revision each was read at,
+    /// and its text. The requests go out now; the future waits for them.
+    fn read_copies(
+        parts: &IdbObjectStore,
+        id: &str,
+    ) -> Result<impl Future<Output = Result<Vec<(String, String)>, StoreError>> + use<>, StoreError>
+    {
+        let range = copies_of(id)?;
+        let keys = settled(
+            &parts
+                .get_all_keys_with_key(&range)
+                .map_err(StoreError::from)?,
+        );
+        let values = settled(&parts.get_all_with_key(&range).map_err(StoreError::from)?);
+        let prefix = copy_key(id, "");
+        Ok(async move {
+            let keys: js_sys::Array = keys.await.map_err(StoreError::from)?.unchecked_into();
+            let values: js_sys::Array = values.await.map_err(StoreError::from)?.unchecked_into();
+            Ok(keys
+                .iter()
+                .zip(values.iter())
+                .filter_map(|(k, v)| {
+                    let k = k.as_string()?;
+                    Some((k.strip_prefix(&prefix)?.to_owned(), v.as_string()?))
+                })
+                .collect())
+        })
+    }
+
     /// Every record, read part by part (unreadable ones are listed apart, never deleted).
     pub async fn all(&self) -> Result<Listing, StoreError> {
         let (_tx, heads, parts) = self.stores(IdbTransactionMode::Readonly)?;
@@ -454,12 +496,19 @@ impl DraftStore {
             .await
             .map_err(StoreError::from)?
             .unchecked_into();
-        // In key order, so each draft's parts come together.
+        // In key order, so each draft's parts come together; the copies kept as stored apart.
         let mut by_draft: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        let mut copies: Vec<(String, String, String)> = Vec::new();
         for (k, v) in part_keys.iter().zip(part_values.iter()) {
             if let (Some(k), Some(v)) = (k.as_string(), v.as_string())
                 && let Some((id, part)) = k.split_once('/')
             {
+                if id == COPY {
+                    if let Some((draft, rev)) = part.split_once('/') {
+                        copies.push((draft.to_owned(), rev.to_owned(), v));
+                    }
+                    continue;
+                }
                 match by_draft.last_mut() {
                     Some((last, parts)) if last == id => parts.push((part.to_owned(), v)),
                     _ => by_draft.push((id.to_owned(), vec![(part.to_owned(), v)])),
@@ -473,7 +522,12 @@ impl DraftStore {
                 .as_deref()
                 .and_then(|k| by_draft.iter().find(|(id, _)| id == k))
                 .map_or(&[][..], |(_, p)| &p[..]);
-            match Self::read(key, value, parts) {
+            let kept = copies
+                .iter()
+                .filter(|(id, _, _)| key.as_deref() == Some(id.as_str()))
+                .map(|(_, rev, text)| (rev.clone(), text.clone()))
+                .collect();
+            match Self::read(key, value, parts, kept) {
                 Ok(r) => {
                     self.keep_at_next_save(&r);
                     out.records.push(r);
@@ -492,9 +546,12 @@ impl DraftStore {
                 .get(&JsValue::from_str(id))
                 .map_err(StoreError::from)?,
         );
+        let copies = Self::read_copies(&parts, id)?;
         let parts = Self::read_parts(&parts, id)?;
         let (value, parts) = (value.await.map_err(StoreError::from)?, parts.await?);
-        let read = (!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value, &parts));
+        let copies = copies.await?;
+        let read =
+            (!value.is_undefined()).then(|| Self::read(Some(id.to_owned()), value, &parts, copies));
         if let Some(Ok(r)) = &read {
             self.keep_at_next_save(r);
         }
@@ -517,12 +574,9 @@ impl DraftStore {
         self.to_keep.borrow_mut().retain(|(k, _, _)| k != id);
         let (tx, _heads, parts) = self.stores(IdbTransactionMode::Readwrite)?;
         let done = committed(&tx);
-        let range = IdbKeyRange::bound(
-            &JsValue::from_str(&part_key(id, COPY)),
-            &JsValue::from_str(&part_key(id, &format!("{COPY}\u{ffff}"))),
-        )
-        .map_err(StoreError::from)?;
-        parts.delete(&range.into()).map_err(StoreError::from)?;
+        parts
+            .delete(&copies_of(id)?.into())
+            .map_err(StoreError::from)?;
         done.await.map_err(StoreError::from)
     }
 
@@ -560,7 +614,7 @@ impl DraftStore {
         match (&current, expected) {
             (Some((rev, _)), Some(exp)) if *rev != exp => {
                 let theirs = Self::read_parts(&parts, &record.id)?.await?;
-                return Self::read(Some(record.id.clone()), stored, &theirs)
+                return Self::read(Some(record.id.clone()), stored, &theirs, Vec::new())
                     .map(Saved::Conflict)
                     .map_err(|_| refuse());
             }
@@ -581,29 +635,30 @@ impl DraftStore {
         });
         let stale: Vec<String> = match &known {
             Some(w) => w.parts.iter().map(|(k, _)| k.clone()).collect(),
-            // Whatever is there (a save cut short may have left parts no head lists), but the
-            // copies kept as stored.
+            // Whatever is there (a save cut short may have left parts no head lists).
             None => Self::read_parts(&parts, &record.id)?
                 .await?
                 .into_iter()
                 .map(|(k, _)| k)
-                .filter(|k| !k.starts_with(COPY))
                 .collect(),
         };
         // The record as it was stored when it was read with something left out, before any of
         // it is written over (tryout 95: the next edit deleted the 115 results that did read).
-        let copies: Vec<(u64, String)> = self
-            .to_keep
-            .borrow()
-            .iter()
-            .filter(|(id, _, _)| *id == record.id)
-            .map(|(_, rev, raw)| (*rev, raw.clone()))
-            .collect();
+        // The record's own copies are written back too (a draft deleted and brought back by
+        // Undo keeps them).
+        let mut copies: Vec<(String, String)> = std::mem::take(&mut record.copies);
+        copies.extend(
+            self.to_keep
+                .borrow()
+                .iter()
+                .filter(|(id, _, _)| *id == record.id)
+                .map(|(_, rev, raw)| (rev.to_string(), raw.clone())),
+        );
         for (rev, raw) in &copies {
             parts
                 .put_with_key(
                     &JsValue::from_str(raw),
-                    &JsValue::from_str(&part_key(&record.id, &format!("{COPY}{rev}"))),
+                    &JsValue::from_str(&copy_key(&record.id, rev)),
                 )
                 .map_err(StoreError::from)?;
         }
@@ -647,8 +702,8 @@ impl DraftStore {
         Ok(Saved::Ok(record.rev))
     }
 
-    /// Deletes one record and its parts (none there is not an error); done when the deletion is
-    /// committed.
+    /// Deletes one record, its parts and its copies as stored (none there is not an error); done
+    /// when the deletion is committed.
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
         let (tx, heads, parts) = self.stores(IdbTransactionMode::Readwrite)?;
         let done = committed(&tx);
@@ -657,6 +712,10 @@ impl DraftStore {
             .map_err(StoreError::from)?;
         parts
             .delete(&parts_of(id)?.into())
+            .map_err(StoreError::from)?;
+        // Its copies as stored go with it (a delete's Undo writes them back: `Record::copies`).
+        parts
+            .delete(&copies_of(id)?.into())
             .map_err(StoreError::from)?;
         done.await.map_err(StoreError::from)?;
         let mut written = self.written.borrow_mut();

@@ -257,8 +257,11 @@ pub struct KeptCopy {
     pub id: String,
     /// The draft's name as the page shows it.
     pub name: String,
-    /// The record and its parts as stored (`net::store::Record::as_stored`).
+    /// The record and its parts as stored (`net::store::Record::as_stored`), or the copies kept.
     pub text: String,
+    /// Whether a copy is kept in storage already (else it is kept at the draft's next save):
+    /// only then can it be deleted.
+    pub stored: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -557,12 +560,21 @@ impl Library {
             id: r.id.clone(),
             name,
             text,
+            stored: !r.copies.is_empty(),
         };
         self.kept_copies
             .update(|v| match v.iter_mut().find(|c| c.id == copy.id) {
                 Some(c) => *c = copy,
                 None => v.push(copy),
             });
+    }
+
+    /// Whether draft `id` was read with something left out, or has a copy kept as stored: an
+    /// empty-looking draft of that kind is not deleted as empty (what did not read is still
+    /// there).
+    fn keeps_copy(self, id: &str) -> bool {
+        self.kept_copies
+            .with_untracked(|v| v.iter().any(|c| c.id == id))
     }
 
     /// Deletes the copies kept of draft `id` as it was stored, and stops offering it.
@@ -666,7 +678,12 @@ impl Library {
             if let Some(p) = &passed_over {
                 match self.keep_unsaved_in(p).await {
                     Some(kept) => passed_name = Some(kept.display_name()),
-                    None if p.draft.name.is_empty() && wire::holds_nothing(&p.draft) => {
+                    // Not one read with something left out: what did not read is still stored.
+                    None if p.draft.name.is_empty()
+                        && wire::holds_nothing(&p.draft)
+                        && p.as_stored.is_none()
+                        && p.copies.is_empty() =>
+                    {
                         give_way = Some(p.id.clone());
                     }
                     None => {}
@@ -1310,6 +1327,7 @@ impl Library {
         // profile left one behind).
         let left_empty = Some(self.current_id.get_untracked()).filter(|id| {
             !id.is_empty()
+                && !self.keeps_copy(id)
                 && self
                     .drafts
                     .draft
@@ -1513,6 +1531,7 @@ impl Library {
             let left_empty = (self.replaced_by_empty.get_value()
                 && !current.is_empty()
                 && current != r.id
+                && !self.keeps_copy(&current)
                 && self
                     .drafts
                     .draft

@@ -214,8 +214,9 @@ pub fn keep_tab_inside(ev: &web_sys::KeyboardEvent, title_id: &str) {
 /// page (a `MutationObserver` callback, which runs before the release is handled) scrolls the
 /// window by as much as the pressed element moved, which puts it back under the pointer: what
 /// the browser's scroll anchoring does for content above the view, for the pressed control.
-/// The person's own scrolling while holding is not undone; the page's scroll bar and touch are
-/// left alone (a tap's element is chosen when the finger lifts).
+/// The person's own scrolling while holding is not undone; the page's scroll bar, list boxes,
+/// controls in fixed or sticky parts of the page, and touch (a tap's element is chosen when the
+/// finger lifts) are left alone.
 pub fn keep_pressed_in_place() {
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -260,6 +261,7 @@ pub fn keep_pressed_in_place() {
         let pressed = Rc::clone(&pressed);
         let observer = observer.clone();
         let doc = doc.clone();
+        let window = window.clone();
         Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
             let field = |name: &str| js_sys::Reflect::get(&ev, &name.into()).ok();
             let kind = field("pointerType")
@@ -272,10 +274,14 @@ pub fn keep_pressed_in_place() {
             else {
                 return;
             };
-            // The page itself (its scroll bar) is not a control.
+            // The page itself (its scroll bar) is not a control; a list box opens its own
+            // popup, which takes the release (the page would never hear it); a control in a
+            // fixed or sticky part of the page (the Settings drawer, the corner's toasts) does
+            // not move with the window's scroll.
             let page = doc.document_element().is_some_and(|r| r == el)
                 || doc.body().is_some_and(|b| *b == el);
-            if kind == "touch" || !primary || page {
+            let list_box = el.closest("select, option").ok().flatten().is_some();
+            if kind == "touch" || !primary || page || list_box || pinned(&window, &el) {
                 return;
             }
             let top = el.get_bounding_client_rect().top();
@@ -306,6 +312,25 @@ pub fn keep_pressed_in_place() {
     on_down.forget();
     on_up.forget();
     on_scroll.forget();
+}
+
+/// Whether `el` or a part of the page around it is `position: fixed` or `sticky`: it stays put
+/// when the window scrolls.
+fn pinned(window: &web_sys::Window, el: &web_sys::Element) -> bool {
+    let mut at = Some(el.clone());
+    while let Some(e) = at {
+        let position = window
+            .get_computed_style(&e)
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_property_value("position").ok())
+            .unwrap_or_default();
+        if position == "fixed" || position == "sticky" {
+            return true;
+        }
+        at = e.parent_element();
+    }
+    false
 }
 
 /// Keeps the keyboard focus on the page when a control takes itself away as it is pressed (a

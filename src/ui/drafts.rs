@@ -488,16 +488,23 @@ pub fn LibraryBanners() -> impl IntoView {
                     {crate::ui::erased::dynamic(move || (lib.kept_copies.get().into_iter().map(|c| {
                         let file = format!("promptwright-as-stored-{}.json", super::browser::file_stem(&c.name));
                         let id = c.id.clone();
+                        let name = c.name.clone();
+                        // Deleting is offered for a copy kept in storage only (the review of
+                        // session 47: before the first save there is none, and the press gave
+                        // away the one to come).
+                        let delete = c.stored.then(|| view! {
+                            <button type="button" class="pw-button pw-button--small"
+                                on:click=move |_| lib.delete_copies(id.clone())>
+                                {format!("Delete the kept copy of \u{201c}{name}\u{201d}")}
+                            </button>
+                        });
                         view! {
                             <div class="pw-row pw-row--wrap">
                                 <button type="button" class="pw-button pw-button--small"
                                     on:click=move |_| { let _ = super::browser::download(&file, "application/json", &c.text); }>
                                     {format!("Download \u{201c}{}\u{201d} as it was stored", c.name)}
                                 </button>
-                                <button type="button" class="pw-button pw-button--small"
-                                    on:click=move |_| lib.delete_copies(id.clone())>
-                                    {format!("Delete the kept copy of \u{201c}{}\u{201d}", c.name)}
-                                </button>
+                                {delete}
                             </div>
                         }
                     }).collect_view()).into_any())}

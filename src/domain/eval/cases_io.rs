@@ -424,15 +424,19 @@ fn import_one(ctx: &Ctx, index: usize) -> Result<Imported, String> {
         (&a.file, a.line).cmp(&(&b.file, b.line))
     });
     if out.cases.is_empty() && out.global.is_empty() && out.bad.is_empty() {
-        if let Some(Omitted::File(path)) = out
-            .left_out
-            .iter()
-            .map(|l| &l.what)
-            .find(|w| matches!(w, Omitted::File(_)))
-        {
-            return Err(format!(
-                "The tests of this file are in another file ({path}), which was not among the files chosen: choose both files together."
-            ));
+        if let Some((path, why)) = out.left_out.iter().find_map(|l| match &l.what {
+            Omitted::File(path) => Some((path, &l.why)),
+            _ => None,
+        }) {
+            // Why it was not read, as the reference's own note says (the review of session
+            // 47: two configs referring to each other, both chosen, were told to choose both).
+            return Err(if ctx.files.len() == 1 {
+                format!(
+                    "The tests of this file are in another file ({path}), which was not among the files chosen: choose both files together."
+                )
+            } else {
+                format!("The tests of this file are in another file ({path}), not read: {why}.")
+            });
         }
         if !out.left_out.is_empty() {
             let parts: Vec<String> = out.left_out.iter().map(LeftOut::message).collect();
@@ -2169,7 +2173,9 @@ fn read_tests_file(
         // Files were chosen with it, under other names (tryout 95: a CSV saved under another
         // name was chosen with its config, and the page said to choose it together with it).
         let others = ctx.files.iter().any(|f| f.name != from);
-        let why = if others {
+        let why = if ctx.depth >= MAX_DEPTH {
+            "the files chosen refer to each other too deeply (a file referring back to one that refers to it?), so its tests are not read from it"
+        } else if others {
             "no file chosen with this one has that name (files are matched by their names), so its tests are not read from it"
         } else {
             "it was not among the files chosen: choose it together with this one"

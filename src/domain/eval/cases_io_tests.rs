@@ -2609,3 +2609,34 @@ fn a_variable_naming_a_file_not_chosen_says_its_case_comes_in_with_the_name() {
         "the text of file://recipes/a.txt left out: a value in the list of variable recipe names that file, which was not among the files chosen, so its case comes in with the file's name as the value of recipe (choose the file too to read it)"
     );
 }
+
+/// The review of session 47: two configs whose tests refer to each other, both chosen, were
+/// said to have no file of that name among those chosen; the reference is named as too deep.
+#[test]
+fn configs_referring_to_each_other_are_named_as_too_deep() {
+    let files = [
+        FileText {
+            name: "a.yaml".into(),
+            text: "tests: file://b.yaml\n".into(),
+        },
+        FileText {
+            name: "b.yaml".into(),
+            text: "tests: file://a.yaml\n".into(),
+        },
+    ];
+    let said: Vec<String> = import_files(&files)
+        .into_iter()
+        .map(|(_, r)| r.err().unwrap_or_default())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("refer to each other too deeply")),
+        "{said:?}"
+    );
+    assert!(
+        !said
+            .iter()
+            .any(|m| m.contains("no file chosen with this one has that name")),
+        "{said:?}"
+    );
+}

@@ -2630,6 +2630,15 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
         json!(false),
         "no result reads as cancelled"
     );
+    // Offered for download at once; no copy is stored yet, so none can be deleted (the review
+    // of session 47: the press gave away the copy to come).
+    b.button("Download \u{201c}Results\u{201d} as it was stored")
+        .await?;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('Delete the kept copy')")
+            .await?,
+        json!(false)
+    );
     // An edit: the save rewrites the draft in parts, and keeps it as it was stored first.
     b.field("Persona").await?.type_text(" Be exact.").await?;
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -2638,7 +2647,7 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
     saved(&b).await;
     let copies = b
         .client
-        .execute_async(PARTS_OF, vec![json!("dres/as-stored/")])
+        .execute_async(PARTS_OF, vec![json!("as-stored/dres/")])
         .await?;
     assert_eq!(copies.as_array().map(Vec::len), Some(1), "{copies}");
     // (A record of the first layout, with no parts: its text as it was.)
@@ -2666,6 +2675,26 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
         waited += 1;
     }
     assert_eq!(std::fs::read_to_string(&file)?, want);
+    // The draft deleted and brought back by Undo keeps its copy (the review of session 47:
+    // the delete took it, and Undo wrote the draft back without it).
+    let d = DraftsPage::open(&b).await?;
+    b.button("Delete Results").await?.click().await?;
+    b.button("Delete it").await?.click().await?;
+    b.wait_for_text("Deleted \u{201c}Results\u{201d}.").await?;
+    assert_eq!(
+        b.client
+            .execute_async(PARTS_OF, vec![json!("as-stored/dres/")])
+            .await?,
+        json!([])
+    );
+    b.button("Undo").await?.click().await?;
+    d.wait_count(2).await?;
+    let back = b
+        .client
+        .execute_async(PARTS_OF, vec![json!("as-stored/dres/")])
+        .await?;
+    assert_eq!(back, copies, "the copy came back with the draft");
+    d.close().await?;
     b.button("Delete the kept copy of \u{201c}Results\u{201d}")
         .await?
         .click()
@@ -2677,7 +2706,7 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
     .await?;
     let copies = b
         .client
-        .execute_async(PARTS_OF, vec![json!("dres/as-stored/")])
+        .execute_async(PARTS_OF, vec![json!("as-stored/dres/")])
         .await?;
     assert_eq!(copies, json!([]));
     b.client.refresh().await?;

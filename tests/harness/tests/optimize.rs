@@ -3614,7 +3614,7 @@ async fn a_click_right_after_typing_in_a_section_is_not_lost() -> anyhow::Result
     b.eval("document.evaluate(\"//button[normalize-space()='Critique this prompt']\", document, null, 9, null).singleNodeValue.scrollIntoView({block: 'center'}); return 0")
         .await?;
     // The Versions card's height as the button is pressed, and after.
-    b.eval("window.addEventListener('pointerdown', () => { window.pwPressedAt = document.querySelector('.pw-card--versions').getBoundingClientRect().height; }, {capture: true, once: true}); return 0")
+    b.eval("const h = () => document.querySelector('.pw-card--versions').getBoundingClientRect().height; window.addEventListener('pointerdown', () => { window.pwPressedAt = h(); }, {capture: true, once: true}); window.addEventListener('pointerup', () => { window.pwReleasedAt = h(); }, {capture: true, once: true}); return 0")
         .await?;
     let persona = b.field("Persona").await?;
     persona.type_text(" TYPED-JUST-BEFORE.").await?;
@@ -3627,7 +3627,7 @@ async fn a_click_right_after_typing_in_a_section_is_not_lost() -> anyhow::Result
         .as_f64()
         .unwrap_or_default();
     let after = b
-        .eval("return document.querySelector('.pw-card--versions').getBoundingClientRect().height")
+        .eval("return window.pwReleasedAt ?? 0")
         .await?
         .as_f64()
         .unwrap_or_default();
