@@ -2,13 +2,26 @@
 
 /// Why the browser cannot use `url` as a provider's address, in plain words, with the address
 /// written in full: it does not start with `http://` or `https://` (`127.0.0.1:8090/v1` is read
-/// by the browser's URL parser as something else, or not at all). `None` when it does, or when
-/// it is empty. `http` is suggested for this computer's addresses, `https` for the rest.
+/// by the browser's URL parser as something else, or not at all), or it holds a user name or
+/// password before its host (`fetch` refuses such a URL). `None` when it is usable, or when it
+/// is empty. `http` is suggested for this computer's addresses, `https` for the rest.
 pub fn address_problem(url: &str) -> Option<String> {
     let t = url.trim();
     let lower = t.to_ascii_lowercase();
-    if t.is_empty() || lower.starts_with("http://") || lower.starts_with("https://") {
+    if t.is_empty() {
         return None;
+    }
+    if let Some(rest) = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"))
+    {
+        // A user name or password before the host: the browser refuses to send a request to
+        // it (tryout 96: Test connection said "CORS", and the cause was under the details).
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        return authority.contains('@').then(|| {
+            "The address holds a user name or password (the part before \u{201c}@\u{201d}), which the browser will not send a request with: write the address without it (a key goes in the key field)"
+                .to_owned()
+        });
     }
     let local = ["localhost", "127.", "[::1]", "0.0.0.0"]
         .iter()
@@ -211,6 +224,12 @@ mod tests {
             )
         );
         assert_eq!(address_problem("HTTPS://api.openai.com/v1"), None);
+        // Tryout 96: a user part before the host; an "@" in the path is no problem.
+        assert!(
+            address_problem("http://127.0.0.1:8090@localhost:8090/openai/v1")
+                .is_some_and(|m| m.starts_with("The address holds a user name or password"))
+        );
+        assert_eq!(address_problem("https://api.example.com/v1/@team"), None);
         assert_eq!(address_problem("http://localhost:11434"), None);
         assert_eq!(address_problem(""), None);
     }

@@ -363,17 +363,24 @@ async fn open(
     {
         return Err(e);
     }
-    // An address without http(s):// would be fetched relative to this page: never sent.
-    if crate::domain::http::address_problem(&http.url).is_some() {
-        return Err(ProviderError::new(
+    // An address without http(s):// would be fetched relative to this page: never sent. One
+    // with a user name or password before its host is refused by `fetch` (tryout 96: said as
+    // a CORS failure): never sent either, with its own words.
+    if let Some(problem) = crate::domain::http::address_problem(&http.url) {
+        let lower = http.url.trim().to_ascii_lowercase();
+        let kind = if lower.starts_with("http://") || lower.starts_with("https://") {
+            ErrorKind::BlockedByPage
+        } else {
             ErrorKind::UnclearAddress {
                 browser_host: String::new(),
-            },
-            cfg.kind,
-            &host,
-            None,
-            "",
-        ));
+            }
+        };
+        let detail = if matches!(kind, ErrorKind::BlockedByPage) {
+            format!("{problem}.")
+        } else {
+            String::new()
+        };
+        return Err(ProviderError::new(kind, cfg.kind, &host, None, &detail));
     }
     let page_is_https = web_sys::window()
         .and_then(|w| w.location().protocol().ok())

@@ -416,10 +416,15 @@ impl CaseSynth {
         n
     }
 
+    /// Drops the proposals on offer, and the notes about them (tryout 96: "the 1 case that
+    /// arrived whole is offered" stayed after Discard all); a failure's notice stays, with its
+    /// Retry.
     pub fn discard(self) {
         self.machine.set_value(None);
         self.picks.set(Vec::new());
         self.stage.set(Stage::Idle);
+        self.review_note.set(None);
+        self.left_out.set(Vec::new());
     }
 }
 

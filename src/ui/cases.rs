@@ -1720,7 +1720,11 @@ fn SynthPanel() -> impl IntoView {
             // Retry asks again as Suggest cases does, with its figure; not while suggestions are
             // on offer (see `offered`).
             {crate::ui::erased::dynamic(move || (s.call_error.get().map(|e| if offered() {
-                view! { <ErrorNotice error=e/> }.into_any()
+                // Its words say to press Retry (tryout 96: there was none): said where it is.
+                view! {
+                    <ErrorNotice error=e/>
+                    <p class="pw-hint" id="pw-synth-retry-later">"Retry comes back here once the suggestions offered below are added or discarded."</p>
+                }.into_any()
             } else {
                 view! { <ErrorNotice error=e on_retry=Callback::new(move |_| s.generate(n.get_untracked())) retry_cost=Signal::derive(synth_cost)/> }.into_any()
             })).into_any())}

@@ -443,7 +443,7 @@ pub fn ModelGrid() -> impl IntoView {
                     let s = c.summary.as_ref().filter(|s| s.unsent > 0)?;
                     let key = c.key.clone();
                     let n = s.unsent;
-                    let line = format!("{}: {}", s.label, crate::ui::results::unsent_line(n, &s.stopped_by));
+                    let line = format!("{}: {}", s.label, crate::ui::results::unsent_line(n, &s.stopped_by, "its row under Compare models"));
                     let button = format!("Send the {} not sent to {}", count(n, "case", "cases"), s.label);
                     // What sending them may cost, before the click (the cost audit: only the
                     // whole grid's figure was shown).
@@ -451,7 +451,7 @@ pub fn ModelGrid() -> impl IntoView {
                     let cost = slots.with_untracked(|sl| sl.iter().find(|sl| sl.key == key).map(|sl| {
                         let judge = settings.config(Role::Judge);
                         d.suite_and_prompt.with_untracked(|(suite, prompt)| {
-                            run::run_bound(suite, prompt, &ids, sl.cfg.temperature, MAX_OUTPUT_TOKENS).cost_words(&sl.cfg, &judge)
+                            run::run_bound(suite, prompt, &ids, sl.cfg.temperature, MAX_OUTPUT_TOKENS).cost_words_for(&sl.cfg, "a comparison model", &judge)
                         })
                     }));
                     Some(view! {
@@ -861,7 +861,7 @@ fn GridCell(
                 slot.cfg.temperature,
                 MAX_OUTPUT_TOKENS,
             )
-            .cost_words(&slot.cfg, &judge)
+            .cost_words_for(&slot.cfg, "a comparison model", &judge)
         }))
     };
     let rejudge_cost = move || {

@@ -288,7 +288,7 @@ pub fn ResultsCard() -> impl IntoView {
                             // Tryout 68: a call the page or a switch cut off is not the person's Cancel.
                             if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", grouped(p.stopped as u64))); }
                             // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
-                            if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()))); }
+                            if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()), "Settings")); }
                         }
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{}{} in, {} out", if p.tokens_estimated { "about " } else { "" }, count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));
@@ -436,8 +436,10 @@ pub fn over_cap_line(n: usize) -> String {
 
 /// The progress line's part about `n` cases never sent, with why (`stopped_by`, see
 /// `Run::stopped_by`; empty: the page went away): "3 not sent: sending stopped after the key
-/// was not accepted (HTTP 401); fix it in Settings, then send them".
-pub fn unsent_line(n: usize, stopped_by: &str) -> String {
+/// was not accepted (HTTP 401); fix that in Settings, then send them". `fix_in` says where the
+/// model is set: "Settings", or a comparison model's "its row under Compare models" (tryout 96:
+/// a comparison model's failure sent the person to Settings).
+pub fn unsent_line(n: usize, stopped_by: &str, fix_in: &str) -> String {
     let they = if n == 1 { "it" } else { "them" };
     if stopped_by.is_empty() {
         let were = if n == 1 { "it was" } else { "they were" };
@@ -447,7 +449,7 @@ pub fn unsent_line(n: usize, stopped_by: &str) -> String {
         )
     } else {
         format!(
-            "{} not sent: sending stopped after {stopped_by}; fix that in Settings, then send {they}",
+            "{} not sent: sending stopped after {stopped_by}; fix that in {fix_in}, then send {they}",
             grouped(n as u64)
         )
     }

@@ -1103,24 +1103,36 @@ impl RunBound {
     /// A judge that gets no call does not count (tryout 19, 5: an unpriced judge made a run
     /// with no judge checks "cost unknown").
     pub fn cost_words(&self, exec: &ProviderConfig, judge: &ProviderConfig) -> String {
+        self.cost_words_for(exec, "the execution model", judge)
+    }
+
+    /// [`Self::cost_words`] for calls to `exec` in another role than the execution model's
+    /// (`role`: "a comparison model"; tryout 96: a comparison model's unknown price was
+    /// named as the execution model's).
+    pub fn cost_words_for(
+        &self,
+        exec: &ProviderConfig,
+        role: &str,
+        judge: &ProviderConfig,
+    ) -> String {
         use crate::domain::estimate::at_most;
         match self.costs(exec, judge) {
             (Some(a), Some(j)) => at_most(a + j),
             // The priced part said too (tryout 90: "cost unknown" hid $2.40 of judge calls).
             (None, Some(j)) if j > 0.0 => format!(
-                "{} for the judge; unknown for {} (the execution model: no list price here)",
+                "{} for the judge; unknown for {} ({role}: no list price here)",
                 at_most(j),
                 exec.model
             ),
             (Some(a), None) if a > 0.0 => format!(
-                "{} for the execution model; unknown for {} (the judge: no list price here)",
+                "{} for {role}; unknown for {} (the judge: no list price here)",
                 at_most(a),
                 judge.model
             ),
             (a, j) => {
                 let mut unpriced = Vec::new();
                 if a.is_none() {
-                    unpriced.push(format!("{} (the execution model)", exec.model));
+                    unpriced.push(format!("{} ({role})", exec.model));
                 }
                 if j.is_none() {
                     unpriced.push(format!("{} (the judge)", judge.model));

@@ -1747,6 +1747,16 @@ fn a_runs_bound_in_money_counts_only_the_models_it_calls_and_names_the_unpriced(
         judged.cost_words(&custom, &custom),
         "cost unknown (no list price for fake-large (the execution model) or fake-large (the judge))"
     );
+    // A comparison model's calls are named as its (tryout 96: a Gemini comparison model was
+    // "the execution model").
+    assert_eq!(
+        judged.cost_words_for(&custom, "a comparison model", &mini),
+        "at most $0.0004 for the judge; unknown for fake-large (a comparison model: no list price here)"
+    );
+    assert_eq!(
+        judged.cost_words_for(&mini, "a comparison model", &custom),
+        "at most $0.0011 for a comparison model; unknown for fake-large (the judge: no list price here)"
+    );
     // A cost that would read "$0.0000" keeps two significant digits (it follows "about" and
     // "at least" in other lines).
     assert_eq!(

@@ -3214,8 +3214,20 @@ async fn stopping_suggestions_offers_the_cases_that_arrived_whole() -> anyhow::R
             "Add or discard the suggestions offered below first: asking again would replace them."
         ])
     );
+    // Where Retry went is said (tryout 96: "press Retry" with none on the page).
+    assert_eq!(
+        b.eval("return document.getElementById('pw-synth-retry-later')?.textContent ?? null")
+            .await?,
+        json!("Retry comes back here once the suggestions offered below are added or discarded.")
+    );
     b.button("Add 2 kept cases").await?.click().await?;
     b.wait_for_text("2 cases").await?;
+    // The note about the cases offered goes with them (tryout 96: it stayed).
+    b.wait_until(
+        "return !document.querySelector('.pw-synth').innerText.includes('arrived whole are offered') && !document.getElementById('pw-synth-retry-later')",
+        "the note about the cases offered to go",
+    )
+    .await?;
     // Once they are in, asking again is open.
     b.wait_until(
         "return ![...document.querySelectorAll('.pw-synth button')].find(b => b.textContent === 'Suggest cases').disabled && !document.getElementById('pw-synth-offered')",

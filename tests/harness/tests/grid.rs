@@ -653,6 +653,9 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     b.button("Run on all 2 models").await?.click().await?;
     let notice = format!("{label_b}: 2 not sent: sending stopped after ");
     b.wait_for_text(&notice).await?;
+    // Where the comparison model is set (tryout 96: "fix that in Settings", where it is not).
+    b.wait_for_text("fix that in its row under Compare models, then send them")
+        .await?;
     b.wait_until(
         "return !!Array.from(document.querySelectorAll('button')).find(x => x.textContent === 'Run on all 2 models' && !x.disabled)",
         "the run to end",

@@ -756,3 +756,31 @@ async fn a_job_switched_away_and_back_keeps_its_own_server() -> anyhow::Result<(
     env.browser.close().await?;
     Ok(())
 }
+
+/// Tryout 96: an address with a user part before its host
+/// (`http://127.0.0.1:8090@localhost:8090/openai/v1`) was called, the browser refused the
+/// request ("Request cannot be constructed from a URL that includes credentials"), and the page
+/// said CORS. Settings say what is wrong with it, and a call sends nothing and says the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_with_a_user_part_is_named_and_nothing_is_sent() -> anyhow::Result<()> {
+    let Env { fake, browser, .. } = setup().await?;
+    let s = SettingsPage::open(&browser).await?;
+    s.provider("OpenAI-compatible server").await?;
+    let odd = format!("http://{0}@{0}/openai/v1", fake.addr);
+    s.base_url(&odd).await?;
+    s.model("fake-large").await?;
+    browser
+        .wait_for_text("The address holds a user name or password (the part before \u{201c}@\u{201d}), which the browser will not send a request with: write the address without it (a key goes in the key field). Until then nothing is sent, and your key stays here.")
+        .await?;
+    let before = fake.requests().len();
+    s.send_test().await?;
+    let error = s.wait_error("This page cannot call that address").await?;
+    assert!(
+        error.contains("holds a user name or password") && !error.contains("CORS"),
+        "{error}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
+    browser.close().await?;
+    Ok(())
+}
