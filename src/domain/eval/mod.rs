@@ -2098,6 +2098,10 @@ pub struct CaseScore {
     /// the page's words (the first such check's error). `score` then leaves the judge out, the
     /// case does not pass, and [`aggregate`] leaves the case out of the mean.
     pub judge_failed: Option<String>,
+    /// Some judge check was graded (its verdict is in `score`): with `judge_failed`, the score
+    /// leaves out only the judge checks that failed (tryout 96: "Score 78 without the judge"
+    /// held two judge verdicts).
+    pub judge_scored: bool,
     /// The model refused ([`Observed::refusal`]): its checks read the provider's words as the
     /// output (judge checks not measured), and a refused case with nothing else to check scores
     /// 0 and fails.
@@ -2121,7 +2125,8 @@ impl CaseScore {
     }
 
     /// The case's score as a row shows it: "67"; "Score 67 without the judge (the judge call
-    /// failed: …)" when a judge check failed and other checks were scored; "No score (the
+    /// failed: …)" when a judge check failed and other checks were scored ("without the judge
+    /// checks it could not grade" when other judge checks were graded); "No score (the
     /// judge's reply has no score from 1 to 10)" when nothing else was; empty while there is no
     /// score; "Score 100 without the judge (not judged yet)" while a judge verdict is pending
     /// (tryout 89: a big "100" beside the "not judged" tag, over the other checks alone). (The
@@ -2136,6 +2141,10 @@ impl CaseScore {
         match (&self.judge_failed, pct) {
             (None, Some(p)) => p,
             (None, None) => String::new(),
+            (Some(why), Some(p)) if !self.failed_cut_off && self.judge_scored => format!(
+                "Score {p} without the judge checks it could not grade ({})",
+                lower_first(why)
+            ),
             (Some(why), Some(p)) if !self.failed_cut_off => {
                 format!("Score {p} without the judge ({})", lower_first(why))
             }
@@ -2323,6 +2332,10 @@ pub fn score_case(
         Verdict::JudgeError { error, .. } => Some(error.clone()),
         _ => None,
     });
+    let judge_scored = verdicts
+        .iter()
+        .zip(suite.assertions_for(case))
+        .any(|(v, a)| a.judge_rubric().is_some() && matches!(v, Verdict::Done { .. }));
     // A case whose judge failed is not known to pass, whatever its other checks or threshold say.
     let pass = !failed_cut_off
         && judge_failed.is_none()
@@ -2345,6 +2358,7 @@ pub fn score_case(
         cut_off,
         failed_cut_off,
         judge_failed,
+        judge_scored,
         refused,
         rated_down,
     }

@@ -449,6 +449,45 @@ fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
     );
     assert_eq!(scores[&fine].label(), "67");
     assert_eq!(scores[&fine].judge_failed, None);
+    // Tryout 96: two judge checks, one graded and one not: the score holds the graded one, and
+    // says it leaves out only the one not graded ("without the judge" read as none in it).
+    let other = "Dates are given.";
+    let mut two = Suite::default();
+    let both = two.add(TestCase {
+        input: "Notes 4".into(),
+        assertions: vec![
+            Assertion::new(Check::ContainsAll(vec!["Bob".into()])),
+            Assertion::new(Check::Judge {
+                rubric: rubric.into(),
+                threshold: 7,
+            }),
+            Assertion::new(Check::Judge {
+                rubric: other.into(),
+                threshold: 7,
+            }),
+        ],
+        ..Default::default()
+    });
+    let mut r2 = Run::default();
+    r2.cases.insert(
+        both,
+        CaseRun {
+            status: Status::Done,
+            output: "Bob will book the room.".into(),
+            judgements: [
+                (rubric.to_owned(), scored.clone()),
+                (other.to_owned(), unreadable.clone()),
+            ]
+            .into(),
+            ..CaseRun::default()
+        },
+    );
+    let s2 = &r2.scores(&two, None)[&both];
+    assert_eq!(s2.score, Some(1.0), "contains 1 and the graded judge check 1");
+    assert_eq!(
+        s2.label(),
+        "Score 100 without the judge checks it could not grade (the judge's reply has no score from 1 to 10)"
+    );
     // Tryout 89: before the judge's verdict, the other checks' score is not the case's.
     let pending = CaseScore {
         pending: true,

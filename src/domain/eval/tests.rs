@@ -653,6 +653,7 @@ fn aggregate_and_compare() {
         cut_off: false,
         failed_cut_off: false,
         judge_failed: None,
+        judge_scored: false,
         refused: false,
         rated_down: None,
     };
