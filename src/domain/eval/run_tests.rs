@@ -483,7 +483,11 @@ fn a_case_whose_judge_failed_says_its_score_leaves_the_judge_out() {
         },
     );
     let s2 = &r2.scores(&two, None)[&both];
-    assert_eq!(s2.score, Some(1.0), "contains 1 and the graded judge check 1");
+    assert_eq!(
+        s2.score,
+        Some(1.0),
+        "contains 1 and the graded judge check 1"
+    );
     assert_eq!(
         s2.label(),
         "Score 100 without the judge checks it could not grade (the judge's reply has no score from 1 to 10)"
