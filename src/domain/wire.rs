@@ -1126,6 +1126,12 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
             )
         }
     })?;
+    // A draft as it was stored in a browser, as Promptwright offers it for download (a record
+    // that could not be read, or one read with parts left out): read as the browser reads it
+    // (tryout 96: "not a Promptwright export", beside a message saying to repair it).
+    if let Some(reads) = as_stored(&v, 0) {
+        return imported_from(reads.into_iter().map(|r| r.map(|r| r.draft)).collect());
+    }
     let items: Vec<serde_json::Value> = if v.get("format").and_then(|f| f.as_str())
         == Some(EXPORT_FORMAT)
     {
@@ -1161,13 +1167,51 @@ pub fn parse_import(text: &str) -> Result<Imported, String> {
             "This file is not a Promptwright export: it has no drafts in it. {NOT_AN_EXPORT_HINT}"
         ));
     };
-    let total = items.len();
+    imported_from(items.into_iter().map(read_draft).collect())
+}
+
+/// The drafts of a file stored as this browser keeps them (`net::store`'s downloads): a record
+/// of the first layout (`{"id", "rev", "updated_ms", "draft"}`), one in parts (`{"record":
+/// head text, "parts": {key: text}}`), or several such copies in one object (text by where each
+/// was kept). `None` when `v` is none of these; `depth` stops a copy nested in a copy.
+fn as_stored(v: &serde_json::Value, depth: u8) -> Option<Vec<Result<RecordRead, Unusable>>> {
+    let o = v.as_object()?;
+    if o.get("draft").is_some_and(serde_json::Value::is_object)
+        && (o.contains_key("rev") || o.contains_key("updated_ms"))
+    {
+        return Some(vec![salvage::record_from(o.clone(), Vec::new())]);
+    }
+    if let (Some(head), Some(parts)) = (
+        o.get("record"),
+        o.get("parts").and_then(serde_json::Value::as_object),
+    ) {
+        let head = head.as_str().unwrap_or_default();
+        let parts: Vec<(String, String)> = parts
+            .iter()
+            .filter_map(|(k, t)| Some((k.clone(), t.as_str()?.to_owned())))
+            .collect();
+        return Some(vec![parts::read_stored(head, &parts)]);
+    }
+    if depth == 0 && !o.is_empty() && o.values().all(serde_json::Value::is_string) {
+        let mut reads = Vec::new();
+        for text in o.values().filter_map(serde_json::Value::as_str) {
+            let inner: serde_json::Value = serde_json::from_str(text).ok()?;
+            reads.extend(as_stored(&inner, 1)?);
+        }
+        return Some(reads);
+    }
+    None
+}
+
+/// [`parse_import`]'s outcome from the drafts read (each, or why it did not read).
+fn imported_from(reads: Vec<Result<Salvaged, Unusable>>) -> Result<Imported, String> {
+    let total = reads.len();
     let mut out = Imported {
         drafts: Vec::new(),
         unreadable: Vec::new(),
     };
-    for (i, item) in items.into_iter().enumerate() {
-        match read_draft(item) {
+    for (i, read) in reads.into_iter().enumerate() {
+        match read {
             // Only a name (and a layout): nothing to import; said so, not imported empty.
             Ok(s) if holds_nothing(&s.draft) => out.unreadable.push((
                 i + 1,

@@ -537,7 +537,7 @@ impl Library {
         let name = r.draft.display_name();
         if !r.copies.is_empty() {
             self.report([format!(
-                "In \u{201c}{name}\u{201d}: a copy of this draft as it was stored before parts of it were left out is kept in this browser: download it to repair it or to send it to someone who can, then delete the copy."
+                "In \u{201c}{name}\u{201d}: a copy of this draft as it was stored before parts of it were left out is kept in this browser: download it (Import\u{2026} in Drafts reads it back, with all that reads) and delete the copy once you have it."
             )]);
         }
         // Every copy kept, and the record as it is stored now when something of it did not
@@ -585,6 +585,14 @@ impl Library {
         leptos::task::spawn_local(async move {
             match store.delete_copies(&id).await {
                 Ok(()) => {
+                    // The message saying it is kept goes with it (tryout 96: it stayed).
+                    let name = self
+                        .kept_copies
+                        .with_untracked(|v| v.iter().find(|c| c.id == id).map(|c| c.name.clone()));
+                    if let Some(name) = name {
+                        let said = format!("In \u{201c}{name}\u{201d}: a copy of this draft");
+                        self.damage.update(|d| d.retain(|m| !m.starts_with(&said)));
+                    }
                     self.kept_copies.update(|v| v.retain(|c| c.id != id));
                 }
                 Err(e) => self.report([format!(

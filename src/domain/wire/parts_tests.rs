@@ -360,3 +360,42 @@ fn a_head_without_its_list_reads_the_parts_stored_for_it() {
     let r = read_stored(&h.to_string(), &listed(&parts)).expect("reads");
     assert_eq!(r.draft.draft, whole(&many));
 }
+
+/// Tryout 96: the files offered as "as it was stored" (a record of the first layout, one in
+/// parts, several copies in one file) were refused by Import ("not a Promptwright export"),
+/// beside a message saying to download them to repair them. Import reads them as the browser
+/// does: what reads opens, what does not is named.
+#[test]
+fn drafts_as_stored_import_as_the_browser_reads_them() {
+    let d = big_draft();
+    // One in parts, with a damaged result.
+    let (head, mut parts) = stored(&d);
+    parts.insert(
+        "runs/0/cases/1".into(),
+        json!([{"id": "fifty-one", "status": "exploded"}]).to_string(),
+    );
+    let in_parts = json!({"record": head, "parts": parts}).to_string();
+    let im = parse_import(&in_parts).expect("the draft in parts imports");
+    assert_eq!(im.drafts.len(), 1);
+    assert_eq!(im.drafts[0].draft.suite.cases.len(), 120);
+    assert_eq!(im.drafts[0].draft.runs[0].cases.len(), 70);
+    assert!(
+        im.drafts[0].lost.iter().any(|l| l
+            .to_string()
+            .starts_with("The result of the case in place 51")),
+        "{:?}",
+        im.drafts[0].lost
+    );
+    // A record of the first layout.
+    let first = json!({"id": "d1", "rev": 2, "updated_ms": 5.0, "draft": DraftV1::from_draft(&d, Include::ALL)})
+        .to_string();
+    let im = parse_import(&first).expect("the record imports");
+    assert_eq!(im.drafts[0].draft.runs[0].cases.len(), 120);
+    // Several copies in one file.
+    let both = json!({"7": first, "as stored now": in_parts}).to_string();
+    let im = parse_import(&both).expect("both copies import");
+    assert_eq!(im.drafts.len(), 2);
+    // A record with nothing usable is named, not imported.
+    let junk = json!({"record": "{ not json", "parts": {}}).to_string();
+    assert!(parse_import(&junk).is_err());
+}

@@ -2675,6 +2675,20 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
         waited += 1;
     }
     assert_eq!(std::fs::read_to_string(&file)?, want);
+    // Import reads it back, with what reads (tryout 96: "not a Promptwright export").
+    let d = DraftsPage::open(&b).await?;
+    d.wait_count(2).await?;
+    b.client
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='Import drafts from a file']",
+        ))
+        .await?
+        .send_keys(file.to_str().unwrap_or_default())
+        .await?;
+    d.wait_count(3).await?;
+    b.wait_for_text("In \u{201c}Results (imported)\u{201d}: The result of case #2 (version 1) could not be read and was left out.")
+        .await?;
+    d.close().await?;
     // The draft deleted and brought back by Undo keeps its copy (the review of session 47:
     // the delete took it, and Undo wrote the draft back without it).
     let d = DraftsPage::open(&b).await?;
@@ -2688,7 +2702,7 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
         json!([])
     );
     b.button("Undo").await?.click().await?;
-    d.wait_count(2).await?;
+    d.wait_count(3).await?;
     let back = b
         .client
         .execute_async(PARTS_OF, vec![json!("as-stored/dres/")])
@@ -2700,8 +2714,8 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
         .click()
         .await?;
     b.wait_until(
-        "return !document.body.innerText.includes('Delete the kept copy')",
-        "the copy's buttons to go",
+        "return !document.body.innerText.includes('Delete the kept copy') && !document.body.innerText.includes('a copy of this draft as it was stored')",
+        "the copy's buttons and message to go",
     )
     .await?;
     let copies = b
