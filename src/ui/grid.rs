@@ -518,6 +518,14 @@ pub fn ModelGrid() -> impl IntoView {
                 }.into_any())}
                 }.into_any())}
               </details>
+            }.into_any())}
+            // No model has results on this version, and some version has (tryout 96: one typed
+            // character made a new version, and the whole comparison vanished): said, and the
+            // versions' table stays.
+            {crate::ui::erased::show(move || columns.with(|c| !c.iter().any(|c| c.has_run)) && d.draft.with(|x| !x.runs.is_empty() || !x.compared.is_empty()), move || view! {
+                <p class="pw-hint" id="pw-grid-earlier">"No model has results on this version yet: the results of earlier versions on each model are under Versions by model below."</p>
+            }.into_any())}
+            {crate::ui::erased::show(move || d.draft.with(|x| !x.runs.is_empty() || !x.compared.is_empty()), move || view! {
               // Versions × models (issue #14): each version's results on each model, drawn only
               // while open (it scores every version with results).
               <details class="pw-details pw-grid__versions" on:toggle=move |ev| versions_open.set(details_open(&ev))>

@@ -486,6 +486,20 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         rows[0][2].starts_with("78 / 100 · ") && !rows[0][2].contains("best"),
         "{rows:?}"
     );
+    // Tryout 96: one character typed into the prompt made a new version, and the whole
+    // comparison vanished, this table too. It stays, and the page says where the results are.
+    b.field("Persona").await?.type_text(" Be brief.").await?;
+    b.wait_for_text("No model has results on this version yet: the results of earlier versions on each model are under Versions by model below.")
+        .await?;
+    let rows = table(&b, ".pw-grid__vxm").await?;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    dismiss_toasts(&b).await?;
+    b.button("Make version 2 current").await?.click().await?;
+    b.wait_until(
+        "return !document.getElementById('pw-grid-earlier') && !!document.querySelector('.pw-grid__summary')",
+        "version 2's comparison to come back",
+    )
+    .await?;
 
     // A rating in the grid counts like one on a result: a thumbs-down on A's answer to case 1
     // is one failed check there ((1 + 0.9 + 0) / 3 = 63), so A's score is (63 + 95 + 95) / 3.
