@@ -294,6 +294,9 @@ pub struct Library {
     pub unreadable_raw: RwSignal<Vec<(String, String)>>,
     /// Drafts read with something left out, as stored ([`KeptCopy`]), one per draft.
     pub kept_copies: RwSignal<Vec<KeptCopy>>,
+    /// Results on the execution model that were stored and could not be read (`Lost::Result`):
+    /// (draft id, version, case id). Their rows say so, not "not run" (tryout 96).
+    pub unreadable_results: RwSignal<Vec<(String, u32, u32)>>,
     /// Every message shown in `damage` since the page opened (each is shown once).
     reported: StoredValue<SortedSet<String>>,
     drafts: DraftHandle,
@@ -390,6 +393,7 @@ impl Library {
             damage: RwSignal::new(Vec::new()),
             unreadable_raw: RwSignal::new(Vec::new()),
             kept_copies: RwSignal::new(Vec::new()),
+            unreadable_results: RwSignal::new(Vec::new()),
             reported: StoredValue::new(SortedSet::new()),
             drafts,
             store: StoredValue::new_local(None),
@@ -826,6 +830,25 @@ impl Library {
             self.drafts.before_switching();
         }
         self.report_lost(&r.draft.display_name(), &r.lost);
+        let lost_results: Vec<(String, u32, u32)> = r
+            .lost
+            .iter()
+            .filter_map(|l| match l {
+                Lost::Result {
+                    version: Some(v),
+                    case: Some(c),
+                    model: None,
+                    ..
+                } => Some((r.id.clone(), *v, *c)),
+                _ => None,
+            })
+            .collect();
+        if !lost_results.is_empty() {
+            self.unreadable_results.update(|u| {
+                u.retain(|(id, _, _)| *id != r.id);
+                u.extend(lost_results);
+            });
+        }
         let draft = r.draft;
         self.last_saved.set_value(draft.clone());
         self.pending.set(false);

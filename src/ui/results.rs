@@ -674,9 +674,24 @@ fn ResultRow(
     // Queued when the page went away and never sent (`Run::unsent`): said as the progress line
     // says it (tryout 17: the line said "not sent", the rows "not run").
     let unsent = crate::state::reactive::memo(move |_| row.with(|r| r.unsent));
+    // Its stored result could not be read (tryout 96: the row read "not run", for a case that
+    // had been run): said until it has a result again.
+    let lib = crate::state::library::Library::expect();
+    let unreadable = move || {
+        status.with(Option::is_none)
+            && !streaming.get()
+            && lib.unreadable_results.with(|u| {
+                let (draft, version) = (lib.current_id.get(), d.draft.with(|x| x.current));
+                u.iter()
+                    .any(|(i, v, c)| *i == draft && *v == version && *c == id)
+            })
+    };
     let badge = move || {
         if unsent.get() && status.with(Option::is_none) && !streaming.get() {
             return ("not sent", "idle");
+        }
+        if unreadable() {
+            return ("result unreadable", "bad");
         }
         verdict_badge(
             status.get().as_ref(),

@@ -2624,6 +2624,10 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
     b.wait_for_text("In \u{201c}Results\u{201d}: The result of the case in place 3 of the run (version 1) could not be read and was left out.")
         .await?;
     b.wait_for_text("THE-ANSWER-THAT-READS").await?;
+    // Case #2's row says its result could not be read (tryout 96: "not run"); case #3 has none
+    // to name (its id did not read), so it reads "not run".
+    pw_harness::pages::wait_verdict(&b, 2, "result unreadable").await?;
+    assert_eq!(pw_harness::pages::verdict(&b, 3).await?, "not run");
     assert_eq!(
         b.eval("return document.body.innerText.includes('cancelled')")
             .await?,
