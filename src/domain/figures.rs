@@ -178,7 +178,8 @@ fn ungrouped(t: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether `text`, typed so far into a number field allowed from `min` to `max`, cannot become
 /// a number in range by typing more at its end: a number over `max` (more digits only make it
-/// larger, `max` being at least 0), a negative one where `min` is 0 or more, letters. Such text
+/// larger, `max` being at least 0), a negative one where `min` is 0 or more, zeros where `min`
+/// is 1 or more, letters. Such text
 /// is said at once, not when the field is left (tryout 89: "50" in a 1-10 field was said only
 /// on Tab); text that more typing may fix ("1" on the way to "10" where 5 is the least, "",
 /// "-", "1.") is not.
@@ -186,6 +187,11 @@ pub fn typing_cannot_help(text: &str, min: f64, max: f64) -> bool {
     let t = text.trim().replace(',', "");
     if t.is_empty() {
         return false;
+    }
+    // Zeros where the least is 1 or more: only a leading zero ("05") would follow (tryout 96:
+    // "0" in Suggest's "How many" was said only at the press).
+    if min >= 1.0 && t.chars().all(|c| c == '0') {
+        return true;
     }
     if let Ok(v) = t.parse::<f64>() {
         return (v > max && max >= 0.0) || (t.starts_with('-') && min >= 0.0 && v != 0.0);
@@ -264,9 +270,13 @@ mod tests {
         assert!(typing_cannot_help("abc", 1.0, 10.0));
         assert!(typing_cannot_help("5x", 1.0, 10.0));
         // On the way to a number in range.
-        for on_the_way in ["", " ", "1", "-", "1.", "10", "0", "3e", "1,0"] {
+        for on_the_way in ["", " ", "1", "-", "1.", "10", "3e", "1,0"] {
             assert!(!typing_cannot_help(on_the_way, 5.0, 100.0), "{on_the_way}");
         }
+        // Tryout 96: zeros where the least is 1 or more; not where "0.5" may follow.
+        assert!(typing_cannot_help("0", 1.0, 50.0));
+        assert!(typing_cannot_help("00", 5.0, 100.0));
+        assert!(!typing_cannot_help("0", 0.1, 2.0));
         // A negative number where negatives are allowed.
         assert!(!typing_cannot_help("-1", -2.0, 2.0));
     }
