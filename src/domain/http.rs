@@ -17,7 +17,9 @@ pub fn address_problem(url: &str) -> Option<String> {
     {
         // A user name or password before the host: the browser refuses to send a request to
         // it (tryout 96: Test connection said "CORS", and the cause was under the details).
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        // As the browser parses an http(s) address: `\` ends the host too (a `@` after it is
+        // in the path).
+        let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or("");
         return authority.contains('@').then(|| {
             "The address holds a user name or password (the part before \u{201c}@\u{201d}), which the browser will not send a request with: write the address without it (a key goes in the key field)"
                 .to_owned()
@@ -230,6 +232,11 @@ mod tests {
                 .is_some_and(|m| m.starts_with("The address holds a user name or password"))
         );
         assert_eq!(address_problem("https://api.example.com/v1/@team"), None);
+        assert_eq!(
+            address_problem("http://127.0.0.2:8090\\@api.openai.com/openai/v1"),
+            None,
+            "a backslash ends the host, as the browser reads it"
+        );
         assert_eq!(address_problem("http://localhost:11434"), None);
         assert_eq!(address_problem(""), None);
     }
