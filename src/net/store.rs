@@ -430,26 +430,7 @@ impl DraftStore {
         id: &str,
     ) -> Result<impl Future<Output = Result<Vec<(String, String)>, StoreError>> + use<>, StoreError>
     {
-        let range = parts_of(id)?;
-        let keys = settled(
-            &parts
-                .get_all_keys_with_key(&range)
-                .map_err(StoreError::from)?,
-        );
-        let values = settled(&parts.get_all_with_key(&range).map_err(StoreError::from)?);
-        let prefix = format!("{id}/");
-        Ok(async move {
-            let keys: js_sys::Array = keys.await.map_err(StoreError::from)?.unchecked_into();
-            let values: js_sys::Array = values.await.map_err(StoreError::from)?.unchecked_into();
-            Ok(keys
-                .iter()
-                .zip(values.iter())
-                .filter_map(|(k, v)| {
-                    let k = k.as_string()?;
-                    Some((k.strip_prefix(&prefix)?.to_owned(), v.as_string()?))
-                })
-                .collect())
-        })
+        Self::read_range(parts, &parts_of(id)?, format!("{id}/"))
     }
 
     /// The copies kept of draft `id` as it was stored ([`COPY`]): the revision each was read at,
@@ -459,14 +440,22 @@ impl DraftStore {
         id: &str,
     ) -> Result<impl Future<Output = Result<Vec<(String, String)>, StoreError>> + use<>, StoreError>
     {
-        let range = copies_of(id)?;
+        Self::read_range(parts, &copies_of(id)?, copy_key(id, ""))
+    }
+
+    /// The records of `parts` in `range`: each key without `prefix`, and its text.
+    fn read_range(
+        parts: &IdbObjectStore,
+        range: &IdbKeyRange,
+        prefix: String,
+    ) -> Result<impl Future<Output = Result<Vec<(String, String)>, StoreError>> + use<>, StoreError>
+    {
         let keys = settled(
             &parts
-                .get_all_keys_with_key(&range)
+                .get_all_keys_with_key(range)
                 .map_err(StoreError::from)?,
         );
-        let values = settled(&parts.get_all_with_key(&range).map_err(StoreError::from)?);
-        let prefix = copy_key(id, "");
+        let values = settled(&parts.get_all_with_key(range).map_err(StoreError::from)?);
         Ok(async move {
             let keys: js_sys::Array = keys.await.map_err(StoreError::from)?.unchecked_into();
             let values: js_sys::Array = values.await.map_err(StoreError::from)?.unchecked_into();
