@@ -435,7 +435,7 @@ pub fn ModelGrid() -> impl IntoView {
                     </tbody>
                 </table>
                 </div>
-                <p class="pw-hint pw-grid__spent">{crate::ui::erased::dynamic(move || (summaries.with(|ms| spent_line(ms))).into_any())}</p>
+                <p class="pw-hint pw-grid__spent">{crate::ui::erased::dynamic(move || (summaries.with(|ms| grid::spent_line(ms))).into_any())}</p>
                 // Cases a model was never sent (its key refused, the page reloaded mid-run), with
                 // why and a way to send them (tryout 48: said only inside one cell, no way to send).
                 // While the run goes on in another tab they are still to come from it.
@@ -1092,62 +1092,5 @@ fn key_label(kind: &ProviderKind, host: &str) -> String {
         format!("API key for {}{optional}", kind.label())
     } else {
         format!("API key for {} at {host}{optional}", kind.label())
-    }
-}
-
-/// What the results in the table cost, to set against the "at most" said before the run: "These
-/// results cost $0.0123 in all: $0.0100 for the answers and $0.0023 for the judge." (list
-/// prices of the models recorded with them, the three at one precision,
-/// [`format_costs_alike`](crate::domain::estimate::format_costs_alike); "about" before each
-/// figure with estimated token counts in it; "unknown" when one has none).
-fn spent_line(models: &[ModelSummary]) -> String {
-    // A model with nothing counted yet (its run stopped before it answered) cost nothing
-    // known, and is not "no list price" (tryout 89: "unknown: a model has no list price here"
-    // with both models priced, one of them never answered).
-    let models: Vec<&ModelSummary> = models
-        .iter()
-        .filter(|m| m.answered > 0 || m.input_tokens + m.output_tokens > 0)
-        .collect();
-    if models.is_empty() {
-        return "Nothing is counted yet: no model has answered.".to_owned();
-    }
-    let sum = |f: fn(&ModelSummary) -> Option<f64>| {
-        models.iter().try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
-    };
-    let (answers, judge) = (sum(|m| m.exec_cost), sum(|m| m.judge_cost));
-    let about = |yes: bool| if yes { "about " } else { "" };
-    let (ea, ej) = (
-        models.iter().any(|m| m.tokens_estimated),
-        models.iter().any(|m| m.judge_estimated),
-    );
-    match (answers, judge) {
-        (Some(a), Some(j)) => {
-            // One precision for the three, so the parts add up to the total.
-            let shown = crate::domain::estimate::format_costs_alike(&[a + j, a, j]);
-            format!(
-                "These results cost {}{} in all: {}{} for the answers and {}{} for the judge.",
-                about(ea || ej),
-                shown[0],
-                about(ea),
-                shown[1],
-                about(ej),
-                shown[2]
-            )
-        }
-        (a, _) => {
-            // Named: which model's answers, or the judge, has no price.
-            let mut unpriced: Vec<String> = models
-                .iter()
-                .filter(|m| m.exec_cost.is_none())
-                .map(|m| m.label.clone())
-                .collect();
-            if a.is_some() || models.iter().any(|m| m.judge_cost.is_none()) {
-                unpriced.push("the judge".to_owned());
-            }
-            format!(
-                "What these results cost is unknown: no list price here for {}.",
-                unpriced.join(" or ")
-            )
-        }
     }
 }

@@ -236,6 +236,20 @@ fn RoleSettings(
             .unwrap_or_else(|| eng.concurrency.get())
     };
 
+    // What Test connection and the test message found was of the address they asked: once the
+    // address or the provider changes, it goes (tryout 96: a failure stayed on screen for the
+    // corrected address).
+    crate::state::reactive::effect(move |was: Option<(String, ProviderKind)>| {
+        let now = {
+            let c = cfg();
+            (c.base_url.trim().to_owned(), c.kind)
+        };
+        if was.is_some_and(|w| w != now) {
+            models.set(None);
+            call.error.set(None);
+        }
+        now
+    });
     let test_connection = move || {
         let c = cfg();
         testing.set(true);

@@ -880,3 +880,75 @@ pub fn failures_scored(
 #[cfg(test)]
 #[path = "grid_tests.rs"]
 mod tests;
+
+/// What the results in the table cost, to set against the "at most" said before the run: "These
+/// results cost $0.0123 in all: $0.0100 for the answers and $0.0023 for the judge." (list
+/// prices of the models recorded with them, the three at one precision,
+/// [`format_costs_alike`](crate::domain::estimate::format_costs_alike); "about" before each
+/// figure with estimated token counts in it; "unknown" when one has none).
+pub fn spent_line(models: &[ModelSummary]) -> String {
+    // A model with nothing counted yet (its run stopped before it answered) cost nothing
+    // known, and is not "no list price" (tryout 89: "unknown: a model has no list price here"
+    // with both models priced, one of them never answered).
+    let models: Vec<&ModelSummary> = models
+        .iter()
+        .filter(|m| m.answered > 0 || m.input_tokens + m.output_tokens > 0)
+        .collect();
+    if models.is_empty() {
+        return "Nothing is counted yet: no model has answered.".to_owned();
+    }
+    let sum = |f: fn(&ModelSummary) -> Option<f64>| {
+        models.iter().try_fold(0.0, |acc, m| f(m).map(|x| acc + x))
+    };
+    let (answers, judge) = (sum(|m| m.exec_cost), sum(|m| m.judge_cost));
+    let about = |yes: bool| if yes { "about " } else { "" };
+    let (ea, ej) = (
+        models.iter().any(|m| m.tokens_estimated),
+        models.iter().any(|m| m.judge_estimated),
+    );
+    match (answers, judge) {
+        (Some(a), Some(j)) => {
+            // One precision for the three, so the parts add up to the total.
+            let shown = crate::domain::estimate::format_costs_alike(&[a + j, a, j]);
+            format!(
+                "These results cost {}{} in all: {}{} for the answers and {}{} for the judge.",
+                about(ea || ej),
+                shown[0],
+                about(ea),
+                shown[1],
+                about(ej),
+                shown[2]
+            )
+        }
+        (a, _) => {
+            // Named: which model's answers, or the judge, has no price.
+            let mut unpriced: Vec<String> = models
+                .iter()
+                .filter(|m| m.exec_cost.is_none())
+                .map(|m| m.label.clone())
+                .collect();
+            if a.is_some() || models.iter().any(|m| m.judge_cost.is_none()) {
+                unpriced.push("the judge".to_owned());
+            }
+            // The priced part said too (tryout 96: one unpriced model hid about $0.10 of the
+            // others').
+            let known: f64 = models
+                .iter()
+                .map(|m| m.exec_cost.unwrap_or(0.0) + m.judge_cost.unwrap_or(0.0))
+                .sum();
+            let priced = if known > 0.0 {
+                format!(
+                    " The priced part comes to {}{}.",
+                    about(ea || ej),
+                    crate::domain::estimate::format_cost(Some(known))
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "What these results cost in all is unknown: no list price here for {}.{priced}",
+                unpriced.join(" or ")
+            )
+        }
+    }
+}

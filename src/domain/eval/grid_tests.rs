@@ -929,3 +929,29 @@ fn a_comparison_model_without_an_address_or_a_model_name_is_not_called() {
     assert_eq!(slots.len(), 2, "{slots:?}");
     assert_eq!(slots[1].cfg.model, "m");
 }
+
+/// Tryout 96: with one comparison model unpriced, the line said only "What these results cost
+/// is unknown", hiding about $0.10 of the priced models' answers. The priced part is said.
+#[test]
+fn an_unpriced_model_does_not_hide_what_the_priced_ones_cost() {
+    let priced = summary(
+        "A",
+        &run_of(
+            &[Some("x"), Some("y"), Some("z")],
+            Some(0.01),
+            &[1.0, 2.0, 3.0],
+        ),
+    );
+    let unpriced = summary(
+        "B",
+        &run_of(&[Some("x"), Some("y"), Some("z")], None, &[1.0, 2.0, 3.0]),
+    );
+    assert_eq!(
+        grid::spent_line(&[priced.clone(), unpriced]),
+        "What these results cost in all is unknown: no list price here for B. The priced part comes to $0.03."
+    );
+    assert!(
+        grid::spent_line(&[priced]).starts_with("These results cost $0.03 in all"),
+        "both priced: the whole"
+    );
+}

@@ -663,8 +663,15 @@ async fn test_connection_at_a_wrong_path_says_the_address_is_wrong_not_the_model
         "{error}"
     );
     assert!(!error.contains("does not know this model"), "{error}");
-    // The right address then lists the models.
+    // The right address: the failures found at the other one go (tryout 96: they stayed on
+    // screen for the corrected address), and it lists the models.
     s.base_url(&fake.openai_url()).await?;
+    browser
+        .wait_until(
+            "return !document.querySelector('.pw-drawer [role=alert]')",
+            "the failures of the other address to go",
+        )
+        .await?;
     s.test_connection().await?;
     browser
         .wait_for_text("Connected: 3 models available.")
