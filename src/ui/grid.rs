@@ -1008,8 +1008,10 @@ fn ModelEditor(index: usize) -> impl IntoView {
                                 Err(e) => temp_problem.set(Some(e)),
                             }
                         }/>
+                    // An address that cannot be called is not named as a server (tryout 96:
+                    // "Calls at once to javascript:alert(1)").
                     <label class="pw-label pw-label--inline" for=id("limit")>{crate::ui::erased::dynamic(move || (match host() {
-                        h if h.is_empty() => "Calls at once to its server".to_owned(),
+                        h if h.is_empty() || cfg.with(|c| c.as_ref().is_some_and(|c| crate::domain::http::address_problem(&c.base_url).is_some())) => "Calls at once to its server".to_owned(),
                         h => format!("Calls at once to {h}"),
                     }).into_any())}</label>
                     <input id=id("limit") class="pw-input pw-input--number" type="text" inputmode="numeric"

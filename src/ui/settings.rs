@@ -501,7 +501,14 @@ fn RoleSettings(
             </p>
         </div>
         <div class="pw-field">
-            <label class="pw-label" for=id("limit")>{crate::ui::erased::dynamic(move || (format!("Calls at once to {}", cfg().host())).into_any())}</label>
+            <label class="pw-label" for=id("limit")>{crate::ui::erased::dynamic(move || ({
+                // An address that cannot be called is not named as a server (tryout 96).
+                let c = cfg();
+                match c.host() {
+                    h if h.is_empty() || crate::domain::http::address_problem(&c.base_url).is_some() => "Calls at once to its server".to_owned(),
+                    h => format!("Calls at once to {h}"),
+                }
+            }).into_any())}</label>
             <input
                 id=id("limit")
                 class="pw-input pw-input--number"

@@ -779,6 +779,9 @@ async fn an_address_with_a_user_part_is_named_and_nothing_is_sent() -> anyhow::R
     browser
         .wait_for_text("The address holds a user name or password (the part before \u{201c}@\u{201d}), which the browser will not send a request with: write the address without it (a key goes in the key field). Until then nothing is sent, and your key stays here.")
         .await?;
+    // An address that cannot be called is not named as a server (tryout 96: "Calls at once to
+    // javascript:alert(1)").
+    browser.wait_for_text("Calls at once to its server").await?;
     let before = fake.requests().len();
     s.send_test().await?;
     let error = s.wait_error("This page cannot call that address").await?;
