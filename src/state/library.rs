@@ -247,7 +247,6 @@ fn new_id() -> String {
     format!("d{:x}{:x}", js_sys::Date::now() as u64, r)
 }
 
-/// The library handle. `Copy`: hand it to any component.
 /// A stored draft read with something left out, as it was stored: offered for download beside
 /// the message (tryout 95: the parts that did not read went with the next save, and nothing was
 /// offered). The store keeps it at the draft's next save; later visits find it kept.
@@ -264,6 +263,7 @@ pub struct KeptCopy {
     pub stored: bool,
 }
 
+/// The library handle. `Copy`: hand it to any component.
 #[derive(Clone, Copy)]
 pub struct Library {
     pub list: RwSignal<Vec<DraftMeta>>,
@@ -536,7 +536,8 @@ impl Library {
     }
 
     /// Offers a record read with something left out for download as it was stored, and says
-    /// a copy kept so by an earlier save (one copy per draft offered: the newest read).
+    /// when copies kept so by earlier saves exist (one download per draft, holding every copy
+    /// and the record as stored now).
     fn keep_copy(self, r: &Record) {
         let name = r.draft.display_name();
         if !r.copies.is_empty() {

@@ -877,15 +877,12 @@ pub fn failures_scored(
         .collect()
 }
 
-#[cfg(test)]
-#[path = "grid_tests.rs"]
-mod tests;
-
 /// What the results in the table cost, to set against the "at most" said before the run: "These
 /// results cost $0.0123 in all: $0.0100 for the answers and $0.0023 for the judge." (list
 /// prices of the models recorded with them, the three at one precision,
 /// [`format_costs_alike`](crate::domain::estimate::format_costs_alike); "about" before each
-/// figure with estimated token counts in it; "unknown" when one has none).
+/// figure with estimated token counts in it; "unknown" when one has none, with what the priced
+/// ones cost).
 pub fn spent_line(models: &[ModelSummary]) -> String {
     // A model with nothing counted yet (its run stopped before it answered) cost nothing
     // known, and is not "no list price" (tryout 89: "unknown: a model has no list price here"
@@ -952,3 +949,7 @@ pub fn spent_line(models: &[ModelSummary]) -> String {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "grid_tests.rs"]
+mod tests;
