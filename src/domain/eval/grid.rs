@@ -239,6 +239,11 @@ pub struct ModelSummary {
     pub unsent: usize,
     /// Of `unsent`, those with no result on this model at all (not among `asked`).
     pub unsent_unrecorded: usize,
+    /// Cases of the suite with no result on this model that no run of it left unsent: added
+    /// (imported, written, suggested) after its runs, or left out of a *Run selected* (session
+    /// 47's notes: after 40 cases were imported, the table said "84 / 100" and the
+    /// recommendation "on 4 cases", and nothing said 40 cases had no result on these models).
+    pub not_run: usize,
     pub stopped_by: String,
     /// Execution tokens of the answered cases, and the estimates of calls that ended without an
     /// answer after text had arrived (they may be billed; Results counts them too). The judge's
@@ -290,7 +295,8 @@ impl ModelSummary {
     /// The summary table's score cell: "84 / 100" when every case asked is scored; otherwise
     /// what it is over and why the others are not in it, e.g. "100 / 100 on 1 of 4 cases (2 not
     /// judged yet, 1 the judge failed on)" (tryout 12, M4: "100 / 100" over one case of four,
-    /// with no word); "no score yet" without one.
+    /// with no word), "84 / 100 on 4 of 44 cases (40 not run on this model)" for cases added
+    /// after its runs ([`ModelSummary::not_run`]); "no score yet" without one.
     pub fn score_cell(&self) -> String {
         let a = &self.aggregate;
         let Some(mean) = a.mean else {
@@ -308,7 +314,7 @@ impl ModelSummary {
             // Tryout 77: answers with nothing to check count here too ("4 of the 1 answer").
             k => format!(" · {} from an earlier run", count(k, "answer", "answers")),
         };
-        if a.scored >= self.asked && self.unsent_unrecorded == 0 {
+        if a.scored >= self.asked && self.unsent_unrecorded + self.not_run == 0 {
             return format!("{} / 100{earlier}", points(mean));
         }
         let mut why = Vec::new();
@@ -327,6 +333,9 @@ impl ModelSummary {
         if self.unsent_unrecorded > 0 {
             why.push(format!("{} not sent", self.unsent_unrecorded));
         }
+        if self.not_run > 0 {
+            why.push(format!("{} not run on this model", self.not_run));
+        }
         let pending = self.asked.saturating_sub(self.answered + self.not_answered);
         if pending > 0 {
             why.push(format!("{pending} still answering"));
@@ -335,7 +344,11 @@ impl ModelSummary {
             "{} / 100 on {} of {}{}{earlier}",
             points(mean),
             a.scored,
-            count(self.asked + self.unsent_unrecorded, "case", "cases"),
+            count(
+                self.asked + self.unsent_unrecorded + self.not_run,
+                "case",
+                "cases"
+            ),
             if why.is_empty() {
                 String::new()
             } else {
@@ -378,6 +391,7 @@ pub fn summarize_scored(
             .into_iter()
             .filter(|id| suite.case(*id).is_some() && !run.cases.contains_key(id))
             .count(),
+        not_run: 0,
         stopped_by: run.stopped_by.clone(),
         input_tokens: 0,
         output_tokens: 0,
@@ -432,6 +446,10 @@ pub fn summarize_scored(
             Status::Queued | Status::Running => {}
         }
     }
+    s.not_run = suite
+        .cases
+        .len()
+        .saturating_sub(s.asked + s.unsent_unrecorded);
     if s.answered == 0 && s.input_tokens + s.output_tokens == 0 {
         s.exec_cost = None;
     }
@@ -737,6 +755,16 @@ pub fn recommend(models: &[ModelSummary]) -> Option<String> {
         )
     } else {
         count(best_model.asked, "case", "cases")
+    };
+    // Cases of the suite none of these models answered are said with it: the recommendation is
+    // about the cases run, not the suite.
+    let cases = match best_model.not_run + best_model.unsent_unrecorded {
+        0 => cases,
+        k => format!(
+            "{cases}; {} of the suite {} no result on these models",
+            count(k, "case", "cases"),
+            if k == 1 { "has" } else { "have" }
+        ),
     };
     // Models with the same best score as shown (whole points): a tie is said, never one model
     // called "the best".

@@ -244,6 +244,40 @@ fn the_recommendation_is_the_cheapest_model_within_five_points_of_the_best() {
     );
 }
 
+/// Session 47's notes: after 40 cases were imported into a suite of 4 run on two models, the
+/// table said "84 / 100" and the recommendation "on 4 cases", and nothing said 40 cases of the
+/// suite had no result on these models.
+#[test]
+fn cases_added_after_a_comparison_are_said_not_run_on_its_models() {
+    let a = run_of(&[Some("Bob"); 3], Some(0.001), &[100.0; 3]);
+    let b = run_of(&[Some("Bob"); 3], Some(0.002), &[100.0; 3]);
+    // The three cases the models answered, then two more added since.
+    let mut suite = suite3();
+    for id in [4, 5] {
+        let mut c = suite.cases[0].clone();
+        c.id = id;
+        suite.cases.push(c);
+    }
+    let (sa, sb) = (
+        grid::summarize("A", &a, &suite, None),
+        grid::summarize("B", &b, &suite, None),
+    );
+    assert_eq!(sa.not_run, 2);
+    let cell = sa.score_cell();
+    assert!(
+        cell.starts_with("100 / 100 on 3 of 5 cases (2 not run on this model)"),
+        "{cell}"
+    );
+    let line = grid::recommend(&[sa, sb]).unwrap();
+    assert!(
+        line.contains("on 3 cases; 2 cases of the suite have no result on these models"),
+        "{line}"
+    );
+    // On the suite the models were run on, nothing of the kind is said.
+    let sa = grid::summarize("A", &a, &suite3(), None);
+    assert_eq!((sa.not_run, sa.score_cell().contains("not run")), (0, false));
+}
+
 #[test]
 fn no_model_is_recommended_on_unfinished_unanswered_unpriced_or_different_cases() {
     let a = summary("A", &run_of(&[Some("Bob"); 3], Some(0.001), &[500.0; 3]));
@@ -855,8 +889,8 @@ fn versions_run_on_an_earlier_execution_model_are_put_under_that_model() {
             (
                 3,
                 vec![
-                    "100 / 100 · 1 of 1 passed · $0.0010 · 100 ms median".to_owned(),
-                    "100 / 100 · 2 of 2 passed · $0.0020 · 200 ms median".to_owned()
+                    "100 / 100 on 1 of 3 cases (2 not run on this model) · 1 of 1 passed · $0.0010 · 100 ms median".to_owned(),
+                    "100 / 100 on 2 of 3 cases (1 not run on this model) · 2 of 2 passed · $0.0020 · 200 ms median".to_owned()
                 ]
             ),
             (
@@ -901,14 +935,15 @@ fn answers_from_an_earlier_run_are_said_in_a_models_row() {
         s.score_cell(),
         "100 / 100 · 2 of the 3 answers from an earlier run"
     );
-    // A case not sent with no answer at all is what "not sent" counts.
+    // A case not sent with no answer at all is what "not sent" counts; case 3 of the suite,
+    // never asked, is not run.
     let mut r = run_of(&[Some("Bob")], None, &[100.0]);
     r.started_ms = 9.0;
     r.unsent = vec![2];
     let s = summary("fake-mini", &r);
     assert_eq!(
         s.score_cell(),
-        "100 / 100 on 1 of 2 cases (1 not sent) · the answer is from an earlier run"
+        "100 / 100 on 1 of 3 cases (1 not sent, 1 not run on this model) · the answer is from an earlier run"
     );
 }
 

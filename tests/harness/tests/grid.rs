@@ -433,6 +433,26 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
         ]
     );
 
+    // Session 47's notes: a case added after the comparison had no result on these models, and
+    // the table said "95 / 100" and the recommendation "on 3 cases" with no word of it.
+    CasesPage::new(&b).add(4, "Added later", None).await?;
+    b.wait_for_text(&format!(
+        "tied for the best score (95 / 100 on 3 cases; 1 case of the suite has no result on these models) with {label_a}"
+    ))
+    .await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    for row in &rows {
+        assert_eq!(
+            row[1], "95 / 100 on 3 of 4 cases (1 not run on this model)",
+            "{rows:?}"
+        );
+    }
+    b.button("Delete case #4").await?.click().await?;
+    b.wait_for_text(&format!(
+        "tied for the best score (95 / 100 on 3 cases) with {label_a}"
+    ))
+    .await?;
+
     // Versions compare on each model: a version 2, run on both, compared on B's results.
     b.field("Persona")
         .await?
