@@ -275,7 +275,10 @@ fn cases_added_after_a_comparison_are_said_not_run_on_its_models() {
     );
     // On the suite the models were run on, nothing of the kind is said.
     let sa = grid::summarize("A", &a, &suite3(), None);
-    assert_eq!((sa.not_run, sa.score_cell().contains("not run")), (0, false));
+    assert_eq!(
+        (sa.not_run, sa.score_cell().contains("not run")),
+        (0, false)
+    );
 }
 
 #[test]
