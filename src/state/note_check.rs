@@ -16,8 +16,10 @@ pub enum Outcome {
     Proposed(Proposal),
     /// No check: why in plain words, and what the model sent.
     Failed { message: String, raw: String },
-    /// Kept: where ("case #3" or "every case").
-    Kept(String),
+    /// Kept: where ("case #3" or "every case"), and the answer shown when it was kept (the
+    /// page says "the answers already there are scored with it now" only while that answer is
+    /// the one shown: tryout 96 saw it stay under the next version's answer).
+    Kept { place: String, answer: String },
 }
 
 /// The note-to-check job, in context.
@@ -98,8 +100,9 @@ impl NoteChecker {
         );
     }
 
-    /// Keeps the proposed check: for its case only, or for every case (`every`).
-    pub fn keep(self, every: bool) {
+    /// Keeps the proposed check: for its case only, or for every case (`every`); `answer` is the
+    /// case's answer shown at the press ([`Outcome::Kept`]).
+    pub fn keep(self, every: bool, answer: String) {
         let Some((case, Some(Outcome::Proposed(p)))) = self.state.get_untracked() else {
             return;
         };
@@ -115,7 +118,8 @@ impl NoteChecker {
         } else {
             format!("case #{case}")
         };
-        self.state.set(Some((case, Some(Outcome::Kept(place)))));
+        self.state
+            .set(Some((case, Some(Outcome::Kept { place, answer }))));
     }
 
     /// Drops the proposal (or stops the call asking for it).

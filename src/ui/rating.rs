@@ -117,8 +117,8 @@ pub fn NoteToCheck(
                         <p class="pw-notice__title">{format!("Proposed check: {}", p.assertion.describe())}</p>
                         {(!p.why.is_empty()).then(|| view! { <p class="pw-hint">{format!("The meta model's note: {}", p.why)}</p> })}
                         <div class="pw-row pw-row--wrap">
-                            <button type="button" class="pw-button pw-button--small pw-button--primary" on:click=move |_| n.keep(false)>{format!("Add it to case #{case}")}</button>
-                            <button type="button" class="pw-button pw-button--small" on:click=move |_| n.keep(true)>"Add it to every case"</button>
+                            <button type="button" class="pw-button pw-button--small pw-button--primary" on:click=move |_| n.keep(false, output.get_untracked())>{format!("Add it to case #{case}")}</button>
+                            <button type="button" class="pw-button pw-button--small" on:click=move |_| n.keep(true, output.get_untracked())>"Add it to every case"</button>
                             <button type="button" class="pw-button pw-button--small pw-button--ghost" on:click=move |_| n.dismiss()>"Dismiss"</button>
                         </div>
                     </div>
@@ -130,7 +130,9 @@ pub fn NoteToCheck(
                         <button type="button" class="pw-button pw-button--small" on:click=move |_| n.dismiss()>"Close"</button>
                     </div>
                 }.into_any()),
-                Some(Outcome::Kept(place)) => Some(view! {
+                // Said under the answer it was kept by only: a new answer (a run of another
+                // version) is scored with it as any answer is.
+                Some(Outcome::Kept { place, answer }) => output.with(|o| *o == answer).then(|| view! {
                     <p class="pw-hint pw-hint--ok" role="status">{format!("The check was added to {place} (under Test cases): the answers already there are scored with it now (a judge check waits for Re-judge).")}</p>
                 }.into_any()),
             })).into_any())}

@@ -348,6 +348,16 @@ async fn a_note_becomes_a_proposed_check_the_person_keeps() -> anyhow::Result<()
     wait_verdict(&b, 1, "fail").await?;
     let row = result_text(&b, 1).await?;
     assert!(row.to_lowercase().contains("friday"), "{row}");
+    // A new answer (the case run again) is not "the answers already there": the note goes
+    // (tryout 96 saw it stay under the next version's answer).
+    fake.reply_next_when("ALPHA", "- Bob: send the deck by Friday", 1);
+    b.button("Run the case").await?.click().await?;
+    wait_verdict(&b, 1, "pass").await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('The check was added to case #1')",
+        "the note on the kept check gone under the new answer",
+    )
+    .await?;
     b.close().await?;
     Ok(())
 }
