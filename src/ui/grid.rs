@@ -400,9 +400,11 @@ pub fn ModelGrid() -> impl IntoView {
             {crate::ui::erased::show(move || summaries.with(|s| !s.is_empty()), move || view! {
                 // Scrolls in its own box on a narrow screen (tryout 12: at 390 px the page
                 // scrolled sideways, 619 px wide).
+                // The table's caption is said above its scroll box: as a <caption> it was as wide
+                // as the table, and at 390 px cut off at the box's edge (session 47's notes).
+                <p class="pw-grid__caption" id="pw-grid-summary-caption">"Per model, on this version (every result it has, as in Results)"</p>
                 <div class="pw-grid__scroll" tabindex="0" role="region" aria-label="Scores by model">
-                <table class="pw-table pw-grid__summary">
-                    <caption>"Per model, on this version (every result it has, as in Results)"</caption>
+                <table class="pw-table pw-grid__summary" aria-labelledby="pw-grid-summary-caption">
                     <thead><tr>
                         <th scope="col">"Model"</th>
                         <th scope="col">"Score"</th>
@@ -540,9 +542,9 @@ pub fn ModelGrid() -> impl IntoView {
                         }
                         let n = labels.len();
                         view! {
+                            <p class="pw-grid__caption" id="pw-grid-vxm-caption">"Each version on each model, newest first: scored with that version's prompt on the cases as they are now; \u{201c}best\u{201d} only where every version in the column was scored on the same number of cases"</p>
                             <div class="pw-grid__scroll" tabindex="0" role="region" aria-label="Versions by model">
-                                <table class="pw-table pw-grid__vxm">
-                                    <caption>"Each version on each model, newest first: scored with that version's prompt on the cases as they are now; \u{201c}best\u{201d} only where every version in the column was scored on the same number of cases"</caption>
+                                <table class="pw-table pw-grid__vxm" aria-labelledby="pw-grid-vxm-caption">
                                     <thead><tr>
                                         <th scope="col">"Version"</th>
                                         {labels.into_iter().map(|label| view! { <th scope="col">{label}</th> }).collect_view()}

@@ -395,6 +395,12 @@ async fn three_cases_on_two_models_side_by_side() -> anyhow::Result<()> {
     // Tryout 12 (minor 7): on a phone the table made the whole page scroll sideways.
     b.client.set_window_size(390, 1600).await?;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Session 47's notes: the summary table's caption, as wide as the table, was cut off at the
+    // scroll box's edge. Every caption's words are inside the page's width.
+    let cut = b
+        .eval("const w = document.documentElement.clientWidth; const c = [...document.querySelectorAll('.pw-compare caption, .pw-grid__caption')]; return c.length && c.every(e => { const r = e.getBoundingClientRect(); return r.left >= 0 && r.right <= w; }) ? null : c.map(e => e.getBoundingClientRect().right)")
+        .await?;
+    assert!(cut.is_null(), "a caption is cut off at 390 px: {cut}");
     let wide = b
         .eval("const e = document.documentElement; return e.scrollWidth > e.clientWidth + 1 ? [e.scrollWidth, e.clientWidth] : null")
         .await?;
