@@ -557,6 +557,21 @@ impl DraftStore {
         }
     }
 
+    /// The length (UTF-16 code units, about the bytes the browser stores) of the copy of draft
+    /// `id` as it was stored that waits for its next save ([`COPY`]); `None` when none waits.
+    pub fn copy_waiting(&self, id: &str) -> Option<usize> {
+        let keep = self.to_keep.borrow();
+        let mut waiting = keep.iter().filter(|(k, _, _)| k == id).peekable();
+        waiting.peek()?;
+        Some(waiting.map(|(_, _, raw)| raw.encode_utf16().count()).sum())
+    }
+
+    /// Gives up the copy of draft `id` waiting for its next save (what did not read is then
+    /// written over by that save); copies stored already stay.
+    pub fn drop_waiting_copy(&self, id: &str) {
+        self.to_keep.borrow_mut().retain(|(k, _, _)| k != id);
+    }
+
     /// Deletes the copies kept of draft `id` as it was stored ([`COPY`]), and the one waiting
     /// for its next save; done when the deletion is committed.
     pub async fn delete_copies(&self, id: &str) -> Result<(), StoreError> {

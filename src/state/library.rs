@@ -294,6 +294,12 @@ pub struct Library {
     pub unreadable_raw: RwSignal<Vec<(String, String)>>,
     /// Drafts read with something left out, as stored ([`KeptCopy`]), one per draft.
     pub kept_copies: RwSignal<Vec<KeptCopy>>,
+    /// The open draft's save failed on a full storage while a copy of it as it was stored
+    /// waited to be kept with it (`net::store::DraftStore::copy_waiting`): its key and the
+    /// copy's size in KB. The "Not saved" notice offers the copy's download and
+    /// [`Library::save_without_copy`] (session 47's notes: the message did not say the copy was
+    /// the cause, and every later save failed the same way).
+    pub copy_blocks: RwSignal<Option<(String, usize)>>,
     /// Results on the execution model that were stored and could not be read (`Lost::Result`):
     /// (draft id, version, case id). Their rows say so, not "not run" (tryout 96).
     pub unreadable_results: RwSignal<Vec<(String, u32, u32)>>,
@@ -393,6 +399,7 @@ impl Library {
             damage: RwSignal::new(Vec::new()),
             unreadable_raw: RwSignal::new(Vec::new()),
             kept_copies: RwSignal::new(Vec::new()),
+            copy_blocks: RwSignal::new(None),
             unreadable_results: RwSignal::new(Vec::new()),
             reported: StoredValue::new(SortedSet::new()),
             drafts,
@@ -1020,6 +1027,9 @@ impl Library {
                     self.pending.set(false);
                 }
                 self.status.set(StorageStatus::Ready);
+                if self.copy_blocks.get_untracked().is_some() {
+                    self.copy_blocks.set(None);
+                }
                 self.announce(&id, rev);
                 self.list_saved(meta);
                 true
@@ -1035,10 +1045,41 @@ impl Library {
                 false
             }
             Err(e) => {
-                self.status.set(StorageStatus::Failing(e.message()));
+                let waiting = store
+                    .copy_waiting(&id)
+                    .filter(|_| matches!(e, StoreError::Full(_)));
+                let message = match waiting {
+                    Some(len) => {
+                        let kb = len.div_ceil(1024);
+                        self.copy_blocks.set(Some((id, kb)));
+                        format!(
+                            "{} This save also keeps a copy of this draft as it was stored ({kb} KB: it opened with parts left out, and the copy holds them), and storage has no room for it: download the copy, then save without keeping it, or delete old drafts.",
+                            e.message()
+                        )
+                    }
+                    None => e.message(),
+                };
+                self.status.set(StorageStatus::Failing(message));
                 false
             }
         }
+    }
+
+    /// Gives up the copy of draft `id` as it was stored that the full storage had no room for
+    /// ([`Library::copy_blocks`]) and saves the open draft without it: what did not read is
+    /// then written over (the page says to download the copy first).
+    pub fn save_without_copy(self, id: String) {
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        store.drop_waiting_copy(&id);
+        // Offered no more unless a copy is stored already (that one stays, with its download).
+        self.kept_copies
+            .update(|v| v.retain(|c| c.id != id || c.stored));
+        self.copy_blocks.set(None);
+        leptos::task::spawn_local(async move {
+            self.save_now(false).await;
+        });
     }
 
     /// The open draft was deleted in another tab: that question replaces a conflict with the

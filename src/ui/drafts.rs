@@ -448,6 +448,24 @@ pub fn LibraryBanners() -> impl IntoView {
                 <div class="pw-notice pw-notice--warn" role="alert">
                     <p class="pw-notice__title">"Not saved"</p>
                     <p>{m}</p>
+                    // A copy as stored that the full storage had no room for: its download, and
+                    // the save without it (session 47's notes: every save failed on it, unsaid).
+                    {crate::ui::erased::dynamic(move || (lib.copy_blocks.get().and_then(|(id, _)| {
+                        let c = lib.kept_copies.with(|v| v.iter().find(|c| c.id == id).cloned())?;
+                        let file = format!("promptwright-as-stored-{}.json", super::browser::file_stem(&c.name));
+                        Some(view! {
+                            <div class="pw-row pw-row--wrap">
+                                <button type="button" class="pw-button"
+                                    on:click=move |_| { let _ = super::browser::download(&file, "application/json", &c.text); }>
+                                    {format!("Download \u{201c}{}\u{201d} as it was stored", c.name)}
+                                </button>
+                                <button type="button" class="pw-button"
+                                    on:click=move |_| lib.save_without_copy(id.clone())>
+                                    "Save without keeping that copy"
+                                </button>
+                            </div>
+                        })
+                    })).into_any())}
                     <button type="button" class="pw-button" on:click=move |_| export_now()>"Export my drafts"</button>
                     {crate::ui::erased::dynamic(move || (exported.get()).into_any())}
                 </div>

@@ -2738,3 +2738,89 @@ async fn a_damaged_result_leaves_the_rest_and_the_draft_as_stored_is_kept() -> a
     b.close().await?;
     Ok(())
 }
+
+/// Session 47's notes: near the storage quota, a save that must also keep a damaged draft as it
+/// was stored failed (and every later one), and "Not saved" did not say the copy was the cause.
+/// The notice says so, with the copy's size, its download and a save without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_copy_the_full_storage_has_no_room_for_is_said_and_can_be_left() -> anyhow::Result<()>
+{
+    let (_site, b, downloads) = app_downloading("pw-kept-copy-full").await?;
+    paste_version(&b, "one").await?;
+    saved(&b).await;
+    let damaged = json!({
+        "id": "dfull", "rev": 1, "updated_ms": 1.0e12,
+        "draft": {
+            "name": "Full", "idea": {"idea": "an idea"}, "style": "markdown", "current": 1,
+            "versions": [{"n": 1, "origin": {"kind": "pasted"}, "at": 1.0,
+                "spec": {"persona": "You answer.", "context": "c", "steps": ["s"], "format": "f"}}],
+            "cases": [{"id": 1, "input": "first"}, {"id": 2, "input": "second"}],
+            "runs": [{"version": 1, "model": "m", "at": 1.0, "cases": [
+                {"id": 1, "status": "done", "output": "THE-ANSWER-THAT-READS"},
+                {"id": 2, "status": "exploded", "output": "x"}
+            ]}]
+        }
+    })
+    .to_string();
+    let written = b
+        .client
+        .execute_async(PUT_RECORDS, vec![json!([["dfull", damaged]])])
+        .await?;
+    assert_eq!(written, json!("ok"));
+    b.eval("localStorage.setItem('pw.current-draft', 'dfull'); return true")
+        .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("In \u{201c}Full\u{201d}: The result of case #2 (version 1) could not be read and was left out.")
+        .await?;
+    // The storage has room for the draft's own writes, not for the copy.
+    b.eval(
+        "const put = IDBObjectStore.prototype.put; \
+         IDBObjectStore.prototype.put = function (v, k) { \
+           if (typeof k === 'string' && k.startsWith('as-stored/')) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); \
+           return put.apply(this, arguments); }; return true",
+    )
+    .await?;
+    b.field("Persona").await?.type_text(" Be exact.").await?;
+    b.wait_for_text("This save also keeps a copy of this draft as it was stored (1 KB")
+        .await?;
+    b.wait_for_text("Not saved").await?;
+    // Downloaded from the notice, then left: the edit is saved, and no copy is stored.
+    b.button("Download \u{201c}Full\u{201d} as it was stored")
+        .await?
+        .click()
+        .await?;
+    let file = downloads.join("promptwright-as-stored-full.json");
+    let mut waited = 0;
+    while std::fs::read_to_string(&file).unwrap_or_default() != damaged && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(std::fs::read_to_string(&file)?, damaged);
+    b.button("Save without keeping that copy")
+        .await?
+        .click()
+        .await?;
+    saved(&b).await;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('Not saved')")
+            .await?,
+        json!(false)
+    );
+    let stored = b
+        .client
+        .execute_async(PARTS_OF, vec![json!("dfull/")])
+        .await?;
+    assert!(stored.to_string().contains("Be exact."), "{stored}");
+    assert!(
+        stored.to_string().contains("THE-ANSWER-THAT-READS"),
+        "{stored}"
+    );
+    assert_eq!(
+        b.client
+            .execute_async(PARTS_OF, vec![json!("as-stored/dfull/")])
+            .await?,
+        json!([])
+    );
+    b.close().await?;
+    Ok(())
+}
