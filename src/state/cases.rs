@@ -271,6 +271,8 @@ impl CaseSynth {
     /// Asks for `n` cases for the current prompt.
     pub fn generate(self, n: u32) {
         let d = self.drafts;
+        // The prompt the cases are suggested for holds what was typed within the editor's pause.
+        d.flush_typing();
         let Some((prompt, vars, existing, task)) = d.draft.with_untracked(|x| {
             x.current_spec()?;
             // The variables the prompt really has (then any named in the idea form): a case

@@ -680,6 +680,8 @@ impl OptimizerHandle {
                 .set(Some(notes::LOOP_ELSEWHERE_REFUSED.to_owned()));
             return;
         }
+        // The loop starts from the prompt with what was typed within the editor's pause.
+        self.drafts.flush_typing();
         let config = untrack(|| self.effective(config));
         let created = self
             .drafts

@@ -3649,6 +3649,75 @@ async fn a_click_right_after_typing_in_a_section_is_not_lost() -> anyhow::Result
     Ok(())
 }
 
+/// Session 46's notes: Critique and Suggest cases read the prompt without the text typed within
+/// the editor's pause when the press leaves the focus in the section (a click by an assistive
+/// tool or a script: the editor's `change` never fires, only Run, Generate and the rewrites put
+/// the typing in first). Each press reads the prompt as it is on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presses_that_leave_the_focus_in_a_section_read_what_was_typed() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b, "You extract action items.").await?;
+    let press = |name: &str| {
+        format!(
+            "document.evaluate(\"//button[normalize-space()='{name}']\", document, null, 9, null).singleNodeValue.click(); return 0"
+        )
+    };
+    let asked = |mark: &str, from: usize| -> Vec<String> {
+        fake.chat_requests()[from..]
+            .iter()
+            .filter(|r| r.body.contains(mark))
+            .map(|r| r.body.clone())
+            .collect()
+    };
+    fake.reply_next_when(
+        "You review a system prompt",
+        &json!({"weaknesses": [
+            {"kind": "missing-constraint", "section": "context", "problem": "CRITIQUE-CAME: empty notes.", "fix": "Ask for them."}
+        ]})
+        .to_string(),
+        1,
+    );
+    b.field("Persona")
+        .await?
+        .type_text(" TYPED-FOR-CRITIQUE.")
+        .await?;
+    let sent = fake.chat_requests().len();
+    b.eval(&press("Critique this prompt")).await?;
+    b.wait_for_text("CRITIQUE-CAME: empty notes.").await?;
+    let critique = asked("You review a system prompt", sent);
+    assert_eq!(critique.len(), 1);
+    assert!(
+        critique[0].contains("TYPED-FOR-CRITIQUE."),
+        "{}",
+        critique[0]
+    );
+
+    fake.reply_next_when(
+        "You write test cases",
+        &json!({"cases": [
+            {"kind": "typical", "description": "plain notes", "input": "Dev will fix the login bug by Monday.", "vars": [], "expected": "SUGGESTED-CASE"}
+        ]})
+        .to_string(),
+        1,
+    );
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("Persona")
+        .await?
+        .type_text(" TYPED-FOR-SUGGEST.")
+        .await?;
+    let sent = fake.chat_requests().len();
+    b.eval(&press("Suggest cases")).await?;
+    b.wait_for_text("SUGGESTED-CASE").await?;
+    let suggest = asked("You write test cases", sent);
+    assert_eq!(suggest.len(), 1);
+    assert!(suggest[0].contains("TYPED-FOR-SUGGEST."), "{}", suggest[0]);
+    b.close().await?;
+    Ok(())
+}
+
 /// Session 46's notes: Start waited while a job the loop calls had no address or model name,
 /// and Resume went ahead (it paused again at its first call, with advice about a changed model). Resume is refused with what
 /// Settings lack, nothing is sent, the note follows Settings, and the loop goes on once they
