@@ -25,14 +25,157 @@ impl SectionDiff {
     }
 }
 
-/// Word-level differences of every section.
+/// Word-level differences of every section. Steps and Examples are lists: their items are
+/// matched first ([`diff_items`]), so a step put in between reads as one step added, not as
+/// every later step rewritten (tryout 97: "4. ~~Return~~List every person…" for an inserted
+/// step 4, the steps being aligned by their numbers).
 pub fn diff_specs(old: &PromptSpec, new: &PromptSpec) -> Vec<SectionDiff> {
     Section::ALL
         .into_iter()
         .map(|s| SectionDiff {
             section: s,
-            pieces: diff_words(&old.section_text(s), &new.section_text(s)),
+            pieces: match s {
+                Section::Steps => diff_items(&old.steps, &new.steps, "\n", |i, t| {
+                    format!("{}. {t}", i + 1)
+                }),
+                Section::Examples => {
+                    let items = |spec: &PromptSpec| -> Vec<String> {
+                        spec.examples
+                            .iter()
+                            .map(|e| {
+                                format!("Input:\n{}\nOutput:\n{}", e.input.trim(), e.output.trim())
+                            })
+                            .collect()
+                    };
+                    diff_items(&items(old), &items(new), "\n---\n", |_, t| t.to_owned())
+                }
+                _ => diff_words(&old.section_text(s), &new.section_text(s)),
+            },
         })
+        .collect()
+}
+
+/// How alike two items must be (similar's word ratio, 0 to 1) to be shown as one item changed
+/// word by word rather than one removed and another added.
+const ALIKE: f32 = 0.5;
+
+/// The differences of two lists of items, as the section shows them: each item as `show`
+/// writes it (from its place, 0-based, in its own list, and its text), `sep` between items.
+/// Items are matched as wholes first (Myers over the lists): one kept is the same, one put in
+/// added, one taken out removed; in a stretch where items were replaced, each pair in order
+/// that is at least [`ALIKE`] is diffed word by word, the others removed and added whole.
+pub fn diff_items(
+    old: &[String],
+    new: &[String],
+    sep: &str,
+    show: impl Fn(usize, &str) -> String,
+) -> Vec<Piece> {
+    use similar::{Algorithm, DiffOp, capture_diff_slices};
+    let mut out: Vec<Piece> = Vec::new();
+    let mut push = |p: Piece| {
+        let merged = match (out.last_mut(), &p) {
+            (Some(Piece::Same(a)), Piece::Same(b))
+            | (Some(Piece::Added(a)), Piece::Added(b))
+            | (Some(Piece::Removed(a)), Piece::Removed(b)) => {
+                a.push_str(b);
+                true
+            }
+            _ => false,
+        };
+        if !merged {
+            out.push(p);
+        }
+    };
+    for op in capture_diff_slices(Algorithm::Myers, old, new) {
+        match op {
+            DiffOp::Equal { new_index, len, .. } => {
+                for j in new_index..new_index + len {
+                    push(Piece::Same(format!("{}{sep}", show(j, &new[j]))));
+                }
+            }
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => {
+                for i in old_index..old_index + old_len {
+                    push(Piece::Removed(format!("{}{sep}", show(i, &old[i]))));
+                }
+            }
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => {
+                for j in new_index..new_index + new_len {
+                    push(Piece::Added(format!("{}{sep}", show(j, &new[j]))));
+                }
+            }
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                for k in 0..old_len.max(new_len) {
+                    let (i, j) = (old_index + k, new_index + k);
+                    match (k < old_len, k < new_len) {
+                        (true, true) if alike(&old[i], &new[j]) => {
+                            // The item's place as it is now, then its words.
+                            let shown = show(j, &new[j]);
+                            let prefix = shown.strip_suffix(new[j].as_str()).unwrap_or("");
+                            push(Piece::Same(prefix.to_owned()));
+                            for p in diff_words(&old[i], &new[j]) {
+                                push(p);
+                            }
+                            push(Piece::Same(sep.to_owned()));
+                        }
+                        (has_old, has_new) => {
+                            if has_old {
+                                push(Piece::Removed(format!("{}{sep}", show(i, &old[i]))));
+                            }
+                            if has_new {
+                                push(Piece::Added(format!("{}{sep}", show(j, &new[j]))));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // No separator after the last item.
+    if let Some(Piece::Same(t) | Piece::Added(t) | Piece::Removed(t)) = out.last_mut() {
+        if let Some(cut) = t.strip_suffix(sep) {
+            let cut = cut.len();
+            t.truncate(cut);
+        }
+    }
+    if out.last().is_some_and(|p| match p {
+        Piece::Same(t) | Piece::Added(t) | Piece::Removed(t) => t.is_empty(),
+    }) {
+        out.pop();
+    }
+    out
+}
+
+/// Whether two items are alike enough to be diffed word by word ([`ALIKE`]).
+fn alike(a: &str, b: &str) -> bool {
+    TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(200))
+        .diff_words(a, b)
+        .ratio()
+        >= ALIKE
+}
+
+/// The steps of `old` that [`diff_items`] takes out whole (with no step of `new` in their place):
+/// a step deleted is removed whatever words it shares with the others.
+fn steps_deleted(old: &[String], new: &[String]) -> Vec<usize> {
+    use similar::{Algorithm, DiffOp, capture_diff_slices};
+    capture_diff_slices(Algorithm::Myers, old, new)
+        .into_iter()
+        .filter_map(|op| match op {
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => Some(old_index..old_index + old_len),
+            _ => None,
+        })
+        .flatten()
         .collect()
 }
 
@@ -133,6 +276,17 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
         })
         .collect();
     let mut out = Vec::new();
+    // Steps taken out whole, with none in their place (tryout 97: "Use {{notes}} as the notes."
+    // was deleted and not named, its words being in another step).
+    for i in steps_deleted(&old.steps, &new.steps) {
+        let text = format!("{}. {}", i + 1, old.steps[i]);
+        for sentence in sentences(&text) {
+            let sentence = sentence.to_owned();
+            if !out.contains(&sentence) {
+                out.push(sentence);
+            }
+        }
+    }
     for s in Section::ALL {
         if s == Section::Examples {
             continue;
@@ -252,6 +406,88 @@ mod tests {
                 .iter()
                 .all(|p| matches!(p, Piece::Same(_)))
         );
+    }
+
+    fn rendered(pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Same(s) => s.clone(),
+                Piece::Added(s) => format!("[+{s}]"),
+                Piece::Removed(s) => format!("[-{s}]"),
+            })
+            .collect()
+    }
+
+    /// Tryout 97: a step put in as step 4 read as steps 4 and 5 rewritten ("4. ~~Return~~List
+    /// every person…", "5. ~~Use~~Return…"), the steps being aligned by their numbers, and the
+    /// step taken out was not among the removed constraints (its words were in another step).
+    #[test]
+    fn a_step_put_in_between_is_one_step_added() {
+        let old = PromptSpec {
+            steps: vec![
+                "Read the notes.".into(),
+                "Find each task.".into(),
+                "Name its owner.".into(),
+                "Return JSON only.".into(),
+                "Use {{notes}} as the notes.".into(),
+            ],
+            ..Default::default()
+        };
+        let mut new = old.clone();
+        new.steps = vec![
+            "Read the notes.".into(),
+            "Find each task.".into(),
+            "Name its owner.".into(),
+            "List every person named with a task, including Dan.".into(),
+            "Return JSON only.".into(),
+        ];
+        let steps = diff_specs(&old, &new)
+            .into_iter()
+            .find(|d| d.section == Section::Steps)
+            .unwrap();
+        assert_eq!(
+            rendered(&steps.pieces),
+            "1. Read the notes.\n2. Find each task.\n3. Name its owner.\n[+4. List every person named with a task, including Dan.\n]5. Return JSON only.\n[-5. Use {{notes}} as the notes.]"
+        );
+        assert_eq!(
+            removed_constraints(&old, &new),
+            ["Use {{notes}} as the notes."]
+        );
+        // A step reworded in place is diffed word by word under its number.
+        let mut reworded = old.clone();
+        reworded.steps[1] = "Find every task.".into();
+        let steps = diff_specs(&old, &reworded)
+            .into_iter()
+            .find(|d| d.section == Section::Steps)
+            .unwrap();
+        assert!(
+            rendered(&steps.pieces).contains("2. Find [-each][+every] task.\n3. Name"),
+            "{}",
+            rendered(&steps.pieces)
+        );
+        // An example put in front is one example added.
+        let ex = |i: &str, o: &str| crate::domain::spec::Example {
+            input: i.into(),
+            output: o.into(),
+        };
+        let old = PromptSpec {
+            examples: vec![ex("a", "1"), ex("b", "2")],
+            ..Default::default()
+        };
+        let mut new = old.clone();
+        new.examples.insert(0, ex("z", "0"));
+        let examples = diff_specs(&old, &new)
+            .into_iter()
+            .find(|d| d.section == Section::Examples)
+            .unwrap();
+        assert_eq!(
+            rendered(&examples.pieces),
+            "[+Input:\nz\nOutput:\n0\n---\n]Input:\na\nOutput:\n1\n---\nInput:\nb\nOutput:\n2"
+        );
+        // Unchanged lists are the same, with nothing added after the last item.
+        assert!(!diff_specs(&old, &old).iter().any(SectionDiff::changed));
+        assert_eq!(diff_items(&[], &[], "\n", |_, t| t.to_owned()), []);
     }
 
     #[test]

@@ -454,6 +454,55 @@ async fn provenance(browser: &Browser) -> anyhow::Result<String> {
     Ok(v.as_str().unwrap_or("").to_owned())
 }
 
+/// Tryout 97: a step put in between read in the diff as every later step rewritten ("4.
+/// ~~Return~~List every person…", "5. ~~Use~~Return…"), the steps being aligned by their
+/// numbers, and the step taken out was not among the removed constraints.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_put_in_between_reads_as_one_step_added_in_the_diff() -> anyhow::Result<()> {
+    let (_site, browser) = pw_harness::with_app(1280, 1400).await?;
+    let p = PromptPage::new(&browser);
+    let reply = json!({
+        "analysis": "", "persona": "You extract action items.", "context": "Meeting notes.",
+        "steps": ["Read the notes.", "Find each task.", "Name its owner.", "Return JSON only.", "Use {{notes}} as the notes."],
+        "format": "JSON.", "json_schema": "",
+        "examples": [{"input": "Bob sends the deck.", "output": "[]"}]
+    });
+    p.paste_reply(
+        "a bot that pulls action items out of meeting notes",
+        &reply.to_string(),
+    )
+    .await?;
+    browser
+        .field("Steps")
+        .await?
+        .type_text(&format!("{SELECT_ALL}1. Read the notes.\n2. Find each task.\n3. Name its owner.\n4. List every person named with a task, including Dan.\n5. Return JSON only.{TAB}"))
+        .await?;
+    p.wait_version(2).await?;
+    browser
+        .wait_until(
+            "return !!document.querySelector('.pw-diff__add')",
+            "the diff",
+        )
+        .await?;
+    let texts = |class: &str| {
+        format!("return Array.from(document.querySelectorAll('{class}')).map(e => e.textContent)")
+    };
+    assert_eq!(
+        browser.eval(&texts(".pw-diff__add")).await?,
+        json!(["4. List every person named with a task, including Dan.\n"])
+    );
+    assert_eq!(
+        browser.eval(&texts(".pw-diff__del")).await?,
+        json!(["5. Use {{notes}} as the notes."])
+    );
+    assert_eq!(
+        browser.eval(&texts(".pw-removed li")).await?,
+        json!(["Use {{notes}} as the notes."])
+    );
+    browser.close().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_mode_round_trip() -> anyhow::Result<()> {
     let site = StaticSite::start(&paths::dist_dir(), "/").await?;
