@@ -136,6 +136,9 @@ pub async fn stream_chat(
                     ProviderError::new(ErrorKind::Refused, cfg.kind, &cfg.host(), None, &why),
                     key,
                 );
+                // The model read the request to refuse it: it may be billed (tryout 97:
+                // Reflect's refused critique counted nothing).
+                error.went_out = error.went_out_after(true);
                 error.went_out_before = went_out_before;
                 return Err(Failure {
                     error,

@@ -272,7 +272,9 @@ impl ProviderError {
     /// (`Malformed`) sent with a success status (a stream whose frames do not read, a whole
     /// JSON body where a stream was asked for): a server took the request and answered it,
     /// perhaps the provider behind a proxy that mangled it (tryout 89: such a call counted "0
-    /// tokens … nothing yet" with no word of billing). Statuses (401, 429, 5xx…) are answered
+    /// tokens … nothing yet" with no word of billing), and a refusal (`Refused`: the model read
+    /// the request and answered that it would not; a run counted it, and Reflect's and the
+    /// judge's calls did not: tryout 97). Statuses (401, 429, 5xx…) are answered
     /// before any work and are not billed; a call that got no answer at all (`Network`,
     /// `Offline`, `OfflineNoAnswer`) may never have reached it.
     pub fn ended_after_sending(&self) -> bool {
@@ -282,6 +284,7 @@ impl ProviderError {
                 | ErrorKind::Stalled { .. }
                 | ErrorKind::Truncated
                 | ErrorKind::InStream
+                | ErrorKind::Refused
         ) || (self.kind == ErrorKind::Malformed
             && self.status.is_some_and(|s| (200..300).contains(&s)))
     }

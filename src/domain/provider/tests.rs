@@ -974,6 +974,25 @@ mod errors {
         assert!(overloaded.went_out_after(true));
         assert!(stalled.went_out_after(false));
         assert_eq!(p.delay_ms(0, &stalled, 0.0), None);
+        // Tryout 97: a refusal is the model's answer to a request it read: it may be billed
+        // (a run counted it; Reflect's critique refused counted nothing), and is not resent.
+        let refused = err(ErrorKind::Refused);
+        assert!(refused.went_out_after(false) && refused.ended_after_sending());
+        assert_eq!(p.delay_ms(0, &refused, 0.0), None);
+        assert_eq!(
+            crate::domain::eval::case_call::call_tokens(
+                &Err(crate::domain::provider::Failure {
+                    error: ProviderError {
+                        went_out: refused.went_out_after(false),
+                        ..refused
+                    },
+                    partial: String::new(),
+                }),
+                400
+            ),
+            Some(((400, 0), true)),
+            "its prompt counted, as an estimate"
+        );
         assert_eq!(parse_retry_after("1.5", 0.0), Some(1500));
         assert_eq!(parse_retry_after("250ms", 0.0), Some(250));
         // 2015-10-21T07:28:00Z is 1445412480 s after the epoch.

@@ -3310,6 +3310,40 @@ async fn reflect_says_what_it_may_cost_and_stays_within_it() -> anyhow::Result<(
     Ok(())
 }
 
+/// Tryout 97: a critique the model refused left Reflect's usage line at the calls before it,
+/// though the refused request reached the provider (a run counts a refusal at an estimate of
+/// what it read). The refused call is counted, as an estimate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_reflexion_call_is_counted_as_used() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    one_case_to_reflect(&fake, &b, "owner-B", "It misses the owner.", "- owner-B").await?;
+    fake.fault_when(
+        "Be harsh",
+        Fault::Refusal {
+            explanation: "I can't help with critiquing this content.".into(),
+        },
+        1,
+    );
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text("The model refused: I can't help with critiquing this content.")
+        .await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-reflection__used')?.textContent ?? '').startsWith('Reflect used 1 call on this answer: ')",
+        "the refused call counted",
+    )
+    .await?;
+    let used = b
+        .eval("return document.querySelector('.pw-reflection__used').textContent")
+        .await?;
+    let used = used.as_str().unwrap_or_default();
+    assert!(
+        used.contains(" out · ") && !used.contains(": 0 tokens in"),
+        "{used}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 /// Each button that makes a call to the meta model says what it may cost before it is pressed
 /// (the cost audit: Critique this prompt, a section's rewrite, Adapt and the test message showed
 /// nothing), and a provider billing the most a request can use stays within the figure.
