@@ -416,6 +416,10 @@ pub struct Candidate {
     /// snapshots from before it was kept.
     #[serde(default)]
     pub standing: Standing,
+    /// The earlier candidate with the same prompt whose results it took instead of calls of its
+    /// own (the cases it has no result on are still asked). `None` for most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<u32>,
 }
 
 /// A candidate's results on one other execution model, by case.
@@ -1290,6 +1294,7 @@ impl Optimizer {
                 on: SortedMap::new(),
                 kept: true,
                 standing: Standing::default(),
+                same_as: None,
             }],
             minibatch,
             held_out,
@@ -1823,11 +1828,36 @@ impl Optimizer {
                 .iter()
                 .find(|s| norm(&spec.section_text(**s)) != norm(&parent_spec.section_text(**s)))
                 .map(|s| format!("It changed the locked section {}.", s.title()));
+            let text = norm(&spec.render(RenderStyle::Markdown));
             let rejected = rejected.or_else(|| {
-                (norm(&spec.render(RenderStyle::Markdown))
-                    == norm(&parent_spec.render(RenderStyle::Markdown)))
-                .then(|| "It is the same as its parent.".to_owned())
+                (text == norm(&parent_spec.render(RenderStyle::Markdown)))
+                    .then(|| "It is the same as its parent.".to_owned())
             });
+            // A prompt scored already (or on its way to be, from this reply) is not scored again:
+            // its calls would buy the same figures (tryout 97: two rounds' identical candidates
+            // were each scored, 16 calls for one prompt).
+            // A prompt tried already is not scored again: its calls would buy the same figures
+            // (tryout 97: two rounds' identical candidates were each scored, 16 calls for one
+            // prompt). One of an earlier round takes that candidate's results (no call for the
+            // cases they cover); one of this round is rejected (the first is scored).
+            let twin = self
+                .candidates
+                .iter()
+                .find(|c| {
+                    c.rejected.is_none() && norm(&c.spec.render(RenderStyle::Markdown)) == text
+                })
+                .map(|c| (c.id, c.round, c.train.clone(), c.held.clone(), c.on.clone()));
+            let rejected = rejected.or_else(|| {
+                twin.as_ref()
+                    .filter(|t| t.1 == round)
+                    .map(|t| format!("It is the same as candidate #{} of this round.", t.0))
+            });
+            let (same_as, train, held, on) = match twin {
+                Some((id, r, train, held, on)) if r != round && rejected.is_none() => {
+                    (Some(id), train, held, on)
+                }
+                _ => (None, SortedMap::new(), SortedMap::new(), SortedMap::new()),
+            };
             let id = self.candidates.iter().map(|c| c.id).max().unwrap_or(0) + 1;
             self.candidates.push(Candidate {
                 id,
@@ -1837,11 +1867,12 @@ impl Optimizer {
                 rationale: item["rationale"].as_str().unwrap_or("").trim().to_owned(),
                 spec,
                 rejected,
-                train: SortedMap::new(),
-                held: SortedMap::new(),
-                on: SortedMap::new(),
+                train,
+                held,
+                on,
                 kept: false,
                 standing: Standing::default(),
+                same_as,
             });
         }
         self.usable_since(before, || {
@@ -2369,6 +2400,7 @@ impl Optimizer {
                 on: SortedMap::new(),
                 kept: false,
                 standing: Standing::default(),
+                same_as: None,
             });
         }
     }

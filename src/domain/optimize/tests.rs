@@ -486,6 +486,53 @@ fn start_again_names_the_scored_candidates_that_were_not_accepted() {
     assert!(o.unaccepted(&ctx, |_| false).is_empty());
 }
 
+/// Tryout 97: round 2 proposed round 1's prompts again, and each was scored again (8 calls for
+/// figures it had). A prompt tried in an earlier round takes that candidate's results with no
+/// call; one repeated within a round is rejected, the first scored.
+#[test]
+fn a_prompt_tried_already_is_not_scored_again() {
+    let s = suite(false);
+    // Round 1 repeats itself; round 3 repeats round 2's L1 (not the best then: L3 is).
+    let w = World {
+        levels: vec![
+            vec!["You are L2", "You are L2"],
+            vec!["You are L1", "You are L3"],
+            vec!["You are L1", "You are L4"],
+        ],
+        judge_score: 8,
+    };
+    let config = Config {
+        rounds: 3,
+        k: 2,
+        ..Default::default()
+    };
+    let limit = project(&config, &spec("You are L0"), &s);
+    let mut o = Optimizer::new(config, spec("You are L0"), 1, &s, limit);
+    let calls = drive(&mut o, &s, &w);
+    let by_round =
+        |r: u32| -> Vec<&Candidate> { o.candidates.iter().filter(|c| c.round == r).collect() };
+    let (one, two, three) = (by_round(1), by_round(2), by_round(3));
+    assert!(one[0].rejected.is_none());
+    assert_eq!(
+        one[1].rejected.as_deref(),
+        Some(format!("It is the same as candidate #{} of this round.", one[0].id).as_str())
+    );
+    assert_eq!(three[0].spec.persona, "You are L1");
+    assert_eq!(three[0].same_as, Some(two[0].id));
+    assert!(three[0].rejected.is_none() && three[0].train == two[0].train);
+    // No answer was asked for the candidates repeated; the new ones were scored.
+    let exec_of = |id: u32| {
+        calls
+            .iter()
+            .filter(|w| matches!(w, Work::Exec { cand, .. } if *cand == id))
+            .count()
+    };
+    assert_eq!((exec_of(one[1].id), exec_of(three[0].id)), (0, 0));
+    assert!(exec_of(two[0].id) > 0 && exec_of(three[1].id) > 0);
+    assert_eq!(o.stop, Some(Stop::Completed));
+    assert_eq!(o.candidate(o.best).unwrap().spec.persona, "You are L4");
+}
+
 #[test]
 fn early_stop_after_patience_rounds_without_gain() {
     let s = suite(false);
