@@ -104,7 +104,10 @@ pub fn ModelGrid() -> impl IntoView {
                                 format!("{made_with} (not in your models)")
                             };
                             let scores = grid::version_scores(run, &x.suite, x.current_spec());
-                            let summary = grid::summarize_scored(&label, run, &x.suite, &scores);
+                            let summary = grid::priced_here(
+                                grid::summarize_scored(&label, run, &x.suite, &scores),
+                                &key,
+                            );
                             Some(Column {
                                 key,
                                 label,

@@ -53,7 +53,10 @@ pub fn config_of_key(key: &str) -> Option<ProviderConfig> {
 }
 
 /// The models with results on `version` that `slots` does not call, by key in first-seen order,
-/// each with the label its run was made under ([`Run::model`]).
+/// each with its label: named from its key ([`model_label`] of [`config_of_key`]: the address
+/// and model its results say they came from), else the label its run was made under
+/// ([`Run::model`]). A received link's label is the sender's words (tryout 97: a link edited to
+/// a key at localhost:8090 read "OpenAI gpt-4o", with no address).
 pub fn other_models(runs: &[ModelRun], version: u32, slots: &[Slot]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for r in runs.iter().filter(|r| r.run.version == version) {
@@ -61,10 +64,33 @@ pub fn other_models(runs: &[ModelRun], version: u32, slots: &[Slot]) -> Vec<(Str
             && !slots.iter().any(|s| s.key == r.key)
             && !out.iter().any(|(k, _)| *k == r.key)
         {
-            out.push((r.key.clone(), r.run.model.clone()));
+            let label = config_of_key(&r.key)
+                .map(|cfg| model_label(&cfg))
+                .unwrap_or_else(|| r.run.model.clone());
+            out.push((r.key.clone(), label));
         }
     }
     out
+}
+
+/// `summary` of results from a model that is not among this device's ([`other_models`]) with
+/// its answers' cost at this page's list price for the model its key names, from their tokens
+/// (`None`: no list price here, or a key that does not read). The cost recorded with such
+/// results is the sender's figure (tryout 97: a link's gpt-4o results carried gpt-4o-mini's
+/// price, and the table recommended from it).
+pub fn priced_here(mut summary: ModelSummary, key: &str) -> ModelSummary {
+    if summary.input_tokens + summary.output_tokens == 0 {
+        return summary;
+    }
+    let clamp = |t: u64| u32::try_from(t).unwrap_or(u32::MAX);
+    summary.exec_cost = config_of_key(key).and_then(|cfg| {
+        crate::domain::estimate::call_cost(
+            &cfg,
+            clamp(summary.input_tokens),
+            clamp(summary.output_tokens),
+        )
+    });
+    summary
 }
 
 /// One model a grid run calls: its results' key ([`model_key`]; "" for the execution model,

@@ -993,3 +993,32 @@ fn an_unpriced_model_does_not_hide_what_the_priced_ones_cost() {
         "both priced: the whole"
     );
 }
+
+/// Tryout 97: a link edited to carry results under the key of gpt-4o at localhost:8090, labelled
+/// "OpenAI gpt-4o" and priced at gpt-4o-mini's rate, read as the sender wrote: the label without
+/// its address, the cost the sender's. The label is made from the key, the cost from the tokens
+/// at this page's list price.
+#[test]
+fn results_from_a_model_not_here_are_named_by_their_key_and_priced_here() {
+    let key = "open-ai|http://localhost:8090/openai/v1|gpt-4o";
+    let mut run = run_of(&[Some("Bob"); 3], Some(0.000_001), &[100.0; 3]);
+    run.model = "OpenAI gpt-4o".into();
+    let runs = vec![ModelRun {
+        key: key.into(),
+        run: run.clone(),
+    }];
+    let others = grid::other_models(&runs, 1, &[]);
+    assert_eq!(
+        others,
+        [(key.to_owned(), "OpenAI gpt-4o at localhost:8090".to_owned())]
+    );
+    let s = grid::priced_here(grid::summarize("x", &run, &suite3(), None), key);
+    // 3 calls of 100 tokens in and 10 out at gpt-4o's list price, not the 3 x $0.000001 recorded.
+    let cfg = grid::config_of_key(key).unwrap();
+    let want = crate::domain::estimate::call_cost(&cfg, 300, 30).unwrap();
+    assert_eq!(s.exec_cost, Some(want));
+    assert!(want > 0.001, "{want}");
+    // A key that does not read, or a model with no list price here: the cost is unknown.
+    let s = grid::priced_here(grid::summarize("x", &run, &suite3(), None), "nonsense");
+    assert_eq!(s.exec_cost, None);
+}

@@ -953,3 +953,71 @@ async fn a_call_waiting_for_a_place_says_so_in_its_panel_until_it_goes_out() -> 
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 97: a link edited to carry a comparison model's results under the key of gpt-4o at
+/// localhost:8090, labelled "OpenAI gpt-4o" and priced at a fraction of gpt-4o's rate, read as
+/// the sender wrote it: no address in the row or on its Add button, and the sender's cost. The
+/// row is named from the key and priced here from its tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> anyhow::Result<()> {
+    use promptwright::domain::eval::TestCase;
+    use promptwright::domain::eval::run::{CaseRun, Run, Status};
+    let (_, mut d) = promptwright::domain::share::reference_drafts()
+        .into_iter()
+        .find(|(_, d)| d.current == 1 && d.suite.cases.is_empty())
+        .expect("a draft of one version and no cases");
+    d.suite.cases.push(TestCase {
+        id: 1,
+        input: "Ana books the room.".into(),
+        ..Default::default()
+    });
+    let key = "open-ai|http://localhost:8090/openai/v1|gpt-4o";
+    let mut run = Run {
+        version: 1,
+        model: "OpenAI gpt-4o".into(),
+        ..Default::default()
+    };
+    run.cases.insert(
+        1,
+        CaseRun {
+            status: Status::Done,
+            output: "Ana: book the room".into(),
+            input_tokens: 1000,
+            output_tokens: 1000,
+            cost_usd: Some(0.000_001),
+            ..Default::default()
+        },
+    );
+    d.put_run_on(key, run);
+    let (site, b) = pw_harness::with_app(1280, 1400).await?;
+    let link = format!(
+        "{}{}",
+        site.url(),
+        promptwright::domain::share::fragment(&d, promptwright::domain::wire::Include::ALL)?
+    );
+    b.client.goto(&link).await?;
+    b.client.refresh().await?;
+    b.button("Save as my draft").await?.click().await?;
+    b.wait_for_text("Compare models").await?.click().await?;
+    let named = "OpenAI gpt-4o at localhost:8090";
+    b.wait_for_text(&format!(
+        "This draft has results from {named}, which is not among your models here"
+    ))
+    .await?;
+    b.button(&format!("Add {named} to my models")).await?;
+    let rows = table(&b, ".pw-grid__summary").await?;
+    let row = rows
+        .iter()
+        .find(|r| r[0] == format!("{named} (not in your models)"))
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    let cfg = promptwright::domain::eval::grid::config_of_key(key).expect("the key reads");
+    let here = promptwright::domain::estimate::call_cost(&cfg, 1000, 1000);
+    assert!(here.is_some_and(|c| c > 0.001), "{here:?}");
+    assert_eq!(
+        row[4],
+        promptwright::domain::estimate::format_cost(here),
+        "{rows:?}"
+    );
+    b.close().await?;
+    Ok(())
+}
