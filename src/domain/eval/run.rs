@@ -1487,6 +1487,16 @@ impl Run {
             })
     }
 
+    /// Whether some token counts of the latest run's cases are estimates (a call that reported
+    /// no usage, a refusal, a call stopped after it went out, an estimated judge call): a
+    /// figure made of them is said "about" (tryout 97: the loop's box set a refused case's
+    /// estimate beside its ceiling as if counted).
+    pub fn latest_estimated(&self) -> bool {
+        self.cases
+            .values()
+            .any(|c| self.is_latest(c) && (c.tokens_estimated || c.judge_estimated))
+    }
+
     /// Scores of every finished case (in suite order), by case id.
     pub fn scores(&self, suite: &Suite, spec: Option<&PromptSpec>) -> SortedMap<u32, CaseScore> {
         suite

@@ -93,12 +93,13 @@ pub const LOOP_ELSEWHERE: &str = "This draft's optimization loop is going on in 
 /// call at the most it can use, an answer at `exec_max_tokens`, with `judged` a judge call as if
 /// shown the whole clipped answer, a request for candidates at its longest evidence, each byte
 /// of a request a token; and, from `latest` (the version's latest run: its cases and the
-/// tokens they used, the judge's included), what real calls used. Tryout 79: a ceiling 28
-/// times what the loop then used read as an estimate (runs say theirs since tryouts 46-48).
+/// tokens they used, the judge's included, and whether some are estimates), what real calls
+/// used ("about 189 tokens" for estimates). Tryout 79: a ceiling 28 times what the loop then
+/// used read as an estimate (runs say theirs since tryouts 46-48).
 pub fn bound_basis(
     exec_max_tokens: u32,
     judged: bool,
-    latest: Option<(usize, usize, u64)>,
+    latest: Option<(usize, usize, u64, bool)>,
 ) -> String {
     use crate::domain::figures::{count, grouped};
     let judge = crate::domain::eval::run::judge_bound_clause(judged);
@@ -108,10 +109,11 @@ pub fn bound_basis(
     );
     // A case of it that counted no tokens (never sent) is no case of the average (tryout 89:
     // "about 53 a case" for a run cancelled after 133 of its 705 cases).
-    if let Some((n, all, t)) = latest.filter(|(n, _, t)| *n > 0 && *t > 0) {
+    if let Some((n, all, t, estimated)) = latest.filter(|(n, _, t, _)| *n > 0 && *t > 0) {
         let cases = crate::domain::eval::run::cases_reached(n, all);
         s.push_str(&format!(
-            " This version's latest run used {} for {} (about {} a case).",
+            " This version's latest run used {}{} for {} (about {} a case).",
+            if estimated { "about " } else { "" },
             count(t, "token", "tokens"),
             if n >= all {
                 format!("its {cases}")
@@ -277,7 +279,7 @@ mod tests {
     // Tryout 79: the loop's ceiling read as a forecast 28 times what it used.
     #[test]
     fn the_loops_ceiling_says_what_it_counts_and_what_a_run_used() {
-        let s = bound_basis(600, true, Some((5, 5, 3_412)));
+        let s = bound_basis(600, true, Some((5, 5, 3_412, false)));
         assert!(s.starts_with("\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its 600-token cap, each judge call as if the answer filled the 8,000 characters the judge is shown, each of 4 bytes (the longest a character can be),"), "{s}");
         assert!(
             s.ends_with(
@@ -285,12 +287,20 @@ mod tests {
             ),
             "{s}"
         );
-        let s = bound_basis(1500, false, Some((0, 0, 0)));
+        let s = bound_basis(1500, false, Some((0, 0, 0, false)));
         assert!(!s.contains("judge") && !s.contains("latest run"), "{s}");
         // Tryout 89: cases never sent are no cases of the average.
-        let s = bound_basis(1500, false, Some((133, 705, 37_173)));
+        let s = bound_basis(1500, false, Some((133, 705, 37_173, false)));
         assert!(
             s.ends_with("This version's latest run used 37,173 tokens for the 133 of its 705 cases that reached the model (about 280 a case)."),
+            "{s}"
+        );
+        // Tryout 97: a refused case's estimate was said as a count.
+        let s = bound_basis(1500, false, Some((1, 1, 189, true)));
+        assert!(
+            s.ends_with(
+                "This version's latest run used about 189 tokens for its 1 case (about 189 a case)."
+            ),
             "{s}"
         );
     }
