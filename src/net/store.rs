@@ -185,6 +185,9 @@ impl Unreadable {
 pub struct Listing {
     pub records: Vec<Record>,
     pub unreadable: Vec<Unreadable>,
+    /// Copies kept as stored ([`COPY`]) of drafts that are no longer stored, by draft key, each
+    /// (revision, text): a tab of an earlier build deleted the draft without them.
+    pub orphans: Vec<(String, Vec<(String, String)>)>,
 }
 
 /// Why storage failed, in plain words.
@@ -522,6 +525,16 @@ impl DraftStore {
                     out.records.push(r);
                 }
                 Err(u) => out.unreadable.push(u),
+            }
+        }
+        let heads: Vec<String> = keys.iter().filter_map(|k| k.as_string()).collect();
+        for (id, rev, text) in copies {
+            if heads.contains(&id) {
+                continue;
+            }
+            match out.orphans.iter_mut().find(|(k, _)| *k == id) {
+                Some((_, kept)) => kept.push((rev, text)),
+                None => out.orphans.push((id, vec![(rev, text)])),
             }
         }
         Ok(out)

@@ -603,7 +603,11 @@ impl Library {
                         .with_untracked(|v| v.iter().find(|c| c.id == id).map(|c| c.name.clone()));
                     if let Some(name) = name {
                         let said = format!("In \u{201c}{name}\u{201d}: a copy of this draft");
-                        self.damage.update(|d| d.retain(|m| !m.starts_with(&said)));
+                        // (A deleted draft's copy is said another way: `keep_orphan`.)
+                        let orphan = format!("A copy of \u{201c}{name}\u{201d} as it was stored");
+                        self.damage.update(|d| {
+                            d.retain(|m| !m.starts_with(&said) && !m.starts_with(&orphan))
+                        });
                     }
                     self.kept_copies.update(|v| v.retain(|c| c.id != id));
                 }
@@ -808,7 +812,49 @@ impl Library {
         for r in &l.records {
             self.keep_copy(r);
         }
+        for (id, copies) in &l.orphans {
+            self.keep_orphan(id, copies);
+        }
         Ok(l.records)
+    }
+
+    /// Offers the copies kept as stored of a draft that is no longer stored (a tab of an
+    /// earlier build deleted it without them: session 47's notes), with their download and
+    /// "Delete the kept copy", named by the draft they hold when it reads.
+    fn keep_orphan(self, id: &str, copies: &[(String, String)]) {
+        let name = copies
+            .iter()
+            .find_map(|(_, text)| {
+                crate::domain::wire::parse_import(text)
+                    .ok()?
+                    .drafts
+                    .first()
+                    .map(|d| d.draft.display_name())
+            })
+            .unwrap_or_else(|| id.to_owned());
+        self.report([format!(
+            "A copy of \u{201c}{name}\u{201d} as it was stored before parts of it were left out is kept in this browser, though the draft itself was deleted (by a tab of an earlier version of Promptwright): download it (Import\u{2026} in Drafts reads it back, with all that reads) and delete the copy once you have it."
+        )]);
+        let text = match copies {
+            [(_, one)] => one.clone(),
+            many => serde_json::Value::Object(
+                many.iter()
+                    .map(|(k, t)| (k.clone(), serde_json::Value::from(t.as_str())))
+                    .collect(),
+            )
+            .to_string(),
+        };
+        let copy = KeptCopy {
+            id: id.to_owned(),
+            name,
+            text,
+            stored: true,
+        };
+        self.kept_copies
+            .update(|v| match v.iter_mut().find(|c| c.id == copy.id) {
+                Some(c) => *c = copy,
+                None => v.push(copy),
+            });
     }
 
     /// One record, with what was left out of it reported; one that cannot be read at all is

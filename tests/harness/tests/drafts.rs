@@ -2824,3 +2824,75 @@ async fn a_kept_copy_the_full_storage_has_no_room_for_is_said_and_can_be_left() 
     b.close().await?;
     Ok(())
 }
+
+/// Writes `[key, text]` pairs into the `parts` store.
+const PUT_PARTS: &str = r#"
+const [pairs, done] = [arguments[0], arguments[arguments.length - 1]];
+const open = indexedDB.open('promptwright');
+open.onerror = () => done('open failed');
+open.onsuccess = () => {
+    const tx = open.result.transaction('parts', 'readwrite');
+    for (const [key, text] of pairs) tx.objectStore('parts').put(text, key);
+    tx.oncomplete = () => { open.result.close(); done('ok'); };
+    tx.onerror = () => done('write failed');
+};
+"#;
+
+/// Session 47's notes: a tab of an earlier build that deleted a draft left its copies kept as
+/// stored, listed nowhere: kept, with no way to download or delete them. They are named, offered
+/// for download and deleted when asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_drafts_kept_copy_is_offered_and_can_be_deleted() -> anyhow::Result<()> {
+    let (_site, b, downloads) = app_downloading("pw-orphan-copy").await?;
+    paste_version(&b, "one").await?;
+    saved(&b).await;
+    let copy = json!({
+        "id": "gone1", "rev": 3, "updated_ms": 1.0e12,
+        "draft": {
+            "name": "Gone draft", "idea": {"idea": "an idea"}, "style": "markdown", "current": 1,
+            "versions": [{"n": 1, "origin": {"kind": "pasted"}, "at": 1.0,
+                "spec": {"persona": "You answer.", "context": "c", "steps": ["s"], "format": "f"}}],
+            "cases": [{"id": 1, "input": "first"}],
+            "runs": [{"version": 1, "model": "m", "at": 1.0, "cases": [
+                {"id": 1, "status": "exploded", "output": "x"}
+            ]}]
+        }
+    })
+    .to_string();
+    let written = b
+        .client
+        .execute_async(PUT_PARTS, vec![json!([["as-stored/gone1/3", copy]])])
+        .await?;
+    assert_eq!(written, json!("ok"));
+    b.client.refresh().await?;
+    b.wait_for_text("A copy of \u{201c}Gone draft\u{201d} as it was stored before parts of it were left out is kept in this browser, though the draft itself was deleted")
+        .await?;
+    b.button("Download \u{201c}Gone draft\u{201d} as it was stored")
+        .await?
+        .click()
+        .await?;
+    let file = downloads.join("promptwright-as-stored-gone-draft.json");
+    let mut waited = 0;
+    while std::fs::read_to_string(&file).unwrap_or_default() != copy && waited < 100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(std::fs::read_to_string(&file)?, copy);
+    b.button("Delete the kept copy of \u{201c}Gone draft\u{201d}")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('Gone draft')",
+        "the copy's buttons and message to go",
+    )
+    .await?;
+    assert_eq!(
+        b.client
+            .execute_async(PARTS_OF, vec![json!("as-stored/gone1/")])
+            .await?,
+        json!([])
+    );
+    b.close().await?;
+    Ok(())
+}
