@@ -279,6 +279,22 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
     let used = fake.chat_requests().len() - before;
     b.wait_for_text(&format!("{used} of 38 calls used")).await?;
     assert!(used <= 38, "{used} calls for a budget of 38");
+    // Every round's refinement is the same prompt (the script's): scored once, in round 1, and
+    // rounds 2 and 3 take its results (tryout 97: each was scored again).
+    let answered_as_refined = fake.chat_requests()[before..]
+        .iter()
+        .filter(|r| {
+            let body: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            let system = body["messages"][0]["content"].as_str().unwrap_or("");
+            system.starts_with("## Persona")
+                && system.contains("You are a careful analyst, refined.")
+        })
+        .count();
+    assert_eq!(answered_as_refined, 4, "one answer per training case");
+    let same = b
+        .eval("return Array.from(document.querySelectorAll('.pw-candidate .pw-hint')).filter(e => e.textContent.startsWith('The same prompt as candidate #')).length")
+        .await?;
+    assert_eq!(same, json!(2));
 
     // The chart rises: training 25 -> 50 -> 75 -> 100, held-out 0 until round 3.
     let label = b
