@@ -1473,7 +1473,14 @@ fn ImportButton() -> impl IntoView {
             <p class="pw-hint" role="status">{format!("Nothing from {name} was imported: choosing another file closed its review.")}</p>
         })).into_any())}
         {crate::ui::erased::dynamic(move || (message.get().map(|m| match m {
-            Ok(t) => view! { <p class="pw-hint pw-hint--ok" role="status">{t}{crate::ui::erased::dynamic(move || fix().into_any())}{crate::ui::erased::dynamic(move || shown_line().into_any())}</p> }.into_any(),
+            // Closed by the person (session 47's notes: "Imported 2 cases…" stayed on through
+            // everything done after it, until another draft opened).
+            Ok(t) => view! {
+                <div class="pw-import-note">
+                    <p class="pw-hint pw-hint--ok" role="status">{t}{crate::ui::erased::dynamic(move || fix().into_any())}{crate::ui::erased::dynamic(move || shown_line().into_any())}</p>
+                    <button type="button" class="pw-icon-button" aria-label="Close the import note" title="Close" on:click=move |_| message.set(None)><super::icons::CloseIcon/></button>
+                </div>
+            }.into_any(),
             Err(e) => view! { <p class="pw-hint pw-hint--bad" role="alert">{e}</p> }.into_any(),
         })).into_any())}
         {crate::ui::erased::dynamic(move || (pending.get().map(|(name, imp)| {

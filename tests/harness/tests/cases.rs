@@ -1182,6 +1182,13 @@ async fn an_empty_variable_is_no_line_of_the_user_message() -> anyhow::Result<()
     )?;
     import_file(&b, &csv).await?;
     b.wait_for_text("Imported 2 cases.").await?;
+    // The note closes when the person is done with it (session 47's notes: it stayed on).
+    b.button("Close the import note").await?.click().await?;
+    b.wait_until(
+        "return !document.body.innerText.includes('Imported 2 cases.')",
+        "the import note to close",
+    )
+    .await?;
     b.eval("document.querySelector('.pw-case__summary').click(); return 0")
         .await?;
     b.wait_for_text("What the model receives")
