@@ -39,15 +39,19 @@ pub fn diff_specs(old: &PromptSpec, new: &PromptSpec) -> Vec<SectionDiff> {
                     format!("{}. {t}", i + 1)
                 }),
                 Section::Examples => {
+                    // An example as its input and output (the labels every example shares are
+                    // no likeness: the review of session 48 saw unrelated short examples diffed
+                    // word by word), shown with them.
                     let items = |spec: &PromptSpec| -> Vec<String> {
                         spec.examples
                             .iter()
-                            .map(|e| {
-                                format!("Input:\n{}\nOutput:\n{}", e.input.trim(), e.output.trim())
-                            })
+                            .map(|e| format!("{}{EXAMPLE_SEP}{}", e.input.trim(), e.output.trim()))
                             .collect()
                     };
-                    diff_items(&items(old), &items(new), "\n---\n", |_, t| t.to_owned())
+                    diff_items(&items(old), &items(new), "\n---\n", |_, t| {
+                        let (input, output) = t.split_once(EXAMPLE_SEP).unwrap_or((t, ""));
+                        format!("Input:\n{input}\nOutput:\n{output}")
+                    })
                 }
                 _ => diff_words(&old.section_text(s), &new.section_text(s)),
             },
@@ -55,13 +59,21 @@ pub fn diff_specs(old: &PromptSpec, new: &PromptSpec) -> Vec<SectionDiff> {
         .collect()
 }
 
+/// Between an example's input and output in the items [`diff_items`] matches (a character no
+/// example text holds: the record separator).
+const EXAMPLE_SEP: char = '\u{1e}';
+
 /// How alike two items must be (similar's word ratio, 0 to 1) to be shown as one item changed
 /// word by word rather than one removed and another added.
 const ALIKE: f32 = 0.5;
 
+/// The most pairs of replaced items a diff compares word by word (each comparison has its own
+/// 200 ms limit); past it, the rest are shown removed and added whole.
+const MOST_PAIRS: usize = 50;
+
 /// The differences of two lists of items, as the section shows them: each item as `show`
 /// writes it (from its place, 0-based, in its own list, and its text), `sep` between items.
-/// Items are matched as wholes first (Myers over the lists): one kept is the same, one put in
+/// Items are matched as wholes first ([`item_ops`]): one kept is the same, one put in
 /// added, one taken out removed; in a stretch where items were replaced, each pair in order
 /// that is at least [`ALIKE`] is diffed word by word, the others removed and added whole.
 pub fn diff_items(
@@ -70,7 +82,7 @@ pub fn diff_items(
     sep: &str,
     show: impl Fn(usize, &str) -> String,
 ) -> Vec<Piece> {
-    use similar::{Algorithm, DiffOp, capture_diff_slices};
+    use similar::DiffOp;
     let mut out: Vec<Piece> = Vec::new();
     let mut push = |p: Piece| {
         let merged = match (out.last_mut(), &p) {
@@ -86,7 +98,8 @@ pub fn diff_items(
             out.push(p);
         }
     };
-    for op in capture_diff_slices(Algorithm::Myers, old, new) {
+    let mut pairs = 0;
+    for op in item_ops(old, new) {
         match op {
             DiffOp::Equal { new_index, len, .. } => {
                 for j in new_index..new_index + len {
@@ -116,12 +129,10 @@ pub fn diff_items(
                 for k in 0..old_len.max(new_len) {
                     let (i, j) = (old_index + k, new_index + k);
                     match (k < old_len, k < new_len) {
-                        (true, true) if alike(&old[i], &new[j]) => {
-                            // The item's place as it is now, then its words.
-                            let shown = show(j, &new[j]);
-                            let prefix = shown.strip_suffix(new[j].as_str()).unwrap_or("");
-                            push(Piece::Same(prefix.to_owned()));
-                            for p in diff_words(&old[i], &new[j]) {
+                        (true, true) if pairs < MOST_PAIRS && alike(&old[i], &new[j]) => {
+                            pairs += 1;
+                            // As shown (a step's number too: one moved and reworded says both).
+                            for p in diff_words(&show(i, &old[i]), &show(j, &new[j])) {
                                 push(p);
                             }
                             push(Piece::Same(sep.to_owned()));
@@ -154,6 +165,25 @@ pub fn diff_items(
     out
 }
 
+/// The operations that turn the list `old` into `new`, each item one whole: the items as the
+/// lines of a text for similar's line diff (its newlines stood in for), so the page compiles
+/// one diff of `&str` tokens for words and items alike (a diff of `String` slices was its own
+/// copy of the algorithm: +15 KB gzip).
+fn item_ops(old: &[String], new: &[String]) -> Vec<similar::DiffOp> {
+    let lines = |items: &[String]| -> String {
+        items
+            .iter()
+            .map(|t| format!("{}\n", t.replace('\n', "\u{1f}")))
+            .collect()
+    };
+    let (a, b) = (lines(old), lines(new));
+    TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(200))
+        .diff_lines(&a, &b)
+        .ops()
+        .to_vec()
+}
+
 /// Whether two items are alike enough to be diffed word by word ([`ALIKE`]).
 fn alike(a: &str, b: &str) -> bool {
     TextDiff::configure()
@@ -166,8 +196,8 @@ fn alike(a: &str, b: &str) -> bool {
 /// The steps of `old` that [`diff_items`] takes out whole (with no step of `new` in their place):
 /// a step deleted is removed whatever words it shares with the others.
 fn steps_deleted(old: &[String], new: &[String]) -> Vec<usize> {
-    use similar::{Algorithm, DiffOp, capture_diff_slices};
-    capture_diff_slices(Algorithm::Myers, old, new)
+    use similar::DiffOp;
+    item_ops(old, new)
         .into_iter()
         .filter_map(|op| match op {
             DiffOp::Delete {
@@ -278,9 +308,15 @@ pub fn removed_constraints(old: &PromptSpec, new: &PromptSpec) -> Vec<String> {
     let mut out = Vec::new();
     // Steps taken out whole, with none in their place (tryout 97: "Use {{notes}} as the notes."
     // was deleted and not named, its words being in another step).
+    // A step moved (taken out here, put in elsewhere: reordered, or into another section) is
+    // still there (the review of session 48: a swap was flagged).
     for i in steps_deleted(&old.steps, &new.steps) {
         let text = format!("{}. {}", i + 1, old.steps[i]);
         for sentence in sentences(&text) {
+            let n = normalise(sentence);
+            if new_sentences.contains(&n) || new_text.contains(&n) {
+                continue;
+            }
             let sentence = sentence.to_owned();
             if !out.contains(&sentence) {
                 out.push(sentence);
@@ -454,6 +490,14 @@ mod tests {
             removed_constraints(&old, &new),
             ["Use {{notes}} as the notes."]
         );
+        // Steps reordered: none is removed.
+        let mut swapped = old.clone();
+        swapped.steps.rotate_left(1);
+        assert!(
+            removed_constraints(&old, &swapped).is_empty(),
+            "{:?}",
+            removed_constraints(&old, &swapped)
+        );
         // A step reworded in place is diffed word by word under its number.
         let mut reworded = old.clone();
         reworded.steps[1] = "Find every task.".into();
@@ -484,6 +528,18 @@ mod tests {
         assert_eq!(
             rendered(&examples.pieces),
             "[+Input:\nz\nOutput:\n0\n---\n]Input:\na\nOutput:\n1\n---\nInput:\nb\nOutput:\n2"
+        );
+        // Two unrelated short examples in one place are one removed, one added (their shared
+        // labels are no likeness).
+        let mut other = old.clone();
+        other.examples[1] = ex("q", "9");
+        let examples = diff_specs(&old, &other)
+            .into_iter()
+            .find(|d| d.section == Section::Examples)
+            .unwrap();
+        assert_eq!(
+            rendered(&examples.pieces),
+            "Input:\na\nOutput:\n1\n---\n[-Input:\nb\nOutput:\n2\n---\n][+Input:\nq\nOutput:\n9]"
         );
         // Unchanged lists are the same, with nothing added after the last item.
         assert!(!diff_specs(&old, &old).iter().any(SectionDiff::changed));

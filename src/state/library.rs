@@ -1099,11 +1099,18 @@ impl Library {
                         let kb = len.div_ceil(1024);
                         self.copy_blocks.set(Some((id, kb)));
                         format!(
-                            "{} This save also keeps a copy of this draft as it was stored ({kb} KB: it opened with parts left out, and the copy holds them), and storage has no room for it: download the copy, then save without keeping it, or delete old drafts.",
+                            "{} This save also keeps a copy of this draft as it was stored (about {kb} KB: it opened with parts left out, and the copy holds them), which may be what storage has no room for: download that copy, then save without keeping it, or delete old drafts.",
                             e.message()
                         )
                     }
-                    None => e.message(),
+                    None => {
+                        // Another cause, or no copy waits: nothing to offer for one (the review
+                        // of session 48: the buttons stayed from an earlier failure).
+                        if self.copy_blocks.get_untracked().is_some() {
+                            self.copy_blocks.set(None);
+                        }
+                        e.message()
+                    }
                 };
                 self.status.set(StorageStatus::Failing(message));
                 false

@@ -139,9 +139,6 @@ impl Reflector {
         if self.busy.with_untracked(|b| b.contains(&id)) {
             return;
         }
-        // Text typed in a section within the editor's pause goes in first: the reflection runs
-        // the prompt as the person sees it (session 46's notes; as Run and Generate do).
-        self.drafts.flush_typing();
         let e = self.engine;
         let (exec, key, opts) = e.role(Role::Execution);
         let (judge_cfg, jkey, _) = e.role(Role::Judge);

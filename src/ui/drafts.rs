@@ -451,13 +451,17 @@ pub fn LibraryBanners() -> impl IntoView {
                     // A copy as stored that the full storage had no room for: its download, and
                     // the save without it (session 47's notes: every save failed on it, unsaid).
                     {crate::ui::erased::dynamic(move || (lib.copy_blocks.get().and_then(|(id, _)| {
+                        // Only for the draft open now (it was this draft's save that failed).
+                        if lib.current_id.with(|c| *c != id) {
+                            return None;
+                        }
                         let c = lib.kept_copies.with(|v| v.iter().find(|c| c.id == id).cloned())?;
                         let file = format!("promptwright-as-stored-{}.json", super::browser::file_stem(&c.name));
                         Some(view! {
                             <div class="pw-row pw-row--wrap">
                                 <button type="button" class="pw-button"
                                     on:click=move |_| { let _ = super::browser::download(&file, "application/json", &c.text); }>
-                                    {format!("Download \u{201c}{}\u{201d} as it was stored", c.name)}
+                                    {format!("Download that copy of \u{201c}{}\u{201d}", c.name)}
                                 </button>
                                 <button type="button" class="pw-button"
                                     on:click=move |_| lib.save_without_copy(id.clone())>

@@ -1700,7 +1700,7 @@ fn CandidateView(
             })}
             {versus.map(|v| view! { <p class="pw-hint">{v}</p> })}
             {row.last_run.clone().map(|note| view! { <p class="pw-hint">{note}</p> })}
-            {c.same_as.map(|twin| view! { <p class="pw-hint">{format!("The same prompt as candidate #{twin}: its answers and scores are used again, with no new calls.")}</p> })}
+            {c.same_as.map(|twin| view! { <p class="pw-hint">{format!("The same prompt as candidate #{twin}: its answers and scores are used again; only what it has no result on is asked.")}</p> })}
             {(!c.rationale.is_empty()).then(|| view! { <p class="pw-candidate__why">{if row.tiny { c.rationale.clone() } else { format!("The meta model's note: {}", c.rationale) }}</p> })}
             {parent_spec.map(|(old, parent_title)| view! {
                 <details class="pw-details">

@@ -1021,4 +1021,9 @@ fn results_from_a_model_not_here_are_named_by_their_key_and_priced_here() {
     // A key that does not read, or a model with no list price here: the cost is unknown.
     let s = grid::priced_here(grid::summarize("x", &run, &suite3(), None), "nonsense");
     assert_eq!(s.exec_cost, None);
+    let s = grid::priced_here(
+        grid::summarize("x", &run, &suite3(), None),
+        "open-ai|http://localhost:8090/openai/v1|no-such-model",
+    );
+    assert_eq!(s.exec_cost, None);
 }

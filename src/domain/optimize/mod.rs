@@ -1833,19 +1833,21 @@ impl Optimizer {
                 (text == norm(&parent_spec.render(RenderStyle::Markdown)))
                     .then(|| "It is the same as its parent.".to_owned())
             });
-            // A prompt scored already (or on its way to be, from this reply) is not scored again:
-            // its calls would buy the same figures (tryout 97: two rounds' identical candidates
-            // were each scored, 16 calls for one prompt).
             // A prompt tried already is not scored again: its calls would buy the same figures
             // (tryout 97: two rounds' identical candidates were each scored, 16 calls for one
             // prompt). One of an earlier round takes that candidate's results (no call for the
             // cases they cover); one of this round is rejected (the first is scored).
+            // This round's twin first: a prompt proposed twice in a round is rejected the second
+            // time even when an earlier round tried it too (the review of session 48).
+            let same = |c: &&Candidate| {
+                c.rejected.is_none() && norm(&c.spec.render(RenderStyle::Markdown)) == text
+            };
             let twin = self
                 .candidates
                 .iter()
-                .find(|c| {
-                    c.rejected.is_none() && norm(&c.spec.render(RenderStyle::Markdown)) == text
-                })
+                .filter(|c| c.round == round)
+                .find(same)
+                .or_else(|| self.candidates.iter().find(same))
                 .map(|c| (c.id, c.round, c.train.clone(), c.held.clone(), c.on.clone()));
             let rejected = rejected.or_else(|| {
                 twin.as_ref()

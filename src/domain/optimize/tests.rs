@@ -498,11 +498,12 @@ fn a_prompt_tried_already_is_not_scored_again() {
             vec!["You are L2", "You are L2"],
             vec!["You are L1", "You are L3"],
             vec!["You are L1", "You are L4"],
+            vec!["You are L1", "You are L1"],
         ],
         judge_score: 8,
     };
     let config = Config {
-        rounds: 3,
+        rounds: 4,
         k: 2,
         ..Default::default()
     };
@@ -511,7 +512,14 @@ fn a_prompt_tried_already_is_not_scored_again() {
     let calls = drive(&mut o, &s, &w);
     let by_round =
         |r: u32| -> Vec<&Candidate> { o.candidates.iter().filter(|c| c.round == r).collect() };
-    let (one, two, three) = (by_round(1), by_round(2), by_round(3));
+    let (one, two, three, four) = (by_round(1), by_round(2), by_round(3), by_round(4));
+    // Proposed twice in round 4, and tried in round 2: the first takes round 2's results, the
+    // second is rejected as this round's repeat (the review of session 48).
+    assert_eq!(four[0].same_as, Some(two[0].id));
+    assert_eq!(
+        four[1].rejected.as_deref(),
+        Some(format!("It is the same as candidate #{} of this round.", four[0].id).as_str())
+    );
     assert!(one[0].rejected.is_none());
     assert_eq!(
         one[1].rejected.as_deref(),

@@ -2781,11 +2781,11 @@ async fn a_kept_copy_the_full_storage_has_no_room_for_is_said_and_can_be_left() 
     )
     .await?;
     b.field("Persona").await?.type_text(" Be exact.").await?;
-    b.wait_for_text("This save also keeps a copy of this draft as it was stored (1 KB")
+    b.wait_for_text("This save also keeps a copy of this draft as it was stored (about 1 KB")
         .await?;
     b.wait_for_text("Not saved").await?;
     // Downloaded from the notice, then left: the edit is saved, and no copy is stored.
-    b.button("Download \u{201c}Full\u{201d} as it was stored")
+    b.button("Download that copy of \u{201c}Full\u{201d}")
         .await?
         .click()
         .await?;
