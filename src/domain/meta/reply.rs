@@ -866,8 +866,8 @@ fn holds(spec: &PromptSpec, section: Section) -> bool {
 /// Reads a one-section reply and applies it to a copy of `spec`. A reply that holds the whole
 /// prompt gives just that section (`Reading::took_one_section` says so); the Format section may
 /// come as its JSON schema alone; the section is taken as it reads, so a partly usable one comes
-/// in and its gaps are named by [`gaps`]; when the reply ends or breaks inside that section, it
-/// is named as cut off.
+/// in and its gaps are named by [`gaps`]; when the reply ends or breaks inside that section,
+/// nothing is taken: [`ReplyCause::CutOff`].
 pub fn read_section(
     spec: &PromptSpec,
     section: Section,
@@ -894,6 +894,12 @@ pub fn read_section(
             Ok(v) if broken.is_none() => unexpected(&v),
             w => diagnose_broken(text, w, cut_off, broken),
         });
+    }
+    // A section that ends or breaks part-way is no rewrite of it: nothing of it is taken, as a
+    // call cut off keeps nothing (tryout 98: a pasted `{"persona":"You are a formal support
+    // ana` became the Persona, with no word).
+    if open == Some(section) {
+        return Err(ReplyCause::CutOff);
     }
     let cut = open.filter(|s| *s == section);
     let took_one_section = Section::ALL

@@ -1632,6 +1632,19 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
         .unwrap_or_default();
     assert_eq!(pasted, "", "the paste for the old job is gone");
     assert_eq!(text_of(&browser, "pw-manual-result").await?, "");
+    // Tryout 98: a reply cut off inside the section came in as the section, with no word. It is
+    // refused, and nothing changes.
+    browser
+        .field("3. Paste the reply here")
+        .await?
+        .click()
+        .await?;
+    browser
+        .paste(r#"{"format": "A Markdown list of ea"#)
+        .await?;
+    browser.button("Use this reply").await?.click().await?;
+    browser.wait_for_text("The pasted reply is cut off").await?;
+    assert!(p.current_version().await?.starts_with("v4 "));
     // A whole prompt pasted for the Format job: its Format (here a JSON schema alone) is taken,
     // and the page says so.
     let whole = json!({"analysis": "a", "persona": "Someone else", "context": "c",
@@ -1640,7 +1653,7 @@ async fn broken_replies_are_read_up_to_the_break_and_manual_mode_follows_its_job
     browser
         .field("3. Paste the reply here")
         .await?
-        .click()
+        .type_text(SELECT_ALL)
         .await?;
     browser.paste(&whole).await?;
     browser.button("Use this reply").await?.click().await?;

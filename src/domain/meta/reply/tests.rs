@@ -240,11 +240,25 @@ fn a_reply_cut_inside_a_section_names_that_section_as_cut_off() {
 
 #[test]
 fn a_cut_off_reply_is_named_by_every_reader() {
-    // A one-section rewrite cut off inside its section.
+    // A one-section rewrite cut off inside its section is none (tryout 98: a pasted one came
+    // in as the section, with no word), whether the call said so or not.
     let spec = read_spec(&full().to_string(), false).unwrap().spec;
-    let r = read_section(&spec, Section::Steps, r#"{"steps": ["One.", "Tw"#, true).unwrap();
-    assert_eq!(r.spec.steps, ["One.", "Tw"]);
-    assert_eq!(r.cut, Some(Section::Steps));
+    for said in [true, false] {
+        assert_eq!(
+            read_section(&spec, Section::Steps, r#"{"steps": ["One.", "Tw"#, said).err(),
+            Some(ReplyCause::CutOff)
+        );
+    }
+    assert_eq!(
+        read_section(
+            &spec,
+            Section::Persona,
+            r#"{"persona":"You are a formal support ana"#,
+            false
+        )
+        .err(),
+        Some(ReplyCause::CutOff)
+    );
     // Cut off after the section closed: finished.
     let r = read_section(
         &spec,
