@@ -739,7 +739,12 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                                 matches!(v, crate::domain::eval::Verdict::JudgeError { .. })
                             }) =>
                     {
-                        let verdict = format!("judge error, left out of the score: {}", s.label());
+                        // Without the sender's controls here too (tryout 98: "press Re-judge in a
+                        // minute", with no Re-judge in this view).
+                        let verdict = format!(
+                            "judge error, left out of the score: {}",
+                            crate::domain::provider::without_advice(&s.label())
+                        );
                         match &down_reason {
                             Some(reason) => format!("{verdict}. Why: {reason}"),
                             None => verdict,
@@ -768,7 +773,11 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
                             _ => word.to_owned(),
                         };
                         // Why it failed travels with the verdict (tryout 10: a bare "fail").
-                        let mut why = s.why_failed();
+                        let mut why: Vec<String> = s
+                            .why_failed()
+                            .iter()
+                            .map(|w| crate::domain::provider::without_advice(w))
+                            .collect();
                         if let Some(reason) = down_reason.clone() {
                             why.push(reason);
                         }

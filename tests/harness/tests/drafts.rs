@@ -871,6 +871,33 @@ async fn a_shared_failed_case_gives_its_cause_without_the_senders_retry() -> any
             ..Default::default()
         },
     );
+    // Tryout 98: a judge call that failed read "… press Re-judge in a minute" here, with no
+    // Re-judge in this view.
+    let rubric = "Names the owner.";
+    d.suite.cases.push(TestCase {
+        id: 2,
+        input: "Bob sends the deck.".into(),
+        assertions: vec![promptwright::domain::eval::Assertion::new(
+            promptwright::domain::eval::Check::Judge {
+                rubric: rubric.into(),
+                threshold: 7,
+            },
+        )],
+        ..Default::default()
+    });
+    let mut judged = CaseRun {
+        status: Status::Done,
+        output: "Bob: the deck".into(),
+        ..Default::default()
+    };
+    judged.judgements.insert(
+        rubric.into(),
+        promptwright::domain::eval::judge::Judgement::Unreadable {
+            raw: String::new(),
+            error: "The judge call failed: OpenAI's rate limit was reached (HTTP 429); press Re-judge in a minute.".into(),
+        },
+    );
+    run.cases.insert(2, judged);
     d.put_run_on("", run);
     let (site, b) = pw_harness::with_app(1280, 1000).await?;
     // Without the version history, as the share panel sends it by default: no version times.
@@ -894,7 +921,11 @@ async fn a_shared_failed_case_gives_its_cause_without_the_senders_retry() -> any
         said.contains("Result: the call failed: OpenAI is overloaded right now (HTTP 529). Promptwright tried 3 times and gave up."),
         "{said}"
     );
-    for advice in ["Retry", "Settings"] {
+    assert!(
+        said.contains("OpenAI's rate limit was reached (HTTP 429)"),
+        "the judge's failure is said: {said}"
+    );
+    for advice in ["Retry", "Settings", "Re-judge"] {
         assert!(!said.contains(advice), "{advice} in: {said}");
     }
     // Nothing had arrived: no empty answer to fold open (tryout 88).
