@@ -162,6 +162,7 @@ impl Reflector {
         self.under_way.update_value(|u| u.push((id, version)));
         let epoch = self.epoch.now();
         let mut m = reflect::Reflect::new(input);
+        m.reflection.model = Some(crate::domain::eval::run::ModelUsed::of(&exec).label());
         let shown = m.reflection.clone();
         self.update(version, id, move |r| *r = shown);
         let work = engine::Job::Reflexion(id);

@@ -1011,7 +1011,23 @@ fn ResultRow(
                 view! {
                     <div class="pw-reflection" role="group" aria-label=format!("Reflexion on case #{id}")>
                         <p class="pw-reflection__verdict" role="status">{verdict}</p>
-                        <p class="pw-hint">{if r.error.is_some() && r.final_output.is_empty() { "The texts below are written by the execution model." } else { "All three texts are written by the execution model; the final is scored like the draft." }}</p>
+                        <p class="pw-hint">{{
+                            // Who wrote what, by name when the record says (tryout 98: "All three
+                            // texts are written by the execution model" over another model's draft).
+                            let drafted = other_model.get().unwrap_or_else(|| crate::domain::eval::run::ModelUsed::of(&settings.config(Role::Execution)).label());
+                            let partial = r.error.is_some() && r.final_output.is_empty();
+                            match &r.model {
+                                Some(m) if *m != drafted => if partial {
+                                    format!("The draft is {drafted}'s answer; {m} wrote the texts below it.")
+                                } else {
+                                    format!("The draft is {drafted}'s answer; {m} wrote the critique and the final answer, which is scored like the draft.")
+                                },
+                                Some(m) if partial => format!("The texts below are written by {m}, as the draft is."),
+                                Some(m) => format!("All three texts are written by {m}; the final is scored like the draft."),
+                                None if partial => "The texts below are written by the execution model.".to_owned(),
+                                None => "All three texts are written by the execution model; the final is scored like the draft.".to_owned(),
+                            }
+                        }}</p>
                         // What its calls spent, beside the figure shown before (tryout 93).
                         {r.used.as_ref().map(|u| view! { <p class="pw-hint pw-reflection__used">{u.line()}</p> })}
                         // Provider errors end "…, then press Retry": the button is here.

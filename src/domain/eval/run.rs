@@ -643,6 +643,11 @@ impl CaseRun {
 /// scored the same way as the draft.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Reflection {
+    /// The execution model that wrote the critique and the final answer, by label
+    /// ([`ModelUsed::label`]) as Reflect started; absent in older records (tryout 98: the page
+    /// said all three texts were the execution model's when another model wrote the draft).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     pub critique: String,
     /// Empty until written.
     pub final_output: String,

@@ -3360,6 +3360,24 @@ async fn a_refused_reflexion_call_is_counted_as_used() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tryout 98: after the execution model was switched, Reflect on an answer the earlier model
+/// wrote said "All three texts are written by the execution model". It names who wrote what.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reflexion_names_the_model_of_the_draft_and_of_its_critique() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    one_case_to_reflect(&fake, &b, "owner-B", "It misses the owner.", "- owner-B").await?;
+    fake.add_model("fake-small");
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("fake-small").await?;
+    s.close().await?;
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text("The draft is OpenAI-compatible server fake-large's answer; OpenAI-compatible server fake-small wrote the critique and the final answer, which is scored like the draft.")
+        .await?;
+    b.close().await?;
+    Ok(())
+}
+
 /// Each button that makes a call to the meta model says what it may cost before it is pressed
 /// (the cost audit: Critique this prompt, a section's rewrite, Adapt and the test message showed
 /// nothing), and a provider billing the most a request can use stays within the figure.
