@@ -65,6 +65,10 @@ impl Leaving {
     }
 }
 
+/// The model an origin names for a reply pasted in Manual mode (a section's rewrite, an
+/// adaptation): "a reply you pasted".
+pub const PASTED_BY: &str = "a reply you pasted";
+
 /// The most characters of a name the page shows ([`Draft::display_name`]).
 pub const NAME_MAX: usize = 120;
 
@@ -900,7 +904,13 @@ impl Draft {
         let Some((current, reply)) = self.reply_behind_current() else {
             return Vec::new();
         };
-        if idea.is_empty() || reply.origin == Origin::Pasted {
+        // A pasted reply is the person's word (a pasted adaptation too).
+        let pasted = match &reply.origin {
+            Origin::Pasted => true,
+            Origin::Adapted { model, .. } => model == PASTED_BY,
+            _ => false,
+        };
+        if idea.is_empty() || pasted {
             return Vec::new();
         }
         let topic = quality::content_stems(idea);

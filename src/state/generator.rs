@@ -789,6 +789,12 @@ impl Generator {
         let notes = reading.notes();
         // A section's rewrite pasted is that section's change, not a whole prompt pasted
         // (tryout 91: after pasting only Context, the prompt read "Pasted by you").
+        // An adaptation pasted is that adaptation, and takes its family's layout as one that
+        // arrives does (tryout 98: it read "Pasted from another chat app", in Markdown headings).
+        let adapted = match &job {
+            Job::Adapt { family } => Some(*family),
+            _ => None,
+        };
         let origin = match job {
             Job::Rewrite {
                 section,
@@ -798,12 +804,24 @@ impl Generator {
                 instruction,
                 model: PASTED_REWRITE.to_owned(),
             },
+            Job::Adapt { family } => Origin::Adapted {
+                family,
+                model: PASTED_REWRITE.to_owned(),
+            },
             _ => Origin::Pasted,
         };
         let before = drafts
             .draft
             .with_untracked(|d| (d.current, d.versions.len()));
         drafts.commit_reply(reading, origin);
+        if let Some(family) = adapted
+            && drafts
+                .draft
+                .with_untracked(|d| (d.current, d.versions.len()))
+                != before
+        {
+            drafts.update(|x| x.style = family.style());
+        }
         let (gaps, after) = drafts
             .draft
             .with_untracked(|d| (d.open_gaps(), (d.current, d.versions.len())));
@@ -822,9 +840,10 @@ impl Generator {
     }
 }
 
-/// Who rewrote a section whose rewrite was pasted in Manual mode, as a version's origin says it
-/// ("Context rewritten by a reply you pasted: …").
-pub const PASTED_REWRITE: &str = "a reply you pasted";
+/// Who rewrote a section, or adapted the prompt, by a reply pasted in Manual mode, as a version's
+/// origin says it ("Context rewritten by a reply you pasted: …", "Adapted for Anthropic Claude by
+/// a reply you pasted"): [`crate::domain::draft::PASTED_BY`].
+pub const PASTED_REWRITE: &str = crate::domain::draft::PASTED_BY;
 
 /// What a pasted reply gave: how many gaps remain, and notes on how it was read.
 #[derive(Debug, Clone, PartialEq)]

@@ -454,6 +454,45 @@ async fn provenance(browser: &Browser) -> anyhow::Result<String> {
     Ok(v.as_str().unwrap_or("").to_owned())
 }
 
+/// Tryout 98: an adaptation whose reply was pasted in Manual mode read "Pasted from another chat
+/// app" and kept the Markdown layout, where one that arrives is "Adapted for …" and takes its
+/// family's layout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adaptation_pasted_in_manual_mode_is_that_adaptation() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    first_version_from(&p, &fake, spec_reply("v1")).await?;
+    fake.push_replies(["Sorry, no JSON today.".to_owned()]);
+    browser
+        .field("Adapt for another model")
+        .await?
+        .select_by_label("Anthropic Claude")
+        .await?;
+    browser.button("Adapt").await?.click().await?;
+    browser.button("Use Manual mode").await?.click().await?;
+    browser
+        .field("3. Paste the reply here")
+        .await?
+        .click()
+        .await?;
+    browser.paste(&spec_reply("for claude")).await?;
+    browser.button("Use this reply").await?.click().await?;
+    p.wait_version(2).await?;
+    assert!(
+        p.current_version()
+            .await?
+            .starts_with("v2 Adapted for Anthropic Claude by a reply you pasted"),
+        "{}",
+        p.current_version().await?
+    );
+    assert!(
+        p.final_text().await?.starts_with("<persona>"),
+        "the XML layout of Claude's family"
+    );
+    browser.close().await?;
+    Ok(())
+}
+
 /// Tryout 97: a step put in between read in the diff as every later step rewritten ("4.
 /// ~~Return~~List every person…", "5. ~~Use~~Return…"), the steps being aligned by their
 /// numbers, and the step taken out was not among the removed constraints.
