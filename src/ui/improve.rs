@@ -206,7 +206,9 @@ fn CritiquePanel() -> impl IntoView {
                 <p class="pw-hint">{super::generate::TINY_CANNOT}</p>
             }.into_any())}
             <super::notice::CallNote call=c.call/>
-            {crate::ui::erased::dynamic(move || (c.call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| c.critique())/> })).into_any())}
+            // Its Retry says what it may cost, as every paid button does (tryout 98: none).
+            {crate::ui::erased::dynamic(move || (c.call.error.get().map(|e| view! { <ErrorNotice error=e on_retry=Callback::new(move |_| c.critique())
+                retry_cost=Signal::derive(move || super::generate::meta_cost(d.with_current_spec(|spec| crate::domain::estimate::request_bound(&crate::domain::optimize::reflexion::critique_prompt_request(spec)))))/> })).into_any())}
             {crate::ui::erased::dynamic(move || (c.weaknesses.get().map(|r| match r {
                 Err(f) => view! {
                     <div class="pw-notice pw-notice--error" role="alert">

@@ -3431,6 +3431,27 @@ async fn the_meta_models_buttons_say_what_they_may_cost() -> anyhow::Result<()> 
         billed <= critique,
         "the critique: ${billed:.6} over ${critique}"
     );
+    // A critique whose call failed: its Retry says the same figure (tryout 98: none). (Pressed
+    // once the first critique has ended: the button is off while it runs.)
+    b.wait_until(
+        "return Array.from(document.querySelectorAll('button')).some(x => x.textContent.trim() === 'Critique this prompt' && !x.disabled)",
+        "the first critique to end",
+    )
+    .await?;
+    fake.fault_when(
+        "You review a system prompt",
+        Fault::Status {
+            code: 400,
+            message: "boom".into(),
+            kind: None,
+            retry_after: None,
+            expose: false,
+        },
+        1,
+    );
+    b.button("Critique this prompt").await?.click().await?;
+    let again = figure_beside(&b, "Retry").await?;
+    assert_eq!(again, critique, "Retry's figure is the critique's");
     // A section's rewrite: the figure follows the instruction typed.
     b.button("Rewrite Persona with the model")
         .await?
