@@ -558,7 +558,14 @@ impl Library {
         if let Some(now) = &r.as_stored {
             pieces.push(("as stored now".to_owned(), now.clone()));
         }
-        let text = match pieces.as_slice() {
+        self.offer_copy(&r.id, name, &pieces, !r.copies.is_empty());
+    }
+
+    /// Offers `pieces` (where each was kept, its text) of draft `id` for download as one file:
+    /// one piece as it is, several as one JSON object by where each was kept (nothing for
+    /// none); `stored`: a copy is in storage, so it can be deleted ([`KeptCopy::stored`]).
+    fn offer_copy(self, id: &str, name: String, pieces: &[(String, String)], stored: bool) {
+        let text = match pieces {
             [] => return,
             [(_, one)] => one.clone(),
             many => serde_json::Value::Object(
@@ -569,10 +576,10 @@ impl Library {
             .to_string(),
         };
         let copy = KeptCopy {
-            id: r.id.clone(),
+            id: id.to_owned(),
             name,
             text,
-            stored: !r.copies.is_empty(),
+            stored,
         };
         self.kept_copies
             .update(|v| match v.iter_mut().find(|c| c.id == copy.id) {
@@ -835,26 +842,7 @@ impl Library {
         self.report([format!(
             "A copy of \u{201c}{name}\u{201d} as it was stored before parts of it were left out is kept in this browser, though the draft itself was deleted (by a tab of an earlier version of Promptwright): download it (Import\u{2026} in Drafts reads it back, with all that reads) and delete the copy once you have it."
         )]);
-        let text = match copies {
-            [(_, one)] => one.clone(),
-            many => serde_json::Value::Object(
-                many.iter()
-                    .map(|(k, t)| (k.clone(), serde_json::Value::from(t.as_str())))
-                    .collect(),
-            )
-            .to_string(),
-        };
-        let copy = KeptCopy {
-            id: id.to_owned(),
-            name,
-            text,
-            stored: true,
-        };
-        self.kept_copies
-            .update(|v| match v.iter_mut().find(|c| c.id == copy.id) {
-                Some(c) => *c = copy,
-                None => v.push(copy),
-            });
+        self.offer_copy(id, name, copies, true);
     }
 
     /// One record, with what was left out of it reported; one that cannot be read at all is
