@@ -659,9 +659,12 @@ fn GenErrorView() -> impl IntoView {
             ),
             GenError::Reply(cause) => {
                 let fixable = !matches!(cause, ReplyCause::Empty | ReplyCause::CutOff);
+                // Said once: the sentence naming both causes starts "Attempt N failed for a
+                // different reason" (tryout 98: the title said it again under it).
+                let head = if f.before.is_some() && !same { String::new() } else { again.clone() };
                 let title = match f.job {
-                    Job::Rewrite { section, .. } => format!("{again}The rewritten {} could not be read", section.title()),
-                    _ => format!("{again}No part of the reply could be used"),
+                    Job::Rewrite { section, .. } => format!("{head}The rewritten {} could not be read", section.title()),
+                    _ => format!("{head}No part of the reply could be used"),
                 };
                 // Tryout 19 (10): after the same failure again, "unlikely to help" was followed by
                 // "Try again" (the empty reply's advice).

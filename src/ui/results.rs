@@ -295,7 +295,13 @@ pub fn ResultsCard() -> impl IntoView {
                         // Tryout 87: "estimated cost" with every call's usage reported by
                         // its provider; the figure is then those tokens at list price.
                         let label = if p.tokens_estimated { "estimated cost" } else { "cost at list price" };
-                        parts.push(format!("{label}: {}", cost()));
+                        // No price is no list price's figure (tryout 98: "cost at list price:
+                        // unknown price (no list price for …)").
+                        let c = cost();
+                        parts.push(match c.strip_prefix("unknown price") {
+                            Some(why) => format!("cost unknown{why}"),
+                            None => format!("{label}: {c}"),
+                        });
                         if p.over_cap > 0 {
                             parts.push(over_cap_line(p.over_cap));
                         }

@@ -1952,7 +1952,7 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     b.wait_for_text("Produce: leeks").await?;
     b.wait_for_text("Baking: flour").await?;
     // The sender's run is priced by the sender's model (no list price), not by this profile's.
-    b.wait_for_text("cost at list price: unknown price (no list price for ")
+    b.wait_for_text(" · cost unknown (no list price for ")
         .await?;
     b.close().await?;
 

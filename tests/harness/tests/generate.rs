@@ -816,6 +816,9 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
             "Attempt 5 failed for a different reason: attempt 4 failed because the provider was overloaded (HTTP 503); this time the reply was empty, as below.",
         )
         .await?;
+    // Said once (tryout 98: the title under it began with it again).
+    let said = browser.eval("return document.body.innerText.split('Attempt 5 failed for a different reason').length - 1").await?;
+    assert_eq!(said, json!(1));
     fake.push_replies([String::new()]);
     browser.button("Retry").await?.click().await?;
     p.wait_idle().await?;
