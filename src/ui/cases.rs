@@ -904,6 +904,11 @@ fn AssertionList(
     });
     // The picker's options are promptfoo's type names (`contains-all`, `not-equals`…).
     let pick = RwSignal::new(CheckKind::ContainsAll.as_str().to_owned());
+    // A choice made for one draft is not another's (session 46's notes, tryout 98: a new draft
+    // offered the last draft's "Judge with a rubric").
+    if owner == Owner::Global {
+        super::on_draft_switch(move || pick.set(CheckKind::ContainsAll.as_str().to_owned()));
+    }
     let pfx = owner.prefix();
     let add_id = format!("{pfx}-add-kind");
     view! {
@@ -1672,6 +1677,13 @@ fn SynthPanel() -> impl IntoView {
     crate::state::reactive::effect(move |_| {
         if proposals.get() > 0 {
             open.set(true);
+        }
+    });
+    // Another draft opens with it closed, unless it has an offer (tryout 98: a new draft kept
+    // the last draft's open panel).
+    super::on_draft_switch(move || {
+        if proposals.get_untracked() == 0 {
+            open.set(false);
         }
     });
     view! {

@@ -4282,3 +4282,39 @@ async fn a_cancel_says_which_cases_were_never_sent() -> anyhow::Result<()> {
     b.close().await?;
     Ok(())
 }
+
+/// Tryout 98 (and session 46's notes): a new draft kept the last draft's open "Suggest cases"
+/// panel and its chosen kind of check for every case. Each draft starts with its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_draft_does_not_keep_the_last_drafts_panel_or_check_kind() -> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    b.field("Kind of check to add (Checks for every case)")
+        .await?
+        .select_by_label("Judge with a rubric")
+        .await?;
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "return document.querySelector('details.pw-synth').open",
+        "the panel open",
+    )
+    .await?;
+    DraftsPage::open(&b).await?;
+    b.button("New draft").await?.click().await?;
+    b.wait_until(
+        "return document.getElementById('pw-idea').value === ''",
+        "an empty new draft",
+    )
+    .await?;
+    paste_prompt(&b).await?;
+    b.wait_until(
+        "return !document.querySelector('details.pw-synth').open && document.getElementById('pw-global-add-kind').value === 'contains-all'",
+        "the panel closed and the first kind of check chosen",
+    )
+    .await?;
+    b.close().await?;
+    Ok(())
+}
