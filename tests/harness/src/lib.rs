@@ -52,3 +52,18 @@ pub async fn with_fake_prompt(
     pages::PromptPage::new(&b).paste_reply(idea, reply).await?;
     Ok((fake, site, b))
 }
+
+/// A draft of one version from the app's reference drafts ([`promptwright::domain::share::reference_drafts`])
+/// with one test case, #1, whose input is `input`: what a test builds a share link from.
+pub fn draft_with_one_case(input: &str) -> promptwright::domain::draft::Draft {
+    let (_, mut d) = promptwright::domain::share::reference_drafts()
+        .into_iter()
+        .find(|(_, d)| d.current == 1 && d.suite.cases.is_empty())
+        .expect("a draft of one version and no cases");
+    d.suite.cases.push(promptwright::domain::eval::TestCase {
+        id: 1,
+        input: input.into(),
+        ..Default::default()
+    });
+    d
+}

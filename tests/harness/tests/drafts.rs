@@ -840,15 +840,7 @@ async fn a_shared_failed_case_gives_its_cause_without_the_senders_retry() -> any
     use promptwright::domain::eval::TestCase;
     use promptwright::domain::eval::run::{CaseRun, Run, Status};
     use promptwright::domain::provider::{ErrorKind, ProviderError, ProviderKind};
-    let (_, mut d) = promptwright::domain::share::reference_drafts()
-        .into_iter()
-        .find(|(_, d)| d.current == 1 && d.suite.cases.is_empty())
-        .expect("a draft of one version and no cases");
-    d.suite.cases.push(TestCase {
-        id: 1,
-        input: "Ana books the room.".into(),
-        ..Default::default()
-    });
+    let mut d = pw_harness::draft_with_one_case("Ana books the room.");
     let mut overloaded = ProviderError::new(
         ErrorKind::Overloaded,
         ProviderKind::OpenAi,

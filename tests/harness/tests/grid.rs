@@ -960,17 +960,8 @@ async fn a_call_waiting_for_a_place_says_so_in_its_panel_until_it_goes_out() -> 
 /// row is named from the key and priced here from its tokens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> anyhow::Result<()> {
-    use promptwright::domain::eval::TestCase;
     use promptwright::domain::eval::run::{CaseRun, Run, Status};
-    let (_, mut d) = promptwright::domain::share::reference_drafts()
-        .into_iter()
-        .find(|(_, d)| d.current == 1 && d.suite.cases.is_empty())
-        .expect("a draft of one version and no cases");
-    d.suite.cases.push(TestCase {
-        id: 1,
-        input: "Ana books the room.".into(),
-        ..Default::default()
-    });
+    let mut d = pw_harness::draft_with_one_case("Ana books the room.");
     let key = "open-ai|http://localhost:8090/openai/v1|gpt-4o";
     let mut run = Run {
         version: 1,
