@@ -741,6 +741,11 @@ impl Generator {
             self.tries
                 .try_update_value(|t| t.replied(sent, text.clone()));
             let (call_error, cut_off) = match result {
+                // A rewrite keeps nothing of a failed call (`meta::generate::finish`): its
+                // message says so, not "What arrived is kept" (tryout 98).
+                Err(f) if matches!(job, Job::Rewrite { .. }) => {
+                    (Some(f.error.with_partial_dropped()), false)
+                }
                 Err(f) => (Some(f.error), false),
                 Ok(done) => (None, done.stop == Some(StopReason::MaxTokens)),
             };

@@ -493,6 +493,44 @@ async fn an_adaptation_pasted_in_manual_mode_is_that_adaptation() -> anyhow::Res
     Ok(())
 }
 
+/// Tryout 98: a rewrite whose call failed said "What arrived is kept", and a rewrite keeps
+/// nothing of a failed call. It says the part that arrived is not used, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_rewrite_does_not_say_what_arrived_is_kept() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    first_version_from(&p, &fake, spec_reply("v1")).await?;
+    fake.fault_when(
+        "improving one section",
+        Fault::StreamError {
+            message: "overloaded".into(),
+        },
+        1,
+    );
+    browser
+        .button("Rewrite Persona with the model")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("How should Persona change?")
+        .await?
+        .type_text("Make it warmer")
+        .await?;
+    browser.button("Rewrite Persona").await?.click().await?;
+    browser
+        .wait_for_text("The part that had arrived is not used")
+        .await?;
+    let body = browser.eval("return document.body.innerText").await?;
+    assert!(
+        !body.as_str().unwrap_or("").contains("What arrived is kept"),
+        "{body}"
+    );
+    assert!(p.current_version().await?.starts_with("v1 "));
+    browser.close().await?;
+    Ok(())
+}
+
 /// Tryout 97: a step put in between read in the diff as every later step rewritten ("4.
 /// ~~Return~~List every person…", "5. ~~Use~~Return…"), the steps being aligned by their
 /// numbers, and the step taken out was not among the removed constraints.
