@@ -79,7 +79,9 @@ pub fn other_models(runs: &[ModelRun], version: u32, slots: &[Slot]) -> Vec<(Str
 /// results is the sender's figure (tryout 97: a link's gpt-4o results carried gpt-4o-mini's
 /// price, and the table recommended from it).
 pub fn priced_here(mut summary: ModelSummary, key: &str) -> ModelSummary {
+    // No tokens cost nothing at any price (a link's own figure beside none is not taken).
     if summary.input_tokens + summary.output_tokens == 0 {
+        summary.exec_cost = summary.exec_cost.map(|_| 0.0);
         return summary;
     }
     let clamp = |t: u64| u32::try_from(t).unwrap_or(u32::MAX);

@@ -1026,4 +1026,11 @@ fn results_from_a_model_not_here_are_named_by_their_key_and_priced_here() {
         "open-ai|http://localhost:8090/openai/v1|no-such-model",
     );
     assert_eq!(s.exec_cost, None);
+    // Answers that say they used no tokens cost nothing here, whatever figure came with them.
+    let mut free = run.clone();
+    for c in free.cases.values_mut() {
+        (c.input_tokens, c.output_tokens, c.cost_usd) = (0, 0, Some(5.0));
+    }
+    let s = grid::priced_here(grid::summarize("x", &free, &suite3(), None), key);
+    assert_eq!(s.exec_cost, Some(0.0));
 }
