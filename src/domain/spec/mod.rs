@@ -103,7 +103,8 @@ pub enum RenderStyle {
     /// `## Persona` headings (suits GPT-style models).
     #[default]
     Markdown,
-    /// `<persona>…</persona>` tags (suits Claude).
+    /// `<persona>…</persona>` tags (suits Claude); a layout tag written inside a part has its
+    /// `<` as `&lt;` ([`xml_guarded`]).
     Xml,
 }
 
@@ -316,8 +317,9 @@ fn render_body_markdown(spec: &PromptSpec, s: Section, body: &str) -> String {
             .collect::<Vec<_>>()
             .join("\n\n"),
         Section::Format if !spec.json_schema.trim().is_empty() => {
+            let fence = fence_for(spec.json_schema.trim());
             format!(
-                "{}\n\nJSON schema:\n\n```json\n{}\n```",
+                "{}\n\nJSON schema:\n\n{fence}json\n{}\n{fence}",
                 spec.format.trim(),
                 spec.json_schema.trim()
             )
@@ -334,8 +336,8 @@ fn render_body_xml(spec: &PromptSpec, s: Section, body: &str) -> String {
             .map(|e| {
                 format!(
                     "<example>\n<input>\n{}\n</input>\n<output>\n{}\n</output>\n</example>",
-                    shown_input(e),
-                    e.output.trim()
+                    xml_guarded(shown_input(e)),
+                    xml_guarded(e.output.trim())
                 )
             })
             .collect::<Vec<_>>()
@@ -343,12 +345,64 @@ fn render_body_xml(spec: &PromptSpec, s: Section, body: &str) -> String {
         Section::Format if !spec.json_schema.trim().is_empty() => {
             format!(
                 "{}\n<json_schema>\n{}\n</json_schema>",
-                spec.format.trim(),
-                spec.json_schema.trim()
+                xml_guarded(spec.format.trim()),
+                xml_guarded(spec.json_schema.trim())
             )
         }
-        _ => body.to_owned(),
+        _ => xml_guarded(body),
     }
+}
+
+/// The tags the XML layout writes ([`Section::tag`] and those inside Format and Examples).
+const XML_TAGS: [&str; 9] = [
+    "persona",
+    "context",
+    "steps",
+    "output_format",
+    "json_schema",
+    "examples",
+    "example",
+    "input",
+    "output",
+];
+
+/// `text` as it goes between the XML layout's tags: each `<` that opens one of the layout's own
+/// tags ([`XML_TAGS`], any case, opening or closing) is written `&lt;`, so a section, an
+/// example or a schema that holds `</persona>` cannot end its part early or start another
+/// (the reading the layout asks of the model); any other `<` (`<b>`, `a < b`) is left as it is.
+fn xml_guarded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let name = after.strip_prefix('/').unwrap_or(after);
+        let is_layout_tag = XML_TAGS.iter().any(|t| {
+            name.get(..t.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(t))
+                && !name[t.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        });
+        out.push_str(if is_layout_tag { "&lt;" } else { "<" });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A Markdown code fence for `text`: three backticks, or one more than the longest run of
+/// backticks in it, so a schema that holds a fence cannot end its block early (CommonMark 0.31,
+/// §4.5: a closing fence is at least as long as the opening one).
+fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    "`".repeat((longest + 1).max(3))
 }
 
 #[cfg(test)]
