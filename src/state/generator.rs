@@ -699,6 +699,13 @@ impl Generator {
     /// each try.
     pub fn again_bound(self, repair: bool) -> Option<(u64, u64)> {
         let mut t = self.tries.get_value();
+        if !repair {
+            // Read tracked: an idea edited under the failure changes what Retry sends.
+            let now = t.job().and_then(|job| self.request_now(job, true));
+            if t.retry_sends_anew(now.as_ref()) {
+                return now.as_ref().map(crate::domain::estimate::request_bound);
+            }
+        }
         let next = if repair { t.repair() } else { t.retry() };
         match next? {
             Next::Send(_, req) => Some(crate::domain::estimate::request_bound(&req)),
@@ -706,8 +713,36 @@ impl Generator {
         }
     }
 
-    /// Runs the last request again (the tiny model's Generate starts over).
+    /// The request `job` would send now, as [`Generator::run`] sends it (with the meta model's
+    /// temperature); the draft read `tracked` or not.
+    fn request_now(self, job: &Job, tracked: bool) -> Option<ChatRequest> {
+        let build = |d: &crate::domain::draft::Draft| job.request(d);
+        let mut req = if tracked {
+            self.drafts.draft.with(build)
+        } else {
+            self.drafts.draft.with_untracked(build)
+        }?;
+        req.temperature = self.call.role(Role::Meta).0.temperature;
+        Some(req)
+    }
+
+    /// Runs the job again: the last request, or, when the idea or the prompt it reads was
+    /// edited since ([`Tries::retry_sends_anew`]), the request as the draft builds it now, as a
+    /// fresh try (a large one asks first, as a new press does). The tiny model's Generate starts
+    /// over from the idea as it is.
     pub fn retry(self) {
+        self.drafts.flush_typing();
+        let job = self.tries.with_value(|t| t.job().cloned());
+        if let Some(job) = job {
+            let now = self.request_now(&job, false);
+            if self.tries.with_value(|t| t.retry_sends_anew(now.as_ref())) {
+                match job {
+                    Job::Generate => self.generate_checked(false),
+                    job => self.fresh_checked(job, false),
+                }
+                return;
+            }
+        }
         let next = self.tries.try_update_value(Tries::retry).flatten();
         self.go(next);
     }

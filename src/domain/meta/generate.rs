@@ -174,6 +174,14 @@ impl Tries {
         )
     }
 
+    /// Whether Retry sends `now` (the job's request built from the draft at the press) as a
+    /// fresh try rather than the last request again: the idea or the prompt it reads changed
+    /// since the last try (session 48's note: Retry sent the idea it had failed with, after the
+    /// person corrected it). `false` with no request kept (nothing sent yet, or the tiny model).
+    pub fn retry_sends_anew(&self, now: Option<&ChatRequest>) -> bool {
+        matches!((&self.last, now), (Some((last, _)), Some(now)) if last != now)
+    }
+
     /// Retry: the last request again (a tiny Generate starts over), one try more; `None` when
     /// there is nothing to retry.
     pub fn retry(&mut self) -> Option<Next> {

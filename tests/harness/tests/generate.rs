@@ -872,6 +872,93 @@ async fn a_retry_failing_for_another_cause_names_it_instead_of_failed_again() ->
     Ok(())
 }
 
+// Session 48's note (tryout 98): Retry sent the request it had failed with, so an idea corrected
+// under the failure was not what Retry asked about. Retry builds the request from the page as it
+// is: the idea as edited goes, as a fresh try (not "the same request failed again"), and its cost
+// figure is that request's; unedited, Retry sends the same request again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_the_idea_was_edited_sends_the_idea_as_it_is_now() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    // A model with a list price, so the figure beside Retry is an amount.
+    fake.add_model("gpt-4o-mini");
+    let s = SettingsPage::open(&browser).await?;
+    s.model("gpt-4o-mini").await?;
+    s.close().await?;
+    let p = PromptPage::new(&browser);
+    fake.push_faults([Fault::status(401, "Incorrect API key provided.")]);
+    p.idea("a bot that pulls action items out of meeting notes")
+        .await?;
+    p.generate().await?;
+    p.wait_idle().await?;
+    browser.button("Check the key in Settings").await?;
+    let figure = || async {
+        browser
+            .eval("const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Retry'); return b.parentElement.innerText")
+            .await
+    };
+    let before = figure().await?;
+    assert!(
+        before.as_str().unwrap_or_default().contains("at most $"),
+        "{before}"
+    );
+    // Unedited: the same request again.
+    fake.push_faults([Fault::status(401, "Incorrect API key provided.")]);
+    browser.button("Retry").await?.click().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("Failed again (attempt 2): the same request failed the same way.")
+        .await?;
+    let sent = fake.chat_requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[0].body, sent[1].body,
+        "an unedited Retry sends the same request"
+    );
+    // The idea corrected under the failure, much longer: the figure beside Retry is that request's.
+    let longer = format!(
+        "a bot that pulls action items out of sales call transcripts, {}",
+        "with the owner, the due date and the customer named for each item; ".repeat(20)
+    );
+    p.idea(&longer).await?;
+    browser
+        .wait_until(
+            &format!(
+                "const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Retry'); return b && b.parentElement.innerText !== {}",
+                serde_json::to_string(before.as_str().unwrap_or_default())?
+            ),
+            "the Retry figure to follow the edited idea",
+        )
+        .await?;
+    fake.push_faults([Fault::status(401, "Incorrect API key provided.")]);
+    browser.button("Retry").await?.click().await?;
+    p.wait_idle().await?;
+    let sent = fake.chat_requests();
+    assert_eq!(sent.len(), 3);
+    assert!(
+        sent[2].body.contains("sales call transcripts"),
+        "Retry sent the idea as edited: {}",
+        sent[2].body
+    );
+    assert!(!sent[2].body.contains("out of meeting notes"));
+    // A fresh request failing is not "the same request failed again".
+    browser.button("Check the key in Settings").await?;
+    let body = browser.eval("return document.body.innerText").await?;
+    assert!(
+        !body.as_str().unwrap_or("").contains("Failed again"),
+        "{body}"
+    );
+    // And it answers: the prompt is the edited idea's.
+    fake.push_replies([spec_reply("sales")]);
+    browser.button("Retry").await?.click().await?;
+    p.wait_version(1).await?;
+    p.wait_idle().await?;
+    let sent = fake.chat_requests();
+    assert_eq!(sent.len(), 4);
+    assert_eq!(sent[2].body, sent[3].body);
+    browser.close().await?;
+    Ok(())
+}
+
 /// The tiny built-in model writes a usable draft for every example idea the page offers: each
 /// section filled and on the idea's topic, no placeholder, no repeated step, three examples that
 /// differ (`meta::quality::problems`), through the real page and the Generate button.
