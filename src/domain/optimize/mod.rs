@@ -760,12 +760,13 @@ pub struct Optimizer {
     pub proposed: SortedSet<(u32, bool)>,
     /// The version the loop started from.
     pub from_version: u32,
-    /// Reflexion critiques of the starting prompt's answers, by case (fed back as feedback).
+    /// Reflexion critiques of answers in the draft's runs, by case, the newest run's first
+    /// ([`setup::new_loop`]; fed back as feedback).
     #[serde(default)]
     pub critiques: SortedMap<u32, String>,
-    /// The person's thumbs-down ratings of the starting prompt's answers in the draft's latest
-    /// run, by case: the answer rated and the rating. Fed back like a failed check's reason
-    /// ([`eval::rating::Rating::feedback`]).
+    /// The person's thumbs-down ratings of answers in the draft's runs, by case, each case's
+    /// newest rating ([`setup::new_loop`]): the answer rated and the rating. Fed back like a
+    /// failed check's reason ([`eval::rating::Rating::feedback`]).
     #[serde(default)]
     pub rated: SortedMap<u32, RatedAnswer>,
     /// Proposal calls that gave no candidate to try, the latest attempt of each (a call that
@@ -2431,9 +2432,13 @@ impl Optimizer {
                 if cut_off {
                     wrong.push("The answer was cut off at the token limit.".to_owned());
                 }
-                // The person's thumbs-down on the first prompt's answer in a run, like a check.
-                if let Some(said) = self.rated.get(id).and_then(|a| a.rating.feedback()) {
-                    wrong.push(said);
+                // The person's thumbs-down on an answer in an earlier run, like a check: said
+                // of that answer, not of this one.
+                if let Some(a) = self.rated.get(id).filter(|a| a.rating.is_down()) {
+                    wrong.push(match a.rating.note.trim() {
+                        "" => "The person rated an earlier answer to it down.".to_owned(),
+                        note => format!("The person rated an earlier answer to it down: {note}"),
+                    });
                 }
             }
             let failure = tiny_jobs::Failure {
@@ -2601,7 +2606,7 @@ impl Optimizer {
                 }
                 if let Some(said) = self.rated.get(id).and_then(|a| a.rating.feedback()) {
                     notes.push(format!(
-                        "- The person's rating of the first prompt's answer in a run: {said}"
+                        "- The person's rating of an answer in an earlier run: {said}"
                     ));
                 }
                 let critique = self
@@ -2609,7 +2614,7 @@ impl Optimizer {
                     .get(id)
                     .map(|c| {
                         format!(
-                            "\nA harsh review of the first prompt's answer said:\n{}",
+                            "\nA harsh review of an answer in an earlier run said:\n{}",
                             eval::clip(c, 600)
                         )
                     })
@@ -2625,7 +2630,7 @@ impl Optimizer {
                 ))
             })
             .collect::<Vec<_>>();
-        // The person's thumbs-down on the first prompt's answers in a run, for the cases not
+        // The person's thumbs-down on answers in earlier runs, for the cases not
         // listed above: their notes are feedback like a failed check's reason.
         let listed: Vec<u32> = failing.iter().take(5).map(|(id, _)| *id).collect();
         let rated = self
@@ -2636,7 +2641,7 @@ impl Optimizer {
             .filter_map(|(id, a)| {
                 let case = ctx.suite.case(*id)?;
                 Some(format!(
-                    "Input: {}\nOutput (the first prompt's answer in a run): {}\nWhat went wrong:\n- The person's rating: {}",
+                    "Input: {}\nOutput (an answer in an earlier run): {}\nWhat went wrong:\n- The person's rating: {}",
                     case.shown_input(600),
                     eval::clip(&a.output, 600),
                     a.rating.feedback()?

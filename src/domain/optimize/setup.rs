@@ -169,25 +169,40 @@ pub fn models_changed(
 }
 
 /// A new loop on the draft's current version with `config` (already [`effective`]) and the
-/// budget it projects; `None` when the draft has no version. The Reflexion critiques of that
-/// version's answers and the person's thumbs-down on its finished answers (with their notes)
-/// become feedback for the proposals.
+/// budget it projects; `None` when the draft has no version. The Reflexion critiques and the
+/// person's thumbs-down on finished answers (with their notes) become feedback for the
+/// proposals: for each case, those of the newest run that has one (the current version's run
+/// first, then the other versions', newest first), so ratings given before an edit still reach
+/// the loop (the review of session 48: Start after typing made a version with no run, and the
+/// loop read no rating, although the page says the optimizer reads the notes); a case whose
+/// newest rating is a thumbs-up is not fed back as rated down.
 pub fn new_loop(config: Config, d: &Draft) -> Option<Optimizer> {
     let spec = d.current_spec()?.clone();
     let limit = super::project(&config, &spec, &d.suite);
     let mut o = Optimizer::new(config, spec, d.current, &d.suite, limit);
-    if let Some(run) = d.run_of(d.current) {
+    let mut runs: Vec<&crate::domain::eval::run::Run> = d.runs.iter().collect();
+    crate::domain::order::sort_by_key(&mut runs, |r| {
+        (r.version != d.current, std::cmp::Reverse(r.version))
+    });
+    let mut rated_seen: Vec<u32> = Vec::new();
+    for run in runs {
         for (id, c) in &run.cases {
             if let Some(r) = c
                 .reflection
                 .as_ref()
                 .filter(|r| !r.critique.trim().is_empty())
+                && !o.critiques.contains_key(id)
             {
                 o.critiques.insert(*id, r.critique.clone());
             }
-            if let Some(rating) = c.rating.as_ref().filter(|r| r.is_down())
-                && c.status == Status::Done
-            {
+            let Some(rating) = c.rating.as_ref() else {
+                continue;
+            };
+            if rated_seen.contains(id) {
+                continue;
+            }
+            rated_seen.push(*id);
+            if rating.is_down() && c.status == Status::Done {
                 o.rated.insert(
                     *id,
                     RatedAnswer {

@@ -761,7 +761,7 @@ fn history_is_ordered_worst_to_best_like_opro() {
     assert!(text.contains("Missing: \u{201c}ok\u{201d}."), "{text}");
     assert!(
         text.contains(
-            "A harsh review of the first prompt's answer said:\nThe answer never names an owner."
+            "A harsh review of an answer in an earlier run said:\nThe answer never names an owner."
         ),
         "{text}"
     );
@@ -2767,7 +2767,7 @@ fn the_persons_thumbs_down_notes_reach_the_proposal_request_like_failed_checks()
     );
     let t = text(&o);
     assert!(
-        t.contains("Output (the first prompt's answer in a run): ok, done (from the run)\nWhat went wrong:\n- The person's rating: The person rated this answer down: Too curt for a customer."),
+        t.contains("Output (an answer in an earlier run): ok, done (from the run)\nWhat went wrong:\n- The person's rating: The person rated this answer down: Too curt for a customer."),
         "{t}"
     );
     // Both kinds of rating are kept in the loop's saved state (storage and exports).
@@ -2879,7 +2879,7 @@ fn a_rated_run_answer_reaches_the_proposal_with_its_conversation() {
         .text
         .clone();
     let (before, _) = text
-        .split_once("Output (the first prompt's answer in a run): Hi (from the run)")
+        .split_once("Output (an answer in an earlier run): Hi (from the run)")
         .expect("the rated answer");
     let input = before.rsplit("Input: ").next().unwrap();
     eval::assert_in_order(
@@ -3336,6 +3336,91 @@ fn a_loop_starts_from_the_drafts_feedback_and_its_winner_becomes_a_version() {
         }
     );
     assert_eq!(setup::accept(&mut d, 9999, 4.0), None);
+}
+
+/// The review of session 48: Start after typing made a version with no run, and the loop read
+/// none of the person's ratings or critiques (the page says the optimizer reads the notes). Each
+/// case's newest rating and critique reach the loop, the current version's run first, then the
+/// others newest first; a case rated up since is not fed back as rated down.
+#[test]
+fn a_loop_reads_each_cases_newest_rating_and_critique_from_any_run() {
+    use crate::domain::draft::{Draft, Origin};
+    use crate::domain::eval::rating::{Rating, Thumb};
+    use crate::domain::eval::run::{CaseRun, Reflection, Run, Status};
+    let s = suite(true);
+    let mut d = Draft {
+        suite: s.clone(),
+        ..Draft::default()
+    };
+    let ids: Vec<u32> = s.cases.iter().map(|c| c.id).collect();
+    let answer = |output: &str, critique: &str, thumb: Option<(Thumb, &str)>| CaseRun {
+        status: Status::Done,
+        output: output.into(),
+        reflection: (!critique.is_empty()).then(|| Reflection {
+            critique: critique.into(),
+            ..Reflection::default()
+        }),
+        rating: thumb.map(|(t, note)| Rating::new(t, note)),
+        ..CaseRun::default()
+    };
+    let v1 = d.commit(spec("You are L0"), Origin::Pasted, 1.0);
+    let mut run = Run {
+        version: v1,
+        ..Run::default()
+    };
+    run.cases.insert(
+        ids[0],
+        answer("v1 a", "v1 review of a", Some((Thumb::Down, "Too vague."))),
+    );
+    run.cases
+        .insert(ids[1], answer("v1 b", "", Some((Thumb::Down, "Too curt."))));
+    d.put_run(run);
+    let v2 = d.commit(spec("You are L1"), Origin::Pasted, 2.0);
+    let mut run = Run {
+        version: v2,
+        ..Run::default()
+    };
+    // Case a rated up on v2: fixed; its v2 critique is the newest.
+    run.cases.insert(
+        ids[0],
+        answer("v2 a", "v2 review of a", Some((Thumb::Up, ""))),
+    );
+    run.cases.insert(ids[1], answer("v2 b", "", None));
+    d.put_run(run);
+    // The person typed: a version with no run is current.
+    let v3 = d.commit(spec("You are L2"), Origin::Pasted, 3.0);
+    let read = |d: &Draft| {
+        let o = setup::new_loop(Config::default(), d).expect("a version");
+        (
+            o.from_version,
+            o.critiques.into_iter().collect::<Vec<_>>(),
+            o.rated
+                .into_iter()
+                .map(|(id, a)| (id, a.output, a.rating.note))
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        read(&d),
+        (
+            v3,
+            vec![(ids[0], "v2 review of a".to_owned())],
+            vec![(ids[1], "v1 b".to_owned(), "Too curt.".to_owned())]
+        )
+    );
+    // Back on v1 (undo): its own run comes first, whatever is newer.
+    d.current = v1;
+    assert_eq!(
+        read(&d),
+        (
+            v1,
+            vec![(ids[0], "v1 review of a".to_owned())],
+            vec![
+                (ids[0], "v1 a".to_owned(), "Too vague.".to_owned()),
+                (ids[1], "v1 b".to_owned(), "Too curt.".to_owned())
+            ]
+        )
+    );
 }
 
 /// The settings a loop runs with follow the roles' models: prices only when every job has a

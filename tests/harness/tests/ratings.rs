@@ -144,8 +144,14 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
     b.choose("Thumbs-down counts as a failed check").await?;
     wait_verdict(&b, 1, "fail").await?;
 
-    // The optimizer's next proposal request carries the note like a failed check's reason.
+    // The optimizer's next proposal request carries the note like a failed check's reason, even
+    // when the prompt was edited just before Start (the review of session 48: Start put the
+    // typing in as a new version first, with no run, and the loop read no rating).
     b.wait_for_text("Settings of the loop").await?;
+    b.field("Persona")
+        .await?
+        .type_text(" Keep it brief.")
+        .await?;
     let before = fake.chat_requests().len();
     let start = b
         .eval("const e = Array.from(document.querySelectorAll('button')).find(b => b.textContent.startsWith('Start: up to')); if (e) { e.click(); return true } return false")
@@ -165,12 +171,16 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert!(
+        proposal.contains("LEVEL0, a meeting analyst. Keep it brief."),
+        "the loop starts from the edited prompt: {proposal}"
+    );
+    assert!(
         proposal.contains(&format!("The person rated this answer down: {NOTE}")),
         "{proposal}"
     );
     // It names the answer the note was given on.
     assert!(
-        proposal.contains("Output (the first prompt's answer in a run): - owner-A"),
+        proposal.contains("Output (an answer in an earlier run): - owner-A"),
         "{proposal}"
     );
     b.close().await?;
