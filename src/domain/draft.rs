@@ -563,6 +563,32 @@ impl Draft {
         }
     }
 
+    /// A draft from outside this browser (a received link, an imported file): each result's
+    /// cost is its tokens at this page's list price for the model recorded with it
+    /// ([`ModelUsed::cost`](crate::domain::eval::run::ModelUsed::cost); none when no model is
+    /// recorded or it has no list price), as the Results line prices them, never the figure the
+    /// sender's file or link carried (tryout 99: Compare models showed a link's "$-5.0" beside
+    /// "$3,000.00" on Results for the same answers, and a cost check read the link's figure).
+    /// Returns how many figures changed.
+    pub fn price_here(&mut self) -> usize {
+        let mut changed = 0;
+        let runs = self
+            .runs
+            .iter_mut()
+            .chain(self.compared.iter_mut().map(|m| &mut m.run));
+        for c in runs.flat_map(|r| r.cases.values_mut()) {
+            let here = c
+                .exec_model
+                .as_ref()
+                .and_then(|m| m.cost(c.input_tokens, c.output_tokens));
+            if here != c.cost_usd {
+                c.cost_usd = here;
+                changed += 1;
+            }
+        }
+        changed
+    }
+
     /// In a copy of this draft (Duplicate, Keep both, an import or a received link): a
     /// reflection that leaving the source draft stopped says it stopped there, before the copy
     /// was made ([`reflect::STOPPED_BEFORE_COPY`](crate::domain::optimize::reflect)), not that

@@ -392,7 +392,7 @@ impl From<RunV1> for Run {
                         ms: c.ms,
                         first_token_ms: c.first_ms.filter(|x| x.is_finite() && *x >= 0.0),
                         finish_reason: c.stop,
-                        cost_usd: c.cost.filter(|x| x.is_finite()),
+                        cost_usd: c.cost.filter(|x| x.is_finite() && *x >= 0.0),
                         refusal: c.refusal,
                         reflection: c.reflection,
                         run_ms: c.run.filter(|x| x.is_finite()).unwrap_or(w.at),
@@ -1223,6 +1223,7 @@ fn imported_from(reads: Vec<Result<Salvaged, Unusable>>) -> Result<Imported, Str
             )),
             Ok(mut s) => {
                 s.draft.arrive_as_copy();
+                s.draft.price_here();
                 out.drafts.push(s);
             }
             Err(e) => out.unreadable.push((i + 1, e)),
@@ -1306,9 +1307,16 @@ mod export_tests {
                 })
                 .collect()
         };
-        assert_eq!(drafts(&json), vec![d.clone(), d.clone()]);
+        // An imported draft's costs are its tokens at this page's prices (`Draft::price_here`).
+        let mut priced = d.clone();
+        assert_eq!(
+            priced.price_here(),
+            1,
+            "the sample's cost is not its tokens' here"
+        );
+        assert_eq!(drafts(&json), vec![priced.clone(), priced.clone()]);
         let single = serde_json::to_string(&DraftV1::from_draft(&d, Include::ALL)).unwrap();
-        assert_eq!(drafts(&single), vec![d]);
+        assert_eq!(drafts(&single), vec![priced]);
         assert!(
             parse_import("not json")
                 .unwrap_err()

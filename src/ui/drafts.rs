@@ -829,12 +829,19 @@ fn shared_cases(d: &Draft) -> impl IntoView + use<> {
         .collect_view();
     // Comparison models' results travel too, and show only once saved (tryout 48: the preview
     // listed the execution model's results alone and said nothing of the others).
-    let compared: Vec<String> = d
+    // Named as Compare models names them once saved: from their keys, the sender's label only
+    // in quotes (tryout 99: the preview said "Totally Claude Opus" of gpt-4o's results).
+    let mut compared: Vec<String> = Vec::new();
+    for r in d
         .compared
         .iter()
         .filter(|r| r.run.version == shown && !r.run.cases.is_empty())
-        .map(|r| r.run.model.clone())
-        .collect();
+    {
+        let label = crate::domain::eval::grid::results_label(r);
+        if !compared.contains(&label) {
+            compared.push(label);
+        }
+    }
     let compared = (!compared.is_empty()).then(|| {
         format!(
             "The results above are the execution model's. Results of {} ({}) come with the link too: save the draft to see them under Compare models.",

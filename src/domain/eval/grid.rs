@@ -55,8 +55,10 @@ pub fn config_of_key(key: &str) -> Option<ProviderConfig> {
 /// The models with results on `version` that `slots` does not call, by key in first-seen order,
 /// each with its label: named from its key ([`model_label`] of [`config_of_key`]: the address
 /// and model its results say they came from), else the label its run was made under
-/// ([`Run::model`]). A received link's label is the sender's words (tryout 97: a link edited to
-/// a key at localhost:8090 read "OpenAI gpt-4o", with no address).
+/// ([`Run::model`]) in quotes, as words its results carry ("“OpenAI gpt-4o” (the name its
+/// results carry)"). A received link's label is the sender's words (tryout 97: a link edited to
+/// a key at localhost:8090 read "OpenAI gpt-4o", with no address; tryout 99: "OpenAI gpt-4o
+/// (trust me)" read as a name the page gave).
 pub fn other_models(runs: &[ModelRun], version: u32, slots: &[Slot]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for r in runs.iter().filter(|r| r.run.version == version) {
@@ -64,13 +66,23 @@ pub fn other_models(runs: &[ModelRun], version: u32, slots: &[Slot]) -> Vec<(Str
             && !slots.iter().any(|s| s.key == r.key)
             && !out.iter().any(|(k, _)| *k == r.key)
         {
-            let label = config_of_key(&r.key)
-                .map(|cfg| model_label(&cfg))
-                .unwrap_or_else(|| r.run.model.clone());
-            out.push((r.key.clone(), label));
+            out.push((r.key.clone(), results_label(r)));
         }
     }
     out
+}
+
+/// The name of a comparison model's results ([`other_models`]): from its key, else its run's
+/// label in quotes with "(the name its results carry)".
+pub fn results_label(r: &ModelRun) -> String {
+    config_of_key(&r.key)
+        .map(|cfg| model_label(&cfg))
+        .unwrap_or_else(|| {
+            format!(
+                "\u{201c}{}\u{201d} (the name its results carry)",
+                r.run.model.trim()
+            )
+        })
 }
 
 /// `summary` of results from a model that is not among this device's ([`other_models`]) with

@@ -457,7 +457,10 @@ fn results_are_kept_per_version_and_model_through_storage_and_links() {
     let link = crate::domain::share::encode(&d, Include::ALL).unwrap();
     let opened = crate::domain::share::decode_salvaged(&link).unwrap();
     assert!(opened.lost.is_empty(), "{:?}", opened.lost);
-    assert_eq!(opened.draft.compared, d.compared);
+    // Its costs are the tokens at this page's prices (`Draft::price_here`).
+    let mut priced = d.clone();
+    priced.price_here();
+    assert_eq!(opened.draft.compared, priced.compared);
     let no_results = Include {
         results: false,
         ..Include::ALL
@@ -1011,6 +1014,25 @@ fn results_from_a_model_not_here_are_named_by_their_key_and_priced_here() {
     assert_eq!(
         others,
         [(key.to_owned(), "OpenAI gpt-4o at localhost:8090".to_owned())]
+    );
+    // Tryout 99: a key that does not read ("openai" is no preset id): the link's label, quoted
+    // as the name the results carry, never as a name the page gave.
+    let mut sender = run.clone();
+    sender.model = "OpenAI gpt-4o (trust me)".into();
+    let unread = "openai|http://127.0.0.1:8090/openai/v1|gpt-4o";
+    assert_eq!(
+        grid::other_models(
+            &[ModelRun {
+                key: unread.into(),
+                run: sender,
+            }],
+            1,
+            &[]
+        ),
+        [(
+            unread.to_owned(),
+            "\u{201c}OpenAI gpt-4o (trust me)\u{201d} (the name its results carry)".to_owned()
+        )]
     );
     let s = grid::priced_here(grid::summarize("x", &run, &suite3(), None), key);
     // 3 calls of 100 tokens in and 10 out at gpt-4o's list price, not the 3 x $0.000001 recorded.

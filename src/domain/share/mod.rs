@@ -763,6 +763,7 @@ pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
         return Err(ShareError::HoldsNothing);
     }
     s.draft.arrive_as_copy();
+    s.draft.price_here();
     Ok(s)
 }
 

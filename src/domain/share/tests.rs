@@ -14,8 +14,9 @@ const CURRENT: Include = Include {
 fn every_reference_draft_round_trips() {
     for (name, d) in reference_drafts() {
         let back = decode(&encode(&d, ALL).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        // Timestamps travel in whole seconds.
+        // Timestamps travel in whole seconds; costs are the tokens at this page's prices.
         let mut expected = d.clone();
+        expected.price_here();
         for v in &mut expected.versions {
             v.created_ms = (v.created_ms / 1000.0).round() * 1000.0;
         }
@@ -914,4 +915,91 @@ fn a_broken_link_is_said_in_one_sentence_with_one_period() {
         broken_link_message(&ShareError::CutOff),
         "This share link cannot be opened: the link is incomplete: it ends part-way (was it cut off when copied?). Your own drafts are untouched."
     );
+}
+
+// Tryout 99: a link's results carried their own cost figures ("$-5.0" for 4,000,000,000 tokens
+// each way of gpt-4o-mini), and Compare models showed them while Results priced the tokens
+// ($3,000.00). A received draft's results, its own runs and its comparison models', cost their
+// tokens at this page's list price for the model recorded with them; none when no model is
+// recorded. A draft file imported is read the same way.
+#[test]
+fn a_received_drafts_results_cost_their_tokens_here_not_the_links_figures() {
+    use crate::domain::draft::Origin;
+    use crate::domain::eval::TestCase;
+    use crate::domain::eval::grid::ModelRun;
+    use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Status};
+    use crate::domain::provider::ProviderKind;
+    use crate::domain::spec::PromptSpec;
+    let mut d = Draft::default();
+    d.commit(
+        PromptSpec {
+            persona: "You list action items.".into(),
+            ..Default::default()
+        },
+        Origin::Pasted,
+        1e12,
+    );
+    let ids: Vec<u32> = ["Ann books the room.", "Bob sends the deck."]
+        .iter()
+        .map(|input| {
+            d.suite.add(TestCase {
+                input: (*input).into(),
+                ..Default::default()
+            })
+        })
+        .collect();
+    let answer = |model: Option<&str>, tokens: u32, cost: f64| CaseRun {
+        status: Status::Done,
+        output: "x".into(),
+        input_tokens: tokens,
+        output_tokens: tokens,
+        cost_usd: Some(cost),
+        exec_model: model.map(|m| ModelUsed {
+            kind: ProviderKind::OpenAi,
+            model: m.into(),
+        }),
+        ..Default::default()
+    };
+    let mut run = Run {
+        version: d.current,
+        started_ms: 1e12,
+        ..Default::default()
+    };
+    run.cases
+        .insert(ids[0], answer(Some("gpt-4o-mini"), 1_000_000, -5.0));
+    run.cases.insert(ids[1], answer(None, 10, 0.5));
+    d.put_run(run.clone());
+    let mut other = run;
+    other
+        .cases
+        .insert(ids[0], answer(Some("gpt-4o"), 1_000_000, 0.000_001));
+    d.compared.push(ModelRun {
+        key: "open-ai|https://api.openai.com/v1|gpt-4o".into(),
+        run: other,
+    });
+    let costs = |d: &Draft| {
+        d.runs
+            .iter()
+            .chain(d.compared.iter().map(|m| &m.run))
+            .map(|r| r.cases.values().map(|c| c.cost_usd).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    let here = vec![
+        // gpt-4o-mini: $0.15 + $0.60 a million tokens; gpt-4o: $2.50 + $10.00.
+        vec![Some(0.75), None],
+        vec![Some(12.5), None],
+    ];
+    let link = encode(
+        &d,
+        Include {
+            history: true,
+            cases: true,
+            results: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(costs(&decode(&link).unwrap()), here);
+    let file = serde_json::to_string(&crate::domain::wire::ExportV1::new(&[&d])).unwrap();
+    let imported = crate::domain::wire::parse_import(&file).unwrap();
+    assert_eq!(costs(&imported.drafts[0].draft), here);
 }

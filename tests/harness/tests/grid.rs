@@ -979,7 +979,34 @@ async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> 
             ..Default::default()
         },
     );
-    d.put_run_on(key, run);
+    d.put_run_on(key, run.clone());
+    // Tryout 99: a key that does not read, under the sender's own words.
+    let mut sender = run.clone();
+    sender.model = "Totally Claude Opus".into();
+    d.put_run_on("openai|http://127.0.0.1:8090/openai/v1|gpt-4o", sender);
+    // Tryout 99: the version's own results with a cost of their own (-$5 for 2,000,000 tokens of
+    // gpt-4o-mini): priced here from the tokens, as Results prices them.
+    let mut own = Run {
+        version: 1,
+        model: "OpenAI gpt-4o-mini".into(),
+        ..Default::default()
+    };
+    own.cases.insert(
+        1,
+        CaseRun {
+            status: Status::Done,
+            output: "Ana: book the room".into(),
+            input_tokens: 1_000_000,
+            output_tokens: 1_000_000,
+            cost_usd: Some(-5.0),
+            exec_model: Some(promptwright::domain::eval::run::ModelUsed {
+                kind: promptwright::domain::provider::ProviderKind::OpenAi,
+                model: "gpt-4o-mini".into(),
+            }),
+            ..Default::default()
+        },
+    );
+    d.put_run(own);
     let (site, b) = pw_harness::with_app(1280, 1400).await?;
     let link = format!(
         "{}{}",
@@ -988,6 +1015,9 @@ async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> 
     );
     b.client.goto(&link).await?;
     b.client.refresh().await?;
+    // The preview names them as Compare models will (tryout 99: it said "Totally Claude Opus" of
+    // gpt-4o's results at 127.0.0.1:8090 until saved).
+    b.wait_for_text("Results of 2 comparison models (OpenAI gpt-4o at localhost:8090, \u{201c}Totally Claude Opus\u{201d} (the name its results carry)) come with the link too").await?;
     b.button("Save as my draft").await?.click().await?;
     b.wait_for_text("Compare models").await?.click().await?;
     let named = "OpenAI gpt-4o at localhost:8090";
@@ -1009,6 +1039,13 @@ async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> 
         promptwright::domain::estimate::format_cost(here),
         "{rows:?}"
     );
+    // gpt-4o-mini's list price: $0.15 + $0.60 a million tokens in and out.
+    let own = rows
+        .iter()
+        .find(|r| r[0].contains("gpt-4o-mini"))
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(own[4], "$0.75", "{rows:?}");
+    assert!(!rows.iter().flatten().any(|c| c.contains("-5")), "{rows:?}");
     b.close().await?;
     Ok(())
 }
