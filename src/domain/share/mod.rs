@@ -472,6 +472,10 @@ fn texts(v: &Value, i: usize) -> Vec<String> {
 fn unpack(v: &Value, lost: &mut Vec<Lost>) -> Result<DraftV1, ShareError> {
     let bad = || ShareError::Invalid("unexpected layout".into());
     let top = v.as_array().ok_or_else(bad)?;
+    // Places past the compared runs' (10) are a newer version's: said, not dropped silently.
+    if top.len() > 11 {
+        lost.push(Lost::Unknown(top.len() - 11));
+    }
     let none = Value::Null;
     let idea = top.get(1).unwrap_or(&none);
     let empty = Vec::new();
@@ -753,11 +757,7 @@ pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
         // name (helper-60: a name and an idea that did not read was "holds nothing").
         if !s.lost.is_empty() {
             return Err(ShareError::Invalid(
-                s.lost
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                crate::domain::wire::salvage::refused_words(&s.lost),
             ));
         }
         return Err(ShareError::HoldsNothing);

@@ -101,9 +101,33 @@ pub enum Lost {
     /// by what it held ("Up to 50 test cases from place 51 on").
     #[error("{0} could not be read from this browser's storage and were left out.")]
     StoredPart(String),
+    /// Parts of the draft this version of Promptwright does not know (a newer version's, or added
+    /// by hand), by count: a draft's fields, or places of a link's packed draft, past those it
+    /// reads (tryout 99: two added to a link were dropped with no word).
+    #[error(
+        "{} of the draft that this version of Promptwright does not know (from a newer version, or added by hand) {} left out: the draft saved or shared from here will not have {}.",
+        crate::domain::figures::count(*.0, "part", "parts"),
+        if *.0 == 1 { "was" } else { "were" },
+        if *.0 == 1 { "it" } else { "them" }
+    )]
+    Unknown(usize),
     /// The optimizer's snapshot (the reason is for developers; the page says only what was lost).
     #[error("The optimizer's saved state could not be read and was left out.")]
     Optimizer(SnapshotError),
+}
+
+/// What was lost, said of a draft that is refused because nothing else in it could be used:
+/// each loss without its "and was left out" (tryout 99: a link was refused with "The idea could
+/// not be read and was left out.", as if the rest had opened).
+pub fn refused_words(lost: &[Lost]) -> String {
+    lost.iter()
+        .map(|l| {
+            l.to_string()
+                .replace(" and was left out", "")
+                .replace(" and were left out", "")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn version_name(n: Option<u32>, at: usize) -> String {
@@ -240,11 +264,7 @@ pub(super) fn record_from(
             return Err(Unusable {
                 empty: false,
                 name: None,
-                why: lost
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                why: refused_words(&lost),
             });
         }
         lost.append(&mut draft.lost);
@@ -274,12 +294,7 @@ pub fn read_draft(v: Value) -> Result<Salvaged, Unusable> {
         return Err(Unusable {
             empty: false,
             name: (!name.trim().is_empty()).then_some(name),
-            why: s
-                .lost
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" "),
+            why: refused_words(&s.lost),
         });
     }
     Ok(s)
@@ -396,6 +411,9 @@ fn wire_draft(obj: &mut Map<String, Value>, lost: &mut Vec<Lost>) -> DraftV1 {
         compared_run,
     );
     let optimizer = obj.remove("optimizer").filter(|v| !v.is_null());
+    if !obj.is_empty() {
+        lost.push(Lost::Unknown(obj.len()));
+    }
     DraftV1 {
         name,
         idea,
