@@ -62,6 +62,17 @@ fn migrate_legacy_keys(roles: &RoleConfigs, compare: &[ProviderConfig]) {
     }
 }
 
+/// Where a copy of stored settings that did not all read is kept: `<key>.as-stored`.
+pub fn as_stored_key(key: &str) -> String {
+    format!("{key}.as-stored")
+}
+
+/// Keeps `text`, the stored settings under `key` that did not all read, under
+/// [`as_stored_key`] (best effort: a full storage keeps the copy in memory only).
+fn keep_as_stored(key: &str, text: &str) {
+    let _ = store::save(&as_stored_key(key), text);
+}
+
 /// The settings, shared through context. `Copy`: hand it to any component.
 #[derive(Clone, Copy)]
 pub struct SettingsHandle {
@@ -81,6 +92,11 @@ pub struct SettingsHandle {
     pub stall_seconds: RwSignal<u32>,
     /// Saved settings that could not be read and were replaced by defaults, in plain words.
     pub unreadable: RwSignal<Vec<String>>,
+    /// The stored text of the model settings and of the comparison models when some of it did
+    /// not read, as (what it holds, text): kept as stored until a setting changes, a copy under
+    /// [`as_stored_key`] in storage, and offered for download (tryout 99: the defaults were
+    /// written over a setting from a newer version at load, and it was gone).
+    pub as_stored: RwSignal<Vec<(String, String)>>,
     /// What the browser's storage refused to keep at the latest try, in words ("your model
     /// settings", "the key of …"): it works in this tab only until then (tryout 81: with the
     /// storage full, a model changed and "Remember on this device" were lost without a word).
@@ -116,9 +132,17 @@ impl SettingsHandle {
 
     /// Loads saved settings and remembered keys, provides the handle, and saves every change.
     pub fn provide() -> Self {
-        let (roles, mut unreadable) = store::load(SETTINGS_KEY)
-            .map(|s| RoleConfigs::read_saved(&s))
+        let saved_roles = store::load(SETTINGS_KEY);
+        let (roles, mut unreadable) = saved_roles
+            .as_deref()
+            .map(RoleConfigs::read_saved)
             .unwrap_or_default();
+        let mut as_stored: Vec<(String, String)> = Vec::new();
+        let roles_damaged = !unreadable.is_empty();
+        if let Some(text) = saved_roles.filter(|_| roles_damaged) {
+            keep_as_stored(SETTINGS_KEY, &text);
+            as_stored.push(("model settings".to_owned(), text));
+        }
         if store::load(crate::state::Theme::KEY)
             .is_some_and(|t| crate::state::Theme::read(&t).is_none())
         {
@@ -141,10 +165,16 @@ impl SettingsHandle {
                 DEFAULT_STALL_SECONDS
             }
         };
+        let mut compare_damaged = false;
         let compare = match store::load(COMPARE_KEY) {
             None => Vec::new(),
             Some(text) => {
                 let (models, lost) = crate::domain::provider::read_saved_models(&text);
+                if !lost.is_empty() {
+                    compare_damaged = true;
+                    keep_as_stored(COMPARE_KEY, &text);
+                    as_stored.push(("comparison models".to_owned(), text));
+                }
                 unreadable.extend(lost);
                 models
             }
@@ -174,6 +204,7 @@ impl SettingsHandle {
             ),
             stall_seconds: RwSignal::new(stall_seconds),
             unreadable: RwSignal::new(unreadable),
+            as_stored: RwSignal::new(as_stored),
             not_saved: RwSignal::new(SortedSet::new()),
             earlier: StoredValue::new(Vec::new()),
         };
@@ -181,15 +212,21 @@ impl SettingsHandle {
             let ok = store::save(STALL_KEY, &handle.stall_seconds.get().to_string());
             handle.saved(WAIT_SETTING, ok);
         });
-        crate::state::reactive::effect(move |_| {
+        // Settings that did not all read stay as stored until one changes (not the defaults
+        // written over them at load).
+        crate::state::reactive::effect(move |first: Option<()>| {
             let json = serde_json::to_string(&handle.roles.get()).unwrap_or_default();
-            let ok = store::save(SETTINGS_KEY, &json);
-            handle.saved(MODEL_SETTINGS, ok);
+            if first.is_some() || !roles_damaged {
+                let ok = store::save(SETTINGS_KEY, &json);
+                handle.saved(MODEL_SETTINGS, ok);
+            }
         });
-        crate::state::reactive::effect(move |_| {
+        crate::state::reactive::effect(move |first: Option<()>| {
             let json = serde_json::to_string(&handle.compare.get()).unwrap_or_default();
-            let ok = store::save(COMPARE_KEY, &json);
-            handle.saved(COMPARE_SETTINGS, ok);
+            if first.is_some() || !compare_damaged {
+                let ok = store::save(COMPARE_KEY, &json);
+                handle.saved(COMPARE_SETTINGS, ok);
+            }
         });
         provide_context(handle);
         handle

@@ -494,6 +494,17 @@ pub fn LibraryBanners() -> impl IntoView {
                     <ul aria-label="What was left out">
                         {lost.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
                     </ul>
+                    // Settings that did not all read are the person's too (tryout 99).
+                    {crate::ui::erased::dynamic(move || (settings.as_stored.get().into_iter().map(|(what, raw)| {
+                        let file = format!("promptwright-{}-as-stored.json", what.replace(' ', "-"));
+                        view! {
+                            <p class="pw-hint">{format!("The {what} are kept as they were stored until you change a setting, and a copy stays in this browser.")}</p>
+                            <button type="button" class="pw-button pw-button--small"
+                                on:click=move |_| { let _ = super::browser::download(&file, "application/json", &raw); }>
+                                {format!("Download the {what} as they were stored")}
+                            </button>
+                        }
+                    }).collect_view()).into_any())}
                     // A draft that does not read at all is still the person's: its stored text
                     // can be downloaded (to repair, or to send to someone who can).
                     {crate::ui::erased::dynamic(move || (lib.unreadable_raw.get().into_iter().map(|(id, raw)| {
@@ -533,6 +544,7 @@ pub fn LibraryBanners() -> impl IntoView {
                     <button type="button" class="pw-button" on:click=move |_| {
                         lib.dismiss_damage();
                         settings.unreadable.set(Vec::new());
+                        settings.as_stored.set(Vec::new());
                     }>"Dismiss"</button>
                 </div>
             })

@@ -1737,6 +1737,58 @@ async fn damaged_saved_data_opens_with_what_was_lost_named() -> anyhow::Result<(
     Ok(())
 }
 
+// Tryout 99: model settings from a newer version (a provider this one does not know) were read
+// as the default and the default written over them at load, with no copy: they were gone. They
+// stay as stored until a setting changes, a copy is kept, and they can be downloaded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_that_do_not_read_are_kept_as_stored_and_offered_for_download()
+-> anyhow::Result<()> {
+    let (_site, b) = pw_harness::with_app(1280, 1400).await?;
+    let newer = r#"{"meta":{"kind":"future-provider","base_url":"https://x.example/v1","model":"m9","temperature":0.3},"execution":{"kind":"open-ai","base_url":"https://api.openai.com/v1","model":"gpt-4o-mini","temperature":0.2},"judge":{"kind":"llama-cpp","base_url":"http://127.0.0.1:8081/v1","model":"","temperature":0.0}}"#;
+    b.eval(&format!(
+        "localStorage.setItem('pw.settings.v1', {}); localStorage.setItem('pw.compare.v1', '[{{\"kind\": 7}}]'); return true",
+        serde_json::to_string(newer)?
+    ))
+    .await?;
+    b.client.refresh().await?;
+    b.wait_for_text("Some settings could not be read").await?;
+    b.wait_for_text(
+        "The saved settings for \u{201c}Writes and improves prompts\u{201d} could not be read",
+    )
+    .await?;
+    b.wait_for_text("The model settings are kept as they were stored until you change a setting, and a copy stays in this browser.")
+        .await?;
+    b.button("Download the model settings as they were stored")
+        .await?;
+    b.button("Download the comparison models as they were stored")
+        .await?;
+    // Nothing written over them at load (the effects have run: give them time).
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let stored = b
+        .eval("return [localStorage.getItem('pw.settings.v1'), localStorage.getItem('pw.settings.v1.as-stored'), localStorage.getItem('pw.compare.v1'), localStorage.getItem('pw.compare.v1.as-stored')]")
+        .await?;
+    assert_eq!(
+        stored,
+        json!([newer, newer, "[{\"kind\": 7}]", "[{\"kind\": 7}]"])
+    );
+    // A setting changed: the settings are saved, the copy stays.
+    let page = SettingsPage::open(&b).await?;
+    page.job("Running tests").await?;
+    page.model("gpt-4o").await?;
+    page.close().await?;
+    b.wait_until(
+        "return (localStorage.getItem('pw.settings.v1') || '').includes('\"gpt-4o\"')",
+        "the changed setting to be saved",
+    )
+    .await?;
+    let copy = b
+        .eval("return localStorage.getItem('pw.settings.v1.as-stored')")
+        .await?;
+    assert_eq!(copy, json!(newer));
+    b.close().await?;
+    Ok(())
+}
+
 // Bug (first-hour tryout): with "Include the run results" ticked, the link carried no results.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::Result<()> {
