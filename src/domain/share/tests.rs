@@ -926,21 +926,11 @@ fn a_broken_link_is_said_in_one_sentence_with_one_period() {
 // recorded. A draft file imported is read the same way.
 #[test]
 fn a_received_drafts_results_cost_their_tokens_here_not_the_links_figures() {
-    use crate::domain::draft::Origin;
     use crate::domain::eval::TestCase;
     use crate::domain::eval::grid::ModelRun;
     use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Status};
     use crate::domain::provider::ProviderKind;
-    use crate::domain::spec::PromptSpec;
-    let mut d = Draft::default();
-    d.commit(
-        PromptSpec {
-            persona: "You list action items.".into(),
-            ..Default::default()
-        },
-        Origin::Pasted,
-        1e12,
-    );
+    let mut d = one_version_draft();
     let ids: Vec<u32> = ["Ann books the room.", "Bob sends the deck."]
         .iter()
         .map(|input| {
@@ -1011,17 +1001,7 @@ fn a_received_drafts_results_cost_their_tokens_here_not_the_links_figures() {
 // know are said to be left out, in both formats, and in a draft file.
 #[test]
 fn parts_of_a_draft_this_version_does_not_know_are_said_to_be_left_out() {
-    use crate::domain::draft::Origin;
-    use crate::domain::spec::PromptSpec;
-    let mut d = Draft::default();
-    d.commit(
-        PromptSpec {
-            persona: "You list action items.".into(),
-            ..Default::default()
-        },
-        Origin::Pasted,
-        1e12,
-    );
+    let d = one_version_draft();
     let said = |lost: &[crate::domain::wire::salvage::Lost]| {
         lost.iter().map(ToString::to_string).collect::<Vec<_>>()
     };
@@ -1064,4 +1044,18 @@ fn parts_of_a_draft_this_version_does_not_know_are_said_to_be_left_out() {
     );
     let file = crate::domain::wire::parse_import(&v.to_string()).unwrap();
     assert_eq!(said(&file.drafts[0].lost), said(&s.lost));
+}
+
+/// A draft with one version (a pasted prompt with a Persona only).
+fn one_version_draft() -> Draft {
+    let mut d = Draft::default();
+    d.commit(
+        crate::domain::spec::PromptSpec {
+            persona: "You list action items.".into(),
+            ..Default::default()
+        },
+        crate::domain::draft::Origin::Pasted,
+        1e12,
+    );
+    d
 }
