@@ -472,24 +472,9 @@ fn drafts_too_large_for_a_link_say_what_to_leave_out() {
 #[test]
 fn a_links_preview_counts_only_the_results_it_carries() {
     use crate::domain::draft::Origin;
-    use crate::domain::eval::TestCase;
     use crate::domain::eval::run::{CaseRun, Run, Status};
     use crate::domain::spec::PromptSpec;
-    let mut d = Draft::default();
-    let spec = PromptSpec {
-        persona: "You list action items.".into(),
-        ..Default::default()
-    };
-    d.commit(spec.clone(), Origin::Pasted, 1e12);
-    let ids: Vec<u32> = ["Ann books the room.", "Bob sends the deck."]
-        .iter()
-        .map(|input| {
-            d.suite.add(TestCase {
-                input: (*input).into(),
-                ..Default::default()
-            })
-        })
-        .collect();
+    let (mut d, ids) = two_case_draft();
     let mut run = Run {
         version: d.current,
         started_ms: 1e12,
@@ -526,7 +511,7 @@ fn a_links_preview_counts_only_the_results_it_carries() {
     // A run of an earlier version is not a result of the version shown.
     let newer = PromptSpec {
         persona: "You list action items with owners.".into(),
-        ..spec
+        ..Default::default()
     };
     d.commit(newer, Origin::Pasted, 2e12);
     assert_eq!(d.cases_with_results(), 0);
@@ -926,20 +911,10 @@ fn a_broken_link_is_said_in_one_sentence_with_one_period() {
 // recorded. A draft file imported is read the same way.
 #[test]
 fn a_received_drafts_results_cost_their_tokens_here_not_the_links_figures() {
-    use crate::domain::eval::TestCase;
     use crate::domain::eval::grid::ModelRun;
     use crate::domain::eval::run::{CaseRun, ModelUsed, Run, Status};
     use crate::domain::provider::ProviderKind;
-    let mut d = one_version_draft();
-    let ids: Vec<u32> = ["Ann books the room.", "Bob sends the deck."]
-        .iter()
-        .map(|input| {
-            d.suite.add(TestCase {
-                input: (*input).into(),
-                ..Default::default()
-            })
-        })
-        .collect();
+    let (mut d, ids) = two_case_draft();
     let answer = |model: Option<&str>, tokens: u32, cost: f64| CaseRun {
         status: Status::Done,
         output: "x".into(),
@@ -1058,4 +1033,19 @@ fn one_version_draft() -> Draft {
         1e12,
     );
     d
+}
+
+/// [`one_version_draft`] with two test cases, and their ids.
+fn two_case_draft() -> (Draft, Vec<u32>) {
+    let mut d = one_version_draft();
+    let ids = ["Ann books the room.", "Bob sends the deck."]
+        .iter()
+        .map(|input| {
+            d.suite.add(crate::domain::eval::TestCase {
+                input: (*input).into(),
+                ..Default::default()
+            })
+        })
+        .collect();
+    (d, ids)
 }
