@@ -147,6 +147,7 @@ impl Reflector {
         if exec.missing().is_some() {
             return;
         }
+        let model = crate::domain::eval::run::ModelUsed::of(&exec).label();
         let Some((version, input)) = self.drafts.draft.with_untracked(|d| {
             reflect::ReflectInput::for_case(
                 d,
@@ -155,6 +156,7 @@ impl Reflector {
                 judge_cfg.temperature,
                 crate::state::runner::MAX_OUTPUT_TOKENS,
             )
+            .map(|(v, input)| (v, input.on_model(&model)))
         }) else {
             return;
         };
@@ -162,7 +164,7 @@ impl Reflector {
         self.under_way.update_value(|u| u.push((id, version)));
         let epoch = self.epoch.now();
         let mut m = reflect::Reflect::new(input);
-        m.reflection.model = Some(crate::domain::eval::run::ModelUsed::of(&exec).label());
+        m.reflection.model = Some(model);
         let shown = m.reflection.clone();
         self.update(version, id, move |r| *r = shown);
         let work = engine::Job::Reflexion(id);

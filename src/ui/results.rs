@@ -764,7 +764,8 @@ fn ResultRow(
                         exec.kind.is_tiny().then(String::new),
                         judge.temperature,
                         MAX_OUTPUT_TOKENS,
-                    )?;
+                    )?
+                    .on_model(&run::ModelUsed::of(&exec).label());
                     let calls: Vec<_> = input
                         .bound()
                         .into_iter()

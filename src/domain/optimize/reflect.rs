@@ -146,6 +146,9 @@ pub struct ReflectInput {
     /// What Reflect's earlier calls on this answer used ([`Reflection::used`]): a new
     /// reflection goes on counting from there.
     pub kept_used: Option<crate::domain::eval::run::ReflectUsed>,
+    /// The model that wrote the kept critique ([`Reflection::model`], by label; `None` in older
+    /// records): see [`ReflectInput::on_model`].
+    pub kept_model: Option<String>,
 }
 
 impl ReflectInput {
@@ -245,11 +248,29 @@ impl ReflectInput {
                         .collect()
                 })
                 .unwrap_or_default(),
+            kept_model: kept_critique
+                .as_ref()
+                .and_then(|_| cr.reflection.as_ref()?.model.clone()),
             kept_critique,
             kept_final,
             case,
             spec: spec.clone(),
         })
+    }
+
+    /// This input for a reflection written by `model` (the execution model chosen now, by
+    /// label): a kept critique (and the final kept with it) written by another model is not
+    /// kept, so one reflection's texts have one writer (session 48's note: a Retry that kept an
+    /// earlier model's critique named the model chosen at the Retry as the writer of both); the
+    /// critique is asked again, and the figure beside Retry counts it.
+    pub fn on_model(mut self, model: &str) -> Self {
+        if self.kept_model.as_deref().is_some_and(|m| m != model) {
+            self.kept_critique = None;
+            self.kept_final = None;
+            self.kept_over_cap.clear();
+            self.kept_model = None;
+        }
+        self
     }
 }
 
@@ -616,6 +637,7 @@ mod tests {
             kept_final: None,
             kept_over_cap: Vec::new(),
             kept_used: None,
+            kept_model: None,
         }
     }
 
@@ -716,6 +738,7 @@ mod tests {
                     cost_usd: 0.001,
                     ..Default::default()
                 }),
+                model: Some("OpenAI gpt-4o-mini".into()),
                 ..Reflection::default()
             });
             ReflectInput::for_case(&d, id, false, 0.0, 1500).unwrap().1
@@ -725,6 +748,8 @@ mod tests {
             failed.kept_critique.as_deref(),
             Some("It omits the deadline.")
         );
+        // The kept critique's writer, for `on_model`.
+        assert_eq!(failed.kept_model.as_deref(), Some("OpenAI gpt-4o-mini"));
         assert_eq!(failed.kept_final, None);
         // Review: the kept critique's note stays with it; the final asked again has its own.
         assert_eq!(failed.kept_over_cap, [critique_note]);
@@ -926,6 +951,36 @@ mod tests {
         assert_eq!(again.reflection.critique, "It omits the deadline.");
         let a = again.start().expect("the final");
         assert_eq!(a.step, Step::Final);
+        // Session 48's note: a critique kept from another model is not kept on a Retry with the
+        // model chosen now (one reflection, one writer); the same model's is.
+        let kept = || ReflectInput {
+            kept_critique: Some("It omits the deadline.".into()),
+            kept_final: Some(("- **Bob**".into(), None)),
+            kept_over_cap: vec!["note".into()],
+            kept_model: Some("OpenAI gpt-4o-mini".into()),
+            ..input()
+        };
+        let same = kept().on_model("OpenAI gpt-4o-mini");
+        assert_eq!(
+            same.kept_critique.as_deref(),
+            Some("It omits the deadline.")
+        );
+        assert!(same.kept_final.is_some());
+        let other = kept().on_model("OpenAI gpt-4o");
+        assert_eq!(
+            (other.kept_critique, other.kept_final, other.kept_over_cap),
+            (None, None, Vec::<String>::new())
+        );
+        let mut fresh = Reflect::new(kept().on_model("OpenAI gpt-4o"));
+        assert_eq!(fresh.reflection.critique, "");
+        assert_eq!(fresh.start().expect("the critique").step, Step::Critique);
+        // Older records name no model: kept as before.
+        let unnamed = ReflectInput {
+            kept_model: None,
+            ..kept()
+        }
+        .on_model("OpenAI gpt-4o");
+        assert!(unnamed.kept_critique.is_some());
     }
 
     #[test]

@@ -1195,6 +1195,43 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
     assert_eq!(critiques(), before, "the critique was not asked again");
     b.wait_for_text("1. The owner of task B is missing: name owner-B.")
         .await?;
+    // Session 48's note: a Retry after the execution model changed in Settings kept the earlier
+    // model's critique and named the model chosen now as the writer of both. The critique is
+    // asked again of the model chosen now (one reflection, one writer), and the page says so.
+    fake.fault_when(
+        "A harsh review of that draft found",
+        Fault::status(400, "Bad request: simulated"),
+        1,
+    );
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_for_text("The final answer failed:").await?;
+    fake.add_model("fake-other");
+    let s = SettingsPage::open(&b).await?;
+    s.job("Running tests").await?;
+    s.model("fake-other").await?;
+    s.close().await?;
+    let before = critiques();
+    b.button("Retry Reflexion on case #1")
+        .await?
+        .click()
+        .await?;
+    b.wait_for_text("Reflection helped: 50 \u{2192} 100")
+        .await?;
+    assert_eq!(
+        critiques(),
+        before + 1,
+        "the other model's critique was asked again"
+    );
+    let last = fake
+        .chat_requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.body.contains("Be harsh"))
+        .map(|r| r.body)
+        .unwrap_or_default();
+    assert!(last.contains("fake-other"), "{last}");
+    b.wait_for_text("fake-other wrote the critique and the final answer, which is scored like the draft.")
+        .await?;
 
     // Critique this prompt: a weakness becomes a section rewrite (a new version).
     fake.reply_next_when(
