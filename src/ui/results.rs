@@ -1236,6 +1236,7 @@ fn when(ms: f64) -> String {
 #[component]
 pub fn CostlyNotice(at: crate::state::runner::CostlyAt) -> impl IntoView {
     let r = Runner::expect();
+    let settings = SettingsHandle::expect();
     crate::ui::erased::dynamic(move || {
         (r.costly
             .get()
@@ -1246,9 +1247,19 @@ pub fn CostlyNotice(at: crate::state::runner::CostlyAt) -> impl IntoView {
                 } else {
                     ""
                 };
+                // Models changed in Settings while the question is shown: its figure is the
+                // one worked out at the press, said so at once (tryout 99: "at most $25.27"
+                // for gpt-4o-mini stayed up after a switch to gpt-4o, until Run them re-asked).
+                let asked = (settings.roles.get_untracked(), settings.compare.get_untracked());
+                let stale = move || {
+                    settings.roles.with(|x| *x != asked.0) || settings.compare.with(|x| *x != asked.1)
+                };
                 view! {
                     <div class="pw-notice pw-notice--warn pw-costly" role="alert" aria-label="A costly run">
                         <p class="pw-notice__title">{format!("{changed}{} Nothing has been sent.", c.words)}</p>
+                        {crate::ui::erased::show(stale, || view! {
+                            <p class="pw-hint pw-hint--warn" role="status">"Settings changed since this figure was worked out: Run them works it out again and asks before anything is sent."</p>
+                        }.into_any())}
                         <div class="pw-row pw-row--wrap">
                             <button type="button" class="pw-button pw-button--primary" on:click=move |_| r.run_costly()>"Run them"</button>
                             <button type="button" class="pw-button" on:click=move |_| r.costly.set(None)>"Don't run"</button>

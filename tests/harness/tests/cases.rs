@@ -1380,9 +1380,20 @@ async fn a_costly_run_says_its_figure_again_and_waits_for_a_word() -> anyhow::Re
     b.button("Run all 600 cases").await?.click().await?;
     b.wait_for_text("(600 to fake-large)").await?;
     SettingsPage::set_models(&b, &[("Running tests", "fake-mini")]).await?;
+    // Said at once, under the figure worked out at the press (tryout 99: it stayed up as if
+    // current until Run them was pressed).
+    b.wait_for_text("Settings changed since this figure was worked out: Run them works it out again and asks before anything is sent.")
+        .await?;
     b.button("Run them").await?.click().await?;
     b.wait_for_text("Settings or the cases changed since you were asked, and so did the figure. This run sends 600 calls (600 to fake-mini)")
         .await?;
+    // The new question's figure is current: no such note under it.
+    assert!(
+        !b.eval("return document.body.innerText.includes('Settings changed since this figure was worked out')")
+            .await?
+            .as_bool()
+            .unwrap_or(true)
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         fake.chat_requests().is_empty(),

@@ -1230,8 +1230,10 @@ async fn reflexion_and_prompt_critique() -> anyhow::Result<()> {
         .map(|r| r.body)
         .unwrap_or_default();
     assert!(last.contains("fake-other"), "{last}");
-    b.wait_for_text("fake-other wrote the critique and the final answer, which is scored like the draft.")
-        .await?;
+    b.wait_for_text(
+        "fake-other wrote the critique and the final answer, which is scored like the draft.",
+    )
+    .await?;
 
     // Critique this prompt: a weakness becomes a section rewrite (a new version).
     fake.reply_next_when(
