@@ -80,6 +80,11 @@ pub struct Generator {
     in_flight_before: StoredValue<Option<String>>,
     /// The note about a generation a reload interrupted, shown until dismissed.
     pub interrupted: RwSignal<Option<String>>,
+    /// A job whose reply read whole and gave the prompt of the current version (`Draft::commit`
+    /// makes no version of it): that version's number and the draft's [`stamp`] then; said
+    /// while the draft still shows it (tryout 100: a Retry's reply the same as the prompt
+    /// closed the error box and said nothing).
+    unchanged: RwSignal<Option<(u32, (usize, u32, u64))>>,
     /// A section rewrite a reload cut off, and the instruction typed for it: its section's
     /// Rewrite box takes it back (and sets this to `None`).
     pub rewrite_back: RwSignal<Option<(Section, String)>>,
@@ -149,6 +154,7 @@ impl Generator {
             large: RwSignal::new(None),
             in_flight_before: StoredValue::new(crate::net::session::load(IN_FLIGHT_KEY)),
             interrupted: RwSignal::new(None),
+            unchanged: RwSignal::new(None),
             rewrite_back: RwSignal::new(None),
             drafts: DraftHandle::expect(),
             settings: SettingsHandle::expect(),
@@ -620,8 +626,15 @@ impl Generator {
                 Err(f) => {
                     let kept = self
                         .tiny
-                        .with_untracked(|d| d.as_ref().map(|d| d.live(&text)));
-                    if let Some(spec) = kept.filter(|s| *s != PromptSpec::default()) {
+                        .with_untracked(|d| d.as_ref().map(|d| d.live(&text)))
+                        .filter(|s| *s != PromptSpec::default());
+                    // Said "kept" only when a part was (tryout 100's kind of fault).
+                    let error = if kept.is_some() {
+                        f.error
+                    } else {
+                        f.error.with_partial_dropped()
+                    };
+                    if let Some(spec) = kept {
                         drafts.commit(
                             spec,
                             Origin::Partial {
@@ -631,7 +644,7 @@ impl Generator {
                         );
                     }
                     self.tiny.set(None);
-                    let error = GenError::Call(f.error);
+                    let error = GenError::Call(error);
                     let (attempt, before) = self
                         .tries
                         .try_update_value(|t| t.failed(&error))
@@ -764,6 +777,7 @@ impl Generator {
         self.tries.update_value(|t| t.sending(job.clone()));
         self.error.set(None);
         self.interrupted.set(None);
+        self.unchanged.set(None);
         let model = cfg.model.clone();
         let sent = req.clone();
         self.sent_with.set_value(Some(cfg.clone()));
@@ -784,7 +798,12 @@ impl Generator {
                 Err(f) => (Some(f.error), false),
                 Ok(done) => (None, done.stop == Some(StopReason::MaxTokens)),
             };
+            let before = drafts.draft.with_untracked(stamp);
             let error = finish(&job, &text, &model, call_error, cut_off, drafts);
+            let after = drafts.draft.with_untracked(stamp);
+            if error.is_none() && after == before && after.1 > 0 {
+                self.unchanged.try_set(Some((after.1, after)));
+            }
             let failure = error.map(|error| {
                 let (attempt, before) = self
                     .tries
@@ -804,6 +823,13 @@ impl Generator {
             }
             self.error.try_set(failure);
         });
+    }
+
+    /// The number of the current version when the last job's reply gave its prompt again (no
+    /// version was made), while the draft still shows it; tracked.
+    pub fn unchanged(self) -> Option<u32> {
+        let (n, at) = self.unchanged.get()?;
+        (self.drafts.draft.with(stamp) == at).then_some(n)
     }
 
     /// Reads a reply pasted in manual mode for the job Manual mode shows (the same reading as a

@@ -480,6 +480,9 @@ pub fn PromptCard() -> impl IntoView {
                 <p class="pw-notice pw-notice--info" role="status">{crate::ui::erased::dynamic(move || (g.call.note.get()).into_any())}</p>
             }.into_any())}
             <div id="pw-gen-error"><GenErrorView/></div>
+            {crate::ui::erased::dynamic(move || (g.unchanged().map(|n| view! {
+                <p class="pw-notice pw-notice--info" role="status">{format!("The reply gave the same prompt as version {n}, the current one: no new version was made.")}</p>
+            })).into_any())}
             {crate::ui::erased::dynamic(move || (g.interrupted.get().map(|note| view! {
                 <div class="pw-notice pw-notice--warn" role="status" id="pw-interrupted">
                     <p class="pw-notice__text">{note}</p>

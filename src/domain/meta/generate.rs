@@ -249,9 +249,14 @@ pub fn finish(
     cut_off: bool,
     current: Option<&PromptSpec>,
 ) -> Finished {
+    // Nothing of the reply is kept: a failed call says the part that arrived is not used, not
+    // "What arrived is kept" (tryout 100: 18 characters of a Generate cut off, nothing read,
+    // and the page said they were kept).
     let failed = |cause: ReplyCause, call_error: Option<ProviderError>| Finished {
         keep: None,
-        error: Some(call_error.map_or(GenError::Reply(cause), GenError::Call)),
+        error: Some(call_error.map_or(GenError::Reply(cause), |e| {
+            GenError::Call(e.with_partial_dropped())
+        })),
     };
     match job {
         Job::Generate | Job::Adapt { .. } => match reply::read_spec(text, cut_off) {
@@ -326,7 +331,7 @@ pub fn finish(
                 }
                 Ok(_) => Finished {
                     keep: None,
-                    error: call_error.map(GenError::Call),
+                    error: call_error.map(|e| GenError::Call(e.with_partial_dropped())),
                 },
                 Err(cause) => failed(cause, call_error),
             }
@@ -462,6 +467,39 @@ mod tests {
         );
         assert!(f.keep.is_none());
         assert!(matches!(f.error, Some(GenError::Reply(_))));
+        // Tryout 100: a call cut off after a few characters, none of which read: nothing kept,
+        // and its message says so (it said "What arrived is kept").
+        let closed = ProviderError::new(ErrorKind::Truncated, ProviderKind::OpenAi, "h", None, "");
+        assert!(closed.message().contains("What arrived is kept"));
+        let f = finish(
+            &Job::Generate,
+            r#"{"pers"#,
+            "m",
+            Some(closed.clone()),
+            false,
+            None,
+        );
+        assert!(f.keep.is_none());
+        let Some(GenError::Call(e)) = &f.error else {
+            panic!("{:?}", f.error)
+        };
+        assert!(
+            e.message()
+                .contains("The part that had arrived is not used"),
+            "{}",
+            e.message()
+        );
+        // A part that reads is kept, and said so.
+        let f = finish(&Job::Generate, cut, "m", Some(closed), false, None);
+        assert!(f.keep.is_some());
+        let Some(GenError::Call(e)) = &f.error else {
+            panic!("{:?}", f.error)
+        };
+        assert!(
+            e.message().contains("What arrived is kept"),
+            "{}",
+            e.message()
+        );
         // A rewrite of one section: kept from a call that did not fail, onto the current version.
         let current = meta::reply::read_spec(&whole, false).unwrap().spec;
         let rewrite = Job::Rewrite {

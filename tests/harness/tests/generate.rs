@@ -959,6 +959,53 @@ async fn retry_after_the_idea_was_edited_sends_the_idea_as_it_is_now() -> anyhow
     Ok(())
 }
 
+// Tryout 100: a reply that gave the current prompt again made no version, closed the error box
+// and said nothing. It says so; a failure before it says it was cut off, not kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_that_gives_the_same_prompt_says_no_version_was_made() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    first_version_from(&p, &fake, spec_reply("same")).await?;
+    // Cut off after a few characters, none of which read: nothing is kept, and said so.
+    fake.set_timing(0, 2, 8);
+    fake.push_faults([Fault::Truncate { after_chunks: 2 }]);
+    p.generate().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("The part that had arrived is not used; press Retry.")
+        .await?;
+    let body = browser.eval("return document.body.innerText").await?;
+    assert!(
+        !body.as_str().unwrap_or("").contains("What arrived is kept"),
+        "{body}"
+    );
+    fake.push_replies([spec_reply("same")]);
+    browser.button("Retry").await?.click().await?;
+    p.wait_idle().await?;
+    browser
+        .wait_for_text("The reply gave the same prompt as version 1, the current one: no new version was made.")
+        .await?;
+    assert_eq!(
+        browser
+            .eval("return document.querySelectorAll('.pw-versions__num').length")
+            .await?,
+        json!(1)
+    );
+    // A new version takes the note away.
+    fake.push_replies([spec_reply("other")]);
+    p.generate().await?;
+    p.wait_version(2).await?;
+    p.wait_idle().await?;
+    browser
+        .wait_until(
+            "return !document.body.innerText.includes('no new version was made')",
+            "the note to go with a new version",
+        )
+        .await?;
+    browser.close().await?;
+    Ok(())
+}
+
 /// The tiny built-in model writes a usable draft for every example idea the page offers: each
 /// section filled and on the idea's topic, no placeholder, no repeated step, three examples that
 /// differ (`meta::quality::problems`), through the real page and the Generate button.
