@@ -149,6 +149,11 @@ pub struct ReflectInput {
     /// The model that wrote the kept critique ([`Reflection::model`], by label; `None` in older
     /// records): see [`ReflectInput::on_model`].
     pub kept_model: Option<String>,
+    /// The person's thumbs-down on the draft answer, in the words the optimizer reads
+    /// ([`Rating::feedback`](crate::domain::eval::rating::Rating::feedback)): the critique is
+    /// told it like a failed check (tryout 100: the page scored the thumbs-down, and Reflexion's
+    /// requests never said it). Not told to the tiny model's one-line critiques.
+    pub rated_down: Option<String>,
 }
 
 impl ReflectInput {
@@ -251,6 +256,7 @@ impl ReflectInput {
             kept_model: kept_critique
                 .as_ref()
                 .and_then(|_| cr.reflection.as_ref()?.model.clone()),
+            rated_down: cr.rating.as_ref().and_then(|r| r.feedback()),
             kept_critique,
             kept_final,
             case,
@@ -287,14 +293,23 @@ impl ReflectInput {
             Some(task) => {
                 tiny_jobs::critique_request(task, &self.case.shown_input(400), &self.draft)
             }
-            None => reflexion::critique_request(
-                &self.spec,
-                self.style,
-                &self.case,
-                &self.checks,
-                &self.draft,
-                draft_cut_off,
-            ),
+            None => {
+                let mut req = reflexion::critique_request(
+                    &self.spec,
+                    self.style,
+                    &self.case,
+                    &self.checks,
+                    &self.draft,
+                    draft_cut_off,
+                );
+                if let (Some(said), Some(m)) = (&self.rated_down, req.messages.last_mut()) {
+                    m.text = format!(
+                        "{}\n\n## The person's rating of the draft answer\n{said} Count it as a failed check.",
+                        m.text.trim_end()
+                    );
+                }
+                req
+            }
         }
     }
 
@@ -638,6 +653,7 @@ mod tests {
             kept_over_cap: Vec::new(),
             kept_used: None,
             kept_model: None,
+            rated_down: None,
         }
     }
 
@@ -981,6 +997,30 @@ mod tests {
         }
         .on_model("OpenAI gpt-4o");
         assert!(unnamed.kept_critique.is_some());
+    }
+
+    /// Tryout 100: a thumbs-down with a note counted in the page's score of the draft, and none
+    /// of Reflexion's requests said it. The critique is told it as a failed check; an answer
+    /// not rated down tells nothing.
+    #[test]
+    fn the_persons_thumbs_down_is_told_to_the_critique() {
+        use crate::domain::eval::rating::{Rating, Thumb};
+        let critique = |input: ReflectInput| {
+            let a = Reflect::new(input).start().expect("the critique");
+            assert_eq!(a.step, Step::Critique);
+            a.request.messages.last().unwrap().text.clone()
+        };
+        let down = Rating::new(Thumb::Down, "Carla is invented.").feedback();
+        let told = critique(ReflectInput {
+            rated_down: down,
+            ..input()
+        });
+        assert!(
+            told.ends_with("## The person's rating of the draft answer\nThe person rated this answer down: Carla is invented. Count it as a failed check."),
+            "{told}"
+        );
+        assert!(!critique(input()).contains("rating"));
+        assert_eq!(Rating::new(Thumb::Up, "fine").feedback(), None);
     }
 
     #[test]

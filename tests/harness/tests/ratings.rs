@@ -144,6 +144,29 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
     b.choose("Thumbs-down counts as a failed check").await?;
     wait_verdict(&b, 1, "fail").await?;
 
+    // Tryout 100: Reflexion's critique was not told the thumbs-down the page scores. It is, as
+    // a failed check.
+    let before = fake.chat_requests().len();
+    b.button("Reflect on case #1").await?.click().await?;
+    b.wait_until(
+        "const r = document.querySelector('.pw-reflection__verdict'); return !!r && r.textContent !== '' && r.textContent !== 'Reflecting…'",
+        "the reflection to end",
+    )
+    .await?;
+    let critique = fake
+        .chat_requests()
+        .into_iter()
+        .skip(before)
+        .find(|r| r.body.contains("Be harsh"))
+        .map(|r| r.body)
+        .unwrap_or_default();
+    assert!(
+        critique.contains(&format!(
+            "The person rated this answer down: {NOTE} Count it as a failed check."
+        )),
+        "{critique}"
+    );
+
     // The optimizer's next proposal request carries the note like a failed check's reason, even
     // when the prompt was edited just before Start (the review of session 48: Start put the
     // typing in as a new version first, with no run, and the loop read no rating).
