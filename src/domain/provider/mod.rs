@@ -672,9 +672,65 @@ pub fn missing_keys_note(refused: &[String], forgot: &[String], resume: bool) ->
 #[cfg(test)]
 mod tests;
 
+/// Reads one saved [`ProviderConfig`] part by part: `None` when it is not an object or its
+/// provider does not read (a preset this version does not know); otherwise the settings, with
+/// the address, model or temperature that did not read (a temperature out of range neither)
+/// replaced by `role`'s preset for that provider, and those parts named ("temperature") —
+/// tryout 100: a comparison model whose temperature alone read "hot" was left out whole.
+pub fn read_saved_config(
+    v: serde_json::Value,
+    role: Role,
+) -> Option<(ProviderConfig, Vec<&'static str>)> {
+    let serde_json::Value::Object(o) = v else {
+        return None;
+    };
+    let kind = ProviderKind::parse(o.get("kind")?.as_str()?)?;
+    let preset = ProviderConfig::preset(kind, role);
+    let mut defaulted = Vec::new();
+    let mut text = |key: &str, what: &'static str, default: &str| match o.get(key) {
+        Some(serde_json::Value::String(t)) => t.clone(),
+        _ => {
+            defaulted.push(what);
+            default.to_owned()
+        }
+    };
+    let base_url = text("base_url", "address", &preset.base_url);
+    let model = text("model", "model", &preset.model);
+    let temperature = match o.get("temperature").and_then(serde_json::Value::as_f64) {
+        Some(t) if t.is_finite() && t >= 0.0 && t <= f64::from(f32::MAX) => t as f32,
+        _ => {
+            defaulted.push("temperature");
+            preset.temperature
+        }
+    };
+    Some((
+        ProviderConfig {
+            kind,
+            base_url,
+            model,
+            temperature,
+        },
+        defaulted,
+    ))
+}
+
+/// "address and temperature" of [`read_saved_config`]'s parts.
+fn parts_words(parts: &[&str]) -> String {
+    crate::domain::figures::and_list(parts)
+}
+
+/// "OpenAI's default is used", "OpenAI's defaults are used" for `n` parts.
+fn defaults_used(kind: ProviderKind, n: usize) -> String {
+    match n {
+        1 => format!("{}'s default is used", kind.label()),
+        _ => format!("{}'s defaults are used", kind.label()),
+    }
+}
+
 /// Reads the saved comparison models (the model grid: a JSON list of [`ProviderConfig`]): an
-/// entry that does not read, or holds a temperature out of range, is left out and named by its
-/// place; text that is not a JSON list gives none, said.
+/// entry whose provider does not read is left out and named by its place; one with a part that
+/// does not read keeps the rest, that part its default, named ([`read_saved_config`]); text that
+/// is not a JSON list gives none, said.
 pub fn read_saved_models(text: &str) -> (Vec<ProviderConfig>, Vec<String>) {
     let Ok(serde_json::Value::Array(items)) = serde_json::from_str(text) else {
         return (
@@ -685,9 +741,19 @@ pub fn read_saved_models(text: &str) -> (Vec<ProviderConfig>, Vec<String>) {
     let mut lost = Vec::new();
     let mut models = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
-        match crate::domain::wire::from_value::<ProviderConfig>(item) {
-            Ok(c) if c.temperature.is_finite() && c.temperature >= 0.0 => models.push(c),
-            _ => lost.push(format!(
+        match read_saved_config(item, Role::Execution) {
+            Some((c, defaulted)) => {
+                if !defaulted.is_empty() {
+                    lost.push(format!(
+                        "The {} of comparison model {} of the saved list could not be read, so {}.",
+                        parts_words(&defaulted),
+                        i + 1,
+                        defaults_used(c.kind, defaulted.len())
+                    ));
+                }
+                models.push(c);
+            }
+            None => lost.push(format!(
                 "Comparison model {} of the saved list could not be read and was left out.",
                 i + 1
             )),
@@ -727,12 +793,20 @@ impl RoleConfigs {
         for role in Role::ALL {
             match saved
                 .remove(role.as_str())
-                .map(crate::domain::wire::from_value::<ProviderConfig>)
+                .and_then(|v| read_saved_config(v, role))
             {
-                Some(Ok(c)) if c.temperature.is_finite() && c.temperature >= 0.0 => {
+                Some((c, defaulted)) => {
+                    if !defaulted.is_empty() {
+                        lost.push(format!(
+                            "The saved {} for \u{201c}{}\u{201d} could not be read, so {}.",
+                            parts_words(&defaulted),
+                            role.title(),
+                            defaults_used(c.kind, defaulted.len())
+                        ));
+                    }
                     *out.get_mut(role) = c;
                 }
-                _ => lost.push(format!(
+                None => lost.push(format!(
                     "The saved settings for \u{201c}{}\u{201d} could not be read, so the default (the built-in local model) is used.",
                     role.title()
                 )),

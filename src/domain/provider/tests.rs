@@ -1173,12 +1173,43 @@ fn saved_settings_that_do_not_read_fall_back_per_role_with_a_message() {
     let (got, lost) = RoleConfigs::read_saved(&v.to_string());
     assert_eq!(got.meta, saved.meta, "a role that reads is kept");
     assert_eq!(got.execution, RoleConfigs::default().execution);
-    assert_eq!(got.judge, RoleConfigs::default().judge);
+    // Tryout 100: a part that does not read takes its default; the rest is kept.
+    assert_eq!(
+        got.judge,
+        ProviderConfig {
+            temperature: ProviderConfig::preset(ProviderKind::OpenAi, Role::Judge).temperature,
+            ..saved.judge.clone()
+        }
+    );
     assert_eq!(
         lost,
         [
             "The saved settings for \u{201c}Runs your test cases\u{201d} could not be read, so the default (the built-in local model) is used.",
-            "The saved settings for \u{201c}Scores the answers\u{201d} could not be read, so the default (the built-in local model) is used.",
+            "The saved temperature for \u{201c}Scores the answers\u{201d} could not be read, so OpenAI's default is used.",
+        ]
+    );
+    // A comparison model likewise: kept, with the parts that did not read named.
+    let mut m = serde_json::to_value(ProviderConfig {
+        model: "gpt-4o".into(),
+        ..saved.meta.clone()
+    })
+    .unwrap();
+    m["temperature"] = serde_json::json!("hot");
+    m["base_url"] = serde_json::json!(7);
+    let list = serde_json::json!([m, {"kind": "no-such-provider"}]).to_string();
+    let (models, lost) = read_saved_models(&list);
+    assert_eq!(
+        models,
+        [ProviderConfig {
+            model: "gpt-4o".into(),
+            ..ProviderConfig::preset(ProviderKind::OpenAi, Role::Execution)
+        }]
+    );
+    assert_eq!(
+        lost,
+        [
+            "The address and temperature of comparison model 1 of the saved list could not be read, so OpenAI's defaults are used.",
+            "Comparison model 2 of the saved list could not be read and was left out.",
         ]
     );
     for bad in ["", "{", "[1]", "null"] {

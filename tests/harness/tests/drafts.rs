@@ -1745,9 +1745,12 @@ async fn settings_that_do_not_read_are_kept_as_stored_and_offered_for_download()
 -> anyhow::Result<()> {
     let (_site, b) = pw_harness::with_app(1280, 1400).await?;
     let newer = r#"{"meta":{"kind":"future-provider","base_url":"https://x.example/v1","model":"m9","temperature":0.3},"execution":{"kind":"open-ai","base_url":"https://api.openai.com/v1","model":"gpt-4o-mini","temperature":0.2},"judge":{"kind":"llama-cpp","base_url":"http://127.0.0.1:8081/v1","model":"","temperature":0.0}}"#;
+    // Tryout 100: a comparison model whose temperature alone did not read was left out whole.
+    let compare = r#"[{"kind": 7}, {"kind": "open-ai", "base_url": "https://api.openai.com/v1", "model": "gpt-4o", "temperature": "hot"}]"#;
     b.eval(&format!(
-        "localStorage.setItem('pw.settings.v1', {}); localStorage.setItem('pw.compare.v1', '[{{\"kind\": 7}}]'); return true",
-        serde_json::to_string(newer)?
+        "localStorage.setItem('pw.settings.v1', {}); localStorage.setItem('pw.compare.v1', {}); return true",
+        serde_json::to_string(newer)?,
+        serde_json::to_string(compare)?
     ))
     .await?;
     b.client.refresh().await?;
@@ -1762,15 +1765,16 @@ async fn settings_that_do_not_read_are_kept_as_stored_and_offered_for_download()
         .await?;
     b.button("Download the comparison models as they were stored")
         .await?;
+    b.wait_for_text("The temperature of comparison model 2 of the saved list could not be read, so OpenAI's default is used.")
+        .await?;
+    b.wait_for_text("Comparison model 1 of the saved list could not be read and was left out.")
+        .await?;
     // Nothing written over them at load (the effects have run: give them time).
     tokio::time::sleep(Duration::from_millis(800)).await;
     let stored = b
         .eval("return [localStorage.getItem('pw.settings.v1'), localStorage.getItem('pw.settings.v1.as-stored'), localStorage.getItem('pw.compare.v1'), localStorage.getItem('pw.compare.v1.as-stored')]")
         .await?;
-    assert_eq!(
-        stored,
-        json!([newer, newer, "[{\"kind\": 7}]", "[{\"kind\": 7}]"])
-    );
+    assert_eq!(stored, json!([newer, newer, compare, compare]));
     // A setting changed: the settings are saved, the copy stays.
     let page = SettingsPage::open(&b).await?;
     page.job("Running tests").await?;
