@@ -190,7 +190,26 @@ impl Suggest {
                     Ok(text) => {
                         let mut marked = self.proposals.clone();
                         match synth::apply_review(&text, &mut marked) {
-                            Ok(_) => self.proposals = marked,
+                            Ok((_, unjudged)) => {
+                                self.proposals = marked;
+                                self.review_note = match unjudged.len() {
+                                    0 => None,
+                                    n if n == self.proposals.len() => Some(
+                                        "The realism review could not be read: it gave no verdict (realistic or not) on any case. Judge the cases yourself."
+                                            .to_owned(),
+                                    ),
+                                    _ => Some(format!(
+                                        "The realism review gave no verdict on {}; judge {} yourself.",
+                                        crate::domain::figures::and_list(
+                                            &unjudged
+                                                .iter()
+                                                .map(|n| format!("case {n}"))
+                                                .collect::<Vec<_>>()
+                                        ),
+                                        if unjudged.len() == 1 { "it" } else { "them" }
+                                    )),
+                                };
+                            }
                             Err(cause) => {
                                 self.review_note = Some(format!(
                                     "The realism review could not be read: {} Judge the cases yourself.",

@@ -429,9 +429,14 @@ pub fn review_request(prompt: &str, proposals: &[Proposal]) -> ChatRequest {
 
 /// Applies the review reply: proposals the model finds unrealistic get its reason. Read item by
 /// item (the case number as a number or text, `realistic` as a boolean or yes/no); items naming no
-/// proposal or that do not read are skipped. Returns how many were flagged; errors with the
-/// likeliest cause when the reply holds no list of reviews.
-pub fn apply_review(reply: &str, proposals: &mut [Proposal]) -> Result<usize, ReplyCause> {
+/// proposal or that do not read are skipped. Returns how many were flagged and the proposals
+/// (numbered from 1) the review gave no verdict on, for the page to say (tryout 100: a reply of
+/// cases, not reviews, read as a review that found nothing); errors with the likeliest cause when
+/// the reply holds no list of reviews.
+pub fn apply_review(
+    reply: &str,
+    proposals: &mut [Proposal],
+) -> Result<(usize, Vec<usize>), ReplyCause> {
     let value = structured::extract_json(reply);
     let list = match &value {
         Ok(Value::Array(a)) => Some(a.clone()),
@@ -445,15 +450,16 @@ pub fn apply_review(reply: &str, proposals: &mut [Proposal]) -> Result<usize, Re
         return Err(diagnose(reply, value, false));
     };
     let mut flagged = 0;
+    let mut judged = vec![false; proposals.len()];
     for m in list.iter().filter_map(Value::as_object) {
         let case = match reply_field(m, &["case", "number", "index"]) {
             Some(Value::Number(n)) => n.as_u64(),
             Some(Value::String(s)) => s.trim().trim_start_matches('#').parse().ok(),
             _ => None,
         };
-        let Some(p) = case
+        let Some((at, p)) = case
             .and_then(|c| usize::try_from(c).ok()?.checked_sub(1))
-            .and_then(|i| proposals.get_mut(i))
+            .and_then(|i| Some((i, proposals.get_mut(i)?)))
         else {
             continue;
         };
@@ -466,6 +472,9 @@ pub fn apply_review(reply: &str, proposals: &mut [Proposal]) -> Result<usize, Re
             },
             _ => None,
         };
+        if realistic.is_some() {
+            judged[at] = true;
+        }
         if realistic == Some(false) {
             let reason = text(reply_field(m, &["reason", "why"]));
             let reason = reason.trim();
@@ -477,5 +486,11 @@ pub fn apply_review(reply: &str, proposals: &mut [Proposal]) -> Result<usize, Re
             flagged += 1;
         }
     }
-    Ok(flagged)
+    let unjudged = judged
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| !**j)
+        .map(|(i, _)| i + 1)
+        .collect();
+    Ok((flagged, unjudged))
 }

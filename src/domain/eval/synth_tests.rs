@@ -77,9 +77,13 @@ fn reviews_are_read_item_by_item() {
         {"case": 0, "realistic": false},
         {"case": 1, "realistic": true, "reason": ""}
     ]}"#;
-    assert_eq!(apply_review(review, &mut p).unwrap(), 1);
+    assert_eq!(apply_review(review, &mut p).unwrap(), (1, vec![3]));
     assert_eq!(p[1].unrealistic.as_deref(), Some("nobody writes that"));
     assert!(p[0].unrealistic.is_none() && p[2].unrealistic.is_none());
+    // Tryout 100: a reply of cases, not reviews, gave no verdict on any case (it read as a review
+    // that found nothing).
+    let cases = r#"{"cases": [{"input": "a b c"}, {"input": "d e f"}, {"input": "g h i"}]}"#;
+    assert_eq!(apply_review(cases, &mut p).unwrap(), (0, vec![1, 2, 3]));
     assert_eq!(
         apply_review("I think they are fine.", &mut p).unwrap_err(),
         ReplyCause::NoJson

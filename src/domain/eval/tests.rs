@@ -866,7 +866,7 @@ fn synthesized_cases_are_reviewed() {
     assert_eq!(p[3].duplicate_of, None);
     assert_eq!(p[3].case.tags, vec!["adversarial".to_owned()]);
     let review = r#"{"reviews":[{"case":2,"realistic":false,"reason":"a transcript of silence"},{"case":9,"realistic":false,"reason":"x"},{"case":4,"realistic":true,"reason":""}]}"#;
-    assert_eq!(synth::apply_review(review, &mut p).unwrap(), 1);
+    assert_eq!(synth::apply_review(review, &mut p).unwrap().0, 1);
     assert_eq!(p[1].unrealistic.as_deref(), Some("a transcript of silence"));
     assert!(p[3].unrealistic.is_none());
     assert!(synth::parse("no json", &[]).is_err());
@@ -889,7 +889,7 @@ fn near_json_suggestions_are_read_without_asking_again() {
     assert_eq!(p[0].case.input, "Notes from Monday");
     let review =
         "{\"reviews\": [{\"case\": 1, \"realistic\": False, \"reason\": \"nobody writes that\"}]";
-    assert_eq!(synth::apply_review(review, &mut p).unwrap(), 1);
+    assert_eq!(synth::apply_review(review, &mut p).unwrap().0, 1);
 }
 
 #[test]

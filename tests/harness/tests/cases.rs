@@ -2395,6 +2395,36 @@ async fn check_numbers_keep_what_was_typed_and_say_why_it_cannot_be_used() -> an
     Ok(())
 }
 
+// Tryout 100: a realism review that answered with cases instead of reviews read as a review
+// that found nothing, and the suggestions were offered as reviewed. The page says it gave no
+// verdict.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_realism_review_with_no_verdict_is_said() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_transcript_prompt(&b).await?;
+    let cases = json!({"cases": [
+        {"kind": "typical", "description": "one owner", "input": "", "vars": {"transcript": "Bob sends the deck."}, "expected": ""},
+        {"kind": "edge", "description": "no owner", "input": "", "vars": {"transcript": "Someone books a venue."}, "expected": ""}
+    ]})
+    .to_string();
+    fake.reply_when("You write test cases", &cases);
+    fake.reply_when("You review proposed test cases", &cases);
+    b.wait_for_text("Suggest cases with the model")
+        .await?
+        .click()
+        .await?;
+    b.field("How many")
+        .await?
+        .type_text(&format!("{SELECT_ALL}2{TAB}"))
+        .await?;
+    b.button("Suggest cases").await?.click().await?;
+    b.wait_for_text("The realism review could not be read: it gave no verdict (realistic or not) on any case. Judge the cases yourself.")
+        .await?;
+    b.wait_for_text("Keep suggestion 2").await?;
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout: suggestions were renumbered after a left-out one ("Suggestion 1 was left out" above
 // "Keep suggestion 1"), and editing a suggestion whose text is a variable's value wrote the edit
 // into the case's input, leaving {{transcript}} as the model had it.
