@@ -1349,7 +1349,14 @@ pub fn VersionsCard() -> impl IntoView {
                         view! {
                             <li class="pw-versions__item" class:pw-versions__item--current=current>
                                 <span class="pw-versions__num">{format!("v{n}")}</span>
-                                <span class="pw-versions__what">{v.origin.describe()}</span>
+                                // Made from another version than the one listed below it (a
+                                // version made current again, then edited): said, so its diff
+                                // base is known (tryout 100: "v22 Persona edited by hand" after v21
+                                // read as v21 with every section changed).
+                                <span class="pw-versions__what">{match v.parent {
+                                    Some(p) if p + 1 != n && p != 0 => format!("{} (from v{p})", v.origin.describe()),
+                                    _ => v.origin.describe(),
+                                }}</span>
                                 <span class="pw-versions__when">{fmt_time(v.created_ms)}</span>
                                 {if current {
                                     view! { <span class="pw-tag">"current"</span> }.into_any()

@@ -1006,6 +1006,42 @@ async fn a_reply_that_gives_the_same_prompt_says_no_version_was_made() -> anyhow
     Ok(())
 }
 
+// Tryout 100: after "Make current" on an older version, the next version was listed as if made
+// from the one above it ("v22 Persona edited by hand" after v21), and its changes read as every
+// section rewritten. The list says which version it was made from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_made_from_an_older_one_says_which() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    first_version_from(&p, &fake, spec_reply("one")).await?;
+    fake.push_replies([spec_reply("two")]);
+    p.generate().await?;
+    p.wait_version(2).await?;
+    p.wait_idle().await?;
+    browser
+        .button("Make version 1 current")
+        .await?
+        .click()
+        .await?;
+    browser
+        .field("Persona")
+        .await?
+        .type_text(" Be brief.")
+        .await?;
+    p.wait_version(3).await?;
+    let listed = browser
+        .eval("return Array.from(document.querySelectorAll('.pw-versions__item')).map(e => e.querySelector('.pw-versions__num').textContent + ' ' + e.querySelector('.pw-versions__what').textContent)")
+        .await?;
+    let listed: Vec<String> = serde_json::from_value(listed)?;
+    assert!(
+        listed[0].starts_with("v3 ") && listed[0].ends_with(" (from v1)"),
+        "{listed:?}"
+    );
+    assert!(!listed[1].contains("(from"), "{listed:?}");
+    browser.close().await?;
+    Ok(())
+}
+
 /// The tiny built-in model writes a usable draft for every example idea the page offers: each
 /// section filled and on the idea's topic, no placeholder, no repeated step, three examples that
 /// differ (`meta::quality::problems`), through the real page and the Generate button.
