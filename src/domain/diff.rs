@@ -73,7 +73,8 @@ const MOST_PAIRS: usize = 50;
 
 /// The differences of two lists of items, as the section shows them: each item as `show`
 /// writes it (from its place, 0-based, in its own list, and its text), `sep` between items.
-/// Items are matched as wholes first ([`item_ops`]): one kept is the same, one put in
+/// Items are matched as wholes first ([`item_ops`]): one kept is the same (diffed word by word
+/// as shown when `show` writes it otherwise in its new place: a step's number), one put in
 /// added, one taken out removed; in a stretch where items were replaced, each pair in order
 /// that is at least [`ALIKE`] is diffed word by word, the others removed and added whole.
 pub fn diff_items(
@@ -101,9 +102,25 @@ pub fn diff_items(
     let mut pairs = 0;
     for op in item_ops(old, new) {
         match op {
-            DiffOp::Equal { new_index, len, .. } => {
-                for j in new_index..new_index + len {
-                    push(Piece::Same(format!("{}{sep}", show(j, &new[j]))));
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                for k in 0..len {
+                    let (i, j) = (old_index + k, new_index + k);
+                    let (was, now) = (show(i, &old[i]), show(j, &new[j]));
+                    if was == now {
+                        push(Piece::Same(format!("{now}{sep}")));
+                    } else {
+                        // The same item in another place: its number's change is shown, as it
+                        // is for an item reworded (tryout 100: "1. Read the notes." read as
+                        // unchanged where it had been step 2, beside "~~3.~~2. Find …").
+                        for p in diff_words(&was, &now) {
+                            push(p);
+                        }
+                        push(Piece::Same(sep.to_owned()));
+                    }
                 }
             }
             DiffOp::Delete {
@@ -484,7 +501,8 @@ mod tests {
             .unwrap();
         assert_eq!(
             rendered(&steps.pieces),
-            "1. Read the notes.\n2. Find each task.\n3. Name its owner.\n[+4. List every person named with a task, including Dan.\n]5. Return JSON only.\n[-5. Use {{notes}} as the notes.]"
+            // Tryout 100: the step moved down says its number changed (as a reworded one does).
+            "1. Read the notes.\n2. Find each task.\n3. Name its owner.\n[+4. List every person named with a task, including Dan.\n][-4.][+5.] Return JSON only.\n[-5. Use {{notes}} as the notes.]"
         );
         assert_eq!(
             removed_constraints(&old, &new),

@@ -1435,7 +1435,7 @@ pub fn SpecDiff(
                 })}
                 {(!removed.is_empty()).then(|| view! {
                     <div class="pw-notice pw-notice--warn pw-removed" role="alert">
-                        <p class="pw-notice__title">"Removed constraints: check these were meant to go"</p>
+                        <p class="pw-notice__title">"Removed rules and steps: check these were meant to go"</p>
                         <ul>{removed.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
                     </div>
                 })}

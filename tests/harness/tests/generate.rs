@@ -564,18 +564,27 @@ async fn a_step_put_in_between_reads_as_one_step_added_in_the_diff() -> anyhow::
     let texts = |class: &str| {
         format!("return Array.from(document.querySelectorAll('{class}')).map(e => e.textContent)")
     };
+    // Tryout 100: "Return JSON only." moved from 4 to 5 says so, as a reworded step's number
+    // change is said.
     assert_eq!(
         browser.eval(&texts(".pw-diff__add")).await?,
-        json!(["4. List every person named with a task, including Dan.\n"])
+        json!([
+            "4. List every person named with a task, including Dan.\n",
+            "5."
+        ])
     );
     assert_eq!(
         browser.eval(&texts(".pw-diff__del")).await?,
-        json!(["5. Use {{notes}} as the notes."])
+        json!(["4.", "5. Use {{notes}} as the notes."])
     );
     assert_eq!(
         browser.eval(&texts(".pw-removed li")).await?,
         json!(["Use {{notes}} as the notes."])
     );
+    // Tryout 100: steps are not all constraints; the list's title says what it holds.
+    browser
+        .wait_for_text("Removed rules and steps: check these were meant to go")
+        .await?;
     browser.close().await?;
     Ok(())
 }

@@ -332,7 +332,7 @@ async fn three_rounds_climb_within_budget_and_the_winner_is_accepted() -> anyhow
         .await?
         .click()
         .await?;
-    b.wait_for_text("Removed constraints: check these were meant to go")
+    b.wait_for_text("Removed rules and steps: check these were meant to go")
         .await?;
     b.screenshot_at(
         ".pw-card--improve .pw-progress",
