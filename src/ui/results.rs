@@ -289,6 +289,13 @@ pub fn ResultsCard() -> impl IntoView {
                             if p.stopped > 0 { parts.push(format!("{} stopped while answering (may be billed)", grouped(p.stopped as u64))); }
                             // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done".
                             if p.unsent > 0 { parts.push(unsent_line(p.unsent, &run.with(|r| r.as_ref().map(|r| r.stopped_by.clone()).unwrap_or_default()), "Settings")); }
+                            // Tryout 100: the score line counts these as answered (earlier).
+                            match p.unsent_with_earlier {
+                                0 => {}
+                                1 if p.unsent == 1 => parts.push("it shows its answer from an earlier run meanwhile".to_owned()),
+                                n if n == p.unsent => parts.push("they show their answers from an earlier run meanwhile".to_owned()),
+                                n => parts.push(format!("{} of them {} an answer from an earlier run meanwhile", grouped(n as u64), if n == 1 { "shows" } else { "show" })),
+                            }
                         }
                         if let Some(e) = eta() { parts.push(e); }
                         parts.push(format!("{}{} in, {} out", if p.tokens_estimated { "about " } else { "" }, count(p.input_tokens, "token", "tokens"), grouped(p.output_tokens)));

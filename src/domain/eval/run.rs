@@ -1912,7 +1912,16 @@ impl Run {
             p.output_tokens += u64::from(s.output_tokens);
             p.tokens_estimated |= s.estimated;
         }
-        p.unsent = self.unsent_ids().into_iter().filter(|id| kept(*id)).count();
+        let unsent: Vec<u32> = self
+            .unsent_ids()
+            .into_iter()
+            .filter(|id| kept(*id))
+            .collect();
+        p.unsent = unsent.len();
+        p.unsent_with_earlier = unsent
+            .iter()
+            .filter(|id| self.cases.get(id).is_some_and(|c| c.status == Status::Done))
+            .count();
         p.total += p.unsent;
         p
     }
@@ -2040,6 +2049,10 @@ pub struct Progress {
     /// Cases never sent: the page was closed or reloaded while they waited ([`Run::unsent`]).
     /// Counted in `total`, not in [`Progress::finished`].
     pub unsent: usize,
+    /// Of [`Progress::unsent`], the cases that still show an answer of an earlier run (scored
+    /// on it: the score line does not count them among the cases with no answer; tryout 100:
+    /// "4 not sent" above "3 not sent" read as a contradiction).
+    pub unsent_with_earlier: usize,
     pub input_tokens: u64,
     pub output_tokens: u64,
     /// Some of the tokens counted are estimated from the texts (the provider reported none for

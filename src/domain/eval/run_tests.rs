@@ -1611,6 +1611,9 @@ fn a_run_cut_by_a_reload_counts_the_cases_it_never_sent() {
         (11, 1, 1, 9, 2),
         "{p:?}"
     );
+    // Tryout 100: of the nine, case 11 shows its earlier answer (the score line counts it as
+    // answered); the progress line says so.
+    assert_eq!(p.unsent_with_earlier, 1, "{p:?}");
     // Saved again as it is (another draft opened, a second reload): still nine never sent.
     let again = Run::from(RunV1::from(&back));
     assert_eq!(again.progress(), p);

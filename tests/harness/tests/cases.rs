@@ -836,6 +836,58 @@ async fn a_run_the_page_started_to_leave_reads_true_and_completes_when_the_page_
     Ok(())
 }
 
+// Tryout 100: after a reload mid-run, the progress line said "4 not sent" and the score line "3
+// not sent": one of them showed its answer from an earlier run, scored. The progress line says
+// which of the cases not sent show an earlier answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_not_sent_that_show_an_earlier_answer_are_said() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1600).await?;
+    paste_prompt(&b).await?;
+    let names = ["ALPHA", "BRAVO", "CHARLIE", "DELTA"];
+    for (i, name) in names.iter().enumerate() {
+        fake.reply_when(name, &format!("- **Bob**: item {name}"));
+        if i < 3 {
+            add_case(
+                &b,
+                i as u32 + 1,
+                &format!("{name}: Bob will do it."),
+                Some("Bob"),
+            )
+            .await?;
+        }
+    }
+    CasesPage::new(&b).set_at_once(1).await?;
+    b.button("Run all 3 cases").await?.click().await?;
+    for id in 1..=3 {
+        wait_badge(&b, id, "pass").await?;
+    }
+    // A fourth case, then all four again, cut by a reload while case 1 answers.
+    add_case(&b, 4, "DELTA: Bob will do it.", Some("Bob")).await?;
+    fake.set_timing(0, 200, 3);
+    b.button("Run all 4 cases").await?.click().await?;
+    b.wait_until(
+        "return document.querySelector('.pw-result[data-case=\"1\"] .pw-verdict')?.textContent === 'running…'",
+        "case 1 to run again",
+    )
+    .await?;
+    b.client.refresh().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').includes('not sent')",
+        "the run's line after the reload",
+    )
+    .await?;
+    let line = b
+        .eval("return document.querySelector('.pw-progress__text')?.textContent ?? ''")
+        .await?;
+    let line = line.as_str().unwrap_or("");
+    assert!(
+        line.contains("3 not sent (the page went away before they were sent) · 2 of them show an answer from an earlier run meanwhile"),
+        "{line}"
+    );
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 13, M3: after a reload mid-run an 11-case run read "1 of 1 done" and nothing said the
 // reload had cut it. The cases never sent are counted, said, and sent as part of the same run.
 // Tryout 17, 9: a run stops sending at a refused key, says so, and sends the rest when asked.
