@@ -162,6 +162,19 @@ pub fn ResultsCard() -> impl IntoView {
             format!("{} · {}", c.kind.label(), c.model)
         }
     };
+    // Whether an answer of this version's run carries the person's rating (or its Reflexion
+    // final does).
+    let rated_here = move || {
+        run.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                r.cases.values().any(|c| {
+                    r.is_latest(c)
+                        && (c.rating.is_some()
+                            || c.reflection.as_ref().is_some_and(|f| f.rating.is_some()))
+                })
+            })
+        })
+    };
     // Priced by the models recorded with the results, not by the ones chosen now.
     let cost = move || run.with(|r| r.as_ref().map(Run::cost_line).unwrap_or_default());
     // A clock for the ETA while a run is going.
@@ -211,6 +224,11 @@ pub fn ResultsCard() -> impl IntoView {
             </div>
             <super::shell::OfflineNote role=Role::Execution id="pw-run-offline"/>
             <p class="pw-hint">{crate::ui::erased::dynamic(move || (format!("Runs with the execution model: {}", exec_label())).into_any())}</p>
+            // Tryout 100: Run on all models replaced a rated answer, and its rating with it, with
+            // no word before the press. Said while this version's answers carry ratings.
+            {crate::ui::erased::show(rated_here, move || view! {
+                <p class="pw-hint" id="pw-run-rated">"Running a case you rated again makes a new, unrated answer in place of the one you rated (your rating goes with it); Run selected runs only the cases you tick."</p>
+            }.into_any())}
             // Before a run without a key goes out and comes back refused (tryout: nothing said so).
             // The judge only when a case has a judge check (tryout 47: a run with none warned
             // about the judge's host).

@@ -89,7 +89,12 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
     let down = "Thumbs down for the answer to case #1";
     let up = "Thumbs up for the answer to case #1";
     assert_eq!(pressed(&b, down).await?, "false");
+    // Tryout 100: a run replaced a rated answer, and its rating, with no word before the press.
+    let warned = "return !!document.getElementById('pw-run-rated')";
+    assert_eq!(b.eval(warned).await?, json!(false));
     b.button(down).await?.click().await?;
+    b.wait_for_text("Running a case you rated again makes a new, unrated answer in place of the one you rated (your rating goes with it)")
+        .await?;
     b.field("Your note on the answer to case #1")
         .await?
         .type_text(&format!("{NOTE}{TAB}"))
