@@ -303,8 +303,15 @@ impl ReflectInput {
                     draft_cut_off,
                 );
                 if let (Some(said), Some(m)) = (&self.rated_down, req.messages.last_mut()) {
+                    // A note with no stop of its own gets one before the next sentence.
+                    let said = said.trim_end();
+                    let stop = if said.ends_with(['.', '!', '?']) {
+                        ""
+                    } else {
+                        "."
+                    };
                     m.text = format!(
-                        "{}\n\n## The person's rating of the draft answer\n{said} Count it as a failed check.",
+                        "{}\n\n## The person's rating of the draft answer\n{said}{stop} Count it as a failed check.",
                         m.text.trim_end()
                     );
                 }
@@ -1020,6 +1027,15 @@ mod tests {
             "{told}"
         );
         assert!(!critique(input()).contains("rating"));
+        // A note with no stop of its own reads as a sentence too.
+        let told = critique(ReflectInput {
+            rated_down: Rating::new(Thumb::Down, "Carla is invented").feedback(),
+            ..input()
+        });
+        assert!(
+            told.ends_with("down: Carla is invented. Count it as a failed check."),
+            "{told}"
+        );
         assert_eq!(Rating::new(Thumb::Up, "fine").feedback(), None);
     }
 

@@ -184,7 +184,8 @@ pub fn new_loop(config: Config, d: &Draft) -> Option<Optimizer> {
     crate::domain::order::sort_by_key(&mut runs, |r| {
         (r.version != d.current, std::cmp::Reverse(r.version))
     });
-    let mut rated_seen: Vec<u32> = Vec::new();
+    // Cases whose newest rating is read already (a lookup: a suite may hold thousands of cases).
+    let mut rated_seen = crate::domain::sorted::SortedSet::<u32>::default();
     for run in runs {
         for (id, c) in &run.cases {
             if let Some(r) = c
@@ -198,10 +199,9 @@ pub fn new_loop(config: Config, d: &Draft) -> Option<Optimizer> {
             let Some(rating) = c.rating.as_ref() else {
                 continue;
             };
-            if rated_seen.contains(id) {
+            if !rated_seen.insert(*id) {
                 continue;
             }
-            rated_seen.push(*id);
             if rating.is_down() && c.status == Status::Done {
                 o.rated.insert(
                     *id,
