@@ -168,6 +168,12 @@ pub struct CaseRunV1 {
     /// records. A damaged one is left out by `salvage`, named, and the result kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Rating>,
+    /// The newest rated answer a re-run of the case replaced, with its rating
+    /// (`CaseRun::replaced_rating`): `{"output": "...", "rating": {"thumb": "down", "note":
+    /// "..."}}`; absent when none was (and in older records). A damaged one is left out by
+    /// `salvage`, named, and the result kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_rating: Option<crate::domain::eval::rating::RatedAnswer>,
     /// This run's re-run of the case was stopped (a Cancel, or the page going away while it
     /// answered) and the answer above, from an earlier run, was put back
     /// ([`CaseRun::rerun_cancelled`]): counted as this run's cancelled case, with what the
@@ -322,6 +328,7 @@ impl From<&Run> for RunV1 {
                     exec_model: c.exec_model.as_ref().map(ModelUsed::to_wire),
                     judge_model: c.judge_model.as_ref().map(ModelUsed::to_wire),
                     rating: c.rating.clone(),
+                    replaced_rating: c.replaced_rating.clone(),
                     rerun_cancelled,
                 })
                 .collect(),
@@ -400,6 +407,7 @@ impl From<RunV1> for Run {
                         exec_model: c.exec_model.as_deref().and_then(ModelUsed::from_wire),
                         judge_model: c.judge_model.as_deref().and_then(ModelUsed::from_wire),
                         rating: c.rating,
+                        replaced_rating: c.replaced_rating,
                         earlier: None,
                         rerun_failed: None,
                         rerun_cancelled,
@@ -952,6 +960,14 @@ pub(crate) mod tests {
                     crate::domain::eval::rating::Thumb::Down,
                     "Asks instead of answering",
                 )),
+                // The rated answer a re-run replaced, kept on the wire.
+                replaced_rating: Some(crate::domain::eval::rating::RatedAnswer {
+                    output: "Please say which order.".into(),
+                    rating: crate::domain::eval::rating::Rating::new(
+                        crate::domain::eval::rating::Thumb::Down,
+                        "Still asks.",
+                    ),
+                }),
                 judgements: [(
                     "polite".to_owned(),
                     Judgement::Scored {

@@ -227,7 +227,7 @@ pub fn ResultsCard() -> impl IntoView {
             // Tryout 100: Run on all models replaced a rated answer, and its rating with it, with
             // no word before the press. Said while this version's answers carry ratings.
             {crate::ui::erased::show(rated_here, move || view! {
-                <p class="pw-hint" id="pw-run-rated">"Running a case you rated again makes a new, unrated answer in place of the one you rated (your rating goes with it); Run selected runs only the cases you tick."</p>
+                <p class="pw-hint" id="pw-run-rated">"Running a case you rated again makes a new, unrated answer in place of the one you rated; your rating and note stay beside it for the improvement loop until you rate the new answer (a rating of a Reflexion final answer goes with its answer). Run selected runs only the cases you tick."</p>
             }.into_any())}
             // Before a run without a key goes out and comes back refused (tryout: nothing said so).
             // The judge only when a case has a judge check (tryout 47: a run with none warned
@@ -455,6 +455,23 @@ pub fn not_judged(n: usize) -> String {
     }
 }
 
+/// What an unrated answer says of the rated one a re-run of its case replaced
+/// (`CaseRun::replaced_rating`): "You rated the answer this one replaced down: “Too long.” The
+/// improvement loop reads that rating until you rate this answer." (a note without its own
+/// full stop gets one after the quote).
+pub fn replaced_rating_words(r: &crate::domain::eval::rating::Rating) -> String {
+    let thumb = if r.is_down() { "down" } else { "up" };
+    // A note that ends its own sentence is not given another full stop.
+    let note = match r.note.as_str() {
+        "" => ".".to_owned(),
+        n if n.ends_with(['.', '?', '!']) => format!(": \u{201c}{n}\u{201d}"),
+        n => format!(": \u{201c}{n}\u{201d}."),
+    };
+    format!(
+        "You rated the answer this one replaced {thumb}{note} The improvement loop reads that rating until you rate this answer."
+    )
+}
+
 /// The progress line's part about `n` answers longer than the output cap the run asked for
 /// (`Progress::over_cap`): the cost may be above the bound shown before the run.
 pub fn over_cap_line(n: usize) -> String {
@@ -606,6 +623,15 @@ fn ResultRow(
     // The person's rating of this result (a re-run makes a new, unrated one).
     let rating = crate::state::reactive::memo(move |_| {
         mine.with(|m| m.as_ref().and_then(|(c, _)| c.rating.clone()))
+    });
+    // The rated answer a re-run of this case replaced, with the rating: said while this answer
+    // is unrated (the loop reads it until then).
+    let replaced_rating = crate::state::reactive::memo(move |_| {
+        mine.with(|m| {
+            m.as_ref()
+                .filter(|(c, _)| c.rating.is_none())
+                .and_then(|(c, _)| c.replaced_rating.clone())
+        })
     });
     let version = move || run.with_untracked(|r| r.as_ref().map_or(0, |r| r.version));
     let rate = Callback::new(move |v| {
@@ -972,6 +998,16 @@ fn ResultRow(
             {crate::ui::erased::show(move || status.get() == Some(Status::Done) && !streaming.get(), move || view! {
                 <RatingControl rating=rating on_rate=rate what=format!("the answer to case #{id}")/>
                 <super::rating::NoteToCheck case=id output=Signal::derive(move || output.get().unwrap_or_default()) rating=rating/>
+                {crate::ui::erased::dynamic(move || (replaced_rating.get().map(|r| view! {
+                    <div class="pw-result__replaced-rating">
+                        <p class="pw-hint">{replaced_rating_words(&r.rating)}</p>
+                        <details>
+                            <summary>"The answer you rated"</summary>
+                            // Model output is untrusted: shown as text only, never as HTML.
+                            <pre class="pw-output__text">{r.output.clone()}</pre>
+                        </details>
+                    </div>
+                })).into_any())}
                 {crate::ui::erased::show(move || rating.with(|r| r.as_ref().is_some_and(|r| r.is_down())) && !d.draft.with(|x| x.suite.thumbs_down_fails), move || view! {
                     <p class="pw-hint">"Your thumbs-down is not counted in the score: \u{201c}Thumbs-down counts as a failed check\u{201d} is off (under Checks for every case). The optimizer still reads your note."</p>
                 }.into_any())}

@@ -1026,3 +1026,68 @@ fn a_judge_estimate_makes_the_totals_about() {
     assert!(other.progress().tokens_estimated);
     // (It survives a reload: `wire`'s round trip.)
 }
+
+// Tryout 100's review: running a rated case again dropped the rating and the person's note with
+// the answer it was given on. The rated answer stays beside the new one (`replaced_rating`),
+// through a failed re-run and a second unrated one, until a newer rated answer
+// is replaced; the new answer itself is unrated. It survives a reload (`wire`).
+#[test]
+fn a_re_run_keeps_the_rating_of_the_answer_it_replaced() {
+    use super::rating::{Rating, Thumb};
+    let a = suite().1[0];
+    let mut run = run_of_one(a, RUN_MS);
+    ends(&mut run, a, false, answer("- Bob", (100, 2), 50.0), 50.0);
+    let too_short = Rating::new(Thumb::Down, "No due date.");
+    run.cases.get_mut(&a).unwrap().rating = Some(too_short.clone());
+    // A re-run that fails before any text puts the rated answer back, rating and all.
+    ends(&mut run, a, true, server_error(), 10.0);
+    let c = &run.cases[&a];
+    assert_eq!(
+        (c.output.as_str(), c.rating.as_ref()),
+        ("- Bob", Some(&too_short))
+    );
+    assert_eq!(c.replaced_rating, None);
+    // A re-run that answers: the new answer is unrated, the rated one is kept beside it.
+    ends(
+        &mut run,
+        a,
+        true,
+        answer("- Bob: deck", (100, 3), 50.0),
+        50.0,
+    );
+    let c = &run.cases[&a];
+    assert_eq!(
+        (c.output.as_str(), c.rating.as_ref()),
+        ("- Bob: deck", None)
+    );
+    let kept = c
+        .replaced_rating
+        .clone()
+        .expect("the rating of the replaced answer");
+    assert_eq!((kept.output.as_str(), &kept.rating), ("- Bob", &too_short));
+    // An unrated answer replaced in turn passes it on.
+    ends(
+        &mut run,
+        a,
+        true,
+        answer("- Bob: the deck", (100, 4), 50.0),
+        50.0,
+    );
+    assert_eq!(run.cases[&a].replaced_rating.as_ref(), Some(&kept));
+    // (It is kept on the wire: `wire`'s round trip.)
+    // A newer rated answer, once replaced, is the one kept.
+    let fine = Rating::new(Thumb::Up, "");
+    run.cases.get_mut(&a).unwrap().rating = Some(fine.clone());
+    ends(
+        &mut run,
+        a,
+        true,
+        answer("- Bob: send the deck", (100, 5), 50.0),
+        50.0,
+    );
+    let kept = run.cases[&a].replaced_rating.clone().unwrap();
+    assert_eq!(
+        (kept.output.as_str(), kept.rating),
+        ("- Bob: the deck", fine)
+    );
+}

@@ -13,6 +13,16 @@ pub enum Thumb {
     Down,
 }
 
+/// An answer the person rated, with the rating: a thumbs-down the optimizer reads as feedback
+/// for its proposals ([`crate::domain::optimize::Optimizer::rated`]), and the rated answer a
+/// re-run of its case replaced (`CaseRun::replaced_rating`), kept with the new one. On the wire
+/// as `{"output": "...", "rating": {"thumb": "down", "note": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatedAnswer {
+    pub output: String,
+    pub rating: Rating,
+}
+
 /// The person's rating of one answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rating {

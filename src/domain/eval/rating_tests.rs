@@ -235,6 +235,7 @@ fn older_records_open_unrated_and_a_damaged_rating_is_named_and_left_out() {
         "cases": [{"id": 1, "input": "Notes"}],
         "runs": [{"version": 1, "at": 5.0, "cases": [
             {"id": 1, "status": "done", "output": "Bob", "rating": {"thumb": "sideways"},
+             "replaced_rating": {"output": "Bo", "rating": {"thumb": "down", "note": 3}},
              "reflection": {"critique": "c", "final_output": "f", "judgements": {}, "done": true, "rating": 7}}]}]});
     let s = crate::domain::wire::read_draft(damaged).unwrap();
     assert_eq!(
@@ -244,6 +245,10 @@ fn older_records_open_unrated_and_a_damaged_rating_is_named_and_left_out() {
                 version: 1,
                 case: 1,
                 final_answer: false
+            },
+            Lost::ReplacedRating {
+                version: 1,
+                case: 1
             },
             Lost::Rating {
                 version: 1,
@@ -258,6 +263,10 @@ fn older_records_open_unrated_and_a_damaged_rating_is_named_and_left_out() {
     );
     assert_eq!(
         s.lost[1].to_string(),
+        "Your rating of an earlier answer to case #1 (version 1), which a re-run replaced, could not be read and was left out."
+    );
+    assert_eq!(
+        s.lost[2].to_string(),
         "Your rating of the Reflexion final answer of case #1 (version 1) could not be read and was left out."
     );
     // The result and its final are kept.
@@ -265,6 +274,7 @@ fn older_records_open_unrated_and_a_damaged_rating_is_named_and_left_out() {
     assert_eq!(cr.output, "Bob");
     assert_eq!(cr.reflection.as_ref().unwrap().final_output, "f");
     assert_eq!(cr.rating, None);
+    assert_eq!(cr.replaced_rating, None);
 }
 
 #[test]

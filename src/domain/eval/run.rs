@@ -136,6 +136,12 @@ pub struct CaseRun {
     /// The person's rating of this output; `None` until they rate it. A re-run of the case makes
     /// a new, unrated result.
     pub rating: Option<Rating>,
+    /// The newest rated answer a re-run of this case replaced ([`CaseRun::supersede`]), with
+    /// its rating: the person's note is their work, so it is kept beside the new answer and read
+    /// by the improvement loop while the new one is unrated (tryout 100's review: a re-run
+    /// dropped the rating and its note). Kept on the wire (`replaced_rating`); `None` when no
+    /// rated answer was replaced.
+    pub replaced_rating: Option<super::rating::RatedAnswer>,
     /// While the case is re-run (queued or answering), the answer it had before, or the part of
     /// an answer a failed call left: a cancelled re-run puts it back ([`CaseRun::cancel`]), a
     /// draft saved meanwhile keeps it ([`CaseRun::settled`]), and a re-run that fails before
@@ -539,6 +545,19 @@ impl CaseRun {
     pub fn supersede(&mut self, replaced: CaseRun) {
         let spent = replaced.spent_in(self.run_ms);
         self.superseded.extend(spent);
+        // The person's rating goes on beside the answer that replaced the one it was given on
+        // (with that answer, which its note is about); an unrated attempt passes on the rated
+        // one it had replaced.
+        let rated = match replaced.rating {
+            Some(rating) => Some(super::rating::RatedAnswer {
+                output: replaced.output,
+                rating,
+            }),
+            None => replaced.replaced_rating,
+        };
+        if rated.is_some() {
+            self.replaced_rating = rated;
+        }
     }
 
     /// What this result cost in the run started at `run_ms`, as [`CaseRun::supersede`] keeps it:

@@ -384,13 +384,9 @@ impl CaseEval {
     }
 }
 
-/// An answer of the starting prompt the person rated down, with the rating: feedback for the
-/// proposals ([`Optimizer::rated`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RatedAnswer {
-    pub output: String,
-    pub rating: eval::rating::Rating,
-}
+/// An answer the person rated down, with the rating: feedback for the proposals
+/// ([`Optimizer::rated`]).
+pub use crate::domain::eval::rating::RatedAnswer;
 
 /// A prompt the loop tried.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

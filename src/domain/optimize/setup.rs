@@ -175,7 +175,9 @@ pub fn models_changed(
 /// first, then the other versions', newest first), so ratings given before an edit still reach
 /// the loop (the review of session 48: Start after typing made a version with no run, and the
 /// loop read no rating, although the page says the optimizer reads the notes); a case whose
-/// newest rating is a thumbs-up is not fed back as rated down.
+/// newest rating is a thumbs-up is not fed back as rated down. An unrated answer that replaced a
+/// rated one (a re-run, [`crate::domain::eval::run::CaseRun::replaced_rating`]) stands for that
+/// rating and its answer.
 pub fn new_loop(config: Config, d: &Draft) -> Option<Optimizer> {
     let spec = d.current_spec()?.clone();
     let limit = super::project(&config, &spec, &d.suite);
@@ -196,20 +198,22 @@ pub fn new_loop(config: Config, d: &Draft) -> Option<Optimizer> {
             {
                 o.critiques.insert(*id, r.critique.clone());
             }
-            let Some(rating) = c.rating.as_ref() else {
-                continue;
+            // The answer's own rating, else that of the rated answer a re-run replaced.
+            let rated = match c.rating.as_ref() {
+                Some(rating) => (c.status == Status::Done).then(|| RatedAnswer {
+                    output: c.output.clone(),
+                    rating: rating.clone(),
+                }),
+                None => match c.replaced_rating.as_ref() {
+                    Some(r) => Some(r.clone()),
+                    None => continue,
+                },
             };
             if !rated_seen.insert(*id) {
                 continue;
             }
-            if rating.is_down() && c.status == Status::Done {
-                o.rated.insert(
-                    *id,
-                    RatedAnswer {
-                        output: c.output.clone(),
-                        rating: rating.clone(),
-                    },
-                );
+            if let Some(r) = rated.filter(|r| r.rating.is_down()) {
+                o.rated.insert(*id, r);
             }
         }
     }

@@ -3421,6 +3421,27 @@ fn a_loop_reads_each_cases_newest_rating_and_critique_from_any_run() {
             ]
         )
     );
+    // A re-run on v1 replaced the rated answer to b with an unrated one: the rating it kept
+    // (`CaseRun::replaced_rating`) stands for it, with the answer it was given on; a rated-up
+    // answer replaced on a is not fed back.
+    use crate::domain::eval::rating::RatedAnswer;
+    let run = d.runs.iter_mut().find(|r| r.version == v1).unwrap();
+    let b = run.cases.get_mut(&ids[1]).unwrap();
+    b.replaced_rating = Some(RatedAnswer {
+        output: "v1 b".into(),
+        rating: b.rating.take().unwrap(),
+    });
+    b.output = "v1 b again".into();
+    let a = run.cases.get_mut(&ids[0]).unwrap();
+    a.replaced_rating = Some(RatedAnswer {
+        output: "v1 a".into(),
+        rating: Rating::new(Thumb::Up, ""),
+    });
+    a.rating = None;
+    assert_eq!(
+        read(&d).2,
+        vec![(ids[1], "v1 b".to_owned(), "Too curt.".to_owned())]
+    );
 }
 
 /// The settings a loop runs with follow the roles' models: prices only when every job has a

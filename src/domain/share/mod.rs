@@ -1236,6 +1236,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     exec_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     judge_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     rating: None,
+                    replaced_rating: None,
                     judgements: [(rubric.to_owned(), Judgement::Scored { score: 6 + (i % 5) as u8, reasoning: format!("Owners named for {} of the items; nothing invented.", 1 + i % 3) })].into(),
                 });
             }

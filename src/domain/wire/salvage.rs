@@ -11,7 +11,7 @@ use super::{
     VersionV1,
 };
 use crate::domain::draft::Draft;
-use crate::domain::eval::rating::Rating;
+use crate::domain::eval::rating::{RatedAnswer, Rating};
 use crate::domain::optimize::SnapshotError;
 
 /// One part of a kept draft that could not be read and was left out. `Display` is the sentence
@@ -97,6 +97,12 @@ pub enum Lost {
         case: u32,
         final_answer: bool,
     },
+    /// The person's rating of an earlier answer a re-run of the case replaced
+    /// (`CaseRunV1::replaced_rating`), with that answer; the result itself is kept.
+    #[error(
+        "Your rating of an earlier answer to case #{case} (version {version}), which a re-run replaced, could not be read and was left out."
+    )]
+    ReplacedRating { version: u32, case: u32 },
     /// Part of a draft kept in this browser (`wire::parts`) that was missing or not JSON, named
     /// by what it held ("Up to 50 test cases from place 51 on").
     #[error("{0} could not be read from this browser's storage and were left out.")]
@@ -577,6 +583,16 @@ fn result(
             case: id,
             final_answer: false,
         });
+        drop_bad(
+            &mut c,
+            "replaced_rating",
+            read_as::<RatedAnswer>,
+            lost,
+            || Lost::ReplacedRating {
+                version: n,
+                case: id,
+            },
+        );
         if let Some(r) = c.get_mut("reflection") {
             drop_bad_rating(r, lost, || Lost::Rating {
                 version: n,
@@ -647,14 +663,28 @@ pub(crate) fn compared_run(
 /// Takes `obj`'s `rating` out when it is present and does not read as a [`Rating`], noting
 /// `what` in `lost`.
 fn drop_bad_rating(obj: &mut Value, lost: &mut Vec<Lost>, what: impl FnOnce() -> Lost) {
+    drop_bad(obj, "rating", read_as::<Rating>, lost, what);
+}
+
+/// Whether `v` reads as a `T`.
+fn read_as<T: serde::de::DeserializeOwned>(v: &Value) -> bool {
+    crate::domain::wire::from_value::<T>(v.clone()).is_ok()
+}
+
+/// Takes `obj`'s `field` out when it is present, not null and `reads` says it does not read,
+/// noting `what` in `lost`.
+fn drop_bad(
+    obj: &mut Value,
+    field: &str,
+    reads: fn(&Value) -> bool,
+    lost: &mut Vec<Lost>,
+    what: impl FnOnce() -> Lost,
+) {
     let Some(o) = obj.as_object_mut() else {
         return;
     };
-    let bad = o.get("rating").is_some_and(|r| {
-        !r.is_null() && crate::domain::wire::from_value::<Rating>(r.clone()).is_err()
-    });
-    if bad {
-        o.remove("rating");
+    if o.get(field).is_some_and(|r| !r.is_null() && !reads(r)) {
+        o.remove(field);
         lost.push(what());
     }
 }

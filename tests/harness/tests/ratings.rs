@@ -1,6 +1,7 @@
 //! End-to-end: the person's ratings (issue 15, parts 2 and 3), against the fake provider. A
 //! thumbs-down with a note changes the case's score on the page and reaches the optimizer's next
-//! proposal request (read from the fake provider's request log); the ratings survive a reload;
+//! proposal request (read from the fake provider's request log); the ratings survive a reload,
+//! and a re-run of the case keeps the rating beside the new answer;
 //! "Improve the rubric" on a scripted example raises the judge's agreement with the person from
 //! 1 of 3 to 3 of 3, and keeping it changes the suite's rubric.
 use std::time::{Duration, Instant};
@@ -93,7 +94,7 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
     let warned = "return !!document.getElementById('pw-run-rated')";
     assert_eq!(b.eval(warned).await?, json!(false));
     b.button(down).await?.click().await?;
-    b.wait_for_text("Running a case you rated again makes a new, unrated answer in place of the one you rated (your rating goes with it)")
+    b.wait_for_text("Running a case you rated again makes a new, unrated answer in place of the one you rated; your rating and note stay beside it for the improvement loop until you rate the new answer")
         .await?;
     b.field("Your note on the answer to case #1")
         .await?
@@ -172,8 +173,27 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
         "{critique}"
     );
 
+    // Running the case again makes a new, unrated answer; the rating and its note stay beside
+    // it, with the answer they were given on (tryout 100's review: a re-run dropped them), and
+    // through a reload.
+    b.button("Run all 5 cases").await?.click().await?;
+    wait_verdict(&b, 1, "pass").await?;
+    assert_eq!(pressed(&b, down).await?, "false");
+    let kept = format!(
+        "You rated the answer this one replaced down: \u{201c}{NOTE}\u{201d} The improvement loop reads that rating until you rate this answer."
+    );
+    b.wait_for_text(&kept).await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    b.client.refresh().await?;
+    wait_verdict(&b, 1, "pass").await?;
+    b.wait_for_text(&kept).await?;
+    let row = result_text(&b, 1).await?;
+    assert!(row.contains("The answer you rated"), "{row}");
+    b.screenshot_at(".pw-result[data-case=\"1\"]", "ratings-replaced")
+        .await?;
+
     // The optimizer's next proposal request carries the note like a failed check's reason, even
-    // when the prompt was edited just before Start (the review of session 48: Start put the
+    // after the rated answer was replaced by a re-run and the prompt edited just before Start (the review of session 48: Start put the
     // typing in as a new version first, with no run, and the loop read no rating).
     b.wait_for_text("Settings of the loop").await?;
     b.field("Persona")
