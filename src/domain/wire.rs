@@ -1600,6 +1600,17 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
             w.kind = if a.ignore_case { "iequals" } else { "equals" }.into();
             w.value = Some(json!(s));
         }
+        // promptfoo compares an object or list value as JSON, a text value as text: written as
+        // the JSON itself (a value that does not read as JSON yet goes as its text).
+        Check::EqualsJson(s) => {
+            w.kind = "equals".into();
+            w.value = Some(
+                serde_json::from_str::<serde_json::Value>(s)
+                    .ok()
+                    .filter(|v| v.is_object() || v.is_array())
+                    .unwrap_or_else(|| json!(s)),
+            );
+        }
         Check::ContainsAll(v) if v.len() == 1 => {
             w.kind = format!("{i}contains");
             w.value = Some(json!(v[0]));
@@ -1785,6 +1796,15 @@ impl TryFrom<&AssertionV1> for Assertion {
         let plain = |check: Check| (check, false, negate);
         let any_case = |check: Check| (check, true, negate);
         let (check, ignore_case, negate) = match base {
+            // An object or list value is compared as JSON, anything else as text (promptfoo's
+            // `handleEquals`: `typeof value === 'object'`).
+            "equals"
+                if w.value
+                    .as_ref()
+                    .is_some_and(|v| v.is_object() || v.is_array()) =>
+            {
+                plain(Check::EqualsJson(one()))
+            }
             "equals" => plain(Check::Equals(one())),
             "iequals" => any_case(Check::Equals(one())),
             // `not-contains` and `not-contains-any` keep their own kind (as before).

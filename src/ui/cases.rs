@@ -1040,6 +1040,13 @@ fn AssertionEditor(
                         on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| match &mut x.check {
                             Check::Equals(s) | Check::StartsWith(s) | Check::Regex(s) => *s = v, _ => {} })); }/>
                 }.into_any(),
+                Check::EqualsJson(s) => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{format!("{label}, as JSON")}</label>
+                    <textarea id=vid class="pw-textarea pw-textarea--mono" rows="2" aria-describedby=desc
+                        placeholder="a JSON object {…} or list […]"
+                        prop:value=s
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::EqualsJson(s) = &mut x.check { *s = v })); }></textarea>
+                }.into_any(),
                 Check::ContainsAll(v) | Check::ContainsAny(v) | Check::NotContains(v) => view! {
                     <label class="pw-sr-only" for=vid.clone()>{format!("{label}, one per line")}</label>
                     <textarea id=vid class="pw-textarea" rows="2" aria-describedby=desc placeholder="one phrase per line"
@@ -1161,7 +1168,20 @@ fn AssertionEditor(
         }).into_any()
         })
     };
-    let text_kind = move || a.with(|a| a.as_ref().is_some_and(|a| a.kind().takes_case()));
+    let text_kind = move || {
+        a.with(|a| {
+            a.as_ref()
+                .is_some_and(|a| a.kind().takes_case() && !matches!(a.check, Check::EqualsJson(_)))
+        })
+    };
+    // `equals` compares text, or JSON when ticked (promptfoo: a text value, or an object or list).
+    let equals_kind = move || a.with(|a| a.as_ref().is_some_and(|a| a.kind() == CheckKind::Equals));
+    let as_json = move || {
+        a.with(|a| {
+            a.as_ref()
+                .is_some_and(|a| matches!(a.check, Check::EqualsJson(_)))
+        })
+    };
     // promptfoo's `weight`: drawn again only when it changes (a number field applies on change).
     let weight_now =
         crate::state::reactive::memo(move |_| a.with(|a| a.as_ref().map_or(1.0, |a| a.weight)));
@@ -1196,6 +1216,19 @@ fn AssertionEditor(
                 <code class="pw-check-row__type">{crate::ui::erased::dynamic(move || type_name().into_any())}</code>
             </span>
             <span class="pw-check-row__value">{value_field}</span>
+            {crate::ui::erased::show(equals_kind, move || view! {
+                <label class="pw-check" title="Read the answer as JSON and compare it with this JSON object or list: key order and spacing do not count (promptfoo's equals with an object or list value; a quoted value compares as text).">
+                    <input type="checkbox" prop:checked=as_json
+                        on:change=move |ev| { let on = event_target_checked(&ev); set(Box::new(move |x| {
+                            x.check = match std::mem::replace(&mut x.check, Check::IsJson) {
+                                Check::Equals(s) if on => { x.ignore_case = false; Check::EqualsJson(s) }
+                                Check::EqualsJson(s) if !on => Check::Equals(s),
+                                other => other,
+                            };
+                        })); }/>
+                    "as JSON"
+                </label>
+            }.into_any())}
             {crate::ui::erased::show(text_kind, move || view! {
                 <label class="pw-check" title="Capital and small letters count as the same (promptfoo's i- prefix, e.g. icontains).">
                     <input type="checkbox" prop:checked=move || a.with(|a| a.as_ref().is_some_and(|a| a.ignore_case))

@@ -2640,3 +2640,70 @@ fn configs_referring_to_each_other_are_named_as_too_deep() {
         "{said:?}"
     );
 }
+
+// Tryout 101: `equals` compared a quoted value that looks like JSON as JSON, where promptfoo
+// compares it as text (`String(value) === output`), so `equals '{"a":1}'` passed `{"a": 1}` and
+// `not-equals` failed. An object or list value (unquoted YAML, a JSON file's object) is compared
+// as JSON; every other value as text; each writes back as it came.
+#[test]
+fn equals_compares_an_object_value_as_json_and_a_quoted_one_as_text() {
+    let text = r#"prompts: ['{{input}}']
+tests:
+  - vars: {input: t10}
+    assert: [{type: equals, value: {a: 1}}]
+  - vars: {input: t11}
+    assert: [{type: equals, value: '{"a":1}'}]
+  - vars: {input: e2}
+    assert: [{type: equals, value: "[1,2]"}]
+  - vars: {input: e3}
+    assert: [{type: not-equals, value: '{"b":2,"a":1}'}]
+  - vars: {input: list}
+    assert: [{type: not-equals, value: [1, 2]}]
+"#;
+    let im = import("edges.yaml", text).unwrap();
+    let checks: Vec<&Assertion> = im.cases.iter().map(|c| &c.assertions[0]).collect();
+    assert_eq!(checks[0].check, Check::EqualsJson(r#"{"a":1}"#.into()));
+    assert_eq!(checks[1].check, Check::Equals(r#"{"a":1}"#.into()));
+    assert_eq!(checks[2].check, Check::Equals("[1,2]".into()));
+    assert_eq!(checks[3].check, Check::Equals(r#"{"b":2,"a":1}"#.into()));
+    assert_eq!(checks[4].check, Check::EqualsJson("[1,2]".into()));
+    // promptfoo's verdicts on the tryout's replies.
+    let verdict = |a: &Assertion, output: &str| {
+        crate::domain::eval::check(a, output, crate::domain::eval::Observed::none(), None, None)
+            .passed()
+    };
+    assert!(verdict(checks[0], r#"{"a": 1}"#));
+    assert!(!verdict(checks[1], r#"{"a": 1}"#));
+    assert!(!verdict(checks[2], "[1, 2]"));
+    assert!(verdict(checks[3], r#"{"a":1,"b":2}"#), "not-equals passes");
+    assert!(!verdict(checks[4], "[1, 2]"), "not-equals of the same list");
+    // Written back as they came: the object and list as JSON, the texts as text.
+    let wire: Vec<serde_json::Value> = checks
+        .iter()
+        .map(|a| serde_json::to_value(AssertionV1::from(*a)).unwrap()["value"].clone())
+        .collect();
+    assert_eq!(
+        wire,
+        vec![
+            serde_json::json!({"a": 1}),
+            serde_json::json!(r#"{"a":1}"#),
+            serde_json::json!("[1,2]"),
+            serde_json::json!(r#"{"b":2,"a":1}"#),
+            serde_json::json!([1, 2]),
+        ]
+    );
+    // "As JSON" with a value that is not an object or list is named before a run.
+    let bare = Assertion::new(Check::EqualsJson("1".into()));
+    assert!(
+        bare.problem(None).unwrap().contains("untick"),
+        "{:?}",
+        bare.problem(None)
+    );
+    let broken = Assertion::new(Check::EqualsJson("{\"a\":".into()));
+    assert!(
+        broken
+            .problem(None)
+            .unwrap()
+            .starts_with("This is not valid JSON")
+    );
+}

@@ -436,9 +436,16 @@ pub fn same_finish_reason(a: &str, b: &str) -> bool {
 /// [`CheckKind::as_str`]); `not-` and the `i…` (ignore case) variants are flags on [`Assertion`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Check {
-    /// The whole output equals the text exactly (nothing trimmed, as promptfoo's `equals`); a
-    /// text that is a JSON object or list is compared as JSON (`same_json`).
+    /// The whole output equals the text exactly (nothing trimmed), as promptfoo's `equals` with
+    /// a text value (`String(value) === output`, a quoted YAML value or a CSV cell included),
+    /// whatever the text looks like.
     Equals(String),
+    /// promptfoo's `equals` with an object or list value (written unquoted in YAML, or as JSON
+    /// in a JSON file): the whole output, read as JSON, is this JSON object or list (its JSON
+    /// text here): key order and spacing do not count, numbers compare by value (promptfoo:
+    /// `util.isDeepStrictEqual(value, JSON.parse(output))`). Shown as an `equals` check with
+    /// "as JSON" ticked.
+    EqualsJson(String),
     ContainsAll(Vec<String>),
     ContainsAny(Vec<String>),
     NotContains(Vec<String>),
@@ -602,7 +609,7 @@ impl CheckKind {
     pub fn hint(self) -> &'static str {
         match self {
             Self::Equals => {
-                "The whole answer must be exactly this text, spaces and line breaks included (JSON is compared as JSON)."
+                "The whole answer must be exactly this text, spaces and line breaks included; tick \u{201c}as JSON\u{201d} to compare a JSON object or list whatever its spacing and key order."
             }
             Self::ContainsAll => "Every listed phrase must appear (one per line).",
             Self::ContainsAny => "At least one listed phrase must appear (one per line).",
@@ -851,7 +858,7 @@ impl Assertion {
 
     pub fn kind(&self) -> CheckKind {
         match self.check {
-            Check::Equals(_) => CheckKind::Equals,
+            Check::Equals(_) | Check::EqualsJson(_) => CheckKind::Equals,
             Check::ContainsAll(_) => CheckKind::ContainsAll,
             Check::ContainsAny(_) => CheckKind::ContainsAny,
             Check::NotContains(_) => CheckKind::NotContains,
@@ -923,6 +930,7 @@ impl Assertion {
         let list = |v: &Vec<String>| v.iter().map(f).collect::<Vec<_>>();
         let check = match &self.check {
             Check::Equals(s) => Check::Equals(f(s)),
+            Check::EqualsJson(s) => Check::EqualsJson(f(s)),
             Check::ContainsAll(v) => Check::ContainsAll(list(v)),
             Check::ContainsAny(v) => Check::ContainsAny(list(v)),
             Check::NotContains(v) => Check::NotContains(list(v)),
@@ -988,6 +996,7 @@ impl Assertion {
         };
         match &self.check {
             Check::Equals(s) => format!("equals \u{201c}{s}\u{201d}{ic}"),
+            Check::EqualsJson(s) => format!("equals the JSON {s}"),
             Check::ContainsAll(v) => format!("contains all of {}{ic}", list(v)),
             Check::ContainsAny(v) => format!("contains any of {}{ic}", list(v)),
             Check::NotContains(v) => format!("does not contain {}{ic}", list(v)),
@@ -1044,6 +1053,7 @@ impl Assertion {
             Check::Equals(s) | Check::StartsWith(s) if s.is_empty() => {
                 Some("Type the text to compare with.".into())
             }
+            Check::EqualsJson(s) => json_value_problem(s),
             Check::ContainsAll(v) | Check::ContainsAny(v) | Check::NotContains(v)
                 if empty_list(v) =>
             {
@@ -1113,9 +1123,22 @@ impl Assertion {
     }
 }
 
+/// What makes the JSON value of an "as JSON" `equals` unusable: text that is not a JSON object
+/// or list (a bare text or number compares as text in promptfoo, so it is not offered as JSON).
+fn json_value_problem(s: &str) -> Option<String> {
+    match serde_json::from_str::<Value>(s) {
+        _ if s.trim().is_empty() => Some("Type the JSON to compare with.".into()),
+        Ok(Value::Object(_) | Value::Array(_)) => None,
+        Ok(_) => Some(
+            "Compared as JSON, the value must be an object {…} or a list […]; untick \u{201c}as JSON\u{201d} to compare this text.".into(),
+        ),
+        Err(e) => Some(format!("This is not valid JSON: {e}.")),
+    }
+}
+
 /// When `want` is a JSON object or list, whether `output` is the same JSON (`None` when `want` is
-/// not JSON of that kind or `output` is not JSON: they are compared as text). promptfoo compares
-/// an `equals` value given as an object with `isDeepStrictEqual(value, JSON.parse(output))`.
+/// not JSON of that kind or `output` is not JSON): an exact `equals` that fails says so, to offer
+/// "as JSON".
 fn same_json(want: &str, output: &str) -> Option<bool> {
     let w = want.trim();
     if !(w.starts_with('{') || w.starts_with('[')) {
@@ -1361,26 +1384,39 @@ fn check_as_written(
     let ic = a.ignore_case;
     let out = fold(output, ic);
     match &a.check {
-        // promptfoo: the whole output equals the value exactly (no trimming); a value written
-        // as JSON is compared as JSON (promptfoo does so for a value given as an object or
-        // list). Tryout 51: " Paris" and "Paris\n" passed `equals Paris`.
-        Check::Equals(s) => {
-            if let Some(same) = same_json(s, output) {
-                return Verdict::done(
-                    same,
-                    if same {
-                        "The answer is the expected JSON.".to_owned()
-                    } else {
-                        format!("The answer is the JSON {} instead.", excerpt(output.trim()))
-                    },
-                );
+        // promptfoo: the whole output equals the value exactly (no trimming), whatever the
+        // text looks like (tryout 101: a quoted `'{"a":1}'` passed `{"a": 1}` here, and
+        // fails in promptfoo). Tryout 51: " Paris" and "Paris\n" passed `equals Paris`.
+        Check::EqualsJson(s) => {
+            let Ok(want) = serde_json::from_str::<Value>(s) else {
+                return Verdict::done(false, "The JSON value of this check does not read.");
+            };
+            match serde_json::from_str::<Value>(output) {
+                Ok(got) if json_eq(&want, &got) => {
+                    Verdict::done(true, "The answer is the expected JSON.")
+                }
+                Ok(_) => Verdict::done(
+                    false,
+                    format!("The answer is the JSON {} instead.", excerpt(output.trim())),
+                ),
+                Err(_) => Verdict::done(
+                    false,
+                    format!("The answer is not JSON: {}.", excerpt(output.trim())),
+                ),
             }
+        }
+        Check::Equals(s) => {
             let want = fold(s, ic);
             let ok = out == want;
             Verdict::done(
                 ok,
                 if ok {
                     "The answer is exactly the expected text.".to_owned()
+                } else if same_json(s, output) == Some(true) {
+                    format!(
+                        "The answer is the same JSON written differently ({}): this check compares text; tick \u{201c}as JSON\u{201d} to compare it as JSON.",
+                        excerpt(output.trim())
+                    )
                 } else if out.trim() == want.trim() {
                     format!(
                         "The answer is {} instead: it differs only by spaces or line breaks at its start or end.",

@@ -70,18 +70,40 @@ fn every_assertion_type() {
             false,
             "\u{201c}Line one\\r\\nLine two\u{201d} instead: it differs only in its spaces",
         ),
-        // A value written as JSON is compared as JSON (promptfoo, for an object value).
+        // "As JSON" (promptfoo's object or list value): compared as JSON, key order, spacing and
+        // 1 against 1.0 aside.
         (
-            a(Equals(r#"{"b":[1,2],"a":1}"#.into())),
+            a(EqualsJson(r#"{"b":[1,2],"a":1}"#.into())),
             r#"{"a": 1.0, "b": [1, 2]}"#,
             true,
             "the expected JSON",
         ),
         (
-            a(Equals(r#"{"b":[1,2],"a":1}"#.into())),
+            a(EqualsJson(r#"{"b":[1,2],"a":1}"#.into())),
             r#"{"a": 1, "b": [2, 1]}"#,
             false,
             "is the JSON",
+        ),
+        (
+            a(EqualsJson("[1,2]".into())),
+            "1, 2",
+            false,
+            "not JSON: \u{201c}1, 2\u{201d}",
+        ),
+        // Tryout 101: a text value that looks like JSON is compared as text, as promptfoo
+        // compares a quoted value (`String(value) === output`), and the reason offers "as JSON".
+        (
+            a(Equals(r#"{"a":1}"#.into())),
+            r#"{"a": 1}"#,
+            false,
+            "the same JSON written differently",
+        ),
+        (a(Equals("[1,2]".into())), "[1,2]", true, "exactly"),
+        (
+            a(Equals("[1,2]".into())),
+            "[1, 2]",
+            false,
+            "tick \u{201c}as JSON\u{201d}",
         ),
         (
             a(Equals("Paris".into())),

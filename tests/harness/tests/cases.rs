@@ -3826,23 +3826,55 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
             "  - vars: {notes: BRAVO}\n    assert:\n      - type: equals\n        value: Paris\n        weight: 3\n",
             "  - vars: {notes: CHARLIE}\n    assert:\n      - type: contains-json\n        metric: Shape\n",
             "  - vars: {notes: DELTA}\n    assert:\n      - type: is-json\n",
+            // Tryout 101: an object value is compared as JSON, a quoted one as text.
+            "  - vars: {notes: ECHO}\n    assert:\n      - type: equals\n        value: {a: 1}\n",
+            "  - vars: {notes: FOXTROT}\n    assert:\n      - type: equals\n        value: '{\"a\":1}'\n",
         ),
     )?;
     import_file(&b, &path).await?;
     b.wait_for_text("the metric of the contains-json check left out: named scores (\u{201c}Shape\u{201d}) are not kept here; the check is kept")
         .await?;
-    b.button("Import the 4 cases").await?.click().await?;
-    b.wait_for_text("Imported 4 cases").await?;
+    b.button("Import the 6 cases").await?.click().await?;
+    b.wait_for_text("Imported 6 cases").await?;
 
     fake.reply_when("ALPHA", "fooobar");
     fake.reply_when("BRAVO", "Paris\n");
     fake.reply_when("CHARLIE", "Here {\"a\": [1, 2");
     fake.reply_when("DELTA", "```json\n{\"a\": 1}\n```");
-    b.button("Run all 4 cases").await?.click().await?;
-    wait_badge(&b, 1, "pass").await?;
-    for id in 2..=4 {
+    fake.reply_when("ECHO", "{\"a\": 1}");
+    fake.reply_when("FOXTROT", "{\"a\": 1}");
+    b.button("Run all 6 cases").await?.click().await?;
+    for id in [1, 5] {
+        wait_badge(&b, id, "pass").await?;
+    }
+    for id in [2, 3, 4, 6] {
         wait_badge(&b, id, "fail").await?;
     }
+    let six = row_text(&b, 6).await?;
+    assert!(six.contains("the same JSON written differently"), "{six}");
+    // Ticked "as JSON" in the page, the quoted value is compared as JSON.
+    b.eval("document.querySelectorAll('.pw-case__summary')[5].click(); return null")
+        .await?;
+    b.wait_until(
+        "return !!document.getElementById('pw-case-6-check-0-value')",
+        "case 6's equals check",
+    )
+    .await?;
+    b.client
+        .find(fantoccini::Locator::XPath(
+            "//input[@id='pw-case-6-check-0-value']/ancestor::li//label[normalize-space(.)='as JSON']",
+        ))
+        .await?
+        .click()
+        .await?;
+    b.wait_until(
+        "const e = document.getElementById('pw-case-6-check-0-value'); return !!e && e.tagName === 'TEXTAREA'",
+        "the JSON field",
+    )
+    .await?;
+    wait_badge(&b, 6, "pass").await?;
+    b.screenshot_at("#pw-case-6-check-0-value", "equals-as-json")
+        .await?;
     let one = row_text(&b, 1).await?;
     assert!(one.contains("Matched \u{201c}fooo\u{201d}"), "{one}");
     let two = row_text(&b, 2).await?;
@@ -3858,8 +3890,9 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
     let four = row_text(&b, 4).await?;
     assert!(four.contains("``` code fence"), "{four}");
     // Weighted as promptfoo: case 2's equals (weight 3) fails, its check for every case
-    // passes: 0.25; cases 3 and 4 score 0.5, case 1 1.0 (unweighted, the mean would be 63).
-    b.wait_for_text("Score 56 / 100 · 1 of 4 cases passed every check")
+    // passes: 0.25; cases 3 and 4 score 0.5, cases 1, 5 and 6 1.0 (unweighted, the mean would
+    // be 75).
+    b.wait_for_text("Score 71 / 100 · 3 of 6 cases passed every check")
         .await?;
     // A weight set in the page: the check for every case at 0 counts for nothing.
     let weight = b
@@ -3867,11 +3900,11 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
         .find(fantoccini::Locator::Css("#pw-global-check-0-weight"))
         .await?;
     weight.type_text(&format!("{SELECT_ALL}0{TAB}")).await?;
-    b.wait_for_text("Score 25 / 100 · 1 of 4 cases passed every check")
+    b.wait_for_text("Score 50 / 100 · 3 of 6 cases passed every check")
         .await?;
 
     // The export says what it leaves behind, and (tryout 91) what a spreadsheet may run.
-    add_case(&b, 5, "=HYPERLINK(\"http://evil.example\",\"click\")", None).await?;
+    add_case(&b, 7, "=HYPERLINK(\"http://evil.example\",\"click\")", None).await?;
     b.button("Export CSV").await?.click().await?;
     b.wait_for_text("The file has the cases, not the 1 check for every case (a CSV or JSONL file holds cases only): a draft's Export in Drafts keeps it. 1 cell starts with =, +, - or @: a spreadsheet app may read it as a formula when it opens the file (the file keeps the text as written, as promptfoo reads it).")
         .await?;

@@ -355,16 +355,27 @@ fn value_text(n: &Node) -> Value {
 }
 
 /// One assertion as JSON: a `value` that is a scalar or a list of scalars is text, numbers as
-/// promptfoo compares them ([`value_text`]); a map (a JSON schema) and every other field
-/// (`threshold`…) are typed.
+/// promptfoo compares them ([`value_text`]), save an `equals` list (JSON, typed); a map (a JSON
+/// schema, an `equals` object) and every other field (`threshold`…) are typed.
 pub(super) fn assertion_to_json(n: &Node) -> Value {
     if !matches!(n.kind, Kind::Map(_)) {
         return to_json(n);
     }
     let mut m = Map::new();
-    for (k, v) in entries(n) {
+    let entries = entries(n);
+    // An `equals` list is JSON compared as JSON, its numbers numbers (promptfoo's
+    // `isDeepStrictEqual(value, JSON.parse(output))` for an object value; tryout 101).
+    let equals = entries.iter().any(|(k, v)| {
+        k == "type"
+            && scalar_text(v).is_some_and(|t| {
+                let t = t.trim().to_ascii_lowercase();
+                t.strip_prefix("not-").unwrap_or(&t) == "equals"
+            })
+    });
+    for (k, v) in entries {
         let value = match (&v.kind, k.as_str()) {
             (Kind::Scalar { .. }, "value") => value_text(v),
+            (Kind::Seq(_), "value") if equals => to_json(v),
             (Kind::Seq(items), "value")
                 if items.iter().all(|i| matches!(i.kind, Kind::Scalar { .. })) =>
             {
