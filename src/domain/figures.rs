@@ -428,6 +428,13 @@ mod tests {
 /// characters that text is commonly hidden or reordered with; UAX #9 for the direction ones),
 /// and control characters other than tab and line breaks (U+0000-U+001F, U+007F-U+009F: shown
 /// as nothing or as empty boxes; tryout 86: an answer of U+0001 read as blank, with no word).
+/// Also the rest of Unicode's format characters (category Cf) that draw nothing: the Arabic
+/// letter mark, the Mongolian vowel separator, the deprecated format characters U+206A-U+206F,
+/// the interlinear annotation marks, musical formatting, and the tag characters U+E0000-U+E007F
+/// (text hidden in them reaches a model unseen); the line and paragraph separators U+2028 and
+/// U+2029 (a text box shows nothing for them; tryout 101); and the characters that draw as a
+/// blank (the combining grapheme joiner, the Hangul fillers). Variation selectors are not named:
+/// emoji use them.
 pub fn invisible(c: char) -> bool {
     matches!(
         c,
@@ -437,11 +444,21 @@ pub fn invisible(c: char) -> bool {
             | '\u{000E}'..='\u{001F}'
             | '\u{007F}'..='\u{009F}'
             | '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
             | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
+            | '\u{2028}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{3164}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E007F}'
     )
 }
 
@@ -492,5 +509,23 @@ mod hidden_tests {
         .iter()
         .collect();
         assert!(super::hidden_marks(&many).unwrap().contains("U+200F, …)"));
+        // Tryout 101: U+2028 and U+2029 showed as nothing in a section, with no word; the rest
+        // of the kind too: tag characters (text hidden in them), fillers, the Arabic letter mark.
+        assert!(
+            super::hidden_marks("U+2028:[\u{2028}] U+2029:[\u{2029}]")
+                .is_some_and(|n| n.contains("(U+2028, U+2029)"))
+        );
+        for c in [
+            '\u{E0041}',
+            '\u{E0001}',
+            '\u{3164}',
+            '\u{061C}',
+            '\u{180E}',
+            '\u{206A}',
+        ] {
+            assert!(super::hidden_marks(&format!("a{c}b")).is_some(), "{c:?}");
+        }
+        // Emoji with a variation selector stay unnamed.
+        assert_eq!(super::hidden_marks("\u{2764}\u{FE0F} ok"), None);
     }
 }

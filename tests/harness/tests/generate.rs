@@ -2473,11 +2473,12 @@ async fn hidden_or_direction_marks_are_named_under_their_section_and_the_final_p
     let (_site, b) = pw_harness::with_app(1280, 1400).await?;
     paste_persona(
         &b,
-        "You are an assistant \u{202E}LTR override here\u{202C} for meeting notes.",
+        // Tryout 101: a line separator (U+2028) showed as nothing, with no word.
+        "You are an assistant \u{202E}LTR override here\u{202C} for\u{2028}meeting notes.",
     )
     .await?;
     b.wait_for_text(
-        "This text holds characters that show as nothing or change its direction (U+202E, U+202C)",
+        "This text holds characters that show as nothing or change its direction (U+202E, U+202C, U+2028)",
     )
     .await?;
     // Only under the section that holds them, among the sections.
@@ -2494,7 +2495,7 @@ async fn hidden_or_direction_marks_are_named_under_their_section_and_the_final_p
         final_note[0]
             .as_str()
             .unwrap()
-            .contains("(U+202E, U+202C): it may read differently from what was written. Copy, the downloads and the code below carry them as they are."),
+            .contains("(U+202E, U+202C, U+2028): it may read differently from what was written. Copy, the downloads and the code below carry them as they are."),
         "{final_note}"
     );
     assert_eq!(final_note[1], json!("pw-final-marks"));
