@@ -333,14 +333,26 @@ fn pinned(window: &web_sys::Window, el: &web_sys::Element) -> bool {
     false
 }
 
-/// Keeps the keyboard focus on the page when a control takes itself away as it is pressed (a
-/// toast's or a notice's Dismiss or Close, "Go on without a key", an offer's Keep): the focus
-/// would fall to the page's body, and Tab or a screen reader would start again from the top
-/// (session 37, from the notes of tryout 77). One rule for every such control: a frame after
-/// the press, when the control is gone and nothing holds the focus, it goes to the next control
-/// still on the page after where the pressed one was (the one after it within its part of the
-/// page first, then outward), else to the work area (`#pw-main`), without scrolling.
+/// Keeps the keyboard focus on the page when the control that holds it goes away or is turned
+/// off: a control that takes itself away as it is pressed (a toast's or a notice's Dismiss or
+/// Close, "Go on without a key", an offer's Keep; session 37, from the notes of tryout 77), one
+/// that turns itself off as it is pressed (Run the case, Generate again), and one the page takes
+/// away when its work ends (Cancel run once the run is over; tryout 101). The browser would put
+/// the focus on the page's body, and Tab or a screen reader would start again from the top. One
+/// rule for all: after a change of the page that removed or disabled the control that last took
+/// the focus, once the browser has let the focus go to the body (looked at in the next task, so
+/// the key that did it does not press what the focus goes to, then again for half a second: a
+/// disabled control loses it at the next rendering), it goes to that control if it is
+/// back and usable, else to the next control still on the page after where it was (the one
+/// after it within its part of the page first, then outward), else to the work area
+/// (`#pw-main`), without scrolling.
 pub fn keep_focus_when_removed() {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    /// The control that last took the focus, and what came after it at each level (innermost
+    /// first) when it did.
+    type Last = Rc<RefCell<Option<(web_sys::Element, Vec<Option<web_sys::Element>>)>>>;
     fn focusable_from(start: Option<web_sys::Element>) -> Option<web_sys::HtmlElement> {
         let mut at = start;
         while let Some(el) = at {
@@ -356,54 +368,127 @@ pub fn keep_focus_when_removed() {
         }
         None
     }
-    let on_click =
-        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
-            let Some(target) = ev
+    fn after_of(el: &web_sys::Element) -> Vec<Option<web_sys::Element>> {
+        let mut after = Vec::new();
+        let mut at = Some(el.clone());
+        while let Some(e) = at {
+            after.push(e.next_element_sibling());
+            at = e.parent_element();
+        }
+        after
+    }
+    fn unusable(el: &web_sys::Element) -> bool {
+        !el.is_connected() || el.has_attribute("disabled")
+    }
+    /// Hands the focus on when it fell to the body from `last` (`tries` more looks, 150 ms
+    /// apart, while `last` is unusable and still holds it). `pending` is cleared at the end.
+    fn hand_on(last: Last, pending: Rc<Cell<bool>>, tries: u32) {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Some((el, after)) = last.borrow().clone() else {
+            pending.set(false);
+            return;
+        };
+        let active = doc.active_element();
+        let on_body = active
+            .as_ref()
+            .is_none_or(|a| doc.body().is_some_and(|b| *b == *a));
+        if on_body {
+            // Back and usable (a short run turned it off and on again), else what follows it.
+            let back = (!unusable(&el))
+                .then(|| el.clone().dyn_into::<web_sys::HtmlElement>().ok())
+                .flatten();
+            let after = if el.is_connected() {
+                after_of(&el)
+            } else {
+                after
+            };
+            let next = back
+                .or_else(|| {
+                    after
+                        .into_iter()
+                        .flatten()
+                        .filter(|e| e.is_connected())
+                        .find_map(|e| focusable_from(Some(e)))
+                })
+                .or_else(|| {
+                    doc.get_element_by_id("pw-main")
+                        .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
+                });
+            if let Some(next) = next {
+                let options = web_sys::FocusOptions::new();
+                options.set_prevent_scroll(true);
+                let _ = next.focus_with_options(&options);
+            }
+            pending.set(false);
+            return;
+        }
+        // Still on the control (a disabled one keeps the focus until the next rendering).
+        let holds = active.is_some_and(|a| a == el);
+        if tries == 0 || !unusable(&el) || !holds {
+            pending.set(false);
+            return;
+        }
+        let again = Closure::once_into_js(move || hand_on(last, pending, tries - 1));
+        if let Some(w) = web_sys::window() {
+            let _ =
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), 150);
+        }
+    }
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let last: Last = Rc::default();
+    let pending = Rc::new(Cell::new(false));
+    let on_focus = {
+        let last = Rc::clone(&last);
+        Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            if let Some(el) = ev
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("button, a[href]").ok().flatten())
-            else {
-                return;
-            };
-            // What comes after the control at each level, innermost first.
-            let mut after = Vec::new();
-            let mut el = Some(target.clone());
-            while let Some(e) = el {
-                after.push(e.next_element_sibling());
-                el = e.parent_element();
+            {
+                let after = after_of(&el);
+                *last.borrow_mut() = Some((el, after));
             }
-            request_animation_frame(move || {
-                let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-                    return;
-                };
-                let lost = doc
-                    .active_element()
-                    .is_none_or(|a| doc.body().is_some_and(|b| *b == a));
-                if target.is_connected() || !lost {
-                    return;
+        })
+    };
+    let _ = doc.add_event_listener_with_callback_and_bool(
+        "focusin",
+        on_focus.as_ref().unchecked_ref(),
+        true,
+    );
+    on_focus.forget();
+    let on_change = {
+        let last = Rc::clone(&last);
+        let pending = Rc::clone(&pending);
+        Closure::<dyn Fn()>::new(move || {
+            let gone = last.borrow().as_ref().is_some_and(|(el, _)| unusable(el));
+            if gone && !pending.get() {
+                pending.set(true);
+                // Not at once: a key whose press took the control away (Enter in a field that
+                // closes) would go on to press the control the focus went to (its keypress
+                // comes after this callback; drafts' rename opened the next draft).
+                let (last, pending) = (Rc::clone(&last), Rc::clone(&pending));
+                let later = Closure::once_into_js(move || hand_on(last, pending, 4));
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        later.unchecked_ref(),
+                        0,
+                    );
                 }
-                let next = after
-                    .into_iter()
-                    .flatten()
-                    .filter(|e| e.is_connected())
-                    .find_map(|e| focusable_from(Some(e)))
-                    .or_else(|| {
-                        doc.get_element_by_id("pw-main")
-                            .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
-                    });
-                if let Some(el) = next {
-                    let options = web_sys::FocusOptions::new();
-                    options.set_prevent_scroll(true);
-                    let _ = el.focus_with_options(&options);
-                }
-            });
-        });
-    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        let _ = doc.add_event_listener_with_callback_and_bool(
-            "click",
-            on_click.as_ref().unchecked_ref(),
-            true,
-        );
+            }
+        })
+    };
+    let Ok(observer) = web_sys::MutationObserver::new(on_change.as_ref().unchecked_ref()) else {
+        return;
+    };
+    on_change.forget();
+    if let Some(root) = doc.document_element() {
+        let options = web_sys::MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_subtree(true);
+        options.set_attribute_filter(&js_sys::Array::of1(&"disabled".into()));
+        let _ = observer.observe_with_options(&root, &options);
     }
-    on_click.forget();
 }

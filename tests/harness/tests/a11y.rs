@@ -337,6 +337,43 @@ async fn a_control_that_takes_itself_away_leaves_the_focus_on_the_page() -> anyh
     Ok(())
 }
 
+// Tryout 101: "Run the case" and "Generate again", pressed with Enter, turn themselves off while
+// their call runs, and the browser took the focus from them to the page's body. The focus goes
+// to the next control still on the page, and stays on the page when the call ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_that_turns_itself_off_leaves_the_focus_on_the_page() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(390, 844).await?;
+    // A prompt without variables: the case goes out without a question first.
+    let plain = reply().replace("in {{error}}", "as their message");
+    PromptPage::new(&b)
+        .paste_reply("help me fix Python errors", &plain)
+        .await?;
+    CasesPage::new(&b)
+        .add(1, "NameError: name 'x' is not defined", None)
+        .await?;
+    fake.set_timing(1_500, 0, 1_000);
+    b.button("Run the case").await?;
+    b.eval("Array.from(document.querySelectorAll('button')).find(e => e.textContent.trim() === 'Run the case').focus(); return 1")
+        .await?;
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        "const e = Array.from(document.querySelectorAll('button')).find(e => e.textContent.trim() === 'Run the case'); return !!e && e.disabled",
+        "Run the case to turn itself off",
+    )
+    .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_focus_kept(&b, "Run the case, while its call runs").await?;
+    b.wait_until(
+        "return document.body.innerText.includes('1 of 1 done')",
+        "the run to end",
+    )
+    .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_focus_kept(&b, "Run the case, once its call ended").await?;
+    b.close().await?;
+    Ok(())
+}
+
 // Tryout 80: Settings says it is modal (aria-modal), yet Tab went from its last control to the
 // page behind it (25 of 40 presses outside). Tab and Shift+Tab go round inside each drawer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
