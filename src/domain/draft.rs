@@ -589,6 +589,30 @@ impl Draft {
         changed
     }
 
+    /// In a draft received by a link: every rating in it (of a run's answers, on the execution
+    /// and comparison models, of a Reflexion final, of a rated answer a re-run replaced) is
+    /// marked as the sender's ([`crate::domain::eval::rating::Rating::by_sender`]), so a saved
+    /// copy says whose they are. Returns how many were marked.
+    pub fn ratings_by_sender(&mut self) -> usize {
+        let mut n = 0;
+        let runs = self
+            .runs
+            .iter_mut()
+            .chain(self.compared.iter_mut().map(|m| &mut m.run));
+        for c in runs.flat_map(|r| r.cases.values_mut()) {
+            let ratings = c
+                .rating
+                .iter_mut()
+                .chain(c.reflection.iter_mut().flat_map(|f| f.rating.iter_mut()))
+                .chain(c.replaced_rating.iter_mut().map(|r| &mut r.rating));
+            for r in ratings {
+                r.by_sender = true;
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// In a copy of this draft (Duplicate, Keep both, an import or a received link): a
     /// reflection that leaving the source draft stopped says it stopped there, before the copy
     /// was made ([`reflect::STOPPED_BEFORE_COPY`](crate::domain::optimize::reflect)), not that

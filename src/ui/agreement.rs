@@ -107,7 +107,8 @@ fn RubricAgreement(
             <p class="pw-agreement__line" role="status"><strong>{line}</strong></p>
             <p class="pw-hint">{format!("Rubric: \u{201c}{rubric}\u{201d}")}</p>
             {(!dis.is_empty()).then(|| view! {
-                <h4 class="pw-reflection__title">{format!("Where the judge disagrees with you ({})", dis.len())}</h4>
+                // A link's sender gave some of the ratings (tryout 101: "you" read for them).
+                <h4 class="pw-reflection__title">{if dis.iter().any(|p| p.rating.by_sender) { format!("Where the judge and the ratings disagree ({})", dis.len()) } else { format!("Where the judge disagrees with you ({})", dis.len()) }}</h4>
                 <ul class="pw-agreement__list" aria-label="Disagreements with the judge">
                     {dis.into_iter().map(|p| view! { <Disagreement p=p/> }).collect_view()}
                 </ul>
@@ -158,7 +159,7 @@ fn Disagreement(
                 // Model output is shown as text, never as HTML.
                 <pre class="pw-output__text">{p.output.clone()}</pre>
             </div>
-            <div><h5>"Your rating"</h5><p>{yours}</p></div>
+            <div><h5>{p.rating.whose()}</h5><p>{yours}</p></div>
             <div><h5>"The judge"</h5><p>{judge}</p></div>
         </li>
     }

@@ -32,7 +32,8 @@ pub fn RatingControl(
     let note_label = format!("Your note on {what}");
     view! {
         <div class="pw-rating" role="group" aria-label=format!("Your rating of {what}")>
-            <span class="pw-rating__label" aria-hidden="true">"Your rating"</span>
+            // The sender's, in a draft received by a link, until a thumb or note given here.
+            <span class="pw-rating__label" aria-hidden="true">{move || rating.with(|r| r.as_ref().map_or("Your rating", |r| r.whose()))}</span>
             <button type="button" class="pw-rating__thumb" class:pw-rating__thumb--on=move || thumb() == Some(Thumb::Up)
                 aria-label=up_label aria-pressed=move || (thumb() == Some(Thumb::Up)).to_string()
                 title="A good answer (adds no check)"

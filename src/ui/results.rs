@@ -1235,7 +1235,7 @@ pub(super) fn verdict_rows(
                 <li class="pw-verdict-row pw-verdict-row--bad">
                     <span class="pw-verdict-row__mark" aria-hidden="true">"✗"</span>
                     <span class="pw-sr-only">"Failed: "</span>
-                    <span class="pw-verdict-row__name">"Your rating"</span>
+                    <span class="pw-verdict-row__name">{if reason.starts_with(crate::domain::eval::rating::SENDER_RATED) { "The sender's rating" } else { "Your rating" }}</span>
                     <span class="pw-verdict-row__reason">{reason}</span>
                 </li>
             })}

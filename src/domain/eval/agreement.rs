@@ -84,9 +84,17 @@ impl Agreement {
     }
 
     /// "The judge agrees with you on 7 of 9 rated answers (78%)."; "The judge agrees (or
-    /// disagrees) with you on the 1 rated answer." for one.
+    /// disagrees) with you on the 1 rated answer." for one; "with the sender" when the sender of
+    /// a link gave every rating, "with the ratings" when some are the sender's
+    /// ([`Rating::by_sender`]).
     pub fn line(&self) -> String {
         let n = self.pairs.len();
+        let by_sender = self.pairs.iter().filter(|p| p.rating.by_sender).count();
+        let you = match by_sender {
+            0 => "you",
+            b if b == n => "the sender",
+            _ => "the ratings",
+        };
         let pct = if n == 0 {
             0.0
         } else {
@@ -95,7 +103,7 @@ impl Agreement {
         if n == 1 {
             // No percentage: "disagrees … (0%)" read as a contradiction (tryout 64).
             format!(
-                "The judge {} with you on the 1 rated answer.",
+                "The judge {} with {you} on the 1 rated answer.",
                 if self.agreed() == 1 {
                     "agrees"
                 } else {
@@ -104,7 +112,7 @@ impl Agreement {
             )
         } else {
             format!(
-                "The judge agrees with you on {} of {n} rated answers ({pct:.0}%).",
+                "The judge agrees with {you} on {} of {n} rated answers ({pct:.0}%).",
                 self.agreed()
             )
         }

@@ -86,6 +86,24 @@ fn the_agreement_figure_counts_rated_answers_the_judge_graded() {
     // Nothing rated: no figure.
     let (suite, run) = scripted([None, None, None]);
     assert!(agreement(&suite, &run).is_empty());
+    // Tryout 101: the sender's ratings in a draft received by a link are not "you".
+    let (suite, mut run) = scripted([Some(Thumb::Down), Some(Thumb::Up), Some(Thumb::Down)]);
+    if let Some(r) = run.cases.values_mut().find_map(|c| c.rating.as_mut()) {
+        r.by_sender = true;
+    }
+    assert_eq!(
+        agreement(&suite, &run)[0].line(),
+        "The judge agrees with the ratings on 2 of 3 rated answers (67%)."
+    );
+    for c in run.cases.values_mut() {
+        if let Some(r) = c.rating.as_mut() {
+            r.by_sender = true;
+        }
+    }
+    assert_eq!(
+        agreement(&suite, &run)[0].line(),
+        "The judge agrees with the sender on 2 of 3 rated answers (67%)."
+    );
 }
 
 #[test]

@@ -30,7 +30,17 @@ pub struct Rating {
     /// What the person said about the answer (trimmed); empty when they wrote nothing.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// Given by the sender of the link this draft arrived by ([`crate::domain::draft::Draft::
+    /// ratings_by_sender`]), not by the person here: said as the sender's ("The sender rated
+    /// this answer down: …") in a saved copy too (tryout 101: it read "You rated"). A thumb or
+    /// note given here makes the rating the person's own. On the wire as `"sender": true`,
+    /// absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not", rename = "sender")]
+    pub by_sender: bool,
 }
+
+/// The start of a thumbs-down's reason when the sender of a link gave it ([`Rating::sender_reason`]).
+pub const SENDER_RATED: &str = "The sender rated this answer down";
 
 impl Rating {
     /// A rating with `note` trimmed.
@@ -38,6 +48,17 @@ impl Rating {
         Self {
             thumb,
             note: note.trim().to_owned(),
+            by_sender: false,
+        }
+    }
+
+    /// Whose rating this is, as a label: "Your rating", or "The sender's rating"
+    /// ([`Rating::by_sender`]).
+    pub fn whose(&self) -> &'static str {
+        if self.by_sender {
+            "The sender's rating"
+        } else {
+            "Your rating"
         }
     }
 
@@ -46,9 +67,13 @@ impl Rating {
     }
 
     /// The reason of the failed check a thumbs-down counts as, in the page's words: "You rated
-    /// this answer down: <note>" ("You rated this answer down." without a note); `None` for a
+    /// this answer down: <note>" ("You rated this answer down." without a note), the sender's
+    /// words ([`Rating::sender_reason`]) for a rating the sender of a link gave; `None` for a
     /// thumbs-up.
     pub fn down_reason(&self) -> Option<String> {
+        if self.by_sender {
+            return self.sender_reason();
+        }
         self.is_down().then(|| {
             if self.note.is_empty() {
                 "You rated this answer down.".to_owned()
@@ -65,11 +90,11 @@ impl Rating {
         self.is_down().then(|| {
             let note = self.note.trim().trim_end_matches('.');
             if note.is_empty() {
-                "The sender rated this answer down.".to_owned()
+                format!("{SENDER_RATED}.")
             } else if note.ends_with(['?', '!']) {
-                format!("The sender rated this answer down: {note}")
+                format!("{SENDER_RATED}: {note}")
             } else {
-                format!("The sender rated this answer down: {note}.")
+                format!("{SENDER_RATED}: {note}.")
             }
         })
     }

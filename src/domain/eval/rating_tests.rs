@@ -195,7 +195,10 @@ fn ratings_and_the_switch_are_kept_exported_and_shared_with_results() {
     // A link with the results carries them; the switch goes with the cases.
     let link = crate::domain::share::encode(&d, Include::ALL).unwrap();
     let back = crate::domain::share::decode_salvaged(&link).unwrap();
-    assert_eq!(back.draft.runs, d.runs);
+    // (As the sender's ratings: `a_links_ratings_stay_the_senders`.)
+    let mut sent = d.clone();
+    assert_eq!(sent.ratings_by_sender(), 2);
+    assert_eq!(back.draft.runs, sent.runs);
     assert!(!back.draft.suite.thumbs_down_fails);
     assert!(
         back.draft.suite.cut_off_fails,
@@ -321,4 +324,44 @@ fn the_senders_reason_ends_with_one_mark() {
         Some("The sender rated this answer down.")
     );
     assert_eq!(Rating::new(Thumb::Up, "good").sender_reason(), None);
+}
+
+// Tryout 101: a received draft saved as the person's own said "You rated this answer down" of
+// the sender's thumbs-down. A link's ratings stay the sender's (kept so when stored), in the
+// score's reason, the label and the judge's agreement; a thumb given here is the person's.
+#[test]
+fn a_links_ratings_stay_the_senders() {
+    let d = rated_draft();
+    let id = d.suite.cases[0].id;
+    let link = crate::domain::share::encode(&d, Include::ALL).unwrap();
+    let got = crate::domain::share::decode_salvaged(&link).unwrap().draft;
+    let r = got.runs[0].cases[&id].rating.clone().unwrap();
+    assert!(r.by_sender);
+    assert_eq!(r.whose(), "The sender's rating");
+    assert_eq!(
+        r.down_reason().as_deref(),
+        Some("The sender rated this answer down: No date for Bob.")
+    );
+    let observed = Observed {
+        rating: Some(r.clone()),
+        ..Observed::none().clone()
+    };
+    let s = score(&got.suite, id, "Bob", &observed);
+    assert_eq!(
+        s.rated_down.as_deref(),
+        Some("The sender rated this answer down: No date for Bob.")
+    );
+    // Stored as the sender's, and read back so.
+    let json = serde_json::to_string(&DraftV1::from_draft(&got, Include::ALL)).unwrap();
+    assert!(json.contains("\"sender\":true"), "{json}");
+    let kept = crate::domain::wire::read_draft(serde_json::from_str(&json).unwrap()).unwrap();
+    assert_eq!(kept.draft.runs, got.runs);
+    // The person's own rating, and one of a draft of their own, say "You".
+    let own = Rating::new(Thumb::Down, "No date for Bob");
+    assert_eq!(own.whose(), "Your rating");
+    assert_eq!(
+        own.down_reason().as_deref(),
+        Some("You rated this answer down: No date for Bob")
+    );
+    assert!(!serde_json::to_string(&own).unwrap().contains("sender"));
 }

@@ -764,6 +764,7 @@ pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
     }
     s.draft.arrive_as_copy();
     s.draft.price_here();
+    s.draft.ratings_by_sender();
     Ok(s)
 }
 

@@ -2002,6 +2002,20 @@ async fn a_share_link_with_results_carries_them_to_a_fresh_profile() -> anyhow::
     // The sender's run is priced by the sender's model (no list price), not by this profile's.
     b.wait_for_text(" · cost unknown (no list price for ")
         .await?;
+    // Tryout 101: saved, the sender's thumbs-down read "You rated this answer down". It stays
+    // the sender's: in the reason, the verdict row and the thumbs' label.
+    b.wait_for_text("The sender rated this answer down: Leeks are not an aisle.")
+        .await?;
+    let said = b
+        .eval("return [document.body.innerText.includes('You rated this answer down'), Array.from(document.querySelectorAll('.pw-verdict-row__name')).map(e => e.textContent).filter(t => t.includes('rating')), Array.from(document.querySelectorAll('.pw-rating__label')).some(e => e.textContent === \"The sender's rating\")]")
+        .await?;
+    assert_eq!(said[0], json!(false), "{said}");
+    assert_eq!(
+        said[1],
+        json!(["The sender's rating", "The sender's rating"]),
+        "{said}"
+    );
+    assert_eq!(said[2], json!(true), "{said}");
     b.close().await?;
 
     // Tryout 9: a link whose results are of an earlier version said so and showed none of them
