@@ -563,6 +563,14 @@ impl Draft {
         }
     }
 
+    /// Every result of every run: the execution model's, then the comparison models'.
+    fn results_mut(&mut self) -> impl Iterator<Item = &mut crate::domain::eval::run::CaseRun> {
+        self.runs
+            .iter_mut()
+            .chain(self.compared.iter_mut().map(|m| &mut m.run))
+            .flat_map(|r| r.cases.values_mut())
+    }
+
     /// A draft from outside this browser (a received link, an imported file): each result's
     /// cost is its tokens at this page's list price for the model recorded with it
     /// ([`ModelUsed::cost`](crate::domain::eval::run::ModelUsed::cost); none when no model is
@@ -572,11 +580,7 @@ impl Draft {
     /// Returns how many figures changed.
     pub fn price_here(&mut self) -> usize {
         let mut changed = 0;
-        let runs = self
-            .runs
-            .iter_mut()
-            .chain(self.compared.iter_mut().map(|m| &mut m.run));
-        for c in runs.flat_map(|r| r.cases.values_mut()) {
+        for c in self.results_mut() {
             let here = c
                 .exec_model
                 .as_ref()
@@ -595,11 +599,7 @@ impl Draft {
     /// copy says whose they are. Returns how many were marked.
     pub fn ratings_by_sender(&mut self) -> usize {
         let mut n = 0;
-        let runs = self
-            .runs
-            .iter_mut()
-            .chain(self.compared.iter_mut().map(|m| &mut m.run));
-        for c in runs.flat_map(|r| r.cases.values_mut()) {
+        for c in self.results_mut() {
             let ratings = c
                 .rating
                 .iter_mut()

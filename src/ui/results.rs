@@ -227,7 +227,7 @@ pub fn ResultsCard() -> impl IntoView {
             // Tryout 100: Run on all models replaced a rated answer, and its rating with it, with
             // no word before the press. Said while this version's answers carry ratings.
             {crate::ui::erased::show(rated_here, move || view! {
-                <p class="pw-hint" id="pw-run-rated">"Running a case you rated again makes a new, unrated answer in place of the one you rated; your rating and note stay beside it for the improvement loop until you rate the new answer (a rating of a Reflexion final answer goes with its answer). Run selected runs only the cases you tick."</p>
+                <p class="pw-hint" id="pw-run-rated">"Running a rated case again makes a new, unrated answer; your rating stays beside it (a Reflexion final's goes). Run selected runs only the cases you tick."</p>
             }.into_any())}
             // Before a run without a key goes out and comes back refused (tryout: nothing said so).
             // The judge only when a case has a judge check (tryout 47: a run with none warned

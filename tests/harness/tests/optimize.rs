@@ -3190,6 +3190,9 @@ async fn a_failed_final_is_not_scored_and_a_thumbs_down_is_named_apart() -> anyh
         Fault::Truncate { after_chunks: 2 },
         1,
     );
+    // The run's toast sits in the corner, over the row's Reflect at this window's scroll.
+    b.eval("document.querySelectorAll('.pw-toasts [aria-label=\"Dismiss\"]').forEach(e => e.click()); return 1")
+        .await?;
     b.button("Reflect on case #1").await?.click().await?;
     b.wait_for_text("The final answer failed").await?;
     b.wait_for_text("Final · not scored (its call did not finish)")
