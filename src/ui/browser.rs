@@ -150,10 +150,6 @@ pub fn drawn_in_steps(
     drawn.read_only()
 }
 
-/// What the page's controls can take the keyboard focus on (buttons, links, fields, and what
-/// is in the Tab order by `tabindex`).
-const FOCUSABLE: &str = "button:not([disabled]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
-
 /// For a Tab key press `ev` while a modal dialog is open (the one labelled by `title_id`):
 /// from its last focusable control Tab goes to its first, and Shift+Tab from its first (or from
 /// the dialog itself) to its last; from outside it, into it. The focus never reaches the page
@@ -353,13 +349,17 @@ pub fn keep_focus_when_removed() {
     /// The control that last took the focus, and what came after it at each level (innermost
     /// first) when it did.
     type Last = Rc<RefCell<Option<(web_sys::Element, Vec<Option<web_sys::Element>>)>>>;
+    /// What the focus may be handed to: a control, but no button that spends money (one with
+    /// its figure beside it, `cost::CostNote`): a second press of the key would start it
+    /// (tryout 102: Retry on a failed case handed the focus to the next case's Reflect).
+    const HAND_TO: &str = "button:not([disabled]):not([aria-describedby*=cost]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
     fn focusable_from(start: Option<web_sys::Element>) -> Option<web_sys::HtmlElement> {
         let mut at = start;
         while let Some(el) = at {
-            let found = if el.matches(FOCUSABLE).unwrap_or(false) {
+            let found = if el.matches(HAND_TO).unwrap_or(false) {
                 Some(el.clone())
             } else {
-                el.query_selector(FOCUSABLE).ok().flatten()
+                el.query_selector(HAND_TO).ok().flatten()
             };
             if let Some(f) = found.and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok()) {
                 return Some(f);

@@ -1032,13 +1032,22 @@ fn AssertionEditor(
             let label = format!("{} ({whose})", kind.label());
             let desc = err_id.clone();
             match cur.check {
-                Check::Equals(s) | Check::StartsWith(s) | Check::Regex(s) => view! {
+                // A text compared whole may hold line breaks: a box of lines keeps them (tryout
+                // 102: a one-line box dropped an imported value's line break at the first edit).
+                Check::Equals(s) | Check::StartsWith(s) => view! {
                     <label class="pw-sr-only" for=vid.clone()>{label}</label>
-                    <input id=vid class="pw-input" class:pw-input--mono=kind == CheckKind::Regex aria-describedby=desc
-                        placeholder=if kind == CheckKind::Regex { "e.g. ^\\d{4}-\\d{2}-\\d{2}$" } else { "text" }
+                    <textarea id=vid class="pw-textarea" rows=if s.contains('\n') { "3" } else { "1" } aria-describedby=desc
+                        placeholder="text"
                         prop:value=s
                         on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| match &mut x.check {
-                            Check::Equals(s) | Check::StartsWith(s) | Check::Regex(s) => *s = v, _ => {} })); }/>
+                            Check::Equals(s) | Check::StartsWith(s) => *s = v, _ => {} })); }></textarea>
+                }.into_any(),
+                Check::Regex(s) => view! {
+                    <label class="pw-sr-only" for=vid.clone()>{label}</label>
+                    <input id=vid class="pw-input pw-input--mono" aria-describedby=desc
+                        placeholder="e.g. ^\\d{4}-\\d{2}-\\d{2}$"
+                        prop:value=s
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |x| if let Check::Regex(s) = &mut x.check { *s = v })); }/>
                 }.into_any(),
                 Check::EqualsJson(s) => view! {
                     <label class="pw-sr-only" for=vid.clone()>{format!("{label}, as JSON")}</label>

@@ -162,15 +162,13 @@ pub fn ResultsCard() -> impl IntoView {
             format!("{} · {}", c.kind.label(), c.model)
         }
     };
-    // Whether an answer of this version's run carries the person's rating (or its Reflexion
-    // final does).
+    // Whether an answer this version's run shows carries a rating (or its Reflexion final does).
     let rated_here = move || {
         run.with(|r| {
             r.as_ref().is_some_and(|r| {
+                // Answers of earlier runs too: Run all replaces them (tryout 102).
                 r.cases.values().any(|c| {
-                    r.is_latest(c)
-                        && (c.rating.is_some()
-                            || c.reflection.as_ref().is_some_and(|f| f.rating.is_some()))
+                    c.rating.is_some() || c.reflection.as_ref().is_some_and(|f| f.rating.is_some())
                 })
             })
         })
@@ -461,6 +459,8 @@ pub fn not_judged(n: usize) -> String {
 /// full stop gets one after the quote).
 pub fn replaced_rating_words(r: &crate::domain::eval::rating::Rating) -> String {
     let thumb = if r.is_down() { "down" } else { "up" };
+    // A link's sender's rating is said as theirs (tryout 102: "You rated" in a saved copy).
+    let who = if r.by_sender { "The sender" } else { "You" };
     // A note that ends its own sentence is not given another full stop.
     let note = match r.note.as_str() {
         "" => ".".to_owned(),
@@ -468,7 +468,7 @@ pub fn replaced_rating_words(r: &crate::domain::eval::rating::Rating) -> String 
         n => format!(": \u{201c}{n}\u{201d}."),
     };
     format!(
-        "You rated the answer this one replaced {thumb}{note} The improvement loop reads that rating until you rate this answer."
+        "{who} rated the answer this one replaced {thumb}{note} The improvement loop reads that rating until you rate this answer."
     )
 }
 

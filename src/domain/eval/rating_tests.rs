@@ -331,12 +331,21 @@ fn the_senders_reason_ends_with_one_mark() {
 // score's reason, the label and the judge's agreement; a thumb given here is the person's.
 #[test]
 fn a_links_ratings_stay_the_senders() {
-    let d = rated_draft();
+    let mut d = rated_draft();
     let id = d.suite.cases[0].id;
+    // (And the rated answer a re-run replaced: tryout 102 read "You rated the answer this one
+    // replaced down" in the saved copy.)
+    d.runs[0].cases.get_mut(&id).unwrap().replaced_rating =
+        Some(crate::domain::eval::rating::RatedAnswer {
+            output: "Bo".into(),
+            rating: Rating::new(Thumb::Down, "Too short"),
+        });
     let link = crate::domain::share::encode(&d, Include::ALL).unwrap();
     let got = crate::domain::share::decode_salvaged(&link).unwrap().draft;
     let r = got.runs[0].cases[&id].rating.clone().unwrap();
     assert!(r.by_sender);
+    let replaced = got.runs[0].cases[&id].replaced_rating.clone().unwrap();
+    assert!(replaced.rating.by_sender);
     assert_eq!(r.whose(), "The sender's rating");
     assert_eq!(
         r.down_reason().as_deref(),

@@ -3862,13 +3862,13 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
     .await?;
     b.client
         .find(fantoccini::Locator::XPath(
-            "//input[@id='pw-case-6-check-0-value']/ancestor::li//label[normalize-space(.)='as JSON']",
+            "//*[@id='pw-case-6-check-0-value']/ancestor::li//label[normalize-space(.)='as JSON']",
         ))
         .await?
         .click()
         .await?;
     b.wait_until(
-        "const e = document.getElementById('pw-case-6-check-0-value'); return !!e && e.tagName === 'TEXTAREA'",
+        "const e = document.getElementById('pw-case-6-check-0-value'); return !!e && e.placeholder.startsWith('a JSON')",
         "the JSON field",
     )
     .await?;
