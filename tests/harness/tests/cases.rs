@@ -3921,6 +3921,47 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
     Ok(())
 }
 
+// Tryout 102: an imported `equals` value with a line break showed in a one-line box, and the
+// first edit there dropped the line break (the check then failed the answer it passed). The
+// value is edited in a box of lines and keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_equals_value_with_a_line_break_keeps_it_when_edited() -> anyhow::Result<()> {
+    let (fake, _site, b) = pw_harness::with_fake(1280, 1400).await?;
+    paste_prompt(&b).await?;
+    let dir = std::env::temp_dir().join(format!("pw-nl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("nl.yaml");
+    std::fs::write(
+        &path,
+        "tests:\n  - vars: {notes: HOTEL}\n    assert:\n      - type: equals\n        value: \"line1\\nline2\"\n",
+    )?;
+    import_file(&b, &path).await?;
+    b.wait_for_text("Imported 1 case").await?;
+    fake.reply_when("HOTEL", "line1\nline2");
+    b.eval("document.querySelector('.pw-case__summary').click(); return null")
+        .await?;
+    b.wait_until(
+        "return !!document.getElementById('pw-case-1-check-0-value')",
+        "the equals check",
+    )
+    .await?;
+    // One character typed at its end and taken back.
+    b.client
+        .find(fantoccini::Locator::Id("pw-case-1-check-0-value"))
+        .await?
+        .send_keys("x\u{E003}")
+        .await?;
+    let value = b
+        .eval("return document.getElementById('pw-case-1-check-0-value').value")
+        .await?;
+    assert_eq!(value, serde_json::json!("line1\nline2"));
+    b.button("Run the case").await?.click().await?;
+    wait_badge(&b, 1, "pass").await?;
+    b.close().await?;
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
 // Tryout 52: opening another draft kept "Deleted case #2. Undo", and Undo put the case into
 // that other draft. Undo goes with the draft the case was deleted from.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
