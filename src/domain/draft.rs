@@ -94,23 +94,43 @@ fn turns_direction(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// What a draft list says beside a name that [`shown_name`] shows without some of its
-/// characters, or `None`: "Its name holds characters that change the text's direction (U+202E,
-/// U+202C), not shown here." Tryout 86: they were dropped with no word.
+/// What the page says beside a name that holds characters a reader cannot see, or `None`: the
+/// ones [`shown_name`] leaves out, "Its name holds characters that change the text's direction
+/// (U+202E, U+202C), not shown here." (tryout 86: they were dropped with no word), and the
+/// others that show as nothing ([`crate::domain::figures::invisible`]: "Its name holds
+/// characters that show as nothing (U+2029, U+E0041)."; tryout 102), both in one sentence when
+/// it holds both. Shown in the drafts list and under a shared draft's title.
 pub fn name_marks_note(name: &str) -> Option<String> {
-    let mut found: Vec<String> = Vec::new();
-    for c in name.chars().filter(|c| turns_direction(*c)) {
+    let (mut turning, mut hidden): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for c in name
+        .chars()
+        .filter(|c| crate::domain::figures::invisible(*c))
+    {
         let code = format!("U+{:04X}", u32::from(c));
-        if !found.contains(&code) {
-            found.push(code);
+        let list = if turns_direction(c) {
+            &mut turning
+        } else {
+            &mut hidden
+        };
+        if !list.contains(&code) {
+            list.push(code);
         }
     }
-    (!found.is_empty()).then(|| {
+    let turning = (!turning.is_empty()).then(|| {
         format!(
-            "Its name holds characters that change the text's direction ({}), not shown here.",
-            found.join(", ")
+            "change the text's direction ({}), not shown here",
+            turning.join(", ")
         )
-    })
+    });
+    let hidden = (!hidden.is_empty()).then(|| format!("show as nothing ({})", hidden.join(", ")));
+    match (hidden, turning) {
+        (None, None) => None,
+        (Some(h), None) => Some(format!("Its name holds characters that {h}.")),
+        (None, Some(t)) => Some(format!("Its name holds characters that {t}.")),
+        (Some(h), Some(t)) => Some(format!(
+            "Its name holds characters that {h}, and characters that {t}."
+        )),
+    }
 }
 
 /// How a version came to be.
@@ -1900,6 +1920,17 @@ mod shown_name_tests {
             )
         );
         assert_eq!(name_marks_note("Résumé des réunions"), None);
+        // Tryout 102: a paragraph separator and a tag character were not named.
+        assert_eq!(
+            name_marks_note("Owner\u{202E}fdp.exe bot\u{2029}two\u{E0041}").as_deref(),
+            Some(
+                "Its name holds characters that show as nothing (U+2029, U+E0041), and characters that change the text's direction (U+202E), not shown here."
+            )
+        );
+        assert_eq!(
+            name_marks_note("two\u{2028}lines").as_deref(),
+            Some("Its name holds characters that show as nothing (U+2028).")
+        );
     }
 
     #[test]

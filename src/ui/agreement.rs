@@ -33,7 +33,7 @@ pub fn JudgeAgreement(
         {crate::ui::erased::show(move || !all.with(Vec::is_empty) || imp.state.with(Option::is_some), move || view! {
             <section class="pw-agreement" aria-labelledby="pw-agreement-title">
                 <h3 id="pw-agreement-title" class="pw-subtitle">"Is the judge right?"</h3>
-                <p class="pw-hint">"Where you rated answers the judge also graded: a judge pass should be your thumbs-up, a judge fail your thumbs-down."</p>
+                <p class="pw-hint">"Where rated answers were also graded by the judge: a judge pass should be a thumbs-up, a judge fail a thumbs-down."</p>
                 {crate::ui::erased::keyed_by(
                     move || all.get(),
                     |a| crate::ui::erased::RowKey::Text(format!("{a:?}")),
@@ -124,7 +124,7 @@ fn RubricAgreement(
                     {format!("Improve the rubric ({calls})")}
                 </button>
             </div>
-            <p class="pw-hint">{format!("The meta model rewrites the rubric from the disagreements, then the judge grades your {} again with it: {calls}. Nothing changes until you keep the new rubric.", count(n, "rated answer", "rated answers"))}</p>
+            <p class="pw-hint">{format!("The meta model rewrites the rubric from the disagreements, then the judge grades the {} again with it: {calls}. Nothing changes until you keep the new rubric.", count(n, "rated answer", "rated answers"))}</p>
             <p class="pw-hint pw-agreement__cost" id=cost_id>{cost}</p>
             {crate::ui::erased::show(move || s.meta_is_tiny(), move || view! {
                 <p class="pw-hint">"The built-in local model is too small to rewrite a rubric: choose a model for writing prompts in Settings."</p>

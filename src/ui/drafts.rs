@@ -605,6 +605,8 @@ pub fn SharedDraftView() -> impl IntoView {
                     <h2 id="pw-shared-title" class="pw-card__title">{format!("Shared draft: {}", d.display_name())}</h2>
                     <span class="pw-tag">"read-only"</span>
                 </header>
+                // Its name's characters a reader cannot see, named (tryout 102: none were).
+                {crate::domain::draft::name_marks_note(&d.name).map(|t| view! { <p class="pw-hint pw-hint--warn">{t}</p> })}
                 <p class="pw-hint">"Someone shared this draft with you. It is not saved in your browser until you choose to; your own drafts are untouched."</p>
                 <div class="pw-row pw-row--wrap">
                     // The buttons go away with the shared draft: the focus goes to the person's
