@@ -183,6 +183,56 @@ fn schema_patterns_use_the_pages_regexp_and_hosts_match_the_browsers() {
         assert_eq!(js, regex(p, true, out), "{code} on {out:?}");
         assert_eq!(Assertion::try_from(&wire).as_ref(), Ok(&a), "{code}");
     }
+    // Tryout 102: equals and starts-with that ignoring capitals went to promptfoo as `iequals`
+    // and `istarts-with`, types it does not have. They go as `javascript` checks too: the same
+    // verdict in V8 as the check's own, negated too, and read back as the same check.
+    let pass =
+        |a: &Assertion, out: &str| match eval::check(a, out, &Observed::default(), None, None) {
+            Verdict::Done { pass, .. } => pass,
+            v => panic!("{v:?}"),
+        };
+    for (check, out) in [
+        (Check::Equals("Paris".into()), "PARIS"),
+        (Check::Equals("Paris".into()), "Paris "),
+        (Check::Equals("École \"A\"\n".into()), "éCOLE \"a\"\n"),
+        (Check::Equals("ΟΔΟΣ".into()), "οδος"),
+        (Check::Equals("straße".into()), "STRASSE"),
+        (Check::Equals("x\u{2028}y".into()), "X\u{2028}Y"),
+        (Check::StartsWith("Dear".into()), "DEAR Sam"),
+        (Check::StartsWith("Dear".into()), " dear Sam"),
+        (Check::StartsWith("İstanbul".into()), "i̇STANBUL is"),
+        (Check::StartsWith("Dear".into()), "DEA"),
+    ] {
+        for negate in [false, true] {
+            let mut a = Assertion::new(check.clone());
+            a.ignore_case = true;
+            a.negate = negate;
+            let wire = promptwright::domain::wire::AssertionV1::from(&a);
+            assert_eq!(
+                wire.kind,
+                if negate {
+                    "not-javascript"
+                } else {
+                    "javascript"
+                }
+            );
+            let code = wire
+                .value
+                .as_ref()
+                .and_then(|v| v.as_str())
+                .unwrap()
+                .to_owned();
+            let run = js_sys::Function::new_with_args("output", &format!("return {code};"));
+            let js = run
+                .call1(&wasm_bindgen::JsValue::NULL, &out.into())
+                .unwrap()
+                .as_bool()
+                .unwrap();
+            // promptfoo's `not-` turns the code's verdict over.
+            assert_eq!(js != negate, pass(&a, out), "{code} on {out:?}");
+            assert_eq!(Assertion::try_from(&wire).as_ref(), Ok(&a), "{code}");
+        }
+    }
     assert!(!regex("\\p{L}", false, "é"), "without u, \\p is a p");
     // Tryout 52: this held the browser's RegExp (and the tab) for minutes; it runs on the
     // linear-time engine and answers.

@@ -1308,6 +1308,73 @@ mod export_tests {
         );
     }
 
+    // Tryout 102: equals and starts-with that ignore capitals were exported as `iequals` and
+    // `istarts-with`, types promptfoo does not have (a promptfoo run refuses the file). They go
+    // as the `javascript` check promptfoo runs for them (the component test runs the code in V8
+    // and compares verdicts); drafts and links with the old names still read.
+    #[test]
+    fn equals_and_starts_with_ignoring_capitals_go_as_code_promptfoo_runs() {
+        for (check, code) in [
+            (
+                Check::Equals("Say \"OK\"\n".into()),
+                r#"output.toLowerCase() === "Say \"OK\"\n".toLowerCase()"#,
+            ),
+            (
+                Check::StartsWith("Dear".into()),
+                r#"output.toLowerCase().startsWith("Dear".toLowerCase())"#,
+            ),
+        ] {
+            let mut a = Assertion::new(check.clone());
+            a.ignore_case = true;
+            let w = AssertionV1::from(&a);
+            assert_eq!(
+                (w.kind.as_str(), w.value.clone()),
+                ("javascript", Some(serde_json::json!(code)))
+            );
+            assert_eq!(Assertion::try_from(&w), Ok(a.clone()));
+            a.negate = true;
+            let w = AssertionV1::from(&a);
+            assert_eq!(w.kind, "not-javascript");
+            assert_eq!(Assertion::try_from(&w), Ok(a.clone()));
+            // Capitals compared: promptfoo's own types, as before.
+            let exact = AssertionV1::from(&Assertion::new(check.clone()));
+            assert!(
+                matches!(exact.kind.as_str(), "equals" | "starts-with"),
+                "{}",
+                exact.kind
+            );
+        }
+        for (old, check) in [
+            ("iequals", Check::Equals("ok".into())),
+            ("istarts-with", Check::StartsWith("ok".into())),
+        ] {
+            let w = AssertionV1 {
+                kind: old.into(),
+                value: Some(serde_json::json!("ok")),
+                ..AssertionV1::default()
+            };
+            let read = Assertion::try_from(&w).unwrap();
+            assert!(read.ignore_case && read.check == check, "{old}");
+        }
+        // Code that only looks like it is not run.
+        for code in [
+            r#"output.toLowerCase() === "a".toLowerCase() || true"#,
+            r#"output.toLowerCase().startsWith("a".toUpperCase())"#,
+            r#"output.toLowerCase() === "a" + "b".toLowerCase()"#,
+        ] {
+            let w = AssertionV1 {
+                kind: "javascript".into(),
+                value: Some(serde_json::json!(code)),
+                ..AssertionV1::default()
+            };
+            assert_eq!(
+                Assertion::try_from(&w).unwrap_err().why,
+                "it would run code",
+                "{code}"
+            );
+        }
+    }
+
     #[test]
     fn export_round_trip_and_bad_files() {
         let d = tests::sample_draft();
@@ -1352,7 +1419,10 @@ mod export_tests {
 }
 
 /// One assertion in files and links, in promptfoo's vocabulary (`type`, `value`, `threshold`) with
-/// a few extensions of ours: `matches-schema`, `length`, `iequals`, `istarts-with`.
+/// a few extensions of ours: `matches-schema`, `length` (characters). Checks that ignore capitals
+/// and that promptfoo has no type for (equals, starts with, a regex) go as the `javascript` check
+/// promptfoo runs for them ([`ignore_case_code`]); `iequals` and `istarts-with`, written before
+/// that, still read.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AssertionV1 {
     /// promptfoo's type name, with its `not-` prefix when negated.
@@ -1596,8 +1666,14 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
     let mut w = AssertionV1::default();
     let schema_value = |s: &str| serde_json::from_str(s).unwrap_or_else(|_| json!(s));
     match &a.check {
+        // promptfoo has no `iequals` or `istarts-with` (tryout 102: a promptfoo run refused the
+        // file): they go as the `javascript` check promptfoo runs for them, as a regex does.
+        Check::Equals(_) | Check::StartsWith(_) | Check::Regex(_) if a.ignore_case => {
+            w.kind = "javascript".into();
+            w.value = ignore_case_code(&a.check).map(|code| json!(code));
+        }
         Check::Equals(s) => {
-            w.kind = if a.ignore_case { "iequals" } else { "equals" }.into();
+            w.kind = "equals".into();
             w.value = Some(json!(s));
         }
         // promptfoo compares an object or list value as JSON, a text value as text: written as
@@ -1634,20 +1710,8 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
             }
         }
         Check::StartsWith(s) => {
-            w.kind = if a.ignore_case {
-                "istarts-with"
-            } else {
-                "starts-with"
-            }
-            .into();
+            w.kind = "starts-with".into();
             w.value = Some(json!(s));
-        }
-        // promptfoo's `regex` is `new RegExp(value)`, with no flags and no inline `(?i)` in
-        // JavaScript (helper-52: the `(?i)…` this wrote was refused by promptfoo): a pattern
-        // that ignores capitals goes as the `javascript` check promptfoo runs for it.
-        Check::Regex(r) if a.ignore_case => {
-            w.kind = "javascript".into();
-            w.value = Some(json!(ignore_case_regex_code(r)));
         }
         Check::Regex(r) => {
             w.kind = "regex".into();
@@ -1753,25 +1817,41 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
     w
 }
 
-/// The promptfoo `javascript` check that is a regex check ignoring capitals:
-/// `new RegExp("<pattern as a JSON string>", "i").test(output)` (promptfoo runs the expression
-/// with the answer as `output`; a JSON string is a JavaScript string). Read back by
-/// [`ignore_case_regex_of`].
-pub fn ignore_case_regex_code(pattern: &str) -> String {
-    format!(
-        "new RegExp({}, \"i\").test(output)",
-        serde_json::Value::from(pattern)
-    )
+/// The code of the promptfoo `javascript` check that does what `check` does ignoring capitals,
+/// for the three text checks promptfoo has no type for (its `regex` is `new RegExp(value)`, with
+/// no flags and no inline `(?i)` in JavaScript (helper-52); it has no `iequals` or
+/// `istarts-with`). promptfoo runs the expression with the answer as `output`; each value is
+/// written as a JSON string, which is a JavaScript string:
+/// - regex: `new RegExp("<pattern>", "i").test(output)`;
+/// - equals: `output.toLowerCase() === "<value>".toLowerCase()`;
+/// - starts with: `output.toLowerCase().startsWith("<value>".toLowerCase())`.
+///
+/// `toLowerCase` is Unicode's full lower-case mapping, as Rust's `str::to_lowercase`, which the
+/// checks use. `None` for any other check. Read back by [`ignore_case_check_of`].
+pub fn ignore_case_code(check: &Check) -> Option<String> {
+    let js = |s: &str| serde_json::Value::from(s).to_string();
+    Some(match check {
+        Check::Regex(p) => format!("new RegExp({}, \"i\").test(output)", js(p)),
+        Check::Equals(v) => format!("output.toLowerCase() === {}.toLowerCase()", js(v)),
+        Check::StartsWith(v) => format!("output.toLowerCase().startsWith({}.toLowerCase())", js(v)),
+        _ => None?,
+    })
 }
 
-/// The pattern of a `javascript` check written exactly as [`ignore_case_regex_code`] writes it
-/// (spaces around it aside); `None` for any other code, which Promptwright does not run.
-pub fn ignore_case_regex_of(code: &str) -> Option<String> {
-    let literal = code
-        .trim()
-        .strip_prefix("new RegExp(")?
-        .strip_suffix(", \"i\").test(output)")?;
-    serde_json::from_str::<String>(literal).ok()
+/// The check of a `javascript` check's code written exactly as [`ignore_case_code`] writes it
+/// (spaces around it aside), to be run ignoring capitals; `None` for any other code, which
+/// Promptwright does not run.
+pub fn ignore_case_check_of(code: &str) -> Option<Check> {
+    let code = code.trim();
+    let value = |literal: &str| serde_json::from_str::<String>(literal).ok();
+    if let Some(rest) = code.strip_prefix("new RegExp(") {
+        return value(rest.strip_suffix(", \"i\").test(output)")?).map(Check::Regex);
+    }
+    if let Some(rest) = code.strip_prefix("output.toLowerCase() === ") {
+        return value(rest.strip_suffix(".toLowerCase()")?).map(Check::Equals);
+    }
+    let rest = code.strip_prefix("output.toLowerCase().startsWith(")?;
+    value(rest.strip_suffix(".toLowerCase())")?).map(Check::StartsWith)
 }
 
 impl TryFrom<&AssertionV1> for Assertion {
@@ -1806,6 +1886,7 @@ impl TryFrom<&AssertionV1> for Assertion {
                 plain(Check::EqualsJson(one()))
             }
             "equals" => plain(Check::Equals(one())),
+            // Drafts and links written before the `javascript` form.
             "iequals" => any_case(Check::Equals(one())),
             // `not-contains` and `not-contains-any` keep their own kind (as before).
             "contains" | "icontains" if negate => {
@@ -1821,6 +1902,7 @@ impl TryFrom<&AssertionV1> for Assertion {
             "contains-any" => plain(Check::ContainsAny(many()?)),
             "icontains-any" => any_case(Check::ContainsAny(many()?)),
             "starts-with" => plain(Check::StartsWith(one())),
+            // Drafts and links written before the `javascript` form.
             "istarts-with" => any_case(Check::StartsWith(one())),
             "regex" => {
                 let r = one();
@@ -1830,9 +1912,10 @@ impl TryFrom<&AssertionV1> for Assertion {
                     None => plain(Check::Regex(r)),
                 }
             }
-            "javascript" if ignore_case_regex_of(&one()).is_some() => any_case(Check::Regex(
-                ignore_case_regex_of(&one()).unwrap_or_default(),
-            )),
+            "javascript" => match ignore_case_check_of(&one()) {
+                Some(check) => any_case(check),
+                None => return Err(fail(why_unsupported(base))),
+            },
             "is-json" => match w.value.as_ref() {
                 None | Some(serde_json::Value::Null) => plain(Check::IsJson),
                 Some(serde_json::Value::String(s)) if s.trim().is_empty() => plain(Check::IsJson),
