@@ -989,8 +989,24 @@ fn yaml_whole_file_errors_name_the_line() {
         "c.yaml",
         "tests:\n  - vars:\n      a: [1, 2\n  - vars: {b: 1}\n",
         expect![[r#"
-        ERROR This YAML file could not be read: line 4: illegal placement of ':' indicator.
+        ERROR This YAML file could not be read: line 4: illegal placement of ':' indicator, inside the list that opens with “[” on line 3 (is its “]” missing?).
     "#]],
+    );
+    // Tryout 102: a `[` or `{` never closed was reported on a later line only.
+    check(
+        "c.yaml",
+        "tests:\n  - assert:\n      - type: contains-any\n        value: {a: 1\n\n  - vars: x\n",
+        expect![[r#"
+            ERROR This YAML file could not be read: line 6: while parsing a flow mapping, did not find expected ',' or '}', inside the map that opens with “{” on line 4 (is its “}” missing?).
+        "#]],
+    );
+    // Brackets closed on their line: nothing said of them.
+    check(
+        "c.yaml",
+        "tests:\n  - vars: {a: [1, 2]}\n    b: : c\n",
+        expect![[r#"
+            ERROR This YAML file could not be read: line 3: mapping values are not allowed in this context.
+        "#]],
     );
     check(
         "c.yaml",

@@ -43,6 +43,29 @@ struct Open {
     node: Node,
     anchor: usize,
     key: Option<Node>,
+    /// A flow collection's bracket (`[` or `{`) and the line it stands on; `None` for a block
+    /// collection.
+    flow: Option<(char, usize)>,
+}
+
+/// Where a file that could not be read was inside a list or map written in brackets that opened
+/// on an earlier line: ", inside the list that opens with “[” on line 3 (is its “]” missing?)".
+/// An unclosed bracket is found only where the reader stumbles on what follows it, a line or more
+/// later (tryout 102: the message named the line after the `[`). Empty otherwise.
+fn inside_flow(stack: &[Open], error_line: usize) -> String {
+    match stack.iter().rev().find_map(|o| o.flow) {
+        Some((open, line)) if line < error_line => {
+            let (what, close) = if open == '[' {
+                ("list", ']')
+            } else {
+                ("map", '}')
+            };
+            format!(
+                ", inside the {what} that opens with \u{201c}{open}\u{201d} on line {line} (is its \u{201c}{close}\u{201d} missing?)"
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// Parses the file's one YAML document into a tree of nodes with lines.
@@ -72,9 +95,10 @@ pub(super) fn parse_yaml(text: &str) -> Result<Node, String> {
                 )
             } else {
                 format!(
-                    "This YAML file could not be read: line {}: {}.",
+                    "This YAML file could not be read: line {}: {}{}.",
                     e.marker().line(),
-                    e.info()
+                    e.info(),
+                    inside_flow(&stack, e.marker().line())
                 )
             }
         })?;
@@ -103,10 +127,16 @@ pub(super) fn parse_yaml(text: &str) -> Result<Node, String> {
                 } else {
                     Kind::Map(Vec::new())
                 };
+                let flow = lines
+                    .get(span.start.line().wrapping_sub(1))
+                    .and_then(|l| l.chars().nth(span.start.col()))
+                    .filter(|c| matches!(c, '[' | '{'))
+                    .map(|c| (c, span.start.line()));
                 stack.push(Open {
                     node: Node { line, kind },
                     anchor,
                     key: None,
+                    flow,
                 });
                 None
             }
