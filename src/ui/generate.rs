@@ -1105,7 +1105,24 @@ fn SectionEditor(
                     disabled=move || g.call.running.get() || d.draft.with(|x| x.current_version().is_none()) || tiny_meta()
                     title=move || tiny_meta().then_some(TINY_CANNOT)
                     aria-label=format!("Rewrite {} with the model", section.title())
-                    on:click=move |_| open_rewrite.update(|o| *o = !*o)>
+                    on:click={
+                        let rewrite_id = rewrite_id.clone();
+                        move |_| {
+                            open_rewrite.update(|o| *o = !*o);
+                            // Opened: the focus goes to the box for the instruction once it
+                            // is drawn, a task later (tryout 102: it stayed on the button, a
+                            // Tab away).
+                            if open_rewrite.get_untracked() {
+                                let id = rewrite_id.clone();
+                                set_timeout(move || {
+                                    use wasm_bindgen::JsCast;
+                                    if let Some(input) = document().get_element_by_id(&id) {
+                                        let _ = input.unchecked_into::<web_sys::HtmlElement>().focus();
+                                    }
+                                }, std::time::Duration::ZERO);
+                            }
+                        }
+                    }>
                     "Rewrite…"
                 </button>
             </div>

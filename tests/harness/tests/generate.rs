@@ -248,6 +248,13 @@ async fn idea_to_prompt_with_the_fake_provider() -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
+    // The box for the instruction takes the focus (tryout 102: it stayed on the button).
+    browser
+        .wait_until(
+            "return document.activeElement?.id === 'pw-rewrite-steps'",
+            "the instruction box has the focus",
+        )
+        .await?;
     browser
         .field("How should Steps change?")
         .await?
@@ -2308,6 +2315,13 @@ async fn rewrite_steps_until_sent(
         .button("Rewrite Steps with the model")
         .await?
         .click()
+        .await?;
+    // The box for the instruction takes the focus (tryout 102: it stayed on the button).
+    browser
+        .wait_until(
+            "return document.activeElement?.id === 'pw-rewrite-steps'",
+            "the instruction box has the focus",
+        )
         .await?;
     browser
         .field("How should Steps change?")
