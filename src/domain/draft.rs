@@ -613,6 +613,18 @@ impl Draft {
         changed
     }
 
+    /// A draft from outside this browser (a received link, an imported file): every result in
+    /// it is marked as having come with it ([`CaseRun::received`](crate::domain::eval::run::CaseRun::received)),
+    /// its token counts being the link's or file's word. Returns how many were marked.
+    pub fn results_received(&mut self) -> usize {
+        let mut n = 0;
+        for c in self.results_mut() {
+            c.received = true;
+            n += 1;
+        }
+        n
+    }
+
     /// In a draft received by a link: every rating in it (of a run's answers, on the execution
     /// and comparison models, of a Reflexion final, of a rated answer a re-run replaced) is
     /// marked as the sender's ([`crate::domain::eval::rating::Rating::by_sender`]), so a saved

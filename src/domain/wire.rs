@@ -174,6 +174,10 @@ pub struct CaseRunV1 {
     /// `salvage`, named, and the result kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_rating: Option<crate::domain::eval::rating::RatedAnswer>,
+    /// The result came with the draft from a link or a file (`CaseRun::received`): `true`;
+    /// absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub received: bool,
     /// This run's re-run of the case was stopped (a Cancel, or the page going away while it
     /// answered) and the answer above, from an earlier run, was put back
     /// ([`CaseRun::rerun_cancelled`]): counted as this run's cancelled case, with what the
@@ -329,6 +333,7 @@ impl From<&Run> for RunV1 {
                     judge_model: c.judge_model.as_ref().map(ModelUsed::to_wire),
                     rating: c.rating.clone(),
                     replaced_rating: c.replaced_rating.clone(),
+                    received: c.received,
                     rerun_cancelled,
                 })
                 .collect(),
@@ -408,6 +413,7 @@ impl From<RunV1> for Run {
                         judge_model: c.judge_model.as_deref().and_then(ModelUsed::from_wire),
                         rating: c.rating,
                         replaced_rating: c.replaced_rating,
+                        received: c.received,
                         earlier: None,
                         rerun_failed: None,
                         rerun_cancelled,
@@ -961,6 +967,7 @@ pub(crate) mod tests {
                     "Asks instead of answering",
                 )),
                 // The rated answer a re-run replaced, kept on the wire.
+                received: false,
                 replaced_rating: Some(crate::domain::eval::rating::RatedAnswer {
                     output: "Please say which order.".into(),
                     rating: crate::domain::eval::rating::Rating::new(
@@ -1240,6 +1247,7 @@ fn imported_from(reads: Vec<Result<Salvaged, Unusable>>) -> Result<Imported, Str
             Ok(mut s) => {
                 s.draft.arrive_as_copy();
                 s.draft.price_here();
+                s.draft.results_received();
                 out.drafts.push(s);
             }
             Err(e) => out.unreadable.push((i + 1, e)),
@@ -1397,6 +1405,8 @@ mod export_tests {
             1,
             "the sample's cost is not its tokens' here"
         );
+        // Its results came with the file (`Draft::results_received`).
+        assert_eq!(priced.results_received(), 1);
         assert_eq!(drafts(&json), vec![priced.clone(), priced.clone()]);
         let single = serde_json::to_string(&DraftV1::from_draft(&d, Include::ALL)).unwrap();
         assert_eq!(drafts(&single), vec![priced]);

@@ -862,7 +862,7 @@ fn OptimizerPanel() -> impl IntoView {
                                 let judged = (0..=cfg.also_on.len() as u32).any(|m| b.calls_of(optimize::slot(Role::Judge, m)) > 0);
                                 let latest = d.draft.with(|x| x.run_of(x.current).map(|r| {
                                     let (n, all, t) = r.latest_tokens();
-                                    (n, all, t, r.latest_estimated())
+                                    (n, all, t, r.latest_estimated(), r.latest_received())
                                 }));
                                 // The loop's answers have a run's room (`setup::effective`), not
                                 // the settings' default (tryout 81: "800-token cap" beside runs'

@@ -225,7 +225,7 @@ pub fn ResultsCard() -> impl IntoView {
             // Tryout 100: Run on all models replaced a rated answer, and its rating with it, with
             // no word before the press. Said while this version's answers carry ratings.
             {crate::ui::erased::show(rated_here, move || view! {
-                <p class="pw-hint" id="pw-run-rated">"Running a rated case again makes a new, unrated answer; your rating stays beside it (a Reflexion final's goes). Run selected runs only the cases you tick."</p>
+                <p class="pw-hint" id="pw-run-rated">"Running a rated case again makes a new, unrated answer; the rating stays beside it (a Reflexion final's rating goes). Run selected runs only the cases you tick."</p>
             }.into_any())}
             // Before a run without a key goes out and comes back refused (tryout: nothing said so).
             // The judge only when a case has a judge check (tryout 47: a run with none warned
@@ -263,8 +263,8 @@ pub fn ResultsCard() -> impl IntoView {
                 {crate::ui::erased::show(move || !r.running() && bound.with(|(_, cost, _)| cost.starts_with("at most")), move || view! {
                     <p class="pw-hint pw-run-basis">{crate::ui::erased::dynamic(move || ({
                         let judged = bound.with(|(b, _, _)| b.judge_calls > 0);
-                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_tokens(), r.cost_line())));
-                        run::bound_basis(judged, latest.as_ref().map(|((n, all, _), c)| (*n, *all, c.as_str())))
+                        let latest = run.with(|r| r.as_ref().map(|r| (r.latest_tokens(), r.cost_line(), r.latest_received())));
+                        run::bound_basis(judged, latest.as_ref().map(|((n, all, _), c, received)| (*n, *all, c.as_str(), *received)))
                     }).into_any())}</p>
                 }.into_any())}
             }.into_any())}
@@ -327,6 +327,9 @@ pub fn ResultsCard() -> impl IntoView {
                         });
                         if p.over_cap > 0 {
                             parts.push(over_cap_line(p.over_cap));
+                        }
+                        if p.received > 0 {
+                            parts.push(received_line(p.received));
                         }
                         parts.join(" · ")
                     }).into_any())}</p>
@@ -479,6 +482,17 @@ pub fn over_cap_line(n: usize) -> String {
         "the provider sent more than the {}-token output cap for {}, so the cost may be above the bound shown before the run",
         grouped(u64::from(MAX_OUTPUT_TOKENS)),
         count(n, "case", "cases")
+    )
+}
+
+/// The progress line's part about `n` results that came with the draft (`Progress::received`):
+/// "3 results came with the draft in a link or file: their token counts are as it says, not
+/// counted here".
+pub fn received_line(n: usize) -> String {
+    format!(
+        "{} came with the draft in a link or file: {} token counts are as it says, not counted here",
+        count(n, "result", "results"),
+        if n == 1 { "its" } else { "their" }
     )
 }
 

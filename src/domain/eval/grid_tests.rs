@@ -460,6 +460,8 @@ fn results_are_kept_per_version_and_model_through_storage_and_links() {
     // Its costs are the tokens at this page's prices (`Draft::price_here`).
     let mut priced = d.clone();
     priced.price_here();
+    // Its results came with the link (`Draft::results_received`).
+    priced.results_received();
     assert_eq!(opened.draft.compared, priced.compared);
     let no_results = Include {
         results: false,

@@ -198,6 +198,7 @@ fn ratings_and_the_switch_are_kept_exported_and_shared_with_results() {
     // (As the sender's ratings: `a_links_ratings_stay_the_senders`.)
     let mut sent = d.clone();
     assert_eq!(sent.ratings_by_sender(), 2);
+    sent.results_received();
     assert_eq!(back.draft.runs, sent.runs);
     assert!(!back.draft.suite.thumbs_down_fails);
     assert!(

@@ -142,6 +142,13 @@ pub struct CaseRun {
     /// dropped the rating and its note). Kept on the wire (`replaced_rating`); `None` when no
     /// rated answer was replaced.
     pub replaced_rating: Option<super::rating::RatedAnswer>,
+    /// This result came with the draft from outside this browser (a received link, an imported
+    /// file; [`crate::domain::draft::Draft::results_received`]): its token counts are what the
+    /// link or file says, not counted here, so the page says so of every figure made of them and
+    /// does not say a provider sent more than the output cap (tryouts 99-100: 4,000,000,000
+    /// output tokens in a link read "the provider sent more than the 1,500-token output cap").
+    /// Kept on the wire (`received`); a run of the case here makes a result without it.
+    pub received: bool,
     /// While the case is re-run (queued or answering), the answer it had before, or the part of
     /// an answer a failed call left: a cancelled re-run puts it back ([`CaseRun::cancel`]), a
     /// draft saved meanwhile keeps it ([`CaseRun::settled`]), and a re-run that fails before
@@ -1264,7 +1271,7 @@ pub const CONFIRM_RUN_CALLS: u32 = 500;
 /// cost ([`Run::cost_line`]), how many of its cases counted tokens and how many it had
 /// ([`Run::latest_tokens`]), said when it is a price. Tryouts 46-48: a bound 10-58 times what
 /// the run then cost read as a wrong estimate.
-pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str)>) -> String {
+pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str, bool)>) -> String {
     use crate::domain::figures::grouped;
     let judge = judge_bound_clause(judged);
     let mut s = format!(
@@ -1273,8 +1280,8 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str)>) -> String
          from the tokens its provider reports.",
         grouped(u64::from(MAX_OUTPUT_TOKENS))
     );
-    if let Some((n, all, cost)) =
-        latest.filter(|(_, all, c)| *all > 0 && (c.starts_with('$') || *c == "free"))
+    if let Some((n, all, cost, received)) =
+        latest.filter(|(_, all, c, _)| *all > 0 && (c.starts_with('$') || *c == "free"))
     {
         let cost = if cost == "free" {
             "was free".to_owned()
@@ -1289,7 +1296,13 @@ pub fn bound_basis(judged: bool, latest: Option<(usize, usize, &str)>) -> String
         } else {
             String::new()
         };
-        s.push_str(&format!(" This version's latest run{cases} {cost}."));
+        // Results that came with the draft count as they say (tryouts 99-100).
+        let said = if received {
+            ", by the token counts its results came with in a link or file"
+        } else {
+            ""
+        };
+        s.push_str(&format!(" This version's latest run{cases} {cost}{said}."));
     }
     s
 }
@@ -1509,6 +1522,12 @@ impl Run {
                     + u64::from(c.judge_tokens.1);
                 (n + usize::from(used > 0), all + 1, t + used)
             })
+    }
+
+    /// Whether some results of the latest run came with the draft from a link or a file
+    /// ([`CaseRun::received`]): a figure made of their token counts is said to be theirs.
+    pub fn latest_received(&self) -> bool {
+        self.cases.values().any(|c| self.is_latest(c) && c.received)
     }
 
     /// Whether some token counts of the latest run's cases are estimates (a call that reported
@@ -1917,7 +1936,11 @@ impl Run {
             if !self.is_latest(cr) {
                 continue;
             }
-            if !cr.tokens_estimated && cr.output_tokens > MAX_OUTPUT_TOKENS {
+            // A result that came with the draft says its own counts: no provider of this page
+            // went over a cap it was shown (tryouts 99-100).
+            if cr.received {
+                p.received += 1;
+            } else if !cr.tokens_estimated && cr.output_tokens > MAX_OUTPUT_TOKENS {
                 p.over_cap += 1;
             }
             p.input_tokens += u64::from(cr.input_tokens) + u64::from(cr.judge_tokens.0);
@@ -2040,8 +2063,12 @@ pub struct Progress {
     pub total: usize,
     /// Answers whose provider reported more output tokens than the run's cap
     /// ([`MAX_OUTPUT_TOKENS`]): a server that ignores the cap can cost more than the bound
-    /// shown before the run (tryout 19, 4).
+    /// shown before the run (tryout 19, 4). Not the results that came with the draft
+    /// ([`Progress::received`]).
     pub over_cap: usize,
+    /// Results of the latest run that came with the draft from a link or a file
+    /// ([`CaseRun::received`]): their token counts, in the totals, are the link's or file's.
+    pub received: usize,
     pub running: usize,
     pub done: usize,
     /// Cases whose call failed, [`Progress::kept_earlier`] among them.

@@ -1832,6 +1832,18 @@ fn answers_over_the_output_cap_are_counted() {
     assert_eq!(r.progress().over_cap, 0, "at the cap, or an estimate");
     r.cases.insert(3, result(2_151, false));
     assert_eq!(r.progress().over_cap, 1);
+    // Tryouts 99-100: a link's 4,000,000,000 output tokens read "the provider sent more than the
+    // cap"; a result that came with the draft says its own counts and is counted apart.
+    let mut received = result(4_000_000_000, false);
+    received.received = true;
+    r.cases.insert(4, received);
+    let p = r.progress();
+    assert_eq!((p.over_cap, p.received), (1, 1));
+    assert!(r.latest_received());
+    assert!(
+        run::bound_basis(false, Some((4, 4, "$1.00", true)))
+            .ends_with("latest run (4 cases) cost $1.00, by the token counts its results came with in a link or file.")
+    );
 }
 
 // Tryout 19 (3): a reload while a re-run answered (over an earlier answer) dropped the call from
@@ -1933,7 +1945,7 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
         "{plain}"
     );
     assert!(!plain.contains("judge"), "{plain}");
-    let judged = run::bound_basis(true, Some((3, 3, "$0.0021")));
+    let judged = run::bound_basis(true, Some((3, 3, "$0.0021", false)));
     assert!(
         judged.contains("each judge call as if the answer filled the 8,000 characters"),
         "{judged}"
@@ -1943,11 +1955,12 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
         "{judged}"
     );
     assert!(
-        run::bound_basis(false, Some((1, 1, "free"))).ends_with("latest run (1 case) was free.")
+        run::bound_basis(false, Some((1, 1, "free", false)))
+            .ends_with("latest run (1 case) was free.")
     );
     // Tryout 89: "(581 cases)" for a run of which 12 were sent.
     assert!(
-        run::bound_basis(false, Some((12, 581, "$0.01")))
+        run::bound_basis(false, Some((12, 581, "$0.01", false)))
             .ends_with("latest run (12 of its 581 cases that reached the model) cost $0.01.")
     );
     // Not a price: nothing is said of the latest run.
@@ -1955,12 +1968,12 @@ fn the_run_bound_says_what_it_counts_and_what_the_latest_run_cost() {
         "nothing yet (no tokens counted)",
         "unknown price (no list price for x)",
     ] {
-        assert!(!run::bound_basis(true, Some((2, 2, not_a_price))).contains("latest run"));
+        assert!(!run::bound_basis(true, Some((2, 2, not_a_price, false))).contains("latest run"));
     }
-    assert!(!run::bound_basis(true, Some((0, 0, "$0.01"))).contains("latest run"));
+    assert!(!run::bound_basis(true, Some((0, 0, "$0.01", false))).contains("latest run"));
     // Tryout 90: after a reload mid-run, what it spent is in calls cut off: the cost is said.
     assert!(
-        run::bound_basis(true, Some((0, 24, "$0.0022")))
+        run::bound_basis(true, Some((0, 24, "$0.0022", false)))
             .ends_with("This version's latest run cost $0.0022.")
     );
     // The figures named are the ones the bound uses.

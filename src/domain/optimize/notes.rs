@@ -99,7 +99,7 @@ pub const LOOP_ELSEWHERE: &str = "This draft's optimization loop is going on in 
 pub fn bound_basis(
     exec_max_tokens: u32,
     judged: bool,
-    latest: Option<(usize, usize, u64, bool)>,
+    latest: Option<(usize, usize, u64, bool, bool)>,
 ) -> String {
     use crate::domain::figures::{count, grouped};
     let judge = crate::domain::eval::run::judge_bound_clause(judged);
@@ -109,10 +109,12 @@ pub fn bound_basis(
     );
     // A case of it that counted no tokens (never sent) is no case of the average (tryout 89:
     // "about 53 a case" for a run cancelled after 133 of its 705 cases).
-    if let Some((n, all, t, estimated)) = latest.filter(|(n, _, t, _)| *n > 0 && *t > 0) {
+    if let Some((n, all, t, estimated, received)) =
+        latest.filter(|(n, _, t, _, _)| *n > 0 && *t > 0)
+    {
         let cases = crate::domain::eval::run::cases_reached(n, all);
         s.push_str(&format!(
-            " This version's latest run used {}{} for {} (about {} a case).",
+            " This version's latest run used {}{} for {} (about {} a case){}.",
             if estimated { "about " } else { "" },
             count(t, "token", "tokens"),
             if n >= all {
@@ -120,7 +122,14 @@ pub fn bound_basis(
             } else {
                 format!("the {cases}")
             },
-            grouped(t.div_ceil(n as u64))
+            grouped(t.div_ceil(n as u64)),
+            // Results that came with the draft count as they say (tryouts 99-100: "used
+            // 8,000,000,000 tokens" from a link).
+            if received {
+                ", as the link or file its results came with says"
+            } else {
+                ""
+            }
         ));
     }
     s
@@ -279,7 +288,7 @@ mod tests {
     // Tryout 79: the loop's ceiling read as a forecast 28 times what it used.
     #[test]
     fn the_loops_ceiling_says_what_it_counts_and_what_a_run_used() {
-        let s = bound_basis(600, true, Some((5, 5, 3_412, false)));
+        let s = bound_basis(600, true, Some((5, 5, 3_412, false, false)));
         assert!(s.starts_with("\u{201c}Up to\u{201d} is a ceiling, not a forecast: it counts each answer at its 600-token cap, each judge call as if the answer filled the 8,000 characters the judge is shown, each of 4 bytes (the longest a character can be),"), "{s}");
         assert!(
             s.ends_with(
@@ -287,20 +296,26 @@ mod tests {
             ),
             "{s}"
         );
-        let s = bound_basis(1500, false, Some((0, 0, 0, false)));
+        let s = bound_basis(1500, false, Some((0, 0, 0, false, false)));
         assert!(!s.contains("judge") && !s.contains("latest run"), "{s}");
         // Tryout 89: cases never sent are no cases of the average.
-        let s = bound_basis(1500, false, Some((133, 705, 37_173, false)));
+        let s = bound_basis(1500, false, Some((133, 705, 37_173, false, false)));
         assert!(
             s.ends_with("This version's latest run used 37,173 tokens for the 133 of its 705 cases that reached the model (about 280 a case)."),
             "{s}"
         );
         // Tryout 97: a refused case's estimate was said as a count.
-        let s = bound_basis(1500, false, Some((1, 1, 189, true)));
+        let s = bound_basis(1500, false, Some((1, 1, 189, true, false)));
         assert!(
             s.ends_with(
                 "This version's latest run used about 189 tokens for its 1 case (about 189 a case)."
             ),
+            "{s}"
+        );
+        // Tryouts 99-100: a link's 8,000,000,000 tokens were said as the run's own.
+        let s = bound_basis(1500, false, Some((2, 2, 8_000_000_000, false, true)));
+        assert!(
+            s.ends_with("This version's latest run used 8,000,000,000 tokens for its 2 cases (about 4,000,000,000 a case), as the link or file its results came with says."),
             "{s}"
         );
     }

@@ -764,6 +764,7 @@ pub fn decode_salvaged(input: &str) -> Result<Salvaged, ShareError> {
     }
     s.draft.arrive_as_copy();
     s.draft.price_here();
+    s.draft.results_received();
     s.draft.ratings_by_sender();
     Ok(s)
 }
@@ -1238,6 +1239,7 @@ pub fn reference_drafts() -> Vec<(&'static str, Draft)> {
                     judge_model: Some(crate::domain::eval::run::ModelUsed { kind: crate::domain::provider::ProviderKind::OpenAi, model: "gpt-4o-mini".into() }),
                     rating: None,
                     replaced_rating: None,
+                    received: false,
                     judgements: [(rubric.to_owned(), Judgement::Scored { score: 6 + (i % 5) as u8, reasoning: format!("Owners named for {} of the items; nothing invented.", 1 + i % 3) })].into(),
                 });
             }

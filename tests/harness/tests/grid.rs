@@ -957,7 +957,8 @@ async fn a_call_waiting_for_a_place_says_so_in_its_panel_until_it_goes_out() -> 
 /// Tryout 97: a link edited to carry a comparison model's results under the key of gpt-4o at
 /// localhost:8090, labelled "OpenAI gpt-4o" and priced at a fraction of gpt-4o's rate, read as
 /// the sender wrote it: no address in the row or on its Add button, and the sender's cost. The
-/// row is named from the key and priced here from its tokens.
+/// row is named from the key and priced here from its tokens; token counts past the output cap
+/// are said to be the link's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> anyhow::Result<()> {
     use promptwright::domain::eval::run::{CaseRun, Run, Status};
@@ -1019,6 +1020,22 @@ async fn a_links_comparison_results_are_named_by_their_key_and_priced_here() -> 
     // gpt-4o's results at 127.0.0.1:8090 until saved).
     b.wait_for_text("Results of 2 comparison models (OpenAI gpt-4o at localhost:8090, \u{201c}Totally Claude Opus\u{201d} (the name its results carry)) come with the link too").await?;
     b.button("Save as my draft").await?.click().await?;
+    // Tryouts 99-100: the link's 1,000,000 output tokens (past the 1,500-token cap) read "the
+    // provider sent more than the 1,500-token output cap", a provider of this page blamed for
+    // the sender's figure. The line says whose counts they are.
+    b.wait_below_prompt().await?;
+    b.wait_until(
+        "return (document.querySelector('.pw-progress__text')?.textContent ?? '').includes('1 result came with the draft in a link or file: its token counts are as it says, not counted here')",
+        "the progress line to say the counts are the link's",
+    )
+    .await?;
+    let line = b
+        .eval("return document.querySelector('.pw-progress__text').textContent")
+        .await?;
+    assert!(
+        !line.as_str().unwrap_or_default().contains("more than the"),
+        "{line}"
+    );
     b.wait_for_text("Compare models").await?.click().await?;
     let named = "OpenAI gpt-4o at localhost:8090";
     b.wait_for_text(&format!(
