@@ -205,12 +205,37 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
         "{kept}"
     );
     assert_eq!(badge(&b, 2).await?, "pass");
-    b.button("Retry case #2").await?.click().await?;
+    // Retry pressed from the keyboard takes itself away; the control after it is Reflect, which
+    // spends money: the focus goes on past it, to a control that does not (tryout 102: a second
+    // Enter started the reflection).
+    let next_after_retry = b
+        .eval(
+            "const all = Array.from(document.querySelectorAll('button:not([disabled]), input:not([type=hidden]), select, textarea, a[href]')); \
+             const r = document.querySelector('[aria-label=\"Retry case #2\"]'); \
+             const n = all[all.indexOf(r) + 1]; \
+             return [n.getAttribute('aria-label'), (n.getAttribute('aria-describedby') ?? '').includes('cost')]",
+        )
+        .await?;
+    assert_eq!(next_after_retry, json!(["Reflect on case #2", true]));
+    b.eval("document.querySelector('[aria-label=\"Retry case #2\"]').focus(); return 1")
+        .await?;
+    b.press("\u{E007}").await?;
     b.wait_until(
         "const r = document.querySelector('.pw-result[data-case=\"2\"]'); return !r.innerText.includes('re-run failed') && !r.innerText.includes('earlier run')",
         "case 2's retry to answer in the run",
     )
     .await?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let focused = b
+        .eval(
+            "const a = document.activeElement; \
+             return !a || a === document.body ? 'body' : [a.getAttribute('aria-label') ?? a.textContent.trim(), (a.getAttribute('aria-describedby') ?? '').includes('cost')]",
+        )
+        .await?;
+    assert!(
+        focused != json!("body") && focused.get(1) == Some(&json!(false)),
+        "the focus after Retry went away: {focused}"
+    );
     wait_badge(&b, 2, "pass").await?;
     b.press("\u{E00A}c\u{E000}").await?;
     b.wait_for_text("The final prompt is copied.").await?;
