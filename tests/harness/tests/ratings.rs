@@ -94,7 +94,7 @@ async fn a_thumbs_down_changes_the_score_reaches_the_optimizer_and_survives_a_re
     let warned = "return !!document.getElementById('pw-run-rated')";
     assert_eq!(b.eval(warned).await?, json!(false));
     b.button(down).await?.click().await?;
-    b.wait_for_text("Running a rated case again makes a new, unrated answer; your rating stays beside it (a Reflexion final's goes).")
+    b.wait_for_text("Running a rated case again makes a new, unrated answer; the rating stays beside it (a Reflexion final's rating goes).")
         .await?;
     b.field("Your note on the answer to case #1")
         .await?
