@@ -119,10 +119,28 @@ impl Toasts {
     }
 }
 
-/// The toast stack (bottom right), announced politely to screen readers.
+/// The toast stack (bottom right), announced politely to screen readers. Escape takes the
+/// messages away (tryout 102: only their Dismiss did), unless a drawer or dialog is open, which
+/// Escape closes first, or something else used the key.
 #[component]
 pub fn ToastStack() -> impl IntoView {
     let t = Toasts::expect();
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != "Escape" || ev.default_prevented() || t.items.with_untracked(Vec::is_empty) {
+            return;
+        }
+        if document()
+            .query_selector("[role=dialog]")
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            return;
+        }
+        ev.prevent_default();
+        t.items.set(Vec::new());
+    });
+    on_cleanup(move || escape.remove());
     view! {
         <div class="pw-toasts" role="status" aria-live="polite">
             {crate::ui::erased::keyed(

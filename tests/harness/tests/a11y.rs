@@ -317,6 +317,18 @@ async fn a_control_that_takes_itself_away_leaves_the_focus_on_the_page() -> anyh
     .await?;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_focus_kept(&b, "the toast's Dismiss").await?;
+    // Escape takes a toast away too (tryout 102: only its Dismiss did), wherever the focus is.
+    b.press("\u{E00A}c\u{E000}").await?;
+    b.wait_for_text("The final prompt is copied.").await?;
+    b.press("\u{E00C}").await?;
+    // Well before the 7 s a toast stays for.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        b.eval("return document.body.innerText.includes('The final prompt is copied.')")
+            .await?,
+        json!(false),
+        "Escape took the toast away"
+    );
     // The "Deleted" note of a draft deleted from the drawer.
     DraftsPage::open(&b).await?;
     b.button("New draft").await?.click().await?;
