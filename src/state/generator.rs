@@ -518,6 +518,11 @@ impl Generator {
         self.generate_checked(false);
     }
 
+    /// What a Generate shortcut pressed while a call of the meta model is under way says: it
+    /// starts nothing (see [`Generator::generate`]).
+    pub const BUSY: &'static str =
+        "A call to the model that writes prompts is under way: wait for it, or Stop it, first.";
+
     /// Whether `job`'s request may go now: a large one waits for a confirmation (unless
     /// `confirmed`), a too large one never goes; either is held in [`Generator::large`] for the
     /// page to show. Computed from the request the job sends, with the meta model's price.
@@ -549,6 +554,12 @@ impl Generator {
     }
 
     fn generate_checked(self, confirmed: bool) {
+        // A generation under way is not replaced by another: a shortcut pressed again (Alt+G,
+        // Ctrl+Enter; the button is off meanwhile) would stop the call, which may be billed,
+        // and pay for a second (tryout 103: two calls, "You stopped the request").
+        if self.call.running.get_untracked() {
+            return;
+        }
         // Text typed in a section just before the press goes in first, as its own version
         // (tryout 94: its save landed after the call failed, and the failure, shown only while
         // the prompt it was about is the one shown, went with no word).

@@ -57,6 +57,7 @@ pub fn IdeaCard() -> impl IntoView {
     let settings = SettingsHandle::expect();
     let offline = crate::state::Online::expect();
     let hint = RwSignal::new(None::<&'static str>);
+    let toasts = super::notice::Toasts::expect();
     let manual = g.manual;
     let idea = move || d.draft.with(|x| x.idea.idea.clone());
     // The idea an example chip replaced, with the version open then: offered back until the
@@ -75,6 +76,11 @@ pub fn IdeaCard() -> impl IntoView {
     };
     let generate = move || match meta::check_idea(&d.draft.with_untracked(|x| x.idea.idea.clone()))
     {
+        // Ctrl+Enter while a call runs starts nothing (tryout 103: it stopped the call and paid
+        // for another), and says so.
+        Ok(()) if g.call.running.get_untracked() => {
+            toasts.push(Generator::BUSY);
+        }
         Ok(()) => g.generate(),
         Err(h) => hint.set(Some(h)),
     };

@@ -407,6 +407,11 @@ fn shortcuts(toasts: notice::Toasts, drafts: DraftHandle) {
         match ev.code().as_str() {
             "KeyG" => {
                 ev.prevent_default();
+                // A call under way is not replaced (tryout 103: Alt+G twice paid for two).
+                if g.call.running.get_untracked() {
+                    toasts.push(Generator::BUSY);
+                    return;
+                }
                 g.generate();
             }
             "KeyR" => {

@@ -430,6 +430,39 @@ async fn generate_slowly(
         .await
 }
 
+// Tryout 103: Ctrl+Enter or Alt+G pressed again while a prompt was being written stopped that
+// call (which may be billed), paid for a second and said "You stopped the request". Neither
+// starts anything while a call is under way; each says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generate_shortcut_pressed_while_writing_starts_nothing() -> anyhow::Result<()> {
+    let (fake, _site, browser) = meta_on_fake().await?;
+    let p = PromptPage::new(&browser);
+    generate_slowly(&fake, &p, &browser, "first", 20).await?;
+    // Replies for the calls that must not go out.
+    fake.push_replies([spec_reply("second"), spec_reply("third")]);
+    browser
+        .eval("document.getElementById('pw-idea').focus(); return 1")
+        .await?;
+    browser.press("\u{E009}\u{E007}\u{E000}").await?;
+    browser.wait_for_text(BUSY).await?;
+    browser.press("\u{E00A}g\u{E000}").await?;
+    p.wait_version(1).await?;
+    p.wait_idle().await?;
+    assert_eq!(fake.chat_requests().len(), 1, "one call for one Generate");
+    assert!(
+        !browser
+            .eval("return document.body.innerText.includes('You stopped the request')")
+            .await?
+            .as_bool()
+            .unwrap_or(true)
+    );
+    browser.close().await?;
+    Ok(())
+}
+
+const BUSY: &str =
+    "A call to the model that writes prompts is under way: wait for it, or Stop it, first.";
+
 /// Opens a new, empty draft from the Drafts panel and waits for it.
 async fn open_a_new_draft(browser: &Browser) -> anyhow::Result<()> {
     pw_harness::pages::DraftsPage::open(browser).await?;
