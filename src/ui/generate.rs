@@ -1032,6 +1032,8 @@ fn SectionEditor(
     // rewrite arrives, unless a large-request notice took it (tryout 83: it was left on the
     // page, and the next Tab landed in the section after).
     let text_id = StoredValue::new(id.clone());
+    let rewrite_open_id = format!("pw-rewrite-open-{}", section.as_str());
+    let unwritten = move || instruction.with(|i| i.trim().is_empty());
     let send_rewrite = move || {
         open_rewrite.set(false);
         g.rewrite(section, instruction.get_untracked());
@@ -1107,7 +1109,7 @@ fn SectionEditor(
                 )).into_any())}</p>
             }.into_any())}
             <div class="pw-row pw-row--wrap">
-                <button type="button" class="pw-button pw-button--small" aria-expanded=move || open_rewrite.get().to_string()
+                <button type="button" class="pw-button pw-button--small" id=rewrite_open_id.clone() aria-expanded=move || open_rewrite.get().to_string()
                     disabled=move || g.call.running.get() || d.draft.with(|x| x.current_version().is_none()) || tiny_meta()
                     title=move || tiny_meta().then_some(TINY_CANNOT)
                     aria-label=format!("Rewrite {} with the model", section.title())
@@ -1137,15 +1139,26 @@ fn SectionEditor(
                     <label class="pw-label pw-sr-only" for=rewrite_id.clone()>{format!("How should {} change?", section.title())}</label>
                     <input id=rewrite_id2.clone() class="pw-input" placeholder="e.g. more concise"
                         prop:value=move || instruction.get() on:input=move |ev| instruction.set(event_target_value(&ev))
-                        // Enter sends it, as the button does (tryout 83: it did nothing).
-                        on:keydown=move |ev| {
-                            if ev.key() == "Enter" && !ev.is_composing() && !g.call.running.get_untracked() && !off_meta() {
-                                ev.prevent_default();
-                                send_rewrite();
+                        // Enter sends it, as the button does (tryout 83: it did nothing), once
+                        // something is written (tryout 103: Enter on the empty box, a second
+                        // press after Rewrite…, paid for a rewrite by an instruction never
+                        // shown). Escape closes the box, the focus back on Rewrite….
+                        on:keydown={
+                            let open_id = rewrite_open_id.clone();
+                            move |ev| {
+                                if ev.key() == "Enter" && !ev.is_composing() && !g.call.running.get_untracked() && !off_meta() && !unwritten() {
+                                    ev.prevent_default();
+                                    send_rewrite();
+                                }
+                                if ev.key() == "Escape" && !ev.is_composing() {
+                                    ev.prevent_default();
+                                    open_rewrite.set(false);
+                                    focus(&open_id);
+                                }
                             }
                         }/>
-                    <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get() || off_meta()
-                        title=move || off_meta().then_some(OFFLINE_TITLE)
+                    <button type="button" class="pw-button pw-button--primary" disabled=move || g.call.running.get() || off_meta() || unwritten()
+                        title=move || if off_meta() { Some(OFFLINE_TITLE) } else { unwritten().then_some("Write how it should change first.") }
                         on:click=move |_| send_rewrite()>
                         {format!("Rewrite {}", section.title())}
                     </button>
