@@ -339,16 +339,36 @@ fn pinned(window: &web_sys::Window, el: &web_sys::Element) -> bool {
 /// the focus, once the browser has let the focus go to the body (looked at in the next task, so
 /// the key that did it does not press what the focus goes to, then again for half a second: a
 /// disabled control loses it at the next rendering), it goes to that control if it is
-/// back and usable, else to the next control still on the page after where it was (the one
-/// after it within its part of the page first, then outward), else to the work area
-/// (`#pw-main`), without scrolling.
+/// back and usable, else to the row it was in when that row is a place of its own (an element
+/// focusable by script only, `tabindex="-1"`, other than the work area: a result's row, a
+/// case's row, a draft in the list; tryout 103: Retry handed it to the next case's thumbs-up, and
+/// a second Enter rated that answer), else to the next control still on the page after where it
+/// was (the one after it within its part of the page first, then outward), else to the work
+/// area (`#pw-main`), without scrolling.
 pub fn keep_focus_when_removed() {
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
     use wasm_bindgen::closure::Closure;
-    /// The control that last took the focus, and what came after it at each level (innermost
-    /// first) when it did.
-    type Last = Rc<RefCell<Option<(web_sys::Element, Vec<Option<web_sys::Element>>)>>>;
+    /// The control that last took the focus, what came after it at each level (innermost
+    /// first) and the row it was in ([`home_of`]) when it did.
+    type Last = Rc<
+        RefCell<
+            Option<(
+                web_sys::Element,
+                Vec<Option<web_sys::Element>>,
+                Option<web_sys::HtmlElement>,
+            )>,
+        >,
+    >;
+    /// The row of `el` that is a place of its own (`tabindex="-1"`, not the work area).
+    fn home_of(el: &web_sys::Element) -> Option<web_sys::HtmlElement> {
+        el.parent_element()?
+            .closest("[tabindex=\"-1\"]:not(#pw-main)")
+            .ok()
+            .flatten()
+            .filter(|h| h.is_connected())
+            .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok())
+    }
     /// What the focus may be handed to: a control, but no button that spends money (one with
     /// its figure beside it, `cost::CostNote`): a second press of the key would start it
     /// (tryout 102: Retry on a failed case handed the focus to the next case's Reflect).
@@ -386,10 +406,13 @@ pub fn keep_focus_when_removed() {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
-        let Some((el, after)) = last.borrow().clone() else {
+        let Some((el, after, row)) = last.borrow().clone() else {
             pending.set(false);
             return;
         };
+        // The row it was in when it took the focus, if still on the page (a removed control
+        // is cut off from it), else its row now.
+        let home = row.filter(|r| r.is_connected()).or_else(|| home_of(&el));
         let active = doc.active_element();
         let on_body = active
             .as_ref()
@@ -405,6 +428,7 @@ pub fn keep_focus_when_removed() {
                 after
             };
             let next = back
+                .or_else(|| home.clone())
                 .or_else(|| {
                     after
                         .into_iter()
@@ -449,7 +473,8 @@ pub fn keep_focus_when_removed() {
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
             {
                 let after = after_of(&el);
-                *last.borrow_mut() = Some((el, after));
+                let row = home_of(&el);
+                *last.borrow_mut() = Some((el, after, row));
             }
         })
     };
@@ -463,7 +488,10 @@ pub fn keep_focus_when_removed() {
         let last = Rc::clone(&last);
         let pending = Rc::clone(&pending);
         Closure::<dyn Fn()>::new(move || {
-            let gone = last.borrow().as_ref().is_some_and(|(el, _)| unusable(el));
+            let gone = last
+                .borrow()
+                .as_ref()
+                .is_some_and(|(el, _, _)| unusable(el));
             if gone && !pending.get() {
                 pending.set(true);
                 // Not at once: a key whose press took the control away (Enter in a field that

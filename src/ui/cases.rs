@@ -346,7 +346,8 @@ fn CaseRow(
         }
     };
     view! {
-        <li class="pw-case" class:pw-case--open=open>
+        // A place of its own for the focus, as a result's row (`browser::keep_focus_when_removed`).
+        <li class="pw-case" class:pw-case--open=open tabindex="-1">
             <div class="pw-case__line">
                 <input type="checkbox" class="pw-case__pick"
                     aria-label=move || format!("Select {}", name())

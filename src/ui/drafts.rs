@@ -86,9 +86,12 @@ pub fn DraftsPanel(
             lib.open(id);
             open.set(false);
         }
+        // The focus to the new draft's idea box, its first thing to fill (tryout 103: it went
+        // back to the header's Drafts button).
         Leave::New => {
             lib.new_draft();
             open.set(false);
+            super::browser::focus_when_drawn("pw-idea".to_owned());
         }
         Leave::Duplicate(id, _) => lib.duplicate(id),
         Leave::Import => {
@@ -265,7 +268,8 @@ pub fn DraftsPanel(
                             let name = move || meta.with(|m| m.name.clone());
                             let (i1, i2, i3, i4, i5, i6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
                             view! {
-                                <li class="pw-draft-list__item" class:pw-draft-list__item--current=move || current.get()>
+                                // A place of its own for the focus, as a result's row.
+                                <li class="pw-draft-list__item" class:pw-draft-list__item--current=move || current.get() tabindex="-1">
                                     {crate::ui::erased::dynamic(move || (if renaming.get().as_deref() == Some(i1.as_str()) {
                                         let (a, b) = (i2.clone(), i2.clone());
                                         // The focus goes into the field whenever it is drawn (also
@@ -311,6 +315,7 @@ pub fn DraftsPanel(
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Duplicate {}", name()) on:click=move |_| ask(Leave::Duplicate(i5.clone(), name()))>"Duplicate"</button>
                                         <button type="button" class="pw-button pw-button--small" aria-label=move || format!("Export {}", name()) on:click=move |_| export(Some(i6.clone()))>"Export"</button>
                                         <button type="button" class="pw-button pw-button--small pw-button--danger" aria-label=move || format!("Delete {}", name())
+                                            id=format!("pw-delete-{id}")
                                             on:click={
                                                 let id = id.clone();
                                                 // The question takes the focus on its safe answer; a delete
@@ -347,6 +352,7 @@ pub fn DraftsPanel(
                                             let stops = if stops.is_empty() { String::new() } else { format!(" It is open: {}.", stops.join("; ")) };
                                             // Tryout 77: a second delete ended the first one's Undo with no word.
                                             let ends_undo = lib.deleted.with_untracked(|d| d.as_ref().map(|r| format!(" Deleting it ends the Undo of \u{201c}{}\u{201d}.", r.draft.display_name()))).unwrap_or_default();
+                                            let yes2 = yes.clone();
                                             view! {
                                                 <div class="pw-notice pw-notice--warn" role="alertdialog" aria-label="Delete this draft?">
                                                     <p class="pw-notice__text">{format!(
@@ -359,7 +365,15 @@ pub fn DraftsPanel(
                                                             lib.delete(yes.clone());
                                                             undo_focus.set(true);
                                                         }>"Delete it"</button>
-                                                        <button type="button" id="pw-keep-draft" class="pw-button" on:click=move |_| confirming.set(None)>"Keep it"</button>
+                                                        // The focus back on the Delete that asked (tryout 103: it went to
+                                                        // the next draft's open button, and Enter opened that draft).
+                                                        <button type="button" id="pw-keep-draft" class="pw-button" on:click={
+                                                            let asked = format!("pw-delete-{yes2}");
+                                                            move |_| {
+                                                                confirming.set(None);
+                                                                super::browser::focus_when_drawn(asked.clone());
+                                                            }
+                                                        }>"Keep it"</button>
                                                     </div>
                                                 </div>
                                             }

@@ -862,7 +862,9 @@ fn ResultRow(
         })
     });
     view! {
-        <li class="pw-result" data-case=id.to_string()>
+        // A place of its own for the focus (`browser::keep_focus_when_removed`): a control of
+        // the row that goes away leaves the focus here, not on the next case's controls.
+        <li class="pw-result" data-case=id.to_string() tabindex="-1">
             <div class="pw-result__head">
                 <span class="pw-case__id">{format!("#{id}")}</span>
                 <span class="pw-result__summary">{crate::ui::erased::dynamic(move || (summary.get()).into_any())}</span>

@@ -206,8 +206,9 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     );
     assert_eq!(badge(&b, 2).await?, "pass");
     // Retry pressed from the keyboard takes itself away; the control after it is Reflect, which
-    // spends money: the focus goes on past it, to a control that does not (tryout 102: a second
-    // Enter started the reflection).
+    // spends money: the focus goes neither there (tryout 102: a second Enter started the
+    // reflection) nor to the next case's thumbs (tryout 103: a second Enter rated that answer),
+    // but to the case's own row.
     let next_after_retry = b
         .eval(
             "const all = Array.from(document.querySelectorAll('button:not([disabled]), input:not([type=hidden]), select, textarea, a[href]')); \
@@ -235,6 +236,12 @@ async fn cases_run_score_cancel_retry_and_compare() -> anyhow::Result<()> {
     assert!(
         focused != json!("body") && focused.get(1) == Some(&json!(false)),
         "the focus after Retry went away: {focused}"
+    );
+    assert_eq!(
+        b.eval("return document.activeElement.matches('.pw-result[data-case=\"2\"]')")
+            .await?,
+        json!(true),
+        "the focus on case 2's row: {focused}"
     );
     wait_badge(&b, 2, "pass").await?;
     b.press("\u{E00A}c\u{E000}").await?;

@@ -739,6 +739,12 @@ async fn a_delete_from_the_drawer_offers_its_undo_in_the_drawer() -> anyhow::Res
     paste_version(&b, "kept").await?;
     DraftsPage::open(&b).await?;
     b.button("New draft").await?.click().await?;
+    // The new draft's idea box takes the focus (tryout 103: the header's Drafts button did).
+    b.wait_until(
+        "return document.activeElement?.id === 'pw-idea' && !document.querySelector('[role=dialog]')",
+        "the new draft's idea box to have the focus",
+    )
+    .await?;
     let d = DraftsPage::open(&b).await?;
     d.wait_count(2).await?;
     let name = d
@@ -751,6 +757,23 @@ async fn a_delete_from_the_drawer_offers_its_undo_in_the_drawer() -> anyhow::Res
     b.wait_until(
         "return document.activeElement?.textContent === 'Keep it'",
         "the question to focus its safe answer",
+    )
+    .await?;
+    // Keep it, pressed with Enter, gives the focus back to the Delete that asked (tryout 103:
+    // it went to the next draft's open button, and a second Enter opened that draft).
+    b.press("\u{E007}").await?;
+    b.wait_until(
+        &format!(
+            "return document.activeElement?.getAttribute('aria-label') === {}",
+            json!(format!("Delete {name}"))
+        ),
+        "the focus back on Delete",
+    )
+    .await?;
+    b.button(&format!("Delete {name}")).await?.click().await?;
+    b.wait_until(
+        "return document.activeElement?.textContent === 'Keep it'",
+        "the question to focus its safe answer again",
     )
     .await?;
     b.button("Delete it").await?.click().await?;
