@@ -159,6 +159,11 @@ fn schema_patterns_use_the_pages_regexp_and_hosts_match_the_browsers() {
     // check now: run here as promptfoo runs one (`new Function("output", "return " + code)`, V8
     // as in Node), it gives the check's own verdict, negated too, and it reads back as the same
     // check.
+    let chars = |min, max| Check::Length {
+        unit: eval::LengthUnit::Chars,
+        min,
+        max,
+    };
     let pass =
         |a: &Assertion, out: &str| match eval::check(a, out, &Observed::default(), None, None) {
             Verdict::Done { pass, .. } => pass,
@@ -180,10 +185,17 @@ fn schema_patterns_use_the_pages_regexp_and_hosts_match_the_browsers() {
         (Check::StartsWith("Dear".into()), " dear Sam"),
         (Check::StartsWith("İstanbul".into()), "i̇STANBUL is"),
         (Check::StartsWith("Dear".into()), "DEA"),
+        // Tryout 103: a length in characters went as `length`, a type promptfoo does not have.
+        (chars(Some(2), Some(5)), "  日本語です \n"),
+        (chars(Some(2), Some(5)), "日本語です!"),
+        (chars(Some(3), None), "👋🏽a"),
+        (chars(None, Some(3)), "\u{2028}abcd\t"),
+        (chars(None, Some(3)), "ab\u{00A0}c"),
     ] {
         for negate in [false, true] {
             let mut a = Assertion::new(check.clone());
-            a.ignore_case = true;
+            // The text checks ignoring capitals; a length has no such switch.
+            a.ignore_case = !matches!(check, Check::Length { .. });
             a.negate = negate;
             assert_eq!(a.problem(None), None, "{check:?}");
             let wire = promptwright::domain::wire::AssertionV1::from(&a);

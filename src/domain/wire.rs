@@ -1383,6 +1383,70 @@ mod export_tests {
         }
     }
 
+    // Tryout 103: a length in characters was written as `length` with `unit: chars`, a type
+    // promptfoo does not have. It goes as the `javascript` check promptfoo runs for it (the
+    // component test runs the code in V8 and compares verdicts); the old form still reads.
+    #[test]
+    fn a_length_in_characters_goes_as_code_promptfoo_runs() {
+        for (min, max, code) in [
+            (
+                Some(1),
+                Some(9),
+                "((n) => n >= 1 && n <= 9)([...output.trim()].length)",
+            ),
+            (Some(3), None, "((n) => n >= 3)([...output.trim()].length)"),
+            (
+                None,
+                Some(280),
+                "((n) => n <= 280)([...output.trim()].length)",
+            ),
+        ] {
+            let mut a = Assertion::new(Check::Length {
+                unit: LengthUnit::Chars,
+                min,
+                max,
+            });
+            let w = AssertionV1::from(&a);
+            assert_eq!(
+                (w.kind.as_str(), w.value.clone()),
+                ("javascript", Some(serde_json::json!(code)))
+            );
+            assert_eq!(Assertion::try_from(&w), Ok(a.clone()));
+            a.negate = true;
+            assert_eq!(Assertion::try_from(&AssertionV1::from(&a)), Ok(a));
+        }
+        let old = AssertionV1 {
+            kind: "length".into(),
+            min: Some(2),
+            unit: Some("chars".into()),
+            ..AssertionV1::default()
+        };
+        assert_eq!(
+            Assertion::try_from(&old).map(|a| a.check),
+            Ok(Check::Length {
+                unit: LengthUnit::Chars,
+                min: Some(2),
+                max: None
+            })
+        );
+        for other in [
+            "((n) => n >= 1 || true)([...output.trim()].length)",
+            "((n) => n >= -1)([...output.trim()].length)",
+            "((n) => n >= 1 && n <= 9)([...output].length)",
+        ] {
+            let w = AssertionV1 {
+                kind: "javascript".into(),
+                value: Some(serde_json::json!(other)),
+                ..AssertionV1::default()
+            };
+            assert_eq!(
+                Assertion::try_from(&w).unwrap_err().why,
+                "it would run code",
+                "{other}"
+            );
+        }
+    }
+
     #[test]
     fn export_round_trip_and_bad_files() {
         let d = tests::sample_draft();
@@ -1429,10 +1493,10 @@ mod export_tests {
 }
 
 /// One assertion in files and links, in promptfoo's vocabulary (`type`, `value`, `threshold`) with
-/// a few extensions of ours: `matches-schema`, `length` (characters). Checks that ignore capitals
-/// and that promptfoo has no type for (equals, starts with, a regex) go as the `javascript` check
-/// promptfoo runs for them ([`ignore_case_code`]); `iequals` and `istarts-with`, written before
-/// that, still read.
+/// an extension of ours: `matches-schema` (the prompt's own schema). Checks promptfoo has no
+/// type for go as the `javascript` check promptfoo runs for them: equals, starts with and a regex
+/// that ignore capitals ([`ignore_case_code`]), a length in characters ([`length_code`]);
+/// `iequals`, `istarts-with` and `length`, written before that, still read.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AssertionV1 {
     /// promptfoo's type name, with its `not-` prefix when negated.
@@ -1755,6 +1819,16 @@ fn plain_v1(a: &Assertion) -> AssertionV1 {
                 }
             });
         }
+        // promptfoo has no length in characters (tryout 103: `length` with unit chars was
+        // written, which it does not read): the `javascript` check it runs for one.
+        Check::Length {
+            unit: LengthUnit::Chars,
+            min,
+            max,
+        } if length_code(*min, *max).is_some() => {
+            w.kind = "javascript".into();
+            w.value = length_code(*min, *max).map(|code| json!(code));
+        }
         Check::Length { unit, min, max } => {
             w.kind = "length".into();
             w.min = *min;
@@ -1848,6 +1922,52 @@ pub fn ignore_case_code(check: &Check) -> Option<String> {
     })
 }
 
+/// The code of the promptfoo `javascript` check that is a length check in characters: the
+/// answer's characters (Unicode code points, `[...s]`, as Rust's `chars`) after trimming its
+/// ends, between the bounds: `((n) => n >= 1 && n <= 9)([...output.trim()].length)`, one bound
+/// left out when it is `None`; `None` with neither. JavaScript's `trim` and Rust's differ on two
+/// rare characters (U+FEFF is trimmed there only, U+0085 here only). Read back by
+/// [`length_of_code`].
+pub fn length_code(min: Option<u32>, max: Option<u32>) -> Option<String> {
+    let test = match (min, max) {
+        (Some(a), Some(b)) => format!("n >= {a} && n <= {b}"),
+        (Some(a), None) => format!("n >= {a}"),
+        (None, Some(b)) => format!("n <= {b}"),
+        (None, None) => return None,
+    };
+    Some(format!("((n) => {test})([...output.trim()].length)"))
+}
+
+/// The length check of a `javascript` check's code written exactly as [`length_code`] writes
+/// it (spaces around it aside); `None` for any other code.
+pub fn length_of_code(code: &str) -> Option<Check> {
+    let test = code
+        .trim()
+        .strip_prefix("((n) => ")?
+        .strip_suffix(")([...output.trim()].length)")?;
+    let number = |s: &str| -> Option<u32> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (min, max) = match test.split_once(" && ") {
+        Some((a, b)) => (
+            Some(number(a.strip_prefix("n >= ")?)?),
+            Some(number(b.strip_prefix("n <= ")?)?),
+        ),
+        None => match (test.strip_prefix("n >= "), test.strip_prefix("n <= ")) {
+            (Some(a), _) => (Some(number(a)?), None),
+            (_, Some(b)) => (None, Some(number(b)?)),
+            _ => return None,
+        },
+    };
+    Some(Check::Length {
+        unit: LengthUnit::Chars,
+        min,
+        max,
+    })
+}
+
 /// The check of a `javascript` check's code written exactly as [`ignore_case_code`] writes it
 /// (spaces around it aside), to be run ignoring capitals; `None` for any other code, which
 /// Promptwright does not run.
@@ -1922,9 +2042,10 @@ impl TryFrom<&AssertionV1> for Assertion {
                     None => plain(Check::Regex(r)),
                 }
             }
-            "javascript" => match ignore_case_check_of(&one()) {
-                Some(check) => any_case(check),
-                None => return Err(fail(why_unsupported(base))),
+            "javascript" => match (ignore_case_check_of(&one()), length_of_code(&one())) {
+                (Some(check), _) => any_case(check),
+                (None, Some(check)) => plain(check),
+                (None, None) => return Err(fail(why_unsupported(base))),
             },
             "is-json" => match w.value.as_ref() {
                 None | Some(serde_json::Value::Null) => plain(Check::IsJson),

@@ -1621,7 +1621,10 @@ fn ExportButtons() -> impl IntoView {
         let mut formulas = None;
         let r = if csv {
             let text = cases_io::to_csv(&cases);
-            formulas = cases_io::formula_note(&text);
+            formulas = cases_io::formula_note(&text)
+                .into_iter()
+                .chain(cases_io::csv_only_note(&cases))
+                .reduce(|a, b| format!("{a} {b}"));
             download(&format!("{stem}.csv"), "text/csv", &text)
         } else {
             download(

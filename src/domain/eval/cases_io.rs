@@ -1372,7 +1372,13 @@ fn columns(header: &csv::StringRecord, standalone: bool) -> Vec<Col> {
             } else if name == "__assert" {
                 Col::Assert
             } else if name.starts_with("__expected") {
-                Col::PromptfooExpected(name.to_owned())
+                // Our export writes each check twice: whole in `__assert`, and in promptfoo's
+                // compact form where it has one ([`to_csv`]); read once.
+                if has("__assert") {
+                    Col::Ignored
+                } else {
+                    Col::PromptfooExpected(name.to_owned())
+                }
             } else if name == "__threshold" {
                 Col::Threshold
             } else if let Some(key) = name.strip_prefix("__metadata:") {
@@ -2434,9 +2440,13 @@ pub fn to_jsonl(cases: &[TestCase]) -> String {
 /// A CSV with columns `__description, __input, <variables>, __reference, __tags, __split,
 /// __assert` (and `__threshold` when a case has one, and promptfoo's `_conversation` after
 /// `__input` when a case is a conversation: its earlier turns as a JSON list of `{input,
-/// output}` pairs, empty for the others); variables in first-seen order, a case without one gets an empty cell. [`import`]
-/// reads it back to the same cases when they share their variables (a missing one comes back
-/// empty) and their tags hold no `,` or `;`.
+/// output}` pairs, empty for the others), then `__expected1…__expectedN`: the case's checks
+/// again, each that has one in promptfoo's compact syntax ([`promptfoo_cell`]), since promptfoo
+/// reads a CSV's checks from those columns only (tryout 103: every case of an exported CSV ran
+/// unchecked in promptfoo). Variables in first-seen order, a case without one gets an empty
+/// cell. [`import`] reads it back to the same cases (from `__assert`, the `__expected…` columns
+/// of a file that has one being its copy) when they share their variables (a missing one comes
+/// back empty) and their tags hold no `,` or `;`.
 pub fn to_csv(cases: &[TestCase]) -> String {
     let mut names: Vec<&str> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
@@ -2462,8 +2472,16 @@ pub fn to_csv(cases: &[TestCase]) -> String {
     if thresholds {
         header.push("__threshold");
     }
+    let cells: Vec<Vec<String>> = cases
+        .iter()
+        .map(|c| c.assertions.iter().filter_map(promptfoo_cell).collect())
+        .collect();
+    let expected: Vec<String> = (1..=cells.iter().map(Vec::len).max().unwrap_or(0))
+        .map(|n| format!("__expected{n}"))
+        .collect();
+    header.extend(expected.iter().map(String::as_str));
     w.write_record(&header).expect("writing to memory");
-    for c in cases {
+    for (i, c) in cases.iter().enumerate() {
         let mut row: Vec<String> = vec![c.description.clone(), c.input.clone()];
         if conversations {
             row.push(if c.is_conversation() {
@@ -2492,10 +2510,66 @@ pub fn to_csv(cases: &[TestCase]) -> String {
         if thresholds {
             row.push(c.threshold.map(|t| t.to_string()).unwrap_or_default());
         }
+        row.extend(cells[i].iter().cloned());
+        row.resize(header.len(), String::new());
         w.write_record(&row).expect("writing to memory");
     }
     let bytes = w.into_inner().expect("writing to memory");
     String::from_utf8(bytes).expect("the CSV writer keeps UTF-8")
+}
+
+/// After a CSV export of `cases`: how many of their checks have no form in promptfoo's CSV
+/// syntax ([`promptfoo_cell`]), so promptfoo, which reads a CSV's checks from its `__expected…`
+/// columns only, would not run them: "2 checks have no form in promptfoo's CSV syntax (…)".
+/// `None` when every check has one.
+pub fn csv_only_note(cases: &[TestCase]) -> Option<String> {
+    let n = cases
+        .iter()
+        .flat_map(|c| &c.assertions)
+        .filter(|a| promptfoo_cell(a).is_none())
+        .count();
+    (n > 0).then(|| {
+        format!(
+            "{} no form in promptfoo's CSV syntax (a weight, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): {} in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for.",
+            figures::count(n, "check has", "checks have"),
+            if n == 1 { "it is" } else { "they are" }
+        )
+    })
+}
+
+/// `a` in promptfoo's compact CSV syntax (`type:value`, `type(threshold):value`, `not-type:…`,
+/// a type alone), when promptfoo's CSV reader reads the cell back to the same check: the cell
+/// is read here as that reader reads it (`promptfoo::expected_cell`) and kept only when it
+/// gives `a` again. `None` for a check with no such form: a weight other than 1 (the syntax
+/// has none), a value that is an object or a list item holding a comma or a quote, a value
+/// with spaces at its ends (the reader trims it), or a type of ours.
+pub fn promptfoo_cell(a: &Assertion) -> Option<String> {
+    if a.weight != 1.0 {
+        return None;
+    }
+    let w = AssertionV1::from(a);
+    let value = match &w.value {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Array(items)) => {
+            let items: Vec<&str> = items.iter().map(Value::as_str).collect::<Option<_>>()?;
+            if items
+                .iter()
+                .any(|i| i.contains([',', '"']) || i.trim() != *i)
+            {
+                return None;
+            }
+            Some(items.join(","))
+        }
+        Some(_) => return None,
+    };
+    let threshold = w.threshold.map(|t| format!("({t})")).unwrap_or_default();
+    let cell = match value {
+        Some(v) => format!("{}{threshold}:{v}", w.kind),
+        None => format!("{}{threshold}", w.kind),
+    };
+    let back = Assertion::try_from(&promptfoo::expected_cell(&cell)).ok()?;
+    (back == *a).then_some(cell)
 }
 
 #[cfg(test)]

@@ -1197,6 +1197,84 @@ fn csv_round_trip_of_varied_cases() {
     assert_eq!(import("", &csv).expect("readable").cases, cases);
 }
 
+// Tryout 103: an exported CSV held its checks in `__assert` only, a column promptfoo reads as a
+// variable: every case ran unchecked there. Each check with a form in promptfoo's compact CSV
+// syntax is written again in an `__expected…` column; read as promptfoo reads the file (the
+// `__assert` column taken out), the cases have those checks, and the file with it reads back
+// whole.
+#[test]
+fn a_csv_export_gives_promptfoo_its_checks_in_expected_columns() {
+    let mut weighted = a(Check::ContainsAll(vec!["Bob".into()]));
+    weighted.weight = 2.0;
+    let not_any = ai(Check::NotContains(vec!["sorry".into(), "cannot".into()]));
+    let kept = vec![
+        a(Check::ContainsAll(vec!["Bob".into()])),
+        not_any,
+        a(Check::Equals("line one\nline two".into())),
+        ai(Check::Equals("OK".into())),
+        ai(Check::Regex("^dear".into())),
+        a(Check::IsJson),
+        a(Check::Judge {
+            rubric: "Polite, names the owner.".into(),
+            threshold: 7,
+        }),
+        a(Check::Levenshtein {
+            text: "hello".into(),
+            max_distance: 3,
+        }),
+        a(Check::Length {
+            unit: LengthUnit::Chars,
+            min: Some(1),
+            max: Some(9),
+        }),
+    ];
+    let only_ours = vec![
+        weighted,
+        a(Check::Equals(" spaced ".into())),
+        a(Check::ContainsAny(vec!["a, b".into(), "c".into()])),
+        a(Check::MatchesSchema(None)),
+    ];
+    let case = TestCase {
+        input: "notes".into(),
+        assertions: kept.iter().chain(&only_ours).cloned().collect(),
+        ..TestCase::default()
+    };
+    let csv = to_csv(std::slice::from_ref(&case));
+    let back = import("x.csv", &csv).expect("readable");
+    assert!(back.bad.is_empty(), "{:?}", back.bad);
+    assert_eq!(back.cases, vec![case.clone()], "read once, from __assert");
+    // As promptfoo reads it: no `__assert`.
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let header = r.headers().unwrap().clone();
+    let at = header.iter().position(|h| h == "__assert").unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let drop = |rec: &csv::StringRecord| -> Vec<String> {
+        rec.iter()
+            .enumerate()
+            .filter(|(i, _)| *i != at)
+            .map(|(_, c)| c.to_owned())
+            .collect()
+    };
+    w.write_record(drop(&header)).unwrap();
+    for rec in r.records() {
+        w.write_record(drop(&rec.unwrap())).unwrap();
+    }
+    let promptfoos = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    assert!(
+        promptfoos.starts_with("__description,__input,__reference,__tags,__split,__expected1,"),
+        "{promptfoos}"
+    );
+    let read = import("x.csv", &promptfoos).expect("readable");
+    assert_eq!(read.cases[0].assertions, kept, "{promptfoos}");
+    // The page says which are Promptwright's alone.
+    assert_eq!(
+        csv_only_note(&[case]).as_deref(),
+        Some(
+            "4 checks have no form in promptfoo's CSV syntax (a weight, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): they are in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for."
+        )
+    );
+}
+
 #[test]
 fn jsonl_round_trip_of_varied_cases() {
     let cases = varied_cases();
@@ -1233,9 +1311,9 @@ fn csv_export_layout() {
         "RFC 4180 line ends: {csv:?}"
     );
     expect![[r#"
-        __description,__input,b,a,c,__reference,__tags,__split,__assert
-        One,hi,1,"x, y",,,"t1, t2",train,"[{""type"":""icontains"",""value"":""hello""}]"
-        ,,,2,new,bye,,held-out,
+        __description,__input,b,a,c,__reference,__tags,__split,__assert,__expected1
+        One,hi,1,"x, y",,,"t1, t2",train,"[{""type"":""icontains"",""value"":""hello""}]",icontains:hello
+        ,,,2,new,bye,,held-out,,
     "#]]
     .assert_eq(&csv.replace("\r\n", "\n"));
     expect![[r#"

@@ -3940,6 +3940,21 @@ async fn promptfoo_checks_score_in_the_page_as_promptfoo_scores_them() -> anyhow
     b.button("Export CSV").await?.click().await?;
     b.wait_for_text("The file has the cases, not the 1 check for every case (a CSV or JSONL file holds cases only): a draft's Export in Drafts keeps it. 1 cell starts with =, +, - or @: a spreadsheet app may read it as a formula when it opens the file (the file keeps the text as written, as promptfoo reads it).")
         .await?;
+    // Tryout 103: promptfoo reads a CSV's checks from `__expected…` columns only; those
+    // without a form there (case 2's weighted equals) are counted.
+    let said = b
+        .eval("return document.querySelector('.pw-export-left').textContent")
+        .await?;
+    assert!(
+        said.as_str()
+            .unwrap_or_default()
+            .contains("no form in promptfoo's CSV syntax (a weight")
+            && said
+                .as_str()
+                .unwrap_or_default()
+                .ends_with("Export JSONL to give promptfoo every check it has a type for."),
+        "{said}"
+    );
     // It is about this draft's export (helper-60: it stayed on in a new, empty draft).
     pw_harness::pages::DraftsPage::open(&b).await?;
     b.button("New draft").await?.click().await?;
