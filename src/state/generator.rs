@@ -289,11 +289,7 @@ impl Generator {
             .filter(|_| same_draft);
         let note = match reading {
             Some(reading) => {
-                let parts: Vec<&str> = Section::ALL
-                    .into_iter()
-                    .filter(|s| reading.spec.has(*s))
-                    .map(Section::title)
-                    .collect();
+                let note = meta::generate::reload_kept_note(what, &reading);
                 self.drafts.commit_reply(
                     reading,
                     Origin::Partial {
@@ -301,10 +297,7 @@ impl Generator {
                         adapting,
                     },
                 );
-                format!(
-                    "{what} was interrupted by the reload. What had arrived ({}) is kept as an incomplete version; the rest is missing.",
-                    parts.join(", ")
-                )
+                note
             }
             None if same_draft => format!(
                 "{what} was interrupted by the reload before any part of the prompt had arrived: nothing was kept. {again} when you are ready."

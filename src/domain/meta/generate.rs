@@ -344,6 +344,43 @@ pub fn finish(
 /// back with Undo): whether what had arrived was `kept` as an incomplete version (a whole
 /// prompt; a section rewrite keeps nothing, as its Stop does). Shown until dismissed
 /// (helper-54: a rewrite, or a generation before any text arrived, ended without a word).
+/// What a generation or an adaptation (`what`: "A generation") cut off by a reload kept, from
+/// the reply read as far as it went: the sections that arrived whole, the one cut off in the
+/// middle and those that never came, e.g. "A generation was interrupted by the reload. What had
+/// arrived is kept as an incomplete version: Persona, Context, Steps and Format whole, Examples
+/// cut off." (tryout 103: every section that had begun was listed as arrived, then "the rest is
+/// missing" when nothing was).
+pub fn reload_kept_note(what: &str, reading: &reply::Reading) -> String {
+    use crate::domain::figures::and_list;
+    let cut = reading.cut.filter(|s| reading.spec.has(*s));
+    let whole: Vec<&str> = Section::ALL
+        .into_iter()
+        .filter(|s| reading.spec.has(*s) && Some(*s) != cut)
+        .map(Section::title)
+        .collect();
+    let missing: Vec<&str> = Section::ALL
+        .into_iter()
+        .filter(|s| !reading.spec.has(*s))
+        .map(Section::title)
+        .collect();
+    let mut parts = Vec::new();
+    if !whole.is_empty() {
+        parts.push(format!("{} whole", and_list(&whole)));
+    }
+    if let Some(s) = cut {
+        parts.push(format!("{} cut off", s.title()));
+    }
+    let mut note = format!(
+        "{what} was interrupted by the reload. What had arrived is kept as an incomplete version: {}",
+        parts.join(", ")
+    );
+    if !missing.is_empty() {
+        note.push_str(&format!("; {} never arrived", and_list(&missing)));
+    }
+    note.push('.');
+    note
+}
+
 pub fn left_for_another_draft(job: Option<&Job>, kept: bool, why: Leaving) -> Option<String> {
     let when = why.when();
     let what = match job? {
@@ -372,6 +409,25 @@ mod tests {
     use super::*;
     use crate::domain::meta::IdeaInput;
     use crate::domain::provider::{ErrorKind, ProviderKind};
+
+    // Tryout 103: a reload while Examples arrived listed all five sections as arrived, then
+    // "the rest is missing".
+    #[test]
+    fn a_reload_names_what_arrived_whole_cut_off_and_never() {
+        let text = whole_reply();
+        let cut_at = text.find("\"examples\"").unwrap() + 40;
+        let reading = reply::read_spec(&text[..cut_at], true).unwrap();
+        assert_eq!(
+            reload_kept_note("A generation", &reading),
+            "A generation was interrupted by the reload. What had arrived is kept as an incomplete version: Persona, Context, Steps and Format whole, Examples cut off."
+        );
+        let cut_at = text.find("\"steps\"").unwrap() + 14;
+        let reading = reply::read_spec(&text[..cut_at], true).unwrap();
+        assert_eq!(
+            reload_kept_note("An adaptation", &reading),
+            "An adaptation was interrupted by the reload. What had arrived is kept as an incomplete version: Persona and Context whole, Steps cut off; Format and Examples never arrived."
+        );
+    }
 
     /// A whole reply to Generate, as the meta model writes it.
     fn whole_reply() -> String {

@@ -2020,8 +2020,10 @@ async fn a_reload_mid_generation_says_so_and_keeps_what_arrived() -> anyhow::Res
         .wait_for_text("A generation was interrupted by the reload")
         .await?;
     let note = text_of(&browser, "pw-interrupted").await?;
+    // Tryout 103: what arrived whole, cut off and never, not "(Persona, Context) is kept…;
+    // the rest is missing".
     assert!(
-        note.contains("(Persona, Context) is kept as an incomplete version"),
+        note.contains("What had arrived is kept as an incomplete version: Persona whole, Context cut off; Steps, Format and Examples never arrived."),
         "{note}"
     );
     assert_eq!(
