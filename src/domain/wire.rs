@@ -1334,16 +1334,7 @@ mod export_tests {
         ] {
             let mut a = Assertion::new(check.clone());
             a.ignore_case = true;
-            let w = AssertionV1::from(&a);
-            assert_eq!(
-                (w.kind.as_str(), w.value.clone()),
-                ("javascript", Some(serde_json::json!(code)))
-            );
-            assert_eq!(Assertion::try_from(&w), Ok(a.clone()));
-            a.negate = true;
-            let w = AssertionV1::from(&a);
-            assert_eq!(w.kind, "not-javascript");
-            assert_eq!(Assertion::try_from(&w), Ok(a.clone()));
+            goes_as_code(a, code);
             // Capitals compared: promptfoo's own types, as before.
             let exact = AssertionV1::from(&Assertion::new(check.clone()));
             assert!(
@@ -1365,11 +1356,31 @@ mod export_tests {
             assert!(read.ignore_case && read.check == check, "{old}");
         }
         // Code that only looks like it is not run.
-        for code in [
+        not_run(&[
             r#"output.toLowerCase() === "a".toLowerCase() || true"#,
             r#"output.toLowerCase().startsWith("a".toUpperCase())"#,
             r#"output.toLowerCase() === "a" + "b".toLowerCase()"#,
-        ] {
+        ]);
+    }
+
+    /// Fails unless `a` is written as the `javascript` check `code`, its `not-` form as
+    /// `not-javascript`, and each reads back as itself.
+    fn goes_as_code(mut a: Assertion, code: &str) {
+        let w = AssertionV1::from(&a);
+        assert_eq!(
+            (w.kind.as_str(), w.value.clone()),
+            ("javascript", Some(serde_json::json!(code)))
+        );
+        assert_eq!(Assertion::try_from(&w), Ok(a.clone()));
+        a.negate = true;
+        let w = AssertionV1::from(&a);
+        assert_eq!(w.kind, "not-javascript");
+        assert_eq!(Assertion::try_from(&w), Ok(a));
+    }
+
+    /// Fails unless each `javascript` check of `codes` is refused as code to run.
+    fn not_run(codes: &[&str]) {
+        for code in codes {
             let w = AssertionV1 {
                 kind: "javascript".into(),
                 value: Some(serde_json::json!(code)),
@@ -1401,19 +1412,14 @@ mod export_tests {
                 "((n) => n <= 280)([...output.trim()].length)",
             ),
         ] {
-            let mut a = Assertion::new(Check::Length {
-                unit: LengthUnit::Chars,
-                min,
-                max,
-            });
-            let w = AssertionV1::from(&a);
-            assert_eq!(
-                (w.kind.as_str(), w.value.clone()),
-                ("javascript", Some(serde_json::json!(code)))
+            goes_as_code(
+                Assertion::new(Check::Length {
+                    unit: LengthUnit::Chars,
+                    min,
+                    max,
+                }),
+                code,
             );
-            assert_eq!(Assertion::try_from(&w), Ok(a.clone()));
-            a.negate = true;
-            assert_eq!(Assertion::try_from(&AssertionV1::from(&a)), Ok(a));
         }
         let old = AssertionV1 {
             kind: "length".into(),
@@ -1429,22 +1435,11 @@ mod export_tests {
                 max: None
             })
         );
-        for other in [
+        not_run(&[
             "((n) => n >= 1 || true)([...output.trim()].length)",
             "((n) => n >= -1)([...output.trim()].length)",
             "((n) => n >= 1 && n <= 9)([...output].length)",
-        ] {
-            let w = AssertionV1 {
-                kind: "javascript".into(),
-                value: Some(serde_json::json!(other)),
-                ..AssertionV1::default()
-            };
-            assert_eq!(
-                Assertion::try_from(&w).unwrap_err().why,
-                "it would run code",
-                "{other}"
-            );
-        }
+        ]);
     }
 
     #[test]
