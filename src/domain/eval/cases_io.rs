@@ -2530,7 +2530,7 @@ pub fn csv_only_note(cases: &[TestCase]) -> Option<String> {
         .count();
     (n > 0).then(|| {
         format!(
-            "{} no form in promptfoo's CSV syntax (a weight, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): {} in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for.",
+            "{} no form in promptfoo's CSV syntax (a weight, a pass mark its CSV reader drops, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): {} in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for.",
             figures::count(n, "check has", "checks have"),
             if n == 1 { "it is" } else { "they are" }
         )
@@ -2541,8 +2541,10 @@ pub fn csv_only_note(cases: &[TestCase]) -> Option<String> {
 /// a type alone), when promptfoo's CSV reader reads the cell back to the same check: the cell
 /// is read here as that reader reads it (`promptfoo::expected_cell`) and kept only when it
 /// gives `a` again. `None` for a check with no such form: a weight other than 1 (the syntax
-/// has none), a value that is an object or a list item holding a comma or a quote, a value
-/// with spaces at its ends (the reader trims it), or a type of ours.
+/// has none), a threshold on a type whose threshold promptfoo's CSV reader drops (an
+/// llm-rubric's pass mark other than the default), a value that is an object or a list item
+/// holding a comma or a quote, a value with spaces at its ends (the reader trims it), or a type
+/// of ours.
 pub fn promptfoo_cell(a: &Assertion) -> Option<String> {
     if a.weight != 1.0 {
         return None;
@@ -2563,13 +2565,21 @@ pub fn promptfoo_cell(a: &Assertion) -> Option<String> {
         }
         Some(_) => return None,
     };
-    let threshold = w.threshold.map(|t| format!("({t})")).unwrap_or_default();
-    let cell = match value {
-        Some(v) => format!("{}{threshold}:{v}", w.kind),
-        None => format!("{}{threshold}", w.kind),
-    };
-    let back = Assertion::try_from(&promptfoo::expected_cell(&cell)).ok()?;
-    (back == *a).then_some(cell)
+    // promptfoo's CSV reader keeps a `(threshold)` for some types only (an llm-rubric's would
+    // be dropped there, though this reader keeps it): for the others, only the cell without
+    // one, which stands for the default pass mark.
+    let base = w.kind.strip_prefix("not-").unwrap_or(&w.kind);
+    let kept = promptfoo::THRESHOLD_TYPES.contains(&base);
+    let thresholds = [w.threshold.filter(|_| kept), None];
+    thresholds.iter().find_map(|t| {
+        let t = t.map(|t| format!("({t})")).unwrap_or_default();
+        let cell = match &value {
+            Some(v) => format!("{}{t}:{v}", w.kind),
+            None => format!("{}{t}", w.kind),
+        };
+        let back = Assertion::try_from(&promptfoo::expected_cell(&cell)).ok()?;
+        (back == *a).then_some(cell)
+    })
 }
 
 #[cfg(test)]

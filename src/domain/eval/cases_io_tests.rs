@@ -1233,6 +1233,11 @@ fn a_csv_export_gives_promptfoo_its_checks_in_expected_columns() {
         a(Check::Equals(" spaced ".into())),
         a(Check::ContainsAny(vec!["a, b".into(), "c".into()])),
         a(Check::MatchesSchema(None)),
+        // promptfoo's CSV reader drops an llm-rubric's `(threshold)`.
+        a(Check::Judge {
+            rubric: "Short.".into(),
+            threshold: 9,
+        }),
     ];
     let case = TestCase {
         input: "notes".into(),
@@ -1270,7 +1275,7 @@ fn a_csv_export_gives_promptfoo_its_checks_in_expected_columns() {
     assert_eq!(
         csv_only_note(&[case]).as_deref(),
         Some(
-            "4 checks have no form in promptfoo's CSV syntax (a weight, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): they are in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for."
+            "5 checks have no form in promptfoo's CSV syntax (a weight, a pass mark its CSV reader drops, a value with spaces at its ends, a comma or a quote in a list item, or a check of Promptwright's own): they are in the __assert column only, which Promptwright reads and promptfoo does not. Export JSONL to give promptfoo every check it has a type for."
         )
     );
 }

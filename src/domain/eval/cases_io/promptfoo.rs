@@ -209,7 +209,7 @@ fn fields_left_out(m: &Map<String, Value>, kind: &str) -> Vec<(Omitted, String)>
 
 /// promptfoo's types whose compact form takes a `(threshold)`, with its default when none is
 /// written (promptfoo's CSV reader: 0.75, `similar` 0.8).
-const THRESHOLD_TYPES: &[&str] = &[
+pub(super) const THRESHOLD_TYPES: &[&str] = &[
     "answer-relevance",
     "classifier",
     "context-faithfulness",
