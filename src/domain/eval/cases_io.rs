@@ -89,6 +89,9 @@ pub struct Imported {
     /// Where each of `cases` is written, by index: its file (`None`: the file imported), its
     /// 1-based line and, as [`BadRow::item`], its place in a one-line list.
     pub case_places: Vec<(Option<String>, usize, Option<usize>)>,
+    /// The 1-based line of each check of each of `cases`, by index, where the file gives one
+    /// (a YAML or JSON test's `assert` items; empty or short: the case's line, `case_places`).
+    pub check_lines: Vec<Vec<usize>>,
     pub global: Vec<Assertion>,
     pub bad: Vec<BadRow>,
     /// What did not come in while the rest of its case did, in file order.
@@ -108,6 +111,7 @@ impl Imported {
         Self {
             cases: Vec::new(),
             case_places: Vec::new(),
+            check_lines: Vec::new(),
             global: Vec::new(),
             bad: Vec::new(),
             left_out: Vec::new(),
@@ -163,7 +167,11 @@ impl Imported {
         };
         let cases = self.cases.iter().enumerate().flat_map(|(i, c)| {
             let (file, at, item) = self.case_places.get(i).cloned().unwrap_or((None, 0, None));
-            c.assertions.iter().filter_map(move |a| {
+            // Each check at its own line where the file gives one (tryout 103: a bad regex on
+            // line 6 was named at its test's line 2).
+            let lines = self.check_lines.get(i).cloned().unwrap_or_default();
+            c.assertions.iter().enumerate().filter_map(move |(j, a)| {
+                let at = lines.get(j).copied().unwrap_or(at);
                 a.problem(spec)
                     .map(|why| line(place(file.as_deref(), at, item), a, why))
             })
@@ -505,6 +513,7 @@ pub fn file_text(bytes: &[u8], cases: bool) -> Result<String, String> {
 /// with nothing usable in it becomes a bad row (with what was left out of it), never an empty case.
 fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
     let (file, line, item) = (raw.file.clone(), raw.line, raw.item);
+    let check_lines = std::mem::take(&mut raw.assert_lines);
     let left = std::mem::take(&mut raw.left_out);
     let raw_unread = std::mem::take(&mut raw.unread);
     match promptfoo::expand(raw, defaults) {
@@ -531,6 +540,8 @@ fn finish(mut raw: RawTest, defaults: &Defaults, out: &mut Imported) {
                 out.left_out.extend(left);
                 out.case_places
                     .extend(cases.iter().map(|_| (file.clone(), line, item)));
+                out.check_lines
+                    .extend(cases.iter().map(|_| check_lines.clone()));
                 out.cases.extend(cases);
                 return;
             }
@@ -974,6 +985,7 @@ fn read_test(
     let (mut case, _) = wire.into_case();
     case.turns = turns;
     case.threshold = case.threshold.or(threshold);
+    let mut check_lines = Vec::new();
     for (i, a) in asserts.iter().enumerate() {
         let at = assert_lines.get(i).cloned().unwrap_or(AssertAt {
             line,
@@ -982,6 +994,7 @@ fn read_test(
         match promptfoo::read_assertion(a, templates, &lookup) {
             Ok((a, fields)) => {
                 case.assertions.push(a);
+                check_lines.push(at.line);
                 for (what, why) in fields {
                     leave(at.line_for(&what), what, why);
                 }
@@ -994,6 +1007,7 @@ fn read_test(
         line,
         item: None,
         case,
+        assert_lines: check_lines,
         vars,
         metadata,
         no_expansion,
@@ -1768,6 +1782,7 @@ fn test_from_row(
         line,
         item: None,
         case: TestCase::default(),
+        assert_lines: Vec::new(),
         vars: Vec::new(),
         metadata: Vec::new(),
         no_expansion: false,

@@ -2367,6 +2367,21 @@ fn the_review_lists_the_checks_that_come_in_to_fix() {
     assert!(
         yaml.to_fix(None)[0].starts_with("The checks for every case: regex check comes in to fix:")
     );
+    // Tryout 103: a check on line 6 was named at its test's line 2; each at its own line now.
+    let lines = import(
+        "t.yaml",
+        "tests:\n  - vars: {q: hi}\n    assert:\n      - type: contains\n        value: x\n      - type: regex\n        value: \"(unclosed\"\n      - type: contains-all\n        value: []\n",
+    )
+    .unwrap();
+    let fix = lines.to_fix(None);
+    assert!(
+        fix[0].starts_with("Line 6: regex check comes in to fix:"),
+        "{fix:#?}"
+    );
+    assert!(
+        fix[1].starts_with("Line 8: contains-all check comes in to fix:"),
+        "{fix:#?}"
+    );
     let list = import("a.json", r#"[{"vars": {"a": "1"}}, {"vars": {"a": "2"}, "assert": [{"type": "regex", "value": "["}]}]"#).unwrap();
     assert!(
         list.to_fix(None)[0].starts_with("Line 1, item 2: regex check"),

@@ -382,6 +382,9 @@ pub(super) struct RawTest {
     pub item: Option<usize>,
     /// Everything but the variables.
     pub case: TestCase,
+    /// The 1-based line of each of `case.assertions` where the file gives one (a YAML or JSON
+    /// test's `assert` items); empty or short: the test's `line`.
+    pub assert_lines: Vec<usize>,
     /// Scalars as text; lists and maps as read.
     pub vars: Vec<(String, Value)>,
     /// Become tags (see `metadata_tags`).
