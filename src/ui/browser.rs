@@ -341,8 +341,8 @@ fn pinned(window: &web_sys::Window, el: &web_sys::Element) -> bool {
 /// disabled control loses it at the next rendering), it goes to that control if it is
 /// back and usable, else to the row it was in when that row is a place of its own (an element
 /// focusable by script only, `tabindex="-1"`, other than the work area: a result's row, a
-/// case's row, a draft in the list; tryout 103: Retry handed it to the next case's thumbs-up, and
-/// a second Enter rated that answer), else to the next control still on the page after where it
+/// case's row, a draft in the list, a drawer, Generate's failure notice; tryout 103: Retry
+/// handed it to the next case's thumbs-up, and a second Enter rated that answer), else to the next control still on the page after where it
 /// was (the one after it within its part of the page first, then outward), else to the work
 /// area (`#pw-main`), without scrolling.
 pub fn keep_focus_when_removed() {
